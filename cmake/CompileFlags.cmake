@@ -1,0 +1,24 @@
+# cohortgis::compile_flags — one interface target every cohortgis target links.
+# -ffp-contract=off: no fused multiply-add contraction, so results do not depend on whether
+# the compiler or CPU fuses a*b+c (bit-identical results across machines and builds).
+add_library(cohortgis_compile_flags INTERFACE)
+add_library(cohortgis::compile_flags ALIAS cohortgis_compile_flags)
+target_compile_options(cohortgis_compile_flags INTERFACE
+  -ffp-contract=off -fno-fast-math
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion)
+# GCC 12 at -O3 reports false -Wrestrict/-Wstringop-overflow warnings inside libstdc++'s std::string (GCC bug 105329).
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  target_compile_options(cohortgis_compile_flags INTERFACE -Wno-restrict -Wno-stringop-overflow)
+endif()
+if(COHORTGIS_WERROR)
+  target_compile_options(cohortgis_compile_flags INTERFACE -Werror)
+endif()
+if(COHORTGIS_SANITIZE)
+  target_compile_options(cohortgis_compile_flags INTERFACE
+    -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  target_link_options(cohortgis_compile_flags INTERFACE -fsanitize=address,undefined)
+endif()
+if(COHORTGIS_TSAN)
+  target_compile_options(cohortgis_compile_flags INTERFACE -fsanitize=thread -fno-omit-frame-pointer)
+  target_link_options(cohortgis_compile_flags INTERFACE -fsanitize=thread)
+endif()

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: Apache-2.0
+// Planning indicators per zone, group (and all groups) and aggregate of zones (design note Part C).
+// Aggregates sum counts first and compute rates from the sums; rates never get averaged.
+#pragma once
+
+#include <limits>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "cohortgis/engine/cohort_array.hpp"
+
+namespace cohortgis {
+
+struct StepComponents;
+struct StepContext;
+
+struct ZoneAggregate {
+  std::string name;
+  std::vector<int> zones;  // member zone indexes
+};
+
+// Ages from_age … to_age inclusive (to_age < 0: open-ended, e.g. 65+). On a five-year grid a band that cuts an age
+// group takes the overlapping fraction of it (persons spread evenly within the group).
+struct AgeBand {
+  std::string name;
+  int from_age = 0;
+  int to_age = -1;
+  int sex = -1;  // -1: both sexes; 0 female; 1 male
+};
+
+enum class Indicator : int {
+  population, population_female, population_male, births, births_female, births_male, deaths, net_migration,
+  person_years, cbr_per_1000, cdr_per_1000, natural_growth_per_1000, tfr, srb_per_100_females,
+  e0_female, e0_male, e65_female, e65_male,
+  share_0_14, share_15_64, share_65_plus, share_60_plus,
+  old_age_dependency_ratio, total_dependency_ratio, median_age,
+  women_15_49, age_0_2, age_3_5, age_6_11, age_12_14, age_15_59, age_15_64, age_60_plus, age_65_plus,
+  count_  // number of standard indicators; extra age bands follow
+};
+inline constexpr int kStandardIndicators = static_cast<int>(Indicator::count_);
+
+// Machine name of a standard indicator (e.g. "cbr_per_1000").
+const char* indicator_name(Indicator id);
+
+// Values [unit][group slot][indicator], unit = zone 0 … Z−1 then aggregates; group slot = group 0 … G−1 then
+// "all groups". Indicator columns: the standard ones, then the extra age bands.
+struct IndicatorTable {
+  std::vector<std::string> unit_names;
+  std::vector<std::string> group_names;  // the last is "all"
+  std::vector<std::string> indicator_names;
+  std::vector<double> values;
+
+  std::size_t n_indicators() const { return indicator_names.size(); }
+  double get(std::size_t unit, std::size_t group_slot, std::size_t indicator) const {
+    return values[(unit * group_names.size() + group_slot) * n_indicators() + indicator];
+  }
+  double get(std::size_t unit, std::size_t group_slot, Indicator id) const {
+    return get(unit, group_slot, static_cast<std::size_t>(id));
+  }
+  std::size_t unit_index(const std::string& name) const;
+};
+
+// Persons in [from_age, to_age] of one age vector on `grid` (to_age < 0: open-ended).
+double persons_in_band(const AgeGrid& grid, std::span<const double> persons, double from_age, double to_age_exclusive);
+// Median age by linear interpolation within the median's age group (design note C). NaN when the total is 0.
+double median_age(const AgeGrid& grid, std::span<const double> persons);
+
+
+// Computes the table for one step (used by Projection; public for tests and the Python layer).
+void compute_indicators(const CohortArray& start, const CohortArray& end, const StepComponents& components,
+                        std::span<const double> asfr, std::span<const double> mortality_mx,
+                        const std::vector<std::string>& zone_ids, const std::vector<std::string>& group_names,
+                        const std::vector<ZoneAggregate>& aggregates, const std::vector<AgeBand>& extra_bands,
+                        const struct LifeTableMethod& method, IndicatorTable& out);
+
+}  // namespace cohortgis

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: Apache-2.0
+// The multi-regional cohort-component projection (docs/ccmpp.md Part B) and its facade.
+//
+// A state is a (zone, group) pair; every state runs the Part A step of ccmpp_step.hpp. Flows between states (OD
+// migration, group transitions, external flows, given net counts) are turned into each state's net migrants M
+// before the step, so zones run in parallel with no communication inside a step.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cohortgis/engine/ccmpp_step.hpp"
+#include "cohortgis/engine/cohort_array.hpp"
+#include "cohortgis/engine/indicators.hpp"
+#include "cohortgis/engine/life_table.hpp"
+
+namespace cohortgis {
+
+// What to do when flows exceed a cohort or a cell would go negative (design note B2).
+enum class FlowPolicy {
+  conserve,  // scale a cell's out-flows to P − 0.00001 and floor negative cells; record both (default)
+  wpp,       // the UN's override of net migrants (A2) and the floor (A3 step 7), exactly as ccmppWPP
+  error,     // stop with a ProjectionError naming zone, group, year, sex and age
+};
+
+enum class MortalityInput {
+  death_rates,       // mx by life-table row; the engine builds the life table (LifeTableMethod)
+  person_years,      // Lx by life-table row (the last row holding T of the open age) and a radix l0
+  survival_ratios,   // S[0..w] directly
+};
+
+// Origin–destination migration between zones, sparse (design note B1):
+// X[o→d][s][i] = z · rate_per_year · profile[group][s][i] · P_o[group][s][i].
+struct OdFlow {
+  int origin = 0;
+  int destination = 0;
+  int group = -1;              // -1: every group
+  double rate_per_year = 0.0;  // migrants per person per year at profile 1
+};
+
+class OdMigration {
+ public:
+  OdMigration() = default;
+  // profile: [group][sex][age] multipliers (empty: 1 everywhere). Validates ids, rates ≥ 0, no self-flows and that
+  // the rates out of each origin sum to at most 1 per year; builds the in- and out-edge indexes.
+  OdMigration(std::vector<OdFlow> flows, std::vector<double> profile, int zones, int groups, int n_ages);
+
+  const std::vector<OdFlow>& flows() const { return flows_; }
+  bool empty() const { return flows_.empty(); }
+  double profile(int group, int sex, int age) const {
+    return profile_.empty() ? 1.0 : profile_[(static_cast<std::size_t>(group) * kSexes + static_cast<std::size_t>(sex)) * n_ages_ + static_cast<std::size_t>(age)];
+  }
+  // Edges leaving / entering a zone, as indexes into flows(); entering edges sorted by origin (fixed sum order).
+  std::span<const int> out_edges(int zone) const;
+  std::span<const int> in_edges(int zone) const;
+
+ private:
+  std::vector<OdFlow> flows_;
+  std::vector<double> profile_;
+  std::size_t n_ages_ = 0;
+  std::vector<int> out_start_, out_idx_, in_start_, in_idx_;
+};
+
+// Annual transition rates between groups of the same zone (e.g. floating → registered on getting hukou):
+// X[g→h][s][i] = z · rate_per_year[s][i] · zone_multiplier[zone] · P_g[s][i].
+struct GroupTransition {
+  int from_group = 0;
+  int to_group = 0;
+  std::vector<double> rate_per_year;    // [sex][age]
+  std::vector<double> zone_multiplier;  // [zone]; empty: 1
+};
+
+// A share of the births to mothers of one group assigned to another group (design note B3).
+struct NewbornRule {
+  int mother_group = 0;
+  int child_group = 0;
+  double share = 0.0;                // of the mother group's births, both sexes
+  std::vector<double> zone_share;    // [zone]; overrides `share` when not empty
+};
+
+// The schedules of one step; a ScheduleProvider fills one of these per step (only one step is held at a time).
+// Empty migration vectors mean "none of this kind".
+struct StepSchedules {
+  MortalityInput mortality_kind = MortalityInput::death_rates;
+  LxLayout person_years_layout = LxLayout::abridged;  // for person_years on a five-year grid
+  std::vector<double> mortality;   // [zone][group][sex][row]: rows = grid.life_table_rows() (mx, Lx) or n_ages (S)
+  std::vector<double> radix_l0;    // person_years only: [zone][group][sex]
+  std::vector<double> asfr;        // [zone][group][age] births per woman per year (index convention of the grid)
+  std::vector<double> srb;         // [zone] male births per female birth
+  std::vector<double> net_migrants;       // [zone][group][sex][age] persons over the whole step
+  std::vector<double> external_in;        // persons over the whole step
+  std::vector<double> external_out;       // persons over the whole step
+  std::vector<double> external_out_rate;  // per person per year
+  std::shared_ptr<const OdMigration> od;  // may be null
+  std::vector<GroupTransition> transitions;
+  std::vector<NewbornRule> newborn_rules;
+};
+
+struct StepContext {
+  int step = 0;        // 0-based
+  int start_year = 0;  // population label at the start (end of this year, design note C)
+  int end_year = 0;    // start_year + z
+};
+
+using ScheduleProvider = std::function<void(const StepContext&, StepSchedules&)>;
+
+// A cell that was changed to keep the books (B2): flows scaled down, or a floor applied.
+struct AdjustedCell {
+  int zone, group, sex, age;
+  double persons;  // flows removed (scaling) or persons added (floor, migration override)
+};
+
+// Components of one step. Arrays by [zone][group][sex][age] unless said otherwise; a kind that the step did not have
+// is left empty (reads as zero). Migration arrays are by age index at the start of the step (the input convention);
+// deaths and floor adjustments by index at the end of the step (cohort convention, A3).
+struct StepComponents {
+  std::vector<double> births_by_mother_age;  // [zone][group of mother][age]
+  std::vector<double> women_exposure;        // [zone][group][age] person-years behind births_by_mother_age
+  std::vector<double> births;                // [zone][group][sex] after newborn rules
+  std::vector<double> newborn_transfer_in, newborn_transfer_out;  // [zone][group][sex]
+  CohortArray deaths;             // cohort deaths D (A3 step 2, 5)
+  CohortArray deaths_age_period;  // A4 (single-year grids with a life table)
+  CohortArray od_in, od_out, external_in, external_out, net_given, transfer_in, transfer_out;
+  CohortArray migration_override;  // wpp policy: M used − M computed
+  CohortArray net_migrants;        // M used in the step
+  CohortArray floor_adjustment;    // persons added by the floor
+  std::vector<double> e0, e65;     // [zone][group][sex] from the step's life tables (NaN when unknown)
+  std::vector<AdjustedCell> scaled_flows;  // conserve policy
+  std::vector<AdjustedCell> floored;       // floor
+  std::vector<AdjustedCell> overridden;    // wpp override
+};
+
+struct StepResult {
+  StepContext context;
+  const CohortArray& start;
+  const CohortArray& end;
+  const StepComponents& components;
+  const IndicatorTable* indicators;  // null when indicators are off
+};
+
+// Receives results as they are produced (memory: the engine keeps only the current step).
+class ResultSink {
+ public:
+  virtual ~ResultSink() = default;
+  virtual void base(const CohortArray& /*population*/, int /*year*/) {}
+  virtual void step(const StepResult& result) = 0;
+};
+
+struct ProjectionConfig {
+  AgeGrid grid = AgeGrid::single_year();
+  std::vector<std::string> zone_ids;     // one per zone (names errors and indicator rows)
+  std::vector<std::string> group_names;  // one per group (default {"total"})
+  int base_year = 2020;                  // the base population is the end of this year
+  int steps = 1;
+  MigrationTiming migration_timing = MigrationTiming::even;
+  FlowPolicy flow_policy = FlowPolicy::conserve;
+  LifeTableMethod life_table_method;
+  int threads = 0;                       // 0: all cores
+  bool indicators = true;
+  std::vector<ZoneAggregate> aggregates;  // the whole area is added as "total" unless one is named so
+  std::vector<AgeBand> extra_age_bands;   // on top of the standard planning bands
+  std::atomic<bool>* cancel = nullptr;    // set to true to stop between steps (ProjectionError "cancelled")
+  std::function<void(int done_steps, int total_steps)> progress;
+};
+
+// The facade: one projection run from a base population and a schedule provider.
+class Projection {
+ public:
+  Projection(ProjectionConfig config, CohortArray base_population);
+  // Runs all steps; results go to the sink step by step. Returns the final population.
+  const CohortArray& run(const ScheduleProvider& schedules, ResultSink& sink);
+  const ProjectionConfig& config() const { return config_; }
+  const CohortLayout& layout() const { return layout_; }
+
+ private:
+  ProjectionConfig config_;
+  CohortLayout layout_;
+  CohortArray population_, next_;
+};
+
+// Convenience sink that keeps every step's end population (for tests and small runs).
+class KeepPopulationsSink : public ResultSink {
+ public:
+  void base(const CohortArray& population, int year) override;
+  void step(const StepResult& result) override;
+  std::vector<int> years;
+  std::vector<CohortArray> populations;
+};
+
+}  // namespace cohortgis

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: Apache-2.0
+// Part A of docs/ccmpp.md, operation for operation (UN Population Division, ccmppWPP `project_ccmpp_z_by_z`).
+#include "cohortgis/engine/ccmpp_step.hpp"
+
+#include <cmath>
+#include <string>
+
+#include "cohortgis/engine/life_table.hpp"
+
+namespace cohortgis {
+
+namespace {
+std::size_t uz(int v) { return static_cast<std::size_t>(v); }
+
+// T at row r: the sum of person-years from row r to the last (open) row, summed from the top down.
+double person_years_above(std::span<const double> Lx, std::size_t r) {
+  double T = 0.0;
+  for (std::size_t k = Lx.size(); k-- > r;) T += Lx[k];
+  return T;
+}
+}  // namespace
+
+// Design note A1.
+void survival_ratios(std::span<const double> Lx, LxLayout layout, double l0, const AgeGrid& grid,
+                     std::span<double> S) {
+  grid.validate();
+  const std::size_t w = uz(grid.open_index());
+  if (S.size() != w + 1) throw InputError("survival_ratios: output has the wrong number of ages");
+  if (!(l0 > 0.0) || !std::isfinite(l0)) throw InputError("survival_ratios: radix l0 must be > 0");
+  for (std::size_t r = 0; r < Lx.size(); ++r)
+    if (!(Lx[r] > 0.0) || !std::isfinite(Lx[r]))
+      throw InputError("survival_ratios: person-years L at row " + std::to_string(r) + " is " +
+                       std::to_string(Lx[r]) + "; expected a finite number > 0");
+  if (grid.width_years == 1) {
+    if (layout != LxLayout::single_year)
+      throw InputError("survival_ratios: a one-year step needs a single-year life table");
+    if (Lx.size() < w + 1)
+      throw InputError("survival_ratios: the life table ends before the projection's open age " +
+                       std::to_string(grid.open_age()));
+    S[0] = Lx[0] / l0;
+    for (std::size_t i = 1; i < w; ++i) S[i] = Lx[i] / Lx[i - 1];
+    const double Tw = Lx.size() == w + 1 ? Lx[w] : person_years_above(Lx, w);
+    S[w] = Tw / (Lx[w - 1] + Tw);
+    return;
+  }
+  // Five-year step. `row(k)` is the row of five-year group k ≥ 1.
+  const std::size_t shift = layout == LxLayout::abridged ? 1 : 0;
+  if (layout == LxLayout::single_year)
+    throw InputError("survival_ratios: a five-year step needs an abridged or five-year life table");
+  if (Lx.size() < w + 1 + shift)
+    throw InputError("survival_ratios: the life table ends before the projection's open age " +
+                     std::to_string(grid.open_age()));
+  const double L0_5 = layout == LxLayout::abridged ? Lx[0] + Lx[1] : Lx[0];  // 5L0 = 1L0 + 4L1
+  S[0] = L0_5 / (5.0 * l0);
+  double prev = L0_5;
+  for (std::size_t i = 1; i < w; ++i) {
+    S[i] = Lx[i + shift] / prev;
+    prev = Lx[i + shift];
+  }
+  const double Tw = Lx.size() == w + 1 + shift ? Lx[w + shift] : person_years_above(Lx, w + shift);
+  S[w] = Tw / (prev + Tw);  // T_{5w} / T_{5w−5}, T_{5w−5} = 5L_{5w−5} + T_{5w}
+}
+
+void survival_ratios(const LifeTable& lt, const AgeGrid& grid, std::span<double> S) {
+  if (lt.rows() < 3) throw InputError("survival_ratios: life table has fewer than 3 rows");
+  LxLayout layout = LxLayout::single_year;
+  if (lt.width[0] == 1.0 && lt.width[1] == 4.0) layout = LxLayout::abridged;
+  else if (lt.width[0] == 5.0) layout = LxLayout::five_year;
+  survival_ratios(lt.Lx, layout, lt.lx[0], grid, S);
+}
+
+// Design note A4.
+void age_period_death_split(const LifeTable& lt, int open_age, std::span<double> phi) {
+  const std::size_t w = uz(open_age);
+  if (lt.rows() < w + 1 || phi.size() != w)
+    throw InputError("age_period_death_split: life table or output does not match the open age " +
+                     std::to_string(open_age));
+  auto ratio = [](double num, double den) { return (num == 0.0 && den == 0.0) ? 1.0 : num / den; };
+  for (std::size_t i = 0; i + 1 < w; ++i)
+    phi[i] = ratio(lt.Lx[i] - lt.lx[i + 1], lt.Lx[i] - lt.Lx[i + 1]);
+  phi[w - 1] = ratio(lt.Lx[w - 1] - lt.lx[w], lt.Lx[w - 1]);
+}
+
+// A3 steps 1–3.
+void survive_cohorts(const AgeGrid& grid, std::span<const double> P, std::span<const double> S,
+                     std::span<const double> M, MigrationTiming timing, const SexStepBuffers& b) {
+  const std::size_t w = uz(grid.open_index());
+  const bool even = timing == MigrationTiming::even && !M.empty();
+  for (std::size_t i = 0; i <= w; ++i) {  // step 1
+    if (even) {
+      b.E[i] = M[i] / 2.0;
+      b.A[i] = P[i] + b.E[i];  // P + M/2
+    } else {
+      b.A[i] = P[i];
+      b.E[i] = 0.0;
+    }
+  }
+  for (std::size_t i = 1; i < w; ++i) {  // steps 2–3
+    b.D[i] = (1.0 - S[i]) * b.A[i - 1];
+    b.Q[i] = b.A[i - 1] - b.D[i] + b.E[i];
+  }
+  const double top = b.A[w - 1] + b.A[w];
+  b.D[w] = (1.0 - S[w]) * top;
+  b.Q[w] = top - b.D[w] + b.E[w];
+  b.D[0] = 0.0;  // set by close_step once births are known
+  b.Q[0] = 0.0;
+}
+
+// A3 step 4.
+double births_by_age_of_mother(const AgeGrid& grid, std::span<const double> F, const SexStepBuffers& women,
+                               std::span<double> B, std::span<double> exposure) {
+  const std::size_t w = uz(grid.open_index());
+  const double z = grid.width_years;
+  long double total = 0.0L;  // R's sum() accumulates in long double
+  B[0] = 0.0;
+  B[w] = 0.0;
+  for (std::size_t i = 1; i < w; ++i) {
+    B[i] = z * F[i] * (women.A[i] + women.Q[i]) / 2.0;
+    total += B[i];
+  }
+  if (!exposure.empty()) {
+    exposure[0] = 0.0;
+    exposure[w] = 0.0;
+    for (std::size_t i = 1; i < w; ++i) exposure[i] = z * (women.A[i] + women.Q[i]) / 2.0;
+  }
+  return static_cast<double>(total);
+}
+
+std::pair<double, double> births_by_sex(double births, double srb) {
+  const double female = births * (1.0 / (1.0 + srb));
+  return {female, births - female};
+}
+
+// A3 steps 5–7.
+int close_step(const AgeGrid& grid, double births_of_sex, std::span<const double> S, std::span<const double> M,
+               MigrationTiming timing, const SexStepBuffers& b, std::span<double> P_end,
+               std::span<double> floor_adjustment) {
+  const std::size_t w = uz(grid.open_index());
+  b.D[0] = (1.0 - S[0]) * births_of_sex;  // step 5
+  b.Q[0] = births_of_sex - b.D[0] + b.E[0];
+  if (timing == MigrationTiming::end && !M.empty())  // step 6
+    for (std::size_t i = 0; i <= w; ++i) b.Q[i] += M[i];
+  int floored = 0;  // step 7
+  for (std::size_t i = 0; i <= w; ++i) {
+    if (b.Q[i] >= 0.0) {
+      P_end[i] = b.Q[i];
+      if (!floor_adjustment.empty()) floor_adjustment[i] = 0.0;
+    } else {
+      P_end[i] = kFloorPersons;
+      if (!floor_adjustment.empty()) floor_adjustment[i] = kFloorPersons - b.Q[i];
+      ++floored;
+    }
+  }
+  return floored;
+}
+
+void age_period_deaths(std::span<const double> D, std::span<const double> phi, std::span<double> D_age) {
+  const std::size_t w = D.size() - 1;
+  D_age[0] = D[0] + phi[0] * D[1];
+  for (std::size_t i = 1; i < w; ++i) D_age[i] = (1.0 - phi[i - 1]) * D[i] + phi[i] * D[i + 1];
+  D_age[w] = (1.0 - phi[w - 1]) * D[w];
+}
+
+int apply_wpp_migration_override(std::span<const double> P, std::span<double> M) {
+  int changed = 0;
+  for (std::size_t i = 0; i < P.size(); ++i) {
+    if (P[i] + M[i] <= 0.0) {
+      M[i] = kMigrationResidualPersons - P[i];
+      ++changed;
+    }
+  }
+  return changed;
+}
+
+}  // namespace cohortgis

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: Apache-2.0
+// Graduation of abridged schedules to single years (see graduation.hpp).
+#include "cohortgis/engine/graduation.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cohortgis/engine/types.hpp"
+
+namespace cohortgis {
+namespace {
+
+std::string num_str(double v) {
+  std::ostringstream os;
+  os.precision(17);
+  os << v;
+  return os.str();
+}
+
+// Monotone piecewise cubic Hermite interpolant (Fritsch & Carlson 1980, SIAM J. Numer. Anal. 17(2):238–246) with the
+// Fritsch–Butland derivatives of PCHIP (Moler, Numerical Computing with MATLAB §3.6, `pchip`/`pchipslopes`/
+// `pchipend`):
+//   h_k = x_{k+1} − x_k,  δ_k = (y_{k+1} − y_k) / h_k;
+//   interior knot k: d_k = 0 if δ_{k−1}·δ_k ≤ 0, else the weighted harmonic mean
+//     (w1 + w2) / d_k = w1 / δ_{k−1} + w2 / δ_k,  w1 = 2h_k + h_{k−1},  w2 = h_k + 2h_{k−1};
+//   end knot (one-sided three-point formula, shape-preserving):
+//     d = ((2h_1 + h_2) δ_1 − h_1 δ_2) / (h_1 + h_2); d = 0 if sign(d) ≠ sign(δ_1);
+//     else d = 3δ_1 if sign(δ_1) ≠ sign(δ_2) and |d| > |3δ_1|;
+//   two knots: the straight line.
+// On [x_k, x_{k+1}] with s = x − x_k: S(x) = y_k + P_k(s), P_k(s) = s (d_k + s (c_k + s b_k)),
+//   c_k = (3δ_k − 2d_k − d_{k+1}) / h_k,  b_k = (d_k − 2δ_k + d_{k+1}) / h_k².
+// Where the data are monotone so is S (these d_k keep 0 ≤ d/δ ≤ 3, inside the Fritsch–Carlson region).
+// Increments are accumulated in local coordinates with P_k(0) = 0 and P_k(h_k) = Δy_k taken exactly from the data,
+// so a whole interval contributes exactly its Δy_k.
+class MonotoneCubic {
+ public:
+  // Knots x (strictly increasing, ≥ 2) and the data's increments dy[k] = y(x[k+1]) − y(x[k]) (S(x_0) is arbitrary;
+  // only increases of S are needed).
+  MonotoneCubic(std::vector<double> x, std::vector<double> dy) : x_(std::move(x)), dy_(std::move(dy)) {
+    const std::size_t n = x_.size();
+    if (n < 2 || dy_.size() != n - 1) throw InputError("MonotoneCubic: need at least two knots and n − 1 increments");
+    std::vector<double> h(n - 1), del(n - 1);
+    for (std::size_t k = 0; k + 1 < n; ++k) {
+      h[k] = x_[k + 1] - x_[k];
+      if (!(h[k] > 0.0)) throw InputError("MonotoneCubic: knots must be strictly increasing");
+      del[k] = dy_[k] / h[k];
+    }
+    std::vector<double> d(n, 0.0);
+    if (n == 2) {
+      d[0] = d[1] = del[0];
+    } else {
+      for (std::size_t k = 1; k + 1 < n; ++k) {
+        if (sign(del[k - 1]) * sign(del[k]) > 0) {
+          const double w1 = 2.0 * h[k] + h[k - 1];
+          const double w2 = h[k] + 2.0 * h[k - 1];
+          d[k] = (w1 + w2) / (w1 / del[k - 1] + w2 / del[k]);
+        }
+      }
+      d[0] = end_slope(h[0], h[1], del[0], del[1]);
+      d[n - 1] = end_slope(h[n - 2], h[n - 3], del[n - 2], del[n - 3]);
+    }
+    b_.resize(n - 1);
+    c_.resize(n - 1);
+    d_ = d;
+    for (std::size_t k = 0; k + 1 < n; ++k) {
+      c_[k] = (3.0 * del[k] - 2.0 * d[k] - d[k + 1]) / h[k];
+      b_[k] = (d[k] - 2.0 * del[k] + d[k + 1]) / (h[k] * h[k]);
+    }
+  }
+
+  // S(b) − S(a) for x_0 ≤ a ≤ b ≤ x_n, summed interval by interval in local coordinates.
+  double increase(double a, double b) const {
+    a = std::clamp(a, x_.front(), x_.back());
+    b = std::clamp(b, x_.front(), x_.back());
+    if (!(b > a)) return 0.0;
+    double total = 0.0;
+    std::size_t k = interval_of(a);
+    while (a < b) {
+      const double end = std::min(b, x_[k + 1]);
+      total += local(k, end - x_[k]) - local(k, a - x_[k]);
+      a = end;
+      ++k;
+      if (k + 1 >= x_.size()) break;
+    }
+    return total;
+  }
+
+ private:
+  static int sign(double v) { return (v > 0.0) - (v < 0.0); }
+
+  static double end_slope(double h1, double h2, double del1, double del2) {
+    double d = ((2.0 * h1 + h2) * del1 - h1 * del2) / (h1 + h2);
+    if (sign(d) != sign(del1)) {
+      d = 0.0;
+    } else if (sign(del1) != sign(del2) && std::abs(d) > std::abs(3.0 * del1)) {
+      d = 3.0 * del1;
+    }
+    return d;
+  }
+
+  // Interval k with x_k ≤ x < x_{k+1} (the last interval for x = x_n).
+  std::size_t interval_of(double x) const {
+    const auto it = std::upper_bound(x_.begin(), x_.end(), x);
+    std::size_t k = it == x_.begin() ? 0 : static_cast<std::size_t>(it - x_.begin()) - 1;
+    return std::min(k, x_.size() - 2);
+  }
+
+  // P_k(s), exact at both ends of the interval.
+  double local(std::size_t k, double s) const {
+    if (s <= 0.0) return 0.0;
+    if (s >= x_[k + 1] - x_[k]) return dy_[k];
+    return s * (d_[k] + s * (c_[k] + s * b_[k]));
+  }
+
+  std::vector<double> x_, dy_, d_, c_, b_;
+};
+
+}  // namespace
+
+// Cumulative fertility C(5j) = Σ_{i<j} 5·asfr_i at the group boundaries (relative to the first group's start),
+// monotone cubic through (5j, C); single-year rate for year y = C(y+1) − C(y). Each group's increment is its
+// 5·asfr exactly, so group sums are preserved to rounding; C is non-decreasing, so no rate is negative.
+std::vector<double> graduate_asfr_five_to_single(std::span<const double> asfr_5y) {
+  if (asfr_5y.empty()) throw InputError("graduate_asfr_five_to_single: no five-year fertility rates given");
+  const std::size_t k = asfr_5y.size();
+  std::vector<double> x(k + 1), dy(k);
+  for (std::size_t j = 0; j < k; ++j) {
+    const double f = asfr_5y[j];
+    if (!std::isfinite(f) || f < 0.0)
+      throw InputError("graduate_asfr_five_to_single: five-year fertility rate of group " + std::to_string(j) +
+                       " (ages +" + std::to_string(5 * j) + " to +" + std::to_string(5 * j + 4) +
+                       " from the first group) is " + num_str(f) + "; expected a finite rate >= 0");
+    dy[j] = 5.0 * f;
+  }
+  for (std::size_t j = 0; j <= k; ++j) x[j] = 5.0 * static_cast<double>(j);
+  const MonotoneCubic cum(std::move(x), std::move(dy));
+  std::vector<double> out(5 * k);
+  for (std::size_t y = 0; y < out.size(); ++y) {
+    const double a = static_cast<double>(y);
+    out[y] = std::max(0.0, cum.increase(a, a + 1.0));  // max: rounding only, S is monotone
+  }
+  return out;
+}
+
+// Abridged life table (method) → ln l(x) at x = 0, 1, 5, …, open_age_in (l at the open age = open row's lx);
+// monotone cubic through (x, ln l); for x = 1 … open_age_in − 1: qx = 1 − l(x+1)/l(x), mx = qx / (1 − 0.5 qx).
+// Age 0 keeps the input m0 exactly, so a single-year table built with the same method (a0 rule, infant q0) has the
+// same a0 and l(1). Ages open_age_in … open_age_out: the open group's mx (constant hazard). When
+// open_age_out < open_age_in, the open rate is m = l(w) / T(w) at w = open_age_out, T(w) being the single-year L
+// (ax = 0.5) from w to open_age_in − 1 plus the abridged open row's L, so T(w) is preserved.
+std::vector<double> graduate_abridged_mx_to_single(std::span<const double> mx_abridged, Sex sex, int open_age_out,
+                                                   const LifeTableMethod& method) {
+  const std::size_t n = mx_abridged.size();
+  if (n < 4)
+    throw InputError("graduate_abridged_mx_to_single: need at least 4 abridged mx rows (0, 1-4, 5-9, …, open), got " +
+                     std::to_string(n));
+  if (open_age_out < 5)
+    throw InputError("graduate_abridged_mx_to_single: open_age_out must be >= 5, got " + std::to_string(open_age_out));
+  for (std::size_t i = 0; i < n; ++i) {
+    const double m = mx_abridged[i];
+    const bool open = i + 1 == n;
+    if (!std::isfinite(m) || m < 0.0 || (open && !(m > 0.0))) {
+      const std::string age = i == 0   ? std::string("0")
+                              : i == 1 ? std::string("1-4")
+                              : std::to_string(5 * (i - 1)) + (open ? "+" : "-" + std::to_string(5 * (i - 1) + 4));
+      throw InputError("graduate_abridged_mx_to_single: mx of " + std::string(sex_name(sex)) + " abridged row " +
+                       std::to_string(i) + " (age " + age + ") is " + num_str(m) + "; expected a finite rate >= 0" +
+                       (open ? " and > 0 for the open group" : ""));
+    }
+  }
+
+  LifeTable lt;
+  build_abridged_life_table(mx_abridged, sex, method, lt);
+  if (lt.rows() != n) throw InputError("graduate_abridged_mx_to_single: abridged life table has an unexpected shape");
+
+  const int open_in = 5 * static_cast<int>(n - 2);
+  std::vector<double> x(n), dy(n - 1);
+  for (std::size_t i = 0; i < n; ++i) {
+    x[i] = i == 0 ? 0.0 : i == 1 ? 1.0 : 5.0 * static_cast<double>(i - 1);
+    if (!(lt.lx[i] > 0.0) || !std::isfinite(lt.lx[i]))
+      throw InputError("graduate_abridged_mx_to_single: abridged survivorship l(" + num_str(x[i]) + ") = " +
+                       num_str(lt.lx[i]) + " is not positive; cannot graduate");
+  }
+  for (std::size_t i = 0; i + 1 < n; ++i) dy[i] = std::log(lt.lx[i + 1] / lt.lx[i]);  // ln l(x_{i+1}) − ln l(x_i)
+  const MonotoneCubic lnl(std::move(x), std::move(dy));
+
+  const double m_open = lt.mx[n - 1];
+  const int w = open_age_out;
+  std::vector<double> out(static_cast<std::size_t>(w) + 1);
+  out[0] = mx_abridged[0];
+
+  // Single-year q for 1 ≤ a < open_in from the interpolated ln l.
+  auto q_at = [&](int a) {
+    const double inc = lnl.increase(static_cast<double>(a), static_cast<double>(a + 1));  // ≤ 0
+    return std::clamp(-std::expm1(inc), 0.0, 1.0);
+  };
+  const int closed_end = std::min(w, open_in);  // ages 1 … closed_end − 1 come from the spline
+  for (int a = 1; a < closed_end; ++a) {
+    const double q = q_at(a);
+    out[static_cast<std::size_t>(a)] = q / (1.0 - 0.5 * q);
+  }
+  if (w >= open_in) {
+    for (int a = open_in; a <= w; ++a) out[static_cast<std::size_t>(a)] = m_open;
+  } else {
+    // Collapse ages w … open_in − 1 and the abridged open row into the open group w+: m = l(w) / T(w).
+    // l relative to l(w) = 1: L_a = (l(a) + l(a+1)) / 2; the abridged open row's L scaled by l(open_in)/lt.lx[open].
+    double l = 1.0;
+    double T = 0.0;
+    for (int a = w; a < open_in; ++a) {
+      const double l_next = l * (1.0 - q_at(a));
+      T += 0.5 * (l + l_next);
+      l = l_next;
+    }
+    T += l * (lt.Lx[n - 1] / lt.lx[n - 1]);
+    out[static_cast<std::size_t>(w)] = 1.0 / T;
+  }
+  return out;
+}
+
+}  // namespace cohortgis

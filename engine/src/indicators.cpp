@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: Apache-2.0
+// Indicators (docs/ccmpp.md Part C). Counts are summed over the cells of a unit first; rates come from the sums.
+#include "cohortgis/engine/indicators.hpp"
+
+#include <oneapi/tbb/enumerable_thread_specific.h>
+#include <oneapi/tbb/parallel_for.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "cohortgis/engine/life_table.hpp"
+#include "cohortgis/engine/projection.hpp"
+
+namespace cohortgis {
+
+namespace {
+std::size_t uz(int v) { return static_cast<std::size_t>(v); }
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+const char* const kNames[] = {
+    "population", "population_female", "population_male", "births", "births_female", "births_male", "deaths",
+    "net_migration", "person_years", "cbr_per_1000", "cdr_per_1000", "natural_growth_per_1000", "tfr",
+    "srb_per_100_females", "e0_female", "e0_male", "e65_female", "e65_male", "share_0_14_percent",
+    "share_15_64_percent", "share_65_plus_percent", "share_60_plus_percent", "old_age_dependency_ratio",
+    "total_dependency_ratio", "median_age", "women_15_49", "age_0_2", "age_3_5", "age_6_11", "age_12_14",
+    "age_15_59", "age_15_64", "age_60_plus", "age_65_plus"};
+static_assert(sizeof(kNames) / sizeof(kNames[0]) == kStandardIndicators);
+
+// Sums over the cells of one unit (a zone, a group, an aggregate).
+struct Accum {
+  std::vector<double> start, end;         // [sex][age]
+  std::vector<double> bma, expo;          // [age]
+  std::vector<double> mx_num, mx_den;     // [sex][life-table row]
+  std::vector<double> mx;                 // pooled rates of one sex
+  double births_f = 0, births_m = 0, deaths = 0, net = 0;
+  LifeTable lt;
+  void reset(std::size_t A, std::size_t rows) {
+    start.assign(2 * A, 0.0);
+    end.assign(2 * A, 0.0);
+    bma.assign(A, 0.0);
+    expo.assign(A, 0.0);
+    mx_num.assign(2 * rows, 0.0);
+    mx_den.assign(2 * rows, 0.0);
+    births_f = births_m = deaths = net = 0.0;
+  }
+};
+
+// Population index holding life-table row r (single years: r; abridged: 0 and 1–4 → 0, 5–9 → 1, …).
+std::size_t row_to_index(int z, std::size_t r) { return z == 1 ? r : (r == 0 ? 0 : r - 1); }
+
+double sum(std::span<const double> v) {
+  double s = 0.0;
+  for (double x : v) s += x;
+  return s;
+}
+}  // namespace
+
+const char* indicator_name(Indicator id) { return kNames[static_cast<int>(id)]; }
+
+std::size_t IndicatorTable::unit_index(const std::string& name) const {
+  for (std::size_t u = 0; u < unit_names.size(); ++u)
+    if (unit_names[u] == name) return u;
+  throw InputError("indicator table: no unit named '" + name + "'");
+}
+
+double persons_in_band(const AgeGrid& grid, std::span<const double> persons, double from, double to) {
+  const double z = grid.width_years;
+  double total = 0.0;
+  for (int i = 0; i < grid.n_ages; ++i) {
+    const double a = i * z;
+    const bool open = i == grid.open_index();
+    const double b = a + z;
+    if (open && to == kInf && from <= a) {
+      total += persons[uz(i)];
+      continue;
+    }
+    const double lo = std::max(a, from), hi = std::min(b, to);
+    if (hi > lo) total += persons[uz(i)] * ((hi - lo) / z);
+  }
+  return total;
+}
+
+double median_age(const AgeGrid& grid, std::span<const double> persons) {
+  const double total = sum(persons);
+  if (!(total > 0.0)) return kNaN;
+  const double half = total / 2.0;
+  double cum = 0.0;
+  for (int i = 0; i < grid.n_ages; ++i) {
+    const double p = persons[uz(i)];
+    if (p > 0.0 && cum + p >= half) return grid.age_start(i) + grid.width_years * ((half - cum) / p);
+    cum += p;
+  }
+  return grid.open_age();
+}
+
+void compute_indicators(const CohortArray& start, const CohortArray& end, const StepComponents& comp,
+                        std::span<const double> asfr, std::span<const double> mortality_mx,
+                        const std::vector<std::string>& zone_ids, const std::vector<std::string>& group_names,
+                        const std::vector<ZoneAggregate>& aggregates, const std::vector<AgeBand>& extra_bands,
+                        const LifeTableMethod& method, IndicatorTable& out) {
+  const CohortLayout& L = start.layout();
+  const AgeGrid& grid = L.grid;
+  const int G = L.groups;
+  const std::size_t A = L.ages();
+  const std::size_t rows = mortality_mx.empty() ? 0 : mortality_mx.size() / (L.states() * kSexes);
+  const double z = grid.width_years;
+
+  out.unit_names = zone_ids;
+  for (const auto& a : aggregates) out.unit_names.push_back(a.name);
+  out.group_names = group_names;
+  out.group_names.push_back("all");
+  out.indicator_names.assign(std::begin(kNames), std::end(kNames));
+  for (const auto& b : extra_bands) out.indicator_names.push_back(b.name);
+  const std::size_t NI = out.n_indicators(), NS = out.group_names.size();
+  out.values.assign(out.unit_names.size() * NS * NI, kNaN);
+
+  // One unit × group slot: accumulate the member cells, then compute the indicators.
+  auto fill = [&](std::size_t unit, std::size_t slot, std::span<const int> zones, Accum& acc) {
+    const int g_lo = slot == uz(G) ? 0 : static_cast<int>(slot);
+    const int g_hi = slot == uz(G) ? G : static_cast<int>(slot) + 1;
+    acc.reset(A, rows);
+    std::size_t n_states = 0;
+    for (int zn : zones)
+      for (int g = g_lo; g < g_hi; ++g) {
+        ++n_states;
+        const std::size_t st = uz(zn) * uz(G) + uz(g);
+        for (int s = 0; s < 2; ++s) {
+          auto P0 = start.ages(zn, g, s), P1 = end.ages(zn, g, s), D = comp.deaths.ages(zn, g, s);
+          for (std::size_t i = 0; i < A; ++i) {
+            acc.start[uz(s) * A + i] += P0[i];
+            acc.end[uz(s) * A + i] += P1[i];
+            acc.deaths += D[i];
+            if (!comp.net_migrants.empty()) acc.net += comp.net_migrants.ages(zn, g, s)[i];
+          }
+          for (std::size_t r = 0; r < rows; ++r) {  // pooled mx weighted by mid-step persons (counts first)
+            const std::size_t i = row_to_index(grid.width_years, r);
+            const double w = (P0[i] + P1[i]) / 2.0;
+            acc.mx_num[uz(s) * rows + r] += mortality_mx[(st * kSexes + uz(s)) * rows + r] * w;
+            acc.mx_den[uz(s) * rows + r] += w;
+          }
+        }
+        acc.births_f += comp.births[st * kSexes + 0];
+        acc.births_m += comp.births[st * kSexes + 1];
+        for (std::size_t i = 0; i < A; ++i) {
+          acc.bma[i] += comp.births_by_mother_age[st * A + i];
+          acc.expo[i] += comp.women_exposure[st * A + i];
+        }
+      }
+    double* v = out.values.data() + (unit * NS + slot) * NI;
+    auto set = [&](Indicator id, double x) { v[static_cast<int>(id)] = x; };
+    std::span<const double> Pf(acc.end.data(), A), Pm(acc.end.data() + A, A);
+    std::vector<double>& both = acc.mx;  // reuse as the both-sexes end population
+    both.assign(A, 0.0);
+    for (std::size_t i = 0; i < A; ++i) both[i] = Pf[i] + Pm[i];
+    const double pop_f = sum(Pf), pop_m = sum(Pm), pop = pop_f + pop_m;
+    const double births = acc.births_f + acc.births_m;
+    const double py = z * (sum(acc.start) + pop) / 2.0;
+    set(Indicator::population, pop);
+    set(Indicator::population_female, pop_f);
+    set(Indicator::population_male, pop_m);
+    set(Indicator::births, births);
+    set(Indicator::births_female, acc.births_f);
+    set(Indicator::births_male, acc.births_m);
+    set(Indicator::deaths, acc.deaths);
+    set(Indicator::net_migration, acc.net);
+    set(Indicator::person_years, py);
+    if (py > 0.0) {
+      set(Indicator::cbr_per_1000, births / py * 1000.0);
+      set(Indicator::cdr_per_1000, acc.deaths / py * 1000.0);
+      set(Indicator::natural_growth_per_1000, (births - acc.deaths) / py * 1000.0);
+    }
+    if (n_states == 1 && !asfr.empty()) {  // the schedule used in the step
+      const std::size_t st = uz(zones[0]) * uz(G) + uz(g_lo);
+      double tfr = 0.0;
+      for (std::size_t i = 0; i < A; ++i) tfr += asfr[st * A + i];
+      set(Indicator::tfr, z * tfr);
+    } else {
+      double tfr = 0.0;
+      for (std::size_t i = 0; i < A; ++i)
+        if (acc.expo[i] > 0.0) tfr += acc.bma[i] / acc.expo[i];
+      set(Indicator::tfr, z * tfr);
+    }
+    if (acc.births_f > 0.0) set(Indicator::srb_per_100_females, acc.births_m / acc.births_f * 100.0);
+    if (n_states == 1) {
+      const std::size_t st = uz(zones[0]) * uz(G) + uz(g_lo);
+      set(Indicator::e0_female, comp.e0[st * kSexes + 0]);
+      set(Indicator::e0_male, comp.e0[st * kSexes + 1]);
+      set(Indicator::e65_female, comp.e65[st * kSexes + 0]);
+      set(Indicator::e65_male, comp.e65[st * kSexes + 1]);
+    } else if (rows > 0) {
+      std::vector<double> mx(rows);
+      for (int s = 0; s < 2; ++s) {
+        bool ok = true;
+        for (std::size_t r = 0; r < rows; ++r) {
+          const double den = acc.mx_den[uz(s) * rows + r];
+          mx[r] = den > 0.0 ? acc.mx_num[uz(s) * rows + r] / den : kNaN;
+          ok = ok && std::isfinite(mx[r]) && (r + 1 < rows || mx[r] > 0.0);
+        }
+        if (!ok) continue;
+        if (grid.width_years == 1) build_single_year_life_table(mx, static_cast<Sex>(s), method, acc.lt);
+        else build_abridged_life_table(mx, static_cast<Sex>(s), method, acc.lt);
+        set(s == 0 ? Indicator::e0_female : Indicator::e0_male, acc.lt.ex[0]);
+        for (std::size_t r = 0; r < acc.lt.rows(); ++r)
+          if (acc.lt.age[r] == 65.0) set(s == 0 ? Indicator::e65_female : Indicator::e65_male, acc.lt.ex[r]);
+      }
+    }
+    const double c0_14 = persons_in_band(grid, both, 0, 15), c15_64 = persons_in_band(grid, both, 15, 65);
+    const double c65 = persons_in_band(grid, both, 65, kInf), c60 = persons_in_band(grid, both, 60, kInf);
+    if (pop > 0.0) {
+      set(Indicator::share_0_14, c0_14 / pop * 100.0);
+      set(Indicator::share_15_64, c15_64 / pop * 100.0);
+      set(Indicator::share_65_plus, c65 / pop * 100.0);
+      set(Indicator::share_60_plus, c60 / pop * 100.0);
+    }
+    if (c15_64 > 0.0) {
+      set(Indicator::old_age_dependency_ratio, c65 / c15_64 * 100.0);
+      set(Indicator::total_dependency_ratio, (c0_14 + c65) / c15_64 * 100.0);
+    }
+    set(Indicator::median_age, median_age(grid, both));
+    set(Indicator::women_15_49, persons_in_band(grid, Pf, 15, 50));
+    set(Indicator::age_0_2, persons_in_band(grid, both, 0, 3));
+    set(Indicator::age_3_5, persons_in_band(grid, both, 3, 6));
+    set(Indicator::age_6_11, persons_in_band(grid, both, 6, 12));
+    set(Indicator::age_12_14, persons_in_band(grid, both, 12, 15));
+    set(Indicator::age_15_59, persons_in_band(grid, both, 15, 60));
+    set(Indicator::age_15_64, c15_64);
+    set(Indicator::age_60_plus, c60);
+    set(Indicator::age_65_plus, c65);
+    for (std::size_t k = 0; k < extra_bands.size(); ++k) {
+      const AgeBand& b = extra_bands[k];
+      const double to = b.to_age < 0 ? kInf : b.to_age + 1.0;
+      std::span<const double> who = b.sex == 0 ? Pf : b.sex == 1 ? Pm : std::span<const double>(both);
+      v[uz(kStandardIndicators) + k] = persons_in_band(grid, who, b.from_age, to);
+    }
+  };
+
+  tbb::enumerable_thread_specific<Accum> scratch;
+  const std::size_t units = out.unit_names.size();
+  tbb::parallel_for(std::size_t{0}, units, [&](std::size_t u) {
+    Accum& acc = scratch.local();
+    int single_zone[1];
+    std::span<const int> zones;
+    if (u < uz(L.zones)) {
+      single_zone[0] = static_cast<int>(u);
+      zones = std::span<const int>(single_zone, 1);
+    } else {
+      zones = aggregates[u - uz(L.zones)].zones;
+    }
+    for (std::size_t slot = 0; slot < NS; ++slot) fill(u, slot, zones, acc);
+  });
+}
+
+}  // namespace cohortgis

@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: Apache-2.0
+// Life tables from central death rates (abridged and single-year).
+//
+// Sources of the formulas (see also tests/fixtures/conformance/life-tables/README.md):
+//   - UN (1982), Model Life Tables for Developing Countries, p. 31: Coale–Demeny West under age 5, nax = 2.5 at
+//     5–9 and 10–14, Greville nax from age 15.
+//   - UN (1983), Manual X, Table 164, and the US Census Bureau PAS spreadsheet LTPOPDTH: Coale–Demeny a0 and 4a1.
+//   - Andreev & Kingkade (2015), Demographic Research 33(13): a0 from m0 (or q0).
+//   - DemoTools (github.com/timriffe/DemoTools, R/lt_rule.R, R/nAx.R, R/lt_id.R, R/lt_abridged.R): the constant-hazard
+//     guard on Greville nax, the qx > 1 fallback, the IMR override of 1q0 and the mod (Gerland/Li) flag.
+// survival_ratios and age_period_death_split live in ccmpp_step.cpp.
+#include "cohortgis/engine/life_table.hpp"
+
+#include <cfloat>
+#include <cmath>
+#include <cstddef>
+#include <sstream>
+#include <string>
+
+namespace cohortgis {
+namespace {
+
+constexpr std::size_t kF = static_cast<std::size_t>(Sex::female);
+constexpr std::size_t kM = static_cast<std::size_t>(Sex::male);
+
+std::size_t sex_index(Sex sex) { return sex == Sex::female ? kF : kM; }
+std::size_t region_index(CoaleDemenyRegion r) {
+  switch (r) {
+    case CoaleDemenyRegion::west: return 0;
+    case CoaleDemenyRegion::north: return 1;
+    case CoaleDemenyRegion::east: return 2;
+    case CoaleDemenyRegion::south: return 3;
+  }
+  return 0;
+}
+
+std::string num(double v) {
+  std::ostringstream s;
+  s.precision(10);
+  s << v;
+  return s.str();
+}
+
+// ---- Coale–Demeny coefficients, indexed [region W, N, E, S][female, male] ---------------------------------------
+// a0: UN (1983) Manual X, Table 164 (as in PAS LTPOPDTH): a0 = alpha + beta·q0 for q0 ≤ 0.1, else a constant.
+constexpr double kCdA0Const[4][2] = {{0.35, 0.33}, {0.35, 0.33}, {0.31, 0.29}, {0.35, 0.33}};
+constexpr double kCdA0Alpha[4][2] = {{0.05, 0.0425}, {0.05, 0.0425}, {0.01, 0.0025}, {0.05, 0.0425}};
+constexpr double kCdA0Beta[2] = {3.0, 2.875};
+// 4a1: PAS LTPOPDTH coefficients (DemoTools lt_rule_4a1_cd): 4a1 = intercept − slope·q0 for q0 ≤ 0.1, else a constant.
+constexpr double kCd4a1Const[4][2] = {{1.361, 1.352}, {1.570, 1.558}, {1.324, 1.313}, {1.239, 1.240}};
+constexpr double kCd4a1Intercept[4][2] = {{1.524, 1.653}, {1.733, 1.859}, {1.487, 1.614}, {1.402, 1.541}};
+constexpr double kCd4a1Slope[2] = {1.627, 3.013};
+
+double cd_a0_from_q0(std::size_t r, std::size_t s, double q0) {
+  return q0 > 0.1 ? kCdA0Const[r][s] : kCdA0Alpha[r][s] + kCdA0Beta[s] * q0;
+}
+
+// q0 from M0 on the linear CD branch (PAS LTPOPDTH; DemoTools lt_rule_1a0_cd): smaller root of
+// (beta·M0)·q² − (1 + M0·(1 − alpha))·q + M0 = 0. Written as 2c/(b + √disc) so that M0 = 0 gives q0 = 0.
+// No real root (disc ≤ 0) only happens far above the q0 = 0.1 threshold; DemoTools then takes the constant branch.
+double cd_q0_from_m0(std::size_t r, std::size_t s, double m0) {
+  const double a = kCdA0Beta[s] * m0;
+  const double b = 1.0 + m0 * (1.0 - kCdA0Alpha[r][s]);
+  const double disc = b * b - 4.0 * a * m0;
+  if (disc <= 0.0) return 1.0;  // any value > 0.1 selects the constant branch
+  return 2.0 * m0 / (b + std::sqrt(disc));
+}
+
+double cd_4a1(std::size_t r, std::size_t s, double q0) {
+  return q0 > 0.1 ? kCd4a1Const[r][s] : kCd4a1Intercept[r][s] - kCd4a1Slope[s] * q0;
+}
+
+// Andreev & Kingkade (2015), m0-based segments (DemoTools lt_rule_ak_m0_a0).
+double ak_a0_from_m0(Sex sex, double m0) {
+  if (sex == Sex::male) {
+    if (m0 < 0.0230) return 0.14929 - 1.99545 * m0;
+    if (m0 < 0.08307) return 0.02832 + 3.26021 * m0;
+    return 0.29915;
+  }
+  if (m0 < 0.01724) return 0.14903 - 2.05527 * m0;
+  if (m0 < 0.06891) return 0.04667 + 3.88089 * m0;
+  return 0.31411;
+}
+
+// Andreev & Kingkade (2015), q0-based segments (DemoTools lt_rule_ak_q0_a0); only when m0 is unknown.
+double ak_a0_from_q0(Sex sex, double q0) {
+  if (sex == Sex::male) {
+    if (q0 < 0.0226) return 0.1493 - 2.0367 * q0;
+    if (q0 < 0.0785) return 0.0244 + 3.4994 * q0;
+    return 0.2991;
+  }
+  if (q0 < 0.0170) return 0.1490 - 2.0867 * q0;
+  if (q0 < 0.0658) return 0.0438 + 4.1075 * q0;
+  return 0.3141;
+}
+
+// Constant-hazard nax = n + 1/m − n/(1 − e^(−n m)) (DemoTools axConst in lt_id_morq_a_greville).
+// For small n·m the closed form cancels badly; its series n/2 − n²m/12 is used instead (next term n⁴m³/720).
+double constant_hazard_ax(double n, double m) {
+  const double x = n * m;
+  if (x < 1e-4) return 0.5 * n - n * x / 12.0;
+  return n + 1.0 / m + n / std::expm1(-x);
+}
+
+// Probability of dying from the rate: nqx = n m / (1 + (n − a) m) (Chiang; UN 1982 p. 31).
+// If that exceeds 1 (a·m > 1), DemoTools falls back to the constant-hazard 1 − e^(−n m); we then also set nax to the
+// constant-hazard value so that the row keeps d/L = m.
+void q_from_m(double n, double m, double& a, double& q) {
+  q = n * m / (1.0 + (n - a) * m);
+  if (q > 1.0) {
+    q = -std::expm1(-n * m);
+    a = constant_hazard_ax(n, m);
+  }
+}
+
+const char* table_kind(bool abridged) { return abridged ? "abridged life table" : "single-year life table"; }
+
+std::string row_label(const LifeTable& t, std::size_t i) {
+  const double x = t.age[i];
+  if (i == t.open_row()) return "age " + num(x) + "+";
+  if (t.width[i] == 1.0) return "age " + num(x);
+  return "age " + num(x) + "-" + num(x + t.width[i] - 1.0);
+}
+
+void validate_inputs(std::span<const double> mx, const LifeTableMethod& method, const LifeTable& t, bool abridged) {
+  const std::size_t n = mx.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const double m = mx[i];
+    if (!std::isfinite(m) || m < 0.0)
+      throw InputError(std::string(table_kind(abridged)) + ": mx at " + row_label(t, i) + " (row " + std::to_string(i) +
+                       ") is " + num(m) + "; expected a finite rate >= 0");
+  }
+  if (!(mx[n - 1] > 0.0))
+    throw InputError(std::string(table_kind(abridged)) + ": mx of the open group " + row_label(t, n - 1) + " (row " +
+                     std::to_string(n - 1) + ") is " + num(mx[n - 1]) +
+                     "; expected a rate > 0 to close the table (L = l / m)");
+  if (!std::isfinite(method.radix) || !(method.radix > 0.0))
+    throw InputError(std::string(table_kind(abridged)) + ": radix is " + num(method.radix) + "; expected a number > 0");
+  if (method.infant_mortality_q0) {
+    const double q0 = *method.infant_mortality_q0;
+    if (!std::isfinite(q0) || q0 < 0.0 || q0 >= 1.0)
+      throw InputError(std::string(table_kind(abridged)) + ": infant mortality rate (1q0 at age 0) is " + num(q0) +
+                       "; expected a probability in [0, 1)");
+  }
+}
+
+// Resizes every column of `out` to `rows` (reusing capacity) and copies mx.
+void prepare(LifeTable& out, std::span<const double> mx) {
+  const std::size_t rows = mx.size();
+  out.age.resize(rows);
+  out.width.resize(rows);
+  if (out.mx.data() != mx.data()) out.mx.assign(mx.begin(), mx.end());  // mx may be out.mx itself (rebuild in place)
+  out.ax.resize(rows);
+  out.qx.resize(rows);
+  out.lx.resize(rows);
+  out.dx.resize(rows);
+  out.Lx.resize(rows);
+  out.Tx.resize(rows);
+  out.ex.resize(rows);
+}
+
+// Given age, width, mx and ax (ax[0] = a0; closed rows filled), computes qx, lx, dx, Lx, Tx, ex.
+void complete_table(LifeTable& t, const LifeTableMethod& method) {
+  const std::size_t rows = t.rows();
+  const std::size_t w = rows - 1;
+
+  // Infant row. A given IMR replaces 1q0 (PAS LTPOPDTH) and 1M0 is reset to q0 / (1 − (1 − a0) q0)
+  // (DemoTools lt_abridged: "make sure M0 agrees with q0 and a0").
+  if (method.infant_mortality_q0) {
+    const double q0 = *method.infant_mortality_q0;
+    t.qx[0] = q0;
+    t.mx[0] = q0 / (1.0 - (1.0 - t.ax[0]) * q0);
+  } else {
+    q_from_m(t.width[0], t.mx[0], t.ax[0], t.qx[0]);
+  }
+  for (std::size_t i = 1; i < w; ++i) q_from_m(t.width[i], t.mx[i], t.ax[i], t.qx[i]);
+
+  // Open group: q = 1, L_w = l_w / m_w, a_w = 1 / m_w (UN 1982; MORTPAK; PAS LTPOPDTH).
+  t.qx[w] = 1.0;
+  t.ax[w] = 1.0 / t.mx[w];
+
+  // l_{x+n} = l_x (1 − nqx); ndx = l_x − l_{x+n}; nLx = n l_{x+n} + nax ndx.
+  t.lx[0] = method.radix;
+  for (std::size_t i = 0; i < w; ++i) {
+    const double l_next = t.lx[i] * (1.0 - t.qx[i]);
+    t.lx[i + 1] = l_next;
+    t.dx[i] = t.lx[i] - l_next;
+    t.Lx[i] = t.width[i] * l_next + t.ax[i] * t.dx[i];
+  }
+  t.dx[w] = t.lx[w];
+  t.Lx[w] = t.lx[w] / t.mx[w];
+
+  // Tx = sum of Lx from x up; ex = Tx / lx (0 where nobody is left, lx = 0).
+  double T = 0.0;
+  for (std::size_t k = rows; k-- > 0;) {
+    T += t.Lx[k];
+    t.Tx[k] = T;
+    t.ex[k] = t.lx[k] > 0.0 ? T / t.lx[k] : 0.0;
+  }
+}
+
+}  // namespace
+
+std::size_t LifeTable::row_of_age(double x) const {
+  for (std::size_t i = 0; i < age.size(); ++i)
+    if (age[i] == x) return i;
+  throw InputError("life table has no row starting at age " + num(x) + " (rows start at ages " +
+                   (age.empty() ? std::string("none") : num(age.front()) + " ... " + num(age.back())) + ")");
+}
+
+double infant_a0(A0Rule rule, Sex sex, CoaleDemenyRegion region, double m0, std::optional<double> q0) {
+  const auto bad_m0 = [&] {
+    return InputError("infant a0: infant death rate m0 (age 0) is " + num(m0) + "; expected a finite rate >= 0");
+  };
+  if (q0 && (!std::isfinite(*q0) || *q0 < 0.0 || *q0 > 1.0))
+    throw InputError("infant a0: infant mortality q0 (age 0) is " + num(*q0) + "; expected a probability in [0, 1]");
+  const std::size_t s = sex_index(sex);
+  const std::size_t r = region_index(region);
+  switch (rule) {
+    case A0Rule::coale_demeny: {
+      // UN (1983) Manual X Table 164 / PAS: driven by q0; q0 from M0 by the smaller root when not given.
+      if (q0) return cd_a0_from_q0(r, s, *q0);
+      if (!std::isfinite(m0) || m0 < 0.0) throw bad_m0();
+      return cd_a0_from_q0(r, s, cd_q0_from_m0(r, s, m0));
+    }
+    case A0Rule::andreev_kingkade: {
+      // Andreev & Kingkade (2015): the m0 version whenever m0 is known (DemoTools), the q0 version otherwise.
+      if (std::isfinite(m0) && m0 >= 0.0) return ak_a0_from_m0(sex, m0);
+      if (q0 && std::isnan(m0)) return ak_a0_from_q0(sex, *q0);
+      throw bad_m0();
+    }
+  }
+  throw InputError("infant a0: unknown a0 rule");
+}
+
+void build_abridged_life_table(std::span<const double> mx, Sex sex, const LifeTableMethod& method, LifeTable& out) {
+  const std::size_t rows = mx.size();
+  if (rows < 4)
+    throw InputError("abridged life table: " + std::to_string(rows) +
+                     " mx rows given; expected at least 4 (ages 0, 1-4, 5-9, open 10+)");
+  prepare(out, mx);
+  const std::size_t w = rows - 1;
+  // Standard abridged rows 0, 1–4, 5–9, …; the open row has width 0.
+  out.age[0] = 0.0;
+  out.width[0] = 1.0;
+  out.age[1] = 1.0;
+  out.width[1] = 4.0;
+  for (std::size_t i = 2; i < rows; ++i) {
+    out.age[i] = 5.0 * static_cast<double>(i - 1);
+    out.width[i] = 5.0;
+  }
+  out.width[w] = 0.0;
+  validate_inputs(mx, method, out, true);
+
+  const std::size_t s = sex_index(sex);
+  const std::size_t r = region_index(method.region);
+  const double m0 = mx[0];
+
+  // a0 by the chosen rule (q0 = IMR when given).
+  out.ax[0] = infant_a0(method.a0_rule, sex, method.region, m0, method.infant_mortality_q0);
+
+  // 4a1, Coale–Demeny with PAS LTPOPDTH coefficients, driven by q0 = IMR or, without IMR, by
+  // q0 = M0 / (1 + (1 − a0) M0) with the Andreev–Kingkade a0 whatever the a0 rule (DemoTools lt_rule_4a1_cd).
+  double q0_for_4a1 = 0.0;
+  if (method.infant_mortality_q0) {
+    q0_for_4a1 = *method.infant_mortality_q0;
+  } else {
+    const double a0_ak = ak_a0_from_m0(sex, m0);
+    q0_for_4a1 = m0 / (1.0 + (1.0 - a0_ak) * m0);
+  }
+  out.ax[1] = cd_4a1(r, s, q0_for_4a1);
+
+  // Closed rows from age 5.
+  for (std::size_t i = 2; i < w; ++i) {
+    const double n = out.width[i];
+    const bool greville =
+        method.ax_method == AxMethod::greville && (i >= 4 || method.greville_from_age_5);  // 5–9, 10–14 under mod
+    if (!greville) {
+      out.ax[i] = 0.5 * n;  // midpoint: PAS LTPOPDTH; UN (1982) p. 31 for 5–9 and 10–14
+      continue;
+    }
+    // UN (1982) p. 31, Greville (1977); general widths as in DemoTools lt_id_morq_a_greville:
+    //   nax = n/2 − (n²/12)(m_x − k_x),  k_x = ln(m_next / m_prev) / (n_prev/2 + n + n_next/2).
+    // The last closed group's upper neighbour is the open group (its m, width taken as n); the divisor is 9.5 at 5–9.
+    const double n_prev = out.width[i - 1];
+    const double n_next = (i + 1 == w) ? n : out.width[i + 1];
+    const double k = std::log(std::fmax(mx[i + 1], DBL_MIN) / std::fmax(mx[i - 1], DBL_MIN)) /
+                     (0.5 * n_prev + n + 0.5 * n_next);
+    double a = 0.5 * n - (n * n / 12.0) * (mx[i] - k);
+    // DemoTools guard: outside [0.4 n, 0.6 n] or undefined → constant-hazard nax.
+    if (!std::isfinite(a) || a < 0.4 * n || a > 0.6 * n) a = constant_hazard_ax(n, mx[i]);
+    out.ax[i] = a;
+  }
+
+  complete_table(out, method);
+}
+
+void build_single_year_life_table(std::span<const double> mx, Sex sex, const LifeTableMethod& method,
+                                  LifeTable& out) {
+  const std::size_t rows = mx.size();
+  if (rows < 3)
+    throw InputError("single-year life table: " + std::to_string(rows) +
+                     " mx rows given; expected at least 3 (ages 0, 1, open 2+)");
+  prepare(out, mx);
+  const std::size_t w = rows - 1;
+  for (std::size_t i = 0; i < rows; ++i) {
+    out.age[i] = static_cast<double>(i);
+    out.width[i] = 1.0;
+  }
+  out.width[w] = 0.0;
+  validate_inputs(mx, method, out, false);
+
+  // a0 by the method's rule; ax = 0.5 for ages 1 … w−1 (design note ccmpp.md A1).
+  out.ax[0] = infant_a0(method.a0_rule, sex, method.region, mx[0], method.infant_mortality_q0);
+  for (std::size_t i = 1; i < w; ++i) out.ax[i] = 0.5;
+
+  complete_table(out, method);
+}
+
+LifeTable abridged_life_table(std::span<const double> mx, Sex sex, const LifeTableMethod& method) {
+  LifeTable t;
+  build_abridged_life_table(mx, sex, method, t);
+  return t;
+}
+
+LifeTable single_year_life_table(std::span<const double> mx, Sex sex, const LifeTableMethod& method) {
+  LifeTable t;
+  build_single_year_life_table(mx, sex, method, t);
+  return t;
+}
+
+}  // namespace cohortgis

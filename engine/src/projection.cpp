@@ -1,0 +1,628 @@
+// SPDX-License-Identifier: Apache-2.0
+// Multi-regional projection (docs/ccmpp.md Part B): flows → net migrants per state, then the Part A step per state.
+#include "cohortgis/engine/projection.hpp"
+
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/enumerable_thread_specific.h>
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/task_arena.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <sstream>
+
+namespace cohortgis {
+
+namespace {
+
+std::size_t uz(int v) { return static_cast<std::size_t>(v); }
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::string fmt(double v) {
+  std::ostringstream os;
+  os.precision(10);
+  os << v;
+  return os.str();
+}
+
+// Runs body(zone) for every zone in parallel over blocked zone ranges. An exception in a zone is kept and the one
+// of the lowest zone is rethrown afterwards, so the error a user sees does not depend on the thread count.
+template <class Body>
+void for_each_zone(int zones, Body&& body) {
+  std::vector<std::exception_ptr> errors(uz(zones));
+  tbb::parallel_for(tbb::blocked_range<int>(0, zones, 16), [&](const tbb::blocked_range<int>& r) {
+    for (int z = r.begin(); z != r.end(); ++z) {
+      try {
+        body(z);
+      } catch (...) {
+        errors[uz(z)] = std::current_exception();
+      }
+    }
+  });
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
+void ensure(CohortArray& a, const CohortLayout& layout, bool wanted, double fill = 0.0) {
+  if (!wanted) {
+    a = CohortArray();
+    return;
+  }
+  if (a.layout() == layout && a.data().size() == layout.cells())
+    std::fill(a.storage().begin(), a.storage().end(), fill);
+  else
+    a = CohortArray(layout, fill);
+}
+
+void ensure(std::vector<double>& v, std::size_t n, double fill = 0.0) { v.assign(n, fill); }
+
+struct Scratch {
+  std::vector<double> A, E, Q, S, phi, scale, B;
+  LifeTable lt;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------------------
+OdMigration::OdMigration(std::vector<OdFlow> flows, std::vector<double> profile, int zones, int groups, int n_ages)
+    : flows_(std::move(flows)), profile_(std::move(profile)), n_ages_(uz(n_ages)) {
+  if (!profile_.empty() && profile_.size() != uz(groups) * kSexes * n_ages_)
+    throw InputError("OD migration: the age-sex profile has " + std::to_string(profile_.size()) +
+                     " values; expected groups × 2 sexes × ages = " + std::to_string(uz(groups) * kSexes * n_ages_));
+  for (double p : profile_)
+    if (!std::isfinite(p) || p < 0.0)
+      throw InputError("OD migration: the age-sex profile holds " + fmt(p) + "; expected a finite number ≥ 0");
+  std::vector<double> out_rate(uz(zones) * uz(groups), 0.0);
+  for (std::size_t k = 0; k < flows_.size(); ++k) {
+    const OdFlow& f = flows_[k];
+    const std::string where = "OD migration flow " + std::to_string(k) + " (origin " + std::to_string(f.origin) +
+                              " → destination " + std::to_string(f.destination) + ")";
+    if (f.origin < 0 || f.origin >= zones || f.destination < 0 || f.destination >= zones)
+      throw InputError(where + ": zone index outside 0.." + std::to_string(zones - 1));
+    if (f.origin == f.destination) throw InputError(where + ": origin and destination are the same zone");
+    if (f.group < -1 || f.group >= groups) throw InputError(where + ": unknown group " + std::to_string(f.group));
+    if (!std::isfinite(f.rate_per_year) || f.rate_per_year < 0.0)
+      throw InputError(where + ": rate " + fmt(f.rate_per_year) + " per person per year; expected a finite rate ≥ 0");
+    for (int g = 0; g < groups; ++g)
+      if (f.group < 0 || f.group == g) out_rate[uz(f.origin) * uz(groups) + uz(g)] += f.rate_per_year;
+  }
+  for (int o = 0; o < zones; ++o)
+    for (int g = 0; g < groups; ++g)
+      if (out_rate[uz(o) * uz(groups) + uz(g)] > 1.0)
+        throw InputError("OD migration: the rates out of origin zone " + std::to_string(o) + " (group " +
+                         std::to_string(g) + ") sum to " + fmt(out_rate[uz(o) * uz(groups) + uz(g)]) +
+                         " per person per year; expected at most 1");
+  // Edge indexes: out-edges by destination, in-edges by origin (the fixed order of every sum).
+  auto build = [&](bool by_origin, std::vector<int>& start, std::vector<int>& idx) {
+    idx.resize(flows_.size());
+    std::iota(idx.begin(), idx.end(), 0);
+    std::stable_sort(idx.begin(), idx.end(), [&](int a, int b) {
+      const OdFlow& fa = flows_[uz(a)];
+      const OdFlow& fb = flows_[uz(b)];
+      const int ka = by_origin ? fa.origin : fa.destination, kb = by_origin ? fb.origin : fb.destination;
+      const int sa = by_origin ? fa.destination : fa.origin, sb = by_origin ? fb.destination : fb.origin;
+      return ka != kb ? ka < kb : sa < sb;
+    });
+    start.assign(uz(zones) + 1, 0);
+    for (int e : idx) ++start[uz(by_origin ? flows_[uz(e)].origin : flows_[uz(e)].destination) + 1];
+    for (std::size_t z = 0; z < uz(zones); ++z) start[z + 1] += start[z];
+  };
+  build(true, out_start_, out_idx_);
+  build(false, in_start_, in_idx_);
+}
+
+std::span<const int> OdMigration::out_edges(int zone) const {
+  return {out_idx_.data() + out_start_[uz(zone)], uz(out_start_[uz(zone) + 1] - out_start_[uz(zone)])};
+}
+std::span<const int> OdMigration::in_edges(int zone) const {
+  return {in_idx_.data() + in_start_[uz(zone)], uz(in_start_[uz(zone) + 1] - in_start_[uz(zone)])};
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+void KeepPopulationsSink::base(const CohortArray& population, int year) {
+  years.push_back(year);
+  populations.push_back(population);
+}
+void KeepPopulationsSink::step(const StepResult& r) {
+  years.push_back(r.context.end_year);
+  populations.push_back(r.end);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+namespace {
+
+class StepRunner {
+ public:
+  StepRunner(const ProjectionConfig& cfg, const CohortLayout& layout, const StepContext& ctx,
+             const StepSchedules& sch, const CohortArray& P, CohortArray& next, StepComponents& comp)
+      : cfg_(cfg), L_(layout), ctx_(ctx), sch_(sch), P_(P), next_(next), c_(comp) {}
+
+  void run();
+
+ private:
+  std::string where(int zone, int group, int sex, int age) const {
+    std::string s = "year " + std::to_string(ctx_.start_year) + "–" + std::to_string(ctx_.end_year) + ", zone '" +
+                    cfg_.zone_ids[uz(zone)] + "'";
+    if (group >= 0) s += ", group '" + cfg_.group_names[uz(group)] + "'";
+    if (sex >= 0) s += std::string(", sex ") + sex_name(static_cast<Sex>(sex));
+    if (age >= 0) s += ", age " + std::to_string(L_.grid.age_start(age));
+    return s;
+  }
+  void validate_sizes() const;
+  void validate_zone(int zone) const;
+  void outflows(int zone);
+  void step_zone(int zone, Scratch& s);
+  void mortality(int zone, int group, int sex, Scratch& s, std::span<double> S);
+
+  const ProjectionConfig& cfg_;
+  const CohortLayout& L_;
+  const StepContext& ctx_;
+  const StepSchedules& sch_;
+  const CohortArray& P_;
+  CohortArray& next_;
+  StepComponents& c_;
+  bool any_migration_ = false;
+  CohortArray scale_;  // conserve: factor applied to every out-flow of a cell
+  std::vector<std::vector<AdjustedCell>> scaled_, floored_, overridden_;  // per zone
+};
+
+void StepRunner::validate_sizes() const {
+  const std::size_t states = L_.states(), A = L_.ages(), cells = L_.cells();
+  const std::size_t rows = sch_.mortality_kind == MortalityInput::survival_ratios ? A
+                           : (sch_.mortality_kind == MortalityInput::person_years &&
+                              sch_.person_years_layout == LxLayout::five_year)
+                               ? A
+                               : uz(L_.grid.life_table_rows());
+  auto check = [&](const std::vector<double>& v, std::size_t n, const char* name, const char* shape, bool optional) {
+    if (optional && v.empty()) return;
+    if (v.size() != n)
+      throw InputError("year " + std::to_string(ctx_.start_year) + "–" + std::to_string(ctx_.end_year) +
+                       ": schedule '" + name + "' has " + std::to_string(v.size()) + " values; expected " + shape +
+                       " = " + std::to_string(n));
+  };
+  check(sch_.mortality, states * kSexes * rows, "mortality", "zones × groups × 2 sexes × life-table rows", false);
+  if (sch_.mortality_kind == MortalityInput::person_years)
+    check(sch_.radix_l0, states * kSexes, "radix_l0", "zones × groups × 2 sexes", false);
+  check(sch_.asfr, states * A, "asfr", "zones × groups × ages", false);
+  check(sch_.srb, uz(L_.zones), "srb", "zones", false);
+  check(sch_.net_migrants, cells, "net_migrants", "zones × groups × 2 sexes × ages", true);
+  check(sch_.external_in, cells, "external_in", "zones × groups × 2 sexes × ages", true);
+  check(sch_.external_out, cells, "external_out", "zones × groups × 2 sexes × ages", true);
+  check(sch_.external_out_rate, cells, "external_out_rate", "zones × groups × 2 sexes × ages", true);
+  for (const auto& t : sch_.transitions) {
+    if (t.from_group < 0 || t.from_group >= L_.groups || t.to_group < 0 || t.to_group >= L_.groups ||
+        t.from_group == t.to_group)
+      throw InputError("group transition " + std::to_string(t.from_group) + " → " + std::to_string(t.to_group) +
+                       ": groups must be two different groups of the projection");
+    check(t.rate_per_year, kSexes * A, "transition rate_per_year", "2 sexes × ages", false);
+    check(t.zone_multiplier, uz(L_.zones), "transition zone_multiplier", "zones", true);
+  }
+  std::vector<double> share_out(uz(L_.groups), 0.0);
+  for (const auto& r : sch_.newborn_rules) {
+    if (r.mother_group < 0 || r.mother_group >= L_.groups || r.child_group < 0 || r.child_group >= L_.groups)
+      throw InputError("newborn rule: unknown group");
+    check(r.zone_share, uz(L_.zones), "newborn rule zone_share", "zones", true);
+    auto bad = [](double v) { return !std::isfinite(v) || v < 0.0 || v > 1.0; };
+    if (bad(r.share)) throw InputError("newborn rule: share " + fmt(r.share) + " is not within 0..1");
+    for (double v : r.zone_share)
+      if (bad(v)) throw InputError("newborn rule: zone share " + fmt(v) + " is not within 0..1");
+  }
+}
+
+void StepRunner::validate_zone(int z) const {
+  const int A = L_.grid.n_ages;
+  const std::size_t rows = sch_.mortality.size() / (L_.states() * kSexes);
+  if (!(std::isfinite(sch_.srb[uz(z)]) && sch_.srb[uz(z)] > 0.0))
+    throw InputError(where(z, -1, -1, -1) + ": sex ratio at birth " + fmt(sch_.srb[uz(z)]) +
+                     " males per female birth; expected a number > 0");
+  for (int g = 0; g < L_.groups; ++g) {
+    const std::size_t st = uz(z) * uz(L_.groups) + uz(g);
+    for (int i = 0; i < A; ++i) {
+      const double f = sch_.asfr[st * uz(A) + uz(i)];
+      if (!std::isfinite(f) || f < 0.0)
+        throw InputError(where(z, g, 0, i) + ": fertility rate (asfr) " + fmt(f) +
+                         "; expected births per woman per year ≥ 0");
+    }
+    for (int s = 0; s < 2; ++s) {
+      const double* m = sch_.mortality.data() + (st * kSexes + uz(s)) * rows;
+      for (std::size_t r = 0; r < rows; ++r) {
+        const double v = m[r];
+        bool ok = std::isfinite(v);
+        const char* expect = "";
+        switch (sch_.mortality_kind) {
+          case MortalityInput::death_rates: ok = ok && v >= 0.0; expect = "a death rate mx ≥ 0"; break;
+          case MortalityInput::person_years: ok = ok && v > 0.0; expect = "person-years L > 0"; break;
+          case MortalityInput::survival_ratios: ok = ok && v >= 0.0 && v <= 1.0; expect = "a survival ratio in 0..1"; break;
+        }
+        if (!ok)
+          throw InputError(where(z, g, s, -1) + ", mortality row " + std::to_string(r) + ": value " + fmt(v) +
+                           "; expected " + expect);
+      }
+      for (int i = 0; i < A; ++i) {
+        const std::size_t c = L_.index(z, g, s, i);
+        auto chk = [&](const std::vector<double>& v, const char* name, bool nonneg) {
+          if (v.empty()) return;
+          if (!std::isfinite(v[c]) || (nonneg && v[c] < 0.0))
+            throw InputError(where(z, g, s, i) + ": " + name + " " + fmt(v[c]) +
+                             (nonneg ? "; expected a finite number ≥ 0" : "; expected a finite number"));
+        };
+        chk(sch_.net_migrants, "net migrants", false);
+        chk(sch_.external_in, "external in-migrants", true);
+        chk(sch_.external_out, "external out-migrants", true);
+        chk(sch_.external_out_rate, "external out-migration rate", true);
+      }
+    }
+  }
+}
+
+// Phase 1: every state's out-flows; under `conserve` one factor per cell scales them to what the cell holds.
+void StepRunner::outflows(int z) {
+  const int A = L_.grid.n_ages, G = L_.groups;
+  const double zy = L_.grid.width_years;
+  const OdMigration* od = sch_.od && !sch_.od->empty() ? sch_.od.get() : nullptr;
+  for (int g = 0; g < G; ++g)
+    for (int s = 0; s < 2; ++s)
+      for (int i = 0; i < A; ++i) {
+        const std::size_t c = L_.index(z, g, s, i);
+        const double P = P_.data()[c];
+        double od_out = 0.0, tr_out = 0.0, ext_out = 0.0;
+        if (od)
+          for (int e : od->out_edges(z)) {
+            const OdFlow& f = od->flows()[uz(e)];
+            if (f.group < 0 || f.group == g) od_out += zy * f.rate_per_year * od->profile(g, s, i) * P;
+          }
+        for (const auto& t : sch_.transitions)
+          if (t.from_group == g)
+            tr_out += zy * t.rate_per_year[uz(s) * uz(A) + uz(i)] *
+                      (t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)]) * P;
+        if (!sch_.external_out.empty()) ext_out += sch_.external_out[c];
+        if (!sch_.external_out_rate.empty()) ext_out += zy * sch_.external_out_rate[c] * P;
+        const double net = sch_.net_migrants.empty() ? 0.0 : sch_.net_migrants[c];
+        const double total = od_out + tr_out + ext_out + (net < 0.0 ? -net : 0.0);
+        double f = 1.0;
+        if (total > P && cfg_.flow_policy != FlowPolicy::wpp) {
+          if (cfg_.flow_policy == FlowPolicy::error)
+            throw ProjectionError(where(z, g, s, i) + ": out-migration and transfers of " + fmt(total) +
+                                  " persons exceed the " + fmt(P) +
+                                  " persons at the start of the step (flow policy 'error')");
+          f = std::max(P - kMigrationResidualPersons, 0.0) / total;
+          scaled_[uz(z)].push_back({z, g, s, i, total - total * f});
+        }
+        scale_.data()[c] = f;
+        if (!c_.od_out.empty()) {
+          if (f != 1.0 && od) {  // the same products as the destinations compute, scaled
+            od_out = 0.0;
+            for (int e : od->out_edges(z)) {
+              const OdFlow& fl = od->flows()[uz(e)];
+              if (fl.group < 0 || fl.group == g) od_out += zy * fl.rate_per_year * od->profile(g, s, i) * P * f;
+            }
+          }
+          c_.od_out.data()[c] = od_out;
+        }
+        if (!c_.transfer_out.empty()) {
+          if (f != 1.0) {
+            tr_out = 0.0;
+            for (const auto& t : sch_.transitions)
+              if (t.from_group == g)
+                tr_out += zy * t.rate_per_year[uz(s) * uz(A) + uz(i)] *
+                          (t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)]) * P * f;
+          }
+          c_.transfer_out.data()[c] = tr_out;
+        }
+        if (!c_.external_out.empty()) c_.external_out.data()[c] = ext_out * f;
+        if (!c_.net_given.empty()) c_.net_given.data()[c] = net < 0.0 ? net * f : net;
+      }
+}
+
+void StepRunner::mortality(int z, int g, int s, Scratch& sc, std::span<double> S) {
+  const std::size_t st = (uz(z) * uz(L_.groups) + uz(g)) * kSexes + uz(s);
+  const std::size_t rows = sch_.mortality.size() / (L_.states() * kSexes);
+  std::span<const double> row(sch_.mortality.data() + st * rows, rows);
+  const std::size_t es = st;  // [zone][group][sex] index for e0/e65
+  switch (sch_.mortality_kind) {
+    case MortalityInput::survival_ratios:
+      std::copy(row.begin(), row.end(), S.begin());
+      return;
+    case MortalityInput::person_years: {
+      const LxLayout layout = L_.grid.width_years == 1 ? LxLayout::single_year : sch_.person_years_layout;
+      survival_ratios(row, layout, sch_.radix_l0[st], L_.grid, S);
+      double T = 0.0;
+      for (std::size_t k = rows; k-- > 0;) T += row[k];
+      c_.e0[es] = T / sch_.radix_l0[st];
+      return;
+    }
+    case MortalityInput::death_rates: {
+      try {
+        if (L_.grid.width_years == 1)
+          build_single_year_life_table(row, static_cast<Sex>(s), cfg_.life_table_method, sc.lt);
+        else
+          build_abridged_life_table(row, static_cast<Sex>(s), cfg_.life_table_method, sc.lt);
+      } catch (const InputError& e) {
+        throw InputError(where(z, g, s, -1) + ": life table from mx: " + e.what());
+      }
+      survival_ratios(sc.lt, L_.grid, S);
+      c_.e0[es] = sc.lt.ex[0];
+      for (std::size_t r = 0; r < sc.lt.rows(); ++r)
+        if (sc.lt.age[r] == 65.0) c_.e65[es] = sc.lt.ex[r];
+      return;
+    }
+  }
+}
+
+// Phase 2: in-flows, net migrants, and the Part A step for every group of the zone.
+void StepRunner::step_zone(int z, Scratch& sc) {
+  const int A = L_.grid.n_ages, G = L_.groups;
+  const std::size_t nA = uz(A);
+  const double zy = L_.grid.width_years;
+  const OdMigration* od = sch_.od && !sch_.od->empty() ? sch_.od.get() : nullptr;
+  const MigrationTiming timing = cfg_.migration_timing;
+
+  // Net migrants M per cell (B1), summed in a fixed order.
+  if (any_migration_) {
+    for (int g = 0; g < G; ++g)
+      for (int s = 0; s < 2; ++s)
+        for (int i = 0; i < A; ++i) {
+          const std::size_t c = L_.index(z, g, s, i);
+          double in_od = 0.0, in_tr = 0.0;
+          if (od)
+            for (int e : od->in_edges(z)) {
+              const OdFlow& f = od->flows()[uz(e)];
+              if (f.group >= 0 && f.group != g) continue;
+              const std::size_t co = L_.index(f.origin, g, s, i);
+              in_od += zy * f.rate_per_year * od->profile(g, s, i) * P_.data()[co] * scale_.data()[co];
+            }
+          for (const auto& t : sch_.transitions)
+            if (t.to_group == g) {
+              const std::size_t co = L_.index(z, t.from_group, s, i);
+              in_tr += zy * t.rate_per_year[uz(s) * nA + uz(i)] *
+                       (t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)]) * P_.data()[co] *
+                       scale_.data()[co];
+            }
+          double M = 0.0;
+          if (!c_.od_in.empty()) {
+            c_.od_in.data()[c] = in_od;
+            M += in_od - c_.od_out.data()[c];
+          }
+          if (!c_.external_in.empty()) {
+            c_.external_in.data()[c] = sch_.external_in.empty() ? 0.0 : sch_.external_in[c];
+            M += c_.external_in.data()[c];
+          }
+          if (!c_.external_out.empty()) M -= c_.external_out.data()[c];
+          if (!c_.net_given.empty()) M += c_.net_given.data()[c];
+          if (!c_.transfer_in.empty()) {
+            c_.transfer_in.data()[c] = in_tr;
+            M += in_tr - c_.transfer_out.data()[c];
+          }
+          c_.net_migrants.data()[c] = M;
+        }
+    if (cfg_.flow_policy == FlowPolicy::wpp) {
+      for (int g = 0; g < G; ++g)
+        for (int s = 0; s < 2; ++s) {
+          auto P = P_.ages(z, g, s);
+          auto M = c_.net_migrants.ages(z, g, s);
+          for (int i = 0; i < A; ++i) {
+            const double before = M[uz(i)];
+            if (P[uz(i)] + before <= 0.0) {
+              M[uz(i)] = kMigrationResidualPersons - P[uz(i)];
+              c_.migration_override.at(z, g, s, i) = M[uz(i)] - before;
+              overridden_[uz(z)].push_back({z, g, s, i, M[uz(i)] - before});
+            }
+          }
+        }
+    }
+  }
+
+  // Part A steps 1–4 for every group and sex; births pooled per group.
+  const std::size_t per_gs = nA;
+  sc.A.resize(uz(G) * 2 * per_gs);
+  sc.E.resize(uz(G) * 2 * per_gs);
+  sc.Q.resize(uz(G) * 2 * per_gs);
+  sc.S.resize(uz(G) * 2 * per_gs);
+  sc.B.resize(uz(G) * 2);
+  auto buffers = [&](int g, int s) {
+    const std::size_t o = (uz(g) * 2 + uz(s)) * per_gs;
+    return SexStepBuffers{{sc.A.data() + o, per_gs}, {sc.E.data() + o, per_gs}, c_.deaths.ages(z, g, s),
+                          {sc.Q.data() + o, per_gs}};
+  };
+  auto survival = [&](int g, int s) {
+    return std::span<double>(sc.S.data() + (uz(g) * 2 + uz(s)) * per_gs, per_gs);
+  };
+  auto migrants = [&](int g, int s) -> std::span<const double> {
+    if (!any_migration_) return {};
+    return c_.net_migrants.ages(z, g, s);
+  };
+  for (int g = 0; g < G; ++g) {
+    for (int s = 0; s < 2; ++s) {
+      mortality(z, g, s, sc, survival(g, s));
+      if (!c_.deaths_age_period.empty()) {  // φ of A4 needs this step's life table, built just above
+        sc.phi.resize(nA - 1);
+        age_period_death_split(sc.lt, L_.grid.open_age(), sc.phi);
+        // stash φ behind the survival ratios of this (g, s): computed now, used after close_step
+        std::copy(sc.phi.begin(), sc.phi.end(), c_.deaths_age_period.ages(z, g, s).begin());
+      }
+      survive_cohorts(L_.grid, P_.ages(z, g, s), survival(g, s), migrants(g, s), timing, buffers(g, s));
+    }
+    const std::size_t st = uz(z) * uz(G) + uz(g);
+    std::span<const double> F(sch_.asfr.data() + st * nA, nA);
+    std::span<double> B(c_.births_by_mother_age.data() + st * nA, nA);
+    std::span<double> X(c_.women_exposure.data() + st * nA, nA);
+    const double births = births_by_age_of_mother(L_.grid, F, buffers(g, 0), B, X);
+    const auto [bf, bm] = births_by_sex(births, sch_.srb[uz(z)]);
+    sc.B[uz(g) * 2 + 0] = bf;
+    sc.B[uz(g) * 2 + 1] = bm;
+  }
+
+  // Newborn rules (B3): shares of a mother group's births go to another group, before A3 step 5.
+  if (!sch_.newborn_rules.empty()) {
+    std::vector<double> original(sc.B);
+    for (const auto& r : sch_.newborn_rules) {
+      const double share = r.zone_share.empty() ? r.share : r.zone_share[uz(z)];
+      for (int s = 0; s < 2; ++s) {
+        const double moved = share * original[uz(r.mother_group) * 2 + uz(s)];
+        sc.B[uz(r.mother_group) * 2 + uz(s)] -= moved;
+        sc.B[uz(r.child_group) * 2 + uz(s)] += moved;
+        const std::size_t mo = (uz(z) * uz(G) + uz(r.mother_group)) * kSexes + uz(s);
+        const std::size_t ch = (uz(z) * uz(G) + uz(r.child_group)) * kSexes + uz(s);
+        c_.newborn_transfer_out[mo] += moved;
+        c_.newborn_transfer_in[ch] += moved;
+      }
+    }
+  }
+
+  // Part A steps 5–7.
+  for (int g = 0; g < G; ++g)
+    for (int s = 0; s < 2; ++s) {
+      const double Bs = sc.B[uz(g) * 2 + uz(s)];
+      c_.births[(uz(z) * uz(G) + uz(g)) * kSexes + uz(s)] = Bs;
+      const auto buf = buffers(g, s);
+      auto adj = c_.floor_adjustment.ages(z, g, s);
+      const int floored = close_step(L_.grid, Bs, survival(g, s), migrants(g, s), timing, buf, next_.ages(z, g, s), adj);
+      if (floored > 0) {
+        for (int i = 0; i < A; ++i)
+          if (adj[uz(i)] != 0.0) {
+            if (cfg_.flow_policy == FlowPolicy::error)
+              throw ProjectionError(where(z, g, s, i) + ": the population would fall to " +
+                                    fmt(buf.Q[uz(i)]) + " persons (flow policy 'error')");
+            floored_[uz(z)].push_back({z, g, s, i, adj[uz(i)]});
+          }
+      }
+      if (!c_.deaths_age_period.empty()) {
+        auto out = c_.deaths_age_period.ages(z, g, s);
+        sc.phi.assign(out.begin(), out.end() - 1);
+        age_period_deaths(buf.D, sc.phi, out);
+      }
+    }
+}
+
+void StepRunner::run() {
+  validate_sizes();
+  for_each_zone(L_.zones, [&](int z) { validate_zone(z); });
+
+  const std::size_t states = L_.states(), A = L_.ages();
+  const bool od = sch_.od && !sch_.od->empty();
+  const bool ext_in = !sch_.external_in.empty();
+  const bool ext_out = !sch_.external_out.empty() || !sch_.external_out_rate.empty();
+  const bool net = !sch_.net_migrants.empty();
+  const bool tr = !sch_.transitions.empty();
+  any_migration_ = od || ext_in || ext_out || net || tr;
+
+  ensure(c_.births_by_mother_age, states * A);
+  ensure(c_.women_exposure, states * A);
+  ensure(c_.births, states * kSexes);
+  ensure(c_.newborn_transfer_in, sch_.newborn_rules.empty() ? 0 : states * kSexes);
+  ensure(c_.newborn_transfer_out, sch_.newborn_rules.empty() ? 0 : states * kSexes);
+  ensure(c_.e0, states * kSexes, kNaN);
+  ensure(c_.e65, states * kSexes, kNaN);
+  ensure(c_.deaths, L_, true);
+  ensure(c_.deaths_age_period, L_,
+         L_.grid.width_years == 1 && sch_.mortality_kind == MortalityInput::death_rates);
+  ensure(c_.od_in, L_, od);
+  ensure(c_.od_out, L_, od);
+  ensure(c_.external_in, L_, ext_in);
+  ensure(c_.external_out, L_, ext_out);
+  ensure(c_.net_given, L_, net);
+  ensure(c_.transfer_in, L_, tr);
+  ensure(c_.transfer_out, L_, tr);
+  ensure(c_.migration_override, L_, any_migration_ && cfg_.flow_policy == FlowPolicy::wpp);
+  ensure(c_.net_migrants, L_, any_migration_);
+  ensure(c_.floor_adjustment, L_, true);
+  ensure(scale_, L_, any_migration_, 1.0);
+  scaled_.assign(uz(L_.zones), {});
+  floored_.assign(uz(L_.zones), {});
+  overridden_.assign(uz(L_.zones), {});
+
+  if (any_migration_) for_each_zone(L_.zones, [&](int z) { outflows(z); });
+  tbb::enumerable_thread_specific<Scratch> scratch;
+  for_each_zone(L_.zones, [&](int z) { step_zone(z, scratch.local()); });
+
+  auto gather = [](std::vector<std::vector<AdjustedCell>>& per_zone, std::vector<AdjustedCell>& out) {
+    out.clear();
+    for (auto& v : per_zone) out.insert(out.end(), v.begin(), v.end());
+  };
+  gather(scaled_, c_.scaled_flows);
+  gather(floored_, c_.floored);
+  gather(overridden_, c_.overridden);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------------------
+Projection::Projection(ProjectionConfig config, CohortArray base_population)
+    : config_(std::move(config)), layout_(base_population.layout()), population_(std::move(base_population)) {
+  config_.grid.validate();
+  if (!(layout_.grid == config_.grid))
+    throw InputError("base population: its age grid does not match the projection's (" +
+                     std::to_string(layout_.grid.n_ages) + " ages of " + std::to_string(layout_.grid.width_years) +
+                     " years vs " + std::to_string(config_.grid.n_ages) + " of " +
+                     std::to_string(config_.grid.width_years) + ")");
+  if (layout_.zones < 1 || layout_.groups < 1) throw InputError("base population: no zones or no groups");
+  if (config_.steps < 0) throw InputError("projection: the number of steps must be ≥ 0");
+  if (config_.zone_ids.empty())
+    for (int z = 0; z < layout_.zones; ++z) config_.zone_ids.push_back(std::to_string(z));
+  if (config_.group_names.empty()) {
+    if (layout_.groups == 1) config_.group_names = {"total"};
+    else
+      for (int g = 0; g < layout_.groups; ++g) config_.group_names.push_back("group" + std::to_string(g));
+  }
+  if (config_.zone_ids.size() != uz(layout_.zones))
+    throw InputError("projection: " + std::to_string(config_.zone_ids.size()) + " zone ids for " +
+                     std::to_string(layout_.zones) + " zones");
+  if (config_.group_names.size() != uz(layout_.groups))
+    throw InputError("projection: " + std::to_string(config_.group_names.size()) + " group names for " +
+                     std::to_string(layout_.groups) + " groups");
+  for (int z = 0; z < layout_.zones; ++z)
+    for (int g = 0; g < layout_.groups; ++g)
+      for (int s = 0; s < 2; ++s)
+        for (int i = 0; i < layout_.grid.n_ages; ++i) {
+          const double v = population_.at(z, g, s, i);
+          if (!std::isfinite(v) || v < 0.0)
+            throw InputError("base population, zone '" + config_.zone_ids[uz(z)] + "', group '" +
+                             config_.group_names[uz(g)] + "', sex " + sex_name(static_cast<Sex>(s)) + ", age " +
+                             std::to_string(layout_.grid.age_start(i)) + ": " + fmt(v) +
+                             " persons; expected a finite number ≥ 0");
+        }
+  for (const auto& a : config_.aggregates)
+    for (int z : a.zones)
+      if (z < 0 || z >= layout_.zones)
+        throw InputError("aggregate '" + a.name + "': zone index " + std::to_string(z) + " is not a zone");
+  next_ = CohortArray(layout_);
+}
+
+const CohortArray& Projection::run(const ScheduleProvider& provider, ResultSink& sink) {
+  const int threads = config_.threads > 0 ? config_.threads : tbb::task_arena::automatic;
+  tbb::task_arena arena(threads);
+  std::vector<ZoneAggregate> aggregates = config_.aggregates;
+  if (std::none_of(aggregates.begin(), aggregates.end(), [](const ZoneAggregate& a) { return a.name == "total"; })) {
+    ZoneAggregate all{"total", {}};
+    for (int z = 0; z < layout_.zones; ++z) all.zones.push_back(z);
+    aggregates.push_back(std::move(all));
+  }
+  StepSchedules schedules;
+  StepComponents components;
+  IndicatorTable indicators;
+  sink.base(population_, config_.base_year);
+  for (int step = 0; step < config_.steps; ++step) {
+    if (config_.cancel && config_.cancel->load()) throw ProjectionError("projection cancelled");
+    StepContext ctx{step, config_.base_year + step * config_.grid.width_years,
+                    config_.base_year + (step + 1) * config_.grid.width_years};
+    provider(ctx, schedules);
+    arena.execute([&] {
+      StepRunner(config_, layout_, ctx, schedules, population_, next_, components).run();
+      if (config_.indicators) {
+        std::span<const double> mx;
+        if (schedules.mortality_kind == MortalityInput::death_rates) mx = schedules.mortality;
+        compute_indicators(population_, next_, components, schedules.asfr, mx, config_.zone_ids,
+                           config_.group_names, aggregates, config_.extra_age_bands, config_.life_table_method,
+                           indicators);
+      }
+    });
+    sink.step(StepResult{ctx, population_, next_, components, config_.indicators ? &indicators : nullptr});
+    std::swap(population_, next_);
+    if (config_.progress) config_.progress(step + 1, config_.steps);
+  }
+  return population_;
+}
+
+}  // namespace cohortgis

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cohortgis/engine/cohort_array.hpp"
+#include "cohortgis/engine/types.hpp"
+
+namespace cohortgis {
+
+void AgeGrid::validate() const {
+  if (width_years != 1 && width_years != 5)
+    throw InputError("age grid: step and age width must be 1 or 5 years, got " + std::to_string(width_years));
+  if (n_ages < 3)
+    throw InputError("age grid: need at least 3 age indexes (two closed and the open group), got " +
+                     std::to_string(n_ages));
+}
+
+double CohortArray::sum_zone(int zone) const {
+  const std::size_t n = static_cast<std::size_t>(layout_.groups) * kSexes * layout_.ages();
+  const double* p = data_.data() + layout_.offset(zone, 0, 0);
+  double s = 0.0;
+  for (std::size_t k = 0; k < n; ++k) s += p[k];
+  return s;
+}
+
+}  // namespace cohortgis

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: Apache-2.0
+// Part A of docs/ccmpp.md: hand-computed cases for every component, and the published Preston et al. Box 6.2 case.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+
+#include "cohortgis/engine/ccmpp_step.hpp"
+#include "cohortgis/engine/life_table.hpp"
+#include "csv_fixture.hpp"
+#include "projection_fixture.hpp"
+
+using namespace cohortgis;
+using cohortgis::test::OneStateCase;
+
+namespace {
+
+// Ages 0, 1, 2+ (w = 2), one-year step. Numbers chosen so that every component can be done by hand.
+OneStateCase hand_case() {
+  OneStateCase c;
+  c.grid = AgeGrid::single_year(2);
+  c.P_f = {100, 80, 50};
+  c.P_m = {110, 90, 40};
+  c.S_f = {0.9, 0.8, 0.5};
+  c.S_m = {0.85, 0.75, 0.4};
+  c.F = {0, 0.5, 0};
+  c.M_f = {10, -20, 4};
+  c.M_m = {0, 0, 0};
+  c.srb = 1.05;
+  return c;
+}
+
+}  // namespace
+
+TEST(CcmppStepHand, EvenMigrationEveryComponent) {
+  auto sink = hand_case().run();
+  const auto& comp = sink.components.at(0);
+  const auto& end = sink.populations.at(1);
+  // Females: E = M/2 = {5, -10, 2}; A = P + E = {105, 70, 52}.
+  // D[1] = (1-0.8)·105 = 21; Q[1] = 105 - 21 - 10 = 74.  D[2] = (1-0.5)·(70+52) = 61; Q[2] = 122 - 61 + 2 = 63.
+  EXPECT_NEAR(comp.deaths.at(0, 0, 0, 1), 21.0, 1e-12);
+  EXPECT_NEAR(comp.deaths.at(0, 0, 0, 2), 61.0, 1e-12);
+  EXPECT_NEAR(end.at(0, 0, 0, 1), 74.0, 1e-12);
+  EXPECT_NEAR(end.at(0, 0, 0, 2), 63.0, 1e-12);
+  // Births: B[1] = 1·0.5·(A_f[1] + Q_f[1])/2 = 0.5·(70 + 74)/2 = 36. B_f = 36/2.05, B_m = 36 - B_f.
+  EXPECT_NEAR(comp.births_by_mother_age[1], 36.0, 1e-12);
+  EXPECT_DOUBLE_EQ(comp.births_by_mother_age[0], 0.0);
+  EXPECT_DOUBLE_EQ(comp.births_by_mother_age[2], 0.0);
+  const double bf = 36.0 / 2.05, bm = 36.0 - bf;
+  EXPECT_NEAR(comp.births[0], bf, 1e-12);
+  EXPECT_NEAR(comp.births[1], bm, 1e-12);
+  // Newborn females: D[0] = 0.1·B_f; Q[0] = B_f - D[0] + E[0] = 0.9·B_f + 5 = 20.804878048780488.
+  EXPECT_NEAR(comp.deaths.at(0, 0, 0, 0), 0.1 * bf, 1e-12);
+  EXPECT_NEAR(end.at(0, 0, 0, 0), 20.804878048780488, 1e-12);
+  // Males, no migrants: D[1] = 0.25·110 = 27.5, Q[1] = 82.5; D[2] = 0.6·130 = 78, Q[2] = 52; Q[0] = 0.85·B_m.
+  EXPECT_NEAR(end.at(0, 0, 1, 1), 82.5, 1e-12);
+  EXPECT_NEAR(end.at(0, 0, 1, 2), 52.0, 1e-12);
+  EXPECT_NEAR(end.at(0, 0, 1, 0), 0.85 * bm, 1e-12);
+  EXPECT_NEAR(comp.deaths.at(0, 0, 1, 0), 0.15 * bm, 1e-12);
+  // Accounting per sex: ΣP' = ΣP + B_s − ΣD + ΣM: females 230 + 17.5610 − 83.7561 − 6 = 157.8049.
+  EXPECT_NEAR(end.at(0, 0, 0, 0) + end.at(0, 0, 0, 1) + end.at(0, 0, 0, 2), 157.80487804878048, 1e-11);
+  EXPECT_TRUE(comp.floored.empty());
+}
+
+TEST(CcmppStepHand, EndMigrationBirthsUseQBeforeMigrants) {
+  auto c = hand_case();
+  c.timing = MigrationTiming::end;
+  auto sink = c.run();
+  const auto& comp = sink.components.at(0);
+  const auto& end = sink.populations.at(1);
+  // A = P = {100, 80, 50}; D[1] = 0.2·100 = 20, Q[1] = 80; D[2] = 0.5·130 = 65, Q[2] = 65.
+  // B[1] = 0.5·(80 + 80)/2 = 40 (Q before the end migrants); then Q += M.
+  EXPECT_NEAR(comp.births_by_mother_age[1], 40.0, 1e-12);
+  EXPECT_NEAR(end.at(0, 0, 0, 1), 80.0 - 20.0, 1e-12);
+  EXPECT_NEAR(end.at(0, 0, 0, 2), 65.0 + 4.0, 1e-12);
+  EXPECT_NEAR(end.at(0, 0, 0, 0), 0.9 * (40.0 / 2.05) + 10.0, 1e-12);
+}
+
+TEST(CcmppStepHand, NullProjectionMovesCohortsUpAndOpenGroupAccumulates) {
+  OneStateCase c;
+  c.grid = AgeGrid::single_year(4);
+  c.P_f = {1, 2, 3, 4, 5};
+  c.P_m = {10, 20, 30, 40, 50};
+  c.S_f = c.S_m = {1, 1, 1, 1, 1};
+  c.F = {0, 0, 0, 0, 0};
+  auto sink = c.run(3);
+  // Each step: index i takes index i−1; index 0 is empty (no births); the open group takes w−1 and w.
+  const std::vector<std::vector<double>> expect_f = {{1, 2, 3, 4, 5}, {0, 1, 2, 3, 9}, {0, 0, 1, 2, 12}, {0, 0, 0, 1, 14}};
+  for (std::size_t t = 0; t < expect_f.size(); ++t)
+    for (int i = 0; i < 5; ++i) {
+      EXPECT_EQ(sink.populations[t].at(0, 0, 0, i), expect_f[t][static_cast<std::size_t>(i)]) << "t=" << t << " i=" << i;
+      EXPECT_EQ(sink.populations[t].at(0, 0, 1, i), 10 * expect_f[t][static_cast<std::size_t>(i)]);
+    }
+}
+
+TEST(CcmppStepHand, FloorUnderWppPolicyAndOverride) {
+  // Functions directly: end timing, M[1] = −100 against Q[1] = 80 → −20 → floored at 0.0005, adjustment 20.0005.
+  AgeGrid g = AgeGrid::single_year(2);
+  std::vector<double> P{100, 80, 50}, S{0.9, 0.8, 0.5}, M{0, -100, 0}, A(3), E(3), D(3), Q(3), out(3), adj(3);
+  SexStepBuffers b{A, E, D, Q};
+  survive_cohorts(g, P, S, M, MigrationTiming::end, b);
+  EXPECT_EQ(close_step(g, 10.0, S, M, MigrationTiming::end, b, out, adj), 1);
+  EXPECT_DOUBLE_EQ(out[1], kFloorPersons);
+  EXPECT_NEAR(adj[1], 20.0005, 1e-12);
+  EXPECT_NEAR(out[0], 9.0, 1e-12);
+  // WPP override: P + M ≤ 0 → M = 0.00001 − P.
+  std::vector<double> Mw{5, -80, -49.9};
+  EXPECT_EQ(apply_wpp_migration_override(P, Mw), 1);
+  EXPECT_DOUBLE_EQ(Mw[1], 0.00001 - 80.0);
+  EXPECT_DOUBLE_EQ(Mw[2], -49.9);
+}
+
+TEST(CcmppStepHand, PolicyConserveScalesOutflowsWppOverridesErrorStops) {
+  auto c = hand_case();
+  c.M_f = {0, -100, 0};
+  c.timing = MigrationTiming::end;
+  {
+    auto sink = c.run();  // conserve: the −100 at index 1 (80 persons) is scaled to −(80 − 0.00001)
+    const auto& comp = sink.components[0];
+    ASSERT_EQ(comp.scaled_flows.size(), 1u);
+    EXPECT_EQ(comp.scaled_flows[0].age, 1);
+    EXPECT_NEAR(comp.scaled_flows[0].persons, 100.0 - 79.99999, 1e-9);
+    EXPECT_NEAR(comp.net_migrants.at(0, 0, 0, 1), -79.99999, 1e-9);
+    // Index 1 migrants leave at the end: cohort 0 → 1 arrives (Q[1] = 80) and loses nothing of them; index 2
+    // ends with (A[1] + A[2])·S[2] = 65 unchanged. The migrants at index 1 leave the cohort now at index 2.
+    EXPECT_NEAR(sink.populations[1].at(0, 0, 0, 1), 80.0 - 79.99999, 1e-9);
+  }
+  {
+    c.policy = FlowPolicy::wpp;
+    auto sink = c.run();
+    const auto& comp = sink.components[0];
+    ASSERT_EQ(comp.overridden.size(), 1u);
+    EXPECT_NEAR(comp.net_migrants.at(0, 0, 0, 1), 0.00001 - 80.0, 1e-12);
+    EXPECT_NEAR(comp.migration_override.at(0, 0, 0, 1), 0.00001 - 80.0 + 100.0, 1e-12);
+  }
+  {
+    c.policy = FlowPolicy::error;
+    try {
+      c.run();
+      FAIL() << "expected a ProjectionError";
+    } catch (const ProjectionError& e) {
+      const std::string msg = e.what();
+      EXPECT_NE(msg.find("zone '0'"), std::string::npos) << msg;
+      EXPECT_NE(msg.find("sex female"), std::string::npos) << msg;
+      EXPECT_NE(msg.find("age 1"), std::string::npos) << msg;
+    }
+  }
+}
+
+TEST(CcmppStepHand, AgePeriodDeathsSplitPreservesTotal) {
+  // φ from a 3-row table: l = {1000, 900, 850}, L = {940, 870, 4000} (open row holds T).
+  LifeTable lt;
+  lt.age = {0, 1, 2};
+  lt.width = {1, 1, 0};
+  lt.lx = {1000, 900, 850};
+  lt.Lx = {940, 870, 4000};
+  std::vector<double> phi(2);
+  age_period_death_split(lt, 2, phi);
+  // φ[0] = (L0 − l1)/(L0 − L1) = 40/70; φ[1] = (L1 − l2)/L1 = 20/870.
+  EXPECT_NEAR(phi[0], 40.0 / 70.0, 1e-15);
+  EXPECT_NEAR(phi[1], 20.0 / 870.0, 1e-15);
+  std::vector<double> D{7, 14, 21}, Dage(3);
+  age_period_deaths(D, phi, Dage);
+  EXPECT_NEAR(Dage[0], 7 + 14 * 40.0 / 70.0, 1e-12);
+  EXPECT_NEAR(Dage[1], (1 - 40.0 / 70.0) * 14 + (20.0 / 870.0) * 21, 1e-12);
+  EXPECT_NEAR(Dage[2], (1 - 20.0 / 870.0) * 21, 1e-12);
+  EXPECT_NEAR(Dage[0] + Dage[1] + Dage[2], 42.0, 1e-12);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Preston, Heuveline & Guillot (2001), Demography, Box 6.2: Sweden 1993 females, 5×5, "even" migration.
+namespace {
+using cohortgis::test::fixture;
+using cohortgis::test::read_csv;
+
+std::map<std::pair<std::string, int>, double> by_sex_age(const std::string& file) {
+  auto t = read_csv(fixture("conformance/preston-box-6.2/" + file));
+  std::map<std::pair<std::string, int>, double> m;
+  for (std::size_t r = 0; r < t.rows.size(); ++r) m[{t.at(r, "sex"), std::stoi(t.at(r, "age"))}] = t.num(r, "value");
+  return m;
+}
+}  // namespace
+
+TEST(PrestonBox62, SurvivalRatiosFromPersonYearsMatchA1) {
+  auto Lx = by_sex_age("life_table_lt_nLx.csv");
+  auto Sx = by_sex_age("life_table_lt_Sx.csv");
+  const AgeGrid grid = AgeGrid::five_year(85);
+  std::vector<double> L, S(18);
+  for (int i = 0; i < 18; ++i) L.push_back(Lx.at({"female", 5 * i}));
+  survival_ratios(L, LxLayout::five_year, 100000.0, grid, S);
+  for (int i = 0; i < 18; ++i) EXPECT_DOUBLE_EQ(S[static_cast<std::size_t>(i)], Sx.at({"female", 5 * i})) << "age " << 5 * i;
+}
+
+TEST(PrestonBox62, OneFiveYearStepEqualsPublishedTable) {
+  const AgeGrid grid = AgeGrid::five_year(85);
+  const int A = grid.n_ages;
+  auto pop = by_sex_age("pop_count_age_sex_base.csv");
+  auto Lx = by_sex_age("life_table_lt_nLx.csv");
+  auto mig = by_sex_age("mig_net_count_age_sex.csv");
+  auto fert = by_sex_age("fert_rate_age_f.csv");
+  auto pub = by_sex_age("published_preston_pop_count_age_sex_rounded.csv");
+  auto pub_births = by_sex_age("published_preston_birth_count_age_b_rounded.csv");
+  const double srb = read_csv(fixture("conformance/preston-box-6.2/srb.csv")).num(0, "value");
+  const char* sexes[] = {"female", "male"};
+
+  CohortArray base(CohortLayout{1, 1, grid});
+  StepSchedules sch;
+  sch.mortality_kind = MortalityInput::person_years;
+  sch.person_years_layout = LxLayout::five_year;
+  sch.radix_l0 = {100000.0, 100000.0};
+  for (int s = 0; s < 2; ++s)
+    for (int i = 0; i < A; ++i) {
+      base.at(0, 0, s, i) = pop.at({sexes[s], 5 * i});
+      sch.mortality.push_back(Lx.at({sexes[s], 5 * i}));
+    }
+  for (int s = 0; s < 2; ++s)
+    for (int i = 0; i < A; ++i) sch.net_migrants.push_back(mig.at({sexes[s], 5 * i}));
+  for (int i = 0; i < A; ++i) sch.asfr.push_back(fert.at({"female", 5 * i}));
+  sch.srb = {srb};
+
+  ProjectionConfig cfg;
+  cfg.grid = grid;
+  cfg.base_year = 1993;
+  cfg.steps = 1;
+  cfg.migration_timing = MigrationTiming::even;
+  cfg.flow_policy = FlowPolicy::wpp;
+  Projection projection(cfg, base);
+  cohortgis::test::RecordingSink sink;
+  projection.run([&](const StepContext&, StepSchedules& s) { s = sch; }, sink);
+  const auto& end = sink.populations.at(1);
+  EXPECT_EQ(sink.years.at(1), 1998);
+  double total[2] = {0, 0};
+  for (int s = 0; s < 2; ++s)
+    for (int i = 0; i < A; ++i) {
+      EXPECT_EQ(std::round(end.at(0, 0, s, i)), pub.at({sexes[s], 5 * i})) << sexes[s] << " age " << 5 * i;
+      total[s] += end.at(0, 0, s, i);
+    }
+  // The book's totals are sums of its rounded cells.
+  double rounded_total[2] = {0, 0};
+  for (int s = 0; s < 2; ++s)
+    for (int i = 0; i < A; ++i) rounded_total[s] += std::round(end.at(0, 0, s, i));
+  EXPECT_EQ(rounded_total[0], 4507581.0);
+  EXPECT_EQ(rounded_total[1], 4522529.0);
+  EXPECT_NEAR(total[0], 4507581.0, 1.0);
+  EXPECT_NEAR(total[1], 4522529.0, 1.0);
+  const auto& comp = sink.components.at(0);
+  for (int i = 0; i < A; ++i)
+    EXPECT_EQ(std::round(comp.births_by_mother_age[static_cast<std::size_t>(i)]), pub_births.at({"both", 5 * i}))
+        << "mother age " << 5 * i;
+  EXPECT_TRUE(comp.overridden.empty());
+  EXPECT_TRUE(comp.floored.empty());
+}

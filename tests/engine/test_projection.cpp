@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: Apache-2.0
+// Multi-zone projection (docs/ccmpp.md Part B): analytic results, the accounting identity, determinism.
+#include <gtest/gtest.h>
+
+#include <Eigen/Dense>
+#include <cmath>
+#include <cstring>
+#include <random>
+
+#include "cohortgis/engine/life_table.hpp"
+#include "projection_fixture.hpp"
+
+using namespace cohortgis;
+using cohortgis::test::RecordingSink;
+
+namespace {
+
+std::size_t uz(int v) { return static_cast<std::size_t>(v); }
+
+// Gompertz–Makeham death rates on abridged rows (0, 1–4, 5–9, …) or single years.
+std::vector<double> makeham_mx(const AgeGrid& grid, double level) {
+  std::vector<double> mx;
+  auto m = [&](double x) { return level * (0.0005 + 0.00003 * std::exp(0.095 * x)); };
+  if (grid.width_years == 1) {
+    for (int i = 0; i < grid.n_ages; ++i) mx.push_back(i == 0 ? 0.02 * level : m(i + 0.5));
+  } else {
+    mx.push_back(0.02 * level);
+    mx.push_back(m(3.0));
+    for (int i = 1; i < grid.n_ages; ++i) mx.push_back(m(5.0 * i + 2.5));
+  }
+  return mx;
+}
+
+// A bell-shaped fertility schedule over ages 15–49 (births per woman per year), TFR ≈ tfr.
+std::vector<double> fertility(const AgeGrid& grid, double tfr) {
+  std::vector<double> f(uz(grid.n_ages), 0.0);
+  double sum = 0.0;
+  for (int i = 0; i < grid.n_ages; ++i) {
+    const double a = grid.age_start(i) + grid.width_years / 2.0;
+    if (a > 15 && a < 50) f[uz(i)] = std::exp(-0.5 * std::pow((a - 29.0) / 6.0, 2));
+    sum += f[uz(i)];
+  }
+  for (double& v : f) v *= tfr / (sum * grid.width_years);
+  return f;
+}
+
+}  // namespace
+
+// The long-run growth factor of the projection equals the dominant eigenvalue of the Leslie matrix built from the
+// same rates (Preston, Heuveline & Guillot 2001, §6.3), and the age structure converges to its eigenvector.
+TEST(ProjectionAnalytic, LeslieMatrixGrowthFactor) {
+  const AgeGrid grid = AgeGrid::five_year(85);
+  const int A = grid.n_ages, w = A - 1;
+  const double srb = 1.05, z = 5.0;
+  std::vector<double> S(uz(A)), F = fertility(grid, 2.6);
+  survival_ratios(abridged_life_table(makeham_mx(grid, 1.0), Sex::female), grid, S);
+
+  Eigen::MatrixXd L = Eigen::MatrixXd::Zero(A, A);
+  for (int j = 0; j < A; ++j) {
+    double f = 0.0;
+    if (j >= 1 && j <= w - 1) f += F[uz(j)];
+    if (j + 1 >= 1 && j + 1 <= w - 1) f += F[uz(j + 1)] * S[uz(j + 1)];
+    L(0, j) = S[0] / (1.0 + srb) * z / 2.0 * f;
+  }
+  for (int i = 1; i <= w; ++i) L(i, i - 1) = S[uz(i)];
+  L(w, w) = S[uz(w)];
+  Eigen::EigenSolver<Eigen::MatrixXd> es(L);
+  int k = 0;
+  for (int i = 1; i < A; ++i)
+    if (es.eigenvalues()[i].real() > es.eigenvalues()[k].real()) k = i;
+  const double lambda = es.eigenvalues()[k].real();
+  ASSERT_GT(lambda, 1.0);
+
+  CohortArray base(CohortLayout{1, 1, grid});
+  for (int s = 0; s < 2; ++s)
+    for (int i = 0; i < A; ++i) base.at(0, 0, s, i) = 1000.0 * (A - i);
+  ProjectionConfig cfg;
+  cfg.grid = grid;
+  cfg.steps = 200;
+  Projection p(cfg, base);
+  KeepPopulationsSink sink;
+  p.run(
+      [&](const StepContext&, StepSchedules& s) {
+        s.mortality_kind = MortalityInput::survival_ratios;
+        s.mortality = S;
+        s.mortality.insert(s.mortality.end(), S.begin(), S.end());
+        s.asfr = F;
+        s.srb = {srb};
+      },
+      sink);
+  const auto& last = sink.populations.back();
+  const auto& prev = sink.populations[sink.populations.size() - 2];
+  const double growth = last.vec(0, 0, 0).sum() / prev.vec(0, 0, 0).sum();
+  EXPECT_NEAR(growth, lambda, 1e-10 * lambda);
+  Eigen::VectorXd v = es.eigenvectors().col(k).real();
+  v /= v.sum();
+  Eigen::VectorXd shape = last.vec(0, 0, 0) / last.vec(0, 0, 0).sum();
+  EXPECT_LT((shape - v).cwiseAbs().maxCoeff(), 1e-10);
+}
+
+// A stationary population (Lx × constant births) stays stationary under its own life table and replacement fertility.
+TEST(ProjectionAnalytic, StationaryPopulationStaysStationary) {
+  const AgeGrid grid = AgeGrid::single_year(100);
+  const int A = grid.n_ages;
+  const double srb = 1.06;
+  std::vector<double> mx_f = makeham_mx(grid, 0.8), mx_m = makeham_mx(grid, 1.2);
+  LifeTable lf = single_year_life_table(mx_f, Sex::female), lm = single_year_life_table(mx_m, Sex::male);
+  // Replacement: female births Σ F[i]·L_i /(1+srb) = l0 for a population k·L (births summed over 1 … w−1).
+  std::vector<double> F = fertility(grid, 2.0);
+  double nrr = 0.0;
+  for (int i = 1; i < A - 1; ++i) nrr += F[uz(i)] * lf.Lx[uz(i)] / (1.0 + srb) / lf.lx[0];
+  for (double& f : F) f /= nrr;
+  const double k = 50.0;
+  CohortArray base(CohortLayout{1, 1, grid});
+  for (int i = 0; i < A; ++i) {
+    base.at(0, 0, 0, i) = k * lf.Lx[uz(i)];          // the open row of Lx holds T_w
+    base.at(0, 0, 1, i) = srb * k * lm.Lx[uz(i)];    // male births = srb · female births = srb·k·l0
+  }
+  ProjectionConfig cfg;
+  cfg.grid = grid;
+  cfg.steps = 60;
+  Projection p(cfg, base);
+  KeepPopulationsSink sink;
+  std::vector<double> mx = mx_f;
+  mx.insert(mx.end(), mx_m.begin(), mx_m.end());
+  p.run(
+      [&](const StepContext&, StepSchedules& s) {
+        s.mortality = mx;
+        s.asfr = F;
+        s.srb = {srb};
+      },
+      sink);
+  for (int s = 0; s < 2; ++s)
+    for (int i = 0; i < A; ++i)
+      EXPECT_NEAR(sink.populations.back().at(0, 0, s, i), base.at(0, 0, s, i), 1e-9 * base.at(0, 0, s, i))
+          << "sex " << s << " age " << i;
+}
+
+// Symmetric inputs: with srb = 1 the sexes are identical bit for bit; otherwise newborn cohorts differ by srb.
+TEST(ProjectionAnalytic, SymmetricSexesDifferOnlyThroughSrb) {
+  const AgeGrid grid = AgeGrid::single_year(100);
+  const int A = grid.n_ages;
+  for (double srb : {1.0, 1.05}) {
+    CohortArray base(CohortLayout{1, 1, grid});
+    for (int s = 0; s < 2; ++s)
+      for (int i = 0; i < A; ++i) base.at(0, 0, s, i) = 1000.0 + 10.0 * std::sin(i);
+    // The same survival ratios for both sexes (a life table from mx would differ by sex through a0).
+    std::vector<double> S(uz(A));
+    survival_ratios(single_year_life_table(makeham_mx(grid, 1.0), Sex::female), grid, S);
+    std::vector<double> ratios = S;
+    ratios.insert(ratios.end(), S.begin(), S.end());
+    std::vector<double> net(2 * uz(A), 0.0);
+    for (int s = 0; s < 2; ++s)
+      for (int i = 0; i < A; ++i) net[uz(s) * uz(A) + uz(i)] = 3.0 * std::cos(i);
+    ProjectionConfig cfg;
+    cfg.grid = grid;
+    cfg.steps = 30;
+    Projection p(cfg, base);
+    KeepPopulationsSink sink;
+    p.run(
+        [&](const StepContext&, StepSchedules& s) {
+          s.mortality_kind = MortalityInput::survival_ratios;
+          s.mortality = ratios;
+          s.asfr = fertility(grid, 1.8);
+          s.srb = {srb};
+          s.net_migrants = net;
+        },
+        sink);
+    const auto& last = sink.populations.back();
+    for (int i = 0; i < A; ++i) {
+      if (srb == 1.0) {
+        EXPECT_EQ(last.at(0, 0, 0, i), last.at(0, 0, 1, i)) << "age " << i;
+      } else if (i < 30) {
+        // Cohorts born in the projection: males = srb × females for survivors of births (migrants are equal
+        // for both sexes, so compare the births-only part: births are srb times larger).
+        EXPECT_GT(last.at(0, 0, 1, i), last.at(0, 0, 0, i));
+      } else {
+        EXPECT_EQ(last.at(0, 0, 0, i), last.at(0, 0, 1, i)) << "age " << i;
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// A random 50-zone, 2-group case with every kind of flow.
+namespace {
+
+struct RandomCase {
+  ProjectionConfig cfg;
+  CohortArray base;
+  std::vector<StepSchedules> steps;
+};
+
+RandomCase random_case(unsigned seed, int zones = 50, int n_steps = 4) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> U(0.0, 1.0);
+  const AgeGrid grid = AgeGrid::single_year(100);
+  const int A = grid.n_ages, G = 2;
+  RandomCase rc;
+  rc.cfg.grid = grid;
+  rc.cfg.steps = n_steps;
+  rc.cfg.base_year = 2020;
+  rc.cfg.group_names = {"registered", "floating"};
+  for (int z = 0; z < zones; ++z) rc.cfg.zone_ids.push_back("Z" + std::to_string(z));
+  rc.cfg.aggregates = {{"north", {0, 1, 2, 3, 4}}};
+  if (zones > 12) rc.cfg.aggregates.push_back({"south", {10, 11, 12}});
+  CohortLayout layout{zones, G, grid};
+  rc.base = CohortArray(layout);
+  for (int z = 0; z < zones; ++z)
+    for (int g = 0; g < G; ++g)
+      for (int s = 0; s < 2; ++s)
+        for (int i = 0; i < A; ++i)
+          rc.base.at(z, g, s, i) = (i < 90 ? 200.0 : 20.0) * U(rng) * (g == 0 ? 3.0 : 1.0) * (U(rng) < 0.03 ? 0.0 : 1.0);
+  std::vector<OdFlow> flows;
+  for (int o = 0; o < zones; ++o)
+    for (int k = 1; k <= 8; ++k) {
+      const int d = (o + k * 7) % zones;
+      if (d != o) flows.push_back({o, d, k % 3 == 0 ? 1 : -1, 0.01 * U(rng)});
+    }
+  std::vector<double> profile(uz(G) * 2 * uz(A));
+  for (double& p : profile) p = 0.5 + U(rng);
+  auto od = std::make_shared<const OdMigration>(flows, profile, zones, G, A);
+  for (int t = 0; t < n_steps; ++t) {
+    StepSchedules s;
+    for (int z = 0; z < zones; ++z)
+      for (int g = 0; g < G; ++g)
+        for (int sx = 0; sx < 2; ++sx) {
+          auto mx = makeham_mx(grid, 0.6 + 0.8 * U(rng));
+          s.mortality.insert(s.mortality.end(), mx.begin(), mx.end());
+        }
+    for (int z = 0; z < zones; ++z)
+      for (int g = 0; g < G; ++g) {
+        auto f = fertility(grid, 1.0 + U(rng));
+        s.asfr.insert(s.asfr.end(), f.begin(), f.end());
+      }
+    for (int z = 0; z < zones; ++z) s.srb.push_back(1.03 + 0.1 * U(rng));
+    s.net_migrants.resize(layout.cells());
+    s.external_in.resize(layout.cells());
+    s.external_out.resize(layout.cells());
+    s.external_out_rate.resize(layout.cells());
+    for (std::size_t c = 0; c < layout.cells(); ++c) {
+      s.net_migrants[c] = 10.0 * (U(rng) - 0.55) * (U(rng) < 0.05 ? 40.0 : 1.0);  // some exceed their cell
+      s.external_in[c] = 2.0 * U(rng);
+      s.external_out[c] = U(rng) < 0.02 ? 500.0 : 1.0 * U(rng);
+      s.external_out_rate[c] = 0.002 * U(rng);
+    }
+    s.od = od;
+    GroupTransition tr{1, 0, std::vector<double>(2 * uz(A)), {}};
+    for (double& r : tr.rate_per_year) r = 0.02 * U(rng);
+    for (int z = 0; z < zones; ++z) tr.zone_multiplier.push_back(0.5 + U(rng));
+    s.transitions.push_back(tr);
+    s.newborn_rules.push_back({1, 0, 0.3, {}});
+    rc.steps.push_back(std::move(s));
+  }
+  return rc;
+}
+
+RecordingSink run_case(const RandomCase& rc, int threads) {
+  ProjectionConfig cfg = rc.cfg;
+  cfg.threads = threads;
+  Projection p(cfg, rc.base);
+  RecordingSink sink;
+  p.run([&](const StepContext& ctx, StepSchedules& s) { s = rc.steps[uz(ctx.step)]; }, sink);
+  return sink;
+}
+
+double cell(const CohortArray& a, int z, int g, int s, int i) { return a.empty() ? 0.0 : a.at(z, g, s, i); }
+
+}  // namespace
+
+// end = start + births − deaths + in − out + transfers in − transfers out + adjustments, per zone, group, sex, cohort.
+TEST(ProjectionAccounting, IdentityHoldsPerZoneGroupSexCohort) {
+  const RandomCase rc = random_case(42);
+  const RecordingSink sink = run_case(rc, 2);
+  const CohortLayout& L = rc.base.layout();
+  const int A = L.grid.n_ages, w = A - 1;
+  std::size_t scaled = 0, floored = 0;
+  for (std::size_t t = 0; t < sink.components.size(); ++t) {
+    const CohortArray& P = sink.populations[t];
+    const CohortArray& Pn = sink.populations[t + 1];
+    const StepComponents& c = sink.components[t];
+    scaled += c.scaled_flows.size();
+    floored += c.floored.size();
+    double od_in = 0.0, od_out = 0.0;
+    for (int z = 0; z < L.zones; ++z) {
+      double zone_start = 0, zone_end = 0, zone_change = 0;
+      for (int g = 0; g < L.groups; ++g)
+        for (int s = 0; s < 2; ++s) {
+          auto M = [&](int i) {  // in − out, from the recorded components
+            return cell(c.od_in, z, g, s, i) - cell(c.od_out, z, g, s, i) + cell(c.external_in, z, g, s, i) -
+                   cell(c.external_out, z, g, s, i) + cell(c.net_given, z, g, s, i) +
+                   cell(c.transfer_in, z, g, s, i) - cell(c.transfer_out, z, g, s, i) +
+                   cell(c.migration_override, z, g, s, i);
+          };
+          const double births = c.births[(uz(z) * uz(L.groups) + uz(g)) * 2 + uz(s)];
+          for (int i = 0; i <= w; ++i) {
+            od_in += cell(c.od_in, z, g, s, i);
+            od_out += cell(c.od_out, z, g, s, i);
+            ASSERT_NEAR(M(i), c.net_migrants.at(z, g, s, i), 1e-9);
+            // Cohort ending at index i ("even": half of the migrants join at the start, half at the end).
+            double expected;
+            if (i == 0) expected = births + M(0) / 2.0;
+            else if (i < w) expected = P.at(z, g, s, i - 1) + M(i - 1) / 2.0 + M(i) / 2.0;
+            else expected = P.at(z, g, s, w - 1) + P.at(z, g, s, w) + M(w - 1) / 2.0 + M(w);
+            expected += -c.deaths.at(z, g, s, i) + c.floor_adjustment.at(z, g, s, i);
+            ASSERT_NEAR(Pn.at(z, g, s, i), expected, 1e-9 * (1.0 + std::abs(expected)))
+                << "step " << t << " zone " << z << " group " << g << " sex " << s << " index " << i;
+            zone_start += P.at(z, g, s, i);
+            zone_end += Pn.at(z, g, s, i);
+            zone_change += M(i) - c.deaths.at(z, g, s, i) + c.floor_adjustment.at(z, g, s, i);
+          }
+          zone_change += births;
+        }
+      EXPECT_NEAR(zone_end, zone_start + zone_change, 1e-9 * zone_end) << "zone " << z;
+    }
+    EXPECT_NEAR(od_in, od_out, 1e-9 * od_out);  // internal flows cancel over the area
+    // Newborn rules move births between groups but keep their sum: Σ births = Σ births by mother's age.
+    double b1 = 0, b2 = 0;
+    for (double b : c.births) b1 += b;
+    for (double b : c.births_by_mother_age) b2 += b;
+    EXPECT_NEAR(b1, b2, 1e-9 * b2);
+  }
+  EXPECT_GT(scaled, 0u) << "the case should exercise the conserve rule";
+  EXPECT_GT(floored, 0u) << "the case should exercise the floor";
+}
+
+TEST(ProjectionDeterminism, BitIdenticalAt1_2_4Threads) {
+  const RandomCase rc = random_case(7);
+  const RecordingSink one = run_case(rc, 1);
+  for (int threads : {2, 4}) {
+    const RecordingSink many = run_case(rc, threads);
+    ASSERT_EQ(one.populations.size(), many.populations.size());
+    for (std::size_t t = 0; t < one.populations.size(); ++t) {
+      auto a = one.populations[t].data(), b = many.populations[t].data();
+      ASSERT_EQ(std::memcmp(a.data(), b.data(), a.size_bytes()), 0) << threads << " threads, step " << t;
+    }
+    for (std::size_t t = 0; t < one.indicators.size(); ++t) {
+      const auto& a = one.indicators[t].values;
+      const auto& b = many.indicators[t].values;
+      ASSERT_EQ(a.size(), b.size());
+      ASSERT_EQ(std::memcmp(a.data(), b.data(), a.size() * sizeof(double)), 0) << threads << " threads, step " << t;
+      ASSERT_EQ(one.components[t].floored.size(), many.components[t].floored.size());
+    }
+  }
+}
+
+TEST(ProjectionErrors, BadScheduleNamesZoneGroupSexAgeAndYear) {
+  RandomCase rc = random_case(3, 5, 1);
+  rc.steps[0].asfr[uz(1 * 2 * 101 + 101 + 30)] = -0.1;  // zone Z1, group floating, age 30
+  try {
+    run_case(rc, 1);
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    const std::string m = e.what();
+    for (const char* part : {"zone 'Z1'", "group 'floating'", "age 30", "2020", "asfr", "-0.1"})
+      EXPECT_NE(m.find(part), std::string::npos) << m << " lacks " << part;
+  }
+  rc = random_case(3, 5, 1);
+  rc.steps[0].mortality.pop_back();
+  EXPECT_THROW(run_case(rc, 1), InputError);
+  rc = random_case(3, 5, 1);
+  rc.steps[0].srb[2] = 0.0;
+  EXPECT_THROW(run_case(rc, 1), InputError);
+  rc = random_case(3, 5, 1);
+  rc.base.at(4, 1, 1, 7) = std::nan("");
+  try {
+    run_case(rc, 1);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("zone 'Z4'"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(OdMigration({{0, 1, -1, 0.7}, {0, 2, -1, 0.6}}, {}, 3, 1, 101), InputError);  // rates sum > 1
+  EXPECT_THROW(OdMigration({{0, 0, -1, 0.1}}, {}, 3, 1, 101), InputError);                   // self flow
+  EXPECT_THROW(OdMigration({{0, 5, -1, 0.1}}, {}, 3, 1, 101), InputError);                   // unknown zone
+}
+
+TEST(ProjectionCancel, StopsBetweenSteps) {
+  RandomCase rc = random_case(5, 5, 3);
+  std::atomic<bool> cancel{false};
+  rc.cfg.cancel = &cancel;
+  rc.cfg.progress = [&](int done, int) { if (done == 1) cancel = true; };
+  EXPECT_THROW(run_case(rc, 1), ProjectionError);
+}

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: Apache-2.0
+// Minimal reader for the long CSV fixtures of tests/fixtures (plain comma-separated, one header row, no quoting).
+// Test support only: the product reads tables through GDAL (geodata/).
+#pragma once
+
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace cohortgis::test {
+
+struct CsvTable {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+
+  std::size_t col(const std::string& name) const {
+    for (std::size_t i = 0; i < header.size(); ++i)
+      if (header[i] == name) return i;
+    throw std::runtime_error("fixture has no column '" + name + "'");
+  }
+  std::string at(std::size_t row, const std::string& name) const { return rows.at(row).at(col(name)); }
+  double num(std::size_t row, const std::string& name) const { return std::stod(at(row, name)); }
+};
+
+inline CsvTable read_csv(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot open fixture " + path);
+  CsvTable t;
+  std::string line;
+  bool first = true;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    std::vector<std::string> cells;
+    std::stringstream ss(line);
+    std::string cell;
+    while (std::getline(ss, cell, ',')) cells.push_back(cell);
+    if (!line.empty() && line.back() == ',') cells.emplace_back();
+    if (first) {
+      t.header = cells;
+      first = false;
+    } else {
+      t.rows.push_back(cells);
+    }
+  }
+  return t;
+}
+
+inline std::string fixture(const std::string& rel) { return std::string(COHORTGIS_FIXTURES) + "/" + rel; }
+inline std::string data_file(const std::string& rel) { return std::string(COHORTGIS_DATA) + "/" + rel; }
+
+}  // namespace cohortgis::test

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+// Helpers for engine tests: run a projection and keep everything a test wants to look at.
+#pragma once
+
+#include <vector>
+
+#include "cohortgis/engine/projection.hpp"
+
+namespace cohortgis::test {
+
+// Keeps every step's components, populations and indicators.
+class RecordingSink : public ResultSink {
+ public:
+  void base(const CohortArray& population, int year) override {
+    years.push_back(year);
+    populations.push_back(population);
+  }
+  void step(const StepResult& r) override {
+    years.push_back(r.context.end_year);
+    populations.push_back(r.end);
+    components.push_back(r.components);
+    if (r.indicators) indicators.push_back(*r.indicators);
+  }
+  std::vector<int> years;
+  std::vector<CohortArray> populations;
+  std::vector<StepComponents> components;
+  std::vector<IndicatorTable> indicators;
+};
+
+// One zone, one group, explicit survival ratios: the single-population step of the design note Part A.
+struct OneStateCase {
+  AgeGrid grid;
+  std::vector<double> P_f, P_m, S_f, S_m, F, M_f, M_m;  // M empty: no migration
+  double srb = 1.05;
+  MigrationTiming timing = MigrationTiming::even;
+  FlowPolicy policy = FlowPolicy::conserve;
+
+  RecordingSink run(int steps = 1) const {
+    CohortLayout layout{1, 1, grid};
+    CohortArray base(layout);
+    for (int i = 0; i < grid.n_ages; ++i) {
+      base.at(0, 0, 0, i) = P_f[static_cast<std::size_t>(i)];
+      base.at(0, 0, 1, i) = P_m[static_cast<std::size_t>(i)];
+    }
+    ProjectionConfig cfg;
+    cfg.grid = grid;
+    cfg.steps = steps;
+    cfg.migration_timing = timing;
+    cfg.flow_policy = policy;
+    cfg.threads = 1;
+    Projection projection(cfg, base);
+    RecordingSink sink;
+    projection.run(
+        [&](const StepContext&, StepSchedules& s) {
+          s.mortality_kind = MortalityInput::survival_ratios;
+          s.mortality = S_f;
+          s.mortality.insert(s.mortality.end(), S_m.begin(), S_m.end());
+          s.asfr = F;
+          s.srb = {srb};
+          s.net_migrants.clear();
+          if (!M_f.empty()) {
+            s.net_migrants = M_f;
+            s.net_migrants.insert(s.net_migrants.end(), M_m.begin(), M_m.end());
+          }
+        },
+        sink);
+    return sink;
+  }
+};
+
+}  // namespace cohortgis::test
