@@ -188,6 +188,8 @@ void StepRunner::validate_sizes() const {
   check(sch_.asfr, states * A, "asfr", "zones × groups × ages", false);
   check(sch_.srb, uz(L_.zones), "srb", "zones", false);
   check(sch_.net_migrants, cells, "net_migrants", "zones × groups × 2 sexes × ages", true);
+  check(sch_.net_migrants_per_person, cells, "net_migrants_per_person", "zones × groups × 2 sexes × ages", true);
+  check(sch_.net_migrants_total, states, "net_migrants_total", "zones × groups", true);
   check(sch_.external_in, cells, "external_in", "zones × groups × 2 sexes × ages", true);
   check(sch_.external_out, cells, "external_out", "zones × groups × 2 sexes × ages", true);
   check(sch_.external_out_rate, cells, "external_out_rate", "zones × groups × 2 sexes × ages", true);
@@ -219,6 +221,9 @@ void StepRunner::validate_zone(int z) const {
                      " males per female birth; expected a number > 0");
   for (int g = 0; g < L_.groups; ++g) {
     const std::size_t st = uz(z) * uz(L_.groups) + uz(g);
+    if (!sch_.net_migrants_total.empty() && !std::isfinite(sch_.net_migrants_total[st]))
+      throw InputError(where(z, g, -1, -1) + ": net migrants total " + fmt(sch_.net_migrants_total[st]) +
+                       "; expected a finite number of persons");
     for (int i = 0; i < A; ++i) {
       const double f = sch_.asfr[st * uz(A) + uz(i)];
       if (!std::isfinite(f) || f < 0.0)
@@ -249,6 +254,7 @@ void StepRunner::validate_zone(int z) const {
                              (nonneg ? "; expected a finite number ≥ 0" : "; expected a finite number"));
         };
         chk(sch_.net_migrants, "net migrants", false);
+        chk(sch_.net_migrants_per_person, "net migrants per person", false);
         chk(sch_.external_in, "external in-migrants", true);
         chk(sch_.external_out, "external out-migrants", true);
         chk(sch_.external_out_rate, "external out-migration rate", true);
@@ -262,7 +268,17 @@ void StepRunner::outflows(int z) {
   const int A = L_.grid.n_ages, G = L_.groups;
   const double zy = L_.grid.width_years;
   const OdMigration* od = sch_.od && !sch_.od->empty() ? sch_.od.get() : nullptr;
-  for (int g = 0; g < G; ++g)
+  for (int g = 0; g < G; ++g) {
+    // A2 "total distributed in proportion to the start population": M[s][i] = T · P[s][i] / Σ P.
+    double total_share = 0.0;
+    if (!sch_.net_migrants_total.empty()) {
+      const double T = sch_.net_migrants_total[uz(z) * uz(G) + uz(g)];
+      const double sumP = P_.vec(z, g, 0).sum() + P_.vec(z, g, 1).sum();
+      if (T != 0.0 && !(sumP > 0.0))
+        throw InputError(where(z, g, -1, -1) + ": net migrants total " + fmt(T) +
+                         " cannot be distributed over an empty population");
+      total_share = sumP > 0.0 ? T / sumP : 0.0;
+    }
     for (int s = 0; s < 2; ++s)
       for (int i = 0; i < A; ++i) {
         const std::size_t c = L_.index(z, g, s, i);
@@ -279,7 +295,9 @@ void StepRunner::outflows(int z) {
                       (t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)]) * P;
         if (!sch_.external_out.empty()) ext_out += sch_.external_out[c];
         if (!sch_.external_out_rate.empty()) ext_out += zy * sch_.external_out_rate[c] * P;
-        const double net = sch_.net_migrants.empty() ? 0.0 : sch_.net_migrants[c];
+        double net = sch_.net_migrants.empty() ? 0.0 : sch_.net_migrants[c];
+        if (!sch_.net_migrants_per_person.empty()) net += sch_.net_migrants_per_person[c] * P;
+        net += total_share * P;
         const double total = od_out + tr_out + ext_out + (net < 0.0 ? -net : 0.0);
         double f = 1.0;
         if (total > P && cfg_.flow_policy != FlowPolicy::wpp) {
@@ -314,6 +332,7 @@ void StepRunner::outflows(int z) {
         if (!c_.external_out.empty()) c_.external_out.data()[c] = ext_out * f;
         if (!c_.net_given.empty()) c_.net_given.data()[c] = net < 0.0 ? net * f : net;
       }
+  }
 }
 
 void StepRunner::mortality(int z, int g, int s, Scratch& sc, std::span<double> S) {
@@ -504,7 +523,8 @@ void StepRunner::run() {
   const bool od = sch_.od && !sch_.od->empty();
   const bool ext_in = !sch_.external_in.empty();
   const bool ext_out = !sch_.external_out.empty() || !sch_.external_out_rate.empty();
-  const bool net = !sch_.net_migrants.empty();
+  const bool net = !sch_.net_migrants.empty() || !sch_.net_migrants_per_person.empty() ||
+                   !sch_.net_migrants_total.empty();
   const bool tr = !sch_.transitions.empty();
   any_migration_ = od || ext_in || ext_out || net || tr;
 

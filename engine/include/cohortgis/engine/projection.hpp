@@ -90,7 +90,10 @@ struct StepSchedules {
   std::vector<double> radix_l0;    // person_years only: [zone][group][sex]
   std::vector<double> asfr;        // [zone][group][age] births per woman per year (index convention of the grid)
   std::vector<double> srb;         // [zone] male births per female birth
-  std::vector<double> net_migrants;       // [zone][group][sex][age] persons over the whole step
+  // Given net migration (design note A2), in any combination; all three add into the "net given" component:
+  std::vector<double> net_migrants;            // counts: [zone][group][sex][age] persons over the whole step
+  std::vector<double> net_migrants_per_person; // rates: [zone][group][sex][age], M = r · P at the step's start
+  std::vector<double> net_migrants_total;      // totals: [zone][group] persons over the step, M ∝ start population
   std::vector<double> external_in;        // persons over the whole step
   std::vector<double> external_out;       // persons over the whole step
   std::vector<double> external_out_rate;  // per person per year
