@@ -37,11 +37,19 @@ std::string num_str(double v) {
 // Where the data are monotone so is S (these d_k keep 0 ≤ d/δ ≤ 3, inside the Fritsch–Carlson region).
 // Increments are accumulated in local coordinates with P_k(0) = 0 and P_k(h_k) = Δy_k taken exactly from the data,
 // so a whole interval contributes exactly its Δy_k.
+//
+// Slopes::hyman: the first derivatives of the natural cubic spline through the data, then Hyman's monotonicity
+// filter (Hyman 1983, SIAM J. Sci. Stat. Comput. 4(4):645–654, eq. 2.3): at a knot where the data turn (δ_{k−1}·δ_k
+// ≤ 0) d_k = 0, else d_k takes the sign of the data and |d_k| ≤ 3·min(|δ_{k−1}|, |δ_k|); ends |d| ≤ 3|δ|. This keeps
+// the spline's fourth-order accuracy where the data are smooth (the Fritsch–Butland mean flattens peaks) and stays
+// in the Fritsch–Carlson monotone region.
 class MonotoneCubic {
  public:
+  enum class Slopes { pchip, hyman };
   // Knots x (strictly increasing, ≥ 2) and the data's increments dy[k] = y(x[k+1]) − y(x[k]) (S(x_0) is arbitrary;
   // only increases of S are needed).
-  MonotoneCubic(std::vector<double> x, std::vector<double> dy) : x_(std::move(x)), dy_(std::move(dy)) {
+  MonotoneCubic(std::vector<double> x, std::vector<double> dy, Slopes slopes = Slopes::pchip)
+      : x_(std::move(x)), dy_(std::move(dy)) {
     const std::size_t n = x_.size();
     if (n < 2 || dy_.size() != n - 1) throw InputError("MonotoneCubic: need at least two knots and n − 1 increments");
     std::vector<double> h(n - 1), del(n - 1);
@@ -53,6 +61,18 @@ class MonotoneCubic {
     std::vector<double> d(n, 0.0);
     if (n == 2) {
       d[0] = d[1] = del[0];
+    } else if (slopes == Slopes::hyman) {
+      d = natural_spline_slopes(h, del);
+      for (std::size_t k = 0; k < n; ++k) {
+        const double lo = k == 0 ? del[0] : del[k - 1];
+        const double hi = k + 1 == n ? del[n - 2] : del[k];
+        if (sign(lo) * sign(hi) <= 0 || sign(d[k]) != sign(hi)) {
+          d[k] = 0.0;
+        } else {
+          const double cap = 3.0 * std::min(std::abs(lo), std::abs(hi));
+          if (std::abs(d[k]) > cap) d[k] = sign(hi) * cap;
+        }
+      }
     } else {
       for (std::size_t k = 1; k + 1 < n; ++k) {
         if (sign(del[k - 1]) * sign(del[k]) > 0) {
@@ -92,6 +112,34 @@ class MonotoneCubic {
 
  private:
   static int sign(double v) { return (v > 0.0) - (v < 0.0); }
+
+  // First derivatives of the natural cubic spline (S'' = 0 at both ends): the tridiagonal system
+  // h_k m_{k−1} + 2(h_{k−1} + h_k) m_k + h_{k−1} m_{k+1} = 3(h_k δ_{k−1} + h_{k−1} δ_k), 2m_0 + m_1 = 3δ_0,
+  // m_{n−2} + 2m_{n−1} = 3δ_{n−2}, solved by the Thomas algorithm (diagonally dominant).
+  static std::vector<double> natural_spline_slopes(const std::vector<double>& h, const std::vector<double>& del) {
+    const std::size_t n = h.size() + 1;
+    std::vector<double> a(n, 0.0), b(n, 0.0), c(n, 0.0), r(n, 0.0), m(n, 0.0);
+    b[0] = 2.0;
+    c[0] = 1.0;
+    r[0] = 3.0 * del[0];
+    for (std::size_t k = 1; k + 1 < n; ++k) {
+      a[k] = h[k];
+      b[k] = 2.0 * (h[k - 1] + h[k]);
+      c[k] = h[k - 1];
+      r[k] = 3.0 * (h[k] * del[k - 1] + h[k - 1] * del[k]);
+    }
+    a[n - 1] = 1.0;
+    b[n - 1] = 2.0;
+    r[n - 1] = 3.0 * del[n - 2];
+    for (std::size_t k = 1; k < n; ++k) {
+      const double f = a[k] / b[k - 1];
+      b[k] -= f * c[k - 1];
+      r[k] -= f * r[k - 1];
+    }
+    m[n - 1] = r[n - 1] / b[n - 1];
+    for (std::size_t k = n - 1; k-- > 0;) m[k] = (r[k] - c[k] * m[k + 1]) / b[k];
+    return m;
+  }
 
   static double end_slope(double h1, double h2, double del1, double del2) {
     double d = ((2.0 * h1 + h2) * del1 - h1 * del2) / (h1 + h2);
@@ -138,7 +186,7 @@ std::vector<double> graduate_asfr_five_to_single(std::span<const double> asfr_5y
     dy[j] = 5.0 * f;
   }
   for (std::size_t j = 0; j <= k; ++j) x[j] = 5.0 * static_cast<double>(j);
-  const MonotoneCubic cum(std::move(x), std::move(dy));
+  const MonotoneCubic cum(std::move(x), std::move(dy), MonotoneCubic::Slopes::hyman);
   std::vector<double> out(5 * k);
   for (std::size_t y = 0; y < out.size(); ++y) {
     const double a = static_cast<double>(y);
@@ -187,7 +235,7 @@ std::vector<double> graduate_abridged_mx_to_single(std::span<const double> mx_ab
                        num_str(lt.lx[i]) + " is not positive; cannot graduate");
   }
   for (std::size_t i = 0; i + 1 < n; ++i) dy[i] = std::log(lt.lx[i + 1] / lt.lx[i]);  // ln l(x_{i+1}) − ln l(x_i)
-  const MonotoneCubic lnl(std::move(x), std::move(dy));
+  const MonotoneCubic lnl(std::move(x), std::move(dy), MonotoneCubic::Slopes::hyman);
 
   const double m_open = lt.mx[n - 1];
   const int w = open_age_out;

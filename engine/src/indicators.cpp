@@ -33,6 +33,8 @@ struct Accum {
   std::vector<double> start, end;         // [sex][age]
   std::vector<double> bma, expo;          // [age]
   std::vector<double> mx_num, mx_den;     // [sex][life-table row]
+  std::vector<double> mx_sum;             // [sex][row] plain sum, for rows nobody is exposed in
+  double n_mx = 0;
   std::vector<double> mx;                 // pooled rates of one sex
   double births_f = 0, births_m = 0, deaths = 0, net = 0;
   LifeTable lt;
@@ -43,6 +45,8 @@ struct Accum {
     expo.assign(A, 0.0);
     mx_num.assign(2 * rows, 0.0);
     mx_den.assign(2 * rows, 0.0);
+    mx_sum.assign(2 * rows, 0.0);
+    n_mx = 0;
     births_f = births_m = deaths = net = 0.0;
   }
 };
@@ -139,8 +143,10 @@ void compute_indicators(const CohortArray& start, const CohortArray& end, const 
             const double w = (P0[i] + P1[i]) / 2.0;
             acc.mx_num[uz(s) * rows + r] += mortality_mx[(st * kSexes + uz(s)) * rows + r] * w;
             acc.mx_den[uz(s) * rows + r] += w;
+            acc.mx_sum[uz(s) * rows + r] += mortality_mx[(st * kSexes + uz(s)) * rows + r];
           }
         }
+        acc.n_mx += 1.0;
         acc.births_f += comp.births[st * kSexes + 0];
         acc.births_m += comp.births[st * kSexes + 1];
         for (std::size_t i = 0; i < A; ++i) {
@@ -195,7 +201,8 @@ void compute_indicators(const CohortArray& start, const CohortArray& end, const 
         bool ok = true;
         for (std::size_t r = 0; r < rows; ++r) {
           const double den = acc.mx_den[uz(s) * rows + r];
-          mx[r] = den > 0.0 ? acc.mx_num[uz(s) * rows + r] / den : kNaN;
+          // Nobody exposed at this row in any member: the members' plain mean rate keeps the table defined.
+          mx[r] = den > 0.0 ? acc.mx_num[uz(s) * rows + r] / den : acc.mx_sum[uz(s) * rows + r] / acc.n_mx;
           ok = ok && std::isfinite(mx[r]) && (r + 1 < rows || mx[r] > 0.0);
         }
         if (!ok) continue;

@@ -69,11 +69,10 @@ TEST(GraduateAsfr, GammaScheduleMatchesExactSingleYearIntegrals) {
   double sum_err = 0.0;
   for (std::size_t y = 0; y < single.size(); ++y) sum_err += std::abs(single[y] - exact[y]);
   const double mean_err = sum_err / static_cast<double>(single.size());
-  // Measured: max 9.9% and mean 2.4% of the peak. A cubic through cumulative fertility at 5-year knots cannot do
-  // much better on a schedule this peaked (SD ≈ 6 years): the PCHIP slope at a knot (a harmonic mean of the two
-  // group averages) is below the true density near the peak, and the single-year rates are piecewise quadratic.
-  EXPECT_LE(max_err, 0.12 * peak) << "max abs error " << max_err << " peak " << peak;
-  EXPECT_LE(mean_err, 0.03 * peak) << "mean abs error " << mean_err << " peak " << peak;
+  // Measured with Hyman-filtered spline slopes: max 4.1% and mean 0.7% of the peak (PCHIP's harmonic-mean slopes
+  // gave 9.9% and 2.4%: they flatten the peak). The single-year rates are piecewise quadratic in age.
+  EXPECT_LE(max_err, 0.05 * peak) << "max abs error " << max_err << " peak " << peak;
+  EXPECT_LE(mean_err, 0.01 * peak) << "mean abs error " << mean_err << " peak " << peak;
   std::printf("[ info ] ASFR gamma: max |error| = %.3e (%.2f%% of peak %.5f), mean |error| = %.2f%% of peak\n",
               max_err, 100.0 * max_err / peak, peak, 100.0 * mean_err / peak);
 
@@ -96,7 +95,7 @@ TEST(GraduateAsfr, ConstantRatesGiveConstantSingleYears) {
   const std::vector<double> asfr5(7, 0.02);
   const std::vector<double> single = graduate_asfr_five_to_single(asfr5);
   ASSERT_EQ(single.size(), 35u);
-  // Cumulative fertility is a straight line, PCHIP reproduces it: every single year is 0.02 (to rounding).
+  // Cumulative fertility is a straight line, the spline reproduces it: every single year is 0.02 (to rounding).
   for (std::size_t y = 0; y < single.size(); ++y) EXPECT_NEAR(single[y], 0.02, 1e-15) << "year " << y;
 }
 
@@ -169,18 +168,19 @@ TEST(GraduateMx, ConstantHazardGivesConstantRates) {
   const std::vector<double> single = graduate_abridged_mx_to_single(mx, Sex::female, 100, method);
   ASSERT_EQ(single.size(), 101u);
   EXPECT_EQ(single[0], mu);  // kept exactly
-  // From age 10 the abridged table is exact to O((5μ)²/12) and the graduation reproduces μ: within 1e-3.
+  // From age 12 the abridged table is exact to O((5μ)²/12) and the graduation reproduces μ: within 1e-3.
+  // (The spline carries the 1–4 artefact described below a little past age 5: ages 5–11 are bounded below.)
   double max_rel = 0.0;
-  for (std::size_t x = 10; x < single.size(); ++x) {
+  for (std::size_t x = 12; x < single.size(); ++x) {
     const double rel = std::abs(single[x] / mu - 1.0);
     max_rel = std::max(max_rel, rel);
     EXPECT_LE(rel, 1e-3) << "age " << x << " mx " << single[x];
   }
-  std::printf("[ info ] constant hazard: max relative error ages 10-100 = %.3e\n", max_rel);
+  std::printf("[ info ] constant hazard: max relative error ages 12-100 = %.3e\n", max_rel);
   // Ages 1–4: the abridged table uses the Coale–Demeny 4a1 = a (≈ 1.5, not the constant-hazard ≈ 2), so its
   // l(5)/l(1) = 1 − 4μ / (1 + (4 − a) μ) is not e^{−4μ}: about 1% less mortality, which the graduation carries.
-  // Check that (independently of the spline) and bound the rates by 1.5%; ages 5–9 feel it through the knot
-  // slope at 5: 0.3%.
+  // Check that (independently of the spline) and bound the rates by 1.5%; ages 5–11 feel it through the spline's
+  // knot slopes: 0.5%.
   const LifeTable ab = abridged_life_table(mx, Sex::female, method);
   const double q14 = 4.0 * mu / (1.0 + (4.0 - ab.ax[1]) * mu);
   double log_surv = 0.0;
@@ -189,8 +189,8 @@ TEST(GraduateMx, ConstantHazardGivesConstantRates) {
     log_surv += std::log1p(-single[x] / (1.0 + 0.5 * single[x]));
   }
   EXPECT_NEAR(log_surv, std::log1p(-q14), 1e-12);
-  for (std::size_t x = 5; x < 10; ++x)
-    EXPECT_LE(std::abs(single[x] / mu - 1.0), 3e-3) << "age " << x << " mx " << single[x];
+  for (std::size_t x = 5; x < 12; ++x)
+    EXPECT_LE(std::abs(single[x] / mu - 1.0), 5e-3) << "age " << x << " mx " << single[x];
 }
 
 TEST(GraduateMx, GompertzMatchesExactSingleYearRates) {
@@ -204,7 +204,7 @@ TEST(GraduateMx, GompertzMatchesExactSingleYearRates) {
     const double exact = gompertz_m(x, 1.0);
     const double rel = std::abs(single[static_cast<std::size_t>(x)] / exact - 1.0);
     max_rel = std::max(max_rel, rel);
-    EXPECT_LE(rel, 0.02) << "age " << x << " graduated " << single[static_cast<std::size_t>(x)] << " exact " << exact;
+    EXPECT_LE(rel, 0.003) << "age " << x << " graduated " << single[static_cast<std::size_t>(x)] << " exact " << exact;
   }
   std::printf("[ info ] Gompertz: max relative error of single-year mx, ages 10-84 = %.3e\n", max_rel);
   for (std::size_t x = 100; x < single.size(); ++x) EXPECT_EQ(single[x], mx.back());

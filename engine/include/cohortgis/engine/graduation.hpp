@@ -11,14 +11,15 @@ namespace cohortgis {
 
 // Five-year age-specific fertility rates (births per woman per year) for mothers aged
 // [first_age, first_age+5), [first_age+5, …), … to single-year rates for ages first_age … first_age+5k−1.
-// Method: monotone (Fritsch–Carlson) cubic Hermite spline through cumulative fertility at the exact group
-// boundaries; single-year rate = difference of the spline over each year. The sum over each five-year group equals
+// Method: monotone cubic Hermite spline through cumulative fertility at the exact group boundaries, with the natural
+// cubic spline's slopes passed through Hyman's (1983) monotonicity filter (Fritsch–Carlson region); single-year rate
+// = difference of the spline over each year. The sum over each five-year group equals
 // 5 × the group's rate exactly (to rounding), and no rate is negative.
 std::vector<double> graduate_asfr_five_to_single(std::span<const double> asfr_5y);
 
 // Abridged mx (0, 1–4, 5–9, …, open at `open_age_in`) to single-year mx for ages 0 … open_age_out (open).
-// Method: build the abridged life table (`method`), interpolate ln l(x) at the exact ages 0, 1, 5, 10, … with a
-// monotone cubic Hermite spline, take single-year qx = 1 − l(x+1)/l(x) and mx = qx / (1 − (1 − ax) qx) with ax = 0.5
+// Method: build the abridged life table (`method`), interpolate ln l(x) at the exact ages 0, 1, 5, 10, … with the
+// same monotone (Hyman-filtered) cubic spline, take single-year qx = 1 − l(x+1)/l(x) and mx = qx / (1 − (1 − ax) qx) with ax = 0.5
 // (a0 from the abridged table at age 0, so m0 is kept). Survivorship l(x) at every abridged boundary is preserved.
 // Ages at and above the abridged open age get the open group's rate (a constant hazard) when open_age_out is higher.
 std::vector<double> graduate_abridged_mx_to_single(std::span<const double> mx_abridged, Sex sex, int open_age_out,

@@ -61,7 +61,8 @@ struct IndicatorTable {
   std::size_t unit_index(const std::string& name) const;
 };
 
-// Persons in [from_age, to_age] of one age vector on `grid` (to_age < 0: open-ended).
+// Persons aged from_age ≤ x < to_age_exclusive in one age vector on `grid` (+infinity: open-ended, e.g. 65+).
+// A band ending inside the open group takes a share of it as if the open group were z years wide.
 double persons_in_band(const AgeGrid& grid, std::span<const double> persons, double from_age, double to_age_exclusive);
 // Median age by linear interpolation within the median's age group (design note C). NaN when the total is 0.
 double median_age(const AgeGrid& grid, std::span<const double> persons);

@@ -108,6 +108,8 @@ struct StepContext {
   int end_year = 0;    // start_year + z
 };
 
+// Fills the schedules of one step. The object passed in still holds the previous step's schedules (empty before the
+// first step), so a provider may change only what changes; it is validated after every call.
 using ScheduleProvider = std::function<void(const StepContext&, StepSchedules&)>;
 
 // A cell that was changed to keep the books (B2): flows scaled down, or a floor applied.

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cohortgis/app/run.hpp"
+
+#include <unistd.h>
+
+#include <oneapi/tbb/info.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+
+#include "cohortgis/engine/projection.hpp"
+#include "cohortgis/geodata/sha256.hpp"
+#include "cohortgis/scenarios/scenario.hpp"
+#include "output_dir.hpp"
+#include "results_writer.hpp"
+#include "text_output.hpp"
+
+#ifndef COHORTGIS_DEFAULT_DATA_DIR
+#error "COHORTGIS_DEFAULT_DATA_DIR must be defined by the build (the repository's data/ folder)"
+#endif
+
+namespace cohortgis::app {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Progress on stderr: a bar redrawn in place on a terminal, plain lines otherwise (logs, CI).
+struct Progress {
+  bool tty = false;
+  int base_year = 0, width = 1;
+  void start(int total) const {
+    if (tty) draw(0, total);
+  }
+  void draw(int done, int total) const {
+    constexpr int kBar = 30;
+    const int filled = total > 0 ? kBar * done / total : kBar;
+    std::string bar(static_cast<std::size_t>(filled), '#');
+    bar.resize(kBar, '.');
+    std::fprintf(stderr, "\rcohortgis: [%s] step %d/%d", bar.c_str(), done, total);
+    if (done == total) std::fputc('\n', stderr);
+    std::fflush(stderr);
+  }
+  void operator()(int done, int total) const {
+    if (tty) {
+      draw(done, total);
+    } else {
+      const int end = base_year + done * width, start = end - width;
+      std::fprintf(stderr, "cohortgis: step %d/%d (%d-%d) done\n", done, total, start + 1, end);
+      std::fflush(stderr);
+    }
+  }
+};
+
+std::string utc_now_iso8601() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::vector<ZoneAggregate> with_total(std::vector<ZoneAggregate> aggregates, int zones) {
+  for (const auto& a : aggregates)
+    if (a.name == "total") return aggregates;
+  ZoneAggregate all{"total", {}};
+  for (int z = 0; z < zones; ++z) all.zones.push_back(z);
+  aggregates.push_back(std::move(all));
+  return aggregates;
+}
+
+const char* timing_name(MigrationTiming t) { return t == MigrationTiming::even ? "even" : "end"; }
+const char* policy_name(FlowPolicy p) {
+  switch (p) {
+    case FlowPolicy::conserve: return "conserve";
+    case FlowPolicy::wpp: return "wpp";
+    case FlowPolicy::error: return "error";
+  }
+  return "?";
+}
+
+struct InputHash {
+  std::string role, path, sha256;
+};
+
+std::string json_strings(const std::vector<std::string>& v, const std::string& indent) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ",\n" : "\n") + indent + "  " + json_string(v[i]);
+  return s + (v.empty() ? "]" : "\n" + indent + "]");
+}
+
+void write_manifest(const fs::path& file, const scenarios::Scenario& sc, const std::vector<ZoneAggregate>& aggregates,
+                    const std::vector<InputHash>& inputs, const std::string& data_dir, const std::string& started,
+                    int threads_requested, int threads, const std::vector<StepTiming>& timings,
+                    double total_seconds, const std::vector<std::string>& outputs) {
+  std::string j = "{\n";
+  j += "  \"cohortgis_version\": " + json_string(COHORTGIS_VERSION) + ",\n";
+  j += "  \"scenario\": {\n";
+  j += "    \"name\": " + json_string(sc.name) + ",\n";
+  j += "    \"title\": " + json_string(sc.title) + ",\n";
+  j += "    \"variant\": " + json_string(sc.variant) + ",\n";
+  j += "    \"assumptions\": " + json_strings(sc.assumptions, "    ") + "\n";
+  j += "  },\n";
+  j += "  \"started_at_utc\": " + json_string(started) + ",\n";
+  j += "  \"threads\": " + std::to_string(threads) + ",\n";
+  j += "  \"threads_requested\": " + std::to_string(threads_requested) + ",\n";
+  j += "  \"data_dir\": " + json_string(data_dir) + ",\n";
+  j += "  \"inputs\": [";
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    j += std::string(i ? ",\n" : "\n") + "    {\"path\": " + json_string(inputs[i].path) +
+         ", \"sha256\": " + json_string(inputs[i].sha256) + ", \"role\": " + json_string(inputs[i].role) + "}";
+  j += "\n  ],\n";
+  j += "  \"projection\": {\n";
+  j += "    \"base_year\": " + std::to_string(sc.base_year) + ",\n";
+  j += "    \"end_year\": " + std::to_string(sc.end_year()) + ",\n";
+  j += "    \"step_years\": " + std::to_string(sc.grid.width_years) + ",\n";
+  j += "    \"age_groups\": " + std::to_string(sc.grid.n_ages) + ",\n";
+  j += "    \"open_age\": " + std::to_string(sc.grid.open_age()) + ",\n";
+  j += "    \"zones\": " + std::to_string(sc.zones.size()) + ",\n";
+  j += "    \"groups\": " + json_strings(sc.group_names, "    ") + ",\n";
+  j += "    \"aggregates\": [";
+  for (std::size_t a = 0; a < aggregates.size(); ++a) {
+    std::vector<std::string> ids;
+    for (int z : aggregates[a].zones) ids.push_back(sc.zones[static_cast<std::size_t>(z)].id);
+    std::string list = "[";
+    for (std::size_t k = 0; k < ids.size(); ++k) list += (k ? ", " : "") + json_string(ids[k]);
+    j += std::string(a ? ",\n" : "\n") + "      {\"name\": " + json_string(aggregates[a].name) +
+         ", \"zones\": " + list + "]}";
+  }
+  j += "\n    ],\n";
+  j += "    \"migration_timing\": " + json_string(timing_name(sc.migration_timing)) + ",\n";
+  j += "    \"flow_policy\": " + json_string(policy_name(sc.flow_policy)) + ",\n";
+  j += "    \"steps\": [";
+  for (int k = 0; k < sc.steps; ++k) {
+    const int a = sc.base_year + k * sc.grid.width_years, b = a + sc.grid.width_years;
+    j += std::string(k ? ",\n" : "\n") + "      {\"step\": " + std::to_string(k + 1) + ", \"start_year\": " +
+         std::to_string(a) + ", \"end_year\": " + std::to_string(b) + "}";
+  }
+  j += "\n    ],\n";
+  j += "    \"plan_periods\": [";
+  for (std::size_t p = 0; p < sc.plan_periods.size(); ++p)
+    j += std::string(p ? ",\n" : "\n") + "      {\"period\": " + json_string(sc.plan_periods[p].label()) +
+         ", \"plan\": " + json_string(sc.plan_periods[p].plan) + "}";
+  j += "\n    ]\n  },\n";
+  j += "  \"conventions\": " +
+       json_strings(
+           {"Population labelled year Y is the population at the end of year Y; the base year's population is the "
+            "census population taken as end of the base year. Components labelled 2021-2025 happen from the end of "
+            "2020 to the end of 2025.",
+            "population.csv: age = first age of the five-year group (85 = 85+); zone = district code.",
+            "components.csv: births have no age; deaths and floor_adjustment are by age group at the end of the "
+            "period (the cohort's age then; age 0 = deaths of the period's births); net_migration, transfer_in and "
+            "transfer_out by age group at the start of the period. net_migration leaves out the transfers between "
+            "groups. Per zone and group: end = start + births - deaths + net_migration + transfer_in - "
+            "transfer_out + floor_adjustment. Rows of exactly 0 persons are left out.",
+            "indicators.csv: zone = district code or aggregate name ('total' = whole city); group 'all' = all "
+            "groups. Flow indicators of year Y cover the period ending with Y; for a single group, net_migration "
+            "there includes the transfers between groups (they cancel in 'all'). The base year has only "
+            "indicators of the population itself. An empty value means not defined.",
+            "plan_periods.csv: all groups; adjustments = floor_adjustment.",
+            "Numbers are written in the shortest form that reads back to the same double."},
+           "  ") +
+       ",\n";
+  j += "  \"timings\": {\n";
+  j += "    \"total_seconds\": " + json_number(total_seconds) + ",\n";
+  j += "    \"steps\": [";
+  for (std::size_t k = 0; k < timings.size(); ++k)
+    j += std::string(k ? ",\n" : "\n") + "      {\"step\": " + std::to_string(k + 1) + ", \"start_year\": " +
+         std::to_string(timings[k].start_year) + ", \"end_year\": " + std::to_string(timings[k].end_year) +
+         ", \"compute_seconds\": " + json_number(timings[k].compute_seconds) +
+         ", \"write_seconds\": " + json_number(timings[k].write_seconds) + "}";
+  j += "\n    ]\n  },\n";
+  j += "  \"outputs\": " + json_strings(outputs, "  ") + "\n";
+  j += "}\n";
+  TextFile f(file.string());
+  f.write(j);
+  f.close();
+}
+
+}  // namespace
+
+std::string resolve_data_dir(const std::string& configured) {
+  if (!configured.empty()) return configured;
+  if (const char* env = std::getenv("COHORTGIS_DATA_DIR"); env && *env) return env;
+  return COHORTGIS_DEFAULT_DATA_DIR;
+}
+
+RunSummary run(const RunConfig& cfg) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::string started = utc_now_iso8601();
+  if (cfg.threads < 0)
+    throw InputError("threads: " + std::to_string(cfg.threads) + "; expected 0 (all cores) or a positive number");
+  const std::string data_dir = resolve_data_dir(cfg.data_dir);
+  {
+    std::error_code ec;
+    if (!fs::is_directory(data_dir, ec))
+      throw InputError("data folder " + data_dir +
+                       " does not exist; expected the folder with census/, geo/ and wpp/ (set COHORTGIS_DATA_DIR)");
+  }
+
+  StagedDirectory out(cfg.out_dir);  // removes its temporary folder unless committed
+  const scenarios::Scenario sc = scenarios::build_scenario(cfg.scenario, data_dir);
+  std::vector<InputHash> inputs;
+  for (const auto& in : sc.inputs) inputs.push_back({in.role, in.relative, geodata::sha256_file(in.path)});
+
+  const int threads = cfg.threads > 0 ? cfg.threads : tbb::info::default_concurrency();
+  ProjectionConfig pc = sc.projection_config();
+  pc.threads = threads;
+  pc.cancel = cfg.cancel;
+  Progress progress{isatty(fileno(stderr)) == 1, sc.base_year, sc.grid.width_years};
+  if (!cfg.quiet) pc.progress = progress;
+  const std::vector<ZoneAggregate> aggregates = with_total(pc.aggregates, static_cast<int>(sc.zones.size()));
+
+  ResultsWriter writer(out.staging(), sc, aggregates);
+  Projection projection(pc, sc.base_population);
+  if (!cfg.quiet) progress.start(sc.steps);
+  projection.run(sc.schedule_provider(), writer);
+  writer.finish();
+
+  std::vector<std::string> files = ResultsWriter::file_names();
+  files.push_back("manifest.json");
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  write_manifest(out.staging() / "manifest.json", sc, aggregates, inputs, data_dir, started, cfg.threads, threads,
+                 writer.timings(), seconds, files);
+  out.commit();
+
+  RunSummary s;
+  s.scenario = sc.name;
+  s.out_dir = out.target().string();
+  s.data_dir = data_dir;
+  s.threads = threads;
+  s.years = writer.years();
+  s.total_population = writer.total_population();
+  s.files = files;
+  s.seconds = seconds;
+  return s;
+}
+
+}  // namespace cohortgis::app

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "text_output.hpp"
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+#include "cohortgis/engine/types.hpp"
+
+namespace cohortgis::app {
+
+void append_number(std::string& out, double v) {
+  if (!std::isfinite(v)) return;
+  if (v == 0.0) v = 0.0;  // no "-0"
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+std::string format_number(double v) {
+  std::string s;
+  append_number(s, v);
+  return s;
+}
+
+void append_csv_field(std::string& out, std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out.append(text);
+    return;
+  }
+  out += '"';
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+std::string json_string(std::string_view text) {
+  std::string out = "\"";
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+          out += buf;
+        } else {
+          out += ch;  // UTF-8 bytes pass through
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::string json_number(double v) { return std::isfinite(v) ? format_number(v) : "null"; }
+
+TextFile::TextFile(std::string path) : path_(std::move(path)) {
+  f_ = std::fopen(path_.c_str(), "wb");
+  if (!f_) throw InputError(path_ + ": cannot be created (" + std::strerror(errno) + ")");
+}
+
+TextFile::~TextFile() {
+  if (f_) std::fclose(f_);
+}
+
+void TextFile::write(std::string_view text) {
+  if (!f_) throw InputError(path_ + ": written after it was closed");
+  if (std::fwrite(text.data(), 1, text.size(), f_) != text.size())
+    throw InputError(path_ + ": write failed (" + std::strerror(errno) + ")");
+}
+
+void TextFile::close() {
+  if (!f_) return;
+  const bool bad = std::ferror(f_) != 0;
+  const int rc = std::fclose(f_);
+  f_ = nullptr;
+  if (bad || rc != 0) throw InputError(path_ + ": write failed (" + std::strerror(errno) + ")");
+}
+
+}  // namespace cohortgis::app

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+// Writing CSV and JSON text: round-trip number formatting, quoting and escaping, checked file output.
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+namespace cohortgis::app {
+
+// Shortest text that reads back to the same double (std::to_chars); NaN and infinities give "".
+std::string format_number(double v);
+void append_number(std::string& out, double v);
+
+// RFC 4180 field: quoted only when it holds a comma, quote or line break.
+void append_csv_field(std::string& out, std::string_view text);
+
+// JSON string literal with quotes; control characters escaped, UTF-8 passed through.
+std::string json_string(std::string_view text);
+// JSON number (shortest round-trip) or null for NaN and infinities.
+std::string json_number(double v);
+
+// A text file written through a buffer; close() reports write errors (disk full …) as InputError naming the file.
+class TextFile {
+ public:
+  explicit TextFile(std::string path);
+  ~TextFile();
+  TextFile(const TextFile&) = delete;
+  TextFile& operator=(const TextFile&) = delete;
+
+  void write(std::string_view text);
+  void close();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  std::FILE* f_ = nullptr;
+};
+
+}  // namespace cohortgis::app

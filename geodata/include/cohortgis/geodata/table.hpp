@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+// Attribute tables (CSV, XLSX, ODS, GeoPackage, anything OGR reads as a vector layer) as rows of text cells.
+// Errors are cohortgis::InputError naming the file, layer, row, column, the value and what was expected.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "cohortgis/engine/types.hpp"
+
+namespace cohortgis::geodata {
+
+enum class ColumnType {
+  text,    // must exist; any content
+  number,  // must exist; every cell a finite number (checked when the table is read)
+};
+
+struct ColumnSpec {
+  std::string name;
+  ColumnType type = ColumnType::text;
+};
+
+// Every cell is kept as text: numeric OGR fields (GeoPackage, typed spreadsheet cells, CSV with a .csvt sidecar)
+// are written in the shortest form that reads back to the same double, so number() loses nothing.
+// Rows are numbered like a spreadsheet user counts data rows: data row 1 is the first row under the header
+// (row 2 of the sheet or file); GeoPackage layers have no header, so data row k is the k-th feature.
+struct Table {
+  std::string path;
+  std::string layer;                          // layer or sheet name
+  bool has_header_row = true;                 // CSV/XLSX/ODS: true; GeoPackage etc.: false
+  std::vector<std::string> columns;           // every column, in file order
+  std::vector<std::vector<std::string>> rows; // [data row − 1][column]; a null cell is ""
+
+  std::size_t size() const { return rows.size(); }
+  bool has_column(const std::string& name) const;
+  // Column index; throws InputError listing the columns found.
+  std::size_t column(const std::string& name) const;
+
+  const std::string& text(std::size_t row, const std::string& col) const { return text(row, column(col)); }
+  const std::string& text(std::size_t row, std::size_t col) const;
+  // The cell as a finite number ("1234", "-0.5", "1e-3"; surrounding blanks allowed); throws InputError otherwise.
+  double number(std::size_t row, const std::string& col) const { return number(row, column(col)); }
+  double number(std::size_t row, std::size_t col) const;
+
+  // "FILE, layer 'L', data row R (row R+1 counting the header), column 'C'" — for error messages of callers.
+  std::string where(std::size_t row, std::size_t col) const;
+  std::string where(std::size_t row, const std::string& col) const { return where(row, column(col)); }
+};
+
+// Reads the first layer (or the one named `layer`: a GeoPackage table, a spreadsheet sheet) of `path`, opened
+// read-only. CSV cells arrive as text (no type guessing; a .csvt sidecar is honoured); XLSX/ODS take the first
+// row as the header. Throws InputError when the file is missing or unreadable, a required column is missing,
+// a number column holds text, NaN or infinity, or the table has no data rows.
+Table read_table(const std::string& path, const std::vector<ColumnSpec>& required, const std::string& layer = {});
+
+// Parses a number cell as number() does; returns false (and leaves `out` alone) when it is not a finite number.
+bool parse_number(const std::string& text, double& out);
+
+}  // namespace cohortgis::geodata

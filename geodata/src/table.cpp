@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: Apache-2.0
+// read_table through OGR (GDALOpenEx, read-only vector access).
+#include "cohortgis/geodata/table.hpp"
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <cpl_string.h>
+#include <gdal.h>
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <system_error>
+
+namespace cohortgis::geodata {
+
+namespace {
+
+void register_drivers() {
+  static std::once_flag once;
+  std::call_once(once, [] { GDALAllRegister(); });
+}
+
+// GDAL reports problems through its error handler (stderr by default); keep them quiet and read the last one.
+class QuietGdalErrors {
+ public:
+  QuietGdalErrors() {
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    CPLErrorReset();
+  }
+  ~QuietGdalErrors() { CPLPopErrorHandler(); }
+  QuietGdalErrors(const QuietGdalErrors&) = delete;
+  QuietGdalErrors& operator=(const QuietGdalErrors&) = delete;
+  static std::string last() {
+    const char* m = CPLGetLastErrorMsg();
+    return m && *m ? std::string(m) : std::string();
+  }
+};
+
+struct DatasetCloser {
+  void operator()(GDALDataset* d) const { GDALClose(GDALDataset::ToHandle(d)); }
+};
+
+std::string lower_extension(const std::string& path) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext;
+}
+
+std::string shortest(double v) {
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
+std::string trim(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return {};
+  const auto e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", '" : "'") + v[i] + "'";
+  return s.empty() ? "(none)" : s;
+}
+
+}  // namespace
+
+bool parse_number(const std::string& text, double& out) {
+  std::string t = trim(text);
+  if (!t.empty() && t.front() == '+') t.erase(0, 1);
+  if (t.empty()) return false;
+  double v = 0.0;
+  const auto r = std::from_chars(t.data(), t.data() + t.size(), v, std::chars_format::general);
+  if (r.ec != std::errc() || r.ptr != t.data() + t.size() || !std::isfinite(v)) return false;
+  out = v;
+  return true;
+}
+
+bool Table::has_column(const std::string& name) const {
+  return std::find(columns.begin(), columns.end(), name) != columns.end();
+}
+
+std::size_t Table::column(const std::string& name) const {
+  const auto it = std::find(columns.begin(), columns.end(), name);
+  if (it == columns.end())
+    throw InputError(path + ", layer '" + layer + "': no column '" + name + "'; columns found: " + join(columns));
+  return static_cast<std::size_t>(it - columns.begin());
+}
+
+std::string Table::where(std::size_t row, std::size_t col) const {
+  std::string s = path + ", layer '" + layer + "', data row " + std::to_string(row + 1);
+  if (has_header_row) s += " (row " + std::to_string(row + 2) + " counting the header row)";
+  else s += " (feature " + std::to_string(row + 1) + " in reading order)";
+  if (col < columns.size()) s += ", column '" + columns[col] + "'";
+  return s;
+}
+
+const std::string& Table::text(std::size_t row, std::size_t col) const {
+  if (row >= rows.size())
+    throw InputError(path + ", layer '" + layer + "': data row " + std::to_string(row + 1) + " asked for; the table has " +
+                     std::to_string(rows.size()) + " data rows");
+  if (col >= columns.size()) throw InputError(path + ", layer '" + layer + "': column index out of range");
+  return rows[row][col];
+}
+
+double Table::number(std::size_t row, std::size_t col) const {
+  const std::string& cell = text(row, col);
+  double v = 0.0;
+  if (parse_number(cell, v)) return v;
+  std::string t = trim(cell);
+  if (t.empty()) throw InputError(where(row, col) + ": the cell is empty; expected a number");
+  if (t.front() == '+') t.erase(0, 1);
+  // A complete parse that still failed is NaN, infinity or out of range.
+  const auto r = std::from_chars(t.data(), t.data() + t.size(), v);
+  if (r.ptr == t.data() + t.size() && (r.ec == std::errc() || r.ec == std::errc::result_out_of_range))
+    throw InputError(where(row, col) + ": '" + cell + "' is not a finite number; expected a finite number");
+  const std::string hint =
+      t.find(',') != std::string::npos ? " (use '.' as the decimal mark and no thousands separators)" : "";
+  throw InputError(where(row, col) + ": '" + cell + "' is not a number; expected a number such as 1234 or 0.5" + hint);
+}
+
+Table read_table(const std::string& path, const std::vector<ColumnSpec>& required, const std::string& layer_name) {
+  register_drivers();
+  const bool virtual_path = path.rfind("/vsi", 0) == 0;
+  if (!virtual_path) {
+    std::error_code ec;
+    const auto st = std::filesystem::status(path, ec);
+    if (!std::filesystem::exists(st))
+      throw InputError(path + ": file not found; expected a table (CSV, XLSX, ODS or GeoPackage) at this path");
+    if (std::filesystem::is_directory(st))
+      throw InputError(path + ": is a folder; expected a table file (CSV, XLSX, ODS or GeoPackage)");
+  }
+
+  // Drivers and open options by extension, so numbers in CSV arrive as text and spreadsheets always have a header.
+  const std::string ext = lower_extension(path);
+  CPLStringList options, drivers;
+  bool header = false;
+  if (ext == ".csv") {
+    drivers.AddString("CSV");
+    options.AddNameValue("HEADERS", "YES");
+    options.AddNameValue("AUTODETECT_TYPE", "NO");
+    options.AddNameValue("EMPTY_STRING_AS_NULL", "NO");
+    header = true;
+  } else if (ext == ".xlsx") {
+    drivers.AddString("XLSX");
+    options.AddNameValue("HEADERS", "FORCE");
+    options.AddNameValue("FIELD_TYPES", "AUTO");
+    header = true;
+  } else if (ext == ".ods") {
+    drivers.AddString("ODS");
+    options.AddNameValue("HEADERS", "FORCE");
+    options.AddNameValue("FIELD_TYPES", "AUTO");
+    header = true;
+  }
+
+  QuietGdalErrors quiet;
+  std::unique_ptr<GDALDataset, DatasetCloser> ds(GDALDataset::FromHandle(
+      GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers.empty() ? nullptr : drivers.List(),
+                 options.empty() ? nullptr : options.List(), nullptr)));
+  if (!ds) {
+    const std::string why = QuietGdalErrors::last();
+    throw InputError(path + ": cannot be read as a table" + (why.empty() ? std::string() : " (GDAL: " + why + ")") +
+                     "; expected a readable CSV, XLSX, ODS or GeoPackage file");
+  }
+  OGRLayer* layer = nullptr;
+  if (!layer_name.empty()) {
+    layer = ds->GetLayerByName(layer_name.c_str());
+    if (!layer) {
+      std::vector<std::string> names;
+      for (int i = 0; i < ds->GetLayerCount(); ++i) names.emplace_back(ds->GetLayer(i)->GetName());
+      throw InputError(path + ": no layer or sheet '" + layer_name + "'; layers found: " + join(names));
+    }
+  } else {
+    if (ds->GetLayerCount() < 1) throw InputError(path + ": holds no table (no layer or sheet)");
+    layer = ds->GetLayer(0);
+  }
+
+  Table t;
+  t.path = path;
+  t.layer = layer->GetName();
+  t.has_header_row = header;
+  OGRFeatureDefn* defn = layer->GetLayerDefn();
+  const int nf = defn->GetFieldCount();
+  std::vector<OGRFieldType> types;
+  for (int i = 0; i < nf; ++i) {
+    t.columns.emplace_back(defn->GetFieldDefn(i)->GetNameRef());
+    types.push_back(defn->GetFieldDefn(i)->GetType());
+  }
+
+  std::vector<std::string> missing;
+  for (const auto& c : required)
+    if (!t.has_column(c.name)) missing.push_back(c.name);
+  if (!missing.empty())
+    throw InputError(path + ", layer '" + t.layer + "': missing column" + (missing.size() > 1 ? "s " : " ") +
+                     join(missing) + "; columns found: " + join(t.columns));
+
+  layer->ResetReading();
+  CPLErrorReset();
+  for (OGRFeatureUniquePtr f(layer->GetNextFeature()); f; f.reset(layer->GetNextFeature())) {
+    std::vector<std::string> row(static_cast<std::size_t>(nf));
+    for (int i = 0; i < nf; ++i) {
+      if (!f->IsFieldSetAndNotNull(i)) continue;
+      std::string& cell = row[static_cast<std::size_t>(i)];
+      switch (types[static_cast<std::size_t>(i)]) {
+        case OFTInteger: cell = std::to_string(f->GetFieldAsInteger(i)); break;
+        case OFTInteger64: cell = std::to_string(f->GetFieldAsInteger64(i)); break;
+        case OFTReal: cell = shortest(f->GetFieldAsDouble(i)); break;
+        default: cell = f->GetFieldAsString(i); break;
+      }
+    }
+    t.rows.push_back(std::move(row));
+  }
+  if (CPLGetLastErrorType() == CE_Failure || CPLGetLastErrorType() == CE_Fatal)
+    throw InputError(path + ", layer '" + t.layer + "': read error after data row " + std::to_string(t.rows.size()) +
+                     " (GDAL: " + QuietGdalErrors::last() + ")");
+  if (t.rows.empty())
+    throw InputError(path + ", layer '" + t.layer + "': the table is empty; expected at least one data row" +
+                     (header ? " under the header row" : ""));
+
+  for (const auto& c : required) {
+    if (c.type != ColumnType::number) continue;
+    const std::size_t col = t.column(c.name);
+    for (std::size_t r = 0; r < t.rows.size(); ++r) (void)t.number(r, col);  // throws on the first bad cell
+  }
+  return t;
+}
+
+}  // namespace cohortgis::geodata

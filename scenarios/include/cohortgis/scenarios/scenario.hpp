@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: Apache-2.0
+// A scenario: everything a projection run needs besides run options (threads, output folder).
+// Builders (the embedded default here, a scenario-file loader later) fill the same struct.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cohortgis/engine/cohort_array.hpp"
+#include "cohortgis/engine/indicators.hpp"
+#include "cohortgis/engine/projection.hpp"
+
+namespace cohortgis::scenarios {
+
+struct Zone {
+  std::string id;       // as written in outputs (e.g. the GB/T 2260 district code)
+  std::string name;     // local name (e.g. 东城区)
+  std::string name_en;  // may be empty
+};
+
+// A planning period in calendar years, inclusive (docs/ccmpp.md Part C): "2021–2025" starts with the end-2020
+// population and ends with the end-2025 population. Its bounds must fall on step boundaries.
+struct PlanPeriod {
+  int first_year = 0;
+  int last_year = 0;
+  std::string plan;  // e.g. "14th Five-Year Plan"; may be empty
+  std::string label() const;  // "2021-2025" (or "2021" for a one-year period)
+};
+
+struct InputFile {
+  std::string role;      // what the scenario takes from it
+  std::string path;      // as opened
+  std::string relative;  // relative to the data folder (stable across machines, for manifests)
+};
+
+struct Scenario {
+  std::string name;         // e.g. "beijing-2020"
+  std::string title;        // one line
+  std::string variant = "baseline";
+  std::vector<std::string> assumptions;  // plain-language statements for manifests and documentation
+  std::vector<InputFile> inputs;
+
+  AgeGrid grid = AgeGrid::five_year(85);
+  int base_year = 2020;  // the base population is the end of this year
+  int steps = 0;
+  std::vector<Zone> zones;
+  std::vector<std::string> group_names;
+  CohortArray base_population;               // [zone][group][sex][age]
+  std::vector<ZoneAggregate> aggregates;     // named aggregates; the engine adds "total" (whole area)
+  std::vector<PlanPeriod> plan_periods;
+  MigrationTiming migration_timing = MigrationTiming::even;
+  FlowPolicy flow_policy = FlowPolicy::conserve;
+  LifeTableMethod life_table_method;
+  // Schedules of step k are schedules[k]; a single entry holds for every step.
+  std::vector<StepSchedules> schedules;
+
+  int end_year() const { return base_year + steps * grid.width_years; }
+  std::vector<std::string> zone_ids() const;
+  // Checks sizes and that plan periods fall on step boundaries; throws InputError.
+  void validate() const;
+  // Engine configuration without run options (threads, progress, cancel).
+  ProjectionConfig projection_config() const;
+  // Copies the step's schedules into the engine's buffer. The scenario must outlive the provider.
+  ScheduleProvider schedule_provider() const;
+};
+
+inline constexpr const char* kDefaultScenarioName = "beijing-2020";
+
+// Builds a scenario by name: "default" or "beijing-2020" (the embedded default); anything else throws InputError.
+// data_dir: the folder holding census/, geo/ and wpp/.
+Scenario build_scenario(const std::string& name, const std::string& data_dir);
+
+// The embedded default scenario (see scenarios/beijing-2020.md).
+Scenario beijing_2020(const std::string& data_dir);
+
+}  // namespace cohortgis::scenarios

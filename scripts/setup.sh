@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package cohortgis needs and builds it (Release) into build/.
+# Usage: scripts/setup.sh            (as root, or a user with sudo)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config
+  libeigen3-dev libtbb-dev libboost-program-options-dev
+  libgdal-dev gdal-bin
+  googletest libgtest-dev libgmock-dev libbenchmark-dev
+  clang-14 libclang-rt-14-dev
+)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release ${COHORTGIS_CMAKE_ARGS:-}
+cmake --build build --parallel
+echo "setup: built build/cli/cohortgis"

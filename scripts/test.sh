@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Builds cohortgis and runs every test: a Release build (warnings as errors), then the same suite under
+# AddressSanitizer + UndefinedBehaviorSanitizer, then the parallel-kernel tests under ThreadSanitizer.
+# Usage: scripts/test.sh [--quick]   (--quick: the Release build only)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh >/dev/null
+JOBS=$(nproc)
+
+echo "== Release build, all tests"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DCOHORTGIS_WERROR=ON >/dev/null
+cmake --build build --parallel "$JOBS"
+(cd build && ctest --output-on-failure --parallel "$JOBS")
+
+if [ "${1:-}" = "--quick" ]; then exit 0; fi
+
+echo "== ASan + UBSan build, all tests"
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOHORTGIS_WERROR=ON \
+  -DCOHORTGIS_SANITIZE=ON -DCOHORTGIS_BUILD_BENCH=OFF >/dev/null
+cmake --build build-asan --parallel "$JOBS"
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --output-on-failure --parallel "$JOBS")
+
+echo "== TSan build, parallel projection tests"
+cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOHORTGIS_WERROR=ON \
+  -DCOHORTGIS_TSAN=ON -DCOHORTGIS_BUILD_BENCH=OFF >/dev/null
+cmake --build build-tsan --parallel "$JOBS" --target test_projection
+(cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R "Projection(Determinism|Accounting)")

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: Apache-2.0
+// The `cohortgis run` facade on the default scenario: outputs, census totals, accounting, determinism, atomicity.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "cohortgis/app/run.hpp"
+#include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/sha256.hpp"
+#include "csv_fixture.hpp"
+
+using namespace cohortgis;
+namespace fs = std::filesystem;
+using cohortgis::test::data_file;
+using cohortgis::test::read_csv;
+
+namespace {
+
+// A fresh folder per test (tests run in parallel processes), removed afterwards.
+class RunTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    root_ = fs::temp_directory_path() /
+            ("cohortgis_run_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
+    fs::remove_all(root_);
+    fs::create_directories(root_);
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  app::RunSummary run(const std::string& out, int threads = 0) {
+    app::RunConfig cfg;
+    cfg.out_dir = (root_ / out).string();
+    cfg.threads = threads;
+    cfg.quiet = true;
+    cfg.data_dir = COHORTGIS_DATA;
+    return app::run(cfg);
+  }
+  fs::path root_;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Census pop_resident of the Beijing districts (1101xx).
+std::map<std::string, double> census_residents() {
+  const auto t = read_csv(data_file("census/census2020_districts.csv"));
+  std::map<std::string, double> v;
+  for (std::size_t r = 0; r < t.rows.size(); ++r)
+    if (t.at(r, "code").rfind("1101", 0) == 0 && t.at(r, "indicator") == "pop_resident")
+      v[t.at(r, "code")] = t.num(r, "value");
+  return v;
+}
+
+}  // namespace
+
+TEST_F(RunTest, WritesEveryOutputAndSummary) {
+  const app::RunSummary s = run("out");
+  EXPECT_EQ(s.scenario, "beijing-2020");
+  EXPECT_EQ(fs::path(s.out_dir), root_ / "out");
+  EXPECT_EQ(s.years, (std::vector<int>{2020, 2025, 2030, 2035}));
+  ASSERT_EQ(s.total_population.size(), 4u);
+  for (const char* f : {"population.csv", "components.csv", "indicators.csv", "plan_periods.csv", "zones.csv",
+                        "manifest.json"}) {
+    EXPECT_TRUE(fs::is_regular_file(root_ / "out" / f)) << f;
+    EXPECT_GT(fs::file_size(root_ / "out" / f), 0u) << f;
+  }
+  EXPECT_NE(std::find(s.files.begin(), s.files.end(), "manifest.json"), s.files.end());
+  // Nothing else next to the results.
+  std::vector<std::string> entries;
+  for (const auto& e : fs::directory_iterator(root_)) entries.push_back(e.path().filename().string());
+  EXPECT_EQ(entries, (std::vector<std::string>{"out"}));
+
+  const auto pop = read_csv((root_ / "out/population.csv").string());
+  EXPECT_EQ(pop.header, (std::vector<std::string>{"variant", "year", "zone", "group", "sex", "age", "population"}));
+  EXPECT_EQ(pop.rows.size(), 4u * 16 * 2 * 2 * 18);
+  const auto comp = read_csv((root_ / "out/components.csv").string());
+  EXPECT_EQ(comp.header,
+            (std::vector<std::string>{"variant", "period", "zone", "group", "sex", "age", "component", "persons"}));
+  const auto plan = read_csv((root_ / "out/plan_periods.csv").string());
+  ASSERT_EQ(plan.rows.size(), 3u * 18);  // 16 districts + core + total per period
+  EXPECT_EQ(plan.at(0, "period"), "2021-2025");
+  EXPECT_EQ(plan.at(0, "plan"), "14th Five-Year Plan");
+  EXPECT_EQ(plan.at(17, "zone"), "total");
+  EXPECT_NEAR(plan.num(17, "population_end"), s.total_population[1], 1e-6);
+
+  // Manifest: scenario, input hashes, UTF-8 text passed through.
+  const std::string manifest = slurp(root_ / "out/manifest.json");
+  EXPECT_NE(manifest.find("\"name\": \"beijing-2020\""), std::string::npos);
+  EXPECT_NE(manifest.find("\"sha256\": \"" + geodata::sha256_file(data_file("census/census2020_districts.csv")) + "\""),
+            std::string::npos);
+  EXPECT_NE(manifest.find("applied evenly to every age and sex"), std::string::npos);
+  EXPECT_NE(manifest.find("七普"), std::string::npos);
+  EXPECT_NE(manifest.find("\"cohortgis_version\": \"" COHORTGIS_VERSION "\""), std::string::npos);
+}
+
+TEST_F(RunTest, BaseYearEqualsTheCensus) {
+  const app::RunSummary s = run("out");
+  const auto census = census_residents();
+  ASSERT_EQ(census.size(), 16u);
+  double census_total = 0;
+  for (const auto& [code, v] : census) census_total += v;
+  EXPECT_EQ(census_total, 21893095.0);  // Beijing's 2020 census total (七普)
+
+  std::map<std::string, double> by_zone;
+  const auto pop = read_csv((root_ / "out/population.csv").string());
+  for (std::size_t r = 0; r < pop.rows.size(); ++r)
+    if (pop.at(r, "year") == "2020") by_zone[pop.at(r, "zone")] += pop.num(r, "population");
+  ASSERT_EQ(by_zone.size(), 16u);
+  for (const auto& [code, v] : census) EXPECT_NEAR(by_zone.at(code), v, 1e-6) << code;
+
+  bool found = false;
+  const auto ind = read_csv((root_ / "out/indicators.csv").string());
+  for (std::size_t r = 0; r < ind.rows.size(); ++r)
+    if (ind.at(r, "year") == "2020" && ind.at(r, "zone") == "total" && ind.at(r, "group") == "all" &&
+        ind.at(r, "indicator") == "population") {
+      EXPECT_NEAR(ind.num(r, "value"), census_total, 1e-6);
+      found = true;
+    }
+  EXPECT_TRUE(found) << "no 2020 population indicator for 'total'";
+  EXPECT_NEAR(s.total_population[0], census_total, 1e-6);
+}
+
+TEST_F(RunTest, ComponentsAccountForTheChange) {
+  const app::RunSummary s = run("out");
+  const auto pop = read_csv((root_ / "out/population.csv").string());
+  const auto comp = read_csv((root_ / "out/components.csv").string());
+  // Per (zone, group) and for the city: end = start + births − deaths + net migration + transfers + floor.
+  std::map<std::string, double> p2020, p2025, flows;
+  double city2020 = 0, city2025 = 0;
+  for (std::size_t r = 0; r < pop.rows.size(); ++r) {
+    const std::string key = pop.at(r, "zone") + "/" + pop.at(r, "group");
+    if (pop.at(r, "year") == "2020") (p2020[key] += pop.num(r, "population"), city2020 += pop.num(r, "population"));
+    if (pop.at(r, "year") == "2025") (p2025[key] += pop.num(r, "population"), city2025 += pop.num(r, "population"));
+  }
+  double births = 0, deaths = 0, net = 0;
+  for (std::size_t r = 0; r < comp.rows.size(); ++r) {
+    if (comp.at(r, "period") != "2021-2025") continue;
+    const std::string c = comp.at(r, "component");
+    const double v = comp.num(r, "persons");
+    const std::string key = comp.at(r, "zone") + "/" + comp.at(r, "group");
+    if (c == "births") births += v;
+    if (c == "deaths") deaths += v;
+    if (c == "net_migration") net += v;
+    const double sign = (c == "deaths" || c == "transfer_out") ? -1.0 : 1.0;
+    flows[key] += sign * v;
+  }
+  EXPECT_NEAR(city2025, city2020 + births - deaths + net, 1e-6 * city2020);
+  EXPECT_NEAR(city2025, s.total_population[1], 1e-6 * city2025);
+  EXPECT_NEAR(net, 250000.0, 1e-6);
+  EXPECT_GT(births, 0.0);
+  EXPECT_GT(deaths, 0.0);
+  ASSERT_EQ(p2020.size(), 32u);
+  for (const auto& [key, start] : p2020) EXPECT_NEAR(p2025.at(key), start + flows[key], 1e-9 * start) << key;
+}
+
+TEST_F(RunTest, ResultsAreByteIdenticalAtOneAndTwoThreads) {
+  run("t1", 1);
+  run("t2", 2);
+  for (const char* f : {"population.csv", "indicators.csv", "components.csv", "plan_periods.csv", "zones.csv"}) {
+    const std::string a = slurp(root_ / "t1" / f), b = slurp(root_ / "t2" / f);
+    EXPECT_FALSE(a.empty()) << f;
+    EXPECT_TRUE(a == b) << f << " differs between 1 and 2 threads";
+  }
+  EXPECT_NE(slurp(root_ / "t1/manifest.json").find("\"threads\": 1,"), std::string::npos);
+  EXPECT_NE(slurp(root_ / "t2/manifest.json").find("\"threads\": 2,"), std::string::npos);
+}
+
+TEST_F(RunTest, FailedRunLeavesThePreviousResultsAlone) {
+  const fs::path out = root_ / "out", empty_data = root_ / "no_data";
+  fs::create_directories(out);
+  fs::create_directories(empty_data);
+  std::ofstream(out / "manifest.json") << "{}\n";
+  std::ofstream(out / "marker.txt") << "previous run\n";
+
+  app::RunConfig cfg;
+  cfg.out_dir = out.string();
+  cfg.quiet = true;
+  cfg.data_dir = empty_data.string();
+  try {
+    app::run(cfg);
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find((empty_data / "census/census2020_districts.csv").string()), std::string::npos) << msg;
+    EXPECT_NE(msg.find("file not found"), std::string::npos) << msg;
+  }
+  EXPECT_EQ(slurp(out / "marker.txt"), "previous run\n");
+  EXPECT_EQ(slurp(out / "manifest.json"), "{}\n");
+  for (const auto& e : fs::directory_iterator(root_))
+    EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos) << e.path();
+}
+
+TEST_F(RunTest, ReplacesEarlierResultsButNotOtherFolders) {
+  const fs::path out = root_ / "out";
+  run("out");
+  std::ofstream(out / "marker.txt") << "stale\n";
+  run("out");  // a folder with manifest.json is earlier results: replaced as a whole
+  EXPECT_FALSE(fs::exists(out / "marker.txt"));
+  EXPECT_TRUE(fs::exists(out / "population.csv"));
+
+  const fs::path other = root_ / "documents";
+  fs::create_directories(other);
+  std::ofstream(other / "thesis.txt") << "keep me\n";
+  try {
+    run("documents");
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("no manifest.json"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(slurp(other / "thesis.txt"), "keep me\n");
+  std::vector<std::string> entries;
+  for (const auto& e : fs::directory_iterator(root_)) entries.push_back(e.path().filename().string());
+  std::sort(entries.begin(), entries.end());
+  EXPECT_EQ(entries, (std::vector<std::string>{"documents", "out"}));
+}
+
+TEST_F(RunTest, UnknownScenarioAndBadThreadCount) {
+  app::RunConfig cfg;
+  cfg.out_dir = (root_ / "out").string();
+  cfg.quiet = true;
+  cfg.scenario = "my-city.toml";
+  EXPECT_THROW(app::run(cfg), InputError);
+  cfg.scenario = "default";
+  cfg.threads = -1;
+  EXPECT_THROW(app::run(cfg), InputError);
+  EXPECT_FALSE(fs::exists(root_ / "out"));
+}
+
+TEST(RunConfigTest, DataDirResolution) {
+  EXPECT_EQ(app::resolve_data_dir("/some/where"), "/some/where");
+  ::setenv("COHORTGIS_DATA_DIR", "/from/env", 1);
+  EXPECT_EQ(app::resolve_data_dir(""), "/from/env");
+  ::unsetenv("COHORTGIS_DATA_DIR");
+  EXPECT_EQ(fs::path(app::resolve_data_dir("")).filename(), "data");
+  EXPECT_TRUE(fs::exists(fs::path(app::resolve_data_dir("")) / "census/census2020_districts.csv"));
+}

@@ -1,0 +1,462 @@
+// SPDX-License-Identifier: Apache-2.0
+// Part C of docs/ccmpp.md: indicators per zone, group, "all groups" and aggregate of zones. Expected values are
+// worked out by hand in the comments (counts summed first, rates from the sums).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "cohortgis/engine/indicators.hpp"
+#include "cohortgis/engine/life_table.hpp"
+#include "cohortgis/engine/projection.hpp"
+#include "projection_fixture.hpp"
+
+using namespace cohortgis;
+using cohortgis::test::RecordingSink;
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+std::size_t uz(int v) { return static_cast<std::size_t>(v); }
+
+// A projection of several zones and groups with one schedule per state, run for one step with one thread.
+struct MultiCase {
+  AgeGrid grid;
+  int zones = 1, groups = 1;
+  std::vector<double> base;  // [zone][group][sex][age]
+  MortalityInput kind = MortalityInput::survival_ratios;
+  std::vector<double> mortality;  // [zone][group][sex][row]
+  std::vector<double> asfr;       // [zone][group][age]
+  std::vector<double> srb;        // [zone]
+  std::vector<std::string> zone_ids, group_names;
+  std::vector<ZoneAggregate> aggregates;
+  std::vector<AgeBand> bands;
+
+  RecordingSink run() const {
+    CohortArray pop(CohortLayout{zones, groups, grid});
+    pop.storage() = base;
+    ProjectionConfig cfg;
+    cfg.grid = grid;
+    cfg.steps = 1;
+    cfg.threads = 1;
+    cfg.zone_ids = zone_ids;
+    cfg.group_names = group_names;
+    cfg.aggregates = aggregates;
+    cfg.extra_age_bands = bands;
+    Projection projection(cfg, pop);
+    RecordingSink sink;
+    projection.run(
+        [&](const StepContext&, StepSchedules& s) {
+          s.mortality_kind = kind;
+          s.mortality = mortality;
+          s.asfr = asfr;
+          s.srb = srb;
+        },
+        sink);
+    return sink;
+  }
+};
+
+// Appends `n` copies of v.
+void append(std::vector<double>& out, std::size_t n, double v) { out.insert(out.end(), n, v); }
+
+// Sum of one zone's cells of a cohort array over groups [g_lo, g_hi), both sexes, all ages (test-side reference).
+double cells(const CohortArray& a, int zone, int g_lo, int g_hi, int sex_lo = 0, int sex_hi = 2) {
+  double s = 0.0;
+  for (int g = g_lo; g < g_hi; ++g)
+    for (int x = sex_lo; x < sex_hi; ++x)
+      for (double v : a.ages(zone, g, x)) s += v;
+  return s;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------------------
+// persons_in_band and median_age on their own.
+
+TEST(IndicatorBands, SingleYearGridExactAndOpenEndedBands) {
+  const AgeGrid g = AgeGrid::single_year(4);  // ages 0, 1, 2, 3, 4+
+  const std::vector<double> p{10, 20, 30, 40, 50};
+  EXPECT_DOUBLE_EQ(persons_in_band(g, p, 0, 3), 60.0);     // 10 + 20 + 30
+  EXPECT_DOUBLE_EQ(persons_in_band(g, p, 1, 2), 20.0);     // age 1 only
+  EXPECT_DOUBLE_EQ(persons_in_band(g, p, 3, 4), 40.0);     // age 3 only
+  EXPECT_DOUBLE_EQ(persons_in_band(g, p, 2, kInf), 120.0);  // 30 + 40 + 50 (open 4+ included)
+  EXPECT_DOUBLE_EQ(persons_in_band(g, p, 4, kInf), 50.0);   // the open group alone
+  EXPECT_DOUBLE_EQ(persons_in_band(g, p, 0, kInf), 150.0);  // everyone
+  EXPECT_DOUBLE_EQ(persons_in_band(g, p, 2, 2), 0.0);       // empty band
+}
+
+TEST(IndicatorBands, FiveYearGridTakesTheOverlappingFractionOfAGroup) {
+  const AgeGrid g = AgeGrid::five_year(20);  // 0-4, 5-9, 10-14, 15-19, 20+
+  const std::vector<double> p{100, 200, 300, 400, 500};
+  EXPECT_DOUBLE_EQ(persons_in_band(g, p, 5, 15), 500.0);  // 200 + 300, exact groups
+  EXPECT_DOUBLE_EQ(persons_in_band(g, p, 0, 3), 60.0);    // 3/5 · 100
+  EXPECT_NEAR(persons_in_band(g, p, 3, 6), 80.0, 1e-12);  // 2/5 · 100 + 1/5 · 200 = 40 + 40
+  EXPECT_NEAR(persons_in_band(g, p, 12, 15), 180.0, 1e-12);  // 3/5 · 300
+  EXPECT_NEAR(persons_in_band(g, p, 7, 18), 660.0, 1e-12);   // 3/5 · 200 + 300 + 3/5 · 400 = 120 + 300 + 240
+  EXPECT_DOUBLE_EQ(persons_in_band(g, p, 15, kInf), 900.0);  // 400 + 500
+  EXPECT_DOUBLE_EQ(persons_in_band(g, p, 20, kInf), 500.0);  // 20+ alone
+  EXPECT_NEAR(persons_in_band(g, p, 12, kInf), 1080.0, 1e-12);  // 3/5 · 300 + 400 + 500
+}
+
+TEST(IndicatorMedian, InterpolatesLinearlyWithinTheMediansGroup) {
+  {
+    const AgeGrid g = AgeGrid::single_year(4);
+    // Total 150, half 75; cumulative 10, 30, 60 before age 3 (40 persons): 3 + 1 · (75 − 60)/40 = 3.375.
+    const std::vector<double> p{10, 20, 30, 40, 50};
+    EXPECT_NEAR(median_age(g, p), 3.375, 1e-12);
+    // Half 50 reached exactly at the end of age 0: 0 + 1 · 50/50 = 1.
+    const std::vector<double> q{50, 50, 0, 0, 0};
+    EXPECT_NEAR(median_age(g, q), 1.0, 1e-12);
+    // Leading empty ages: half 10 falls at the end of age 2: 2 + 10/10 = 3.
+    const std::vector<double> r{0, 0, 10, 10, 0};
+    EXPECT_NEAR(median_age(g, r), 3.0, 1e-12);
+  }
+  {
+    const AgeGrid g = AgeGrid::five_year(20);
+    // Total 1500, half 750; cumulative 600 before 15-19 (400 persons): 15 + 5 · 150/400 = 16.875.
+    const std::vector<double> p{100, 200, 300, 400, 500};
+    EXPECT_NEAR(median_age(g, p), 16.875, 1e-12);
+    // Total 1000, half 500; cumulative 100 before 5-9 (800): 5 + 5 · 400/800 = 7.5.
+    const std::vector<double> q{100, 800, 100, 0, 0};
+    EXPECT_NEAR(median_age(g, q), 7.5, 1e-12);
+  }
+}
+
+TEST(IndicatorMedian, NaNWhenNobody) {
+  const std::vector<double> zero5(5, 0.0);
+  EXPECT_TRUE(std::isnan(median_age(AgeGrid::single_year(4), zero5)));
+  EXPECT_TRUE(std::isnan(median_age(AgeGrid::five_year(20), zero5)));
+}
+
+TEST(IndicatorNames, MachineNames) {
+  EXPECT_STREQ(indicator_name(Indicator::cbr_per_1000), "cbr_per_1000");
+  EXPECT_STREQ(indicator_name(Indicator::population), "population");
+  EXPECT_STREQ(indicator_name(Indicator::tfr), "tfr");
+  EXPECT_STREQ(indicator_name(Indicator::share_0_14), "share_0_14_percent");
+  EXPECT_STREQ(indicator_name(Indicator::age_65_plus), "age_65_plus");
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// compute_indicators through a real projection.
+//
+// Grid 0-4 … 80-84, 85+ (18 indexes, z = 5). Every state: S_f = 0.9, S_m = 0.8 at every index; F = 0.1 at
+// 20-24, 25-29, 30-34 (indexes 4, 5, 6), 0 elsewhere; srb 1.05; no migration.
+//   zone 0 group 0: 100 persons in every cell (both sexes);      zone 0 group 1: 50 in every cell (= ½ of g0)
+//   zone 1 group 0: 300 in indexes 0-9 (ages 0-49), 0 above;     zone 1 group 1: 100 in indexes 0-9 (= ⅓ of g0)
+// Every component is linear in the population, so group 1 of each zone is group 0 scaled.
+//
+// Zone 0 group 0 by hand (A = P, nothing migrates):
+//   females Q[i] = 0.9·100 = 90 (i = 1…16), Q[17] = 0.9·(100+100) = 180; deaths 10·16 + 20 = 180, + 0.1·B_f.
+//   males   Q[i] = 80, Q[17] = 160; deaths 20·16 + 40 = 360, + 0.2·B_m.
+//   births B[i] = 5·0.1·(100 + 90)/2 = 47.5 at i = 4, 5, 6 → B = 142.5; B_f = 142.5/2.05, B_m = 142.5 − B_f.
+//   end: females 1440 + 180 + 0.9·B_f, males 1280 + 160 + 0.8·B_m → 3060 + 0.9·B_f + 0.8·B_m; start 3600.
+// Zone 1 group 0 by hand:
+//   females Q[i] = 270 (i = 1…10), 0 above; deaths 30·10 = 300 + 0.1·B_f'. males Q = 240, deaths 600 + 0.2·B_m'.
+//   births B[i] = 5·0.1·(300 + 270)/2 = 142.5 at i = 4, 5, 6 → B' = 427.5 = 3·B (B_f' = 3·B_f, B_m' = 3·B_m).
+//   end: 2700 + 2400 + 0.9·B_f' + 0.8·B_m' = 5100 + 0.9·B_f' + 0.8·B_m'; start 6000.
+namespace {
+
+MultiCase two_zone_case() {
+  MultiCase c;
+  c.grid = AgeGrid::five_year(85);
+  c.zones = 2;
+  c.groups = 2;
+  c.zone_ids = {"z0", "z1"};
+  c.group_names = {"local", "floating"};
+  const std::size_t A = 18;
+  const double young_only[] = {300.0, 100.0};
+  for (int g = 0; g < 2; ++g)  // zone 0
+    for (int s = 0; s < 2; ++s) append(c.base, A, g == 0 ? 100.0 : 50.0);
+  for (int g = 0; g < 2; ++g)  // zone 1
+    for (int s = 0; s < 2; ++s) {
+      append(c.base, 10, young_only[g]);
+      append(c.base, A - 10, 0.0);
+    }
+  for (int st = 0; st < 4; ++st) {
+    append(c.mortality, A, 0.9);
+    append(c.mortality, A, 0.8);
+    std::vector<double> F(A, 0.0);
+    F[4] = F[5] = F[6] = 0.1;
+    c.asfr.insert(c.asfr.end(), F.begin(), F.end());
+  }
+  c.srb = {1.05, 1.05};
+  c.aggregates = {{"both", {0, 1}}};
+  c.bands = {{"women_20_39", 20, 39, 0}, {"women_80_plus", 80, -1, 0}, {"persons_18_22", 18, 22, -1}};
+  return c;
+}
+
+constexpr std::size_t kZ0 = 0, kZ1 = 1, kBoth = 2, kTotal = 3;  // units
+constexpr std::size_t kG0 = 0, kG1 = 1, kAll = 2;                // group slots
+
+// Hand numbers shared by the tests below.
+const double kBf = 142.5 / 2.05, kBm = 142.5 - kBf;          // births by sex, zone 0 group 0
+const double kEnd00 = 3060.0 + 0.9 * kBf + 0.8 * kBm;        // end population, zone 0 group 0 (≈ 3180.95)
+const double kEnd10 = 5100.0 + 0.9 * 3 * kBf + 0.8 * 3 * kBm;  // end population, zone 1 group 0 (≈ 5462.85)
+const double kD00 = 540.0 + 0.1 * kBf + 0.2 * kBm;           // deaths, zone 0 group 0
+const double kD10 = 900.0 + 0.1 * 3 * kBf + 0.2 * 3 * kBm;   // deaths, zone 1 group 0
+
+}  // namespace
+
+TEST(IndicatorsProjection, TableLayoutNamesAndUnits) {
+  auto sink = two_zone_case().run();
+  ASSERT_EQ(sink.indicators.size(), 1u);
+  const IndicatorTable& t = sink.indicators[0];
+  // Zones, then the given aggregate, then "total" added by the engine.
+  ASSERT_EQ(t.unit_names, (std::vector<std::string>{"z0", "z1", "both", "total"}));
+  ASSERT_EQ(t.group_names, (std::vector<std::string>{"local", "floating", "all"}));
+  ASSERT_EQ(t.n_indicators(), uz(kStandardIndicators) + 3);
+  EXPECT_EQ(t.values.size(), 4u * 3u * t.n_indicators());
+  EXPECT_EQ(t.indicator_names[static_cast<std::size_t>(Indicator::cbr_per_1000)], "cbr_per_1000");
+  EXPECT_EQ(t.indicator_names[static_cast<std::size_t>(Indicator::share_0_14)], "share_0_14_percent");
+  EXPECT_EQ(t.indicator_names[uz(kStandardIndicators) + 0], "women_20_39");
+  EXPECT_EQ(t.indicator_names[uz(kStandardIndicators) + 2], "persons_18_22");
+  EXPECT_EQ(t.unit_index("z1"), kZ1);
+  EXPECT_EQ(t.unit_index("both"), kBoth);
+  EXPECT_EQ(t.unit_index("total"), kTotal);
+  EXPECT_THROW(t.unit_index("nowhere"), InputError);
+}
+
+TEST(IndicatorsProjection, SingleStateCountsAndRatesByHand) {
+  auto sink = two_zone_case().run();
+  const IndicatorTable& t = sink.indicators.at(0);
+  const auto& end = sink.populations.at(1);
+  auto v = [&](Indicator id) { return t.get(kZ0, kG0, id); };
+
+  // The projection itself agrees with the hand numbers above.
+  EXPECT_NEAR(cells(end, 0, 0, 1), kEnd00, 1e-9);
+  EXPECT_NEAR(cells(sink.components[0].deaths, 0, 0, 1), kD00, 1e-9);
+
+  EXPECT_NEAR(v(Indicator::population), kEnd00, 1e-9);
+  EXPECT_NEAR(v(Indicator::population_female), 1620.0 + 0.9 * kBf, 1e-9);
+  EXPECT_NEAR(v(Indicator::population_male), 1440.0 + 0.8 * kBm, 1e-9);
+  EXPECT_NEAR(v(Indicator::births), 142.5, 1e-9);
+  EXPECT_NEAR(v(Indicator::births_female), 69.51219512195122, 1e-9);  // 142.5 / 2.05
+  EXPECT_NEAR(v(Indicator::births_male), 72.98780487804878, 1e-9);    // 142.5 · 1.05 / 2.05
+  EXPECT_NEAR(v(Indicator::deaths), kD00, 1e-9);                      // ≈ 561.549
+  EXPECT_DOUBLE_EQ(v(Indicator::net_migration), 0.0);
+  // Person-years z·(ΣP + ΣP')/2 = 5·(3600 + 3180.95)/2 ≈ 16952.38.
+  const double py = 5.0 * (3600.0 + kEnd00) / 2.0;
+  EXPECT_NEAR(v(Indicator::person_years), py, 1e-9);
+  EXPECT_NEAR(v(Indicator::cbr_per_1000), 142.5 / py * 1000.0, 1e-9);               // ≈ 8.406
+  EXPECT_NEAR(v(Indicator::cdr_per_1000), kD00 / py * 1000.0, 1e-9);                // ≈ 33.125
+  EXPECT_NEAR(v(Indicator::natural_growth_per_1000), (142.5 - kD00) / py * 1000.0, 1e-9);
+  // TFR = z·ΣF = 5 · (0.1 + 0.1 + 0.1) = 1.5.
+  EXPECT_NEAR(v(Indicator::tfr), 1.5, 1e-12);
+  EXPECT_NEAR(v(Indicator::srb_per_100_females), 105.0, 1e-9);
+  // Survival ratios given: no life table, so no e0.
+  EXPECT_TRUE(std::isnan(v(Indicator::e0_female)));
+  EXPECT_TRUE(std::isnan(v(Indicator::e65_male)));
+
+  // End population, both sexes: index 0: c0 = 0.9·B_f + 0.8·B_m ≈ 120.95; indexes 1-16: 90 + 80 = 170; 85+: 340.
+  const double c0 = 0.9 * kBf + 0.8 * kBm;
+  const double a0_14 = c0 + 2 * 170.0;      // indexes 0-2 ≈ 460.95
+  const double a15_64 = 10 * 170.0;         // indexes 3-12 = 1700
+  const double a65 = 4 * 170.0 + 340.0;     // indexes 13-16 and 85+ = 1020
+  const double a60 = 170.0 + a65;           // 1190
+  EXPECT_NEAR(a0_14 + a15_64 + a65, kEnd00, 1e-9);
+  EXPECT_NEAR(v(Indicator::share_0_14), a0_14 / kEnd00 * 100.0, 1e-9);  // ≈ 14.49 %
+  EXPECT_NEAR(v(Indicator::share_15_64), 1700.0 / kEnd00 * 100.0, 1e-9);
+  EXPECT_NEAR(v(Indicator::share_65_plus), 1020.0 / kEnd00 * 100.0, 1e-9);
+  EXPECT_NEAR(v(Indicator::share_60_plus), 1190.0 / kEnd00 * 100.0, 1e-9);
+  EXPECT_NEAR(v(Indicator::old_age_dependency_ratio), 60.0, 1e-9);  // 1020/1700 · 100
+  EXPECT_NEAR(v(Indicator::total_dependency_ratio), (a0_14 + 1020.0) / 1700.0 * 100.0, 1e-9);
+  // Median: half ≈ 1590.48; cumulative c0 + 8·170 ≈ 1480.95 before 45-49 (170): 45 + 5·(half − that)/170 ≈ 48.22.
+  EXPECT_NEAR(v(Indicator::median_age), 45.0 + 5.0 * (kEnd00 / 2.0 - (c0 + 8 * 170.0)) / 170.0, 1e-9);
+  EXPECT_NEAR(v(Indicator::women_15_49), 7 * 90.0, 1e-9);  // females at indexes 3-9
+  EXPECT_NEAR(v(Indicator::age_0_2), 0.6 * c0, 1e-9);       // 3/5 of 0-4
+  EXPECT_NEAR(v(Indicator::age_3_5), 0.4 * c0 + 0.2 * 170.0, 1e-9);  // 2/5 of 0-4 + 1/5 of 5-9
+  EXPECT_NEAR(v(Indicator::age_6_11), 0.8 * 170.0 + 0.4 * 170.0, 1e-9);  // 4/5 of 5-9 + 2/5 of 10-14 = 204
+  EXPECT_NEAR(v(Indicator::age_12_14), 0.6 * 170.0, 1e-9);  // 3/5 of 10-14 = 102
+  EXPECT_NEAR(v(Indicator::age_15_59), 9 * 170.0, 1e-9);    // indexes 3-11
+  EXPECT_NEAR(v(Indicator::age_15_64), a15_64, 1e-9);
+  EXPECT_NEAR(v(Indicator::age_60_plus), a60, 1e-9);
+  EXPECT_NEAR(v(Indicator::age_65_plus), a65, 1e-9);
+}
+
+TEST(IndicatorsProjection, ExtraAgeBandsAreExtraColumns) {
+  auto sink = two_zone_case().run();
+  const IndicatorTable& t = sink.indicators.at(0);
+  const std::size_t k = uz(kStandardIndicators);
+  // Zone 0 group 0, end: females 90 at indexes 1-16, 180 at 85+; both sexes 170 at indexes 1-16.
+  EXPECT_NEAR(t.get(kZ0, kG0, k + 0), 4 * 90.0, 1e-9);            // women 20-39: indexes 4-7
+  EXPECT_NEAR(t.get(kZ0, kG0, k + 1), 90.0 + 180.0, 1e-9);        // women 80+: 80-84 and 85+
+  EXPECT_NEAR(t.get(kZ0, kG0, k + 2), 0.4 * 170 + 0.6 * 170, 1e-9);  // persons 18-22: 2/5 of 15-19 + 3/5 of 20-24
+  // Zone 1 group 0: females 270 at indexes 1-10, none above.
+  EXPECT_NEAR(t.get(kZ1, kG0, k + 0), 4 * 270.0, 1e-9);
+  EXPECT_NEAR(t.get(kZ1, kG0, k + 1), 0.0, 1e-9);
+  // Aggregate "both", all groups: women 20-39 = 4 · (1.5·90 + (4/3)·270) = 4 · 495.
+  EXPECT_NEAR(t.get(kBoth, kAll, k + 0), 4 * 495.0, 1e-9);
+}
+
+TEST(IndicatorsProjection, AllGroupsSlotIsTheSumOverGroups) {
+  auto sink = two_zone_case().run();
+  const IndicatorTable& t = sink.indicators.at(0);
+  const Indicator counts[] = {Indicator::population, Indicator::population_female, Indicator::births,
+                              Indicator::births_male, Indicator::deaths, Indicator::person_years,
+                              Indicator::women_15_49, Indicator::age_65_plus, Indicator::age_0_2};
+  for (std::size_t u : {kZ0, kZ1, kBoth, kTotal})
+    for (Indicator id : counts)
+      EXPECT_NEAR(t.get(u, kAll, id), t.get(u, kG0, id) + t.get(u, kG1, id), 1e-9)
+          << t.unit_names[u] << " " << indicator_name(id);
+  // By hand: zone 0 all groups = 1.5 × group 0; zone 1 = 4/3 × group 0.
+  EXPECT_NEAR(t.get(kZ0, kAll, Indicator::population), 1.5 * kEnd00, 1e-9);
+  EXPECT_NEAR(t.get(kZ0, kAll, Indicator::births), 1.5 * 142.5, 1e-9);  // 213.75
+  EXPECT_NEAR(t.get(kZ1, kAll, Indicator::population), 4.0 / 3.0 * kEnd10, 1e-9);
+  EXPECT_NEAR(t.get(kZ1, kAll, Indicator::births), 4.0 / 3.0 * 427.5, 1e-9);  // 570
+  EXPECT_NEAR(t.get(kZ1, kAll, Indicator::deaths), 4.0 / 3.0 * kD10, 1e-9);
+  // Rates of the sum: the groups of a zone have the same structure, so the same CBR and TFR as one group.
+  EXPECT_NEAR(t.get(kZ0, kAll, Indicator::cbr_per_1000), t.get(kZ0, kG0, Indicator::cbr_per_1000), 1e-9);
+  EXPECT_NEAR(t.get(kZ0, kAll, Indicator::tfr), 1.5, 1e-12);  // two states, same schedule: Σ B[i]/exposure[i]
+  EXPECT_NEAR(t.get(kZ0, kAll, Indicator::srb_per_100_females), 105.0, 1e-9);
+}
+
+TEST(IndicatorsProjection, AggregatesSumCountsThenComputeRates) {
+  auto sink = two_zone_case().run();
+  const IndicatorTable& t = sink.indicators.at(0);
+  const auto& start = sink.populations.at(0);
+  const auto& end = sink.populations.at(1);
+  const auto& comp = sink.components.at(0);
+
+  // Hand totals (all groups): zone 0 = 1.5 × (0,0), zone 1 = 4/3 × (1,0).
+  const double P0 = 1.5 * 3600.0, P1 = 4.0 / 3.0 * 6000.0;            // 5400, 8000
+  const double E0 = 1.5 * kEnd00, E1 = 4.0 / 3.0 * kEnd10;            // ≈ 4771.43, 7283.81
+  const double B0 = 213.75, B1 = 570.0;
+  const double D0 = 1.5 * kD00, D1 = 4.0 / 3.0 * kD10;
+  const double PY0 = 5.0 * (P0 + E0) / 2.0, PY1 = 5.0 * (P1 + E1) / 2.0;  // ≈ 25428.6, 38209.5
+  EXPECT_NEAR(cells(start, 0, 0, 2) + cells(start, 1, 0, 2), P0 + P1, 1e-9);
+  EXPECT_NEAR(cells(end, 0, 0, 2), E0, 1e-9);
+  EXPECT_NEAR(cells(end, 1, 0, 2), E1, 1e-9);
+  EXPECT_NEAR(cells(comp.deaths, 0, 0, 2) + cells(comp.deaths, 1, 0, 2), D0 + D1, 1e-9);
+
+  for (std::size_t u : {kBoth, kTotal}) {
+    SCOPED_TRACE(t.unit_names[u]);
+    auto v = [&](Indicator id) { return t.get(u, kAll, id); };
+    // Counts are the sums of the zones' counts.
+    for (Indicator id : {Indicator::population, Indicator::population_male, Indicator::births, Indicator::deaths,
+                         Indicator::person_years, Indicator::women_15_49, Indicator::age_15_64})
+      EXPECT_NEAR(v(id), t.get(kZ0, kAll, id) + t.get(kZ1, kAll, id), 1e-9) << indicator_name(id);
+    EXPECT_NEAR(v(Indicator::population), E0 + E1, 1e-9);  // ≈ 12055.23
+    EXPECT_NEAR(v(Indicator::births), 783.75, 1e-9);        // 213.75 + 570
+    EXPECT_NEAR(v(Indicator::deaths), D0 + D1, 1e-9);
+    EXPECT_NEAR(v(Indicator::person_years), PY0 + PY1, 1e-9);
+    // Rates of the summed counts: (B0 + B1)/(PY0 + PY1) · 1000 ≈ 12.316.
+    const double cbr = (B0 + B1) / (PY0 + PY1) * 1000.0;
+    EXPECT_NEAR(v(Indicator::cbr_per_1000), cbr, 1e-9);
+    EXPECT_NEAR(v(Indicator::cdr_per_1000), (D0 + D1) / (PY0 + PY1) * 1000.0, 1e-9);
+    EXPECT_NEAR(v(Indicator::natural_growth_per_1000), (B0 + B1 - D0 - D1) / (PY0 + PY1) * 1000.0, 1e-9);
+    // … which is not the mean of the zone CBRs (≈ 8.406 and ≈ 14.918 → mean ≈ 11.662).
+    const double cbr0 = B0 / PY0 * 1000.0, cbr1 = B1 / PY1 * 1000.0;
+    EXPECT_NEAR(t.get(kZ0, kAll, Indicator::cbr_per_1000), cbr0, 1e-9);
+    EXPECT_NEAR(t.get(kZ1, kAll, Indicator::cbr_per_1000), cbr1, 1e-9);
+    EXPECT_GT(std::abs(v(Indicator::cbr_per_1000) - (cbr0 + cbr1) / 2.0), 0.5);
+    // Same schedule in every state: the pooled TFR is the schedule's TFR; srb 105 everywhere.
+    EXPECT_NEAR(v(Indicator::tfr), 1.5, 1e-12);
+    EXPECT_NEAR(t.get(u, kG0, Indicator::tfr), 1.5, 1e-12);
+    EXPECT_NEAR(v(Indicator::srb_per_100_females), 105.0, 1e-9);
+    EXPECT_NEAR(t.get(u, kG1, Indicator::srb_per_100_females), 105.0, 1e-9);
+
+    // End population, both sexes, all groups and zones, by index:
+    //   0: c = 1.5·c00 + (4/3)·c10 with c00 = 0.9·B_f + 0.8·B_m, c10 = 3·c00 → c = 5.5·c00 ≈ 665.23
+    //   1-10: 1.5·170 + (4/3)·510 = 255 + 680 = 935;  11-16: 255;  85+: 1.5·340 = 510.
+    const double c = 5.5 * (0.9 * kBf + 0.8 * kBm);
+    const double a0_14 = c + 2 * 935.0;                  // ≈ 2535.23
+    const double a15_64 = 8 * 935.0 + 2 * 255.0;         // indexes 3-12 = 7990
+    const double a65 = 4 * 255.0 + 510.0;                // indexes 13-17 = 1530
+    const double pop = E0 + E1;
+    EXPECT_NEAR(a0_14 + a15_64 + a65, pop, 1e-9);
+    EXPECT_NEAR(v(Indicator::share_0_14), a0_14 / pop * 100.0, 1e-9);
+    EXPECT_NEAR(v(Indicator::share_15_64), a15_64 / pop * 100.0, 1e-9);
+    EXPECT_NEAR(v(Indicator::share_65_plus), a65 / pop * 100.0, 1e-9);  // ≈ 12.69 %
+    EXPECT_NEAR(v(Indicator::share_60_plus), (255.0 + a65) / pop * 100.0, 1e-9);
+    EXPECT_NEAR(v(Indicator::old_age_dependency_ratio), 1530.0 / 7990.0 * 100.0, 1e-9);  // ≈ 19.15
+    EXPECT_NEAR(v(Indicator::total_dependency_ratio), (a0_14 + 1530.0) / 7990.0 * 100.0, 1e-9);
+    // Median: half ≈ 6027.62; cumulative c + 5·935 ≈ 5340.23 before 30-34 (935): 30 + 5·(half − that)/935 ≈ 33.68.
+    EXPECT_NEAR(v(Indicator::median_age), 30.0 + 5.0 * (pop / 2.0 - (c + 5 * 935.0)) / 935.0, 1e-9);
+    // Women 15-49 (indexes 3-9): 7 · (1.5·90 + (4/3)·270) = 7 · 495 = 3465.
+    EXPECT_NEAR(v(Indicator::women_15_49), 3465.0, 1e-9);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// e0 and e65 from death rates: a single state takes its life table's values; an aggregate of states with the same
+// mx pools the rates (weighted by mid-step persons) and so gets the same table.
+namespace {
+
+// Abridged mx rows 0, 1-4, 5-9, …, 85+ (19 rows): a plain Gompertz-like shape.
+std::vector<double> abridged_mx() {
+  std::vector<double> mx{0.02, 0.002};
+  for (int age = 5; age < 85; age += 5) mx.push_back(0.0004 * std::exp(0.08 * (age - 5)));
+  mx.push_back(0.25);
+  return mx;
+}
+
+MultiCase death_rates_case(const AgeGrid& grid, const std::vector<double>& mx_f, const std::vector<double>& mx_m) {
+  MultiCase c;
+  c.grid = grid;
+  c.zones = 2;
+  c.groups = 1;
+  c.kind = MortalityInput::death_rates;
+  const std::size_t A = uz(grid.n_ages);
+  for (int z = 0; z < 2; ++z) {
+    for (int s = 0; s < 2; ++s)
+      for (std::size_t i = 0; i < A; ++i) c.base.push_back((z == 0 ? 1000.0 : 400.0) + 10.0 * static_cast<double>(i));
+    c.mortality.insert(c.mortality.end(), mx_f.begin(), mx_f.end());
+    c.mortality.insert(c.mortality.end(), mx_m.begin(), mx_m.end());
+    std::vector<double> F(A, 0.0);
+    for (std::size_t i = 1; i + 1 < A; ++i) F[i] = 0.05;
+    c.asfr.insert(c.asfr.end(), F.begin(), F.end());
+  }
+  c.srb = {1.05, 1.05};
+  c.aggregates = {{"pair", {0, 1}}};
+  return c;
+}
+
+}  // namespace
+
+TEST(IndicatorsLifeTable, AbridgedE0AndE65SingleStateAndPooledAggregate) {
+  const std::vector<double> mx_f = abridged_mx();
+  std::vector<double> mx_m = mx_f;
+  for (double& m : mx_m) m *= 1.3;
+  auto sink = death_rates_case(AgeGrid::five_year(85), mx_f, mx_m).run();
+  const IndicatorTable& t = sink.indicators.at(0);
+  // The life table is tested against published tables elsewhere; here it is the reference.
+  const LifeTable lf = abridged_life_table(mx_f, Sex::female), lm = abridged_life_table(mx_m, Sex::male);
+  const double e65_f = lf.ex[lf.row_of_age(65)], e65_m = lm.ex[lm.row_of_age(65)];
+  ASSERT_TRUE(std::isfinite(lf.ex[0]));
+  for (std::size_t u : {std::size_t{0}, std::size_t{1}, t.unit_index("pair"), t.unit_index("total")})
+    for (std::size_t slot : {std::size_t{0}, std::size_t{1}}) {  // the only group, and "all"
+      SCOPED_TRACE(t.unit_names[u] + "/" + t.group_names[slot]);
+      EXPECT_NEAR(t.get(u, slot, Indicator::e0_female), lf.ex[0], 1e-9);
+      EXPECT_NEAR(t.get(u, slot, Indicator::e0_male), lm.ex[0], 1e-9);
+      EXPECT_NEAR(t.get(u, slot, Indicator::e65_female), e65_f, 1e-9);
+      EXPECT_NEAR(t.get(u, slot, Indicator::e65_male), e65_m, 1e-9);
+    }
+  // TFR of the schedule: z·ΣF = 5 · 16 · 0.05 = 4 (indexes 1-16), single state and pooled.
+  EXPECT_NEAR(t.get(0, 0, Indicator::tfr), 4.0, 1e-12);
+  EXPECT_NEAR(t.get(t.unit_index("pair"), 1, Indicator::tfr), 4.0, 1e-12);
+}
+
+TEST(IndicatorsLifeTable, SingleYearE0SingleStateAndPooledAggregate) {
+  // Ages 0, 1, 2, 3, 4+.
+  const std::vector<double> mx_f{0.05, 0.01, 0.02, 0.05, 0.3}, mx_m{0.06, 0.012, 0.025, 0.06, 0.35};
+  auto sink = death_rates_case(AgeGrid::single_year(4), mx_f, mx_m).run();
+  const IndicatorTable& t = sink.indicators.at(0);
+  const double e0_f = single_year_life_table(mx_f, Sex::female).ex[0];
+  const double e0_m = single_year_life_table(mx_m, Sex::male).ex[0];
+  ASSERT_TRUE(std::isfinite(e0_f));
+  EXPECT_NEAR(sink.components.at(0).e0[0], e0_f, 1e-12);
+  for (std::size_t u : {std::size_t{0}, std::size_t{1}, t.unit_index("pair"), t.unit_index("total")}) {
+    SCOPED_TRACE(t.unit_names[u]);
+    EXPECT_NEAR(t.get(u, 0, Indicator::e0_female), e0_f, 1e-9);
+    EXPECT_NEAR(t.get(u, 0, Indicator::e0_male), e0_m, 1e-9);
+    EXPECT_NEAR(t.get(u, 1, Indicator::e0_female), e0_f, 1e-9);
+    // No age 65 on this grid.
+    EXPECT_TRUE(std::isnan(t.get(u, 0, Indicator::e65_female)));
+  }
+  // TFR on single years: ΣF = 3 · 0.05 = 0.15 (ages 1-3).
+  EXPECT_NEAR(t.get(0, 0, Indicator::tfr), 0.15, 1e-12);
+  EXPECT_NEAR(t.get(t.unit_index("total"), 0, Indicator::tfr), 0.15, 1e-12);
+}
