@@ -21,8 +21,8 @@ cmake --build build-asan --parallel "$JOBS"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --output-on-failure --parallel "$JOBS")
 
-echo "== TSan build, parallel projection tests"
+echo "== TSan build, the parallel kernel (projection and indicator tests)"
 cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOHORTGIS_WERROR=ON \
   -DCOHORTGIS_TSAN=ON -DCOHORTGIS_BUILD_BENCH=OFF >/dev/null
-cmake --build build-tsan --parallel "$JOBS" --target test_projection
-(cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R "Projection(Determinism|Accounting)")
+cmake --build build-tsan --parallel "$JOBS" --target test_projection test_indicators
+(cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R "^(Projection|Indicator)")

@@ -179,18 +179,9 @@ void ResultsWriter::track_periods(const std::vector<UnitSums>& now, int start_ye
 
 void ResultsWriter::base(const CohortArray& population, int year) {
   write_population(population, year);
-  // Base-year stock indicators through the engine's own code: the base population as a step's end, no flows.
-  const CohortLayout& L = population.layout();
-  StepComponents none;
-  none.births.assign(L.states() * kSexes, 0.0);
-  none.births_by_mother_age.assign(L.states() * L.ages(), 0.0);
-  none.women_exposure.assign(L.states() * L.ages(), 0.0);
-  none.deaths = CohortArray(L);
-  none.e0.assign(L.states() * kSexes, std::nan(""));
-  none.e65.assign(L.states() * kSexes, std::nan(""));
+  // Base-year stock indicators through the engine's own code.
   IndicatorTable table;
-  compute_indicators(population, population, none, {}, {}, sc_.zone_ids(), sc_.group_names, aggregates_, {},
-                     sc_.life_table_method, table);
+  compute_population_indicators(population, sc_.zone_ids(), sc_.group_names, aggregates_, {}, table);
   write_indicators(table, year, true);
   const auto sums = unit_sums(population, nullptr);
   track_periods(sums, year - 1, year);

@@ -64,14 +64,6 @@ std::string utc_now_iso8601() {
   return buf;
 }
 
-std::vector<ZoneAggregate> with_total(std::vector<ZoneAggregate> aggregates, int zones) {
-  for (const auto& a : aggregates)
-    if (a.name == "total") return aggregates;
-  ZoneAggregate all{"total", {}};
-  for (int z = 0; z < zones; ++z) all.zones.push_back(z);
-  aggregates.push_back(std::move(all));
-  return aggregates;
-}
 
 const char* timing_name(MigrationTiming t) { return t == MigrationTiming::even ? "even" : "end"; }
 const char* policy_name(FlowPolicy p) {
@@ -213,7 +205,7 @@ RunSummary run(const RunConfig& cfg) {
   pc.cancel = cfg.cancel;
   Progress progress{isatty(fileno(stderr)) == 1, sc.base_year, sc.grid.width_years};
   if (!cfg.quiet) pc.progress = progress;
-  const std::vector<ZoneAggregate> aggregates = with_total(pc.aggregates, static_cast<int>(sc.zones.size()));
+  const std::vector<ZoneAggregate> aggregates = with_total_aggregate(pc.aggregates, static_cast<int>(sc.zones.size()));
 
   ResultsWriter writer(out.staging(), sc, aggregates);
   Projection projection(pc, sc.base_population);

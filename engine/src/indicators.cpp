@@ -2,15 +2,13 @@
 // Indicators (docs/ccmpp.md Part C). Counts are summed over the cells of a unit first; rates come from the sums.
 #include "cohortgis/engine/indicators.hpp"
 
-#include <oneapi/tbb/enumerable_thread_specific.h>
-#include <oneapi/tbb/parallel_for.h>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/projection.hpp"
+#include "parallel.hpp"
 
 namespace cohortgis {
 
@@ -243,20 +241,55 @@ void compute_indicators(const CohortArray& start, const CohortArray& end, const 
     }
   };
 
-  tbb::enumerable_thread_specific<Accum> scratch;
-  const std::size_t units = out.unit_names.size();
-  tbb::parallel_for(std::size_t{0}, units, [&](std::size_t u) {
-    Accum& acc = scratch.local();
-    int single_zone[1];
-    std::span<const int> zones;
-    if (u < uz(L.zones)) {
-      single_zone[0] = static_cast<int>(u);
-      zones = std::span<const int>(single_zone, 1);
-    } else {
-      zones = aggregates[u - uz(L.zones)].zones;
+  const int units = static_cast<int>(out.unit_names.size());
+  detail::parallel_blocks(units, 8, [&](int first, int last) {
+    Accum acc;
+    for (int unit = first; unit < last; ++unit) {
+      const std::size_t u = uz(unit);
+      int single_zone[1];
+      std::span<const int> zones;
+      if (u < uz(L.zones)) {
+        single_zone[0] = unit;
+        zones = std::span<const int>(single_zone, 1);
+      } else {
+        zones = aggregates[u - uz(L.zones)].zones;
+      }
+      for (std::size_t slot = 0; slot < NS; ++slot) fill(u, slot, zones, acc);
     }
-    for (std::size_t slot = 0; slot < NS; ++slot) fill(u, slot, zones, acc);
   });
+}
+
+std::vector<ZoneAggregate> with_total_aggregate(std::vector<ZoneAggregate> aggregates, int zones) {
+  for (const auto& a : aggregates)
+    if (a.name == "total") return aggregates;
+  ZoneAggregate all{"total", {}};
+  for (int z = 0; z < zones; ++z) all.zones.push_back(z);
+  aggregates.push_back(std::move(all));
+  return aggregates;
+}
+
+void compute_population_indicators(const CohortArray& population, const std::vector<std::string>& zone_ids,
+                                   const std::vector<std::string>& group_names,
+                                   const std::vector<ZoneAggregate>& aggregates,
+                                   const std::vector<AgeBand>& extra_bands, IndicatorTable& out) {
+  // The population as the end of a step with no events.
+  const CohortLayout& L = population.layout();
+  StepComponents none;
+  none.births.assign(L.states() * kSexes, 0.0);
+  none.births_by_mother_age.assign(L.states() * L.ages(), 0.0);
+  none.women_exposure.assign(L.states() * L.ages(), 0.0);
+  none.deaths = CohortArray(L);
+  none.e0.assign(L.states() * kSexes, kNaN);
+  none.e65.assign(L.states() * kSexes, kNaN);
+  compute_indicators(population, population, none, {}, {}, zone_ids, group_names, aggregates, extra_bands,
+                     LifeTableMethod{}, out);
+  for (std::size_t k = 0; k < out.values.size(); ++k) {  // no events in a stock: flow indicators are undefined
+    const std::size_t id = k % out.n_indicators();
+    if (id == static_cast<std::size_t>(Indicator::tfr) || id == static_cast<std::size_t>(Indicator::person_years) ||
+        (id >= static_cast<std::size_t>(Indicator::cbr_per_1000) &&
+         id <= static_cast<std::size_t>(Indicator::natural_growth_per_1000)))
+      out.values[k] = kNaN;
+  }
 }
 
 }  // namespace cohortgis

@@ -2,9 +2,6 @@
 // Multi-regional projection (docs/ccmpp.md Part B): flows → net migrants per state, then the Part A step per state.
 #include "cohortgis/engine/projection.hpp"
 
-#include <oneapi/tbb/blocked_range.h>
-#include <oneapi/tbb/enumerable_thread_specific.h>
-#include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
@@ -12,6 +9,8 @@
 #include <limits>
 #include <numeric>
 #include <sstream>
+
+#include "parallel.hpp"
 
 namespace cohortgis {
 
@@ -27,15 +26,17 @@ std::string fmt(double v) {
   return os.str();
 }
 
-// Runs body(zone) for every zone in parallel over blocked zone ranges. An exception in a zone is kept and the one
-// of the lowest zone is rethrown afterwards, so the error a user sees does not depend on the thread count.
-template <class Body>
+// Runs body(zone, block_scratch) for every zone in parallel over blocked zone ranges; each block has its own
+// scratch. An exception in a zone is kept and the one of the lowest zone is rethrown afterwards, so the error a user
+// sees does not depend on the thread count.
+template <class Scratch, class Body>
 void for_each_zone(int zones, Body&& body) {
   std::vector<std::exception_ptr> errors(uz(zones));
-  tbb::parallel_for(tbb::blocked_range<int>(0, zones, 16), [&](const tbb::blocked_range<int>& r) {
-    for (int z = r.begin(); z != r.end(); ++z) {
+  detail::parallel_blocks(zones, 16, [&](int begin, int end) {
+    Scratch scratch;
+    for (int z = begin; z != end; ++z) {
       try {
-        body(z);
+        body(z, scratch);
       } catch (...) {
         errors[uz(z)] = std::current_exception();
       }
@@ -517,7 +518,7 @@ void StepRunner::step_zone(int z, Scratch& sc) {
 
 void StepRunner::run() {
   validate_sizes();
-  for_each_zone(L_.zones, [&](int z) { validate_zone(z); });
+  for_each_zone<Scratch>(L_.zones, [&](int z, Scratch&) { validate_zone(z); });
 
   const std::size_t states = L_.states(), A = L_.ages();
   const bool od = sch_.od && !sch_.od->empty();
@@ -553,9 +554,8 @@ void StepRunner::run() {
   floored_.assign(uz(L_.zones), {});
   overridden_.assign(uz(L_.zones), {});
 
-  if (any_migration_) for_each_zone(L_.zones, [&](int z) { outflows(z); });
-  tbb::enumerable_thread_specific<Scratch> scratch;
-  for_each_zone(L_.zones, [&](int z) { step_zone(z, scratch.local()); });
+  if (any_migration_) for_each_zone<Scratch>(L_.zones, [&](int z, Scratch&) { outflows(z); });
+  for_each_zone<Scratch>(L_.zones, [&](int z, Scratch& scratch) { step_zone(z, scratch); });
 
   auto gather = [](std::vector<std::vector<AdjustedCell>>& per_zone, std::vector<AdjustedCell>& out) {
     out.clear();
@@ -613,12 +613,7 @@ Projection::Projection(ProjectionConfig config, CohortArray base_population)
 const CohortArray& Projection::run(const ScheduleProvider& provider, ResultSink& sink) {
   const int threads = config_.threads > 0 ? config_.threads : tbb::task_arena::automatic;
   tbb::task_arena arena(threads);
-  std::vector<ZoneAggregate> aggregates = config_.aggregates;
-  if (std::none_of(aggregates.begin(), aggregates.end(), [](const ZoneAggregate& a) { return a.name == "total"; })) {
-    ZoneAggregate all{"total", {}};
-    for (int z = 0; z < layout_.zones; ++z) all.zones.push_back(z);
-    aggregates.push_back(std::move(all));
-  }
+  const std::vector<ZoneAggregate> aggregates = with_total_aggregate(config_.aggregates, layout_.zones);
   StepSchedules schedules;
   StepComponents components;
   IndicatorTable indicators;

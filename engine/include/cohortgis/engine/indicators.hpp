@@ -68,6 +68,16 @@ double persons_in_band(const AgeGrid& grid, std::span<const double> persons, dou
 double median_age(const AgeGrid& grid, std::span<const double> persons);
 
 
+// The aggregates a run reports: the given ones, plus "total" (every zone) unless one is already named so.
+std::vector<ZoneAggregate> with_total_aggregate(std::vector<ZoneAggregate> aggregates, int zones);
+
+// Stock indicators of one population (e.g. the base year): population counts, shares, dependency ratios, median
+// age, age bands. Flow indicators (births, deaths, rates, TFR, e0) are NaN or 0.
+void compute_population_indicators(const CohortArray& population, const std::vector<std::string>& zone_ids,
+                                   const std::vector<std::string>& group_names,
+                                   const std::vector<ZoneAggregate>& aggregates,
+                                   const std::vector<AgeBand>& extra_bands, IndicatorTable& out);
+
 // Computes the table for one step (used by Projection; public for tests and the Python layer).
 void compute_indicators(const CohortArray& start, const CohortArray& end, const StepComponents& components,
                         std::span<const double> asfr, std::span<const double> mortality_mx,
