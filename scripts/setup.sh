@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libeigen3-dev libtbb-dev libboost-program-options-dev
-  libgdal-dev gdal-bin
+  libgdal-dev gdal-bin libproj-dev proj-bin
+  libtomlplusplus-dev
+  python3-numpy
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
 )
