@@ -23,6 +23,7 @@ extern "C" void on_interrupt(int) { g_cancel.store(true); }
 constexpr const char* kUsage =
     "Usage:\n"
     "  cohortgis run [SCENARIO] [--out DIR] [--threads N] [--quiet]\n"
+    "  cohortgis validate SCENARIO\n"
     "  cohortgis --version\n"
     "  cohortgis --help | cohortgis run --help\n";
 
@@ -30,7 +31,10 @@ constexpr const char* kAbout =
     "cohortgis: cohort-component population projections for zones and population groups.\n\n"
     "Commands:\n"
     "  run   project a scenario and write population.csv, components.csv, indicators.csv,\n"
-    "        plan_periods.csv, zones.csv and manifest.json into an output folder\n\n";
+    "        plan_periods.csv, targets.csv, service_demand.csv, zones.csv and manifest.json into an\n"
+    "        output folder (one set of files; every row carries its variant)\n"
+    "  validate  read and check a scenario file and every table it names, without projecting\n\n"
+    "SCENARIO: a scenario file (.toml, see scenarios/README.md) or 'default' (scenarios/examples/beijing-2020).\n\n";
 
 // Exit codes: 0 success, 1 bad input or arguments, 2 internal error.
 int bad_input(const std::string& message) {
@@ -69,8 +73,9 @@ int run_command(const std::vector<std::string>& args) {
   po::notify(vm);
   if (vm.count("help")) {
     std::cout << "Usage: cohortgis run [SCENARIO] [--out DIR] [--threads N] [--quiet]\n\n"
-                 "SCENARIO: 'default' (the embedded scenario beijing-2020; the only one in this version).\n"
-                 "Data are read from $COHORTGIS_DATA_DIR if set, else from the data/ folder of the source tree.\n\n"
+                 "SCENARIO: a scenario file (.toml; format in scenarios/README.md) or 'default' (the shipped example\n"
+                 "scenarios/examples/beijing-2020/scenario.toml). Paths in a scenario file are relative to it;\n"
+                 "'data:…' paths are read from $COHORTGIS_DATA_DIR if set, else from the source tree's data/.\n\n"
               << opts;
     return 0;
   }
@@ -95,7 +100,30 @@ int run_command(const std::vector<std::string>& args) {
       std::cout << "  " << s.years[k] << "  " << thousands(s.total_population[k]) << "\n";
     if (!s.years.empty())
       std::cout << s.years.back() << " total: " << thousands(s.total_population.back()) << "\n";
+    for (const auto& v : s.variants) {
+      std::cout << "variant " << v.name << ": " << s.years.back() << " total "
+                << thousands(v.total_population.back()) << "; targets met " << v.targets_met << ", missed "
+                << v.targets_missed;
+      for (std::size_t k = 0; k < v.missed.size(); ++k) std::cout << (k ? "; " : " (") << v.missed[k];
+      std::cout << (v.missed.empty() ? "" : ")") << "\n";
+    }
   }
+  return 0;
+}
+
+int validate_command(const std::vector<std::string>& args) {
+  if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
+    std::cout << "Usage: cohortgis validate SCENARIO\n\nReads and checks a scenario file and every table it names; "
+                 "exit code 0 when it is valid, 1 with the file, line, column and key of the first error.\n";
+    return 0;
+  }
+  if (args.size() != 1) return bad_input("validate takes one scenario file (see cohortgis --help)");
+  const cohortgis::app::ValidationSummary v = cohortgis::app::validate(args[0]);
+  std::cout << v.file << ": valid. Scenario " << v.scenario << ": " << v.zones << " zones, " << v.groups
+            << " groups, " << v.base_year << "-" << v.end_year << " in " << v.step_years << "-year steps, base population "
+            << thousands(v.base_population) << ", " << v.targets << " targets, " << v.services << " service norms; runs:";
+  for (const auto& n : v.variants) std::cout << " " << n;
+  std::cout << "\n";
   return 0;
 }
 
@@ -105,6 +133,7 @@ int main(int argc, char** argv) {
   try {
     std::vector<std::string> args(argv + 1, argv + argc);
     if (!args.empty() && args.front() == "run") return run_command({args.begin() + 1, args.end()});
+    if (!args.empty() && args.front() == "validate") return validate_command({args.begin() + 1, args.end()});
 
     po::options_description opts("Options");
     opts.add_options()("help,h", "show this help")("version,V", "print the version");
@@ -119,7 +148,7 @@ int main(int argc, char** argv) {
     po::notify(vm);
     if (vm.count("command"))
       return bad_input("unknown command '" + vm["command"].as<std::vector<std::string>>().front() +
-                       "'; the command is 'run' (see cohortgis --help)");
+                       "'; the commands are 'run' and 'validate' (see cohortgis --help)");
     if (vm.count("version")) {
       std::cout << "cohortgis " << COHORTGIS_VERSION << "\n";
       return 0;

@@ -9,6 +9,7 @@ PACKAGES=(
   libeigen3-dev libtbb-dev libboost-program-options-dev
   libgdal-dev gdal-bin libproj-dev proj-bin
   libtomlplusplus-dev
+  libcairo2-dev libpango1.0-dev fonts-noto-cjk
   python3-numpy
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev

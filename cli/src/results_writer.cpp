@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "results_writer.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace cohortgis::app {
@@ -39,21 +40,24 @@ double at(const CohortArray& a, std::size_t cell) { return a.empty() ? 0.0 : a.d
 }  // namespace
 
 std::vector<std::string> ResultsWriter::file_names() {
-  return {"population.csv", "components.csv", "indicators.csv", "plan_periods.csv", "zones.csv"};
+  return {"population.csv", "components.csv", "indicators.csv", "plan_periods.csv", "targets.csv",
+          "service_demand.csv", "zones.csv"};
 }
 
-ResultsWriter::ResultsWriter(const std::filesystem::path& dir, const scenarios::Scenario& scenario,
+ResultsWriter::ResultsWriter(const std::filesystem::path& dir, const scenarios::ScenarioSet& set,
                              std::vector<ZoneAggregate> aggregates)
-    : sc_(scenario),
+    : set_(set),
+      sc_(&set.runs.front()),
       aggregates_(std::move(aggregates)),
       population_((dir / "population.csv").string()),
       components_((dir / "components.csv").string()),
       indicators_((dir / "indicators.csv").string()),
       plan_periods_((dir / "plan_periods.csv").string()),
+      targets_((dir / "targets.csv").string()),
+      services_((dir / "service_demand.csv").string()),
       dir_(dir),
-      periods_(scenario.plan_periods.size()),
       mark_(std::chrono::steady_clock::now()) {
-  for (const auto& z : sc_.zones) unit_names_.push_back(z.id);
+  for (const auto& z : sc_->zones) unit_names_.push_back(z.id);
   for (const auto& a : aggregates_) {
     if (a.name == "total") total_unit_ = unit_names_.size();
     unit_names_.push_back(a.name);
@@ -62,21 +66,38 @@ ResultsWriter::ResultsWriter(const std::filesystem::path& dir, const scenarios::
   components_.write("variant,period,zone,group,sex,age,component,persons\n");
   indicators_.write("variant,year,zone,group,indicator,value\n");
   plan_periods_.write(
-      "variant,period,plan,zone,population_start,births,deaths,net_migration,adjustments,population_end\n");
+      "variant,period,plan,zone,population_start,births,deaths,net_migration,adjustments,population_end,years,"
+      "births_per_year,deaths_per_year,net_migration_per_year,person_years,cbr_per_1000,cdr_per_1000,"
+      "natural_growth_per_1000,growth_rate_percent,srb_per_100_females\n");
+  targets_.write("variant,target,indicator,zone,group,period,value,min,max,status,margin\n");
+  services_.write("variant,year,zone,service,basis,demand,capacity,gap\n");
+}
+
+void ResultsWriter::begin_variant(const scenarios::Scenario& scenario) {
+  sc_ = &scenario;
+  periods_.assign(scenario.plan_periods.size(), PeriodState{});
+  period_results_.clear();
+  tables_.clear();
+  years_.clear();
+  totals_.clear();
+  timings_.clear();
+  current_ptr_ = nullptr;
+  mark_ = std::chrono::steady_clock::now();
 }
 
 void ResultsWriter::write_population(const CohortArray& pop, int year) {
+  if (!set_.outputs.population) return;
   const CohortLayout& L = pop.layout();
   buf_.clear();
-  const std::string prefix = sc_.variant + "," + std::to_string(year) + ",";
+  const std::string prefix = sc_->variant + "," + std::to_string(year) + ",";
   for (int z = 0; z < L.zones; ++z)
     for (int g = 0; g < L.groups; ++g)
       for (int s = 0; s < 2; ++s)
         for (int i = 0; i < L.grid.n_ages; ++i) {
           buf_ += prefix;
-          append_csv_field(buf_, sc_.zones[uz(z)].id);
+          append_csv_field(buf_, sc_->zones[uz(z)].id);
           buf_ += ',';
-          append_csv_field(buf_, sc_.group_names[uz(g)]);
+          append_csv_field(buf_, sc_->group_names[uz(g)]);
           buf_ += ',';
           buf_ += sex_name(static_cast<Sex>(s));
           buf_ += ',';
@@ -90,7 +111,7 @@ void ResultsWriter::write_population(const CohortArray& pop, int year) {
 
 void ResultsWriter::write_indicators(const IndicatorTable& t, int year, bool stocks_only) {
   buf_.clear();
-  const std::string prefix = sc_.variant + "," + std::to_string(year) + ",";
+  const std::string prefix = sc_->variant + "," + std::to_string(year) + ",";
   for (std::size_t u = 0; u < t.unit_names.size(); ++u)
     for (std::size_t g = 0; g < t.group_names.size(); ++g)
       for (std::size_t k = 0; k < t.n_indicators(); ++k) {
@@ -125,7 +146,11 @@ std::vector<ResultsWriter::UnitSums> ResultsWriter::unit_sums(const CohortArray&
           s.net_migration += at(c->net_migrants, cell) - at(c->transfer_in, cell) + at(c->transfer_out, cell);
           s.adjustments += at(c->floor_adjustment, cell);
         }
-        if (c) s.births += c->births[(uz(z) * uz(L.groups) + uz(g)) * kSexes + uz(x)];
+        if (c) {
+          const double b = c->births[(uz(z) * uz(L.groups) + uz(g)) * kSexes + uz(x)];
+          s.births += b;
+          (x == 0 ? s.births_female : s.births_male) += b;
+        }
       }
   }
   for (std::size_t a = 0; a < aggregates_.size(); ++a) {
@@ -136,6 +161,8 @@ std::vector<ResultsWriter::UnitSums> ResultsWriter::unit_sums(const CohortArray&
       s.deaths += u[uz(z)].deaths;
       s.net_migration += u[uz(z)].net_migration;
       s.adjustments += u[uz(z)].adjustments;
+      s.births_female += u[uz(z)].births_female;
+      s.births_male += u[uz(z)].births_male;
     }
   }
   return u;
@@ -143,7 +170,7 @@ std::vector<ResultsWriter::UnitSums> ResultsWriter::unit_sums(const CohortArray&
 
 void ResultsWriter::track_periods(const std::vector<UnitSums>& now, int start_year, int end_year) {
   for (std::size_t p = 0; p < periods_.size(); ++p) {
-    const scenarios::PlanPeriod& pp = sc_.plan_periods[p];
+    const scenarios::PlanPeriod& pp = sc_->plan_periods[p];
     PeriodState& st = periods_[p];
     if (st.started && start_year >= pp.first_year - 1 && end_year <= pp.last_year)
       for (std::size_t u = 0; u < now.size(); ++u) {
@@ -151,6 +178,9 @@ void ResultsWriter::track_periods(const std::vector<UnitSums>& now, int start_ye
         st.units[u].deaths += now[u].deaths;
         st.units[u].net_migration += now[u].net_migration;
         st.units[u].adjustments += now[u].adjustments;
+        st.units[u].births_female += now[u].births_female;
+        st.units[u].births_male += now[u].births_male;
+        st.units[u].person_years += now[u].person_years;
       }
     if (end_year == pp.first_year - 1) {  // the period starts with this population
       st.started = true;
@@ -158,10 +188,12 @@ void ResultsWriter::track_periods(const std::vector<UnitSums>& now, int start_ye
       for (std::size_t u = 0; u < now.size(); ++u) st.units[u].population = now[u].population;
     }
     if (st.started && end_year == pp.last_year) {
+      PeriodResult res{pp.first_year, pp.last_year, st.units, {}};
+      for (const auto& u : now) res.end.push_back(u.population);
       buf_.clear();
       for (std::size_t u = 0; u < now.size(); ++u) {
         const UnitSums& s = st.units[u];
-        buf_ += sc_.variant + "," + pp.label() + ",";
+        buf_ += sc_->variant + "," + pp.label() + ",";
         append_csv_field(buf_, pp.plan);
         buf_ += ',';
         append_csv_field(buf_, unit_names_[u]);
@@ -169,20 +201,55 @@ void ResultsWriter::track_periods(const std::vector<UnitSums>& now, int start_ye
           buf_ += ',';
           append_number(buf_, v);
         }
+        for (const char* k : {"years", "births_per_year", "deaths_per_year", "net_migration_per_year", "person_years",
+                              "cbr_per_1000", "cdr_per_1000", "natural_growth_per_1000", "growth_rate_percent",
+                              "srb_per_100_females"}) {
+          buf_ += ',';
+          append_number(buf_, period_value(res, u, k));
+        }
         buf_ += '\n';
       }
       plan_periods_.write(buf_);
+      period_results_.push_back(std::move(res));
       st.started = false;
     }
   }
+}
+
+// Plan-period summary values (docs/ccmpp.md Part C: rates from summed counts over summed person-years).
+double ResultsWriter::period_value(const PeriodResult& p, std::size_t unit, const std::string& k) const {
+  const UnitSums& s = p.units[unit];
+  const double years = p.last_year - p.first_year + 1, end = p.end[unit];
+  const double nan = std::nan("");
+  if (k == "population_start") return s.population;
+  if (k == "population_end") return end;
+  if (k == "births") return s.births;
+  if (k == "deaths") return s.deaths;
+  if (k == "net_migration") return s.net_migration;
+  if (k == "years") return years;
+  if (k == "births_per_year") return s.births / years;
+  if (k == "deaths_per_year") return s.deaths / years;
+  if (k == "net_migration_per_year") return s.net_migration / years;
+  if (k == "person_years") return s.person_years;
+  if (k == "cbr_per_1000") return s.person_years > 0 ? 1000.0 * s.births / s.person_years : nan;
+  if (k == "cdr_per_1000") return s.person_years > 0 ? 1000.0 * s.deaths / s.person_years : nan;
+  if (k == "natural_growth_per_1000") return s.person_years > 0 ? 1000.0 * (s.births - s.deaths) / s.person_years : nan;
+  // Average annual exponential growth rate r = ln(P_end / P_start) / years (Preston et al. 2001, eq. 1.8), in %.
+  if (k == "growth_rate_percent") return s.population > 0 && end > 0 ? 100.0 * std::log(end / s.population) / years : nan;
+  if (k == "srb_per_100_females") return s.births_female > 0 ? 100.0 * s.births_male / s.births_female : nan;
+  return nan;
 }
 
 void ResultsWriter::base(const CohortArray& population, int year) {
   write_population(population, year);
   // Base-year stock indicators through the engine's own code.
   IndicatorTable table;
-  compute_population_indicators(population, sc_.zone_ids(), sc_.group_names, aggregates_, {}, table);
+  compute_population_indicators(population, sc_->zone_ids(), sc_->group_names, aggregates_, {}, table);
   write_indicators(table, year, true);
+  tables_[year] = table;
+  write_services(population, nullptr, year);
+  current_ = population;
+  current_ptr_ = &current_;
   const auto sums = unit_sums(population, nullptr);
   track_periods(sums, year - 1, year);
   years_.push_back(year);
@@ -197,14 +264,14 @@ void ResultsWriter::step(const StepResult& r) {
 
   const CohortLayout& L = r.end.layout();
   const StepComponents& c = r.components;
-  const std::string prefix = sc_.variant + "," + period_label(r.context.start_year, r.context.end_year) + ",";
+  const std::string prefix = sc_->variant + "," + period_label(r.context.start_year, r.context.end_year) + ",";
   buf_.clear();
   auto row = [&](int z, int g, int s, int age, const char* component, double persons) {
     if (persons == 0.0) return;  // rows of exactly 0 persons are left out
     buf_ += prefix;
-    append_csv_field(buf_, sc_.zones[uz(z)].id);
+    append_csv_field(buf_, sc_->zones[uz(z)].id);
     buf_ += ',';
-    append_csv_field(buf_, sc_.group_names[uz(g)]);
+    append_csv_field(buf_, sc_->group_names[uz(g)]);
     buf_ += ',';
     buf_ += sex_name(static_cast<Sex>(s));
     buf_ += ',';
@@ -235,10 +302,22 @@ void ResultsWriter::step(const StepResult& r) {
           row(z, g, s, i, "floor_adjustment", at(c.floor_adjustment, cell));
         }
       }
-  components_.write(buf_);
+  if (set_.outputs.components) components_.write(buf_);
 
-  if (r.indicators) write_indicators(*r.indicators, r.context.end_year, false);
-  const auto sums = unit_sums(r.end, &c);
+  if (r.indicators) {
+    write_indicators(*r.indicators, r.context.end_year, false);
+    tables_[r.context.end_year] = *r.indicators;
+  }
+  write_services(r.end, &c, r.context.end_year);
+  current_ = r.end;
+  current_ptr_ = &current_;
+  auto sums = unit_sums(r.end, &c);
+  {
+    // Person-years of the step z·(P + P')/2 (docs/ccmpp.md Part C), per unit.
+    const auto start = unit_sums(r.start, nullptr);
+    const double z = r.context.end_year - r.context.start_year;
+    for (std::size_t u = 0; u < sums.size(); ++u) sums[u].person_years = z * (start[u].population + sums[u].population) / 2;
+  }
   track_periods(sums, r.context.start_year, r.context.end_year);
   years_.push_back(r.context.end_year);
   totals_.push_back(sums[total_unit_].population);
@@ -250,7 +329,7 @@ void ResultsWriter::step(const StepResult& r) {
 void ResultsWriter::finish() {
   TextFile zones((dir_ / "zones.csv").string());
   buf_ = "zone,name,name_en\n";
-  for (const auto& z : sc_.zones) {
+  for (const auto& z : sc_->zones) {
     append_csv_field(buf_, z.id);
     buf_ += ',';
     append_csv_field(buf_, z.name);
@@ -264,6 +343,100 @@ void ResultsWriter::finish() {
   components_.close();
   indicators_.close();
   plan_periods_.close();
+  targets_.close();
+  services_.close();
+}
+
+// Service demand per zone and aggregate: persons in the age band (or births per year) × places per person, with the
+// gap to the given capacity (positive: places missing).
+void ResultsWriter::write_services(const CohortArray& pop, const StepComponents* c, int year) {
+  if (set_.services.empty()) return;
+  const CohortLayout& L = pop.layout();
+  const double z = L.grid.width_years;
+  buf_.clear();
+  for (const auto& sv : set_.services) {
+    if (sv.per_births && !c) continue;  // no births in the base year
+    std::vector<double> basis(unit_names_.size(), 0.0), cap(unit_names_.size(), std::nan(""));
+    for (int zi = 0; zi < L.zones; ++zi) {
+      double v = 0.0;
+      for (int g = 0; g < L.groups; ++g)
+        for (int s = 0; s < 2; ++s)
+          v += sv.per_births ? c->births[(uz(zi) * uz(L.groups) + uz(g)) * kSexes + uz(s)] / z
+                             : persons_in_band(L.grid, pop.ages(zi, g, s), sv.from_age,
+                                               sv.to_age < 0 ? INFINITY : sv.to_age + 1.0);
+      basis[uz(zi)] = v;
+      if (!sv.capacity.empty()) cap[uz(zi)] = sv.capacity[uz(zi)];
+    }
+    for (std::size_t a = 0; a < aggregates_.size(); ++a) {
+      double v = 0.0, k = 0.0;
+      for (int zi : aggregates_[a].zones) (v += basis[uz(zi)], k += cap[uz(zi)]);
+      basis[uz(L.zones) + a] = v;
+      cap[uz(L.zones) + a] = k;  // NaN unless every member zone has a capacity
+    }
+    if (std::isfinite(sv.total_capacity)) cap[total_unit_] = sv.total_capacity;
+    for (std::size_t u = 0; u < unit_names_.size(); ++u) {
+      const double demand = basis[u] * sv.per_person;
+      buf_ += sc_->variant + "," + std::to_string(year) + ",";
+      append_csv_field(buf_, unit_names_[u]);
+      buf_ += ',';
+      append_csv_field(buf_, sv.name);
+      for (double v : {basis[u], demand, cap[u], demand - cap[u]}) {
+        buf_ += ',';
+        append_number(buf_, v);
+      }
+      buf_ += '\n';
+    }
+  }
+  services_.write(buf_);
+}
+
+// Targets of this variant: value from indicators.csv (a year) or the plan-period summary (a period).
+void ResultsWriter::end_variant() {
+  buf_.clear();
+  for (const auto& t : set_.targets) {
+    if (!t.variants.empty() && std::find(t.variants.begin(), t.variants.end(), sc_->variant) == t.variants.end())
+      continue;
+    std::size_t unit = 0;
+    while (unit < unit_names_.size() && unit_names_[unit] != t.unit) ++unit;
+    double value = std::nan("");
+    if (t.year != 0) {
+      auto it = tables_.find(t.year);
+      if (it != tables_.end()) {
+        const IndicatorTable& tab = it->second;
+        std::size_t g = tab.group_names.size() - 1, k = 0;
+        for (std::size_t i = 0; i < tab.group_names.size(); ++i)
+          if (tab.group_names[i] == t.group) g = i;
+        while (k < tab.indicator_names.size() && tab.indicator_names[k] != t.indicator) ++k;
+        if (k < tab.n_indicators()) value = tab.get(tab.unit_index(t.unit), g, k);
+      }
+    } else {
+      for (const auto& p : period_results_)
+        if (p.first_year == t.first_year && p.last_year == t.last_year) value = period_value(p, unit, t.indicator);
+    }
+    double margin = std::nan("");
+    if (t.max) margin = *t.max - value;
+    if (t.min) margin = std::isnan(margin) ? value - *t.min : std::min(margin, value - *t.min);
+    const bool met = margin >= 0.0;
+    outcomes_.push_back({sc_->variant, t.name, met, value, margin});
+    buf_ += sc_->variant + ",";
+    append_csv_field(buf_, t.name);
+    buf_ += ',';
+    append_csv_field(buf_, t.indicator);
+    buf_ += ',';
+    append_csv_field(buf_, t.unit);
+    buf_ += ',';
+    append_csv_field(buf_, t.group);
+    buf_ += ',' + t.period_label() + ',';
+    append_number(buf_, value);
+    buf_ += ',';
+    append_number(buf_, t.min ? *t.min : std::nan(""));
+    buf_ += ',';
+    append_number(buf_, t.max ? *t.max : std::nan(""));
+    buf_ += met ? ",met," : (std::isnan(value) ? ",unknown," : ",missed,");
+    append_number(buf_, margin);
+    buf_ += '\n';
+  }
+  targets_.write(buf_);
 }
 
 }  // namespace cohortgis::app

@@ -3,12 +3,14 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
+#include "cohortgis/scenarios/scenario_file.hpp"
 #include "text_output.hpp"
 
 namespace cohortgis::app {
@@ -19,11 +21,22 @@ struct StepTiming {
   double write_seconds = 0.0;
 };
 
+// Results of one variant's targets (targets.csv).
+struct TargetOutcome {
+  std::string variant, target;
+  bool met = false;
+  double value = 0.0, margin = 0.0;
+};
+
+// Writes every run of a scenario set into one set of files; every row carries its variant. Call begin_variant before
+// each run and end_variant after it (targets are evaluated then).
 class ResultsWriter : public ResultSink {
  public:
-  // aggregates: the named ones plus "total", as the engine reports them.
-  ResultsWriter(const std::filesystem::path& dir, const scenarios::Scenario& scenario,
+  // aggregates: the named ones plus "total", as the engine reports them. The set outlives the writer.
+  ResultsWriter(const std::filesystem::path& dir, const scenarios::ScenarioSet& set,
                 std::vector<ZoneAggregate> aggregates);
+  void begin_variant(const scenarios::Scenario& scenario);
+  void end_variant();
   void base(const CohortArray& population, int year) override;
   void step(const StepResult& result) override;
   void finish();  // writes zones.csv, closes every file and reports write errors
@@ -32,26 +45,43 @@ class ResultsWriter : public ResultSink {
   const std::vector<int>& years() const { return years_; }
   const std::vector<double>& total_population() const { return totals_; }
   const std::vector<StepTiming>& timings() const { return timings_; }
+  const std::vector<TargetOutcome>& target_outcomes() const { return outcomes_; }
+  // The population at the start of the next step (the last one received), for population-dependent schedules.
+  const CohortArray* const* current_population() const { return &current_ptr_; }
 
  private:
   struct UnitSums {
     double population = 0, births = 0, deaths = 0, net_migration = 0, adjustments = 0;
+    double births_female = 0, births_male = 0, person_years = 0;
   };
   struct PeriodState {
     bool started = false;
     std::vector<UnitSums> units;  // start population and flows so far
   };
+  struct PeriodResult {
+    int first_year = 0, last_year = 0;
+    std::vector<UnitSums> units;  // sums over the period; population = start
+    std::vector<double> end;      // population at the end per unit
+  };
+  double period_value(const PeriodResult& p, std::size_t unit, const std::string& indicator) const;
+  void write_services(const CohortArray& pop, const StepComponents* c, int year);
 
   void write_population(const CohortArray& pop, int year);
   void write_indicators(const IndicatorTable& table, int year, bool stocks_only);
   std::vector<UnitSums> unit_sums(const CohortArray& pop, const StepComponents* comp) const;
   void track_periods(const std::vector<UnitSums>& end, int start_year, int end_year);
 
-  const scenarios::Scenario& sc_;
+  const scenarios::ScenarioSet& set_;
+  const scenarios::Scenario* sc_ = nullptr;
   std::vector<ZoneAggregate> aggregates_;
   std::vector<std::string> unit_names_;
   std::size_t total_unit_ = 0;  // the "total" aggregate
-  TextFile population_, components_, indicators_, plan_periods_;
+  TextFile population_, components_, indicators_, plan_periods_, targets_, services_;
+  std::map<int, IndicatorTable> tables_;  // the current variant's indicators by year (for targets)
+  std::vector<PeriodResult> period_results_;
+  std::vector<TargetOutcome> outcomes_;
+  CohortArray current_;
+  const CohortArray* current_ptr_ = nullptr;
   std::filesystem::path dir_;
   std::vector<PeriodState> periods_;
   std::vector<int> years_;

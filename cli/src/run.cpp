@@ -14,6 +14,7 @@
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/geodata/sha256.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
+#include "cohortgis/scenarios/scenario_file.hpp"
 #include "output_dir.hpp"
 #include "results_writer.hpp"
 #include "text_output.hpp"
@@ -85,17 +86,28 @@ std::string json_strings(const std::vector<std::string>& v, const std::string& i
   return s + (v.empty() ? "]" : "\n" + indent + "]");
 }
 
-void write_manifest(const fs::path& file, const scenarios::Scenario& sc, const std::vector<ZoneAggregate>& aggregates,
+void write_manifest(const fs::path& file, const scenarios::ScenarioSet& set, const std::vector<ZoneAggregate>& aggregates,
                     const std::vector<InputHash>& inputs, const std::string& data_dir, const std::string& started,
                     int threads_requested, int threads, const std::vector<StepTiming>& timings,
                     double total_seconds, const std::vector<std::string>& outputs) {
+  const scenarios::Scenario& sc = set.runs.front();
+  std::vector<std::string> variants, variant_notes;
+  for (const auto& r : set.runs) variants.push_back(r.variant);
   std::string j = "{\n";
   j += "  \"cohortgis_version\": " + json_string(COHORTGIS_VERSION) + ",\n";
   j += "  \"scenario\": {\n";
   j += "    \"name\": " + json_string(sc.name) + ",\n";
   j += "    \"title\": " + json_string(sc.title) + ",\n";
-  j += "    \"variant\": " + json_string(sc.variant) + ",\n";
-  j += "    \"assumptions\": " + json_strings(sc.assumptions, "    ") + "\n";
+  j += "    \"file\": " + json_string(set.file) + ",\n";
+  j += "    \"variants\": " + json_strings(variants, "    ") + ",\n";
+  {
+    // The baseline's assumptions, then each variant's own statements.
+    std::vector<std::string> a = sc.assumptions;
+    for (std::size_t r = 1; r < set.runs.size(); ++r)
+      for (std::size_t k = sc.assumptions.size(); k < set.runs[r].assumptions.size(); ++k)
+        a.push_back(set.runs[r].assumptions[k]);
+    j += "    \"assumptions\": " + json_strings(a, "    ") + "\n";
+  }
   j += "  },\n";
   j += "  \"started_at_utc\": " + json_string(started) + ",\n";
   j += "  \"threads\": " + std::to_string(threads) + ",\n";
@@ -153,7 +165,14 @@ void write_manifest(const fs::path& file, const scenarios::Scenario& sc, const s
             "groups. Flow indicators of year Y cover the period ending with Y; for a single group, net_migration "
             "there includes the transfers between groups (they cancel in 'all'). The base year has only "
             "indicators of the population itself. An empty value means not defined.",
-            "plan_periods.csv: all groups; adjustments = floor_adjustment.",
+            "plan_periods.csv: all groups; adjustments = floor_adjustment; end = start + births - deaths + "
+            "net_migration + adjustments; rates per 1000 person-years of the period; growth_rate_percent = "
+            "100 ln(end/start) / years.",
+            "targets.csv: value of the target's indicator (indicators.csv for a year, plan_periods.csv for a "
+            "period); margin = max - value or value - min (the smaller when both); met when margin >= 0.",
+            "service_demand.csv: basis = persons in the norm's age band at the end of the year (or births per year "
+            "of the period ending that year); demand = basis x places per person; gap = demand - capacity.",
+            "Every file has a variant column: 'baseline' and the scenario file's variants.",
             "Numbers are written in the shortest form that reads back to the same double."},
            "  ") +
        ",\n";
@@ -175,6 +194,34 @@ void write_manifest(const fs::path& file, const scenarios::Scenario& sc, const s
 
 }  // namespace
 
+std::string resolve_scenario_file(const std::string& scenario) {
+  if (scenario.empty() || scenario == "default") return scenarios::default_scenario_file();
+  std::error_code ec;
+  if (!fs::is_regular_file(scenario, ec))
+    throw InputError("scenario '" + scenario + "': no such file; expected a scenario file (.toml) or 'default'");
+  return scenario;
+}
+
+ValidationSummary validate(const std::string& scenario, const std::string& data_dir_configured) {
+  const std::string data_dir = resolve_data_dir(data_dir_configured);
+  const scenarios::ScenarioSet set = scenarios::load_scenario_file(resolve_scenario_file(scenario), data_dir);
+  const scenarios::Scenario& sc = set.runs.front();
+  ValidationSummary v;
+  v.scenario = sc.name;
+  v.file = set.file;
+  v.zones = static_cast<int>(sc.zones.size());
+  v.groups = static_cast<int>(sc.group_names.size());
+  v.base_year = sc.base_year;
+  v.end_year = sc.end_year();
+  v.step_years = sc.grid.width_years;
+  v.targets = static_cast<int>(set.targets.size());
+  v.services = static_cast<int>(set.services.size());
+  for (double p : sc.base_population.data()) v.base_population += p;
+  for (const auto& r : set.runs) v.variants.push_back(r.variant);
+  for (const auto& in : sc.inputs) v.inputs.push_back(in.path);
+  return v;
+}
+
 std::string resolve_data_dir(const std::string& configured) {
   if (!configured.empty()) return configured;
   if (const char* env = std::getenv("COHORTGIS_DATA_DIR"); env && *env) return env;
@@ -194,30 +241,51 @@ RunSummary run(const RunConfig& cfg) {
                        " does not exist; expected the folder with census/, geo/ and wpp/ (set COHORTGIS_DATA_DIR)");
   }
 
+  const std::string scenario_file = resolve_scenario_file(cfg.scenario);
   StagedDirectory out(cfg.out_dir);  // removes its temporary folder unless committed
-  const scenarios::Scenario sc = scenarios::build_scenario(cfg.scenario, data_dir);
+  const scenarios::ScenarioSet set = scenarios::load_scenario_file(scenario_file, data_dir);
+  const scenarios::Scenario& sc = set.runs.front();
   std::vector<InputHash> inputs;
   for (const auto& in : sc.inputs) inputs.push_back({in.role, in.relative, geodata::sha256_file(in.path)});
 
   const int threads = cfg.threads > 0 ? cfg.threads : tbb::info::default_concurrency();
-  ProjectionConfig pc = sc.projection_config();
-  pc.threads = threads;
-  pc.cancel = cfg.cancel;
-  Progress progress{isatty(fileno(stderr)) == 1, sc.base_year, sc.grid.width_years};
-  if (!cfg.quiet) pc.progress = progress;
-  const std::vector<ZoneAggregate> aggregates = with_total_aggregate(pc.aggregates, static_cast<int>(sc.zones.size()));
-
-  ResultsWriter writer(out.staging(), sc, aggregates);
-  Projection projection(pc, sc.base_population);
-  if (!cfg.quiet) progress.start(sc.steps);
-  projection.run(sc.schedule_provider(), writer);
+  const std::vector<ZoneAggregate> aggregates = with_total_aggregate(sc.aggregates, static_cast<int>(sc.zones.size()));
+  ResultsWriter writer(out.staging(), set, aggregates);
+  std::vector<VariantSummary> variants;
+  std::vector<int> years;
+  std::vector<StepTiming> timings;
+  // One projection per variant (the engine runs one scenario at a time); the writer adds the variant column.
+  for (const scenarios::Scenario& run_sc : set.runs) {
+    ProjectionConfig pc = run_sc.projection_config();
+    pc.threads = threads;
+    pc.cancel = cfg.cancel;
+    Progress progress{isatty(fileno(stderr)) == 1, run_sc.base_year, run_sc.grid.width_years};
+    if (!cfg.quiet) {
+      if (set.runs.size() > 1) std::fprintf(stderr, "cohortgis: variant %s\n", run_sc.variant.c_str());
+      pc.progress = progress;
+    }
+    writer.begin_variant(run_sc);
+    Projection projection(pc, run_sc.base_population);
+    if (!cfg.quiet) progress.start(run_sc.steps);
+    projection.run(run_sc.schedule_provider(writer.current_population()), writer);
+    writer.end_variant();
+    VariantSummary v{run_sc.variant, writer.total_population(), 0, 0, {}};
+    for (const auto& o : writer.target_outcomes())
+      if (o.variant == run_sc.variant) {
+        (o.met ? v.targets_met : v.targets_missed) += 1;
+        if (!o.met) v.missed.push_back(o.target);
+      }
+    variants.push_back(std::move(v));
+    if (years.empty()) years = writer.years();
+    timings.insert(timings.end(), writer.timings().begin(), writer.timings().end());
+  }
   writer.finish();
 
   std::vector<std::string> files = ResultsWriter::file_names();
   files.push_back("manifest.json");
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  write_manifest(out.staging() / "manifest.json", sc, aggregates, inputs, data_dir, started, cfg.threads, threads,
-                 writer.timings(), seconds, files);
+  write_manifest(out.staging() / "manifest.json", set, aggregates, inputs, data_dir, started, cfg.threads, threads,
+                 timings, seconds, files);
   out.commit();
 
   RunSummary s;
@@ -225,8 +293,10 @@ RunSummary run(const RunConfig& cfg) {
   s.out_dir = out.target().string();
   s.data_dir = data_dir;
   s.threads = threads;
-  s.years = writer.years();
-  s.total_population = writer.total_population();
+  s.scenario_file = scenario_file;
+  s.years = years;
+  s.total_population = variants.front().total_population;
+  s.variants = variants;
   s.files = files;
   s.seconds = seconds;
   return s;

@@ -114,10 +114,10 @@ double births_by_age_of_mother(const AgeGrid& grid, std::span<const double> F, c
   long double total = 0.0L;  // R's sum() accumulates in long double
   B[0] = 0.0;
   B[w] = 0.0;
-  for (std::size_t i = 1; i < w; ++i) {
-    B[i] = z * F[i] * (women.A[i] + women.Q[i]) / 2.0;
-    total += B[i];
-  }
+  for (std::size_t i = 1; i < w; ++i) B[i] = z * F[i] * (women.A[i] + women.Q[i]) / 2.0;
+  // Adding +0 leaves a long double sum unchanged, so the (slow, x87) sum skips the ages without births.
+  for (std::size_t i = 1; i < w; ++i)
+    if (B[i] != 0.0) total += B[i];
   if (!exposure.empty()) {
     exposure[0] = 0.0;
     exposure[w] = 0.0;

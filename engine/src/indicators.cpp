@@ -129,12 +129,23 @@ void compute_indicators(const CohortArray& start, const CohortArray& end, const 
         ++n_states;
         const std::size_t st = uz(zn) * uz(G) + uz(g);
         for (int s = 0; s < 2; ++s) {
-          auto P0 = start.ages(zn, g, s), P1 = end.ages(zn, g, s), D = comp.deaths.ages(zn, g, s);
+          auto P0 = start.ages(zn, g, s), P1 = end.ages(zn, g, s);
           for (std::size_t i = 0; i < A; ++i) {
             acc.start[uz(s) * A + i] += P0[i];
             acc.end[uz(s) * A + i] += P1[i];
-            acc.deaths += D[i];
-            if (!comp.net_migrants.empty()) acc.net += comp.net_migrants.ages(zn, g, s)[i];
+          }
+          // Per-cell arrays when the run keeps them, else the per-state sums (ProjectionConfig::cell_components).
+          if (!comp.deaths.empty()) {
+            auto D = comp.deaths.ages(zn, g, s);
+            for (std::size_t i = 0; i < A; ++i) acc.deaths += D[i];
+          } else if (!comp.deaths_by_state.empty()) {
+            acc.deaths += comp.deaths_by_state[st * kSexes + uz(s)];
+          }
+          if (!comp.net_migrants.empty()) {
+            auto M = comp.net_migrants.ages(zn, g, s);
+            for (std::size_t i = 0; i < A; ++i) acc.net += M[i];
+          } else if (!comp.net_migrants_by_state.empty()) {
+            acc.net += comp.net_migrants_by_state[st * kSexes + uz(s)];
           }
           for (std::size_t r = 0; r < rows; ++r) {  // pooled mx weighted by mid-step persons (counts first)
             const std::size_t i = row_to_index(grid.width_years, r);

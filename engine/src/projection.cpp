@@ -59,9 +59,34 @@ void ensure(CohortArray& a, const CohortLayout& layout, bool wanted, double fill
 
 void ensure(std::vector<double>& v, std::size_t n, double fill = 0.0) { v.assign(n, fill); }
 
+// Sizes an array every cell of which the step writes: allocated (zeroed) once, never cleared again.
+void ensure_sized(CohortArray& a, const CohortLayout& layout, bool wanted) {
+  if (!wanted) a = CohortArray();
+  else if (!(a.layout() == layout && a.data().size() == layout.cells())) a = CohortArray(layout);
+}
+
+// Per-block scratch of the step: vectors of one zone, reused from zone to zone (no allocation per zone).
 struct Scratch {
-  std::vector<double> A, E, Q, S, phi, scale, B;
+  std::vector<double> A, E, Q, B, M, D, adj;
+  std::vector<double> od, tr, ext, net, f, in_od, in_tr, ones;  // one (group, sex) age vector each
   LifeTable lt;
+  void reserve(std::size_t n) {
+    for (auto* v : {&od, &tr, &ext, &net, &f, &in_od, &in_tr}) v->resize(n);
+    if (ones.size() != n) ones.assign(n, 1.0);
+  }
+  // The OD age–sex profile of (group, sex), or 1 everywhere when the migration has none.
+  const double* profile_row(const OdMigration& m, int g, int s, std::size_t /*n*/) const {
+    auto row = m.profile_row(g, s);
+    return row.empty() ? ones.data() : row.data();
+  }
+};
+
+// Survival ratios (and A4 split factors) of the last step, reused when the provider says mortality is unchanged.
+struct MortalityCache {
+  bool valid = false;
+  MortalityInput kind = MortalityInput::death_rates;
+  std::vector<double> S, phi;  // [zone][group][sex][age]; φ uses the first n_ages − 1 of each vector
+  std::vector<double> e0, e65;  // [zone][group][sex]
 };
 
 }  // namespace
@@ -137,8 +162,9 @@ namespace {
 class StepRunner {
  public:
   StepRunner(const ProjectionConfig& cfg, const CohortLayout& layout, const StepContext& ctx,
-             const StepSchedules& sch, const CohortArray& P, CohortArray& next, StepComponents& comp)
-      : cfg_(cfg), L_(layout), ctx_(ctx), sch_(sch), P_(P), next_(next), c_(comp) {}
+             const StepSchedules& sch, const CohortArray& P, CohortArray& next, StepComponents& comp,
+             MortalityCache& cache)
+      : cfg_(cfg), L_(layout), ctx_(ctx), sch_(sch), P_(P), next_(next), c_(comp), cache_(cache) {}
 
   void run();
 
@@ -153,9 +179,19 @@ class StepRunner {
   }
   void validate_sizes() const;
   void validate_zone(int zone) const;
-  void outflows(int zone);
+  double total_share(int zone, int group) const;
+  bool cell_outflows(int zone, int group, int sex, double share, Scratch& sc, bool record);
+  void outflows(int zone, Scratch& sc);
   void step_zone(int zone, Scratch& s);
-  void mortality(int zone, int group, int sex, Scratch& s, std::span<double> S);
+  void mortality(int zone, int group, int sex, Scratch& s, std::span<double> S, std::span<double> phi);
+  // An age vector of a component array, or empty when the array is not kept.
+  static std::span<double> part(CohortArray& a, int z, int g, int s) {
+    return a.empty() ? std::span<double>() : a.ages(z, g, s);
+  }
+  const double* scale_of(int zone, int group, int sex) const {
+    const auto& b = zone_scale_[uz(zone)];
+    return b.empty() ? nullptr : b.data() + (uz(group) * kSexes + uz(sex)) * L_.ages();
+  }
 
   const ProjectionConfig& cfg_;
   const CohortLayout& L_;
@@ -164,8 +200,14 @@ class StepRunner {
   const CohortArray& P_;
   CohortArray& next_;
   StepComponents& c_;
-  bool any_migration_ = false;
-  CohortArray scale_;  // conserve: factor applied to every out-flow of a cell
+  MortalityCache& cache_;
+  bool any_migration_ = false, has_od_ = false, has_ext_in_ = false, has_ext_out_ = false, has_net_ = false,
+       has_tr_ = false, reuse_mortality_ = false, phi_wanted_ = false;
+  // conserve: per zone, the factor applied to every out-flow of a cell, [group][sex][age]; empty when no cell of
+  // the zone was scaled (the common case: no state-sized array to write and read).
+  std::vector<std::vector<double>> zone_scale_;
+  bool rate_bound_only_ = false;
+  std::vector<double> profile_max_, transition_max_;  // phase 1 rate bound: per group; per transition
   std::vector<std::vector<AdjustedCell>> scaled_, floored_, overridden_;  // per zone
 };
 
@@ -233,7 +275,7 @@ void StepRunner::validate_zone(int z) const {
     }
     for (int s = 0; s < 2; ++s) {
       const double* m = sch_.mortality.data() + (st * kSexes + uz(s)) * rows;
-      for (std::size_t r = 0; r < rows; ++r) {
+      for (std::size_t r = 0; r < (reuse_mortality_ ? 0 : rows); ++r) {  // checked when it was first used
         const double v = m[r];
         bool ok = std::isfinite(v);
         const char* expect = "";
@@ -246,7 +288,9 @@ void StepRunner::validate_zone(int z) const {
           throw InputError(where(z, g, s, -1) + ", mortality row " + std::to_string(r) + ": value " + fmt(v) +
                            "; expected " + expect);
       }
-      for (int i = 0; i < A; ++i) {
+      const bool per_cell = !sch_.net_migrants.empty() || !sch_.net_migrants_per_person.empty() ||
+                            !sch_.external_in.empty() || !sch_.external_out.empty() || !sch_.external_out_rate.empty();
+      for (int i = 0; i < (per_cell ? A : 0); ++i) {  // no per-cell loop when there is nothing per cell to check
         const std::size_t c = L_.index(z, g, s, i);
         auto chk = [&](const std::vector<double>& v, const char* name, bool nonneg) {
           if (v.empty()) return;
@@ -264,94 +308,156 @@ void StepRunner::validate_zone(int z) const {
   }
 }
 
-// Phase 1: every state's out-flows; under `conserve` one factor per cell scales them to what the cell holds.
-void StepRunner::outflows(int z) {
-  const int A = L_.grid.n_ages, G = L_.groups;
+// A2 "total distributed in proportion to the start population": M[s][i] = T · P[s][i] / Σ P; returns T / Σ P.
+double StepRunner::total_share(int z, int g) const {
+  if (sch_.net_migrants_total.empty()) return 0.0;
+  const double T = sch_.net_migrants_total[uz(z) * uz(L_.groups) + uz(g)];
+  const double sumP = P_.vec(z, g, 0).sum() + P_.vec(z, g, 1).sum();
+  if (T != 0.0 && !(sumP > 0.0))
+    throw InputError(where(z, g, -1, -1) + ": net migrants total " + fmt(T) +
+                     " cannot be distributed over an empty population");
+  return sumP > 0.0 ? T / sumP : 0.0;
+}
+
+// The out-flows of one (zone, group, sex) by age as the origin loses them: sc.od, sc.tr, sc.ext (external out),
+// sc.net (given net), scaled under `conserve` by one factor per cell (sc.f). Loops run over the age vector; sums
+// keep a fixed order (edges by destination), so values do not depend on threads. Unscaled OD out-flows are
+// (Σ rates)·profile·P, equal to what the destinations receive to rounding; a scaled cell's out-flows are the
+// destinations' own products, so they receive exactly what it loses (B2).
+// `record`: report scaled cells and apply the `error` policy (phase 1 only; phase 2 recomputes the same values).
+// Returns whether any cell was scaled.
+bool StepRunner::cell_outflows(int z, int g, int s, double share, Scratch& sc, bool record) {
+  const std::size_t nA = L_.ages();
   const double zy = L_.grid.width_years;
-  const OdMigration* od = sch_.od && !sch_.od->empty() ? sch_.od.get() : nullptr;
-  for (int g = 0; g < G; ++g) {
-    // A2 "total distributed in proportion to the start population": M[s][i] = T · P[s][i] / Σ P.
-    double total_share = 0.0;
-    if (!sch_.net_migrants_total.empty()) {
-      const double T = sch_.net_migrants_total[uz(z) * uz(G) + uz(g)];
-      const double sumP = P_.vec(z, g, 0).sum() + P_.vec(z, g, 1).sum();
-      if (T != 0.0 && !(sumP > 0.0))
-        throw InputError(where(z, g, -1, -1) + ": net migrants total " + fmt(T) +
-                         " cannot be distributed over an empty population");
-      total_share = sumP > 0.0 ? T / sumP : 0.0;
+  const double* P = P_.data().data() + L_.offset(z, g, s);
+  const std::size_t c0 = L_.offset(z, g, s);
+  double* od = sc.od.data();
+  double* tr = sc.tr.data();
+  double* ext = sc.ext.data();
+  double* net = sc.net.data();
+  std::fill(od, od + nA, 0.0);
+  std::fill(tr, tr + nA, 0.0);
+  const OdMigration* odm = has_od_ ? sch_.od.get() : nullptr;
+  const double* prof = odm ? sc.profile_row(*odm, g, s, nA) : nullptr;
+  if (odm) {  // one pass: the sum of the edges' rates (in edge order) times profile and population
+    double R = 0.0;
+    for (int e : odm->out_edges(z)) {
+      const OdFlow& f = odm->flows()[uz(e)];
+      if (f.group < 0 || f.group == g) R += zy * f.rate_per_year;
     }
-    for (int s = 0; s < 2; ++s)
-      for (int i = 0; i < A; ++i) {
-        const std::size_t c = L_.index(z, g, s, i);
-        const double P = P_.data()[c];
-        double od_out = 0.0, tr_out = 0.0, ext_out = 0.0;
-        if (od)
-          for (int e : od->out_edges(z)) {
-            const OdFlow& f = od->flows()[uz(e)];
-            if (f.group < 0 || f.group == g) od_out += zy * f.rate_per_year * od->profile(g, s, i) * P;
-          }
-        for (const auto& t : sch_.transitions)
-          if (t.from_group == g)
-            tr_out += zy * t.rate_per_year[uz(s) * uz(A) + uz(i)] *
-                      (t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)]) * P;
-        if (!sch_.external_out.empty()) ext_out += sch_.external_out[c];
-        if (!sch_.external_out_rate.empty()) ext_out += zy * sch_.external_out_rate[c] * P;
-        double net = sch_.net_migrants.empty() ? 0.0 : sch_.net_migrants[c];
-        if (!sch_.net_migrants_per_person.empty()) net += sch_.net_migrants_per_person[c] * P;
-        net += total_share * P;
-        const double total = od_out + tr_out + ext_out + (net < 0.0 ? -net : 0.0);
-        double f = 1.0;
-        if (total > P && cfg_.flow_policy != FlowPolicy::wpp) {
-          if (cfg_.flow_policy == FlowPolicy::error)
-            throw ProjectionError(where(z, g, s, i) + ": out-migration and transfers of " + fmt(total) +
-                                  " persons exceed the " + fmt(P) +
-                                  " persons at the start of the step (flow policy 'error')");
-          f = std::max(P - kMigrationResidualPersons, 0.0) / total;
-          scaled_[uz(z)].push_back({z, g, s, i, total - total * f});
+    for (std::size_t i = 0; i < nA; ++i) od[i] = R * prof[i] * P[i];
+  }
+  for (const auto& t : sch_.transitions)
+    if (t.from_group == g) {
+      const double m = t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)];
+      const double* r = t.rate_per_year.data() + uz(s) * nA;
+      for (std::size_t i = 0; i < nA; ++i) tr[i] += zy * r[i] * m * P[i];
+    }
+  const double* xo = sch_.external_out.empty() ? nullptr : sch_.external_out.data() + c0;
+  const double* xr = sch_.external_out_rate.empty() ? nullptr : sch_.external_out_rate.data() + c0;
+  const double* nm = sch_.net_migrants.empty() ? nullptr : sch_.net_migrants.data() + c0;
+  const double* np = sch_.net_migrants_per_person.empty() ? nullptr : sch_.net_migrants_per_person.data() + c0;
+  bool any = false;
+  for (std::size_t i = 0; i < nA; ++i) {
+    double e_out = 0.0;
+    if (xo) e_out += xo[i];
+    if (xr) e_out += zy * xr[i] * P[i];
+    double n = nm ? nm[i] : 0.0;
+    if (np) n += np[i] * P[i];
+    n += share * P[i];
+    const double total = od[i] + tr[i] + e_out + (n < 0.0 ? -n : 0.0);
+    double f = 1.0;
+    if (total > P[i] && cfg_.flow_policy != FlowPolicy::wpp) {
+      const int age = static_cast<int>(i);
+      if (cfg_.flow_policy == FlowPolicy::error)
+        throw ProjectionError(where(z, g, s, age) + ": out-migration and transfers of " + fmt(total) +
+                              " persons exceed the " + fmt(P[i]) +
+                              " persons at the start of the step (flow policy 'error')");
+      f = std::max(P[i] - kMigrationResidualPersons, 0.0) / total;
+      if (record) scaled_[uz(z)].push_back({z, g, s, age, total - total * f});
+      any = true;
+      // The same products as the destinations compute, scaled.
+      if (odm) {
+        od[i] = 0.0;
+        for (int e : odm->out_edges(z)) {
+          const OdFlow& fl = odm->flows()[uz(e)];
+          if (fl.group < 0 || fl.group == g) od[i] += zy * fl.rate_per_year * prof[i] * P[i] * f;
         }
-        scale_.data()[c] = f;
-        if (!c_.od_out.empty()) {
-          if (f != 1.0 && od) {  // the same products as the destinations compute, scaled
-            od_out = 0.0;
-            for (int e : od->out_edges(z)) {
-              const OdFlow& fl = od->flows()[uz(e)];
-              if (fl.group < 0 || fl.group == g) od_out += zy * fl.rate_per_year * od->profile(g, s, i) * P * f;
-            }
-          }
-          c_.od_out.data()[c] = od_out;
-        }
-        if (!c_.transfer_out.empty()) {
-          if (f != 1.0) {
-            tr_out = 0.0;
-            for (const auto& t : sch_.transitions)
-              if (t.from_group == g)
-                tr_out += zy * t.rate_per_year[uz(s) * uz(A) + uz(i)] *
-                          (t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)]) * P * f;
-          }
-          c_.transfer_out.data()[c] = tr_out;
-        }
-        if (!c_.external_out.empty()) c_.external_out.data()[c] = ext_out * f;
-        if (!c_.net_given.empty()) c_.net_given.data()[c] = net < 0.0 ? net * f : net;
       }
+      tr[i] = 0.0;
+      for (const auto& t : sch_.transitions)
+        if (t.from_group == g)
+          tr[i] += zy * t.rate_per_year[uz(s) * nA + i] * (t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)]) *
+                   P[i] * f;
+    }
+    sc.f[i] = f;
+    ext[i] = e_out * f;
+    net[i] = n < 0.0 ? n * f : n;
+  }
+  return any;
+}
+
+// Phase 1: the conserve factors of every cell of a zone.
+void StepRunner::outflows(int z, Scratch& sc) {
+  const int G = L_.groups;
+  const std::size_t nA = L_.ages();
+  if (rate_bound_only_) {
+    // Only per-person rates flow out: if they cannot add up to 1 at any age, no cell of the zone is scaled and
+    // its population need not be read here (rounding moves a total by ~1e-15 relative, far inside the margin).
+    const double zy = L_.grid.width_years;
+    double worst = 0.0;
+    for (int g = 0; g < G; ++g) {
+      double R = 0.0, T = 0.0;
+      if (has_od_)
+        for (int e : sch_.od->out_edges(z)) {
+          const OdFlow& f = sch_.od->flows()[uz(e)];
+          if (f.group < 0 || f.group == g) R += zy * f.rate_per_year;
+        }
+      for (std::size_t k = 0; k < sch_.transitions.size(); ++k) {
+        const auto& t = sch_.transitions[k];
+        if (t.from_group == g) T += zy * transition_max_[k] * (t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)]);
+      }
+      worst = std::max(worst, R * profile_max_[uz(g)] + T);
+    }
+    if (worst <= 1.0 - 1e-6) return;
+  }
+  sc.reserve(nA);
+  for (int g = 0; g < G; ++g) {
+    const double share = total_share(z, g);
+    for (int s = 0; s < 2; ++s) {
+      if (cell_outflows(z, g, s, share, sc, true)) {
+        auto& block = zone_scale_[uz(z)];
+        if (block.empty()) block.assign(uz(G) * kSexes * nA, 1.0);
+        std::copy(sc.f.begin(), sc.f.begin() + static_cast<std::ptrdiff_t>(nA),
+                  block.begin() + static_cast<std::ptrdiff_t>((uz(g) * kSexes + uz(s)) * nA));
+      }
+    }
   }
 }
 
-void StepRunner::mortality(int z, int g, int s, Scratch& sc, std::span<double> S) {
+// Survival ratios S (and, when wanted, the A4 split φ) of one state and sex for this step: from the cache when the
+// provider said mortality did not change, else built from the schedule and stored in the cache.
+void StepRunner::mortality(int z, int g, int s, Scratch& sc, std::span<double> S, std::span<double> phi) {
   const std::size_t st = (uz(z) * uz(L_.groups) + uz(g)) * kSexes + uz(s);
+  const std::size_t es = st;  // [zone][group][sex] index for e0/e65
+  if (reuse_mortality_) {
+    c_.e0[es] = cache_.e0[es];
+    c_.e65[es] = cache_.e65[es];
+    return;
+  }
   const std::size_t rows = sch_.mortality.size() / (L_.states() * kSexes);
   std::span<const double> row(sch_.mortality.data() + st * rows, rows);
-  const std::size_t es = st;  // [zone][group][sex] index for e0/e65
   switch (sch_.mortality_kind) {
     case MortalityInput::survival_ratios:
       std::copy(row.begin(), row.end(), S.begin());
-      return;
+      break;
     case MortalityInput::person_years: {
       const LxLayout layout = L_.grid.width_years == 1 ? LxLayout::single_year : sch_.person_years_layout;
       survival_ratios(row, layout, sch_.radix_l0[st], L_.grid, S);
       double T = 0.0;
       for (std::size_t k = rows; k-- > 0;) T += row[k];
       c_.e0[es] = T / sch_.radix_l0[st];
-      return;
+      break;
     }
     case MortalityInput::death_rates: {
       try {
@@ -366,9 +472,12 @@ void StepRunner::mortality(int z, int g, int s, Scratch& sc, std::span<double> S
       c_.e0[es] = sc.lt.ex[0];
       for (std::size_t r = 0; r < sc.lt.rows(); ++r)
         if (sc.lt.age[r] == 65.0) c_.e65[es] = sc.lt.ex[r];
-      return;
+      if (!phi.empty()) age_period_death_split(sc.lt, L_.grid.open_age(), phi);
+      break;
     }
   }
+  cache_.e0[es] = c_.e0[es];
+  cache_.e65[es] = c_.e65[es];
 }
 
 // Phase 2: in-flows, net migrants, and the Part A step for every group of the zone.
@@ -376,61 +485,94 @@ void StepRunner::step_zone(int z, Scratch& sc) {
   const int A = L_.grid.n_ages, G = L_.groups;
   const std::size_t nA = uz(A);
   const double zy = L_.grid.width_years;
-  const OdMigration* od = sch_.od && !sch_.od->empty() ? sch_.od.get() : nullptr;
+  const OdMigration* od = has_od_ ? sch_.od.get() : nullptr;
   const MigrationTiming timing = cfg_.migration_timing;
+  const bool keep = cfg_.cell_components;
+  sc.reserve(nA);
+  sc.M.resize(uz(G) * kSexes * nA);
+  sc.D.resize(uz(G) * kSexes * nA);
+  sc.adj.resize(nA);
+  auto migrants = [&](int g, int s) -> std::span<double> {
+    if (!any_migration_) return {};
+    return keep ? c_.net_migrants.ages(z, g, s) : std::span<double>(sc.M.data() + (uz(g) * kSexes + uz(s)) * nA, nA);
+  };
 
-  // Net migrants M per cell (B1), summed in a fixed order.
+  // Net migrants M per cell (B1): own out-flows recomputed (phase 1 values), in-flows per edge over the age vector,
+  // every sum in a fixed order (edges by origin).
   if (any_migration_) {
-    for (int g = 0; g < G; ++g)
-      for (int s = 0; s < 2; ++s)
-        for (int i = 0; i < A; ++i) {
-          const std::size_t c = L_.index(z, g, s, i);
-          double in_od = 0.0, in_tr = 0.0;
-          if (od)
-            for (int e : od->in_edges(z)) {
-              const OdFlow& f = od->flows()[uz(e)];
-              if (f.group >= 0 && f.group != g) continue;
-              const std::size_t co = L_.index(f.origin, g, s, i);
-              in_od += zy * f.rate_per_year * od->profile(g, s, i) * P_.data()[co] * scale_.data()[co];
-            }
-          for (const auto& t : sch_.transitions)
-            if (t.to_group == g) {
-              const std::size_t co = L_.index(z, t.from_group, s, i);
-              in_tr += zy * t.rate_per_year[uz(s) * nA + uz(i)] *
-                       (t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)]) * P_.data()[co] *
-                       scale_.data()[co];
-            }
-          double M = 0.0;
-          if (!c_.od_in.empty()) {
-            c_.od_in.data()[c] = in_od;
-            M += in_od - c_.od_out.data()[c];
+    for (int g = 0; g < G; ++g) {
+      const double share = total_share(z, g);
+      for (int s = 0; s < 2; ++s) {
+        cell_outflows(z, g, s, share, sc, false);
+        double* in_od = sc.in_od.data();
+        double* in_tr = sc.in_tr.data();
+        std::fill(in_od, in_od + nA, 0.0);
+        std::fill(in_tr, in_tr + nA, 0.0);
+        if (od) {
+          const double* prof = sc.profile_row(*od, g, s, nA);
+          for (int e : od->in_edges(z)) {
+            const OdFlow& f = od->flows()[uz(e)];
+            if (f.group >= 0 && f.group != g) continue;
+            const double c = zy * f.rate_per_year;
+            const double* Po = P_.data().data() + L_.offset(f.origin, g, s);
+            if (const double* so = scale_of(f.origin, g, s))
+              for (std::size_t i = 0; i < nA; ++i) in_od[i] += c * prof[i] * Po[i] * so[i];
+            else  // factor 1: x · 1 = x exactly
+              for (std::size_t i = 0; i < nA; ++i) in_od[i] += c * prof[i] * Po[i];
           }
-          if (!c_.external_in.empty()) {
-            c_.external_in.data()[c] = sch_.external_in.empty() ? 0.0 : sch_.external_in[c];
-            M += c_.external_in.data()[c];
-          }
-          if (!c_.external_out.empty()) M -= c_.external_out.data()[c];
-          if (!c_.net_given.empty()) M += c_.net_given.data()[c];
-          if (!c_.transfer_in.empty()) {
-            c_.transfer_in.data()[c] = in_tr;
-            M += in_tr - c_.transfer_out.data()[c];
-          }
-          c_.net_migrants.data()[c] = M;
         }
-    if (cfg_.flow_policy == FlowPolicy::wpp) {
-      for (int g = 0; g < G; ++g)
-        for (int s = 0; s < 2; ++s) {
-          auto P = P_.ages(z, g, s);
-          auto M = c_.net_migrants.ages(z, g, s);
+        for (const auto& t : sch_.transitions)
+          if (t.to_group == g) {
+            const double m = t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)];
+            const double* r = t.rate_per_year.data() + uz(s) * nA;
+            const double* Po = P_.data().data() + L_.offset(z, t.from_group, s);
+            if (const double* so = scale_of(z, t.from_group, s))
+              for (std::size_t i = 0; i < nA; ++i) in_tr[i] += zy * r[i] * m * Po[i] * so[i];
+            else
+              for (std::size_t i = 0; i < nA; ++i) in_tr[i] += zy * r[i] * m * Po[i];
+          }
+        const std::size_t c0 = L_.offset(z, g, s);
+        const double* xin = sch_.external_in.empty() ? nullptr : sch_.external_in.data() + c0;
+        auto M = migrants(g, s);
+        for (std::size_t i = 0; i < nA; ++i) {  // the order of the terms of B1
+          double m = 0.0;
+          if (has_od_) m += in_od[i] - sc.od[i];
+          if (has_ext_in_) m += xin ? xin[i] : 0.0;
+          if (has_ext_out_) m -= sc.ext[i];
+          if (has_net_) m += sc.net[i];
+          if (has_tr_) m += in_tr[i] - sc.tr[i];
+          M[i] = m;
+        }
+        if (keep) {
+          auto put = [&](CohortArray& a, const double* v) {
+            if (!a.empty()) std::copy(v, v + nA, a.ages(z, g, s).begin());
+          };
+          put(c_.od_in, in_od);
+          put(c_.transfer_in, in_tr);
+          put(c_.od_out, sc.od.data());
+          put(c_.transfer_out, sc.tr.data());
+          put(c_.external_out, sc.ext.data());
+          put(c_.net_given, sc.net.data());
+          if (!c_.external_in.empty()) {
+            auto x = c_.external_in.ages(z, g, s);
+            for (std::size_t i = 0; i < nA; ++i) x[i] = xin ? xin[i] : 0.0;
+          }
+        }
+        if (cfg_.flow_policy == FlowPolicy::wpp) {
+          const double* P = P_.data().data() + c0;
           for (int i = 0; i < A; ++i) {
             const double before = M[uz(i)];
-            if (P[uz(i)] + before <= 0.0) {
-              M[uz(i)] = kMigrationResidualPersons - P[uz(i)];
-              c_.migration_override.at(z, g, s, i) = M[uz(i)] - before;
+            if (P[i] + before <= 0.0) {
+              M[uz(i)] = kMigrationResidualPersons - P[i];
+              if (!c_.migration_override.empty()) c_.migration_override.at(z, g, s, i) = M[uz(i)] - before;
               overridden_[uz(z)].push_back({z, g, s, i, M[uz(i)] - before});
             }
           }
         }
+        double sum = 0.0;
+        for (std::size_t i = 0; i < nA; ++i) sum += M[i];
+        c_.net_migrants_by_state[(uz(z) * uz(G) + uz(g)) * kSexes + uz(s)] = sum;
+      }
     }
   }
 
@@ -439,30 +581,21 @@ void StepRunner::step_zone(int z, Scratch& sc) {
   sc.A.resize(uz(G) * 2 * per_gs);
   sc.E.resize(uz(G) * 2 * per_gs);
   sc.Q.resize(uz(G) * 2 * per_gs);
-  sc.S.resize(uz(G) * 2 * per_gs);
   sc.B.resize(uz(G) * 2);
+  const bool want_phi = phi_wanted_;
   auto buffers = [&](int g, int s) {
     const std::size_t o = (uz(g) * 2 + uz(s)) * per_gs;
-    return SexStepBuffers{{sc.A.data() + o, per_gs}, {sc.E.data() + o, per_gs}, c_.deaths.ages(z, g, s),
+    return SexStepBuffers{{sc.A.data() + o, per_gs}, {sc.E.data() + o, per_gs},
+                          keep ? c_.deaths.ages(z, g, s) : std::span<double>(sc.D.data() + o, per_gs),
                           {sc.Q.data() + o, per_gs}};
   };
-  auto survival = [&](int g, int s) {
-    return std::span<double>(sc.S.data() + (uz(g) * 2 + uz(s)) * per_gs, per_gs);
-  };
-  auto migrants = [&](int g, int s) -> std::span<const double> {
-    if (!any_migration_) return {};
-    return c_.net_migrants.ages(z, g, s);
+  auto cached = [&](std::vector<double>& v, int g, int s) {
+    return v.empty() ? std::span<double>() : std::span<double>(v.data() + L_.offset(z, g, s), per_gs);
   };
   for (int g = 0; g < G; ++g) {
     for (int s = 0; s < 2; ++s) {
-      mortality(z, g, s, sc, survival(g, s));
-      if (!c_.deaths_age_period.empty()) {  // φ of A4 needs this step's life table, built just above
-        sc.phi.resize(nA - 1);
-        age_period_death_split(sc.lt, L_.grid.open_age(), sc.phi);
-        // stash φ behind the survival ratios of this (g, s): computed now, used after close_step
-        std::copy(sc.phi.begin(), sc.phi.end(), c_.deaths_age_period.ages(z, g, s).begin());
-      }
-      survive_cohorts(L_.grid, P_.ages(z, g, s), survival(g, s), migrants(g, s), timing, buffers(g, s));
+      mortality(z, g, s, sc, cached(cache_.S, g, s), want_phi ? cached(cache_.phi, g, s).first(per_gs - 1) : std::span<double>());
+      survive_cohorts(L_.grid, P_.ages(z, g, s), cached(cache_.S, g, s), migrants(g, s), timing, buffers(g, s));
     }
     const std::size_t st = uz(z) * uz(G) + uz(g);
     std::span<const double> F(sch_.asfr.data() + st * nA, nA);
@@ -495,10 +628,12 @@ void StepRunner::step_zone(int z, Scratch& sc) {
   for (int g = 0; g < G; ++g)
     for (int s = 0; s < 2; ++s) {
       const double Bs = sc.B[uz(g) * 2 + uz(s)];
-      c_.births[(uz(z) * uz(G) + uz(g)) * kSexes + uz(s)] = Bs;
+      const std::size_t ss = (uz(z) * uz(G) + uz(g)) * kSexes + uz(s);
+      c_.births[ss] = Bs;
       const auto buf = buffers(g, s);
-      auto adj = c_.floor_adjustment.ages(z, g, s);
-      const int floored = close_step(L_.grid, Bs, survival(g, s), migrants(g, s), timing, buf, next_.ages(z, g, s), adj);
+      std::span<double> adj = keep ? c_.floor_adjustment.ages(z, g, s) : std::span<double>(sc.adj.data(), nA);
+      const int floored = close_step(L_.grid, Bs, cached(cache_.S, g, s), migrants(g, s), timing, buf,
+                                     next_.ages(z, g, s), adj);
       if (floored > 0) {
         for (int i = 0; i < A; ++i)
           if (adj[uz(i)] != 0.0) {
@@ -508,26 +643,32 @@ void StepRunner::step_zone(int z, Scratch& sc) {
             floored_[uz(z)].push_back({z, g, s, i, adj[uz(i)]});
           }
       }
-      if (!c_.deaths_age_period.empty()) {
-        auto out = c_.deaths_age_period.ages(z, g, s);
-        sc.phi.assign(out.begin(), out.end() - 1);
-        age_period_deaths(buf.D, sc.phi, out);
-      }
+      double dsum = 0.0;
+      for (std::size_t i = 0; i < nA; ++i) dsum += buf.D[i];
+      c_.deaths_by_state[ss] = dsum;
+      if (!c_.deaths_age_period.empty())
+        age_period_deaths(buf.D, cached(cache_.phi, g, s).first(per_gs - 1), c_.deaths_age_period.ages(z, g, s));
     }
 }
 
 void StepRunner::run() {
+  const std::size_t states = L_.states(), A = L_.ages();
+  const bool death_rates = sch_.mortality_kind == MortalityInput::death_rates;
+  phi_wanted_ = cfg_.cell_components && L_.grid.width_years == 1 && death_rates;
+  // Reuse last step's survival ratios only when the provider says mortality did not change and the cache holds
+  // everything this step needs (same layout, φ when age-period deaths are kept).
+  reuse_mortality_ = sch_.mortality_unchanged && cache_.valid && cache_.kind == sch_.mortality_kind &&
+                     cache_.S.size() == L_.cells() && (!phi_wanted_ || cache_.phi.size() == L_.cells());
   validate_sizes();
   for_each_zone<Scratch>(L_.zones, [&](int z, Scratch&) { validate_zone(z); });
 
-  const std::size_t states = L_.states(), A = L_.ages();
-  const bool od = sch_.od && !sch_.od->empty();
-  const bool ext_in = !sch_.external_in.empty();
-  const bool ext_out = !sch_.external_out.empty() || !sch_.external_out_rate.empty();
-  const bool net = !sch_.net_migrants.empty() || !sch_.net_migrants_per_person.empty() ||
-                   !sch_.net_migrants_total.empty();
-  const bool tr = !sch_.transitions.empty();
-  any_migration_ = od || ext_in || ext_out || net || tr;
+  has_od_ = sch_.od && !sch_.od->empty();
+  has_ext_in_ = !sch_.external_in.empty();
+  has_ext_out_ = !sch_.external_out.empty() || !sch_.external_out_rate.empty();
+  has_net_ = !sch_.net_migrants.empty() || !sch_.net_migrants_per_person.empty() || !sch_.net_migrants_total.empty();
+  has_tr_ = !sch_.transitions.empty();
+  any_migration_ = has_od_ || has_ext_in_ || has_ext_out_ || has_net_ || has_tr_;
+  const bool keep = cfg_.cell_components;
 
   ensure(c_.births_by_mother_age, states * A);
   ensure(c_.women_exposure, states * A);
@@ -536,26 +677,52 @@ void StepRunner::run() {
   ensure(c_.newborn_transfer_out, sch_.newborn_rules.empty() ? 0 : states * kSexes);
   ensure(c_.e0, states * kSexes, kNaN);
   ensure(c_.e65, states * kSexes, kNaN);
-  ensure(c_.deaths, L_, true);
-  ensure(c_.deaths_age_period, L_,
-         L_.grid.width_years == 1 && sch_.mortality_kind == MortalityInput::death_rates);
-  ensure(c_.od_in, L_, od);
-  ensure(c_.od_out, L_, od);
-  ensure(c_.external_in, L_, ext_in);
-  ensure(c_.external_out, L_, ext_out);
-  ensure(c_.net_given, L_, net);
-  ensure(c_.transfer_in, L_, tr);
-  ensure(c_.transfer_out, L_, tr);
-  ensure(c_.migration_override, L_, any_migration_ && cfg_.flow_policy == FlowPolicy::wpp);
-  ensure(c_.net_migrants, L_, any_migration_);
-  ensure(c_.floor_adjustment, L_, true);
-  ensure(scale_, L_, any_migration_, 1.0);
+  ensure(c_.deaths_by_state, states * kSexes);
+  ensure(c_.net_migrants_by_state, states * kSexes);
+  // Arrays every cell of which the step writes are only sized, not cleared (a clear is a full pass over memory).
+  ensure_sized(c_.deaths, L_, keep);
+  ensure_sized(c_.deaths_age_period, L_, phi_wanted_);
+  ensure_sized(c_.od_in, L_, keep && has_od_);
+  ensure_sized(c_.od_out, L_, keep && has_od_);
+  ensure_sized(c_.external_in, L_, keep && has_ext_in_);
+  ensure_sized(c_.external_out, L_, keep && has_ext_out_);
+  ensure_sized(c_.net_given, L_, keep && has_net_);
+  ensure_sized(c_.transfer_in, L_, keep && has_tr_);
+  ensure_sized(c_.transfer_out, L_, keep && has_tr_);
+  ensure(c_.migration_override, L_, keep && any_migration_ && cfg_.flow_policy == FlowPolicy::wpp);
+  ensure_sized(c_.net_migrants, L_, keep && any_migration_);
+  ensure_sized(c_.floor_adjustment, L_, keep);
+  if (!reuse_mortality_) {
+    cache_.valid = false;
+    cache_.kind = sch_.mortality_kind;
+    cache_.S.resize(L_.cells());
+    cache_.phi.resize(phi_wanted_ ? L_.cells() : 0);
+    cache_.e0.assign(states * kSexes, kNaN);
+    cache_.e65.assign(states * kSexes, kNaN);
+  }
+  zone_scale_.assign(uz(L_.zones), {});
   scaled_.assign(uz(L_.zones), {});
   floored_.assign(uz(L_.zones), {});
   overridden_.assign(uz(L_.zones), {});
 
-  if (any_migration_) for_each_zone<Scratch>(L_.zones, [&](int z, Scratch&) { outflows(z); });
+  // Phase 1 is needed only where out-flows may exceed a cell; `wpp` never scales. With rate-only out-flows a
+  // zone's rate bound decides without reading its population.
+  rate_bound_only_ = sch_.external_out.empty() && sch_.external_out_rate.empty() && sch_.net_migrants.empty() &&
+                     sch_.net_migrants_per_person.empty() && sch_.net_migrants_total.empty();
+  if (rate_bound_only_) {
+    profile_max_.assign(uz(L_.groups), 1.0);
+    if (has_od_)
+      for (int g = 0; g < L_.groups; ++g)
+        for (int s = 0; s < 2; ++s)
+          for (double p : sch_.od->profile_row(g, s)) profile_max_[uz(g)] = std::max(profile_max_[uz(g)], p);
+    transition_max_.clear();
+    for (const auto& t : sch_.transitions)
+      transition_max_.push_back(*std::max_element(t.rate_per_year.begin(), t.rate_per_year.end()));
+  }
+  if (any_migration_ && cfg_.flow_policy != FlowPolicy::wpp)
+    for_each_zone<Scratch>(L_.zones, [&](int z, Scratch& scratch) { outflows(z, scratch); });
   for_each_zone<Scratch>(L_.zones, [&](int z, Scratch& scratch) { step_zone(z, scratch); });
+  cache_.valid = true;
 
   auto gather = [](std::vector<std::vector<AdjustedCell>>& per_zone, std::vector<AdjustedCell>& out) {
     out.clear();
@@ -617,6 +784,7 @@ const CohortArray& Projection::run(const ScheduleProvider& provider, ResultSink&
   StepSchedules schedules;
   StepComponents components;
   IndicatorTable indicators;
+  MortalityCache cache;  // lives for one run: survival ratios of the last step
   sink.base(population_, config_.base_year);
   for (int step = 0; step < config_.steps; ++step) {
     if (config_.cancel && config_.cancel->load()) throw ProjectionError("projection cancelled");
@@ -624,7 +792,7 @@ const CohortArray& Projection::run(const ScheduleProvider& provider, ResultSink&
                     config_.base_year + (step + 1) * config_.grid.width_years};
     provider(ctx, schedules);
     arena.execute([&] {
-      StepRunner(config_, layout_, ctx, schedules, population_, next_, components).run();
+      StepRunner(config_, layout_, ctx, schedules, population_, next_, components, cache).run();
       if (config_.indicators) {
         std::span<const double> mx;
         if (schedules.mortality_kind == MortalityInput::death_rates) mx = schedules.mortality;
@@ -634,6 +802,7 @@ const CohortArray& Projection::run(const ScheduleProvider& provider, ResultSink&
       }
     });
     sink.step(StepResult{ctx, population_, next_, components, config_.indicators ? &indicators : nullptr});
+    schedules.mortality_unchanged = false;  // a hint holds for one step only
     std::swap(population_, next_);
     if (config_.progress) config_.progress(step + 1, config_.steps);
   }

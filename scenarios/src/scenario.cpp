@@ -63,11 +63,21 @@ ScheduleProvider Scenario::schedule_provider() const {
   };
 }
 
+ScheduleProvider Scenario::schedule_provider(const CohortArray* const* start_population) const {
+  return [this, start_population](const StepContext& ctx, StepSchedules& out) {
+    out = schedules.size() == 1 ? schedules.front() : schedules.at(static_cast<std::size_t>(ctx.step));
+    if (adjust_schedules) {
+      if (!start_population || !*start_population)
+        throw InputError("scenario '" + name + "': population-dependent schedules need the start population");
+      adjust_schedules(ctx, **start_population, out);
+    }
+  };
+}
+
 Scenario build_scenario(const std::string& name, const std::string& data_dir) {
-  if (name == "default" || name == kDefaultScenarioName) return beijing_2020(data_dir);
+  if (name == "beijing-2020-embedded") return beijing_2020(data_dir);
   throw InputError("scenario '" + name +
-                   "': only the embedded default scenario is available in this version; scenario files come with "
-                   "the scenarios issue");
+                   "': not a built-in scenario; give a scenario file (.toml) or 'default'");
 }
 
 }  // namespace cohortgis::scenarios

@@ -8,6 +8,7 @@
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/migration_models.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
+#include "cohortgis/scenarios/scenario_file.hpp"
 #include "cohortgis/scenarios/sources.hpp"
 #include "csv_fixture.hpp"
 
@@ -18,9 +19,11 @@ namespace {
 
 std::size_t uz(int v) { return static_cast<std::size_t>(v); }
 
+// The default is now the shipped scenario file; its baseline must be the scenario the embedded C++ built.
 const scenarios::Scenario& scenario() {
-  static const scenarios::Scenario sc = scenarios::build_scenario("default", COHORTGIS_DATA);
-  return sc;
+  static const scenarios::ScenarioSet set =
+      scenarios::load_scenario_file(scenarios::default_scenario_file(), COHORTGIS_DATA);
+  return set.runs.front();
 }
 
 // census value by (code, indicator), read with the plain test reader (the columns used come before the quoted one).
@@ -76,7 +79,7 @@ TEST(DefaultScenario, BasePopulationIsTheCensusSplitByFloatingShare) {
 
 TEST(DefaultScenario, Schedules) {
   const auto& sc = scenario();
-  ASSERT_EQ(sc.schedules.size(), 1u);
+  ASSERT_EQ(sc.schedules.size(), 3u);  // one per step (the file loader builds every step)
   const StepSchedules& s = sc.schedules[0];
   const int A = sc.grid.n_ages, rows = sc.grid.life_table_rows();
   ASSERT_EQ(rows, 19);
@@ -133,6 +136,6 @@ TEST(DefaultScenario, UnknownNameIsAnInputError) {
     scenarios::build_scenario("shanghai", COHORTGIS_DATA);
     FAIL() << "no error";
   } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("only the embedded default scenario is available"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("not a built-in scenario"), std::string::npos);
   }
 }

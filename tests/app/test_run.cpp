@@ -69,8 +69,8 @@ TEST_F(RunTest, WritesEveryOutputAndSummary) {
   EXPECT_EQ(fs::path(s.out_dir), root_ / "out");
   EXPECT_EQ(s.years, (std::vector<int>{2020, 2025, 2030, 2035}));
   ASSERT_EQ(s.total_population.size(), 4u);
-  for (const char* f : {"population.csv", "components.csv", "indicators.csv", "plan_periods.csv", "zones.csv",
-                        "manifest.json"}) {
+  for (const char* f : {"population.csv", "components.csv", "indicators.csv", "plan_periods.csv", "targets.csv",
+                        "service_demand.csv", "zones.csv", "manifest.json"}) {
     EXPECT_TRUE(fs::is_regular_file(root_ / "out" / f)) << f;
     EXPECT_GT(fs::file_size(root_ / "out" / f), 0u) << f;
   }
@@ -82,12 +82,14 @@ TEST_F(RunTest, WritesEveryOutputAndSummary) {
 
   const auto pop = read_csv((root_ / "out/population.csv").string());
   EXPECT_EQ(pop.header, (std::vector<std::string>{"variant", "year", "zone", "group", "sex", "age", "population"}));
-  EXPECT_EQ(pop.rows.size(), 4u * 16 * 2 * 2 * 18);
+  EXPECT_EQ(pop.rows.size(), 3u * 4 * 16 * 2 * 2 * 18);  // baseline and two variants
+  EXPECT_EQ(s.variants.size(), 3u);
+  EXPECT_EQ(s.variants[0].name, "baseline");
   const auto comp = read_csv((root_ / "out/components.csv").string());
   EXPECT_EQ(comp.header,
             (std::vector<std::string>{"variant", "period", "zone", "group", "sex", "age", "component", "persons"}));
   const auto plan = read_csv((root_ / "out/plan_periods.csv").string());
-  ASSERT_EQ(plan.rows.size(), 3u * 18);  // 16 districts + core + total per period
+  ASSERT_EQ(plan.rows.size(), 3u * 3 * 18);  // 16 districts + core + total per period and variant
   EXPECT_EQ(plan.at(0, "period"), "2021-2025");
   EXPECT_EQ(plan.at(0, "plan"), "14th Five-Year Plan");
   EXPECT_EQ(plan.at(17, "zone"), "total");
@@ -114,14 +116,15 @@ TEST_F(RunTest, BaseYearEqualsTheCensus) {
   std::map<std::string, double> by_zone;
   const auto pop = read_csv((root_ / "out/population.csv").string());
   for (std::size_t r = 0; r < pop.rows.size(); ++r)
-    if (pop.at(r, "year") == "2020") by_zone[pop.at(r, "zone")] += pop.num(r, "population");
+    if (pop.at(r, "year") == "2020" && pop.at(r, "variant") == "baseline")
+      by_zone[pop.at(r, "zone")] += pop.num(r, "population");
   ASSERT_EQ(by_zone.size(), 16u);
   for (const auto& [code, v] : census) EXPECT_NEAR(by_zone.at(code), v, 1e-6) << code;
 
   bool found = false;
   const auto ind = read_csv((root_ / "out/indicators.csv").string());
   for (std::size_t r = 0; r < ind.rows.size(); ++r)
-    if (ind.at(r, "year") == "2020" && ind.at(r, "zone") == "total" && ind.at(r, "group") == "all" &&
+    if (ind.at(r, "variant") == "baseline" && ind.at(r, "year") == "2020" && ind.at(r, "zone") == "total" && ind.at(r, "group") == "all" &&
         ind.at(r, "indicator") == "population") {
       EXPECT_NEAR(ind.num(r, "value"), census_total, 1e-6);
       found = true;
@@ -138,13 +141,14 @@ TEST_F(RunTest, ComponentsAccountForTheChange) {
   std::map<std::string, double> p2020, p2025, flows;
   double city2020 = 0, city2025 = 0;
   for (std::size_t r = 0; r < pop.rows.size(); ++r) {
+    if (pop.at(r, "variant") != "baseline") continue;
     const std::string key = pop.at(r, "zone") + "/" + pop.at(r, "group");
     if (pop.at(r, "year") == "2020") (p2020[key] += pop.num(r, "population"), city2020 += pop.num(r, "population"));
     if (pop.at(r, "year") == "2025") (p2025[key] += pop.num(r, "population"), city2025 += pop.num(r, "population"));
   }
   double births = 0, deaths = 0, net = 0;
   for (std::size_t r = 0; r < comp.rows.size(); ++r) {
-    if (comp.at(r, "period") != "2021-2025") continue;
+    if (comp.at(r, "period") != "2021-2025" || comp.at(r, "variant") != "baseline") continue;
     const std::string c = comp.at(r, "component");
     const double v = comp.num(r, "persons");
     const std::string key = comp.at(r, "zone") + "/" + comp.at(r, "group");
@@ -191,7 +195,8 @@ TEST_F(RunTest, FailedRunLeavesThePreviousResultsAlone) {
     FAIL() << "no error";
   } catch (const InputError& e) {
     const std::string msg = e.what();
-    EXPECT_NE(msg.find((empty_data / "census/census2020_districts.csv").string()), std::string::npos) << msg;
+    // The default scenario file reads its zones first, from data:geo/beijing_districts.gpkg.
+    EXPECT_NE(msg.find((empty_data / "geo/beijing_districts.gpkg").string()), std::string::npos) << msg;
     EXPECT_NE(msg.find("file not found"), std::string::npos) << msg;
   }
   EXPECT_EQ(slurp(out / "marker.txt"), "previous run\n");

@@ -49,6 +49,11 @@ class OdMigration {
   OdMigration(std::vector<OdFlow> flows, std::vector<double> profile, int zones, int groups, int n_ages);
 
   const std::vector<OdFlow>& flows() const { return flows_; }
+  // The profile of one group and sex by age (empty when there is no profile: 1 everywhere).
+  std::span<const double> profile_row(int group, int sex) const {
+    if (profile_.empty()) return {};
+    return {profile_.data() + (static_cast<std::size_t>(group) * kSexes + static_cast<std::size_t>(sex)) * n_ages_, n_ages_};
+  }
   bool empty() const { return flows_.empty(); }
   double profile(int group, int sex, int age) const {
     return profile_.empty() ? 1.0 : profile_[(static_cast<std::size_t>(group) * kSexes + static_cast<std::size_t>(sex)) * n_ages_ + static_cast<std::size_t>(age)];
@@ -100,6 +105,11 @@ struct StepSchedules {
   std::shared_ptr<const OdMigration> od;  // may be null
   std::vector<GroupTransition> transitions;
   std::vector<NewbornRule> newborn_rules;
+  // Hint from a provider that left `mortality`, `mortality_kind`, `person_years_layout` and `radix_l0` exactly as
+  // they were in the previous step (e.g. UN schedules that change by five-year period): the engine then reuses that
+  // step's survival ratios and life-table results instead of rebuilding them. The engine clears it after every
+  // step, so a hint cannot go stale.
+  bool mortality_unchanged = false;
 };
 
 struct StepContext {
@@ -133,6 +143,8 @@ struct StepComponents {
   CohortArray net_migrants;        // M used in the step
   CohortArray floor_adjustment;    // persons added by the floor
   std::vector<double> e0, e65;     // [zone][group][sex] from the step's life tables (NaN when unknown)
+  // Sums over age of the cohort deaths D and of the net migrants M used, [zone][group][sex] (kept in every mode).
+  std::vector<double> deaths_by_state, net_migrants_by_state;
   std::vector<AdjustedCell> scaled_flows;  // conserve policy
   std::vector<AdjustedCell> floored;       // floor
   std::vector<AdjustedCell> overridden;    // wpp override
@@ -165,6 +177,10 @@ struct ProjectionConfig {
   LifeTableMethod life_table_method;
   int threads = 0;                       // 0: all cores
   bool indicators = true;
+  // false: the per-cell component arrays of StepComponents (the CohortArrays: deaths, flows, net migrants, floor
+  // adjustments) are not kept and stay empty; births, the per-state sums and the lists of adjusted cells still are.
+  // For large runs that stream populations: it saves memory and a pass over memory per array and step.
+  bool cell_components = true;
   std::vector<ZoneAggregate> aggregates;  // the whole area is added as "total" unless one is named so
   std::vector<AgeBand> extra_age_bands;   // on top of the standard planning bands
   std::atomic<bool>* cancel = nullptr;    // set to true to stop between steps (ProjectionError "cancelled")

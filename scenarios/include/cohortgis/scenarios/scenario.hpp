@@ -3,6 +3,7 @@
 // Builders (the embedded default here, a scenario-file loader later) fill the same struct.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,10 @@ struct Scenario {
   LifeTableMethod life_table_method;
   // Schedules of step k are schedules[k]; a single entry holds for every step.
   std::vector<StepSchedules> schedules;
+  // Optional: schedules that depend on the population at the start of the step (yearly quotas, gravity OD rates,
+  // relocation programmes). Called after the step's fixed schedules are copied in. The engine's ScheduleProvider
+  // is not given the population, so the run passes it on from its result sink (see schedule_provider below).
+  std::function<void(const StepContext&, const CohortArray& start, StepSchedules&)> adjust_schedules;
 
   int end_year() const { return base_year + steps * grid.width_years; }
   std::vector<std::string> zone_ids() const;
@@ -62,11 +67,16 @@ struct Scenario {
   ProjectionConfig projection_config() const;
   // Copies the step's schedules into the engine's buffer. The scenario must outlive the provider.
   ScheduleProvider schedule_provider() const;
+  // The same, then adjust_schedules with *start_population (kept up to date by the caller's sink: the base
+  // population, then each step's end population). Both must outlive the provider.
+  ScheduleProvider schedule_provider(const CohortArray* const* start_population) const;
 };
 
 inline constexpr const char* kDefaultScenarioName = "beijing-2020";
 
-// Builds a scenario by name: "default" or "beijing-2020" (the embedded default); anything else throws InputError.
+// Builds a scenario by name: "beijing-2020-embedded" (the scenario built in C++, kept as a reference for the shipped
+// file scenarios/examples/beijing-2020/scenario.toml); anything else throws InputError. Scenario files and
+// "default" are loaded with load_scenario_file (scenario_file.hpp).
 // data_dir: the folder holding census/, geo/ and wpp/.
 Scenario build_scenario(const std::string& name, const std::string& data_dir);
 

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: Apache-2.0
+// Driver of the whole benchmark (bench/run_bench.py calls it); prints one JSON object per command.
+//   bench_tool run    --zones N [--steps T] [--threads K] [--indicators 0|1] [--cell-components 0|1] [--stream FILE]
+//       times a projection of the workload; hashes every step's end population (hash time is excluded)
+//   bench_tool export --zones N [--steps T] --out DIR [--results 0|1]
+//       writes the workload's model (and, with --results 1, the engine's results) as raw float64/int32 files for
+//       the NumPy peer (bench/peers/numpy_peer.py)
+//   bench_tool stream [--mib M] [--threads K]
+//       memory copy bandwidth, STREAM "copy" style (bytes read + bytes written per second), best of 5
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "workload.hpp"
+
+using namespace cohortgis;
+using cohortgis::bench::Workload;
+using cohortgis::bench::WorkloadOptions;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::size_t uz(int v) { return static_cast<std::size_t>(v); }
+double seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+
+std::map<std::string, std::string> parse(int argc, char** argv) {
+  std::map<std::string, std::string> a;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    if (std::strncmp(argv[i], "--", 2) != 0) throw std::runtime_error(std::string("unexpected argument ") + argv[i]);
+    a[argv[i] + 2] = argv[i + 1];
+  }
+  return a;
+}
+int geti(const std::map<std::string, std::string>& a, const char* k, int d) {
+  auto it = a.find(k);
+  return it == a.end() ? d : std::stoi(it->second);
+}
+std::string gets(const std::map<std::string, std::string>& a, const char* k, const std::string& d = "") {
+  auto it = a.find(k);
+  return it == a.end() ? d : it->second;
+}
+
+// Peak resident set (VmHWM) and a reset of it (Linux: writing 5 to clear_refs resets the high-water mark).
+long peak_rss_bytes() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6)) * 1024;
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss * 1024;
+}
+void reset_peak_rss() { std::ofstream("/proc/self/clear_refs") << "5"; }
+
+// FNV-1a over the bytes of the doubles, folded per step: equal hashes ⇔ (almost surely) bit-identical results.
+std::uint64_t fnv(std::span<const double> v, std::uint64_t h) {
+  const auto* p = reinterpret_cast<const std::uint64_t*>(v.data());
+  for (std::size_t i = 0; i < v.size(); ++i) h = (h ^ p[i]) * 0x100000001B3ULL;
+  return h;
+}
+
+class TimedSink : public ResultSink {
+ public:
+  explicit TimedSink(const std::string& stream_path) {
+    if (!stream_path.empty()) {
+      out_ = std::fopen(stream_path.c_str(), "wb");
+      if (!out_) throw std::runtime_error("cannot write " + stream_path);
+    }
+  }
+  ~TimedSink() override {
+    if (out_) std::fclose(out_);
+  }
+  void step(const StepResult& r) override {
+    const auto t0 = Clock::now();
+    hash = fnv(r.end.data(), hash);
+    hash = fnv(r.components.births, hash);
+    if (out_) {  // results streamed to disk as they come: the end population of every year
+      std::fwrite(r.end.data().data(), sizeof(double), r.end.data().size(), out_);
+      std::fflush(out_);
+    }
+    in_sink += seconds(t0, Clock::now());
+  }
+  std::uint64_t hash = 0xCBF29CE484222325ULL;
+  double in_sink = 0.0;
+
+ private:
+  std::FILE* out_ = nullptr;
+};
+
+WorkloadOptions options(const std::map<std::string, std::string>& a) {
+  WorkloadOptions o;
+  o.zones = geti(a, "zones", 3000);
+  o.steps = geti(a, "steps", 50);
+  o.data_dir = gets(a, "data");
+  return o;
+}
+
+int cmd_run(const std::map<std::string, std::string>& a) {
+  const auto g0 = Clock::now();
+  Workload w(options(a));
+  const double gen_s = seconds(g0, Clock::now());
+  const int threads = geti(a, "threads", 1);
+  ProjectionConfig cfg = w.config(threads, geti(a, "indicators", 0) != 0);
+  cfg.cell_components = geti(a, "cell-components", 0) != 0;  // large runs: per-state sums only
+  TimedSink sink(gets(a, "stream"));
+  reset_peak_rss();
+  const auto t0 = Clock::now();
+  Projection p(std::move(cfg), w.take_base());  // moved: the run holds the only copy of the state
+  p.run(w.provider(), sink);
+  const double total = seconds(t0, Clock::now());
+  const double engine = total - sink.in_sink;
+  const int steps = w.options().steps;
+  const double cells = static_cast<double>(w.layout().cells());
+  std::printf(
+      "{\"zones\": %d, \"steps\": %d, \"threads\": %d, \"generate_s\": %.3f, \"total_s\": %.4f, \"sink_s\": %.4f, "
+      "\"engine_s\": %.4f, \"s_per_year\": %.6f, \"cells_per_s\": %.4e, \"peak_rss_bytes\": %ld, "
+      "\"state_bytes\": %.0f, \"schedule_bytes\": %.0f, \"floor_bytes_per_year\": %.0f, \"hash\": \"%016llx\"}\n",
+      w.options().zones, steps, threads, gen_s, total, sink.in_sink, engine, engine / steps, cells * steps / engine,
+      peak_rss_bytes(), w.state_bytes(), w.schedule_bytes(), w.floor_bytes_per_year(),
+      static_cast<unsigned long long>(sink.hash));
+  return 0;
+}
+
+template <class T>
+void write_raw(const std::string& path, const std::vector<T>& v) {
+  std::ofstream out(path, std::ios::binary);
+  if (!out) throw std::runtime_error("cannot write " + path);
+  out.write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size() * sizeof(T)));
+}
+
+// Keeps what the NumPy peer is compared on: end populations, births by state and sex, cohort deaths.
+class ExportSink : public ResultSink {
+ public:
+  void step(const StepResult& r) override {
+    pop.insert(pop.end(), r.end.data().begin(), r.end.data().end());
+    births.insert(births.end(), r.components.births.begin(), r.components.births.end());
+    deaths.insert(deaths.end(), r.components.deaths.data().begin(), r.components.deaths.data().end());
+  }
+  std::vector<double> pop, births, deaths;
+};
+
+int cmd_export(const std::map<std::string, std::string>& a) {
+  const Workload w(options(a));
+  const std::string dir = gets(a, "out");
+  if (dir.empty()) throw std::runtime_error("export: --out DIR is required");
+  const std::string d = dir + "/";
+  write_raw(d + "base.f64", std::vector<double>(w.base_population().data().begin(), w.base_population().data().end()));
+  write_raw(d + "country.i32", w.country());
+  write_raw(d + "mx_factor.f64", w.mx_factor());
+  write_raw(d + "asfr_factor.f64", w.asfr_factor());
+  write_raw(d + "srb.f64", w.srb());
+  write_raw(d + "mx_table.f64", w.mx_table());
+  write_raw(d + "asfr_table.f64", w.asfr_table());
+  write_raw(d + "od_profile.f64", w.od_profile());
+  write_raw(d + "transition_rate.f64", w.transition().rate_per_year);
+  std::vector<int> origin, destination, group;
+  std::vector<double> rate;
+  for (const OdFlow& f : w.od()->flows()) {
+    origin.push_back(f.origin);
+    destination.push_back(f.destination);
+    group.push_back(f.group);
+    rate.push_back(f.rate_per_year);
+  }
+  write_raw(d + "od_origin.i32", origin);
+  write_raw(d + "od_destination.i32", destination);
+  write_raw(d + "od_group.i32", group);
+  write_raw(d + "od_rate.f64", rate);
+  const bool results = geti(a, "results", 1) != 0;
+  if (results) {
+    ExportSink sink;
+    Projection p(w.config(geti(a, "threads", 1), false), w.base_population());
+    p.run(w.provider(), sink);
+    write_raw(d + "engine_pop.f64", sink.pop);
+    write_raw(d + "engine_births.f64", sink.births);
+    write_raw(d + "engine_deaths.f64", sink.deaths);
+  }
+  std::ofstream(d + "meta.json") << "{\"zones\": " << w.options().zones << ", \"groups\": " << Workload::kGroups
+                                  << ", \"ages\": " << w.grid().n_ages << ", \"steps\": " << w.options().steps
+                                  << ", \"periods\": " << w.periods() << ", \"period_years\": "
+                                  << Workload::kPeriodYears << ", \"countries\": " << Workload::kCountries
+                                  << ", \"transition_from\": " << w.transition().from_group
+                                  << ", \"transition_to\": " << w.transition().to_group
+                                  << ", \"results\": " << (results ? "true" : "false") << "}\n";
+  std::printf("{\"exported\": \"%s\"}\n", dir.c_str());
+  return 0;
+}
+
+int cmd_stream(const std::map<std::string, std::string>& a) {
+  const std::size_t n = uz(geti(a, "mib", 512)) * 1024 * 1024 / sizeof(double);
+  const int threads = std::max(1, geti(a, "threads", static_cast<int>(std::thread::hardware_concurrency())));
+  std::vector<double> src(n), dst(n);
+  auto chunked = [&](auto&& body) {  // first touch and copies by the same thread chunks
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t)
+      pool.emplace_back([&, t] {
+        const std::size_t b = n * uz(t) / uz(threads), e = n * uz(t + 1) / uz(threads);
+        body(b, e);
+      });
+    for (auto& th : pool) th.join();
+  };
+  chunked([&](std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e; ++i) src[i] = static_cast<double>(i), dst[i] = 0.0;
+  });
+  double best = 1e300;
+  for (int rep = 0; rep < 5; ++rep) {
+    const auto t0 = Clock::now();
+    chunked([&](std::size_t b, std::size_t e) { std::memcpy(dst.data() + b, src.data() + b, (e - b) * sizeof(double)); });
+    best = std::min(best, seconds(t0, Clock::now()));
+  }
+  std::printf("{\"copy_bytes_per_s\": %.4e, \"threads\": %d, \"mib\": %d, \"check\": %g}\n",
+              2.0 * static_cast<double>(n) * sizeof(double) / best, threads, geti(a, "mib", 512), dst[n / 2]);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    if (argc < 2) throw std::runtime_error("usage: bench_tool run|export|stream [--key value ...]");
+    const std::string cmd = argv[1];
+    const auto a = parse(argc, argv);
+    if (cmd == "run") return cmd_run(a);
+    if (cmd == "export") return cmd_export(a);
+    if (cmd == "stream") return cmd_stream(a);
+    throw std::runtime_error("unknown command " + cmd);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_tool: %s\n", e.what());
+    return 1;
+  }
+}

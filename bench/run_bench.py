@@ -1,0 +1,123 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""The whole cohortgis benchmark in one command: memory copy bandwidth, the engine at W3k and W40k (and any other
+sizes) at 1 … all cores, the NumPy peer on the same inputs, and the table of bench/README.md.
+
+  /usr/bin/python3 bench/run_bench.py [--build build] [--zones 3000,40000] [--steps 50] [--numpy-steps 10]
+
+Per row: time per projected year (engine only: the sink's hashing is timed and left out), cohort-cells per second,
+NumPy time per year / engine time per year, time per year / bandwidth floor (bytes a year must move at the least:
+the population read and written once, plus one year of the zone-varying schedules read once, at the measured copy
+bandwidth), and peak RSS / (state + one year of schedules). The script fails if results at different thread counts
+are not bit-identical (hash of every step's end population and births). A last row streams every year's population
+to a file on disk and reports the peak RSS of that run.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def run_json(cmd):
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def cpu_model():
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown"
+
+
+def label(z):
+    return f"W{z // 1000}k" if z % 1000 == 0 and z >= 1000 else f"{z} zones"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--zones", default="3000,40000")
+    ap.add_argument("--steps", type=int, default=50, help="projected years per engine run")
+    ap.add_argument("--numpy-steps", type=int, default=10, help="projected years per NumPy run (it is slow)")
+    ap.add_argument("--threads", default="", help="comma list; default 1, 2, … all cores")
+    ap.add_argument("--stream-steps", type=int, default=10, help="years of the disk-streaming run (0: skip)")
+    ap.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "cohortgis-bench"))
+    ap.add_argument("--json", help="also write the raw results here")
+    a = ap.parse_args()
+
+    tool = os.path.join(a.build, "bench", "bench_tool")
+    peer = os.path.join(HERE, "peers", "numpy_peer.py")
+    if not os.path.exists(tool):
+        sys.exit(f"{tool} not found: build first (cmake -S . -B build -G Ninja && ninja -C build bench_tool)")
+    cores = os.cpu_count() or 1
+    threads = [int(t) for t in a.threads.split(",")] if a.threads else sorted({1, *range(2, cores + 1, 2), cores})
+    zones = [int(z) for z in a.zones.split(",")]
+    os.makedirs(a.workdir, exist_ok=True)
+
+    bw = max(run_json([tool, "stream", "--mib", "1024", "--threads", str(t)])["copy_bytes_per_s"] for t in threads)
+    rows, raw, failures = [], {"copy_bytes_per_s": bw, "runs": [], "numpy": []}, []
+    for z in zones:
+        npr = run_json(["/usr/bin/python3", peer, "--tool", tool, "--zones", str(z), "--steps", str(a.numpy_steps),
+                        "--workdir", os.path.join(a.workdir, f"numpy-{z}"), "--time"])
+        raw["numpy"].append(npr)
+        hashes = {}
+        for t in threads:
+            r = run_json([tool, "run", "--zones", str(z), "--steps", str(a.steps), "--threads", str(t)])
+            raw["runs"].append(r)
+            hashes[t] = r["hash"]
+            floor_s = r["floor_bytes_per_year"] / bw
+            rows.append([label(z), str(t), f"{r['s_per_year'] * 1e3:.2f}", f"{r['cells_per_s'] / 1e6:.0f}",
+                         f"{npr['s_per_year'] / r['s_per_year']:.1f}×", f"{r['s_per_year'] / floor_s:.1f}×",
+                         f"{r['peak_rss_bytes'] / 2**20:.0f} MiB",
+                         f"{r['peak_rss_bytes'] / (r['state_bytes'] + r['schedule_bytes']):.2f}×"])
+        same = len(set(hashes.values())) == 1
+        if not same:
+            failures.append(f"{label(z)}: results differ between thread counts: {hashes}")
+        for row in rows[-len(threads):]:
+            row.append("yes" if same else "NO")
+        if a.stream_steps > 0:
+            path = os.path.join(a.workdir, f"stream-{z}.f64")
+            r = run_json([tool, "run", "--zones", str(z), "--steps", str(a.stream_steps), "--threads", str(cores),
+                          "--stream", path])
+            os.remove(path)
+            raw["runs"].append(dict(r, streamed=True))
+            floor_s = r["floor_bytes_per_year"] / bw
+            rows.append([label(z) + " → disk", str(cores), f"{r['s_per_year'] * 1e3:.2f}",
+                         f"{r['cells_per_s'] / 1e6:.0f}", "", f"{r['s_per_year'] / floor_s:.1f}×",
+                         f"{r['peak_rss_bytes'] / 2**20:.0f} MiB",
+                         f"{r['peak_rss_bytes'] / (r['state_bytes'] + r['schedule_bytes']):.2f}×", ""])
+
+    print(f"machine: {cpu_model()}, {cores} cores; memory copy bandwidth {bw / 1e9:.1f} GB/s "
+          f"(read + write, best of 5, {max(threads)} threads)")
+    print(f"engine: {a.steps} annual steps per run; NumPy peer: {a.numpy_steps} steps, numpy "
+          f"{raw['numpy'][0]['numpy_version'] if raw['numpy'] else '?'}")
+    for z in zones:
+        r = next(x for x in raw["runs"] if x["zones"] == z)
+        print(f"{label(z)}: {r['state_bytes'] / 1e6:.0f} MB state, {r['schedule_bytes'] / 1e6:.0f} MB schedules/year, "
+              f"floor {r['floor_bytes_per_year'] / 1e6:.0f} MB/year = {r['floor_bytes_per_year'] / bw * 1e3:.2f} ms")
+    head = ["workload", "threads", "ms / year", "Mcells/s", "vs NumPy", "× floor", "peak RSS", "RSS / (state+sched)",
+            "bit-identical"]
+    table = [head, ["---"] * len(head)] + rows
+    print()
+    for row in table:
+        print("| " + " | ".join(row) + " |")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(raw, f, indent=1)
+    for msg in failures:
+        print("FAIL:", msg, file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,12 @@
+# The benchmark workload and its driver (bench_tool). Included from bench/ and from tests/bench/ (the NumPy agreement
+# test needs the driver even where Google Benchmark is missing); whichever comes first defines the targets.
+if(NOT TARGET cohortgis_bench_workload)
+  add_library(cohortgis_bench_workload STATIC ${PROJECT_SOURCE_DIR}/bench/workload.cpp)
+  target_include_directories(cohortgis_bench_workload PUBLIC ${PROJECT_SOURCE_DIR}/bench)
+  target_link_libraries(cohortgis_bench_workload PUBLIC cohortgis::engine PRIVATE cohortgis::compile_flags)
+  target_compile_definitions(cohortgis_bench_workload PRIVATE COHORTGIS_DATA="${PROJECT_SOURCE_DIR}/data")
+
+  add_executable(bench_tool ${PROJECT_SOURCE_DIR}/bench/bench_tool.cpp)
+  target_link_libraries(bench_tool PRIVATE cohortgis_bench_workload cohortgis::compile_flags)
+  set_target_properties(bench_tool PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/bench)
+endif()

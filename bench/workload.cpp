@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: Apache-2.0
+// The benchmark workload (see workload.hpp).
+#include "workload.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+#include "cohortgis/engine/graduation.hpp"
+#include "cohortgis/engine/migration_models.hpp"
+
+namespace cohortgis::bench {
+
+namespace {
+
+std::size_t uz(int v) { return static_cast<std::size_t>(v); }
+
+// splitmix64: a fixed, portable generator (std:: distributions differ between standard libraries).
+struct Rng {
+  std::uint64_t s;
+  std::uint64_t next() {
+    std::uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+  double normal() {  // Box–Muller
+    const double u1 = 1.0 - uniform(), u2 = uniform();
+    return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+  }
+};
+
+// Plain CSV with one header row and no quoting (data/wpp/DATA.md).
+struct Csv {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+  std::size_t col(const std::string& name) const {
+    for (std::size_t i = 0; i < header.size(); ++i)
+      if (header[i] == name) return i;
+    throw std::runtime_error("workload: CSV has no column " + name);
+  }
+};
+
+Csv read_csv(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("workload: cannot open " + path + " (set the data folder)");
+  Csv t;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    std::vector<std::string> cells;
+    std::stringstream ss(line);
+    std::string cell;
+    while (std::getline(ss, cell, ',')) cells.push_back(cell);
+    if (line.back() == ',') cells.emplace_back();
+    if (t.header.empty()) t.header = std::move(cells);
+    else t.rows.push_back(std::move(cells));
+  }
+  return t;
+}
+
+const char* const kIso3[Workload::kCountries] = {"CHN", "JPN", "NGA", "DEU"};
+
+int sex_of(const std::string& s) { return s == "female" ? 0 : 1; }
+
+}  // namespace
+
+std::string default_data_dir() {
+#ifdef COHORTGIS_DATA
+  return std::string(COHORTGIS_DATA) + "/wpp";
+#else
+  return "";
+#endif
+}
+
+Workload::Workload(const WorkloadOptions& options) : opt_(options) {
+  if (opt_.zones < opt_.neighbours + 1) throw std::runtime_error("workload: need more zones than neighbours");
+  if (opt_.data_dir.empty()) opt_.data_dir = default_data_dir();
+  const AgeGrid g = grid();
+  const int A = g.n_ages, Z = opt_.zones, P = periods();
+  const std::string dir = opt_.data_dir + "/";
+
+  // --- Country schedules from WPP 2022, graduated to single years. -----------------------------------------------
+  std::map<std::pair<int, int>, std::vector<double>> mx5;  // (country, period start) → [sex][abridged row]
+  std::map<std::tuple<int, int, int>, std::vector<double>> mx5s;
+  {
+    const Csv t = read_csv(dir + "mortality_mx_abridged_2010_2020.csv");
+    const std::size_t ci = t.col("iso3"), cp = t.col("period_start"), cs = t.col("sex"), cm = t.col("mx");
+    for (const auto& r : t.rows)
+      for (int c = 0; c < kCountries; ++c)
+        if (r[ci] == kIso3[c]) mx5s[{c, std::stoi(r[cp]), sex_of(r[cs])}].push_back(std::stod(r[cm]));
+  }
+  std::map<std::pair<int, int>, std::vector<double>> asfr5;
+  {
+    const Csv t = read_csv(dir + "fertility_asfr_5y_2010_2020.csv");
+    const std::size_t ci = t.col("iso3"), cp = t.col("period_start"), cf = t.col("asfr");
+    for (const auto& r : t.rows)
+      for (int c = 0; c < kCountries; ++c)
+        if (r[ci] == kIso3[c]) asfr5[{c, std::stoi(r[cp])}].push_back(std::stod(r[cf]));
+  }
+  double country_srb[kCountries] = {};
+  {
+    const Csv t = read_csv(dir + "srb_annual_2010_2020.csv");
+    const std::size_t ci = t.col("iso3"), cy = t.col("year"), cv = t.col("srb_males_per_female");
+    for (const auto& r : t.rows)
+      for (int c = 0; c < kCountries; ++c)
+        if (r[ci] == kIso3[c] && r[cy] == "2020") country_srb[c] = std::stod(r[cv]);
+  }
+  std::vector<double> pop(uz(kCountries) * 2 * uz(A), 0.0);  // 2020 population by single age, [country][sex][age]
+  {
+    const Csv t = read_csv(dir + "population_single_age_2010_2020.csv");
+    const std::size_t ci = t.col("iso3"), cy = t.col("year"), cs = t.col("sex"), ca = t.col("age"),
+                      cv = t.col("pop_thousands");
+    for (const auto& r : t.rows)
+      for (int c = 0; c < kCountries; ++c)
+        if (r[ci] == kIso3[c] && r[cy] == "2020")
+          pop[(uz(c) * 2 + uz(sex_of(r[cs]))) * uz(A) + uz(std::stoi(r[ca]))] = 1000.0 * std::stod(r[cv]);
+    const Csv s = read_csv(dir + "supplementary_wpp2019_population_5y_2010_2020.csv");
+    const std::size_t si = s.col("iso3"), sy = s.col("year"), ss = s.col("sex"), sg = s.col("age_group"),
+                      sv = s.col("pop_thousands");
+    for (const auto& r : s.rows)
+      for (int c = 0; c < kCountries; ++c)
+        if (r[si] == kIso3[c] && r[sy] == "2020" && r[sg] == "100+")
+          pop[(uz(c) * 2 + uz(sex_of(r[ss]))) * uz(A) + 100] = 1000.0 * std::stod(r[sv]);
+  }
+
+  // mx: period 0 = WPP 2010–2015, period 1 = 2015–2020, later periods continue the 2010→2015 improvement
+  // (ratio clamped to 0.85…1 per age), so mortality keeps falling slowly as in the UN's projections.
+  mx_table_.assign(uz(kCountries) * uz(P) * 2 * uz(A), 0.0);
+  asfr_table_.assign(uz(kCountries) * uz(P) * uz(A), 0.0);
+  for (int c = 0; c < kCountries; ++c) {
+    for (int s = 0; s < 2; ++s) {
+      const auto m10 = graduate_abridged_mx_to_single(mx5s.at({c, 2010, s}), static_cast<Sex>(s), 100);
+      const auto m15 = graduate_abridged_mx_to_single(mx5s.at({c, 2015, s}), static_cast<Sex>(s), 100);
+      for (int p = 0; p < P; ++p)
+        for (int i = 0; i < A; ++i) {
+          const double r = std::clamp(m15[uz(i)] / m10[uz(i)], 0.85, 1.0);
+          mx_table_[((uz(c) * uz(P) + uz(p)) * 2 + uz(s)) * uz(A) + uz(i)] =
+              p == 0 ? m10[uz(i)] : m15[uz(i)] * std::pow(r, p - 1);
+        }
+    }
+    for (int p = 0; p < P; ++p) {
+      const auto f = graduate_asfr_five_to_single(asfr5.at({c, p == 0 ? 2010 : 2015}));  // ages 10 … 54
+      for (std::size_t k = 0; k < f.size() && 10 + k < uz(A); ++k)
+        asfr_table_[(uz(c) * uz(P) + uz(p)) * uz(A) + 10 + k] = f[k];
+    }
+  }
+
+  // --- Zones on the unit square; the country is the quadrant; per-zone levels vary. -----------------------------
+  Rng rng{opt_.seed};
+  std::vector<double> x(uz(Z)), y(uz(Z));
+  country_.resize(uz(Z));
+  mx_factor_.resize(uz(Z) * kGroups);
+  asfr_factor_.resize(uz(Z) * kGroups);
+  srb_.resize(uz(Z));
+  base_ = CohortArray(layout());
+  // Zones are numbered along a Z-order (Morton) curve, as hierarchical admin codes number neighbouring counties
+  // and townships close together; the engine's blocks of consecutive zones then share their OD neighbours in cache.
+  {
+    std::vector<std::pair<std::uint64_t, std::pair<double, double>>> pts(uz(Z));
+    auto spread = [](std::uint64_t v) {  // interleave the 16 bits of v with zeros
+      v &= 0xFFFF;
+      v = (v | (v << 8)) & 0x00FF00FF;
+      v = (v | (v << 4)) & 0x0F0F0F0F;
+      v = (v | (v << 2)) & 0x33333333;
+      return (v | (v << 1)) & 0x55555555;
+    };
+    for (auto& p : pts) {
+      const double px = rng.uniform(), py = rng.uniform();
+      p = {spread(static_cast<std::uint64_t>(px * 65536.0)) | (spread(static_cast<std::uint64_t>(py * 65536.0)) << 1),
+           {px, py}};
+    }
+    std::stable_sort(pts.begin(), pts.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (int z = 0; z < Z; ++z) {
+      x[uz(z)] = pts[uz(z)].second.first;
+      y[uz(z)] = pts[uz(z)].second.second;
+    }
+  }
+  for (int z = 0; z < Z; ++z) {
+    const int c = (x[uz(z)] < 0.5 ? 0 : 1) + (y[uz(z)] < 0.5 ? 0 : 2);
+    country_[uz(z)] = c;
+    const double mx_level = std::exp(0.15 * rng.normal()), tfr_level = std::exp(0.12 * rng.normal());
+    mx_factor_[uz(z) * 2 + 0] = mx_level;
+    mx_factor_[uz(z) * 2 + 1] = 0.9 * mx_level;  // floating population: younger and healthier
+    asfr_factor_[uz(z) * 2 + 0] = tfr_level;
+    asfr_factor_[uz(z) * 2 + 1] = 0.8 * tfr_level;
+    srb_[uz(z)] = country_srb[c] * (1.0 + 0.01 * rng.normal());
+    // Zone size: log-normal around 40,000 persons; a fifth floating, concentrated at working ages 18–44.
+    const double persons = 40000.0 * std::exp(0.8 * rng.normal());
+    double total = 0.0;
+    for (int s = 0; s < 2; ++s)
+      for (int i = 0; i < A; ++i) total += pop[(uz(c) * 2 + uz(s)) * uz(A) + uz(i)];
+    for (int s = 0; s < 2; ++s)
+      for (int i = 0; i < A; ++i) {
+        const double share = pop[(uz(c) * 2 + uz(s)) * uz(A) + uz(i)] / total;
+        const double working = (i >= 18 && i < 45) ? 1.0 : 0.1;
+        base_.at(z, 0, s, i) = persons * share * (1.0 - 0.2 * working);
+        base_.at(z, 1, s, i) = persons * share * 0.2 * working * (0.9 + 0.2 * rng.uniform());
+      }
+  }
+
+  // --- OD graph: k nearest neighbours through a uniform bucket grid. ---------------------------------------------
+  const int cells = std::max(1, static_cast<int>(std::sqrt(Z / 2.0)));
+  std::vector<std::vector<int>> bucket(uz(cells) * uz(cells));
+  auto cell_of = [&](double v) { return std::min(cells - 1, static_cast<int>(v * cells)); };
+  for (int z = 0; z < Z; ++z) bucket[uz(cell_of(y[uz(z)])) * uz(cells) + uz(cell_of(x[uz(z)]))].push_back(z);
+  std::vector<OdFlow> flows;
+  flows.reserve(uz(Z) * uz(opt_.neighbours) * kGroups);
+  std::vector<std::pair<double, int>> cand;
+  for (int z = 0; z < Z; ++z) {
+    const int cx = cell_of(x[uz(z)]), cy = cell_of(y[uz(z)]);
+    for (int ring = 1;; ++ring) {  // widen until the k-th distance is inside the searched square
+      cand.clear();
+      for (int by = std::max(0, cy - ring); by <= std::min(cells - 1, cy + ring); ++by)
+        for (int bx = std::max(0, cx - ring); bx <= std::min(cells - 1, cx + ring); ++bx)
+          for (int o : bucket[uz(by) * uz(cells) + uz(bx)])
+            if (o != z) {
+              const double dx = x[uz(o)] - x[uz(z)], dy = y[uz(o)] - y[uz(z)];
+              cand.push_back({dx * dx + dy * dy, o});
+            }
+      if (static_cast<int>(cand.size()) >= opt_.neighbours) {
+        std::partial_sort(cand.begin(), cand.begin() + opt_.neighbours, cand.end());
+        const double reach = static_cast<double>(ring) / cells;
+        if (cand[uz(opt_.neighbours - 1)].first <= reach * reach || ring >= cells) break;
+      }
+    }
+    // Out-migration per person per year: registered 0.5–2%, floating 3–8%, split ∝ 1/distance.
+    const double out0 = 0.005 + 0.015 * rng.uniform(), out1 = 0.03 + 0.05 * rng.uniform();
+    double wsum = 0.0;
+    for (int k = 0; k < opt_.neighbours; ++k) wsum += 1.0 / (std::sqrt(cand[uz(k)].first) + 1e-3);
+    for (int gr = 0; gr < kGroups; ++gr)
+      for (int k = 0; k < opt_.neighbours; ++k) {
+        const double w = 1.0 / (std::sqrt(cand[uz(k)].first) + 1e-3) / wsum;
+        flows.push_back({z, cand[uz(k)].second, gr, (gr == 0 ? out0 : out1) * w});
+      }
+  }
+  // Age–sex profile: Rogers–Castro shares scaled to mean 1 over ages 0–100 (women slightly younger).
+  profile_.assign(uz(kGroups) * 2 * uz(A), 0.0);
+  for (int gr = 0; gr < kGroups; ++gr)
+    for (int s = 0; s < 2; ++s) {
+      RogersCastro rc;
+      rc.mu2 = s == 0 ? 19.0 : 21.0;
+      const auto shares = rogers_castro_age_shares(g, rc);
+      for (int i = 0; i < A; ++i) profile_[(uz(gr) * 2 + uz(s)) * uz(A) + uz(i)] = shares[uz(i)] * A;
+    }
+  od_ = std::make_shared<const OdMigration>(std::move(flows), profile_, Z, kGroups, A);
+
+  // Floating → registered (getting hukou): 2% a year, 4% at ages 22–40.
+  transition_.from_group = 1;
+  transition_.to_group = 0;
+  transition_.rate_per_year.assign(2 * uz(A), 0.0);
+  for (int s = 0; s < 2; ++s)
+    for (int i = 0; i < A; ++i) transition_.rate_per_year[uz(s) * uz(A) + uz(i)] = (i >= 22 && i <= 40) ? 0.04 : 0.02;
+}
+
+ProjectionConfig Workload::config(int threads, bool indicators) const {
+  ProjectionConfig cfg;
+  cfg.grid = grid();
+  cfg.base_year = 2020;
+  cfg.steps = opt_.steps;
+  cfg.threads = threads;
+  cfg.indicators = indicators;
+  cfg.group_names = {"registered", "floating"};
+  cfg.zone_ids.reserve(uz(opt_.zones));
+  for (int z = 0; z < opt_.zones; ++z) cfg.zone_ids.push_back("Z" + std::to_string(z));
+  return cfg;
+}
+
+void Workload::fill_period(int p, StepSchedules& s) const {
+  const int A = grid().n_ages, Z = opt_.zones, P = periods();
+  s.mortality_kind = MortalityInput::death_rates;
+  s.mortality.resize(uz(Z) * kGroups * 2 * uz(A));
+  s.asfr.resize(uz(Z) * kGroups * uz(A));
+  for (int z = 0; z < Z; ++z) {
+    const std::size_t c = uz(country_[uz(z)]);
+    for (int gr = 0; gr < kGroups; ++gr) {
+      const std::size_t st = uz(z) * kGroups + uz(gr);
+      const double fm = mx_factor_[st], ff = asfr_factor_[st];
+      for (int sx = 0; sx < 2; ++sx) {
+        const double* tab = mx_table_.data() + ((c * uz(P) + uz(p)) * 2 + uz(sx)) * uz(A);
+        double* out = s.mortality.data() + (st * 2 + uz(sx)) * uz(A);
+        for (int i = 0; i < A; ++i) out[i] = fm * tab[i];
+      }
+      const double* ftab = asfr_table_.data() + (c * uz(P) + uz(p)) * uz(A);
+      double* fout = s.asfr.data() + st * uz(A);
+      for (int i = 0; i < A; ++i) fout[i] = ff * ftab[i];
+    }
+  }
+  s.srb = srb_;
+  s.od = od_;
+  s.transitions = {transition_};
+}
+
+ScheduleProvider Workload::provider() const {
+  auto last = std::make_shared<int>(-1);
+  return [this, last](const StepContext& ctx, StepSchedules& s) {
+    const int p = period_of_step(ctx.step);
+    if (p != *last) {
+      fill_period(p, s);
+      *last = p;
+    } else {
+      s.mortality_unchanged = true;  // same period: the engine may reuse its life tables
+    }
+  };
+}
+
+double Workload::schedule_bytes() const {
+  const double cells = static_cast<double>(layout().cells());
+  const double states = static_cast<double>(layout().states());
+  const double edges = static_cast<double>(od_->flows().size());
+  // mx [state][sex][age] + ASFR [state][age] + SRB [zone] + OD edges (origin, destination, group, rate).
+  return cells * 8.0 + states * grid().n_ages * 8.0 + opt_.zones * 8.0 + edges * sizeof(OdFlow);
+}
+
+double Workload::floor_bytes_per_year() const { return 2.0 * state_bytes() + schedule_bytes(); }
+
+}  // namespace cohortgis::bench

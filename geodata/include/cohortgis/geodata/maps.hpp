@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: Apache-2.0
+// Maps and charts for planning meetings: choropleths, population pyramids and indicator lines, drawn with Cairo
+// (PNG, SVG, PDF) and Pango (text, with a CJK font so Chinese names render).
+//
+// Geometry comes in already projected to a planar CRS in metres (geodata reprojects zones for this), so the scale
+// bar is true and shapes are not stretched.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cohortgis::geodata {
+
+class Zones;
+
+struct MapPoint {
+  double x = 0, y = 0;  // metres, planar CRS (y grows northwards)
+};
+// One polygon: the outer ring first, then holes. Rings need not be closed.
+using MapRing = std::vector<MapPoint>;
+using MapPolygon = std::vector<MapRing>;
+
+struct MapZone {
+  std::string id;
+  std::string label;               // drawn on the map (may be Chinese); empty: no label
+  std::vector<MapPolygon> parts;   // a multipolygon
+  double value = 0;                // the indicator; NaN: "no data"
+};
+
+// The zones as map shapes in a planar CRS: `map_crs` (EPSG code, WKT or PROJ string) or, when empty, the
+// Lambert azimuthal equal-area projection centred on them (equal_area_crs_for), which keeps a district map true to
+// shape. values[i] and labels[i] go with zone i (labels empty: the zones' names, or their ids).
+std::vector<MapZone> map_zones(const Zones& zones, const std::vector<double>& values,
+                               const std::vector<std::string>& labels = {}, const std::string& map_crs = {});
+
+enum class ClassMethod { quantile, equal_interval, natural_breaks };
+enum class ImageFormat { png, svg, pdf };
+
+// Class breaks b_0 < b_1 < … < b_k: class c holds values in [b_c, b_{c+1}] (the first class closed on both ends,
+// the others open below). NaN values are ignored. Fewer classes come back when the data have fewer distinct values.
+//   quantile:        breaks at the empirical quantiles (type 7, Hyndman & Fan 1996) of the values;
+//   equal_interval:  k equal steps from the minimum to the maximum;
+//   natural_breaks:  Jenks (1977) optimal classification, by Fisher's (1958) exact dynamic programme minimising the
+//                    within-class sum of squared deviations.
+std::vector<double> class_breaks(const std::vector<double>& values, int classes, ClassMethod method);
+// Index of the class holding v (−1 for NaN or outside the breaks).
+int class_of(double v, const std::vector<double>& breaks);
+
+// Sequential colour-blind-safe palette of n colours (3 ≤ n ≤ 9), light to dark, as 0xRRGGBB: ColorBrewer "YlGnBu"
+// (Cynthia A. Brewer, colorbrewer2.org, Apache-2.0 licence).
+std::vector<std::uint32_t> sequential_palette(int n);
+
+struct MapStyle {
+  std::string title;          // e.g. "常住人口 2035"
+  std::string subtitle;       // e.g. variant, period
+  std::string legend_title;   // indicator and unit, e.g. "万人"
+  std::string source_note;    // bottom line, e.g. "Source: cohortgis projection; UN WPP 2022; 2020 census"
+  std::string no_data_label = "no data";
+  int classes = 5;
+  ClassMethod method = ClassMethod::quantile;
+  int width_px = 1200, height_px = 900;
+  double dpi = 96;            // PNG: pixels are width_px × dpi/96 (print: 300)
+  std::string font_family = "Noto Sans CJK SC";
+  int legend_decimals = 1;
+  bool labels = true, scale_bar = true, north_arrow = true;
+};
+
+// Renders a choropleth to `path` (written through a temporary name and renamed when complete).
+// Returns the class breaks used (for the legend test).
+std::vector<double> render_choropleth(const std::vector<MapZone>& zones, const MapStyle& style, ImageFormat format,
+                                      const std::string& path);
+
+// The map's drawing of zones only, each zone filled with colour (index + 1), no anti-aliasing, as a width × height
+// buffer of zone indexes + 1 (0 = background). Lets a test count that every zone is drawn.
+std::vector<std::uint32_t> render_zone_index_buffer(const std::vector<MapZone>& zones, int width_px, int height_px);
+
+// Number of characters of `text` the font `family` (with fontconfig fallbacks) has no glyph for: 0 means it is
+// drawn as text, not as boxes.
+int missing_glyphs(const std::string& text, const std::string& family = "Noto Sans CJK SC");
+
+// Population pyramid: persons by age group for females and males, one or two years overlaid (the second as an
+// outline), with stacked groups (e.g. registered and floating) for the first year.
+struct PyramidSeries {
+  std::string name;                    // e.g. "registered 2020"
+  std::vector<double> female, male;    // persons by age index
+};
+struct PyramidStyle {
+  std::string title;
+  std::vector<std::string> age_labels;  // e.g. "0-4" … "85+"
+  std::string female_label = "female", male_label = "male", persons_label = "persons";
+  int width_px = 900, height_px = 900;
+  double dpi = 96;
+  std::string font_family = "Noto Sans CJK SC";
+};
+// `stacked`: series drawn as stacked bars (groups of the first year); `outline`: series drawn as outlines (e.g. the
+// total of a second year).
+void render_pyramid(const std::vector<PyramidSeries>& stacked, const std::vector<PyramidSeries>& outline,
+                    const PyramidStyle& style, ImageFormat format, const std::string& path);
+
+// Indicator over time, one line per series (e.g. per variant).
+struct LineSeries {
+  std::string name;
+  std::vector<double> x, y;
+};
+struct LineStyle {
+  std::string title, x_label, y_label;
+  int width_px = 900, height_px = 600;
+  double dpi = 96;
+  std::string font_family = "Noto Sans CJK SC";
+};
+void render_lines(const std::vector<LineSeries>& series, const LineStyle& style, ImageFormat format,
+                  const std::string& path);
+
+}  // namespace cohortgis::geodata

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: Apache-2.0
+// Zone maps with indicators: GeoPackage (styled for QGIS), GeoJSON and CSV. Every writer writes to a temporary
+// name beside the target and renames it into place only when the file is complete, so a reader never sees half a
+// file and a failed run leaves any earlier file untouched.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "cohortgis/engine/indicators.hpp"
+#include "cohortgis/geodata/zones.hpp"
+
+namespace cohortgis::geodata {
+
+// One value of the long indicator table: a zone (or aggregate), a period, a population group, an indicator.
+struct IndicatorRow {
+  std::string unit{};       // zone id, or an aggregate's name
+  std::string period{};     // "2025", or a plan period such as "2021-2025"
+  std::string group{};      // population group, "all" for all groups
+  std::string indicator{};  // machine name, e.g. "population", "cbr_per_1000"
+  double value = 0.0;     // NaN is written as NULL
+};
+
+// Rows for one period from the engine's table (every unit, every group slot, every indicator).
+std::vector<IndicatorRow> indicator_rows(const IndicatorTable& table, const std::string& period);
+
+struct GpkgOutputOptions {
+  std::string zones_layer = "zones";            // the zones with id, name, parent, area_km2
+  std::string long_table = "indicators";  // attribute table: unit, period, pop_group, indicator, value
+  // Wide layers: one per period listed here, named "<wide_prefix><period>", holding the zone geometry and one
+  // column per indicator of group `wide_group`. Empty: one wide layer for the last period in the rows.
+  std::vector<std::string> wide_periods{};
+  std::string wide_prefix = "zones_";
+  std::string wide_group = "all";
+  // The indicator the default QGIS style colours the wide layers by (graduated, quantiles, 5 classes).
+  std::string style_indicator = "population";
+  // Measured areas to store with the zones (e.g. from measure_zones); empty: no area column.
+  std::vector<double> area_km2{};
+};
+
+// Writes a GeoPackage: the zones layer, the long indicator table (related to the zones by unit = zone id; it also
+// holds aggregate rows) and the wide layers, plus a graduated style for each wide layer in `layer_styles` (the table
+// QGIS reads and writes, with the QML in styleQML, useAsDefault = true) so QGIS opens the map styled. Rows whose
+// unit is not a zone (aggregates) go to the long table only. Throws InputError naming the path (and GDAL's reason)
+// when a wide period has no rows, the areas do not match the zones, or the file cannot be written; an earlier file
+// at `path` is then left as it was.
+void write_zone_indicators_gpkg(const std::string& path, const Zones& zones, const std::vector<IndicatorRow>& rows,
+                                const GpkgOutputOptions& options = {});
+
+// GeoJSON (RFC 7946: WGS 84 longitude/latitude, so the zones are reprojected) with one feature per zone: id, name,
+// parent and one property per indicator of `group` for `period`.
+void write_zone_indicators_geojson(const std::string& path, const Zones& zones, const std::vector<IndicatorRow>& rows,
+                                   const std::string& period, const std::string& group = "all");
+
+// The long table as CSV (UTF-8, header unit,period,group,indicator,value; shortest round-trip numbers, NaN empty).
+void write_indicators_csv(const std::string& path, const std::vector<IndicatorRow>& rows);
+
+// The QML of the default graduated style (exposed for tests and for writing .qml sidecars).
+std::string graduated_style_qml(const std::string& field, const std::vector<double>& values, int classes = 5);
+
+}  // namespace cohortgis::geodata

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "canvas.hpp"
+
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include "cohortgis/engine/types.hpp"
+
+namespace cohortgis::geodata::detail {
+
+Canvas::Canvas(ImageFormat format, const std::string& path, int width, int height, double dpi)
+    : format_(format), path_(path), tmp_(path + ".tmp-" + std::to_string(::getpid())) {
+  if (width <= 0 || height <= 0 || !(dpi > 0))
+    throw InputError("image " + path + ": width, height and dpi must be positive");
+  switch (format) {
+    case ImageFormat::png: {
+      const double scale = dpi / 96.0;
+      surface_ = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, static_cast<int>(std::lround(width * scale)),
+                                            static_cast<int>(std::lround(height * scale)));
+      cr_ = cairo_create(surface_);
+      cairo_scale(cr_, scale, scale);
+      break;
+    }
+    case ImageFormat::svg:  // 1 layout unit = 1 pt in the SVG's user space
+      surface_ = cairo_svg_surface_create(tmp_.c_str(), width, height);
+      cr_ = cairo_create(surface_);
+      break;
+    case ImageFormat::pdf:
+      surface_ = cairo_pdf_surface_create(tmp_.c_str(), width, height);
+      cr_ = cairo_create(surface_);
+      break;
+  }
+  if (cairo_surface_status(surface_) != CAIRO_STATUS_SUCCESS)
+    throw InputError("image " + path + ": cannot create the drawing surface (" +
+                     cairo_status_to_string(cairo_surface_status(surface_)) + ")");
+  set_rgb(cr_, 0xffffff);
+  cairo_paint(cr_);
+}
+
+Canvas::~Canvas() {
+  if (cr_) cairo_destroy(cr_);
+  if (surface_) cairo_surface_destroy(surface_);
+  if (!committed_) std::remove(tmp_.c_str());
+}
+
+void Canvas::commit() {
+  cairo_status_t status = cairo_status(cr_);
+  if (format_ == ImageFormat::png) {
+    cairo_surface_flush(surface_);
+    if (status == CAIRO_STATUS_SUCCESS) status = cairo_surface_write_to_png(surface_, tmp_.c_str());
+  } else {
+    cairo_surface_finish(surface_);
+    if (status == CAIRO_STATUS_SUCCESS) status = cairo_surface_status(surface_);
+  }
+  if (status != CAIRO_STATUS_SUCCESS)
+    throw InputError("image " + path_ + ": cannot write it (" + cairo_status_to_string(status) + ")");
+  std::error_code ec;
+  std::filesystem::rename(tmp_, path_, ec);
+  if (ec) throw InputError("image " + path_ + ": cannot move it into place (" + ec.message() + ")");
+  committed_ = true;
+}
+
+void set_rgb(cairo_t* cr, std::uint32_t c) {
+  cairo_set_source_rgb(cr, ((c >> 16) & 0xff) / 255.0, ((c >> 8) & 0xff) / 255.0, (c & 0xff) / 255.0);
+}
+
+TextBox draw_text(cairo_t* cr, const std::string& text, const std::string& family, double size_pt, double x,
+                  double y, bool bold, bool measure_only, bool halo, double r, double g, double b) {
+  PangoLayout* layout = pango_cairo_create_layout(cr);
+  PangoFontDescription* font = pango_font_description_new();
+  pango_font_description_set_family(font, family.c_str());
+  pango_font_description_set_absolute_size(font, size_pt * PANGO_SCALE);
+  pango_font_description_set_weight(font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+  pango_layout_set_font_description(layout, font);
+  pango_layout_set_text(layout, text.c_str(), -1);
+  int w = 0, h = 0;
+  pango_layout_get_pixel_size(layout, &w, &h);
+  if (!measure_only) {
+    cairo_save(cr);
+    cairo_move_to(cr, x, y);
+    if (halo) {  // white outline so labels stay legible on any fill
+      pango_cairo_layout_path(cr, layout);
+      cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
+      cairo_set_line_width(cr, 3.0);
+      cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+      cairo_stroke(cr);
+      cairo_move_to(cr, x, y);
+    }
+    cairo_set_source_rgb(cr, r, g, b);
+    pango_cairo_show_layout(cr, layout);
+    cairo_restore(cr);
+  }
+  pango_font_description_free(font);
+  g_object_unref(layout);
+  return {static_cast<double>(w), static_cast<double>(h)};
+}
+
+}  // namespace cohortgis::geodata::detail
+
+namespace cohortgis::geodata {
+
+int missing_glyphs(const std::string& text, const std::string& family) {
+  cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 8, 8);
+  cairo_t* cr = cairo_create(s);
+  PangoLayout* layout = pango_cairo_create_layout(cr);
+  PangoFontDescription* font = pango_font_description_from_string(family.c_str());
+  pango_font_description_set_absolute_size(font, 12 * PANGO_SCALE);
+  pango_layout_set_font_description(layout, font);
+  pango_layout_set_text(layout, text.c_str(), -1);
+  const int unknown = pango_layout_get_unknown_glyphs_count(layout);
+  pango_font_description_free(font);
+  g_object_unref(layout);
+  cairo_destroy(cr);
+  cairo_surface_destroy(s);
+  return unknown;
+}
+
+}  // namespace cohortgis::geodata
+
+namespace cohortgis::geodata::detail {
+
+std::string format_number(double v, int decimals) {
+  if (std::isnan(v)) return "–";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals < 0 ? 0 : decimals, std::abs(v));
+  std::string s(buf);
+  const std::size_t dot = s.find('.');
+  std::string whole = s.substr(0, dot), frac = dot == std::string::npos ? "" : s.substr(dot);
+  std::string grouped;
+  for (std::size_t i = 0; i < whole.size(); ++i) {
+    if (i > 0 && (whole.size() - i) % 3 == 0) grouped += ',';
+    grouped += whole[i];
+  }
+  return (v < 0 ? "-" : "") + grouped + frac;
+}
+
+double nice_step(double approx) {
+  if (!(approx > 0)) return 1.0;
+  const double p = std::pow(10.0, std::floor(std::log10(approx)));
+  for (double m : {5.0, 2.0, 1.0})
+    if (m * p <= approx) return m * p;
+  return p;
+}
+
+}  // namespace cohortgis::geodata::detail

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: Apache-2.0
+// Internal: a Cairo drawing surface for one output file (PNG, SVG or PDF) written through a temporary name, and
+// Pango text helpers shared by maps and charts.
+#pragma once
+
+#include <cairo.h>
+#include <pango/pangocairo.h>
+
+#include <string>
+
+#include "cohortgis/geodata/maps.hpp"
+
+namespace cohortgis::geodata::detail {
+
+class Canvas {
+ public:
+  // width, height: layout units (CSS pixels at 96 dpi); a PNG gets width·dpi/96 pixels.
+  Canvas(ImageFormat format, const std::string& path, int width, int height, double dpi);
+  ~Canvas();
+  Canvas(const Canvas&) = delete;
+  Canvas& operator=(const Canvas&) = delete;
+  cairo_t* cr() const { return cr_; }
+  // Finishes the file and renames it into place; without commit() the temporary file is removed.
+  void commit();
+
+ private:
+  ImageFormat format_;
+  std::string path_, tmp_;
+  cairo_surface_t* surface_ = nullptr;
+  cairo_t* cr_ = nullptr;
+  bool committed_ = false;
+};
+
+struct TextBox {
+  double width = 0, height = 0;
+};
+
+// Lays out UTF-8 text in `family` at `size_pt` (bold optional); draws it with its top-left at (x, y) unless
+// measure_only. halo: a white outline under the text for labels over a map.
+TextBox draw_text(cairo_t* cr, const std::string& text, const std::string& family, double size_pt, double x,
+                  double y, bool bold = false, bool measure_only = false, bool halo = false,
+                  double r = 0.1, double g = 0.1, double b = 0.1);
+void set_rgb(cairo_t* cr, std::uint32_t rrggbb);
+// "12,345.6"-style number with thousands separators.
+std::string format_number(double v, int decimals);
+// Round step for an axis or scale bar: 1, 2 or 5 × 10^k not above `approx`.
+double nice_step(double approx);
+
+}  // namespace cohortgis::geodata::detail

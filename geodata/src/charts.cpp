@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: Apache-2.0
+// Population pyramids and indicator lines (see maps.hpp).
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "canvas.hpp"
+#include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/maps.hpp"
+
+namespace cohortgis::geodata {
+
+namespace {
+using detail::draw_text;
+using detail::set_rgb;
+// Okabe & Ito (2008) colour-blind-safe qualitative colours.
+constexpr std::uint32_t kQualitative[] = {0x0072b2, 0xe69f00, 0x009e73, 0xcc79a7, 0x56b4e9, 0xd55e00, 0xf0e442, 0x000000};
+std::uint32_t qualitative(std::size_t i) { return kQualitative[i % 8]; }
+}  // namespace
+
+void render_pyramid(const std::vector<PyramidSeries>& stacked, const std::vector<PyramidSeries>& outline,
+                    const PyramidStyle& st, ImageFormat format, const std::string& path) {
+  const std::size_t A = st.age_labels.size();
+  if (A == 0 || stacked.empty()) throw InputError("pyramid " + path + ": no ages or no series to draw");
+  for (const auto* list : {&stacked, &outline})
+    for (const auto& s : *list)
+      if (s.female.size() != A || s.male.size() != A)
+        throw InputError("pyramid " + path + ": series '" + s.name + "' has " + std::to_string(s.female.size()) +
+                         " female and " + std::to_string(s.male.size()) + " male values for " + std::to_string(A) +
+                         " age groups");
+  // Half-width scale: the largest bar (stacked total or outline) of either sex.
+  double vmax = 0;
+  for (std::size_t i = 0; i < A; ++i) {
+    double f = 0, m = 0;
+    for (const auto& s : stacked) {
+      f += s.female[i];
+      m += s.male[i];
+    }
+    vmax = std::max({vmax, f, m});
+    for (const auto& s : outline) vmax = std::max({vmax, s.female[i], s.male[i]});
+  }
+  if (!(vmax > 0)) vmax = 1;
+  detail::Canvas canvas(format, path, st.width_px, st.height_px, st.dpi);
+  cairo_t* cr = canvas.cr();
+  const double W = st.width_px, H = st.height_px, margin = 24;
+  double top = margin;
+  if (!st.title.empty()) top += draw_text(cr, st.title, st.font_family, 20, margin, top, true).height + 6;
+  const double legend_h = 24 * static_cast<double>((stacked.size() + outline.size() + 1) / 2), axis_h = 40;
+  const double label_w = 56, cx = W / 2, half = (W - 2 * margin - label_w) / 2;
+  const double y0 = top + 24, y1 = H - margin - legend_h - axis_h, bar = (y1 - y0) / static_cast<double>(A);
+  draw_text(cr, st.male_label, st.font_family, 14, margin, top, true);
+  const auto fl = draw_text(cr, st.female_label, st.font_family, 14, 0, 0, true, true);
+  draw_text(cr, st.female_label, st.font_family, 14, W - margin - fl.width, top, true);
+  auto xm = [&](double v) { return cx - label_w / 2 - v / vmax * half; };  // males on the left
+  auto xf = [&](double v) { return cx + label_w / 2 + v / vmax * half; };
+  for (std::size_t i = 0; i < A; ++i) {
+    const double y = y1 - static_cast<double>(i + 1) * bar;  // youngest at the bottom
+    double f = 0, m = 0;
+    for (std::size_t k = 0; k < stacked.size(); ++k) {
+      set_rgb(cr, qualitative(k));
+      cairo_rectangle(cr, xm(m + stacked[k].male[i]), y + 1, xm(m) - xm(m + stacked[k].male[i]), bar - 2);
+      cairo_rectangle(cr, xf(f), y + 1, xf(f + stacked[k].female[i]) - xf(f), bar - 2);
+      cairo_fill(cr);
+      m += stacked[k].male[i];
+      f += stacked[k].female[i];
+    }
+    const auto tb = draw_text(cr, st.age_labels[i], st.font_family, 11, 0, 0, false, true);
+    draw_text(cr, st.age_labels[i], st.font_family, 11, cx - tb.width / 2, y + (bar - tb.height) / 2);
+  }
+  for (std::size_t k = 0; k < outline.size(); ++k) {  // step outlines of other years
+    set_rgb(cr, k == 0 ? 0x000000 : qualitative(k + stacked.size()));
+    cairo_set_line_width(cr, 1.6);
+    for (int side = 0; side < 2; ++side) {
+      for (std::size_t i = 0; i < A; ++i) {
+        const double y = y1 - static_cast<double>(i + 1) * bar;
+        const double x = side == 0 ? xm(outline[k].male[i]) : xf(outline[k].female[i]);
+        if (i == 0) cairo_move_to(cr, x, y + bar);
+        else cairo_line_to(cr, x, y + bar);
+        cairo_line_to(cr, x, y);
+      }
+      cairo_stroke(cr);
+    }
+  }
+  // Axis: persons at a round step.
+  const double step = detail::nice_step(vmax / 3);
+  set_rgb(cr, 0x444444);
+  cairo_set_line_width(cr, 1);
+  cairo_move_to(cr, xm(vmax), y1 + 2);
+  cairo_line_to(cr, xm(0), y1 + 2);
+  cairo_move_to(cr, xf(0), y1 + 2);
+  cairo_line_to(cr, xf(vmax), y1 + 2);
+  cairo_stroke(cr);
+  for (double v = 0; v <= vmax * 1.0000001; v += step)
+    for (double x : {xm(v), xf(v)}) {
+      const std::string t = detail::format_number(v, 0);
+      const auto tb = draw_text(cr, t, st.font_family, 10, 0, 0, false, true);
+      draw_text(cr, t, st.font_family, 10, x - tb.width / 2, y1 + 6);
+    }
+  const auto pb = draw_text(cr, st.persons_label, st.font_family, 11, 0, 0, false, true);
+  draw_text(cr, st.persons_label, st.font_family, 11, cx - pb.width / 2, y1 + 22);
+  // Legend.
+  double lx = margin, ly = H - margin - legend_h + 4;
+  std::size_t n = 0;
+  auto entry = [&](const std::string& name, std::uint32_t colour, bool filled) {
+    set_rgb(cr, colour);
+    cairo_rectangle(cr, lx, ly + 3, 22, 12);
+    if (filled) cairo_fill(cr);
+    else {
+      cairo_set_line_width(cr, 1.6);
+      cairo_stroke(cr);
+    }
+    draw_text(cr, name, st.font_family, 12, lx + 28, ly);
+    if (++n % 2 == 0) {
+      lx = margin;
+      ly += 24;
+    } else {
+      lx = W / 2;
+    }
+  };
+  for (std::size_t k = 0; k < stacked.size(); ++k) entry(stacked[k].name, qualitative(k), true);
+  for (std::size_t k = 0; k < outline.size(); ++k)
+    entry(outline[k].name, k == 0 ? 0x000000 : qualitative(k + stacked.size()), false);
+  canvas.commit();
+}
+
+void render_lines(const std::vector<LineSeries>& series, const LineStyle& st, ImageFormat format,
+                  const std::string& path) {
+  double x0 = std::numeric_limits<double>::infinity(), x1 = -x0, y0 = x0, y1 = -x0;
+  for (const auto& s : series) {
+    if (s.x.size() != s.y.size())
+      throw InputError("chart " + path + ": series '" + s.name + "' has " + std::to_string(s.x.size()) + " x and " +
+                       std::to_string(s.y.size()) + " y values");
+    for (std::size_t i = 0; i < s.x.size(); ++i) {
+      if (!std::isfinite(s.x[i]) || !std::isfinite(s.y[i])) continue;
+      x0 = std::min(x0, s.x[i]);
+      x1 = std::max(x1, s.x[i]);
+      y0 = std::min(y0, s.y[i]);
+      y1 = std::max(y1, s.y[i]);
+    }
+  }
+  if (!(x1 >= x0)) throw InputError("chart " + path + ": no finite values to draw");
+  if (x1 == x0) x1 = x0 + 1;
+  const double ystep = detail::nice_step(std::max((y1 - y0) / 5, std::abs(y1) * 1e-6 + 1e-12));
+  y0 = std::floor(y0 / ystep) * ystep;
+  y1 = std::ceil(y1 / ystep) * ystep;
+  if (y1 == y0) y1 = y0 + ystep;
+  detail::Canvas canvas(format, path, st.width_px, st.height_px, st.dpi);
+  cairo_t* cr = canvas.cr();
+  const double W = st.width_px, H = st.height_px, margin = 24;
+  double top = margin;
+  if (!st.title.empty()) top += draw_text(cr, st.title, st.font_family, 18, margin, top, true).height + 8;
+  const double left = margin + 80, right = W - margin - 160, bottom = H - margin - 40;
+  auto px = [&](double x) { return left + (x - x0) / (x1 - x0) * (right - left); };
+  auto py = [&](double y) { return bottom - (y - y0) / (y1 - y0) * (bottom - top); };
+  set_rgb(cr, 0xdddddd);
+  cairo_set_line_width(cr, 1);
+  for (double y = y0; y <= y1 + ystep * 1e-9; y += ystep) {
+    cairo_move_to(cr, left, py(y));
+    cairo_line_to(cr, right, py(y));
+    cairo_stroke(cr);
+    const std::string t = detail::format_number(y, ystep < 1 ? 2 : 0);
+    const auto tb = draw_text(cr, t, st.font_family, 10, 0, 0, false, true);
+    draw_text(cr, t, st.font_family, 10, left - 6 - tb.width, py(y) - tb.height / 2);
+  }
+  const double xstep = detail::nice_step((x1 - x0) / 6);
+  for (double x = std::ceil(x0 / xstep) * xstep; x <= x1 + 1e-9; x += xstep) {
+    std::string plain = detail::format_number(x, 0);
+    plain.erase(std::remove(plain.begin(), plain.end(), ','), plain.end());  // years without separators
+    const auto tb = draw_text(cr, plain, st.font_family, 10, 0, 0, false, true);
+    draw_text(cr, plain, st.font_family, 10, px(x) - tb.width / 2, bottom + 6);
+  }
+  if (!st.x_label.empty()) draw_text(cr, st.x_label, st.font_family, 11, (left + right) / 2, bottom + 22);
+  if (!st.y_label.empty()) draw_text(cr, st.y_label, st.font_family, 11, margin, top - 2);
+  for (std::size_t k = 0; k < series.size(); ++k) {
+    set_rgb(cr, qualitative(k));
+    cairo_set_line_width(cr, 2.2);
+    bool pen = false;
+    for (std::size_t i = 0; i < series[k].x.size(); ++i) {
+      if (!std::isfinite(series[k].y[i])) {
+        pen = false;
+        continue;
+      }
+      if (pen) cairo_line_to(cr, px(series[k].x[i]), py(series[k].y[i]));
+      else cairo_move_to(cr, px(series[k].x[i]), py(series[k].y[i]));
+      pen = true;
+    }
+    cairo_stroke(cr);
+    cairo_rectangle(cr, right + 16, top + 24 * static_cast<double>(k) + 6, 20, 4);
+    cairo_fill(cr);
+    draw_text(cr, series[k].name, st.font_family, 12, right + 42, top + 24 * static_cast<double>(k));
+  }
+  canvas.commit();
+}
+
+}  // namespace cohortgis::geodata

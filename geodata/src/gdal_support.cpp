@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: Apache-2.0
+// Shared GDAL helpers of geodata/ (see gdal_support.hpp).
+#include "gdal_support.hpp"
+
+#include <cpl_string.h>
+#include <gdal.h>
+
+#include <charconv>
+#include <mutex>
+
+namespace cohortgis::geodata {
+
+void register_drivers() {
+  static std::once_flag once;
+  std::call_once(once, [] { GDALAllRegister(); });
+}
+
+OGRSpatialReference parse_crs(const std::string& text, const std::string& what) {
+  OGRSpatialReference srs;
+  CPLStringList opts;
+  opts.AddNameValue("ALLOW_NETWORK_ACCESS", "NO");
+  opts.AddNameValue("ALLOW_FILE_ACCESS", "NO");
+  QuietGdalErrors quiet;
+  if (text.empty() || srs.SetFromUserInput(text.c_str(), opts.List()) != OGRERR_NONE)
+    throw InputError(what + ": '" + text + "' is not a coordinate reference system" + QuietGdalErrors::because() +
+                     "; expected an EPSG code such as EPSG:4326, a WKT definition or a PROJ string");
+  srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  return srs;
+}
+
+TransformPtr make_transform(const OGRSpatialReference& a, const OGRSpatialReference& b, const std::string& what) {
+  QuietGdalErrors quiet;
+  TransformPtr t(OGRCreateCoordinateTransformation(&a, &b));
+  if (!t) {
+    const char* na = a.GetName();
+    const char* nb = b.GetName();
+    throw InputError(what + ": PROJ finds no transformation from '" + (na ? na : "?") + "' to '" + (nb ? nb : "?") +
+                     "'" + QuietGdalErrors::because());
+  }
+  return t;
+}
+
+std::string quoted_list(const std::vector<std::string>& items, std::size_t max_items) {
+  if (items.empty()) return "(none)";
+  std::string s;
+  const std::size_t n = std::min(items.size(), max_items);
+  for (std::size_t i = 0; i < n; ++i) s += (i ? ", '" : "'") + items[i] + "'";
+  if (items.size() > n) s += " … and " + std::to_string(items.size() - n) + " more";
+  return s;
+}
+
+std::string shortest_number(double v) {
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
+}  // namespace cohortgis::geodata

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+// Internal to geodata/: GDAL set-up, quiet error capture, RAII holders, CRS parsing and the Zones internals.
+#pragma once
+
+#include <cpl_error.h>
+#include <gdal_priv.h>
+#include <ogr_geometry.h>
+#include <ogr_spatialref.h>
+#include <ogrsf_frmts.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cohortgis/geodata/zones.hpp"
+
+namespace cohortgis::geodata {
+
+void register_drivers();
+
+// GDAL reports problems through its error handler (stderr by default); keep them quiet and read the last one.
+class QuietGdalErrors {
+ public:
+  QuietGdalErrors() {
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    CPLErrorReset();
+  }
+  ~QuietGdalErrors() { CPLPopErrorHandler(); }
+  QuietGdalErrors(const QuietGdalErrors&) = delete;
+  QuietGdalErrors& operator=(const QuietGdalErrors&) = delete;
+  static std::string last() {
+    const char* m = CPLGetLastErrorMsg();
+    return m && *m ? std::string(m) : std::string();
+  }
+  // " (GDAL: …)" or "".
+  static std::string because() {
+    const std::string m = last();
+    return m.empty() ? std::string() : " (GDAL: " + m + ")";
+  }
+};
+
+struct DatasetCloser {
+  void operator()(GDALDataset* d) const { GDALClose(GDALDataset::ToHandle(d)); }
+};
+using DatasetPtr = std::unique_ptr<GDALDataset, DatasetCloser>;
+
+struct GeometryDeleter {
+  void operator()(OGRGeometry* g) const { OGRGeometryFactory::destroyGeometry(g); }
+};
+using GeometryPtr = std::unique_ptr<OGRGeometry, GeometryDeleter>;
+
+struct TransformDeleter {
+  void operator()(OGRCoordinateTransformation* t) const { OGRCoordinateTransformation::DestroyCT(t); }
+};
+using TransformPtr = std::unique_ptr<OGRCoordinateTransformation, TransformDeleter>;
+
+// A CRS from an EPSG code, WKT or PROJ string, with longitude/easting first. No network or file look-ups (the CRS
+// is a user's text, not a URL). Throws InputError "<what>: '<text>' is not a coordinate reference system …".
+OGRSpatialReference parse_crs(const std::string& text, const std::string& what);
+// Transformation a → b; throws InputError naming `what` when PROJ finds none.
+TransformPtr make_transform(const OGRSpatialReference& a, const OGRSpatialReference& b, const std::string& what);
+
+// "'a', 'b', 'c' … and 7 more" for error messages.
+std::string quoted_list(const std::vector<std::string>& items, std::size_t max_items = 20);
+
+// Shortest decimal text that reads back to the same double.
+std::string shortest_number(double v);
+
+struct Zones::Impl {
+  OGRSpatialReference srs;          // axis order: traditional GIS (x = longitude/easting)
+  std::vector<GeometryPtr> geoms;   // one MultiPolygon per zone, 2D
+};
+
+// Sets the private parts of Zones (geodata/src only).
+struct ZonesBuilder {
+  static Zones make(std::string source, std::vector<std::string> ids, std::vector<std::string> names,
+                    std::vector<std::string> parents, std::vector<std::string> repairs, OGRSpatialReference srs,
+                    std::vector<GeometryPtr> geoms);
+};
+
+}  // namespace cohortgis::geodata

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+// Zones (OGR geometries) → planar map shapes.
+#include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/maps.hpp"
+#include "cohortgis/geodata/measures.hpp"
+#include "cohortgis/geodata/zones.hpp"
+#include "gdal_support.hpp"
+
+namespace cohortgis::geodata {
+
+std::vector<MapZone> map_zones(const Zones& zones, const std::vector<double>& values,
+                               const std::vector<std::string>& labels, const std::string& map_crs) {
+  if (values.size() != zones.size())
+    throw InputError("map of " + zones.source() + ": " + std::to_string(values.size()) + " values for " +
+                     std::to_string(zones.size()) + " zones");
+  if (!labels.empty() && labels.size() != zones.size())
+    throw InputError("map of " + zones.source() + ": " + std::to_string(labels.size()) + " labels for " +
+                     std::to_string(zones.size()) + " zones");
+  const Zones planar = reproject(zones, map_crs.empty() ? equal_area_crs_for(zones) : map_crs);
+  std::vector<MapZone> out(zones.size());
+  for (std::size_t i = 0; i < zones.size(); ++i) {
+    MapZone& z = out[i];
+    z.id = zones.id(i);
+    z.label = !labels.empty() ? labels[i] : !zones.names()[i].empty() ? zones.names()[i] : zones.id(i);
+    z.value = values[i];
+    const OGRGeometry* g = planar.impl().geoms[i].get();
+    auto add = [&](const OGRPolygon* p) {
+      MapPolygon poly;
+      for (const OGRLinearRing* ring : *p) {
+        MapRing r;
+        r.reserve(static_cast<std::size_t>(ring->getNumPoints()));
+        for (const OGRPoint& pt : *ring) r.push_back({pt.getX(), pt.getY()});
+        poly.push_back(std::move(r));
+      }
+      z.parts.push_back(std::move(poly));
+    };
+    if (wkbFlatten(g->getGeometryType()) == wkbPolygon) add(g->toPolygon());
+    else
+      for (const OGRPolygon* p : *g->toMultiPolygon()) add(p);
+  }
+  return out;
+}
+
+}  // namespace cohortgis::geodata

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+// Scenario files (TOML, read with toml++): one file describes the baseline, its variants, plan periods, targets and
+// service norms. The format is documented in scenarios/README.md. A scenario file is data only: no code runs, no
+// network is used, and every table is a local path (relative to the file, or "data:…" for the data folder).
+// Errors are InputError "FILE:LINE:COLUMN: key 'a.b': expected …, got …".
+#pragma once
+
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cohortgis/scenarios/scenario.hpp"
+
+namespace cohortgis::scenarios {
+
+// A plan target, e.g. "resident population of the whole area ≤ 8,500,000 at the end of 2015".
+struct Target {
+  std::string name;
+  std::string indicator;      // an engine indicator (indicators.csv) or, for periods, a plan_periods.csv column
+  std::string unit = "total"; // zone id, aggregate name or "total"
+  std::string group = "all";  // group name or "all"
+  int year = 0;               // a year of the projection (0 when `period` is used)
+  int first_year = 0, last_year = 0;  // a period (inclusive), when year == 0
+  std::optional<double> min, max;
+  std::vector<std::string> variants;  // empty: every variant
+  std::string where;                  // "file:line:column" of the target, for messages
+  std::string period_label() const;   // "2011-2015" or the year
+};
+
+// A service norm: demand = persons in an age band × places per person (× enrolment), or births per year × rate.
+struct ServiceNorm {
+  std::string name;
+  bool per_births = false;           // basis: births per year (e.g. maternity beds per 1000 births)
+  int from_age = 0, to_age = -1;     // basis: persons aged from_age … to_age (to_age < 0: open-ended)
+  double per_person = 0.0;           // places per person of the basis (per-1000 norms are divided by 1000)
+  std::vector<double> capacity;      // [zone]; NaN where not given; empty: no capacity given
+  double total_capacity = std::numeric_limits<double>::quiet_NaN();  // whole area, when given as one number
+};
+
+// A relocation programme (e.g. 疏解 of a central district): persons_per_year from one zone to another over the
+// years first_year … last_year, by an age–sex profile; run as external out-flows from `from` and equal external
+// in-flows to `to` in the same step, so the books balance exactly.
+struct Relocation {
+  std::string name;
+  int from = 0, to = 0, group = 0;
+  double persons_per_year = 0.0;
+  int first_year = 0, last_year = 0;
+};
+
+struct OutputOptions {
+  bool population = true;
+  bool components = true;
+};
+
+// What a scenario file gives: the baseline and each variant as complete scenarios (same zones, groups, grid and
+// years), and the plan reporting that applies to all of them.
+struct ScenarioSet {
+  std::string file;                  // the scenario file as opened
+  std::vector<Scenario> runs;        // runs[0] is the baseline ("baseline"), then the variants in file order
+  std::vector<Target> targets;
+  std::vector<ServiceNorm> services;
+  std::vector<std::vector<Relocation>> relocations;  // per run
+  OutputOptions outputs;
+  // [geography.source]: the zones' GDAL source (path, layer, id/name/parent fields), kept for the spatial units
+  // work; not read yet. Empty when not given.
+  std::string zones_source_path, zones_source_layer;
+};
+
+// Loads and validates a scenario file; data_dir resolves "data:" paths. Reads every table it names.
+ScenarioSet load_scenario_file(const std::string& path, const std::string& data_dir);
+
+// The shipped example that `cohortgis run default` runs (scenarios/examples/beijing-2020/scenario.toml).
+std::string default_scenario_file();
+// The folder of shipped examples (scenarios/examples), baked in at build time; $COHORTGIS_EXAMPLES_DIR overrides.
+std::string examples_dir();
+
+}  // namespace cohortgis::scenarios

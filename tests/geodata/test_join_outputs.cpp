@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: Apache-2.0
+// Joins by id (real census table against the district boundaries), hierarchy and dissolve, and the outputs:
+// GeoPackage with zones, long table, wide layer and QGIS style; GeoJSON; CSV; atomic replacement.
+#include <gtest/gtest.h>
+
+#include <cpl_minixml.h>
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <string>
+
+#include "cohortgis/geodata/join.hpp"
+#include "cohortgis/geodata/measures.hpp"
+#include "cohortgis/geodata/outputs.hpp"
+#include "cohortgis/geodata/table.hpp"
+#include "cohortgis/geodata/zones.hpp"
+
+using namespace cohortgis;
+using namespace cohortgis::geodata;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string data_file(const std::string& rel) { return std::string(COHORTGIS_DATA) + "/" + rel; }
+std::string fixture(const std::string& rel) { return std::string(COHORTGIS_FIXTURES) + "/geo/" + rel; }
+
+template <class F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return {};
+}
+
+#define EXPECT_CONTAINS(haystack, needle) EXPECT_NE((haystack).find(needle), std::string::npos) << (haystack)
+
+const Zones& townships() {
+  static const Zones z = load_zones({.path = fixture("townships.geojson"), .id_field = "code",
+                                     .name_field = "name_zh", .parent_field = "district"});
+  return z;
+}
+
+// A fresh folder per test under the system temp dir.
+class TempDir {
+ public:
+  TempDir() : path_(fs::temp_directory_path() / ("cohortgis_geodata_test_" + std::to_string(::getpid()) + "_" +
+                                                 ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+  std::size_t entries() const {
+    return static_cast<std::size_t>(std::distance(fs::directory_iterator(path_), fs::directory_iterator()));
+  }
+
+ private:
+  fs::path path_;
+};
+
+Table csv(const TempDir& d, const std::string& name, const std::string& text) {
+  std::ofstream(d.file(name)) << text;
+  return read_table(d.file(name), {});
+}
+
+std::vector<IndicatorRow> sample_rows() {
+  std::vector<IndicatorRow> rows;
+  for (std::size_t i = 0; i < townships().size(); ++i) {
+    const std::string& id = townships().id(i);
+    for (const char* period : {"2020", "2025"}) {
+      const double p = 1000.0 * static_cast<double>(i + 1) * (std::string(period) == "2025" ? 1.1 : 1.0);
+      rows.push_back({id, period, "all", "population", p});
+      rows.push_back({id, period, "all", "tfr", i == 2 ? std::numeric_limits<double>::quiet_NaN() : 1.2});
+      rows.push_back({id, period, "registered", "population", 0.6 * p});
+    }
+  }
+  rows.push_back({"D1", "2025", "all", "population", 1.0});  // an aggregate: long table only
+  return rows;
+}
+
+}  // namespace
+
+// ---- join ----
+
+// The 2020 census table (long format, 21 districts × many indicators) joins to Beijing's 16 districts only when
+// the 5 Foshan districts are dropped: the error lists rows for unknown zones.
+TEST(Join, CensusTableToBeijingDistricts) {
+  const Zones bj = load_zones({.path = data_file("geo/beijing_districts.gpkg"), .layer = "beijing_districts",
+                               .id_field = "code", .name_field = "name_zh"});
+  const Table census = read_table(data_file("census/census2020_districts.csv"), {{"code"}, {"indicator"}, {"value"}});
+  const std::string m = error_of([&] { (void)join_by_id(bj, census, "code", {.many_rows_per_zone = true}); });
+  EXPECT_CONTAINS(m, "census2020_districts.csv, layer 'census2020_districts', joined on 'code': ");
+  EXPECT_CONTAINS(m, "name no zone of");
+  EXPECT_CONTAINS(m, "column 'code': '4406");
+
+  // Foshan's zones + Beijing's: every row has a zone and every zone rows.
+  const Zones fs_zones = load_zones({.path = data_file("geo/foshan_districts.gpkg"), .layer = "foshan_districts",
+                                     .id_field = "code"});
+  std::vector<std::string> ids = bj.ids(), wkt;
+  for (std::size_t i = 0; i < bj.size(); ++i) wkt.push_back(bj.wkt(i));
+  for (std::size_t i = 0; i < fs_zones.size(); ++i) ids.push_back(fs_zones.id(i)), wkt.push_back(fs_zones.wkt(i));
+  const Zones both = Zones::from_wkt("both cities", "EPSG:4326", ids, wkt);
+  const ZoneJoin j = join_by_id(both, census, "code", {.many_rows_per_zone = true});
+  std::size_t rows = 0;
+  for (const auto& r : j.rows_of_zone) {
+    EXPECT_FALSE(r.empty());
+    rows += r.size();
+  }
+  EXPECT_EQ(rows, census.size());
+  EXPECT_EQ(both.id(j.zone_of_row[0]), census.text(0, "code"));
+}
+
+TEST(Join, UnknownRowsMissingZonesAndDuplicatesAreListed) {
+  TempDir d;
+  const Table t = csv(d, "pop.csv", "code,pop\nT00,1\nT01,2\nT01,3\nX9,4\nT10,5\n");
+  const std::string m = error_of([&] { (void)join_by_id(townships(), t, "code"); });
+  EXPECT_CONTAINS(m, "1 row(s) name no zone of");
+  EXPECT_CONTAINS(m, "data row 4 (row 5 counting the header row), column 'code': 'X9'");
+  EXPECT_CONTAINS(m, "3 zone(s) have no row: 'T02', 'T11', 'T12'");
+  EXPECT_CONTAINS(m, "'T01' in data rows 2, 3");
+
+  const Table ok = csv(d, "ok.csv", "code,pop\n T00 ,1\nT01,2\nT10,5\n");
+  const std::string m2 = error_of([&] { (void)join_by_id(townships(), ok, "code"); });
+  EXPECT_CONTAINS(m2, "3 zone(s) have no row: 'T02', 'T11', 'T12'");
+  const ZoneJoin j = join_by_id(townships(), ok, "code", {.missing_zone_is_empty = true});
+  EXPECT_EQ(j.zones_without_rows, (std::vector<std::string>{"T02", "T11", "T12"}));
+  EXPECT_EQ(j.rows_of_zone[0], (std::vector<std::size_t>{0}));  // blanks around the id are ignored
+  EXPECT_TRUE(j.rows_of_zone[2].empty());
+}
+
+// ---- hierarchy ----
+
+TEST(Hierarchy, ParentsAggregatesSumsAndDissolve) {
+  const ZoneHierarchy h = hierarchy_from_parents(townships());
+  EXPECT_EQ(h.parent_ids, (std::vector<std::string>{"D1", "D2"}));
+  EXPECT_EQ(h.members[0], (std::vector<std::size_t>{0, 1, 3, 4}));
+  EXPECT_EQ(h.members[1], (std::vector<std::size_t>{2, 5}));
+  const auto agg = to_zone_aggregates(h);
+  ASSERT_EQ(agg.size(), 2u);
+  EXPECT_EQ(agg[1].name, "D2");
+  EXPECT_EQ(agg[1].zones, (std::vector<int>{2, 5}));
+  EXPECT_EQ(sum_by_parent(h, {1, 2, 3, 4, 5, 6}), (std::vector<double>{12, 9}));
+
+  const Zones parents = dissolve(townships(), h);
+  ASSERT_EQ(parents.size(), 2u);
+  EXPECT_EQ(parents.id(0), "D1");
+  const ZoneMeasures pm = measure_zones(parents), zm = measure_zones(townships());
+  EXPECT_NEAR(pm.area_km2[0], zm.area_km2[0] + zm.area_km2[1] + zm.area_km2[3] + zm.area_km2[4], 1e-6);
+  // The four squares dissolve into one square: no internal edges remain.
+  EXPECT_EQ(parents.wkt(0).find("),("), std::string::npos) << parents.wkt(0);
+
+  const Zones no_parent = load_zones({.path = fixture("townships.geojson"), .id_field = "code"});
+  EXPECT_CONTAINS(error_of([&] { (void)hierarchy_from_parents(no_parent); }), "6 zone(s) have no parent");
+
+  TempDir d;
+  const Table lookup = csv(d, "lookup.csv", "code,city\nT00,C\nT01,C\nT02,C\nT10,C\nT11,C\nT12,C\n");
+  const ZoneHierarchy city = hierarchy_from_table(no_parent, lookup, "code", "city");
+  EXPECT_EQ(city.parent_ids, (std::vector<std::string>{"C"}));
+  EXPECT_EQ(city.members[0].size(), 6u);
+}
+
+// Beijing's 16 districts dissolve into one city whose area is the districts' sum less their small overlaps
+// (DATA.md: 0.87 km² of pairwise overlap in all).
+TEST(Hierarchy, BeijingDissolvesIntoOneCity) {
+  const Zones bj = load_zones({.path = data_file("geo/beijing_districts.gpkg"), .layer = "beijing_districts",
+                               .id_field = "code"});
+  ZoneHierarchy h;
+  h.parent_ids = {"110000"};
+  h.parent_of_zone.assign(bj.size(), 0);
+  h.members.resize(1);
+  for (std::size_t i = 0; i < bj.size(); ++i) h.members[0].push_back(i);
+  const Zones city = dissolve(bj, h);
+  const double sum = measure_zones(bj).total_area_km2();
+  const double area = measure_zones(city).area_km2[0];
+  EXPECT_LT(area, sum);
+  EXPECT_NEAR(sum - area, 0.87, 0.2);
+}
+
+// ---- outputs ----
+
+TEST(Outputs, GeoPackageHasZonesLongTableWideLayersAndAQgisStyle) {
+  TempDir d;
+  const std::string path = d.file("result.gpkg");
+  GpkgOutputOptions o;
+  o.wide_periods = {"2020", "2025"};
+  o.area_km2 = measure_zones(townships()).area_km2;
+  write_zone_indicators_gpkg(path, townships(), sample_rows(), o);
+  EXPECT_EQ(d.entries(), 1u);  // no temporary file left behind
+
+  std::unique_ptr<GDALDataset> ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+  ASSERT_TRUE(ds);
+  EXPECT_STREQ(ds->GetDriver()->GetDescription(), "GPKG");
+  OGRLayer* zl = ds->GetLayerByName("zones");
+  ASSERT_TRUE(zl);
+  EXPECT_EQ(zl->GetFeatureCount(), 6);
+  EXPECT_EQ(zl->GetGeomType(), wkbMultiPolygon);
+  ASSERT_TRUE(zl->GetSpatialRef());
+  EXPECT_STREQ(zl->GetSpatialRef()->GetAuthorityCode(nullptr), "4326");
+
+  OGRLayer* lt = ds->GetLayerByName("indicators");
+  ASSERT_TRUE(lt);
+  EXPECT_EQ(lt->GetFeatureCount(), static_cast<GIntBig>(sample_rows().size()));
+  EXPECT_EQ(lt->GetGeomType(), wkbNone);
+
+  OGRLayer* wide = ds->GetLayerByName("zones_2025");
+  ASSERT_TRUE(wide);
+  ASSERT_TRUE(ds->GetLayerByName("zones_2020"));
+  wide->SetAttributeFilter("id = 'T02'");
+  OGRFeatureUniquePtr f(wide->GetNextFeature());
+  ASSERT_TRUE(f);
+  EXPECT_DOUBLE_EQ(f->GetFieldAsDouble("population"), 3300.0);
+  EXPECT_TRUE(f->IsFieldNull(f->GetFieldIndex("tfr")));  // NaN → NULL
+  EXPECT_EQ(f->GetFieldIndex("area_km2") >= 0, true);
+  EXPECT_STREQ(f->GetFieldAsString("name"), "镇02");
+  EXPECT_STREQ(f->GetFieldAsString("parent"), "D2");
+
+  OGRLayer* styles = ds->GetLayerByName("layer_styles");
+  ASSERT_TRUE(styles);
+  EXPECT_EQ(styles->GetFeatureCount(), 2);
+  styles->SetAttributeFilter("f_table_name = 'zones_2025'");
+  OGRFeatureUniquePtr s(styles->GetNextFeature());
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->GetFieldAsInteger("useAsDefault"), 1);
+  EXPECT_STREQ(s->GetFieldAsString("f_geometry_column"), "geom");
+  const std::string qml = s->GetFieldAsString("styleQML");
+  EXPECT_CONTAINS(qml, "type=\"graduatedSymbol\" attr=\"population\"");
+  CPLXMLNode* root = CPLParseXMLString(qml.c_str());
+  ASSERT_TRUE(root) << "styleQML is not well-formed XML";
+  CPLDestroyXMLNode(root);
+}
+
+TEST(Outputs, GraduatedStyleUsesQuantileBreaks) {
+  const std::string qml = graduated_style_qml("density", {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+  EXPECT_CONTAINS(qml, "<range lower=\"1\" upper=\"2\" symbol=\"0\"");
+  EXPECT_CONTAINS(qml, "<range lower=\"8\" upper=\"10\" symbol=\"4\"");
+  EXPECT_CONTAINS(qml, "value=\"189,0,38,255\"");  // YlOrRd's darkest for the top class
+  // Equal values collapse to one class.
+  const std::string one = graduated_style_qml("x", {5, 5, 5});
+  EXPECT_CONTAINS(one, "<range lower=\"5\" upper=\"5\" symbol=\"0\"");
+  EXPECT_EQ(one.find("symbol=\"1\""), std::string::npos);
+}
+
+TEST(Outputs, GeoJsonIsWgs84LonLatWithOnePeriod) {
+  TempDir d;
+  const Zones utm = reproject(townships(), "EPSG:32650");
+  const std::string path = d.file("result.geojson");
+  write_zone_indicators_geojson(path, utm, sample_rows(), "2020");
+  const Zones back = load_zones({.path = path, .id_field = "id", .name_field = "name"});
+  EXPECT_EQ(back.size(), 6u);
+  EXPECT_EQ(back.names()[5], "镇12");
+  EXPECT_NEAR(back.extent().min_x, 116.30, 1e-6);  // reprojected back to longitude/latitude
+  EXPECT_NEAR(back.extent().max_y, 39.92, 1e-6);
+  const Table t = read_table(path, {{"population", ColumnType::number}});
+  EXPECT_DOUBLE_EQ(t.number(1, "population"), 2000.0);
+}
+
+TEST(Outputs, CsvAndAtomicReplacement) {
+  TempDir d;
+  const std::string path = d.file("indicators.csv");
+  std::ofstream(path) << "old";
+  std::vector<IndicatorRow> rows = {{"T00", "2020", "all", "population", 1234.5},
+                                    {"T00", "2020", "all", "tfr", std::numeric_limits<double>::quiet_NaN()},
+                                    {"a,b", "2021-2025", "all", "note\"q", 0.1}};
+  write_indicators_csv(path, rows);
+  std::stringstream ss;
+  ss << std::ifstream(path).rdbuf();
+  EXPECT_EQ(ss.str(), "unit,period,group,indicator,value\nT00,2020,all,population,1234.5\nT00,2020,all,tfr,\n"
+                      "\"a,b\",2021-2025,all,\"note\"\"q\",0.1\n");
+  EXPECT_EQ(d.entries(), 1u);
+
+  // A failed write leaves the earlier file as it was and no temporary file.
+  const std::string gpkg = d.file("keep.gpkg");
+  std::ofstream(gpkg) << "earlier";
+  GpkgOutputOptions o;
+  o.wide_periods = {"2099"};
+  EXPECT_CONTAINS(error_of([&] { write_zone_indicators_gpkg(gpkg, townships(), rows, o); }),
+                  "wide layers asked for period(s) '2099' that no indicator row has");
+  std::stringstream kept;
+  kept << std::ifstream(gpkg).rdbuf();
+  EXPECT_EQ(kept.str(), "earlier");
+  EXPECT_EQ(d.entries(), 2u);
+  EXPECT_CONTAINS(error_of([&] { write_indicators_csv(d.file("no/such/dir.csv"), rows); }), "does not exist");
+}
+
+TEST(Outputs, RowsFromTheEngineTable) {
+  IndicatorTable t;
+  t.unit_names = {"T00", "T01", "total"};
+  t.group_names = {"registered", "all"};
+  t.indicator_names = {"population", "tfr"};
+  t.values.resize(3 * 2 * 2);
+  for (std::size_t k = 0; k < t.values.size(); ++k) t.values[k] = static_cast<double>(k);
+  const auto rows = indicator_rows(t, "2025");
+  ASSERT_EQ(rows.size(), 12u);
+  EXPECT_EQ(rows[7].unit, "T01");
+  EXPECT_EQ(rows[7].group, "all");
+  EXPECT_EQ(rows[7].indicator, "tfr");
+  EXPECT_EQ(rows[7].value, t.get(1, 1, 1));
+}

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: Apache-2.0
+// Maps and charts: classification against brute force and hand cases, every zone drawn, image sizes, CJK glyphs.
+#include <cairo.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <random>
+#include <set>
+
+#include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/maps.hpp"
+
+using namespace cohortgis;
+using namespace cohortgis::geodata;
+namespace fs = std::filesystem;
+
+namespace {
+
+MapZone square(const std::string& id, double x, double y, double side, double value) {
+  MapZone z;
+  z.id = id;
+  z.label = id;
+  z.value = value;
+  z.parts = {{{{x, y}, {x + side, y}, {x + side, y + side}, {x, y + side}}}};
+  return z;
+}
+
+// 5 × 4 squares of 10 km, UTM-like metres, with a few Chinese labels.
+std::vector<MapZone> grid_zones() {
+  std::vector<MapZone> zones;
+  const char* names[] = {"东城区", "西城区", "朝阳区", "丰台区"};
+  for (int r = 0; r < 4; ++r)
+    for (int c = 0; c < 5; ++c) {
+      zones.push_back(square("Z" + std::to_string(r * 5 + c), 440000 + 10000 * c, 4420000 + 10000 * r, 10000,
+                             static_cast<double>((r * 5 + c) * 7 % 20)));
+      if (c == 0) zones.back().label = names[r];
+    }
+  return zones;
+}
+
+fs::path temp_dir() {
+  fs::path d = fs::temp_directory_path() / ("cohortgis_maps_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
+                                            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  fs::create_directories(d);
+  return d;
+}
+
+// Within-class sum of squared deviations of a partition given by class_of.
+double within_ss(const std::vector<double>& x, const std::vector<int>& cls, int k) {
+  double total = 0;
+  for (int c = 0; c < k; ++c) {
+    double s = 0, s2 = 0, n = 0;
+    for (std::size_t i = 0; i < x.size(); ++i)
+      if (cls[i] == c) {
+        s += x[i];
+        s2 += x[i] * x[i];
+        n += 1;
+      }
+    if (n > 0) total += s2 - s * s / n;
+  }
+  return total;
+}
+
+}  // namespace
+
+TEST(MapClasses, HandCases) {
+  // Quantiles (Hyndman–Fan type 7) of 1…9 in 4 classes: positions 0, 2, 4, 6, 8 → 1, 3, 5, 7, 9.
+  EXPECT_EQ(class_breaks({9, 1, 2, 3, 4, 5, 6, 7, 8}, 4, ClassMethod::quantile), (std::vector<double>{1, 3, 5, 7, 9}));
+  EXPECT_EQ(class_breaks({0, 10, 3}, 5, ClassMethod::equal_interval), (std::vector<double>{0, 2, 4, 6, 8, 10}));
+  // Three obvious clusters: natural breaks end each class at its largest value.
+  EXPECT_EQ(class_breaks({1, 2, 3, 10, 11, 12, 20, 21, 22}, 3, ClassMethod::natural_breaks),
+            (std::vector<double>{1, 3, 12, 22}));
+  const std::vector<double> b{1, 3, 12, 22};
+  EXPECT_EQ(class_of(1, b), 0);
+  EXPECT_EQ(class_of(3, b), 0);
+  EXPECT_EQ(class_of(3.5, b), 1);
+  EXPECT_EQ(class_of(22, b), 2);
+  EXPECT_EQ(class_of(23, b), -1);
+  EXPECT_EQ(class_of(std::nan(""), b), -1);
+  // Fewer distinct values than classes: one class per value, [5, 5] and (5, 7]; NaN ignored; all equal.
+  EXPECT_EQ(class_breaks({5, 5, std::nan(""), 7}, 5, ClassMethod::quantile), (std::vector<double>{5, 5, 7}));
+  EXPECT_EQ(class_breaks({4, 4, 4}, 5, ClassMethod::natural_breaks), (std::vector<double>{4, 4}));
+  EXPECT_THROW(class_breaks({1, 2}, 0, ClassMethod::quantile), InputError);
+}
+
+// Natural breaks are optimal: no partition of the sorted values into k contiguous classes has a smaller within-class
+// sum of squares (checked against every partition by brute force).
+TEST(MapClasses, NaturalBreaksMatchBruteForceOptimum) {
+  std::mt19937 rng(11);
+  std::lognormal_distribution<double> dist(0.0, 1.0);
+  for (int trial = 0; trial < 20; ++trial) {
+    std::vector<double> x(12);
+    for (double& v : x) v = std::round(dist(rng) * 100) / 10;
+    std::sort(x.begin(), x.end());
+    const int k = 3 + trial % 2;
+    const auto breaks = class_breaks(x, k, ClassMethod::natural_breaks);
+    std::vector<int> cls;
+    for (double v : x) cls.push_back(class_of(v, breaks));
+    const double got = within_ss(x, cls, k);
+    double best = std::numeric_limits<double>::infinity();
+    // Cut positions 0 < c1 < c2 (< c3) < n.
+    const int n = static_cast<int>(x.size());
+    for (int c1 = 1; c1 < n; ++c1)
+      for (int c2 = c1 + 1; c2 < n; ++c2)
+        for (int c3 = (k == 4 ? c2 + 1 : n); c3 <= n - (k == 4 ? 1 : 0); ++c3) {
+          std::vector<int> p(x.size());
+          for (int i = 0; i < n; ++i) p[static_cast<std::size_t>(i)] = i < c1 ? 0 : i < c2 ? 1 : i < c3 ? 2 : 3;
+          best = std::min(best, within_ss(x, p, k));
+        }
+    EXPECT_NEAR(got, best, 1e-9 * (1 + best)) << "trial " << trial;
+  }
+}
+
+TEST(MapRender, EveryZoneIsDrawnAndHolesStayEmpty) {
+  auto zones = grid_zones();
+  // A zone with a hole: the hole's pixels belong to nobody.
+  MapZone ring = square("ring", 520000, 4420000, 30000, 1);
+  ring.parts[0].push_back({{530000, 4430000}, {540000, 4430000}, {540000, 4440000}, {530000, 4440000}});
+  zones.push_back(ring);
+  const int W = 400, H = 200;
+  const auto buf = render_zone_index_buffer(zones, W, H);
+  std::set<std::uint32_t> seen(buf.begin(), buf.end());
+  for (std::size_t i = 0; i < zones.size(); ++i) EXPECT_TRUE(seen.count(static_cast<std::uint32_t>(i + 1))) << zones[i].id;
+  // The frame maps x 440,000…550,000 and y 4,420,000…4,460,000 (aspect 110:40) into 400 × 200: scale 400/110,000.
+  const double s = 400.0 / 110000, oy = (200 - 40000 * s) / 2;
+  const int hx = static_cast<int>((535000 - 440000) * s), hy = static_cast<int>(oy + (4460000 - 4435000) * s);
+  EXPECT_EQ(buf[static_cast<std::size_t>(hy) * W + static_cast<std::size_t>(hx)], 0u) << "hole must stay empty";
+  const int rx = static_cast<int>((525000 - 440000) * s);
+  EXPECT_EQ(buf[static_cast<std::size_t>(hy) * W + static_cast<std::size_t>(rx)], zones.size());
+}
+
+TEST(MapRender, ChoroplethFilesHaveTheRightSizeAndLegendMatchesData) {
+  const fs::path dir = temp_dir();
+  const auto zones = grid_zones();
+  MapStyle st;
+  st.title = "常住人口 2035";
+  st.legend_title = "万人";
+  st.source_note = "cohortgis";
+  st.method = ClassMethod::natural_breaks;
+  std::vector<double> values;
+  for (const auto& z : zones) values.push_back(z.value);
+  const auto breaks = render_choropleth(zones, st, ImageFormat::png, (dir / "m.png").string());
+  EXPECT_EQ(breaks, class_breaks(values, 5, ClassMethod::natural_breaks));
+  cairo_surface_t* png = cairo_image_surface_create_from_png((dir / "m.png").c_str());
+  ASSERT_EQ(cairo_surface_status(png), CAIRO_STATUS_SUCCESS);
+  EXPECT_EQ(cairo_image_surface_get_width(png), 1200);
+  EXPECT_EQ(cairo_image_surface_get_height(png), 900);
+  cairo_surface_destroy(png);
+  st.dpi = 300;  // print
+  render_choropleth(zones, st, ImageFormat::png, (dir / "print.png").string());
+  png = cairo_image_surface_create_from_png((dir / "print.png").c_str());
+  EXPECT_EQ(cairo_image_surface_get_width(png), 3750);  // 1200 × 300/96
+  cairo_surface_destroy(png);
+  render_choropleth(zones, st, ImageFormat::svg, (dir / "m.svg").string());
+  render_choropleth(zones, st, ImageFormat::pdf, (dir / "m.pdf").string());
+  EXPECT_GT(fs::file_size(dir / "m.svg"), 1000u);
+  EXPECT_GT(fs::file_size(dir / "m.pdf"), 1000u);
+  for (const auto& e : fs::directory_iterator(dir))
+    EXPECT_EQ(e.path().string().find(".tmp-"), std::string::npos) << "temporary file left: " << e.path();
+  fs::remove_all(dir);
+}
+
+TEST(MapRender, ChineseTextHasGlyphs) {
+  EXPECT_EQ(missing_glyphs("东城区 常住人口 老龄化率"), 0);
+  EXPECT_EQ(missing_glyphs("Dongcheng 2035"), 0);
+}
+
+TEST(Charts, PyramidAndLines) {
+  const fs::path dir = temp_dir();
+  PyramidStyle ps;
+  ps.title = "北京市 2020 / 2035";
+  ps.age_labels = {"0-4", "5-9", "10-14", "15+"};
+  render_pyramid({{"户籍 2020", {10, 12, 14, 50}, {11, 13, 15, 48}}, {"流动 2020", {2, 3, 4, 20}, {2, 3, 5, 22}}},
+                 {{"2035", {9, 11, 15, 80}, {9, 12, 16, 78}}}, ps, ImageFormat::png, (dir / "p.png").string());
+  cairo_surface_t* png = cairo_image_surface_create_from_png((dir / "p.png").c_str());
+  EXPECT_EQ(cairo_image_surface_get_width(png), 900);
+  cairo_surface_destroy(png);
+  EXPECT_THROW(render_pyramid({{"bad", {1, 2}, {1, 2, 3, 4}}}, {}, ps, ImageFormat::png, (dir / "bad.png").string()),
+               InputError);
+  EXPECT_FALSE(fs::exists(dir / "bad.png"));
+  LineStyle ls;
+  ls.title = "总和生育率";
+  render_lines({{"baseline", {2020, 2025, 2030}, {1.0, 1.1, 1.2}}, {"high", {2020, 2025, 2030}, {1.0, 1.3, 1.5}}}, ls,
+               ImageFormat::svg, (dir / "l.svg").string());
+  EXPECT_GT(fs::file_size(dir / "l.svg"), 500u);
+  fs::remove_all(dir);
+}
+
+// Real boundaries: all 16 Beijing districts drawn, Chinese labels from the file.
+#include "cohortgis/geodata/zones.hpp"
+TEST(MapRender, BeijingDistrictsAllDrawn) {
+  ZoneSource src;
+  src.path = std::string(COHORTGIS_DATA) + "/geo/beijing_districts.gpkg";
+  src.id_field = "code";
+  src.name_field = "name_zh";
+  const Zones zones = load_zones(src);
+  std::vector<double> values(zones.size());
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<double>(i);
+  const auto shapes = map_zones(zones, values);
+  ASSERT_EQ(shapes.size(), 16u);
+  EXPECT_EQ(shapes[1].label, "西城区");
+  EXPECT_EQ(missing_glyphs(shapes[1].label), 0);
+  const auto buf = render_zone_index_buffer(shapes, 800, 800);
+  std::set<std::uint32_t> seen(buf.begin(), buf.end());
+  for (std::size_t i = 0; i < shapes.size(); ++i) EXPECT_TRUE(seen.count(static_cast<std::uint32_t>(i + 1))) << shapes[i].id;
+  EXPECT_THROW(map_zones(zones, {1.0, 2.0}), InputError);
+}

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: Apache-2.0
+// load_zones: real district files, name/parent fields, reprojection, and one broken fixture for every error.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+
+#include "cohortgis/geodata/zones.hpp"
+
+using namespace cohortgis;
+using namespace cohortgis::geodata;
+
+namespace {
+
+std::string data_file(const std::string& rel) { return std::string(COHORTGIS_DATA) + "/" + rel; }
+std::string fixture(const std::string& rel) { return std::string(COHORTGIS_FIXTURES) + "/geo/" + rel; }
+
+// The InputError message of f(), or "" when it does not throw.
+template <class F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return {};
+}
+
+#define EXPECT_CONTAINS(haystack, needle) EXPECT_NE((haystack).find(needle), std::string::npos) << (haystack)
+
+}  // namespace
+
+TEST(Zones, LoadsBeijingDistrictsWithNamesInFileOrder) {
+  const Zones z = load_zones({.path = data_file("geo/beijing_districts.gpkg"),
+                              .layer = "beijing_districts",
+                              .id_field = "code",
+                              .name_field = "name_zh"});
+  ASSERT_EQ(z.size(), 16u);
+  EXPECT_EQ(z.id(0), "110101");
+  EXPECT_EQ(z.names()[1], "西城区");
+  EXPECT_EQ(z.id(15), "110119");
+  EXPECT_EQ(z.index("110108"), 5u);
+  EXPECT_FALSE(z.find("110100").has_value());
+  EXPECT_TRUE(z.crs_is_geographic());
+  EXPECT_EQ(z.crs_name(), "WGS 84");
+  EXPECT_TRUE(z.repairs().empty());
+  // Extent in longitude/latitude order as DATA.md states it, whatever EPSG:4326's official axis order.
+  const Envelope e = z.extent();
+  EXPECT_NEAR(e.min_x, 115.4238, 1e-3);
+  EXPECT_NEAR(e.min_y, 39.4434, 1e-3);
+  EXPECT_NEAR(e.max_x, 117.5146, 1e-3);
+  EXPECT_NEAR(e.max_y, 41.0615, 1e-3);
+  EXPECT_EQ(z.wkt(0).rfind("MULTIPOLYGON", 0), 0u);
+  EXPECT_GT(z.wkb(0).size(), 100u);
+}
+
+TEST(Zones, TheOnlyLayerNeedsNoNameAndParentsAreRead) {
+  const Zones z = load_zones({.path = fixture("townships.geojson"), .id_field = "code", .name_field = "name_zh",
+                              .parent_field = "district"});
+  ASSERT_EQ(z.size(), 6u);
+  EXPECT_EQ(z.id(0), "T00");
+  EXPECT_EQ(z.names()[5], "镇12");
+  EXPECT_EQ(z.parents()[0], "D1");
+  EXPECT_EQ(z.parents()[2], "D2");
+}
+
+TEST(Zones, NcCountiesInNad27WithNumericIds) {
+  const Zones z = load_zones({.path = data_file("geo/nc_counties.gpkg"), .layer = "nc.gpkg", .id_field = "CNTY_ID",
+                              .name_field = "NAME"});
+  ASSERT_EQ(z.size(), 100u);
+  EXPECT_EQ(z.crs_name(), "NAD27");
+  EXPECT_EQ(z.id(0), "1825");  // a Real field read as its shortest decimal text
+  EXPECT_EQ(z.names()[0], "Ashe");
+}
+
+TEST(Zones, ReprojectsToEpsgWktAndProjStrings) {
+  const Zones z = load_zones({.path = fixture("townships.geojson"), .id_field = "code"});
+  const Zones utm = reproject(z, "EPSG:32650");  // UTM 50N covers 114–120°E
+  EXPECT_FALSE(utm.crs_is_geographic());
+  const Envelope e = utm.extent();
+  EXPECT_GT(e.min_x, 400000.0);
+  EXPECT_LT(e.max_x, 500000.0);
+  EXPECT_NEAR(e.min_y, 4.417e6, 2e3);  // 39.9°N
+  const Zones proj = reproject(z, "+proj=laea +lat_0=39.91 +lon_0=116.315 +datum=WGS84 +units=m +no_defs");
+  EXPECT_NEAR((proj.extent().min_x + proj.extent().max_x) / 2, 0.0, 50.0);
+  const Zones back = reproject(utm, z.crs_wkt());
+  EXPECT_NEAR(back.extent().min_x, 116.30, 1e-9);
+  EXPECT_NEAR(back.extent().max_y, 39.92, 1e-9);
+
+  const auto pts = reproject_points({{116.3, 39.9}}, "EPSG:4326", "EPSG:32650");
+  // The townships' south-west corner is (116.3, 39.9): the point path and the geometry path agree, and the easting is
+  // about 500 km − 0.7° × 85.4 km/° (one degree of longitude at 39.9°N).
+  EXPECT_NEAR(pts[0].x, utm.extent().min_x, 1e-6);
+  EXPECT_NEAR(pts[0].x, 500000.0 - 0.7 * 85400.0, 1000.0);
+  EXPECT_CONTAINS(error_of([&] { (void)reproject(z, "EPSG:999999"); }), "is not a coordinate reference system");
+}
+
+// ---- one broken input per error ----
+
+TEST(ZoneErrors, MissingFile) {
+  const std::string m = error_of([] { (void)load_zones({.path = fixture("nowhere.gpkg"), .id_field = "code"}); });
+  EXPECT_CONTAINS(m, "nowhere.gpkg: file not found");
+}
+
+TEST(ZoneErrors, MissingLayerListsTheLayers) {
+  const std::string m = error_of([] {
+    (void)load_zones({.path = data_file("geo/beijing_districts.gpkg"), .layer = "beijing", .id_field = "code"});
+  });
+  EXPECT_CONTAINS(m, "beijing_districts.gpkg: no layer 'beijing'; layers found: 'beijing_districts'");
+}
+
+TEST(ZoneErrors, MissingFieldsListTheFields) {
+  const std::string m = error_of([] {
+    (void)load_zones({.path = fixture("townships.geojson"), .id_field = "adcode", .parent_field = "county"});
+  });
+  EXPECT_CONTAINS(m, "townships.geojson, layer 'townships': missing fields 'adcode', 'county'");
+  EXPECT_CONTAINS(m, "fields found: 'code', 'name_zh', 'district', 'pop'");
+}
+
+TEST(ZoneErrors, MissingCrs) {
+  const std::string m = error_of([] { (void)load_zones({.path = fixture("no_crs.shp"), .id_field = "code"}); });
+  EXPECT_CONTAINS(m, "no_crs.shp, layer 'no_crs': has no coordinate reference system");
+  // …unless the caller names the CRS to assume.
+  const Zones z = load_zones({.path = fixture("no_crs.shp"), .id_field = "code", .assume_crs = "EPSG:4326"});
+  EXPECT_EQ(z.size(), 6u);
+  EXPECT_EQ(z.crs_name(), "WGS 84");
+}
+
+TEST(ZoneErrors, EmptyAndDuplicateIds) {
+  const std::string m = error_of([] { (void)load_zones({.path = fixture("duplicate_ids.geojson"), .id_field = "code"}); });
+  EXPECT_CONTAINS(m, "duplicate_ids.geojson, layer 'duplicate_ids': ");
+  EXPECT_CONTAINS(m, "features with an empty id (2): feature 3, feature 4");
+  EXPECT_CONTAINS(m, "duplicate ids (1): 'A1' (feature 0, feature 2)");
+}
+
+TEST(ZoneErrors, MissingAndEmptyGeometries) {
+  const std::string m = error_of([] {
+    (void)load_zones({.path = fixture("empty_geometry.gpkg"), .id_field = "code"});
+  });
+  EXPECT_CONTAINS(m, "zones without a geometry (1): 'G2'");
+  EXPECT_CONTAINS(m, "zones with an empty geometry (1): 'G3'");
+  EXPECT_EQ(m.find("'G1'"), std::string::npos) << m;
+}
+
+TEST(ZoneErrors, NonPolygonGeometries) {
+  const std::string m = error_of([] { (void)load_zones({.path = fixture("non_polygon.geojson"), .id_field = "code"}); });
+  EXPECT_CONTAINS(m, "not a polygon or multipolygon (2): 'N2' (Line String), 'N3' (Point)");
+}
+
+TEST(ZoneErrors, InvalidGeometryNamesTheReasonAndMakeValidRepairsIt) {
+  const std::string m = error_of([] {
+    (void)load_zones({.path = fixture("invalid_geometry.geojson"), .id_field = "code"});
+  });
+  EXPECT_CONTAINS(m, "invalid geometry (load with make_valid to repair) (1): 'B1' (Self-intersection");
+  EXPECT_EQ(m.find("'V1'"), std::string::npos) << m;
+
+  const Zones z = load_zones({.path = fixture("invalid_geometry.geojson"), .id_field = "code", .make_valid = true});
+  ASSERT_EQ(z.size(), 2u);
+  ASSERT_EQ(z.repairs().size(), 1u);
+  EXPECT_CONTAINS(z.repairs()[0], "zone 'B1': Self-intersection");
+  EXPECT_CONTAINS(z.repairs()[0], "repaired by MakeValid into 2 polygon(s)");
+  // The bow-tie's two triangles, each a quarter of the 0.01° square.
+  EXPECT_EQ(z.wkt(1).rfind("MULTIPOLYGON", 0), 0u);
+}
+
+TEST(ZoneErrors, FromWktRunsTheSameChecks) {
+  const std::string m = error_of([] {
+    (void)Zones::from_wkt("grid", "EPSG:3035", {"a", "a"},
+                          {"POLYGON ((0 0,1 0,1 1,0 1,0 0))", "POINT (3 3)"});
+  });
+  EXPECT_CONTAINS(m, "grid: duplicate ids (1): 'a' (geometry 1, geometry 2)");
+  EXPECT_CONTAINS(m, "'a' (Point)");
+  EXPECT_CONTAINS(error_of([] { (void)Zones::from_wkt("g", "EPSG:3035", {"a"}, {"POLYGON ((0 0"}); }),
+                  "g, zone 'a': not a WKT geometry");
+}

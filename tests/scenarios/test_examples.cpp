@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: Apache-2.0
+// Every shipped example runs (in-process, cohortgis::app::run) and produces a sane targets table and plan-period
+// summary: per period, zone and variant, end = start + births − deaths + net migration + adjustments. The default
+// scenario file reproduces the scenario formerly built in C++ (beijing-2020-embedded) exactly.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <set>
+
+#include "cohortgis/app/run.hpp"
+#include "cohortgis/scenarios/scenario_file.hpp"
+#include "csv_fixture.hpp"
+
+using namespace cohortgis;
+namespace fs = std::filesystem;
+
+class Example : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(Example, RunsWithTargetsAndBalancedPlanPeriods) {
+  const std::string name = GetParam();
+  const fs::path out = fs::temp_directory_path() / ("cohortgis_example_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(out);
+  app::RunConfig cfg;
+  cfg.scenario = std::string(COHORTGIS_EXAMPLES) + "/" + name + "/scenario.toml";
+  cfg.out_dir = out.string();
+  cfg.quiet = true;
+  cfg.data_dir = COHORTGIS_DATA;
+  const app::RunSummary s = app::run(cfg);
+  ASSERT_GE(s.variants.size(), 2u) << "every example has variants";
+
+  const auto targets = test::read_csv((out / "targets.csv").string());
+  ASSERT_GT(targets.rows.size(), 0u);
+  std::set<std::string> variants;
+  for (std::size_t r = 0; r < targets.rows.size(); ++r) {
+    variants.insert(targets.at(r, "variant"));
+    const std::string status = targets.at(r, "status");
+    EXPECT_TRUE(status == "met" || status == "missed") << status;
+    EXPECT_TRUE(std::isfinite(targets.num(r, "value")));
+    EXPECT_EQ(status == "met", targets.num(r, "margin") >= 0.0);
+  }
+  EXPECT_EQ(variants.size(), s.variants.size());
+
+  const auto plan = test::read_csv((out / "plan_periods.csv").string());
+  ASSERT_GT(plan.rows.size(), 0u);
+  for (std::size_t r = 0; r < plan.rows.size(); ++r) {
+    const double start = plan.num(r, "population_start"), end = plan.num(r, "population_end");
+    EXPECT_GT(start, 0.0);
+    EXPECT_GT(end, 0.0);
+    EXPECT_GT(plan.num(r, "births"), 0.0);
+    EXPECT_GT(plan.num(r, "deaths"), 0.0);
+    EXPECT_NEAR(end, start + plan.num(r, "births") - plan.num(r, "deaths") + plan.num(r, "net_migration") +
+                         plan.num(r, "adjustments"), 1e-9 * start)
+        << plan.at(r, "variant") << " " << plan.at(r, "period") << " " << plan.at(r, "zone");
+    // Crude rates of a real population: births and deaths per 1000 between 1 and 40, SRB between 90 and 130.
+    EXPECT_GT(plan.num(r, "cbr_per_1000"), 1.0);
+    EXPECT_LT(plan.num(r, "cbr_per_1000"), 40.0);
+    EXPECT_GT(plan.num(r, "cdr_per_1000"), 1.0);
+    EXPECT_LT(plan.num(r, "cdr_per_1000"), 40.0);
+    EXPECT_NEAR(plan.num(r, "growth_rate_percent"), 100.0 * std::log(end / start) / plan.num(r, "years"), 1e-9);
+  }
+  fs::remove_all(out);
+}
+
+INSTANTIATE_TEST_SUITE_P(Shipped, Example, ::testing::Values("beijing-2020", "foshan-2011", "beijing-relocation"));
+
+TEST(DefaultScenarioFile, EqualsTheEmbeddedScenario) {
+  const auto set = scenarios::load_scenario_file(scenarios::default_scenario_file(), COHORTGIS_DATA);
+  const scenarios::Scenario& file = set.runs.front();
+  const scenarios::Scenario c = scenarios::build_scenario("beijing-2020-embedded", COHORTGIS_DATA);
+  EXPECT_EQ(file.name, c.name);
+  ASSERT_EQ(file.zones.size(), c.zones.size());
+  for (std::size_t z = 0; z < c.zones.size(); ++z) {
+    EXPECT_EQ(file.zones[z].id, c.zones[z].id);
+    EXPECT_EQ(file.zones[z].name, c.zones[z].name);
+    EXPECT_EQ(file.zones[z].name_en, c.zones[z].name_en);
+  }
+  EXPECT_EQ(file.group_names, c.group_names);
+  EXPECT_EQ(file.end_year(), c.end_year());
+  ASSERT_EQ(file.base_population.data().size(), c.base_population.data().size());
+  for (std::size_t k = 0; k < c.base_population.data().size(); ++k)
+    EXPECT_EQ(file.base_population.data()[k], c.base_population.data()[k]) << k;
+  const StepSchedules &a = file.schedules[1], &b = c.schedules[0];
+  EXPECT_EQ(a.mortality, b.mortality);
+  ASSERT_EQ(a.asfr.size(), b.asfr.size());
+  for (std::size_t k = 0; k < b.asfr.size(); ++k) EXPECT_NEAR(a.asfr[k], b.asfr[k], 1e-6 * b.asfr[k] + 1e-18) << k;
+  EXPECT_EQ(a.srb, b.srb);
+  ASSERT_EQ(a.net_migrants.size(), b.net_migrants.size());
+  for (std::size_t k = 0; k < b.net_migrants.size(); ++k) EXPECT_NEAR(a.net_migrants[k], b.net_migrants[k], 1e-9) << k;
+  ASSERT_EQ(a.transitions.size(), 1u);
+  EXPECT_EQ(a.transitions[0].rate_per_year, b.transitions[0].rate_per_year);
+  EXPECT_EQ(file.aggregates[0].zones, c.aggregates[0].zones);
+  EXPECT_EQ(file.plan_periods.size(), c.plan_periods.size());
+}

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: Apache-2.0
+// The scenario-file loader: a small valid file whose schedules are checked by hand, its projection's books, and one
+// broken file per error kind (tests/fixtures/scenarios/broken), each naming file, line, column and key.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+
+#include "cohortgis/app/run.hpp"
+#include "cohortgis/scenarios/scenario_file.hpp"
+#include "csv_fixture.hpp"
+
+using namespace cohortgis;
+namespace fs = std::filesystem;
+
+namespace {
+const std::string kDir = std::string(COHORTGIS_FIXTURES) + "/scenarios";
+scenarios::ScenarioSet good() { return scenarios::load_scenario_file(kDir + "/good.toml", COHORTGIS_DATA); }
+}  // namespace
+
+TEST(ScenarioFile, GoodFileSchedulesByHand) {
+  const auto set = good();
+  ASSERT_EQ(set.runs.size(), 2u);
+  const auto& sc = set.runs[0];
+  EXPECT_EQ(sc.name, "tiny");
+  EXPECT_EQ(sc.variant, "baseline");
+  EXPECT_EQ(set.runs[1].variant, "more");
+  EXPECT_EQ(sc.zones.size(), 2u);
+  EXPECT_EQ(sc.grid, AgeGrid::five_year(20));
+  EXPECT_EQ(sc.end_year(), 2030);
+  ASSERT_EQ(sc.schedules.size(), 2u);
+  // TFR path 1.0 (2020) → 2.0 (2030): step 2021–25 uses the mean 1.3, step 2026–30 uses 1.8; shape 0.05, 0.15.
+  EXPECT_NEAR(sc.schedules[0].asfr[2], 0.065, 1e-15);
+  EXPECT_NEAR(sc.schedules[0].asfr[3], 0.195, 1e-15);
+  EXPECT_NEAR(sc.schedules[1].asfr[3], 0.27, 1e-15);
+  EXPECT_NEAR(set.runs[1].schedules[1].asfr[3], 0.45, 1e-15);  // variant: TFR 3.0
+  EXPECT_EQ(sc.schedules[0].srb[0], 1.05);
+  // External in-flow 100 a year, equal over 2 zones, uniform over 2 sexes × 5 ages, only 2021–2025: 25 per cell.
+  ASSERT_FALSE(sc.schedules[0].external_in.empty());
+  EXPECT_NEAR(sc.schedules[0].external_in[0], 25.0, 1e-12);
+  for (double v : sc.schedules[1].external_in) EXPECT_EQ(v, 0.0);
+  // Mortality rows: abridged 0, 1–4, 5–9, …, 20+ as given.
+  EXPECT_EQ(sc.schedules[0].mortality.size(), 2u * 2 * 6);
+  EXPECT_EQ(sc.schedules[0].mortality[0], 0.01);
+  EXPECT_TRUE(static_cast<bool>(sc.adjust_schedules));  // the relocation programme
+  ASSERT_EQ(set.targets.size(), 1u);
+  EXPECT_EQ(set.targets[0].unit, "A");
+}
+
+TEST(ScenarioFile, RunKeepsTheBooksAndMovesTheRelocationExactly) {
+  const fs::path out = fs::temp_directory_path() / ("cohortgis_scen_good_" + std::to_string(::getpid()));
+  fs::remove_all(out);
+  app::RunConfig cfg;
+  cfg.scenario = kDir + "/good.toml";
+  cfg.out_dir = out.string();
+  cfg.quiet = true;
+  cfg.data_dir = COHORTGIS_DATA;
+  const auto s = app::run(cfg);
+  ASSERT_EQ(s.variants.size(), 2u);
+  const auto plan = test::read_csv((out / "plan_periods.csv").string());
+  std::map<std::string, double> net;
+  for (std::size_t r = 0; r < plan.rows.size(); ++r) {
+    const double start = plan.num(r, "population_start"), end = plan.num(r, "population_end");
+    EXPECT_NEAR(end, start + plan.num(r, "births") - plan.num(r, "deaths") + plan.num(r, "net_migration") +
+                         plan.num(r, "adjustments"), 1e-9 * start) << r;
+    if (plan.at(r, "variant") == "baseline") net[plan.at(r, "period") + "/" + plan.at(r, "zone")] = plan.num(r, "net_migration");
+  }
+  // By hand: 250 arrive in each zone in 2021–25; relocation A→B 20 a year: 3 years (2023–25) then 2 (2026–27).
+  EXPECT_NEAR(net.at("2021-2025/A"), 250.0 - 60.0, 1e-9);
+  EXPECT_NEAR(net.at("2021-2025/B"), 250.0 + 60.0, 1e-9);
+  EXPECT_NEAR(net.at("2026-2030/A"), -40.0, 1e-9);
+  EXPECT_NEAR(net.at("2026-2030/B"), 40.0, 1e-9);
+  EXPECT_NEAR(net.at("2026-2030/total"), 0.0, 1e-9);
+  const auto targets = test::read_csv((out / "targets.csv").string());
+  ASSERT_EQ(targets.rows.size(), 2u);  // one target × two variants
+  EXPECT_EQ(targets.at(0, "status"), "met");
+  EXPECT_NEAR(targets.num(0, "margin"), 100000.0 - targets.num(0, "value"), 1e-6);
+  fs::remove_all(out);
+}
+
+struct BrokenCase {
+  const char* file;
+  const char* where;    // "line:column"
+  const char* key;
+  const char* message;  // a part of the message
+};
+
+class BrokenScenario : public ::testing::TestWithParam<BrokenCase> {};
+
+TEST_P(BrokenScenario, NamesFileLineColumnAndKey) {
+  const BrokenCase& c = GetParam();
+  const std::string path = kDir + "/broken/" + c.file;
+  try {
+    scenarios::load_scenario_file(path, COHORTGIS_DATA);
+    FAIL() << "no error for " << c.file;
+  } catch (const InputError& e) {
+    const std::string msg = e.what();
+    EXPECT_EQ(msg.rfind(path + ":" + c.where + ": ", 0), 0u) << msg;
+    if (*c.key) {
+      EXPECT_NE(msg.find(std::string("key '") + c.key + "'"), std::string::npos) << msg;
+    }
+    EXPECT_NE(msg.find(c.message), std::string::npos) << msg;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryErrorKind, BrokenScenario,
+    ::testing::Values(
+        BrokenCase{"unknown_key.toml", "13:1", "projection.stpe", "unknown key; expected one of: base_year"},
+        BrokenCase{"wrong_type.toml", "10:13", "projection.base_year", "got the string \"2020\""},
+        BrokenCase{"step_not_1_or_5.toml", "12:8", "projection.step", "expected 1 or 5"},
+        BrokenCase{"tfr_out_of_range.toml", "20:7", "fertility.tfr", "expected a TFR from 0 to 10, got 12.5"},
+        BrokenCase{"srb_out_of_range.toml", "21:7", "fertility.srb", "per 100 females from 90 to 130, got 1.05"},
+        BrokenCase{"e0_out_of_range.toml", "26:17", "mortality.e0.female", "from 15 to 100, got 120"},
+        BrokenCase{"year_outside_horizon.toml", "20:23", "fertility.tfr.2040", "outside the projection horizon"},
+        BrokenCase{"target_year_outside_horizon.toml", "44:8", "targets[0].year", "from 2020 to 2030, got 2045"},
+        BrokenCase{"variant_overrides_nothing.toml", "47:1", "variants[0]", "overrides nothing"},
+        BrokenCase{"variant_same_values.toml", "47:1", "variants[0]", "overrides nothing"},
+        BrokenCase{"unknown_zone.toml", "30:8", "relocation[0].from", "got \"C\""},
+        BrokenCase{"missing_table_file.toml", "16:9", "base_population.table", "nowhere.csv: file not found"},
+        BrokenCase{"network_path.toml", "19:12", "fertility.schedule", "expected a local file path"},
+        BrokenCase{"toml_syntax.toml", "11:11", "", "TOML syntax error"},
+        BrokenCase{"unknown_indicator.toml", "42:13", "targets[0].indicator", "got \"happiness\""},
+        BrokenCase{"period_not_declared.toml", "44:10", "targets[0].period", "not one of [plan_periods]"}));
+
+TEST(ScenarioFile, MissingFile) {
+  EXPECT_THROW(scenarios::load_scenario_file(kDir + "/no_such.toml", COHORTGIS_DATA), InputError);
+}
