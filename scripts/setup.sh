@@ -10,7 +10,9 @@ PACKAGES=(
   libgdal-dev gdal-bin libproj-dev proj-bin
   libtomlplusplus-dev
   libcairo2-dev libpango1.0-dev fonts-noto-cjk
-  python3-numpy
+  python3-numpy python3-dev pybind11-dev python3-pandas python3-geopandas python3-pytest
+  python3-nbclient python3-ipykernel python3-nbformat
+  chromium
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
 )

@@ -105,7 +105,24 @@ double Table::number(std::size_t row, std::size_t col) const {
   throw InputError(where(row, col) + ": '" + cell + "' is not a number; expected a number such as 1234 or 0.5" + hint);
 }
 
-Table read_table(const std::string& path, const std::vector<ColumnSpec>& required, const std::string& layer_name) {
+namespace {
+bool is_utf8_name(const std::string& encoding) {
+  std::string e;
+  for (char c : encoding)
+    if (c != '-' && c != '_') e += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return e.empty() || e == "UTF8";
+}
+// Text of a declared encoding → UTF-8 (GDAL's iconv wrapper).
+std::string to_utf8(const std::string& text, const std::string& encoding) {
+  char* out = CPLRecode(text.c_str(), encoding.c_str(), CPL_ENC_UTF8);
+  std::string s(out ? out : "");
+  CPLFree(out);
+  return s;
+}
+}  // namespace
+
+Table read_table(const std::string& path, const std::vector<ColumnSpec>& required, const std::string& layer_name,
+                 const std::string& encoding) {
   register_drivers();
   const bool virtual_path = path.rfind("/vsi", 0) == 0;
   if (!virtual_path) {
@@ -168,8 +185,14 @@ Table read_table(const std::string& path, const std::vector<ColumnSpec>& require
   OGRFeatureDefn* defn = layer->GetLayerDefn();
   const int nf = defn->GetFieldCount();
   std::vector<OGRFieldType> types;
+  const bool recode = !is_utf8_name(encoding);
   for (int i = 0; i < nf; ++i) {
-    t.columns.emplace_back(defn->GetFieldDefn(i)->GetNameRef());
+    const std::string name = defn->GetFieldDefn(i)->GetNameRef();
+    if (!recode && !CPLIsUTF8(name.c_str(), -1))
+      throw InputError(path + ", layer '" + t.layer + "': column " + std::to_string(i + 1) +
+                       " has a name that is not valid UTF-8; if the file was saved as GBK/GB18030 (Chinese Excel), "
+                       "declare its encoding (e.g. encoding = \"GBK\")");
+    t.columns.push_back(recode ? to_utf8(name, encoding) : name);
     types.push_back(defn->GetFieldDefn(i)->GetType());
   }
 
@@ -191,7 +214,17 @@ Table read_table(const std::string& path, const std::vector<ColumnSpec>& require
         case OFTInteger: cell = std::to_string(f->GetFieldAsInteger(i)); break;
         case OFTInteger64: cell = std::to_string(f->GetFieldAsInteger64(i)); break;
         case OFTReal: cell = shortest(f->GetFieldAsDouble(i)); break;
-        default: cell = f->GetFieldAsString(i); break;
+        default:
+          cell = f->GetFieldAsString(i);
+          if (recode) {
+            cell = to_utf8(cell, encoding);
+          } else if (!CPLIsUTF8(cell.c_str(), -1)) {
+            t.rows.push_back(row);  // for where()
+            throw InputError(t.where(t.rows.size() - 1, static_cast<std::size_t>(i)) +
+                             ": the text is not valid UTF-8; if the file was saved as GBK/GB18030 (Chinese Excel), "
+                             "declare its encoding (e.g. encoding = \"GBK\")");
+          }
+          break;
       }
     }
     t.rows.push_back(std::move(row));

@@ -152,11 +152,12 @@ TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
     ref.written = std::string(*n.as_string());
   } else if (n.is_table()) {
     const toml::table& t = *n.as_table();
-    doc.allow(t, key, {"path", "layer", "filter", "columns"});
+    doc.allow(t, key, {"path", "layer", "encoding", "filter", "columns"});
     const toml::node* p = t.get("path");
     if (!p) doc.fail(&n, key, "expected a 'path' in the table reference");
     ref.written = doc.string(*p, key + ".path");
     if (const toml::node* l = t.get("layer")) ref.layer = doc.string(*l, key + ".layer");
+    if (const toml::node* e = t.get("encoding")) ref.encoding = doc.string(*e, key + ".encoding");
     if (const toml::node* f = t.get("filter")) {
       for (auto&& [k, v] : doc.table(*f, key + ".filter")) {
         const std::string sub = key + ".filter." + std::string(k.str());
@@ -180,7 +181,9 @@ TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
       }
     }
   } else {
-    doc.fail(&n, key, "expected a table path (string) or { path = …, filter = …, columns = … }, got " + describe(n));
+    doc.fail(&n, key,
+             "expected a table path (string) or { path = …, layer = …, encoding = …, filter = …, columns = … }, got " +
+                 describe(n));
   }
   // Data only, local files only: no GDAL virtual file systems (/vsicurl/ …), URLs or connection strings.
   const std::string& w = ref.written;
@@ -206,7 +209,7 @@ Rows read_rows(const Doc& doc, const TableRef& ref, const std::vector<std::strin
   }
   for (const auto& [col, value] : ref.filter) spec.push_back({col, geodata::ColumnType::text});
   try {
-    rows.table = geodata::read_table(ref.path, spec, ref.layer);
+    rows.table = geodata::read_table(ref.path, spec, ref.layer, ref.encoding);
   } catch (const InputError& e) {
     doc.fail(ref.node, ref.key, e.what());
   }

@@ -55,6 +55,7 @@ struct TableRef {
   std::string written;  // the path as written
   std::string path;     // resolved
   std::string layer;
+  std::string encoding;  // of a CSV file, e.g. "GBK"; empty: UTF-8
   std::vector<std::pair<std::string, std::string>> filter;  // column → value ("…*": prefix)
   std::map<std::string, std::string> columns;               // logical → file column
   std::string column(const std::string& logical) const {

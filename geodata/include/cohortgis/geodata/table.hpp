@@ -52,7 +52,11 @@ struct Table {
 // read-only. CSV cells arrive as text (no type guessing; a .csvt sidecar is honoured); XLSX/ODS take the first
 // row as the header. Throws InputError when the file is missing or unreadable, a required column is missing,
 // a number column holds text, NaN or infinity, or the table has no data rows.
-Table read_table(const std::string& path, const std::vector<ColumnSpec>& required, const std::string& layer = {});
+// `encoding`: the text encoding of a CSV file, e.g. "GBK" or "GB18030" for tables saved by Chinese Excel; empty or
+// "UTF-8": UTF-8, and text that is not valid UTF-8 is an error naming the cell (with a hint to declare the
+// encoding). Cells and column names are recoded to UTF-8 with GDAL's CPLRecode (iconv).
+Table read_table(const std::string& path, const std::vector<ColumnSpec>& required, const std::string& layer = {},
+                 const std::string& encoding = {});
 
 // Parses a number cell as number() does; returns false (and leaves `out` alone) when it is not a finite number.
 bool parse_number(const std::string& text, double& out);
