@@ -14,6 +14,7 @@
 
 #include "cohortgis/engine/graduation.hpp"
 #include "cohortgis/engine/migration_models.hpp"
+#include "cohortgis/geodata/measures.hpp"
 #include "cohortgis/scenarios/models.hpp"
 #include "cohortgis/scenarios/sources.hpp"
 #include "toml_doc.hpp"
@@ -88,6 +89,8 @@ struct Build {
   int Z = 0, G = 0, A = 0, rows = 0, z = 5, steps = 0;
   int base_year = 0, horizon = 0;
   std::map<std::string, int> zone_index, group_index;
+  // Zone centroids (longitude, latitude) from [geography.source], in zone order; empty without a source.
+  std::shared_ptr<const std::vector<geodata::XY>> centroids_lonlat;
 
   int zone(const toml::node& n, const std::string& key) const {
     const std::string id = doc.string(n, key);
@@ -130,14 +133,43 @@ int whole_number(const Doc& doc, const Rows& t, std::size_t r, const std::string
 
 // ---- geography and projection ----------------------------------------------------------------------------------
 
-void read_geography(const Doc& doc, const toml::table& root, Scenario& sc, ScenarioSet& set) {
+// [geography.source]: zones from any GDAL vector source, opened read-only by geodata::load_zones.
+geodata::Zones read_zone_source(const Doc& doc, const toml::node& sn, ScenarioSet& set) {
+  const toml::table& t = doc.table(sn, "geography.source");
+  doc.allow(t, "geography.source", {"path", "layer", "id_field", "name_field", "parent_field", "make_valid"});
+  geodata::ZoneSource& src = set.zones_source;
+  if (!t.get("path")) doc.fail(&sn, "geography.source.path", "missing; expected the zones file (GeoPackage, Shapefile, …)");
+  src.path = table_ref(doc, *t.get("path"), "geography.source.path", {}).path;
+  if (!t.get("id_field")) doc.fail(&sn, "geography.source.id_field", "missing; expected the field holding the zone ids");
+  src.id_field = doc.string(*t.get("id_field"), "geography.source.id_field");
+  if (const toml::node* l = t.get("layer")) src.layer = doc.string(*l, "geography.source.layer");
+  if (const toml::node* f = t.get("name_field")) src.name_field = doc.string(*f, "geography.source.name_field");
+  if (const toml::node* f = t.get("parent_field")) src.parent_field = doc.string(*f, "geography.source.parent_field");
+  if (const toml::node* f = t.get("make_valid")) src.make_valid = doc.boolean(*f, "geography.source.make_valid");
+  set.zones_source_path = src.path;
+  set.zones_source_layer = src.layer;
+  try {
+    return geodata::load_zones(src);
+  } catch (const InputError& e) {
+    doc.fail(&sn, "geography.source", e.what());
+  }
+}
+
+void read_geography(const Doc& doc, const toml::table& root, Scenario& sc, ScenarioSet& set,
+                    std::shared_ptr<const std::vector<geodata::XY>>& centroids_lonlat) {
   const toml::node* gn = root.get("geography");
   if (!gn) doc.fail(&root, "geography", "missing; expected a [geography] table with the zones");
   const toml::table& g = doc.table(*gn, "geography");
   doc.allow(g, "geography", {"zones", "aggregates", "source"});
+  std::optional<geodata::Zones> source_zones;
+  if (const toml::node* sn = g.get("source")) source_zones = read_zone_source(doc, *sn, set);
   const toml::node* zn = g.get("zones");
-  if (!zn) doc.fail(gn, "geography.zones", "missing; expected a table path or an array of { id, name }");
-  if (zn->is_array()) {
+  if (!zn && !source_zones)
+    doc.fail(gn, "geography.zones", "missing; expected a table path or an array of { id, name }, or a [geography.source]");
+  if (!zn) {
+    for (std::size_t i = 0; i < source_zones->size(); ++i)
+      sc.zones.push_back({source_zones->id(i), source_zones->names()[i], ""});
+  } else if (zn->is_array()) {
     const toml::array& a = *zn->as_array();
     for (std::size_t i = 0; i < a.size(); ++i) {
       const std::string key = "geography.zones[" + std::to_string(i) + "]";
@@ -157,9 +189,34 @@ void read_geography(const Doc& doc, const toml::table& root, Scenario& sc, Scena
                           rows.has("name_en") ? rows.text(r, "name_en") : ""});
   }
   if (sc.zones.empty()) doc.fail(zn, "geography.zones", "expected at least one zone");
+  const toml::node* zones_node = zn ? zn : g.get("source");
   std::set<std::string> ids;
   for (const auto& z : sc.zones)
-    if (!ids.insert(z.id).second) doc.fail(zn, "geography.zones", "zone id \"" + z.id + "\" appears twice");
+    if (!ids.insert(z.id).second) doc.fail(zones_node, "geography.zones", "zone id \"" + z.id + "\" appears twice");
+  if (source_zones) {
+    // The zone table and the geometry must hold the same ids (a zone without a shape, or a shape without data, is
+    // a mistake a planner wants to hear about, with the ids).
+    std::vector<std::string> no_shape, no_data;
+    for (const auto& z : sc.zones)
+      if (!source_zones->find(z.id)) no_shape.push_back(z.id);
+    for (const auto& id : source_zones->ids())
+      if (!ids.count(id)) no_data.push_back(id);
+    auto list = [](const std::vector<std::string>& v) {
+      std::string out;
+      for (std::size_t i = 0; i < v.size() && i < 20; ++i) out += (i ? ", " : "") + v[i];
+      return v.size() > 20 ? out + ", … (" + std::to_string(v.size()) + " in all)" : out;
+    };
+    if (!no_shape.empty() || !no_data.empty())
+      doc.fail(g.get("source"), "geography.source",
+               source_zones->source() + ": " +
+                   (no_shape.empty() ? std::string() : "zones without a shape in the source: " + list(no_shape)) +
+                   (no_shape.empty() || no_data.empty() ? "" : "; ") +
+                   (no_data.empty() ? std::string() : "shapes without a zone in geography.zones: " + list(no_data)));
+    const geodata::ZoneMeasures m = geodata::measure_zones(*source_zones);
+    auto c = std::make_shared<std::vector<geodata::XY>>();
+    for (const auto& z : sc.zones) c->push_back(m.centroid_lonlat[*source_zones->find(z.id)]);
+    centroids_lonlat = std::move(c);
+  }
   if (const toml::node* an = g.get("aggregates")) {
     const toml::array& a = doc.array(*an, "geography.aggregates");
     for (std::size_t i = 0; i < a.size(); ++i) {
@@ -179,18 +236,6 @@ void read_geography(const Doc& doc, const toml::table& root, Scenario& sc, Scena
       }
       sc.aggregates.push_back(agg);
     }
-  }
-  if (const toml::node* sn = g.get("source")) {
-    // Kept for the spatial-units work (zones from GDAL sources); read only for its keys now.
-    const toml::table& t = doc.table(*sn, "geography.source");
-    doc.allow(t, "geography.source", {"path", "layer", "id_field", "name_field", "parent_field"});
-    if (const toml::node* p = t.get("path")) {
-      const TableRef ref = table_ref(doc, *p, "geography.source.path", {});
-      set.zones_source_path = ref.path;
-    }
-    if (const toml::node* l = t.get("layer")) set.zones_source_layer = doc.string(*l, "geography.source.layer");
-    for (const char* k : {"id_field", "name_field", "parent_field"})
-      if (const toml::node* f = t.get(k)) (void)doc.string(*f, std::string("geography.source.") + k);
   }
 }
 
@@ -902,8 +947,14 @@ void build_migration(const Build& b, const Layer& L, std::vector<StepSchedules>&
         for (int d = 0; d < b.Z; ++d)
           grav.distance[uz(o * b.Z + d)] = coords == "lonlat" ? great_circle_km(x[uz(o)], y[uz(o)], x[uz(d)], y[uz(d)])
                                                              : std::hypot(x[uz(o)] - x[uz(d)], y[uz(o)] - y[uz(d)]);
+    } else if (b.centroids_lonlat) {  // centroids of the [geography.source] shapes, great-circle km
+      const auto& c = *b.centroids_lonlat;
+      for (int o = 0; o < b.Z; ++o)
+        for (int d = 0; d < b.Z; ++d)
+          grav.distance[uz(o * b.Z + d)] = great_circle_km(c[uz(o)].x, c[uz(o)].y, c[uz(d)].x, c[uz(d)].y);
     } else {
-      doc.fail(gn, gkey, "expected 'distances' (origin, destination, distance) or 'centroids' (zone, x, y)");
+      doc.fail(gn, gkey, "expected 'distances' (origin, destination, distance) or 'centroids' (zone, x, y), or a "
+                         "[geography.source] whose shapes give the centroids");
     }
     for (int o = 0; o < b.Z; ++o)
       for (int d = 0; d < b.Z; ++d)
@@ -1274,9 +1325,11 @@ ScenarioSet load_scenario_file(const std::string& path, const std::string& data_
     if (s.get("title")) base.title = doc.string(*s.get("title"), "scenario.title");
     if (s.get("assumptions")) base.assumptions = doc.strings(*s.get("assumptions"), "scenario.assumptions");
   }
-  read_geography(doc, root, base, set);
+  std::shared_ptr<const std::vector<geodata::XY>> centroids_lonlat;
+  read_geography(doc, root, base, set, centroids_lonlat);
   read_projection(doc, root, base);
   Build b(doc, base);
+  b.centroids_lonlat = centroids_lonlat;
   b.Z = static_cast<int>(base.zones.size());
   b.G = static_cast<int>(base.group_names.size());
   b.A = base.grid.n_ages;
@@ -1348,6 +1401,7 @@ ScenarioSet load_scenario_file(const std::string& path, const std::string& data_
     Build bb(doc, sc);
     bb.Z = b.Z; bb.G = b.G; bb.A = b.A; bb.rows = b.rows; bb.z = b.z; bb.steps = b.steps;
     bb.base_year = b.base_year; bb.horizon = b.horizon; bb.zone_index = b.zone_index; bb.group_index = b.group_index;
+    bb.centroids_lonlat = b.centroids_lonlat;
     Layer L{&root, r == 0 ? nullptr : variant_tables[r - 1], r == 0 ? "" : "variants[" + std::to_string(r - 1) + "]"};
     build_assumptions(bb, L, set.relocations[r]);
     if (r > 0) {

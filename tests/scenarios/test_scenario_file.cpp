@@ -122,7 +122,9 @@ INSTANTIATE_TEST_SUITE_P(
         BrokenCase{"network_path.toml", "19:12", "fertility.schedule", "expected a local file path"},
         BrokenCase{"toml_syntax.toml", "11:11", "", "TOML syntax error"},
         BrokenCase{"unknown_indicator.toml", "42:13", "targets[0].indicator", "got \"happiness\""},
-        BrokenCase{"period_not_declared.toml", "44:10", "targets[0].period", "not one of [plan_periods]"}));
+        BrokenCase{"period_not_declared.toml", "44:10", "targets[0].period", "not one of [plan_periods]"},
+        BrokenCase{"zones_not_in_source.toml", "8:10", "geography.source",
+                   "zones without a shape in the source: A, B; shapes without a zone in geography.zones: T00"}));
 
 TEST(ScenarioFile, MissingFile) {
   EXPECT_THROW(scenarios::load_scenario_file(kDir + "/no_such.toml", COHORTGIS_DATA), InputError);

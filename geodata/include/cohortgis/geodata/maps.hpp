@@ -64,7 +64,16 @@ struct MapStyle {
   std::string font_family = "Noto Sans CJK SC";
   int legend_decimals = 1;
   bool labels = true, scale_bar = true, north_arrow = true;
+  // Changes (values of both signs): a break at 0, negative classes in reds and positive ones in blues (ColorBrewer
+  // "RdBu", colour-blind safe), each side classed by `method` on its own values. Values of one sign only fall back
+  // to the sequential palette (reversed for negative values, so the largest decline is darkest).
+  bool diverging = false;
 };
+
+// The breaks render_choropleth uses for `values` (class_breaks, or the split at 0 of a diverging style).
+std::vector<double> choropleth_breaks(const std::vector<double>& values, const MapStyle& style);
+// The fill colour of each class of `breaks` (0xRRGGBB), as render_choropleth draws them and the legend shows them.
+std::vector<std::uint32_t> choropleth_colours(const std::vector<double>& breaks, const MapStyle& style);
 
 // Renders a choropleth to `path` (written through a temporary name and renamed when complete).
 // Returns the class breaks used (for the legend test).
@@ -74,6 +83,19 @@ std::vector<double> render_choropleth(const std::vector<MapZone>& zones, const M
 // The map's drawing of zones only, each zone filled with colour (index + 1), no anti-aliasing, as a width × height
 // buffer of zone indexes + 1 (0 = background). Lets a test count that every zone is drawn.
 std::vector<std::uint32_t> render_zone_index_buffer(const std::vector<MapZone>& zones, int width_px, int height_px);
+// The same with the page layout of render_choropleth(zones, style, png at 96 dpi): pixel (x, y) of the buffer is
+// pixel (x, y) of that map, so a test can read each zone's fill colour from the image.
+std::vector<std::uint32_t> render_zone_index_buffer(const std::vector<MapZone>& zones, const MapStyle& style);
+
+// Small multiples: one small map per panel (e.g. plan years, or variants), every panel classed with the same breaks
+// (computed over all panels' values) and one shared legend. panel_values[p][i] goes with zones[i]; the zones' own
+// values are ignored. Layout: `columns` panels a row (0: as square a grid as fits). Labels are left out (the
+// panels are small). Returns the common breaks.
+std::vector<double> render_small_multiples(const std::vector<MapZone>& zones,
+                                           const std::vector<std::string>& panel_titles,
+                                           const std::vector<std::vector<double>>& panel_values,
+                                           const MapStyle& style, ImageFormat format, const std::string& path,
+                                           int columns = 0);
 
 // Number of characters of `text` the font `family` (with fontconfig fallbacks) has no glyph for: 0 means it is
 // drawn as text, not as boxes.
@@ -89,6 +111,9 @@ struct PyramidStyle {
   std::string title;
   std::vector<std::string> age_labels;  // e.g. "0-4" … "85+"
   std::string female_label = "female", male_label = "male", persons_label = "persons";
+  // Axis values are persons / axis_divisor (e.g. 10000 with persons_label "万人"); ticks fall on round values of
+  // the divided scale, with as many decimals as the step needs.
+  double axis_divisor = 1.0;
   int width_px = 900, height_px = 900;
   double dpi = 96;
   std::string font_family = "Noto Sans CJK SC";

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cohortgis/geodata/zones.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
 
 namespace cohortgis::scenarios {
@@ -62,9 +63,11 @@ struct ScenarioSet {
   std::vector<ServiceNorm> services;
   std::vector<std::vector<Relocation>> relocations;  // per run
   OutputOptions outputs;
-  // [geography.source]: the zones' GDAL source (path, layer, id/name/parent fields), kept for the spatial units
-  // work; not read yet. Empty when not given.
-  std::string zones_source_path, zones_source_layer;
+  // [geography.source]: the zones' GDAL source (path, layer, id/name/parent fields); zones_source.path is empty
+  // when not given. When given, the loader opens it (geodata::load_zones), checks that its ids are the scenario's
+  // zones, and a gravity model without a distance table uses its centroids. Maps and results.gpkg draw it.
+  geodata::ZoneSource zones_source;
+  std::string zones_source_path, zones_source_layer;  // = zones_source.path / .layer
 };
 
 // Loads and validates a scenario file; data_dir resolves "data:" paths. Reads every table it names.

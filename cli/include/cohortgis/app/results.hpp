@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+// A results folder read back (the CSVs and manifest.json that `cohortgis run` writes), for maps, the report and
+// `cohortgis info`. Values are looked up by variant, year or period, zone and group.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cohortgis/app/language.hpp"
+
+namespace cohortgis::app {
+
+struct ResultsZone {
+  std::string id, name, name_en;
+};
+
+struct ResultsPlanPeriod {
+  std::string label, plan;  // "2026-2030", "15th Five-Year Plan"
+};
+
+// What manifest.json says about the run.
+struct ResultsMeta {
+  std::string version, scenario, title, scenario_file, started_at_utc, language;
+  std::vector<std::string> variants;  // baseline first
+  std::vector<std::string> variant_descriptions;  // "" where none; same order
+  std::vector<std::string> assumptions;
+  std::vector<std::string> groups;
+  std::vector<ResultsPlanPeriod> plan_periods;
+  std::vector<std::pair<std::string, std::string>> aggregates;  // name, member ids joined by ", "
+  struct Input {
+    std::string role, path, sha256;
+  };
+  std::vector<Input> inputs;
+  int base_year = 0, end_year = 0, step_years = 0, threads = 0;
+  double seconds = 0.0;
+  std::string maps_note;  // why there are no maps (no zone geometry), or ""
+};
+
+// A CSV file as text cells (RFC 4180 quoting), with the row numbers of the file for messages.
+struct CsvData {
+  std::string path;
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+  std::size_t column(const std::string& name) const;  // throws InputError naming the file
+};
+CsvData read_csv_file(const std::string& path);
+
+class Results {
+ public:
+  std::string dir;
+  ResultsMeta meta;
+  std::vector<ResultsZone> zones;
+  std::vector<int> years;
+  CsvData plan_periods, targets;
+
+  // indicators.csv value; NaN when absent or empty.
+  double indicator(const std::string& variant, int year, const std::string& unit, const std::string& group,
+                   const std::string& indicator) const;
+  bool has_indicator(const std::string& indicator) const;
+  // plan_periods.csv value; NaN when absent.
+  double period_value(const std::string& variant, const std::string& period, const std::string& unit,
+                      const std::string& column) const;
+  // population.csv: persons by age index (ages in population_ages) for one zone ("total": every zone), group
+  // ("all": every group) and sex ("female" / "male"). Empty when population.csv has no such rows.
+  std::vector<double> population(const std::string& variant, int year, const std::string& zone,
+                                 const std::string& group, const std::string& sex) const;
+  std::vector<int> population_ages;  // first age of each age group, ascending
+  std::vector<std::string> age_labels() const;  // "0-4" … "85+"
+  // Display name of a zone id or aggregate in a language (name, name_en, 全市 …).
+  std::string zone_label(const std::string& id, Language l) const;
+
+  // Internal storage (keys joined by '\x1f').
+  std::map<std::string, double> indicator_values;
+  std::map<std::string, std::vector<double>> population_values;  // variant|year|zone|group|sex → by age
+  std::map<std::string, std::size_t> period_rows;                 // variant|period|unit → row of plan_periods
+};
+
+// Reads a results folder. Throws InputError naming the folder or file (and row) when it is not a results folder.
+Results load_results(const std::string& dir);
+
+// Parses manifest.json of a results folder (throws InputError with the file on bad JSON).
+ResultsMeta read_manifest(const std::string& path);
+
+}  // namespace cohortgis::app

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cohortgis/app/language.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+#include "cohortgis/engine/types.hpp"
+
+namespace cohortgis::app {
+
+namespace {
+
+struct Entry {
+  const char* key;
+  const char* zh;
+  const char* en;
+  // Kind of value: 'p' persons (万人 / persons), 'r' rate per 1000, '%' percent, 'x' plain number.
+  char kind;
+  int decimals;  // of 'r', '%' and 'x' values
+  const char* unit_zh = "";
+  const char* unit_en = "";
+};
+
+// Names as Chinese statistical yearbooks and plans write them (e.g. 《北京统计年鉴》, 国家统计局 指标解释).
+const Entry kEntries[] = {
+    {"population", "常住人口", "Resident population", 'p', 1},
+    {"population_female", "女性人口", "Female population", 'p', 1},
+    {"population_male", "男性人口", "Male population", 'p', 1},
+    {"births", "出生人口", "Births", 'p', 1},
+    {"births_female", "出生人口（女）", "Births, girls", 'p', 1},
+    {"births_male", "出生人口（男）", "Births, boys", 'p', 1},
+    {"deaths", "死亡人口", "Deaths", 'p', 1},
+    {"net_migration", "净迁入人口", "Net migration", 'p', 1},
+    {"person_years", "人年数", "Person-years", 'x', 0, "人年", "person-years"},
+    {"cbr_per_1000", "出生率", "Crude birth rate", 'r', 2},
+    {"cdr_per_1000", "死亡率", "Crude death rate", 'r', 2},
+    {"natural_growth_per_1000", "自然增长率", "Natural growth rate", 'r', 2},
+    {"tfr", "总和生育率", "Total fertility rate", 'x', 2, "", "children per woman"},
+    {"srb_per_100_females", "出生人口性别比", "Sex ratio at birth", 'x', 1, "女=100", "boys per 100 girls"},
+    {"e0_female", "女性平均预期寿命", "Life expectancy at birth, women", 'x', 1, "岁", "years"},
+    {"e0_male", "男性平均预期寿命", "Life expectancy at birth, men", 'x', 1, "岁", "years"},
+    {"e65_female", "65岁女性平均预期余寿", "Life expectancy at 65, women", 'x', 1, "岁", "years"},
+    {"e65_male", "65岁男性平均预期余寿", "Life expectancy at 65, men", 'x', 1, "岁", "years"},
+    {"share_0_14_percent", "少儿人口比重 0-14岁", "Share aged 0-14", '%', 1},
+    {"share_15_64_percent", "劳动年龄人口比重 15-64岁", "Share aged 15-64", '%', 1},
+    {"share_65_plus_percent", "老龄化率 65+", "Share aged 65+", '%', 1},
+    {"share_60_plus_percent", "60岁及以上人口比重", "Share aged 60+", '%', 1},
+    {"old_age_dependency_ratio", "老年抚养比", "Old-age dependency ratio", '%', 1},
+    {"total_dependency_ratio", "总抚养比", "Total dependency ratio", '%', 1},
+    {"median_age", "年龄中位数", "Median age", 'x', 1, "岁", "years"},
+    {"women_15_49", "育龄妇女 15-49岁", "Women aged 15-49", 'p', 1},
+    {"age_0_2", "0-2岁人口（托育）", "Children aged 0-2", 'p', 1},
+    {"age_3_5", "3-5岁人口（学前）", "Children aged 3-5", 'p', 1},
+    {"age_6_11", "6-11岁人口（小学）", "Children aged 6-11", 'p', 1},
+    {"age_12_14", "12-14岁人口（初中）", "Children aged 12-14", 'p', 1},
+    {"age_15_59", "劳动年龄人口 15-59岁", "Working-age population 15-59", 'p', 1},
+    {"age_15_64", "劳动年龄人口 15-64岁", "Working-age population 15-64", 'p', 1},
+    {"age_60_plus", "60岁及以上人口", "Population aged 60+", 'p', 1},
+    {"age_65_plus", "65岁及以上人口", "Population aged 65+", 'p', 1},
+    // plan_periods.csv columns
+    {"population_start", "期初常住人口", "Population at the start", 'p', 1},
+    {"population_end", "期末常住人口", "Population at the end", 'p', 1},
+    {"adjustments", "调整数", "Adjustments", 'p', 1},
+    {"births_per_year", "年均出生人口", "Births per year", 'p', 1},
+    {"deaths_per_year", "年均死亡人口", "Deaths per year", 'p', 1},
+    {"net_migration_per_year", "年均净迁入人口", "Net migration per year", 'p', 1},
+    {"growth_rate_percent", "年均增长率", "Average annual growth rate", '%', 2},
+    {"years", "年数", "Years", 'x', 0, "年", "years"},
+};
+
+const Entry* find_entry(const std::string& key) {
+  for (const Entry& e : kEntries)
+    if (key == e.key) return &e;
+  return nullptr;
+}
+
+const std::map<std::string, std::pair<const char*, const char*>>& words() {
+  static const std::map<std::string, std::pair<const char*, const char*>> w = {
+      {"report_title", {"人口预测报告", "Population projection report"}},
+      {"scenario", {"情景", "Scenario"}},
+      {"variant", {"方案", "Variant"}},
+      {"variants", {"方案", "Variants"}},
+      {"baseline", {"基准方案", "baseline"}},
+      {"summary", {"概要", "Summary"}},
+      {"assumptions", {"主要假设", "Assumptions"}},
+      {"targets", {"规划目标", "Plan targets"}},
+      {"target", {"目标", "Target"}},
+      {"indicator", {"指标", "Indicator"}},
+      {"zone", {"区域", "Zone"}},
+      {"period", {"时期", "Period"}},
+      {"year", {"年份", "Year"}},
+      {"value", {"预测值", "Value"}},
+      {"limit", {"控制值", "Limit"}},
+      {"margin", {"余量", "Margin"}},
+      {"status", {"是否达标", "Status"}},
+      {"met", {"达标", "met"}},
+      {"missed", {"未达标", "missed"}},
+      {"unknown", {"无法判断", "unknown"}},
+      {"plan_periods", {"规划期", "Plan periods"}},
+      {"maps", {"专题地图", "Maps"}},
+      {"pyramids", {"人口金字塔", "Population pyramids"}},
+      {"charts", {"指标变化", "Indicators over time"}},
+      {"zone_table", {"分区指标", "Indicators by zone"}},
+      {"inputs", {"输入数据", "Inputs"}},
+      {"method", {"方法说明", "Method"}},
+      {"female", {"女", "female"}},
+      {"male", {"男", "male"}},
+      {"persons", {"人", "persons"}},
+      {"age", {"年龄", "age"}},
+      {"no_data", {"无数据", "no data"}},
+      {"total_population", {"常住人口", "Resident population"}},
+      {"whole_area", {"全市", "Whole area"}},
+      {"change", {"变化", "change"}},
+      {"change_percent", {"变化率", "change"}},
+      {"small_multiples_years", {"各规划年份", "by plan year"}},
+      {"small_multiples_variants", {"各方案比较", "by variant"}},
+      {"source_note", {"资料来源：cohortgis 人口预测（队列要素法）；基础数据见报告“输入数据”",
+                       "Source: cohortgis cohort-component projection; inputs listed in the report"}},
+      {"generated", {"生成时间", "Generated"}},
+      {"version", {"版本", "Version"}},
+      {"no_geometry", {"情景未提供区域边界（[geography] source），未生成地图。",
+                       "The scenario gives no zone boundaries ([geography] source), so no maps were drawn."}},
+      {"start", {"期初", "start"}},
+      {"end", {"期末", "end"}},
+      {"plan", {"规划", "Plan"}},
+      {"met_count", {"达标", "met"}},
+      {"missed_count", {"未达标", "missed"}},
+      {"projection", {"预测", "Projection"}},
+      {"base_year", {"基期", "Base year"}},
+      {"horizon", {"预测期末", "Horizon"}},
+      {"zones", {"区域数", "Zones"}},
+      {"groups", {"人口类别", "Groups"}},
+      {"file", {"文件", "File"}},
+      {"overlay_outline", {"（轮廓）", "(outline)"}},
+  };
+  return w;
+}
+
+bool is_cjk(char32_t c) {
+  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2A6DF);
+}
+
+}  // namespace
+
+Language parse_language(const std::string& text, const std::string& what) {
+  std::string t;
+  for (char c : text) t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (t == "zh" || t.rfind("zh-", 0) == 0 || t.rfind("zh_", 0) == 0 || t == "chinese") return Language::zh;
+  if (t == "en" || t.rfind("en-", 0) == 0 || t.rfind("en_", 0) == 0 || t == "english") return Language::en;
+  throw InputError(what + ": '" + text + "'; expected zh (Chinese, zh-CN) or en (English)");
+}
+
+const char* language_code(Language l) { return l == Language::zh ? "zh-CN" : "en"; }
+
+Language guess_language(const std::vector<std::string>& texts) {
+  for (const std::string& s : texts)
+    for (std::size_t i = 0; i < s.size();) {
+      const auto b = static_cast<unsigned char>(s[i]);
+      char32_t c = b;
+      std::size_t n = 1;
+      if (b >= 0xF0 && i + 3 < s.size()) {
+        c = ((b & 0x07u) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6) | (s[i + 3] & 0x3Fu);
+        n = 4;
+      } else if (b >= 0xE0 && i + 2 < s.size()) {
+        c = ((b & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu);
+        n = 3;
+      } else if (b >= 0xC0) {
+        n = 2;
+      }
+      if (is_cjk(c)) return Language::zh;
+      i += n;
+    }
+  return Language::en;
+}
+
+IndicatorLabel indicator_label(const std::string& key, Language l) {
+  IndicatorLabel out;
+  out.key = key;
+  const Entry* e = find_entry(key);
+  if (!e) {
+    out.name = key;
+    out.decimals = 2;
+    return out;
+  }
+  const bool zh = l == Language::zh;
+  out.name = zh ? e->zh : e->en;
+  switch (e->kind) {
+    case 'p':
+      out.count = true;
+      out.unit = zh ? "万人" : "persons";
+      out.scale = zh ? 1e-4 : 1.0;
+      out.decimals = zh ? 1 : 0;
+      break;
+    case 'r':
+      out.unit = "‰";
+      out.decimals = e->decimals;
+      break;
+    case '%':
+      out.unit = "%";
+      out.decimals = e->decimals;
+      break;
+    default:
+      out.unit = zh ? e->unit_zh : e->unit_en;
+      out.decimals = e->decimals;
+  }
+  return out;
+}
+
+std::vector<std::string> labelled_indicators() {
+  std::vector<std::string> keys;
+  for (const Entry& e : kEntries) keys.emplace_back(e.key);
+  return keys;
+}
+
+std::string indicator_title(const std::string& key, Language l) {
+  const IndicatorLabel lab = indicator_label(key, l);
+  if (lab.unit.empty()) return lab.name;
+  // Chinese writes per-mille rates as 出生率‰ (unit glued to the name).
+  if (l == Language::zh && (lab.unit == "‰" || lab.unit == "%")) return lab.name + (lab.unit == "%" ? "（%）" : "‰");
+  return lab.name + (l == Language::zh ? "（" + lab.unit + "）" : " (" + lab.unit + ")");
+}
+
+std::string group_label(const std::string& group, Language l) {
+  const bool zh = l == Language::zh;
+  if (group == "registered") return zh ? "户籍人口" : "Registered (hukou) population";
+  if (group == "floating") return zh ? "流动人口" : "Floating population";
+  if (group == "all" || group == "total") return zh ? "常住人口" : "Resident population";
+  return group;
+}
+
+std::string unit_label(const std::string& unit, Language l) {
+  if (unit == "total") return l == Language::zh ? "全市" : "Whole area";
+  return unit;
+}
+
+std::string format_value(double v, int decimals, Language l) {
+  if (!std::isfinite(v)) return "–";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals < 0 ? 0 : decimals, std::abs(v));
+  std::string s(buf);
+  if (s.find_first_not_of("0.") == std::string::npos) return s;  // no "-0.0"
+  std::string sign = v < 0 ? "-" : "";
+  if (l == Language::zh) return sign + s;
+  const std::size_t dot = s.find('.');
+  const std::string whole = s.substr(0, dot), frac = dot == std::string::npos ? "" : s.substr(dot);
+  std::string grouped;
+  for (std::size_t i = 0; i < whole.size(); ++i) {
+    if (i > 0 && (whole.size() - i) % 3 == 0) grouped += ',';
+    grouped += whole[i];
+  }
+  return sign + grouped + frac;
+}
+
+std::string format_indicator(const std::string& key, double v, Language l) {
+  const IndicatorLabel lab = indicator_label(key, l);
+  return format_value(v * lab.scale, lab.decimals, l);
+}
+
+std::string format_persons(double v, Language l) {
+  return l == Language::zh ? format_value(v * 1e-4, 1, l) + "万人" : format_value(v, 0, l) + " persons";
+}
+
+std::string word(const std::string& key, Language l) {
+  const auto& w = words();
+  const auto it = w.find(key);
+  if (it == w.end()) return key;
+  return l == Language::zh ? it->second.first : it->second.second;
+}
+
+}  // namespace cohortgis::app

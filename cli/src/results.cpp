@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cohortgis/app/results.hpp"
+
+#include <boost/property_tree/json_parser.hpp>
+#include <boost/property_tree/ptree.hpp>
+
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "cohortgis/engine/types.hpp"
+
+namespace cohortgis::app {
+
+namespace fs = std::filesystem;
+namespace pt = boost::property_tree;
+
+namespace {
+
+const double kNaN = std::nan("");
+
+std::string key(std::initializer_list<std::string_view> parts) {
+  std::string k;
+  for (auto p : parts) {
+    if (!k.empty()) k += '\x1f';
+    k.append(p);
+  }
+  return k;
+}
+
+double parse_double(const std::string& s, const CsvData& csv, std::size_t row, const std::string& col) {
+  if (s.empty()) return kNaN;
+  double v = 0;
+  const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (r.ec != std::errc() || r.ptr != s.data() + s.size())
+    throw InputError(csv.path + ": row " + std::to_string(row + 2) + ", column '" + col + "': expected a number, got '" +
+                     s + "'");
+  return v;
+}
+
+int parse_int(const std::string& s, const CsvData& csv, std::size_t row, const std::string& col) {
+  int v = 0;
+  const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (r.ec != std::errc() || r.ptr != s.data() + s.size())
+    throw InputError(csv.path + ": row " + std::to_string(row + 2) + ", column '" + col +
+                     "': expected a whole number, got '" + s + "'");
+  return v;
+}
+
+std::vector<std::string> strings(const pt::ptree& tree, const std::string& path) {
+  std::vector<std::string> out;
+  if (const auto child = tree.get_child_optional(path))
+    for (const auto& [k, v] : *child) out.push_back(v.get_value<std::string>());
+  return out;
+}
+
+}  // namespace
+
+std::size_t CsvData::column(const std::string& name) const {
+  for (std::size_t i = 0; i < header.size(); ++i)
+    if (header[i] == name) return i;
+  std::string have;
+  for (const auto& h : header) have += (have.empty() ? "" : ", ") + h;
+  throw InputError(path + ": no column '" + name + "' (the header has: " + have + ")");
+}
+
+CsvData read_csv_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot be read (missing file?)");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  const std::string text = ss.str();
+  CsvData csv;
+  csv.path = path;
+  std::vector<std::string> row;
+  std::string cell;
+  bool quoted = false, any = false;
+  auto end_row = [&] {
+    row.push_back(std::move(cell));
+    cell.clear();
+    if (csv.header.empty()) csv.header = std::move(row);
+    else if (!(row.size() == 1 && row[0].empty())) {
+      if (row.size() != csv.header.size())
+        throw InputError(path + ": row " + std::to_string(csv.rows.size() + 2) + " has " + std::to_string(row.size()) +
+                         " fields; the header has " + std::to_string(csv.header.size()));
+      csv.rows.push_back(std::move(row));
+    }
+    row.clear();
+    any = false;
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') (cell += '"', ++i);
+      else if (c == '"') quoted = false;
+      else cell += c;
+      continue;
+    }
+    any = true;
+    if (c == '"') quoted = true;
+    else if (c == ',') (row.push_back(std::move(cell)), cell.clear());
+    else if (c == '\n') end_row();
+    else if (c != '\r') cell += c;
+  }
+  if (any || !cell.empty()) end_row();
+  if (csv.header.empty()) throw InputError(path + ": empty file; expected a header row");
+  return csv;
+}
+
+ResultsMeta read_manifest(const std::string& path) {
+  pt::ptree tree;
+  try {
+    pt::read_json(path, tree);
+  } catch (const pt::json_parser_error& e) {
+    throw InputError(path + ": line " + std::to_string(e.line()) + ": not valid JSON (" + e.message() + ")");
+  }
+  ResultsMeta m;
+  m.version = tree.get("cohortgis_version", "");
+  m.scenario = tree.get("scenario.name", "");
+  m.title = tree.get("scenario.title", "");
+  m.scenario_file = tree.get("scenario.file", "");
+  m.variants = strings(tree, "scenario.variants");
+  m.variant_descriptions = strings(tree, "scenario.variant_descriptions");
+  m.variant_descriptions.resize(m.variants.size());
+  m.assumptions = strings(tree, "scenario.assumptions");
+  m.started_at_utc = tree.get("started_at_utc", "");
+  m.language = tree.get("language", "");
+  m.threads = tree.get("threads", 0);
+  m.base_year = tree.get("projection.base_year", 0);
+  m.end_year = tree.get("projection.end_year", 0);
+  m.step_years = tree.get("projection.step_years", 0);
+  m.groups = strings(tree, "projection.groups");
+  m.seconds = tree.get("timings.total_seconds", 0.0);
+  m.maps_note = tree.get("maps.note", "");
+  if (const auto pp = tree.get_child_optional("projection.plan_periods"))
+    for (const auto& [k, v] : *pp) m.plan_periods.push_back({v.get("period", ""), v.get("plan", "")});
+  if (const auto ag = tree.get_child_optional("projection.aggregates"))
+    for (const auto& [k, v] : *ag) {
+      std::string members;
+      for (const auto& z : strings(v, "zones")) members += (members.empty() ? "" : ", ") + z;
+      m.aggregates.emplace_back(v.get("name", ""), members);
+    }
+  if (const auto in = tree.get_child_optional("inputs"))
+    for (const auto& [k, v] : *in) m.inputs.push_back({v.get("role", ""), v.get("path", ""), v.get("sha256", "")});
+  if (m.scenario.empty() || m.variants.empty())
+    throw InputError(path + ": not a cohortgis manifest (no scenario name or variants)");
+  return m;
+}
+
+Results load_results(const std::string& dir_text) {
+  const fs::path dir(dir_text);
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw InputError(dir_text + ": no such folder; expected a results folder of 'cohortgis run'");
+  if (!fs::is_regular_file(dir / "manifest.json", ec))
+    throw InputError(dir_text + ": not a results folder (no manifest.json); run 'cohortgis run SCENARIO --out " + dir_text +
+                     "' first");
+  Results r;
+  r.dir = dir.string();
+  r.meta = read_manifest((dir / "manifest.json").string());
+
+  const CsvData zones = read_csv_file((dir / "zones.csv").string());
+  {
+    const std::size_t id = zones.column("zone"), name = zones.column("name"), en = zones.column("name_en");
+    for (const auto& row : zones.rows) r.zones.push_back({row[id], row[name], row[en]});
+  }
+
+  const CsvData ind = read_csv_file((dir / "indicators.csv").string());
+  {
+    const std::size_t v = ind.column("variant"), y = ind.column("year"), z = ind.column("zone"), g = ind.column("group"),
+                      k = ind.column("indicator"), val = ind.column("value");
+    std::set<int> years;
+    for (std::size_t i = 0; i < ind.rows.size(); ++i) {
+      const auto& row = ind.rows[i];
+      const int year = parse_int(row[y], ind, i, "year");
+      years.insert(year);
+      r.indicator_values[key({row[v], row[y], row[z], row[g], row[k]})] = parse_double(row[val], ind, i, "value");
+    }
+    r.years.assign(years.begin(), years.end());
+  }
+
+  if (fs::is_regular_file(dir / "population.csv", ec)) {
+    const CsvData pop = read_csv_file((dir / "population.csv").string());
+    const std::size_t v = pop.column("variant"), y = pop.column("year"), z = pop.column("zone"), g = pop.column("group"),
+                      s = pop.column("sex"), a = pop.column("age"), p = pop.column("population");
+    std::set<int> ages;
+    for (std::size_t i = 0; i < pop.rows.size(); ++i) ages.insert(parse_int(pop.rows[i][a], pop, i, "age"));
+    r.population_ages.assign(ages.begin(), ages.end());
+    std::map<int, std::size_t> age_index;
+    for (std::size_t i = 0; i < r.population_ages.size(); ++i) age_index[r.population_ages[i]] = i;
+    for (std::size_t i = 0; i < pop.rows.size(); ++i) {
+      const auto& row = pop.rows[i];
+      auto& vec = r.population_values[key({row[v], row[y], row[z], row[g], row[s]})];
+      vec.resize(r.population_ages.size(), 0.0);
+      vec[age_index[parse_int(row[a], pop, i, "age")]] += parse_double(row[p], pop, i, "population");
+    }
+  }
+
+  r.plan_periods = read_csv_file((dir / "plan_periods.csv").string());
+  {
+    const std::size_t v = r.plan_periods.column("variant"), p = r.plan_periods.column("period"),
+                      z = r.plan_periods.column("zone");
+    for (std::size_t i = 0; i < r.plan_periods.rows.size(); ++i) {
+      const auto& row = r.plan_periods.rows[i];
+      r.period_rows[key({row[v], row[p], row[z]})] = i;
+    }
+  }
+  r.targets = read_csv_file((dir / "targets.csv").string());
+  return r;
+}
+
+double Results::indicator(const std::string& variant, int year, const std::string& unit, const std::string& group,
+                          const std::string& ind) const {
+  const auto it = indicator_values.find(key({variant, std::to_string(year), unit, group, ind}));
+  return it == indicator_values.end() ? kNaN : it->second;
+}
+
+bool Results::has_indicator(const std::string& ind) const {
+  for (const auto& [k, v] : indicator_values)
+    if (k.size() > ind.size() && k.compare(k.size() - ind.size(), ind.size(), ind) == 0 &&
+        k[k.size() - ind.size() - 1] == '\x1f')
+      return true;
+  return false;
+}
+
+double Results::period_value(const std::string& variant, const std::string& period, const std::string& unit,
+                             const std::string& column) const {
+  const auto it = period_rows.find(key({variant, period, unit}));
+  if (it == period_rows.end()) return kNaN;
+  for (std::size_t c = 0; c < plan_periods.header.size(); ++c)
+    if (plan_periods.header[c] == column) {
+      const std::string& s = plan_periods.rows[it->second][c];
+      double v = kNaN;
+      if (!s.empty()) std::from_chars(s.data(), s.data() + s.size(), v);
+      return v;
+    }
+  return kNaN;
+}
+
+std::vector<double> Results::population(const std::string& variant, int year, const std::string& zone,
+                                        const std::string& group, const std::string& sex) const {
+  std::vector<std::string> zs, gs;
+  if (zone == "total") for (const auto& z : zones) zs.push_back(z.id);
+  else zs.push_back(zone);
+  if (group == "all") gs = meta.groups;
+  else gs.push_back(group);
+  std::vector<double> out;
+  for (const auto& z : zs)
+    for (const auto& g : gs) {
+      const auto it = population_values.find(key({variant, std::to_string(year), z, g, sex}));
+      if (it == population_values.end()) continue;
+      out.resize(it->second.size(), 0.0);
+      for (std::size_t i = 0; i < out.size(); ++i) out[i] += it->second[i];
+    }
+  return out;
+}
+
+std::vector<std::string> Results::age_labels() const {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < population_ages.size(); ++i)
+    out.push_back(i + 1 < population_ages.size()
+                      ? (population_ages[i + 1] - population_ages[i] == 1
+                             ? std::to_string(population_ages[i])
+                             : std::to_string(population_ages[i]) + "-" + std::to_string(population_ages[i + 1] - 1))
+                      : std::to_string(population_ages[i]) + "+");
+  return out;
+}
+
+std::string Results::zone_label(const std::string& id, Language l) const {
+  for (const auto& z : zones)
+    if (z.id == id) {
+      if (l == Language::en && !z.name_en.empty()) return z.name_en;
+      return z.name.empty() ? z.id : z.name;
+    }
+  return unit_label(id, l);
+}
+
+}  // namespace cohortgis::app

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: Apache-2.0
+// Maps and charts for notebooks: the same geodata renderers (Cairo/Pango) as the command line's outputs, returned
+// as image bytes so the Python layer can display them inline (_repr_png_ / _repr_svg_).
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <system_error>
+#include <tuple>
+#include <vector>
+
+#include "cohortgis/geodata/maps.hpp"
+#include "cohortgis/geodata/zones.hpp"
+#include "common.hpp"
+
+namespace cohortgis::python {
+
+namespace {
+
+namespace fs = std::filesystem;
+using geodata::ImageFormat;
+
+ImageFormat format_of(const std::string& f) {
+  if (f == "png") return ImageFormat::png;
+  if (f == "svg") return ImageFormat::svg;
+  if (f == "pdf") return ImageFormat::pdf;
+  throw InputError("image format '" + f + "'; expected png, svg or pdf");
+}
+
+geodata::ClassMethod method_of(const std::string& m) {
+  if (m == "quantile") return geodata::ClassMethod::quantile;
+  if (m == "equal_interval") return geodata::ClassMethod::equal_interval;
+  if (m == "natural_breaks") return geodata::ClassMethod::natural_breaks;
+  throw InputError("class method '" + m + "'; expected quantile, equal_interval or natural_breaks");
+}
+
+// The renderers write files (through a temporary name); a private temporary folder per call keeps concurrent
+// calls apart, and is removed whatever happens.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::string tmpl = (fs::temp_directory_path() / "cohortgis-py-XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) throw std::runtime_error("cannot create a temporary folder in " + tmpl);
+    dir_ = tmpl;
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  std::string file(const std::string& ext) const { return (dir_ / ("image." + ext)).string(); }
+
+ private:
+  fs::path dir_;
+};
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read the rendered image " + path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+void bind_render(py::module_& m) {
+  m.def(
+      "render_choropleth",
+      [](const std::vector<std::string>& ids, const std::vector<std::string>& wkt, const std::string& crs,
+         const std::vector<double>& values, const std::vector<std::string>& labels, const std::string& title,
+         const std::string& subtitle, const std::string& legend_title, const std::string& source_note, int classes,
+         const std::string& method, int width_px, int height_px, int legend_decimals, const std::string& map_crs,
+         const std::string& format) {
+        const ImageFormat fmt = format_of(format);
+        geodata::MapStyle style;
+        style.title = title;
+        style.subtitle = subtitle;
+        style.legend_title = legend_title;
+        style.source_note = source_note;
+        style.classes = classes;
+        style.method = method_of(method);
+        style.width_px = width_px;
+        style.height_px = height_px;
+        style.legend_decimals = legend_decimals;
+        std::string bytes;
+        std::vector<double> breaks;
+        {
+          py::gil_scoped_release release;
+          const geodata::Zones zones = geodata::Zones::from_wkt("zones", crs, ids, wkt, labels);
+          const std::vector<geodata::MapZone> shapes = geodata::map_zones(zones, values, labels, map_crs);
+          ScratchDir tmp;
+          const std::string path = tmp.file(format);
+          breaks = geodata::render_choropleth(shapes, style, fmt, path);
+          bytes = read_all(path);
+        }
+        return std::make_tuple(py::bytes(bytes), breaks);
+      },
+      py::arg("ids"), py::arg("wkt"), py::arg("crs"), py::arg("values"), py::arg("labels") = std::vector<std::string>{},
+      py::arg("title") = "", py::arg("subtitle") = "", py::arg("legend_title") = "", py::arg("source_note") = "",
+      py::arg("classes") = 5, py::arg("method") = "quantile", py::arg("width_px") = 1200, py::arg("height_px") = 900,
+      py::arg("legend_decimals") = 1, py::arg("map_crs") = "", py::arg("format") = "png",
+      "Choropleth of zones given as WKT polygons in `crs` (geodata map_zones + render_choropleth, as the CLI).\n"
+      "NaN values are drawn as 'no data'. Returns (image bytes, class breaks).");
+
+  m.def(
+      "render_pyramid",
+      [](const std::vector<std::tuple<std::string, std::vector<double>, std::vector<double>>>& stacked,
+         const std::vector<std::tuple<std::string, std::vector<double>, std::vector<double>>>& outline,
+         const std::string& title, const std::vector<std::string>& age_labels, int width_px, int height_px,
+         const std::string& format) {
+        const ImageFormat fmt = format_of(format);
+        const auto series = [](const auto& v) {
+          std::vector<geodata::PyramidSeries> out;
+          for (const auto& [name, f, mm] : v) out.push_back({name, f, mm});
+          return out;
+        };
+        geodata::PyramidStyle style;
+        style.title = title;
+        style.age_labels = age_labels;
+        style.width_px = width_px;
+        style.height_px = height_px;
+        const auto st = series(stacked), ol = series(outline);
+        std::string bytes;
+        {
+          py::gil_scoped_release release;
+          ScratchDir tmp;
+          const std::string path = tmp.file(format);
+          geodata::render_pyramid(st, ol, style, fmt, path);
+          bytes = read_all(path);
+        }
+        return py::bytes(bytes);
+      },
+      py::arg("stacked"), py::arg("outline") = std::vector<std::tuple<std::string, std::vector<double>, std::vector<double>>>{},
+      py::arg("title") = "", py::arg("age_labels") = std::vector<std::string>{}, py::arg("width_px") = 900,
+      py::arg("height_px") = 900, py::arg("format") = "png",
+      "Population pyramid (geodata render_pyramid): stacked [(name, female, male)] bars, outline series drawn as\n"
+      "outlines. Returns the image bytes.");
+
+  m.def(
+      "render_lines",
+      [](const std::vector<std::tuple<std::string, std::vector<double>, std::vector<double>>>& series,
+         const std::string& title, const std::string& x_label, const std::string& y_label, int width_px,
+         int height_px, const std::string& format) {
+        const ImageFormat fmt = format_of(format);
+        std::vector<geodata::LineSeries> lines;
+        for (const auto& [name, x, y] : series) lines.push_back({name, x, y});
+        geodata::LineStyle style;
+        style.title = title;
+        style.x_label = x_label;
+        style.y_label = y_label;
+        style.width_px = width_px;
+        style.height_px = height_px;
+        std::string bytes;
+        {
+          py::gil_scoped_release release;
+          ScratchDir tmp;
+          const std::string path = tmp.file(format);
+          geodata::render_lines(lines, style, fmt, path);
+          bytes = read_all(path);
+        }
+        return py::bytes(bytes);
+      },
+      py::arg("series"), py::arg("title") = "", py::arg("x_label") = "", py::arg("y_label") = "",
+      py::arg("width_px") = 900, py::arg("height_px") = 600, py::arg("format") = "png",
+      "Indicator over time, one line per (name, x, y) series (geodata render_lines). Returns the image bytes.");
+}
+
+}  // namespace cohortgis::python

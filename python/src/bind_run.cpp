@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: Apache-2.0
+// Runs from Python: the engine projects with the GIL released; results stay in C++ buffers that NumPy views
+// without copying; progress and Ctrl-C are handled between steps.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cohortgis/app/run.hpp"
+#include "cohortgis/engine/indicators.hpp"
+#include "cohortgis/engine/projection.hpp"
+#include "cohortgis/scenarios/scenario.hpp"
+#include "common.hpp"
+
+namespace cohortgis::python {
+
+namespace {
+
+std::size_t uz(int v) { return static_cast<std::size_t>(v); }
+
+// Indicators that describe the population itself: the only ones defined for the base year (as in indicators.csv).
+bool is_stock(std::size_t k) {
+  if (k >= static_cast<std::size_t>(kStandardIndicators)) return true;  // extra age bands
+  switch (static_cast<Indicator>(k)) {
+    case Indicator::population: case Indicator::population_female: case Indicator::population_male:
+    case Indicator::share_0_14: case Indicator::share_15_64: case Indicator::share_65_plus:
+    case Indicator::share_60_plus: case Indicator::old_age_dependency_ratio: case Indicator::total_dependency_ratio:
+    case Indicator::median_age: case Indicator::women_15_49: case Indicator::age_0_2: case Indicator::age_3_5:
+    case Indicator::age_6_11: case Indicator::age_12_14: case Indicator::age_15_59: case Indicator::age_15_64:
+    case Indicator::age_60_plus: case Indicator::age_65_plus:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Everything one run produced. Buffers are sized before the run and never reallocated, so the NumPy views
+// handed out (whose base is the Python object owning this) stay valid for as long as any of them lives.
+struct RunResult {
+  std::string scenario, variant;
+  AgeGrid grid;
+  int base_year = 0, steps = 0;
+  std::vector<int> years;  // base year, then each step's end year
+  std::vector<std::string> zone_ids, group_names, unit_names, group_slots, indicator_names;
+  std::vector<double> population;     // [year][zone][group][sex][age]
+  std::vector<double> indicators;     // [year][unit][group slot][indicator]; base year: flows are NaN
+  std::vector<double> births, deaths, net_migration;  // [step][zone][group][sex]
+  std::unique_ptr<Projection> projection;  // the engine itself, kept for its final population buffer
+  const CohortArray* final_pop = nullptr;      // Projection::run's return value: the engine's own array
+  double seconds = 0.0;
+
+  std::size_t cells() const { return zone_ids.size() * group_names.size() * kSexes * uz(grid.n_ages); }
+  std::size_t states() const { return zone_ids.size() * group_names.size() * kSexes; }
+  std::size_t indicator_cells() const { return unit_names.size() * group_slots.size() * indicator_names.size(); }
+};
+
+// Copies each step into the result's buffers as the engine produces it, and keeps the start population of the
+// next step for population-dependent schedules (as the CLI's ResultsWriter does).
+class StoreSink : public ResultSink {
+ public:
+  StoreSink(RunResult& r, const scenarios::Scenario& sc) : r_(r), sc_(sc) {}
+  const CohortArray* const* current_population() const { return &current_ptr_; }
+
+  void base(const CohortArray& population, int year) override {
+    std::copy(population.data().begin(), population.data().end(), r_.population.begin());
+    IndicatorTable t;
+    compute_population_indicators(population, sc_.zone_ids(), sc_.group_names,
+                                  with_total_aggregate(sc_.aggregates, static_cast<int>(sc_.zones.size())), {}, t);
+    take_names(t);
+    for (std::size_t c = 0; c < t.values.size(); ++c)
+      r_.indicators[c] = is_stock(c % t.n_indicators()) ? t.values[c] : std::numeric_limits<double>::quiet_NaN();
+    r_.years.push_back(year);
+    current_ = population;
+    current_ptr_ = &current_;
+  }
+
+  void step(const StepResult& s) override {
+    const std::size_t k = uz(s.context.step);
+    std::copy(s.end.data().begin(), s.end.data().end(), r_.population.begin() + static_cast<std::ptrdiff_t>((k + 1) * r_.cells()));
+    if (s.indicators) {
+      if (s.indicators->values.size() != r_.indicator_cells())
+        throw ProjectionError("indicator table changed shape between steps");
+      std::copy(s.indicators->values.begin(), s.indicators->values.end(),
+                r_.indicators.begin() + static_cast<std::ptrdiff_t>((k + 1) * r_.indicator_cells()));
+    }
+    const std::size_t n = r_.states();
+    const auto put = [&](const std::vector<double>& from, std::vector<double>& to) {
+      if (from.size() == n) std::copy(from.begin(), from.end(), to.begin() + static_cast<std::ptrdiff_t>(k * n));
+    };
+    put(s.components.births, r_.births);
+    put(s.components.deaths_by_state, r_.deaths);
+    put(s.components.net_migrants_by_state, r_.net_migration);
+    r_.years.push_back(s.context.end_year);
+    current_ = s.end;
+  }
+
+ private:
+  void take_names(const IndicatorTable& t) {
+    r_.unit_names = t.unit_names;
+    r_.group_slots = t.group_names;
+    r_.indicator_names = t.indicator_names;
+    r_.indicators.assign((uz(r_.steps) + 1) * r_.indicator_cells(), std::numeric_limits<double>::quiet_NaN());
+  }
+  RunResult& r_;
+  const scenarios::Scenario& sc_;
+  CohortArray current_;
+  const CohortArray* current_ptr_ = nullptr;
+};
+
+std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& scenario_in, int threads, py::object progress) {
+  if (threads < 0)
+    throw InputError("threads: " + std::to_string(threads) + "; expected 0 (all cores) or a positive number");
+  // The run works on its own copy, so Python code changing the scenario while the GIL is released changes nothing.
+  const scenarios::Scenario sc = scenario_in;
+  sc.validate();
+  auto r = std::make_shared<RunResult>();
+  r->scenario = sc.name;
+  r->variant = sc.variant;
+  r->grid = sc.grid;
+  r->base_year = sc.base_year;
+  r->steps = sc.steps;
+  r->zone_ids = sc.zone_ids();
+  r->group_names = sc.group_names;
+  r->population.assign((uz(sc.steps) + 1) * r->cells(), 0.0);
+  r->births.assign(uz(sc.steps) * r->states(), 0.0);
+  r->deaths.assign(uz(sc.steps) * r->states(), 0.0);
+  r->net_migration.assign(uz(sc.steps) * r->states(), 0.0);
+
+  std::atomic<bool> cancel{false};
+  std::optional<py::error_already_set> py_error;  // KeyboardInterrupt, or what the progress callback raised
+  // Runs on the calling (main) thread between steps: takes the GIL briefly for the callback and for pending
+  // signals. PyErr_CheckSignals runs Python's SIGINT handler, which raises KeyboardInterrupt; the engine is then
+  // told to stop through its cancel flag.
+  const auto poll = [&](int done, int total) {
+    py::gil_scoped_acquire gil;
+    if (py_error) return;
+    try {
+      if (done >= 0 && !progress.is_none()) progress(done, total);
+      if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+    } catch (py::error_already_set& e) {
+      py_error.emplace(std::move(e));
+      cancel.store(true);
+    }
+  };
+
+  ProjectionConfig pc = sc.projection_config();
+  pc.threads = threads;
+  pc.cancel = &cancel;
+  pc.cell_components = false;  // Python gets populations, per-state components and indicators only
+  pc.progress = [&](int done, int total) { poll(done, total); };
+  StoreSink sink(*r, sc);
+  const ScheduleProvider schedules = sc.schedule_provider(sink.current_population());
+  const ScheduleProvider checked = [&](const StepContext& ctx, StepSchedules& s) {
+    poll(-1, sc.steps);  // Ctrl-C before a step starts, too
+    if (cancel.load()) throw ProjectionError("projection cancelled");
+    schedules(ctx, s);
+  };
+  if (!progress.is_none()) progress(0, sc.steps);
+
+  const auto t0 = std::chrono::steady_clock::now();
+  {
+    py::gil_scoped_release release;
+    try {
+      r->projection = std::make_unique<Projection>(pc, sc.base_population);
+      r->final_pop = &r->projection->run(checked, sink);
+    } catch (...) {
+      // A Python error stopped the run: it is the one to raise (the engine's "cancelled" is only its echo).
+      if (!py_error) throw;
+    }
+  }
+  // Raised only after the engine has stopped; the partial result is dropped with `r`.
+  if (py_error) throw *py_error;
+  r->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
+
+std::uintptr_t address(const double* p) { return reinterpret_cast<std::uintptr_t>(p); }
+
+}  // namespace
+
+void bind_run(py::module_& m) {
+  using R = RunResult;
+  const auto ssz = [](std::size_t v) { return static_cast<py::ssize_t>(v); };
+  py::class_<R, std::shared_ptr<R>>(
+      m, "RunResult",
+      "Results of one projection run. Array properties are read-only NumPy views of the C++ result buffers (no\n"
+      "copy; the arrays keep this object alive through ndarray.base).")
+      .def_readonly("scenario", &R::scenario)
+      .def_readonly("variant", &R::variant)
+      .def_readonly("base_year", &R::base_year)
+      .def_readonly("steps", &R::steps)
+      .def_property_readonly("step_years", [](const R& r) { return r.grid.width_years; })
+      .def_property_readonly("age_starts",
+                             [](const R& r) {
+                               std::vector<int> a;
+                               for (int i = 0; i < r.grid.n_ages; ++i) a.push_back(r.grid.age_start(i));
+                               return a;
+                             })
+      .def_property_readonly("open_age", [](const R& r) { return r.grid.open_age(); })
+      .def_readonly("years", &R::years)
+      .def_readonly("zone_ids", &R::zone_ids)
+      .def_readonly("group_names", &R::group_names)
+      .def_readonly("unit_names", &R::unit_names, "indicator units: zone ids, then the aggregates ('total' = all)")
+      .def_readonly("group_slots", &R::group_slots, "indicator groups: the groups, then 'all'")
+      .def_readonly("indicator_names", &R::indicator_names)
+      .def_readonly("seconds", &R::seconds, "wall-clock time of the projection")
+      .def_property_readonly(
+          "population",
+          [ssz](py::object self) {
+            const R& r = self.cast<const R&>();
+            return view_of(r.population.data(),
+                           {ssz(r.years.size()), ssz(r.zone_ids.size()), ssz(r.group_names.size()), ssz(kSexes),
+                            ssz(uz(r.grid.n_ages))},
+                           self, false);
+          },
+          "persons [year][zone][group][sex][age] (sex: 0 female, 1 male); a view, not a copy")
+      .def_property_readonly(
+          "final_population",
+          [ssz](py::object self) {
+            const R& r = self.cast<const R&>();
+            // The population the engine itself holds after its last step (Projection::run's return value).
+            const double* p = r.final_pop ? r.final_pop->data().data() : nullptr;
+            return view_of(p,
+                           {ssz(r.zone_ids.size()), ssz(r.group_names.size()), ssz(kSexes), ssz(uz(r.grid.n_ages))},
+                           self, false);
+          },
+          "persons [zone][group][sex][age] at the end: a view of the engine's own buffer")
+      .def_property_readonly(
+          "indicators",
+          [ssz](py::object self) {
+            const R& r = self.cast<const R&>();
+            return view_of(r.indicators.data(),
+                           {ssz(r.years.size()), ssz(r.unit_names.size()), ssz(r.group_slots.size()),
+                            ssz(r.indicator_names.size())},
+                           self, false);
+          },
+          "[year][unit][group slot][indicator]; the base year has stock indicators only (flows NaN)")
+      .def_property_readonly(
+          "births",
+          [ssz](py::object self) {
+            const R& r = self.cast<const R&>();
+            return view_of(r.births.data(), {ssz(uz(r.steps)), ssz(r.zone_ids.size()), ssz(r.group_names.size()), ssz(kSexes)},
+                           self, false);
+          },
+          "births of each step [step][zone][group][sex of child], after newborn rules")
+      .def_property_readonly(
+          "deaths",
+          [ssz](py::object self) {
+            const R& r = self.cast<const R&>();
+            return view_of(r.deaths.data(), {ssz(uz(r.steps)), ssz(r.zone_ids.size()), ssz(r.group_names.size()), ssz(kSexes)},
+                           self, false);
+          },
+          "cohort deaths of each step [step][zone][group][sex]")
+      .def_property_readonly(
+          "net_migration",
+          [ssz](py::object self) {
+            const R& r = self.cast<const R&>();
+            return view_of(r.net_migration.data(),
+                           {ssz(uz(r.steps)), ssz(r.zone_ids.size()), ssz(r.group_names.size()), ssz(kSexes)}, self,
+                           false);
+          },
+          "net migrants used in each step [step][zone][group][sex] (all kinds of flows)")
+      .def(
+          "_buffer_address",
+          [](const R& r, const std::string& name) {
+            if (name == "population") return address(r.population.data());
+            if (name == "final_population")
+              return address(r.final_pop ? r.final_pop->data().data() : nullptr);
+            if (name == "indicators") return address(r.indicators.data());
+            if (name == "births") return address(r.births.data());
+            if (name == "deaths") return address(r.deaths.data());
+            if (name == "net_migration") return address(r.net_migration.data());
+            throw InputError("no buffer '" + name + "'");
+          },
+          py::arg("name"), "Address of a C++ buffer (tests use it to check that arrays are views).")
+      .def("__repr__", [](const R& r) {
+        return "<cohortgis.RunResult '" + r.scenario + "' variant '" + r.variant + "': " +
+               std::to_string(r.years.size()) + " years, " + std::to_string(r.zone_ids.size()) + " zones>";
+      });
+
+  m.def("run", &run_scenario, py::arg("scenario"), py::arg("threads") = 0, py::arg("progress") = py::none(),
+        "Projects one scenario with the GIL released. progress(done_steps, total_steps) is called before the first\n"
+        "and after every step; Ctrl-C (or an exception in progress) stops the engine between steps and is raised\n"
+        "(KeyboardInterrupt), with no partial result. Bad input raises ValueError, a failed projection RuntimeError.");
+
+  m.def(
+      "app_run",
+      [](const std::string& scenario, const std::string& out_dir, int threads, const std::string& data_dir) {
+        app::RunConfig cfg;
+        cfg.scenario = scenario;
+        cfg.out_dir = out_dir;
+        cfg.threads = threads;
+        cfg.data_dir = data_dir;
+        cfg.quiet = true;
+        app::RunSummary s;
+        {
+          py::gil_scoped_release release;
+          s = app::run(cfg);
+        }
+        py::dict d;
+        d["scenario"] = s.scenario;
+        d["scenario_file"] = s.scenario_file;
+        d["out_dir"] = s.out_dir;
+        d["threads"] = s.threads;
+        d["years"] = s.years;
+        d["total_population"] = s.total_population;
+        d["files"] = s.files;
+        d["seconds"] = s.seconds;
+        return d;
+      },
+      py::arg("scenario") = "default", py::arg("out_dir") = "results", py::arg("threads") = 0,
+      py::arg("data_dir") = "",
+      "cohortgis::app::run, the `cohortgis run` job: writes the CSV outputs and manifest.json into out_dir.");
+}
+
+}  // namespace cohortgis::python

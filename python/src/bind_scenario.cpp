@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: Apache-2.0
+// Scenarios in Python: load a scenario file exactly as `cohortgis run` does, or fill one from Python objects, and
+// change its assumptions (TFR, mean age at childbearing and sex-ratio paths) with the scenario library's models.
+#include <map>
+#include <span>
+#include <tuple>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cohortgis/app/run.hpp"
+#include "cohortgis/engine/projection.hpp"
+#include "cohortgis/scenarios/models.hpp"
+#include "cohortgis/scenarios/scenario.hpp"
+#include "cohortgis/scenarios/scenario_file.hpp"
+#include "common.hpp"
+
+namespace cohortgis::python {
+
+namespace {
+
+using scenarios::Scenario;
+using scenarios::ScenarioSet;
+
+std::size_t uz(int v) { return static_cast<std::size_t>(v); }
+
+// Enumerations travel as the words the scenario files use.
+FlowPolicy flow_policy_of(const std::string& s) {
+  if (s == "conserve") return FlowPolicy::conserve;
+  if (s == "wpp") return FlowPolicy::wpp;
+  if (s == "error") return FlowPolicy::error;
+  throw InputError("flow_policy: '" + s + "'; expected conserve, wpp or error");
+}
+std::string name_of(FlowPolicy p) {
+  return p == FlowPolicy::conserve ? "conserve" : p == FlowPolicy::wpp ? "wpp" : "error";
+}
+MigrationTiming timing_of(const std::string& s) {
+  if (s == "even") return MigrationTiming::even;
+  if (s == "end") return MigrationTiming::end;
+  throw InputError("migration_timing: '" + s + "'; expected even or end");
+}
+MortalityInput mortality_kind_of(const std::string& s) {
+  if (s == "death_rates") return MortalityInput::death_rates;
+  if (s == "person_years") return MortalityInput::person_years;
+  if (s == "survival_ratios") return MortalityInput::survival_ratios;
+  throw InputError("mortality_kind: '" + s + "'; expected death_rates, person_years or survival_ratios");
+}
+std::string name_of(MortalityInput k) {
+  return k == MortalityInput::death_rates ? "death_rates"
+         : k == MortalityInput::person_years ? "person_years"
+                                               : "survival_ratios";
+}
+
+// A path over years from a {year: value} mapping, each value checked against [lo, hi] like the file loader does.
+scenarios::YearPath year_path(const std::map<int, double>& points, double lo, double hi, const std::string& what) {
+  if (points.empty()) throw InputError(what + ": no points; expected {year: value, …}");
+  for (const auto& [year, v] : points)
+    if (!(v >= lo && v <= hi))
+      throw InputError(what + ": year " + std::to_string(year) + ": expected a value from " + std::to_string(lo) +
+                       " to " + std::to_string(hi) + ", got " + std::to_string(v));
+  return scenarios::YearPath{points};
+}
+
+// One schedule set per step, so a path can give each step its own value (a single set held for every step).
+void per_step_schedules(Scenario& sc) {
+  if (sc.steps <= 0) throw InputError("scenario '" + sc.name + "': no steps to set a path over");
+  if (sc.schedules.size() == 1 && sc.steps > 1) sc.schedules.assign(uz(sc.steps), sc.schedules.front());
+  if (sc.schedules.size() != uz(sc.steps))
+    throw InputError("scenario '" + sc.name + "': " + std::to_string(sc.schedules.size()) + " schedule sets for " +
+                     std::to_string(sc.steps) + " steps");
+}
+
+// Applies f(asfr of one state, first year, last year) to every state of every step (years as in docs/ccmpp.md C).
+template <class F>
+void each_fertility_schedule(Scenario& sc, F&& f) {
+  per_step_schedules(sc);
+  const std::size_t A = uz(sc.grid.n_ages);
+  for (int k = 0; k < sc.steps; ++k) {
+    StepSchedules& s = sc.schedules[uz(k)];
+    if (s.asfr.empty() || s.asfr.size() % A != 0)
+      throw InputError("scenario '" + sc.name + "': step " + std::to_string(k + 1) + " has no fertility schedule");
+    const int y0 = sc.base_year + k * sc.grid.width_years + 1, y1 = sc.base_year + (k + 1) * sc.grid.width_years;
+    for (std::size_t off = 0; off < s.asfr.size(); off += A) {
+      std::span<double> state(s.asfr.data() + off, A);
+      const std::vector<double> next = f(std::span<const double>(state), y0, y1);
+      std::copy(next.begin(), next.end(), state.begin());
+    }
+  }
+}
+
+CohortLayout layout_of(const Scenario& sc) {
+  return {static_cast<int>(sc.zones.size()), static_cast<int>(sc.group_names.size()), sc.grid};
+}
+
+std::size_t zone_index(const Scenario& sc, const std::string& id) {
+  for (std::size_t i = 0; i < sc.zones.size(); ++i)
+    if (sc.zones[i].id == id) return i;
+  throw InputError("scenario '" + sc.name + "': no zone '" + id + "'");
+}
+
+}  // namespace
+
+void bind_scenario(py::module_& m) {
+  py::class_<GroupTransition>(m, "GroupTransition",
+                              "Annual transition rates between two groups of the same zone (engine GroupTransition):\n"
+                              "X = z · rate_per_year[sex][age] · zone_multiplier[zone] · P_from.")
+      .def(py::init<>())
+      .def(py::init([](int from_group, int to_group, std::vector<double> rate, std::vector<double> mult) {
+             return GroupTransition{from_group, to_group, std::move(rate), std::move(mult)};
+           }),
+           py::arg("from_group"), py::arg("to_group"), py::arg("rate_per_year"),
+           py::arg("zone_multiplier") = std::vector<double>{})
+      .def_readwrite("from_group", &GroupTransition::from_group)
+      .def_readwrite("to_group", &GroupTransition::to_group)
+      .def_readwrite("rate_per_year", &GroupTransition::rate_per_year, "[sex][age] per person per year")
+      .def_readwrite("zone_multiplier", &GroupTransition::zone_multiplier, "[zone]; empty: 1");
+
+  py::class_<NewbornRule>(m, "NewbornRule", "A share of one group's births assigned to another group.")
+      .def(py::init<>())
+      .def(py::init([](int mother, int child, double share) { return NewbornRule{mother, child, share, {}}; }),
+           py::arg("mother_group"), py::arg("child_group"), py::arg("share"))
+      .def_readwrite("mother_group", &NewbornRule::mother_group)
+      .def_readwrite("child_group", &NewbornRule::child_group)
+      .def_readwrite("share", &NewbornRule::share)
+      .def_readwrite("zone_share", &NewbornRule::zone_share);
+
+  py::class_<OdFlow>(m, "OdFlow", "Origin–destination migration rate between two zones (indexes), per year.")
+      .def(py::init([](int o, int d, double rate, int group) { return OdFlow{o, d, group, rate}; }),
+           py::arg("origin"), py::arg("destination"), py::arg("rate_per_year"), py::arg("group") = -1)
+      .def_readwrite("origin", &OdFlow::origin)
+      .def_readwrite("destination", &OdFlow::destination)
+      .def_readwrite("group", &OdFlow::group)
+      .def_readwrite("rate_per_year", &OdFlow::rate_per_year);
+
+  // Array members: NumPy copies in and out (flat, in the engine's index order, see the docstrings).
+#define COHORTGIS_ARRAY(name, doc)                                                               \
+  def_property(                                                                                  \
+      #name, [](const StepSchedules& s) { return to_numpy(s.name); },                            \
+      [](StepSchedules& s, const DoubleArray& a) { s.name = from_numpy(a); }, doc)
+
+  py::class_<StepSchedules>(m, "StepSchedules",
+                            "The schedules of one projection step (engine StepSchedules). Arrays are flat float64 in\n"
+                            "the engine's order; reading gives a copy, assigning replaces the array. Empty = none.")
+      .def(py::init<>())
+      .def_property(
+          "mortality_kind", [](const StepSchedules& s) { return name_of(s.mortality_kind); },
+          [](StepSchedules& s, const std::string& k) { s.mortality_kind = mortality_kind_of(k); },
+          "'death_rates' (mx), 'person_years' (Lx) or 'survival_ratios'")
+      .COHORTGIS_ARRAY(mortality, "[zone][group][sex][life-table row]: mx (or Lx, or S by age)")
+      .COHORTGIS_ARRAY(radix_l0, "person_years only: [zone][group][sex]")
+      .COHORTGIS_ARRAY(asfr, "[zone][group][age] births per woman per year")
+      .COHORTGIS_ARRAY(srb, "[zone] male births per female birth")
+      .COHORTGIS_ARRAY(net_migrants, "[zone][group][sex][age] persons over the whole step")
+      .COHORTGIS_ARRAY(net_migrants_per_person, "[zone][group][sex][age] per person at the step's start")
+      .COHORTGIS_ARRAY(net_migrants_total, "[zone][group] persons over the step, spread like the population")
+      .COHORTGIS_ARRAY(external_in, "[zone][group][sex][age] persons over the whole step")
+      .COHORTGIS_ARRAY(external_out, "[zone][group][sex][age] persons over the whole step")
+      .COHORTGIS_ARRAY(external_out_rate, "[zone][group][sex][age] per person per year")
+      .def_readwrite("transitions", &StepSchedules::transitions, "list of GroupTransition")
+      .def_readwrite("newborn_rules", &StepSchedules::newborn_rules, "list of NewbornRule")
+      .def_property_readonly(
+          "od_flows",
+          [](const StepSchedules& s) { return s.od ? s.od->flows() : std::vector<OdFlow>{}; },
+          "the origin–destination flows (list of OdFlow); set them with set_od")
+      .def(
+          "set_od",
+          [](StepSchedules& s, std::vector<OdFlow> flows, int zones, int groups, int n_ages, const DoubleArray& profile) {
+            s.od = flows.empty() ? nullptr
+                                 : std::make_shared<const OdMigration>(std::move(flows), from_numpy(profile), zones,
+                                                                       groups, n_ages);
+          },
+          py::arg("flows"), py::arg("zones"), py::arg("groups"), py::arg("n_ages"),
+          py::arg("profile") = py::array_t<double>(0),
+          "Sets the OD flows (validated: ids, rates ≥ 0, out-rates ≤ 1 per year); profile [group][sex][age] or empty.")
+      .def("copy", [](const StepSchedules& s) { return StepSchedules(s); });
+#undef COHORTGIS_ARRAY
+
+  py::class_<Scenario>(m, "Scenario",
+                       "One projection: zones, groups, age grid, base population and per-step schedules\n"
+                       "(scenarios::Scenario). Load one with load_scenario_file or fill an empty one.")
+      .def(py::init<>())
+      .def_readwrite("name", &Scenario::name)
+      .def_readwrite("title", &Scenario::title)
+      .def_readwrite("variant", &Scenario::variant, "'baseline' or the variant's name")
+      .def_readwrite("assumptions", &Scenario::assumptions, "plain-language statements")
+      .def_readwrite("base_year", &Scenario::base_year, "the base population is the end of this year")
+      .def_readwrite("steps", &Scenario::steps)
+      .def_property_readonly("end_year", &Scenario::end_year)
+      .def_property_readonly("step_years", [](const Scenario& s) { return s.grid.width_years; })
+      .def_property_readonly("n_ages", [](const Scenario& s) { return s.grid.n_ages; })
+      .def_property_readonly("open_age", [](const Scenario& s) { return s.grid.open_age(); })
+      .def_property_readonly("age_starts",
+                             [](const Scenario& s) {
+                               std::vector<int> a;
+                               for (int i = 0; i < s.grid.n_ages; ++i) a.push_back(s.grid.age_start(i));
+                               return a;
+                             })
+      .def(
+          "set_grid",
+          [](Scenario& s, int step_years, int open_age) {
+            if (step_years != 1 && step_years != 5)
+              throw InputError("age grid: step " + std::to_string(step_years) + "; expected 1 or 5");
+            const AgeGrid g = step_years == 5 ? AgeGrid::five_year(open_age) : AgeGrid::single_year(open_age);
+            g.validate();
+            if (g.open_age() != open_age)
+              throw InputError("age grid: open age " + std::to_string(open_age) + " is not a multiple of 5");
+            s.grid = g;
+          },
+          py::arg("step_years"), py::arg("open_age"), "Age grid: 1- or 5-year steps and age groups, open age.")
+      .def_property_readonly("zone_ids", &Scenario::zone_ids)
+      .def_property_readonly("zone_names",
+                             [](const Scenario& s) {
+                               std::vector<std::string> v;
+                               for (const auto& z : s.zones) v.push_back(z.name);
+                               return v;
+                             })
+      .def_property_readonly("zone_names_en",
+                             [](const Scenario& s) {
+                               std::vector<std::string> v;
+                               for (const auto& z : s.zones) v.push_back(z.name_en);
+                               return v;
+                             })
+      .def(
+          "set_zones",
+          [](Scenario& s, const std::vector<std::string>& ids, const std::vector<std::string>& names,
+             const std::vector<std::string>& names_en) {
+            if ((!names.empty() && names.size() != ids.size()) || (!names_en.empty() && names_en.size() != ids.size()))
+              throw InputError("zones: " + std::to_string(ids.size()) + " ids but " + std::to_string(names.size()) +
+                               " names and " + std::to_string(names_en.size()) + " English names");
+            s.zones.clear();
+            for (std::size_t i = 0; i < ids.size(); ++i)
+              s.zones.push_back({ids[i], names.empty() ? "" : names[i], names_en.empty() ? "" : names_en[i]});
+          },
+          py::arg("ids"), py::arg("names") = std::vector<std::string>{},
+          py::arg("names_en") = std::vector<std::string>{})
+      .def_readwrite("group_names", &Scenario::group_names)
+      .def_property(
+          "base_population",
+          // A copy: the scenario's buffer is replaced when the population is set, so a view could dangle.
+          [](const Scenario& s) {
+            const CohortLayout& L = s.base_population.layout();
+            py::array_t<double> a({static_cast<py::ssize_t>(L.zones), static_cast<py::ssize_t>(L.groups),
+                                   static_cast<py::ssize_t>(kSexes), static_cast<py::ssize_t>(L.ages())});
+            std::copy(s.base_population.data().begin(), s.base_population.data().end(), a.mutable_data());
+            return a;
+          },
+          [](Scenario& s, const DoubleArray& a) {
+            const CohortLayout L = layout_of(s);
+            if (static_cast<std::size_t>(a.size()) != L.cells())
+              throw InputError("base population: " + std::to_string(a.size()) + " values; expected " +
+                               std::to_string(L.cells()) + " (zones × groups × 2 sexes × ages; set zones, groups and "
+                               "the grid first)");
+            CohortArray p(L);
+            std::copy(a.data(), a.data() + a.size(), p.data().begin());
+            s.base_population = std::move(p);
+          },
+          "persons [zone][group][sex][age] at the end of base_year (a copy; assign to change)")
+      .def_property(
+          "aggregates",
+          [](const Scenario& s) {
+            std::vector<std::pair<std::string, std::vector<std::string>>> out;
+            for (const auto& a : s.aggregates) {
+              std::vector<std::string> ids;
+              for (int z : a.zones) ids.push_back(s.zones.at(uz(z)).id);
+              out.emplace_back(a.name, ids);
+            }
+            return out;
+          },
+          [](Scenario& s, const std::vector<std::pair<std::string, std::vector<std::string>>>& v) {
+            std::vector<ZoneAggregate> out;
+            for (const auto& [name, ids] : v) {
+              ZoneAggregate a{name, {}};
+              for (const auto& id : ids) a.zones.push_back(static_cast<int>(zone_index(s, id)));
+              out.push_back(std::move(a));
+            }
+            s.aggregates = std::move(out);
+          },
+          "named aggregates [(name, [zone ids])]; 'total' (every zone) is added by the engine")
+      .def_property(
+          "plan_periods",
+          [](const Scenario& s) {
+            std::vector<std::tuple<int, int, std::string>> out;
+            for (const auto& p : s.plan_periods) out.emplace_back(p.first_year, p.last_year, p.plan);
+            return out;
+          },
+          [](Scenario& s, const std::vector<std::tuple<int, int, std::string>>& v) {
+            s.plan_periods.clear();
+            for (const auto& [a, b, plan] : v) s.plan_periods.push_back({a, b, plan});
+          },
+          "[(first_year, last_year, plan)]")
+      .def_property(
+          "migration_timing", [](const Scenario& s) { return std::string(s.migration_timing == MigrationTiming::even ? "even" : "end"); },
+          [](Scenario& s, const std::string& v) { s.migration_timing = timing_of(v); }, "'even' or 'end'")
+      .def_property(
+          "flow_policy", [](const Scenario& s) { return name_of(s.flow_policy); },
+          [](Scenario& s, const std::string& v) { s.flow_policy = flow_policy_of(v); }, "'conserve', 'wpp' or 'error'")
+      .def_readwrite("schedules", &Scenario::schedules,
+                     "list of StepSchedules: one per step, or one for every step (reading gives copies; assign "
+                     "the list back to change it)")
+      .def_property_readonly("has_population_dependent_schedules",
+                             [](const Scenario& s) { return static_cast<bool>(s.adjust_schedules); },
+                             "relocations, quotas or gravity flows computed from each step's start population")
+      .def(
+          "set_tfr_path",
+          [](Scenario& s, const std::map<int, double>& points) {
+            const scenarios::YearPath path = year_path(points, 0.0, 10.0, "tfr");
+            const int z = s.grid.width_years;
+            each_fertility_schedule(s, [&](std::span<const double> f, int y0, int y1) {
+              return scenarios::rescale_to_tfr(f, z, path.mean_over_years(y0, y1));
+            });
+          },
+          py::arg("points"),
+          "Rescales every state's fertility schedule to a TFR path {year: TFR}, linear between points and constant\n"
+          "outside; a step covering years t+1 … t+z uses the path's mean over them (as `fertility.tfr` in a file).")
+      .def(
+          "set_mean_age_path",
+          [](Scenario& s, const std::map<int, double>& points) {
+            const scenarios::YearPath path = year_path(points, 15.0, 45.0, "mean_age");
+            const int z = s.grid.width_years;
+            each_fertility_schedule(s, [&](std::span<const double> f, int y0, int y1) {
+              return scenarios::shift_schedule(f, z,
+                                               path.mean_over_years(y0, y1) - scenarios::mean_age_at_childbearing(f, z));
+            });
+          },
+          py::arg("points"), "Shifts the fertility schedules to a mean age at childbearing path {year: age}.")
+      .def(
+          "set_srb_path",
+          [](Scenario& s, const std::map<int, double>& points) {
+            const scenarios::YearPath path = year_path(points, 90.0, 130.0, "srb");
+            per_step_schedules(s);
+            for (int k = 0; k < s.steps; ++k) {
+              const int y0 = s.base_year + k * s.grid.width_years + 1, y1 = s.base_year + (k + 1) * s.grid.width_years;
+              s.schedules[uz(k)].srb.assign(s.zones.size(), path.mean_over_years(y0, y1) / 100.0);
+            }
+          },
+          py::arg("points"), "Sex ratio at birth path {year: males per 100 females}, every zone.")
+      .def(
+          "total_fertility",
+          [](const Scenario& s, int step) {
+            const StepSchedules& sch = s.schedules.size() == 1 ? s.schedules.front() : s.schedules.at(uz(step));
+            const std::size_t A = uz(s.grid.n_ages), states = A ? sch.asfr.size() / A : 0;
+            py::array_t<double> out(static_cast<py::ssize_t>(states));
+            for (std::size_t k = 0; k < states; ++k)
+              out.mutable_data()[k] = scenarios::total_fertility({sch.asfr.data() + k * A, A}, s.grid.width_years);
+            return out;
+          },
+          py::arg("step") = 0, "TFR of each state [zone][group] in one step's schedules.")
+      .def("validate", &Scenario::validate, "Checks sizes and plan periods; raises ValueError.")
+      .def("copy", [](const Scenario& s) { return Scenario(s); }, "An independent copy.")
+      .def("__copy__", [](const Scenario& s) { return Scenario(s); })
+      .def("__deepcopy__", [](const Scenario& s, py::dict) { return Scenario(s); }, py::arg("memo"))
+      .def("__repr__", [](const Scenario& s) {
+        return "<cohortgis.Scenario '" + s.name + "' variant '" + s.variant + "': " + std::to_string(s.zones.size()) +
+               " zones, " + std::to_string(s.group_names.size()) + " groups, " + std::to_string(s.base_year) + "-" +
+               std::to_string(s.end_year()) + " in " + std::to_string(s.grid.width_years) + "-year steps>";
+      });
+
+  py::class_<ScenarioSet>(m, "ScenarioSet", "What a scenario file gives: the baseline and its variants.")
+      .def_readonly("file", &ScenarioSet::file)
+      .def_readonly("runs", &ScenarioSet::runs, "baseline first, then the variants (copies)")
+      .def_readonly("zones_source_path", &ScenarioSet::zones_source_path)
+      .def_readonly("zones_source_layer", &ScenarioSet::zones_source_layer)
+      .def_property_readonly("targets", [](const ScenarioSet& s) { return s.targets.size(); }, "number of targets");
+
+  m.def(
+      "load_scenario_file",
+      [](const std::string& scenario, const std::string& data_dir) {
+        // The same resolution as `cohortgis run`: "default" → the shipped example, data_dir → $COHORTGIS_DATA_DIR.
+        const std::string file = app::resolve_scenario_file(scenario);
+        const std::string data = app::resolve_data_dir(data_dir);
+        py::gil_scoped_release release;
+        return scenarios::load_scenario_file(file, data);
+      },
+      py::arg("scenario") = "default", py::arg("data_dir") = "",
+      "Loads a scenario file (.toml) or 'default' as `cohortgis run` does; raises ValueError with the CLI's message.");
+  m.def("default_scenario_file", &scenarios::default_scenario_file);
+  m.def("examples_dir", &scenarios::examples_dir);
+  m.def("resolve_data_dir", &app::resolve_data_dir, py::arg("configured") = "");
+}
+
+}  // namespace cohortgis::python

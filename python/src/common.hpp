@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+// Shared helpers of the _cohortgis extension: NumPy conversions and the per-file binding entry points.
+#pragma once
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace cohortgis::python {
+
+namespace py = pybind11;
+
+using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
+
+// A copy of a vector as a new 1-D float64 array (for inputs the caller may change freely).
+inline py::array_t<double> to_numpy(const std::vector<double>& v) {
+  py::array_t<double> a(static_cast<py::ssize_t>(v.size()));
+  if (!v.empty()) std::copy(v.begin(), v.end(), a.mutable_data());
+  return a;
+}
+
+// Any array-like of numbers, flattened in C order.
+inline std::vector<double> from_numpy(const DoubleArray& a) {
+  return {a.data(), a.data() + a.size()};
+}
+
+// A C-contiguous view of `data` that keeps `owner` (the Python object owning the buffer) alive through
+// ndarray.base: no copy, and the buffer cannot be freed while the array exists.
+inline py::array view_of(const double* data, const std::vector<py::ssize_t>& shape, py::handle owner,
+                         bool writeable) {
+  std::vector<py::ssize_t> strides(shape.size());
+  py::ssize_t stride = static_cast<py::ssize_t>(sizeof(double));
+  for (std::size_t k = shape.size(); k-- > 0;) {
+    strides[k] = stride;
+    stride *= shape[k];
+  }
+  py::array a(py::dtype::of<double>(), shape, strides, data, owner);
+  // pybind11 marks arrays over const-less pointers writeable; results are the engine's record, so read-only.
+  if (!writeable) a.attr("flags").attr("writeable") = false;
+  return a;
+}
+
+void bind_scenario(py::module_& m);
+void bind_run(py::module_& m);
+void bind_render(py::module_& m);
+
+}  // namespace cohortgis::python

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
+// The compiled core of the `cohortgis` Python package: scenarios, runs and rendering over the same C++ API the
+// command line uses. The pure-Python package (python/cohortgis) adds pandas/GeoPandas frames and plots.
+#include "common.hpp"
+
+#include "cohortgis/engine/types.hpp"
+
+namespace py = pybind11;
+
+PYBIND11_MODULE(_cohortgis, m) {
+  m.doc() = "Compiled core of cohortgis (pybind11). Use the `cohortgis` package rather than this module.";
+  m.attr("__version__") = COHORTGIS_VERSION;
+
+  // Bad input reads as ValueError and a failed projection as RuntimeError, with the engine's own message: the
+  // text the command line prints after "cohortgis: error: ". Registered translators are tried newest first, so
+  // ProjectionError and InputError win over pybind11's std::runtime_error → RuntimeError.
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const cohortgis::InputError& e) {
+      PyErr_SetString(PyExc_ValueError, e.what());
+    } catch (const cohortgis::ProjectionError& e) {
+      PyErr_SetString(PyExc_RuntimeError, e.what());
+    }
+  });
+
+  cohortgis::python::bind_scenario(m);
+  cohortgis::python::bind_run(m);
+  cohortgis::python::bind_render(m);
+}
