@@ -24,5 +24,5 @@ cmake --build build-asan --parallel "$JOBS"
 echo "== TSan build, the parallel kernel (projection and indicator tests)"
 cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOHORTGIS_WERROR=ON \
   -DCOHORTGIS_TSAN=ON -DCOHORTGIS_BUILD_BENCH=OFF >/dev/null
-cmake --build build-tsan --parallel "$JOBS" --target test_projection test_indicators
-(cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R "^(Projection|Indicator)")
+cmake --build build-tsan --parallel "$JOBS" --target test_projection test_indicators test_fast_paths
+(cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R "^(Projection|Indicator|FastPaths)")

@@ -81,8 +81,10 @@ void render_pyramid(const std::vector<PyramidSeries>& stacked, const std::vector
       cairo_stroke(cr);
     }
   }
-  // Axis: persons at a round step.
-  const double step = detail::nice_step(vmax / 3);
+  // Axis: persons (divided by axis_divisor) at a round step of the divided scale.
+  const double div = st.axis_divisor > 0 ? st.axis_divisor : 1.0;
+  const double step_d = detail::nice_step(vmax / div / 3), step = step_d * div;
+  const int decimals = step_d >= 1 ? 0 : static_cast<int>(std::ceil(-std::log10(step_d) - 1e-9));
   set_rgb(cr, 0x444444);
   cairo_set_line_width(cr, 1);
   cairo_move_to(cr, xm(vmax), y1 + 2);
@@ -90,11 +92,11 @@ void render_pyramid(const std::vector<PyramidSeries>& stacked, const std::vector
   cairo_move_to(cr, xf(0), y1 + 2);
   cairo_line_to(cr, xf(vmax), y1 + 2);
   cairo_stroke(cr);
-  for (double v = 0; v <= vmax * 1.0000001; v += step)
-    for (double x : {xm(v), xf(v)}) {
-      const std::string t = detail::format_number(v, 0);
-      const auto tb = draw_text(cr, t, st.font_family, 10, 0, 0, false, true);
-      draw_text(cr, t, st.font_family, 10, x - tb.width / 2, y1 + 6);
+  for (int t = 0; t * step <= vmax * 1.0000001; ++t)
+    for (double x : {xm(t * step), xf(t * step)}) {
+      const std::string label = detail::format_number(t * step_d, decimals);
+      const auto tb = draw_text(cr, label, st.font_family, 10, 0, 0, false, true);
+      draw_text(cr, label, st.font_family, 10, x - tb.width / 2, y1 + 6);
     }
   const auto pb = draw_text(cr, st.persons_label, st.font_family, 11, 0, 0, false, true);
   draw_text(cr, st.persons_label, st.font_family, 11, cx - pb.width / 2, y1 + 22);

@@ -198,42 +198,159 @@ std::vector<std::uint32_t> sequential_palette(int n) {
   return ylgnbu[static_cast<std::size_t>(n - 3)];
 }
 
-std::vector<double> render_choropleth(const std::vector<MapZone>& zones, const MapStyle& st, ImageFormat format,
-                                      const std::string& path) {
-  if (zones.empty()) throw InputError("map " + path + ": no zones to draw");
-  std::vector<double> values;
-  bool any_nan = false;
-  for (const auto& z : zones) {
-    values.push_back(z.value);
-    any_nan = any_nan || !std::isfinite(z.value);
-  }
-  const std::vector<double> breaks = class_breaks(values, st.classes, st.method);
-  const int k = breaks.size() >= 2 ? static_cast<int>(breaks.size()) - 1 : 0;
-  const std::vector<std::uint32_t> colours = sequential_palette(std::max(k, 1));
-  constexpr std::uint32_t kNoData = 0xd9d9d9;
+namespace {
 
-  detail::Canvas canvas(format, path, st.width_px, st.height_px, st.dpi);
-  cairo_t* cr = canvas.cr();
-  const double W = st.width_px, H = st.height_px, margin = 24, legend_w = 250;
-  double top = margin;
-  if (!st.title.empty()) top += draw_text(cr, st.title, st.font_family, 24, margin, top, true).height + 4;
-  if (!st.subtitle.empty()) top += draw_text(cr, st.subtitle, st.font_family, 15, margin, top, false, false, false, 0.35, 0.35, 0.35).height;
-  top += 10;
-  const double bottom = H - margin - 22;
-  const Frame f(zones, margin, top, W - 2 * margin - legend_w, bottom - top);
+constexpr std::uint32_t kNoData = 0xd9d9d9;
 
-  // Zones.
+// Page layout shared by render_choropleth and its zone index buffer: title block, map box, legend column.
+struct PageLayout {
+  double top = 0, bottom = 0, margin = 24, legend_w = 250;
+};
+
+PageLayout page_layout(cairo_t* cr, const MapStyle& st, bool draw) {
+  PageLayout L;
+  L.top = L.margin;
+  if (!st.title.empty()) L.top += draw_text(cr, st.title, st.font_family, 24, L.margin, L.top, true, !draw).height + 4;
+  if (!st.subtitle.empty())
+    L.top += draw_text(cr, st.subtitle, st.font_family, 15, L.margin, L.top, false, !draw, false, 0.35, 0.35, 0.35).height;
+  L.top += 10;
+  L.bottom = st.height_px - L.margin - 22;
+  return L;
+}
+
+void fill_zones(cairo_t* cr, const std::vector<MapZone>& zones, const std::vector<double>& values,
+                const std::vector<double>& breaks, const std::vector<std::uint32_t>& colours, const Frame& f,
+                double line_width) {
   cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-  for (const auto& z : zones) {
-    trace_zone(cr, z, f);
-    const int c = class_of(z.value, breaks);
+  for (std::size_t i = 0; i < zones.size(); ++i) {
+    trace_zone(cr, zones[i], f);
+    const int c = class_of(values[i], breaks);
     set_rgb(cr, c < 0 ? kNoData : colours[static_cast<std::size_t>(c)]);
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
     cairo_fill_preserve(cr);
     set_rgb(cr, 0x555555);
-    cairo_set_line_width(cr, 0.8);
+    cairo_set_line_width(cr, line_width);
     cairo_stroke(cr);
   }
+}
+
+// Legend boxes from the highest class down, then "no data"; returns the y below it.
+double draw_legend(cairo_t* cr, const MapStyle& st, const std::vector<double>& breaks,
+                   const std::vector<std::uint32_t>& colours, bool any_nan, double lx, double ly) {
+  const int k = breaks.size() >= 2 ? static_cast<int>(breaks.size()) - 1 : 0;
+  if (!st.legend_title.empty()) ly += draw_text(cr, st.legend_title, st.font_family, 14, lx, ly, true).height + 8;
+  for (int c = k - 1; c >= 0; --c) {
+    set_rgb(cr, colours[static_cast<std::size_t>(c)]);
+    cairo_rectangle(cr, lx, ly, 28, 18);
+    cairo_fill_preserve(cr);
+    set_rgb(cr, 0x555555);
+    cairo_set_line_width(cr, 0.6);
+    cairo_stroke(cr);
+    const std::string range = detail::format_number(breaks[static_cast<std::size_t>(c)], st.legend_decimals) + " – " +
+                              detail::format_number(breaks[static_cast<std::size_t>(c) + 1], st.legend_decimals);
+    draw_text(cr, range, st.font_family, 12, lx + 36, ly);
+    ly += 26;
+  }
+  if (any_nan) {
+    set_rgb(cr, kNoData);
+    cairo_rectangle(cr, lx, ly, 28, 18);
+    cairo_fill(cr);
+    draw_text(cr, st.no_data_label, st.font_family, 12, lx + 36, ly);
+    ly += 26;
+  }
+  return ly;
+}
+
+void draw_scale_bar(cairo_t* cr, const MapStyle& st, const Frame& f, double x, double y, double max_len) {
+  const double metres = detail::nice_step(max_len / f.scale);
+  const double len = metres * f.scale;
+  set_rgb(cr, 0x222222);
+  cairo_set_line_width(cr, 2);
+  cairo_move_to(cr, x, y - 6);
+  cairo_line_to(cr, x, y);
+  cairo_line_to(cr, x + len, y);
+  cairo_line_to(cr, x + len, y - 6);
+  cairo_stroke(cr);
+  const std::string label =
+      metres >= 1000 ? detail::format_number(metres / 1000, 0) + " km" : detail::format_number(metres, 0) + " m";
+  draw_text(cr, label, st.font_family, 11, x + len + 6, y - 14);
+}
+
+void draw_north_arrow(cairo_t* cr, const MapStyle& st, double x, double y) {
+  set_rgb(cr, 0x222222);
+  cairo_move_to(cr, x, y + 10);
+  cairo_line_to(cr, x - 8, y + 34);
+  cairo_line_to(cr, x, y + 28);
+  cairo_line_to(cr, x + 8, y + 34);
+  cairo_close_path(cr);
+  cairo_fill(cr);
+  draw_text(cr, "N", st.font_family, 12, x - 4, y - 8, true);
+}
+
+std::vector<double> values_of(const std::vector<MapZone>& zones) {
+  std::vector<double> v;
+  for (const auto& z : zones) v.push_back(z.value);
+  return v;
+}
+
+}  // namespace
+
+std::vector<double> choropleth_breaks(const std::vector<double>& values, const MapStyle& st) {
+  if (!st.diverging) return class_breaks(values, st.classes, st.method);
+  std::vector<double> neg, pos;
+  for (double v : values)
+    if (std::isfinite(v)) (v <= 0 ? neg : pos).push_back(v);
+  if (neg.empty() || pos.empty() || std::all_of(neg.begin(), neg.end(), [](double v) { return v == 0; }))
+    return class_breaks(values, st.classes, st.method);
+  // Share the classes between the two sides by their number of values, at least one each, at most 5 each.
+  const int k = std::max(2, st.classes);
+  int kn = static_cast<int>(std::lround(k * static_cast<double>(neg.size()) / static_cast<double>(neg.size() + pos.size())));
+  kn = std::clamp(kn, 1, std::min(5, k - 1));
+  const int kp = std::clamp(k - kn, 1, 5);
+  std::vector<double> bn = class_breaks(neg, kn, st.method), bp = class_breaks(pos, kp, st.method);
+  bn.back() = 0.0;
+  bp.front() = 0.0;
+  if (bn.size() >= 2 && bn[bn.size() - 2] >= 0.0) bn.erase(bn.end() - 2);  // the largest negative class reached 0
+  std::vector<double> b = bn;
+  b.insert(b.end(), bp.begin() + 1, bp.end());
+  b.erase(std::unique(b.begin(), b.end()), b.end());
+  return b;
+}
+
+std::vector<std::uint32_t> choropleth_colours(const std::vector<double>& breaks, const MapStyle& st) {
+  const int k = breaks.size() >= 2 ? static_cast<int>(breaks.size()) - 1 : 0;
+  if (k == 0) return {};
+  const bool has_neg = breaks.front() < 0, has_pos = breaks.back() > 0;
+  if (st.diverging && has_neg && has_pos) {
+    // ColorBrewer RdBu (11 classes): reds for the negative classes (darkest = lowest), blues for the positive ones.
+    static const std::uint32_t rdbu[] = {0x67001f, 0xb2182b, 0xd6604d, 0xf4a582, 0xfddbc7, 0xf7f7f7,
+                                         0xd1e5f0, 0x92c5de, 0x4393c3, 0x2166ac, 0x053061};
+    int kn = 0;
+    while (kn < k && breaks[static_cast<std::size_t>(kn) + 1] <= 0) ++kn;
+    std::vector<std::uint32_t> c;
+    for (int i = 0; i < kn; ++i) c.push_back(rdbu[std::max(0, 5 - kn + i)]);
+    for (int i = 0; i < k - kn; ++i) c.push_back(rdbu[std::min(10, 6 + i)]);
+    return c;
+  }
+  std::vector<std::uint32_t> c = sequential_palette(std::min(k, 9));
+  if (st.diverging && has_neg && !has_pos) std::reverse(c.begin(), c.end());
+  return c;
+}
+
+std::vector<double> render_choropleth(const std::vector<MapZone>& zones, const MapStyle& st, ImageFormat format,
+                                      const std::string& path) {
+  if (zones.empty()) throw InputError("map " + path + ": no zones to draw");
+  const std::vector<double> values = values_of(zones);
+  const bool any_nan = std::any_of(values.begin(), values.end(), [](double v) { return !std::isfinite(v); });
+  const std::vector<double> breaks = choropleth_breaks(values, st);
+  const std::vector<std::uint32_t> colours = choropleth_colours(breaks, st);
+
+  detail::Canvas canvas(format, path, st.width_px, st.height_px, st.dpi);
+  cairo_t* cr = canvas.cr();
+  const PageLayout L = page_layout(cr, st, true);
+  const double W = st.width_px, H = st.height_px, margin = L.margin, top = L.top, bottom = L.bottom;
+  const Frame f(zones, margin, top, W - 2 * margin - L.legend_w, bottom - top);
+  fill_zones(cr, zones, values, breaks, colours, f, 0.8);
   // Labels, largest zones first, skipping any that would overlap one already placed.
   if (st.labels) {
     std::vector<std::size_t> order(zones.size());
@@ -253,60 +370,94 @@ std::vector<double> render_choropleth(const std::vector<MapZone>& zones, const M
       draw_text(cr, zones[i].label, st.font_family, 12, x, y, false, false, true);
     }
   }
-  const double map_right = W - margin - legend_w;
+  const double map_right = W - margin - L.legend_w;
   // Scale bar: a round length near a fifth of the map's width (planar metres).
-  if (st.scale_bar) {
-    const double metres = detail::nice_step((map_right - margin) / 5 / f.scale);
-    const double len = metres * f.scale, x = margin + 8, y = bottom - 8;
-    set_rgb(cr, 0x222222);
-    cairo_set_line_width(cr, 2);
-    cairo_move_to(cr, x, y - 6);
-    cairo_line_to(cr, x, y);
-    cairo_line_to(cr, x + len, y);
-    cairo_line_to(cr, x + len, y - 6);
-    cairo_stroke(cr);
-    const std::string label = metres >= 1000 ? detail::format_number(metres / 1000, metres < 1000 * 1 ? 1 : 0) + " km"
-                                             : detail::format_number(metres, 0) + " m";
-    draw_text(cr, label, st.font_family, 11, x + len + 6, y - 14);
-  }
-  // North arrow (the CRS is planar and north-up).
-  if (st.north_arrow) {
-    const double x = map_right - 24, y = top + 8;
-    set_rgb(cr, 0x222222);
-    cairo_move_to(cr, x, y + 10);
-    cairo_line_to(cr, x - 8, y + 34);
-    cairo_line_to(cr, x, y + 28);
-    cairo_line_to(cr, x + 8, y + 34);
-    cairo_close_path(cr);
-    cairo_fill(cr);
-    draw_text(cr, "N", st.font_family, 12, x - 4, y - 8, true);
-  }
-  // Legend.
-  double ly = top + 10;
-  const double lx = map_right + 20;
-  if (!st.legend_title.empty()) ly += draw_text(cr, st.legend_title, st.font_family, 14, lx, ly, true).height + 8;
-  for (int c = k - 1; c >= 0; --c) {
-    set_rgb(cr, colours[static_cast<std::size_t>(c)]);
-    cairo_rectangle(cr, lx, ly, 28, 18);
-    cairo_fill_preserve(cr);
-    set_rgb(cr, 0x555555);
-    cairo_set_line_width(cr, 0.6);
-    cairo_stroke(cr);
-    const std::string range = detail::format_number(breaks[static_cast<std::size_t>(c)], st.legend_decimals) + " – " +
-                              detail::format_number(breaks[static_cast<std::size_t>(c) + 1], st.legend_decimals);
-    draw_text(cr, range, st.font_family, 12, lx + 36, ly);
-    ly += 26;
-  }
-  if (any_nan) {
-    set_rgb(cr, kNoData);
-    cairo_rectangle(cr, lx, ly, 28, 18);
-    cairo_fill(cr);
-    draw_text(cr, st.no_data_label, st.font_family, 12, lx + 36, ly);
-  }
+  if (st.scale_bar) draw_scale_bar(cr, st, f, margin + 8, bottom - 8, (map_right - margin) / 5);
+  if (st.north_arrow) draw_north_arrow(cr, st, map_right - 24, top + 8);  // the CRS is planar and north-up
+  draw_legend(cr, st, breaks, colours, any_nan, map_right + 20, top + 10);
   if (!st.source_note.empty())
     draw_text(cr, st.source_note, st.font_family, 10, margin, H - margin - 12, false, false, false, 0.4, 0.4, 0.4);
   canvas.commit();
   return breaks;
+}
+
+std::vector<double> render_small_multiples(const std::vector<MapZone>& zones,
+                                           const std::vector<std::string>& titles,
+                                           const std::vector<std::vector<double>>& panel_values, const MapStyle& st,
+                                           ImageFormat format, const std::string& path, int columns) {
+  if (zones.empty() || panel_values.empty()) throw InputError("map " + path + ": no zones or no panels to draw");
+  if (titles.size() != panel_values.size())
+    throw InputError("map " + path + ": " + std::to_string(titles.size()) + " panel titles for " +
+                     std::to_string(panel_values.size()) + " panels");
+  std::vector<double> pooled;
+  for (std::size_t p = 0; p < panel_values.size(); ++p) {
+    if (panel_values[p].size() != zones.size())
+      throw InputError("map " + path + ": panel '" + titles[p] + "' has " + std::to_string(panel_values[p].size()) +
+                       " values for " + std::to_string(zones.size()) + " zones");
+    pooled.insert(pooled.end(), panel_values[p].begin(), panel_values[p].end());
+  }
+  const bool any_nan = std::any_of(pooled.begin(), pooled.end(), [](double v) { return !std::isfinite(v); });
+  const std::vector<double> breaks = choropleth_breaks(pooled, st);
+  const std::vector<std::uint32_t> colours = choropleth_colours(breaks, st);
+  const int n = static_cast<int>(panel_values.size());
+  const int cols = columns > 0 ? columns : static_cast<int>(std::ceil(std::sqrt(static_cast<double>(n))));
+  const int rows = (n + cols - 1) / cols;
+
+  detail::Canvas canvas(format, path, st.width_px, st.height_px, st.dpi);
+  cairo_t* cr = canvas.cr();
+  const PageLayout L = page_layout(cr, st, true);
+  const double W = st.width_px, H = st.height_px, margin = L.margin;
+  const double grid_w = W - 2 * margin - L.legend_w, grid_h = L.bottom - L.top;
+  const double cell_w = grid_w / cols, cell_h = grid_h / rows;
+  for (int p = 0; p < n; ++p) {
+    const double cx = margin + (p % cols) * cell_w, cy = L.top + static_cast<double>(p / cols) * cell_h;
+    const auto tb = draw_text(cr, titles[static_cast<std::size_t>(p)], st.font_family, 15, 0, 0, true, true);
+    draw_text(cr, titles[static_cast<std::size_t>(p)], st.font_family, 15, cx + (cell_w - tb.width) / 2, cy, true);
+    const Frame f(zones, cx + 6, cy + tb.height + 4, cell_w - 12, cell_h - tb.height - 12);
+    fill_zones(cr, zones, panel_values[static_cast<std::size_t>(p)], breaks, colours, f, 0.5);
+    if (p == 0 && st.north_arrow) draw_north_arrow(cr, st, cx + cell_w - 20, cy + tb.height + 4);
+    if (p == n - 1 && st.scale_bar) draw_scale_bar(cr, st, f, cx + 8, cy + cell_h - 8, cell_w / 4);
+  }
+  draw_legend(cr, st, breaks, colours, any_nan, W - margin - L.legend_w + 20, L.top + 10);
+  if (!st.source_note.empty())
+    draw_text(cr, st.source_note, st.font_family, 10, margin, H - margin - 12, false, false, false, 0.4, 0.4, 0.4);
+  canvas.commit();
+  return breaks;
+}
+
+std::vector<std::uint32_t> render_zone_index_buffer(const std::vector<MapZone>& zones, const MapStyle& st) {
+  if (zones.empty()) throw InputError("zone index buffer: nothing to draw");
+  cairo_surface_t* scratch = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 8, 8);
+  cairo_t* mcr = cairo_create(scratch);
+  const PageLayout L = page_layout(mcr, st, false);
+  cairo_destroy(mcr);
+  cairo_surface_destroy(scratch);
+  const int W = st.width_px, H = st.height_px;
+  cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, W, H);
+  cairo_t* cr = cairo_create(s);
+  cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  cairo_paint(cr);
+  const Frame f(zones, L.margin, L.top, W - 2 * L.margin - L.legend_w, L.bottom - L.top);
+  for (std::size_t i = 0; i < zones.size(); ++i) {
+    set_rgb(cr, static_cast<std::uint32_t>(i + 1) & 0xffffff);
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    trace_zone(cr, zones[i], f);
+    cairo_fill(cr);
+  }
+  cairo_surface_flush(s);
+  const unsigned char* data = cairo_image_surface_get_data(s);
+  const int stride = cairo_image_surface_get_stride(s);
+  std::vector<std::uint32_t> out(static_cast<std::size_t>(W) * static_cast<std::size_t>(H));
+  for (int y = 0; y < H; ++y)
+    for (int x = 0; x < W; ++x) {
+      std::uint32_t px;
+      std::memcpy(&px, data + y * stride + 4 * x, 4);
+      out[static_cast<std::size_t>(y) * static_cast<std::size_t>(W) + static_cast<std::size_t>(x)] = px & 0xffffff;
+    }
+  cairo_destroy(cr);
+  cairo_surface_destroy(s);
+  return out;
 }
 
 std::vector<std::uint32_t> render_zone_index_buffer(const std::vector<MapZone>& zones, int width, int height) {

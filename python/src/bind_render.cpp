@@ -74,9 +74,10 @@ void bind_render(py::module_& m) {
          const std::vector<double>& values, const std::vector<std::string>& labels, const std::string& title,
          const std::string& subtitle, const std::string& legend_title, const std::string& source_note, int classes,
          const std::string& method, int width_px, int height_px, int legend_decimals, const std::string& map_crs,
-         const std::string& format) {
+         bool diverging, const std::string& format) {
         const ImageFormat fmt = format_of(format);
         geodata::MapStyle style;
+        style.diverging = diverging;
         style.title = title;
         style.subtitle = subtitle;
         style.legend_title = legend_title;
@@ -102,16 +103,16 @@ void bind_render(py::module_& m) {
       py::arg("ids"), py::arg("wkt"), py::arg("crs"), py::arg("values"), py::arg("labels") = std::vector<std::string>{},
       py::arg("title") = "", py::arg("subtitle") = "", py::arg("legend_title") = "", py::arg("source_note") = "",
       py::arg("classes") = 5, py::arg("method") = "quantile", py::arg("width_px") = 1200, py::arg("height_px") = 900,
-      py::arg("legend_decimals") = 1, py::arg("map_crs") = "", py::arg("format") = "png",
+      py::arg("legend_decimals") = 1, py::arg("map_crs") = "", py::arg("diverging") = false, py::arg("format") = "png",
       "Choropleth of zones given as WKT polygons in `crs` (geodata map_zones + render_choropleth, as the CLI).\n"
-      "NaN values are drawn as 'no data'. Returns (image bytes, class breaks).");
+      "NaN values are drawn as 'no data'; diverging: a break at 0, reds below and blues above (changes). Returns (image bytes, class breaks).");
 
   m.def(
       "render_pyramid",
       [](const std::vector<std::tuple<std::string, std::vector<double>, std::vector<double>>>& stacked,
          const std::vector<std::tuple<std::string, std::vector<double>, std::vector<double>>>& outline,
-         const std::string& title, const std::vector<std::string>& age_labels, int width_px, int height_px,
-         const std::string& format) {
+         const std::string& title, const std::vector<std::string>& age_labels, const std::string& persons_label,
+         double axis_divisor, int width_px, int height_px, const std::string& format) {
         const ImageFormat fmt = format_of(format);
         const auto series = [](const auto& v) {
           std::vector<geodata::PyramidSeries> out;
@@ -121,6 +122,8 @@ void bind_render(py::module_& m) {
         geodata::PyramidStyle style;
         style.title = title;
         style.age_labels = age_labels;
+        style.persons_label = persons_label;
+        style.axis_divisor = axis_divisor;
         style.width_px = width_px;
         style.height_px = height_px;
         const auto st = series(stacked), ol = series(outline);
@@ -135,7 +138,8 @@ void bind_render(py::module_& m) {
         return py::bytes(bytes);
       },
       py::arg("stacked"), py::arg("outline") = std::vector<std::tuple<std::string, std::vector<double>, std::vector<double>>>{},
-      py::arg("title") = "", py::arg("age_labels") = std::vector<std::string>{}, py::arg("width_px") = 900,
+      py::arg("title") = "", py::arg("age_labels") = std::vector<std::string>{}, py::arg("persons_label") = "persons",
+      py::arg("axis_divisor") = 1.0, py::arg("width_px") = 900,
       py::arg("height_px") = 900, py::arg("format") = "png",
       "Population pyramid (geodata render_pyramid): stacked [(name, female, male)] bars, outline series drawn as\n"
       "outlines. Returns the image bytes.");

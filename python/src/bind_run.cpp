@@ -209,6 +209,14 @@ void bind_run(py::module_& m) {
       .def_readonly("indicator_names", &R::indicator_names)
       .def_readonly("seconds", &R::seconds, "wall-clock time of the projection")
       .def_property_readonly(
+          "indicator_is_stock",
+          [](const R& r) {
+            std::vector<bool> v;
+            for (std::size_t k = 0; k < r.indicator_names.size(); ++k) v.push_back(is_stock(k));
+            return v;
+          },
+          "per indicator: true for stocks (defined in the base year), false for flows and rates")
+      .def_property_readonly(
           "population",
           [ssz](py::object self) {
             const R& r = self.cast<const R&>();

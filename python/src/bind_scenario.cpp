@@ -359,8 +359,11 @@ void bind_scenario(py::module_& m) {
   py::class_<ScenarioSet>(m, "ScenarioSet", "What a scenario file gives: the baseline and its variants.")
       .def_readonly("file", &ScenarioSet::file)
       .def_readonly("runs", &ScenarioSet::runs, "baseline first, then the variants (copies)")
-      .def_readonly("zones_source_path", &ScenarioSet::zones_source_path)
-      .def_readonly("zones_source_layer", &ScenarioSet::zones_source_layer)
+      .def_property_readonly("zones_source_path", [](const ScenarioSet& s) { return s.zones_source.path; },
+                             "[geography.source] path (empty when not given)")
+      .def_property_readonly("zones_source_layer", [](const ScenarioSet& s) { return s.zones_source.layer; })
+      .def_property_readonly("zones_source_id_field", [](const ScenarioSet& s) { return s.zones_source.id_field; })
+      .def_property_readonly("zones_source_name_field", [](const ScenarioSet& s) { return s.zones_source.name_field; })
       .def_property_readonly("targets", [](const ScenarioSet& s) { return s.targets.size(); }, "number of targets");
 
   m.def(

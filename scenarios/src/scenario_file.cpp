@@ -1075,10 +1075,17 @@ std::function<void(const StepContext&, const CohortArray&, StepSchedules&)> make
       if (s.external_out.empty()) s.external_out.assign(layout.cells(), 0.0);
       for (int sx = 0; sx < 2; ++sx)
         for (int i = 0; i < A; ++i) {
-          // At most half of a cell moves in one step, so the engine never scales the out-flow and the persons
-          // leaving `from` are exactly those arriving in `to` (books exact).
+          // A programme may move at most half of a cell in one step, so the engine never scales the out-flow and
+          // the persons leaving `from` are exactly those arriving in `to` (books exact). More is a planning error,
+          // reported rather than silently cut.
           const std::size_t src = layout.index(r.r.from, r.r.group, sx, i), dst = layout.index(r.r.to, r.r.group, sx, i);
-          const double x = std::min(r.r.persons_per_year * years * prof[uz(sx * A + i)], 0.5 * start.data()[src]);
+          const double x = r.r.persons_per_year * years * prof[uz(sx * A + i)];
+          if (x > 0.5 * start.data()[src] && x > 0.0)
+            throw ProjectionError("relocation '" + r.r.name + "': in " + std::to_string(y0) + "-" + std::to_string(y1) +
+                                  " it would move " + fmt(x) + " persons (" + sex_name(static_cast<Sex>(sx)) +
+                                  ", age group starting at " + std::to_string(grid.age_start(i)) + ") out of " +
+                                  fmt(start.data()[src]) + " in the origin zone; at most half of an age group can "
+                                  "move in one step: lower persons_per_year or spread the programme over more years");
           s.external_out[src] += x;
           s.external_in[dst] += x;
         }

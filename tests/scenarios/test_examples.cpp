@@ -130,3 +130,25 @@ TEST(DefaultScenarioFile, EqualsTheEmbeddedScenario) {
   EXPECT_EQ(file.aggregates[0].zones, c.aggregates[0].zones);
   EXPECT_EQ(file.plan_periods.size(), c.plan_periods.size());
 }
+
+// A relocation larger than its origin can give is an error naming the programme, never a silent cut, and a failed
+// run leaves no results folder behind.
+TEST(Relocation, LargerThanTheOriginIsAnError) {
+  const fs::path out = fs::temp_directory_path() / ("cohortgis_reloc_" + std::to_string(::getpid()));
+  fs::remove_all(out);
+  app::RunConfig cfg;
+  cfg.scenario = std::string(COHORTGIS_FIXTURES) + "/scenarios/broken/relocation_too_large.toml";
+  cfg.out_dir = out.string();
+  cfg.quiet = true;
+  cfg.data_dir = COHORTGIS_DATA;
+  try {
+    app::run(cfg);
+    FAIL() << "expected an error";
+  } catch (const ProjectionError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("relocation 'too big'"), std::string::npos) << m;
+    EXPECT_NE(m.find("2021-2025"), std::string::npos) << m;
+    EXPECT_NE(m.find("at most half"), std::string::npos) << m;
+  }
+  EXPECT_FALSE(fs::exists(out));
+}

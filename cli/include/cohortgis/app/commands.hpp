@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+// The jobs behind `cohortgis map`, `cohortgis report` and `cohortgis info`, on a results folder written by
+// `cohortgis run` (run.hpp). Errors are InputError naming the folder, file, row or option to fix.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cohortgis/app/language.hpp"
+
+namespace cohortgis::app {
+
+// ---- cohortgis map ----
+
+struct MapRequest {
+  std::string results_dir;
+  std::string indicator = "population";  // an indicators.csv indicator, or a plan_periods.csv column with `period`
+  std::optional<int> year;               // exactly one of year, period, change
+  std::string period;                    // a plan period, e.g. "2026-2030"
+  std::optional<std::pair<int, int>> change;  // from, to (years): value(to) - value(from)
+  bool percent = false;                  // with change: 100 (to - from) / from
+  std::string variant = "baseline";
+  std::string group = "all";
+  std::string format = "png";            // png, svg, pdf
+  std::string classes = "quantile";      // quantile, equal, jenks
+  int n_classes = 5;
+  double dpi = 96;                       // png: 300 for print
+  std::optional<Language> language;      // default: the run's language
+  std::string out;                       // file; empty: <results_dir>/maps/<indicator>_<when>[_<variant>].<format>
+};
+
+struct MapResult {
+  std::string file;
+  std::vector<double> breaks;  // class breaks of the legend (display units)
+};
+
+// Draws one choropleth from a results folder with zone boundaries (results.gpkg).
+MapResult make_map(const MapRequest& request);
+
+// ---- cohortgis report ----
+
+struct ReportResult {
+  std::string file;                  // report.html
+  std::vector<std::string> figures;  // image files drawn, relative to the results folder
+};
+
+// (Re)draws the maps and charts of a results folder and writes its report.html (one self-contained file: images
+// inline as base64 PNG, CSS inline, no scripts, nothing fetched). language: default the run's language.
+ReportResult make_report(const std::string& results_dir, std::optional<Language> language = {});
+
+// ---- cohortgis info ----
+
+// A description of a file for a person: a results folder (scenario, years, variants, targets, files), a scenario
+// file (as `validate`), a zones file (layer, zones, CRS, extent, fields) or a table (columns, rows).
+// layer: the layer or sheet to describe (default: the first).
+std::string describe(const std::string& path, const std::string& layer = {}, const std::string& data_dir = {});
+
+}  // namespace cohortgis::app

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: Apache-2.0
+// Internal: the maps and charts of a results folder (what the report shows), drawn with geodata's renderers.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cohortgis/app/results.hpp"
+
+namespace cohortgis::geodata {
+class Zones;
+}
+
+namespace cohortgis::app {
+
+struct Figure {
+  std::string file;     // relative to the results folder, e.g. "maps/population_2035.png"
+  std::string section;  // "maps", "pyramids", "charts"
+  std::string caption;
+  bool wide = false;    // shown at full width in the report
+};
+
+// The zones of a results folder (results.gpkg, layer "zones", id "id", name "name"); nothing when the run had no
+// geometry (no results.gpkg).
+std::optional<geodata::Zones> results_zones(const Results& results);
+
+// Draws every figure of the report into <dir>/maps and <dir>/charts (PNG) and lists them in report order.
+std::vector<Figure> render_figures(const Results& results, Language l);
+
+}  // namespace cohortgis::app

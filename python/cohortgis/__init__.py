@@ -1,0 +1,232 @@
+# SPDX-License-Identifier: Apache-2.0
+"""cohortgis for Python and Jupyter: cohort-component population projections by zone, group, sex and age.
+
+A thin layer over the C++ API the ``cohortgis`` command line uses (the compiled ``_cohortgis`` module)::
+
+    import cohortgis as cg
+    sset = cg.load_scenario("default")           # scenarios/examples/beijing-2020/scenario.toml
+    low = sset.add_variant("low-tfr")            # a copy of the baseline
+    low.set_tfr({2020: 1.0, 2035: 0.8})          # a dict, a pandas Series or a number
+    res = sset.run(progress=True)                # GIL released; Ctrl-C stops cleanly
+    res.population("low-tfr")                    # NumPy view [year][zone][group][sex][age], no copy
+    res.population_frame()                       # long DataFrame, as population.csv
+    res.zones_frame(2035)                        # GeoDataFrame of zones with indicators
+    res.map("population", 2035, variant="low-tfr", minus="baseline")   # inline map in Jupyter
+
+Bad input raises ValueError with the command line's message; a failed projection raises RuntimeError.
+"""
+from __future__ import annotations
+
+import sys
+from typing import Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Union
+
+from . import _cohortgis
+from ._cohortgis import (  # noqa: F401  (re-exported)
+    GroupTransition,
+    NewbornRule,
+    OdFlow,
+    RunResult,
+    Scenario,
+    StepSchedules,
+    __version__,
+)
+from ._build import scenario_from_frames
+from ._frames import Results
+from ._plot import Figure
+
+__all__ = [
+    "Figure",
+    "GroupTransition",
+    "NewbornRule",
+    "OdFlow",
+    "Results",
+    "RunResult",
+    "Scenario",
+    "ScenarioSet",
+    "StepSchedules",
+    "load_scenario",
+    "run",
+    "scenario_from_frames",
+    "write_outputs",
+    "__version__",
+]
+
+PathLike = Union[float, int, Mapping[int, float], "pandas.Series"]  # noqa: F821
+Progress = Union[None, bool, Callable[[int, int], object]]
+
+
+def _path_points(path: PathLike, what: str) -> Dict[int, float]:
+    """A path over years from a number (constant), a {year: value} mapping or a pandas Series indexed by year."""
+    if isinstance(path, (int, float)):
+        return {0: float(path)}  # one point: constant at every year
+    items = path.items() if hasattr(path, "items") else None
+    if items is None:
+        raise TypeError(f"{what}: expected a number, a {{year: value}} dict or a pandas Series, got {type(path).__name__}")
+    return {int(k): float(v) for k, v in items}
+
+
+def _set_tfr(self: Scenario, path: PathLike) -> Scenario:
+    """Rescales the fertility schedules to a TFR path (number, {year: TFR} or Series by year); returns self.
+
+    Linear between points and constant outside them; a step covering years t+1 … t+z uses the path's mean over
+    those years, as ``fertility.tfr`` in a scenario file.
+    """
+    self.set_tfr_path(_path_points(path, "tfr"))
+    return self
+
+
+def _set_mean_age(self: Scenario, path: PathLike) -> Scenario:
+    """Shifts the fertility schedules to a mean age at childbearing path; returns self."""
+    self.set_mean_age_path(_path_points(path, "mean_age"))
+    return self
+
+
+def _set_srb(self: Scenario, path: PathLike) -> Scenario:
+    """Sets the sex ratio at birth (males per 100 females) as a path; returns self."""
+    self.set_srb_path(_path_points(path, "srb"))
+    return self
+
+
+# Python-friendly spellings on the compiled class (they take pandas Series as well as dicts).
+Scenario.set_tfr = _set_tfr
+Scenario.set_mean_age = _set_mean_age
+Scenario.set_srb = _set_srb
+
+
+def _progress_callback(progress: Progress, variant: str) -> Optional[Callable[[int, int], object]]:
+    if progress is None or progress is False:
+        return None
+    if progress is True:
+        def report(done: int, total: int) -> None:
+            print(f"cohortgis: {variant}: step {done}/{total}", file=sys.stderr, flush=True)
+        return report
+    if not callable(progress):
+        raise TypeError("progress: expected None, True or a callable(done_steps, total_steps)")
+    return progress
+
+
+class ScenarioSet:
+    """A baseline scenario and its variants (what a scenario file describes), plus the zones' geometry.
+
+    ``runs`` is a plain list of :class:`Scenario` (baseline first); change them in place, or add variants.
+    """
+
+    def __init__(self, runs: Sequence[Scenario], zones: "Optional[geopandas.GeoDataFrame]" = None,  # noqa: F821
+                 file: str = "", zones_loader: Optional[Callable[[], object]] = None) -> None:
+        if not runs:
+            raise ValueError("a scenario set needs at least a baseline")
+        self.runs: List[Scenario] = list(runs)
+        self.file = file
+        self._zones = zones
+        self._zones_loader = zones_loader
+
+    @property
+    def baseline(self) -> Scenario:
+        return self.runs[0]
+
+    @property
+    def variants(self) -> List[str]:
+        """Names of the runs: 'baseline', then the variants."""
+        return [r.variant for r in self.runs]
+
+    def __getitem__(self, variant: str) -> Scenario:
+        for r in self.runs:
+            if r.variant == variant:
+                return r
+        raise KeyError(f"no variant '{variant}'; the set has {', '.join(self.variants)}")
+
+    def __iter__(self) -> Iterator[Scenario]:
+        return iter(self.runs)
+
+    def __len__(self) -> int:
+        return len(self.runs)
+
+    def __repr__(self) -> str:
+        b = self.baseline
+        return (f"<cohortgis.ScenarioSet '{b.name}': {len(b.zone_ids)} zones, {b.base_year}-{b.end_year}, "
+                f"runs {', '.join(self.variants)}>")
+
+    def add_variant(self, name: str, base: str = "baseline", description: Optional[str] = None) -> Scenario:
+        """Adds a copy of run ``base`` named ``name`` and returns it, to be changed (e.g. ``set_tfr``)."""
+        if name in self.variants:
+            raise ValueError(f"variant '{name}' already exists")
+        v = self[base].copy()
+        v.variant = name
+        if description:
+            v.assumptions = list(v.assumptions) + [f"Variant {name}: {description}"]
+        self.runs.append(v)
+        return v
+
+    def zones(self) -> "geopandas.GeoDataFrame":  # noqa: F821
+        """The zones as a GeoDataFrame (index: zone id; columns name, name_en, geometry), in the scenario's order.
+
+        Raises ValueError when the scenario has no zone geometry (no ``[geography.source]``).
+        """
+        if self._zones is None and self._zones_loader is not None:
+            self._zones = self._zones_loader()
+        if self._zones is None:
+            raise ValueError(f"scenario '{self.baseline.name}' has no zone geometry (no [geography.source])")
+        return self._zones
+
+    def has_zones(self) -> bool:
+        return self._zones is not None or self._zones_loader is not None
+
+    def run(self, threads: int = 0, progress: Progress = None, variants: Optional[Sequence[str]] = None) -> Results:
+        """Projects every run (or those named) and returns their :class:`Results`.
+
+        The engine runs with the GIL released on ``threads`` worker threads (0: all cores). ``progress``: True to
+        print steps to stderr, or a callable(done_steps, total_steps). Ctrl-C raises KeyboardInterrupt after the
+        engine has stopped; nothing is returned then.
+        """
+        chosen = [self[v] for v in variants] if variants is not None else self.runs
+        out = {}
+        for sc in chosen:
+            out[sc.variant] = _cohortgis.run(sc, threads, _progress_callback(progress, sc.variant))
+        return Results(out, self)
+
+
+def _zones_from_source(path: str, layer: str, id_field: str, name_field: str, ids: Sequence[str],
+                       names: Sequence[str], names_en: Sequence[str]) -> "geopandas.GeoDataFrame":  # noqa: F821
+    import geopandas
+
+    gdf = geopandas.read_file(path, layer=layer or None)
+    if id_field not in gdf.columns:
+        raise ValueError(f"{path}: no field '{id_field}' (fields: {', '.join(map(str, gdf.columns))})")
+    gdf = gdf.assign(id=gdf[id_field].astype(str)).set_index("id")
+    missing = [i for i in ids if i not in gdf.index]
+    if missing:
+        raise ValueError(f"{path}: zones {', '.join(missing)} of the scenario are not in the source")
+    gdf = gdf.loc[list(ids)]
+    return geopandas.GeoDataFrame({"name": list(names), "name_en": list(names_en)}, index=gdf.index,
+                                  geometry=gdf.geometry.values, crs=gdf.crs)
+
+
+def load_scenario(scenario: str = "default", data_dir: Optional[str] = None) -> ScenarioSet:
+    """Loads a scenario file (.toml) or 'default' exactly as ``cohortgis run`` does.
+
+    ``data_dir``: the folder with census/, geo/ and wpp/ (default: $COHORTGIS_DATA_DIR, else the source tree's
+    data/). Errors raise ValueError with the command line's message (file:line:column: key …).
+    """
+    s = _cohortgis.load_scenario_file(str(scenario), data_dir or "")
+    runs = s.runs
+    b = runs[0]
+    loader = None
+    if s.zones_source_path:
+        args = (s.zones_source_path, s.zones_source_layer, s.zones_source_id_field, s.zones_source_name_field,
+                b.zone_ids, b.zone_names, b.zone_names_en)
+        loader = lambda: _zones_from_source(*args)  # noqa: E731  (read on first use: maps need it, runs do not)
+    return ScenarioSet(runs, file=s.file, zones_loader=loader)
+
+
+def run(scenario: Union[Scenario, ScenarioSet], threads: int = 0, progress: Progress = None) -> Results:
+    """Projects a :class:`Scenario` or every run of a :class:`ScenarioSet`; see :meth:`ScenarioSet.run`."""
+    if isinstance(scenario, ScenarioSet):
+        return scenario.run(threads=threads, progress=progress)
+    return ScenarioSet([scenario]).run(threads=threads, progress=progress)
+
+
+def write_outputs(scenario: str = "default", out_dir: str = "results", threads: int = 0,
+                  data_dir: Optional[str] = None) -> dict:
+    """Runs the ``cohortgis run`` job itself (cohortgis::app::run): writes population.csv, indicators.csv, … and
+    manifest.json into ``out_dir`` (replaced only when complete). Returns the run's summary as a dict."""
+    return _cohortgis.app_run(str(scenario), str(out_dir), threads, data_dir or "")
