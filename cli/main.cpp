@@ -7,9 +7,12 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "cohortgis/app/commands.hpp"
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/types.hpp"
 
@@ -22,18 +25,26 @@ extern "C" void on_interrupt(int) { g_cancel.store(true); }
 
 constexpr const char* kUsage =
     "Usage:\n"
-    "  cohortgis run [SCENARIO] [--out DIR] [--threads N] [--quiet]\n"
+    "  cohortgis run [SCENARIO] [--out DIR] [--threads N] [--variant NAME ...] [--lang zh|en] [--quiet]\n"
     "  cohortgis validate SCENARIO\n"
+    "  cohortgis info FILE [--layer L]\n"
+    "  cohortgis map DIR --indicator NAME (--year Y | --period P | --change FROM:TO [--percent]) [--variant V]\n"
+    "                [--format png|svg|pdf] [--classes quantile|equal|jenks] [--out FILE]\n"
+    "  cohortgis report DIR [--lang zh|en]\n"
     "  cohortgis --version\n"
-    "  cohortgis --help | cohortgis run --help\n";
+    "  cohortgis --help | cohortgis COMMAND --help\n";
 
 constexpr const char* kAbout =
     "cohortgis: cohort-component population projections for zones and population groups.\n\n"
     "Commands:\n"
     "  run   project a scenario and write population.csv, components.csv, indicators.csv,\n"
     "        plan_periods.csv, targets.csv, service_demand.csv, zones.csv and manifest.json into an\n"
-    "        output folder (one set of files; every row carries its variant)\n"
-    "  validate  read and check a scenario file and every table it names, without projecting\n\n"
+    "        output folder (one set of files; every row carries its variant), results.gpkg (zones with\n"
+    "        indicators for QGIS), maps/, charts/ and report.html (docs/results.md)\n"
+    "  validate  read and check a scenario file and every table it names, without projecting\n"
+    "  info  what a results folder, scenario file, zones file or table holds\n"
+    "  map   draw a choropleth of one indicator from a results folder (a year, plan period or change)\n"
+    "  report  redraw the maps and charts of a results folder and rewrite its report.html\n\n"
     "SCENARIO: a scenario file (.toml, see scenarios/README.md) or 'default' (scenarios/examples/beijing-2020).\n\n";
 
 // Exit codes: 0 success, 1 bad input or arguments, 2 internal error.
@@ -60,6 +71,11 @@ int run_command(const std::vector<std::string>& args) {
       ("out,o", po::value<std::string>(&out_dir)->default_value("results"),
        "output folder; replaced only when the run completes")
       ("threads,j", po::value<int>(&threads)->default_value(0), "worker threads (0: all cores)")
+      ("variant", po::value<std::vector<std::string>>()->multitoken(),
+       "run only these variants besides the baseline (default: every variant of the scenario)")
+      ("lang", po::value<std::string>(), "language of maps and report: zh (zh-CN) or en (default: zh for a Chinese "
+       "scenario)")
+      ("no-report", "write the CSVs and manifest.json only (no results.gpkg, maps, charts or report.html)")
       ("quiet,q", "no progress and no summary")
       ("help,h", "show this help");
   po::options_description hidden;
@@ -72,7 +88,7 @@ int run_command(const std::vector<std::string>& args) {
   po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
   po::notify(vm);
   if (vm.count("help")) {
-    std::cout << "Usage: cohortgis run [SCENARIO] [--out DIR] [--threads N] [--quiet]\n\n"
+    std::cout << "Usage: cohortgis run [SCENARIO] [--out DIR] [--threads N] [--variant NAME ...] [--lang zh|en] [--quiet]\n\n"
                  "SCENARIO: a scenario file (.toml; format in scenarios/README.md) or 'default' (the shipped example\n"
                  "scenarios/examples/beijing-2020/scenario.toml). Paths in a scenario file are relative to it;\n"
                  "'data:…' paths are read from $COHORTGIS_DATA_DIR if set, else from the source tree's data/.\n\n"
@@ -88,6 +104,9 @@ int run_command(const std::vector<std::string>& args) {
   cfg.out_dir = out_dir;
   cfg.threads = threads;
   cfg.quiet = vm.count("quiet") > 0;
+  cfg.report = vm.count("no-report") == 0;
+  if (vm.count("variant")) cfg.variants = vm["variant"].as<std::vector<std::string>>();
+  if (vm.count("lang")) cfg.language = cohortgis::app::parse_language(vm["lang"].as<std::string>());
   cfg.cancel = &g_cancel;
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
@@ -107,7 +126,122 @@ int run_command(const std::vector<std::string>& args) {
       for (std::size_t k = 0; k < v.missed.size(); ++k) std::cout << (k ? "; " : " (") << v.missed[k];
       std::cout << (v.missed.empty() ? "" : ")") << "\n";
     }
+    if (cfg.report) {
+      if (s.maps_note.empty())
+        std::cout << "report: " << s.out_dir << "/report.html (maps and charts in " << s.out_dir << "/maps and "
+                  << s.out_dir << "/charts; " << cohortgis::app::language_code(s.language) << ")\n";
+      else
+        std::cout << "report: " << s.out_dir << "/report.html without maps: " << s.maps_note << "\n";
+    }
   }
+  return 0;
+}
+
+// Parses a command's options with one positional argument (a file or folder); prints help and returns false when
+// asked to.
+bool parse(const std::vector<std::string>& args, const po::options_description& opts, const char* usage,
+           const char* positional, po::variables_map& vm) {
+  po::options_description hidden;
+  hidden.add_options()(positional, po::value<std::vector<std::string>>(), positional);
+  po::options_description all;
+  all.add(opts).add(hidden);
+  po::positional_options_description pos;
+  pos.add(positional, -1);
+  po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << usage << "\n" << opts;
+    return false;
+  }
+  if (!vm.count(positional))
+    throw cohortgis::InputError(std::string("missing ") + positional + " (see --help)");
+  if (vm[positional].as<std::vector<std::string>>().size() != 1)
+    throw cohortgis::InputError(std::string("expected one ") + positional + "; got " +
+                                std::to_string(vm[positional].as<std::vector<std::string>>().size()));
+  return true;
+}
+
+std::string positional_arg(const po::variables_map& vm, const char* name) {
+  return vm[name].as<std::vector<std::string>>().front();
+}
+
+int info_command(const std::vector<std::string>& args) {
+  po::options_description opts("Options of 'cohortgis info'");
+  opts.add_options()("layer", po::value<std::string>()->default_value(""), "layer or sheet to describe (default: the first)")
+      ("help,h", "show this help");
+  po::variables_map vm;
+  if (!parse(args, opts,
+             "Usage: cohortgis info FILE [--layer L]\n\nFILE: a results folder (what it holds: scenario, years, "
+             "variants, targets, files), a scenario file (.toml), a zones file (GeoPackage, Shapefile, GeoJSON …: "
+             "zones, CRS, extent, fields) or a table (CSV, XLSX, ODS: columns and rows).\n",
+             "file", vm))
+    return 0;
+  std::cout << cohortgis::app::describe(positional_arg(vm, "file"), vm["layer"].as<std::string>());
+  return 0;
+}
+
+int map_command(const std::vector<std::string>& args) {
+  cohortgis::app::MapRequest q;
+  po::options_description opts("Options of 'cohortgis map'");
+  opts.add_options()
+      ("indicator,i", po::value<std::string>(&q.indicator)->default_value("population"),
+       "an indicator of indicators.csv (population, share_65_plus_percent, tfr …) or, with --period, a column of "
+       "plan_periods.csv (growth_rate_percent, natural_growth_per_1000 …)")
+      ("year,y", po::value<int>(), "a year of the results")
+      ("period,p", po::value<std::string>(&q.period), "a plan period, e.g. 2026-2030")
+      ("change", po::value<std::string>(), "FROM:TO, the change between two years (e.g. 2020:2035)")
+      ("percent", "with --change: the change in percent of FROM")
+      ("variant", po::value<std::string>(&q.variant)->default_value("baseline"), "variant")
+      ("group", po::value<std::string>(&q.group)->default_value("all"), "population group (all, registered …)")
+      ("format,f", po::value<std::string>(&q.format)->default_value("png"), "png, svg or pdf")
+      ("classes", po::value<std::string>(&q.classes)->default_value("quantile"), "quantile, equal or jenks")
+      ("n-classes", po::value<int>(&q.n_classes)->default_value(5), "number of classes (2-9)")
+      ("dpi", po::value<double>(&q.dpi)->default_value(96), "PNG resolution (300 for print)")
+      ("lang", po::value<std::string>(), "zh or en (default: the run's language)")
+      ("out,o", po::value<std::string>(&q.out), "output file (default: DIR/maps/INDICATOR_WHEN.FORMAT)")
+      ("help,h", "show this help");
+  po::variables_map vm;
+  if (!parse(args, opts,
+             "Usage: cohortgis map DIR --indicator NAME (--year Y | --period P | --change FROM:TO [--percent])\n"
+             "                     [--variant V] [--group G] [--format png|svg|pdf] [--classes quantile|equal|jenks] "
+             "[--out FILE]\n\nDIR: a results folder of 'cohortgis run' with results.gpkg (the zone boundaries).\n",
+             "dir", vm))
+    return 0;
+  q.results_dir = positional_arg(vm, "dir");
+  if (vm.count("year")) q.year = vm["year"].as<int>();
+  if (vm.count("change")) {
+    const std::string c = vm["change"].as<std::string>();
+    const auto colon = c.find(':');
+    try {
+      if (colon == std::string::npos) throw std::invalid_argument(c);
+      std::size_t a = 0, b = 0;
+      const int from = std::stoi(c.substr(0, colon), &a), to = std::stoi(c.substr(colon + 1), &b);
+      if (a != colon || b != c.size() - colon - 1) throw std::invalid_argument(c);
+      q.change = std::make_pair(from, to);
+    } catch (const std::logic_error&) {
+      return bad_input("--change: '" + c + "'; expected FROM:TO years, e.g. 2020:2035");
+    }
+  }
+  q.percent = vm.count("percent") > 0;
+  if (vm.count("lang")) q.language = cohortgis::app::parse_language(vm["lang"].as<std::string>());
+  const auto r = cohortgis::app::make_map(q);
+  std::cout << r.file << "\n";
+  return 0;
+}
+
+int report_command(const std::vector<std::string>& args) {
+  po::options_description opts("Options of 'cohortgis report'");
+  opts.add_options()("lang", po::value<std::string>(), "zh or en (default: the run's language)")("help,h", "show this help");
+  po::variables_map vm;
+  if (!parse(args, opts,
+             "Usage: cohortgis report DIR [--lang zh|en]\n\nRedraws the maps and charts of a results folder and "
+             "rewrites DIR/report.html (one self-contained file).\n",
+             "dir", vm))
+    return 0;
+  std::optional<cohortgis::app::Language> l;
+  if (vm.count("lang")) l = cohortgis::app::parse_language(vm["lang"].as<std::string>());
+  const auto r = cohortgis::app::make_report(positional_arg(vm, "dir"), l);
+  std::cout << r.file << " (" << r.figures.size() << " figures)\n";
   return 0;
 }
 
@@ -134,6 +268,9 @@ int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     if (!args.empty() && args.front() == "run") return run_command({args.begin() + 1, args.end()});
     if (!args.empty() && args.front() == "validate") return validate_command({args.begin() + 1, args.end()});
+    if (!args.empty() && args.front() == "info") return info_command({args.begin() + 1, args.end()});
+    if (!args.empty() && args.front() == "map") return map_command({args.begin() + 1, args.end()});
+    if (!args.empty() && args.front() == "report") return report_command({args.begin() + 1, args.end()});
 
     po::options_description opts("Options");
     opts.add_options()("help,h", "show this help")("version,V", "print the version");
@@ -148,7 +285,7 @@ int main(int argc, char** argv) {
     po::notify(vm);
     if (vm.count("command"))
       return bad_input("unknown command '" + vm["command"].as<std::vector<std::string>>().front() +
-                       "'; the commands are 'run' and 'validate' (see cohortgis --help)");
+                       "'; the commands are run, validate, info, map and report (see cohortgis --help)");
     if (vm.count("version")) {
       std::cout << "cohortgis " << COHORTGIS_VERSION << "\n";
       return 0;

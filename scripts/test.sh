@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds cohortgis and runs every test: a Release build (warnings as errors), then the same suite under
-# AddressSanitizer + UndefinedBehaviorSanitizer, then the parallel-kernel tests under ThreadSanitizer.
+# AddressSanitizer + UndefinedBehaviorSanitizer, then the parallel-kernel tests under ThreadSanitizer, then bounded
+# fuzzing of the scenario loader and the table reader (COHORTGIS_FUZZ_SECONDS, default 60 each).
 # Usage: scripts/test.sh [--quick]   (--quick: the Release build only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,3 +27,6 @@ cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOHORTGIS_
   -DCOHORTGIS_TSAN=ON -DCOHORTGIS_BUILD_BENCH=OFF >/dev/null
 cmake --build build-tsan --parallel "$JOBS" --target test_projection test_indicators test_fast_paths
 (cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R "^(Projection|Indicator|FastPaths)")
+
+echo "== Bounded fuzzing (libFuzzer): the scenario loader and the table reader, ${COHORTGIS_FUZZ_SECONDS:-60}s each"
+scripts/fuzz.sh "${COHORTGIS_FUZZ_SECONDS:-60}"

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cohortgis/app/language.hpp"
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <regex>
 
 #include "cohortgis/engine/types.hpp"
 
@@ -259,6 +261,19 @@ std::string format_indicator(const std::string& key, double v, Language l) {
 
 std::string format_persons(double v, Language l) {
   return l == Language::zh ? format_value(v * 1e-4, 1, l) + "万人" : format_value(v, 0, l) + " persons";
+}
+
+// "14th Five-Year Plan" → "“十四五”规划" (how Chinese documents name the plans); other names unchanged.
+std::string plan_label(const std::string& plan, Language l) {
+  if (l != Language::zh) return plan;
+  static const std::regex re(R"(^(\d+)(st|nd|rd|th) Five-Year Plan$)");
+  std::smatch m;
+  if (!std::regex_match(plan, m, re)) return plan;
+  const int n = std::stoi(m[1]);
+  static const char* digits[] = {"", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
+  if (n < 1 || n > 19) return plan;
+  const std::string num = n < 10 ? digits[n] : std::string("十") + digits[n - 10];
+  return "“" + num + "五”规划";
 }
 
 std::string word(const std::string& key, Language l) {

@@ -9,10 +9,20 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
+#include <optional>
+#include <set>
 
+#include "cohortgis/app/commands.hpp"
+#include "cohortgis/app/results.hpp"
 #include "cohortgis/engine/projection.hpp"
+#include "cohortgis/geodata/measures.hpp"
+#include "cohortgis/geodata/outputs.hpp"
 #include "cohortgis/geodata/sha256.hpp"
+#include "cohortgis/geodata/table.hpp"
+#include "cohortgis/geodata/zones.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "output_dir.hpp"
@@ -86,13 +96,27 @@ std::string json_strings(const std::vector<std::string>& v, const std::string& i
   return s + (v.empty() ? "]" : "\n" + indent + "]");
 }
 
+struct ManifestExtras {
+  std::vector<const scenarios::Scenario*> runs;  // the runs done, baseline first
+  Language language = Language::en;
+  std::string zones_source, maps_note;
+};
+
 void write_manifest(const fs::path& file, const scenarios::ScenarioSet& set, const std::vector<ZoneAggregate>& aggregates,
                     const std::vector<InputHash>& inputs, const std::string& data_dir, const std::string& started,
                     int threads_requested, int threads, const std::vector<StepTiming>& timings,
-                    double total_seconds, const std::vector<std::string>& outputs) {
+                    double total_seconds, const std::vector<std::string>& outputs, const ManifestExtras& extras) {
   const scenarios::Scenario& sc = set.runs.front();
   std::vector<std::string> variants, variant_notes;
-  for (const auto& r : set.runs) variants.push_back(r.variant);
+  for (const auto* r : extras.runs) {
+    variants.push_back(r->variant);
+    // The scenario loader keeps a variant's description as the assumption "Variant NAME: …".
+    std::string note;
+    const std::string prefix = "Variant " + r->variant + ": ";
+    for (const auto& a : r->assumptions)
+      if (a.rfind(prefix, 0) == 0) note = a.substr(prefix.size());
+    variant_notes.push_back(note);
+  }
   std::string j = "{\n";
   j += "  \"cohortgis_version\": " + json_string(COHORTGIS_VERSION) + ",\n";
   j += "  \"scenario\": {\n";
@@ -100,16 +124,20 @@ void write_manifest(const fs::path& file, const scenarios::ScenarioSet& set, con
   j += "    \"title\": " + json_string(sc.title) + ",\n";
   j += "    \"file\": " + json_string(set.file) + ",\n";
   j += "    \"variants\": " + json_strings(variants, "    ") + ",\n";
+  j += "    \"variant_descriptions\": " + json_strings(variant_notes, "    ") + ",\n";
   {
     // The baseline's assumptions, then each variant's own statements.
     std::vector<std::string> a = sc.assumptions;
-    for (std::size_t r = 1; r < set.runs.size(); ++r)
-      for (std::size_t k = sc.assumptions.size(); k < set.runs[r].assumptions.size(); ++k)
-        a.push_back(set.runs[r].assumptions[k]);
+    for (std::size_t r = 1; r < extras.runs.size(); ++r)
+      for (std::size_t k = sc.assumptions.size(); k < extras.runs[r]->assumptions.size(); ++k)
+        a.push_back(extras.runs[r]->assumptions[k]);
     j += "    \"assumptions\": " + json_strings(a, "    ") + "\n";
   }
   j += "  },\n";
   j += "  \"started_at_utc\": " + json_string(started) + ",\n";
+  j += "  \"language\": " + json_string(language_code(extras.language)) + ",\n";
+  j += "  \"maps\": {\"zones_source\": " + json_string(extras.zones_source) + ", \"note\": " +
+       json_string(extras.maps_note) + "},\n";
   j += "  \"threads\": " + std::to_string(threads) + ",\n";
   j += "  \"threads_requested\": " + std::to_string(threads_requested) + ",\n";
   j += "  \"data_dir\": " + json_string(data_dir) + ",\n";
@@ -192,6 +220,91 @@ void write_manifest(const fs::path& file, const scenarios::ScenarioSet& set, con
   f.close();
 }
 
+
+// The scenario's zones with boundaries from [geography] source, in scenario order and with its names. The id field
+// is the source's column whose values are the scenario's zone ids (the scenario loader keeps only path and layer).
+// Nothing (and a note why) when there is no source or it does not cover the zones.
+std::optional<geodata::Zones> scenario_geometry(const scenarios::ScenarioSet& set, std::string& note) {
+  const scenarios::Scenario& sc = set.runs.front();
+  if (set.zones_source_path.empty()) {
+    note = "the scenario gives no zone boundaries ([geography] source = { path, layer, id_field }); no results.gpkg or maps";
+    return std::nullopt;
+  }
+  try {
+    const geodata::Table t = geodata::read_table(set.zones_source_path, {}, set.zones_source_layer);
+    std::string id_field;
+    for (const auto& col : t.columns) {
+      std::set<std::string> values;
+      const std::size_t c = t.column(col);
+      for (std::size_t r = 0; r < t.size(); ++r) values.insert(t.text(r, c));
+      bool all = true;
+      for (const auto& z : sc.zones) all = all && values.count(z.id) > 0;
+      if (all) {
+        id_field = col;
+        break;
+      }
+    }
+    if (id_field.empty()) {
+      note = set.zones_source_path + ": no field holds every zone id of the scenario; no results.gpkg or maps";
+      return std::nullopt;
+    }
+    geodata::ZoneSource src;
+    src.path = set.zones_source_path;
+    src.layer = set.zones_source_layer;
+    src.id_field = id_field;
+    const geodata::Zones all = geodata::load_zones(src);
+    std::vector<std::string> ids, wkt, names;
+    for (const auto& z : sc.zones) {
+      ids.push_back(z.id);
+      wkt.push_back(all.wkt(all.index(z.id)));
+      names.push_back(z.name);
+    }
+    return geodata::Zones::from_wkt(all.source(), all.crs_wkt(), ids, wkt, names);
+  } catch (const InputError& e) {
+    note = std::string("zone boundaries not used: ") + e.what();
+    return std::nullopt;
+  }
+}
+
+// results.gpkg: the zones, the baseline's indicators (long table: every year and plan period) and one wide layer per
+// year and plan period (group "all"), styled for QGIS.
+void write_results_gpkg(const fs::path& dir, const geodata::Zones& zones, const Results& r) {
+  std::vector<geodata::IndicatorRow> rows;
+  for (const auto& [key, value] : r.indicator_values) {
+    std::vector<std::string> f;
+    std::size_t a = 0;
+    for (std::size_t b; (b = key.find('\x1f', a)) != std::string::npos; a = b + 1) f.push_back(key.substr(a, b - a));
+    f.push_back(key.substr(a));
+    if (f.size() == 5 && f[0] == "baseline") rows.push_back({f[2], f[1], f[3], f[4], value});
+  }
+  std::vector<std::string> periods;
+  for (int y : r.years) periods.push_back(std::to_string(y));
+  const auto& pp = r.plan_periods;
+  const std::size_t cv = pp.column("variant"), cp = pp.column("period"), cz = pp.column("zone");
+  for (const auto& row : pp.rows) {
+    if (row[cv] != "baseline") continue;
+    if (std::find(periods.begin(), periods.end(), row[cp]) == periods.end()) periods.push_back(row[cp]);
+    for (std::size_t c = cz + 1; c < pp.header.size(); ++c) {
+      if (pp.header[c] == "years") continue;
+      double v = std::nan("");
+      geodata::parse_number(row[c], v);
+      rows.push_back({row[cz], row[cp], "all", pp.header[c], v});
+    }
+  }
+  geodata::GpkgOutputOptions o;
+  o.wide_periods = periods;
+  o.area_km2 = geodata::measure_zones(zones).area_km2;
+  geodata::write_zone_indicators_gpkg((dir / "results.gpkg").string(), zones, rows, o);
+}
+
+std::vector<std::string> folder_files(const fs::path& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    if (e.is_regular_file()) out.push_back(fs::relative(e.path(), dir).generic_string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 }  // namespace
 
 std::string resolve_scenario_file(const std::string& scenario) {
@@ -251,17 +364,34 @@ RunSummary run(const RunConfig& cfg) {
   const int threads = cfg.threads > 0 ? cfg.threads : tbb::info::default_concurrency();
   const std::vector<ZoneAggregate> aggregates = with_total_aggregate(sc.aggregates, static_cast<int>(sc.zones.size()));
   ResultsWriter writer(out.staging(), set, aggregates);
+  // The runs: the baseline, then the variants asked for (all by default).
+  std::vector<const scenarios::Scenario*> runs{&set.runs.front()};
+  for (const auto& name : cfg.variants) {
+    if (name == "baseline") continue;
+    const auto it = std::find_if(set.runs.begin() + 1, set.runs.end(), [&](const auto& r) { return r.variant == name; });
+    if (it == set.runs.end()) {
+      std::string have;
+      for (std::size_t r = 1; r < set.runs.size(); ++r) have += (have.empty() ? "" : ", ") + set.runs[r].variant;
+      throw InputError("--variant: '" + name + "' is not a variant of " + scenario_file + " (variants: " +
+                       (have.empty() ? "none" : have) + ")");
+    }
+    if (std::find(runs.begin(), runs.end(), &*it) == runs.end()) runs.push_back(&*it);
+  }
+  if (cfg.variants.empty())
+    for (std::size_t r = 1; r < set.runs.size(); ++r) runs.push_back(&set.runs[r]);
+
   std::vector<VariantSummary> variants;
   std::vector<int> years;
   std::vector<StepTiming> timings;
   // One projection per variant (the engine runs one scenario at a time); the writer adds the variant column.
-  for (const scenarios::Scenario& run_sc : set.runs) {
+  for (const scenarios::Scenario* run_ptr : runs) {
+    const scenarios::Scenario& run_sc = *run_ptr;
     ProjectionConfig pc = run_sc.projection_config();
     pc.threads = threads;
     pc.cancel = cfg.cancel;
     Progress progress{isatty(fileno(stderr)) == 1, run_sc.base_year, run_sc.grid.width_years};
     if (!cfg.quiet) {
-      if (set.runs.size() > 1) std::fprintf(stderr, "cohortgis: variant %s\n", run_sc.variant.c_str());
+      if (runs.size() > 1) std::fprintf(stderr, "cohortgis: variant %s\n", run_sc.variant.c_str());
       pc.progress = progress;
     }
     writer.begin_variant(run_sc);
@@ -281,11 +411,36 @@ RunSummary run(const RunConfig& cfg) {
   }
   writer.finish();
 
+  // Language: asked for, else Chinese for a Chinese scenario.
+  ManifestExtras extras;
+  extras.runs = runs;
+  {
+    std::vector<std::string> texts{sc.title};
+    for (const auto& z : sc.zones) texts.push_back(z.name);
+    extras.language = cfg.language ? *cfg.language : guess_language(texts);
+  }
+  extras.zones_source = set.zones_source_path;
+  const auto manifest = [&](const std::vector<std::string>& outputs) {
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    write_manifest(out.staging() / "manifest.json", set, aggregates, inputs, data_dir, started, cfg.threads, threads,
+                   timings, secs, outputs, extras);
+    return secs;
+  };
   std::vector<std::string> files = ResultsWriter::file_names();
   files.push_back("manifest.json");
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  write_manifest(out.staging() / "manifest.json", set, aggregates, inputs, data_dir, started, cfg.threads, threads,
-                 timings, seconds, files);
+  double report_seconds = 0.0;
+  if (cfg.report) {
+    const auto r0 = std::chrono::steady_clock::now();
+    if (!cfg.quiet) std::fprintf(stderr, "cohortgis: drawing maps and charts, writing report.html\n");
+    std::optional<geodata::Zones> zones = scenario_geometry(set, extras.maps_note);
+    if (!extras.maps_note.empty() && !cfg.quiet) std::fprintf(stderr, "cohortgis: note: %s\n", extras.maps_note.c_str());
+    manifest(files);  // the report reads the folder back, manifest included
+    if (zones) write_results_gpkg(out.staging(), *zones, load_results(out.staging().string()));
+    make_report(out.staging().string(), extras.language);
+    files = folder_files(out.staging());
+    report_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - r0).count();
+  }
+  const double seconds = manifest(files);
   out.commit();
 
   RunSummary s;
@@ -299,6 +454,9 @@ RunSummary run(const RunConfig& cfg) {
   s.variants = variants;
   s.files = files;
   s.seconds = seconds;
+  s.report_seconds = report_seconds;
+  s.language = extras.language;
+  s.maps_note = extras.maps_note;
   return s;
 }
 

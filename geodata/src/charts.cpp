@@ -164,8 +164,18 @@ void render_lines(const std::vector<LineSeries>& series, const LineStyle& st, Im
     const auto tb = draw_text(cr, t, st.font_family, 10, 0, 0, false, true);
     draw_text(cr, t, st.font_family, 10, left - 6 - tb.width, py(y) - tb.height / 2);
   }
-  const double xstep = detail::nice_step((x1 - x0) / 6);
-  for (double x = std::ceil(x0 / xstep) * xstep; x <= x1 + 1e-9; x += xstep) {
+  // x ticks: the data's own x values when there are few (e.g. the projection years), else round steps.
+  std::vector<double> xticks;
+  for (const auto& s : series)
+    for (double x : s.x)
+      if (std::isfinite(x) && std::find(xticks.begin(), xticks.end(), x) == xticks.end()) xticks.push_back(x);
+  std::sort(xticks.begin(), xticks.end());
+  if (xticks.size() > 12) {
+    xticks.clear();
+    const double xstep = detail::nice_step((x1 - x0) / 6);
+    for (double x = std::ceil(x0 / xstep) * xstep; x <= x1 + 1e-9; x += xstep) xticks.push_back(x);
+  }
+  for (double x : xticks) {
     std::string plain = detail::format_number(x, 0);
     plain.erase(std::remove(plain.begin(), plain.end(), ','), plain.end());  // years without separators
     const auto tb = draw_text(cr, plain, st.font_family, 10, 0, 0, false, true);
@@ -175,7 +185,8 @@ void render_lines(const std::vector<LineSeries>& series, const LineStyle& st, Im
   if (!st.y_label.empty()) draw_text(cr, st.y_label, st.font_family, 11, margin, top - 2);
   for (std::size_t k = 0; k < series.size(); ++k) {
     set_rgb(cr, qualitative(k));
-    cairo_set_line_width(cr, 2.2);
+    // Earlier series wider, so a series that another one repeats exactly still shows under it.
+    cairo_set_line_width(cr, std::max(2.0, 2.0 + 2.0 * static_cast<double>(series.size() - 1 - k)));
     bool pen = false;
     for (std::size_t i = 0; i < series[k].x.size(); ++i) {
       if (!std::isfinite(series[k].y[i])) {
@@ -187,6 +198,11 @@ void render_lines(const std::vector<LineSeries>& series, const LineStyle& st, Im
       pen = true;
     }
     cairo_stroke(cr);
+    for (std::size_t i = 0; i < series[k].x.size(); ++i)  // markers at the data points
+      if (std::isfinite(series[k].y[i])) {
+        cairo_arc(cr, px(series[k].x[i]), py(series[k].y[i]), 3.5, 0, 2 * M_PI);
+        cairo_fill(cr);
+      }
     cairo_rectangle(cr, right + 16, top + 24 * static_cast<double>(k) + 6, 20, 4);
     cairo_fill(cr);
     draw_text(cr, series[k].name, st.font_family, 12, right + 42, top + 24 * static_cast<double>(k));

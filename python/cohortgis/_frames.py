@@ -1,1 +1,215 @@
 # SPDX-License-Identifier: Apache-2.0
+"""Results of a run as NumPy views, long pandas DataFrames (the CLI's CSV layouts) and GeoDataFrames."""
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Dict, Iterator, List, Mapping, Optional, Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import _plot
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas
+
+    from . import ScenarioSet
+    from ._cohortgis import RunResult
+
+SEXES = ("female", "male")
+
+
+def age_labels(age_starts: Sequence[int], step_years: int) -> List[str]:
+    """'0-4' … '85+' (five-year grids) or '0' … '100+' (single years), as the CLI's charts label ages."""
+    out = []
+    for k, a in enumerate(age_starts):
+        if k == len(age_starts) - 1:
+            out.append(f"{a}+")
+        elif step_years == 1:
+            out.append(str(a))
+        else:
+            out.append(f"{a}-{a + step_years - 1}")
+    return out
+
+
+class Results(Mapping[str, "RunResult"]):
+    """The runs of one projection, by variant ('baseline' first). ``results[variant]`` is the C++ RunResult."""
+
+    def __init__(self, runs: Dict[str, "RunResult"], scenario_set: Optional["ScenarioSet"] = None) -> None:
+        self._runs = dict(runs)
+        self._set = scenario_set
+        first = next(iter(self._runs.values()))
+        self.years: List[int] = list(first.years)
+        self.zone_ids: List[str] = list(first.zone_ids)
+        self.group_names: List[str] = list(first.group_names)
+        self.age_starts: List[int] = list(first.age_starts)
+        self.step_years: int = first.step_years
+
+    # Mapping interface: results["baseline"] → RunResult
+    def __getitem__(self, variant: str) -> "RunResult":
+        try:
+            return self._runs[variant]
+        except KeyError:
+            raise KeyError(f"no variant '{variant}'; the results have {', '.join(self._runs)}") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._runs)
+
+    def __len__(self) -> int:
+        return len(self._runs)
+
+    def __repr__(self) -> str:
+        return (f"<cohortgis.Results {self.years[0]}-{self.years[-1]}, {len(self.zone_ids)} zones, "
+                f"variants {', '.join(self._runs)}>")
+
+    @property
+    def variants(self) -> List[str]:
+        return list(self._runs)
+
+    def _year_index(self, year: Optional[int]) -> int:
+        if year is None:
+            return len(self.years) - 1
+        try:
+            return self.years.index(int(year))
+        except ValueError:
+            raise ValueError(f"year {year}: not a year of the results ({', '.join(map(str, self.years))})") from None
+
+    # ---- NumPy ---------------------------------------------------------------------------------------------------
+    def population(self, variant: str = "baseline") -> np.ndarray:
+        """Persons [year][zone][group][sex][age]: a read-only view of the C++ result buffer (no copy)."""
+        return self[variant].population
+
+    def indicators(self, variant: str = "baseline") -> np.ndarray:
+        """Indicators [year][unit][group slot][indicator]: a read-only view (names on the RunResult)."""
+        return self[variant].indicators
+
+    # ---- long DataFrames (the CLI's CSV layouts) --------------------------------------------------------------------
+    def population_frame(self, variants: Optional[Sequence[str]] = None) -> pd.DataFrame:
+        """Columns variant, year, zone, group, sex, age, population: population.csv's rows, in its order."""
+        frames = []
+        for v in variants or self.variants:
+            r = self[v]
+            idx = pd.MultiIndex.from_product(
+                [[v], self.years, self.zone_ids, self.group_names, list(SEXES), self.age_starts],
+                names=["variant", "year", "zone", "group", "sex", "age"])
+            frames.append(pd.DataFrame({"population": r.population.reshape(-1)}, index=idx).reset_index())
+        return pd.concat(frames, ignore_index=True)
+
+    def indicator_frame(self, variants: Optional[Sequence[str]] = None) -> pd.DataFrame:
+        """Columns variant, year, zone, group, indicator, value: indicators.csv's rows (zone = zone id or aggregate;
+        group 'all' = every group). The base year has the stock indicators only, as in indicators.csv."""
+        frames = []
+        for v in variants or self.variants:
+            r = self[v]
+            idx = pd.MultiIndex.from_product(
+                [[v], self.years, list(r.unit_names), list(r.group_slots), list(r.indicator_names)],
+                names=["variant", "year", "zone", "group", "indicator"])
+            df = pd.DataFrame({"value": r.indicators.reshape(-1)}, index=idx).reset_index()
+            stock = dict(zip(r.indicator_names, r.indicator_is_stock))
+            keep = (df["year"] != self.years[0]) | df["indicator"].map(stock)
+            frames.append(df[keep])
+        return pd.concat(frames, ignore_index=True)
+
+    def components_frame(self, variants: Optional[Sequence[str]] = None) -> pd.DataFrame:
+        """Columns variant, period, zone, group, sex, component (births, deaths, net_migration), persons per step.
+        Period 'a-b' covers the years a … b (the step from the end of a-1 to the end of b)."""
+        frames = []
+        periods = [f"{y0 + 1}-{y1}" if y1 > y0 + 1 else str(y1) for y0, y1 in zip(self.years[:-1], self.years[1:])]
+        for v in variants or self.variants:
+            r = self[v]
+            for comp in ("births", "deaths", "net_migration"):
+                idx = pd.MultiIndex.from_product(
+                    [[v], periods, self.zone_ids, self.group_names, list(SEXES), [comp]],
+                    names=["variant", "period", "zone", "group", "sex", "component"])
+                frames.append(pd.DataFrame({"persons": getattr(r, comp).reshape(-1)}, index=idx).reset_index())
+        return pd.concat(frames, ignore_index=True)
+
+    def indicator_values(self, indicator: str, year: Optional[int] = None, variant: str = "baseline",
+                         group: str = "all") -> pd.Series:
+        """One indicator of every unit (zones, then aggregates) in one year, as a Series indexed by unit name."""
+        r = self[variant]
+        names = list(r.indicator_names)
+        if indicator not in names:
+            raise ValueError(f"indicator '{indicator}': not one of {', '.join(names)}")
+        slots = list(r.group_slots)
+        if group not in slots:
+            raise ValueError(f"group '{group}': not one of {', '.join(slots)}")
+        vals = r.indicators[self._year_index(year), :, slots.index(group), names.index(indicator)]
+        return pd.Series(np.array(vals), index=list(r.unit_names), name=indicator)
+
+    # ---- GeoDataFrame ------------------------------------------------------------------------------------------------
+    def _zones(self) -> "geopandas.GeoDataFrame":
+        if self._set is None:
+            raise ValueError("these results have no zone geometry")
+        return self._set.zones()
+
+    def zones_frame(self, year: Optional[int] = None, variant: str = "baseline", group: str = "all",
+                    indicators: Optional[Sequence[str]] = None) -> "geopandas.GeoDataFrame":
+        """The zones (index: zone id; name, name_en, geometry) with one column per indicator of ``year`` (default:
+        the last), ``variant`` and ``group`` ('all' = every group)."""
+        gdf = self._zones().copy()
+        r = self[variant]
+        for ind in indicators or list(r.indicator_names):
+            s = self.indicator_values(ind, year, variant, group)
+            gdf[ind] = s.loc[self.zone_ids].values
+        gdf.attrs["year"] = self.years[self._year_index(year)]
+        gdf.attrs["variant"] = variant
+        return gdf
+
+    # ---- plots (geodata's renderers, as the CLI) ---------------------------------------------------------------------
+    def map(self, indicator: str = "population", year: Optional[int] = None, variant: str = "baseline",
+            group: str = "all", minus: Optional[str] = None, title: Optional[str] = None, legend_title: str = "",
+            classes: int = 5, method: str = "quantile", legend_decimals: int = 1) -> _plot.Figure:
+        """Choropleth of one indicator by zone; ``minus`` (a variant): the difference variant − minus, drawn on a
+        diverging palette (break at 0). Displays inline in Jupyter."""
+        y = self.years[self._year_index(year)]
+        values = self.indicator_values(indicator, y, variant, group).loc[self.zone_ids]
+        subtitle = f"{variant}, {y}" + (f", group {group}" if group != "all" else "")
+        if minus is not None:
+            values = values - self.indicator_values(indicator, y, minus, group).loc[self.zone_ids]
+            subtitle = f"{variant} minus {minus}, {y}" + (f", group {group}" if group != "all" else "")
+        gdf = self._zones()
+        labels = [n or i for n, i in zip(gdf["name"], gdf.index)]
+        return _plot.choropleth(gdf, [float(v) for v in values], labels,
+                                title=title if title is not None else indicator.replace("_", " "),
+                                subtitle=subtitle, legend_title=legend_title or indicator, classes=classes,
+                                method=method, legend_decimals=legend_decimals, diverging=minus is not None)
+
+    def pyramid(self, zone: str = "total", year: Optional[int] = None, variant: str = "baseline",
+                compare_year: Optional[int] = None, title: Optional[str] = None) -> _plot.Figure:
+        """Population pyramid of a zone id or 'total' (every zone): groups stacked for ``year`` (default: the last),
+        optionally the total of ``compare_year`` as an outline."""
+        pop = self.population(variant)
+
+        def by_sex(yi: int) -> np.ndarray:  # [group][sex][age]
+            if zone == "total":
+                return pop[yi].sum(axis=0)
+            if zone not in self.zone_ids:
+                raise ValueError(f"zone '{zone}': not a zone of the results")
+            return pop[yi, self.zone_ids.index(zone)]
+
+        yi = self._year_index(year)
+        p = by_sex(yi)
+        stacked = [(f"{g} {self.years[yi]}", list(p[k, 0]), list(p[k, 1])) for k, g in enumerate(self.group_names)]
+        outline = []
+        if compare_year is not None:
+            c = by_sex(self._year_index(compare_year)).sum(axis=0)
+            outline = [(f"total {compare_year}", list(c[0]), list(c[1]))]
+        name = "all zones" if zone == "total" else zone
+        return _plot.pyramid(stacked, outline, age_labels(self.age_starts, self.step_years),
+                             title=title if title is not None else f"{name}, {variant}, {self.years[yi]}")
+
+    def lines(self, indicator: str = "population", zone: str = "total", group: str = "all",
+              title: Optional[str] = None) -> _plot.Figure:
+        """An indicator over the years, one line per variant (years with no value are left out)."""
+        series = []
+        for v in self.variants:
+            xs, ys = [], []
+            for y in self.years:
+                val = float(self.indicator_values(indicator, y, v, group).loc[zone])
+                if not math.isnan(val):
+                    xs.append(float(y))
+                    ys.append(val)
+            series.append((v, xs, ys))
+        return _plot.lines(series, title=title if title is not None else f"{indicator}, {zone}",
+                           x_label="year", y_label=indicator)

@@ -1,1 +1,96 @@
 # SPDX-License-Identifier: Apache-2.0
+"""Figures drawn by geodata's Cairo/Pango renderers (the command line's maps and charts), shown inline in Jupyter."""
+from __future__ import annotations
+
+import math
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+from . import _cohortgis
+
+Series3 = Tuple[str, Sequence[float], Sequence[float]]
+
+
+class Figure:
+    """A rendered map or chart. Jupyter shows it inline (``_repr_png_`` / ``_repr_svg_``); ``save(path)`` writes
+    PNG, SVG or PDF by the file's extension. Each format is rendered once, when first asked for."""
+
+    def __init__(self, render: Callable[[str], bytes], title: str = "", breaks: Optional[List[float]] = None) -> None:
+        self._render = render
+        self._cache: Dict[str, bytes] = {}
+        self.title = title
+        self.breaks = breaks  # class breaks of a choropleth (None for charts)
+
+    def data(self, format: str = "png") -> bytes:
+        """The image as bytes in ``format`` ('png', 'svg' or 'pdf')."""
+        if format not in self._cache:
+            self._cache[format] = self._render(format)
+        return self._cache[format]
+
+    def _repr_png_(self) -> bytes:
+        return self.data("png")
+
+    def _repr_svg_(self) -> str:
+        return self.data("svg").decode("utf-8")
+
+    def save(self, path: str) -> str:
+        """Writes the figure; the format follows the extension (.png, .svg, .pdf). Returns the path."""
+        ext = str(path).rsplit(".", 1)[-1].lower()
+        if ext not in ("png", "svg", "pdf"):
+            raise ValueError(f"{path}: expected a .png, .svg or .pdf file name")
+        with open(path, "wb") as f:
+            f.write(self.data(ext))
+        return str(path)
+
+    def __repr__(self) -> str:
+        return f"<cohortgis.Figure {self.title!r}>"
+
+
+def choropleth(zones, values: Sequence[float], labels: Sequence[str], title: str = "", subtitle: str = "",
+               legend_title: str = "", classes: int = 5, method: str = "quantile", legend_decimals: int = 1,
+               diverging: bool = False, source_note: str = "Source: cohortgis projection",
+               width_px: int = 1200, height_px: int = 900) -> Figure:
+    """Choropleth of a GeoDataFrame's polygons (any CRS; drawn in an equal-area projection centred on them)."""
+    if zones.crs is None:
+        raise ValueError("zones: the GeoDataFrame has no CRS")
+    ids = [str(i) for i in zones.index]
+    wkt = list(zones.geometry.to_wkt())
+    crs = zones.crs.to_wkt()
+    vals = [float("nan") if v is None or (isinstance(v, float) and math.isnan(v)) else float(v) for v in values]
+
+    def render(fmt: str) -> bytes:
+        img, _ = _cohortgis.render_choropleth(ids, wkt, crs, vals, list(labels), title, subtitle, legend_title,
+                                              source_note, classes, method, width_px, height_px, legend_decimals,
+                                              "", diverging, fmt)
+        return img
+
+    png, breaks = _cohortgis.render_choropleth(ids, wkt, crs, vals, list(labels), title, subtitle, legend_title,
+                                               source_note, classes, method, width_px, height_px, legend_decimals,
+                                               "", diverging, "png")
+    fig = Figure(render, title, list(breaks))
+    fig._cache["png"] = png
+    return fig
+
+
+def pyramid(stacked: Sequence[Series3], outline: Sequence[Series3], age_labels: Sequence[str], title: str = "",
+            width_px: int = 900, height_px: int = 900) -> Figure:
+    """Population pyramid: ``stacked`` [(name, female, male)] bars, ``outline`` series as outlines."""
+    total = max((max(list(f) + list(m) + [0.0]) for _, f, m in list(stacked) + list(outline)), default=0.0)
+    divisor, label = (1000.0, "thousand persons") if total >= 10000 else (1.0, "persons")
+    st = [(n, [float(x) for x in f], [float(x) for x in m]) for n, f, m in stacked]
+    ol = [(n, [float(x) for x in f], [float(x) for x in m]) for n, f, m in outline]
+
+    def render(fmt: str) -> bytes:
+        return _cohortgis.render_pyramid(st, ol, title, list(age_labels), label, divisor, width_px, height_px, fmt)
+
+    return Figure(render, title)
+
+
+def lines(series: Sequence[Series3], title: str = "", x_label: str = "", y_label: str = "",
+          width_px: int = 900, height_px: int = 600) -> Figure:
+    """Lines over x, one per (name, x, y) series."""
+    ss = [(n, [float(v) for v in x], [float(v) for v in y]) for n, x, y in series]
+
+    def render(fmt: str) -> bytes:
+        return _cohortgis.render_lines(ss, title, x_label, y_label, width_px, height_px, fmt)
+
+    return Figure(render, title)

@@ -150,7 +150,9 @@ std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& scenario_in, 
   ProjectionConfig pc = sc.projection_config();
   pc.threads = threads;
   pc.cancel = &cancel;
-  pc.cell_components = false;  // Python gets populations, per-state components and indicators only
+  // Kept on as in the CLI: with it off the engine sums deaths and migration for indicators in another order, and
+  // indicators then differ from indicators.csv in the last bits.
+  pc.cell_components = true;
   pc.progress = [&](int done, int total) { poll(done, total); };
   StoreSink sink(*r, sc);
   const ScheduleProvider schedules = sc.schedule_provider(sink.current_population());

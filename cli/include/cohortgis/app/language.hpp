@@ -47,6 +47,9 @@ std::string format_indicator(const std::string& key, double v, Language l);
 // A count of persons with its unit: "2189.3万人" / "21,893,095 persons".
 std::string format_persons(double v, Language l);
 
+// A plan's name: "14th Five-Year Plan" → "“十四五”规划" in Chinese; other names unchanged.
+std::string plan_label(const std::string& plan, Language l);
+
 // Fixed words of maps, charts and the report, by key (e.g. "targets", "met", "missed", "female").
 // Unknown keys come back unchanged.
 std::string word(const std::string& key, Language l);

@@ -3,8 +3,11 @@
 #pragma once
 
 #include <atomic>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "cohortgis/app/language.hpp"
 
 namespace cohortgis::app {
 
@@ -18,6 +21,12 @@ struct RunConfig {
   // baked in at build time.
   std::string data_dir;
   std::atomic<bool>* cancel = nullptr;  // set to true (e.g. on SIGINT) to stop between steps
+  // Variants to run besides the baseline (names from the scenario file); empty: every variant.
+  std::vector<std::string> variants;
+  // Language of maps, charts and the report; default: Chinese for a Chinese scenario (zone names in Chinese).
+  std::optional<Language> language;
+  // results.gpkg, maps/, charts/ and report.html (false: the CSVs and manifest.json only).
+  bool report = true;
 };
 
 // One variant of a run (the baseline is the first).
@@ -37,8 +46,11 @@ struct RunSummary {
   int threads = 0;                      // worker threads used
   std::vector<int> years;               // base year, then the end year of every step
   std::vector<double> total_population; // the whole area ("total" aggregate) per year
-  std::vector<std::string> files;       // file names inside out_dir
+  std::vector<std::string> files;       // file names inside out_dir (maps/… and charts/… included)
   double seconds = 0.0;                 // wall-clock time of the run
+  double report_seconds = 0.0;          // of that, drawing maps and charts and writing report.html
+  Language language = Language::en;     // of the maps and the report
+  std::string maps_note;                // why there are no maps (no zone boundaries), or ""
 };
 
 // The data folder RunConfig::data_dir resolves to.
@@ -57,7 +69,9 @@ struct ValidationSummary {
 // Loads and checks a scenario file (every table it names is read) without projecting. Throws InputError.
 ValidationSummary validate(const std::string& scenario, const std::string& data_dir = {});
 
-// Runs the job. Outputs are written to a sibling temporary folder and renamed to out_dir only when complete, so a
+// Runs the job: population.csv, components.csv, indicators.csv, plan_periods.csv, targets.csv,
+// service_demand.csv, zones.csv, results.gpkg, maps/, charts/, report.html and manifest.json (docs/results.md).
+// Outputs are written to a sibling temporary folder and renamed to out_dir only when complete, so a
 // failed run leaves a previous out_dir as it was. An existing out_dir is replaced only if it is empty or holds a
 // manifest.json (a previous run's results). Throws InputError / ProjectionError for bad input (including an
 // unknown scenario name), other exceptions for internal errors.

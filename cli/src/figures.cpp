@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: Apache-2.0
+// Maps and charts of a results folder (figures.hpp) and `cohortgis map` (commands.hpp).
+#include "figures.hpp"
+
+#include <cmath>
+#include <filesystem>
+
+#include "cohortgis/app/commands.hpp"
+#include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/maps.hpp"
+#include "cohortgis/geodata/zones.hpp"
+
+namespace cohortgis::app {
+
+namespace fs = std::filesystem;
+using geodata::ImageFormat;
+using geodata::MapStyle;
+using geodata::MapZone;
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::string variant_label(const std::string& v, Language l) { return v == "baseline" ? word("baseline", l) : v; }
+
+std::string year_text(int y, Language l) { return l == Language::zh ? std::to_string(y) + "年" : std::to_string(y); }
+std::string period_text(const Results& r, const std::string& period, Language l) {
+  std::string plan;
+  for (const auto& p : r.meta.plan_periods)
+    if (p.label == period) plan = p.plan;
+  std::string t = l == Language::zh ? period + "年" : period;
+  if (!plan.empty()) t += l == Language::zh ? "（" + plan_label(plan, l) + "）" : " (" + plan + ")";
+  return t;
+}
+
+// Title of an indicator for a group: "户籍人口" for population of registered, else "老龄化率 65+（户籍人口）".
+std::string subject(const std::string& indicator, const std::string& group, Language l) {
+  const IndicatorLabel lab = indicator_label(indicator, l);
+  if (group == "all") return lab.name;
+  if (indicator == "population") return group_label(group, l);
+  return lab.name + (l == Language::zh ? "（" + group_label(group, l) + "）" : " (" + group_label(group, l) + ")");
+}
+
+MapStyle base_style(Language l) {
+  MapStyle st;
+  st.source_note = word("source_note", l);
+  st.no_data_label = word("no_data", l);
+  return st;
+}
+
+std::string unit_text(const IndicatorLabel& lab) { return lab.unit; }
+
+ImageFormat parse_format(const std::string& f) {
+  if (f == "png") return ImageFormat::png;
+  if (f == "svg") return ImageFormat::svg;
+  if (f == "pdf") return ImageFormat::pdf;
+  throw InputError("--format: '" + f + "'; expected png, svg or pdf");
+}
+
+geodata::ClassMethod parse_classes(const std::string& c) {
+  if (c == "quantile") return geodata::ClassMethod::quantile;
+  if (c == "equal" || c == "equal_interval") return geodata::ClassMethod::equal_interval;
+  if (c == "jenks" || c == "natural_breaks") return geodata::ClassMethod::natural_breaks;
+  throw InputError("--classes: '" + c + "'; expected quantile, equal or jenks");
+}
+
+// Map shapes once per results folder; values are filled per map.
+std::vector<MapZone> shapes_for(const Results& r, const geodata::Zones& zones, Language l) {
+  std::vector<std::string> labels;
+  for (const auto& id : zones.ids()) labels.push_back(r.zone_label(id, l));
+  return geodata::map_zones(zones, std::vector<double>(zones.size(), kNaN), labels);
+}
+
+std::vector<MapZone> with_values(std::vector<MapZone> shapes, const std::vector<double>& v) {
+  for (std::size_t i = 0; i < shapes.size(); ++i) shapes[i].value = v[i];
+  return shapes;
+}
+
+std::string safe_name(std::string s) {
+  for (char& c : s)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) c = '_';
+  return s;
+}
+
+void check_variant(const Results& r, const std::string& v) {
+  for (const auto& x : r.meta.variants)
+    if (x == v) return;
+  std::string have;
+  for (const auto& x : r.meta.variants) have += (have.empty() ? "" : ", ") + x;
+  throw InputError("--variant: '" + v + "' is not in " + r.dir + " (variants: " + have + ")");
+}
+
+void check_year(const Results& r, int y) {
+  for (int x : r.years)
+    if (x == y) return;
+  std::string have;
+  for (int x : r.years) have += (have.empty() ? "" : ", ") + std::to_string(x);
+  throw InputError("--year: " + std::to_string(y) + " is not a year of " + r.dir + " (years: " + have + ")");
+}
+
+void check_period(const Results& r, const std::string& p) {
+  for (const auto& x : r.meta.plan_periods)
+    if (x.label == p) return;
+  std::string have;
+  for (const auto& x : r.meta.plan_periods) have += (have.empty() ? "" : ", ") + x.label;
+  throw InputError("--period: '" + p + "' is not a plan period of " + r.dir + " (periods: " +
+                   (have.empty() ? "none" : have) + ")");
+}
+
+// What one map shows: values by zone (display units), title, legend.
+struct MapSpec {
+  std::vector<double> values;
+  std::string title, subtitle, legend;
+  int decimals = 1;
+  bool diverging = false;
+  std::string stem;  // file name without extension
+};
+
+MapSpec map_spec(const Results& r, const geodata::Zones& zones, const MapRequest& q, Language l) {
+  check_variant(r, q.variant);
+  const IndicatorLabel lab = indicator_label(q.indicator, l);
+  MapSpec s;
+  const std::string var = q.variant == "baseline" ? "" : "_" + q.variant;
+  const std::string grp = q.group == "all" ? "" : "_" + q.group;
+  s.subtitle = variant_label(q.variant, l) + " · " + r.meta.scenario;
+  if (q.change) {
+    const auto [from, to] = *q.change;
+    check_year(r, from);
+    check_year(r, to);
+    if (!r.has_indicator(q.indicator))
+      throw InputError("--indicator: '" + q.indicator + "' is not in " + r.dir + "/indicators.csv");
+    for (const auto& id : zones.ids()) {
+      const double a = r.indicator(q.variant, from, id, q.group, q.indicator);
+      const double b = r.indicator(q.variant, to, id, q.group, q.indicator);
+      s.values.push_back(q.percent ? (a != 0 ? 100.0 * (b - a) / a : kNaN) : (b - a) * lab.scale);
+    }
+    s.title = subject(q.indicator, q.group, l) + " " + word(q.percent ? "change_percent" : "change", l) + " " +
+              std::to_string(from) + "–" + year_text(to, l);
+    s.legend = q.percent ? "%" : unit_text(lab);
+    s.decimals = q.percent ? 1 : lab.decimals;
+    s.diverging = true;
+    s.stem = q.indicator + grp + "_change_" + std::to_string(from) + "-" + std::to_string(to) + (q.percent ? "_percent" : "") + var;
+    return s;
+  }
+  if (q.year) {
+    check_year(r, *q.year);
+    if (!r.has_indicator(q.indicator))
+      throw InputError("--indicator: '" + q.indicator + "' is not in " + r.dir + "/indicators.csv");
+    for (const auto& id : zones.ids()) s.values.push_back(r.indicator(q.variant, *q.year, id, q.group, q.indicator) * lab.scale);
+    s.title = subject(q.indicator, q.group, l) + " " + year_text(*q.year, l);
+    s.stem = q.indicator + grp + "_" + std::to_string(*q.year) + var;
+  } else {
+    check_period(r, q.period);
+    if (q.group != "all") throw InputError("--group: plan periods are reported for all groups only");
+    bool known = false;
+    for (const auto& h : r.plan_periods.header) known = known || h == q.indicator;
+    if (!known || q.indicator == "variant" || q.indicator == "period" || q.indicator == "plan" || q.indicator == "zone")
+      throw InputError("--indicator: '" + q.indicator + "' is not a column of " + r.dir +
+                       "/plan_periods.csv (e.g. growth_rate_percent, natural_growth_per_1000, births_per_year)");
+    for (const auto& id : zones.ids()) s.values.push_back(r.period_value(q.variant, q.period, id, q.indicator) * lab.scale);
+    s.title = lab.name + " " + period_text(r, q.period, l);
+    s.stem = q.indicator + "_" + q.period + var;
+    s.diverging = q.indicator.find("growth") != std::string::npos || q.indicator.find("migration") != std::string::npos;
+  }
+  s.legend = unit_text(lab);
+  s.decimals = lab.decimals;
+  return s;
+}
+
+std::vector<double> draw(const std::vector<MapZone>& shapes, const MapSpec& s, MapStyle st, ImageFormat f,
+                         const std::string& path) {
+  st.title = s.title;
+  st.subtitle = s.subtitle;
+  st.legend_title = s.legend;
+  st.legend_decimals = s.decimals;
+  st.diverging = s.diverging;
+  return geodata::render_choropleth(with_values(shapes, s.values), st, f, path);
+}
+
+}  // namespace
+
+std::optional<geodata::Zones> results_zones(const Results& r) {
+  const fs::path gpkg = fs::path(r.dir) / "results.gpkg";
+  std::error_code ec;
+  if (!fs::is_regular_file(gpkg, ec)) return std::nullopt;
+  geodata::ZoneSource src;
+  src.path = gpkg.string();
+  src.layer = "zones";
+  src.id_field = "id";
+  src.name_field = "name";
+  return geodata::load_zones(src);
+}
+
+MapResult make_map(const MapRequest& q) {
+  const Results r = load_results(q.results_dir);
+  const Language l = q.language ? *q.language
+                                : (r.meta.language.empty() ? Language::en : parse_language(r.meta.language, "manifest language"));
+  const int given = (q.year ? 1 : 0) + (q.period.empty() ? 0 : 1) + (q.change ? 1 : 0);
+  if (given != 1) throw InputError("map: give exactly one of --year, --period or --change");
+  if (q.percent && !q.change) throw InputError("--percent: only with --change FROM:TO");
+  if (q.n_classes < 2 || q.n_classes > 9) throw InputError("--n-classes: " + std::to_string(q.n_classes) + "; expected 2 to 9");
+  const ImageFormat fmt = parse_format(q.format);
+  MapStyle st = base_style(l);
+  st.method = parse_classes(q.classes);
+  st.classes = q.n_classes;
+  st.dpi = q.dpi;
+  const auto zones = results_zones(r);
+  if (!zones)
+    throw InputError(q.results_dir + ": no results.gpkg, so no zone boundaries to map" +
+                     (r.meta.maps_note.empty() ? std::string() : " (" + r.meta.maps_note + ")"));
+  const MapSpec s = map_spec(r, *zones, q, l);
+  std::string out = q.out;
+  if (out.empty()) {
+    const fs::path dir = fs::path(q.results_dir) / "maps";
+    fs::create_directories(dir);
+    out = (dir / (safe_name(s.stem) + "." + q.format)).string();
+  }
+  MapResult res;
+  res.breaks = draw(shapes_for(r, *zones, l), s, st, fmt, out);
+  res.file = out;
+  return res;
+}
+
+std::vector<Figure> render_figures(const Results& r, Language l) {
+  std::vector<Figure> figs;
+  const fs::path dir(r.dir);
+  fs::create_directories(dir / "maps");
+  fs::create_directories(dir / "charts");
+  const std::string base = "baseline";
+  const int first = r.years.front(), last = r.years.back();
+
+  // ---- maps ----
+  if (const auto zones = results_zones(r)) {
+    const auto shapes = shapes_for(r, *zones, l);
+    const MapStyle st = base_style(l);
+    auto add_map = [&](MapRequest q) {
+      q.variant = base;
+      MapSpec s = map_spec(r, *zones, q, l);
+      const std::string file = "maps/" + safe_name(s.stem) + ".png";
+      draw(shapes, s, st, ImageFormat::png, (dir / file).string());
+      figs.push_back({file, "maps", s.title, false});
+    };
+    MapRequest q;
+    q.year = last;
+    add_map(q);  // 常住人口 at the horizon
+    bool has_groups = r.meta.groups.size() > 1;
+    for (const auto& g : r.meta.groups)
+      if (has_groups && (g == "floating" || g == "registered")) {
+        MapRequest qg = q;
+        qg.group = g;
+        add_map(qg);
+      }
+    {
+      MapRequest qa = q;
+      qa.indicator = "share_65_plus_percent";
+      add_map(qa);
+    }
+    {
+      MapRequest qc;
+      qc.change = std::make_pair(first, last);
+      qc.percent = true;
+      add_map(qc);
+    }
+    if (!r.meta.plan_periods.empty()) {
+      const std::string p = r.meta.plan_periods.back().label;
+      for (const char* k : {"growth_rate_percent", "natural_growth_per_1000"}) {
+        MapRequest qp;
+        qp.period = p;
+        qp.indicator = k;
+        add_map(qp);
+      }
+    }
+    // Small multiples across plan years (baseline) and across variants (horizon), one set of classes each.
+    const IndicatorLabel pop = indicator_label("population", l);
+    MapStyle sm = st;
+    sm.legend_title = pop.unit;
+    sm.legend_decimals = pop.decimals;
+    sm.width_px = 1500;  // one row of up to four panels
+    sm.height_px = 580;
+    {
+      std::vector<std::string> titles;
+      std::vector<std::vector<double>> values;
+      std::vector<int> years{first};
+      for (const auto& p : r.meta.plan_periods) {
+        const int y = std::stoi(p.label.substr(p.label.find('-') == std::string::npos ? 0 : p.label.find('-') + 1));
+        if (y != first) years.push_back(y);
+      }
+      if (years.size() < 2) years = r.years;
+      for (int y : years) {
+        titles.push_back(year_text(y, l));
+        std::vector<double> v;
+        for (const auto& id : zones->ids()) v.push_back(r.indicator(base, y, id, "all", "population") * pop.scale);
+        values.push_back(std::move(v));
+      }
+      sm.title = pop.name + " " + word("small_multiples_years", l);
+      sm.subtitle = variant_label(base, l) + " · " + r.meta.scenario;
+      const std::string file = "maps/population_years.png";
+      geodata::render_small_multiples(shapes, titles, values, sm, ImageFormat::png, (dir / file).string(),
+                                      static_cast<int>(std::min<std::size_t>(titles.size(), 4)));
+      figs.push_back({file, "maps", sm.title, true});
+    }
+    if (r.meta.variants.size() > 1) {
+      std::vector<std::string> titles;
+      std::vector<std::vector<double>> values;
+      for (const auto& v : r.meta.variants) {
+        titles.push_back(variant_label(v, l));
+        std::vector<double> x;
+        for (const auto& id : zones->ids()) x.push_back(r.indicator(v, last, id, "all", "population") * pop.scale);
+        values.push_back(std::move(x));
+      }
+      sm.title = pop.name + " " + year_text(last, l) + " " + word("small_multiples_variants", l);
+      sm.subtitle = r.meta.scenario;
+      const std::string file = "maps/population_" + std::to_string(last) + "_variants.png";
+      geodata::render_small_multiples(shapes, titles, values, sm, ImageFormat::png, (dir / file).string(),
+                                      static_cast<int>(std::min<std::size_t>(r.meta.variants.size(), 4)));
+      figs.push_back({file, "maps", sm.title, true});
+    }
+  }
+
+  // ---- pyramids: the horizon's groups stacked, the base year's total as an outline ----
+  if (!r.population_values.empty()) {
+    geodata::PyramidStyle ps;
+    ps.age_labels = r.age_labels();
+    ps.female_label = word("female", l);
+    ps.male_label = word("male", l);
+    ps.persons_label = l == Language::zh ? "万人" : "persons";
+    ps.axis_divisor = l == Language::zh ? 1e4 : 1.0;
+    auto pyramid = [&](const std::string& zone, const std::string& file, int w, int h) {
+      std::vector<geodata::PyramidSeries> stacked, outline;
+      for (const auto& g : r.meta.groups) {
+        auto f = r.population(base, last, zone, g, "female"), m = r.population(base, last, zone, g, "male");
+        if (f.empty()) return false;
+        stacked.push_back({group_label(g, l) + " " + year_text(last, l), f, m});
+      }
+      if (r.meta.groups.size() == 1) stacked.front().name = word("total_population", l) + " " + year_text(last, l);
+      outline.push_back({word("total_population", l) + " " + year_text(first, l) + " " + word("overlay_outline", l),
+                         r.population(base, first, zone, "all", "female"), r.population(base, first, zone, "all", "male")});
+      ps.title = r.zone_label(zone, l) + " " + word("pyramids", l) + " " + std::to_string(first) + " / " + year_text(last, l);
+      ps.width_px = w;
+      ps.height_px = h;
+      geodata::render_pyramid(stacked, outline, ps, ImageFormat::png, (dir / file).string());
+      figs.push_back({file, "pyramids", ps.title, zone == "total"});
+      return true;
+    };
+    pyramid("total", "charts/pyramid_total.png", 900, 760);
+    for (const auto& z : r.zones) pyramid(z.id, "charts/pyramid_" + safe_name(z.id) + ".png", 560, 560);
+  }
+
+  // ---- indicators over time, one line per variant, whole area ----
+  for (const char* k : {"population", "share_65_plus_percent", "cbr_per_1000", "tfr"}) {
+    const IndicatorLabel lab = indicator_label(k, l);
+    std::vector<geodata::LineSeries> series;
+    for (const auto& v : r.meta.variants) {
+      geodata::LineSeries s{variant_label(v, l), {}, {}};
+      for (int y : r.years) {
+        s.x.push_back(y);
+        s.y.push_back(r.indicator(v, y, "total", "all", k) * lab.scale);
+      }
+      series.push_back(std::move(s));
+    }
+    geodata::LineStyle ls;
+    ls.title = lab.name + " · " + unit_label("total", l);
+    ls.y_label = lab.unit;
+    ls.x_label = word("year", l);
+    ls.width_px = 760;
+    ls.height_px = 440;
+    const std::string file = std::string("charts/lines_") + k + ".png";
+    bool any = false;
+    for (const auto& s : series)
+      for (double y : s.y) any = any || std::isfinite(y);
+    if (!any) continue;
+    geodata::render_lines(series, ls, ImageFormat::png, (dir / file).string());
+    figs.push_back({file, "charts", ls.title, false});
+  }
+  return figs;
+}
+
+}  // namespace cohortgis::app

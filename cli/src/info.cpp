@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: Apache-2.0
+// `cohortgis info FILE`: what a results folder, scenario file, zones file or table holds.
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include "cohortgis/app/commands.hpp"
+#include "cohortgis/app/results.hpp"
+#include "cohortgis/app/run.hpp"
+#include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/measures.hpp"
+#include "cohortgis/geodata/table.hpp"
+#include "cohortgis/geodata/zones.hpp"
+
+namespace cohortgis::app {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string results_info(const std::string& dir) {
+  const Results r = load_results(dir);
+  std::ostringstream o;
+  const auto& m = r.meta;
+  o << dir << ": cohortgis results (version " << m.version << ", " << m.started_at_utc << ")\n";
+  o << "  scenario   " << m.scenario << ": " << m.title << "\n";
+  o << "  file       " << m.scenario_file << "\n";
+  o << "  years      ";
+  for (std::size_t i = 0; i < r.years.size(); ++i) o << (i ? ", " : "") << r.years[i];
+  o << "\n  zones      " << r.zones.size() << " (";
+  for (std::size_t i = 0; i < r.zones.size() && i < 6; ++i) o << (i ? ", " : "") << r.zones[i].id << " " << r.zones[i].name;
+  o << (r.zones.size() > 6 ? ", …" : "") << ")\n";
+  o << "  groups     ";
+  for (std::size_t i = 0; i < m.groups.size(); ++i) o << (i ? ", " : "") << m.groups[i];
+  o << "\n  variants   ";
+  for (std::size_t i = 0; i < m.variants.size(); ++i) o << (i ? ", " : "") << m.variants[i];
+  o << "\n  periods    ";
+  for (std::size_t i = 0; i < m.plan_periods.size(); ++i)
+    o << (i ? ", " : "") << m.plan_periods[i].label << (m.plan_periods[i].plan.empty() ? "" : " (" + m.plan_periods[i].plan + ")");
+  o << "\n  language   " << m.language << "\n";
+  const Language l = Language::en;
+  o << "  population (whole area, persons):\n";
+  for (const auto& v : m.variants) {
+    o << "    " << v << ":";
+    for (int y : r.years) o << "  " << y << " " << format_value(r.indicator(v, y, "total", "all", "population"), 0, l);
+    o << "\n";
+  }
+  {
+    const std::size_t cv = r.targets.column("variant"), ct = r.targets.column("target"), cs = r.targets.column("status");
+    o << "  targets    " << r.targets.rows.size() << " rows";
+    int met = 0;
+    for (const auto& row : r.targets.rows) met += row[cs] == "met";
+    o << ", " << met << " met\n";
+    for (const auto& row : r.targets.rows)
+      if (row[cs] != "met") o << "    " << row[cs] << ": " << row[ct] << " (" << row[cv] << ")\n";
+  }
+  if (!m.maps_note.empty()) o << "  maps       none: " << m.maps_note << "\n";
+  o << "  files     ";
+  std::vector<std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    if (e.is_regular_file()) files.push_back(fs::relative(e.path(), dir).generic_string());
+  std::sort(files.begin(), files.end());
+  std::size_t maps = 0, charts = 0;
+  for (const auto& f : files) {
+    if (f.rfind("maps/", 0) == 0) ++maps;
+    else if (f.rfind("charts/", 0) == 0) ++charts;
+    else o << " " << f;
+  }
+  o << "\n  images     " << maps << " in maps/, " << charts << " in charts/\n";
+  return o.str();
+}
+
+std::string scenario_info(const std::string& path, const std::string& data_dir) {
+  const ValidationSummary v = validate(path, data_dir);
+  std::ostringstream o;
+  o << v.file << ": scenario file, valid\n  scenario   " << v.scenario << "\n  zones      " << v.zones << "\n  groups     "
+    << v.groups << "\n  years      " << v.base_year << "-" << v.end_year << " in " << v.step_years << "-year steps\n"
+    << "  base       " << format_value(v.base_population, 0, Language::en) << " persons\n  targets    " << v.targets
+    << "\n  services   " << v.services << "\n  runs      ";
+  for (const auto& n : v.variants) o << " " << n;
+  o << "\n  inputs\n";
+  for (const auto& in : v.inputs) o << "    " << in << "\n";
+  return o.str();
+}
+
+std::string table_info(const std::string& path, const std::string& layer) {
+  const geodata::Table t = geodata::read_table(path, {}, layer);
+  std::ostringstream o;
+  o << path << (t.layer.empty() ? "" : ", layer '" + t.layer + "'") << ": " << t.size() << " rows, " << t.columns.size()
+    << " columns\n";
+  // A field with unique, non-empty values can serve as zone id: try to read the layer as zones.
+  std::string id_field;
+  for (const auto& col : t.columns) {
+    std::set<std::string> seen;
+    bool ok = true;
+    const std::size_t c = t.column(col);
+    for (std::size_t r = 0; r < t.size() && ok; ++r) ok = !t.text(r, c).empty() && seen.insert(t.text(r, c)).second;
+    if (ok) {
+      id_field = col;
+      break;
+    }
+  }
+  const std::string ext = fs::path(path).extension().string();
+  if (!id_field.empty() && ext != ".csv" && ext != ".xlsx" && ext != ".ods") {
+    try {
+      geodata::ZoneSource src;
+      src.path = path;
+      src.layer = t.layer;
+      src.id_field = id_field;
+      const geodata::Zones z = geodata::load_zones(src);
+      const auto e = z.extent();
+      const auto m = geodata::measure_zones(z);
+      o << "  zones      " << z.size() << " polygons (id field '" << id_field << "' is unique)\n";
+      o << "  CRS        " << z.crs_name() << (z.crs_is_geographic() ? " (geographic)" : " (projected)") << "\n";
+      o << "  extent     " << e.min_x << ", " << e.min_y << " … " << e.max_x << ", " << e.max_y << "\n";
+      o << "  area       " << format_value(m.total_area_km2(), 1, Language::en) << " km²\n";
+    } catch (const InputError&) {
+      // Not polygons (or no geometry): a plain table.
+    }
+  }
+  o << "  columns    (first values)\n";
+  for (std::size_t c = 0; c < t.columns.size(); ++c) {
+    o << "    " << t.columns[c] << ":";
+    for (std::size_t r = 0; r < t.size() && r < 3; ++r) o << " " << (t.text(r, c).empty() ? "(empty)" : t.text(r, c));
+    o << "\n";
+  }
+  return o.str();
+}
+
+}  // namespace
+
+std::string describe(const std::string& path, const std::string& layer, const std::string& data_dir) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    if (!fs::is_regular_file(fs::path(path) / "manifest.json", ec))
+      throw InputError(path + ": a folder without manifest.json; expected a results folder of 'cohortgis run', a "
+                              "zones file, a table or a scenario file");
+    return results_info(path);
+  }
+  if (!fs::exists(path, ec)) throw InputError(path + ": no such file");
+  if (fs::path(path).extension() == ".toml") return scenario_info(path, data_dir);
+  return table_info(path, layer);
+}
+
+}  // namespace cohortgis::app

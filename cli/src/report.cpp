@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: Apache-2.0
+// report.html: one self-contained file (CSS inline, images as base64 PNG data URLs, no scripts, no network) that a
+// planner can mail or open offline. `cohortgis report` and `cohortgis run` both write it through make_report.
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "cohortgis/app/commands.hpp"
+#include "cohortgis/app/results.hpp"
+#include "cohortgis/engine/types.hpp"
+#include "figures.hpp"
+#include "text_output.hpp"
+
+namespace cohortgis::app {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string esc(const std::string& s) {
+  std::string o;
+  o.reserve(s.size());
+  for (char c : s) switch (c) {
+      case '&': o += "&amp;"; break;
+      case '<': o += "&lt;"; break;
+      case '>': o += "&gt;"; break;
+      case '"': o += "&quot;"; break;
+      default: o += c;
+    }
+  return o;
+}
+
+std::string base64_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) throw InputError(p.string() + ": cannot be read for the report");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  const std::string d = ss.str();
+  static const char* tbl = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string o;
+  o.reserve((d.size() + 2) / 3 * 4);
+  for (std::size_t i = 0; i < d.size(); i += 3) {
+    const auto b0 = static_cast<unsigned char>(d[i]);
+    const auto b1 = i + 1 < d.size() ? static_cast<unsigned char>(d[i + 1]) : 0u;
+    const auto b2 = i + 2 < d.size() ? static_cast<unsigned char>(d[i + 2]) : 0u;
+    const unsigned n = (static_cast<unsigned>(b0) << 16) | (static_cast<unsigned>(b1) << 8) | b2;
+    o += tbl[(n >> 18) & 63];
+    o += tbl[(n >> 12) & 63];
+    o += i + 1 < d.size() ? tbl[(n >> 6) & 63] : '=';
+    o += i + 2 < d.size() ? tbl[n & 63] : '=';
+  }
+  return o;
+}
+
+std::string utc_now() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
+  return buf;
+}
+
+std::string variant_label(const std::string& v, Language l) { return v == "baseline" ? word("baseline", l) : v; }
+
+constexpr const char* kCss = R"(
+body{font-family:"Noto Sans CJK SC","Noto Sans SC","Source Han Sans SC","Microsoft YaHei",sans-serif;margin:0;
+ color:#1b1b1b;background:#f4f6f8;line-height:1.5}
+header{background:#0c2c84;color:#fff;padding:24px 40px}
+header h1{margin:0 0 6px;font-size:28px}header p{margin:2px 0;opacity:.9}
+main{max-width:1240px;margin:0 auto;padding:16px 40px 40px}
+section{background:#fff;border-radius:6px;box-shadow:0 1px 3px rgba(0,0,0,.12);padding:16px 24px;margin:18px 0}
+h2{color:#0c2c84;border-bottom:2px solid #41b6c4;padding-bottom:4px;font-size:21px}
+h3{font-size:16px;margin:14px 0 6px}
+table{border-collapse:collapse;width:100%;font-size:13px;margin:8px 0}
+th,td{border:1px solid #d5dbe1;padding:4px 8px;text-align:left}th{background:#e8eef5}
+td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.badge{display:inline-block;white-space:nowrap;padding:1px 10px;border-radius:10px;color:#fff;font-weight:bold}
+.met{background:#1a9850}.missed{background:#d73027}.unknown{background:#888}
+.kpi{display:flex;flex-wrap:wrap;gap:12px}.kpi div{flex:1 1 180px;background:#e8f4f8;border-left:5px solid #2c7fb8;
+ padding:8px 12px}.kpi b{display:block;font-size:22px;color:#0c2c84}
+.figs{display:grid;grid-template-columns:repeat(2,1fr);gap:14px}.figs.small{grid-template-columns:repeat(4,1fr)}
+figure{margin:0;background:#fff;border:1px solid #e1e5ea;padding:6px}figure.wide{grid-column:1/-1}
+figure img{width:100%;height:auto;display:block}figcaption{font-size:13px;color:#444;padding-top:4px}
+ol li{margin:4px 0}.note{color:#555;font-size:13px}code{font-size:12px}
+)";
+
+}  // namespace
+
+ReportResult make_report(const std::string& dir_text, std::optional<Language> language) {
+  const Results r = load_results(dir_text);
+  const Language l = language ? *language
+                              : (r.meta.language.empty() ? Language::en : parse_language(r.meta.language, "manifest language"));
+  const std::vector<Figure> figs = render_figures(r, l);
+  const fs::path dir(dir_text);
+  const int first = r.years.front(), last = r.years.back();
+  const bool zh = l == Language::zh;
+
+  std::string h;
+  h.reserve(1 << 22);
+  h += "<!DOCTYPE html>\n<html lang=\"" + std::string(language_code(l)) + "\">\n<head>\n<meta charset=\"utf-8\">\n";
+  h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  h += "<title>" + esc(word("report_title", l) + " · " + r.meta.scenario) + "</title>\n<style>" + kCss + "</style>\n</head>\n<body>\n";
+  h += "<header><h1>" + esc(word("report_title", l)) + "：" + esc(r.meta.scenario) + "</h1>\n";
+  h += "<p>" + esc(r.meta.title) + "</p>\n";
+  h += "<p>" + esc(word("base_year", l)) + " " + std::to_string(r.meta.base_year) + " · " + esc(word("horizon", l)) + " " +
+       std::to_string(r.meta.end_year) + " · " + esc(word("variants", l)) + "：";
+  for (std::size_t v = 0; v < r.meta.variants.size(); ++v) h += (v ? ", " : "") + esc(variant_label(r.meta.variants[v], l));
+  h += " · cohortgis " + esc(r.meta.version) + " · " + esc(word("generated", l)) + " " + esc(utc_now()) + "</p></header>\n<main>\n";
+
+  // ---- summary: key figures of the whole area ----
+  h += "<section id=\"summary\"><h2>" + esc(word("summary", l)) + "</h2>\n<div class=\"kpi\">\n";
+  auto kpi = [&](const std::string& label, const std::string& value) {
+    h += "<div>" + esc(label) + "<b>" + esc(value) + "</b></div>\n";
+  };
+  const double p0 = r.indicator("baseline", first, "total", "all", "population");
+  const double p1 = r.indicator("baseline", last, "total", "all", "population");
+  kpi(word("total_population", l) + " " + std::to_string(first), format_persons(p0, l));
+  kpi(word("total_population", l) + " " + std::to_string(last) + " (" + variant_label("baseline", l) + ")", format_persons(p1, l));
+  kpi(indicator_label("share_65_plus_percent", l).name + " " + std::to_string(last),
+      format_indicator("share_65_plus_percent", r.indicator("baseline", last, "total", "all", "share_65_plus_percent"), l) + "%");
+  {
+    int met = 0, missed = 0;
+    const std::size_t st = r.targets.column("status");
+    for (const auto& row : r.targets.rows) (row[st] == "met" ? met : missed) += row[st] == "met" || row[st] == "missed";
+    kpi(word("targets", l), std::to_string(met) + " " + word("met_count", l) + " / " + std::to_string(missed) + " " +
+                                word("missed_count", l));
+  }
+  h += "</div>\n<h3>" + esc(indicator_title("population", l)) + "</h3>\n<table><tr><th>" + esc(word("variant", l)) + "</th>";
+  for (int y : r.years) h += "<th>" + std::to_string(y) + "</th>";
+  h += "</tr>\n";
+  for (const auto& v : r.meta.variants) {
+    h += "<tr><td>" + esc(variant_label(v, l)) + "</td>";
+    for (int y : r.years) h += "<td class=\"n\">" + esc(format_indicator("population", r.indicator(v, y, "total", "all", "population"), l)) + "</td>";
+    h += "</tr>\n";
+  }
+  h += "</table>\n</section>\n";
+
+  // ---- assumptions ----
+  h += "<section id=\"assumptions\"><h2>" + esc(word("assumptions", l)) + "</h2>\n<ol>\n";
+  for (const auto& a : r.meta.assumptions) h += "<li>" + esc(a) + "</li>\n";
+  h += "</ol>\n";
+  if (!r.meta.aggregates.empty()) {
+    h += "<p class=\"note\">";
+    for (const auto& [name, members] : r.meta.aggregates)
+      h += esc(unit_label(name, l)) + ": " + esc(members.empty() ? (zh ? "全部区域" : "every zone") : members) + "; ";
+    h += "</p>\n";
+  }
+  h += "</section>\n";
+
+  // ---- targets ----
+  h += "<section id=\"targets\"><h2>" + esc(word("targets", l)) + "</h2>\n";
+  if (r.targets.rows.empty()) {
+    h += "<p class=\"note\">" + std::string(zh ? "情景未设定规划目标。" : "The scenario sets no targets.") + "</p>\n";
+  } else {
+    h += "<table><tr><th>" + esc(word("target", l)) + "</th><th>" + esc(word("variant", l)) + "</th><th>" +
+         esc(word("indicator", l)) + "</th><th>" + esc(word("zone", l)) + "</th><th>" + esc(word("period", l)) + "</th><th>" +
+         esc(word("value", l)) + "</th><th>" + esc(word("limit", l)) + "</th><th>" + esc(word("margin", l)) + "</th><th>" +
+         esc(word("status", l)) + "</th></tr>\n";
+    const auto& t = r.targets;
+    const std::size_t cv = t.column("variant"), ct = t.column("target"), ci = t.column("indicator"), cz = t.column("zone"),
+                      cg = t.column("group"), cp = t.column("period"), cval = t.column("value"), cmin = t.column("min"),
+                      cmax = t.column("max"), cs = t.column("status"), cm = t.column("margin");
+    auto num = [](const std::string& s) { return s.empty() ? std::nan("") : std::stod(s); };
+    for (const auto& row : t.rows) {
+      const std::string& ind = row[ci];
+      std::string limit;
+      if (!row[cmin].empty()) limit += "≥ " + format_indicator(ind, num(row[cmin]), l);
+      if (!row[cmax].empty()) limit += (limit.empty() ? "" : ", ") + std::string("≤ ") + format_indicator(ind, num(row[cmax]), l);
+      const IndicatorLabel lab = indicator_label(ind, l);
+      std::string name = lab.name + (lab.unit.empty() ? "" : " (" + lab.unit + ")");
+      if (row[cg] != "all") name += " · " + group_label(row[cg], l);
+      const std::string status = row[cs];
+      h += "<tr><td>" + esc(row[ct]) + "</td><td>" + esc(variant_label(row[cv], l)) + "</td><td>" + esc(name) + "</td><td>" +
+           esc(r.zone_label(row[cz], l)) + "</td><td>" + esc(row[cp]) + "</td><td class=\"n\">" +
+           esc(format_indicator(ind, num(row[cval]), l)) + "</td><td class=\"n\">" + esc(limit) + "</td><td class=\"n\">" +
+           esc(format_indicator(ind, num(row[cm]), l)) + "</td><td><span class=\"badge " + esc(status) + "\">" +
+           esc(word(status, l)) + "</span></td></tr>\n";
+    }
+    h += "</table>\n";
+  }
+  h += "</section>\n";
+
+  // ---- plan periods (whole area, every variant) ----
+  if (!r.meta.plan_periods.empty()) {
+    h += "<section id=\"plan-periods\"><h2>" + esc(word("plan_periods", l)) + " · " + esc(unit_label("total", l)) + "</h2>\n";
+    const char* cols[] = {"population_start", "population_end", "births_per_year", "deaths_per_year", "net_migration_per_year",
+                          "cbr_per_1000", "cdr_per_1000", "natural_growth_per_1000", "growth_rate_percent",
+                          "srb_per_100_females"};
+    h += "<table><tr><th>" + esc(word("period", l)) + "</th><th>" + esc(word("variant", l)) + "</th>";
+    for (const char* c : cols) h += "<th>" + esc(indicator_title(c, l)) + "</th>";
+    h += "</tr>\n";
+    for (const auto& p : r.meta.plan_periods)
+      for (const auto& v : r.meta.variants) {
+        const std::string plan = plan_label(p.plan, l);
+        h += "<tr><td>" + esc(p.label) + (plan.empty() ? "" : "<br><small>" + esc(plan) + "</small>") + "</td><td>" +
+             esc(variant_label(v, l)) + "</td>";
+        for (const char* c : cols) h += "<td class=\"n\">" + esc(format_indicator(c, r.period_value(v, p.label, "total", c), l)) + "</td>";
+        h += "</tr>\n";
+      }
+    h += "</table>\n</section>\n";
+  }
+
+  // ---- by zone, baseline ----
+  {
+    h += "<section id=\"zones\"><h2>" + esc(word("zone_table", l)) + " · " + esc(variant_label("baseline", l)) + "</h2>\n<table><tr><th>" +
+         esc(word("zone", l)) + "</th>";
+    struct Col {
+      std::string ind, group;
+      int year;
+    };
+    std::vector<Col> cols{{"population", "all", first}, {"population", "all", last}};
+    for (const auto& g : r.meta.groups)
+      if (r.meta.groups.size() > 1) cols.push_back({"population", g, last});
+    cols.push_back({"share_65_plus_percent", "all", last});
+    cols.push_back({"share_0_14_percent", "all", last});
+    cols.push_back({"median_age", "all", last});
+    cols.push_back({"tfr", "all", last});
+    for (const auto& c : cols) {
+      const std::string name = c.ind == "population" ? group_label(c.group, l) : indicator_label(c.ind, l).name;
+      const std::string unit = indicator_label(c.ind, l).unit;
+      h += "<th>" + esc(name) + (unit.empty() ? "" : " (" + esc(unit) + ")") + "<br>" + std::to_string(c.year) + "</th>";
+    }
+    h += "<th>" + esc(word("change_percent", l)) + " " + std::to_string(first) + "–" + std::to_string(last) + " (%)</th></tr>\n";
+    std::vector<std::string> units;
+    for (const auto& z : r.zones) units.push_back(z.id);
+    for (const auto& a : r.meta.aggregates) units.push_back(a.first);
+    for (const auto& u : units) {
+      h += "<tr><td>" + esc(r.zone_label(u, l)) + "</td>";
+      for (const auto& c : cols) h += "<td class=\"n\">" + esc(format_indicator(c.ind, r.indicator("baseline", c.year, u, c.group, c.ind), l)) + "</td>";
+      const double a = r.indicator("baseline", first, u, "all", "population"), b = r.indicator("baseline", last, u, "all", "population");
+      h += "<td class=\"n\">" + esc(format_value(a > 0 ? 100 * (b - a) / a : std::nan(""), 1, l)) + "</td></tr>\n";
+    }
+    h += "</table>\n</section>\n";
+  }
+
+  // ---- figures ----
+  auto figures = [&](const std::string& section, const std::string& title, bool small) {
+    bool any = false;
+    for (const auto& f : figs) any = any || f.section == section;
+    if (!any) return;
+    h += "<section id=\"" + section + "\"><h2>" + esc(title) + "</h2>\n";
+    // Wide figures first, then a grid of the others.
+    for (const auto& f : figs)
+      if (f.section == section && f.wide)
+        h += "<figure class=\"wide\"><img alt=\"" + esc(f.caption) + "\" src=\"data:image/png;base64," +
+             base64_file(dir / f.file) + "\"><figcaption>" + esc(f.caption) + "</figcaption></figure>\n";
+    h += std::string("<div class=\"figs") + (small ? " small" : "") + "\">\n";
+    for (const auto& f : figs)
+      if (f.section == section && !f.wide)
+        h += "<figure><img alt=\"" + esc(f.caption) + "\" src=\"data:image/png;base64," + base64_file(dir / f.file) +
+             "\"><figcaption>" + esc(f.caption) + "</figcaption></figure>\n";
+    h += "</div>\n</section>\n";
+  };
+  if (r.meta.maps_note.empty()) figures("maps", word("maps", l), false);
+  else h += "<section id=\"maps\"><h2>" + esc(word("maps", l)) + "</h2><p class=\"note\">" + esc(word("no_geometry", l)) +
+            " " + esc(r.meta.maps_note) + "</p></section>\n";
+  figures("pyramids", word("pyramids", l), true);
+  figures("charts", word("charts", l), false);
+
+  // ---- inputs ----
+  h += "<section id=\"inputs\"><h2>" + esc(word("inputs", l)) + "</h2>\n<table><tr><th>" + esc(word("file", l)) +
+       "</th><th>role</th><th>SHA-256</th></tr>\n";
+  for (const auto& in : r.meta.inputs)
+    h += "<tr><td>" + esc(in.path) + "</td><td>" + esc(in.role) + "</td><td><code>" + esc(in.sha256) + "</code></td></tr>\n";
+  h += "</table>\n<p class=\"note\">" +
+       esc(zh ? "方法：多区域队列要素法（联合国人口司 ccmppWPP 算法），人口按区域×人口类别×性别×年龄推算。年份Y的人口为Y年末人口。本报告由 cohortgis 根据结果文件夹自动生成，数字与 CSV 文件一致。"
+              : "Method: multi-regional cohort-component projection (the UN Population Division's ccmppWPP arithmetic) by zone × "
+                "group × sex × age. Population labelled Y is the end of year Y. Generated by cohortgis from the results "
+                "folder; the numbers are those of its CSV files.") +
+       "</p>\n</section>\n</main>\n</body>\n</html>\n";
+
+  const fs::path out = dir / "report.html", tmp = dir / ("report.html.tmp-" + std::to_string(::getpid()));
+  {
+    TextFile f(tmp.string());
+    f.write(h);
+    f.close();
+  }
+  std::error_code ec;
+  fs::rename(tmp, out, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw InputError(out.string() + ": cannot be written (" + ec.message() + ")");
+  }
+  ReportResult res;
+  res.file = out.string();
+  for (const auto& f : figs) res.figures.push_back(f.file);
+  return res;
+}
+
+}  // namespace cohortgis::app

@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: Apache-2.0
+// Maps, charts and report.html of `cohortgis run` on the default scenario: every zone drawn with the colour of its
+// legend class, Chinese labels with real glyphs, one self-contained report that renders in headless Chromium, and
+// the map / report / info jobs with their errors.
+#include <cairo.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "cohortgis/app/commands.hpp"
+#include "cohortgis/app/language.hpp"
+#include "cohortgis/app/results.hpp"
+#include "cohortgis/app/run.hpp"
+#include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/maps.hpp"
+#include "cohortgis/geodata/zones.hpp"
+
+using namespace cohortgis;
+namespace fs = std::filesystem;
+
+namespace {
+
+class ReportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    root_ = fs::temp_directory_path() / ("cohortgis_report_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
+    fs::remove_all(root_);
+    fs::create_directories(root_);
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  app::RunSummary run(const std::string& out, const std::string& scenario = "default") {
+    app::RunConfig cfg;
+    cfg.scenario = scenario;
+    cfg.out_dir = (root_ / out).string();
+    cfg.quiet = true;
+    cfg.data_dir = COHORTGIS_DATA;
+    return app::run(cfg);
+  }
+  fs::path root_;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+struct Png {
+  int width = 0, height = 0;
+  std::vector<std::uint32_t> rgb;  // 0xRRGGBB per pixel
+};
+
+Png read_png(const fs::path& p) {
+  Png out;
+  cairo_surface_t* s = cairo_image_surface_create_from_png(p.c_str());
+  if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
+    cairo_surface_destroy(s);
+    return out;
+  }
+  out.width = cairo_image_surface_get_width(s);
+  out.height = cairo_image_surface_get_height(s);
+  const int stride = cairo_image_surface_get_stride(s);
+  const unsigned char* d = cairo_image_surface_get_data(s);
+  for (int y = 0; y < out.height; ++y)
+    for (int x = 0; x < out.width; ++x) {
+      std::uint32_t px;
+      std::memcpy(&px, d + y * stride + 4 * x, 4);
+      out.rgb.push_back(px & 0xffffff);
+    }
+  cairo_surface_destroy(s);
+  return out;
+}
+
+geodata::Zones results_zones(const fs::path& dir) {
+  geodata::ZoneSource src;
+  src.path = (dir / "results.gpkg").string();
+  src.layer = "zones";
+  src.id_field = "id";
+  src.name_field = "name";
+  return geodata::load_zones(src);
+}
+
+}  // namespace
+
+TEST_F(ReportTest, DefaultRunWritesMapsChartsGpkgAndOneSelfContainedReport) {
+  const app::RunSummary s = run("out");
+  const fs::path out = root_ / "out";
+  EXPECT_EQ(s.language, app::Language::zh);  // Chinese zone names: a Chinese scenario
+  EXPECT_TRUE(s.maps_note.empty()) << s.maps_note;
+  for (const char* f : {"report.html", "results.gpkg", "maps/population_2035.png", "maps/share_65_plus_percent_2035.png",
+                        "maps/population_change_2020-2035_percent.png", "maps/growth_rate_percent_2031-2035.png",
+                        "maps/population_years.png", "maps/population_2035_variants.png", "charts/pyramid_total.png",
+                        "charts/pyramid_110101.png", "charts/lines_population.png", "manifest.json"}) {
+    EXPECT_TRUE(fs::is_regular_file(out / f)) << f;
+    EXPECT_NE(std::find(s.files.begin(), s.files.end(), f), s.files.end()) << f << " not in RunSummary::files";
+  }
+  const std::string manifest = slurp(out / "manifest.json");
+  EXPECT_NE(manifest.find("\"language\": \"zh-CN\""), std::string::npos);
+  EXPECT_NE(manifest.find("\"maps/population_2035.png\""), std::string::npos);
+  for (const auto& e : fs::recursive_directory_iterator(root_))
+    EXPECT_EQ(e.path().string().find(".tmp-"), std::string::npos) << "temporary file left: " << e.path();
+
+  const std::string html = slurp(out / "report.html");
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_NE(html.find("<html lang=\"zh-CN\">"), std::string::npos);
+  // Self-contained: no scripts, no external references, every image inline.
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("http://"), std::string::npos);
+  EXPECT_EQ(html.find("https://"), std::string::npos);
+  EXPECT_EQ(html.find("src=\"maps/"), std::string::npos);
+  std::size_t images = 0;
+  for (std::size_t p = 0; (p = html.find("src=\"data:image/png;base64,", p)) != std::string::npos; ++p) ++images;
+  EXPECT_EQ(images, s.files.size() - std::count_if(s.files.begin(), s.files.end(), [](const std::string& f) {
+                      return f.find(".png") == std::string::npos;
+                    }));
+  // Chinese planning terms and numbers as planners write them (万人, one decimal).
+  for (const char* t : {"常住人口", "户籍人口", "流动人口", "老龄化率 65+", "自然增长率‰", "规划目标", "达标", "未达标",
+                        "2189.3万人", "“十四五”规划"})
+    EXPECT_NE(html.find(t), std::string::npos) << t;
+}
+
+// Every zone is drawn, in the colour of the legend class its value falls in: the zone index buffer of the same
+// page layout says which pixels belong to which zone, and the PNG's commonest colour there must be that class's.
+TEST_F(ReportTest, EveryZoneIsDrawnInTheColourOfItsLegendClass) {
+  run("out");
+  const fs::path out = root_ / "out";
+  const app::Results r = app::load_results(out.string());
+  const geodata::Zones zones = results_zones(out);
+  ASSERT_EQ(zones.size(), 16u);
+  for (const char* method : {"quantile", "equal", "jenks"}) {
+    app::MapRequest q;
+    q.results_dir = out.string();
+    q.indicator = "population";
+    q.year = 2035;
+    q.classes = method;
+    q.out = (root_ / (std::string("map_") + method + ".png")).string();
+    const app::MapResult m = app::make_map(q);
+    const Png png = read_png(m.file);
+    ASSERT_EQ(png.width, 1200) << method;
+    ASSERT_EQ(png.height, 900) << method;
+
+    std::vector<double> values;
+    for (const auto& id : zones.ids()) values.push_back(r.indicator("baseline", 2035, id, "all", "population") * 1e-4);
+    geodata::MapStyle st;
+    st.method = std::string(method) == "quantile" ? geodata::ClassMethod::quantile
+                : std::string(method) == "equal"  ? geodata::ClassMethod::equal_interval
+                                                  : geodata::ClassMethod::natural_breaks;
+    EXPECT_EQ(m.breaks, geodata::class_breaks(values, 5, st.method)) << method;
+    const auto colours = geodata::choropleth_colours(m.breaks, st);
+
+    // The same layout: title and subtitle as make_map draws them.
+    auto shapes = geodata::map_zones(zones, values);
+    st.title = "常住人口 2035年";
+    st.subtitle = "基准方案 · beijing-2020";
+    const auto index = geodata::render_zone_index_buffer(shapes, st);
+    std::vector<std::map<std::uint32_t, int>> seen(zones.size());
+    for (int y = 1; y + 1 < png.height; ++y)
+      for (int x = 1; x + 1 < png.width; ++x) {
+        const std::size_t i = static_cast<std::size_t>(y) * png.width + x;
+        const std::uint32_t z = index[i];
+        // Interior pixels only (away from anti-aliased borders).
+        if (z == 0 || index[i - 1] != z || index[i + 1] != z || index[i - png.width] != z || index[i + png.width] != z)
+          continue;
+        ++seen[z - 1][png.rgb[i]];
+      }
+    for (std::size_t k = 0; k < zones.size(); ++k) {
+      ASSERT_FALSE(seen[k].empty()) << zones.id(k) << " not drawn (" << method << ")";
+      const auto top = std::max_element(seen[k].begin(), seen[k].end(),
+                                        [](const auto& a, const auto& b) { return a.second < b.second; });
+      const int cls = geodata::class_of(values[k], m.breaks);
+      ASSERT_GE(cls, 0) << zones.id(k);
+      EXPECT_EQ(top->first, colours[static_cast<std::size_t>(cls)])
+          << zones.id(k) << " value " << values[k] << " class " << cls << " (" << method << ")";
+    }
+  }
+}
+
+TEST_F(ReportTest, ChineseLabelsHaveGlyphs) {
+  run("out");
+  const app::Results r = app::load_results((root_ / "out").string());
+  ASSERT_EQ(r.zones.size(), 16u);
+  for (const auto& z : r.zones) {
+    EXPECT_EQ(geodata::missing_glyphs(z.name), 0) << z.name;
+    EXPECT_FALSE(z.name.empty());
+  }
+  for (const auto& k : app::labelled_indicators())
+    EXPECT_EQ(geodata::missing_glyphs(app::indicator_title(k, app::Language::zh)), 0) << k;
+  for (const char* w : {"report_title", "targets", "met", "missed", "pyramids", "source_note"})
+    EXPECT_EQ(geodata::missing_glyphs(app::word(w, app::Language::zh)), 0) << w;
+}
+
+TEST(Language, NamesAndNumbersAsPlannersWriteThem) {
+  using app::Language;
+  EXPECT_EQ(app::format_persons(21893095, Language::zh), "2189.3万人");
+  EXPECT_EQ(app::format_persons(21893095, Language::en), "21,893,095 persons");
+  EXPECT_EQ(app::format_indicator("population", 21077150.1, Language::zh), "2107.7");
+  EXPECT_EQ(app::format_indicator("population", 21077150.1, Language::en), "21,077,150");
+  EXPECT_EQ(app::format_indicator("cbr_per_1000", -4.8361, Language::en), "-4.84");
+  EXPECT_EQ(app::format_value(std::nan(""), 1, Language::zh), "–");
+  EXPECT_EQ(app::format_value(-0.01, 1, Language::en), "0.0");
+  EXPECT_EQ(app::indicator_title("cbr_per_1000", Language::zh), "出生率‰");
+  EXPECT_EQ(app::indicator_title("natural_growth_per_1000", Language::zh), "自然增长率‰");
+  EXPECT_EQ(app::indicator_title("population", Language::zh), "常住人口（万人）");
+  EXPECT_EQ(app::indicator_label("srb_per_100_females", Language::zh).name, "出生人口性别比");
+  EXPECT_EQ(app::indicator_label("tfr", Language::zh).name, "总和生育率");
+  EXPECT_EQ(app::indicator_label("share_65_plus_percent", Language::zh).name, "老龄化率 65+");
+  EXPECT_EQ(app::indicator_label("women_15_49", Language::zh).name, "育龄妇女 15-49岁");
+  EXPECT_EQ(app::indicator_label("age_15_59", Language::zh).name, "劳动年龄人口 15-59岁");
+  EXPECT_EQ(app::group_label("registered", Language::zh), "户籍人口");
+  EXPECT_EQ(app::group_label("floating", Language::zh), "流动人口");
+  EXPECT_EQ(app::indicator_title("population", Language::en), "Resident population (persons)");
+  EXPECT_EQ(app::parse_language("zh-CN"), Language::zh);
+  EXPECT_EQ(app::parse_language("EN"), Language::en);
+  EXPECT_THROW(app::parse_language("fr"), InputError);
+  EXPECT_EQ(app::guess_language({"Foshan", "禅城区"}), Language::zh);
+  EXPECT_EQ(app::guess_language({"Wake", "Durham"}), Language::en);
+}
+
+// The report opened by a real browser: Debian's chromium, headless, takes a screenshot of the right size that is
+// not blank (maps and charts give many colours).
+TEST_F(ReportTest, ReportRendersInHeadlessChromium) {
+  const char* chromium = "/usr/bin/chromium";
+  if (!fs::exists(chromium)) GTEST_SKIP() << chromium << " is not installed (scripts/setup.sh installs it)";
+  run("out");
+  const fs::path report = root_ / "out/report.html", shot = root_ / "shot.png", profile = root_ / "profile";
+  fs::create_directories(profile);
+  const std::string cmd = std::string(chromium) +
+                          " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+                          "--disable-background-networking --disable-component-update --disable-sync "
+                          "--user-data-dir=" + profile.string() + " --screenshot=" + shot.string() +
+                          " --window-size=1280,2000 file://" + report.string() + " >" + (root_ / "chromium.log").string() +
+                          " 2>&1";
+  const int rc = std::system(("timeout 120 " + cmd).c_str());
+  ASSERT_EQ(WEXITSTATUS(rc), 0) << slurp(root_ / "chromium.log");
+  ASSERT_TRUE(fs::exists(shot)) << slurp(root_ / "chromium.log");
+  const Png png = read_png(shot);
+  EXPECT_EQ(png.width, 1280);
+  EXPECT_EQ(png.height, 2000);
+  std::set<std::uint32_t> colours(png.rgb.begin(), png.rgb.end());
+  EXPECT_GT(colours.size(), 200u) << "the screenshot looks blank";
+  std::size_t white = std::count(png.rgb.begin(), png.rgb.end(), 0xffffffu);
+  EXPECT_LT(white, png.rgb.size() * 9 / 10) << "the screenshot is mostly white";
+}
+
+TEST_F(ReportTest, ReportRebuildsInEnglishAndMapCommandOptions) {
+  run("out");
+  const fs::path out = root_ / "out";
+  const app::ReportResult rep = app::make_report(out.string(), app::Language::en);
+  const std::string html = slurp(rep.file);
+  EXPECT_NE(html.find("<html lang=\"en\">"), std::string::npos);
+  EXPECT_NE(html.find("Resident population"), std::string::npos);
+  EXPECT_NE(html.find("21,893,095"), std::string::npos);
+  EXPECT_GT(rep.figures.size(), 20u);
+
+  app::MapRequest q;
+  q.results_dir = out.string();
+  q.indicator = "natural_growth_per_1000";
+  q.period = "2026-2030";
+  q.format = "svg";
+  EXPECT_EQ(fs::path(app::make_map(q).file), out / "maps/natural_growth_per_1000_2026-2030.svg");
+  q = {};
+  q.results_dir = out.string();
+  q.change = std::make_pair(2020, 2035);
+  q.percent = true;
+  q.variant = "higher-fertility";
+  q.format = "pdf";
+  q.out = (root_ / "change.pdf").string();
+  const auto m = app::make_map(q);
+  EXPECT_GT(fs::file_size(m.file), 1000u);
+  EXPECT_LT(m.breaks.front(), 0.0);  // districts that shrink and districts that grow: a break at 0
+  EXPECT_NE(std::find(m.breaks.begin(), m.breaks.end(), 0.0), m.breaks.end());
+  q = {};
+  q.results_dir = out.string();
+  q.year = 2035;
+  q.group = "floating";
+  q.dpi = 300;
+  q.out = (root_ / "print.png").string();
+  EXPECT_EQ(read_png(app::make_map(q).file).width, 3750);
+}
+
+TEST_F(ReportTest, MapAndReportErrorsSayWhatToFix) {
+  run("out");
+  const fs::path out = root_ / "out";
+  auto message = [](const auto& f) {
+    try {
+      f();
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  app::MapRequest q;
+  q.results_dir = out.string();
+  q.year = 2033;
+  EXPECT_NE(message([&] { app::make_map(q); }).find("--year: 2033 is not a year of"), std::string::npos);
+  q.year = 2035;
+  q.indicator = "happiness";
+  EXPECT_NE(message([&] { app::make_map(q); }).find("--indicator: 'happiness'"), std::string::npos);
+  q.indicator = "population";
+  q.variant = "lower";
+  EXPECT_NE(message([&] { app::make_map(q); }).find("variants: baseline, higher-fertility, core-relocation"),
+            std::string::npos);
+  q.variant = "baseline";
+  q.format = "gif";
+  EXPECT_NE(message([&] { app::make_map(q); }).find("--format: 'gif'"), std::string::npos);
+  q.format = "png";
+  q.period = "2026-2030";
+  EXPECT_NE(message([&] { app::make_map(q); }).find("exactly one of --year, --period or --change"), std::string::npos);
+  q.year.reset();
+  q.period = "2040-2045";
+  EXPECT_NE(message([&] { app::make_map(q); }).find("--period: '2040-2045' is not a plan period"), std::string::npos);
+  EXPECT_NE(message([&] { app::make_report((root_ / "nothing").string()); }).find("no such folder"), std::string::npos);
+  fs::create_directories(root_ / "empty");
+  EXPECT_NE(message([&] { app::make_report((root_ / "empty").string()); }).find("no manifest.json"), std::string::npos);
+  // A damaged results file names the file and row.
+  std::ofstream(out / "zones.csv", std::ios::app) << "110199,extra\n";
+  EXPECT_NE(message([&] { app::make_report(out.string()); }).find("zones.csv: row 18 has 2 fields"), std::string::npos);
+}
+
+// A scenario without zone boundaries still gets its report, without maps and with a note why.
+TEST_F(ReportTest, ScenarioWithoutBoundariesGetsAReportWithoutMaps) {
+  const app::RunSummary s = run("out", std::string(COHORTGIS_EXAMPLES) + "/beijing-relocation/scenario.toml");
+  EXPECT_FALSE(s.maps_note.empty());
+  EXPECT_FALSE(fs::exists(root_ / "out/results.gpkg"));
+  EXPECT_TRUE(fs::exists(root_ / "out/report.html"));
+  EXPECT_TRUE(fs::exists(root_ / "out/charts/pyramid_total.png"));
+  EXPECT_NE(slurp(root_ / "out/manifest.json").find("\"note\": \"the scenario gives no zone boundaries"),
+            std::string::npos);
+}
+
+TEST_F(ReportTest, InfoDescribesResultsZonesAndTables) {
+  run("out");
+  const std::string res = app::describe((root_ / "out").string());
+  EXPECT_NE(res.find("scenario   beijing-2020"), std::string::npos) << res;
+  EXPECT_NE(res.find("2035 21,077,150"), std::string::npos) << res;
+  const std::string zones = app::describe(std::string(COHORTGIS_DATA) + "/geo/beijing_districts.gpkg");
+  EXPECT_NE(zones.find("16 polygons"), std::string::npos) << zones;
+  EXPECT_NE(zones.find("name_zh"), std::string::npos) << zones;
+  const std::string table = app::describe(std::string(COHORTGIS_DATA) + "/census/census2020_districts.csv");
+  EXPECT_NE(table.find("columns"), std::string::npos) << table;
+  EXPECT_THROW(app::describe((root_ / "missing.gpkg").string()), InputError);
+}

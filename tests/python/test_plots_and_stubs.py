@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Plots through geodata's renderers, and the type stubs of the compiled module."""
+import ast
+import pathlib
+
+import pytest
+
+
+def test_map_displays_inline(default_results, tmp_path):
+    fig = default_results.map("population", 2035, variant="higher-fertility", minus="baseline")
+    assert fig._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "<svg" in fig._repr_svg_()[:400]
+    assert len(fig.breaks) >= 2
+    assert fig.save(str(tmp_path / "map.pdf")).endswith(".pdf")
+    assert (tmp_path / "map.pdf").read_bytes()[:4] == b"%PDF"
+    with pytest.raises(ValueError):
+        fig.save(str(tmp_path / "map.gif"))
+
+
+def test_pyramid_and_lines(default_results):
+    assert default_results.pyramid("110105", 2035, compare_year=2020)._repr_png_()[:4] == b"\x89PNG"
+    assert default_results.pyramid()._repr_png_()[:4] == b"\x89PNG"
+    assert "<svg" in default_results.lines("tfr")._repr_svg_()[:400]
+    with pytest.raises(ValueError, match="not a zone"):
+        default_results.pyramid("nowhere")._repr_png_()
+
+
+def test_map_of_a_python_scenario(toy):
+    res = toy.run()
+    fig = res.map("share_65_plus_percent", 2040)
+    assert fig._repr_png_()[:4] == b"\x89PNG"
+
+
+def test_stubs_match_the_module(cg):
+    stub = pathlib.Path(cg.__file__).with_name("_cohortgis.pyi")
+    tree = ast.parse(stub.read_text(encoding="utf-8"))
+    declared = {n.name for n in tree.body if isinstance(n, (ast.ClassDef, ast.FunctionDef))}
+    declared |= {t.id for n in tree.body if isinstance(n, ast.AnnAssign) for t in [n.target]}
+    public = {n for n in dir(cg._cohortgis) if not n.startswith("_")} | {"__version__"}
+    assert public == declared - {"_PathLike"}
+    # Every public member of every class is in its stub.
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        members = {n.name for n in node.body if isinstance(n, ast.FunctionDef)}
+        members |= {n.target.id for n in node.body if isinstance(n, ast.AnnAssign)}
+        cls = getattr(cg._cohortgis, node.name)
+        actual = {n for n in dir(cls) if not n.startswith("__")} - {"_pybind11_conduit_v1_"}
+        assert actual - members == set(), node.name
+        assert {m for m in members if not m.startswith("__")} - actual == set(), node.name
+
+
+def test_public_api_has_docstrings(cg):
+    for name in cg.__all__:
+        obj = getattr(cg, name)
+        if callable(obj):
+            assert obj.__doc__, name

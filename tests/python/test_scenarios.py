@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Scenarios from Python: changing assumptions, variants, scenarios built from pandas objects, errors."""
+import pathlib
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+
+
+def test_tfr_path_from_a_series_matches_the_file_variant(cg):
+    s = cg.load_scenario("default")
+    # The file's variant "higher-fertility": fertility.tfr = { "2020" = 1.0, "2030" = 1.4 }.
+    mine = s.add_variant("python-higher-fertility", description="the file's variant, set from Python")
+    assert mine.set_tfr(pd.Series({2020: 1.0, 2030: 1.4})) is mine
+    assert s.variants == ["baseline", "higher-fertility", "core-relocation", "python-higher-fertility"]
+    for k, expected in enumerate([np.mean([1.0 + 0.04 * (y - 2020) for y in range(2021, 2026)]),
+                                  np.mean([1.0 + 0.04 * (y - 2020) for y in range(2026, 2031)]), 1.4]):
+        np.testing.assert_allclose(mine.total_fertility(k), expected, rtol=1e-12)
+    res = s.run(variants=["higher-fertility", "python-higher-fertility"])
+    np.testing.assert_allclose(res.population("python-higher-fertility"), res.population("higher-fertility"),
+                               rtol=1e-12, atol=0)
+    # The baseline object was not changed by the variant.
+    np.testing.assert_allclose(s.baseline.total_fertility(0), 1.0, rtol=1e-12)
+
+
+def test_assumption_setters_check_their_input(cg):
+    sc = cg.load_scenario("default").baseline
+    with pytest.raises(ValueError, match="tfr"):
+        sc.set_tfr({2020: 12.5})
+    with pytest.raises(ValueError, match="srb"):
+        sc.set_srb(200)
+    with pytest.raises(TypeError):
+        sc.set_tfr("high")
+    sc.set_srb(105)
+    assert sc.schedules[0].srb == pytest.approx(np.full(16, 1.05))
+
+
+def test_scenario_built_from_frames_keeps_the_books(cg, toy):
+    sc = toy.baseline
+    assert sc.zone_ids == ["Z000", "Z001", "Z002", "Z003"] and sc.group_names == ["local", "migrant"]
+    res = toy.run(threads=1)
+    r = res["baseline"]
+    assert r.years == [2020, 2025, 2030, 2035, 2040]
+    pop = r.population
+    # end = start + births − deaths + net migration, per zone, group and sex, every step (no floors here).
+    for k in range(r.steps):
+        change = pop[k + 1].sum(axis=-1) - pop[k].sum(axis=-1)
+        np.testing.assert_allclose(change, r.births[k] - r.deaths[k] + r.net_migration[k], rtol=0, atol=1e-6)
+    # 20 (zone + 1) persons a year at each of 5 ages and 2 sexes of the migrant group, over 5-year steps.
+    np.testing.assert_allclose(r.net_migration[:, :, 1, :].sum(axis=-1),
+                               np.broadcast_to(1000.0 * np.arange(1, 5), (4, 4)), rtol=1e-9)
+    tfr = res.indicator_values("tfr", 2025)
+    assert tfr["total"] == pytest.approx(1.6, rel=1e-9)
+    assert "west" in tfr.index
+    gdf = res.zones_frame()
+    assert gdf.crs.to_epsg() == 32650 and list(gdf.index) == sc.zone_ids
+
+
+def test_bad_frames_raise_value_error(cg):
+    from toy_frames import toy_frames
+
+    f = toy_frames()
+    f["base_population"] = f["base_population"].assign(age=f["base_population"]["age"] + 1)
+    with pytest.raises(ValueError, match="base_population: age 1 is not the first age of an age group"):
+        cg.scenario_from_frames(**f)
+    f = toy_frames()
+    f["mortality"] = f["mortality"][f["mortality"]["age"] != 40]
+    with pytest.raises(ValueError, match="mortality: no mx for zone Z000, group local, female, age 40"):
+        cg.scenario_from_frames(**f)
+
+
+def _cli_error(cli, *args):
+    p = subprocess.run([cli, *args], capture_output=True, text=True)
+    assert p.returncode == 1, p.stderr
+    prefix = "cohortgis: error: "
+    assert p.stderr.startswith(prefix), p.stderr
+    return p.stderr[len(prefix):].rstrip("\n")
+
+
+def test_bad_scenario_file_gives_the_cli_message(cg, cli, tmp_path):
+    good = pathlib.Path(cg._cohortgis.default_scenario_file()).read_text(encoding="utf-8")
+    bad = tmp_path / "scenario.toml"
+    bad.write_text(good.replace("tfr = 1.0", "tfr = 12.5"), encoding="utf-8")
+    with pytest.raises(ValueError) as e:
+        cg.load_scenario(str(bad))
+    assert str(e.value) == _cli_error(cli, "run", str(bad), "--out", str(tmp_path / "out"), "--quiet")
+    assert "fertility.tfr" in str(e.value)
+    missing = str(tmp_path / "nope.toml")
+    with pytest.raises(ValueError) as e:
+        cg.load_scenario(missing)
+    assert str(e.value) == _cli_error(cli, "run", missing, "--quiet")
+
+
+def test_projection_error_is_runtime_error(cg):
+    from toy_frames import toy_frames
+
+    f = toy_frames(migration=False)
+    f["flow_policy"] = "error"
+    f["net_migration"] = pd.DataFrame([("Z001", "local", "female", 60, -1e6)],
+                                      columns=["zone", "group", "sex", "age", "persons_per_year"])
+    s = cg.scenario_from_frames(**f)
+    with pytest.raises(RuntimeError, match="Z001"):
+        s.run()
+
+
+def test_invalid_scenario_is_value_error(cg):
+    sc = cg.Scenario()
+    with pytest.raises(ValueError, match="no zones"):
+        cg.run(sc)
