@@ -221,9 +221,9 @@ void write_manifest(const fs::path& file, const scenarios::ScenarioSet& set, con
 }
 
 
-// The scenario's zones with boundaries from [geography] source, in scenario order and with its names. The id field
-// is the source's column whose values are the scenario's zone ids (the scenario loader keeps only path and layer).
-// Nothing (and a note why) when there is no source or it does not cover the zones.
+// The scenario's zones with boundaries from [geography] source, in scenario order and with its names (id field as
+// the source names it, else the column whose values are the scenario's zone ids). Nothing (and a note why) when
+// there is no source or it does not cover the zones.
 std::optional<geodata::Zones> scenario_geometry(const scenarios::ScenarioSet& set, std::string& note) {
   const scenarios::Scenario& sc = set.runs.front();
   if (set.zones_source_path.empty()) {
@@ -231,27 +231,28 @@ std::optional<geodata::Zones> scenario_geometry(const scenarios::ScenarioSet& se
     return std::nullopt;
   }
   try {
-    const geodata::Table t = geodata::read_table(set.zones_source_path, {}, set.zones_source_layer);
-    std::string id_field;
-    for (const auto& col : t.columns) {
-      std::set<std::string> values;
-      const std::size_t c = t.column(col);
-      for (std::size_t r = 0; r < t.size(); ++r) values.insert(t.text(r, c));
-      bool all = true;
-      for (const auto& z : sc.zones) all = all && values.count(z.id) > 0;
-      if (all) {
-        id_field = col;
-        break;
-      }
-    }
-    if (id_field.empty()) {
-      note = set.zones_source_path + ": no field holds every zone id of the scenario; no results.gpkg or maps";
-      return std::nullopt;
-    }
-    geodata::ZoneSource src;
+    geodata::ZoneSource src = set.zones_source;
     src.path = set.zones_source_path;
     src.layer = set.zones_source_layer;
-    src.id_field = id_field;
+    if (src.id_field.empty()) {
+      // No id field named: the source's column whose values are the scenario's zone ids.
+      const geodata::Table t = geodata::read_table(src.path, {}, src.layer);
+      for (const auto& col : t.columns) {
+        std::set<std::string> values;
+        const std::size_t c = t.column(col);
+        for (std::size_t r = 0; r < t.size(); ++r) values.insert(t.text(r, c));
+        bool all = true;
+        for (const auto& z : sc.zones) all = all && values.count(z.id) > 0;
+        if (all) {
+          src.id_field = col;
+          break;
+        }
+      }
+      if (src.id_field.empty()) {
+        note = src.path + ": no field holds every zone id of the scenario; no results.gpkg or maps";
+        return std::nullopt;
+      }
+    }
     const geodata::Zones all = geodata::load_zones(src);
     std::vector<std::string> ids, wkt, names;
     for (const auto& z : sc.zones) {

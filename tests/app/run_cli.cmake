@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Runs the cohortgis executable and checks its exit code and output (ctest's WILL_FAIL cannot tell 1 from 2).
 # cmake -DEXE=<cohortgis> -DARGS="run|--out|dir" -DEXPECT_RC=0 [-DEXPECT_STDOUT=regex] [-DEXPECT_STDERR=regex]
-#       [-DCLEAN=<folder to remove first>] -P run_cli.cmake
+#       [-DCLEAN=<folder to remove first>] [-DEXPECT_FILES=a|b] -P run_cli.cmake
 string(REPLACE "|" ";" args "${ARGS}")
 if(CLEAN)
   file(REMOVE_RECURSE "${CLEAN}")
@@ -15,4 +15,12 @@ if(DEFINED EXPECT_STDOUT AND NOT out MATCHES "${EXPECT_STDOUT}")
 endif()
 if(DEFINED EXPECT_STDERR AND NOT err MATCHES "${EXPECT_STDERR}")
   message(FATAL_ERROR "cohortgis ${args}: stderr does not match '${EXPECT_STDERR}':\n${err}")
+endif()
+if(DEFINED EXPECT_FILES)
+  string(REPLACE "|" ";" files "${EXPECT_FILES}")
+  foreach(f IN LISTS files)
+    if(NOT EXISTS "${f}")
+      message(FATAL_ERROR "cohortgis ${args}: did not write ${f}")
+    endif()
+  endforeach()
 endif()

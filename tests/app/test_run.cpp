@@ -33,11 +33,13 @@ class RunTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(root_); }
 
-  app::RunSummary run(const std::string& out, int threads = 0) {
+  // Maps and the report are tested in test_report.cpp; here they are drawn only where asked for (keeps this fast).
+  app::RunSummary run(const std::string& out, int threads = 0, bool report = false) {
     app::RunConfig cfg;
     cfg.out_dir = (root_ / out).string();
     cfg.threads = threads;
     cfg.quiet = true;
+    cfg.report = report;
     cfg.data_dir = COHORTGIS_DATA;
     return app::run(cfg);
   }
@@ -64,13 +66,13 @@ std::map<std::string, double> census_residents() {
 }  // namespace
 
 TEST_F(RunTest, WritesEveryOutputAndSummary) {
-  const app::RunSummary s = run("out");
+  const app::RunSummary s = run("out", 0, true);
   EXPECT_EQ(s.scenario, "beijing-2020");
   EXPECT_EQ(fs::path(s.out_dir), root_ / "out");
   EXPECT_EQ(s.years, (std::vector<int>{2020, 2025, 2030, 2035}));
   ASSERT_EQ(s.total_population.size(), 4u);
   for (const char* f : {"population.csv", "components.csv", "indicators.csv", "plan_periods.csv", "targets.csv",
-                        "service_demand.csv", "zones.csv", "manifest.json"}) {
+                        "service_demand.csv", "zones.csv", "manifest.json", "results.gpkg", "report.html"}) {
     EXPECT_TRUE(fs::is_regular_file(root_ / "out" / f)) << f;
     EXPECT_GT(fs::file_size(root_ / "out" / f), 0u) << f;
   }
