@@ -21,7 +21,21 @@ namespace po = boost::program_options;
 namespace {
 
 std::atomic<bool> g_cancel{false};
-extern "C" void on_interrupt(int) { g_cancel.store(true); }
+std::atomic<int> g_signal{0};
+// SIGINT/SIGTERM only ask the run to stop: it stops between steps (or before moving results into place), removes its
+// temporary folder and leaves the previous results untouched.
+extern "C" void on_interrupt(int sig) {
+  g_signal.store(sig);
+  g_cancel.store(true);
+}
+
+// A run stopped by a signal exits 128 + the signal number (130 for Ctrl-C, 143 for SIGTERM), as shells expect.
+int interrupted() {
+  const int sig = g_signal.load();
+  std::cerr << "cohortgis: interrupted by " << (sig == SIGINT ? "SIGINT (Ctrl-C)" : "SIGTERM")
+            << ": no results were written; the output folder's previous contents are untouched\n";
+  return 128 + sig;
+}
 
 constexpr const char* kUsage =
     "Usage:\n"
@@ -110,6 +124,8 @@ int run_command(const std::vector<std::string>& args) {
   cfg.cancel = &g_cancel;
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
+  // A file-size limit (ulimit -f) or a full disk must fail a write, which the run reports, not kill the process.
+  std::signal(SIGXFSZ, SIG_IGN);
 
   const cohortgis::app::RunSummary s = cohortgis::app::run(cfg);
   if (!cfg.quiet) {
@@ -246,18 +262,32 @@ int report_command(const std::vector<std::string>& args) {
 }
 
 int validate_command(const std::vector<std::string>& args) {
-  if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
-    std::cout << "Usage: cohortgis validate SCENARIO\n\nReads and checks a scenario file and every table it names; "
-                 "exit code 0 when it is valid, 1 with the file, line, column and key of the first error.\n";
+  po::options_description opts("Options");
+  opts.add_options()("help,h", "show this help")(
+      "results", po::value<std::string>(),
+      "a results folder: warn about every input that changed since it was made (its manifest.json records the "
+      "inputs' SHA-256)");
+  po::variables_map vm;
+  if (!parse(args, opts, "Usage: cohortgis validate SCENARIO [--results DIR]\n\nReads and checks a scenario file and "
+                         "every table it names; exit code 0 when it is valid, 1 with the file, line, column and key of "
+                         "the first error.\n",
+             "scenario", vm))
     return 0;
-  }
-  if (args.size() != 1) return bad_input("validate takes one scenario file (see cohortgis --help)");
-  const cohortgis::app::ValidationSummary v = cohortgis::app::validate(args[0]);
+  if (!vm.count("scenario") || vm["scenario"].as<std::vector<std::string>>().size() != 1)
+    return bad_input("validate takes one scenario file (see cohortgis validate --help)");
+  const std::string scenario = vm["scenario"].as<std::vector<std::string>>().front();
+  const cohortgis::app::ValidationSummary v = cohortgis::app::validate(scenario);
   std::cout << v.file << ": valid. Scenario " << v.scenario << ": " << v.zones << " zones, " << v.groups
             << " groups, " << v.base_year << "-" << v.end_year << " in " << v.step_years << "-year steps, base population "
             << thousands(v.base_population) << ", " << v.targets << " targets, " << v.services << " service norms; runs:";
   for (const auto& n : v.variants) std::cout << " " << n;
   std::cout << "\n";
+  if (vm.count("results")) {
+    const auto changes = cohortgis::app::inputs_changed_since(scenario, vm["results"].as<std::string>());
+    for (const auto& c : changes) std::cerr << "cohortgis: warning: " << c << "\n";
+    if (changes.empty())
+      std::cout << "inputs unchanged since the results in " << vm["results"].as<std::string>() << " were made\n";
+  }
   return 0;
 }
 
@@ -299,8 +329,10 @@ int main(int argc, char** argv) {
   } catch (const po::error& e) {
     return bad_input(std::string(e.what()) + " (see --help)");
   } catch (const cohortgis::InputError& e) {
+    if (g_signal.load() != 0) return interrupted();
     return bad_input(e.what());
   } catch (const cohortgis::ProjectionError& e) {
+    if (g_signal.load() != 0) return interrupted();
     return bad_input(e.what());
   } catch (const std::exception& e) {
     std::cerr << "cohortgis: internal error: " << e.what() << "\n";

@@ -336,6 +336,31 @@ ValidationSummary validate(const std::string& scenario, const std::string& data_
   return v;
 }
 
+std::vector<std::string> inputs_changed_since(const std::string& scenario, const std::string& results_dir,
+                                              const std::string& data_dir_configured) {
+  const std::string data_dir = resolve_data_dir(data_dir_configured);
+  const scenarios::ScenarioSet set = scenarios::load_scenario_file(resolve_scenario_file(scenario), data_dir);
+  const ResultsMeta meta = read_manifest((std::filesystem::path(results_dir) / "manifest.json").string());
+  std::vector<std::string> changes;
+  std::set<std::string> current;
+  for (const auto& in : set.runs.front().inputs) {
+    current.insert(in.relative);
+    const std::string now = geodata::sha256_file(in.path);
+    const auto it = std::find_if(meta.inputs.begin(), meta.inputs.end(),
+                                 [&](const ResultsMeta::Input& m) { return m.path == in.relative; });
+    if (it == meta.inputs.end())
+      changes.push_back(in.relative + " (" + in.role + ") is an input now but was not one of the results in " +
+                        results_dir);
+    else if (it->sha256 != now)
+      changes.push_back(in.relative + " (" + in.role + ") changed since the results in " + results_dir +
+                        " were made (sha256 " + it->sha256.substr(0, 12) + "… then, " + now.substr(0, 12) + "… now)");
+  }
+  for (const auto& m : meta.inputs)
+    if (!current.count(m.path))
+      changes.push_back(m.path + " was an input of the results in " + results_dir + " but the scenario no longer reads it");
+  return changes;
+}
+
 std::string resolve_data_dir(const std::string& configured) {
   if (!configured.empty()) return configured;
   if (const char* env = std::getenv("COHORTGIS_DATA_DIR"); env && *env) return env;
@@ -442,6 +467,8 @@ RunSummary run(const RunConfig& cfg) {
     report_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - r0).count();
   }
   const double seconds = manifest(files);
+  // A signal that arrived after the last step (while writing maps or the report) still cancels the run.
+  if (cfg.cancel && cfg.cancel->load()) throw ProjectionError("projection cancelled before its results were moved into place");
   out.commit();
 
   RunSummary s;

@@ -157,6 +157,16 @@ Table read_table(const std::string& path, const std::vector<ColumnSpec>& require
   }
 
   QuietGdalErrors quiet;
+  // GDAL 3.6's XLSX/ODS drivers take the header choice as configuration options, not open options: without these a
+  // sheet whose cells are all text (a typed-in table) gets Field1, Field2, … instead of its header row.
+  struct SheetHeaders {
+    SheetHeaders() {
+      for (const char* k : {"OGR_XLSX_HEADERS", "OGR_ODS_HEADERS"}) CPLSetThreadLocalConfigOption(k, "FORCE");
+    }
+    ~SheetHeaders() {
+      for (const char* k : {"OGR_XLSX_HEADERS", "OGR_ODS_HEADERS"}) CPLSetThreadLocalConfigOption(k, nullptr);
+    }
+  } sheet_headers;
   std::unique_ptr<GDALDataset, DatasetCloser> ds(GDALDataset::FromHandle(
       GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers.empty() ? nullptr : drivers.List(),
                  options.empty() ? nullptr : options.List(), nullptr)));

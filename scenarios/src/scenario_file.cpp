@@ -407,6 +407,21 @@ void read_base_population(const Doc& doc, const toml::table& root, Build& b) {
     if (seen[cell]++) doc.fail(tn, key, rows.where(r, "age") + ": a second row for this zone, group, sex and age");
     sc.base_population.data()[cell] = p;
   }
+  // A zone with no row at all is a forgotten zone, not an empty one (a zone that really is empty gets rows of 0).
+  std::vector<std::string> no_rows;
+  for (int zi = 0; zi < b.Z; ++zi) {
+    bool any = false;
+    for (int g = 0; g < b.G && !any; ++g)
+      for (int s = 0; s < 2 && !any; ++s)
+        for (int i = 0; i < b.A && !any; ++i) any = seen[sc.base_population.layout().index(zi, g, s, i)] != 0;
+    if (!any) no_rows.push_back(sc.zones[uz(zi)].id);
+  }
+  if (!no_rows.empty()) {
+    std::string list;
+    for (const auto& id : no_rows) list += (list.empty() ? "" : ", ") + id;
+    doc.fail(tn, key, ref.path + ": no rows for zone" + (no_rows.size() > 1 ? "s " : " ") + list +
+                          "; expected the base population of every zone of the geography (rows of 0 for an empty zone)");
+  }
 }
 
 // ---- age profiles ---------------------------------------------------------------------------------------------
@@ -526,6 +541,10 @@ void build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>&
       const int age = whole_number(doc, rows, r, "age", skey);
       const double v = rows.number(r, "value");
       if (!(v >= 0)) doc.fail(sn, skey, rows.where(r, "value") + ": expected a rate >= 0, got " + fmt(v));
+      if (v > 0 && (age < 10 || age + width - 1 > 54))
+        doc.fail(sn, skey, rows.where(r, "value") + ": births to mothers aged " + std::to_string(age) + "-" +
+                               std::to_string(age + width - 1) + " (rate " + fmt(v) +
+                               "); expected fertility only at ages 10-54");
       if (age % width != 0 || age < 0)
         doc.fail(sn, skey, rows.where(r, "age") + ": age " + std::to_string(age) + " is not a multiple of " + std::to_string(width));
       if (!got[{zi, g}].emplace(age, v).second) doc.fail(sn, skey, rows.where(r, "age") + ": a second row for this age");
@@ -651,7 +670,10 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
       }
       const int s = sex_of(doc, rows, r, mkey);
       const double v = rows.number(r, "value");
-      if (!(v >= 0)) doc.fail(mn, mkey, rows.where(r, "value") + ": expected a death rate >= 0, got " + fmt(v));
+      // A central death rate above 2 per person-year is not a human population's (and usually a value per 1000).
+      if (!(v >= 0 && v <= 2))
+        doc.fail(mn, mkey, rows.where(r, "value") + ": expected a death rate from 0 to 2 per person-year, got " + fmt(v) +
+                               (v > 2 ? " (a rate per 1000? divide by 1000)" : ""));
       if (!got[{zi, s}].emplace(whole_number(doc, rows, r, "age", mkey), v).second)
         doc.fail(mn, mkey, rows.where(r, "age") + ": a second row for this age and sex");
     }
@@ -910,6 +932,14 @@ void build_migration(const Build& b, const Layer& L, std::vector<StepSchedules>&
       if (!(rate >= 0 && rate <= 1)) doc.fail(t.get("rates"), okey + ".rates", rows.where(r, "rate") + ": expected a rate from 0 to 1, got " + fmt(rate));
       if (o->second == d->second) doc.fail(t.get("rates"), okey + ".rates", rows.where(r, "destination") + ": origin and destination are the same zone");
       dyn.od_static.push_back({o->second, d->second, g, rate});
+      // Rates out of one origin (and group) cannot exceed one mover per person per year.
+      double out = 0.0;
+      for (const auto& f : dyn.od_static)
+        if (f.origin == o->second && (f.group == g || f.group < 0 || g < 0)) out += f.rate_per_year;
+      if (out > 1.0)
+        doc.fail(t.get("rates"), okey + ".rates", rows.where(r, "rate") + ": the rates out of zone " +
+                                                      b.sc.zones[uz(o->second)].id + " now sum to " + fmt(out) +
+                                                      " per person per year; expected at most 1");
     }
   }
   dyn.gravity.reset();

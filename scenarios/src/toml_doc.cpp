@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "toml_doc.hpp"
 
+#include <algorithm>
+#include <cstdlib>
+#include <tuple>
+
 #include <charconv>
 #include <cmath>
 #include <filesystem>
@@ -120,6 +124,18 @@ YearPath Doc::path(const toml::node& n, const std::string& key, double lo, doubl
     p.points[year] = number(v, sub, lo, hi, what);
   }
   if (p.points.empty()) fail(&n, key, "expected at least one year in the path, got an empty table");
+  // Years written out of order are almost always a typing slip (a TFR for 2030 meant for 2020): refuse them.
+  std::vector<std::tuple<std::uint32_t, std::uint32_t, int, const toml::key*>> written;
+  for (auto&& [k, v] : *n.as_table())
+    written.emplace_back(k.source().begin.line, k.source().begin.column, std::atoi(std::string(k.str()).c_str()), &k);
+  std::sort(written.begin(), written.end(), [](const auto& a, const auto& b) {
+    return std::tie(std::get<0>(a), std::get<1>(a)) < std::tie(std::get<0>(b), std::get<1>(b));
+  });
+  for (std::size_t i = 1; i < written.size(); ++i)
+    if (std::get<2>(written[i]) <= std::get<2>(written[i - 1]))
+      fail(std::get<3>(written[i])->source(), join_key(key, std::get<3>(written[i])->str()),
+           "years of a path must be written in increasing order; " + std::to_string(std::get<2>(written[i])) +
+               " comes after " + std::to_string(std::get<2>(written[i - 1])));
   return p;
 }
 

@@ -69,6 +69,11 @@ struct ValidationSummary {
 // Loads and checks a scenario file (every table it names is read) without projecting. Throws InputError.
 ValidationSummary validate(const std::string& scenario, const std::string& data_dir = {});
 
+// The scenario's inputs compared with those recorded in results_dir/manifest.json: one line per input whose SHA-256
+// differs, that is new, or that the results used and the scenario no longer names (empty: the results are current).
+std::vector<std::string> inputs_changed_since(const std::string& scenario, const std::string& results_dir,
+                                              const std::string& data_dir = {});
+
 // Runs the job: population.csv, components.csv, indicators.csv, plan_periods.csv, targets.csv,
 // service_demand.csv, zones.csv, results.gpkg, maps/, charts/, report.html and manifest.json (docs/results.md).
 // Outputs are written to a sibling temporary folder and renamed to out_dir only when complete, so a
