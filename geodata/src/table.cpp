@@ -74,9 +74,10 @@ std::size_t Table::column(const std::string& name) const {
 }
 
 std::string Table::where(std::size_t row, std::size_t col) const {
-  std::string s = path + ", layer '" + layer + "', data row " + std::to_string(row + 1);
-  if (has_header_row) s += " (row " + std::to_string(row + 2) + " counting the header row)";
-  else s += " (feature " + std::to_string(row + 1) + " in reading order)";
+  const std::size_t n = first_row + row;  // 0-based data row in the file
+  std::string s = path + ", layer '" + layer + "', data row " + std::to_string(n + 1);
+  if (has_header_row) s += " (row " + std::to_string(n + 2) + " counting the header row)";
+  else s += " (feature " + std::to_string(n + 1) + " in reading order)";
   if (col < columns.size()) s += ", column '" + columns[col] + "'";
   return s;
 }
@@ -121,8 +122,8 @@ std::string to_utf8(const std::string& text, const std::string& encoding) {
 }
 }  // namespace
 
-Table read_table(const std::string& path, const std::vector<ColumnSpec>& required, const std::string& layer_name,
-                 const std::string& encoding) {
+void stream_table(const std::string& path, const std::vector<ColumnSpec>& required, const std::string& layer_name,
+                  const std::string& encoding, const std::function<void(const Table&)>& on_row) {
   register_drivers();
   const bool virtual_path = path.rfind("/vsi", 0) == 0;
   if (!virtual_path) {
@@ -213,10 +214,17 @@ Table read_table(const std::string& path, const std::vector<ColumnSpec>& require
     throw InputError(path + ", layer '" + t.layer + "': missing column" + (missing.size() > 1 ? "s " : " ") +
                      join(missing) + "; columns found: " + join(t.columns));
 
+  std::vector<std::size_t> number_cols;
+  for (const auto& c : required)
+    if (c.type == ColumnType::number) number_cols.push_back(t.column(c.name));
   layer->ResetReading();
   CPLErrorReset();
+  std::size_t n_rows = 0;
+  t.rows.assign(1, std::vector<std::string>(static_cast<std::size_t>(nf)));
   for (OGRFeatureUniquePtr f(layer->GetNextFeature()); f; f.reset(layer->GetNextFeature())) {
-    std::vector<std::string> row(static_cast<std::size_t>(nf));
+    std::vector<std::string>& row = t.rows[0];
+    for (auto& cell : row) cell.clear();
+    t.first_row = n_rows;
     for (int i = 0; i < nf; ++i) {
       if (!f->IsFieldSetAndNotNull(i)) continue;
       std::string& cell = row[static_cast<std::size_t>(i)];
@@ -229,29 +237,38 @@ Table read_table(const std::string& path, const std::vector<ColumnSpec>& require
           if (recode) {
             cell = to_utf8(cell, encoding);
           } else if (!CPLIsUTF8(cell.c_str(), -1)) {
-            t.rows.push_back(row);  // for where()
-            throw InputError(t.where(t.rows.size() - 1, static_cast<std::size_t>(i)) +
+            throw InputError(t.where(0, static_cast<std::size_t>(i)) +
                              ": the text is not valid UTF-8; if the file was saved as GBK/GB18030 (Chinese Excel), "
                              "declare its encoding (e.g. encoding = \"GBK\")");
           }
           break;
       }
     }
-    t.rows.push_back(std::move(row));
+    for (std::size_t col : number_cols) (void)t.number(0, col);  // throws on a bad cell, naming its row
+    ++n_rows;
+    on_row(t);
   }
   if (CPLGetLastErrorType() == CE_Failure || CPLGetLastErrorType() == CE_Fatal)
-    throw InputError(path + ", layer '" + t.layer + "': read error after data row " + std::to_string(t.rows.size()) +
+    throw InputError(path + ", layer '" + t.layer + "': read error after data row " + std::to_string(n_rows) +
                      " (GDAL: " + QuietGdalErrors::last() + ")");
-  if (t.rows.empty())
+  if (n_rows == 0)
     throw InputError(path + ", layer '" + t.layer + "': the table is empty; expected at least one data row" +
                      (header ? " under the header row" : ""));
+}
 
-  for (const auto& c : required) {
-    if (c.type != ColumnType::number) continue;
-    const std::size_t col = t.column(c.name);
-    for (std::size_t r = 0; r < t.rows.size(); ++r) (void)t.number(r, col);  // throws on the first bad cell
-  }
-  return t;
+Table read_table(const std::string& path, const std::vector<ColumnSpec>& required, const std::string& layer_name,
+                 const std::string& encoding) {
+  Table out;
+  stream_table(path, required, layer_name, encoding, [&](const Table& row) {
+    if (out.rows.empty()) {
+      out.path = row.path;
+      out.layer = row.layer;
+      out.has_header_row = row.has_header_row;
+      out.columns = row.columns;
+    }
+    out.rows.push_back(row.rows[0]);
+  });
+  return out;
 }
 
 }  // namespace cohortgis::geodata

@@ -383,10 +383,11 @@ void read_base_population(const Doc& doc, const toml::table& root, Build& b) {
   const TableRef ref = table_ref(doc, *tn, "base_population.table", {"zone", "group", "sex", "age", "population"});
   std::vector<std::string> req = {"zone", "sex", "age", "population"};
   if (b.G > 1) req.push_back("group");
-  const Rows rows = read_rows(doc, ref, req, {"age", "population"});
   std::vector<char> seen(sc.base_population.data().size(), 0);
   const std::string key = "base_population.table";
-  for (std::size_t r = 0; r < rows.size(); ++r) {
+  // Streamed: a township-level base table can be hundreds of MB; only one row is held at a time.
+  stream_rows(doc, ref, req, {"age", "population"}, [&](const Rows& rows) {
+    const std::size_t r = 0;
     auto zi = b.zone_index.find(rows.text(r, "zone"));
     if (zi == b.zone_index.end())
       doc.fail(tn, key, rows.where(r, "zone") + ": expected a zone id of the geography, got \"" + rows.text(r, "zone") + "\"");
@@ -406,7 +407,7 @@ void read_base_population(const Doc& doc, const toml::table& root, Build& b) {
     const std::size_t cell = sc.base_population.layout().index(zi->second, g, s, i);
     if (seen[cell]++) doc.fail(tn, key, rows.where(r, "age") + ": a second row for this zone, group, sex and age");
     sc.base_population.data()[cell] = p;
-  }
+  });
   // A zone with no row at all is a forgotten zone, not an empty one (a zone that really is empty gets rows of 0).
   std::vector<std::string> no_rows;
   for (int zi = 0; zi < b.Z; ++zi) {

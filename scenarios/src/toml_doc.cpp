@@ -256,4 +256,38 @@ Rows read_rows(const Doc& doc, const TableRef& ref, const std::vector<std::strin
   return rows;
 }
 
+void stream_rows(const Doc& doc, const TableRef& ref, const std::vector<std::string>& required,
+                 const std::vector<std::string>& number_columns, const std::function<void(const Rows&)>& on_row) {
+  std::vector<geodata::ColumnSpec> spec;
+  for (const auto& c : required) spec.push_back({ref.column(c), geodata::ColumnType::text});
+  for (const auto& [col, value] : ref.filter) spec.push_back({col, geodata::ColumnType::text});
+  Rows one{ref, {}, {0}};
+  std::size_t kept = 0;
+  try {
+    geodata::stream_table(ref.path, spec, ref.layer, ref.encoding, [&](const geodata::Table& t) {
+      for (const auto& [col, value] : ref.filter) {
+        const std::string& cell = t.text(0, col);
+        const bool match = !value.empty() && value.back() == '*' ? cell.rfind(value.substr(0, value.size() - 1), 0) == 0
+                                                                 : cell == value;
+        if (!match) return;
+      }
+      one.table = t;  // one row; first_row keeps its place for messages
+      for (const auto& c : number_columns)
+        if (one.has(c)) (void)one.number(0, c);
+      ++kept;
+      on_row(one);
+    });
+  } catch (const InputError& e) {
+    doc.fail(ref.node, ref.key, e.what());
+  }
+  if (kept == 0)
+    doc.fail(ref.node, ref.key, ref.path + ": no rows " + (ref.filter.empty() ? "" : "match the filter; ") +
+                                    "expected at least one");
+  if (doc.inputs) {
+    bool seen = false;
+    for (const auto& in : *doc.inputs) seen = seen || in.path == ref.path;
+    if (!seen) doc.inputs->push_back({ref.key, ref.path, ref.written});
+  }
+}
+
 }  // namespace cohortgis::scenarios::detail

@@ -6,6 +6,7 @@
 #include <toml++/toml.h>
 
 #include <initializer_list>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -83,5 +84,8 @@ TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
 // Reads the table; `required` are logical columns that must exist. Errors carry the scenario key and position.
 Rows read_rows(const Doc& doc, const TableRef& ref, const std::vector<std::string>& required,
                const std::vector<std::string>& number_columns);
+// The same checks, streamed: on_row gets a Rows of one kept row (index 0) at a time, for tables of any size.
+void stream_rows(const Doc& doc, const TableRef& ref, const std::vector<std::string>& required,
+                 const std::vector<std::string>& number_columns, const std::function<void(const Rows&)>& on_row);
 
 }  // namespace cohortgis::scenarios::detail

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,8 @@ struct Table {
   std::string layer;                          // layer or sheet name
   bool has_header_row = true;                 // CSV/XLSX/ODS: true; GeoPackage etc.: false
   std::vector<std::string> columns;           // every column, in file order
-  std::vector<std::vector<std::string>> rows; // [data row − 1][column]; a null cell is ""
+  std::vector<std::vector<std::string>> rows; // [data row − 1 − first_row][column]; a null cell is ""
+  std::size_t first_row = 0;                  // data rows before rows[0] (stream_table hands out one row at a time)
 
   std::size_t size() const { return rows.size(); }
   bool has_column(const std::string& name) const;
@@ -57,6 +59,13 @@ struct Table {
 // encoding). Cells and column names are recoded to UTF-8 with GDAL's CPLRecode (iconv).
 Table read_table(const std::string& path, const std::vector<ColumnSpec>& required, const std::string& layer = {},
                  const std::string& encoding = {});
+
+// Streams the table row by row without holding it: `on_row` gets a Table whose `rows` holds only the current row
+// (index 0; first_row tells its place, so where() names the right row). Same checks and errors as read_table; the
+// number columns of `required` are checked on each row before on_row sees it. For tables of any size: memory stays
+// that of one row.
+void stream_table(const std::string& path, const std::vector<ColumnSpec>& required, const std::string& layer,
+                  const std::string& encoding, const std::function<void(const Table&)>& on_row);
 
 // Parses a number cell as number() does; returns false (and leaves `out` alone) when it is not a finite number.
 bool parse_number(const std::string& text, double& out);
