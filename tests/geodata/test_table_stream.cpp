@@ -52,8 +52,12 @@ TEST(TableStream, HundredMegabyteTableInConstantMemory) {
   const long grown_mib = (peak_rss_kib() - before) / 1024;
   EXPECT_EQ(n, rows);
   EXPECT_DOUBLE_EQ(sum, expected);
-  // Slurping 105 MB of cells as strings would take several hundred MiB; streaming keeps one row.
+  // Slurping 104 MB of cells as strings would take several hundred MiB; streaming keeps one row. (AddressSanitizer's
+  // quarantine keeps freed memory resident, so the bound is only checked without it.)
+  (void)grown_mib;
+#if !defined(__SANITIZE_ADDRESS__)
   EXPECT_LT(grown_mib, 64) << "peak RSS grew by " << grown_mib << " MiB while streaming";
+#endif
   fs::remove(p);
 }
 
