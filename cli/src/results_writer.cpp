@@ -19,21 +19,6 @@ std::string period_label(int start_year, int end_year) {
                                     : std::to_string(start_year + 1) + "-" + std::to_string(end_year);
 }
 
-// Indicators that describe the population at one moment (meaningful for the base year too).
-bool is_stock(std::size_t k) {
-  if (k >= static_cast<std::size_t>(kStandardIndicators)) return true;  // extra age bands
-  switch (static_cast<Indicator>(k)) {
-    case Indicator::population: case Indicator::population_female: case Indicator::population_male:
-    case Indicator::share_0_14: case Indicator::share_15_64: case Indicator::share_65_plus:
-    case Indicator::share_60_plus: case Indicator::old_age_dependency_ratio: case Indicator::total_dependency_ratio:
-    case Indicator::median_age: case Indicator::women_15_49: case Indicator::age_0_2: case Indicator::age_3_5:
-    case Indicator::age_6_11: case Indicator::age_12_14: case Indicator::age_15_59: case Indicator::age_15_64:
-    case Indicator::age_60_plus: case Indicator::age_65_plus:
-      return true;
-    default:
-      return false;
-  }
-}
 
 double at(const CohortArray& a, std::size_t cell) { return a.empty() ? 0.0 : a.data()[cell]; }
 
@@ -115,7 +100,7 @@ void ResultsWriter::write_indicators(const IndicatorTable& t, int year, bool sto
   for (std::size_t u = 0; u < t.unit_names.size(); ++u)
     for (std::size_t g = 0; g < t.group_names.size(); ++g)
       for (std::size_t k = 0; k < t.n_indicators(); ++k) {
-        if (stocks_only && !is_stock(k)) continue;
+        if (stocks_only && !is_stock_indicator(k)) continue;
         buf_ += prefix;
         append_csv_field(buf_, t.unit_names[u]);
         buf_ += ',';

@@ -61,6 +61,21 @@ double sum(std::span<const double> v) {
 
 const char* indicator_name(Indicator id) { return kNames[static_cast<int>(id)]; }
 
+bool is_stock_indicator(std::size_t k) {
+  if (k >= static_cast<std::size_t>(kStandardIndicators)) return true;  // extra age bands
+  switch (static_cast<Indicator>(k)) {
+    case Indicator::population: case Indicator::population_female: case Indicator::population_male:
+    case Indicator::share_0_14: case Indicator::share_15_64: case Indicator::share_65_plus:
+    case Indicator::share_60_plus: case Indicator::old_age_dependency_ratio: case Indicator::total_dependency_ratio:
+    case Indicator::median_age: case Indicator::women_15_49: case Indicator::age_0_2: case Indicator::age_3_5:
+    case Indicator::age_6_11: case Indicator::age_12_14: case Indicator::age_15_59: case Indicator::age_15_64:
+    case Indicator::age_60_plus: case Indicator::age_65_plus:
+      return true;
+    default:
+      return false;
+  }
+}
+
 std::size_t IndicatorTable::unit_index(const std::string& name) const {
   for (std::size_t u = 0; u < unit_names.size(); ++u)
     if (unit_names[u] == name) return u;

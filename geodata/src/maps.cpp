@@ -425,20 +425,18 @@ std::vector<double> render_small_multiples(const std::vector<MapZone>& zones,
   return breaks;
 }
 
-std::vector<std::uint32_t> render_zone_index_buffer(const std::vector<MapZone>& zones, const MapStyle& st) {
-  if (zones.empty()) throw InputError("zone index buffer: nothing to draw");
-  cairo_surface_t* scratch = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 8, 8);
-  cairo_t* mcr = cairo_create(scratch);
-  const PageLayout L = page_layout(mcr, st, false);
-  cairo_destroy(mcr);
-  cairo_surface_destroy(scratch);
-  const int W = st.width_px, H = st.height_px;
-  cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, W, H);
+namespace {
+// Zone i filled with colour i + 1 (no anti-aliasing, so ids stay exact) in the box (x, y, w, h) of a width × height
+// image; returns the pixels' ids (0: background).
+std::vector<std::uint32_t> zone_ids(const std::vector<MapZone>& zones, int width, int height, double x, double y,
+                                    double w, double h) {
+  if (zones.empty() || width <= 0 || height <= 0) throw InputError("zone index buffer: nothing to draw");
+  cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
   cairo_t* cr = cairo_create(s);
   cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
   cairo_set_source_rgb(cr, 0, 0, 0);
   cairo_paint(cr);
-  const Frame f(zones, L.margin, L.top, W - 2 * L.margin - L.legend_w, L.bottom - L.top);
+  const Frame f(zones, x, y, w, h);
   for (std::size_t i = 0; i < zones.size(); ++i) {
     set_rgb(cr, static_cast<std::uint32_t>(i + 1) & 0xffffff);
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
@@ -448,46 +446,33 @@ std::vector<std::uint32_t> render_zone_index_buffer(const std::vector<MapZone>& 
   cairo_surface_flush(s);
   const unsigned char* data = cairo_image_surface_get_data(s);
   const int stride = cairo_image_surface_get_stride(s);
-  std::vector<std::uint32_t> out(static_cast<std::size_t>(W) * static_cast<std::size_t>(H));
-  for (int y = 0; y < H; ++y)
-    for (int x = 0; x < W; ++x) {
+  std::vector<std::uint32_t> out(static_cast<std::size_t>(width) * static_cast<std::size_t>(height));
+  for (int row = 0; row < height; ++row)
+    for (int col = 0; col < width; ++col) {
       std::uint32_t px;
-      std::memcpy(&px, data + y * stride + 4 * x, 4);
-      out[static_cast<std::size_t>(y) * static_cast<std::size_t>(W) + static_cast<std::size_t>(x)] = px & 0xffffff;
+      std::memcpy(&px, data + row * stride + 4 * col, 4);
+      out[static_cast<std::size_t>(row) * static_cast<std::size_t>(width) + static_cast<std::size_t>(col)] = px & 0xffffff;
     }
   cairo_destroy(cr);
   cairo_surface_destroy(s);
   return out;
 }
+}  // namespace
+
+std::vector<std::uint32_t> render_zone_index_buffer(const std::vector<MapZone>& zones, const MapStyle& st) {
+  if (zones.empty()) throw InputError("zone index buffer: nothing to draw");
+  cairo_surface_t* scratch = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 8, 8);
+  cairo_t* mcr = cairo_create(scratch);
+  const PageLayout L = page_layout(mcr, st, false);
+  cairo_destroy(mcr);
+  cairo_surface_destroy(scratch);
+  // The zones where the real map puts them (same layout), so a test can read each zone's colour on the map.
+  return zone_ids(zones, st.width_px, st.height_px, L.margin, L.top, st.width_px - 2 * L.margin - L.legend_w,
+                  L.bottom - L.top);
+}
 
 std::vector<std::uint32_t> render_zone_index_buffer(const std::vector<MapZone>& zones, int width, int height) {
-  if (zones.empty() || width <= 0 || height <= 0) throw InputError("zone index buffer: nothing to draw");
-  cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
-  cairo_t* cr = cairo_create(s);
-  cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);  // exact ids, no blended edges
-  cairo_set_source_rgb(cr, 0, 0, 0);
-  cairo_paint(cr);
-  const Frame f(zones, 0, 0, width, height);
-  for (std::size_t i = 0; i < zones.size(); ++i) {
-    const std::uint32_t id = static_cast<std::uint32_t>(i + 1);
-    set_rgb(cr, id & 0xffffff);
-    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
-    trace_zone(cr, zones[i], f);
-    cairo_fill(cr);
-  }
-  cairo_surface_flush(s);
-  const unsigned char* data = cairo_image_surface_get_data(s);
-  const int stride = cairo_image_surface_get_stride(s);
-  std::vector<std::uint32_t> out(static_cast<std::size_t>(width) * static_cast<std::size_t>(height));
-  for (int y = 0; y < height; ++y)
-    for (int x = 0; x < width; ++x) {
-      std::uint32_t px;
-      std::memcpy(&px, data + y * stride + 4 * x, 4);
-      out[static_cast<std::size_t>(y) * static_cast<std::size_t>(width) + static_cast<std::size_t>(x)] = px & 0xffffff;
-    }
-  cairo_destroy(cr);
-  cairo_surface_destroy(s);
-  return out;
+  return zone_ids(zones, width, height, 0, 0, width, height);
 }
 
 }  // namespace cohortgis::geodata

@@ -22,21 +22,6 @@ namespace {
 
 std::size_t uz(int v) { return static_cast<std::size_t>(v); }
 
-// Indicators that describe the population itself: the only ones defined for the base year (as in indicators.csv).
-bool is_stock(std::size_t k) {
-  if (k >= static_cast<std::size_t>(kStandardIndicators)) return true;  // extra age bands
-  switch (static_cast<Indicator>(k)) {
-    case Indicator::population: case Indicator::population_female: case Indicator::population_male:
-    case Indicator::share_0_14: case Indicator::share_15_64: case Indicator::share_65_plus:
-    case Indicator::share_60_plus: case Indicator::old_age_dependency_ratio: case Indicator::total_dependency_ratio:
-    case Indicator::median_age: case Indicator::women_15_49: case Indicator::age_0_2: case Indicator::age_3_5:
-    case Indicator::age_6_11: case Indicator::age_12_14: case Indicator::age_15_59: case Indicator::age_15_64:
-    case Indicator::age_60_plus: case Indicator::age_65_plus:
-      return true;
-    default:
-      return false;
-  }
-}
 
 // Everything one run produced. Buffers are sized before the run and never reallocated, so the NumPy views
 // handed out (whose base is the Python object owning this) stay valid for as long as any of them lives.
@@ -72,7 +57,7 @@ class StoreSink : public ResultSink {
                                   with_total_aggregate(sc_.aggregates, static_cast<int>(sc_.zones.size())), {}, t);
     take_names(t);
     for (std::size_t c = 0; c < t.values.size(); ++c)
-      r_.indicators[c] = is_stock(c % t.n_indicators()) ? t.values[c] : std::numeric_limits<double>::quiet_NaN();
+      r_.indicators[c] = is_stock_indicator(c % t.n_indicators()) ? t.values[c] : std::numeric_limits<double>::quiet_NaN();
     r_.years.push_back(year);
     current_ = population;
     current_ptr_ = &current_;
@@ -214,7 +199,7 @@ void bind_run(py::module_& m) {
           "indicator_is_stock",
           [](const R& r) {
             std::vector<bool> v;
-            for (std::size_t k = 0; k < r.indicator_names.size(); ++k) v.push_back(is_stock(k));
+            for (std::size_t k = 0; k < r.indicator_names.size(); ++k) v.push_back(is_stock_indicator(k));
             return v;
           },
           "per indicator: true for stocks (defined in the base year), false for flows and rates")
