@@ -33,7 +33,8 @@ struct Accum {
   std::vector<double> mx_num, mx_den;     // [sex][life-table row]
   std::vector<double> mx_sum;             // [sex][row] plain sum, for rows nobody is exposed in
   double n_mx = 0;
-  std::vector<double> mx;                 // pooled rates of one sex
+  std::vector<double> both;               // both sexes' end population by age
+  std::vector<double> pooled_mx;          // pooled rates of one sex, by life-table row
   double births_f = 0, births_m = 0, deaths = 0, net = 0;
   LifeTable lt;
   void reset(std::size_t A, std::size_t rows) {
@@ -181,7 +182,7 @@ void compute_indicators(const CohortArray& start, const CohortArray& end, const 
     double* v = out.values.data() + (unit * NS + slot) * NI;
     auto set = [&](Indicator id, double x) { v[static_cast<int>(id)] = x; };
     std::span<const double> Pf(acc.end.data(), A), Pm(acc.end.data() + A, A);
-    std::vector<double>& both = acc.mx;  // reuse as the both-sexes end population
+    std::vector<double>& both = acc.both;
     both.assign(A, 0.0);
     for (std::size_t i = 0; i < A; ++i) both[i] = Pf[i] + Pm[i];
     const double pop_f = sum(Pf), pop_m = sum(Pm), pop = pop_f + pop_m;
@@ -220,7 +221,8 @@ void compute_indicators(const CohortArray& start, const CohortArray& end, const 
       set(Indicator::e65_female, comp.e65[st * kSexes + 0]);
       set(Indicator::e65_male, comp.e65[st * kSexes + 1]);
     } else if (rows > 0) {
-      std::vector<double> mx(rows);
+      std::vector<double>& mx = acc.pooled_mx;
+      mx.resize(rows);
       for (int s = 0; s < 2; ++s) {
         bool ok = true;
         for (std::size_t r = 0; r < rows; ++r) {

@@ -67,7 +67,7 @@ void ensure_sized(CohortArray& a, const CohortLayout& layout, bool wanted) {
 
 // Per-block scratch of the step: vectors of one zone, reused from zone to zone (no allocation per zone).
 struct Scratch {
-  std::vector<double> A, E, Q, B, M, D, adj;
+  std::vector<double> A, E, Q, B, B_mother, M, D, adj;
   std::vector<double> od, tr, ext, net, f, in_od, in_tr, ones;  // one (group, sex) age vector each
   LifeTable lt;
   void reserve(std::size_t n) {
@@ -609,7 +609,8 @@ void StepRunner::step_zone(int z, Scratch& sc) {
 
   // Newborn rules (B3): shares of a mother group's births go to another group, before A3 step 5.
   if (!sch_.newborn_rules.empty()) {
-    std::vector<double> original(sc.B);
+    sc.B_mother.assign(sc.B.begin(), sc.B.end());  // births by mother's group before any rule moves them
+    const std::vector<double>& original = sc.B_mother;
     for (const auto& r : sch_.newborn_rules) {
       const double share = r.zone_share.empty() ? r.share : r.zone_share[uz(z)];
       for (int s = 0; s < 2; ++s) {

@@ -17,6 +17,7 @@
 #include <set>
 #include <sstream>
 
+#include "csv_fixture.hpp"
 #include "cohortgis/app/commands.hpp"
 #include "cohortgis/app/language.hpp"
 #include "cohortgis/app/results.hpp"
@@ -51,12 +52,7 @@ class ReportTest : public ::testing::Test {
   fs::path root_;
 };
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string slurp(const fs::path& p) { return cohortgis::test::slurp(p.string()); }
 
 struct Png {
   int width = 0, height = 0;

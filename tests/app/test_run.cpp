@@ -46,12 +46,7 @@ class RunTest : public ::testing::Test {
   fs::path root_;
 };
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string slurp(const fs::path& p) { return cohortgis::test::slurp(p.string()); }
 
 // Census pop_resident of the Beijing districts (1101xx).
 std::map<std::string, double> census_residents() {

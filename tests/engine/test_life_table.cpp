@@ -10,11 +10,14 @@
 #include <string>
 #include <vector>
 
+#include "error_of.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "csv_fixture.hpp"
 
 namespace cohortgis {
+using cohortgis::test::error_of;
+
 namespace {
 
 using test::fixture;
@@ -428,18 +431,6 @@ TEST(LifeTable, RowOfAge) {
 // ---------------------------------------------------------------------------------------------------------------
 // Input errors.
 // ---------------------------------------------------------------------------------------------------------------
-
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  } catch (...) {
-    return "<other exception>";
-  }
-  return "<no exception>";
-}
 
 TEST(LifeTableErrors, NegativeRate) {
   std::vector<double> mx(22, 0.02);

@@ -15,6 +15,7 @@
 #include <sstream>
 #include <string>
 
+#include "error_of.hpp"
 #include "cohortgis/geodata/join.hpp"
 #include "cohortgis/geodata/measures.hpp"
 #include "cohortgis/geodata/outputs.hpp"
@@ -25,22 +26,12 @@ using namespace cohortgis;
 using namespace cohortgis::geodata;
 namespace fs = std::filesystem;
 
+using cohortgis::test::error_of;
+
 namespace {
 
 std::string data_file(const std::string& rel) { return std::string(COHORTGIS_DATA) + "/" + rel; }
 std::string fixture(const std::string& rel) { return std::string(COHORTGIS_FIXTURES) + "/geo/" + rel; }
-
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return {};
-}
-
-#define EXPECT_CONTAINS(haystack, needle) EXPECT_NE((haystack).find(needle), std::string::npos) << (haystack)
 
 const Zones& townships() {
   static const Zones z = load_zones({.path = fixture("townships.geojson"), .id_field = "code",

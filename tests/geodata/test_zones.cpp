@@ -5,28 +5,18 @@
 #include <cmath>
 #include <string>
 
+#include "error_of.hpp"
 #include "cohortgis/geodata/zones.hpp"
 
 using namespace cohortgis;
 using namespace cohortgis::geodata;
 
+using cohortgis::test::error_of;
+
 namespace {
 
 std::string data_file(const std::string& rel) { return std::string(COHORTGIS_DATA) + "/" + rel; }
 std::string fixture(const std::string& rel) { return std::string(COHORTGIS_FIXTURES) + "/geo/" + rel; }
-
-// The InputError message of f(), or "" when it does not throw.
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return {};
-}
-
-#define EXPECT_CONTAINS(haystack, needle) EXPECT_NE((haystack).find(needle), std::string::npos) << (haystack)
 
 }  // namespace
 

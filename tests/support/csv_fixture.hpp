@@ -49,6 +49,14 @@ inline CsvTable read_csv(const std::string& path) {
   return t;
 }
 
+// A whole file's bytes (for byte-for-byte comparisons of outputs).
+inline std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
 inline std::string fixture(const std::string& rel) { return std::string(COHORTGIS_FIXTURES) + "/" + rel; }
 inline std::string data_file(const std::string& rel) { return std::string(COHORTGIS_DATA) + "/" + rel; }
 
