@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // Driver of the whole benchmark (bench/run_bench.py calls it); prints one JSON object per command.
-//   bench_tool run    --zones N [--steps T] [--threads K] [--indicators 0|1] [--cell-components 0|1] [--stream FILE]
+//   bench_tool run    --zones N [--steps T] [--threads K] [--indicators 0|1] [--cell-components 0|1]
+//                     [--mortality-in-place 0|1] [--stream FILE]
 //       times a projection of the workload; hashes every step's end population (hash time is excluded)
 //   bench_tool export --zones N [--steps T] --out DIR [--results 0|1]
 //       writes the workload's model (and, with --results 1, the engine's results) as raw float64/int32 files for
 //       the NumPy peer (bench/peers/numpy_peer.py)
 //   bench_tool stream [--mib M] [--threads K]
 //       memory copy bandwidth, STREAM "copy" style (bytes read + bytes written per second), best of 5
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -112,7 +114,9 @@ int cmd_run(const std::map<std::string, std::string>& a) {
   const int threads = geti(a, "threads", 1);
   ProjectionConfig cfg = w.config(threads, geti(a, "indicators", 0) != 0);
   cfg.cell_components = geti(a, "cell-components", 0) != 0;  // large runs: per-state sums only
+  cfg.mortality_in_place = geti(a, "mortality-in-place", 1) != 0;  // survival ratios over the mx schedule
   TimedSink sink(gets(a, "stream"));
+  malloc_trim(0);  // the generator's freed scratch goes back to the system: the peak is the run's own
   reset_peak_rss();
   const auto t0 = Clock::now();
   Projection p(std::move(cfg), w.take_base());  // moved: the run holds the only copy of the state

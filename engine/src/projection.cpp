@@ -65,13 +65,88 @@ void ensure_sized(CohortArray& a, const CohortLayout& layout, bool wanted) {
   else if (!(a.layout() == layout && a.data().size() == layout.cells())) a = CohortArray(layout);
 }
 
+// One OD in-edge of a (group, sex) as the destination adds it: c · profile · P_origin (· scale of the origin's cell).
+struct InEdge {
+  double c;           // z · rate per year
+  const double* Po;   // origin population by age
+  const double* so;   // origin's conserve factors by age, or null (no cell scaled: factor 1, x · 1 = x exactly)
+};
+
+// in[i] += c_k · prof[i] · P_k[i] (· s_k[i]) for the edges k in their order. Up to four unscaled edges share one pass
+// over `in` (in[i] = (((in[i] + t_1) + t_2) + t_3) + t_4: the same additions in the same order as four passes).
+void add_in_flows(double* __restrict in, const double* __restrict prof, const std::vector<InEdge>& edges,
+                  std::size_t n) {
+  std::size_t k = 0;
+  while (k < edges.size()) {
+    std::size_t run = 0;  // unscaled edges from k on, at most 4
+    while (run < 4 && k + run < edges.size() && !edges[k + run].so) ++run;
+    if (run == 4) {
+      const double c1 = edges[k].c, c2 = edges[k + 1].c, c3 = edges[k + 2].c, c4 = edges[k + 3].c;
+      const double* __restrict p1 = edges[k].Po;
+      const double* __restrict p2 = edges[k + 1].Po;
+      const double* __restrict p3 = edges[k + 2].Po;
+      const double* __restrict p4 = edges[k + 3].Po;
+      for (std::size_t i = 0; i < n; ++i)
+        in[i] = (((in[i] + c1 * prof[i] * p1[i]) + c2 * prof[i] * p2[i]) + c3 * prof[i] * p3[i]) + c4 * prof[i] * p4[i];
+      k += 4;
+    } else if (run == 2 || run == 3) {
+      const double c1 = edges[k].c, c2 = edges[k + 1].c;
+      const double* __restrict p1 = edges[k].Po;
+      const double* __restrict p2 = edges[k + 1].Po;
+      for (std::size_t i = 0; i < n; ++i) in[i] = (in[i] + c1 * prof[i] * p1[i]) + c2 * prof[i] * p2[i];
+      k += 2;
+    } else {
+      const InEdge& e = edges[k];
+      const double* __restrict p = e.Po;
+      if (const double* __restrict so = e.so)
+        for (std::size_t i = 0; i < n; ++i) in[i] += e.c * prof[i] * p[i] * so[i];
+      else
+        for (std::size_t i = 0; i < n; ++i) in[i] += e.c * prof[i] * p[i];
+      ++k;
+    }
+  }
+}
+
+// A sum over the ages of one vector, and where it goes.
+struct AgeSum {
+  const double* v;
+  double* out;
+};
+
+// out = v[0] + v[1] + … in age order for every sum; four sums at a time share one loop so that their (independent)
+// chains of additions overlap. Each sum is the same left-to-right sum as a loop of its own, bit for bit.
+void sum_ages_interleaved(const std::vector<AgeSum>& sums, std::size_t n) {
+  std::size_t k = 0;
+  for (; k + 4 <= sums.size(); k += 4) {
+    const double *v0 = sums[k].v, *v1 = sums[k + 1].v, *v2 = sums[k + 2].v, *v3 = sums[k + 3].v;
+    double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+      a0 += v0[i];
+      a1 += v1[i];
+      a2 += v2[i];
+      a3 += v3[i];
+    }
+    *sums[k].out = a0;
+    *sums[k + 1].out = a1;
+    *sums[k + 2].out = a2;
+    *sums[k + 3].out = a3;
+  }
+  for (; k < sums.size(); ++k) {
+    double a = 0.0;
+    for (std::size_t i = 0; i < n; ++i) a += sums[k].v[i];
+    *sums[k].out = a;
+  }
+}
+
 // Per-block scratch of the step: vectors of one zone, reused from zone to zone (no allocation per zone).
 struct Scratch {
+  std::vector<AgeSum> sums;
+  std::vector<InEdge> edges;
   std::vector<double> A, E, Q, B, B_mother, M, D, adj;
-  std::vector<double> od, tr, ext, net, f, in_od, in_tr, ones;  // one (group, sex) age vector each
+  std::vector<double> od, tr, ext, net, f, total, in_od, in_tr, ones, births_by_age;  // one age vector each
   LifeTable lt;
   void reserve(std::size_t n) {
-    for (auto* v : {&od, &tr, &ext, &net, &f, &in_od, &in_tr}) v->resize(n);
+    for (auto* v : {&od, &tr, &ext, &net, &f, &total, &in_od, &in_tr, &births_by_age}) v->resize(n);
     if (ones.size() != n) ones.assign(n, 1.0);
   }
   // The OD age–sex profile of (group, sex), or 1 everywhere when the migration has none.
@@ -136,14 +211,18 @@ OdMigration::OdMigration(std::vector<OdFlow> flows, std::vector<double> profile,
     for (std::size_t z = 0; z < uz(zones); ++z) start[z + 1] += start[z];
   };
   build(true, out_start_, out_idx_);
-  build(false, in_start_, in_idx_);
+  std::vector<int> in_idx;
+  build(false, in_start_, in_idx);
+  in_flows_.reserve(flows_.size());
+  for (int e : in_idx) in_flows_.push_back({flows_[uz(e)].origin, flows_[uz(e)].group, flows_[uz(e)].rate_per_year});
+}
+
+std::span<const OdMigration::InFlow> OdMigration::in_flows(int zone) const {
+  return {in_flows_.data() + in_start_[uz(zone)], uz(in_start_[uz(zone) + 1] - in_start_[uz(zone)])};
 }
 
 std::span<const int> OdMigration::out_edges(int zone) const {
   return {out_idx_.data() + out_start_[uz(zone)], uz(out_start_[uz(zone) + 1] - out_start_[uz(zone)])};
-}
-std::span<const int> OdMigration::in_edges(int zone) const {
-  return {in_idx_.data() + in_start_[uz(zone)], uz(in_start_[uz(zone) + 1] - in_start_[uz(zone)])};
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -161,10 +240,12 @@ namespace {
 
 class StepRunner {
  public:
+  // `writable`: the same schedules, which the step may change (ProjectionConfig::mortality_in_place).
   StepRunner(const ProjectionConfig& cfg, const CohortLayout& layout, const StepContext& ctx,
-             const StepSchedules& sch, const CohortArray& P, CohortArray& next, StepComponents& comp,
+             StepSchedules& writable, const CohortArray& P, CohortArray& next, StepComponents& comp,
              MortalityCache& cache)
-      : cfg_(cfg), L_(layout), ctx_(ctx), sch_(sch), P_(P), next_(next), c_(comp), cache_(cache) {}
+      : cfg_(cfg), L_(layout), ctx_(ctx), sch_(writable), writable_(writable), P_(P), next_(next), c_(comp),
+        cache_(cache) {}
 
   void run();
 
@@ -180,7 +261,7 @@ class StepRunner {
   void validate_sizes() const;
   void validate_zone(int zone) const;
   double total_share(int zone, int group) const;
-  bool cell_outflows(int zone, int group, int sex, double share, Scratch& sc, bool record);
+  bool cell_outflows(int zone, int group, int sex, double share, Scratch& sc, bool record, bool may_scale);
   void outflows(int zone, Scratch& sc);
   void step_zone(int zone, Scratch& s);
   void mortality(int zone, int group, int sex, Scratch& s, std::span<double> S, std::span<double> phi);
@@ -197,12 +278,22 @@ class StepRunner {
   const CohortLayout& L_;
   const StepContext& ctx_;
   const StepSchedules& sch_;
+  StepSchedules& writable_;
   const CohortArray& P_;
   CohortArray& next_;
   StepComponents& c_;
   MortalityCache& cache_;
   bool any_migration_ = false, has_od_ = false, has_ext_in_ = false, has_ext_out_ = false, has_net_ = false,
        has_tr_ = false, reuse_mortality_ = false, phi_wanted_ = false;
+  // S_in_schedule_: the survival ratios of the step are rows of the mortality schedule (given as survival ratios, or
+  // written there by this step when in_place_), not the cache.
+  bool S_in_schedule_ = false, in_place_ = false;
+  // Survival ratios of one state and sex for this step.
+  std::span<double> survival(int z, int g, int s) {
+    const std::size_t nA = L_.ages();
+    if (S_in_schedule_) return {writable_.mortality.data() + L_.offset(z, g, s), nA};
+    return {cache_.S.data() + L_.offset(z, g, s), nA};
+  }
   // conserve: per zone, the factor applied to every out-flow of a cell, [group][sex][age]; empty when no cell of
   // the zone was scaled (the common case: no state-sized array to write and read).
   std::vector<std::vector<double>> zone_scale_;
@@ -326,19 +417,20 @@ double StepRunner::total_share(int z, int g) const {
 // destinations' own products, so they receive exactly what it loses (B2).
 // `record`: report scaled cells and apply the `error` policy (phase 1 only; phase 2 recomputes the same values).
 // Returns whether any cell was scaled.
-bool StepRunner::cell_outflows(int z, int g, int s, double share, Scratch& sc, bool record) {
+bool StepRunner::cell_outflows(int z, int g, int s, double share, Scratch& sc, bool record, bool may_scale) {
   const std::size_t nA = L_.ages();
   const double zy = L_.grid.width_years;
-  const double* P = P_.data().data() + L_.offset(z, g, s);
+  const double* __restrict P = P_.data().data() + L_.offset(z, g, s);
   const std::size_t c0 = L_.offset(z, g, s);
-  double* od = sc.od.data();
-  double* tr = sc.tr.data();
-  double* ext = sc.ext.data();
-  double* net = sc.net.data();
+  double* __restrict od = sc.od.data();
+  double* __restrict tr = sc.tr.data();
+  double* __restrict ext = sc.ext.data();
+  double* __restrict net = sc.net.data();
+  double* __restrict tot = sc.total.data();
   std::fill(od, od + nA, 0.0);
   std::fill(tr, tr + nA, 0.0);
   const OdMigration* odm = has_od_ ? sch_.od.get() : nullptr;
-  const double* prof = odm ? sc.profile_row(*odm, g, s, nA) : nullptr;
+  const double* __restrict prof = odm ? sc.profile_row(*odm, g, s, nA) : nullptr;
   if (odm) {  // one pass: the sum of the edges' rates (in edge order) times profile and population
     double R = 0.0;
     for (int e : odm->out_edges(z)) {
@@ -350,49 +442,72 @@ bool StepRunner::cell_outflows(int z, int g, int s, double share, Scratch& sc, b
   for (const auto& t : sch_.transitions)
     if (t.from_group == g) {
       const double m = t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)];
-      const double* r = t.rate_per_year.data() + uz(s) * nA;
+      const double* __restrict r = t.rate_per_year.data() + uz(s) * nA;
       for (std::size_t i = 0; i < nA; ++i) tr[i] += zy * r[i] * m * P[i];
     }
-  const double* xo = sch_.external_out.empty() ? nullptr : sch_.external_out.data() + c0;
-  const double* xr = sch_.external_out_rate.empty() ? nullptr : sch_.external_out_rate.data() + c0;
-  const double* nm = sch_.net_migrants.empty() ? nullptr : sch_.net_migrants.data() + c0;
-  const double* np = sch_.net_migrants_per_person.empty() ? nullptr : sch_.net_migrants_per_person.data() + c0;
+  const double* __restrict xo = sch_.external_out.empty() ? nullptr : sch_.external_out.data() + c0;
+  const double* __restrict xr = sch_.external_out_rate.empty() ? nullptr : sch_.external_out_rate.data() + c0;
+  const double* __restrict nm = sch_.net_migrants.empty() ? nullptr : sch_.net_migrants.data() + c0;
+  const double* __restrict np = sch_.net_migrants_per_person.empty() ? nullptr : sch_.net_migrants_per_person.data() + c0;
+  // What is needed: the totals only where a cell may be scaled, external out and net only where present.
+  const bool need_total = may_scale && cfg_.flow_policy != FlowPolicy::wpp;
+  // Unscaled external out-flows e and given net n per cell, each optional term in its own loop (the same operations
+  // per cell as one loop with branches, but every loop vectorises): e = 0 (+ xo) (+ z·xr·P); n = nm (+ np·P) + share·P.
+  if (need_total || has_ext_out_) {
+    for (std::size_t i = 0; i < nA; ++i) ext[i] = 0.0;
+    if (xo)
+      for (std::size_t i = 0; i < nA; ++i) ext[i] += xo[i];
+    if (xr)
+      for (std::size_t i = 0; i < nA; ++i) ext[i] += zy * xr[i] * P[i];
+  }
+  if (need_total || has_net_) {
+    if (nm)
+      for (std::size_t i = 0; i < nA; ++i) net[i] = nm[i];
+    else
+      for (std::size_t i = 0; i < nA; ++i) net[i] = 0.0;
+    if (np)
+      for (std::size_t i = 0; i < nA; ++i) net[i] += np[i] * P[i];
+    for (std::size_t i = 0; i < nA; ++i) net[i] += share * P[i];
+  }
+  if (!need_total) return false;
+  // What leaves a cell: OD, transfers, external out and the negative part of the given net.
+  bool over = false;
+  for (std::size_t i = 0; i < nA; ++i) {
+    const double n = net[i];
+    tot[i] = od[i] + tr[i] + ext[i] + (n < 0.0 ? -n : 0.0);
+    over |= tot[i] > P[i];
+  }
+  if (!over) return false;
+  // Rare: cells whose out-flows exceed them are scaled by one factor f (B2).
+  for (std::size_t i = 0; i < nA; ++i) sc.f[i] = 1.0;
   bool any = false;
   for (std::size_t i = 0; i < nA; ++i) {
-    double e_out = 0.0;
-    if (xo) e_out += xo[i];
-    if (xr) e_out += zy * xr[i] * P[i];
-    double n = nm ? nm[i] : 0.0;
-    if (np) n += np[i] * P[i];
-    n += share * P[i];
-    const double total = od[i] + tr[i] + e_out + (n < 0.0 ? -n : 0.0);
-    double f = 1.0;
-    if (total > P[i] && cfg_.flow_policy != FlowPolicy::wpp) {
-      const int age = static_cast<int>(i);
-      if (cfg_.flow_policy == FlowPolicy::error)
-        throw ProjectionError(where(z, g, s, age) + ": out-migration and transfers of " + fmt(total) +
-                              " persons exceed the " + fmt(P[i]) +
-                              " persons at the start of the step (flow policy 'error')");
-      f = std::max(P[i] - kMigrationResidualPersons, 0.0) / total;
-      if (record) scaled_[uz(z)].push_back({z, g, s, age, total - total * f});
-      any = true;
-      // The same products as the destinations compute, scaled.
-      if (odm) {
-        od[i] = 0.0;
-        for (int e : odm->out_edges(z)) {
-          const OdFlow& fl = odm->flows()[uz(e)];
-          if (fl.group < 0 || fl.group == g) od[i] += zy * fl.rate_per_year * prof[i] * P[i] * f;
-        }
+    const double total = tot[i];
+    if (!(total > P[i])) continue;
+    const int age = static_cast<int>(i);
+    if (cfg_.flow_policy == FlowPolicy::error)
+      throw ProjectionError(where(z, g, s, age) + ": out-migration and transfers of " + fmt(total) +
+                            " persons exceed the " + fmt(P[i]) +
+                            " persons at the start of the step (flow policy 'error')");
+    const double f = std::max(P[i] - kMigrationResidualPersons, 0.0) / total;
+    if (record) scaled_[uz(z)].push_back({z, g, s, age, total - total * f});
+    any = true;
+    // The same products as the destinations compute, scaled.
+    if (odm) {
+      od[i] = 0.0;
+      for (int e : odm->out_edges(z)) {
+        const OdFlow& fl = odm->flows()[uz(e)];
+        if (fl.group < 0 || fl.group == g) od[i] += zy * fl.rate_per_year * prof[i] * P[i] * f;
       }
-      tr[i] = 0.0;
-      for (const auto& t : sch_.transitions)
-        if (t.from_group == g)
-          tr[i] += zy * t.rate_per_year[uz(s) * nA + i] * (t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)]) *
-                   P[i] * f;
     }
+    tr[i] = 0.0;
+    for (const auto& t : sch_.transitions)
+      if (t.from_group == g)
+        tr[i] += zy * t.rate_per_year[uz(s) * nA + i] * (t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)]) *
+                 P[i] * f;
     sc.f[i] = f;
-    ext[i] = e_out * f;
-    net[i] = n < 0.0 ? n * f : n;
+    ext[i] = ext[i] * f;
+    if (net[i] < 0.0) net[i] = net[i] * f;
   }
   return any;
 }
@@ -425,7 +540,7 @@ void StepRunner::outflows(int z, Scratch& sc) {
   for (int g = 0; g < G; ++g) {
     const double share = total_share(z, g);
     for (int s = 0; s < 2; ++s) {
-      if (cell_outflows(z, g, s, share, sc, true)) {
+      if (cell_outflows(z, g, s, share, sc, true, true)) {
         auto& block = zone_scale_[uz(z)];
         if (block.empty()) block.assign(uz(G) * kSexes * nA, 1.0);
         std::copy(sc.f.begin(), sc.f.begin() + static_cast<std::ptrdiff_t>(nA),
@@ -448,8 +563,7 @@ void StepRunner::mortality(int z, int g, int s, Scratch& sc, std::span<double> S
   const std::size_t rows = sch_.mortality.size() / (L_.states() * kSexes);
   std::span<const double> row(sch_.mortality.data() + st * rows, rows);
   switch (sch_.mortality_kind) {
-    case MortalityInput::survival_ratios:
-      std::copy(row.begin(), row.end(), S.begin());
+    case MortalityInput::survival_ratios:  // S is the schedule's row itself
       break;
     case MortalityInput::person_years: {
       const LxLayout layout = L_.grid.width_years == 1 ? LxLayout::single_year : sch_.person_years_layout;
@@ -468,7 +582,7 @@ void StepRunner::mortality(int z, int g, int s, Scratch& sc, std::span<double> S
       } catch (const InputError& e) {
         throw InputError(where(z, g, s, -1) + ": life table from mx: " + e.what());
       }
-      survival_ratios(sc.lt, L_.grid, S);
+      survival_ratios(sc.lt, L_.grid, S);  // in place: over the mx row the life table was built from
       c_.e0[es] = sc.lt.ex[0];
       for (std::size_t r = 0; r < sc.lt.rows(); ++r)
         if (sc.lt.age[r] == 65.0) c_.e65[es] = sc.lt.ex[r];
@@ -503,23 +617,20 @@ void StepRunner::step_zone(int z, Scratch& sc) {
     for (int g = 0; g < G; ++g) {
       const double share = total_share(z, g);
       for (int s = 0; s < 2; ++s) {
-        cell_outflows(z, g, s, share, sc, false);
-        double* in_od = sc.in_od.data();
-        double* in_tr = sc.in_tr.data();
+        cell_outflows(z, g, s, share, sc, false, !zone_scale_[uz(z)].empty());
+        double* __restrict in_od = sc.in_od.data();
+        double* __restrict in_tr = sc.in_tr.data();
         std::fill(in_od, in_od + nA, 0.0);
         std::fill(in_tr, in_tr + nA, 0.0);
         if (od) {
           const double* prof = sc.profile_row(*od, g, s, nA);
-          for (int e : od->in_edges(z)) {
-            const OdFlow& f = od->flows()[uz(e)];
+          sc.edges.clear();
+          for (const OdMigration::InFlow& f : od->in_flows(z)) {
             if (f.group >= 0 && f.group != g) continue;
-            const double c = zy * f.rate_per_year;
-            const double* Po = P_.data().data() + L_.offset(f.origin, g, s);
-            if (const double* so = scale_of(f.origin, g, s))
-              for (std::size_t i = 0; i < nA; ++i) in_od[i] += c * prof[i] * Po[i] * so[i];
-            else  // factor 1: x · 1 = x exactly
-              for (std::size_t i = 0; i < nA; ++i) in_od[i] += c * prof[i] * Po[i];
+            sc.edges.push_back({zy * f.rate_per_year, P_.data().data() + L_.offset(f.origin, g, s),
+                                scale_of(f.origin, g, s)});
           }
+          add_in_flows(in_od, prof, sc.edges, nA);
         }
         for (const auto& t : sch_.transitions)
           if (t.to_group == g) {
@@ -533,16 +644,28 @@ void StepRunner::step_zone(int z, Scratch& sc) {
           }
         const std::size_t c0 = L_.offset(z, g, s);
         const double* xin = sch_.external_in.empty() ? nullptr : sch_.external_in.data() + c0;
-        auto M = migrants(g, s);
-        for (std::size_t i = 0; i < nA; ++i) {  // the order of the terms of B1
-          double m = 0.0;
-          if (has_od_) m += in_od[i] - sc.od[i];
-          if (has_ext_in_) m += xin ? xin[i] : 0.0;
-          if (has_ext_out_) m -= sc.ext[i];
-          if (has_net_) m += sc.net[i];
-          if (has_tr_) m += in_tr[i] - sc.tr[i];
-          M[i] = m;
+        // The terms of B1 in their order, m = 0 (+ in_od − od) (+ x_in) (− x_out) (+ net) (+ in_tr − tr): one loop
+        // per term present, the same operations per cell as one loop with branches, but every loop vectorises.
+        double* __restrict M = migrants(g, s).data();
+        const double* __restrict o_od = sc.od.data();
+        const double* __restrict o_ext = sc.ext.data();
+        const double* __restrict o_net = sc.net.data();
+        const double* __restrict o_tr = sc.tr.data();
+        for (std::size_t i = 0; i < nA; ++i) M[i] = 0.0;
+        if (has_od_)
+          for (std::size_t i = 0; i < nA; ++i) M[i] += in_od[i] - o_od[i];
+        if (has_ext_in_) {
+          if (xin)
+            for (std::size_t i = 0; i < nA; ++i) M[i] += xin[i];
+          else
+            for (std::size_t i = 0; i < nA; ++i) M[i] += 0.0;
         }
+        if (has_ext_out_)
+          for (std::size_t i = 0; i < nA; ++i) M[i] -= o_ext[i];
+        if (has_net_)
+          for (std::size_t i = 0; i < nA; ++i) M[i] += o_net[i];
+        if (has_tr_)
+          for (std::size_t i = 0; i < nA; ++i) M[i] += in_tr[i] - o_tr[i];
         if (keep) {
           auto put = [&](CohortArray& a, const double* v) {
             if (!a.empty()) std::copy(v, v + nA, a.ages(z, g, s).begin());
@@ -569,9 +692,6 @@ void StepRunner::step_zone(int z, Scratch& sc) {
             }
           }
         }
-        double sum = 0.0;
-        for (std::size_t i = 0; i < nA; ++i) sum += M[i];
-        c_.net_migrants_by_state[(uz(z) * uz(G) + uz(g)) * kSexes + uz(s)] = sum;
       }
     }
   }
@@ -594,13 +714,15 @@ void StepRunner::step_zone(int z, Scratch& sc) {
   };
   for (int g = 0; g < G; ++g) {
     for (int s = 0; s < 2; ++s) {
-      mortality(z, g, s, sc, cached(cache_.S, g, s), want_phi ? cached(cache_.phi, g, s).first(per_gs - 1) : std::span<double>());
-      survive_cohorts(L_.grid, P_.ages(z, g, s), cached(cache_.S, g, s), migrants(g, s), timing, buffers(g, s));
+      mortality(z, g, s, sc, survival(z, g, s), want_phi ? cached(cache_.phi, g, s).first(per_gs - 1) : std::span<double>());
+      survive_cohorts(L_.grid, P_.ages(z, g, s), survival(z, g, s), migrants(g, s), timing, buffers(g, s));
     }
     const std::size_t st = uz(z) * uz(G) + uz(g);
     std::span<const double> F(sch_.asfr.data() + st * nA, nA);
-    std::span<double> B(c_.births_by_mother_age.data() + st * nA, nA);
-    std::span<double> X(c_.women_exposure.data() + st * nA, nA);
+    const bool kept = !c_.births_by_mother_age.empty();
+    std::span<double> B = kept ? std::span<double>(c_.births_by_mother_age.data() + st * nA, nA)
+                               : std::span<double>(sc.births_by_age.data(), nA);
+    std::span<double> X = kept ? std::span<double>(c_.women_exposure.data() + st * nA, nA) : std::span<double>();
     const double births = births_by_age_of_mother(L_.grid, F, buffers(g, 0), B, X);
     const auto [bf, bm] = births_by_sex(births, sch_.srb[uz(z)]);
     sc.B[uz(g) * 2 + 0] = bf;
@@ -633,7 +755,7 @@ void StepRunner::step_zone(int z, Scratch& sc) {
       c_.births[ss] = Bs;
       const auto buf = buffers(g, s);
       std::span<double> adj = keep ? c_.floor_adjustment.ages(z, g, s) : std::span<double>(sc.adj.data(), nA);
-      const int floored = close_step(L_.grid, Bs, cached(cache_.S, g, s), migrants(g, s), timing, buf,
+      const int floored = close_step(L_.grid, Bs, survival(z, g, s), migrants(g, s), timing, buf,
                                      next_.ages(z, g, s), adj);
       if (floored > 0) {
         for (int i = 0; i < A; ++i)
@@ -644,12 +766,19 @@ void StepRunner::step_zone(int z, Scratch& sc) {
             floored_[uz(z)].push_back({z, g, s, i, adj[uz(i)]});
           }
       }
-      double dsum = 0.0;
-      for (std::size_t i = 0; i < nA; ++i) dsum += buf.D[i];
-      c_.deaths_by_state[ss] = dsum;
       if (!c_.deaths_age_period.empty())
         age_period_deaths(buf.D, cached(cache_.phi, g, s).first(per_gs - 1), c_.deaths_age_period.ages(z, g, s));
     }
+
+  // Per state and sex, the sums over age of the deaths D and the net migrants M, each in age order.
+  sc.sums.clear();
+  for (int g = 0; g < G; ++g)
+    for (int s = 0; s < 2; ++s) {
+      const std::size_t ss = (uz(z) * uz(G) + uz(g)) * kSexes + uz(s);
+      sc.sums.push_back({buffers(g, s).D.data(), &c_.deaths_by_state[ss]});
+      if (any_migration_) sc.sums.push_back({migrants(g, s).data(), &c_.net_migrants_by_state[ss]});
+    }
+  sum_ages_interleaved(sc.sums, nA);
 }
 
 void StepRunner::run() {
@@ -658,8 +787,14 @@ void StepRunner::run() {
   phi_wanted_ = cfg_.cell_components && L_.grid.width_years == 1 && death_rates;
   // Reuse last step's survival ratios only when the provider says mortality did not change and the cache holds
   // everything this step needs (same layout, φ when age-period deaths are kept).
+  const bool given_S = sch_.mortality_kind == MortalityInput::survival_ratios;
   reuse_mortality_ = sch_.mortality_unchanged && cache_.valid && cache_.kind == sch_.mortality_kind &&
-                     cache_.S.size() == L_.cells() && (!phi_wanted_ || cache_.phi.size() == L_.cells());
+                     (given_S || cache_.S.size() == L_.cells()) && (!phi_wanted_ || cache_.phi.size() == L_.cells());
+  // In place: single-year death rates (one row per age, so each row is overwritten by its own survival ratios) in a
+  // lean run without indicators (nothing else reads mx after the step).
+  in_place_ = cfg_.mortality_in_place && death_rates && !reuse_mortality_ && L_.grid.width_years == 1 &&
+              !cfg_.cell_components && !cfg_.indicators && sch_.mortality.size() == L_.cells();
+  S_in_schedule_ = given_S || in_place_;
   validate_sizes();
   for_each_zone<Scratch>(L_.zones, [&](int z, Scratch&) { validate_zone(z); });
 
@@ -671,8 +806,13 @@ void StepRunner::run() {
   any_migration_ = has_od_ || has_ext_in_ || has_ext_out_ || has_net_ || has_tr_;
   const bool keep = cfg_.cell_components;
 
-  ensure(c_.births_by_mother_age, states * A);
-  ensure(c_.women_exposure, states * A);
+  // Births by age of mother and their exposure: every cell is written by the step (sized, not cleared); not kept
+  // at all by a lean run without indicators (they are state-sized arrays).
+  const bool births_by_age_kept = keep || cfg_.indicators;
+  for (auto* v : {&c_.births_by_mother_age, &c_.women_exposure}) {
+    if (births_by_age_kept) v->resize(states * A);
+    else std::vector<double>().swap(*v);
+  }
   ensure(c_.births, states * kSexes);
   ensure(c_.newborn_transfer_in, sch_.newborn_rules.empty() ? 0 : states * kSexes);
   ensure(c_.newborn_transfer_out, sch_.newborn_rules.empty() ? 0 : states * kSexes);
@@ -696,7 +836,8 @@ void StepRunner::run() {
   if (!reuse_mortality_) {
     cache_.valid = false;
     cache_.kind = sch_.mortality_kind;
-    cache_.S.resize(L_.cells());
+    if (S_in_schedule_) std::vector<double>().swap(cache_.S);
+    else cache_.S.resize(L_.cells());
     cache_.phi.resize(phi_wanted_ ? L_.cells() : 0);
     cache_.e0.assign(states * kSexes, kNaN);
     cache_.e65.assign(states * kSexes, kNaN);
@@ -724,6 +865,10 @@ void StepRunner::run() {
     for_each_zone<Scratch>(L_.zones, [&](int z, Scratch& scratch) { outflows(z, scratch); });
   for_each_zone<Scratch>(L_.zones, [&](int z, Scratch& scratch) { step_zone(z, scratch); });
   cache_.valid = true;
+  if (in_place_) {  // the schedule now holds what the next step needs if mortality does not change
+    writable_.mortality_kind = MortalityInput::survival_ratios;
+    cache_.kind = MortalityInput::survival_ratios;
+  }
 
   auto gather = [](std::vector<std::vector<AdjustedCell>>& per_zone, std::vector<AdjustedCell>& out) {
     out.clear();

@@ -58,15 +58,22 @@ class OdMigration {
   double profile(int group, int sex, int age) const {
     return profile_.empty() ? 1.0 : profile_[(static_cast<std::size_t>(group) * kSexes + static_cast<std::size_t>(sex)) * n_ages_ + static_cast<std::size_t>(age)];
   }
-  // Edges leaving / entering a zone, as indexes into flows(); entering edges sorted by origin (fixed sum order).
+  // Edges leaving a zone, as indexes into flows(), sorted by destination (the fixed order of every sum).
   std::span<const int> out_edges(int zone) const;
-  std::span<const int> in_edges(int zone) const;
+  // A flow as its destination reads it: stored contiguously per destination, sorted by origin (fixed sum order).
+  struct InFlow {
+    int origin;
+    int group;  // -1: every group
+    double rate_per_year;
+  };
+  std::span<const InFlow> in_flows(int zone) const;
 
  private:
   std::vector<OdFlow> flows_;
   std::vector<double> profile_;
   std::size_t n_ages_ = 0;
-  std::vector<int> out_start_, out_idx_, in_start_, in_idx_;
+  std::vector<int> out_start_, out_idx_, in_start_;
+  std::vector<InFlow> in_flows_;
 };
 
 // Annual transition rates between groups of the same zone (e.g. floating → registered on getting hukou):
@@ -132,7 +139,8 @@ struct AdjustedCell {
 // is left empty (reads as zero). Migration arrays are by age index at the start of the step (the input convention);
 // deaths and floor adjustments by index at the end of the step (cohort convention, A3).
 struct StepComponents {
-  std::vector<double> births_by_mother_age;  // [zone][group of mother][age]
+  // [zone][group of mother][age]; both empty in a run with neither cell_components nor indicators.
+  std::vector<double> births_by_mother_age;
   std::vector<double> women_exposure;        // [zone][group][age] person-years behind births_by_mother_age
   std::vector<double> births;                // [zone][group][sex] after newborn rules
   std::vector<double> newborn_transfer_in, newborn_transfer_out;  // [zone][group][sex]
@@ -181,6 +189,12 @@ struct ProjectionConfig {
   // adjustments) are not kept and stay empty; births, the per-state sums and the lists of adjusted cells still are.
   // For large runs that stream populations: it saves memory and a pass over memory per array and step.
   bool cell_components = true;
+  // Lean runs (cell_components and indicators off) on single-year grids with death rates: the engine writes the
+  // survival ratios it builds over the mx rows of the StepSchedules and sets mortality_kind = survival_ratios,
+  // instead of keeping them in a cache of their own (a state-sized array). A provider that changes mortality must
+  // then write every value and mortality_kind again (as one that rebuilds a period's schedules does); one that
+  // leaves mortality alone gets the same survival ratios. Results are bit-identical either way.
+  bool mortality_in_place = false;
   std::vector<ZoneAggregate> aggregates;  // the whole area is added as "total" unless one is named so
   std::vector<AgeBand> extra_age_bands;   // on top of the standard planning bands
   std::atomic<bool>* cancel = nullptr;    // set to true to stop between steps (ProjectionError "cancelled")
