@@ -86,24 +86,34 @@ void survive_cohorts(const AgeGrid& grid, std::span<const double> P, std::span<c
                      std::span<const double> M, MigrationTiming timing, const SexStepBuffers& b) {
   const std::size_t w = uz(grid.open_index());
   const bool even = timing == MigrationTiming::even && !M.empty();
-  for (std::size_t i = 0; i <= w; ++i) {  // step 1
-    if (even) {
-      b.E[i] = M[i] / 2.0;
-      b.A[i] = P[i] + b.E[i];  // P + M/2
-    } else {
-      b.A[i] = P[i];
-      b.E[i] = 0.0;
+  // The buffers are distinct arrays (restrict: loops vectorise without run-time overlap checks).
+  double* __restrict A = b.A.data();
+  double* __restrict E = b.E.data();
+  double* __restrict D = b.D.data();
+  double* __restrict Q = b.Q.data();
+  const double* __restrict p = P.data();
+  const double* __restrict s = S.data();
+  if (even) {  // step 1
+    const double* __restrict m = M.data();
+    for (std::size_t i = 0; i <= w; ++i) {
+      E[i] = m[i] / 2.0;
+      A[i] = p[i] + E[i];  // P + M/2
+    }
+  } else {
+    for (std::size_t i = 0; i <= w; ++i) {
+      A[i] = p[i];
+      E[i] = 0.0;
     }
   }
   for (std::size_t i = 1; i < w; ++i) {  // steps 2–3
-    b.D[i] = (1.0 - S[i]) * b.A[i - 1];
-    b.Q[i] = b.A[i - 1] - b.D[i] + b.E[i];
+    D[i] = (1.0 - s[i]) * A[i - 1];
+    Q[i] = A[i - 1] - D[i] + E[i];
   }
-  const double top = b.A[w - 1] + b.A[w];
-  b.D[w] = (1.0 - S[w]) * top;
-  b.Q[w] = top - b.D[w] + b.E[w];
-  b.D[0] = 0.0;  // set by close_step once births are known
-  b.Q[0] = 0.0;
+  const double top = A[w - 1] + A[w];
+  D[w] = (1.0 - s[w]) * top;
+  Q[w] = top - D[w] + E[w];
+  D[0] = 0.0;  // set by close_step once births are known
+  Q[0] = 0.0;
 }
 
 // A3 step 4.
@@ -138,18 +148,22 @@ int close_step(const AgeGrid& grid, double births_of_sex, std::span<const double
   const std::size_t w = uz(grid.open_index());
   b.D[0] = (1.0 - S[0]) * births_of_sex;  // step 5
   b.Q[0] = births_of_sex - b.D[0] + b.E[0];
-  if (timing == MigrationTiming::end && !M.empty())  // step 6
-    for (std::size_t i = 0; i <= w; ++i) b.Q[i] += M[i];
-  int floored = 0;  // step 7
+  double* __restrict Q = b.Q.data();
+  double* __restrict out = P_end.data();
+  if (timing == MigrationTiming::end && !M.empty()) {  // step 6
+    const double* __restrict m = M.data();
+    for (std::size_t i = 0; i <= w; ++i) Q[i] += m[i];
+  }
+  // Step 7, branch-free (vectorises); `Q >= 0` is false for NaN, which is floored as before.
+  int floored = 0;
   for (std::size_t i = 0; i <= w; ++i) {
-    if (b.Q[i] >= 0.0) {
-      P_end[i] = b.Q[i];
-      if (!floor_adjustment.empty()) floor_adjustment[i] = 0.0;
-    } else {
-      P_end[i] = kFloorPersons;
-      if (!floor_adjustment.empty()) floor_adjustment[i] = kFloorPersons - b.Q[i];
-      ++floored;
-    }
+    const bool keep = Q[i] >= 0.0;
+    out[i] = keep ? Q[i] : kFloorPersons;
+    floored += keep ? 0 : 1;
+  }
+  if (!floor_adjustment.empty()) {
+    double* __restrict adj = floor_adjustment.data();
+    for (std::size_t i = 0; i <= w; ++i) adj[i] = Q[i] >= 0.0 ? 0.0 : kFloorPersons - Q[i];
   }
   return floored;
 }

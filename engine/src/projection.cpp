@@ -107,6 +107,16 @@ void add_in_flows(double* __restrict in, const double* __restrict prof, const st
   }
 }
 
+constexpr double kMax = std::numeric_limits<double>::max();
+
+// Whether lo ≤ v[i] ≤ hi for every i (false for NaN): a branch-free pass that vectorises; the slow loop that names
+// the bad value runs only when it fails.
+bool all_within(const double* __restrict v, std::size_t n, double lo, double hi) {
+  bool ok = true;
+  for (std::size_t i = 0; i < n; ++i) ok &= (v[i] >= lo) & (v[i] <= hi);
+  return ok;
+}
+
 // A sum over the ages of one vector, and where it goes.
 struct AgeSum {
   const double* v;
@@ -358,7 +368,7 @@ void StepRunner::validate_zone(int z) const {
     if (!sch_.net_migrants_total.empty() && !std::isfinite(sch_.net_migrants_total[st]))
       throw InputError(where(z, g, -1, -1) + ": net migrants total " + fmt(sch_.net_migrants_total[st]) +
                        "; expected a finite number of persons");
-    for (int i = 0; i < A; ++i) {
+    for (int i = 0; i < (all_within(sch_.asfr.data() + st * uz(A), uz(A), 0.0, kMax) ? 0 : A); ++i) {
       const double f = sch_.asfr[st * uz(A) + uz(i)];
       if (!std::isfinite(f) || f < 0.0)
         throw InputError(where(z, g, 0, i) + ": fertility rate (asfr) " + fmt(f) +
@@ -366,7 +376,10 @@ void StepRunner::validate_zone(int z) const {
     }
     for (int s = 0; s < 2; ++s) {
       const double* m = sch_.mortality.data() + (st * kSexes + uz(s)) * rows;
-      for (std::size_t r = 0; r < (reuse_mortality_ ? 0 : rows); ++r) {  // checked when it was first used
+      const bool fine = reuse_mortality_ ||  // checked when it was first used
+                        (sch_.mortality_kind == MortalityInput::death_rates && all_within(m, rows, 0.0, kMax)) ||
+                        (sch_.mortality_kind == MortalityInput::survival_ratios && all_within(m, rows, 0.0, 1.0));
+      for (std::size_t r = 0; r < (fine ? 0 : rows); ++r) {  // finds and reports the bad value
         const double v = m[r];
         bool ok = std::isfinite(v);
         const char* expect = "";

@@ -25,7 +25,8 @@ enum class MigrationTiming {
 inline constexpr double kFloorPersons = 0.0005;
 inline constexpr double kMigrationResidualPersons = 0.00001;
 
-// Scratch and outputs of one sex of one state for one step. All spans have grid.n_ages elements.
+// Scratch and outputs of one sex of one state for one step. All spans have grid.n_ages elements. The buffers, and the
+// P, S, M and P_end passed with them below, are distinct arrays that do not overlap.
 struct SexStepBuffers {
   std::span<double> A;  // population exposed during the step (start + start-half of migrants)
   std::span<double> E;  // end-of-step migrants
