@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cohortgis/engine/life_table.hpp"
+#include "simd.hpp"
 
 namespace cohortgis {
 
@@ -82,7 +83,7 @@ void age_period_death_split(const LifeTable& lt, int open_age, std::span<double>
 }
 
 // A3 steps 1–3.
-void survive_cohorts(const AgeGrid& grid, std::span<const double> P, std::span<const double> S,
+COHORTGIS_KERNEL void survive_cohorts(const AgeGrid& grid, std::span<const double> P, std::span<const double> S,
                      std::span<const double> M, MigrationTiming timing, const SexStepBuffers& b) {
   const std::size_t w = uz(grid.open_index());
   const bool even = timing == MigrationTiming::even && !M.empty();
@@ -117,7 +118,7 @@ void survive_cohorts(const AgeGrid& grid, std::span<const double> P, std::span<c
 }
 
 // A3 step 4.
-double births_by_age_of_mother(const AgeGrid& grid, std::span<const double> F, const SexStepBuffers& women,
+COHORTGIS_KERNEL double births_by_age_of_mother(const AgeGrid& grid, std::span<const double> F, const SexStepBuffers& women,
                                std::span<double> B, std::span<double> exposure) {
   const std::size_t w = uz(grid.open_index());
   const double z = grid.width_years;
@@ -142,7 +143,7 @@ std::pair<double, double> births_by_sex(double births, double srb) {
 }
 
 // A3 steps 5–7.
-int close_step(const AgeGrid& grid, double births_of_sex, std::span<const double> S, std::span<const double> M,
+COHORTGIS_KERNEL int close_step(const AgeGrid& grid, double births_of_sex, std::span<const double> S, std::span<const double> M,
                MigrationTiming timing, const SexStepBuffers& b, std::span<double> P_end,
                std::span<double> floor_adjustment) {
   const std::size_t w = uz(grid.open_index());

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "parallel.hpp"
+#include "simd.hpp"
 
 namespace cohortgis {
 
@@ -74,7 +75,7 @@ struct InEdge {
 
 // in[i] += c_k · prof[i] · P_k[i] (· s_k[i]) for the edges k in their order. Up to four unscaled edges share one pass
 // over `in` (in[i] = (((in[i] + t_1) + t_2) + t_3) + t_4: the same additions in the same order as four passes).
-void add_in_flows(double* __restrict in, const double* __restrict prof, const std::vector<InEdge>& edges,
+COHORTGIS_KERNEL void add_in_flows(double* __restrict in, const double* __restrict prof, const std::vector<InEdge>& edges,
                   std::size_t n) {
   std::size_t k = 0;
   while (k < edges.size()) {

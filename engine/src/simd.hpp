@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: Apache-2.0
+// COHORTGIS_KERNEL marks the step's hot loops for function multi-versioning: GCC compiles them for AVX-512, AVX2 and
+// the baseline x86-64 and picks one at load time (ifunc), so a build for any x86-64 runs wide vectors where the CPU
+// has them. Results do not change with the width: the loops are element-wise (no reassociated sums) and
+// -ffp-contract=off forbids fusing a·b + c, so every element sees the same IEEE operations in the same order.
+// Off for other compilers and architectures, and in sanitizer builds (ifunc resolvers run before their runtimes).
+#pragma once
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
+    !defined(COHORTGIS_NO_MULTIVERSION)
+#define COHORTGIS_KERNEL __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define COHORTGIS_KERNEL
+#endif
