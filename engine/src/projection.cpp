@@ -2,6 +2,7 @@
 // Multi-regional projection (docs/ccmpp.md Part B): flows → net migrants per state, then the Part A step per state.
 #include "cohortgis/engine/projection.hpp"
 
+#include <oneapi/tbb/enumerable_thread_specific.h>
 #include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <limits>
 #include <numeric>
 #include <sstream>
+#include <type_traits>
 
 #include "parallel.hpp"
 #include "simd.hpp"
@@ -27,14 +29,21 @@ std::string fmt(double v) {
   return os.str();
 }
 
-// Runs body(zone, block_scratch) for every zone in parallel over blocked zone ranges; each block has its own
-// scratch. An exception in a zone is kept and the one of the lowest zone is rethrown afterwards, so the error a user
-// sees does not depend on the thread count.
+// Runs body(zone, scratch) for every zone in parallel over blocked zone ranges; each thread has its own scratch,
+// reused from block to block (no allocation per block; the step writes every scratch value before it reads it). An
+// exception in a zone is kept and the one of the lowest zone is rethrown afterwards, so the error a user sees does
+// not depend on the thread count.
 template <class Scratch, class Body>
 void for_each_zone(int zones, Body&& body) {
   std::vector<std::exception_ptr> errors(uz(zones));
+#ifdef COHORTGIS_TSAN  // std::threads (parallel.hpp): a scratch per block, no TBB structure TSan cannot see into
   detail::parallel_blocks(zones, 16, [&](int begin, int end) {
     Scratch scratch;
+#else
+  tbb::enumerable_thread_specific<Scratch> scratches;
+  detail::parallel_blocks(zones, 16, [&](int begin, int end) {
+    Scratch& scratch = scratches.local();
+#endif
     for (int z = begin; z != end; ++z) {
       try {
         body(z, scratch);
@@ -73,15 +82,32 @@ struct InEdge {
   const double* so;   // origin's conserve factors by age, or null (no cell scaled: factor 1, x · 1 = x exactly)
 };
 
-// in[i] += c_k · prof[i] · P_k[i] (· s_k[i]) for the edges k in their order. Up to four unscaled edges share one pass
-// over `in` (in[i] = (((in[i] + t_1) + t_2) + t_3) + t_4: the same additions in the same order as four passes).
+// in[i] += c_k · prof[i] · P_k[i] (· s_k[i]) for the edges k in their order. Up to eight unscaled edges share one
+// pass over `in` (in[i] = ((in[i] + t_1) + t_2) + …: the same additions in the same order as one pass per edge).
 COHORTGIS_KERNEL void add_in_flows(double* __restrict in, const double* __restrict prof, const std::vector<InEdge>& edges,
                   std::size_t n) {
   std::size_t k = 0;
   while (k < edges.size()) {
-    std::size_t run = 0;  // unscaled edges from k on, at most 4
-    while (run < 4 && k + run < edges.size() && !edges[k + run].so) ++run;
-    if (run == 4) {
+    std::size_t run = 0;  // unscaled edges from k on, at most 8
+    while (run < 8 && k + run < edges.size() && !edges[k + run].so) ++run;
+    if (run == 8) {
+      const double c1 = edges[k].c, c2 = edges[k + 1].c, c3 = edges[k + 2].c, c4 = edges[k + 3].c;
+      const double c5 = edges[k + 4].c, c6 = edges[k + 5].c, c7 = edges[k + 6].c, c8 = edges[k + 7].c;
+      const double* __restrict p1 = edges[k].Po;
+      const double* __restrict p2 = edges[k + 1].Po;
+      const double* __restrict p3 = edges[k + 2].Po;
+      const double* __restrict p4 = edges[k + 3].Po;
+      const double* __restrict p5 = edges[k + 4].Po;
+      const double* __restrict p6 = edges[k + 5].Po;
+      const double* __restrict p7 = edges[k + 6].Po;
+      const double* __restrict p8 = edges[k + 7].Po;
+      for (std::size_t i = 0; i < n; ++i) {
+        const double q = prof[i];
+        in[i] = (((((((in[i] + c1 * q * p1[i]) + c2 * q * p2[i]) + c3 * q * p3[i]) + c4 * q * p4[i]) + c5 * q * p5[i]) +
+                  c6 * q * p6[i]) + c7 * q * p7[i]) + c8 * q * p8[i];
+      }
+      k += 8;
+    } else if (run >= 4) {
       const double c1 = edges[k].c, c2 = edges[k + 1].c, c3 = edges[k + 2].c, c4 = edges[k + 3].c;
       const double* __restrict p1 = edges[k].Po;
       const double* __restrict p2 = edges[k + 1].Po;
@@ -107,6 +133,96 @@ COHORTGIS_KERNEL void add_in_flows(double* __restrict in, const double* __restri
     }
   }
 }
+
+// The common state of a lean run, fused: OD and at most one group transition in and out, `even` timing, no cell of
+// the zone scaled. One pass computes the out-flows, the net migrants M of B1 and A3 step 1 (E = M/2, A = P + E), a
+// second (fused_survival) A3 steps 2–3, with the same operations per cell, in the same order, as the general path (cell_outflows,
+// the B1 loops and survive_cohorts), so the results are the same bits.
+struct FusedState {
+  const double* P;      // start population
+  const double* S;      // survival ratios
+  const double* prof;   // OD profile (has_od)
+  double R = 0.0;       // z · Σ out-edge rates (has_od)
+  const double* in_od;  // OD in-flows (has_od)
+  bool has_od = false, has_tr = false;
+  const double* tr_rate = nullptr;  // transition out of the group: rates by age, or null
+  double tr_mult = 1.0;
+  const double* in_rate = nullptr;  // transition into the group: rates by age, or null
+  double in_mult = 1.0;
+  const double* in_P = nullptr;     // population of the group it comes from
+  double zy = 1.0;
+  double *M, *A, *E, *D, *Q;
+  std::size_t n;
+};
+static_assert(std::is_trivially_copyable_v<FusedState>);
+
+// TO / TI: a transition out of / into the group (each term's presence is a template parameter, so that no load is
+// conditional and the loop vectorises).
+template <bool OD, bool TR, bool TO, bool TI>
+[[gnu::always_inline]] inline void fused_state_body(const FusedState& f) {
+  const double* __restrict P = f.P;
+  const double* __restrict prof = f.prof;
+  const double* __restrict in_od = f.in_od;
+  const double* __restrict tr_rate = f.tr_rate;
+  const double* __restrict in_rate = f.in_rate;
+  const double* __restrict in_P = f.in_P;
+  double* __restrict M = f.M;
+  double* __restrict A = f.A;
+  double* __restrict E = f.E;
+  const double R = f.R, zy = f.zy, tm = f.tr_mult, im = f.in_mult;
+  for (std::size_t i = 0; i < f.n; ++i) {
+    double m = 0.0;
+    if constexpr (OD) m += in_od[i] - R * prof[i] * P[i];
+    if constexpr (TR) {
+      double out = 0.0, in = 0.0;
+      if constexpr (TO) out = 0.0 + zy * tr_rate[i] * tm * P[i];
+      if constexpr (TI) in = 0.0 + zy * in_rate[i] * im * in_P[i];
+      m += in - out;
+    }
+    M[i] = m;
+    E[i] = m / 2.0;
+    A[i] = P[i] + E[i];
+  }
+}
+
+// A3 steps 2–3 of a fused state, as survive_cohorts. Run once the first pass of every state of the zone is done: a
+// load of A[i − 1] right after the vector stores of A stalls on store-to-load forwarding (it straddles two stores).
+template <class = void>
+[[gnu::always_inline]] inline void fused_survival_body(const FusedState& f) {
+  const double* __restrict S = f.S;
+  const double* __restrict A = f.A;
+  const double* __restrict E = f.E;
+  double* __restrict D = f.D;
+  double* __restrict Q = f.Q;
+  const std::size_t w = f.n - 1;
+  for (std::size_t i = 1; i < w; ++i) {
+    D[i] = (1.0 - S[i]) * A[i - 1];
+    Q[i] = A[i - 1] - D[i] + E[i];
+  }
+  const double top = A[w - 1] + A[w];
+  D[w] = (1.0 - S[w]) * top;
+  Q[w] = top - D[w] + E[w];
+  D[0] = 0.0;
+  Q[0] = 0.0;
+}
+
+template <bool OD, bool TR>
+[[gnu::always_inline]] inline void fused_state_transitions(const FusedState& f) {
+  const bool to = TR && f.tr_rate, ti = TR && f.in_rate;
+  if (to && ti) fused_state_body<OD, TR, TR, TR>(f);
+  else if (to) fused_state_body<OD, TR, TR, false>(f);
+  else if (ti) fused_state_body<OD, TR, false, TR>(f);
+  else fused_state_body<OD, TR, false, false>(f);
+}
+
+COHORTGIS_KERNEL void fused_state(const FusedState& f) {
+  if (f.has_od && f.has_tr) fused_state_transitions<true, true>(f);
+  else if (f.has_od) fused_state_transitions<true, false>(f);
+  else if (f.has_tr) fused_state_transitions<false, true>(f);
+  else fused_state_transitions<false, false>(f);
+}
+
+COHORTGIS_KERNEL void fused_survival(const FusedState& f) { fused_survival_body(f); }
 
 constexpr double kMax = std::numeric_limits<double>::max();
 
@@ -152,6 +268,7 @@ void sum_ages_interleaved(const std::vector<AgeSum>& sums, std::size_t n) {
 // Per-block scratch of the step: vectors of one zone, reused from zone to zone (no allocation per zone).
 struct Scratch {
   std::vector<AgeSum> sums;
+  std::vector<FusedState> fused;
   std::vector<InEdge> edges;
   std::vector<double> A, E, Q, B, B_mother, M, D, adj;
   std::vector<double> od, tr, ext, net, f, total, in_od, in_tr, ones, births_by_age;  // one age vector each
@@ -299,6 +416,10 @@ class StepRunner {
   // S_in_schedule_: the survival ratios of the step are rows of the mortality schedule (given as survival ratios, or
   // written there by this step when in_place_), not the cache.
   bool S_in_schedule_ = false, in_place_ = false;
+  // fused_: the zones without scaled cells take the fused path (fused_state); tr_out_/tr_in_: per group, the one
+  // transition out of / into it, or -1.
+  bool fused_ = false;
+  std::vector<int> tr_out_, tr_in_;
   // Survival ratios of one state and sex for this step.
   std::span<double> survival(int z, int g, int s) {
     const std::size_t nA = L_.ages();
@@ -625,9 +746,91 @@ void StepRunner::step_zone(int z, Scratch& sc) {
     return keep ? c_.net_migrants.ages(z, g, s) : std::span<double>(sc.M.data() + (uz(g) * kSexes + uz(s)) * nA, nA);
   };
 
+  // Part A buffers of every group and sex.
+  const std::size_t per_gs = nA;
+  sc.A.resize(uz(G) * 2 * per_gs);
+  sc.E.resize(uz(G) * 2 * per_gs);
+  sc.Q.resize(uz(G) * 2 * per_gs);
+  sc.B.resize(uz(G) * 2);
+  const bool want_phi = phi_wanted_;
+  auto buffers = [&](int g, int s) {
+    const std::size_t o = (uz(g) * 2 + uz(s)) * per_gs;
+    return SexStepBuffers{{sc.A.data() + o, per_gs}, {sc.E.data() + o, per_gs},
+                          keep ? c_.deaths.ages(z, g, s) : std::span<double>(sc.D.data() + o, per_gs),
+                          {sc.Q.data() + o, per_gs}};
+  };
+  auto cached = [&](std::vector<double>& v, int g, int s) {
+    return v.empty() ? std::span<double>() : std::span<double>(v.data() + L_.offset(z, g, s), per_gs);
+  };
+  // Survival ratios (life tables) of every group and sex: they do not depend on migration.
+  for (int g = 0; g < G; ++g)
+    for (int s = 0; s < 2; ++s)
+      mortality(z, g, s, sc, survival(z, g, s), want_phi ? cached(cache_.phi, g, s).first(per_gs - 1) : std::span<double>());
+
+  const bool fused = fused_ && zone_scale_[uz(z)].empty();
+  if (fused) {
+    // The survival ratios are first read in fused_survival, after the in-flows: ask for them now.
+    for (int g = 0; g < G; ++g)
+      for (int s = 0; s < 2; ++s) {
+        const double* S = survival(z, g, s).data();
+        for (std::size_t i = 0; i < nA; i += 8) __builtin_prefetch(S + i);
+      }
+    for (int g = 0; g < G; ++g) {
+      double R = 0.0;  // as cell_outflows: the edges' rates in edge order
+      if (od)
+        for (int e : od->out_edges(z)) {
+          const OdFlow& f = od->flows()[uz(e)];
+          if (f.group < 0 || f.group == g) R += zy * f.rate_per_year;
+        }
+      for (int s = 0; s < 2; ++s) {
+        FusedState f{};
+        f.P = P_.data().data() + L_.offset(z, g, s);
+        f.S = survival(z, g, s).data();
+        f.has_od = od != nullptr;
+        f.has_tr = has_tr_;
+        f.zy = zy;
+        if (od) {
+          f.prof = sc.profile_row(*od, g, s, nA);
+          f.R = R;
+          std::fill(sc.in_od.begin(), sc.in_od.begin() + static_cast<std::ptrdiff_t>(nA), 0.0);
+          sc.edges.clear();
+          for (const OdMigration::InFlow& fl : od->in_flows(z)) {
+            if (fl.group >= 0 && fl.group != g) continue;
+            sc.edges.push_back({zy * fl.rate_per_year, P_.data().data() + L_.offset(fl.origin, g, s),
+                                scale_of(fl.origin, g, s)});
+          }
+          add_in_flows(sc.in_od.data(), f.prof, sc.edges, nA);
+          f.in_od = sc.in_od.data();
+        }
+        if (const int k = tr_out_[uz(g)]; k >= 0) {
+          const auto& t = sch_.transitions[uz(k)];
+          f.tr_rate = t.rate_per_year.data() + uz(s) * nA;
+          f.tr_mult = t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)];
+        }
+        if (const int k = tr_in_[uz(g)]; k >= 0) {
+          const auto& t = sch_.transitions[uz(k)];
+          f.in_rate = t.rate_per_year.data() + uz(s) * nA;
+          f.in_mult = t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)];
+          f.in_P = P_.data().data() + L_.offset(z, t.from_group, s);
+        }
+        const auto b = buffers(g, s);
+        f.M = migrants(g, s).data();
+        f.A = b.A.data();
+        f.E = b.E.data();
+        f.D = b.D.data();
+        f.Q = b.Q.data();
+        f.n = nA;
+        fused_state(f);
+        sc.fused.push_back(f);
+      }
+    }
+    for (const FusedState& f : sc.fused) fused_survival(f);
+    sc.fused.clear();
+  }
+
   // Net migrants M per cell (B1): own out-flows recomputed (phase 1 values), in-flows per edge over the age vector,
   // every sum in a fixed order (edges by origin).
-  if (any_migration_) {
+  if (any_migration_ && !fused) {
     for (int g = 0; g < G; ++g) {
       const double share = total_share(z, g);
       for (int s = 0; s < 2; ++s) {
@@ -710,27 +913,11 @@ void StepRunner::step_zone(int z, Scratch& sc) {
     }
   }
 
-  // Part A steps 1–4 for every group and sex; births pooled per group.
-  const std::size_t per_gs = nA;
-  sc.A.resize(uz(G) * 2 * per_gs);
-  sc.E.resize(uz(G) * 2 * per_gs);
-  sc.Q.resize(uz(G) * 2 * per_gs);
-  sc.B.resize(uz(G) * 2);
-  const bool want_phi = phi_wanted_;
-  auto buffers = [&](int g, int s) {
-    const std::size_t o = (uz(g) * 2 + uz(s)) * per_gs;
-    return SexStepBuffers{{sc.A.data() + o, per_gs}, {sc.E.data() + o, per_gs},
-                          keep ? c_.deaths.ages(z, g, s) : std::span<double>(sc.D.data() + o, per_gs),
-                          {sc.Q.data() + o, per_gs}};
-  };
-  auto cached = [&](std::vector<double>& v, int g, int s) {
-    return v.empty() ? std::span<double>() : std::span<double>(v.data() + L_.offset(z, g, s), per_gs);
-  };
+  // Part A steps 1–4 for every group and sex (1–3 done already on the fused path); births pooled per group.
   for (int g = 0; g < G; ++g) {
-    for (int s = 0; s < 2; ++s) {
-      mortality(z, g, s, sc, survival(z, g, s), want_phi ? cached(cache_.phi, g, s).first(per_gs - 1) : std::span<double>());
-      survive_cohorts(L_.grid, P_.ages(z, g, s), survival(z, g, s), migrants(g, s), timing, buffers(g, s));
-    }
+    if (!fused)
+      for (int s = 0; s < 2; ++s)
+        survive_cohorts(L_.grid, P_.ages(z, g, s), survival(z, g, s), migrants(g, s), timing, buffers(g, s));
     const std::size_t st = uz(z) * uz(G) + uz(g);
     std::span<const double> F(sch_.asfr.data() + st * nA, nA);
     const bool kept = !c_.births_by_mother_age.empty();
@@ -819,6 +1006,16 @@ void StepRunner::run() {
   has_tr_ = !sch_.transitions.empty();
   any_migration_ = has_od_ || has_ext_in_ || has_ext_out_ || has_net_ || has_tr_;
   const bool keep = cfg_.cell_components;
+  fused_ = any_migration_ && !keep && cfg_.migration_timing == MigrationTiming::even && !has_ext_in_ &&
+           !has_ext_out_ && !has_net_ && cfg_.flow_policy != FlowPolicy::wpp;
+  tr_out_.assign(uz(L_.groups), -1);
+  tr_in_.assign(uz(L_.groups), -1);
+  for (std::size_t k = 0; k < sch_.transitions.size() && fused_; ++k) {
+    int& o = tr_out_[uz(sch_.transitions[k].from_group)];
+    int& i = tr_in_[uz(sch_.transitions[k].to_group)];
+    if (o >= 0 || i >= 0) fused_ = false;  // two transitions out of or into one group: the general path
+    o = i = static_cast<int>(k);
+  }
 
   // Births by age of mother and their exposure: every cell is written by the step (sized, not cleared); not kept
   // at all by a lean run without indicators (they are state-sized arrays).

@@ -344,6 +344,62 @@ TEST(ProjectionDeterminism, BitIdenticalAt1_2_4Threads) {
   }
 }
 
+// The lean run's fused path (OD and one transition each way, zones without scaled cells) against the general path
+// of a full run, bit for bit, in a case where some zones do have scaled cells (they take the general path).
+TEST(ProjectionDeterminism, FusedLeanPathEqualsGeneralPath) {
+  RandomCase rc = random_case(11, 40, 3);
+  std::vector<OdFlow> flows = rc.steps[0].od->flows();
+  for (OdFlow& f : flows)
+    if (f.origin < 4) f.rate_per_year = 0.12;  // 8 edges × 0.12 × profile up to 1.5: cells of zones 0–3 are scaled
+  std::vector<double> profile;
+  for (int g = 0; g < 2; ++g)
+    for (int s = 0; s < 2; ++s) {
+      auto row = rc.steps[0].od->profile_row(g, s);
+      profile.insert(profile.end(), row.begin(), row.end());
+    }
+  auto od = std::make_shared<const OdMigration>(flows, profile, 40, 2, 101);
+  for (StepSchedules& s : rc.steps) {
+    s.od = od;
+    s.net_migrants.clear();
+    s.external_in.clear();
+    s.external_out.clear();
+    s.external_out_rate.clear();
+  }
+  auto run = [&](bool cells, int threads) {
+    ProjectionConfig cfg = rc.cfg;
+    cfg.cell_components = cells;
+    cfg.indicators = false;
+    cfg.threads = threads;
+    Projection p(cfg, rc.base);
+    RecordingSink sink;
+    p.run([&](const StepContext& ctx, StepSchedules& s) { s = rc.steps[uz(ctx.step)]; }, sink);
+    return sink;
+  };
+  const RecordingSink full = run(true, 1);
+  std::size_t scaled = 0;
+  for (const auto& c : full.components) scaled += c.scaled_flows.size();
+  ASSERT_GT(scaled, 0u) << "the case should mix scaled zones (general path) with unscaled ones (fused path)";
+  auto same = [](const std::vector<double>& a, const std::vector<double>& b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+  };
+  for (int threads : {1, 3}) {
+    const RecordingSink lean = run(false, threads);
+    ASSERT_EQ(lean.populations.size(), full.populations.size());
+    for (std::size_t t = 0; t < full.populations.size(); ++t) {
+      auto a = full.populations[t].data(), b = lean.populations[t].data();
+      EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size_bytes()), 0) << threads << " threads, step " << t;
+    }
+    for (std::size_t t = 0; t < full.components.size(); ++t) {
+      const StepComponents &a = full.components[t], &b = lean.components[t];
+      EXPECT_TRUE(same(a.births, b.births)) << t;
+      EXPECT_TRUE(same(a.deaths_by_state, b.deaths_by_state)) << t;
+      EXPECT_TRUE(same(a.net_migrants_by_state, b.net_migrants_by_state)) << t;
+      EXPECT_EQ(a.scaled_flows.size(), b.scaled_flows.size()) << t;
+      EXPECT_EQ(a.floored.size(), b.floored.size()) << t;
+    }
+  }
+}
+
 TEST(ProjectionErrors, BadScheduleNamesZoneGroupSexAgeAndYear) {
   RandomCase rc = random_case(3, 5, 1);
   rc.steps[0].asfr[uz(1 * 2 * 101 + 101 + 30)] = -0.1;  // zone Z1, group floating, age 30
