@@ -17,6 +17,8 @@
 #include <sstream>
 #include <string>
 
+#include "simd.hpp"
+
 namespace cohortgis {
 namespace {
 
@@ -124,7 +126,9 @@ std::string row_label(const LifeTable& t, std::size_t i) {
 
 void validate_inputs(std::span<const double> mx, const LifeTableMethod& method, const LifeTable& t, bool abridged) {
   const std::size_t n = mx.size();
-  for (std::size_t i = 0; i < n; ++i) {
+  bool fine = true;  // a branch-free pass first (it vectorises); the loop that names the bad value only when it fails
+  for (std::size_t i = 0; i < n; ++i) fine &= (mx[i] >= 0.0) & (mx[i] <= DBL_MAX);
+  for (std::size_t i = 0; i < (fine ? 0 : n); ++i) {
     const double m = mx[i];
     if (!std::isfinite(m) || m < 0.0)
       throw InputError(std::string(table_kind(abridged)) + ": mx at " + row_label(t, i) + " (row " + std::to_string(i) +
@@ -160,7 +164,9 @@ void prepare(LifeTable& out, std::span<const double> mx) {
 }
 
 // Given age, width, mx and ax (ax[0] = a0; closed rows filled), computes qx, lx, dx, Lx, Tx, ex.
-void complete_table(LifeTable& t, const LifeTableMethod& method) {
+// The loops are split so that only the two recurrences (l and T) are serial; the rest vectorises (the same operations
+// per row in the same order as one loop per row).
+COHORTGIS_KERNEL void complete_table(LifeTable& t, const LifeTableMethod& method) {
   const std::size_t rows = t.rows();
   const std::size_t w = rows - 1;
 
@@ -173,7 +179,20 @@ void complete_table(LifeTable& t, const LifeTableMethod& method) {
   } else {
     q_from_m(t.width[0], t.mx[0], t.ax[0], t.qx[0]);
   }
-  for (std::size_t i = 1; i < w; ++i) q_from_m(t.width[i], t.mx[i], t.ax[i], t.qx[i]);
+  {
+    const double* __restrict n = t.width.data();
+    const double* __restrict m = t.mx.data();
+    const double* __restrict a = t.ax.data();
+    double* __restrict q = t.qx.data();
+    bool over = false;
+    for (std::size_t i = 1; i < w; ++i) {  // q_from_m, its common branch
+      q[i] = n[i] * m[i] / (1.0 + (n[i] - a[i]) * m[i]);
+      over |= q[i] > 1.0;
+    }
+    if (over)
+      for (std::size_t i = 1; i < w; ++i)
+        if (q[i] > 1.0) q_from_m(t.width[i], t.mx[i], t.ax[i], t.qx[i]);  // recomputes q, then the fallback
+  }
 
   // Open group: q = 1, L_w = l_w / m_w, a_w = 1 / m_w (UN 1982; MORTPAK; PAS LTPOPDTH).
   t.qx[w] = 1.0;
@@ -181,11 +200,18 @@ void complete_table(LifeTable& t, const LifeTableMethod& method) {
 
   // l_{x+n} = l_x (1 − nqx); ndx = l_x − l_{x+n}; nLx = n l_{x+n} + nax ndx.
   t.lx[0] = method.radix;
-  for (std::size_t i = 0; i < w; ++i) {
-    const double l_next = t.lx[i] * (1.0 - t.qx[i]);
-    t.lx[i + 1] = l_next;
-    t.dx[i] = t.lx[i] - l_next;
-    t.Lx[i] = t.width[i] * l_next + t.ax[i] * t.dx[i];
+  {
+    double* __restrict l = t.lx.data();
+    const double* __restrict q = t.qx.data();
+    for (std::size_t i = 0; i < w; ++i) l[i + 1] = l[i] * (1.0 - q[i]);
+    double* __restrict d = t.dx.data();
+    double* __restrict L = t.Lx.data();
+    const double* __restrict n = t.width.data();
+    const double* __restrict a = t.ax.data();
+    for (std::size_t i = 0; i < w; ++i) {
+      d[i] = l[i] - l[i + 1];
+      L[i] = n[i] * l[i + 1] + a[i] * d[i];
+    }
   }
   t.dx[w] = t.lx[w];
   t.Lx[w] = t.lx[w] / t.mx[w];
@@ -195,7 +221,12 @@ void complete_table(LifeTable& t, const LifeTableMethod& method) {
   for (std::size_t k = rows; k-- > 0;) {
     T += t.Lx[k];
     t.Tx[k] = T;
-    t.ex[k] = t.lx[k] > 0.0 ? T / t.lx[k] : 0.0;
+  }
+  {
+    const double* __restrict Tx = t.Tx.data();
+    const double* __restrict l = t.lx.data();
+    double* __restrict e = t.ex.data();
+    for (std::size_t k = 0; k < rows; ++k) e[k] = l[k] > 0.0 ? Tx[k] / l[k] : 0.0;
   }
 }
 
