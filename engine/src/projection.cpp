@@ -270,7 +270,7 @@ struct Scratch {
   std::vector<AgeSum> sums;
   std::vector<FusedState> fused;
   std::vector<InEdge> edges;
-  std::vector<double> A, E, Q, B, B_mother, M, D, adj;
+  std::vector<double> A, E, Q, B, B_mother, M, D;
   std::vector<double> od, tr, ext, net, f, total, in_od, in_tr, ones, births_by_age;  // one age vector each
   LifeTable lt;
   void reserve(std::size_t n) {
@@ -740,7 +740,6 @@ void StepRunner::step_zone(int z, Scratch& sc) {
   sc.reserve(nA);
   sc.M.resize(uz(G) * kSexes * nA);
   sc.D.resize(uz(G) * kSexes * nA);
-  sc.adj.resize(nA);
   auto migrants = [&](int g, int s) -> std::span<double> {
     if (!any_migration_) return {};
     return keep ? c_.net_migrants.ages(z, g, s) : std::span<double>(sc.M.data() + (uz(g) * kSexes + uz(s)) * nA, nA);
@@ -955,16 +954,17 @@ void StepRunner::step_zone(int z, Scratch& sc) {
       const std::size_t ss = (uz(z) * uz(G) + uz(g)) * kSexes + uz(s);
       c_.births[ss] = Bs;
       const auto buf = buffers(g, s);
-      std::span<double> adj = keep ? c_.floor_adjustment.ages(z, g, s) : std::span<double>(sc.adj.data(), nA);
+      // The per-cell floor adjustments are kept only with cell components; the floored cells are listed always.
+      std::span<double> adj = keep ? c_.floor_adjustment.ages(z, g, s) : std::span<double>();
       const int floored = close_step(L_.grid, Bs, survival(z, g, s), migrants(g, s), timing, buf,
                                      next_.ages(z, g, s), adj);
       if (floored > 0) {
         for (int i = 0; i < A; ++i)
-          if (adj[uz(i)] != 0.0) {
+          if (!(buf.Q[uz(i)] >= 0.0)) {  // floored (A3 step 7): adjustment kFloorPersons − Q, as close_step's
             if (cfg_.flow_policy == FlowPolicy::error)
               throw ProjectionError(where(z, g, s, i) + ": the population would fall to " +
                                     fmt(buf.Q[uz(i)]) + " persons (flow policy 'error')");
-            floored_[uz(z)].push_back({z, g, s, i, adj[uz(i)]});
+            floored_[uz(z)].push_back({z, g, s, i, kFloorPersons - buf.Q[uz(i)]});
           }
       }
       if (!c_.deaths_age_period.empty())
