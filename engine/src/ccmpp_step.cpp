@@ -126,9 +126,12 @@ COHORTGIS_KERNEL double births_by_age_of_mother(const AgeGrid& grid, std::span<c
   B[0] = 0.0;
   B[w] = 0.0;
   for (std::size_t i = 1; i < w; ++i) B[i] = z * F[i] * (women.A[i] + women.Q[i]) / 2.0;
-  // Adding +0 leaves a long double sum unchanged, so the (slow, x87) sum skips the ages without births.
-  for (std::size_t i = 1; i < w; ++i)
-    if (B[i] != 0.0) total += B[i];
+  // Adding ±0 leaves a long double sum unchanged, so the (slow, x87) sum runs only from the first to the last age
+  // with births.
+  std::size_t lo = 1, hi = w;  // [lo, hi)
+  while (lo < hi && B[lo] == 0.0) ++lo;
+  while (hi > lo && B[hi - 1] == 0.0) --hi;
+  for (std::size_t i = lo; i < hi; ++i) total += B[i];
   if (!exposure.empty()) {
     exposure[0] = 0.0;
     exposure[w] = 0.0;
