@@ -158,18 +158,18 @@ COHORTGIS_KERNEL int close_step(const AgeGrid& grid, double births_of_sex, std::
     const double* __restrict m = M.data();
     for (std::size_t i = 0; i <= w; ++i) Q[i] += m[i];
   }
-  // Step 7, branch-free (vectorises); `Q >= 0` is false for NaN, which is floored as before.
-  int floored = 0;
+  // Step 7, branch-free; `Q >= 0` is false for NaN, which is floored as before. The count is kept in a double
+  // (a sum of ones, exact in any order): GCC 12 vectorises that loop, not one with an integer count.
+  double floored = 0.0;
   for (std::size_t i = 0; i <= w; ++i) {
-    const bool keep = Q[i] >= 0.0;
-    out[i] = keep ? Q[i] : kFloorPersons;
-    floored += keep ? 0 : 1;
+    out[i] = Q[i] >= 0.0 ? Q[i] : kFloorPersons;
+    floored += Q[i] >= 0.0 ? 0.0 : 1.0;
   }
   if (!floor_adjustment.empty()) {
     double* __restrict adj = floor_adjustment.data();
     for (std::size_t i = 0; i <= w; ++i) adj[i] = Q[i] >= 0.0 ? 0.0 : kFloorPersons - Q[i];
   }
-  return floored;
+  return static_cast<int>(floored);
 }
 
 void age_period_deaths(std::span<const double> D, std::span<const double> phi, std::span<double> D_age) {

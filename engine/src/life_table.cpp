@@ -126,9 +126,11 @@ std::string row_label(const LifeTable& t, std::size_t i) {
 
 void validate_inputs(std::span<const double> mx, const LifeTableMethod& method, const LifeTable& t, bool abridged) {
   const std::size_t n = mx.size();
-  bool fine = true;  // a branch-free pass first (it vectorises); the loop that names the bad value only when it fails
-  for (std::size_t i = 0; i < n; ++i) fine &= (mx[i] >= 0.0) & (mx[i] <= DBL_MAX);
-  for (std::size_t i = 0; i < (fine ? 0 : n); ++i) {
+  // A branch-free pass first (it vectorises: a count of bad values in a double, exact in any order); the loop that
+  // names the bad value only when it fails.
+  double bad = 0.0;
+  for (std::size_t i = 0; i < n; ++i) bad += ((mx[i] >= 0.0) & (mx[i] <= DBL_MAX)) ? 0.0 : 1.0;
+  for (std::size_t i = 0; i < (bad == 0.0 ? 0 : n); ++i) {
     const double m = mx[i];
     if (!std::isfinite(m) || m < 0.0)
       throw InputError(std::string(table_kind(abridged)) + ": mx at " + row_label(t, i) + " (row " + std::to_string(i) +
@@ -184,12 +186,12 @@ COHORTGIS_KERNEL void complete_table(LifeTable& t, const LifeTableMethod& method
     const double* __restrict m = t.mx.data();
     const double* __restrict a = t.ax.data();
     double* __restrict q = t.qx.data();
-    bool over = false;
+    double over = 0.0;  // a count of ones (vectorises)
     for (std::size_t i = 1; i < w; ++i) {  // q_from_m, its common branch
       q[i] = n[i] * m[i] / (1.0 + (n[i] - a[i]) * m[i]);
-      over |= q[i] > 1.0;
+      over += q[i] > 1.0 ? 1.0 : 0.0;
     }
-    if (over)
+    if (over != 0.0)
       for (std::size_t i = 1; i < w; ++i)
         if (q[i] > 1.0) q_from_m(t.width[i], t.mx[i], t.ax[i], t.qx[i]);  // recomputes q, then the fallback
   }

@@ -158,19 +158,14 @@ static_assert(std::is_trivially_copyable_v<FusedState>);
 
 // TO / TI: a transition out of / into the group (each term's presence is a template parameter, so that no load is
 // conditional and the loop vectorises).
+// (The pointers are parameters: GCC 12 does not vectorise the loop when it reads them from the struct.)
 template <bool OD, bool TR, bool TO, bool TI>
-[[gnu::always_inline]] inline void fused_state_body(const FusedState& f) {
-  const double* __restrict P = f.P;
-  const double* __restrict prof = f.prof;
-  const double* __restrict in_od = f.in_od;
-  const double* __restrict tr_rate = f.tr_rate;
-  const double* __restrict in_rate = f.in_rate;
-  const double* __restrict in_P = f.in_P;
-  double* __restrict M = f.M;
-  double* __restrict A = f.A;
-  double* __restrict E = f.E;
-  const double R = f.R, zy = f.zy, tm = f.tr_mult, im = f.in_mult;
-  for (std::size_t i = 0; i < f.n; ++i) {
+[[gnu::always_inline]] inline void fused_state_body(const double* __restrict P, const double* __restrict prof,
+                                                    const double* __restrict in_od, const double* __restrict tr_rate,
+                                                    const double* __restrict in_rate, const double* __restrict in_P,
+                                                    double R, double zy, double tm, double im, double* __restrict M,
+                                                    double* __restrict A, double* __restrict E, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
     double m = 0.0;
     if constexpr (OD) m += in_od[i] - R * prof[i] * P[i];
     if constexpr (TR) {
@@ -187,14 +182,10 @@ template <bool OD, bool TR, bool TO, bool TI>
 
 // A3 steps 2–3 of a fused state, as survive_cohorts. Run once the first pass of every state of the zone is done: a
 // load of A[i − 1] right after the vector stores of A stalls on store-to-load forwarding (it straddles two stores).
-template <class = void>
-[[gnu::always_inline]] inline void fused_survival_body(const FusedState& f) {
-  const double* __restrict S = f.S;
-  const double* __restrict A = f.A;
-  const double* __restrict E = f.E;
-  double* __restrict D = f.D;
-  double* __restrict Q = f.Q;
-  const std::size_t w = f.n - 1;
+[[gnu::always_inline]] inline void fused_survival_body(const double* __restrict S, const double* __restrict A,
+                                                       const double* __restrict E, double* __restrict D,
+                                                       double* __restrict Q, std::size_t n) {
+  const std::size_t w = n - 1;
   for (std::size_t i = 1; i < w; ++i) {
     D[i] = (1.0 - S[i]) * A[i - 1];
     Q[i] = A[i - 1] - D[i] + E[i];
@@ -206,13 +197,19 @@ template <class = void>
   Q[0] = 0.0;
 }
 
+template <bool OD, bool TR, bool TO, bool TI>
+[[gnu::always_inline]] inline void fused_state_call(const FusedState& f) {
+  fused_state_body<OD, TR, TO, TI>(f.P, f.prof, f.in_od, f.tr_rate, f.in_rate, f.in_P, f.R, f.zy, f.tr_mult, f.in_mult,
+                                   f.M, f.A, f.E, f.n);
+}
+
 template <bool OD, bool TR>
 [[gnu::always_inline]] inline void fused_state_transitions(const FusedState& f) {
   const bool to = TR && f.tr_rate, ti = TR && f.in_rate;
-  if (to && ti) fused_state_body<OD, TR, TR, TR>(f);
-  else if (to) fused_state_body<OD, TR, TR, false>(f);
-  else if (ti) fused_state_body<OD, TR, false, TR>(f);
-  else fused_state_body<OD, TR, false, false>(f);
+  if (to && ti) fused_state_call<OD, TR, TR, TR>(f);
+  else if (to) fused_state_call<OD, TR, TR, false>(f);
+  else if (ti) fused_state_call<OD, TR, false, TR>(f);
+  else fused_state_call<OD, TR, false, false>(f);
 }
 
 COHORTGIS_KERNEL void fused_state(const FusedState& f) {
@@ -222,16 +219,16 @@ COHORTGIS_KERNEL void fused_state(const FusedState& f) {
   else fused_state_transitions<false, false>(f);
 }
 
-COHORTGIS_KERNEL void fused_survival(const FusedState& f) { fused_survival_body(f); }
+COHORTGIS_KERNEL void fused_survival(const FusedState& f) { fused_survival_body(f.S, f.A, f.E, f.D, f.Q, f.n); }
 
 constexpr double kMax = std::numeric_limits<double>::max();
 
 // Whether lo ≤ v[i] ≤ hi for every i (false for NaN): a branch-free pass that vectorises; the slow loop that names
 // the bad value runs only when it fails.
 bool all_within(const double* __restrict v, std::size_t n, double lo, double hi) {
-  bool ok = true;
-  for (std::size_t i = 0; i < n; ++i) ok &= (v[i] >= lo) & (v[i] <= hi);
-  return ok;
+  double bad = 0.0;  // a count of ones, exact in any order (GCC 12 vectorises a double count, not a bool or int)
+  for (std::size_t i = 0; i < n; ++i) bad += ((v[i] >= lo) & (v[i] <= hi)) ? 0.0 : 1.0;
+  return bad == 0.0;
 }
 
 // A sum over the ages of one vector, and where it goes.
@@ -240,10 +237,27 @@ struct AgeSum {
   double* out;
 };
 
-// out = v[0] + v[1] + … in age order for every sum; four sums at a time share one loop so that their (independent)
-// chains of additions overlap. Each sum is the same left-to-right sum as a loop of its own, bit for bit.
+// out = v[0] + v[1] + … in age order for every sum; eight (or four) sums at a time share one loop so that their
+// (independent) chains of additions overlap. Each sum is the same left-to-right sum as a loop of its own, bit for bit.
 void sum_ages_interleaved(const std::vector<AgeSum>& sums, std::size_t n) {
   std::size_t k = 0;
+  for (; k + 8 <= sums.size(); k += 8) {
+    const double *v0 = sums[k].v, *v1 = sums[k + 1].v, *v2 = sums[k + 2].v, *v3 = sums[k + 3].v;
+    const double *v4 = sums[k + 4].v, *v5 = sums[k + 5].v, *v6 = sums[k + 6].v, *v7 = sums[k + 7].v;
+    double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0, a4 = 0.0, a5 = 0.0, a6 = 0.0, a7 = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+      a0 += v0[i];
+      a1 += v1[i];
+      a2 += v2[i];
+      a3 += v3[i];
+      a4 += v4[i];
+      a5 += v5[i];
+      a6 += v6[i];
+      a7 += v7[i];
+    }
+    const double a[8] = {a0, a1, a2, a3, a4, a5, a6, a7};
+    for (std::size_t j = 0; j < 8; ++j) *sums[k + j].out = a[j];
+  }
   for (; k + 4 <= sums.size(); k += 4) {
     const double *v0 = sums[k].v, *v1 = sums[k + 1].v, *v2 = sums[k + 2].v, *v3 = sums[k + 3].v;
     double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
@@ -339,6 +353,15 @@ OdMigration::OdMigration(std::vector<OdFlow> flows, std::vector<double> profile,
     for (std::size_t z = 0; z < uz(zones); ++z) start[z + 1] += start[z];
   };
   build(true, out_start_, out_idx_);
+  out_rate_.assign(uz(zones) * uz(groups), 0.0);
+  for (int o = 0; o < zones; ++o)
+    for (int g = 0; g < groups; ++g) {
+      double R = 0.0;  // in out-edge order, as the step sums them
+      for (int e : out_edges(o))
+        if (flows_[uz(e)].group < 0 || flows_[uz(e)].group == g) R += flows_[uz(e)].rate_per_year;
+      out_rate_[uz(o) * uz(groups) + uz(g)] = R;
+    }
+  groups_ = groups;
   std::vector<int> in_idx;
   build(false, in_start_, in_idx);
   in_flows_.reserve(flows_.size());
@@ -387,6 +410,18 @@ class StepRunner {
     return s;
   }
   void validate_sizes() const;
+  // z · Σ rate over the out-edges of a zone that carry the group, in edge order: ((0 + z·r_1) + z·r_2) + …; on a
+  // one-year grid the OD's own per-year sums (z·r = r exactly for z = 1).
+  double out_rate_sum(const OdMigration& od, int zone, int group) const {
+    const double zy = L_.grid.width_years;
+    if (zy == 1.0) return od.out_rate_per_year(zone, group);
+    double R = 0.0;
+    for (int e : od.out_edges(zone)) {
+      const OdFlow& f = od.flows()[uz(e)];
+      if (f.group < 0 || f.group == group) R += zy * f.rate_per_year;
+    }
+    return R;
+  }
   void validate_zone(int zone) const;
   double total_share(int zone, int group) const;
   bool cell_outflows(int zone, int group, int sex, double share, Scratch& sc, bool record, bool may_scale);
@@ -567,11 +602,7 @@ bool StepRunner::cell_outflows(int z, int g, int s, double share, Scratch& sc, b
   const OdMigration* odm = has_od_ ? sch_.od.get() : nullptr;
   const double* __restrict prof = odm ? sc.profile_row(*odm, g, s, nA) : nullptr;
   if (odm) {  // one pass: the sum of the edges' rates (in edge order) times profile and population
-    double R = 0.0;
-    for (int e : odm->out_edges(z)) {
-      const OdFlow& f = odm->flows()[uz(e)];
-      if (f.group < 0 || f.group == g) R += zy * f.rate_per_year;
-    }
+    const double R = out_rate_sum(*odm, z, g);
     for (std::size_t i = 0; i < nA; ++i) od[i] = R * prof[i] * P[i];
   }
   for (const auto& t : sch_.transitions)
@@ -606,13 +637,13 @@ bool StepRunner::cell_outflows(int z, int g, int s, double share, Scratch& sc, b
   }
   if (!need_total) return false;
   // What leaves a cell: OD, transfers, external out and the negative part of the given net.
-  bool over = false;
+  double over = 0.0;  // a count of ones (vectorises)
   for (std::size_t i = 0; i < nA; ++i) {
     const double n = net[i];
     tot[i] = od[i] + tr[i] + ext[i] + (n < 0.0 ? -n : 0.0);
-    over |= tot[i] > P[i];
+    over += tot[i] > P[i] ? 1.0 : 0.0;
   }
-  if (!over) return false;
+  if (over == 0.0) return false;
   // Rare: cells whose out-flows exceed them are scaled by one factor f (B2).
   for (std::size_t i = 0; i < nA; ++i) sc.f[i] = 1.0;
   bool any = false;
@@ -768,19 +799,9 @@ void StepRunner::step_zone(int z, Scratch& sc) {
 
   const bool fused = fused_ && zone_scale_[uz(z)].empty();
   if (fused) {
-    // The survival ratios are first read in fused_survival, after the in-flows: ask for them now.
-    for (int g = 0; g < G; ++g)
-      for (int s = 0; s < 2; ++s) {
-        const double* S = survival(z, g, s).data();
-        for (std::size_t i = 0; i < nA; i += 8) __builtin_prefetch(S + i);
-      }
     for (int g = 0; g < G; ++g) {
       double R = 0.0;  // as cell_outflows: the edges' rates in edge order
-      if (od)
-        for (int e : od->out_edges(z)) {
-          const OdFlow& f = od->flows()[uz(e)];
-          if (f.group < 0 || f.group == g) R += zy * f.rate_per_year;
-        }
+      if (od) R = out_rate_sum(*od, z, g);
       for (int s = 0; s < 2; ++s) {
         FusedState f{};
         f.P = P_.data().data() + L_.offset(z, g, s);

@@ -67,6 +67,10 @@ class OdMigration {
     double rate_per_year;
   };
   std::span<const InFlow> in_flows(int zone) const;
+  // Σ rate_per_year over the out-edges of a zone that carry the group, summed in out_edges() order.
+  double out_rate_per_year(int zone, int group) const {
+    return out_rate_[static_cast<std::size_t>(zone) * static_cast<std::size_t>(groups_) + static_cast<std::size_t>(group)];
+  }
 
  private:
   std::vector<OdFlow> flows_;
@@ -74,6 +78,8 @@ class OdMigration {
   std::size_t n_ages_ = 0;
   std::vector<int> out_start_, out_idx_, in_start_;
   std::vector<InFlow> in_flows_;
+  std::vector<double> out_rate_;  // [zone][group]
+  int groups_ = 0;
 };
 
 // Annual transition rates between groups of the same zone (e.g. floating → registered on getting hukou):
