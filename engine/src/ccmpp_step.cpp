@@ -158,18 +158,22 @@ COHORTGIS_KERNEL int close_step(const AgeGrid& grid, double births_of_sex, std::
     const double* __restrict m = M.data();
     for (std::size_t i = 0; i <= w; ++i) Q[i] += m[i];
   }
-  // Step 7, branch-free; `Q >= 0` is false for NaN, which is floored as before. The count is kept in a double
-  // (a sum of ones, exact in any order): GCC 12 vectorises that loop, not one with an integer count.
-  double floored = 0.0;
+  // Step 7, branch-free; `Q >= 0` is false for NaN, which is floored as before. Whether any cell was floored is a
+  // select into a double flag (GCC 12 vectorises that, not an integer count or a sum, which it keeps in order);
+  // the floored cells are counted only when there are some.
+  double any = 0.0;
   for (std::size_t i = 0; i <= w; ++i) {
     out[i] = Q[i] >= 0.0 ? Q[i] : kFloorPersons;
-    floored += Q[i] >= 0.0 ? 0.0 : 1.0;
+    any = Q[i] >= 0.0 ? any : 1.0;
   }
+  int floored = 0;
+  if (any != 0.0)
+    for (std::size_t i = 0; i <= w; ++i) floored += Q[i] >= 0.0 ? 0 : 1;
   if (!floor_adjustment.empty()) {
     double* __restrict adj = floor_adjustment.data();
     for (std::size_t i = 0; i <= w; ++i) adj[i] = Q[i] >= 0.0 ? 0.0 : kFloorPersons - Q[i];
   }
-  return static_cast<int>(floored);
+  return floored;
 }
 
 void age_period_deaths(std::span<const double> D, std::span<const double> phi, std::span<double> D_age) {

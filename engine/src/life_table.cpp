@@ -126,10 +126,10 @@ std::string row_label(const LifeTable& t, std::size_t i) {
 
 void validate_inputs(std::span<const double> mx, const LifeTableMethod& method, const LifeTable& t, bool abridged) {
   const std::size_t n = mx.size();
-  // A branch-free pass first (it vectorises: a count of bad values in a double, exact in any order); the loop that
-  // names the bad value only when it fails.
+  // A branch-free pass first (it vectorises: a double flag set by select); the loop that names the bad value only
+  // when it fails.
   double bad = 0.0;
-  for (std::size_t i = 0; i < n; ++i) bad += ((mx[i] >= 0.0) & (mx[i] <= DBL_MAX)) ? 0.0 : 1.0;
+  for (std::size_t i = 0; i < n; ++i) bad = ((mx[i] >= 0.0) & (mx[i] <= DBL_MAX)) ? bad : 1.0;
   for (std::size_t i = 0; i < (bad == 0.0 ? 0 : n); ++i) {
     const double m = mx[i];
     if (!std::isfinite(m) || m < 0.0)
@@ -186,10 +186,10 @@ COHORTGIS_KERNEL void complete_table(LifeTable& t, const LifeTableMethod& method
     const double* __restrict m = t.mx.data();
     const double* __restrict a = t.ax.data();
     double* __restrict q = t.qx.data();
-    double over = 0.0;  // a count of ones (vectorises)
+    double over = 0.0;  // a flag set by select (vectorises)
     for (std::size_t i = 1; i < w; ++i) {  // q_from_m, its common branch
       q[i] = n[i] * m[i] / (1.0 + (n[i] - a[i]) * m[i]);
-      over += q[i] > 1.0 ? 1.0 : 0.0;
+      over = q[i] > 1.0 ? 1.0 : over;
     }
     if (over != 0.0)
       for (std::size_t i = 1; i < w; ++i)

@@ -226,8 +226,8 @@ constexpr double kMax = std::numeric_limits<double>::max();
 // Whether lo ≤ v[i] ≤ hi for every i (false for NaN): a branch-free pass that vectorises; the slow loop that names
 // the bad value runs only when it fails.
 bool all_within(const double* __restrict v, std::size_t n, double lo, double hi) {
-  double bad = 0.0;  // a count of ones, exact in any order (GCC 12 vectorises a double count, not a bool or int)
-  for (std::size_t i = 0; i < n; ++i) bad += ((v[i] >= lo) & (v[i] <= hi)) ? 0.0 : 1.0;
+  double bad = 0.0;  // a select into a double flag: GCC 12 vectorises it (not a bool or int flag, nor a sum)
+  for (std::size_t i = 0; i < n; ++i) bad = ((v[i] >= lo) & (v[i] <= hi)) ? bad : 1.0;
   return bad == 0.0;
 }
 
@@ -637,11 +637,11 @@ bool StepRunner::cell_outflows(int z, int g, int s, double share, Scratch& sc, b
   }
   if (!need_total) return false;
   // What leaves a cell: OD, transfers, external out and the negative part of the given net.
-  double over = 0.0;  // a count of ones (vectorises)
+  double over = 0.0;  // a flag set by select (vectorises)
   for (std::size_t i = 0; i < nA; ++i) {
     const double n = net[i];
     tot[i] = od[i] + tr[i] + ext[i] + (n < 0.0 ? -n : 0.0);
-    over += tot[i] > P[i] ? 1.0 : 0.0;
+    over = tot[i] > P[i] ? 1.0 : over;
   }
   if (over == 0.0) return false;
   // Rare: cells whose out-flows exceed them are scaled by one factor f (B2).
