@@ -2,6 +2,7 @@
 // Part A of docs/ccmpp.md, operation for operation (UN Population Division, ccmppWPP `project_ccmpp_z_by_z`).
 #include "cohortgis/engine/ccmpp_step.hpp"
 
+#include <cfloat>
 #include <cmath>
 #include <string>
 
@@ -22,13 +23,15 @@ double person_years_above(std::span<const double> Lx, std::size_t r) {
 }  // namespace
 
 // Design note A1.
-void survival_ratios(std::span<const double> Lx, LxLayout layout, double l0, const AgeGrid& grid,
+COHORTGIS_KERNEL void survival_ratios(std::span<const double> Lx, LxLayout layout, double l0, const AgeGrid& grid,
                      std::span<double> S) {
   grid.validate();
   const std::size_t w = uz(grid.open_index());
   if (S.size() != w + 1) throw InputError("survival_ratios: output has the wrong number of ages");
   if (!(l0 > 0.0) || !std::isfinite(l0)) throw InputError("survival_ratios: radix l0 must be > 0");
-  for (std::size_t r = 0; r < Lx.size(); ++r)
+  double bad = 0.0;  // a flag set by select (vectorises); the loop that names the bad row only when it is set
+  for (std::size_t r = 0; r < Lx.size(); ++r) bad = ((Lx[r] > 0.0) & (Lx[r] <= DBL_MAX)) ? bad : 1.0;
+  for (std::size_t r = 0; r < (bad == 0.0 ? 0 : Lx.size()); ++r)
     if (!(Lx[r] > 0.0) || !std::isfinite(Lx[r]))
       throw InputError("survival_ratios: person-years L at row " + std::to_string(r) + " is " +
                        std::to_string(Lx[r]) + "; expected a finite number > 0");

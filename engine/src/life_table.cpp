@@ -228,7 +228,8 @@ COHORTGIS_KERNEL void complete_table(LifeTable& t, const LifeTableMethod& method
     const double* __restrict Tx = t.Tx.data();
     const double* __restrict l = t.lx.data();
     double* __restrict e = t.ex.data();
-    for (std::size_t k = 0; k < rows; ++k) e[k] = l[k] > 0.0 ? Tx[k] / l[k] : 0.0;
+    // (The divisor is made safe before dividing, so the division needs no branch and vectorises.)
+    for (std::size_t k = 0; k < rows; ++k) e[k] = l[k] > 0.0 ? Tx[k] / (l[k] > 0.0 ? l[k] : 1.0) : 0.0;
   }
 }
 

@@ -82,55 +82,61 @@ struct InEdge {
   const double* so;   // origin's conserve factors by age, or null (no cell scaled: factor 1, x · 1 = x exactly)
 };
 
-// in[i] += c_k · prof[i] · P_k[i] (· s_k[i]) for the edges k in their order. Up to eight unscaled edges share one
-// pass over `in` (in[i] = ((in[i] + t_1) + t_2) + …: the same additions in the same order as one pass per edge).
-COHORTGIS_KERNEL void add_in_flows(double* __restrict in, const double* __restrict prof, const std::vector<InEdge>& edges,
-                  std::size_t n) {
+// in[i] = c_k · prof[i] · P_k[i] (· s_k[i]) summed over the edges k in their order, from 0: up to eight unscaled edges
+// share one pass (in[i] = ((0 + t_1) + t_2) + …: the same additions in the same order as a zeroed `in` and one pass
+// per edge).
+template <int K, bool FIRST>
+[[gnu::always_inline]] inline void edge_pass(double* __restrict in, const double* __restrict prof, const InEdge* e,
+                                             std::size_t n) {
+  double c[K];
+  const double* p[K];
+  for (int j = 0; j < K; ++j) {
+    c[j] = e[j].c;
+    p[j] = e[j].Po;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const double q = prof[i];
+    double acc = FIRST ? 0.0 : in[i];
+#pragma GCC unroll 8
+    for (int j = 0; j < K; ++j) acc = acc + c[j] * q * p[j][i];
+    in[i] = acc;
+  }
+}
+
+template <int K>
+[[gnu::always_inline]] inline void edge_pass(bool first, double* __restrict in, const double* __restrict prof,
+                                             const InEdge* e, std::size_t n) {
+  if (first) edge_pass<K, true>(in, prof, e, n);
+  else edge_pass<K, false>(in, prof, e, n);
+}
+
+COHORTGIS_KERNEL void add_in_flows(double* __restrict in, const double* __restrict prof,
+                                   const std::vector<InEdge>& edges, std::size_t n) {
+  if (edges.empty()) {
+    std::fill(in, in + n, 0.0);
+    return;
+  }
   std::size_t k = 0;
+  bool first = true;
   while (k < edges.size()) {
     std::size_t run = 0;  // unscaled edges from k on, at most 8
     while (run < 8 && k + run < edges.size() && !edges[k + run].so) ++run;
-    if (run == 8) {
-      const double c1 = edges[k].c, c2 = edges[k + 1].c, c3 = edges[k + 2].c, c4 = edges[k + 3].c;
-      const double c5 = edges[k + 4].c, c6 = edges[k + 5].c, c7 = edges[k + 6].c, c8 = edges[k + 7].c;
-      const double* __restrict p1 = edges[k].Po;
-      const double* __restrict p2 = edges[k + 1].Po;
-      const double* __restrict p3 = edges[k + 2].Po;
-      const double* __restrict p4 = edges[k + 3].Po;
-      const double* __restrict p5 = edges[k + 4].Po;
-      const double* __restrict p6 = edges[k + 5].Po;
-      const double* __restrict p7 = edges[k + 6].Po;
-      const double* __restrict p8 = edges[k + 7].Po;
-      for (std::size_t i = 0; i < n; ++i) {
-        const double q = prof[i];
-        in[i] = (((((((in[i] + c1 * q * p1[i]) + c2 * q * p2[i]) + c3 * q * p3[i]) + c4 * q * p4[i]) + c5 * q * p5[i]) +
-                  c6 * q * p6[i]) + c7 * q * p7[i]) + c8 * q * p8[i];
-      }
-      k += 8;
-    } else if (run >= 4) {
-      const double c1 = edges[k].c, c2 = edges[k + 1].c, c3 = edges[k + 2].c, c4 = edges[k + 3].c;
-      const double* __restrict p1 = edges[k].Po;
-      const double* __restrict p2 = edges[k + 1].Po;
-      const double* __restrict p3 = edges[k + 2].Po;
-      const double* __restrict p4 = edges[k + 3].Po;
-      for (std::size_t i = 0; i < n; ++i)
-        in[i] = (((in[i] + c1 * prof[i] * p1[i]) + c2 * prof[i] * p2[i]) + c3 * prof[i] * p3[i]) + c4 * prof[i] * p4[i];
-      k += 4;
-    } else if (run == 2 || run == 3) {
-      const double c1 = edges[k].c, c2 = edges[k + 1].c;
-      const double* __restrict p1 = edges[k].Po;
-      const double* __restrict p2 = edges[k + 1].Po;
-      for (std::size_t i = 0; i < n; ++i) in[i] = (in[i] + c1 * prof[i] * p1[i]) + c2 * prof[i] * p2[i];
-      k += 2;
-    } else {
-      const InEdge& e = edges[k];
-      const double* __restrict p = e.Po;
-      if (const double* __restrict so = e.so)
-        for (std::size_t i = 0; i < n; ++i) in[i] += e.c * prof[i] * p[i] * so[i];
+    const InEdge* e = edges.data() + k;
+    if (run == 8) edge_pass<8>(first, in, prof, e, n), k += 8;
+    else if (run >= 4) edge_pass<4>(first, in, prof, e, n), k += 4;
+    else if (run >= 2) edge_pass<2>(first, in, prof, e, n), k += 2;
+    else if (run == 1) edge_pass<1>(first, in, prof, e, n), k += 1;
+    else {  // a scaled origin: c · prof · P · s
+      const double c = e->c;
+      const double* __restrict p = e->Po;
+      const double* __restrict so = e->so;
+      if (first)
+        for (std::size_t i = 0; i < n; ++i) in[i] = 0.0 + c * prof[i] * p[i] * so[i];
       else
-        for (std::size_t i = 0; i < n; ++i) in[i] += e.c * prof[i] * p[i];
+        for (std::size_t i = 0; i < n; ++i) in[i] += c * prof[i] * p[i] * so[i];
       ++k;
     }
+    first = false;
   }
 }
 
@@ -225,7 +231,7 @@ constexpr double kMax = std::numeric_limits<double>::max();
 
 // Whether lo ≤ v[i] ≤ hi for every i (false for NaN): a branch-free pass that vectorises; the slow loop that names
 // the bad value runs only when it fails.
-bool all_within(const double* __restrict v, std::size_t n, double lo, double hi) {
+COHORTGIS_KERNEL bool all_within(const double* __restrict v, std::size_t n, double lo, double hi) {
   double bad = 0.0;  // a select into a double flag: GCC 12 vectorises it (not a bool or int flag, nor a sum)
   for (std::size_t i = 0; i < n; ++i) bad = ((v[i] >= lo) & (v[i] <= hi)) ? bad : 1.0;
   return bad == 0.0;
@@ -812,7 +818,6 @@ void StepRunner::step_zone(int z, Scratch& sc) {
         if (od) {
           f.prof = sc.profile_row(*od, g, s, nA);
           f.R = R;
-          std::fill(sc.in_od.begin(), sc.in_od.begin() + static_cast<std::ptrdiff_t>(nA), 0.0);
           sc.edges.clear();
           for (const OdMigration::InFlow& fl : od->in_flows(z)) {
             if (fl.group >= 0 && fl.group != g) continue;
@@ -857,8 +862,8 @@ void StepRunner::step_zone(int z, Scratch& sc) {
         cell_outflows(z, g, s, share, sc, false, !zone_scale_[uz(z)].empty());
         double* __restrict in_od = sc.in_od.data();
         double* __restrict in_tr = sc.in_tr.data();
-        std::fill(in_od, in_od + nA, 0.0);
         std::fill(in_tr, in_tr + nA, 0.0);
+        if (!od) std::fill(in_od, in_od + nA, 0.0);
         if (od) {
           const double* prof = sc.profile_row(*od, g, s, nA);
           sc.edges.clear();
