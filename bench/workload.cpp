@@ -291,9 +291,10 @@ void Workload::fill_period(int p, StepSchedules& s) const {
       for (int i = 0; i < A; ++i) fout[i] = ff * ftab[i];
     }
   }
-  s.srb = srb_;
-  s.od = od_;
-  s.transitions = {transition_};
+  // The same in every period: set once (the engine keeps the previous step's schedules; no reallocation per period).
+  if (s.srb.size() != srb_.size()) s.srb = srb_;
+  if (s.od != od_) s.od = od_;
+  if (s.transitions.empty()) s.transitions = {transition_};
 }
 
 ScheduleProvider Workload::provider() const {

@@ -29,20 +29,29 @@ std::string fmt(double v) {
   return os.str();
 }
 
-// Runs body(zone, scratch) for every zone in parallel over blocked zone ranges; each thread has its own scratch,
-// reused from block to block (no allocation per block; the step writes every scratch value before it reads it). An
-// exception in a zone is kept and the one of the lowest zone is rethrown afterwards, so the error a user sees does
-// not depend on the thread count.
+// Per-thread scratch of a whole run (ScratchPool::local()), reused from block to block and step to step: no
+// allocation per block or step (the step writes every scratch value before it reads it). Under TSan (std::threads,
+// parallel.hpp) a scratch per block instead: no TBB structure TSan cannot see into.
+template <class Scratch>
+struct ScratchPool {
+#ifndef COHORTGIS_TSAN
+  tbb::enumerable_thread_specific<Scratch> per_thread;
+#endif
+  std::vector<std::exception_ptr> errors;  // per zone, kept from pass to pass
+};
+
+// Runs body(zone, scratch) for every zone in parallel over blocked zone ranges. An exception in a zone is kept and
+// the one of the lowest zone is rethrown afterwards, so the error a user sees does not depend on the thread count.
 template <class Scratch, class Body>
-void for_each_zone(int zones, Body&& body) {
-  std::vector<std::exception_ptr> errors(uz(zones));
-#ifdef COHORTGIS_TSAN  // std::threads (parallel.hpp): a scratch per block, no TBB structure TSan cannot see into
+void for_each_zone(int zones, ScratchPool<Scratch>& pool, Body&& body) {
+  std::vector<std::exception_ptr>& errors = pool.errors;
+  errors.assign(uz(zones), nullptr);
+#ifdef COHORTGIS_TSAN
   detail::parallel_blocks(zones, 16, [&](int begin, int end) {
     Scratch scratch;
 #else
-  tbb::enumerable_thread_specific<Scratch> scratches;
   detail::parallel_blocks(zones, 16, [&](int begin, int end) {
-    Scratch& scratch = scratches.local();
+    Scratch& scratch = pool.per_thread.local();
 #endif
     for (int z = begin; z != end; ++z) {
       try {
@@ -312,6 +321,15 @@ struct MortalityCache {
   std::vector<double> e0, e65;  // [zone][group][sex]
 };
 
+// What a run keeps from step to step: the mortality cache, the per-zone lists (cleared, not reallocated, every
+// step: their memory is not churned through the allocator) and the per-thread scratch.
+struct RunWorkspace {
+  MortalityCache cache;
+  std::vector<std::vector<double>> zone_scale;
+  std::vector<std::vector<AdjustedCell>> scaled, floored, overridden;
+  ScratchPool<Scratch> scratch;
+};
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -400,9 +418,10 @@ class StepRunner {
   // `writable`: the same schedules, which the step may change (ProjectionConfig::mortality_in_place).
   StepRunner(const ProjectionConfig& cfg, const CohortLayout& layout, const StepContext& ctx,
              StepSchedules& writable, const CohortArray& P, CohortArray& next, StepComponents& comp,
-             MortalityCache& cache)
+             RunWorkspace& ws)
       : cfg_(cfg), L_(layout), ctx_(ctx), sch_(writable), writable_(writable), P_(P), next_(next), c_(comp),
-        cache_(cache) {}
+        cache_(ws.cache), zone_scale_(ws.zone_scale), scaled_(ws.scaled), floored_(ws.floored),
+        overridden_(ws.overridden), scratch_(ws.scratch) {}
 
   void run();
 
@@ -469,10 +488,11 @@ class StepRunner {
   }
   // conserve: per zone, the factor applied to every out-flow of a cell, [group][sex][age]; empty when no cell of
   // the zone was scaled (the common case: no state-sized array to write and read).
-  std::vector<std::vector<double>> zone_scale_;
+  std::vector<std::vector<double>>& zone_scale_;
   bool rate_bound_only_ = false;
   std::vector<double> profile_max_, transition_max_;  // phase 1 rate bound: per group; per transition
-  std::vector<std::vector<AdjustedCell>> scaled_, floored_, overridden_;  // per zone
+  std::vector<std::vector<AdjustedCell>>&scaled_, &floored_, &overridden_;  // per zone
+  ScratchPool<Scratch>& scratch_;
 };
 
 void StepRunner::validate_sizes() const {
@@ -757,7 +777,10 @@ void StepRunner::mortality(int z, int g, int s, Scratch& sc, std::span<double> S
       survival_ratios(sc.lt, L_.grid, S);  // in place: over the mx row the life table was built from
       c_.e0[es] = sc.lt.ex[0];
       for (std::size_t r = 0; r < sc.lt.rows(); ++r)
-        if (sc.lt.age[r] == 65.0) c_.e65[es] = sc.lt.ex[r];
+        if (sc.lt.age[r] == 65.0) {
+          c_.e65[es] = sc.lt.ex[r];
+          break;
+        }
       if (!phi.empty()) age_period_death_split(sc.lt, L_.grid.open_age(), phi);
       break;
     }
@@ -1023,7 +1046,7 @@ void StepRunner::run() {
               !cfg_.cell_components && !cfg_.indicators && sch_.mortality.size() == L_.cells();
   S_in_schedule_ = given_S || in_place_;
   validate_sizes();
-  for_each_zone<Scratch>(L_.zones, [&](int z, Scratch&) { validate_zone(z); });
+  for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch&) { validate_zone(z); });
 
   has_od_ = sch_.od && !sch_.od->empty();
   has_ext_in_ = !sch_.external_in.empty();
@@ -1079,10 +1102,15 @@ void StepRunner::run() {
     cache_.e0.assign(states * kSexes, kNaN);
     cache_.e65.assign(states * kSexes, kNaN);
   }
-  zone_scale_.assign(uz(L_.zones), {});
-  scaled_.assign(uz(L_.zones), {});
-  floored_.assign(uz(L_.zones), {});
-  overridden_.assign(uz(L_.zones), {});
+  auto reset = [&](auto& per_zone) {
+    if (per_zone.size() != uz(L_.zones)) per_zone.assign(uz(L_.zones), {});
+    else
+      for (auto& v : per_zone) v.clear();
+  };
+  reset(zone_scale_);
+  reset(scaled_);
+  reset(floored_);
+  reset(overridden_);
 
   // Phase 1 is needed only where out-flows may exceed a cell; `wpp` never scales. With rate-only out-flows a
   // zone's rate bound decides without reading its population.
@@ -1099,8 +1127,8 @@ void StepRunner::run() {
       transition_max_.push_back(*std::max_element(t.rate_per_year.begin(), t.rate_per_year.end()));
   }
   if (any_migration_ && cfg_.flow_policy != FlowPolicy::wpp)
-    for_each_zone<Scratch>(L_.zones, [&](int z, Scratch& scratch) { outflows(z, scratch); });
-  for_each_zone<Scratch>(L_.zones, [&](int z, Scratch& scratch) { step_zone(z, scratch); });
+    for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch& scratch) { outflows(z, scratch); });
+  for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch& scratch) { step_zone(z, scratch); });
   cache_.valid = true;
   if (in_place_) {  // the schedule now holds what the next step needs if mortality does not change
     writable_.mortality_kind = MortalityInput::survival_ratios;
@@ -1167,7 +1195,7 @@ const CohortArray& Projection::run(const ScheduleProvider& provider, ResultSink&
   StepSchedules schedules;
   StepComponents components;
   IndicatorTable indicators;
-  MortalityCache cache;  // lives for one run: survival ratios of the last step
+  RunWorkspace workspace;  // lives for one run: survival ratios of the last step, per-zone lists, scratch
   sink.base(population_, config_.base_year);
   for (int step = 0; step < config_.steps; ++step) {
     if (config_.cancel && config_.cancel->load()) throw ProjectionError("projection cancelled");
@@ -1175,7 +1203,7 @@ const CohortArray& Projection::run(const ScheduleProvider& provider, ResultSink&
                     config_.base_year + (step + 1) * config_.grid.width_years};
     provider(ctx, schedules);
     arena.execute([&] {
-      StepRunner(config_, layout_, ctx, schedules, population_, next_, components, cache).run();
+      StepRunner(config_, layout_, ctx, schedules, population_, next_, components, workspace).run();
       if (config_.indicators) {
         std::span<const double> mx;
         if (schedules.mortality_kind == MortalityInput::death_rates) mx = schedules.mortality;
