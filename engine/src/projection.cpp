@@ -361,22 +361,24 @@ OdMigration::OdMigration(std::vector<OdFlow> flows, std::vector<double> profile,
         throw InputError("OD migration: the rates out of origin zone " + std::to_string(o) + " (group " +
                          std::to_string(g) + ") sum to " + fmt(out_rate[uz(o) * uz(groups) + uz(g)]) +
                          " per person per year; expected at most 1");
-  // Edge indexes: out-edges by destination, in-edges by origin (the fixed order of every sum).
-  auto build = [&](bool by_origin, std::vector<int>& start, std::vector<int>& idx) {
-    idx.resize(flows_.size());
-    std::iota(idx.begin(), idx.end(), 0);
-    std::stable_sort(idx.begin(), idx.end(), [&](int a, int b) {
-      const OdFlow& fa = flows_[uz(a)];
-      const OdFlow& fb = flows_[uz(b)];
-      const int ka = by_origin ? fa.origin : fa.destination, kb = by_origin ? fb.origin : fb.destination;
-      const int sa = by_origin ? fa.destination : fa.origin, sb = by_origin ? fb.destination : fb.origin;
-      return ka != kb ? ka < kb : sa < sb;
-    });
-    start.assign(uz(zones) + 1, 0);
-    for (int e : idx) ++start[uz(by_origin ? flows_[uz(e)].origin : flows_[uz(e)].destination) + 1];
-    for (std::size_t z = 0; z < uz(zones); ++z) start[z + 1] += start[z];
-  };
-  build(true, out_start_, out_idx_);
+  // The flows are kept in the order the destinations sum them (by destination, then origin; stable), so a zone's
+  // in-flows are one contiguous run; out-edges by origin, then destination, are an index into them.
+  std::stable_sort(flows_.begin(), flows_.end(), [](const OdFlow& a, const OdFlow& b) {
+    return a.destination != b.destination ? a.destination < b.destination : a.origin < b.origin;
+  });
+  in_start_.assign(uz(zones) + 1, 0);
+  for (const OdFlow& f : flows_) ++in_start_[uz(f.destination) + 1];
+  for (std::size_t z = 0; z < uz(zones); ++z) in_start_[z + 1] += in_start_[z];
+  out_idx_.resize(flows_.size());
+  std::iota(out_idx_.begin(), out_idx_.end(), 0);
+  std::stable_sort(out_idx_.begin(), out_idx_.end(), [&](int a, int b) {
+    const OdFlow& fa = flows_[uz(a)];
+    const OdFlow& fb = flows_[uz(b)];
+    return fa.origin != fb.origin ? fa.origin < fb.origin : fa.destination < fb.destination;
+  });
+  out_start_.assign(uz(zones) + 1, 0);
+  for (const OdFlow& f : flows_) ++out_start_[uz(f.origin) + 1];
+  for (std::size_t z = 0; z < uz(zones); ++z) out_start_[z + 1] += out_start_[z];
   out_rate_.assign(uz(zones) * uz(groups), 0.0);
   for (int o = 0; o < zones; ++o)
     for (int g = 0; g < groups; ++g) {
@@ -386,14 +388,10 @@ OdMigration::OdMigration(std::vector<OdFlow> flows, std::vector<double> profile,
       out_rate_[uz(o) * uz(groups) + uz(g)] = R;
     }
   groups_ = groups;
-  std::vector<int> in_idx;
-  build(false, in_start_, in_idx);
-  in_flows_.reserve(flows_.size());
-  for (int e : in_idx) in_flows_.push_back({flows_[uz(e)].origin, flows_[uz(e)].group, flows_[uz(e)].rate_per_year});
 }
 
-std::span<const OdMigration::InFlow> OdMigration::in_flows(int zone) const {
-  return {in_flows_.data() + in_start_[uz(zone)], uz(in_start_[uz(zone) + 1] - in_start_[uz(zone)])};
+std::span<const OdFlow> OdMigration::in_flows(int zone) const {
+  return {flows_.data() + in_start_[uz(zone)], uz(in_start_[uz(zone) + 1] - in_start_[uz(zone)])};
 }
 
 std::span<const int> OdMigration::out_edges(int zone) const {
@@ -842,7 +840,7 @@ void StepRunner::step_zone(int z, Scratch& sc) {
           f.prof = sc.profile_row(*od, g, s, nA);
           f.R = R;
           sc.edges.clear();
-          for (const OdMigration::InFlow& fl : od->in_flows(z)) {
+          for (const OdFlow& fl : od->in_flows(z)) {
             if (fl.group >= 0 && fl.group != g) continue;
             sc.edges.push_back({zy * fl.rate_per_year, P_.data().data() + L_.offset(fl.origin, g, s),
                                 scale_of(fl.origin, g, s)});
@@ -890,7 +888,7 @@ void StepRunner::step_zone(int z, Scratch& sc) {
         if (od) {
           const double* prof = sc.profile_row(*od, g, s, nA);
           sc.edges.clear();
-          for (const OdMigration::InFlow& f : od->in_flows(z)) {
+          for (const OdFlow& f : od->in_flows(z)) {
             if (f.group >= 0 && f.group != g) continue;
             sc.edges.push_back({zy * f.rate_per_year, P_.data().data() + L_.offset(f.origin, g, s),
                                 scale_of(f.origin, g, s)});

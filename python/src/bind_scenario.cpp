@@ -162,7 +162,8 @@ void bind_scenario(py::module_& m) {
       .def_property_readonly(
           "od_flows",
           [](const StepSchedules& s) { return s.od ? s.od->flows() : std::vector<OdFlow>{}; },
-          "the origin–destination flows (list of OdFlow); set them with set_od")
+          "the origin–destination flows (list of OdFlow), sorted by destination then origin (the order the engine "
+          "sums them); set them with set_od")
       .def(
           "set_od",
           [](StepSchedules& s, std::vector<OdFlow> flows, int zones, int groups, int n_ages, const DoubleArray& profile) {

@@ -48,6 +48,7 @@ class OdMigration {
   // the rates out of each origin sum to at most 1 per year; builds the in- and out-edge indexes.
   OdMigration(std::vector<OdFlow> flows, std::vector<double> profile, int zones, int groups, int n_ages);
 
+  // The flows sorted by destination, then origin (input order among equal pairs): the order of the in-flow sums.
   const std::vector<OdFlow>& flows() const { return flows_; }
   // The profile of one group and sex by age (empty when there is no profile: 1 everywhere).
   std::span<const double> profile_row(int group, int sex) const {
@@ -60,13 +61,8 @@ class OdMigration {
   }
   // Edges leaving a zone, as indexes into flows(), sorted by destination (the fixed order of every sum).
   std::span<const int> out_edges(int zone) const;
-  // A flow as its destination reads it: stored contiguously per destination, sorted by origin (fixed sum order).
-  struct InFlow {
-    int origin;
-    int group;  // -1: every group
-    double rate_per_year;
-  };
-  std::span<const InFlow> in_flows(int zone) const;
+  // The flows entering a zone, sorted by origin (the fixed order of the sum): a contiguous run of flows().
+  std::span<const OdFlow> in_flows(int zone) const;
   // Σ rate_per_year over the out-edges of a zone that carry the group, summed in out_edges() order.
   double out_rate_per_year(int zone, int group) const {
     return out_rate_[static_cast<std::size_t>(zone) * static_cast<std::size_t>(groups_) + static_cast<std::size_t>(group)];
@@ -77,7 +73,6 @@ class OdMigration {
   std::vector<double> profile_;
   std::size_t n_ages_ = 0;
   std::vector<int> out_start_, out_idx_, in_start_;
-  std::vector<InFlow> in_flows_;
   std::vector<double> out_rate_;  // [zone][group]
   int groups_ = 0;
 };
