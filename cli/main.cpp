@@ -87,8 +87,8 @@ int run_command(const std::vector<std::string>& args) {
       ("threads,j", po::value<int>(&threads)->default_value(0), "worker threads (0: all cores)")
       ("variant", po::value<std::vector<std::string>>()->multitoken(),
        "run only these variants besides the baseline (default: every variant of the scenario)")
-      ("lang", po::value<std::string>(), "language of maps and report: zh (zh-CN) or en (default: zh for a Chinese "
-       "scenario)")
+      ("lang", po::value<std::string>(), "language of maps and report: zh (zh-CN) or en (default: the scenario's "
+       "language, else zh for a Chinese scenario)")
       ("no-report", "write the CSVs and manifest.json only (no results.gpkg, maps, charts or report.html)")
       ("quiet,q", "no progress and no summary")
       ("help,h", "show this help");

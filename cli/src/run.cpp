@@ -437,13 +437,15 @@ RunSummary run(const RunConfig& cfg) {
   }
   writer.finish();
 
-  // Language: asked for, else Chinese for a Chinese scenario.
+  // Language: asked for (--lang), else the scenario's `language`, else Chinese for a Chinese scenario.
   ManifestExtras extras;
   extras.runs = runs;
   {
     std::vector<std::string> texts{sc.title};
     for (const auto& z : sc.zones) texts.push_back(z.name);
-    extras.language = cfg.language ? *cfg.language : guess_language(texts);
+    extras.language = cfg.language             ? *cfg.language
+                      : !sc.language.empty()   ? parse_language(sc.language, "scenario.language")
+                                               : guess_language(texts);
   }
   extras.zones_source = set.zones_source_path;
   const auto manifest = [&](const std::vector<std::string>& outputs) {

@@ -56,6 +56,7 @@ class StepSchedules:
 class Scenario:
     name: str
     title: str
+    language: str
     variant: str
     assumptions: List[str]
     base_year: int

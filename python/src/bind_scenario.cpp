@@ -183,6 +183,7 @@ void bind_scenario(py::module_& m) {
       .def(py::init<>())
       .def_readwrite("name", &Scenario::name)
       .def_readwrite("title", &Scenario::title)
+      .def_readwrite("language", &Scenario::language, "'zh', 'en' or '' (guessed from the title and zone names)")
       .def_readwrite("variant", &Scenario::variant, "'baseline' or the variant's name")
       .def_readwrite("assumptions", &Scenario::assumptions, "plain-language statements")
       .def_readwrite("base_year", &Scenario::base_year, "the base population is the end of this year")

@@ -1358,10 +1358,16 @@ ScenarioSet load_scenario_file(const std::string& path, const std::string& data_
   base.name = fs::path(path).stem().string();
   if (const toml::node* sn = root.get("scenario")) {
     const toml::table& s = doc.table(*sn, "scenario");
-    doc.allow(s, "scenario", {"name", "title", "assumptions"});
+    doc.allow(s, "scenario", {"name", "title", "assumptions", "language"});
     if (s.get("name")) base.name = doc.string(*s.get("name"), "scenario.name");
     if (s.get("title")) base.title = doc.string(*s.get("title"), "scenario.title");
     if (s.get("assumptions")) base.assumptions = doc.strings(*s.get("assumptions"), "scenario.assumptions");
+    if (const toml::node* l = s.get("language")) {
+      base.language = doc.string(*l, "scenario.language");
+      if (base.language == "zh-CN") base.language = "zh";
+      if (base.language != "zh" && base.language != "en")
+        doc.fail(l, "scenario.language", "expected \"zh\" (or \"zh-CN\") or \"en\", got \"" + base.language + "\"");
+    }
   }
   std::shared_ptr<const std::vector<geodata::XY>> centroids_lonlat;
   read_geography(doc, root, base, set, centroids_lonlat);

@@ -24,6 +24,8 @@ TEST(ScenarioFile, GoodFileSchedulesByHand) {
   ASSERT_EQ(set.runs.size(), 2u);
   const auto& sc = set.runs[0];
   EXPECT_EQ(sc.name, "tiny");
+  EXPECT_EQ(sc.language, "zh");  // "zh-CN" in the file
+  EXPECT_EQ(set.runs[1].language, "zh");
   EXPECT_EQ(sc.variant, "baseline");
   EXPECT_EQ(set.runs[1].variant, "more");
   EXPECT_EQ(sc.zones.size(), 2u);
@@ -58,6 +60,7 @@ TEST(ScenarioFile, RunKeepsTheBooksAndMovesTheRelocationExactly) {
   cfg.data_dir = COHORTGIS_DATA;
   const auto s = app::run(cfg);
   ASSERT_EQ(s.variants.size(), 2u);
+  EXPECT_EQ(s.language, app::Language::zh);  // the scenario's `language`, not the guess from its English names
   const auto plan = test::read_csv((out / "plan_periods.csv").string());
   std::map<std::string, double> net;
   for (std::size_t r = 0; r < plan.rows.size(); ++r) {
@@ -76,6 +79,9 @@ TEST(ScenarioFile, RunKeepsTheBooksAndMovesTheRelocationExactly) {
   ASSERT_EQ(targets.rows.size(), 2u);  // one target × two variants
   EXPECT_EQ(targets.at(0, "status"), "met");
   EXPECT_NEAR(targets.num(0, "margin"), 100000.0 - targets.num(0, "value"), 1e-6);
+  cfg.language = app::Language::en;  // --lang wins over the scenario
+  cfg.report = false;
+  EXPECT_EQ(app::run(cfg).language, app::Language::en);
   fs::remove_all(out);
 }
 
@@ -110,6 +116,7 @@ INSTANTIATE_TEST_SUITE_P(
         BrokenCase{"unknown_key.toml", "13:1", "projection.stpe", "unknown key; expected one of: base_year"},
         BrokenCase{"wrong_type.toml", "10:13", "projection.base_year", "got the string \"2020\""},
         BrokenCase{"step_not_1_or_5.toml", "12:8", "projection.step", "expected 1 or 5"},
+        BrokenCase{"language_unknown.toml", "5:12", "scenario.language", "expected \"zh\" (or \"zh-CN\") or \"en\", got \"fr\""},
         BrokenCase{"tfr_out_of_range.toml", "20:7", "fertility.tfr", "expected a TFR from 0 to 10, got 12.5"},
         BrokenCase{"srb_out_of_range.toml", "21:7", "fertility.srb", "per 100 females from 90 to 130, got 1.05"},
         BrokenCase{"e0_out_of_range.toml", "26:17", "mortality.e0.female", "from 15 to 100, got 120"},

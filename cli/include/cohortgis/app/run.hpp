@@ -23,7 +23,8 @@ struct RunConfig {
   std::atomic<bool>* cancel = nullptr;  // set to true (e.g. on SIGINT) to stop between steps
   // Variants to run besides the baseline (names from the scenario file); empty: every variant.
   std::vector<std::string> variants;
-  // Language of maps, charts and the report; default: Chinese for a Chinese scenario (zone names in Chinese).
+  // Language of maps, charts and the report; default: the scenario's `language`, else Chinese for a Chinese
+  // scenario (zone names in Chinese).
   std::optional<Language> language;
   // results.gpkg, maps/, charts/ and report.html (false: the CSVs and manifest.json only).
   bool report = true;

@@ -37,6 +37,7 @@ struct InputFile {
 struct Scenario {
   std::string name;         // e.g. "beijing-2020"
   std::string title;        // one line
+  std::string language;     // of maps and report: "zh" or "en"; empty: guessed from the title and zone names
   std::string variant = "baseline";
   std::vector<std::string> assumptions;  // plain-language statements for manifests and documentation
   std::vector<InputFile> inputs;
