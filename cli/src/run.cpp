@@ -267,8 +267,9 @@ std::optional<geodata::Zones> scenario_geometry(const scenarios::ScenarioSet& se
   }
 }
 
-// results.gpkg: the zones, the baseline's indicators (long table: every year and plan period) and one wide layer per
-// year and plan period (group "all"), styled for QGIS.
+// results.gpkg: the zones, every variant's indicators (long table with a variant column: every year and plan
+// period) and one wide layer per year and plan period (group "all") for each variant — "zones_<period>" for the
+// baseline, "zones_<variant>_<period>" for the others — styled for QGIS.
 void write_results_gpkg(const fs::path& dir, const geodata::Zones& zones, const Results& r) {
   std::vector<geodata::IndicatorRow> rows;
   for (const auto& [key, value] : r.indicator_values) {
@@ -276,24 +277,26 @@ void write_results_gpkg(const fs::path& dir, const geodata::Zones& zones, const 
     std::size_t a = 0;
     for (std::size_t b; (b = key.find('\x1f', a)) != std::string::npos; a = b + 1) f.push_back(key.substr(a, b - a));
     f.push_back(key.substr(a));
-    if (f.size() == 5 && f[0] == "baseline") rows.push_back({f[2], f[1], f[3], f[4], value});
+    if (f.size() == 5) rows.push_back({f[2], f[1], f[3], f[4], value, f[0]});
   }
   std::vector<std::string> periods;
   for (int y : r.years) periods.push_back(std::to_string(y));
   const auto& pp = r.plan_periods;
   const std::size_t cv = pp.column("variant"), cp = pp.column("period"), cz = pp.column("zone");
   for (const auto& row : pp.rows) {
-    if (row[cv] != "baseline") continue;
     if (std::find(periods.begin(), periods.end(), row[cp]) == periods.end()) periods.push_back(row[cp]);
     for (std::size_t c = cz + 1; c < pp.header.size(); ++c) {
       if (pp.header[c] == "years") continue;
       double v = std::nan("");
       geodata::parse_number(row[c], v);
-      rows.push_back({row[cz], row[cp], "all", pp.header[c], v});
+      rows.push_back({row[cz], row[cp], "all", pp.header[c], v, row[cv]});
     }
   }
   geodata::GpkgOutputOptions o;
   o.wide_periods = periods;
+  o.wide_variant = "baseline";
+  for (const auto& v : r.meta.variants)
+    if (v != "baseline") o.more_wide_variants.push_back(v);
   o.area_km2 = geodata::measure_zones(zones).area_km2;
   geodata::write_zone_indicators_gpkg((dir / "results.gpkg").string(), zones, rows, o);
 }

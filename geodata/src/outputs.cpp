@@ -112,11 +112,12 @@ struct Pivot {
   std::map<std::string, std::map<std::string, double>> by_unit;
 };
 
-Pivot pivot(const std::vector<IndicatorRow>& rows, const std::string& period, const std::string& group) {
+Pivot pivot(const std::vector<IndicatorRow>& rows, const std::string& period, const std::string& group,
+            const std::string& variant = {}) {
   Pivot p;
   std::set<std::string> seen;
   for (const auto& r : rows) {
-    if (r.period != period || r.group != group) continue;
+    if (r.period != period || r.group != group || r.variant != variant) continue;
     if (seen.insert(r.indicator).second) p.indicators.push_back(r.indicator);
     p.by_unit[r.unit][r.indicator] = r.value;
   }
@@ -259,16 +260,22 @@ void write_zone_indicators_gpkg(const std::string& path, const Zones& zones, con
                      std::to_string(zones.size()) + " zones");
   std::vector<std::string> periods = o.wide_periods;
   if (periods.empty() && !rows.empty()) periods.push_back(rows.back().period);
-  {
+  // (variant, layer prefix) of every set of wide layers.
+  std::vector<std::pair<std::string, std::string>> wide_sets{{o.wide_variant, o.wide_prefix}};
+  for (const auto& v : o.more_wide_variants) wide_sets.emplace_back(v, o.wide_prefix + v + "_");
+  for (const auto& [variant, prefix] : wide_sets) {
     std::set<std::string> present;
-    for (const auto& r : rows) present.insert(r.period);
+    for (const auto& r : rows)
+      if (r.variant == variant) present.insert(r.period);
     std::vector<std::string> absent;
     for (const auto& p : periods)
       if (!present.count(p)) absent.push_back(p);
     if (!absent.empty())
-      throw InputError(path + ": wide layers asked for period(s) " + quoted_list(absent) +
-                       " that no indicator row has");
+      throw InputError(path + ": wide layers asked for period(s) " + quoted_list(absent) + " that no indicator row" +
+                       (variant.empty() ? std::string() : " of variant '" + variant + "'") + " has");
   }
+  const bool with_variants =
+      std::any_of(rows.begin(), rows.end(), [](const IndicatorRow& r) { return !r.variant.empty(); });
 
   TempFile tmp{fs::path(path)};
   QuietGdalErrors quiet;
@@ -282,26 +289,30 @@ void write_zone_indicators_gpkg(const std::string& path, const Zones& zones, con
     const char* const table_opts[] = {"FID=fid", nullptr};
     OGRLayer* lt = ds->CreateLayer(o.long_table.c_str(), nullptr, wkbNone, const_cast<char**>(table_opts));
     if (!lt) fail(path, "creating table '" + o.long_table + "' failed");
+    if (with_variants) add_field(lt, "variant", OFTString, path);
     add_field(lt, "unit", OFTString, path);
     add_field(lt, "period", OFTString, path);
     add_field(lt, "pop_group", OFTString, path);
     add_field(lt, "indicator", OFTString, path);
     add_field(lt, "value", OFTReal, path);
+    const int k = with_variants ? 1 : 0;
     for (const auto& r : rows) {
       OGRFeature f(lt->GetLayerDefn());
-      f.SetField(0, r.unit.c_str());
-      f.SetField(1, r.period.c_str());
-      f.SetField(2, r.group.c_str());
-      f.SetField(3, r.indicator.c_str());
-      set_value(f, 4, r.value);
+      if (with_variants) f.SetField(0, r.variant.c_str());
+      f.SetField(k + 0, r.unit.c_str());
+      f.SetField(k + 1, r.period.c_str());
+      f.SetField(k + 2, r.group.c_str());
+      f.SetField(k + 3, r.indicator.c_str());
+      set_value(f, k + 4, r.value);
       if (lt->CreateFeature(&f) != OGRERR_NONE) fail(path, "writing the indicator table failed");
     }
 
     // Wide layers and their default styles, in QGIS's layer_styles table (the fields QGIS itself creates there).
     OGRLayer* styles = nullptr;
+    for (const auto& [variant, prefix] : wide_sets)
     for (const auto& period : periods) {
-      const Pivot p = pivot(rows, period, o.wide_group);
-      const std::string name = layer_name_for(o.wide_prefix, period);
+      const Pivot p = pivot(rows, period, o.wide_group, variant);
+      const std::string name = layer_name_for(prefix, period);
       write_zone_layer(*ds, name, zones, &p, o.area_km2, path, spatial_opts);
       const std::string field = std::find(p.indicators.begin(), p.indicators.end(), o.style_indicator) !=
                                         p.indicators.end()
@@ -363,7 +374,7 @@ void write_zone_indicators_gpkg(const std::string& path, const Zones& zones, con
 }
 
 void write_zone_indicators_geojson(const std::string& path, const Zones& zones, const std::vector<IndicatorRow>& rows,
-                                   const std::string& period, const std::string& group) {
+                                   const std::string& period, const std::string& group, const std::string& variant) {
   register_drivers();
   TempFile tmp{fs::path(path)};
   QuietGdalErrors quiet;
@@ -371,7 +382,7 @@ void write_zone_indicators_geojson(const std::string& path, const Zones& zones, 
     DatasetPtr ds = create("GeoJSON", tmp.path(), path);
     // RFC7946=YES: the driver reprojects to WGS 84 longitude/latitude and writes right-hand-rule rings.
     const char* const opts[] = {"RFC7946=YES", "WRITE_NAME=NO", nullptr};
-    const Pivot p = pivot(rows, period, group);
+    const Pivot p = pivot(rows, period, group, variant);
     write_zone_layer(*ds, "zones", zones, &p, {}, path, opts);
     CPLErrorReset();
     ds.reset();  // GDALClose flushes; it reports failure only through CPLGetLastErrorType
@@ -393,9 +404,12 @@ void write_indicators_csv(const std::string& path, const std::vector<IndicatorRo
       for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
       return q + "\"";
     };
-    out << "unit,period,group,indicator,value\n";
+    const bool with_variants =
+        std::any_of(rows.begin(), rows.end(), [](const IndicatorRow& r) { return !r.variant.empty(); });
+    out << (with_variants ? "variant," : "") << "unit,period,group,indicator,value\n";
     for (const auto& r : rows)
-      out << cell(r.unit) << ',' << cell(r.period) << ',' << cell(r.group) << ',' << cell(r.indicator) << ','
+      out << (with_variants ? cell(r.variant) + "," : std::string()) << cell(r.unit) << ',' << cell(r.period) << ','
+          << cell(r.group) << ',' << cell(r.indicator) << ','
           << (std::isfinite(r.value) ? shortest_number(r.value) : std::string()) << '\n';
     out.close();
     if (!out) throw InputError(path + ": cannot be written (write error)");

@@ -24,6 +24,7 @@
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/maps.hpp"
+#include "cohortgis/geodata/table.hpp"
 #include "cohortgis/geodata/zones.hpp"
 
 using namespace cohortgis;
@@ -102,6 +103,26 @@ TEST_F(ReportTest, DefaultRunWritesMapsChartsGpkgAndOneSelfContainedReport) {
                         "charts/pyramid_110101.png", "charts/lines_population.png", "manifest.json"}) {
     EXPECT_TRUE(fs::is_regular_file(out / f)) << f;
     EXPECT_NE(std::find(s.files.begin(), s.files.end(), f), s.files.end()) << f << " not in RunSummary::files";
+  }
+  // results.gpkg holds every variant: a variant column in the long table, wide layers per variant. 疏解 moves
+  // registered residents out of 西城区 (110102) from 2021: fewer there in 2025 than in the baseline.
+  {
+    const std::string gpkg = (out / "results.gpkg").string();
+    const geodata::Table ind = geodata::read_table(gpkg, {{"variant"}, {"unit"}, {"value", geodata::ColumnType::number}},
+                                                   "indicators");
+    std::set<std::string> variants;
+    for (std::size_t i = 0; i < ind.size(); ++i) variants.insert(ind.text(i, "variant"));
+    EXPECT_EQ(variants, (std::set<std::string>{"baseline", "higher-fertility", "core-relocation"}));
+    auto population = [&](const std::string& layer, const std::string& zone) {
+      const geodata::Table t = geodata::read_table(gpkg, {{"id"}, {"population", geodata::ColumnType::number}}, layer);
+      for (std::size_t i = 0; i < t.size(); ++i)
+        if (t.text(i, "id") == zone) return t.number(i, "population");
+      return std::nan("");
+    };
+    const double base = population("zones_2025", "110102"), moved = population("zones_core_relocation_2025", "110102");
+    EXPECT_GT(base, 0.0);
+    EXPECT_LT(moved, base - 100000.0);  // 5 years × 40,000 moved out, less their own deaths and births
+    EXPECT_GT(population("zones_higher_fertility_2035", "110102"), population("zones_2035", "110102"));
   }
   const std::string manifest = slurp(out / "manifest.json");
   EXPECT_NE(manifest.find("\"language\": \"zh-CN\""), std::string::npos);

@@ -180,6 +180,64 @@ TEST(Hierarchy, BeijingDissolvesIntoOneCity) {
 
 // ---- outputs ----
 
+// Rows of two variants: the long table gains a variant column, each variant its own wide layers.
+TEST(Outputs, GeoPackageHoldsEveryVariant) {
+  TempDir d;
+  const std::string path = d.file("variants.gpkg");
+  std::vector<IndicatorRow> rows;
+  for (const IndicatorRow& r : sample_rows()) {
+    IndicatorRow base = r, low = r;
+    base.variant = "baseline";
+    low.variant = "low-fertility";
+    low.value = r.value / 2.0;
+    rows.push_back(base);
+    rows.push_back(low);
+  }
+  GpkgOutputOptions o;
+  o.wide_periods = {"2020", "2025"};
+  o.wide_variant = "baseline";
+  o.more_wide_variants = {"low-fertility"};
+  write_zone_indicators_gpkg(path, townships(), rows, o);
+
+  std::unique_ptr<GDALDataset> ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+  ASSERT_TRUE(ds);
+  OGRLayer* lt = ds->GetLayerByName("indicators");
+  ASSERT_TRUE(lt);
+  EXPECT_EQ(lt->GetFeatureCount(), static_cast<GIntBig>(rows.size()));
+  lt->SetAttributeFilter("variant = 'low-fertility' AND unit = 'T02' AND period = '2025' AND pop_group = 'all' "
+                         "AND indicator = 'population'");
+  OGRFeatureUniquePtr lf(lt->GetNextFeature());
+  ASSERT_TRUE(lf);
+  EXPECT_DOUBLE_EQ(lf->GetFieldAsDouble("value"), 3300.0 / 2.0);
+  for (const char* layer : {"zones_2020", "zones_2025", "zones_low_fertility_2020", "zones_low_fertility_2025"})
+    EXPECT_TRUE(ds->GetLayerByName(layer)) << layer;
+  auto population_of_T02 = [&](const char* layer) {
+    OGRLayer* w = ds->GetLayerByName(layer);
+    w->SetAttributeFilter("id = 'T02'");
+    OGRFeatureUniquePtr f(w->GetNextFeature());
+    return f ? f->GetFieldAsDouble("population") : -1.0;
+  };
+  EXPECT_DOUBLE_EQ(population_of_T02("zones_2025"), 3300.0);
+  EXPECT_DOUBLE_EQ(population_of_T02("zones_low_fertility_2025"), 1650.0);
+  EXPECT_EQ(ds->GetLayerByName("layer_styles")->GetFeatureCount(), 4);  // every wide layer styled
+
+  // A variant asked for without rows for a period is an error naming it; the earlier file stays.
+  o.more_wide_variants = {"high"};
+  EXPECT_CONTAINS(error_of([&] { write_zone_indicators_gpkg(path, townships(), rows, o); }),
+                  "that no indicator row of variant 'high' has");
+  EXPECT_TRUE(fs::exists(path));
+
+  // The CSV long table gets the variant column first.
+  const std::string csv_path = d.file("variants.csv");
+  write_indicators_csv(csv_path, rows);
+  std::ifstream in(csv_path);
+  std::string header, first;
+  std::getline(in, header);
+  std::getline(in, first);
+  EXPECT_EQ(header, "variant,unit,period,group,indicator,value");
+  EXPECT_EQ(first.rfind("baseline,T00,2020,all,population,", 0), 0u) << first;
+}
+
 TEST(Outputs, GeoPackageHasZonesLongTableWideLayersAndAQgisStyle) {
   TempDir d;
   const std::string path = d.file("result.gpkg");

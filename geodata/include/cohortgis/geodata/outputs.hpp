@@ -20,6 +20,7 @@ struct IndicatorRow {
   std::string group{};      // population group, "all" for all groups
   std::string indicator{};  // machine name, e.g. "population", "cbr_per_1000"
   double value = 0.0;     // NaN is written as NULL
+  std::string variant{};  // scenario variant ("baseline", "low", …); empty when the rows come from one run
 };
 
 // Rows for one period from the engine's table (every unit, every group slot, every indicator).
@@ -33,6 +34,11 @@ struct GpkgOutputOptions {
   std::vector<std::string> wide_periods{};
   std::string wide_prefix = "zones_";
   std::string wide_group = "all";
+  // Variants: the wide layers above hold the rows of `wide_variant` (empty: rows without a variant); each variant of
+  // `more_wide_variants` gets the same periods as layers "<wide_prefix><variant>_<period>". When any row has a
+  // variant, the long table has a `variant` column.
+  std::string wide_variant{};
+  std::vector<std::string> more_wide_variants{};
   // The indicator the default QGIS style colours the wide layers by (graduated, quantiles, 5 classes).
   std::string style_indicator = "population";
   // Measured areas to store with the zones (e.g. from measure_zones); empty: no area column.
@@ -43,17 +49,19 @@ struct GpkgOutputOptions {
 // holds aggregate rows) and the wide layers, plus a graduated style for each wide layer in `layer_styles` (the table
 // QGIS reads and writes, with the QML in styleQML, useAsDefault = true) so QGIS opens the map styled. Rows whose
 // unit is not a zone (aggregates) go to the long table only. Throws InputError naming the path (and GDAL's reason)
-// when a wide period has no rows, the areas do not match the zones, or the file cannot be written; an earlier file
-// at `path` is then left as it was.
+// when a wide period has no rows (of a wide variant), the areas do not match the zones, or the file cannot be
+// written; an earlier file at `path` is then left as it was.
 void write_zone_indicators_gpkg(const std::string& path, const Zones& zones, const std::vector<IndicatorRow>& rows,
                                 const GpkgOutputOptions& options = {});
 
 // GeoJSON (RFC 7946: WGS 84 longitude/latitude, so the zones are reprojected) with one feature per zone: id, name,
-// parent and one property per indicator of `group` for `period`.
+// parent and one property per indicator of `group` and `variant` (empty: rows without one) for `period`.
 void write_zone_indicators_geojson(const std::string& path, const Zones& zones, const std::vector<IndicatorRow>& rows,
-                                   const std::string& period, const std::string& group = "all");
+                                   const std::string& period, const std::string& group = "all",
+                                   const std::string& variant = {});
 
-// The long table as CSV (UTF-8, header unit,period,group,indicator,value; shortest round-trip numbers, NaN empty).
+// The long table as CSV (UTF-8, header unit,period,group,indicator,value, preceded by variant when any row has one;
+// shortest round-trip numbers, NaN empty).
 void write_indicators_csv(const std::string& path, const std::vector<IndicatorRow>& rows);
 
 // The QML of the default graduated style (exposed for tests and for writing .qml sidecars).
