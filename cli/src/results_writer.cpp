@@ -25,8 +25,8 @@ double at(const CohortArray& a, std::size_t cell) { return a.empty() ? 0.0 : a.d
 }  // namespace
 
 std::vector<std::string> ResultsWriter::file_names() {
-  return {"population.csv", "components.csv", "indicators.csv", "plan_periods.csv", "targets.csv",
-          "service_demand.csv", "zones.csv"};
+  return {"population.csv", "components.csv", "indicators.csv", "plan_periods.csv", "plan_periods_by_group.csv",
+          "targets.csv", "service_demand.csv", "zones.csv"};
 }
 
 ResultsWriter::ResultsWriter(const std::filesystem::path& dir, const scenarios::ScenarioSet& set,
@@ -38,6 +38,7 @@ ResultsWriter::ResultsWriter(const std::filesystem::path& dir, const scenarios::
       components_((dir / "components.csv").string()),
       indicators_((dir / "indicators.csv").string()),
       plan_periods_((dir / "plan_periods.csv").string()),
+      plan_periods_by_group_((dir / "plan_periods_by_group.csv").string()),
       targets_((dir / "targets.csv").string()),
       services_((dir / "service_demand.csv").string()),
       dir_(dir),
@@ -54,6 +55,10 @@ ResultsWriter::ResultsWriter(const std::filesystem::path& dir, const scenarios::
       "variant,period,plan,zone,population_start,births,deaths,net_migration,adjustments,population_end,years,"
       "births_per_year,deaths_per_year,net_migration_per_year,person_years,cbr_per_1000,cdr_per_1000,"
       "natural_growth_per_1000,growth_rate_percent,srb_per_100_females\n");
+  plan_periods_by_group_.write(
+      "variant,period,plan,zone,group,population_start,births,deaths,net_migration,transfers,adjustments,"
+      "population_end,years,births_per_year,deaths_per_year,net_migration_per_year,person_years,cbr_per_1000,"
+      "cdr_per_1000,natural_growth_per_1000,growth_rate_percent,srb_per_100_females\n");
   targets_.write("variant,target,indicator,zone,group,period,value,min,max,status,margin\n");
   services_.write("variant,year,zone,service,basis,demand,capacity,gap\n");
 }
@@ -153,24 +158,81 @@ std::vector<ResultsWriter::UnitSums> ResultsWriter::unit_sums(const CohortArray&
   return u;
 }
 
-void ResultsWriter::track_periods(const std::vector<UnitSums>& now, int start_year, int end_year) {
+// Per unit (zones, then aggregates) and group: population of `pop` and, with components, the step's flows; group
+// transfers apart from migration (so that per group end = start + births − deaths + net_migration + transfers +
+// adjustments).
+std::vector<ResultsWriter::UnitSums> ResultsWriter::group_sums(const CohortArray& pop,
+                                                              const StepComponents* c) const {
+  const CohortLayout& L = pop.layout();
+  const std::size_t G = uz(L.groups);
+  std::vector<UnitSums> u(unit_names_.size() * G);
+  for (int z = 0; z < L.zones; ++z)
+    for (int g = 0; g < L.groups; ++g) {
+      UnitSums& s = u[uz(z) * G + uz(g)];
+      for (int x = 0; x < 2; ++x) {
+        for (int i = 0; i < L.grid.n_ages; ++i) {
+          const std::size_t cell = L.index(z, g, x, i);
+          s.population += pop.data()[cell];
+          if (!c) continue;
+          s.deaths += at(c->deaths, cell);
+          s.net_migration += at(c->net_migrants, cell) - at(c->transfer_in, cell) + at(c->transfer_out, cell);
+          s.transfers += at(c->transfer_in, cell) - at(c->transfer_out, cell);
+          s.adjustments += at(c->floor_adjustment, cell);
+        }
+        if (c) {
+          const double b = c->births[(uz(z) * G + uz(g)) * kSexes + uz(x)];
+          s.births += b;
+          (x == 0 ? s.births_female : s.births_male) += b;
+        }
+      }
+    }
+  for (std::size_t a = 0; a < aggregates_.size(); ++a)
+    for (std::size_t g = 0; g < G; ++g) {
+      UnitSums& s = u[(uz(L.zones) + a) * G + g];
+      for (int z : aggregates_[a].zones) {
+        const UnitSums& m = u[uz(z) * G + g];
+        s.population += m.population;
+        s.births += m.births;
+        s.deaths += m.deaths;
+        s.net_migration += m.net_migration;
+        s.transfers += m.transfers;
+        s.adjustments += m.adjustments;
+        s.births_female += m.births_female;
+        s.births_male += m.births_male;
+      }
+    }
+  return u;
+}
+
+void ResultsWriter::track_periods(const std::vector<UnitSums>& now, const std::vector<UnitSums>& now_groups,
+                                  int start_year, int end_year) {
+  auto add = [](std::vector<UnitSums>& sum, const std::vector<UnitSums>& step) {
+    for (std::size_t u = 0; u < step.size(); ++u) {
+      sum[u].births += step[u].births;
+      sum[u].deaths += step[u].deaths;
+      sum[u].net_migration += step[u].net_migration;
+      sum[u].transfers += step[u].transfers;
+      sum[u].adjustments += step[u].adjustments;
+      sum[u].births_female += step[u].births_female;
+      sum[u].births_male += step[u].births_male;
+      sum[u].person_years += step[u].person_years;
+    }
+  };
+  auto begin = [](std::vector<UnitSums>& sum, const std::vector<UnitSums>& start) {
+    sum.assign(start.size(), UnitSums{});
+    for (std::size_t u = 0; u < start.size(); ++u) sum[u].population = start[u].population;
+  };
   for (std::size_t p = 0; p < periods_.size(); ++p) {
     const scenarios::PlanPeriod& pp = sc_->plan_periods[p];
     PeriodState& st = periods_[p];
-    if (st.started && start_year >= pp.first_year - 1 && end_year <= pp.last_year)
-      for (std::size_t u = 0; u < now.size(); ++u) {
-        st.units[u].births += now[u].births;
-        st.units[u].deaths += now[u].deaths;
-        st.units[u].net_migration += now[u].net_migration;
-        st.units[u].adjustments += now[u].adjustments;
-        st.units[u].births_female += now[u].births_female;
-        st.units[u].births_male += now[u].births_male;
-        st.units[u].person_years += now[u].person_years;
-      }
+    if (st.started && start_year >= pp.first_year - 1 && end_year <= pp.last_year) {
+      add(st.units, now);
+      add(st.groups, now_groups);
+    }
     if (end_year == pp.first_year - 1) {  // the period starts with this population
       st.started = true;
-      st.units.assign(now.size(), UnitSums{});
-      for (std::size_t u = 0; u < now.size(); ++u) st.units[u].population = now[u].population;
+      begin(st.units, now);
+      begin(st.groups, now_groups);
     }
     if (st.started && end_year == pp.last_year) {
       PeriodResult res{pp.first_year, pp.last_year, st.units, {}};
@@ -196,6 +258,36 @@ void ResultsWriter::track_periods(const std::vector<UnitSums>& now, int start_ye
       }
       plan_periods_.write(buf_);
       period_results_.push_back(std::move(res));
+
+      // The same per group (plan_periods_by_group.csv).
+      const std::size_t G = sc_->group_names.size();
+      PeriodResult gres{pp.first_year, pp.last_year, st.groups, {}};
+      for (const auto& u : now_groups) gres.end.push_back(u.population);
+      buf_.clear();
+      for (std::size_t u = 0; u < now.size(); ++u)
+        for (std::size_t g = 0; g < G; ++g) {
+          const std::size_t k = u * G + g;
+          const UnitSums& s = st.groups[k];
+          buf_ += sc_->variant + "," + pp.label() + ",";
+          append_csv_field(buf_, pp.plan);
+          buf_ += ',';
+          append_csv_field(buf_, unit_names_[u]);
+          buf_ += ',';
+          append_csv_field(buf_, sc_->group_names[g]);
+          for (double v : {s.population, s.births, s.deaths, s.net_migration, s.transfers, s.adjustments,
+                           now_groups[k].population}) {
+            buf_ += ',';
+            append_number(buf_, v);
+          }
+          for (const char* key : {"years", "births_per_year", "deaths_per_year", "net_migration_per_year",
+                                  "person_years", "cbr_per_1000", "cdr_per_1000", "natural_growth_per_1000",
+                                  "growth_rate_percent", "srb_per_100_females"}) {
+            buf_ += ',';
+            append_number(buf_, period_value(gres, k, key));
+          }
+          buf_ += '\n';
+        }
+      plan_periods_by_group_.write(buf_);
       st.started = false;
     }
   }
@@ -236,7 +328,7 @@ void ResultsWriter::base(const CohortArray& population, int year) {
   current_ = population;
   current_ptr_ = &current_;
   const auto sums = unit_sums(population, nullptr);
-  track_periods(sums, year - 1, year);
+  track_periods(sums, group_sums(population, nullptr), year - 1, year);
   years_.push_back(year);
   totals_.push_back(sums[total_unit_].population);
   mark_ = std::chrono::steady_clock::now();
@@ -297,13 +389,17 @@ void ResultsWriter::step(const StepResult& r) {
   current_ = r.end;
   current_ptr_ = &current_;
   auto sums = unit_sums(r.end, &c);
+  auto gsums = group_sums(r.end, &c);
   {
-    // Person-years of the step z·(P + P')/2 (docs/ccmpp.md Part C), per unit.
+    // Person-years of the step z·(P + P')/2 (docs/ccmpp.md Part C), per unit and per unit and group.
     const auto start = unit_sums(r.start, nullptr);
+    const auto gstart = group_sums(r.start, nullptr);
     const double z = r.context.end_year - r.context.start_year;
     for (std::size_t u = 0; u < sums.size(); ++u) sums[u].person_years = z * (start[u].population + sums[u].population) / 2;
+    for (std::size_t k = 0; k < gsums.size(); ++k)
+      gsums[k].person_years = z * (gstart[k].population + gsums[k].population) / 2;
   }
-  track_periods(sums, r.context.start_year, r.context.end_year);
+  track_periods(sums, gsums, r.context.start_year, r.context.end_year);
   years_.push_back(r.context.end_year);
   totals_.push_back(sums[total_unit_].population);
   timing.write_seconds = seconds_since(t0);
@@ -328,6 +424,7 @@ void ResultsWriter::finish() {
   components_.close();
   indicators_.close();
   plan_periods_.close();
+  plan_periods_by_group_.close();
   targets_.close();
   services_.close();
 }

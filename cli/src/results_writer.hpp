@@ -53,10 +53,12 @@ class ResultsWriter : public ResultSink {
   struct UnitSums {
     double population = 0, births = 0, deaths = 0, net_migration = 0, adjustments = 0;
     double births_female = 0, births_male = 0, person_years = 0;
+    double transfers = 0;  // per group: transfers from other groups in − out (0 for all groups together)
   };
   struct PeriodState {
     bool started = false;
-    std::vector<UnitSums> units;  // start population and flows so far
+    std::vector<UnitSums> units;   // start population and flows so far
+    std::vector<UnitSums> groups;  // the same per [unit][group]
   };
   struct PeriodResult {
     int first_year = 0, last_year = 0;
@@ -69,14 +71,16 @@ class ResultsWriter : public ResultSink {
   void write_population(const CohortArray& pop, int year);
   void write_indicators(const IndicatorTable& table, int year, bool stocks_only);
   std::vector<UnitSums> unit_sums(const CohortArray& pop, const StepComponents* comp) const;
-  void track_periods(const std::vector<UnitSums>& end, int start_year, int end_year);
+  std::vector<UnitSums> group_sums(const CohortArray& pop, const StepComponents* comp) const;  // [unit][group]
+  void track_periods(const std::vector<UnitSums>& end, const std::vector<UnitSums>& end_groups, int start_year,
+                     int end_year);
 
   const scenarios::ScenarioSet& set_;
   const scenarios::Scenario* sc_ = nullptr;
   std::vector<ZoneAggregate> aggregates_;
   std::vector<std::string> unit_names_;
   std::size_t total_unit_ = 0;  // the "total" aggregate
-  TextFile population_, components_, indicators_, plan_periods_, targets_, services_;
+  TextFile population_, components_, indicators_, plan_periods_, plan_periods_by_group_, targets_, services_;
   std::map<int, IndicatorTable> tables_;  // the current variant's indicators by year (for targets)
   std::vector<PeriodResult> period_results_;
   std::vector<TargetOutcome> outcomes_;

@@ -196,6 +196,8 @@ void write_manifest(const fs::path& file, const scenarios::ScenarioSet& set, con
             "plan_periods.csv: all groups; adjustments = floor_adjustment; end = start + births - deaths + "
             "net_migration + adjustments; rates per 1000 person-years of the period; growth_rate_percent = "
             "100 ln(end/start) / years.",
+            "plan_periods_by_group.csv: the same per group; transfers = persons moved in from other groups - out; "
+            "end = start + births - deaths + net_migration + transfers + adjustments.",
             "targets.csv: value of the target's indicator (indicators.csv for a year, plan_periods.csv for a "
             "period); margin = max - value or value - min (the smaller when both); met when margin >= 0.",
             "service_demand.csv: basis = persons in the norm's age band at the end of the year (or births per year "

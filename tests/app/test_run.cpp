@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "cohortgis/app/run.hpp"
@@ -66,8 +67,9 @@ TEST_F(RunTest, WritesEveryOutputAndSummary) {
   EXPECT_EQ(fs::path(s.out_dir), root_ / "out");
   EXPECT_EQ(s.years, (std::vector<int>{2020, 2025, 2030, 2035}));
   ASSERT_EQ(s.total_population.size(), 4u);
-  for (const char* f : {"population.csv", "components.csv", "indicators.csv", "plan_periods.csv", "targets.csv",
-                        "service_demand.csv", "zones.csv", "manifest.json", "results.gpkg", "report.html"}) {
+  for (const char* f : {"population.csv", "components.csv", "indicators.csv", "plan_periods.csv",
+                        "plan_periods_by_group.csv", "targets.csv", "service_demand.csv", "zones.csv", "manifest.json",
+                        "results.gpkg", "report.html"}) {
     EXPECT_TRUE(fs::is_regular_file(root_ / "out" / f)) << f;
     EXPECT_GT(fs::file_size(root_ / "out" / f), 0u) << f;
   }
@@ -164,10 +166,46 @@ TEST_F(RunTest, ComponentsAccountForTheChange) {
   for (const auto& [key, start] : p2020) EXPECT_NEAR(p2025.at(key), start + flows[key], 1e-9 * start) << key;
 }
 
+// plan_periods_by_group.csv: per zone/aggregate and group, end = start + births − deaths + net migration +
+// transfers + adjustments; over the groups the flows add up to plan_periods.csv (transfers cancel), and the
+// registered population gains what the floating population loses by transfer (hukou conversion).
+TEST_F(RunTest, PlanPeriodsByGroupAddUpToAllGroups) {
+  run("out");
+  const auto all = read_csv((root_ / "out/plan_periods.csv").string());
+  const auto by = read_csv((root_ / "out/plan_periods_by_group.csv").string());
+  std::map<std::string, std::map<std::string, double>> sum;  // (variant, period, zone) → column → Σ over groups
+  std::set<std::string> groups;
+  for (std::size_t r = 0; r < by.rows.size(); ++r) {
+    const double start = by.num(r, "population_start"), end = by.num(r, "population_end");
+    EXPECT_NEAR(end, start + by.num(r, "births") - by.num(r, "deaths") + by.num(r, "net_migration") +
+                         by.num(r, "transfers") + by.num(r, "adjustments"),
+                1e-9 * start)
+        << r;
+    groups.insert(by.at(r, "group"));
+    const std::string key = by.at(r, "variant") + "/" + by.at(r, "period") + "/" + by.at(r, "zone");
+    for (const char* c : {"population_start", "births", "deaths", "net_migration", "transfers", "population_end",
+                          "person_years"})
+      sum[key][c] += by.num(r, c);
+  }
+  EXPECT_EQ(groups, (std::set<std::string>{"registered", "floating"}));
+  EXPECT_EQ(by.rows.size(), 2 * all.rows.size());
+  for (std::size_t r = 0; r < all.rows.size(); ++r) {
+    const auto& s = sum.at(all.at(r, "variant") + "/" + all.at(r, "period") + "/" + all.at(r, "zone"));
+    for (const char* c : {"population_start", "births", "deaths", "net_migration", "population_end", "person_years"})
+      EXPECT_NEAR(s.at(c), all.num(r, c), 1e-9 * all.num(r, "population_start")) << r << " " << c;
+    EXPECT_NEAR(s.at("transfers"), 0.0, 1e-6) << r;
+  }
+  for (std::size_t r = 0; r < by.rows.size(); ++r)
+    if (by.at(r, "zone") == "total" && by.at(r, "variant") == "baseline" && by.at(r, "period") == "2021-2025") {
+      EXPECT_EQ(by.num(r, "transfers") > 0.0, by.at(r, "group") == "registered") << by.at(r, "group");
+    }
+}
+
 TEST_F(RunTest, ResultsAreByteIdenticalAtOneAndTwoThreads) {
   run("t1", 1);
   run("t2", 2);
-  for (const char* f : {"population.csv", "indicators.csv", "components.csv", "plan_periods.csv", "zones.csv"}) {
+  for (const char* f : {"population.csv", "indicators.csv", "components.csv", "plan_periods.csv",
+                        "plan_periods_by_group.csv", "zones.csv"}) {
     const std::string a = slurp(root_ / "t1" / f), b = slurp(root_ / "t2" / f);
     EXPECT_FALSE(a.empty()) << f;
     EXPECT_TRUE(a == b) << f << " differs between 1 and 2 threads";
