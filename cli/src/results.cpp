@@ -207,6 +207,8 @@ Results load_results(const std::string& dir_text) {
       r.period_rows[key({row[v], row[p], row[z]})] = i;
     }
   }
+  if (fs::exists(dir / "plan_periods_by_group.csv"))
+    r.plan_periods_by_group = read_csv_file((dir / "plan_periods_by_group.csv").string());
   r.targets = read_csv_file((dir / "targets.csv").string());
   return r;
 }

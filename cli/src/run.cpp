@@ -294,6 +294,18 @@ void write_results_gpkg(const fs::path& dir, const geodata::Zones& zones, const 
       rows.push_back({row[cz], row[cp], "all", pp.header[c], v, row[cv]});
     }
   }
+  // Per group (plan_periods_by_group.csv): the long table only, with its group in pop_group.
+  if (const auto& pg = r.plan_periods_by_group; !pg.rows.empty()) {
+    const std::size_t gv = pg.column("variant"), gp = pg.column("period"), gz = pg.column("zone"),
+                      gg = pg.column("group");
+    for (const auto& row : pg.rows)
+      for (std::size_t c = gg + 1; c < pg.header.size(); ++c) {
+        if (pg.header[c] == "years") continue;
+        double v = std::nan("");
+        geodata::parse_number(row[c], v);
+        rows.push_back({row[gz], row[gp], row[gg], pg.header[c], v, row[gv]});
+      }
+  }
   geodata::GpkgOutputOptions o;
   o.wide_periods = periods;
   o.wide_variant = "baseline";

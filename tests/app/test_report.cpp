@@ -111,8 +111,15 @@ TEST_F(ReportTest, DefaultRunWritesMapsChartsGpkgAndOneSelfContainedReport) {
     const geodata::Table ind = geodata::read_table(gpkg, {{"variant"}, {"unit"}, {"value", geodata::ColumnType::number}},
                                                    "indicators");
     std::set<std::string> variants;
-    for (std::size_t i = 0; i < ind.size(); ++i) variants.insert(ind.text(i, "variant"));
+    double floating_transfers = std::nan("");  // the plan-period rows per group are there too
+    for (std::size_t i = 0; i < ind.size(); ++i) {
+      variants.insert(ind.text(i, "variant"));
+      if (ind.text(i, "variant") == "baseline" && ind.text(i, "unit") == "total" && ind.text(i, "period") == "2021-2025" &&
+          ind.text(i, "pop_group") == "floating" && ind.text(i, "indicator") == "transfers")
+        floating_transfers = ind.number(i, "value");
+    }
     EXPECT_EQ(variants, (std::set<std::string>{"baseline", "higher-fertility", "core-relocation"}));
+    EXPECT_LT(floating_transfers, -100000.0);  // floating → registered (hukou) over the 14th Five-Year Plan
     auto population = [&](const std::string& layer, const std::string& zone) {
       const geodata::Table t = geodata::read_table(gpkg, {{"id"}, {"population", geodata::ColumnType::number}}, layer);
       for (std::size_t i = 0; i < t.size(); ++i)

@@ -54,6 +54,7 @@ class Results {
   std::vector<ResultsZone> zones;
   std::vector<int> years;
   CsvData plan_periods, targets;
+  CsvData plan_periods_by_group;  // empty in results folders written before it existed
 
   // indicators.csv value; NaN when absent or empty.
   double indicator(const std::string& variant, int year, const std::string& unit, const std::string& group,
