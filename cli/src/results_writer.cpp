@@ -119,88 +119,64 @@ void ResultsWriter::write_indicators(const IndicatorTable& t, int year, bool sto
   indicators_.write(buf_);
 }
 
+// Adds one state's (zone, group) population and, with components, its flows of the step to `s`: ages within sexes,
+// in that order. Net migration leaves out the transfers between groups; they are summed apart.
+void ResultsWriter::add_state(UnitSums& s, const CohortArray& pop, const StepComponents* c, int z, int g) {
+  const CohortLayout& L = pop.layout();
+  for (int x = 0; x < 2; ++x) {
+    for (int i = 0; i < L.grid.n_ages; ++i) {
+      const std::size_t cell = L.index(z, g, x, i);
+      s.population += pop.data()[cell];
+      if (!c) continue;
+      s.deaths += at(c->deaths, cell);
+      s.net_migration += at(c->net_migrants, cell) - at(c->transfer_in, cell) + at(c->transfer_out, cell);
+      s.transfers += at(c->transfer_in, cell) - at(c->transfer_out, cell);
+      s.adjustments += at(c->floor_adjustment, cell);
+    }
+    if (c) {
+      const double b = c->births[(uz(z) * uz(L.groups) + uz(g)) * kSexes + uz(x)];
+      s.births += b;
+      (x == 0 ? s.births_female : s.births_male) += b;
+    }
+  }
+}
+
+void ResultsWriter::add_sums(UnitSums& into, const UnitSums& s) {
+  into.population += s.population;
+  into.births += s.births;
+  into.deaths += s.deaths;
+  into.net_migration += s.net_migration;
+  into.transfers += s.transfers;
+  into.adjustments += s.adjustments;
+  into.births_female += s.births_female;
+  into.births_male += s.births_male;
+  into.person_years += s.person_years;
+}
+
 // Per unit (zones, then aggregates): population of `pop` and, with components, the step's flows (all groups).
 std::vector<ResultsWriter::UnitSums> ResultsWriter::unit_sums(const CohortArray& pop,
                                                              const StepComponents* c) const {
   const CohortLayout& L = pop.layout();
   std::vector<UnitSums> u(unit_names_.size());
-  for (int z = 0; z < L.zones; ++z) {
-    UnitSums& s = u[uz(z)];
-    for (int g = 0; g < L.groups; ++g)
-      for (int x = 0; x < 2; ++x) {
-        for (int i = 0; i < L.grid.n_ages; ++i) {
-          const std::size_t cell = L.index(z, g, x, i);
-          s.population += pop.data()[cell];
-          if (!c) continue;
-          s.deaths += at(c->deaths, cell);
-          s.net_migration += at(c->net_migrants, cell) - at(c->transfer_in, cell) + at(c->transfer_out, cell);
-          s.adjustments += at(c->floor_adjustment, cell);
-        }
-        if (c) {
-          const double b = c->births[(uz(z) * uz(L.groups) + uz(g)) * kSexes + uz(x)];
-          s.births += b;
-          (x == 0 ? s.births_female : s.births_male) += b;
-        }
-      }
-  }
-  for (std::size_t a = 0; a < aggregates_.size(); ++a) {
-    UnitSums& s = u[uz(L.zones) + a];
-    for (int z : aggregates_[a].zones) {
-      s.population += u[uz(z)].population;
-      s.births += u[uz(z)].births;
-      s.deaths += u[uz(z)].deaths;
-      s.net_migration += u[uz(z)].net_migration;
-      s.adjustments += u[uz(z)].adjustments;
-      s.births_female += u[uz(z)].births_female;
-      s.births_male += u[uz(z)].births_male;
-    }
-  }
+  for (int z = 0; z < L.zones; ++z)
+    for (int g = 0; g < L.groups; ++g) add_state(u[uz(z)], pop, c, z, g);
+  for (std::size_t a = 0; a < aggregates_.size(); ++a)
+    for (int z : aggregates_[a].zones) add_sums(u[uz(L.zones) + a], u[uz(z)]);
   return u;
 }
 
-// Per unit (zones, then aggregates) and group: population of `pop` and, with components, the step's flows; group
-// transfers apart from migration (so that per group end = start + births − deaths + net_migration + transfers +
-// adjustments).
+// The same per unit and group ([unit][group]), group transfers apart from migration (so that per group end = start +
+// births − deaths + net_migration + transfers + adjustments).
 std::vector<ResultsWriter::UnitSums> ResultsWriter::group_sums(const CohortArray& pop,
                                                               const StepComponents* c) const {
   const CohortLayout& L = pop.layout();
   const std::size_t G = uz(L.groups);
   std::vector<UnitSums> u(unit_names_.size() * G);
   for (int z = 0; z < L.zones; ++z)
-    for (int g = 0; g < L.groups; ++g) {
-      UnitSums& s = u[uz(z) * G + uz(g)];
-      for (int x = 0; x < 2; ++x) {
-        for (int i = 0; i < L.grid.n_ages; ++i) {
-          const std::size_t cell = L.index(z, g, x, i);
-          s.population += pop.data()[cell];
-          if (!c) continue;
-          s.deaths += at(c->deaths, cell);
-          s.net_migration += at(c->net_migrants, cell) - at(c->transfer_in, cell) + at(c->transfer_out, cell);
-          s.transfers += at(c->transfer_in, cell) - at(c->transfer_out, cell);
-          s.adjustments += at(c->floor_adjustment, cell);
-        }
-        if (c) {
-          const double b = c->births[(uz(z) * G + uz(g)) * kSexes + uz(x)];
-          s.births += b;
-          (x == 0 ? s.births_female : s.births_male) += b;
-        }
-      }
-    }
+    for (int g = 0; g < L.groups; ++g) add_state(u[uz(z) * G + uz(g)], pop, c, z, g);
   for (std::size_t a = 0; a < aggregates_.size(); ++a)
-    for (std::size_t g = 0; g < G; ++g) {
-      UnitSums& s = u[(uz(L.zones) + a) * G + g];
-      for (int z : aggregates_[a].zones) {
-        const UnitSums& m = u[uz(z) * G + g];
-        s.population += m.population;
-        s.births += m.births;
-        s.deaths += m.deaths;
-        s.net_migration += m.net_migration;
-        s.transfers += m.transfers;
-        s.adjustments += m.adjustments;
-        s.births_female += m.births_female;
-        s.births_male += m.births_male;
-      }
-    }
+    for (std::size_t g = 0; g < G; ++g)
+      for (int z : aggregates_[a].zones) add_sums(u[(uz(L.zones) + a) * G + g], u[uz(z) * G + g]);
   return u;
 }
 
@@ -208,14 +184,9 @@ void ResultsWriter::track_periods(const std::vector<UnitSums>& now, const std::v
                                   int start_year, int end_year) {
   auto add = [](std::vector<UnitSums>& sum, const std::vector<UnitSums>& step) {
     for (std::size_t u = 0; u < step.size(); ++u) {
-      sum[u].births += step[u].births;
-      sum[u].deaths += step[u].deaths;
-      sum[u].net_migration += step[u].net_migration;
-      sum[u].transfers += step[u].transfers;
-      sum[u].adjustments += step[u].adjustments;
-      sum[u].births_female += step[u].births_female;
-      sum[u].births_male += step[u].births_male;
-      sum[u].person_years += step[u].person_years;
+      UnitSums flows = step[u];
+      flows.population = 0.0;  // a period's sums keep its start population
+      add_sums(sum[u], flows);
     }
   };
   auto begin = [](std::vector<UnitSums>& sum, const std::vector<UnitSums>& start) {

@@ -70,6 +70,8 @@ class ResultsWriter : public ResultSink {
 
   void write_population(const CohortArray& pop, int year);
   void write_indicators(const IndicatorTable& table, int year, bool stocks_only);
+  static void add_state(UnitSums& s, const CohortArray& pop, const StepComponents* comp, int zone, int group);
+  static void add_sums(UnitSums& into, const UnitSums& s);
   std::vector<UnitSums> unit_sums(const CohortArray& pop, const StepComponents* comp) const;
   std::vector<UnitSums> group_sums(const CohortArray& pop, const StepComponents* comp) const;  // [unit][group]
   void track_periods(const std::vector<UnitSums>& end, const std::vector<UnitSums>& end_groups, int start_year,
