@@ -67,6 +67,7 @@ void ResultsWriter::begin_variant(const scenarios::Scenario& scenario) {
   sc_ = &scenario;
   periods_.assign(scenario.plan_periods.size(), PeriodState{});
   period_results_.clear();
+  group_period_results_.clear();
   tables_.clear();
   years_.clear();
   totals_.clear();
@@ -259,6 +260,7 @@ void ResultsWriter::track_periods(const std::vector<UnitSums>& now, const std::v
           buf_ += '\n';
         }
       plan_periods_by_group_.write(buf_);
+      group_period_results_.push_back(std::move(gres));
       st.started = false;
     }
   }
@@ -462,9 +464,15 @@ void ResultsWriter::end_variant() {
         while (k < tab.indicator_names.size() && tab.indicator_names[k] != t.indicator) ++k;
         if (k < tab.n_indicators()) value = tab.get(tab.unit_index(t.unit), g, k);
       }
-    } else {
+    } else if (t.group == "all") {
       for (const auto& p : period_results_)
         if (p.first_year == t.first_year && p.last_year == t.last_year) value = period_value(p, unit, t.indicator);
+    } else {  // one group: plan_periods_by_group.csv
+      const auto& names = sc_->group_names;
+      const std::size_t g = uz(static_cast<int>(std::find(names.begin(), names.end(), t.group) - names.begin()));
+      for (const auto& p : group_period_results_)
+        if (p.first_year == t.first_year && p.last_year == t.last_year && g < names.size())
+          value = period_value(p, unit * names.size() + g, t.indicator);
     }
     double margin = std::nan("");
     if (t.max) margin = *t.max - value;

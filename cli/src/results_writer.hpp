@@ -85,6 +85,7 @@ class ResultsWriter : public ResultSink {
   TextFile population_, components_, indicators_, plan_periods_, plan_periods_by_group_, targets_, services_;
   std::map<int, IndicatorTable> tables_;  // the current variant's indicators by year (for targets)
   std::vector<PeriodResult> period_results_;
+  std::vector<PeriodResult> group_period_results_;  // units [unit][group]
   std::vector<TargetOutcome> outcomes_;
   CohortArray current_;
   const CohortArray* current_ptr_ = nullptr;

@@ -199,7 +199,7 @@ void write_manifest(const fs::path& file, const scenarios::ScenarioSet& set, con
             "plan_periods_by_group.csv: the same per group; transfers = persons moved in from other groups - out; "
             "end = start + births - deaths + net_migration + transfers + adjustments.",
             "targets.csv: value of the target's indicator (indicators.csv for a year, plan_periods.csv for a "
-            "period); margin = max - value or value - min (the smaller when both); met when margin >= 0.",
+            "period, plan_periods_by_group.csv for a period and one group); margin = max - value or value - min (the smaller when both); met when margin >= 0.",
             "service_demand.csv: basis = persons in the norm's age band at the end of the year (or births per year "
             "of the period ending that year); demand = basis x places per person; gap = demand - capacity.",
             "Every file has a variant column: 'baseline' and the scenario file's variants.",

@@ -1275,7 +1275,6 @@ void read_targets(const Doc& doc, const toml::table& root, const Scenario& sc, S
         for (const auto& s : kPeriodIndicators) list += (list.empty() ? "" : ", ") + s;
         doc.fail(t.get("indicator"), key + ".indicator", "expected a period indicator (" + list + "), got \"" + tg.indicator + "\"");
       }
-      if (tg.group != "all") doc.fail(t.get("group"), key + ".group", "period targets are for all groups");
     }
     if (t.get("max")) tg.max = doc.number(*t.get("max"), key + ".max", -1e12, 1e12);
     if (t.get("min")) tg.min = doc.number(*t.get("min"), key + ".min", -1e12, 1e12);

@@ -201,6 +201,41 @@ TEST_F(RunTest, PlanPeriodsByGroupAddUpToAllGroups) {
     }
 }
 
+// A plan-period target for one group takes its value from plan_periods_by_group.csv.
+TEST_F(RunTest, PeriodTargetOfOneGroup) {
+  const fs::path scenario = root_ / "scenario.toml";
+  {
+    std::ofstream out(scenario);
+    out << slurp(fs::path(COHORTGIS_DATA).parent_path() / "scenarios/examples/beijing-2020/scenario.toml")
+        << "\n[[targets]]\nname = \"floating births\"\nindicator = \"births_per_year\"\nzone = \"total\"\n"
+           "group = \"floating\"\nperiod = \"2021-2025\"\nmax = 60000\nvariants = [\"baseline\"]\n";
+  }
+  app::RunConfig cfg;
+  cfg.scenario = scenario.string();
+  cfg.out_dir = (root_ / "out").string();
+  cfg.quiet = true;
+  cfg.report = false;
+  cfg.data_dir = COHORTGIS_DATA;
+  app::run(cfg);
+  const auto targets = read_csv((root_ / "out/targets.csv").string());
+  const auto by = read_csv((root_ / "out/plan_periods_by_group.csv").string());
+  double expected = std::nan("");
+  for (std::size_t r = 0; r < by.rows.size(); ++r)
+    if (by.at(r, "variant") == "baseline" && by.at(r, "period") == "2021-2025" && by.at(r, "zone") == "total" &&
+        by.at(r, "group") == "floating")
+      expected = by.num(r, "births_per_year");
+  ASSERT_GT(expected, 0.0);
+  bool found = false;
+  for (std::size_t r = 0; r < targets.rows.size(); ++r)
+    if (targets.at(r, "target") == "floating births") {
+      found = true;
+      EXPECT_EQ(targets.at(r, "group"), "floating");
+      EXPECT_NEAR(targets.num(r, "value"), expected, 1e-9 * expected);
+      EXPECT_EQ(targets.at(r, "status"), expected <= 60000 ? "met" : "missed");
+    }
+  EXPECT_TRUE(found);
+}
+
 TEST_F(RunTest, ResultsAreByteIdenticalAtOneAndTwoThreads) {
   run("t1", 1);
   run("t2", 2);
