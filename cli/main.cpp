@@ -77,6 +77,19 @@ std::string thousands(double v) {
   return n < 0 ? "-" + out : out;
 }
 
+// Parses options plus any number of positional arguments collected under `positional` into vm.
+void store_with_positional(const std::vector<std::string>& args, const po::options_description& opts,
+                           const char* positional, po::variables_map& vm) {
+  po::options_description hidden;
+  hidden.add_options()(positional, po::value<std::vector<std::string>>(), positional);
+  po::options_description all;
+  all.add(opts).add(hidden);
+  po::positional_options_description pos;
+  pos.add(positional, -1);
+  po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+  po::notify(vm);
+}
+
 int run_command(const std::vector<std::string>& args) {
   po::options_description opts("Options of 'cohortgis run'");
   std::string out_dir;
@@ -92,15 +105,8 @@ int run_command(const std::vector<std::string>& args) {
       ("no-report", "write the CSVs and manifest.json only (no results.gpkg, maps, charts or report.html)")
       ("quiet,q", "no progress and no summary")
       ("help,h", "show this help");
-  po::options_description hidden;
-  hidden.add_options()("scenario", po::value<std::vector<std::string>>(), "scenario");
-  po::options_description all;
-  all.add(opts).add(hidden);
-  po::positional_options_description pos;
-  pos.add("scenario", -1);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-  po::notify(vm);
+  store_with_positional(args, opts, "scenario", vm);
   if (vm.count("help")) {
     std::cout << "Usage: cohortgis run [SCENARIO] [--out DIR] [--threads N] [--variant NAME ...] [--lang zh|en] [--quiet]\n\n"
                  "SCENARIO: a scenario file (.toml; format in scenarios/README.md) or 'default' (the shipped example\n"
@@ -157,14 +163,7 @@ int run_command(const std::vector<std::string>& args) {
 // asked to.
 bool parse(const std::vector<std::string>& args, const po::options_description& opts, const char* usage,
            const char* positional, po::variables_map& vm) {
-  po::options_description hidden;
-  hidden.add_options()(positional, po::value<std::vector<std::string>>(), positional);
-  po::options_description all;
-  all.add(opts).add(hidden);
-  po::positional_options_description pos;
-  pos.add(positional, -1);
-  po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-  po::notify(vm);
+  store_with_positional(args, opts, positional, vm);
   if (vm.count("help")) {
     std::cout << usage << "\n" << opts;
     return false;
@@ -304,15 +303,8 @@ int main(int argc, char** argv) {
 
     po::options_description opts("Options");
     opts.add_options()("help,h", "show this help")("version,V", "print the version");
-    po::options_description hidden;
-    hidden.add_options()("command", po::value<std::vector<std::string>>(), "command");
-    po::options_description all;
-    all.add(opts).add(hidden);
-    po::positional_options_description pos;
-    pos.add("command", -1);
     po::variables_map vm;
-    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-    po::notify(vm);
+    store_with_positional(args, opts, "command", vm);
     if (vm.count("command"))
       return bad_input("unknown command '" + vm["command"].as<std::vector<std::string>>().front() +
                        "'; the commands are run, validate, info, map and report (see cohortgis --help)");

@@ -86,12 +86,7 @@ void ResultsWriter::write_population(const CohortArray& pop, int year) {
       for (int s = 0; s < 2; ++s)
         for (int i = 0; i < L.grid.n_ages; ++i) {
           buf_ += prefix;
-          append_csv_field(buf_, sc_->zones[uz(z)].id);
-          buf_ += ',';
-          append_csv_field(buf_, sc_->group_names[uz(g)]);
-          buf_ += ',';
-          buf_ += sex_name(static_cast<Sex>(s));
-          buf_ += ',';
+          append_state_key(z, g, s);
           buf_ += std::to_string(L.grid.age_start(i));
           buf_ += ',';
           append_number(buf_, pop.at(z, g, s, i));
@@ -301,7 +296,9 @@ void ResultsWriter::base(const CohortArray& population, int year) {
   current_ = population;
   current_ptr_ = &current_;
   const auto sums = unit_sums(population, nullptr);
-  track_periods(sums, group_sums(population, nullptr), year - 1, year);
+  last_groups_ = group_sums(population, nullptr);
+  track_periods(sums, last_groups_, year - 1, year);
+  last_units_ = sums;
   years_.push_back(year);
   totals_.push_back(sums[total_unit_].population);
   mark_ = std::chrono::steady_clock::now();
@@ -319,12 +316,7 @@ void ResultsWriter::step(const StepResult& r) {
   auto row = [&](int z, int g, int s, int age, const char* component, double persons) {
     if (persons == 0.0) return;  // rows of exactly 0 persons are left out
     buf_ += prefix;
-    append_csv_field(buf_, sc_->zones[uz(z)].id);
-    buf_ += ',';
-    append_csv_field(buf_, sc_->group_names[uz(g)]);
-    buf_ += ',';
-    buf_ += sex_name(static_cast<Sex>(s));
-    buf_ += ',';
+    append_state_key(z, g, s);
     if (age >= 0) buf_ += std::to_string(L.grid.age_start(age));
     buf_ += ',';
     buf_ += component;
@@ -364,20 +356,31 @@ void ResultsWriter::step(const StepResult& r) {
   auto sums = unit_sums(r.end, &c);
   auto gsums = group_sums(r.end, &c);
   {
-    // Person-years of the step z·(P + P')/2 (docs/ccmpp.md Part C), per unit and per unit and group.
-    const auto start = unit_sums(r.start, nullptr);
-    const auto gstart = group_sums(r.start, nullptr);
+    // Person-years of the step z·(P + P')/2 (docs/ccmpp.md Part C), per unit and per unit and group; the start
+    // populations are the last result's end populations (summed then).
     const double z = r.context.end_year - r.context.start_year;
-    for (std::size_t u = 0; u < sums.size(); ++u) sums[u].person_years = z * (start[u].population + sums[u].population) / 2;
+    for (std::size_t u = 0; u < sums.size(); ++u)
+      sums[u].person_years = z * (last_units_[u].population + sums[u].population) / 2;
     for (std::size_t k = 0; k < gsums.size(); ++k)
-      gsums[k].person_years = z * (gstart[k].population + gsums[k].population) / 2;
+      gsums[k].person_years = z * (last_groups_[k].population + gsums[k].population) / 2;
   }
   track_periods(sums, gsums, r.context.start_year, r.context.end_year);
+  last_units_ = sums;
+  last_groups_ = gsums;
   years_.push_back(r.context.end_year);
   totals_.push_back(sums[total_unit_].population);
   timing.write_seconds = seconds_since(t0);
   timings_.push_back(timing);
   mark_ = std::chrono::steady_clock::now();
+}
+
+void ResultsWriter::append_state_key(int zone, int group, int sex) {
+  append_csv_field(buf_, sc_->zones[uz(zone)].id);
+  buf_ += ',';
+  append_csv_field(buf_, sc_->group_names[uz(group)]);
+  buf_ += ',';
+  buf_ += sex_name(static_cast<Sex>(sex));
+  buf_ += ',';
 }
 
 void ResultsWriter::finish() {

@@ -69,6 +69,7 @@ class ResultsWriter : public ResultSink {
   void write_services(const CohortArray& pop, const StepComponents* c, int year);
 
   void write_population(const CohortArray& pop, int year);
+  void append_state_key(int zone, int group, int sex);  // "zone,group,sex," of a CSV row to buf_
   void write_indicators(const IndicatorTable& table, int year, bool stocks_only);
   static void add_state(UnitSums& s, const CohortArray& pop, const StepComponents* comp, int zone, int group);
   static void add_sums(UnitSums& into, const UnitSums& s);
@@ -86,6 +87,7 @@ class ResultsWriter : public ResultSink {
   std::map<int, IndicatorTable> tables_;  // the current variant's indicators by year (for targets)
   std::vector<PeriodResult> period_results_;
   std::vector<PeriodResult> group_period_results_;  // units [unit][group]
+  std::vector<UnitSums> last_units_, last_groups_;   // sums of the last result received (the next step's start)
   std::vector<TargetOutcome> outcomes_;
   CohortArray current_;
   const CohortArray* current_ptr_ = nullptr;

@@ -22,6 +22,14 @@ double person_years_above(std::span<const double> Lx, std::size_t r) {
 }
 }  // namespace
 
+namespace detail {
+COHORTGIS_KERNEL bool all_within(const double* __restrict v, std::size_t n, double lo, double hi) {
+  double bad = 0.0;  // a select into a double flag: GCC 12 vectorises it (not a bool or int flag, nor a sum)
+  for (std::size_t i = 0; i < n; ++i) bad = ((v[i] >= lo) & (v[i] <= hi)) ? bad : 1.0;
+  return bad == 0.0;
+}
+}  // namespace detail
+
 // Design note A1.
 COHORTGIS_KERNEL void survival_ratios(std::span<const double> Lx, LxLayout layout, double l0, const AgeGrid& grid,
                      std::span<double> S) {
@@ -93,10 +101,7 @@ COHORTGIS_KERNEL void survive_cohorts(const AgeGrid& grid, std::span<const doubl
   // The buffers are distinct arrays (restrict: loops vectorise without run-time overlap checks).
   double* __restrict A = b.A.data();
   double* __restrict E = b.E.data();
-  double* __restrict D = b.D.data();
-  double* __restrict Q = b.Q.data();
   const double* __restrict p = P.data();
-  const double* __restrict s = S.data();
   if (even) {  // step 1
     const double* __restrict m = M.data();
     for (std::size_t i = 0; i <= w; ++i) {
@@ -109,7 +114,18 @@ COHORTGIS_KERNEL void survive_cohorts(const AgeGrid& grid, std::span<const doubl
       E[i] = 0.0;
     }
   }
-  for (std::size_t i = 1; i < w; ++i) {  // steps 2–3
+  survive_steps_2_3(grid, S, b);
+}
+
+// A3 steps 2–3.
+COHORTGIS_KERNEL void survive_steps_2_3(const AgeGrid& grid, std::span<const double> S, const SexStepBuffers& b) {
+  const std::size_t w = uz(grid.open_index());
+  const double* __restrict A = b.A.data();
+  const double* __restrict E = b.E.data();
+  double* __restrict D = b.D.data();
+  double* __restrict Q = b.Q.data();
+  const double* __restrict s = S.data();
+  for (std::size_t i = 1; i < w; ++i) {
     D[i] = (1.0 - s[i]) * A[i - 1];
     Q[i] = A[i - 1] - D[i] + E[i];
   }

@@ -126,11 +126,7 @@ std::string row_label(const LifeTable& t, std::size_t i) {
 
 void validate_inputs(std::span<const double> mx, const LifeTableMethod& method, const LifeTable& t, bool abridged) {
   const std::size_t n = mx.size();
-  // A branch-free pass first (it vectorises: a double flag set by select); the loop that names the bad value only
-  // when it fails.
-  double bad = 0.0;
-  for (std::size_t i = 0; i < n; ++i) bad = ((mx[i] >= 0.0) & (mx[i] <= DBL_MAX)) ? bad : 1.0;
-  for (std::size_t i = 0; i < (bad == 0.0 ? 0 : n); ++i) {
+  for (std::size_t i = 0; i < (detail::all_within(mx.data(), n, 0.0, DBL_MAX) ? 0 : n); ++i) {
     const double m = mx[i];
     if (!std::isfinite(m) || m < 0.0)
       throw InputError(std::string(table_kind(abridged)) + ": mx at " + row_label(t, i) + " (row " + std::to_string(i) +

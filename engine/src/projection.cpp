@@ -10,7 +10,6 @@
 #include <limits>
 #include <numeric>
 #include <sstream>
-#include <type_traits>
 
 #include "parallel.hpp"
 #include "simd.hpp"
@@ -151,11 +150,11 @@ COHORTGIS_KERNEL void add_in_flows(double* __restrict in, const double* __restri
 
 // The common state of a lean run, fused: OD and at most one group transition in and out, `even` timing, no cell of
 // the zone scaled. One pass computes the out-flows, the net migrants M of B1 and A3 step 1 (E = M/2, A = P + E), a
-// second (fused_survival) A3 steps 2–3, with the same operations per cell, in the same order, as the general path (cell_outflows,
-// the B1 loops and survive_cohorts), so the results are the same bits.
+// second (survive_steps_2_3, once the first pass of every state of the zone is done: a load of A[i − 1] right after
+// the vector stores of A stalls on store-to-load forwarding) A3 steps 2–3, with the same operations per cell, in the
+// same order, as the general path (cell_outflows, the B1 loops and survive_cohorts), so the results are the same bits.
 struct FusedState {
   const double* P;      // start population
-  const double* S;      // survival ratios
   const double* prof;   // OD profile (has_od)
   double R = 0.0;       // z · Σ out-edge rates (has_od)
   const double* in_od;  // OD in-flows (has_od)
@@ -166,10 +165,9 @@ struct FusedState {
   double in_mult = 1.0;
   const double* in_P = nullptr;     // population of the group it comes from
   double zy = 1.0;
-  double *M, *A, *E, *D, *Q;
+  double *M, *A, *E;
   std::size_t n;
 };
-static_assert(std::is_trivially_copyable_v<FusedState>);
 
 // TO / TI: a transition out of / into the group (each term's presence is a template parameter, so that no load is
 // conditional and the loop vectorises).
@@ -195,23 +193,6 @@ template <bool OD, bool TR, bool TO, bool TI>
   }
 }
 
-// A3 steps 2–3 of a fused state, as survive_cohorts. Run once the first pass of every state of the zone is done: a
-// load of A[i − 1] right after the vector stores of A stalls on store-to-load forwarding (it straddles two stores).
-[[gnu::always_inline]] inline void fused_survival_body(const double* __restrict S, const double* __restrict A,
-                                                       const double* __restrict E, double* __restrict D,
-                                                       double* __restrict Q, std::size_t n) {
-  const std::size_t w = n - 1;
-  for (std::size_t i = 1; i < w; ++i) {
-    D[i] = (1.0 - S[i]) * A[i - 1];
-    Q[i] = A[i - 1] - D[i] + E[i];
-  }
-  const double top = A[w - 1] + A[w];
-  D[w] = (1.0 - S[w]) * top;
-  Q[w] = top - D[w] + E[w];
-  D[0] = 0.0;
-  Q[0] = 0.0;
-}
-
 template <bool OD, bool TR, bool TO, bool TI>
 [[gnu::always_inline]] inline void fused_state_call(const FusedState& f) {
   fused_state_body<OD, TR, TO, TI>(f.P, f.prof, f.in_od, f.tr_rate, f.in_rate, f.in_P, f.R, f.zy, f.tr_mult, f.in_mult,
@@ -234,17 +215,8 @@ COHORTGIS_KERNEL void fused_state(const FusedState& f) {
   else fused_state_transitions<false, false>(f);
 }
 
-COHORTGIS_KERNEL void fused_survival(const FusedState& f) { fused_survival_body(f.S, f.A, f.E, f.D, f.Q, f.n); }
-
 constexpr double kMax = std::numeric_limits<double>::max();
-
-// Whether lo ≤ v[i] ≤ hi for every i (false for NaN): a branch-free pass that vectorises; the slow loop that names
-// the bad value runs only when it fails.
-COHORTGIS_KERNEL bool all_within(const double* __restrict v, std::size_t n, double lo, double hi) {
-  double bad = 0.0;  // a select into a double flag: GCC 12 vectorises it (not a bool or int flag, nor a sum)
-  for (std::size_t i = 0; i < n; ++i) bad = ((v[i] >= lo) & (v[i] <= hi)) ? bad : 1.0;
-  return bad == 0.0;
-}
+using detail::all_within;
 
 // A sum over the ages of one vector, and where it goes.
 struct AgeSum {
@@ -297,7 +269,6 @@ void sum_ages_interleaved(const std::vector<AgeSum>& sums, std::size_t n) {
 // Per-block scratch of the step: vectors of one zone, reused from zone to zone (no allocation per zone).
 struct Scratch {
   std::vector<AgeSum> sums;
-  std::vector<FusedState> fused;
   std::vector<InEdge> edges;
   std::vector<double> A, E, Q, B, B_mother, M, D;
   std::vector<double> od, tr, ext, net, f, total, in_od, in_tr, ones, births_by_age;  // one age vector each
@@ -712,12 +683,8 @@ void StepRunner::outflows(int z, Scratch& sc) {
     const double zy = L_.grid.width_years;
     double worst = 0.0;
     for (int g = 0; g < G; ++g) {
-      double R = 0.0, T = 0.0;
-      if (has_od_)
-        for (int e : sch_.od->out_edges(z)) {
-          const OdFlow& f = sch_.od->flows()[uz(e)];
-          if (f.group < 0 || f.group == g) R += zy * f.rate_per_year;
-        }
+      const double R = has_od_ ? out_rate_sum(*sch_.od, z, g) : 0.0;
+      double T = 0.0;
       for (std::size_t k = 0; k < sch_.transitions.size(); ++k) {
         const auto& t = sch_.transitions[k];
         if (t.from_group == g) T += zy * transition_max_[k] * (t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)]);
@@ -832,7 +799,6 @@ void StepRunner::step_zone(int z, Scratch& sc) {
       for (int s = 0; s < 2; ++s) {
         FusedState f{};
         f.P = P_.data().data() + L_.offset(z, g, s);
-        f.S = survival(z, g, s).data();
         f.has_od = od != nullptr;
         f.has_tr = has_tr_;
         f.zy = zy;
@@ -863,15 +829,12 @@ void StepRunner::step_zone(int z, Scratch& sc) {
         f.M = migrants(g, s).data();
         f.A = b.A.data();
         f.E = b.E.data();
-        f.D = b.D.data();
-        f.Q = b.Q.data();
         f.n = nA;
         fused_state(f);
-        sc.fused.push_back(f);
       }
     }
-    for (const FusedState& f : sc.fused) fused_survival(f);
-    sc.fused.clear();
+    for (int g = 0; g < G; ++g)
+      for (int s = 0; s < 2; ++s) survive_steps_2_3(L_.grid, survival(z, g, s), buffers(g, s));
   }
 
   // Net migrants M per cell (B1): own out-flows recomputed (phase 1 values), in-flows per edge over the age vector,

@@ -12,3 +12,13 @@
 #else
 #define COHORTGIS_KERNEL
 #endif
+
+#include <cstddef>
+
+namespace cohortgis::detail {
+
+// Whether lo ≤ v[i] ≤ hi for every i (false for NaN): a branch-free pass that vectorises, so that a check of every
+// value costs little; the slow loop that names the bad value runs only when it fails (ccmpp_step.cpp).
+bool all_within(const double* v, std::size_t n, double lo, double hi);
+
+}  // namespace cohortgis::detail

@@ -55,4 +55,11 @@ std::string shortest_number(double v) {
   return std::string(buf, r.ptr);
 }
 
+std::string trim(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return {};
+  const auto e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
 }  // namespace cohortgis::geodata

@@ -66,6 +66,9 @@ std::string quoted_list(const std::vector<std::string>& items, std::size_t max_i
 // Shortest decimal text that reads back to the same double.
 std::string shortest_number(double v);
 
+// `s` without leading and trailing blanks (space, tab, CR, LF).
+std::string trim(const std::string& s);
+
 struct Zones::Impl {
   OGRSpatialReference srs;          // axis order: traditional GIS (x = longitude/easting)
   std::vector<GeometryPtr> geoms;   // one MultiPolygon per zone, 2D

@@ -11,13 +11,6 @@ namespace cohortgis::geodata {
 
 namespace {
 
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return {};
-  const auto e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
-
 std::string listed(const std::vector<std::string>& items, std::size_t max_items = 20) {
   std::string s;
   const std::size_t n = std::min(items.size(), max_items);

@@ -30,19 +30,6 @@ std::string lower_extension(const std::string& path) {
   return ext;
 }
 
-std::string shortest(double v) {
-  char buf[64];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, r.ptr);
-}
-
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return {};
-  const auto e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
-
 std::string join(const std::vector<std::string>& v) {
   std::string s;
   for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", '" : "'") + v[i] + "'";
@@ -231,7 +218,7 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
       switch (types[static_cast<std::size_t>(i)]) {
         case OFTInteger: cell = std::to_string(f->GetFieldAsInteger(i)); break;
         case OFTInteger64: cell = std::to_string(f->GetFieldAsInteger64(i)); break;
-        case OFTReal: cell = shortest(f->GetFieldAsDouble(i)); break;
+        case OFTReal: cell = shortest_number(f->GetFieldAsDouble(i)); break;
         default:
           cell = f->GetFieldAsString(i);
           if (recode) {

@@ -103,13 +103,6 @@ Zones ZonesBuilder::make(std::string source, std::vector<std::string> ids, std::
 
 namespace {
 
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return {};
-  const auto e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
-
 // One feature as read, before the checks.
 struct RawZone {
   std::string feature;  // "feature 12" (FID), for zones whose id is missing

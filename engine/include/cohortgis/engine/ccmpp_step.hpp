@@ -38,6 +38,9 @@ struct SexStepBuffers {
 void survive_cohorts(const AgeGrid& grid, std::span<const double> P, std::span<const double> S,
                      std::span<const double> M, MigrationTiming timing, const SexStepBuffers& buf);
 
+// A3 steps 2–3 alone, from buf.A and buf.E of step 1 (survive_cohorts runs step 1 and then this).
+void survive_steps_2_3(const AgeGrid& grid, std::span<const double> S, const SexStepBuffers& buf);
+
 // A3 step 4: B[i] = z·F[i]·(A_f[i] + Q_f[i])/2 for i = 1 … w−1, B[0] = B[w] = 0. Writes B (n_ages) and, when
 // `exposure` is not empty, the women's person-years z·(A_f[i] + Q_f[i])/2 behind each B[i]. Returns Σ B[i]
 // (accumulated in long double, as R's sum() does).
