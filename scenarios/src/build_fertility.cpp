@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: Apache-2.0
+// [fertility] of a scenario file: ASFR schedules, TFR and mean-age paths, SRB, per step.
+#include "scenario_build.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "cohortgis/engine/graduation.hpp"
+#include "cohortgis/scenarios/models.hpp"
+
+namespace cohortgis::scenarios::detail {
+
+namespace fs = std::filesystem;
+
+// ---- fertility --------------------------------------------------------------------------------------------------
+
+void build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>& steps) {
+  const Doc& doc = b.doc;
+  for (const toml::table* t : {L.section(L.base, "fertility"), L.section(L.over, "fertility")})
+    if (t) doc.allow(*t, "fertility", {"schedule", "schedule_age_width", "tfr", "mean_age", "srb"});
+  auto [sn, skey] = L.get("fertility", "schedule");
+  if (!sn) doc.fail(L.base, "fertility.schedule", "missing; expected an ASFR schedule table (age, value)");
+  int width = b.z;
+  if (auto [wn, wkey] = L.get("fertility", "schedule_age_width"); wn) {
+    width = doc.integer(*wn, wkey, 1, 5);
+    if (width != 1 && width != 5) doc.fail(wn, wkey, "expected 1 or 5");
+    if (width < b.z) doc.fail(wn, wkey, "a single-year schedule on a five-year grid is not supported; give five-year rates");
+  }
+  // Base schedules per (zone, group); without zone/group columns one schedule serves all.
+  std::vector<std::vector<double>> base(uz(b.Z * b.G));
+  {
+    const TableRef ref = table_ref(doc, *sn, skey, {"age", "value", "zone", "group"});
+    const Rows rows = read_rows(doc, ref, {"age", "value"}, {"age", "value"});
+    const bool by_zone = rows.has("zone"), by_group = rows.has("group");
+    std::map<std::pair<int, int>, std::map<int, double>> got;  // (zone, group) → age → value
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      int zi = -1, g = -1;
+      if (by_zone) {
+        auto it = b.zone_index.find(rows.text(r, "zone"));
+        if (it == b.zone_index.end()) doc.fail(sn, skey, rows.where(r, "zone") + ": unknown zone \"" + rows.text(r, "zone") + "\"");
+        zi = it->second;
+      }
+      if (by_group) {
+        auto it = b.group_index.find(rows.text(r, "group"));
+        if (it == b.group_index.end()) doc.fail(sn, skey, rows.where(r, "group") + ": unknown group \"" + rows.text(r, "group") + "\"");
+        g = it->second;
+      }
+      const int age = whole_number(doc, rows, r, "age", skey);
+      const double v = rows.number(r, "value");
+      if (!(v >= 0)) doc.fail(sn, skey, rows.where(r, "value") + ": expected a rate >= 0, got " + fmt(v));
+      if (v > 0 && (age < 10 || age + width - 1 > 54))
+        doc.fail(sn, skey, rows.where(r, "value") + ": births to mothers aged " + std::to_string(age) + "-" +
+                               std::to_string(age + width - 1) + " (rate " + fmt(v) +
+                               "); expected fertility only at ages 10-54");
+      if (age % width != 0 || age < 0)
+        doc.fail(sn, skey, rows.where(r, "age") + ": age " + std::to_string(age) + " is not a multiple of " + std::to_string(width));
+      if (!got[{zi, g}].emplace(age, v).second) doc.fail(sn, skey, rows.where(r, "age") + ": a second row for this age");
+    }
+    for (const auto& [zg, by_age] : got) {
+      std::vector<double> f(uz(b.A), 0.0);
+      if (width == b.z) {
+        for (const auto& [age, v] : by_age) {
+          const int i = age / b.z;
+          if (i <= 0 || i >= b.A - 1)
+            doc.fail(sn, skey, "mother's age " + std::to_string(age) + " is outside the ages that bear children on the grid (" +
+                                   std::to_string(b.z) + " to " + std::to_string(b.sc.grid.open_age() - 1) + ")");
+          f[uz(i)] = v;
+        }
+      } else {  // five-year rates on a single-year grid: graduate (monotone spline on cumulative fertility)
+        const int first = by_age.begin()->first;
+        std::vector<double> five;
+        int expect = first;
+        for (const auto& [age, v] : by_age) {
+          if (age != expect) doc.fail(sn, skey, "five-year ages must be contiguous; missing " + std::to_string(expect));
+          five.push_back(v);
+          expect += 5;
+        }
+        const std::vector<double> single = graduate_asfr_five_to_single(five);
+        for (std::size_t k = 0; k < single.size(); ++k) {
+          const int i = first + static_cast<int>(k);
+          if (i <= 0 || i >= b.A - 1) continue;
+          f[uz(i)] = single[k];
+        }
+      }
+      for (int zi = 0; zi < b.Z; ++zi)
+        for (int g = 0; g < b.G; ++g)
+          if ((zg.first < 0 || zg.first == zi) && (zg.second < 0 || zg.second == g)) base[uz(zi * b.G + g)] = f;
+    }
+    for (int zi = 0; zi < b.Z; ++zi)
+      for (int g = 0; g < b.G; ++g)
+        if (base[uz(zi * b.G + g)].empty())
+          doc.fail(sn, skey, "no schedule for zone " + b.sc.zones[uz(zi)].id + ", group " + b.sc.group_names[uz(g)]);
+  }
+  std::optional<YearPath> tfr, mac;
+  if (auto [n, k] = L.get("fertility", "tfr"); n) tfr = doc.path(*n, k, 0.0, 10.0, b.base_year, b.horizon, "a TFR");
+  if (auto [n, k] = L.get("fertility", "mean_age"); n) mac = doc.path(*n, k, 15.0, 45.0, b.base_year, b.horizon, "a mean age at childbearing");
+  auto [srbn, srbkey] = L.get("fertility", "srb");
+  if (!srbn) doc.fail(L.base, "fertility.srb", "missing; expected the sex ratio at birth (males per 100 females)");
+  const YearPath srb = doc.path(*srbn, srbkey, 90.0, 130.0, b.base_year, b.horizon, "a sex ratio at birth per 100 females");
+
+  for (int k = 0; k < b.steps; ++k) {
+    StepSchedules& s = steps[uz(k)];
+    const int y0 = b.step_first_year(k), y1 = b.step_last_year(k);
+    s.asfr.clear();
+    for (int zi = 0; zi < b.Z; ++zi)
+      for (int g = 0; g < b.G; ++g) {
+        std::vector<double> f = base[uz(zi * b.G + g)];
+        if (mac) f = shift_schedule(f, b.z, mac->mean_over_years(y0, y1) - mean_age_at_childbearing(f, b.z));
+        if (tfr) f = rescale_to_tfr(f, b.z, tfr->mean_over_years(y0, y1));
+        s.asfr.insert(s.asfr.end(), f.begin(), f.end());
+      }
+    s.srb.assign(uz(b.Z), srb.mean_over_years(y0, y1) / 100.0);
+  }
+}
+
+}  // namespace cohortgis::scenarios::detail
