@@ -168,12 +168,23 @@ TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
     ref.written = std::string(*n.as_string());
   } else if (n.is_table()) {
     const toml::table& t = *n.as_table();
-    doc.allow(t, key, {"path", "layer", "encoding", "filter", "columns"});
+    doc.allow(t, key, {"path", "layer", "encoding", "filter", "columns", "between", "unit", "per"});
     const toml::node* p = t.get("path");
     if (!p) doc.fail(&n, key, "expected a 'path' in the table reference");
     ref.written = doc.string(*p, key + ".path");
     if (const toml::node* l = t.get("layer")) ref.layer = doc.string(*l, key + ".layer");
     if (const toml::node* e = t.get("encoding")) ref.encoding = doc.string(*e, key + ".encoding");
+    if (const toml::node* b = t.get("between")) {
+      ref.between = doc.string(*b, key + ".between");
+      if (ref.between != "hold" && ref.between != "linear")
+        doc.fail(b, key + ".between", "expected \"hold\" or \"linear\", got \"" + ref.between + "\"");
+    }
+    if (const toml::node* u = t.get("unit")) (ref.unit = doc.string(*u, key + ".unit"), ref.unit_node = u);
+    if (const toml::node* pe = t.get("per")) {
+      ref.per = doc.string(*pe, key + ".per");
+      if (ref.per != "year" && ref.per != "step")
+        doc.fail(pe, key + ".per", "expected \"year\" or \"step\", got \"" + ref.per + "\"");
+    }
     if (const toml::node* f = t.get("filter")) {
       for (auto&& [k, v] : doc.table(*f, key + ".filter")) {
         const std::string sub = key + ".filter." + std::string(k.str());

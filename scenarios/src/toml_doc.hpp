@@ -59,6 +59,11 @@ struct TableRef {
   std::string encoding;  // of a CSV file, e.g. "GBK"; empty: UTF-8
   std::vector<std::pair<std::string, std::string>> filter;  // column → value ("…*": prefix)
   std::map<std::string, std::string> columns;               // logical → file column
+  // Declared per table (scenarios/README.md "Tables"): how values between the years of a `year` column are found
+  // ("hold" or "linear"; empty: the table's default), the unit of its values (e.g. "per_1000_women", "thousands"),
+  // and for counts whether they are per year or per projection step ("year" or "step"; empty: the default).
+  std::string between, unit, per;
+  const toml::node* unit_node = nullptr;  // for messages about the unit
   std::string column(const std::string& logical) const {
     auto it = columns.find(logical);
     return it == columns.end() ? logical : it->second;
