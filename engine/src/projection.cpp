@@ -448,6 +448,7 @@ class StepRunner {
   // fused_: the zones without scaled cells take the fused path (fused_state); tr_out_/tr_in_: per group, the one
   // transition out of / into it, or -1.
   bool fused_ = false;
+  MigrationTiming timing_ = MigrationTiming::even;  // of this step: the schedules' timing, else the config's
   std::vector<int> tr_out_, tr_in_;
   // Survival ratios of one state and sex for this step.
   std::span<double> survival(int z, int g, int s) {
@@ -760,7 +761,7 @@ void StepRunner::step_zone(int z, Scratch& sc) {
   const std::size_t nA = uz(A);
   const double zy = L_.grid.width_years;
   const OdMigration* od = has_od_ ? sch_.od.get() : nullptr;
-  const MigrationTiming timing = cfg_.migration_timing;
+  const MigrationTiming timing = timing_;
   const bool keep = cfg_.cell_components;
   sc.reserve(nA);
   sc.M.resize(uz(G) * kSexes * nA);
@@ -1016,7 +1017,8 @@ void StepRunner::run() {
   has_tr_ = !sch_.transitions.empty();
   any_migration_ = has_od_ || has_ext_in_ || has_ext_out_ || has_net_ || has_tr_;
   const bool keep = cfg_.cell_components;
-  fused_ = any_migration_ && !keep && cfg_.migration_timing == MigrationTiming::even && !has_ext_in_ &&
+  timing_ = sch_.migration_timing.value_or(cfg_.migration_timing);
+  fused_ = any_migration_ && !keep && timing_ == MigrationTiming::even && !has_ext_in_ &&
            !has_ext_out_ && !has_net_ && cfg_.flow_policy != FlowPolicy::wpp;
   tr_out_.assign(uz(L_.groups), -1);
   tr_in_.assign(uz(L_.groups), -1);

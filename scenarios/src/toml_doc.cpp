@@ -23,6 +23,32 @@ std::string fmt(double v) {
   return std::string(buf, r.ptr);
 }
 
+std::string escape_cell(const std::string& cell) {
+  std::string out;
+  std::size_t shown = 0;
+  for (std::size_t i = 0; i < cell.size(); ++i) {
+    if (shown == 40) return out + "…";
+    const auto c = static_cast<unsigned char>(cell[i]);
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out += static_cast<char>(c);
+    } else if (c >= 0xc2 && c < 0xf5 && i + 1 < cell.size()) {  // a UTF-8 sequence, kept whole when it is valid
+      const std::size_t n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+      bool ok = i + n <= cell.size();
+      for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(cell[i + k]) & 0xc0) == 0x80;
+      if (ok) {
+        out.append(cell, i, n);
+        i += n - 1;
+      } else {
+        out += "\\x" + std::string(1, "0123456789abcdef"[c >> 4]) + "0123456789abcdef"[c & 15];
+      }
+    } else {
+      out += "\\x" + std::string(1, "0123456789abcdef"[c >> 4]) + "0123456789abcdef"[c & 15];
+    }
+    ++shown;
+  }
+  return out;
+}
+
 std::string describe(const toml::node& n) {
   switch (n.type()) {
     case toml::node_type::string: return "the string \"" + std::string(*n.as_string()) + "\"";

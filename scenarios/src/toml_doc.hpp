@@ -23,6 +23,8 @@ namespace cohortgis::scenarios::detail {
 std::string join_key(const std::string& prefix, std::string_view key);
 std::string describe(const toml::node& n);  // "the string \"x\"", "the integer 3", "a table", …
 std::string fmt(double v);                  // short number for messages
+// A table cell quoted in a message: at most 40 characters, control and non-UTF-8 bytes as \xNN.
+std::string escape_cell(const std::string& cell);
 
 struct Doc {
   std::string file, dir, data_dir;

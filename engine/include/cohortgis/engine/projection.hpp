@@ -9,6 +9,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -113,6 +114,9 @@ struct StepSchedules {
   std::shared_ptr<const OdMigration> od;  // may be null
   std::vector<GroupTransition> transitions;
   std::vector<NewbornRule> newborn_rules;
+  // Migration timing of this step (A2: even or end); empty: ProjectionConfig::migration_timing. The UN's inputs
+  // may change it from one period to the next.
+  std::optional<MigrationTiming> migration_timing;
   // Hint from a provider that left `mortality`, `mortality_kind`, `person_years_layout` and `radix_l0` exactly as
   // they were in the previous step (e.g. UN schedules that change by five-year period): the engine then reuses that
   // step's survival ratios and life-table results instead of rebuilding them. The engine clears it after every
