@@ -14,6 +14,7 @@
 #include "cohortgis/engine/migration_models.hpp"
 #include "cohortgis/geodata/measures.hpp"
 #include "cohortgis/scenarios/models.hpp"
+#include "schedule_time.hpp"
 
 namespace cohortgis::scenarios::detail {
 
@@ -44,17 +45,180 @@ std::vector<double> allocate(const Build& b, const toml::table& t, const std::st
   return w;
 }
 
+namespace {
+
+// The migration tables by cell (scenarios/README.md "Migration"): each kind's values over one step, added into the
+// step's schedules. Counts (net, in, out) are persons per year (× z) or per step, signed only for net; rates
+// (net_rate, out_rate) per person per year or per step; totals (net_total) by zone and group, spread by the engine
+// in proportion to the start population (docs/ccmpp.md A2).
+enum class CellKind { net, in, out, net_rate, out_rate, net_total };
+struct CellTable {
+  const char* key;
+  CellKind kind;
+};
+constexpr CellTable kCellTables[] = {{"net", CellKind::net},           {"in", CellKind::in},
+                                     {"out", CellKind::out},           {"net_rate", CellKind::net_rate},
+                                     {"out_rate", CellKind::out_rate}, {"net_total", CellKind::net_total}};
+
+std::vector<double>& target_of(StepSchedules& s, CellKind k) {
+  switch (k) {
+    case CellKind::net: return s.net_migrants;
+    case CellKind::in: return s.external_in;
+    case CellKind::out: return s.external_out;
+    case CellKind::net_rate: return s.net_migrants_per_person;
+    case CellKind::out_rate: return s.external_out_rate;
+    case CellKind::net_total: break;
+  }
+  return s.net_migrants_total;
+}
+
+void add_cell_table(const Build& b, const toml::node& n, const std::string& key, CellKind kind,
+                    std::vector<StepSchedules>& steps) {
+  const Doc& doc = b.doc;
+  const bool by_age = kind != CellKind::net_total;
+  const bool rate = kind == CellKind::net_rate || kind == CellKind::out_rate;
+  const TableRef ref = table_ref(doc, n, key, {"year", "period", "zone", "group", "sex", "age", "value"});
+  std::vector<std::string> required = {"value"};
+  if (by_age) (required.push_back("sex"), required.push_back("age"));
+  // A count belongs to one zone and group; a rate may apply to all of them.
+  if (!rate && b.Z > 1) required.push_back("zone");
+  if (!rate && b.G > 1) required.push_back("group");
+  const Rows rows = read_rows(doc, ref, required, {"value"});
+  double scale = 1.0;
+  if (rate) {
+    if (!ref.unit.empty() && ref.unit != "per_person")
+      doc.fail(ref.unit_node, key + ".unit", "expected \"per_person\" for a rate, got \"" + escape_cell(ref.unit) + "\"");
+    // The engine takes net rates over the whole step and out-rates per year.
+    const bool per_step = ref.per == "step";
+    scale = kind == CellKind::net_rate ? (per_step ? 1.0 : b.z) : (per_step ? 1.0 / b.z : 1.0);
+  } else {
+    scale = count_scale(b, ref);
+  }
+  const TimedRows timed = time_rows(b, rows, key);
+  const std::size_t cells = by_age ? b.sc.base_population.layout().cells() : uz(b.Z * b.G);
+  std::vector<std::vector<double>> per_key(timed.keys());
+  for (std::size_t k = 0; k < timed.keys(); ++k) {
+    if (!timed.used[k]) continue;
+    std::vector<double>& v = per_key[k];
+    v.assign(cells, 0.0);
+    std::vector<char> seen(cells, 0);
+    for (std::size_t r : timed.rows[k]) {
+      std::vector<int> zones, groups;
+      if (rows.has("zone")) {
+        auto it = b.zone_index.find(rows.text(r, "zone"));
+        if (it == b.zone_index.end())
+          doc.fail(&n, key, rows.where(r, "zone") + ": unknown zone \"" + escape_cell(rows.text(r, "zone")) + "\"");
+        zones.push_back(it->second);
+      } else {
+        for (int z = 0; z < b.Z; ++z) zones.push_back(z);
+      }
+      if (rows.has("group") && !(b.G == 1 && rows.text(r, "group").empty())) {
+        auto it = b.group_index.find(rows.text(r, "group"));
+        if (it == b.group_index.end())
+          doc.fail(&n, key, rows.where(r, "group") + ": unknown group \"" + escape_cell(rows.text(r, "group")) + "\"");
+        groups.push_back(it->second);
+      } else {
+        for (int g = 0; g < b.G; ++g) groups.push_back(g);
+      }
+      int s = 0, i = 0;
+      if (by_age) {
+        s = sex_of(doc, rows, r, key);
+        const int age = whole_number(doc, rows, r, "age", key);
+        i = b.age_index(age);
+        if (i < 0)
+          doc.fail(&n, key, rows.where(r, "age") + ": age " + std::to_string(age) + " is not the start of an age group of the grid (0, " +
+                                std::to_string(b.z) + ", …, " + std::to_string(b.sc.grid.open_age()) + ")");
+      }
+      const double x = rows.number(r, "value");
+      const bool ok = kind == CellKind::net || kind == CellKind::net_total ? std::abs(x) <= 1e9
+                      : kind == CellKind::net_rate                         ? std::abs(x * scale) <= 1.0
+                      : kind == CellKind::out_rate                         ? x >= 0 && x * scale <= 1.0
+                                                                           : x >= 0 && x <= 1e9;
+      if (!ok)
+        doc.fail(&n, key, rows.where(r, "value") + ": " + fmt(x) + " is outside the range for " +
+                              (kind == CellKind::net || kind == CellKind::net_total ? "a signed count (at most 1e9 persons)"
+                               : kind == CellKind::net_rate ? "a net rate (at most 1 person per person over a step)"
+                               : kind == CellKind::out_rate ? "an out-rate (0 to 1 per person per year)"
+                                                            : "a count (0 to 1e9 persons)"));
+      for (int z : zones)
+        for (int g : groups) {
+          const std::size_t c = by_age ? b.sc.base_population.layout().index(z, g, s, i) : uz(z * b.G + g);
+          if (seen[c]++)
+            doc.fail(&n, key, rows.where(r, by_age ? "age" : "value") + ": a second row for this cell (zone " +
+                                  b.sc.zones[uz(z)].id + (b.G > 1 ? ", group " + b.sc.group_names[uz(g)] : "") +
+                                  (by_age ? std::string(", ") + sex_name(static_cast<Sex>(s)) + ", age " +
+                                                std::to_string(b.sc.grid.age_start(i))
+                                          : std::string()) + ")");
+          v[c] = x * scale;
+        }
+    }
+  }
+  for (int k = 0; k < b.steps; ++k) {
+    const std::vector<double> add = mix_step(per_key, timed.steps[uz(k)]);
+    std::vector<double>& t = target_of(steps[uz(k)], kind);
+    if (t.empty()) t.assign(cells, 0.0);
+    for (std::size_t c = 0; c < cells; ++c) t[c] += add[c];
+  }
+}
+
+// [migration] timing: "even" or "end" for every step, or { "2020" = "even", "2030" = "end" } by the year each step
+// starts, held until the next given year (the UN's mig_parameter changes it by period).
+void read_timing(const Build& b, const toml::node& n, const std::string& key, std::vector<StepSchedules>& steps) {
+  auto parse = [&](const toml::node& v, const std::string& k) {
+    const std::string t = b.doc.string(v, k);
+    if (t == "even") return MigrationTiming::even;
+    if (t == "end") return MigrationTiming::end;
+    b.doc.fail(&v, k, "expected \"even\" or \"end\", got \"" + escape_cell(t) + "\"");
+  };
+  std::map<int, MigrationTiming> by_year;
+  if (n.is_string()) {
+    by_year[b.base_year] = parse(n, key);
+  } else {
+    for (auto&& [k, v] : b.doc.table(n, key)) {
+      const std::string sub = key + "." + std::string(k.str());
+      int y = 0;
+      try {
+        std::size_t used = 0;
+        y = std::stoi(std::string(k.str()), &used);
+        if (used != k.str().size()) throw std::invalid_argument("year");
+      } catch (const std::exception&) {
+        b.doc.fail(k.source(), sub, "expected a year as the key (the start of a step), got \"" + escape_cell(std::string(k.str())) + "\"");
+      }
+      if (y < b.base_year || y >= b.horizon || (y - b.base_year) % b.z != 0)
+        b.doc.fail(k.source(), sub, "expected the start year of a step (" + std::to_string(b.base_year) + ", " +
+                                        std::to_string(b.base_year + b.z) + ", …), got " + std::to_string(y));
+      by_year[y] = parse(v, sub);
+    }
+    if (by_year.empty() || by_year.begin()->first != b.base_year)
+      b.doc.fail(&n, key, "expected the timing of the first step (key \"" + std::to_string(b.base_year) + "\")");
+  }
+  for (int k = 0; k < b.steps; ++k) {
+    auto it = by_year.upper_bound(b.base_year + k * b.z);
+    steps[uz(k)].migration_timing = std::prev(it)->second;
+  }
+}
+
+}  // namespace
+
 void build_migration(const Build& b, const Layer& L, std::vector<StepSchedules>& steps, Dynamic& dyn) {
   const Doc& doc = b.doc;
   const CohortLayout layout = b.sc.base_population.layout();
   for (const toml::table* t : {L.section(L.base, "migration"), L.section(L.over, "migration")})
-    if (t) doc.allow(*t, "migration", {"flows", "od", "gravity", "od_profile"});
+    if (t)
+      doc.allow(*t, "migration", {"flows", "od", "gravity", "od_profile", "net", "in", "out", "net_rate", "out_rate",
+                                  "net_total", "timing"});
   for (auto& s : steps) {
     s.net_migrants.clear();
+    s.net_migrants_per_person.clear();
+    s.net_migrants_total.clear();
     s.external_in.clear();
     s.external_out.clear();
     s.external_out_rate.clear();
+    s.migration_timing.reset();
   }
+  for (const auto& ct : kCellTables)
+    if (auto [n, k] = L.get("migration", ct.key); n) add_cell_table(b, *n, k, ct.kind, steps);
+  if (auto [n, k] = L.get("migration", "timing"); n) read_timing(b, *n, k, steps);
   auto [fn, fkey] = L.get("migration", "flows");
   if (fn) {
     const toml::array& a = doc.array(*fn, fkey);
