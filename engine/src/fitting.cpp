@@ -145,7 +145,7 @@ FitResult fit_proportional(std::vector<double> seed, const std::vector<FitMargin
   throw InputError("fitting: did not converge after " + std::to_string(options.max_iterations) +
                    " sweeps; the largest gap is at " + where(margins[worst_m], worst_b) + ": fitted " +
                    num(sums[worst_b]) + " against the total " + num(margins[worst_m].target[worst_b]) +
-                   "; the margins contradict each other (e.g. a known count larger than the cells it lies in hold)");
+                   "; the margins contradict each other (e.g. a known count larger than the cells it lies in can hold)");
 }
 
 }  // namespace cohortgis

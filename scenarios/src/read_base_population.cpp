@@ -73,7 +73,11 @@ void read_long(const Doc& doc, const Build& b, const toml::node& tn, const std::
   std::vector<std::string> req = {"zone", "sex", "age", "population"};
   if (by_group) req.push_back("group");
   std::vector<char> seen(out.data().size(), 0);
-  stream_rows(doc, ref, req, {"age", "population"}, [&](const Rows& rows) {
+  // stream_rows prefixes any InputError from the callback with the key once more; ours carry it already.
+  struct RowError {
+    InputError e;
+  };
+  auto on_row = [&](const Rows& rows) {
     const std::size_t r = 0;
     auto zi = b.zone_index.find(rows.text(r, "zone"));
     if (zi == b.zone_index.end())
@@ -93,7 +97,18 @@ void read_long(const Doc& doc, const Build& b, const toml::node& tn, const std::
     const std::size_t cell = out.layout().index(zi->second, g, s, i);
     if (seen[cell]++) doc.fail(&tn, key, rows.where(r, "age") + ": a second row for this zone, group, sex and age");
     out.data()[cell] = p;
-  });
+  };
+  try {
+    stream_rows(doc, ref, req, {"age", "population"}, [&](const Rows& rows) {
+      try {
+        on_row(rows);
+      } catch (const InputError& e) {
+        throw RowError{e};
+      }
+    });
+  } catch (const RowError& r) {
+    throw r.e;
+  }
   // A zone with no row at all is a forgotten zone, not an empty one (a zone that really is empty gets rows of 0).
   std::vector<std::string> no_rows;
   for (int zi = 0; zi < b.Z; ++zi) {
