@@ -168,6 +168,11 @@ TEST(FoshanBase, RegisteredOldAgeIsTheCitysFigureAndGroupsAddUpToTheCensus) {
     for (int s = 0; s < 2; ++s)
       for (int i = 13; i < A; ++i) reg65 += p.at(static_cast<int>(z), 0, s, i);
   EXPECT_NEAR(reg65, 286500.0, 1e-6);
+  double fl65 = 0;  // the census's 378,193 residents aged 65+ less the registered 286,500 (README)
+  for (std::size_t z = 0; z < sc.zones.size(); ++z)
+    for (int s = 0; s < 2; ++s)
+      for (int i = 13; i < A; ++i) fl65 += p.at(static_cast<int>(z), 1, s, i);
+  EXPECT_NEAR(fl65, 378193.0 - 286500.0, 1e-6);
   const std::string census_file = dir + "/census2010_foshan.csv";
   const auto districts = scenarios::read_census_districts(census_file, "");
   for (std::size_t z = 0; z < sc.zones.size(); ++z) {
