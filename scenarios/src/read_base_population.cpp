@@ -388,6 +388,14 @@ void fit_groups(const Doc& doc, Build& b, const toml::node& fn, const Census& ce
     const toml::node* pn = profiles ? profiles->get(name) : nullptr;
     std::vector<double> shares;
     std::string described = "like the total";
+    if (pn && pn->is_string()) {
+      const std::string v = pn->as_string()->get();
+      const bool word = v.find('.') == std::string::npos && v.find('/') == std::string::npos;
+      if (word && v != "total" && v != "population" && v != "uniform" && v != "rogers-castro")
+        doc.fail(pn, key + ".profiles." + name, "expected \"total\" (the area's age-sex distribution), \"uniform\", "
+                                              "\"rogers-castro\", { rogers_castro = {...} } or a table (sex, age, share), "
+                                              "got \"" + v + "\"");
+    }
     if (pn && !(pn->is_string() && (pn->as_string()->get() == "total" || pn->as_string()->get() == "population"))) {
       shares = profile_shares(b, pn, key + ".profiles." + name, 0.5);
       described = pn->is_string() ? pn->as_string()->get() : (pn->is_table() && pn->as_table()->get("rogers_castro") ? "rogers-castro" : "a table");

@@ -143,6 +143,12 @@ TEST_F(GroupsScenario, KnownCountAgesMustBeWholeAgeGroups) {
             std::string::npos) << msg;
 }
 
+TEST_F(GroupsScenario, FitProfileTypoListsTheChoices) {
+  write("total.csv", long_table([](auto, auto, int) { return std::string("1000"); }));
+  const std::string msg = error_of("table = \"total.csv\"\n[base_population.fit]\nprofiles = { floating = \"rogers\" }\n");
+  EXPECT_NE(msg.find("key 'base_population.fit.profiles.floating': expected \"total\""), std::string::npos) << msg;
+}
+
 // The directly given long table (form a) in 万人: 0.1 → 1000 persons.
 TEST_F(GroupsScenario, GroupTableInTenThousands) {
   std::string t = "zone,group,sex,age,population\n";
