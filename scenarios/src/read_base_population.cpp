@@ -374,6 +374,10 @@ void fit_groups(const Doc& doc, Build& b, const toml::node& fn, const Census& ce
   for (int z = 0; z < b.Z; ++z)
     for (int s = 0; s < 2; ++s)
       for (std::size_t i = 0; i < A; ++i) area[uz(s) * A + i] += total.at(z, 0, s, static_cast<int>(i));
+  // Shares, like the other profiles: without group totals the groups' seeds then weigh the same.
+  double area_sum = 0.0;
+  for (double v : area) area_sum += v;
+  for (double& v : area) v = area_sum > 0 ? v / area_sum : 0.0;
   const toml::table* profiles = nullptr;
   if (const toml::node* p = f.get("profiles")) {
     profiles = &doc.table(*p, key + ".profiles");
@@ -428,6 +432,8 @@ void fit_groups(const Doc& doc, Build& b, const toml::node& fn, const Census& ce
       }
     margins.push_back(std::move(m));
   }
+  if (!f.get("group_totals") && !f.get("known"))
+    doc.fail(&fn, key, "expected 'group_totals' or 'known' counts: without either, nothing fixes the size of each group");
   if (const toml::node* kn = f.get("known")) {
     const toml::array& arr = doc.array(*kn, key + ".known");
     for (std::size_t k = 0; k < arr.size(); ++k) {

@@ -149,6 +149,21 @@ TEST_F(GroupsScenario, FitProfileTypoListsTheChoices) {
   EXPECT_NE(msg.find("key 'base_population.fit.profiles.floating': expected \"total\""), std::string::npos) << msg;
 }
 
+// No group totals: a known count without ages is floating's total for the whole area; the profiles ("total" for
+// both) then split every cell in the same proportion, 4000 : 16000 (200 : 800 per cell).
+TEST_F(GroupsScenario, FitWithAKnownGroupTotalOnly) {
+  write("total.csv", long_table([](auto, auto, int) { return std::string("1000"); }));
+  const auto sc = load("table = \"total.csv\"\n[base_population.fit]\nknown = [ { group = \"floating\", persons = 4000 } ]\n");
+  for (int z = 0; z < 2; ++z)
+    for (int s = 0; s < 2; ++s)
+      for (int a = 0; a < 5; ++a) {
+        EXPECT_NEAR(sc.base_population.at(z, 0, s, a), 800.0, 1e-6);
+        EXPECT_NEAR(sc.base_population.at(z, 1, s, a), 200.0, 1e-6);
+      }
+  const std::string msg = error_of("table = \"total.csv\"\n[base_population.fit]\nprofiles = { floating = \"uniform\" }\n");
+  EXPECT_NE(msg.find("expected 'group_totals' or 'known' counts"), std::string::npos) << msg;
+}
+
 // The directly given long table (form a) in 万人: 0.1 → 1000 persons.
 TEST_F(GroupsScenario, GroupTableInTenThousands) {
   std::string t = "zone,group,sex,age,population\n";
