@@ -70,7 +70,9 @@ void read_long(const Doc& doc, const Build& b, const toml::node& tn, const std::
   const TableRef ref = table_ref(doc, tn, key, {"zone", "group", "sex", "age", "population"});
   const double factor = unit_factor(doc, ref);
   const bool by_group = out.layout().groups > 1;
-  std::vector<std::string> req = {"zone", "sex", "age", "population"};
+  // One zone (a country, as in the UN's inputs): the zone column may be left out.
+  std::vector<std::string> req = {"sex", "age", "population"};
+  if (b.Z > 1) req.push_back("zone");
   if (by_group) req.push_back("group");
   std::vector<char> seen(out.data().size(), 0);
   // stream_rows prefixes any InputError from the callback with the key once more; ours carry it already.
@@ -79,9 +81,9 @@ void read_long(const Doc& doc, const Build& b, const toml::node& tn, const std::
   };
   auto on_row = [&](const Rows& rows) {
     const std::size_t r = 0;
-    auto zi = b.zone_index.find(rows.text(r, "zone"));
+    auto zi = rows.has("zone") ? b.zone_index.find(rows.text(r, "zone")) : b.zone_index.begin();
     if (zi == b.zone_index.end())
-      doc.fail(&tn, key, rows.where(r, "zone") + ": expected a zone id of the geography, got \"" + rows.text(r, "zone") + "\"");
+      doc.fail(&tn, key, rows.where(r, "zone") + ": expected a zone id of the geography, got \"" + escape_cell(rows.text(r, "zone")) + "\"");
     int g = 0;
     if (by_group) {
       auto gi = b.group_index.find(rows.text(r, "group"));
