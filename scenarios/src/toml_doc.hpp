@@ -72,7 +72,7 @@ struct TableRef {
   bool age_labels = false;
   // `wpp = { location, variant }` (wpp_files.cpp): one of the UN's WPP 2022 CSV files as published. table_ref sets
   // `columns` for the roles it holds (year → Time, age → AgeGrpStart, age_span → AgeGrpSpan, sex → Sex,
-  // zone → ISO3_code, value → the column the scenario key reads, e.g. mx or ASFR; for mortality.life_table one role
+  // for base population zone → ISO3_code; value → the column the scenario key reads, e.g. mx or ASFR; for mortality.life_table one role
   // per column: mx, qx, px, lx, dx, Lx, Sx, Tx, ex, ax) and `unit` (per_1000_women for ASFR, thousands for PopFemale
   // and PopMale); reading keeps the rows of the location and variant and drops Sex = Total.
   struct Wpp {
@@ -83,6 +83,7 @@ struct TableRef {
     // Population files hold both sexes in one row (PopFemale, PopMale): each file row becomes two rows, roles
     // `sex` (female, male) and `population` (that sex's column).
     bool wide = false;
+    bool by_sex = true;  // the file has a Sex column (life tables); fertility and population files have none
   } wpp;
   std::string column(const std::string& logical) const {
     auto it = columns.find(logical);

@@ -18,7 +18,8 @@ struct WppKey {
   std::string_view key;
   std::vector<std::string> values;
   std::string_view unit;
-  bool wide = false;
+  bool wide = false;    // PopFemale and PopMale in one row
+  bool by_sex = true;   // a Sex column (Female, Male, Total); fertility files have none
 };
 const std::vector<WppKey>& wpp_keys() {
   static const std::vector<WppKey> k = {
@@ -28,8 +29,8 @@ const std::vector<WppKey>& wpp_keys() {
       {"mortality.Lx", {"Lx"}, "", false},
       {"mortality.Sx", {"Sx"}, "", false},
       {"mortality.life_table", {"mx", "qx", "px", "lx", "dx", "Lx", "Sx", "Tx", "ex", "ax"}, "", false},
-      {"fertility.schedule", {"ASFR"}, "per_1000_women", false},
-      {"base_population.table", {"PopFemale", "PopMale"}, "thousands", true},
+      {"fertility.schedule", {"ASFR"}, "per_1000_women", false, false},
+      {"base_population.table", {"PopFemale", "PopMale"}, "thousands", true, false},
   };
   return k;
 }
@@ -70,15 +71,17 @@ void read_wpp_option(const Doc& doc, const toml::node& n, TableRef& ref) {
   }
   ref.wpp.value_columns = it->values;
   ref.wpp.wide = it->wide;
+  ref.wpp.by_sex = it->by_sex;
   // The scenario's own `columns` win (e.g. zone = "Location").
   ref.columns.emplace("year", "Time");
   ref.columns.emplace("age", "AgeGrpStart");
   ref.columns.emplace("age_span", "AgeGrpSpan");
-  ref.columns.emplace("zone", "ISO3_code");
   if (it->wide) {
+    // Base population rows name their zone; a national schedule must not (a zone column ties it to a zone id).
+    ref.columns.emplace("zone", "ISO3_code");
     ref.columns["sex"] = kWideSex;
     ref.columns["population"] = kWidePop;
-  } else {
+  } else if (it->by_sex) {
     ref.columns.emplace("sex", "Sex");
   }
   if (it->values.size() == 1) ref.columns.emplace("value", it->values[0]);
@@ -94,7 +97,7 @@ void read_wpp_option(const Doc& doc, const toml::node& n, TableRef& ref) {
 
 std::vector<std::string> wpp_columns(const TableRef& ref) {
   std::vector<std::string> c = {"LocID", "ISO3_code", "Location", "Variant", "Time", "AgeGrpStart"};
-  if (!ref.wpp.wide) c.push_back("Sex");
+  if (ref.wpp.by_sex) c.push_back("Sex");
   c.insert(c.end(), ref.wpp.value_columns.begin(), ref.wpp.value_columns.end());
   return c;
 }
@@ -119,7 +122,7 @@ bool WppScan::keep(const TableRef& ref, const geodata::Table& t, std::size_t row
     return false;
   }
   variant_found = true;
-  return ref.wpp.wide || t.text(row, "Sex") != "Total";  // both sexes together: not a schedule of one sex
+  return !ref.wpp.by_sex || t.text(row, "Sex") != "Total";  // both sexes together: not a schedule of one sex
 }
 
 void WppScan::fail_none(const Doc& doc, const TableRef& ref) const {
