@@ -394,3 +394,41 @@ TEST(WppFiles, KeysThatCannotReadWppFiles) {
                 .find("expected a 'location'"),
             std::string::npos);
 }
+
+// Through the loader: a national scenario whose base population, fertility schedule and death rates all come from
+// the UN's files, selected by location and year; the builders see canonical rows and need no change.
+TEST(WppFiles, ScenarioReadsTheUnFilesThroughTheBuilders) {
+  const std::string path = write_file("wpp_scenario.toml", R"(
+[scenario]
+name = "wpp"
+
+[geography]
+zones = [ { id = "CHN", name = "China" } ]
+
+[projection]
+base_year = 2010
+horizon = 2020
+step = 5
+open_age = 95
+
+[base_population]
+table = { path = ")" + kPop5 + R"(", wpp = { location = "China" }, filter = { Time = 2010 } }
+
+[fertility]
+schedule = { path = ")" + kFert + R"(", wpp = { location = 156 }, filter = { Time = 2010 } }
+tfr = 1.7
+srb = 117
+
+[mortality]
+mx = { path = ")" + kLife + R"(", wpp = { location = "CHN", variant = "Medium" }, filter = { Time = 2010 } }
+)");
+  const auto set = scenarios::load_scenario_file(path, COHORTGIS_DATA);
+  ASSERT_EQ(set.runs.size(), 1u);
+  const auto& sc = set.runs[0];
+  // Female and male 0–4 from PopFemale and PopMale of the same file row (a ratio: free of the unit).
+  const double f = sc.base_population.at(0, 0, 0, 0), m = sc.base_population.at(0, 0, 1, 0);
+  EXPECT_NEAR(f / m, 39501.794 / 46336.067, 1e-12);
+  // The female death rate at 5–9, 2010–2015 (wpp2022 mx5dt), reaches the schedule unchanged.
+  const auto& mort = sc.schedules[0].mortality;
+  EXPECT_NE(std::find(mort.begin(), mort.end(), 0.00045827), mort.end());
+}
