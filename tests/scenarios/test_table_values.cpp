@@ -392,6 +392,22 @@ TEST(WppFiles, MissingVariantNamesTheVariantsThere) {
   EXPECT_NE(e.find("no rows of variant \"High\" for location \"CHN\"; variants there: Medium"), std::string::npos) << e;
 }
 
+TEST(WppFiles, StreamedReadersGetTheSameErrors) {
+  Ref t("base_population", "table", "{ path = \"" + kPop1 + "\", wpp = { location = \"JPN\", variant = \"Low\" } }",
+        {"zone", "group", "sex", "age", "population"});
+  const std::string e = error_of([&] { stream_rows(t.doc, t.ref, {"zone", "sex", "age", "population"}, {}, [](const Rows&) {}); });
+  EXPECT_NE(e.find("key 'base_population.table.wpp.variant'"), std::string::npos) << e;
+  EXPECT_NE(e.find("no rows of variant \"Low\" for location \"JPN\"; variants there: Medium"), std::string::npos) << e;
+}
+
+TEST(WppFiles, AFilterThatKeepsNothingSaysSo) {
+  Ref t("mortality", "mx", "{ path = \"" + kLife + "\", wpp = { location = \"CHN\" }, filter = { Time = 1990 } }",
+        {"age", "sex", "value"});
+  const std::string e = error_of([&] { (void)t.read({"age", "sex", "value"}, {"age", "value"}); });
+  EXPECT_NE(e.find("key 'mortality.mx': "), std::string::npos) << e;
+  EXPECT_NE(e.find("no rows match the filter"), std::string::npos) << e;
+}
+
 TEST(WppFiles, MissingColumnsNameTheColumnsExpected) {
   // The population file has no Sex and no mx: not a life table.
   Ref t("mortality", "mx", "{ path = \"" + kPop5 + "\", wpp = { location = \"CHN\" } }", {"age", "sex", "value"});
