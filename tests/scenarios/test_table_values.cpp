@@ -464,3 +464,54 @@ mx = { path = ")" + kLife + R"(", wpp = { location = "CHN", variant = "Medium" }
   const auto& mort = sc.schedules[0].mortality;
   EXPECT_NE(std::find(mort.begin(), mort.end(), 0.00045827), mort.end());
 }
+
+// Through the loader: a base population with Chinese codes and age labels, and death rates with sex codes 1/2 and
+// labels, reach the builders as the plain tables of tests/fixtures/scenarios would (base 2020, ages 0–4 … 20+).
+TEST(ValueMaps, ScenarioWithCodesAndLabelsBuildsLikeThePlainTables) {
+  std::string base = "区县,性别,年龄,人数\n";
+  const char* labels[] = {"0-4岁", "5～9岁", "10—14岁", "15至19岁", "20岁及以上"};
+  int n = 0;
+  for (const char* z : {"甲", "乙"})
+    for (const char* s : {"女", "男"})
+      for (const char* a : labels) base += std::string(z) + "," + s + "," + a + "," + std::to_string(1000 + n++) + "\n";
+  write_file("base_zh.csv", base);
+  std::string mx = "age,xb,mx\n";
+  for (const char* s : {"2", "1"})
+    for (const char* a : {"0岁", "1-4岁", "5-9岁", "10-14岁", "15-19岁", "20+"}) mx += std::string(a) + "," + s + ",0.01\n";
+  write_file("mx_codes.csv", mx);
+  const std::string path = write_file("zh_scenario.toml", R"(
+[scenario]
+name = "codes"
+
+[geography]
+zones = [ { id = "A", name = "Zone A" }, { id = "B", name = "Zone B" } ]
+
+[projection]
+base_year = 2020
+horizon = 2030
+step = 5
+open_age = 20
+
+[base_population.table]
+path = "base_zh.csv"
+columns = { zone = "区县", sex = "性别", age = "年龄", population = "人数" }
+values = { zone = { "甲" = "A", "乙" = "B" } }
+ages = "labels"
+
+[fertility]
+schedule = { path = ")" + std::string(COHORTGIS_FIXTURES) + R"(/scenarios/asfr.csv" }
+tfr = 1.5
+srb = 105
+
+[mortality]
+mx = { path = "mx_codes.csv", columns = { sex = "xb", value = "mx" }, values = { sex = { "1" = "male", "2" = "female" } }, ages = "labels" }
+)");
+  const auto set = scenarios::load_scenario_file(path, COHORTGIS_DATA);
+  const auto& sc = set.runs.at(0);
+  n = 0;
+  for (int z = 0; z < 2; ++z)
+    for (int s = 0; s < 2; ++s)
+      for (int a = 0; a < 5; ++a) EXPECT_EQ(sc.base_population.at(z, 0, s, a), 1000 + n++) << z << s << a;
+  for (double v : sc.schedules[0].mortality) EXPECT_EQ(v, 0.01);
+  EXPECT_EQ(sc.schedules[0].mortality.size(), 2u * 2 * 6);
+}
