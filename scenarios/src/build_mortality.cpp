@@ -138,8 +138,9 @@ void check_person_years(const Build& b, const std::vector<int>& ages, const std:
     if (!(L[i] >= 0 && std::isfinite(L[i])))
       b.doc.fail(n, key, where + ": Lx at age " + std::to_string(ages[i]) + " is " + fmt(L[i]) + "; expected >= 0");
   if (L[0] > width[0] * l0 * (1 + 1e-12))
-    b.doc.fail(n, key, where + ": Lx at age 0 is " + fmt(L[0]) + ", more than the " + fmt(width[0]) +
-                           " person-years the radix l0 = " + fmt(l0) + " can live; Lx and its radix are inconsistent");
+    b.doc.fail(n, key, where + ": Lx at age 0 is " + fmt(L[0]) + ", more than the " + fmt(width[0] * l0) +
+                           " person-years that the radix l0 = " + fmt(l0) + " can live in " + fmt(width[0]) +
+                           " years; Lx and its radix are inconsistent");
   // Person-years per year of age cannot rise with age in a life table (the open row holds T and is not compared).
   for (std::size_t i = 1; i + 1 < L.size(); ++i)
     if (L[i] / width[i] > L[i - 1] / width[i - 1] * (1 + 1e-12))

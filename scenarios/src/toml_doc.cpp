@@ -18,8 +18,11 @@ std::string join_key(const std::string& prefix, std::string_view key) {
 }
 
 std::string fmt(double v) {
-  char buf[64];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  // Shortest round-trip digits, written out (600000, 0.0005) where that stays readable, else in exponent form.
+  char buf[400];
+  const double a = std::fabs(v);
+  const auto format = (a == 0 || (a >= 1e-6 && a < 1e15)) ? std::chars_format::fixed : std::chars_format::scientific;
+  const auto r = std::to_chars(buf, buf + sizeof buf, v, format);
   return std::string(buf, r.ptr);
 }
 
