@@ -97,11 +97,13 @@ def age_starts(z, w_index):
     return [z * i for i in range(w_index + 1)]
 
 
-def write_expected(path, rows_by_variant_year, zone, group, z):
-    """expected.csv in the layout of population.csv from {(variant, year): {"female": arr, "male": arr}}."""
+def write_expected(path, pops, zone, group, z):
+    """expected.csv in the layout of population.csv from {(variant, year): {"female": arr, "male": arr}} (all in
+    `zone`) or {(variant, year, zone): ...}."""
     rows = []
-    for (variant, year), pop in rows_by_variant_year.items():
+    for key, pop in pops.items():
+        variant, year, zid = key if len(key) == 3 else (*key, zone)
         for s in ("female", "male"):
             for i, v in enumerate(pop[s]):
-                rows.append([variant, year, zone, group, s, z * i, float(v)])
+                rows.append([variant, year, zid, group, s, z * i, float(v)])
     write_csv(path, ["variant", "year", "zone", "group", "sex", "age", "population"], rows)
