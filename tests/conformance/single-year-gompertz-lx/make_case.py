@@ -35,6 +35,7 @@ P = {"female": 12000.0 * np.exp(-0.004 * AGES) * (1 + 0.15 * np.sin(AGES / 9.0))
      "male": 12500.0 * np.exp(-0.006 * AGES) * (1 + 0.15 * np.sin(AGES / 9.0))}
 for s in P:
     P[s][80:] *= np.exp(-0.25 * (AGES[80:] - 79))
+P["female"][9] = 10.0  # a hole: with the emigration at age 10 below, the floor of A3 step 7 applies in 2020-2021
 # ASFR (births per 1000 women per year) at 15-49: a bell around 29, TFR 1.6.
 shape = np.where((AGES >= 15) & (AGES <= 49), np.exp(-0.5 * ((AGES - 29.0) / 5.5) ** 2), 0.0)
 F = 1.6 * shape / shape.sum()
@@ -44,6 +45,7 @@ SRB = 106.0  # males per 100 females
 Mf = np.where((AGES >= 18) & (AGES <= 35), 150.0, 0.0) - np.where((AGES >= 40) & (AGES <= 70), 60.0, 0.0)
 Mm = np.where((AGES >= 18) & (AGES <= 35), 210.0, 0.0) - np.where((AGES >= 40) & (AGES <= 70), 45.5, 0.0)
 Mf[W] = Mm[W] = -500.0
+Mf[10] = -8000.0  # less than the cohort at 10 (no override) but, half of it, more than the 10 arriving from 9
 M = {"female": Mf, "male": Mm}
 
 ref.write_csv(os.path.join(HERE, "Lx.csv"), ["sex", "age", "value"],
