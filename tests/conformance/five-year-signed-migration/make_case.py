@@ -78,6 +78,10 @@ Mk = {2010: {"female": prof * 0.9, "male": prof * 1.1}, 2015: {"female": prof * 
 Mk[2015]["male"][W5] = -2000.0
 ref.write_csv(os.path.join(HERE, "net_migration.csv"), ["year", "sex", "age", "value"],
               [[y, s, 5 * i, float(Mk[y][s][i])] for y in Mk for s in SEXES for i in range(W5 + 1) if Mk[y][s][i]])
+# The same counts in persons per step, for the variant "per-step" (per = "step", no unit).
+ref.write_csv(os.path.join(HERE, "net_migration_per_step.csv"), ["year", "sex", "age", "value"],
+              [[y, s, 5 * i, float(5000.0 * Mk[y][s][i])] for y in Mk for s in SEXES for i in range(W5 + 1)
+               if Mk[y][s][i]])
 
 SRB = 105.5  # males per 100 females (an assumption; WPP gives about 1.055)
 timing = {2010: "even", 2015: "end"}
@@ -86,5 +90,6 @@ for y in (2010, 2015):
     M = {s: 1000.0 * 5 * Mk[y][s] for s in SEXES}  # thousands per year -> persons per step
     pop = ref.step(pop, S[y], F[y], SRB / 100.0, M, 5, timing[y])
     pops[("baseline", y + 5)] = pop
+pops.update({("per-step", y): p for (_, y), p in list(pops.items())})
 ref.write_expected(os.path.join(HERE, "expected.csv"), pops, "DEU", "total", 5)
 print({y: round(p["female"].sum() + p["male"].sum()) for (_, y), p in pops.items()})
