@@ -9,7 +9,8 @@ How this script turns the UN's files into annual single-year schedules (its own 
   each abridged group is interpolated log-linearly in time between the periods' midpoints (1 July 2012 and
   1 July 2017) at Y + 0.5, held constant outside them; each group's rate applies to every single age in it
   (0, 1, 2, ..., 99, open 100+); the single-year life table is built with a0 by Andreev-Kingkade, ax = 0.5 and
-  L100+ = l100/m100 (radix 100000). The scenario gets Lx with an lx column;
+  L100+ = l100/m100 (radix 100000). The scenario gets Lx with an lx column (the variant "Sx": the survival
+  ratios of A1 by year);
 - ASFR: the year's TFR times the period's percentage distribution (WPP pasfr, 2010-2014 for Y <= 2014,
   2015-2019 after), spread evenly over the five single ages of each group: asfr = tfr_Y * pasfr / 100 / 5;
 - SRB: WPP's annual males per female (unit = "per_female");
@@ -54,6 +55,9 @@ for y in YEARS:
 ref.write_csv(os.path.join(HERE, "Lx.csv"), ["year", "sex", "age", "Lx", "lx"],
               [[y, s, x, float(lt[(y, s)][3][x]), float(lt[(y, s)][2][x])] for y in YEARS for s in SEXES
                for x in range(W + 1)])
+# The same survival ratios (A1) by year for the variant "Sx".
+ref.write_csv(os.path.join(HERE, "Sx.csv"), ["year", "sex", "age", "value"],
+              [[y, s, x, float(S[(y, s)][x])] for y in YEARS for s in SEXES for x in range(W + 1)])
 
 # ASFR by year.
 tfr = {int(r["year"]): float(r["tfr"]) for r in wpp("tfr_annual_2010_2020.csv")}
@@ -89,5 +93,6 @@ for y in YEARS:
     M = {s: 1000.0 * net[y] * pop[s] / P_sum for s in SEXES}  # A2: a total spread like the start population
     pop = ref.step(pop, {s: S[(y, s)] for s in SEXES}, F[y], srb[y], M, 1, "even")
     pops[("baseline", y + 1)] = pop
+pops.update({("Sx", y): p for (_, y), p in list(pops.items())})
 ref.write_expected(os.path.join(HERE, "expected.csv"), pops, "CHN", "total", 1)
 print({y: round(p["female"].sum() + p["male"].sum()) for (_, y), p in pops.items()})
