@@ -90,6 +90,6 @@ for y in (2010, 2015):
     M = {s: 1000.0 * 5 * Mk[y][s] for s in SEXES}  # thousands per year -> persons per step
     pop = ref.step(pop, S[y], F[y], SRB / 100.0, M, 5, timing[y])
     pops[("baseline", y + 5)] = pop
-pops.update({("per-step", y): p for (_, y), p in list(pops.items())})
+pops.update({(v, y): p for v in ("per-step", "wpp-file") for (_, y), p in list(pops.items())})
 ref.write_expected(os.path.join(HERE, "expected.csv"), pops, "DEU", "total", 5)
 print({y: round(p["female"].sum() + p["male"].sum()) for (_, y), p in pops.items()})
