@@ -314,6 +314,14 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
           out = person_years_from_q(b, ages, q, se, l0, mn, mkey, where);
         }
         check_person_years(b, ages, out, l0, mn, mkey, where);
+        // Rows above the grid's open age w are folded into its open group: T(w) = Σ L over the rows from w on.
+        const auto open_row = static_cast<std::size_t>(std::find(ages.begin(), ages.end(), b.sc.grid.open_age()) - ages.begin());
+        if (open_row + 1 < out.size()) {
+          double T = 0.0;
+          for (std::size_t i = open_row; i < out.size(); ++i) T += out[i];
+          out.resize(open_row + 1);
+          out.back() = T;
+        }
       }
       if (n_rows == 0) n_rows = out.size();
       if (out.size() != n_rows) doc.fail(mn, mkey, where + ": every schedule must have the same age rows");
