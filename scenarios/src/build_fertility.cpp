@@ -46,20 +46,9 @@ void build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>&
     if (!timed.used[key]) continue;
     std::vector<std::vector<double>>& base = base_by_key[key];
     base.assign(uz(b.Z * b.G), {});
-    const bool by_zone = rows.has("zone"), by_group = rows.has("group");
     std::map<std::pair<int, int>, std::map<int, double>> got;  // (zone, group) → age → value
     for (std::size_t r : timed.rows[key]) {
-      int zi = -1, g = -1;
-      if (by_zone) {
-        auto it = b.zone_index.find(rows.text(r, "zone"));
-        if (it == b.zone_index.end()) doc.fail(sn, skey, rows.where(r, "zone") + ": unknown zone \"" + escape_cell(rows.text(r, "zone")) + "\"");
-        zi = it->second;
-      }
-      if (by_group) {
-        auto it = b.group_index.find(rows.text(r, "group"));
-        if (it == b.group_index.end()) doc.fail(sn, skey, rows.where(r, "group") + ": unknown group \"" + escape_cell(rows.text(r, "group")) + "\"");
-        g = it->second;
-      }
+      const int zi = b.zone_of_row(rows, r, sn, skey), g = b.group_of_row(rows, r, sn, skey);
       const int age = whole_number(doc, rows, r, "age", skey);
       const double v = rows.number(r, "value") * per_woman;
       if (!(v >= 0)) doc.fail(sn, skey, rows.where(r, "value") + ": expected a rate >= 0, got " + fmt(v));

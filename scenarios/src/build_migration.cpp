@@ -104,22 +104,10 @@ void add_cell_table(const Build& b, const toml::node& n, const std::string& key,
     std::vector<char> seen(cells, 0);
     for (std::size_t r : timed.rows[k]) {
       std::vector<int> zones, groups;
-      if (rows.has("zone")) {
-        auto it = b.zone_index.find(rows.text(r, "zone"));
-        if (it == b.zone_index.end())
-          doc.fail(&n, key, rows.where(r, "zone") + ": unknown zone \"" + escape_cell(rows.text(r, "zone")) + "\"");
-        zones.push_back(it->second);
-      } else {
-        for (int z = 0; z < b.Z; ++z) zones.push_back(z);
-      }
-      if (rows.has("group") && !(b.G == 1 && rows.text(r, "group").empty())) {
-        auto it = b.group_index.find(rows.text(r, "group"));
-        if (it == b.group_index.end())
-          doc.fail(&n, key, rows.where(r, "group") + ": unknown group \"" + escape_cell(rows.text(r, "group")) + "\"");
-        groups.push_back(it->second);
-      } else {
-        for (int g = 0; g < b.G; ++g) groups.push_back(g);
-      }
+      if (const int zi = b.zone_of_row(rows, r, &n, key); zi >= 0) zones.push_back(zi);
+      else for (int z = 0; z < b.Z; ++z) zones.push_back(z);
+      if (const int gi = b.group_of_row(rows, r, &n, key); gi >= 0) groups.push_back(gi);
+      else for (int g = 0; g < b.G; ++g) groups.push_back(g);
       int s = 0, i = 0;
       if (by_age) {
         s = sex_of(doc, rows, r, key);

@@ -215,7 +215,6 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
     else doc.fail(mn, mkey, ref.path + ": a life table needs an Lx, Sx or mx column");
   }
   const TimedRows timed = time_rows(b, rows, mkey);
-  const bool by_zone = rows.has("zone"), by_group = rows.has("group");
   const int rows_per_state = form == Form::Sx ? b.A : -1;
   struct KeySchedules {
     std::vector<std::vector<double>> series;  // engine rows
@@ -229,19 +228,7 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
     if (!timed.used[k]) continue;
     std::map<std::tuple<int, int, int>, Series> got;  // (zone or −1, group or −1, sex) → series
     for (std::size_t r : timed.rows[k]) {
-      int zi = -1, g = -1;
-      if (by_zone) {
-        auto it = b.zone_index.find(rows.text(r, "zone"));
-        if (it == b.zone_index.end())
-          doc.fail(mn, mkey, rows.where(r, "zone") + ": unknown zone \"" + escape_cell(rows.text(r, "zone")) + "\"");
-        zi = it->second;
-      }
-      if (by_group && !(b.G == 1 && rows.text(r, "group").empty())) {
-        auto it = b.group_index.find(rows.text(r, "group"));
-        if (it == b.group_index.end())
-          doc.fail(mn, mkey, rows.where(r, "group") + ": unknown group \"" + escape_cell(rows.text(r, "group")) + "\"");
-        g = it->second;
-      }
+      const int zi = b.zone_of_row(rows, r, mn, mkey), g = b.group_of_row(rows, r, mn, mkey);
       const int s = sex_of(doc, rows, r, mkey);
       const int age = whole_number(doc, rows, r, "age", mkey);
       const double v = rows.number(r, column);

@@ -91,6 +91,10 @@ struct Build {
     if (age < 0 || age % z != 0 || age / z >= A) return -1;
     return age / z;
   }
+  // The zone (or group) of a table row: −1 when the table has no such column (the row applies to all), else the
+  // index; an unknown id is an error naming the file, row and column. An empty group cell with one group is "all".
+  int zone_of_row(const Rows& t, std::size_t r, const toml::node* n, const std::string& key) const;
+  int group_of_row(const Rows& t, std::size_t r, const toml::node* n, const std::string& key) const;
 };
 
 inline int sex_of(const Doc& doc, const Rows& t, std::size_t r, const std::string& key) {

@@ -165,6 +165,22 @@ std::vector<double> mix_step(const std::vector<std::vector<double>>& per_key,
   return out;
 }
 
+int Build::zone_of_row(const Rows& t, std::size_t r, const toml::node* n, const std::string& key) const {
+  if (!t.has("zone")) return -1;
+  auto it = zone_index.find(t.text(r, "zone"));
+  if (it == zone_index.end())
+    doc.fail(n, key, t.where(r, "zone") + ": unknown zone \"" + escape_cell(t.text(r, "zone")) + "\"");
+  return it->second;
+}
+
+int Build::group_of_row(const Rows& t, std::size_t r, const toml::node* n, const std::string& key) const {
+  if (!t.has("group") || (G == 1 && t.text(r, "group").empty())) return -1;
+  auto it = group_index.find(t.text(r, "group"));
+  if (it == group_index.end())
+    doc.fail(n, key, t.where(r, "group") + ": unknown group \"" + escape_cell(t.text(r, "group")) + "\"");
+  return it->second;
+}
+
 double count_scale(const Build& b, const TableRef& ref) {
   double unit = 1.0;
   if (ref.unit == "thousands") unit = 1000.0;
