@@ -80,22 +80,16 @@ void build_assumptions(const Build& b, const Layer& L, std::vector<Relocation>& 
 
 }  // namespace
 
-ScenarioSet load_scenario_file(const std::string& path, const std::string& data_dir) {
+namespace {
+
+// The loader proper, shared by files and text (Python): `path` names the source in messages and the manifest.
+ScenarioSet load_root(const toml::table& root, const std::string& path, const std::string& dir,
+                      const std::string& data_dir, const MemoryTables* frames, bool is_file) {
   ScenarioSet set;
   set.file = path;
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) throw InputError(path + ": scenario file not found");
-  toml::table root;
-  try {
-    root = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    const auto& s = e.source();
-    throw InputError(path + ":" + std::to_string(s.begin.line) + ":" + std::to_string(s.begin.column) +
-                     ": TOML syntax error: " + std::string(e.description()));
-  }
   std::vector<InputFile> inputs;
-  Doc doc{path, fs::path(path).parent_path().string(), data_dir, &inputs};
-  if (doc.dir.empty()) doc.dir = ".";
+  Doc doc{path, dir.empty() ? "." : dir, data_dir, &inputs};
+  doc.frames = frames;
   doc.allow(root, "", {"scenario", "geography", "projection", "base_population", "fertility", "mortality", "migration",
                        "relocation", "transitions", "newborn", "plan_periods", "targets", "services", "variants", "outputs"});
   Scenario base;
@@ -198,12 +192,43 @@ ScenarioSet load_scenario_file(const std::string& path, const std::string& data_
     }
     set.runs.push_back(std::move(sc));
   }
-  inputs.insert(inputs.begin(), InputFile{"scenario file", path, fs::path(path).filename().string()});
+  if (is_file) inputs.insert(inputs.begin(), InputFile{"scenario file", path, fs::path(path).filename().string()});
   for (auto& sc : set.runs) {
     sc.inputs = inputs;
     sc.validate();
   }
   return set;
+}
+
+[[noreturn]] void toml_syntax_error(const std::string& label, const toml::parse_error& e) {
+  const auto& s = e.source();
+  throw InputError(label + ":" + std::to_string(s.begin.line) + ":" + std::to_string(s.begin.column) +
+                   ": TOML syntax error: " + std::string(e.description()));
+}
+
+}  // namespace
+
+ScenarioSet load_scenario_file(const std::string& path, const std::string& data_dir) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) throw InputError(path + ": scenario file not found");
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    toml_syntax_error(path, e);
+  }
+  return load_root(root, path, fs::path(path).parent_path().string(), data_dir, nullptr, true);
+}
+
+ScenarioSet load_scenario_text(const std::string& text, const std::string& label, const std::string& base_dir,
+                               const std::string& data_dir, const MemoryTables& frames) {
+  toml::table root;
+  try {
+    root = toml::parse(text, label);
+  } catch (const toml::parse_error& e) {
+    toml_syntax_error(label, e);
+  }
+  return load_root(root, label, base_dir, data_dir, &frames, false);
 }
 
 }  // namespace cohortgis::scenarios

@@ -182,6 +182,45 @@ std::pair<int, int> Doc::years_label(const toml::node& n, const std::string& key
 }
 
 namespace {
+
+// A table of the scenario: a file through geodata, or a table held in memory with the same checks (required
+// columns, number cells of the required number columns).
+geodata::Table frame_table(const TableRef& ref, const std::vector<geodata::ColumnSpec>& spec) {
+  geodata::Table t;
+  t.path = ref.path;
+  t.columns = ref.frame->columns;
+  t.rows = ref.frame->rows;
+  for (const auto& row : t.rows)
+    if (row.size() != t.columns.size())
+      throw InputError(ref.path + ": a row has " + std::to_string(row.size()) + " cells for " +
+                       std::to_string(t.columns.size()) + " columns");
+  for (const auto& c : spec) {
+    const std::size_t col = t.column(c.name);  // throws naming the table and listing its columns
+    if (c.type == geodata::ColumnType::number)
+      for (std::size_t r = 0; r < t.size(); ++r) (void)t.number(r, col);
+  }
+  if (t.rows.empty()) throw InputError(ref.path + ": the table is empty; expected at least one row");
+  return t;
+}
+
+geodata::Table read_source(const TableRef& ref, const std::vector<geodata::ColumnSpec>& spec) {
+  if (ref.frame) return frame_table(ref, spec);
+  return geodata::read_table(ref.path, spec, ref.layer, ref.encoding);
+}
+
+void stream_source(const TableRef& ref, const std::vector<geodata::ColumnSpec>& spec,
+                   const std::function<void(const geodata::Table&)>& on_row) {
+  if (!ref.frame) return geodata::stream_table(ref.path, spec, ref.layer, ref.encoding, on_row);
+  const geodata::Table all = frame_table(ref, spec);
+  geodata::Table one;
+  one.path = all.path;
+  one.columns = all.columns;
+  for (std::size_t r = 0; r < all.size(); ++r) {
+    one.rows.assign(1, all.rows[r]);
+    one.first_row = r;
+    on_row(one);
+  }
+}
 // A table with one cell for messages: the file's column name and data row of kept row r (table.where and
 // table.number name the place from these).
 geodata::Table one_cell(const Rows& rows, std::size_t r, const std::string& logical) {
@@ -265,6 +304,19 @@ TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
              "expected a table path (string) or { path = …, layer = …, encoding = …, filter = …, columns = … }, got " +
                  describe(n));
   }
+  // A table held in memory (load_scenario_text): no file is opened.
+  if (ref.written.rfind("frame:", 0) == 0 && doc.frames) {
+    const std::string name = ref.written.substr(6);
+    auto it = doc.frames->find(name);
+    if (it == doc.frames->end()) {
+      std::string list;
+      for (const auto& [k, v] : *doc.frames) list += (list.empty() ? "" : ", ") + k;
+      doc.fail(&n, key, "no table \"" + escape_cell(name) + "\" was given; tables given: " + list);
+    }
+    ref.frame = &it->second;
+    ref.path = "table '" + name + "'";
+    return ref;
+  }
   // Data only, local files only: no GDAL virtual file systems (/vsicurl/ …), URLs or connection strings.
   const std::string& w = ref.written;
   if (w.empty() || w.find("://") != std::string::npos || w.rfind("/vsi", 0) == 0 || w.find(':') != std::string::npos) {
@@ -306,7 +358,7 @@ bool passes_filter(const TableRef& ref, const geodata::Table& t, std::size_t r) 
 }
 
 void note_input(const Doc& doc, const TableRef& ref) {
-  if (!doc.inputs) return;
+  if (!doc.inputs || ref.frame) return;  // tables held in memory are no files to hash
   bool seen = false;
   for (const auto& in : *doc.inputs) seen = seen || in.path == ref.path;
   if (!seen) doc.inputs->push_back({ref.key, ref.path, ref.written});
@@ -325,7 +377,7 @@ void read_wpp_rows(const Doc& doc, const TableRef& ref, const std::vector<geodat
   WppScan scan;
   bool first = true;
   try {
-    geodata::stream_table(ref.path, spec, ref.layer, ref.encoding, [&](const geodata::Table& t) {
+    stream_source(ref, spec, [&](const geodata::Table& t) {
       if (!scan.keep(ref, t, 0) || !passes_filter(ref, t, 0)) return;
       geodata::Table one = t;
       canonical_cells(ref, one, 0);
@@ -358,7 +410,7 @@ Rows read_rows(const Doc& doc, const TableRef& ref, const std::vector<std::strin
     read_wpp_rows(doc, ref, spec, rows);
   } else {
     try {
-      rows.table = geodata::read_table(ref.path, spec, ref.layer, ref.encoding);
+      rows.table = read_source(ref, spec);
       for (std::size_t r = 0; r < rows.table.size(); ++r)
         if (passes_filter(ref, rows.table, r)) {
           canonical_cells(ref, rows.table, r);
@@ -387,7 +439,7 @@ void stream_rows(const Doc& doc, const TableRef& ref, const std::vector<std::str
   std::size_t kept = 0;
   WppScan scan;
   try {
-    geodata::stream_table(ref.path, spec, ref.layer, ref.encoding, [&](const geodata::Table& t) {
+    stream_source(ref, spec, [&](const geodata::Table& t) {
       if (ref.wpp.on && !scan.keep(ref, t, 0)) return;
       if (!passes_filter(ref, t, 0)) return;
       one.table = t;  // one row; first_row keeps its place for messages

@@ -17,6 +17,7 @@
 #include "cohortgis/geodata/table.hpp"
 #include "cohortgis/scenarios/models.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
+#include "cohortgis/scenarios/scenario_file.hpp"
 
 namespace cohortgis::scenarios::detail {
 
@@ -29,6 +30,7 @@ std::string escape_cell(const std::string& cell);
 struct Doc {
   std::string file, dir, data_dir;
   std::vector<InputFile>* inputs = nullptr;  // tables read, for the manifest
+  const MemoryTables* frames = nullptr;       // tables named "frame:NAME" (load_scenario_text)
 
   std::string where(const toml::node* n) const;             // "file:line:column" (or "file")
   std::string where(const toml::source_region& r) const;
@@ -65,6 +67,7 @@ struct TableRef {
   // ("hold" or "linear"; empty: the table's default), the unit of its values (e.g. "per_1000_women", "thousands"),
   // and for counts whether they are per year or per projection step ("year" or "step"; empty: the default).
   std::string between, unit, per;
+  const MemoryTable* frame = nullptr;  // "frame:NAME": a table held in memory instead of a file
   const toml::node* unit_node = nullptr;  // for messages about the unit
   // `values = { role = { "file value" = "value the builders expect" } }` (value_maps.cpp): applied to the kept rows
   // when the table is read, so builders see canonical values; a cell of a mapped column that matches nothing is an
