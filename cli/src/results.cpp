@@ -209,6 +209,9 @@ ResultsIntegrity check_results(const std::string& dir, bool inputs) {
 }
 
 std::vector<std::string> require_intact_results(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec) || !fs::exists(fs::path(dir) / "manifest.json", ec))
+    return {};  // not a results folder at all: load_results says so
   const ResultsIntegrity r = check_results(dir, true);
   std::vector<std::string> warnings;
   if (r.legacy) {

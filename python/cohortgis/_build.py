@@ -229,11 +229,6 @@ def scenario_from_frames(*, zones: Union[pd.DataFrame, "geopandas.GeoDataFrame"]
     mx = np.full((Z, G, 2, len(rows)), np.nan)
     z, g = state_index(mortality, "mortality")
     rates = _numbers(mortality, "mx", "mortality", minimum=0, expected="a death rate")
-    big = np.flatnonzero(rates > 2)
-    if big.size:
-        pos = int(big[0])
-        raise ValueError(f"mortality: {_row(mortality, pos)}, column 'mx': expected a death rate from 0 to 2 per "
-                         f"person-year, got {rates[pos]:g} (a rate per 1000? divide by 1000)")
     ri = _age_index(mortality["age"], rows, "mortality")
     sxs = _sex_index(mortality["sex"], "mortality")
     none = np.full(len(mortality), -1)

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
+#include <charconv>
 #include <set>
 
 #include "cohortgis/engine/types.hpp"
@@ -42,9 +42,11 @@ std::string quoted(const std::string& s) {
 }
 
 std::string number_text(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);  // shortest form that reads back the same
+  return std::string(buf, r.ptr);
 }
 
 }  // namespace
