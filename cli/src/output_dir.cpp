@@ -267,6 +267,9 @@ FolderCheck check_results_folder(const fs::path& dir, bool hash) {
     c.problem = "no manifest.json of cohortgis";
   } else if (!fs::is_regular_file(mst)) {
     c.problem = "manifest.json is a symbolic link or not a file";
+  } else if (fs::file_size(mf, ec) > (std::uintmax_t{64} << 20)) {
+    c.has_manifest = true;
+    c.problem = "manifest.json is larger than 64 MiB, far larger than cohortgis writes";
   } else {
     c.has_manifest = true;
     std::string text;
@@ -305,6 +308,8 @@ FolderCheck check_results_folder(const fs::path& dir, bool hash) {
       }
     }
   }
+  // Without our marker nothing in the folder can be ours: no need to walk it (it may be a home folder).
+  if (!c.marked) return c;
   std::map<std::string, const ListedFile*> by_path;
   for (const auto& f : c.listed) by_path[f.path] = &f;
   std::set<std::string> seen;
