@@ -220,9 +220,17 @@ class ScenarioSet:
         engine has stopped; nothing is returned then.
         """
         threads = _threads(threads)
-        # The same checks as a scenario file's runs: a baseline first, variant names non-empty and unique, and
-        # every run's own names and base population (ValueError, before anything runs).
-        _cohortgis.validate_runs(self.runs)
+        # Variant names as a scenario file's: non-empty, on one line, unique (they key every result); each run's own
+        # names and base population are checked by the engine's Scenario.validate (ValueError, before it runs).
+        seen = set()
+        for k, r in enumerate(self.runs):
+            name = r.variant
+            if not name or any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
+                raise ValueError(f"scenario '{r.name}': variant {k} name {name!r}: expected a non-empty name on one line")
+            if name in seen:
+                raise ValueError(f"scenario '{r.name}': variant {k} name {name!r}: a second run of that name; expected "
+                                 f"a name of its own")
+            seen.add(name)
         chosen = [self[v] for v in variants] if variants is not None else self.runs
         out = {}
         for sc in chosen:

@@ -195,11 +195,16 @@ def test_variant_names(cg, toy):
         toy.add_variant("baseline")
     v = toy.add_variant("ok")
     v.variant = ""
-    with pytest.raises(ValueError, match="variant 1 name: empty"):
+    with pytest.raises(ValueError, match="variant 1 name '': expected a non-empty name"):
         toy.run(threads=1)
     v.variant = "baseline"
-    with pytest.raises(ValueError, match="the name of the baseline"):
+    with pytest.raises(ValueError, match="variant 1 name 'baseline': a second run of that name"):
         toy.run(threads=1)
+    # A variant run on its own is fine; the compiled check of a whole set wants the baseline first.
+    v.variant = "ok"
+    assert list(cg.run(v, threads=1).variants) == ["ok"]
+    with pytest.raises(ValueError, match="the first run is \"ok\"; expected the baseline"):
+        cg._cohortgis.validate_runs([v])
 
 
 def test_input_error_is_value_error_at_the_boundary(cg):
