@@ -104,7 +104,7 @@ struct ManifestExtras {
 
 // manifest.json of a results folder: the run's description, then (output_dir.hpp) the marker, the list of files with
 // their sizes and SHA-256, and the seal.
-void write_run_manifest(const fs::path& dir, const scenarios::ScenarioSet& set,
+std::vector<ListedFile> write_run_manifest(const fs::path& dir, const scenarios::ScenarioSet& set,
                         const std::vector<ZoneAggregate>& aggregates, const std::vector<InputHash>& inputs,
                         const std::string& data_dir, const std::string& started, int threads_requested, int threads,
                         const std::vector<StepTiming>& timings, double total_seconds, const ManifestExtras& extras) {
@@ -218,7 +218,9 @@ void write_run_manifest(const fs::path& dir, const scenarios::ScenarioSet& set,
          ", \"compute_seconds\": " + json_number(timings[k].compute_seconds) +
          ", \"write_seconds\": " + json_number(timings[k].write_seconds) + "}";
   j += "\n    ]\n  },\n";
-  write_manifest(dir, j, list_result_files(dir));
+  std::vector<ListedFile> files = list_result_files(dir);
+  write_manifest(dir, j, files);
+  return files;
 }
 
 
@@ -462,10 +464,11 @@ RunSummary run(const RunConfig& cfg) {
                                                : guess_language(texts);
   }
   extras.zones_source = set.zones_source_path;
+  std::vector<ListedFile> listed;  // what the last manifest lists
   const auto manifest = [&] {
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    write_run_manifest(out.staging(), set, aggregates, inputs, data_dir, started, cfg.threads, threads, timings, secs,
-                       extras);
+    listed = write_run_manifest(out.staging(), set, aggregates, inputs, data_dir, started, cfg.threads, threads,
+                                timings, secs, extras);
     return secs;
   };
   double report_seconds = 0.0;
@@ -481,7 +484,7 @@ RunSummary run(const RunConfig& cfg) {
   }
   const double seconds = manifest();
   std::vector<std::string> files;
-  for (const auto& f : list_result_files(out.staging())) files.push_back(f.path);
+  for (const auto& f : listed) files.push_back(f.path);
   files.push_back("manifest.json");
   // A signal that arrived after the last step (while writing maps or the report) still cancels the run.
   if (cfg.cancel && cfg.cancel->load()) throw ProjectionError("projection cancelled before its results were moved into place");
