@@ -3,12 +3,15 @@
 #include "cohortgis/engine/projection.hpp"
 
 #include <oneapi/tbb/enumerable_thread_specific.h>
+#include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/info.h>
 #include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <sstream>
 
 #include "parallel.hpp"
@@ -1110,8 +1113,15 @@ void StepRunner::run() {
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------------------------
+void check_threads(int threads, const std::string& option) {
+  if (threads < 0 || threads > kMaxThreads)
+    throw InputError(option + ": " + std::to_string(threads) + "; expected 0 (all cores) or 1 to " +
+                     std::to_string(kMaxThreads) + " worker threads");
+}
+
 Projection::Projection(ProjectionConfig config, CohortArray base_population)
     : config_(std::move(config)), layout_(base_population.layout()), population_(std::move(base_population)) {
+  check_threads(config_.threads, "projection threads");
   config_.grid.validate();
   if (!(layout_.grid == config_.grid))
     throw InputError("base population: its age grid does not match the projection's (" +
@@ -1152,7 +1162,14 @@ Projection::Projection(ProjectionConfig config, CohortArray base_population)
 }
 
 const CohortArray& Projection::run(const ScheduleProvider& provider, ResultSink& sink) {
+  check_threads(config_.threads, "projection threads");
   const int threads = config_.threads > 0 ? config_.threads : tbb::task_arena::automatic;
+  // More threads than cores (asked for on purpose): oneTBB's default limit is the number of cores, and an arena
+  // above it prints "TBB Warning: The number of workers is currently limited …" on stderr. Raising the limit for
+  // the run gives the threads asked for, without the warning.
+  std::optional<tbb::global_control> limit;
+  if (threads > tbb::info::default_concurrency())
+    limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
   tbb::task_arena arena(threads);
   const std::vector<ZoneAggregate> aggregates = with_total_aggregate(config_.aggregates, layout_.zones);
   StepSchedules schedules;

@@ -179,6 +179,12 @@ class ResultSink {
   virtual void step(const StepResult& result) = 0;
 };
 
+// Worker threads of a run: 0 (all cores) or 1 to kMaxThreads. The cap keeps a typo (-j 100000) from asking the
+// thread pool for more threads than the machine can create.
+inline constexpr int kMaxThreads = 256;
+// Throws InputError naming `option` unless 0 <= threads <= kMaxThreads.
+void check_threads(int threads, const std::string& option = "threads");
+
 struct ProjectionConfig {
   AgeGrid grid = AgeGrid::single_year();
   std::vector<std::string> zone_ids;     // one per zone (names errors and indicator rows)
@@ -188,7 +194,7 @@ struct ProjectionConfig {
   MigrationTiming migration_timing = MigrationTiming::even;
   FlowPolicy flow_policy = FlowPolicy::conserve;
   LifeTableMethod life_table_method;
-  int threads = 0;                       // 0: all cores
+  int threads = 0;                       // 0: all cores; at most kMaxThreads
   bool indicators = true;
   // false: the per-cell component arrays of StepComponents (the CohortArrays: deaths, flows, net migrants, floor
   // adjustments) are not kept and stay empty; births, the per-state sums and the lists of adjusted cells still are.
