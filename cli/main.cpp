@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "cohortgis/app/backtest.hpp"
 #include "cohortgis/app/commands.hpp"
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/types.hpp"
@@ -45,6 +46,7 @@ constexpr const char* kUsage =
     "  cohortgis map DIR --indicator NAME (--year Y | --period P | --change FROM:TO [--percent]) [--variant V]\n"
     "                [--format png|svg|pdf] [--classes quantile|equal|jenks] [--out FILE]\n"
     "  cohortgis report DIR [--lang zh|en]\n"
+    "  cohortgis backtest SCENARIO --observed TABLE --out DIR [--earlier TABLE] [--variant NAME ...] [--no-report]\n"
     "  cohortgis --version\n"
     "  cohortgis --help | cohortgis COMMAND --help\n";
 
@@ -58,7 +60,9 @@ constexpr const char* kAbout =
     "  validate  read and check a scenario file and every table it names, without projecting\n"
     "  info  what a results folder, scenario file, zones file or table holds\n"
     "  map   draw a choropleth of one indicator from a results folder (a year, plan period or change)\n"
-    "  report  redraw the maps and charts of a results folder and rewrite its report.html\n\n"
+    "  report  redraw the maps and charts of a results folder and rewrite its report.html\n"
+    "  backtest  run a scenario from a past launch year and score it against observed figures and naive\n"
+    "        benchmarks: backtest.csv, backtest_summary.csv, error maps (docs/results.md)\n\n"
     "SCENARIO: a scenario file (.toml, see scenarios/README.md) or 'default' (scenarios/examples/beijing-2020).\n\n";
 
 // Exit codes: 0 success, 1 bad input or arguments, 2 internal error.
@@ -290,6 +294,54 @@ int validate_command(const std::vector<std::string>& args) {
   return 0;
 }
 
+int backtest_command(const std::vector<std::string>& args) {
+  po::options_description opts("Options of 'cohortgis backtest'");
+  cohortgis::app::BacktestConfig b;
+  opts.add_options()
+      ("observed", po::value<std::string>(&b.observed),
+       "the observed population: a table in the layout of population.csv (year, zone, group, sex, age, population; "
+       "'all' allowed for group, sex and age), one year the projection reaches")
+      ("out,o", po::value<std::string>(&b.run.out_dir), "output folder (the run's files plus backtest.csv and "
+       "backtest_summary.csv); replaced only when complete")
+      ("earlier", po::value<std::string>(&b.earlier),
+       "the zones' population in one year before the launch year, same layout: adds the 'linear' benchmark")
+      ("threads,j", po::value<int>(&b.run.threads)->default_value(0), "worker threads (0: all cores)")
+      ("variant", po::value<std::vector<std::string>>()->multitoken(),
+       "score only these variants besides the baseline (default: every variant)")
+      ("lang", po::value<std::string>(), "language of maps and report: zh or en")
+      ("no-report", "write the CSVs and manifest.json only (no results.gpkg, maps or report.html)")
+      ("quiet,q", "no progress and no summary table")
+      ("help,h", "show this help");
+  po::variables_map vm;
+  if (!parse(args, opts,
+             "Usage: cohortgis backtest SCENARIO --observed TABLE --out DIR [--earlier TABLE] [--variant NAME ...]\n\n"
+             "Runs SCENARIO from its (past) launch year, sets the projection beside the observed figures and scores\n"
+             "it next to the benchmarks no-change, constant-share and (with --earlier) linear.\n",
+             "scenario", vm))
+    return 0;
+  if (!vm.count("observed")) return bad_input("backtest: --observed TABLE is required (see --help)");
+  if (!vm.count("out")) return bad_input("backtest: --out DIR is required (see --help)");
+  b.run.scenario = positional_arg(vm, "scenario");
+  b.run.quiet = vm.count("quiet") > 0;
+  b.run.report = vm.count("no-report") == 0;
+  if (vm.count("variant")) b.run.variants = vm["variant"].as<std::vector<std::string>>();
+  if (vm.count("lang")) b.run.language = cohortgis::app::parse_language(vm["lang"].as<std::string>());
+  b.run.cancel = &g_cancel;
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
+  std::signal(SIGXFSZ, SIG_IGN);
+  const cohortgis::app::BacktestSummary s = cohortgis::app::backtest(b);
+  if (!b.run.quiet) {
+    std::cout << "cohortgis: back-test of " << s.run.scenario << " (" << s.launch_year << " -> " << s.observed_year
+              << ") written to " << s.run.out_dir << "\n";
+    std::printf("%-28s %8s %8s %10s %8s\n", "forecast", "MAPE %", "MALPE %", "worst", "total %");
+    for (const auto& f : s.scores)
+      std::printf("%-28s %8.2f %8.2f %10s %8.2f\n", f.forecast.c_str(), f.summary.mape_percent,
+                  f.summary.malpe_percent, f.summary.worst_zone.c_str(), f.summary.total_error_percent);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -300,6 +352,7 @@ int main(int argc, char** argv) {
     if (!args.empty() && args.front() == "info") return info_command({args.begin() + 1, args.end()});
     if (!args.empty() && args.front() == "map") return map_command({args.begin() + 1, args.end()});
     if (!args.empty() && args.front() == "report") return report_command({args.begin() + 1, args.end()});
+    if (!args.empty() && args.front() == "backtest") return backtest_command({args.begin() + 1, args.end()});
 
     po::options_description opts("Options");
     opts.add_options()("help,h", "show this help")("version,V", "print the version");
@@ -307,7 +360,7 @@ int main(int argc, char** argv) {
     store_with_positional(args, opts, "command", vm);
     if (vm.count("command"))
       return bad_input("unknown command '" + vm["command"].as<std::vector<std::string>>().front() +
-                       "'; the commands are run, validate, info, map and report (see cohortgis --help)");
+                       "'; the commands are run, validate, info, map, report and backtest (see cohortgis --help)");
     if (vm.count("version")) {
       std::cout << "cohortgis " << COHORTGIS_VERSION << "\n";
       return 0;

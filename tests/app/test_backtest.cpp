@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: Apache-2.0
+// The comparison measures (hand-checked), the naive benchmarks and `cohortgis backtest` on the tiny scenario
+// (tests/fixtures/scenarios/good.toml: zones A and B with 10,000 persons each at the end of 2020).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "cohortgis/app/backtest.hpp"
+#include "cohortgis/app/comparison.hpp"
+#include "csv_fixture.hpp"
+#include "error_of.hpp"
+
+namespace fs = std::filesystem;
+namespace app = cohortgis::app;
+using cohortgis::test::error_of;
+
+namespace {
+
+const std::string kFix = COHORTGIS_FIXTURES;
+
+TEST(Comparison, ErrorPercentAndDifference) {
+  EXPECT_DOUBLE_EQ(app::error_percent(110, 100), 10.0);
+  EXPECT_DOUBLE_EQ(app::error_percent(90, 120), -25.0);
+  EXPECT_TRUE(std::isnan(app::error_percent(5, 0)));
+  const auto d = app::compare_values(200, 190);
+  EXPECT_DOUBLE_EQ(d.difference, -10.0);
+  EXPECT_DOUBLE_EQ(d.relative_difference, -0.05);
+  EXPECT_TRUE(std::isnan(app::compare_values(0, 3).relative_difference));
+}
+
+// By hand: errors +10, -5, +6 → MAPE 21/3 = 7, MALPE 11/3, worst A (+10), within 5 %: B only, within 10 %: all
+// three, area total 353 against 350 → +0.857142… %.
+TEST(Comparison, SummaryMeasuresByHand) {
+  const auto s = app::summarize_errors({{"A", 100, 110}, {"B", 200, 190}, {"C", 50, 53}});
+  EXPECT_EQ(s.zones, 3u);
+  EXPECT_NEAR(s.mape_percent, 7.0, 1e-12);
+  EXPECT_NEAR(s.malpe_percent, 11.0 / 3.0, 1e-12);
+  EXPECT_EQ(s.worst_zone, "A");
+  EXPECT_NEAR(s.worst_error_percent, 10.0, 1e-12);
+  EXPECT_NEAR(s.share_within_5_percent, 1.0 / 3.0, 1e-12);
+  EXPECT_NEAR(s.share_within_10_percent, 1.0, 1e-12);
+  EXPECT_NEAR(s.total_error_percent, 300.0 / 350.0, 1e-12);
+}
+
+TEST(Comparison, WorstZoneKeepsItsSignAndBadZonesAreRefused) {
+  const auto s = app::summarize_errors({{"A", 100, 101}, {"B", 100, 70}});
+  EXPECT_EQ(s.worst_zone, "B");
+  EXPECT_NEAR(s.worst_error_percent, -30.0, 1e-12);
+  EXPECT_CONTAINS(error_of([] { app::summarize_errors({{"Z", 0, 5}}); }), "zone Z: observed population 0");
+  EXPECT_CONTAINS(error_of([] { app::summarize_errors({}); }), "no zones");
+}
+
+TEST(Comparison, Benchmarks) {
+  const auto c = app::constant_share({100, 300}, 800);
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_DOUBLE_EQ(c[0], 200);
+  EXPECT_DOUBLE_EQ(c[1], 600);
+  // 2000 → 2010 extended to 2020 (one more decade), and to 2015 (half); a line below 0 stops at 0.
+  const auto l = app::linear_trend({80, 100, 100}, 2000, {100, 90, 10}, 2010, 2020);
+  EXPECT_DOUBLE_EQ(l[0], 120);
+  EXPECT_DOUBLE_EQ(l[1], 80);
+  EXPECT_DOUBLE_EQ(l[2], 0);
+  EXPECT_DOUBLE_EQ(app::linear_trend({80}, 2000, {100}, 2010, 2015)[0], 110);
+  EXPECT_CONTAINS(error_of([] { app::linear_trend({1}, 2010, {1}, 2010, 2020); }), "not before the launch year");
+  EXPECT_CONTAINS(error_of([] { app::constant_share({0, 0}, 5); }), "launch-year area total is 0");
+  EXPECT_DOUBLE_EQ(app::interpolate_linear({2020, 2025}, {100, 200}, 2022), 140);
+  EXPECT_DOUBLE_EQ(app::interpolate_linear({2020, 2025}, {100, 200}, 2025), 200);
+  EXPECT_TRUE(std::isnan(app::interpolate_linear({2020, 2025}, {100, 200}, 2026)));
+}
+
+struct Backtest : ::testing::Test {
+  fs::path out = fs::temp_directory_path() / ("cohortgis_backtest_" + std::to_string(::getpid()));
+  void SetUp() override { fs::remove_all(out); }
+  void TearDown() override { fs::remove_all(out); }
+  app::BacktestConfig config(const std::string& observed, const std::string& earlier = {}) const {
+    app::BacktestConfig c;
+    c.run.scenario = kFix + "/scenarios/good.toml";
+    c.run.out_dir = out.string();
+    c.run.quiet = true;
+    c.run.data_dir = COHORTGIS_DATA;
+    c.observed = kFix + "/backtest/" + observed;
+    if (!earlier.empty()) c.earlier = kFix + "/backtest/" + earlier;
+    return c;
+  }
+};
+
+// Observed 2030: A 12,000 (a total row), B 5,000 women + 4,000 men (no total row), and A's girls aged 0-4: 900.
+TEST_F(Backtest, ScoresTheProjectionAndTheBenchmarksByHand) {
+  const auto s = app::backtest(config("observed_tiny.csv", "earlier_tiny.csv"));
+  EXPECT_EQ(s.launch_year, 2020);
+  EXPECT_EQ(s.observed_year, 2030);
+  std::map<std::string, app::ErrorSummary> by;
+  for (const auto& f : s.scores) by[f.forecast] = f.summary;
+  ASSERT_EQ(by.size(), 5u);  // cohortgis, cohortgis:more, no-change, constant-share, linear
+  ASSERT_TRUE(by.count("cohortgis:more"));
+
+  // no-change: 10,000 each → A −16.67 %, B +11.11 %.
+  const auto& nc = by.at("no-change");
+  EXPECT_NEAR(nc.mape_percent, (100.0 * 2000 / 12000 + 100.0 * 1000 / 9000) / 2, 1e-9);
+  EXPECT_NEAR(nc.malpe_percent, (-100.0 * 2000 / 12000 + 100.0 * 1000 / 9000) / 2, 1e-9);
+  EXPECT_EQ(nc.worst_zone, "A");
+  EXPECT_NEAR(nc.worst_error_percent, -100.0 * 2000 / 12000, 1e-9);
+  EXPECT_DOUBLE_EQ(nc.share_within_5_percent, 0.0);
+  EXPECT_DOUBLE_EQ(nc.share_within_10_percent, 0.0);
+  EXPECT_NEAR(nc.total_error_percent, 100.0 * (20000.0 - 21000) / 21000, 1e-9);
+  // linear: A 8,000 (2010) → 10,000 (2020) → 12,000 (2030); B 11,000 → 10,000 → 9,000: exactly the observed.
+  EXPECT_NEAR(by.at("linear").mape_percent, 0.0, 1e-9);
+  EXPECT_DOUBLE_EQ(by.at("linear").share_within_5_percent, 1.0);
+
+  // The rows: every forecast's zone totals, then the rows given below a total; the projection's own area total is
+  // what constant-share distributes.
+  const auto rows = cohortgis::test::read_csv((out / "backtest.csv").string());
+  ASSERT_EQ(rows.header, (std::vector<std::string>{"forecast", "zone", "group", "sex", "age", "observed", "projected",
+                                                   "error_percent"}));
+  std::map<std::string, double> projected;
+  for (std::size_t r = 0; r < rows.rows.size(); ++r) {
+    const std::string key = rows.at(r, "forecast") + "/" + rows.at(r, "zone") + "/" + rows.at(r, "sex") + "/" +
+                            rows.at(r, "age");
+    projected[key] = rows.num(r, "projected");
+    EXPECT_NEAR(rows.num(r, "error_percent"),
+                100 * (rows.num(r, "projected") - rows.num(r, "observed")) / rows.num(r, "observed"), 1e-9);
+  }
+  ASSERT_EQ(rows.rows.size(), 5u * 5u);  // per forecast: 2 zone totals + 3 rows given (A's total is one of them)
+  EXPECT_DOUBLE_EQ(projected.at("no-change/A/all/all"), 10000);
+  EXPECT_DOUBLE_EQ(projected.at("no-change/A/female/0"), 1000);  // base.csv
+  EXPECT_DOUBLE_EQ(projected.at("no-change/B/male/all"), 5000);
+  EXPECT_NEAR(projected.at("linear/A/female/0"), 1000.0 * 12000 / 10000, 1e-9);
+  const double total = projected.at("cohortgis/A/all/all") + projected.at("cohortgis/B/all/all");
+  EXPECT_NEAR(projected.at("constant-share/A/all/all"), total / 2, 1e-9);
+  EXPECT_NEAR(projected.at("constant-share/B/female/all"), 5000 * total / 20000, 1e-9);
+  EXPECT_NEAR(by.at("cohortgis").total_error_percent, 100 * (total - 21000) / 21000, 1e-9);
+
+  const auto sum = cohortgis::test::read_csv((out / "backtest_summary.csv").string());
+  EXPECT_EQ(sum.header, (std::vector<std::string>{"forecast", "mape_percent", "malpe_percent", "worst_zone",
+                                                  "worst_error_percent", "share_within_5_percent",
+                                                  "share_within_10_percent", "total_error_percent"}));
+  ASSERT_EQ(sum.rows.size(), 5u);
+  EXPECT_EQ(sum.at(0, "forecast"), "cohortgis");
+  EXPECT_EQ(sum.at(1, "forecast"), "cohortgis:more");
+  EXPECT_EQ(sum.at(4, "forecast"), "linear");
+  EXPECT_TRUE(fs::exists(out / "population.csv"));  // the run's own files are there too
+  EXPECT_TRUE(fs::exists(out / "report.html"));
+}
+
+TEST_F(Backtest, WithoutAnEarlierYearThereIsNoLinearBenchmark) {
+  auto c = config("observed_tiny.csv");
+  c.run.report = false;
+  c.run.variants = {"baseline"};
+  const auto s = app::backtest(c);
+  ASSERT_EQ(s.scores.size(), 3u);
+  EXPECT_EQ(s.scores[0].forecast, "cohortgis");
+  EXPECT_EQ(s.scores[1].forecast, "no-change");
+  EXPECT_EQ(s.scores[2].forecast, "constant-share");
+}
+
+TEST_F(Backtest, BadObservedTablesWriteNothing) {
+  const std::string missing = error_of([&] { app::backtest(config("observed_missing_zone.csv")); });
+  EXPECT_CONTAINS(missing, "observed_missing_zone.csv, column 'zone': no rows for zone B (Zone B)");
+  const std::string unknown = error_of([&] { app::backtest(config("observed_unknown_zone.csv")); });
+  EXPECT_CONTAINS(unknown, "data row 2");
+  EXPECT_CONTAINS(unknown, "column 'zone': zone 'C' is not a zone of the projection");
+  EXPECT_CONTAINS(error_of([&] { app::backtest(config("observed_year_not_projected.csv")); }),
+                  "column 'year': 2027; expected a year the projection reaches");
+  EXPECT_CONTAINS(error_of([&] { app::backtest(config("observed_no_total.csv")); }), "zone B (Zone B) has no zone total");
+  EXPECT_CONTAINS(error_of([&] { app::backtest(config("observed_tiny.csv", "observed_tiny.csv")); }),
+                  "expected a year before the launch year 2020");
+  EXPECT_FALSE(fs::exists(out));
+  std::size_t left = 0;
+  for (const auto& e : fs::directory_iterator(out.parent_path()))
+    left += e.path().filename().string().rfind(out.filename().string(), 0) == 0;
+  EXPECT_EQ(left, 0u);  // no temporary folder either
+}
+
+}  // namespace
