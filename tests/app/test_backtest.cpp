@@ -176,3 +176,71 @@ TEST_F(Backtest, BadObservedTablesWriteNothing) {
 }
 
 }  // namespace
+
+// ---- the shipped example scenarios/examples/beijing-backtest-2010 ----
+
+#include <fstream>
+#include <sstream>
+
+#include "cohortgis/app/estimate.hpp"
+
+namespace {
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+const fs::path kExample = fs::path(COHORTGIS_EXAMPLES) / "beijing-backtest-2010";
+
+// The shipped estimated/ tables are what `cohortgis estimate` writes from the 2000 and 2010 censuses, and its
+// manifest shows that the 2020 census (the exam) was not read.
+TEST(BacktestExample, EstimateReproducesTheShippedTablesWithoutThe2020Census) {
+  const fs::path out = fs::temp_directory_path() / ("cohortgis_bt_estimate_" + std::to_string(::getpid()));
+  fs::remove_all(out);
+  app::EstimateConfig c;
+  c.first = (kExample / "census2000_units.csv").string();
+  c.first_crosswalk = (kExample / "crosswalk_2000_2020.csv").string();
+  c.second = (kExample / "census2010_units.csv").string();
+  c.second_crosswalk = (kExample / "crosswalk_2010_2020.csv").string();
+  c.first_year = 2000;
+  c.second_year = 2010;
+  c.out_dir = out.string();
+  const auto s = app::estimate(c);
+  EXPECT_EQ(s.zones.size(), 16u);
+  for (const char* f : {"net_migration.csv", "population_2010.csv"})
+    EXPECT_EQ(slurp(out / f), slurp(kExample / "estimated" / f)) << f;
+  const std::string manifest = slurp(kExample / "estimated" / "manifest.json");
+  EXPECT_CONTAINS(manifest, "census2000_units.csv");
+  EXPECT_EQ(manifest.find("observed_2020"), std::string::npos) << manifest;
+  EXPECT_EQ(manifest.find("census2020"), std::string::npos) << manifest;
+  fs::remove_all(out);
+}
+
+// The back-test runs and its README shows the summary it writes (MAPE of every forecast, one decimal).
+TEST(BacktestExample, ScoresAndTheReadmeShowsTheSummary) {
+  const fs::path out = fs::temp_directory_path() / ("cohortgis_bt_example_" + std::to_string(::getpid()));
+  fs::remove_all(out);
+  app::BacktestConfig c;
+  c.run.scenario = (kExample / "scenario.toml").string();
+  c.run.out_dir = out.string();
+  c.run.quiet = true;
+  c.run.report = false;
+  c.run.data_dir = COHORTGIS_DATA;
+  c.observed = (kExample / "observed_2020.csv").string();
+  c.earlier = (kExample / "earlier_2000.csv").string();
+  const auto s = app::backtest(c);
+  ASSERT_EQ(s.scores.size(), 5u);
+  const std::string readme = slurp(kExample / "README.md");
+  for (const auto& f : s.scores) {
+    char row[128];
+    std::snprintf(row, sizeof row, "| %s | %.1f |", f.forecast.c_str(), f.summary.mape_percent);
+    EXPECT_CONTAINS(readme, row);
+    EXPECT_EQ(f.summary.zones, 16u);
+  }
+  fs::remove_all(out);
+}
+
+}  // namespace
