@@ -4,13 +4,16 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "cohortgis/app/commands.hpp"
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/maps.hpp"
+#include "cohortgis/geodata/sha256.hpp"
 #include "cohortgis/geodata/table.hpp"
 #include "cohortgis/geodata/zones.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
@@ -206,6 +209,35 @@ void write_text(const fs::path& file, const std::string& text) {
   f.close();
 }
 
+std::string read_text(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw InputError(file.string() + ": cannot be read");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The run's manifest.json gains what the back-test read (the observed tables with their SHA-256) and wrote, so that
+// the results folder records its exam. The run writes "outputs" as its last key; the additions go around it.
+void add_to_manifest(const fs::path& dir, const BacktestConfig& cfg, const std::vector<std::string>& files) {
+  const fs::path file = dir / "manifest.json";
+  std::string j = read_text(file);
+  const std::size_t outputs = j.rfind("\n  \"outputs\": [");
+  const std::size_t end = j.rfind("\n  ]\n}");
+  if (outputs == std::string::npos || end == std::string::npos || end < outputs)
+    throw ProjectionError(file.string() + ": unexpected layout; cannot record the back-test in it");
+  std::string added;
+  for (const auto& f : files) added += ",\n    " + json_string(f);
+  j.insert(end, added);
+  std::string bt = "\n  \"backtest\": {\"observed\": {\"path\": " + json_string(cfg.observed) +
+                   ", \"sha256\": " + json_string(geodata::sha256_file(cfg.observed)) + "}";
+  if (!cfg.earlier.empty())
+    bt += ", \"earlier\": {\"path\": " + json_string(cfg.earlier) + ", \"sha256\": " +
+          json_string(geodata::sha256_file(cfg.earlier)) + "}";
+  j.insert(outputs, bt + "},");
+  write_text(file, j);
+}
+
 }  // namespace
 
 BacktestSummary backtest(const BacktestConfig& cfg) {
@@ -317,13 +349,16 @@ BacktestSummary backtest(const BacktestConfig& cfg) {
   write_text(out.staging() / "backtest.csv", rows_csv);
   write_text(out.staging() / "backtest_summary.csv", summary_csv);
   // The run drew its report before the back-test existed; drawing it again adds the error maps and the section.
-  if (report) make_report(out.staging().string(), summary.run.language);
+  std::vector<std::string> added{"backtest.csv", "backtest_summary.csv"};
+  if (report)
+    for (const auto& f : make_report(out.staging().string(), summary.run.language).figures)
+      if (f.rfind("maps/backtest_", 0) == 0) added.push_back(f);
+  add_to_manifest(out.staging(), cfg, added);
   if (cfg.run.cancel && cfg.run.cancel->load())
     throw ProjectionError("back-test cancelled before its results were moved into place");
   out.commit();
   summary.run.out_dir = out.target().string();
-  summary.run.files.push_back("backtest.csv");
-  summary.run.files.push_back("backtest_summary.csv");
+  summary.run.files.insert(summary.run.files.end(), added.begin(), added.end());
   return summary;
 }
 

@@ -6,11 +6,14 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <string>
 
 #include "cohortgis/app/backtest.hpp"
 #include "cohortgis/app/comparison.hpp"
+#include "cohortgis/app/results.hpp"
 #include "csv_fixture.hpp"
 #include "error_of.hpp"
 
@@ -144,6 +147,14 @@ TEST_F(Backtest, ScoresTheProjectionAndTheBenchmarksByHand) {
   EXPECT_EQ(sum.at(4, "forecast"), "linear");
   EXPECT_TRUE(fs::exists(out / "population.csv"));  // the run's own files are there too
   EXPECT_TRUE(fs::exists(out / "report.html"));
+  // manifest.json records the exam (path and SHA-256) and the back-test's files, and still reads as a manifest.
+  const auto meta = app::read_manifest((out / "manifest.json").string());
+  EXPECT_EQ(meta.scenario, "tiny");
+  std::ifstream in(out / "manifest.json");
+  const std::string manifest((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_CONTAINS(manifest, "\"backtest\": {\"observed\": {\"path\": \"" + kFix + "/backtest/observed_tiny.csv\", \"sha256\": \"");
+  EXPECT_CONTAINS(manifest, "\"backtest_summary.csv\"\n  ]\n}");
+  EXPECT_CONTAINS(manifest, "earlier_tiny.csv");
 }
 
 TEST_F(Backtest, WithoutAnEarlierYearThereIsNoLinearBenchmark) {
