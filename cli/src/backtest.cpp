@@ -434,7 +434,7 @@ std::optional<ReportSection> backtest_report_section(const Results& r, Language 
   st.diverging = true;
   fs::create_directories(dir / "maps", ec);
   const std::string& first = names.front();
-  st.title = (zh ? "回测误差 " : "Back-test error ") + first;
+  st.title = (zh ? "回测误差：" : "Back-test error: ") + first;
   st.subtitle = zh ? "100 ×（预测 − 实际）/ 实际" : "100 × (projected − observed) / observed";
   geodata::render_choropleth(geodata::map_zones(*zones, errors[first], labels), st, geodata::ImageFormat::png,
                              (dir / "maps" / "backtest_error.png").string());
