@@ -12,6 +12,7 @@
 #include <string>
 
 #include "cohortgis/app/backtest.hpp"
+#include "cohortgis/app/commands.hpp"
 #include "cohortgis/app/comparison.hpp"
 #include "cohortgis/app/results.hpp"
 #include "csv_fixture.hpp"
@@ -155,6 +156,12 @@ TEST_F(Backtest, ScoresTheProjectionAndTheBenchmarksByHand) {
   EXPECT_CONTAINS(manifest, "\"backtest\": {\"observed\": {\"path\": \"" + kFix + "/backtest/observed_tiny.csv\", \"sha256\": \"");
   EXPECT_CONTAINS(manifest, "\"backtest_summary.csv\"\n  ]\n}");
   EXPECT_CONTAINS(manifest, "earlier_tiny.csv");
+  // `cohortgis report` on the folder keeps the back-test section (the scenario has no boundaries: no error maps).
+  app::make_report(out.string(), app::Language::en);
+  std::ifstream rin(out / "report.html");
+  const std::string html((std::istreambuf_iterator<char>(rin)), std::istreambuf_iterator<char>());
+  EXPECT_CONTAINS(html, "<section id=\"backtest\"><h2>Back-test: projected against observed population</h2>");
+  EXPECT_CONTAINS(html, "<td>no-change</td><td>13.9</td>");
 }
 
 TEST_F(Backtest, WithoutAnEarlierYearThereIsNoLinearBenchmark) {
