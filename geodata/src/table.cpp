@@ -62,6 +62,8 @@ std::size_t Table::column(const std::string& name) const {
 
 std::string Table::where(std::size_t row, std::size_t col) const {
   const std::size_t n = first_row + row;  // 0-based data row in the file
+  if (in_memory)
+    return path + ", row " + std::to_string(n) + (col < columns.size() ? ", column '" + columns[col] + "'" : "");
   std::string s = path + ", layer '" + layer + "', data row " + std::to_string(n + 1);
   if (has_header_row) s += " (row " + std::to_string(n + 2) + " counting the header row)";
   else s += " (feature " + std::to_string(n + 1) + " in reading order)";

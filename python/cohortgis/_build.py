@@ -1,10 +1,14 @@
 # SPDX-License-Identifier: Apache-2.0
 """A scenario built from Python objects: pandas DataFrames for the tables and a GeoDataFrame for the zones.
 
-The tables use the roles of scenario files (scenarios/README.md): a long base population (zone, group, sex, age,
-population), fertility by age of mother, mortality mx by life-table row and sex, net migration per year.
+The frames go through the scenario-file loader itself (cohortgis::scenarios::load_scenario_text): this module writes
+the scenario as TOML text whose tables are the frames ("frame:NAME"), so a frame is read exactly as a file with the
+same columns — the same roles, forms, checks, messages and bits (scenarios/README.md). The checks here come first
+only to name pandas rows by their position and index label.
 """
 from __future__ import annotations
+
+import json
 
 from typing import TYPE_CHECKING, Mapping, Optional, Sequence, Union
 
@@ -15,26 +19,6 @@ from . import _cohortgis
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import ScenarioSet
-
-_SEX = {"female": 0, "f": 0, "male": 1, "m": 1}
-
-
-def _sex_index(values: pd.Series, what: str) -> np.ndarray:
-    keys = values.astype(str).str.lower()
-    bad = sorted(set(keys) - set(_SEX))
-    if bad:
-        raise ValueError(f"{what}: sex {bad[0]!r}; expected 'female' or 'male'")
-    return keys.map(_SEX).to_numpy()
-
-
-def _index_of(values: pd.Series, names: Sequence[str], what: str, role: str) -> np.ndarray:
-    pos = {n: k for k, n in enumerate(names)}
-    keys = values.astype(str)
-    bad = sorted(set(keys) - set(pos))
-    if bad:
-        raise ValueError(f"{what}: {role} {bad[0]!r} is not one of {', '.join(names)}")
-    return keys.map(pos).to_numpy()
-
 
 def _need(df: pd.DataFrame, what: str, columns: Sequence[str]) -> None:
     """The checks every frame gets first: a DataFrame, with these columns, and at least one row."""
@@ -99,17 +83,6 @@ def _no_duplicates(df: pd.DataFrame, what: str, keys: Sequence[np.ndarray], name
         first[key] = pos
 
 
-def _age_index(ages: pd.Series, starts: Sequence[int], what: str) -> np.ndarray:
-    df = ages.to_frame("age")
-    keys = _numbers(df, "age", what, whole=True, minimum=0, expected="the first age of an age group").astype(int)
-    pos = {a: k for k, a in enumerate(starts)}
-    bad = sorted(set(keys.tolist()) - set(pos))
-    if bad:
-        listed = f"{starts[0]}, {starts[1]}, …, {starts[-1]}" if len(starts) > 2 else ", ".join(map(str, starts))
-        raise ValueError(f"{what}: age {bad[0]} is not the first age of an age group ({listed})")
-    return np.array([pos[a] for a in keys.tolist()], dtype=int)
-
-
 def _year_points(path, base_year: int, horizon: int, what: str):
     """A number, or a {year: value} mapping / Series whose years lie in the projection horizon."""
     if isinstance(path, (int, float, np.integer, np.floating)) and not isinstance(path, bool):
@@ -130,6 +103,48 @@ def _year_points(path, base_year: int, horizon: int, what: str):
     return out
 
 
+def _toml(v) -> str:
+    """A value in TOML: strings as JSON strings (valid TOML basic strings), numbers exactly, lists and dicts inline."""
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, (bool, np.bool_)):
+        return "true" if v else "false"
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)):
+        return repr(float(v))
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{_toml(str(k))} = {_toml(x)}" for k, x in v.items()) + " }"
+    return "[" + ", ".join(_toml(x) for x in v) + "]"
+
+
+def _cells(values: np.ndarray) -> list:
+    """Numbers as the text a CSV cell would hold, exactly (shortest round-trip digits)."""
+    return [repr(float(x)) for x in values]
+
+
+def _table(df: pd.DataFrame, what: str, numbers: Mapping[str, dict], text: Sequence[str]) -> tuple:
+    """A frame as (columns, rows of text cells) for the loader: the number columns checked here first (finite,
+    whole ages, bounds), the text columns as strings; other columns are left out."""
+    cols, data = [], []
+    for c, opts in numbers.items():
+        if c in df.columns:
+            cols.append(c)
+            v = _numbers(df, c, what, **opts)
+            data.append([str(int(x)) for x in v] if opts.get("whole") else _cells(v))
+    for c in text:
+        if c in df.columns:
+            if df[c].isna().any():
+                pos = int(np.flatnonzero(df[c].isna().to_numpy())[0])
+                raise ValueError(f"{what}: {_row(df, pos)}, column {c!r}: empty; expected a value")
+            cols.append(c)
+            data.append([str(x) for x in df[c].tolist()])
+    return cols, [list(r) for r in zip(*data)]
+
+
+_MORTALITY_FORMS = ("mx", "qx", "lx", "Lx", "Sx")
+
+
 def scenario_from_frames(*, zones: Union[pd.DataFrame, "geopandas.GeoDataFrame"],  # noqa: F821
                          base_population: pd.DataFrame, mortality: pd.DataFrame, fertility: pd.DataFrame,
                          base_year: int, horizon: int, step: int = 5, open_age: Optional[int] = None,
@@ -139,30 +154,31 @@ def scenario_from_frames(*, zones: Union[pd.DataFrame, "geopandas.GeoDataFrame"]
                          id_column: str = "id", name_column: Optional[str] = "name",
                          name_en_column: Optional[str] = None, name: str = "python", title: str = "",
                          migration_timing: str = "even", flow_policy: str = "conserve") -> "ScenarioSet":
-    """Builds a one-run :class:`ScenarioSet` from pandas objects.
+    """Builds a one-run :class:`ScenarioSet` from pandas objects, through the scenario-file loader.
 
     zones
         A GeoDataFrame (its geometry is used for maps) or a DataFrame, one row per zone in projection order, with
         ``id_column`` (and optionally ``name_column``, ``name_en_column``).
     base_population
-        Long table: columns zone, group (optional with one group), sex ('female'/'male'), age (first age of the age
-        group), population: persons at the end of ``base_year``. Missing cells are 0; a cell given twice is an
-        error (as in a scenario file's table).
+        Long table: columns zone (optional with one zone), group (optional with one group), sex ('female'/'male'),
+        age (first age of the age group), population: persons at the end of ``base_year``. Missing cells are 0; a
+        cell given twice is an error (as in a scenario file's table).
     mortality
-        Columns age, sex, mx and optionally zone, group: death rates by life-table row (abridged rows 0, 1, 5, 10, …,
-        open for five-year steps; 0 … open for single years). Rows without zone/group apply to every state.
+        Columns age, sex and one of mx, qx, lx, Lx, Sx (the forms of [mortality] in scenarios/README.md; qx and lx
+        with ax and the open row's mx, Lx with an lx column or radix 100000), optionally zone, group, year or
+        period, ax: rows without zone/group apply to every state.
     fertility
-        Columns age, asfr and optionally zone, group: births per woman per year by first age of the mother's age
-        group. Ages not given have no births.
+        Columns age, asfr and optionally zone, group, year or period: births per woman per year by first age of
+        the mother's age group. Ages not given have no births.
     srb, tfr
         Sex ratio at birth (males per 100 females) and, optionally, a TFR path to rescale the fertility schedule to:
         numbers, {year: value} dicts or pandas Series by year.
     net_migration
-        Optional columns zone, group, sex, age, persons_per_year: net migrants per year (given net counts).
+        Optional columns zone, group, sex, age, persons_per_year (optionally year or period): net migrants per year.
     aggregates
         Optional {name: [zone ids]} reported like zones ('total' is added).
     """
-    import cohortgis  # the package's path helpers (set_tfr, set_srb) live on Scenario
+    import cohortgis
 
     for k, v in (("base_year", base_year), ("horizon", horizon), ("step", step)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
@@ -172,115 +188,85 @@ def scenario_from_frames(*, zones: Union[pd.DataFrame, "geopandas.GeoDataFrame"]
     if (horizon - base_year) <= 0 or (horizon - base_year) % step != 0:
         raise ValueError(f"horizon {horizon}: expected a year after {base_year} on the {step}-year steps")
     _need(zones, "zones", [id_column])
-    _need(base_population, "base_population", ["zone", "sex", "age", "population"])
-    _need(mortality, "mortality", ["age", "sex", "mx"])
+    _need(base_population, "base_population", ["sex", "age", "population"])
+    _need(mortality, "mortality", ["age", "sex"])
     _need(fertility, "fertility", ["age", "asfr"])
+    form = next((f for f in _MORTALITY_FORMS if f in mortality.columns), None)
+    if form is None:
+        raise ValueError(f"mortality: no column of {', '.join(_MORTALITY_FORMS)} (columns: "
+                         f"{', '.join(map(str, mortality.columns))}); expected one mortality form")
     if zones[id_column].isna().any():
         pos = int(np.flatnonzero(zones[id_column].isna().to_numpy())[0])
         raise ValueError(f"zones: {_row(zones, pos)}, column {id_column!r}: no zone id (NaN); expected an id")
     srb = _year_points(srb, base_year, horizon, "srb")
     if tfr is not None:
         tfr = _year_points(tfr, base_year, horizon, "tfr")
-
-    sc = _cohortgis.Scenario()
-    sc.name = name
-    sc.title = title or name
-    sc.base_year = int(base_year)
-    sc.steps = (horizon - base_year) // step
-    sc.set_grid(step, open_age if open_age is not None else (85 if step == 5 else 100))
     ids = [str(i) for i in zones[id_column]]
     names = [str(n) for n in zones[name_column]] if name_column and name_column in zones.columns else []
     names_en = [str(n) for n in zones[name_en_column]] if name_en_column and name_en_column in zones.columns else []
-    sc.set_zones(ids, names, names_en)
     if groups is None:
         groups = (list(dict.fromkeys(base_population["group"].astype(str))) if "group" in base_population.columns
                   else ["total"])
-    sc.group_names = list(groups)
-    sc.migration_timing = migration_timing
-    sc.flow_policy = flow_policy
-    Z, G, A = len(ids), len(groups), sc.n_ages
-    ages = sc.age_starts
+    groups = [str(g) for g in groups]
 
-    def state_index(df: pd.DataFrame, what: str):
-        z = _index_of(df["zone"], ids, what, "zone") if "zone" in df.columns else None
-        if "group" in df.columns:
-            g = _index_of(df["group"], groups, what, "group")
-        elif G == 1 or what in ("mortality", "fertility"):
-            g = None  # every group
-        else:
-            raise ValueError(f"{what}: no 'group' column but the scenario has groups {', '.join(groups)}")
-        return z, g
-
-    # Base population [zone][group][sex][age]: one row per cell, as in a scenario file's table (a second row for
-    # the same cell is an error there, and here).
-    pop = np.zeros((Z, G, 2, A))
-    z, g = state_index(base_population, "base_population")
-    persons = _numbers(base_population, "population", "base_population", minimum=0, expected="persons")
-    sx = _sex_index(base_population["sex"], "base_population")
-    ai = _age_index(base_population["age"], ages, "base_population")
-    g0 = g if g is not None else np.zeros(len(base_population), dtype=int)
-    _no_duplicates(base_population, "base_population", [z, g0, sx, ai], "zone, group, sex and age")
-    pop[z, g0, sx, ai] = persons
-    sc.base_population = pop
-
-    s = _cohortgis.StepSchedules()
-    # Mortality [zone][group][sex][row]: abridged rows 0, 1, 5, … for five-year grids (life_table_rows = A + 1).
-    rows = [0, 1] + list(range(5, ages[-1] + 1, 5)) if step == 5 else list(ages)
-    mx = np.full((Z, G, 2, len(rows)), np.nan)
-    z, g = state_index(mortality, "mortality")
-    rates = _numbers(mortality, "mx", "mortality", minimum=0, expected="a death rate")
-    ri = _age_index(mortality["age"], rows, "mortality")
-    sxs = _sex_index(mortality["sex"], "mortality")
-    none = np.full(len(mortality), -1)
-    _no_duplicates(mortality, "mortality", [z if z is not None else none, g if g is not None else none, sxs, ri],
-                   "zone, group, sex and age")
-    for k in range(len(mortality)):
-        mx[(z[k] if z is not None else slice(None)), (g[k] if g is not None else slice(None)), sxs[k], ri[k]] = rates[k]
-    if np.isnan(mx).any():
-        zi, gi, sx, r = map(int, np.argwhere(np.isnan(mx))[0])
-        raise ValueError(f"mortality: no mx for zone {ids[zi]}, group {groups[gi]}, {('female', 'male')[sx]}, "
-                         f"age {rows[r]}")
-    s.mortality_kind = "death_rates"
-    s.mortality = mx.reshape(-1)
-
-    # Fertility [zone][group][age].
-    asfr = np.zeros((Z, G, A))
-    z, g = state_index(fertility, "fertility")
-    a = _age_index(fertility["age"], ages, "fertility")
-    rates = _numbers(fertility, "asfr", "fertility", minimum=0, expected="a rate")
-    none = np.full(len(fertility), -1)
-    _no_duplicates(fertility, "fertility", [z if z is not None else none, g if g is not None else none, a],
-                   "zone, group and age")
-    for k in range(len(fertility)):
-        asfr[(z[k] if z is not None else slice(None)), (g[k] if g is not None else slice(None)), a[k]] = rates[k]
-    s.asfr = asfr.reshape(-1)
-    s.srb = np.full(Z, 1.05)
-
+    age = {"whole": True, "minimum": 0, "expected": "the first age of an age group"}
+    year = {"whole": True, "expected": "a year"}
+    keys = ["zone", "group", "sex"]
+    tables = {"base_population": _table(base_population, "base_population",
+                                        {"age": age, "population": {"minimum": 0, "expected": "persons"}}, keys)}
+    mort_numbers = {"age": age, "year": year, form: {"minimum": 0, "expected": "a " + ("death rate" if form == "mx" else form)}}
+    for extra in ("ax", "mx", "lx"):
+        if extra != form:
+            mort_numbers[extra] = {"minimum": 0, "expected": extra}
+    tables["mortality"] = _table(mortality, "mortality", mort_numbers, keys + ["period"])
+    tables["fertility"] = _table(fertility, "fertility",
+                                 {"age": age, "year": year, "asfr": {"minimum": 0, "expected": "a rate"}},
+                                 ["zone", "group", "period"])
+    for what, df, key_cols in (("base_population", base_population, ["zone", "group", "sex", "age"]),
+                               ("mortality", mortality, ["zone", "group", "sex", "age", "year", "period"]),
+                               ("fertility", fertility, ["zone", "group", "age", "year", "period"])):
+        present = [c for c in key_cols if c in df.columns]
+        names_of = {"base_population": "zone, group, sex and age", "mortality": "zone, group, sex and age",
+                    "fertility": "zone, group and age"}[what]
+        _no_duplicates(df, what, [df[c].astype(str).to_numpy() for c in present], names_of)
     if net_migration is not None:
-        _need(net_migration, "net_migration", ["zone", "sex", "age", "persons_per_year"])
-        net = np.zeros((Z, G, 2, A))
-        z, g = state_index(net_migration, "net_migration")
-        per_year = _numbers(net_migration, "persons_per_year", "net_migration", expected="persons")
-        sx = _sex_index(net_migration["sex"], "net_migration")
-        ai = _age_index(net_migration["age"], ages, "net_migration")
-        g0 = g if g is not None else np.zeros(len(net_migration), dtype=int)
-        _no_duplicates(net_migration, "net_migration", [z, g0, sx, ai], "zone, group, sex and age")
-        net[z, g0, sx, ai] = per_year * step
-        s.net_migrants = net.reshape(-1)
+        _need(net_migration, "net_migration", ["sex", "age", "persons_per_year"])
+        tables["net_migration"] = _table(net_migration, "net_migration",
+                                         {"age": age, "year": year, "persons_per_year": {"expected": "persons"}},
+                                         keys + ["period"])
+        present = [c for c in ["zone", "group", "sex", "age", "year", "period"] if c in net_migration.columns]
+        _no_duplicates(net_migration, "net_migration", [net_migration[c].astype(str).to_numpy() for c in present],
+                       "zone, group, sex and age")
 
-    sc.schedules = [s]
+    zone_rows = [{"id": i, **({"name": names[k]} if names else {}), **({"name_en": names_en[k]} if names_en else {})}
+                 for k, i in enumerate(ids)]
+    lines = ["[scenario]", f"name = {_toml(str(name))}", f"title = {_toml(str(title or name))}",
+             "assumptions = " + _toml([f"Built in Python with cohortgis.scenario_from_frames ({len(ids)} zones, "
+                                       f"groups {', '.join(groups)})."]),
+             "", "[geography]", "zones = " + _toml(zone_rows)]
     if aggregates:
-        sc.aggregates = [(n, [str(i) for i in members]) for n, members in aggregates.items()]
-    sc.assumptions = [f"Built in Python with cohortgis.scenario_from_frames ({Z} zones, groups {', '.join(groups)})."]
-    sc.set_srb(srb)
+        lines.append("aggregates = " + _toml([{"name": str(n), "zones": [str(i) for i in m]}
+                                              for n, m in aggregates.items()]))
+    lines += ["", "[projection]", f"base_year = {int(base_year)}", f"horizon = {int(horizon)}", f"step = {int(step)}"]
+    if open_age is not None:
+        lines.append(f"open_age = {_toml(open_age)}")
+    lines += [f"groups = {_toml(groups)}", f"migration_timing = {_toml(str(migration_timing))}",
+              f"flow_policy = {_toml(str(flow_policy))}",
+              "", "[base_population]", 'table = "frame:base_population"',
+              "", "[fertility]", 'schedule = { path = "frame:fertility", columns = { value = "asfr" } }',
+              "srb = " + _toml(srb if not isinstance(srb, dict) else {str(k): float(v) for k, v in srb.items()})]
     if tfr is not None:
-        sc.set_tfr(tfr)
-    sc.validate()
+        lines.append("tfr = " + _toml(tfr if not isinstance(tfr, dict) else {str(k): float(v) for k, v in tfr.items()}))
+    lines += ["", "[mortality]", f'{form} = {{ path = "frame:mortality", columns = {{ value = "{form}" }} }}']
+    if net_migration is not None:
+        lines += ["", "[migration]", 'net = { path = "frame:net_migration", columns = { value = "persons_per_year" } }']
+    text = "\n".join(lines) + "\n"
+    loaded = _cohortgis.load_scenario_text(text, "scenario_from_frames", "", tables)
 
     gdf = zones if hasattr(zones, "geometry") and getattr(zones, "crs", None) is not None else None
     if gdf is not None:
         import geopandas
 
-        gdf = geopandas.GeoDataFrame({"name": names or ids, "name_en": names_en or [""] * Z},
+        gdf = geopandas.GeoDataFrame({"name": names or ids, "name_en": names_en or [""] * len(ids)},
                                      index=pd.Index(ids, name="id"), geometry=zones.geometry.values, crs=zones.crs)
-    return cohortgis.ScenarioSet([sc], zones=gdf)
+    return cohortgis.ScenarioSet(loaded.runs, zones=gdf)

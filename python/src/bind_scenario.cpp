@@ -379,6 +379,19 @@ void bind_scenario(py::module_& m) {
       },
       py::arg("scenario") = "default", py::arg("data_dir") = "",
       "Loads a scenario file (.toml) or 'default' as `cohortgis run` does; raises ValueError with the CLI's message.");
+  m.def(
+      "load_scenario_text",
+      [](const std::string& text, const std::string& label, const std::string& data_dir,
+         const std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::vector<std::string>>>>& tables) {
+        scenarios::MemoryTables frames;
+        for (const auto& [name, t] : tables) frames[name] = scenarios::MemoryTable{t.first, t.second};
+        const std::string data = app::resolve_data_dir(data_dir);
+        py::gil_scoped_release release;
+        return scenarios::load_scenario_text(text, label, ".", data, frames);
+      },
+      py::arg("text"), py::arg("label"), py::arg("data_dir"), py::arg("tables"),
+      "Loads a scenario from scenario-file TOML text whose tables are given in memory ('frame:NAME' → (columns,\n"
+      "rows of text cells)): the loader and builders of scenario files, so the same checks, messages and bits.");
   m.def("validate_runs", &scenarios::validate_runs, py::arg("runs"),
         "Checks a baseline and its variants as a scenario file's runs are checked: the first named 'baseline', the\n"
         "variants' names non-empty and unique, and each run's own names and base population; raises ValueError.");

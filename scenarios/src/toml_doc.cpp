@@ -188,6 +188,7 @@ namespace {
 geodata::Table frame_table(const TableRef& ref, const std::vector<geodata::ColumnSpec>& spec) {
   geodata::Table t;
   t.path = ref.path;
+  t.in_memory = true;
   t.columns = ref.frame->columns;
   t.rows = ref.frame->rows;
   for (const auto& row : t.rows)
@@ -214,6 +215,7 @@ void stream_source(const TableRef& ref, const std::vector<geodata::ColumnSpec>& 
   const geodata::Table all = frame_table(ref, spec);
   geodata::Table one;
   one.path = all.path;
+  one.in_memory = true;
   one.columns = all.columns;
   for (std::size_t r = 0; r < all.size(); ++r) {
     one.rows.assign(1, all.rows[r]);

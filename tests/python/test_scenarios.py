@@ -62,11 +62,11 @@ def test_bad_frames_raise_value_error(cg):
 
     f = toy_frames()
     f["base_population"] = f["base_population"].assign(age=f["base_population"]["age"] + 1)
-    with pytest.raises(ValueError, match="base_population: age 1 is not the first age of an age group"):
+    with pytest.raises(ValueError, match=r"table 'base_population', row 0, column 'age': age 1 is not the start of an age group of the grid"):
         cg.scenario_from_frames(**f)
     f = toy_frames()
     f["mortality"] = f["mortality"][f["mortality"]["age"] != 40]
-    with pytest.raises(ValueError, match="mortality: no mx for zone Z000, group local, female, age 40"):
+    with pytest.raises(ValueError, match=r"key 'mortality.mx': abridged mx rows must be 0, 1, 5, 10, …; missing age 40"):
         cg.scenario_from_frames(**f)
 
 

@@ -24,7 +24,8 @@ def toy_frames(zones=4, groups=("local", "migrant"), horizon=2040, step=5, open_
                     rows.append((zid, grp, sex, a, persons))
     base = pd.DataFrame(rows, columns=["zone", "group", "sex", "age", "population"])
     lt_rows = [0, 1] + list(range(5, open_age + 1, 5)) if step == 5 else ages
-    mort = pd.DataFrame([(a, sex, 0.0005 * np.exp(0.085 * a) * (1.0 if sex == "female" else 1.3) + (0.004 if a == 0 else 0))
+    # Gompertz death rates, capped at 1.9: above 2 per person-year a rate is refused as in scenario files.
+    mort = pd.DataFrame([(a, sex, min(1.9, 0.0005 * np.exp(0.085 * a) * (1.0 if sex == "female" else 1.3) + (0.004 if a == 0 else 0)))
                          for sex in ("female", "male") for a in lt_rows], columns=["age", "sex", "mx"])
     fert = pd.DataFrame([(a, 0.09 * np.exp(-((a + step / 2 - 29) / 6.0) ** 2)) for a in ages if 15 <= a < 50],
                         columns=["age", "asfr"])

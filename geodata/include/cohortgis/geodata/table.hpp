@@ -33,6 +33,7 @@ struct Table {
   std::vector<std::string> columns;           // every column, in file order
   std::vector<std::vector<std::string>> rows; // [data row − 1 − first_row][column]; a null cell is ""
   std::size_t first_row = 0;                  // data rows before rows[0] (stream_table hands out one row at a time)
+  bool in_memory = false;                     // a table held in memory (a pandas frame): rows named by position 0, 1, …
 
   std::size_t size() const { return rows.size(); }
   bool has_column(const std::string& name) const;
