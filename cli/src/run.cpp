@@ -26,6 +26,7 @@
 #include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "output_dir.hpp"
+#include "records_output.hpp"
 #include "results_writer.hpp"
 #include "text_output.hpp"
 
@@ -453,6 +454,8 @@ RunSummary run(const RunConfig& cfg) {
     timings.insert(timings.end(), writer.timings().begin(), writer.timings().end());
   }
   writer.finish();
+  // Register outputs (exclusions.csv, parity_base.csv): aggregates only (records_output.hpp).
+  const std::vector<std::string> record_files = write_records_outputs(out.staging(), set);
 
   // Language: asked for (--lang), else the scenario's `language`, else Chinese for a Chinese scenario.
   ManifestExtras extras;
@@ -472,6 +475,7 @@ RunSummary run(const RunConfig& cfg) {
     return secs;
   };
   std::vector<std::string> files = ResultsWriter::file_names();
+  files.insert(files.end(), record_files.begin(), record_files.end());
   files.push_back("manifest.json");
   double report_seconds = 0.0;
   if (cfg.report) {
