@@ -8,7 +8,13 @@
 #include <cstdio>
 #include <cstdint>
 #include <cstring>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 #include "cohortgis/geodata/locate.hpp"
 #include "cohortgis/scenarios/records.hpp"
@@ -134,6 +140,95 @@ struct Cols {
   std::size_t id = 0, sex = 0, zone = 0, x = 0, y = 0, group = 0, birth = 0, age = 0, registered = 0, children = 0;
   bool has_zone = false, has_point = false, has_group = false, has_birth = false, has_age = false;
   bool has_registered = false, has_children = false;
+};
+
+// Two stages on two threads, rows in file order: the caller reads (GDAL, value maps) and a worker checks and counts.
+// At most kInFlight batches of kBatch rows wait between them, so memory stays bounded. The worker's first error
+// stops it and is rethrown to the caller by the next push() or by finish().
+class RowPipeline {
+ public:
+  explicit RowPipeline(std::function<void(const Rows&)> work) : work_(std::move(work)), worker_([this] { run(); }) {}
+  ~RowPipeline() {
+    if (!worker_.joinable()) return;
+    {
+      std::lock_guard<std::mutex> l(m_);
+      done_ = failed_ = true;  // the caller failed: drop what waits
+    }
+    cv_.notify_all();
+    worker_.join();
+  }
+  RowPipeline(const RowPipeline&) = delete;
+  RowPipeline& operator=(const RowPipeline&) = delete;
+
+  void push(const Rows& rows) {
+    if (!proto_) proto_ = std::make_unique<Rows>(rows);  // columns and reference, for the worker's messages
+    batch_.push_back({rows.table.first_row, rows.table.rows[0]});
+    if (batch_.size() >= kBatch) hand_over();
+  }
+  void finish() {
+    if (!batch_.empty()) hand_over();
+    {
+      std::lock_guard<std::mutex> l(m_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    worker_.join();
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  static constexpr std::size_t kBatch = 4096, kInFlight = 4;
+  struct Item {
+    std::size_t first_row;
+    std::vector<std::string> cells;
+  };
+  void hand_over() {
+    std::unique_lock<std::mutex> l(m_);
+    cv_.wait(l, [&] { return queue_.size() < kInFlight || failed_; });
+    if (failed_) std::rethrow_exception(error_);
+    queue_.push_back(std::move(batch_));
+    batch_.clear();
+    l.unlock();
+    cv_.notify_all();
+  }
+  void run() {
+    for (;;) {
+      std::vector<Item> items;
+      {
+        std::unique_lock<std::mutex> l(m_);
+        cv_.wait(l, [&] { return !queue_.empty() || done_; });
+        if (queue_.empty() || failed_) return;
+        items = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      cv_.notify_all();
+      try {
+        Rows& one = *proto_;
+        for (Item& it : items) {
+          one.table.rows[0].swap(it.cells);
+          one.table.first_row = it.first_row;
+          work_(one);
+        }
+      } catch (...) {
+        {
+          std::lock_guard<std::mutex> l(m_);
+          error_ = std::current_exception();
+          failed_ = true;
+        }
+        cv_.notify_all();
+        return;
+      }
+    }
+  }
+  std::function<void(const Rows&)> work_;
+  std::unique_ptr<Rows> proto_;
+  std::vector<Item> batch_;
+  std::deque<std::vector<Item>> queue_;
+  std::mutex m_;
+  std::condition_variable cv_;
+  bool done_ = false, failed_ = false;
+  std::exception_ptr error_;
+  std::thread worker_;  // last: starts when the rest is ready
 };
 
 }  // namespace
@@ -360,16 +455,20 @@ void read_records(const Doc& doc, const toml::table& root, const toml::table& t,
     if (c.has_children && s == 0) summary->parity_women[summary->parity_index(zone, g, i, parity)] += 1.0;
     ++summary->persons;
   };
-  try {
-    stream_rows(doc, ref, req, {}, [&](const Rows& rows) {
-      try {
-        on_row(rows);
-      } catch (const InputError& e) {
-        throw RowError{e};
-      }
-    });
-  } catch (const RowError& r) {
-    throw r.e;
+  {
+    RowPipeline pipe(on_row);
+    try {
+      stream_rows(doc, ref, req, {}, [&](const Rows& rows) {
+        try {
+          pipe.push(rows);
+        } catch (const InputError& e) {
+          throw RowError{e};
+        }
+      });
+    } catch (const RowError& r) {
+      throw r.e;
+    }
+    pipe.finish();  // rethrows the worker's error (file, row and column already in it)
   }
   // A zone without a single person is a forgotten zone (a wrong code, a filter), never taken as empty.
   std::string none;
