@@ -266,4 +266,16 @@ TEST_F(Register, PointsJoinedToZonesWithTheBoundaryRule) {
   EXPECT_NE(error_of(out_ref).find("no [geography.source]"), std::string::npos);
 }
 
+// A spreadsheet whose date of birth is a typed date cell (GDAL gives "1980/05/04"): tests/fixtures/tables/
+// register_dates.xlsx holds 1 (1980-05-04, F, A), 2 (1975-11-30, M, B), 3 (2016-02-29, F, B), all registered.
+TEST_F(Register, SpreadsheetWithDateCells) {
+  const auto set = load("records = { path = \"" + std::string(COHORTGIS_FIXTURES) + "/tables/register_dates.xlsx\", "
+                        "columns = { id = \"pid\", birth_date = \"dob\" } }\n");
+  const auto& p = set.runs.front().base_population;
+  EXPECT_EQ(p.at(0, 0, 0, 4), 1.0);  // 40: the open group 20+
+  EXPECT_EQ(p.at(1, 0, 1, 4), 1.0);
+  EXPECT_EQ(p.at(1, 0, 0, 0), 1.0);  // born 29 February 2016: 4 at 2020-12-31
+  EXPECT_EQ(set.records->persons, 3u);
+}
+
 }  // namespace
