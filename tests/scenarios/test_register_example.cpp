@@ -145,6 +145,9 @@ TEST_F(RegisterRun, ExclusionsParityAndSmallCellsSuppressed) {
   const std::string manifest = slurp(out / "manifest.json");
   EXPECT_NE(manifest.find("reg.csv"), std::string::npos);
   EXPECT_NE(manifest.find("exclusions.csv"), std::string::npos);
+  // The report states what was excluded (the register's assumption line).
+  EXPECT_NE(slurp(out / "report.html").find("excluded under the declared policy: 1 born_after_base, 2 duplicate_id"),
+            std::string::npos);
 }
 
 TEST_F(RegisterRun, WithoutMinCellNothingIsSuppressed) {
