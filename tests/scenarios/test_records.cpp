@@ -264,6 +264,24 @@ TEST_F(Register, PointsJoinedToZonesWithTheBoundaryRule) {
   EXPECT_EQ(count(*load(out_ref + "exclude = [\"outside_zones\"]\n", 2020, geo).records, "outside_zones"), 1u);
   // Points without polygons.
   EXPECT_NE(error_of(out_ref).find("no [geography.source]"), std::string::npos);
+  // Points in another CRS (web Mercator metres; the zones are in degrees): 0.5° ≈ 55,660 m, 1.5° ≈ 166,980 m.
+  write("merc.csv", "pid,dob,sex,lon,lat,hukou\n1,2000-01-01,F,55660,55660,registered\n2,2000-01-01,F,166980,55660,registered\n"
+                    "3,2000-01-01,F,166980,55660,registered\n");
+  const std::string merc = "records = { path = \"merc.csv\", columns = { id = \"pid\", birth_date = \"dob\", group = "
+                           "\"hukou\", x = \"lon\", y = \"lat\" } }\n";
+  const auto m = load(merc + "records_crs = \"EPSG:3857\"\n", 2020, geo);
+  EXPECT_EQ(m.runs.front().base_population.at(0, 0, 0, 4), 1.0);
+  EXPECT_EQ(m.runs.front().base_population.at(1, 0, 0, 4), 2.0);
+  EXPECT_NE(error_of(merc, 2020, geo).find("is outside every zone"), std::string::npos);  // taken as degrees
+  EXPECT_NE(error_of(merc + "records_crs = \"EPSG:nonsense\"\n", 2020, geo).find("not understood"), std::string::npos);
+}
+
+TEST_F(Register, MinCellIsReadAndChecked) {
+  write("reg.csv", std::string(kHeader) + "1,2000-01-01,F,A,registered\n2,2000-01-01,F,B,floating\n");
+  const std::string ref = "records = { path = \"reg.csv\", columns = { id = \"pid\", birth_date = \"dob\", group = \"hukou\" } }\n";
+  EXPECT_EQ(load(ref).outputs.min_cell, 0);
+  EXPECT_EQ(load(ref + "[outputs]\nmin_cell = 10\n").outputs.min_cell, 10);
+  EXPECT_NE(error_of(ref + "[outputs]\nmin_cell = -1\n").find("key 'outputs.min_cell'"), std::string::npos);
 }
 
 // A spreadsheet whose date of birth is a typed date cell (GDAL gives "1980/05/04"): tests/fixtures/tables/
