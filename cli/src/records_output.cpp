@@ -19,11 +19,8 @@ std::vector<std::string> write_records_outputs(const std::filesystem::path& dir,
   std::vector<std::string> names;
   {
     // Every reason, so that a reader sees what was checked: "error" reasons have count 0 (else the run failed).
-    static const char* const reasons[] = {"bad_date",      "born_after_base", "over_max_age",
-                                          "duplicate_id",  "unknown_zone",    "outside_zones",
-                                          "unknown_group", "bad_value",       "registered_after_base"};
     std::string buf = "reason,policy,count,first_rows\n";
-    for (const char* reason : reasons) {
+    for (const char* reason : scenarios::kRecordReasons) {
       const scenarios::RecordExclusion* e = nullptr;
       for (const auto& x : r.exclusions)
         if (x.reason == reason) e = &x;

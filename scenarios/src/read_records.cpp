@@ -10,6 +10,7 @@
 #include <cstring>
 #include <condition_variable>
 #include <deque>
+#include <iterator>
 #include <exception>
 #include <functional>
 #include <mutex>
@@ -83,9 +84,7 @@ namespace cohortgis::scenarios::detail {
 namespace {
 
 // The reasons a record may be excluded for (`exclude = [...]`); any other problem of a row is always an error.
-const std::vector<std::string> kReasons = {"bad_date",       "born_after_base", "over_max_age",   "duplicate_id",
-                                           "unknown_zone",   "outside_zones",   "unknown_group",  "bad_value",
-                                           "registered_after_base"};
+const std::vector<std::string> kReasons(std::begin(kRecordReasons), std::end(kRecordReasons));
 
 // Ids seen, as 128-bit fingerprints in an open-addressing table (two independent 64-bit hashes: a false duplicate
 // needs a 128-bit collision, about 1e-24 for 20 million ids).
@@ -234,6 +233,7 @@ class RowPipeline {
 }  // namespace
 
 void read_records(const Doc& doc, const toml::table& root, const toml::table& t, Build& b) {
+  using R = RecordReason;
   const std::string key = "base_population.records";
   const toml::node& rn = *t.get("records");
   const TableRef ref = table_ref(doc, rn, key,
@@ -363,7 +363,8 @@ void read_records(const Doc& doc, const toml::table& root, const toml::table& t,
     ++summary->rows;
     const std::size_t data_row = tb.first_row + 1;
     // A problem of this row: counted under a declared reason, otherwise the error naming file, row and column.
-    auto problem = [&](std::size_t reason, std::size_t column, const std::string& what) {
+    auto problem = [&](RecordReason why, std::size_t column, const std::string& what) {
+      const auto reason = static_cast<std::size_t>(why);
       if (excluded[reason]) {
         for (auto& e : summary->exclusions)
           if (e.reason == kReasons[reason]) {
@@ -381,30 +382,30 @@ void read_records(const Doc& doc, const toml::table& root, const toml::table& t,
       CivilDate born;
       const std::string& cell = tb.text(0, c.birth);
       if (!parse_civil_date(cell, born))
-        return problem(0, c.birth, "expected a date of birth YYYY-MM-DD (or YYYY/MM/DD, YYYYMMDD), got " + quote_cell(cell));
+        return problem(R::bad_date, c.birth, "expected a date of birth YYYY-MM-DD (or YYYY/MM/DD, YYYYMMDD), got " + quote_cell(cell));
       if (born.year > base.year || (born.year == base.year && (born.month > base.month ||
                                                                (born.month == base.month && born.day > base.day))))
-        return problem(1, c.birth, "born " + born.iso() + ", after the base date " + base.iso());
+        return problem(R::born_after_base, c.birth, "born " + born.iso() + ", after the base date " + base.iso());
       age = completed_years(born, base);
     } else {
       const std::string& cell = tb.text(0, c.age);
       double v = 0;
       if (!geodata::parse_number(cell, v) || v != std::floor(v) || v < 0 || v > 1000)
-        return problem(7, c.age, "expected an age in whole years >= 0, got " + quote_cell(cell));
+        return problem(R::bad_value, c.age, "expected an age in whole years >= 0, got " + quote_cell(cell));
       age = static_cast<int>(v) + age_shift;
     }
     if (age > max_age)
-      return problem(2, c.has_birth ? c.birth : c.age, "age " + std::to_string(age) + " at " + base.iso() +
+      return problem(R::over_max_age, c.has_birth ? c.birth : c.age, "age " + std::to_string(age) + " at " + base.iso() +
                                                            " is over base_population.max_age = " + std::to_string(max_age));
     if (c.has_registered) {
       const std::string& cell = tb.text(0, c.registered);
       CivilDate reg;
       if (!cell.empty()) {
         if (!parse_civil_date(cell, reg))
-          return problem(0, c.registered, "expected a registration date YYYY-MM-DD or an empty cell, got " + quote_cell(cell));
+          return problem(R::bad_date, c.registered, "expected a registration date YYYY-MM-DD or an empty cell, got " + quote_cell(cell));
         if (reg.year > base.year || (reg.year == base.year && (reg.month > base.month ||
                                                                (reg.month == base.month && reg.day > base.day))))
-          return problem(8, c.registered, "registered " + reg.iso() + ", after the base date " + base.iso());
+          return problem(R::registered_after_base, c.registered, "registered " + reg.iso() + ", after the base date " + base.iso());
       }
     }
     int zone = 0;
@@ -412,17 +413,17 @@ void read_records(const Doc& doc, const toml::table& root, const toml::table& t,
       const std::string& cell = tb.text(0, c.zone);
       auto it = b.zone_index.find(cell);
       if (it == b.zone_index.end())
-        return problem(4, c.zone, "expected a zone id of the geography, got " + quote_cell(cell));
+        return problem(R::unknown_zone, c.zone, "expected a zone id of the geography, got " + quote_cell(cell));
       zone = it->second;
     } else if (c.has_point) {
       double x = 0, y = 0;
       if (!geodata::parse_number(tb.text(0, c.x), x))
-        return problem(7, c.x, "expected a coordinate, got " + quote_cell(tb.text(0, c.x)));
+        return problem(R::bad_value, c.x, "expected a coordinate, got " + quote_cell(tb.text(0, c.x)));
       if (!geodata::parse_number(tb.text(0, c.y), y))
-        return problem(7, c.y, "expected a coordinate, got " + quote_cell(tb.text(0, c.y)));
+        return problem(R::bad_value, c.y, "expected a coordinate, got " + quote_cell(tb.text(0, c.y)));
       const auto z = locator->locate(x, y);
       if (!z || zone_of_source[*z] < 0)
-        return problem(5, c.x, "the point (" + fmt(x) + ", " + fmt(y) + ") is outside every zone of " +
+        return problem(R::outside_zones, c.x, "the point (" + fmt(x) + ", " + fmt(y) + ") is outside every zone of " +
                                    zones->source());
       zone = zone_of_source[*z];
     }
@@ -431,7 +432,7 @@ void read_records(const Doc& doc, const toml::table& root, const toml::table& t,
       const std::string& cell = tb.text(0, c.group);
       auto it = b.group_index.find(cell);
       if (it == b.group_index.end())
-        return problem(6, c.group, "expected a group of projection.groups, got " + quote_cell(cell));
+        return problem(R::unknown_group, c.group, "expected a group of projection.groups, got " + quote_cell(cell));
       g = it->second;
     }
     int parity = kParityClasses - 1;  // unknown
@@ -441,15 +442,15 @@ void read_records(const Doc& doc, const toml::table& root, const toml::table& t,
       double v = 0;
       if (!cell.empty()) {
         if (!geodata::parse_number(cell, v) || v != std::floor(v) || v < 0 || v > 30)
-          return problem(7, c.children, "expected children ever born, a whole number 0 to 30 or an empty cell, got " +
+          return problem(R::bad_value, c.children, "expected children ever born, a whole number 0 to 30 or an empty cell, got " +
                                             quote_cell(cell));
         parity = std::min(static_cast<int>(v), 3);
       }
     }
     const std::string& id = tb.text(0, c.id);
-    if (id.empty()) return problem(7, c.id, "expected a person id, got an empty cell");
+    if (id.empty()) return problem(R::bad_value, c.id, "expected a person id, got an empty cell");
     // Last: a duplicate is the second row of an id that was counted (rows left out before are not persons).
-    if (!ids.insert(id)) return problem(3, c.id, "the person id " + quote_cell(id) + " appears on an earlier row");
+    if (!ids.insert(id)) return problem(R::duplicate_id, c.id, "the person id " + quote_cell(id) + " appears on an earlier row");
     const int i = std::min(age / b.z, b.A - 1);
     counts[b.sc.base_population.layout().index(zone, g, s, i)] += 1.0;
     if (c.has_children && s == 0) summary->parity_women[summary->parity_index(zone, g, i, parity)] += 1.0;

@@ -9,6 +9,15 @@
 
 namespace cohortgis::scenarios {
 
+// Why a record may be left out (`exclude = [...]`); kRecordReasons holds the names in this order.
+enum class RecordReason {
+  bad_date, born_after_base, over_max_age, duplicate_id, unknown_zone, outside_zones, unknown_group, bad_value,
+  registered_after_base
+};
+inline constexpr const char* kRecordReasons[] = {"bad_date",      "born_after_base", "over_max_age",
+                                                 "duplicate_id",  "unknown_zone",    "outside_zones",
+                                                 "unknown_group", "bad_value",       "registered_after_base"};
+
 // Records left out under the declared policy (`exclude = [...]`), one entry per declared reason (count may be 0).
 struct RecordExclusion {
   std::string reason;                   // e.g. "duplicate_id"
