@@ -450,7 +450,8 @@ void read_records(const Doc& doc, const toml::table& root, const toml::table& t,
     const std::string& id = tb.text(0, c.id);
     if (id.empty()) return problem(R::bad_value, c.id, "expected a person id, got an empty cell");
     // Last: a duplicate is the second row of an id that was counted (rows left out before are not persons).
-    if (!ids.insert(id)) return problem(R::duplicate_id, c.id, "the person id " + quote_cell(id) + " appears on an earlier row");
+    // The id is not echoed: messages end up in logs, and an id number identifies a person.
+    if (!ids.insert(id)) return problem(R::duplicate_id, c.id, "a person id that appears on an earlier row (not shown)");
     const int i = std::min(age / b.z, b.A - 1);
     counts[b.sc.base_population.layout().index(zone, g, s, i)] += 1.0;
     if (c.has_children && s == 0) summary->parity_women[summary->parity_index(zone, g, i, parity)] += 1.0;

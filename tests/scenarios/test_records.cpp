@@ -147,7 +147,7 @@ const Case kCases[] = {
     {"bad_date", "2,2015-02-30,F,A,registered", "expected a date of birth"},
     {"born_after_base", "2,2021-01-01,F,A,registered", "after the base date 2020-12-31"},
     {"over_max_age", "2,1899-05-01,F,A,registered", "is over base_population.max_age = 120"},
-    {"duplicate_id", "1,2000-01-01,F,A,registered", "appears on an earlier row"},
+    {"duplicate_id", "1,2000-01-01,F,A,registered", "a person id that appears on an earlier row (not shown)"},
     {"unknown_zone", "2,2000-01-01,F,C,registered", "expected a zone id of the geography, got \"C\""},
     {"unknown_group", "2,2000-01-01,F,A,tourist", "expected a group of projection.groups"},
     {"bad_value", ",2000-01-01,F,A,registered", "expected a person id"},
