@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "results_writer.hpp"
 
+#include "records_output.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -72,8 +74,10 @@ ResultsWriter::ResultsWriter(const std::filesystem::path& dir, const scenarios::
     if (a.name == "total") total_unit_ = unit_names_.size();
     unit_names_.push_back(a.name);
   }
-  population_.write("variant,year,zone,group,sex,age,population\n");
-  components_.write("variant,period,zone,group,sex,age,component,persons\n");
+  // `[outputs] min_cell`: a `suppressed` column flags the cells left empty (records_output.hpp).
+  const std::string flag = set.outputs.min_cell > 0 ? ",suppressed\n" : "\n";
+  population_.write("variant,year,zone,group,sex,age,population" + flag);
+  components_.write("variant,period,zone,group,sex,age,component,persons" + flag);
   indicators_.write("variant,year,zone,group,indicator,value\n");
   plan_periods_.write(
       "variant,period,plan,zone,population_start,births,deaths,net_migration,adjustments,population_end,years,"
@@ -113,7 +117,8 @@ void ResultsWriter::write_population(const CohortArray& pop, int year) {
           append_state_key(z, g, s);
           buf_ += std::to_string(L.grid.age_start(i));
           buf_ += ',';
-          append_number(buf_, pop.at(z, g, s, i));
+          const bool hidden = append_published(buf_, pop.at(z, g, s, i), set_.outputs.min_cell);
+          if (set_.outputs.min_cell > 0) buf_ += hidden ? ",1" : ",0";
           buf_ += '\n';
         }
   population_.write(buf_);
@@ -346,7 +351,8 @@ void ResultsWriter::step(const StepResult& r) {
     buf_ += ',';
     buf_ += component;
     buf_ += ',';
-    append_number(buf_, persons);
+    const bool hidden = append_published(buf_, persons, set_.outputs.min_cell);
+    if (set_.outputs.min_cell > 0) buf_ += hidden ? ",1" : ",0";
     buf_ += '\n';
   };
   for (int z = 0; z < L.zones; ++z)

@@ -26,6 +26,7 @@
 #include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "output_dir.hpp"
+#include "records_output.hpp"
 #include "results_writer.hpp"
 #include "text_output.hpp"
 
@@ -452,6 +453,8 @@ RunSummary run(const RunConfig& cfg) {
     timings.insert(timings.end(), writer.timings().begin(), writer.timings().end());
   }
   writer.finish();
+  // Register outputs (exclusions.csv, parity_base.csv): aggregates only (records_output.hpp).
+  write_records_outputs(out.staging(), set);  // the manifest lists them with the other files
 
   // Language: asked for (--lang), else the scenario's `language`, else Chinese for a Chinese scenario.
   ManifestExtras extras;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "cohortgis/scenarios/records.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "toml_doc.hpp"
 
@@ -67,6 +68,8 @@ struct Build {
   std::map<std::string, int> zone_index, group_index;
   // Zone centroids (longitude, latitude) from [geography.source], in zone order; empty without a source.
   std::shared_ptr<const std::vector<geodata::XY>> centroids_lonlat;
+  // What `[base_population] records` gave (read_records.cpp); null without a register.
+  std::shared_ptr<const RecordsSummary> records;
 
   int zone(const toml::node& n, const std::string& key) const {
     const std::string id = doc.string(n, key);
@@ -142,6 +145,8 @@ void read_geography(const Doc& doc, const toml::table& root, Scenario& sc, Scena
                     std::shared_ptr<const std::vector<geodata::XY>>& centroids_lonlat);
 void read_projection(const Doc& doc, const toml::table& root, Scenario& sc);
 void read_base_population(const Doc& doc, const toml::table& root, Build& b);
+// `[base_population] records = …` (t is [base_population]); fills b.sc.base_population and b.records.
+void read_records(const Doc& doc, const toml::table& root, const toml::table& t, Build& b);
 std::vector<double> profile_shares(const Build& b, const toml::node* n, const std::string& key, double female_share);
 std::vector<double> population_shares(const CohortArray& pop, int zone, int group);
 int years_in_step(int first, int last, int step_first, int step_last);

@@ -123,10 +123,12 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
   for (int i = 0; i < b.Z; ++i) b.zone_index[base.zones[uz(i)].id] = i;
   for (int i = 0; i < b.G; ++i) b.group_index[base.group_names[uz(i)]] = i;
   read_base_population(doc, root, b);
+  set.records = b.records;
   read_plan(doc, root, base);
   if (const toml::node* on = root.get("outputs")) {
     const toml::table& o = doc.table(*on, "outputs");
-    doc.allow(o, "outputs", {"population", "components"});
+    doc.allow(o, "outputs", {"population", "components", "min_cell"});
+    if (o.get("min_cell")) set.outputs.min_cell = doc.integer(*o.get("min_cell"), "outputs.min_cell", 0, 1000, "persons");
     if (o.get("population")) set.outputs.population = doc.boolean(*o.get("population"), "outputs.population");
     if (o.get("components")) set.outputs.components = doc.boolean(*o.get("components"), "outputs.components");
   }

@@ -7,11 +7,13 @@
 
 #include <limits>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "cohortgis/geodata/zones.hpp"
+#include "cohortgis/scenarios/records.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
 
 namespace cohortgis::scenarios {
@@ -53,6 +55,9 @@ struct Relocation {
 struct OutputOptions {
   bool population = true;
   bool components = true;
+  // `min_cell`: published counts by person below this (and above 0) are suppressed: written empty, flagged in a
+  // `suppressed` column (docs/results.md "Small cells"). 0: nothing suppressed.
+  int min_cell = 0;
 };
 
 // What a scenario file gives: the baseline and each variant as complete scenarios (same zones, groups, grid and
@@ -69,6 +74,8 @@ struct ScenarioSet {
   // zones, and a gravity model without a distance table uses its centroids. Maps and results.gpkg draw it.
   geodata::ZoneSource zones_source;
   std::string zones_source_path, zones_source_layer;  // = zones_source.path / .layer
+  // What a person-level register gave the base population (`[base_population] records`); null without one.
+  std::shared_ptr<const RecordsSummary> records;
 };
 
 // Loads and validates a scenario file; data_dir resolves "data:" paths. Reads every table it names.

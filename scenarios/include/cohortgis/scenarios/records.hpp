@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+// What a person-level register gave a run (`[base_population] records = …`, scenarios/README.md "Registers
+// (records)"): aggregates only. No record is kept: the rows are streamed, counted into cells and dropped.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace cohortgis::scenarios {
+
+// Why a record may be left out (`exclude = [...]`); kRecordReasons holds the names in this order.
+enum class RecordReason {
+  bad_date, born_after_base, over_max_age, duplicate_id, unknown_zone, outside_zones, unknown_group, bad_value,
+  registered_after_base
+};
+inline constexpr const char* kRecordReasons[] = {"bad_date",      "born_after_base", "over_max_age",
+                                                 "duplicate_id",  "unknown_zone",    "outside_zones",
+                                                 "unknown_group", "bad_value",       "registered_after_base"};
+
+// Records left out under the declared policy (`exclude = [...]`), one entry per declared reason (count may be 0).
+struct RecordExclusion {
+  std::string reason;                   // e.g. "duplicate_id"
+  std::size_t count = 0;
+  std::vector<std::size_t> first_rows;  // data rows (1 = the first row under the header), at most kFirstRows
+  static constexpr std::size_t kFirstRows = 10;
+};
+
+// Women by children ever born, at the base date.
+inline constexpr const char* kParityLabels[] = {"0", "1", "2", "3+", "unknown"};
+inline constexpr int kParityClasses = 5;
+
+struct RecordsSummary {
+  std::string source;     // the register as written in the scenario file
+  std::string base_date;  // ISO date the ages are taken at
+  std::size_t rows = 0;      // data rows read (after the table's filter)
+  std::size_t persons = 0;   // rows counted into the base population
+  std::vector<RecordExclusion> exclusions;
+  // Women by [zone][group][age index][parity class] when the register maps `children`; empty otherwise.
+  bool has_parity = false;
+  std::vector<double> parity_women;
+  int zones = 0, groups = 0, ages = 0;
+  std::size_t parity_index(int zone, int group, int age, int parity) const {
+    return ((static_cast<std::size_t>(zone) * static_cast<std::size_t>(groups) + static_cast<std::size_t>(group)) *
+                static_cast<std::size_t>(ages) +
+            static_cast<std::size_t>(age)) *
+               kParityClasses +
+           static_cast<std::size_t>(parity);
+  }
+};
+
+// Dates of the register (exposed for tests). A civil date; valid() checks the month and the day of the month.
+struct CivilDate {
+  int year = 0, month = 0, day = 0;
+  bool valid() const;
+  std::string iso() const;  // "2020-12-31"
+};
+// "2020-12-31", "2020/12/31", "20201231", "2020-1-5"; a time after a space or 'T' is ignored ("2020/12/31
+// 00:00:00", as GDAL writes spreadsheet dates). False for anything else or an impossible date (2021-02-29).
+bool parse_civil_date(const std::string& text, CivilDate& out);
+// Age in completed years on `at` of a person born on `birth` (birth <= at). The age grows on the birthday; a person
+// born on 29 February grows on 1 March in common years (the day after 28 February).
+int completed_years(const CivilDate& birth, const CivilDate& at);
+
+}  // namespace cohortgis::scenarios
