@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <optional>
@@ -20,6 +21,7 @@
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/geodata/measures.hpp"
 #include "cohortgis/geodata/outputs.hpp"
+#include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/sha256.hpp"
 #include "cohortgis/geodata/table.hpp"
 #include "cohortgis/geodata/zones.hpp"
@@ -323,6 +325,35 @@ std::vector<std::string> folder_files(const fs::path& dir) {
   return out;
 }
 
+// What the command line lets a scenario read besides its own folder and the data folder. The folders must exist:
+// a typo in --allow-read must not silently grant nothing.
+geodata::ReadPolicy read_policy(const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db) {
+  geodata::ReadPolicy p;
+  for (const auto& d : allow_read) {
+    std::error_code ec;
+    if (d.empty() || !fs::is_directory(d, ec))
+      throw InputError("--allow-read: '" + geodata::quote_cell(d) + "' is not a folder; expected a folder whose files "
+                       "the scenario may read");
+    p.roots.push_back(d);
+  }
+  for (const auto& name : allow_db) {
+    const bool ok = !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
+      return std::isalnum(c) || c == '_' || c == '-' || c == '.';
+    });
+    if (!ok)
+      throw InputError("--allow-db: '" + geodata::quote_cell(name) + "'; expected the name of a PostgreSQL service "
+                       "(a [section] of your pg_service file: letters, digits, _ - .)");
+    p.databases.push_back(name);
+  }
+  return p;
+}
+
+// SHA-256 of an input; a database has none (its service name is what the manifest records).
+std::string input_sha256(const scenarios::InputFile& in) {
+  if (in.relative.rfind("db:", 0) == 0) return "database service " + in.relative.substr(3) + " (not hashed)";
+  return geodata::sha256_file(in.path);
+}
+
 }  // namespace
 
 std::string resolve_scenario_file(const std::string& scenario) {
@@ -333,9 +364,11 @@ std::string resolve_scenario_file(const std::string& scenario) {
   return scenario;
 }
 
-ValidationSummary validate(const std::string& scenario, const std::string& data_dir_configured) {
+ValidationSummary validate(const std::string& scenario, const std::string& data_dir_configured,
+                           const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db) {
   const std::string data_dir = resolve_data_dir(data_dir_configured);
-  const scenarios::ScenarioSet set = scenarios::load_scenario_file(resolve_scenario_file(scenario), data_dir);
+  const scenarios::ScenarioSet set = scenarios::load_scenario_file(resolve_scenario_file(scenario), data_dir,
+                                                                   read_policy(allow_read, allow_db));
   const scenarios::Scenario& sc = set.runs.front();
   ValidationSummary v;
   v.scenario = sc.name;
@@ -354,15 +387,18 @@ ValidationSummary validate(const std::string& scenario, const std::string& data_
 }
 
 std::vector<std::string> inputs_changed_since(const std::string& scenario, const std::string& results_dir,
-                                              const std::string& data_dir_configured) {
+                                              const std::string& data_dir_configured,
+                                              const std::vector<std::string>& allow_read,
+                                              const std::vector<std::string>& allow_db) {
   const std::string data_dir = resolve_data_dir(data_dir_configured);
-  const scenarios::ScenarioSet set = scenarios::load_scenario_file(resolve_scenario_file(scenario), data_dir);
+  const scenarios::ScenarioSet set = scenarios::load_scenario_file(resolve_scenario_file(scenario), data_dir,
+                                                                   read_policy(allow_read, allow_db));
   const ResultsMeta meta = read_manifest((std::filesystem::path(results_dir) / "manifest.json").string());
   std::vector<std::string> changes;
   std::set<std::string> current;
   for (const auto& in : set.runs.front().inputs) {
     current.insert(in.relative);
-    const std::string now = geodata::sha256_file(in.path);
+    const std::string now = input_sha256(in);
     const auto it = std::find_if(meta.inputs.begin(), meta.inputs.end(),
                                  [&](const ResultsMeta::Input& m) { return m.path == in.relative; });
     if (it == meta.inputs.end())
@@ -399,10 +435,11 @@ RunSummary run(const RunConfig& cfg) {
 
   const std::string scenario_file = resolve_scenario_file(cfg.scenario);
   StagedDirectory out(cfg.out_dir);  // removes its temporary folder unless committed
-  const scenarios::ScenarioSet set = scenarios::load_scenario_file(scenario_file, data_dir);
+  const scenarios::ScenarioSet set =
+      scenarios::load_scenario_file(scenario_file, data_dir, read_policy(cfg.allow_read, cfg.allow_db));
   const scenarios::Scenario& sc = set.runs.front();
   std::vector<InputHash> inputs;
-  for (const auto& in : sc.inputs) inputs.push_back({in.role, in.relative, geodata::sha256_file(in.path)});
+  for (const auto& in : sc.inputs) inputs.push_back({in.role, in.relative, input_sha256(in)});
 
   const int threads = cfg.threads > 0 ? cfg.threads : tbb::info::default_concurrency();
   const std::vector<ZoneAggregate> aggregates = with_total_aggregate(sc.aggregates, static_cast<int>(sc.zones.size()));

@@ -2,6 +2,8 @@
 // Shared GDAL helpers of geodata/ (see gdal_support.hpp).
 #include "gdal_support.hpp"
 
+#include "cohortgis/geodata/read_policy.hpp"
+
 #include <cpl_string.h>
 #include <gdal.h>
 
@@ -12,7 +14,18 @@ namespace cohortgis::geodata {
 
 void register_drivers() {
   static std::once_flag once;
-  std::call_once(once, [] { GDALAllRegister(); });
+  std::call_once(once, [] {
+    GDALAllRegister();
+    // Drivers that only talk to servers are removed (cohortgis reads local files; read_policy.hpp).
+    for (const char* name : {"HTTP", "WFS", "OAPIF", "OGCAPI", "CSW", "WMS", "WMTS", "WCS", "EEDA", "EEDAI", "DAAS",
+                             "PLSCENES", "PLMOSAIC", "NGW", "Elasticsearch", "CouchDB", "Cloudant", "AmigoCloud",
+                             "Carto", "GFT", "GSheets", "MongoDBv3", "ESRIC", "OGR_DODS", "DODS"})
+      if (GDALDriverH d = GDALGetDriverByName(name)) {
+        GDALDeregisterDriver(d);
+        GDALDestroyDriver(d);
+      }
+    disable_network();
+  });
 }
 
 OGRSpatialReference parse_crs(const std::string& text, const std::string& what) {

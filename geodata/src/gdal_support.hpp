@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cpl_error.h>
+#include <cpl_string.h>
 #include <gdal_priv.h>
 #include <ogr_geometry.h>
 #include <ogr_spatialref.h>
@@ -59,6 +60,11 @@ using TransformPtr = std::unique_ptr<OGRCoordinateTransformation, TransformDelet
 OGRSpatialReference parse_crs(const std::string& text, const std::string& what);
 // Transformation a → b; throws InputError naming `what` when PROJ finds none.
 TransformPtr make_transform(const OGRSpatialReference& a, const OGRSpatialReference& b, const std::string& what);
+
+// The drivers geodata reads inputs with (read_policy.cpp): for "PG:…" the PostgreSQL driver, else the local
+// vector formats (CSV, XLSX, ODS, GeoPackage, GeoJSON, Shapefile, FlatGeobuf, MapInfo, OpenFileGDB, OGR VRT).
+// Passed to GDALOpenEx so no other driver (WFS, HTTP, raster VRT …) answers for a file.
+CPLStringList input_drivers(const std::string& path);
 
 // "'a', 'b', 'c' … and 7 more" for error messages.
 std::string quoted_list(const std::vector<std::string>& items, std::size_t max_items = 20);

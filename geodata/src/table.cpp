@@ -2,6 +2,7 @@
 // read_table through OGR (GDALOpenEx, read-only vector access).
 #include "cohortgis/geodata/table.hpp"
 
+#include "cohortgis/geodata/read_policy.hpp"
 #include "gdal_support.hpp"
 
 #include <cpl_conv.h>
@@ -86,11 +87,19 @@ double Table::number(std::size_t row, std::size_t col) const {
   if (t.front() == '+') t.erase(0, 1);
   // A complete parse that still failed is NaN, infinity or out of range.
   const auto r = std::from_chars(t.data(), t.data() + t.size(), v);
-  if (r.ptr == t.data() + t.size() && (r.ec == std::errc() || r.ec == std::errc::result_out_of_range))
-    throw InputError(where(row, col) + ": '" + cell + "' is not a finite number; expected a finite number");
+  if (r.ptr == t.data() + t.size() && r.ec == std::errc::result_out_of_range) {
+    // Too small (1e-400) or too large (1e400) for a double: say which, rather than "not finite".
+    const auto e = t.find_first_of("eE");
+    const bool tiny = e != std::string::npos && e + 1 < t.size() && t[e + 1] == '-';
+    throw InputError(where(row, col) + ": '" + quote_cell(cell) + "' is " +
+                     (tiny ? "below the smallest number cohortgis represents (about 2.2e-308); write 0 or a larger value"
+                           : "above the largest number cohortgis represents (about 1.8e308); expected a finite number"));
+  }
+  if (r.ptr == t.data() + t.size() && r.ec == std::errc())
+    throw InputError(where(row, col) + ": '" + quote_cell(cell) + "' is not a finite number; expected a finite number");
   const std::string hint =
       t.find(',') != std::string::npos ? " (use '.' as the decimal mark and no thousands separators)" : "";
-  throw InputError(where(row, col) + ": '" + cell + "' is not a number; expected a number such as 1234 or 0.5" + hint);
+  throw InputError(where(row, col) + ": '" + quote_cell(cell) + "' is not a number; expected a number such as 1234 or 0.5" + hint);
 }
 
 namespace {
@@ -112,7 +121,9 @@ std::string to_utf8(const std::string& text, const std::string& encoding) {
 void stream_table(const std::string& path, const std::vector<ColumnSpec>& required, const std::string& layer_name,
                   const std::string& encoding, const std::function<void(const Table&)>& on_row) {
   register_drivers();
-  const bool virtual_path = path.rfind("/vsi", 0) == 0;
+  const bool database = path.size() > 3 && (path[0] == 'P' || path[0] == 'p') && (path[1] == 'G' || path[1] == 'g') &&
+                        path[2] == ':';
+  const bool virtual_path = path.rfind("/vsi", 0) == 0 || database;
   if (!virtual_path) {
     std::error_code ec;
     const auto st = std::filesystem::status(path, ec);
@@ -144,6 +155,8 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
     header = true;
   }
 
+  if (drivers.empty()) drivers = input_drivers(path);
+
   QuietGdalErrors quiet;
   // GDAL 3.6's XLSX/ODS drivers take the header choice as configuration options, not open options: without these a
   // sheet whose cells are all text (a typed-in table) gets Field1, Field2, … instead of its header row.
@@ -156,7 +169,7 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
     }
   } sheet_headers;
   std::unique_ptr<GDALDataset, DatasetCloser> ds(GDALDataset::FromHandle(
-      GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers.empty() ? nullptr : drivers.List(),
+      GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers.List(),
                  options.empty() ? nullptr : options.List(), nullptr)));
   if (!ds) {
     const std::string why = QuietGdalErrors::last();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Scenarios in Python: load a scenario file exactly as `cohortgis run` does, or fill one from Python objects, and
 // change its assumptions (TFR, mean age at childbearing and sex-ratio paths) with the scenario library's models.
+#include <filesystem>
 #include <map>
 #include <span>
 #include <tuple>
@@ -11,6 +12,7 @@
 
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/projection.hpp"
+#include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/scenarios/models.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
@@ -370,14 +372,25 @@ void bind_scenario(py::module_& m) {
 
   m.def(
       "load_scenario_file",
-      [](const std::string& scenario, const std::string& data_dir) {
+      [](const std::string& scenario, const std::string& data_dir, const std::vector<std::string>& allow_read,
+         const std::vector<std::string>& allow_db) {
         // The same resolution as `cohortgis run`: "default" → the shipped example, data_dir → $COHORTGIS_DATA_DIR.
         const std::string file = app::resolve_scenario_file(scenario);
         const std::string data = app::resolve_data_dir(data_dir);
         py::gil_scoped_release release;
-        return scenarios::load_scenario_file(file, data);
+        geodata::ReadPolicy allowed;
+        allowed.databases = allow_db;
+        for (const auto& d : allow_read) {
+          std::error_code ec;
+          if (d.empty() || !std::filesystem::is_directory(d, ec))
+            throw InputError("allow_read: '" + geodata::quote_cell(d) + "' is not a folder; expected a folder whose "
+                             "files the scenario may read");
+          allowed.roots.push_back(d);
+        }
+        return scenarios::load_scenario_file(file, data, allowed);
       },
-      py::arg("scenario") = "default", py::arg("data_dir") = "",
+      py::arg("scenario") = "default", py::arg("data_dir") = "", py::arg("allow_read") = std::vector<std::string>{},
+      py::arg("allow_db") = std::vector<std::string>{},
       "Loads a scenario file (.toml) or 'default' as `cohortgis run` does; raises ValueError with the CLI's message.");
   m.def("default_scenario_file", &scenarios::default_scenario_file);
   m.def("examples_dir", &scenarios::examples_dir);

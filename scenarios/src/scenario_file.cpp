@@ -1335,7 +1335,7 @@ void read_services(const Doc& doc, const toml::table& root, const Build& b, Scen
 
 }  // namespace
 
-ScenarioSet load_scenario_file(const std::string& path, const std::string& data_dir) {
+ScenarioSet load_scenario_file(const std::string& path, const std::string& data_dir, const geodata::ReadPolicy& allowed) {
   ScenarioSet set;
   set.file = path;
   std::error_code ec;
@@ -1349,8 +1349,9 @@ ScenarioSet load_scenario_file(const std::string& path, const std::string& data_
                      ": TOML syntax error: " + std::string(e.description()));
   }
   std::vector<InputFile> inputs;
-  Doc doc{path, fs::path(path).parent_path().string(), data_dir, &inputs};
+  Doc doc{path, fs::path(path).parent_path().string(), data_dir, &inputs, {}};
   if (doc.dir.empty()) doc.dir = ".";
+  doc.grant(allowed);
   doc.allow(root, "", {"scenario", "geography", "projection", "base_population", "fertility", "mortality", "migration",
                        "relocation", "transitions", "newborn", "plan_periods", "targets", "services", "variants", "outputs"});
   Scenario base;

@@ -152,6 +152,27 @@ std::pair<int, int> Doc::years_label(const toml::node& n, const std::string& key
   fail(&n, key, "expected a year or a period of years such as \"2021-2025\", got \"" + s + "\"");
 }
 
+void Doc::grant(const geodata::ReadPolicy& allowed) {
+  policy = allowed;
+  policy.roots.push_back(dir);
+  if (!data_dir.empty()) policy.roots.push_back(data_dir);
+}
+
+void Doc::record(const std::string& role, const std::string& path, const std::string& relative) const {
+  if (!inputs) return;
+  for (const auto& in : *inputs)
+    if (in.path == path) return;
+  inputs->push_back({role, path, relative});
+}
+
+int Rows::whole(std::size_t r, const std::string& logical, long long lo, long long hi, const std::string& what) const {
+  const double v = number(r, logical);
+  if (v != std::floor(v) || v < static_cast<double>(lo) || v > static_cast<double>(hi))
+    throw InputError(where(r, logical) + ": '" + geodata::quote_cell(text(r, logical)) + "'; expected " + what +
+                     " from " + std::to_string(lo) + " to " + std::to_string(hi));
+  return static_cast<int>(v);
+}
+
 double Rows::number(std::size_t r, const std::string& logical) const {
   return table.number(keep[r], ref.column(logical));
 }
@@ -201,15 +222,44 @@ TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
              "expected a table path (string) or { path = …, layer = …, encoding = …, filter = …, columns = … }, got " +
                  describe(n));
   }
-  // Data only, local files only: no GDAL virtual file systems (/vsicurl/ …), URLs or connection strings.
+  // Data only, local files only, inside the folders the scenario may read (geodata/read_policy.hpp): no GDAL virtual
+  // file systems (/vsicurl/ …), URLs or connection strings; a database only as an allowed PostgreSQL service.
   const std::string& w = ref.written;
-  if (w.empty() || w.find("://") != std::string::npos || w.rfind("/vsi", 0) == 0 || w.find(':') != std::string::npos) {
-    if (w.rfind("data:", 0) != 0 || w.find("://") != std::string::npos)
-      doc.fail(&n, key, "expected a local file path (relative to the scenario file, or data:… for the data folder), "
-                        "got \"" + w + "\"");
+  if (w.empty())
+    doc.fail(&n, key, "expected a local file path (relative to the scenario file, or data:… for the data folder), "
+                      "got an empty string");
+  try {
+    ref.database = geodata::database_service(w, doc.policy);
+  } catch (const InputError& e) {
+    doc.fail(&n, key, e.what());
   }
-  if (w.rfind("data:", 0) == 0) ref.path = (fs::path(doc.data_dir) / w.substr(5)).string();
+  if (!ref.database.empty()) {
+    ref.path = "PG:service=" + ref.database;
+    return ref;
+  }
+  const bool data = w.rfind("data:", 0) == 0;
+  if (data) ref.path = (fs::path(doc.data_dir) / w.substr(5)).lexically_normal().string();
   else ref.path = (fs::path(doc.dir) / w).lexically_normal().string();
+  geodata::CheckedInput checked;
+  try {
+    checked = geodata::check_input(ref.path, w, doc.policy);
+  } catch (const InputError& e) {
+    doc.fail(&n, key, e.what());
+  }
+  // Files an OGR VRT pulls in are inputs too: their SHA-256 goes into the manifest beside the VRT's.
+  for (const auto& pulled : checked.pulls) {
+    std::string rel = pulled;
+    for (const auto& [root, prefix] : {std::pair{doc.data_dir, std::string("data:")}, std::pair{doc.dir, std::string()}}) {
+      if (root.empty()) continue;
+      std::error_code ec;
+      const fs::path base = fs::weakly_canonical(fs::absolute(root, ec), ec);
+      if (!ec && geodata::inside_roots(pulled, {base.string()})) {
+        rel = prefix + fs::path(pulled).lexically_relative(base).generic_string();
+        break;
+      }
+    }
+    doc.record(key + " (through " + w + ")", pulled, rel);
+  }
   return ref;
 }
 
@@ -248,11 +298,7 @@ Rows read_rows(const Doc& doc, const TableRef& ref, const std::vector<std::strin
   } catch (const InputError& e) {
     doc.fail(ref.node, ref.key, e.what());
   }
-  if (doc.inputs) {
-    bool seen = false;
-    for (const auto& in : *doc.inputs) seen = seen || in.path == ref.path;
-    if (!seen) doc.inputs->push_back({ref.key, ref.path, ref.written});
-  }
+  doc.record(ref.key, ref.path, ref.database.empty() ? ref.written : "db:" + ref.database);
   return rows;
 }
 
@@ -283,11 +329,7 @@ void stream_rows(const Doc& doc, const TableRef& ref, const std::vector<std::str
   if (kept == 0)
     doc.fail(ref.node, ref.key, ref.path + ": no rows " + (ref.filter.empty() ? "" : "match the filter; ") +
                                     "expected at least one");
-  if (doc.inputs) {
-    bool seen = false;
-    for (const auto& in : *doc.inputs) seen = seen || in.path == ref.path;
-    if (!seen) doc.inputs->push_back({ref.key, ref.path, ref.written});
-  }
+  doc.record(ref.key, ref.path, ref.database.empty() ? ref.written : "db:" + ref.database);
 }
 
 }  // namespace cohortgis::scenarios::detail
