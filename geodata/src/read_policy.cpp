@@ -88,36 +88,11 @@ bool names_vsi(const std::string& component) {
   return false;
 }
 
-// URLs, GDAL virtual file systems (at any depth) and connection strings ("PG:…", "WFS:…", "http:…") are never
-// local files. `s` is a path as written in a scenario or a VRT; `label` names it in the message.
 void refuse_non_local(const std::string& s, const std::string& label) {
-  bool vsi = false;
-  std::size_t b = 0;
-  while (b <= s.size()) {
-    const std::size_t e = std::min(s.find_first_of("/\\", b), s.size());
-    vsi = vsi || names_vsi(s.substr(b, e - b));
-    b = e + 1;
-  }
-  const bool url = s.find("://") != std::string::npos || contains_ci(s, "%2f") || contains_ci(s, "%3a") ||
-                   contains_ci(s, "%5c");
-  bool scheme = false;
-  if (!s.empty() && std::isalpha(static_cast<unsigned char>(s[0]))) {
-    std::size_t i = 1;
-    while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '_' || s[i] == '-' ||
-                            s[i] == '+' || s[i] == '.'))
-      ++i;
-    scheme = i < s.size() && s[i] == ':';
-  }
-  if (vsi || url || scheme)
-    throw InputError(label + ": " +
-                     (vsi   ? "GDAL virtual file systems (/vsi…) are not allowed"
-                      : url ? "URLs (and URL-encoded paths) are not allowed"
-                            : "connection strings are not allowed") +
-                     "; expected a local file (scenario inputs are never fetched over a network)");
+  const std::string why = non_local_reason(s);
+  if (!why.empty()) throw InputError(label + ": " + why);
 }
 
-// The drivers a scenario input may be read with; any other driver (WFS, HTTP, raster VRT, GML with remote
-// schemas …) is refused for a VRT's sources. geodata's readers pass the same list to GDALOpenEx.
 constexpr const char* kInputDrivers[] = {"CSV",        "XLSX",       "ODS",          "GPKG",        "GeoJSON",
                                           "GeoJSONSeq", "ESRI Shapefile", "FlatGeobuf", "MapInfo File", "OpenFileGDB",
                                           "OGR_VRT"};
@@ -310,6 +285,31 @@ CPLHTTPResult* refuse_http(const char* url, CSLConstList, GDALProgressFunc, void
 
 }  // namespace
 
+std::string non_local_reason(const std::string& s) {
+  bool vsi = false;
+  std::size_t b = 0;
+  while (b <= s.size()) {
+    const std::size_t e = std::min(s.find_first_of("/\\", b), s.size());
+    vsi = vsi || names_vsi(s.substr(b, e - b));
+    b = e + 1;
+  }
+  const bool url = s.find("://") != std::string::npos || contains_ci(s, "%2f") || contains_ci(s, "%3a") ||
+                   contains_ci(s, "%5c");
+  bool scheme = false;
+  if (!s.empty() && std::isalpha(static_cast<unsigned char>(s[0]))) {
+    std::size_t i = 1;
+    while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '_' || s[i] == '-' ||
+                            s[i] == '+' || s[i] == '.'))
+      ++i;
+    scheme = i < s.size() && s[i] == ':';
+  }
+  if (!vsi && !url && !scheme) return {};
+  return std::string(vsi   ? "GDAL virtual file systems (/vsi…) are not allowed"
+                     : url ? "URLs (and URL-encoded paths) are not allowed"
+                           : "connection strings are not allowed") +
+         "; expected a local file (scenario inputs are never fetched over a network)";
+}
+
 CPLStringList input_drivers(const std::string& path) {
   CPLStringList d;
   if (lower(path.substr(0, 3)) == "pg:") {
@@ -333,6 +333,7 @@ CheckedInput check_input(const std::string& path, const std::string& written, co
   CheckedInput out;
   // "data:" is cohortgis's own prefix for the data folder; what follows it must be a local path too.
   refuse_non_local(written.rfind("data:", 0) == 0 ? written.substr(5) : written, q(written));
+  if (path.rfind("/vsi", 0) == 0) refuse_non_local(path, q(written));
   check_at(fs::path(path), q(written), policy, 0, out, false);
   out.path = canonical_or_empty(path).string();
   // The same file twice (two layers of one source) is hashed once.

@@ -93,7 +93,7 @@ double Table::number(std::size_t row, std::size_t col) const {
     const bool tiny = e != std::string::npos && e + 1 < t.size() && t[e + 1] == '-';
     throw InputError(where(row, col) + ": '" + quote_cell(cell) + "' is " +
                      (tiny ? "below the smallest number cohortgis represents (about 2.2e-308); write 0 or a larger value"
-                           : "above the largest number cohortgis represents (about 1.8e308); expected a finite number"));
+                           : "not a finite number (above the largest, about 1.8e308); expected a finite number"));
   }
   if (r.ptr == t.data() + t.size() && r.ec == std::errc())
     throw InputError(where(row, col) + ": '" + quote_cell(cell) + "' is not a finite number; expected a finite number");

@@ -238,6 +238,9 @@ TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
     return ref;
   }
   const bool data = w.rfind("data:", 0) == 0;
+  if (const std::string why = geodata::non_local_reason(data ? w.substr(5) : w); !why.empty())
+    doc.fail(&n, key, "expected a local file path (relative to the scenario file, or data:… for the data folder), "
+                      "got '" + geodata::quote_cell(w) + "': " + why);
   if (data) ref.path = (fs::path(doc.data_dir) / w.substr(5)).lexically_normal().string();
   else ref.path = (fs::path(doc.dir) / w).lexically_normal().string();
   geodata::CheckedInput checked;

@@ -47,6 +47,10 @@ CheckedInput check_input(const std::string& path, const std::string& written, co
 // True when `canonical` (an absolute, symlink-free path) lies inside one of the roots (canonicalised here).
 bool inside_roots(const std::string& canonical, const std::vector<std::string>& roots);
 
+// Why `path` (as written) is not a local file path: a GDAL virtual file system at any depth ("/vsicurl/…",
+// "x/../vsizip/…"), a URL or URL-encoded path, or a connection string ("PG:…", "http:…"); "" when it is one.
+std::string non_local_reason(const std::string& path);
+
 // "PG:service=NAME" or "db:NAME" → NAME after checking that the policy allows it; "" when `written` is neither form.
 // Throws InputError for any other connection string (host, user, password …) and for a service not allowed.
 std::string database_service(const std::string& written, const ReadPolicy& policy);
