@@ -118,6 +118,46 @@ std::string to_utf8(const std::string& text, const std::string& encoding) {
 }
 }  // namespace
 
+namespace {
+// A CSV whose .csvt sidecar declares a column Integer gets "0.5" as 0 with only GDAL warnings ("Value '0.5' of
+// field L.age parsed incompletely to integer 0"): an age of 0.5 must be an error naming the cell, not age 0. The
+// warnings are caught as they come (a later one replaces GDAL's last message).
+class TruncationWatch {
+ public:
+  TruncationWatch() { CPLPushErrorHandlerEx(&TruncationWatch::handle, this); }
+  ~TruncationWatch() { CPLPopErrorHandler(); }
+  TruncationWatch(const TruncationWatch&) = delete;
+  TruncationWatch& operator=(const TruncationWatch&) = delete;
+  void check(const Table& t) {
+    if (first_.empty()) return;
+    const std::string m = first_;
+    const auto v0 = m.find("Value '"), v1 = m.find("' of field "), p = m.find(" parsed incompletely");
+    const std::string value = m.substr(v0 + 7, v1 - v0 - 7), field = m.substr(v1 + 11, p - v1 - 11);
+    std::size_t col = t.columns.size();
+    for (std::size_t c = 0; c < t.columns.size(); ++c) {
+      const std::string dotted = "." + t.columns[c];
+      if (field == t.columns[c] ||
+          (field.size() > dotted.size() && field.compare(field.size() - dotted.size(), dotted.size(), dotted) == 0))
+        col = c;
+    }
+    throw InputError(t.where(0, col) + ": '" + quote_cell(value) +
+                     "' is not a whole number, but the file's .csvt declares the column Integer; expected a whole "
+                     "number (or declare the column Real)");
+  }
+
+ private:
+  static void CPL_STDCALL handle(CPLErr cls, CPLErrorNum, const char* msg) {
+    auto* self = static_cast<TruncationWatch*>(CPLGetErrorHandlerUserData());
+    const std::string m = msg ? msg : "";
+    const auto v0 = m.find("Value '"), v1 = m.find("' of field "), p = m.find(" parsed incompletely");
+    if (self && cls == CE_Warning && self->first_.empty() && v0 != std::string::npos && v1 != std::string::npos &&
+        p != std::string::npos && v0 < v1 && v1 < p)
+      self->first_ = m;
+  }
+  std::string first_;
+};
+}  // namespace
+
 void stream_table(const std::string& path, const std::vector<ColumnSpec>& required, const std::string& layer_name,
                   const std::string& encoding, const std::function<void(const Table&)>& on_row) {
   register_drivers();
@@ -221,10 +261,12 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
   CPLErrorReset();
   std::size_t n_rows = 0;
   t.rows.assign(1, std::vector<std::string>(static_cast<std::size_t>(nf)));
+  TruncationWatch truncation;
   for (OGRFeatureUniquePtr f(layer->GetNextFeature()); f; f.reset(layer->GetNextFeature())) {
     std::vector<std::string>& row = t.rows[0];
     for (auto& cell : row) cell.clear();
     t.first_row = n_rows;
+    truncation.check(t);
     for (int i = 0; i < nf; ++i) {
       if (!f->IsFieldSetAndNotNull(i)) continue;
       std::string& cell = row[static_cast<std::size_t>(i)];
