@@ -312,6 +312,7 @@ void stream_rows(const Doc& doc, const TableRef& ref, const std::vector<std::str
   for (const auto& [col, value] : ref.filter) spec.push_back({col, geodata::ColumnType::text});
   Rows one{ref, {}, {0}};
   std::size_t kept = 0;
+  bool in_callback = false;
   try {
     geodata::stream_table(ref.path, spec, ref.layer, ref.encoding, [&](const geodata::Table& t) {
       for (const auto& [col, value] : ref.filter) {
@@ -324,9 +325,12 @@ void stream_rows(const Doc& doc, const TableRef& ref, const std::vector<std::str
       for (const auto& c : number_columns)
         if (one.has(c)) (void)one.number(0, c);
       ++kept;
+      in_callback = true;  // on_row's errors already name the scenario file and key
       on_row(one);
+      in_callback = false;
     });
   } catch (const InputError& e) {
+    if (in_callback) throw;
     doc.fail(ref.node, ref.key, e.what());
   }
   if (kept == 0)
