@@ -10,7 +10,6 @@
 #include <cstdlib>
 #include <ctime>
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <optional>
@@ -325,27 +324,9 @@ std::vector<std::string> folder_files(const fs::path& dir) {
   return out;
 }
 
-// What the command line lets a scenario read besides its own folder and the data folder. The folders must exist:
-// a typo in --allow-read must not silently grant nothing.
+// What the command line lets a scenario read besides its own folder and the data folder.
 geodata::ReadPolicy read_policy(const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db) {
-  geodata::ReadPolicy p;
-  for (const auto& d : allow_read) {
-    std::error_code ec;
-    if (d.empty() || !fs::is_directory(d, ec))
-      throw InputError("--allow-read: '" + geodata::quote_cell(d) + "' is not a folder; expected a folder whose files "
-                       "the scenario may read");
-    p.roots.push_back(d);
-  }
-  for (const auto& name : allow_db) {
-    const bool ok = !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
-      return std::isalnum(c) || c == '_' || c == '-' || c == '.';
-    });
-    if (!ok)
-      throw InputError("--allow-db: '" + geodata::quote_cell(name) + "'; expected the name of a PostgreSQL service "
-                       "(a [section] of your pg_service file: letters, digits, _ - .)");
-    p.databases.push_back(name);
-  }
-  return p;
+  return geodata::granted(allow_read, allow_db, "--allow-read", "--allow-db");
 }
 
 // SHA-256 of an input; a database has none (its service name is what the manifest records).

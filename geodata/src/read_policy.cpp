@@ -68,6 +68,13 @@ std::string roots_text(const std::vector<std::string>& roots) {
   return quoted_list(shown);
 }
 
+// A PostgreSQL service name (a [section] of pg_service.conf).
+bool is_service_name(const std::string& name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char ch) {
+    return std::isalnum(ch) || ch == '_' || ch == '-' || ch == '.';
+  });
+}
+
 std::string q(const std::string& written) { return "'" + quote_cell(written) + "'"; }
 
 // A path component that names a GDAL virtual file system ("vsicurl", "vsizip", "vsis3_streaming", "vsicurl?url=…").
@@ -342,6 +349,24 @@ CheckedInput check_input(const std::string& path, const std::string& written, co
   return out;
 }
 
+ReadPolicy granted(const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db,
+                   const std::string& read_option, const std::string& db_option) {
+  ReadPolicy p;
+  for (const auto& d : allow_read) {
+    std::error_code ec;
+    if (d.empty() || !fs::is_directory(d, ec))
+      throw InputError(read_option + ": '" + d + "' is not a folder; expected a folder whose files the scenario may read");
+    p.roots.push_back(d);
+  }
+  for (const auto& name : allow_db) {
+    if (!is_service_name(name))
+      throw InputError(db_option + ": '" + quote_cell(name) + "'; expected the name of a PostgreSQL service (a [section] "
+                       "of your pg_service file: letters, digits, _ - .)");
+    p.databases.push_back(name);
+  }
+  return p;
+}
+
 std::string database_service(const std::string& written, const ReadPolicy& policy) {
   std::string name;
   if (written.rfind("db:", 0) == 0) {
@@ -357,10 +382,7 @@ std::string database_service(const std::string& written, const ReadPolicy& polic
   } else {
     return {};
   }
-  const bool ok_name = !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char ch) {
-    return std::isalnum(ch) || ch == '_' || ch == '-' || ch == '.';
-  });
-  if (!ok_name)
+  if (!is_service_name(name))
     throw InputError("'" + quote_cell(written) + "': expected a database service name (letters, digits, _ - .)");
   if (std::find(policy.databases.begin(), policy.databases.end(), name) == policy.databases.end())
     throw InputError("'" + quote_cell(written) + "': the database service '" + name +

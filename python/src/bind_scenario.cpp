@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Scenarios in Python: load a scenario file exactly as `cohortgis run` does, or fill one from Python objects, and
 // change its assumptions (TFR, mean age at childbearing and sex-ratio paths) with the scenario library's models.
-#include <filesystem>
 #include <map>
 #include <span>
 #include <tuple>
@@ -378,15 +377,7 @@ void bind_scenario(py::module_& m) {
         const std::string file = app::resolve_scenario_file(scenario);
         const std::string data = app::resolve_data_dir(data_dir);
         py::gil_scoped_release release;
-        geodata::ReadPolicy allowed;
-        allowed.databases = allow_db;
-        for (const auto& d : allow_read) {
-          std::error_code ec;
-          if (d.empty() || !std::filesystem::is_directory(d, ec))
-            throw InputError("allow_read: '" + geodata::quote_cell(d) + "' is not a folder; expected a folder whose "
-                             "files the scenario may read");
-          allowed.roots.push_back(d);
-        }
+        const geodata::ReadPolicy allowed = geodata::granted(allow_read, allow_db, "allow_read", "allow_db");
         return scenarios::load_scenario_file(file, data, allowed);
       },
       py::arg("scenario") = "default", py::arg("data_dir") = "", py::arg("allow_read") = std::vector<std::string>{},

@@ -21,6 +21,12 @@ struct ReadPolicy {
   std::vector<std::string> databases;
 };
 
+// The policy a command line grants: folders (--allow-read; each must be an existing folder, so a typo does not
+// silently grant nothing) and PostgreSQL service names (--allow-db). `read_option`/`db_option` name the options in
+// errors ("--allow-read", or "allow_read" in Python). Throws InputError.
+ReadPolicy granted(const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db,
+                   const std::string& read_option, const std::string& db_option);
+
 // Largest total uncompressed size of the members of a zip-based input (XLSX, ODS, zipped data): 200 MiB, and at most
 // kMaxZipRatio times the archive's own size once the members pass 16 MiB (zip bombs fail before decompressing).
 inline constexpr std::uint64_t kMaxZipUncompressed = 200ull << 20;
