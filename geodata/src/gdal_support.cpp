@@ -53,11 +53,32 @@ TransformPtr make_transform(const OGRSpatialReference& a, const OGRSpatialRefere
   return t;
 }
 
+std::string QuietGdalErrors::last() {
+  const char* m = CPLGetLastErrorMsg();
+  if (!m || !*m) return {};
+  std::string out;
+  const char* c = m;
+  // Stop after 300 bytes, but never inside a UTF-8 character.
+  for (; *c && (out.size() < 300 || (static_cast<unsigned char>(*c) & 0xC0) == 0x80); ++c) {
+    const auto u = static_cast<unsigned char>(*c);
+    if (u < 0x20 || u == 0x7F) {
+      static const char* const d = "0123456789ABCDEF";
+      out += "\\x";
+      out += d[u >> 4];
+      out += d[u & 15];
+    } else {
+      out += *c;
+    }
+  }
+  if (*c) out += "…";
+  return out;
+}
+
 std::string quoted_list(const std::vector<std::string>& items, std::size_t max_items) {
   if (items.empty()) return "(none)";
   std::string s;
   const std::size_t n = std::min(items.size(), max_items);
-  for (std::size_t i = 0; i < n; ++i) s += (i ? ", '" : "'") + items[i] + "'";
+  for (std::size_t i = 0; i < n; ++i) s += (i ? ", '" : "'") + quote_cell(items[i]) + "'";
   if (items.size() > n) s += " … and " + std::to_string(items.size() - n) + " more";
   return s;
 }

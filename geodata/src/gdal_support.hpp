@@ -29,10 +29,8 @@ class QuietGdalErrors {
   ~QuietGdalErrors() { CPLPopErrorHandler(); }
   QuietGdalErrors(const QuietGdalErrors&) = delete;
   QuietGdalErrors& operator=(const QuietGdalErrors&) = delete;
-  static std::string last() {
-    const char* m = CPLGetLastErrorMsg();
-    return m && *m ? std::string(m) : std::string();
-  }
+  // GDAL's messages can quote a file's bytes: control characters are escaped and the text is cut at 300 bytes.
+  static std::string last();
   // " (GDAL: …)" or "".
   static std::string because() {
     const std::string m = last();
@@ -66,7 +64,7 @@ TransformPtr make_transform(const OGRSpatialReference& a, const OGRSpatialRefere
 // Passed to GDALOpenEx so no other driver (WFS, HTTP, raster VRT …) answers for a file.
 CPLStringList input_drivers(const std::string& path);
 
-// "'a', 'b', 'c' … and 7 more" for error messages.
+// "'a', 'b', 'c' … and 7 more" for error messages; each item escaped and cut as quote_cell does.
 std::string quoted_list(const std::vector<std::string>& items, std::size_t max_items = 20);
 
 // Shortest decimal text that reads back to the same double.

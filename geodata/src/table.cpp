@@ -31,11 +31,8 @@ std::string lower_extension(const std::string& path) {
   return ext;
 }
 
-std::string join(const std::vector<std::string>& v) {
-  std::string s;
-  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", '" : "'") + v[i] + "'";
-  return s.empty() ? "(none)" : s;
-}
+// Column and layer names for messages: each escaped and cut (quote_cell), at most 50 listed.
+std::string join(const std::vector<std::string>& v) { return quoted_list(v, 50); }
 
 }  // namespace
 
@@ -57,7 +54,8 @@ bool Table::has_column(const std::string& name) const {
 std::size_t Table::column(const std::string& name) const {
   const auto it = std::find(columns.begin(), columns.end(), name);
   if (it == columns.end())
-    throw InputError(path + ", layer '" + layer + "': no column '" + name + "'; columns found: " + join(columns));
+    throw InputError(path + ", layer '" + quote_cell(layer) + "': no column '" + quote_cell(name) +
+                     "'; columns found: " + join(columns));
   return static_cast<std::size_t>(it - columns.begin());
 }
 

@@ -85,6 +85,10 @@ struct Rows {
     return table.text(keep[r], ref.column(logical));
   }
   double number(std::size_t r, const std::string& logical) const;
+  // The cell for an error message: "\"…\"", at most 40 characters, control characters as \xNN (quote_cell).
+  std::string quoted(std::size_t r, const std::string& logical) const {
+    return "\"" + geodata::quote_cell(text(r, logical)) + "\"";
+  }
   // A whole number in [lo, hi] ("5", "5.0"; not "5.5"); `what` names it in the error ("a whole age").
   int whole(std::size_t r, const std::string& logical, long long lo, long long hi, const std::string& what) const;
   std::string where(std::size_t r, const std::string& logical) const;

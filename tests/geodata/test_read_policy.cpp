@@ -201,3 +201,12 @@ TEST_F(Sandbox, ZonesWithoutFeatures) {
   const std::string m = error_of([&] { (void)load_zones({.path = (root / "empty.geojson").string(), .id_field = "code"}); });
   EXPECT_CONTAINS(m, "has no features; expected at least one zone");
 }
+
+// Column names in "columns found" are escaped and cut like cells: a header cannot paint the terminal.
+TEST_F(Sandbox, ColumnNamesInMessagesAreEscaped) {
+  write(root / "odd.csv", "age,\x1b[2Jwipe" + std::string(60, 'w') + "\n1,2\n");
+  const std::string m = error_of([&] { (void)read_table((root / "odd.csv").string(), {{"value"}}); });
+  EXPECT_CONTAINS(m, "missing column 'value'; columns found: 'age', '\\x1B[2Jwipe");
+  EXPECT_EQ(m.find('\x1b'), std::string::npos) << m;
+  EXPECT_EQ(m.find(std::string(50, 'w')), std::string::npos) << m;
+}
