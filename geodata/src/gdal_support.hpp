@@ -60,7 +60,7 @@ OGRSpatialReference parse_crs(const std::string& text, const std::string& what);
 TransformPtr make_transform(const OGRSpatialReference& a, const OGRSpatialReference& b, const std::string& what);
 
 // The drivers geodata reads inputs with (read_policy.cpp): for "PG:…" the PostgreSQL driver, else the local
-// vector formats (CSV, XLSX, ODS, GeoPackage, GeoJSON, Shapefile, FlatGeobuf, MapInfo, OpenFileGDB, OGR VRT).
+// vector formats (CSV, XLSX, ODS, GeoPackage, GeoJSON, Shapefile, FlatGeobuf, OpenFileGDB, OGR VRT).
 // Passed to GDALOpenEx so no other driver (WFS, HTTP, raster VRT …) answers for a file.
 CPLStringList input_drivers(const std::string& path);
 

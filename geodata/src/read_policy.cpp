@@ -100,9 +100,9 @@ void refuse_non_local(const std::string& s, const std::string& label) {
   if (!why.empty()) throw InputError(label + ": " + why);
 }
 
-constexpr const char* kInputDrivers[] = {"CSV",        "XLSX",       "ODS",          "GPKG",        "GeoJSON",
-                                          "GeoJSONSeq", "ESRI Shapefile", "FlatGeobuf", "MapInfo File", "OpenFileGDB",
-                                          "OGR_VRT"};
+// MapInfo is left out on purpose: its seamless and view tables name other files.
+constexpr const char* kInputDrivers[] = {"CSV",     "XLSX",       "ODS",            "GPKG",       "GeoJSON",
+                                          "GeoJSONSeq", "ESRI Shapefile", "FlatGeobuf", "OpenFileGDB", "OGR_VRT"};
 
 bool allowed_driver(const std::string& name) {
   for (const char* a : kInputDrivers)
@@ -236,7 +236,21 @@ void check_at(const fs::path& full, const std::string& label, const ReadPolicy& 
     if (is_source) throw InputError(label + ": file not found");
     return;
   }
-  if (!fs::is_regular_file(st)) return;  // a folder (Shapefiles, .gdb) is opened by GDAL inside the roots
+  if (fs::is_directory(st)) {
+    // A folder (of Shapefiles, a .gdb) is read file by file: none of its entries may be a link out of the roots.
+    std::error_code ec2;
+    for (fs::directory_iterator it(c, ec2), end; !ec2 && it != end; it.increment(ec2)) {
+      std::error_code ec3;
+      if (!fs::is_symlink(it->symlink_status(ec3))) continue;
+      const fs::path t = canonical_or_empty(it->path());
+      if (t.empty() || !inside_roots(t.string(), policy.roots))
+        throw InputError(label + ": the folder's entry " + it->path().filename().string() +
+                         " is a link to a file outside the folders this scenario may read (" + roots_text(policy.roots) +
+                         ")");
+    }
+    return;
+  }
+  if (!fs::is_regular_file(st)) return;
   check_sidecars(c, label, policy);
   const std::string head = read_head(c, 4096);
   if (head.rfind("PK\x03\x04", 0) == 0) check_zip(c, label);

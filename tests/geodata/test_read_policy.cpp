@@ -210,3 +210,11 @@ TEST_F(Sandbox, ColumnNamesInMessagesAreEscaped) {
   EXPECT_EQ(m.find('\x1b'), std::string::npos) << m;
   EXPECT_EQ(m.find(std::string(50, 'w')), std::string::npos) << m;
 }
+
+// A folder given as a source (Shapefiles) may not hold links out of the roots either.
+TEST_F(Sandbox, FolderEntriesMayNotLinkOut) {
+  write(root / "shapes" / "a.shp", "x");
+  EXPECT_EQ(check("shapes"), "<no exception>");
+  fs::create_symlink(outside / "secret.csv", root / "shapes" / "b.dbf");
+  EXPECT_CONTAINS(check("shapes"), "'shapes': the folder's entry b.dbf is a link to a file outside");
+}
