@@ -424,8 +424,6 @@ void disable_network() {
     for (const auto& p : prefixes) VSIFileManager::InstallHandler(p, &refuse);
     CPLHTTPSetFetchCallback(refuse_http, nullptr);
     OSRSetPROJEnableNetwork(FALSE);
-    CPLSetConfigOption("PROJ_NETWORK", "OFF");
-    CPLSetConfigOption("GDAL_HTTP_TIMEOUT", "1");
   });
 }
 

@@ -5,6 +5,7 @@
 
 #include <cpl_http.h>
 #include <cpl_vsi.h>
+#include <ogr_srs_api.h>
 
 #include <filesystem>
 #include <fstream>
@@ -185,6 +186,7 @@ TEST(Network, OffForTheWholeProcess) {
   EXPECT_NE(r->nStatus, 0);
   EXPECT_NE(std::string(r->pszErrBuf ? r->pszErrBuf : "").find("network access is disabled"), std::string::npos);
   CPLHTTPDestroyResult(r);
+  EXPECT_FALSE(OSRGetPROJEnableNetwork());  // no grids from the PROJ CDN either
 }
 
 // A .csvt sidecar declaring an age column Integer must not turn 0.5 into 0 (issue #17).
