@@ -13,6 +13,7 @@
 #include "error_of.hpp"
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
+#include "toml_doc.hpp"  // scenarios/src: Rows
 
 using namespace cohortgis;
 using cohortgis::test::error_of;
@@ -102,4 +103,23 @@ TEST_F(Folder, DatabaseOnlyWhenAllowed) {
                                                         allowed);
                   }),
                   "never taken from a scenario file");
+}
+
+// Rows::whole and Rows::quoted (toml_doc.hpp), for the loader's age columns and cell messages.
+TEST(Rows, WholeNumbersAndQuotedCells) {
+  scenarios::detail::Rows rows;
+  rows.ref.key = "base_population.table";
+  rows.table.path = "base.csv";
+  rows.table.layer = "base";
+  rows.table.columns = {"age", "zone"};
+  rows.table.rows = {{"5", "A"}, {"0.5", std::string("\x1b[2J") + std::string(60, 'z')}, {"5.0", "B"}, {"-5", "C"}};
+  rows.keep = {0, 1, 2, 3};
+  EXPECT_EQ(rows.whole(0, "age", 0, 150, "a whole age"), 5);
+  EXPECT_EQ(rows.whole(2, "age", 0, 150, "a whole age"), 5);
+  EXPECT_CONTAINS(error_of([&] { (void)rows.whole(1, "age", 0, 150, "a whole age"); }),
+                  "base.csv, layer 'base', data row 2 (row 3 counting the header row), column 'age': '0.5'; expected a "
+                  "whole age from 0 to 150");
+  EXPECT_CONTAINS(error_of([&] { (void)rows.whole(3, "age", 0, 150, "a whole age"); }), "'-5'; expected a whole age");
+  const std::string q = rows.quoted(1, "zone");
+  EXPECT_EQ(q, "\"\\x1B[2J" + std::string(36, 'z') + "…\"");
 }
