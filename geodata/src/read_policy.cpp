@@ -207,6 +207,16 @@ void check_vrt(const fs::path& vrt, const std::string& label, const ReadPolicy& 
       if (name == "SrcSQL")
         throw InputError(label + ": an OGR VRT with <SrcSQL> is not allowed as a scenario input "
                          "(SQL can open other files); expected <SrcDataSource> and <SrcLayer> only");
+      if (name.size() >= 3 && name.compare(name.size() - 3, 3, "SRS") == 0) {
+        // LayerSRS, TargetSRS, GeometryField/SRS: GDAL would read a file or fetch a URL named there.
+        const std::string srs = trim(CPLGetXMLValue(n, nullptr, ""));
+        std::error_code ec2;
+        if (!srs.empty() && (srs[0] == '/' || srs[0] == '.' || srs[0] == '~' || srs.find("://") != std::string::npos ||
+                             lower(srs).rfind("file:", 0) == 0 || fs::exists(vrt.parent_path() / srs, ec2) ||
+                             fs::exists(srs, ec2)))
+          throw InputError(label + ": an OGR VRT whose <" + name +
+                           "> names a file or URL; expected the CRS itself (EPSG:4326, WKT or a PROJ string)");
+      }
       if (name == "SourceFilename" || name == "SrcDataSource") {
         const std::string src = trim(CPLGetXMLValue(n, nullptr, ""));
         const std::string src_label = q(src) + " (a source named in the VRT " + label + ")";

@@ -111,6 +111,12 @@ TEST_F(Sandbox, VrtSourcesMustBeLocalAndInside) {
   EXPECT_CONTAINS(check("raster.vrt"), "a <VRTDataset> description that points at other data is not allowed");
   write(root / "missing_src.vrt", vrt("nope.csv"));
   EXPECT_CONTAINS(check("missing_src.vrt"), "'nope.csv' (a source named in the VRT 'missing_src.vrt'): file not found");
+  write(root / "srs_file.vrt", vrt("ok.csv", true, "<LayerSRS>../secrets/secret.csv</LayerSRS>"));
+  EXPECT_CONTAINS(check("srs_file.vrt"), "'srs_file.vrt': an OGR VRT whose <LayerSRS> names a file or URL");
+  write(root / "srs_url.vrt", vrt("ok.csv", true, "<LayerSRS>http://127.0.0.1:9/4326.wkt</LayerSRS>"));
+  EXPECT_CONTAINS(check("srs_url.vrt"), "names a file or URL");
+  write(root / "srs_ok.vrt", vrt("ok.csv", true, "<LayerSRS>EPSG:4326</LayerSRS>"));
+  EXPECT_EQ(check("srs_ok.vrt"), "<no exception>");
   write(root / "broken.vrt", "<OGRVRTDataSource><OGRVRTLayer");
   EXPECT_CONTAINS(check("broken.vrt"), "not well-formed XML");
 }
