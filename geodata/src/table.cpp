@@ -61,10 +61,10 @@ std::size_t Table::column(const std::string& name) const {
 
 std::string Table::where(std::size_t row, std::size_t col) const {
   const std::size_t n = first_row + row;  // 0-based data row in the file
-  std::string s = path + ", layer '" + layer + "', data row " + std::to_string(n + 1);
+  std::string s = path + ", layer '" + quote_cell(layer) + "', data row " + std::to_string(n + 1);
   if (has_header_row) s += " (row " + std::to_string(n + 2) + " counting the header row)";
   else s += " (feature " + std::to_string(n + 1) + " in reading order)";
-  if (col < columns.size()) s += ", column '" + columns[col] + "'";
+  if (col < columns.size()) s += ", column '" + quote_cell(columns[col]) + "'";
   return s;
 }
 
