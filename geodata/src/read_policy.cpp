@@ -222,6 +222,8 @@ void check_vrt(const fs::path& vrt, const std::string& label, const ReadPolicy& 
         const std::string src_label = q(src) + " (a source named in the VRT " + label + ")";
         refuse_non_local(src, src_label);
         if (src.empty()) throw InputError(label + ": an OGR VRT with an empty <" + name + ">");
+        // GDAL takes a source that starts with '<' as an inline VRT: its own sources would go unchecked.
+        if (src[0] == '<') throw InputError(src_label + ": an inline VRT as a source is not allowed");
         const bool relative = std::strcmp(CPLGetXMLValue(n, "relativeToVRT", "0"), "1") == 0;
         const fs::path full = relative && fs::path(src).is_relative() ? vrt.parent_path() / src : fs::path(src);
         check_at(full, src_label, policy, depth + 1, out, true);
@@ -265,7 +267,8 @@ void check_at(const fs::path& full, const std::string& label, const ReadPolicy& 
   const std::string head = read_head(c, 4096);
   if (head.rfind("PK\x03\x04", 0) == 0) check_zip(c, label);
   const std::string root = xml_root(head);
-  if (root == "OGRVRTDataSource") {
+  // By the root element, or anywhere in the head as GDAL's own VRT detection looks (after a long comment, say).
+  if (root == "OGRVRTDataSource" || contains_ci(head, "<ogrvrtdatasource")) {
     check_vrt(c, label, policy, depth, out);
   } else if (root == "VRTDataset" || root == "OGRWFSDataSource" || root == "GDAL_WMS" || root == "GDAL_WMTS" ||
              root == "WCS_GDAL" || root == "OGRGMLASDataSource" || root == "PAMDataset") {

@@ -117,6 +117,17 @@ TEST_F(Sandbox, VrtSourcesMustBeLocalAndInside) {
   EXPECT_CONTAINS(check("srs_url.vrt"), "names a file or URL");
   write(root / "srs_ok.vrt", vrt("ok.csv", true, "<LayerSRS>EPSG:4326</LayerSRS>"));
   EXPECT_EQ(check("srs_ok.vrt"), "<no exception>");
+  write(root / "commented.vrt", "<!-- " + std::string(2000, 'x') + " -->\n" + vrt("../secrets/secret.csv"));
+  EXPECT_CONTAINS(check("commented.vrt"), "is outside the folders");
+  // Past the first KiB GDAL no longer takes the file for a VRT at all: it cannot be read, and nothing leaks.
+  write(root / "far.vrt", "<!-- " + std::string(5000, 'x') + " -->\n" + vrt("../secrets/secret.csv"));
+  if (check("far.vrt") == "<no exception>") {
+    const std::string m = error_of([&] { (void)read_table((root / "far.vrt").string(), {}); });
+    EXPECT_CONTAINS(m, "cannot be read as a table");
+    EXPECT_EQ(m.find("SECRET_HEADER"), std::string::npos) << m;
+  }
+  write(root / "inline.vrt", vrt("&lt;OGRVRTDataSource&gt;&lt;/OGRVRTDataSource&gt;", false));
+  EXPECT_CONTAINS(check("inline.vrt"), "an inline VRT as a source is not allowed");
   write(root / "broken.vrt", "<OGRVRTDataSource><OGRVRTLayer");
   EXPECT_CONTAINS(check("broken.vrt"), "not well-formed XML");
 }
