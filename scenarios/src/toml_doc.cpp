@@ -249,7 +249,9 @@ TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
   } catch (const InputError& e) {
     doc.fail(&n, key, e.what());
   }
-  // Files an OGR VRT pulls in are inputs too: their SHA-256 goes into the manifest beside the VRT's.
+  // Files an OGR VRT pulls in are inputs too: their SHA-256 goes into the manifest beside the VRT's (recorded here,
+  // first, so that a VRT as [geography.source] is in the manifest as well).
+  if (!checked.pulls.empty()) doc.record(key, ref.path, w);
   for (const auto& pulled : checked.pulls) {
     std::string rel = pulled;
     for (const auto& [root, prefix] : {std::pair{doc.data_dir, std::string("data:")}, std::pair{doc.dir, std::string()}}) {

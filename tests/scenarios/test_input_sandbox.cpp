@@ -87,6 +87,28 @@ TEST_F(Folder, VrtSourcesAreRecordedAsInputs) {
   EXPECT_TRUE(pulled);
 }
 
+// A VRT as [geography.source]: the VRT and the GeoJSON it reads are both inputs.
+TEST_F(Folder, ZonesVrtIsAnInput) {
+  write(tmp / "scenario" / "zones.geojson",
+        R"({"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "EPSG:4326"}}, "features": [)"
+        R"({"type": "Feature", "properties": {"code": "A"}, "geometry": {"type": "Polygon", "coordinates": [[[0,0],[1,0],[1,1],[0,1],[0,0]]]}},)"
+        R"({"type": "Feature", "properties": {"code": "B"}, "geometry": {"type": "Polygon", "coordinates": [[[1,0],[2,0],[2,1],[1,1],[1,0]]]}}]})");
+  write(tmp / "scenario" / "zones.vrt",
+        "<OGRVRTDataSource><OGRVRTLayer name=\"zones\"><SrcDataSource relativeToVRT=\"1\">zones.geojson</SrcDataSource>"
+        "</OGRVRTLayer></OGRVRTDataSource>\n");
+  const fs::path p = tmp / "scenario" / "s.toml";
+  write(p, replaced(read(kGood / "good.toml"), R"(zones = [ { id = "A", name = "Zone A" }, { id = "B", name = "Zone B" } ])",
+                    R"(source = { path = "zones.vrt", id_field = "code" })"));
+  const auto set = scenarios::load_scenario_file(p.string(), COHORTGIS_DATA);
+  bool vrt = false, json = false;
+  for (const auto& in : set.runs.front().inputs) {
+    vrt = vrt || (in.role == "geography.source.path" && in.relative == "zones.vrt");
+    json = json || (in.role == "geography.source.path (through zones.vrt)" && in.relative == "zones.geojson");
+  }
+  EXPECT_TRUE(vrt);
+  EXPECT_TRUE(json);
+}
+
 TEST_F(Folder, DatabaseOnlyWhenAllowed) {
   const std::string s = scenario("db:census");
   EXPECT_CONTAINS(error_of([&] { (void)scenarios::load_scenario_file(s, COHORTGIS_DATA); }),
