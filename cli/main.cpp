@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cohortgis/app/commands.hpp"
+#include "cohortgis/app/results.hpp"
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/types.hpp"
 
@@ -76,6 +77,12 @@ int bad_input(const std::string& message) {
 }
 
 std::string thousands(double v) {
+  if (!std::isfinite(v)) return "(not a finite number)";
+  if (std::fabs(v) >= 9e18) {  // beyond long long: no grouping, and never "-0"
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+    return buf;
+  }
   const long long n = std::llround(v);
   std::string digits = std::to_string(n < 0 ? -n : n), out;
   for (std::size_t i = 0; i < digits.size(); ++i) {
@@ -252,6 +259,7 @@ int map_command(const std::vector<std::string>& args) {
   q.percent = vm.count("percent") > 0;
   if (vm.count("lang")) q.language = cohortgis::app::parse_language(vm["lang"].as<std::string>());
   const auto r = cohortgis::app::make_map(q);
+  for (const auto& w : r.warnings) std::cerr << "cohortgis: warning: " << w << "\n";
   std::cout << r.file << "\n";
   return 0;
 }
@@ -268,6 +276,7 @@ int report_command(const std::vector<std::string>& args) {
   std::optional<cohortgis::app::Language> l;
   if (vm.count("lang")) l = cohortgis::app::parse_language(vm["lang"].as<std::string>());
   const auto r = cohortgis::app::make_report(positional_arg(vm, "dir"), l);
+  for (const auto& w : r.warnings) std::cerr << "cohortgis: warning: " << w << "\n";
   std::cout << r.file << " (" << r.figures.size() << " figures)\n";
   return 0;
 }
@@ -303,6 +312,9 @@ int validate_command(const std::vector<std::string>& args) {
     for (const auto& c : changes) std::cerr << "cohortgis: warning: " << c << "\n";
     if (changes.empty())
       std::cout << "inputs unchanged since the results in " << vm["results"].as<std::string>() << " were made\n";
+    // The results files themselves, against manifest.json's list (and the manifest against its seal).
+    const auto in = cohortgis::app::check_results(vm["results"].as<std::string>(), false);
+    for (const auto& f : in.findings()) std::cerr << "cohortgis: warning: " << f << "\n";
   }
   return 0;
 }

@@ -21,5 +21,5 @@ run() {  # target, seed folders…
   return "${PIPESTATUS[0]}"
 }
 run fuzz_scenario_file tests/fixtures/scenarios tests/fixtures/scenarios/broken scenarios/examples/beijing-2020
-run fuzz_table_reader tests/fixtures/tables tests/fixtures/conformance/preston-box-6.2
+run fuzz_table_reader tests/fixtures/tables tests/conformance/preston-box-6.2
 run fuzz_input_sandbox fuzz/seeds/input_sandbox

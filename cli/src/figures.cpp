@@ -9,6 +9,7 @@
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/maps.hpp"
 #include "cohortgis/geodata/zones.hpp"
+#include "output_dir.hpp"
 
 namespace cohortgis::app {
 
@@ -74,12 +75,6 @@ std::vector<MapZone> shapes_for(const Results& r, const geodata::Zones& zones, L
 std::vector<MapZone> with_values(std::vector<MapZone> shapes, const std::vector<double>& v) {
   for (std::size_t i = 0; i < shapes.size(); ++i) shapes[i].value = v[i];
   return shapes;
-}
-
-std::string safe_name(std::string s) {
-  for (char& c : s)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) c = '_';
-  return s;
 }
 
 void check_variant(const Results& r, const std::string& v) {
@@ -192,6 +187,7 @@ std::optional<geodata::Zones> results_zones(const Results& r) {
 }
 
 MapResult make_map(const MapRequest& q) {
+  std::vector<std::string> warnings = require_intact_results(q.results_dir);
   const Results r = load_results(q.results_dir);
   const Language l = q.language ? *q.language
                                 : (r.meta.language.empty() ? Language::en : parse_language(r.meta.language, "manifest language"));
@@ -209,23 +205,31 @@ MapResult make_map(const MapRequest& q) {
     throw InputError(q.results_dir + ": no results.gpkg, so no zone boundaries to map" +
                      (r.meta.maps_note.empty() ? std::string() : " (" + r.meta.maps_note + ")"));
   const MapSpec s = map_spec(r, *zones, q, l);
-  std::string out = q.out;
+  // Into the results folder (the default, or an --out inside it): only over files cohortgis wrote, and listed in
+  // manifest.json afterwards.
+  std::string out = q.out, rel;
+  const fs::path dir = fs::absolute(q.results_dir).lexically_normal();
   if (out.empty()) {
-    const fs::path dir = fs::path(q.results_dir) / "maps";
-    fs::create_directories(dir);
-    out = (dir / (safe_name(s.stem) + "." + q.format)).string();
+    rel = "maps/" + file_stem(s.stem) + "." + q.format;
+  } else {
+    const fs::path o = fs::absolute(out).lexically_normal(), inside = o.lexically_relative(dir);
+    if (!inside.empty() && *inside.begin() != ".." && inside != ".") rel = inside.generic_string();
   }
+  if (!rel.empty()) out = writable_path(dir, check_results_folder(dir, false), rel).string();
   MapResult res;
   res.breaks = draw(shapes_for(r, *zones, l), s, st, fmt, out);
   res.file = out;
+  if (!rel.empty()) refresh_manifest(dir, {rel});
+  res.warnings = std::move(warnings);
   return res;
 }
 
 std::vector<Figure> render_figures(const Results& r, Language l) {
   std::vector<Figure> figs;
   const fs::path dir(r.dir);
-  fs::create_directories(dir / "maps");
-  fs::create_directories(dir / "charts");
+  // Every figure goes through writable_path: no symbolic links, no file that cohortgis did not write.
+  const FolderCheck folder = check_results_folder(dir, false);
+  const auto path = [&](const std::string& rel) { return writable_path(dir, folder, rel).string(); };
   const std::string base = "baseline";
   const int first = r.years.front(), last = r.years.back();
 
@@ -236,8 +240,8 @@ std::vector<Figure> render_figures(const Results& r, Language l) {
     auto add_map = [&](MapRequest q) {
       q.variant = base;
       MapSpec s = map_spec(r, *zones, q, l);
-      const std::string file = "maps/" + safe_name(s.stem) + ".png";
-      draw(shapes, s, st, ImageFormat::png, (dir / file).string());
+      const std::string file = "maps/" + file_stem(s.stem) + ".png";
+      draw(shapes, s, st, ImageFormat::png, path(file));
       figs.push_back({file, "maps", s.title, false});
     };
     MapRequest q;
@@ -295,7 +299,7 @@ std::vector<Figure> render_figures(const Results& r, Language l) {
       sm.title = pop.name + " " + word("small_multiples_years", l);
       sm.subtitle = variant_label(base, l) + " · " + r.meta.scenario;
       const std::string file = "maps/population_years.png";
-      geodata::render_small_multiples(shapes, titles, values, sm, ImageFormat::png, (dir / file).string(),
+      geodata::render_small_multiples(shapes, titles, values, sm, ImageFormat::png, path(file),
                                       static_cast<int>(std::min<std::size_t>(titles.size(), 4)));
       figs.push_back({file, "maps", sm.title, true});
     }
@@ -311,7 +315,7 @@ std::vector<Figure> render_figures(const Results& r, Language l) {
       sm.title = pop.name + " " + year_text(last, l) + " " + word("small_multiples_variants", l);
       sm.subtitle = r.meta.scenario;
       const std::string file = "maps/population_" + std::to_string(last) + "_variants.png";
-      geodata::render_small_multiples(shapes, titles, values, sm, ImageFormat::png, (dir / file).string(),
+      geodata::render_small_multiples(shapes, titles, values, sm, ImageFormat::png, path(file),
                                       static_cast<int>(std::min<std::size_t>(r.meta.variants.size(), 4)));
       figs.push_back({file, "maps", sm.title, true});
     }
@@ -338,12 +342,18 @@ std::vector<Figure> render_figures(const Results& r, Language l) {
       ps.title = r.zone_label(zone, l) + " " + word("pyramids", l) + " " + std::to_string(first) + " / " + year_text(last, l);
       ps.width_px = w;
       ps.height_px = h;
-      geodata::render_pyramid(stacked, outline, ps, ImageFormat::png, (dir / file).string());
+      geodata::render_pyramid(stacked, outline, ps, ImageFormat::png, path(file));
       figs.push_back({file, "pyramids", ps.title, zone == "total"});
       return true;
     };
     pyramid("total", "charts/pyramid_total.png", 900, 760);
-    for (const auto& z : r.zones) pyramid(z.id, "charts/pyramid_" + safe_name(z.id) + ".png", 560, 560);
+    // One helper names every per-zone file: the id escaped (plus a short hash) where it is not a safe file name,
+    // so ids that differ only in such characters (or in case) never share a file.
+    std::vector<std::string> ids{"total"};
+    for (const auto& z : r.zones) ids.push_back(z.id);
+    const std::vector<std::string> stems = file_stems(ids);
+    for (std::size_t i = 0; i < r.zones.size(); ++i)
+      pyramid(r.zones[i].id, "charts/pyramid_" + stems[i + 1] + ".png", 560, 560);
   }
 
   // ---- indicators over time, one line per variant, whole area ----
@@ -369,7 +379,7 @@ std::vector<Figure> render_figures(const Results& r, Language l) {
     for (const auto& s : series)
       for (double y : s.y) any = any || std::isfinite(y);
     if (!any) continue;
-    geodata::render_lines(series, ls, ImageFormat::png, (dir / file).string());
+    geodata::render_lines(series, ls, ImageFormat::png, path(file));
     figs.push_back({file, "charts", ls.title, false});
   }
   return figs;

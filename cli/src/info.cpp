@@ -68,6 +68,22 @@ std::string results_info(const std::string& dir) {
     else o << " " << f;
   }
   o << "\n  images     " << maps << " in maps/, " << charts << " in charts/\n";
+  // Integrity: the files against manifest.json's list, the manifest against its seal, the inputs against their
+  // recorded SHA-256 (what a reader of these results should know before trusting them).
+  const ResultsIntegrity in = check_results(dir, true);
+  if (in.verifiable && in.results_changed.empty())
+    o << "  integrity  " << in.files_checked << " results files as cohortgis wrote them";
+  else
+    o << "  integrity  NOT VERIFIED";
+  o << "; " << (in.inputs_changed.empty() ? "inputs unchanged since the run ("
+                                          : std::to_string(in.inputs_changed.size()) + " of the ")
+    << in.inputs_checked << (in.inputs_changed.empty() ? " checked)" : " inputs changed or gone") << "\n";
+  for (const auto& f : in.findings()) o << "    warning: " << f << "\n";
+  if (!in.unlisted.empty()) {
+    o << "    files cohortgis did not write:";
+    for (std::size_t i = 0; i < in.unlisted.size() && i < 8; ++i) o << " " << in.unlisted[i];
+    o << (in.unlisted.size() > 8 ? " …" : "") << "\n";
+  }
   return o.str();
 }
 

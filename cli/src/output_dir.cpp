@@ -1,17 +1,35 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "output_dir.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 
+#include <boost/property_tree/json_parser.hpp>
+#include <boost/property_tree/ptree.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
 #include <system_error>
 
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/sha256.hpp"
+#include "text_output.hpp"
 
 namespace cohortgis::app {
 
 namespace fs = std::filesystem;
+namespace pt = boost::property_tree;
 
 namespace {
+
+constexpr const char* kMarkerLine = "  \"cohortgis_results\": {\"format\": 1},\n";
+constexpr const char* kOutputsKey = "\n  \"outputs\": [";
+constexpr const char* kSealKey = "  \"manifest_sha256\": \"";
 
 fs::path normalised(const fs::path& p) {
   fs::path a = fs::absolute(p).lexically_normal();
@@ -19,15 +37,446 @@ fs::path normalised(const fs::path& p) {
   return a;
 }
 
-fs::path sibling(const fs::path& target, const char* tag) {
-  return target.parent_path() / (target.filename().string() + tag + std::to_string(::getpid()));
-}
-
 [[noreturn]] void fail(const fs::path& p, const std::string& what, const std::error_code& ec) {
   throw InputError("output folder " + p.string() + ": " + what + " (" + ec.message() + ")");
 }
 
+bool is_sidecar_name(const std::string& rel, std::string& base) {
+  for (const char* s : {"-wal", "-shm", "-journal"}) {
+    const std::string suffix = s;
+    if (rel.size() > suffix.size() && rel.compare(rel.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      base = rel.substr(0, rel.size() - suffix.size());
+      return true;
+    }
+  }
+  return false;
+}
+
+bool all_digits(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+}
+
+// Temporary files cohortgis writes next to a file and renames over it ("manifest.json.tmp-PID").
+bool is_own_temporary(const std::string& rel) {
+  for (const char* stem : {"manifest.json.tmp-", "report.html.tmp-"}) {
+    const std::string s = stem;
+    if (rel.rfind(s, 0) == 0 && all_digits(rel.substr(s.size()))) return true;
+  }
+  return false;
+}
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) throw InputError(p.string() + ": cannot be read");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The seal of a manifest's text: the SHA-256 of everything before the "manifest_sha256" line. Empty when absent.
+std::string seal_in(const std::string& text, std::size_t& seal_line) {
+  seal_line = text.rfind(std::string("\n") + kSealKey);
+  if (seal_line == std::string::npos) return "";
+  ++seal_line;
+  const std::size_t a = seal_line + std::string(kSealKey).size(), b = text.find('"', a);
+  return b == std::string::npos ? "" : text.substr(a, b - a);
+}
+
+std::string files_json(const std::vector<ListedFile>& files) {
+  std::string j = "  \"outputs\": [";
+  for (std::size_t i = 0; i < files.size(); ++i) j += (i ? ",\n    " : "\n    ") + json_string(files[i].path);
+  j += std::string(files.empty() ? "" : ",\n    ") + json_string("manifest.json") + "\n  ],\n";
+  j += "  \"files\": [";
+  for (std::size_t i = 0; i < files.size(); ++i)
+    j += std::string(i ? ",\n" : "\n") + "    {\"path\": " + json_string(files[i].path) +
+         ", \"size\": " + std::to_string(files[i].size) + ", \"sha256\": " + json_string(files[i].sha256) + "}";
+  j += std::string(files.empty() ? "" : "\n  ") + "],\n";
+  return j;
+}
+
+void write_atomically(const fs::path& file, const std::string& text) {
+  const fs::path tmp = file.parent_path() / (file.filename().string() + ".tmp-" + std::to_string(::getpid()));
+  {
+    TextFile f(tmp.string());
+    f.write(text);
+    f.close();
+  }
+  std::error_code ec;
+  fs::rename(tmp, file, ec);
+  if (ec) {
+    std::error_code ignored;
+    fs::remove(tmp, ignored);
+    throw InputError(file.string() + ": cannot be written (" + ec.message() + ")");
+  }
+}
+
+ListedFile describe_file(const fs::path& dir, const std::string& rel) {
+  const fs::path p = dir / rel;
+  std::error_code ec;
+  const auto size = fs::file_size(p, ec);
+  if (ec) throw InputError(p.string() + ": cannot be read (" + ec.message() + ")");
+  return {rel, size, geodata::sha256_file(p.string())};
+}
+
+// ---- processes ----
+
+// Start time of a process (field 22 of /proc/PID/stat, clock ticks since boot); "" when unknown.
+std::string process_start(long pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!in || !std::getline(in, line)) return "";
+  const std::size_t close = line.rfind(')');
+  if (close == std::string::npos) return "";
+  std::istringstream rest(line.substr(close + 1));
+  std::string field;
+  for (int k = 3; k <= 22 && rest >> field; ++k)
+    if (k == 22) return field;
+  return "";
+}
+
+bool process_alive(long pid, const std::string& start) {
+  if (pid <= 0) return false;
+  if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno != EPERM) return false;
+  const std::string now = process_start(pid);
+  return start.empty() || now.empty() || now == start;  // another start time: the id was reused
+}
+
+struct StagingMarker {
+  long pid = 0;
+  std::string start;
+};
+
+// Reads a staging folder's marker; false when the folder is not a real folder with our marker file.
+bool read_marker(const fs::path& folder, StagingMarker& m) {
+  std::error_code ec;
+  if (!fs::is_directory(fs::symlink_status(folder, ec))) return false;
+  const fs::path file = folder / kStagingMarker;
+  if (!fs::is_regular_file(fs::symlink_status(file, ec))) return false;
+  std::ifstream in(file);
+  std::string first, key;
+  if (!std::getline(in, first) || first != "cohortgis staging folder") return false;
+  while (in >> key) {
+    if (key == "pid") in >> m.pid;
+    else if (key == "start") in >> m.start;
+    else in.ignore(1 << 12, '\n');
+  }
+  return m.pid > 0;
+}
+
+void write_marker(const fs::path& folder) {
+  TextFile f((folder / kStagingMarker).string());
+  f.write("cohortgis staging folder\npid " + std::to_string(::getpid()) + "\nstart " + process_start(::getpid()) +
+          "\n");
+  f.close();
+}
+
+// "<name><tag><pid>[-<n>]": the first such sibling of target that does not exist yet.
+fs::path free_sibling(const fs::path& target, const std::string& tag) {
+  const std::string stem = target.filename().string() + tag + std::to_string(::getpid());
+  std::error_code ec;
+  for (int n = 0; n < 1000; ++n) {
+    const fs::path p = target.parent_path() / (n == 0 ? stem : stem + "-" + std::to_string(n));
+    if (!fs::exists(fs::symlink_status(p, ec))) return p;
+  }
+  throw InputError("output folder " + target.string() + ": no free name for a temporary folder next to it (" + stem +
+                   "-1 … -999 all exist)");
+}
+
+// Removes "<name>.tmp-PID[-N]" and "<name>.old-PID[-N]" folders next to target that carry our marker and whose
+// process is gone. Anything else with such a name stays.
+std::vector<std::string> remove_stale(const fs::path& target) {
+  std::vector<std::string> removed;
+  const std::string name = target.filename().string();
+  std::error_code ec;
+  fs::directory_iterator it(target.parent_path(), ec), end;
+  if (ec) return removed;
+  for (; it != end; it.increment(ec)) {
+    if (ec) break;
+    const std::string n = it->path().filename().string();
+    std::string rest;
+    for (const char* tag : {".tmp-", ".old-"})
+      if (n.rfind(name + tag, 0) == 0) rest = n.substr(name.size() + 5);
+    if (rest.empty()) continue;
+    const std::size_t dash = rest.find('-');
+    if (!all_digits(rest.substr(0, dash)) || (dash != std::string::npos && !all_digits(rest.substr(dash + 1))))
+      continue;
+    StagingMarker m;
+    if (!read_marker(it->path(), m) || m.pid == static_cast<long>(::getpid()) || process_alive(m.pid, m.start))
+      continue;
+    std::error_code rec;
+    fs::remove_all(it->path(), rec);  // does not follow symbolic links
+    if (!rec) removed.push_back(it->path().string() + " (process " + std::to_string(m.pid) + " is gone)");
+  }
+  return removed;
+}
+
+std::string list_some(const std::vector<std::string>& v) {
+  std::string out;
+  for (std::size_t i = 0; i < v.size() && i < 8; ++i) out += (i ? ", " : "") + v[i];
+  if (v.size() > 8) out += ", … (" + std::to_string(v.size()) + " in all)";
+  return out;
+}
+
 }  // namespace
+
+// ---- the file list ----
+
+std::vector<ListedFile> list_result_files(const fs::path& dir) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(dir, ec), end;
+  if (ec) throw InputError(dir.string() + ": cannot be read (" + ec.message() + ")");
+  for (; it != end; it.increment(ec)) {
+    if (ec) throw InputError(dir.string() + ": cannot be read (" + ec.message() + ")");
+    const auto st = it->symlink_status(ec);
+    const std::string rel = it->path().lexically_relative(dir).generic_string();
+    if (fs::is_directory(st)) continue;
+    if (fs::is_symlink(st) || !fs::is_regular_file(st))
+      throw InputError(it->path().string() + ": a symbolic link or special file in a results folder");
+    if (rel == "manifest.json" || rel == kStagingMarker || is_own_temporary(rel)) continue;
+    names.push_back(rel);
+  }
+  std::sort(names.begin(), names.end());
+  const std::set<std::string> all(names.begin(), names.end());
+  std::vector<ListedFile> out;
+  for (const auto& rel : names) {
+    std::string base;
+    if (is_sidecar_name(rel, base) && all.count(base)) continue;  // SQLite's -wal/-shm/-journal
+    out.push_back(describe_file(dir, rel));
+  }
+  return out;
+}
+
+void write_manifest(const fs::path& dir, const std::string& body, const std::vector<ListedFile>& files) {
+  std::string text = std::string("{\n") + kMarkerLine + body + files_json(files);
+  const std::string seal = geodata::sha256_text(text);
+  text += std::string(kSealKey) + seal + "\"\n}\n";
+  write_atomically(dir / "manifest.json", text);
+}
+
+bool FolderCheck::lists(const std::string& rel) const {
+  return std::any_of(listed.begin(), listed.end(), [&](const ListedFile& f) { return f.path == rel; });
+}
+
+FolderCheck check_results_folder(const fs::path& dir, bool hash) {
+  FolderCheck c;
+  std::error_code ec;
+  const fs::path mf = dir / "manifest.json";
+  const auto mst = fs::symlink_status(mf, ec);
+  if (!fs::exists(mst)) {
+    c.problem = "no manifest.json of cohortgis";
+  } else if (!fs::is_regular_file(mst)) {
+    c.problem = "manifest.json is a symbolic link or not a file";
+  } else if (fs::file_size(mf, ec) > (std::uintmax_t{64} << 20)) {
+    c.has_manifest = true;
+    c.problem = "manifest.json is larger than 64 MiB, far larger than cohortgis writes";
+  } else {
+    c.has_manifest = true;
+    std::string text;
+    pt::ptree tree;
+    try {
+      text = read_text(mf);
+      std::istringstream in(text);
+      pt::read_json(in, tree);
+    } catch (const std::exception&) {
+      c.problem = "manifest.json is not valid JSON";
+    }
+    if (c.problem.empty()) {
+      const auto format = tree.get_optional<std::string>("cohortgis_results.format");
+      if (!format) {
+        c.problem = "manifest.json has no \"cohortgis_results\" marker (results of an older cohortgis, or not "
+                    "written by cohortgis), so its files cannot be told from others";
+      } else if (*format != std::to_string(kResultsFormat)) {
+        c.problem = "manifest.json is of results format " + *format + ", which this version (format " +
+                    std::to_string(kResultsFormat) + ") does not know";
+      } else {
+        c.marked = true;
+        std::size_t seal_line = 0;
+        const std::string seal = seal_in(text, seal_line);
+        c.sealed = !seal.empty() && geodata::sha256_text(std::string_view(text).substr(0, seal_line)) == seal;
+        if (!c.sealed) c.problem = "manifest.json was edited after cohortgis wrote it (its manifest_sha256 does not match)";
+        if (const auto files = tree.get_child_optional("files"))
+          for (const auto& [k, v] : *files) {
+            ListedFile f{v.get("path", ""), 0, v.get("sha256", "")};
+            try {
+              f.size = std::stoull(v.get("size", "0"));
+            } catch (const std::exception&) {
+              f.size = 0;
+            }
+            c.listed.push_back(std::move(f));
+          }
+      }
+    }
+  }
+  // Without our marker nothing in the folder can be ours: no need to walk it (it may be a home folder).
+  if (!c.marked) return c;
+  std::map<std::string, const ListedFile*> by_path;
+  for (const auto& f : c.listed) by_path[f.path] = &f;
+  std::set<std::string> seen;
+  fs::recursive_directory_iterator it(dir, ec), end;
+  if (ec) {
+    c.problem = "cannot be read (" + ec.message() + ")";
+    return c;
+  }
+  for (; it != end; it.increment(ec)) {
+    if (ec) {
+      c.problem = "cannot be read (" + ec.message() + ")";
+      return c;
+    }
+    const auto st = it->symlink_status(ec);
+    const std::string rel = it->path().lexically_relative(dir).generic_string();
+    if (fs::is_directory(st)) continue;  // a folder holds nothing of its own; its files are checked
+    if (fs::is_symlink(st)) {
+      c.unlisted.push_back(rel + " (a symbolic link)");
+      continue;
+    }
+    if (rel == "manifest.json" || rel == kStagingMarker || is_own_temporary(rel)) continue;
+    const auto f = by_path.find(rel);
+    std::string base;
+    if (f == by_path.end()) {
+      if (!(is_sidecar_name(rel, base) && by_path.count(base)) || !fs::is_regular_file(st))
+        c.unlisted.push_back(rel);
+      continue;
+    }
+    seen.insert(rel);
+    if (!fs::is_regular_file(st)) {
+      c.unlisted.push_back(rel + " (not a file)");
+      continue;
+    }
+    std::error_code sec;
+    const auto size = fs::file_size(it->path(), sec);
+    if (sec || size != f->second->size) {
+      c.changed.push_back(rel + " (" + std::to_string(f->second->size) + " bytes then, " +
+                          (sec ? std::string("unreadable") : std::to_string(size)) + " now)");
+      continue;
+    }
+    if (hash) {
+      std::string now;
+      try {
+        now = geodata::sha256_file(it->path().string());
+      } catch (const InputError&) {
+        now = "unreadable";
+      }
+      if (now != f->second->sha256)
+        c.changed.push_back(rel + " (sha256 " + f->second->sha256.substr(0, 12) + "… then, " + now.substr(0, 12) +
+                            "… now)");
+    }
+  }
+  for (const auto& f : c.listed)
+    if (!seen.count(f.path)) c.missing.push_back(f.path);
+  return c;
+}
+
+void refresh_manifest(const fs::path& dir, const std::vector<std::string>& written) {
+  const fs::path mf = dir / "manifest.json";
+  const FolderCheck c = check_results_folder(dir, false);
+  if (!c.marked) return;  // an older version's results: left as they are
+  if (!c.sealed) throw InputError(mf.string() + ": " + c.problem + "; not updated");
+  const std::string text = read_text(mf);
+  const std::size_t a = std::string("{\n").size() + std::string(kMarkerLine).size();
+  const std::size_t b = text.find(kOutputsKey);
+  if (text.compare(0, a, std::string("{\n") + kMarkerLine) != 0 || b == std::string::npos)
+    throw InputError(mf.string() + ": not in the form cohortgis writes; not updated");
+  const std::string body = text.substr(a, b + 1 - a);
+  std::map<std::string, ListedFile> files;
+  std::error_code ec;
+  for (const auto& f : c.listed)
+    if (fs::is_regular_file(fs::symlink_status(dir / f.path, ec))) files[f.path] = f;
+  for (const auto& rel : written) files[rel] = describe_file(dir, rel);
+  std::vector<ListedFile> list;
+  for (auto& [k, f] : files) list.push_back(std::move(f));
+  write_manifest(dir, body, list);
+}
+
+fs::path writable_path(const fs::path& dir, const FolderCheck& c, const std::string& rel) {
+  const fs::path r = fs::path(rel).lexically_normal();
+  if (r.empty() || r.is_absolute() || *r.begin() == "..")
+    throw InputError(rel + ": not a path inside the results folder " + dir.string());
+  std::error_code ec;
+  fs::path at = dir;
+  for (auto part = r.begin(); part != r.end(); ++part) {
+    at /= *part;
+    const auto st = fs::symlink_status(at, ec);
+    if (fs::is_symlink(st))
+      throw InputError(at.string() + ": a symbolic link in the results folder; cohortgis does not write through links");
+    const bool last = std::next(part) == r.end();
+    if (!last && !fs::exists(st)) {
+      fs::create_directory(at, ec);
+      if (ec) throw InputError(at.string() + ": cannot be created (" + ec.message() + ")");
+    } else if (!last && !fs::is_directory(st)) {
+      throw InputError(at.string() + ": is not a folder");
+    } else if (last && fs::exists(st) && c.marked && !c.lists(r.generic_string())) {
+      throw InputError(at.string() + ": exists and was not written by cohortgis (manifest.json does not list it); "
+                                     "not overwritten. Move it away, or draw into another file (--out)");
+    } else if (last && fs::exists(st) && !fs::is_regular_file(st)) {
+      throw InputError(at.string() + ": exists and is not a file; not overwritten");
+    }
+  }
+  return at;
+}
+
+void check_replaceable(const fs::path& target) {
+  std::error_code ec;
+  const auto st = fs::symlink_status(target, ec);
+  if (!fs::exists(st)) return;
+  const std::string what = "output folder " + target.string() + ": ";
+  const std::string keep = "; nothing was changed. Give another --out, or move the folder away yourself";
+  if (fs::is_symlink(st))
+    throw InputError(what + "is a symbolic link (to " + fs::read_symlink(target, ec).string() +
+                     "); cohortgis does not replace links or write through them" + keep);
+  if (!fs::is_directory(st)) throw InputError(what + "exists and is not a folder" + keep);
+  const bool empty = fs::is_empty(target, ec);
+  if (ec) fail(target, "cannot be read", ec);
+  if (empty) return;
+  const FolderCheck c = check_results_folder(target, true);
+  if (!c.problem.empty()) {
+    std::vector<std::string> some;
+    for (fs::directory_iterator it(target, ec), end; !ec && it != end && some.size() < 4; it.increment(ec))
+      some.push_back(it->path().filename().string());
+    throw InputError(what + "exists and is not a results folder that cohortgis may replace: " + c.problem +
+                     " (it holds " + list_some(some) + (some.size() >= 4 ? ", …" : "") + ")" + keep);
+  }
+  if (!c.unlisted.empty())
+    throw InputError(what + "holds files that cohortgis did not write: " + list_some(c.unlisted) + keep);
+  if (!c.changed.empty())
+    throw InputError(what + "files changed since cohortgis wrote them: " + list_some(c.changed) + keep);
+}
+
+// ---- file names from ids ----
+
+std::string file_stem(const std::string& id) {
+  constexpr std::size_t kMax = 80;
+  std::string s;
+  bool escaped = id.empty() || id.size() > kMax || id.front() == '.';
+  for (char ch : id) {
+    const auto c = static_cast<unsigned char>(ch);
+    const bool ok = (c < 128 && std::isalnum(c)) || c == '-' || c == '_' || c == '.';
+    s += ok ? ch : '_';
+    escaped = escaped || !ok;
+  }
+  if (!s.empty() && s.front() == '.') s.front() = '_';
+  if (s.size() > kMax) s.resize(kMax);
+  if (!escaped) return s;
+  return s + "-" + geodata::sha256_text(id).substr(0, 8);
+}
+
+std::vector<std::string> file_stems(const std::vector<std::string>& ids) {
+  std::vector<std::string> out;
+  std::map<std::string, int> count;
+  auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  for (const auto& id : ids) {
+    out.push_back(file_stem(id));
+    ++count[lower(out.back())];
+  }
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    if (count[lower(out[i])] > 1 && out[i] == ids[i]) out[i] += "-" + geodata::sha256_text(ids[i]).substr(0, 8);
+  return out;
+}
+
+// ---- the staging folder ----
 
 StagedDirectory::StagedDirectory(const fs::path& target) {
   if (target.empty()) throw InputError("output folder: no path given");
@@ -35,53 +484,53 @@ StagedDirectory::StagedDirectory(const fs::path& target) {
   const std::string name = target_.filename().string();
   if (name.empty() || name == "." || name == "..")
     throw InputError("output folder " + target.string() + ": expected a folder name (not the root, '.' or '..')");
-  check_target();
-  staging_ = sibling(target_, ".tmp-");
+  check_replaceable(target_);
   std::error_code ec;
-  fs::remove_all(staging_, ec);  // left over from an earlier process with the same id
   fs::create_directories(target_.parent_path(), ec);
   if (ec) fail(target_.parent_path(), "cannot be created", ec);
+  removed_ = remove_stale(target_);
+  staging_ = free_sibling(target_, ".tmp-");
   if (!fs::create_directory(staging_, ec) || ec) fail(staging_, "cannot create the temporary folder", ec);
+  try {
+    write_marker(staging_);
+  } catch (...) {
+    fs::remove_all(staging_, ec);
+    throw;
+  }
 }
 
 StagedDirectory::~StagedDirectory() {
   if (committed_) return;
   std::error_code ec;
-  fs::remove_all(staging_, ec);
-}
-
-// Refuse to replace something that does not look like our own results (e.g. --out pointing at a home folder).
-void StagedDirectory::check_target() const {
-  std::error_code ec;
-  const auto st = fs::symlink_status(target_, ec);
-  if (!fs::exists(st)) return;
-  if (!fs::is_directory(st))
-    throw InputError("output folder " + target_.string() + ": exists and is not a folder; choose another --out");
-  const bool empty = fs::is_empty(target_, ec);
-  if (ec) fail(target_, "cannot be read", ec);
-  if (!empty && !fs::exists(target_ / "manifest.json"))
-    throw InputError("output folder " + target_.string() +
-                     ": exists and does not hold earlier cohortgis results (no manifest.json); choose another --out "
-                     "or remove it");
+  StagingMarker m;
+  // Only our own folder (still with our marker) is removed.
+  if (read_marker(staging_, m) && m.pid == static_cast<long>(::getpid())) fs::remove_all(staging_, ec);
 }
 
 void StagedDirectory::commit() {
-  check_target();
+  check_replaceable(target_);
   std::error_code ec;
   fs::path old;
   if (fs::exists(fs::symlink_status(target_, ec))) {
-    old = sibling(target_, ".old-");
-    fs::remove_all(old, ec);
+    old = free_sibling(target_, ".old-");
     fs::rename(target_, old, ec);
     if (ec) fail(target_, "cannot move the previous results aside", ec);
+    try {
+      write_marker(old);  // so that a later run removes it should this one die before it does
+    } catch (const InputError&) {
+    }
   }
   fs::rename(staging_, target_, ec);
   if (ec) {
     std::error_code back;
-    if (!old.empty()) fs::rename(old, target_, back);
+    if (!old.empty()) {
+      fs::rename(old, target_, back);
+      if (!back) fs::remove(target_ / kStagingMarker, back);
+    }
     fail(target_, "cannot move the new results into place", ec);
   }
   committed_ = true;
+  fs::remove(target_ / kStagingMarker, ec);
   if (!old.empty()) fs::remove_all(old, ec);  // best effort: the new results are already in place
 }
 

@@ -1,16 +1,89 @@
 // SPDX-License-Identifier: Apache-2.0
-// An output folder that appears complete or not at all: results go to a sibling temporary folder that is renamed
-// into place by commit(); without commit() the temporary folder is removed and an existing target stays as it was.
+// Output folders that cohortgis may replace, and the file list of a results folder's manifest.json.
+//
+// A results folder is "ours" when its manifest.json carries the marker "cohortgis_results": {"format": 1}, lists
+// every file cohortgis wrote into the folder with its size and SHA-256 (maps and charts that `map` and `report`
+// add later included), and its seal ("manifest_sha256", the SHA-256 of the text before it) matches. `run --out`
+// replaces only an empty folder or such a folder whose files are all listed and unchanged (docs/cli.md).
+//
+// Results are written to a sibling staging folder "<target>.tmp-<pid>" (with a marker file of its own) and renamed
+// into place by commit(); without commit() the staging folder is removed and an existing target stays as it was.
+// Staging folders of runs that died (kill -9) are removed by the next run when their marker says so; a folder with
+// such a name but without our marker is never touched. Nothing here follows a symbolic link when deleting.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 namespace cohortgis::app {
 
+inline constexpr int kResultsFormat = 1;
+// The marker file of a staging folder (and of a previous results folder moved aside during commit).
+inline constexpr const char* kStagingMarker = ".cohortgis-staging";
+
+// One file of a results folder, as listed in manifest.json ("files").
+struct ListedFile {
+  std::string path;  // relative to the folder, '/' separated
+  std::uintmax_t size = 0;
+  std::string sha256;
+};
+
+// Every regular file below `dir` except manifest.json, the staging marker and the sidecars of SQLite files
+// (results.gpkg-wal, -shm, -journal), sorted by path, with size and SHA-256. Throws InputError on a symbolic link
+// or a special file inside the folder.
+std::vector<ListedFile> list_result_files(const std::filesystem::path& dir);
+
+// manifest.json from its body (the JSON object's members before "outputs", each line ending ",\n", without the
+// opening "{\n"): writes the marker first, then the body, "outputs", "files" and the seal; atomically (a temporary
+// file renamed over manifest.json).
+void write_manifest(const std::filesystem::path& dir, const std::string& body, const std::vector<ListedFile>& files);
+
+// After `map` or `report` drew into a results folder: adds (or updates) the files `written` (relative paths) in
+// manifest.json's "outputs" and "files", drops listed files that are gone, and seals it again; atomically. Files
+// that are neither listed nor written stay unlisted. Does nothing for a manifest without the marker (an older
+// version's results); throws InputError for one whose seal does not match (it is not re-sealed).
+void refresh_manifest(const std::filesystem::path& dir, const std::vector<std::string>& written);
+
+// What a results folder's manifest says about its own files, and what is there now.
+struct FolderCheck {
+  bool has_manifest = false;
+  bool marked = false;  // "cohortgis_results" marker of a format this version knows
+  bool sealed = false;  // the seal matches: manifest.json is as cohortgis wrote it
+  std::vector<ListedFile> listed;
+  std::vector<std::string> changed;   // listed files whose size or SHA-256 differ now ("path (what)")
+  std::vector<std::string> missing;   // listed files that are gone
+  std::vector<std::string> unlisted;  // files (links, folders of others …) that cohortgis did not write
+  std::string problem;                // why the folder is not (verifiably) cohortgis's own results; "" when it is
+  bool intact() const { return problem.empty() && changed.empty() && missing.empty() && unlisted.empty(); }
+  bool lists(const std::string& rel) const;
+};
+// Reads dir/manifest.json and compares the folder with it. hash: also compare SHA-256 (else sizes only).
+FolderCheck check_results_folder(const std::filesystem::path& dir, bool hash = true);
+
+// The path of `rel` (relative, '/' separated) inside a results folder, for cohortgis to (over)write: creates its
+// parent folders; refuses (InputError) a symbolic link at the path or at a parent folder inside the results
+// folder, and an existing file that the folder's manifest (`c`) does not list. For the results of an older version
+// (no marker) only links are refused.
+std::filesystem::path writable_path(const std::filesystem::path& dir, const FolderCheck& c, const std::string& rel);
+
+// Throws InputError (naming the folder and why) unless `target` is absent, an empty folder, or a results folder of
+// cohortgis whose files are all listed in its manifest and unchanged.
+void check_replaceable(const std::filesystem::path& target);
+
+// A file name made from an id (zone, group, variant …): the id itself when it is made only of ASCII letters,
+// digits, '-', '_' and '.', does not start with '.', and is at most 80 bytes; else the id with every other byte
+// replaced by '_' (cut to 80 bytes) plus "-" and the first 8 hex digits of the id's SHA-256. Stable across runs.
+std::string file_stem(const std::string& id);
+// file_stem of each id, with the hash appended also where two stems would be equal when case is ignored (file
+// systems that do not tell "A" from "a").
+std::vector<std::string> file_stems(const std::vector<std::string>& ids);
+
 class StagedDirectory {
  public:
-  // Checks the target (an existing target must be a folder that is empty or holds manifest.json) and creates
-  // "<target>.tmp-<pid>" next to it. Throws InputError.
+  // Checks the target (check_replaceable), removes stale staging folders of dead runs, and creates a staging
+  // folder next to it with its marker. Throws InputError.
   explicit StagedDirectory(const std::filesystem::path& target);
   ~StagedDirectory();
   StagedDirectory(const StagedDirectory&) = delete;
@@ -18,12 +91,14 @@ class StagedDirectory {
 
   const std::filesystem::path& staging() const { return staging_; }
   const std::filesystem::path& target() const { return target_; }
-  // Moves an existing target aside, renames the staging folder into place, then removes the old one.
+  // Staging folders of earlier runs that had died, removed by the constructor.
+  const std::vector<std::string>& removed_stale() const { return removed_; }
+  // Checks the target again, moves it aside, renames the staging folder into place, then removes the old one.
   void commit();
 
  private:
-  void check_target() const;
   std::filesystem::path target_, staging_;
+  std::vector<std::string> removed_;
   bool committed_ = false;
 };
 

@@ -14,6 +14,7 @@
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "figures.hpp"
+#include "output_dir.hpp"
 #include "text_output.hpp"
 
 namespace cohortgis::app {
@@ -92,8 +93,12 @@ ol li{margin:4px 0}.note{color:#555;font-size:13px}code{font-size:12px}
 
 }  // namespace
 
-ReportResult make_report(const std::string& dir_text, std::optional<Language> language) {
+ReportResult make_report(const std::string& dir_text, std::optional<Language> language, bool verify) {
+  std::vector<std::string> warnings;
+  if (verify) warnings = require_intact_results(dir_text);
   const Results r = load_results(dir_text);
+  // report.html is replaced only when cohortgis wrote it (checked before anything is drawn).
+  const fs::path out = writable_path(dir_text, check_results_folder(dir_text, false), "report.html");
   const Language l = language ? *language
                               : (r.meta.language.empty() ? Language::en : parse_language(r.meta.language, "manifest language"));
   const std::vector<Figure> figs = render_figures(r, l);
@@ -275,7 +280,7 @@ ReportResult make_report(const std::string& dir_text, std::optional<Language> la
                 "folder; the numbers are those of its CSV files.") +
        "</p>\n</section>\n</main>\n</body>\n</html>\n";
 
-  const fs::path out = dir / "report.html", tmp = dir / ("report.html.tmp-" + std::to_string(::getpid()));
+  const fs::path tmp = dir / ("report.html.tmp-" + std::to_string(::getpid()));
   {
     TextFile f(tmp.string());
     f.write(h);
@@ -290,6 +295,10 @@ ReportResult make_report(const std::string& dir_text, std::optional<Language> la
   ReportResult res;
   res.file = out.string();
   for (const auto& f : figs) res.figures.push_back(f.file);
+  std::vector<std::string> written = res.figures;
+  written.push_back("report.html");
+  refresh_manifest(dir, written);
+  res.warnings = std::move(warnings);
   return res;
 }
 

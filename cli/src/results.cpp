@@ -12,6 +12,8 @@
 #include <sstream>
 
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/sha256.hpp"
+#include "output_dir.hpp"
 
 namespace cohortgis::app {
 
@@ -144,10 +146,86 @@ ResultsMeta read_manifest(const std::string& path) {
       m.aggregates.emplace_back(v.get("name", ""), members);
     }
   if (const auto in = tree.get_child_optional("inputs"))
-    for (const auto& [k, v] : *in) m.inputs.push_back({v.get("role", ""), v.get("path", ""), v.get("sha256", "")});
+    for (const auto& [k, v] : *in)
+      m.inputs.push_back({v.get("role", ""), v.get("path", ""), v.get("sha256", ""), v.get("opened", "")});
+  m.data_dir = tree.get("data_dir", "");
   if (m.scenario.empty() || m.variants.empty())
     throw InputError(path + ": not a cohortgis manifest (no scenario name or variants)");
   return m;
+}
+
+std::vector<std::string> ResultsIntegrity::findings() const {
+  std::vector<std::string> out;
+  if (!problem.empty()) out.push_back(problem);
+  for (const auto& f : results_changed) out.push_back("results file " + f);
+  for (const auto& f : inputs_changed) out.push_back("input " + f);
+  return out;
+}
+
+ResultsIntegrity check_results(const std::string& dir, bool inputs) {
+  ResultsIntegrity r;
+  const FolderCheck c = check_results_folder(dir, true);
+  r.legacy = c.has_manifest && !c.marked;
+  r.verifiable = c.marked && c.sealed;
+  if (!r.verifiable) r.problem = dir + ": " + c.problem + (r.legacy ? "; its files cannot be verified" : "");
+  r.files_checked = c.listed.size();
+  for (const auto& f : c.changed) r.results_changed.push_back(f + " changed since the run");
+  for (const auto& f : c.missing) r.results_changed.push_back(f + " is gone");
+  r.unlisted = c.unlisted;
+  if (!inputs || !c.has_manifest) return r;
+  ResultsMeta m;
+  try {
+    m = read_manifest((fs::path(dir) / "manifest.json").string());
+  } catch (const InputError&) {
+    return r;
+  }
+  for (const auto& in : m.inputs) {
+    // Where the run read it: the absolute path recorded, else (older manifests) "data:" in the data folder and
+    // other paths next to the scenario file.
+    fs::path p = in.opened;
+    if (p.empty()) {
+      if (in.path.rfind("data:", 0) == 0) p = fs::path(m.data_dir) / in.path.substr(5);
+      else p = fs::path(m.scenario_file).parent_path() / in.path;
+    }
+    ++r.inputs_checked;
+    std::error_code ec;
+    if (!fs::is_regular_file(p, ec)) {
+      r.inputs_changed.push_back(in.path + " (" + in.role + ") is no longer at " + p.string());
+      continue;
+    }
+    std::string now;
+    try {
+      now = geodata::sha256_file(p.string());
+    } catch (const InputError&) {
+      r.inputs_changed.push_back(in.path + " (" + in.role + ") cannot be read at " + p.string());
+      continue;
+    }
+    if (now != in.sha256)
+      r.inputs_changed.push_back(in.path + " (" + in.role + ") changed since the run (sha256 " +
+                                 in.sha256.substr(0, 12) + "… then, " + now.substr(0, 12) + "… now, " + p.string() +
+                                 ")");
+  }
+  return r;
+}
+
+std::vector<std::string> require_intact_results(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec) || !fs::exists(fs::path(dir) / "manifest.json", ec))
+    return {};  // not a results folder at all: load_results says so
+  const ResultsIntegrity r = check_results(dir, true);
+  std::vector<std::string> warnings;
+  if (r.legacy) {
+    warnings.push_back(r.problem);
+  } else if (!r.verifiable || !r.results_changed.empty()) {
+    std::string list;
+    if (!r.verifiable) list += "\n  " + r.problem;
+    for (const auto& f : r.results_changed) list += "\n  " + f;
+    throw InputError(dir + ": the results are not as cohortgis wrote them, so nothing is drawn from them (run the "
+                           "scenario again to replace them):" + list);
+  }
+  for (const auto& f : r.inputs_changed)
+    warnings.push_back("input " + f + "; the results in " + dir + " are from the inputs as they were then");
+  return warnings;
 }
 
 Results load_results(const std::string& dir_text) {

@@ -24,6 +24,30 @@ double at(const CohortArray& a, std::size_t cell) { return a.empty() ? 0.0 : a.d
 
 }  // namespace
 
+// Totals are written and reported only when they are numbers: a population or flow that overflowed (inf) or is not
+// a number stops the run with the year and the zone, group, sex and age where it first appears, instead of an
+// empty total in indicators.csv.
+void ResultsWriter::check_sums(const CohortArray& pop, const std::vector<UnitSums>& sums, int year) const {
+  for (std::size_t u = 0; u < sums.size(); ++u) {
+    const UnitSums& s = sums[u];
+    if (std::isfinite(s.population) && std::isfinite(s.births) && std::isfinite(s.deaths) &&
+        std::isfinite(s.net_migration) && std::isfinite(s.adjustments))
+      continue;
+    const CohortLayout& L = pop.layout();
+    for (int z = 0; z < L.zones; ++z)
+      for (int g = 0; g < L.groups; ++g)
+        for (int x = 0; x < 2; ++x)
+          for (int i = 0; i < L.grid.n_ages; ++i)
+            if (!std::isfinite(pop.at(z, g, x, i)))
+              throw ProjectionError("year " + std::to_string(year) + ": the population of zone '" +
+                                    sc_->zones[uz(z)].id + "', group '" + sc_->group_names[uz(g)] + "', sex " +
+                                    sex_name(static_cast<Sex>(x)) + ", age " + std::to_string(L.grid.age_start(i)) +
+                                    " is not a finite number (it overflowed); check the inputs' magnitudes");
+    throw ProjectionError("year " + std::to_string(year) + ": the sums of '" + unit_names_[u] +
+                          "' are not finite numbers (they overflowed); check the inputs' magnitudes");
+  }
+}
+
 std::vector<std::string> ResultsWriter::file_names() {
   return {"population.csv", "components.csv", "indicators.csv", "plan_periods.csv", "plan_periods_by_group.csv",
           "targets.csv", "service_demand.csv", "zones.csv"};
@@ -296,11 +320,12 @@ void ResultsWriter::base(const CohortArray& population, int year) {
   current_ = population;
   current_ptr_ = &current_;
   const auto sums = unit_sums(population, nullptr);
+  check_sums(population, sums, year);
   last_groups_ = group_sums(population, nullptr);
   track_periods(sums, last_groups_, year - 1, year);
   last_units_ = sums;
   years_.push_back(year);
-  totals_.push_back(sums[total_unit_].population);
+  totals_.push_back(sums[total_unit_].population + 0.0);  // + 0.0: never "-0"
   mark_ = std::chrono::steady_clock::now();
 }
 
@@ -354,6 +379,7 @@ void ResultsWriter::step(const StepResult& r) {
   current_ = r.end;
   current_ptr_ = &current_;
   auto sums = unit_sums(r.end, &c);
+  check_sums(r.end, sums, r.context.end_year);
   auto gsums = group_sums(r.end, &c);
   {
     // Person-years of the step z·(P + P')/2 (docs/ccmpp.md Part C), per unit and per unit and group; the start
@@ -368,7 +394,7 @@ void ResultsWriter::step(const StepResult& r) {
   last_units_ = sums;
   last_groups_ = gsums;
   years_.push_back(r.context.end_year);
-  totals_.push_back(sums[total_unit_].population);
+  totals_.push_back(sums[total_unit_].population + 0.0);  // + 0.0: never "-0"
   timing.write_seconds = seconds_since(t0);
   timings_.push_back(timing);
   mark_ = std::chrono::steady_clock::now();

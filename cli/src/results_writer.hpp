@@ -68,6 +68,7 @@ class ResultsWriter : public ResultSink {
   double period_value(const PeriodResult& p, std::size_t unit, const std::string& indicator) const;
   void write_services(const CohortArray& pop, const StepComponents* c, int year);
 
+  void check_sums(const CohortArray& pop, const std::vector<UnitSums>& sums, int year) const;
   void write_population(const CohortArray& pop, int year);
   void append_state_key(int zone, int group, int sex);  // "zone,group,sex," of a CSV row to buf_
   void write_indicators(const IndicatorTable& table, int year, bool stocks_only);

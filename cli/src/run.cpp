@@ -88,7 +88,7 @@ const char* policy_name(FlowPolicy p) {
 }
 
 struct InputHash {
-  std::string role, path, sha256;
+  std::string role, path, sha256, opened;  // opened: the absolute path read (for re-checks)
 };
 
 std::string json_strings(const std::vector<std::string>& v, const std::string& indent) {
@@ -103,10 +103,12 @@ struct ManifestExtras {
   std::string zones_source, maps_note;
 };
 
-void write_manifest(const fs::path& file, const scenarios::ScenarioSet& set, const std::vector<ZoneAggregate>& aggregates,
-                    const std::vector<InputHash>& inputs, const std::string& data_dir, const std::string& started,
-                    int threads_requested, int threads, const std::vector<StepTiming>& timings,
-                    double total_seconds, const std::vector<std::string>& outputs, const ManifestExtras& extras) {
+// manifest.json of a results folder: the run's description, then (output_dir.hpp) the marker, the list of files with
+// their sizes and SHA-256, and the seal.
+std::vector<ListedFile> write_run_manifest(const fs::path& dir, const scenarios::ScenarioSet& set,
+                        const std::vector<ZoneAggregate>& aggregates, const std::vector<InputHash>& inputs,
+                        const std::string& data_dir, const std::string& started, int threads_requested, int threads,
+                        const std::vector<StepTiming>& timings, double total_seconds, const ManifestExtras& extras) {
   const scenarios::Scenario& sc = set.runs.front();
   std::vector<std::string> variants, variant_notes;
   for (const auto* r : extras.runs) {
@@ -118,7 +120,7 @@ void write_manifest(const fs::path& file, const scenarios::ScenarioSet& set, con
       if (a.rfind(prefix, 0) == 0) note = a.substr(prefix.size());
     variant_notes.push_back(note);
   }
-  std::string j = "{\n";
+  std::string j;
   j += "  \"cohortgis_version\": " + json_string(COHORTGIS_VERSION) + ",\n";
   j += "  \"scenario\": {\n";
   j += "    \"name\": " + json_string(sc.name) + ",\n";
@@ -145,7 +147,8 @@ void write_manifest(const fs::path& file, const scenarios::ScenarioSet& set, con
   j += "  \"inputs\": [";
   for (std::size_t i = 0; i < inputs.size(); ++i)
     j += std::string(i ? ",\n" : "\n") + "    {\"path\": " + json_string(inputs[i].path) +
-         ", \"sha256\": " + json_string(inputs[i].sha256) + ", \"role\": " + json_string(inputs[i].role) + "}";
+         ", \"sha256\": " + json_string(inputs[i].sha256) + ", \"role\": " + json_string(inputs[i].role) +
+         ", \"opened\": " + json_string(inputs[i].opened) + "}";
   j += "\n  ],\n";
   j += "  \"projection\": {\n";
   j += "    \"base_year\": " + std::to_string(sc.base_year) + ",\n";
@@ -216,11 +219,9 @@ void write_manifest(const fs::path& file, const scenarios::ScenarioSet& set, con
          ", \"compute_seconds\": " + json_number(timings[k].compute_seconds) +
          ", \"write_seconds\": " + json_number(timings[k].write_seconds) + "}";
   j += "\n    ]\n  },\n";
-  j += "  \"outputs\": " + json_strings(outputs, "  ") + "\n";
-  j += "}\n";
-  TextFile f(file.string());
-  f.write(j);
-  f.close();
+  std::vector<ListedFile> files = list_result_files(dir);
+  write_manifest(dir, j, files);
+  return files;
 }
 
 
@@ -316,14 +317,6 @@ void write_results_gpkg(const fs::path& dir, const geodata::Zones& zones, const 
   geodata::write_zone_indicators_gpkg((dir / "results.gpkg").string(), zones, rows, o);
 }
 
-std::vector<std::string> folder_files(const fs::path& dir) {
-  std::vector<std::string> out;
-  for (const auto& e : fs::recursive_directory_iterator(dir))
-    if (e.is_regular_file()) out.push_back(fs::relative(e.path(), dir).generic_string());
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 // What the command line lets a scenario read besides its own folder and the data folder.
 geodata::ReadPolicy read_policy(const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db) {
   return geodata::granted(allow_read, allow_db, "--allow-read", "--allow-db");
@@ -404,8 +397,7 @@ std::string resolve_data_dir(const std::string& configured) {
 RunSummary run(const RunConfig& cfg) {
   const auto t0 = std::chrono::steady_clock::now();
   const std::string started = utc_now_iso8601();
-  if (cfg.threads < 0)
-    throw InputError("threads: " + std::to_string(cfg.threads) + "; expected 0 (all cores) or a positive number");
+  check_threads(cfg.threads, "--threads");
   const std::string data_dir = resolve_data_dir(cfg.data_dir);
   {
     std::error_code ec;
@@ -415,12 +407,19 @@ RunSummary run(const RunConfig& cfg) {
   }
 
   const std::string scenario_file = resolve_scenario_file(cfg.scenario);
-  StagedDirectory out(cfg.out_dir);  // removes its temporary folder unless committed
+  StagedDirectory out(cfg.out_dir);  // refuses a folder it may not replace; removes its temporary folder unless committed
+  if (!cfg.quiet)
+    for (const auto& r : out.removed_stale())
+      std::fprintf(stderr, "cohortgis: removed the temporary folder of an earlier run that stopped: %s\n", r.c_str());
   const scenarios::ScenarioSet set =
       scenarios::load_scenario_file(scenario_file, data_dir, read_policy(cfg.allow_read, cfg.allow_db));
   const scenarios::Scenario& sc = set.runs.front();
   std::vector<InputHash> inputs;
-  for (const auto& in : sc.inputs) inputs.push_back({in.role, in.relative, input_sha256(in)});
+  for (const auto& in : sc.inputs) {
+    std::error_code ec;
+    const fs::path abs = fs::absolute(in.path, ec).lexically_normal();
+    inputs.push_back({in.role, in.relative, input_sha256(in), ec ? in.path : abs.string()});
+  }
 
   const int threads = cfg.threads > 0 ? cfg.threads : tbb::info::default_concurrency();
   const std::vector<ZoneAggregate> aggregates = with_total_aggregate(sc.aggregates, static_cast<int>(sc.zones.size()));
@@ -483,27 +482,28 @@ RunSummary run(const RunConfig& cfg) {
                                                : guess_language(texts);
   }
   extras.zones_source = set.zones_source_path;
-  const auto manifest = [&](const std::vector<std::string>& outputs) {
+  std::vector<ListedFile> listed;  // what the last manifest lists
+  const auto manifest = [&] {
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    write_manifest(out.staging() / "manifest.json", set, aggregates, inputs, data_dir, started, cfg.threads, threads,
-                   timings, secs, outputs, extras);
+    listed = write_run_manifest(out.staging(), set, aggregates, inputs, data_dir, started, cfg.threads, threads,
+                                timings, secs, extras);
     return secs;
   };
-  std::vector<std::string> files = ResultsWriter::file_names();
-  files.push_back("manifest.json");
   double report_seconds = 0.0;
   if (cfg.report) {
     const auto r0 = std::chrono::steady_clock::now();
     if (!cfg.quiet) std::fprintf(stderr, "cohortgis: drawing maps and charts, writing report.html\n");
     std::optional<geodata::Zones> zones = scenario_geometry(set, extras.maps_note);
     if (!extras.maps_note.empty() && !cfg.quiet) std::fprintf(stderr, "cohortgis: note: %s\n", extras.maps_note.c_str());
-    manifest(files);  // the report reads the folder back, manifest included
+    manifest();  // the report reads the folder back, manifest included
     if (zones) write_results_gpkg(out.staging(), *zones, load_results(out.staging().string()));
-    make_report(out.staging().string(), extras.language);
-    files = folder_files(out.staging());
+    make_report(out.staging().string(), extras.language, false);
     report_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - r0).count();
   }
-  const double seconds = manifest(files);
+  const double seconds = manifest();
+  std::vector<std::string> files;
+  for (const auto& f : listed) files.push_back(f.path);
+  files.push_back("manifest.json");
   // A signal that arrived after the last step (while writing maps or the report) still cancels the run.
   if (cfg.cancel && cfg.cancel->load()) throw ProjectionError("projection cancelled before its results were moved into place");
   out.commit();

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Life tables from central death rates (abridged and single-year).
 //
-// Sources of the formulas (see also tests/fixtures/conformance/life-tables/README.md):
+// Sources of the formulas (see also tests/conformance/life-tables/README.md):
 //   - UN (1982), Model Life Tables for Developing Countries, p. 31: Coale–Demeny West under age 5, nax = 2.5 at
 //     5–9 and 10–14, Greville nax from age 15.
 //   - UN (1983), Manual X, Table 164, and the US Census Bureau PAS spreadsheet LTPOPDTH: Coale–Demeny a0 and 4a1.

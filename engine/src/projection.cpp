@@ -3,12 +3,15 @@
 #include "cohortgis/engine/projection.hpp"
 
 #include <oneapi/tbb/enumerable_thread_specific.h>
+#include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/info.h>
 #include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <sstream>
 
 #include "parallel.hpp"
@@ -448,6 +451,7 @@ class StepRunner {
   // fused_: the zones without scaled cells take the fused path (fused_state); tr_out_/tr_in_: per group, the one
   // transition out of / into it, or -1.
   bool fused_ = false;
+  MigrationTiming timing_ = MigrationTiming::even;  // of this step: the schedules' timing, else the config's
   std::vector<int> tr_out_, tr_in_;
   // Survival ratios of one state and sex for this step.
   std::span<double> survival(int z, int g, int s) {
@@ -760,7 +764,7 @@ void StepRunner::step_zone(int z, Scratch& sc) {
   const std::size_t nA = uz(A);
   const double zy = L_.grid.width_years;
   const OdMigration* od = has_od_ ? sch_.od.get() : nullptr;
-  const MigrationTiming timing = cfg_.migration_timing;
+  const MigrationTiming timing = timing_;
   const bool keep = cfg_.cell_components;
   sc.reserve(nA);
   sc.M.resize(uz(G) * kSexes * nA);
@@ -1016,7 +1020,8 @@ void StepRunner::run() {
   has_tr_ = !sch_.transitions.empty();
   any_migration_ = has_od_ || has_ext_in_ || has_ext_out_ || has_net_ || has_tr_;
   const bool keep = cfg_.cell_components;
-  fused_ = any_migration_ && !keep && cfg_.migration_timing == MigrationTiming::even && !has_ext_in_ &&
+  timing_ = sch_.migration_timing.value_or(cfg_.migration_timing);
+  fused_ = any_migration_ && !keep && timing_ == MigrationTiming::even && !has_ext_in_ &&
            !has_ext_out_ && !has_net_ && cfg_.flow_policy != FlowPolicy::wpp;
   tr_out_.assign(uz(L_.groups), -1);
   tr_in_.assign(uz(L_.groups), -1);
@@ -1108,8 +1113,15 @@ void StepRunner::run() {
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------------------------
+void check_threads(int threads, const std::string& option) {
+  if (threads < 0 || threads > kMaxThreads)
+    throw InputError(option + ": " + std::to_string(threads) + "; expected 0 (all cores) or 1 to " +
+                     std::to_string(kMaxThreads) + " worker threads");
+}
+
 Projection::Projection(ProjectionConfig config, CohortArray base_population)
     : config_(std::move(config)), layout_(base_population.layout()), population_(std::move(base_population)) {
+  check_threads(config_.threads, "projection threads");
   config_.grid.validate();
   if (!(layout_.grid == config_.grid))
     throw InputError("base population: its age grid does not match the projection's (" +
@@ -1150,7 +1162,14 @@ Projection::Projection(ProjectionConfig config, CohortArray base_population)
 }
 
 const CohortArray& Projection::run(const ScheduleProvider& provider, ResultSink& sink) {
+  check_threads(config_.threads, "projection threads");
   const int threads = config_.threads > 0 ? config_.threads : tbb::task_arena::automatic;
+  // More threads than cores (asked for on purpose): oneTBB's default limit is the number of cores, and an arena
+  // above it prints "TBB Warning: The number of workers is currently limited …" on stderr. Raising the limit for
+  // the run gives the threads asked for, without the warning.
+  std::optional<tbb::global_control> limit;
+  if (threads > tbb::info::default_concurrency())
+    limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
   tbb::task_arena arena(threads);
   const std::vector<ZoneAggregate> aggregates = with_total_aggregate(config_.aggregates, layout_.zones);
   StepSchedules schedules;

@@ -62,7 +62,7 @@ std::string QuietGdalErrors::last() {
   for (; *c && (out.size() < 300 || (static_cast<unsigned char>(*c) & 0xC0) == 0x80); ++c) {
     const auto u = static_cast<unsigned char>(*c);
     if (u < 0x20 || u == 0x7F) {
-      static const char* const d = "0123456789ABCDEF";
+      static const char* const d = "0123456789abcdef";
       out += "\\x";
       out += d[u >> 4];
       out += d[u & 15];
@@ -78,7 +78,7 @@ std::string quoted_list(const std::vector<std::string>& items, std::size_t max_i
   if (items.empty()) return "(none)";
   std::string s;
   const std::size_t n = std::min(items.size(), max_items);
-  for (std::size_t i = 0; i < n; ++i) s += (i ? ", '" : "'") + quote_cell(items[i]) + "'";
+  for (std::size_t i = 0; i < n; ++i) s += (i ? ", '" : "'") + escape_cell(items[i]) + "'";
   if (items.size() > n) s += " … and " + std::to_string(items.size() - n) + " more";
   return s;
 }

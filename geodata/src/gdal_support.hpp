@@ -64,7 +64,7 @@ TransformPtr make_transform(const OGRSpatialReference& a, const OGRSpatialRefere
 // Passed to GDALOpenEx so no other driver (WFS, HTTP, raster VRT …) answers for a file.
 CPLStringList input_drivers(const std::string& path);
 
-// "'a', 'b', 'c' … and 7 more" for error messages; each item escaped and cut as quote_cell does.
+// "'a', 'b', 'c' … and 7 more" for error messages; each item escaped and cut as escape_cell does.
 std::string quoted_list(const std::vector<std::string>& items, std::size_t max_items = 20);
 
 // Shortest decimal text that reads back to the same double.

@@ -75,7 +75,7 @@ bool is_service_name(const std::string& name) {
   });
 }
 
-std::string q(const std::string& written) { return "'" + quote_cell(written) + "'"; }
+std::string q(const std::string& written) { return "'" + escape_cell(written) + "'"; }
 
 // A path component that names a GDAL virtual file system ("vsicurl", "vsizip", "vsis3_streaming", "vsicurl?url=…").
 bool names_vsi(const std::string& component) {
@@ -387,7 +387,7 @@ ReadPolicy granted(const std::vector<std::string>& allow_read, const std::vector
   }
   for (const auto& name : allow_db) {
     if (!is_service_name(name))
-      throw InputError(db_option + ": '" + quote_cell(name) + "'; expected the name of a PostgreSQL service (a [section] "
+      throw InputError(db_option + ": '" + escape_cell(name) + "'; expected the name of a PostgreSQL service (a [section] "
                        "of your pg_service file: letters, digits, _ - .)");
     p.databases.push_back(name);
   }
@@ -401,7 +401,7 @@ std::string database_service(const std::string& written, const ReadPolicy& polic
   } else if (lower(written.substr(0, 3)) == "pg:") {
     const std::string rest = trim(written.substr(3));
     if (rest.rfind("service=", 0) != 0 || rest.find_first_of(" \t") != std::string::npos)
-      throw InputError("'" + quote_cell(written) +
+      throw InputError("'" + escape_cell(written) +
                        "': a scenario may name a database only as PG:service=NAME or db:NAME (a service of your "
                        "pg_service file); a host, user, password or other connection setting is never taken from a "
                        "scenario file");
@@ -410,9 +410,9 @@ std::string database_service(const std::string& written, const ReadPolicy& polic
     return {};
   }
   if (!is_service_name(name))
-    throw InputError("'" + quote_cell(written) + "': expected a database service name (letters, digits, _ - .)");
+    throw InputError("'" + escape_cell(written) + "': expected a database service name (letters, digits, _ - .)");
   if (std::find(policy.databases.begin(), policy.databases.end(), name) == policy.databases.end())
-    throw InputError("'" + quote_cell(written) + "': the database service '" + name +
+    throw InputError("'" + escape_cell(written) + "': the database service '" + name +
                      "' is not allowed; a scenario reads a database only when the command line names it (--allow-db " +
                      name + ", allow_db=[…] in Python)");
   return name;
@@ -440,30 +440,30 @@ void disable_network() {
   });
 }
 
-std::string quote_cell(const std::string& text) {
+std::string escape_cell(const std::string& text) {
   constexpr std::size_t kMax = 40;
+  static const char* const kHex = "0123456789abcdef";
   std::string out;
   std::size_t chars = 0, i = 0;
-  auto hex = [&](unsigned char c) {
-    static const char* const d = "0123456789ABCDEF";
-    out += "\\x";
-    out += d[c >> 4];
-    out += d[c & 15];
-  };
   while (i < text.size() && chars < kMax) {
     const auto c = static_cast<unsigned char>(text[i]);
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    bool valid = len > 0 && i + len <= text.size();
-    for (std::size_t k = 1; valid && k < len; ++k) valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
-    if (!valid || (len == 1 && (c < 0x20 || c == 0x7F))) {
-      hex(c);
-      ++i;
-    } else if (len == 1 && c == '\\') {
-      out += "\\\\";
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out += static_cast<char>(c);
       ++i;
     } else {
-      out.append(text, i, len);
-      i += len;
+      // A UTF-8 sequence is kept whole when it is valid; anything else (control bytes, '\\', stray bytes) is \xNN.
+      const std::size_t len = c >= 0xc2 && c < 0xe0 ? 2 : c >= 0xe0 && c < 0xf0 ? 3 : c >= 0xf0 && c < 0xf5 ? 4 : 0;
+      bool valid = len > 0 && i + len <= text.size();
+      for (std::size_t k = 1; valid && k < len; ++k) valid = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
+      if (valid) {
+        out.append(text, i, len);
+        i += len;
+      } else {
+        out += "\\x";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+        ++i;
+      }
     }
     ++chars;
   }

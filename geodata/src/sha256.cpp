@@ -35,6 +35,29 @@ void CPL_SHA256Final(CPL_SHA256Context* sc, GByte hash[32]);
 
 namespace cohortgis::geodata {
 
+namespace {
+
+std::string hex_digest(CPL_SHA256Context& ctx) {
+  std::array<GByte, 32> digest{};
+  CPL_SHA256Final(&ctx, digest.data());
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (GByte b : digest) {
+    out += hex[b >> 4];
+    out += hex[b & 15];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string sha256_text(std::string_view bytes) {
+  CPL_SHA256Context ctx;
+  CPL_SHA256Init(&ctx);
+  CPL_SHA256Update(&ctx, bytes.data(), bytes.size());
+  return hex_digest(ctx);
+}
+
 std::string sha256_file(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) throw InputError(path + ": cannot be opened for reading (" + std::strerror(errno) + ")");
@@ -46,15 +69,7 @@ std::string sha256_file(const std::string& path) {
   const bool failed = std::ferror(f) != 0;
   std::fclose(f);
   if (failed) throw InputError(path + ": read error while computing its SHA-256");
-  std::array<GByte, 32> digest{};
-  CPL_SHA256Final(&ctx, digest.data());
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (GByte b : digest) {
-    out += hex[b >> 4];
-    out += hex[b & 15];
-  }
-  return out;
+  return hex_digest(ctx);
 }
 
 }  // namespace cohortgis::geodata

@@ -31,7 +31,7 @@ std::string lower_extension(const std::string& path) {
   return ext;
 }
 
-// Column and layer names for messages: each escaped and cut (quote_cell), at most 50 listed.
+// Column and layer names for messages: each escaped and cut (escape_cell), at most 50 listed.
 std::string join(const std::vector<std::string>& v) { return quoted_list(v, 50); }
 
 }  // namespace
@@ -54,17 +54,17 @@ bool Table::has_column(const std::string& name) const {
 std::size_t Table::column(const std::string& name) const {
   const auto it = std::find(columns.begin(), columns.end(), name);
   if (it == columns.end())
-    throw InputError(path + ", layer '" + quote_cell(layer) + "': no column '" + quote_cell(name) +
+    throw InputError(path + ", layer '" + escape_cell(layer) + "': no column '" + escape_cell(name) +
                      "'; columns found: " + join(columns));
   return static_cast<std::size_t>(it - columns.begin());
 }
 
 std::string Table::where(std::size_t row, std::size_t col) const {
   const std::size_t n = first_row + row;  // 0-based data row in the file
-  std::string s = path + ", layer '" + quote_cell(layer) + "', data row " + std::to_string(n + 1);
+  std::string s = path + ", layer '" + escape_cell(layer) + "', data row " + std::to_string(n + 1);
   if (has_header_row) s += " (row " + std::to_string(n + 2) + " counting the header row)";
   else s += " (feature " + std::to_string(n + 1) + " in reading order)";
-  if (col < columns.size()) s += ", column '" + quote_cell(columns[col]) + "'";
+  if (col < columns.size()) s += ", column '" + escape_cell(columns[col]) + "'";
   return s;
 }
 
@@ -89,15 +89,15 @@ double Table::number(std::size_t row, std::size_t col) const {
     // Too small (1e-400) or too large (1e400) for a double: say which, rather than "not finite".
     const auto e = t.find_first_of("eE");
     const bool tiny = e != std::string::npos && e + 1 < t.size() && t[e + 1] == '-';
-    throw InputError(where(row, col) + ": '" + quote_cell(cell) + "' is " +
+    throw InputError(where(row, col) + ": '" + escape_cell(cell) + "' is " +
                      (tiny ? "below the smallest number cohortgis represents (about 2.2e-308); write 0 or a larger value"
                            : "not a finite number (above the largest, about 1.8e308); expected a finite number"));
   }
   if (r.ptr == t.data() + t.size() && r.ec == std::errc())
-    throw InputError(where(row, col) + ": '" + quote_cell(cell) + "' is not a finite number; expected a finite number");
+    throw InputError(where(row, col) + ": '" + escape_cell(cell) + "' is not a finite number; expected a finite number");
   const std::string hint =
       t.find(',') != std::string::npos ? " (use '.' as the decimal mark and no thousands separators)" : "";
-  throw InputError(where(row, col) + ": '" + quote_cell(cell) + "' is not a number; expected a number such as 1234 or 0.5" + hint);
+  throw InputError(where(row, col) + ": '" + escape_cell(cell) + "' is not a number; expected a number such as 1234 or 0.5" + hint);
 }
 
 namespace {
@@ -138,7 +138,7 @@ class TruncationWatch {
           (field.size() > dotted.size() && field.compare(field.size() - dotted.size(), dotted.size(), dotted) == 0))
         col = c;
     }
-    throw InputError(t.where(0, col) + ": '" + quote_cell(value) +
+    throw InputError(t.where(0, col) + ": '" + escape_cell(value) +
                      "' is not a whole number, but the file's .csvt declares the column Integer; expected a whole "
                      "number (or declare the column Real)");
   }

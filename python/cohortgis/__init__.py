@@ -22,6 +22,7 @@ from typing import Callable, Dict, Iterator, List, Mapping, Optional, Sequence, 
 
 from . import _cohortgis
 from ._cohortgis import (  # noqa: F401  (re-exported)
+    MAX_THREADS,
     GroupTransition,
     NewbornRule,
     OdFlow,
@@ -35,6 +36,7 @@ from ._frames import Results
 from ._plot import Figure
 
 __all__ = [
+    "MAX_THREADS",
     "Figure",
     "GroupTransition",
     "NewbornRule",
@@ -55,14 +57,49 @@ PathLike = Union[float, int, Mapping[int, float], "pandas.Series"]  # noqa: F821
 Progress = Union[None, bool, Callable[[int, int], object]]
 
 
-def _path_points(path: PathLike, what: str) -> Dict[int, float]:
-    """A path over years from a number (constant), a {year: value} mapping or a pandas Series indexed by year."""
-    if isinstance(path, (int, float)):
+def _path_points(path: PathLike, what: str, scenario: Optional[Scenario] = None) -> Dict[int, float]:
+    """A path over years from a number (constant), a {year: value} mapping or a pandas Series indexed by year.
+
+    Years must be whole years in the scenario's horizon (as in a scenario file); values are checked by the engine.
+    """
+    if isinstance(path, bool):
+        raise TypeError(f"{what}: expected a number, a {{year: value}} dict or a pandas Series, got bool")
+    if isinstance(path, (int, float)) or (hasattr(path, "dtype") and getattr(path, "ndim", 1) == 0):
         return {0: float(path)}  # one point: constant at every year
     items = path.items() if hasattr(path, "items") else None
     if items is None:
         raise TypeError(f"{what}: expected a number, a {{year: value}} dict or a pandas Series, got {type(path).__name__}")
-    return {int(k): float(v) for k, v in items}
+    out: Dict[int, float] = {}
+    for k, v in items:
+        try:
+            year = int(k)
+            ok = not isinstance(k, bool) and float(k) == year
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise ValueError(f"{what}: year {k!r} is not a whole year")
+        if scenario is not None and not scenario.base_year <= year <= scenario.end_year:
+            raise ValueError(f"{what}: year {year} is outside the projection horizon "
+                             f"{scenario.base_year}-{scenario.end_year}")
+        try:
+            out[year] = float(v)
+        except (TypeError, ValueError):
+            raise ValueError(f"{what}: year {year}: {v!r} is not a number") from None
+    if not out:
+        raise ValueError(f"{what}: no years; expected {{year: value, …}}")
+    return out
+
+
+def _threads(threads: object) -> int:
+    """threads as the engine takes it: 0 (all cores) or 1 to MAX_THREADS, an int (not a bool or a float)."""
+    import numbers
+
+    if isinstance(threads, bool) or not isinstance(threads, numbers.Integral):
+        raise TypeError(f"threads: expected an int (0 = all cores, or 1 to {MAX_THREADS}), got "
+                        f"{type(threads).__name__}")
+    if not 0 <= int(threads) <= MAX_THREADS:
+        raise ValueError(f"threads: {threads}; expected 0 (all cores) or 1 to {MAX_THREADS} worker threads")
+    return int(threads)
 
 
 def _set_tfr(self: Scenario, path: PathLike) -> Scenario:
@@ -71,19 +108,19 @@ def _set_tfr(self: Scenario, path: PathLike) -> Scenario:
     Linear between points and constant outside them; a step covering years t+1 … t+z uses the path's mean over
     those years, as ``fertility.tfr`` in a scenario file.
     """
-    self.set_tfr_path(_path_points(path, "tfr"))
+    self.set_tfr_path(_path_points(path, "tfr", self))
     return self
 
 
 def _set_mean_age(self: Scenario, path: PathLike) -> Scenario:
     """Shifts the fertility schedules to a mean age at childbearing path; returns self."""
-    self.set_mean_age_path(_path_points(path, "mean_age"))
+    self.set_mean_age_path(_path_points(path, "mean_age", self))
     return self
 
 
 def _set_srb(self: Scenario, path: PathLike) -> Scenario:
     """Sets the sex ratio at birth (males per 100 females) as a path; returns self."""
-    self.set_srb_path(_path_points(path, "srb"))
+    self.set_srb_path(_path_points(path, "srb", self))
     return self
 
 
@@ -148,6 +185,10 @@ class ScenarioSet:
 
     def add_variant(self, name: str, base: str = "baseline", description: Optional[str] = None) -> Scenario:
         """Adds a copy of run ``base`` named ``name`` and returns it, to be changed (e.g. ``set_tfr``)."""
+        if not isinstance(name, str):
+            raise TypeError(f"variant name: expected a str, got {type(name).__name__}")
+        if not name or any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
+            raise ValueError(f"variant name {name!r}: expected a non-empty name on one line")
         if name in self.variants:
             raise ValueError(f"variant '{name}' already exists")
         v = self[base].copy()
@@ -178,6 +219,18 @@ class ScenarioSet:
         print steps to stderr, or a callable(done_steps, total_steps). Ctrl-C raises KeyboardInterrupt after the
         engine has stopped; nothing is returned then.
         """
+        threads = _threads(threads)
+        # Variant names as a scenario file's: non-empty, on one line, unique (they key every result); each run's own
+        # names and base population are checked by the engine's Scenario.validate (ValueError, before it runs).
+        seen = set()
+        for k, r in enumerate(self.runs):
+            name = r.variant
+            if not name or any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
+                raise ValueError(f"scenario '{r.name}': variant {k} name {name!r}: expected a non-empty name on one line")
+            if name in seen:
+                raise ValueError(f"scenario '{r.name}': variant {k} name {name!r}: a second run of that name; expected "
+                                 f"a name of its own")
+            seen.add(name)
         chosen = [self[v] for v in variants] if variants is not None else self.runs
         out = {}
         for sc in chosen:
@@ -236,5 +289,5 @@ def write_outputs(scenario: str = "default", out_dir: str = "results", threads: 
     """Runs the ``cohortgis run`` job itself (cohortgis::app::run): writes population.csv, indicators.csv, … and
     manifest.json into ``out_dir`` (replaced only when complete). Returns the run's summary as a dict.
     ``allow_read``/``allow_db``: as for :func:`load_scenario`."""
-    return _cohortgis.app_run(str(scenario), str(out_dir), threads, data_dir or "",
+    return _cohortgis.app_run(str(scenario), str(out_dir), _threads(threads), data_dir or "",
                               [str(d) for d in (allow_read or [])], [str(d) for d in (allow_db or [])])

@@ -97,8 +97,7 @@ class StoreSink : public ResultSink {
 };
 
 std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& scenario_in, int threads, py::object progress) {
-  if (threads < 0)
-    throw InputError("threads: " + std::to_string(threads) + "; expected 0 (all cores) or a positive number");
+  check_threads(threads, "threads");  // ValueError before anything is allocated
   // The run works on its own copy, so Python code changing the scenario while the GIL is released changes nothing.
   const scenarios::Scenario sc = scenario_in;
   sc.validate();
@@ -277,6 +276,7 @@ void bind_run(py::module_& m) {
                std::to_string(r.years.size()) + " years, " + std::to_string(r.zone_ids.size()) + " zones>";
       });
 
+  m.attr("MAX_THREADS") = kMaxThreads;
   m.def("run", &run_scenario, py::arg("scenario"), py::arg("threads") = 0, py::arg("progress") = py::none(),
         "Projects one scenario with the GIL released. progress(done_steps, total_steps) is called before the first\n"
         "and after every step; Ctrl-C (or an exception in progress) stops the engine between steps and is raised\n"
@@ -286,6 +286,7 @@ void bind_run(py::module_& m) {
       "app_run",
       [](const std::string& scenario, const std::string& out_dir, int threads, const std::string& data_dir,
          const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db) {
+        check_threads(threads, "threads");
         app::RunConfig cfg;
         cfg.allow_read = allow_read;
         cfg.allow_db = allow_db;

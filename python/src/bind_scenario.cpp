@@ -383,6 +383,9 @@ void bind_scenario(py::module_& m) {
       py::arg("scenario") = "default", py::arg("data_dir") = "", py::arg("allow_read") = std::vector<std::string>{},
       py::arg("allow_db") = std::vector<std::string>{},
       "Loads a scenario file (.toml) or 'default' as `cohortgis run` does; raises ValueError with the CLI's message.");
+  m.def("validate_runs", &scenarios::validate_runs, py::arg("runs"),
+        "Checks a baseline and its variants as a scenario file's runs are checked: the first named 'baseline', the\n"
+        "variants' names non-empty and unique, and each run's own names and base population; raises ValueError.");
   m.def("default_scenario_file", &scenarios::default_scenario_file);
   m.def("examples_dir", &scenarios::examples_dir);
   m.def("resolve_data_dir", &app::resolve_data_dir, py::arg("configured") = "");

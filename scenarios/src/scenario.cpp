@@ -2,6 +2,11 @@
 #include "cohortgis/scenarios/scenario.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <charconv>
+#include <set>
+
+#include "cohortgis/engine/types.hpp"
 
 namespace cohortgis::scenarios {
 
@@ -17,8 +22,65 @@ std::vector<std::string> Scenario::zone_ids() const {
   return ids;
 }
 
+namespace {
+
+// A name as it reads in a message: quoted, control characters shown as \xNN.
+std::string quoted(const std::string& s) {
+  std::string o = "\"";
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f) {
+      static const char* hex = "0123456789abcdef";
+      o += "\\x";
+      o += hex[c >> 4];
+      o += hex[c & 15];
+    } else {
+      o += ch;
+    }
+  }
+  return o + "\"";
+}
+
+std::string number_text(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);  // shortest form that reads back the same
+  return std::string(buf, r.ptr);
+}
+
+}  // namespace
+
+void check_name(const std::string& name, const std::string& what) {
+  if (name.empty()) throw InputError(what + ": empty; expected a name");
+  for (char ch : name) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f)
+      throw InputError(what + " " + quoted(name) + ": holds a control character (tab, line break …); expected a name "
+                       "on one line");
+  }
+}
+
+void validate_runs(const std::vector<Scenario>& runs) {
+  if (runs.empty()) throw InputError("scenario set: no runs; expected a baseline");
+  if (runs.front().variant != "baseline")
+    throw InputError("scenario '" + runs.front().name + "': the first run is " + quoted(runs.front().variant) +
+                     "; expected the baseline, named \"baseline\"");
+  std::set<std::string> seen{"baseline"};
+  for (std::size_t r = 1; r < runs.size(); ++r) {
+    const std::string what = "scenario '" + runs[r].name + "': variant " + std::to_string(r);
+    check_name(runs[r].variant, what + " name");
+    if (!seen.insert(runs[r].variant).second)
+      throw InputError(what + " " + quoted(runs[r].variant) + ": " +
+                       (runs[r].variant == "baseline" ? "the name of the baseline" : "a second variant of that name") +
+                       "; expected a name of its own");
+  }
+  for (const auto& r : runs) r.validate();
+}
+
 void Scenario::validate() const {
   const std::string what = "scenario '" + name + "'";
+  check_name(variant, what + ": variant name");
   grid.validate();
   if (zones.empty()) throw InputError(what + ": no zones");
   if (group_names.empty()) throw InputError(what + ": no population groups");
@@ -29,9 +91,58 @@ void Scenario::validate() const {
   if (steps > 0 && schedules.size() != 1 && schedules.size() != static_cast<std::size_t>(steps))
     throw InputError(what + ": " + std::to_string(schedules.size()) + " schedule sets for " + std::to_string(steps) +
                      " steps; expected one per step or one for all");
-  for (std::size_t a = 0; a < zones.size(); ++a)
-    for (std::size_t b = a + 1; b < zones.size(); ++b)
-      if (zones[a].id == zones[b].id) throw InputError(what + ": zone id '" + zones[a].id + "' appears twice");
+  // Names (they are the keys of every CSV row and part of file names).
+  std::set<std::string> ids, aggs, groups;
+  for (std::size_t z = 0; z < zones.size(); ++z) {
+    check_name(zones[z].id, what + ": zone " + std::to_string(z + 1) + " id");
+    if (zones[z].id == "total")
+      throw InputError(what + ": zone id \"total\" is reserved for the whole area (indicators.csv, targets); give "
+                              "the zone another id");
+    if (!ids.insert(zones[z].id).second)
+      throw InputError(what + ": zone id " + quoted(zones[z].id) + " appears twice");
+  }
+  for (std::size_t g = 0; g < group_names.size(); ++g) {
+    check_name(group_names[g], what + ": population group " + std::to_string(g + 1) + " name");
+    if (group_names[g] == "all")
+      throw InputError(what + ": population group name \"all\" is reserved for all groups together; give the group "
+                              "another name");
+    if (!groups.insert(group_names[g]).second)
+      throw InputError(what + ": population group " + quoted(group_names[g]) + " appears twice");
+  }
+  for (std::size_t a = 0; a < aggregates.size(); ++a) {
+    const ZoneAggregate& ag = aggregates[a];
+    check_name(ag.name, what + ": aggregate " + std::to_string(a + 1) + " name");
+    if (ag.name == "total")
+      throw InputError(what + ": aggregate name \"total\" is reserved for the whole area, which cohortgis adds "
+                              "itself; give the aggregate another name");
+    if (ids.count(ag.name))
+      throw InputError(what + ": aggregate name " + quoted(ag.name) + " is also a zone id; give it another name");
+    if (!aggs.insert(ag.name).second)
+      throw InputError(what + ": aggregate " + quoted(ag.name) + " appears twice");
+    if (ag.zones.empty()) throw InputError(what + ": aggregate " + quoted(ag.name) + " has no zones");
+    for (int z : ag.zones)
+      if (z < 0 || static_cast<std::size_t>(z) >= zones.size())
+        throw InputError(what + ": aggregate " + quoted(ag.name) + ": zone index " + std::to_string(z) +
+                         " is not a zone");
+  }
+  // The base population: finite, >= 0 and at most kMaxCellPersons per cell, so that no total overflows.
+  {
+    const CohortLayout& L = base_population.layout();
+    double sum = 0.0;
+    for (int z = 0; z < L.zones; ++z)
+      for (int g = 0; g < L.groups; ++g)
+        for (int x = 0; x < 2; ++x)
+          for (int i = 0; i < L.grid.n_ages; ++i) {
+            const double v = base_population.at(z, g, x, i);
+            if (!std::isfinite(v) || v < 0.0 || v > kMaxCellPersons)
+              throw InputError(what + ": base population, zone " + quoted(zones[static_cast<std::size_t>(z)].id) +
+                               ", group " + quoted(group_names[static_cast<std::size_t>(g)]) + ", sex " +
+                               sex_name(static_cast<Sex>(x)) + ", age " + std::to_string(L.grid.age_start(i)) + ": " +
+                               number_text(v) + " persons; expected a finite number from 0 to 1e12 per cell");
+            sum += v;
+          }
+    if (!std::isfinite(sum)) throw InputError(what + ": the base population's total is not a finite number");
+  }
   for (const auto& p : plan_periods) {
     const int z = grid.width_years;
     const bool on_grid = (p.first_year - 1 - base_year) % z == 0 && (p.last_year - base_year) % z == 0;

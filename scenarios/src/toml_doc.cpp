@@ -18,8 +18,11 @@ std::string join_key(const std::string& prefix, std::string_view key) {
 }
 
 std::string fmt(double v) {
-  char buf[64];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  // Shortest round-trip digits, written out (600000, 0.0005) where that stays readable, else in exponent form.
+  char buf[400];
+  const double a = std::fabs(v);
+  const auto format = (a == 0 || (a >= 1e-6 && a < 1e15)) ? std::chars_format::fixed : std::chars_format::scientific;
+  const auto r = std::to_chars(buf, buf + sizeof buf, v, format);
   return std::string(buf, r.ptr);
 }
 
@@ -168,16 +171,77 @@ void Doc::record(const std::string& role, const std::string& path, const std::st
 int Rows::whole(std::size_t r, const std::string& logical, long long lo, long long hi, const std::string& what) const {
   const double v = number(r, logical);
   if (v != std::floor(v) || v < static_cast<double>(lo) || v > static_cast<double>(hi))
-    throw InputError(where(r, logical) + ": '" + geodata::quote_cell(text(r, logical)) + "'; expected " + what +
+    throw InputError(where(r, logical) + ": '" + geodata::escape_cell(text(r, logical)) + "'; expected " + what +
                      " from " + std::to_string(lo) + " to " + std::to_string(hi));
   return static_cast<int>(v);
 }
 
+namespace {
+
+// A table of the scenario: a file through geodata, or a table held in memory with the same checks (required
+// columns, number cells of the required number columns).
+geodata::Table frame_table(const TableRef& ref, const std::vector<geodata::ColumnSpec>& spec) {
+  geodata::Table t;
+  t.path = ref.path;
+  t.columns = ref.frame->columns;
+  t.rows = ref.frame->rows;
+  for (const auto& row : t.rows)
+    if (row.size() != t.columns.size())
+      throw InputError(ref.path + ": a row has " + std::to_string(row.size()) + " cells for " +
+                       std::to_string(t.columns.size()) + " columns");
+  for (const auto& c : spec) {
+    const std::size_t col = t.column(c.name);  // throws naming the table and listing its columns
+    if (c.type == geodata::ColumnType::number)
+      for (std::size_t r = 0; r < t.size(); ++r) (void)t.number(r, col);
+  }
+  if (t.rows.empty()) throw InputError(ref.path + ": the table is empty; expected at least one row");
+  return t;
+}
+
+geodata::Table read_source(const TableRef& ref, const std::vector<geodata::ColumnSpec>& spec) {
+  if (ref.frame) return frame_table(ref, spec);
+  return geodata::read_table(ref.path, spec, ref.layer, ref.encoding);
+}
+
+void stream_source(const TableRef& ref, const std::vector<geodata::ColumnSpec>& spec,
+                   const std::function<void(const geodata::Table&)>& on_row) {
+  if (!ref.frame) return geodata::stream_table(ref.path, spec, ref.layer, ref.encoding, on_row);
+  const geodata::Table all = frame_table(ref, spec);
+  geodata::Table one;
+  one.path = all.path;
+  one.columns = all.columns;
+  for (std::size_t r = 0; r < all.size(); ++r) {
+    one.rows.assign(1, all.rows[r]);
+    one.first_row = r;
+    on_row(one);
+  }
+}
+// A table with one cell for messages: the file's column name and data row of kept row r (table.where and
+// table.number name the place from these).
+geodata::Table one_cell(const Rows& rows, std::size_t r, const std::string& logical) {
+  std::string col = rows.ref.column(logical);
+  // The two sexes of a WPP population row come from PopFemale and PopMale.
+  if (rows.ref.wpp.wide && (col == rows.ref.column("sex") || col == rows.ref.column("population")))
+    col = rows.text(r, "sex") == "female" ? "PopFemale" : "PopMale";
+  geodata::Table h;
+  h.path = rows.table.path;
+  h.layer = rows.table.layer;
+  h.has_header_row = rows.table.has_header_row;
+  h.columns = {col};
+  h.first_row = rows.data_row.empty() ? rows.table.first_row + rows.keep[r] : rows.data_row[rows.keep[r]];
+  h.rows = {{rows.table.has_column(rows.ref.column(logical)) ? rows.text(r, logical) : std::string()}};
+  return h;
+}
+}  // namespace
+
 double Rows::number(std::size_t r, const std::string& logical) const {
-  return table.number(keep[r], ref.column(logical));
+  double v = 0.0;
+  if (geodata::parse_number(text(r, logical), v)) return v;
+  return one_cell(*this, r, logical).number(0, 0);  // throws, naming the file's row and column
 }
 std::string Rows::where(std::size_t r, const std::string& logical) const {
-  return table.where(keep[r], ref.column(logical));
+  if (data_row.empty() && !ref.wpp.wide) return table.where(keep[r], ref.column(logical));
+  return one_cell(*this, r, logical).where(0, 0);
 }
 
 TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
@@ -189,12 +253,23 @@ TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
     ref.written = std::string(*n.as_string());
   } else if (n.is_table()) {
     const toml::table& t = *n.as_table();
-    doc.allow(t, key, {"path", "layer", "encoding", "filter", "columns"});
+    doc.allow(t, key, {"path", "layer", "encoding", "filter", "columns", "between", "unit", "per", "values", "ages", "wpp"});
     const toml::node* p = t.get("path");
     if (!p) doc.fail(&n, key, "expected a 'path' in the table reference");
     ref.written = doc.string(*p, key + ".path");
     if (const toml::node* l = t.get("layer")) ref.layer = doc.string(*l, key + ".layer");
     if (const toml::node* e = t.get("encoding")) ref.encoding = doc.string(*e, key + ".encoding");
+    if (const toml::node* b = t.get("between")) {
+      ref.between = doc.string(*b, key + ".between");
+      if (ref.between != "hold" && ref.between != "linear")
+        doc.fail(b, key + ".between", "expected \"hold\" or \"linear\", got \"" + ref.between + "\"");
+    }
+    if (const toml::node* u = t.get("unit")) (ref.unit = doc.string(*u, key + ".unit"), ref.unit_node = u);
+    if (const toml::node* pe = t.get("per")) {
+      ref.per = doc.string(*pe, key + ".per");
+      if (ref.per != "year" && ref.per != "step")
+        doc.fail(pe, key + ".per", "expected \"year\" or \"step\", got \"" + ref.per + "\"");
+    }
     if (const toml::node* f = t.get("filter")) {
       for (auto&& [k, v] : doc.table(*f, key + ".filter")) {
         const std::string sub = key + ".filter." + std::string(k.str());
@@ -217,10 +292,25 @@ TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
         ref.columns[std::string(k.str())] = doc.string(v, key + ".columns." + std::string(k.str()));
       }
     }
+    read_value_options(doc, t, ref, logical_columns);
+    if (const toml::node* w = t.get("wpp")) read_wpp_option(doc, *w, ref);
   } else {
     doc.fail(&n, key,
              "expected a table path (string) or { path = …, layer = …, encoding = …, filter = …, columns = … }, got " +
                  describe(n));
+  }
+  // A table held in memory (load_scenario_text): no file is opened.
+  if (ref.written.rfind("frame:", 0) == 0 && doc.frames) {
+    const std::string name = ref.written.substr(6);
+    auto it = doc.frames->find(name);
+    if (it == doc.frames->end()) {
+      std::string list;
+      for (const auto& [k, v] : *doc.frames) list += (list.empty() ? "" : ", ") + k;
+      doc.fail(&n, key, "no table \"" + escape_cell(name) + "\" was given; tables given: " + list);
+    }
+    ref.frame = &it->second;
+    ref.path = "table '" + name + "'";
+    return ref;
   }
   // Data only, local files only, inside the folders the scenario may read (geodata/read_policy.hpp): no GDAL virtual
   // file systems (/vsicurl/ …), URLs or connection strings; a database only as an allowed PostgreSQL service.
@@ -240,7 +330,7 @@ TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
   const bool data = w.rfind("data:", 0) == 0;
   if (const std::string why = geodata::non_local_reason(data ? w.substr(5) : w); !why.empty())
     doc.fail(&n, key, "expected a local file path (relative to the scenario file, or data:… for the data folder), "
-                      "got '" + geodata::quote_cell(w) + "': " + why);
+                      "got '" + geodata::escape_cell(w) + "': " + why);
   if (data) ref.path = (fs::path(doc.data_dir) / w.substr(5)).lexically_normal().string();
   else ref.path = (fs::path(doc.dir) / w).lexically_normal().string();
   geodata::CheckedInput checked;
@@ -268,34 +358,96 @@ TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
   return ref;
 }
 
+namespace {
+std::vector<geodata::ColumnSpec> column_spec(const TableRef& ref, const std::vector<std::string>& required) {
+  std::vector<geodata::ColumnSpec> spec;
+  // Numbers are checked per kept row (rows removed by the filter may hold anything), after the value maps.
+  for (const auto& c : required)
+    if (!(ref.wpp.wide && (c == "sex" || c == "population")))  // made from PopFemale and PopMale
+      spec.push_back({ref.column(c), geodata::ColumnType::text});
+  for (const auto& [col, value] : ref.filter) spec.push_back({col, geodata::ColumnType::text});
+  if (ref.wpp.on)
+    for (const auto& c : wpp_columns(ref)) spec.push_back({c, geodata::ColumnType::text});
+  return spec;
+}
+
+bool passes_filter(const TableRef& ref, const geodata::Table& t, std::size_t r) {
+  for (const auto& [col, value] : ref.filter) {
+    const std::string& cell = t.text(r, col);
+    const bool match = !value.empty() && value.back() == '*' ? cell.rfind(value.substr(0, value.size() - 1), 0) == 0
+                                                             : cell == value;
+    if (!match) return false;
+  }
+  return true;
+}
+
+[[noreturn]] void fail_no_rows(const Doc& doc, const TableRef& ref) {
+  doc.fail(ref.node, ref.key, ref.path + ": no rows " + (ref.filter.empty() ? "" : "match the filter; ") +
+                                  "expected at least one");
+}
+
+void note_input(const Doc& doc, const TableRef& ref) {
+  if (ref.frame) return;  // tables held in memory are no files to hash
+  doc.record(ref.key, ref.path, ref.database.empty() ? ref.written : "db:" + ref.database);
+}
+
+// After a missing-column error of a WPP file: the columns such a file has.
+std::string wpp_hint(const TableRef& ref, const InputError& e) {
+  if (!ref.wpp.on || std::string_view(e.what()).find("missing column") == std::string_view::npos) return {};
+  std::string need;
+  for (const auto& c : wpp_columns(ref)) need += (need.empty() ? "" : ", ") + c;
+  return " (a WPP 2022 file read for " + ref.key + " needs the columns " + need + ")";
+}
+
+// A WPP file holds every country of the world: it is streamed and only the location's rows are kept.
+void read_wpp_rows(const Doc& doc, const TableRef& ref, const std::vector<geodata::ColumnSpec>& spec, Rows& rows) {
+  WppScan scan;
+  bool first = true;
+  try {
+    stream_source(ref, spec, [&](const geodata::Table& t) {
+      if (!scan.keep(ref, t, 0) || !passes_filter(ref, t, 0)) return;
+      geodata::Table one = t;
+      canonical_cells(ref, one, 0);
+      for (int part = 0; part < (ref.wpp.wide ? 2 : 1); ++part) {
+        if (ref.wpp.wide) wpp_wide_part(ref, one, 0, part);
+        if (first) {
+          rows.table.path = one.path;
+          rows.table.layer = one.layer;
+          rows.table.has_header_row = one.has_header_row;
+          rows.table.columns = one.columns;
+          first = false;
+        }
+        rows.keep.push_back(rows.table.rows.size());
+        rows.table.rows.push_back(one.rows[0]);
+        rows.data_row.push_back(t.first_row);
+      }
+    });
+  } catch (const InputError& e) {
+    doc.fail(ref.node, ref.key, e.what() + wpp_hint(ref, e));
+  }
+  if (rows.keep.empty()) scan.fail_none(doc, ref);
+}
+}  // namespace
+
 Rows read_rows(const Doc& doc, const TableRef& ref, const std::vector<std::string>& required,
                const std::vector<std::string>& number_columns) {
-  Rows rows{ref, {}, {}};
-  std::vector<geodata::ColumnSpec> spec;
-  for (const auto& c : required) {
-    const bool num = std::find(number_columns.begin(), number_columns.end(), c) != number_columns.end();
-    // Numbers are checked per kept row below (rows removed by the filter may hold anything).
-    (void)num;
-    spec.push_back({ref.column(c), geodata::ColumnType::text});
-  }
-  for (const auto& [col, value] : ref.filter) spec.push_back({col, geodata::ColumnType::text});
-  try {
-    rows.table = geodata::read_table(ref.path, spec, ref.layer, ref.encoding);
-  } catch (const InputError& e) {
-    doc.fail(ref.node, ref.key, e.what());
-  }
-  for (std::size_t r = 0; r < rows.table.size(); ++r) {
-    bool keep = true;
-    for (const auto& [col, value] : ref.filter) {
-      const std::string& cell = rows.table.text(r, col);
-      if (!value.empty() && value.back() == '*') keep = keep && cell.rfind(value.substr(0, value.size() - 1), 0) == 0;
-      else keep = keep && cell == value;
+  Rows rows{ref, {}, {}, {}};
+  const std::vector<geodata::ColumnSpec> spec = column_spec(ref, required);
+  if (ref.wpp.on) {
+    read_wpp_rows(doc, ref, spec, rows);
+  } else {
+    try {
+      rows.table = read_source(ref, spec);
+      for (std::size_t r = 0; r < rows.table.size(); ++r)
+        if (passes_filter(ref, rows.table, r)) {
+          canonical_cells(ref, rows.table, r);
+          rows.keep.push_back(r);
+        }
+    } catch (const InputError& e) {
+      doc.fail(ref.node, ref.key, e.what());
     }
-    if (keep) rows.keep.push_back(r);
   }
-  if (rows.keep.empty())
-    doc.fail(ref.node, ref.key, ref.path + ": no rows " + (ref.filter.empty() ? "" : "match the filter; ") +
-                                    "expected at least one");
+  if (rows.keep.empty()) fail_no_rows(doc, ref);
   try {
     for (std::size_t r = 0; r < rows.size(); ++r)
       for (const auto& c : number_columns)
@@ -303,42 +455,40 @@ Rows read_rows(const Doc& doc, const TableRef& ref, const std::vector<std::strin
   } catch (const InputError& e) {
     doc.fail(ref.node, ref.key, e.what());
   }
-  doc.record(ref.key, ref.path, ref.database.empty() ? ref.written : "db:" + ref.database);
+  note_input(doc, ref);
   return rows;
 }
 
 void stream_rows(const Doc& doc, const TableRef& ref, const std::vector<std::string>& required,
                  const std::vector<std::string>& number_columns, const std::function<void(const Rows&)>& on_row) {
-  std::vector<geodata::ColumnSpec> spec;
-  for (const auto& c : required) spec.push_back({ref.column(c), geodata::ColumnType::text});
-  for (const auto& [col, value] : ref.filter) spec.push_back({col, geodata::ColumnType::text});
-  Rows one{ref, {}, {0}};
+  const std::vector<geodata::ColumnSpec> spec = column_spec(ref, required);
+  Rows one{ref, {}, {0}, {}};
   std::size_t kept = 0;
+  WppScan scan;
   bool in_callback = false;
   try {
-    geodata::stream_table(ref.path, spec, ref.layer, ref.encoding, [&](const geodata::Table& t) {
-      for (const auto& [col, value] : ref.filter) {
-        const std::string& cell = t.text(0, col);
-        const bool match = !value.empty() && value.back() == '*' ? cell.rfind(value.substr(0, value.size() - 1), 0) == 0
-                                                                 : cell == value;
-        if (!match) return;
-      }
+    stream_source(ref, spec, [&](const geodata::Table& t) {
+      if (ref.wpp.on && !scan.keep(ref, t, 0)) return;
+      if (!passes_filter(ref, t, 0)) return;
       one.table = t;  // one row; first_row keeps its place for messages
-      for (const auto& c : number_columns)
-        if (one.has(c)) (void)one.number(0, c);
-      ++kept;
-      in_callback = true;  // on_row's errors already name the scenario file and key
-      on_row(one);
-      in_callback = false;
+      canonical_cells(ref, one.table, 0);
+      for (int part = 0; part < (ref.wpp.wide ? 2 : 1); ++part) {
+        if (ref.wpp.wide) wpp_wide_part(ref, one.table, 0, part);
+        for (const auto& c : number_columns)
+          if (one.has(c)) (void)one.number(0, c);
+        ++kept;
+        in_callback = true;  // on_row's errors already name the scenario file and key
+        on_row(one);
+        in_callback = false;
+      }
     });
   } catch (const InputError& e) {
     if (in_callback) throw;
-    doc.fail(ref.node, ref.key, e.what());
+    doc.fail(ref.node, ref.key, e.what() + wpp_hint(ref, e));
   }
-  if (kept == 0)
-    doc.fail(ref.node, ref.key, ref.path + ": no rows " + (ref.filter.empty() ? "" : "match the filter; ") +
-                                    "expected at least one");
-  doc.record(ref.key, ref.path, ref.database.empty() ? ref.written : "db:" + ref.database);
+  if (kept == 0 && ref.wpp.on) scan.fail_none(doc, ref);
+  if (kept == 0) fail_no_rows(doc, ref);
+  note_input(doc, ref);
 }
 
 }  // namespace cohortgis::scenarios::detail

@@ -18,16 +18,21 @@
 #include "cohortgis/geodata/table.hpp"
 #include "cohortgis/scenarios/models.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
+#include "cohortgis/scenarios/scenario_file.hpp"
 
 namespace cohortgis::scenarios::detail {
 
 std::string join_key(const std::string& prefix, std::string_view key);
 std::string describe(const toml::node& n);  // "the string \"x\"", "the integer 3", "a table", …
 std::string fmt(double v);                  // short number for messages
+// A table cell quoted in a message: at most 40 characters, control and non-UTF-8 bytes as \xNN (geodata's helper,
+// shared with the table reader and the input sandbox).
+using geodata::escape_cell;
 
 struct Doc {
   std::string file, dir, data_dir;
   std::vector<InputFile>* inputs = nullptr;  // tables read, for the manifest
+  const MemoryTables* frames = nullptr;       // tables named "frame:NAME" (load_scenario_text)
   // Where the files the scenario names may come from (read_policy.hpp): set by grant().
   geodata::ReadPolicy policy;
 
@@ -68,31 +73,90 @@ struct TableRef {
   std::string database;  // a PostgreSQL service (PG:service=NAME or db:NAME, allowed by --allow-db); path = PG:…
   std::vector<std::pair<std::string, std::string>> filter;  // column → value ("…*": prefix)
   std::map<std::string, std::string> columns;               // logical → file column
+  // Declared per table (scenarios/README.md "Tables"): how values between the years of a `year` column are found
+  // ("hold" or "linear"; empty: the table's default), the unit of its values (e.g. "per_1000_women", "thousands"),
+  // and for counts whether they are per year or per projection step ("year" or "step"; empty: the default).
+  std::string between, unit, per;
+  const MemoryTable* frame = nullptr;  // "frame:NAME": a table held in memory instead of a file
+  const toml::node* unit_node = nullptr;  // for messages about the unit
+  // `values = { role = { "file value" = "value the builders expect" } }` (value_maps.cpp): applied to the kept rows
+  // when the table is read, so builders see canonical values; a cell of a mapped column that matches nothing is an
+  // error. Without a map for `sex`, the built-in spellings (Female, F, 女, …) become female/male.
+  std::map<std::string, std::map<std::string, std::string>> values;
+  // `ages = "labels"`: the `age` column holds labels such as "5～9岁" or "85+", read as the group's first age.
+  bool age_labels = false;
+  // `wpp = { location, variant }` (wpp_files.cpp): one of the UN's WPP 2022 CSV files as published. table_ref sets
+  // `columns` for the roles it holds (year → Time, age → AgeGrpStart, age_span → AgeGrpSpan, sex → Sex,
+  // for base population zone → ISO3_code; value → the column the scenario key reads, e.g. mx or ASFR; for mortality.life_table one role
+  // per column: mx, qx, px, lx, dx, Lx, Sx, Tx, ex, ax) and `unit` (per_1000_women for ASFR, thousands for PopFemale
+  // and PopMale); reading keeps the rows of the location and variant and drops Sex = Total.
+  struct Wpp {
+    bool on = false;
+    std::string location, variant;
+    const toml::node* node = nullptr;
+    std::vector<std::string> value_columns;  // the file's value columns this key reads, e.g. {"mx"}
+    // Population files hold both sexes in one row (PopFemale, PopMale): each file row becomes two rows, roles
+    // `sex` (female, male) and `population` (that sex's column).
+    bool wide = false;
+    bool by_sex = true;  // the file has a Sex column (life tables); fertility and population files have none
+  } wpp;
   std::string column(const std::string& logical) const {
     auto it = columns.find(logical);
     return it == columns.end() ? logical : it->second;
   }
 };
 
-// A read table: the rows that pass the filter, with logical column access and positions for errors.
+// A read table: the rows that pass the filter, with logical column access and positions for errors. Cells of mapped
+// columns (values, ages = "labels", WPP files) already hold the canonical values.
 struct Rows {
   TableRef ref;
   geodata::Table table;
   std::vector<std::size_t> keep;
+  // The file's data row (0-based) of each table row when the table holds only the kept rows (WPP files are read
+  // streamed: the UN's files hold every country); empty: table row i is data row table.first_row + i.
+  std::vector<std::size_t> data_row;
   std::size_t size() const { return keep.size(); }
   bool has(const std::string& logical) const { return table.has_column(ref.column(logical)); }
   const std::string& text(std::size_t r, const std::string& logical) const {
     return table.text(keep[r], ref.column(logical));
   }
   double number(std::size_t r, const std::string& logical) const;
-  // The cell for an error message: "\"…\"", at most 40 characters, control characters as \xNN (quote_cell).
-  std::string quoted(std::size_t r, const std::string& logical) const {
-    return "\"" + geodata::quote_cell(text(r, logical)) + "\"";
-  }
   // A whole number in [lo, hi] ("5", "5.0"; not "5.5"); `what` names it in the error ("a whole age").
   int whole(std::size_t r, const std::string& logical, long long lo, long long hi, const std::string& what) const;
   std::string where(std::size_t r, const std::string& logical) const;
 };
+
+// ---- value maps and age labels (value_maps.cpp) ----
+// Reads `values` and `ages` of a table reference; roles must be among `logical_columns` when that list is not empty.
+void read_value_options(const Doc& doc, const toml::table& t, TableRef& ref,
+                        std::initializer_list<std::string_view> logical_columns);
+// The first age of an age label ("0岁", "1-4岁", "5～9岁", "85岁及以上", "100+", "85 and over", "7"); false when
+// the label is none of the accepted forms.
+bool age_label_start(std::string_view label, int& age);
+extern const char* const kAgeLabelForms;  // the accepted forms, for messages
+// A cell for a message: quoted, control characters and quotes escaped, at most 40 characters.
+std::string quote_cell(std::string_view cell);
+// Rewrites row `row` of `t` to canonical values (value maps, built-in sex spellings, age labels); throws InputError
+// naming the file, data row, column and the accepted values.
+void canonical_cells(const TableRef& ref, geodata::Table& t, std::size_t row);
+
+// ---- the UN's WPP 2022 files (wpp_files.cpp) ----
+// Reads `wpp = { location, variant }` and sets ref.columns, ref.unit and ref.wpp from the scenario key.
+void read_wpp_option(const Doc& doc, const toml::node& n, TableRef& ref);
+// The file columns a WPP file must have for this reference.
+std::vector<std::string> wpp_columns(const TableRef& ref);
+// Which rows of a WPP file are kept, and what was seen for messages when none are.
+struct WppScan {
+  std::vector<std::string> locations;  // a few locations of the file, "China (CHN, LocID 156)"
+  std::vector<std::string> variants;   // variants of the location asked for
+  bool location_found = false, variant_found = false;
+  bool keep(const TableRef& ref, const geodata::Table& t, std::size_t row);
+  // When no row was kept: the error naming the location or variant the file lacks (returns when both were there).
+  void fail_none(const Doc& doc, const TableRef& ref) const;
+};
+// Appends the synthetic sex and population cells of a wide WPP row (part 0: female, 1: male) to t's row `row`, or
+// rewrites them when present.
+void wpp_wide_part(const TableRef& ref, geodata::Table& t, std::size_t row, int part);
 
 TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
                    std::initializer_list<std::string_view> logical_columns);

@@ -11,13 +11,14 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
-previous() {  # a results folder from an earlier run, with a marker the failed run must not touch
-  rm -rf "$WORK/out"* && mkdir -p "$WORK/out" && echo '{}' > "$WORK/out/manifest.json" && echo keep > "$WORK/out/marker"
+# A results folder of an earlier run (cohortgis replaces only its own results), which a failed run must not touch.
+"$EXE" run default --out "$WORK/prev" --quiet --no-report || fail "the earlier run"
+previous() {
+  rm -rf "$WORK/out"* && cp -a "$WORK/prev" "$WORK/out"
 }
 untouched() {
-  [ "$(cat "$WORK/out/marker" 2>/dev/null)" = keep ] || fail "$1: the previous results were changed"
-  [ "$(ls "$WORK/out")" = "$(printf 'manifest.json\nmarker')" ] || fail "$1: files appeared in the previous results"
-  ! ls -d "$WORK"/out.tmp-* >/dev/null 2>&1 || fail "$1: a temporary folder was left behind"
+  diff -r "$WORK/prev" "$WORK/out" >/dev/null || fail "$1: the previous results were changed"
+  ! ls -d "$WORK"/out.tmp-* "$WORK"/out.old-* >/dev/null 2>&1 || fail "$1: a temporary folder was left behind"
 }
 
 # 1. An output folder that cannot be created.

@@ -145,7 +145,7 @@ TEST(ReadTable, UnderflowAndQuotedCells) {
   EXPECT_NE(under.find("'1e-400' is below the smallest number cohortgis represents"), std::string::npos) << under;
   // A cell is quoted escaped and cut at 40 characters: no terminal escape sequences, no walls of text.
   const std::string quoted = input_error([&] { (void)t.number(1, "x"); });
-  EXPECT_NE(quoted.find("'ab\\x01\\x1B[31m"), std::string::npos) << quoted;
+  EXPECT_NE(quoted.find("'ab\\x01\\x1b[31m"), std::string::npos) << quoted;
   EXPECT_EQ(quoted.find('\x1b'), std::string::npos) << quoted;
   EXPECT_EQ(quoted.find(std::string(40, 'z')), std::string::npos) << quoted;
   EXPECT_NE(quoted.find("…'"), std::string::npos) << quoted;

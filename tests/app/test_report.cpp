@@ -349,9 +349,14 @@ TEST_F(ReportTest, MapAndReportErrorsSayWhatToFix) {
   EXPECT_NE(message([&] { app::make_report((root_ / "nothing").string()); }).find("no such folder"), std::string::npos);
   fs::create_directories(root_ / "empty");
   EXPECT_NE(message([&] { app::make_report((root_ / "empty").string()); }).find("no manifest.json"), std::string::npos);
-  // A damaged results file names the file and row.
+  // A damaged results file: the report refuses to draw from it (manifest.json lists its size and SHA-256), and
+  // reading it names the file and row.
   std::ofstream(out / "zones.csv", std::ios::app) << "110199,extra\n";
-  EXPECT_NE(message([&] { app::make_report(out.string()); }).find("zones.csv: row 18 has 2 fields"), std::string::npos);
+  const std::string refused = message([&] { app::make_report(out.string()); });
+  EXPECT_NE(refused.find("the results are not as cohortgis wrote them"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("zones.csv ("), std::string::npos) << refused;
+  EXPECT_NE(message([&] { app::load_results(out.string()); }).find("zones.csv: row 18 has 2 fields"),
+            std::string::npos);
 }
 
 // A scenario without zone boundaries still gets its report, without maps and with a note why.

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +15,7 @@
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/sha256.hpp"
 #include "csv_fixture.hpp"
+#include "../../cli/src/output_dir.hpp"  // file_stem: internal to the app library
 
 using namespace cohortgis;
 namespace fs = std::filesystem;
@@ -249,12 +251,19 @@ TEST_F(RunTest, ResultsAreByteIdenticalAtOneAndTwoThreads) {
   EXPECT_NE(slurp(root_ / "t2/manifest.json").find("\"threads\": 2,"), std::string::npos);
 }
 
+// Every file of a folder with its content, for before/after comparisons.
+std::map<std::string, std::string> folder_contents(const fs::path& dir) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    out[e.path().lexically_relative(dir).generic_string()] = e.is_regular_file() ? slurp(e.path()) : "(folder)";
+  return out;
+}
+
 TEST_F(RunTest, FailedRunLeavesThePreviousResultsAlone) {
   const fs::path out = root_ / "out", empty_data = root_ / "no_data";
-  fs::create_directories(out);
+  run("out");
+  const auto before = folder_contents(out);
   fs::create_directories(empty_data);
-  std::ofstream(out / "manifest.json") << "{}\n";
-  std::ofstream(out / "marker.txt") << "previous run\n";
 
   app::RunConfig cfg;
   cfg.out_dir = out.string();
@@ -269,28 +278,44 @@ TEST_F(RunTest, FailedRunLeavesThePreviousResultsAlone) {
     EXPECT_NE(msg.find((empty_data / "geo/beijing_districts.gpkg").string()), std::string::npos) << msg;
     EXPECT_NE(msg.find("file not found"), std::string::npos) << msg;
   }
-  EXPECT_EQ(slurp(out / "marker.txt"), "previous run\n");
-  EXPECT_EQ(slurp(out / "manifest.json"), "{}\n");
+  EXPECT_EQ(folder_contents(out), before);
   for (const auto& e : fs::directory_iterator(root_))
     EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos) << e.path();
 }
 
+// --out replaces cohortgis's own results only: not a folder with a file it did not write, not one without a
+// manifest of its own (docs/cli.md "What --out may replace").
 TEST_F(RunTest, ReplacesEarlierResultsButNotOtherFolders) {
   const fs::path out = root_ / "out";
   run("out");
-  std::ofstream(out / "marker.txt") << "stale\n";
-  run("out");  // a folder with manifest.json is earlier results: replaced as a whole
-  EXPECT_FALSE(fs::exists(out / "marker.txt"));
+  const std::string manifest = slurp(out / "manifest.json");
+  EXPECT_NE(manifest.find("\"cohortgis_results\": {\"format\": 1}"), std::string::npos);
+  EXPECT_NE(manifest.find("{\"path\": \"population.csv\", \"size\": " +
+                          std::to_string(fs::file_size(out / "population.csv")) + ", \"sha256\": \"" +
+                          geodata::sha256_file((out / "population.csv").string()) + "\"}"),
+            std::string::npos);
+  run("out");  // cohortgis's own results: replaced as a whole
   EXPECT_TRUE(fs::exists(out / "population.csv"));
+
+  std::ofstream(out / "marker.txt") << "mine\n";
+  try {
+    run("out");
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("holds files that cohortgis did not write: marker.txt"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(slurp(out / "marker.txt"), "mine\n");
 
   const fs::path other = root_ / "documents";
   fs::create_directories(other);
   std::ofstream(other / "thesis.txt") << "keep me\n";
+  std::ofstream(other / "manifest.json") << "{\"name\": \"my web app\"}\n";
   try {
     run("documents");
     FAIL() << "no error";
   } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("no manifest.json"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("no \"cohortgis_results\" marker"), std::string::npos) << e.what();
   }
   EXPECT_EQ(slurp(other / "thesis.txt"), "keep me\n");
   std::vector<std::string> entries;
@@ -306,9 +331,19 @@ TEST_F(RunTest, UnknownScenarioAndBadThreadCount) {
   cfg.scenario = "my-city.toml";
   EXPECT_THROW(app::run(cfg), InputError);
   cfg.scenario = "default";
-  cfg.threads = -1;
-  EXPECT_THROW(app::run(cfg), InputError);
-  EXPECT_FALSE(fs::exists(root_ / "out"));
+  for (int threads : {-1, 257, 100000}) {
+    cfg.threads = threads;
+    try {
+      app::run(cfg);
+      FAIL() << "no error for " << threads;
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("--threads: " + std::to_string(threads) +
+                                           "; expected 0 (all cores) or 1 to 256"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+  EXPECT_TRUE(fs::is_empty(root_));  // nothing written, no temporary folder
 }
 
 TEST(RunConfigTest, DataDirResolution) {
@@ -318,4 +353,27 @@ TEST(RunConfigTest, DataDirResolution) {
   ::unsetenv("COHORTGIS_DATA_DIR");
   EXPECT_EQ(fs::path(app::resolve_data_dir("")).filename(), "data");
   EXPECT_TRUE(fs::exists(fs::path(app::resolve_data_dir("")) / "census/census2020_districts.csv"));
+}
+
+// One helper names every file made from an id: safe ids as they are, others escaped plus a short hash, so ids that
+// differ only in unsafe characters or in case never share a file.
+TEST(FileNames, StableEscapesWithAHash) {
+  EXPECT_EQ(app::file_stem("110101"), "110101");
+  EXPECT_EQ(app::file_stem("core-relocation"), "core-relocation");
+  const std::string a = app::file_stem("a/b"), b = app::file_stem("a:b"), c = app::file_stem("a b");
+  EXPECT_EQ(a.substr(0, 4), "a_b-");
+  EXPECT_EQ(a.size(), 12u);
+  EXPECT_NE(a, b);
+  EXPECT_NE(b, c);
+  EXPECT_EQ(app::file_stem("a/b"), a);  // stable
+  EXPECT_EQ(app::file_stem("..").substr(0, 3), "_.-");  // never "." or ".." or a hidden file
+  EXPECT_EQ(app::file_stem("").size(), 9u);  // "-" and the hash
+  EXPECT_LE(app::file_stem(std::string(500, 'x')).size(), 89u);
+  EXPECT_EQ(app::file_stem("东城区").find('/'), std::string::npos);
+  const auto stems = app::file_stems({"total", "A", "a", "B"});
+  EXPECT_EQ(stems[0], "total");
+  EXPECT_EQ(stems[3], "B");
+  EXPECT_NE(stems[1], "A");
+  EXPECT_NE(stems[2], "a");
+  EXPECT_NE(stems[1].substr(1), stems[2].substr(1));
 }

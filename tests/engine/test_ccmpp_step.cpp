@@ -174,7 +174,7 @@ using cohortgis::test::fixture;
 using cohortgis::test::read_csv;
 
 std::map<std::pair<std::string, int>, double> by_sex_age(const std::string& file) {
-  auto t = read_csv(fixture("conformance/preston-box-6.2/" + file));
+  auto t = read_csv(fixture("../conformance/preston-box-6.2/" + file));
   std::map<std::pair<std::string, int>, double> m;
   for (std::size_t r = 0; r < t.rows.size(); ++r) m[{t.at(r, "sex"), std::stoi(t.at(r, "age"))}] = t.num(r, "value");
   return m;
@@ -200,7 +200,7 @@ TEST(PrestonBox62, OneFiveYearStepEqualsPublishedTable) {
   auto fert = by_sex_age("fert_rate_age_f.csv");
   auto pub = by_sex_age("published_preston_pop_count_age_sex_rounded.csv");
   auto pub_births = by_sex_age("published_preston_birth_count_age_b_rounded.csv");
-  const double srb = read_csv(fixture("conformance/preston-box-6.2/srb.csv")).num(0, "value");
+  const double srb = read_csv(fixture("../conformance/preston-box-6.2/srb.csv")).num(0, "value");
   const char* sexes[] = {"female", "male"};
 
   CohortArray base(CohortLayout{1, 1, grid});

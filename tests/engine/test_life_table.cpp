@@ -24,7 +24,7 @@ using test::fixture;
 using test::read_csv;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Conformance: published tables (tests/fixtures/conformance/life-tables). Expected values are the published ones
+// Conformance: published tables (tests/conformance/life-tables). Expected values are the published ones
 // (expected.csv); the settings are the published-method settings of each case's README / settings.csv.
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -34,7 +34,7 @@ struct Case {
 };
 
 Case read_inputs(const std::string& folder) {
-  const auto t = read_csv(fixture("conformance/life-tables/" + folder + "/inputs.csv"));
+  const auto t = read_csv(fixture("../conformance/life-tables/" + folder + "/inputs.csv"));
   const bool rates = [&] {
     for (const auto& h : t.header)
       if (h == "nMx") return true;
@@ -51,7 +51,7 @@ Case read_inputs(const std::string& folder) {
 
 // Asserts |ex − ex_published| ≤ tol at every published age; returns the largest difference.
 double check_ex(const std::string& folder, const LifeTable& lt, double tol) {
-  const auto e = read_csv(fixture("conformance/life-tables/" + folder + "/expected.csv"));
+  const auto e = read_csv(fixture("../conformance/life-tables/" + folder + "/expected.csv"));
   EXPECT_EQ(e.rows.size(), lt.rows());
   double worst = 0.0;
   for (std::size_t r = 0; r < e.rows.size(); ++r) {
@@ -100,7 +100,7 @@ TEST(LifeTableConformance, Un1982LatinAmericanMales) {
 
   // Published nax: 0.330 and 1.352 are the CD West male constants (q0 > 0.1), 2.5 at 5–9 and 10–14,
   // Greville at 15–75 (printed to 3 decimals, inputs to 5).
-  const auto e = read_csv(fixture("conformance/life-tables/" + folder + "/expected.csv"));
+  const auto e = read_csv(fixture("../conformance/life-tables/" + folder + "/expected.csv"));
   double worst_ax = 0.0;
   for (std::size_t r = 0; r < e.rows.size(); ++r) {
     const double age = e.num(r, "age");

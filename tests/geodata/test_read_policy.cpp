@@ -176,16 +176,16 @@ TEST(Databases, OnlyAllowedServicesByName) {
   EXPECT_CONTAINS(error_of([&] { (void)database_service("db:a;b", p); }), "expected a database service name");
 }
 
-TEST(QuoteCell, ShortEscapedAndWholeCharacters) {
-  EXPECT_EQ(quote_cell("plain"), "plain");
-  EXPECT_EQ(quote_cell(std::string("a\x1b[2Jb\n\x7f", 8)), "a\\x1B[2Jb\\x0A\\x7F");
-  EXPECT_EQ(quote_cell("\xff\xfe"), "\\xFF\\xFE");  // not UTF-8
-  EXPECT_EQ(quote_cell(std::string(50, 'x')), std::string(40, 'x') + "…");
+TEST(EscapeCell, ShortEscapedAndWholeCharacters) {
+  EXPECT_EQ(escape_cell("plain"), "plain");
+  EXPECT_EQ(escape_cell(std::string("a\x1b[2Jb\n\x7f\\", 9)), "a\\x1b[2Jb\\x0a\\x7f\\x5c");
+  EXPECT_EQ(escape_cell("\xff\xfe"), "\\xff\\xfe");  // not UTF-8
+  EXPECT_EQ(escape_cell(std::string(50, 'x')), std::string(40, 'x') + "…");
   std::string zh;
   for (int i = 0; i < 45; ++i) zh += "区";
   std::string want;
   for (int i = 0; i < 40; ++i) want += "区";
-  EXPECT_EQ(quote_cell(zh), want + "…");  // cut between characters, not inside one
+  EXPECT_EQ(escape_cell(zh), want + "…");  // cut between characters, not inside one
 }
 
 // Defence in depth: whatever path reaches GDAL, its network file systems and HTTP fetches refuse without a request.
@@ -225,7 +225,7 @@ TEST_F(Sandbox, ZonesWithoutFeatures) {
 TEST_F(Sandbox, ColumnNamesInMessagesAreEscaped) {
   write(root / "odd.csv", "age,\x1b[2Jwipe" + std::string(60, 'w') + "\n1,2\n");
   const std::string m = error_of([&] { (void)read_table((root / "odd.csv").string(), {{"value"}}); });
-  EXPECT_CONTAINS(m, "missing column 'value'; columns found: 'age', '\\x1B[2Jwipe");
+  EXPECT_CONTAINS(m, "missing column 'value'; columns found: 'age', '\\x1b[2Jwipe");
   EXPECT_EQ(m.find('\x1b'), std::string::npos) << m;
   EXPECT_EQ(m.find(std::string(50, 'w')), std::string::npos) << m;
 }

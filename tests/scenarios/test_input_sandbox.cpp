@@ -127,8 +127,8 @@ TEST_F(Folder, DatabaseOnlyWhenAllowed) {
                   "never taken from a scenario file");
 }
 
-// Rows::whole and Rows::quoted (toml_doc.hpp), for the loader's age columns and cell messages.
-TEST(Rows, WholeNumbersAndQuotedCells) {
+// Rows::whole (toml_doc.hpp), for the loader's age columns; the cell in its message is escaped and cut.
+TEST(Rows, WholeNumbers) {
   scenarios::detail::Rows rows;
   rows.ref.key = "base_population.table";
   rows.table.path = "base.csv";
@@ -142,6 +142,5 @@ TEST(Rows, WholeNumbersAndQuotedCells) {
                   "base.csv, layer 'base', data row 2 (row 3 counting the header row), column 'age': '0.5'; expected a "
                   "whole age from 0 to 150");
   EXPECT_CONTAINS(error_of([&] { (void)rows.whole(3, "age", 0, 150, "a whole age"); }), "'-5'; expected a whole age");
-  const std::string q = rows.quoted(1, "zone");
-  EXPECT_EQ(q, "\"\\x1B[2J" + std::string(36, 'z') + "…\"");
+  EXPECT_EQ(scenarios::detail::escape_cell(rows.text(1, "zone")), "\\x1b[2J" + std::string(36, 'z') + "…");
 }

@@ -32,10 +32,12 @@ struct MapRequest {
 
 struct MapResult {
   std::string file;
+  std::vector<std::string> warnings;  // inputs changed since the run; results that cannot be verified
   std::vector<double> breaks;  // class breaks of the legend (display units)
 };
 
-// Draws one choropleth from a results folder with zone boundaries (results.gpkg).
+// Draws one choropleth from a results folder with zone boundaries (results.gpkg). Checks the folder as make_report
+// does; a map written into the results folder is added to its manifest.json.
 MapResult make_map(const MapRequest& request);
 
 // ---- cohortgis report ----
@@ -43,11 +45,16 @@ MapResult make_map(const MapRequest& request);
 struct ReportResult {
   std::string file;                  // report.html
   std::vector<std::string> figures;  // image files drawn, relative to the results folder
+  std::vector<std::string> warnings;  // inputs changed since the run; results that cannot be verified
 };
 
 // (Re)draws the maps and charts of a results folder and writes its report.html (one self-contained file: images
 // inline as base64 PNG, CSS inline, no scripts, nothing fetched). language: default the run's language.
-ReportResult make_report(const std::string& results_dir, std::optional<Language> language = {});
+// Refuses (InputError with the list) when manifest.json was edited or a results file changed since the run
+// (require_intact_results, results.hpp); verify = false skips that (the run itself, on the folder it just wrote).
+// The files drawn are added to manifest.json's file list. A file in the way that cohortgis did not write (or a
+// symbolic link) is not overwritten: InputError.
+ReportResult make_report(const std::string& results_dir, std::optional<Language> language = {}, bool verify = true);
 
 // ---- cohortgis info ----
 

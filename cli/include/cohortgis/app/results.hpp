@@ -31,8 +31,10 @@ struct ResultsMeta {
   std::vector<std::pair<std::string, std::string>> aggregates;  // name, member ids joined by ", "
   struct Input {
     std::string role, path, sha256;
+    std::string opened;  // the absolute path the run read (empty in manifests of older versions)
   };
   std::vector<Input> inputs;
+  std::string data_dir;  // the data folder of the run ("data:" paths)
   int base_year = 0, end_year = 0, step_years = 0, threads = 0;
   double seconds = 0.0;
   std::string maps_note;  // why there are no maps (no zone geometry), or ""
@@ -83,5 +85,26 @@ Results load_results(const std::string& dir);
 
 // Parses manifest.json of a results folder (throws InputError with the file on bad JSON).
 ResultsMeta read_manifest(const std::string& path);
+
+// What changed in a results folder since cohortgis wrote it: its files against the sizes and SHA-256 listed in
+// manifest.json, manifest.json against its seal, and the run's inputs against their recorded SHA-256.
+struct ResultsIntegrity {
+  bool verifiable = false;  // manifest.json carries the cohortgis_results marker and its seal matches
+  bool legacy = false;      // no marker: results of an older cohortgis (nothing can be verified)
+  std::string problem;      // why it is not verifiable ("" when it is)
+  std::vector<std::string> results_changed;  // listed files changed or gone ("path (what)")
+  std::vector<std::string> unlisted;         // files in the folder that cohortgis did not write
+  std::vector<std::string> inputs_changed;   // inputs changed or gone since the run
+  std::size_t files_checked = 0, inputs_checked = 0;
+  // One line per finding, for a person.
+  std::vector<std::string> findings() const;
+};
+// inputs: also re-hash the inputs the manifest lists (at the paths the run read them from).
+ResultsIntegrity check_results(const std::string& dir, bool inputs = true);
+
+// For commands that draw from a results folder (map, report): throws InputError listing what changed when
+// manifest.json was edited or a results file changed since the run; returns warnings (inputs changed since the
+// run, or results of an older version that cannot be verified) for the caller to show.
+std::vector<std::string> require_intact_results(const std::string& dir);
 
 }  // namespace cohortgis::app

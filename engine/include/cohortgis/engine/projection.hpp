@@ -9,6 +9,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -113,6 +114,9 @@ struct StepSchedules {
   std::shared_ptr<const OdMigration> od;  // may be null
   std::vector<GroupTransition> transitions;
   std::vector<NewbornRule> newborn_rules;
+  // Migration timing of this step (A2: even or end); empty: ProjectionConfig::migration_timing. The UN's inputs
+  // may change it from one period to the next.
+  std::optional<MigrationTiming> migration_timing;
   // Hint from a provider that left `mortality`, `mortality_kind`, `person_years_layout` and `radix_l0` exactly as
   // they were in the previous step (e.g. UN schedules that change by five-year period): the engine then reuses that
   // step's survival ratios and life-table results instead of rebuilding them. The engine clears it after every
@@ -175,6 +179,12 @@ class ResultSink {
   virtual void step(const StepResult& result) = 0;
 };
 
+// Worker threads of a run: 0 (all cores) or 1 to kMaxThreads. The cap keeps a typo (-j 100000) from asking the
+// thread pool for more threads than the machine can create.
+inline constexpr int kMaxThreads = 256;
+// Throws InputError naming `option` unless 0 <= threads <= kMaxThreads.
+void check_threads(int threads, const std::string& option = "threads");
+
 struct ProjectionConfig {
   AgeGrid grid = AgeGrid::single_year();
   std::vector<std::string> zone_ids;     // one per zone (names errors and indicator rows)
@@ -184,7 +194,7 @@ struct ProjectionConfig {
   MigrationTiming migration_timing = MigrationTiming::even;
   FlowPolicy flow_policy = FlowPolicy::conserve;
   LifeTableMethod life_table_method;
-  int threads = 0;                       // 0: all cores
+  int threads = 0;                       // 0: all cores; at most kMaxThreads
   bool indicators = true;
   // false: the per-cell component arrays of StepComponents (the CohortArrays: deaths, flows, net migrants, floor
   // adjustments) are not kept and stay empty; births, the per-state sums and the lists of adjusted cells still are.

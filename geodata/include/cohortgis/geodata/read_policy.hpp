@@ -67,8 +67,9 @@ std::string database_service(const std::string& written, const ReadPolicy& polic
 // called by every geodata entry point that opens data.
 void disable_network();
 
-// Text of a cell or name for an error message: at most 40 characters (UTF-8 kept whole), control and non-printable
-// bytes as \xNN, "…" when cut.
-std::string quote_cell(const std::string& text);
+// Text of a cell or name for an error message: at most 40 characters (UTF-8 kept whole), control characters,
+// backslashes and bytes that are not UTF-8 as \xnn, "…" when cut. The one cell-escaping helper of cohortgis
+// (scenarios' escape_cell is this one).
+std::string escape_cell(const std::string& text);
 
 }  // namespace cohortgis::geodata

@@ -62,7 +62,9 @@ struct Scenario {
 
   int end_year() const { return base_year + steps * grid.width_years; }
   std::vector<std::string> zone_ids() const;
-  // Checks sizes and that plan periods fall on step boundaries; throws InputError.
+  // Checks sizes, that plan periods fall on step boundaries, the names (check_names below) and the base population
+  // (every cell finite, >= 0 and at most kMaxCellPersons; errors name the zone, group, sex and age); throws
+  // InputError. Scenario files and Python-built scenarios both go through it.
   void validate() const;
   // Engine configuration without run options (threads, progress, cancel).
   ProjectionConfig projection_config() const;
@@ -72,6 +74,18 @@ struct Scenario {
   // population, then each step's end population). Both must outlive the provider.
   ScheduleProvider schedule_provider(const CohortArray* const* start_population) const;
 };
+
+// The largest number of persons one base-population cell (zone, group, sex, age) may hold: above any real
+// population, and far enough below the largest double that no sum the results writer forms can overflow.
+inline constexpr double kMaxCellPersons = 1e12;
+
+// Names that become CSV keys and file names. Zone ids, group names, aggregate names and variant names must be
+// non-empty, free of control characters and unique in their kind; a zone id may not be "total" (the whole area in
+// indicators.csv) nor an aggregate's name, a group may not be called "all" (all groups), an aggregate not "total".
+// Scenario::validate checks a run's own names; validate_runs checks a set of runs: each run, a baseline named
+// "baseline" first and the variants' names (non-empty, unique, not "baseline"). Throw InputError.
+void check_name(const std::string& name, const std::string& what);
+void validate_runs(const std::vector<Scenario>& runs);
 
 inline constexpr const char* kDefaultScenarioName = "beijing-2020";
 

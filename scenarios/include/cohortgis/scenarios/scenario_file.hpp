@@ -7,6 +7,7 @@
 #pragma once
 
 #include <limits>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -78,6 +79,20 @@ struct ScenarioSet {
 // itself and the folders are trusted: they come from the command line.
 ScenarioSet load_scenario_file(const std::string& path, const std::string& data_dir,
                                const geodata::ReadPolicy& allowed = {});
+
+// A table held in memory (e.g. a pandas DataFrame), read exactly as a file with the same columns and text cells
+// would be: the same roles, checks and messages. A scenario names it as "frame:NAME".
+struct MemoryTable {
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::string>> rows;  // [row][column], text as a CSV cell would hold it
+};
+using MemoryTables = std::map<std::string, MemoryTable>;
+
+// Loads a scenario from TOML text (the scenario-file format) whose tables are in `frames` ("frame:NAME") or files
+// relative to `base_dir`; `label` names the text in messages ("scenario_from_frames"). The same loader and builders
+// as load_scenario_file, so both accept exactly the same things and give the same bits.
+ScenarioSet load_scenario_text(const std::string& text, const std::string& label, const std::string& base_dir,
+                               const std::string& data_dir, const MemoryTables& frames);
 
 // The shipped example that `cohortgis run default` runs (scenarios/examples/beijing-2020/scenario.toml).
 std::string default_scenario_file();

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: Apache-2.0
+// [fertility] of a scenario file: ASFR schedules, TFR and mean-age paths, SRB, per step.
+#include "scenario_build.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "cohortgis/engine/graduation.hpp"
+#include "cohortgis/scenarios/models.hpp"
+#include "schedule_time.hpp"
+
+namespace cohortgis::scenarios::detail {
+
+namespace fs = std::filesystem;
+
+// ---- fertility --------------------------------------------------------------------------------------------------
+
+void build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>& steps) {
+  const Doc& doc = b.doc;
+  for (const toml::table* t : {L.section(L.base, "fertility"), L.section(L.over, "fertility")})
+    if (t) doc.allow(*t, "fertility", {"schedule", "schedule_age_width", "tfr", "mean_age", "srb"});
+  auto [sn, skey] = L.get("fertility", "schedule");
+  if (!sn) doc.fail(L.base, "fertility.schedule", "missing; expected an ASFR schedule table (age, value)");
+  int width = b.z;
+  if (auto [wn, wkey] = L.get("fertility", "schedule_age_width"); wn) {
+    width = doc.integer(*wn, wkey, 1, 5);
+    if (width != 1 && width != 5) doc.fail(wn, wkey, "expected 1 or 5");
+    if (width < b.z) doc.fail(wn, wkey, "a single-year schedule on a five-year grid is not supported; give five-year rates");
+  }
+  // Base schedules per time key and (zone, group); without zone/group columns one schedule serves all.
+  const TableRef ref = table_ref(doc, *sn, skey, {"year", "period", "age", "value", "zone", "group"});
+  double per_woman = 1.0;
+  if (ref.unit == "per_1000_women" || ref.unit == "per_1000") per_woman = 1e-3;
+  else if (!ref.unit.empty() && ref.unit != "per_woman")
+    doc.fail(ref.unit_node, skey + ".unit", "expected \"per_woman\" (births per woman per year) or \"per_1000_women\", got \"" +
+                                                escape_cell(ref.unit) + "\"");
+  const Rows rows = read_rows(doc, ref, {"age", "value"}, {"age", "value"});
+  const TimedRows timed = time_rows(b, rows, skey);
+  std::vector<std::vector<std::vector<double>>> base_by_key(timed.keys());  // [key][zone·G + group] → ASFR
+  for (std::size_t key = 0; key < timed.keys(); ++key) {
+    if (!timed.used[key]) continue;
+    std::vector<std::vector<double>>& base = base_by_key[key];
+    base.assign(uz(b.Z * b.G), {});
+    std::map<std::pair<int, int>, std::map<int, double>> got;  // (zone, group) → age → value
+    for (std::size_t r : timed.rows[key]) {
+      const int zi = b.zone_of_row(rows, r, sn, skey), g = b.group_of_row(rows, r, sn, skey);
+      const int age = whole_number(doc, rows, r, "age", skey);
+      const double v = rows.number(r, "value") * per_woman;
+      if (!(v >= 0)) doc.fail(sn, skey, rows.where(r, "value") + ": expected a rate >= 0, got " + fmt(v));
+      // With a declared unit, an annual rate above 1 birth per woman is not a human population's (usually a rate per
+      // 1000 women). Without one the values may be a shape only (e.g. percentages) that a TFR path rescales.
+      if (v > 1.0 && !ref.unit.empty())
+        doc.fail(sn, skey, rows.where(r, "value") + ": expected births per woman per year from 0 to 1, got " + fmt(v) +
+                               " (a rate per 1000 women? declare unit = \"per_1000_women\")");
+      if (v > 0 && (age < 10 || age + width - 1 > 54))
+        doc.fail(sn, skey, rows.where(r, "value") + ": births to mothers aged " + std::to_string(age) + "-" +
+                               std::to_string(age + width - 1) + " (rate " + fmt(v) +
+                               "); expected fertility only at ages 10-54");
+      if (age % width != 0 || age < 0)
+        doc.fail(sn, skey, rows.where(r, "age") + ": age " + std::to_string(age) + " is not a multiple of " + std::to_string(width));
+      if (!got[{zi, g}].emplace(age, v).second) doc.fail(sn, skey, rows.where(r, "age") + ": a second row for this age");
+    }
+    for (const auto& [zg, by_age] : got) {
+      std::vector<double> f(uz(b.A), 0.0);
+      if (width == b.z) {
+        for (const auto& [age, v] : by_age) {
+          const int i = age / b.z;
+          if (v == 0.0) continue;  // zero rows outside the childbearing ages are harmless (the UN's files have them)
+          if (i <= 0 || i >= b.A - 1)
+            doc.fail(sn, skey, "mother's age " + std::to_string(age) + " is outside the ages that bear children on the grid (" +
+                                   std::to_string(b.z) + " to " + std::to_string(b.sc.grid.open_age() - 1) + ")");
+          f[uz(i)] = v;
+        }
+      } else {  // five-year rates on a single-year grid: graduate (monotone spline on cumulative fertility)
+        const int first = by_age.begin()->first;
+        std::vector<double> five;
+        int expect = first;
+        for (const auto& [age, v] : by_age) {
+          if (age != expect) doc.fail(sn, skey, "five-year ages must be contiguous; missing " + std::to_string(expect));
+          five.push_back(v);
+          expect += 5;
+        }
+        const std::vector<double> single = graduate_asfr_five_to_single(five);
+        for (std::size_t k = 0; k < single.size(); ++k) {
+          const int i = first + static_cast<int>(k);
+          if (i <= 0 || i >= b.A - 1) continue;
+          f[uz(i)] = single[k];
+        }
+      }
+      for (int zi = 0; zi < b.Z; ++zi)
+        for (int g = 0; g < b.G; ++g)
+          if ((zg.first < 0 || zg.first == zi) && (zg.second < 0 || zg.second == g)) base[uz(zi * b.G + g)] = f;
+    }
+    for (int zi = 0; zi < b.Z; ++zi)
+      for (int g = 0; g < b.G; ++g)
+        if (base[uz(zi * b.G + g)].empty())
+          doc.fail(sn, skey, "no schedule for zone " + b.sc.zones[uz(zi)].id + ", group " + b.sc.group_names[uz(g)] +
+                                 (timed.kind == TimedRows::Kind::always ? std::string() : " in " + std::to_string(timed.first[key])));
+  }
+  std::optional<YearPath> tfr, mac;
+  if (auto [n, k] = L.get("fertility", "tfr"); n) tfr = doc.path(*n, k, 0.0, 10.0, b.base_year, b.horizon, "a TFR");
+  if (auto [n, k] = L.get("fertility", "mean_age"); n) mac = doc.path(*n, k, 15.0, 45.0, b.base_year, b.horizon, "a mean age at childbearing");
+  auto [srbn, srbkey] = L.get("fertility", "srb");
+  if (!srbn) doc.fail(L.base, "fertility.srb", "missing; expected the sex ratio at birth (males per 100 females)");
+  // A number or a path over years (males per 100 females), or a table by year/period and zone with a declared unit.
+  const bool srb_table = srbn->is_string() || (srbn->is_table() && srbn->as_table()->get("path"));
+  YearPath srb;
+  std::vector<std::vector<double>> srb_by_key;  // [key][zone] males per female
+  TimedRows srb_time;
+  if (!srb_table) {
+    srb = doc.path(*srbn, srbkey, 90.0, 130.0, b.base_year, b.horizon, "a sex ratio at birth per 100 females");
+  } else {
+    const TableRef sref = table_ref(doc, *srbn, srbkey, {"year", "period", "zone", "value"});
+    double scale = 0.01, lo = 90, hi = 130;  // per 100 females (the default), as the number form
+    if (sref.unit == "per_female") scale = 1.0, lo = 0.9, hi = 1.3;
+    else if (!sref.unit.empty() && sref.unit != "per_100_females")
+      doc.fail(sref.unit_node, srbkey + ".unit", "expected \"per_100_females\" (105) or \"per_female\" (1.05), got \"" + escape_cell(sref.unit) + "\"");
+    const Rows srows = read_rows(doc, sref, {"value"}, {"value"});
+    srb_time = time_rows(b, srows, srbkey);
+    srb_by_key.resize(srb_time.keys());
+    for (std::size_t key = 0; key < srb_time.keys(); ++key) {
+      if (!srb_time.used[key]) continue;
+      std::vector<double>& v = srb_by_key[key];
+      v.assign(uz(b.Z), kNaN);
+      for (std::size_t r : srb_time.rows[key]) {
+        const double x = srows.number(r, "value");
+        if (!(x >= lo && x <= hi))
+          doc.fail(srbn, srbkey, srows.where(r, "value") + ": expected a sex ratio at birth from " + fmt(lo) + " to " + fmt(hi) +
+                                     (scale == 1.0 ? " males per female" : " males per 100 females") + ", got " + fmt(x) +
+                                     (scale == 1.0 && x > 50 ? " (per 100 females? declare unit = \"per_100_females\")"
+                                      : scale != 1.0 && x < 2 ? " (per female? declare unit = \"per_female\")" : ""));
+        if (srows.has("zone")) {
+          auto it = b.zone_index.find(srows.text(r, "zone"));
+          if (it == b.zone_index.end()) doc.fail(srbn, srbkey, srows.where(r, "zone") + ": unknown zone \"" + escape_cell(srows.text(r, "zone")) + "\"");
+          v[uz(it->second)] = x * scale;
+        } else {
+          std::fill(v.begin(), v.end(), x * scale);
+        }
+      }
+      for (int zi = 0; zi < b.Z; ++zi)
+        if (std::isnan(v[uz(zi)])) doc.fail(srbn, srbkey, sref.path + ": no sex ratio at birth for zone " + b.sc.zones[uz(zi)].id);
+    }
+  }
+
+  for (int k = 0; k < b.steps; ++k) {
+    StepSchedules& s = steps[uz(k)];
+    const int y0 = b.step_first_year(k), y1 = b.step_last_year(k);
+    s.asfr.clear();
+    for (int zi = 0; zi < b.Z; ++zi)
+      for (int g = 0; g < b.G; ++g) {
+        std::vector<std::vector<double>> each;
+        for (const auto& [key, w] : timed.steps[uz(k)]) each.push_back(base_by_key[key][uz(zi * b.G + g)]);
+        std::vector<std::pair<std::size_t, double>> parts;
+        for (std::size_t p = 0; p < each.size(); ++p) parts.push_back({p, timed.steps[uz(k)][p].second});
+        std::vector<double> f = mix_step(each, parts);
+        if (mac) f = shift_schedule(f, b.z, mac->mean_over_years(y0, y1) - mean_age_at_childbearing(f, b.z));
+        if (tfr) f = rescale_to_tfr(f, b.z, tfr->mean_over_years(y0, y1));
+        s.asfr.insert(s.asfr.end(), f.begin(), f.end());
+      }
+    if (srb_table) s.srb = mix_step(srb_by_key, srb_time.steps[uz(k)]);
+    else s.srb.assign(uz(b.Z), srb.mean_over_years(y0, y1) / 100.0);
+  }
+}
+
+}  // namespace cohortgis::scenarios::detail

@@ -1,0 +1,547 @@
+// SPDX-License-Identifier: Apache-2.0
+// [migration], [[relocation]], [[transitions]] and [[newborn]] of a scenario file, and the per-step adjuster for the
+// population-dependent ones (relocation by structure, quotas, gravity OD).
+#include "scenario_build.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "cohortgis/engine/migration_models.hpp"
+#include "cohortgis/geodata/measures.hpp"
+#include "cohortgis/scenarios/models.hpp"
+#include "schedule_time.hpp"
+
+namespace cohortgis::scenarios::detail {
+
+namespace fs = std::filesystem;
+
+// ---- migration, relocation, transitions ----------------------------------------------------------------------------
+
+
+// Zone weights for a total: "base_population" (the zone's base population in the group), "equal", or given per zone.
+std::vector<double> allocate(const Build& b, const toml::table& t, const std::string& key, int group) {
+  std::vector<double> w(uz(b.Z), 0.0);
+  const toml::node* an = t.get("allocation");
+  const std::string how = an ? b.doc.string(*an, key + ".allocation") : "base_population";
+  if (how == "equal") {
+    std::fill(w.begin(), w.end(), 1.0);
+  } else if (how == "base_population") {
+    for (int zi = 0; zi < b.Z; ++zi)
+      for (int g = 0; g < b.G; ++g)
+        if (group < 0 || g == group)
+          for (int s = 0; s < 2; ++s)
+            for (int i = 0; i < b.A; ++i) w[uz(zi)] += b.sc.base_population.at(zi, g, s, i);
+  } else {
+    b.doc.fail(an, key + ".allocation", "expected \"base_population\" or \"equal\", got \"" + how + "\"");
+  }
+  double sum = 0;
+  for (double v : w) sum += v;
+  for (double& v : w) v = sum > 0 ? v / sum : 0.0;
+  return w;
+}
+
+namespace {
+
+// The migration tables by cell (scenarios/README.md "Migration"): each kind's values over one step, added into the
+// step's schedules. Counts (net, in, out) are persons per year (× z) or per step, signed only for net; rates
+// (net_rate, out_rate) per person per year or per step; totals (net_total) by zone and group, spread by the engine
+// in proportion to the start population (docs/ccmpp.md A2).
+enum class CellKind { net, in, out, net_rate, out_rate, net_total };
+struct CellTable {
+  const char* key;
+  CellKind kind;
+};
+constexpr CellTable kCellTables[] = {{"net", CellKind::net},           {"in", CellKind::in},
+                                     {"out", CellKind::out},           {"net_rate", CellKind::net_rate},
+                                     {"out_rate", CellKind::out_rate}, {"net_total", CellKind::net_total}};
+
+std::vector<double>& target_of(StepSchedules& s, CellKind k) {
+  switch (k) {
+    case CellKind::net: return s.net_migrants;
+    case CellKind::in: return s.external_in;
+    case CellKind::out: return s.external_out;
+    case CellKind::net_rate: return s.net_migrants_per_person;
+    case CellKind::out_rate: return s.external_out_rate;
+    case CellKind::net_total: break;
+  }
+  return s.net_migrants_total;
+}
+
+void add_cell_table(const Build& b, const toml::node& n, const std::string& key, CellKind kind,
+                    std::vector<StepSchedules>& steps) {
+  const Doc& doc = b.doc;
+  const bool by_age = kind != CellKind::net_total;
+  const bool rate = kind == CellKind::net_rate || kind == CellKind::out_rate;
+  const TableRef ref = table_ref(doc, n, key, {"year", "period", "zone", "group", "sex", "age", "value"});
+  std::vector<std::string> required = {"value"};
+  if (by_age) (required.push_back("sex"), required.push_back("age"));
+  // A count belongs to one zone and group; a rate may apply to all of them.
+  if (!rate && b.Z > 1) required.push_back("zone");
+  if (!rate && b.G > 1) required.push_back("group");
+  const Rows rows = read_rows(doc, ref, required, {"value"});
+  double scale = 1.0;
+  if (rate) {
+    if (!ref.unit.empty() && ref.unit != "per_person")
+      doc.fail(ref.unit_node, key + ".unit", "expected \"per_person\" for a rate, got \"" + escape_cell(ref.unit) + "\"");
+    // The engine takes net rates over the whole step and out-rates per year.
+    const bool per_step = ref.per == "step";
+    scale = kind == CellKind::net_rate ? (per_step ? 1.0 : b.z) : (per_step ? 1.0 / b.z : 1.0);
+  } else {
+    scale = count_scale(b, ref);
+  }
+  const TimedRows timed = time_rows(b, rows, key);
+  const std::size_t cells = by_age ? b.sc.base_population.layout().cells() : uz(b.Z * b.G);
+  std::vector<std::vector<double>> per_key(timed.keys());
+  for (std::size_t k = 0; k < timed.keys(); ++k) {
+    if (!timed.used[k]) continue;
+    std::vector<double>& v = per_key[k];
+    v.assign(cells, 0.0);
+    std::vector<char> seen(cells, 0);
+    for (std::size_t r : timed.rows[k]) {
+      std::vector<int> zones, groups;
+      if (const int zi = b.zone_of_row(rows, r, &n, key); zi >= 0) zones.push_back(zi);
+      else for (int z = 0; z < b.Z; ++z) zones.push_back(z);
+      if (const int gi = b.group_of_row(rows, r, &n, key); gi >= 0) groups.push_back(gi);
+      else for (int g = 0; g < b.G; ++g) groups.push_back(g);
+      int s = 0, i = 0;
+      if (by_age) {
+        s = sex_of(doc, rows, r, key);
+        const int age = whole_number(doc, rows, r, "age", key);
+        i = b.age_index(age);
+        if (i < 0)
+          doc.fail(&n, key, rows.where(r, "age") + ": age " + std::to_string(age) + " is not the start of an age group of the grid (0, " +
+                                std::to_string(b.z) + ", …, " + std::to_string(b.sc.grid.open_age()) + ")");
+      }
+      const double x = rows.number(r, "value");
+      const bool ok = kind == CellKind::net || kind == CellKind::net_total ? std::abs(x) <= 1e9
+                      : kind == CellKind::net_rate                         ? std::abs(x * scale) <= 1.0
+                      : kind == CellKind::out_rate                         ? x >= 0 && x * scale <= 1.0
+                                                                           : x >= 0 && x <= 1e9;
+      if (!ok)
+        doc.fail(&n, key, rows.where(r, "value") + ": " + fmt(x) + " is outside the range for " +
+                              (kind == CellKind::net || kind == CellKind::net_total ? "a signed count (at most 1e9 persons)"
+                               : kind == CellKind::net_rate ? "a net rate (at most 1 person per person over a step)"
+                               : kind == CellKind::out_rate ? "an out-rate (0 to 1 per person per year)"
+                                                            : "a count (0 to 1e9 persons)"));
+      for (int z : zones)
+        for (int g : groups) {
+          const std::size_t c = by_age ? b.sc.base_population.layout().index(z, g, s, i) : uz(z * b.G + g);
+          if (seen[c]++)
+            doc.fail(&n, key, rows.where(r, by_age ? "age" : "value") + ": a second row for this cell (zone " +
+                                  b.sc.zones[uz(z)].id + (b.G > 1 ? ", group " + b.sc.group_names[uz(g)] : "") +
+                                  (by_age ? std::string(", ") + sex_name(static_cast<Sex>(s)) + ", age " +
+                                                std::to_string(b.sc.grid.age_start(i))
+                                          : std::string()) + ")");
+          v[c] = x * scale;
+        }
+    }
+  }
+  for (int k = 0; k < b.steps; ++k) {
+    const std::vector<double> add = mix_step(per_key, timed.steps[uz(k)]);
+    std::vector<double>& t = target_of(steps[uz(k)], kind);
+    if (t.empty()) t.assign(cells, 0.0);
+    for (std::size_t c = 0; c < cells; ++c) t[c] += add[c];
+  }
+}
+
+// [migration] timing: "even" or "end" for every step, or { "2020" = "even", "2030" = "end" } by the year each step
+// starts, held until the next given year (the UN's mig_parameter changes it by period).
+void read_timing(const Build& b, const toml::node& n, const std::string& key, std::vector<StepSchedules>& steps) {
+  auto parse = [&](const toml::node& v, const std::string& k) {
+    const std::string t = b.doc.string(v, k);
+    if (t == "even") return MigrationTiming::even;
+    if (t == "end") return MigrationTiming::end;
+    b.doc.fail(&v, k, "expected \"even\" or \"end\", got \"" + escape_cell(t) + "\"");
+  };
+  std::map<int, MigrationTiming> by_year;
+  if (n.is_string()) {
+    by_year[b.base_year] = parse(n, key);
+  } else {
+    for (auto&& [k, v] : b.doc.table(n, key)) {
+      const std::string sub = key + "." + std::string(k.str());
+      int y = 0;
+      try {
+        std::size_t used = 0;
+        y = std::stoi(std::string(k.str()), &used);
+        if (used != k.str().size()) throw std::invalid_argument("year");
+      } catch (const std::exception&) {
+        b.doc.fail(k.source(), sub, "expected a year as the key (the start of a step), got \"" + escape_cell(std::string(k.str())) + "\"");
+      }
+      if (y < b.base_year || y >= b.horizon || (y - b.base_year) % b.z != 0)
+        b.doc.fail(k.source(), sub, "expected the start year of a step (" + std::to_string(b.base_year) + ", " +
+                                        std::to_string(b.base_year + b.z) + ", …), got " + std::to_string(y));
+      by_year[y] = parse(v, sub);
+    }
+    if (by_year.empty() || by_year.begin()->first != b.base_year)
+      b.doc.fail(&n, key, "expected the timing of the first step (key \"" + std::to_string(b.base_year) + "\")");
+  }
+  for (int k = 0; k < b.steps; ++k) {
+    auto it = by_year.upper_bound(b.base_year + k * b.z);
+    steps[uz(k)].migration_timing = std::prev(it)->second;
+  }
+}
+
+}  // namespace
+
+void build_migration(const Build& b, const Layer& L, std::vector<StepSchedules>& steps, Dynamic& dyn) {
+  const Doc& doc = b.doc;
+  const CohortLayout layout = b.sc.base_population.layout();
+  for (const toml::table* t : {L.section(L.base, "migration"), L.section(L.over, "migration")})
+    if (t)
+      doc.allow(*t, "migration", {"flows", "od", "gravity", "od_profile", "net", "in", "out", "net_rate", "out_rate",
+                                  "net_total", "timing"});
+  for (auto& s : steps) {
+    s.net_migrants.clear();
+    s.net_migrants_per_person.clear();
+    s.net_migrants_total.clear();
+    s.external_in.clear();
+    s.external_out.clear();
+    s.external_out_rate.clear();
+    s.migration_timing.reset();
+  }
+  for (const auto& ct : kCellTables)
+    if (auto [n, k] = L.get("migration", ct.key); n) add_cell_table(b, *n, k, ct.kind, steps);
+  if (auto [n, k] = L.get("migration", "timing"); n) read_timing(b, *n, k, steps);
+  auto [fn, fkey] = L.get("migration", "flows");
+  if (fn) {
+    const toml::array& a = doc.array(*fn, fkey);
+    for (std::size_t f = 0; f < a.size(); ++f) {
+      const std::string key = fkey + "[" + std::to_string(f) + "]";
+      const toml::table& t = doc.table(*a.get(f), key);
+      doc.allow(t, key, {"kind", "group", "total_per_year", "zones", "allocation", "years", "profile", "female_share", "rate"});
+      if (!t.get("kind")) doc.fail(&t, key, "expected 'kind' (net, in, out or out_rate)");
+      const std::string kind = doc.string(*t.get("kind"), key + ".kind");
+      if (kind != "net" && kind != "in" && kind != "out" && kind != "out_rate")
+        doc.fail(t.get("kind"), key + ".kind", "expected \"net\", \"in\", \"out\" or \"out_rate\", got \"" + kind + "\"");
+      const int group = t.get("group") ? b.group(*t.get("group"), key + ".group") : (b.G == 1 ? 0 : -1);
+      if (group < 0) doc.fail(&t, key + ".group", "missing; several groups: name the group of the flow");
+      int first = b.base_year + 1, last = b.horizon;
+      if (const toml::node* yn = t.get("years")) {
+        const toml::array& ya = doc.array(*yn, key + ".years");
+        if (ya.size() != 2) doc.fail(yn, key + ".years", "expected [first, last]");
+        first = doc.integer(*ya.get(0), key + ".years", b.base_year + 1, b.horizon, "a year in the horizon");
+        last = doc.integer(*ya.get(1), key + ".years", first, b.horizon, "a year in the horizon");
+      }
+      if (kind == "out_rate") {
+        if (!t.get("rate")) doc.fail(&t, key + ".rate", "missing; expected the out-migration rate per person per year");
+        const double rate = doc.number(*t.get("rate"), key + ".rate", 0.0, 1.0, "a rate per person per year");
+        for (int k = 0; k < b.steps; ++k) {
+          const double share = static_cast<double>(years_in_step(first, last, b.step_first_year(k), b.step_last_year(k))) / b.z;
+          auto& v = steps[uz(k)].external_out_rate;
+          if (v.empty()) v.assign(layout.cells(), 0.0);
+          for (int zi = 0; zi < b.Z; ++zi)
+            for (int s = 0; s < 2; ++s)
+              for (int i = 0; i < b.A; ++i) v[layout.index(zi, group, s, i)] += rate * share;
+        }
+        continue;
+      }
+      // Persons per year per zone: a total allocated over zones, or given per zone.
+      std::vector<double> per_zone(uz(b.Z), 0.0);
+      const double lo = kind == "net" ? -1e9 : 0.0;
+      if (const toml::node* tn = t.get("total_per_year")) {
+        const double total = doc.number(*tn, key + ".total_per_year", lo, 1e9, "persons per year");
+        const std::vector<double> w = allocate(b, t, key, group);
+        for (int zi = 0; zi < b.Z; ++zi) per_zone[uz(zi)] = total * w[uz(zi)];
+        if (t.get("zones")) doc.fail(t.get("zones"), key + ".zones", "give either total_per_year or zones");
+      } else if (const toml::node* zn = t.get("zones")) {
+        if (zn->is_table() && !zn->as_table()->get("path")) {
+          for (auto&& [k, v] : *zn->as_table()) {
+            auto it = b.zone_index.find(std::string(k.str()));
+            if (it == b.zone_index.end()) doc.fail(k.source(), key + ".zones." + std::string(k.str()), "expected a zone id of the geography");
+            per_zone[uz(it->second)] = doc.number(v, key + ".zones." + std::string(k.str()), lo, 1e9, "persons per year");
+          }
+        } else {
+          const TableRef ref = table_ref(doc, *zn, key + ".zones", {"zone", "persons_per_year"});
+          const Rows rows = read_rows(doc, ref, {"zone", "persons_per_year"}, {"persons_per_year"});
+          for (std::size_t r = 0; r < rows.size(); ++r) {
+            auto it = b.zone_index.find(rows.text(r, "zone"));
+            if (it == b.zone_index.end()) doc.fail(zn, key + ".zones", rows.where(r, "zone") + ": unknown zone");
+            per_zone[uz(it->second)] += rows.number(r, "persons_per_year");
+          }
+        }
+      } else {
+        doc.fail(&t, key, "expected total_per_year or zones");
+      }
+      const double female = t.get("female_share") ? doc.number(*t.get("female_share"), key + ".female_share", 0, 1, "a share") : 0.5;
+      const std::vector<double> prof = profile_shares(b, t.get("profile"), key + ".profile", female);
+      if (prof.empty()) doc.fail(t.get("profile"), key + ".profile", "\"population\" is only for relocation programmes");
+      for (int k = 0; k < b.steps; ++k) {
+        const int years = years_in_step(first, last, b.step_first_year(k), b.step_last_year(k));
+        std::vector<double>& v = kind == "net" ? steps[uz(k)].net_migrants
+                                 : kind == "in" ? steps[uz(k)].external_in : steps[uz(k)].external_out;
+        if (v.empty()) v.assign(layout.cells(), 0.0);
+        for (int zi = 0; zi < b.Z; ++zi)
+          for (int s = 0; s < 2; ++s)
+            for (int i = 0; i < b.A; ++i)
+              v[layout.index(zi, group, s, i)] += per_zone[uz(zi)] * years * prof[uz(s * b.A + i)];
+      }
+    }
+  }
+  // OD age profile: multipliers of the rates, mean 1 over the age groups (both sexes alike).
+  dyn.od_profile.clear();
+  if (auto [pn, pkey] = L.get("migration", "od_profile"); pn) {
+    const std::string v = doc.string(*pn, pkey);
+    if (v == "rogers-castro") {
+      const std::vector<double> sh = rogers_castro_age_shares(b.sc.grid);
+      for (int g = 0; g < b.G; ++g)
+        for (int s = 0; s < 2; ++s)
+          for (int i = 0; i < b.A; ++i) dyn.od_profile.push_back(sh[uz(i)] * b.A);
+    } else if (v != "uniform") {
+      doc.fail(pn, pkey, "expected \"uniform\" or \"rogers-castro\", got \"" + v + "\"");
+    }
+  }
+  dyn.od_static.clear();
+  if (auto [on, okey] = L.get("migration", "od"); on) {
+    const toml::table& t = doc.table(*on, okey);
+    doc.allow(t, okey, {"rates"});
+    if (!t.get("rates")) doc.fail(on, okey + ".rates", "missing; expected a table origin, destination, rate");
+    const TableRef ref = table_ref(doc, *t.get("rates"), okey + ".rates", {"origin", "destination", "rate", "group"});
+    const Rows rows = read_rows(doc, ref, {"origin", "destination", "rate"}, {"rate"});
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      auto o = b.zone_index.find(rows.text(r, "origin")), d = b.zone_index.find(rows.text(r, "destination"));
+      if (o == b.zone_index.end() || d == b.zone_index.end())
+        doc.fail(t.get("rates"), okey + ".rates", rows.where(r, "origin") + ": unknown origin or destination zone");
+      int g = -1;
+      if (rows.has("group") && !rows.text(r, "group").empty()) {
+        auto gi = b.group_index.find(rows.text(r, "group"));
+        if (gi == b.group_index.end()) doc.fail(t.get("rates"), okey + ".rates", rows.where(r, "group") + ": unknown group");
+        g = gi->second;
+      }
+      const double rate = rows.number(r, "rate");
+      if (!(rate >= 0 && rate <= 1)) doc.fail(t.get("rates"), okey + ".rates", rows.where(r, "rate") + ": expected a rate from 0 to 1, got " + fmt(rate));
+      if (o->second == d->second) doc.fail(t.get("rates"), okey + ".rates", rows.where(r, "destination") + ": origin and destination are the same zone");
+      dyn.od_static.push_back({o->second, d->second, g, rate});
+      // Rates out of one origin (and group) cannot exceed one mover per person per year.
+      double out = 0.0;
+      for (const auto& f : dyn.od_static)
+        if (f.origin == o->second && (f.group == g || f.group < 0 || g < 0)) out += f.rate_per_year;
+      if (out > 1.0)
+        doc.fail(t.get("rates"), okey + ".rates", rows.where(r, "rate") + ": the rates out of zone " +
+                                                      b.sc.zones[uz(o->second)].id + " now sum to " + fmt(out) +
+                                                      " per person per year; expected at most 1");
+    }
+  }
+  dyn.gravity.reset();
+  if (auto [gn, gkey] = L.get("migration", "gravity"); gn) {
+    const toml::table& t = doc.table(*gn, gkey);
+    doc.allow(t, gkey, {"out_rate", "distances", "centroids", "coordinates", "distance_decay", "destination_exponent", "group"});
+    Dynamic::Gravity grav;
+    grav.group = t.get("group") ? b.group(*t.get("group"), gkey + ".group") : -1;
+    if (!t.get("out_rate")) doc.fail(gn, gkey + ".out_rate", "missing; expected the share of each zone's population leaving for other zones per year");
+    grav.out_rate.assign(uz(b.Z), doc.number(*t.get("out_rate"), gkey + ".out_rate", 0.0, 0.5, "a rate per person per year"));
+    if (t.get("distance_decay")) grav.gamma = doc.number(*t.get("distance_decay"), gkey + ".distance_decay", 0.0, 5.0);
+    if (t.get("destination_exponent")) grav.beta = doc.number(*t.get("destination_exponent"), gkey + ".destination_exponent", 0.0, 3.0);
+    grav.distance.assign(uz(b.Z * b.Z), kNaN);
+    if (const toml::node* dn = t.get("distances")) {
+      const TableRef ref = table_ref(doc, *dn, gkey + ".distances", {"origin", "destination", "distance"});
+      const Rows rows = read_rows(doc, ref, {"origin", "destination", "distance"}, {"distance"});
+      for (std::size_t r = 0; r < rows.size(); ++r) {
+        auto o = b.zone_index.find(rows.text(r, "origin")), d = b.zone_index.find(rows.text(r, "destination"));
+        if (o == b.zone_index.end() || d == b.zone_index.end()) continue;  // zones outside the geography
+        grav.distance[uz(o->second * b.Z + d->second)] = rows.number(r, "distance");
+        if (std::isnan(grav.distance[uz(d->second * b.Z + o->second)]))
+          grav.distance[uz(d->second * b.Z + o->second)] = rows.number(r, "distance");
+      }
+    } else if (const toml::node* cn = t.get("centroids")) {
+      const std::string coords = t.get("coordinates") ? doc.string(*t.get("coordinates"), gkey + ".coordinates") : "lonlat";
+      if (coords != "lonlat" && coords != "planar")
+        doc.fail(t.get("coordinates"), gkey + ".coordinates", "expected \"lonlat\" (degrees, great-circle km) or \"planar\" (same units as x, y)");
+      const TableRef ref = table_ref(doc, *cn, gkey + ".centroids", {"zone", "x", "y"});
+      const Rows rows = read_rows(doc, ref, {"zone", "x", "y"}, {"x", "y"});
+      std::vector<double> x(uz(b.Z), kNaN), y(uz(b.Z), kNaN);
+      for (std::size_t r = 0; r < rows.size(); ++r)
+        if (auto it = b.zone_index.find(rows.text(r, "zone")); it != b.zone_index.end())
+          (x[uz(it->second)] = rows.number(r, "x"), y[uz(it->second)] = rows.number(r, "y"));
+      for (int o = 0; o < b.Z; ++o)
+        for (int d = 0; d < b.Z; ++d)
+          grav.distance[uz(o * b.Z + d)] = coords == "lonlat" ? great_circle_km(x[uz(o)], y[uz(o)], x[uz(d)], y[uz(d)])
+                                                             : std::hypot(x[uz(o)] - x[uz(d)], y[uz(o)] - y[uz(d)]);
+    } else if (b.centroids_lonlat) {  // centroids of the [geography.source] shapes, great-circle km
+      const auto& c = *b.centroids_lonlat;
+      for (int o = 0; o < b.Z; ++o)
+        for (int d = 0; d < b.Z; ++d)
+          grav.distance[uz(o * b.Z + d)] = great_circle_km(c[uz(o)].x, c[uz(o)].y, c[uz(d)].x, c[uz(d)].y);
+    } else {
+      doc.fail(gn, gkey, "expected 'distances' (origin, destination, distance) or 'centroids' (zone, x, y), or a "
+                         "[geography.source] whose shapes give the centroids");
+    }
+    for (int o = 0; o < b.Z; ++o)
+      for (int d = 0; d < b.Z; ++d)
+        if (o != d && !(grav.distance[uz(o * b.Z + d)] > 0))
+          doc.fail(gn, gkey, "no positive distance between zones " + b.sc.zones[uz(o)].id + " and " + b.sc.zones[uz(d)].id);
+    dyn.gravity = grav;
+  }
+}
+
+void build_relocations(const Build& b, const Layer& L, Dynamic& dyn, std::vector<Relocation>& out) {
+  const Doc& doc = b.doc;
+  dyn.relocations.clear();
+  auto [rn, rkey] = L.array("relocation");
+  if (!rn) return;
+  const toml::array& a = doc.array(*rn, rkey);
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    const std::string key = rkey + "[" + std::to_string(k) + "]";
+    const toml::table& t = doc.table(*a.get(k), key);
+    doc.allow(t, key, {"name", "from", "to", "persons_per_year", "years", "group", "profile", "female_share"});
+    for (const char* req : {"from", "to", "persons_per_year", "years"})
+      if (!t.get(req)) doc.fail(&t, key + "." + req, "missing");
+    Dynamic::Reloc r;
+    r.r.name = t.get("name") ? doc.string(*t.get("name"), key + ".name") : "relocation " + std::to_string(k + 1);
+    r.r.from = b.zone(*t.get("from"), key + ".from");
+    r.r.to = b.zone(*t.get("to"), key + ".to");
+    if (r.r.from == r.r.to) doc.fail(t.get("to"), key + ".to", "the same zone as 'from'");
+    r.r.group = t.get("group") ? b.group(*t.get("group"), key + ".group") : 0;
+    r.r.persons_per_year = doc.number(*t.get("persons_per_year"), key + ".persons_per_year", 0, 1e8, "persons per year");
+    const toml::array& ya = doc.array(*t.get("years"), key + ".years");
+    if (ya.size() != 2) doc.fail(t.get("years"), key + ".years", "expected [first, last]");
+    r.r.first_year = doc.integer(*ya.get(0), key + ".years", b.base_year + 1, b.horizon, "a year in the horizon");
+    r.r.last_year = doc.integer(*ya.get(1), key + ".years", r.r.first_year, b.horizon, "a year in the horizon");
+    const double female = t.get("female_share") ? doc.number(*t.get("female_share"), key + ".female_share", 0, 1, "a share") : 0.5;
+    r.profile = profile_shares(b, t.get("profile"), key + ".profile", female);
+    out.push_back(r.r);
+    dyn.relocations.push_back(r);
+  }
+}
+
+void build_transitions(const Build& b, const Layer& L, std::vector<StepSchedules>& steps, Dynamic& dyn) {
+  const Doc& doc = b.doc;
+  dyn.quotas.clear();
+  for (auto& s : steps) s.transitions.clear(), s.newborn_rules.clear();
+  if (auto [tn, tkey] = L.array("transitions"); tn) {
+    const toml::array& a = doc.array(*tn, tkey);
+    for (std::size_t k = 0; k < a.size(); ++k) {
+      const std::string key = tkey + "[" + std::to_string(k) + "]";
+      const toml::table& t = doc.table(*a.get(k), key);
+      doc.allow(t, key, {"from", "to", "rate", "quota_per_year", "ages", "years"});
+      if (!t.get("from") || !t.get("to")) doc.fail(&t, key, "expected 'from' and 'to' groups");
+      const int from = b.group(*t.get("from"), key + ".from"), to = b.group(*t.get("to"), key + ".to");
+      if (from == to) doc.fail(t.get("to"), key + ".to", "the same group as 'from'");
+      int from_age = 0, to_age = -1;
+      if (const toml::node* an = t.get("ages")) {
+        const toml::array& aa = doc.array(*an, key + ".ages");
+        if (aa.size() != 2) doc.fail(an, key + ".ages", "expected [first age, last age]");
+        from_age = doc.integer(*aa.get(0), key + ".ages", 0, 130, "an age");
+        to_age = doc.integer(*aa.get(1), key + ".ages", from_age, 130, "an age");
+      }
+      int first = b.base_year + 1, last = b.horizon;
+      if (const toml::node* yn = t.get("years")) {
+        const toml::array& ya = doc.array(*yn, key + ".years");
+        if (ya.size() != 2) doc.fail(yn, key + ".years", "expected [first, last]");
+        first = doc.integer(*ya.get(0), key + ".years", b.base_year + 1, b.horizon, "a year in the horizon");
+        last = doc.integer(*ya.get(1), key + ".years", first, b.horizon, "a year in the horizon");
+      }
+      if ((t.get("rate") != nullptr) == (t.get("quota_per_year") != nullptr))
+        doc.fail(&t, key, "expected exactly one of 'rate' and 'quota_per_year'");
+      if (t.get("quota_per_year")) {
+        dyn.quotas.push_back({from, to, from_age, to_age, doc.number(*t.get("quota_per_year"), key + ".quota_per_year", 0, 1e8, "persons per year"), first, last});
+        continue;
+      }
+      const double rate = doc.number(*t.get("rate"), key + ".rate", 0.0, 1.0, "a rate per person per year");
+      for (int s = 0; s < b.steps; ++s) {
+        const double share = static_cast<double>(years_in_step(first, last, b.step_first_year(s), b.step_last_year(s))) / b.z;
+        if (share == 0.0) continue;
+        GroupTransition tr{from, to, std::vector<double>(uz(2 * b.A), 0.0), {}};
+        // Age groups wholly inside [from_age, to_age] at the start of the step (as the embedded default).
+        for (int sx = 0; sx < 2; ++sx)
+          for (int i = 0; i < b.A; ++i) {
+            const int age = b.sc.grid.age_start(i);
+            if (age >= from_age && (to_age < 0 || (i < b.A - 1 && age + b.z - 1 <= to_age)))
+              tr.rate_per_year[uz(sx * b.A + i)] = rate * share;
+          }
+        steps[uz(s)].transitions.push_back(std::move(tr));
+      }
+    }
+  }
+  if (auto [nn, nkey] = L.array("newborn"); nn) {
+    const toml::array& a = doc.array(*nn, nkey);
+    for (std::size_t k = 0; k < a.size(); ++k) {
+      const std::string key = nkey + "[" + std::to_string(k) + "]";
+      const toml::table& t = doc.table(*a.get(k), key);
+      doc.allow(t, key, {"mother_group", "child_group", "share"});
+      if (!t.get("mother_group") || !t.get("child_group") || !t.get("share"))
+        doc.fail(&t, key, "expected mother_group, child_group and share");
+      NewbornRule r{b.group(*t.get("mother_group"), key + ".mother_group"), b.group(*t.get("child_group"), key + ".child_group"),
+                    doc.number(*t.get("share"), key + ".share", 0, 1, "a share"), {}};
+      for (auto& s : steps) s.newborn_rules.push_back(r);
+    }
+  }
+}
+
+// The population-dependent part of each step (Scenario::adjust_schedules).
+std::function<void(const StepContext&, const CohortArray&, StepSchedules&)> make_adjuster(const Build& b, Dynamic dyn) {
+  if (!dyn.any() && dyn.od_static.empty()) return {};
+  const int Z = b.Z, G = b.G, A = b.A, z = b.z;
+  const AgeGrid grid = b.sc.grid;
+  auto d = std::make_shared<const Dynamic>(std::move(dyn));
+  return [d, Z, G, A, z, grid](const StepContext& ctx, const CohortArray& start, StepSchedules& s) {
+    const CohortLayout& layout = start.layout();
+    const int y0 = ctx.start_year + 1, y1 = ctx.end_year;
+    for (const auto& r : d->relocations) {
+      const int years = years_in_step(r.r.first_year, r.r.last_year, y0, y1);
+      if (years == 0) continue;
+      const std::vector<double> prof = r.profile.empty() ? population_shares(start, r.r.from, r.r.group) : r.profile;
+      if (s.external_in.empty()) s.external_in.assign(layout.cells(), 0.0);
+      if (s.external_out.empty()) s.external_out.assign(layout.cells(), 0.0);
+      for (int sx = 0; sx < 2; ++sx)
+        for (int i = 0; i < A; ++i) {
+          // A programme may move at most half of a cell in one step, so the engine never scales the out-flow and
+          // the persons leaving `from` are exactly those arriving in `to` (books exact). More is a planning error,
+          // reported rather than silently cut.
+          const std::size_t src = layout.index(r.r.from, r.r.group, sx, i), dst = layout.index(r.r.to, r.r.group, sx, i);
+          const double x = r.r.persons_per_year * years * prof[uz(sx * A + i)];
+          if (x > 0.5 * start.data()[src] && x > 0.0)
+            throw ProjectionError("relocation '" + r.r.name + "': in " + std::to_string(y0) + "-" + std::to_string(y1) +
+                                  " it would move " + fmt(x) + " persons (" + sex_name(static_cast<Sex>(sx)) +
+                                  ", age group starting at " + std::to_string(grid.age_start(i)) + ") out of " +
+                                  fmt(start.data()[src]) + " in the origin zone; at most half of an age group can "
+                                  "move in one step: lower persons_per_year or spread the programme over more years");
+          s.external_out[src] += x;
+          s.external_in[dst] += x;
+        }
+    }
+    for (const auto& q : d->quotas) {
+      const int years = years_in_step(q.first_year, q.last_year, y0, y1);
+      if (years == 0) continue;
+      // τ = quota / eligible population at the start, so X = z·τ·P sums to the quota over the step's years.
+      std::vector<double> eligible(uz(2 * A), 0.0);
+      double sum = 0.0;
+      for (int sx = 0; sx < 2; ++sx)
+        for (int i = 0; i < A; ++i) {
+          const int age = grid.age_start(i);
+          if (age >= q.from_age && (q.to_age < 0 || (i < A - 1 && age + z - 1 <= q.to_age))) {
+            eligible[uz(sx * A + i)] = 1.0;
+            for (int zi = 0; zi < Z; ++zi) sum += start.at(zi, q.from, sx, i);
+          }
+        }
+      const double tau = sum > 0 ? q.per_year * years / (z * sum) : 0.0;
+      if (z * tau > 1.0)
+        throw ProjectionError("transition quota of " + fmt(q.per_year) + " a year exceeds the eligible population " +
+                              fmt(sum) + " in the step ending " + std::to_string(y1));
+      GroupTransition tr{q.from, q.to, std::vector<double>(uz(2 * A), 0.0), {}};
+      for (std::size_t c = 0; c < eligible.size(); ++c) tr.rate_per_year[c] = eligible[c] * tau;
+      s.transitions.push_back(std::move(tr));
+    }
+    std::vector<OdFlow> flows = d->od_static;
+    if (d->gravity) {
+      // Destination masses: the start population of the flow's group (all groups when none is named).
+      std::vector<double> mass(uz(Z), 0.0);
+      for (int zi = 0; zi < Z; ++zi)
+        for (int g = 0; g < G; ++g)
+          if (d->gravity->group < 0 || g == d->gravity->group)
+            for (int sx = 0; sx < 2; ++sx)
+              for (int i = 0; i < A; ++i) mass[uz(zi)] += start.at(zi, g, sx, i);
+      const std::vector<double> r = gravity_rates(d->gravity->out_rate, mass, d->gravity->distance, d->gravity->beta, d->gravity->gamma);
+      for (int o = 0; o < Z; ++o)
+        for (int dd = 0; dd < Z; ++dd)
+          if (r[uz(o * Z + dd)] > 0) flows.push_back({o, dd, d->gravity->group, r[uz(o * Z + dd)]});
+    }
+    if (!flows.empty()) s.od = std::make_shared<const OdMigration>(std::move(flows), d->od_profile, Z, G, A);
+  };
+}
+
+}  // namespace cohortgis::scenarios::detail

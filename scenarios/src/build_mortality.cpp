@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: Apache-2.0
+// [mortality] of a scenario file, in every form the engine takes (scenarios/README.md "Mortality"): death rates mx
+// (the engine builds the life tables), probabilities qx or survivors lx with their ax (person-years built here),
+// person-years Lx with a radix, survival ratios Sx, or a whole life table; any of them by year or period; and the
+// paths that move an mx schedule (e0 by Brass relational logit, gains, Lee–Carter).
+#include "scenario_build.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <optional>
+
+#include "cohortgis/engine/graduation.hpp"
+#include "cohortgis/scenarios/models.hpp"
+#include "cohortgis/scenarios/sources.hpp"
+#include "schedule_time.hpp"
+
+namespace cohortgis::scenarios::detail {
+
+// mx rows from a table of (age, value) on the grid's life-table rows: abridged for z = 5 (closed at the grid's open
+// age keeping its person-years, sources.hpp close_abridged_mx), single years for z = 1 (abridged input graduated).
+std::vector<double> mx_on_grid(const Build& b, const std::map<int, double>& by_age, Sex sex, const toml::node* n,
+                               const std::string& key, const LifeTableMethod& method) {
+  std::vector<int> ages;
+  std::vector<double> mx;
+  for (const auto& [a, m] : by_age) (ages.push_back(a), mx.push_back(m));
+  const bool abridged = ages.size() >= 4 && ages[0] == 0 && ages[1] == 1 && ages[2] == 5;
+  try {
+    if (abridged) {
+      for (std::size_t k = 2; k < ages.size(); ++k)
+        if (ages[k] != 5 * static_cast<int>(k - 1)) b.doc.fail(n, key, "abridged mx rows must be 0, 1, 5, 10, …; missing age " + std::to_string(5 * (k - 1)));
+      const int open_in = ages.back();
+      if (b.z == 5) {
+        if (open_in < b.sc.grid.open_age())
+          b.doc.fail(n, key, "the mx rows end at " + std::to_string(open_in) + "+, below the grid's open age " + std::to_string(b.sc.grid.open_age()));
+        return open_in == b.sc.grid.open_age() ? mx : close_abridged_mx(mx, sex, b.sc.grid.open_age(), method);
+      }
+      return graduate_abridged_mx_to_single(mx, sex, b.sc.grid.open_age(), method);
+    }
+    if (b.z == 5) b.doc.fail(n, key, "a five-year grid needs abridged mx rows 0, 1, 5, 10, …");
+    for (std::size_t k = 0; k < ages.size(); ++k)
+      if (ages[k] != static_cast<int>(k)) b.doc.fail(n, key, "single-year mx rows must be 0, 1, 2, …; missing age " + std::to_string(k));
+    const int w = b.sc.grid.open_age();
+    if (ages.back() < w) b.doc.fail(n, key, "the mx rows end at " + std::to_string(ages.back()) + ", below the open age " + std::to_string(w));
+    if (ages.back() == w) return mx;
+    // Close at w keeping the person-years above it: m(w+) = l(w) / T(w) (as close_abridged_mx).
+    const LifeTable lt = single_year_life_table(mx, sex, method);
+    std::vector<double> out(mx.begin(), mx.begin() + w);
+    out.push_back(lt.lx[uz(w)] / lt.Tx[uz(w)]);
+    return out;
+  } catch (const InputError& e) {
+    if (std::string(e.what()).find(b.doc.file) == 0) throw;
+    b.doc.fail(n, key, e.what());
+  }
+}
+
+namespace {
+
+enum class Form { mx, qx, lx, Lx, Sx, life_table };
+constexpr std::pair<const char*, Form> kForms[] = {{"mx", Form::mx}, {"qx", Form::qx}, {"lx", Form::lx},
+                                                   {"Lx", Form::Lx}, {"Sx", Form::Sx}, {"life_table", Form::life_table}};
+
+// One schedule as read: by first age of the row, the value column and the life-table columns that came with it.
+struct Series {
+  std::map<int, double> value, ax, mx, lx;
+  std::size_t first_row = 0;  // for messages
+};
+
+// Widths of the life-table rows of `ages` (0 for the open row).
+std::vector<double> widths_of(const std::vector<int>& ages) {
+  std::vector<double> n(ages.size(), 0.0);
+  for (std::size_t i = 0; i + 1 < ages.size(); ++i) n[i] = ages[i + 1] - ages[i];
+  return n;
+}
+
+// Checks the rows of person-years, qx or lx tables: single years 0, 1, 2, … on a one-year grid; abridged 0, 1, 5,
+// 10, … or five-year 0, 5, 10, … on a five-year grid; the last row is the open group, at or above the grid's.
+LxLayout check_rows(const Build& b, const std::vector<int>& ages, const toml::node* n, const std::string& key,
+                    const std::string& where) {
+  const int w = b.sc.grid.open_age();
+  if (ages.size() < 3 || ages[0] != 0) b.doc.fail(n, key, where + ": expected rows from age 0");
+  LxLayout layout = LxLayout::single_year;
+  int step = 1;
+  std::size_t from = 1;
+  if (b.z == 5) {
+    layout = ages[1] == 1 ? LxLayout::abridged : LxLayout::five_year;
+    step = 5;
+    from = layout == LxLayout::abridged ? 2 : 1;
+    if (layout == LxLayout::abridged && ages[2] != 5)
+      b.doc.fail(n, key, where + ": abridged rows must be 0, 1, 5, 10, …; got 0, 1, " + std::to_string(ages[2]));
+  }
+  for (std::size_t i = from; i < ages.size(); ++i) {
+    const int expect = layout == LxLayout::abridged ? 5 * static_cast<int>(i - 1) : step * static_cast<int>(i);
+    if (ages[i] != expect)
+      b.doc.fail(n, key, where + ": rows must be " + (b.z == 5 ? "0, 1, 5, 10, … or 0, 5, 10, …" : "0, 1, 2, …") +
+                             "; missing age " + std::to_string(expect));
+  }
+  if (ages.back() < w)
+    b.doc.fail(n, key, where + ": the rows end at " + std::to_string(ages.back()) + "+, below the grid's open age " +
+                           std::to_string(w));
+  return layout;
+}
+
+// Person-years of a life table given by qx (or lx) with its ax: l(x+n) = l(x)(1 − q), d = l q, L = n l(x+n) + a d;
+// the open group L = l / m with the open row's mx (Preston et al. 2001, §3.1, eqs 3.3–3.6).
+std::vector<double> person_years_from_q(const Build& b, const std::vector<int>& ages, const std::vector<double>& q,
+                                        const Series& s, double l0, const toml::node* n, const std::string& key,
+                                        const std::string& where) {
+  const std::vector<double> width = widths_of(ages);
+  std::vector<double> L(ages.size());
+  double l = l0;
+  for (std::size_t i = 0; i + 1 < ages.size(); ++i) {
+    auto a = s.ax.find(ages[i]);
+    if (a == s.ax.end())
+      b.doc.fail(n, key, where + ": no ax for age " + std::to_string(ages[i]) +
+                             "; a life table given by qx or lx needs ax for every closed row");
+    if (!(a->second >= 0 && a->second <= width[i]))
+      b.doc.fail(n, key, where + ": ax at age " + std::to_string(ages[i]) + " is " + fmt(a->second) +
+                             "; expected 0 to the row's width " + fmt(width[i]));
+    const double d = l * q[i];
+    const double next = l - d;
+    L[i] = width[i] * next + a->second * d;
+    l = next;
+  }
+  auto m = s.mx.find(ages.back());
+  if (m == s.mx.end() || !(m->second > 0))
+    b.doc.fail(n, key, where + ": the open age group " + std::to_string(ages.back()) +
+                           "+ needs its death rate in the mx column (L = l/m)");
+  L.back() = l / m->second;
+  return L;
+}
+
+void check_person_years(const Build& b, const std::vector<int>& ages, const std::vector<double>& L, double l0,
+                        const toml::node* n, const std::string& key, const std::string& where) {
+  const std::vector<double> width = widths_of(ages);
+  if (!(l0 > 0 && std::isfinite(l0))) b.doc.fail(n, key, where + ": the radix l0 is " + fmt(l0) + "; expected > 0");
+  for (std::size_t i = 0; i < L.size(); ++i)
+    if (!(L[i] >= 0 && std::isfinite(L[i])))
+      b.doc.fail(n, key, where + ": Lx at age " + std::to_string(ages[i]) + " is " + fmt(L[i]) + "; expected >= 0");
+  if (L[0] > width[0] * l0 * (1 + 1e-12))
+    b.doc.fail(n, key, where + ": Lx at age 0 is " + fmt(L[0]) + ", more than the " + fmt(width[0] * l0) +
+                           " person-years that the radix l0 = " + fmt(l0) + " can live in " + fmt(width[0]) +
+                           " years; Lx and its radix are inconsistent");
+  // Person-years per year of age cannot rise with age in a life table (the open row holds T and is not compared).
+  for (std::size_t i = 1; i + 1 < L.size(); ++i)
+    if (L[i] / width[i] > L[i - 1] / width[i - 1] * (1 + 1e-12))
+      b.doc.fail(n, key, where + ": the life table increases: Lx per year of age is " + fmt(L[i] / width[i]) +
+                             " at age " + std::to_string(ages[i]) + " after " + fmt(L[i - 1] / width[i - 1]) +
+                             " at age " + std::to_string(ages[i - 1]));
+}
+
+}  // namespace
+
+void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>& steps) {
+  const Doc& doc = b.doc;
+  for (const toml::table* t : {L.section(L.base, "mortality"), L.section(L.over, "mortality")})
+    if (t)
+      doc.allow(*t, "mortality", {"mx", "qx", "lx", "Lx", "Sx", "life_table", "radix", "a0", "ax_method",
+                                  "coale_demeny_region", "e0", "e0_gain_per_year", "lee_carter"});
+  // Life-table conventions for tables the engine builds from mx (docs/ccmpp.md A1; scenarios/README.md).
+  LifeTableMethod& method = b.sc.life_table_method;
+  if (auto [n, k] = L.get("mortality", "a0"); n) {
+    const std::string v = doc.string(*n, k);
+    if (v == "andreev-kingkade") method.a0_rule = A0Rule::andreev_kingkade;
+    else if (v == "coale-demeny") method.a0_rule = A0Rule::coale_demeny;
+    else doc.fail(n, k, "expected \"andreev-kingkade\" or \"coale-demeny\", got \"" + escape_cell(v) + "\"");
+  }
+  if (auto [n, k] = L.get("mortality", "ax_method"); n) {
+    const std::string v = doc.string(*n, k);
+    if (v == "greville") method.ax_method = AxMethod::greville;
+    else if (v == "midpoint") method.ax_method = AxMethod::midpoint;
+    else doc.fail(n, k, "expected \"greville\" or \"midpoint\", got \"" + escape_cell(v) + "\"");
+  }
+  if (auto [n, k] = L.get("mortality", "coale_demeny_region"); n) {
+    const std::string v = doc.string(*n, k);
+    if (v == "west") method.region = CoaleDemenyRegion::west;
+    else if (v == "north") method.region = CoaleDemenyRegion::north;
+    else if (v == "east") method.region = CoaleDemenyRegion::east;
+    else if (v == "south") method.region = CoaleDemenyRegion::south;
+    else doc.fail(n, k, "expected \"west\", \"north\", \"east\" or \"south\", got \"" + escape_cell(v) + "\"");
+  }
+  double radix = 100000.0;
+  if (auto [n, k] = L.get("mortality", "radix"); n) radix = doc.number(*n, k, 1e-9, 1e12, "a radix l0");
+
+  // Exactly one form. A variant that names another form than the baseline replaces it.
+  const toml::node* mn = nullptr;
+  std::string mkey;
+  Form form = Form::mx;
+  for (const toml::table* t : {L.section(L.over, "mortality"), L.section(L.base, "mortality")}) {
+    if (!t || mn) continue;
+    int found = 0;
+    for (const auto& [name, f] : kForms)
+      if (const toml::node* x = t->get(name)) {
+        if (found++) doc.fail(x, std::string(t == L.section(L.over, "mortality") ? L.over_prefix + "." : "") + "mortality." + name,
+                              "give mortality in one form only: mx, qx, lx, Lx, Sx or life_table");
+        mn = x;
+        form = f;
+        mkey = (t == L.section(L.over, "mortality") ? L.over_prefix + "." : "") + std::string("mortality.") + name;
+      }
+  }
+  if (!mn)
+    doc.fail(L.base, "mortality", "missing; expected one of mx, qx, lx, Lx, Sx or life_table (a table by age and sex)");
+
+  const TableRef ref = table_ref(doc, *mn, mkey, {"year", "period", "zone", "group", "sex", "age", "value", "ax", "mx",
+                                                   "qx", "lx", "Lx", "Sx"});
+  std::vector<std::string> required = {"age", "sex"}, numbers = {"age"};
+  if (form != Form::life_table) (required.push_back("value"), numbers.push_back("value"));
+  const Rows rows = read_rows(doc, ref, required, numbers);
+  // A life table: use Lx (with lx at age 0 as its radix) when it has them, else Sx, else mx.
+  std::string column = "value";
+  if (form == Form::life_table) {
+    if (rows.has("Lx")) form = Form::Lx, column = "Lx";
+    else if (rows.has("Sx")) form = Form::Sx, column = "Sx";
+    else if (rows.has("mx")) form = Form::mx, column = "mx";
+    else doc.fail(mn, mkey, ref.path + ": a life table needs an Lx, Sx or mx column");
+  }
+  const TimedRows timed = time_rows(b, rows, mkey);
+  const int rows_per_state = form == Form::Sx ? b.A : -1;
+  struct KeySchedules {
+    std::vector<std::vector<double>> series;  // engine rows
+    std::vector<double> l0;                   // per series (person-years forms)
+    std::vector<std::size_t> which;           // [zone][group][sex] → series
+  };
+  std::vector<KeySchedules> per_key(timed.keys());
+  std::optional<LxLayout> layout;
+  std::size_t n_rows = 0;
+  for (std::size_t k = 0; k < timed.keys(); ++k) {
+    if (!timed.used[k]) continue;
+    std::map<std::tuple<int, int, int>, Series> got;  // (zone or −1, group or −1, sex) → series
+    for (std::size_t r : timed.rows[k]) {
+      const int zi = b.zone_of_row(rows, r, mn, mkey), g = b.group_of_row(rows, r, mn, mkey);
+      const int s = sex_of(doc, rows, r, mkey);
+      const int age = whole_number(doc, rows, r, "age", mkey);
+      const double v = rows.number(r, column);
+      Series& se = got[{zi, g, s}];
+      if (se.value.empty()) se.first_row = r;
+      switch (form) {
+        case Form::mx:
+          // A central death rate above 2 per person-year is not a human population's (and usually a value per 1000).
+          if (!(v >= 0 && v <= 2))
+            doc.fail(mn, mkey, rows.where(r, column) + ": expected a death rate from 0 to 2 per person-year, got " + fmt(v) +
+                                   (v > 2 ? " (a rate per 1000? divide by 1000)" : ""));
+          break;
+        case Form::qx:
+        case Form::Sx:
+          if (!(v >= 0 && v <= 1))
+            doc.fail(mn, mkey, rows.where(r, column) + ": expected a " + (form == Form::qx ? "probability of dying" : "survival ratio") +
+                                   " from 0 to 1, got " + fmt(v));
+          break;
+        default:
+          if (!(v >= 0)) doc.fail(mn, mkey, rows.where(r, column) + ": expected a value >= 0, got " + fmt(v));
+      }
+      if (!se.value.emplace(age, v).second)
+        doc.fail(mn, mkey, rows.where(r, "age") + ": a second row for this age and sex" +
+                               (timed.kind == TimedRows::Kind::always ? std::string() : " in this year"));
+      if (rows.has("ax") && !rows.text(r, "ax").empty()) se.ax[age] = rows.number(r, "ax");
+      if (rows.has("mx") && column != "mx" && !rows.text(r, "mx").empty()) se.mx[age] = rows.number(r, "mx");
+      if (rows.has("lx") && column != "lx" && !rows.text(r, "lx").empty()) se.lx[age] = rows.number(r, "lx");
+    }
+    KeySchedules& ks = per_key[k];
+    ks.which.assign(uz(b.Z * b.G * 2), SIZE_MAX);
+    for (const auto& [zgs, se] : got) {
+      const auto [zi, g, s] = zgs;
+      const std::string where = rows.where(se.first_row, "age") + " (" + (zi < 0 ? "" : "zone " + b.sc.zones[uz(zi)].id + ", ") +
+                                (g < 0 ? "" : "group " + b.sc.group_names[uz(g)] + ", ") + sex_name(static_cast<Sex>(s)) + ")";
+      std::vector<int> ages;
+      std::vector<double> vals;
+      for (const auto& [a, v] : se.value) (ages.push_back(a), vals.push_back(v));
+      std::vector<double> out;
+      double l0 = radix;
+      if (form == Form::mx) {
+        out = mx_on_grid(b, se.value, static_cast<Sex>(s), mn, mkey, method);
+      } else if (form == Form::Sx) {
+        // Survival ratios by the age group at the END of the step (docs/ccmpp.md A1): row 0 takes the step's
+        // births to ages 0…z−1, row x the cohort aged x−z at the start, the open row the two oldest groups.
+        std::vector<int> expect;
+        for (int i = 0; i < b.A; ++i) expect.push_back(b.sc.grid.age_start(i));
+        if (ages != expect)
+          doc.fail(mn, mkey, where + ": survival ratios need one row per age group of the grid (0, " +
+                                 std::to_string(b.z) + ", …, " + std::to_string(b.sc.grid.open_age()) + "+)");
+        out = vals;
+      } else {
+        const LxLayout lay = check_rows(b, ages, mn, mkey, where);
+        if (layout && *layout != lay) doc.fail(mn, mkey, where + ": every schedule must have the same age rows");
+        layout = lay;
+        if (auto it = se.lx.find(0); it != se.lx.end()) l0 = it->second;
+        if (form == Form::Lx) {
+          out = vals;
+        } else {
+          std::vector<double> q = vals;
+          if (form == Form::lx) {
+            l0 = vals[0];
+            for (std::size_t i = 0; i + 1 < vals.size(); ++i) {
+              if (vals[i + 1] > vals[i])
+                doc.fail(mn, mkey, where + ": the life table increases: lx is " + fmt(vals[i + 1]) + " at age " +
+                                       std::to_string(ages[i + 1]) + " after " + fmt(vals[i]) + " at age " + std::to_string(ages[i]));
+              q[i] = vals[i] > 0 ? 1.0 - vals[i + 1] / vals[i] : 1.0;
+            }
+            q.back() = 1.0;
+          }
+          out = person_years_from_q(b, ages, q, se, l0, mn, mkey, where);
+        }
+        check_person_years(b, ages, out, l0, mn, mkey, where);
+        // Rows above the grid's open age w are folded into its open group: T(w) = Σ L over the rows from w on.
+        const auto open_row = static_cast<std::size_t>(std::find(ages.begin(), ages.end(), b.sc.grid.open_age()) - ages.begin());
+        if (open_row + 1 < out.size()) {
+          double T = 0.0;
+          for (std::size_t i = open_row; i < out.size(); ++i) T += out[i];
+          out.resize(open_row + 1);
+          out.back() = T;
+        }
+      }
+      if (n_rows == 0) n_rows = out.size();
+      if (out.size() != n_rows) doc.fail(mn, mkey, where + ": every schedule must have the same age rows");
+      ks.series.push_back(std::move(out));
+      ks.l0.push_back(l0);
+      for (int z = 0; z < b.Z; ++z)
+        for (int gg = 0; gg < b.G; ++gg)
+          if ((zi < 0 || zi == z) && (g < 0 || g == gg)) ks.which[uz((z * b.G + gg) * 2 + s)] = ks.series.size() - 1;
+    }
+    for (int z = 0; z < b.Z; ++z)
+      for (int gg = 0; gg < b.G; ++gg)
+        for (int s = 0; s < 2; ++s)
+          if (ks.which[uz((z * b.G + gg) * 2 + s)] == SIZE_MAX)
+            doc.fail(mn, mkey, ref.path + ": no " + std::string(sex_name(static_cast<Sex>(s))) + " rows for zone " +
+                                   b.sc.zones[uz(z)].id + (b.G > 1 ? ", group " + b.sc.group_names[uz(gg)] : "") +
+                                   (timed.kind == TimedRows::Kind::always ? std::string()
+                                                                          : " in " + std::to_string(timed.first[k])));
+  }
+  (void)rows_per_state;
+
+  // e0 paths (Brass logit against the base table), or a gain per year, or Lee–Carter; at most one, on mx only.
+  std::optional<YearPath> e0[2];
+  auto [en, ekey] = L.get("mortality", "e0");
+  auto [gn, gkey] = L.get("mortality", "e0_gain_per_year");
+  auto [ln, lkey] = L.get("mortality", "lee_carter");
+  if ((en != nullptr) + (gn != nullptr) + (ln != nullptr) > 1)
+    doc.fail(en ? en : gn, en ? ekey : gkey, "give only one of e0, e0_gain_per_year and lee_carter");
+  if ((en || gn || ln) && form != Form::mx)
+    doc.fail(en ? en : gn ? gn : ln, en ? ekey : gn ? gkey : lkey,
+             "e0 paths, gains and Lee–Carter move a schedule of death rates: give mortality.mx");
+  double lc_drift = 0.0;
+  if (en) {
+    const toml::table& t = doc.table(*en, ekey);
+    doc.allow(t, ekey, {"female", "male"});
+    for (int s = 0; s < 2; ++s)
+      if (const toml::node* x = t.get(sex_name(static_cast<Sex>(s))))
+        e0[s] = doc.path(*x, ekey + "." + sex_name(static_cast<Sex>(s)), 15.0, 100.0, b.base_year, b.horizon, "a life expectancy");
+  }
+  std::optional<double> gain[2];
+  if (gn) {
+    const toml::table& t = doc.table(*gn, gkey);
+    doc.allow(t, gkey, {"female", "male"});
+    for (int s = 0; s < 2; ++s)
+      if (const toml::node* x = t.get(sex_name(static_cast<Sex>(s))))
+        gain[s] = doc.number(*x, gkey + "." + sex_name(static_cast<Sex>(s)), -2.0, 2.0, "years per year");
+  }
+  if (ln) {
+    const toml::table& t = doc.table(*ln, lkey);
+    doc.allow(t, lkey, {"drift"});
+    if (!t.get("drift")) doc.fail(ln, lkey, "expected 'drift' (change of k per year)");
+    lc_drift = doc.number(*t.get("drift"), lkey + ".drift", -50.0, 50.0);
+  }
+  const MortalityInput kind = form == Form::mx   ? MortalityInput::death_rates
+                              : form == Form::Sx ? MortalityInput::survival_ratios
+                                                 : MortalityInput::person_years;
+  // (base schedule, target e0) → moved mx: zones sharing a schedule share the bisection.
+  std::map<std::pair<std::vector<double>, double>, std::vector<double>> cache;
+  for (int k = 0; k < b.steps; ++k) {
+    StepSchedules& st = steps[uz(k)];
+    st.mortality_kind = kind;
+    st.person_years_layout = layout.value_or(LxLayout::abridged);
+    st.mortality.clear();
+    st.radix_l0.clear();
+    const auto& parts = timed.steps[uz(k)];
+    const int y0 = b.step_first_year(k), y1 = b.step_last_year(k);
+    for (int zi = 0; zi < b.Z; ++zi)
+      for (int g = 0; g < b.G; ++g)
+        for (int s = 0; s < 2; ++s) {
+          const std::size_t idx = uz((zi * b.G + g) * 2 + s);
+          std::vector<std::vector<double>> each;
+          std::vector<std::pair<std::size_t, double>> mixed;
+          double l0 = 0.0;
+          for (std::size_t p = 0; p < parts.size(); ++p) {
+            const KeySchedules& ks = per_key[parts[p].first];
+            each.push_back(ks.series[ks.which[idx]]);
+            mixed.push_back({p, parts[p].second});
+            l0 += parts[p].second * ks.l0[ks.which[idx]];
+          }
+          if (parts.size() == 1) l0 = per_key[parts[0].first].l0[per_key[parts[0].first].which[idx]];
+          std::vector<double> v = mix_step(each, mixed);
+          if (form == Form::mx && (e0[s] || gain[s])) {
+            const std::vector<double> base = v;
+            const double e_base = life_expectancy_at_birth(base, b.sc.grid, static_cast<Sex>(s), method);
+            YearPath p;
+            if (e0[s]) {
+              p = *e0[s];
+              if (!p.points.count(b.base_year)) p.points[b.base_year] = e_base;  // start from the base table
+            } else {
+              p.points[b.base_year] = e_base;
+              p.points[b.horizon] = e_base + *gain[s] * (b.horizon - b.base_year);
+            }
+            const double target = p.mean_over_years(y0, y1);
+            auto key = std::make_pair(base, target);
+            auto it = cache.find(key);
+            if (it == cache.end()) {
+              double alpha = 0.0;
+              try {
+                alpha = brass_alpha_for_e0(base, b.sc.grid, static_cast<Sex>(s), target, method);
+              } catch (const InputError& e) {
+                doc.fail(en ? en : gn, en ? ekey : gkey, std::string(e.what()) + " (years " + std::to_string(y0) + "-" + std::to_string(y1) + ")");
+              }
+              it = cache.emplace(key, brass_logit_mx(base, b.sc.grid, static_cast<Sex>(s), alpha, method)).first;
+            }
+            v = it->second;
+          } else if (form == Form::mx && ln) {
+            // k_t at the mean calendar year of the step, relative to the base year.
+            const double t = 0.5 * (y0 + y1) - b.base_year;
+            v = lee_carter_mx(v, {}, lc_drift, t);
+          }
+          st.mortality.insert(st.mortality.end(), v.begin(), v.end());
+          if (kind == MortalityInput::person_years) st.radix_l0.push_back(l0);
+        }
+  }
+}
+
+}  // namespace cohortgis::scenarios::detail

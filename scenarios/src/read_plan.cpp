@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: Apache-2.0
+// [plan_periods], [[targets]] and [[services]] of a scenario file.
+#include "scenario_build.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <set>
+
+namespace cohortgis::scenarios::detail {
+
+namespace fs = std::filesystem;
+
+void read_plan(const Doc& doc, const toml::table& root, Scenario& sc) {
+  const toml::node* pn = root.get("plan_periods");
+  if (!pn) return;
+  for (auto&& [k, v] : doc.table(*pn, "plan_periods")) {
+    const std::string key = "plan_periods." + std::string(k.str());
+    const std::string label(k.str());
+    int a = 0, c = 0;
+    const auto dash = label.find('-');
+    try {
+      a = std::stoi(label.substr(0, dash));
+      c = dash == std::string::npos ? a : std::stoi(label.substr(dash + 1));
+    } catch (const std::exception&) {
+      doc.fail(k.source(), key, "expected a period such as \"2021-2025\" as the key");
+    }
+    PlanPeriod p{a, c, doc.string(v, key)};
+    const int z = sc.grid.width_years;
+    if (a > c || a - 1 < sc.base_year || c > sc.end_year() || (a - 1 - sc.base_year) % z != 0 || (c - sc.base_year) % z != 0)
+      doc.fail(k.source(), key, "period " + p.label() + " is outside the horizon " + std::to_string(sc.base_year + 1) + "-" +
+                                    std::to_string(sc.end_year()) + " or does not fall on the " + std::to_string(z) + "-year steps");
+    sc.plan_periods.push_back(p);
+  }
+}
+
+void read_targets(const Doc& doc, const toml::table& root, const Scenario& sc, ScenarioSet& set) {
+  const toml::node* tn = root.get("targets");
+  if (!tn) return;
+  const toml::array& a = doc.array(*tn, "targets");
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    const std::string key = "targets[" + std::to_string(k) + "]";
+    const toml::table& t = doc.table(*a.get(k), key);
+    doc.allow(t, key, {"name", "indicator", "zone", "group", "year", "period", "max", "min", "variants"});
+    Target tg;
+    tg.where = doc.where(&t);
+    if (!t.get("indicator")) doc.fail(&t, key + ".indicator", "missing");
+    tg.indicator = doc.string(*t.get("indicator"), key + ".indicator");
+    tg.name = t.get("name") ? doc.string(*t.get("name"), key + ".name") : tg.indicator;
+    if (t.get("zone")) {
+      tg.unit = doc.string(*t.get("zone"), key + ".zone");
+      bool ok = tg.unit == "total";
+      for (const auto& z : sc.zones) ok = ok || z.id == tg.unit;
+      for (const auto& ag : sc.aggregates) ok = ok || ag.name == tg.unit;
+      if (!ok) doc.fail(t.get("zone"), key + ".zone", "expected a zone id, an aggregate name or \"total\", got \"" + tg.unit + "\"");
+    }
+    if (t.get("group")) {
+      tg.group = doc.string(*t.get("group"), key + ".group");
+      if (tg.group != "all" && std::find(sc.group_names.begin(), sc.group_names.end(), tg.group) == sc.group_names.end())
+        doc.fail(t.get("group"), key + ".group", "expected a group of projection.groups or \"all\", got \"" + tg.group + "\"");
+    }
+    if ((t.get("year") != nullptr) == (t.get("period") != nullptr)) doc.fail(&t, key, "expected exactly one of 'year' and 'period'");
+    if (t.get("year")) {
+      tg.year = doc.integer(*t.get("year"), key + ".year", sc.base_year, sc.end_year(), "a year in the horizon");
+      if ((tg.year - sc.base_year) % sc.grid.width_years != 0)
+        doc.fail(t.get("year"), key + ".year", "expected a year at the end of a step (" + std::to_string(sc.grid.width_years) + "-year steps from " + std::to_string(sc.base_year) + ")");
+      bool known = false;
+      for (int i = 0; i < kStandardIndicators; ++i) known = known || tg.indicator == indicator_name(static_cast<Indicator>(i));
+      if (!known) doc.fail(t.get("indicator"), key + ".indicator", "expected an indicator of indicators.csv (e.g. population, share_65_plus_percent, srb_per_100_females), got \"" + tg.indicator + "\"");
+    } else {
+      const auto [a0, a1] = doc.years_label(*t.get("period"), key + ".period");
+      const int z = sc.grid.width_years;
+      if (a0 - 1 < sc.base_year || a1 > sc.end_year() || (a0 - 1 - sc.base_year) % z != 0 || (a1 - sc.base_year) % z != 0)
+        doc.fail(t.get("period"), key + ".period", "period " + std::to_string(a0) + "-" + std::to_string(a1) + " is outside the horizon or not on the steps");
+      tg.first_year = a0;
+      tg.last_year = a1;
+      bool declared = false;
+      for (const auto& pp : sc.plan_periods) declared = declared || (pp.first_year == a0 && pp.last_year == a1);
+      if (!declared)
+        doc.fail(t.get("period"), key + ".period", "period " + std::to_string(a0) + "-" + std::to_string(a1) +
+                                                      " is not one of [plan_periods]; declare it there");
+      if (std::find(kPeriodIndicators.begin(), kPeriodIndicators.end(), tg.indicator) == kPeriodIndicators.end()) {
+        std::string list;
+        for (const auto& s : kPeriodIndicators) list += (list.empty() ? "" : ", ") + s;
+        doc.fail(t.get("indicator"), key + ".indicator", "expected a period indicator (" + list + "), got \"" + tg.indicator + "\"");
+      }
+    }
+    if (t.get("max")) tg.max = doc.number(*t.get("max"), key + ".max", -1e12, 1e12);
+    if (t.get("min")) tg.min = doc.number(*t.get("min"), key + ".min", -1e12, 1e12);
+    if (!tg.max && !tg.min) doc.fail(&t, key, "expected 'max' and/or 'min'");
+    if (t.get("variants")) tg.variants = doc.strings(*t.get("variants"), key + ".variants");
+    set.targets.push_back(tg);
+  }
+}
+
+void read_services(const Doc& doc, const toml::table& root, const Build& b, ScenarioSet& set) {
+  const toml::node* sn = root.get("services");
+  if (!sn) return;
+  const toml::array& a = doc.array(*sn, "services");
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    const std::string key = "services[" + std::to_string(k) + "]";
+    const toml::table& t = doc.table(*a.get(k), key);
+    doc.allow(t, key, {"name", "ages", "births", "per_person", "per_1000", "enrolment", "capacity"});
+    ServiceNorm s;
+    if (!t.get("name")) doc.fail(&t, key + ".name", "missing");
+    s.name = doc.string(*t.get("name"), key + ".name");
+    s.per_births = t.get("births") && doc.boolean(*t.get("births"), key + ".births");
+    if (s.per_births == (t.get("ages") != nullptr)) doc.fail(&t, key, "expected either 'ages' = [from, to] or births = true");
+    if (t.get("ages")) {
+      const toml::array& ag = doc.array(*t.get("ages"), key + ".ages");
+      if (ag.size() < 1 || ag.size() > 2) doc.fail(t.get("ages"), key + ".ages", "expected [from, to] or [from] (open-ended)");
+      s.from_age = doc.integer(*ag.get(0), key + ".ages", 0, 130, "an age");
+      s.to_age = ag.size() == 2 ? doc.integer(*ag.get(1), key + ".ages", s.from_age, 130, "an age") : -1;
+    }
+    if ((t.get("per_person") != nullptr) == (t.get("per_1000") != nullptr)) doc.fail(&t, key, "expected exactly one of per_person and per_1000");
+    s.per_person = t.get("per_person") ? doc.number(*t.get("per_person"), key + ".per_person", 0, 100)
+                                       : doc.number(*t.get("per_1000"), key + ".per_1000", 0, 100000) / 1000.0;
+    if (t.get("enrolment")) s.per_person *= doc.number(*t.get("enrolment"), key + ".enrolment", 0, 1.5, "an enrolment ratio");
+    if (const toml::node* cn = t.get("capacity")) {
+      const std::string ckey = key + ".capacity";
+      if (cn->is_number()) {
+        s.total_capacity = doc.number(*cn, ckey, 0, 1e10, "places");
+      } else if (cn->is_table() && !cn->as_table()->get("path")) {
+        s.capacity.assign(uz(b.Z), kNaN);
+        for (auto&& [kk, v] : *cn->as_table()) {
+          auto it = b.zone_index.find(std::string(kk.str()));
+          if (it == b.zone_index.end()) doc.fail(kk.source(), ckey + "." + std::string(kk.str()), "expected a zone id of the geography");
+          s.capacity[uz(it->second)] = doc.number(v, ckey + "." + std::string(kk.str()), 0, 1e10, "places");
+        }
+      } else {
+        const TableRef ref = table_ref(doc, *cn, ckey, {"zone", "capacity"});
+        const Rows rows = read_rows(doc, ref, {"zone", "capacity"}, {"capacity"});
+        s.capacity.assign(uz(b.Z), kNaN);
+        for (std::size_t r = 0; r < rows.size(); ++r) {
+          auto it = b.zone_index.find(rows.text(r, "zone"));
+          if (it == b.zone_index.end()) doc.fail(cn, ckey, rows.where(r, "zone") + ": unknown zone");
+          s.capacity[uz(it->second)] = rows.number(r, "capacity");
+        }
+      }
+    }
+    set.services.push_back(s);
+  }
+}
+
+}  // namespace cohortgis::scenarios::detail

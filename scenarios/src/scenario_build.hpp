@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: Apache-2.0
+// The scenario-file loader's shared build context (private to scenarios/src): how a run's sections are looked up
+// (baseline, then a variant's overrides), the indexes of zones and groups, and the per-section readers and builders
+// that scenario_file.cpp calls in order. One file per section: read_geography.cpp, read_base_population.cpp,
+// build_fertility.cpp, build_mortality.cpp, build_migration.cpp, read_plan.cpp.
+#pragma once
+
+#include <functional>
+#include <limits>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cohortgis/scenarios/scenario_file.hpp"
+#include "toml_doc.hpp"
+
+namespace cohortgis::scenarios::detail {
+
+inline std::size_t uz(int v) { return static_cast<std::size_t>(v); }
+inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Indicators a period target may use: the columns of plan_periods.csv.
+inline const std::vector<std::string> kPeriodIndicators = {
+    "population_start", "population_end", "births", "deaths", "net_migration", "births_per_year", "deaths_per_year",
+    "net_migration_per_year", "cbr_per_1000", "cdr_per_1000", "natural_growth_per_1000", "growth_rate_percent",
+    "srb_per_100_females"};
+
+// The assumption sections a variant may override. Tables merge key by key; arrays are replaced whole.
+inline constexpr std::string_view kTableSections[] = {"fertility", "mortality", "migration"};
+inline constexpr std::string_view kArraySections[] = {"relocation", "transitions", "newborn"};
+
+// Looks a key up in the variant's section first, then in the baseline's.
+struct Layer {
+  const toml::table* base = nullptr;
+  const toml::table* over = nullptr;
+  std::string over_prefix;  // e.g. "variants[1]"
+
+  const toml::table* section(const toml::table* t, std::string_view s) const {
+    if (!t) return nullptr;
+    const toml::node* n = t->get(s);
+    return n ? n->as_table() : nullptr;
+  }
+  // (node, key name for messages)
+  std::pair<const toml::node*, std::string> get(std::string_view sec, std::string_view key) const {
+    if (const toml::table* o = section(over, sec); o && o->get(key))
+      return {o->get(key), over_prefix + "." + std::string(sec) + "." + std::string(key)};
+    if (const toml::table* b = section(base, sec); b && b->get(key))
+      return {b->get(key), std::string(sec) + "." + std::string(key)};
+    return {nullptr, std::string(sec) + "." + std::string(key)};
+  }
+  std::pair<const toml::node*, std::string> array(std::string_view sec) const {
+    if (over && over->get(sec)) return {over->get(sec), over_prefix + "." + std::string(sec)};
+    if (base && base->get(sec)) return {base->get(sec), std::string(sec)};
+    return {nullptr, std::string(sec)};
+  }
+};
+
+// Shared context of one run being built.
+struct Build {
+  Build(const Doc& d, Scenario& s) : doc(d), sc(s) {}
+  const Doc& doc;
+  Scenario& sc;
+  int Z = 0, G = 0, A = 0, rows = 0, z = 5, steps = 0;
+  int base_year = 0, horizon = 0;
+  std::map<std::string, int> zone_index, group_index;
+  // Zone centroids (longitude, latitude) from [geography.source], in zone order; empty without a source.
+  std::shared_ptr<const std::vector<geodata::XY>> centroids_lonlat;
+
+  int zone(const toml::node& n, const std::string& key) const {
+    const std::string id = doc.string(n, key);
+    auto it = zone_index.find(id);
+    if (it == zone_index.end()) doc.fail(&n, key, "expected a zone id of the geography, got \"" + id + "\"");
+    return it->second;
+  }
+  int group(const toml::node& n, const std::string& key) const {
+    const std::string g = doc.string(n, key);
+    auto it = group_index.find(g);
+    if (it == group_index.end()) {
+      std::string list;
+      for (const auto& name : sc.group_names) list += (list.empty() ? "" : ", ") + name;
+      doc.fail(&n, key, "expected a population group (" + list + "), got \"" + g + "\"");
+    }
+    return it->second;
+  }
+  int step_first_year(int k) const { return base_year + k * z + 1; }
+  int step_last_year(int k) const { return base_year + (k + 1) * z; }
+  // Age index of an age on the grid (exact group start), or -1.
+  int age_index(int age) const {
+    if (age < 0 || age % z != 0 || age / z >= A) return -1;
+    return age / z;
+  }
+  // The zone (or group) of a table row: −1 when the table has no such column (the row applies to all), else the
+  // index; an unknown id is an error naming the file, row and column. An empty group cell with one group is "all".
+  int zone_of_row(const Rows& t, std::size_t r, const toml::node* n, const std::string& key) const;
+  int group_of_row(const Rows& t, std::size_t r, const toml::node* n, const std::string& key) const;
+};
+
+inline int sex_of(const Doc& doc, const Rows& t, std::size_t r, const std::string& key) {
+  const std::string& s = t.text(r, "sex");
+  if (s == "female" || s == "f" || s == "F") return 0;
+  if (s == "male" || s == "m" || s == "M") return 1;
+  doc.fail(t.ref.node, key, t.where(r, "sex") + ": expected female or male, got \"" + s + "\"");
+}
+
+inline int whole_number(const Doc& doc, const Rows& t, std::size_t r, const std::string& col, const std::string& key) {
+  const double v = t.number(r, col);
+  if (v != std::floor(v) || std::abs(v) > 1e6)
+    doc.fail(t.ref.node, key, t.where(r, col) + ": expected a whole number, got " + fmt(v));
+  return static_cast<int>(v);
+}
+
+// Population-dependent schedules of a run (relocation, quotas, gravity OD), applied per step by make_adjuster.
+struct Dynamic {
+  struct Reloc {
+    Relocation r;
+    std::vector<double> profile;  // [sex][age]; empty: by the origin's start population
+  };
+  struct Quota {
+    int from = 0, to = 0, from_age = 0, to_age = -1;
+    double per_year = 0;
+    int first_year = 0, last_year = 0;
+  };
+  struct Gravity {
+    int group = -1;
+    std::vector<double> out_rate;   // [zone]
+    std::vector<double> distance;   // [o][d]
+    double beta = 1.0, gamma = 2.0;
+  };
+  std::vector<Reloc> relocations;
+  std::vector<Quota> quotas;
+  std::optional<Gravity> gravity;
+  std::vector<OdFlow> od_static;
+  std::vector<double> od_profile;
+  bool any() const { return !relocations.empty() || !quotas.empty() || gravity; }
+};
+
+// ---- per-section readers and builders (one file each) ----
+geodata::Zones read_zone_source(const Doc& doc, const toml::node& sn, ScenarioSet& set);
+void read_geography(const Doc& doc, const toml::table& root, Scenario& sc, ScenarioSet& set,
+                    std::shared_ptr<const std::vector<geodata::XY>>& centroids_lonlat);
+void read_projection(const Doc& doc, const toml::table& root, Scenario& sc);
+void read_base_population(const Doc& doc, const toml::table& root, Build& b);
+std::vector<double> profile_shares(const Build& b, const toml::node* n, const std::string& key, double female_share);
+std::vector<double> population_shares(const CohortArray& pop, int zone, int group);
+int years_in_step(int first, int last, int step_first, int step_last);
+void build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>& steps);
+void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>& steps);
+void build_migration(const Build& b, const Layer& L, std::vector<StepSchedules>& steps, Dynamic& dyn);
+void build_relocations(const Build& b, const Layer& L, Dynamic& dyn, std::vector<Relocation>& out);
+void build_transitions(const Build& b, const Layer& L, std::vector<StepSchedules>& steps, Dynamic& dyn);
+std::function<void(const StepContext&, const CohortArray&, StepSchedules&)> make_adjuster(const Build& b, Dynamic dyn);
+void read_plan(const Doc& doc, const toml::table& root, Scenario& sc);
+void read_targets(const Doc& doc, const toml::table& root, const Scenario& sc, ScenarioSet& set);
+void read_services(const Doc& doc, const toml::table& root, const Build& b, ScenarioSet& set);
+
+}  // namespace cohortgis::scenarios::detail

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: Apache-2.0
+// Value maps and age labels of a table reference (scenarios/README.md "Value mappings and age labels"): the file's
+// own codes ("女", 1, "户籍") and Chinese age labels ("5～9岁", "85岁及以上") become the values the builders expect
+// when the table is read, so no builder needs to know about them.
+#include <cctype>
+#include <cstdio>
+
+#include "toml_doc.hpp"
+
+namespace cohortgis::scenarios::detail {
+
+namespace {
+
+// Spellings of the two sexes accepted in every `sex` column without a map (WPP files write Female/Male).
+const std::map<std::string, std::string>& builtin_sexes() {
+  static const std::map<std::string, std::string> m = {
+      {"female", "female"}, {"f", "female"}, {"F", "female"}, {"Female", "female"}, {"女", "female"},
+      {"male", "male"},     {"m", "male"},   {"M", "male"},   {"Male", "male"},     {"男", "male"}};
+  return m;
+}
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+// Label → ASCII digits, no blanks, lower-case Latin letters (full-width digits and blanks occur in Chinese tables).
+std::string normalise_label(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == ' ' || c == '\t') { ++i; continue; }
+    if (starts_with(s.substr(i), "\u3000") || starts_with(s.substr(i), "\u00a0")) {  // ideographic / no-break space
+      i += s.substr(i, 3) == "\u3000" ? 3 : 2;
+      continue;
+    }
+    // Full-width digits U+FF10–U+FF19: EF BC 90–99.
+    if (c == 0xEF && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xBC &&
+        static_cast<unsigned char>(s[i + 2]) >= 0x90 && static_cast<unsigned char>(s[i + 2]) <= 0x99) {
+      out += static_cast<char>('0' + (static_cast<unsigned char>(s[i + 2]) - 0x90));
+      i += 3;
+      continue;
+    }
+    out += c < 0x80 ? static_cast<char>(std::tolower(c)) : static_cast<char>(c);
+    ++i;
+  }
+  return out;
+}
+
+bool read_digits(std::string_view& s, int& v) {
+  std::size_t n = 0;
+  v = 0;
+  while (n < s.size() && s[n] >= '0' && s[n] <= '9' && n < 4) v = v * 10 + (s[n++] - '0');
+  if (n == 0 || (n < s.size() && s[n] >= '0' && s[n] <= '9')) return false;  // no digits, or more than 4
+  s.remove_prefix(n);
+  return true;
+}
+
+bool one_of(std::string_view s, std::initializer_list<std::string_view> list) {
+  for (std::string_view l : list)
+    if (s == l) return true;
+  return false;
+}
+
+}  // namespace
+
+const char* const kAgeLabelForms =
+    "a whole number (\"5\"), one age (\"0岁\"), a group (\"0-4\", \"1-4岁\", \"5～9岁\", \"5~9\", \"5至9岁\"), or an "
+    "open group (\"85+\", \"100+\", \"85岁及以上\", \"85岁以上\", \"85 and over\", \"85 years and over\")";
+
+bool age_label_start(std::string_view label, int& age) {
+  const std::string norm = normalise_label(label);
+  std::string_view s = norm;
+  if (one_of(s, {"不满1岁", "under1", "<1"})) return (age = 0), true;
+  int a = 0;
+  if (!read_digits(s, a)) return false;
+  // One age, or an open group.
+  if (one_of(s, {"", "岁", "歲", "周岁", "+", "+岁", "岁+", "及以上", "以上", "岁及以上", "岁以上", "歲及以上", "歲以上",
+                 "周岁及以上", "周岁以上", "andover", "andolder", "yearsandover", "yearsandolder", "+years", "years+",
+                 "ormore", "yearsormore"}))
+    return (age = a), true;
+  // A closed group "a-b": the separator, the last age (not before the first), an optional unit.
+  bool sep = false;
+  for (std::string_view d : {"-", "\u2013", "\u2014", "\uff5e", "~", "\u301c", "\uff0d", "至", "到"})
+    if (starts_with(s, d)) {
+      s.remove_prefix(d.size());
+      sep = true;
+      break;
+    }
+  int b = 0;
+  if (!sep || !read_digits(s, b) || b < a) return false;
+  if (!one_of(s, {"", "岁", "歲", "周岁", "years"})) return false;
+  age = a;
+  return true;
+}
+
+std::string quote_cell(std::string_view cell) {
+  std::string out = "\"";
+  std::size_t chars = 0, i = 0;
+  for (; i < cell.size() && chars < 40; ++chars) {
+    const auto c = static_cast<unsigned char>(cell[i]);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+      ++i;
+    } else if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+      ++i;
+    } else {
+      // One UTF-8 character, whole (its continuation bytes come along; a stray byte is shown as \xNN).
+      std::size_t n = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+      bool ok = n > 0 && i + n <= cell.size();
+      for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(cell[i + k]) & 0xC0) == 0x80;
+      if (!ok) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\x%02x", c);
+        out += buf;
+        ++i;
+      } else {
+        out.append(cell.substr(i, n));
+        i += n;
+      }
+    }
+  }
+  out += '"';
+  if (i < cell.size()) out += "…";
+  return out;
+}
+
+void read_value_options(const Doc& doc, const toml::table& t, TableRef& ref,
+                        std::initializer_list<std::string_view> logical_columns) {
+  if (const toml::node* a = t.get("ages")) {
+    const std::string v = doc.string(*a, ref.key + ".ages");
+    if (v != "labels" && v != "numbers")
+      doc.fail(a, ref.key + ".ages", "expected \"labels\" (e.g. \"5～9岁\", \"85+\") or \"numbers\", got \"" + v + "\"");
+    ref.age_labels = v == "labels";
+  }
+  const toml::node* vn = t.get("values");
+  if (!vn) return;
+  const std::string vkey = ref.key + ".values";
+  for (auto&& [role, map] : doc.table(*vn, vkey)) {
+    const std::string rkey = vkey + "." + std::string(role.str());
+    if (logical_columns.size() > 0) {
+      bool known = false;
+      std::string list;
+      for (std::string_view l : logical_columns) {
+        known = known || l == role.str();
+        list += (list.empty() ? "" : ", ") + std::string(l);
+      }
+      if (!known) doc.fail(role.source(), rkey, "unknown column role; expected one of: " + list);
+    }
+    auto& out = ref.values[std::string(role.str())];
+    for (auto&& [from, to] : doc.table(map, rkey)) {
+      const std::string ekey = rkey + "." + std::string(from.str());
+      const std::string target = doc.string(to, ekey);
+      if (role.str() == "sex" && target != "female" && target != "male")
+        doc.fail(&to, ekey, "expected \"female\" or \"male\", got \"" + target + "\"");
+      out[std::string(from.str())] = target;
+    }
+    if (out.empty()) doc.fail(&map, rkey, "expected at least one \"file value\" = \"value\" pair, got an empty table");
+  }
+}
+
+void canonical_cells(const TableRef& ref, geodata::Table& t, std::size_t row) {
+  for (const auto& [role, map] : ref.values) {
+    const std::string col = ref.column(role);
+    if (!t.has_column(col)) continue;  // an optional role the file does not have
+    std::string& cell = t.rows[row][t.column(col)];
+    auto it = map.find(cell);
+    if (it != map.end()) {
+      cell = it->second;
+      continue;
+    }
+    std::string list;
+    std::size_t n = 0;
+    for (const auto& [from, to] : map) {
+      if (++n > 20) {
+        list += ", …";
+        break;
+      }
+      list += (list.empty() ? "" : ", ") + quote_cell(from);
+    }
+    throw InputError(t.where(row, col) + ": " + quote_cell(cell) + " is not one of the values mapped by values." + role +
+                     "; expected one of: " + list);
+  }
+  if (!ref.values.count("sex")) {
+    const std::string col = ref.column("sex");
+    if (t.has_column(col)) {
+      std::string& cell = t.rows[row][t.column(col)];
+      auto it = builtin_sexes().find(cell);
+      if (it != builtin_sexes().end()) cell = it->second;  // anything else: the builder's own message
+    }
+  }
+  if (ref.age_labels) {
+    const std::string col = ref.column("age");
+    if (t.has_column(col)) {
+      std::string& cell = t.rows[row][t.column(col)];
+      int age = 0;
+      if (!age_label_start(cell, age))
+        throw InputError(t.where(row, col) + ": " + quote_cell(cell) + " is not an age label (ages = \"labels\"); expected " +
+                         kAgeLabelForms);
+      cell = std::to_string(age);
+    }
+  }
+}
+
+}  // namespace cohortgis::scenarios::detail

@@ -1,0 +1,98 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Runs one conformance case through the real command line and compares population.csv with expected.csv.
+
+    run_case.py --exe cohortgis --case tests/conformance/<case> --work <tmp> [--data data]
+
+The case folder holds scenario.toml, its tables, expected.csv (variant,year,zone,group,sex,age,population) and a
+README.md with a line `Tolerance: 1e-9` (on |projected - expected| / max(|expected|, 1 person)) or
+`Tolerance: 0.5 persons` (on |projected - expected|). Every expected row must be in the output. Standard library only.
+"""
+import argparse
+import csv
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+KEY = ("variant", "year", "zone", "group", "sex", "age")
+
+
+def read_tolerance(readme):
+    with open(readme, encoding="utf-8") as f:
+        for line in f:
+            m = re.match(r"\s*(?:[-*]\s*)?(?:\*\*)?Tolerance:?(?:\*\*)?:?\s*([0-9.eE+-]+)\s*(persons?)?\b", line)
+            if m:
+                return float(m.group(1)), m.group(2) is not None
+    sys.exit(f"{readme}: no line 'Tolerance: <number>' or 'Tolerance: <number> persons'")
+
+
+def key_of(row, path, line):
+    try:
+        return tuple(row[k].strip() for k in KEY[:5]) + (str(int(float(row["age"]))),)
+    except (KeyError, ValueError) as e:
+        sys.exit(f"{path}:{line}: expected columns {','.join(KEY)},population ({e})")
+
+
+def read_population(path):
+    out = {}
+    with open(path, newline="", encoding="utf-8") as f:
+        for line, row in enumerate(csv.DictReader(f), start=2):
+            out[key_of(row, path, line)] = (float(row["population"]), line)
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--exe", required=True)
+    ap.add_argument("--case", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--data", help="the data folder (COHORTGIS_DATA_DIR)")
+    a = ap.parse_args()
+
+    name = os.path.basename(os.path.normpath(a.case))
+    tol, absolute = read_tolerance(os.path.join(a.case, "README.md"))
+    expected = read_population(os.path.join(a.case, "expected.csv"))
+    if not expected:
+        sys.exit(f"{name}: expected.csv has no rows")
+
+    shutil.rmtree(a.work, ignore_errors=True)
+    env = dict(os.environ)
+    if a.data:
+        env["COHORTGIS_DATA_DIR"] = a.data
+    cmd = [a.exe, "run", os.path.join(a.case, "scenario.toml"), "--out", a.work, "--no-report", "--quiet"]
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"{name}: {' '.join(cmd)} exited with {r.returncode}\n{r.stdout}{r.stderr}")
+    got = read_population(os.path.join(a.work, "population.csv"))
+
+    missing = [k for k in expected if k not in got]
+    worst, where = -1.0, None
+    for k, (e, line) in expected.items():
+        if k not in got:
+            continue
+        diff = abs(got[k][0] - e)
+        measure = diff if absolute else diff / max(abs(e), 1.0)
+        if measure > worst:
+            worst, where = measure, (k, line, e, got[k][0])
+    unit = "persons (absolute)" if absolute else "(relative, |p - e| / max(|e|, 1))"
+    print(f"{name}: {len(expected)} expected rows, {len(got)} output rows")
+    if where:
+        k, line, e, p = where
+        print(f"largest difference {worst:.3e} {unit} at expected.csv:{line} "
+              f"({', '.join(f'{n}={v}' for n, v in zip(KEY, k))}): expected {e!r}, projected {p!r}")
+    print(f"tolerance {tol:g} {unit}")
+    if missing:
+        for k in missing[:10]:
+            print("missing in population.csv: " + ", ".join(f"{n}={v}" for n, v in zip(KEY, k)))
+        print(f"FAIL: {len(missing)} expected rows are not in the output")
+        return 1
+    if worst > tol:
+        print("FAIL: above the tolerance")
+        return 1
+    print("PASS")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,215 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Misuse from Python: frames go through the checks a scenario file's tables get, with messages that name the
+frame, the row and the column; thread counts and names are checked before anything runs, never a crash."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from toy_frames import toy_frames
+
+
+def _frames(**change):
+    f = toy_frames()
+    f.update(change)
+    return f
+
+
+def _base_with(value):
+    base = toy_frames()["base_population"].astype({"population": object})
+    base.at[3, "population"] = value
+    return base
+
+
+# ---- threads ----
+
+@pytest.mark.parametrize("threads", [10**6, -1, 257])
+def test_thread_counts_out_of_range_are_value_errors(cg, toy, threads):
+    with pytest.raises(ValueError, match=r"threads: .*expected 0 \(all cores\) or 1 to 256"):
+        cg.run(toy, threads=threads)
+    # The compiled module checks too (before the engine asks for threads).
+    with pytest.raises(ValueError, match="threads"):
+        cg._cohortgis.run(toy.baseline, threads)
+
+
+@pytest.mark.parametrize("threads", ["x", 2.5, None, True])
+def test_thread_counts_of_the_wrong_type_are_type_errors(cg, toy, threads):
+    with pytest.raises(TypeError, match="threads"):
+        toy.run(threads=threads)
+
+
+def test_huge_thread_count_is_refused_by_the_binding(cg, toy):
+    with pytest.raises((TypeError, ValueError)):
+        cg._cohortgis.run(toy.baseline, 10**20)
+    with pytest.raises(TypeError):
+        cg._cohortgis.run(toy.baseline, "x")
+    assert cg.MAX_THREADS == 256
+
+
+def test_write_outputs_checks_threads_before_writing(cg, tmp_path):
+    with pytest.raises(ValueError, match="threads"):
+        cg.write_outputs("default", str(tmp_path / "out"), threads=10**6)
+    assert not (tmp_path / "out").exists() and list(tmp_path.iterdir()) == []
+
+
+# ---- frames ----
+
+@pytest.mark.parametrize("value, message", [
+    (np.nan, r"base_population: row 3 \(index 3\), column 'population': nan is not a finite number"),
+    (np.inf, r"base_population: row 3 \(index 3\), column 'population': inf is not a finite number"),
+    (-5.0, r"base_population: row 3 \(index 3\), column 'population': expected persons >= 0, got -5"),
+    ("about 1000", r"base_population: row 3 \(index 3\), column 'population': 'about 1000' is not a number"),
+    (None, r"base_population: row 3 \(index 3\), column 'population': None is not a number"),
+])
+def test_bad_population_values(cg, value, message):
+    with pytest.raises(ValueError, match=message):
+        cg.scenario_from_frames(**_frames(base_population=_base_with(value)))
+
+
+def test_population_above_the_cell_bound_names_the_cell(cg):
+    base = toy_frames()["base_population"].copy()
+    base.loc[0, "population"] = 1e300
+    with pytest.raises(ValueError, match=r"base population, zone \"Z000\", group \"local\", sex female, age 0: "
+                                         r"1e\+300 persons; expected a finite number from 0 to 1e12"):
+        cg.scenario_from_frames(**_frames(base_population=base))
+    base.loc[0, "population"] = 1.7e308
+    base.loc[1, "population"] = 1.7e308
+    with pytest.raises(ValueError, match="expected a finite number from 0 to 1e12"):
+        cg.scenario_from_frames(**_frames(base_population=base))
+
+
+def test_non_integer_and_negative_ages(cg):
+    base = toy_frames()["base_population"].copy()
+    base["age"] = base["age"].astype(float)
+    base.loc[2, "age"] = 0.5
+    with pytest.raises(ValueError, match=r"base_population: row 2 \(index 2\), column 'age': 0.5 is not a whole number"):
+        cg.scenario_from_frames(**_frames(base_population=base))
+    base.loc[2, "age"] = -5
+    with pytest.raises(ValueError, match=r"column 'age': expected the first age of an age group >= 0, got -5"):
+        cg.scenario_from_frames(**_frames(base_population=base))
+
+
+def test_duplicated_base_row_is_refused_not_summed(cg):
+    base = toy_frames()["base_population"]
+    base = pd.concat([base, base.iloc[[5]]], ignore_index=True)
+    with pytest.raises(ValueError, match=r"base_population: row 288 \(index 288\): a second row for this zone, group, "
+                                         r"sex and age \(the first is row 5 \(index 5\)\)"):
+        cg.scenario_from_frames(**_frames(base_population=base))
+
+
+def test_duplicated_schedule_rows_are_refused(cg):
+    f = toy_frames()
+    mort = pd.concat([f["mortality"], f["mortality"].iloc[[0]]], ignore_index=True)
+    with pytest.raises(ValueError, match="mortality: .*a second row for this zone, group, sex and age"):
+        cg.scenario_from_frames(**_frames(mortality=mort))
+    fert = pd.concat([f["fertility"], f["fertility"].iloc[[0]]], ignore_index=True)
+    with pytest.raises(ValueError, match="fertility: .*a second row for this zone, group and age"):
+        cg.scenario_from_frames(**_frames(fertility=fert))
+
+
+@pytest.mark.parametrize("name", ["base_population", "mortality", "fertility", "zones", "net_migration"])
+def test_empty_frames_are_value_errors(cg, name):
+    f = toy_frames()
+    with pytest.raises(ValueError, match=f"{name}: the frame is empty; expected at least one row"):
+        cg.scenario_from_frames(**_frames(**{name: f[name].iloc[0:0]}))
+
+
+def test_nan_in_schedules_is_not_no_births(cg):
+    f = toy_frames()
+    fert = f["fertility"].copy()
+    fert.loc[1, "asfr"] = np.nan
+    with pytest.raises(ValueError, match=r"fertility: row 1 \(index 1\), column 'asfr': nan is not a finite number"):
+        cg.scenario_from_frames(**_frames(fertility=fert))
+    mort = f["mortality"].copy()
+    mort.loc[4, "mx"] = np.nan
+    with pytest.raises(ValueError, match=r"mortality: row 4 \(index 4\), column 'mx': nan is not a finite number"):
+        cg.scenario_from_frames(**_frames(mortality=mort))
+    mort.loc[4, "mx"] = -0.01
+    with pytest.raises(ValueError, match=r"column 'mx': expected a death rate >= 0, got -0.01"):
+        cg.scenario_from_frames(**_frames(mortality=mort))
+    net = f["net_migration"].copy()
+    net.loc[0, "persons_per_year"] = np.inf
+    with pytest.raises(ValueError, match="net_migration: row 0 .*column 'persons_per_year': inf is not a finite"):
+        cg.scenario_from_frames(**_frames(net_migration=net))
+
+
+def test_wrong_dtypes(cg):
+    base = toy_frames()["base_population"].copy()
+    base["population"] = base["population"] > 0
+    with pytest.raises(ValueError, match="base_population: column 'population' has dtype bool; expected persons"):
+        cg.scenario_from_frames(**_frames(base_population=base))
+    base = toy_frames()["base_population"].copy()
+    base["age"] = pd.to_datetime("2020-01-01")
+    with pytest.raises(ValueError, match="base_population: column 'age' has dtype datetime64"):
+        cg.scenario_from_frames(**_frames(base_population=base))
+    with pytest.raises(TypeError, match="base_population: expected a pandas DataFrame, got dict"):
+        cg.scenario_from_frames(**_frames(base_population={"zone": ["Z000"]}))
+    with pytest.raises(TypeError, match="horizon: expected a whole number"):
+        cg.scenario_from_frames(**_frames(horizon=2040.5))
+
+
+def test_years_outside_the_horizon(cg):
+    with pytest.raises(ValueError, match="tfr: year 2100 is outside the projection horizon 2020-2040"):
+        cg.scenario_from_frames(**_frames(tfr={2020: 1.5, 2100: 1.2}))
+    with pytest.raises(ValueError, match="srb: year 1990 is outside the projection horizon 2020-2040"):
+        cg.scenario_from_frames(**_frames(srb=pd.Series({1990: 105.0})))
+    sc = cg.scenario_from_frames(**toy_frames()).baseline
+    with pytest.raises(ValueError, match="tfr: year 2050 is outside the projection horizon 2020-2040"):
+        sc.set_tfr({2050: 1.2})
+    with pytest.raises(ValueError, match="tfr: year 2030.5 is not a whole year"):
+        sc.set_tfr({2030.5: 1.2})
+
+
+# ---- names ----
+
+def test_reserved_and_empty_names(cg):
+    f = toy_frames()
+    zones = f["zones"].copy()
+    base = f["base_population"].copy()
+    zones.loc[0, "id"] = "total"
+    base.loc[base["zone"] == "Z000", "zone"] = "total"
+    net = f["net_migration"].replace({"Z000": "total"})
+    with pytest.raises(ValueError, match=r"zone id \"total\" is reserved for the whole area"):
+        cg.scenario_from_frames(**_frames(zones=zones, base_population=base, net_migration=net,
+                                          aggregates={"west": ["total"]}))
+    zones.loc[0, "id"] = ""
+    base.loc[base["zone"] == "total", "zone"] = ""
+    with pytest.raises(ValueError, match="zone 1 id: empty; expected a name"):
+        cg.scenario_from_frames(**_frames(zones=zones, base_population=base, net_migration=None, aggregates=None))
+    zones.loc[0, "id"] = np.nan
+    with pytest.raises(ValueError, match=r"zones: row 0 \(index 0\), column 'id': no zone id"):
+        cg.scenario_from_frames(**_frames(zones=zones))
+    with pytest.raises(ValueError, match="aggregate name \"total\" is reserved"):
+        cg.scenario_from_frames(**_frames(aggregates={"total": ["Z000"]}))
+    with pytest.raises(ValueError, match="aggregate name \"Z001\" is also a zone id"):
+        cg.scenario_from_frames(**_frames(aggregates={"Z001": ["Z000"]}))
+    base = f["base_population"].replace({"migrant": "all"})
+    net = f["net_migration"].replace({"migrant": "all"})
+    with pytest.raises(ValueError, match="population group name \"all\" is reserved for all groups"):
+        cg.scenario_from_frames(**_frames(base_population=base, net_migration=net, groups=["local", "all"]))
+
+
+def test_variant_names(cg, toy):
+    with pytest.raises(ValueError, match="variant name '': expected a non-empty name"):
+        toy.add_variant("")
+    with pytest.raises(ValueError, match="already exists"):
+        toy.add_variant("baseline")
+    v = toy.add_variant("ok")
+    v.variant = ""
+    with pytest.raises(ValueError, match="variant 1 name '': expected a non-empty name"):
+        toy.run(threads=1)
+    v.variant = "baseline"
+    with pytest.raises(ValueError, match="variant 1 name 'baseline': a second run of that name"):
+        toy.run(threads=1)
+    # A variant run on its own is fine; the compiled check of a whole set wants the baseline first.
+    v.variant = "ok"
+    assert list(cg.run(v, threads=1).variants) == ["ok"]
+    with pytest.raises(ValueError, match="the first run is \"ok\"; expected the baseline"):
+        cg._cohortgis.validate_runs([v])
+
+
+def test_input_error_is_value_error_at_the_boundary(cg):
+    sc = cg.Scenario()
+    with pytest.raises(ValueError, match="no zones"):
+        sc.validate()
+    with pytest.raises(ValueError, match="threads"):
+        cg._cohortgis.app_run("default", "unused", -1, "")

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: Apache-2.0
+// [base_population] by group: a group as the residual of a total (by hand, and its negative-cell error), groups
+// fitted to margins (every margin met, units applied), and the Foshan example's base (registered 65+ = the city's
+// 286,500; the groups add up to the census cells; the group totals are the census's hukou counts).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "cohortgis/scenarios/scenario_file.hpp"
+#include "cohortgis/scenarios/sources.hpp"
+
+using namespace cohortgis;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kBad = std::string(COHORTGIS_FIXTURES) + "/bad";
+
+// A two-zone (A, B), two-group scenario on a five-year grid to 20+ in a fresh folder; `base` is the
+// [base_population] section, `files` the tables it names.
+class GroupsScenario : public ::testing::Test {
+ protected:
+  fs::path dir;
+  void SetUp() override {
+    dir = fs::temp_directory_path() / ("cohortgis_groups_" + std::to_string(::getpid()) + "_" +
+                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+  }
+  void TearDown() override { fs::remove_all(dir); }
+  void write(const std::string& name, const std::string& text) const { std::ofstream(dir / name) << text; }
+  // Rows "zone,sex,age,population" with `value(zone, sex, age)` for every cell.
+  template <class F>
+  std::string long_table(F value) const {
+    std::string t = "zone,sex,age,population\n";
+    for (const char* z : {"A", "B"})
+      for (const char* s : {"female", "male"})
+        for (int a = 0; a <= 20; a += 5) t += std::string(z) + "," + s + "," + std::to_string(a) + "," + value(z, s, a) + "\n";
+    return t;
+  }
+  scenarios::Scenario load(const std::string& base) const {
+    write("s.toml", "[scenario]\nname = \"groups\"\n[geography]\nzones = [ { id = \"A\" }, { id = \"B\" } ]\n"
+                    "[projection]\nbase_year = 2020\nhorizon = 2030\nstep = 5\nopen_age = 20\n"
+                    "groups = [\"registered\", \"floating\"]\n"
+                    "[fertility]\nschedule = { path = \"" + kBad + "/asfr.csv\" }\ntfr = 1.5\nsrb = 105\n"
+                    "[mortality]\nmx = { path = \"" + kBad + "/mx.csv\", columns = { value = \"mx\" } }\n"
+                    "[base_population]\n" + base);
+    return scenarios::load_scenario_file((dir / "s.toml").string(), COHORTGIS_DATA).runs.front();
+  }
+  std::string error_of(const std::string& base) const {
+    try {
+      load(base);
+    } catch (const InputError& e) {
+      return e.what();
+    }
+    return "no error";
+  }
+};
+
+// total − floating, cell by cell: A female 5–9 is 1000 − 300 = 700; every other cell 1000 − 100 = 900.
+TEST_F(GroupsScenario, ResidualByHand) {
+  write("total.csv", long_table([](auto, auto, int) { return std::string("1000"); }));
+  write("floating.csv", long_table([](const std::string& z, const std::string& s, int a) {
+          return std::string(z == "A" && s == "female" && a == 5 ? "300" : "100");
+        }));
+  const auto sc = load("table = \"total.csv\"\nresidual = { group = \"registered\", others = { floating = \"floating.csv\" } }\n");
+  EXPECT_EQ(sc.base_population.at(0, 0, 0, 1), 700.0);
+  EXPECT_EQ(sc.base_population.at(0, 1, 0, 1), 300.0);
+  EXPECT_EQ(sc.base_population.at(1, 0, 1, 4), 900.0);
+  EXPECT_EQ(sc.base_population.at(1, 1, 1, 4), 100.0);
+  double sum = 0;
+  for (double v : sc.base_population.data()) sum += v;
+  EXPECT_EQ(sum, 20 * 1000.0);
+}
+
+TEST_F(GroupsScenario, ResidualNegativeCellNamesZoneSexAgeAndBothValues) {
+  write("total.csv", long_table([](auto, auto, int) { return std::string("1000"); }));
+  write("floating.csv", long_table([](const std::string& z, const std::string& s, int a) {
+          return std::string(z == "B" && s == "male" && a == 20 ? "1000.5" : "0");
+        }));
+  const std::string msg =
+      error_of("table = \"total.csv\"\nresidual = { group = \"registered\", others = { floating = \"floating.csv\" } }\n");
+  EXPECT_NE(msg.find("key 'base_population.residual': zone B, male, age 20+: the other groups (floating) hold 1000.5 "
+                     "persons but the total is 1000"), std::string::npos) << msg;
+}
+
+TEST_F(GroupsScenario, ResidualNeedsEveryOtherGroup) {
+  write("total.csv", long_table([](auto, auto, int) { return std::string("1000"); }));
+  const std::string msg = error_of("table = \"total.csv\"\nresidual = { group = \"registered\", others = {} }\n");
+  EXPECT_NE(msg.find("key 'base_population.residual.others.floating': missing"), std::string::npos) << msg;
+}
+
+// Total in thousands (1 = 1000 persons), group totals by zone in 万人, floating's profile a table, a known count of
+// registered women aged 10+ in zone B: every margin met to 1e-9 relative, the profile's ratio kept where free.
+TEST_F(GroupsScenario, FitMeetsEveryMarginWithUnits) {
+  write("total.csv", long_table([](const std::string& z, const std::string& s, int a) {
+          return std::to_string(1.0 + (z == "B" ? 0.5 : 0.0) + (s == "male" ? 0.1 : 0.0) + a / 20.0);
+        }));
+  // Zone totals: A 10 cells 1.0…2.0 (+0.1 male): 2·(1+1.25+1.5+1.75+2) + 0.5 = 15.5 thousand; B 15.5 + 5 = 20.5.
+  write("totals.csv", "zone,group,population\nA,registered,0.9\nA,floating,0.65\nB,registered,1.25\nB,floating,0.8\n");
+  write("profile.csv", "sex,age,share\nfemale,0,1\nfemale,5,1\nfemale,10,4\nfemale,15,3\nfemale,20,1\n"
+                       "male,0,1\nmale,5,1\nmale,10,4\nmale,15,3\nmale,20,1\n");
+  const auto sc = load("table = { path = \"total.csv\", unit = \"thousands\" }\n[base_population.fit]\n"
+                       "group_totals = { path = \"totals.csv\", unit = \"10k\" }\n"
+                       "profiles = { floating = \"profile.csv\", registered = \"uniform\" }\n"
+                       "known = [ { group = \"registered\", zone = \"B\", sex = \"female\", ages = [10], persons = 4000 } ]\n");
+  const auto& p = sc.base_population;
+  auto near = [](double got, double want) { EXPECT_LE(std::abs(got - want), 1e-9 * want) << got << " vs " << want; };
+  for (int z = 0; z < 2; ++z)
+    for (int s = 0; s < 2; ++s)
+      for (int a = 0; a < 5; ++a)
+        near(p.at(z, 0, s, a) + p.at(z, 1, s, a), 1000.0 * (1.0 + 0.5 * z + 0.1 * s + a * 5 / 20.0));
+  const double want[2][2] = {{9000, 6500}, {12500, 8000}};
+  for (int z = 0; z < 2; ++z)
+    for (int g = 0; g < 2; ++g) {
+      double t = 0;
+      for (int s = 0; s < 2; ++s)
+        for (int a = 0; a < 5; ++a) t += p.at(z, g, s, a);
+      near(t, want[z][g]);
+    }
+  near(p.at(1, 0, 0, 2) + p.at(1, 0, 0, 3) + p.at(1, 0, 0, 4), 4000.0);
+  ASSERT_FALSE(sc.assumptions.empty());
+  EXPECT_NE(sc.assumptions.back().find("iterative proportional fitting"), std::string::npos) << sc.assumptions.back();
+  EXPECT_NE(sc.assumptions.back().find("sweeps"), std::string::npos);
+}
+
+TEST_F(GroupsScenario, FitGroupTotalsMustAddUpPerZone) {
+  write("total.csv", long_table([](auto, auto, int) { return std::string("1000"); }));
+  write("totals.csv", "zone,group,population\nA,registered,6000\nA,floating,4000\nB,registered,7000\nB,floating,3001\n");
+  const std::string msg = error_of("table = \"total.csv\"\n[base_population.fit]\ngroup_totals = \"totals.csv\"\n");
+  EXPECT_NE(msg.find("zone B: the group totals add up to 10001 but the base population table gives 10000"),
+            std::string::npos) << msg;
+}
+
+TEST_F(GroupsScenario, KnownCountAgesMustBeWholeAgeGroups) {
+  write("total.csv", long_table([](auto, auto, int) { return std::string("1000"); }));
+  const std::string msg = error_of("table = \"total.csv\"\n[base_population.fit]\n"
+                                   "known = [ { group = \"registered\", ages = [5, 12], persons = 10 } ]\n");
+  EXPECT_NE(msg.find("key 'base_population.fit.known[0].ages[1]': expected the last age of an age group"),
+            std::string::npos) << msg;
+}
+
+TEST_F(GroupsScenario, FitProfileTypoListsTheChoices) {
+  write("total.csv", long_table([](auto, auto, int) { return std::string("1000"); }));
+  const std::string msg = error_of("table = \"total.csv\"\n[base_population.fit]\nprofiles = { floating = \"rogers\" }\n");
+  EXPECT_NE(msg.find("key 'base_population.fit.profiles.floating': expected \"total\""), std::string::npos) << msg;
+}
+
+// No group totals: a known count without ages is floating's total for the whole area; the profiles ("total" for
+// both) then split every cell in the same proportion, 4000 : 16000 (200 : 800 per cell).
+TEST_F(GroupsScenario, FitWithAKnownGroupTotalOnly) {
+  write("total.csv", long_table([](auto, auto, int) { return std::string("1000"); }));
+  const auto sc = load("table = \"total.csv\"\n[base_population.fit]\nknown = [ { group = \"floating\", persons = 4000 } ]\n");
+  for (int z = 0; z < 2; ++z)
+    for (int s = 0; s < 2; ++s)
+      for (int a = 0; a < 5; ++a) {
+        EXPECT_NEAR(sc.base_population.at(z, 0, s, a), 800.0, 1e-6);
+        EXPECT_NEAR(sc.base_population.at(z, 1, s, a), 200.0, 1e-6);
+      }
+  const std::string msg = error_of("table = \"total.csv\"\n[base_population.fit]\nprofiles = { floating = \"uniform\" }\n");
+  EXPECT_NE(msg.find("expected 'group_totals' or 'known' counts"), std::string::npos) << msg;
+}
+
+// The directly given long table (form a) in 万人: 0.1 → 1000 persons.
+TEST_F(GroupsScenario, GroupTableInTenThousands) {
+  std::string t = "zone,group,sex,age,population\n";
+  for (const char* z : {"A", "B"})
+    for (const char* g : {"registered", "floating"})
+      for (const char* s : {"female", "male"})
+        for (int a = 0; a <= 20; a += 5) t += std::string(z) + "," + g + "," + s + "," + std::to_string(a) + ",0.1\n";
+  write("groups.csv", t);
+  const auto sc = load("table = { path = \"groups.csv\", unit = \"10k\" }\n");
+  EXPECT_DOUBLE_EQ(sc.base_population.at(1, 1, 1, 4), 1000.0);
+}
+
+TEST(FoshanBase, RegisteredOldAgeIsTheCitysFigureAndGroupsAddUpToTheCensus) {
+  const std::string dir = std::string(COHORTGIS_EXAMPLES) + "/foshan-2011";
+  const auto set = scenarios::load_scenario_file(dir + "/scenario.toml", COHORTGIS_DATA);
+  const scenarios::Scenario& sc = set.runs.front();
+  ASSERT_EQ(sc.group_names, (std::vector<std::string>{"registered", "floating"}));
+  const auto& p = sc.base_population;
+  const int A = sc.grid.n_ages;
+  ASSERT_EQ(A, 18);  // 0, 5, …, 85+
+  double reg65 = 0;
+  for (std::size_t z = 0; z < sc.zones.size(); ++z)
+    for (int s = 0; s < 2; ++s)
+      for (int i = 13; i < A; ++i) reg65 += p.at(static_cast<int>(z), 0, s, i);
+  EXPECT_NEAR(reg65, 286500.0, 1e-6);
+  double fl65 = 0;  // the census's 378,193 residents aged 65+ less the registered 286,500 (README)
+  for (std::size_t z = 0; z < sc.zones.size(); ++z)
+    for (int s = 0; s < 2; ++s)
+      for (int i = 13; i < A; ++i) fl65 += p.at(static_cast<int>(z), 1, s, i);
+  EXPECT_NEAR(fl65, 378193.0 - 286500.0, 1e-9 * 378193.0);  // census cells are margins met to 1e-11 each
+  const std::string census_file = dir + "/census2010_foshan.csv";
+  const auto districts = scenarios::read_census_districts(census_file, "");
+  for (std::size_t z = 0; z < sc.zones.size(); ++z) {
+    const scenarios::CensusDistrict* d = nullptr;
+    for (const auto& c : districts)
+      if (c.code == sc.zones[z].id) d = &c;
+    ASSERT_NE(d, nullptr) << sc.zones[z].id;
+    const auto cells = scenarios::census_population_by_sex_age(*d, sc.grid, census_file);
+    double floating = 0;
+    for (int s = 0; s < 2; ++s)
+      for (int i = 0; i < A; ++i) {
+        const double census = cells[static_cast<std::size_t>(s * A + i)];
+        const int zi = static_cast<int>(z);
+        EXPECT_NEAR(p.at(zi, 0, s, i) + p.at(zi, 1, s, i), census, 1e-9 * census + 1e-9) << d->code << " " << s << " " << i;
+        EXPECT_GE(p.at(zi, 0, s, i), 0.0);
+        EXPECT_GE(p.at(zi, 1, s, i), 0.0);
+        floating += p.at(zi, 1, s, i);
+      }
+    const double want = d->at("pop_hukou_elsewhere_other_district_same_province", census_file) +
+                        d->at("pop_hukou_elsewhere_other_province", census_file);
+    EXPECT_NEAR(floating, want, 1e-9 * want) << d->code;
+  }
+}
+
+}  // namespace

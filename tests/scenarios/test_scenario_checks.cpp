@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: Apache-2.0
+// Scenario::validate and validate_runs: reserved and unsafe names, and the bound on base-population cells. They
+// run for scenario files and for scenarios built in Python alike.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "cohortgis/engine/types.hpp"
+#include "cohortgis/scenarios/scenario.hpp"
+#include "cohortgis/scenarios/scenario_file.hpp"
+
+using namespace cohortgis;
+using scenarios::Scenario;
+
+namespace {
+
+Scenario good() {
+  return scenarios::load_scenario_file(std::string(COHORTGIS_FIXTURES) + "/scenarios/good.toml", COHORTGIS_DATA)
+      .runs.front();
+}
+
+std::string error_of(const Scenario& sc) {
+  try {
+    sc.validate();
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ScenarioChecks, GoodScenarioPasses) { EXPECT_EQ(error_of(good()), ""); }
+
+TEST(ScenarioChecks, ReservedAndUnsafeNames) {
+  Scenario sc = good();
+  sc.zones[0].id = "total";
+  EXPECT_NE(error_of(sc).find("zone id \"total\" is reserved for the whole area"), std::string::npos) << error_of(sc);
+  sc.zones[0].id = "";
+  EXPECT_NE(error_of(sc).find("zone 1 id: empty"), std::string::npos) << error_of(sc);
+  sc.zones[0].id = "A\nB";
+  EXPECT_NE(error_of(sc).find("zone 1 id \"A\\x0aB\": holds a control character"), std::string::npos) << error_of(sc);
+  sc = good();
+  sc.zones[1].id = sc.zones[0].id;
+  EXPECT_NE(error_of(sc).find("zone id \"A\" appears twice"), std::string::npos) << error_of(sc);
+  sc = good();
+  sc.group_names[0] = "all";
+  EXPECT_NE(error_of(sc).find("population group name \"all\" is reserved"), std::string::npos) << error_of(sc);
+  sc.group_names[0] = "";
+  EXPECT_NE(error_of(sc).find("population group 1 name: empty"), std::string::npos) << error_of(sc);
+  sc = good();
+  sc.aggregates = {{"total", {0}}};
+  EXPECT_NE(error_of(sc).find("aggregate name \"total\" is reserved"), std::string::npos) << error_of(sc);
+  sc.aggregates = {{"B", {0}}};
+  EXPECT_NE(error_of(sc).find("aggregate name \"B\" is also a zone id"), std::string::npos) << error_of(sc);
+  sc.aggregates = {{"", {0}}};
+  EXPECT_NE(error_of(sc).find("aggregate 1 name: empty"), std::string::npos) << error_of(sc);
+  sc.aggregates = {{"x", {0}}, {"x", {1}}};
+  EXPECT_NE(error_of(sc).find("aggregate \"x\" appears twice"), std::string::npos) << error_of(sc);
+  sc.aggregates = {{"x", {5}}};
+  EXPECT_NE(error_of(sc).find("zone index 5 is not a zone"), std::string::npos) << error_of(sc);
+  sc = good();
+  sc.variant = "";
+  EXPECT_NE(error_of(sc).find("variant name: empty"), std::string::npos) << error_of(sc);
+}
+
+TEST(ScenarioChecks, BaseCellsAreBoundedSoNoTotalOverflows) {
+  Scenario sc = good();
+  sc.base_population.at(1, 0, 1, 2) = 1e300;
+  EXPECT_NE(error_of(sc).find("base population, zone \"B\", group \"total\", sex male, age 10: 1e+300 persons; "
+                              "expected a finite number from 0 to 1e12 per cell"),
+            std::string::npos)
+      << error_of(sc);
+  sc = good();
+  sc.base_population.at(0, 0, 0, 0) = 1.7e308;
+  sc.base_population.at(0, 0, 0, 1) = 1.7e308;
+  EXPECT_NE(error_of(sc).find("zone \"A\", group \"total\", sex female, age 0: 1.7e+308 persons"), std::string::npos)
+      << error_of(sc);
+  sc = good();
+  sc.base_population.at(0, 0, 0, 0) = scenarios::kMaxCellPersons;
+  EXPECT_EQ(error_of(sc), "");
+  sc.base_population.at(0, 0, 0, 0) = -0.5;
+  EXPECT_NE(error_of(sc).find("-0.5 persons"), std::string::npos) << error_of(sc);
+}
+
+TEST(ScenarioChecks, RunsOfASet) {
+  std::vector<Scenario> runs{good(), good()};
+  runs[1].variant = "more";
+  EXPECT_NO_THROW(scenarios::validate_runs(runs));
+  runs[1].variant = "";
+  EXPECT_THROW(scenarios::validate_runs(runs), InputError);
+  runs[1].variant = "baseline";
+  EXPECT_THROW(scenarios::validate_runs(runs), InputError);
+  runs.push_back(good());
+  runs[1].variant = "v";
+  runs[2].variant = "v";
+  EXPECT_THROW(scenarios::validate_runs(runs), InputError);
+  runs[0].variant = "first";
+  EXPECT_THROW(scenarios::validate_runs(runs), InputError);
+}
+
+TEST(ScenarioChecks, ThreadCap) {
+  EXPECT_NO_THROW(check_threads(0));
+  EXPECT_NO_THROW(check_threads(kMaxThreads));
+  EXPECT_THROW(check_threads(kMaxThreads + 1), InputError);
+  EXPECT_THROW(check_threads(-1), InputError);
+}
+
+}  // namespace
