@@ -59,13 +59,14 @@ bool is_within(const fs::path& p, const fs::path& root) {
   return true;
 }
 
+// The folders, in full: they come from the command line (trusted), and a cut path would not help.
 std::string roots_text(const std::vector<std::string>& roots) {
-  std::vector<std::string> shown;
+  std::string s;
   for (const auto& r : roots) {
     const fs::path c = canonical_or_empty(r);
-    shown.push_back(c.empty() ? r : c.string());
+    s += (s.empty() ? "'" : ", '") + (c.empty() ? r : c.string()) + "'";
   }
-  return quoted_list(shown);
+  return s.empty() ? "none" : s;
 }
 
 // A PostgreSQL service name (a [section] of pg_service.conf).
