@@ -12,8 +12,10 @@
 #include <string>
 #include <vector>
 
+#include "cohortgis/app/backtest.hpp"
 #include "cohortgis/app/commands.hpp"
 #include "cohortgis/app/results.hpp"
+#include "cohortgis/app/estimate.hpp"
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/types.hpp"
 
@@ -47,6 +49,9 @@ constexpr const char* kUsage =
     "  cohortgis map DIR --indicator NAME (--year Y | --period P | --change FROM:TO [--percent]) [--variant V]\n"
     "                [--format png|svg|pdf] [--classes quantile|equal|jenks] [--out FILE]\n"
     "  cohortgis report DIR [--lang zh|en]\n"
+    "  cohortgis estimate --first TABLE --second TABLE --years Y1:Y2 --out DIR [--first-crosswalk CW]\n"
+    "                [--second-crosswalk CW] [--mx TABLE --mx-filter COL=VALUE ...] [--natural-growth-per-1000 R]\n"
+    "  cohortgis backtest SCENARIO --observed TABLE --out DIR [--earlier TABLE] [--variant NAME ...] [--no-report]\n"
     "  cohortgis --version\n"
     "  cohortgis --help | cohortgis COMMAND --help\n";
 
@@ -60,7 +65,11 @@ constexpr const char* kAbout =
     "  validate  read and check a scenario file and every table it names, without projecting\n"
     "  info  what a results folder, scenario file, zones file or table holds\n"
     "  map   draw a choropleth of one indicator from a results folder (a year, plan period or change)\n"
-    "  report  redraw the maps and charts of a results folder and rewrite its report.html\n\n"
+    "  report  redraw the maps and charts of a results folder and rewrite its report.html\n"
+    "  estimate  net migration by zone, sex and age from two censuses (residual method, crosswalks, or zone\n"
+    "        totals spread by a stated profile), written as scenario tables with a report\n"
+    "  backtest  run a scenario from a past launch year and score it against observed figures and naive\n"
+    "        benchmarks: backtest.csv, backtest_summary.csv, error maps (docs/results.md)\n\n"
     "SCENARIO: a scenario file (.toml, see scenarios/README.md) or 'default' (scenarios/examples/beijing-2020).\n\n";
 
 constexpr const char* kAllowReadHelp =
@@ -319,6 +328,113 @@ int validate_command(const std::vector<std::string>& args) {
   return 0;
 }
 
+int backtest_command(const std::vector<std::string>& args) {
+  po::options_description opts("Options of 'cohortgis backtest'");
+  cohortgis::app::BacktestConfig b;
+  opts.add_options()
+      ("observed", po::value<std::string>(&b.observed),
+       "the observed population: a table in the layout of population.csv (year, zone, group, sex, age, population; "
+       "'all' allowed for group, sex and age), one year the projection reaches")
+      ("out,o", po::value<std::string>(&b.run.out_dir), "output folder (the run's files plus backtest.csv and "
+       "backtest_summary.csv); replaced only when complete")
+      ("earlier", po::value<std::string>(&b.earlier),
+       "the zones' population in one year before the launch year, same layout: adds the 'linear' benchmark")
+      ("threads,j", po::value<int>(&b.run.threads)->default_value(0), "worker threads (0: all cores)")
+      ("variant", po::value<std::vector<std::string>>()->multitoken(),
+       "score only these variants besides the baseline (default: every variant)")
+      ("lang", po::value<std::string>(), "language of maps and report: zh or en")
+      ("no-report", "write the CSVs and manifest.json only (no results.gpkg, maps or report.html)")
+      ("quiet,q", "no progress and no summary table")
+      ("help,h", "show this help");
+  po::variables_map vm;
+  if (!parse(args, opts,
+             "Usage: cohortgis backtest SCENARIO --observed TABLE --out DIR [--earlier TABLE] [--variant NAME ...]\n\n"
+             "Runs SCENARIO from its (past) launch year, sets the projection beside the observed figures and scores\n"
+             "it next to the benchmarks no-change, constant-share and (with --earlier) linear.\n",
+             "scenario", vm))
+    return 0;
+  if (!vm.count("observed")) return bad_input("backtest: --observed TABLE is required (see --help)");
+  if (!vm.count("out")) return bad_input("backtest: --out DIR is required (see --help)");
+  b.run.scenario = positional_arg(vm, "scenario");
+  b.run.quiet = vm.count("quiet") > 0;
+  b.run.report = vm.count("no-report") == 0;
+  if (vm.count("variant")) b.run.variants = vm["variant"].as<std::vector<std::string>>();
+  if (vm.count("lang")) b.run.language = cohortgis::app::parse_language(vm["lang"].as<std::string>());
+  b.run.cancel = &g_cancel;
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
+  std::signal(SIGXFSZ, SIG_IGN);
+  const cohortgis::app::BacktestSummary s = cohortgis::app::backtest(b);
+  if (!b.run.quiet) {
+    std::cout << "cohortgis: back-test of " << s.run.scenario << " (" << s.launch_year << " -> " << s.observed_year
+              << ") written to " << s.run.out_dir << "\n";
+    std::printf("%-28s %8s %8s %10s %8s\n", "forecast", "MAPE %", "MALPE %", "worst", "total %");
+    for (const auto& f : s.scores)
+      std::printf("%-28s %8.2f %8.2f %10s %8.2f\n", f.forecast.c_str(), f.summary.mape_percent,
+                  f.summary.malpe_percent, f.summary.worst_zone.c_str(), f.summary.total_error_percent);
+  }
+  return 0;
+}
+
+int estimate_command(const std::vector<std::string>& args) {
+  po::options_description opts("Options of 'cohortgis estimate'");
+  cohortgis::app::EstimateConfig e;
+  std::string years;
+  opts.add_options()
+      ("first", po::value<std::string>(&e.first), "the earlier census: zone, sex, age, population (sex and age may "
+       "be 'all' for zone totals)")
+      ("second", po::value<std::string>(&e.second), "the later census, same layout")
+      ("years", po::value<std::string>(&years), "FIRST:SECOND, the census years (e.g. 2000:2010)")
+      ("first-crosswalk", po::value<std::string>(&e.first_crosswalk), "crosswalk of the first census's units to the "
+       "zones: from, to, weight (or code_<year> columns and weight); weights sum to 1 per source unit")
+      ("second-crosswalk", po::value<std::string>(&e.second_crosswalk), "the same for the second census; its "
+       "targets are the zones of the estimate")
+      ("mx", po::value<std::string>(&e.mx), "death rates of the period (columns sex, age or age_start, mx; abridged "
+       "0, 1, 5, …): the residual method's life table")
+      ("mx-filter", po::value<std::vector<std::string>>()->multitoken(), "COLUMN=VALUE: keep only these rows of --mx")
+      ("step", po::value<int>(&e.step)->default_value(5), "age group width of the tables (1 or 5)")
+      ("open-age", po::value<int>(&e.open_age)->default_value(85), "open age group")
+      ("natural-growth-per-1000", po::value<double>(&e.natural_growth_per_1000)->default_value(0.0),
+       "zone totals only: the stated natural growth rate per 1000 per year")
+      ("female-share", po::value<double>(&e.female_share)->default_value(0.5), "zone totals only: women's share of "
+       "the net migrants")
+      ("out,o", po::value<std::string>(&e.out_dir), "output folder")
+      ("help,h", "show this help");
+  po::variables_map vm;
+  store_with_positional(args, opts, "extra", vm);
+  if (vm.count("help")) {
+    std::cout << "Usage: cohortgis estimate --first TABLE --second TABLE --years Y1:Y2 --out DIR [options]\n\n"
+                 "Net migration by zone, sex and age between two censuses, written as net_migration.csv (scenario\n"
+                 "format, persons per year), population_<Y2>.csv and estimate_report.md (docs/cli.md).\n\n"
+              << opts;
+    return 0;
+  }
+  if (vm.count("extra")) return bad_input("estimate: unexpected argument '" +
+                                          vm["extra"].as<std::vector<std::string>>().front() + "' (see --help)");
+  for (const char* o : {"first", "second", "years", "out"})
+    if (!vm.count(o)) return bad_input(std::string("estimate: --") + o + " is required (see --help)");
+  const auto colon = years.find(':');
+  try {
+    if (colon == std::string::npos) throw std::invalid_argument(years);
+    e.first_year = std::stoi(years.substr(0, colon));
+    e.second_year = std::stoi(years.substr(colon + 1));
+  } catch (const std::logic_error&) {
+    return bad_input("--years: '" + years + "'; expected FIRST:SECOND census years, e.g. 2000:2010");
+  }
+  if (vm.count("mx-filter"))
+    for (const auto& f : vm["mx-filter"].as<std::vector<std::string>>()) {
+      const auto eq = f.find('=');
+      if (eq == std::string::npos || eq == 0) return bad_input("--mx-filter: '" + f + "'; expected COLUMN=VALUE");
+      e.mx_filter.emplace_back(f.substr(0, eq), f.substr(eq + 1));
+    }
+  const auto s = cohortgis::app::estimate(e);
+  std::cout << "cohortgis: net migration " << e.first_year << "-" << e.second_year << " (" << s.method << " method, "
+            << s.zones.size() << " zones) written to " << s.out_dir << ":";
+  for (const auto& f : s.files) std::cout << " " << f;
+  std::cout << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -329,6 +445,8 @@ int main(int argc, char** argv) {
     if (!args.empty() && args.front() == "info") return info_command({args.begin() + 1, args.end()});
     if (!args.empty() && args.front() == "map") return map_command({args.begin() + 1, args.end()});
     if (!args.empty() && args.front() == "report") return report_command({args.begin() + 1, args.end()});
+    if (!args.empty() && args.front() == "estimate") return estimate_command({args.begin() + 1, args.end()});
+    if (!args.empty() && args.front() == "backtest") return backtest_command({args.begin() + 1, args.end()});
 
     po::options_description opts("Options");
     opts.add_options()("help,h", "show this help")("version,V", "print the version");
@@ -336,7 +454,7 @@ int main(int argc, char** argv) {
     store_with_positional(args, opts, "command", vm);
     if (vm.count("command"))
       return bad_input("unknown command '" + vm["command"].as<std::vector<std::string>>().front() +
-                       "'; the commands are run, validate, info, map and report (see cohortgis --help)");
+                       "'; the commands are run, validate, info, map, report, estimate and backtest (see cohortgis --help)");
     if (vm.count("version")) {
       std::cout << "cohortgis " << COHORTGIS_VERSION << "\n";
       return 0;

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "cohortgis/app/backtest.hpp"
 #include "cohortgis/app/commands.hpp"
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/engine/types.hpp"
@@ -268,6 +269,26 @@ ReportResult make_report(const std::string& dir_text, std::optional<Language> la
   figures("pyramids", word("pyramids", l), true);
   figures("charts", word("charts", l), false);
 
+  // ---- back-test (cohortgis backtest) ----
+  std::vector<std::string> extra_figures;
+  if (const auto b = backtest_report_section(r, l)) {
+    h += "<section id=\"" + esc(b->id) + "\"><h2>" + esc(b->title) + "</h2>\n<table><tr>";
+    for (const auto& c : b->header) h += "<th>" + esc(c) + "</th>";
+    h += "</tr>\n";
+    for (const auto& row : b->rows) {
+      h += "<tr>";
+      for (const auto& c : row) h += "<td>" + esc(c) + "</td>";
+      h += "</tr>\n";
+    }
+    h += "</table>\n<p class=\"note\">" + esc(b->note) + "</p>\n";
+    for (const auto& f : b->figures) {
+      h += "<figure class=\"wide\"><img alt=\"" + esc(f.caption) + "\" src=\"data:image/png;base64," +
+           base64_file(dir / f.file) + "\"><figcaption>" + esc(f.caption) + "</figcaption></figure>\n";
+      extra_figures.push_back(f.file);
+    }
+    h += "</section>\n";
+  }
+
   // ---- inputs ----
   h += "<section id=\"inputs\"><h2>" + esc(word("inputs", l)) + "</h2>\n<table><tr><th>" + esc(word("file", l)) +
        "</th><th>role</th><th>SHA-256</th></tr>\n";
@@ -295,6 +316,7 @@ ReportResult make_report(const std::string& dir_text, std::optional<Language> la
   ReportResult res;
   res.file = out.string();
   for (const auto& f : figs) res.figures.push_back(f.file);
+  res.figures.insert(res.figures.end(), extra_figures.begin(), extra_figures.end());
   std::vector<std::string> written = res.figures;
   written.push_back("report.html");
   refresh_manifest(dir, written);

@@ -26,7 +26,7 @@ namespace {
 
 // No zone, sex and age group holds more persons than this (China's largest five-year cell is about 6e7); a larger
 // value is a count in persons declared as thousands or 万人.
-constexpr double kMaxCellPersons = 1e8;
+constexpr double kPlausibleCellPersons = 1e8;
 // Nor does a zone or a group of a zone hold more than the world's largest country.
 constexpr double kMaxZonePersons = 2e9;
 
@@ -95,7 +95,7 @@ void read_long(const Doc& doc, const Build& b, const toml::node& tn, const std::
     const int age = whole_number(doc, rows, r, "age", key);
     const int i = b.age_index(age);
     if (i < 0) doc.fail(&tn, key, rows.where(r, "age") + ": age " + std::to_string(age) + " is not the start of an age group of the grid");
-    const double p = persons_cell(doc, rows, r, "population", factor, kMaxCellPersons, key);
+    const double p = persons_cell(doc, rows, r, "population", factor, kPlausibleCellPersons, key);
     const std::size_t cell = out.layout().index(zi->second, g, s, i);
     if (seen[cell]++) doc.fail(&tn, key, rows.where(r, "age") + ": a second row for this zone, group, sex and age");
     out.data()[cell] = p;

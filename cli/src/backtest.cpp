@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cohortgis/app/backtest.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "cohortgis/app/commands.hpp"
+#include "cohortgis/app/results.hpp"
+#include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/maps.hpp"
+#include "cohortgis/geodata/sha256.hpp"
+#include "cohortgis/geodata/table.hpp"
+#include "cohortgis/geodata/zones.hpp"
+#include "cohortgis/scenarios/scenario.hpp"
+#include "cohortgis/scenarios/scenario_file.hpp"
+#include "figures.hpp"
+#include "output_dir.hpp"
+#include "text_output.hpp"
+
+namespace cohortgis::app {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kAllAges = -1;
+
+// One row of an observed table: a zone's persons of a group, sex and age (or `all` of them).
+struct ObservedRow {
+  std::size_t row = 0;  // data row in the table
+  std::string zone, group, sex;
+  int age = kAllAges;
+  double persons = 0;
+  bool is_total() const { return group == "all" && sex == "all" && age == kAllAges; }
+};
+
+struct ObservedTable {
+  std::string path;
+  int year = 0;
+  std::vector<ObservedRow> rows;
+  std::vector<double> zone_totals;  // by scenario zone
+  std::vector<bool> total_given;    // a row with group, sex and age `all` gave the total
+};
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+// Reads a table in the layout of population.csv and checks it against the scenario: known zones, groups, sexes and
+// ages of its grid, one year, no duplicates, and a zone total for every zone of the projection.
+ObservedTable read_observed(const std::string& path, const scenarios::Scenario& sc, const std::string& option) {
+  using geodata::ColumnType;
+  const geodata::Table t = geodata::read_table(path, {{"year", ColumnType::number},
+                                                      {"zone", ColumnType::text},
+                                                      {"group", ColumnType::text},
+                                                      {"sex", ColumnType::text},
+                                                      {"age", ColumnType::text},
+                                                      {"population", ColumnType::number}});
+  ObservedTable o;
+  o.path = path;
+  std::map<std::string, std::size_t> zone_index;
+  std::vector<std::string> zone_ids;
+  for (std::size_t z = 0; z < sc.zones.size(); ++z) {
+    zone_index[sc.zones[z].id] = z;
+    zone_ids.push_back(sc.zones[z].id);
+  }
+  std::set<int> ages;
+  std::vector<std::string> age_texts;
+  for (int i = 0; i < sc.grid.n_ages; ++i) {
+    ages.insert(sc.grid.age_start(i));
+    age_texts.push_back(std::to_string(sc.grid.age_start(i)));
+  }
+  std::vector<std::string> groups = sc.group_names;
+  groups.push_back("all");
+  std::map<std::string, std::size_t> seen;  // key → data row
+  const std::size_t cy = t.column("year"), cz = t.column("zone"), cg = t.column("group"), cs = t.column("sex"),
+                    ca = t.column("age"), cp = t.column("population");
+  for (std::size_t r = 0; r < t.size(); ++r) {
+    const double y = t.number(r, cy);
+    if (y != std::floor(y)) throw InputError(t.where(r, cy) + ": year " + t.text(r, cy) + "; expected a whole year");
+    if (r == 0) o.year = static_cast<int>(y);
+    if (static_cast<int>(y) != o.year)
+      throw InputError(t.where(r, cy) + ": year " + t.text(r, cy) + ", but data row 1 has " + std::to_string(o.year) +
+                       "; expected one year per table (" + option + ")");
+    ObservedRow row;
+    row.row = r;
+    row.zone = t.text(r, cz);
+    if (!zone_index.count(row.zone))
+      throw InputError(t.where(r, cz) + ": zone '" + row.zone + "' is not a zone of the projection; expected one of " +
+                       join(zone_ids));
+    row.group = t.text(r, cg);
+    if (std::find(groups.begin(), groups.end(), row.group) == groups.end())
+      throw InputError(t.where(r, cg) + ": group '" + row.group + "'; expected one of " + join(groups));
+    row.sex = t.text(r, cs);
+    if (row.sex != "female" && row.sex != "male" && row.sex != "all")
+      throw InputError(t.where(r, cs) + ": sex '" + row.sex + "'; expected female, male or all");
+    const std::string& age = t.text(r, ca);
+    if (age != "all") {
+      double a = 0;
+      if (!geodata::parse_number(age, a) || a != std::floor(a) || !ages.count(static_cast<int>(a)))
+        throw InputError(t.where(r, ca) + ": age '" + age + "'; expected all or the first age of an age group of the " +
+                         "projection (" + join(age_texts) + ")");
+      row.age = static_cast<int>(a);
+    }
+    row.persons = t.number(r, cp);
+    if (row.persons < 0)
+      throw InputError(t.where(r, cp) + ": " + t.text(r, cp) + " persons; expected 0 or more");
+    const std::string key = row.zone + '\x1f' + row.group + '\x1f' + row.sex + '\x1f' + age;
+    if (const auto it = seen.find(key); it != seen.end())
+      throw InputError(t.where(r, cz) + ": the same zone, group, sex and age as data row " +
+                       std::to_string(it->second + 1) + "; expected one row each");
+    seen[key] = r;
+    o.rows.push_back(row);
+  }
+  // Zone totals: the row with group, sex and age `all`, else the rows of one full breakdown (e.g. every sex × age).
+  o.zone_totals.assign(sc.zones.size(), 0.0);
+  o.total_given.assign(sc.zones.size(), false);
+  const std::size_t n_groups = sc.group_names.size(), n_ages = static_cast<std::size_t>(sc.grid.n_ages);
+  for (std::size_t z = 0; z < sc.zones.size(); ++z) {
+    const std::string& id = sc.zones[z].id;
+    const std::string name = sc.zones[z].name.empty() ? id : id + " (" + sc.zones[z].name + ")";
+    std::map<std::string, std::pair<std::size_t, double>> patterns;  // which fields are `all` → rows, persons
+    bool any = false;
+    for (const auto& row : o.rows) {
+      if (row.zone != id) continue;
+      any = true;
+      if (row.is_total()) {
+        o.zone_totals[z] = row.persons;
+        o.total_given[z] = true;
+      }
+      const std::string p = std::string(row.group == "all" ? "G" : "g") + (row.sex == "all" ? "S" : "s") +
+                            (row.age == kAllAges ? "A" : "a");
+      patterns[p].first += 1;
+      patterns[p].second += row.persons;
+    }
+    if (!any)
+      throw InputError(path + ", column 'zone': no rows for zone " + name + ", a zone of the projection (" +
+                       std::to_string(sc.zones.size()) + " zones); expected a zone total (group, sex and age all) "
+                       "or its breakdown for every zone (" + option + ", year " + std::to_string(o.year) + ")");
+    if (o.total_given[z]) continue;
+    bool found = false;
+    for (const auto& [p, v] : patterns) {
+      const std::size_t cells = (p[0] == 'G' ? 1 : n_groups) * (p[1] == 'S' ? 1 : 2) * (p[2] == 'A' ? 1 : n_ages);
+      if (v.first == cells) {
+        o.zone_totals[z] = v.second;
+        found = true;
+        break;
+      }
+    }
+    if (!found)
+      throw InputError(path + ", column 'zone': zone " + name + " has no zone total: no row with group, sex and age "
+                       "all, and its rows do not cover every group, sex or age of one breakdown (" + option + ")");
+    if (!(o.zone_totals[z] > 0))
+      throw InputError(path + ", column 'population': zone " + name + " has a total of 0 persons; expected more " +
+                       "than 0 to score a percentage error (" + option + ")");
+  }
+  for (std::size_t z = 0; z < sc.zones.size(); ++z)
+    if (o.total_given[z] && !(o.zone_totals[z] > 0))
+      throw InputError(path + ", column 'population': zone " + sc.zones[z].id + " has a total of 0 persons; " +
+                       "expected more than 0 (" + option + ")");
+  return o;
+}
+
+// Persons of the results for a cell of an observed row (sex/age `all`: summed).
+double projected_cell(const Results& res, const std::string& variant, int year, const std::string& zone,
+                      const std::string& group, const std::string& sex, int age) {
+  double sum = 0;
+  for (const char* s : {"female", "male"}) {
+    if (sex != "all" && sex != s) continue;
+    const std::vector<double> v = res.population(variant, year, zone, group, s);
+    if (v.empty())
+      throw InputError(res.dir + "/population.csv: no rows for variant " + variant + ", year " + std::to_string(year) +
+                       ", zone " + zone + ", group " + group + ", sex " + s);
+    for (std::size_t i = 0; i < v.size(); ++i)
+      if (age == kAllAges || res.population_ages[i] == age) sum += v[i];
+  }
+  return sum;
+}
+
+std::string forecast_name(const std::string& variant) {
+  return variant == "baseline" ? "cohortgis" : "cohortgis:" + variant;
+}
+
+// One forecast's values: zone totals by scenario zone and a value per observed row.
+struct Forecast {
+  std::string name;
+  std::vector<double> zone_totals;
+  std::vector<double> cells;
+};
+
+void add_csv_row(std::string& out, const std::vector<std::string>& cells) {
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    if (i) out += ',';
+    append_csv_field(out, cells[i]);
+  }
+  out += '\n';
+}
+
+void write_text(const fs::path& file, const std::string& text) {
+  TextFile f(file.string());
+  f.write(text);
+  f.close();
+}
+
+// The exam the back-test read: the observed tables with their SHA-256, as a results file (backtest_inputs.csv) that
+// the manifest then lists and seals with the others.
+std::string backtest_inputs_csv(const BacktestConfig& cfg) {
+  std::string csv = "role,path,sha256\n";
+  add_csv_row(csv, {"observed", cfg.observed, geodata::sha256_file(cfg.observed)});
+  if (!cfg.earlier.empty()) add_csv_row(csv, {"earlier", cfg.earlier, geodata::sha256_file(cfg.earlier)});
+  return csv;
+}
+
+}  // namespace
+
+BacktestSummary backtest(const BacktestConfig& cfg) {
+  if (cfg.observed.empty()) throw InputError("--observed: no table given; expected the observed population");
+  const std::string data_dir = resolve_data_dir(cfg.run.data_dir);
+  const std::string scenario_file = resolve_scenario_file(cfg.run.scenario);
+  // Everything is checked before the output folder is touched: bad input writes nothing.
+  const scenarios::ScenarioSet set = scenarios::load_scenario_file(scenario_file, data_dir);
+  const scenarios::Scenario& sc = set.runs.front();
+  if (!set.outputs.population)
+    throw InputError(scenario_file + ": key 'outputs.population' is false; the back-test compares population.csv, "
+                     "expected true");
+  const ObservedTable observed = read_observed(cfg.observed, sc, "--observed");
+  if (observed.year <= sc.base_year || observed.year > sc.end_year() ||
+      (observed.year - sc.base_year) % sc.grid.width_years != 0)
+    throw InputError(cfg.observed + ", data row 1, column 'year': " + std::to_string(observed.year) +
+                     "; expected a year the projection reaches after its launch year " + std::to_string(sc.base_year) +
+                     " (" + std::to_string(sc.base_year + sc.grid.width_years) + " to " + std::to_string(sc.end_year()) +
+                     " every " + std::to_string(sc.grid.width_years) + " years)");
+  std::optional<ObservedTable> earlier;
+  if (!cfg.earlier.empty()) {
+    earlier = read_observed(cfg.earlier, sc, "--earlier");
+    if (earlier->year >= sc.base_year)
+      throw InputError(cfg.earlier + ", data row 1, column 'year': " + std::to_string(earlier->year) +
+                       "; expected a year before the launch year " + std::to_string(sc.base_year));
+  }
+
+  StagedDirectory out(cfg.run.out_dir);
+  RunConfig rc = cfg.run;
+  // The run writes its own finished folder inside the back-test's staging folder; its files then move up one level,
+  // so the back-test's folder appears complete (run and scores) or not at all.
+  const fs::path inner = out.staging() / "run";
+  rc.out_dir = inner.string();
+  rc.data_dir = data_dir;
+  rc.scenario = scenario_file;
+  const bool report = rc.report;
+  BacktestSummary summary;
+  summary.run = run(rc);
+  for (const auto& e : fs::directory_iterator(inner)) fs::rename(e.path(), out.staging() / e.path().filename());
+  fs::remove(inner);
+  summary.launch_year = sc.base_year;
+  summary.observed_year = observed.year;
+  summary.earlier_year = earlier ? earlier->year : 0;
+
+  const Results res = load_results(out.staging().string());
+  const std::size_t nz = sc.zones.size();
+  const auto cells_of = [&](const std::string& variant, int year) {
+    Forecast f;
+    for (const auto& z : sc.zones) f.zone_totals.push_back(projected_cell(res, variant, year, z.id, "all", "all", kAllAges));
+    for (const auto& r : observed.rows) f.cells.push_back(projected_cell(res, variant, year, r.zone, r.group, r.sex, r.age));
+    return f;
+  };
+  std::vector<Forecast> forecasts;
+  for (const auto& v : res.meta.variants) {
+    forecasts.push_back(cells_of(v, observed.year));
+    forecasts.back().name = forecast_name(v);
+  }
+  // The benchmarks scale the launch-year population: the whole area (constant-share) or each zone (linear), so a
+  // row of any breakdown gets a value.
+  Forecast launch = cells_of("baseline", sc.base_year);
+  std::map<std::string, std::size_t> zone_of;
+  for (std::size_t z = 0; z < nz; ++z) zone_of[sc.zones[z].id] = z;
+  {
+    Forecast f = launch;
+    f.name = "no-change";
+    forecasts.push_back(f);
+  }
+  {
+    double projected_total = 0, launch_total = 0;
+    for (double v : forecasts.front().zone_totals) projected_total += v;
+    for (double v : launch.zone_totals) launch_total += v;
+    Forecast f;
+    f.name = "constant-share";
+    f.zone_totals = constant_share(launch.zone_totals, projected_total);
+    for (double v : launch.cells) f.cells.push_back(launch_total > 0 ? v * projected_total / launch_total : 0.0);
+    forecasts.push_back(f);
+  }
+  if (earlier) {
+    Forecast f;
+    f.name = "linear";
+    f.zone_totals = linear_trend(earlier->zone_totals, earlier->year, launch.zone_totals, sc.base_year, observed.year);
+    for (std::size_t k = 0; k < observed.rows.size(); ++k) {
+      const std::size_t z = zone_of.at(observed.rows[k].zone);
+      f.cells.push_back(launch.zone_totals[z] > 0 ? launch.cells[k] * f.zone_totals[z] / launch.zone_totals[z] : 0.0);
+    }
+    forecasts.push_back(f);
+  }
+
+  std::string rows_csv = "forecast,zone,group,sex,age,observed,projected,error_percent\n";
+  std::string summary_csv =
+      "forecast,mape_percent,malpe_percent,worst_zone,worst_error_percent,share_within_5_percent,"
+      "share_within_10_percent,total_error_percent\n";
+  for (const auto& f : forecasts) {
+    std::vector<ZoneComparison> zones;
+    for (std::size_t z = 0; z < nz; ++z) {
+      zones.push_back({sc.zones[z].id, observed.zone_totals[z], f.zone_totals[z]});
+      add_csv_row(rows_csv, {f.name, sc.zones[z].id, "all", "all", "all", format_number(observed.zone_totals[z]),
+                             format_number(f.zone_totals[z]),
+                             format_number(error_percent(f.zone_totals[z], observed.zone_totals[z]))});
+    }
+    for (std::size_t k = 0; k < observed.rows.size(); ++k) {
+      const ObservedRow& r = observed.rows[k];
+      if (r.is_total()) continue;  // written above
+      add_csv_row(rows_csv, {f.name, r.zone, r.group, r.sex, r.age == kAllAges ? "all" : std::to_string(r.age),
+                             format_number(r.persons), format_number(f.cells[k]),
+                             format_number(error_percent(f.cells[k], r.persons))});
+    }
+    const ErrorSummary s = summarize_errors(zones);
+    summary.scores.push_back({f.name, s});
+    add_csv_row(summary_csv, {f.name, format_number(s.mape_percent), format_number(s.malpe_percent), s.worst_zone,
+                              format_number(s.worst_error_percent), format_number(s.share_within_5_percent),
+                              format_number(s.share_within_10_percent), format_number(s.total_error_percent)});
+  }
+  write_text(out.staging() / "backtest.csv", rows_csv);
+  write_text(out.staging() / "backtest_summary.csv", summary_csv);
+  write_text(out.staging() / "backtest_inputs.csv", backtest_inputs_csv(cfg));
+  // The manifest lists (and seals) the back-test's files; the run drew its report before the back-test existed, and
+  // drawing it again adds the error maps and the section (make_report lists what it draws).
+  std::vector<std::string> added{"backtest.csv", "backtest_summary.csv", "backtest_inputs.csv"};
+  refresh_manifest(out.staging(), added);
+  if (report)
+    for (const auto& f : make_report(out.staging().string(), summary.run.language).figures)
+      if (f.rfind("maps/backtest_", 0) == 0) added.push_back(f);
+  if (cfg.run.cancel && cfg.run.cancel->load())
+    throw ProjectionError("back-test cancelled before its results were moved into place");
+  out.commit();
+  summary.run.out_dir = out.target().string();
+  summary.run.files.insert(summary.run.files.end(), added.begin(), added.end());
+  return summary;
+}
+
+std::optional<ReportSection> backtest_report_section(const Results& r, Language l) {
+  const fs::path dir(r.dir);
+  std::error_code ec;
+  if (!fs::is_regular_file(dir / "backtest_summary.csv", ec)) return std::nullopt;
+  const bool zh = l == Language::zh;
+  const CsvData sum = read_csv_file((dir / "backtest_summary.csv").string());
+  const CsvData rows = read_csv_file((dir / "backtest.csv").string());
+  ReportSection s;
+  s.id = "backtest";
+  s.title = zh ? "回测：预测与实际人口" : "Back-test: projected against observed population";
+  s.header = zh ? std::vector<std::string>{"预测", "MAPE %", "MALPE %", "误差最大的区域", "其误差 %", "误差≤5%的区域",
+                                           "误差≤10%的区域", "全市误差 %"}
+                : std::vector<std::string>{"forecast", "MAPE %", "MALPE %", "worst zone", "its error %",
+                                           "zones within 5 %", "zones within 10 %", "area total error %"};
+  const auto number = [&](const std::string& text, int decimals) {
+    double v = std::nan("");
+    geodata::parse_number(text, v);
+    return format_value(v, decimals, l);
+  };
+  const std::size_t cworst = sum.column("worst_zone");
+  for (const auto& row : sum.rows) {
+    std::vector<std::string> cells{row[0]};
+    for (std::size_t c = 1; c < row.size(); ++c) {
+      if (c == cworst) cells.push_back(r.zone_label(row[c], l));
+      else if (sum.header[c].rfind("share_", 0) == 0) {
+        double v = std::nan("");
+        geodata::parse_number(row[c], v);
+        cells.push_back(format_value(100 * v, 0, l) + " %");
+      }
+      else cells.push_back(number(row[c], 1));
+    }
+    s.rows.push_back(cells);
+  }
+  s.note = zh ? "误差 = 100 ×（预测 − 实际）/ 实际，按区域常住人口总数计算；MAPE 为各区域绝对误差的简单平均，MALPE 为带符号误差的平均"
+                "（正值：预测偏高）。基准：no-change（起算年人口不变）、constant-share（各区保持起算年占全市的比例，乘以本预测的全市总量）、"
+                "linear（起算年与更早一年的直线外推）。数字见 backtest.csv 和 backtest_summary.csv。"
+              : "Error = 100 × (projected − observed) / observed, on each zone's total population; MAPE is the plain "
+                "mean of the zones' absolute errors, MALPE the mean of the signed errors (positive: too high). "
+                "Benchmarks: no-change (the launch-year population), constant-share (each zone keeps its launch-year "
+                "share of the area, applied to this projection's area total), linear (the straight line through an "
+                "earlier year and the launch year). The numbers are those of backtest.csv and backtest_summary.csv.";
+
+  // Error maps: the baseline alone, and every forecast side by side with the same classes.
+  const auto zones = results_zones(r);
+  if (!zones) return s;
+  std::vector<std::string> names;
+  std::map<std::string, std::vector<double>> errors;  // forecast → by zone of results.gpkg
+  const std::size_t cf = rows.column("forecast"), cz = rows.column("zone"), cg = rows.column("group"),
+                    cs = rows.column("sex"), ca = rows.column("age"), ce = rows.column("error_percent");
+  for (const auto& row : rows.rows) {
+    if (row[cg] != "all" || row[cs] != "all" || row[ca] != "all") continue;
+    auto& v = errors[row[cf]];
+    if (v.empty()) {
+      v.assign(zones->size(), std::nan(""));
+      names.push_back(row[cf]);
+    }
+    const auto i = zones->find(row[cz]);
+    if (!i) continue;
+    double e = std::nan("");
+    geodata::parse_number(row[ce], e);
+    v[*i] = e;
+  }
+  if (names.empty()) return s;
+  std::vector<std::string> labels;
+  for (std::size_t i = 0; i < zones->size(); ++i) labels.push_back(r.zone_label(zones->id(i), l));
+  geodata::MapStyle st;
+  st.source_note = word("source_note", l);
+  st.no_data_label = word("no_data", l);
+  st.legend_title = zh ? "误差 %" : "error %";
+  st.diverging = true;
+  fs::create_directories(dir / "maps", ec);
+  const std::string& first = names.front();
+  st.title = (zh ? "回测误差：" : "Back-test error: ") + first;
+  st.subtitle = zh ? "100 ×（预测 − 实际）/ 实际" : "100 × (projected − observed) / observed";
+  geodata::render_choropleth(geodata::map_zones(*zones, errors[first], labels), st, geodata::ImageFormat::png,
+                             (dir / "maps" / "backtest_error.png").string());
+  s.figures.push_back({"maps/backtest_error.png", st.title});
+  std::vector<std::vector<double>> panels;
+  for (const auto& n : names) panels.push_back(errors[n]);
+  st.title = zh ? "回测误差：各预测" : "Back-test error by forecast";
+  geodata::render_small_multiples(geodata::map_zones(*zones, errors[first], labels), names, panels, st,
+                                  geodata::ImageFormat::png, (dir / "maps" / "backtest_errors.png").string());
+  s.figures.push_back({"maps/backtest_errors.png", st.title});
+  return s;
+}
+
+}  // namespace cohortgis::app

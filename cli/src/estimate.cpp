@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cohortgis/app/estimate.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <set>
+
+#include "cohortgis/engine/life_table.hpp"
+#include "cohortgis/engine/migration_models.hpp"
+#include "cohortgis/geodata/sha256.hpp"
+#include "cohortgis/geodata/table.hpp"
+#include "output_dir.hpp"
+#include "text_output.hpp"
+
+namespace cohortgis::app {
+
+namespace fs = std::filesystem;
+
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+}  // namespace
+
+std::vector<double> apply_crosswalk(const std::vector<std::string>& units, const std::vector<double>& values,
+                                    std::size_t cells, const std::vector<CrosswalkRow>& crosswalk,
+                                    const std::vector<std::string>& targets) {
+  std::map<std::string, std::size_t> target_index;
+  for (std::size_t t = 0; t < targets.size(); ++t) target_index[targets[t]] = t;
+  std::vector<double> out(targets.size() * cells, 0.0);
+  for (std::size_t u = 0; u < units.size(); ++u) {
+    bool found = false;
+    for (const auto& row : crosswalk) {
+      if (row.from != units[u]) continue;
+      found = true;
+      const auto t = target_index.find(row.to);
+      if (t == target_index.end()) throw InputError("crosswalk: target zone '" + row.to + "' is not a zone of the estimate");
+      for (std::size_t c = 0; c < cells; ++c) out[t->second * cells + c] += row.weight * values[u * cells + c];
+    }
+    if (!found) throw InputError("crosswalk: no row for unit '" + units[u] + "'");
+  }
+  return out;
+}
+
+std::vector<double> residual_migration(const std::vector<double>& first, const std::vector<double>& second,
+                                       const std::vector<double>& survival, int steps) {
+  const std::size_t n = first.size();
+  if (second.size() != n || survival.size() != n || n < 3 || steps < 1)
+    throw InputError("residual method: censuses and survival ratios need the same age groups (at least 3)");
+  std::vector<double> e = first, next(n);
+  for (int k = 0; k < steps; ++k) {
+    next[0] = 0.0;  // births of the step: not used; those ages are not estimated
+    for (std::size_t i = 1; i + 1 < n; ++i) next[i] = e[i - 1] * survival[i];
+    next[n - 1] = (e[n - 2] + e[n - 1]) * survival[n - 1];
+    e.swap(next);
+  }
+  std::vector<double> r(n, kNaN);
+  for (std::size_t i = static_cast<std::size_t>(steps); i < n; ++i) r[i] = second[i] - e[i];
+  return r;
+}
+
+std::vector<double> migration_per_year_by_start_age(const std::vector<double>& residuals, int steps, int width_years) {
+  const int n = static_cast<int>(residuals.size());
+  const double years = static_cast<double>(steps) * width_years;
+  std::vector<double> out(residuals.size(), 0.0);
+  for (int i = 0; i < n; ++i) {
+    const double r = std::isnan(residuals[static_cast<std::size_t>(i)]) ? 0.0 : residuals[static_cast<std::size_t>(i)];
+    for (int j = 0; j < steps; ++j) {
+      const int start = std::max(0, i - steps + j);  // the cohort's age index at the start of step j
+      out[static_cast<std::size_t>(start)] += r / years / steps;
+    }
+  }
+  // Each cohort is counted in `steps` steps with r / (years · steps) a year: Σ out · steps · width = Σ r.
+  return out;
+}
+
+double totals_net_migration(double first, double second, double years, double natural_growth_per_person_year) {
+  return second - first * std::pow(1.0 + natural_growth_per_person_year, years);
+}
+
+namespace {
+
+// A census table read onto its own units: totals always, sex × age cells when every unit has them.
+struct Census {
+  std::string path;
+  std::vector<std::string> units;
+  std::vector<std::size_t> unit_row;  // first data row of each unit
+  std::vector<double> totals;         // by unit
+  std::vector<double> cells;          // [unit][sex][age] when by_age
+  bool by_age = false;
+};
+
+Census read_census(const std::string& path, const AgeGrid& grid, const std::string& option) {
+  using geodata::ColumnType;
+  const geodata::Table t = geodata::read_table(
+      path, {{"zone", ColumnType::text}, {"sex", ColumnType::text}, {"age", ColumnType::text},
+             {"population", ColumnType::number}});
+  Census c;
+  c.path = path;
+  const std::size_t cz = t.column("zone"), cs = t.column("sex"), ca = t.column("age"), cp = t.column("population");
+  const std::size_t n = static_cast<std::size_t>(grid.n_ages), per_unit = 2 * n;
+  std::map<std::string, std::size_t> index;
+  std::vector<std::vector<int>> seen;  // per unit: cells given (0/1), then the total flag at per_unit
+  for (std::size_t r = 0; r < t.size(); ++r) {
+    const std::string& zone = t.text(r, cz);
+    auto it = index.find(zone);
+    if (it == index.end()) {
+      it = index.emplace(zone, c.units.size()).first;
+      c.units.push_back(zone);
+      c.unit_row.push_back(r);
+      c.totals.push_back(0.0);
+      c.cells.resize(c.cells.size() + per_unit, 0.0);
+      seen.emplace_back(per_unit + 1, 0);
+    }
+    const std::size_t u = it->second;
+    const std::string& sex = t.text(r, cs);
+    const std::string& age = t.text(r, ca);
+    const double v = t.number(r, cp);
+    if (v < 0) throw InputError(t.where(r, cp) + ": " + t.text(r, cp) + " persons; expected 0 or more (" + option + ")");
+    if (sex == "all" && age == "all") {
+      if (seen[u][per_unit]) throw InputError(t.where(r, cz) + ": a second total row for zone '" + zone + "'");
+      seen[u][per_unit] = 1;
+      c.totals[u] = v;
+      continue;
+    }
+    if (sex != "female" && sex != "male")
+      throw InputError(t.where(r, cs) + ": sex '" + sex + "'; expected female, male (or all with age all)");
+    double a = 0;
+    if (!geodata::parse_number(age, a) || a != std::floor(a) || a < 0 || static_cast<int>(a) % grid.width_years != 0 ||
+        static_cast<int>(a) > grid.open_age())
+      throw InputError(t.where(r, ca) + ": age '" + age + "'; expected the first age of a " +
+                       std::to_string(grid.width_years) + "-year group from 0 to " + std::to_string(grid.open_age()) +
+                       " (open), or all with sex all");
+    const std::size_t cell = (sex == "male" ? n : 0) + static_cast<std::size_t>(a) / static_cast<std::size_t>(grid.width_years);
+    if (seen[u][cell]) throw InputError(t.where(r, cz) + ": a second row for zone '" + zone + "', " + sex + ", age " + age);
+    seen[u][cell] = 1;
+    c.cells[u * per_unit + cell] = v;
+  }
+  c.by_age = true;
+  for (std::size_t u = 0; u < c.units.size(); ++u) {
+    bool full = true;
+    double sum = 0;
+    for (std::size_t k = 0; k < per_unit; ++k) {
+      full = full && seen[u][k];
+      sum += c.cells[u * per_unit + k];
+    }
+    c.by_age = c.by_age && full;
+    if (!seen[u][per_unit]) {
+      if (!full)
+        throw InputError(t.where(c.unit_row[u], cz) + ": zone '" + c.units[u] + "' has neither a total row (sex and "
+                         "age all) nor every sex × age group (" + option + ")");
+      c.totals[u] = sum;
+    }
+  }
+  if (!c.by_age) c.cells.clear();
+  return c;
+}
+
+std::vector<CrosswalkRow> read_crosswalk(const std::string& path) {
+  const geodata::Table t = geodata::read_table(path, {{"weight", geodata::ColumnType::number}});
+  std::string from = "from", to = "to";
+  if (!t.has_column("from") || !t.has_column("to")) {
+    std::vector<std::string> codes;
+    for (const auto& c : t.columns)
+      if (c.rfind("code_", 0) == 0) codes.push_back(c);
+    if (codes.size() < 2)
+      throw InputError(path + ": expected the columns from, to and weight (or two code_<year> columns and weight)");
+    from = codes[0];
+    to = codes[1];
+  }
+  const std::size_t cf = t.column(from), ct = t.column(to), cw = t.column("weight");
+  std::vector<CrosswalkRow> rows;
+  std::map<std::string, std::pair<double, std::size_t>> sums;  // source unit → Σ weight, first row
+  for (std::size_t r = 0; r < t.size(); ++r) {
+    const double w = t.number(r, cw);
+    if (w < 0 || w > 1) throw InputError(t.where(r, cw) + ": weight " + t.text(r, cw) + "; expected 0 to 1");
+    rows.push_back({t.text(r, cf), t.text(r, ct), w});
+    auto [it, fresh] = sums.try_emplace(t.text(r, cf), 0.0, r);
+    it->second.first += w;
+  }
+  for (const auto& [unit, s] : sums)
+    if (std::abs(s.first - 1.0) > 1e-6)
+      throw InputError(t.where(s.second, cw) + ": the weights of source unit '" + unit + "' sum to " +
+                       format_number(std::round(s.first * 1e9) / 1e9) + "; expected 1 (the whole unit, split over its target zones)");
+  return rows;
+}
+
+// Survival ratios of each sex on the grid from the death rates of an abridged life table (0, 1-4, 5-9, …, open).
+std::vector<double> survival_from_mx(const EstimateConfig& cfg, const AgeGrid& grid) {
+  if (cfg.mx.empty()) throw InputError("--mx: no death rates given; the residual method needs the period's life table");
+  const geodata::Table t = geodata::read_table(cfg.mx, {{"sex", geodata::ColumnType::text},
+                                                        {"mx", geodata::ColumnType::text}});
+  const std::string age_col = t.has_column("age_start") ? "age_start" : "age";
+  const std::size_t ca = t.column(age_col), cs = t.column("sex"), cm = t.column("mx");
+  std::vector<std::size_t> fcols;
+  for (const auto& f : cfg.mx_filter) fcols.push_back(t.column(f.first));
+  std::map<double, double> rates[2];
+  for (std::size_t r = 0; r < t.size(); ++r) {
+    bool keep = true;
+    for (std::size_t k = 0; k < fcols.size(); ++k) keep = keep && t.text(r, fcols[k]) == cfg.mx_filter[k].second;
+    if (!keep) continue;
+    const std::string& sex = t.text(r, cs);
+    if (sex != "female" && sex != "male") continue;
+    rates[sex == "male" ? 1 : 0][t.number(r, ca)] = t.number(r, cm);
+  }
+  std::vector<double> out;
+  for (int s = 0; s < 2; ++s) {
+    if (rates[s].size() < 4)
+      throw InputError(cfg.mx + ": " + std::to_string(rates[s].size()) + " death rates for " + (s ? "males" : "females") +
+                       " after the filter; expected an abridged table (ages 0, 1, 5, 10, …)");
+    std::vector<double> mx;
+    for (const auto& [age, m] : rates[s]) mx.push_back(m);
+    const LifeTable lt = abridged_life_table(mx, s ? Sex::male : Sex::female);
+    std::vector<double> S(static_cast<std::size_t>(grid.n_ages));
+    survival_ratios(lt, grid, S);
+    out.insert(out.end(), S.begin(), S.end());
+  }
+  return out;
+}
+
+std::vector<std::string> targets_of(const Census& c, const std::vector<CrosswalkRow>& cw) {
+  if (cw.empty()) return c.units;
+  std::vector<std::string> t;
+  for (const auto& r : cw)
+    if (std::find(t.begin(), t.end(), r.to) == t.end()) t.push_back(r.to);
+  return t;
+}
+
+// Census units moved onto the target zones: totals and (when by age) cells. Units missing from the crosswalk are an
+// error naming the census row.
+void to_targets(const Census& c, const std::vector<CrosswalkRow>& cw, const std::string& cw_path,
+                const std::vector<std::string>& targets, std::vector<double>& totals, std::vector<double>& cells,
+                std::size_t per_unit) {
+  if (!cw.empty())
+    for (std::size_t u = 0; u < c.units.size(); ++u) {
+      const bool any = std::any_of(cw.begin(), cw.end(), [&](const CrosswalkRow& r) { return r.from == c.units[u]; });
+      if (!any)
+        throw InputError(c.path + ", data row " + std::to_string(c.unit_row[u] + 1) + ", column 'zone': unit '" +
+                         c.units[u] + "' is not in the crosswalk " + cw_path + "; expected a row with it as source");
+    }
+  std::vector<CrosswalkRow> identity;
+  for (const auto& u : c.units) identity.push_back({u, u, 1.0});
+  const auto& rows = cw.empty() ? identity : cw;
+  for (const auto& t : targets) {
+    const bool any = std::any_of(rows.begin(), rows.end(), [&](const CrosswalkRow& r) { return r.to == t; });
+    if (!any) throw InputError(c.path + ", column 'zone': no unit for zone '" + t + "' of the estimate");
+  }
+  totals = apply_crosswalk(c.units, c.totals, 1, rows, targets);
+  if (c.by_age) cells = apply_crosswalk(c.units, c.cells, per_unit, rows, targets);
+}
+
+}  // namespace
+
+EstimateSummary estimate(const EstimateConfig& cfg) {
+  if (cfg.step != 1 && cfg.step != 5) throw InputError("--step: " + std::to_string(cfg.step) + "; expected 1 or 5");
+  const AgeGrid grid = cfg.step == 5 ? AgeGrid::five_year(cfg.open_age) : AgeGrid::single_year(cfg.open_age);
+  grid.validate();
+  const int years = cfg.second_year - cfg.first_year;
+  if (!(cfg.female_share >= 0 && cfg.female_share <= 1))
+    throw InputError("--female-share: " + format_number(cfg.female_share) + "; expected a share from 0 to 1");
+  if (!(cfg.natural_growth_per_1000 > -1000 && cfg.natural_growth_per_1000 < 1000))
+    throw InputError("--natural-growth-per-1000: " + format_number(cfg.natural_growth_per_1000) +
+                     "; expected a rate per 1000 per year above -1000");
+  if (cfg.first_year <= 0 || years <= 0)
+    throw InputError("--years: " + std::to_string(cfg.first_year) + ":" + std::to_string(cfg.second_year) +
+                     "; expected FIRST:SECOND, the census years, FIRST before SECOND");
+  const Census first = read_census(cfg.first, grid, "--first"), second = read_census(cfg.second, grid, "--second");
+  const auto cw1 = cfg.first_crosswalk.empty() ? std::vector<CrosswalkRow>{} : read_crosswalk(cfg.first_crosswalk);
+  const auto cw2 = cfg.second_crosswalk.empty() ? std::vector<CrosswalkRow>{} : read_crosswalk(cfg.second_crosswalk);
+  const std::vector<std::string> zones = targets_of(second, cw2);
+  const std::size_t n = static_cast<std::size_t>(grid.n_ages), per_unit = 2 * n;
+  std::vector<double> t1, t2, c1, c2;
+  to_targets(first, cw1, cfg.first_crosswalk, zones, t1, c1, per_unit);
+  to_targets(second, cw2, cfg.second_crosswalk, zones, t2, c2, per_unit);
+
+  EstimateSummary s;
+  s.zones = zones;
+  const bool residual = first.by_age && second.by_age;
+  s.method = residual ? "residual" : "totals";
+  std::vector<double> table(zones.size() * per_unit, 0.0);  // persons per year by zone, sex, start age
+  std::vector<double> unestimated(zones.size(), 0.0);        // residual: births of the interval (ages < steps)
+  std::string method_text;
+  if (residual) {
+    if (years % grid.width_years != 0)
+      throw InputError("--years: an interval of " + std::to_string(years) + " years; the residual method needs a "
+                       "multiple of the " + std::to_string(grid.width_years) + "-year age groups");
+    const int steps = years / grid.width_years;
+    const std::vector<double> S = survival_from_mx(cfg, grid);
+    for (std::size_t z = 0; z < zones.size(); ++z)
+      for (std::size_t sx = 0; sx < 2; ++sx) {
+        const auto at = [&](const std::vector<double>& v) {
+          return std::vector<double>(v.begin() + static_cast<std::ptrdiff_t>(z * per_unit + sx * n),
+                                     v.begin() + static_cast<std::ptrdiff_t>(z * per_unit + sx * n + n));
+        };
+        const std::vector<double> sv(S.begin() + static_cast<std::ptrdiff_t>(sx * n),
+                                     S.begin() + static_cast<std::ptrdiff_t>(sx * n + n));
+        const auto r = residual_migration(at(c1), at(c2), sv, steps);
+        for (std::size_t i = 0; i < static_cast<std::size_t>(steps) && i < n; ++i) unestimated[z] += c2[z * per_unit + sx * n + i];
+        const auto m = migration_per_year_by_start_age(r, steps, grid.width_years);
+        for (std::size_t i = 0; i < n; ++i) table[z * per_unit + sx * n + i] = m[i];
+      }
+    method_text = "Census-survival (residual) method: each cohort of the first census is survived forward over the " +
+                  std::to_string(years) + " years with the survival ratios of the period's abridged life table (" +
+                  cfg.mx + "), and the survivors are subtracted from the second census at the same cohort's age: " +
+                  "R = P2 − S·P1, the net migrants of the interval alive at the second census. Cohorts born during the " +
+                  "interval (ages under " + std::to_string(years) + " at the second census) are not estimated (no " +
+                  "births by zone were given): their net migration is 0 in the table. Each cohort's migrants are " +
+                  "spread evenly over the interval's " + std::to_string(steps) + " steps and written as persons per " +
+                  "year by age at the start of a step.";
+  } else {
+    const double r = cfg.natural_growth_per_1000 / 1000.0;
+    const std::vector<double> shares = rogers_castro_age_shares(grid);
+    for (std::size_t z = 0; z < zones.size(); ++z) {
+      const double per_year = totals_net_migration(t1[z], t2[z], years, r) / years;
+      for (std::size_t i = 0; i < n; ++i) {
+        table[z * per_unit + i] = per_year * cfg.female_share * shares[i];
+        table[z * per_unit + n + i] = per_year * (1.0 - cfg.female_share) * shares[i];
+      }
+    }
+    method_text = "From zone totals only (no ages in " + std::string(first.by_age ? "the second" : "the first") +
+                  " census): net migration over the " + std::to_string(years) + " years = P2 − P1 · (1 + r)^" +
+                  std::to_string(years) + " with a stated natural growth rate r = " +
+                  format_number(cfg.natural_growth_per_1000) + " per 1000 per year, per year = that / " +
+                  std::to_string(years) + "; spread over sex by a stated female share of " +
+                  format_number(cfg.female_share) + " and over age by the standard Rogers-Castro (1981) model " +
+                  "schedule of the engine (the same in every zone).";
+  }
+
+  StagedDirectory out(cfg.out_dir);
+  std::string net = "zone,sex,age,value\n";
+  for (std::size_t z = 0; z < zones.size(); ++z) {
+    double sum = 0;
+    for (std::size_t k = 0; k < per_unit; ++k) {
+      sum += table[z * per_unit + k];
+      append_csv_field(net, zones[z]);
+      net += std::string(",") + (k < n ? "female" : "male") + "," + std::to_string(grid.age_start(static_cast<int>(k % n))) + ",";
+      append_number(net, table[z * per_unit + k]);
+      net += '\n';
+    }
+    s.net_per_year.push_back(sum);
+  }
+  const auto write = [&](const std::string& name, const std::string& text) {
+    TextFile f((out.staging() / name).string());
+    f.write(text);
+    f.close();
+    s.files.push_back(name);
+  };
+  write("net_migration.csv", net);
+  if (second.by_age) {
+    std::string pop = "zone,sex,age,population\n";
+    for (std::size_t z = 0; z < zones.size(); ++z)
+      for (std::size_t k = 0; k < per_unit; ++k) {
+        append_csv_field(pop, zones[z]);
+        pop += std::string(",") + (k < n ? "female" : "male") + "," + std::to_string(grid.age_start(static_cast<int>(k % n))) + ",";
+        append_number(pop, c2[z * per_unit + k]);
+        pop += '\n';
+      }
+    write("population_" + std::to_string(cfg.second_year) + ".csv", pop);
+  }
+
+  // Inputs with their SHA-256: the record of what the estimate read (and so of what it did not).
+  std::vector<std::pair<std::string, std::string>> in{{"first census", cfg.first}, {"second census", cfg.second}};
+  if (!cfg.first_crosswalk.empty()) in.push_back({"first crosswalk", cfg.first_crosswalk});
+  if (!cfg.second_crosswalk.empty()) in.push_back({"second crosswalk", cfg.second_crosswalk});
+  if (residual) in.push_back({"death rates", cfg.mx});
+  std::string md = "# Net migration estimate\n\n## Method\n\n" + method_text + "\n\nCensuses: " +
+                   std::to_string(cfg.first_year) + " and " + std::to_string(cfg.second_year) + "; " +
+                   std::to_string(zones.size()) + " zones" +
+                   (cw1.empty() && cw2.empty() ? "" : ", census units moved onto them through the crosswalks (counts × weight)") +
+                   ".\n\n## Inputs\n\n| role | file | SHA-256 |\n|---|---|---|\n";
+  std::string inputs_json;
+  for (const auto& [role, path] : in) {
+    const std::string sha = geodata::sha256_file(path);
+    md += "| " + role + " | " + path + " | `" + sha + "` |\n";
+    inputs_json += std::string(inputs_json.empty() ? "\n" : ",\n") + "    {\"role\": " + json_string(role) +
+                   ", \"path\": " + json_string(path) + ", \"sha256\": " + json_string(sha) + "}";
+    s.inputs.push_back(path);
+  }
+  md += "\n## Diagnostics by zone\n\n| zone | " + std::to_string(cfg.first_year) + " | " + std::to_string(cfg.second_year) +
+        " | net migration per year | per 1000 of the mean population per year" +
+        (residual ? " | persons born in the interval (not estimated)" : "") + " |\n|---|---|---|---|---|" +
+        (residual ? "---|" : "") + "\n";
+  double all1 = 0, all2 = 0, allm = 0;
+  for (std::size_t z = 0; z < zones.size(); ++z) {
+    const double rate = 1000.0 * s.net_per_year[z] / ((t1[z] + t2[z]) / 2);
+    md += "| " + zones[z] + " | " + format_number(std::round(t1[z])) + " | " + format_number(std::round(t2[z])) + " | " +
+          format_number(std::round(s.net_per_year[z])) + " | " + format_number(std::round(rate * 10) / 10) + " |" +
+          (residual ? " " + format_number(std::round(unestimated[z])) + " |" : "") + "\n";
+    all1 += t1[z];
+    all2 += t2[z];
+    allm += s.net_per_year[z];
+  }
+  md += "| all | " + format_number(std::round(all1)) + " | " + format_number(std::round(all2)) + " | " +
+        format_number(std::round(allm)) + " | " + format_number(std::round(10000.0 * allm / ((all1 + all2) / 2)) / 10) +
+        " |" + (residual ? " |" : "") + "\n";
+  write("estimate_report.md", md);
+  std::string files_json;
+  for (const auto& f : s.files) files_json += std::string(files_json.empty() ? "" : ", ") + json_string(f);
+  files_json += ", \"manifest.json\"";
+  write("manifest.json", "{\n  \"cohortgis_version\": " + json_string(COHORTGIS_VERSION) +
+                             ",\n  \"command\": \"estimate\",\n  \"method\": " + json_string(s.method) +
+                             ",\n  \"years\": [" + std::to_string(cfg.first_year) + ", " +
+                             std::to_string(cfg.second_year) + "],\n  \"inputs\": [" + inputs_json +
+                             "\n  ],\n  \"outputs\": [" + files_json + "]\n}\n");
+  out.commit();
+  s.out_dir = out.target().string();
+  return s;
+}
+
+}  // namespace cohortgis::app

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: Apache-2.0
+// The comparison measures (hand-checked), the naive benchmarks and `cohortgis backtest` on the tiny scenario
+// (tests/fixtures/scenarios/good.toml: zones A and B with 10,000 persons each at the end of 2020).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <string>
+
+#include "cohortgis/app/backtest.hpp"
+#include "cohortgis/app/commands.hpp"
+#include "cohortgis/app/comparison.hpp"
+#include "cohortgis/app/results.hpp"
+#include "csv_fixture.hpp"
+#include "error_of.hpp"
+
+namespace fs = std::filesystem;
+namespace app = cohortgis::app;
+using cohortgis::test::error_of;
+
+namespace {
+
+const std::string kFix = COHORTGIS_FIXTURES;
+
+TEST(Comparison, ErrorPercentAndDifference) {
+  EXPECT_DOUBLE_EQ(app::error_percent(110, 100), 10.0);
+  EXPECT_DOUBLE_EQ(app::error_percent(90, 120), -25.0);
+  EXPECT_TRUE(std::isnan(app::error_percent(5, 0)));
+  const auto d = app::compare_values(200, 190);
+  EXPECT_DOUBLE_EQ(d.difference, -10.0);
+  EXPECT_DOUBLE_EQ(d.relative_difference, -0.05);
+  EXPECT_TRUE(std::isnan(app::compare_values(0, 3).relative_difference));
+}
+
+// By hand: errors +10, -5, +6 → MAPE 21/3 = 7, MALPE 11/3, worst A (+10), within 5 %: B only, within 10 %: all
+// three, area total 353 against 350 → +0.857142… %.
+TEST(Comparison, SummaryMeasuresByHand) {
+  const auto s = app::summarize_errors({{"A", 100, 110}, {"B", 200, 190}, {"C", 50, 53}});
+  EXPECT_EQ(s.zones, 3u);
+  EXPECT_NEAR(s.mape_percent, 7.0, 1e-12);
+  EXPECT_NEAR(s.malpe_percent, 11.0 / 3.0, 1e-12);
+  EXPECT_EQ(s.worst_zone, "A");
+  EXPECT_NEAR(s.worst_error_percent, 10.0, 1e-12);
+  EXPECT_NEAR(s.share_within_5_percent, 1.0 / 3.0, 1e-12);
+  EXPECT_NEAR(s.share_within_10_percent, 1.0, 1e-12);
+  EXPECT_NEAR(s.total_error_percent, 300.0 / 350.0, 1e-12);
+}
+
+TEST(Comparison, WorstZoneKeepsItsSignAndBadZonesAreRefused) {
+  const auto s = app::summarize_errors({{"A", 100, 101}, {"B", 100, 70}});
+  EXPECT_EQ(s.worst_zone, "B");
+  EXPECT_NEAR(s.worst_error_percent, -30.0, 1e-12);
+  EXPECT_CONTAINS(error_of([] { app::summarize_errors({{"Z", 0, 5}}); }), "zone Z: observed population 0");
+  EXPECT_CONTAINS(error_of([] { app::summarize_errors({}); }), "no zones");
+}
+
+TEST(Comparison, Benchmarks) {
+  const auto c = app::constant_share({100, 300}, 800);
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_DOUBLE_EQ(c[0], 200);
+  EXPECT_DOUBLE_EQ(c[1], 600);
+  // 2000 → 2010 extended to 2020 (one more decade), and to 2015 (half); a line below 0 stops at 0.
+  const auto l = app::linear_trend({80, 100, 100}, 2000, {100, 90, 10}, 2010, 2020);
+  EXPECT_DOUBLE_EQ(l[0], 120);
+  EXPECT_DOUBLE_EQ(l[1], 80);
+  EXPECT_DOUBLE_EQ(l[2], 0);
+  EXPECT_DOUBLE_EQ(app::linear_trend({80}, 2000, {100}, 2010, 2015)[0], 110);
+  EXPECT_CONTAINS(error_of([] { app::linear_trend({1}, 2010, {1}, 2010, 2020); }), "not before the launch year");
+  EXPECT_CONTAINS(error_of([] { app::constant_share({0, 0}, 5); }), "launch-year area total is 0");
+  EXPECT_DOUBLE_EQ(app::interpolate_linear({2020, 2025}, {100, 200}, 2022), 140);
+  EXPECT_DOUBLE_EQ(app::interpolate_linear({2020, 2025}, {100, 200}, 2025), 200);
+  EXPECT_TRUE(std::isnan(app::interpolate_linear({2020, 2025}, {100, 200}, 2026)));
+}
+
+struct Backtest : ::testing::Test {
+  fs::path out = fs::temp_directory_path() / ("cohortgis_backtest_" + std::to_string(::getpid()));
+  void SetUp() override { fs::remove_all(out); }
+  void TearDown() override { fs::remove_all(out); }
+  app::BacktestConfig config(const std::string& observed, const std::string& earlier = {}) const {
+    app::BacktestConfig c;
+    c.run.scenario = kFix + "/scenarios/good.toml";
+    c.run.out_dir = out.string();
+    c.run.quiet = true;
+    c.run.data_dir = COHORTGIS_DATA;
+    c.observed = kFix + "/backtest/" + observed;
+    if (!earlier.empty()) c.earlier = kFix + "/backtest/" + earlier;
+    return c;
+  }
+};
+
+// Observed 2030: A 12,000 (a total row), B 5,000 women + 4,000 men (no total row), and A's girls aged 0-4: 900.
+TEST_F(Backtest, ScoresTheProjectionAndTheBenchmarksByHand) {
+  const auto s = app::backtest(config("observed_tiny.csv", "earlier_tiny.csv"));
+  EXPECT_EQ(s.launch_year, 2020);
+  EXPECT_EQ(s.observed_year, 2030);
+  std::map<std::string, app::ErrorSummary> by;
+  for (const auto& f : s.scores) by[f.forecast] = f.summary;
+  ASSERT_EQ(by.size(), 5u);  // cohortgis, cohortgis:more, no-change, constant-share, linear
+  ASSERT_TRUE(by.count("cohortgis:more"));
+
+  // no-change: 10,000 each → A −16.67 %, B +11.11 %.
+  const auto& nc = by.at("no-change");
+  EXPECT_NEAR(nc.mape_percent, (100.0 * 2000 / 12000 + 100.0 * 1000 / 9000) / 2, 1e-9);
+  EXPECT_NEAR(nc.malpe_percent, (-100.0 * 2000 / 12000 + 100.0 * 1000 / 9000) / 2, 1e-9);
+  EXPECT_EQ(nc.worst_zone, "A");
+  EXPECT_NEAR(nc.worst_error_percent, -100.0 * 2000 / 12000, 1e-9);
+  EXPECT_DOUBLE_EQ(nc.share_within_5_percent, 0.0);
+  EXPECT_DOUBLE_EQ(nc.share_within_10_percent, 0.0);
+  EXPECT_NEAR(nc.total_error_percent, 100.0 * (20000.0 - 21000) / 21000, 1e-9);
+  // linear: A 8,000 (2010) → 10,000 (2020) → 12,000 (2030); B 11,000 → 10,000 → 9,000: exactly the observed.
+  EXPECT_NEAR(by.at("linear").mape_percent, 0.0, 1e-9);
+  EXPECT_DOUBLE_EQ(by.at("linear").share_within_5_percent, 1.0);
+
+  // The rows: every forecast's zone totals, then the rows given below a total; the projection's own area total is
+  // what constant-share distributes.
+  const auto rows = cohortgis::test::read_csv((out / "backtest.csv").string());
+  ASSERT_EQ(rows.header, (std::vector<std::string>{"forecast", "zone", "group", "sex", "age", "observed", "projected",
+                                                   "error_percent"}));
+  std::map<std::string, double> projected;
+  for (std::size_t r = 0; r < rows.rows.size(); ++r) {
+    const std::string key = rows.at(r, "forecast") + "/" + rows.at(r, "zone") + "/" + rows.at(r, "sex") + "/" +
+                            rows.at(r, "age");
+    projected[key] = rows.num(r, "projected");
+    EXPECT_NEAR(rows.num(r, "error_percent"),
+                100 * (rows.num(r, "projected") - rows.num(r, "observed")) / rows.num(r, "observed"), 1e-9);
+  }
+  ASSERT_EQ(rows.rows.size(), 5u * 5u);  // per forecast: 2 zone totals + 3 rows given (A's total is one of them)
+  EXPECT_DOUBLE_EQ(projected.at("no-change/A/all/all"), 10000);
+  EXPECT_DOUBLE_EQ(projected.at("no-change/A/female/0"), 1000);  // base.csv
+  EXPECT_DOUBLE_EQ(projected.at("no-change/B/male/all"), 5000);
+  EXPECT_NEAR(projected.at("linear/A/female/0"), 1000.0 * 12000 / 10000, 1e-9);
+  const double total = projected.at("cohortgis/A/all/all") + projected.at("cohortgis/B/all/all");
+  EXPECT_NEAR(projected.at("constant-share/A/all/all"), total / 2, 1e-9);
+  EXPECT_NEAR(projected.at("constant-share/B/female/all"), 5000 * total / 20000, 1e-9);
+  EXPECT_NEAR(by.at("cohortgis").total_error_percent, 100 * (total - 21000) / 21000, 1e-9);
+
+  const auto sum = cohortgis::test::read_csv((out / "backtest_summary.csv").string());
+  EXPECT_EQ(sum.header, (std::vector<std::string>{"forecast", "mape_percent", "malpe_percent", "worst_zone",
+                                                  "worst_error_percent", "share_within_5_percent",
+                                                  "share_within_10_percent", "total_error_percent"}));
+  ASSERT_EQ(sum.rows.size(), 5u);
+  EXPECT_EQ(sum.at(0, "forecast"), "cohortgis");
+  EXPECT_EQ(sum.at(1, "forecast"), "cohortgis:more");
+  EXPECT_EQ(sum.at(4, "forecast"), "linear");
+  EXPECT_TRUE(fs::exists(out / "population.csv"));  // the run's own files are there too
+  EXPECT_TRUE(fs::exists(out / "report.html"));
+  // manifest.json records the exam (path and SHA-256) and the back-test's files, and still reads as a manifest.
+  const auto meta = app::read_manifest((out / "manifest.json").string());
+  EXPECT_EQ(meta.scenario, "tiny");
+  std::ifstream in(out / "manifest.json");
+  const std::string manifest((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_CONTAINS(manifest, "\"backtest_summary.csv\"");
+  EXPECT_CONTAINS(manifest, "\"backtest_inputs.csv\"");
+  const std::string exam = cohortgis::test::slurp((out / "backtest_inputs.csv").string());
+  EXPECT_CONTAINS(exam, "observed," + kFix + "/backtest/observed_tiny.csv,");
+  EXPECT_CONTAINS(exam, "earlier_tiny.csv");
+  // `cohortgis report` on the folder keeps the back-test section (the scenario has no boundaries: no error maps).
+  app::make_report(out.string(), app::Language::en);
+  std::ifstream rin(out / "report.html");
+  const std::string html((std::istreambuf_iterator<char>(rin)), std::istreambuf_iterator<char>());
+  EXPECT_CONTAINS(html, "<section id=\"backtest\"><h2>Back-test: projected against observed population</h2>");
+  EXPECT_CONTAINS(html, "<td>no-change</td><td>13.9</td>");
+}
+
+TEST_F(Backtest, WithoutAnEarlierYearThereIsNoLinearBenchmark) {
+  auto c = config("observed_tiny.csv");
+  c.run.report = false;
+  c.run.variants = {"baseline"};
+  const auto s = app::backtest(c);
+  ASSERT_EQ(s.scores.size(), 3u);
+  EXPECT_EQ(s.scores[0].forecast, "cohortgis");
+  EXPECT_EQ(s.scores[1].forecast, "no-change");
+  EXPECT_EQ(s.scores[2].forecast, "constant-share");
+}
+
+TEST_F(Backtest, BadObservedTablesWriteNothing) {
+  const std::string missing = error_of([&] { app::backtest(config("observed_missing_zone.csv")); });
+  EXPECT_CONTAINS(missing, "observed_missing_zone.csv, column 'zone': no rows for zone B (Zone B)");
+  const std::string unknown = error_of([&] { app::backtest(config("observed_unknown_zone.csv")); });
+  EXPECT_CONTAINS(unknown, "data row 2");
+  EXPECT_CONTAINS(unknown, "column 'zone': zone 'C' is not a zone of the projection");
+  EXPECT_CONTAINS(error_of([&] { app::backtest(config("observed_year_not_projected.csv")); }),
+                  "column 'year': 2027; expected a year the projection reaches");
+  EXPECT_CONTAINS(error_of([&] { app::backtest(config("observed_no_total.csv")); }), "zone B (Zone B) has no zone total");
+  EXPECT_CONTAINS(error_of([&] { app::backtest(config("observed_tiny.csv", "observed_tiny.csv")); }),
+                  "expected a year before the launch year 2020");
+  EXPECT_FALSE(fs::exists(out));
+  std::size_t left = 0;
+  for (const auto& e : fs::directory_iterator(out.parent_path()))
+    left += e.path().filename().string().rfind(out.filename().string(), 0) == 0;
+  EXPECT_EQ(left, 0u);  // no temporary folder either
+}
+
+}  // namespace
+
+// ---- the shipped example scenarios/examples/beijing-backtest-2010 ----
+
+#include <fstream>
+#include <sstream>
+
+#include "cohortgis/app/estimate.hpp"
+
+namespace {
+
+
+const fs::path kExample = fs::path(COHORTGIS_EXAMPLES) / "beijing-backtest-2010";
+
+// The shipped estimated/ tables are what `cohortgis estimate` writes from the 2000 and 2010 censuses, and its
+// manifest shows that the 2020 census (the exam) was not read.
+TEST(BacktestExample, EstimateReproducesTheShippedTablesWithoutThe2020Census) {
+  const fs::path out = fs::temp_directory_path() / ("cohortgis_bt_estimate_" + std::to_string(::getpid()));
+  fs::remove_all(out);
+  app::EstimateConfig c;
+  c.first = (kExample / "census2000_units.csv").string();
+  c.first_crosswalk = (kExample / "crosswalk_2000_2020.csv").string();
+  c.second = (kExample / "census2010_units.csv").string();
+  c.second_crosswalk = (kExample / "crosswalk_2010_2020.csv").string();
+  c.first_year = 2000;
+  c.second_year = 2010;
+  c.out_dir = out.string();
+  const auto s = app::estimate(c);
+  EXPECT_EQ(s.zones.size(), 16u);
+  for (const char* f : {"net_migration.csv", "population_2010.csv"})
+    EXPECT_EQ(cohortgis::test::slurp((out / f).string()), cohortgis::test::slurp((kExample / "estimated" / f).string())) << f;
+  const std::string manifest = cohortgis::test::slurp((kExample / "estimated" / "manifest.json").string());
+  EXPECT_CONTAINS(manifest, "census2000_units.csv");
+  EXPECT_EQ(manifest.find("observed_2020"), std::string::npos) << manifest;
+  EXPECT_EQ(manifest.find("census2020"), std::string::npos) << manifest;
+  fs::remove_all(out);
+}
+
+// The back-test runs and its README shows the summary it writes (MAPE of every forecast, one decimal).
+TEST(BacktestExample, ScoresAndTheReadmeShowsTheSummary) {
+  const fs::path out = fs::temp_directory_path() / ("cohortgis_bt_example_" + std::to_string(::getpid()));
+  fs::remove_all(out);
+  app::BacktestConfig c;
+  c.run.scenario = (kExample / "scenario.toml").string();
+  c.run.out_dir = out.string();
+  c.run.quiet = true;
+  c.run.report = false;
+  c.run.data_dir = COHORTGIS_DATA;
+  c.observed = (kExample / "observed_2020.csv").string();
+  c.earlier = (kExample / "earlier_2000.csv").string();
+  const auto s = app::backtest(c);
+  ASSERT_EQ(s.scores.size(), 5u);
+  const std::string readme = cohortgis::test::slurp((kExample / "README.md").string());
+  for (const auto& f : s.scores) {
+    char row[128];
+    std::snprintf(row, sizeof row, "| %s | %.1f |", f.forecast.c_str(), f.summary.mape_percent);
+    EXPECT_CONTAINS(readme, row);
+    EXPECT_EQ(f.summary.zones, 16u);
+  }
+  fs::remove_all(out);
+}
+
+}  // namespace

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: Apache-2.0
+// `cohortgis estimate`: the residual method against a hand computation, a crosswalk that splits a unit, estimates
+// from zone totals, and bad crosswalk weights (nothing written).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <map>
+#include <string>
+
+#include "cohortgis/app/estimate.hpp"
+#include "cohortgis/engine/life_table.hpp"
+#include "csv_fixture.hpp"
+#include "error_of.hpp"
+
+namespace fs = std::filesystem;
+namespace app = cohortgis::app;
+using cohortgis::test::error_of;
+
+namespace {
+
+const std::string kFix = COHORTGIS_FIXTURES;
+
+// By hand (five-year groups 0, 5, 10, 15, 20+; two steps = ten years):
+//   step 1: E = [·, 100·0.9, 100·0.8, 100·0.7, (100 + 100)·0.5] = [·, 90, 80, 70, 100]
+//   step 2: E = [·, ·, 90·0.8, 80·0.7, (70 + 100)·0.5] = [·, ·, 72, 56, 85]
+//   R = P2 − E = [·, ·, 95 − 72, 70 − 56, 90 − 85] = [·, ·, 23, 14, 5]
+TEST(Estimate, ResidualMethodByHand) {
+  const auto r = app::residual_migration({100, 100, 100, 100, 100}, {50, 60, 95, 70, 90}, {0, 0.9, 0.8, 0.7, 0.5}, 2);
+  ASSERT_EQ(r.size(), 5u);
+  EXPECT_TRUE(std::isnan(r[0]));
+  EXPECT_TRUE(std::isnan(r[1]));  // born during the interval
+  EXPECT_NEAR(r[2], 23, 1e-12);
+  EXPECT_NEAR(r[3], 14, 1e-12);
+  EXPECT_NEAR(r[4], 5, 1e-12);
+  // Per year by age at the start of a step: each cohort half in each step (at its two start ages), over 10 years:
+  // 23 → 1.15 at 0 and 5; 14 → 0.7 at 5 and 10; 5 → 0.25 at 10 and 15.
+  const auto m = app::migration_per_year_by_start_age(r, 2, 5);
+  EXPECT_NEAR(m[0], 1.15, 1e-12);
+  EXPECT_NEAR(m[1], 1.85, 1e-12);
+  EXPECT_NEAR(m[2], 0.95, 1e-12);
+  EXPECT_NEAR(m[3], 0.25, 1e-12);
+  EXPECT_NEAR(m[4], 0.0, 1e-12);
+  EXPECT_NEAR((m[0] + m[1] + m[2] + m[3] + m[4]) * 10, 23 + 14 + 5, 1e-12);
+  EXPECT_NEAR(app::totals_net_migration(1000, 1300, 10, 0.0), 300, 1e-12);
+  EXPECT_NEAR(app::totals_net_migration(1000, 1300, 2, 0.1), 1300 - 1210, 1e-9);
+}
+
+TEST(Estimate, CrosswalkSplitsAUnit) {
+  const std::vector<app::CrosswalkRow> cw{{"U1", "A", 0.6}, {"U1", "B", 0.4}, {"U2", "B", 1.0}};
+  const auto t = app::apply_crosswalk({"U1", "U2"}, {1000, 500}, 1, cw, {"A", "B"});
+  EXPECT_NEAR(t[0], 600, 1e-12);
+  EXPECT_NEAR(t[1], 900, 1e-12);
+}
+
+struct EstimateRun : ::testing::Test {
+  fs::path out = fs::temp_directory_path() / ("cohortgis_estimate_" + std::to_string(::getpid()));
+  fs::path tmp = fs::temp_directory_path() / ("cohortgis_estimate_in_" + std::to_string(::getpid()));
+  void SetUp() override {
+    fs::remove_all(out);
+    fs::create_directories(tmp);
+  }
+  void TearDown() override {
+    fs::remove_all(out);
+    fs::remove_all(tmp);
+  }
+  std::map<std::string, double> net_by_zone() const {
+    const auto t = cohortgis::test::read_csv((out / "net_migration.csv").string());
+    std::map<std::string, double> m;
+    for (std::size_t r = 0; r < t.rows.size(); ++r) m[t.at(r, "zone")] += t.num(r, "value");
+    return m;
+  }
+};
+
+// Totals only through a crosswalk that splits U1 60/40: A 600 → 720, B 900 → 1080 over ten years, no natural growth.
+TEST_F(EstimateRun, TotalsThroughASplittingCrosswalk) {
+  app::EstimateConfig c;
+  c.first = kFix + "/estimate/first_totals.csv";
+  c.second = kFix + "/estimate/second_totals.csv";
+  c.first_crosswalk = c.second_crosswalk = kFix + "/estimate/crosswalk_split.csv";
+  c.first_year = 2000;
+  c.second_year = 2010;
+  c.out_dir = out.string();
+  const auto s = app::estimate(c);
+  EXPECT_EQ(s.method, "totals");
+  ASSERT_EQ(s.zones, (std::vector<std::string>{"A", "B"}));
+  const auto net = net_by_zone();
+  EXPECT_NEAR(net.at("A"), 12.0, 1e-9);
+  EXPECT_NEAR(net.at("B"), 18.0, 1e-9);
+  EXPECT_TRUE(fs::exists(out / "estimate_report.md"));
+  EXPECT_TRUE(fs::exists(out / "manifest.json"));
+  EXPECT_FALSE(fs::exists(out / "population_2010.csv"));  // no ages in the second census
+}
+
+TEST_F(EstimateRun, CrosswalkWeightsThatDoNotSumToOneWriteNothing) {
+  app::EstimateConfig c;
+  c.first = kFix + "/estimate/first_totals.csv";
+  c.second = kFix + "/estimate/second_totals.csv";
+  c.second_crosswalk = kFix + "/estimate/crosswalk_bad_weights.csv";
+  c.first_year = 2000;
+  c.second_year = 2010;
+  c.out_dir = out.string();
+  const std::string e = error_of([&] { app::estimate(c); });
+  EXPECT_CONTAINS(e, "crosswalk_bad_weights.csv");
+  EXPECT_CONTAINS(e, "data row 1");
+  EXPECT_CONTAINS(e, "column 'weight': the weights of source unit 'U1' sum to 0.9; expected 1");
+  EXPECT_FALSE(fs::exists(out));
+}
+
+// A second census that is exactly the first survived ten years (no migration) gives 0 at every estimated age; 50
+// more women aged 15-19 give 2.5 a year at start ages 5 and 10.
+TEST_F(EstimateRun, ResidualOfASurvivedCensusIsZero) {
+  const auto grid = cohortgis::AgeGrid::five_year(20);
+  std::vector<double> mx;
+  {
+    const auto t = cohortgis::test::read_csv(kFix + "/scenarios/mx.csv");
+    for (std::size_t r = 0; r < t.rows.size(); ++r)
+      if (t.at(r, "sex") == "female") mx.push_back(t.num(r, "mx"));
+  }
+  std::vector<double> S(5);
+  cohortgis::survival_ratios(cohortgis::abridged_life_table(mx, cohortgis::Sex::female), grid, S);
+  std::vector<double> p = {1000, 1000, 1000, 1000, 1000}, q = p;
+  for (int k = 0; k < 2; ++k) {
+    std::vector<double> n(5, 0.0);
+    for (int i = 1; i < 4; ++i) n[i] = q[i - 1] * S[i];
+    n[4] = (q[3] + q[4]) * S[4];
+    q = n;
+  }
+  q[3] += 50;
+  const auto write = [&](const fs::path& f, const std::vector<double>& v) {
+    std::ofstream o(f);
+    o << std::setprecision(17);
+    o << "zone,sex,age,population\n";
+    for (const char* sex : {"female", "male"})
+      for (int i = 0; i < 5; ++i) o << "A," << sex << "," << 5 * i << "," << (std::string(sex) == "female" ? v[i] : p[i]) << "\n";
+  };
+  write(tmp / "c1.csv", p);
+  write(tmp / "c2.csv", q);
+  app::EstimateConfig c;
+  c.first = (tmp / "c1.csv").string();
+  c.second = (tmp / "c2.csv").string();
+  c.first_year = 2000;
+  c.second_year = 2010;
+  c.open_age = 20;
+  c.mx = kFix + "/scenarios/mx.csv";
+  c.out_dir = out.string();
+  const auto s = app::estimate(c);
+  EXPECT_EQ(s.method, "residual");
+  const auto t = cohortgis::test::read_csv((out / "net_migration.csv").string());
+  ASSERT_EQ(t.rows.size(), 10u);
+  for (std::size_t r = 0; r < 5; ++r) {  // women: 2.5 at 5 and 10
+    const double age = t.num(r, "age");
+    EXPECT_NEAR(t.num(r, "value"), age == 5 || age == 10 ? 2.5 : 0.0, 1e-9) << age;
+  }
+  EXPECT_TRUE(fs::exists(out / "population_2010.csv"));
+}
+
+}  // namespace
