@@ -340,6 +340,8 @@ int backtest_command(const std::vector<std::string>& args) {
       ("earlier", po::value<std::string>(&b.earlier),
        "the zones' population in one year before the launch year, same layout: adds the 'linear' benchmark")
       ("threads,j", po::value<int>(&b.run.threads)->default_value(0), "worker threads (0: all cores)")
+      ("allow-read", po::value<std::vector<std::string>>()->composing(), kAllowReadHelp)
+      ("allow-db", po::value<std::vector<std::string>>()->composing(), kAllowDbHelp)
       ("variant", po::value<std::vector<std::string>>()->multitoken(),
        "score only these variants besides the baseline (default: every variant)")
       ("lang", po::value<std::string>(), "language of maps and report: zh or en")
@@ -359,6 +361,8 @@ int backtest_command(const std::vector<std::string>& args) {
   b.run.quiet = vm.count("quiet") > 0;
   b.run.report = vm.count("no-report") == 0;
   if (vm.count("variant")) b.run.variants = vm["variant"].as<std::vector<std::string>>();
+  if (vm.count("allow-read")) b.run.allow_read = vm["allow-read"].as<std::vector<std::string>>();
+  if (vm.count("allow-db")) b.run.allow_db = vm["allow-db"].as<std::vector<std::string>>();
   if (vm.count("lang")) b.run.language = cohortgis::app::parse_language(vm["lang"].as<std::string>());
   b.run.cancel = &g_cancel;
   std::signal(SIGINT, on_interrupt);
