@@ -43,7 +43,8 @@ int interrupted() {
 constexpr const char* kUsage =
     "Usage:\n"
     "  cohortgis run [SCENARIO] [--out DIR] [--threads N] [--variant NAME ...] [--lang zh|en] [--quiet]\n"
-    "  cohortgis validate SCENARIO\n"
+    "                [--allow-read DIR ...] [--allow-db SERVICE ...]\n"
+    "  cohortgis validate SCENARIO [--results DIR] [--allow-read DIR ...] [--allow-db SERVICE ...]\n"
     "  cohortgis info FILE [--layer L]\n"
     "  cohortgis map DIR --indicator NAME (--year Y | --period P | --change FROM:TO [--percent]) [--variant V]\n"
     "                [--format png|svg|pdf] [--classes quantile|equal|jenks] [--out FILE]\n"
@@ -70,6 +71,13 @@ constexpr const char* kAbout =
     "  backtest  run a scenario from a past launch year and score it against observed figures and naive\n"
     "        benchmarks: backtest.csv, backtest_summary.csv, error maps (docs/results.md)\n\n"
     "SCENARIO: a scenario file (.toml, see scenarios/README.md) or 'default' (scenarios/examples/beijing-2020).\n\n";
+
+constexpr const char* kAllowReadHelp =
+    "let the scenario read files in this folder too (repeatable); by default a scenario reads only files inside its "
+    "own folder and the data folder";
+constexpr const char* kAllowDbHelp =
+    "let the scenario read this PostgreSQL service (a [section] of your pg_service file) as PG:service=NAME or "
+    "db:NAME (repeatable)";
 
 // Exit codes: 0 success, 1 bad input or arguments, 2 internal error.
 int bad_input(const std::string& message) {
@@ -119,6 +127,8 @@ int run_command(const std::vector<std::string>& args) {
       ("lang", po::value<std::string>(), "language of maps and report: zh (zh-CN) or en (default: the scenario's "
        "language, else zh for a Chinese scenario)")
       ("no-report", "write the CSVs and manifest.json only (no results.gpkg, maps, charts or report.html)")
+      ("allow-read", po::value<std::vector<std::string>>()->composing(), kAllowReadHelp)
+      ("allow-db", po::value<std::vector<std::string>>()->composing(), kAllowDbHelp)
       ("quiet,q", "no progress and no summary")
       ("help,h", "show this help");
   po::variables_map vm;
@@ -142,6 +152,8 @@ int run_command(const std::vector<std::string>& args) {
   cfg.quiet = vm.count("quiet") > 0;
   cfg.report = vm.count("no-report") == 0;
   if (vm.count("variant")) cfg.variants = vm["variant"].as<std::vector<std::string>>();
+  if (vm.count("allow-read")) cfg.allow_read = vm["allow-read"].as<std::vector<std::string>>();
+  if (vm.count("allow-db")) cfg.allow_db = vm["allow-db"].as<std::vector<std::string>>();
   if (vm.count("lang")) cfg.language = cohortgis::app::parse_language(vm["lang"].as<std::string>());
   cfg.cancel = &g_cancel;
   std::signal(SIGINT, on_interrupt);
@@ -283,7 +295,8 @@ int validate_command(const std::vector<std::string>& args) {
   opts.add_options()("help,h", "show this help")(
       "results", po::value<std::string>(),
       "a results folder: warn about every input that changed since it was made (its manifest.json records the "
-      "inputs' SHA-256)");
+      "inputs' SHA-256)")("allow-read", po::value<std::vector<std::string>>()->composing(), kAllowReadHelp)(
+      "allow-db", po::value<std::vector<std::string>>()->composing(), kAllowDbHelp);
   po::variables_map vm;
   if (!parse(args, opts, "Usage: cohortgis validate SCENARIO [--results DIR]\n\nReads and checks a scenario file and "
                          "every table it names; exit code 0 when it is valid, 1 with the file, line, column and key of "
@@ -293,14 +306,18 @@ int validate_command(const std::vector<std::string>& args) {
   if (!vm.count("scenario") || vm["scenario"].as<std::vector<std::string>>().size() != 1)
     return bad_input("validate takes one scenario file (see cohortgis validate --help)");
   const std::string scenario = vm["scenario"].as<std::vector<std::string>>().front();
-  const cohortgis::app::ValidationSummary v = cohortgis::app::validate(scenario);
+  std::vector<std::string> allow_read, allow_db;
+  if (vm.count("allow-read")) allow_read = vm["allow-read"].as<std::vector<std::string>>();
+  if (vm.count("allow-db")) allow_db = vm["allow-db"].as<std::vector<std::string>>();
+  const cohortgis::app::ValidationSummary v = cohortgis::app::validate(scenario, {}, allow_read, allow_db);
   std::cout << v.file << ": valid. Scenario " << v.scenario << ": " << v.zones << " zones, " << v.groups
             << " groups, " << v.base_year << "-" << v.end_year << " in " << v.step_years << "-year steps, base population "
             << thousands(v.base_population) << ", " << v.targets << " targets, " << v.services << " service norms; runs:";
   for (const auto& n : v.variants) std::cout << " " << n;
   std::cout << "\n";
   if (vm.count("results")) {
-    const auto changes = cohortgis::app::inputs_changed_since(scenario, vm["results"].as<std::string>());
+    const auto changes = cohortgis::app::inputs_changed_since(scenario, vm["results"].as<std::string>(), {}, allow_read,
+                                                              allow_db);
     for (const auto& c : changes) std::cerr << "cohortgis: warning: " << c << "\n";
     if (changes.empty())
       std::cout << "inputs unchanged since the results in " << vm["results"].as<std::string>() << " were made\n";
@@ -323,6 +340,8 @@ int backtest_command(const std::vector<std::string>& args) {
       ("earlier", po::value<std::string>(&b.earlier),
        "the zones' population in one year before the launch year, same layout: adds the 'linear' benchmark")
       ("threads,j", po::value<int>(&b.run.threads)->default_value(0), "worker threads (0: all cores)")
+      ("allow-read", po::value<std::vector<std::string>>()->composing(), kAllowReadHelp)
+      ("allow-db", po::value<std::vector<std::string>>()->composing(), kAllowDbHelp)
       ("variant", po::value<std::vector<std::string>>()->multitoken(),
        "score only these variants besides the baseline (default: every variant)")
       ("lang", po::value<std::string>(), "language of maps and report: zh or en")
@@ -342,6 +361,8 @@ int backtest_command(const std::vector<std::string>& args) {
   b.run.quiet = vm.count("quiet") > 0;
   b.run.report = vm.count("no-report") == 0;
   if (vm.count("variant")) b.run.variants = vm["variant"].as<std::vector<std::string>>();
+  if (vm.count("allow-read")) b.run.allow_read = vm["allow-read"].as<std::vector<std::string>>();
+  if (vm.count("allow-db")) b.run.allow_db = vm["allow-db"].as<std::vector<std::string>>();
   if (vm.count("lang")) b.run.language = cohortgis::app::parse_language(vm["lang"].as<std::string>());
   b.run.cancel = &g_cancel;
   std::signal(SIGINT, on_interrupt);

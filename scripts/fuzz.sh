@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 SECONDS_EACH="${1:-60}"
 CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOHORTGIS_FUZZ=ON \
   -DCOHORTGIS_BUILD_TESTS=OFF -DCOHORTGIS_BUILD_BENCH=OFF -DCOHORTGIS_BUILD_PYTHON=OFF >/dev/null
-cmake --build build-fuzz --parallel "$(nproc)" --target fuzz_scenario_file fuzz_table_reader
+cmake --build build-fuzz --parallel "$(nproc)" --target fuzz_scenario_file fuzz_table_reader fuzz_input_sandbox
 mkdir -p build-fuzz/artifacts
 run() {  # target, seed folders…
   local target=$1; shift
@@ -22,3 +22,4 @@ run() {  # target, seed folders…
 }
 run fuzz_scenario_file tests/fixtures/scenarios tests/fixtures/scenarios/broken scenarios/examples/beijing-2020
 run fuzz_table_reader tests/fixtures/tables tests/conformance/preston-box-6.2
+run fuzz_input_sandbox fuzz/seeds/input_sandbox

@@ -13,6 +13,7 @@
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/maps.hpp"
+#include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/sha256.hpp"
 #include "cohortgis/geodata/table.hpp"
 #include "cohortgis/geodata/zones.hpp"
@@ -225,7 +226,8 @@ BacktestSummary backtest(const BacktestConfig& cfg) {
   const std::string data_dir = resolve_data_dir(cfg.run.data_dir);
   const std::string scenario_file = resolve_scenario_file(cfg.run.scenario);
   // Everything is checked before the output folder is touched: bad input writes nothing.
-  const scenarios::ScenarioSet set = scenarios::load_scenario_file(scenario_file, data_dir);
+  const scenarios::ScenarioSet set = scenarios::load_scenario_file(
+      scenario_file, data_dir, geodata::granted(cfg.run.allow_read, cfg.run.allow_db, "--allow-read", "--allow-db"));
   const scenarios::Scenario& sc = set.runs.front();
   if (!set.outputs.population)
     throw InputError(scenario_file + ": key 'outputs.population' is false; the back-test compares population.csv, "

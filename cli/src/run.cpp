@@ -20,6 +20,7 @@
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/geodata/measures.hpp"
 #include "cohortgis/geodata/outputs.hpp"
+#include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/sha256.hpp"
 #include "cohortgis/geodata/table.hpp"
 #include "cohortgis/geodata/zones.hpp"
@@ -317,6 +318,17 @@ void write_results_gpkg(const fs::path& dir, const geodata::Zones& zones, const 
   geodata::write_zone_indicators_gpkg((dir / "results.gpkg").string(), zones, rows, o);
 }
 
+// What the command line lets a scenario read besides its own folder and the data folder.
+geodata::ReadPolicy read_policy(const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db) {
+  return geodata::granted(allow_read, allow_db, "--allow-read", "--allow-db");
+}
+
+// SHA-256 of an input; a database has none (its service name is what the manifest records).
+std::string input_sha256(const scenarios::InputFile& in) {
+  if (in.relative.rfind("db:", 0) == 0) return "database service " + in.relative.substr(3) + " (not hashed)";
+  return geodata::sha256_file(in.path);
+}
+
 }  // namespace
 
 std::string resolve_scenario_file(const std::string& scenario) {
@@ -327,9 +339,11 @@ std::string resolve_scenario_file(const std::string& scenario) {
   return scenario;
 }
 
-ValidationSummary validate(const std::string& scenario, const std::string& data_dir_configured) {
+ValidationSummary validate(const std::string& scenario, const std::string& data_dir_configured,
+                           const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db) {
   const std::string data_dir = resolve_data_dir(data_dir_configured);
-  const scenarios::ScenarioSet set = scenarios::load_scenario_file(resolve_scenario_file(scenario), data_dir);
+  const scenarios::ScenarioSet set = scenarios::load_scenario_file(resolve_scenario_file(scenario), data_dir,
+                                                                   read_policy(allow_read, allow_db));
   const scenarios::Scenario& sc = set.runs.front();
   ValidationSummary v;
   v.scenario = sc.name;
@@ -348,15 +362,18 @@ ValidationSummary validate(const std::string& scenario, const std::string& data_
 }
 
 std::vector<std::string> inputs_changed_since(const std::string& scenario, const std::string& results_dir,
-                                              const std::string& data_dir_configured) {
+                                              const std::string& data_dir_configured,
+                                              const std::vector<std::string>& allow_read,
+                                              const std::vector<std::string>& allow_db) {
   const std::string data_dir = resolve_data_dir(data_dir_configured);
-  const scenarios::ScenarioSet set = scenarios::load_scenario_file(resolve_scenario_file(scenario), data_dir);
+  const scenarios::ScenarioSet set = scenarios::load_scenario_file(resolve_scenario_file(scenario), data_dir,
+                                                                   read_policy(allow_read, allow_db));
   const ResultsMeta meta = read_manifest((std::filesystem::path(results_dir) / "manifest.json").string());
   std::vector<std::string> changes;
   std::set<std::string> current;
   for (const auto& in : set.runs.front().inputs) {
     current.insert(in.relative);
-    const std::string now = geodata::sha256_file(in.path);
+    const std::string now = input_sha256(in);
     const auto it = std::find_if(meta.inputs.begin(), meta.inputs.end(),
                                  [&](const ResultsMeta::Input& m) { return m.path == in.relative; });
     if (it == meta.inputs.end())
@@ -395,13 +412,14 @@ RunSummary run(const RunConfig& cfg) {
   if (!cfg.quiet)
     for (const auto& r : out.removed_stale())
       std::fprintf(stderr, "cohortgis: removed the temporary folder of an earlier run that stopped: %s\n", r.c_str());
-  const scenarios::ScenarioSet set = scenarios::load_scenario_file(scenario_file, data_dir);
+  const scenarios::ScenarioSet set =
+      scenarios::load_scenario_file(scenario_file, data_dir, read_policy(cfg.allow_read, cfg.allow_db));
   const scenarios::Scenario& sc = set.runs.front();
   std::vector<InputHash> inputs;
   for (const auto& in : sc.inputs) {
     std::error_code ec;
     const fs::path abs = fs::absolute(in.path, ec).lexically_normal();
-    inputs.push_back({in.role, in.relative, geodata::sha256_file(in.path), ec ? in.path : abs.string()});
+    inputs.push_back({in.role, in.relative, input_sha256(in), ec ? in.path : abs.string()});
   }
 
   const int threads = cfg.threads > 0 ? cfg.threads : tbb::info::default_concurrency();

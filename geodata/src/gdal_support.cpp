@@ -2,6 +2,8 @@
 // Shared GDAL helpers of geodata/ (see gdal_support.hpp).
 #include "gdal_support.hpp"
 
+#include "cohortgis/geodata/read_policy.hpp"
+
 #include <cpl_string.h>
 #include <gdal.h>
 
@@ -12,7 +14,18 @@ namespace cohortgis::geodata {
 
 void register_drivers() {
   static std::once_flag once;
-  std::call_once(once, [] { GDALAllRegister(); });
+  std::call_once(once, [] {
+    GDALAllRegister();
+    // Drivers that only talk to servers are removed (cohortgis reads local files; read_policy.hpp).
+    for (const char* name : {"HTTP", "WFS", "OAPIF", "OGCAPI", "CSW", "WMS", "WMTS", "WCS", "EEDA", "EEDAI", "DAAS",
+                             "PLSCENES", "PLMOSAIC", "NGW", "Elasticsearch", "CouchDB", "Cloudant", "AmigoCloud",
+                             "Carto", "GFT", "GSheets", "MongoDBv3", "ESRIC", "OGR_DODS", "DODS"})
+      if (GDALDriverH d = GDALGetDriverByName(name)) {
+        GDALDeregisterDriver(d);
+        GDALDestroyDriver(d);
+      }
+    disable_network();
+  });
 }
 
 OGRSpatialReference parse_crs(const std::string& text, const std::string& what) {
@@ -40,11 +53,32 @@ TransformPtr make_transform(const OGRSpatialReference& a, const OGRSpatialRefere
   return t;
 }
 
+std::string QuietGdalErrors::last() {
+  const char* m = CPLGetLastErrorMsg();
+  if (!m || !*m) return {};
+  std::string out;
+  const char* c = m;
+  // Stop after 300 bytes, but never inside a UTF-8 character.
+  for (; *c && (out.size() < 300 || (static_cast<unsigned char>(*c) & 0xC0) == 0x80); ++c) {
+    const auto u = static_cast<unsigned char>(*c);
+    if (u < 0x20 || u == 0x7F) {
+      static const char* const d = "0123456789abcdef";
+      out += "\\x";
+      out += d[u >> 4];
+      out += d[u & 15];
+    } else {
+      out += *c;
+    }
+  }
+  if (*c) out += "…";
+  return out;
+}
+
 std::string quoted_list(const std::vector<std::string>& items, std::size_t max_items) {
   if (items.empty()) return "(none)";
   std::string s;
   const std::size_t n = std::min(items.size(), max_items);
-  for (std::size_t i = 0; i < n; ++i) s += (i ? ", '" : "'") + items[i] + "'";
+  for (std::size_t i = 0; i < n; ++i) s += (i ? ", '" : "'") + escape_cell(items[i]) + "'";
   if (items.size() > n) s += " … and " + std::to_string(items.size() - n) + " more";
   return s;
 }

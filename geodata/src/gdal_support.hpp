@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cpl_error.h>
+#include <cpl_string.h>
 #include <gdal_priv.h>
 #include <ogr_geometry.h>
 #include <ogr_spatialref.h>
@@ -28,10 +29,8 @@ class QuietGdalErrors {
   ~QuietGdalErrors() { CPLPopErrorHandler(); }
   QuietGdalErrors(const QuietGdalErrors&) = delete;
   QuietGdalErrors& operator=(const QuietGdalErrors&) = delete;
-  static std::string last() {
-    const char* m = CPLGetLastErrorMsg();
-    return m && *m ? std::string(m) : std::string();
-  }
+  // GDAL's messages can quote a file's bytes: control characters are escaped and the text is cut at 300 bytes.
+  static std::string last();
   // " (GDAL: …)" or "".
   static std::string because() {
     const std::string m = last();
@@ -60,7 +59,12 @@ OGRSpatialReference parse_crs(const std::string& text, const std::string& what);
 // Transformation a → b; throws InputError naming `what` when PROJ finds none.
 TransformPtr make_transform(const OGRSpatialReference& a, const OGRSpatialReference& b, const std::string& what);
 
-// "'a', 'b', 'c' … and 7 more" for error messages.
+// The drivers geodata reads inputs with (read_policy.cpp): for "PG:…" the PostgreSQL driver, else the local
+// vector formats (CSV, XLSX, ODS, GeoPackage, GeoJSON, Shapefile, FlatGeobuf, OpenFileGDB, OGR VRT).
+// Passed to GDALOpenEx so no other driver (WFS, HTTP, raster VRT …) answers for a file.
+CPLStringList input_drivers(const std::string& path);
+
+// "'a', 'b', 'c' … and 7 more" for error messages; each item escaped and cut as escape_cell does.
 std::string quoted_list(const std::vector<std::string>& items, std::size_t max_items = 20);
 
 // Shortest decimal text that reads back to the same double.

@@ -2,6 +2,7 @@
 // read_table through OGR (GDALOpenEx, read-only vector access).
 #include "cohortgis/geodata/table.hpp"
 
+#include "cohortgis/geodata/read_policy.hpp"
 #include "gdal_support.hpp"
 
 #include <cpl_conv.h>
@@ -30,11 +31,8 @@ std::string lower_extension(const std::string& path) {
   return ext;
 }
 
-std::string join(const std::vector<std::string>& v) {
-  std::string s;
-  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", '" : "'") + v[i] + "'";
-  return s.empty() ? "(none)" : s;
-}
+// Column and layer names for messages: each escaped and cut (escape_cell), at most 50 listed.
+std::string join(const std::vector<std::string>& v) { return quoted_list(v, 50); }
 
 }  // namespace
 
@@ -56,18 +54,19 @@ bool Table::has_column(const std::string& name) const {
 std::size_t Table::column(const std::string& name) const {
   const auto it = std::find(columns.begin(), columns.end(), name);
   if (it == columns.end())
-    throw InputError(path + ", layer '" + layer + "': no column '" + name + "'; columns found: " + join(columns));
+    throw InputError(path + ", layer '" + escape_cell(layer) + "': no column '" + escape_cell(name) +
+                     "'; columns found: " + join(columns));
   return static_cast<std::size_t>(it - columns.begin());
 }
 
 std::string Table::where(std::size_t row, std::size_t col) const {
   const std::size_t n = first_row + row;  // 0-based data row in the file
   if (in_memory)
-    return path + ", row " + std::to_string(n) + (col < columns.size() ? ", column '" + columns[col] + "'" : "");
-  std::string s = path + ", layer '" + layer + "', data row " + std::to_string(n + 1);
+    return path + ", row " + std::to_string(n) + (col < columns.size() ? ", column '" + escape_cell(columns[col]) + "'" : "");
+  std::string s = path + ", layer '" + escape_cell(layer) + "', data row " + std::to_string(n + 1);
   if (has_header_row) s += " (row " + std::to_string(n + 2) + " counting the header row)";
   else s += " (feature " + std::to_string(n + 1) + " in reading order)";
-  if (col < columns.size()) s += ", column '" + columns[col] + "'";
+  if (col < columns.size()) s += ", column '" + escape_cell(columns[col]) + "'";
   return s;
 }
 
@@ -88,11 +87,19 @@ double Table::number(std::size_t row, std::size_t col) const {
   if (t.front() == '+') t.erase(0, 1);
   // A complete parse that still failed is NaN, infinity or out of range.
   const auto r = std::from_chars(t.data(), t.data() + t.size(), v);
-  if (r.ptr == t.data() + t.size() && (r.ec == std::errc() || r.ec == std::errc::result_out_of_range))
-    throw InputError(where(row, col) + ": '" + cell + "' is not a finite number; expected a finite number");
+  if (r.ptr == t.data() + t.size() && r.ec == std::errc::result_out_of_range) {
+    // Too small (1e-400) or too large (1e400) for a double: say which, rather than "not finite".
+    const auto e = t.find_first_of("eE");
+    const bool tiny = e != std::string::npos && e + 1 < t.size() && t[e + 1] == '-';
+    throw InputError(where(row, col) + ": '" + escape_cell(cell) + "' is " +
+                     (tiny ? "below the smallest number cohortgis represents (about 2.2e-308); write 0 or a larger value"
+                           : "not a finite number (above the largest, about 1.8e308); expected a finite number"));
+  }
+  if (r.ptr == t.data() + t.size() && r.ec == std::errc())
+    throw InputError(where(row, col) + ": '" + escape_cell(cell) + "' is not a finite number; expected a finite number");
   const std::string hint =
       t.find(',') != std::string::npos ? " (use '.' as the decimal mark and no thousands separators)" : "";
-  throw InputError(where(row, col) + ": '" + cell + "' is not a number; expected a number such as 1234 or 0.5" + hint);
+  throw InputError(where(row, col) + ": '" + escape_cell(cell) + "' is not a number; expected a number such as 1234 or 0.5" + hint);
 }
 
 namespace {
@@ -111,10 +118,52 @@ std::string to_utf8(const std::string& text, const std::string& encoding) {
 }
 }  // namespace
 
+namespace {
+// A CSV whose .csvt sidecar declares a column Integer gets "0.5" as 0 with only GDAL warnings ("Value '0.5' of
+// field L.age parsed incompletely to integer 0"): an age of 0.5 must be an error naming the cell, not age 0. The
+// warnings are caught as they come (a later one replaces GDAL's last message).
+class TruncationWatch {
+ public:
+  TruncationWatch() { CPLPushErrorHandlerEx(&TruncationWatch::handle, this); }
+  ~TruncationWatch() { CPLPopErrorHandler(); }
+  TruncationWatch(const TruncationWatch&) = delete;
+  TruncationWatch& operator=(const TruncationWatch&) = delete;
+  void check(const Table& t) {
+    if (first_.empty()) return;
+    const std::string m = first_;
+    const auto v0 = m.find("Value '"), v1 = m.find("' of field "), p = m.find(" parsed incompletely");
+    const std::string value = m.substr(v0 + 7, v1 - v0 - 7), field = m.substr(v1 + 11, p - v1 - 11);
+    std::size_t col = t.columns.size();
+    for (std::size_t c = 0; c < t.columns.size(); ++c) {
+      const std::string dotted = "." + t.columns[c];
+      if (field == t.columns[c] ||
+          (field.size() > dotted.size() && field.compare(field.size() - dotted.size(), dotted.size(), dotted) == 0))
+        col = c;
+    }
+    throw InputError(t.where(0, col) + ": '" + escape_cell(value) +
+                     "' is not a whole number, but the file's .csvt declares the column Integer; expected a whole "
+                     "number (or declare the column Real)");
+  }
+
+ private:
+  static void CPL_STDCALL handle(CPLErr cls, CPLErrorNum, const char* msg) {
+    auto* self = static_cast<TruncationWatch*>(CPLGetErrorHandlerUserData());
+    const std::string m = msg ? msg : "";
+    const auto v0 = m.find("Value '"), v1 = m.find("' of field "), p = m.find(" parsed incompletely");
+    if (self && cls == CE_Warning && self->first_.empty() && v0 != std::string::npos && v1 != std::string::npos &&
+        p != std::string::npos && v0 < v1 && v1 < p)
+      self->first_ = m;
+  }
+  std::string first_;
+};
+}  // namespace
+
 void stream_table(const std::string& path, const std::vector<ColumnSpec>& required, const std::string& layer_name,
                   const std::string& encoding, const std::function<void(const Table&)>& on_row) {
   register_drivers();
-  const bool virtual_path = path.rfind("/vsi", 0) == 0;
+  const bool database = path.size() > 3 && (path[0] == 'P' || path[0] == 'p') && (path[1] == 'G' || path[1] == 'g') &&
+                        path[2] == ':';
+  const bool virtual_path = path.rfind("/vsi", 0) == 0 || database;
   if (!virtual_path) {
     std::error_code ec;
     const auto st = std::filesystem::status(path, ec);
@@ -146,6 +195,8 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
     header = true;
   }
 
+  if (drivers.empty()) drivers = input_drivers(path);
+
   QuietGdalErrors quiet;
   // GDAL 3.6's XLSX/ODS drivers take the header choice as configuration options, not open options: without these a
   // sheet whose cells are all text (a typed-in table) gets Field1, Field2, … instead of its header row.
@@ -158,7 +209,7 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
     }
   } sheet_headers;
   std::unique_ptr<GDALDataset, DatasetCloser> ds(GDALDataset::FromHandle(
-      GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers.empty() ? nullptr : drivers.List(),
+      GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers.List(),
                  options.empty() ? nullptr : options.List(), nullptr)));
   if (!ds) {
     const std::string why = QuietGdalErrors::last();
@@ -210,10 +261,12 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
   CPLErrorReset();
   std::size_t n_rows = 0;
   t.rows.assign(1, std::vector<std::string>(static_cast<std::size_t>(nf)));
+  TruncationWatch truncation;
   for (OGRFeatureUniquePtr f(layer->GetNextFeature()); f; f.reset(layer->GetNextFeature())) {
     std::vector<std::string>& row = t.rows[0];
     for (auto& cell : row) cell.clear();
     t.first_row = n_rows;
+    truncation.check(t);
     for (int i = 0; i < nf; ++i) {
       if (!f->IsFieldSetAndNotNull(i)) continue;
       std::string& cell = row[static_cast<std::size_t>(i)];

@@ -271,7 +271,7 @@ Zones load_zones(const ZoneSource& src) {
 
   QuietGdalErrors quiet;
   DatasetPtr ds(GDALDataset::FromHandle(
-      GDALOpenEx(src.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr)));
+      GDALOpenEx(src.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, input_drivers(src.path).List(), nullptr, nullptr)));
   if (!ds)
     throw InputError(src.path + ": cannot be opened as vector data" + QuietGdalErrors::because() +
                      "; expected a GDAL vector source with the zones");
@@ -290,6 +290,9 @@ Zones load_zones(const ZoneSource& src) {
     layer = ds->GetLayer(0);
   }
   const std::string label = src.path + ", layer '" + layer->GetName() + "'";
+
+  // An empty layer (a GeoJSON with "features": []) has no fields either: say what is really wrong.
+  if (layer->GetFeatureCount(TRUE) == 0) throw InputError(label + ": has no features; expected at least one zone");
 
   OGRFeatureDefn* defn = layer->GetLayerDefn();
   std::vector<std::string> fields;

@@ -254,13 +254,18 @@ def _zones_from_source(path: str, layer: str, id_field: str, name_field: str, id
                                   geometry=gdf.geometry.values, crs=gdf.crs)
 
 
-def load_scenario(scenario: str = "default", data_dir: Optional[str] = None) -> ScenarioSet:
+def load_scenario(scenario: str = "default", data_dir: Optional[str] = None,
+                  allow_read: Optional[Sequence[str]] = None, allow_db: Optional[Sequence[str]] = None) -> ScenarioSet:
     """Loads a scenario file (.toml) or 'default' exactly as ``cohortgis run`` does.
 
     ``data_dir``: the folder with census/, geo/ and wpp/ (default: $COHORTGIS_DATA_DIR, else the source tree's
-    data/). Errors raise ValueError with the command line's message (file:line:column: key …).
+    data/). The scenario reads files only inside its own folder, the data folder and the ``allow_read`` folders
+    (``--allow-read``), and databases only among the ``allow_db`` PostgreSQL services (``--allow-db``); see
+    scenarios/README.md "Where inputs may come from". Errors raise ValueError with the command line's message
+    (file:line:column: key …).
     """
-    s = _cohortgis.load_scenario_file(str(scenario), data_dir or "")
+    s = _cohortgis.load_scenario_file(str(scenario), data_dir or "", [str(d) for d in (allow_read or [])],
+                                      [str(d) for d in (allow_db or [])])
     runs = s.runs
     b = runs[0]
     loader = None
@@ -279,7 +284,10 @@ def run(scenario: Union[Scenario, ScenarioSet], threads: int = 0, progress: Prog
 
 
 def write_outputs(scenario: str = "default", out_dir: str = "results", threads: int = 0,
-                  data_dir: Optional[str] = None) -> dict:
+                  data_dir: Optional[str] = None, allow_read: Optional[Sequence[str]] = None,
+                  allow_db: Optional[Sequence[str]] = None) -> dict:
     """Runs the ``cohortgis run`` job itself (cohortgis::app::run): writes population.csv, indicators.csv, … and
-    manifest.json into ``out_dir`` (replaced only when complete). Returns the run's summary as a dict."""
-    return _cohortgis.app_run(str(scenario), str(out_dir), _threads(threads), data_dir or "")
+    manifest.json into ``out_dir`` (replaced only when complete). Returns the run's summary as a dict.
+    ``allow_read``/``allow_db``: as for :func:`load_scenario`."""
+    return _cohortgis.app_run(str(scenario), str(out_dir), _threads(threads), data_dir or "",
+                              [str(d) for d in (allow_read or [])], [str(d) for d in (allow_db or [])])

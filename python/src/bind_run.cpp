@@ -284,9 +284,12 @@ void bind_run(py::module_& m) {
 
   m.def(
       "app_run",
-      [](const std::string& scenario, const std::string& out_dir, int threads, const std::string& data_dir) {
+      [](const std::string& scenario, const std::string& out_dir, int threads, const std::string& data_dir,
+         const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db) {
         check_threads(threads, "threads");
         app::RunConfig cfg;
+        cfg.allow_read = allow_read;
+        cfg.allow_db = allow_db;
         cfg.scenario = scenario;
         cfg.out_dir = out_dir;
         cfg.threads = threads;
@@ -309,7 +312,8 @@ void bind_run(py::module_& m) {
         return d;
       },
       py::arg("scenario") = "default", py::arg("out_dir") = "results", py::arg("threads") = 0,
-      py::arg("data_dir") = "",
+      py::arg("data_dir") = "", py::arg("allow_read") = std::vector<std::string>{},
+      py::arg("allow_db") = std::vector<std::string>{},
       "cohortgis::app::run, the `cohortgis run` job: writes the CSV outputs and manifest.json into out_dir.");
 }
 

@@ -11,6 +11,7 @@
 
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/projection.hpp"
+#include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/scenarios/models.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
@@ -370,14 +371,17 @@ void bind_scenario(py::module_& m) {
 
   m.def(
       "load_scenario_file",
-      [](const std::string& scenario, const std::string& data_dir) {
+      [](const std::string& scenario, const std::string& data_dir, const std::vector<std::string>& allow_read,
+         const std::vector<std::string>& allow_db) {
         // The same resolution as `cohortgis run`: "default" → the shipped example, data_dir → $COHORTGIS_DATA_DIR.
         const std::string file = app::resolve_scenario_file(scenario);
         const std::string data = app::resolve_data_dir(data_dir);
         py::gil_scoped_release release;
-        return scenarios::load_scenario_file(file, data);
+        const geodata::ReadPolicy allowed = geodata::granted(allow_read, allow_db, "allow_read", "allow_db");
+        return scenarios::load_scenario_file(file, data, allowed);
       },
-      py::arg("scenario") = "default", py::arg("data_dir") = "",
+      py::arg("scenario") = "default", py::arg("data_dir") = "", py::arg("allow_read") = std::vector<std::string>{},
+      py::arg("allow_db") = std::vector<std::string>{},
       "Loads a scenario file (.toml) or 'default' as `cohortgis run` does; raises ValueError with the CLI's message.");
   m.def(
       "load_scenario_text",

@@ -108,10 +108,11 @@ inline int sex_of(const Doc& doc, const Rows& t, std::size_t r, const std::strin
 }
 
 inline int whole_number(const Doc& doc, const Rows& t, std::size_t r, const std::string& col, const std::string& key) {
-  const double v = t.number(r, col);
-  if (v != std::floor(v) || std::abs(v) > 1e6)
-    doc.fail(t.ref.node, key, t.where(r, col) + ": expected a whole number, got " + fmt(v));
-  return static_cast<int>(v);
+  try {
+    return col == "age" ? t.whole(r, col, 0, 150, "a whole age") : t.whole(r, col, -1000000, 1000000, "a whole number");
+  } catch (const InputError& e) {
+    doc.fail(t.ref.node, key, e.what());
+  }
 }
 
 // Population-dependent schedules of a run (relocation, quotas, gravity OD), applied per step by make_adjuster.

@@ -84,12 +84,13 @@ namespace {
 
 // The loader proper, shared by files and text (Python): `path` names the source in messages and the manifest.
 ScenarioSet load_root(const toml::table& root, const std::string& path, const std::string& dir,
-                      const std::string& data_dir, const MemoryTables* frames, bool is_file) {
+                      const std::string& data_dir, const MemoryTables* frames, bool is_file,
+                      const geodata::ReadPolicy& allowed) {
   ScenarioSet set;
   set.file = path;
   std::vector<InputFile> inputs;
-  Doc doc{path, dir.empty() ? "." : dir, data_dir, &inputs};
-  doc.frames = frames;
+  Doc doc{path, dir.empty() ? "." : dir, data_dir, &inputs, frames, {}};
+  doc.grant(allowed);
   doc.allow(root, "", {"scenario", "geography", "projection", "base_population", "fertility", "mortality", "migration",
                        "relocation", "transitions", "newborn", "plan_periods", "targets", "services", "variants", "outputs"});
   Scenario base;
@@ -210,7 +211,7 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
 
 }  // namespace
 
-ScenarioSet load_scenario_file(const std::string& path, const std::string& data_dir) {
+ScenarioSet load_scenario_file(const std::string& path, const std::string& data_dir, const geodata::ReadPolicy& allowed) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) throw InputError(path + ": scenario file not found");
   toml::table root;
@@ -219,7 +220,7 @@ ScenarioSet load_scenario_file(const std::string& path, const std::string& data_
   } catch (const toml::parse_error& e) {
     toml_syntax_error(path, e);
   }
-  return load_root(root, path, fs::path(path).parent_path().string(), data_dir, nullptr, true);
+  return load_root(root, path, fs::path(path).parent_path().string(), data_dir, nullptr, true, allowed);
 }
 
 ScenarioSet load_scenario_text(const std::string& text, const std::string& label, const std::string& base_dir,
@@ -230,7 +231,7 @@ ScenarioSet load_scenario_text(const std::string& text, const std::string& label
   } catch (const toml::parse_error& e) {
     toml_syntax_error(label, e);
   }
-  return load_root(root, label, base_dir, data_dir, &frames, false);
+  return load_root(root, label, base_dir, data_dir, &frames, false, {});
 }
 
 }  // namespace cohortgis::scenarios

@@ -26,32 +26,6 @@ std::string fmt(double v) {
   return std::string(buf, r.ptr);
 }
 
-std::string escape_cell(const std::string& cell) {
-  std::string out;
-  std::size_t shown = 0;
-  for (std::size_t i = 0; i < cell.size(); ++i) {
-    if (shown == 40) return out + "…";
-    const auto c = static_cast<unsigned char>(cell[i]);
-    if (c >= 0x20 && c < 0x7f && c != '\\') {
-      out += static_cast<char>(c);
-    } else if (c >= 0xc2 && c < 0xf5 && i + 1 < cell.size()) {  // a UTF-8 sequence, kept whole when it is valid
-      const std::size_t n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-      bool ok = i + n <= cell.size();
-      for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(cell[i + k]) & 0xc0) == 0x80;
-      if (ok) {
-        out.append(cell, i, n);
-        i += n - 1;
-      } else {
-        out += "\\x" + std::string(1, "0123456789abcdef"[c >> 4]) + "0123456789abcdef"[c & 15];
-      }
-    } else {
-      out += "\\x" + std::string(1, "0123456789abcdef"[c >> 4]) + "0123456789abcdef"[c & 15];
-    }
-    ++shown;
-  }
-  return out;
-}
-
 std::string describe(const toml::node& n) {
   switch (n.type()) {
     case toml::node_type::string: return "the string \"" + std::string(*n.as_string()) + "\"";
@@ -179,6 +153,27 @@ std::pair<int, int> Doc::years_label(const toml::node& n, const std::string& key
     if (r2.ec == std::errc() && r2.ptr == e && b >= a) return {a, b};
   }
   fail(&n, key, "expected a year or a period of years such as \"2021-2025\", got \"" + s + "\"");
+}
+
+void Doc::grant(const geodata::ReadPolicy& allowed) {
+  policy = allowed;
+  policy.roots.push_back(dir);
+  if (!data_dir.empty()) policy.roots.push_back(data_dir);
+}
+
+void Doc::record(const std::string& role, const std::string& path, const std::string& relative) const {
+  if (!inputs) return;
+  for (const auto& in : *inputs)
+    if (in.path == path) return;
+  inputs->push_back({role, path, relative});
+}
+
+int Rows::whole(std::size_t r, const std::string& logical, long long lo, long long hi, const std::string& what) const {
+  const double v = number(r, logical);
+  if (v != std::floor(v) || v < static_cast<double>(lo) || v > static_cast<double>(hi))
+    throw InputError(where(r, logical) + ": '" + geodata::escape_cell(text(r, logical)) + "'; expected " + what +
+                     " from " + std::to_string(lo) + " to " + std::to_string(hi));
+  return static_cast<int>(v);
 }
 
 namespace {
@@ -319,15 +314,49 @@ TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
     ref.path = "table '" + name + "'";
     return ref;
   }
-  // Data only, local files only: no GDAL virtual file systems (/vsicurl/ …), URLs or connection strings.
+  // Data only, local files only, inside the folders the scenario may read (geodata/read_policy.hpp): no GDAL virtual
+  // file systems (/vsicurl/ …), URLs or connection strings; a database only as an allowed PostgreSQL service.
   const std::string& w = ref.written;
-  if (w.empty() || w.find("://") != std::string::npos || w.rfind("/vsi", 0) == 0 || w.find(':') != std::string::npos) {
-    if (w.rfind("data:", 0) != 0 || w.find("://") != std::string::npos)
-      doc.fail(&n, key, "expected a local file path (relative to the scenario file, or data:… for the data folder), "
-                        "got \"" + w + "\"");
+  if (w.empty())
+    doc.fail(&n, key, "expected a local file path (relative to the scenario file, or data:… for the data folder), "
+                      "got an empty string");
+  try {
+    ref.database = geodata::database_service(w, doc.policy);
+  } catch (const InputError& e) {
+    doc.fail(&n, key, e.what());
   }
-  if (w.rfind("data:", 0) == 0) ref.path = (fs::path(doc.data_dir) / w.substr(5)).string();
+  if (!ref.database.empty()) {
+    ref.path = "PG:service=" + ref.database;
+    return ref;
+  }
+  const bool data = w.rfind("data:", 0) == 0;
+  if (const std::string why = geodata::non_local_reason(data ? w.substr(5) : w); !why.empty())
+    doc.fail(&n, key, "expected a local file path (relative to the scenario file, or data:… for the data folder), "
+                      "got '" + geodata::escape_cell(w) + "': " + why);
+  if (data) ref.path = (fs::path(doc.data_dir) / w.substr(5)).lexically_normal().string();
   else ref.path = (fs::path(doc.dir) / w).lexically_normal().string();
+  geodata::CheckedInput checked;
+  try {
+    checked = geodata::check_input(ref.path, w, doc.policy);
+  } catch (const InputError& e) {
+    doc.fail(&n, key, e.what());
+  }
+  // Files an OGR VRT pulls in are inputs too: their SHA-256 goes into the manifest beside the VRT's (recorded here,
+  // first, so that a VRT as [geography.source] is in the manifest as well).
+  if (!checked.pulls.empty()) doc.record(key, ref.path, w);
+  for (const auto& pulled : checked.pulls) {
+    std::string rel = pulled;
+    for (const auto& [root, prefix] : {std::pair{doc.data_dir, std::string("data:")}, std::pair{doc.dir, std::string()}}) {
+      if (root.empty()) continue;
+      std::error_code ec;
+      const fs::path base = fs::weakly_canonical(fs::absolute(root, ec), ec);
+      if (!ec && geodata::inside_roots(pulled, {base.string()})) {
+        rel = prefix + fs::path(pulled).lexically_relative(base).generic_string();
+        break;
+      }
+    }
+    doc.record(key + " (through " + w + ")", pulled, rel);
+  }
   return ref;
 }
 
@@ -360,10 +389,8 @@ bool passes_filter(const TableRef& ref, const geodata::Table& t, std::size_t r) 
 }
 
 void note_input(const Doc& doc, const TableRef& ref) {
-  if (!doc.inputs || ref.frame) return;  // tables held in memory are no files to hash
-  bool seen = false;
-  for (const auto& in : *doc.inputs) seen = seen || in.path == ref.path;
-  if (!seen) doc.inputs->push_back({ref.key, ref.path, ref.written});
+  if (ref.frame) return;  // tables held in memory are no files to hash
+  doc.record(ref.key, ref.path, ref.database.empty() ? ref.written : "db:" + ref.database);
 }
 
 // After a missing-column error of a WPP file: the columns such a file has.
@@ -440,6 +467,7 @@ void stream_rows(const Doc& doc, const TableRef& ref, const std::vector<std::str
   Rows one{ref, {}, {0}, {}};
   std::size_t kept = 0;
   WppScan scan;
+  bool in_callback = false;
   try {
     stream_source(ref, spec, [&](const geodata::Table& t) {
       if (ref.wpp.on && !scan.keep(ref, t, 0)) return;
@@ -451,10 +479,13 @@ void stream_rows(const Doc& doc, const TableRef& ref, const std::vector<std::str
         for (const auto& c : number_columns)
           if (one.has(c)) (void)one.number(0, c);
         ++kept;
+        in_callback = true;  // on_row's errors already name the scenario file and key
         on_row(one);
+        in_callback = false;
       }
     });
   } catch (const InputError& e) {
+    if (in_callback) throw;
     doc.fail(ref.node, ref.key, e.what() + wpp_hint(ref, e));
   }
   if (kept == 0 && ref.wpp.on) scan.fail_none(doc, ref);

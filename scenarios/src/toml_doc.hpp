@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/table.hpp"
 #include "cohortgis/scenarios/models.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
@@ -24,13 +25,21 @@ namespace cohortgis::scenarios::detail {
 std::string join_key(const std::string& prefix, std::string_view key);
 std::string describe(const toml::node& n);  // "the string \"x\"", "the integer 3", "a table", …
 std::string fmt(double v);                  // short number for messages
-// A table cell quoted in a message: at most 40 characters, control and non-UTF-8 bytes as \xNN.
-std::string escape_cell(const std::string& cell);
+// A table cell quoted in a message: at most 40 characters, control and non-UTF-8 bytes as \xNN (geodata's helper,
+// shared with the table reader and the input sandbox).
+using geodata::escape_cell;
 
 struct Doc {
   std::string file, dir, data_dir;
   std::vector<InputFile>* inputs = nullptr;  // tables read, for the manifest
   const MemoryTables* frames = nullptr;       // tables named "frame:NAME" (load_scenario_text)
+  // Where the files the scenario names may come from (read_policy.hpp): set by grant().
+  geodata::ReadPolicy policy;
+
+  // The scenario's own folder, the data folder, and what the command line allows (--allow-read, --allow-db).
+  void grant(const geodata::ReadPolicy& allowed);
+  // Adds a file to the manifest's inputs once (by path).
+  void record(const std::string& role, const std::string& path, const std::string& relative) const;
 
   std::string where(const toml::node* n) const;             // "file:line:column" (or "file")
   std::string where(const toml::source_region& r) const;
@@ -61,6 +70,7 @@ struct TableRef {
   std::string path;     // resolved
   std::string layer;
   std::string encoding;  // of a CSV file, e.g. "GBK"; empty: UTF-8
+  std::string database;  // a PostgreSQL service (PG:service=NAME or db:NAME, allowed by --allow-db); path = PG:…
   std::vector<std::pair<std::string, std::string>> filter;  // column → value ("…*": prefix)
   std::map<std::string, std::string> columns;               // logical → file column
   // Declared per table (scenarios/README.md "Tables"): how values between the years of a `year` column are found
@@ -111,6 +121,8 @@ struct Rows {
     return table.text(keep[r], ref.column(logical));
   }
   double number(std::size_t r, const std::string& logical) const;
+  // A whole number in [lo, hi] ("5", "5.0"; not "5.5"); `what` names it in the error ("a whole age").
+  int whole(std::size_t r, const std::string& logical, long long lo, long long hi, const std::string& what) const;
   std::string where(std::size_t r, const std::string& logical) const;
 };
 

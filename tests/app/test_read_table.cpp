@@ -134,6 +134,23 @@ TEST(ReadTable, ParseNumber) {
   EXPECT_NE(input_error([&] { (void)t.number(3, "x"); }).find("'12abc' is not a number"), std::string::npos);
 }
 
+// Underflow is not "not finite": 1e-400 is below the smallest double, and the message says so (issue #17).
+TEST(ReadTable, UnderflowAndQuotedCells) {
+  Table t;
+  t.path = "mem.csv";
+  t.layer = "mem";
+  t.columns = {"x"};
+  t.rows = {{"1e-400"}, {std::string("ab\x01\x1b[31m") + std::string(60, 'z')}};
+  const std::string under = input_error([&] { (void)t.number(0, "x"); });
+  EXPECT_NE(under.find("'1e-400' is below the smallest number cohortgis represents"), std::string::npos) << under;
+  // A cell is quoted escaped and cut at 40 characters: no terminal escape sequences, no walls of text.
+  const std::string quoted = input_error([&] { (void)t.number(1, "x"); });
+  EXPECT_NE(quoted.find("'ab\\x01\\x1b[31m"), std::string::npos) << quoted;
+  EXPECT_EQ(quoted.find('\x1b'), std::string::npos) << quoted;
+  EXPECT_EQ(quoted.find(std::string(40, 'z')), std::string::npos) << quoted;
+  EXPECT_NE(quoted.find("…'"), std::string::npos) << quoted;
+}
+
 TEST(ReadTable, MissingEmptyAndUnreadableFiles) {
   const std::string missing = fixture("tables/does_not_exist.csv");
   std::string msg = input_error([&] { read_table(missing, {}); });

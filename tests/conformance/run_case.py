@@ -48,6 +48,8 @@ def main():
     ap.add_argument("--case", required=True)
     ap.add_argument("--work", required=True)
     ap.add_argument("--data", help="the data folder (COHORTGIS_DATA_DIR)")
+    ap.add_argument("--allow-read", action="append", default=[],
+                    help="a folder the scenario may read besides its own (cohortgis --allow-read)")
     a = ap.parse_args()
 
     name = os.path.basename(os.path.normpath(a.case))
@@ -61,6 +63,8 @@ def main():
     if a.data:
         env["COHORTGIS_DATA_DIR"] = a.data
     cmd = [a.exe, "run", os.path.join(a.case, "scenario.toml"), "--out", a.work, "--no-report", "--quiet"]
+    for d in a.allow_read:
+        cmd += ["--allow-read", d]
     r = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if r.returncode != 0:
         sys.exit(f"{name}: {' '.join(cmd)} exited with {r.returncode}\n{r.stdout}{r.stderr}")

@@ -48,7 +48,10 @@ class GroupsScenario : public ::testing::Test {
                     "[fertility]\nschedule = { path = \"" + kBad + "/asfr.csv\" }\ntfr = 1.5\nsrb = 105\n"
                     "[mortality]\nmx = { path = \"" + kBad + "/mx.csv\", columns = { value = \"mx\" } }\n"
                     "[base_population]\n" + base);
-    return scenarios::load_scenario_file((dir / "s.toml").string(), COHORTGIS_DATA).runs.front();
+    // The scenario reads tests/fixtures/bad: granted as --allow-read would.
+    return scenarios::load_scenario_file((dir / "s.toml").string(), COHORTGIS_DATA,
+                                         geodata::ReadPolicy{{COHORTGIS_FIXTURES}, {}})
+        .runs.front();
   }
   std::string error_of(const std::string& base) const {
     try {

@@ -76,7 +76,9 @@ class Register : public ::testing::Test {
                         "[fertility]\nschedule = { path = \"" + kBad + "/asfr.csv\" }\ntfr = 1.5\nsrb = 105\n"
                         "[mortality]\nmx = { path = \"" + kBad + "/mx.csv\", columns = { value = \"mx\" } }\n"
                         "[base_population]\n" + base);
-    return scenarios::load_scenario_file((dir / "s.toml").string(), COHORTGIS_DATA);
+    // The scenario reads tests/fixtures: granted as --allow-read would.
+    return scenarios::load_scenario_file((dir / "s.toml").string(), COHORTGIS_DATA,
+                                         geodata::ReadPolicy{{COHORTGIS_FIXTURES}, {}});
   }
   std::string error_of(const std::string& base, int base_year = 2020, const std::string& geography = {}) const {
     try {

@@ -54,6 +54,7 @@ class RegisterRun : public ::testing::Test {
     cfg.out_dir = (dir / "out").string();
     cfg.quiet = true;
     cfg.data_dir = COHORTGIS_DATA;
+    cfg.allow_read = {COHORTGIS_FIXTURES};  // the scenario reads tests/fixtures, as --allow-read grants
     return app::run(cfg);
   }
   // 40 women and 40 men aged 30 in zone A; 3 women aged 2 and 12 men aged 7 in zone B; 2 duplicate rows, 1 birth in
@@ -202,6 +203,7 @@ TEST(XichengRegister, EqualsTheCensusBitForBit) {
     cfg.report = false;
     cfg.quiet = true;
     cfg.data_dir = COHORTGIS_DATA;
+    cfg.allow_read = {COHORTGIS_FIXTURES};  // the scenario reads tests/fixtures, as --allow-read grants
     app::run(cfg);
   }
   for (const char* file : {"population.csv", "components.csv", "indicators.csv", "plan_periods.csv"})

@@ -54,6 +54,7 @@ struct Ref {
     doc.file = "test.toml";
     doc.dir = temp_dir().string();
     doc.data_dir = temp_dir().string();
+    doc.grant({{COHORTGIS_FIXTURES}, {}});  // the input sandbox: these folders and the fixtures (as --allow-read)
     ref = table_ref(doc, *root[section][key].node(), section + "." + key, logical);
   }
   Rows read(const std::vector<std::string>& required, const std::vector<std::string>& numbers) const {
@@ -454,7 +455,7 @@ srb = 117
 [mortality]
 mx = { path = ")" + kLife + R"(", wpp = { location = "CHN", variant = "Medium" }, filter = { Time = 2010 } }
 )");
-  const auto set = scenarios::load_scenario_file(path, COHORTGIS_DATA);
+  const auto set = scenarios::load_scenario_file(path, COHORTGIS_DATA, geodata::ReadPolicy{{COHORTGIS_FIXTURES}, {}});
   ASSERT_EQ(set.runs.size(), 1u);
   const auto& sc = set.runs[0];
   // Female and male 0–4 from PopFemale and PopMale of the same file row (a ratio: free of the unit).
@@ -506,7 +507,7 @@ srb = 105
 [mortality]
 mx = { path = "mx_codes.csv", columns = { sex = "xb", value = "mx" }, values = { sex = { "1" = "male", "2" = "female" } }, ages = "labels" }
 )");
-  const auto set = scenarios::load_scenario_file(path, COHORTGIS_DATA);
+  const auto set = scenarios::load_scenario_file(path, COHORTGIS_DATA, geodata::ReadPolicy{{COHORTGIS_FIXTURES}, {}});
   const auto& sc = set.runs.at(0);
   n = 0;
   for (int z = 0; z < 2; ++z)

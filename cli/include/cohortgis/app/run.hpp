@@ -20,6 +20,10 @@ struct RunConfig {
   // Folder with census/, geo/ and wpp/. Empty: $COHORTGIS_DATA_DIR if set, else the repository's data/ folder
   // baked in at build time.
   std::string data_dir;
+  // The input sandbox (scenarios/README.md "Where inputs may come from"): a scenario reads files only inside its
+  // own folder, the data folder and these folders (--allow-read DIR), and databases only among these PostgreSQL
+  // services (--allow-db NAME, names from the user's pg_service file).
+  std::vector<std::string> allow_read, allow_db;
   std::atomic<bool>* cancel = nullptr;  // set to true (e.g. on SIGINT) to stop between steps
   // Variants to run besides the baseline (names from the scenario file); empty: every variant.
   std::vector<std::string> variants;
@@ -68,12 +72,16 @@ struct ValidationSummary {
   std::vector<std::string> inputs;    // tables read
 };
 // Loads and checks a scenario file (every table it names is read) without projecting. Throws InputError.
-ValidationSummary validate(const std::string& scenario, const std::string& data_dir = {});
+// allow_read / allow_db: as RunConfig's.
+ValidationSummary validate(const std::string& scenario, const std::string& data_dir = {},
+                           const std::vector<std::string>& allow_read = {}, const std::vector<std::string>& allow_db = {});
 
 // The scenario's inputs compared with those recorded in results_dir/manifest.json: one line per input whose SHA-256
 // differs, that is new, or that the results used and the scenario no longer names (empty: the results are current).
 std::vector<std::string> inputs_changed_since(const std::string& scenario, const std::string& results_dir,
-                                              const std::string& data_dir = {});
+                                              const std::string& data_dir = {},
+                                              const std::vector<std::string>& allow_read = {},
+                                              const std::vector<std::string>& allow_db = {});
 
 // Runs the job: population.csv, components.csv, indicators.csv, plan_periods.csv, targets.csv,
 // service_demand.csv, zones.csv, results.gpkg, maps/, charts/, report.html and manifest.json (docs/results.md).

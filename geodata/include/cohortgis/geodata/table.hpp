@@ -42,7 +42,9 @@ struct Table {
 
   const std::string& text(std::size_t row, const std::string& col) const { return text(row, column(col)); }
   const std::string& text(std::size_t row, std::size_t col) const;
-  // The cell as a finite number ("1234", "-0.5", "1e-3"; surrounding blanks allowed); throws InputError otherwise.
+  // The cell as a finite number ("1234", "-0.5", "1e-3"; surrounding blanks allowed); throws InputError otherwise,
+  // also for numbers beyond a double's range: 1e400, and 1e-400 (an underflow is an error, never a silent 0). The
+  // cell in the message is escaped and cut at 40 characters (escape_cell).
   double number(std::size_t row, const std::string& col) const { return number(row, column(col)); }
   double number(std::size_t row, std::size_t col) const;
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Scenario files (TOML, read with toml++): one file describes the baseline, its variants, plan periods, targets and
 // service norms. The format is documented in scenarios/README.md. A scenario file is data only: no code runs, no
-// network is used, and every table is a local path (relative to the file, or "data:…" for the data folder).
+// network is used, and every table is a local path (relative to the file, or "data:…" for the data folder) inside
+// the folders it may read (scenarios/README.md "Where inputs may come from").
 // Errors are InputError "FILE:LINE:COLUMN: key 'a.b': expected …, got …".
 #pragma once
 
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/zones.hpp"
 #include "cohortgis/scenarios/records.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
@@ -78,8 +80,12 @@ struct ScenarioSet {
   std::shared_ptr<const RecordsSummary> records;
 };
 
-// Loads and validates a scenario file; data_dir resolves "data:" paths. Reads every table it names.
-ScenarioSet load_scenario_file(const std::string& path, const std::string& data_dir);
+// Loads and validates a scenario file; data_dir resolves "data:" paths. Reads every table it names. Every file the
+// scenario names must lie (symlinks resolved) inside the scenario file's folder, data_dir, or a folder of
+// allowed.roots; a database only as a service of allowed.databases (geodata/read_policy.hpp). The scenario file
+// itself and the folders are trusted: they come from the command line.
+ScenarioSet load_scenario_file(const std::string& path, const std::string& data_dir,
+                               const geodata::ReadPolicy& allowed = {});
 
 // A table held in memory (e.g. a pandas DataFrame), read exactly as a file with the same columns and text cells
 // would be: the same roles, checks and messages. A scenario names it as "frame:NAME".

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: Apache-2.0
+// Where the files an untrusted scenario names may come from (the input sandbox, scenarios/README.md "Where inputs
+// may come from"). Paths on the command line are trusted; every file a scenario names must resolve (symlinks
+// resolved first) inside one of the roots, is checked before GDAL reads a byte of it, and is never fetched over a
+// network: cohortgis turns GDAL's and PROJ's network access off for the whole process (see disable_network).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cohortgis/engine/types.hpp"
+
+namespace cohortgis::geodata {
+
+struct ReadPolicy {
+  // Folders whose files may be read (the scenario's folder, the data folder, --allow-read folders); any spelling,
+  // canonicalised when checked.
+  std::vector<std::string> roots;
+  // PostgreSQL services (names in the user's pg_service file) a scenario may name as PG:service=NAME or db:NAME.
+  std::vector<std::string> databases;
+};
+
+// The policy a command line grants: folders (--allow-read; each must be an existing folder, so a typo does not
+// silently grant nothing) and PostgreSQL service names (--allow-db). `read_option`/`db_option` name the options in
+// errors ("--allow-read", or "allow_read" in Python). Throws InputError.
+ReadPolicy granted(const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db,
+                   const std::string& read_option, const std::string& db_option);
+
+// Largest total uncompressed size of the members of a zip-based input (XLSX, ODS, zipped data): 200 MiB, and at most
+// kMaxZipRatio times the archive's own size once the members pass 16 MiB (zip bombs fail before decompressing).
+inline constexpr std::uint64_t kMaxZipUncompressed = 200ull << 20;
+inline constexpr std::uint64_t kMaxZipRatio = 100;
+
+// The result of check_input: the canonical file, and every further file that reading it pulls in (the sources of an
+// OGR VRT), canonical, for the manifest.
+struct CheckedInput {
+  std::string path;
+  std::vector<std::string> pulls;
+};
+
+// Checks `path` (already joined to its folder) before anything reads it; throws InputError with a message that
+// names `written` (the path as the user wrote it) and never quotes the file's contents:
+// - it must resolve, symlinks resolved, inside one of policy.roots (existence is not probed outside them);
+// - GDAL virtual file systems (/vsi…), URLs and connection strings are refused;
+// - a file whose content is an OGR VRT (whatever its extension) must name only local sources inside the roots,
+//   recursively, without SrcSQL; other indirection formats (GDAL raster VRT, WFS/WMS descriptions) are refused;
+// - a zip archive (XLSX, ODS) whose members would decompress beyond kMaxZipUncompressed or kMaxZipRatio is refused;
+// - sidecar files (same name, other extension: .dbf, .prj, .csvt …) must resolve inside the roots too.
+// A missing file passes (the reader reports it as not found).
+CheckedInput check_input(const std::string& path, const std::string& written, const ReadPolicy& policy);
+
+// True when `canonical` (an absolute, symlink-free path) lies inside one of the roots (canonicalised here).
+bool inside_roots(const std::string& canonical, const std::vector<std::string>& roots);
+
+// Why `path` (as written) is not a local file path: a GDAL virtual file system at any depth ("/vsicurl/…",
+// "x/../vsizip/…"), a URL or URL-encoded path, or a connection string ("PG:…", "http:…"); "" when it is one.
+std::string non_local_reason(const std::string& path);
+
+// "PG:service=NAME" or "db:NAME" → NAME after checking that the policy allows it; "" when `written` is neither form.
+// Throws InputError for any other connection string (host, user, password …) and for a service not allowed.
+std::string database_service(const std::string& written, const ReadPolicy& policy);
+
+// Turns network access off for the whole process: GDAL's network file systems (/vsicurl/, /vsis3/, /vsigs/, /vsiaz/,
+// /vsiadls/, /vsioss/, /vsiswift/, /vsiwebhdfs/, /vsihdfs/ and their _streaming forms) refuse every path, GDAL's
+// HTTP fetches (drivers that download) fail without a request, and PROJ's network (grids on the CDN) is off. Idempotent;
+// called by every geodata entry point that opens data.
+void disable_network();
+
+// Text of a cell or name for an error message: at most 40 characters (UTF-8 kept whole), control characters,
+// backslashes and bytes that are not UTF-8 as \xnn, "…" when cut. The one cell-escaping helper of cohortgis
+// (scenarios' escape_cell is this one).
+std::string escape_cell(const std::string& text);
+
+}  // namespace cohortgis::geodata

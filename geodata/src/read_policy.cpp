@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: Apache-2.0
+// The input sandbox (read_policy.hpp): path checks, OGR VRT and zip inspection before GDAL opens a file, and the
+// process-wide network switch-off.
+#include "cohortgis/geodata/read_policy.hpp"
+
+#include "gdal_support.hpp"
+
+#include <cpl_conv.h>
+#include <cpl_http.h>
+#include <cpl_minixml.h>
+#include <cpl_string.h>
+#include <cpl_vsi.h>
+#include <cpl_vsi_virtual.h>
+#include <gdal.h>
+#include <ogr_srs_api.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <system_error>
+
+namespace cohortgis::geodata {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kMaxVrtDepth = 8;                        // a VRT naming a VRT naming … (and loops) stop here
+constexpr std::uintmax_t kMaxVrtBytes = 16u << 20;     // an OGR VRT is a short description, never a data file
+constexpr std::size_t kMaxZipMembers = 100000;
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+bool contains_ci(const std::string& s, const char* needle) { return lower(s).find(needle) != std::string::npos; }
+
+fs::path canonical_or_empty(const fs::path& p) {
+  std::error_code ec;
+  fs::path c = fs::weakly_canonical(fs::absolute(p, ec), ec);
+  if (ec) return {};
+  return c;
+}
+
+// Components of `root` are a prefix of those of `p` (both canonical), so /data/x is not inside /dat.
+bool is_within(const fs::path& p, const fs::path& root) {
+  auto pi = p.begin();
+  for (auto ri = root.begin(); ri != root.end(); ++ri) {
+    if (ri->empty()) continue;  // a trailing separator
+    if (pi == p.end() || *pi != *ri) return false;
+    ++pi;
+  }
+  return true;
+}
+
+// The folders, in full: they come from the command line (trusted), and a cut path would not help.
+std::string roots_text(const std::vector<std::string>& roots) {
+  std::string s;
+  for (const auto& r : roots) {
+    const fs::path c = canonical_or_empty(r);
+    s += (s.empty() ? "'" : ", '") + (c.empty() ? r : c.string()) + "'";
+  }
+  return s.empty() ? "none" : s;
+}
+
+// A PostgreSQL service name (a [section] of pg_service.conf).
+bool is_service_name(const std::string& name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char ch) {
+    return std::isalnum(ch) || ch == '_' || ch == '-' || ch == '.';
+  });
+}
+
+std::string q(const std::string& written) { return "'" + escape_cell(written) + "'"; }
+
+// A path component that names a GDAL virtual file system ("vsicurl", "vsizip", "vsis3_streaming", "vsicurl?url=…").
+bool names_vsi(const std::string& component) {
+  const std::string c = lower(component);
+  if (c.rfind("vsi", 0) != 0) return false;
+  std::size_t i = 3;
+  while (i < c.size() && (std::isalnum(static_cast<unsigned char>(c[i])) || c[i] == '_')) ++i;
+  static const char* const kKnown[] = {"vsicurl", "vsicurl_streaming", "vsis3", "vsis3_streaming", "vsigs",
+                                       "vsigs_streaming", "vsiaz", "vsiaz_streaming", "vsiadls", "vsioss",
+                                       "vsioss_streaming", "vsiswift", "vsiswift_streaming", "vsihdfs", "vsiwebhdfs",
+                                       "vsizip", "vsitar", "vsigzip", "vsi7z", "vsirar", "vsimem", "vsistdin",
+                                       "vsistdout", "vsistdout_redirect", "vsisubfile", "vsisparse", "vsicrypt",
+                                       "vsicached", "vsiaz_streaming"};
+  const std::string head = c.substr(0, i);
+  for (const char* k : kKnown)
+    if (head == k) return true;
+  return false;
+}
+
+void refuse_non_local(const std::string& s, const std::string& label) {
+  const std::string why = non_local_reason(s);
+  if (!why.empty()) throw InputError(label + ": " + why);
+}
+
+// MapInfo is left out on purpose: its seamless and view tables name other files.
+constexpr const char* kInputDrivers[] = {"CSV",     "XLSX",       "ODS",            "GPKG",       "GeoJSON",
+                                          "GeoJSONSeq", "ESRI Shapefile", "FlatGeobuf", "OpenFileGDB", "OGR_VRT"};
+
+bool allowed_driver(const std::string& name) {
+  for (const char* a : kInputDrivers)
+    if (name == a) return true;
+  return false;
+}
+
+std::string read_head(const fs::path& p, std::size_t n) {
+  std::ifstream in(p, std::ios::binary);
+  std::string s(n, '\0');
+  in.read(s.data(), static_cast<std::streamsize>(n));
+  s.resize(static_cast<std::size_t>(in.gcount()));
+  return s;
+}
+
+// Name of the first element of an XML text ("" when the text does not start like XML).
+std::string xml_root(const std::string& head) {
+  std::size_t i = head.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
+  while (i < head.size()) {
+    while (i < head.size() && std::isspace(static_cast<unsigned char>(head[i]))) ++i;
+    if (i >= head.size() || head[i] != '<') return {};
+    if (head.compare(i, 2, "<?") == 0 || head.compare(i, 2, "<!") == 0) {  // declaration, comment, DOCTYPE
+      const std::size_t e = head.find('>', i);
+      if (e == std::string::npos) return {};
+      i = e + 1;
+      continue;
+    }
+    std::size_t j = i + 1;
+    while (j < head.size() && (std::isalnum(static_cast<unsigned char>(head[j])) || head[j] == '_' || head[j] == ':' ||
+                               head[j] == '-' || head[j] == '.'))
+      ++j;
+    return head.substr(i + 1, j - i - 1);
+  }
+  return {};
+}
+
+void check_zip(const fs::path& p, const std::string& label) {
+  const std::string base = "/vsizip/" + p.string();
+  std::unique_ptr<char*, void (*)(char**)> entries(VSIReadDirRecursive(base.c_str()), [](char** l) { CSLDestroy(l); });
+  std::error_code ec;
+  const std::uintmax_t packed = std::max<std::uintmax_t>(fs::file_size(p, ec), 1);
+  std::uint64_t total = 0;
+  std::size_t n = 0;
+  for (char** e = entries.get(); e && *e; ++e, ++n) {
+    if (n >= kMaxZipMembers)
+      throw InputError(label + ": a zip archive (XLSX/ODS) with more than " +
+                       std::to_string(kMaxZipMembers) + " members; refused before decompressing");
+    VSIStatBufL st;
+    if (VSIStatL((base + "/" + *e).c_str(), &st) == 0 && !VSI_ISDIR(st.st_mode))
+      total += static_cast<std::uint64_t>(st.st_size);
+  }
+  const bool too_big = total > kMaxZipUncompressed;
+  const bool absurd = total > (16ull << 20) && total / packed > kMaxZipRatio;
+  if (too_big || absurd)
+    throw InputError(label + ": a zip archive (XLSX/ODS) whose members would decompress to " +
+                     std::to_string(total >> 20) + " MiB from " + std::to_string(packed >> 10) + " KiB (" +
+                     (too_big ? "above the limit of " + std::to_string(kMaxZipUncompressed >> 20) + " MiB"
+                              : "more than " + std::to_string(kMaxZipRatio) + " times its size") +
+                     "); refused before decompressing (a zip bomb?)");
+}
+
+// Sidecars (x.dbf, x.prj, x.csvt, x.gpkg-wal …) that are symlinks must stay inside the roots too.
+void check_sidecars(const fs::path& p, const std::string& label, const ReadPolicy& policy) {
+  const std::string stem = lower(p.stem().string());
+  std::error_code ec;
+  for (fs::directory_iterator it(p.parent_path(), ec), end; !ec && it != end; it.increment(ec)) {
+    const fs::path q = it->path();
+    if (lower(q.stem().string()) != stem && lower(q.filename().string()).rfind(stem + ".", 0) != 0) continue;
+    std::error_code ec2;
+    if (!fs::is_symlink(it->symlink_status(ec2))) continue;
+    const fs::path c = canonical_or_empty(q);
+    if (c.empty() || !inside_roots(c.string(), policy.roots))
+      throw InputError(label + ": its companion file " + q.filename().string() +
+                       " is a link to a file outside the folders this scenario may read (" + roots_text(policy.roots) +
+                       ")");
+  }
+}
+
+void check_at(const fs::path& full, const std::string& label, const ReadPolicy& policy, int depth,
+              CheckedInput& out, bool is_source);
+
+void check_vrt(const fs::path& vrt, const std::string& label, const ReadPolicy& policy, int depth,
+               CheckedInput& out) {
+  if (depth >= kMaxVrtDepth)
+    throw InputError(label + ": VRT files nested more than " + std::to_string(kMaxVrtDepth) +
+                     " deep (a loop?)");
+  std::error_code ec;
+  if (fs::file_size(vrt, ec) > kMaxVrtBytes)
+    throw InputError(label + ": an OGR VRT file larger than " + std::to_string(kMaxVrtBytes >> 20) +
+                     " MiB; expected a short description of its sources");
+  QuietGdalErrors quiet;
+  std::unique_ptr<CPLXMLNode, void (*)(CPLXMLNode*)> tree(CPLParseXMLFile(vrt.string().c_str()), CPLDestroyXMLNode);
+  if (!tree) throw InputError(label + ": an OGR VRT file that is not well-formed XML");
+  // Every element, depth first: sources must be local files inside the roots; SQL could attach other databases.
+  std::vector<const CPLXMLNode*> stack{tree.get()};
+  while (!stack.empty()) {
+    const CPLXMLNode* n = stack.back();
+    stack.pop_back();
+    for (; n; n = n->psNext) {
+      if (n->eType != CXT_Element) continue;
+      const std::string name = n->pszValue;
+      if (name == "SrcSQL")
+        throw InputError(label + ": an OGR VRT with <SrcSQL> is not allowed as a scenario input "
+                         "(SQL can open other files); expected <SrcDataSource> and <SrcLayer> only");
+      if (name.size() >= 3 && name.compare(name.size() - 3, 3, "SRS") == 0) {
+        // LayerSRS, TargetSRS, GeometryField/SRS: GDAL would read a file or fetch a URL named there.
+        const std::string srs = trim(CPLGetXMLValue(n, nullptr, ""));
+        std::error_code ec2;
+        if (!srs.empty() && (srs[0] == '/' || srs[0] == '.' || srs[0] == '~' || srs.find("://") != std::string::npos ||
+                             lower(srs).rfind("file:", 0) == 0 || fs::exists(vrt.parent_path() / srs, ec2) ||
+                             fs::exists(srs, ec2)))
+          throw InputError(label + ": an OGR VRT whose <" + name +
+                           "> names a file or URL; expected the CRS itself (EPSG:4326, WKT or a PROJ string)");
+      }
+      if (name == "SourceFilename" || name == "SrcDataSource") {
+        const std::string src = trim(CPLGetXMLValue(n, nullptr, ""));
+        const std::string src_label = q(src) + " (a source named in the VRT " + label + ")";
+        refuse_non_local(src, src_label);
+        if (src.empty()) throw InputError(label + ": an OGR VRT with an empty <" + name + ">");
+        // GDAL takes a source that starts with '<' as an inline VRT: its own sources would go unchecked.
+        if (src[0] == '<') throw InputError(src_label + ": an inline VRT as a source is not allowed");
+        const bool relative = std::strcmp(CPLGetXMLValue(n, "relativeToVRT", "0"), "1") == 0;
+        const fs::path full = relative && fs::path(src).is_relative() ? vrt.parent_path() / src : fs::path(src);
+        check_at(full, src_label, policy, depth + 1, out, true);
+      }
+      if (n->psChild) stack.push_back(n->psChild);
+    }
+  }
+}
+
+void check_at(const fs::path& full, const std::string& label, const ReadPolicy& policy, int depth,
+              CheckedInput& out, bool is_source) {
+  const fs::path c = canonical_or_empty(full);
+  if (c.empty() || !inside_roots(c.string(), policy.roots))
+    throw InputError(label + " is outside the folders this scenario may read (" +
+                     roots_text(policy.roots) +
+                     "); move the file there, or let the scenario read its folder with --allow-read DIR "
+                     "(allow_read=[…] in Python)");
+  if (is_source) out.pulls.push_back(c.string());
+  std::error_code ec;
+  const fs::file_status st = fs::status(c, ec);
+  if (!fs::exists(st)) {
+    if (is_source) throw InputError(label + ": file not found");
+    return;
+  }
+  if (fs::is_directory(st)) {
+    // A folder (of Shapefiles, a .gdb) is read file by file: none of its entries may be a link out of the roots.
+    std::error_code ec2;
+    for (fs::directory_iterator it(c, ec2), end; !ec2 && it != end; it.increment(ec2)) {
+      std::error_code ec3;
+      if (!fs::is_symlink(it->symlink_status(ec3))) continue;
+      const fs::path t = canonical_or_empty(it->path());
+      if (t.empty() || !inside_roots(t.string(), policy.roots))
+        throw InputError(label + ": the folder's entry " + it->path().filename().string() +
+                         " is a link to a file outside the folders this scenario may read (" + roots_text(policy.roots) +
+                         ")");
+    }
+    return;
+  }
+  if (!fs::is_regular_file(st)) return;
+  check_sidecars(c, label, policy);
+  const std::string head = read_head(c, 4096);
+  if (head.rfind("PK\x03\x04", 0) == 0) check_zip(c, label);
+  const std::string root = xml_root(head);
+  // By the root element, or anywhere in the head as GDAL's own VRT detection looks (after a long comment, say).
+  if (root == "OGRVRTDataSource" || contains_ci(head, "<ogrvrtdatasource")) {
+    check_vrt(c, label, policy, depth, out);
+  } else if (root == "VRTDataset" || root == "OGRWFSDataSource" || root == "GDAL_WMS" || root == "GDAL_WMTS" ||
+             root == "WCS_GDAL" || root == "OGRGMLASDataSource" || root == "PAMDataset") {
+    throw InputError(label + ": a <" + root +
+                     "> description that points at other data is not allowed as a scenario input");
+  }
+  if (is_source) {
+    // A VRT opens its sources with any driver; only the formats cohortgis reads may answer.
+    QuietGdalErrors quiet;
+    GDALDriverH d = GDALIdentifyDriverEx(c.string().c_str(), GDAL_OF_VECTOR, nullptr, nullptr);
+    const std::string name = d ? GDALGetDriverShortName(d) : "";
+    if (!allowed_driver(name))
+      throw InputError(label + ": " +
+                       (name.empty() ? std::string("not a vector format GDAL recognises")
+                                     : "a " + name + " source, which a scenario input may not use") +
+                       "; expected CSV, XLSX, ODS, GeoPackage, GeoJSON, Shapefile, FlatGeobuf or an OGR VRT of them");
+  }
+}
+
+// The network file systems: every prefix refuses (no request is made).
+class RefuseNetwork final : public VSIFilesystemHandler {
+ public:
+  VSIVirtualHandle* Open(const char* name, const char*, bool set_error, CSLConstList) override {
+    errno = EACCES;
+    if (set_error)
+      VSIError(VSIE_AWSError, "%s: network access is disabled in cohortgis (inputs are local files only)",
+               name ? name : "");
+    CPLError(CE_Failure, CPLE_AppDefined, "network access is disabled in cohortgis (inputs are local files only)");
+    return nullptr;
+  }
+  int Stat(const char*, VSIStatBufL*, int) override {
+    errno = EACCES;
+    return -1;
+  }
+  bool IsLocal(const char*) override { return false; }
+  bool SupportsRead(const char*) override { return false; }
+  bool SupportsSequentialWrite(const char*, bool) override { return false; }
+  bool SupportsRandomWrite(const char*, bool) override { return false; }
+};
+
+CPLHTTPResult* refuse_http(const char* url, CSLConstList, GDALProgressFunc, void*, CPLHTTPFetchWriteFunc, void*, void*) {
+  auto* r = static_cast<CPLHTTPResult*>(CPLCalloc(1, sizeof(CPLHTTPResult)));
+  r->nStatus = 1;
+  r->pszErrBuf = CPLStrdup("network access is disabled in cohortgis (inputs are local files only)");
+  CPLError(CE_Failure, CPLE_AppDefined, "%s: network access is disabled in cohortgis", url ? url : "");
+  return r;
+}
+
+}  // namespace
+
+std::string non_local_reason(const std::string& s) {
+  bool vsi = false;
+  std::size_t b = 0;
+  while (b <= s.size()) {
+    const std::size_t e = std::min(s.find_first_of("/\\", b), s.size());
+    vsi = vsi || names_vsi(s.substr(b, e - b));
+    b = e + 1;
+  }
+  const bool url = s.find("://") != std::string::npos || contains_ci(s, "%2f") || contains_ci(s, "%3a") ||
+                   contains_ci(s, "%5c");
+  bool scheme = false;
+  if (!s.empty() && std::isalpha(static_cast<unsigned char>(s[0]))) {
+    std::size_t i = 1;
+    while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '_' || s[i] == '-' ||
+                            s[i] == '+' || s[i] == '.'))
+      ++i;
+    scheme = i < s.size() && s[i] == ':';
+  }
+  if (!vsi && !url && !scheme) return {};
+  return std::string(vsi   ? "GDAL virtual file systems (/vsi…) are not allowed"
+                     : url ? "URLs (and URL-encoded paths) are not allowed"
+                           : "connection strings are not allowed") +
+         "; expected a local file (scenario inputs are never fetched over a network)";
+}
+
+CPLStringList input_drivers(const std::string& path) {
+  CPLStringList d;
+  if (lower(path.substr(0, 3)) == "pg:") {
+    d.AddString("PostgreSQL");
+  } else {
+    for (const char* a : kInputDrivers) d.AddString(a);
+  }
+  return d;
+}
+
+bool inside_roots(const std::string& canonical, const std::vector<std::string>& roots) {
+  for (const auto& r : roots) {
+    const fs::path c = canonical_or_empty(r);
+    if (!c.empty() && is_within(fs::path(canonical), c)) return true;
+  }
+  return false;
+}
+
+CheckedInput check_input(const std::string& path, const std::string& written, const ReadPolicy& policy) {
+  register_drivers();
+  CheckedInput out;
+  // "data:" is cohortgis's own prefix for the data folder; what follows it must be a local path too.
+  refuse_non_local(written.rfind("data:", 0) == 0 ? written.substr(5) : written, q(written));
+  if (path.rfind("/vsi", 0) == 0) refuse_non_local(path, q(written));
+  check_at(fs::path(path), q(written), policy, 0, out, false);
+  out.path = canonical_or_empty(path).string();
+  // The same file twice (two layers of one source) is hashed once.
+  std::sort(out.pulls.begin(), out.pulls.end());
+  out.pulls.erase(std::unique(out.pulls.begin(), out.pulls.end()), out.pulls.end());
+  return out;
+}
+
+ReadPolicy granted(const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db,
+                   const std::string& read_option, const std::string& db_option) {
+  ReadPolicy p;
+  for (const auto& d : allow_read) {
+    std::error_code ec;
+    if (d.empty() || !fs::is_directory(d, ec))
+      throw InputError(read_option + ": '" + d + "' is not a folder; expected a folder whose files the scenario may read");
+    p.roots.push_back(d);
+  }
+  for (const auto& name : allow_db) {
+    if (!is_service_name(name))
+      throw InputError(db_option + ": '" + escape_cell(name) + "'; expected the name of a PostgreSQL service (a [section] "
+                       "of your pg_service file: letters, digits, _ - .)");
+    p.databases.push_back(name);
+  }
+  return p;
+}
+
+std::string database_service(const std::string& written, const ReadPolicy& policy) {
+  std::string name;
+  if (written.rfind("db:", 0) == 0) {
+    name = written.substr(3);
+  } else if (lower(written.substr(0, 3)) == "pg:") {
+    const std::string rest = trim(written.substr(3));
+    if (rest.rfind("service=", 0) != 0 || rest.find_first_of(" \t") != std::string::npos)
+      throw InputError("'" + escape_cell(written) +
+                       "': a scenario may name a database only as PG:service=NAME or db:NAME (a service of your "
+                       "pg_service file); a host, user, password or other connection setting is never taken from a "
+                       "scenario file");
+    name = rest.substr(8);
+  } else {
+    return {};
+  }
+  if (!is_service_name(name))
+    throw InputError("'" + escape_cell(written) + "': expected a database service name (letters, digits, _ - .)");
+  if (std::find(policy.databases.begin(), policy.databases.end(), name) == policy.databases.end())
+    throw InputError("'" + escape_cell(written) + "': the database service '" + name +
+                     "' is not allowed; a scenario reads a database only when the command line names it (--allow-db " +
+                     name + ", allow_db=[…] in Python)");
+  return name;
+}
+
+void disable_network() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    // Known network prefixes, their streaming forms, and any other handler that says it is not local.
+    std::vector<std::string> prefixes;
+    for (const char* p : {"/vsicurl/", "/vsicurl?", "/vsis3/", "/vsigs/", "/vsiaz/", "/vsiadls/", "/vsioss/",
+                          "/vsiswift/", "/vsihdfs/", "/vsiwebhdfs/"}) {
+      prefixes.emplace_back(p);
+      if (p[std::strlen(p) - 1] == '/') prefixes.push_back(std::string(p).substr(0, std::strlen(p) - 1) + "_streaming/");
+    }
+    std::unique_ptr<char*, void (*)(char**)> have(VSIFileManager::GetPrefixes(), [](char** l) { CSLDestroy(l); });
+    for (char** p = have.get(); p && *p; ++p) {
+      VSIFilesystemHandler* h = VSIFileManager::GetHandler(*p);
+      if (h && !h->IsLocal(*p)) prefixes.emplace_back(*p);
+    }
+    static RefuseNetwork refuse;  // lives as long as the process, as GDAL's own handlers do
+    for (const auto& p : prefixes) VSIFileManager::InstallHandler(p, &refuse);
+    CPLHTTPSetFetchCallback(refuse_http, nullptr);
+    OSRSetPROJEnableNetwork(FALSE);
+  });
+}
+
+std::string escape_cell(const std::string& text) {
+  constexpr std::size_t kMax = 40;
+  static const char* const kHex = "0123456789abcdef";
+  std::string out;
+  std::size_t chars = 0, i = 0;
+  while (i < text.size() && chars < kMax) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out += static_cast<char>(c);
+      ++i;
+    } else {
+      // A UTF-8 sequence is kept whole when it is valid; anything else (control bytes, '\\', stray bytes) is \xNN.
+      const std::size_t len = c >= 0xc2 && c < 0xe0 ? 2 : c >= 0xe0 && c < 0xf0 ? 3 : c >= 0xf0 && c < 0xf5 ? 4 : 0;
+      bool valid = len > 0 && i + len <= text.size();
+      for (std::size_t k = 1; valid && k < len; ++k) valid = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
+      if (valid) {
+        out.append(text, i, len);
+        i += len;
+      } else {
+        out += "\\x";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+        ++i;
+      }
+    }
+    ++chars;
+  }
+  if (i < text.size()) out += "…";
+  return out;
+}
+
+}  // namespace cohortgis::geodata

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: Apache-2.0
+// The input sandbox (read_policy.hpp): folders, symlinks, OGR VRT sources, zip bombs, database services, quoted
+// cells, and the process-wide network switch-off — each with the message a user sees (issue #17).
+#include <gtest/gtest.h>
+
+#include <cpl_http.h>
+#include <cpl_vsi.h>
+#include <ogr_srs_api.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <unistd.h>
+
+#include "error_of.hpp"
+#include "cohortgis/geodata/read_policy.hpp"
+#include "cohortgis/geodata/table.hpp"
+#include "cohortgis/geodata/zones.hpp"
+
+using namespace cohortgis;
+using namespace cohortgis::geodata;
+using cohortgis::test::error_of;
+namespace fs = std::filesystem;
+
+namespace {
+
+void write(const fs::path& p, const std::string& text) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary) << text;
+}
+
+std::string vrt(const std::string& source, bool relative = true, const std::string& extra = "") {
+  return "<OGRVRTDataSource><OGRVRTLayer name=\"t\"><SrcDataSource relativeToVRT=\"" + std::string(relative ? "1" : "0") +
+         "\">" + source + "</SrcDataSource>" + extra + "</OGRVRTLayer></OGRVRTDataSource>\n";
+}
+
+class Sandbox : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    base = fs::temp_directory_path() / ("cohortgis_sandbox_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(base);
+    root = base / "scenario";
+    outside = base / "secrets";
+    write(root / "ok.csv", "age,value\n0,1\n");
+    write(outside / "secret.csv", "SECRET_HEADER,x\n1,2\n");
+    policy.roots = {root.string()};
+  }
+  void TearDown() override { fs::remove_all(base); }
+  std::string check(const std::string& written) {
+    return error_of([&] { (void)check_input((root / written).lexically_normal().string(), written, policy); });
+  }
+  fs::path base, root, outside;
+  ReadPolicy policy;
+};
+
+}  // namespace
+
+TEST_F(Sandbox, InsideTheRootsPasses) {
+  EXPECT_EQ(check("ok.csv"), "<no exception>");
+  EXPECT_EQ(check("sub/../ok.csv"), "<no exception>");
+  EXPECT_EQ(check("missing.csv"), "<no exception>");  // the reader says "file not found"
+}
+
+TEST_F(Sandbox, OutsideIsRefusedWithoutEchoingTheFile) {
+  const std::string m = check("../secrets/secret.csv");
+  EXPECT_CONTAINS(m, "'../secrets/secret.csv' is outside the folders this scenario may read");
+  EXPECT_CONTAINS(m, "--allow-read DIR");
+  EXPECT_EQ(m.find("SECRET_HEADER"), std::string::npos) << m;
+  const std::string abs = (outside / "secret.csv").string();
+  EXPECT_CONTAINS(error_of([&] { (void)check_input(abs, abs, policy); }), "is outside the folders");
+  // A folder whose name starts like the root's is not inside it.
+  write(base / "scenario2" / "x.csv", "a\n1\n");
+  EXPECT_CONTAINS(check("../scenario2/x.csv"), "is outside the folders");
+  // Granting the folder (what --allow-read does) lets it through.
+  policy.roots.push_back(outside.string());
+  EXPECT_EQ(check("../secrets/secret.csv"), "<no exception>");
+}
+
+TEST_F(Sandbox, SymlinksAreResolvedFirst) {
+  fs::create_symlink(outside / "secret.csv", root / "link.csv");
+  EXPECT_CONTAINS(check("link.csv"), "'link.csv' is outside the folders");
+  fs::create_directory_symlink(outside, root / "linked_dir");
+  EXPECT_CONTAINS(check("linked_dir/secret.csv"), "is outside the folders");
+  fs::create_symlink(root / "ok.csv", root / "inner.csv");
+  EXPECT_EQ(check("inner.csv"), "<no exception>");
+  // A Shapefile's companion (.dbf, .prj …) linked out of the folder is refused too.
+  write(root / "zones.shp", "x");
+  fs::create_symlink(outside / "secret.csv", root / "zones.dbf");
+  EXPECT_CONTAINS(check("zones.shp"), "its companion file zones.dbf is a link to a file outside");
+}
+
+TEST_F(Sandbox, VrtSourcesMustBeLocalAndInside) {
+  write(root / "good.vrt", vrt("ok.csv"));
+  CheckedInput c = check_input((root / "good.vrt").string(), "good.vrt", policy);
+  ASSERT_EQ(c.pulls.size(), 1u);
+  EXPECT_EQ(c.pulls[0], fs::canonical(root / "ok.csv").string());
+
+  write(root / "escape.vrt", vrt("../secrets/secret.csv"));
+  EXPECT_CONTAINS(check("escape.vrt"), "'../secrets/secret.csv' (a source named in the VRT 'escape.vrt') is outside");
+  // Detected by content, not by extension.
+  write(root / "escape.gpkg", vrt((outside / "secret.csv").string(), false));
+  EXPECT_CONTAINS(check("escape.gpkg"), "(a source named in the VRT 'escape.gpkg') is outside");
+  write(root / "remote.vrt", vrt("/vsicurl/http://127.0.0.1:9/x.csv", false));
+  EXPECT_CONTAINS(check("remote.vrt"), "GDAL virtual file systems (/vsi…) are not allowed");
+  write(root / "sql.vrt", vrt("ok.csv", true, "<SrcSQL>ATTACH '/etc/x' AS x</SrcSQL>"));
+  EXPECT_CONTAINS(check("sql.vrt"), "<SrcSQL> is not allowed");
+  write(root / "loop.vrt", vrt("loop.vrt"));
+  EXPECT_CONTAINS(check("loop.vrt"), "nested more than 8 deep");
+  write(root / "raster.vrt", "<VRTDataset rasterXSize=\"1\" rasterYSize=\"1\"></VRTDataset>\n");
+  EXPECT_CONTAINS(check("raster.vrt"), "a <VRTDataset> description that points at other data is not allowed");
+  write(root / "missing_src.vrt", vrt("nope.csv"));
+  EXPECT_CONTAINS(check("missing_src.vrt"), "'nope.csv' (a source named in the VRT 'missing_src.vrt'): file not found");
+  write(root / "srs_file.vrt", vrt("ok.csv", true, "<LayerSRS>../secrets/secret.csv</LayerSRS>"));
+  EXPECT_CONTAINS(check("srs_file.vrt"), "'srs_file.vrt': an OGR VRT whose <LayerSRS> names a file or URL");
+  write(root / "srs_url.vrt", vrt("ok.csv", true, "<LayerSRS>http://127.0.0.1:9/4326.wkt</LayerSRS>"));
+  EXPECT_CONTAINS(check("srs_url.vrt"), "names a file or URL");
+  write(root / "srs_ok.vrt", vrt("ok.csv", true, "<LayerSRS>EPSG:4326</LayerSRS>"));
+  EXPECT_EQ(check("srs_ok.vrt"), "<no exception>");
+  write(root / "commented.vrt", "<!-- " + std::string(2000, 'x') + " -->\n" + vrt("../secrets/secret.csv"));
+  EXPECT_CONTAINS(check("commented.vrt"), "is outside the folders");
+  // Past the first KiB GDAL no longer takes the file for a VRT at all: it cannot be read, and nothing leaks.
+  write(root / "far.vrt", "<!-- " + std::string(5000, 'x') + " -->\n" + vrt("../secrets/secret.csv"));
+  if (check("far.vrt") == "<no exception>") {
+    const std::string m = error_of([&] { (void)read_table((root / "far.vrt").string(), {}); });
+    EXPECT_CONTAINS(m, "cannot be read as a table");
+    EXPECT_EQ(m.find("SECRET_HEADER"), std::string::npos) << m;
+  }
+  write(root / "inline.vrt", vrt("&lt;OGRVRTDataSource&gt;&lt;/OGRVRTDataSource&gt;", false));
+  EXPECT_CONTAINS(check("inline.vrt"), "an inline VRT as a source is not allowed");
+  write(root / "broken.vrt", "<OGRVRTDataSource><OGRVRTLayer");
+  EXPECT_CONTAINS(check("broken.vrt"), "not well-formed XML");
+}
+
+TEST_F(Sandbox, ZipBombsAreRefusedBeforeDecompressing) {
+  // 20 MiB of zeros deflate to ~20 KiB: more than 100 times the archive's size.
+  const std::string member = "/vsizip/" + (root / "bomb.xlsx").string() + "/xl/worksheets/sheet1.xml";
+  VSILFILE* f = VSIFOpenL(member.c_str(), "wb");
+  ASSERT_NE(f, nullptr);
+  const std::string zeros(1 << 20, '0');
+  for (int i = 0; i < 20; ++i) ASSERT_EQ(VSIFWriteL(zeros.data(), 1, zeros.size(), f), zeros.size());
+  VSIFCloseL(f);
+  const std::string m = check("bomb.xlsx");
+  EXPECT_CONTAINS(m, "'bomb.xlsx': a zip archive (XLSX/ODS) whose members would decompress to 20 MiB");
+  EXPECT_CONTAINS(m, "refused before decompressing");
+  // A real spreadsheet passes.
+  const std::string xlsx = std::string(COHORTGIS_FIXTURES) + "/tables/districts.xlsx";
+  policy.roots.push_back(COHORTGIS_FIXTURES);
+  EXPECT_EQ(error_of([&] { (void)check_input(xlsx, "districts.xlsx", policy); }), "<no exception>");
+}
+
+TEST(NonLocal, EveryNetworkSpellingIsRefused) {
+  for (const char* s : {"/vsicurl/http://h/x.csv", "/vsizip//vsicurl/http://h/x.zip/a.csv", "../../vsicurl/http:/h/x",
+                        "/vsis3/bucket/x.csv", "/VSICURL/http://h/x", "/vsicurl?url=http%3A%2F%2Fh%2Fx.csv",
+                        "/vsicurl_streaming/http://h/x", "/vsiaz/c/x", "/vsiwebhdfs/http://h/x"})
+    EXPECT_CONTAINS(non_local_reason(s), "GDAL virtual file systems");
+  for (const char* s : {"http://h/x.csv", "%2Fvsicurl%2Fhttp", "x%3Ay"}) EXPECT_CONTAINS(non_local_reason(s), "URLs");
+  for (const char* s : {"PG:dbname=x", "WFS:http", "https:h"}) EXPECT_NE(non_local_reason(s), "") << s;
+  for (const char* s : {"census/base.csv", "../x/y.gpkg", "/abs/path/t.csv", "vsi_notes/x.csv", "2020-base.csv"})
+    EXPECT_EQ(non_local_reason(s), "") << s;
+}
+
+TEST(Databases, OnlyAllowedServicesByName) {
+  ReadPolicy p;
+  EXPECT_EQ(database_service("census.csv", p), "");
+  EXPECT_CONTAINS(error_of([&] { (void)database_service("db:census", p); }),
+                  "the database service 'census' is not allowed; a scenario reads a database only when the command "
+                  "line names it (--allow-db census");
+  p.databases = {"census"};
+  EXPECT_EQ(database_service("db:census", p), "census");
+  EXPECT_EQ(database_service("PG:service=census", p), "census");
+  for (const char* s : {"PG:host=10.0.0.1 dbname=x", "PG:service=census user=postgres", "PG:service=census password=x",
+                        "pg:dbname=census"})
+    EXPECT_CONTAINS(error_of([&] { (void)database_service(s, p); }),
+                    "a host, user, password or other connection setting is never taken from a scenario file");
+  EXPECT_CONTAINS(error_of([&] { (void)database_service("db:a;b", p); }), "expected a database service name");
+}
+
+TEST(EscapeCell, ShortEscapedAndWholeCharacters) {
+  EXPECT_EQ(escape_cell("plain"), "plain");
+  EXPECT_EQ(escape_cell(std::string("a\x1b[2Jb\n\x7f\\", 9)), "a\\x1b[2Jb\\x0a\\x7f\\x5c");
+  EXPECT_EQ(escape_cell("\xff\xfe"), "\\xff\\xfe");  // not UTF-8
+  EXPECT_EQ(escape_cell(std::string(50, 'x')), std::string(40, 'x') + "…");
+  std::string zh;
+  for (int i = 0; i < 45; ++i) zh += "区";
+  std::string want;
+  for (int i = 0; i < 40; ++i) want += "区";
+  EXPECT_EQ(escape_cell(zh), want + "…");  // cut between characters, not inside one
+}
+
+// Defence in depth: whatever path reaches GDAL, its network file systems and HTTP fetches refuse without a request.
+TEST(Network, OffForTheWholeProcess) {
+  disable_network();
+  for (const char* p : {"/vsicurl/http://127.0.0.1:9/x.csv", "/vsis3/bucket/x.csv", "/vsicurl_streaming/http://127.0.0.1:9/x",
+                        "/vsigs/b/x", "/vsiaz/c/x", "/vsiadls/c/x", "/vsioss/b/x", "/vsiswift/b/x", "/vsiwebhdfs/http://h/x"}) {
+    EXPECT_EQ(VSIFOpenL(p, "rb"), nullptr) << p;
+    VSIStatBufL st;
+    EXPECT_NE(VSIStatL(p, &st), 0) << p;
+  }
+  EXPECT_EQ(VSIFOpenL("/vsizip//vsicurl/http://127.0.0.1:9/x.zip/a.csv", "rb"), nullptr);
+  CPLHTTPResult* r = CPLHTTPFetch("http://127.0.0.1:9/x", nullptr);
+  ASSERT_NE(r, nullptr);
+  EXPECT_NE(r->nStatus, 0);
+  EXPECT_NE(std::string(r->pszErrBuf ? r->pszErrBuf : "").find("network access is disabled"), std::string::npos);
+  CPLHTTPDestroyResult(r);
+  EXPECT_FALSE(OSRGetPROJEnableNetwork());  // no grids from the PROJ CDN either
+}
+
+// A .csvt sidecar declaring an age column Integer must not turn 0.5 into 0 (issue #17).
+TEST_F(Sandbox, CsvtIntegerColumnRefusesFractions) {
+  write(root / "ages.csv", "age,value\n0,1\n0.5,2\n");
+  write(root / "ages.csvt", "Integer,Real\n");
+  const std::string m = error_of([&] { (void)read_table((root / "ages.csv").string(), {{"age", ColumnType::number}}); });
+  EXPECT_CONTAINS(m, "data row 2 (row 3 counting the header row), column 'age': '0.5' is not a whole number");
+}
+
+// A zones file without features says so, not "missing fields" (a GeoJSON with "features": [] has no fields).
+TEST_F(Sandbox, ZonesWithoutFeatures) {
+  write(root / "empty.geojson", "{\"type\": \"FeatureCollection\", \"features\": []}\n");
+  const std::string m = error_of([&] { (void)load_zones({.path = (root / "empty.geojson").string(), .id_field = "code"}); });
+  EXPECT_CONTAINS(m, "has no features; expected at least one zone");
+}
+
+// Column names in "columns found" are escaped and cut like cells: a header cannot paint the terminal.
+TEST_F(Sandbox, ColumnNamesInMessagesAreEscaped) {
+  write(root / "odd.csv", "age,\x1b[2Jwipe" + std::string(60, 'w') + "\n1,2\n");
+  const std::string m = error_of([&] { (void)read_table((root / "odd.csv").string(), {{"value"}}); });
+  EXPECT_CONTAINS(m, "missing column 'value'; columns found: 'age', '\\x1b[2Jwipe");
+  EXPECT_EQ(m.find('\x1b'), std::string::npos) << m;
+  EXPECT_EQ(m.find(std::string(50, 'w')), std::string::npos) << m;
+}
+
+// A folder given as a source (Shapefiles) may not hold links out of the roots either.
+TEST_F(Sandbox, FolderEntriesMayNotLinkOut) {
+  write(root / "shapes" / "a.shp", "x");
+  EXPECT_EQ(check("shapes"), "<no exception>");
+  fs::create_symlink(outside / "secret.csv", root / "shapes" / "b.dbf");
+  EXPECT_CONTAINS(check("shapes"), "'shapes': the folder's entry b.dbf is a link to a file outside");
+}
