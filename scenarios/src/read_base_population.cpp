@@ -3,6 +3,7 @@
 // are given directly (a long table with a group column), as the residual of a total cell by cell, or fitted to
 // margins by iterative proportional fitting (scenarios/README.md "Base population by group").
 #include "scenario_build.hpp"
+#include "schedule_time.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -31,13 +32,6 @@ constexpr double kPlausibleCellPersons = 1e8;
 constexpr double kMaxZonePersons = 2e9;
 
 // Persons per unit of a population table: `unit = "persons" | "thousands" | "10k"` (万人) on its reference.
-double unit_factor(const Doc& doc, const TableRef& ref) {
-  if (ref.unit.empty() || ref.unit == "persons") return 1.0;
-  if (ref.unit == "thousands") return 1e3;
-  if (ref.unit == "10k") return 1e4;
-  doc.fail(ref.unit_node ? ref.unit_node : ref.node, ref.key + ".unit",
-           "expected \"persons\", \"thousands\" or \"10k\" (万人) for a population table, got \"" + ref.unit + "\"");
-}
 
 // A count cell in persons: >= 0 and at most `max_persons` once its unit is applied.
 double persons_cell(const Doc& doc, const Rows& rows, std::size_t r, const std::string& col, double factor,
@@ -68,7 +62,7 @@ std::string cell_label(const Build& b, int zone, int sex, int i) {
 // in persons by the table's unit. Every zone needs rows. Streamed: a township-level table can be hundreds of MB.
 void read_long(const Doc& doc, const Build& b, const toml::node& tn, const std::string& key, CohortArray& out) {
   const TableRef ref = table_ref(doc, tn, key, {"zone", "group", "sex", "age", "population"});
-  const double factor = unit_factor(doc, ref);
+  const double factor = persons_per_unit(doc, ref);
   const bool by_group = out.layout().groups > 1;
   // One zone (a country, as in the UN's inputs): the zone column may be left out.
   std::vector<std::string> req = {"sex", "age", "population"};
@@ -333,7 +327,7 @@ std::vector<double> group_totals(const Doc& doc, const Build& b, const toml::nod
       }
   } else {
     const TableRef ref = table_ref(doc, n, key, {"zone", "group", "population"});
-    const double factor = unit_factor(doc, ref);
+    const double factor = persons_per_unit(doc, ref);
     const Rows rows = read_rows(doc, ref, {"zone", "group", "population"}, {"population"});
     for (std::size_t r = 0; r < rows.size(); ++r) {
       auto zi = b.zone_index.find(rows.text(r, "zone"));

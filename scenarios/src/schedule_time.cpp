@@ -181,14 +181,16 @@ int Build::group_of_row(const Rows& t, std::size_t r, const toml::node* n, const
   return it->second;
 }
 
+double persons_per_unit(const Doc& doc, const TableRef& ref) {
+  if (ref.unit.empty() || ref.unit == "persons") return 1.0;
+  if (ref.unit == "thousands") return 1e3;
+  if (ref.unit == "10k" || ref.unit == "万人") return 1e4;
+  doc.fail(ref.unit_node ? ref.unit_node : ref.node, ref.key + ".unit",
+           "expected \"persons\", \"thousands\" or \"10k\" (万人), got \"" + escape_cell(ref.unit) + "\"");
+}
+
 double count_scale(const Build& b, const TableRef& ref) {
-  double unit = 1.0;
-  if (ref.unit == "thousands") unit = 1000.0;
-  else if (ref.unit == "10k" || ref.unit == "万人" || ref.unit == "wan") unit = 10000.0;
-  else if (!ref.unit.empty() && ref.unit != "persons")
-    b.doc.fail(ref.unit_node, ref.key + ".unit",
-               "expected \"persons\", \"thousands\" or \"10k\" (万人), got \"" + escape_cell(ref.unit) + "\"");
-  return unit * (ref.per == "step" ? 1.0 : static_cast<double>(b.z));
+  return persons_per_unit(b.doc, ref) * (ref.per == "step" ? 1.0 : static_cast<double>(b.z));
 }
 
 }  // namespace cohortgis::scenarios::detail

@@ -35,6 +35,8 @@ TimedRows time_rows(const Build& b, const Rows& rows, const std::string& key);
 std::vector<double> mix_step(const std::vector<std::vector<double>>& per_key,
                              const std::vector<std::pair<std::size_t, double>>& parts);
 
+// Persons per unit of a count table: "persons" (default) 1, "thousands" 1000, "10k" (万人) 10000; else an error.
+double persons_per_unit(const Doc& doc, const TableRef& ref);
 // Multiplier that turns a count table's values into persons over one step: z for per = "year" (the default),
 // 1 for per = "step"; times the unit ("persons" (default), "thousands", "10k" = 万人).
 double count_scale(const Build& b, const TableRef& ref);

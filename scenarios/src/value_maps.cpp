@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "cohortgis/geodata/read_policy.hpp"
 #include "toml_doc.hpp"
 
 namespace cohortgis::scenarios::detail {
@@ -92,38 +93,7 @@ bool age_label_start(std::string_view label, int& age) {
 }
 
 std::string quote_cell(std::string_view cell) {
-  std::string out = "\"";
-  std::size_t chars = 0, i = 0;
-  for (; i < cell.size() && chars < 40; ++chars) {
-    const auto c = static_cast<unsigned char>(cell[i]);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-      ++i;
-    } else if (c < 0x20 || c == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-      ++i;
-    } else {
-      // One UTF-8 character, whole (its continuation bytes come along; a stray byte is shown as \xNN).
-      std::size_t n = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
-      bool ok = n > 0 && i + n <= cell.size();
-      for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(cell[i + k]) & 0xC0) == 0x80;
-      if (!ok) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\x%02x", c);
-        out += buf;
-        ++i;
-      } else {
-        out.append(cell.substr(i, n));
-        i += n;
-      }
-    }
-  }
-  out += '"';
-  if (i < cell.size()) out += "…";
-  return out;
+  return "\"" + geodata::escape_cell(std::string(cell)) + "\"";  // the one cell escaper, in quotes
 }
 
 void read_value_options(const Doc& doc, const toml::table& t, TableRef& ref,
