@@ -188,6 +188,18 @@ void read_timing(const Build& b, const toml::node& n, const std::string& key, st
 
 }  // namespace
 
+// `years = [first, last]` of a flow or transition (calendar years inside the horizon); default: every year.
+std::pair<int, int> years_of(const Build& b, const toml::table& t, const std::string& key) {
+  int first = b.base_year + 1, last = b.horizon;
+  if (const toml::node* yn = t.get("years")) {
+    const toml::array& ya = b.doc.array(*yn, key + ".years");
+    if (ya.size() != 2) b.doc.fail(yn, key + ".years", "expected [first, last]");
+    first = b.doc.integer(*ya.get(0), key + ".years", b.base_year + 1, b.horizon, "a year in the horizon");
+    last = b.doc.integer(*ya.get(1), key + ".years", first, b.horizon, "a year in the horizon");
+  }
+  return {first, last};
+}
+
 void build_migration(const Build& b, const Layer& L, std::vector<StepSchedules>& steps, Dynamic& dyn) {
   const Doc& doc = b.doc;
   const CohortLayout layout = b.sc.base_population.layout();
@@ -220,13 +232,7 @@ void build_migration(const Build& b, const Layer& L, std::vector<StepSchedules>&
         doc.fail(t.get("kind"), key + ".kind", "expected \"net\", \"in\", \"out\" or \"out_rate\", got \"" + kind + "\"");
       const int group = t.get("group") ? b.group(*t.get("group"), key + ".group") : (b.G == 1 ? 0 : -1);
       if (group < 0) doc.fail(&t, key + ".group", "missing; several groups: name the group of the flow");
-      int first = b.base_year + 1, last = b.horizon;
-      if (const toml::node* yn = t.get("years")) {
-        const toml::array& ya = doc.array(*yn, key + ".years");
-        if (ya.size() != 2) doc.fail(yn, key + ".years", "expected [first, last]");
-        first = doc.integer(*ya.get(0), key + ".years", b.base_year + 1, b.horizon, "a year in the horizon");
-        last = doc.integer(*ya.get(1), key + ".years", first, b.horizon, "a year in the horizon");
-      }
+      const auto [first, last] = years_of(b, t, key);
       if (kind == "out_rate") {
         if (!t.get("rate")) doc.fail(&t, key + ".rate", "missing; expected the out-migration rate per person per year");
         const double rate = doc.number(*t.get("rate"), key + ".rate", 0.0, 1.0, "a rate per person per year");
@@ -428,13 +434,7 @@ void build_transitions(const Build& b, const Layer& L, std::vector<StepSchedules
         from_age = doc.integer(*aa.get(0), key + ".ages", 0, 130, "an age");
         to_age = doc.integer(*aa.get(1), key + ".ages", from_age, 130, "an age");
       }
-      int first = b.base_year + 1, last = b.horizon;
-      if (const toml::node* yn = t.get("years")) {
-        const toml::array& ya = doc.array(*yn, key + ".years");
-        if (ya.size() != 2) doc.fail(yn, key + ".years", "expected [first, last]");
-        first = doc.integer(*ya.get(0), key + ".years", b.base_year + 1, b.horizon, "a year in the horizon");
-        last = doc.integer(*ya.get(1), key + ".years", first, b.horizon, "a year in the horizon");
-      }
+      const auto [first, last] = years_of(b, t, key);
       if ((t.get("rate") != nullptr) == (t.get("quota_per_year") != nullptr))
         doc.fail(&t, key, "expected exactly one of 'rate' and 'quota_per_year'");
       if (t.get("quota_per_year")) {
