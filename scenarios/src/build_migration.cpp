@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <tuple>
 #include <memory>
 #include <set>
 
@@ -188,6 +189,118 @@ void read_timing(const Build& b, const toml::node& n, const std::string& key, st
 
 }  // namespace
 
+// The origin and destination zones of an OD row (distinct zones of the geography).
+std::pair<int, int> od_pair(const Build& b, const Rows& rows, std::size_t r, const toml::node& n, const std::string& key) {
+  auto o = b.zone_index.find(rows.text(r, "origin")), d = b.zone_index.find(rows.text(r, "destination"));
+  if (o == b.zone_index.end())
+    b.doc.fail(&n, key, rows.where(r, "origin") + ": unknown origin zone \"" + escape_cell(rows.text(r, "origin")) + "\"");
+  if (d == b.zone_index.end())
+    b.doc.fail(&n, key, rows.where(r, "destination") + ": unknown destination zone \"" + escape_cell(rows.text(r, "destination")) + "\"");
+  if (o->second == d->second)
+    b.doc.fail(&n, key, rows.where(r, "destination") + ": origin and destination are the same zone");
+  return {o->second, d->second};
+}
+
+// [migration] od.rates: one annual rate per pair (and group), moved by the od_profile; or, with sex and age columns,
+// a rate per pair and cell. Either may change by year or period. The rates out of one origin cell sum to at most 1.
+void read_od_rates(const Build& b, const toml::node& n, const std::string& key, Dynamic& dyn) {
+  const Doc& doc = b.doc;
+  const TableRef ref = table_ref(doc, n, key, {"origin", "destination", "rate", "group", "sex", "age", "year", "period"});
+  const Rows rows = read_rows(doc, ref, {"origin", "destination", "rate"}, {"rate"});
+  const bool by_cell = rows.has("sex") || rows.has("age");
+  if (by_cell && !(rows.has("sex") && rows.has("age")))
+    doc.fail(&n, key, ref.path + ": rates by cell need both a 'sex' and an 'age' column");
+  const TimedRows timed = time_rows(b, rows, key);
+  std::vector<std::vector<OdFlow>> pair_flows(timed.keys());
+  std::vector<std::vector<Dynamic::CellRate>> cell_flows(timed.keys());
+  for (std::size_t k = 0; k < timed.keys(); ++k) {
+    if (!timed.used[k]) continue;
+    std::map<std::tuple<int, int, int, int>, double> out;  // (origin, group, sex, age) → Σ rates out
+    for (std::size_t r : timed.rows[k]) {
+      const auto [o, d] = od_pair(b, rows, r, n, key);
+      const int g = b.group_of_row(rows, r, &n, key);
+      const double rate = rows.number(r, "rate");
+      if (!(rate >= 0 && rate <= 1))
+        doc.fail(&n, key, rows.where(r, "rate") + ": expected a rate from 0 to 1 per person per year, got " + fmt(rate));
+      int s = -1, i = -1;
+      if (by_cell) {
+        s = sex_of(doc, rows, r, key);
+        i = b.age_index(whole_number(doc, rows, r, "age", key));
+        if (i < 0) doc.fail(&n, key, rows.where(r, "age") + ": not the start of an age group of the grid");
+        cell_flows[k].push_back({o, d, g, s, i, rate});
+      } else {
+        pair_flows[k].push_back({o, d, g, rate});
+      }
+      // Rates out of one origin (and group, sex, age) cannot exceed one mover per person per year.
+      // By cell the flows leave the origin as external out-flows, X = z·r·P: at most the cell over a step.
+      double& sum = out[{o, g, s, i}];
+      sum += rate;
+      const double limit = by_cell ? 1.0 / b.z : 1.0;
+      if (sum > limit + 1e-12)
+        doc.fail(&n, key, rows.where(r, "rate") + ": the rates out of zone " + b.sc.zones[uz(o)].id + " now sum to " +
+                              fmt(sum) + " per person per year; expected at most " + fmt(limit) +
+                              (by_cell ? " (the whole cell over a " + std::to_string(b.z) + "-year step)" : ""));
+    }
+  }
+  const auto mixed = [&](auto& per_key, auto& by_step) {
+    using Flow = typename std::decay_t<decltype(per_key)>::value_type::value_type;
+    for (int st = 0; st < b.steps; ++st) {
+      std::vector<Flow> flows;
+      for (const auto& [kk, w] : timed.steps[uz(st)])
+        for (Flow f : per_key[kk]) {
+          f.rate_per_year = timed.steps[uz(st)].size() == 1 ? f.rate_per_year : w * f.rate_per_year;
+          flows.push_back(f);
+        }
+      by_step.push_back(std::move(flows));
+    }
+  };
+  if (by_cell) {
+    mixed(cell_flows, dyn.od_cells_by_step);
+  } else if (timed.kind == TimedRows::Kind::always) {
+    dyn.od_static = pair_flows.front();
+  } else {
+    mixed(pair_flows, dyn.od_by_step);
+  }
+}
+
+// [migration] od.counts: persons by pair, group, sex and age (per year unless per = "step"), by year or period if
+// given; the origin's loss is the destination's gain (equal external out- and in-flows in the same step).
+void read_od_counts(const Build& b, const toml::node& n, const std::string& key, Dynamic& dyn) {
+  const Doc& doc = b.doc;
+  const TableRef ref = table_ref(doc, n, key, {"origin", "destination", "group", "sex", "age", "value", "year", "period"});
+  std::vector<std::string> required = {"origin", "destination", "sex", "age", "value"};
+  if (b.G > 1) required.push_back("group");
+  const Rows rows = read_rows(doc, ref, required, {"value"});
+  const double scale = count_scale(b, ref);
+  const TimedRows timed = time_rows(b, rows, key);
+  std::vector<std::vector<Dynamic::CellCount>> per_key(timed.keys());
+  for (std::size_t k = 0; k < timed.keys(); ++k) {
+    if (!timed.used[k]) continue;
+    std::set<std::tuple<int, int, int, int, int>> seen;
+    for (std::size_t r : timed.rows[k]) {
+      const auto [o, d] = od_pair(b, rows, r, n, key);
+      const int g = std::max(0, b.group_of_row(rows, r, &n, key));
+      const int s = sex_of(doc, rows, r, key);
+      const int i = b.age_index(whole_number(doc, rows, r, "age", key));
+      if (i < 0) doc.fail(&n, key, rows.where(r, "age") + ": not the start of an age group of the grid");
+      const double v = rows.number(r, "value");
+      if (!(v >= 0 && v <= 1e9)) doc.fail(&n, key, rows.where(r, "value") + ": expected persons from 0 to 1e9, got " + fmt(v));
+      if (!seen.insert({o, d, g, s, i}).second)
+        doc.fail(&n, key, rows.where(r, "age") + ": a second row for this pair, group, sex and age");
+      per_key[k].push_back({o, d, g, s, i, v * scale});
+    }
+  }
+  for (int st = 0; st < b.steps; ++st) {
+    std::vector<Dynamic::CellCount> counts;
+    for (const auto& [kk, w] : timed.steps[uz(st)])
+      for (Dynamic::CellCount c : per_key[kk]) {
+        if (timed.steps[uz(st)].size() > 1) c.persons *= w;
+        counts.push_back(c);
+      }
+    dyn.od_counts_by_step.push_back(std::move(counts));
+  }
+}
+
 // `years = [first, last]` of a flow or transition (calendar years inside the horizon); default: every year.
 std::pair<int, int> years_of(const Build& b, const toml::table& t, const std::string& key) {
   int first = b.base_year + 1, last = b.horizon;
@@ -302,35 +415,16 @@ void build_migration(const Build& b, const Layer& L, std::vector<StepSchedules>&
     }
   }
   dyn.od_static.clear();
+  dyn.od_by_step.clear();
+  dyn.od_cells_by_step.clear();
+  dyn.od_counts_by_step.clear();
   if (auto [on, okey] = L.get("migration", "od"); on) {
     const toml::table& t = doc.table(*on, okey);
-    doc.allow(t, okey, {"rates"});
-    if (!t.get("rates")) doc.fail(on, okey + ".rates", "missing; expected a table origin, destination, rate");
-    const TableRef ref = table_ref(doc, *t.get("rates"), okey + ".rates", {"origin", "destination", "rate", "group"});
-    const Rows rows = read_rows(doc, ref, {"origin", "destination", "rate"}, {"rate"});
-    for (std::size_t r = 0; r < rows.size(); ++r) {
-      auto o = b.zone_index.find(rows.text(r, "origin")), d = b.zone_index.find(rows.text(r, "destination"));
-      if (o == b.zone_index.end() || d == b.zone_index.end())
-        doc.fail(t.get("rates"), okey + ".rates", rows.where(r, "origin") + ": unknown origin or destination zone");
-      int g = -1;
-      if (rows.has("group") && !rows.text(r, "group").empty()) {
-        auto gi = b.group_index.find(rows.text(r, "group"));
-        if (gi == b.group_index.end()) doc.fail(t.get("rates"), okey + ".rates", rows.where(r, "group") + ": unknown group");
-        g = gi->second;
-      }
-      const double rate = rows.number(r, "rate");
-      if (!(rate >= 0 && rate <= 1)) doc.fail(t.get("rates"), okey + ".rates", rows.where(r, "rate") + ": expected a rate from 0 to 1, got " + fmt(rate));
-      if (o->second == d->second) doc.fail(t.get("rates"), okey + ".rates", rows.where(r, "destination") + ": origin and destination are the same zone");
-      dyn.od_static.push_back({o->second, d->second, g, rate});
-      // Rates out of one origin (and group) cannot exceed one mover per person per year.
-      double out = 0.0;
-      for (const auto& f : dyn.od_static)
-        if (f.origin == o->second && (f.group == g || f.group < 0 || g < 0)) out += f.rate_per_year;
-      if (out > 1.0)
-        doc.fail(t.get("rates"), okey + ".rates", rows.where(r, "rate") + ": the rates out of zone " +
-                                                      b.sc.zones[uz(o->second)].id + " now sum to " + fmt(out) +
-                                                      " per person per year; expected at most 1");
-    }
+    doc.allow(t, okey, {"rates", "counts"});
+    if (!t.get("rates") && !t.get("counts"))
+      doc.fail(on, okey, "expected 'rates' (origin, destination, rate) and/or 'counts' (origin, destination, sex, age, value)");
+    if (const toml::node* rn = t.get("rates")) read_od_rates(b, *rn, okey + ".rates", dyn);
+    if (const toml::node* cn = t.get("counts")) read_od_counts(b, *cn, okey + ".counts", dyn);
   }
   dyn.gravity.reset();
   if (auto [gn, gkey] = L.get("migration", "gravity"); gn) {
@@ -477,8 +571,9 @@ std::function<void(const StepContext&, const CohortArray&, StepSchedules&)> make
   if (!dyn.any() && dyn.od_static.empty()) return {};
   const int Z = b.Z, G = b.G, A = b.A, z = b.z;
   const AgeGrid grid = b.sc.grid;
+  const std::vector<std::string> ids = b.sc.zone_ids();
   auto d = std::make_shared<const Dynamic>(std::move(dyn));
-  return [d, Z, G, A, z, grid](const StepContext& ctx, const CohortArray& start, StepSchedules& s) {
+  return [d, Z, G, A, z, grid, ids](const StepContext& ctx, const CohortArray& start, StepSchedules& s) {
     const CohortLayout& layout = start.layout();
     const int y0 = ctx.start_year + 1, y1 = ctx.end_year;
     for (const auto& r : d->relocations) {
@@ -526,7 +621,37 @@ std::function<void(const StepContext&, const CohortArray&, StepSchedules&)> make
       for (std::size_t c = 0; c < eligible.size(); ++c) tr.rate_per_year[c] = eligible[c] * tau;
       s.transitions.push_back(std::move(tr));
     }
-    std::vector<OdFlow> flows = d->od_static;
+    if (!d->od_cells_by_step.empty()) {
+      if (s.external_in.empty()) s.external_in.assign(layout.cells(), 0.0);
+      if (s.external_out.empty()) s.external_out.assign(layout.cells(), 0.0);
+      for (const auto& f : d->od_cells_by_step[uz(ctx.step)])
+        for (int g = 0; g < G; ++g) {
+          if (f.group >= 0 && f.group != g) continue;
+          // X = z · r · P at the start of the step, the flow convention of docs/ccmpp.md B1.
+          const double x = z * f.rate_per_year * start.at(f.origin, g, f.sex, f.age);
+          s.external_out[layout.index(f.origin, g, f.sex, f.age)] += x;
+          s.external_in[layout.index(f.destination, g, f.sex, f.age)] += x;
+        }
+    }
+    if (!d->od_counts_by_step.empty()) {
+      if (s.external_in.empty()) s.external_in.assign(layout.cells(), 0.0);
+      if (s.external_out.empty()) s.external_out.assign(layout.cells(), 0.0);
+      std::vector<double> leaving(layout.cells(), 0.0);
+      for (const auto& c : d->od_counts_by_step[uz(ctx.step)]) {
+        const std::size_t src = layout.index(c.origin, c.group, c.sex, c.age);
+        leaving[src] += c.persons;
+        // The destination receives exactly what the origin loses, so the origin must hold the persons.
+        if (leaving[src] > start.data()[src] && c.persons > 0)
+          throw ProjectionError("migration.od.counts: in " + std::to_string(y0) + "-" + std::to_string(y1) + " " +
+                                fmt(leaving[src]) + " persons (" + sex_name(static_cast<Sex>(c.sex)) +
+                                ", age group starting at " + std::to_string(grid.age_start(c.age)) +
+                                ") would leave zone " + ids[uz(c.origin)] + " for " + ids[uz(c.destination)] + "; it holds " +
+                                fmt(start.data()[src]) + "; expected counts at most the origin's population");
+        s.external_out[src] += c.persons;
+        s.external_in[layout.index(c.destination, c.group, c.sex, c.age)] += c.persons;
+      }
+    }
+    std::vector<OdFlow> flows = d->od_by_step.empty() ? d->od_static : d->od_by_step[uz(ctx.step)];
     if (d->gravity) {
       // Destination masses: the start population of the flow's group (all groups when none is named).
       std::vector<double> mass(uz(Z), 0.0);

@@ -137,7 +137,25 @@ struct Dynamic {
   std::optional<Gravity> gravity;
   std::vector<OdFlow> od_static;
   std::vector<double> od_profile;
-  bool any() const { return !relocations.empty() || !quotas.empty() || gravity; }
+  // OD rates that change by year: the pair flows of each step (replaces od_static when not empty).
+  std::vector<std::vector<OdFlow>> od_by_step;
+  // OD rates by sex and age of a pair, per step: X = z · rate · P_origin at the start, carried as equal external
+  // out- and in-flows of the two zones.
+  struct CellRate {
+    int origin = 0, destination = 0, group = -1, sex = 0, age = 0;
+    double rate_per_year = 0.0;
+  };
+  std::vector<std::vector<CellRate>> od_cells_by_step;
+  // OD counts by pair and cell, persons over each step (od.counts); checked against the origin's start population.
+  struct CellCount {
+    int origin = 0, destination = 0, group = 0, sex = 0, age = 0;
+    double persons = 0.0;
+  };
+  std::vector<std::vector<CellCount>> od_counts_by_step;
+  bool any() const {
+    return !relocations.empty() || !quotas.empty() || gravity || !od_by_step.empty() || !od_cells_by_step.empty() ||
+           !od_counts_by_step.empty();
+  }
 };
 
 // ---- per-section readers and builders (one file each) ----
