@@ -665,6 +665,29 @@ std::function<void(const StepContext&, const CohortArray&, StepSchedules&)> make
         for (int dd = 0; dd < Z; ++dd)
           if (r[uz(o * Z + dd)] > 0) flows.push_back({o, dd, d->gravity->group, r[uz(o * Z + dd)]});
     }
+    if (!flows.empty() && !d->od_profile.empty()) {
+      // The profile moves a pair's rate over age and sex but keeps its overall rate: each origin's rates are scaled
+      // by c = Σ P / Σ profile·P over its start population (every age group, the open one included), so the
+      // persons moved equal z · r · Σ P (scenarios/README.md "Migration").
+      std::vector<OdFlow> by_group;
+      for (const OdFlow& f : flows)
+        for (int g = 0; g < G; ++g)
+          if (f.group < 0 || f.group == g) by_group.push_back({f.origin, f.destination, g, f.rate_per_year});
+      std::vector<double> c(uz(Z * G), 1.0);
+      for (int o = 0; o < Z; ++o)
+        for (int g = 0; g < G; ++g) {
+          double all = 0.0, weighted = 0.0;
+          for (int sx = 0; sx < 2; ++sx)
+            for (int i = 0; i < A; ++i) {
+              const double p = start.at(o, g, sx, i);
+              all += p;
+              weighted += p * d->od_profile[uz((g * 2 + sx) * A + i)];
+            }
+          if (weighted > 0) c[uz(o * G + g)] = all / weighted;
+        }
+      for (OdFlow& f : by_group) f.rate_per_year *= c[uz(f.origin * G + f.group)];
+      flows = std::move(by_group);
+    }
     if (!flows.empty()) s.od = std::make_shared<const OdMigration>(std::move(flows), d->od_profile, Z, G, A);
   };
 }

@@ -137,3 +137,43 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(ScenarioFile, MissingFile) {
   EXPECT_THROW(scenarios::load_scenario_file(kDir + "/no_such.toml", COHORTGIS_DATA), InputError);
 }
+
+// An OD rate moved over age and sex by a profile keeps its overall rate: the persons leaving A in a step are
+// z · r · Σ P_A at the start (scenarios/README.md "Migration"), whatever A's age structure.
+TEST(ScenarioFile, OdProfileKeepsTheGivenOverallRate) {
+  const fs::path dir = fs::temp_directory_path() / ("cohortgis_od_profile_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "base.csv") << "zone,sex,age,population\n"
+                                     "A,female,0,100\nA,female,5,300\nA,female,10,900\nA,female,15,400\nA,female,20,50\n"
+                                     "A,male,0,100\nA,male,5,300\nA,male,10,900\nA,male,15,400\nA,male,20,50\n"
+                                     "B,female,0,500\nB,male,0,500\n";
+  std::ofstream(dir / "mx.csv") << "age,sex,value\n0,female,0.01\n1,female,0.01\n5,female,0.01\n10,female,0.01\n"
+                                   "15,female,0.01\n20,female,0.2\n0,male,0.01\n1,male,0.01\n5,male,0.01\n"
+                                   "10,male,0.01\n15,male,0.01\n20,male,0.2\n";
+  std::ofstream(dir / "asfr.csv") << "age,value\n15,0.05\n";
+  std::ofstream(dir / "od.csv") << "origin,destination,rate\nA,B,0.02\n";
+  std::ofstream(dir / "s.toml") << "[geography]\nzones = [{ id = \"A\" }, { id = \"B\" }]\n"
+                                   "[projection]\nbase_year = 2020\nhorizon = 2025\nstep = 5\nopen_age = 20\n"
+                                   "[base_population]\ntable = \"base.csv\"\n"
+                                   "[fertility]\nschedule = \"asfr.csv\"\nsrb = 105\n"
+                                   "[mortality]\nmx = \"mx.csv\"\n"
+                                   "[migration]\nod = { rates = \"od.csv\" }\nod_profile = \"rogers-castro\"\n";
+  app::RunConfig cfg;
+  cfg.scenario = (dir / "s.toml").string();
+  cfg.out_dir = (dir / "out").string();
+  cfg.quiet = true;
+  cfg.report = false;
+  cfg.data_dir = COHORTGIS_DATA;
+  (void)app::run(cfg);
+  const auto comp = test::read_csv((dir / "out" / "components.csv").string());
+  double leaving_a = 0.0;
+  bool seen = false;
+  for (std::size_t r = 0; r < comp.rows.size(); ++r)
+    if (comp.at(r, "zone") == "A" && comp.at(r, "component") == "net_migration") {
+      leaving_a += comp.num(r, "persons");
+      seen = true;
+    }
+  EXPECT_NEAR(leaving_a, -5 * 0.02 * 3500.0, 1e-9);  // Σ P_A = 3500 at the end of 2020
+  EXPECT_TRUE(seen);
+}
