@@ -535,10 +535,14 @@ void build_transitions(const Build& b, const Layer& L, std::vector<StepSchedules
         dyn.quotas.push_back({from, to, from_age, to_age, doc.number(*t.get("quota_per_year"), key + ".quota_per_year", 0, 1e8, "persons per year"), first, last});
         continue;
       }
-      const double rate = doc.number(*t.get("rate"), key + ".rate", 0.0, 1.0, "a rate per person per year");
+      // A number or a path over years ({ "2020" = 0.01, "2030" = 0.02 }): a step uses the mean over its years.
+      const YearPath rate_path = doc.path(*t.get("rate"), key + ".rate", 0.0, 1.0, b.base_year, b.horizon,
+                                          "a rate per person per year");
       for (int s = 0; s < b.steps; ++s) {
         const double share = static_cast<double>(years_in_step(first, last, b.step_first_year(s), b.step_last_year(s))) / b.z;
         if (share == 0.0) continue;
+        const double rate = rate_path.points.size() == 1 ? rate_path.points.begin()->second  // a number: as given
+                                                         : rate_path.mean_over_years(b.step_first_year(s), b.step_last_year(s));
         GroupTransition tr{from, to, std::vector<double>(uz(2 * b.A), 0.0), {}};
         // Age groups wholly inside [from_age, to_age] at the start of the step (as the embedded default).
         for (int sx = 0; sx < 2; ++sx)
