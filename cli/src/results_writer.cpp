@@ -465,7 +465,7 @@ void ResultsWriter::write_services(const CohortArray& pop, const StepComponents*
     }
     if (std::isfinite(sv.total_capacity)) cap[total_unit_] = sv.total_capacity;
     for (std::size_t u = 0; u < unit_names_.size(); ++u) {
-      const double demand = basis[u] * sv.per_person;
+      const double demand = basis[u] * sv.per_person_in(year);
       buf_ += sc_->variant + "," + std::to_string(year) + ",";
       append_csv_field(buf_, unit_names_[u]);
       buf_ += ',';

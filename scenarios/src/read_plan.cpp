@@ -116,8 +116,16 @@ void read_services(const Doc& doc, const toml::table& root, const Build& b, Scen
       s.to_age = ag.size() == 2 ? doc.integer(*ag.get(1), key + ".ages", s.from_age, 130, "an age") : -1;
     }
     if ((t.get("per_person") != nullptr) == (t.get("per_1000") != nullptr)) doc.fail(&t, key, "expected exactly one of per_person and per_1000");
-    s.per_person = t.get("per_person") ? doc.number(*t.get("per_person"), key + ".per_person", 0, 100)
-                                       : doc.number(*t.get("per_1000"), key + ".per_1000", 0, 100000) / 1000.0;
+    // A number, or a path over years ({ "2020" = 0.8, "2030" = 1.0 }: linear between, constant outside).
+    const bool per_1000 = t.get("per_1000") != nullptr;
+    const toml::node& nn = *(per_1000 ? t.get("per_1000") : t.get("per_person"));
+    const std::string nkey = key + (per_1000 ? ".per_1000" : ".per_person");
+    if (nn.is_table()) {
+      s.per_person_path = doc.path(nn, nkey, 0, per_1000 ? 100000 : 100, b.base_year, b.horizon, "places");
+      s.per_person = per_1000 ? 1.0 / 1000.0 : 1.0;
+    } else {
+      s.per_person = per_1000 ? doc.number(nn, nkey, 0, 100000) / 1000.0 : doc.number(nn, nkey, 0, 100);
+    }
     if (t.get("enrolment")) s.per_person *= doc.number(*t.get("enrolment"), key + ".enrolment", 0, 1.5, "an enrolment ratio");
     if (const toml::node* cn = t.get("capacity")) {
       const std::string ckey = key + ".capacity";

@@ -140,7 +140,7 @@ TEST(ScenarioFile, MissingFile) {
 
 // An OD rate moved over age and sex by a profile keeps its overall rate: the persons leaving A in a step are
 // z · r · Σ P_A at the start (scenarios/README.md "Migration"), whatever A's age structure.
-TEST(ScenarioFile, OdProfileKeepsTheGivenOverallRate) {
+TEST(ScenarioFile, OdProfileKeepsTheGivenOverallRateAndNormsFollowTheirPath) {
   const fs::path dir = fs::temp_directory_path() / ("cohortgis_od_profile_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
@@ -158,7 +158,8 @@ TEST(ScenarioFile, OdProfileKeepsTheGivenOverallRate) {
                                    "[base_population]\ntable = \"base.csv\"\n"
                                    "[fertility]\nschedule = \"asfr.csv\"\nsrb = 105\n"
                                    "[mortality]\nmx = \"mx.csv\"\n"
-                                   "[migration]\nod = { rates = \"od.csv\" }\nod_profile = \"rogers-castro\"\n";
+                                   "[migration]\nod = { rates = \"od.csv\" }\nod_profile = \"rogers-castro\"\n"
+                                   "[[services]]\nname = \"beds\"\nages = [0]\nper_1000 = { \"2020\" = 100, \"2025\" = 200 }\n";
   app::RunConfig cfg;
   cfg.scenario = (dir / "s.toml").string();
   cfg.out_dir = (dir / "out").string();
@@ -175,5 +176,15 @@ TEST(ScenarioFile, OdProfileKeepsTheGivenOverallRate) {
       seen = true;
     }
   EXPECT_NEAR(leaving_a, -5 * 0.02 * 3500.0, 1e-9);  // Σ P_A = 3500 at the end of 2020
+  // A service norm given as a path over years: 100 per 1000 in 2020, 200 per 1000 in 2025.
+  const auto demand = test::read_csv((dir / "out" / "service_demand.csv").string());
+  int checked = 0;
+  for (std::size_t r = 0; r < demand.rows.size(); ++r)
+    if (demand.at(r, "zone") == "A") {
+      const double norm = demand.at(r, "year") == "2020" ? 0.1 : 0.2;
+      EXPECT_NEAR(demand.num(r, "demand"), norm * demand.num(r, "basis"), 1e-9) << demand.at(r, "year");
+      ++checked;
+    }
+  EXPECT_EQ(checked, 2);
   EXPECT_TRUE(seen);
 }

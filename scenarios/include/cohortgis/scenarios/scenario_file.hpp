@@ -16,6 +16,7 @@
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/zones.hpp"
 #include "cohortgis/scenarios/records.hpp"
+#include "cohortgis/scenarios/models.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
 
 namespace cohortgis::scenarios {
@@ -40,6 +41,10 @@ struct ServiceNorm {
   bool per_births = false;           // basis: births per year (e.g. maternity beds per 1000 births)
   int from_age = 0, to_age = -1;     // basis: persons aged from_age … to_age (to_age < 0: open-ended)
   double per_person = 0.0;           // places per person of the basis (per-1000 norms are divided by 1000)
+  // A norm that changes over the years: places per person in year Y = per_person × per_person_path.at(Y)
+  // (linear between the given years, constant outside); empty: per_person every year.
+  std::optional<YearPath> per_person_path;
+  double per_person_in(int year) const { return per_person_path ? per_person * per_person_path->at(year) : per_person; }
   std::vector<double> capacity;      // [zone]; NaN where not given; empty: no capacity given
   double total_capacity = std::numeric_limits<double>::quiet_NaN();  // whole area, when given as one number
 };
