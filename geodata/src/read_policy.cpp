@@ -435,7 +435,15 @@ void disable_network() {
       if (h && !h->IsLocal(*p)) prefixes.emplace_back(*p);
     }
     static RefuseNetwork refuse;  // lives as long as the process, as GDAL's own handlers do
-    for (const auto& p : prefixes) VSIFileManager::InstallHandler(p, &refuse);
+    // GDAL does not delete a handler that another replaces; the replaced ones stay reachable from here (for the
+    // process's life, as GDAL's own would) instead of becoming leaks that LeakSanitizer reports at exit.
+    // (A heap vector that is never freed: a static one would be destroyed before LeakSanitizer looks at exit.)
+    static auto* replaced = new std::vector<VSIFilesystemHandler*>();
+    for (const auto& p : prefixes) {
+      if (VSIFilesystemHandler* old = VSIFileManager::GetHandler(p.c_str()); old && old != &refuse)
+        replaced->push_back(old);
+      VSIFileManager::InstallHandler(p, &refuse);
+    }
     CPLHTTPSetFetchCallback(refuse_http, nullptr);
     OSRSetPROJEnableNetwork(FALSE);
   });
