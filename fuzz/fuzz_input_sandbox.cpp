@@ -50,12 +50,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         .write(in.data() + std::min(at, in.size()), static_cast<std::streamsize>(end - std::min(at, in.size())));
     at = end == in.size() ? in.size() : end + kSep.size();
   }
+  // The canary in a message means the secret file was read, unless the fuzzer wrote the canary into the files
+  // inside the folder itself (then messages may quote it from there).
+  const bool planted = in.find(kCanary) != std::string_view::npos;
+  const auto check = [&](const char* what) {
+    if (!planted && std::string_view(what).find(kCanary) != std::string_view::npos) std::abort();
+  };
   try {
     (void)cohortgis::scenarios::load_scenario_file((dir / "scenario.toml").string(), COHORTGIS_DATA);
   } catch (const cohortgis::InputError& e) {
-    if (std::string_view(e.what()).find(kCanary) != std::string_view::npos) std::abort();
+    check(e.what());
   } catch (const cohortgis::ProjectionError& e) {
-    if (std::string_view(e.what()).find(kCanary) != std::string_view::npos) std::abort();
+    check(e.what());
   }
   return 0;
 }
