@@ -40,7 +40,13 @@ for sig in TERM INT; do
   previous
   "$EXE" run "$EXAMPLES/nc-counties/scenario.toml" --out "$WORK/out" --quiet 2>"$WORK/err" &
   pid=$!
-  sleep 0.3
+  # Signal once the run is under way (its staging folder exists, so its handlers are installed): a fixed delay
+  # could land while a loaded machine is still loading the libraries.
+  for _ in $(seq 1 200); do
+    compgen -G "$WORK/out.tmp-*" >/dev/null && break
+    sleep 0.05
+  done
+  sleep 0.1
   kill -s "$sig" "$pid"
   wait "$pid"; rc=$?
   want=$([ "$sig" = TERM ] && echo 143 || echo 130)
