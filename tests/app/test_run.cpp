@@ -15,7 +15,7 @@
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/sha256.hpp"
 #include "csv_fixture.hpp"
-#include "../../cli/src/output_dir.hpp"  // file_stem: internal to the app library
+#include "../../app/src/output_dir.hpp"  // file_stem: internal to the app library
 
 using namespace cohortgis;
 namespace fs = std::filesystem;
