@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "records_output.hpp"
 
+#include <cmath>
+
 #include "text_output.hpp"
 
 namespace cohortgis::app {
@@ -12,8 +14,157 @@ bool append_published(std::string& out, double v, int min_cell) {
   return false;
 }
 
+namespace {
+
+std::size_t uz(int v) { return static_cast<std::size_t>(v); }
+
+void write_file(const std::filesystem::path& dir, const std::string& name, const std::string& text,
+                std::vector<std::string>& names) {
+  TextFile f((dir / name).string());
+  f.write(text);
+  f.close();
+  names.push_back(name);
+}
+
+// register_exclusions.csv, register_rates.csv and register_observed.csv (docs/results.md "Event registers").
+void write_event_outputs(const std::filesystem::path& dir, const scenarios::ScenarioSet& set,
+                         std::vector<std::string>& names) {
+  const scenarios::EventRegisters& ev = *set.events;
+  const scenarios::Scenario& sc = set.runs.front();
+  const int min_cell = set.outputs.min_cell;
+  const std::string flag = min_cell > 0 ? ",suppressed\n" : "\n";
+  {
+    std::string buf = "register,reason,policy,count,first_rows\n";
+    for (const auto& r : ev.registers)
+      for (const char* reason : scenarios::kEventReasons) {
+        const scenarios::RecordExclusion* e = nullptr;
+        for (const auto& x : r.exclusions)
+          if (x.reason == reason) e = &x;
+        buf += r.kind + "," + reason + (e ? ",exclude," : ",error,") + std::to_string(e ? e->count : 0) + ",";
+        std::string rows;
+        if (e)
+          for (std::size_t row : e->first_rows) rows += (rows.empty() ? "" : " ") + std::to_string(row);
+        buf += rows + "\n";
+      }
+    write_file(dir, "register_exclusions.csv", buf, names);
+  }
+  // Units: each zone, then "total"; each group, then "all" when there are several.
+  std::vector<int> zones, groups;
+  for (int z = 0; z < ev.zones; ++z) zones.push_back(z);
+  if (ev.zones > 1) zones.push_back(-1);
+  for (int g = 0; g < ev.groups; ++g) groups.push_back(g);
+  if (ev.groups > 1) groups.push_back(-1);
+  const auto zone_name = [&](int z) { return z < 0 ? std::string("total") : sc.zones[uz(z)].id; };
+  const auto group_name = [&](int g) { return g < 0 ? std::string("all") : sc.group_names[uz(g)]; };
+  // Sum of v over the cells of a unit (z, g: −1 = all), one sex and age (or every one with −1).
+  const auto sum = [&](const std::vector<double>& v, int y, int z, int g, int s, int a) {
+    double t = 0.0;
+    for (int zz = 0; zz < ev.zones; ++zz)
+      for (int gg = 0; gg < ev.groups; ++gg)
+        for (int ss = 0; ss < 2; ++ss)
+          for (int aa = 0; aa < ev.ages; ++aa)
+            if ((z < 0 || zz == z) && (g < 0 || gg == g) && (s < 0 || ss == s) && (a < 0 || aa == a))
+              t += v[ev.index(y, zz, gg, ss, aa)];
+    return t;
+  };
+  {
+    // Age-specific rates: births per woman-year by the mother's age group (the ASFR), deaths per person-year (mx).
+    std::string buf = "event,year,zone,group,sex,age,events,person_years,rate" + flag;
+    for (const auto& r : ev.registers) {
+      const bool births = r.kind == "births";
+      for (int y = ev.first_year; y <= ev.last_year; ++y)
+        for (int z : zones)
+          for (int g : groups)
+            for (int s = 0; s < (births ? 1 : 2); ++s)
+              for (int a = 0; a < ev.ages; ++a) {
+                const double events = sum(r.counts, y, z, g, s, a), py = sum(ev.person_years, y, z, g, s, a);
+                buf += r.kind + "," + std::to_string(y) + ",";
+                append_csv_field(buf, zone_name(z));
+                buf += ',';
+                append_csv_field(buf, group_name(g));
+                buf += std::string(s == 0 ? ",female," : ",male,") + std::to_string(sc.grid.age_start(a)) + ",";
+                const bool hidden = append_published(buf, events, min_cell);
+                buf += ',';
+                if (!std::isnan(py)) append_number(buf, py);
+                buf += ',';
+                if (!hidden && py > 0.0) append_number(buf, events / py);
+                if (min_cell > 0) buf += hidden ? ",1" : ",0";
+                buf += '\n';
+              }
+    }
+    write_file(dir, "register_rates.csv", buf, names);
+  }
+  {
+    // Totals in the layout of published figures (year, zone, group, indicator, value, unit): what monitoring reads.
+    std::string buf = "year,zone,group,indicator,value,unit" + flag;
+    const scenarios::EventCounts* births = nullptr;
+    const scenarios::EventCounts* deaths = nullptr;
+    for (const auto& r : ev.registers) (r.kind == "births" ? births : deaths) = &r;
+    for (int y = ev.first_year; y <= ev.last_year; ++y)
+      for (int z : zones)
+        for (int g : groups) {
+          const auto row = [&](const std::string& indicator, double v, const char* unit, bool count) {
+            buf += std::to_string(y) + ",";
+            append_csv_field(buf, zone_name(z));
+            buf += ',';
+            append_csv_field(buf, group_name(g));
+            buf += "," + indicator + ",";
+            const bool hidden = count ? append_published(buf, v, min_cell) : (append_number(buf, v), false);
+            buf += std::string(",") + unit;
+            if (min_cell > 0) buf += hidden ? ",1" : ",0";
+            buf += '\n';
+          };
+          const double py = sum(ev.person_years, y, z, g, -1, -1);
+          const bool rates = !std::isnan(py) && py > 0.0;
+          double b = 0.0, d = 0.0;
+          if (births) {
+            b = sum(births->counts, y, z, g, -1, -1);
+            row("births", b, "persons", true);
+            if (!births->births_by_child_sex.empty()) {
+              double sexes[2] = {0.0, 0.0};
+              for (int zz = 0; zz < ev.zones; ++zz)
+                for (int gg = 0; gg < ev.groups; ++gg)
+                  for (int s = 0; s < 2; ++s)
+                    if ((z < 0 || zz == z) && (g < 0 || gg == g))
+                      sexes[s] += births->births_by_child_sex[((uz(y - ev.first_year) * uz(ev.zones) + uz(zz)) *
+                                                                   uz(ev.groups) + uz(gg)) * 2 + uz(s)];
+              row("births_female", sexes[0], "persons", true);
+              row("births_male", sexes[1], "persons", true);
+              // Suppressed counts would let the ratio reveal them: the ratio only where both are published.
+              if (sexes[0] > 0.0 && !(min_cell > 0 && (sexes[0] < min_cell || sexes[1] < min_cell)))
+                row("srb_per_100_females", 100.0 * sexes[1] / sexes[0], "per 100 females", false);
+            }
+            if (rates) {
+              row("cbr_per_1000", 1000.0 * b / py, "per 1000", false);
+              // TFR = width × Σ ASFR over the mother's age groups (Preston et al. 2001, eq. 5.1).
+              double tfr = 0.0;
+              bool known = true;
+              for (int a = 0; a < ev.ages; ++a) {
+                const double w = sum(ev.person_years, y, z, g, 0, a), n = sum(births->counts, y, z, g, 0, a);
+                if (n > 0.0 && !(w > 0.0)) known = false;
+                if (w > 0.0) tfr += n / w;
+              }
+              if (known) row("tfr", tfr * ev.age_width, "children per woman", false);
+            }
+          }
+          if (deaths) {
+            d = sum(deaths->counts, y, z, g, -1, -1);
+            row("deaths", d, "persons", true);
+            if (rates) row("cdr_per_1000", 1000.0 * d / py, "per 1000", false);
+          }
+          if (births && deaths && rates) row("natural_growth_per_1000", 1000.0 * (b - d) / py, "per 1000", false);
+          if (rates) row("person_years", py, "persons", false);
+        }
+    write_file(dir, "register_observed.csv", buf, names);
+  }
+}
+
+}  // namespace
+
 std::vector<std::string> write_records_outputs(const std::filesystem::path& dir, const scenarios::ScenarioSet& set) {
-  if (!set.records) return {};
+  std::vector<std::string> event_names;
+  if (set.events) write_event_outputs(dir, set, event_names);
+  if (!set.records) return event_names;
   const scenarios::RecordsSummary& r = *set.records;
   const scenarios::Scenario& sc = set.runs.front();
   std::vector<std::string> names;
@@ -61,6 +212,7 @@ std::vector<std::string> write_records_outputs(const std::filesystem::path& dir,
     f.close();
     names.push_back("parity_base.csv");
   }
+  names.insert(names.end(), event_names.begin(), event_names.end());
   return names;
 }
 

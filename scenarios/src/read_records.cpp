@@ -19,6 +19,7 @@
 
 #include "cohortgis/geodata/locate.hpp"
 #include "cohortgis/scenarios/records.hpp"
+#include "register_rows.hpp"
 #include "scenario_build.hpp"
 
 namespace cohortgis::scenarios {
@@ -86,148 +87,11 @@ namespace {
 // The reasons a record may be excluded for (`exclude = [...]`); any other problem of a row is always an error.
 const std::vector<std::string> kReasons(std::begin(kRecordReasons), std::end(kRecordReasons));
 
-// Ids seen, as 128-bit fingerprints in an open-addressing table (two independent 64-bit hashes: a false duplicate
-// needs a 128-bit collision, about 1e-24 for 20 million ids).
-class IdSet {
- public:
-  // True when the id was new.
-  bool insert(const std::string& id) {
-    Key k{hash(id, 0xcbf29ce484222325ULL), hash(id, 0x84222325cbf29ce4ULL)};
-    if (k.a == 0 && k.b == 0) k.a = 1;  // {0, 0} marks an empty slot
-    if ((size_ + 1) * 10 > slots_.size() * 7) grow();
-    if (!place(slots_, k)) return false;
-    ++size_;
-    return true;
-  }
-
- private:
-  struct Key {
-    std::uint64_t a = 0, b = 0;
-  };
-  static std::uint64_t hash(const std::string& s, std::uint64_t seed) {
-    std::uint64_t h = seed;
-    for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
-    h ^= h >> 33;  // finaliser (MurmurHash3 fmix64): spreads the low bits FNV leaves weak
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    return h ^ (h >> 33);
-  }
-  static bool place(std::vector<Key>& slots, const Key& k) {
-    const std::size_t mask = slots.size() - 1;
-    for (std::size_t i = k.a & mask;; i = (i + 1) & mask) {
-      Key& s = slots[i];
-      if (s.a == 0 && s.b == 0) {
-        s = k;
-        return true;
-      }
-      if (s.a == k.a && s.b == k.b) return false;
-    }
-  }
-  void grow() {
-    std::vector<Key> bigger(slots_.empty() ? 1024 : slots_.size() * 2);
-    for (const Key& k : slots_)
-      if (k.a != 0 || k.b != 0) place(bigger, k);
-    slots_.swap(bigger);
-  }
-  std::vector<Key> slots_;
-  std::size_t size_ = 0;
-};
-
 // Column indexes of the register, found once on the first row.
 struct Cols {
   std::size_t id = 0, sex = 0, zone = 0, x = 0, y = 0, group = 0, birth = 0, age = 0, registered = 0, children = 0;
   bool has_zone = false, has_point = false, has_group = false, has_birth = false, has_age = false;
   bool has_registered = false, has_children = false;
-};
-
-// Two stages on two threads, rows in file order: the caller reads (GDAL, value maps) and a worker checks and counts.
-// At most kInFlight batches of kBatch rows wait between them, so memory stays bounded. The worker's first error
-// stops it and is rethrown to the caller by the next push() or by finish().
-class RowPipeline {
- public:
-  explicit RowPipeline(std::function<void(const Rows&)> work) : work_(std::move(work)), worker_([this] { run(); }) {}
-  ~RowPipeline() {
-    if (!worker_.joinable()) return;
-    {
-      std::lock_guard<std::mutex> l(m_);
-      done_ = failed_ = true;  // the caller failed: drop what waits
-    }
-    cv_.notify_all();
-    worker_.join();
-  }
-  RowPipeline(const RowPipeline&) = delete;
-  RowPipeline& operator=(const RowPipeline&) = delete;
-
-  void push(const Rows& rows) {
-    if (!proto_) proto_ = std::make_unique<Rows>(rows);  // columns and reference, for the worker's messages
-    batch_.push_back({rows.table.first_row, rows.table.rows[0]});
-    if (batch_.size() >= kBatch) hand_over();
-  }
-  void finish() {
-    if (!batch_.empty()) hand_over();
-    {
-      std::lock_guard<std::mutex> l(m_);
-      done_ = true;
-    }
-    cv_.notify_all();
-    worker_.join();
-    if (error_) std::rethrow_exception(error_);
-  }
-
- private:
-  static constexpr std::size_t kBatch = 4096, kInFlight = 4;
-  struct Item {
-    std::size_t first_row;
-    std::vector<std::string> cells;
-  };
-  void hand_over() {
-    std::unique_lock<std::mutex> l(m_);
-    cv_.wait(l, [&] { return queue_.size() < kInFlight || failed_; });
-    if (failed_) std::rethrow_exception(error_);
-    queue_.push_back(std::move(batch_));
-    batch_.clear();
-    l.unlock();
-    cv_.notify_all();
-  }
-  void run() {
-    for (;;) {
-      std::vector<Item> items;
-      {
-        std::unique_lock<std::mutex> l(m_);
-        cv_.wait(l, [&] { return !queue_.empty() || done_; });
-        if (queue_.empty() || failed_) return;
-        items = std::move(queue_.front());
-        queue_.pop_front();
-      }
-      cv_.notify_all();
-      try {
-        Rows& one = *proto_;
-        for (Item& it : items) {
-          one.table.rows[0].swap(it.cells);
-          one.table.first_row = it.first_row;
-          work_(one);
-        }
-      } catch (...) {
-        {
-          std::lock_guard<std::mutex> l(m_);
-          error_ = std::current_exception();
-          failed_ = true;
-        }
-        cv_.notify_all();
-        return;
-      }
-    }
-  }
-  std::function<void(const Rows&)> work_;
-  std::unique_ptr<Rows> proto_;
-  std::vector<Item> batch_;
-  std::deque<std::vector<Item>> queue_;
-  std::mutex m_;
-  std::condition_variable cv_;
-  bool done_ = false, failed_ = false;
-  std::exception_ptr error_;
-  std::thread worker_;  // last: starts when the rest is ready
 };
 
 }  // namespace
@@ -266,23 +130,7 @@ void read_records(const Doc& doc, const toml::table& root, const toml::table& t,
   }
   int max_age = 120;
   if (const toml::node* n = t.get("max_age")) max_age = doc.integer(*n, "base_population.max_age", 1, 150, "years");
-  std::vector<char> excluded(kReasons.size(), 0);
-  if (const toml::node* n = t.get("exclude")) {
-    const toml::array& a = doc.array(*n, "base_population.exclude");
-    for (std::size_t k = 0; k < a.size(); ++k) {
-      const std::string r = doc.string(*a.get(k), "base_population.exclude[" + std::to_string(k) + "]");
-      auto it = std::find(kReasons.begin(), kReasons.end(), r);
-      if (it == kReasons.end()) {
-        std::string list;
-        for (const auto& x : kReasons) list += (list.empty() ? "" : ", ") + x;
-        doc.fail(a.get(k), "base_population.exclude[" + std::to_string(k) + "]",
-                 "expected one of: " + list + "; got \"" + r + "\"");
-      }
-      excluded[static_cast<std::size_t>(it - kReasons.begin())] = 1;
-    }
-  }
-  for (std::size_t k = 0; k < kReasons.size(); ++k)
-    if (excluded[k]) summary->exclusions.push_back({kReasons[k], 0, {}});
+  ExclusionPolicy policy(doc, t, "base_population", kReasons, summary->exclusions);
 
   // Points: [geography.source] holds the zones' polygons, `records_crs` the CRS of x and y.
   std::optional<geodata::Zones> zones;
@@ -365,14 +213,7 @@ void read_records(const Doc& doc, const toml::table& root, const toml::table& t,
     // A problem of this row: counted under a declared reason, otherwise the error naming file, row and column.
     auto problem = [&](RecordReason why, std::size_t column, const std::string& what) {
       const auto reason = static_cast<std::size_t>(why);
-      if (excluded[reason]) {
-        for (auto& e : summary->exclusions)
-          if (e.reason == kReasons[reason]) {
-            ++e.count;
-            if (e.first_rows.size() < RecordExclusion::kFirstRows) e.first_rows.push_back(data_row);
-          }
-        return;
-      }
+      if (policy.excluded(reason)) return policy.count(reason, data_row);
       doc.fail(&rn, key, tb.where(0, column) + ": " + what + " (or declare base_population.exclude = [\"" +
                              kReasons[reason] + "\"] to leave such records out, counted in exclusions.csv)");
     };
@@ -436,7 +277,11 @@ void read_records(const Doc& doc, const toml::table& root, const toml::table& t,
       g = it->second;
     }
     int parity = kParityClasses - 1;  // unknown
-    const int s = sex_of(doc, rows, 0, key);
+    // The sex column found once (c.sex); sex_of names the row in the error for anything but the two sexes.
+    const std::string& sex_cell = tb.text(0, c.sex);
+    const int s = sex_cell == "female" || sex_cell == "F" || sex_cell == "f" ? 0
+                  : sex_cell == "male" || sex_cell == "M" || sex_cell == "m" ? 1
+                                                                            : sex_of(doc, rows, 0, key);
     if (c.has_children && s == 0) {
       const std::string& cell = tb.text(0, c.children);
       double v = 0;

@@ -70,6 +70,8 @@ struct Build {
   std::shared_ptr<const std::vector<geodata::XY>> centroids_lonlat;
   // What `[base_population] records` gave (read_records.cpp); null without a register.
   std::shared_ptr<const RecordsSummary> records;
+  // What `[registers]` gave (read_event_registers.cpp); null without it.
+  std::shared_ptr<const EventRegisters> events;
 
   int zone(const toml::node& n, const std::string& key) const {
     const std::string id = doc.string(n, key);
@@ -166,6 +168,8 @@ void read_projection(const Doc& doc, const toml::table& root, Scenario& sc);
 void read_base_population(const Doc& doc, const toml::table& root, Build& b);
 // `[base_population] records = …` (t is [base_population]); fills b.sc.base_population and b.records.
 void read_records(const Doc& doc, const toml::table& root, const toml::table& t, Build& b);
+// `[registers]` (births and deaths, one row per event); fills b.events. After the base population.
+void read_event_registers(const Doc& doc, const toml::table& root, Build& b);
 std::vector<double> profile_shares(const Build& b, const toml::node* n, const std::string& key, double female_share);
 std::vector<double> population_shares(const CohortArray& pop, int zone, int group);
 int years_in_step(int first, int last, int step_first, int step_last);

@@ -92,7 +92,7 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
   Doc doc{path, dir.empty() ? "." : dir, data_dir, &inputs, frames, {}};
   doc.grant(allowed);
   doc.allow(root, "", {"scenario", "geography", "projection", "base_population", "fertility", "mortality", "migration",
-                       "relocation", "transitions", "newborn", "plan_periods", "targets", "services", "variants", "outputs"});
+                       "relocation", "transitions", "newborn", "plan_periods", "targets", "services", "variants", "outputs", "registers"});
   Scenario base;
   base.name = fs::path(path).stem().string();
   if (const toml::node* sn = root.get("scenario")) {
@@ -125,6 +125,8 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
   for (int i = 0; i < b.G; ++i) b.group_index[base.group_names[uz(i)]] = i;
   read_base_population(doc, root, b);
   set.records = b.records;
+  read_event_registers(doc, root, b);
+  set.events = b.events;
   read_plan(doc, root, base);
   if (const toml::node* on = root.get("outputs")) {
     const toml::table& o = doc.table(*on, "outputs");

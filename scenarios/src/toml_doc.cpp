@@ -465,6 +465,7 @@ void stream_rows(const Doc& doc, const TableRef& ref, const std::vector<std::str
                  const std::vector<std::string>& number_columns, const std::function<void(const Rows&)>& on_row) {
   const std::vector<geodata::ColumnSpec> spec = column_spec(ref, required);
   Rows one{ref, {}, {0}, {}};
+  bool primed = false;
   std::size_t kept = 0;
   WppScan scan;
   bool in_callback = false;
@@ -472,7 +473,15 @@ void stream_rows(const Doc& doc, const TableRef& ref, const std::vector<std::str
     stream_source(ref, spec, [&](const geodata::Table& t) {
       if (ref.wpp.on && !scan.keep(ref, t, 0)) return;
       if (!passes_filter(ref, t, 0)) return;
-      one.table = t;  // one row; first_row keeps its place for messages
+      // One row; first_row keeps its place for messages. After the first row only the cells are copied (string
+      // assignment reuses their buffers): a register of 20 million rows must not pay for the header each row.
+      if (primed) {
+        one.table.rows[0] = t.rows[0];
+        one.table.first_row = t.first_row;
+      } else {
+        one.table = t;
+        primed = !ref.wpp.wide;  // WPP wide rows gain synthetic cells: copied whole each time
+      }
       canonical_cells(ref, one.table, 0);
       for (int part = 0; part < (ref.wpp.wide ? 2 : 1); ++part) {
         if (ref.wpp.wide) wpp_wide_part(ref, one.table, 0, part);

@@ -54,6 +54,9 @@ struct CivilDate {
   int year = 0, month = 0, day = 0;
   bool valid() const;
   std::string iso() const;  // "2020-12-31"
+  friend bool operator<(const CivilDate& a, const CivilDate& b) {
+    return a.year != b.year ? a.year < b.year : a.month != b.month ? a.month < b.month : a.day < b.day;
+  }
 };
 // "2020-12-31", "2020/12/31", "20201231", "2020-1-5"; a time after a space or 'T' is ignored ("2020/12/31
 // 00:00:00", as GDAL writes spreadsheet dates). False for anything else or an impossible date (2021-02-29).
@@ -61,5 +64,43 @@ bool parse_civil_date(const std::string& text, CivilDate& out);
 // Age in completed years on `at` of a person born on `birth` (birth <= at). The age grows on the birthday; a person
 // born on 29 February grows on 1 March in common years (the day after 28 February).
 int completed_years(const CivilDate& birth, const CivilDate& at);
+
+// ---- event registers (`[registers]`, scenarios/README.md "Event registers") ----
+
+// Why an event may be left out (`[registers] exclude = [...]`); kEventReasons holds the names in this order.
+enum class EventReason { bad_date, after_base, outside_years, born_after_event, over_max_age, unknown_zone,
+                         unknown_group, bad_value, duplicate_id };
+inline constexpr const char* kEventReasons[] = {"bad_date",     "after_base",    "outside_years",
+                                                "born_after_event", "over_max_age", "unknown_zone",
+                                                "unknown_group", "bad_value",    "duplicate_id"};
+
+// One register of events, counted. Births are counted by the mother's zone, group and age group at the birth (sex
+// index 0, female); deaths by the deceased's zone, group, sex and age group at death.
+struct EventCounts {
+  std::string kind;    // "births" or "deaths"
+  std::string source;  // the table as written in the scenario file
+  std::size_t rows = 0, events = 0;
+  std::vector<RecordExclusion> exclusions;  // one per declared reason
+  std::vector<double> counts;               // EventRegisters::index layout
+  // Births only: by the child's sex, [year][zone][group][sex] (empty when the register has no `sex` column).
+  std::vector<double> births_by_child_sex;
+};
+
+// What `[registers]` gave a run: events by calendar year, and the person-years they are rates of.
+struct EventRegisters {
+  int first_year = 0, last_year = 0;  // the calendar years counted (`years`)
+  int zones = 0, groups = 0, ages = 0, age_width = 1;
+  std::vector<EventCounts> registers;  // births first, then deaths (those declared)
+  // Person-years lived by [year][zone][group][sex][age]; NaN where not known (no rate is then given).
+  std::vector<double> person_years;
+  std::string exposure;  // where the person-years come from, in words
+  int years() const { return last_year - first_year + 1; }
+  std::size_t index(int year, int zone, int group, int sex, int age) const {
+    const auto u = [](int v) { return static_cast<std::size_t>(v); };
+    return (((u(year - first_year) * u(zones) + u(zone)) * u(groups) + u(group)) * 2 + u(sex)) * u(ages) + u(age);
+  }
+  std::size_t cells() const { return static_cast<std::size_t>(years()) * static_cast<std::size_t>(zones) *
+                                     static_cast<std::size_t>(groups) * 2 * static_cast<std::size_t>(ages); }
+};
 
 }  // namespace cohortgis::scenarios

@@ -83,6 +83,8 @@ struct ScenarioSet {
   std::string zones_source_path, zones_source_layer;  // = zones_source.path / .layer
   // What a person-level register gave the base population (`[base_population] records`); null without one.
   std::shared_ptr<const RecordsSummary> records;
+  // Events of the registers of births and deaths (`[registers]`); null without them.
+  std::shared_ptr<const EventRegisters> events;
 };
 
 // Loads and validates a scenario file; data_dir resolves "data:" paths. Reads every table it names. Every file the
