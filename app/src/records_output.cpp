@@ -2,7 +2,11 @@
 #include "records_output.hpp"
 
 #include <cmath>
+#include <algorithm>
+#include <map>
 
+#include "cohortgis/app/results.hpp"
+#include "cohortgis/geodata/table.hpp"
 #include "text_output.hpp"
 
 namespace cohortgis::app {
@@ -214,6 +218,73 @@ std::vector<std::string> write_records_outputs(const std::filesystem::path& dir,
   }
   names.insert(names.end(), event_names.begin(), event_names.end());
   return names;
+}
+
+std::optional<ReportSection> register_report_section(const Results& r, Language l) {
+  namespace fs = std::filesystem;
+  const fs::path dir(r.dir);
+  std::error_code ec;
+  const bool people = fs::is_regular_file(dir / "exclusions.csv", ec);
+  const bool events = fs::is_regular_file(dir / "register_exclusions.csv", ec);
+  if (!people && !events) return std::nullopt;
+  const bool zh = l == Language::zh;
+  ReportSection s;
+  s.id = "registers";
+  s.title = zh ? "登记数据：剔除的记录" : "Registers: records left out";
+  s.header = zh ? std::vector<std::string>{"登记", "原因", "处理", "记录数", "前几行（数据行号）"}
+                : std::vector<std::string>{"register", "reason", "policy", "records", "first rows (data row)"};
+  const auto label = [&](const std::string& kind) {
+    if (kind == "population") return std::string(zh ? "人口（基期人口）" : "persons (base population)");
+    if (kind == "births") return std::string(zh ? "出生" : "births");
+    return std::string(zh ? "死亡" : "deaths");
+  };
+  std::size_t declared = 0;
+  const auto add = [&](const std::string& kind, const std::vector<std::string>& row, std::size_t reason_col) {
+    // Only reasons declared in `exclude`: the others stop the run, so their count is always 0.
+    if (row.size() <= reason_col + 3 || row[reason_col + 1] != "exclude") return;
+    ++declared;
+    s.rows.push_back({label(kind), row[reason_col], zh ? "剔除并计数" : "left out, counted", row[reason_col + 2],
+                      row[reason_col + 3]});
+  };
+  if (people)
+    for (const auto& row : read_csv_file((dir / "exclusions.csv").string()).rows)
+      if (!row.empty() && row[0] != "total_excluded") add("population", row, 0);
+  if (events)
+    for (const auto& row : read_csv_file((dir / "register_exclusions.csv").string()).rows)
+      if (!row.empty()) add(row[0], row, 1);
+  std::string note = zh ? "每条有问题的记录要么使运行失败（默认），要么按情景声明的规则（exclude）剔除并在此计数。"
+                          "结果中只有汇总数，没有任何个人记录。"
+                        : "Every record with a problem either stops the run (the default) or, for a reason the "
+                          "scenario lists in `exclude`, is left out and counted here. The results hold aggregates "
+                          "only, never a record.";
+  if (declared == 0)
+    note += zh ? "本情景未声明剔除规则：所有记录均已通过检查。" : " This scenario declares no exclusions: every record passed.";
+  if (fs::is_regular_file(dir / "register_observed.csv", ec)) {
+    // The whole area's events per year: the `total` zone when there are several, else the one zone.
+    const CsvData obs = read_csv_file((dir / "register_observed.csv").string());
+    std::map<std::string, std::map<std::string, std::string>> by_year;  // year → indicator → value
+    const bool has_total = std::any_of(obs.rows.begin(), obs.rows.end(),
+                                       [](const auto& row) { return row.size() > 1 && row[1] == "total"; });
+    for (const auto& row : obs.rows)
+      if (row.size() > 4 && (!has_total || row[1] == "total") && (row[2] == "all" || row[2] == "total"))
+        by_year[row[0]][row[3]] = row[4];
+    for (const auto& [year, v] : by_year) {
+      const auto get = [&](const char* k) {
+        auto it = v.find(k);
+        if (it == v.end() || it->second.empty()) return std::string("–");
+        double x = std::nan("");
+        geodata::parse_number(it->second, x);
+        return format_value(x, std::string(k).find("per_1000") != std::string::npos || std::string(k) == "tfr" ? 2 : 0, l);
+      };
+      note += zh ? " " + year + "年登记：出生 " + get("births") + "，死亡 " + get("deaths") + "，出生率 " +
+                       get("cbr_per_1000") + "‰，死亡率 " + get("cdr_per_1000") + "‰，总和生育率 " + get("tfr") + "。"
+                 : " " + year + " registered: births " + get("births") + ", deaths " + get("deaths") + ", CBR " +
+                       get("cbr_per_1000") + " per 1000, CDR " + get("cdr_per_1000") + " per 1000, TFR " + get("tfr") + ".";
+    }
+    note += zh ? "（register_rates.csv、register_observed.csv）" : " (register_rates.csv, register_observed.csv)";
+  }
+  s.note = note;
+  return s;
 }
 
 }  // namespace cohortgis::app

@@ -4,8 +4,12 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "cohortgis/app/backtest.hpp"
+#include "cohortgis/app/language.hpp"
 
 #include "cohortgis/scenarios/scenario_file.hpp"
 
@@ -18,5 +22,10 @@ bool append_published(std::string& out, double v, int min_cell);
 // Writes exclusions.csv (every reason: its policy, count and first rows) and, when the register maps children ever
 // born, parity_base.csv into `dir`; returns the names written (none without a register).
 std::vector<std::string> write_records_outputs(const std::filesystem::path& dir, const scenarios::ScenarioSet& set);
+
+// The report's register section (nothing when the results hold no register outputs): every register, its rows
+// left out by reason under the declared policy (exclusions.csv, register_exclusions.csv), and the events counted
+// per year for the whole area (register_observed.csv).
+std::optional<ReportSection> register_report_section(const Results& results, Language language);
 
 }  // namespace cohortgis::app

@@ -16,6 +16,7 @@
 #include "cohortgis/engine/types.hpp"
 #include "figures.hpp"
 #include "output_dir.hpp"
+#include "records_output.hpp"
 #include "text_output.hpp"
 
 namespace cohortgis::app {
@@ -287,6 +288,23 @@ ReportResult make_report(const std::string& dir_text, std::optional<Language> la
       extra_figures.push_back(f.file);
     }
     h += "</section>\n";
+  }
+
+  // ---- registers (records and events left out, events counted) ----
+  if (const auto g = register_report_section(r, l)) {
+    h += "<section id=\"" + esc(g->id) + "\"><h2>" + esc(g->title) + "</h2>\n";
+    if (!g->rows.empty()) {
+      h += "<table><tr>";
+      for (const auto& c : g->header) h += "<th>" + esc(c) + "</th>";
+      h += "</tr>\n";
+      for (const auto& row : g->rows) {
+        h += "<tr>";
+        for (const auto& c : row) h += "<td>" + esc(c) + "</td>";
+        h += "</tr>\n";
+      }
+      h += "</table>\n";
+    }
+    h += "<p class=\"note\">" + esc(g->note) + "</p>\n</section>\n";
   }
 
   // ---- inputs ----

@@ -224,3 +224,27 @@ TEST_F(Events, SmallCellsSuppressed) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(Events, ReportShowsRowsLeftOutAndEventsCounted) {
+  write("births.csv", read(dir / "births.csv") + "b4,2021-01-02,1993-06-01,女,A\n");
+  write("s.toml", scenario(kBirths + kDeaths + "exclude = [\"after_base\"]\n"));
+  app::RunConfig cfg;
+  cfg.scenario = (dir / "s.toml").string();
+  cfg.out_dir = (dir / "out").string();
+  cfg.quiet = true;
+  cfg.data_dir = COHORTGIS_DATA;
+  cfg.allow_read = {COHORTGIS_FIXTURES};
+  app::run(cfg);
+  const std::string html = read(dir / "out" / "report.html");
+  EXPECT_NE(html.find("Registers: records left out"), std::string::npos);
+  EXPECT_NE(html.find("<td>births</td><td>after_base</td><td>left out, counted</td><td>1</td><td>4</td>"),
+            std::string::npos);
+  EXPECT_NE(html.find("2020 registered: births 3, deaths 2"), std::string::npos);
+  const std::string ex = read(dir / "out" / "register_exclusions.csv");
+  EXPECT_NE(ex.find("births,after_base,exclude,1,4\n"), std::string::npos) << ex;
+  EXPECT_NE(ex.find("deaths,after_base,exclude,0,\n"), std::string::npos) << ex;
+}
+
+}  // namespace
