@@ -38,6 +38,19 @@ std::string esc(const std::string& s) {
   return o;
 }
 
+// The table of a report section (ReportSection: back-test, registers) as HTML.
+std::string section_table(const ReportSection& s) {
+  std::string h = "<table><tr>";
+  for (const auto& c : s.header) h += "<th>" + esc(c) + "</th>";
+  h += "</tr>\n";
+  for (const auto& row : s.rows) {
+    h += "<tr>";
+    for (const auto& c : row) h += "<td>" + esc(c) + "</td>";
+    h += "</tr>\n";
+  }
+  return h + "</table>\n";
+}
+
 std::string base64_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   if (!in) throw InputError(p.string() + ": cannot be read for the report");
@@ -273,15 +286,8 @@ ReportResult make_report(const std::string& dir_text, std::optional<Language> la
   // ---- back-test (cohortgis backtest) ----
   std::vector<std::string> extra_figures;
   if (const auto b = backtest_report_section(r, l)) {
-    h += "<section id=\"" + esc(b->id) + "\"><h2>" + esc(b->title) + "</h2>\n<table><tr>";
-    for (const auto& c : b->header) h += "<th>" + esc(c) + "</th>";
-    h += "</tr>\n";
-    for (const auto& row : b->rows) {
-      h += "<tr>";
-      for (const auto& c : row) h += "<td>" + esc(c) + "</td>";
-      h += "</tr>\n";
-    }
-    h += "</table>\n<p class=\"note\">" + esc(b->note) + "</p>\n";
+    h += "<section id=\"" + esc(b->id) + "\"><h2>" + esc(b->title) + "</h2>\n" + section_table(*b);
+    h += "<p class=\"note\">" + esc(b->note) + "</p>\n";
     for (const auto& f : b->figures) {
       h += "<figure class=\"wide\"><img alt=\"" + esc(f.caption) + "\" src=\"data:image/png;base64," +
            base64_file(dir / f.file) + "\"><figcaption>" + esc(f.caption) + "</figcaption></figure>\n";
@@ -293,17 +299,7 @@ ReportResult make_report(const std::string& dir_text, std::optional<Language> la
   // ---- registers (records and events left out, events counted) ----
   if (const auto g = register_report_section(r, l)) {
     h += "<section id=\"" + esc(g->id) + "\"><h2>" + esc(g->title) + "</h2>\n";
-    if (!g->rows.empty()) {
-      h += "<table><tr>";
-      for (const auto& c : g->header) h += "<th>" + esc(c) + "</th>";
-      h += "</tr>\n";
-      for (const auto& row : g->rows) {
-        h += "<tr>";
-        for (const auto& c : row) h += "<td>" + esc(c) + "</td>";
-        h += "</tr>\n";
-      }
-      h += "</table>\n";
-    }
+    if (!g->rows.empty()) h += section_table(*g);
     h += "<p class=\"note\">" + esc(g->note) + "</p>\n</section>\n";
   }
 

@@ -70,6 +70,17 @@ class Events : public ::testing::Test {
     }
     return "no error";
   }
+  // Runs s.toml into dir/out (the scenario reads tests/fixtures, granted as --allow-read would).
+  void run_scenario(bool report) const {
+    app::RunConfig cfg;
+    cfg.scenario = (dir / "s.toml").string();
+    cfg.out_dir = (dir / "out").string();
+    cfg.quiet = true;
+    cfg.report = report;
+    cfg.data_dir = COHORTGIS_DATA;
+    cfg.allow_read = {COHORTGIS_FIXTURES};
+    app::run(cfg);
+  }
   std::string read(const fs::path& p) const {
     std::ifstream f(p);
     std::stringstream s;
@@ -176,14 +187,7 @@ TEST_F(Events, BadDeclarations) {
 
 TEST_F(Events, RatesAndObservedFiguresOfAWholeRun) {
   write("s.toml", scenario(kBirths + kDeaths));
-  app::RunConfig cfg;
-  cfg.scenario = (dir / "s.toml").string();
-  cfg.out_dir = (dir / "out").string();
-  cfg.quiet = true;
-  cfg.report = false;
-  cfg.data_dir = COHORTGIS_DATA;
-  cfg.allow_read = {COHORTGIS_FIXTURES};
-  app::run(cfg);
+  run_scenario(false);
   const std::string rates = read(dir / "out" / "register_rates.csv");
   // ASFR of A at 25-29: 2 births / 4 woman-years; mx of A's men 50+: 1 / 1; B's women 25-29: a death, no
   // person-years, so no rate.
@@ -207,14 +211,7 @@ TEST_F(Events, RatesAndObservedFiguresOfAWholeRun) {
 
 TEST_F(Events, SmallCellsSuppressed) {
   write("s.toml", scenario(kBirths + kDeaths) + "[outputs]\nmin_cell = 2\n");
-  app::RunConfig cfg;
-  cfg.scenario = (dir / "s.toml").string();
-  cfg.out_dir = (dir / "out").string();
-  cfg.quiet = true;
-  cfg.report = false;
-  cfg.data_dir = COHORTGIS_DATA;
-  cfg.allow_read = {COHORTGIS_FIXTURES};
-  app::run(cfg);
+  run_scenario(false);
   const std::string rates = read(dir / "out" / "register_rates.csv");
   EXPECT_NE(rates.find("births,2020,A,total,female,25,2,4,0.5,0\n"), std::string::npos) << rates;
   EXPECT_NE(rates.find("births,2020,B,total,female,30,,2,,1\n"), std::string::npos) << rates;  // 1 birth: hidden
@@ -230,13 +227,7 @@ namespace {
 TEST_F(Events, ReportShowsRowsLeftOutAndEventsCounted) {
   write("births.csv", read(dir / "births.csv") + "b4,2021-01-02,1993-06-01,女,A\n");
   write("s.toml", scenario(kBirths + kDeaths + "exclude = [\"after_base\"]\n"));
-  app::RunConfig cfg;
-  cfg.scenario = (dir / "s.toml").string();
-  cfg.out_dir = (dir / "out").string();
-  cfg.quiet = true;
-  cfg.data_dir = COHORTGIS_DATA;
-  cfg.allow_read = {COHORTGIS_FIXTURES};
-  app::run(cfg);
+  run_scenario(true);
   const std::string html = read(dir / "out" / "report.html");
   EXPECT_NE(html.find("Registers: records left out"), std::string::npos);
   EXPECT_NE(html.find("<td>births</td><td>after_base</td><td>left out, counted</td><td>1</td><td>4</td>"),
