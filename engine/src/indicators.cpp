@@ -150,18 +150,19 @@ void compute_indicators(const CohortArray& start, const CohortArray& end, const 
             acc.start[uz(s) * A + i] += P0[i];
             acc.end[uz(s) * A + i] += P1[i];
           }
-          // Per-cell arrays when the run keeps them, else the per-state sums (ProjectionConfig::cell_components).
-          if (!comp.deaths.empty()) {
+          // The step's per-state sums (kept in every mode, so a run with per-cell components and one without give
+          // the same bits and no pass over the cells is needed); the per-cell arrays only when there are no sums.
+          if (!comp.deaths_by_state.empty()) {
+            acc.deaths += comp.deaths_by_state[st * kSexes + uz(s)];
+          } else if (!comp.deaths.empty()) {
             auto D = comp.deaths.ages(zn, g, s);
             for (std::size_t i = 0; i < A; ++i) acc.deaths += D[i];
-          } else if (!comp.deaths_by_state.empty()) {
-            acc.deaths += comp.deaths_by_state[st * kSexes + uz(s)];
           }
-          if (!comp.net_migrants.empty()) {
+          if (!comp.net_migrants_by_state.empty()) {
+            acc.net += comp.net_migrants_by_state[st * kSexes + uz(s)];
+          } else if (!comp.net_migrants.empty()) {
             auto M = comp.net_migrants.ages(zn, g, s);
             for (std::size_t i = 0; i < A; ++i) acc.net += M[i];
-          } else if (!comp.net_migrants_by_state.empty()) {
-            acc.net += comp.net_migrants_by_state[st * kSexes + uz(s)];
           }
           for (std::size_t r = 0; r < rows; ++r) {  // pooled mx weighted by mid-step persons (counts first)
             const std::size_t i = row_to_index(grid.width_years, r);
