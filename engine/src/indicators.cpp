@@ -204,15 +204,8 @@ void compute_indicators(const CohortArray& start, const CohortArray& end, const 
     band.emplace_back(grid, from, to);
   for (const AgeBand& b : extra_bands) band.emplace_back(grid, b.from_age, b.to_age < 0 ? kInf : b.to_age + 1.0);
 
-  // One unit × group slot: accumulate the member cells, then compute the indicators.
-  // `resume`: acc holds the sums of group 0 of this one zone (its slot 0, just filled); the sums of the "all" slot
-  // go on from there, the same additions in the same order as from zero.
-  auto fill = [&](std::size_t unit, std::size_t slot, std::span<const int> zones, Accum& acc, bool resume) {
-    const int g_lo = slot == uz(G) ? 0 : static_cast<int>(slot);
-    const int g_hi = slot == uz(G) ? G : static_cast<int>(slot) + 1;
-    if (!resume) acc.reset(A, rows);
-    for (int zn : zones)
-      for (int g = resume ? 1 : g_lo; g < g_hi; ++g) {
+  // Adds the cells of one state (zone zn, group g) to the sums of a unit × group slot.
+  auto accumulate = [&](Accum& acc, int zn, int g) {
         ++acc.n_states;
         const std::size_t st = uz(zn) * uz(G) + uz(g);
         for (int s = 0; s < 2; ++s) {
@@ -243,7 +236,10 @@ void compute_indicators(const CohortArray& start, const CohortArray& end, const 
         acc.births_m += comp.births[st * kSexes + 1];
         add_to(acc.bma.data(), comp.births_by_mother_age.data() + st * A, A);
         add_to(acc.expo.data(), comp.women_exposure.data() + st * A, A);
-      }
+  };
+  // The indicators of one unit × group slot from its sums.
+  auto finish = [&](std::size_t unit, std::size_t slot, std::span<const int> zones, Accum& acc) {
+    const int g_lo = slot == uz(G) ? 0 : static_cast<int>(slot);
     double* v = out.values.data() + (unit * NS + slot) * NI;
     auto set = [&](Indicator id, double x) { v[static_cast<int>(id)] = x; };
     std::span<const double> Pf(acc.end.data(), A), Pm(acc.end.data() + A, A);
@@ -336,6 +332,7 @@ void compute_indicators(const CohortArray& start, const CohortArray& end, const 
   const int units = static_cast<int>(out.unit_names.size());
   detail::parallel_blocks(units, 8, [&](int first, int last) {
     Accum acc, acc_all;
+    std::vector<Accum> per_group(uz(G));
     for (int unit = first; unit < last; ++unit) {
       const std::size_t u = uz(unit);
       int single_zone[1];
@@ -346,12 +343,31 @@ void compute_indicators(const CohortArray& start, const CohortArray& end, const 
       } else {
         zones = aggregates[u - uz(L.zones)].zones;
       }
-      if (zones.size() == 1) {  // a zone: "all" goes on from the sums of group 0 (acc_all), the groups in acc
-        fill(u, 0, zones, acc_all, false);
-        fill(u, uz(G), zones, acc_all, true);
-        for (std::size_t slot = 1; slot < uz(G); ++slot) fill(u, slot, zones, acc, false);
+      // Each slot's sums run over its states in the order zone, group, sex, age. A zone: the sums of "all" go on
+      // from those of group 0 (the same additions in the same order as from zero). An aggregate: one pass over its
+      // states adds each into its group's sums and into those of "all".
+      if (zones.size() == 1) {
+        const int zn = zones[0];
+        acc_all.reset(A, rows);
+        accumulate(acc_all, zn, 0);
+        finish(u, 0, zones, acc_all);
+        for (int g = 1; g < G; ++g) {
+          acc.reset(A, rows);
+          accumulate(acc, zn, g);
+          finish(u, uz(g), zones, acc);
+          accumulate(acc_all, zn, g);
+        }
+        finish(u, uz(G), zones, acc_all);
       } else {
-        for (std::size_t slot = 0; slot < NS; ++slot) fill(u, slot, zones, acc, false);
+        for (Accum& a : per_group) a.reset(A, rows);
+        acc_all.reset(A, rows);
+        for (int zn : zones)
+          for (int g = 0; g < G; ++g) {
+            accumulate(per_group[uz(g)], zn, g);
+            accumulate(acc_all, zn, g);
+          }
+        for (int g = 0; g < G; ++g) finish(u, uz(g), zones, per_group[uz(g)]);
+        finish(u, uz(G), zones, acc_all);
       }
     }
   });
