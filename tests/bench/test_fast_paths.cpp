@@ -124,7 +124,7 @@ TEST(FastPaths, FusedPathWithComponentsEqualsGeneralPath) {
     EXPECT_TRUE(same(a.births, b.births)) << "step " << t;
     ASSERT_FALSE(a.od_in.empty());
     ASSERT_FALSE(a.transfer_in.empty());
-    EXPECT_TRUE(b.external_in.size() > 0 && a.external_in.empty()) << "the second run should take the general path";
+    EXPECT_TRUE(!b.external_in.empty() && a.external_in.empty()) << "the second run should take the general path";
     for (auto member : {&StepComponents::deaths, &StepComponents::deaths_age_period, &StepComponents::od_in,
                         &StepComponents::od_out, &StepComponents::transfer_in, &StepComponents::transfer_out,
                         &StepComponents::net_migrants, &StepComponents::floor_adjustment})
