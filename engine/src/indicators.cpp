@@ -206,36 +206,36 @@ void compute_indicators(const CohortArray& start, const CohortArray& end, const 
 
   // Adds the cells of one state (zone zn, group g) to the sums of a unit × group slot.
   auto accumulate = [&](Accum& acc, int zn, int g) {
-        ++acc.n_states;
-        const std::size_t st = uz(zn) * uz(G) + uz(g);
-        for (int s = 0; s < 2; ++s) {
-          auto P0 = start.ages(zn, g, s), P1 = end.ages(zn, g, s);
-          add_to(acc.start.data() + uz(s) * A, P0.data(), A);
-          add_to(acc.end.data() + uz(s) * A, P1.data(), A);
-          // The step's per-state sums (kept in every mode, so a run with per-cell components and one without give
-          // the same bits and no pass over the cells is needed); the per-cell arrays only when there are no sums.
-          if (!comp.deaths_by_state.empty()) {
-            acc.deaths += comp.deaths_by_state[st * kSexes + uz(s)];
-          } else if (!comp.deaths.empty()) {
-            auto D = comp.deaths.ages(zn, g, s);
-            for (std::size_t i = 0; i < A; ++i) acc.deaths += D[i];
-          }
-          if (!comp.net_migrants_by_state.empty()) {
-            acc.net += comp.net_migrants_by_state[st * kSexes + uz(s)];
-          } else if (!comp.net_migrants.empty()) {
-            auto M = comp.net_migrants.ages(zn, g, s);
-            for (std::size_t i = 0; i < A; ++i) acc.net += M[i];
-          }
-          if (rows > 0)  // pooled mx weighted by mid-step persons (counts first)
-            add_mx(acc.mx_num.data() + uz(s) * rows, acc.mx_den.data() + uz(s) * rows,
-                   acc.mx_sum.data() + uz(s) * rows, mortality_mx.data() + (st * kSexes + uz(s)) * rows, P0.data(),
-                   P1.data(), rows, grid.width_years);
-        }
-        acc.n_mx += 1.0;
-        acc.births_f += comp.births[st * kSexes + 0];
-        acc.births_m += comp.births[st * kSexes + 1];
-        add_to(acc.bma.data(), comp.births_by_mother_age.data() + st * A, A);
-        add_to(acc.expo.data(), comp.women_exposure.data() + st * A, A);
+    ++acc.n_states;
+    const std::size_t st = uz(zn) * uz(G) + uz(g);
+    for (int s = 0; s < 2; ++s) {
+      auto P0 = start.ages(zn, g, s), P1 = end.ages(zn, g, s);
+      add_to(acc.start.data() + uz(s) * A, P0.data(), A);
+      add_to(acc.end.data() + uz(s) * A, P1.data(), A);
+      // The step's per-state sums (kept in every mode, so a run with per-cell components and one without give
+      // the same bits and no pass over the cells is needed); the per-cell arrays only when there are no sums.
+      if (!comp.deaths_by_state.empty()) {
+        acc.deaths += comp.deaths_by_state[st * kSexes + uz(s)];
+      } else if (!comp.deaths.empty()) {
+        auto D = comp.deaths.ages(zn, g, s);
+        for (std::size_t i = 0; i < A; ++i) acc.deaths += D[i];
+      }
+      if (!comp.net_migrants_by_state.empty()) {
+        acc.net += comp.net_migrants_by_state[st * kSexes + uz(s)];
+      } else if (!comp.net_migrants.empty()) {
+        auto M = comp.net_migrants.ages(zn, g, s);
+        for (std::size_t i = 0; i < A; ++i) acc.net += M[i];
+      }
+      if (rows > 0)  // pooled mx weighted by mid-step persons (counts first)
+        add_mx(acc.mx_num.data() + uz(s) * rows, acc.mx_den.data() + uz(s) * rows,
+               acc.mx_sum.data() + uz(s) * rows, mortality_mx.data() + (st * kSexes + uz(s)) * rows, P0.data(),
+               P1.data(), rows, grid.width_years);
+    }
+    acc.n_mx += 1.0;
+    acc.births_f += comp.births[st * kSexes + 0];
+    acc.births_m += comp.births[st * kSexes + 1];
+    add_to(acc.bma.data(), comp.births_by_mother_age.data() + st * A, A);
+    add_to(acc.expo.data(), comp.women_exposure.data() + st * A, A);
   };
   // The indicators of one unit × group slot from its sums.
   auto finish = [&](std::size_t unit, std::size_t slot, std::span<const int> zones, Accum& acc) {

@@ -35,11 +35,11 @@ double StepRunner::out_rate_sum(const OdMigration& od, int zone, int group) cons
 
 void StepRunner::validate_sizes() const {
   const std::size_t states = L_.states(), A = L_.ages(), cells = L_.cells();
-  const std::size_t rows = sch_.mortality_kind == MortalityInput::survival_ratios ? A
-                           : (sch_.mortality_kind == MortalityInput::person_years &&
-                              sch_.person_years_layout == LxLayout::five_year)
-                               ? A
-                               : uz(L_.grid.life_table_rows());
+  const std::size_t rows =
+      sch_.mortality_kind == MortalityInput::survival_ratios ? A
+      : (sch_.mortality_kind == MortalityInput::person_years && sch_.person_years_layout == LxLayout::five_year)
+          ? A
+          : uz(L_.grid.life_table_rows());
   auto check = [&](const std::vector<double>& v, std::size_t n, const char* name, const char* shape, bool optional) {
     if (optional && v.empty()) return;
     if (v.size() != n)
@@ -105,9 +105,18 @@ void StepRunner::validate_zone(int z) const {
         bool ok = std::isfinite(v);
         const char* expect = "";
         switch (sch_.mortality_kind) {
-          case MortalityInput::death_rates: ok = ok && v >= 0.0; expect = "a death rate mx ≥ 0"; break;
-          case MortalityInput::person_years: ok = ok && v > 0.0; expect = "person-years L > 0"; break;
-          case MortalityInput::survival_ratios: ok = ok && v >= 0.0 && v <= 1.0; expect = "a survival ratio in 0..1"; break;
+          case MortalityInput::death_rates:
+            ok = ok && v >= 0.0;
+            expect = "a death rate mx ≥ 0";
+            break;
+          case MortalityInput::person_years:
+            ok = ok && v > 0.0;
+            expect = "person-years L > 0";
+            break;
+          case MortalityInput::survival_ratios:
+            ok = ok && v >= 0.0 && v <= 1.0;
+            expect = "a survival ratio in 0..1";
+            break;
         }
         if (!ok)
           throw InputError(where(z, g, s, -1) + ", mortality row " + std::to_string(r) + ": value " + fmt(v) +
@@ -178,7 +187,8 @@ bool StepRunner::cell_outflows(int z, int g, int s, double share, Scratch& sc, b
   const double* __restrict xo = sch_.external_out.empty() ? nullptr : sch_.external_out.data() + c0;
   const double* __restrict xr = sch_.external_out_rate.empty() ? nullptr : sch_.external_out_rate.data() + c0;
   const double* __restrict nm = sch_.net_migrants.empty() ? nullptr : sch_.net_migrants.data() + c0;
-  const double* __restrict np = sch_.net_migrants_per_person.empty() ? nullptr : sch_.net_migrants_per_person.data() + c0;
+  const double* __restrict np =
+      sch_.net_migrants_per_person.empty() ? nullptr : sch_.net_migrants_per_person.data() + c0;
   // What is needed: the totals only where a cell may be scaled, external out and net only where present.
   const bool need_total = may_scale && cfg_.flow_policy != FlowPolicy::wpp;
   // Unscaled external out-flows e and given net n per cell, each optional term in its own loop (the same operations
@@ -256,7 +266,8 @@ void StepRunner::outflows(int z, Scratch& sc) {
       double T = 0.0;
       for (std::size_t k = 0; k < sch_.transitions.size(); ++k) {
         const auto& t = sch_.transitions[k];
-        if (t.from_group == g) T += zy * plan_.transition_max[k] * (t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)]);
+        if (t.from_group == g)
+          T += zy * plan_.transition_max[k] * (t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)]);
       }
       worst = std::max(worst, R * plan_.profile_max[uz(g)] + T);
     }

@@ -34,8 +34,10 @@ template <int K, bool FIRST>
 template <int K>
 [[gnu::always_inline]] inline void edge_pass(bool first, double* __restrict in, const double* __restrict prof,
                                              const InEdge* e, std::size_t n) {
-  if (first) edge_pass<K, true>(in, prof, e, n);
-  else edge_pass<K, false>(in, prof, e, n);
+  if (first)
+    edge_pass<K, true>(in, prof, e, n);
+  else
+    edge_pass<K, false>(in, prof, e, n);
 }
 
 }  // namespace
@@ -52,10 +54,14 @@ COHORTGIS_KERNEL void add_in_flows(double* __restrict in, const double* __restri
     std::size_t run = 0;  // unscaled edges from k on, at most 8
     while (run < 8 && k + run < edges.size() && !edges[k + run].so) ++run;
     const InEdge* e = edges.data() + k;
-    if (run == 8) edge_pass<8>(first, in, prof, e, n), k += 8;
-    else if (run >= 4) edge_pass<4>(first, in, prof, e, n), k += 4;
-    else if (run >= 2) edge_pass<2>(first, in, prof, e, n), k += 2;
-    else if (run == 1) edge_pass<1>(first, in, prof, e, n), k += 1;
+    if (run == 8)
+      edge_pass<8>(first, in, prof, e, n), k += 8;
+    else if (run >= 4)
+      edge_pass<4>(first, in, prof, e, n), k += 4;
+    else if (run >= 2)
+      edge_pass<2>(first, in, prof, e, n), k += 2;
+    else if (run == 1)
+      edge_pass<1>(first, in, prof, e, n), k += 1;
     else {  // a scaled origin: c · prof · P · s
       const double c = e->c;
       const double* __restrict p = e->Po;
@@ -69,7 +75,6 @@ COHORTGIS_KERNEL void add_in_flows(double* __restrict in, const double* __restri
     first = false;
   }
 }
-
 
 namespace {
 
@@ -122,21 +127,28 @@ template <bool OD, bool TR, bool TO, bool TI>
 template <bool OD, bool TR>
 [[gnu::always_inline]] inline void fused_state_transitions(const FusedState& f) {
   const bool to = TR && f.tr_rate, ti = TR && f.in_rate;
-  if (to && ti) fused_state_call<OD, TR, TR, TR>(f);
-  else if (to) fused_state_call<OD, TR, TR, false>(f);
-  else if (ti) fused_state_call<OD, TR, false, TR>(f);
-  else fused_state_call<OD, TR, false, false>(f);
+  if (to && ti)
+    fused_state_call<OD, TR, TR, TR>(f);
+  else if (to)
+    fused_state_call<OD, TR, TR, false>(f);
+  else if (ti)
+    fused_state_call<OD, TR, false, TR>(f);
+  else
+    fused_state_call<OD, TR, false, false>(f);
 }
 
 }  // namespace
 
 COHORTGIS_KERNEL void fused_state(const FusedState& f) {
-  if (f.has_od && f.has_tr) fused_state_transitions<true, true>(f);
-  else if (f.has_od) fused_state_transitions<true, false>(f);
-  else if (f.has_tr) fused_state_transitions<false, true>(f);
-  else fused_state_transitions<false, false>(f);
+  if (f.has_od && f.has_tr)
+    fused_state_transitions<true, true>(f);
+  else if (f.has_od)
+    fused_state_transitions<true, false>(f);
+  else if (f.has_tr)
+    fused_state_transitions<false, true>(f);
+  else
+    fused_state_transitions<false, false>(f);
 }
-
 
 // out = v[0] + v[1] + … in age order for every sum; eight (or four) sums at a time share one loop so that their
 // (independent) chains of additions overlap. Each sum is the same left-to-right sum as a loop of its own, bit for bit.

@@ -11,9 +11,9 @@ namespace cohortgis::detail {
 
 // One OD in-edge of a (group, sex) as the destination adds it: c · profile · P_origin (· scale of the origin's cell).
 struct InEdge {
-  double c;           // z · rate per year
-  const double* Po;   // origin population by age
-  const double* so;   // origin's conserve factors by age, or null (no cell scaled: factor 1, x · 1 = x exactly)
+  double c;          // z · rate per year
+  const double* Po;  // origin population by age
+  const double* so;  // origin's conserve factors by age, or null (no cell scaled: factor 1, x · 1 = x exactly)
 };
 
 // in[i] = Σ_k c_k · prof[i] · P_k[i] (· s_k[i]) over the edges in their order, from 0 (B1); 0 with no edges.
@@ -34,7 +34,7 @@ struct FusedState {
   double tr_mult = 1.0;
   const double* in_rate = nullptr;  // transition into the group: rates by age, or null
   double in_mult = 1.0;
-  const double* in_P = nullptr;     // population of the group it comes from
+  const double* in_P = nullptr;  // population of the group it comes from
   double zy = 1.0;
   double *M, *A, *E;
   // Per-cell components, written in the same pass when the run keeps them (ProjectionConfig::cell_components), else

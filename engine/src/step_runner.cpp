@@ -30,8 +30,10 @@ void ensure(std::vector<double>& v, std::size_t n, double fill = 0.0) { v.assign
 
 // Sizes an array every cell of which the step writes: allocated (zeroed) once, never cleared again.
 void ensure_sized(CohortArray& a, const CohortLayout& layout, bool wanted) {
-  if (!wanted) a = CohortArray();
-  else if (!(a.layout() == layout && a.data().size() == layout.cells())) a = CohortArray(layout);
+  if (!wanted)
+    a = CohortArray();
+  else if (!(a.layout() == layout && a.data().size() == layout.cells()))
+    a = CohortArray(layout);
 }
 
 }  // namespace
@@ -45,11 +47,12 @@ StepPlan plan_step(const ProjectionConfig& cfg, const CohortLayout& L, const Ste
   // everything this step needs (same layout, φ when age-period deaths are kept).
   const bool given_S = sch.mortality_kind == MortalityInput::survival_ratios;
   plan.reuse_mortality = sch.mortality_unchanged && cache.valid && cache.kind == sch.mortality_kind &&
-                     (given_S || cache.S.size() == L.cells()) && (!plan.phi_wanted || cache.phi.size() == L.cells());
+                         (given_S || cache.S.size() == L.cells()) &&
+                         (!plan.phi_wanted || cache.phi.size() == L.cells());
   // In place: single-year death rates (one row per age, so each row is overwritten by its own survival ratios) in a
   // lean run without indicators (nothing else reads mx after the step).
   plan.in_place = cfg.mortality_in_place && death_rates && !plan.reuse_mortality && L.grid.width_years == 1 &&
-              !cfg.cell_components && !cfg.indicators && sch.mortality.size() == L.cells();
+                  !cfg.cell_components && !cfg.indicators && sch.mortality.size() == L.cells();
   plan.S_in_schedule = given_S || plan.in_place;
 
   plan.has_od = sch.od && !sch.od->empty();
@@ -62,8 +65,8 @@ StepPlan plan_step(const ProjectionConfig& cfg, const CohortLayout& L, const Ste
   // Births by age of mother and their exposure: state-sized arrays, kept with cell components or indicators.
   plan.births_by_age_kept = plan.keep_cells || cfg.indicators;
   plan.timing = sch.migration_timing.value_or(cfg.migration_timing);
-  plan.fused = plan.any_migration && plan.timing == MigrationTiming::even && !plan.has_ext_in &&
-           !plan.has_ext_out && !plan.has_net && cfg.flow_policy != FlowPolicy::wpp;
+  plan.fused = plan.any_migration && plan.timing == MigrationTiming::even && !plan.has_ext_in && !plan.has_ext_out &&
+               !plan.has_net && cfg.flow_policy != FlowPolicy::wpp;
   plan.tr_out.assign(uz(L.groups), -1);
   plan.tr_in.assign(uz(L.groups), -1);
   for (std::size_t k = 0; k < sch.transitions.size() && plan.fused; ++k) {
@@ -75,7 +78,7 @@ StepPlan plan_step(const ProjectionConfig& cfg, const CohortLayout& L, const Ste
   // Phase 1 is needed only where out-flows may exceed a cell; `wpp` never scales. With rate-only out-flows a
   // zone's rate bound decides without reading its population.
   plan.rate_bound_only = sch.external_out.empty() && sch.external_out_rate.empty() && sch.net_migrants.empty() &&
-                     sch.net_migrants_per_person.empty() && sch.net_migrants_total.empty();
+                         sch.net_migrants_per_person.empty() && sch.net_migrants_total.empty();
   if (plan.rate_bound_only) {
     plan.profile_max.assign(uz(L.groups), 1.0);
     if (plan.has_od)
@@ -96,8 +99,10 @@ void StepRunner::prepare_components() {
   // Births by age of mother and their exposure: every cell is written by the step (sized, not cleared); not kept
   // at all by a lean run without indicators.
   for (auto* v : {&c_.births_by_mother_age, &c_.women_exposure}) {
-    if (plan_.births_by_age_kept) v->resize(states * A);
-    else std::vector<double>().swap(*v);
+    if (plan_.births_by_age_kept)
+      v->resize(states * A);
+    else
+      std::vector<double>().swap(*v);
   }
   ensure(c_.births, states * kSexes);
   ensure(c_.newborn_transfer_in, sch_.newborn_rules.empty() ? 0 : states * kSexes);
@@ -144,8 +149,8 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
         sc.edges.clear();
         for (const OdFlow& fl : od->in_flows(z)) {
           if (fl.group >= 0 && fl.group != g) continue;
-          sc.edges.push_back({zy * fl.rate_per_year, P_.data().data() + L_.offset(fl.origin, g, s),
-                              scale_of(fl.origin, g, s)});
+          sc.edges.push_back(
+              {zy * fl.rate_per_year, P_.data().data() + L_.offset(fl.origin, g, s), scale_of(fl.origin, g, s)});
         }
         double* in = keep ? c_.od_in.ages(z, g, s).data() : sc.in_od.data();  // kept: straight into the component
         add_in_flows(in, f.prof, sc.edges, nA);
@@ -203,8 +208,8 @@ void StepRunner::general_migration(int z, Scratch& sc) {
           sc.edges.clear();
           for (const OdFlow& f : od->in_flows(z)) {
             if (f.group >= 0 && f.group != g) continue;
-            sc.edges.push_back({zy * f.rate_per_year, P_.data().data() + L_.offset(f.origin, g, s),
-                                scale_of(f.origin, g, s)});
+            sc.edges.push_back(
+                {zy * f.rate_per_year, P_.data().data() + L_.offset(f.origin, g, s), scale_of(f.origin, g, s)});
           }
           add_in_flows(in_od, prof, sc.edges, nA);
         }
@@ -271,7 +276,6 @@ void StepRunner::general_migration(int z, Scratch& sc) {
       }
     }
   }
-
 }
 
 // Phase 2: in-flows, net migrants, and the Part A step for every group of the zone.
@@ -297,8 +301,10 @@ void StepRunner::step_zone(int z, Scratch& sc) {
                 plan_.phi_wanted ? cached(cache_.phi, g, s).first(nA - 1) : std::span<double>());
 
   const bool fused = plan_.fused && zone_scale_[uz(z)].empty();
-  if (fused) fused_migration(z, sc);
-  else if (plan_.any_migration) general_migration(z, sc);
+  if (fused)
+    fused_migration(z, sc);
+  else if (plan_.any_migration)
+    general_migration(z, sc);
   // Hook: a per-step adjustment of the net migrants M (e.g. to control totals) goes here for the general path,
   // and clears StepPlan::fused in plan_step (the fused pass has already used M for A3 step 1).
 
@@ -306,7 +312,8 @@ void StepRunner::step_zone(int z, Scratch& sc) {
   for (int g = 0; g < G; ++g) {
     if (!fused)
       for (int s = 0; s < 2; ++s)
-        survive_cohorts(L_.grid, P_.ages(z, g, s), survival(z, g, s), migrants(z, g, s, sc), timing, buffers(z, g, s, sc));
+        survive_cohorts(L_.grid, P_.ages(z, g, s), survival(z, g, s), migrants(z, g, s, sc), timing,
+                        buffers(z, g, s, sc));
     const std::size_t st = uz(z) * uz(G) + uz(g);
     std::span<const double> F(sch_.asfr.data() + st * nA, nA);
     const bool kept = !c_.births_by_mother_age.empty();
@@ -346,14 +353,14 @@ void StepRunner::step_zone(int z, Scratch& sc) {
       const auto buf = buffers(z, g, s, sc);
       // The per-cell floor adjustments are kept only with cell components; the floored cells are listed always.
       std::span<double> adj = keep ? c_.floor_adjustment.ages(z, g, s) : std::span<double>();
-      const int floored = close_step(L_.grid, Bs, survival(z, g, s), migrants(z, g, s, sc), timing, buf,
-                                     next_.ages(z, g, s), adj);
+      const int floored =
+          close_step(L_.grid, Bs, survival(z, g, s), migrants(z, g, s, sc), timing, buf, next_.ages(z, g, s), adj);
       if (floored > 0) {
         for (int i = 0; i < A; ++i)
           if (!(buf.Q[uz(i)] >= 0.0)) {  // floored (A3 step 7): adjustment kFloorPersons − Q, as close_step's
             if (cfg_.flow_policy == FlowPolicy::error)
-              throw ProjectionError(where(z, g, s, i) + ": the population would fall to " +
-                                    fmt(buf.Q[uz(i)]) + " persons (flow policy 'error')");
+              throw ProjectionError(where(z, g, s, i) + ": the population would fall to " + fmt(buf.Q[uz(i)]) +
+                                    " persons (flow policy 'error')");
             floored_[uz(z)].push_back({z, g, s, i, kFloorPersons - buf.Q[uz(i)]});
           }
       }
@@ -381,14 +388,17 @@ void StepRunner::run() {
   if (!plan_.reuse_mortality) {
     cache_.valid = false;
     cache_.kind = sch_.mortality_kind;
-    if (plan_.S_in_schedule) std::vector<double>().swap(cache_.S);
-    else cache_.S.resize(L_.cells());
+    if (plan_.S_in_schedule)
+      std::vector<double>().swap(cache_.S);
+    else
+      cache_.S.resize(L_.cells());
     cache_.phi.resize(plan_.phi_wanted ? L_.cells() : 0);
     cache_.e0.assign(states * kSexes, kNaN);
     cache_.e65.assign(states * kSexes, kNaN);
   }
   auto reset = [&](auto& per_zone) {
-    if (per_zone.size() != uz(L_.zones)) per_zone.assign(uz(L_.zones), {});
+    if (per_zone.size() != uz(L_.zones))
+      per_zone.assign(uz(L_.zones), {});
     else
       for (auto& v : per_zone) v.clear();
   };
@@ -414,6 +424,5 @@ void StepRunner::run() {
   gather(floored_, c_.floored);
   gather(overridden_, c_.overridden);
 }
-
 
 }  // namespace cohortgis::detail

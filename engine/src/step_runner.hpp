@@ -77,7 +77,7 @@ struct Scratch {
 struct MortalityCache {
   bool valid = false;
   MortalityInput kind = MortalityInput::death_rates;
-  std::vector<double> S, phi;  // [zone][group][sex][age]; φ uses the first n_ages − 1 of each vector
+  std::vector<double> S, phi;   // [zone][group][sex][age]; φ uses the first n_ages − 1 of each vector
   std::vector<double> e0, e65;  // [zone][group][sex]
 };
 
@@ -97,12 +97,22 @@ StepPlan plan_step(const ProjectionConfig& cfg, const CohortLayout& layout, cons
 class StepRunner {
  public:
   // `writable`: the same schedules, which the step may change (ProjectionConfig::mortality_in_place).
-  StepRunner(const ProjectionConfig& cfg, const CohortLayout& layout, const StepContext& ctx,
-             StepSchedules& writable, const CohortArray& P, CohortArray& next, StepComponents& comp,
-             RunWorkspace& ws)
-      : cfg_(cfg), L_(layout), ctx_(ctx), sch_(writable), writable_(writable), P_(P), next_(next), c_(comp),
-        cache_(ws.cache), zone_scale_(ws.zone_scale), scaled_(ws.scaled), floored_(ws.floored),
-        overridden_(ws.overridden), scratch_(ws.scratch) {}
+  StepRunner(const ProjectionConfig& cfg, const CohortLayout& layout, const StepContext& ctx, StepSchedules& writable,
+             const CohortArray& P, CohortArray& next, StepComponents& comp, RunWorkspace& ws)
+      : cfg_(cfg),
+        L_(layout),
+        ctx_(ctx),
+        sch_(writable),
+        writable_(writable),
+        P_(P),
+        next_(next),
+        c_(comp),
+        cache_(ws.cache),
+        zone_scale_(ws.zone_scale),
+        scaled_(ws.scaled),
+        floored_(ws.floored),
+        overridden_(ws.overridden),
+        scratch_(ws.scratch) {}
 
   void run();
 
@@ -145,7 +155,8 @@ class StepRunner {
   // Part A buffers of a group and sex of the zone (deaths D into the component array when kept).
   SexStepBuffers buffers(int z, int g, int s, Scratch& sc) {
     const std::size_t nA = L_.ages(), o = (uz(g) * 2 + uz(s)) * nA;
-    return SexStepBuffers{{sc.A.data() + o, nA}, {sc.E.data() + o, nA},
+    return SexStepBuffers{{sc.A.data() + o, nA},
+                          {sc.E.data() + o, nA},
                           plan_.keep_cells ? c_.deaths.ages(z, g, s) : std::span<double>(sc.D.data() + o, nA),
                           {sc.Q.data() + o, nA}};
   }
