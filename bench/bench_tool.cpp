@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Driver of the whole benchmark (bench/run_bench.py calls it); prints one JSON object per command.
 //   bench_tool run    --zones N [--steps T] [--threads K] [--indicators 0|1] [--cell-components 0|1]
-//                     [--mortality-in-place 0|1] [--stream FILE]
-//       times a projection of the workload; hashes every step's end population (hash time is excluded)
+//                     [--mortality-in-place 0|1] [--stream FILE] [--hash-outputs 0|1]
+//       times a projection of the workload; hashes every step's end population and births (hash time is excluded),
+//       with --hash-outputs 1 also the per-cell components and the indicators (separate hashes)
 //   bench_tool export --zones N [--steps T] --out DIR [--results 0|1]
 //       writes the workload's model (and, with --results 1, the engine's results) as raw float64/int32 files for
 //       the NumPy peer (bench/peers/numpy_peer.py)
@@ -10,6 +11,8 @@
 //       memory copy bandwidth, STREAM "copy" style (bytes read + bytes written per second), best of 5
 #include <malloc.h>
 #include <sys/resource.h>
+
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -64,6 +67,15 @@ long peak_rss_bytes() {
 }
 void reset_peak_rss() { std::ofstream("/proc/self/clear_refs") << "5"; }
 
+// CPU time of the whole process, all threads (on a shared, loaded machine a steadier measure than the wall clock).
+double clock_seconds(clockid_t id) {
+  timespec ts{};
+  clock_gettime(id, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+double cpu_seconds() { return clock_seconds(CLOCK_PROCESS_CPUTIME_ID); }
+double thread_cpu_seconds() { return clock_seconds(CLOCK_THREAD_CPUTIME_ID); }
+
 // FNV-1a over the bytes of the doubles, folded per step: equal hashes ⇔ (almost surely) bit-identical results.
 std::uint64_t fnv(std::span<const double> v, std::uint64_t h) {
   const auto* p = reinterpret_cast<const std::uint64_t*>(v.data());
@@ -84,16 +96,45 @@ class TimedSink : public ResultSink {
   }
   void step(const StepResult& r) override {
     const auto t0 = Clock::now();
+    const double c0 = thread_cpu_seconds();
     hash = fnv(r.end.data(), hash);
     hash = fnv(r.components.births, hash);
+    if (hash_outputs) {  // what a user's run writes: the per-cell components and the indicators
+      const StepComponents& c = r.components;
+      for (const CohortArray* a : {&c.deaths, &c.deaths_age_period, &c.od_in, &c.od_out, &c.external_in,
+                                   &c.external_out, &c.net_given, &c.transfer_in, &c.transfer_out,
+                                   &c.migration_override, &c.net_migrants, &c.floor_adjustment})
+        components_hash = fnv(a->data(), components_hash);
+      for (const auto* v : {&c.births_by_mother_age, &c.women_exposure, &c.deaths_by_state, &c.net_migrants_by_state,
+                            &c.e0, &c.e65})
+        components_hash = fnv(*v, components_hash);
+      if (r.indicators) {
+        const IndicatorTable& t = *r.indicators;
+        indicators_hash = fnv(t.values, indicators_hash);
+        // Without the four that sum deaths and net migrants (the engine sums them from per-state sums since the
+        // user path became the fused path; before, over the cells in runs with cell components).
+        std::vector<double> rest = t.values;
+        for (std::size_t k = 0; k < rest.size(); ++k) {
+          const auto id = static_cast<Indicator>(k % t.n_indicators());
+          if (id == Indicator::deaths || id == Indicator::net_migration || id == Indicator::cdr_per_1000 ||
+              id == Indicator::natural_growth_per_1000)
+            rest[k] = 0.0;
+        }
+        indicators_rest_hash = fnv(rest, indicators_rest_hash);
+      }
+    }
     if (out_) {  // results streamed to disk as they come: the end population of every year
       std::fwrite(r.end.data().data(), sizeof(double), r.end.data().size(), out_);
       std::fflush(out_);
     }
     in_sink += seconds(t0, Clock::now());
+    cpu_in_sink += thread_cpu_seconds() - c0;
   }
+  bool hash_outputs = false;
   std::uint64_t hash = 0xCBF29CE484222325ULL;
-  double in_sink = 0.0;
+  std::uint64_t components_hash = 0xCBF29CE484222325ULL, indicators_hash = 0xCBF29CE484222325ULL,
+                indicators_rest_hash = 0xCBF29CE484222325ULL;
+  double in_sink = 0.0, cpu_in_sink = 0.0;
 
  private:
   std::FILE* out_ = nullptr;
@@ -116,22 +157,29 @@ int cmd_run(const std::map<std::string, std::string>& a) {
   cfg.cell_components = geti(a, "cell-components", 0) != 0;  // large runs: per-state sums only
   cfg.mortality_in_place = geti(a, "mortality-in-place", 1) != 0;  // survival ratios over the mx schedule
   TimedSink sink(gets(a, "stream"));
+  sink.hash_outputs = geti(a, "hash-outputs", 0) != 0;
   malloc_trim(0);  // the generator's freed scratch goes back to the system: the peak is the run's own
   reset_peak_rss();
   const auto t0 = Clock::now();
+  const double cpu0 = cpu_seconds();
   Projection p(std::move(cfg), w.take_base());  // moved: the run holds the only copy of the state
   p.run(w.provider(), sink);
   const double total = seconds(t0, Clock::now());
+  const double cpu = cpu_seconds() - cpu0;
   const double engine = total - sink.in_sink;
   const int steps = w.options().steps;
   const double cells = static_cast<double>(w.layout().cells());
   std::printf(
       "{\"zones\": %d, \"steps\": %d, \"threads\": %d, \"generate_s\": %.3f, \"total_s\": %.4f, \"sink_s\": %.4f, "
       "\"engine_s\": %.4f, \"s_per_year\": %.6f, \"cells_per_s\": %.4e, \"peak_rss_bytes\": %ld, "
-      "\"state_bytes\": %.0f, \"schedule_bytes\": %.0f, \"floor_bytes_per_year\": %.0f, \"hash\": \"%016llx\"}\n",
+      "\"state_bytes\": %.0f, \"schedule_bytes\": %.0f, \"floor_bytes_per_year\": %.0f, \"hash\": \"%016llx\", "
+      "\"cpu_s_per_year\": %.6f, \"components_hash\": \"%016llx\", \"indicators_hash\": \"%016llx\", "
+      "\"indicators_rest_hash\": \"%016llx\"}\n",
       w.options().zones, steps, threads, gen_s, total, sink.in_sink, engine, engine / steps, cells * steps / engine,
       peak_rss_bytes(), w.state_bytes(), w.schedule_bytes(), w.floor_bytes_per_year(),
-      static_cast<unsigned long long>(sink.hash));
+      static_cast<unsigned long long>(sink.hash), (cpu - sink.cpu_in_sink) / steps,
+      static_cast<unsigned long long>(sink.components_hash), static_cast<unsigned long long>(sink.indicators_hash),
+      static_cast<unsigned long long>(sink.indicators_rest_hash));
   return 0;
 }
 

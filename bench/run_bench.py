@@ -12,7 +12,10 @@ the population read and written once, plus one year of the zone-varying schedule
 bandwidth), and peak RSS / (state + one year of schedules). Each engine row is the fastest of --repeat runs, each
 NumPy time the fastest of --numpy-repeat runs (a shared machine only ever slows a run down). The script fails if results at different thread counts
 are not bit-identical (hash of every step's end population and births). A last row streams every year's population
-to a file on disk and reports the peak RSS of that run.
+to a file on disk and reports the peak RSS of that run. "user path" rows run the configuration of `cohortgis run`
+and ScenarioSet.run() (per-cell components and indicators every year) and give its time over the lean kernel's of
+the same thread count, measured in the same run; "CPU ms / year" is the process's CPU time (all threads) per year,
+steadier than the wall clock on a shared machine.
 """
 import argparse
 import json
@@ -57,6 +60,8 @@ def main():
     ap.add_argument("--numpy-repeat", type=int, default=2, help="NumPy runs per size; the fastest counts")
     ap.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "cohortgis-bench"))
     ap.add_argument("--json", help="also write the raw results here")
+    ap.add_argument("--user-path", default="",
+                    help="comma list of zone counts that also get the user-path rows (default: every size)")
     a = ap.parse_args()
 
     tool = os.path.join(a.build, "bench", "bench_tool")
@@ -76,6 +81,7 @@ def main():
                    for _ in range(max(1, a.numpy_repeat))), key=lambda r: r["s_per_year"])
         raw["numpy"].append(npr)
         hashes = {}
+        lean_by_threads = {}
         for t in threads:
             runs = [run_json([tool, "run", "--zones", str(z), "--steps", str(a.steps), "--threads", str(t)])
                     for _ in range(max(1, a.repeat))]
@@ -83,17 +89,43 @@ def main():
             if len({x["hash"] for x in runs}) != 1:
                 failures.append(f"{label(z)}, {t} threads: repeated runs differ")
             r = min(runs, key=lambda x: x["s_per_year"])
+            lean_by_threads[t] = r
             raw["runs"].append(r)
             floor_s = r["floor_bytes_per_year"] / bw
             rows.append([label(z), str(t), f"{r['s_per_year'] * 1e3:.2f}", f"{r['cells_per_s'] / 1e6:.0f}",
                          f"{npr['s_per_year'] / r['s_per_year']:.1f}×", f"{r['s_per_year'] / floor_s:.1f}×",
                          f"{r['peak_rss_bytes'] / 2**20:.0f} MiB",
-                         f"{r['peak_rss_bytes'] / (r['state_bytes'] + r['schedule_bytes']):.2f}×"])
+                         f"{r['peak_rss_bytes'] / (r['state_bytes'] + r['schedule_bytes']):.2f}×",
+                         f"{r['cpu_s_per_year'] * 1e3:.2f}", ""])
+        # The user path: what `cohortgis run` and ScenarioSet.run() configure (per-cell components, indicators every
+        # year, the survival ratios in a cache of their own), against the lean kernel of the same thread count
+        # measured just before; its populations and births must hash as the lean kernel's.
+        user_sizes = [int(x) for x in a.user_path.split(",")] if a.user_path else zones
+        if z in user_sizes:
+            for t in threads:
+                runs = [run_json([tool, "run", "--zones", str(z), "--steps", str(a.steps), "--threads", str(t),
+                                  "--indicators", "1", "--cell-components", "1", "--mortality-in-place", "0"])
+                        for _ in range(max(1, a.repeat))]
+                if len({x["hash"] for x in runs} | {hashes[t]}) != 1:
+                    failures.append(f"{label(z)} user path, {t} threads: results differ from the lean kernel's")
+                r = min(runs, key=lambda x: x["s_per_year"])
+                raw["runs"].append(dict(r, user_path=True))
+                lean = lean_by_threads[t]
+                floor_s = r["floor_bytes_per_year"] / bw
+                rows.append([label(z) + " user path", str(t), f"{r['s_per_year'] * 1e3:.2f}",
+                             f"{r['cells_per_s'] / 1e6:.0f}", f"{npr['s_per_year'] / r['s_per_year']:.1f}×",
+                             f"{r['s_per_year'] / floor_s:.1f}×", f"{r['peak_rss_bytes'] / 2**20:.0f} MiB",
+                             f"{r['peak_rss_bytes'] / (r['state_bytes'] + r['schedule_bytes']):.2f}×",
+                             f"{r['cpu_s_per_year'] * 1e3:.2f}",
+                             f"{r['s_per_year'] / lean['s_per_year']:.2f}× ({r['cpu_s_per_year'] / lean['cpu_s_per_year']:.2f}× CPU)"])
         same = len(set(hashes.values())) == 1
         if not same:
             failures.append(f"{label(z)}: results differ between thread counts: {hashes}")
-        for row in rows[-len(threads):]:
-            row.append("yes" if same else "NO")
+        for row in rows:
+            if row[0] == label(z) and len(row) == 10:
+                row.append("yes" if same else "NO")
+            elif row[0] == label(z) + " user path" and len(row) == 10:
+                row.append("yes" if same and not any(label(z) + " user path" in f for f in failures) else "NO")
         if a.stream_steps > 0:
             path = os.path.join(a.workdir, f"stream-{z}.f64")
             r = run_json([tool, "run", "--zones", str(z), "--steps", str(a.stream_steps), "--threads", str(cores),
@@ -104,7 +136,8 @@ def main():
             rows.append([label(z) + " → disk", str(cores), f"{r['s_per_year'] * 1e3:.2f}",
                          f"{r['cells_per_s'] / 1e6:.0f}", "", f"{r['s_per_year'] / floor_s:.1f}×",
                          f"{r['peak_rss_bytes'] / 2**20:.0f} MiB",
-                         f"{r['peak_rss_bytes'] / (r['state_bytes'] + r['schedule_bytes']):.2f}×", ""])
+                         f"{r['peak_rss_bytes'] / (r['state_bytes'] + r['schedule_bytes']):.2f}×",
+                         f"{r['cpu_s_per_year'] * 1e3:.2f}", "", ""])
 
     print(f"machine: {cpu_model()}, {cores} cores; memory copy bandwidth {bw / 1e9:.1f} GB/s "
           f"(read + write, best of 5, {max(threads)} threads)")
@@ -119,13 +152,14 @@ def main():
     # this machine's per-core speed and with perfect scaling, would bring a year down to the floor itself (half that
     # many to 2× the floor), were the memory system to deliver the bandwidth measured here. An extrapolation, said so.
     for z in zones:
-        one = next((x for x in raw["runs"] if x["zones"] == z and x["threads"] == 1 and not x.get("streamed")), None)
+        one = next((x for x in raw["runs"] if x["zones"] == z and x["threads"] == 1 and not x.get("streamed")
+                    and not x.get("user_path")), None)
         if one:
             ratio = one["s_per_year"] / (one["floor_bytes_per_year"] / bw)
             print(f"{label(z)}: one core is {ratio:.1f}× the floor ({1e9 / one['cells_per_s']:.1f} ns per cohort-cell); "
                   f"2× the floor needs ≈ {ratio / 2:.0f} cores at this per-core speed (extrapolated, not measured)")
     head = ["workload", "threads", "ms / year", "Mcells/s", "vs NumPy", "× floor", "peak RSS", "RSS / (state+sched)",
-            "bit-identical"]
+            "CPU ms / year", "vs lean kernel", "bit-identical"]
     table = [head, ["---"] * len(head)] + rows
     print()
     for row in table:

@@ -9,6 +9,7 @@
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "parallel.hpp"
+#include "simd.hpp"
 
 namespace cohortgis {
 
@@ -33,6 +34,7 @@ struct Accum {
   std::vector<double> mx_num, mx_den;     // [sex][life-table row]
   std::vector<double> mx_sum;             // [sex][row] plain sum, for rows nobody is exposed in
   double n_mx = 0;
+  std::size_t n_states = 0;               // states summed
   std::vector<double> both;               // both sexes' end population by age
   std::vector<double> pooled_mx;          // pooled rates of one sex, by life-table row
   double births_f = 0, births_m = 0, deaths = 0, net = 0;
@@ -46,12 +48,36 @@ struct Accum {
     mx_den.assign(2 * rows, 0.0);
     mx_sum.assign(2 * rows, 0.0);
     n_mx = 0;
+    n_states = 0;
     births_f = births_m = deaths = net = 0.0;
   }
 };
 
-// Population index holding life-table row r (single years: r; abridged: 0 and 1–4 → 0, 5–9 → 1, …).
-std::size_t row_to_index(int z, std::size_t r) { return z == 1 ? r : (r == 0 ? 0 : r - 1); }
+// acc[i] += v[i]: element-wise, so every vector width gives the same bits.
+COHORTGIS_KERNEL void add_to(double* __restrict acc, const double* __restrict v, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) acc[i] += v[i];
+}
+
+// Pooled mx of one state and sex by life-table row r, weighted by mid-step persons w = (P0 + P1) / 2 at the
+// population index of the row (single years: r; abridged: 0 and 1–4 → 0, 5–9 → 1, …): element-wise.
+COHORTGIS_KERNEL void add_mx(double* __restrict num, double* __restrict den, double* __restrict plain,
+                             const double* __restrict mx, const double* __restrict P0, const double* __restrict P1,
+                             std::size_t rows, int z) {
+  std::size_t r = 0, shift = 0;
+  if (z != 1) {  // row 0 (age 0) and row 1 (1–4) both read index 0
+    const double w = (P0[0] + P1[0]) / 2.0;
+    num[0] += mx[0] * w;
+    den[0] += w;
+    plain[0] += mx[0];
+    r = shift = 1;
+  }
+  for (; r < rows; ++r) {
+    const double w = (P0[r - shift] + P1[r - shift]) / 2.0;
+    num[r] += mx[r] * w;
+    den[r] += w;
+    plain[r] += mx[r];
+  }
+}
 
 double sum(std::span<const double> v) {
   double s = 0.0;
@@ -113,6 +139,43 @@ double median_age(const AgeGrid& grid, std::span<const double> persons) {
   return grid.open_age();
 }
 
+namespace {
+// The weights of persons_in_band for one band, computed once per call of compute_indicators instead of once per
+// unit: the ages with a share in the band, [first, last), and that share ((hi − lo) / z; 1 for a whole age or the
+// open age). sum() adds persons[i] · w[i] over those ages in age order: the same products and additions, in the
+// same order, as persons_in_band (x · 1 = x exactly), so the same bits, without a division per age and unit.
+struct BandWeights {
+  std::size_t first = 0, last = 0;
+  std::vector<double> w;
+  BandWeights(const AgeGrid& grid, double from, double to) {
+    const double z = grid.width_years;
+    std::vector<double> all(uz(grid.n_ages), 0.0);
+    std::vector<bool> in(uz(grid.n_ages), false);
+    for (int i = 0; i < grid.n_ages; ++i) {
+      const double a = i * z;
+      const bool open = i == grid.open_index();
+      const double b = a + z;
+      if (open && to == kInf && from <= a) {
+        all[uz(i)] = 1.0;
+        in[uz(i)] = true;
+        continue;
+      }
+      const double lo = std::max(a, from), hi = std::min(b, to);
+      if (hi > lo) all[uz(i)] = (hi - lo) / z, in[uz(i)] = true;
+    }
+    while (first < in.size() && !in[first]) ++first;
+    last = in.size();  // a band is an interval of ages: every age in [first, last) has a share
+    while (last > first && !in[last - 1]) --last;
+    w.assign(all.begin() + static_cast<std::ptrdiff_t>(first), all.begin() + static_cast<std::ptrdiff_t>(last));
+  }
+  double sum(std::span<const double> persons) const {
+    double total = 0.0;
+    for (std::size_t i = first; i < last; ++i) total += persons[i] * w[i - first];
+    return total;
+  }
+};
+}  // namespace
+
 void compute_indicators(const CohortArray& start, const CohortArray& end, const StepComponents& comp,
                         std::span<const double> asfr, std::span<const double> mortality_mx,
                         const std::vector<std::string>& zone_ids, const std::vector<std::string>& group_names,
@@ -134,51 +197,49 @@ void compute_indicators(const CohortArray& start, const CohortArray& end, const 
   const std::size_t NI = out.n_indicators(), NS = out.group_names.size();
   out.values.assign(out.unit_names.size() * NS * NI, kNaN);
 
-  // One unit × group slot: accumulate the member cells, then compute the indicators.
-  auto fill = [&](std::size_t unit, std::size_t slot, std::span<const int> zones, Accum& acc) {
-    const int g_lo = slot == uz(G) ? 0 : static_cast<int>(slot);
-    const int g_hi = slot == uz(G) ? G : static_cast<int>(slot) + 1;
-    acc.reset(A, rows);
-    std::size_t n_states = 0;
-    for (int zn : zones)
-      for (int g = g_lo; g < g_hi; ++g) {
-        ++n_states;
-        const std::size_t st = uz(zn) * uz(G) + uz(g);
-        for (int s = 0; s < 2; ++s) {
-          auto P0 = start.ages(zn, g, s), P1 = end.ages(zn, g, s);
-          for (std::size_t i = 0; i < A; ++i) {
-            acc.start[uz(s) * A + i] += P0[i];
-            acc.end[uz(s) * A + i] += P1[i];
-          }
-          // Per-cell arrays when the run keeps them, else the per-state sums (ProjectionConfig::cell_components).
-          if (!comp.deaths.empty()) {
-            auto D = comp.deaths.ages(zn, g, s);
-            for (std::size_t i = 0; i < A; ++i) acc.deaths += D[i];
-          } else if (!comp.deaths_by_state.empty()) {
-            acc.deaths += comp.deaths_by_state[st * kSexes + uz(s)];
-          }
-          if (!comp.net_migrants.empty()) {
-            auto M = comp.net_migrants.ages(zn, g, s);
-            for (std::size_t i = 0; i < A; ++i) acc.net += M[i];
-          } else if (!comp.net_migrants_by_state.empty()) {
-            acc.net += comp.net_migrants_by_state[st * kSexes + uz(s)];
-          }
-          for (std::size_t r = 0; r < rows; ++r) {  // pooled mx weighted by mid-step persons (counts first)
-            const std::size_t i = row_to_index(grid.width_years, r);
-            const double w = (P0[i] + P1[i]) / 2.0;
-            acc.mx_num[uz(s) * rows + r] += mortality_mx[(st * kSexes + uz(s)) * rows + r] * w;
-            acc.mx_den[uz(s) * rows + r] += w;
-            acc.mx_sum[uz(s) * rows + r] += mortality_mx[(st * kSexes + uz(s)) * rows + r];
-          }
-        }
-        acc.n_mx += 1.0;
-        acc.births_f += comp.births[st * kSexes + 0];
-        acc.births_m += comp.births[st * kSexes + 1];
-        for (std::size_t i = 0; i < A; ++i) {
-          acc.bma[i] += comp.births_by_mother_age[st * A + i];
-          acc.expo[i] += comp.women_exposure[st * A + i];
-        }
+  // The standard bands (in the order the indicators below use them), then the extra bands.
+  std::vector<BandWeights> band;
+  for (auto [from, to] : {std::pair{0.0, 15.0}, {15.0, 65.0}, {65.0, kInf}, {60.0, kInf}, {15.0, 50.0}, {0.0, 3.0},
+                          {3.0, 6.0}, {6.0, 12.0}, {12.0, 15.0}, {15.0, 60.0}})
+    band.emplace_back(grid, from, to);
+  for (const AgeBand& b : extra_bands) band.emplace_back(grid, b.from_age, b.to_age < 0 ? kInf : b.to_age + 1.0);
+
+  // Adds the cells of one state (zone zn, group g) to the sums of a unit × group slot.
+  auto accumulate = [&](Accum& acc, int zn, int g) {
+    ++acc.n_states;
+    const std::size_t st = uz(zn) * uz(G) + uz(g);
+    for (int s = 0; s < 2; ++s) {
+      auto P0 = start.ages(zn, g, s), P1 = end.ages(zn, g, s);
+      add_to(acc.start.data() + uz(s) * A, P0.data(), A);
+      add_to(acc.end.data() + uz(s) * A, P1.data(), A);
+      // The step's per-state sums (kept in every mode, so a run with per-cell components and one without give
+      // the same bits and no pass over the cells is needed); the per-cell arrays only when there are no sums.
+      if (!comp.deaths_by_state.empty()) {
+        acc.deaths += comp.deaths_by_state[st * kSexes + uz(s)];
+      } else if (!comp.deaths.empty()) {
+        auto D = comp.deaths.ages(zn, g, s);
+        for (std::size_t i = 0; i < A; ++i) acc.deaths += D[i];
       }
+      if (!comp.net_migrants_by_state.empty()) {
+        acc.net += comp.net_migrants_by_state[st * kSexes + uz(s)];
+      } else if (!comp.net_migrants.empty()) {
+        auto M = comp.net_migrants.ages(zn, g, s);
+        for (std::size_t i = 0; i < A; ++i) acc.net += M[i];
+      }
+      if (rows > 0)  // pooled mx weighted by mid-step persons (counts first)
+        add_mx(acc.mx_num.data() + uz(s) * rows, acc.mx_den.data() + uz(s) * rows,
+               acc.mx_sum.data() + uz(s) * rows, mortality_mx.data() + (st * kSexes + uz(s)) * rows, P0.data(),
+               P1.data(), rows, grid.width_years);
+    }
+    acc.n_mx += 1.0;
+    acc.births_f += comp.births[st * kSexes + 0];
+    acc.births_m += comp.births[st * kSexes + 1];
+    add_to(acc.bma.data(), comp.births_by_mother_age.data() + st * A, A);
+    add_to(acc.expo.data(), comp.women_exposure.data() + st * A, A);
+  };
+  // The indicators of one unit × group slot from its sums.
+  auto finish = [&](std::size_t unit, std::size_t slot, std::span<const int> zones, Accum& acc) {
+    const int g_lo = slot == uz(G) ? 0 : static_cast<int>(slot);
     double* v = out.values.data() + (unit * NS + slot) * NI;
     auto set = [&](Indicator id, double x) { v[static_cast<int>(id)] = x; };
     std::span<const double> Pf(acc.end.data(), A), Pm(acc.end.data() + A, A);
@@ -202,7 +263,7 @@ void compute_indicators(const CohortArray& start, const CohortArray& end, const 
       set(Indicator::cdr_per_1000, acc.deaths / py * 1000.0);
       set(Indicator::natural_growth_per_1000, (births - acc.deaths) / py * 1000.0);
     }
-    if (n_states == 1 && !asfr.empty()) {  // the schedule used in the step
+    if (acc.n_states == 1 && !asfr.empty()) {  // the schedule used in the step
       const std::size_t st = uz(zones[0]) * uz(G) + uz(g_lo);
       double tfr = 0.0;
       for (std::size_t i = 0; i < A; ++i) tfr += asfr[st * A + i];
@@ -214,7 +275,7 @@ void compute_indicators(const CohortArray& start, const CohortArray& end, const 
       set(Indicator::tfr, z * tfr);
     }
     if (acc.births_f > 0.0) set(Indicator::srb_per_100_females, acc.births_m / acc.births_f * 100.0);
-    if (n_states == 1) {
+    if (acc.n_states == 1) {
       const std::size_t st = uz(zones[0]) * uz(G) + uz(g_lo);
       set(Indicator::e0_female, comp.e0[st * kSexes + 0]);
       set(Indicator::e0_male, comp.e0[st * kSexes + 1]);
@@ -239,8 +300,8 @@ void compute_indicators(const CohortArray& start, const CohortArray& end, const 
           if (acc.lt.age[r] == 65.0) set(s == 0 ? Indicator::e65_female : Indicator::e65_male, acc.lt.ex[r]);
       }
     }
-    const double c0_14 = persons_in_band(grid, both, 0, 15), c15_64 = persons_in_band(grid, both, 15, 65);
-    const double c65 = persons_in_band(grid, both, 65, kInf), c60 = persons_in_band(grid, both, 60, kInf);
+    const double c0_14 = band[0].sum(both), c15_64 = band[1].sum(both);
+    const double c65 = band[2].sum(both), c60 = band[3].sum(both);
     if (pop > 0.0) {
       set(Indicator::share_0_14, c0_14 / pop * 100.0);
       set(Indicator::share_15_64, c15_64 / pop * 100.0);
@@ -252,26 +313,26 @@ void compute_indicators(const CohortArray& start, const CohortArray& end, const 
       set(Indicator::total_dependency_ratio, (c0_14 + c65) / c15_64 * 100.0);
     }
     set(Indicator::median_age, median_age(grid, both));
-    set(Indicator::women_15_49, persons_in_band(grid, Pf, 15, 50));
-    set(Indicator::age_0_2, persons_in_band(grid, both, 0, 3));
-    set(Indicator::age_3_5, persons_in_band(grid, both, 3, 6));
-    set(Indicator::age_6_11, persons_in_band(grid, both, 6, 12));
-    set(Indicator::age_12_14, persons_in_band(grid, both, 12, 15));
-    set(Indicator::age_15_59, persons_in_band(grid, both, 15, 60));
+    set(Indicator::women_15_49, band[4].sum(Pf));
+    set(Indicator::age_0_2, band[5].sum(both));
+    set(Indicator::age_3_5, band[6].sum(both));
+    set(Indicator::age_6_11, band[7].sum(both));
+    set(Indicator::age_12_14, band[8].sum(both));
+    set(Indicator::age_15_59, band[9].sum(both));
     set(Indicator::age_15_64, c15_64);
     set(Indicator::age_60_plus, c60);
     set(Indicator::age_65_plus, c65);
     for (std::size_t k = 0; k < extra_bands.size(); ++k) {
       const AgeBand& b = extra_bands[k];
-      const double to = b.to_age < 0 ? kInf : b.to_age + 1.0;
       std::span<const double> who = b.sex == 0 ? Pf : b.sex == 1 ? Pm : std::span<const double>(both);
-      v[uz(kStandardIndicators) + k] = persons_in_band(grid, who, b.from_age, to);
+      v[uz(kStandardIndicators) + k] = band[10 + k].sum(who);
     }
   };
 
   const int units = static_cast<int>(out.unit_names.size());
   detail::parallel_blocks(units, 8, [&](int first, int last) {
-    Accum acc;
+    Accum acc, acc_all;
+    std::vector<Accum> per_group(uz(G));
     for (int unit = first; unit < last; ++unit) {
       const std::size_t u = uz(unit);
       int single_zone[1];
@@ -282,7 +343,32 @@ void compute_indicators(const CohortArray& start, const CohortArray& end, const 
       } else {
         zones = aggregates[u - uz(L.zones)].zones;
       }
-      for (std::size_t slot = 0; slot < NS; ++slot) fill(u, slot, zones, acc);
+      // Each slot's sums run over its states in the order zone, group, sex, age. A zone: the sums of "all" go on
+      // from those of group 0 (the same additions in the same order as from zero). An aggregate: one pass over its
+      // states adds each into its group's sums and into those of "all".
+      if (zones.size() == 1) {
+        const int zn = zones[0];
+        acc_all.reset(A, rows);
+        accumulate(acc_all, zn, 0);
+        finish(u, 0, zones, acc_all);
+        for (int g = 1; g < G; ++g) {
+          acc.reset(A, rows);
+          accumulate(acc, zn, g);
+          finish(u, uz(g), zones, acc);
+          accumulate(acc_all, zn, g);
+        }
+        finish(u, uz(G), zones, acc_all);
+      } else {
+        for (Accum& a : per_group) a.reset(A, rows);
+        acc_all.reset(A, rows);
+        for (int zn : zones)
+          for (int g = 0; g < G; ++g) {
+            accumulate(per_group[uz(g)], zn, g);
+            accumulate(acc_all, zn, g);
+          }
+        for (int g = 0; g < G; ++g) finish(u, uz(g), zones, per_group[uz(g)]);
+        finish(u, uz(G), zones, acc_all);
+      }
     }
   });
 }

@@ -72,20 +72,72 @@ TEST(FastPaths, ReusedLifeTablesLeanComponentsAndThreadsAreBitIdentical) {
   }
 }
 
-TEST(FastPaths, IndicatorsWithoutCellComponentsMatch) {
+// Indicators sum deaths and net migrants from the step's per-state sums in every mode: with and without per-cell
+// components they are the same bits.
+TEST(FastPaths, IndicatorsWithoutCellComponentsAreBitIdentical) {
   const Keep full = run(workload(), 2, true, true, true), lean = run(workload(), 2, false, true, true);
   ASSERT_EQ(full.tables.size(), lean.tables.size());
+  ASSERT_FALSE(full.tables.empty());
   for (std::size_t t = 0; t < full.tables.size(); ++t) {
-    const auto& a = full.tables[t].values;
-    const auto& b = lean.tables[t].values;
-    ASSERT_EQ(a.size(), b.size());
-    for (std::size_t k = 0; k < a.size(); ++k) {
-      if (std::isnan(a[k])) {
-        EXPECT_TRUE(std::isnan(b[k])) << k;
-        continue;
+    EXPECT_TRUE(same(full.tables[t].values, lean.tables[t].values)) << "step " << t;
+    // And they are the indicators of the populations and components: the deaths of the "total" unit are the sum of
+    // the per-state sums of deaths (to rounding), an accounting identity checked against the cells.
+    const IndicatorTable& tab = full.tables[t];
+    const std::size_t total = tab.unit_index("total"), all = tab.group_names.size() - 1;
+    double deaths = 0.0;
+    for (double d : full.deaths[t]) deaths += d;
+    EXPECT_NEAR(tab.get(total, all, Indicator::deaths), deaths, 1e-9 * deaths) << "step " << t;
+  }
+}
+
+// The user path (per-cell components and indicators, as `cohortgis run` configures it) takes the fused per-state
+// pass; a run whose schedules carry an all-zero external in-migration takes the general path in every zone (the
+// same net migrants: M + 0 = M). Every per-cell component, population and indicator is the same bits.
+TEST(FastPaths, FusedPathWithComponentsEqualsGeneralPath) {
+  const Workload& w = workload();
+  auto run_user = [&](bool general, int threads) {
+    ProjectionConfig cfg = w.config(threads, true);
+    cfg.cell_components = true;
+    struct All : ResultSink {
+      void step(const StepResult& r) override {
+        pops.push_back(r.end);
+        comps.push_back(r.components);
+        tables.push_back(*r.indicators);
       }
-      EXPECT_NEAR(a[k], b[k], 1e-9 * std::max(1.0, std::abs(a[k]))) << "step " << t << " value " << k;
-    }
+      std::vector<CohortArray> pops;
+      std::vector<StepComponents> comps;
+      std::vector<IndicatorTable> tables;
+    } sink;
+    Projection p(cfg, w.base_population());
+    auto provider = w.provider();
+    p.run([&](const StepContext& ctx, StepSchedules& s) {
+      provider(ctx, s);
+      if (general) s.external_in.assign(w.layout().cells(), 0.0);
+    }, sink);
+    return sink;
+  };
+  const auto fused = run_user(false, 2), general = run_user(true, 1);
+  ASSERT_EQ(fused.pops.size(), general.pops.size());
+  for (std::size_t t = 0; t < fused.pops.size(); ++t) {
+    const StepComponents &a = fused.comps[t], &b = general.comps[t];
+    EXPECT_TRUE(same(fused.pops[t].data(), general.pops[t].data())) << "step " << t;
+    EXPECT_TRUE(same(a.births, b.births)) << "step " << t;
+    ASSERT_FALSE(a.od_in.empty());
+    ASSERT_FALSE(a.transfer_in.empty());
+    EXPECT_TRUE(!b.external_in.empty() && a.external_in.empty()) << "the second run should take the general path";
+    for (auto member : {&StepComponents::deaths, &StepComponents::deaths_age_period, &StepComponents::od_in,
+                        &StepComponents::od_out, &StepComponents::transfer_in, &StepComponents::transfer_out,
+                        &StepComponents::net_migrants, &StepComponents::floor_adjustment})
+      EXPECT_TRUE(same((a.*member).data(), (b.*member).data())) << "step " << t;
+    EXPECT_TRUE(same(a.births_by_mother_age, b.births_by_mother_age)) << "step " << t;
+    EXPECT_TRUE(same(a.deaths_by_state, b.deaths_by_state)) << "step " << t;
+    EXPECT_TRUE(same(a.net_migrants_by_state, b.net_migrants_by_state)) << "step " << t;
+    EXPECT_TRUE(same(fused.tables[t].values, general.tables[t].values)) << "step " << t;
+    // B1 per cell: M = (od_in − od_out) + (transfer_in − transfer_out), the components' own identity.
+    const auto M = a.net_migrants.data(), oi = a.od_in.data(), oo = a.od_out.data();
+    const auto ti = a.transfer_in.data(), to = a.transfer_out.data();
+    for (std::size_t c = 0; c < M.size(); c += 97)
+      EXPECT_EQ(M[c], (0.0 + (oi[c] - oo[c])) + (ti[c] - to[c])) << "step " << t << " cell " << c;
   }
 }
 

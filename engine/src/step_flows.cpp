@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: Apache-2.0
+// The step runner's checks of the schedules, its out-flows (phase 1, B1/B2) and survival ratios (A1).
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "simd.hpp"
+#include "step_runner.hpp"
+
+namespace cohortgis::detail {
+
+namespace {
+constexpr double kMax = std::numeric_limits<double>::max();
+}  // namespace
+
+std::string StepRunner::where(int zone, int group, int sex, int age) const {
+  std::string s = "year " + std::to_string(ctx_.start_year) + "–" + std::to_string(ctx_.end_year) + ", zone '" +
+                  cfg_.zone_ids[uz(zone)] + "'";
+  if (group >= 0) s += ", group '" + cfg_.group_names[uz(group)] + "'";
+  if (sex >= 0) s += std::string(", sex ") + sex_name(static_cast<Sex>(sex));
+  if (age >= 0) s += ", age " + std::to_string(L_.grid.age_start(age));
+  return s;
+}
+
+double StepRunner::out_rate_sum(const OdMigration& od, int zone, int group) const {
+  const double zy = L_.grid.width_years;
+  if (zy == 1.0) return od.out_rate_per_year(zone, group);
+  double R = 0.0;
+  for (int e : od.out_edges(zone)) {
+    const OdFlow& f = od.flows()[uz(e)];
+    if (f.group < 0 || f.group == group) R += zy * f.rate_per_year;
+  }
+  return R;
+}
+
+void StepRunner::validate_sizes() const {
+  const std::size_t states = L_.states(), A = L_.ages(), cells = L_.cells();
+  const std::size_t rows =
+      sch_.mortality_kind == MortalityInput::survival_ratios ? A
+      : (sch_.mortality_kind == MortalityInput::person_years && sch_.person_years_layout == LxLayout::five_year)
+          ? A
+          : uz(L_.grid.life_table_rows());
+  auto check = [&](const std::vector<double>& v, std::size_t n, const char* name, const char* shape, bool optional) {
+    if (optional && v.empty()) return;
+    if (v.size() != n)
+      throw InputError("year " + std::to_string(ctx_.start_year) + "–" + std::to_string(ctx_.end_year) +
+                       ": schedule '" + name + "' has " + std::to_string(v.size()) + " values; expected " + shape +
+                       " = " + std::to_string(n));
+  };
+  check(sch_.mortality, states * kSexes * rows, "mortality", "zones × groups × 2 sexes × life-table rows", false);
+  if (sch_.mortality_kind == MortalityInput::person_years)
+    check(sch_.radix_l0, states * kSexes, "radix_l0", "zones × groups × 2 sexes", false);
+  check(sch_.asfr, states * A, "asfr", "zones × groups × ages", false);
+  check(sch_.srb, uz(L_.zones), "srb", "zones", false);
+  check(sch_.net_migrants, cells, "net_migrants", "zones × groups × 2 sexes × ages", true);
+  check(sch_.net_migrants_per_person, cells, "net_migrants_per_person", "zones × groups × 2 sexes × ages", true);
+  check(sch_.net_migrants_total, states, "net_migrants_total", "zones × groups", true);
+  check(sch_.external_in, cells, "external_in", "zones × groups × 2 sexes × ages", true);
+  check(sch_.external_out, cells, "external_out", "zones × groups × 2 sexes × ages", true);
+  check(sch_.external_out_rate, cells, "external_out_rate", "zones × groups × 2 sexes × ages", true);
+  for (const auto& t : sch_.transitions) {
+    if (t.from_group < 0 || t.from_group >= L_.groups || t.to_group < 0 || t.to_group >= L_.groups ||
+        t.from_group == t.to_group)
+      throw InputError("group transition " + std::to_string(t.from_group) + " → " + std::to_string(t.to_group) +
+                       ": groups must be two different groups of the projection");
+    check(t.rate_per_year, kSexes * A, "transition rate_per_year", "2 sexes × ages", false);
+    check(t.zone_multiplier, uz(L_.zones), "transition zone_multiplier", "zones", true);
+  }
+  std::vector<double> share_out(uz(L_.groups), 0.0);
+  for (const auto& r : sch_.newborn_rules) {
+    if (r.mother_group < 0 || r.mother_group >= L_.groups || r.child_group < 0 || r.child_group >= L_.groups)
+      throw InputError("newborn rule: unknown group");
+    check(r.zone_share, uz(L_.zones), "newborn rule zone_share", "zones", true);
+    auto bad = [](double v) { return !std::isfinite(v) || v < 0.0 || v > 1.0; };
+    if (bad(r.share)) throw InputError("newborn rule: share " + fmt(r.share) + " is not within 0..1");
+    for (double v : r.zone_share)
+      if (bad(v)) throw InputError("newborn rule: zone share " + fmt(v) + " is not within 0..1");
+  }
+}
+
+void StepRunner::validate_zone(int z) const {
+  const int A = L_.grid.n_ages;
+  const std::size_t rows = sch_.mortality.size() / (L_.states() * kSexes);
+  if (!(std::isfinite(sch_.srb[uz(z)]) && sch_.srb[uz(z)] > 0.0))
+    throw InputError(where(z, -1, -1, -1) + ": sex ratio at birth " + fmt(sch_.srb[uz(z)]) +
+                     " males per female birth; expected a number > 0");
+  for (int g = 0; g < L_.groups; ++g) {
+    const std::size_t st = uz(z) * uz(L_.groups) + uz(g);
+    if (!sch_.net_migrants_total.empty() && !std::isfinite(sch_.net_migrants_total[st]))
+      throw InputError(where(z, g, -1, -1) + ": net migrants total " + fmt(sch_.net_migrants_total[st]) +
+                       "; expected a finite number of persons");
+    for (int i = 0; i < (all_within(sch_.asfr.data() + st * uz(A), uz(A), 0.0, kMax) ? 0 : A); ++i) {
+      const double f = sch_.asfr[st * uz(A) + uz(i)];
+      if (!std::isfinite(f) || f < 0.0)
+        throw InputError(where(z, g, 0, i) + ": fertility rate (asfr) " + fmt(f) +
+                         "; expected births per woman per year ≥ 0");
+    }
+    for (int s = 0; s < 2; ++s) {
+      const double* m = sch_.mortality.data() + (st * kSexes + uz(s)) * rows;
+      const bool fine = plan_.reuse_mortality ||  // checked when it was first used
+                        (sch_.mortality_kind == MortalityInput::death_rates && all_within(m, rows, 0.0, kMax)) ||
+                        (sch_.mortality_kind == MortalityInput::survival_ratios && all_within(m, rows, 0.0, 1.0));
+      for (std::size_t r = 0; r < (fine ? 0 : rows); ++r) {  // finds and reports the bad value
+        const double v = m[r];
+        bool ok = std::isfinite(v);
+        const char* expect = "";
+        switch (sch_.mortality_kind) {
+          case MortalityInput::death_rates:
+            ok = ok && v >= 0.0;
+            expect = "a death rate mx ≥ 0";
+            break;
+          case MortalityInput::person_years:
+            ok = ok && v > 0.0;
+            expect = "person-years L > 0";
+            break;
+          case MortalityInput::survival_ratios:
+            ok = ok && v >= 0.0 && v <= 1.0;
+            expect = "a survival ratio in 0..1";
+            break;
+        }
+        if (!ok)
+          throw InputError(where(z, g, s, -1) + ", mortality row " + std::to_string(r) + ": value " + fmt(v) +
+                           "; expected " + expect);
+      }
+      const bool per_cell = !sch_.net_migrants.empty() || !sch_.net_migrants_per_person.empty() ||
+                            !sch_.external_in.empty() || !sch_.external_out.empty() || !sch_.external_out_rate.empty();
+      for (int i = 0; i < (per_cell ? A : 0); ++i) {  // no per-cell loop when there is nothing per cell to check
+        const std::size_t c = L_.index(z, g, s, i);
+        auto chk = [&](const std::vector<double>& v, const char* name, bool nonneg) {
+          if (v.empty()) return;
+          if (!std::isfinite(v[c]) || (nonneg && v[c] < 0.0))
+            throw InputError(where(z, g, s, i) + ": " + name + " " + fmt(v[c]) +
+                             (nonneg ? "; expected a finite number ≥ 0" : "; expected a finite number"));
+        };
+        chk(sch_.net_migrants, "net migrants", false);
+        chk(sch_.net_migrants_per_person, "net migrants per person", false);
+        chk(sch_.external_in, "external in-migrants", true);
+        chk(sch_.external_out, "external out-migrants", true);
+        chk(sch_.external_out_rate, "external out-migration rate", true);
+      }
+    }
+  }
+}
+
+// A2 "total distributed in proportion to the start population": M[s][i] = T · P[s][i] / Σ P; returns T / Σ P.
+double StepRunner::total_share(int z, int g) const {
+  if (sch_.net_migrants_total.empty()) return 0.0;
+  const double T = sch_.net_migrants_total[uz(z) * uz(L_.groups) + uz(g)];
+  const double sumP = P_.vec(z, g, 0).sum() + P_.vec(z, g, 1).sum();
+  if (T != 0.0 && !(sumP > 0.0))
+    throw InputError(where(z, g, -1, -1) + ": net migrants total " + fmt(T) +
+                     " cannot be distributed over an empty population");
+  return sumP > 0.0 ? T / sumP : 0.0;
+}
+
+// The out-flows of one (zone, group, sex) by age as the origin loses them: sc.od, sc.tr, sc.ext (external out),
+// sc.net (given net), scaled under `conserve` by one factor per cell (sc.f). Loops run over the age vector; sums
+// keep a fixed order (edges by destination), so values do not depend on threads. Unscaled OD out-flows are
+// (Σ rates)·profile·P, equal to what the destinations receive to rounding; a scaled cell's out-flows are the
+// destinations' own products, so they receive exactly what it loses (B2).
+// `record`: report scaled cells and apply the `error` policy (phase 1 only; phase 2 recomputes the same values).
+// Returns whether any cell was scaled.
+bool StepRunner::cell_outflows(int z, int g, int s, double share, Scratch& sc, bool record, bool may_scale) {
+  const std::size_t nA = L_.ages();
+  const double zy = L_.grid.width_years;
+  const double* __restrict P = P_.data().data() + L_.offset(z, g, s);
+  const std::size_t c0 = L_.offset(z, g, s);
+  double* __restrict od = sc.od.data();
+  double* __restrict tr = sc.tr.data();
+  double* __restrict ext = sc.ext.data();
+  double* __restrict net = sc.net.data();
+  double* __restrict tot = sc.total.data();
+  std::fill(od, od + nA, 0.0);
+  std::fill(tr, tr + nA, 0.0);
+  const OdMigration* odm = plan_.has_od ? sch_.od.get() : nullptr;
+  const double* __restrict prof = odm ? sc.profile_row(*odm, g, s) : nullptr;
+  if (odm) {  // one pass: the sum of the edges' rates (in edge order) times profile and population
+    const double R = out_rate_sum(*odm, z, g);
+    for (std::size_t i = 0; i < nA; ++i) od[i] = R * prof[i] * P[i];
+  }
+  for (const auto& t : sch_.transitions)
+    if (t.from_group == g) {
+      const double m = t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)];
+      const double* __restrict r = t.rate_per_year.data() + uz(s) * nA;
+      for (std::size_t i = 0; i < nA; ++i) tr[i] += zy * r[i] * m * P[i];
+    }
+  const double* __restrict xo = sch_.external_out.empty() ? nullptr : sch_.external_out.data() + c0;
+  const double* __restrict xr = sch_.external_out_rate.empty() ? nullptr : sch_.external_out_rate.data() + c0;
+  const double* __restrict nm = sch_.net_migrants.empty() ? nullptr : sch_.net_migrants.data() + c0;
+  const double* __restrict np =
+      sch_.net_migrants_per_person.empty() ? nullptr : sch_.net_migrants_per_person.data() + c0;
+  // What is needed: the totals only where a cell may be scaled, external out and net only where present.
+  const bool need_total = may_scale && cfg_.flow_policy != FlowPolicy::wpp;
+  // Unscaled external out-flows e and given net n per cell, each optional term in its own loop (the same operations
+  // per cell as one loop with branches, but every loop vectorises): e = 0 (+ xo) (+ z·xr·P); n = nm (+ np·P) + share·P.
+  if (need_total || plan_.has_ext_out) {
+    for (std::size_t i = 0; i < nA; ++i) ext[i] = 0.0;
+    if (xo)
+      for (std::size_t i = 0; i < nA; ++i) ext[i] += xo[i];
+    if (xr)
+      for (std::size_t i = 0; i < nA; ++i) ext[i] += zy * xr[i] * P[i];
+  }
+  if (need_total || plan_.has_net) {
+    if (nm)
+      for (std::size_t i = 0; i < nA; ++i) net[i] = nm[i];
+    else
+      for (std::size_t i = 0; i < nA; ++i) net[i] = 0.0;
+    if (np)
+      for (std::size_t i = 0; i < nA; ++i) net[i] += np[i] * P[i];
+    for (std::size_t i = 0; i < nA; ++i) net[i] += share * P[i];
+  }
+  if (!need_total) return false;
+  // What leaves a cell: OD, transfers, external out and the negative part of the given net.
+  double over = 0.0;  // a flag set by select (vectorises)
+  for (std::size_t i = 0; i < nA; ++i) {
+    const double n = net[i];
+    tot[i] = od[i] + tr[i] + ext[i] + (n < 0.0 ? -n : 0.0);
+    over = tot[i] > P[i] ? 1.0 : over;
+  }
+  if (over == 0.0) return false;
+  // Rare: cells whose out-flows exceed them are scaled by one factor f (B2).
+  for (std::size_t i = 0; i < nA; ++i) sc.f[i] = 1.0;
+  bool any = false;
+  for (std::size_t i = 0; i < nA; ++i) {
+    const double total = tot[i];
+    if (!(total > P[i])) continue;
+    const int age = static_cast<int>(i);
+    if (cfg_.flow_policy == FlowPolicy::error)
+      throw ProjectionError(where(z, g, s, age) + ": out-migration and transfers of " + fmt(total) +
+                            " persons exceed the " + fmt(P[i]) +
+                            " persons at the start of the step (flow policy 'error')");
+    const double f = std::max(P[i] - kMigrationResidualPersons, 0.0) / total;
+    if (record) scaled_[uz(z)].push_back({z, g, s, age, total - total * f});
+    any = true;
+    // The same products as the destinations compute, scaled.
+    if (odm) {
+      od[i] = 0.0;
+      for (int e : odm->out_edges(z)) {
+        const OdFlow& fl = odm->flows()[uz(e)];
+        if (fl.group < 0 || fl.group == g) od[i] += zy * fl.rate_per_year * prof[i] * P[i] * f;
+      }
+    }
+    tr[i] = 0.0;
+    for (const auto& t : sch_.transitions)
+      if (t.from_group == g)
+        tr[i] += zy * t.rate_per_year[uz(s) * nA + i] * (t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)]) *
+                 P[i] * f;
+    sc.f[i] = f;
+    ext[i] = ext[i] * f;
+    if (net[i] < 0.0) net[i] = net[i] * f;
+  }
+  return any;
+}
+
+// Phase 1: the conserve factors of every cell of a zone.
+void StepRunner::outflows(int z, Scratch& sc) {
+  const int G = L_.groups;
+  const std::size_t nA = L_.ages();
+  if (plan_.rate_bound_only) {
+    // Only per-person rates flow out: if they cannot add up to 1 at any age, no cell of the zone is scaled and
+    // its population need not be read here (rounding moves a total by ~1e-15 relative, far inside the margin).
+    const double zy = L_.grid.width_years;
+    double worst = 0.0;
+    for (int g = 0; g < G; ++g) {
+      const double R = plan_.has_od ? out_rate_sum(*sch_.od, z, g) : 0.0;
+      double T = 0.0;
+      for (std::size_t k = 0; k < sch_.transitions.size(); ++k) {
+        const auto& t = sch_.transitions[k];
+        if (t.from_group == g)
+          T += zy * plan_.transition_max[k] * (t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)]);
+      }
+      worst = std::max(worst, R * plan_.profile_max[uz(g)] + T);
+    }
+    if (worst <= 1.0 - 1e-6) return;
+  }
+  sc.reserve(nA);
+  for (int g = 0; g < G; ++g) {
+    const double share = total_share(z, g);
+    for (int s = 0; s < 2; ++s) {
+      if (cell_outflows(z, g, s, share, sc, true, true)) {
+        auto& block = zone_scale_[uz(z)];
+        if (block.empty()) block.assign(uz(G) * kSexes * nA, 1.0);
+        std::copy(sc.f.begin(), sc.f.begin() + static_cast<std::ptrdiff_t>(nA),
+                  block.begin() + static_cast<std::ptrdiff_t>((uz(g) * kSexes + uz(s)) * nA));
+      }
+    }
+  }
+}
+
+// Survival ratios S (and, when wanted, the A4 split φ) of one state and sex for this step: from the cache when the
+// provider said mortality did not change, else built from the schedule and stored in the cache.
+void StepRunner::mortality(int z, int g, int s, Scratch& sc, std::span<double> S, std::span<double> phi) {
+  const std::size_t st = (uz(z) * uz(L_.groups) + uz(g)) * kSexes + uz(s);
+  const std::size_t es = st;  // [zone][group][sex] index for e0/e65
+  if (plan_.reuse_mortality) {
+    c_.e0[es] = cache_.e0[es];
+    c_.e65[es] = cache_.e65[es];
+    return;
+  }
+  const std::size_t rows = sch_.mortality.size() / (L_.states() * kSexes);
+  std::span<const double> row(sch_.mortality.data() + st * rows, rows);
+  switch (sch_.mortality_kind) {
+    case MortalityInput::survival_ratios:  // S is the schedule's row itself
+      break;
+    case MortalityInput::person_years: {
+      const LxLayout layout = L_.grid.width_years == 1 ? LxLayout::single_year : sch_.person_years_layout;
+      survival_ratios(row, layout, sch_.radix_l0[st], L_.grid, S);
+      double T = 0.0;
+      for (std::size_t k = rows; k-- > 0;) T += row[k];
+      c_.e0[es] = T / sch_.radix_l0[st];
+      break;
+    }
+    case MortalityInput::death_rates: {
+      try {
+        if (L_.grid.width_years == 1)
+          build_single_year_life_table(row, static_cast<Sex>(s), cfg_.life_table_method, sc.lt);
+        else
+          build_abridged_life_table(row, static_cast<Sex>(s), cfg_.life_table_method, sc.lt);
+      } catch (const InputError& e) {
+        throw InputError(where(z, g, s, -1) + ": life table from mx: " + e.what());
+      }
+      survival_ratios(sc.lt, L_.grid, S);  // in place: over the mx row the life table was built from
+      c_.e0[es] = sc.lt.ex[0];
+      for (std::size_t r = 0; r < sc.lt.rows(); ++r)
+        if (sc.lt.age[r] == 65.0) {
+          c_.e65[es] = sc.lt.ex[r];
+          break;
+        }
+      if (!phi.empty()) age_period_death_split(sc.lt, L_.grid.open_age(), phi);
+      break;
+    }
+  }
+  cache_.e0[es] = c_.e0[es];
+  cache_.e65[es] = c_.e65[es];
+}
+
+}  // namespace cohortgis::detail

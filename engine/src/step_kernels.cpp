@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: Apache-2.0
+// The vector kernels of the projection step (step_kernels.hpp).
+#include "step_kernels.hpp"
+
+#include <algorithm>
+
+#include "simd.hpp"
+
+namespace cohortgis::detail {
+
+namespace {
+
+// in[i] = c_k · prof[i] · P_k[i] (· s_k[i]) summed over the edges k in their order, from 0: up to eight unscaled edges
+// share one pass (in[i] = ((0 + t_1) + t_2) + …: the same additions in the same order as a zeroed `in` and one pass
+// per edge).
+template <int K, bool FIRST>
+[[gnu::always_inline]] inline void edge_pass(double* __restrict in, const double* __restrict prof, const InEdge* e,
+                                             std::size_t n) {
+  double c[K];
+  const double* p[K];
+  for (int j = 0; j < K; ++j) {
+    c[j] = e[j].c;
+    p[j] = e[j].Po;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const double q = prof[i];
+    double acc = FIRST ? 0.0 : in[i];
+#pragma GCC unroll 8
+    for (int j = 0; j < K; ++j) acc = acc + c[j] * q * p[j][i];
+    in[i] = acc;
+  }
+}
+
+template <int K>
+[[gnu::always_inline]] inline void edge_pass(bool first, double* __restrict in, const double* __restrict prof,
+                                             const InEdge* e, std::size_t n) {
+  if (first)
+    edge_pass<K, true>(in, prof, e, n);
+  else
+    edge_pass<K, false>(in, prof, e, n);
+}
+
+}  // namespace
+
+COHORTGIS_KERNEL void add_in_flows(double* __restrict in, const double* __restrict prof,
+                                   const std::vector<InEdge>& edges, std::size_t n) {
+  if (edges.empty()) {
+    std::fill(in, in + n, 0.0);
+    return;
+  }
+  std::size_t k = 0;
+  bool first = true;
+  while (k < edges.size()) {
+    std::size_t run = 0;  // unscaled edges from k on, at most 8
+    while (run < 8 && k + run < edges.size() && !edges[k + run].so) ++run;
+    const InEdge* e = edges.data() + k;
+    if (run == 8)
+      edge_pass<8>(first, in, prof, e, n), k += 8;
+    else if (run >= 4)
+      edge_pass<4>(first, in, prof, e, n), k += 4;
+    else if (run >= 2)
+      edge_pass<2>(first, in, prof, e, n), k += 2;
+    else if (run == 1)
+      edge_pass<1>(first, in, prof, e, n), k += 1;
+    else {  // a scaled origin: c · prof · P · s
+      const double c = e->c;
+      const double* __restrict p = e->Po;
+      const double* __restrict so = e->so;
+      if (first)
+        for (std::size_t i = 0; i < n; ++i) in[i] = 0.0 + c * prof[i] * p[i] * so[i];
+      else
+        for (std::size_t i = 0; i < n; ++i) in[i] += c * prof[i] * p[i] * so[i];
+      ++k;
+    }
+    first = false;
+  }
+}
+
+namespace {
+
+// TO / TI: a transition out of / into the group (each term's presence is a template parameter, so that no load is
+// conditional and the loop vectorises).
+// (The pointers are parameters: GCC 12 does not vectorise the loop when it reads them from the struct.)
+// KEEP: the per-cell components are stored as well (out-flows as cell_outflows computes them: od = R·prof·P,
+// tr = 0 + z·r·m·P; in-flows as the B1 loops: in = 0 + z·r·m·P_from).
+template <bool OD, bool TR, bool TO, bool TI, bool KEEP>
+[[gnu::always_inline]] inline void fused_state_body(const double* __restrict P, const double* __restrict prof,
+                                                    const double* __restrict in_od, const double* __restrict tr_rate,
+                                                    const double* __restrict in_rate, const double* __restrict in_P,
+                                                    double R, double zy, double tm, double im, double* __restrict M,
+                                                    double* __restrict A, double* __restrict E,
+                                                    double* __restrict od_out, double* __restrict tr_out,
+                                                    double* __restrict tr_in, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    double m = 0.0;
+    if constexpr (OD) {
+      const double o = R * prof[i] * P[i];
+      m += in_od[i] - o;
+      if constexpr (KEEP) od_out[i] = o;
+    }
+    if constexpr (TR) {
+      double out = 0.0, in = 0.0;
+      if constexpr (TO) out = 0.0 + zy * tr_rate[i] * tm * P[i];
+      if constexpr (TI) in = 0.0 + zy * in_rate[i] * im * in_P[i];
+      m += in - out;
+      if constexpr (KEEP) {
+        tr_out[i] = out;
+        tr_in[i] = in;
+      }
+    }
+    M[i] = m;
+    E[i] = m / 2.0;
+    A[i] = P[i] + E[i];
+  }
+}
+
+template <bool OD, bool TR, bool TO, bool TI>
+[[gnu::always_inline]] inline void fused_state_call(const FusedState& f) {
+  if (f.od_out || f.transfer_out)
+    fused_state_body<OD, TR, TO, TI, true>(f.P, f.prof, f.in_od, f.tr_rate, f.in_rate, f.in_P, f.R, f.zy, f.tr_mult,
+                                           f.in_mult, f.M, f.A, f.E, f.od_out, f.transfer_out, f.transfer_in, f.n);
+  else
+    fused_state_body<OD, TR, TO, TI, false>(f.P, f.prof, f.in_od, f.tr_rate, f.in_rate, f.in_P, f.R, f.zy, f.tr_mult,
+                                            f.in_mult, f.M, f.A, f.E, nullptr, nullptr, nullptr, f.n);
+}
+
+template <bool OD, bool TR>
+[[gnu::always_inline]] inline void fused_state_transitions(const FusedState& f) {
+  const bool to = TR && f.tr_rate, ti = TR && f.in_rate;
+  if (to && ti)
+    fused_state_call<OD, TR, TR, TR>(f);
+  else if (to)
+    fused_state_call<OD, TR, TR, false>(f);
+  else if (ti)
+    fused_state_call<OD, TR, false, TR>(f);
+  else
+    fused_state_call<OD, TR, false, false>(f);
+}
+
+}  // namespace
+
+COHORTGIS_KERNEL void fused_state(const FusedState& f) {
+  if (f.has_od && f.has_tr)
+    fused_state_transitions<true, true>(f);
+  else if (f.has_od)
+    fused_state_transitions<true, false>(f);
+  else if (f.has_tr)
+    fused_state_transitions<false, true>(f);
+  else
+    fused_state_transitions<false, false>(f);
+}
+
+// out = v[0] + v[1] + … in age order for every sum; eight (or four) sums at a time share one loop so that their
+// (independent) chains of additions overlap. Each sum is the same left-to-right sum as a loop of its own, bit for bit.
+void sum_ages_interleaved(const std::vector<AgeSum>& sums, std::size_t n) {
+  std::size_t k = 0;
+  for (; k + 8 <= sums.size(); k += 8) {
+    const double *v0 = sums[k].v, *v1 = sums[k + 1].v, *v2 = sums[k + 2].v, *v3 = sums[k + 3].v;
+    const double *v4 = sums[k + 4].v, *v5 = sums[k + 5].v, *v6 = sums[k + 6].v, *v7 = sums[k + 7].v;
+    double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0, a4 = 0.0, a5 = 0.0, a6 = 0.0, a7 = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+      a0 += v0[i];
+      a1 += v1[i];
+      a2 += v2[i];
+      a3 += v3[i];
+      a4 += v4[i];
+      a5 += v5[i];
+      a6 += v6[i];
+      a7 += v7[i];
+    }
+    const double a[8] = {a0, a1, a2, a3, a4, a5, a6, a7};
+    for (std::size_t j = 0; j < 8; ++j) *sums[k + j].out = a[j];
+  }
+  for (; k + 4 <= sums.size(); k += 4) {
+    const double *v0 = sums[k].v, *v1 = sums[k + 1].v, *v2 = sums[k + 2].v, *v3 = sums[k + 3].v;
+    double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+      a0 += v0[i];
+      a1 += v1[i];
+      a2 += v2[i];
+      a3 += v3[i];
+    }
+    *sums[k].out = a0;
+    *sums[k + 1].out = a1;
+    *sums[k + 2].out = a2;
+    *sums[k + 3].out = a3;
+  }
+  for (; k < sums.size(); ++k) {
+    double a = 0.0;
+    for (std::size_t i = 0; i < n; ++i) a += sums[k].v[i];
+    *sums[k].out = a;
+  }
+}
+
+}  // namespace cohortgis::detail

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+// The vector kernels of the projection step (private to engine/src): OD in-flows, the fused per-state pass, sums over
+// age. Element-wise loops compiled for AVX-512, AVX2 and baseline x86-64 (simd.hpp): every width, and the general
+// path of step_runner.cpp, give the same bits, since each cell sees the same IEEE operations in the same order.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+namespace cohortgis::detail {
+
+// One OD in-edge of a (group, sex) as the destination adds it: c · profile · P_origin (· scale of the origin's cell).
+struct InEdge {
+  double c;          // z · rate per year
+  const double* Po;  // origin population by age
+  const double* so;  // origin's conserve factors by age, or null (no cell scaled: factor 1, x · 1 = x exactly)
+};
+
+// in[i] = Σ_k c_k · prof[i] · P_k[i] (· s_k[i]) over the edges in their order, from 0 (B1); 0 with no edges.
+void add_in_flows(double* in, const double* prof, const std::vector<InEdge>& edges, std::size_t n);
+
+// One state and sex on the fused path: OD and at most one group transition in and out, `even` timing, no cell of
+// the zone scaled. One pass computes the out-flows, the net migrants M of B1 and A3 step 1 (E = M/2, A = P + E);
+// survive_steps_2_3 does A3 steps 2–3 once every state of the zone has had this pass (a load of A[i − 1] right
+// after the vector stores of A stalls on store-to-load forwarding). The same operations per cell, in the same
+// order, as the general path (cell_outflows, the B1 loops, survive_cohorts): the results are the same bits.
+struct FusedState {
+  const double* P;      // start population
+  const double* prof;   // OD profile (has_od)
+  double R = 0.0;       // z · Σ out-edge rates (has_od)
+  const double* in_od;  // OD in-flows (has_od)
+  bool has_od = false, has_tr = false;
+  const double* tr_rate = nullptr;  // transition out of the group: rates by age, or null
+  double tr_mult = 1.0;
+  const double* in_rate = nullptr;  // transition into the group: rates by age, or null
+  double in_mult = 1.0;
+  const double* in_P = nullptr;  // population of the group it comes from
+  double zy = 1.0;
+  double *M, *A, *E;
+  // Per-cell components, written in the same pass when the run keeps them (ProjectionConfig::cell_components), else
+  // null: OD out-flows (has_od), transfers out of and into the group (has_tr; 0 where there is no such transition).
+  double* od_out = nullptr;
+  double* transfer_out = nullptr;
+  double* transfer_in = nullptr;
+  std::size_t n;
+};
+void fused_state(const FusedState& f);
+
+// A sum over the ages of one vector, and where it goes.
+struct AgeSum {
+  const double* v;
+  double* out;
+};
+
+// out = v[0] + v[1] + … in age order for every sum; eight (or four) sums at a time share one loop so that their
+// (independent) chains of additions overlap. Each sum is the same left-to-right sum as a loop of its own, bit for bit.
+void sum_ages_interleaved(const std::vector<AgeSum>& sums, std::size_t n);
+
+}  // namespace cohortgis::detail

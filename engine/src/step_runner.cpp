@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: Apache-2.0
+// The step runner: the plan of a step, the zones' pass (B1 flows → net migrants, then the Part A step of every
+// state) and the step over all zones. Checks, out-flows and survival ratios are in step_flows.cpp.
+#include "step_runner.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "simd.hpp"
+
+namespace cohortgis::detail {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+void ensure(CohortArray& a, const CohortLayout& layout, bool wanted, double fill = 0.0) {
+  if (!wanted) {
+    a = CohortArray();
+    return;
+  }
+  if (a.layout() == layout && a.data().size() == layout.cells())
+    std::fill(a.storage().begin(), a.storage().end(), fill);
+  else
+    a = CohortArray(layout, fill);
+}
+
+void ensure(std::vector<double>& v, std::size_t n, double fill = 0.0) { v.assign(n, fill); }
+
+// Sizes an array every cell of which the step writes: allocated (zeroed) once, never cleared again.
+void ensure_sized(CohortArray& a, const CohortLayout& layout, bool wanted) {
+  if (!wanted)
+    a = CohortArray();
+  else if (!(a.layout() == layout && a.data().size() == layout.cells()))
+    a = CohortArray(layout);
+}
+
+}  // namespace
+
+StepPlan plan_step(const ProjectionConfig& cfg, const CohortLayout& L, const StepSchedules& sch,
+                   const MortalityCache& cache) {
+  StepPlan plan;
+  const bool death_rates = sch.mortality_kind == MortalityInput::death_rates;
+  plan.phi_wanted = cfg.cell_components && L.grid.width_years == 1 && death_rates;
+  // Reuse last step's survival ratios only when the provider says mortality did not change and the cache holds
+  // everything this step needs (same layout, φ when age-period deaths are kept).
+  const bool given_S = sch.mortality_kind == MortalityInput::survival_ratios;
+  plan.reuse_mortality = sch.mortality_unchanged && cache.valid && cache.kind == sch.mortality_kind &&
+                         (given_S || cache.S.size() == L.cells()) &&
+                         (!plan.phi_wanted || cache.phi.size() == L.cells());
+  // In place: single-year death rates (one row per age, so each row is overwritten by its own survival ratios) in a
+  // lean run without indicators (nothing else reads mx after the step).
+  plan.in_place = cfg.mortality_in_place && death_rates && !plan.reuse_mortality && L.grid.width_years == 1 &&
+                  !cfg.cell_components && !cfg.indicators && sch.mortality.size() == L.cells();
+  plan.S_in_schedule = given_S || plan.in_place;
+
+  plan.has_od = sch.od && !sch.od->empty();
+  plan.has_ext_in = !sch.external_in.empty();
+  plan.has_ext_out = !sch.external_out.empty() || !sch.external_out_rate.empty();
+  plan.has_net = !sch.net_migrants.empty() || !sch.net_migrants_per_person.empty() || !sch.net_migrants_total.empty();
+  plan.has_tr = !sch.transitions.empty();
+  plan.any_migration = plan.has_od || plan.has_ext_in || plan.has_ext_out || plan.has_net || plan.has_tr;
+  plan.keep_cells = cfg.cell_components;
+  // Births by age of mother and their exposure: state-sized arrays, kept with cell components or indicators.
+  plan.births_by_age_kept = plan.keep_cells || cfg.indicators;
+  plan.timing = sch.migration_timing.value_or(cfg.migration_timing);
+  plan.fused = plan.any_migration && plan.timing == MigrationTiming::even && !plan.has_ext_in && !plan.has_ext_out &&
+               !plan.has_net && cfg.flow_policy != FlowPolicy::wpp;
+  plan.tr_out.assign(uz(L.groups), -1);
+  plan.tr_in.assign(uz(L.groups), -1);
+  for (std::size_t k = 0; k < sch.transitions.size() && plan.fused; ++k) {
+    int& o = plan.tr_out[uz(sch.transitions[k].from_group)];
+    int& i = plan.tr_in[uz(sch.transitions[k].to_group)];
+    if (o >= 0 || i >= 0) plan.fused = false;  // two transitions out of or into one group: the general path
+    o = i = static_cast<int>(k);
+  }
+  // Phase 1 is needed only where out-flows may exceed a cell; `wpp` never scales. With rate-only out-flows a
+  // zone's rate bound decides without reading its population.
+  plan.rate_bound_only = sch.external_out.empty() && sch.external_out_rate.empty() && sch.net_migrants.empty() &&
+                         sch.net_migrants_per_person.empty() && sch.net_migrants_total.empty();
+  if (plan.rate_bound_only) {
+    plan.profile_max.assign(uz(L.groups), 1.0);
+    if (plan.has_od)
+      for (int g = 0; g < L.groups; ++g)
+        for (int s = 0; s < 2; ++s)
+          for (double p : sch.od->profile_row(g, s)) plan.profile_max[uz(g)] = std::max(plan.profile_max[uz(g)], p);
+    plan.transition_max.clear();
+    for (const auto& t : sch.transitions)
+      plan.transition_max.push_back(*std::max_element(t.rate_per_year.begin(), t.rate_per_year.end()));
+  }
+  return plan;
+}
+
+// The component arrays of the step, sized for what the plan keeps.
+void StepRunner::prepare_components() {
+  const std::size_t states = L_.states(), A = L_.ages();
+  const bool keep = plan_.keep_cells;
+  // Births by age of mother and their exposure: every cell is written by the step (sized, not cleared); not kept
+  // at all by a lean run without indicators.
+  for (auto* v : {&c_.births_by_mother_age, &c_.women_exposure}) {
+    if (plan_.births_by_age_kept)
+      v->resize(states * A);
+    else
+      std::vector<double>().swap(*v);
+  }
+  ensure(c_.births, states * kSexes);
+  ensure(c_.newborn_transfer_in, sch_.newborn_rules.empty() ? 0 : states * kSexes);
+  ensure(c_.newborn_transfer_out, sch_.newborn_rules.empty() ? 0 : states * kSexes);
+  ensure(c_.e0, states * kSexes, kNaN);
+  ensure(c_.e65, states * kSexes, kNaN);
+  ensure(c_.deaths_by_state, states * kSexes);
+  ensure(c_.net_migrants_by_state, states * kSexes);
+  // Arrays every cell of which the step writes are only sized, not cleared (a clear is a full pass over memory).
+  ensure_sized(c_.deaths, L_, keep);
+  ensure_sized(c_.deaths_age_period, L_, plan_.phi_wanted);
+  ensure_sized(c_.od_in, L_, keep && plan_.has_od);
+  ensure_sized(c_.od_out, L_, keep && plan_.has_od);
+  ensure_sized(c_.external_in, L_, keep && plan_.has_ext_in);
+  ensure_sized(c_.external_out, L_, keep && plan_.has_ext_out);
+  ensure_sized(c_.net_given, L_, keep && plan_.has_net);
+  ensure_sized(c_.transfer_in, L_, keep && plan_.has_tr);
+  ensure_sized(c_.transfer_out, L_, keep && plan_.has_tr);
+  ensure(c_.migration_override, L_, keep && plan_.any_migration && cfg_.flow_policy == FlowPolicy::wpp);
+  ensure_sized(c_.net_migrants, L_, keep && plan_.any_migration);
+  ensure_sized(c_.floor_adjustment, L_, keep);
+}
+
+// The fused path (step_kernels.hpp, FusedState): per state and sex the OD in-flows, then one pass for the out-flows,
+// B1 and A3 step 1 (and the per-cell components when kept); A3 steps 2–3 once every state of the zone is done.
+void StepRunner::fused_migration(int z, Scratch& sc) {
+  const int G = L_.groups;
+  const std::size_t nA = L_.ages();
+  const double zy = L_.grid.width_years;
+  const OdMigration* od = plan_.has_od ? sch_.od.get() : nullptr;
+  const bool keep = plan_.keep_cells;
+  for (int g = 0; g < G; ++g) {
+    double R = 0.0;  // as cell_outflows: the edges' rates in edge order
+    if (od) R = out_rate_sum(*od, z, g);
+    for (int s = 0; s < 2; ++s) {
+      FusedState f{};
+      f.P = P_.data().data() + L_.offset(z, g, s);
+      f.has_od = od != nullptr;
+      f.has_tr = plan_.has_tr;
+      f.zy = zy;
+      if (od) {
+        f.prof = sc.profile_row(*od, g, s);
+        f.R = R;
+        sc.edges.clear();
+        for (const OdFlow& fl : od->in_flows(z)) {
+          if (fl.group >= 0 && fl.group != g) continue;
+          sc.edges.push_back(
+              {zy * fl.rate_per_year, P_.data().data() + L_.offset(fl.origin, g, s), scale_of(fl.origin, g, s)});
+        }
+        double* in = keep ? c_.od_in.ages(z, g, s).data() : sc.in_od.data();  // kept: straight into the component
+        add_in_flows(in, f.prof, sc.edges, nA);
+        f.in_od = in;
+        if (keep) f.od_out = c_.od_out.ages(z, g, s).data();
+      }
+      if (const int k = plan_.tr_out[uz(g)]; k >= 0) {
+        const auto& t = sch_.transitions[uz(k)];
+        f.tr_rate = t.rate_per_year.data() + uz(s) * nA;
+        f.tr_mult = t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)];
+      }
+      if (const int k = plan_.tr_in[uz(g)]; k >= 0) {
+        const auto& t = sch_.transitions[uz(k)];
+        f.in_rate = t.rate_per_year.data() + uz(s) * nA;
+        f.in_mult = t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)];
+        f.in_P = P_.data().data() + L_.offset(z, t.from_group, s);
+      }
+      if (keep && plan_.has_tr) {
+        f.transfer_out = c_.transfer_out.ages(z, g, s).data();
+        f.transfer_in = c_.transfer_in.ages(z, g, s).data();
+      }
+      const auto b = buffers(z, g, s, sc);
+      f.M = migrants(z, g, s, sc).data();
+      f.A = b.A.data();
+      f.E = b.E.data();
+      f.n = nA;
+      fused_state(f);
+    }
+  }
+  for (int g = 0; g < G; ++g)
+    for (int s = 0; s < 2; ++s) survive_steps_2_3(L_.grid, survival(z, g, s), buffers(z, g, s, sc));
+}
+
+// The general path of B1: net migrants M per cell from the own out-flows (phase 1 values, recomputed) and the
+// in-flows per edge over the age vector, every sum in a fixed order (edges by origin).
+void StepRunner::general_migration(int z, Scratch& sc) {
+  const int A = L_.grid.n_ages, G = L_.groups;
+  const std::size_t nA = uz(A);
+  const double zy = L_.grid.width_years;
+  const OdMigration* od = plan_.has_od ? sch_.od.get() : nullptr;
+  const bool keep = plan_.keep_cells;
+  // Net migrants M per cell (B1): own out-flows recomputed (phase 1 values), in-flows per edge over the age vector,
+  // every sum in a fixed order (edges by origin).
+  {
+    for (int g = 0; g < G; ++g) {
+      const double share = total_share(z, g);
+      for (int s = 0; s < 2; ++s) {
+        cell_outflows(z, g, s, share, sc, false, !zone_scale_[uz(z)].empty());
+        double* __restrict in_od = sc.in_od.data();
+        double* __restrict in_tr = sc.in_tr.data();
+        std::fill(in_tr, in_tr + nA, 0.0);
+        if (!od) std::fill(in_od, in_od + nA, 0.0);
+        if (od) {
+          const double* prof = sc.profile_row(*od, g, s);
+          sc.edges.clear();
+          for (const OdFlow& f : od->in_flows(z)) {
+            if (f.group >= 0 && f.group != g) continue;
+            sc.edges.push_back(
+                {zy * f.rate_per_year, P_.data().data() + L_.offset(f.origin, g, s), scale_of(f.origin, g, s)});
+          }
+          add_in_flows(in_od, prof, sc.edges, nA);
+        }
+        for (const auto& t : sch_.transitions)
+          if (t.to_group == g) {
+            const double m = t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)];
+            const double* r = t.rate_per_year.data() + uz(s) * nA;
+            const double* Po = P_.data().data() + L_.offset(z, t.from_group, s);
+            if (const double* so = scale_of(z, t.from_group, s))
+              for (std::size_t i = 0; i < nA; ++i) in_tr[i] += zy * r[i] * m * Po[i] * so[i];
+            else
+              for (std::size_t i = 0; i < nA; ++i) in_tr[i] += zy * r[i] * m * Po[i];
+          }
+        const std::size_t c0 = L_.offset(z, g, s);
+        const double* xin = sch_.external_in.empty() ? nullptr : sch_.external_in.data() + c0;
+        // The terms of B1 in their order, m = 0 (+ in_od − od) (+ x_in) (− x_out) (+ net) (+ in_tr − tr): one loop
+        // per term present, the same operations per cell as one loop with branches, but every loop vectorises.
+        double* __restrict M = migrants(z, g, s, sc).data();
+        const double* __restrict o_od = sc.od.data();
+        const double* __restrict o_ext = sc.ext.data();
+        const double* __restrict o_net = sc.net.data();
+        const double* __restrict o_tr = sc.tr.data();
+        for (std::size_t i = 0; i < nA; ++i) M[i] = 0.0;
+        if (plan_.has_od)
+          for (std::size_t i = 0; i < nA; ++i) M[i] += in_od[i] - o_od[i];
+        if (plan_.has_ext_in) {
+          if (xin)
+            for (std::size_t i = 0; i < nA; ++i) M[i] += xin[i];
+          else
+            for (std::size_t i = 0; i < nA; ++i) M[i] += 0.0;
+        }
+        if (plan_.has_ext_out)
+          for (std::size_t i = 0; i < nA; ++i) M[i] -= o_ext[i];
+        if (plan_.has_net)
+          for (std::size_t i = 0; i < nA; ++i) M[i] += o_net[i];
+        if (plan_.has_tr)
+          for (std::size_t i = 0; i < nA; ++i) M[i] += in_tr[i] - o_tr[i];
+        if (keep) {
+          auto put = [&](CohortArray& a, const double* v) {
+            if (!a.empty()) std::copy(v, v + nA, a.ages(z, g, s).begin());
+          };
+          put(c_.od_in, in_od);
+          put(c_.transfer_in, in_tr);
+          put(c_.od_out, sc.od.data());
+          put(c_.transfer_out, sc.tr.data());
+          put(c_.external_out, sc.ext.data());
+          put(c_.net_given, sc.net.data());
+          if (!c_.external_in.empty()) {
+            auto x = c_.external_in.ages(z, g, s);
+            for (std::size_t i = 0; i < nA; ++i) x[i] = xin ? xin[i] : 0.0;
+          }
+        }
+        if (cfg_.flow_policy == FlowPolicy::wpp) {
+          const double* P = P_.data().data() + c0;
+          for (int i = 0; i < A; ++i) {
+            const double before = M[uz(i)];
+            if (P[i] + before <= 0.0) {
+              M[uz(i)] = kMigrationResidualPersons - P[i];
+              if (!c_.migration_override.empty()) c_.migration_override.at(z, g, s, i) = M[uz(i)] - before;
+              overridden_[uz(z)].push_back({z, g, s, i, M[uz(i)] - before});
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// Phase 2: in-flows, net migrants, and the Part A step for every group of the zone.
+void StepRunner::step_zone(int z, Scratch& sc) {
+  const int A = L_.grid.n_ages, G = L_.groups;
+  const std::size_t nA = uz(A);
+  const MigrationTiming timing = plan_.timing;
+  const bool keep = plan_.keep_cells;
+  sc.reserve(nA);
+  sc.M.resize(uz(G) * kSexes * nA);
+  sc.D.resize(uz(G) * kSexes * nA);
+  sc.A.resize(uz(G) * 2 * nA);
+  sc.E.resize(uz(G) * 2 * nA);
+  sc.Q.resize(uz(G) * 2 * nA);
+  sc.B.resize(uz(G) * 2);
+  auto cached = [&](std::vector<double>& v, int g, int s) {
+    return v.empty() ? std::span<double>() : std::span<double>(v.data() + L_.offset(z, g, s), nA);
+  };
+  // Survival ratios (life tables) of every group and sex: they do not depend on migration.
+  for (int g = 0; g < G; ++g)
+    for (int s = 0; s < 2; ++s)
+      mortality(z, g, s, sc, survival(z, g, s),
+                plan_.phi_wanted ? cached(cache_.phi, g, s).first(nA - 1) : std::span<double>());
+
+  const bool fused = plan_.fused && zone_scale_[uz(z)].empty();
+  if (fused)
+    fused_migration(z, sc);
+  else if (plan_.any_migration)
+    general_migration(z, sc);
+  // Hook: a per-step adjustment of the net migrants M (e.g. to control totals) goes here for the general path,
+  // and clears StepPlan::fused in plan_step (the fused pass has already used M for A3 step 1).
+
+  // Part A steps 1–4 for every group and sex (1–3 done already on the fused path); births pooled per group.
+  for (int g = 0; g < G; ++g) {
+    if (!fused)
+      for (int s = 0; s < 2; ++s)
+        survive_cohorts(L_.grid, P_.ages(z, g, s), survival(z, g, s), migrants(z, g, s, sc), timing,
+                        buffers(z, g, s, sc));
+    const std::size_t st = uz(z) * uz(G) + uz(g);
+    std::span<const double> F(sch_.asfr.data() + st * nA, nA);
+    const bool kept = !c_.births_by_mother_age.empty();
+    std::span<double> B = kept ? std::span<double>(c_.births_by_mother_age.data() + st * nA, nA)
+                               : std::span<double>(sc.births_by_age.data(), nA);
+    std::span<double> X = kept ? std::span<double>(c_.women_exposure.data() + st * nA, nA) : std::span<double>();
+    const double births = births_by_age_of_mother(L_.grid, F, buffers(z, g, 0, sc), B, X);
+    const auto [bf, bm] = births_by_sex(births, sch_.srb[uz(z)]);
+    sc.B[uz(g) * 2 + 0] = bf;
+    sc.B[uz(g) * 2 + 1] = bm;
+  }
+
+  // Newborn rules (B3): shares of a mother group's births go to another group, before A3 step 5.
+  if (!sch_.newborn_rules.empty()) {
+    sc.B_mother.assign(sc.B.begin(), sc.B.end());  // births by mother's group before any rule moves them
+    const std::vector<double>& original = sc.B_mother;
+    for (const auto& r : sch_.newborn_rules) {
+      const double share = r.zone_share.empty() ? r.share : r.zone_share[uz(z)];
+      for (int s = 0; s < 2; ++s) {
+        const double moved = share * original[uz(r.mother_group) * 2 + uz(s)];
+        sc.B[uz(r.mother_group) * 2 + uz(s)] -= moved;
+        sc.B[uz(r.child_group) * 2 + uz(s)] += moved;
+        const std::size_t mo = (uz(z) * uz(G) + uz(r.mother_group)) * kSexes + uz(s);
+        const std::size_t ch = (uz(z) * uz(G) + uz(r.child_group)) * kSexes + uz(s);
+        c_.newborn_transfer_out[mo] += moved;
+        c_.newborn_transfer_in[ch] += moved;
+      }
+    }
+  }
+
+  // Part A steps 5–7.
+  for (int g = 0; g < G; ++g)
+    for (int s = 0; s < 2; ++s) {
+      const double Bs = sc.B[uz(g) * 2 + uz(s)];
+      const std::size_t ss = (uz(z) * uz(G) + uz(g)) * kSexes + uz(s);
+      c_.births[ss] = Bs;
+      const auto buf = buffers(z, g, s, sc);
+      // The per-cell floor adjustments are kept only with cell components; the floored cells are listed always.
+      std::span<double> adj = keep ? c_.floor_adjustment.ages(z, g, s) : std::span<double>();
+      const int floored =
+          close_step(L_.grid, Bs, survival(z, g, s), migrants(z, g, s, sc), timing, buf, next_.ages(z, g, s), adj);
+      if (floored > 0) {
+        for (int i = 0; i < A; ++i)
+          if (!(buf.Q[uz(i)] >= 0.0)) {  // floored (A3 step 7): adjustment kFloorPersons − Q, as close_step's
+            if (cfg_.flow_policy == FlowPolicy::error)
+              throw ProjectionError(where(z, g, s, i) + ": the population would fall to " + fmt(buf.Q[uz(i)]) +
+                                    " persons (flow policy 'error')");
+            floored_[uz(z)].push_back({z, g, s, i, kFloorPersons - buf.Q[uz(i)]});
+          }
+      }
+      if (!c_.deaths_age_period.empty())
+        age_period_deaths(buf.D, cached(cache_.phi, g, s).first(nA - 1), c_.deaths_age_period.ages(z, g, s));
+    }
+
+  // Per state and sex, the sums over age of the deaths D and the net migrants M, each in age order.
+  sc.sums.clear();
+  for (int g = 0; g < G; ++g)
+    for (int s = 0; s < 2; ++s) {
+      const std::size_t ss = (uz(z) * uz(G) + uz(g)) * kSexes + uz(s);
+      sc.sums.push_back({buffers(z, g, s, sc).D.data(), &c_.deaths_by_state[ss]});
+      if (plan_.any_migration) sc.sums.push_back({migrants(z, g, s, sc).data(), &c_.net_migrants_by_state[ss]});
+    }
+  sum_ages_interleaved(sc.sums, nA);
+}
+
+void StepRunner::run() {
+  const std::size_t states = L_.states();
+  validate_sizes();
+  plan_ = plan_step(cfg_, L_, sch_, cache_);
+  for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch&) { validate_zone(z); });
+  prepare_components();
+  if (!plan_.reuse_mortality) {
+    cache_.valid = false;
+    cache_.kind = sch_.mortality_kind;
+    if (plan_.S_in_schedule)
+      std::vector<double>().swap(cache_.S);
+    else
+      cache_.S.resize(L_.cells());
+    cache_.phi.resize(plan_.phi_wanted ? L_.cells() : 0);
+    cache_.e0.assign(states * kSexes, kNaN);
+    cache_.e65.assign(states * kSexes, kNaN);
+  }
+  auto reset = [&](auto& per_zone) {
+    if (per_zone.size() != uz(L_.zones))
+      per_zone.assign(uz(L_.zones), {});
+    else
+      for (auto& v : per_zone) v.clear();
+  };
+  reset(zone_scale_);
+  reset(scaled_);
+  reset(floored_);
+  reset(overridden_);
+
+  if (plan_.any_migration && cfg_.flow_policy != FlowPolicy::wpp)
+    for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch& scratch) { outflows(z, scratch); });
+  for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch& scratch) { step_zone(z, scratch); });
+  cache_.valid = true;
+  if (plan_.in_place) {  // the schedule now holds what the next step needs if mortality does not change
+    writable_.mortality_kind = MortalityInput::survival_ratios;
+    cache_.kind = MortalityInput::survival_ratios;
+  }
+
+  auto gather = [](std::vector<std::vector<AdjustedCell>>& per_zone, std::vector<AdjustedCell>& out) {
+    out.clear();
+    for (auto& v : per_zone) out.insert(out.end(), v.begin(), v.end());
+  };
+  gather(scaled_, c_.scaled_flows);
+  gather(floored_, c_.floored);
+  gather(overridden_, c_.overridden);
+}
+
+}  // namespace cohortgis::detail

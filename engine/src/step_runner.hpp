@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: Apache-2.0
+// The step runner (private to engine/src): one projection step of every zone in parallel, Part B then Part A of
+// docs/ccmpp.md. step_runner.cpp holds the plan, the zones' pass and the step; step_flows.cpp the checks of the
+// schedules, the out-flows (phase 1) and the survival ratios.
+#pragma once
+
+#include <oneapi/tbb/enumerable_thread_specific.h>
+
+#include <exception>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "cohortgis/engine/projection.hpp"
+#include "engine_support.hpp"
+#include "parallel.hpp"
+#include "step_kernels.hpp"
+#include "step_plan.hpp"
+
+namespace cohortgis::detail {
+
+// Per-thread scratch of a whole run (ScratchPool::local()), reused from block to block and step to step: no
+// allocation per block or step (the step writes every scratch value before it reads it). Under TSan (std::threads,
+// parallel.hpp) a scratch per block instead: no TBB structure TSan cannot see into.
+template <class Scratch>
+struct ScratchPool {
+#ifndef COHORTGIS_TSAN
+  tbb::enumerable_thread_specific<Scratch> per_thread;
+#endif
+  std::vector<std::exception_ptr> errors;  // per zone, kept from pass to pass
+};
+
+// Runs body(zone, scratch) for every zone in parallel over blocked zone ranges. An exception in a zone is kept and
+// the one of the lowest zone is rethrown afterwards, so the error a user sees does not depend on the thread count.
+template <class Scratch, class Body>
+void for_each_zone(int zones, ScratchPool<Scratch>& pool, Body&& body) {
+  std::vector<std::exception_ptr>& errors = pool.errors;
+  errors.assign(uz(zones), nullptr);
+#ifdef COHORTGIS_TSAN
+  detail::parallel_blocks(zones, 16, [&](int begin, int end) {
+    Scratch scratch;
+#else
+  detail::parallel_blocks(zones, 16, [&](int begin, int end) {
+    Scratch& scratch = pool.per_thread.local();
+#endif
+    for (int z = begin; z != end; ++z) {
+      try {
+        body(z, scratch);
+      } catch (...) {
+        errors[uz(z)] = std::current_exception();
+      }
+    }
+  });
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
+// Per-block scratch of the step: vectors of one zone, reused from zone to zone (no allocation per zone).
+struct Scratch {
+  std::vector<AgeSum> sums;
+  std::vector<InEdge> edges;
+  std::vector<double> A, E, Q, B, B_mother, M, D;
+  std::vector<double> od, tr, ext, net, f, total, in_od, in_tr, ones, births_by_age;  // one age vector each
+  LifeTable lt;
+  void reserve(std::size_t n) {
+    for (auto* v : {&od, &tr, &ext, &net, &f, &total, &in_od, &in_tr, &births_by_age}) v->resize(n);
+    if (ones.size() != n) ones.assign(n, 1.0);
+  }
+  // The OD age–sex profile of (group, sex), or 1 everywhere when the migration has none.
+  const double* profile_row(const OdMigration& m, int g, int s) const {
+    auto row = m.profile_row(g, s);
+    return row.empty() ? ones.data() : row.data();
+  }
+};
+
+// Survival ratios (and A4 split factors) of the last step, reused when the provider says mortality is unchanged.
+struct MortalityCache {
+  bool valid = false;
+  MortalityInput kind = MortalityInput::death_rates;
+  std::vector<double> S, phi;   // [zone][group][sex][age]; φ uses the first n_ages − 1 of each vector
+  std::vector<double> e0, e65;  // [zone][group][sex]
+};
+
+// What a run keeps from step to step: the mortality cache, the per-zone lists (cleared, not reallocated, every
+// step: their memory is not churned through the allocator) and the per-thread scratch.
+struct RunWorkspace {
+  MortalityCache cache;
+  std::vector<std::vector<double>> zone_scale;
+  std::vector<std::vector<AdjustedCell>> scaled, floored, overridden;
+  ScratchPool<Scratch> scratch;
+};
+
+// Decides the plan of one step (step_plan.hpp).
+StepPlan plan_step(const ProjectionConfig& cfg, const CohortLayout& layout, const StepSchedules& sch,
+                   const MortalityCache& cache);
+
+class StepRunner {
+ public:
+  // `writable`: the same schedules, which the step may change (ProjectionConfig::mortality_in_place).
+  StepRunner(const ProjectionConfig& cfg, const CohortLayout& layout, const StepContext& ctx, StepSchedules& writable,
+             const CohortArray& P, CohortArray& next, StepComponents& comp, RunWorkspace& ws)
+      : cfg_(cfg),
+        L_(layout),
+        ctx_(ctx),
+        sch_(writable),
+        writable_(writable),
+        P_(P),
+        next_(next),
+        c_(comp),
+        cache_(ws.cache),
+        zone_scale_(ws.zone_scale),
+        scaled_(ws.scaled),
+        floored_(ws.floored),
+        overridden_(ws.overridden),
+        scratch_(ws.scratch) {}
+
+  void run();
+
+ private:
+  std::string where(int zone, int group, int sex, int age) const;
+  void validate_sizes() const;
+  // z · Σ rate over the out-edges of a zone that carry the group, in edge order: ((0 + z·r_1) + z·r_2) + …; on a
+  // one-year grid the OD's own per-year sums (z·r = r exactly for z = 1).
+  double out_rate_sum(const OdMigration& od, int zone, int group) const;
+  void validate_zone(int zone) const;
+  double total_share(int zone, int group) const;
+  bool cell_outflows(int zone, int group, int sex, double share, Scratch& sc, bool record, bool may_scale);
+  void outflows(int zone, Scratch& sc);
+  void step_zone(int zone, Scratch& s);
+  void fused_migration(int zone, Scratch& sc);    // B1 and A3 steps 1–3 of the fused path
+  void general_migration(int zone, Scratch& sc);  // B1 of the general path
+  void mortality(int zone, int group, int sex, Scratch& s, std::span<double> S, std::span<double> phi);
+  void prepare_components();
+  // An age vector of a component array, or empty when the array is not kept.
+  static std::span<double> part(CohortArray& a, int z, int g, int s) {
+    return a.empty() ? std::span<double>() : a.ages(z, g, s);
+  }
+  const double* scale_of(int zone, int group, int sex) const {
+    const auto& b = zone_scale_[uz(zone)];
+    return b.empty() ? nullptr : b.data() + (uz(group) * kSexes + uz(sex)) * L_.ages();
+  }
+  // Survival ratios of one state and sex for this step.
+  std::span<double> survival(int z, int g, int s) {
+    const std::size_t nA = L_.ages();
+    if (plan_.S_in_schedule) return {writable_.mortality.data() + L_.offset(z, g, s), nA};
+    return {cache_.S.data() + L_.offset(z, g, s), nA};
+  }
+  // The net migrants M of a state and sex: the component array when kept, else the zone's scratch.
+  std::span<double> migrants(int z, int g, int s, Scratch& sc) {
+    if (!plan_.any_migration) return {};
+    const std::size_t nA = L_.ages();
+    return plan_.keep_cells ? c_.net_migrants.ages(z, g, s)
+                            : std::span<double>(sc.M.data() + (uz(g) * kSexes + uz(s)) * nA, nA);
+  }
+  // Part A buffers of a group and sex of the zone (deaths D into the component array when kept).
+  SexStepBuffers buffers(int z, int g, int s, Scratch& sc) {
+    const std::size_t nA = L_.ages(), o = (uz(g) * 2 + uz(s)) * nA;
+    return SexStepBuffers{{sc.A.data() + o, nA},
+                          {sc.E.data() + o, nA},
+                          plan_.keep_cells ? c_.deaths.ages(z, g, s) : std::span<double>(sc.D.data() + o, nA),
+                          {sc.Q.data() + o, nA}};
+  }
+
+  const ProjectionConfig& cfg_;
+  const CohortLayout& L_;
+  const StepContext& ctx_;
+  const StepSchedules& sch_;
+  StepSchedules& writable_;
+  const CohortArray& P_;
+  CohortArray& next_;
+  StepComponents& c_;
+  MortalityCache& cache_;
+  StepPlan plan_;
+  // conserve: per zone, the factor applied to every out-flow of a cell, [group][sex][age]; empty when no cell of
+  // the zone was scaled (the common case: no state-sized array to write and read).
+  std::vector<std::vector<double>>& zone_scale_;
+  std::vector<std::vector<AdjustedCell>>&scaled_, &floored_, &overridden_;  // per zone
+  ScratchPool<Scratch>& scratch_;
+};
+
+}  // namespace cohortgis::detail
