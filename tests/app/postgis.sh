@@ -17,9 +17,14 @@ have_postgis() { [ -n "$PGBIN" ] && ls /usr/share/postgresql/*/extension/postgis
 if ! have_postgis; then
   [ "$(id -u)" = 0 ] || skip "postgresql/postgis are not installed and installing them needs root"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends postgresql postgis >/tmp/cohortgis_postgis_apt.log 2>&1 ||
-    skip "apt-get install postgresql postgis failed (see /tmp/cohortgis_postgis_apt.log)"
+  apt_install() {
+    apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "$@" >>/tmp/cohortgis_postgis_apt.log 2>&1 ||
+      skip "apt-get install $* failed (see /tmp/cohortgis_postgis_apt.log)"
+  }
+  apt_install postgresql postgis
   PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  # The extension itself is in postgresql-MAJOR-postgis-3 (Debian 12: 15).
+  [ -n "$PGBIN" ] && apt_install "postgresql-$(basename "$(dirname "$PGBIN")")-postgis-3"
   have_postgis || skip "postgis is not installed after apt-get"
 fi
 command -v ogr2ogr >/dev/null || skip "ogr2ogr (gdal-bin) is missing"
