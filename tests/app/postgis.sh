@@ -75,7 +75,8 @@ grep -q "the database service 'cohortgis_test' is not allowed.*--allow-db cohort
   fail "unexpected refusal: $(cat "$WORK/out")"
 echo "ok: refused without --allow-db"
 
-"$EXE" run "$S" --allow-db cohortgis_test --out "$WORK/db_run" --quiet --no-report >"$WORK/out" 2>&1 ||
+# With maps and report: results.gpkg and the maps are drawn from the database's zones.
+"$EXE" run "$S" --allow-db cohortgis_test --out "$WORK/db_run" --quiet >"$WORK/out" 2>&1 ||
   fail "run with --allow-db: $(cat "$WORK/out")"
 "$EXE" run "$EXAMPLES/beijing-2020/scenario.toml" --out "$WORK/file_run" --quiet --no-report >"$WORK/out" 2>&1 ||
   fail "run from files: $(cat "$WORK/out")"
@@ -85,5 +86,6 @@ done
 grep -q '东城区' "$WORK/db_run/zones.csv" || fail "zone names from PostGIS are not in zones.csv"
 grep -q '"path": "db:cohortgis_test"' "$WORK/db_run/manifest.json" || fail "manifest.json does not list db:cohortgis_test"
 [ -s "$WORK/db_run/results.gpkg" ] || fail "no results.gpkg from the PostGIS zones"
+ls "$WORK/db_run/maps/"*.png >/dev/null 2>&1 || fail "no maps from the PostGIS zones"
 echo "ok: zones, zone table and base population from PostGIS give the same results as the files"
 echo "postgis checked"
