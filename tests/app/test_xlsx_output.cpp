@@ -16,6 +16,8 @@
 #include <string>
 
 #include "../../app/src/xlsx_output.hpp"  // internal to the app library
+#include "cohortgis/app/run.hpp"
+#include "cohortgis/geodata/sha256.hpp"
 #include "cohortgis/geodata/table.hpp"
 
 using namespace cohortgis;
@@ -154,4 +156,31 @@ TEST(CsvBom, AddedOnceAndReadersStillSeeTheSameTable) {
   EXPECT_EQ(read(t.path / "zones.csv"), "\xEF\xBB\xBF" + before);
   const geodata::Table z = geodata::read_table((t.path / "zones.csv").string(), {{"id"}, {"name"}});
   EXPECT_EQ(z.text(0, "name"), "东城区");
+}
+
+// Through a whole run (--csv-bom): every CSV starts with the mark, and manifest.json holds the SHA-256 of the files
+// as they end up (the mark is added before the manifest is sealed).
+TEST(CsvBom, WholeRunMarksEveryCsvAndTheManifestMatches) {
+  TempDir t;
+  app::RunConfig cfg;
+  cfg.scenario = "default";
+  cfg.out_dir = (t.path / "out").string();
+  cfg.quiet = true;
+  cfg.report = false;
+  cfg.csv_bom = true;
+  cfg.data_dir = COHORTGIS_DATA;
+  (void)app::run(cfg);
+  const std::string manifest = read(t.path / "out" / "manifest.json");
+  int csvs = 0;
+  for (const auto& e : fs::directory_iterator(t.path / "out")) {
+    if (e.path().extension() != ".csv") continue;
+    ++csvs;
+    EXPECT_EQ(read(e.path()).rfind("\xEF\xBB\xBF", 0), 0u) << e.path();
+    const std::string entry = "\"path\": \"" + e.path().filename().string() + "\"";
+    const auto at = manifest.find(entry);
+    ASSERT_NE(at, std::string::npos) << entry;
+    EXPECT_EQ(manifest.substr(manifest.find("\"sha256\": \"", at) + 11, 64), geodata::sha256_file(e.path().string()))
+        << e.path();
+  }
+  EXPECT_GE(csvs, 7);
 }
