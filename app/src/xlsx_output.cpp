@@ -39,9 +39,9 @@ constexpr SheetSpec kSheets[] = {
 };
 
 // Columns of plan_periods*.csv and service_demand.csv that count persons (docs/results.md).
-const std::set<std::string> kPersonColumns = {"population_start", "population_end", "births", "deaths",
-                                              "net_migration", "adjustments", "births_per_year", "deaths_per_year",
-                                              "net_migration_per_year", "basis"};
+const std::set<std::string> kPersonColumns = {
+    "population_start", "population_end",         "births", "deaths", "net_migration", "adjustments", "births_per_year",
+    "deaths_per_year",  "net_migration_per_year", "basis"};
 // Places of service_demand.csv: whole numbers with separators in both languages.
 const std::set<std::string> kPlaceColumns = {"demand", "capacity", "gap"};
 
@@ -114,8 +114,8 @@ class Workbook {
       }
       const std::vector<std::string>& cells = t.rows[0];
       // indicators.csv and targets.csv: the row's indicator says whether its values count persons.
-      const bool person_row = indicator_col != SIZE_MAX &&
-                              indicator_label(cells[indicator_col], zh_ ? Language::zh : Language::en).count;
+      const bool person_row =
+          indicator_col != SIZE_MAX && indicator_label(cells[indicator_col], zh_ ? Language::zh : Language::en).count;
       for (std::size_t c = 0; c < cells.size(); ++c) {
         const std::string& cell = cells[c];
         if (cell.empty()) continue;
@@ -123,8 +123,8 @@ class Workbook {
         const auto col = static_cast<lxw_col_t>(c);
         if (geodata::parse_number(cell, v) && !is_label_column(t.columns[c])) {
           lxw_format* f = column_format[c];
-          if (person_row && (t.columns[c] == "value" || t.columns[c] == "min" || t.columns[c] == "max" ||
-                             t.columns[c] == "margin"))
+          if (person_row &&
+              (t.columns[c] == "value" || t.columns[c] == "min" || t.columns[c] == "max" || t.columns[c] == "margin"))
             f = persons_;
           worksheet_write_number(ws, row, col, v, f);
         } else {
@@ -146,8 +146,7 @@ class Workbook {
  private:
   // Ids and codes stay text even when they look like numbers (zone 110101, period 2021-2025, age 85).
   static bool is_label_column(const std::string& name) {
-    return name == "zone" || name == "id" || name == "code" || name == "period" || name == "group" ||
-           name == "variant";
+    return name == "zone" || name == "id" || name == "code" || name == "period" || name == "group" || name == "variant";
   }
 
   std::string path_;

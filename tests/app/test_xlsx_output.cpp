@@ -26,8 +26,9 @@ namespace fs = std::filesystem;
 namespace {
 
 struct TempDir {
-  TempDir() : path(fs::temp_directory_path() / ("cohortgis_xlsx_" + std::to_string(::getpid()) + "_" +
-                                                 ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
+  TempDir()
+      : path(fs::temp_directory_path() / ("cohortgis_xlsx_" + std::to_string(::getpid()) + "_" +
+                                          ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
     fs::remove_all(path);
     fs::create_directories(path);
   }
@@ -85,8 +86,8 @@ TEST(ResultsXlsx, SheetsNumbersAndFormatsInAChineseRun) {
   struct Closer {
     void operator()(GDALDataset* d) const { GDALClose(GDALDataset::ToHandle(d)); }
   };
-  std::unique_ptr<GDALDataset, Closer> ds(GDALDataset::FromHandle(
-      GDALOpenEx(xlsx.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, options, nullptr)));
+  std::unique_ptr<GDALDataset, Closer> ds(
+      GDALDataset::FromHandle(GDALOpenEx(xlsx.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, options, nullptr)));
   ASSERT_TRUE(ds);
   ASSERT_EQ(ds->GetLayerCount(), 4);
   EXPECT_STREQ(ds->GetLayer(0)->GetName(), "指标");
@@ -135,8 +136,7 @@ TEST(ResultsXlsx, EnglishNamesAndANoteBeyondTheRowLimit) {
   app::write_results_xlsx(t.path, app::Language::en, 4);
   // The fourth sheet (indicators, plan_periods, zones, population) holds only the note.
   const std::string note = member(t.path / "results.xlsx", "xl/worksheets/sheet4.xml");
-  EXPECT_NE(note.find("population.csv has 4 rows, more than Excel's 4; open population.csv instead"),
-            std::string::npos)
+  EXPECT_NE(note.find("population.csv has 4 rows, more than Excel's 4; open population.csv instead"), std::string::npos)
       << note;
   EXPECT_EQ(note.find("<c r=\"A2\""), std::string::npos) << note;
   EXPECT_EQ(geodata::read_table((t.path / "results.xlsx").string(), {}, "indicators").text(1, "indicator"), "tfr");

@@ -5,10 +5,10 @@
 
 #include <string>
 
-#include "error_of.hpp"
 #include "cohortgis/geodata/table.hpp"
 #include "cohortgis/geodata/text_encoding.hpp"
 #include "cohortgis/geodata/zones.hpp"
+#include "error_of.hpp"
 
 using namespace cohortgis;
 using namespace cohortgis::geodata;
@@ -29,7 +29,8 @@ Zones utf8_original() {
 }  // namespace
 
 TEST(ZoneEncoding, GbkWithoutCpgIsRefusedWithTheAdvice) {
-  const std::string m = error_of([] { (void)load_zones({.path = gbk_shp(), .id_field = "code", .name_field = "name_zh"}); });
+  const std::string m =
+      error_of([] { (void)load_zones({.path = gbk_shp(), .id_field = "code", .name_field = "name_zh"}); });
   EXPECT_NE(m.find("beijing_gbk.shp"), std::string::npos) << m;
   EXPECT_NE(m.find("feature 0, field 'name_zh'"), std::string::npos) << m;
   EXPECT_NE(m.find("not valid UTF-8"), std::string::npos) << m;
@@ -39,7 +40,8 @@ TEST(ZoneEncoding, GbkWithoutCpgIsRefusedWithTheAdvice) {
 }
 
 TEST(ZoneEncoding, GbkFieldNameWithoutDeclarationSaysWhy) {
-  const std::string m = error_of([] { (void)load_zones({.path = gbk_shp(), .id_field = "code", .name_field = "区名"}); });
+  const std::string m =
+      error_of([] { (void)load_zones({.path = gbk_shp(), .id_field = "code", .name_field = "区名"}); });
   EXPECT_NE(m.find("missing field '区名'"), std::string::npos) << m;
   EXPECT_NE(m.find("field names are not valid UTF-8"), std::string::npos) << m;
 }

@@ -4,15 +4,15 @@
 // the run even when the zones come only from it.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
-#include <unistd.h>
 
-#include "error_of.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
+#include "error_of.hpp"
 
 using namespace cohortgis;
 using cohortgis::test::error_of;
@@ -79,8 +79,8 @@ TEST(ZoneSource, BoundaryFileGivenOnlyAsSourceIsAnInput) {
 TEST(ZoneSource, GbkShapefileDeclaredGivesTheOriginalNamesAndItsSidecarsAreInputs) {
   const std::string fixtures = fs::absolute(COHORTGIS_FIXTURES).string();
   const std::string shp = fixtures + "/geo/beijing_gbk.shp";
-  const Edited declared("", "source = { path = \"" + shp +
-                                "\", id_field = \"code\", name_field = \"区名\", encoding = \"GBK\" }\n");
+  const Edited declared(
+      "", "source = { path = \"" + shp + "\", id_field = \"code\", name_field = \"区名\", encoding = \"GBK\" }\n");
   const scenarios::ScenarioSet set = declared.load({fixtures});
   const scenarios::Scenario& sc = set.runs.front();
   ASSERT_EQ(sc.zones.size(), 16u);
