@@ -43,7 +43,7 @@ int interrupted() {
 constexpr const char* kUsage =
     "Usage:\n"
     "  cohortgis run [SCENARIO] [--out DIR] [--threads N] [--variant NAME ...] [--lang zh|en] [--quiet]\n"
-    "                [--allow-read DIR ...] [--allow-db SERVICE ...]\n"
+    "                [--csv-bom] [--allow-read DIR ...] [--allow-db SERVICE ...]\n"
     "  cohortgis validate SCENARIO [--results DIR] [--allow-read DIR ...] [--allow-db SERVICE ...]\n"
     "  cohortgis info FILE [--layer L]\n"
     "  cohortgis map DIR --indicator NAME (--year Y | --period P | --change FROM:TO [--percent]) [--variant V]\n"
@@ -126,7 +126,8 @@ int run_command(const std::vector<std::string>& args) {
        "run only these variants besides the baseline (default: every variant of the scenario)")
       ("lang", po::value<std::string>(), "language of maps and report: zh (zh-CN) or en (default: the scenario's "
        "language, else zh for a Chinese scenario)")
-      ("no-report", "write the CSVs and manifest.json only (no results.gpkg, maps, charts or report.html)")
+      ("no-report", "write the CSVs and manifest.json only (no results.gpkg, results.xlsx, maps, charts or report.html)")
+      ("csv-bom", "start every CSV with a UTF-8 byte-order mark (for Excel in a Chinese locale)")
       ("allow-read", po::value<std::vector<std::string>>()->composing(), kAllowReadHelp)
       ("allow-db", po::value<std::vector<std::string>>()->composing(), kAllowDbHelp)
       ("quiet,q", "no progress and no summary")
@@ -151,6 +152,7 @@ int run_command(const std::vector<std::string>& args) {
   cfg.threads = threads;
   cfg.quiet = vm.count("quiet") > 0;
   cfg.report = vm.count("no-report") == 0;
+  cfg.csv_bom = vm.count("csv-bom") > 0;
   if (vm.count("variant")) cfg.variants = vm["variant"].as<std::vector<std::string>>();
   if (vm.count("allow-read")) cfg.allow_read = vm["allow-read"].as<std::vector<std::string>>();
   if (vm.count("allow-db")) cfg.allow_db = vm["allow-db"].as<std::vector<std::string>>();

@@ -144,6 +144,8 @@ MapSpec map_spec(const Results& r, const geodata::Zones& zones, const MapRequest
     for (const auto& id : zones.ids()) s.values.push_back(r.indicator(q.variant, *q.year, id, q.group, q.indicator) * lab.scale);
     s.title = subject(q.indicator, q.group, l) + " " + year_text(*q.year, l);
     s.stem = q.indicator + grp + "_" + std::to_string(*q.year) + var;
+    // Signed measures (net migration, natural growth) take the palette of signed data (geodata maps.hpp).
+    s.diverging = q.indicator.find("growth") != std::string::npos || q.indicator.find("migration") != std::string::npos;
   } else {
     check_period(r, q.period);
     if (q.group != "all") throw InputError("--group: plan periods are reported for all groups only");

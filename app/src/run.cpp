@@ -30,6 +30,7 @@
 #include "records_output.hpp"
 #include "results_writer.hpp"
 #include "text_output.hpp"
+#include "xlsx_output.hpp"
 
 #ifndef COHORTGIS_DEFAULT_DATA_DIR
 #error "COHORTGIS_DEFAULT_DATA_DIR must be defined by the build (the repository's data/ folder)"
@@ -500,9 +501,11 @@ RunSummary run(const RunConfig& cfg) {
     if (!extras.maps_note.empty() && !cfg.quiet) std::fprintf(stderr, "cohortgis: note: %s\n", extras.maps_note.c_str());
     manifest();  // the report reads the folder back, manifest included
     if (zones) write_results_gpkg(out.staging(), *zones, load_results(out.staging().string()));
+    write_results_xlsx(out.staging(), extras.language);  // xlsx_output.hpp
     make_report(out.staging().string(), extras.language, false);
     report_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - r0).count();
   }
+  if (cfg.csv_bom) add_csv_bom(out.staging());  // last: the readers above take the CSVs as written
   const double seconds = manifest();
   std::vector<std::string> files;
   for (const auto& f : listed) files.push_back(f.path);

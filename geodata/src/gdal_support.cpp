@@ -53,6 +53,18 @@ TransformPtr make_transform(const OGRSpatialReference& a, const OGRSpatialRefere
   return t;
 }
 
+bool reopen_shapefile_with_encoding(DatasetPtr& ds, const std::string& path, const std::string& encoding) {
+  if (encoding.empty() || !ds || !ds->GetDriver() || !EQUAL(ds->GetDriver()->GetDescription(), "ESRI Shapefile"))
+    return false;
+  const char* const drivers[] = {"ESRI Shapefile", nullptr};
+  CPLStringList options;
+  options.AddNameValue("ENCODING", encoding.c_str());
+  ds.reset();
+  ds.reset(GDALDataset::FromHandle(
+      GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, options.List(), nullptr)));
+  return true;
+}
+
 std::string QuietGdalErrors::last() {
   const char* m = CPLGetLastErrorMsg();
   if (!m || !*m) return {};

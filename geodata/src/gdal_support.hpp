@@ -64,6 +64,12 @@ TransformPtr make_transform(const OGRSpatialReference& a, const OGRSpatialRefere
 // Passed to GDALOpenEx so no other driver (WFS, HTTP, raster VRT …) answers for a file.
 CPLStringList input_drivers(const std::string& path);
 
+// A Shapefile's driver recodes the DBF text itself (from the .cpg or the DBF's language byte; raw bytes when
+// neither is there). A declared `encoding` is handed to that driver instead (open option ENCODING, which overrides
+// both), so the text is not recoded twice: reopens `ds` and returns true when `ds` is a Shapefile and `encoding` is
+// not empty; false (nothing done) otherwise.
+bool reopen_shapefile_with_encoding(DatasetPtr& ds, const std::string& path, const std::string& encoding);
+
 // "'a', 'b', 'c' … and 7 more" for error messages; each item escaped and cut as escape_cell does.
 std::string quoted_list(const std::vector<std::string>& items, std::size_t max_items = 20);
 

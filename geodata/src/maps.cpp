@@ -332,9 +332,25 @@ std::vector<std::uint32_t> choropleth_colours(const std::vector<double>& breaks,
     for (int i = 0; i < k - kn; ++i) c.push_back(rdbu[std::min(10, 6 + i)]);
     return c;
   }
-  std::vector<std::uint32_t> c = sequential_palette(std::min(k, 9));
-  if (st.diverging && has_neg && !has_pos) std::reverse(c.begin(), c.end());
-  return c;
+  if (st.diverging && (has_neg || has_pos)) {
+    // A signed measure whose values all lie on one side of zero keeps the colours of its side (maps.hpp): reds for
+    // losses (darkest = steepest), blues for gains, so that "reds are losses" holds on every map of a change.
+    // ColorBrewer Reds/Blues, 9 classes, light to dark; k classes take the shades 1 + round(7i/(k−1)), i = 0…k−1.
+    static const std::uint32_t reds[] = {0xfff5f0, 0xfee0d2, 0xfcbba1, 0xfc9272, 0xfb6a4a,
+                                         0xef3b2c, 0xcb181d, 0xa50f15, 0x67000d};
+    static const std::uint32_t blues[] = {0xf7fbff, 0xdeebf7, 0xc6dbef, 0x9ecae1, 0x6baed6,
+                                          0x4292c6, 0x2171b5, 0x08519c, 0x08306b};
+    const int n = std::min(k, 9);
+    std::vector<std::uint32_t> c(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) {
+      // Shades 1 (light; shade 0 is almost white, like "no change") to 8 (darkest) as i goes from 0 to n − 1.
+      const int shade = n == 1 ? 6 : 1 + static_cast<int>(std::lround(7.0 * i / (n - 1)));
+      if (has_pos) c[static_cast<std::size_t>(i)] = blues[shade];          // the smallest gain lightest
+      else c[static_cast<std::size_t>(n - 1 - i)] = reds[shade];           // the steepest loss darkest
+    }
+    return c;
+  }
+  return sequential_palette(std::min(k, 9));
 }
 
 std::vector<double> render_choropleth(const std::vector<MapZone>& zones, const MapStyle& st, ImageFormat format,

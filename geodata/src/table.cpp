@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // read_table through OGR (GDALOpenEx, read-only vector access).
 #include "cohortgis/geodata/table.hpp"
+#include "cohortgis/geodata/text_encoding.hpp"
 
 #include "cohortgis/geodata/read_policy.hpp"
 #include "gdal_support.hpp"
@@ -103,22 +104,6 @@ double Table::number(std::size_t row, std::size_t col) const {
 }
 
 namespace {
-bool is_utf8_name(const std::string& encoding) {
-  std::string e;
-  for (char c : encoding)
-    if (c != '-' && c != '_') e += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return e.empty() || e == "UTF8";
-}
-// Text of a declared encoding → UTF-8 (GDAL's iconv wrapper).
-std::string to_utf8(const std::string& text, const std::string& encoding) {
-  char* out = CPLRecode(text.c_str(), encoding.c_str(), CPL_ENC_UTF8);
-  std::string s(out ? out : "");
-  CPLFree(out);
-  return s;
-}
-}  // namespace
-
-namespace {
 // A CSV whose .csvt sidecar declares a column Integer gets "0.5" as 0 with only GDAL warnings ("Value '0.5' of
 // field L.age parsed incompletely to integer 0"): an age of 0.5 must be an error naming the cell, not age 0. The
 // warnings are caught as they come (a later one replaces GDAL's last message).
@@ -208,9 +193,11 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
       for (const char* k : {"OGR_XLSX_HEADERS", "OGR_ODS_HEADERS"}) CPLSetThreadLocalConfigOption(k, nullptr);
     }
   } sheet_headers;
-  std::unique_ptr<GDALDataset, DatasetCloser> ds(GDALDataset::FromHandle(
-      GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers.List(),
-                 options.empty() ? nullptr : options.List(), nullptr)));
+  check_encoding(encoding, path);
+  DatasetPtr ds(GDALDataset::FromHandle(GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers.List(),
+                                                   options.empty() ? nullptr : options.List(), nullptr)));
+  // A DBF is recoded by GDAL's Shapefile driver when its encoding is declared (gdal_support.hpp).
+  const bool recode = !reopen_shapefile_with_encoding(ds, path, encoding) && !is_utf8_encoding(encoding);
   if (!ds) {
     const std::string why = QuietGdalErrors::last();
     throw InputError(path + ": cannot be read as a table" + (why.empty() ? std::string() : " (GDAL: " + why + ")") +
@@ -236,14 +223,12 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
   OGRFeatureDefn* defn = layer->GetLayerDefn();
   const int nf = defn->GetFieldCount();
   std::vector<OGRFieldType> types;
-  const bool recode = !is_utf8_name(encoding);
   for (int i = 0; i < nf; ++i) {
     const std::string name = defn->GetFieldDefn(i)->GetNameRef();
+    const std::string column = path + ", layer '" + t.layer + "': column " + std::to_string(i + 1);
     if (!recode && !CPLIsUTF8(name.c_str(), -1))
-      throw InputError(path + ", layer '" + t.layer + "': column " + std::to_string(i + 1) +
-                       " has a name that is not valid UTF-8; if the file was saved as GBK/GB18030 (Chinese Excel), "
-                       "declare its encoding (e.g. encoding = \"GBK\")");
-    t.columns.push_back(recode ? to_utf8(name, encoding) : name);
+      throw InputError(column + " has a name that is not valid UTF-8; " + kDeclareEncoding);
+    t.columns.push_back(recode ? to_utf8(name, encoding, column + " name") : name);
     types.push_back(defn->GetFieldDefn(i)->GetType());
   }
 
@@ -277,11 +262,10 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
         default:
           cell = f->GetFieldAsString(i);
           if (recode) {
-            cell = to_utf8(cell, encoding);
+            cell = to_utf8(cell, encoding, t.where(0, static_cast<std::size_t>(i)));
           } else if (!CPLIsUTF8(cell.c_str(), -1)) {
-            throw InputError(t.where(0, static_cast<std::size_t>(i)) +
-                             ": the text is not valid UTF-8; if the file was saved as GBK/GB18030 (Chinese Excel), "
-                             "declare its encoding (e.g. encoding = \"GBK\")");
+            throw InputError(t.where(0, static_cast<std::size_t>(i)) + ": the text is not valid UTF-8; " +
+                             kDeclareEncoding);
           }
           break;
       }

@@ -12,6 +12,8 @@
 #include <system_error>
 #include <utility>
 
+#include "cohortgis/geodata/read_policy.hpp"
+#include "cohortgis/geodata/text_encoding.hpp"
 #include "gdal_support.hpp"
 
 namespace cohortgis::geodata {
@@ -245,14 +247,24 @@ Zones finish(const std::string& label, OGRSpatialReference srs, std::vector<RawZ
                             std::move(srs), std::move(geoms));
 }
 
-std::string field_text(OGRFeature& f, int i) {
+// The text of field i as UTF-8: recoded from `encoding` when `recode`, else it must already be UTF-8.
+std::string field_text(OGRFeature& f, int i, const std::string& label, const std::vector<std::string>& fields,
+                       bool recode, const std::string& encoding) {
   if (i < 0 || !f.IsFieldSetAndNotNull(i)) return {};
   switch (f.GetFieldDefnRef(i)->GetType()) {
     case OFTInteger: return std::to_string(f.GetFieldAsInteger(i));
     case OFTInteger64: return std::to_string(f.GetFieldAsInteger64(i));
     case OFTReal: return shortest_number(f.GetFieldAsDouble(i));
-    default: return trim(f.GetFieldAsString(i));
+    default: break;
   }
+  const std::string raw = f.GetFieldAsString(i);
+  const std::string where =
+      label + ", " + feature_ref(f.GetFID()) + ", field '" + escape_cell(fields[static_cast<std::size_t>(i)]) + "'";
+  if (recode) return trim(to_utf8(raw, encoding, where));
+  if (!CPLIsUTF8(raw.c_str(), -1))
+    throw InputError(where + ": '" + escape_cell(raw) + "' is not valid UTF-8 text; " + kDeclareEncoding +
+                     " in [geography.source]");
+  return trim(raw);
 }
 
 }  // namespace
@@ -260,6 +272,7 @@ std::string field_text(OGRFeature& f, int i) {
 Zones load_zones(const ZoneSource& src) {
   register_drivers();
   if (src.id_field.empty()) throw InputError(src.path + ": no id field given for the zones");
+  check_encoding(src.encoding, src.path);
   // Plain paths get a clear "not found"; connection strings and /vsi paths go straight to GDAL.
   const bool looks_like_file = src.path.find(':') == std::string::npos && src.path.rfind("/vsi", 0) != 0;
   if (looks_like_file) {
@@ -272,6 +285,8 @@ Zones load_zones(const ZoneSource& src) {
   QuietGdalErrors quiet;
   DatasetPtr ds(GDALDataset::FromHandle(
       GDALOpenEx(src.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, input_drivers(src.path).List(), nullptr, nullptr)));
+  // A Shapefile's DBF is recoded by GDAL when the encoding is declared; other sources are recoded here.
+  const bool recode = !reopen_shapefile_with_encoding(ds, src.path, src.encoding) && !is_utf8_encoding(src.encoding);
   if (!ds)
     throw InputError(src.path + ": cannot be opened as vector data" + QuietGdalErrors::because() +
                      "; expected a GDAL vector source with the zones");
@@ -296,20 +311,27 @@ Zones load_zones(const ZoneSource& src) {
 
   OGRFeatureDefn* defn = layer->GetLayerDefn();
   std::vector<std::string> fields;
-  for (int i = 0; i < defn->GetFieldCount(); ++i) fields.emplace_back(defn->GetFieldDefn(i)->GetNameRef());
+  bool names_utf8 = true;
+  for (int i = 0; i < defn->GetFieldCount(); ++i) {
+    const char* raw = defn->GetFieldDefn(i)->GetNameRef();
+    names_utf8 = names_utf8 && (recode || CPLIsUTF8(raw, -1));
+    fields.emplace_back(recode ? to_utf8(raw, src.encoding, label + ", field " + std::to_string(i + 1)) : raw);
+  }
   std::vector<std::string> missing;
   auto field_index = [&](const std::string& name) {
     if (name.empty()) return -1;
-    const int i = defn->GetFieldIndex(name.c_str());
-    if (i < 0) missing.push_back(name);
-    return i;
+    // Case-insensitive, as OGR's GetFieldIndex.
+    const auto it = std::find_if(fields.begin(), fields.end(), [&](const std::string& f) { return EQUAL(f.c_str(), name.c_str()); });
+    if (it == fields.end()) missing.push_back(name);
+    return it == fields.end() ? -1 : static_cast<int>(it - fields.begin());
   };
   const int id_i = field_index(src.id_field);
   const int name_i = field_index(src.name_field);
   const int parent_i = field_index(src.parent_field);
   if (!missing.empty())
     throw InputError(label + ": missing field" + (missing.size() > 1 ? "s " : " ") + quoted_list(missing) +
-                     "; fields found: " + quoted_list(fields, 1000));
+                     "; fields found: " + quoted_list(fields, 1000) +
+                     (names_utf8 ? "" : std::string("; some field names are not valid UTF-8: ") + kDeclareEncoding));
   if (defn->GetGeomFieldCount() < 1) throw InputError(label + ": has no geometry column; expected zone polygons");
 
   OGRSpatialReference srs;
@@ -329,9 +351,9 @@ Zones load_zones(const ZoneSource& src) {
   for (OGRFeatureUniquePtr f(layer->GetNextFeature()); f; f.reset(layer->GetNextFeature())) {
     RawZone r;
     r.feature = feature_ref(f->GetFID());
-    r.id = field_text(*f, id_i);
-    r.name = field_text(*f, name_i);
-    r.parent = field_text(*f, parent_i);
+    r.id = field_text(*f, id_i, label, fields, recode, src.encoding);
+    r.name = field_text(*f, name_i, label, fields, recode, src.encoding);
+    r.parent = field_text(*f, parent_i, label, fields, recode, src.encoding);
     if (OGRGeometry* g = f->StealGeometry()) r.geom.reset(g);
     raw.push_back(std::move(r));
   }

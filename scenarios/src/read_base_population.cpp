@@ -138,7 +138,7 @@ Census read_census(const Doc& doc, const Build& b, const toml::node& tn, CohortA
   Census c;
   c.path = ref.path;
   try {
-    c.districts = read_census_districts(ref.path, "");
+    c.districts = read_census_districts(ref.path, "", ref.layer, ref.encoding);  // a database table or sheet too
   } catch (const InputError& e) {
     doc.fail(&tn, "base_population.table", e.what());
   }

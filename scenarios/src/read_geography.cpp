@@ -3,6 +3,7 @@
 #include "scenario_build.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include <set>
 
 #include "cohortgis/geodata/measures.hpp"
+#include "cohortgis/geodata/text_encoding.hpp"
 
 namespace cohortgis::scenarios::detail {
 
@@ -18,13 +20,47 @@ namespace fs = std::filesystem;
 
 // ---- geography and projection ----------------------------------------------------------------------------------
 
+// The boundary file is an input of the run (manifest.json, `validate --against`), with a Shapefile's sidecars
+// (.dbf, .shx, .prj, .cpg), which hold its fields and CRS; a database source is listed by its service name.
+void record_zone_source(const Doc& doc, const TableRef& ref) {
+  if (!ref.database.empty()) {
+    doc.record("geography.source", ref.path, "db:" + ref.database);
+    return;
+  }
+  doc.record("geography.source", ref.path, ref.written);
+  const fs::path shp(ref.path);
+  std::string ext = shp.extension().string();
+  for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (ext != ".shp") return;
+  for (const char* side : {".dbf", ".shx", ".prj", ".cpg"}) {
+    fs::path p = shp;
+    p.replace_extension(side);
+    std::error_code ec;
+    if (!fs::is_regular_file(p, ec)) continue;
+    fs::path rel(ref.written);
+    rel.replace_extension(side);
+    doc.record("geography.source (sidecar)", p.string(), rel.generic_string());
+  }
+}
+
 // [geography.source]: zones from any GDAL vector source, opened read-only by geodata::load_zones.
 geodata::Zones read_zone_source(const Doc& doc, const toml::node& sn, ScenarioSet& set) {
   const toml::table& t = doc.table(sn, "geography.source");
-  doc.allow(t, "geography.source", {"path", "layer", "id_field", "name_field", "parent_field", "make_valid"});
+  doc.allow(t, "geography.source",
+            {"path", "layer", "id_field", "name_field", "parent_field", "make_valid", "encoding"});
   geodata::ZoneSource& src = set.zones_source;
   if (!t.get("path")) doc.fail(&sn, "geography.source.path", "missing; expected the zones file (GeoPackage, Shapefile, …)");
-  src.path = table_ref(doc, *t.get("path"), "geography.source.path", {}).path;
+  const TableRef ref = table_ref(doc, *t.get("path"), "geography.source.path", {});
+  src.path = ref.path;
+  if (const toml::node* e = t.get("encoding")) {
+    src.encoding = doc.string(*e, "geography.source.encoding");
+    try {
+      geodata::check_encoding(src.encoding, "");
+    } catch (const InputError& err) {
+      doc.fail(e, "geography.source.encoding", err.what());
+    }
+  }
+  record_zone_source(doc, ref);
   if (!t.get("id_field")) doc.fail(&sn, "geography.source.id_field", "missing; expected the field holding the zone ids");
   src.id_field = doc.string(*t.get("id_field"), "geography.source.id_field");
   if (const toml::node* l = t.get("layer")) src.layer = doc.string(*l, "geography.source.layer");

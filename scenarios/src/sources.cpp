@@ -43,11 +43,14 @@ double CensusDistrict::at(const std::string& indicator, const std::string& file)
   return it->second;
 }
 
-std::vector<CensusDistrict> read_census_districts(const std::string& path, const std::string& code_prefix) {
-  const geodata::Table t = geodata::read_table(path, {{"code", ColumnType::text},
-                                                      {"name_zh", ColumnType::text},
-                                                      {"indicator", ColumnType::text},
-                                                      {"value", ColumnType::number}});
+std::vector<CensusDistrict> read_census_districts(const std::string& path, const std::string& code_prefix,
+                                                  const std::string& layer, const std::string& encoding) {
+  const geodata::Table t = geodata::read_table(path,
+                                               {{"code", ColumnType::text},
+                                                {"name_zh", ColumnType::text},
+                                                {"indicator", ColumnType::text},
+                                                {"value", ColumnType::number}},
+                                               layer, encoding);
   const std::size_t c_code = t.column("code"), c_name = t.column("name_zh"), c_ind = t.column("indicator"),
                     c_val = t.column("value");
   std::vector<CensusDistrict> out;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "toml_doc.hpp"
 
+#include "cohortgis/geodata/text_encoding.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 #include <tuple>
@@ -260,7 +262,14 @@ TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
     if (!p) doc.fail(&n, key, "expected a 'path' in the table reference");
     ref.written = doc.string(*p, key + ".path");
     if (const toml::node* l = t.get("layer")) ref.layer = doc.string(*l, key + ".layer");
-    if (const toml::node* e = t.get("encoding")) ref.encoding = doc.string(*e, key + ".encoding");
+    if (const toml::node* e = t.get("encoding")) {
+      ref.encoding = doc.string(*e, key + ".encoding");
+      try {
+        geodata::check_encoding(ref.encoding, "");
+      } catch (const InputError& err) {
+        doc.fail(e, key + ".encoding", err.what());
+      }
+    }
     if (const toml::node* b = t.get("between")) {
       ref.between = doc.string(*b, key + ".between");
       if (ref.between != "hold" && ref.between != "linear")

@@ -207,3 +207,27 @@ TEST(MapRender, BeijingDistrictsAllDrawn) {
   for (std::size_t i = 0; i < shapes.size(); ++i) EXPECT_TRUE(seen.count(static_cast<std::uint32_t>(i + 1))) << shapes[i].id;
   EXPECT_THROW(map_zones(zones, {1.0, 2.0}), InputError);
 }
+
+// The palette rule (maps.hpp MapStyle::diverging): signed measures keep reds for losses and blues for gains even
+// when every value has one sign (issue #18: an all-negative growth map drawn in YlGnBu read as "gains"). Colours are
+// ColorBrewer's hex values (colorbrewer2.org: 9-class Reds and Blues, 11-class RdBu, 5-class YlGnBu); five classes
+// of one side take the 9-class shades 1 + round(7i/4) = 1, 3, 5, 6, 8 (i = 0…4; round half away from zero).
+TEST(MapPalette, SignOfTheDataChoosesThePalette) {
+  MapStyle signed_style;
+  signed_style.diverging = true;
+  // All negative (every zone losing people): five reds, the lowest class darkest.
+  const std::vector<std::uint32_t> losses = choropleth_colours({-3.0, -2.0, -1.5, -1.0, -0.5, -0.1}, signed_style);
+  EXPECT_EQ(losses, (std::vector<std::uint32_t>{0x67000d, 0xcb181d, 0xef3b2c, 0xfc9272, 0xfee0d2}));
+  // All positive: five blues, the highest class darkest.
+  EXPECT_EQ(choropleth_colours({0.1, 0.5, 1.0, 1.5, 2.0, 3.0}, signed_style),
+            (std::vector<std::uint32_t>{0xdeebf7, 0x9ecae1, 0x4292c6, 0x2171b5, 0x08306b}));
+  // Both signs: RdBu split at 0 (two reds, three blues).
+  EXPECT_EQ(choropleth_colours({-2.0, -1.0, 0.0, 1.0, 2.0, 3.0}, signed_style),
+            (std::vector<std::uint32_t>{0xf4a582, 0xfddbc7, 0xd1e5f0, 0x92c5de, 0x4393c3}));
+  // Not signed (populations): YlGnBu, light to dark, whatever the values.
+  EXPECT_EQ(choropleth_colours({1.0, 2.0, 3.0, 4.0, 5.0, 6.0}, MapStyle{}),
+            (std::vector<std::uint32_t>{0xffffcc, 0xa1dab4, 0x41b6c4, 0x2c7fb8, 0x253494}));
+  // Breaks of an all-negative signed measure stay below 0 (no class reaches into gains).
+  const std::vector<double> b = choropleth_breaks({-3.0, -2.0, -1.0, -0.5, -0.2}, signed_style);
+  EXPECT_LT(b.back(), 0.0);
+}

@@ -32,6 +32,8 @@ struct RunConfig {
   std::optional<Language> language;
   // results.gpkg, maps/, charts/ and report.html (false: the CSVs and manifest.json only).
   bool report = true;
+  // CSVs start with a UTF-8 byte-order mark (--csv-bom), which Chinese-locale Excel needs to open them as UTF-8.
+  bool csv_bom = false;
 };
 
 // One variant of a run (the baseline is the first).

@@ -64,9 +64,12 @@ struct MapStyle {
   std::string font_family = "Noto Sans CJK SC";
   int legend_decimals = 1;
   bool labels = true, scale_bar = true, north_arrow = true;
-  // Changes (values of both signs): a break at 0, negative classes in reds and positive ones in blues (ColorBrewer
-  // "RdBu", colour-blind safe), each side classed by `method` on its own values. Values of one sign only fall back
-  // to the sequential palette (reversed for negative values, so the largest decline is darkest).
+  // A signed measure (a change, a growth or migration rate). The palette rule of every map and of results.gpkg:
+  // - signed, values of both signs: a break at 0, negative classes in reds and positive ones in blues (ColorBrewer
+  //   "RdBu", colour-blind safe), each side classed by `method` on its own values;
+  // - signed, values on one side of 0 only: that side's colours, ColorBrewer "Reds" for values <= 0 (the steepest
+  //   loss darkest) or "Blues" for values >= 0 (the largest gain darkest), so reds always mean losses;
+  // - not signed (counts, shares, ages …): the sequential "YlGnBu" (sequential_palette), darkest = largest.
   bool diverging = false;
 };
 

@@ -28,6 +28,10 @@ struct ZoneSource {
   // A layer without a coordinate reference system is an error unless this names one (EPSG code, WKT or PROJ
   // string, anything OGRSpatialReference::SetFromUserInput takes).
   std::string assume_crs{};
+  // The text encoding of the source's fields (ids, names, parents, field names), e.g. "GBK" for an older Chinese
+  // Shapefile without .cpg; empty: what the source says (a Shapefile's .cpg), else UTF-8. Text that is not valid
+  // UTF-8 and no declared encoding is an error (text_encoding.hpp).
+  std::string encoding{};
 };
 
 struct XY {

@@ -20,8 +20,10 @@ struct CensusDistrict {
   double at(const std::string& indicator, const std::string& file) const;
 };
 
-// Districts whose code starts with `code_prefix` ("" for all), in file order.
-std::vector<CensusDistrict> read_census_districts(const std::string& path, const std::string& code_prefix);
+// Districts whose code starts with `code_prefix` ("" for all), in file order; `layer` and `encoding` as the table
+// reference gives them (geodata::read_table).
+std::vector<CensusDistrict> read_census_districts(const std::string& path, const std::string& code_prefix,
+                                                  const std::string& layer = {}, const std::string& encoding = {});
 
 // Persons by sex on a five-year grid from the census cells pop_f_<age>/pop_m_<age> (0, 1_4, 5_9, …, 80_84, 85p):
 // index 0 = cells 0 + 1_4; the grid's open group sums every census group from its start age. [sex][age].

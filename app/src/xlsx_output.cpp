@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: Apache-2.0
+// results.xlsx with libxlsxwriter, and the CSVs' byte-order mark (xlsx_output.hpp).
+#include "xlsx_output.hpp"
+
+#include <xlsxwriter.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <stdexcept>
+#include <vector>
+
+#include "cohortgis/geodata/table.hpp"
+
+namespace cohortgis::app {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// One CSV of the results folder and its sheet.
+struct SheetSpec {
+  const char* file;
+  const char* name_zh;
+  const char* name_en;
+};
+
+// Summary tables first (what a planner opens), population last (it may not fit).
+constexpr SheetSpec kSheets[] = {
+    {"indicators.csv", "指标", "indicators"},
+    {"plan_periods.csv", "规划期", "plan_periods"},
+    {"plan_periods_by_group.csv", "规划期（分组）", "plan_periods_by_group"},
+    {"targets.csv", "规划目标", "targets"},
+    {"service_demand.csv", "服务需求", "service_demand"},
+    {"zones.csv", "区域", "zones"},
+    {"population.csv", "人口", "population"},
+};
+
+// Columns of plan_periods*.csv and service_demand.csv that count persons (docs/results.md).
+const std::set<std::string> kPersonColumns = {
+    "population_start", "population_end",         "births", "deaths", "net_migration", "adjustments", "births_per_year",
+    "deaths_per_year",  "net_migration_per_year", "basis"};
+// Places of service_demand.csv: whole numbers with separators in both languages.
+const std::set<std::string> kPlaceColumns = {"demand", "capacity", "gap"};
+
+class Workbook {
+ public:
+  Workbook(const fs::path& file, Language l) : path_(file.string()), zh_(l == Language::zh) {
+    lxw_workbook_options opts{};
+    opts.constant_memory = LXW_TRUE;  // rows go to disk as written: population.csv may have a million rows
+    wb_ = workbook_new_opt(path_.c_str(), &opts);
+    if (!wb_) throw std::runtime_error(path_ + ": cannot create the workbook");
+    // A fixed creation date: the same results give the same file (its SHA-256 is in manifest.json, which holds the
+    // run's real time).
+    lxw_doc_properties props{};
+    props.title = const_cast<char*>(zh_ ? "人口预测结果" : "Population projection results");
+    props.author = const_cast<char*>("cohortgis");
+    props.created = 946684800;  // 2000-01-01T00:00:00Z
+    workbook_set_properties(wb_, &props);
+    header_ = workbook_add_format(wb_);
+    format_set_bold(header_);
+    format_set_bottom(header_, LXW_BORDER_THIN);
+    format_set_text_wrap(header_);
+    // 万人 with one decimal: the thousands scaling of the trailing comma and a literal point before the last digit
+    // (1297110 → 1297.11 → "129.7万人"); the cell keeps the number of persons.
+    persons_ = workbook_add_format(wb_);
+    format_set_num_format(persons_, zh_ ? "0\\.0,\"万人\"" : "#,##0");
+    whole_ = workbook_add_format(wb_);
+    format_set_num_format(whole_, "#,##0");
+  }
+  ~Workbook() {
+    if (wb_) workbook_close(wb_);
+  }
+  Workbook(const Workbook&) = delete;
+  Workbook& operator=(const Workbook&) = delete;
+
+  void close() {
+    const lxw_error e = workbook_close(wb_);
+    wb_ = nullptr;
+    if (e != LXW_NO_ERROR) throw std::runtime_error(path_ + ": cannot write the workbook (" + lxw_strerror(e) + ")");
+  }
+
+  lxw_worksheet* sheet(const SheetSpec& s) {
+    lxw_worksheet* ws = workbook_add_worksheet(wb_, zh_ ? s.name_zh : s.name_en);
+    if (!ws) throw std::runtime_error(path_ + ": cannot add the sheet for " + s.file);
+    return ws;
+  }
+
+  // The CSV's rows, numbers as numbers.
+  void copy(const fs::path& csv, const SheetSpec& s) {
+    lxw_worksheet* ws = sheet(s);
+    worksheet_freeze_panes(ws, 1, 0);
+    const bool population_csv = std::string(s.file) == "population.csv";
+    lxw_row_t row = 0;
+    std::vector<lxw_format*> column_format;
+    std::size_t indicator_col = SIZE_MAX;
+    geodata::stream_table(csv.string(), {}, {}, {}, [&](const geodata::Table& t) {
+      if (row == 0) {
+        for (std::size_t c = 0; c < t.columns.size(); ++c) {
+          const std::string& name = t.columns[c];
+          worksheet_write_string(ws, 0, static_cast<lxw_col_t>(c), name.c_str(), header_);
+          lxw_format* f = nullptr;
+          if (kPersonColumns.count(name)) f = persons_;
+          if (kPlaceColumns.count(name)) f = whole_;
+          if (population_csv && name == "population") f = whole_;  // cells of one age: persons, not 万人
+          column_format.push_back(f);
+          if (name == "indicator") indicator_col = c;
+          const double width = std::clamp(static_cast<double>(name.size()) + 2.0, 9.0, 28.0);
+          worksheet_set_column(ws, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), width, nullptr);
+        }
+        row = 1;
+      }
+      const std::vector<std::string>& cells = t.rows[0];
+      // indicators.csv and targets.csv: the row's indicator says whether its values count persons.
+      const bool person_row =
+          indicator_col != SIZE_MAX && indicator_label(cells[indicator_col], zh_ ? Language::zh : Language::en).count;
+      for (std::size_t c = 0; c < cells.size(); ++c) {
+        const std::string& cell = cells[c];
+        if (cell.empty()) continue;
+        double v = 0.0;
+        const auto col = static_cast<lxw_col_t>(c);
+        if (geodata::parse_number(cell, v) && !is_label_column(t.columns[c])) {
+          lxw_format* f = column_format[c];
+          if (person_row &&
+              (t.columns[c] == "value" || t.columns[c] == "min" || t.columns[c] == "max" || t.columns[c] == "margin"))
+            f = persons_;
+          worksheet_write_number(ws, row, col, v, f);
+        } else {
+          worksheet_write_string(ws, row, col, cell.c_str(), nullptr);
+        }
+      }
+      ++row;
+    });
+  }
+
+  void note(const SheetSpec& s, const std::string& text) {
+    lxw_worksheet* ws = sheet(s);
+    worksheet_set_column(ws, 0, 0, 100.0, nullptr);
+    worksheet_write_string(ws, 0, 0, text.c_str(), header_);
+  }
+
+  bool zh() const { return zh_; }
+
+ private:
+  // Ids and codes stay text even when they look like numbers (zone 110101, period 2021-2025, age 85).
+  static bool is_label_column(const std::string& name) {
+    return name == "zone" || name == "id" || name == "code" || name == "period" || name == "group" || name == "variant";
+  }
+
+  std::string path_;
+  bool zh_;
+  lxw_workbook* wb_ = nullptr;
+  lxw_format* header_ = nullptr;
+  lxw_format* persons_ = nullptr;
+  lxw_format* whole_ = nullptr;
+};
+
+// Data rows of a CSV (stream_table refuses a header-only table: 0 then).
+std::size_t data_rows(const fs::path& csv) {
+  std::size_t n = 0;
+  try {
+    geodata::stream_table(csv.string(), {}, {}, {}, [&](const geodata::Table&) { ++n; });
+  } catch (const InputError&) {
+    return 0;
+  }
+  return n;
+}
+
+}  // namespace
+
+void write_results_xlsx(const fs::path& dir, Language language, std::size_t max_rows) {
+  Workbook wb(dir / "results.xlsx", language);
+  for (const SheetSpec& s : kSheets) {
+    const fs::path csv = dir / s.file;
+    std::error_code ec;
+    if (!fs::is_regular_file(csv, ec)) continue;
+    const std::size_t rows = data_rows(csv);
+    if (rows + 1 > max_rows) {
+      wb.note(s, wb.zh() ? std::string(s.file) + " 有 " + std::to_string(rows) + " 行，超过 Excel 的行数上限 " +
+                               std::to_string(max_rows) + "；请打开 " + s.file
+                         : std::string(s.file) + " has " + std::to_string(rows) + " rows, more than Excel's " +
+                               std::to_string(max_rows) + "; open " + s.file + " instead");
+    } else if (rows == 0) {
+      wb.note(s, wb.zh() ? std::string(s.file) + " 没有数据行" : std::string(s.file) + " has no data rows");
+    } else {
+      wb.copy(csv, s);
+    }
+  }
+  wb.close();
+}
+
+void add_csv_bom(const fs::path& dir) {
+  static const std::string bom = "\xEF\xBB\xBF";
+  std::vector<fs::path> csvs;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.is_regular_file() && e.path().extension() == ".csv") csvs.push_back(e.path());
+  std::sort(csvs.begin(), csvs.end());
+  for (const auto& p : csvs) {
+    std::string text;
+    {
+      std::ifstream in(p, std::ios::binary);
+      text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    if (text.rfind(bom, 0) == 0) continue;
+    const fs::path tmp = p.string() + ".bom";
+    {
+      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+      out << bom << text;
+      if (!out.flush()) throw std::runtime_error(tmp.string() + ": cannot be written");
+    }
+    fs::rename(tmp, p);
+  }
+}
+
+}  // namespace cohortgis::app

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: Apache-2.0
+// The text encoding a scenario declares for a source (`encoding = "GBK"`): checked when the scenario is read, used to
+// turn the source's text into UTF-8 (GDAL's CPLRecode, i.e. iconv). Older Chinese data often comes as GBK/GB18030
+// without saying so (a Shapefile without .cpg, a CSV saved by Chinese Excel).
+#pragma once
+
+#include <string>
+
+namespace cohortgis::geodata {
+
+// True for "", "UTF-8", "utf8", "UTF_8" …: text that needs no recoding.
+bool is_utf8_encoding(const std::string& encoding);
+
+// Throws InputError "<what>: unknown text encoding '…'; expected …" unless iconv can convert `encoding` to UTF-8.
+void check_encoding(const std::string& encoding, const std::string& what);
+
+// `text` in `encoding` → UTF-8. Throws InputError naming `what` when the bytes are not valid in that encoding.
+std::string to_utf8(const std::string& text, const std::string& encoding, const std::string& what);
+
+// The advice given with every "not valid UTF-8" error.
+inline constexpr const char* kDeclareEncoding =
+    "if the file was saved as GBK/GB18030 (Chinese Excel, older Shapefiles without .cpg), declare its encoding "
+    "(e.g. encoding = \"GBK\")";
+
+}  // namespace cohortgis::geodata

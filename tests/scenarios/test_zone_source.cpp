@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: Apache-2.0
+// [geography.source] as older Chinese data comes (issue #18): a GBK Shapefile without .cpg declared with `encoding`
+// gives the zones the names of the UTF-8 original, and the boundary file (with a Shapefile's sidecars) is an input of
+// the run even when the zones come only from it.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "cohortgis/scenarios/scenario_file.hpp"
+#include "error_of.hpp"
+
+using namespace cohortgis;
+using cohortgis::test::error_of;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kExample = fs::path(COHORTGIS_EXAMPLES) / "beijing-2020" / "scenario.toml";
+const std::string kZonesLine =
+    "zones = { path = \"data:geo/beijing_districts.gpkg\", columns = { id = \"code\", name = \"name_zh\", name_en = "
+    "\"name_en\" } }\n";
+const std::string kSourceLine =
+    "source = { path = \"data:geo/beijing_districts.gpkg\", layer = \"beijing_districts\", id_field = \"code\", "
+    "name_field = \"name_zh\" }\n";
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// The Beijing example with its [geography] zones line and source line replaced; written to a temporary folder.
+struct Edited {
+  explicit Edited(const std::string& zones, const std::string& source) {
+    dir = fs::temp_directory_path() / ("cohortgis_zone_source_" + std::to_string(::getpid()) + "_" +
+                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir);
+    std::string s = read(kExample);
+    for (const auto& [from, to] : {std::pair{kZonesLine, zones}, std::pair{kSourceLine, source}}) {
+      const auto at = s.find(from);
+      EXPECT_NE(at, std::string::npos) << "the example changed: " << from;
+      if (at != std::string::npos) s.replace(at, from.size(), to);
+    }
+    file = dir / "scenario.toml";
+    std::ofstream(file, std::ios::binary) << s;
+  }
+  ~Edited() { fs::remove_all(dir); }
+  scenarios::ScenarioSet load(const std::vector<std::string>& allow_read = {}) const {
+    geodata::ReadPolicy p;
+    p.roots = allow_read;
+    return scenarios::load_scenario_file(file.string(), COHORTGIS_DATA, p);
+  }
+  fs::path dir, file;
+};
+
+const scenarios::InputFile* input(const scenarios::Scenario& sc, const std::string& relative) {
+  const auto it = std::find_if(sc.inputs.begin(), sc.inputs.end(),
+                               [&](const scenarios::InputFile& in) { return in.relative == relative; });
+  return it == sc.inputs.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+TEST(ZoneSource, BoundaryFileGivenOnlyAsSourceIsAnInput) {
+  const Edited e("", kSourceLine);
+  const scenarios::ScenarioSet set = e.load();
+  const scenarios::Scenario& sc = set.runs.front();
+  ASSERT_EQ(sc.zones.size(), 16u);
+  EXPECT_EQ(sc.zones[0].name, "东城区");
+  const scenarios::InputFile* in = input(sc, "data:geo/beijing_districts.gpkg");
+  ASSERT_NE(in, nullptr);
+  EXPECT_EQ(in->role, "geography.source");
+}
+
+TEST(ZoneSource, GbkShapefileDeclaredGivesTheOriginalNamesAndItsSidecarsAreInputs) {
+  const std::string fixtures = fs::absolute(COHORTGIS_FIXTURES).string();
+  const std::string shp = fixtures + "/geo/beijing_gbk.shp";
+  const Edited declared(
+      "", "source = { path = \"" + shp + "\", id_field = \"code\", name_field = \"区名\", encoding = \"GBK\" }\n");
+  const scenarios::ScenarioSet set = declared.load({fixtures});
+  const scenarios::Scenario& sc = set.runs.front();
+  ASSERT_EQ(sc.zones.size(), 16u);
+  // The names of data/geo/beijing_districts.gpkg (UTF-8), in its order.
+  const Edited original("", kSourceLine);
+  const scenarios::Scenario& want = original.load().runs.front();
+  for (std::size_t i = 0; i < 16; ++i) EXPECT_EQ(sc.zones[i].name, want.zones[i].name) << i;
+  for (const char* ext : {".shp", ".dbf", ".shx", ".prj"}) {
+    const std::string rel = fixtures + "/geo/beijing_gbk" + ext;
+    EXPECT_NE(input(sc, rel), nullptr) << rel;
+  }
+  EXPECT_EQ(input(sc, fixtures + "/geo/beijing_gbk.cpg"), nullptr);  // there is none
+
+  // Undeclared: refused, naming the key, the file, the feature and the field, with the advice.
+  const Edited undeclared("", "source = { path = \"" + shp + "\", id_field = \"code\", name_field = \"name_zh\" }\n");
+  const std::string m = error_of([&] { (void)undeclared.load({fixtures}); });
+  EXPECT_NE(m.find("key 'geography.source'"), std::string::npos) << m;
+  EXPECT_NE(m.find("beijing_gbk.shp, layer 'beijing_gbk', feature 0, field 'name_zh'"), std::string::npos) << m;
+  EXPECT_NE(m.find("encoding = \"GBK\""), std::string::npos) << m;
+}
