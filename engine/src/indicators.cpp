@@ -163,6 +163,10 @@ void compute_indicators(const CohortArray& start, const CohortArray& end, const 
           } else if (!comp.net_migrants_by_state.empty()) {
             acc.net += comp.net_migrants_by_state[st * kSexes + uz(s)];
           }
+          if (!comp.planning_adjustment.empty()) {  // control totals and capacity move migrants (planning.hpp)
+            auto Q = comp.planning_adjustment.ages(zn, g, s);
+            for (std::size_t i = 0; i < A; ++i) acc.net += Q[i];
+          }
           for (std::size_t r = 0; r < rows; ++r) {  // pooled mx weighted by mid-step persons (counts first)
             const std::size_t i = row_to_index(grid.width_years, r);
             const double w = (P0[i] + P1[i]) / 2.0;
