@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "cohortgis/app/backtest.hpp"
+#include "planning_output.hpp"
 #include "cohortgis/app/commands.hpp"
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/engine/types.hpp"
@@ -287,6 +288,19 @@ ReportResult make_report(const std::string& dir_text, std::optional<Language> la
       extra_figures.push_back(f.file);
     }
     h += "</section>\n";
+  }
+
+  // ---- control totals, capacity, households (planning_output.hpp) ----
+  for (const ReportSection& p : planning_report_sections(r, l)) {
+    h += "<section id=\"" + esc(p.id) + "\"><h2>" + esc(p.title) + "</h2>\n<table><tr>";
+    for (const auto& c : p.header) h += "<th>" + esc(c) + "</th>";
+    h += "</tr>\n";
+    for (const auto& row : p.rows) {
+      h += "<tr>";
+      for (const auto& c : row) h += "<td>" + esc(c) + "</td>";
+      h += "</tr>\n";
+    }
+    h += "</table>\n<p class=\"note\">" + esc(p.note) + "</p>\n</section>\n";
   }
 
   // ---- inputs ----
