@@ -15,7 +15,8 @@ namespace cohortgis::app {
 
 GroupSplit split_by_hukou(const HukouCounts& c, FloatingScope scope, const std::string& where) {
   for (double v : {c.residents, c.same_district, c.other_district, c.other_province})
-    if (!(v >= 0.0) || !std::isfinite(v)) throw InputError(where + ": a count of " + format_number(v) + "; expected 0 or more");
+    if (!(v >= 0.0) || !std::isfinite(v))
+      throw InputError(where + ": a count of " + format_number(v) + "; expected 0 or more");
   GroupSplit g;
   g.floating = c.other_province + (scope == FloatingScope::other_district ? c.other_district : 0.0);
   if (g.floating > c.residents)
@@ -63,7 +64,8 @@ GroupSplitSummary group_split(const GroupSplitConfig& cfg) {
       for (double& v : zones.back().v) v = std::numeric_limits<double>::quiet_NaN();
     }
     ZoneRow& z = zones[it->second];
-    if (!std::isnan(z.v[k])) throw InputError(t.where(r, "indicator") + ": a second row of " + ind + " for zone " + code);
+    if (!std::isnan(z.v[k]))
+      throw InputError(t.where(r, "indicator") + ": a second row of " + ind + " for zone " + code);
     z.v[k] = t.number(r, "value");
   }
   if (zones.empty())
@@ -83,7 +85,8 @@ GroupSplitSummary group_split(const GroupSplitConfig& cfg) {
       if (c.rfind("registered", 0) == 0) registry_column = c;
     if (registry_column.empty())
       throw InputError(cfg.registry + ": no column whose name starts with 'registered' (the registry's 户籍人口)");
-    if (registry_column.size() > 4 && registry_column.substr(registry_column.size() - 4) == "_10k") registry_scale = 1e4;
+    if (registry_column.size() > 4 && registry_column.substr(registry_column.size() - 4) == "_10k")
+      registry_scale = 1e4;
     for (std::size_t r = 0; r < reg.size(); ++r) {
       auto it = index.find(reg.text(r, "code"));
       if (it != index.end()) zones[it->second].registry = reg.number(r, registry_column) * registry_scale;
@@ -91,25 +94,27 @@ GroupSplitSummary group_split(const GroupSplitConfig& cfg) {
   }
 
   GroupSplitSummary s;
-  std::string csv = "zone,name,residents,hukou_elsewhere_same_district,hukou_elsewhere_other_district,"
-                    "hukou_elsewhere_other_province,registered,floating,floating_share_percent,registry_registered\n";
-  std::string md = "# Group split: registered and floating residents\n\n## Method\n\nFrom the census's counts of "
-                   "residents whose hukou is elsewhere (人户分离): floating = residents with hukou in another province" +
-                   std::string(cfg.scope == FloatingScope::other_district ? " or in another district of the province"
-                                                                         : "") +
-                   "; registered = residents − floating (residents with hukou in another township of the same " +
-                   "district are registered in the zone" +
-                   (cfg.scope == FloatingScope::other_province ? ", and so are those registered in another district "
-                                                                 "of the province: floating means from outside it)"
-                                                               : ")") +
-                   ". A scenario reads the shares with `[base_population] split` (scenarios/README.md).\n\n";
+  std::string csv =
+      "zone,name,residents,hukou_elsewhere_same_district,hukou_elsewhere_other_district,"
+      "hukou_elsewhere_other_province,registered,floating,floating_share_percent,registry_registered\n";
+  std::string md =
+      "# Group split: registered and floating residents\n\n## Method\n\nFrom the census's counts of "
+      "residents whose hukou is elsewhere (人户分离): floating = residents with hukou in another province" +
+      std::string(cfg.scope == FloatingScope::other_district ? " or in another district of the province" : "") +
+      "; registered = residents − floating (residents with hukou in another township of the same " +
+      "district are registered in the zone" +
+      (cfg.scope == FloatingScope::other_province ? ", and so are those registered in another district "
+                                                    "of the province: floating means from outside it)"
+                                                  : ")") +
+      ". A scenario reads the shares with `[base_population] split` (scenarios/README.md).\n\n";
   if (!cfg.registry.empty())
-    md += "The registry's 户籍人口 (column `" + registry_column + "`) counts persons registered in a zone wherever they "
+    md += "The registry's 户籍人口 (column `" + registry_column +
+          "`) counts persons registered in a zone wherever they "
           "live, so it is a cross-check, not the registered-resident group: where it exceeds the residents (e.g. "
           "the core districts), registered persons live elsewhere. Its year may differ from the census's.\n\n";
   md += "| zone | name | residents | registered | floating | floating % |" +
-        std::string(cfg.registry.empty() ? "" : " registry 户籍人口 | registry / registered |") + "\n|---|---|---|---|---|---|" +
-        (cfg.registry.empty() ? "" : "---|---|") + "\n";
+        std::string(cfg.registry.empty() ? "" : " registry 户籍人口 | registry / registered |") +
+        "\n|---|---|---|---|---|---|" + (cfg.registry.empty() ? "" : "---|---|") + "\n";
   for (const ZoneRow& z : zones) {
     const HukouCounts c{z.v[0], z.v[1], z.v[2], z.v[3]};
     const GroupSplit g = split_by_hukou(c, cfg.scope, cfg.census + ", zone " + z.code);
@@ -117,7 +122,8 @@ GroupSplitSummary group_split(const GroupSplitConfig& cfg) {
     append_csv_field(csv, z.code);
     csv += ',';
     append_csv_field(csv, z.name);
-    for (double v : {c.residents, c.same_district, c.other_district, c.other_province, g.registered, g.floating, share}) {
+    for (double v :
+         {c.residents, c.same_district, c.other_district, c.other_province, g.registered, g.floating, share}) {
       csv += ',';
       append_number(csv, v);
     }
@@ -153,9 +159,10 @@ GroupSplitSummary group_split(const GroupSplitConfig& cfg) {
   }
   write("group_split.csv", csv);
   write("group_split_report.md", md);
-  write("manifest.json", "{\n  \"cohortgis_version\": " + json_string(COHORTGIS_VERSION) +
-                             ",\n  \"command\": \"estimate --group-split\",\n  \"inputs\": [" + inputs_json +
-                             "\n  ],\n  \"outputs\": [\"group_split.csv\", \"group_split_report.md\", \"manifest.json\"]\n}\n");
+  write("manifest.json",
+        "{\n  \"cohortgis_version\": " + json_string(COHORTGIS_VERSION) +
+            ",\n  \"command\": \"estimate --group-split\",\n  \"inputs\": [" + inputs_json +
+            "\n  ],\n  \"outputs\": [\"group_split.csv\", \"group_split_report.md\", \"manifest.json\"]\n}\n");
   out.commit();
   s.out_dir = out.target().string();
   return s;

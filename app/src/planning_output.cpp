@@ -169,7 +169,8 @@ std::vector<ReportSection> planning_report_sections(const Results& r, Language l
       s.rows.push_back({row[t.column("variant")], row[t.column("control")], row[t.column("year")],
                         num(row[t.column("target")], 0), num(row[t.column("tentative")], 0),
                         num(row[t.column("adjustment")], 0)});
-    s.note = zh ? "各区域集合在每步末按比例（或按性别年龄迭代比例拟合）调整至上级控制数；调整量作为迁移报告（components.csv 的 "
+    s.note = zh ? "各区域集合在每步末按比例（或按性别年龄迭代比例拟合）调整至上级控制数；调整量作为迁移报告（components"
+                  ".csv 的 "
                   "planning_adjustment）。"
                 : "Each zone set is fitted at the end of the step to the higher-level total (pro-rating, or iterative "
                   "proportional fitting by sex and age); the adjustment is reported as migration (planning_adjustment "
@@ -181,17 +182,18 @@ std::vector<ReportSection> planning_report_sections(const Results& r, Language l
     ReportSection s;
     s.id = "capacity";
     s.title = zh ? "容量约束：上限在何处起作用" : "Capacity: where the caps bind";
-    s.header = zh ? std::vector<std::string>{"方案", "区域", "年份", "人口上限", "住房", "调整前人口", "人口", "迁出", "迁入",
-                                             "起作用"}
-                  : std::vector<std::string>{"variant", "zone", "year", "population cap", "dwellings", "tentative",
-                                             "population", "displaced", "received", "binds"};
+    s.header = zh ? std::vector<std::string>{"方案",       "区域", "年份", "人口上限", "住房",
+                                             "调整前人口", "人口", "迁出", "迁入",     "起作用"}
+                  : std::vector<std::string>{"variant",   "zone",       "year",      "population cap", "dwellings",
+                                             "tentative", "population", "displaced", "received",       "binds"};
     for (const auto& row : t.rows)
       s.rows.push_back({row[t.column("variant")], r.zone_label(row[t.column("zone")], l), row[t.column("year")],
                         num(row[t.column("max_population")], 0), num(row[t.column("dwellings")], 0),
                         num(row[t.column("tentative_population")], 0), num(row[t.column("population")], 0),
                         num(row[t.column("displaced")], 0), num(row[t.column("received")], 0),
                         row[t.column("binds")] == "1" ? (zh ? "是" : "yes") : (zh ? "否" : "no")});
-    s.note = zh ? "超过上限（或住户超过住房）的区域按比例压缩至上限；迁出人口按性别年龄分配给上限未起作用的区域（按其同一性别年龄的人口比例）。"
+    s.note = zh ? "超过上限（或住户超过住房）的区域按比例压缩至上限；迁出人口按性别年龄分配给上限未起作用的区域（按其同"
+                  "一性别年龄的人口比例）。"
                 : "A zone above its cap (or with more households than dwellings) is scaled down to it; the displaced "
                   "persons go, by sex and age, to the zones whose caps do not bind, in proportion to their persons of "
                   "the same sex and age.";
@@ -202,9 +204,10 @@ std::vector<ReportSection> planning_report_sections(const Results& r, Language l
     ReportSection s;
     s.id = "households";
     s.title = zh ? "住户与住房需求" : "Households and dwellings needed";
-    s.header = zh ? std::vector<std::string>{"方案", "区域", "年份", "人口", "住户", "所需住房", "户均人口"}
-                  : std::vector<std::string>{"variant", "zone", "year", "population", "households", "dwellings needed",
-                                             "persons per household"};
+    s.header =
+        zh ? std::vector<std::string>{"方案", "区域", "年份", "人口", "住户", "所需住房", "户均人口"}
+           : std::vector<std::string>{
+                 "variant", "zone", "year", "population", "households", "dwellings needed", "persons per household"};
     // The first and the last year only (the file has every year).
     std::string first, last;
     for (const auto& row : t.rows) {
@@ -218,8 +221,10 @@ std::vector<ReportSection> planning_report_sections(const Results& r, Language l
                         num(row[t.column("population")], 0), num(row[t.column("households")], 0),
                         num(row[t.column("dwellings_needed")], 0), num(row[t.column("persons_per_household")], 2)});
     }
-    s.note = zh ? "住户 = Σ 户主率 × 人口（或 人口 / 户均人口）；所需住房 = 住户 /（1 − 空置率）。首末年份；各年见 households.csv。"
-                : "First and last year (every year: households.csv). Households = Σ headship rate × population (or population / average household size); dwellings "
+    s.note = zh ? "住户 = Σ 户主率 × 人口（或 人口 / 户均人口）；所需住房 = 住户 /（1 − 空置率）。首末年份；各年见 "
+                  "households.csv。"
+                : "First and last year (every year: households.csv). Households = Σ headship rate × population (or "
+                  "population / average household size); dwellings "
                   "needed = households / (1 − vacancy rate).";
     out.push_back(std::move(s));
   }

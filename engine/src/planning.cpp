@@ -57,7 +57,8 @@ std::vector<double> free_targets(const ControlTotal& c, const CohortArray& P, co
   for (double& v : t) {
     if (v < 0.0 && v > -kMetTolerance * std::max(1.0, control_target(c))) v = 0.0;  // rounding of an exact fit
     if (v < 0.0)
-      throw InputError("control '" + c.name + "' " + std::to_string(c.year) + ": the controls of zone sets inside it "
+      throw InputError("control '" + c.name + "' " + std::to_string(c.year) +
+                       ": the controls of zone sets inside it "
                        "already hold more than its target; expected the targets of the parts to add up to at most "
                        "the target of the whole");
   }
@@ -97,7 +98,8 @@ void control_proportional(const ControlTotal& c, const std::vector<int>& zones, 
     }
 }
 
-int control_ipf(const ControlTotal& c, const std::vector<int>& zones, const std::vector<double>& target, CohortArray& P) {
+int control_ipf(const ControlTotal& c, const std::vector<int>& zones, const std::vector<double>& target,
+                CohortArray& P) {
   const CohortLayout& L = P.layout();
   const int A = L.grid.n_ages, G = L.groups;
   const std::size_t per_zone = uz(G) * kSexes * uz(A);
@@ -207,9 +209,13 @@ void apply_capacity(const PlanningSpec& spec, int year, CohortArray& P, std::vec
       std::string capped;
       for (int z = 0; z < Z; ++z)
         if (bound[uz(z)]) capped += (capped.empty() ? "" : ", ") + zone_ids[uz(z)];
-      throw InputError("capacity " + std::to_string(year) + ": the caps of every zone bind (" + capped + "), so no zone "
-                       "is left to receive the " + fmt(moved) + " displaced persons; expected caps that leave room "
-                       "in at least one zone in " + std::to_string(year));
+      throw InputError("capacity " + std::to_string(year) + ": the caps of every zone bind (" + capped +
+                       "), so no zone "
+                       "is left to receive the " +
+                       fmt(moved) +
+                       " displaced persons; expected caps that leave room "
+                       "in at least one zone in " +
+                       std::to_string(year));
     }
     std::vector<double> recv_total(receivers.size());
     double recv_sum = 0.0;
@@ -273,12 +279,15 @@ void validate_planning(const PlanningSpec& spec, const CohortLayout& layout, con
       throw InputError(where + ": " + std::to_string(c.by_sex_age.size()) + " targets by sex and age; expected " +
                        std::to_string(sa) + " (the projection's age grid, both sexes)");
     if (c.by_sex_age.empty() && c.method == ControlMethod::ipf)
-      throw InputError(where + ": iterative proportional fitting needs targets by sex and age; a total alone is "
+      throw InputError(where +
+                       ": iterative proportional fitting needs targets by sex and age; a total alone is "
                        "met by the proportional method");
     const double t = control_target(c);
-    if (!(t >= 0.0) || !std::isfinite(t)) throw InputError(where + ": target " + fmt(t) + "; expected a finite number >= 0");
+    if (!(t >= 0.0) || !std::isfinite(t))
+      throw InputError(where + ": target " + fmt(t) + "; expected a finite number >= 0");
     for (double v : c.by_sex_age)
-      if (!(v >= 0.0) || !std::isfinite(v)) throw InputError(where + ": a target of " + fmt(v) + " persons; expected >= 0");
+      if (!(v >= 0.0) || !std::isfinite(v))
+        throw InputError(where + ": a target of " + fmt(v) + " persons; expected >= 0");
   }
   for (std::size_t a = 0; a < spec.controls.size(); ++a)
     for (std::size_t b = a + 1; b < spec.controls.size(); ++b) {
@@ -297,10 +306,13 @@ void validate_planning(const PlanningSpec& spec, const CohortLayout& layout, con
                          ": two controls of the same zones in one year");
     }
   for (const CapacityLimit& c : spec.limits) {
-    if (c.zone < 0 || c.zone >= layout.zones) throw InputError("capacity: zone index " + std::to_string(c.zone) + " is not a zone");
+    if (c.zone < 0 || c.zone >= layout.zones)
+      throw InputError("capacity: zone index " + std::to_string(c.zone) + " is not a zone");
     const std::string where = "capacity of zone " + zone_ids[uz(c.zone)] + " in " + std::to_string(c.year);
-    if (c.max_population < 0.0 && c.dwellings < 0.0) throw InputError(where + ": neither a population cap nor dwellings");
-    if (!std::isfinite(c.max_population) || !std::isfinite(c.dwellings)) throw InputError(where + ": not a finite number");
+    if (c.max_population < 0.0 && c.dwellings < 0.0)
+      throw InputError(where + ": neither a population cap nor dwellings");
+    if (!std::isfinite(c.max_population) || !std::isfinite(c.dwellings))
+      throw InputError(where + ": not a finite number");
     if (c.dwellings >= 0.0 && spec.headship.empty())
       throw InputError(where + ": dwellings need headship rates (households per person) to compare households with");
   }
@@ -336,13 +348,16 @@ void apply_planning(const PlanningSpec& spec, int year, CohortArray& end, Cohort
         if (t > kMetTolerance * std::max(1.0, control_target(*c)))
           throw InputError("control '" + c->name + "' " + std::to_string(year) + ": the target " +
                            fmt(control_target(*c)) + " is not met by the controls of the zone sets inside it (" +
-                           fmt(set_total(end, c->zones)) + "), and no zone of it is left free to take the rest; "
+                           fmt(set_total(end, c->zones)) +
+                           "), and no zone of it is left free to take the rest; "
                            "expected the targets of the parts to add up to the target of the whole");
     }
     ControlOutcome o{c->name, year, control_target(*c), set_total(end, c->zones), 0.0, 0};
     if (!free_zones.empty()) {
-      if (c->method == ControlMethod::ipf) o.ipf_iterations = control_ipf(*c, free_zones, target, end);
-      else control_proportional(*c, free_zones, target, end);
+      if (c->method == ControlMethod::ipf)
+        o.ipf_iterations = control_ipf(*c, free_zones, target, end);
+      else
+        control_proportional(*c, free_zones, target, end);
     }
     o.adjustment = set_total(end, c->zones) - o.tentative;
     controls_log.push_back(o);
@@ -370,7 +385,8 @@ void PlanningAdjuster::record_households(const CohortArray& population, int year
   if (!h) return;
   for (int z = 0; z < population.layout().zones; ++z) {
     const double households = zone_households(population, *h, z);
-    households_.push_back({z, year, population.sum_zone(z), households, households / (1.0 - spec_.vacancy_percent / 100.0)});
+    households_.push_back(
+        {z, year, population.sum_zone(z), households, households / (1.0 - spec_.vacancy_percent / 100.0)});
   }
 }
 

@@ -47,16 +47,17 @@ std::vector<int> zone_set(const Build& b, const Rows& t, std::size_t r, const to
     if (b.sc.zones[uz(z)].parent == name) zones.push_back(z);
   if (!zones.empty()) return zones;
   if (auto it = b.zone_index.find(name); it != b.zone_index.end()) return {it->second};
-  b.doc.fail(n, key, t.where(r, "zone") + ": \"" + escape_cell(name) +
-                         "\" is not \"total\", an aggregate, a parent of the zones or a zone id");
+  b.doc.fail(n, key,
+             t.where(r, "zone") + ": \"" + escape_cell(name) +
+                 "\" is not \"total\", an aggregate, a parent of the zones or a zone id");
 }
 
 int step_end_year(const Build& b, const Rows& t, std::size_t r, const toml::node* n, const std::string& key) {
   const int y = whole_number(b.doc, t, r, "year", key);
   if (y <= b.base_year || y > b.horizon || (y - b.base_year) % b.z != 0)
-    b.doc.fail(n, key, t.where(r, "year") + ": " + std::to_string(y) + " is not the end of a step (" +
-                           std::to_string(b.z) + "-year steps from " + std::to_string(b.base_year) + " to " +
-                           std::to_string(b.horizon) + ")");
+    b.doc.fail(n, key,
+               t.where(r, "year") + ": " + std::to_string(y) + " is not the end of a step (" + std::to_string(b.z) +
+                   "-year steps from " + std::to_string(b.base_year) + " to " + std::to_string(b.horizon) + ")");
   return y;
 }
 
@@ -80,8 +81,10 @@ void read_controls(const Section& c, PlanningSpec& spec) {
   const auto [m, mkey] = c.get("method");
   if (m) {
     const std::string s = b.doc.string(*m, mkey);
-    if (s == "ipf") method = ControlMethod::ipf;
-    else if (s != "proportional") b.doc.fail(m, mkey, "expected \"proportional\" or \"ipf\", got \"" + s + "\"");
+    if (s == "ipf")
+      method = ControlMethod::ipf;
+    else if (s != "proportional")
+      b.doc.fail(m, mkey, "expected \"proportional\" or \"ipf\", got \"" + s + "\"");
   }
   const auto [tn, key] = c.get("table");
   if (!tn) b.doc.fail(c.node(), key, "missing; expected the table of control totals (zone, year, persons)");
@@ -93,7 +96,7 @@ void read_controls(const Section& c, PlanningSpec& spec) {
   if (method == ControlMethod::ipf && !by_age)
     b.doc.fail(m, mkey, "\"ipf\" needs targets by sex and age (columns sex, age)");
   const double unit = persons_per_unit(b.doc, ref);
-  std::map<std::pair<std::string, int>, std::size_t> index;  // (set, year) → control
+  std::map<std::pair<std::string, int>, std::size_t> index;                   // (set, year) → control
   std::map<std::pair<std::string, int>, std::vector<std::size_t>> first_row;  // → data row of each (sex, age)
   const std::size_t SA = kSexes * uz(b.A);
   for (std::size_t r = 0; r < t.size(); ++r) {
@@ -113,7 +116,10 @@ void read_controls(const Section& c, PlanningSpec& spec) {
     }
     ControlTotal& ct = spec.controls[it->second];
     if (!by_age) {
-      if (!fresh) b.doc.fail(tn, key, t.where(r, "zone") + ": a second total for \"" + escape_cell(name) + "\" in " + std::to_string(year));
+      if (!fresh)
+        b.doc.fail(
+            tn, key,
+            t.where(r, "zone") + ": a second total for \"" + escape_cell(name) + "\" in " + std::to_string(year));
       ct.total = v;
       continue;
     }
@@ -121,11 +127,15 @@ void read_controls(const Section& c, PlanningSpec& spec) {
     const int age = whole_number(b.doc, t, r, "age", key);
     const int i = b.age_index(age);
     if (i < 0)
-      b.doc.fail(tn, key, t.where(r, "age") + ": age " + std::to_string(age) + " is not on the projection's age grid (" +
-                              std::to_string(b.z) + "-year groups, open at " + std::to_string((b.A - 1) * b.z) +
-                              "); expected control totals on the same age grid");
+      b.doc.fail(tn, key,
+                 t.where(r, "age") + ": age " + std::to_string(age) + " is not on the projection's age grid (" +
+                     std::to_string(b.z) + "-year groups, open at " + std::to_string((b.A - 1) * b.z) +
+                     "); expected control totals on the same age grid");
     std::size_t& seen = first_row[{name, year}][uz(s * b.A + i)];
-    if (seen != SIZE_MAX) b.doc.fail(tn, key, t.where(r, "age") + ": a second target for this sex and age of \"" + escape_cell(name) + "\" in " + std::to_string(year));
+    if (seen != SIZE_MAX)
+      b.doc.fail(tn, key,
+                 t.where(r, "age") + ": a second target for this sex and age of \"" + escape_cell(name) + "\" in " +
+                     std::to_string(year));
     seen = r;
     ct.by_sex_age[uz(s * b.A + i)] = v;
   }
@@ -134,10 +144,11 @@ void read_controls(const Section& c, PlanningSpec& spec) {
       for (std::size_t c2 = 0; c2 < SA; ++c2)
         if (rows[c2] == SIZE_MAX) {
           const int s = static_cast<int>(c2 / uz(b.A)), i = static_cast<int>(c2 % uz(b.A));
-          b.doc.fail(tn, key, ref.path + ": control \"" + escape_cell(k.first) + "\" " + std::to_string(k.second) +
-                                  " has no target for " + (s == 0 ? "female" : "male") + " age " +
-                                  std::to_string(i * b.z) + "; expected every sex and age of the projection's grid (" +
-                                  std::to_string(b.z) + "-year groups, open at " + std::to_string((b.A - 1) * b.z) + ")");
+          b.doc.fail(tn, key,
+                     ref.path + ": control \"" + escape_cell(k.first) + "\" " + std::to_string(k.second) +
+                         " has no target for " + (s == 0 ? "female" : "male") + " age " + std::to_string(i * b.z) +
+                         "; expected every sex and age of the projection's grid (" + std::to_string(b.z) +
+                         "-year groups, open at " + std::to_string((b.A - 1) * b.z) + ")");
         }
 }
 
@@ -158,11 +169,15 @@ void read_capacity(const Section& c, PlanningSpec& spec) {
     const int z = b.zone_of_row(t, r, tn, key);
     const int year = step_end_year(b, t, r, tn, key);
     CapacityLimit cap{z, year, -1.0, -1.0};
-    if (t.has("max_population") && !t.text(r, "max_population").empty()) cap.max_population = persons(b, t, r, "max_population", tn, key);
+    if (t.has("max_population") && !t.text(r, "max_population").empty())
+      cap.max_population = persons(b, t, r, "max_population", tn, key);
     if (t.has("dwellings") && !t.text(r, "dwellings").empty()) cap.dwellings = persons(b, t, r, "dwellings", tn, key);
-    if (cap.max_population < 0 && cap.dwellings < 0) b.doc.fail(tn, key, t.where(r, "zone") + ": neither max_population nor dwellings given");
+    if (cap.max_population < 0 && cap.dwellings < 0)
+      b.doc.fail(tn, key, t.where(r, "zone") + ": neither max_population nor dwellings given");
     if (!by_zone[z].emplace(year, cap).second)
-      b.doc.fail(tn, key, t.where(r, "year") + ": a second cap for zone " + escape_cell(t.text(r, "zone")) + " in " + std::to_string(year));
+      b.doc.fail(tn, key,
+                 t.where(r, "year") + ": a second cap for zone " + escape_cell(t.text(r, "zone")) + " in " +
+                     std::to_string(year));
   }
   for (auto& [z, years] : by_zone)
     for (int y = b.base_year + b.z; y <= b.horizon; y += b.z) {
@@ -183,7 +198,8 @@ void read_households(const Section& h, PlanningSpec& spec, double& vacancy_perce
   const auto [hn, hkey] = h.get("headship");
   const auto [an, akey] = h.get("average_size");
   if ((hn != nullptr) == (an != nullptr))
-    b.doc.fail(h.node(), "households", "expected exactly one of 'headship' (rates by zone, sex and age) and 'average_size'");
+    b.doc.fail(h.node(), "households",
+               "expected exactly one of 'headship' (rates by zone, sex and age) and 'average_size'");
   const std::size_t SA = kSexes * uz(b.A);
   std::map<int, std::vector<double>> tables;  // from year → [zone][sex][age], NaN until given
   if (hn) {
@@ -196,7 +212,9 @@ void read_households(const Section& h, PlanningSpec& spec, double& vacancy_perce
       const int s = sex_of(b.doc, t, r, key);
       const int age = whole_number(b.doc, t, r, "age", key);
       const int i = b.age_index(age);
-      if (i < 0) b.doc.fail(hn, key, t.where(r, "age") + ": age " + std::to_string(age) + " is not on the projection's age grid");
+      if (i < 0)
+        b.doc.fail(hn, key,
+                   t.where(r, "age") + ": age " + std::to_string(age) + " is not on the projection's age grid");
       const double rate = persons(b, t, r, "rate", hn, key, 0.0, 1.0);
       std::vector<double>& tab = tables.try_emplace(year, uz(b.Z) * SA, kNaN).first->second;
       for (int zz = z < 0 ? 0 : z; zz < (z < 0 ? b.Z : z + 1); ++zz) tab[uz(zz) * SA + uz(s * b.A + i)] = rate;
@@ -210,7 +228,8 @@ void read_households(const Section& h, PlanningSpec& spec, double& vacancy_perce
       const int year = t.has("year") ? whole_number(b.doc, t, r, "year", key) : b.base_year;
       const double size = persons(b, t, r, "persons_per_household", an, key, 1.0, 20.0);
       std::vector<double>& tab = tables.try_emplace(year, uz(b.Z) * SA, kNaN).first->second;
-      std::fill(tab.begin() + static_cast<std::ptrdiff_t>(uz(z) * SA), tab.begin() + static_cast<std::ptrdiff_t>(uz(z + 1) * SA), 1.0 / size);
+      std::fill(tab.begin() + static_cast<std::ptrdiff_t>(uz(z) * SA),
+                tab.begin() + static_cast<std::ptrdiff_t>(uz(z + 1) * SA), 1.0 / size);
     }
   }
   const std::string& key = hn ? hkey : akey;
@@ -218,8 +237,12 @@ void read_households(const Section& h, PlanningSpec& spec, double& vacancy_perce
     for (std::size_t k = 0; k < tab.size(); ++k)
       if (std::isnan(tab[k])) {
         const std::size_t z = k / SA, s = (k % SA) / uz(b.A), i = k % uz(b.A);
-        b.doc.fail(hn ? hn : an, key, "no value for zone " + b.sc.zones[z].id + (hn ? std::string(s == 0 ? " female" : " male") + " age " + std::to_string(i * uz(b.z)) : std::string()) +
-                                          " in " + std::to_string(year) + "; expected one for every zone" + (hn ? ", sex and age of the grid" : ""));
+        b.doc.fail(hn ? hn : an, key,
+                   "no value for zone " + b.sc.zones[z].id +
+                       (hn ? std::string(s == 0 ? " female" : " male") + " age " + std::to_string(i * uz(b.z))
+                           : std::string()) +
+                       " in " + std::to_string(year) + "; expected one for every zone" +
+                       (hn ? ", sex and age of the grid" : ""));
       }
     spec.headship.push_back({year, std::move(tab)});
   }

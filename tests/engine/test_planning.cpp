@@ -224,7 +224,8 @@ TEST(PlanningHook, ProjectionMeetsControlsEveryStep) {
   p.run(
       [&](const StepContext&, StepSchedules& s) {
         s.mortality.assign(2 * 2 * 4, 0.0);
-        for (std::size_t k = 3; k < s.mortality.size(); k += 4) s.mortality[k] = 0.2;  // the open group closes the table
+        for (std::size_t k = 3; k < s.mortality.size(); k += 4)
+          s.mortality[k] = 0.2;  // the open group closes the table
         s.asfr.assign(2 * 3, 0.0);
         s.srb.assign(2, 1.05);
       },

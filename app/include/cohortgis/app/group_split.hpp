@@ -30,8 +30,8 @@ struct GroupSplit {
 GroupSplit split_by_hukou(const HukouCounts& c, FloatingScope scope, const std::string& where);
 
 struct GroupSplitConfig {
-  std::string census;    // long table: code, indicator, value (indicators pop_resident, pop_hukou_elsewhere_*)
-  std::string registry;  // optional: code and one column registered* (a name ending in _10k: 万人)
+  std::string census;       // long table: code, indicator, value (indicators pop_resident, pop_hukou_elsewhere_*)
+  std::string registry;     // optional: code and one column registered* (a name ending in _10k: 万人)
   std::string zone_prefix;  // optional: only codes starting with it (e.g. 1101 for Beijing's districts)
   FloatingScope scope = FloatingScope::other_province;
   std::string out_dir;
