@@ -16,6 +16,7 @@
 #include "cohortgis/app/commands.hpp"
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/app/estimate.hpp"
+#include "cohortgis/app/group_split.hpp"
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/types.hpp"
 
@@ -405,11 +406,37 @@ int estimate_command(const std::vector<std::string>& args) {
       ("female-share", po::value<double>(&e.female_share)->default_value(0.5), "zone totals only: women's share of "
        "the net migrants")
       ("out,o", po::value<std::string>(&e.out_dir), "output folder")
+      ("group-split", po::value<std::string>(), "instead of migration: registered/floating residents by zone from "
+       "a census table (code, indicator, value with pop_resident and pop_hukou_elsewhere_*)")
+      ("registry", po::value<std::string>(), "with --group-split: the registry's 户籍人口 by zone (code, registered*) "
+       "as a cross-check")
+      ("zones", po::value<std::string>(), "with --group-split: only codes starting with this (e.g. 1101)")
+      ("floating", po::value<std::string>()->default_value("other-province"), "with --group-split: who is floating: "
+       "other-province (hukou outside the province) or other-district (also another district of it)")
       ("help,h", "show this help");
   po::variables_map vm;
   store_with_positional(args, opts, "extra", vm);
+  if (!vm.count("help") && vm.count("group-split")) {  // the group split (app/group_split.hpp)
+    cohortgis::app::GroupSplitConfig g;
+    g.census = vm["group-split"].as<std::string>();
+    if (vm.count("registry")) g.registry = vm["registry"].as<std::string>();
+    if (vm.count("zones")) g.zone_prefix = vm["zones"].as<std::string>();
+    const std::string floating = vm["floating"].as<std::string>();
+    if (floating == "other-district") g.scope = cohortgis::app::FloatingScope::other_district;
+    else if (floating != "other-province")
+      return bad_input("--floating: '" + floating + "'; expected other-province or other-district");
+    if (!vm.count("out")) return bad_input("estimate: --out is required (see --help)");
+    g.out_dir = e.out_dir;
+    const auto gs = cohortgis::app::group_split(g);
+    std::cout << "cohortgis: registered and floating residents of " << gs.zones.size() << " zones written to "
+              << gs.out_dir << ":";
+    for (const auto& f : gs.files) std::cout << " " << f;
+    std::cout << "\n";
+    return 0;
+  }
   if (vm.count("help")) {
-    std::cout << "Usage: cohortgis estimate --first TABLE --second TABLE --years Y1:Y2 --out DIR [options]\n\n"
+    std::cout << "Usage: cohortgis estimate --first TABLE --second TABLE --years Y1:Y2 --out DIR [options]\n"
+                 "       cohortgis estimate --group-split CENSUS [--registry TABLE] [--zones PREFIX] --out DIR\n\n"
                  "Net migration by zone, sex and age between two censuses, written as net_migration.csv (scenario\n"
                  "format, persons per year), population_<Y2>.csv and estimate_report.md (docs/cli.md).\n\n"
               << opts;

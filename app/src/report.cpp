@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "cohortgis/app/backtest.hpp"
+#include "planning_output.hpp"
 #include "cohortgis/app/commands.hpp"
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/engine/types.hpp"
@@ -301,6 +302,12 @@ ReportResult make_report(const std::string& dir_text, std::optional<Language> la
     h += "<section id=\"" + esc(g->id) + "\"><h2>" + esc(g->title) + "</h2>\n";
     if (!g->rows.empty()) h += section_table(*g);
     h += "<p class=\"note\">" + esc(g->note) + "</p>\n</section>\n";
+  }
+
+  // ---- control totals, capacity, households (planning_output.hpp) ----
+  for (const ReportSection& p : planning_report_sections(r, l)) {
+    h += "<section id=\"" + esc(p.id) + "\"><h2>" + esc(p.title) + "</h2>\n" + section_table(p);
+    h += "<p class=\"note\">" + esc(p.note) + "</p>\n</section>\n";
   }
 
   // ---- inputs ----

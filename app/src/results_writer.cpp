@@ -155,6 +155,7 @@ void ResultsWriter::add_state(UnitSums& s, const CohortArray& pop, const StepCom
       if (!c) continue;
       s.deaths += at(c->deaths, cell);
       s.net_migration += at(c->net_migrants, cell) - at(c->transfer_in, cell) + at(c->transfer_out, cell);
+      s.net_migration += at(c->planning_adjustment, cell);  // control totals and capacity move migrants
       s.transfers += at(c->transfer_in, cell) - at(c->transfer_out, cell);
       s.adjustments += at(c->floor_adjustment, cell);
     }
@@ -373,6 +374,7 @@ void ResultsWriter::step(const StepResult& r) {
           row(z, g, s, i, "transfer_in", at(c.transfer_in, cell));
           row(z, g, s, i, "transfer_out", at(c.transfer_out, cell));
           row(z, g, s, i, "floor_adjustment", at(c.floor_adjustment, cell));
+          if (!c.planning_adjustment.empty()) row(z, g, s, i, "planning_adjustment", c.planning_adjustment.data()[cell]);
         }
       }
   if (set_.outputs.components) components_.write(buf_);

@@ -27,6 +27,7 @@
 #include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "output_dir.hpp"
+#include "planning_output.hpp"
 #include "records_output.hpp"
 #include "results_writer.hpp"
 #include "text_output.hpp"
@@ -442,6 +443,7 @@ RunSummary run(const RunConfig& cfg) {
   if (cfg.variants.empty())
     for (std::size_t r = 1; r < set.runs.size(); ++r) runs.push_back(&set.runs[r]);
 
+  PlanningOutputs planning;
   std::vector<VariantSummary> variants;
   std::vector<int> years;
   std::vector<StepTiming> timings;
@@ -449,6 +451,7 @@ RunSummary run(const RunConfig& cfg) {
   for (const scenarios::Scenario* run_ptr : runs) {
     const scenarios::Scenario& run_sc = *run_ptr;
     ProjectionConfig pc = run_sc.projection_config();
+    planning.begin_variant(run_sc, pc);  // control totals, capacity, households (planning_output.hpp)
     pc.threads = threads;
     pc.cancel = cfg.cancel;
     Progress progress{isatty(fileno(stderr)) == 1, run_sc.base_year, run_sc.grid.width_years};
@@ -474,6 +477,7 @@ RunSummary run(const RunConfig& cfg) {
   writer.finish();
   // Register outputs (exclusions.csv, parity_base.csv): aggregates only (records_output.hpp).
   write_records_outputs(out.staging(), set);  // the manifest lists them with the other files
+  planning.write(out.staging());  // controls.csv, capacity.csv, households.csv
 
   // Language: asked for (--lang), else the scenario's `language`, else Chinese for a Chinese scenario.
   ManifestExtras extras;

@@ -226,6 +226,10 @@ void compute_indicators(const CohortArray& start, const CohortArray& end, const 
         auto M = comp.net_migrants.ages(zn, g, s);
         for (std::size_t i = 0; i < A; ++i) acc.net += M[i];
       }
+      if (!comp.planning_adjustment.empty()) {  // control totals and capacity move migrants (planning.hpp)
+        auto Q = comp.planning_adjustment.ages(zn, g, s);
+        for (std::size_t i = 0; i < A; ++i) acc.net += Q[i];
+      }
       if (rows > 0)  // pooled mx weighted by mid-step persons (counts first)
         add_mx(acc.mx_num.data() + uz(s) * rows, acc.mx_den.data() + uz(s) * rows,
                acc.mx_sum.data() + uz(s) * rows, mortality_mx.data() + (st * kSexes + uz(s)) * rows, P0.data(),

@@ -101,6 +101,7 @@ const CohortArray& Projection::run(const ScheduleProvider& provider, ResultSink&
     provider(ctx, schedules);
     arena.execute([&] {
       detail::StepRunner(config_, layout_, ctx, schedules, population_, next_, components, workspace).run();
+      if (config_.step_adjuster) config_.step_adjuster(ctx, population_, next_, components);
       if (config_.indicators) {
         std::span<const double> mx;
         if (schedules.mortality_kind == MortalityInput::death_rates) mx = schedules.mortality;

@@ -11,6 +11,7 @@
 #include <memory>
 #include <set>
 
+#include "cohortgis/geodata/join.hpp"
 #include "cohortgis/geodata/measures.hpp"
 #include "cohortgis/geodata/text_encoding.hpp"
 
@@ -89,25 +90,27 @@ void read_geography(const Doc& doc, const toml::table& root, Scenario& sc, Scena
     doc.fail(gn, "geography.zones", "missing; expected a table path or an array of { id, name }, or a [geography.source]");
   if (!zn) {
     for (std::size_t i = 0; i < source_zones->size(); ++i)
-      sc.zones.push_back({source_zones->id(i), source_zones->names()[i], ""});
+      sc.zones.push_back({source_zones->id(i), source_zones->names()[i], "", ""});
   } else if (zn->is_array()) {
     const toml::array& a = *zn->as_array();
     for (std::size_t i = 0; i < a.size(); ++i) {
       const std::string key = "geography.zones[" + std::to_string(i) + "]";
       const toml::table& t = doc.table(*a.get(i), key);
-      doc.allow(t, key, {"id", "name", "name_en"});
+      doc.allow(t, key, {"id", "name", "name_en", "parent"});
       if (!t.get("id")) doc.fail(&t, key, "expected an 'id'");
-      Zone zone{doc.string(*t.get("id"), key + ".id"), "", ""};
+      Zone zone{doc.string(*t.get("id"), key + ".id"), "", "", ""};
+      if (t.get("parent")) zone.parent = doc.string(*t.get("parent"), key + ".parent");
       if (t.get("name")) zone.name = doc.string(*t.get("name"), key + ".name");
       if (t.get("name_en")) zone.name_en = doc.string(*t.get("name_en"), key + ".name_en");
       sc.zones.push_back(zone);
     }
   } else {
-    const TableRef ref = table_ref(doc, *zn, "geography.zones", {"id", "name", "name_en"});
+    const TableRef ref = table_ref(doc, *zn, "geography.zones", {"id", "name", "name_en", "parent"});
     const Rows rows = read_rows(doc, ref, {"id"}, {});
     for (std::size_t r = 0; r < rows.size(); ++r)
       sc.zones.push_back({rows.text(r, "id"), rows.has("name") ? rows.text(r, "name") : "",
-                          rows.has("name_en") ? rows.text(r, "name_en") : ""});
+                          rows.has("name_en") ? rows.text(r, "name_en") : "",
+                          rows.has("parent") ? rows.text(r, "parent") : ""});
   }
   if (sc.zones.empty()) doc.fail(zn, "geography.zones", "expected at least one zone");
   const toml::node* zones_node = zn ? zn : g.get("source");
@@ -137,6 +140,16 @@ void read_geography(const Doc& doc, const toml::table& root, Scenario& sc, Scena
     auto c = std::make_shared<std::vector<geodata::XY>>();
     for (const auto& z : sc.zones) c->push_back(m.centroid_lonlat[*source_zones->find(z.id)]);
     centroids_lonlat = std::move(c);
+    if (!set.zones_source.parent_field.empty()) {  // the parents of the source, unless the zone list gives them
+      geodata::ZoneHierarchy h;
+      try {
+        h = geodata::hierarchy_from_parents(*source_zones);
+      } catch (const InputError& e) {
+        doc.fail(g.get("source"), "geography.source.parent_field", e.what());
+      }
+      for (auto& z : sc.zones)
+        if (z.parent.empty()) z.parent = h.parent_ids[h.parent_of_zone[*source_zones->find(z.id)]];
+    }
   }
   if (const toml::node* an = g.get("aggregates")) {
     const toml::array& a = doc.array(*an, "geography.aggregates");

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cohortgis/scenarios/scenario.hpp"
 
+#include <memory>
+
 #include <algorithm>
 #include <cmath>
 #include <charconv>
@@ -164,6 +166,11 @@ ProjectionConfig Scenario::projection_config() const {
   c.flow_policy = flow_policy;
   c.life_table_method = life_table_method;
   c.aggregates = aggregates;
+  if (planning) {  // control totals and capacity apply in every run (the app swaps in an adjuster that keeps logs)
+    auto a = std::make_shared<PlanningAdjuster>(*planning, c.zone_ids);
+    c.step_adjuster = [a, keep = planning](const StepContext& ctx, const CohortArray& start, CohortArray& end,
+                                           StepComponents& comp) { (*a)(ctx, start, end, comp); };
+  }
   return c;
 }
 

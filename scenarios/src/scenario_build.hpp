@@ -29,7 +29,8 @@ inline const std::vector<std::string> kPeriodIndicators = {
     "srb_per_100_females"};
 
 // The assumption sections a variant may override. Tables merge key by key; arrays are replaced whole.
-inline constexpr std::string_view kTableSections[] = {"fertility", "mortality", "migration"};
+inline constexpr std::string_view kTableSections[] = {"fertility", "mortality", "migration", "controls", "capacity",
+                                                      "households"};
 inline constexpr std::string_view kArraySections[] = {"relocation", "transitions", "newborn"};
 
 // Looks a key up in the variant's section first, then in the baseline's.
@@ -182,5 +183,7 @@ std::function<void(const StepContext&, const CohortArray&, StepSchedules&)> make
 void read_plan(const Doc& doc, const toml::table& root, Scenario& sc);
 void read_targets(const Doc& doc, const toml::table& root, const Scenario& sc, ScenarioSet& set);
 void read_services(const Doc& doc, const toml::table& root, const Build& b, ScenarioSet& set);
+// [controls], [capacity], [households] (read_planning.cpp), a variant's keys over the baseline's: sets b.sc.planning.
+void read_planning(const Build& b, const Layer& L);
 
 }  // namespace cohortgis::scenarios::detail

@@ -92,7 +92,8 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
   Doc doc{path, dir.empty() ? "." : dir, data_dir, &inputs, frames, {}};
   doc.grant(allowed);
   doc.allow(root, "", {"scenario", "geography", "projection", "base_population", "fertility", "mortality", "migration",
-                       "relocation", "transitions", "newborn", "plan_periods", "targets", "services", "variants", "outputs", "registers"});
+                       "relocation", "transitions", "newborn", "plan_periods", "targets", "services", "variants", "outputs",
+                       "registers", "controls", "capacity", "households"});
   Scenario base;
   base.name = fs::path(path).stem().string();
   if (const toml::node* sn = root.get("scenario")) {
@@ -146,7 +147,8 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
     for (std::size_t k = 0; k < a.size(); ++k) {
       const std::string key = "variants[" + std::to_string(k) + "]";
       const toml::table& t = doc.table(*a.get(k), key);
-      doc.allow(t, key, {"name", "description", "fertility", "mortality", "migration", "relocation", "transitions", "newborn"});
+      doc.allow(t, key, {"name", "description", "fertility", "mortality", "migration", "relocation", "transitions", "newborn",
+                         "controls", "capacity", "households"});
       if (!t.get("name")) doc.fail(&t, key + ".name", "missing");
       const std::string name = doc.string(*t.get("name"), key + ".name");
       if (name == "baseline" || name.empty() || std::find(variant_names.begin(), variant_names.end(), name) != variant_names.end())
@@ -170,7 +172,7 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
         }
       if (!changes)
         doc.fail(&t, key, "variant \"" + name + "\" overrides nothing; expected fertility, mortality, migration, "
-                          "relocation, transitions or newborn settings that differ from the baseline");
+                          "relocation, transitions, newborn, controls, capacity or households settings that differ from the baseline");
       variant_tables.push_back(&t);
       variant_names.push_back(name);
       variant_desc.push_back(t.get("description") ? doc.string(*t.get("description"), key + ".description") : "");
@@ -191,6 +193,7 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
     bb.centroids_lonlat = b.centroids_lonlat;
     Layer L{&root, r == 0 ? nullptr : variant_tables[r - 1], r == 0 ? "" : "variants[" + std::to_string(r - 1) + "]"};
     build_assumptions(bb, L, set.relocations[r]);
+    read_planning(bb, L);  // control totals, capacity, households
     if (r > 0) {
       sc.variant = variant_names[r - 1];
       if (!variant_desc[r - 1].empty()) sc.assumptions.push_back("Variant " + sc.variant + ": " + variant_desc[r - 1]);

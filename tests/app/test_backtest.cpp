@@ -246,7 +246,12 @@ TEST(BacktestExample, ScoresAndTheReadmeShowsTheSummary) {
   c.observed = (kExample / "observed_2020.csv").string();
   c.earlier = (kExample / "earlier_2000.csv").string();
   const auto s = app::backtest(c);
-  ASSERT_EQ(s.scores.size(), 5u);
+  ASSERT_EQ(s.scores.size(), 6u);  // cohortgis, its variants e0-gain and plan-2004, three benchmarks
+  for (const auto& f : s.scores) {
+    if (f.forecast == "cohortgis:plan-2004") {  // the control total: the city holds the plan's 18 million in 2020
+      EXPECT_NEAR(f.summary.total_error_percent, 100.0 * (18e6 - 21893095.0) / 21893095.0, 1e-6);
+    }
+  }
   const std::string readme = cohortgis::test::slurp((kExample / "README.md").string());
   for (const auto& f : s.scores) {
     char row[128];

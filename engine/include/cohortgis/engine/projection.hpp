@@ -17,6 +17,7 @@
 #include "cohortgis/engine/cohort_array.hpp"
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/life_table.hpp"
+#include "cohortgis/engine/planning.hpp"
 
 namespace cohortgis {
 
@@ -155,6 +156,9 @@ struct StepComponents {
   CohortArray migration_override;  // wpp policy: M used − M computed
   CohortArray net_migrants;        // M used in the step
   CohortArray floor_adjustment;    // persons added by the floor
+  // Persons added (+) or removed (−) at the end of the step by ProjectionConfig::step_adjuster (control totals,
+  // capacity: planning.hpp), by index at the end of the step; empty without an adjuster.
+  CohortArray planning_adjustment;
   std::vector<double> e0, e65;     // [zone][group][sex] from the step's life tables (NaN when unknown)
   // Sums over age of the cohort deaths D and of the net migrants M used, [zone][group][sex] (kept in every mode).
   std::vector<double> deaths_by_state, net_migrants_by_state;
@@ -210,6 +214,9 @@ struct ProjectionConfig {
   std::vector<AgeBand> extra_age_bands;   // on top of the standard planning bands
   std::atomic<bool>* cancel = nullptr;    // set to true to stop between steps (ProjectionError "cancelled")
   std::function<void(int done_steps, int total_steps)> progress;
+  // Called after each step's tentative end population, before indicators and the sink (planning.hpp): it may
+  // change the end population and must record every change in components.planning_adjustment.
+  StepAdjuster step_adjuster;
 };
 
 // The facade: one projection run from a base population and a schedule provider.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@ struct Zone {
   std::string id;       // as written in outputs (e.g. the GB/T 2260 district code)
   std::string name;     // local name (e.g. 东城区)
   std::string name_en;  // may be empty
+  std::string parent{};  // the unit it belongs to (e.g. its district), a control-total zone set; may be empty
 };
 
 // A planning period in calendar years, inclusive (docs/ccmpp.md Part C): "2021–2025" starts with the end-2020
@@ -59,6 +61,9 @@ struct Scenario {
   // relocation programmes). Called after the step's fixed schedules are copied in. The engine's ScheduleProvider
   // is not given the population, so the run passes it on from its result sink (see schedule_provider below).
   std::function<void(const StepContext&, const CohortArray& start, StepSchedules&)> adjust_schedules;
+
+  // Control totals, capacity and headship rates ([controls], [capacity], [households]); null when none are given.
+  std::shared_ptr<const PlanningSpec> planning;
 
   int end_year() const { return base_year + steps * grid.width_years; }
   std::vector<std::string> zone_ids() const;

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cohortgis/app/group_split.hpp"
+
+#include <cmath>
+#include <limits>
+#include <map>
+
+#include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/sha256.hpp"
+#include "cohortgis/geodata/table.hpp"
+#include "output_dir.hpp"
+#include "text_output.hpp"
+
+namespace cohortgis::app {
+
+GroupSplit split_by_hukou(const HukouCounts& c, FloatingScope scope, const std::string& where) {
+  for (double v : {c.residents, c.same_district, c.other_district, c.other_province})
+    if (!(v >= 0.0) || !std::isfinite(v))
+      throw InputError(where + ": a count of " + format_number(v) + "; expected 0 or more");
+  GroupSplit g;
+  g.floating = c.other_province + (scope == FloatingScope::other_district ? c.other_district : 0.0);
+  if (g.floating > c.residents)
+    throw InputError(where + ": " + format_number(g.floating) + " residents with hukou elsewhere but only " +
+                     format_number(c.residents) + " residents; expected at most the residents");
+  g.registered = c.residents - g.floating;
+  return g;
+}
+
+namespace {
+
+const char* const kIndicators[] = {"pop_resident", "pop_hukou_elsewhere_same_district",
+                                   "pop_hukou_elsewhere_other_district_same_province",
+                                   "pop_hukou_elsewhere_other_province"};
+
+struct ZoneRow {
+  std::string code, name;
+  double v[4] = {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN(),
+                 std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+  std::size_t first_row = 0;
+  double registry = std::numeric_limits<double>::quiet_NaN();
+};
+
+}  // namespace
+
+GroupSplitSummary group_split(const GroupSplitConfig& cfg) {
+  using geodata::ColumnType;
+  const geodata::Table t = geodata::read_table(
+      cfg.census, {{"code", ColumnType::text}, {"indicator", ColumnType::text}, {"value", ColumnType::text}});
+  std::vector<ZoneRow> zones;
+  std::map<std::string, std::size_t> index;
+  const bool has_name = t.has_column("name_zh");
+  for (std::size_t r = 0; r < t.size(); ++r) {
+    const std::string& code = t.text(r, "code");
+    if (!cfg.zone_prefix.empty() && code.rfind(cfg.zone_prefix, 0) != 0) continue;
+    const std::string& ind = t.text(r, "indicator");
+    int k = -1;
+    for (int i = 0; i < 4; ++i)
+      if (ind == kIndicators[i]) k = i;
+    if (k < 0) continue;
+    auto it = index.find(code);
+    if (it == index.end()) {
+      it = index.emplace(code, zones.size()).first;
+      zones.push_back({code, has_name ? t.text(r, "name_zh") : "", {}, r, std::numeric_limits<double>::quiet_NaN()});
+      for (double& v : zones.back().v) v = std::numeric_limits<double>::quiet_NaN();
+    }
+    ZoneRow& z = zones[it->second];
+    if (!std::isnan(z.v[k]))
+      throw InputError(t.where(r, "indicator") + ": a second row of " + ind + " for zone " + code);
+    z.v[k] = t.number(r, "value");
+  }
+  if (zones.empty())
+    throw InputError(cfg.census + ": no rows of pop_resident or pop_hukou_elsewhere_* " +
+                     (cfg.zone_prefix.empty() ? std::string() : "for codes starting with " + cfg.zone_prefix + " ") +
+                     "(columns code, indicator, value)");
+  for (const ZoneRow& z : zones)
+    for (int i = 0; i < 4; ++i)
+      if (std::isnan(z.v[i]))
+        throw InputError(t.where(z.first_row, "code") + ": zone " + z.code + " has no row of " + kIndicators[i] +
+                         "; expected residents and the three hukou-elsewhere counts for every zone");
+  std::string registry_column;
+  double registry_scale = 1.0;
+  if (!cfg.registry.empty()) {
+    const geodata::Table reg = geodata::read_table(cfg.registry, {{"code", ColumnType::text}});
+    for (const auto& c : reg.columns)
+      if (c.rfind("registered", 0) == 0) registry_column = c;
+    if (registry_column.empty())
+      throw InputError(cfg.registry + ": no column whose name starts with 'registered' (the registry's 户籍人口)");
+    if (registry_column.size() > 4 && registry_column.substr(registry_column.size() - 4) == "_10k")
+      registry_scale = 1e4;
+    for (std::size_t r = 0; r < reg.size(); ++r) {
+      auto it = index.find(reg.text(r, "code"));
+      if (it != index.end()) zones[it->second].registry = reg.number(r, registry_column) * registry_scale;
+    }
+  }
+
+  GroupSplitSummary s;
+  std::string csv =
+      "zone,name,residents,hukou_elsewhere_same_district,hukou_elsewhere_other_district,"
+      "hukou_elsewhere_other_province,registered,floating,floating_share_percent,registry_registered\n";
+  std::string md =
+      "# Group split: registered and floating residents\n\n## Method\n\nFrom the census's counts of "
+      "residents whose hukou is elsewhere (人户分离): floating = residents with hukou in another province" +
+      std::string(cfg.scope == FloatingScope::other_district ? " or in another district of the province" : "") +
+      "; registered = residents − floating (residents with hukou in another township of the same " +
+      "district are registered in the zone" +
+      (cfg.scope == FloatingScope::other_province ? ", and so are those registered in another district "
+                                                    "of the province: floating means from outside it)"
+                                                  : ")") +
+      ". A scenario reads the shares with `[base_population] split` (scenarios/README.md).\n\n";
+  if (!cfg.registry.empty())
+    md += "The registry's 户籍人口 (column `" + registry_column +
+          "`) counts persons registered in a zone wherever they "
+          "live, so it is a cross-check, not the registered-resident group: where it exceeds the residents (e.g. "
+          "the core districts), registered persons live elsewhere. Its year may differ from the census's.\n\n";
+  md += "| zone | name | residents | registered | floating | floating % |" +
+        std::string(cfg.registry.empty() ? "" : " registry 户籍人口 | registry / registered |") +
+        "\n|---|---|---|---|---|---|" + (cfg.registry.empty() ? "" : "---|---|") + "\n";
+  for (const ZoneRow& z : zones) {
+    const HukouCounts c{z.v[0], z.v[1], z.v[2], z.v[3]};
+    const GroupSplit g = split_by_hukou(c, cfg.scope, cfg.census + ", zone " + z.code);
+    const double share = c.residents > 0 ? 100.0 * g.floating / c.residents : 0.0;
+    append_csv_field(csv, z.code);
+    csv += ',';
+    append_csv_field(csv, z.name);
+    for (double v :
+         {c.residents, c.same_district, c.other_district, c.other_province, g.registered, g.floating, share}) {
+      csv += ',';
+      append_number(csv, v);
+    }
+    csv += ',';
+    if (!std::isnan(z.registry)) append_number(csv, z.registry);
+    csv += '\n';
+    md += "| " + z.code + " | " + z.name + " | " + format_number(c.residents) + " | " + format_number(g.registered) +
+          " | " + format_number(g.floating) + " | " + format_number(std::round(share * 10) / 10) + " |";
+    if (!cfg.registry.empty())
+      md += std::isnan(z.registry) ? " | |"
+                                   : " " + format_number(z.registry) + " | " +
+                                         format_number(std::round(100.0 * z.registry / g.registered) / 100) + " |";
+    md += "\n";
+    s.zones.push_back(z.code);
+  }
+
+  StagedDirectory out(cfg.out_dir);
+  const auto write = [&](const std::string& name, const std::string& text) {
+    TextFile f((out.staging() / name).string());
+    f.write(text);
+    f.close();
+    s.files.push_back(name);
+  };
+  std::vector<std::pair<std::string, std::string>> in{{"census", cfg.census}};
+  if (!cfg.registry.empty()) in.push_back({"registry", cfg.registry});
+  std::string inputs_json;
+  md += "\n## Inputs\n\n| role | file | SHA-256 |\n|---|---|---|\n";
+  for (const auto& [role, path] : in) {
+    const std::string sha = geodata::sha256_file(path);
+    md += "| " + role + " | " + path + " | `" + sha + "` |\n";
+    inputs_json += std::string(inputs_json.empty() ? "\n" : ",\n") + "    {\"role\": " + json_string(role) +
+                   ", \"path\": " + json_string(path) + ", \"sha256\": " + json_string(sha) + "}";
+  }
+  write("group_split.csv", csv);
+  write("group_split_report.md", md);
+  write("manifest.json",
+        "{\n  \"cohortgis_version\": " + json_string(COHORTGIS_VERSION) +
+            ",\n  \"command\": \"estimate --group-split\",\n  \"inputs\": [" + inputs_json +
+            "\n  ],\n  \"outputs\": [\"group_split.csv\", \"group_split_report.md\", \"manifest.json\"]\n}\n");
+  out.commit();
+  s.out_dir = out.target().string();
+  return s;
+}
+
+}  // namespace cohortgis::app

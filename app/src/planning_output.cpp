@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "planning_output.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+#include "cohortgis/app/results.hpp"
+#include "cohortgis/geodata/table.hpp"
+#include "text_output.hpp"
+
+namespace cohortgis::app {
+
+void PlanningOutputs::begin_variant(const scenarios::Scenario& sc, ProjectionConfig& pc) {
+  if (!sc.planning) return;
+  Run r{sc.variant, sc.zone_ids(), with_total_aggregate(sc.aggregates, static_cast<int>(sc.zones.size())), sc.planning,
+        nullptr};
+  r.adjuster = std::make_shared<PlanningAdjuster>(*r.spec, r.zone_ids);
+  r.adjuster->record_households(sc.base_population, sc.base_year);
+  std::shared_ptr<PlanningAdjuster> a = r.adjuster;
+  pc.step_adjuster = [a](const StepContext& ctx, const CohortArray& start, CohortArray& end, StepComponents& c) {
+    (*a)(ctx, start, end, c);
+  };
+  runs_.push_back(std::move(r));
+}
+
+namespace {
+
+void field(std::string& buf, double v) {
+  buf += ',';
+  if (v >= 0.0) append_number(buf, v);  // a limit not given (< 0) is an empty cell
+}
+
+}  // namespace
+
+std::vector<std::string> PlanningOutputs::write(const std::filesystem::path& dir) const {
+  std::vector<std::string> names;
+  bool controls = false, capacity = false, households = false;
+  for (const Run& r : runs_) {
+    controls = controls || !r.spec->controls.empty();
+    capacity = capacity || !r.spec->limits.empty();
+    households = households || !r.spec->headship.empty();
+  }
+  if (controls) {
+    std::string buf = "variant,control,year,target,tentative,adjustment,ipf_iterations\n";
+    for (const Run& r : runs_)
+      for (const ControlOutcome& o : r.adjuster->controls()) {
+        append_csv_field(buf, r.variant);
+        buf += ',';
+        append_csv_field(buf, o.name);
+        buf += ',' + std::to_string(o.year);
+        for (double v : {o.target, o.tentative, o.adjustment}) {
+          buf += ',';
+          append_number(buf, v);
+        }
+        buf += ',' + std::to_string(o.ipf_iterations) + '\n';
+      }
+    TextFile f((dir / "controls.csv").string());
+    f.write(buf);
+    f.close();
+    names.push_back("controls.csv");
+  }
+  if (capacity) {
+    std::string buf =
+        "variant,zone,year,max_population,dwellings,tentative_population,population,tentative_households,households,"
+        "displaced,received,binds\n";
+    for (const Run& r : runs_)
+      for (const CapacityOutcome& o : r.adjuster->capacity()) {
+        append_csv_field(buf, r.variant);
+        buf += ',';
+        append_csv_field(buf, r.zone_ids[static_cast<std::size_t>(o.zone)]);
+        buf += ',' + std::to_string(o.year);
+        field(buf, o.limit_population);
+        field(buf, o.dwellings);
+        field(buf, o.tentative_population);
+        field(buf, o.final_population);
+        field(buf, o.tentative_households);
+        field(buf, o.final_households);
+        field(buf, o.displaced);
+        field(buf, o.received);
+        buf += o.binds ? ",1\n" : ",0\n";
+      }
+    TextFile f((dir / "capacity.csv").string());
+    f.write(buf);
+    f.close();
+    names.push_back("capacity.csv");
+  }
+  if (households) {
+    std::string buf = "variant,zone,year,population,households,dwellings_needed,persons_per_household\n";
+    for (const Run& r : runs_)
+      for (const HouseholdCount& h : r.adjuster->households()) {
+        append_csv_field(buf, r.variant);
+        buf += ',';
+        append_csv_field(buf, r.zone_ids[static_cast<std::size_t>(h.zone)]);
+        buf += ',' + std::to_string(h.year);
+        for (double v : {h.population, h.households, h.dwellings_needed}) {
+          buf += ',';
+          append_number(buf, v);
+        }
+        buf += ',';
+        if (h.households > 0.0) append_number(buf, h.population / h.households);
+        buf += '\n';
+      }
+    TextFile f((dir / "households.csv").string());
+    f.write(buf);
+    f.close();
+    names.push_back("households.csv");
+  }
+  if (households) {
+    // indicators.csv: households and dwellings needed of every zone and aggregate, all groups.
+    std::string buf;
+    for (const Run& r : runs_) {
+      std::map<int, std::vector<const HouseholdCount*>> by_year;
+      for (const HouseholdCount& h : r.adjuster->households()) by_year[h.year].push_back(&h);
+      for (const auto& [year, rows] : by_year) {
+        const auto row = [&](const std::string& unit, const char* indicator, double v) {
+          append_csv_field(buf, r.variant);
+          buf += ',' + std::to_string(year) + ',';
+          append_csv_field(buf, unit);
+          buf += ",all,";
+          buf += indicator;
+          buf += ',';
+          append_number(buf, v);
+          buf += '\n';
+        };
+        for (const HouseholdCount* h : rows) {
+          row(r.zone_ids[static_cast<std::size_t>(h->zone)], "households", h->households);
+          row(r.zone_ids[static_cast<std::size_t>(h->zone)], "dwellings_needed", h->dwellings_needed);
+        }
+        for (const ZoneAggregate& a : r.aggregates) {
+          double hh = 0.0, dw = 0.0;
+          for (int z : a.zones) {
+            hh += rows[static_cast<std::size_t>(z)]->households;
+            dw += rows[static_cast<std::size_t>(z)]->dwellings_needed;
+          }
+          row(a.name, "households", hh);
+          row(a.name, "dwellings_needed", dw);
+        }
+      }
+    }
+    const std::string path = (dir / "indicators.csv").string();
+    std::FILE* f = std::fopen(path.c_str(), "ab");
+    const bool ok = f && std::fwrite(buf.data(), 1, buf.size(), f) == buf.size();
+    if (f && std::fclose(f) != 0) throw InputError(path + ": could not be written (households indicators)");
+    if (!ok) throw InputError(path + ": could not be written (households indicators)");
+  }
+  return names;
+}
+
+std::vector<ReportSection> planning_report_sections(const Results& r, Language l) {
+  namespace fs = std::filesystem;
+  const fs::path dir(r.dir);
+  const bool zh = l == Language::zh;
+  std::vector<ReportSection> out;
+  std::error_code ec;
+  const auto num = [&](const std::string& text, int decimals) {
+    double v = std::nan("");
+    if (text.empty() || !geodata::parse_number(text, v)) return std::string();
+    return format_value(v, decimals, l);
+  };
+  if (fs::is_regular_file(dir / "controls.csv", ec)) {
+    const CsvData t = read_csv_file((dir / "controls.csv").string());
+    ReportSection s;
+    s.id = "controls";
+    s.title = zh ? "控制总量" : "Control totals";
+    s.header = zh ? std::vector<std::string>{"方案", "区域集合", "年份", "控制数", "调整前", "调整"}
+                  : std::vector<std::string>{"variant", "zone set", "year", "target", "tentative", "adjustment"};
+    for (const auto& row : t.rows)
+      s.rows.push_back({row[t.column("variant")], row[t.column("control")], row[t.column("year")],
+                        num(row[t.column("target")], 0), num(row[t.column("tentative")], 0),
+                        num(row[t.column("adjustment")], 0)});
+    s.note = zh ? "各区域集合在每步末按比例（或按性别年龄迭代比例拟合）调整至上级控制数；调整量作为迁移报告（components"
+                  ".csv 的 "
+                  "planning_adjustment）。"
+                : "Each zone set is fitted at the end of the step to the higher-level total (pro-rating, or iterative "
+                  "proportional fitting by sex and age); the adjustment is reported as migration (planning_adjustment "
+                  "in components.csv).";
+    out.push_back(std::move(s));
+  }
+  if (fs::is_regular_file(dir / "capacity.csv", ec)) {
+    const CsvData t = read_csv_file((dir / "capacity.csv").string());
+    ReportSection s;
+    s.id = "capacity";
+    s.title = zh ? "容量约束：上限在何处起作用" : "Capacity: where the caps bind";
+    s.header = zh ? std::vector<std::string>{"方案",       "区域", "年份", "人口上限", "住房",
+                                             "调整前人口", "人口", "迁出", "迁入",     "起作用"}
+                  : std::vector<std::string>{"variant",   "zone",       "year",      "population cap", "dwellings",
+                                             "tentative", "population", "displaced", "received",       "binds"};
+    for (const auto& row : t.rows)
+      s.rows.push_back({row[t.column("variant")], r.zone_label(row[t.column("zone")], l), row[t.column("year")],
+                        num(row[t.column("max_population")], 0), num(row[t.column("dwellings")], 0),
+                        num(row[t.column("tentative_population")], 0), num(row[t.column("population")], 0),
+                        num(row[t.column("displaced")], 0), num(row[t.column("received")], 0),
+                        row[t.column("binds")] == "1" ? (zh ? "是" : "yes") : (zh ? "否" : "no")});
+    s.note = zh ? "超过上限（或住户超过住房）的区域按比例压缩至上限；迁出人口按性别年龄分配给上限未起作用的区域（按其同"
+                  "一性别年龄的人口比例）。"
+                : "A zone above its cap (or with more households than dwellings) is scaled down to it; the displaced "
+                  "persons go, by sex and age, to the zones whose caps do not bind, in proportion to their persons of "
+                  "the same sex and age.";
+    out.push_back(std::move(s));
+  }
+  if (fs::is_regular_file(dir / "households.csv", ec)) {
+    const CsvData t = read_csv_file((dir / "households.csv").string());
+    ReportSection s;
+    s.id = "households";
+    s.title = zh ? "住户与住房需求" : "Households and dwellings needed";
+    s.header =
+        zh ? std::vector<std::string>{"方案", "区域", "年份", "人口", "住户", "所需住房", "户均人口"}
+           : std::vector<std::string>{
+                 "variant", "zone", "year", "population", "households", "dwellings needed", "persons per household"};
+    // The first and the last year only (the file has every year).
+    std::string first, last;
+    for (const auto& row : t.rows) {
+      const std::string& y = row[t.column("year")];
+      if (first.empty() || std::stoi(y) < std::stoi(first)) first = y;
+      if (last.empty() || std::stoi(y) > std::stoi(last)) last = y;
+    }
+    for (const auto& row : t.rows) {
+      if (row[t.column("year")] != first && row[t.column("year")] != last) continue;
+      s.rows.push_back({row[t.column("variant")], r.zone_label(row[t.column("zone")], l), row[t.column("year")],
+                        num(row[t.column("population")], 0), num(row[t.column("households")], 0),
+                        num(row[t.column("dwellings_needed")], 0), num(row[t.column("persons_per_household")], 2)});
+    }
+    s.note = zh ? "住户 = Σ 户主率 × 人口（或 人口 / 户均人口）；所需住房 = 住户 /（1 − 空置率）。首末年份；各年见 "
+                  "households.csv。"
+                : "First and last year (every year: households.csv). Households = Σ headship rate × population (or "
+                  "population / average household size); dwellings "
+                  "needed = households / (1 − vacancy rate).";
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace cohortgis::app

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: Apache-2.0
+// `cohortgis run` with [controls], [capacity] and [households] (tests/fixtures/planning): the control of the parent
+// unit met every year, the cap never exceeded, the books balance with the reported planning_adjustment, households
+// recomputed from population.csv and the headship table, every file listed in the manifest.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+
+#include "cohortgis/app/run.hpp"
+#include "csv_fixture.hpp"
+
+using namespace cohortgis;
+namespace fs = std::filesystem;
+using cohortgis::test::fixture;
+using cohortgis::test::read_csv;
+
+namespace {
+
+class PlanningRun : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    out_ = fs::temp_directory_path() / ("cohortgis_planning_" + std::to_string(::getpid()));
+    fs::remove_all(out_);
+    app::RunConfig cfg;
+    cfg.scenario = fixture("planning/planning.toml");
+    cfg.out_dir = out_.string();
+    cfg.quiet = true;
+    cfg.report = false;
+    cfg.data_dir = COHORTGIS_DATA;
+    app::run(cfg);
+  }
+  void TearDown() override { fs::remove_all(out_); }
+  std::string file(const char* name) const { return (out_ / name).string(); }
+  fs::path out_;
+};
+
+// (zone, year) → persons of population.csv, all groups, sexes and ages.
+std::map<std::pair<std::string, int>, double> zone_totals(const cohortgis::test::CsvTable& pop) {
+  std::map<std::pair<std::string, int>, double> t;
+  for (std::size_t r = 0; r < pop.rows.size(); ++r)
+    t[{pop.at(r, "zone"), std::stoi(pop.at(r, "year"))}] += pop.num(r, "population");
+  return t;
+}
+
+}  // namespace
+
+// controls.csv: D (zones A and B) = 21000 in 2025 and 22000 in 2030; caps.csv: A at most 10000 from 2025.
+TEST_F(PlanningRun, ControlMetCapHeldBooksBalance) {
+  const auto tot = zone_totals(read_csv(file("population.csv")));
+  for (auto [year, target] : {std::pair{2025, 21000.0}, std::pair{2030, 22000.0}}) {
+    EXPECT_NEAR(tot.at({"A", year}) + tot.at({"B", year}), target, 1e-6) << year;
+    EXPECT_LE(tot.at({"A", year}), 10000.0 * (1 + 1e-9)) << year;
+  }
+  const auto cap = read_csv(file("capacity.csv"));
+  ASSERT_EQ(cap.rows.size(), 2u);  // A in 2025 and 2030 (the cap holds)
+  for (std::size_t r = 0; r < cap.rows.size(); ++r) {
+    EXPECT_EQ(cap.at(r, "binds"), "1");
+    EXPECT_NEAR(cap.num(r, "population"), 10000.0, 1e-6);
+    EXPECT_NEAR(cap.num(r, "tentative_population") - cap.num(r, "population"), cap.num(r, "displaced"), 1e-6);
+  }
+  // Books: per zone and period, end − start = births − deaths + net_migration + floor + planning_adjustment.
+  const auto comp = read_csv(file("components.csv"));
+  std::map<std::pair<std::string, std::string>, double> flow;
+  double planning = 0.0;
+  for (std::size_t r = 0; r < comp.rows.size(); ++r) {
+    const std::string c = comp.at(r, "component");
+    const double v = comp.num(r, "persons");
+    const double sign = c == "deaths" ? -1.0 : 1.0;
+    flow[{comp.at(r, "zone"), comp.at(r, "period")}] += sign * v;
+    if (c == "planning_adjustment") planning += v;
+  }
+  EXPECT_NE(planning, 0.0);
+  for (const char* z : {"A", "B"})
+    for (auto [period, y0, y1] : {std::tuple{"2021-2025", 2020, 2025}, std::tuple{"2026-2030", 2025, 2030}})
+      EXPECT_NEAR(tot.at({z, y1}) - tot.at({z, y0}), flow.at({z, period}), 1e-6) << z << " " << period;
+  const auto ctl = read_csv(file("controls.csv"));
+  ASSERT_EQ(ctl.rows.size(), 2u);
+  EXPECT_EQ(ctl.at(0, "control"), "D");
+  EXPECT_NEAR(ctl.num(0, "tentative") + ctl.num(0, "adjustment"), 21000.0, 1e-6);
+  const std::string manifest = cohortgis::test::slurp(file("manifest.json"));
+  for (const char* f : {"controls.csv", "capacity.csv", "households.csv"})
+    EXPECT_NE(manifest.find(std::string("\"") + f + "\""), std::string::npos) << f;
+}
+
+// households = Σ headship × population, recomputed here from population.csv and the fixture's headship table;
+// dwellings needed with 4 % vacancy = households / 0.96.
+TEST_F(PlanningRun, HouseholdsAreHeadshipTimesPopulation) {
+  const auto h = read_csv(fixture("planning/headship.csv"));
+  std::map<std::pair<std::string, std::string>, double> rate;
+  for (std::size_t r = 0; r < h.rows.size(); ++r) rate[{h.at(r, "sex"), h.at(r, "age")}] = h.num(r, "rate");
+  const auto pop = read_csv(file("population.csv"));
+  std::map<std::pair<std::string, int>, double> expected;
+  for (std::size_t r = 0; r < pop.rows.size(); ++r)
+    expected[{pop.at(r, "zone"), std::stoi(pop.at(r, "year"))}] +=
+        rate.at({pop.at(r, "sex"), pop.at(r, "age")}) * pop.num(r, "population");
+  const auto hh = read_csv(file("households.csv"));
+  ASSERT_EQ(hh.rows.size(), 6u);  // 2 zones × 2020, 2025, 2030
+  for (std::size_t r = 0; r < hh.rows.size(); ++r) {
+    const double want = expected.at({hh.at(r, "zone"), std::stoi(hh.at(r, "year"))});
+    EXPECT_NEAR(hh.num(r, "households"), want, 1e-6 * want) << r;
+    EXPECT_NEAR(hh.num(r, "dwellings_needed"), want / 0.96, 1e-6 * want) << r;
+  }
+  // indicators.csv: the same households per zone, and their sum for the whole area ("total").
+  const auto ind = read_csv(file("indicators.csv"));
+  double total_2030 = 0.0, a_2030 = -1.0;
+  for (std::size_t r = 0; r < ind.rows.size(); ++r)
+    if (ind.at(r, "indicator") == "households" && ind.at(r, "year") == "2030" && ind.at(r, "group") == "all") {
+      if (ind.at(r, "zone") == "total") total_2030 = ind.num(r, "value");
+      if (ind.at(r, "zone") == "A") a_2030 = ind.num(r, "value");
+    }
+  EXPECT_NEAR(a_2030, expected.at({"A", 2030}), 1e-6 * a_2030);
+  EXPECT_NEAR(total_2030, expected.at({"A", 2030}) + expected.at({"B", 2030}), 1e-6 * total_2030);
+}

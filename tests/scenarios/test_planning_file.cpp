@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: Apache-2.0
+// [controls], [capacity], [households] as the loader reads them (tests/fixtures/planning): zone sets through the
+// zones' parent, caps held to the horizon, headship rates, the average-household-size fallback (1 / size per person)
+// and a variant that adds a section.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "cohortgis/scenarios/scenario_file.hpp"
+
+using namespace cohortgis;
+
+namespace {
+const std::string kDir = std::string(COHORTGIS_FIXTURES) + "/planning";
+
+std::string fixture_text() {
+  std::ifstream in(kDir + "/planning.toml");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The fixture without its planning sections, then `extra`.
+scenarios::ScenarioSet load_with(const std::string& extra, const scenarios::MemoryTables& frames = {}) {
+  std::string text = fixture_text();
+  text = text.substr(0, text.find("[controls]")) + extra;
+  return scenarios::load_scenario_text(text, "planning_text", kDir, COHORTGIS_DATA, frames);
+}
+}  // namespace
+
+TEST(PlanningFile, FixtureReadByHand) {
+  const auto set = scenarios::load_scenario_file(kDir + "/planning.toml", COHORTGIS_DATA);
+  const auto& sc = set.runs.front();
+  EXPECT_EQ(sc.zones[0].parent, "D");
+  ASSERT_TRUE(sc.planning);
+  const PlanningSpec& p = *sc.planning;
+  ASSERT_EQ(p.controls.size(), 2u);
+  EXPECT_EQ(p.controls[0].name, "D");
+  EXPECT_EQ(p.controls[0].zones, (std::vector<int>{0, 1}));  // the zones whose parent is D
+  EXPECT_EQ(p.controls[1].year, 2030);
+  EXPECT_EQ(p.controls[1].total, 22000.0);
+  ASSERT_EQ(p.limits.size(), 2u);  // A's cap of 2025 holds in 2030 too
+  EXPECT_EQ(p.limits[1].year, 2030);
+  EXPECT_EQ(p.limits[1].max_population, 10000.0);
+  ASSERT_EQ(p.headship.size(), 1u);
+  // [zone][sex][age]: zone B (1), male (1), age 20+ (index 4) = 0.6; 5 ages per sex.
+  EXPECT_EQ(p.headship[0].rates[(1 * 2 + 1) * 5 + 4], 0.6);
+  EXPECT_EQ(p.vacancy_percent, 4.0);
+}
+
+TEST(PlanningFile, AverageHouseholdSizeFallback) {
+  scenarios::MemoryTables frames;
+  frames["sizes"] = {{"zone", "persons_per_household"}, {{"A", "2.5"}, {"B", "2"}}};
+  const auto set = load_with("[households]\naverage_size = \"frame:sizes\"\n", frames);
+  const PlanningSpec& p = *set.runs.front().planning;
+  ASSERT_EQ(p.headship.size(), 1u);
+  for (int s = 0; s < 2; ++s)
+    for (int i = 0; i < 5; ++i) {
+      EXPECT_EQ(p.headship[0].rates[static_cast<std::size_t>((0 * 2 + s) * 5 + i)], 0.4);
+      EXPECT_EQ(p.headship[0].rates[static_cast<std::size_t>((1 * 2 + s) * 5 + i)], 0.5);
+    }
+}
+
+TEST(PlanningFile, VariantAddsCapacityAndZoneSetsResolve) {
+  const auto set = load_with(
+      "[controls]\ntable = \"frame:ctl\"\n\n[[variants]]\nname = \"capped\"\ncapacity = { table = \"caps.csv\" }\n",
+      {{"ctl", {{"zone", "year", "persons"}, {{"A", "2025", "9000"}, {"total", "2025", "20000"}}}}});
+  ASSERT_EQ(set.runs.size(), 2u);
+  EXPECT_TRUE(set.runs[0].planning->limits.empty());
+  EXPECT_EQ(set.runs[1].planning->limits.size(), 2u);
+  EXPECT_EQ(set.runs[1].planning->controls.size(), 2u);  // the baseline's controls hold in the variant
+  EXPECT_EQ(set.runs[0].planning->controls[0].zones, (std::vector<int>{0}));
+  EXPECT_EQ(set.runs[0].planning->controls[1].zones, (std::vector<int>{0, 1}));
+}
+
+TEST(PlanningFile, ControlByAgeMustCoverTheGrid) {
+  try {
+    load_with("[controls]\ntable = \"frame:ctl\"\nmethod = \"ipf\"\n",
+              {{"ctl", {{"zone", "year", "sex", "age", "persons"}, {{"total", "2025", "female", "0", "10"}}}}});
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("has no target for female age 5; expected every sex and age"),
+              std::string::npos)
+        << e.what();
+  }
+}
