@@ -43,6 +43,7 @@ int interrupted() {
 constexpr const char* kUsage =
     "Usage:\n"
     "  cohortgis run [SCENARIO] [--out DIR] [--threads N] [--variant NAME ...] [--lang zh|en] [--quiet]\n"
+    "                [--format csv|netcdf|both] [--compress]\n"
     "                [--allow-read DIR ...] [--allow-db SERVICE ...]\n"
     "  cohortgis validate SCENARIO [--results DIR] [--allow-read DIR ...] [--allow-db SERVICE ...]\n"
     "  cohortgis info FILE [--layer L]\n"
@@ -127,6 +128,9 @@ int run_command(const std::vector<std::string>& args) {
       ("lang", po::value<std::string>(), "language of maps and report: zh (zh-CN) or en (default: the scenario's "
        "language, else zh for a Chinese scenario)")
       ("no-report", "write the CSVs and manifest.json only (no results.gpkg, maps, charts or report.html)")
+      ("format", po::value<std::string>(), "population and components as csv (population.csv, components.csv), "
+       "netcdf (results.nc) or both (default: netcdf above 5 million population values, else csv)")
+      ("compress", "results.nc compressed (shuffle + deflate level 1): smaller, slower to write")
       ("allow-read", po::value<std::vector<std::string>>()->composing(), kAllowReadHelp)
       ("allow-db", po::value<std::vector<std::string>>()->composing(), kAllowDbHelp)
       ("quiet,q", "no progress and no summary")
@@ -151,6 +155,8 @@ int run_command(const std::vector<std::string>& args) {
   cfg.threads = threads;
   cfg.quiet = vm.count("quiet") > 0;
   cfg.report = vm.count("no-report") == 0;
+  if (vm.count("format")) cfg.format = vm["format"].as<std::string>();
+  if (vm.count("compress")) cfg.compress_level = cohortgis::app::kNetcdfCompressLevel;
   if (vm.count("variant")) cfg.variants = vm["variant"].as<std::vector<std::string>>();
   if (vm.count("allow-read")) cfg.allow_read = vm["allow-read"].as<std::vector<std::string>>();
   if (vm.count("allow-db")) cfg.allow_db = vm["allow-db"].as<std::vector<std::string>>();

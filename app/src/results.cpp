@@ -4,6 +4,7 @@
 #include <boost/property_tree/json_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
@@ -323,7 +324,13 @@ std::vector<double> Results::population(const std::string& variant, int year, co
                                         const std::string& group, const std::string& sex) const {
   std::vector<std::string> zs, gs;
   if (zone == "total") for (const auto& z : zones) zs.push_back(z.id);
-  else zs.push_back(zone);
+  for (const auto& [name, members] : meta.aggregates)  // a named aggregate: its members (manifest, ", "-joined)
+    if (zs.empty() && name == zone)
+      for (std::size_t a = 0, b = 0; a <= members.size(); a = b + 2) {
+        b = std::min(members.find(", ", a), members.size());
+        zs.push_back(members.substr(a, b - a));
+      }
+  if (zs.empty()) zs.push_back(zone);
   if (group == "all") gs = meta.groups;
   else gs.push_back(group);
   std::vector<double> out;

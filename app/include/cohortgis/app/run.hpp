@@ -11,6 +11,9 @@
 
 namespace cohortgis::app {
 
+// Deflate level of `--compress` for results.nc (with the shuffle filter), chosen by the measurement in docs/results.md.
+inline constexpr int kNetcdfCompressLevel = 1;
+
 struct RunConfig {
   // A scenario file (.toml), or "default": the shipped example scenarios/examples/beijing-2020/scenario.toml.
   std::string scenario = "default";
@@ -32,6 +35,11 @@ struct RunConfig {
   std::optional<Language> language;
   // results.gpkg, maps/, charts/ and report.html (false: the CSVs and manifest.json only).
   bool report = true;
+  // Where population and components go (docs/results.md "results.nc"): "csv" (population.csv, components.csv),
+  // "netcdf" (results.nc) or "both"; empty: results.nc above 5 million population values, else the CSVs.
+  std::string format;
+  // results.nc: 0 uncompressed; 1–9 shuffle + deflate at that level (--compress uses 1, measured in docs/results.md).
+  int compress_level = 0;
 };
 
 // One variant of a run (the baseline is the first).

@@ -6,6 +6,7 @@
 // bar is true and shapes are not stretched.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -68,6 +69,8 @@ struct MapStyle {
   // "RdBu", colour-blind safe), each side classed by `method` on its own values. Values of one sign only fall back
   // to the sequential palette (reversed for negative values, so the largest decline is darkest).
   bool diverging = false;
+  // Set to true (a signal handler) to stop: drawing throws ProjectionError("drawing cancelled") within 256 zones.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // The breaks render_choropleth uses for `values` (class_breaks, or the split at 0 of a diverging style).
