@@ -44,9 +44,11 @@ pd.concat(rows).to_csv(os.path.join(a.out, "base.csv"), index=False)
 pd.DataFrame({"age": [15, 20, 25, 30, 35, 40, 45],
               "value": [0.01, 0.06, 0.10, 0.08, 0.03, 0.008, 0.001]}).to_csv(os.path.join(a.out, "asfr.csv"),
                                                                               index=False)
-mx = [0.004, 0.0003, 0.0002, 0.0004, 0.0006, 0.0007, 0.0009, 0.0012, 0.0018, 0.0028, 0.0045, 0.007, 0.011,
-      0.018, 0.03, 0.05, 0.085, 0.16]
-pd.DataFrame({"age": np.concatenate([ages, ages]), "sex": ["female"] * 18 + ["male"] * 18,
+# Abridged death rates (ages 0, 1-4, 5-9, …, 85+).
+mx_ages = np.concatenate([[0, 1], ages[1:]])
+mx = [0.004, 0.0003, 0.0002, 0.0002, 0.0004, 0.0006, 0.0007, 0.0009, 0.0012, 0.0018, 0.0028, 0.0045, 0.007,
+      0.011, 0.018, 0.03, 0.05, 0.085, 0.16]
+pd.DataFrame({"age": np.concatenate([mx_ages, mx_ages]), "sex": ["female"] * 19 + ["male"] * 19,
               "mx": mx + [m * 1.3 for m in mx]}).to_csv(os.path.join(a.out, "mx.csv"), index=False)
 
 with open(os.path.join(a.out, "scenario.toml"), "w") as f:

@@ -136,6 +136,9 @@ void NetcdfWriter::define(const IndicatorTable& t) {
     check(nc_def_var_chunking(id, v, NC_CHUNKED, chunks.data()), std::string("chunking variable ") + name);
     if (deflate_ > 0) check(nc_def_var_deflate(id, v, 1, 1, deflate_), std::string("compressing variable ") + name);
     check(nc_def_var_fill(id, v, 0, &fill), std::string("setting the fill value of ") + name);
+    // Every chunk is written whole, once (one year at a time): no chunk cache (the library's default keeps up to
+    // 16 MiB per variable, which would be the largest memory of a large run).
+    check(nc_set_var_chunk_cache(id, v, 0, 0, 1.0f), std::string("setting the chunk cache of ") + name);
     text_att(v, "long_name", long_name);
     if (units) text_att(v, "units", units);
     if (set_.outputs.min_cell > 0 && std::string(units ? units : "") == "1")

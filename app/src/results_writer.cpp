@@ -120,6 +120,7 @@ void ResultsWriter::write_population(const CohortArray& pop, int year) {
           const bool hidden = append_published(buf_, pop.at(z, g, s, i), set_.outputs.min_cell);
           if (set_.outputs.min_cell > 0) buf_ += hidden ? ",1" : ",0";
           buf_ += '\n';
+          flush_if_full(population_);
         }
   population_.write(buf_);
 }
@@ -140,6 +141,7 @@ void ResultsWriter::write_indicators(const IndicatorTable& t, int year, bool sto
         buf_ += ',';
         append_number(buf_, t.get(u, g, k));  // empty when not defined (NaN)
         buf_ += '\n';
+        flush_if_full(indicators_);
       }
   indicators_.write(buf_);
 }
@@ -354,6 +356,7 @@ void ResultsWriter::step(const StepResult& r) {
     const bool hidden = append_published(buf_, persons, set_.outputs.min_cell);
     if (set_.outputs.min_cell > 0) buf_ += hidden ? ",1" : ",0";
     buf_ += '\n';
+    flush_if_full(components_);
   };
   if (set_.outputs.components && cube_csv_)  // nothing to format for results.nc alone
   for (int z = 0; z < L.zones; ++z)
@@ -405,6 +408,13 @@ void ResultsWriter::step(const StepResult& r) {
   timing.write_seconds = seconds_since(t0);
   timings_.push_back(timing);
   mark_ = std::chrono::steady_clock::now();
+}
+
+// A year of a large run is megabytes of text per file: written out every 1 MiB, so that memory stays bounded.
+void ResultsWriter::flush_if_full(TextFile& file) {
+  if (buf_.size() < (std::size_t{1} << 20)) return;
+  file.write(buf_);
+  buf_.clear();
 }
 
 void ResultsWriter::append_state_key(int zone, int group, int sex) {

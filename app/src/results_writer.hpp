@@ -102,7 +102,8 @@ class ResultsWriter : public ResultSink {
   std::chrono::steady_clock::time_point mark_;
   std::string buf_;
   bool cube_csv_ = true;
-  bool target_year(int year) const;  // a target needs this year's indicators (only those tables are kept)
+  bool target_year(int year) const;
+  void flush_if_full(TextFile& file);  // writes buf_ to `file` once it holds 1 MiB  // a target needs this year's indicators (only those tables are kept)
 };
 
 }  // namespace cohortgis::app

@@ -63,7 +63,7 @@ with tempfile.TemporaryDirectory() as work:
     check([str(n) for n in ds["zone_name"].values] == list(zcsv["name"]), "zone names as in zones.csv")
 
     # population.csv: every cell of every variant and year.
-    pop = pd.read_csv(os.path.join(both, "population.csv"), dtype={"zone": str})
+    pop = pd.read_csv(os.path.join(both, "population.csv"), dtype={"zone": str}, float_precision="round_trip")
     check(variants == list(dict.fromkeys(pop["variant"])), "variants in run order")
     check(years == sorted(set(pop["year"])), "years")
     idx = lambda values, names: pd.Index(names).get_indexer(values)
@@ -74,7 +74,7 @@ with tempfile.TemporaryDirectory() as work:
     check(same(ds["population"].values, want), "population equals population.csv")
 
     # components.csv: rows of exactly 0 are left out there (0 in results.nc); the base year has no components (NaN).
-    comp = pd.read_csv(os.path.join(both, "components.csv"), dtype={"zone": str})
+    comp = pd.read_csv(os.path.join(both, "components.csv"), dtype={"zone": str}, float_precision="round_trip")
     comp["year"] = comp["period"].astype(str).str.split("-").str[-1].astype(int)
     for name in ["deaths", "net_migration", "transfer_in", "transfer_out", "floor_adjustment", "births",
                  "newborn_transfer_in", "newborn_transfer_out"]:
@@ -92,7 +92,8 @@ with tempfile.TemporaryDirectory() as work:
           "the run has deaths and migration (the comparison is not of zeros)")
 
     # indicators.csv: an empty value is NaN; indicators not in the CSV (flows of the base year) are NaN.
-    ind = pd.read_csv(os.path.join(both, "indicators.csv"), dtype={"zone": str, "group": str})
+    ind = pd.read_csv(os.path.join(both, "indicators.csv"), dtype={"zone": str, "group": str},
+                      float_precision="round_trip")
     var = ds["indicators"]
     units = [str(u) for u in ds["unit"].values]
     igroups = [str(g) for g in ds["indicator_group"].values]
