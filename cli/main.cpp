@@ -2,7 +2,10 @@
 // The `cohortgis` command: parses arguments and calls the app library; no projection logic here.
 #include <boost/program_options.hpp>
 
+#include <semaphore.h>
+
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -10,6 +13,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cohortgis/app/backtest.hpp"
@@ -27,9 +31,29 @@ std::atomic<bool> g_cancel{false};
 std::atomic<int> g_signal{0};
 // SIGINT/SIGTERM only ask the run to stop: it stops between steps (or before moving results into place), removes its
 // temporary folder and leaves the previous results untouched.
+sem_t g_signalled;  // posted by the handler (sem_post is async-signal-safe), awaited by the watchdog
 extern "C" void on_interrupt(int sig) {
   g_signal.store(sig);
   g_cancel.store(true);
+  sem_post(&g_signalled);
+}
+
+// A signal must stop a run within a second in every phase (issue #16). The run checks the cancel flag between steps
+// and while drawing; where it cannot (reading a large input table), this thread removes the run's temporary folder
+// 0.5 s after the signal and exits at once, with the same status.
+void start_signal_watchdog() {
+  sem_init(&g_signalled, 0, 0);
+  std::thread([] {
+    while (sem_wait(&g_signalled) != 0) {
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    cohortgis::app::remove_runs_in_progress();
+    const int sig = g_signal.load();
+    std::fprintf(stderr, "cohortgis: interrupted by %s: no results were written; the output folder's previous "
+                 "contents are untouched\n", sig == SIGINT ? "SIGINT (Ctrl-C)" : "SIGTERM");
+    std::fflush(stderr);
+    std::_Exit(128 + sig);
+  }).detach();
 }
 
 // A run stopped by a signal exits 128 + the signal number (130 for Ctrl-C, 143 for SIGTERM), as shells expect.
@@ -162,6 +186,7 @@ int run_command(const std::vector<std::string>& args) {
   if (vm.count("allow-db")) cfg.allow_db = vm["allow-db"].as<std::vector<std::string>>();
   if (vm.count("lang")) cfg.language = cohortgis::app::parse_language(vm["lang"].as<std::string>());
   cfg.cancel = &g_cancel;
+  start_signal_watchdog();
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
   // A file-size limit (ulimit -f) or a full disk must fail a write, which the run reports, not kill the process.
@@ -371,6 +396,7 @@ int backtest_command(const std::vector<std::string>& args) {
   if (vm.count("allow-db")) b.run.allow_db = vm["allow-db"].as<std::vector<std::string>>();
   if (vm.count("lang")) b.run.language = cohortgis::app::parse_language(vm["lang"].as<std::string>());
   b.run.cancel = &g_cancel;
+  start_signal_watchdog();
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
   std::signal(SIGXFSZ, SIG_IGN);

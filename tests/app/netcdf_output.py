@@ -4,7 +4,7 @@
 groups, aggregates) with --format both; xarray must find exactly the numbers of population.csv, components.csv and
 indicators.csv (the CSVs hold shortest round-trip text, so equality is exact), the zone ids and names of zones.csv, and
 the manifest must list results.nc. A second run with --format netcdf --compress must give the same numbers from a
-deflated file and leave out the two CSV cubes.
+deflated file and leave out the two CSV cubes; a run at 1 thread must write the same bytes as one at 2.
 
 Usage: netcdf_output.py COHORTGIS_EXE
 """
@@ -42,9 +42,13 @@ def same(a, b):
 
 
 with tempfile.TemporaryDirectory() as work:
-    both, packed = os.path.join(work, "both"), os.path.join(work, "packed")
-    run(both, "--format", "both")
+    both, packed, single = os.path.join(work, "both"), os.path.join(work, "packed"), os.path.join(work, "single")
+    run(both, "--format", "both", "--threads", "2")
     run(packed, "--format", "netcdf", "--compress")
+    run(single, "--format", "netcdf", "--threads", "1")
+    # Reproducible: the same bytes at 1 and 2 threads, with or without the CSVs beside it.
+    with open(os.path.join(both, "results.nc"), "rb") as f1, open(os.path.join(single, "results.nc"), "rb") as f2:
+        check(f1.read() == f2.read(), "results.nc byte-identical at 1 and 2 threads")
 
     ds = xr.open_dataset(os.path.join(both, "results.nc"))
     check(ds.attrs.get("Conventions") == "CF-1.8", "global attribute Conventions = CF-1.8")

@@ -66,6 +66,11 @@ struct RunSummary {
   std::string maps_note;                // why there are no maps (no zone boundaries), or ""
 };
 
+// For a signal watchdog thread (not a signal handler): removes the temporary folders of the runs in progress in this
+// process, so that a process that must exit at once (a signal not noticed within a second) leaves nothing partial.
+// A run whose folder was removed can no longer commit.
+void remove_runs_in_progress();
+
 // The data folder RunConfig::data_dir resolves to.
 std::string resolve_data_dir(const std::string& configured);
 // The scenario file RunConfig::scenario names ("default" → the shipped Beijing example).
