@@ -46,7 +46,11 @@ void NetcdfWriter::check(int status, const std::string& what) const {
 NetcdfWriter::NetcdfWriter(const std::filesystem::path& path, const scenarios::ScenarioSet& set,
                            const std::vector<ZoneAggregate>& aggregates, const std::vector<std::string>& variants,
                            int deflate_level)
-    : path_(path.string()), set_(set), sc_(&set.runs.front()), aggregates_(aggregates), variants_(variants),
+    : path_(path.string()),
+      set_(set),
+      sc_(&set.runs.front()),
+      aggregates_(aggregates),
+      variants_(variants),
       deflate_(deflate_level) {
   if (deflate_ < 0 || deflate_ > 9)
     throw InputError("--compress: deflate level " + std::to_string(deflate_) + "; expected 0 (off) to 9");
@@ -79,7 +83,8 @@ void NetcdfWriter::define(const IndicatorTable& t) {
   };
   text_att(NC_GLOBAL, "Conventions", "CF-1.8");
   text_att(NC_GLOBAL, "title", sc.title.empty() ? sc.name : sc.title);
-  text_att(NC_GLOBAL, "source", std::string("cohortgis ") + COHORTGIS_VERSION + " multi-regional cohort-component projection");
+  text_att(NC_GLOBAL, "source",
+           std::string("cohortgis ") + COHORTGIS_VERSION + " multi-regional cohort-component projection");
   text_att(NC_GLOBAL, "scenario", sc.name);
   text_att(NC_GLOBAL, "comment",
            "population at the end of each year; components of the period ending with the year (NaN in the base "
@@ -142,8 +147,9 @@ void NetcdfWriter::define(const IndicatorTable& t) {
     text_att(v, "long_name", long_name);
     if (units) text_att(v, "units", units);
     if (set_.outputs.min_cell > 0 && std::string(units ? units : "") == "1")
-      text_att(v, "comment", "values above 0 and below min_cell = " + std::to_string(set_.outputs.min_cell) +
-                                 " are suppressed (NaN), as in the CSV files");
+      text_att(v, "comment",
+               "values above 0 and below min_cell = " + std::to_string(set_.outputs.min_cell) +
+                   " are suppressed (NaN), as in the CSV files");
     return v;
   };
   const std::size_t state = uz(groups_) * kSexes * uz(ages_);
@@ -155,12 +161,16 @@ void NetcdfWriter::define(const IndicatorTable& t) {
   if (set_.outputs.components) {
     const std::vector<int> sdims{d_variant, d_year, d_zone, d_group, d_sex};
     const std::vector<std::size_t> schunks{1, 1, chunk_rows(uz(zones_), uz(groups_) * kSexes), uz(groups_), kSexes};
-    v_births_ = data_var("births", sdims, schunks, "births of the period ending with the year, by sex of the child", "1");
-    v_nb_in_ = data_var("newborn_transfer_in", sdims, schunks, "newborns moved into the group by the newborn rules", "1");
-    v_nb_out_ = data_var("newborn_transfer_out", sdims, schunks, "newborns moved out of the group by the newborn rules", "1");
+    v_births_ =
+        data_var("births", sdims, schunks, "births of the period ending with the year, by sex of the child", "1");
+    v_nb_in_ =
+        data_var("newborn_transfer_in", sdims, schunks, "newborns moved into the group by the newborn rules", "1");
+    v_nb_out_ =
+        data_var("newborn_transfer_out", sdims, schunks, "newborns moved out of the group by the newborn rules", "1");
     v_deaths_ = data_var("deaths", cell_dims, cell_chunks, "deaths of the period by age at its end", "1");
-    v_net_migration_ = data_var("net_migration", cell_dims, cell_chunks,
-                                "net migrants of the period by age at its start (transfers between groups left out)", "1");
+    v_net_migration_ =
+        data_var("net_migration", cell_dims, cell_chunks,
+                 "net migrants of the period by age at its start (transfers between groups left out)", "1");
     v_transfer_in_ = data_var("transfer_in", cell_dims, cell_chunks, "persons moved in from other groups", "1");
     v_transfer_out_ = data_var("transfer_out", cell_dims, cell_chunks, "persons moved out to other groups", "1");
     v_floor_ = data_var("floor_adjustment", cell_dims, cell_chunks, "persons added by the non-negativity floor", "1");
