@@ -2,7 +2,10 @@
 // The `cohortgis` command: parses arguments and calls the app library; no projection logic here.
 #include <boost/program_options.hpp>
 
+#include <semaphore.h>
+
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -10,6 +13,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cohortgis/app/backtest.hpp"
@@ -28,9 +32,29 @@ std::atomic<bool> g_cancel{false};
 std::atomic<int> g_signal{0};
 // SIGINT/SIGTERM only ask the run to stop: it stops between steps (or before moving results into place), removes its
 // temporary folder and leaves the previous results untouched.
+sem_t g_signalled;  // posted by the handler (sem_post is async-signal-safe), awaited by the watchdog
 extern "C" void on_interrupt(int sig) {
   g_signal.store(sig);
   g_cancel.store(true);
+  sem_post(&g_signalled);
+}
+
+// A signal must stop a run within a second in every phase (issue #16). The run checks the cancel flag between steps
+// and while drawing; where it cannot (reading a large input table), this thread removes the run's temporary folder
+// 0.5 s after the signal and exits at once, with the same status.
+void start_signal_watchdog() {
+  sem_init(&g_signalled, 0, 0);
+  std::thread([] {
+    while (sem_wait(&g_signalled) != 0) {
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    cohortgis::app::remove_runs_in_progress();
+    const int sig = g_signal.load();
+    std::fprintf(stderr, "cohortgis: interrupted by %s: no results were written; the output folder's previous "
+                 "contents are untouched\n", sig == SIGINT ? "SIGINT (Ctrl-C)" : "SIGTERM");
+    std::fflush(stderr);
+    std::_Exit(128 + sig);
+  }).detach();
 }
 
 // A run stopped by a signal exits 128 + the signal number (130 for Ctrl-C, 143 for SIGTERM), as shells expect.
@@ -44,7 +68,8 @@ int interrupted() {
 constexpr const char* kUsage =
     "Usage:\n"
     "  cohortgis run [SCENARIO] [--out DIR] [--threads N] [--variant NAME ...] [--lang zh|en] [--quiet]\n"
-    "                [--csv-bom] [--allow-read DIR ...] [--allow-db SERVICE ...]\n"
+    "                [--format csv|netcdf|both] [--compress] [--csv-bom]\n"
+    "                [--allow-read DIR ...] [--allow-db SERVICE ...]\n"
     "  cohortgis validate SCENARIO [--results DIR] [--allow-read DIR ...] [--allow-db SERVICE ...]\n"
     "  cohortgis info FILE [--layer L]\n"
     "  cohortgis map DIR --indicator NAME (--year Y | --period P | --change FROM:TO [--percent]) [--variant V]\n"
@@ -129,6 +154,9 @@ int run_command(const std::vector<std::string>& args) {
        "language, else zh for a Chinese scenario)")
       ("no-report", "write the CSVs and manifest.json only (no results.gpkg, results.xlsx, maps, charts or report.html)")
       ("csv-bom", "start every CSV with a UTF-8 byte-order mark (for Excel in a Chinese locale)")
+      ("format", po::value<std::string>(), "population and components as csv (population.csv, components.csv), "
+       "netcdf (results.nc) or both (default: netcdf above 5 million population values, else csv)")
+      ("compress", "results.nc compressed (shuffle + deflate level 1): smaller, slower to write")
       ("allow-read", po::value<std::vector<std::string>>()->composing(), kAllowReadHelp)
       ("allow-db", po::value<std::vector<std::string>>()->composing(), kAllowDbHelp)
       ("quiet,q", "no progress and no summary")
@@ -154,11 +182,14 @@ int run_command(const std::vector<std::string>& args) {
   cfg.quiet = vm.count("quiet") > 0;
   cfg.report = vm.count("no-report") == 0;
   cfg.csv_bom = vm.count("csv-bom") > 0;
+  if (vm.count("format")) cfg.format = vm["format"].as<std::string>();
+  if (vm.count("compress")) cfg.compress_level = cohortgis::app::kNetcdfCompressLevel;
   if (vm.count("variant")) cfg.variants = vm["variant"].as<std::vector<std::string>>();
   if (vm.count("allow-read")) cfg.allow_read = vm["allow-read"].as<std::vector<std::string>>();
   if (vm.count("allow-db")) cfg.allow_db = vm["allow-db"].as<std::vector<std::string>>();
   if (vm.count("lang")) cfg.language = cohortgis::app::parse_language(vm["lang"].as<std::string>());
   cfg.cancel = &g_cancel;
+  start_signal_watchdog();
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
   // A file-size limit (ulimit -f) or a full disk must fail a write, which the run reports, not kill the process.
@@ -368,6 +399,7 @@ int backtest_command(const std::vector<std::string>& args) {
   if (vm.count("allow-db")) b.run.allow_db = vm["allow-db"].as<std::vector<std::string>>();
   if (vm.count("lang")) b.run.language = cohortgis::app::parse_language(vm["lang"].as<std::string>());
   b.run.cancel = &g_cancel;
+  start_signal_watchdog();
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
   std::signal(SIGXFSZ, SIG_IGN);

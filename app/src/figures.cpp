@@ -2,6 +2,7 @@
 // Maps and charts of a results folder (figures.hpp) and `cohortgis map` (commands.hpp).
 #include "figures.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -226,7 +227,31 @@ MapResult make_map(const MapRequest& q) {
   return res;
 }
 
-std::vector<Figure> render_figures(const Results& r, Language l) {
+std::vector<std::string> featured_zones(const Results& r) {
+  std::vector<std::string> ids;
+  for (const auto& z : r.zones) ids.push_back(z.id);
+  if (ids.size() <= kMaxZoneFigures || r.years.empty()) return ids;
+  const int last = r.years.back();
+  std::vector<double> pop;
+  for (const auto& id : ids) {
+    const double p = r.indicator("baseline", last, id, "all", "population");
+    pop.push_back(std::isnan(p) ? -1.0 : p);
+  }
+  std::vector<std::size_t> order(ids.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  // Largest first; ties in scenario order (stable), so the choice does not depend on the sort.
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return pop[a] > pop[b]; });
+  order.resize(kMaxZoneFigures);
+  std::sort(order.begin(), order.end());
+  std::vector<std::string> out;
+  for (std::size_t i : order) out.push_back(ids[i]);
+  return out;
+}
+
+std::vector<Figure> render_figures(const Results& r, Language l, const std::atomic<bool>* cancel) {
+  const auto stop_if_cancelled = [cancel] {
+    if (cancel && cancel->load()) throw ProjectionError("drawing cancelled");
+  };
   std::vector<Figure> figs;
   const fs::path dir(r.dir);
   // Every figure goes through writable_path: no symbolic links, no file that cohortgis did not write.
@@ -238,8 +263,10 @@ std::vector<Figure> render_figures(const Results& r, Language l) {
   // ---- maps ----
   if (const auto zones = results_zones(r)) {
     const auto shapes = shapes_for(r, *zones, l);
-    const MapStyle st = base_style(l);
+    MapStyle st = base_style(l);
+    st.cancel = cancel;
     auto add_map = [&](MapRequest q) {
+      stop_if_cancelled();
       q.variant = base;
       MapSpec s = map_spec(r, *zones, q, l);
       const std::string file = "maps/" + file_stem(s.stem) + ".png";
@@ -301,6 +328,7 @@ std::vector<Figure> render_figures(const Results& r, Language l) {
       sm.title = pop.name + " " + word("small_multiples_years", l);
       sm.subtitle = variant_label(base, l) + " · " + r.meta.scenario;
       const std::string file = "maps/population_years.png";
+      stop_if_cancelled();
       geodata::render_small_multiples(shapes, titles, values, sm, ImageFormat::png, path(file),
                                       static_cast<int>(std::min<std::size_t>(titles.size(), 4)));
       figs.push_back({file, "maps", sm.title, true});
@@ -317,6 +345,7 @@ std::vector<Figure> render_figures(const Results& r, Language l) {
       sm.title = pop.name + " " + year_text(last, l) + " " + word("small_multiples_variants", l);
       sm.subtitle = r.meta.scenario;
       const std::string file = "maps/population_" + std::to_string(last) + "_variants.png";
+      stop_if_cancelled();
       geodata::render_small_multiples(shapes, titles, values, sm, ImageFormat::png, path(file),
                                       static_cast<int>(std::min<std::size_t>(r.meta.variants.size(), 4)));
       figs.push_back({file, "maps", sm.title, true});
@@ -332,6 +361,7 @@ std::vector<Figure> render_figures(const Results& r, Language l) {
     ps.persons_label = l == Language::zh ? "万人" : "persons";
     ps.axis_divisor = l == Language::zh ? 1e4 : 1.0;
     auto pyramid = [&](const std::string& zone, const std::string& file, int w, int h) {
+      stop_if_cancelled();
       std::vector<geodata::PyramidSeries> stacked, outline;
       for (const auto& g : r.meta.groups) {
         auto f = r.population(base, last, zone, g, "female"), m = r.population(base, last, zone, g, "male");
@@ -349,13 +379,20 @@ std::vector<Figure> render_figures(const Results& r, Language l) {
       return true;
     };
     pyramid("total", "charts/pyramid_total.png", 900, 760);
+    for (const auto& [name, members] : r.meta.aggregates)
+      if (name != "total") pyramid(name, "charts/pyramid_aggregate_" + file_stem(name) + ".png", 560, 560);
     // One helper names every per-zone file: the id escaped (plus a short hash) where it is not a safe file name,
     // so ids that differ only in such characters (or in case) never share a file.
+    // Stems over every zone id, so that a zone's file name does not depend on which zones are featured.
     std::vector<std::string> ids{"total"};
     for (const auto& z : r.zones) ids.push_back(z.id);
     const std::vector<std::string> stems = file_stems(ids);
-    for (std::size_t i = 0; i < r.zones.size(); ++i)
-      pyramid(r.zones[i].id, "charts/pyramid_" + stems[i + 1] + ".png", 560, 560);
+    const std::vector<std::string> featured = featured_zones(r);
+    for (std::size_t i = 0, f = 0; i < r.zones.size() && f < featured.size(); ++i)
+      if (r.zones[i].id == featured[f]) {
+        pyramid(r.zones[i].id, "charts/pyramid_" + stems[i + 1] + ".png", 560, 560);
+        ++f;
+      }
   }
 
   // ---- indicators over time, one line per variant, whole area ----
@@ -381,6 +418,7 @@ std::vector<Figure> render_figures(const Results& r, Language l) {
     for (const auto& s : series)
       for (double y : s.y) any = any || std::isfinite(y);
     if (!any) continue;
+    stop_if_cancelled();
     geodata::render_lines(series, ls, ImageFormat::png, path(file));
     figs.push_back({file, "charts", ls.title, false});
   }

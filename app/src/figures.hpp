@@ -2,6 +2,7 @@
 // Internal: the maps and charts of a results folder (what the report shows), drawn with geodata's renderers.
 #pragma once
 
+#include <atomic>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,7 +26,14 @@ struct Figure {
 // geometry (no results.gpkg).
 std::optional<geodata::Zones> results_zones(const Results& results);
 
+// Per-zone figures (pyramids) and rows of the report's zone table: every zone of a scenario with at most this many,
+// else this many, the most populous at the horizon (baseline); aggregates always. Maps show every zone.
+inline constexpr std::size_t kMaxZoneFigures = 24;
+// The zones that get them, in scenario order (docs/results.md "Figures of large scenarios").
+std::vector<std::string> featured_zones(const Results& results);
+
 // Draws every figure of the report into <dir>/maps and <dir>/charts (PNG) and lists them in report order.
-std::vector<Figure> render_figures(const Results& results, Language l);
+// cancel: set to true (SIGINT/SIGTERM) stops drawing with ProjectionError within a few hundred zones.
+std::vector<Figure> render_figures(const Results& results, Language l, const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace cohortgis::app

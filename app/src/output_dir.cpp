@@ -12,10 +12,12 @@
 #include <cerrno>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <system_error>
 
+#include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/sha256.hpp"
 #include "text_output.hpp"
@@ -478,6 +480,28 @@ std::vector<std::string> file_stems(const std::vector<std::string>& ids) {
 
 // ---- the staging folder ----
 
+namespace {
+// Staging folders of the runs in progress, for remove_runs_in_progress (a signal watchdog's thread). The lock also
+// keeps a commit and a removal from interleaving.
+std::mutex g_staging_mutex;
+std::vector<fs::path> g_staging;
+}  // namespace
+
+void remove_runs_in_progress() {
+  const std::lock_guard<std::mutex> lock(g_staging_mutex);
+  for (const auto& dir : g_staging) {
+    StagingMarker m;
+    if (!read_marker(dir, m) || m.pid != static_cast<long>(::getpid())) continue;  // only our own folder
+    // Another thread may still be writing into it: a few passes until it is gone.
+    for (int pass = 0; pass < 5; ++pass) {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+      if (!fs::exists(fs::symlink_status(dir, ec))) break;
+    }
+  }
+  g_staging.clear();
+}
+
 StagedDirectory::StagedDirectory(const fs::path& target) {
   if (target.empty()) throw InputError("output folder: no path given");
   target_ = normalised(target);
@@ -497,9 +521,13 @@ StagedDirectory::StagedDirectory(const fs::path& target) {
     fs::remove_all(staging_, ec);
     throw;
   }
+  const std::lock_guard<std::mutex> lock(g_staging_mutex);
+  g_staging.push_back(staging_);
 }
 
 StagedDirectory::~StagedDirectory() {
+  const std::lock_guard<std::mutex> lock(g_staging_mutex);
+  std::erase(g_staging, staging_);
   if (committed_) return;
   std::error_code ec;
   StagingMarker m;
@@ -508,6 +536,9 @@ StagedDirectory::~StagedDirectory() {
 }
 
 void StagedDirectory::commit() {
+  const std::lock_guard<std::mutex> lock(g_staging_mutex);  // not while a watchdog removes the staging folder
+  if (std::find(g_staging.begin(), g_staging.end(), staging_) == g_staging.end())
+    throw ProjectionError("the run was stopped: its temporary folder " + staging_.string() + " is gone");
   check_replaceable(target_);
   std::error_code ec;
   fs::path old;

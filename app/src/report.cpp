@@ -109,7 +109,8 @@ ol li{margin:4px 0}.note{color:#555;font-size:13px}code{font-size:12px}
 
 }  // namespace
 
-ReportResult make_report(const std::string& dir_text, std::optional<Language> language, bool verify) {
+ReportResult make_report(const std::string& dir_text, std::optional<Language> language, bool verify,
+                         const std::atomic<bool>* cancel) {
   std::vector<std::string> warnings;
   if (verify) warnings = require_intact_results(dir_text);
   const Results r = load_results(dir_text);
@@ -117,7 +118,7 @@ ReportResult make_report(const std::string& dir_text, std::optional<Language> la
   const fs::path out = writable_path(dir_text, check_results_folder(dir_text, false), "report.html");
   const Language l = language ? *language
                               : (r.meta.language.empty() ? Language::en : parse_language(r.meta.language, "manifest language"));
-  const std::vector<Figure> figs = render_figures(r, l);
+  const std::vector<Figure> figs = render_figures(r, l, cancel);
   const fs::path dir(dir_text);
   const int first = r.years.front(), last = r.years.back();
   const bool zh = l == Language::zh;
@@ -248,8 +249,7 @@ ReportResult make_report(const std::string& dir_text, std::optional<Language> la
       h += "<th>" + esc(name) + (unit.empty() ? "" : " (" + esc(unit) + ")") + "<br>" + std::to_string(c.year) + "</th>";
     }
     h += "<th>" + esc(word("change_percent", l)) + " " + std::to_string(first) + "–" + std::to_string(last) + " (%)</th></tr>\n";
-    std::vector<std::string> units;
-    for (const auto& z : r.zones) units.push_back(z.id);
+    std::vector<std::string> units = featured_zones(r);  // at most kMaxZoneFigures zones (indicators.csv has all)
     for (const auto& a : r.meta.aggregates) units.push_back(a.first);
     for (const auto& u : units) {
       h += "<tr><td>" + esc(r.zone_label(u, l)) + "</td>";

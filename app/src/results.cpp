@@ -4,6 +4,9 @@
 #include <boost/property_tree/json_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
 
+#include <algorithm>
+#include <netcdf.h>
+
 #include <charconv>
 #include <cmath>
 #include <filesystem>
@@ -57,6 +60,69 @@ std::vector<std::string> strings(const pt::ptree& tree, const std::string& path)
   if (const auto child = tree.get_child_optional(path))
     for (const auto& [k, v] : *child) out.push_back(v.get_value<std::string>());
   return out;
+}
+
+// A results.nc without population.csv (--format netcdf): the pyramids' population, i.e. the first variant's (the
+// baseline's) first and last years, read one year at a time (each is one state: bounded memory at any zone count).
+void read_netcdf_population(const fs::path& path, Results& r) {
+  int id = -1;
+  const std::string file = path.string();
+  auto check = [&](int status, const std::string& what) {
+    if (status == NC_NOERR) return;
+    if (id >= 0) nc_close(id);
+    throw InputError(file + ": " + what + " (" + nc_strerror(status) + ")");
+  };
+  check(nc_open(file.c_str(), NC_NOWRITE, &id), "cannot be read as NetCDF");
+  auto strings = [&](const char* name) {
+    int v = -1, dim = -1;
+    std::size_t n = 0;
+    check(nc_inq_varid(id, name, &v), std::string("no variable ") + name);
+    check(nc_inq_vardimid(id, v, &dim), std::string("variable ") + name);
+    check(nc_inq_dimlen(id, dim, &n), std::string("dimension of ") + name);
+    std::vector<char*> p(n);
+    if (n) check(nc_get_var_string(id, v, p.data()), std::string("reading ") + name);
+    std::vector<std::string> out(p.begin(), p.end());
+    if (n) nc_free_string(n, p.data());
+    return out;
+  };
+  const std::vector<std::string> variants = strings("variant"), zones = strings("zone"), groups = strings("group"),
+                                 sexes = strings("sex");
+  int v_age = -1, v_year = -1, v_pop = -1, d_year = -1;
+  std::size_t n_ages = 0, n_years = 0;
+  if (nc_inq_varid(id, "population", &v_pop) != NC_NOERR) {  // [outputs] population = false
+    nc_close(id);
+    return;
+  }
+  check(nc_inq_varid(id, "age", &v_age), "no variable age");
+  check(nc_inq_varid(id, "year", &v_year), "no variable year");
+  check(nc_inq_dimid(id, "year", &d_year), "no dimension year");
+  check(nc_inq_dimlen(id, d_year, &n_years), "dimension year");
+  int d_age = -1;
+  check(nc_inq_dimid(id, "age", &d_age), "no dimension age");
+  check(nc_inq_dimlen(id, d_age, &n_ages), "dimension age");
+  std::vector<int> ages(n_ages), years(n_years);
+  check(nc_get_var_int(id, v_age, ages.data()), "reading age");
+  check(nc_get_var_int(id, v_year, years.data()), "reading year");
+  r.population_ages = ages;
+  std::vector<double> year_values(zones.size() * groups.size() * sexes.size() * n_ages);
+  if (variants.empty() || n_years == 0) {
+    nc_close(id);
+    return;
+  }
+  for (const std::size_t t : {std::size_t{0}, n_years - 1}) {
+    const std::size_t start[6] = {0, t, 0, 0, 0, 0};
+    const std::size_t count[6] = {1, 1, zones.size(), groups.size(), sexes.size(), n_ages};
+    check(nc_get_vara_double(id, v_pop, start, count, year_values.data()), "reading population");
+    std::size_t i = 0;
+    for (const auto& z : zones)
+      for (const auto& g : groups)
+        for (const auto& x : sexes) {
+          r.population_values[key({variants.front(), std::to_string(years[t]), z, g, x})].assign(
+              year_values.begin() + static_cast<std::ptrdiff_t>(i), year_values.begin() + static_cast<std::ptrdiff_t>(i + n_ages));
+          i += n_ages;
+        }
+  }
+  nc_close(id);
 }
 
 }  // namespace
@@ -276,6 +342,9 @@ Results load_results(const std::string& dir_text) {
     }
   }
 
+  else if (fs::is_regular_file(dir / "results.nc", ec))
+    read_netcdf_population(dir / "results.nc", r);
+
   r.plan_periods = read_csv_file((dir / "plan_periods.csv").string());
   {
     const std::size_t v = r.plan_periods.column("variant"), p = r.plan_periods.column("period"),
@@ -323,7 +392,13 @@ std::vector<double> Results::population(const std::string& variant, int year, co
                                         const std::string& group, const std::string& sex) const {
   std::vector<std::string> zs, gs;
   if (zone == "total") for (const auto& z : zones) zs.push_back(z.id);
-  else zs.push_back(zone);
+  for (const auto& [name, members] : meta.aggregates)  // a named aggregate: its members (manifest, ", "-joined)
+    if (zs.empty() && name == zone)
+      for (std::size_t a = 0, b = 0; a <= members.size(); a = b + 2) {
+        b = std::min(members.find(", ", a), members.size());
+        zs.push_back(members.substr(a, b - a));
+      }
+  if (zs.empty()) zs.push_back(zone);
   if (group == "all") gs = meta.groups;
   else gs.push_back(group);
   std::vector<double> out;

@@ -105,7 +105,7 @@ void ResultsWriter::begin_variant(const scenarios::Scenario& scenario) {
 }
 
 void ResultsWriter::write_population(const CohortArray& pop, int year) {
-  if (!set_.outputs.population) return;
+  if (!set_.outputs.population || !cube_csv_) return;
   const CohortLayout& L = pop.layout();
   buf_.clear();
   const std::string prefix = sc_->variant + "," + std::to_string(year) + ",";
@@ -120,6 +120,7 @@ void ResultsWriter::write_population(const CohortArray& pop, int year) {
           const bool hidden = append_published(buf_, pop.at(z, g, s, i), set_.outputs.min_cell);
           if (set_.outputs.min_cell > 0) buf_ += hidden ? ",1" : ",0";
           buf_ += '\n';
+          flush_if_full(population_);
         }
   population_.write(buf_);
 }
@@ -140,6 +141,7 @@ void ResultsWriter::write_indicators(const IndicatorTable& t, int year, bool sto
         buf_ += ',';
         append_number(buf_, t.get(u, g, k));  // empty when not defined (NaN)
         buf_ += '\n';
+        flush_if_full(indicators_);
       }
   indicators_.write(buf_);
 }
@@ -321,7 +323,7 @@ void ResultsWriter::base(const CohortArray& population, int year) {
   IndicatorTable table;
   compute_population_indicators(population, sc_->zone_ids(), sc_->group_names, aggregates_, {}, table);
   write_indicators(table, year, true);
-  tables_[year] = table;
+  if (target_year(year)) tables_[year] = table;
   write_services(population, nullptr, year);
   current_ = population;
   current_ptr_ = &current_;
@@ -355,7 +357,9 @@ void ResultsWriter::step(const StepResult& r) {
     const bool hidden = append_published(buf_, persons, set_.outputs.min_cell);
     if (set_.outputs.min_cell > 0) buf_ += hidden ? ",1" : ",0";
     buf_ += '\n';
+    flush_if_full(components_);
   };
+  if (set_.outputs.components && cube_csv_)  // nothing to format for results.nc alone
   for (int z = 0; z < L.zones; ++z)
     for (int g = 0; g < L.groups; ++g)
       for (int s = 0; s < 2; ++s) {
@@ -377,11 +381,11 @@ void ResultsWriter::step(const StepResult& r) {
           if (!c.planning_adjustment.empty()) row(z, g, s, i, "planning_adjustment", c.planning_adjustment.data()[cell]);
         }
       }
-  if (set_.outputs.components) components_.write(buf_);
+  if (set_.outputs.components && cube_csv_) components_.write(buf_);
 
   if (r.indicators) {
     write_indicators(*r.indicators, r.context.end_year, false);
-    tables_[r.context.end_year] = *r.indicators;
+    if (target_year(r.context.end_year)) tables_[r.context.end_year] = *r.indicators;
   }
   write_services(r.end, &c, r.context.end_year);
   current_ = r.end;
@@ -406,6 +410,13 @@ void ResultsWriter::step(const StepResult& r) {
   timing.write_seconds = seconds_since(t0);
   timings_.push_back(timing);
   mark_ = std::chrono::steady_clock::now();
+}
+
+// A year of a large run is megabytes of text per file: written out every 1 MiB, so that memory stays bounded.
+void ResultsWriter::flush_if_full(TextFile& file) {
+  if (buf_.size() < (std::size_t{1} << 20)) return;
+  file.write(buf_);
+  buf_.clear();
 }
 
 void ResultsWriter::append_state_key(int zone, int group, int sex) {
@@ -437,6 +448,14 @@ void ResultsWriter::finish() {
   plan_periods_by_group_.close();
   targets_.close();
   services_.close();
+  if (!cube_csv_) {  // results.nc holds them; the headers written at the start go again
+    std::filesystem::remove(dir_ / "population.csv");
+    std::filesystem::remove(dir_ / "components.csv");
+  }
+}
+
+bool ResultsWriter::target_year(int year) const {
+  return std::any_of(set_.targets.begin(), set_.targets.end(), [&](const auto& t) { return t.year == year; });
 }
 
 // Service demand per zone and aggregate: persons in the age band (or births per year) × places per person, with the

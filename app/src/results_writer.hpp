@@ -40,6 +40,8 @@ class ResultsWriter : public ResultSink {
   void base(const CohortArray& population, int year) override;
   void step(const StepResult& result) override;
   void finish();  // writes zones.csv, closes every file and reports write errors
+  // false: no population.csv or components.csv (the run writes them to results.nc only).
+  void set_cube_csv(bool on) { cube_csv_ = on; }
 
   static std::vector<std::string> file_names();
   const std::vector<int>& years() const { return years_; }
@@ -99,6 +101,9 @@ class ResultsWriter : public ResultSink {
   std::vector<StepTiming> timings_;
   std::chrono::steady_clock::time_point mark_;
   std::string buf_;
+  bool cube_csv_ = true;
+  bool target_year(int year) const;
+  void flush_if_full(TextFile& file);  // writes buf_ to `file` once it holds 1 MiB  // a target needs this year's indicators (only those tables are kept)
 };
 
 }  // namespace cohortgis::app

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <set>
 
@@ -26,6 +27,7 @@
 #include "cohortgis/geodata/zones.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
+#include "netcdf_output.hpp"
 #include "output_dir.hpp"
 #include "planning_output.hpp"
 #include "records_output.hpp"
@@ -409,6 +411,9 @@ RunSummary run(const RunConfig& cfg) {
                        " does not exist; expected the folder with census/, geo/ and wpp/ (set COHORTGIS_DATA_DIR)");
   }
 
+  if (!cfg.format.empty()) parse_cube_format(cfg.format, "--format");  // before anything is written
+  if (cfg.compress_level < 0 || cfg.compress_level > 9)
+    throw InputError("compress_level: " + std::to_string(cfg.compress_level) + "; expected 0 (off) to 9");
   const std::string scenario_file = resolve_scenario_file(cfg.scenario);
   StagedDirectory out(cfg.out_dir);  // refuses a folder it may not replace; removes its temporary folder unless committed
   if (!cfg.quiet)
@@ -444,6 +449,14 @@ RunSummary run(const RunConfig& cfg) {
     for (std::size_t r = 1; r < set.runs.size(); ++r) runs.push_back(&set.runs[r]);
 
   PlanningOutputs planning;
+  // results.nc (netcdf_output.hpp): by --format, else by size; population.csv and components.csv then only if asked.
+  std::unique_ptr<NetcdfWriter> cube;
+  if (const CubeFormat format = choose_cube_format(cfg.format, sc, runs.size()); format != CubeFormat::csv) {
+    std::vector<std::string> names;
+    for (const auto* r : runs) names.push_back(r->variant);
+    cube = std::make_unique<NetcdfWriter>(out.staging() / "results.nc", set, aggregates, names, cfg.compress_level);
+    writer.set_cube_csv(format == CubeFormat::both);
+  }
   std::vector<VariantSummary> variants;
   std::vector<int> years;
   std::vector<StepTiming> timings;
@@ -460,9 +473,11 @@ RunSummary run(const RunConfig& cfg) {
       pc.progress = progress;
     }
     writer.begin_variant(run_sc);
+    if (cube) cube->begin_variant(run_sc);
     Projection projection(pc, run_sc.base_population);
     if (!cfg.quiet) progress.start(run_sc.steps);
-    projection.run(run_sc.schedule_provider(writer.current_population()), writer);
+    TeeSink sinks(writer, cube.get());
+    projection.run(run_sc.schedule_provider(writer.current_population()), sinks);
     writer.end_variant();
     VariantSummary v{run_sc.variant, writer.total_population(), 0, 0, {}};
     for (const auto& o : writer.target_outcomes())
@@ -475,6 +490,7 @@ RunSummary run(const RunConfig& cfg) {
     timings.insert(timings.end(), writer.timings().begin(), writer.timings().end());
   }
   writer.finish();
+  if (cube) cube->close();
   // Register outputs (exclusions.csv, parity_base.csv): aggregates only (records_output.hpp).
   write_records_outputs(out.staging(), set);  // the manifest lists them with the other files
   planning.write(out.staging());  // controls.csv, capacity.csv, households.csv
@@ -504,9 +520,14 @@ RunSummary run(const RunConfig& cfg) {
     std::optional<geodata::Zones> zones = scenario_geometry(set, extras.maps_note);
     if (!extras.maps_note.empty() && !cfg.quiet) std::fprintf(stderr, "cohortgis: note: %s\n", extras.maps_note.c_str());
     manifest();  // the report reads the folder back, manifest included
+    const auto stop_if_cancelled = [&] {
+      if (cfg.cancel && cfg.cancel->load()) throw ProjectionError("projection cancelled while writing the report");
+    };
+    stop_if_cancelled();
     if (zones) write_results_gpkg(out.staging(), *zones, load_results(out.staging().string()));
+    stop_if_cancelled();
     write_results_xlsx(out.staging(), extras.language);  // xlsx_output.hpp
-    make_report(out.staging().string(), extras.language, false);
+    make_report(out.staging().string(), extras.language, false, cfg.cancel);
     report_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - r0).count();
   }
   if (cfg.csv_bom) add_csv_bom(out.staging());  // last: the readers above take the CSVs as written

@@ -218,11 +218,18 @@ PageLayout page_layout(cairo_t* cr, const MapStyle& st, bool draw) {
   return L;
 }
 
+// Stops a drawing within a few hundred zones of a cancel request (SIGINT/SIGTERM): maps of 50,000 zones take seconds.
+void check_cancel(const MapStyle& st, std::size_t i) {
+  if (st.cancel && i % 256 == 0 && st.cancel->load(std::memory_order_relaxed))
+    throw ProjectionError("drawing cancelled");
+}
+
 void fill_zones(cairo_t* cr, const std::vector<MapZone>& zones, const std::vector<double>& values,
                 const std::vector<double>& breaks, const std::vector<std::uint32_t>& colours, const Frame& f,
-                double line_width) {
+                double line_width, const MapStyle& st) {
   cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
   for (std::size_t i = 0; i < zones.size(); ++i) {
+    check_cancel(st, i);
     trace_zone(cr, zones[i], f);
     const int c = class_of(values[i], breaks);
     set_rgb(cr, c < 0 ? kNoData : colours[static_cast<std::size_t>(c)]);
@@ -366,7 +373,7 @@ std::vector<double> render_choropleth(const std::vector<MapZone>& zones, const M
   const PageLayout L = page_layout(cr, st, true);
   const double W = st.width_px, H = st.height_px, margin = L.margin, top = L.top, bottom = L.bottom;
   const Frame f(zones, margin, top, W - 2 * margin - L.legend_w, bottom - top);
-  fill_zones(cr, zones, values, breaks, colours, f, 0.8);
+  fill_zones(cr, zones, values, breaks, colours, f, 0.8, st);
   // Labels, largest zones first, skipping any that would overlap one already placed.
   if (st.labels) {
     std::vector<std::size_t> order(zones.size());
@@ -376,7 +383,9 @@ std::vector<double> render_choropleth(const std::vector<MapZone>& zones, const M
     for (std::size_t i = 0; i < zones.size(); ++i) std::tie(at[i], area[i]) = label_point(zones[i]);
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return area[a] > area[b]; });
     std::vector<Box> placed;
-    for (std::size_t i : order) {
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      check_cancel(st, k);
+      const std::size_t i = order[k];
       if (zones[i].label.empty() || area[i] <= 0) continue;
       const auto tb = draw_text(cr, zones[i].label, st.font_family, 12, 0, 0, false, true);
       const double x = f.px(at[i].x) - tb.width / 2, y = f.py(at[i].y) - tb.height / 2;
@@ -430,7 +439,7 @@ std::vector<double> render_small_multiples(const std::vector<MapZone>& zones,
     const auto tb = draw_text(cr, titles[static_cast<std::size_t>(p)], st.font_family, 15, 0, 0, true, true);
     draw_text(cr, titles[static_cast<std::size_t>(p)], st.font_family, 15, cx + (cell_w - tb.width) / 2, cy, true);
     const Frame f(zones, cx + 6, cy + tb.height + 4, cell_w - 12, cell_h - tb.height - 12);
-    fill_zones(cr, zones, panel_values[static_cast<std::size_t>(p)], breaks, colours, f, 0.5);
+    fill_zones(cr, zones, panel_values[static_cast<std::size_t>(p)], breaks, colours, f, 0.5, st);
     if (p == 0 && st.north_arrow) draw_north_arrow(cr, st, cx + cell_w - 20, cy + tb.height + 4);
     if (p == n - 1 && st.scale_bar) draw_scale_bar(cr, st, f, cx + 8, cy + cell_h - 8, cell_w / 4);
   }

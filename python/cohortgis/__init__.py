@@ -285,9 +285,11 @@ def run(scenario: Union[Scenario, ScenarioSet], threads: int = 0, progress: Prog
 
 def write_outputs(scenario: str = "default", out_dir: str = "results", threads: int = 0,
                   data_dir: Optional[str] = None, allow_read: Optional[Sequence[str]] = None,
-                  allow_db: Optional[Sequence[str]] = None) -> dict:
+                  allow_db: Optional[Sequence[str]] = None, format: str = "", compress: bool = False) -> dict:
     """Runs the ``cohortgis run`` job itself (cohortgis::app::run): writes population.csv, indicators.csv, … and
     manifest.json into ``out_dir`` (replaced only when complete). Returns the run's summary as a dict.
-    ``allow_read``/``allow_db``: as for :func:`load_scenario`."""
+    ``allow_read``/``allow_db``: as for :func:`load_scenario`. ``format``: population and components as ``"csv"``,
+    ``"netcdf"`` (results.nc), ``"both"``, or ``""`` (by size, docs/results.md); ``compress``: results.nc deflated."""
     return _cohortgis.app_run(str(scenario), str(out_dir), _threads(threads), data_dir or "",
-                              [str(d) for d in (allow_read or [])], [str(d) for d in (allow_db or [])])
+                              [str(d) for d in (allow_read or [])], [str(d) for d in (allow_db or [])],
+                              format, compress)

@@ -285,7 +285,8 @@ void bind_run(py::module_& m) {
   m.def(
       "app_run",
       [](const std::string& scenario, const std::string& out_dir, int threads, const std::string& data_dir,
-         const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db) {
+         const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db,
+         const std::string& format, bool compress) {
         check_threads(threads, "threads");
         app::RunConfig cfg;
         cfg.allow_read = allow_read;
@@ -295,6 +296,8 @@ void bind_run(py::module_& m) {
         cfg.threads = threads;
         cfg.data_dir = data_dir;
         cfg.quiet = true;
+        cfg.format = format;  // "" (by size), "csv", "netcdf" or "both" (docs/results.md)
+        cfg.compress_level = compress ? app::kNetcdfCompressLevel : 0;
         app::RunSummary s;
         {
           py::gil_scoped_release release;
@@ -313,8 +316,9 @@ void bind_run(py::module_& m) {
       },
       py::arg("scenario") = "default", py::arg("out_dir") = "results", py::arg("threads") = 0,
       py::arg("data_dir") = "", py::arg("allow_read") = std::vector<std::string>{},
-      py::arg("allow_db") = std::vector<std::string>{},
-      "cohortgis::app::run, the `cohortgis run` job: writes the CSV outputs and manifest.json into out_dir.");
+      py::arg("allow_db") = std::vector<std::string>{}, py::arg("format") = "", py::arg("compress") = false,
+      "cohortgis::app::run, the `cohortgis run` job: writes the CSV outputs and manifest.json into out_dir.\n"
+      "format: 'csv', 'netcdf' (results.nc) or 'both'; '' chooses by size. compress: results.nc deflated.");
 }
 
 }  // namespace cohortgis::python

@@ -3,6 +3,7 @@
 // `cohortgis run` (run.hpp). Errors are InputError naming the folder, file, row or option to fix.
 #pragma once
 
+#include <atomic>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,7 +55,9 @@ struct ReportResult {
 // (require_intact_results, results.hpp); verify = false skips that (the run itself, on the folder it just wrote).
 // The files drawn are added to manifest.json's file list. A file in the way that cohortgis did not write (or a
 // symbolic link) is not overwritten: InputError.
-ReportResult make_report(const std::string& results_dir, std::optional<Language> language = {}, bool verify = true);
+// cancel: set to true (SIGINT/SIGTERM) stops drawing with ProjectionError.
+ReportResult make_report(const std::string& results_dir, std::optional<Language> language = {}, bool verify = true,
+                         const std::atomic<bool>* cancel = nullptr);
 
 // ---- cohortgis info ----
 

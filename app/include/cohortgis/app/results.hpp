@@ -65,7 +65,8 @@ class Results {
   // plan_periods.csv value; NaN when absent.
   double period_value(const std::string& variant, const std::string& period, const std::string& unit,
                       const std::string& column) const;
-  // population.csv: persons by age index (ages in population_ages) for one zone ("total": every zone), group
+  // population.csv: persons by age index (ages in population_ages) for one zone ("total": every zone; an aggregate's
+  // name: its member zones), group
   // ("all": every group) and sex ("female" / "male"). Empty when population.csv has no such rows.
   std::vector<double> population(const std::string& variant, int year, const std::string& zone,
                                  const std::string& group, const std::string& sex) const;

@@ -11,6 +11,9 @@
 
 namespace cohortgis::app {
 
+// Deflate level of `--compress` for results.nc (with the shuffle filter), chosen by the measurement in docs/results.md.
+inline constexpr int kNetcdfCompressLevel = 1;
+
 struct RunConfig {
   // A scenario file (.toml), or "default": the shipped example scenarios/examples/beijing-2020/scenario.toml.
   std::string scenario = "default";
@@ -34,6 +37,11 @@ struct RunConfig {
   bool report = true;
   // CSVs start with a UTF-8 byte-order mark (--csv-bom), which Chinese-locale Excel needs to open them as UTF-8.
   bool csv_bom = false;
+  // Where population and components go (docs/results.md "results.nc"): "csv" (population.csv, components.csv),
+  // "netcdf" (results.nc) or "both"; empty: results.nc above 5 million population values, else the CSVs.
+  std::string format;
+  // results.nc: 0 uncompressed; 1–9 shuffle + deflate at that level (--compress uses 1, measured in docs/results.md).
+  int compress_level = 0;
 };
 
 // One variant of a run (the baseline is the first).
@@ -59,6 +67,11 @@ struct RunSummary {
   Language language = Language::en;     // of the maps and the report
   std::string maps_note;                // why there are no maps (no zone boundaries), or ""
 };
+
+// For a signal watchdog thread (not a signal handler): removes the temporary folders of the runs in progress in this
+// process, so that a process that must exit at once (a signal not noticed within a second) leaves nothing partial.
+// A run whose folder was removed can no longer commit.
+void remove_runs_in_progress();
 
 // The data folder RunConfig::data_dir resolves to.
 std::string resolve_data_dir(const std::string& configured);

@@ -6,6 +6,7 @@
 // bar is true and shapes are not stretched.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -71,6 +72,8 @@ struct MapStyle {
   //   loss darkest) or "Blues" for values >= 0 (the largest gain darkest), so reds always mean losses;
   // - not signed (counts, shares, ages …): the sequential "YlGnBu" (sequential_palette), darkest = largest.
   bool diverging = false;
+  // Set to true (a signal handler) to stop: drawing throws ProjectionError("drawing cancelled") within 256 zones.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // The breaks render_choropleth uses for `values` (class_breaks, or the split at 0 of a diverging style).

@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "netcdf_output.hpp"
+
+#include <netcdf.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "cohortgis/engine/indicators.hpp"
+
+namespace cohortgis::app {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+std::size_t uz(int v) { return static_cast<std::size_t>(v); }
+
+// Chunks of about 1 MiB along the zone (or unit) axis, one year and one variant each: a year is written in whole
+// chunks, and a reader of one zone's time series touches one chunk per year.
+std::size_t chunk_rows(std::size_t rows, std::size_t row_values) {
+  const std::size_t target = (std::size_t{1} << 20) / (8 * std::max<std::size_t>(row_values, 1));
+  return std::clamp<std::size_t>(target, 1, std::max<std::size_t>(rows, 1));
+}
+
+}  // namespace
+
+CubeFormat parse_cube_format(const std::string& text, const std::string& what) {
+  if (text == "csv") return CubeFormat::csv;
+  if (text == "netcdf") return CubeFormat::netcdf;
+  if (text == "both") return CubeFormat::both;
+  throw InputError(what + ": '" + text + "'; expected csv, netcdf or both");
+}
+
+CubeFormat choose_cube_format(const std::string& asked, const scenarios::Scenario& sc, std::size_t variants) {
+  if (!asked.empty()) return parse_cube_format(asked, "--format");
+  const double values = static_cast<double>(sc.zones.size()) * static_cast<double>(sc.group_names.size()) * 2.0 *
+                        sc.grid.n_ages * (sc.steps + 1) * static_cast<double>(variants);
+  return values > kNetcdfDefaultAboveValues ? CubeFormat::netcdf : CubeFormat::csv;
+}
+
+void NetcdfWriter::check(int status, const std::string& what) const {
+  if (status != NC_NOERR) throw InputError(path_ + ": " + what + " failed (" + nc_strerror(status) + ")");
+}
+
+NetcdfWriter::NetcdfWriter(const std::filesystem::path& path, const scenarios::ScenarioSet& set,
+                           const std::vector<ZoneAggregate>& aggregates, const std::vector<std::string>& variants,
+                           int deflate_level)
+    : path_(path.string()),
+      set_(set),
+      sc_(&set.runs.front()),
+      aggregates_(aggregates),
+      variants_(variants),
+      deflate_(deflate_level) {
+  if (deflate_ < 0 || deflate_ > 9)
+    throw InputError("--compress: deflate level " + std::to_string(deflate_) + "; expected 0 (off) to 9");
+  check(nc_create(path_.c_str(), NC_NETCDF4 | NC_CLOBBER, &ncid_), "creating the file");
+}
+
+NetcdfWriter::~NetcdfWriter() {
+  if (ncid_ >= 0) nc_close(ncid_);
+}
+
+void NetcdfWriter::begin_variant(const scenarios::Scenario& scenario) {
+  sc_ = &scenario;
+  for (std::size_t v = 0; v < variants_.size(); ++v)
+    if (variants_[v] == scenario.variant) variant_ = v;
+  year_index_ = 0;
+}
+
+// Dimensions, coordinates and variables, from the first (base-year) indicator table; then data mode for good.
+void NetcdfWriter::define(const IndicatorTable& t) {
+  const scenarios::Scenario& sc = *sc_;
+  zones_ = static_cast<int>(sc.zones.size());
+  groups_ = static_cast<int>(sc.group_names.size());
+  ages_ = sc.grid.n_ages;
+  units_ = t.unit_names.size();
+  indicator_groups_ = t.group_names.size();
+  indicators_ = t.n_indicators();
+  const int id = ncid_;
+  auto text_att = [&](int var, const char* name, const std::string& value) {
+    check(nc_put_att_text(id, var, name, value.size(), value.c_str()), std::string("writing attribute ") + name);
+  };
+  text_att(NC_GLOBAL, "Conventions", "CF-1.8");
+  text_att(NC_GLOBAL, "title", sc.title.empty() ? sc.name : sc.title);
+  text_att(NC_GLOBAL, "source",
+           std::string("cohortgis ") + COHORTGIS_VERSION + " multi-regional cohort-component projection");
+  text_att(NC_GLOBAL, "scenario", sc.name);
+  text_att(NC_GLOBAL, "comment",
+           "population at the end of each year; components of the period ending with the year (NaN in the base "
+           "year); layout and conventions in docs/results.md (results.nc) and manifest.json");
+
+  int d_variant, d_year, d_zone, d_group, d_sex, d_age, d_unit, d_igroup, d_indicator;
+  check(nc_def_dim(id, "variant", variants_.size(), &d_variant), "defining dimension variant");
+  check(nc_def_dim(id, "year", NC_UNLIMITED, &d_year), "defining dimension year");
+  check(nc_def_dim(id, "zone", uz(zones_), &d_zone), "defining dimension zone");
+  check(nc_def_dim(id, "group", uz(groups_), &d_group), "defining dimension group");
+  check(nc_def_dim(id, "sex", kSexes, &d_sex), "defining dimension sex");
+  check(nc_def_dim(id, "age", uz(ages_), &d_age), "defining dimension age");
+  check(nc_def_dim(id, "unit", units_, &d_unit), "defining dimension unit");
+  check(nc_def_dim(id, "indicator_group", indicator_groups_, &d_igroup), "defining dimension indicator_group");
+  check(nc_def_dim(id, "indicator", indicators_, &d_indicator), "defining dimension indicator");
+
+  // Coordinates: names as string variables, years and ages as integers.
+  std::vector<std::pair<int, std::vector<std::string>>> strings;
+  auto string_var = [&](const char* name, int dim, std::vector<std::string> values, const std::string& long_name) {
+    int v;
+    check(nc_def_var(id, name, NC_STRING, 1, &dim, &v), std::string("defining variable ") + name);
+    text_att(v, "long_name", long_name);
+    strings.emplace_back(v, std::move(values));
+    return v;
+  };
+  string_var("variant", d_variant, variants_, "scenario variant");
+  {
+    std::vector<std::string> ids, names, names_en;
+    for (const auto& z : sc.zones) (ids.push_back(z.id), names.push_back(z.name), names_en.push_back(z.name_en));
+    string_var("zone", d_zone, ids, "zone id");
+    string_var("zone_name", d_zone, names, "zone name");
+    string_var("zone_name_en", d_zone, names_en, "zone name in English");
+  }
+  string_var("group", d_group, sc.group_names, "population group");
+  string_var("sex", d_sex, {sex_name(Sex::female), sex_name(Sex::male)}, "sex");
+  string_var("unit", d_unit, t.unit_names, "zone id or aggregate name ('total' = the whole area)");
+  string_var("indicator_group", d_igroup, t.group_names, "population group ('all' = every group)");
+  string_var("indicator", d_indicator, t.indicator_names, "indicator (names as in indicators.csv)");
+  int v_age;
+  check(nc_def_var(id, "age", NC_INT, 1, &d_age, &v_age), "defining variable age");
+  text_att(v_age, "long_name", "first age of the age group (the last group is open-ended)");
+  text_att(v_age, "units", "years");
+  check(nc_def_var(id, "year", NC_INT, 1, &d_year, &v_year_), "defining variable year");
+  text_att(v_year_, "long_name", "year (populations at the end of the year)");
+  text_att(v_year_, "axis", "T");
+
+  // Data variables: doubles, NaN where not defined, one chunk per variant, year and ~1 MiB of zones.
+  const double fill = kNaN;
+  auto data_var = [&](const char* name, std::vector<int> dims, std::vector<std::size_t> chunks,
+                      const std::string& long_name, const char* units) {
+    int v;
+    check(nc_def_var(id, name, NC_DOUBLE, static_cast<int>(dims.size()), dims.data(), &v),
+          std::string("defining variable ") + name);
+    check(nc_def_var_chunking(id, v, NC_CHUNKED, chunks.data()), std::string("chunking variable ") + name);
+    if (deflate_ > 0) check(nc_def_var_deflate(id, v, 1, 1, deflate_), std::string("compressing variable ") + name);
+    check(nc_def_var_fill(id, v, 0, &fill), std::string("setting the fill value of ") + name);
+    // Every chunk is written whole, once (one year at a time): no chunk cache (the library's default keeps up to
+    // 16 MiB per variable, which would be the largest memory of a large run).
+    check(nc_set_var_chunk_cache(id, v, 0, 0, 1.0f), std::string("setting the chunk cache of ") + name);
+    text_att(v, "long_name", long_name);
+    if (units) text_att(v, "units", units);
+    if (set_.outputs.min_cell > 0 && std::string(units ? units : "") == "1")
+      text_att(v, "comment",
+               "values above 0 and below min_cell = " + std::to_string(set_.outputs.min_cell) +
+                   " are suppressed (NaN), as in the CSV files");
+    return v;
+  };
+  const std::size_t state = uz(groups_) * kSexes * uz(ages_);
+  const std::size_t zc = chunk_rows(uz(zones_), state);
+  const std::vector<int> cell_dims{d_variant, d_year, d_zone, d_group, d_sex, d_age};
+  const std::vector<std::size_t> cell_chunks{1, 1, zc, uz(groups_), kSexes, uz(ages_)};
+  if (set_.outputs.population)
+    v_population_ = data_var("population", cell_dims, cell_chunks, "persons at the end of the year", "1");
+  if (set_.outputs.components) {
+    const std::vector<int> sdims{d_variant, d_year, d_zone, d_group, d_sex};
+    const std::vector<std::size_t> schunks{1, 1, chunk_rows(uz(zones_), uz(groups_) * kSexes), uz(groups_), kSexes};
+    v_births_ =
+        data_var("births", sdims, schunks, "births of the period ending with the year, by sex of the child", "1");
+    v_nb_in_ =
+        data_var("newborn_transfer_in", sdims, schunks, "newborns moved into the group by the newborn rules", "1");
+    v_nb_out_ =
+        data_var("newborn_transfer_out", sdims, schunks, "newborns moved out of the group by the newborn rules", "1");
+    v_deaths_ = data_var("deaths", cell_dims, cell_chunks, "deaths of the period by age at its end", "1");
+    v_net_migration_ =
+        data_var("net_migration", cell_dims, cell_chunks,
+                 "net migrants of the period by age at its start (transfers between groups left out)", "1");
+    v_transfer_in_ = data_var("transfer_in", cell_dims, cell_chunks, "persons moved in from other groups", "1");
+    v_transfer_out_ = data_var("transfer_out", cell_dims, cell_chunks, "persons moved out to other groups", "1");
+    v_floor_ = data_var("floor_adjustment", cell_dims, cell_chunks, "persons added by the non-negativity floor", "1");
+  }
+  v_indicators_ = data_var("indicators", {d_variant, d_year, d_unit, d_igroup, d_indicator},
+                           {1, 1, chunk_rows(units_, indicator_groups_ * indicators_), indicator_groups_, indicators_},
+                           "indicator values (as in indicators.csv; NaN = not defined)", nullptr);
+  check(nc_enddef(id), "ending the definitions");
+
+  for (auto& [v, values] : strings) {
+    std::vector<const char*> p;
+    for (const auto& s : values) p.push_back(s.c_str());
+    const std::size_t start = 0, count = p.size();
+    if (count) check(nc_put_vara_string(id, v, &start, &count, p.data()), "writing coordinate names");
+  }
+  std::vector<int> ages;
+  for (int i = 0; i < ages_; ++i) ages.push_back(sc.grid.age_start(i));
+  check(nc_put_var_int(id, v_age, ages.data()), "writing variable age");
+  defined_ = true;
+}
+
+void NetcdfWriter::put_year(int year) {
+  const std::size_t start = year_index_, count = 1;
+  check(nc_put_vara_int(ncid_, v_year_, &start, &count, &year), "writing variable year");
+}
+
+void NetcdfWriter::put_state(int var, const double* values, std::size_t count_values) {
+  if (var < 0) return;
+  const std::size_t start[6] = {variant_, year_index_, 0, 0, 0, 0};
+  const std::size_t count[6] = {1, 1, uz(zones_), uz(groups_), kSexes, uz(ages_)};
+  const int min_cell = set_.outputs.min_cell;
+  if (min_cell > 0 || !values) {
+    // Suppressed small cells (as append_published: 0 < v < min_cell) and missing arrays (all 0) through the buffer.
+    buf_.assign(count_values, 0.0);
+    if (values)
+      for (std::size_t i = 0; i < count_values; ++i)
+        buf_[i] = values[i] > 0.0 && values[i] < static_cast<double>(min_cell) ? kNaN : values[i];
+    values = buf_.data();
+  }
+  check(nc_put_vara_double(ncid_, var, start, count, values), "writing a year");
+}
+
+void NetcdfWriter::put_indicators(const IndicatorTable& t, bool stocks_only) {
+  const double* values = t.values.data();
+  if (stocks_only) {
+    // The base year has indicators of the population itself only (as indicators.csv).
+    buf_ = t.values;
+    for (std::size_t r = 0; r < units_ * indicator_groups_; ++r)
+      for (std::size_t k = 0; k < indicators_; ++k)
+        if (!is_stock_indicator(k)) buf_[r * indicators_ + k] = kNaN;
+    values = buf_.data();
+  }
+  const std::size_t start[5] = {variant_, year_index_, 0, 0, 0};
+  const std::size_t count[5] = {1, 1, units_, indicator_groups_, indicators_};
+  check(nc_put_vara_double(ncid_, v_indicators_, start, count, values), "writing indicators");
+}
+
+void NetcdfWriter::base(const CohortArray& population, int year) {
+  IndicatorTable table;
+  compute_population_indicators(population, sc_->zone_ids(), sc_->group_names, aggregates_, {}, table);
+  if (!defined_) define(table);
+  put_year(year);
+  put_state(v_population_, population.data().data(), population.data().size());
+  put_indicators(table, true);
+  ++year_index_;
+}
+
+void NetcdfWriter::step(const StepResult& r) {
+  put_year(r.context.end_year);
+  const std::size_t n = r.end.data().size();
+  put_state(v_population_, r.end.data().data(), n);
+  if (v_births_ >= 0) {
+    const StepComponents& c = r.components;
+    const std::size_t start[5] = {variant_, year_index_, 0, 0, 0};
+    const std::size_t count[5] = {1, 1, uz(zones_), uz(groups_), kSexes};
+    const std::vector<double> zeros(uz(zones_) * uz(groups_) * kSexes, 0.0);
+    for (auto [var, v] : {std::pair{v_births_, &c.births}, std::pair{v_nb_in_, &c.newborn_transfer_in},
+                          std::pair{v_nb_out_, &c.newborn_transfer_out}}) {
+      std::vector<double> values = v->empty() ? zeros : *v;
+      if (set_.outputs.min_cell > 0)
+        for (double& x : values)
+          if (x > 0.0 && x < set_.outputs.min_cell) x = kNaN;
+      check(nc_put_vara_double(ncid_, var, start, count, values.data()), "writing births");
+    }
+    auto cube = [](const CohortArray& a) { return a.empty() ? nullptr : a.data().data(); };
+    put_state(v_deaths_, cube(c.deaths), n);
+    // Net migration without the transfers between groups (as components.csv): M − transfer_in + transfer_out.
+    if (c.net_migrants.empty()) {
+      put_state(v_net_migration_, nullptr, n);
+    } else {
+      std::vector<double>& m = migration_;
+      m.assign(c.net_migrants.data().begin(), c.net_migrants.data().end());
+      for (std::size_t i = 0; i < n; ++i)
+        m[i] = m[i] - (c.transfer_in.empty() ? 0.0 : c.transfer_in.data()[i]) +
+               (c.transfer_out.empty() ? 0.0 : c.transfer_out.data()[i]);
+      put_state(v_net_migration_, m.data(), n);
+    }
+    put_state(v_transfer_in_, cube(c.transfer_in), n);
+    put_state(v_transfer_out_, cube(c.transfer_out), n);
+    put_state(v_floor_, cube(c.floor_adjustment), n);
+  }
+  if (r.indicators) put_indicators(*r.indicators, false);
+  ++year_index_;
+}
+
+void NetcdfWriter::close() {
+  if (ncid_ < 0) return;
+  const int id = ncid_;
+  ncid_ = -1;
+  check(nc_close(id), "closing the file");
+}
+
+}  // namespace cohortgis::app

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+// results.nc: the run's cubes (population, components, indicators) as one chunked NetCDF-4 file that follows the CF
+// conventions, written one year at a time as the engine delivers it (docs/results.md "results.nc").
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "cohortgis/engine/projection.hpp"
+#include "cohortgis/scenarios/scenario_file.hpp"
+
+namespace cohortgis::app {
+
+// Which files hold the population and components: population.csv + components.csv, results.nc, or both.
+enum class CubeFormat { csv, netcdf, both };
+
+// Above this many population values (zones × groups × 2 sexes × age groups × years × variants) a run writes
+// results.nc instead of population.csv and components.csv unless told otherwise (RunConfig::format): 5 million values
+// are a population.csv of about 250 MB, and components.csv is up to six times that.
+inline constexpr double kNetcdfDefaultAboveValues = 5e6;
+
+// "csv", "netcdf", "both" (throws InputError naming `what` otherwise).
+CubeFormat parse_cube_format(const std::string& text, const std::string& what);
+// The format a run uses: `asked` if given, else by size (kNetcdfDefaultAboveValues).
+CubeFormat choose_cube_format(const std::string& asked, const scenarios::Scenario& sc, std::size_t variants);
+
+class NetcdfWriter : public ResultSink {
+ public:
+  // variants: the names of the runs, in the order they come (baseline first). aggregates: as the engine reports them
+  // (with "total"). deflate_level 0: no compression; 1–9: shuffle + deflate at that level.
+  NetcdfWriter(const std::filesystem::path& path, const scenarios::ScenarioSet& set,
+               const std::vector<ZoneAggregate>& aggregates, const std::vector<std::string>& variants,
+               int deflate_level);
+  ~NetcdfWriter() override;
+  NetcdfWriter(const NetcdfWriter&) = delete;
+  NetcdfWriter& operator=(const NetcdfWriter&) = delete;
+
+  void begin_variant(const scenarios::Scenario& scenario);
+  void base(const CohortArray& population, int year) override;
+  void step(const StepResult& result) override;
+  void close();  // reports write errors as InputError naming the file
+
+ private:
+  void define(const IndicatorTable& table);
+  void put_year(int year);
+  void put_state(int var, const double* values, std::size_t count);  // one year of a [zone][group][sex][age] cube
+  void put_indicators(const IndicatorTable& table, bool stocks_only);
+  void check(int status, const std::string& what) const;
+
+  std::string path_;
+  const scenarios::ScenarioSet& set_;
+  const scenarios::Scenario* sc_ = nullptr;
+  std::vector<ZoneAggregate> aggregates_;
+  std::vector<std::string> variants_;
+  int deflate_ = 0;
+  int ncid_ = -1;
+  bool defined_ = false;
+  std::size_t variant_ = 0, year_index_ = 0;
+  int zones_ = 0, groups_ = 0, ages_ = 0;
+  std::size_t units_ = 0, indicator_groups_ = 0, indicators_ = 0;
+  // Variable ids (-1: not in the file).
+  int v_year_ = -1, v_population_ = -1, v_births_ = -1, v_nb_in_ = -1, v_nb_out_ = -1, v_indicators_ = -1;
+  int v_deaths_ = -1, v_net_migration_ = -1, v_transfer_in_ = -1, v_transfer_out_ = -1, v_floor_ = -1;
+  std::vector<double> buf_, migration_;  // one year of one cube (reused)
+};
+
+// Passes every result to two sinks in turn (the CSV writer, then results.nc).
+class TeeSink : public ResultSink {
+ public:
+  TeeSink(ResultSink& first, ResultSink* second) : first_(first), second_(second) {}
+  void base(const CohortArray& population, int year) override {
+    first_.base(population, year);
+    if (second_) second_->base(population, year);
+  }
+  void step(const StepResult& result) override {
+    first_.step(result);
+    if (second_) second_->step(result);
+  }
+
+ private:
+  ResultSink& first_;
+  ResultSink* second_;
+};
+
+}  // namespace cohortgis::app

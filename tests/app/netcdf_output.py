@@ -1,0 +1,133 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""results.nc against the CSV files of the same run (issue #16): one run of the default scenario (every variant, two
+groups, aggregates) with --format both; xarray must find exactly the numbers of population.csv, components.csv and
+indicators.csv (the CSVs hold shortest round-trip text, so equality is exact), the zone ids and names of zones.csv, and
+the manifest must list results.nc. A second run with --format netcdf --compress must give the same numbers from a
+deflated file and leave out the two CSV cubes; a run at 1 thread must write the same bytes as one at 2.
+
+Usage: netcdf_output.py COHORTGIS_EXE
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+EXE = sys.argv[1]
+failures = []
+
+
+def check(ok, what):
+    if not ok:
+        failures.append(what)
+        print("FAIL:", what)
+
+
+def run(out, *opts):
+    p = subprocess.run([EXE, "run", "default", "--out", out, "--quiet", "--no-report", *opts],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"cohortgis run {' '.join(opts)}: exit {p.returncode}: {p.stderr}")
+
+
+def same(a, b):
+    """Equal as doubles, NaN equal to NaN."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return a.shape == b.shape and bool(np.all((a == b) | (np.isnan(a) & np.isnan(b))))
+
+
+with tempfile.TemporaryDirectory() as work:
+    both, packed, single = os.path.join(work, "both"), os.path.join(work, "packed"), os.path.join(work, "single")
+    run(both, "--format", "both", "--threads", "2")
+    run(packed, "--format", "netcdf", "--compress")
+    run(single, "--format", "netcdf", "--threads", "1")
+    # Reproducible: the same bytes at 1 and 2 threads, with or without the CSVs beside it.
+    with open(os.path.join(both, "results.nc"), "rb") as f1, open(os.path.join(single, "results.nc"), "rb") as f2:
+        check(f1.read() == f2.read(), "results.nc byte-identical at 1 and 2 threads")
+
+    ds = xr.open_dataset(os.path.join(both, "results.nc"))
+    check(ds.attrs.get("Conventions") == "CF-1.8", "global attribute Conventions = CF-1.8")
+    check(ds["population"].dims == ("variant", "year", "zone", "group", "sex", "age"), "population dimensions")
+    check(ds["indicators"].dims == ("variant", "year", "unit", "indicator_group", "indicator"), "indicator dimensions")
+    check(ds["births"].dims == ("variant", "year", "zone", "group", "sex"), "births dimensions")
+    variants = [str(v) for v in ds["variant"].values]
+    years = [int(y) for y in ds["year"].values]
+    zones = [str(z) for z in ds["zone"].values]
+    groups = [str(g) for g in ds["group"].values]
+    sexes = [str(s) for s in ds["sex"].values]
+    ages = [int(a) for a in ds["age"].values]
+
+    zcsv = pd.read_csv(os.path.join(both, "zones.csv"), dtype=str, keep_default_na=False)
+    check(zones == list(zcsv["zone"]), "zone ids as in zones.csv")
+    check([str(n) for n in ds["zone_name"].values] == list(zcsv["name"]), "zone names as in zones.csv")
+
+    # population.csv: every cell of every variant and year.
+    pop = pd.read_csv(os.path.join(both, "population.csv"), dtype={"zone": str}, float_precision="round_trip")
+    check(variants == list(dict.fromkeys(pop["variant"])), "variants in run order")
+    check(years == sorted(set(pop["year"])), "years")
+    idx = lambda values, names: pd.Index(names).get_indexer(values)
+    want = np.full(ds["population"].shape, np.nan)
+    want[idx(pop["variant"], variants), idx(pop["year"], years), idx(pop["zone"], zones), idx(pop["group"], groups),
+         idx(pop["sex"], sexes), idx(pop["age"], ages)] = pop["population"].to_numpy()
+    check(len(pop) == want.size, f"population.csv has {len(pop)} rows for {want.size} cells")
+    check(same(ds["population"].values, want), "population equals population.csv")
+
+    # components.csv: rows of exactly 0 are left out there (0 in results.nc); the base year has no components (NaN).
+    comp = pd.read_csv(os.path.join(both, "components.csv"), dtype={"zone": str}, float_precision="round_trip")
+    comp["year"] = comp["period"].astype(str).str.split("-").str[-1].astype(int)
+    for name in ["deaths", "net_migration", "transfer_in", "transfer_out", "floor_adjustment", "births",
+                 "newborn_transfer_in", "newborn_transfer_out"]:
+        var = ds[name]
+        want = np.zeros(var.shape)
+        want[:, 0] = np.nan
+        rows = comp[comp["component"] == name]
+        at = [idx(rows["variant"], variants), idx(rows["year"], years), idx(rows["zone"], zones),
+              idx(rows["group"], groups), idx(rows["sex"], sexes)]
+        if var.ndim == 6:
+            at.append(idx(rows["age"].astype(int), ages))
+        want[tuple(at)] = rows["persons"].to_numpy()
+        check(same(var.values, want), f"{name} equals components.csv ({len(rows)} rows)")
+    check(float(np.nansum(ds["deaths"].values)) > 0 and float(np.nansum(np.abs(ds["net_migration"].values))) > 0,
+          "the run has deaths and migration (the comparison is not of zeros)")
+
+    # indicators.csv: an empty value is NaN; indicators not in the CSV (flows of the base year) are NaN.
+    ind = pd.read_csv(os.path.join(both, "indicators.csv"), dtype={"zone": str, "group": str},
+                      float_precision="round_trip")
+    var = ds["indicators"]
+    units = [str(u) for u in ds["unit"].values]
+    igroups = [str(g) for g in ds["indicator_group"].values]
+    names = [str(k) for k in ds["indicator"].values]
+    want = np.full(var.shape, np.nan)
+    want[idx(ind["variant"], variants), idx(ind["year"], years), idx(ind["zone"], units), idx(ind["group"], igroups),
+         idx(ind["indicator"], names)] = ind["value"].to_numpy()
+    check(set(ind["zone"]) == set(units) and "total" in units, "indicator units (zones and aggregates)")
+    check(same(var.values, want), "indicators equal indicators.csv")
+    ds.close()
+
+    manifest = json.load(open(os.path.join(both, "manifest.json")))
+    listed = [f["path"] for f in manifest["files"]]
+    check("results.nc" in listed and "population.csv" in listed, "manifest lists results.nc and the CSVs")
+
+    # --format netcdf --compress: the same numbers, deflated; no population.csv or components.csv.
+    a = xr.open_dataset(os.path.join(both, "results.nc"))
+    b = xr.open_dataset(os.path.join(packed, "results.nc"))
+    for name in ["population", "deaths", "births", "indicators"]:
+        check(same(a[name].values, b[name].values), f"--compress: {name} unchanged")
+    check(b["population"].encoding.get("zlib") is True and b["population"].encoding.get("shuffle") is True,
+          "--compress: shuffle + deflate")
+    check(not a["population"].encoding.get("zlib"), "uncompressed by default")
+    a.close()
+    b.close()
+    check(not os.path.exists(os.path.join(packed, "population.csv")) and
+          not os.path.exists(os.path.join(packed, "components.csv")), "--format netcdf: no CSV cubes")
+    listed = [f["path"] for f in json.load(open(os.path.join(packed, "manifest.json")))["files"]]
+    check("results.nc" in listed and "population.csv" not in listed, "--format netcdf: manifest")
+
+if failures:
+    sys.exit(f"{len(failures)} check(s) failed")
+print("results.nc matches the CSV output")

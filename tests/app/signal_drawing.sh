@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# SIGTERM while the maps and charts are drawn, and while a large table is read (issue #16): the run must exit 143 within 2 s of the signal and leave
+# neither its temporary folder nor an output folder. The signal is sent once the first figure is in the staging
+# folder (drawing under way) and before report.html exists (drawing not finished).
+# Usage: signal_drawing.sh COHORTGIS_EXE DATA_DIR EXAMPLES_DIR
+set -uo pipefail
+EXE=$1
+export COHORTGIS_DATA_DIR=$2
+EXAMPLES=$3
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+for sig in TERM INT; do
+  rm -rf "$WORK"/out*
+  "$EXE" run "$EXAMPLES/nc-counties/scenario.toml" --out "$WORK/out" --quiet 2>"$WORK/err" &
+  pid=$!
+  drawing=""
+  for _ in $(seq 1 2000); do
+    if compgen -G "$WORK/out.tmp-*/maps/*.png" >/dev/null; then drawing=1; break; fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.01
+  done
+  [ -n "$drawing" ] || { wait "$pid"; fail "SIG$sig: the run never started drawing (exit $?: $(cat "$WORK/err"))"; }
+  compgen -G "$WORK/out.tmp-*/report.html" >/dev/null && fail "SIG$sig: drawing had already finished"
+  t0=$(date +%s%N)
+  kill -s "$sig" "$pid"
+  wait "$pid"; rc=$?
+  t1=$(date +%s%N)
+  ms=$(( (t1 - t0) / 1000000 ))
+  want=$([ "$sig" = TERM ] && echo 143 || echo 130)
+  [ $rc -eq "$want" ] || fail "SIG$sig during drawing: exit $rc, expected $want ($(cat "$WORK/err"))"
+  [ "$ms" -lt 2000 ] || fail "SIG$sig during drawing: exit after $ms ms, expected under 2 s"
+  grep -q "interrupted by SIG$sig" "$WORK/err" || fail "SIG$sig: message: $(cat "$WORK/err")"
+  ! compgen -G "$WORK/out*" >/dev/null || fail "SIG$sig: left $(ls -d "$WORK"/out*)"
+  echo "ok: SIG$sig during drawing -> exit $rc after $ms ms, nothing left: $(cat "$WORK/err")"
+done
+# SIGTERM while a large base table is read (a phase without cancel checks: the watchdog's 0.5 s): 20,000 zones.
+mkdir -p "$WORK/big"
+/usr/bin/python3 - "$WORK/big" <<'PY'
+import sys
+d = sys.argv[1]
+with open(f"{d}/base.csv", "w") as f:
+    f.write("zone,sex,age,population\n")
+    for z in range(20000):
+        for sex in ("female", "male"):
+            for age in range(0, 90, 5):
+                f.write(f"Z{z},{sex},{age},{1000 - age}\n")
+with open(f"{d}/zones.csv", "w") as f:
+    f.write("id,name\n" + "".join(f"Z{z},zone {z}\n" for z in range(20000)))
+with open(f"{d}/asfr.csv", "w") as f:
+    f.write("age,value\n20,0.1\n25,0.1\n30,0.1\n")
+with open(f"{d}/mx.csv", "w") as f:
+    f.write("age,sex,mx\n" + "".join(f"{a},{s},0.01\n" for s in ("female", "male") for a in [0, 1] + list(range(5, 90, 5))))
+with open(f"{d}/scenario.toml", "w") as f:
+    f.write('[scenario]\nname = "big"\n[geography]\nzones = "zones.csv"\n'
+            '[projection]\nbase_year = 2020\nhorizon = 2030\nstep = 5\nopen_age = 85\n'
+            '[base_population]\ntable = "base.csv"\n[fertility]\nschedule = "asfr.csv"\nsrb = 105\n'
+            '[mortality]\nmx = { path = "mx.csv", columns = { value = "mx" } }\n')
+PY
+rm -rf "$WORK"/out*
+"$EXE" run "$WORK/big/scenario.toml" --out "$WORK/out" --quiet 2>"$WORK/err" &
+pid=$!
+for _ in $(seq 1 400); do compgen -G "$WORK/out.tmp-*" >/dev/null && break; sleep 0.005; done
+t0=$(date +%s%N)
+kill -s TERM "$pid"
+wait "$pid"; rc=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ $rc -eq 143 ] || fail "SIGTERM while loading: exit $rc, expected 143 ($(cat "$WORK/err"))"
+[ "$ms" -lt 2000 ] || fail "SIGTERM while loading: exit after $ms ms, expected under 2 s"
+! compgen -G "$WORK/out*" >/dev/null || fail "SIGTERM while loading: left $(ls -d "$WORK"/out*)"
+echo "ok: SIGTERM while loading -> exit $rc after $ms ms, nothing left"
+echo "signals during drawing handled"
