@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,6 +11,8 @@
 #include "cohortgis/app/language.hpp"
 
 namespace cohortgis::app {
+
+class EnsembleComm;  // ensemble.hpp
 
 struct RunConfig {
   // A scenario file (.toml), or "default": the shipped example scenarios/examples/beijing-2020/scenario.toml.
@@ -32,6 +35,12 @@ struct RunConfig {
   std::optional<Language> language;
   // results.gpkg, maps/, charts/ and report.html (false: the CSVs and manifest.json only).
   bool report = true;
+  // Probabilistic projection (ensemble.hpp): the number of trajectories and the seed; unset: the scenario's
+  // [stochastic] trajectories and seed (no ensemble when it sets none). quantiles.csv and probability_met then join
+  // the outputs. comm: the MPI ranks to split the trajectories across (null: this process alone).
+  std::optional<long long> trajectories;
+  std::optional<std::uint64_t> seed;
+  const EnsembleComm* comm = nullptr;
 };
 
 // One variant of a run (the baseline is the first).
@@ -56,6 +65,7 @@ struct RunSummary {
   double report_seconds = 0.0;          // of that, drawing maps and charts and writing report.html
   Language language = Language::en;     // of the maps and the report
   std::string maps_note;                // why there are no maps (no zone boundaries), or ""
+  long long trajectories = 0;           // of the ensemble (0: none)
 };
 
 // The data folder RunConfig::data_dir resolves to.

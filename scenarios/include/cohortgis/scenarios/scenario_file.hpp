@@ -18,6 +18,7 @@
 #include "cohortgis/scenarios/records.hpp"
 #include "cohortgis/scenarios/models.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
+#include "cohortgis/scenarios/stochastic.hpp"
 
 namespace cohortgis::scenarios {
 
@@ -83,6 +84,8 @@ struct ScenarioSet {
   std::string zones_source_path, zones_source_layer;  // = zones_source.path / .layer
   // What a person-level register gave the base population (`[base_population] records`); null without one.
   std::shared_ptr<const RecordsSummary> records;
+  // [stochastic]: the random deviations of an ensemble run (`cohortgis run --trajectories N`); none when not given.
+  StochasticSpec stochastic;
 };
 
 // Loads and validates a scenario file; data_dir resolves "data:" paths. Reads every table it names. Every file the
