@@ -2,6 +2,9 @@
 // [stochastic]: the ensemble size, seed and the random deviations of fertility, mortality and migration
 // (scenarios/README.md "Probabilistic projections"; the equations are in stochastic.hpp).
 #include "cohortgis/scenarios/stochastic.hpp"
+
+#include <cmath>
+
 #include "scenario_build.hpp"
 
 namespace cohortgis::scenarios::detail {
@@ -46,11 +49,12 @@ void read_stochastic(const Doc& doc, const toml::table& root, const Scenario& sc
       // The zones' correlation matrix (1 on the diagonal, ρ elsewhere) has eigenvalues 1 + (Z−1)ρ and 1 − ρ; a common
       // factor with zone noise gives exactly those with ρ ≥ 0, and no negative ρ can come from one.
       const double z = static_cast<double>(sc.zones.size());
+      const double smallest = std::round((1.0 + (z - 1.0) * rho) * 1e9) / 1e9;  // 1e-9: enough for a message
       if (rho < 0.0)
         doc.fail(c, "stochastic.migration.correlation",
                  "expected a correlation from 0 to 1: the matrix with " + fmt(rho) + " between every pair of " +
                      std::to_string(sc.zones.size()) + " zones " +
-                     (1.0 + (z - 1.0) * rho < 0.0 ? std::string("is not positive semidefinite (eigenvalue ") + fmt(1.0 + (z - 1.0) * rho) + ")"
+                     (smallest < 0.0 ? std::string("is not positive semidefinite (eigenvalue ") + fmt(smallest) + ")"
                                                  : std::string("cannot come from a common factor with zone noise")));
       out.migration_correlation = rho;
     }
