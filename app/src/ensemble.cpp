@@ -117,6 +117,13 @@ EnsembleResult run_ensemble(const scenarios::ScenarioSet& set, const scenarios::
   r.indicators = o.indicators;
   r.cells = r.years.size() * r.units.size() * r.indicators.size() + r.targets.size();
 
+  // Rank 0 holds every trajectory's summary cells; refuse (before any work) what would not fit in kMaxEnsembleBytes.
+  const double bytes = static_cast<double>(o.trajectories) * static_cast<double>(r.cells) * sizeof(double);
+  if (bytes > static_cast<double>(kMaxEnsembleBytes))
+    throw InputError("--trajectories " + std::to_string(o.trajectories) + ": " + std::to_string(r.cells) +
+                     " summary cells per trajectory would need " + format_number(std::round(bytes / (1 << 20))) +
+                     " MiB of memory; at most " + std::to_string(kMaxEnsembleBytes >> 20) +
+                     " MiB are kept (use fewer trajectories)");
   const int ranks = o.comm ? o.comm->size() : 1, rank = o.comm ? o.comm->rank() : 0;
   const auto [first, last] = trajectory_block(o.trajectories, ranks, rank);
   std::vector<double> mine(uz(last - first) * r.cells, std::nan(""));

@@ -296,3 +296,18 @@ TEST(EnsembleInput, TrajectoriesZeroIsBadInput) {
 }
 
 }  // namespace
+
+namespace {
+// An ensemble whose summary cells would not fit in kMaxEnsembleBytes stops before projecting, naming the size.
+TEST(EnsembleInput, TooManyTrajectoriesForMemoryIsBadInput) {
+  const scenarios::ScenarioSet set = load("stochastic.toml");
+  app::EnsembleOptions o;
+  o.trajectories = 10'000'000'000LL;
+  try {
+    app::run_ensemble(set, set.runs.front(), aggregates(set.runs.front()), o);
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("summary cells per trajectory would need"), std::string::npos) << e.what();
+  }
+}
+}  // namespace

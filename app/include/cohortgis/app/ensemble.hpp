@@ -39,6 +39,9 @@ std::pair<long long, long long> trajectory_block(long long n, int ranks, int ran
 inline constexpr Indicator kEnsembleIndicators[] = {Indicator::population, Indicator::births, Indicator::deaths,
                                                     Indicator::net_migration, Indicator::share_65_plus};
 
+// The most memory the summary cells of one run's ensemble may take on rank 0 (N × cells × 8 bytes): 4 GiB.
+inline constexpr std::size_t kMaxEnsembleBytes = std::size_t{4} << 30;
+
 struct EnsembleOptions {
   long long trajectories = 0;
   std::uint64_t seed = 1;
