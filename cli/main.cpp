@@ -23,6 +23,9 @@
 #include "cohortgis/app/group_split.hpp"
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/types.hpp"
+#ifdef COHORTGIS_WITH_MPI
+#include "mpi_comm.hpp"
+#endif
 
 namespace po = boost::program_options;
 
@@ -159,6 +162,10 @@ int run_command(const std::vector<std::string>& args) {
       ("compress", "results.nc compressed (shuffle + deflate level 1): smaller, slower to write")
       ("allow-read", po::value<std::vector<std::string>>()->composing(), kAllowReadHelp)
       ("allow-db", po::value<std::vector<std::string>>()->composing(), kAllowDbHelp)
+      ("trajectories", po::value<long long>(), "probabilistic projection: number of trajectories (overrides the "
+       "scenario's [stochastic] trajectories); writes quantiles.csv and probability_met")
+      ("seed", po::value<long long>(), "seed of the trajectories' random numbers, 0 to 2147483647 (overrides the "
+       "scenario's [stochastic] seed)")
       ("quiet,q", "no progress and no summary")
       ("help,h", "show this help");
   po::variables_map vm;
@@ -188,6 +195,12 @@ int run_command(const std::vector<std::string>& args) {
   if (vm.count("allow-read")) cfg.allow_read = vm["allow-read"].as<std::vector<std::string>>();
   if (vm.count("allow-db")) cfg.allow_db = vm["allow-db"].as<std::vector<std::string>>();
   if (vm.count("lang")) cfg.language = cohortgis::app::parse_language(vm["lang"].as<std::string>());
+  if (vm.count("trajectories")) cfg.trajectories = vm["trajectories"].as<long long>();
+  if (vm.count("seed")) {
+    const long long seed = vm["seed"].as<long long>();
+    if (seed < 0 || seed > 2147483647) return bad_input("--seed " + std::to_string(seed) + ": expected 0 to 2147483647");
+    cfg.seed = static_cast<std::uint64_t>(seed);
+  }
   cfg.cancel = &g_cancel;
   start_signal_watchdog();
   std::signal(SIGINT, on_interrupt);
@@ -195,7 +208,22 @@ int run_command(const std::vector<std::string>& args) {
   // A file-size limit (ulimit -f) or a full disk must fail a write, which the run reports, not kill the process.
   std::signal(SIGXFSZ, SIG_IGN);
 
+#ifdef COHORTGIS_WITH_MPI
+  // Under mpirun the ranks split the trajectories; rank 0 writes the results, the others print nothing.
+  const std::unique_ptr<cohortgis::cli::MpiComm> comm = cohortgis::cli::MpiComm::from_launcher();
+  cfg.comm = comm.get();
+  if (comm && comm->rank() != 0) cfg.quiet = true;
+  cohortgis::app::RunSummary s;
+  try {
+    s = cohortgis::app::run(cfg);
+  } catch (const std::exception& e) {
+    if (!comm || comm->size() == 1) throw;
+    std::cerr << "cohortgis: error: " << e.what() << " (MPI rank " << comm->rank() << "; stopping every rank)\n";
+    comm->abort(1);
+  }
+#else
   const cohortgis::app::RunSummary s = cohortgis::app::run(cfg);
+#endif
   if (!cfg.quiet) {
     std::cout << "cohortgis: scenario " << s.scenario << " written to " << s.out_dir << "\n";
     std::cout << "Total population (end of year):\n";
@@ -210,6 +238,9 @@ int run_command(const std::vector<std::string>& args) {
       for (std::size_t k = 0; k < v.missed.size(); ++k) std::cout << (k ? "; " : " (") << v.missed[k];
       std::cout << (v.missed.empty() ? "" : ")") << "\n";
     }
+    if (s.trajectories > 0)
+      std::cout << "ensemble: " << s.trajectories << " trajectories; quantiles in " << s.out_dir
+                << "/quantiles.csv, probability of each target in " << s.out_dir << "/targets.csv\n";
     if (cfg.report) {
       if (s.maps_note.empty())
         std::cout << "report: " << s.out_dir << "/report.html (maps and charts in " << s.out_dir << "/maps and "

@@ -33,6 +33,6 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release ${COHORTGIS_CMAKE_ARGS:-}
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DCOHORTGIS_MPI=ON ${COHORTGIS_CMAKE_ARGS:-}
 cmake --build build --parallel
 echo "setup: built build/cli/cohortgis"

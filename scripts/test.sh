@@ -9,7 +9,7 @@ scripts/setup.sh >/dev/null
 JOBS=$(nproc)
 
 echo "== Release build, all tests"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DCOHORTGIS_WERROR=ON >/dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DCOHORTGIS_WERROR=ON -DCOHORTGIS_MPI=ON >/dev/null  # MPI: Release only
 cmake --build build --parallel "$JOBS"
 (cd build && ctest --output-on-failure --parallel "$JOBS")
 

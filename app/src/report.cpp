@@ -15,6 +15,7 @@
 #include "cohortgis/app/commands.hpp"
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/engine/types.hpp"
+#include "ensemble_report.hpp"
 #include "figures.hpp"
 #include "output_dir.hpp"
 #include "records_output.hpp"
@@ -284,9 +285,10 @@ ReportResult make_report(const std::string& dir_text, std::optional<Language> la
   figures("pyramids", word("pyramids", l), true);
   figures("charts", word("charts", l), false);
 
-  // ---- back-test (cohortgis backtest) ----
+  // ---- back-test (cohortgis backtest), probabilistic projection (run --trajectories) ----
   std::vector<std::string> extra_figures;
-  if (const auto b = backtest_report_section(r, l)) {
+  for (const auto& b : {backtest_report_section(r, l), ensemble_report_section(r, l)}) {
+    if (!b) continue;
     h += "<section id=\"" + esc(b->id) + "\"><h2>" + esc(b->title) + "</h2>\n" + section_table(*b);
     h += "<p class=\"note\">" + esc(b->note) + "</p>\n";
     for (const auto& f : b->figures) {

@@ -17,6 +17,7 @@
 #include <set>
 
 #include "cohortgis/app/commands.hpp"
+#include "cohortgis/app/ensemble.hpp"
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/geodata/measures.hpp"
@@ -28,6 +29,7 @@
 #include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "netcdf_output.hpp"
+#include "ensemble_run.hpp"
 #include "output_dir.hpp"
 #include "planning_output.hpp"
 #include "records_output.hpp"
@@ -403,6 +405,8 @@ RunSummary run(const RunConfig& cfg) {
   const auto t0 = std::chrono::steady_clock::now();
   const std::string started = utc_now_iso8601();
   check_threads(cfg.threads, "--threads");
+  check_trajectories(cfg);
+  if (cfg.comm && cfg.comm->rank() != 0) return ensemble_worker(cfg);  // MPI: rank 0 writes the results
   const std::string data_dir = resolve_data_dir(cfg.data_dir);
   {
     std::error_code ec;
@@ -494,6 +498,8 @@ RunSummary run(const RunConfig& cfg) {
   // Register outputs (exclusions.csv, parity_base.csv): aggregates only (records_output.hpp).
   write_records_outputs(out.staging(), set);  // the manifest lists them with the other files
   planning.write(out.staging());  // controls.csv, capacity.csv, households.csv
+  // Probabilistic projection: quantiles.csv and probability_met in targets.csv (ensemble.hpp).
+  const long long trajectories = run_ensembles(out.staging().string(), set, runs, aggregates, cfg, threads);
 
   // Language: asked for (--lang), else the scenario's `language`, else Chinese for a Chinese scenario.
   ManifestExtras extras;
@@ -553,6 +559,7 @@ RunSummary run(const RunConfig& cfg) {
   s.report_seconds = report_seconds;
   s.language = extras.language;
   s.maps_note = extras.maps_note;
+  s.trajectories = trajectories;
   return s;
 }
 

@@ -212,8 +212,16 @@ class ScenarioSet:
     def has_zones(self) -> bool:
         return self._zones is not None or self._zones_loader is not None
 
-    def run(self, threads: int = 0, progress: Progress = None, variants: Optional[Sequence[str]] = None) -> Results:
+    def run(self, threads: int = 0, progress: Progress = None, variants: Optional[Sequence[str]] = None,
+            trajectories: Optional[int] = None, seed: Optional[int] = None,
+            indicators: Optional[Sequence[str]] = None) -> Results:
         """Projects every run (or those named) and returns their :class:`Results`.
+
+        With ``trajectories=N``: a probabilistic projection (scenarios/README.md "Probabilistic projections") of the
+        ``[stochastic]`` assumptions of the scenario file the set came from; returns an :class:`Ensemble` (its
+        ``quantiles`` frame, ``trajectories(indicator)`` as an xarray DataArray, and the deterministic ``results``).
+        ``seed`` overrides the file's; ``indicators``: names of indicators.csv to keep (default: population, births,
+        deaths, net_migration, share_65_plus_percent).
 
         The engine runs with the GIL released on ``threads`` worker threads (0: all cores). ``progress``: True to
         print steps to stderr, or a callable(done_steps, total_steps). Ctrl-C raises KeyboardInterrupt after the
@@ -235,6 +243,10 @@ class ScenarioSet:
         out = {}
         for sc in chosen:
             out[sc.variant] = _cohortgis.run(sc, threads, _progress_callback(progress, sc.variant))
+        if trajectories is not None:
+            from ._ensemble import run_ensemble
+            return run_ensemble(chosen, self.file, trajectories, seed, threads, indicators,  # type: ignore[return-value]
+                                Results(out, self))
         return Results(out, self)
 
 

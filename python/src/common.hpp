@@ -47,5 +47,6 @@ inline py::array view_of(const double* data, const std::vector<py::ssize_t>& sha
 void bind_scenario(py::module_& m);
 void bind_run(py::module_& m);
 void bind_render(py::module_& m);
+void bind_ensemble(py::module_& m);  // bind_ensemble.cpp
 
 }  // namespace cohortgis::python

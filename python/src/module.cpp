@@ -27,4 +27,5 @@ PYBIND11_MODULE(_cohortgis, m) {
   cohortgis::python::bind_scenario(m);
   cohortgis::python::bind_run(m);
   cohortgis::python::bind_render(m);
+  cohortgis::python::bind_ensemble(m);
 }

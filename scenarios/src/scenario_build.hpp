@@ -182,6 +182,8 @@ void build_transitions(const Build& b, const Layer& L, std::vector<StepSchedules
 std::function<void(const StepContext&, const CohortArray&, StepSchedules&)> make_adjuster(const Build& b, Dynamic dyn);
 void read_plan(const Doc& doc, const toml::table& root, Scenario& sc);
 void read_targets(const Doc& doc, const toml::table& root, const Scenario& sc, ScenarioSet& set);
+// [stochastic] (read_stochastic.cpp).
+void read_stochastic(const Doc& doc, const toml::table& root, const Scenario& sc, StochasticSpec& out);
 void read_services(const Doc& doc, const toml::table& root, const Build& b, ScenarioSet& set);
 // [controls], [capacity], [households] (read_planning.cpp), a variant's keys over the baseline's: sets b.sc.planning.
 void read_planning(const Build& b, const Layer& L);

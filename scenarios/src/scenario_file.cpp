@@ -93,7 +93,7 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
   doc.grant(allowed);
   doc.allow(root, "", {"scenario", "geography", "projection", "base_population", "fertility", "mortality", "migration",
                        "relocation", "transitions", "newborn", "plan_periods", "targets", "services", "variants", "outputs",
-                       "registers", "controls", "capacity", "households"});
+                       "registers", "controls", "capacity", "households", "stochastic"});
   Scenario base;
   base.name = fs::path(path).stem().string();
   if (const toml::node* sn = root.get("scenario")) {
@@ -138,6 +138,7 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
   }
   read_targets(doc, root, base, set);
   read_services(doc, root, b, set);
+  read_stochastic(doc, root, base, set.stochastic);
 
   // The baseline, then every variant built from the same file with its overrides on top.
   std::vector<const toml::table*> variant_tables;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@ namespace cohortgis::app {
 
 // Deflate level of `--compress` for results.nc (with the shuffle filter), chosen by the measurement in docs/results.md.
 inline constexpr int kNetcdfCompressLevel = 1;
+class EnsembleComm;  // ensemble.hpp
 
 struct RunConfig {
   // A scenario file (.toml), or "default": the shipped example scenarios/examples/beijing-2020/scenario.toml.
@@ -42,6 +44,12 @@ struct RunConfig {
   std::string format;
   // results.nc: 0 uncompressed; 1–9 shuffle + deflate at that level (--compress uses 1, measured in docs/results.md).
   int compress_level = 0;
+  // Probabilistic projection (ensemble.hpp): the number of trajectories and the seed; unset: the scenario's
+  // [stochastic] trajectories and seed (no ensemble when it sets none). quantiles.csv and probability_met then join
+  // the outputs. comm: the MPI ranks to split the trajectories across (null: this process alone).
+  std::optional<long long> trajectories;
+  std::optional<std::uint64_t> seed;
+  const EnsembleComm* comm = nullptr;
 };
 
 // One variant of a run (the baseline is the first).
@@ -66,6 +74,7 @@ struct RunSummary {
   double report_seconds = 0.0;          // of that, drawing maps and charts and writing report.html
   Language language = Language::en;     // of the maps and the report
   std::string maps_note;                // why there are no maps (no zone boundaries), or ""
+  long long trajectories = 0;           // of the ensemble (0: none)
 };
 
 // For a signal watchdog thread (not a signal handler): removes the temporary folders of the runs in progress in this

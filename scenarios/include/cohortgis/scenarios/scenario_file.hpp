@@ -18,6 +18,7 @@
 #include "cohortgis/scenarios/records.hpp"
 #include "cohortgis/scenarios/models.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
+#include "cohortgis/scenarios/stochastic.hpp"
 
 namespace cohortgis::scenarios {
 
@@ -85,6 +86,8 @@ struct ScenarioSet {
   std::shared_ptr<const RecordsSummary> records;
   // Events of the registers of births and deaths (`[registers]`); null without them.
   std::shared_ptr<const EventRegisters> events;
+  // [stochastic]: the random deviations of an ensemble run (`cohortgis run --trajectories N`); none when not given.
+  StochasticSpec stochastic;
 };
 
 // Loads and validates a scenario file; data_dir resolves "data:" paths. Reads every table it names. Every file the

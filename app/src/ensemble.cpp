@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: Apache-2.0
+// Ensembles of trajectories (ensemble.hpp): each trajectory is the scenario's projection with its schedules perturbed
+// by scenarios::perturb_schedules, run single-threaded; trajectories run in parallel over oneTBB and are split across
+// MPI ranks in contiguous blocks. A trajectory's numbers depend only on (seed, trajectory), so every reduction below
+// sees the same values in the same (trajectory) order whatever the thread and rank counts.
+#include "cohortgis/app/ensemble.hpp"
+
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/task_arena.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "cohortgis/engine/projection.hpp"
+#include "cohortgis/scenarios/scenario_file.hpp"
+#include "cohortgis/scenarios/stochastic.hpp"
+#include "text_output.hpp"
+
+namespace cohortgis::app {
+
+namespace {
+
+std::size_t uz(long long v) { return static_cast<std::size_t>(v); }
+
+bool applies_to(const scenarios::Target& t, const std::string& variant) {
+  return t.variants.empty() || std::find(t.variants.begin(), t.variants.end(), variant) != t.variants.end();
+}
+
+// Keeps one trajectory's summary cells; passes the start population on to population-dependent schedules.
+class SummarySink : public ResultSink {
+ public:
+  SummarySink(const scenarios::ScenarioSet& set, const EnsembleResult& layout, double* cells)
+      : set_(set), layout_(layout), cells_(cells) {}
+  const CohortArray* current = nullptr;
+  void base(const CohortArray& population, int /*year*/) override { current = &population; }
+  void step(const StepResult& r) override {
+    current = &r.end;
+    const IndicatorTable& tab = *r.indicators;
+    const std::size_t all = tab.group_names.size() - 1, y = uz(r.context.step);
+    for (std::size_t u = 0; u < layout_.units.size(); ++u)
+      for (std::size_t k = 0; k < layout_.indicators.size(); ++k)
+        cells_[layout_.cell(y, u, k)] = tab.get(u, all, layout_.indicators[k]);
+    for (std::size_t i = 0; i < layout_.targets.size(); ++i) {
+      const scenarios::Target& t = set_.targets[layout_.targets[i]];
+      if (t.year != r.context.end_year) continue;
+      // As targets.csv: the indicator of indicators.csv for the unit and group (all groups unless named).
+      std::size_t g = all, k = 0;
+      for (std::size_t j = 0; j < tab.group_names.size(); ++j)
+        if (tab.group_names[j] == t.group) g = j;
+      while (k < tab.n_indicators() && tab.indicator_names[k] != t.indicator) ++k;
+      if (k < tab.n_indicators()) cells_[layout_.target_cell(i)] = tab.get(tab.unit_index(t.unit), g, k);
+    }
+  }
+
+ private:
+  const scenarios::ScenarioSet& set_;
+  const EnsembleResult& layout_;
+  double* cells_;
+};
+
+void run_trajectory(const scenarios::ScenarioSet& set, const scenarios::Scenario& sc, const EnsembleResult& layout,
+                    const EnsembleOptions& o, long long trajectory, double* cells) {
+  ProjectionConfig pc = sc.projection_config();
+  pc.threads = 1;  // the trajectories are the parallel work
+  pc.cancel = o.cancel;
+  // Kept although only indicators are used: without them the engine sums deaths per state in another order, and a
+  // zero-variance trajectory would differ from the deterministic run in the last bits.
+  pc.cell_components = true;
+  pc.indicators = true;
+  SummarySink sink(set, layout, cells);
+  const scenarios::TrajectoryDraws draws{&set.stochastic, o.seed, static_cast<std::uint64_t>(trajectory)};
+  const int zones = static_cast<int>(sc.zones.size()), groups = static_cast<int>(sc.group_names.size());
+  const ScheduleProvider provider = [&](const StepContext& ctx, StepSchedules& out) {
+    // As Scenario::schedule_provider, with the deviations applied to the fixed schedules before the
+    // population-dependent ones (relocations stay balanced between their two zones).
+    out = sc.schedules.size() == 1 ? sc.schedules.front() : sc.schedules.at(uz(ctx.step));
+    scenarios::perturb_schedules(draws, ctx, sc.grid, zones, groups, out);
+    if (sc.adjust_schedules) sc.adjust_schedules(ctx, *sink.current, out);
+  };
+  Projection projection(pc, sc.base_population);
+  projection.run(provider, sink);
+}
+
+}  // namespace
+
+std::pair<long long, long long> trajectory_block(long long n, int ranks, int rank) {
+  const long long base = n / ranks, extra = n % ranks;
+  const long long first = rank * base + std::min<long long>(rank, extra);
+  return {first, first + base + (rank < extra ? 1 : 0)};
+}
+
+double type7_quantile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return std::nan("");
+  for (double v : sorted)
+    if (std::isnan(v)) return std::nan("");
+  const double h = static_cast<double>(sorted.size() - 1) * p;
+  const std::size_t lo = static_cast<std::size_t>(std::floor(h));
+  if (lo + 1 >= sorted.size()) return sorted.back();
+  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[lo + 1] - sorted[lo]);
+}
+
+EnsembleResult run_ensemble(const scenarios::ScenarioSet& set, const scenarios::Scenario& sc,
+                            const std::vector<ZoneAggregate>& aggregates, const EnsembleOptions& o) {
+  if (o.trajectories < 1)
+    throw InputError("--trajectories: " + std::to_string(o.trajectories) + "; expected a number of trajectories >= 1");
+  EnsembleResult r;
+  r.variant = sc.variant;
+  r.trajectories = o.trajectories;
+  for (int k = 1; k <= sc.steps; ++k) r.years.push_back(sc.base_year + k * sc.grid.width_years);
+  for (const auto& z : sc.zones) r.units.push_back(z.id);
+  for (const auto& a : aggregates) r.units.push_back(a.name);
+  for (std::size_t t = 0; t < set.targets.size(); ++t)
+    if (applies_to(set.targets[t], sc.variant)) r.targets.push_back(t);
+  r.indicators = o.indicators;
+  r.cells = r.years.size() * r.units.size() * r.indicators.size() + r.targets.size();
+
+  // Rank 0 holds every trajectory's summary cells; refuse (before any work) what would not fit in kMaxEnsembleBytes.
+  const double bytes = static_cast<double>(o.trajectories) * static_cast<double>(r.cells) * sizeof(double);
+  if (bytes > static_cast<double>(kMaxEnsembleBytes))
+    throw InputError("--trajectories " + std::to_string(o.trajectories) + ": " + std::to_string(r.cells) +
+                     " summary cells per trajectory would need " + format_number(std::round(bytes / (1 << 20))) +
+                     " MiB of memory; at most " + std::to_string(kMaxEnsembleBytes >> 20) +
+                     " MiB are kept (use fewer trajectories)");
+  const int ranks = o.comm ? o.comm->size() : 1, rank = o.comm ? o.comm->rank() : 0;
+  const auto [first, last] = trajectory_block(o.trajectories, ranks, rank);
+  std::vector<double> mine(uz(last - first) * r.cells, std::nan(""));
+  tbb::task_arena arena(o.threads > 0 ? o.threads : tbb::task_arena::automatic);
+  arena.execute([&] {
+    tbb::parallel_for(tbb::blocked_range<long long>(first, last, 1), [&](const tbb::blocked_range<long long>& b) {
+      for (long long t = b.begin(); t != b.end(); ++t)
+        run_trajectory(set, sc, r, o, t, mine.data() + uz(t - first) * r.cells);
+    });
+  });
+  if (!o.comm || ranks == 1) {
+    r.values = std::move(mine);
+    return r;
+  }
+  std::vector<long long> counts;
+  for (int k = 0; k < ranks; ++k) {
+    const auto [a, b] = trajectory_block(o.trajectories, ranks, k);
+    counts.push_back((b - a) * static_cast<long long>(r.cells));
+  }
+  r.values = o.comm->gather(mine, counts);
+  return r;
+}
+
+namespace {
+
+// The RFC 4180 records of a CSV text (quoted fields may hold commas and line breaks): [start, end) of each record
+// without its line break, and its fields unquoted.
+struct CsvRecord {
+  std::size_t start = 0, end = 0;
+  std::vector<std::string> fields;
+};
+std::vector<CsvRecord> csv_records(const std::string& text) {
+  std::vector<CsvRecord> out;
+  CsvRecord rec;
+  std::string field;
+  bool quoted = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      rec.fields.push_back(std::move(field));
+      field.clear();
+    } else if (c == '\n') {
+      rec.end = i;
+      rec.fields.push_back(std::move(field));
+      field.clear();
+      out.push_back(std::move(rec));
+      rec = CsvRecord{};
+      rec.start = i + 1;
+    } else {
+      field += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void write_ensemble_outputs(const std::string& dir, const scenarios::ScenarioSet& set,
+                            const std::vector<EnsembleResult>& ensembles) {
+  static constexpr double kProbabilities[] = {0.025, 0.10, 0.50, 0.90, 0.975};
+  TextFile q(dir + "/quantiles.csv");
+  q.write("variant,year,zone,group,indicator,q025,q10,q50,q90,q975,mean\n");
+  std::string buf;
+  std::vector<double> column;
+  for (const EnsembleResult& e : ensembles) {
+    const std::size_t units = e.units.size();
+    for (std::size_t y = 0; y < e.years.size(); ++y)
+      for (std::size_t u = 0; u < units; ++u)
+        for (std::size_t k = 0; k < e.indicators.size(); ++k) {
+          const std::size_t cell = e.cell(y, u, k);
+          column.clear();
+          double sum = 0.0;  // in trajectory order: the same bits at any thread or rank count
+          for (long long t = 0; t < e.trajectories; ++t) {
+            column.push_back(e.value(t, cell));
+            sum += column.back();
+          }
+          std::sort(column.begin(), column.end());
+          buf.clear();
+          append_csv_field(buf, e.variant);
+          buf += ',' + std::to_string(e.years[y]) + ',';
+          append_csv_field(buf, e.units[u]);
+          buf += ",all,";
+          buf += indicator_name(e.indicators[k]);
+          for (double p : kProbabilities) {
+            buf += ',';
+            append_number(buf, type7_quantile(column, p));
+          }
+          buf += ',';
+          append_number(buf, sum / static_cast<double>(e.trajectories));
+          buf += '\n';
+          q.write(buf);
+        }
+  }
+  q.close();
+
+  // targets.csv gains probability_met: the share of trajectories in which the target's margin is >= 0.
+  const std::string path = dir + "/targets.csv";
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return;  // a run without targets.csv
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string text = ss.str();
+  in.close();
+  const std::vector<CsvRecord> recs = csv_records(text);
+  std::string out;
+  for (std::size_t i = 0; i < recs.size(); ++i) {
+    out.append(text, recs[i].start, recs[i].end - recs[i].start);
+    if (i == 0) {
+      out += ",probability_met\n";
+      continue;
+    }
+    double probability = std::nan("");
+    const auto& f = recs[i].fields;
+    for (const EnsembleResult& e : ensembles) {
+      if (f.size() < 2 || f[0] != e.variant) continue;
+      for (std::size_t j = 0; j < e.targets.size(); ++j) {
+        const scenarios::Target& t = set.targets[e.targets[j]];
+        if (t.name != f[1] || t.year == 0) continue;
+        long long met = 0;
+        for (long long tr = 0; tr < e.trajectories; ++tr) {
+          const double v = e.value(tr, e.target_cell(j));
+          double margin = std::nan("");
+          if (t.max) margin = *t.max - v;
+          if (t.min) margin = std::isnan(margin) ? v - *t.min : std::min(margin, v - *t.min);
+          if (margin >= 0.0) ++met;
+        }
+        probability = static_cast<double>(met) / static_cast<double>(e.trajectories);
+      }
+    }
+    out += ',';
+    append_number(out, probability);
+    out += '\n';
+  }
+  TextFile t(path);
+  t.write(out);
+  t.close();
+}
+
+}  // namespace cohortgis::app

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "ensemble_report.hpp"
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+
+#include "cohortgis/app/results.hpp"
+#include "cohortgis/geodata/maps.hpp"
+#include "cohortgis/geodata/table.hpp"
+#include "output_dir.hpp"
+#include "text_output.hpp"
+
+namespace cohortgis::app {
+
+namespace fs = std::filesystem;
+
+std::optional<ReportSection> ensemble_report_section(const Results& r, Language l) {
+  const fs::path dir(r.dir);
+  if (!fs::is_regular_file(dir / "quantiles.csv")) return std::nullopt;
+  const bool zh = l == Language::zh;
+  ReportSection s;
+  s.id = "probabilistic";
+  s.title = zh ? "概率预测" : "Probabilistic projection";
+  s.note = zh ? "各条轨迹的分位数(quantiles.csv,第7类样本分位数):细线为 2.5% 与 97.5%,中线为 10% 与 90%,粗线为中位数;"
+                "虚线为确定性预测。目标达成概率 = 达成该目标的轨迹所占比例(按时期的目标暂不计算)。"
+              : "Quantiles over the trajectories (quantiles.csv, type-7 sample quantiles): 2.5% and 97.5%, 10% and "
+                "90%, the median, and the deterministic projection. Probability met = share of trajectories that meet "
+                "the target (not yet computed for targets over a plan period).";
+  s.header = {zh ? "方案" : "Variant", zh ? "规划目标" : "Target", zh ? "确定性预测" : "Deterministic",
+              zh ? "达成概率" : "Probability met"};
+  const geodata::Table t = geodata::read_table((dir / "targets.csv").string(), {});
+  if (t.has_column("probability_met"))
+    for (std::size_t k = 0; k < t.size(); ++k) {
+      const std::string& p = t.text(k, "probability_met");
+      const std::string& st = t.text(k, "status");
+      s.rows.push_back({t.text(k, "variant"), t.text(k, "target"),
+                        zh ? (st == "met" ? "达成" : st == "missed" ? "未达成" : "未知") : st,
+                        p.empty() ? "—" : format_number(std::round(std::stod(p) * 1000.0) / 10.0) + "%"});
+    }
+  // Fan charts: the whole area's population and share aged 65+, per variant.
+  const geodata::Table q = geodata::read_table((dir / "quantiles.csv").string(), {});
+  struct Fan {
+    std::vector<double> years;
+    std::map<std::string, std::vector<double>> lines;  // quantile column → values by year
+  };
+  std::map<std::pair<std::string, std::string>, Fan> fans;  // (indicator, variant)
+  static const char* kColumns[] = {"q025", "q10", "q50", "q90", "q975"};
+  for (std::size_t k = 0; k < q.size(); ++k) {
+    if (q.text(k, "zone") != "total") continue;
+    const std::string ind = q.text(k, "indicator");
+    if (ind != "population" && ind != "share_65_plus_percent") continue;
+    Fan& f = fans[{ind, q.text(k, "variant")}];
+    f.years.push_back(std::stod(q.text(k, "year")));
+    for (const char* c : kColumns) {
+      const std::string& v = q.text(k, c);
+      f.lines[c].push_back(v.empty() ? std::nan("") : std::stod(v));
+    }
+  }
+  std::error_code ec;
+  fs::create_directories(dir / "charts", ec);
+  for (const auto& [key, f] : fans) {
+    const auto& [ind, variant] = key;
+    std::vector<geodata::LineSeries> series;
+    for (const char* c : kColumns) series.push_back({c, f.years, f.lines.at(c)});
+    geodata::LineSeries det{zh ? "确定性" : "deterministic", f.years, {}};
+    for (double y : f.years) det.y.push_back(r.indicator(variant, static_cast<int>(y), "total", "all", ind));
+    series.push_back(det);
+    geodata::LineStyle style;
+    const std::string what = ind == "population" ? (zh ? "常住人口" : "Population") : (zh ? "65岁及以上占比 (%)" : "Share aged 65+ (%)");
+    style.title = what + " · " + (variant == "baseline" ? (zh ? "基准方案" : "baseline") : variant);
+    style.x_label = zh ? "年末" : "end of year";
+    style.y_label = what;
+    const std::string file = "charts/fan_" + ind + "_" + file_stem(variant) + ".png";
+    geodata::render_lines(series, style, geodata::ImageFormat::png, (dir / file).string());
+    s.figures.push_back({file, style.title});
+  }
+  return s;
+}
+
+}  // namespace cohortgis::app

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+// The ensemble part of `cohortgis run` (ensemble_run.hpp): how many trajectories, every run's ensemble, and the work
+// of MPI ranks other than 0 (they compute their blocks and send them; rank 0 writes every file).
+#include "ensemble_run.hpp"
+
+#include <oneapi/tbb/info.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "cohortgis/app/ensemble.hpp"
+#include "cohortgis/geodata/read_policy.hpp"
+#include "cohortgis/scenarios/scenario_file.hpp"
+
+namespace cohortgis::app {
+
+void check_trajectories(const RunConfig& cfg) {
+  if (cfg.trajectories && *cfg.trajectories < 1)
+    throw InputError("--trajectories " + std::to_string(*cfg.trajectories) +
+                     ": expected a number of trajectories >= 1 (leave it out for a deterministic run)");
+}
+
+long long ensemble_size(const RunConfig& cfg, const scenarios::ScenarioSet& set) {
+  check_trajectories(cfg);
+  if (cfg.trajectories) {
+    if (!set.stochastic.declared() && !cfg.quiet)
+      std::fprintf(stderr, "cohortgis: note: the scenario has no [stochastic] section; every trajectory equals the "
+                           "deterministic projection\n");
+    return *cfg.trajectories;
+  }
+  return set.stochastic.trajectories;
+}
+
+long long run_ensembles(const std::string& dir, const scenarios::ScenarioSet& set,
+                        const std::vector<const scenarios::Scenario*>& runs,
+                        const std::vector<ZoneAggregate>& aggregates, const RunConfig& cfg, int threads) {
+  const long long n = ensemble_size(cfg, set);
+  if (n == 0) return 0;
+  EnsembleOptions o;
+  o.trajectories = n;
+  o.seed = cfg.seed ? *cfg.seed : set.stochastic.seed;
+  o.threads = threads;
+  o.comm = cfg.comm;
+  o.cancel = cfg.cancel;
+  std::vector<EnsembleResult> ensembles;
+  for (const scenarios::Scenario* sc : runs) {
+    if (!cfg.quiet)
+      std::fprintf(stderr, "cohortgis: %s: %lld trajectories (seed %llu)\n", sc->variant.c_str(), n,
+                   static_cast<unsigned long long>(o.seed));
+    ensembles.push_back(run_ensemble(set, *sc, aggregates, o));
+  }
+  write_ensemble_outputs(dir, set, ensembles);
+  return n;
+}
+
+RunSummary ensemble_worker(const RunConfig& cfg) {
+  check_trajectories(cfg);
+  const std::string data_dir = resolve_data_dir(cfg.data_dir);
+  const std::string file = resolve_scenario_file(cfg.scenario);
+  const scenarios::ScenarioSet set = scenarios::load_scenario_file(
+      file, data_dir, geodata::granted(cfg.allow_read, cfg.allow_db, "--allow-read", "--allow-db"));
+  // The runs rank 0 does: the baseline, then the variants asked for (all by default); rank 0 reports unknown names.
+  std::vector<const scenarios::Scenario*> runs{&set.runs.front()};
+  for (std::size_t r = 1; r < set.runs.size(); ++r)
+    if (cfg.variants.empty() ||
+        std::find(cfg.variants.begin(), cfg.variants.end(), set.runs[r].variant) != cfg.variants.end())
+      runs.push_back(&set.runs[r]);
+  const long long n = ensemble_size(cfg, set);
+  EnsembleOptions o;
+  o.trajectories = n;
+  o.seed = cfg.seed ? *cfg.seed : set.stochastic.seed;
+  o.threads = cfg.threads > 0 ? cfg.threads : tbb::info::default_concurrency();
+  o.comm = cfg.comm;
+  o.cancel = cfg.cancel;
+  const std::vector<ZoneAggregate> aggregates =
+      with_total_aggregate(set.runs.front().aggregates, static_cast<int>(set.runs.front().zones.size()));
+  if (n > 0)
+    for (const scenarios::Scenario* sc : runs) (void)run_ensemble(set, *sc, aggregates, o);
+  RunSummary s;
+  s.scenario = set.runs.front().name;
+  s.scenario_file = file;
+  s.trajectories = n;
+  return s;
+}
+
+}  // namespace cohortgis::app

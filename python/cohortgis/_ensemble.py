@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Probabilistic projections from Python: :meth:`ScenarioSet.run` with ``trajectories=N``.
+
+The trajectories come from the same C++ ensemble as ``cohortgis run --trajectories N`` (scenarios/README.md
+"Probabilistic projections"), so the same seed gives the same numbers as the command line.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Sequence
+
+QUANTILES = {"q025": 0.025, "q10": 0.10, "q50": 0.50, "q90": 0.90, "q975": 0.975}
+
+
+class Ensemble:
+    """Trajectories of the summary indicators of every run.
+
+    ``quantiles``: a pandas DataFrame with the columns of quantiles.csv (variant, year, zone, group, indicator, q025,
+    q10, q50, q90, q975, mean; type-7 quantiles, numpy's default "linear" method). ``trajectories(indicator)``: an
+    ``xarray.DataArray`` over (variant, trajectory, year, zone). ``results``: the deterministic runs' Results.
+    """
+
+    def __init__(self, parts: List[Dict[str, object]], results: object) -> None:
+        self._parts = parts
+        self.results = results
+
+    @property
+    def variants(self) -> List[str]:
+        return [str(p["variant"]) for p in self._parts]
+
+    def trajectories(self, indicator: str = "population") -> "xarray.DataArray":  # noqa: F821
+        import numpy as np
+        import xarray as xr
+
+        first = self._parts[0]
+        names = list(first["indicators"])  # type: ignore[arg-type]
+        if indicator not in names:
+            raise ValueError(f"indicator {indicator!r}: not among the ensemble's indicators {names}")
+        k = names.index(indicator)
+        data = np.stack([np.asarray(p["values"])[:, :, :, k] for p in self._parts])
+        return xr.DataArray(data, dims=("variant", "trajectory", "year", "zone"),
+                            coords={"variant": self.variants, "trajectory": np.arange(data.shape[1]),
+                                    "year": list(first["years"]), "zone": list(first["units"])},  # type: ignore
+                            name=indicator)
+
+    @property
+    def quantiles(self) -> "pandas.DataFrame":  # noqa: F821
+        import numpy as np
+        import pandas as pd
+
+        rows = []
+        for p in self._parts:
+            v = np.asarray(p["values"])  # [trajectory, year, unit, indicator]
+            q = {c: np.quantile(v, pr, axis=0, method="linear") for c, pr in QUANTILES.items()}
+            mean = v.mean(axis=0)
+            for y, year in enumerate(p["years"]):  # type: ignore[arg-type]
+                for u, zone in enumerate(p["units"]):  # type: ignore[arg-type]
+                    for k, ind in enumerate(p["indicators"]):  # type: ignore[arg-type]
+                        row = {"variant": p["variant"], "year": year, "zone": zone, "group": "all", "indicator": ind}
+                        row.update({c: float(q[c][y, u, k]) for c in QUANTILES})
+                        row["mean"] = float(mean[y, u, k])
+                        rows.append(row)
+        return pd.DataFrame(rows, columns=["variant", "year", "zone", "group", "indicator", *QUANTILES, "mean"])
+
+
+def run_ensemble(runs: Sequence[object], file: str, trajectories: int, seed: "int | None", threads: int,
+                 indicators: "Sequence[str] | None", results: object) -> Ensemble:
+    from . import _cohortgis
+
+    parts = _cohortgis.run_ensemble(list(runs), file or "", "", int(trajectories),
+                                    -1 if seed is None else int(seed), threads, list(indicators or []))
+    return Ensemble(parts, results)

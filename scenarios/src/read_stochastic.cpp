@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+// [stochastic]: the ensemble size, seed and the random deviations of fertility, mortality and migration
+// (scenarios/README.md "Probabilistic projections"; the equations are in stochastic.hpp).
+#include "cohortgis/scenarios/stochastic.hpp"
+
+#include <cmath>
+
+#include "scenario_build.hpp"
+
+namespace cohortgis::scenarios::detail {
+
+void read_stochastic(const Doc& doc, const toml::table& root, const Scenario& sc, StochasticSpec& out) {
+  const toml::node* sn = root.get("stochastic");
+  if (!sn) return;
+  const toml::table& s = doc.table(*sn, "stochastic");
+  doc.allow(s, "stochastic", {"trajectories", "seed", "tfr", "lee_carter", "migration"});
+  out.where = doc.where(sn);
+  if (const toml::node* n = s.get("trajectories"))
+    out.trajectories = doc.integer(*n, "stochastic.trajectories", 1, 10'000'000, "a number of trajectories");
+  if (const toml::node* n = s.get("seed"))
+    out.seed = static_cast<std::uint64_t>(doc.integer(*n, "stochastic.seed", 0, 2'147'483'647, "a seed"));
+  // Standard deviations of at most 10 (TFR units, k units per year, log multipliers): far above any published model,
+  // low enough that exp(σX) stays finite.
+  if (const toml::node* n = s.get("tfr")) {
+    const toml::table& t = doc.table(*n, "stochastic.tfr");
+    doc.allow(t, "stochastic.tfr", {"sd", "ar1"});
+    if (t.get("sd")) out.tfr_sd = doc.number(*t.get("sd"), "stochastic.tfr.sd", 0.0, 10.0, "a standard deviation (children per woman)");
+    if (t.get("ar1")) out.tfr_ar1 = doc.number(*t.get("ar1"), "stochastic.tfr.ar1", -1.0, 1.0, "an AR(1) coefficient");
+  }
+  if (const toml::node* n = s.get("lee_carter")) {
+    const toml::table& t = doc.table(*n, "stochastic.lee_carter");
+    doc.allow(t, "stochastic.lee_carter", {"k_sd", "bx"});
+    if (t.get("k_sd")) out.k_sd = doc.number(*t.get("k_sd"), "stochastic.lee_carter.k_sd", 0.0, 10.0, "a standard deviation of k per year");
+    if (const toml::node* b = t.get("bx")) {
+      const toml::array& a = doc.array(*b, "stochastic.lee_carter.bx");
+      const int rows = sc.grid.life_table_rows();
+      if (a.size() != uz(rows))
+        doc.fail(b, "stochastic.lee_carter.bx", "expected " + std::to_string(rows) + " values (one per life-table row), got " + std::to_string(a.size()));
+      for (std::size_t k = 0; k < a.size(); ++k)
+        out.bx.push_back(doc.number(*a.get(k), "stochastic.lee_carter.bx[" + std::to_string(k) + "]", -10.0, 10.0, "an age response b_x"));
+    }
+  }
+  if (const toml::node* n = s.get("migration")) {
+    const toml::table& t = doc.table(*n, "stochastic.migration");
+    doc.allow(t, "stochastic.migration", {"sd", "correlation"});
+    if (t.get("sd")) out.migration_sd = doc.number(*t.get("sd"), "stochastic.migration.sd", 0.0, 10.0, "a standard deviation of the log multiplier");
+    if (const toml::node* c = t.get("correlation")) {
+      const double rho = doc.number(*c, "stochastic.migration.correlation", -1.0, 1.0, "a correlation");
+      // The zones' correlation matrix (1 on the diagonal, ρ elsewhere) has eigenvalues 1 + (Z−1)ρ and 1 − ρ; a common
+      // factor with zone noise gives exactly those with ρ ≥ 0, and no negative ρ can come from one.
+      const double z = static_cast<double>(sc.zones.size());
+      const double smallest = std::round((1.0 + (z - 1.0) * rho) * 1e9) / 1e9;  // 1e-9: enough for a message
+      if (rho < 0.0)
+        doc.fail(c, "stochastic.migration.correlation",
+                 "expected a correlation from 0 to 1: the matrix with " + fmt(rho) + " between every pair of " +
+                     std::to_string(sc.zones.size()) + " zones " +
+                     (smallest < 0.0 ? std::string("is not positive semidefinite (eigenvalue ") + fmt(smallest) + ")"
+                                                 : std::string("cannot come from a common factor with zone noise")));
+      out.migration_correlation = rho;
+    }
+  }
+}
+
+}  // namespace cohortgis::scenarios::detail

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: Apache-2.0
+// Random deviations of the stochastic assumptions (stochastic.hpp; equations in scenarios/README.md
+// "Probabilistic projections").
+#include "cohortgis/scenarios/stochastic.hpp"
+
+#include <Random123/philox.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <numbers>
+
+#include "cohortgis/engine/types.hpp"
+#include "cohortgis/scenarios/models.hpp"
+
+namespace cohortgis::scenarios {
+
+namespace {
+
+std::size_t uz(int v) { return static_cast<std::size_t>(v); }
+
+r123::Philox4x64::ctr_type philox_words(std::uint64_t seed, std::uint64_t trajectory, RandomStream stream,
+                                        std::uint64_t i, std::uint64_t j) {
+  const r123::Philox4x64 rng;
+  const r123::Philox4x64::ctr_type ctr = {{static_cast<std::uint64_t>(stream), i, j, 0}};
+  const r123::Philox4x64::key_type key = {{seed, trajectory}};
+  return rng(ctr, key);
+}
+
+// 2^-53: the spacing of doubles in [0.5, 1); a 53-bit integer times it is exact.
+constexpr double kTwoPowMinus53 = 1.0 / 9007199254740992.0;
+
+}  // namespace
+
+double philox_uniform(std::uint64_t seed, std::uint64_t trajectory, RandomStream stream, std::uint64_t i,
+                      std::uint64_t j) {
+  const auto w = philox_words(seed, trajectory, stream, i, j);
+  return static_cast<double>((w[0] >> 11) + 1) * kTwoPowMinus53;
+}
+
+double standard_normal(std::uint64_t seed, std::uint64_t trajectory, RandomStream stream, std::uint64_t i,
+                       std::uint64_t j) {
+  const auto w = philox_words(seed, trajectory, stream, i, j);
+  const double u1 = static_cast<double>((w[0] >> 11) + 1) * kTwoPowMinus53;  // (0, 1]: ln u1 is finite
+  const double u2 = static_cast<double>(w[1] >> 11) * kTwoPowMinus53;        // [0, 1)
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
+}
+
+double TrajectoryDraws::tfr_deviation(int years) const {
+  // e(t) = φ e(t−1) + σ η(t), summed forward from e(0) = 0 (the same bits whichever step asks first).
+  double e = 0.0;
+  for (int t = 1; t <= years; ++t)
+    e = spec->tfr_ar1 * e + spec->tfr_sd * standard_normal(seed, trajectory, RandomStream::fertility, uz(t));
+  return e;
+}
+
+double TrajectoryDraws::k_deviation(int years) const {
+  double u = 0.0;
+  for (int t = 1; t <= years; ++t)
+    u += spec->k_sd * standard_normal(seed, trajectory, RandomStream::mortality, uz(t));
+  return u;
+}
+
+double TrajectoryDraws::migration_multiplier(int step, int zone) const {
+  const double rho = spec->migration_correlation, sd = spec->migration_sd;
+  const double x = std::sqrt(rho) * standard_normal(seed, trajectory, RandomStream::migration_common, uz(step)) +
+                   std::sqrt(1.0 - rho) *
+                       standard_normal(seed, trajectory, RandomStream::migration_zone, uz(step), uz(zone));
+  // Log-normal with mean 1: E[exp(σX)] = exp(σ²/2).
+  return std::exp(sd * x - 0.5 * sd * sd);
+}
+
+void perturb_schedules(const TrajectoryDraws& draws, const StepContext& ctx, const AgeGrid& grid, int zones,
+                       int groups, StepSchedules& s) {
+  const StochasticSpec& spec = *draws.spec;
+  const int z = grid.width_years, n_ages = grid.n_ages, rows = grid.life_table_rows();
+  const int years = (ctx.step + 1) * z;  // the step's last year, counted from the base year
+  if (spec.tfr_sd > 0.0 && !s.asfr.empty()) {
+    const double e = draws.tfr_deviation(years);
+    // asfr is [zone][group][age]: each row of n_ages rates is one schedule with its own TFR.
+    for (std::size_t r0 = 0; r0 + uz(n_ages) <= s.asfr.size(); r0 += uz(n_ages)) {
+      const std::span<double> f(s.asfr.data() + r0, uz(n_ages));
+      const double tfr = total_fertility(f, z);
+      if (!(tfr > 0.0)) continue;
+      const double scale = std::max(tfr + e, 0.0) / tfr;  // exactly 1 when e = 0
+      for (double& v : f) v *= scale;
+    }
+  }
+  if (spec.k_sd > 0.0 && !s.mortality.empty()) {
+    if (s.mortality_kind != MortalityInput::death_rates)
+      throw InputError(spec.where + ": stochastic.lee_carter needs mortality given as death rates (mx); this "
+                       "scenario gives person-years or survival ratios");
+    if (!spec.bx.empty() && spec.bx.size() != uz(rows))
+      throw InputError(spec.where + ": stochastic.lee_carter.bx has " + std::to_string(spec.bx.size()) +
+                       " values; expected one per life-table row (" + std::to_string(rows) + ")");
+    const double u = draws.k_deviation(years);
+    for (std::size_t r0 = 0; r0 + uz(rows) <= s.mortality.size(); r0 += uz(rows))
+      for (int x = 0; x < rows; ++x) {
+        const double b = spec.bx.empty() ? 1.0 / rows : spec.bx[uz(x)];
+        s.mortality[r0 + uz(x)] *= std::exp(b * u);
+      }
+    s.mortality_unchanged = false;  // the rates differ from the previous step's even where the path does not
+  }
+  if (spec.migration_sd > 0.0) {
+    std::vector<double> m(uz(zones));
+    for (int zn = 0; zn < zones; ++zn) m[uz(zn)] = draws.migration_multiplier(ctx.step, zn);
+    // Arrays whose leading index is the zone ([zone][group][sex][age] or [zone][group]).
+    for (std::vector<double>* v : {&s.net_migrants, &s.net_migrants_per_person, &s.net_migrants_total,
+                                   &s.external_in, &s.external_out, &s.external_out_rate}) {
+      if (v->empty()) continue;
+      const std::size_t per_zone = v->size() / uz(zones);
+      for (std::size_t i = 0; i < v->size(); ++i) (*v)[i] *= m[i / per_zone];
+    }
+    if (s.od && !s.od->empty()) {
+      // Each flow's rate scales with its origin's multiplier: the persons leaving o for d are the persons arriving
+      // in d from o, so the books still balance.
+      std::vector<OdFlow> flows = s.od->flows();
+      for (OdFlow& f : flows) f.rate_per_year *= m[uz(f.origin)];
+      std::vector<double> profile;
+      if (!s.od->profile_row(0, 0).empty()) {
+        for (int g = 0; g < groups; ++g)  // [group][sex][age], as the engine holds it
+          for (int sex = 0; sex < static_cast<int>(kSexes); ++sex) {
+            const auto p = s.od->profile_row(g, sex);
+            profile.insert(profile.end(), p.begin(), p.end());
+          }
+      }
+      s.od = std::make_shared<const OdMigration>(std::move(flows), std::move(profile), zones, groups, n_ages);
+    }
+  }
+}
+
+}  // namespace cohortgis::scenarios

@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: Apache-2.0
+"""ScenarioSet.run(trajectories=N): quantile frames and xarray trajectories, the same numbers as the command line."""
+import pathlib
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SCENARIO = ROOT / "tests" / "fixtures" / "scenarios" / "stochastic.toml"
+
+
+@pytest.fixture(scope="module")
+def stochastic_set(cg):
+    return cg.load_scenario(str(SCENARIO))
+
+
+def test_trajectories_and_quantiles(stochastic_set):
+    e = stochastic_set.run(threads=2, trajectories=30, seed=5)
+    da = e.trajectories("population")
+    assert da.dims == ("variant", "trajectory", "year", "zone")
+    assert da.shape == (1, 30, 2, 3)
+    assert list(da.coords["zone"].values) == ["A", "B", "total"]
+    # Zone A + zone B = the whole area in every trajectory (the books of the summary cells).
+    np.testing.assert_allclose(da.sel(zone="A") + da.sel(zone="B"), da.sel(zone="total"), rtol=1e-12)
+    q = e.quantiles
+    assert list(q.columns) == ["variant", "year", "zone", "group", "indicator", "q025", "q10", "q50", "q90", "q975",
+                               "mean"]
+    assert len(q) == 2 * 3 * 5
+    row = q[(q.year == 2030) & (q.zone == "A") & (q.indicator == "population")].iloc[0]
+    values = np.sort(da.sel(variant="baseline", year=2030, zone="A").values)
+    assert row.q50 == pytest.approx((values[14] + values[15]) / 2, rel=1e-14)  # type 7, n = 30: h = 14.5
+    assert row["mean"] == pytest.approx(values.mean(), rel=1e-14)
+    assert values[0] < values[-1]  # the trajectories differ
+    # Same seed, any thread count: the same numbers; another seed: others.
+    again = stochastic_set.run(threads=1, trajectories=30, seed=5).trajectories("population")
+    np.testing.assert_array_equal(again.values, da.values)
+    other = stochastic_set.run(threads=1, trajectories=30, seed=6).trajectories("population")
+    assert not np.array_equal(other.values, da.values)
+
+
+def test_same_numbers_as_the_command_line(stochastic_set, cli, tmp_path):
+    out = tmp_path / "out"
+    subprocess.run([cli, "run", str(SCENARIO), "--out", str(out), "--trajectories", "30", "--seed", "5",
+                    "--no-report", "-q"], check=True)
+    csv = pd.read_csv(out / "quantiles.csv")
+    py = stochastic_set.run(threads=2, trajectories=30, seed=5).quantiles
+    merged = csv.merge(py, on=["variant", "year", "zone", "group", "indicator"], suffixes=("_cli", "_py"))
+    assert len(merged) == len(csv) == len(py)
+    for c in ["q025", "q10", "q50", "q90", "q975", "mean"]:
+        np.testing.assert_allclose(merged[c + "_py"], merged[c + "_cli"], rtol=1e-12)
+
+
+def test_bad_arguments(stochastic_set):
+    with pytest.raises(ValueError, match="trajectories=0: expected a number of trajectories >= 1"):
+        stochastic_set.run(trajectories=0)
+    with pytest.raises(ValueError, match="'tfr_typo' is not an indicator"):
+        stochastic_set.run(trajectories=2, indicators=["tfr_typo"])
