@@ -26,6 +26,7 @@
 #include "cohortgis/geodata/zones.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
+#include "monitoring_output.hpp"
 #include "output_dir.hpp"
 #include "records_output.hpp"
 #include "results_writer.hpp"
@@ -415,6 +416,8 @@ RunSummary run(const RunConfig& cfg) {
   const scenarios::ScenarioSet set =
       scenarios::load_scenario_file(scenario_file, data_dir, read_policy(cfg.allow_read, cfg.allow_db));
   const scenarios::Scenario& sc = set.runs.front();
+  // [monitoring]: the observed figures are checked before any result is written (monitoring_output.hpp).
+  const std::vector<ObservedFigure> observed_figures = scenario_observed_figures(set);
   std::vector<InputHash> inputs;
   for (const auto& in : sc.inputs) {
     std::error_code ec;
@@ -473,6 +476,7 @@ RunSummary run(const RunConfig& cfg) {
   writer.finish();
   // Register outputs (exclusions.csv, parity_base.csv): aggregates only (records_output.hpp).
   write_records_outputs(out.staging(), set);  // the manifest lists them with the other files
+  write_monitoring(out.staging(), set, observed_figures);  // monitoring.csv ([monitoring] only)
 
   // Language: asked for (--lang), else the scenario's `language`, else Chinese for a Chinese scenario.
   ManifestExtras extras;

@@ -178,5 +178,7 @@ std::function<void(const StepContext&, const CohortArray&, StepSchedules&)> make
 void read_plan(const Doc& doc, const toml::table& root, Scenario& sc);
 void read_targets(const Doc& doc, const toml::table& root, const Scenario& sc, ScenarioSet& set);
 void read_services(const Doc& doc, const toml::table& root, const Build& b, ScenarioSet& set);
+// [monitoring] (read_monitoring.cpp): published figures to set beside the projection.
+void read_monitoring(const Doc& doc, const toml::table& root, ScenarioSet& set);
 
 }  // namespace cohortgis::scenarios::detail

@@ -92,7 +92,8 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
   Doc doc{path, dir.empty() ? "." : dir, data_dir, &inputs, frames, {}};
   doc.grant(allowed);
   doc.allow(root, "", {"scenario", "geography", "projection", "base_population", "fertility", "mortality", "migration",
-                       "relocation", "transitions", "newborn", "plan_periods", "targets", "services", "variants", "outputs"});
+                       "relocation", "transitions", "newborn", "plan_periods", "targets", "services", "variants", "outputs",
+                       "monitoring"});
   Scenario base;
   base.name = fs::path(path).stem().string();
   if (const toml::node* sn = root.get("scenario")) {
@@ -135,6 +136,7 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
   }
   read_targets(doc, root, base, set);
   read_services(doc, root, b, set);
+  read_monitoring(doc, root, set);
 
   // The baseline, then every variant built from the same file with its overrides on top.
   std::vector<const toml::table*> variant_tables;

@@ -17,6 +17,7 @@
 #include "cohortgis/geodata/zones.hpp"
 #include "cohortgis/scenarios/records.hpp"
 #include "cohortgis/scenarios/models.hpp"
+#include "cohortgis/scenarios/monitoring_spec.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
 
 namespace cohortgis::scenarios {
@@ -83,6 +84,8 @@ struct ScenarioSet {
   std::string zones_source_path, zones_source_layer;  // = zones_source.path / .layer
   // What a person-level register gave the base population (`[base_population] records`); null without one.
   std::shared_ptr<const RecordsSummary> records;
+  // [monitoring]: published figures to set beside the projection (monitoring.csv); observed empty when none.
+  MonitoringSpec monitoring;
 };
 
 // Loads and validates a scenario file; data_dir resolves "data:" paths. Reads every table it names. Every file the
