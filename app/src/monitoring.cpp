@@ -137,6 +137,9 @@ std::vector<ObservedFigure> read_observed_figures(const scenarios::MonitoringSpe
                        quote_cell(f.indicator) + "; expected persons, 10k persons (万人) or thousands for counts, " +
                        "per 1000 (‰) for rates, percent for shares, years for life expectancy");
     f.value = t.number(r, cv) * *factor;
+    f.flow = f.indicator == "e0" ||
+             std::find(scope.flow_indicators.begin(), scope.flow_indicators.end(), f.indicator) !=
+                 scope.flow_indicators.end();
     const std::string key = std::to_string(f.year) + '\x1f' + f.zone + '\x1f' + f.group + '\x1f' + f.indicator;
     if (const auto it = seen.find(key); it != seen.end())
       throw InputError(t.where(r, ci) + ": the same year, zone, group and indicator as data row " +
@@ -152,6 +155,7 @@ std::string MonitoringRow::flag() const {
   const auto add = [&](const char* w) { s += (s.empty() ? "" : " ") + std::string(w); };
   if (beyond_tolerance) add("beyond_tolerance");
   if (interpolated) add("interpolated");
+  if (step_mean) add("step_mean");
   if (no_projection) add("no_projection");
   return s;
 }
@@ -169,17 +173,25 @@ std::vector<MonitoringRow> monitor(const std::vector<ObservedFigure>& figures, c
     if (const auto v = projected(f.year, f.zone, f.group, f.indicator)) {
       p = *v;
     } else {
-      // Linear between the projected years around the observed one (e.g. a five-year step's ends); a flow indicator
-      // of year Y covers the step ending with Y, so this is an approximation the flag makes visible.
-      std::vector<int> ys;
-      std::vector<double> vs;
-      for (int y : projected_years)
-        if (const auto v = projected(y, f.zone, f.group, f.indicator)) {
-          ys.push_back(y);
-          vs.push_back(*v);
-        }
-      p = interpolate_linear(ys, vs, f.year);
-      m.interpolated = !std::isnan(p);
+      if (f.flow) {
+        // A flow of year Y is reported for the step that covers Y (docs/results.md: flows of year Y cover the step
+        // ending with Y): the first projected year at or after Y.
+        const auto it = std::lower_bound(projected_years.begin(), projected_years.end(), f.year);
+        if (it != projected_years.end())
+          if (const auto v = projected(*it, f.zone, f.group, f.indicator)) p = *v;
+        m.step_mean = !std::isnan(p);
+      } else {
+        // A stock: linear between the projected years around the observed one (e.g. a five-year step's ends).
+        std::vector<int> ys;
+        std::vector<double> vs;
+        for (int y : projected_years)
+          if (const auto v = projected(y, f.zone, f.group, f.indicator)) {
+            ys.push_back(y);
+            vs.push_back(*v);
+          }
+        p = interpolate_linear(ys, vs, f.year);
+        m.interpolated = !std::isnan(p);
+      }
       m.no_projection = std::isnan(p);
     }
     m.values = compare_values(f.value, p);

@@ -23,7 +23,10 @@ std::vector<ObservedFigure> scenario_observed_figures(const scenarios::ScenarioS
   scope.groups = sc.group_names;
   scope.base_year = sc.base_year;
   scope.end_year = sc.end_year();
-  for (int k = 0; k < kStandardIndicators; ++k) scope.indicators.push_back(indicator_name(static_cast<Indicator>(k)));
+  for (int k = 0; k < kStandardIndicators; ++k) {
+    scope.indicators.push_back(indicator_name(static_cast<Indicator>(k)));
+    if (!is_stock_indicator(static_cast<std::size_t>(k))) scope.flow_indicators.push_back(scope.indicators.back());
+  }
   return read_observed_figures(set.monitoring, scope);
 }
 

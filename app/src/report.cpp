@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "cohortgis/app/backtest.hpp"
+#include "cohortgis/app/monitoring.hpp"
 #include "cohortgis/app/commands.hpp"
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/engine/types.hpp"
@@ -269,9 +270,10 @@ ReportResult make_report(const std::string& dir_text, std::optional<Language> la
   figures("pyramids", word("pyramids", l), true);
   figures("charts", word("charts", l), false);
 
-  // ---- back-test (cohortgis backtest) ----
+  // ---- back-test (cohortgis backtest) and monitoring (a scenario's [monitoring]) ----
   std::vector<std::string> extra_figures;
-  if (const auto b = backtest_report_section(r, l)) {
+  for (const auto& b : {backtest_report_section(r, l), monitoring_report_section(r, l)}) {
+    if (!b) continue;
     h += "<section id=\"" + esc(b->id) + "\"><h2>" + esc(b->title) + "</h2>\n<table><tr>";
     for (const auto& c : b->header) h += "<th>" + esc(c) + "</th>";
     h += "</tr>\n";

@@ -39,6 +39,7 @@ MonitoringScope scope() {
   sc.base_year = 2020;
   sc.end_year = 2030;
   sc.indicators = {"population", "cbr_per_1000", "natural_growth_per_1000", "e0_female"};
+  sc.flow_indicators = {"cbr_per_1000", "natural_growth_per_1000", "e0_female"};
   return sc;
 }
 
@@ -84,9 +85,9 @@ TEST(Monitoring, UnitsOfCountsRatesAndYears) {
 TEST(Monitoring, SmallTableByHand) {
   const std::string table = std::string(COHORTGIS_FIXTURES) + "/monitoring/observed_small.csv";
   const auto figures = read_observed_figures(spec(table), scope());
-  ASSERT_EQ(figures.size(), 6u);
+  ASSERT_EQ(figures.size(), 7u);
   const auto rows = monitor(figures, spec(table), {2020, 2025, 2030}, projected);
-  ASSERT_EQ(rows.size(), 6u);
+  ASSERT_EQ(rows.size(), 7u);
   // 2025 resident population: 10.5 万人 = 105,000 against 106,000: +1000, +0.952 % (within 1 %).
   EXPECT_EQ(rows[0].zone, "total");
   EXPECT_DOUBLE_EQ(rows[0].values.observed, 105000);
@@ -112,6 +113,10 @@ TEST(Monitoring, SmallTableByHand) {
   // e0 of zone B: the projection has no value in any year.
   EXPECT_TRUE(std::isnan(rows[5].values.projected));
   EXPECT_EQ(rows[5].flag(), "no_projection");
+  // CBR of zone A in 2023: a flow, so the rate of the step 2021-2025 (6.5) against 6.2: +0.3, +4.84 %, step_mean.
+  EXPECT_NEAR(rows[6].values.projected, 6.5, 1e-15);
+  EXPECT_NEAR(rows[6].values.relative_difference, 0.3 / 6.2, 1e-14);
+  EXPECT_EQ(rows[6].flag(), "step_mean");
   const std::string csv = monitoring_csv(rows);
   EXPECT_EQ(csv.substr(0, csv.find('\n')),
             "year,zone,group,indicator,observed,projected,difference,relative_difference,role,flag");

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cohortgis/app/comparison.hpp"
+#include "cohortgis/app/language.hpp"
 #include "cohortgis/scenarios/monitoring_spec.hpp"
 
 namespace cohortgis::app {
@@ -30,6 +31,7 @@ struct ObservedFigure {
   std::string indicator;  // the engine's indicator (indicators.csv), or "e0" (both sexes)
   std::string observed_name;  // as the table writes it
   double value = 0;           // in the engine's unit
+  bool flow = false;          // an indicator of events over a step (births, rates, TFR, e0), not of a moment
 };
 
 // What the projection knows when the table is read: its zones, groups, years and indicators.
@@ -37,6 +39,7 @@ struct MonitoringScope {
   std::vector<std::string> zones, groups;  // groups without "all"
   int base_year = 0, end_year = 0;
   std::vector<std::string> indicators;  // the engine's names; "e0" (both sexes) is always known
+  std::vector<std::string> flow_indicators;  // those of them that count events over a step (e0 is one)
 };
 
 // Reads and checks the observed table (every row, before anything is written). Throws InputError naming file, row
@@ -51,10 +54,14 @@ struct MonitoringRow {
   std::string zone, group, indicator;
   Difference values;         // observed, projected, difference, relative_difference
   std::string role;          // "fitted" or "checked"
-  bool interpolated = false; // the projection has no value for the year: linear between the projected years around it
+  // The projection has no value for the year: a stock (population, shares) is linear between the projected years
+  // around it; a flow (births, rates, e0) takes the value of the step that covers the year (its mean over the step).
+  bool interpolated = false;
+  bool step_mean = false;
   bool beyond_tolerance = false;  // checked and beyond its tolerance
   bool no_projection = false;     // the projection has no value around that year (projected empty)
-  std::string flag() const;  // "", "beyond_tolerance", "interpolated", "no_projection", joined by spaces
+  // "", "beyond_tolerance", "interpolated", "step_mean", "no_projection", joined by spaces
+  std::string flag() const;
 };
 
 // projected(year, zone, group, indicator): the projection's value, nullopt where it has none. projected_years: the
@@ -66,5 +73,11 @@ std::vector<MonitoringRow> monitor(const std::vector<ObservedFigure>& figures, c
 
 // monitoring.csv: year, zone, group, indicator, observed, projected, difference, relative_difference, role, flag.
 std::string monitoring_csv(const std::vector<MonitoringRow>& rows);
+
+struct ReportSection;
+class Results;
+// The report's monitoring section of a results folder (nothing without monitoring.csv): the table in the report's
+// language and one small chart per zone, group and indicator (charts/monitoring_<n>.png), drawn into the folder.
+std::optional<ReportSection> monitoring_report_section(const Results& results, Language language);
 
 }  // namespace cohortgis::app
