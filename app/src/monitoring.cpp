@@ -178,16 +178,16 @@ std::vector<MonitoringRow> monitor(const std::vector<ObservedFigure>& figures, c
         // ending with Y): the first projected year at or after Y.
         const auto it = std::lower_bound(projected_years.begin(), projected_years.end(), f.year);
         if (it != projected_years.end())
-          if (const auto v = projected(*it, f.zone, f.group, f.indicator)) p = *v;
+          if (const auto at_step = projected(*it, f.zone, f.group, f.indicator)) p = *at_step;
         m.step_mean = !std::isnan(p);
       } else {
         // A stock: linear between the projected years around the observed one (e.g. a five-year step's ends).
         std::vector<int> ys;
         std::vector<double> vs;
         for (int y : projected_years)
-          if (const auto v = projected(y, f.zone, f.group, f.indicator)) {
+          if (const auto at_year = projected(y, f.zone, f.group, f.indicator)) {
             ys.push_back(y);
-            vs.push_back(*v);
+            vs.push_back(*at_year);
           }
         p = interpolate_linear(ys, vs, f.year);
         m.interpolated = !std::isnan(p);

@@ -375,7 +375,7 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
       if (!t.get(k))
         doc.fail(fn, fkey + "." + k, "missing; expected e0 (both sexes, years), srb (males per 100 females, to weight "
                                      "the sexes) and year (of the published e0)");
-    const double e0 = doc.number(*t.get("e0"), fkey + ".e0", 15.0, 100.0, "a life expectancy");
+    const double e0_target = doc.number(*t.get("e0"), fkey + ".e0", 15.0, 100.0, "a life expectancy");
     const double srb = doc.number(*t.get("srb"), fkey + ".srb", 90.0, 130.0, "males per 100 females");
     const int year = doc.integer(*t.get("year"), fkey + ".year", b.base_year + 1, b.horizon, "a year of the projection");
     int kf = 0;
@@ -394,7 +394,7 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
     }
     LevelFit fitted;
     try {
-      fitted = fit_alpha_to_e0_both_sexes(standard, e0, srb);
+      fitted = fit_alpha_to_e0_both_sexes(standard, e0_target, srb);
     } catch (const InputError& e) {
       doc.fail(fn, fkey, e.what());
     }
@@ -402,7 +402,7 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
     const std::string note = "Mortality level fitted (mortality.fit): Brass relational logit alpha = " +
                              fmt(fitted.level) + " on the given death rates, giving a life expectancy at birth of " +
                              fmt(fitted.fitted) + " years for both sexes in the step covering " + std::to_string(year) +
-                             " (target " + fmt(e0) + "; sexes weighted by " + fmt(srb) + " males per 100 females).";
+                             " (target " + fmt(e0_target) + "; sexes weighted by " + fmt(srb) + " males per 100 females).";
     if (std::find(b.sc.assumptions.begin(), b.sc.assumptions.end(), note) == b.sc.assumptions.end())
       b.sc.assumptions.push_back(note);
   }

@@ -54,14 +54,14 @@ TEST(LevelFitting, AlphaToBothSexesE0ReproducesTheTarget) {
   for (double target : {82.47, e_std - 5.0, e_std + 3.0}) {
     const LevelFit f = fit_alpha_to_e0_both_sexes(s, target, 112.3);
     // Recompute e0 from the fitted schedules through the engine's life table, outside the fit.
-    const double ef = e0_of(brass_logit_mx(s.female, Sex::female, f.level), Sex::female);
-    const double em = e0_of(brass_logit_mx(s.male, Sex::male, f.level), Sex::male);
+    const double ef = e0_of(brass_logit_mx(s.female, s.grid, Sex::female, f.level), Sex::female);
+    const double em = e0_of(brass_logit_mx(s.male, s.grid, Sex::male, f.level), Sex::male);
     EXPECT_NEAR((ef + 1.123 * em) / 2.123, target, 1e-6) << target;
     EXPECT_NEAR(f.fitted, target, 1e-6);
     // Lower mortality than the standard needs α < 0 (l(x) above the standard's).
     EXPECT_EQ(f.level < 0, target > e_std);
   }
-  EXPECT_THROW(fit_alpha_to_e0_both_sexes(s, 140.0, 112.3), InputError);
+  EXPECT_THROW(fit_alpha_to_e0_both_sexes(s, 1e6, 112.3), InputError);  // beyond α = −4
 }
 
 TEST(LevelFitting, AlphaToDeathsAndCrudeDeathRate) {
@@ -75,8 +75,8 @@ TEST(LevelFitting, AlphaToDeathsAndCrudeDeathRate) {
   EXPECT_NEAR(fit_alpha_to_deaths(s, pf, pm, d_std).level, 0.0, 1e-9);
   for (double deaths : {0.6 * d_std, 1.4 * d_std}) {
     const LevelFit f = fit_alpha_to_deaths(s, pf, pm, deaths);
-    const auto mf = brass_logit_mx(s.female, Sex::female, f.level);
-    const auto mm = brass_logit_mx(s.male, Sex::male, f.level);
+    const auto mf = brass_logit_mx(s.female, s.grid, Sex::female, f.level);
+    const auto mm = brass_logit_mx(s.male, s.grid, Sex::male, f.level);
     double d = 0;
     for (std::size_t r = 0; r < pf.size(); ++r) d += mf[r] * pf[r] + mm[r] * pm[r];
     EXPECT_NEAR(d / deaths, 1.0, 1e-9) << deaths;
@@ -84,8 +84,8 @@ TEST(LevelFitting, AlphaToDeathsAndCrudeDeathRate) {
   }
   // 5.39 per 1000: deaths = 0.00539 · population.
   const LevelFit c = fit_alpha_to_crude_death_rate(s, pf, pm, 5.39);
-  const auto mf = brass_logit_mx(s.female, Sex::female, c.level);
-  const auto mm = brass_logit_mx(s.male, Sex::male, c.level);
+  const auto mf = brass_logit_mx(s.female, s.grid, Sex::female, c.level);
+  const auto mm = brass_logit_mx(s.male, s.grid, Sex::male, c.level);
   double d = 0;
   for (std::size_t r = 0; r < pf.size(); ++r) d += mf[r] * pf[r] + mm[r] * pm[r];
   EXPECT_NEAR(1000.0 * d / pop, 5.39, 1e-6);
