@@ -7,8 +7,8 @@
 #include <set>
 
 #include "cohortgis/engine/types.hpp"
-#include "cohortgis/geodata/table.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
+#include "cohortgis/geodata/table.hpp"
 #include "text_output.hpp"
 
 namespace cohortgis::app {
@@ -24,7 +24,9 @@ bool is_count(const std::string& i) {
          i == "net_migration" || i == "person_years" || i == "women_15_49" || i.rfind("age_", 0) == 0;
 }
 
-bool is_years(const std::string& i) { return i == "e0" || i.rfind("e0_", 0) == 0 || i.rfind("e65_", 0) == 0 || i == "median_age"; }
+bool is_years(const std::string& i) {
+  return i == "e0" || i.rfind("e0_", 0) == 0 || i.rfind("e65_", 0) == 0 || i == "median_age";
+}
 
 std::string lower(std::string s) {
   for (char& c : s)
@@ -96,14 +98,17 @@ std::vector<ObservedFigure> read_observed_figures(const scenarios::MonitoringSpe
     ObservedFigure f;
     f.row = r;
     const double y = t.number(r, cy);
-    if (y != std::floor(y)) throw InputError(t.where(r, cy) + ": year " + geodata::escape_cell(t.text(r, cy)) + "; expected a whole year");
+    if (y != std::floor(y))
+      throw InputError(t.where(r, cy) + ": year " + geodata::escape_cell(t.text(r, cy)) + "; expected a whole year");
     f.year = static_cast<int>(y);
     if (f.year <= scope.base_year || f.year > scope.end_year)
       throw InputError(t.where(r, cy) + ": year " + std::to_string(f.year) + "; expected a year after the base year " +
                        std::to_string(scope.base_year) + " up to the horizon " + std::to_string(scope.end_year));
     const std::string& zone = t.text(r, cz);
-    if (zone == spec.whole_area || zone == "total") f.zone = "total";
-    else if (std::find(scope.zones.begin(), scope.zones.end(), zone) != scope.zones.end()) f.zone = zone;
+    if (zone == spec.whole_area || zone == "total")
+      f.zone = "total";
+    else if (std::find(scope.zones.begin(), scope.zones.end(), zone) != scope.zones.end())
+      f.zone = zone;
     else
       throw InputError(t.where(r, cz) + ": zone " + quote_cell(zone) + " is not a zone of the projection; expected " +
                        "one of " + join(zone_list) + " (monitoring.whole_area names the code of the whole area)");
@@ -137,9 +142,8 @@ std::vector<ObservedFigure> read_observed_figures(const scenarios::MonitoringSpe
                        quote_cell(f.indicator) + "; expected persons, 10k persons (万人) or thousands for counts, " +
                        "per 1000 (‰) for rates, percent for shares, years for life expectancy");
     f.value = t.number(r, cv) * *factor;
-    f.flow = f.indicator == "e0" ||
-             std::find(scope.flow_indicators.begin(), scope.flow_indicators.end(), f.indicator) !=
-                 scope.flow_indicators.end();
+    f.flow = f.indicator == "e0" || std::find(scope.flow_indicators.begin(), scope.flow_indicators.end(),
+                                              f.indicator) != scope.flow_indicators.end();
     const std::string key = std::to_string(f.year) + '\x1f' + f.zone + '\x1f' + f.group + '\x1f' + f.indicator;
     if (const auto it = seen.find(key); it != seen.end())
       throw InputError(t.where(r, ci) + ": the same year, zone, group and indicator as data row " +

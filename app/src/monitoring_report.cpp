@@ -28,8 +28,8 @@ std::optional<ReportSection> monitoring_report_section(const Results& r, Languag
   s.id = "monitoring";
   s.title = zh ? "中期评估：预测与统计公报" : "Monitoring: projected against published figures";
   s.header = zh ? std::vector<std::string>{"年份", "区域", "指标", "公报", "预测", "差值", "相对差 %", "用途", "标记"}
-                : std::vector<std::string>{"year", "zone", "indicator", "published", "projected", "difference",
-                                           "relative %", "role", "flag"};
+                : std::vector<std::string>{"year",       "zone",       "indicator", "published", "projected",
+                                           "difference", "relative %", "role",      "flag"};
   const auto number = [](const std::string& text) {
     double v = std::nan("");
     geodata::parse_number(text, v);
@@ -43,8 +43,8 @@ std::optional<ReportSection> monitoring_report_section(const Results& r, Languag
   std::vector<std::string> order;
   for (const auto& row : m.rows) {
     const std::string& ind = row[ci];
-    std::string name = ind == "e0" ? (zh ? "预期寿命 (岁)" : "Life expectancy at birth (years)")
-                                   : indicator_title(ind, l);
+    std::string name =
+        ind == "e0" ? (zh ? "预期寿命 (岁)" : "Life expectancy at birth (years)") : indicator_title(ind, l);
     if (row[cg] != "all") name += " · " + group_label(row[cg], l);
     const double obs = number(row[co]), proj = number(row[cp]);
     const std::string flag = row[cf];
@@ -76,15 +76,18 @@ std::optional<ReportSection> monitoring_report_section(const Results& r, Languag
     c.projected.x.push_back(x);
     c.projected.y.push_back(proj * scale);
   }
-  s.note = zh ? "差值 = 预测 − 公报；相对差 = 差值 / 公报。“拟合”的数字用于设定死亡或生育水平，不作检验；“检验”的数字未用于设定任何假设。"
-                "超出容差：检验数字的差超过情景声明的容差（水平用相对差，接近零的比率用绝对差）。插值：预测未报告该年，取前后预测年份之间的直线；"
-                "步长均值：比率取覆盖该年的预测步长的平均值。数字见 monitoring.csv。"
-              : "Difference = projected − published; relative = difference / published. Fitted figures set a mortality "
-                "or fertility level and are no test; checked figures were not used for any assumption. beyond_tolerance: "
-                "a checked figure further from the projection than the scenario's tolerance (relative for levels, "
-                "absolute for rates near zero). interpolated: the projection does not report that year, the straight "
-                "line between the projected years around it is used; step_mean: a rate of the step covering the year. "
-                "The numbers are those of monitoring.csv.";
+  s.note =
+      zh ? "差值 = 预测 − 公报；相对差 = 差值 / "
+           "公报。“拟合”的数字用于设定死亡或生育水平，不作检验；“检验”的数字未用于设定任何假设。"
+           "超出容差：检验数字的差超过情景声明的容差（水平用相对差，接近零的比率用绝对差）。插值：预测未报告该年，取前"
+           "后预测年份之间的直线；"
+           "步长均值：比率取覆盖该年的预测步长的平均值。数字见 monitoring.csv。"
+         : "Difference = projected − published; relative = difference / published. Fitted figures set a mortality "
+           "or fertility level and are no test; checked figures were not used for any assumption. beyond_tolerance: "
+           "a checked figure further from the projection than the scenario's tolerance (relative for levels, "
+           "absolute for rates near zero). interpolated: the projection does not report that year, the straight "
+           "line between the projected years around it is used; step_mean: a rate of the step covering the year. "
+           "The numbers are those of monitoring.csv.";
   fs::create_directories(dir / "charts", ec);
   int k = 0;
   for (const auto& key : order) {

@@ -39,14 +39,16 @@ double solve_monotone(const std::function<double(double)>& f, double target, dou
   const double f_lo = f(lo), f_hi = f(hi);
   const bool rising = f_hi > f_lo;
   if (!(target >= std::min(f_lo, f_hi) && target <= std::max(f_lo, f_hi)))
-    throw InputError(what + " " + num(target) + " cannot be reached (reachable: " + num(std::min(f_lo, f_hi)) +
-                     " to " + num(std::max(f_lo, f_hi)) + ")");
+    throw InputError(what + " " + num(target) + " cannot be reached (reachable: " + num(std::min(f_lo, f_hi)) + " to " +
+                     num(std::max(f_lo, f_hi)) + ")");
   for (int it = 0; it < 200 && hi - lo > 1e-13; ++it) {
     const double mid = 0.5 * (lo + hi);
     const double v = f(mid);
     if (std::abs(v - target) <= tolerance) return mid;
-    if ((v < target) == rising) lo = mid;
-    else hi = mid;
+    if ((v < target) == rising)
+      lo = mid;
+    else
+      hi = mid;
   }
   return 0.5 * (lo + hi);
 }
@@ -71,8 +73,8 @@ LevelFit fit_alpha_to_e0_both_sexes(const MortalityStandard& s, double e0, doubl
   auto e = [&](double a) {
     const double ef = life_expectancy_at_birth(brass_logit_mx(s.female, s.grid, Sex::female, a, s.method), s.grid,
                                                Sex::female, s.method);
-    const double em = life_expectancy_at_birth(brass_logit_mx(s.male, s.grid, Sex::male, a, s.method), s.grid,
-                                               Sex::male, s.method);
+    const double em =
+        life_expectancy_at_birth(brass_logit_mx(s.male, s.grid, Sex::male, a, s.method), s.grid, Sex::male, s.method);
     return life_expectancy_both_sexes(ef, em, srb);
   };
   LevelFit r;

@@ -19,8 +19,9 @@ void read_monitoring(const Doc& doc, const toml::table& root, ScenarioSet& set) 
   if (!on) doc.fail(mn, "monitoring.observed", "missing: expected the table of published figures");
   const TableRef ref = table_ref(doc, *on, "monitoring.observed", {});
   if (ref.frame || !ref.database.empty() || ref.wpp.on || !ref.filter.empty() || !ref.columns.empty())
-    doc.fail(on, "monitoring.observed", "expected a file (a path, or { path, layer, encoding }) with the columns year, "
-                                        "zone, indicator, value, unit");
+    doc.fail(on, "monitoring.observed",
+             "expected a file (a path, or { path, layer, encoding }) with the columns year, "
+             "zone, indicator, value, unit");
   spec.observed = ref.path;
   spec.encoding = ref.encoding;
   doc.record("monitoring.observed", ref.path, ref.written);
@@ -49,8 +50,9 @@ void read_monitoring(const Doc& doc, const toml::table& root, ScenarioSet& set) 
       const toml::table& e = doc.table(v, key);
       doc.allow(e, key, {"relative", "absolute"});
       if ((e.get("relative") != nullptr) == (e.get("absolute") != nullptr))
-        doc.fail(&v, key, "expected exactly one of relative (a fraction, e.g. 0.01 for 1 %) and absolute (in the "
-                          "indicator's unit)");
+        doc.fail(&v, key,
+                 "expected exactly one of relative (a fraction, e.g. 0.01 for 1 %) and absolute (in the "
+                 "indicator's unit)");
       Tolerance tol;
       if (e.get("relative")) {
         tol.value = doc.number(*e.get("relative"), key + ".relative", 0.0, 10.0, "a fraction");

@@ -45,10 +45,12 @@ MonitoringScope scope() {
 
 // The projection at its years 2020, 2025, 2030 (five-year steps).
 std::optional<double> projected(int year, const std::string& zone, const std::string& group, const std::string& ind) {
-  static const std::map<std::string, double> v = {
-      {"2020|total|all|population", 100000}, {"2025|total|all|population", 106000},
-      {"2030|total|all|population", 110000}, {"2025|A|all|cbr_per_1000", 6.5},
-      {"2025|total|all|natural_growth_per_1000", -0.5}, {"2025|total|floating|population", 31000}};
+  static const std::map<std::string, double> v = {{"2020|total|all|population", 100000},
+                                                  {"2025|total|all|population", 106000},
+                                                  {"2030|total|all|population", 110000},
+                                                  {"2025|A|all|cbr_per_1000", 6.5},
+                                                  {"2025|total|all|natural_growth_per_1000", -0.5},
+                                                  {"2025|total|floating|population", 31000}};
   const auto it = v.find(std::to_string(year) + "|" + zone + "|" + group + "|" + ind);
   if (it == v.end()) return std::nullopt;
   return it->second;

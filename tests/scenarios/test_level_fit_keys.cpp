@@ -56,7 +56,7 @@ TEST(LevelFitKeys, MortalityFitGivesThePublishedBothSexesE0) {
   for (const auto& a : sc.assumptions) noted |= a.find("Mortality level fitted (mortality.fit)") != std::string::npos;
   EXPECT_TRUE(noted);
   EXPECT_THROW(load(good_with("fit = { e0 = 70, srb = 105, year = 2031 }\n", "")), InputError);  // past the horizon
-  EXPECT_THROW(load(good_with("fit = { e0 = 70, year = 2023 }\n", "")), InputError);  // srb missing
+  EXPECT_THROW(load(good_with("fit = { e0 = 70, year = 2023 }\n", "")), InputError);             // srb missing
 }
 
 TEST(LevelFitKeys, FertilityFitGivesThePublishedBirthRateOnTheBasePopulation) {

@@ -47,8 +47,7 @@ TEST(LevelFitting, BothSexesLifeExpectancyIsTheBirthWeightedMean) {
 
 TEST(LevelFitting, AlphaToBothSexesE0ReproducesTheTarget) {
   const MortalityStandard s = standard();
-  const double e_std = life_expectancy_both_sexes(e0_of(s.female, Sex::female),
-                                                  e0_of(s.male, Sex::male), 112.3);
+  const double e_std = life_expectancy_both_sexes(e0_of(s.female, Sex::female), e0_of(s.male, Sex::male), 112.3);
   // The standard itself: α = 0.
   EXPECT_NEAR(fit_alpha_to_e0_both_sexes(s, e_std, 112.3).level, 0.0, 1e-9);
   for (double target : {82.47, e_std - 5.0, e_std + 3.0}) {
@@ -59,7 +58,7 @@ TEST(LevelFitting, AlphaToBothSexesE0ReproducesTheTarget) {
     EXPECT_NEAR((ef + 1.123 * em) / 2.123, target, 1e-6) << target;
     EXPECT_NEAR(f.fitted, target, 1e-6);
     // Lower mortality than the standard needs α < 0 (l(x) above the standard's).
-    EXPECT_EQ(f.level < 0, target > e_std);
+    EXPECT_EQ(f.level<0, target> e_std);
   }
   EXPECT_THROW(fit_alpha_to_e0_both_sexes(s, 1e6, 112.3), InputError);  // beyond α = −4
 }
