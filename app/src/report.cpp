@@ -12,6 +12,7 @@
 
 #include "cohortgis/app/backtest.hpp"
 #include "planning_output.hpp"
+#include "cohortgis/app/monitoring.hpp"
 #include "cohortgis/app/commands.hpp"
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/engine/types.hpp"
@@ -285,9 +286,9 @@ ReportResult make_report(const std::string& dir_text, std::optional<Language> la
   figures("pyramids", word("pyramids", l), true);
   figures("charts", word("charts", l), false);
 
-  // ---- back-test (cohortgis backtest), probabilistic projection (run --trajectories) ----
+  // ---- back-test (cohortgis backtest), probabilistic projection (run --trajectories), monitoring ([monitoring]) ----
   std::vector<std::string> extra_figures;
-  for (const auto& b : {backtest_report_section(r, l), ensemble_report_section(r, l)}) {
+  for (const auto& b : {backtest_report_section(r, l), ensemble_report_section(r, l), monitoring_report_section(r, l)}) {
     if (!b) continue;
     h += "<section id=\"" + esc(b->id) + "\"><h2>" + esc(b->title) + "</h2>\n" + section_table(*b);
     h += "<p class=\"note\">" + esc(b->note) + "</p>\n";

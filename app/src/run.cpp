@@ -30,6 +30,7 @@
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "netcdf_output.hpp"
 #include "ensemble_run.hpp"
+#include "monitoring_output.hpp"
 #include "output_dir.hpp"
 #include "planning_output.hpp"
 #include "records_output.hpp"
@@ -426,6 +427,8 @@ RunSummary run(const RunConfig& cfg) {
   const scenarios::ScenarioSet set =
       scenarios::load_scenario_file(scenario_file, data_dir, read_policy(cfg.allow_read, cfg.allow_db));
   const scenarios::Scenario& sc = set.runs.front();
+  // [monitoring]: the observed figures are checked before any result is written (monitoring_output.hpp).
+  const std::vector<ObservedFigure> observed_figures = scenario_observed_figures(set);
   std::vector<InputHash> inputs;
   for (const auto& in : sc.inputs) {
     std::error_code ec;
@@ -500,6 +503,7 @@ RunSummary run(const RunConfig& cfg) {
   planning.write(out.staging());  // controls.csv, capacity.csv, households.csv
   // Probabilistic projection: quantiles.csv and probability_met in targets.csv (ensemble.hpp).
   const long long trajectories = run_ensembles(out.staging().string(), set, runs, aggregates, cfg, threads);
+  write_monitoring(out.staging(), set, observed_figures);  // monitoring.csv ([monitoring] only)
 
   // Language: asked for (--lang), else the scenario's `language`, else Chinese for a Chinese scenario.
   ManifestExtras extras;

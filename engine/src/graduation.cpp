@@ -195,6 +195,42 @@ std::vector<double> graduate_asfr_five_to_single(std::span<const double> asfr_5y
   return out;
 }
 
+std::vector<double> graduate_counts_to_single_years(std::span<const double> counts, std::span<const int> starts) {
+  const std::size_t k = counts.size();
+  if (k < 2 || starts.size() != k)
+    throw InputError("graduate_counts_to_single_years: " + std::to_string(k) + " counts for " +
+                     std::to_string(starts.size()) + " group starts; expected the same number, at least 2");
+  std::vector<double> x(k), dy(k - 1);
+  for (std::size_t j = 0; j < k; ++j) {
+    if (!std::isfinite(counts[j]) || counts[j] < 0.0)
+      throw InputError("graduate_counts_to_single_years: the count of the group starting at age " +
+                       std::to_string(starts[j]) + " is " + num_str(counts[j]) + "; expected persons >= 0");
+    if (j > 0 && starts[j] <= starts[j - 1])
+      throw InputError("graduate_counts_to_single_years: group starts must increase; " + std::to_string(starts[j]) +
+                       " follows " + std::to_string(starts[j - 1]));
+    x[j] = static_cast<double>(starts[j]);
+    if (j + 1 < k) dy[j] = counts[j];
+  }
+  std::vector<double> out;
+  if (k == 2) {  // one closed group: spread evenly
+    const int n = starts[1] - starts[0];
+    out.assign(static_cast<std::size_t>(n), counts[0] / n);
+  } else {
+    const MonotoneCubic cum(x, dy, MonotoneCubic::Slopes::hyman);
+    for (std::size_t j = 0; j + 1 < k; ++j) {
+      double sum = 0.0;
+      for (int a = starts[j]; a < starts[j + 1]; ++a) {
+        const double v = a + 1 == starts[j + 1] ? std::max(0.0, counts[j] - sum)
+                                                : std::max(0.0, cum.increase(a, a + 1.0));
+        out.push_back(v);
+        sum += v;
+      }
+    }
+  }
+  out.push_back(counts[k - 1]);
+  return out;
+}
+
 // Abridged life table (method) → ln l(x) at x = 0, 1, 5, …, open_age_in (l at the open age = open row's lx);
 // monotone cubic through (x, ln l); for x = 1 … open_age_in − 1: qx = 1 − l(x+1)/l(x), mx = qx / (1 − 0.5 qx).
 // Age 0 keeps the input m0 exactly, so a single-year table built with the same method (a0 rule, infant q0) has the

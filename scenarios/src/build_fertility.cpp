@@ -11,6 +11,7 @@
 #include <set>
 
 #include "cohortgis/engine/graduation.hpp"
+#include "cohortgis/scenarios/level_fitting.hpp"
 #include "cohortgis/scenarios/models.hpp"
 #include "schedule_time.hpp"
 
@@ -23,7 +24,7 @@ namespace fs = std::filesystem;
 void build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>& steps) {
   const Doc& doc = b.doc;
   for (const toml::table* t : {L.section(L.base, "fertility"), L.section(L.over, "fertility")})
-    if (t) doc.allow(*t, "fertility", {"schedule", "schedule_age_width", "tfr", "mean_age", "srb"});
+    if (t) doc.allow(*t, "fertility", {"schedule", "schedule_age_width", "tfr", "mean_age", "srb", "fit"});
   auto [sn, skey] = L.get("fertility", "schedule");
   if (!sn) doc.fail(L.base, "fertility.schedule", "missing; expected an ASFR schedule table (age, value)");
   int width = b.z;
@@ -147,19 +148,73 @@ void build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>&
     }
   }
 
+  // The schedule of zone zi, group g in step k, before a fitted level.
+  const auto step_asfr = [&](int k, int zi, int g) {
+    const int y0 = b.step_first_year(k), y1 = b.step_last_year(k);
+    std::vector<std::vector<double>> each;
+    for (const auto& [key, w] : timed.steps[uz(k)]) each.push_back(base_by_key[key][uz(zi * b.G + g)]);
+    std::vector<std::pair<std::size_t, double>> parts;
+    for (std::size_t p = 0; p < each.size(); ++p) parts.push_back({p, timed.steps[uz(k)][p].second});
+    std::vector<double> f = mix_step(each, parts);
+    if (mac) f = shift_schedule(f, b.z, mac->mean_over_years(y0, y1) - mean_age_at_childbearing(f, b.z));
+    if (tfr) f = rescale_to_tfr(f, b.z, tfr->mean_over_years(y0, y1));
+    return f;
+  };
+  // fit = { cbr_per_1000 | births, year }: one factor on every zone's, group's and step's schedule, so that the first
+  // step's schedules applied to the women of the base population give the published births or crude birth rate
+  // (level_fitting.hpp). The exposure is the population at the start of the step, so the projection's own rate
+  // for that year (per person-year) can differ a little; monitoring.csv shows by how much.
+  double fit_factor = 1.0;
+  if (auto [fn, fkey] = L.get("fertility", "fit"); fn) {
+    const toml::table& t = doc.table(*fn, fkey);
+    doc.allow(t, fkey, {"cbr_per_1000", "births", "year"});
+    if ((t.get("cbr_per_1000") != nullptr) == (t.get("births") != nullptr))
+      doc.fail(fn, fkey, "expected exactly one of cbr_per_1000 (births per 1000 population) and births (per year)");
+    if (!t.get("year")) doc.fail(fn, fkey + ".year", "missing; expected the year of the published figure");
+    const int year = doc.integer(*t.get("year"), fkey + ".year", b.base_year + 1, b.base_year + b.z,
+                                 "a year of the first step");
+    std::vector<double> asfr, women;
+    double population = 0;
+    for (int zi = 0; zi < b.Z; ++zi)
+      for (int g = 0; g < b.G; ++g) {
+        const std::vector<double> f = step_asfr(0, zi, g);
+        asfr.insert(asfr.end(), f.begin(), f.end());
+        const auto w = b.sc.base_population.ages(zi, g, static_cast<int>(Sex::female));
+        women.insert(women.end(), w.begin(), w.end());
+        for (int s = 0; s < 2; ++s)
+          for (double p : b.sc.base_population.ages(zi, g, s)) population += p;
+      }
+    LevelFit fitted;
+    std::string what;
+    try {
+      if (t.get("births")) {
+        const double births = doc.number(*t.get("births"), fkey + ".births", 0.0, 1e10, "births per year");
+        fitted = fit_fertility_to_births(asfr, women, births);
+        what = fmt(fitted.fitted) + " births a year (target " + fmt(births) + ")";
+      } else {
+        const double cbr = doc.number(*t.get("cbr_per_1000"), fkey + ".cbr_per_1000", 0.0, 100.0, "births per 1000");
+        fitted = fit_fertility_to_crude_birth_rate(asfr, women, population, cbr);
+        what = "a crude birth rate of " + fmt(fitted.fitted) + " per 1000 (target " + fmt(cbr) + ")";
+      }
+    } catch (const InputError& e) {
+      doc.fail(fn, fkey, e.what());
+    }
+    fit_factor = fitted.level;
+    const std::string note = "Fertility level fitted (fertility.fit): every schedule multiplied by " + fmt(fit_factor) +
+                             ", giving " + what + " in " + std::to_string(year) +
+                             " on the women and population of the base year.";
+    if (std::find(b.sc.assumptions.begin(), b.sc.assumptions.end(), note) == b.sc.assumptions.end())
+      b.sc.assumptions.push_back(note);
+  }
   for (int k = 0; k < b.steps; ++k) {
     StepSchedules& s = steps[uz(k)];
     const int y0 = b.step_first_year(k), y1 = b.step_last_year(k);
     s.asfr.clear();
     for (int zi = 0; zi < b.Z; ++zi)
       for (int g = 0; g < b.G; ++g) {
-        std::vector<std::vector<double>> each;
-        for (const auto& [key, w] : timed.steps[uz(k)]) each.push_back(base_by_key[key][uz(zi * b.G + g)]);
-        std::vector<std::pair<std::size_t, double>> parts;
-        for (std::size_t p = 0; p < each.size(); ++p) parts.push_back({p, timed.steps[uz(k)][p].second});
-        std::vector<double> f = mix_step(each, parts);
-        if (mac) f = shift_schedule(f, b.z, mac->mean_over_years(y0, y1) - mean_age_at_childbearing(f, b.z));
-        if (tfr) f = rescale_to_tfr(f, b.z, tfr->mean_over_years(y0, y1));
+        std::vector<double> f = step_asfr(k, zi, g);
+        if (fit_factor != 1.0)
+          for (double& x : f) x *= fit_factor;
         s.asfr.insert(s.asfr.end(), f.begin(), f.end());
       }
     if (srb_table) s.srb = mix_step(srb_by_key, srb_time.steps[uz(k)]);

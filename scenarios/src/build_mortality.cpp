@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "cohortgis/engine/graduation.hpp"
+#include "cohortgis/scenarios/level_fitting.hpp"
 #include "cohortgis/scenarios/models.hpp"
 #include "cohortgis/scenarios/sources.hpp"
 #include "schedule_time.hpp"
@@ -156,7 +157,7 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
   for (const toml::table* t : {L.section(L.base, "mortality"), L.section(L.over, "mortality")})
     if (t)
       doc.allow(*t, "mortality", {"mx", "qx", "lx", "Lx", "Sx", "life_table", "radix", "a0", "ax_method",
-                                  "coale_demeny_region", "e0", "e0_gain_per_year", "lee_carter"});
+                                  "coale_demeny_region", "e0", "e0_gain_per_year", "lee_carter", "fit"});
   // Life-table conventions for tables the engine builds from mx (docs/ccmpp.md A1; scenarios/README.md).
   LifeTableMethod& method = b.sc.life_table_method;
   if (auto [n, k] = L.get("mortality", "a0"); n) {
@@ -361,6 +362,51 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
     if (!t.get("drift")) doc.fail(ln, lkey, "expected 'drift' (change of k per year)");
     lc_drift = doc.number(*t.get("drift"), lkey + ".drift", -50.0, 50.0);
   }
+  // fit = { e0, srb, year }: one Brass α for both sexes, every zone, group and step, so that the schedules of the
+  // first zone and group in the step covering `year` give the both-sexes e0 (level_fitting.hpp): the level is set
+  // relative to the given schedules, which stay the standard (their change over time and between zones is kept).
+  std::optional<double> fit_alpha;
+  if (auto [fn, fkey] = L.get("mortality", "fit"); fn) {
+    if (en || gn || ln) doc.fail(fn, fkey, "give only one of fit, e0, e0_gain_per_year and lee_carter");
+    if (form != Form::mx) doc.fail(fn, fkey, "a fitted level moves a schedule of death rates: give mortality.mx");
+    const toml::table& t = doc.table(*fn, fkey);
+    doc.allow(t, fkey, {"e0", "srb", "year"});
+    for (const char* k : {"e0", "srb", "year"})
+      if (!t.get(k))
+        doc.fail(fn, fkey + "." + k, "missing; expected e0 (both sexes, years), srb (males per 100 females, to weight "
+                                     "the sexes) and year (of the published e0)");
+    const double e0_target = doc.number(*t.get("e0"), fkey + ".e0", 15.0, 100.0, "a life expectancy");
+    const double srb = doc.number(*t.get("srb"), fkey + ".srb", 90.0, 130.0, "males per 100 females");
+    const int year = doc.integer(*t.get("year"), fkey + ".year", b.base_year + 1, b.horizon, "a year of the projection");
+    int kf = 0;
+    while (b.step_last_year(kf) < year) ++kf;
+    MortalityStandard standard{{}, {}, b.sc.grid, method};
+    for (int s = 0; s < 2; ++s) {
+      std::vector<std::vector<double>> each;
+      std::vector<std::pair<std::size_t, double>> mixed;
+      const auto& parts = timed.steps[uz(kf)];
+      for (std::size_t p = 0; p < parts.size(); ++p) {
+        const KeySchedules& ks = per_key[parts[p].first];
+        each.push_back(ks.series[ks.which[uz(s)]]);  // zone 0, group 0
+        mixed.push_back({p, parts[p].second});
+      }
+      (s == 0 ? standard.female : standard.male) = mix_step(each, mixed);
+    }
+    LevelFit fitted;
+    try {
+      fitted = fit_alpha_to_e0_both_sexes(standard, e0_target, srb);
+    } catch (const InputError& e) {
+      doc.fail(fn, fkey, e.what());
+    }
+    fit_alpha = fitted.level;
+    const std::string note = "Mortality level fitted (mortality.fit): Brass relational logit alpha = " +
+                             fmt(fitted.level) + " on the given death rates, giving a life expectancy at birth of " +
+                             fmt(fitted.fitted) + " years for both sexes in the step covering " + std::to_string(year) +
+                             " (target " + fmt(e0_target) + "; sexes weighted by " + fmt(srb) + " males per 100 females).";
+    if (std::find(b.sc.assumptions.begin(), b.sc.assumptions.end(), note) == b.sc.assumptions.end())
+      b.sc.assumptions.push_back(note);
+  }
+  std::map<std::pair<std::vector<double>, int>, std::vector<double>> fit_cache;
   const MortalityInput kind = form == Form::mx   ? MortalityInput::death_rates
                               : form == Form::Sx ? MortalityInput::survival_ratios
                                                  : MortalityInput::person_years;
@@ -412,6 +458,11 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
               }
               it = cache.emplace(key, brass_logit_mx(base, b.sc.grid, static_cast<Sex>(s), alpha, method)).first;
             }
+            v = it->second;
+          } else if (fit_alpha) {
+            auto it = fit_cache.find({v, s});
+            if (it == fit_cache.end())
+              it = fit_cache.emplace(std::make_pair(v, s), brass_logit_mx(v, b.sc.grid, static_cast<Sex>(s), *fit_alpha, method)).first;
             v = it->second;
           } else if (form == Form::mx && ln) {
             // k_t at the mean calendar year of the step, relative to the base year.

@@ -105,22 +105,6 @@ std::vector<double> brass_logit_mx(std::span<const double> mx_standard, const Ag
   return mx;
 }
 
-double brass_alpha_for_e0(std::span<const double> mx_standard, const AgeGrid& grid, Sex sex, double e0,
-                          const LifeTableMethod& method) {
-  auto e = [&](double a) { return life_expectancy_at_birth(brass_logit_mx(mx_standard, grid, sex, a, method), grid, sex, method); };
-  double lo = -4.0, hi = 4.0;  // e(lo) high, e(hi) low
-  const double e_lo = e(lo), e_hi = e(hi);
-  if (!(e0 <= e_lo && e0 >= e_hi))
-    throw InputError("mortality: life expectancy " + std::to_string(e0) + " cannot be reached from the base life table "
-                     "by the Brass logit model (reachable: " + std::to_string(e_hi) + " to " + std::to_string(e_lo) + ")");
-  for (int it = 0; it < 200 && hi - lo > 1e-13; ++it) {
-    const double mid = 0.5 * (lo + hi);
-    if (e(mid) > e0) lo = mid; else hi = mid;
-    if (std::abs(e(mid) - e0) < 1e-10) return mid;
-  }
-  return 0.5 * (lo + hi);
-}
-
 std::vector<double> lee_carter_mx(std::span<const double> mx_base, std::span<const double> bx, double drift,
                                   double years_since_base) {
   if (!bx.empty() && bx.size() != mx_base.size())

@@ -144,7 +144,9 @@ Census read_census(const Doc& doc, const Build& b, const toml::node& tn, CohortA
   }
   std::map<std::string, const CensusDistrict*> by_code;
   for (const auto& d : c.districts) by_code[d.code] = &d;
-  if (b.z != 5) doc.fail(&tn, "base_population.format", "census_long needs projection.step = 5 (five-year census cells)");
+  if (b.z != 5 && b.z != 1)
+    doc.fail(&tn, "base_population.format", "census_long needs projection.step = 5 (the census cells) or 1 (the cells "
+                                            "graduated to single years)");
   for (int zi = 0; zi < b.Z; ++zi) {
     const std::string& id = b.sc.zones[uz(zi)].id;
     auto it = by_code.find(id);

@@ -187,5 +187,7 @@ void read_stochastic(const Doc& doc, const toml::table& root, const Scenario& sc
 void read_services(const Doc& doc, const toml::table& root, const Build& b, ScenarioSet& set);
 // [controls], [capacity], [households] (read_planning.cpp), a variant's keys over the baseline's: sets b.sc.planning.
 void read_planning(const Build& b, const Layer& L);
+// [monitoring] (read_monitoring.cpp): published figures to set beside the projection.
+void read_monitoring(const Doc& doc, const toml::table& root, ScenarioSet& set);
 
 }  // namespace cohortgis::scenarios::detail

@@ -93,7 +93,8 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
   doc.grant(allowed);
   doc.allow(root, "", {"scenario", "geography", "projection", "base_population", "fertility", "mortality", "migration",
                        "relocation", "transitions", "newborn", "plan_periods", "targets", "services", "variants", "outputs",
-                       "registers", "controls", "capacity", "households", "stochastic"});
+                       "registers", "controls", "capacity", "households", "stochastic",
+                       "monitoring"});
   Scenario base;
   base.name = fs::path(path).stem().string();
   if (const toml::node* sn = root.get("scenario")) {
@@ -139,6 +140,7 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
   read_targets(doc, root, base, set);
   read_services(doc, root, b, set);
   read_stochastic(doc, root, base, set.stochastic);
+  read_monitoring(doc, root, set);
 
   // The baseline, then every variant built from the same file with its overrides on top.
   std::vector<const toml::table*> variant_tables;

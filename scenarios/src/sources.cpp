@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cohortgis/scenarios/sources.hpp"
 
+#include "cohortgis/engine/graduation.hpp"
+
 #include <cmath>
 
 #include "cohortgis/geodata/table.hpp"
@@ -72,20 +74,30 @@ std::vector<CensusDistrict> read_census_districts(const std::string& path, const
 
 std::vector<double> census_population_by_sex_age(const CensusDistrict& d, const AgeGrid& grid,
                                                  const std::string& file) {
-  if (grid.width_years != 5 || grid.open_age() > kCensusOpenAge)
-    throw InputError("census population: needs a five-year grid with its open group at 85 or below (the census "
-                     "tables end with 85+); got a grid of " + std::to_string(grid.width_years) +
+  if ((grid.width_years != 5 && grid.width_years != 1) || grid.open_age() > kCensusOpenAge)
+    throw InputError("census population: needs a grid of five-year or single-year groups with its open group at 85 or "
+                     "below (the census tables end with 85+); got a grid of " + std::to_string(grid.width_years) +
                      "-year groups open at " + std::to_string(grid.open_age()));
   std::vector<double> p(kSexes * uz(grid.n_ages), 0.0);
-  for (int s = 0; s < 2; ++s)
+  for (int s = 0; s < 2; ++s) {
+    std::vector<double> cells;
+    std::vector<int> starts;
     for (const CensusAge& a : kCensusAges) {
       const double v = d.at(std::string(s == 0 ? "pop_f_" : "pop_m_") + a.suffix, file);
       if (!(v >= 0.0))
         throw InputError(file + ": district " + d.code + ", pop_" + (s == 0 ? "f_" : "m_") + a.suffix + " = " +
                          std::to_string(v) + "; expected persons ≥ 0");
-      const int i = std::min(a.start / 5, grid.open_index());
-      p[uz(s) * uz(grid.n_ages) + uz(i)] += v;
+      cells.push_back(v);
+      starts.push_back(a.start);
     }
+    // Single years: the census groups graduated, each group's total kept (engine graduation.hpp).
+    if (grid.width_years == 1) cells = graduate_counts_to_single_years(cells, starts);
+    for (std::size_t k = 0; k < cells.size(); ++k) {
+      const int age = grid.width_years == 1 ? static_cast<int>(k) : starts[k];
+      const int i = std::min(age / grid.width_years, grid.open_index());
+      p[uz(s) * uz(grid.n_ages) + uz(i)] += cells[k];
+    }
+  }
   return p;
 }
 

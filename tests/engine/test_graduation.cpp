@@ -331,3 +331,33 @@ TEST(GraduateMx, WppChinaFemale2015) {
 
 }  // namespace
 }  // namespace cohortgis
+
+// Census groups 0, 1–4, 5–9, …, 80–84, 85+ to single years: every group keeps its count, nothing is negative, and a
+// population of constant density per year of age (cumulative count a straight line) comes back as that density.
+TEST(GraduateCounts, KeepsEveryGroupTotalAndAConstantDensity) {
+  std::vector<int> starts{0, 1};
+  for (int a = 5; a <= 85; a += 5) starts.push_back(a);
+  std::vector<double> flat;
+  for (std::size_t k = 0; k + 1 < starts.size(); ++k) flat.push_back(1000.0 * (starts[k + 1] - starts[k]));
+  flat.push_back(4321.0);  // 85+
+  const auto f = cohortgis::graduate_counts_to_single_years(flat, starts);
+  ASSERT_EQ(f.size(), 86u);
+  for (std::size_t a = 0; a < 85; ++a) EXPECT_NEAR(f[a], 1000.0, 1e-9) << a;
+  EXPECT_EQ(f[85], 4321.0);
+  // Beijing 2020 census, 东城区 women (data/census/census2020_districts.csv, pop_f_0 … pop_f_85p).
+  const std::vector<double> c{2126,  12455, 19742, 13008, 7668,  11687, 20770, 30979, 38728, 29216,
+                              25087, 23683, 28701, 30315, 27308, 14362, 8981,  10128, 9972};
+  const auto g = cohortgis::graduate_counts_to_single_years(c, starts);
+  ASSERT_EQ(g.size(), 86u);
+  for (std::size_t k = 0; k + 1 < starts.size(); ++k) {
+    double sum = 0;
+    for (int a = starts[k]; a < starts[k + 1]; ++a) {
+      EXPECT_GE(g[static_cast<std::size_t>(a)], 0.0);
+      sum += g[static_cast<std::size_t>(a)];
+    }
+    EXPECT_NEAR(sum, c[k], 1e-9 * c[k]) << "group starting at " << starts[k];
+  }
+  EXPECT_EQ(g.back(), c.back());
+  EXPECT_THROW(cohortgis::graduate_counts_to_single_years(std::vector<double>{1, -1, 2}, std::vector<int>{0, 1, 5}),
+               cohortgis::InputError);
+}

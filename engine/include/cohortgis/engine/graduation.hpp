@@ -17,6 +17,15 @@ namespace cohortgis {
 // 5 × the group's rate exactly (to rounding), and no rate is negative.
 std::vector<double> graduate_asfr_five_to_single(std::span<const double> asfr_5y);
 
+// Counts of persons in age groups [starts[k], starts[k+1]) (e.g. a census's 0, 1–4, 5–9, …, 80–84, 85+; the last group
+// open) to single years starts[0] … starts.back() − 1, then the open group's count as given (the last element).
+// Method: the same monotone cubic (Hyman-filtered natural spline) through the cumulative counts at the group
+// boundaries; a single year's count is the spline's increase over that year, the last year of each group takes the
+// group's count less the others, so every group's single years sum to its count exactly (to one rounding); none is
+// negative (the cumulative count never falls). Throws InputError for a negative or non-finite count or starts that
+// do not increase.
+std::vector<double> graduate_counts_to_single_years(std::span<const double> counts, std::span<const int> starts);
+
 // Abridged mx (0, 1–4, 5–9, …, open at `open_age_in`) to single-year mx for ages 0 … open_age_out (open).
 // Method: build the abridged life table (`method`), interpolate ln l(x) at the exact ages 0, 1, 5, 10, … with the
 // same monotone (Hyman-filtered) cubic spline, take single-year qx = 1 − l(x+1)/l(x) and mx = qx / (1 − (1 − ax) qx) with ax = 0.5

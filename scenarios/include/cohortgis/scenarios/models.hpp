@@ -45,7 +45,7 @@ std::vector<double> brass_logit_mx(std::span<const double> mx_standard, const Ag
 double life_expectancy_at_birth(std::span<const double> mx, const AgeGrid& grid, Sex sex,
                                 const LifeTableMethod& method = {});
 // The α at which brass_logit_mx gives life expectancy `e0` (bisection on [−4, 4]: e0 falls as α rises; 1e-10
-// years). Throws InputError when e0 cannot be reached in that range.
+// years; defined in level_fitting.cpp with the other fits). Throws InputError when e0 cannot be reached in that range.
 double brass_alpha_for_e0(std::span<const double> mx_standard, const AgeGrid& grid, Sex sex, double e0,
                           const LifeTableMethod& method = {});
 

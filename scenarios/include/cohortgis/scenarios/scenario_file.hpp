@@ -17,6 +17,7 @@
 #include "cohortgis/geodata/zones.hpp"
 #include "cohortgis/scenarios/records.hpp"
 #include "cohortgis/scenarios/models.hpp"
+#include "cohortgis/scenarios/monitoring_spec.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/stochastic.hpp"
 
@@ -88,6 +89,8 @@ struct ScenarioSet {
   std::shared_ptr<const EventRegisters> events;
   // [stochastic]: the random deviations of an ensemble run (`cohortgis run --trajectories N`); none when not given.
   StochasticSpec stochastic;
+  // [monitoring]: published figures to set beside the projection (monitoring.csv); observed empty when none.
+  MonitoringSpec monitoring;
 };
 
 // Loads and validates a scenario file; data_dir resolves "data:" paths. Reads every table it names. Every file the

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cohortgis/app/monitoring.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/read_policy.hpp"
+#include "cohortgis/geodata/table.hpp"
+#include "text_output.hpp"
+
+namespace cohortgis::app {
+
+namespace {
+
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+bool is_count(const std::string& i) {
+  return i == "population" || i.rfind("population_", 0) == 0 || i.rfind("births", 0) == 0 || i == "deaths" ||
+         i == "net_migration" || i == "person_years" || i == "women_15_49" || i.rfind("age_", 0) == 0;
+}
+
+bool is_years(const std::string& i) {
+  return i == "e0" || i.rfind("e0_", 0) == 0 || i.rfind("e65_", 0) == 0 || i == "median_age";
+}
+
+std::string lower(std::string s) {
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+
+std::string quote_cell(const std::string& s) { return "'" + geodata::escape_cell(s) + "'"; }
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+}  // namespace
+
+std::optional<double> unit_factor(const std::string& unit_text, const std::string& indicator) {
+  const std::string u = lower(unit_text);
+  if (is_count(indicator)) {
+    if (u == "persons" || u == "person" || u == "人") return 1.0;
+    if (u == "10k persons" || u == "万人" || u == "10000 persons") return 1e4;
+    if (u == "thousands" || u == "thousand persons" || u == "千人") return 1e3;
+    return std::nullopt;
+  }
+  if (ends_with(indicator, "_per_1000")) {
+    if (u == "per 1000" || u == "‰" || u == "per mille") return 1.0;
+    return std::nullopt;
+  }
+  if (ends_with(indicator, "_percent")) {
+    if (u == "percent" || u == "%") return 1.0;
+    return std::nullopt;
+  }
+  if (is_years(indicator)) {
+    if (u == "years" || u == "year" || u == "岁" || u == "年") return 1.0;
+    return std::nullopt;
+  }
+  if (indicator == "srb_per_100_females") return u == "per 100 females" ? std::optional<double>(1.0) : std::nullopt;
+  if (indicator == "tfr") return u == "children per woman" ? std::optional<double>(1.0) : std::nullopt;
+  if (ends_with(indicator, "_ratio")) {
+    if (u == "percent" || u == "%") return 1.0;
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::vector<ObservedFigure> read_observed_figures(const scenarios::MonitoringSpec& spec, const MonitoringScope& scope) {
+  using geodata::ColumnType;
+  const geodata::Table t = geodata::read_table(spec.observed,
+                                               {{"year", ColumnType::number},
+                                                {"zone", ColumnType::text},
+                                                {"indicator", ColumnType::text},
+                                                {"value", ColumnType::number},
+                                                {"unit", ColumnType::text}},
+                                               {}, spec.encoding);
+  const std::size_t cy = t.column("year"), cz = t.column("zone"), ci = t.column("indicator"), cv = t.column("value"),
+                    cu = t.column("unit");
+  const bool has_group = t.has_column("group");
+  std::set<std::string> indicators(scope.indicators.begin(), scope.indicators.end());
+  indicators.insert("e0");
+  std::vector<std::string> zone_list = scope.zones;
+  if (!spec.whole_area.empty()) zone_list.push_back(spec.whole_area);
+  zone_list.push_back("total");
+  std::vector<std::string> groups = scope.groups;
+  groups.push_back("all");
+  std::map<std::string, std::size_t> seen;
+  std::vector<ObservedFigure> out;
+  for (std::size_t r = 0; r < t.size(); ++r) {
+    ObservedFigure f;
+    f.row = r;
+    const double y = t.number(r, cy);
+    if (y != std::floor(y))
+      throw InputError(t.where(r, cy) + ": year " + geodata::escape_cell(t.text(r, cy)) + "; expected a whole year");
+    f.year = static_cast<int>(y);
+    if (f.year <= scope.base_year || f.year > scope.end_year)
+      throw InputError(t.where(r, cy) + ": year " + std::to_string(f.year) + "; expected a year after the base year " +
+                       std::to_string(scope.base_year) + " up to the horizon " + std::to_string(scope.end_year));
+    const std::string& zone = t.text(r, cz);
+    if (zone == spec.whole_area || zone == "total")
+      f.zone = "total";
+    else if (std::find(scope.zones.begin(), scope.zones.end(), zone) != scope.zones.end())
+      f.zone = zone;
+    else
+      throw InputError(t.where(r, cz) + ": zone " + quote_cell(zone) + " is not a zone of the projection; expected " +
+                       "one of " + join(zone_list) + " (monitoring.whole_area names the code of the whole area)");
+    f.observed_name = t.text(r, ci);
+    if (const auto it = spec.names.find(f.observed_name); it != spec.names.end()) {
+      f.indicator = it->second.indicator;
+      f.group = it->second.group;
+    } else if (indicators.count(f.observed_name)) {
+      f.indicator = f.observed_name;
+      f.group = "all";
+    } else {
+      throw InputError(t.where(r, ci) + ": indicator " + quote_cell(f.observed_name) + " is neither an indicator the " +
+                       "projection computes (indicators.csv, or e0) nor mapped in monitoring.names; expected one of " +
+                       "those, or a line for it in monitoring.names");
+    }
+    if (has_group) {
+      const std::string& g = t.text(r, t.column("group"));
+      if (!g.empty() && g != "all") {
+        if (f.group != "all" && f.group != g)
+          throw InputError(t.where(r, t.column("group")) + ": group " + quote_cell(g) + ", but monitoring.names maps " +
+                           quote_cell(f.observed_name) + " to group " + quote_cell(f.group));
+        f.group = g;
+      }
+    }
+    if (std::find(groups.begin(), groups.end(), f.group) == groups.end())
+      throw InputError(t.where(r, has_group ? t.column("group") : ci) + ": group " + quote_cell(f.group) +
+                       " is not a group of the projection; expected one of " + join(groups));
+    const std::optional<double> factor = unit_factor(t.text(r, cu), f.indicator);
+    if (!factor)
+      throw InputError(t.where(r, cu) + ": unit " + quote_cell(t.text(r, cu)) + " cannot be read for indicator " +
+                       quote_cell(f.indicator) + "; expected persons, 10k persons (万人) or thousands for counts, " +
+                       "per 1000 (‰) for rates, percent for shares, years for life expectancy");
+    f.value = t.number(r, cv) * *factor;
+    f.flow = f.indicator == "e0" || std::find(scope.flow_indicators.begin(), scope.flow_indicators.end(),
+                                              f.indicator) != scope.flow_indicators.end();
+    const std::string key = std::to_string(f.year) + '\x1f' + f.zone + '\x1f' + f.group + '\x1f' + f.indicator;
+    if (const auto it = seen.find(key); it != seen.end())
+      throw InputError(t.where(r, ci) + ": the same year, zone, group and indicator as data row " +
+                       std::to_string(it->second + 1) + "; expected one figure each");
+    seen[key] = r;
+    out.push_back(f);
+  }
+  return out;
+}
+
+std::string MonitoringRow::flag() const {
+  std::string s;
+  const auto add = [&](const char* w) { s += (s.empty() ? "" : " ") + std::string(w); };
+  if (beyond_tolerance) add("beyond_tolerance");
+  if (interpolated) add("interpolated");
+  if (step_mean) add("step_mean");
+  if (no_projection) add("no_projection");
+  return s;
+}
+
+std::vector<MonitoringRow> monitor(const std::vector<ObservedFigure>& figures, const scenarios::MonitoringSpec& spec,
+                                   const std::vector<int>& projected_years, const ProjectedLookup& projected) {
+  std::vector<MonitoringRow> rows;
+  for (const auto& f : figures) {
+    MonitoringRow m;
+    m.year = f.year;
+    m.zone = f.zone;
+    m.group = f.group;
+    m.indicator = f.indicator;
+    double p = std::nan("");
+    if (const auto v = projected(f.year, f.zone, f.group, f.indicator)) {
+      p = *v;
+    } else {
+      if (f.flow) {
+        // A flow of year Y is reported for the step that covers Y (docs/results.md: flows of year Y cover the step
+        // ending with Y): the first projected year at or after Y.
+        const auto it = std::lower_bound(projected_years.begin(), projected_years.end(), f.year);
+        if (it != projected_years.end())
+          if (const auto at_step = projected(*it, f.zone, f.group, f.indicator)) p = *at_step;
+        m.step_mean = !std::isnan(p);
+      } else {
+        // A stock: linear between the projected years around the observed one (e.g. a five-year step's ends).
+        std::vector<int> ys;
+        std::vector<double> vs;
+        for (int y : projected_years)
+          if (const auto at_year = projected(y, f.zone, f.group, f.indicator)) {
+            ys.push_back(y);
+            vs.push_back(*at_year);
+          }
+        p = interpolate_linear(ys, vs, f.year);
+        m.interpolated = !std::isnan(p);
+      }
+      m.no_projection = std::isnan(p);
+    }
+    m.values = compare_values(f.value, p);
+    const auto fit = spec.fitted.find(f.observed_name);
+    const bool fitted =
+        fit != spec.fitted.end() && std::find(fit->second.begin(), fit->second.end(), f.year) != fit->second.end();
+    m.role = fitted ? "fitted" : "checked";
+    if (!fitted && !std::isnan(p))
+      if (const auto tol = spec.tolerances.find(f.observed_name); tol != spec.tolerances.end()) {
+        const double off = tol->second.kind == scenarios::Tolerance::Kind::relative
+                               ? std::abs(m.values.relative_difference)
+                               : std::abs(m.values.difference);
+        // NaN (observed 0 with a relative tolerance) counts as beyond it.
+        m.beyond_tolerance = !(off <= tol->second.value + 1e-12);
+      }
+    rows.push_back(m);
+  }
+  return rows;
+}
+
+std::string monitoring_csv(const std::vector<MonitoringRow>& rows) {
+  std::string out = "year,zone,group,indicator,observed,projected,difference,relative_difference,role,flag\n";
+  for (const auto& r : rows) {
+    const std::vector<std::string> cells{std::to_string(r.year),
+                                         r.zone,
+                                         r.group,
+                                         r.indicator,
+                                         format_number(r.values.observed),
+                                         format_number(r.values.projected),
+                                         format_number(r.values.difference),
+                                         format_number(r.values.relative_difference),
+                                         r.role,
+                                         r.flag()};
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      if (i) out += ',';
+      append_csv_field(out, cells[i]);
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace cohortgis::app
