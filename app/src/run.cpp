@@ -27,6 +27,7 @@
 #include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "output_dir.hpp"
+#include "parity_output.hpp"
 #include "records_output.hpp"
 #include "results_writer.hpp"
 #include "text_output.hpp"
@@ -444,6 +445,7 @@ RunSummary run(const RunConfig& cfg) {
   std::vector<VariantSummary> variants;
   std::vector<int> years;
   std::vector<StepTiming> timings;
+  std::string parity_rows;  // parity.csv, every variant with [fertility] parity_rates (parity_output.hpp)
   // One projection per variant (the engine runs one scenario at a time); the writer adds the variant column.
   for (const scenarios::Scenario* run_ptr : runs) {
     const scenarios::Scenario& run_sc = *run_ptr;
@@ -458,7 +460,12 @@ RunSummary run(const RunConfig& cfg) {
     writer.begin_variant(run_sc);
     Projection projection(pc, run_sc.base_population);
     if (!cfg.quiet) progress.start(run_sc.steps);
-    projection.run(run_sc.schedule_provider(writer.current_population()), writer);
+    if (run_sc.parity) {
+      ParityRecorder parity(run_sc, aggregates, writer, parity_rows);
+      projection.run(parity.wrap(run_sc.schedule_provider(writer.current_population())), parity);
+    } else {
+      projection.run(run_sc.schedule_provider(writer.current_population()), writer);
+    }
     writer.end_variant();
     VariantSummary v{run_sc.variant, writer.total_population(), 0, 0, {}};
     for (const auto& o : writer.target_outcomes())
@@ -471,6 +478,7 @@ RunSummary run(const RunConfig& cfg) {
     timings.insert(timings.end(), writer.timings().begin(), writer.timings().end());
   }
   writer.finish();
+  write_parity_csv(out.staging(), parity_rows);
   // Register outputs (exclusions.csv, parity_base.csv): aggregates only (records_output.hpp).
   write_records_outputs(out.staging(), set);  // the manifest lists them with the other files
 

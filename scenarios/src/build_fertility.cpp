@@ -23,9 +23,18 @@ namespace fs = std::filesystem;
 void build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>& steps) {
   const Doc& doc = b.doc;
   for (const toml::table* t : {L.section(L.base, "fertility"), L.section(L.over, "fertility")})
-    if (t) doc.allow(*t, "fertility", {"schedule", "schedule_age_width", "tfr", "mean_age", "srb"});
+    if (t) doc.allow(*t, "fertility", {"schedule", "schedule_age_width", "tfr", "mean_age", "srb", "parity_rates", "parity_base"});
   auto [sn, skey] = L.get("fertility", "schedule");
-  if (!sn) doc.fail(L.base, "fertility.schedule", "missing; expected an ASFR schedule table (age, value)");
+  // With parity_rates (build_parity.cpp) the run sets the ASFR of every step from the parity states.
+  const auto [pn, pkey] = L.get("fertility", "parity_rates");
+  if (!sn && !pn) doc.fail(L.base, "fertility.schedule", "missing; expected an ASFR schedule table (age, value)");
+  if (sn && pn) doc.fail(pn, pkey, "a schedule (" + skey + ") and parity_rates; expected one of them (parity_rates set the ASFR)");
+  if (pn)
+    for (const char* k : {"tfr", "mean_age", "schedule_age_width"})
+      if (auto [n, key] = L.get("fertility", k); n) doc.fail(n, key, "does not apply to parity_rates; expected it only with a schedule");
+  std::vector<std::vector<std::vector<double>>> base_by_key;  // [key][zone·G + group] → ASFR
+  TimedRows timed;
+  if (sn) {
   int width = b.z;
   if (auto [wn, wkey] = L.get("fertility", "schedule_age_width"); wn) {
     width = doc.integer(*wn, wkey, 1, 5);
@@ -40,8 +49,8 @@ void build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>&
     doc.fail(ref.unit_node, skey + ".unit", "expected \"per_woman\" (births per woman per year) or \"per_1000_women\", got \"" +
                                                 escape_cell(ref.unit) + "\"");
   const Rows rows = read_rows(doc, ref, {"age", "value"}, {"age", "value"});
-  const TimedRows timed = time_rows(b, rows, skey);
-  std::vector<std::vector<std::vector<double>>> base_by_key(timed.keys());  // [key][zone·G + group] → ASFR
+  timed = time_rows(b, rows, skey);
+  base_by_key.resize(timed.keys());
   for (std::size_t key = 0; key < timed.keys(); ++key) {
     if (!timed.used[key]) continue;
     std::vector<std::vector<double>>& base = base_by_key[key];
@@ -102,6 +111,7 @@ void build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>&
           doc.fail(sn, skey, "no schedule for zone " + b.sc.zones[uz(zi)].id + ", group " + b.sc.group_names[uz(g)] +
                                  (timed.kind == TimedRows::Kind::always ? std::string() : " in " + std::to_string(timed.first[key])));
   }
+  }  // sn
   std::optional<YearPath> tfr, mac;
   if (auto [n, k] = L.get("fertility", "tfr"); n) tfr = doc.path(*n, k, 0.0, 10.0, b.base_year, b.horizon, "a TFR");
   if (auto [n, k] = L.get("fertility", "mean_age"); n) mac = doc.path(*n, k, 15.0, 45.0, b.base_year, b.horizon, "a mean age at childbearing");
@@ -151,7 +161,8 @@ void build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>&
     StepSchedules& s = steps[uz(k)];
     const int y0 = b.step_first_year(k), y1 = b.step_last_year(k);
     s.asfr.clear();
-    for (int zi = 0; zi < b.Z; ++zi)
+    if (!sn) s.asfr.assign(uz(b.Z * b.G * b.A), 0.0);  // parity_rates: the run fills it step by step
+    for (int zi = 0; sn && zi < b.Z; ++zi)
       for (int g = 0; g < b.G; ++g) {
         std::vector<std::vector<double>> each;
         for (const auto& [key, w] : timed.steps[uz(k)]) each.push_back(base_by_key[key][uz(zi * b.G + g)]);

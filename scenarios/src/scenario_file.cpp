@@ -70,6 +70,7 @@ void build_assumptions(const Build& b, const Layer& L, std::vector<Relocation>& 
   std::vector<StepSchedules> steps(uz(b.steps));
   Dynamic dyn;
   build_fertility(b, L, steps);
+  build_parity(b, L);
   build_mortality(b, L, steps);
   build_migration(b, L, steps, dyn);
   build_relocations(b, L, dyn, relocations);

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "parity_output.hpp"
+
+#include "text_output.hpp"
+
+namespace cohortgis::app {
+
+ParityRecorder::ParityRecorder(const scenarios::Scenario& sc, const std::vector<ZoneAggregate>& aggregates,
+                               ResultSink& inner, std::string& csv_rows)
+    : sc_(sc),
+      aggregates_(aggregates),
+      inner_(inner),
+      rows_(csv_rows),
+      parity_(sc.base_population.layout(), sc.zone_ids(), sc.group_names, sc.parity->women_by_parity,
+              sc.base_population) {}
+
+ScheduleProvider ParityRecorder::wrap(ScheduleProvider inner) {
+  return [this, inner = std::move(inner)](const StepContext& ctx, StepSchedules& s) {
+    inner(ctx, s);
+    parity_.set_fertility(ctx, sc_.parity->rates_by_step[static_cast<std::size_t>(ctx.step)], s.asfr);
+  };
+}
+
+void ParityRecorder::base(const CohortArray& population, int year) { inner_.base(population, year); }
+
+void ParityRecorder::step(const StepResult& r) {
+  parity_.advance(r);
+  const auto row = [&](const std::string& zone, const ParityIndicators& ind) {
+    append_csv_field(rows_, sc_.variant);
+    rows_ += ',';
+    append_csv_field(rows_, zone);
+    rows_ += ',' + std::to_string(r.context.end_year);
+    const auto put = [&](double v) {
+      rows_ += ',';
+      append_number(rows_, v);
+    };
+    for (double v : ind.births) put(v);
+    for (double v : ind.share_percent) put(v);
+    for (double v : ind.tfr) put(v);
+    put(ind.mean_age_first_birth);
+    for (double v : ind.women_49plus) put(v);
+    for (double v : ind.women_60plus) put(v);
+    rows_ += '\n';
+  };
+  const std::vector<std::string> ids = sc_.zone_ids();
+  const std::vector<ParityIndicators> by_zone = parity_.indicators();
+  for (std::size_t z = 0; z < by_zone.size(); ++z) row(ids[z], by_zone[z]);
+  for (const ZoneAggregate& a : aggregates_) row(a.name, parity_.indicators_of(a.zones));
+  inner_.step(r);
+}
+
+std::string parity_csv_header() {
+  std::string h = "variant,zone,year";
+  for (const char* k : kBirthOrderLabels) h += std::string(",births_order_") + k;
+  for (const char* k : kBirthOrderLabels) h += std::string(",share_order_") + k + "_percent";
+  for (const char* k : kBirthOrderLabels) h += std::string(",tfr_order_") + k;
+  h += ",mean_age_first_birth";
+  for (const char* p : {"0", "1", "2", "3_plus"}) h += std::string(",women_49plus_parity_") + p;
+  for (const char* p : {"0", "1", "2", "3_plus"}) h += std::string(",women_60plus_parity_") + p;
+  return h + "\n";
+}
+
+bool write_parity_csv(const std::filesystem::path& dir, const std::string& rows) {
+  if (rows.empty()) return false;
+  TextFile f((dir / "parity.csv").string());
+  f.write(parity_csv_header());
+  f.write(rows);
+  f.close();
+  return true;
+}
+
+}  // namespace cohortgis::app
