@@ -37,6 +37,9 @@ ParityProjection::ParityProjection(const CohortLayout& layout, std::vector<std::
                      " values; expected zones × groups × 4 parities × ages = " +
                      std::to_string(states * kParityStates * nA));
   if (!(base_population.layout() == L_)) throw InputError("parity: the base population's layout differs");
+  // One birth of the next order per woman and step at most (docs/parity.md): only one-year steps keep that true.
+  if (L_.grid.width_years != 1)
+    throw InputError("parity needs one-year steps; got " + std::to_string(L_.grid.width_years) + "-year steps");
   shares_.assign(states * kParityStates * nA, 0.0);
   women_.assign(states * nA, 0.0);
   for (int z = 0; z < L_.zones; ++z)

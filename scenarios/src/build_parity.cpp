@@ -171,6 +171,9 @@ void build_parity(const Build& b, const Layer& L) {
     return;
   }
   if (!bn) b.doc.fail(rn, rkey, "parity_rates without parity_base; expected the base women by parity too");
+  if (b.z != 1)
+    b.doc.fail(rn, rkey, "parity needs one-year steps (projection.step = 1): on five-year steps women have births of "
+                         "successive orders within a step, which the parity states do not follow");
   auto in = std::make_shared<ParityInputs>();
   TimedRows timed;
   const std::vector<std::vector<double>> by_key = read_rates(b, rn, rkey, timed);

@@ -130,10 +130,10 @@ TEST(Parity, HandComputation) {
   EXPECT_NEAR(10 + 30 + 17.5 + 4 + 0.5, ind.births[0], 1e-12);
 }
 
-// Several zones, groups and steps with deaths and migration, five-year grid: states sum to each cell's women (in the
-// sink), births by order sum to the births of each age, and all-zero rates of parity ≥ 1 keep everyone at their parity.
+// Several zones, groups and steps with deaths and migration: states sum to each cell's women (in the sink), births by
+// order sum to the births of each age, the shares of the orders to 100.
 TEST(Parity, IdentitiesOverManySteps) {
-  for (const AgeGrid grid : {AgeGrid::single_year(100), AgeGrid::five_year(85)}) {
+  for (const AgeGrid grid : {AgeGrid::single_year(100), AgeGrid::single_year(85)}) {
     ParityRun r;
     r.layout = CohortLayout{3, 2, grid};
     r.steps = 4;
@@ -203,5 +203,11 @@ TEST(Parity, BadInput) {
     ParityRun r = hand_case();
     r.rates[7] = -0.1;  // parity 1, age 1
     EXPECT_CONTAINS(test::error_of([&] { r.run(); }), "age 1, parity 1: fertility rate -0.1; expected births per woman");
+  }
+  {  // five-year steps: a woman may have two births of successive orders in a step
+    ParityRun r = hand_case();
+    r.layout.grid = AgeGrid::five_year(25);
+    r.base = CohortArray(r.layout);
+    EXPECT_CONTAINS(test::error_of([&] { r.run(); }), "parity needs one-year steps; got 5-year steps");
   }
 }

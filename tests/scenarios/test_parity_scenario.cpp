@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: Apache-2.0
+// Parity through a whole run (tests/fixtures/scenarios/parity): parity.csv against hand figures, births by order
+// against the births of components.csv, the three-child variant, and the loader's errors.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+
+#include "cohortgis/app/run.hpp"
+#include "cohortgis/scenarios/scenario_file.hpp"
+#include "csv_fixture.hpp"
+#include "error_of.hpp"
+
+using namespace cohortgis;
+namespace fs = std::filesystem;
+
+namespace {
+const std::string kDir = std::string(COHORTGIS_FIXTURES) + "/scenarios/parity";
+}  // namespace
+
+TEST(ParityScenario, LoaderBuildsStatesFromShares) {
+  const auto set = scenarios::load_scenario_file(kDir + "/scenario.toml", COHORTGIS_DATA);
+  ASSERT_EQ(set.runs.size(), 2u);
+  const auto& sc = set.runs[0];
+  ASSERT_TRUE(sc.parity);
+  const std::size_t A = 21;
+  // [zone][group][parity][age]: zone A, age 17: 1000 women × (0.6, 0.3, 0.1, 0); age 5: all at parity 0.
+  const auto& w = sc.parity->women_by_parity;
+  EXPECT_DOUBLE_EQ(w[0 * A + 17], 600.0);
+  EXPECT_DOUBLE_EQ(w[1 * A + 17], 300.0);
+  EXPECT_DOUBLE_EQ(w[2 * A + 17], 100.0);
+  EXPECT_DOUBLE_EQ(w[0 * A + 5], 1000.0);
+  EXPECT_DOUBLE_EQ(w[3 * A + 20], 100.0);  // 20+, parity 3+
+  // Rates: the variant's third births at 18 are 0.04 from the step that starts in 2025 (the sixth).
+  EXPECT_DOUBLE_EQ(sc.parity->rates_by_step[5][2 * A + 18], 0.02);
+  EXPECT_DOUBLE_EQ(set.runs[1].parity->rates_by_step[5][2 * A + 18], 0.04);
+  EXPECT_DOUBLE_EQ(set.runs[1].parity->rates_by_step[4][2 * A + 18], 0.02);
+  // The schedules' ASFR is left to the run (zeros here).
+  for (double f : sc.schedules[0].asfr) EXPECT_EQ(f, 0.0);
+}
+
+TEST(ParityScenario, RunWritesParityCsv) {
+  const fs::path out = fs::temp_directory_path() / ("cohortgis_parity_" + std::to_string(::getpid()));
+  fs::remove_all(out);
+  app::RunConfig cfg;
+  cfg.scenario = kDir + "/scenario.toml";
+  cfg.out_dir = out.string();
+  cfg.quiet = true;
+  cfg.report = false;
+  cfg.data_dir = COHORTGIS_DATA;
+  app::run(cfg);
+  const auto p = test::read_csv((out / "parity.csv").string());
+  const auto comp = test::read_csv((out / "components.csv").string());
+  std::map<std::string, double> births;  // variant/period/zone
+  for (std::size_t r = 0; r < comp.rows.size(); ++r)
+    if (comp.at(r, "component") == "births") {
+      births[comp.at(r, "variant") + "/" + comp.at(r, "period") + "/" + comp.at(r, "zone")] += comp.num(r, "persons");  // period "2021"
+    }
+  std::map<std::string, std::size_t> row;
+  for (std::size_t r = 0; r < p.rows.size(); ++r) row[p.at(r, "variant") + "/" + p.at(r, "year") + "/" + p.at(r, "zone")] = r;
+  ASSERT_EQ(p.rows.size(), 2u * 10u * 3u);  // variants × years × (A, B, total)
+  for (const char* v : {"baseline", "three_child"})
+    for (int y = 2021; y <= 2030; ++y)
+      for (const char* z : {"A", "B"}) {
+        const std::size_t r = row.at(std::string(v) + "/" + std::to_string(y) + "/" + z);
+        const double sum = p.num(r, "births_order_1") + p.num(r, "births_order_2") + p.num(r, "births_order_3_plus");
+        EXPECT_NEAR(sum, births.at(std::string(v) + "/" + std::to_string(y) + "/" + z), 1e-9 * sum) << v << y << z;
+        EXPECT_NEAR(p.num(r, "share_order_1_percent") + p.num(r, "share_order_2_percent") +
+                        p.num(r, "share_order_3_plus_percent"), 100.0, 1e-9);
+      }
+  // By hand, first step (docs/parity.md): second and third births come only from age 18, where the exposure mix is
+  // (0.6, 0.3, 0.1, 0), so their ratio is 0.05·0.3 / (0.02·0.1) = 7.5 whatever the exposure; TFR by order is
+  // Σ f_p·w_p: first 0.1·((0.6 + 1)/2 + 4·0.6) = 0.32, second 0.015, third and higher 0.002.
+  const std::size_t a = row.at("baseline/2021/A");
+  EXPECT_NEAR(p.num(a, "births_order_2") / p.num(a, "births_order_3_plus"), 7.5, 1e-12);
+  EXPECT_NEAR(p.num(a, "tfr_order_1"), 0.32, 1e-12);
+  EXPECT_NEAR(p.num(a, "tfr_order_2"), 0.015, 1e-12);
+  EXPECT_NEAR(p.num(a, "tfr_order_3_plus"), 0.002, 1e-12);
+  // The total row pools the zones.
+  const std::size_t t = row.at("baseline/2021/total"), b = row.at("baseline/2021/B");
+  EXPECT_NEAR(p.num(t, "births_order_1"), p.num(a, "births_order_1") + p.num(b, "births_order_1"), 1e-9);
+  // The three-child variant: the same steps up to 2025, about twice the third births in 2026.
+  EXPECT_EQ(p.at(row.at("three_child/2025/A"), "births_order_3_plus"), p.at(row.at("baseline/2025/A"), "births_order_3_plus"));
+  EXPECT_GT(p.num(row.at("three_child/2026/A"), "births_order_3_plus"),
+            1.5 * p.num(row.at("baseline/2026/A"), "births_order_3_plus"));
+  fs::remove_all(out);
+}
