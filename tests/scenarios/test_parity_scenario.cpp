@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "cohortgis/app/run.hpp"
@@ -85,4 +86,42 @@ TEST(ParityScenario, RunWritesParityCsv) {
   EXPECT_GT(p.num(row.at("three_child/2026/A"), "births_order_3_plus"),
             1.5 * p.num(row.at("baseline/2026/A"), "births_order_3_plus"));
   fs::remove_all(out);
+}
+
+// `parity_base = "records"`: the register's children ever born; women of unknown parity take the distribution of the
+// known women of their cell (docs: scenarios/README.md "Parity").
+TEST(ParityScenario, BaseFromRegister) {
+  const fs::path dir = fs::temp_directory_path() / ("cohortgis_parity_reg_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "reg.csv") << "pid,dob,sex,zone,ceb\n"
+                                    "1,1990-01-01,F,A,0\n2,1990-01-01,F,A,2\n3,1990-02-01,F,A,5\n4,1990-01-01,F,A,\n"
+                                    "5,1990-01-01,M,A,7\n6,2010-01-01,F,B,\n7,2003-06-01,F,B,1\n";
+  const auto scenario = [&](const std::string& base) {
+    std::ofstream(dir / "s.toml") << "[scenario]\nname = \"reg\"\n[geography]\nzones = [ { id = \"A\" }, { id = \"B\" } ]\n"
+                                     "[projection]\nbase_year = 2020\nhorizon = 2022\nstep = 1\nopen_age = 20\n"
+                                     "[base_population]\nrecords = { path = \"reg.csv\", columns = { id = \"pid\", "
+                                     "birth_date = \"dob\", children = \"ceb\" } }\n"
+                                     "[fertility]\nparity_rates = { path = \"" + kDir + "/rates.csv\" }\n"
+                                     "parity_base = " + base + "\nsrb = 105\n"
+                                     "[mortality]\nmx = { path = \"" + kDir + "/mx.csv\", columns = { value = \"mx\" } }\n";
+    return scenarios::load_scenario_file((dir / "s.toml").string(), COHORTGIS_DATA,
+                                         geodata::ReadPolicy{{COHORTGIS_FIXTURES}, {}});
+  };
+  const auto set = scenario("\"records\"");
+  const auto& w = set.runs[0].parity->women_by_parity;
+  const std::size_t A = 21;
+  // Zone A, women aged 30 (open group 20+): parities 0, 2, 3+ known once each, one unknown → 4/3 each.
+  EXPECT_DOUBLE_EQ(w[0 * A + 20], 4.0 / 3.0);
+  EXPECT_DOUBLE_EQ(w[1 * A + 20], 0.0);
+  EXPECT_DOUBLE_EQ(w[2 * A + 20], 4.0 / 3.0);
+  EXPECT_DOUBLE_EQ(w[3 * A + 20], 4.0 / 3.0);
+  // Zone B: a girl aged 10 of unknown parity is at parity 0; a woman aged 17 with one child.
+  EXPECT_DOUBLE_EQ(w[(4 * 1 + 0) * A + 10], 1.0);
+  EXPECT_DOUBLE_EQ(w[(4 * 1 + 1) * A + 17], 1.0);
+  // Women aged 20+ of zone A whose parities are all unknown: refused.
+  std::ofstream(dir / "reg.csv") << "pid,dob,sex,zone,ceb\n1,1990-01-01,F,A,\n2,1990-01-01,F,B,1\n";
+  EXPECT_CONTAINS(test::error_of([&] { scenario("\"records\""); }),
+                  "zone A, age 20: every woman of the register has an empty `children` cell");
+  fs::remove_all(dir);
 }
