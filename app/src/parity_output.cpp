@@ -12,12 +12,15 @@ ParityRecorder::ParityRecorder(const scenarios::Scenario& sc, const std::vector<
       inner_(inner),
       rows_(csv_rows),
       parity_(sc.base_population.layout(), sc.zone_ids(), sc.group_names, sc.parity->women_by_parity,
-              sc.base_population) {}
+              sc.base_population) {
+  if (sc.parity->srb_by_order[0] > 0.0) parity_.set_srb_by_order(sc.parity->srb_by_order);
+}
 
 ScheduleProvider ParityRecorder::wrap(ScheduleProvider inner) {
   return [this, inner = std::move(inner)](const StepContext& ctx, StepSchedules& s) {
     inner(ctx, s);
     parity_.set_fertility(ctx, sc_.parity->rates_by_step[static_cast<std::size_t>(ctx.step)], s.asfr);
+    parity_.set_srb(s.srb);  // with srb_by_order only
   };
 }
 
@@ -37,6 +40,7 @@ void ParityRecorder::step(const StepResult& r) {
     for (double v : ind.births) put(v);
     for (double v : ind.share_percent) put(v);
     for (double v : ind.tfr) put(v);
+    for (double v : ind.srb_per_100) put(v);
     put(ind.mean_age_first_birth);
     for (double v : ind.women_49plus) put(v);
     for (double v : ind.women_60plus) put(v);
@@ -54,6 +58,7 @@ std::string parity_csv_header() {
   for (const char* k : kBirthOrderLabels) h += std::string(",births_order_") + k;
   for (const char* k : kBirthOrderLabels) h += std::string(",share_order_") + k + "_percent";
   for (const char* k : kBirthOrderLabels) h += std::string(",tfr_order_") + k;
+  for (const char* k : kBirthOrderLabels) h += std::string(",srb_order_") + k + "_per_100";
   h += ",mean_age_first_birth";
   for (const char* p : {"0", "1", "2", "3_plus"}) h += std::string(",women_49plus_parity_") + p;
   for (const char* p : {"0", "1", "2", "3_plus"}) h += std::string(",women_60plus_parity_") + p;

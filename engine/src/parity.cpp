@@ -104,6 +104,29 @@ void ParityProjection::set_fertility(const StepContext& ctx, std::span<const dou
     }
 }
 
+void ParityProjection::set_srb(std::vector<double>& srb_per_zone) const {
+  if (srb_by_order_[0] <= 0.0) return;
+  const std::size_t nA = L_.ages();
+  srb_per_zone.assign(uz(L_.zones), 0.0);
+  for (int z = 0; z < L_.zones; ++z) {
+    double expected[kBirthOrders] = {0.0, 0.0, 0.0};
+    for (int g = 0; g < L_.groups; ++g) {
+      const double* W = women_.data() + (uz(z) * uz(L_.groups) + uz(g)) * nA;
+      for (int i = 1; i < L_.grid.n_ages; ++i)
+        for (int p = 0; p < kParityStates; ++p)
+          expected[order_of_parity(p)] += rates_[at(z, g, p, i)] * (shares_[at(z, g, p, i)] + shares_[at(z, g, p, i - 1)]) /
+                                          2.0 * (W[i] + W[i - 1]) / 2.0;
+    }
+    double boys = 0.0, girls = 0.0;
+    for (int k = 0; k < kBirthOrders; ++k) {
+      boys += expected[k] * srb_by_order_[uz(k)] / (1.0 + srb_by_order_[uz(k)]);
+      girls += expected[k] / (1.0 + srb_by_order_[uz(k)]);
+    }
+    // No births expected: the first-order SRB (any value gives the same zero births).
+    srb_per_zone[uz(z)] = girls > 0.0 ? boys / girls : srb_by_order_[0];
+  }
+}
+
 void ParityProjection::advance(const StepResult& r) {
   const StepComponents& c = r.components;
   const std::size_t nA = L_.ages(), states = L_.states();
@@ -157,6 +180,27 @@ void ParityProjection::advance(const StepResult& r) {
       for (int i = 0; i < A; ++i) women_[st * nA + uz(i)] = Pend[i];
     }
   shares_ = std::move(next);
+  // Boys by order: with order SRBs, B_k·s_k/(1 + s_k) scaled by the one factor per zone that makes them sum to the
+  // step's boys (1 when the expected mix of set_srb was the actual one); without, every order at the zone's SRB.
+  boys_by_order_.assign(uz(L_.zones) * kBirthOrders, 0.0);
+  if (c.births.size() != states * kSexes) return;
+  for (int z = 0; z < L_.zones; ++z) {
+    double B[kBirthOrders] = {0.0, 0.0, 0.0}, boys = 0.0;
+    for (int g = 0; g < L_.groups; ++g) {
+      const std::size_t st = uz(z) * uz(L_.groups) + uz(g);
+      boys += c.births[st * kSexes + 1];
+      for (int k = 0; k < kBirthOrders; ++k)
+        for (int i = 0; i < A; ++i) B[k] += births_by_order_[(st * kBirthOrders + uz(k)) * nA + uz(i)];
+    }
+    double m[kBirthOrders], sum = 0.0;
+    for (int k = 0; k < kBirthOrders; ++k) {
+      const double s = srb_by_order_[0] > 0.0 ? srb_by_order_[uz(k)] : 1.0;
+      m[k] = srb_by_order_[0] > 0.0 ? B[k] * s / (1.0 + s) : B[k];
+      sum += m[k];
+    }
+    for (int k = 0; k < kBirthOrders; ++k)
+      boys_by_order_[uz(z) * kBirthOrders + uz(k)] = sum > 0.0 ? m[k] * (boys / sum) : 0.0;
+  }
 }
 
 std::vector<double> ParityProjection::women_by_parity() const {
@@ -181,6 +225,10 @@ ParityIndicators ParityProjection::indicators_of(std::span<const int> zones) con
   const int A = L_.grid.n_ages, zy = L_.grid.width_years;
   ParityIndicators ind;
   double first_weighted = 0.0;
+  std::array<double, kBirthOrders> boys{};
+  for (int z : zones)
+    for (int k = 0; k < kBirthOrders; ++k)
+      if (!boys_by_order_.empty()) boys[uz(k)] += boys_by_order_[uz(z) * kBirthOrders + uz(k)];
   for (int i = 0; i < A; ++i) {
     double X = 0.0, B[kBirthOrders] = {0.0, 0.0, 0.0};
     for (int z : zones)
@@ -203,7 +251,11 @@ ParityIndicators ParityProjection::indicators_of(std::span<const int> zones) con
     first_weighted += (L_.grid.age_start(i) + zy / 2.0) * B[0];
   }
   const double all = ind.births[0] + ind.births[1] + ind.births[2];
-  for (int k = 0; k < kBirthOrders; ++k) ind.share_percent[uz(k)] = all > 0.0 ? 100.0 * ind.births[uz(k)] / all : kNaN;
+  for (int k = 0; k < kBirthOrders; ++k) {
+    ind.share_percent[uz(k)] = all > 0.0 ? 100.0 * ind.births[uz(k)] / all : kNaN;
+    const double girls = ind.births[uz(k)] - boys[uz(k)];
+    ind.srb_per_100[uz(k)] = girls > 0.0 ? 100.0 * boys[uz(k)] / girls : kNaN;
+  }
   ind.mean_age_first_birth = ind.births[0] > 0.0 ? first_weighted / ind.births[0] : kNaN;
   return ind;
 }

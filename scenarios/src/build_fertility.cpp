@@ -23,7 +23,7 @@ namespace fs = std::filesystem;
 void build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>& steps) {
   const Doc& doc = b.doc;
   for (const toml::table* t : {L.section(L.base, "fertility"), L.section(L.over, "fertility")})
-    if (t) doc.allow(*t, "fertility", {"schedule", "schedule_age_width", "tfr", "mean_age", "srb", "parity_rates", "parity_base"});
+    if (t) doc.allow(*t, "fertility", {"schedule", "schedule_age_width", "tfr", "mean_age", "srb", "parity_rates", "parity_base", "srb_by_order"});
   auto [sn, skey] = L.get("fertility", "schedule");
   // With parity_rates (build_parity.cpp) the run sets the ASFR of every step from the parity states.
   const auto [pn, pkey] = L.get("fertility", "parity_rates");
@@ -116,13 +116,17 @@ void build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>&
   if (auto [n, k] = L.get("fertility", "tfr"); n) tfr = doc.path(*n, k, 0.0, 10.0, b.base_year, b.horizon, "a TFR");
   if (auto [n, k] = L.get("fertility", "mean_age"); n) mac = doc.path(*n, k, 15.0, 45.0, b.base_year, b.horizon, "a mean age at childbearing");
   auto [srbn, srbkey] = L.get("fertility", "srb");
-  if (!srbn) doc.fail(L.base, "fertility.srb", "missing; expected the sex ratio at birth (males per 100 females)");
+  // srb_by_order (build_parity.cpp) replaces srb: the run sets each zone's SRB step by step.
+  const auto [sbo, sbokey] = L.get("fertility", "srb_by_order");
+  if (!srbn && !sbo) doc.fail(L.base, "fertility.srb", "missing; expected the sex ratio at birth (males per 100 females)");
+  if (srbn && sbo) doc.fail(sbo, sbokey, "srb (" + srbkey + ") and srb_by_order; expected one of them");
   // A number or a path over years (males per 100 females), or a table by year/period and zone with a declared unit.
-  const bool srb_table = srbn->is_string() || (srbn->is_table() && srbn->as_table()->get("path"));
+  const bool srb_table = srbn && (srbn->is_string() || (srbn->is_table() && srbn->as_table()->get("path")));
   YearPath srb;
   std::vector<std::vector<double>> srb_by_key;  // [key][zone] males per female
   TimedRows srb_time;
-  if (!srb_table) {
+  if (!srbn) {
+  } else if (!srb_table) {
     srb = doc.path(*srbn, srbkey, 90.0, 130.0, b.base_year, b.horizon, "a sex ratio at birth per 100 females");
   } else {
     const TableRef sref = table_ref(doc, *srbn, srbkey, {"year", "period", "zone", "value"});
@@ -174,6 +178,7 @@ void build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>&
         s.asfr.insert(s.asfr.end(), f.begin(), f.end());
       }
     if (srb_table) s.srb = mix_step(srb_by_key, srb_time.steps[uz(k)]);
+    else if (!srbn) s.srb.assign(uz(b.Z), 1.05);  // srb_by_order: the run replaces it before every step
     else s.srb.assign(uz(b.Z), srb.mean_over_years(y0, y1) / 100.0);
   }
 }

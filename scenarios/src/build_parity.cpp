@@ -168,6 +168,8 @@ void build_parity(const Build& b, const Layer& L) {
   auto [bn, bkey] = L.get("fertility", "parity_base");
   if (!rn) {
     if (bn) b.doc.fail(bn, bkey, "parity_base without parity_rates; expected both (or neither)");
+    if (auto [sn, skey] = L.get("fertility", "srb_by_order"); sn)
+      b.doc.fail(sn, skey, "srb_by_order without parity_rates; expected births by order (parity_rates) or srb");
     return;
   }
   if (!bn) b.doc.fail(rn, rkey, "parity_rates without parity_base; expected the base women by parity too");
@@ -179,6 +181,17 @@ void build_parity(const Build& b, const Layer& L) {
   const std::vector<std::vector<double>> by_key = read_rates(b, rn, rkey, timed);
   for (int k = 0; k < b.steps; ++k) in->rates_by_step.push_back(mix_step(by_key, timed.steps[uz(k)]));
   in->women_by_parity = read_base(b, bn, bkey);
+  if (auto [sn, skey] = L.get("fertility", "srb_by_order"); sn) {
+    const toml::table& t = b.doc.table(*sn, skey);
+    b.doc.allow(t, skey, {"1", "2", "3+"});
+    const char* orders[] = {"1", "2", "3+"};
+    for (std::size_t k = 0; k < 3; ++k) {
+      const toml::node* v = t.get(orders[k]);
+      if (!v) b.doc.fail(sn, skey + "." + orders[k], "missing; expected boys per 100 girls of this birth order");
+      // Third births in some Chinese provinces were above 150 in 2010 (census); 90–200 keeps typos out.
+      in->srb_by_order[k] = b.doc.number(*v, skey + "." + orders[k], 90.0, 200.0, "boys per 100 girls") / 100.0;
+    }
+  }
   b.sc.parity = std::move(in);
 }
 

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 
 #include "error_of.hpp"
@@ -25,12 +26,14 @@ struct ParityRun {
   int steps = 1;
   std::vector<std::vector<double>> births_by_order, women_end, births_by_age, shares_before;
   std::vector<std::vector<ParityIndicators>> indicators;
+  std::array<double, kBirthOrders> srb_by_order{};  // 0: the zone's 1.05
 
   void run() {
     std::vector<std::string> zones, groups;
     for (int z = 0; z < layout.zones; ++z) zones.push_back("z" + std::to_string(z));
     for (int g = 0; g < layout.groups; ++g) groups.push_back("g" + std::to_string(g));
     ParityProjection parity(layout, zones, groups, women_by_parity, base);
+    if (srb_by_order[0] > 0) parity.set_srb_by_order(srb_by_order);
     ProjectionConfig cfg;
     cfg.grid = layout.grid;
     cfg.zone_ids = zones;
@@ -71,6 +74,7 @@ struct ParityRun {
           s.srb.assign(uz(layout.zones), 1.05);
           s.net_migrants = net_migrants;
           parity.set_fertility(ctx, rates, s.asfr);
+          parity.set_srb(s.srb);
         },
         sink);
   }
@@ -126,8 +130,23 @@ TEST(Parity, HandComputation) {
                                {0, 0, 0, 12.5, 42, 33.75 * 2}, {0, 0, 0, 0, 6, 32 * 2}};
   for (int p = 0; p < 4; ++p)
     for (int i = 1; i < 6; ++i) EXPECT_NEAR(w[uz(p * 6 + i)], expect[p][i], 1e-9) << p << " " << i;
+  EXPECT_NEAR(ind.srb_per_100[0], 105.0, 1e-9);  // without order SRBs every order has the zone's
+  EXPECT_NEAR(ind.srb_per_100[2], 105.0, 1e-9);
   // First births are the cohorts' moves out of parity 0 (exposure halves equal here): 10 + 30 + 17.5 + 4 + 0.5.
   EXPECT_NEAR(10 + 30 + 17.5 + 4 + 0.5, ind.births[0], 1e-12);
+}
+
+// SRB by order (docs/parity.md): here the births expected from the start women are the births (exposure 100 at every
+// age), so the zone's SRB is the exact mix: boys 62·1/2 + 22·1.2/2.2 + 11·1.5/2.5 = 49.6, girls 45.4.
+TEST(Parity, SexRatioByOrder) {
+  ParityRun r = hand_case();
+  r.srb_by_order = {1.0, 1.2, 1.5};
+  r.run();
+  const ParityIndicators& ind = r.indicators[0][0];
+  EXPECT_NEAR(ind.srb_per_100[0], 100.0, 1e-9);
+  EXPECT_NEAR(ind.srb_per_100[1], 120.0, 1e-9);
+  EXPECT_NEAR(ind.srb_per_100[2], 150.0, 1e-9);
+  EXPECT_NEAR(r.women_end[0][0], 45.4, 1e-9);  // newborn girls (S = 1)
 }
 
 // Several zones, groups and steps with deaths and migration: states sum to each cell's women (in the sink), births by
@@ -178,6 +197,7 @@ TEST(Parity, IdentitiesOverManySteps) {
     for (const auto& step : r.indicators)
       for (const ParityIndicators& ind : step) {
         EXPECT_NEAR(ind.share_percent[0] + ind.share_percent[1] + ind.share_percent[2], 100.0, 1e-9);
+        EXPECT_NEAR(ind.srb_per_100[1], 105.0, 1e-9);
         EXPECT_GT(ind.mean_age_first_birth, 20.0);
         EXPECT_LT(ind.mean_age_first_birth, 35.0);
       }

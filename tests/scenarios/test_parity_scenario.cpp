@@ -78,6 +78,11 @@ TEST(ParityScenario, RunWritesParityCsv) {
   EXPECT_NEAR(p.num(a, "tfr_order_1"), 0.32, 1e-12);
   EXPECT_NEAR(p.num(a, "tfr_order_2"), 0.015, 1e-12);
   EXPECT_NEAR(p.num(a, "tfr_order_3_plus"), 0.002, 1e-12);
+  // SRB by order (docs/parity.md): the zone's SRB is the expected mix, boys by order are scaled to the step's boys;
+  // the expected mix misses the actual one only by the difference between the start women and the exposure.
+  EXPECT_NEAR(p.num(a, "srb_order_1_per_100"), 104.0, 0.05);
+  EXPECT_NEAR(p.num(a, "srb_order_2_per_100"), 110.0, 0.05);
+  EXPECT_NEAR(p.num(a, "srb_order_3_plus_per_100"), 130.0, 0.05);
   // The total row pools the zones.
   const std::size_t t = row.at("baseline/2021/total"), b = row.at("baseline/2021/B");
   EXPECT_NEAR(p.num(t, "births_order_1"), p.num(a, "births_order_1") + p.num(b, "births_order_1"), 1e-9);

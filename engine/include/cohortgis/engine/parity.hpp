@@ -30,6 +30,7 @@ struct ParityIndicators {
   std::array<double, kBirthOrders> births{};         // births of order 1, 2, 3+ over the step
   std::array<double, kBirthOrders> share_percent{};  // 一孩率, 二孩率, 多孩率: births of the order / all births × 100
   std::array<double, kBirthOrders> tfr{};            // TFR by order: z · Σ_age births of the order / women's exposure
+  std::array<double, kBirthOrders> srb_per_100{};    // boys per 100 girls among the births of the order
   double mean_age_first_birth = 0.0;                 // Σ (age + z/2) · B₁(age) / Σ B₁ (NaN without first births)
   std::array<double, kParityStates> women_49plus{};  // women aged 49+ at the end of the step (50+ on 5-year grids)
   std::array<double, kParityStates> women_60plus{};  // women aged 60+ (the 奖励扶助 age)
@@ -49,6 +50,14 @@ class ParityProjection {
   // z·(A + Q)/2, docs/ccmpp.md A3 step 4). Throws InputError when a rate is negative or not finite, or when the
   // progression probability z·(f_p(i) + f_p(i+1))/2 of a cohort over the step exceeds 1 (naming zone, group, age).
   void set_fertility(const StepContext& ctx, std::span<const double> rates, std::vector<double>& asfr);
+
+  // Sex ratios at birth by order (boys per girl: first, second, third and higher). Without them every order has the
+  // zone's SRB.
+  void set_srb_by_order(const std::array<double, kBirthOrders>& males_per_female) { srb_by_order_ = males_per_female; }
+  // Before a step, after set_fertility (with set_srb_by_order only): writes each zone's SRB as the mix of the order
+  // SRBs by the births by order expected from the women at the start, b_k ∝ Σ_i F_k(i)·(W(i) + W(i−1))/2, so that
+  // boys = Σ_k b_k·s_k/(1 + s_k) (docs/parity.md "Sex ratio at birth by order").
+  void set_srb(std::vector<double>& srb_per_zone) const;
 
   // After the step: births by order from the step's births by age of mother (components.births_by_mother_age, which
   // must be kept: indicators or cell components on) and the shares of each cohort one step on.
@@ -82,6 +91,8 @@ class ParityProjection {
   std::vector<double> rates_;           // the rates of the current step
   std::vector<double> births_by_order_;  // [zone][group][order][age]
   std::vector<double> exposure_;        // women's person-years of the last step [zone][group][age]
+  std::vector<double> boys_by_order_;   // [zone][order] of the last step
+  std::array<double, kBirthOrders> srb_by_order_{};  // males per female; 0: not given
   StepContext ctx_;
 };
 

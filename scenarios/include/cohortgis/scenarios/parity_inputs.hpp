@@ -3,6 +3,7 @@
 // engine's ParityProjection takes them.
 #pragma once
 
+#include <array>
 #include <vector>
 
 namespace cohortgis::scenarios {
@@ -10,6 +11,7 @@ namespace cohortgis::scenarios {
 struct ParityInputs {
   std::vector<double> women_by_parity;             // base women by [zone][group][parity 0,1,2,3+][age]
   std::vector<std::vector<double>> rates_by_step;  // per step: births per woman per year by [zone][group][parity][age]
+  std::array<double, 3> srb_by_order{};            // boys per girl of first, second, third+ births; 0: not given
 };
 
 }  // namespace cohortgis::scenarios
