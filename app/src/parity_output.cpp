@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "parity_output.hpp"
 
+#include <cmath>
+
+#include "cohortgis/app/results.hpp"
 #include "text_output.hpp"
 
 namespace cohortgis::app {
@@ -72,6 +75,37 @@ bool write_parity_csv(const std::filesystem::path& dir, const std::string& rows)
   f.write(rows);
   f.close();
   return true;
+}
+
+std::optional<ReportSection> parity_report_section(const std::string& dir, Language l) {
+  const std::filesystem::path file = std::filesystem::path(dir) / "parity.csv";
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) return std::nullopt;
+  const CsvData csv = read_csv_file(file.string());
+  const bool zh = l == Language::zh;
+  ReportSection s;
+  s.id = "parity";
+  s.title = zh ? "分孩次出生（计划生育指标）" : "Births by order (family-planning indicators)";
+  s.note = zh ? "全区（total）。一孩率、二孩率、多孩率为各孩次出生占全部出生的百分比；方法见 docs/parity.md。"
+              : "Whole area (total). Shares are births of the order per 100 births; method: docs/parity.md.";
+  const char* cols[] = {"births_order_1",        "births_order_2",        "births_order_3_plus",
+                        "share_order_1_percent", "share_order_2_percent", "share_order_3_plus_percent",
+                        "tfr_order_1",           "tfr_order_2",           "tfr_order_3_plus",
+                        "srb_order_1_per_100",   "srb_order_2_per_100",   "srb_order_3_plus_per_100",
+                        "mean_age_first_birth",  "women_60plus_parity_1"};
+  s.header = {word("variant", l), zh ? "年份" : "Year"};
+  for (const char* c : cols) s.header.push_back(indicator_title(c, l));
+  const std::size_t cv = csv.column("variant"), cz = csv.column("zone"), cy = csv.column("year");
+  std::vector<std::size_t> at;
+  for (const char* c : cols) at.push_back(csv.column(c));
+  for (const auto& row : csv.rows) {
+    if (row[cz] != "total") continue;
+    std::vector<std::string> out{row[cv], row[cy]};  // the report labels the variant
+    for (std::size_t k = 0; k < at.size(); ++k)
+      out.push_back(format_indicator(cols[k], row[at[k]].empty() ? std::nan("") : std::stod(row[at[k]]), l));
+    s.rows.push_back(std::move(out));
+  }
+  return s;
 }
 
 }  // namespace cohortgis::app

@@ -6,9 +6,12 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "cohortgis/app/backtest.hpp"
+#include "cohortgis/app/language.hpp"
 #include "cohortgis/engine/parity.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
@@ -37,5 +40,9 @@ class ParityRecorder : public ResultSink {
 std::string parity_csv_header();
 // Writes parity.csv into `dir` when a run had parity (rows not empty); returns whether it did.
 bool write_parity_csv(const std::filesystem::path& dir, const std::string& rows);
+
+// The report's section "births by order" of a results folder with parity.csv (nothing without one): the whole area
+// (`total`) per variant and year, in the report's language; the first cell of a row is the variant's name.
+std::optional<ReportSection> parity_report_section(const std::string& dir, Language language);
 
 }  // namespace cohortgis::app

@@ -16,6 +16,7 @@
 #include "cohortgis/engine/types.hpp"
 #include "figures.hpp"
 #include "output_dir.hpp"
+#include "parity_output.hpp"
 #include "text_output.hpp"
 
 namespace cohortgis::app {
@@ -287,6 +288,19 @@ ReportResult make_report(const std::string& dir_text, std::optional<Language> la
       extra_figures.push_back(f.file);
     }
     h += "</section>\n";
+  }
+
+  // ---- births by order (parity.csv, parity_output.cpp) ----
+  if (const auto ps = parity_report_section(dir_text, l)) {
+    h += "<section id=\"" + esc(ps->id) + "\"><h2>" + esc(ps->title) + "</h2>\n<table><tr>";
+    for (const auto& c : ps->header) h += "<th>" + esc(c) + "</th>";
+    h += "</tr>\n";
+    for (const auto& row : ps->rows) {
+      h += "<tr><td>" + esc(variant_label(row[0], l)) + "</td>";
+      for (std::size_t k = 1; k < row.size(); ++k) h += "<td class=\"n\">" + esc(row[k]) + "</td>";
+      h += "</tr>\n";
+    }
+    h += "</table>\n<p class=\"note\">" + esc(ps->note) + "</p>\n</section>\n";
   }
 
   // ---- inputs ----

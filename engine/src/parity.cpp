@@ -33,9 +33,9 @@ ParityProjection::ParityProjection(const CohortLayout& layout, std::vector<std::
   if (zone_ids_.size() != uz(L_.zones) || group_names_.size() != uz(L_.groups))
     throw InputError("parity: zone ids and group names must match the layout");
   if (women_by_parity.size() != states * kParityStates * nA)
-    throw InputError("parity: women by parity have " + std::to_string(women_by_parity.size()) +
-                     " values; expected zones × groups × 4 parities × ages = " +
-                     std::to_string(states * kParityStates * nA));
+    throw InputError(
+        "parity: women by parity have " + std::to_string(women_by_parity.size()) +
+        " values; expected zones × groups × 4 parities × ages = " + std::to_string(states * kParityStates * nA));
   if (!(base_population.layout() == L_)) throw InputError("parity: the base population's layout differs");
   // One birth of the next order per woman and step at most (docs/parity.md): only one-year steps keep that true.
   if (L_.grid.width_years != 1)
@@ -114,8 +114,9 @@ void ParityProjection::set_srb(std::vector<double>& srb_per_zone) const {
       const double* W = women_.data() + (uz(z) * uz(L_.groups) + uz(g)) * nA;
       for (int i = 1; i < L_.grid.n_ages; ++i)
         for (int p = 0; p < kParityStates; ++p)
-          expected[order_of_parity(p)] += rates_[at(z, g, p, i)] * (shares_[at(z, g, p, i)] + shares_[at(z, g, p, i - 1)]) /
-                                          2.0 * (W[i] + W[i - 1]) / 2.0;
+          expected[order_of_parity(p)] += rates_[at(z, g, p, i)] *
+                                          (shares_[at(z, g, p, i)] + shares_[at(z, g, p, i - 1)]) / 2.0 *
+                                          (W[i] + W[i - 1]) / 2.0;
     }
     double boys = 0.0, girls = 0.0;
     for (int k = 0; k < kBirthOrders; ++k) {

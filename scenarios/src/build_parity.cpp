@@ -14,7 +14,7 @@ namespace cohortgis::scenarios::detail {
 
 namespace {
 
-constexpr int kParities = 4;  // 0, 1, 2, 3+
+constexpr int kParities = 4;           // 0, 1, 2, 3+
 constexpr int kNoParityBelowAge = 15;  // census tables of children ever born start at 15; younger women: parity 0
 
 int parity_of(const Doc& doc, const Rows& t, std::size_t r, const toml::node* n, const std::string& key) {
@@ -31,11 +31,13 @@ std::size_t cell(const Build& b, int zone, int group, int parity, int age) {
 }
 
 // Rates by [zone][group][parity][age] for every time key of the table.
-std::vector<std::vector<double>> read_rates(const Build& b, const toml::node* n, const std::string& key, TimedRows& timed) {
+std::vector<std::vector<double>> read_rates(const Build& b, const toml::node* n, const std::string& key,
+                                            TimedRows& timed) {
   const Doc& doc = b.doc;
   const TableRef ref = table_ref(doc, *n, key, {"year", "period", "age", "parity", "value", "zone", "group"});
   double per_woman = 1.0;
-  if (ref.unit == "per_1000_women" || ref.unit == "per_1000") per_woman = 1e-3;
+  if (ref.unit == "per_1000_women" || ref.unit == "per_1000")
+    per_woman = 1e-3;
   else if (!ref.unit.empty() && ref.unit != "per_woman")
     doc.fail(ref.unit_node, key + ".unit", "expected \"per_woman\" or \"per_1000_women\", got " + quote_cell(ref.unit));
   const Rows rows = read_rows(doc, ref, {"age", "parity", "value"}, {"age", "value"});
@@ -52,17 +54,22 @@ std::vector<std::vector<double>> read_rates(const Build& b, const toml::node* n,
       const int age = whole_number(doc, rows, r, "age", key), i = b.age_index(age);
       const double f = rows.number(r, "value") * per_woman;
       if (i < 0)
-        doc.fail(n, key, rows.where(r, "age") + ": age " + std::to_string(age) + " is not the start of an age group of the grid (multiples of " +
-                             std::to_string(b.z) + " below " + std::to_string(b.sc.grid.open_age()) + ")");
+        doc.fail(n, key,
+                 rows.where(r, "age") + ": age " + std::to_string(age) +
+                     " is not the start of an age group of the grid (multiples of " + std::to_string(b.z) + " below " +
+                     std::to_string(b.sc.grid.open_age()) + ")");
       // A woman cannot have more than one birth of the next order a year on average: a value above 1 is a rate per
       // 1000 women or a parity progression ratio of a whole life, not a rate per year.
       if (!(f >= 0.0 && f <= 1.0))
-        doc.fail(n, key, rows.where(r, "value") + ": expected births per woman of parity " + kParityLabels[p] +
-                             " per year from 0 to 1, got " + fmt(f) +
-                             (ref.unit.empty() && f > 1.0 ? " (a rate per 1000 women? declare unit = \"per_1000_women\")" : ""));
+        doc.fail(
+            n, key,
+            rows.where(r, "value") + ": expected births per woman of parity " + kParityLabels[p] +
+                " per year from 0 to 1, got " + fmt(f) +
+                (ref.unit.empty() && f > 1.0 ? " (a rate per 1000 women? declare unit = \"per_1000_women\")" : ""));
       if (f > 0.0 && (i == 0 || i == b.A - 1))
-        doc.fail(n, key, rows.where(r, "age") + ": births at age " + std::to_string(age) +
-                             "; expected fertility only between the first and the open age group");
+        doc.fail(n, key,
+                 rows.where(r, "age") + ": births at age " + std::to_string(age) +
+                     "; expected fertility only between the first and the open age group");
       if (!seen.emplace(std::tuple{zi, g, p, age}, r).second)
         doc.fail(n, key, rows.where(r, "parity") + ": a second row for this zone, group, age and parity");
       for (int zz = 0; zz < b.Z; ++zz)
@@ -90,8 +97,9 @@ std::vector<double> read_base(const Build& b, const toml::node* n, const std::st
           const double unknown = rs.parity_women[rs.parity_index(z, g, i, kParities)];
           // Women of unknown parity take the distribution of the known ones of their cell (missing at random).
           if (unknown > 0.0 && known == 0.0 && b.sc.grid.age_start(i) >= kNoParityBelowAge)
-            doc.fail(n, key, "zone " + b.sc.zones[uz(z)].id + ", age " + std::to_string(b.sc.grid.age_start(i)) +
-                                 ": every woman of the register has an empty `children` cell; expected some known parities");
+            doc.fail(n, key,
+                     "zone " + b.sc.zones[uz(z)].id + ", age " + std::to_string(b.sc.grid.age_start(i)) +
+                         ": every woman of the register has an empty `children` cell; expected some known parities");
           for (int p = 0; p < kParities; ++p) {
             const double v = rs.parity_women[rs.parity_index(z, g, i, p)];
             out[cell(b, z, g, p, i)] = known > 0.0 ? v + unknown * v / known : (p == 0 ? unknown : 0.0);
@@ -116,11 +124,13 @@ std::vector<double> read_base(const Build& b, const toml::node* n, const std::st
     const int p = parity_of(doc, rows, r, n, key);
     const int age = whole_number(doc, rows, r, "age", key), i = b.age_index(age);
     if (i < 0)
-      doc.fail(n, key, rows.where(r, "age") + ": age " + std::to_string(age) + " is not the start of an age group of the grid");
+      doc.fail(n, key,
+               rows.where(r, "age") + ": age " + std::to_string(age) + " is not the start of an age group of the grid");
     const double v = rows.number(r, col);
     if (!(v >= 0.0 && std::isfinite(v)) || (shares && v > 1.0))
-      doc.fail(n, key, rows.where(r, col) + ": expected " + (shares ? "a share from 0 to 1" : "a count of women >= 0") +
-                           ", got " + fmt(v));
+      doc.fail(n, key,
+               rows.where(r, col) + ": expected " + (shares ? "a share from 0 to 1" : "a count of women >= 0") +
+                   ", got " + fmt(v));
     if (!seen.emplace(std::tuple{zi, g, p, age}, r).second)
       doc.fail(n, key, rows.where(r, "parity") + ": a second row for this zone, group, age and parity");
     for (int zz = 0; zz < b.Z; ++zz)
@@ -138,12 +148,14 @@ std::vector<double> read_base(const Build& b, const toml::node* n, const std::st
         const std::size_t c = (uz(z) * uz(b.G) + uz(g)) * uz(b.A) + uz(i);
         const double women = P.at(z, g, 0, i);
         const int age = b.sc.grid.age_start(i);
-        const std::string cell_name = "zone " + b.sc.zones[uz(z)].id + (b.G > 1 ? ", group " + b.sc.group_names[uz(g)] : "") +
-                                      ", age " + std::to_string(age);
+        const std::string cell_name = "zone " + b.sc.zones[uz(z)].id +
+                                      (b.G > 1 ? ", group " + b.sc.group_names[uz(g)] : "") + ", age " +
+                                      std::to_string(age);
         if (!given[c]) {
           if (age >= kNoParityBelowAge && women > 0.0)
-            doc.fail(n, key, ref.path + ": no rows for " + cell_name + "; expected women by parity at every age from " +
-                                 std::to_string(kNoParityBelowAge));
+            doc.fail(n, key,
+                     ref.path + ": no rows for " + cell_name + "; expected women by parity at every age from " +
+                         std::to_string(kNoParityBelowAge));
           out[cell(b, z, g, 0, i)] = women;  // girls: parity 0
           continue;
         }
@@ -151,11 +163,14 @@ std::vector<double> read_base(const Build& b, const toml::node* n, const std::st
         for (int p = 0; p < kParities; ++p) sum += out[cell(b, z, g, p, i)];
         if (shares) {
           if (std::abs(sum - 1.0) > 1e-6)
-            doc.fail(n, key, rows.where(first_row[c], col) + ": the shares of " + cell_name + " sum to " + fmt(sum) + "; expected 1");
+            doc.fail(n, key,
+                     rows.where(first_row[c], col) + ": the shares of " + cell_name + " sum to " + fmt(sum) +
+                         "; expected 1");
           for (int p = 0; p < kParities; ++p) out[cell(b, z, g, p, i)] *= women / sum;
         } else if (std::abs(sum - women) > 1e-6 * std::max(1.0, women)) {
-          doc.fail(n, key, rows.where(first_row[c], col) + ": women by parity of " + cell_name + " sum to " + fmt(sum) +
-                               "; expected the women of the base population, " + fmt(women));
+          doc.fail(n, key,
+                   rows.where(first_row[c], col) + ": women by parity of " + cell_name + " sum to " + fmt(sum) +
+                       "; expected the women of the base population, " + fmt(women));
         }
       }
   return out;
@@ -174,8 +189,9 @@ void build_parity(const Build& b, const Layer& L) {
   }
   if (!bn) b.doc.fail(rn, rkey, "parity_rates without parity_base; expected the base women by parity too");
   if (b.z != 1)
-    b.doc.fail(rn, rkey, "parity needs one-year steps (projection.step = 1): on five-year steps women have births of "
-                         "successive orders within a step, which the parity states do not follow");
+    b.doc.fail(rn, rkey,
+               "parity needs one-year steps (projection.step = 1): on five-year steps women have births of "
+               "successive orders within a step, which the parity states do not follow");
   auto in = std::make_shared<ParityInputs>();
   TimedRows timed;
   const std::vector<std::vector<double>> by_key = read_rates(b, rn, rkey, timed);

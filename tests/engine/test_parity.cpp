@@ -87,7 +87,8 @@ ParityRun hand_case() {
   r.base = CohortArray(r.layout);
   for (int i = 0; i < 6; ++i) r.base.at(0, 0, 0, i) = r.base.at(0, 0, 1, i) = 100.0;
   // Women by [parity][age]: ages 0 1 2 3 4 5+.
-  const double W[4][6] = {{100, 100, 50, 20, 10, 10}, {0, 0, 50, 40, 30, 20}, {0, 0, 0, 40, 40, 30}, {0, 0, 0, 0, 20, 40}};
+  const double W[4][6] = {
+      {100, 100, 50, 20, 10, 10}, {0, 0, 50, 40, 30, 20}, {0, 0, 0, 40, 40, 30}, {0, 0, 0, 0, 20, 40}};
   const double f[4][6] = {{0, .2, .4, .3, .1, 0}, {0, 0, .2, .3, .1, 0}, {0, 0, 0, .1, .2, 0}, {0, 0, 0, 0, .1, 0}};
   for (int p = 0; p < 4; ++p)
     for (int i = 0; i < 6; ++i) {
@@ -126,8 +127,10 @@ TEST(Parity, HandComputation) {
   const std::vector<double>& w = r.women_end[0];
   const double newborn_f = 95.0 / 2.05;
   EXPECT_NEAR(w[0], newborn_f, 1e-9);
-  const double expect[4][6] = {{0, 90, 70, 32.5, 16, 9.75 * 2}, {0, 10, 30, 55, 36, 24.5 * 2},
-                               {0, 0, 0, 12.5, 42, 33.75 * 2}, {0, 0, 0, 0, 6, 32 * 2}};
+  const double expect[4][6] = {{0, 90, 70, 32.5, 16, 9.75 * 2},
+                               {0, 10, 30, 55, 36, 24.5 * 2},
+                               {0, 0, 0, 12.5, 42, 33.75 * 2},
+                               {0, 0, 0, 0, 6, 32 * 2}};
   for (int p = 0; p < 4; ++p)
     for (int i = 1; i < 6; ++i) EXPECT_NEAR(w[uz(p * 6 + i)], expect[p][i], 1e-9) << p << " " << i;
   EXPECT_NEAR(ind.srb_per_100[0], 105.0, 1e-9);  // without order SRBs every order has the zone's
@@ -161,7 +164,8 @@ TEST(Parity, IdentitiesOverManySteps) {
     for (int z = 0; z < 3; ++z)
       for (int g = 0; g < 2; ++g)
         for (int s = 0; s < 2; ++s)
-          for (int i = 0; i < A; ++i) r.base.at(z, g, s, i) = 50.0 + 10.0 * z + 3.0 * g + (i * 7 % 13) * grid.width_years;
+          for (int i = 0; i < A; ++i)
+            r.base.at(z, g, s, i) = 50.0 + 10.0 * z + 3.0 * g + (i * 7 % 13) * grid.width_years;
     for (int z = 0; z < 3; ++z)
       for (int g = 0; g < 2; ++g)
         for (int p = 0; p < 4; ++p)
@@ -217,12 +221,14 @@ TEST(Parity, BadInput) {
     r.rates[2] = 1.3;  // parity 0, age 2: cohort 1 gets (0.2 + 1.3)/2 = 0.75, fine
     r.rates[3] = 1.2;  // parity 0, age 3: cohort 2 gets (1.3 + 1.2)/2 = 1.25 > 1
     const std::string e = test::error_of([&] { r.run(); });
-    EXPECT_CONTAINS(e, "zone 'z0', sex female, age 2, parity 0: rates 1.3 and 1.2 give a progression probability of 1.25");
+    EXPECT_CONTAINS(e,
+                    "zone 'z0', sex female, age 2, parity 0: rates 1.3 and 1.2 give a progression probability of 1.25");
   }
   {
     ParityRun r = hand_case();
     r.rates[7] = -0.1;  // parity 1, age 1
-    EXPECT_CONTAINS(test::error_of([&] { r.run(); }), "age 1, parity 1: fertility rate -0.1; expected births per woman");
+    EXPECT_CONTAINS(test::error_of([&] { r.run(); }),
+                    "age 1, parity 1: fertility rate -0.1; expected births per woman");
   }
   {  // five-year steps: a woman may have two births of successive orders in a step
     ParityRun r = hand_case();

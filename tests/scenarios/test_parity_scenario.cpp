@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 
 #include "cohortgis/app/run.hpp"
@@ -56,10 +57,12 @@ TEST(ParityScenario, RunWritesParityCsv) {
   std::map<std::string, double> births;  // variant/period/zone
   for (std::size_t r = 0; r < comp.rows.size(); ++r)
     if (comp.at(r, "component") == "births") {
-      births[comp.at(r, "variant") + "/" + comp.at(r, "period") + "/" + comp.at(r, "zone")] += comp.num(r, "persons");  // period "2021"
+      births[comp.at(r, "variant") + "/" + comp.at(r, "period") + "/" + comp.at(r, "zone")] +=
+          comp.num(r, "persons");  // period "2021"
     }
   std::map<std::string, std::size_t> row;
-  for (std::size_t r = 0; r < p.rows.size(); ++r) row[p.at(r, "variant") + "/" + p.at(r, "year") + "/" + p.at(r, "zone")] = r;
+  for (std::size_t r = 0; r < p.rows.size(); ++r)
+    row[p.at(r, "variant") + "/" + p.at(r, "year") + "/" + p.at(r, "zone")] = r;
   ASSERT_EQ(p.rows.size(), 2u * 10u * 3u);  // variants × years × (A, B, total)
   for (const char* v : {"baseline", "three_child"})
     for (int y = 2021; y <= 2030; ++y)
@@ -68,7 +71,8 @@ TEST(ParityScenario, RunWritesParityCsv) {
         const double sum = p.num(r, "births_order_1") + p.num(r, "births_order_2") + p.num(r, "births_order_3_plus");
         EXPECT_NEAR(sum, births.at(std::string(v) + "/" + std::to_string(y) + "/" + z), 1e-9 * sum) << v << y << z;
         EXPECT_NEAR(p.num(r, "share_order_1_percent") + p.num(r, "share_order_2_percent") +
-                        p.num(r, "share_order_3_plus_percent"), 100.0, 1e-9);
+                        p.num(r, "share_order_3_plus_percent"),
+                    100.0, 1e-9);
       }
   // By hand, first step (docs/parity.md): second and third births come only from age 18, where the exposure mix is
   // (0.6, 0.3, 0.1, 0), so their ratio is 0.05·0.3 / (0.02·0.1) = 7.5 whatever the exposure; TFR by order is
@@ -87,9 +91,17 @@ TEST(ParityScenario, RunWritesParityCsv) {
   const std::size_t t = row.at("baseline/2021/total"), b = row.at("baseline/2021/B");
   EXPECT_NEAR(p.num(t, "births_order_1"), p.num(a, "births_order_1") + p.num(b, "births_order_1"), 1e-9);
   // The three-child variant: the same steps up to 2025, about twice the third births in 2026.
-  EXPECT_EQ(p.at(row.at("three_child/2025/A"), "births_order_3_plus"), p.at(row.at("baseline/2025/A"), "births_order_3_plus"));
+  EXPECT_EQ(p.at(row.at("three_child/2025/A"), "births_order_3_plus"),
+            p.at(row.at("baseline/2025/A"), "births_order_3_plus"));
   EXPECT_GT(p.num(row.at("three_child/2026/A"), "births_order_3_plus"),
             1.5 * p.num(row.at("baseline/2026/A"), "births_order_3_plus"));
+  // The report's section: the whole area's rows, with the indicators' English names.
+  cfg.report = true;
+  app::run(cfg);
+  std::ifstream html(out / "report.html");
+  const std::string text((std::istreambuf_iterator<char>(html)), std::istreambuf_iterator<char>());
+  EXPECT_CONTAINS(text, "Births by order (family-planning indicators)");
+  EXPECT_CONTAINS(text, "Share of third and higher births");
   fs::remove_all(out);
 }
 
@@ -103,13 +115,19 @@ TEST(ParityScenario, BaseFromRegister) {
                                     "1,1990-01-01,F,A,0\n2,1990-01-01,F,A,2\n3,1990-02-01,F,A,5\n4,1990-01-01,F,A,\n"
                                     "5,1990-01-01,M,A,7\n6,2010-01-01,F,B,\n7,2003-06-01,F,B,1\n";
   const auto scenario = [&](const std::string& base) {
-    std::ofstream(dir / "s.toml") << "[scenario]\nname = \"reg\"\n[geography]\nzones = [ { id = \"A\" }, { id = \"B\" } ]\n"
-                                     "[projection]\nbase_year = 2020\nhorizon = 2022\nstep = 1\nopen_age = 20\n"
-                                     "[base_population]\nrecords = { path = \"reg.csv\", columns = { id = \"pid\", "
-                                     "birth_date = \"dob\", children = \"ceb\" } }\n"
-                                     "[fertility]\nparity_rates = { path = \"" + kDir + "/rates.csv\" }\n"
-                                     "parity_base = " + base + "\nsrb = 105\n"
-                                     "[mortality]\nmx = { path = \"" + kDir + "/mx.csv\", columns = { value = \"mx\" } }\n";
+    std::ofstream(dir / "s.toml")
+        << "[scenario]\nname = \"reg\"\n[geography]\nzones = [ { id = \"A\" }, { id = \"B\" } ]\n"
+           "[projection]\nbase_year = 2020\nhorizon = 2022\nstep = 1\nopen_age = 20\n"
+           "[base_population]\nrecords = { path = \"reg.csv\", columns = { id = \"pid\", "
+           "birth_date = \"dob\", children = \"ceb\" } }\n"
+           "[fertility]\nparity_rates = { path = \"" +
+               kDir +
+               "/rates.csv\" }\n"
+               "parity_base = " +
+               base +
+               "\nsrb = 105\n"
+               "[mortality]\nmx = { path = \"" +
+               kDir + "/mx.csv\", columns = { value = \"mx\" } }\n";
     return scenarios::load_scenario_file((dir / "s.toml").string(), COHORTGIS_DATA,
                                          geodata::ReadPolicy{{COHORTGIS_FIXTURES}, {}});
   };

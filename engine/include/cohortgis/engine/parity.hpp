@@ -27,7 +27,7 @@ inline constexpr const char* kBirthOrderLabels[kBirthOrders] = {"1", "2", "3_plu
 
 // Family-planning indicators of one zone (all groups pooled) and step.
 struct ParityIndicators {
-  std::array<double, kBirthOrders> births{};         // births of order 1, 2, 3+ over the step
+  std::array<double, kBirthOrders> births{};  // births of order 1, 2, 3+ over the step
   std::array<double, kBirthOrders> share_percent{};  // 一孩率, 二孩率, 多孩率: births of the order / all births × 100
   std::array<double, kBirthOrders> tfr{};            // TFR by order: z · Σ_age births of the order / women's exposure
   std::array<double, kBirthOrders> srb_per_100{};    // boys per 100 girls among the births of the order
@@ -86,12 +86,12 @@ class ParityProjection {
 
   CohortLayout L_;
   std::vector<std::string> zone_ids_, group_names_;
-  std::vector<double> shares_;          // [zone][group][parity][age]
-  std::vector<double> women_;           // women [zone][group][age] at the time of shares_
-  std::vector<double> rates_;           // the rates of the current step
-  std::vector<double> births_by_order_;  // [zone][group][order][age]
-  std::vector<double> exposure_;        // women's person-years of the last step [zone][group][age]
-  std::vector<double> boys_by_order_;   // [zone][order] of the last step
+  std::vector<double> shares_;                       // [zone][group][parity][age]
+  std::vector<double> women_;                        // women [zone][group][age] at the time of shares_
+  std::vector<double> rates_;                        // the rates of the current step
+  std::vector<double> births_by_order_;              // [zone][group][order][age]
+  std::vector<double> exposure_;                     // women's person-years of the last step [zone][group][age]
+  std::vector<double> boys_by_order_;                // [zone][order] of the last step
   std::array<double, kBirthOrders> srb_by_order_{};  // males per female; 0: not given
   StepContext ctx_;
 };
