@@ -4,16 +4,17 @@
 #include <cmath>
 
 #include "cohortgis/app/results.hpp"
+#include "records_output.hpp"
 #include "text_output.hpp"
 
 namespace cohortgis::app {
 
 ParityRecorder::ParityRecorder(const scenarios::Scenario& sc, const std::vector<ZoneAggregate>& aggregates,
-                               ResultSink& inner, std::string& csv_rows)
+                               ResultSink& inner, ParityTables& tables)
     : sc_(sc),
       aggregates_(aggregates),
       inner_(inner),
-      rows_(csv_rows),
+      tables_(tables),
       parity_(sc.base_population.layout(), sc.zone_ids(), sc.group_names, sc.parity->women_by_parity,
               sc.base_population) {
   if (sc.parity->srb_by_order[0] > 0.0) parity_.set_srb_by_order(sc.parity->srb_by_order);
@@ -27,18 +28,44 @@ ScheduleProvider ParityRecorder::wrap(ScheduleProvider inner) {
   };
 }
 
-void ParityRecorder::base(const CohortArray& population, int year) { inner_.base(population, year); }
+void ParityRecorder::base(const CohortArray& population, int year) {
+  women_rows(year);
+  inner_.base(population, year);
+}
+
+void ParityRecorder::women_rows(int year) {
+  const std::vector<double> women = parity_.women_by_parity();
+  const CohortLayout& L = sc_.base_population.layout();
+  const std::vector<std::string> ids = sc_.zone_ids();
+  const char* labels[] = {"0", "1", "2", "3+"};
+  std::string& out = tables_.women;
+  std::size_t k = 0;  // women_by_parity() is [zone][group][parity][age]
+  for (int z = 0; z < L.zones; ++z)
+    for (int g = 0; g < L.groups; ++g)
+      for (int p = 0; p < kParityStates; ++p)
+        for (int i = 0; i < L.grid.n_ages; ++i, ++k) {
+          append_csv_field(out, sc_.variant);
+          out += ',' + std::to_string(year) + ',';
+          append_csv_field(out, ids[static_cast<std::size_t>(z)]);
+          out += ',';
+          append_csv_field(out, sc_.group_names[static_cast<std::size_t>(g)]);
+          out += ',' + std::to_string(L.grid.age_start(i)) + ',' + labels[p] + ',';
+          const bool hidden = append_published(out, women[k], tables_.min_cell);
+          if (tables_.min_cell > 0) out += hidden ? ",1" : ",0";
+          out += '\n';
+        }
+}
 
 void ParityRecorder::step(const StepResult& r) {
   parity_.advance(r);
   const auto row = [&](const std::string& zone, const ParityIndicators& ind) {
-    append_csv_field(rows_, sc_.variant);
-    rows_ += ',';
-    append_csv_field(rows_, zone);
-    rows_ += ',' + std::to_string(r.context.end_year);
+    append_csv_field(tables_.indicators, sc_.variant);
+    tables_.indicators += ',';
+    append_csv_field(tables_.indicators, zone);
+    tables_.indicators += ',' + std::to_string(r.context.end_year);
     const auto put = [&](double v) {
-      rows_ += ',';
-      append_number(rows_, v);
+      tables_.indicators += ',';
+      append_number(tables_.indicators, v);
     };
     for (double v : ind.births) put(v);
     for (double v : ind.share_percent) put(v);
@@ -47,12 +74,13 @@ void ParityRecorder::step(const StepResult& r) {
     put(ind.mean_age_first_birth);
     for (double v : ind.women_49plus) put(v);
     for (double v : ind.women_60plus) put(v);
-    rows_ += '\n';
+    tables_.indicators += '\n';
   };
   const std::vector<std::string> ids = sc_.zone_ids();
   const std::vector<ParityIndicators> by_zone = parity_.indicators();
   for (std::size_t z = 0; z < by_zone.size(); ++z) row(ids[z], by_zone[z]);
   for (const ZoneAggregate& a : aggregates_) row(a.name, parity_.indicators_of(a.zones));
+  women_rows(r.context.end_year);
   inner_.step(r);
 }
 
@@ -68,12 +96,17 @@ std::string parity_csv_header() {
   return h + "\n";
 }
 
-bool write_parity_csv(const std::filesystem::path& dir, const std::string& rows) {
-  if (rows.empty()) return false;
+bool write_parity_csv(const std::filesystem::path& dir, const ParityTables& tables) {
+  if (tables.indicators.empty()) return false;
   TextFile f((dir / "parity.csv").string());
   f.write(parity_csv_header());
-  f.write(rows);
+  f.write(tables.indicators);
   f.close();
+  TextFile w((dir / "parity_women.csv").string());
+  w.write(tables.min_cell > 0 ? "variant,year,zone,group,age,parity,women,suppressed\n"
+                              : "variant,year,zone,group,age,parity,women\n");
+  w.write(tables.women);
+  w.close();
   return true;
 }
 

@@ -445,7 +445,7 @@ RunSummary run(const RunConfig& cfg) {
   std::vector<VariantSummary> variants;
   std::vector<int> years;
   std::vector<StepTiming> timings;
-  std::string parity_rows;  // parity.csv, every variant with [fertility] parity_rates (parity_output.hpp)
+  ParityTables parity_tables{set.outputs.min_cell, {}, {}};  // parity.csv, parity_women.csv (parity_output.hpp)
   // One projection per variant (the engine runs one scenario at a time); the writer adds the variant column.
   for (const scenarios::Scenario* run_ptr : runs) {
     const scenarios::Scenario& run_sc = *run_ptr;
@@ -461,7 +461,7 @@ RunSummary run(const RunConfig& cfg) {
     Projection projection(pc, run_sc.base_population);
     if (!cfg.quiet) progress.start(run_sc.steps);
     if (run_sc.parity) {
-      ParityRecorder parity(run_sc, aggregates, writer, parity_rows);
+      ParityRecorder parity(run_sc, aggregates, writer, parity_tables);
       projection.run(parity.wrap(run_sc.schedule_provider(writer.current_population())), parity);
     } else {
       projection.run(run_sc.schedule_provider(writer.current_population()), writer);
@@ -478,7 +478,7 @@ RunSummary run(const RunConfig& cfg) {
     timings.insert(timings.end(), writer.timings().begin(), writer.timings().end());
   }
   writer.finish();
-  write_parity_csv(out.staging(), parity_rows);
+  write_parity_csv(out.staging(), parity_tables);
   // Register outputs (exclusions.csv, parity_base.csv): aggregates only (records_output.hpp).
   write_records_outputs(out.staging(), set);  // the manifest lists them with the other files
 

@@ -95,6 +95,24 @@ TEST(ParityScenario, RunWritesParityCsv) {
             p.at(row.at("baseline/2025/A"), "births_order_3_plus"));
   EXPECT_GT(p.num(row.at("three_child/2026/A"), "births_order_3_plus"),
             1.5 * p.num(row.at("baseline/2026/A"), "births_order_3_plus"));
+  // parity_women.csv: the four states of every cell sum to the women of population.csv (base year and every step).
+  const auto women = test::read_csv((out / "parity_women.csv").string());
+  const auto pop = test::read_csv((out / "population.csv").string());
+  std::map<std::string, double> by_cell;
+  for (std::size_t r = 0; r < women.rows.size(); ++r)
+    by_cell[women.at(r, "variant") + "/" + women.at(r, "year") + "/" + women.at(r, "zone") + "/" +
+            women.at(r, "age")] += women.num(r, "women");
+  std::size_t checked = 0;
+  for (std::size_t r = 0; r < pop.rows.size(); ++r)
+    if (pop.at(r, "sex") == "female") {
+      const double w = pop.num(r, "population");
+      EXPECT_NEAR(
+          by_cell.at(pop.at(r, "variant") + "/" + pop.at(r, "year") + "/" + pop.at(r, "zone") + "/" + pop.at(r, "age")),
+          w, 1e-9 * std::max(1.0, w));
+      ++checked;
+    }
+  EXPECT_EQ(checked, by_cell.size());
+  EXPECT_EQ(checked, 2u * 11u * 2u * 21u);  // variants × years (base + 10) × zones × ages
   // The report's section: the whole area's rows, with the indicators' English names.
   cfg.report = true;
   app::run(cfg);
