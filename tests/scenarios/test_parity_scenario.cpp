@@ -166,3 +166,35 @@ TEST(ParityScenario, BaseFromRegister) {
                   "zone A, age 20: every woman of the register has an empty `children` cell");
   fs::remove_all(dir);
 }
+
+// `[outputs] min_cell` suppresses the counts of 1 to min_cell − 1 women in parity_women.csv, as in population.csv.
+TEST(ParityScenario, SmallCellsSuppressed) {
+  const fs::path dir = fs::temp_directory_path() / ("cohortgis_parity_min_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ifstream in(kDir + "/scenario.toml");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const char* f : {"base.csv", "rates.csv", "base_shares.csv", "mx.csv", "rates_three_child.csv"})
+    fs::copy_file(kDir + "/" + f, dir / f);
+  std::ofstream(dir / "scenario.toml") << text << "\n[outputs]\nmin_cell = 10\n";
+  app::RunConfig cfg;
+  cfg.scenario = (dir / "scenario.toml").string();
+  cfg.out_dir = (dir / "out").string();
+  cfg.quiet = true;
+  cfg.report = false;
+  cfg.data_dir = COHORTGIS_DATA;
+  app::run(cfg);
+  const auto w = test::read_csv((dir / "out" / "parity_women.csv").string());
+  std::size_t hidden = 0;
+  for (std::size_t r = 0; r < w.rows.size(); ++r) {
+    if (w.at(r, "suppressed") == "1") {
+      EXPECT_EQ(w.at(r, "women"), "");
+      ++hidden;
+    } else {
+      const double v = w.num(r, "women");
+      EXPECT_TRUE(v == 0.0 || v >= 10.0) << v;
+    }
+  }
+  EXPECT_GT(hidden, 0u);  // e.g. women aged 15 at parity 2 (1000 × 0.1 × …) fall below 10 in later years
+  fs::remove_all(dir);
+}
