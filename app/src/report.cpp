@@ -20,6 +20,7 @@
 #include "figures.hpp"
 #include "output_dir.hpp"
 #include "records_output.hpp"
+#include "parity_output.hpp"
 #include "text_output.hpp"
 
 namespace cohortgis::app {
@@ -311,6 +312,19 @@ ReportResult make_report(const std::string& dir_text, std::optional<Language> la
   for (const ReportSection& p : planning_report_sections(r, l)) {
     h += "<section id=\"" + esc(p.id) + "\"><h2>" + esc(p.title) + "</h2>\n" + section_table(p);
     h += "<p class=\"note\">" + esc(p.note) + "</p>\n</section>\n";
+  }
+
+  // ---- births by order (parity.csv, parity_output.cpp) ----
+  if (const auto ps = parity_report_section(dir_text, l)) {
+    h += "<section id=\"" + esc(ps->id) + "\"><h2>" + esc(ps->title) + "</h2>\n<table><tr>";
+    for (const auto& c : ps->header) h += "<th>" + esc(c) + "</th>";
+    h += "</tr>\n";
+    for (const auto& row : ps->rows) {
+      h += "<tr><td>" + esc(variant_label(row[0], l)) + "</td>";
+      for (std::size_t k = 1; k < row.size(); ++k) h += "<td class=\"n\">" + esc(row[k]) + "</td>";
+      h += "</tr>\n";
+    }
+    h += "</table>\n<p class=\"note\">" + esc(ps->note) + "</p>\n</section>\n";
   }
 
   // ---- inputs ----

@@ -33,6 +33,7 @@
 #include "monitoring_output.hpp"
 #include "output_dir.hpp"
 #include "planning_output.hpp"
+#include "parity_output.hpp"
 #include "records_output.hpp"
 #include "results_writer.hpp"
 #include "text_output.hpp"
@@ -467,6 +468,7 @@ RunSummary run(const RunConfig& cfg) {
   std::vector<VariantSummary> variants;
   std::vector<int> years;
   std::vector<StepTiming> timings;
+  ParityTables parity_tables{set.outputs.min_cell, {}, {}};  // parity.csv, parity_women.csv (parity_output.hpp)
   // One projection per variant (the engine runs one scenario at a time); the writer adds the variant column.
   for (const scenarios::Scenario* run_ptr : runs) {
     const scenarios::Scenario& run_sc = *run_ptr;
@@ -484,7 +486,12 @@ RunSummary run(const RunConfig& cfg) {
     Projection projection(pc, run_sc.base_population);
     if (!cfg.quiet) progress.start(run_sc.steps);
     TeeSink sinks(writer, cube.get());
-    projection.run(run_sc.schedule_provider(writer.current_population()), sinks);
+    if (run_sc.parity) {
+      ParityRecorder parity(run_sc, aggregates, sinks, parity_tables);
+      projection.run(parity.wrap(run_sc.schedule_provider(writer.current_population())), parity);
+    } else {
+      projection.run(run_sc.schedule_provider(writer.current_population()), sinks);
+    }
     writer.end_variant();
     VariantSummary v{run_sc.variant, writer.total_population(), 0, 0, {}};
     for (const auto& o : writer.target_outcomes())
@@ -498,6 +505,7 @@ RunSummary run(const RunConfig& cfg) {
   }
   writer.finish();
   if (cube) cube->close();
+  write_parity_csv(out.staging(), parity_tables);
   // Register outputs (exclusions.csv, parity_base.csv): aggregates only (records_output.hpp).
   write_records_outputs(out.staging(), set);  // the manifest lists them with the other files
   planning.write(out.staging());  // controls.csv, capacity.csv, households.csv

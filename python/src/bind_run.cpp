@@ -98,6 +98,12 @@ class StoreSink : public ResultSink {
 
 std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& scenario_in, int threads, py::object progress) {
   check_threads(threads, "threads");  // ValueError before anything is allocated
+  // Parity runs set each step's ASFR from the parity states (app/src/parity_output.cpp); this in-memory run does not
+  // carry them, and would project with no births.
+  if (scenario_in.parity)
+    throw InputError("scenario '" + scenario_in.name +
+                     "': [fertility] parity_rates is not supported by cohortgis.run(); use cohortgis.write_outputs "
+                     "(the `cohortgis run` command), which writes parity.csv");
   // The run works on its own copy, so Python code changing the scenario while the GIL is released changes nothing.
   const scenarios::Scenario sc = scenario_in;
   sc.validate();

@@ -24,9 +24,18 @@ namespace fs = std::filesystem;
 void build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>& steps) {
   const Doc& doc = b.doc;
   for (const toml::table* t : {L.section(L.base, "fertility"), L.section(L.over, "fertility")})
-    if (t) doc.allow(*t, "fertility", {"schedule", "schedule_age_width", "tfr", "mean_age", "srb", "fit"});
+    if (t) doc.allow(*t, "fertility", {"schedule", "schedule_age_width", "tfr", "mean_age", "srb", "fit", "parity_rates", "parity_base", "srb_by_order"});
   auto [sn, skey] = L.get("fertility", "schedule");
-  if (!sn) doc.fail(L.base, "fertility.schedule", "missing; expected an ASFR schedule table (age, value)");
+  // With parity_rates (build_parity.cpp) the run sets the ASFR of every step from the parity states.
+  const auto [pn, pkey] = L.get("fertility", "parity_rates");
+  if (!sn && !pn) doc.fail(L.base, "fertility.schedule", "missing; expected an ASFR schedule table (age, value)");
+  if (sn && pn) doc.fail(pn, pkey, "a schedule (" + skey + ") and parity_rates; expected one of them (parity_rates set the ASFR)");
+  if (pn)
+    for (const char* k : {"tfr", "mean_age", "schedule_age_width"})
+      if (auto [n, key] = L.get("fertility", k); n) doc.fail(n, key, "does not apply to parity_rates; expected it only with a schedule");
+  std::vector<std::vector<std::vector<double>>> base_by_key;  // [key][zone·G + group] → ASFR
+  TimedRows timed;
+  if (sn) {
   int width = b.z;
   if (auto [wn, wkey] = L.get("fertility", "schedule_age_width"); wn) {
     width = doc.integer(*wn, wkey, 1, 5);
@@ -41,8 +50,8 @@ void build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>&
     doc.fail(ref.unit_node, skey + ".unit", "expected \"per_woman\" (births per woman per year) or \"per_1000_women\", got \"" +
                                                 escape_cell(ref.unit) + "\"");
   const Rows rows = read_rows(doc, ref, {"age", "value"}, {"age", "value"});
-  const TimedRows timed = time_rows(b, rows, skey);
-  std::vector<std::vector<std::vector<double>>> base_by_key(timed.keys());  // [key][zone·G + group] → ASFR
+  timed = time_rows(b, rows, skey);
+  base_by_key.resize(timed.keys());
   for (std::size_t key = 0; key < timed.keys(); ++key) {
     if (!timed.used[key]) continue;
     std::vector<std::vector<double>>& base = base_by_key[key];
@@ -103,17 +112,22 @@ void build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>&
           doc.fail(sn, skey, "no schedule for zone " + b.sc.zones[uz(zi)].id + ", group " + b.sc.group_names[uz(g)] +
                                  (timed.kind == TimedRows::Kind::always ? std::string() : " in " + std::to_string(timed.first[key])));
   }
+  }  // sn
   std::optional<YearPath> tfr, mac;
   if (auto [n, k] = L.get("fertility", "tfr"); n) tfr = doc.path(*n, k, 0.0, 10.0, b.base_year, b.horizon, "a TFR");
   if (auto [n, k] = L.get("fertility", "mean_age"); n) mac = doc.path(*n, k, 15.0, 45.0, b.base_year, b.horizon, "a mean age at childbearing");
   auto [srbn, srbkey] = L.get("fertility", "srb");
-  if (!srbn) doc.fail(L.base, "fertility.srb", "missing; expected the sex ratio at birth (males per 100 females)");
+  // srb_by_order (build_parity.cpp) replaces srb: the run sets each zone's SRB step by step.
+  const auto [sbo, sbokey] = L.get("fertility", "srb_by_order");
+  if (!srbn && !sbo) doc.fail(L.base, "fertility.srb", "missing; expected the sex ratio at birth (males per 100 females)");
+  if (srbn && sbo) doc.fail(sbo, sbokey, "srb (" + srbkey + ") and srb_by_order; expected one of them");
   // A number or a path over years (males per 100 females), or a table by year/period and zone with a declared unit.
-  const bool srb_table = srbn->is_string() || (srbn->is_table() && srbn->as_table()->get("path"));
+  const bool srb_table = srbn && (srbn->is_string() || (srbn->is_table() && srbn->as_table()->get("path")));
   YearPath srb;
   std::vector<std::vector<double>> srb_by_key;  // [key][zone] males per female
   TimedRows srb_time;
-  if (!srb_table) {
+  if (!srbn) {
+  } else if (!srb_table) {
     srb = doc.path(*srbn, srbkey, 90.0, 130.0, b.base_year, b.horizon, "a sex ratio at birth per 100 females");
   } else {
     const TableRef sref = table_ref(doc, *srbn, srbkey, {"year", "period", "zone", "value"});
@@ -210,7 +224,8 @@ void build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>&
     StepSchedules& s = steps[uz(k)];
     const int y0 = b.step_first_year(k), y1 = b.step_last_year(k);
     s.asfr.clear();
-    for (int zi = 0; zi < b.Z; ++zi)
+    if (!sn) s.asfr.assign(uz(b.Z * b.G * b.A), 0.0);  // parity_rates: the run fills it step by step
+    for (int zi = 0; sn && zi < b.Z; ++zi)
       for (int g = 0; g < b.G; ++g) {
         std::vector<double> f = step_asfr(k, zi, g);
         if (fit_factor != 1.0)
@@ -218,6 +233,7 @@ void build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>&
         s.asfr.insert(s.asfr.end(), f.begin(), f.end());
       }
     if (srb_table) s.srb = mix_step(srb_by_key, srb_time.steps[uz(k)]);
+    else if (!srbn) s.srb.assign(uz(b.Z), 1.05);  // srb_by_order: the run replaces it before every step
     else s.srb.assign(uz(b.Z), srb.mean_over_years(y0, y1) / 100.0);
   }
 }

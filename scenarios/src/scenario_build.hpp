@@ -174,6 +174,8 @@ void read_event_registers(const Doc& doc, const toml::table& root, Build& b);
 std::vector<double> profile_shares(const Build& b, const toml::node* n, const std::string& key, double female_share);
 std::vector<double> population_shares(const CohortArray& pop, int zone, int group);
 int years_in_step(int first, int last, int step_first, int step_last);
+// [fertility] parity_rates and parity_base (build_parity.cpp): sets Scenario::parity, or nothing without them.
+void build_parity(const Build& b, const Layer& L);
 void build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>& steps);
 void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>& steps);
 void build_migration(const Build& b, const Layer& L, std::vector<StepSchedules>& steps, Dynamic& dyn);

@@ -70,6 +70,7 @@ void build_assumptions(const Build& b, const Layer& L, std::vector<Relocation>& 
   std::vector<StepSchedules> steps(uz(b.steps));
   Dynamic dyn;
   build_fertility(b, L, steps);
+  build_parity(b, L);
   build_mortality(b, L, steps);
   build_migration(b, L, steps, dyn);
   build_relocations(b, L, dyn, relocations);
@@ -194,6 +195,7 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
     bb.Z = b.Z; bb.G = b.G; bb.A = b.A; bb.rows = b.rows; bb.z = b.z; bb.steps = b.steps;
     bb.base_year = b.base_year; bb.horizon = b.horizon; bb.zone_index = b.zone_index; bb.group_index = b.group_index;
     bb.centroids_lonlat = b.centroids_lonlat;
+    bb.records = b.records;  // parity_base = "records" (build_parity.cpp)
     Layer L{&root, r == 0 ? nullptr : variant_tables[r - 1], r == 0 ? "" : "variants[" + std::to_string(r - 1) + "]"};
     build_assumptions(bb, L, set.relocations[r]);
     read_planning(bb, L);  // control totals, capacity, households

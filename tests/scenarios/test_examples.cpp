@@ -65,7 +65,7 @@ TEST_P(Example, RunsWithTargetsAndBalancedPlanPeriods) {
 
 INSTANTIATE_TEST_SUITE_P(Shipped, Example, ::testing::Values("beijing-2020", "foshan-2011", "beijing-relocation",
                                                                   "nc-counties", "beijing-backtest-2010",
-                                                                  "beijing-2020-review"));
+                                                                  "beijing-2020-review", "core-districts-parity"));
 
 // North Carolina: zones and centroids come from the county shapes; each county's TFR is the state's 1.8 moved by its
 // trend in recorded births (BIR79 / BIR74, read here from the county file itself); the gravity model only moves

@@ -11,6 +11,7 @@
 #include "cohortgis/engine/cohort_array.hpp"
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/projection.hpp"
+#include "cohortgis/scenarios/parity_inputs.hpp"
 
 namespace cohortgis::scenarios {
 
@@ -61,6 +62,9 @@ struct Scenario {
   // relocation programmes). Called after the step's fixed schedules are copied in. The engine's ScheduleProvider
   // is not given the population, so the run passes it on from its result sink (see schedule_provider below).
   std::function<void(const StepContext&, const CohortArray& start, StepSchedules&)> adjust_schedules;
+  // Women by parity and parity-specific fertility ([fertility] parity_rates); null without. The run then sets each
+  // step's ASFR from the parity states (engine/parity.hpp).
+  std::shared_ptr<const ParityInputs> parity;
 
   // Control totals, capacity and headship rates ([controls], [capacity], [households]); null when none are given.
   std::shared_ptr<const PlanningSpec> planning;

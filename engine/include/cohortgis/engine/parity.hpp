@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: Apache-2.0
+// Women by parity (children ever born: 0, 1, 2, 3+) as a sub-state of each (zone, group, age) of women, projected
+// beside the cohort-component step (docs/parity.md). The engine's array [zone][group][sex][age] is unchanged: the
+// parity projection holds the shares of the women of each cell in the four parity states, sets the step's ASFR from
+// the parity-specific rates before the step and, after it, splits the step's births by age of mother into births by
+// order and moves the shares of each cohort along the parities.
+//
+// Assumptions (docs/parity.md): deaths and migrants of a cohort have the parity distribution of its women; a woman
+// has at most one birth of a given cohort's step (exact on single-year grids up to twins; an approximation on
+// five-year grids, where the progression probability z·f must stay at most 1).
+#pragma once
+
+#include <array>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "cohortgis/engine/cohort_array.hpp"
+#include "cohortgis/engine/projection.hpp"
+
+namespace cohortgis {
+
+inline constexpr int kParityStates = 4;  // 0, 1, 2, 3+ children ever born
+inline constexpr const char* kParityStateLabels[kParityStates] = {"0", "1", "2", "3+"};
+inline constexpr int kBirthOrders = 3;  // first, second, third and higher
+inline constexpr const char* kBirthOrderLabels[kBirthOrders] = {"1", "2", "3_plus"};
+
+// Family-planning indicators of one zone (all groups pooled) and step.
+struct ParityIndicators {
+  std::array<double, kBirthOrders> births{};  // births of order 1, 2, 3+ over the step
+  std::array<double, kBirthOrders> share_percent{};  // 一孩率, 二孩率, 多孩率: births of the order / all births × 100
+  std::array<double, kBirthOrders> tfr{};            // TFR by order: z · Σ_age births of the order / women's exposure
+  std::array<double, kBirthOrders> srb_per_100{};    // boys per 100 girls among the births of the order
+  double mean_age_first_birth = 0.0;                 // Σ (age + z/2) · B₁(age) / Σ B₁ (NaN without first births)
+  std::array<double, kParityStates> women_49plus{};  // women aged 49+ at the end of the step (50+ on 5-year grids)
+  std::array<double, kParityStates> women_60plus{};  // women aged 60+ (the 奖励扶助 age)
+};
+
+class ParityProjection {
+ public:
+  // women_by_parity: base women by [zone][group][parity][age]; every age's four states must sum to the women of the
+  // base population's cell (relative tolerance 1e-6; InputError naming zone, group and age otherwise).
+  ParityProjection(const CohortLayout& layout, std::vector<std::string> zone_ids, std::vector<std::string> group_names,
+                   std::span<const double> women_by_parity, const CohortArray& base_population);
+
+  // Before a step: rates [zone][group][parity][age] are births of order p + 1 per woman of parity p per year (p = 3:
+  // births of the fourth and higher orders per woman at 3+). Writes the step's ASFR [zone][group][age] as
+  // F(i) = Σ_p f_p(i) · w_p(i), w_p(i) = (π_p(i) + π_p(i−1)) / 2: the parity mix of the exposure of age i, half of
+  // the women aged i at the start, half of the cohort that enters age i during the step (the UN's exposure
+  // z·(A + Q)/2, docs/ccmpp.md A3 step 4). Throws InputError when a rate is negative or not finite, or when the
+  // progression probability z·(f_p(i) + f_p(i+1))/2 of a cohort over the step exceeds 1 (naming zone, group, age).
+  void set_fertility(const StepContext& ctx, std::span<const double> rates, std::vector<double>& asfr);
+
+  // Sex ratios at birth by order (boys per girl: first, second, third and higher). Without them every order has the
+  // zone's SRB.
+  void set_srb_by_order(const std::array<double, kBirthOrders>& males_per_female) { srb_by_order_ = males_per_female; }
+  // Before a step, after set_fertility (with set_srb_by_order only): writes each zone's SRB as the mix of the order
+  // SRBs by the births by order expected from the women at the start, b_k ∝ Σ_i F_k(i)·(W(i) + W(i−1))/2, so that
+  // boys = Σ_k b_k·s_k/(1 + s_k) (docs/parity.md "Sex ratio at birth by order").
+  void set_srb(std::vector<double>& srb_per_zone) const;
+
+  // After the step: births by order from the step's births by age of mother (components.births_by_mother_age, which
+  // must be kept: indicators or cell components on) and the shares of each cohort one step on.
+  void advance(const StepResult& result);
+
+  // Births of the last step by [zone][group][order][age of mother] (order 0: first births … 2: third and higher).
+  const std::vector<double>& births_by_order() const { return births_by_order_; }
+  // Women by [zone][group][parity][age] now (the base before the first step, then the end of the last step).
+  std::vector<double> women_by_parity() const;
+  // Shares of the women of each cell by [zone][group][parity][age].
+  const std::vector<double>& shares() const { return shares_; }
+  // Indicators of the last step by zone (groups pooled).
+  std::vector<ParityIndicators> indicators() const;
+  // Indicators of the last step of a set of zones pooled (an aggregate such as the whole area).
+  ParityIndicators indicators_of(std::span<const int> zones) const;
+
+ private:
+  std::size_t at(int zone, int group, int parity, int age) const {
+    return ((static_cast<std::size_t>(zone) * static_cast<std::size_t>(L_.groups) + static_cast<std::size_t>(group)) *
+                kParityStates +
+            static_cast<std::size_t>(parity)) *
+               L_.ages() +
+           static_cast<std::size_t>(age);
+  }
+  std::string where(int zone, int group, int age) const;
+
+  CohortLayout L_;
+  std::vector<std::string> zone_ids_, group_names_;
+  std::vector<double> shares_;                       // [zone][group][parity][age]
+  std::vector<double> women_;                        // women [zone][group][age] at the time of shares_
+  std::vector<double> rates_;                        // the rates of the current step
+  std::vector<double> births_by_order_;              // [zone][group][order][age]
+  std::vector<double> exposure_;                     // women's person-years of the last step [zone][group][age]
+  std::vector<double> boys_by_order_;                // [zone][order] of the last step
+  std::array<double, kBirthOrders> srb_by_order_{};  // males per female; 0: not given
+  StepContext ctx_;
+};
+
+}  // namespace cohortgis

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: Apache-2.0
+// Parity through a whole run (tests/fixtures/scenarios/parity): parity.csv against hand figures, births by order
+// against the births of components.csv, the three-child variant, and the loader's errors.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+
+#include "cohortgis/app/run.hpp"
+#include "cohortgis/scenarios/scenario_file.hpp"
+#include "csv_fixture.hpp"
+#include "error_of.hpp"
+
+using namespace cohortgis;
+namespace fs = std::filesystem;
+
+namespace {
+const std::string kDir = std::string(COHORTGIS_FIXTURES) + "/scenarios/parity";
+}  // namespace
+
+TEST(ParityScenario, LoaderBuildsStatesFromShares) {
+  const auto set = scenarios::load_scenario_file(kDir + "/scenario.toml", COHORTGIS_DATA);
+  ASSERT_EQ(set.runs.size(), 2u);
+  const auto& sc = set.runs[0];
+  ASSERT_TRUE(sc.parity);
+  const std::size_t A = 21;
+  // [zone][group][parity][age]: zone A, age 17: 1000 women × (0.6, 0.3, 0.1, 0); age 5: all at parity 0.
+  const auto& w = sc.parity->women_by_parity;
+  EXPECT_DOUBLE_EQ(w[0 * A + 17], 600.0);
+  EXPECT_DOUBLE_EQ(w[1 * A + 17], 300.0);
+  EXPECT_DOUBLE_EQ(w[2 * A + 17], 100.0);
+  EXPECT_DOUBLE_EQ(w[0 * A + 5], 1000.0);
+  EXPECT_DOUBLE_EQ(w[3 * A + 20], 100.0);  // 20+, parity 3+
+  // Rates: the variant's third births at 18 are 0.04 from the step that starts in 2025 (the sixth).
+  EXPECT_DOUBLE_EQ(sc.parity->rates_by_step[5][2 * A + 18], 0.02);
+  EXPECT_DOUBLE_EQ(set.runs[1].parity->rates_by_step[5][2 * A + 18], 0.04);
+  EXPECT_DOUBLE_EQ(set.runs[1].parity->rates_by_step[4][2 * A + 18], 0.02);
+  // The schedules' ASFR is left to the run (zeros here).
+  for (double f : sc.schedules[0].asfr) EXPECT_EQ(f, 0.0);
+}
+
+TEST(ParityScenario, RunWritesParityCsv) {
+  const fs::path out = fs::temp_directory_path() / ("cohortgis_parity_" + std::to_string(::getpid()));
+  fs::remove_all(out);
+  app::RunConfig cfg;
+  cfg.scenario = kDir + "/scenario.toml";
+  cfg.out_dir = out.string();
+  cfg.quiet = true;
+  cfg.report = false;
+  cfg.data_dir = COHORTGIS_DATA;
+  app::run(cfg);
+  const auto p = test::read_csv((out / "parity.csv").string());
+  const auto comp = test::read_csv((out / "components.csv").string());
+  std::map<std::string, double> births;  // variant/period/zone
+  for (std::size_t r = 0; r < comp.rows.size(); ++r)
+    if (comp.at(r, "component") == "births") {
+      births[comp.at(r, "variant") + "/" + comp.at(r, "period") + "/" + comp.at(r, "zone")] +=
+          comp.num(r, "persons");  // period "2021"
+    }
+  std::map<std::string, std::size_t> row;
+  for (std::size_t r = 0; r < p.rows.size(); ++r)
+    row[p.at(r, "variant") + "/" + p.at(r, "year") + "/" + p.at(r, "zone")] = r;
+  ASSERT_EQ(p.rows.size(), 2u * 10u * 3u);  // variants × years × (A, B, total)
+  for (const char* v : {"baseline", "three_child"})
+    for (int y = 2021; y <= 2030; ++y)
+      for (const char* z : {"A", "B"}) {
+        const std::size_t r = row.at(std::string(v) + "/" + std::to_string(y) + "/" + z);
+        const double sum = p.num(r, "births_order_1") + p.num(r, "births_order_2") + p.num(r, "births_order_3_plus");
+        EXPECT_NEAR(sum, births.at(std::string(v) + "/" + std::to_string(y) + "/" + z), 1e-9 * sum) << v << y << z;
+        EXPECT_NEAR(p.num(r, "share_order_1_percent") + p.num(r, "share_order_2_percent") +
+                        p.num(r, "share_order_3_plus_percent"),
+                    100.0, 1e-9);
+      }
+  // By hand, first step (docs/parity.md): second and third births come only from age 18, where the exposure mix is
+  // (0.6, 0.3, 0.1, 0), so their ratio is 0.05·0.3 / (0.02·0.1) = 7.5 whatever the exposure; TFR by order is
+  // Σ f_p·w_p: first 0.1·((0.6 + 1)/2 + 4·0.6) = 0.32, second 0.015, third and higher 0.002.
+  const std::size_t a = row.at("baseline/2021/A");
+  EXPECT_NEAR(p.num(a, "births_order_2") / p.num(a, "births_order_3_plus"), 7.5, 1e-12);
+  EXPECT_NEAR(p.num(a, "tfr_order_1"), 0.32, 1e-12);
+  EXPECT_NEAR(p.num(a, "tfr_order_2"), 0.015, 1e-12);
+  EXPECT_NEAR(p.num(a, "tfr_order_3_plus"), 0.002, 1e-12);
+  // SRB by order (docs/parity.md): the zone's SRB is the expected mix, boys by order are scaled to the step's boys;
+  // the expected mix misses the actual one only by the difference between the start women and the exposure.
+  EXPECT_NEAR(p.num(a, "srb_order_1_per_100"), 104.0, 0.05);
+  EXPECT_NEAR(p.num(a, "srb_order_2_per_100"), 110.0, 0.05);
+  EXPECT_NEAR(p.num(a, "srb_order_3_plus_per_100"), 130.0, 0.05);
+  // The total row pools the zones.
+  const std::size_t t = row.at("baseline/2021/total"), b = row.at("baseline/2021/B");
+  EXPECT_NEAR(p.num(t, "births_order_1"), p.num(a, "births_order_1") + p.num(b, "births_order_1"), 1e-9);
+  // The three-child variant: the same steps up to 2025, about twice the third births in 2026.
+  EXPECT_EQ(p.at(row.at("three_child/2025/A"), "births_order_3_plus"),
+            p.at(row.at("baseline/2025/A"), "births_order_3_plus"));
+  EXPECT_GT(p.num(row.at("three_child/2026/A"), "births_order_3_plus"),
+            1.5 * p.num(row.at("baseline/2026/A"), "births_order_3_plus"));
+  // parity_women.csv: the four states of every cell sum to the women of population.csv (base year and every step).
+  const auto women = test::read_csv((out / "parity_women.csv").string());
+  const auto pop = test::read_csv((out / "population.csv").string());
+  std::map<std::string, double> by_cell;
+  for (std::size_t r = 0; r < women.rows.size(); ++r)
+    by_cell[women.at(r, "variant") + "/" + women.at(r, "year") + "/" + women.at(r, "zone") + "/" +
+            women.at(r, "age")] += women.num(r, "women");
+  std::size_t checked = 0;
+  for (std::size_t r = 0; r < pop.rows.size(); ++r)
+    if (pop.at(r, "sex") == "female") {
+      const double w = pop.num(r, "population");
+      EXPECT_NEAR(
+          by_cell.at(pop.at(r, "variant") + "/" + pop.at(r, "year") + "/" + pop.at(r, "zone") + "/" + pop.at(r, "age")),
+          w, 1e-9 * std::max(1.0, w));
+      ++checked;
+    }
+  EXPECT_EQ(checked, by_cell.size());
+  EXPECT_EQ(checked, 2u * 11u * 2u * 21u);  // variants × years (base + 10) × zones × ages
+  // The report's section: the whole area's rows, with the indicators' English names.
+  cfg.report = true;
+  app::run(cfg);
+  std::ifstream html(out / "report.html");
+  const std::string text((std::istreambuf_iterator<char>(html)), std::istreambuf_iterator<char>());
+  EXPECT_CONTAINS(text, "Births by order (family-planning indicators)");
+  EXPECT_CONTAINS(text, "Share of third and higher births");
+  fs::remove_all(out);
+}
+
+// `parity_base = "records"`: the register's children ever born; women of unknown parity take the distribution of the
+// known women of their cell (docs: scenarios/README.md "Parity").
+TEST(ParityScenario, BaseFromRegister) {
+  const fs::path dir = fs::temp_directory_path() / ("cohortgis_parity_reg_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "reg.csv") << "pid,dob,sex,zone,ceb\n"
+                                    "1,1990-01-01,F,A,0\n2,1990-01-01,F,A,2\n3,1990-02-01,F,A,5\n4,1990-01-01,F,A,\n"
+                                    "5,1990-01-01,M,A,7\n6,2010-01-01,F,B,\n7,2003-06-01,F,B,1\n";
+  const auto scenario = [&](const std::string& base) {
+    std::ofstream(dir / "s.toml")
+        << "[scenario]\nname = \"reg\"\n[geography]\nzones = [ { id = \"A\" }, { id = \"B\" } ]\n"
+           "[projection]\nbase_year = 2020\nhorizon = 2022\nstep = 1\nopen_age = 20\n"
+           "[base_population]\nrecords = { path = \"reg.csv\", columns = { id = \"pid\", "
+           "birth_date = \"dob\", children = \"ceb\" } }\n"
+           "[fertility]\nparity_rates = { path = \"" +
+               kDir +
+               "/rates.csv\" }\n"
+               "parity_base = " +
+               base +
+               "\nsrb = 105\n"
+               "[mortality]\nmx = { path = \"" +
+               kDir + "/mx.csv\", columns = { value = \"mx\" } }\n";
+    return scenarios::load_scenario_file((dir / "s.toml").string(), COHORTGIS_DATA,
+                                         geodata::ReadPolicy{{COHORTGIS_FIXTURES}, {}});
+  };
+  const auto set = scenario("\"records\"");
+  const auto& w = set.runs[0].parity->women_by_parity;
+  const std::size_t A = 21;
+  // Zone A, women aged 30 (open group 20+): parities 0, 2, 3+ known once each, one unknown → 4/3 each.
+  EXPECT_DOUBLE_EQ(w[0 * A + 20], 4.0 / 3.0);
+  EXPECT_DOUBLE_EQ(w[1 * A + 20], 0.0);
+  EXPECT_DOUBLE_EQ(w[2 * A + 20], 4.0 / 3.0);
+  EXPECT_DOUBLE_EQ(w[3 * A + 20], 4.0 / 3.0);
+  // Zone B: a girl aged 10 of unknown parity is at parity 0; a woman aged 17 with one child.
+  EXPECT_DOUBLE_EQ(w[(4 * 1 + 0) * A + 10], 1.0);
+  EXPECT_DOUBLE_EQ(w[(4 * 1 + 1) * A + 17], 1.0);
+  // Women aged 20+ of zone A whose parities are all unknown: refused.
+  std::ofstream(dir / "reg.csv") << "pid,dob,sex,zone,ceb\n1,1990-01-01,F,A,\n2,1990-01-01,F,B,1\n";
+  EXPECT_CONTAINS(test::error_of([&] { scenario("\"records\""); }),
+                  "zone A, age 20: every woman of the register has an empty `children` cell");
+  fs::remove_all(dir);
+}
+
+// `[outputs] min_cell` suppresses the counts of 1 to min_cell − 1 women in parity_women.csv, as in population.csv.
+TEST(ParityScenario, SmallCellsSuppressed) {
+  const fs::path dir = fs::temp_directory_path() / ("cohortgis_parity_min_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ifstream in(kDir + "/scenario.toml");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const char* f : {"base.csv", "rates.csv", "base_shares.csv", "mx.csv", "rates_three_child.csv"})
+    fs::copy_file(kDir + "/" + f, dir / f);
+  std::ofstream(dir / "scenario.toml") << text << "\n[outputs]\nmin_cell = 10\n";
+  app::RunConfig cfg;
+  cfg.scenario = (dir / "scenario.toml").string();
+  cfg.out_dir = (dir / "out").string();
+  cfg.quiet = true;
+  cfg.report = false;
+  cfg.data_dir = COHORTGIS_DATA;
+  app::run(cfg);
+  const auto w = test::read_csv((dir / "out" / "parity_women.csv").string());
+  std::size_t hidden = 0;
+  for (std::size_t r = 0; r < w.rows.size(); ++r) {
+    if (w.at(r, "suppressed") == "1") {
+      EXPECT_EQ(w.at(r, "women"), "");
+      ++hidden;
+    } else {
+      const double v = w.num(r, "women");
+      EXPECT_TRUE(v == 0.0 || v >= 10.0) << v;
+    }
+  }
+  EXPECT_GT(hidden, 0u);  // e.g. women aged 15 at parity 2 (1000 × 0.1 × …) fall below 10 in later years
+  fs::remove_all(dir);
+}
