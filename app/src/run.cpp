@@ -16,8 +16,10 @@
 #include <set>
 
 #include "cohortgis/app/commands.hpp"
+#include "cohortgis/app/project.hpp"
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/engine/projection.hpp"
+#include "cohortgis/geodata/install_dirs.hpp"
 #include "cohortgis/geodata/measures.hpp"
 #include "cohortgis/geodata/outputs.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
@@ -66,6 +68,35 @@ struct Progress {
       std::fflush(stderr);
     }
   }
+};
+
+// project()'s sink for a run: the results writer, and what RunSummary reports of each variant.
+class WriterSink : public VariantSink {
+ public:
+  WriterSink(ResultsWriter& writer, std::vector<VariantSummary>& variants, std::vector<int>& years,
+             std::vector<StepTiming>& timings)
+      : writer_(writer), variants_(variants), years_(years), timings_(timings) {}
+  void begin_variant(const scenarios::Scenario& run) override { writer_.begin_variant(run); }
+  void base(const CohortArray& population, int year) override { writer_.base(population, year); }
+  void step(const StepResult& result) override { writer_.step(result); }
+  void end_variant(const scenarios::Scenario& run, const CohortArray&, std::unique_ptr<Projection>&) override {
+    writer_.end_variant();
+    VariantSummary v{run.variant, writer_.total_population(), 0, 0, {}};
+    for (const auto& o : writer_.target_outcomes())
+      if (o.variant == run.variant) {
+        (o.met ? v.targets_met : v.targets_missed) += 1;
+        if (!o.met) v.missed.push_back(o.target);
+      }
+    variants_.push_back(std::move(v));
+    if (years_.empty()) years_ = writer_.years();
+    timings_.insert(timings_.end(), writer_.timings().begin(), writer_.timings().end());
+  }
+
+ private:
+  ResultsWriter& writer_;
+  std::vector<VariantSummary>& variants_;
+  std::vector<int>& years_;
+  std::vector<StepTiming>& timings_;
 };
 
 std::string utc_now_iso8601() {
@@ -392,6 +423,7 @@ std::vector<std::string> inputs_changed_since(const std::string& scenario, const
 std::string resolve_data_dir(const std::string& configured) {
   if (!configured.empty()) return configured;
   if (const char* env = std::getenv("COHORTGIS_DATA_DIR"); env && *env) return env;
+  if (const std::string share = geodata::installed_share_dir(); !share.empty()) return share + "/data";  // installed
   return COHORTGIS_DEFAULT_DATA_DIR;
 }
 
@@ -422,54 +454,32 @@ RunSummary run(const RunConfig& cfg) {
     inputs.push_back({in.role, in.relative, input_sha256(in), ec ? in.path : abs.string()});
   }
 
-  const int threads = cfg.threads > 0 ? cfg.threads : tbb::info::default_concurrency();
   const std::vector<ZoneAggregate> aggregates = with_total_aggregate(sc.aggregates, static_cast<int>(sc.zones.size()));
   ResultsWriter writer(out.staging(), set, aggregates);
-  // The runs: the baseline, then the variants asked for (all by default).
-  std::vector<const scenarios::Scenario*> runs{&set.runs.front()};
-  for (const auto& name : cfg.variants) {
-    if (name == "baseline") continue;
-    const auto it = std::find_if(set.runs.begin() + 1, set.runs.end(), [&](const auto& r) { return r.variant == name; });
-    if (it == set.runs.end()) {
-      std::string have;
-      for (std::size_t r = 1; r < set.runs.size(); ++r) have += (have.empty() ? "" : ", ") + set.runs[r].variant;
-      throw InputError("--variant: '" + name + "' is not a variant of " + scenario_file + " (variants: " +
-                       (have.empty() ? "none" : have) + ")");
-    }
-    if (std::find(runs.begin(), runs.end(), &*it) == runs.end()) runs.push_back(&*it);
-  }
-  if (cfg.variants.empty())
-    for (std::size_t r = 1; r < set.runs.size(); ++r) runs.push_back(&set.runs[r]);
-
+  // The runs (baseline, then the variants asked for) stream into the writer, which adds the variant column.
   std::vector<VariantSummary> variants;
   std::vector<int> years;
   std::vector<StepTiming> timings;
-  // One projection per variant (the engine runs one scenario at a time); the writer adds the variant column.
-  for (const scenarios::Scenario* run_ptr : runs) {
-    const scenarios::Scenario& run_sc = *run_ptr;
-    ProjectionConfig pc = run_sc.projection_config();
-    pc.threads = threads;
-    pc.cancel = cfg.cancel;
-    Progress progress{isatty(fileno(stderr)) == 1, run_sc.base_year, run_sc.grid.width_years};
-    if (!cfg.quiet) {
-      if (runs.size() > 1) std::fprintf(stderr, "cohortgis: variant %s\n", run_sc.variant.c_str());
-      pc.progress = progress;
-    }
-    writer.begin_variant(run_sc);
-    Projection projection(pc, run_sc.base_population);
-    if (!cfg.quiet) progress.start(run_sc.steps);
-    projection.run(run_sc.schedule_provider(writer.current_population()), writer);
-    writer.end_variant();
-    VariantSummary v{run_sc.variant, writer.total_population(), 0, 0, {}};
-    for (const auto& o : writer.target_outcomes())
-      if (o.variant == run_sc.variant) {
-        (o.met ? v.targets_met : v.targets_missed) += 1;
-        if (!o.met) v.missed.push_back(o.target);
-      }
-    variants.push_back(std::move(v));
-    if (years.empty()) years = writer.years();
-    timings.insert(timings.end(), writer.timings().begin(), writer.timings().end());
+  WriterSink sink(writer, variants, years, timings);
+  ProjectOptions po;
+  po.threads = cfg.threads;
+  po.variants = cfg.variants;
+  po.variants_option = "--variant";
+  po.cancel = cfg.cancel;
+  if (!cfg.quiet) {
+    const bool several = cfg.variants.empty() ? set.runs.size() > 1
+                                              : std::any_of(cfg.variants.begin(), cfg.variants.end(),
+                                                            [](const std::string& v) { return v != "baseline"; });
+    po.progress = [several, tty = isatty(fileno(stderr)) == 1](const scenarios::Scenario& r, int done, int total) {
+      const Progress progress{tty, r.base_year, r.grid.width_years};
+      if (done > 0) return progress(done, total);
+      if (several) std::fprintf(stderr, "cohortgis: variant %s\n", r.variant.c_str());
+      progress.start(total);
+    };
   }
+  const ProjectSummary projected = project(set, po, sink);
+  const std::vector<const scenarios::Scenario*>& runs = projected.runs;
+  const int threads = projected.threads;
   writer.finish();
   // Register outputs (exclusions.csv, parity_base.csv): aggregates only (records_output.hpp).
   write_records_outputs(out.staging(), set);  // the manifest lists them with the other files
