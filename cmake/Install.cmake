@@ -27,6 +27,8 @@ set_target_properties(cohortgis_compile_flags PROPERTIES EXPORT_NAME compile_fla
 # The installed command finds its libraries relative to itself, so an install prefix can be moved.
 file(RELATIVE_PATH _bin_to_lib "${CMAKE_INSTALL_FULL_BINDIR}" "${CMAKE_INSTALL_FULL_LIBDIR}")
 set_target_properties(cohortgis PROPERTIES INSTALL_RPATH "$ORIGIN/${_bin_to_lib}")
+# …and each library finds the others next to itself (a program's RUNPATH does not apply to its libraries' own needs).
+set_target_properties(${_cohortgis_libs} PROPERTIES INSTALL_RPATH "$ORIGIN")
 
 install(TARGETS ${_cohortgis_libs} cohortgis_compile_flags EXPORT cohortgisTargets
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT runtime
@@ -47,7 +49,7 @@ install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR} 
 set(_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/cohortgis)
 install(EXPORT cohortgisTargets NAMESPACE cohortgis:: DESTINATION ${_cmake_dir} COMPONENT development)
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/cohortgisConfig.cmake.in
-  ${PROJECT_BINARY_DIR}/cohortgisConfig.cmake INSTALL_DESTINATION ${_cmake_dir})
+  ${PROJECT_BINARY_DIR}/cohortgisConfig.cmake INSTALL_DESTINATION ${_cmake_dir} PATH_VARS COHORTGIS_INSTALL_SHARE_DIR)
 # 0.x: only the same minor version is compatible.
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/cohortgisConfigVersion.cmake
   VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)

@@ -29,7 +29,6 @@ int main() {
   app::ProjectOptions o;
   o.variants = {"baseline"};
   app::project(set, o, sink);
-  std::printf("scenario %s\ndata %s\nversion %s\n%d %.17g\n", file.c_str(), data.c_str(), COHORTGIS_VERSION, sink.year,
-              sink.total);
+  std::printf("scenario %s\ndata %s\n%d %.17g\n", file.c_str(), data.c_str(), sink.year, sink.total);
   return 0;
 }

@@ -40,7 +40,7 @@ echo "$out_cmake"
 # 2. pkg-config.
 export PKG_CONFIG_PATH="$libdir/pkgconfig"
 pkg-config --exists cohortgis || fail "pkg-config does not find cohortgis.pc"
-[ "$(pkg-config --modversion cohortgis)" = "$(grep -o 'VERSION [0-9.]*' "$src/CMakeLists.txt" | head -1 | cut -d' ' -f2)" ] ||
+[ "$(pkg-config --modversion cohortgis)" = "$(grep -o 'project(cohortgis VERSION [0-9.]*' "$src/CMakeLists.txt" | cut -d' ' -f3)" ] ||
   fail "cohortgis.pc version"
 # shellcheck disable=SC2046
 g++ -std=c++20 -O1 "$src/tests/install/consumer.cpp" -o "$work/consumer_pc" $(pkg-config --cflags --libs cohortgis) \
