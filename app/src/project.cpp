@@ -78,12 +78,13 @@ ProjectSummary project(const scenarios::ScenarioSet& set, const ProjectOptions& 
   std::vector<const scenarios::Scenario*> runs{&set.runs.front()};
   for (const auto& name : o.variants) {
     if (name == "baseline") continue;
-    const auto it = std::find_if(set.runs.begin() + 1, set.runs.end(), [&](const auto& r) { return r.variant == name; });
+    const auto it =
+        std::find_if(set.runs.begin() + 1, set.runs.end(), [&](const auto& r) { return r.variant == name; });
     if (it == set.runs.end()) {
       std::string have;
       for (std::size_t r = 1; r < set.runs.size(); ++r) have += (have.empty() ? "" : ", ") + set.runs[r].variant;
-      throw InputError(o.variants_option + ": '" + name + "' is not a variant of " + set.file + " (variants: " +
-                       (have.empty() ? "none" : have) + ")");
+      throw InputError(o.variants_option + ": '" + name + "' is not a variant of " + set.file +
+                       " (variants: " + (have.empty() ? "none" : have) + ")");
     }
     if (std::find(runs.begin(), runs.end(), &*it) == runs.end()) runs.push_back(&*it);
   }

@@ -53,7 +53,8 @@ struct Recorder : app::VariantSink {
 };
 
 const scenarios::ScenarioSet& default_set() {
-  static const scenarios::ScenarioSet set = scenarios::load_scenario_file(scenarios::default_scenario_file(), COHORTGIS_DATA);
+  static const scenarios::ScenarioSet set =
+      scenarios::load_scenario_file(scenarios::default_scenario_file(), COHORTGIS_DATA);
   return set;
 }
 
@@ -131,7 +132,9 @@ TEST(Project, TheSinkMayKeepTheEngineAndItsFinalPopulation) {
 TEST(Project, PopulationDependentSchedulesSeeTheStartPopulation) {
   scenarios::Scenario sc = default_set().runs.front();
   std::vector<double> seen;
-  sc.adjust_schedules = [&](const StepContext&, const CohortArray& start, StepSchedules&) { seen.push_back(sum(start)); };
+  sc.adjust_schedules = [&](const StepContext&, const CohortArray& start, StepSchedules&) {
+    seen.push_back(sum(start));
+  };
   Recorder rec;
   app::project(sc, {}, rec);
   // Before step k the schedules see the population at its start: the base, then each step's end.

@@ -58,7 +58,7 @@ struct ProjectOptions {
 };
 
 struct ProjectSummary {
-  int threads = 0;                                // worker threads used
+  int threads = 0;                               // worker threads used
   std::vector<const scenarios::Scenario*> runs;  // the runs done, in order (baseline first); point into the input
 };
 
