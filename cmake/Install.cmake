@@ -14,11 +14,16 @@ foreach(_lib IN LISTS _cohortgis_libs)
     set_target_properties(${_lib} PROPERTIES
       VERSION ${PROJECT_VERSION}
       SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR})
+  endif()
+  if(CMAKE_POSITION_INDEPENDENT_CODE)
     # As for the Python module's PIC code (python/CMakeLists.txt): calls inside a library stay direct and inlinable,
-    # so the engine's code, and its results, are those of the static build.
+    # so the engine's code, and its results, are those of a non-PIC static build.
     if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
       target_compile_options(${_lib} PRIVATE -fno-semantic-interposition)
     endif()
+    # No <lib>_EXPORTS define (nothing uses it): shared and static PIC builds then compile each file with the same
+    # command, so ccache serves the pip build (setup.py, static) with build/'s objects.
+    set_target_properties(${_lib} PROPERTIES DEFINE_SYMBOL "")
   endif()
   target_include_directories(${_lib} PUBLIC $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 endforeach()
