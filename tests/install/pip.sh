@@ -18,6 +18,9 @@ mkdir "$work/src"
 (cd "$src" && git ls-files -z --cached --others --exclude-standard | xargs -0 tar -cf - 2>/dev/null) | tar -xf - -C "$work/src"
 /usr/bin/python3 -m venv --system-site-packages "$work/venv"
 export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-2}
+# ccache: paths inside the copy are hashed relative to the build folder, as build/'s are (base_dir), so the objects
+# of the project's own build are reused.
+export CCACHE_BASEDIR="$work/src"
 (cd "$work" && "$work/venv/bin/pip" install --no-build-isolation --no-deps --no-index -q "$work/src") \
   >"$work/pip.log" 2>&1 || { tail -50 "$work/pip.log"; fail "pip install"; }
 rm -rf "$work/src"
