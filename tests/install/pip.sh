@@ -22,7 +22,7 @@ export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-2}
 # of the project's own build are reused.
 export CCACHE_BASEDIR="$work/src"
 (cd "$work" && "$work/venv/bin/pip" install --no-build-isolation --no-deps --no-index -q "$work/src") \
-  >"$work/pip.log" 2>&1 || { tail -50 "$work/pip.log"; fail "pip install"; }
+  >"$work/pip.log" 2>&1 || { grep -B2 -A8 -E "error|FAILED" "$work/pip.log" | head -60; fail "pip install"; }
 rm -rf "$work/src"
 echo "pip.sh: built and installed in $(( $(date +%s) - start )) s"
 
