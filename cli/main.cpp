@@ -174,7 +174,8 @@ int run_command(const std::vector<std::string>& args) {
     std::cout << "Usage: cohortgis run [SCENARIO] [--out DIR] [--threads N] [--variant NAME ...] [--lang zh|en] [--quiet]\n\n"
                  "SCENARIO: a scenario file (.toml; format in scenarios/README.md) or 'default' (the shipped example\n"
                  "scenarios/examples/beijing-2020/scenario.toml). Paths in a scenario file are relative to it;\n"
-                 "'data:…' paths are read from $COHORTGIS_DATA_DIR if set, else from the source tree's data/.\n\n"
+                 "'data:…' paths are read from $COHORTGIS_DATA_DIR if set, else from the installed data folder\n"
+                 "(<prefix>/share/cohortgis/data) or, in a build tree, the source tree's data/.\n\n"
               << opts;
     return 0;
   }

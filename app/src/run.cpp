@@ -18,8 +18,10 @@
 
 #include "cohortgis/app/commands.hpp"
 #include "cohortgis/app/ensemble.hpp"
+#include "cohortgis/app/project.hpp"
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/engine/projection.hpp"
+#include "cohortgis/geodata/install_dirs.hpp"
 #include "cohortgis/geodata/measures.hpp"
 #include "cohortgis/geodata/outputs.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
@@ -74,6 +76,56 @@ struct Progress {
       std::fflush(stderr);
     }
   }
+};
+
+// project()'s sink for a run: the results writer, and what RunSummary reports of each variant.
+class WriterSink : public VariantSink {
+ public:
+  WriterSink(ResultsWriter& writer, NetcdfWriter* cube, const std::vector<ZoneAggregate>& aggregates,
+             ParityTables& parity_tables, std::vector<VariantSummary>& variants, std::vector<int>& years,
+             std::vector<StepTiming>& timings)
+      : writer_(writer),
+        cube_(cube),
+        tee_(writer, cube),
+        aggregates_(aggregates),
+        parity_tables_(parity_tables),
+        variants_(variants),
+        years_(years),
+        timings_(timings) {}
+  void begin_variant(const scenarios::Scenario& run) override {
+    writer_.begin_variant(run);
+    if (cube_) cube_->begin_variant(run);
+    // Parity states (parity_output.hpp) sit in front of the writers and set each step's fertility.
+    if (run.parity) parity_ = std::make_unique<ParityRecorder>(run, aggregates_, tee_, parity_tables_);
+  }
+  ScheduleProvider wrap_schedules(ScheduleProvider p) { return parity_ ? parity_->wrap(std::move(p)) : p; }
+  void base(const CohortArray& population, int year) override { front().base(population, year); }
+  void step(const StepResult& result) override { front().step(result); }
+  void end_variant(const scenarios::Scenario& run, const CohortArray&, std::unique_ptr<Projection>&) override {
+    writer_.end_variant();
+    VariantSummary v{run.variant, writer_.total_population(), 0, 0, {}};
+    for (const auto& o : writer_.target_outcomes())
+      if (o.variant == run.variant) {
+        (o.met ? v.targets_met : v.targets_missed) += 1;
+        if (!o.met) v.missed.push_back(o.target);
+      }
+    variants_.push_back(std::move(v));
+    if (years_.empty()) years_ = writer_.years();
+    timings_.insert(timings_.end(), writer_.timings().begin(), writer_.timings().end());
+    parity_.reset();
+  }
+
+ private:
+  ResultSink& front() { return parity_ ? static_cast<ResultSink&>(*parity_) : tee_; }
+  ResultsWriter& writer_;
+  NetcdfWriter* cube_;
+  TeeSink tee_;
+  const std::vector<ZoneAggregate>& aggregates_;
+  ParityTables& parity_tables_;
+  std::unique_ptr<ParityRecorder> parity_;
+  std::vector<VariantSummary>& variants_;
+  std::vector<int>& years_;
+  std::vector<StepTiming>& timings_;
 };
 
 std::string utc_now_iso8601() {
@@ -400,6 +452,7 @@ std::vector<std::string> inputs_changed_since(const std::string& scenario, const
 std::string resolve_data_dir(const std::string& configured) {
   if (!configured.empty()) return configured;
   if (const char* env = std::getenv("COHORTGIS_DATA_DIR"); env && *env) return env;
+  if (const std::string share = geodata::installed_share_dir(); !share.empty()) return share + "/data";  // installed
   return COHORTGIS_DEFAULT_DATA_DIR;
 }
 
@@ -437,72 +490,50 @@ RunSummary run(const RunConfig& cfg) {
     inputs.push_back({in.role, in.relative, input_sha256(in), ec ? in.path : abs.string()});
   }
 
-  const int threads = cfg.threads > 0 ? cfg.threads : tbb::info::default_concurrency();
   const std::vector<ZoneAggregate> aggregates = with_total_aggregate(sc.aggregates, static_cast<int>(sc.zones.size()));
   ResultsWriter writer(out.staging(), set, aggregates);
-  // The runs: the baseline, then the variants asked for (all by default).
-  std::vector<const scenarios::Scenario*> runs{&set.runs.front()};
-  for (const auto& name : cfg.variants) {
-    if (name == "baseline") continue;
-    const auto it = std::find_if(set.runs.begin() + 1, set.runs.end(), [&](const auto& r) { return r.variant == name; });
-    if (it == set.runs.end()) {
-      std::string have;
-      for (std::size_t r = 1; r < set.runs.size(); ++r) have += (have.empty() ? "" : ", ") + set.runs[r].variant;
-      throw InputError("--variant: '" + name + "' is not a variant of " + scenario_file + " (variants: " +
-                       (have.empty() ? "none" : have) + ")");
-    }
-    if (std::find(runs.begin(), runs.end(), &*it) == runs.end()) runs.push_back(&*it);
-  }
-  if (cfg.variants.empty())
-    for (std::size_t r = 1; r < set.runs.size(); ++r) runs.push_back(&set.runs[r]);
-
-  PlanningOutputs planning;
-  // results.nc (netcdf_output.hpp): by --format, else by size; population.csv and components.csv then only if asked.
-  std::unique_ptr<NetcdfWriter> cube;
-  if (const CubeFormat format = choose_cube_format(cfg.format, sc, runs.size()); format != CubeFormat::csv) {
-    std::vector<std::string> names;
-    for (const auto* r : runs) names.push_back(r->variant);
-    cube = std::make_unique<NetcdfWriter>(out.staging() / "results.nc", set, aggregates, names, cfg.compress_level);
-    writer.set_cube_csv(format == CubeFormat::both);
-  }
+  // The runs (baseline, then the variants asked for) stream into the writer, which adds the variant column.
   std::vector<VariantSummary> variants;
   std::vector<int> years;
   std::vector<StepTiming> timings;
-  ParityTables parity_tables{set.outputs.min_cell, {}, {}};  // parity.csv, parity_women.csv (parity_output.hpp)
-  // One projection per variant (the engine runs one scenario at a time); the writer adds the variant column.
-  for (const scenarios::Scenario* run_ptr : runs) {
-    const scenarios::Scenario& run_sc = *run_ptr;
-    ProjectionConfig pc = run_sc.projection_config();
-    planning.begin_variant(run_sc, pc);  // control totals, capacity, households (planning_output.hpp)
-    pc.threads = threads;
-    pc.cancel = cfg.cancel;
-    Progress progress{isatty(fileno(stderr)) == 1, run_sc.base_year, run_sc.grid.width_years};
-    if (!cfg.quiet) {
-      if (runs.size() > 1) std::fprintf(stderr, "cohortgis: variant %s\n", run_sc.variant.c_str());
-      pc.progress = progress;
+  PlanningOutputs planning;
+  // results.nc (netcdf_output.hpp): by --format, else by size; population.csv and components.csv then only if asked.
+  std::unique_ptr<NetcdfWriter> cube;
+  {
+    // The variants the run will hold (project() checks the names): the baseline, then those asked for.
+    std::vector<std::string> names{sc.variant};
+    for (std::size_t r = 1; r < set.runs.size(); ++r)
+      if (cfg.variants.empty() ||
+          std::find(cfg.variants.begin(), cfg.variants.end(), set.runs[r].variant) != cfg.variants.end())
+        names.push_back(set.runs[r].variant);
+    if (const CubeFormat format = choose_cube_format(cfg.format, sc, names.size()); format != CubeFormat::csv) {
+      cube = std::make_unique<NetcdfWriter>(out.staging() / "results.nc", set, aggregates, names, cfg.compress_level);
+      writer.set_cube_csv(format == CubeFormat::both);
     }
-    writer.begin_variant(run_sc);
-    if (cube) cube->begin_variant(run_sc);
-    Projection projection(pc, run_sc.base_population);
-    if (!cfg.quiet) progress.start(run_sc.steps);
-    TeeSink sinks(writer, cube.get());
-    if (run_sc.parity) {
-      ParityRecorder parity(run_sc, aggregates, sinks, parity_tables);
-      projection.run(parity.wrap(run_sc.schedule_provider(writer.current_population())), parity);
-    } else {
-      projection.run(run_sc.schedule_provider(writer.current_population()), sinks);
-    }
-    writer.end_variant();
-    VariantSummary v{run_sc.variant, writer.total_population(), 0, 0, {}};
-    for (const auto& o : writer.target_outcomes())
-      if (o.variant == run_sc.variant) {
-        (o.met ? v.targets_met : v.targets_missed) += 1;
-        if (!o.met) v.missed.push_back(o.target);
-      }
-    variants.push_back(std::move(v));
-    if (years.empty()) years = writer.years();
-    timings.insert(timings.end(), writer.timings().begin(), writer.timings().end());
   }
+  ParityTables parity_tables{set.outputs.min_cell, {}, {}};  // parity.csv, parity_women.csv (parity_output.hpp)
+  WriterSink sink(writer, cube.get(), aggregates, parity_tables, variants, years, timings);
+  ProjectOptions po;
+  po.configure = [&](const scenarios::Scenario& r, ProjectionConfig& pc) { planning.begin_variant(r, pc); };
+  po.wrap_schedules = [&](const scenarios::Scenario&, ScheduleProvider p) { return sink.wrap_schedules(std::move(p)); };
+  po.threads = cfg.threads;
+  po.variants = cfg.variants;
+  po.variants_option = "--variant";
+  po.cancel = cfg.cancel;
+  if (!cfg.quiet) {
+    const bool several = cfg.variants.empty() ? set.runs.size() > 1
+                                              : std::any_of(cfg.variants.begin(), cfg.variants.end(),
+                                                            [](const std::string& v) { return v != "baseline"; });
+    po.progress = [several, tty = isatty(fileno(stderr)) == 1](const scenarios::Scenario& r, int done, int total) {
+      const Progress progress{tty, r.base_year, r.grid.width_years};
+      if (done > 0) return progress(done, total);
+      if (several) std::fprintf(stderr, "cohortgis: variant %s\n", r.variant.c_str());
+      progress.start(total);
+    };
+  }
+  const ProjectSummary projected = project(set, po, sink);
+  const std::vector<const scenarios::Scenario*>& runs = projected.runs;
+  const int threads = projected.threads;
   writer.finish();
   if (cube) cube->close();
   write_parity_csv(out.staging(), parity_tables);

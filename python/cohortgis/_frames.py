@@ -159,9 +159,9 @@ class Results(Mapping[str, "RunResult"]):
     # ---- plots (geodata's renderers, as the CLI) ---------------------------------------------------------------------
     def map(self, indicator: str = "population", year: Optional[int] = None, variant: str = "baseline",
             group: str = "all", minus: Optional[str] = None, title: Optional[str] = None, legend_title: str = "",
-            classes: int = 5, method: str = "quantile", legend_decimals: int = 1) -> _plot.Figure:
+            classes: int = 5, method: str = "quantile", legend_decimals: int = 1, ax=None) -> _plot.Figure:
         """Choropleth of one indicator by zone; ``minus`` (a variant): the difference variant − minus, drawn on a
-        diverging palette (break at 0). Displays inline in Jupyter."""
+        diverging palette (break at 0). Displays inline in Jupyter; ``ax``: a matplotlib Axes to draw it into."""
         y = self.years[self._year_index(year)]
         values = self.indicator_values(indicator, y, variant, group).loc[self.zone_ids]
         subtitle = f"{variant}, {y}" + (f", group {group}" if group != "all" else "")
@@ -173,12 +173,12 @@ class Results(Mapping[str, "RunResult"]):
         return _plot.choropleth(gdf, [float(v) for v in values], labels,
                                 title=title if title is not None else indicator.replace("_", " "),
                                 subtitle=subtitle, legend_title=legend_title or indicator, classes=classes,
-                                method=method, legend_decimals=legend_decimals, diverging=minus is not None)
+                                method=method, legend_decimals=legend_decimals, diverging=minus is not None, ax=ax)
 
     def pyramid(self, zone: str = "total", year: Optional[int] = None, variant: str = "baseline",
-                compare_year: Optional[int] = None, title: Optional[str] = None) -> _plot.Figure:
+                compare_year: Optional[int] = None, title: Optional[str] = None, ax=None) -> _plot.Figure:
         """Population pyramid of a zone id or 'total' (every zone): groups stacked for ``year`` (default: the last),
-        optionally the total of ``compare_year`` as an outline."""
+        optionally the total of ``compare_year`` as an outline. ``ax``: a matplotlib Axes to draw it into."""
         pop = self.population(variant)
 
         def by_sex(yi: int) -> np.ndarray:  # [group][sex][age]
@@ -197,11 +197,12 @@ class Results(Mapping[str, "RunResult"]):
             outline = [(f"total {compare_year}", list(c[0]), list(c[1]))]
         name = "all zones" if zone == "total" else zone
         return _plot.pyramid(stacked, outline, age_labels(self.age_starts, self.step_years),
-                             title=title if title is not None else f"{name}, {variant}, {self.years[yi]}")
+                             title=title if title is not None else f"{name}, {variant}, {self.years[yi]}", ax=ax)
 
     def lines(self, indicator: str = "population", zone: str = "total", group: str = "all",
-              title: Optional[str] = None) -> _plot.Figure:
-        """An indicator over the years, one line per variant (years with no value are left out)."""
+              title: Optional[str] = None, ax=None) -> _plot.Figure:
+        """An indicator over the years, one line per variant (years with no value are left out). ``ax``: a
+        matplotlib Axes to draw it into."""
         series = []
         for v in self.variants:
             xs, ys = [], []
@@ -212,4 +213,4 @@ class Results(Mapping[str, "RunResult"]):
                     ys.append(val)
             series.append((v, xs, ys))
         return _plot.lines(series, title=title if title is not None else f"{indicator}, {zone}",
-                           x_label="year", y_label=indicator)
+                           x_label="year", y_label=indicator, ax=ax)

@@ -41,15 +41,36 @@ class Figure:
             f.write(self.data(ext))
         return str(path)
 
+    def draw(self, ax: "matplotlib.axes.Axes") -> "matplotlib.axes.Axes":  # noqa: F821
+        """Draws the figure into a matplotlib Axes (e.g. one panel of ``plt.subplots``): the PNG rendering shown with
+        ``ax.imshow``, axis lines and ticks off. Returns the Axes; ``self.ax`` keeps it."""
+        import io
+
+        import matplotlib.image
+
+        image = matplotlib.image.imread(io.BytesIO(self.data("png")), format="png")
+        ax.imshow(image, interpolation="antialiased")
+        ax.set_axis_off()
+        self.ax = ax
+        return ax
+
     def __repr__(self) -> str:
         return f"<cohortgis.Figure {self.title!r}>"
+
+
+def _into(fig: Figure, ax: "Optional[matplotlib.axes.Axes]") -> Figure:  # noqa: F821
+    """The plot functions' ``ax=``: None leaves the figure for Jupyter or ``save``; an Axes gets it drawn in."""
+    if ax is not None:
+        fig.draw(ax)
+    return fig
 
 
 def choropleth(zones, values: Sequence[float], labels: Sequence[str], title: str = "", subtitle: str = "",
                legend_title: str = "", classes: int = 5, method: str = "quantile", legend_decimals: int = 1,
                diverging: bool = False, source_note: str = "Source: cohortgis projection",
-               width_px: int = 1200, height_px: int = 900) -> Figure:
-    """Choropleth of a GeoDataFrame's polygons (any CRS; drawn in an equal-area projection centred on them)."""
+               width_px: int = 1200, height_px: int = 900, ax=None) -> Figure:
+    """Choropleth of a GeoDataFrame's polygons (any CRS; drawn in an equal-area projection centred on them).
+    ``ax``: a matplotlib Axes to draw it into (Figure.draw)."""
     if zones.crs is None:
         raise ValueError("zones: the GeoDataFrame has no CRS")
     ids = [str(i) for i in zones.index]
@@ -68,12 +89,13 @@ def choropleth(zones, values: Sequence[float], labels: Sequence[str], title: str
                                                "", diverging, "png")
     fig = Figure(render, title, list(breaks))
     fig._cache["png"] = png
-    return fig
+    return _into(fig, ax)
 
 
 def pyramid(stacked: Sequence[Series3], outline: Sequence[Series3], age_labels: Sequence[str], title: str = "",
-            width_px: int = 900, height_px: int = 900) -> Figure:
-    """Population pyramid: ``stacked`` [(name, female, male)] bars, ``outline`` series as outlines."""
+            width_px: int = 900, height_px: int = 900, ax=None) -> Figure:
+    """Population pyramid: ``stacked`` [(name, female, male)] bars, ``outline`` series as outlines. ``ax``: a
+    matplotlib Axes to draw it into (Figure.draw)."""
     total = max((max(list(f) + list(m) + [0.0]) for _, f, m in list(stacked) + list(outline)), default=0.0)
     divisor, label = (1000.0, "thousand persons") if total >= 10000 else (1.0, "persons")
     st = [(n, [float(x) for x in f], [float(x) for x in m]) for n, f, m in stacked]
@@ -82,15 +104,15 @@ def pyramid(stacked: Sequence[Series3], outline: Sequence[Series3], age_labels: 
     def render(fmt: str) -> bytes:
         return _cohortgis.render_pyramid(st, ol, title, list(age_labels), label, divisor, width_px, height_px, fmt)
 
-    return Figure(render, title)
+    return _into(Figure(render, title), ax)
 
 
 def lines(series: Sequence[Series3], title: str = "", x_label: str = "", y_label: str = "",
-          width_px: int = 900, height_px: int = 600) -> Figure:
-    """Lines over x, one per (name, x, y) series."""
+          width_px: int = 900, height_px: int = 600, ax=None) -> Figure:
+    """Lines over x, one per (name, x, y) series. ``ax``: a matplotlib Axes to draw it into (Figure.draw)."""
     ss = [(n, [float(v) for v in x], [float(v) for v in y]) for n, x, y in series]
 
     def render(fmt: str) -> bytes:
         return _cohortgis.render_lines(ss, title, x_label, y_label, width_px, height_px, fmt)
 
-    return Figure(render, title)
+    return _into(Figure(render, title), ax)

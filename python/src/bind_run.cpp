@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cohortgis/app/project.hpp"
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/projection.hpp"
@@ -43,12 +44,16 @@ struct RunResult {
   std::size_t indicator_cells() const { return unit_names.size() * group_slots.size() * indicator_names.size(); }
 };
 
-// Copies each step into the result's buffers as the engine produces it, and keeps the start population of the
-// next step for population-dependent schedules (as the CLI's ResultsWriter does).
-class StoreSink : public ResultSink {
+// project()'s sink: copies each step into the result's buffers as the engine produces it, and keeps the engine
+// itself for its final population buffer.
+class StoreSink : public app::VariantSink {
  public:
   StoreSink(RunResult& r, const scenarios::Scenario& sc) : r_(r), sc_(sc) {}
-  const CohortArray* const* current_population() const { return &current_ptr_; }
+  void end_variant(const scenarios::Scenario&, const CohortArray& final_population,
+                   std::unique_ptr<Projection>& engine) override {
+    r_.final_pop = &final_population;
+    r_.projection = std::move(engine);
+  }
 
   void base(const CohortArray& population, int year) override {
     std::copy(population.data().begin(), population.data().end(), r_.population.begin());
@@ -59,8 +64,6 @@ class StoreSink : public ResultSink {
     for (std::size_t c = 0; c < t.values.size(); ++c)
       r_.indicators[c] = is_stock_indicator(c % t.n_indicators()) ? t.values[c] : std::numeric_limits<double>::quiet_NaN();
     r_.years.push_back(year);
-    current_ = population;
-    current_ptr_ = &current_;
   }
 
   void step(const StepResult& s) override {
@@ -80,7 +83,6 @@ class StoreSink : public ResultSink {
     put(s.components.deaths_by_state, r_.deaths);
     put(s.components.net_migrants_by_state, r_.net_migration);
     r_.years.push_back(s.context.end_year);
-    current_ = s.end;
   }
 
  private:
@@ -92,8 +94,6 @@ class StoreSink : public ResultSink {
   }
   RunResult& r_;
   const scenarios::Scenario& sc_;
-  CohortArray current_;
-  const CohortArray* current_ptr_ = nullptr;
 };
 
 std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& scenario_in, int threads, py::object progress) {
@@ -137,28 +137,19 @@ std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& scenario_in, 
     }
   };
 
-  ProjectionConfig pc = sc.projection_config();
-  pc.threads = threads;
-  pc.cancel = &cancel;
-  // Kept on as in the CLI: with it off the engine sums deaths and migration for indicators in another order, and
-  // indicators then differ from indicators.csv in the last bits.
-  pc.cell_components = true;
-  pc.progress = [&](int done, int total) { poll(done, total); };
+  // The orchestration of `cohortgis run` (app/project.hpp): the same engine configuration, population-dependent
+  // schedules and cancellation between steps; the GIL is taken only in `poll`.
+  app::ProjectOptions o;
+  o.threads = threads;
+  o.cancel = &cancel;
+  o.progress = [&](const scenarios::Scenario&, int done, int total) { poll(done, total); };
+  o.before_step = [&] { poll(-1, sc.steps); };  // Ctrl-C before a step starts, too
   StoreSink sink(*r, sc);
-  const ScheduleProvider schedules = sc.schedule_provider(sink.current_population());
-  const ScheduleProvider checked = [&](const StepContext& ctx, StepSchedules& s) {
-    poll(-1, sc.steps);  // Ctrl-C before a step starts, too
-    if (cancel.load()) throw ProjectionError("projection cancelled");
-    schedules(ctx, s);
-  };
-  if (!progress.is_none()) progress(0, sc.steps);
-
   const auto t0 = std::chrono::steady_clock::now();
   {
     py::gil_scoped_release release;
     try {
-      r->projection = std::make_unique<Projection>(pc, sc.base_population);
-      r->final_pop = &r->projection->run(checked, sink);
+      app::project(sc, o, sink);
     } catch (...) {
       // A Python error stopped the run: it is the one to raise (the engine's "cancelled" is only its echo).
       if (!py_error) throw;

@@ -3,6 +3,7 @@
 // variant) with the schedules of every step; schedules that need the population at the start of a step (quotas,
 // gravity rates, relocation by the origin's age structure) go into Scenario::adjust_schedules.
 #include "cohortgis/scenarios/scenario_file.hpp"
+#include "cohortgis/geodata/install_dirs.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -31,6 +32,7 @@ std::string Target::period_label() const {
 
 std::string examples_dir() {
   if (const char* env = std::getenv("COHORTGIS_EXAMPLES_DIR"); env && *env) return env;
+  if (const std::string share = geodata::installed_share_dir(); !share.empty()) return share + "/examples";
   return COHORTGIS_EXAMPLES_DIR;
 }
 std::string default_scenario_file() { return (fs::path(examples_dir()) / "beijing-2020" / "scenario.toml").string(); }

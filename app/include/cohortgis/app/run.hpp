@@ -22,7 +22,8 @@ struct RunConfig {
   std::string out_dir = "results";
   int threads = 0;     // 0: all cores
   bool quiet = false;  // no progress on stderr
-  // Folder with census/, geo/ and wpp/. Empty: $COHORTGIS_DATA_DIR if set, else the repository's data/ folder
+  // Folder with census/, geo/ and wpp/. Empty: $COHORTGIS_DATA_DIR if set, else an installed cohortgis's data
+  // folder (<prefix>/share/cohortgis/data, found relative to its libraries), else the repository's data/ folder
   // baked in at build time.
   std::string data_dir;
   // The input sandbox (scenarios/README.md "Where inputs may come from"): a scenario reads files only inside its

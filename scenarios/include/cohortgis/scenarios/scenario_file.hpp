@@ -116,7 +116,8 @@ ScenarioSet load_scenario_text(const std::string& text, const std::string& label
 
 // The shipped example that `cohortgis run default` runs (scenarios/examples/beijing-2020/scenario.toml).
 std::string default_scenario_file();
-// The folder of shipped examples (scenarios/examples), baked in at build time; $COHORTGIS_EXAMPLES_DIR overrides.
+// The folder of shipped examples: $COHORTGIS_EXAMPLES_DIR if set, else an installed cohortgis's
+// (<prefix>/share/cohortgis/examples), else scenarios/examples baked in at build time.
 std::string examples_dir();
 
 }  // namespace cohortgis::scenarios

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cohortgis/app/project.hpp"
+
+#include <oneapi/tbb/info.h>
+
+#include <algorithm>
+
+#include "cohortgis/scenarios/scenario.hpp"
+#include "cohortgis/scenarios/scenario_file.hpp"
+
+namespace cohortgis::app {
+
+namespace {
+
+// Passes every result on to the caller's sink and, for a run whose schedules depend on the population at the start
+// of a step (Scenario::adjust_schedules), keeps a copy of that population: the engine's ScheduleProvider is not
+// given it (scenario.hpp).
+class Forward : public ResultSink {
+ public:
+  Forward(VariantSink& to, bool keep) : to_(to), keep_(keep) {}
+  const CohortArray* const* current_population() const { return &current_ptr_; }
+  void base(const CohortArray& population, int year) override {
+    to_.base(population, year);
+    keep(population);
+  }
+  void step(const StepResult& result) override {
+    to_.step(result);
+    keep(result.end);
+  }
+
+ private:
+  void keep(const CohortArray& population) {
+    if (!keep_) return;
+    current_ = population;
+    current_ptr_ = &current_;
+  }
+  VariantSink& to_;
+  bool keep_;
+  CohortArray current_;
+  const CohortArray* current_ptr_ = nullptr;
+};
+
+ProjectSummary project_runs(std::vector<const scenarios::Scenario*> runs, const ProjectOptions& o, VariantSink& sink) {
+  check_threads(o.threads, "threads");
+  ProjectSummary summary;
+  summary.threads = o.threads > 0 ? o.threads : tbb::info::default_concurrency();
+  // One projection per run (the engine runs one scenario at a time).
+  for (const scenarios::Scenario* run_ptr : runs) {
+    const scenarios::Scenario& run = *run_ptr;
+    ProjectionConfig pc = run.projection_config();
+    pc.threads = summary.threads;
+    pc.cancel = o.cancel;
+    if (o.progress) pc.progress = [&](int done, int total) { o.progress(run, done, total); };
+    Forward forward(sink, static_cast<bool>(run.adjust_schedules));
+    sink.begin_variant(run);
+    if (o.configure) o.configure(run, pc);
+    ScheduleProvider schedules = run.schedule_provider(forward.current_population());
+    if (o.wrap_schedules) schedules = o.wrap_schedules(run, std::move(schedules));
+    const ScheduleProvider checked = [&](const StepContext& ctx, StepSchedules& s) {
+      if (o.before_step) {
+        o.before_step();
+        if (o.cancel && o.cancel->load()) throw ProjectionError("projection cancelled");
+      }
+      schedules(ctx, s);
+    };
+    auto engine = std::make_unique<Projection>(pc, run.base_population);
+    if (o.progress) o.progress(run, 0, run.steps);
+    const CohortArray& final_population = engine->run(checked, forward);
+    sink.end_variant(run, final_population, engine);
+    summary.runs.push_back(run_ptr);
+  }
+  return summary;
+}
+
+}  // namespace
+
+ProjectSummary project(const scenarios::ScenarioSet& set, const ProjectOptions& o, VariantSink& sink) {
+  if (set.runs.empty()) throw InputError(set.file + ": the scenario set has no runs");
+  // The runs: the baseline, then the variants asked for (all by default).
+  std::vector<const scenarios::Scenario*> runs{&set.runs.front()};
+  for (const auto& name : o.variants) {
+    if (name == "baseline") continue;
+    const auto it =
+        std::find_if(set.runs.begin() + 1, set.runs.end(), [&](const auto& r) { return r.variant == name; });
+    if (it == set.runs.end()) {
+      std::string have;
+      for (std::size_t r = 1; r < set.runs.size(); ++r) have += (have.empty() ? "" : ", ") + set.runs[r].variant;
+      throw InputError(o.variants_option + ": '" + name + "' is not a variant of " + set.file +
+                       " (variants: " + (have.empty() ? "none" : have) + ")");
+    }
+    if (std::find(runs.begin(), runs.end(), &*it) == runs.end()) runs.push_back(&*it);
+  }
+  if (o.variants.empty())
+    for (std::size_t r = 1; r < set.runs.size(); ++r) runs.push_back(&set.runs[r]);
+  return project_runs(std::move(runs), o, sink);
+}
+
+ProjectSummary project(const scenarios::Scenario& scenario, const ProjectOptions& o, VariantSink& sink) {
+  return project_runs({&scenario}, o, sink);
+}
+
+}  // namespace cohortgis::app

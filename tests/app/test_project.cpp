@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: Apache-2.0
+// app::project, the in-memory facade behind `cohortgis run` and Python's run: order of calls, variants, the engine
+// handed to the sink, population-dependent schedules, cancellation and progress.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "cohortgis/app/project.hpp"
+#include "cohortgis/app/run.hpp"
+#include "cohortgis/scenarios/scenario.hpp"
+#include "cohortgis/scenarios/scenario_file.hpp"
+
+using namespace cohortgis;
+namespace fs = std::filesystem;
+
+namespace {
+
+double sum(const CohortArray& a) { return std::accumulate(a.data().begin(), a.data().end(), 0.0); }
+
+// Records every call, and the whole area's population after each step.
+struct Recorder : app::VariantSink {
+  std::vector<std::string> calls;
+  std::vector<std::vector<double>> totals;  // per run: base, then each step's end
+  std::vector<double> final_totals;
+  std::vector<std::unique_ptr<Projection>> engines;
+  std::vector<const CohortArray*> finals;
+  bool keep_engines = false;
+  void begin_variant(const scenarios::Scenario& run) override {
+    calls.push_back("begin " + run.variant);
+    totals.emplace_back();
+  }
+  void base(const CohortArray& population, int year) override {
+    calls.push_back("base " + std::to_string(year));
+    totals.back().push_back(sum(population));
+  }
+  void step(const StepResult& r) override {
+    calls.push_back("step " + std::to_string(r.context.end_year));
+    totals.back().push_back(sum(r.end));
+  }
+  void end_variant(const scenarios::Scenario& run, const CohortArray& final_population,
+                   std::unique_ptr<Projection>& engine) override {
+    calls.push_back("end " + run.variant);
+    final_totals.push_back(sum(final_population));
+    if (keep_engines) {
+      finals.push_back(&final_population);
+      engines.push_back(std::move(engine));
+    }
+  }
+};
+
+const scenarios::ScenarioSet& default_set() {
+  static const scenarios::ScenarioSet set =
+      scenarios::load_scenario_file(scenarios::default_scenario_file(), COHORTGIS_DATA);
+  return set;
+}
+
+TEST(Project, RunsTheBaselineThenEveryVariantInOrder) {
+  const auto& set = default_set();
+  ASSERT_EQ(set.runs.size(), 3u);  // baseline, higher-fertility, core-relocation
+  Recorder rec;
+  const app::ProjectSummary s = app::project(set, {}, rec);
+  ASSERT_EQ(s.runs.size(), 3u);
+  for (std::size_t r = 0; r < 3; ++r) EXPECT_EQ(s.runs[r], &set.runs[r]);
+  EXPECT_GE(s.threads, 1);
+  const std::vector<std::string> one = {"base 2020", "step 2025", "step 2030", "step 2035"};
+  std::vector<std::string> expected;
+  for (const auto& run : set.runs) {
+    expected.push_back("begin " + run.variant);
+    expected.insert(expected.end(), one.begin(), one.end());
+    expected.push_back("end " + run.variant);
+  }
+  EXPECT_EQ(rec.calls, expected);
+  // The final population handed to end_variant is the last step's end population.
+  for (std::size_t r = 0; r < 3; ++r) EXPECT_EQ(rec.final_totals[r], rec.totals[r].back());
+}
+
+TEST(Project, GivesTheSameTotalsAsTheCsvWritingRun) {
+  // run() = load + project(…, the results writer) + outputs: its totals come through the CSV writer's sums.
+  const fs::path out = fs::temp_directory_path() / ("cohortgis_project_" + std::to_string(::getpid()));
+  app::RunConfig cfg;
+  cfg.out_dir = out.string();
+  cfg.quiet = true;
+  cfg.report = false;
+  cfg.data_dir = COHORTGIS_DATA;
+  cfg.threads = 2;
+  const app::RunSummary summary = app::run(cfg);
+  fs::remove_all(out);
+  Recorder rec;
+  app::ProjectOptions o;
+  o.threads = 1;
+  app::project(default_set(), o, rec);
+  ASSERT_EQ(summary.variants.size(), rec.totals.size());
+  for (std::size_t r = 0; r < rec.totals.size(); ++r) {
+    ASSERT_EQ(summary.variants[r].total_population.size(), rec.totals[r].size());
+    for (std::size_t k = 0; k < rec.totals[r].size(); ++k)
+      EXPECT_NEAR(summary.variants[r].total_population[k], rec.totals[r][k], 1e-6 * rec.totals[r][k]) << r << " " << k;
+  }
+}
+
+TEST(Project, SelectsVariantsByName) {
+  Recorder rec;
+  app::ProjectOptions o;
+  o.variants = {"core-relocation", "baseline", "core-relocation"};
+  const auto s = app::project(default_set(), o, rec);
+  ASSERT_EQ(s.runs.size(), 2u);
+  EXPECT_EQ(s.runs[1]->variant, "core-relocation");
+  o.variants = {"lower"};
+  o.variants_option = "--variant";
+  try {
+    app::project(default_set(), o, rec);
+    FAIL() << "an unknown variant ran";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("--variant: 'lower' is not a variant of"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("higher-fertility, core-relocation"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Project, TheSinkMayKeepTheEngineAndItsFinalPopulation) {
+  Recorder rec;
+  rec.keep_engines = true;
+  app::project(default_set().runs.front(), {}, rec);
+  ASSERT_EQ(rec.engines.size(), 1u);
+  ASSERT_TRUE(rec.engines[0]);
+  // Still readable after project() returned: the engine's own buffer, kept alive by the sink.
+  EXPECT_EQ(sum(*rec.finals[0]), rec.totals[0].back());
+}
+
+TEST(Project, PopulationDependentSchedulesSeeTheStartPopulation) {
+  scenarios::Scenario sc = default_set().runs.front();
+  std::vector<double> seen;
+  sc.adjust_schedules = [&](const StepContext&, const CohortArray& start, StepSchedules&) {
+    seen.push_back(sum(start));
+  };
+  Recorder rec;
+  app::project(sc, {}, rec);
+  // Before step k the schedules see the population at its start: the base, then each step's end.
+  ASSERT_EQ(seen.size(), 3u);
+  for (std::size_t k = 0; k < seen.size(); ++k) EXPECT_EQ(seen[k], rec.totals[0][k]) << k;
+}
+
+TEST(Project, ProgressAndCancellationBetweenSteps) {
+  std::atomic<bool> cancel{false};
+  std::vector<int> done_seen;
+  int before = 0;
+  app::ProjectOptions o;
+  o.cancel = &cancel;
+  o.progress = [&](const scenarios::Scenario& run, int done, int total) {
+    EXPECT_EQ(total, run.steps);
+    done_seen.push_back(done);
+  };
+  o.before_step = [&] {
+    if (++before == 3) cancel.store(true);  // as Python's Ctrl-C poll does before step 3
+  };
+  Recorder rec;
+  EXPECT_THROW(app::project(default_set(), o, rec), ProjectionError);
+  EXPECT_EQ(done_seen, (std::vector<int>{0, 1, 2}));
+  EXPECT_EQ(rec.calls, (std::vector<std::string>{"begin baseline", "base 2020", "step 2025", "step 2030"}));
+
+  cancel.store(false);
+  o.before_step = nullptr;
+  done_seen.clear();
+  Recorder all;
+  app::project(default_set().runs.front(), o, all);
+  EXPECT_EQ(done_seen, (std::vector<int>{0, 1, 2, 3}));
+}
+
+}  // namespace
