@@ -99,9 +99,9 @@ def main():
     ap.add_argument("--numpy-repeat", type=int, default=2, help="NumPy runs per size; the fastest counts")
     ap.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "cohortgis-bench"))
     ap.add_argument("--json", help="also write the raw results here")
-    ap.add_argument("--cli", default="",
-                    help="comma list of zone counts that get the command-line and Python rows (default: every size; "
-                         "'none' skips them)")
+    ap.add_argument("--cli", default="3000",
+                    help="comma list of zone counts that get the command-line and Python rows (default 3000: at W40k "
+                         "the scenario folder is ~2.6 GB of CSV and the CSV outputs ~40 GB; '' every size, 'none' none)")
     ap.add_argument("--cli-steps", type=int, default=10, help="projected years of the command-line and Python runs")
     ap.add_argument("--cli-report", type=int, default=1, help="1: the command-line run draws maps and the report")
     ap.add_argument("--user-path", default="",
