@@ -7,6 +7,9 @@
 //   bench_tool export --zones N [--steps T] --out DIR [--results 0|1]
 //       writes the workload's model (and, with --results 1, the engine's results) as raw float64/int32 files for
 //       the NumPy peer (bench/peers/numpy_peer.py)
+//   bench_tool scenario --zones N [--steps T] --out DIR
+//       writes the workload as a scenario folder (scenario.toml + CSV tables) for `cohortgis run` and
+//       cohortgis.load_scenario; its projection equals `bench_tool run`'s bit for bit
 //   bench_tool stream [--mib M] [--threads K]
 //       memory copy bandwidth, STREAM "copy" style (bytes read + bytes written per second), best of 5
 #include <malloc.h>
@@ -247,6 +250,17 @@ int cmd_export(const std::map<std::string, std::string>& a) {
   return 0;
 }
 
+int cmd_scenario(const std::map<std::string, std::string>& a) {
+  const Workload w(options(a));
+  const std::string dir = gets(a, "out");
+  if (dir.empty()) throw std::runtime_error("scenario: --out DIR is required");
+  const auto t0 = Clock::now();
+  cohortgis::bench::write_scenario_folder(w, dir);
+  std::printf("{\"scenario\": \"%s/scenario.toml\", \"zones\": %d, \"steps\": %d, \"write_s\": %.3f}\n", dir.c_str(),
+              w.options().zones, w.options().steps, seconds(t0, Clock::now()));
+  return 0;
+}
+
 int cmd_stream(const std::map<std::string, std::string>& a) {
   const std::size_t n = uz(geti(a, "mib", 512)) * 1024 * 1024 / sizeof(double);
   const int threads = std::max(1, geti(a, "threads", static_cast<int>(std::thread::hardware_concurrency())));
@@ -278,12 +292,13 @@ int cmd_stream(const std::map<std::string, std::string>& a) {
 
 int main(int argc, char** argv) {
   try {
-    if (argc < 2) throw std::runtime_error("usage: bench_tool run|export|stream [--key value ...]");
+    if (argc < 2) throw std::runtime_error("usage: bench_tool run|export|scenario|stream [--key value ...]");
     const std::string cmd = argv[1];
     const auto a = parse(argc, argv);
     if (cmd == "run") return cmd_run(a);
     if (cmd == "export") return cmd_export(a);
     if (cmd == "stream") return cmd_stream(a);
+    if (cmd == "scenario") return cmd_scenario(a);
     throw std::runtime_error("unknown command " + cmd);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_tool: %s\n", e.what());

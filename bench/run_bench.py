@@ -16,6 +16,13 @@ to a file on disk and reports the peak RSS of that run. "user path" rows run the
 and ScenarioSet.run() (per-cell components and indicators every year) and give its time over the lean kernel's of
 the same thread count, measured in the same run; "CPU ms / year" is the process's CPU time (all threads) per year,
 steadier than the wall clock on a shared machine.
+
+"command line" rows run `cohortgis run` end to end on the workload written as a scenario folder (`bench_tool scenario`,
+--cli-steps years, outputs on, to --workdir, --quiet, all cores) and split its time by phase from manifest.json
+(project = Σ compute_seconds, write = Σ write_seconds of its timings; load = the rest of a --no-report run of the same
+folder; report + draw = what the full run adds over that); "Python" rows time cohortgis.load_scenario() and
+ScenarioSet.run() of the same folder (bench/python_run.py with the built module, all cores). Both are per projected
+year, against the lean kernel of the same thread count measured in the same run.
 """
 import argparse
 import json
@@ -32,6 +39,38 @@ ROOT = os.path.dirname(HERE)
 def run_json(cmd):
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
+
+
+def run_timed(cmd, env=None):
+    """Runs cmd; returns (wall seconds, stdout, peak RSS bytes of that child from its own rusage)."""
+    import time
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, env=env)
+        _, status, usage = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if p.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)} failed ({p.returncode}): {err.read().strip()[-2000:]}")
+        return wall, out.read(), usage.ru_maxrss * 1024
+
+
+def cli_phases(cli, scenario, out_dir, threads, report):
+    """`cohortgis run` of a scenario folder: wall seconds and the manifest's phases."""
+    import shutil
+    shutil.rmtree(out_dir, ignore_errors=True)
+    cmd = [cli, "run", scenario, "--out", out_dir, "--threads", str(threads), "--quiet"] + ([] if report else ["--no-report"])
+    wall, _, rss = run_timed(cmd)
+    m = json.load(open(os.path.join(out_dir, "manifest.json")))
+    t = m["timings"]
+    project = sum(x["compute_seconds"] for x in t["steps"])
+    write = sum(x["write_seconds"] for x in t["steps"])
+    size = sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(out_dir) for f in fs)
+    shutil.rmtree(out_dir, ignore_errors=True)
+    return {"wall_s": wall, "total_s": t["total_seconds"], "project_s": project, "write_s": write,
+            "steps": len(t["steps"]), "output_bytes": size, "peak_rss_bytes": rss}
 
 
 def cpu_model():
@@ -60,6 +99,11 @@ def main():
     ap.add_argument("--numpy-repeat", type=int, default=2, help="NumPy runs per size; the fastest counts")
     ap.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "cohortgis-bench"))
     ap.add_argument("--json", help="also write the raw results here")
+    ap.add_argument("--cli", default="3000",
+                    help="comma list of zone counts that get the command-line and Python rows (default 3000: at W40k "
+                         "the scenario folder is ~2.6 GB of CSV and the CSV outputs ~40 GB; '' every size, 'none' none)")
+    ap.add_argument("--cli-steps", type=int, default=10, help="projected years of the command-line and Python runs")
+    ap.add_argument("--cli-report", type=int, default=1, help="1: the command-line run draws maps and the report")
     ap.add_argument("--user-path", default="",
                     help="comma list of zone counts that also get the user-path rows (default: every size)")
     a = ap.parse_args()
@@ -74,7 +118,7 @@ def main():
     os.makedirs(a.workdir, exist_ok=True)
 
     bw = max(run_json([tool, "stream", "--mib", "1024", "--threads", str(t)])["copy_bytes_per_s"] for t in threads)
-    rows, raw, failures = [], {"copy_bytes_per_s": bw, "runs": [], "numpy": []}, []
+    rows, raw, failures, phases = [], {"copy_bytes_per_s": bw, "runs": [], "numpy": []}, [], []
     for z in zones:
         npr = min((run_json(["/usr/bin/python3", peer, "--tool", tool, "--zones", str(z), "--steps", str(a.numpy_steps),
                              "--workdir", os.path.join(a.workdir, f"numpy-{z}"), "--time"])
@@ -118,6 +162,50 @@ def main():
                              f"{r['peak_rss_bytes'] / (r['state_bytes'] + r['schedule_bytes']):.2f}×",
                              f"{r['cpu_s_per_year'] * 1e3:.2f}",
                              f"{r['s_per_year'] / lean['s_per_year']:.2f}× ({r['cpu_s_per_year'] / lean['cpu_s_per_year']:.2f}× CPU)"])
+        cli_sizes = [] if a.cli == "none" else [int(x) for x in a.cli.split(",")] if a.cli else zones
+        if z in cli_sizes:
+            cli = os.path.join(a.build, "cli", "cohortgis")
+            folder = os.path.join(a.workdir, f"scenario-{z}")
+            gen = run_json([tool, "scenario", "--zones", str(z), "--steps", str(a.cli_steps), "--out", folder])
+            scenario = gen["scenario"]
+            lean = lean_by_threads[cores] if cores in lean_by_threads else lean_by_threads[max(threads)]
+            floor_s = lean["floor_bytes_per_year"] / bw
+            out_dir = os.path.join(a.workdir, f"cli-out-{z}")
+            runs = [cli_phases(cli, scenario, out_dir, cores, a.cli_report) for _ in range(max(1, a.repeat))]
+            r = min(runs, key=lambda x: x["wall_s"])
+            bare = cli_phases(cli, scenario, out_dir, cores, False) if a.cli_report else r
+            load_s = bare["total_s"] - bare["project_s"] - bare["write_s"]
+            r.update(zones=z, threads=cores, command_line=True, load_s=load_s,
+                     report_s=max(0.0, r["total_s"] - r["project_s"] - r["write_s"] - load_s))
+            raw["runs"].append(r)
+            n = r["steps"]
+            rows.append([label(z) + " command line", str(cores), f"{r['wall_s'] / n * 1e3:.2f}",
+                         f"{lean['state_bytes'] / 8 * n / r['wall_s'] / 1e6:.0f}",
+                         f"{npr['s_per_year'] / (r['wall_s'] / n):.1f}×", f"{r['wall_s'] / n / floor_s:.1f}×",
+                         f"{r['peak_rss_bytes'] / 2**20:.0f} MiB",
+                         f"{r['peak_rss_bytes'] / (lean['state_bytes'] + lean['schedule_bytes']):.2f}×",
+                         "", f"{r['wall_s'] / n / lean['s_per_year']:.2f}×", ""])
+            phases.append(f"{label(z)} command line ({n} years, {cores} threads, fastest of {len(runs)}): "
+                          f"{r['wall_s']:.2f} s wall = load {r['load_s']:.2f} s + project {r['project_s']:.2f} s "
+                          f"({r['project_s'] / n * 1e3:.1f} ms/year, {r['project_s'] / n / lean['s_per_year']:.2f}× the "
+                          f"lean kernel) + write {r['write_s']:.2f} s + report and drawing {r['report_s']:.2f} s "
+                          f"+ process {r['wall_s'] - r['total_s']:.2f} s; outputs {r['output_bytes'] / 2**20:.0f} MiB")
+            env = dict(os.environ, PYTHONPATH=os.path.join(a.build, "python"))
+            pys = []
+            for _ in range(max(1, a.repeat)):
+                _, out, _ = run_timed(["/usr/bin/python3", os.path.join(HERE, "python_run.py"), scenario,
+                                    "--threads", str(cores)], env=env)
+                pys.append(json.loads(out.strip().splitlines()[-1]))
+            py = min(pys, key=lambda x: x["run_s"])
+            raw["runs"].append(dict(py, zones=z, threads=cores, python=True))
+            rows.append([label(z) + " Python run()", str(cores), f"{py['run_s'] / n * 1e3:.2f}",
+                         f"{lean['state_bytes'] / 8 * n / py['run_s'] / 1e6:.0f}",
+                         f"{npr['s_per_year'] / (py['run_s'] / n):.1f}×", f"{py['run_s'] / n / floor_s:.1f}×",
+                         f"{py['peak_rss_bytes'] / 2**20:.0f} MiB",
+                         f"{py['peak_rss_bytes'] / (lean['state_bytes'] + lean['schedule_bytes']):.2f}×", "",
+                         f"{py['run_s'] / n / lean['s_per_year']:.2f}×", ""])
+            phases.append(f"{label(z)} Python ({n} years, {cores} threads, fastest of {len(pys)}): "
+                          f"load_scenario {py['load_s']:.2f} s, ScenarioSet.run() {py['run_s']:.2f} s")
         same = len(set(hashes.values())) == 1
         if not same:
             failures.append(f"{label(z)}: results differ between thread counts: {hashes}")
@@ -164,6 +252,10 @@ def main():
     print()
     for row in table:
         print("| " + " | ".join(row) + " |")
+    if phases:
+        print()
+        for line in phases:
+            print(line)
     if a.json:
         with open(a.json, "w") as f:
             json.dump(raw, f, indent=1)

@@ -1,7 +1,8 @@
 # The benchmark workload and its driver (bench_tool). Included from bench/ and from tests/bench/ (the NumPy agreement
 # test needs the driver even where Google Benchmark is missing); whichever comes first defines the targets.
 if(NOT TARGET cohortgis_bench_workload)
-  add_library(cohortgis_bench_workload STATIC ${PROJECT_SOURCE_DIR}/bench/workload.cpp)
+  add_library(cohortgis_bench_workload STATIC ${PROJECT_SOURCE_DIR}/bench/workload.cpp
+                                               ${PROJECT_SOURCE_DIR}/bench/workload_scenario.cpp)
   target_include_directories(cohortgis_bench_workload PUBLIC ${PROJECT_SOURCE_DIR}/bench)
   target_link_libraries(cohortgis_bench_workload PUBLIC cohortgis::engine PRIVATE cohortgis::compile_flags)
   target_compile_definitions(cohortgis_bench_workload PRIVATE COHORTGIS_DATA="${PROJECT_SOURCE_DIR}/data")

@@ -75,6 +75,10 @@ class Workload {
   GroupTransition transition_;
 };
 
+// Writes the workload as a scenario folder (scenario.toml + CSV tables, scenarios/README.md) that `cohortgis run`
+// accepts; its projection equals the workload's in-memory projection bit for bit (bench/workload_scenario.cpp).
+void write_scenario_folder(const Workload& w, const std::string& dir);
+
 // Repository data folder as compiled in (COHORTGIS_DATA), or "" when unknown.
 std::string default_data_dir();
 

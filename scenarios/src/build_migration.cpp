@@ -403,7 +403,37 @@ void build_migration(const Build& b, const Layer& L, std::vector<StepSchedules>&
   }
   // OD age profile: multipliers of the rates, mean 1 over the age groups (both sexes alike).
   dyn.od_profile.clear();
-  if (auto [pn, pkey] = L.get("migration", "od_profile"); pn) {
+  dyn.od_profile_as_given = false;
+  const auto [pn, pkey] = L.get("migration", "od_profile");
+  const bool profile_table = pn && (pn->is_table() || (pn->is_string() && (pn->as_string()->get().find('.') != std::string::npos ||
+                                                                           pn->as_string()->get().find('/') != std::string::npos)));
+  if (profile_table) {
+    // A table of multipliers by group, sex and age, used as given: X = z · r · m · P (no rescaling by c).
+    const TableRef ref = table_ref(doc, *pn, pkey, {"group", "sex", "age", "value"});
+    const Rows rows = read_rows(doc, ref, {"sex", "age", "value"}, {"age", "value"});
+    dyn.od_profile.assign(uz(b.G) * 2 * uz(b.A), kNaN);
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      const int g = b.group_of_row(rows, r, pn, pkey), s = sex_of(doc, rows, r, pkey);
+      const int i = b.age_index(whole_number(doc, rows, r, "age", pkey));
+      if (i < 0) doc.fail(pn, pkey, rows.where(r, "age") + ": not the start of an age group of the grid");
+      const double m = rows.number(r, "value");
+      if (!(m >= 0 && m <= 100))
+        doc.fail(pn, pkey, rows.where(r, "value") + ": expected a multiplier from 0 to 100, got " + fmt(m));
+      for (int gg = 0; gg < b.G; ++gg) {
+        if (g >= 0 && g != gg) continue;
+        double& cell = dyn.od_profile[(uz(gg) * 2 + uz(s)) * uz(b.A) + uz(i)];
+        if (!std::isnan(cell)) doc.fail(pn, pkey, rows.where(r, "age") + ": a second row for this group, sex and age");
+        cell = m;
+      }
+    }
+    for (std::size_t c = 0; c < dyn.od_profile.size(); ++c)
+      if (std::isnan(dyn.od_profile[c]))
+        doc.fail(pn, pkey, ref.path + ": no row for group " + b.sc.group_names[c / (2 * uz(b.A))] + ", " +
+                               sex_name(static_cast<Sex>(c / uz(b.A) % 2)) + ", age " +
+                               std::to_string(b.sc.grid.age_start(static_cast<int>(c % uz(b.A)))) +
+                               "; expected one row for every group, sex and age group");
+    dyn.od_profile_as_given = true;
+  } else if (pn) {
     const std::string v = doc.string(*pn, pkey);
     if (v == "rogers-castro") {
       const std::vector<double> sh = rogers_castro_age_shares(b.sc.grid);
@@ -517,7 +547,7 @@ void build_transitions(const Build& b, const Layer& L, std::vector<StepSchedules
     for (std::size_t k = 0; k < a.size(); ++k) {
       const std::string key = tkey + "[" + std::to_string(k) + "]";
       const toml::table& t = doc.table(*a.get(k), key);
-      doc.allow(t, key, {"from", "to", "rate", "quota_per_year", "ages", "years"});
+      doc.allow(t, key, {"from", "to", "rate", "rates", "quota_per_year", "ages", "years"});
       if (!t.get("from") || !t.get("to")) doc.fail(&t, key, "expected 'from' and 'to' groups");
       const int from = b.group(*t.get("from"), key + ".from"), to = b.group(*t.get("to"), key + ".to");
       if (from == to) doc.fail(t.get("to"), key + ".to", "the same group as 'from'");
@@ -529,8 +559,34 @@ void build_transitions(const Build& b, const Layer& L, std::vector<StepSchedules
         to_age = doc.integer(*aa.get(1), key + ".ages", from_age, 130, "an age");
       }
       const auto [first, last] = years_of(b, t, key);
-      if ((t.get("rate") != nullptr) == (t.get("quota_per_year") != nullptr))
-        doc.fail(&t, key, "expected exactly one of 'rate' and 'quota_per_year'");
+      if ((t.get("rate") != nullptr) + (t.get("rates") != nullptr) + (t.get("quota_per_year") != nullptr) != 1)
+        doc.fail(&t, key, "expected exactly one of 'rate', 'rates' and 'quota_per_year'");
+      if (const toml::node* rn = t.get("rates")) {  // by sex and age (each row: one age group), every step alike
+        if (t.get("ages")) doc.fail(t.get("ages"), key + ".ages", "not with 'rates' (its rows give the ages)");
+        const TableRef ref = table_ref(doc, *rn, key + ".rates", {"sex", "age", "value"});
+        const Rows rows = read_rows(doc, ref, {"sex", "age", "value"}, {"age", "value"});
+        std::vector<double> by_cell(uz(2 * b.A), 0.0);
+        std::vector<bool> seen(by_cell.size(), false);
+        for (std::size_t r = 0; r < rows.size(); ++r) {
+          const int sx = sex_of(doc, rows, r, key + ".rates");
+          const int i = b.age_index(whole_number(doc, rows, r, "age", key + ".rates"));
+          if (i < 0) doc.fail(rn, key + ".rates", rows.where(r, "age") + ": not the start of an age group of the grid");
+          const double v = rows.number(r, "value");
+          if (!(v >= 0 && v <= 1))
+            doc.fail(rn, key + ".rates", rows.where(r, "value") + ": expected a rate from 0 to 1 per person per year, got " + fmt(v));
+          if (seen[uz(sx * b.A + i)]) doc.fail(rn, key + ".rates", rows.where(r, "age") + ": a second row for this sex and age");
+          seen[uz(sx * b.A + i)] = true;
+          by_cell[uz(sx * b.A + i)] = v;
+        }
+        for (int s = 0; s < b.steps; ++s) {
+          const double share = static_cast<double>(years_in_step(first, last, b.step_first_year(s), b.step_last_year(s))) / b.z;
+          if (share == 0.0) continue;
+          GroupTransition tr{from, to, by_cell, {}};
+          for (double& v : tr.rate_per_year) v *= share;
+          steps[uz(s)].transitions.push_back(std::move(tr));
+        }
+        continue;
+      }
       if (t.get("quota_per_year")) {
         dyn.quotas.push_back({from, to, from_age, to_age, doc.number(*t.get("quota_per_year"), key + ".quota_per_year", 0, 1e8, "persons per year"), first, last});
         continue;
@@ -687,7 +743,7 @@ std::function<void(const StepContext&, const CohortArray&, StepSchedules&)> make
               all += p;
               weighted += p * d->od_profile[uz((g * 2 + sx) * A + i)];
             }
-          if (weighted > 0) c[uz(o * G + g)] = all / weighted;
+          if (weighted > 0 && !d->od_profile_as_given) c[uz(o * G + g)] = all / weighted;
         }
       for (OdFlow& f : by_group) f.rate_per_year *= c[uz(f.origin * G + f.group)];
       flows = std::move(by_group);

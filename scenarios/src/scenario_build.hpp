@@ -140,6 +140,7 @@ struct Dynamic {
   std::optional<Gravity> gravity;
   std::vector<OdFlow> od_static;
   std::vector<double> od_profile;
+  bool od_profile_as_given = false;  // a multiplier table: rates not rescaled to keep each pair's overall rate
   // OD rates that change by year: the pair flows of each step (replaces od_static when not empty).
   std::vector<std::vector<OdFlow>> od_by_step;
   // OD rates by sex and age of a pair, per step: X = z · rate · P_origin at the start, carried as equal external

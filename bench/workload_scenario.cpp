@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: Apache-2.0
+// The benchmark workload written as a scenario folder (scenarios/README.md) that `cohortgis run` and
+// cohortgis.load_scenario accept: the same model, so the folder's projection equals the workload's in-memory one bit
+// for bit (tests/bench/test_workload_scenario.cpp). Numbers are written with 17 significant digits, which read back
+// as the same doubles.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include "workload.hpp"
+
+namespace cohortgis::bench {
+
+namespace {
+
+std::size_t uz(int v) { return static_cast<std::size_t>(v); }
+
+// One CSV file written through a buffer; rows of plain ids and numbers (nothing to quote).
+class CsvOut {
+ public:
+  CsvOut(const std::string& path, const char* header) : out_(path, std::ios::binary) {
+    if (!out_) throw std::runtime_error("cannot write " + path);
+    out_ << header << '\n';
+  }
+  CsvOut& num(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    return text(buf);
+  }
+  CsvOut& text(const std::string& s) {
+    if (!first_) out_ << ',';
+    out_ << s;
+    first_ = false;
+    return *this;
+  }
+  void end() {
+    out_ << '\n';
+    first_ = true;
+  }
+
+ private:
+  std::ofstream out_;
+  bool first_ = true;
+};
+
+const char* const kGroupName[Workload::kGroups] = {"registered", "floating"};
+const char* const kSexName[2] = {"female", "male"};
+
+}  // namespace
+
+void write_scenario_folder(const Workload& w, const std::string& dir) {
+  std::filesystem::create_directories(dir);
+  const std::string d = dir + "/";
+  const int Z = w.options().zones, A = w.grid().n_ages, G = Workload::kGroups, P = w.periods();
+  const int steps = w.options().steps, base_year = 2020;
+  const int last_period = w.period_of_step(steps - 1);
+  const ProjectionConfig cfg = w.config(1, false);
+
+  {
+    CsvOut z(d + "zones.csv", "id,name");
+    for (int zi = 0; zi < Z; ++zi) z.text(cfg.zone_ids[uz(zi)]).text("Zone " + std::to_string(zi)).end();
+  }
+  {
+    CsvOut b(d + "base_population.csv", "zone,group,sex,age,population");
+    for (int zi = 0; zi < Z; ++zi)
+      for (int g = 0; g < G; ++g)
+        for (int s = 0; s < 2; ++s)
+          for (int i = 0; i < A; ++i)
+            b.text(cfg.zone_ids[uz(zi)]).text(kGroupName[g]).text(kSexName[s]).num(i).num(w.base_population().at(zi, g, s, i)).end();
+  }
+  // Schedules by period: a period's rows carry the year its first step starts ("hold" until the next one), built by
+  // the workload's own fill_period, so the values are the engine's inputs of the in-memory run.
+  {
+    CsvOut mx(d + "mortality_mx.csv", "year,zone,group,sex,age,value");
+    CsvOut fx(d + "fertility_asfr.csv", "year,zone,group,age,value");
+    StepSchedules s;
+    for (int p = 0; p <= last_period && p < P; ++p) {
+      w.fill_period(p, s);
+      const std::string year = std::to_string(base_year + p * Workload::kPeriodYears);
+      for (int zi = 0; zi < Z; ++zi)
+        for (int g = 0; g < G; ++g) {
+          const std::size_t st = uz(zi) * uz(G) + uz(g);
+          for (int sx = 0; sx < 2; ++sx)
+            for (int i = 0; i < A; ++i)
+              mx.text(year).text(cfg.zone_ids[uz(zi)]).text(kGroupName[g]).text(kSexName[sx]).num(i)
+                  .num(s.mortality[(st * 2 + uz(sx)) * uz(A) + uz(i)]).end();
+          for (int i = 10; i <= 54 && i < A; ++i)  // childbearing ages; the rates are 0 elsewhere
+            fx.text(year).text(cfg.zone_ids[uz(zi)]).text(kGroupName[g]).num(i).num(s.asfr[st * uz(A) + uz(i)]).end();
+        }
+    }
+  }
+  {
+    CsvOut s(d + "srb.csv", "zone,value");
+    for (int zi = 0; zi < Z; ++zi) s.text(cfg.zone_ids[uz(zi)]).num(w.srb()[uz(zi)]).end();
+  }
+  {
+    CsvOut od(d + "od_rates.csv", "origin,destination,group,rate");
+    for (const OdFlow& f : w.od()->flows())
+      od.text(cfg.zone_ids[uz(f.origin)]).text(cfg.zone_ids[uz(f.destination)]).text(kGroupName[f.group])
+          .num(f.rate_per_year).end();
+    CsvOut pr(d + "od_profile.csv", "group,sex,age,value");
+    for (int g = 0; g < G; ++g)
+      for (int sx = 0; sx < 2; ++sx)
+        for (int i = 0; i < A; ++i)
+          pr.text(kGroupName[g]).text(kSexName[sx]).num(i).num(w.od_profile()[(uz(g) * 2 + uz(sx)) * uz(A) + uz(i)]).end();
+    CsvOut tr(d + "transition_rates.csv", "sex,age,value");
+    for (int sx = 0; sx < 2; ++sx)
+      for (int i = 0; i < A; ++i) tr.text(kSexName[sx]).num(i).num(w.transition().rate_per_year[uz(sx) * uz(A) + uz(i)]).end();
+  }
+  std::ofstream t(d + "scenario.toml", std::ios::binary);
+  if (!t) throw std::runtime_error("cannot write " + d + "scenario.toml");
+  t << "# The benchmark workload W" << Z << " (bench/workload.hpp), written by `bench_tool scenario`.\n"
+    << "[scenario]\nname = \"bench-w" << Z << "\"\ntitle = \"Benchmark workload: " << Z
+    << " synthetic zones\"\nlanguage = \"en\"\nassumptions = [\"Synthetic benchmark zones; schedules from UN WPP 2022 "
+       "(China, Japan, Nigeria, Germany) with per-zone variation (bench/workload.hpp).\"]\n\n"
+    << "[geography]\nzones = \"zones.csv\"\n\n"
+    << "[projection]\nbase_year = " << base_year << "\nhorizon = " << base_year + steps
+    << "\nstep = 1\nopen_age = " << A - 1 << "\ngroups = [\"registered\", \"floating\"]\n\n"
+    << "[base_population]\ntable = \"base_population.csv\"\n\n"
+    << "[fertility]\nschedule = { path = \"fertility_asfr.csv\", unit = \"per_woman\" }\n"
+    << "srb = { path = \"srb.csv\", unit = \"per_female\" }\n\n"
+    << "[mortality]\nmx = \"mortality_mx.csv\"\n\n"
+    << "[migration]\nod = { rates = \"od_rates.csv\" }\nod_profile = \"od_profile.csv\"\n\n"
+    << "[[transitions]]\nfrom = \"floating\"\nto = \"registered\"\nrates = \"transition_rates.csv\"\n";
+}
+
+}  // namespace cohortgis::bench
