@@ -19,6 +19,7 @@ PACKAGES=(
   librandom123-dev libopenmpi-dev openmpi-bin
   libxlsxwriter-dev poppler-utils python3-matplotlib
   python3-setuptools python3-wheel python3-venv python3-pip
+  ccache
 )
 
 SUDO=""
@@ -33,6 +34,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DCOHORTGIS_MPI=ON ${COHORTGIS_CMAKE_ARGS:-}
+# ccache: the pip-install test (tests/install/pip.sh) compiles the same sources again and takes build/'s objects.
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DCOHORTGIS_MPI=ON -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
+  ${COHORTGIS_CMAKE_ARGS:-}
 cmake --build build --parallel
 echo "setup: built build/cli/cohortgis"
