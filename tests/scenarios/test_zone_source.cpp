@@ -86,7 +86,8 @@ TEST(ZoneSource, GbkShapefileDeclaredGivesTheOriginalNamesAndItsSidecarsAreInput
   ASSERT_EQ(sc.zones.size(), 16u);
   // The names of data/geo/beijing_districts.gpkg (UTF-8), in its order.
   const Edited original("", kSourceLine);
-  const scenarios::Scenario& want = original.load().runs.front();
+  const scenarios::ScenarioSet want_set = original.load();  // kept: `want` refers into it
+  const scenarios::Scenario& want = want_set.runs.front();
   for (std::size_t i = 0; i < 16; ++i) EXPECT_EQ(sc.zones[i].name, want.zones[i].name) << i;
   for (const char* ext : {".shp", ".dbf", ".shx", ".prj"}) {
     const std::string rel = fixtures + "/geo/beijing_gbk" + ext;
