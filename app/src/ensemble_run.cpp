@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "cohortgis/app/ensemble.hpp"
+#include "cohortgis/app/project.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 
@@ -59,12 +60,8 @@ RunSummary ensemble_worker(const RunConfig& cfg) {
   const std::string file = resolve_scenario_file(cfg.scenario);
   const scenarios::ScenarioSet set = scenarios::load_scenario_file(
       file, data_dir, geodata::granted(cfg.allow_read, cfg.allow_db, "--allow-read", "--allow-db"));
-  // The runs rank 0 does: the baseline, then the variants asked for (all by default); rank 0 reports unknown names.
-  std::vector<const scenarios::Scenario*> runs{&set.runs.front()};
-  for (std::size_t r = 1; r < set.runs.size(); ++r)
-    if (cfg.variants.empty() ||
-        std::find(cfg.variants.begin(), cfg.variants.end(), set.runs[r].variant) != cfg.variants.end())
-      runs.push_back(&set.runs[r]);
+  // The runs rank 0 does, in its order (project()'s selection, so that every rank's trajectories line up).
+  const std::vector<const scenarios::Scenario*> runs = select_runs(set, cfg.variants, "--variant");
   const long long n = ensemble_size(cfg, set);
   EnsembleOptions o;
   o.trajectories = n;

@@ -74,25 +74,29 @@ ProjectSummary project_runs(std::vector<const scenarios::Scenario*> runs, const 
 
 }  // namespace
 
-ProjectSummary project(const scenarios::ScenarioSet& set, const ProjectOptions& o, VariantSink& sink) {
+std::vector<const scenarios::Scenario*> select_runs(const scenarios::ScenarioSet& set,
+                                                    const std::vector<std::string>& variants, const std::string& option) {
   if (set.runs.empty()) throw InputError(set.file + ": the scenario set has no runs");
-  // The runs: the baseline, then the variants asked for (all by default).
   std::vector<const scenarios::Scenario*> runs{&set.runs.front()};
-  for (const auto& name : o.variants) {
+  for (const auto& name : variants) {
     if (name == "baseline") continue;
     const auto it =
         std::find_if(set.runs.begin() + 1, set.runs.end(), [&](const auto& r) { return r.variant == name; });
     if (it == set.runs.end()) {
       std::string have;
       for (std::size_t r = 1; r < set.runs.size(); ++r) have += (have.empty() ? "" : ", ") + set.runs[r].variant;
-      throw InputError(o.variants_option + ": '" + name + "' is not a variant of " + set.file +
+      throw InputError(option + ": '" + name + "' is not a variant of " + set.file +
                        " (variants: " + (have.empty() ? "none" : have) + ")");
     }
     if (std::find(runs.begin(), runs.end(), &*it) == runs.end()) runs.push_back(&*it);
   }
-  if (o.variants.empty())
+  if (variants.empty())
     for (std::size_t r = 1; r < set.runs.size(); ++r) runs.push_back(&set.runs[r]);
-  return project_runs(std::move(runs), o, sink);
+  return runs;
+}
+
+ProjectSummary project(const scenarios::ScenarioSet& set, const ProjectOptions& o, VariantSink& sink) {
+  return project_runs(select_runs(set, o.variants, o.variants_option), o, sink);
 }
 
 ProjectSummary project(const scenarios::Scenario& scenario, const ProjectOptions& o, VariantSink& sink) {

@@ -500,12 +500,9 @@ RunSummary run(const RunConfig& cfg) {
   // results.nc (netcdf_output.hpp): by --format, else by size; population.csv and components.csv then only if asked.
   std::unique_ptr<NetcdfWriter> cube;
   {
-    // The variants the run will hold (project() checks the names): the baseline, then those asked for.
-    std::vector<std::string> names{sc.variant};
-    for (std::size_t r = 1; r < set.runs.size(); ++r)
-      if (cfg.variants.empty() ||
-          std::find(cfg.variants.begin(), cfg.variants.end(), set.runs[r].variant) != cfg.variants.end())
-        names.push_back(set.runs[r].variant);
+    // The variants the run will hold, in project()'s order (an unknown name is refused here, before any output).
+    std::vector<std::string> names;
+    for (const scenarios::Scenario* r : select_runs(set, cfg.variants, "--variant")) names.push_back(r->variant);
     if (const CubeFormat format = choose_cube_format(cfg.format, sc, names.size()); format != CubeFormat::csv) {
       cube = std::make_unique<NetcdfWriter>(out.staging() / "results.nc", set, aggregates, names, cfg.compress_level);
       writer.set_cube_csv(format == CubeFormat::both);

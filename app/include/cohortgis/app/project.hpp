@@ -67,6 +67,12 @@ struct ProjectSummary {
   std::vector<const scenarios::Scenario*> runs;  // the runs done, in order (baseline first); point into the input
 };
 
+// The runs `variants` selects, in the order project() runs them: the baseline, then the named variants in the order
+// given ("baseline" ignored, repeats once), or every variant in file order when `variants` is empty. An unknown name
+// throws InputError naming `option` and the variants there are.
+std::vector<const scenarios::Scenario*> select_runs(const scenarios::ScenarioSet& set,
+                                                    const std::vector<std::string>& variants, const std::string& option);
+
 // Every run of the set that options.variants selects: the baseline, then the variants. The set (and the
 // scenarios) must outlive the call; the set is already validated by its loader. Throws InputError /
 // ProjectionError as the engine and the scenario's schedules do; the sink's exceptions pass through.
