@@ -61,14 +61,13 @@ void write_event_outputs(const std::filesystem::path& dir, const scenarios::Scen
   const auto zone_name = [&](int z) { return z < 0 ? std::string("total") : sc.zones[uz(z)].id; };
   const auto group_name = [&](int g) { return g < 0 ? std::string("all") : sc.group_names[uz(g)]; };
   // Sum of v over the cells of a unit (z, g: −1 = all), one sex and age (or every one with −1).
+  // Only the cells of the unit are visited (in the same order as a filtered pass over all, so the same sums).
   const auto sum = [&](const std::vector<double>& v, int y, int z, int g, int s, int a) {
     double t = 0.0;
-    for (int zz = 0; zz < ev.zones; ++zz)
-      for (int gg = 0; gg < ev.groups; ++gg)
-        for (int ss = 0; ss < 2; ++ss)
-          for (int aa = 0; aa < ev.ages; ++aa)
-            if ((z < 0 || zz == z) && (g < 0 || gg == g) && (s < 0 || ss == s) && (a < 0 || aa == a))
-              t += v[ev.index(y, zz, gg, ss, aa)];
+    for (int zz = z < 0 ? 0 : z; zz < (z < 0 ? ev.zones : z + 1); ++zz)
+      for (int gg = g < 0 ? 0 : g; gg < (g < 0 ? ev.groups : g + 1); ++gg)
+        for (int ss = s < 0 ? 0 : s; ss < (s < 0 ? 2 : s + 1); ++ss)
+          for (int aa = a < 0 ? 0 : a; aa < (a < 0 ? ev.ages : a + 1); ++aa) t += v[ev.index(y, zz, gg, ss, aa)];
     return t;
   };
   {
@@ -126,10 +125,9 @@ void write_event_outputs(const std::filesystem::path& dir, const scenarios::Scen
             row("births", b, "persons", true);
             if (!births->births_by_child_sex.empty()) {
               double sexes[2] = {0.0, 0.0};
-              for (int zz = 0; zz < ev.zones; ++zz)
-                for (int gg = 0; gg < ev.groups; ++gg)
+              for (int zz = z < 0 ? 0 : z; zz < (z < 0 ? ev.zones : z + 1); ++zz)
+                for (int gg = g < 0 ? 0 : g; gg < (g < 0 ? ev.groups : g + 1); ++gg)
                   for (int s = 0; s < 2; ++s)
-                    if ((z < 0 || zz == z) && (g < 0 || gg == g))
                       sexes[s] += births->births_by_child_sex[((uz(y - ev.first_year) * uz(ev.zones) + uz(zz)) *
                                                                    uz(ev.groups) + uz(gg)) * 2 + uz(s)];
               row("births_female", sexes[0], "persons", true);
