@@ -54,6 +54,11 @@ const Entry kEntries[] = {
     {"women_60plus_parity_1", "60岁及以上一孩妇女（奖励扶助）", "Women 60+ with one child", 'p', 1},
     {"women_60plus_parity_2", "60岁及以上二孩妇女", "Women 60+ with two children", 'p', 1},
     {"women_60plus_parity_3_plus", "60岁及以上多孩妇女", "Women 60+ with three or more children", 'p', 1},
+    // 特别扶助 base (docs/parity.md): expected mothers whose only child has died; small counts, in persons.
+    {"mothers_lost_only_child_49plus", "49岁及以上独生子女死亡母亲（特别扶助）",
+     "Mothers 49+ whose only child has died", 'x', 0, "人", "persons"},
+    {"mothers_lost_only_child_60plus", "60岁及以上独生子女死亡母亲（特别扶助）",
+     "Mothers 60+ whose only child has died", 'x', 0, "人", "persons"},
     {"deaths", "死亡人口", "Deaths", 'p', 1},
     {"net_migration", "净迁入人口", "Net migration", 'p', 1},
     {"person_years", "人年数", "Person-years", 'x', 0, "人年", "person-years"},

@@ -2,6 +2,7 @@
 #include "parity_output.hpp"
 
 #include <cmath>
+#include <cstdio>
 
 #include "cohortgis/app/results.hpp"
 #include "records_output.hpp"
@@ -25,6 +26,7 @@ ScheduleProvider ParityRecorder::wrap(ScheduleProvider inner) {
     inner(ctx, s);
     parity_.set_fertility(ctx, sc_.parity->rates_by_step[static_cast<std::size_t>(ctx.step)], s.asfr);
     parity_.set_srb(s.srb);  // with srb_by_order only
+    parity_.set_child_survival(s, sc_.life_table_method);  // 特别扶助: the children of parity-1 women
   };
 }
 
@@ -58,22 +60,33 @@ void ParityRecorder::women_rows(int year) {
 
 void ParityRecorder::step(const StepResult& r) {
   parity_.advance(r);
+  static const std::vector<std::string> names = parity_indicator_names();
   const auto row = [&](const std::string& zone, const ParityIndicators& ind) {
+    std::vector<double> values;
+    values.insert(values.end(), ind.births.begin(), ind.births.end());
+    values.insert(values.end(), ind.share_percent.begin(), ind.share_percent.end());
+    values.insert(values.end(), ind.tfr.begin(), ind.tfr.end());
+    values.insert(values.end(), ind.srb_per_100.begin(), ind.srb_per_100.end());
+    values.push_back(ind.mean_age_first_birth);
+    values.insert(values.end(), ind.women_49plus.begin(), ind.women_49plus.end());
+    values.insert(values.end(), ind.women_60plus.begin(), ind.women_60plus.end());
+    values.push_back(ind.mothers_lost_only_child_49plus);
+    values.push_back(ind.mothers_lost_only_child_60plus);
     append_csv_field(tables_.indicators, sc_.variant);
     tables_.indicators += ',';
     append_csv_field(tables_.indicators, zone);
     tables_.indicators += ',' + std::to_string(r.context.end_year);
-    const auto put = [&](double v) {
+    for (std::size_t k = 0; k < values.size(); ++k) {
       tables_.indicators += ',';
-      append_number(tables_.indicators, v);
-    };
-    for (double v : ind.births) put(v);
-    for (double v : ind.share_percent) put(v);
-    for (double v : ind.tfr) put(v);
-    for (double v : ind.srb_per_100) put(v);
-    put(ind.mean_age_first_birth);
-    for (double v : ind.women_49plus) put(v);
-    for (double v : ind.women_60plus) put(v);
+      append_number(tables_.indicators, values[k]);
+      // indicators.csv: variant, year, zone, group, indicator, value (an undefined value stays empty there too)
+      append_csv_field(tables_.long_rows, sc_.variant);
+      tables_.long_rows += ',' + std::to_string(r.context.end_year) + ',';
+      append_csv_field(tables_.long_rows, zone);
+      tables_.long_rows += ",all," + names[k] + ',';
+      append_number(tables_.long_rows, values[k]);
+      tables_.long_rows += '\n';
+    }
     tables_.indicators += '\n';
   };
   const std::vector<std::string> ids = sc_.zone_ids();
@@ -84,15 +97,23 @@ void ParityRecorder::step(const StepResult& r) {
   inner_.step(r);
 }
 
+std::vector<std::string> parity_indicator_names() {
+  std::vector<std::string> n;
+  for (const char* k : kBirthOrderLabels) n.push_back(std::string("births_order_") + k);
+  for (const char* k : kBirthOrderLabels) n.push_back(std::string("share_order_") + k + "_percent");
+  for (const char* k : kBirthOrderLabels) n.push_back(std::string("tfr_order_") + k);
+  for (const char* k : kBirthOrderLabels) n.push_back(std::string("srb_order_") + k + "_per_100");
+  n.push_back("mean_age_first_birth");
+  for (const char* p : {"0", "1", "2", "3_plus"}) n.push_back(std::string("women_49plus_parity_") + p);
+  for (const char* p : {"0", "1", "2", "3_plus"}) n.push_back(std::string("women_60plus_parity_") + p);
+  n.push_back("mothers_lost_only_child_49plus");  // 特别扶助 base (docs/parity.md)
+  n.push_back("mothers_lost_only_child_60plus");
+  return n;
+}
+
 std::string parity_csv_header() {
   std::string h = "variant,zone,year";
-  for (const char* k : kBirthOrderLabels) h += std::string(",births_order_") + k;
-  for (const char* k : kBirthOrderLabels) h += std::string(",share_order_") + k + "_percent";
-  for (const char* k : kBirthOrderLabels) h += std::string(",tfr_order_") + k;
-  for (const char* k : kBirthOrderLabels) h += std::string(",srb_order_") + k + "_per_100";
-  h += ",mean_age_first_birth";
-  for (const char* p : {"0", "1", "2", "3_plus"}) h += std::string(",women_49plus_parity_") + p;
-  for (const char* p : {"0", "1", "2", "3_plus"}) h += std::string(",women_60plus_parity_") + p;
+  for (const std::string& k : parity_indicator_names()) h += ',' + k;
   return h + "\n";
 }
 
@@ -107,6 +128,16 @@ bool write_parity_csv(const std::filesystem::path& dir, const ParityTables& tabl
                               : "variant,year,zone,group,age,parity,women\n");
   w.write(tables.women);
   w.close();
+  // Appended like the households indicators (planning_output.cpp): indicators.csv is complete by now.
+  const std::string path = (dir / "indicators.csv").string();
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(path, ec)) {
+    std::FILE* file = std::fopen(path.c_str(), "ab");
+    const bool ok =
+        file && std::fwrite(tables.long_rows.data(), 1, tables.long_rows.size(), file) == tables.long_rows.size();
+    if (file && std::fclose(file) != 0) throw InputError(path + ": could not be written (parity indicators)");
+    if (!ok) throw InputError(path + ": could not be written (parity indicators)");
+  }
   return true;
 }
 
@@ -125,7 +156,8 @@ std::optional<ReportSection> parity_report_section(const std::string& dir, Langu
                         "share_order_1_percent", "share_order_2_percent", "share_order_3_plus_percent",
                         "tfr_order_1",           "tfr_order_2",           "tfr_order_3_plus",
                         "srb_order_1_per_100",   "srb_order_2_per_100",   "srb_order_3_plus_per_100",
-                        "mean_age_first_birth",  "women_60plus_parity_1"};
+                        "mean_age_first_birth",  "women_60plus_parity_1",
+                        "mothers_lost_only_child_49plus", "mothers_lost_only_child_60plus"};
   s.header = {word("variant", l), zh ? "年份" : "Year"};
   for (const char* c : cols) s.header.push_back(indicator_title(c, l));
   const std::size_t cv = csv.column("variant"), cz = csv.column("zone"), cy = csv.column("year");

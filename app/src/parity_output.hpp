@@ -22,6 +22,7 @@ namespace cohortgis::app {
 struct ParityTables {
   int min_cell = 0;  // [outputs] min_cell: parity_women.csv suppresses counts of 1 to min_cell − 1 women
   std::string indicators, women;
+  std::string long_rows;  // the same indicators as rows of indicators.csv (variant,year,zone,all,indicator,value)
 };
 
 // Forwards every result to `inner` (the results writer) after moving the parity states one step on; wrap() gives
@@ -43,9 +44,12 @@ class ParityRecorder : public ResultSink {
   ParityProjection parity_;
 };
 
-// The header of parity.csv (the column names of docs/results.md).
+// The indicator columns of parity.csv (the names of docs/results.md), also the names of its rows in indicators.csv.
+std::vector<std::string> parity_indicator_names();
+// The header of parity.csv.
 std::string parity_csv_header();
-// Writes parity.csv and parity_women.csv into `dir` when a run had parity (rows not empty); returns whether it did.
+// Writes parity.csv and parity_women.csv into `dir` when a run had parity (rows not empty) and appends the parity
+// indicators to its indicators.csv (group `all`); returns whether it did.
 bool write_parity_csv(const std::filesystem::path& dir, const ParityTables& tables);
 
 // The report's section "births by order" of a results folder with parity.csv (nothing without one): the whole area

@@ -508,7 +508,7 @@ RunSummary run(const RunConfig& cfg) {
       writer.set_cube_csv(format == CubeFormat::both);
     }
   }
-  ParityTables parity_tables{set.outputs.min_cell, {}, {}};  // parity.csv, parity_women.csv (parity_output.hpp)
+  ParityTables parity_tables{set.outputs.min_cell, {}, {}, {}};  // parity.csv, parity_women.csv (parity_output.hpp)
   WriterSink sink(writer, cube.get(), aggregates, parity_tables, variants, years, timings);
   ProjectOptions po;
   po.configure = [&](const scenarios::Scenario& r, ProjectionConfig& pc) { planning.begin_variant(r, pc); };

@@ -136,6 +136,7 @@ void ParityProjection::advance(const StepResult& r) {
   if (rates_.empty()) throw InputError("parity: advance() before set_fertility()");
   if (c.births_by_mother_age.size() != states * nA || c.women_exposure.size() != states * nA)
     throw InputError("parity: the step did not keep births by age of mother (indicators or cell components off)");
+  if (!child_survival_.empty()) advance_kinship(r.start);  // before the shares move (parity_kinship.cpp)
   births_by_order_.assign(states * kBirthOrders * nA, 0.0);
   exposure_ = c.women_exposure;
   std::vector<double> next(shares_.size(), 0.0), progressed(kParityStates * nA, 0.0);
@@ -244,6 +245,11 @@ ParityIndicators ParityProjection::indicators_of(std::span<const int> zones) con
           if (L_.grid.age_start(i) >= 49) ind.women_49plus[uz(p)] += v;
           if (L_.grid.age_start(i) >= 60) ind.women_60plus[uz(p)] += v;
         }
+        if (!child_lost_.empty()) {
+          const double lost = child_lost_[st * nA + uz(i)] * women;
+          if (L_.grid.age_start(i) >= 49) ind.mothers_lost_only_child_49plus += lost;
+          if (L_.grid.age_start(i) >= 60) ind.mothers_lost_only_child_60plus += lost;
+        }
       }
     for (int k = 0; k < kBirthOrders; ++k) {
       ind.births[uz(k)] += B[k];
@@ -258,6 +264,7 @@ ParityIndicators ParityProjection::indicators_of(std::span<const int> zones) con
     ind.srb_per_100[uz(k)] = girls > 0.0 ? 100.0 * boys[uz(k)] / girls : kNaN;
   }
   ind.mean_age_first_birth = ind.births[0] > 0.0 ? first_weighted / ind.births[0] : kNaN;
+  if (child_lost_.empty()) ind.mothers_lost_only_child_49plus = ind.mothers_lost_only_child_60plus = kNaN;
   return ind;
 }
 

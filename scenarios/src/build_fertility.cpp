@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <tuple>
 
 #include "cohortgis/engine/graduation.hpp"
 #include "cohortgis/scenarios/level_fitting.hpp"
@@ -24,10 +25,11 @@ namespace fs = std::filesystem;
 void build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>& steps) {
   const Doc& doc = b.doc;
   for (const toml::table* t : {L.section(L.base, "fertility"), L.section(L.over, "fertility")})
-    if (t) doc.allow(*t, "fertility", {"schedule", "schedule_age_width", "tfr", "mean_age", "srb", "fit", "parity_rates", "parity_base", "srb_by_order"});
+    if (t) doc.allow(*t, "fertility", {"schedule", "schedule_age_width", "tfr", "mean_age", "srb", "fit", "parity_rates", "parity_progression", "parity_base", "srb_by_order"});
   auto [sn, skey] = L.get("fertility", "schedule");
   // With parity_rates (build_parity.cpp) the run sets the ASFR of every step from the parity states.
-  const auto [pn, pkey] = L.get("fertility", "parity_rates");
+  auto [pn, pkey] = L.get("fertility", "parity_rates");
+  if (!pn) std::tie(pn, pkey) = L.get("fertility", "parity_progression");
   if (!sn && !pn) doc.fail(L.base, "fertility.schedule", "missing; expected an ASFR schedule table (age, value)");
   if (sn && pn) doc.fail(pn, pkey, "a schedule (" + skey + ") and parity_rates; expected one of them (parity_rates set the ASFR)");
   if (pn)

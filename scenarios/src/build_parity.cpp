@@ -2,6 +2,7 @@
 // [fertility] parity_rates and parity_base of a scenario file (scenarios/README.md "Parity"): parity-specific
 // fertility rates per step and the base women by parity (a census table of children ever born, as counts or
 // shares, or the register's `children`).
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -31,15 +32,20 @@ std::size_t cell(const Build& b, int zone, int group, int parity, int age) {
 }
 
 // Rates by [zone][group][parity][age] for every time key of the table.
+// progression: the table holds parity progression ratios q (parity_progression), turned into rates f = q/(1 − q/2).
 std::vector<std::vector<double>> read_rates(const Build& b, const toml::node* n, const std::string& key,
-                                            TimedRows& timed) {
+                                            TimedRows& timed, bool progression) {
   const Doc& doc = b.doc;
   const TableRef ref = table_ref(doc, *n, key, {"year", "period", "age", "parity", "value", "zone", "group"});
   double per_woman = 1.0;
-  if (ref.unit == "per_1000_women" || ref.unit == "per_1000")
+  if (progression) {
+    if (!ref.unit.empty() && ref.unit != "ratio")
+      doc.fail(ref.unit_node, key + ".unit", "expected \"ratio\" (a probability from 0 to 1), got " + quote_cell(ref.unit));
+  } else if (ref.unit == "per_1000_women" || ref.unit == "per_1000") {
     per_woman = 1e-3;
-  else if (!ref.unit.empty() && ref.unit != "per_woman")
+  } else if (!ref.unit.empty() && ref.unit != "per_woman") {
     doc.fail(ref.unit_node, key + ".unit", "expected \"per_woman\" or \"per_1000_women\", got " + quote_cell(ref.unit));
+  }
   const Rows rows = read_rows(doc, ref, {"age", "parity", "value"}, {"age", "value"});
   timed = time_rows(b, rows, key);
   std::vector<std::vector<double>> by_key(timed.keys());
@@ -52,7 +58,22 @@ std::vector<std::vector<double>> read_rates(const Build& b, const toml::node* n,
       const int zi = b.zone_of_row(rows, r, n, key), g = b.group_of_row(rows, r, n, key);
       const int p = parity_of(doc, rows, r, n, key);
       const int age = whole_number(doc, rows, r, "age", key), i = b.age_index(age);
-      const double f = rows.number(r, "value") * per_woman;
+      double f = rows.number(r, "value") * per_woman;
+      if (progression) {
+        const double q = f;
+        if (!(q >= 0.0 && q <= 1.0))
+          doc.fail(n, key,
+                   rows.where(r, "value") + ": expected a parity progression ratio (the probability of a birth of the "
+                                            "next order within the year) from 0 to 1, got " + fmt(q));
+        // The women at parity p live on average 1 − q/2 of the year at it when the births are spread evenly over the
+        // year: the rate is q / (1 − q/2), the q–m relation with a = 1/2 (Preston, Heuveline & Guillot 2001, §3.1).
+        f = q / (1.0 - q / 2.0);
+        if (f > 1.0)
+          doc.fail(n, key,
+                   rows.where(r, "value") + ": a progression ratio of " + fmt(q) + " is a rate of " + fmt(f) +
+                       " births per woman per year; expected at most 2/3 (a rate of at most 1, which one-year steps "
+                       "can follow)");
+      }
       if (i < 0)
         doc.fail(n, key,
                  rows.where(r, "age") + ": age " + std::to_string(age) +
@@ -78,6 +99,30 @@ std::vector<std::vector<double>> read_rates(const Build& b, const toml::node* n,
     }
   }
   return by_key;
+}
+
+// parity_base = "from_rates": each age's women have the parity distribution that a cohort reaches under the first
+// step's rates from birth (a synthetic cohort: the past taken to have had the first step's rates), moved along the
+// parities exactly as the projection moves them, h_p(i) = (f_p(i) + f_p(i+1))/2 (docs/parity.md step 3).
+std::vector<double> estimate_base(const Build& b, const std::vector<double>& rates) {
+  const CohortArray& P = b.sc.base_population;
+  std::vector<double> out(uz(b.Z * b.G * kParities * b.A), 0.0);
+  const auto h = [&](int z, int g, int p, int i) {
+    const double f = rates[cell(b, z, g, p, i)];
+    return (f + (i + 1 < b.A ? rates[cell(b, z, g, p, i + 1)] : f)) / 2.0;
+  };
+  for (int z = 0; z < b.Z; ++z)
+    for (int g = 0; g < b.G; ++g) {
+      double pi[kParities] = {1.0, 0.0, 0.0, 0.0};
+      for (int i = 0; i < b.A; ++i) {
+        for (int p = 0; p < kParities; ++p) out[cell(b, z, g, p, i)] = pi[p] * P.at(z, g, 0, i);
+        double next[kParities];
+        for (int p = 0; p < kParities; ++p)
+          next[p] = pi[p] * (p < kParities - 1 ? 1.0 - h(z, g, p, i) : 1.0) + (p > 0 ? pi[p - 1] * h(z, g, p - 1, i) : 0.0);
+        std::copy(next, next + kParities, pi);
+      }
+    }
+  return out;
 }
 
 // Base women by [zone][group][parity][age] from a table of women (counts) or shares by age and parity.
@@ -179,7 +224,20 @@ std::vector<double> read_base(const Build& b, const toml::node* n, const std::st
 }  // namespace
 
 void build_parity(const Build& b, const Layer& L) {
+  // parity_rates or parity_progression: a variant's key replaces the baseline's, whichever of the two it names.
   auto [rn, rkey] = L.get("fertility", "parity_rates");
+  auto [qn, qkey] = L.get("fertility", "parity_progression");
+  if (rn && qn) {
+    const bool r_over = rkey.rfind("fertility.", 0) != 0, q_over = qkey.rfind("fertility.", 0) != 0;
+    if (r_over == q_over)
+      b.doc.fail(qn, qkey, "parity_rates and parity_progression; expected one of them");
+    if (q_over) rn = nullptr; else qn = nullptr;
+  }
+  const bool progression = qn != nullptr;
+  if (progression) {
+    rn = qn;
+    rkey = qkey;
+  }
   auto [bn, bkey] = L.get("fertility", "parity_base");
   if (!rn) {
     if (bn) b.doc.fail(bn, bkey, "parity_base without parity_rates; expected both (or neither)");
@@ -187,16 +245,19 @@ void build_parity(const Build& b, const Layer& L) {
       b.doc.fail(sn, skey, "srb_by_order without parity_rates; expected births by order (parity_rates) or srb");
     return;
   }
-  if (!bn) b.doc.fail(rn, rkey, "parity_rates without parity_base; expected the base women by parity too");
+  if (!bn) b.doc.fail(rn, rkey, "parity rates without parity_base; expected the base women by parity too");
   if (b.z != 1)
     b.doc.fail(rn, rkey,
                "parity needs one-year steps (projection.step = 1): on five-year steps women have births of "
                "successive orders within a step, which the parity states do not follow");
   auto in = std::make_shared<ParityInputs>();
   TimedRows timed;
-  const std::vector<std::vector<double>> by_key = read_rates(b, rn, rkey, timed);
+  const std::vector<std::vector<double>> by_key = read_rates(b, rn, rkey, timed, progression);
   for (int k = 0; k < b.steps; ++k) in->rates_by_step.push_back(mix_step(by_key, timed.steps[uz(k)]));
-  in->women_by_parity = read_base(b, bn, bkey);
+  if (bn->is_string() && b.doc.string(*bn, bkey) == "from_rates")
+    in->women_by_parity = estimate_base(b, in->rates_by_step.at(0));
+  else
+    in->women_by_parity = read_base(b, bn, bkey);
   if (auto [sn, skey] = L.get("fertility", "srb_by_order"); sn) {
     const toml::table& t = b.doc.table(*sn, skey);
     b.doc.allow(t, skey, {"1", "2", "3+"});

@@ -113,6 +113,22 @@ TEST(ParityScenario, RunWritesParityCsv) {
     }
   EXPECT_EQ(checked, by_cell.size());
   EXPECT_EQ(checked, 2u * 11u * 2u * 21u);  // variants × years (base + 10) × zones × ages
+  // indicators.csv holds every parity.csv value as a row of group `all` (births by order, shares, 特别扶助 base).
+  const auto ind = test::read_csv((out / "indicators.csv").string());
+  std::size_t parity_rows = 0;
+  for (std::size_t r = 0; r < ind.rows.size(); ++r) {
+    const std::string& name = ind.at(r, "indicator");
+    if (name.rfind("births_order_", 0) != 0 && name.rfind("share_order_", 0) != 0 &&
+        name.rfind("mothers_lost_only_child_", 0) != 0)
+      continue;
+    ++parity_rows;
+    EXPECT_EQ(ind.at(r, "group"), "all");
+    const std::size_t pr = row.at(ind.at(r, "variant") + "/" + ind.at(r, "year") + "/" + ind.at(r, "zone"));
+    EXPECT_EQ(ind.at(r, "value"), p.at(pr, name)) << name;
+  }
+  EXPECT_EQ(parity_rows, 2u * 10u * 3u * 8u);  // variants × years × units × (3 + 3 + 2) indicators
+  // The grid stops at 20+: no mothers aged 49 and over.
+  EXPECT_EQ(p.num(a, "mothers_lost_only_child_49plus"), 0.0);
   // The report's section: the whole area's rows, with the indicators' English names.
   cfg.report = true;
   app::run(cfg);
@@ -120,6 +136,7 @@ TEST(ParityScenario, RunWritesParityCsv) {
   const std::string text((std::istreambuf_iterator<char>(html)), std::istreambuf_iterator<char>());
   EXPECT_CONTAINS(text, "Births by order (family-planning indicators)");
   EXPECT_CONTAINS(text, "Share of third and higher births");
+  EXPECT_CONTAINS(text, "Mothers 60+ whose only child has died");
   fs::remove_all(out);
 }
 
@@ -197,4 +214,42 @@ TEST(ParityScenario, SmallCellsSuppressed) {
   }
   EXPECT_GT(hidden, 0u);  // e.g. women aged 15 at parity 2 (1000 × 0.1 × …) fall below 10 in later years
   fs::remove_all(dir);
+}
+
+// parity_base = "from_rates" (docs/parity.md "Base without a census table"): the synthetic cohort of the first
+// step's rates. By hand with rates.csv (h_p(i) = (f_p(i) + f_p(i+1))/2: h_0 = 0.05 at 14, 0.1 at 15–18; h_1 = h_2 ×
+// 2.5 = 0.025 at 17 and 18): age 15 (0.95, 0.05), 16 (0.855, 0.145), 17 (0.7695, 0.2305), 18 (0.69255, 0.3016875,
+// 0.0057625, 0). The variant gives parity progression ratios q, read as rates q/(1 − q/2), changing in 2023.
+TEST(ParityScenario, BaseFromRatesAndProgressionRatios) {
+  const auto set = scenarios::load_scenario_file(kDir + "/scenario_from_rates.toml", COHORTGIS_DATA);
+  ASSERT_EQ(set.runs.size(), 2u);
+  const std::size_t A = 21;
+  const auto& w = set.runs[0].parity->women_by_parity;  // [zone][group][parity][age], zone A first
+  EXPECT_NEAR(w[0 * A + 15], 950.0, 1e-9);
+  EXPECT_NEAR(w[1 * A + 16], 145.0, 1e-9);
+  EXPECT_NEAR(w[0 * A + 18], 692.55, 1e-9);
+  EXPECT_NEAR(w[1 * A + 18], 301.6875, 1e-9);
+  EXPECT_NEAR(w[2 * A + 18], 5.7625, 1e-9);
+  EXPECT_EQ(w[3 * A + 18], 0.0);
+  EXPECT_NEAR(w[3 * A + 20], 1000.0 * 0.0057625 * 0.01, 1e-9);  // 20+: the cohort aged 19 moved on, 3+ from 2 at 18
+  EXPECT_EQ(w[1 * A + 10], 0.0);
+  const auto& r = set.runs[1].parity->rates_by_step;
+  EXPECT_DOUBLE_EQ(r[0][0 * A + 15], 0.2 / 0.9);
+  EXPECT_DOUBLE_EQ(r[2][0 * A + 15], 0.2 / 0.9);
+  EXPECT_DOUBLE_EQ(r[3][0 * A + 15], 0.1 / 0.95);
+  EXPECT_DOUBLE_EQ(r[0][1 * A + 18], 0.1 / 0.95);
+  EXPECT_DOUBLE_EQ(r[0][2 * A + 18], 0.05 / 0.975);
+  EXPECT_EQ(r[3][1 * A + 18], 0.0);
+  // The run accepts the estimated states (they sum to the women of every cell).
+  const fs::path out = fs::temp_directory_path() / ("cohortgis_parity_est_" + std::to_string(::getpid()));
+  fs::remove_all(out);
+  app::RunConfig cfg;
+  cfg.scenario = kDir + "/scenario_from_rates.toml";
+  cfg.out_dir = out.string();
+  cfg.quiet = true;
+  cfg.report = false;
+  cfg.data_dir = COHORTGIS_DATA;
+  app::run(cfg);
+  EXPECT_EQ(test::read_csv((out / "parity.csv").string()).rows.size(), 2u * 5u * 3u);
+  fs::remove_all(out);
 }

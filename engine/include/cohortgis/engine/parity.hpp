@@ -34,6 +34,10 @@ struct ParityIndicators {
   double mean_age_first_birth = 0.0;                 // Σ (age + z/2) · B₁(age) / Σ B₁ (NaN without first births)
   std::array<double, kParityStates> women_49plus{};  // women aged 49+ at the end of the step (50+ on 5-year grids)
   std::array<double, kParityStates> women_60plus{};  // women aged 60+ (the 奖励扶助 age)
+  // 特别扶助 base (kinship, parity_kinship.cpp): expected women aged 49+ / 60+ at the end of the step who had exactly
+  // one child and whose child has died (NaN when the run does not follow the children: no set_child_survival).
+  double mothers_lost_only_child_49plus = 0.0;
+  double mothers_lost_only_child_60plus = 0.0;
 };
 
 class ParityProjection {
@@ -59,6 +63,13 @@ class ParityProjection {
   // boys = Σ_k b_k·s_k/(1 + s_k) (docs/parity.md "Sex ratio at birth by order").
   void set_srb(std::vector<double>& srb_per_zone) const;
 
+  // 特别扶助 (docs/parity.md "Mothers who lost their only child"): before a step, after set_fertility and set_srb,
+  // the survival ratios S[0..w] of the step's schedules for the children of parity-1 women (the mother's zone and
+  // group; sons and daughters by the zone's SRB). The first call also sets the base's children by age and survival
+  // (Goodman, Keyfitz & Pullum 1974, with the first step's rates and survival). Without it the kinship
+  // indicators are NaN.
+  void set_child_survival(const StepSchedules& schedules, const LifeTableMethod& method);
+
   // After the step: births by order from the step's births by age of mother (components.births_by_mother_age, which
   // must be kept: indicators or cell components on) and the shares of each cohort one step on.
   void advance(const StepResult& result);
@@ -69,6 +80,9 @@ class ParityProjection {
   std::vector<double> women_by_parity() const;
   // Shares of the women of each cell by [zone][group][parity][age].
   const std::vector<double>& shares() const { return shares_; }
+  // Expected mothers at parity 1 whose only child has died, by [zone][group][age] now (empty without
+  // set_child_survival).
+  std::vector<double> mothers_lost_only_child() const;
   // Indicators of the last step by zone (groups pooled).
   std::vector<ParityIndicators> indicators() const;
   // Indicators of the last step of a set of zones pooled (an aggregate such as the whole area).
@@ -83,6 +97,24 @@ class ParityProjection {
            static_cast<std::size_t>(age);
   }
   std::string where(int zone, int group, int age) const;
+  // [zone][group][age of mother][sex of child][age of child]
+  std::size_t kin_at(int zone, int group, int age, int sex, int child_age) const {
+    return (((static_cast<std::size_t>(zone) * static_cast<std::size_t>(L_.groups) + static_cast<std::size_t>(group)) *
+                 L_.ages() +
+             static_cast<std::size_t>(age)) *
+                kSexes +
+            static_cast<std::size_t>(sex)) *
+               L_.ages() +
+           static_cast<std::size_t>(child_age);
+  }
+  void init_kinship();                                        // the base's children (set_child_survival's first call)
+  void advance_kinship(const CohortArray& start);  // from advance(), before the shares move
+  // h_p of the cohort aged i at the start: z·(f_p(i) + f_p(i+1))/2 (docs/parity.md step 3).
+  double progression(int zone, int group, int parity, int age) const {
+    const double f = rates_[at(zone, group, parity, age)];
+    const double next = age + 1 < L_.grid.n_ages ? rates_[at(zone, group, parity, age + 1)] : f;
+    return L_.grid.width_years * (f + next) / 2.0;
+  }
 
   CohortLayout L_;
   std::vector<std::string> zone_ids_, group_names_;
@@ -94,6 +126,11 @@ class ParityProjection {
   std::vector<double> boys_by_order_;                // [zone][order] of the last step
   std::array<double, kBirthOrders> srb_by_order_{};  // males per female; 0: not given
   StepContext ctx_;
+  // Kinship of the parity-1 women (shares of the cell's women, like shares_): a living only child by sex and age
+  // [zone][group][age][sex][child age], and the only child dead [zone][group][age]; they sum to π_1.
+  std::vector<double> child_alive_, child_lost_;
+  std::vector<double> child_survival_;  // S of the step [zone][group][sex][age]
+  std::vector<double> child_girls_;     // share of girls among the births of the step, 1/(1 + srb), [zone]
 };
 
 }  // namespace cohortgis
