@@ -25,6 +25,7 @@ struct KinRun {
   std::vector<double> lost_at_base;                   // [age] after the first set_child_survival
   std::vector<std::vector<double>> lost;              // [step][age]
   std::vector<std::vector<double>> women;             // [step][age] women at the end
+  std::vector<std::vector<double>> women_parity_1;    // [step][age]
   std::vector<ParityIndicators> indicators;           // [step]
 
   void run() {
@@ -43,6 +44,10 @@ struct KinRun {
         parity->advance(r);
         self->lost.push_back(parity->mothers_lost_only_child());
         self->women.emplace_back(r.end.ages(0, 0, 0).begin(), r.end.ages(0, 0, 0).end());
+        const std::vector<double> w = parity->women_by_parity();  // [parity][age] of the one zone and group
+        const std::size_t nA = r.end.layout().ages();
+        self->women_parity_1.emplace_back(w.begin() + static_cast<std::ptrdiff_t>(nA),
+                                          w.begin() + static_cast<std::ptrdiff_t>(2 * nA));
         self->indicators.push_back(parity->indicators()[0]);
       }
     } sink;
@@ -152,4 +157,42 @@ TEST(ParityKinship, DeathRatesAsTheirSurvivalRatios) {
   ASSERT_EQ(results[0].size(), 25u);
   EXPECT_GT(results[0].back(), 0.0);
   for (std::size_t n = 0; n < 25; ++n) EXPECT_NEAR(results[0][n], results[1][n], 1e-12 * (1.0 + results[1][n]));
+}
+
+// Without deaths no child dies: nobody is counted, at any age and step. With deaths, the mothers who lost their only
+// child are a part of the women at parity 1 of every age, and a growing one as the cohorts age.
+TEST(ParityKinship, NoDeathsNoLossAndBounds) {
+  for (const double s : {1.0, 0.97}) {
+    KinRun r = cohort_case(85, 30, 0, s);
+    const int A = 86;
+    for (int i = 0; i < A; ++i) r.base.at(0, 0, 0, i) = r.base.at(0, 0, 1, i) = 1000.0;
+    for (int i = 0; i < A; ++i) {
+      const double age = i + 0.5;
+      const double f0 = (age > 15 && age < 45) ? 0.15 * std::exp(-0.5 * std::pow((age - 27.0) / 5.0, 2)) : 0.0;
+      const double share1 = age < 20 ? 0.0 : 0.5;  // base: half the women from 20 on at parity 1
+      r.women_by_parity[uz(i)] = 1000.0 * (1.0 - share1);
+      r.women_by_parity[uz(A + i)] = 1000.0 * share1;
+      r.rates[uz(i)] = f0;
+      r.rates[uz(A + i)] = 0.3 * f0;
+    }
+    r.steps = 10;
+    r.run();
+    for (std::size_t n = 0; n < r.lost.size(); ++n)
+      for (int i = 0; i < A; ++i) {
+        const double lost = r.lost[n][uz(i)], p1 = r.women_parity_1[n][uz(i)];
+        if (s == 1.0) {
+          EXPECT_EQ(lost, 0.0) << "step " << n << " age " << i;
+        } else {
+          EXPECT_GE(lost, 0.0);
+          EXPECT_LE(lost, p1 * (1.0 + 1e-12)) << "step " << n << " age " << i;
+        }
+      }
+    if (s < 1.0) {
+      // Constant survival 0.97: first births peak at 27 (sd 5 years), so a 60-year-old's only child is about 32 ± 5
+      // and alive with probability about 0.97^33 = 0.37: the share lost lies well inside 1 − 0.97^28 … 1 − 0.97^45.
+      const double share60 = r.lost.back()[60] / r.women_parity_1.back()[60];
+      EXPECT_GT(share60, 1.0 - std::pow(0.97, 28));
+      EXPECT_LT(share60, 1.0 - std::pow(0.97, 45));
+    }
+  }
 }
