@@ -87,17 +87,17 @@ void ParityProjection::init_kinship() {
           std::fill(weight.begin(), weight.end(), 0.0);
           weight[uz(std::clamp(kFallbackAgeAtFirstBirth, 0, i - 1))] = total = 1.0;
         }
-        double kept = 0.0;
+        double lost = 0.0;  // summed as the dead, not π_1 less the living: exactly 0 without deaths
         for (int x = 0; x < i; ++x) {
           const int c = i - 1 - x;
           for (int s = 0; s < kSexCount; ++s) {
             const double sex_share = s == kFemale ? child_girls_[uz(z)] : 1.0 - child_girls_[uz(z)];
-            const double v = pi1 * weight[uz(x)] / total * sex_share * alive[uz(s) * uz(A) + uz(c)];
-            child_alive_[kin_at(z, g, i, s, c)] = v;
-            kept += v;
+            const double mothers = pi1 * weight[uz(x)] / total * sex_share, l = alive[uz(s) * uz(A) + uz(c)];
+            child_alive_[kin_at(z, g, i, s, c)] = mothers * l;
+            lost += mothers * (1.0 - l);
           }
         }
-        child_lost_[st * uz(A) + uz(i)] = std::max(0.0, pi1 - kept);
+        child_lost_[st * uz(A) + uz(i)] = lost;
       }
     }
 }

@@ -253,3 +253,37 @@ TEST(ParityScenario, BaseFromRatesAndProgressionRatios) {
   EXPECT_EQ(test::read_csv((out / "parity.csv").string()).rows.size(), 2u * 5u * 3u);
   fs::remove_all(out);
 }
+
+// The shipped example (core-districts-parity, ages to 85+): the 特别扶助 base is a part of the women with one child
+// of its age band, 60+ a part of 49+, and the whole area the sum of its districts.
+TEST(ParityScenario, ExampleMothersWhoLostTheirOnlyChild) {
+  const fs::path out = fs::temp_directory_path() / ("cohortgis_parity_example_" + std::to_string(::getpid()));
+  fs::remove_all(out);
+  app::RunConfig cfg;
+  cfg.scenario = std::string(COHORTGIS_EXAMPLES) + "/core-districts-parity/scenario.toml";
+  cfg.out_dir = out.string();
+  cfg.quiet = true;
+  cfg.report = false;
+  cfg.variants = {"baseline"};
+  cfg.data_dir = COHORTGIS_DATA;
+  app::run(cfg);
+  const auto p = test::read_csv((out / "parity.csv").string());
+  std::map<std::string, double> sum_of_zones;
+  std::size_t checked = 0;
+  for (std::size_t r = 0; r < p.rows.size(); ++r) {
+    const double m49 = p.num(r, "mothers_lost_only_child_49plus"), m60 = p.num(r, "mothers_lost_only_child_60plus");
+    EXPECT_GT(m60, 0.0);
+    EXPECT_LE(m60, m49);
+    EXPECT_LT(m49, p.num(r, "women_49plus_parity_1"));
+    EXPECT_LT(m60, p.num(r, "women_60plus_parity_1"));
+    if (p.at(r, "zone") != "total") sum_of_zones[p.at(r, "year")] += m60;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 15u * 3u);  // 2021–2035 × (two districts, total)
+  for (std::size_t r = 0; r < p.rows.size(); ++r) {
+    if (p.at(r, "zone") != "total") continue;
+    const double sum = sum_of_zones.at(p.at(r, "year"));
+    EXPECT_NEAR(p.num(r, "mothers_lost_only_child_60plus"), sum, 1e-9 * sum);
+  }
+  fs::remove_all(out);
+}
