@@ -25,7 +25,7 @@ ScheduleProvider ParityRecorder::wrap(ScheduleProvider inner) {
   return [this, inner = std::move(inner)](const StepContext& ctx, StepSchedules& s) {
     inner(ctx, s);
     parity_.set_fertility(ctx, sc_.parity->rates_by_step[static_cast<std::size_t>(ctx.step)], s.asfr);
-    parity_.set_srb(s.srb);  // with srb_by_order only
+    parity_.set_srb(s.srb);                                // with srb_by_order only
     parity_.set_child_survival(s, sc_.life_table_method);  // 特别扶助: the children of parity-1 women
   };
 }
@@ -152,12 +152,22 @@ std::optional<ReportSection> parity_report_section(const std::string& dir, Langu
   s.title = zh ? "分孩次出生（计划生育指标）" : "Births by order (family-planning indicators)";
   s.note = zh ? "全区（total）。一孩率、二孩率、多孩率为各孩次出生占全部出生的百分比；方法见 docs/parity.md。"
               : "Whole area (total). Shares are births of the order per 100 births; method: docs/parity.md.";
-  const char* cols[] = {"births_order_1",        "births_order_2",        "births_order_3_plus",
-                        "share_order_1_percent", "share_order_2_percent", "share_order_3_plus_percent",
-                        "tfr_order_1",           "tfr_order_2",           "tfr_order_3_plus",
-                        "srb_order_1_per_100",   "srb_order_2_per_100",   "srb_order_3_plus_per_100",
-                        "mean_age_first_birth",  "women_60plus_parity_1",
-                        "mothers_lost_only_child_49plus", "mothers_lost_only_child_60plus"};
+  const char* cols[] = {"births_order_1",
+                        "births_order_2",
+                        "births_order_3_plus",
+                        "share_order_1_percent",
+                        "share_order_2_percent",
+                        "share_order_3_plus_percent",
+                        "tfr_order_1",
+                        "tfr_order_2",
+                        "tfr_order_3_plus",
+                        "srb_order_1_per_100",
+                        "srb_order_2_per_100",
+                        "srb_order_3_plus_per_100",
+                        "mean_age_first_birth",
+                        "women_60plus_parity_1",
+                        "mothers_lost_only_child_49plus",
+                        "mothers_lost_only_child_60plus"};
   s.header = {word("variant", l), zh ? "年份" : "Year"};
   for (const char* c : cols) s.header.push_back(indicator_title(c, l));
   const std::size_t cv = csv.column("variant"), cz = csv.column("zone"), cy = csv.column("year");

@@ -40,7 +40,8 @@ std::vector<std::vector<double>> read_rates(const Build& b, const toml::node* n,
   double per_woman = 1.0;
   if (progression) {
     if (!ref.unit.empty() && ref.unit != "ratio")
-      doc.fail(ref.unit_node, key + ".unit", "expected \"ratio\" (a probability from 0 to 1), got " + quote_cell(ref.unit));
+      doc.fail(ref.unit_node, key + ".unit",
+               "expected \"ratio\" (a probability from 0 to 1), got " + quote_cell(ref.unit));
   } else if (ref.unit == "per_1000_women" || ref.unit == "per_1000") {
     per_woman = 1e-3;
   } else if (!ref.unit.empty() && ref.unit != "per_woman") {
@@ -63,8 +64,10 @@ std::vector<std::vector<double>> read_rates(const Build& b, const toml::node* n,
         const double q = f;
         if (!(q >= 0.0 && q <= 1.0))
           doc.fail(n, key,
-                   rows.where(r, "value") + ": expected a parity progression ratio (the probability of a birth of the "
-                                            "next order within the year) from 0 to 1, got " + fmt(q));
+                   rows.where(r, "value") +
+                       ": expected a parity progression ratio (the probability of a birth of the "
+                       "next order within the year) from 0 to 1, got " +
+                       fmt(q));
         // The women at parity p live on average 1 − q/2 of the year at it when the births are spread evenly over the
         // year: the rate is q / (1 − q/2), the q–m relation with a = 1/2 (Preston, Heuveline & Guillot 2001, §3.1).
         f = q / (1.0 - q / 2.0);
@@ -118,7 +121,8 @@ std::vector<double> estimate_base(const Build& b, const std::vector<double>& rat
         for (int p = 0; p < kParities; ++p) out[cell(b, z, g, p, i)] = pi[p] * P.at(z, g, 0, i);
         double next[kParities];
         for (int p = 0; p < kParities; ++p)
-          next[p] = pi[p] * (p < kParities - 1 ? 1.0 - h(z, g, p, i) : 1.0) + (p > 0 ? pi[p - 1] * h(z, g, p - 1, i) : 0.0);
+          next[p] =
+              pi[p] * (p < kParities - 1 ? 1.0 - h(z, g, p, i) : 1.0) + (p > 0 ? pi[p - 1] * h(z, g, p - 1, i) : 0.0);
         std::copy(next, next + kParities, pi);
       }
     }
@@ -229,9 +233,11 @@ void build_parity(const Build& b, const Layer& L) {
   auto [qn, qkey] = L.get("fertility", "parity_progression");
   if (rn && qn) {
     const bool r_over = rkey.rfind("fertility.", 0) != 0, q_over = qkey.rfind("fertility.", 0) != 0;
-    if (r_over == q_over)
-      b.doc.fail(qn, qkey, "parity_rates and parity_progression; expected one of them");
-    if (q_over) rn = nullptr; else qn = nullptr;
+    if (r_over == q_over) b.doc.fail(qn, qkey, "parity_rates and parity_progression; expected one of them");
+    if (q_over)
+      rn = nullptr;
+    else
+      qn = nullptr;
   }
   const bool progression = qn != nullptr;
   if (progression) {

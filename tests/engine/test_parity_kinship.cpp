@@ -22,11 +22,11 @@ struct KinRun {
   std::vector<double> women_by_parity, rates, mortality;
   MortalityInput mortality_kind = MortalityInput::survival_ratios;
   int steps = 1;
-  std::vector<double> lost_at_base;                   // [age] after the first set_child_survival
-  std::vector<std::vector<double>> lost;              // [step][age]
-  std::vector<std::vector<double>> women;             // [step][age] women at the end
-  std::vector<std::vector<double>> women_parity_1;    // [step][age]
-  std::vector<ParityIndicators> indicators;           // [step]
+  std::vector<double> lost_at_base;                 // [age] after the first set_child_survival
+  std::vector<std::vector<double>> lost;            // [step][age]
+  std::vector<std::vector<double>> women;           // [step][age] women at the end
+  std::vector<std::vector<double>> women_parity_1;  // [step][age]
+  std::vector<ParityIndicators> indicators;         // [step]
 
   void run() {
     ParityProjection parity(layout, {"z0"}, {"g0"}, women_by_parity, base);
@@ -92,8 +92,8 @@ TEST(ParityKinship, CohortAgainstClosedForm) {
   const double s = 0.9;
   KinRun r = cohort_case(70, 46, 0, s);
   const int A = 71;
-  r.rates[uz(46)] = 0.4;                                        // parity 0
-  for (int y = 47; y <= 61; ++y) r.rates[uz(A + y)] = 0.1;      // parity 1
+  r.rates[uz(46)] = 0.4;                                    // parity 0
+  for (int y = 47; y <= 61; ++y) r.rates[uz(A + y)] = 0.1;  // parity 1
   r.steps = 15;
   r.run();
   ASSERT_EQ(r.lost.size(), 15u);
@@ -137,11 +137,12 @@ TEST(ParityKinship, DeathRatesAsTheirSurvivalRatios) {
   const int open = 70, A = open + 1;
   std::vector<double> mx(uz(2 * A));
   for (int s = 0; s < 2; ++s)
-    for (int i = 0; i < A; ++i) mx[uz(s * A + i)] = (s ? 0.012 : 0.01) * std::exp(0.05 * (i - 30)) + (i == 0 ? 0.02 : 0);
+    for (int i = 0; i < A; ++i)
+      mx[uz(s * A + i)] = (s ? 0.012 : 0.01) * std::exp(0.05 * (i - 30)) + (i == 0 ? 0.02 : 0);
   std::vector<double> S(uz(2 * A));
   for (int s = 0; s < 2; ++s) {
-    const LifeTable lt = single_year_life_table(std::span<const double>(mx.data() + s * A, uz(A)),
-                                                s ? Sex::male : Sex::female);
+    const LifeTable lt =
+        single_year_life_table(std::span<const double>(mx.data() + s * A, uz(A)), s ? Sex::male : Sex::female);
     survival_ratios(lt, AgeGrid::single_year(open), std::span<double>(S.data() + s * A, uz(A)));
   }
   std::vector<double> results[2];

@@ -107,7 +107,7 @@ class ParityProjection {
                L_.ages() +
            static_cast<std::size_t>(child_age);
   }
-  void init_kinship();                                        // the base's children (set_child_survival's first call)
+  void init_kinship();                             // the base's children (set_child_survival's first call)
   void advance_kinship(const CohortArray& start);  // from advance(), before the shares move
   // h_p of the cohort aged i at the start: z·(f_p(i) + f_p(i+1))/2 (docs/parity.md step 3).
   double progression(int zone, int group, int parity, int age) const {
