@@ -412,14 +412,14 @@ EstimateSummary estimate(const EstimateConfig& cfg) {
         format_number(std::round(allm)) + " | " + format_number(std::round(10000.0 * allm / ((all1 + all2) / 2)) / 10) +
         " |" + (residual ? " |" : "") + "\n";
   write("estimate_report.md", md);
-  std::string files_json;
-  for (const auto& f : s.files) files_json += std::string(files_json.empty() ? "" : ", ") + json_string(f);
-  files_json += ", \"manifest.json\"";
-  write("manifest.json", "{\n  \"cohortgis_version\": " + json_string(COHORTGIS_VERSION) +
-                             ",\n  \"command\": \"estimate\",\n  \"method\": " + json_string(s.method) +
-                             ",\n  \"years\": [" + std::to_string(cfg.first_year) + ", " +
-                             std::to_string(cfg.second_year) + "],\n  \"inputs\": [" + inputs_json +
-                             "\n  ],\n  \"outputs\": [" + files_json + "]\n}\n");
+  // The sealed manifest of every results folder (output_dir.hpp): marker, inputs, every file with its SHA-256, so
+  // that a later estimate may replace the folder.
+  write_manifest(out.staging(),
+                 "  \"cohortgis_version\": " + json_string(COHORTGIS_VERSION) + ",\n  \"command\": \"estimate\",\n"
+                 "  \"method\": " + json_string(s.method) + ",\n  \"years\": [" + std::to_string(cfg.first_year) + ", " +
+                     std::to_string(cfg.second_year) + "],\n  \"inputs\": [" + inputs_json + "\n  ],\n",
+                 list_result_files(out.staging()));
+  s.files.push_back("manifest.json");
   out.commit();
   s.out_dir = out.target().string();
   return s;

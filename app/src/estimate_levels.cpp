@@ -254,19 +254,22 @@ LevelsSummary estimate_levels(const LevelsConfig& cfg) {
   if (any_population) in.push_back({"population", cfg.population});
   if (any_mortality) in.push_back({"standard death rates", cfg.mx});
   if (any_fertility) in.push_back({"standard ASFR", cfg.asfr});
-  std::string md =
-      "# Mortality and fertility levels by zone\n\n## Method\n\n"
-      "Mortality: the Brass (1971) relational logit model with β = 1 on the standard death rates (" + cfg.mx +
-      "): logit l(x) = α + logit l_s(x), one α per zone for both sexes, found by bisection on [−4, 4] so that the "
-      "zone's schedules give its figure: a life expectancy at birth of both sexes, e0 = (e0_f + ρ·e0_m)/(1 + ρ) with "
-      "ρ = " + format_number(cfg.srb) + "/100 (the life table of a birth cohort); or deaths per year = Σ m(x)·P(x) over "
-      "both sexes and the life-table rows of the zone's population (0–4 split into 0 and 1–4 by the standard's "
-      "L0 : 4L1); or a crude death rate = 1000 · deaths / population. α > 0 is higher mortality than the standard.\n\n"
-      "Fertility: the standard ASFR (" + cfg.asfr + ") times one factor k per zone: to a TFR, k = TFR / (5 Σ f); to "
-      "births per year, k = births / Σ f(x)·W(x) with W the zone's women by age; to a crude birth rate, births = "
-      "CBR/1000 · population.\n\nThe fits are scenarios/level_fitting.hpp's, the ones the scenario keys "
-      "`mortality.fit` and `fertility.fit` and monitoring use. The population is the exposure as given (a census "
-      "count, not person-years of the period).\n\n## Inputs\n\n| role | file | SHA-256 |\n|---|---|---|\n";
+  std::string md = "# Mortality and fertility levels by zone\n\n## Method\n\n";
+  if (any_mortality)
+    md += "Mortality: the Brass (1971) relational logit model with β = 1 on the standard death rates (" + cfg.mx +
+          "): logit l(x) = α + logit l_s(x), one α per zone for both sexes, found by bisection on [−4, 4] so that the "
+          "zone's schedules give its figure: a life expectancy at birth of both sexes, e0 = (e0_f + ρ·e0_m)/(1 + ρ) "
+          "with ρ = sex ratio at birth / 100 (the life table of a birth cohort); or deaths per year = Σ m(x)·P(x) over "
+          "both sexes and the life-table rows of the zone's population (0–4 split into 0 and 1–4 by the standard's "
+          "L0 : 4L1); or a crude death rate = 1000 · deaths / population. α > 0 is higher mortality than the "
+          "standard.\n\n";
+  if (any_fertility)
+    md += "Fertility: the standard ASFR (" + cfg.asfr + ") times one factor k per zone: to a TFR, k = TFR / (5 Σ f); "
+          "to births per year, k = births / Σ f(x)·W(x) with W the zone's women by age; to a crude birth rate, births "
+          "= CBR/1000 · population.\n\n";
+  md += "The fits are scenarios/level_fitting.hpp's, the ones the scenario keys `mortality.fit` and `fertility.fit` "
+        "and monitoring use. The population is the exposure as given (a census count, not person-years of the "
+        "period).\n\n## Inputs\n\n| role | file | SHA-256 |\n|---|---|---|\n";
   std::string inputs_json;
   for (const auto& [role, path] : in) {
     const std::string sha = geodata::sha256_file(path);
@@ -282,12 +285,12 @@ LevelsSummary estimate_levels(const LevelsConfig& cfg) {
     md += "| " + z.zone + " | " + z.component + " | " + z.indicator + " | " + r4(z.target) + " | " + r4(z.fitted) +
           " | " + r4(z.level) + " | " + r4(z.e0_female) + " | " + r4(z.e0_male) + " | " + r4(z.tfr) + " |\n";
   write("levels_report.md", md);
-  std::string files_json;
-  for (const auto& f : s.files) files_json += std::string(files_json.empty() ? "" : ", ") + json_string(f);
-  files_json += ", \"manifest.json\"";
-  write("manifest.json", "{\n  \"cohortgis_version\": " + json_string(COHORTGIS_VERSION) +
-                             ",\n  \"command\": \"estimate --levels\",\n  \"inputs\": [" + inputs_json +
-                             "\n  ],\n  \"outputs\": [" + files_json + "]\n}\n");
+  // The sealed manifest of every results folder (output_dir.hpp), so that a later estimate may replace the folder.
+  write_manifest(out.staging(),
+                 "  \"cohortgis_version\": " + json_string(COHORTGIS_VERSION) +
+                     ",\n  \"command\": \"estimate --levels\",\n  \"inputs\": [" + inputs_json + "\n  ],\n",
+                 list_result_files(out.staging()));
+  s.files.push_back("manifest.json");
   out.commit();
   s.out_dir = out.target().string();
   return s;
