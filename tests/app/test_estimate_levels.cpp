@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cohortgis/app/estimate_levels.hpp"
+#include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "csv_fixture.hpp"
 #include "error_of.hpp"
@@ -132,6 +133,38 @@ TEST_F(Levels, TheStandardsOwnDeathsGiveAlphaZero) {
   ASSERT_EQ(s.levels.size(), 1u);
   EXPECT_NEAR(s.levels[0].level, 0.0, 1e-9);
   EXPECT_FALSE(fs::exists(out / "asfr_by_zone.csv"));  // no fertility figure
+}
+
+// The written schedules are the scenario format: a scenario reads them back ([mortality] mx, [fertility] schedule, both
+// with a zone column) and the run's own indicators give each zone's figure again.
+TEST_F(Levels, AScenarioReadsTheSchedulesBack) {
+  cfg.out_dir = (tmp / "lv").string();
+  app::estimate_levels(cfg);
+  fs::copy_file(kFix + "levels_population.csv", tmp / "base.csv");
+  {
+    std::ofstream o(tmp / "s.toml");
+    o << "[scenario]\nname = \"levels\"\nlanguage = \"en\"\n[geography]\n"
+         "zones = [ { id = \"A\", name = \"Zone A\" }, { id = \"B\", name = \"Zone B\" } ]\n"
+         "[projection]\nbase_year = 2020\nhorizon = 2025\nstep = 5\nopen_age = 50\n"
+         "[base_population]\ntable = \"base.csv\"\n"
+         "[fertility]\nschedule = \"lv/asfr_by_zone.csv\"\nsrb = 105\n[mortality]\nmx = \"lv/mx_by_zone.csv\"\n";
+  }
+  app::RunConfig run;
+  run.scenario = (tmp / "s.toml").string();
+  run.out_dir = (tmp / "run").string();
+  run.quiet = true;
+  run.report = false;
+  app::run(run);
+  std::map<std::pair<std::string, std::string>, double> v;
+  const auto ind = cohortgis::test::read_csv((tmp / "run" / "indicators.csv").string());
+  for (std::size_t r = 0; r < ind.rows.size(); ++r) {
+    const std::string& k = ind.at(r, "indicator");
+    if (ind.at(r, "year") == "2025" && ind.at(r, "group") == "all" && (k == "tfr" || k == "e0_female" || k == "e0_male"))
+      v[{ind.at(r, "zone"), k}] = ind.num(r, "value");
+  }
+  EXPECT_NEAR(v.at({"A", "tfr"}), 1.5, 1e-9);
+  EXPECT_NEAR(v.at({"B", "tfr"}), 5 * 0.242 * 300.0 / 211.0, 1e-9);
+  EXPECT_NEAR((v.at({"A", "e0_female"}) + 1.05 * v.at({"A", "e0_male"})) / 2.05, 65.0, 1e-6);
 }
 
 TEST_F(Levels, BadFiguresWriteNothing) {
