@@ -119,9 +119,9 @@ LevelsSummary estimate_levels(const LevelsConfig& cfg) {
   const geodata::Table t = geodata::read_table(
       cfg.figures, {{"zone", ColumnType::text}, {"indicator", ColumnType::text}, {"value", ColumnType::number}});
   const std::size_t cz = t.column("zone"), ci = t.column("indicator"), cv = t.column("value");
-  const std::map<std::string, Figure> kinds{{"e0", Figure::e0},   {"deaths", Figure::deaths},
-                                            {"cdr_per_1000", Figure::cdr}, {"tfr", Figure::tfr},
-                                            {"births", Figure::births}, {"cbr_per_1000", Figure::cbr}};
+  const std::map<std::string, Figure> kinds{
+      {"e0", Figure::e0},   {"deaths", Figure::deaths}, {"cdr_per_1000", Figure::cdr},
+      {"tfr", Figure::tfr}, {"births", Figure::births}, {"cbr_per_1000", Figure::cbr}};
   std::vector<FigureRow> figures;
   std::map<std::pair<std::string, bool>, std::size_t> given;  // (zone, mortality?) → row
   bool any_mortality = false, any_fertility = false, any_population = false, any_e0 = false;
@@ -138,8 +138,8 @@ LevelsSummary estimate_levels(const LevelsConfig& cfg) {
     const auto [it, fresh] = given.try_emplace({t.text(r, cz), m}, r);
     if (!fresh)
       throw InputError(t.where(r, ci) + ": a second " + (m ? "mortality" : "fertility") + " figure for zone " +
-                       quoted(t.text(r, cz)) + " (the first is on data row " +
-                       std::to_string(it->second + 1) + "); expected one per zone and component");
+                       quoted(t.text(r, cz)) + " (the first is on data row " + std::to_string(it->second + 1) +
+                       "); expected one per zone and component");
     figures.push_back({t.text(r, cz), k->second, t.text(r, ci), v, r});
     (m ? any_mortality : any_fertility) = true;
     any_population = any_population || needs_population(k->second);
@@ -173,8 +173,8 @@ LevelsSummary estimate_levels(const LevelsConfig& cfg) {
     if (needs_population(f.kind)) {
       const auto u = pop_index.find(f.zone);
       if (u == pop_index.end())
-        throw InputError(t.where(f.row, cz) + ": zone " + quoted(f.zone) + " is not in --population " +
-                         cfg.population + "; expected its population by sex and age");
+        throw InputError(t.where(f.row, cz) + ": zone " + quoted(f.zone) + " is not in --population " + cfg.population +
+                         "; expected its population by sex and age");
       pf = std::span<const double>(pop.cells).subspan(u->second * 2 * n, n);
       pm = std::span<const double>(pop.cells).subspan(u->second * 2 * n + n, n);
     }
@@ -212,7 +212,8 @@ LevelsSummary estimate_levels(const LevelsConfig& cfg) {
         const auto& mx = sx ? mm : mf;
         for (std::size_t k = 0; k < mx.size(); ++k) {
           append_csv_field(mx_csv, f.zone);
-          mx_csv += std::string(sx ? ",male," : ",female,") + std::to_string(k == 0 ? 0 : (k == 1 ? 1 : 5 * (k - 1))) + ",";
+          mx_csv +=
+              std::string(sx ? ",male," : ",female,") + std::to_string(k == 0 ? 0 : (k == 1 ? 1 : 5 * (k - 1))) + ",";
           append_number(mx_csv, mx[k]);
           mx_csv += '\n';
         }
@@ -264,12 +265,14 @@ LevelsSummary estimate_levels(const LevelsConfig& cfg) {
           "L0 : 4L1); or a crude death rate = 1000 · deaths / population. α > 0 is higher mortality than the "
           "standard.\n\n";
   if (any_fertility)
-    md += "Fertility: the standard ASFR (" + cfg.asfr + ") times one factor k per zone: to a TFR, k = TFR / (5 Σ f); "
+    md += "Fertility: the standard ASFR (" + cfg.asfr +
+          ") times one factor k per zone: to a TFR, k = TFR / (5 Σ f); "
           "to births per year, k = births / Σ f(x)·W(x) with W the zone's women by age; to a crude birth rate, births "
           "= CBR/1000 · population.\n\n";
-  md += "The fits are scenarios/level_fitting.hpp's, the ones the scenario keys `mortality.fit` and `fertility.fit` "
-        "and monitoring use. The population is the exposure as given (a census count, not person-years of the "
-        "period).\n\n## Inputs\n\n| role | file | SHA-256 |\n|---|---|---|\n";
+  md +=
+      "The fits are scenarios/level_fitting.hpp's, the ones the scenario keys `mortality.fit` and `fertility.fit` "
+      "and monitoring use. The population is the exposure as given (a census count, not person-years of the "
+      "period).\n\n## Inputs\n\n| role | file | SHA-256 |\n|---|---|---|\n";
   std::string inputs_json;
   for (const auto& [role, path] : in) {
     const std::string sha = geodata::sha256_file(path);
@@ -278,8 +281,9 @@ LevelsSummary estimate_levels(const LevelsConfig& cfg) {
                    ", \"path\": " + json_string(path) + ", \"sha256\": " + json_string(sha) + "}";
     s.inputs.push_back(path);
   }
-  md += "\n## Levels by zone\n\n| zone | component | figure | target | fitted | level (α or k) | e0 female | e0 male | "
-        "TFR |\n|---|---|---|---|---|---|---|---|---|\n";
+  md +=
+      "\n## Levels by zone\n\n| zone | component | figure | target | fitted | level (α or k) | e0 female | e0 male | "
+      "TFR |\n|---|---|---|---|---|---|---|---|---|\n";
   const auto r4 = [](double v) { return std::isnan(v) ? std::string() : format_number(std::round(v * 1e4) / 1e4); };
   for (const auto& z : s.levels)
     md += "| " + z.zone + " | " + z.component + " | " + z.indicator + " | " + r4(z.target) + " | " + r4(z.fitted) +

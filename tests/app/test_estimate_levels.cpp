@@ -52,7 +52,8 @@ struct Levels : ::testing::Test {
     const auto t = cohortgis::test::read_csv(path);
     std::vector<double> v;
     for (std::size_t r = 0; r < t.rows.size(); ++r)
-      if ((zone.empty() || t.at(r, "zone") == zone) && (sex.empty() || t.at(r, "sex") == sex)) v.push_back(t.num(r, col));
+      if ((zone.empty() || t.at(r, "zone") == zone) && (sex.empty() || t.at(r, "sex") == sex))
+        v.push_back(t.num(r, col));
     return v;
   }
 };
@@ -101,7 +102,8 @@ TEST_F(Levels, MortalityReproducesTheTargetsThroughTheWrittenSchedules) {
   EXPECT_LT(em, ef);  // the fixture's men die faster at every age
   // B: Σ m · P over the life-table rows of both sexes = the 150 deaths.
   const auto bf = column(mx, "B", "female", "value"), bm = column(mx, "B", "male", "value");
-  const auto sf = column(kFix + "levels_mx.csv", "", "female", "mx"), sm = column(kFix + "levels_mx.csv", "", "male", "mx");
+  const auto sf = column(kFix + "levels_mx.csv", "", "female", "mx"),
+             sm = column(kFix + "levels_mx.csv", "", "male", "mx");
   const auto pf = rows_of_b(column(kFix + "levels_population.csv", "B", "female", "population"), sf, Sex::female);
   const auto pm = rows_of_b(column(kFix + "levels_population.csv", "B", "male", "population"), sm, Sex::male);
   double deaths = 0;
@@ -118,7 +120,8 @@ TEST_F(Levels, MortalityReproducesTheTargetsThroughTheWrittenSchedules) {
 
 // A zone whose deaths are those the standard itself gives its population has α = 0 (Brass: logit l = logit l_s).
 TEST_F(Levels, TheStandardsOwnDeathsGiveAlphaZero) {
-  const auto sf = column(kFix + "levels_mx.csv", "", "female", "mx"), sm = column(kFix + "levels_mx.csv", "", "male", "mx");
+  const auto sf = column(kFix + "levels_mx.csv", "", "female", "mx"),
+             sm = column(kFix + "levels_mx.csv", "", "male", "mx");
   const auto pf = rows_of_b(column(kFix + "levels_population.csv", "B", "female", "population"), sf, Sex::female);
   const auto pm = rows_of_b(column(kFix + "levels_population.csv", "B", "male", "population"), sm, Sex::male);
   double deaths = 0;
@@ -159,7 +162,8 @@ TEST_F(Levels, AScenarioReadsTheSchedulesBack) {
   const auto ind = cohortgis::test::read_csv((tmp / "run" / "indicators.csv").string());
   for (std::size_t r = 0; r < ind.rows.size(); ++r) {
     const std::string& k = ind.at(r, "indicator");
-    if (ind.at(r, "year") == "2025" && ind.at(r, "group") == "all" && (k == "tfr" || k == "e0_female" || k == "e0_male"))
+    if (ind.at(r, "year") == "2025" && ind.at(r, "group") == "all" &&
+        (k == "tfr" || k == "e0_female" || k == "e0_male"))
       v[{ind.at(r, "zone"), k}] = ind.num(r, "value");
   }
   EXPECT_NEAR(v.at({"A", "tfr"}), 1.5, 1e-9);
@@ -184,7 +188,8 @@ TEST_F(Levels, BadFiguresWriteNothing) {
   cfg.figures = (tmp / "f.csv").string();
   e = error_of([&] { app::estimate_levels(cfg); });
   EXPECT_CONTAINS(e, "data row 1");
-  EXPECT_CONTAINS(e, "column 'value': zone 'B': mortality fit: deaths by the Brass logit model 1000000 cannot be reached");
+  EXPECT_CONTAINS(e,
+                  "column 'value': zone 'B': mortality fit: deaths by the Brass logit model 1000000 cannot be reached");
   cfg.figures = kFix + "levels_figures.csv";  // A's e0 needs the sex ratio at birth
   cfg.srb = 0;
   e = error_of([&] { app::estimate_levels(cfg); });

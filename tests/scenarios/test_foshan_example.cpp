@@ -53,16 +53,15 @@ TEST(ExampleFoshan, ReadmeStatesTheRunsAgeStructureOfEachGroupIn2015) {
       v[{ind.at(r, "group"), ind.at(r, "indicator")}] = ind.num(r, "value");
   std::ifstream in(std::string(COHORTGIS_EXAMPLES) + "/foshan-2011/README.md");
   const std::string readme((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const std::map<std::string, std::string> label{{"registered", "registered"}, {"floating", "floating"},
-                                                 {"all", "all residents"}};
+  const std::map<std::string, std::string> label{
+      {"registered", "registered"}, {"floating", "floating"}, {"all", "all residents"}};
   for (const auto& [group, name] : label) {
     // | group | persons | 0–14 | 15–64 | 65+ (persons) | dependency ratio |
-    const std::string row = "| " + name + " | " + thousands(v.at({group, "population"})) + " | " +
-                            fixed1(v.at({group, "share_0_14_percent"})) + " % | " +
-                            fixed1(v.at({group, "share_15_64_percent"})) + " % | " +
-                            fixed1(v.at({group, "share_65_plus_percent"})) + " % (" +
-                            thousands(v.at({group, "age_65_plus"})) + ") | " +
-                            fixed1(v.at({group, "total_dependency_ratio"})) + " |";
+    const std::string row =
+        "| " + name + " | " + thousands(v.at({group, "population"})) + " | " +
+        fixed1(v.at({group, "share_0_14_percent"})) + " % | " + fixed1(v.at({group, "share_15_64_percent"})) + " % | " +
+        fixed1(v.at({group, "share_65_plus_percent"})) + " % (" + thousands(v.at({group, "age_65_plus"})) + ") | " +
+        fixed1(v.at({group, "total_dependency_ratio"})) + " |";
     EXPECT_NE(readme.find(row), std::string::npos) << "README.md lacks the run's row:\n" << row;
   }
   fs::remove_all(out);

@@ -17,10 +17,10 @@ struct LevelsConfig {
   std::string population;  // zone, sex, age, population on the grid (needed for deaths, cdr, births, cbr)
   std::string mx;          // the standard death rates: sex, age or age_start, mx (abridged 0, 1, 5, …)
   std::vector<std::pair<std::string, std::string>> mx_filter;
-  std::string asfr;        // the standard ASFR: age or age_start, asfr or value (births per woman per year)
+  std::string asfr;  // the standard ASFR: age or age_start, asfr or value (births per woman per year)
   std::vector<std::pair<std::string, std::string>> asfr_filter;
-  double srb = 0.0;        // males per 100 females: weights the sexes of a both-sexes e0 (needed for e0)
-  int open_age = 85;       // the five-year grid of the tables
+  double srb = 0.0;   // males per 100 females: weights the sexes of a both-sexes e0 (needed for e0)
+  int open_age = 85;  // the five-year grid of the tables
   std::string out_dir;
 };
 
