@@ -20,6 +20,7 @@
 #include "cohortgis/app/commands.hpp"
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/app/estimate.hpp"
+#include "cohortgis/app/estimate_levels.hpp"
 #include "cohortgis/app/group_split.hpp"
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/types.hpp"
@@ -477,9 +478,45 @@ int estimate_command(const std::vector<std::string>& args) {
       ("zones", po::value<std::string>(), "with --group-split: only codes starting with this (e.g. 1101)")
       ("floating", po::value<std::string>()->default_value("other-province"), "with --group-split: who is floating: "
        "other-province (hukou outside the province) or other-district (also another district of it)")
+      ("levels", po::value<std::string>(), "instead of migration: mortality and fertility levels by zone relative to "
+       "--mx and --asfr from published figures (zone, indicator, value: e0, deaths, cdr_per_1000, tfr, births, "
+       "cbr_per_1000)")
+      ("population", po::value<std::string>(), "with --levels: the exposure, zone, sex, age, population")
+      ("asfr", po::value<std::string>(), "with --levels: the standard ASFR (age or age_start, asfr or value)")
+      ("asfr-filter", po::value<std::vector<std::string>>()->multitoken(), "COLUMN=VALUE: keep only these rows of "
+       "--asfr")
+      ("srb", po::value<double>(), "with --levels: males per 100 females at birth, to weight the sexes of an e0")
       ("help,h", "show this help");
   po::variables_map vm;
   store_with_positional(args, opts, "extra", vm);
+  const auto filters = [&](const char* option, std::vector<std::pair<std::string, std::string>>& out) {
+    if (vm.count(option))
+      for (const auto& f : vm[option].as<std::vector<std::string>>()) {
+        const auto eq = f.find('=');
+        if (eq == std::string::npos || eq == 0) return std::string("--") + option + ": '" + f + "'; expected COLUMN=VALUE";
+        out.emplace_back(f.substr(0, eq), f.substr(eq + 1));
+      }
+    return std::string();
+  };
+  if (!vm.count("help") && vm.count("levels")) {  // levels by zone (app/estimate_levels.hpp)
+    cohortgis::app::LevelsConfig l;
+    l.figures = vm["levels"].as<std::string>();
+    if (vm.count("population")) l.population = vm["population"].as<std::string>();
+    if (vm.count("asfr")) l.asfr = vm["asfr"].as<std::string>();
+    if (vm.count("srb")) l.srb = vm["srb"].as<double>();
+    l.mx = e.mx;
+    l.open_age = e.open_age;
+    for (const auto& [o, f] : {std::pair{"mx-filter", &l.mx_filter}, std::pair{"asfr-filter", &l.asfr_filter}})
+      if (const std::string bad = filters(o, *f); !bad.empty()) return bad_input(bad);
+    if (e.step != 5) return bad_input("--step: --levels fits five-year schedules; expected 5");
+    if (!vm.count("out")) return bad_input("estimate: --out is required (see --help)");
+    l.out_dir = e.out_dir;
+    const auto ls = cohortgis::app::estimate_levels(l);
+    std::cout << "cohortgis: levels of " << ls.levels.size() << " zone figures written to " << ls.out_dir << ":";
+    for (const auto& f : ls.files) std::cout << " " << f;
+    std::cout << "\n";
+    return 0;
+  }
   if (!vm.count("help") && vm.count("group-split")) {  // the group split (app/group_split.hpp)
     cohortgis::app::GroupSplitConfig g;
     g.census = vm["group-split"].as<std::string>();
@@ -500,7 +537,8 @@ int estimate_command(const std::vector<std::string>& args) {
   }
   if (vm.count("help")) {
     std::cout << "Usage: cohortgis estimate --first TABLE --second TABLE --years Y1:Y2 --out DIR [options]\n"
-                 "       cohortgis estimate --group-split CENSUS [--registry TABLE] [--zones PREFIX] --out DIR\n\n"
+                 "       cohortgis estimate --group-split CENSUS [--registry TABLE] [--zones PREFIX] --out DIR\n"
+                 "       cohortgis estimate --levels FIGURES --mx MX [--asfr ASFR] [--population TABLE] [--srb N] --out DIR\n\n"
                  "Net migration by zone, sex and age between two censuses, written as net_migration.csv (scenario\n"
                  "format, persons per year), population_<Y2>.csv and estimate_report.md (docs/cli.md).\n\n"
               << opts;

@@ -2,6 +2,7 @@
 #include "cohortgis/app/estimate.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -13,6 +14,7 @@
 #include "cohortgis/geodata/sha256.hpp"
 #include "cohortgis/geodata/table.hpp"
 #include "output_dir.hpp"
+#include "estimate_tables.hpp"
 #include "text_output.hpp"
 
 namespace cohortgis::app {
@@ -79,17 +81,8 @@ double totals_net_migration(double first, double second, double years, double na
   return second - first * std::pow(1.0 + natural_growth_per_person_year, years);
 }
 
-namespace {
-
-// A census table read onto its own units: totals always, sex × age cells when every unit has them.
-struct Census {
-  std::string path;
-  std::vector<std::string> units;
-  std::vector<std::size_t> unit_row;  // first data row of each unit
-  std::vector<double> totals;         // by unit
-  std::vector<double> cells;          // [unit][sex][age] when by_age
-  bool by_age = false;
-};
+// Declared in estimate_tables.hpp (shared with estimate_levels.cpp).
+namespace detail {
 
 Census read_census(const std::string& path, const AgeGrid& grid, const std::string& option) {
   using geodata::ColumnType;
@@ -157,6 +150,49 @@ Census read_census(const std::string& path, const AgeGrid& grid, const std::stri
   return c;
 }
 
+std::array<std::vector<double>, 2> read_abridged_mx(const std::string& path,
+                                                    const std::vector<std::pair<std::string, std::string>>& filter) {
+  const geodata::Table t = geodata::read_table(path, {{"sex", geodata::ColumnType::text},
+                                                      {"mx", geodata::ColumnType::text}});
+  const std::string age_col = t.has_column("age_start") ? "age_start" : "age";
+  const std::size_t ca = t.column(age_col), cs = t.column("sex"), cm = t.column("mx");
+  std::vector<std::size_t> fcols;
+  for (const auto& f : filter) fcols.push_back(t.column(f.first));
+  std::map<double, double> rates[2];
+  for (std::size_t r = 0; r < t.size(); ++r) {
+    bool keep = true;
+    for (std::size_t k = 0; k < fcols.size(); ++k) keep = keep && t.text(r, fcols[k]) == filter[k].second;
+    if (!keep) continue;
+    const std::string& sex = t.text(r, cs);
+    if (sex != "female" && sex != "male") continue;
+    rates[sex == "male" ? 1 : 0][t.number(r, ca)] = t.number(r, cm);
+  }
+  std::array<std::vector<double>, 2> out;
+  for (std::size_t s = 0; s < 2; ++s) {
+    if (rates[s].size() < 4)
+      throw InputError(path + ": " + std::to_string(rates[s].size()) + " death rates for " + (s ? "males" : "females") +
+                       " after the filter; expected an abridged table (ages 0, 1, 5, 10, …)");
+    double expected = 0;
+    for (const auto& [age, m] : rates[s]) {
+      if (age != expected)
+        throw InputError(path + ", column '" + age_col + "': the " + (s ? "male" : "female") + " rows after the " +
+                         "filter start at " + format_number(age) + " where age " + format_number(expected) +
+                         " was expected; expected abridged rows 0, 1, 5, 10, …");
+      expected = expected == 0 ? 1 : (expected == 1 ? 5 : expected + 5);
+      out[s].push_back(m);
+    }
+  }
+  return out;
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::Census;
+using detail::read_abridged_mx;
+using detail::read_census;
+
 std::vector<CrosswalkRow> read_crosswalk(const std::string& path) {
   const geodata::Table t = geodata::read_table(path, {{"weight", geodata::ColumnType::number}});
   std::string from = "from", to = "to";
@@ -189,29 +225,10 @@ std::vector<CrosswalkRow> read_crosswalk(const std::string& path) {
 // Survival ratios of each sex on the grid from the death rates of an abridged life table (0, 1-4, 5-9, …, open).
 std::vector<double> survival_from_mx(const EstimateConfig& cfg, const AgeGrid& grid) {
   if (cfg.mx.empty()) throw InputError("--mx: no death rates given; the residual method needs the period's life table");
-  const geodata::Table t = geodata::read_table(cfg.mx, {{"sex", geodata::ColumnType::text},
-                                                        {"mx", geodata::ColumnType::text}});
-  const std::string age_col = t.has_column("age_start") ? "age_start" : "age";
-  const std::size_t ca = t.column(age_col), cs = t.column("sex"), cm = t.column("mx");
-  std::vector<std::size_t> fcols;
-  for (const auto& f : cfg.mx_filter) fcols.push_back(t.column(f.first));
-  std::map<double, double> rates[2];
-  for (std::size_t r = 0; r < t.size(); ++r) {
-    bool keep = true;
-    for (std::size_t k = 0; k < fcols.size(); ++k) keep = keep && t.text(r, fcols[k]) == cfg.mx_filter[k].second;
-    if (!keep) continue;
-    const std::string& sex = t.text(r, cs);
-    if (sex != "female" && sex != "male") continue;
-    rates[sex == "male" ? 1 : 0][t.number(r, ca)] = t.number(r, cm);
-  }
+  const auto rates = read_abridged_mx(cfg.mx, cfg.mx_filter);
   std::vector<double> out;
-  for (int s = 0; s < 2; ++s) {
-    if (rates[s].size() < 4)
-      throw InputError(cfg.mx + ": " + std::to_string(rates[s].size()) + " death rates for " + (s ? "males" : "females") +
-                       " after the filter; expected an abridged table (ages 0, 1, 5, 10, …)");
-    std::vector<double> mx;
-    for (const auto& [age, m] : rates[s]) mx.push_back(m);
-    const LifeTable lt = abridged_life_table(mx, s ? Sex::male : Sex::female);
+  for (std::size_t s = 0; s < 2; ++s) {
+    const LifeTable lt = abridged_life_table(rates[s], s ? Sex::male : Sex::female);
     std::vector<double> S(static_cast<std::size_t>(grid.n_ages));
     survival_ratios(lt, grid, S);
     out.insert(out.end(), S.begin(), S.end());
@@ -395,14 +412,14 @@ EstimateSummary estimate(const EstimateConfig& cfg) {
         format_number(std::round(allm)) + " | " + format_number(std::round(10000.0 * allm / ((all1 + all2) / 2)) / 10) +
         " |" + (residual ? " |" : "") + "\n";
   write("estimate_report.md", md);
-  std::string files_json;
-  for (const auto& f : s.files) files_json += std::string(files_json.empty() ? "" : ", ") + json_string(f);
-  files_json += ", \"manifest.json\"";
-  write("manifest.json", "{\n  \"cohortgis_version\": " + json_string(COHORTGIS_VERSION) +
-                             ",\n  \"command\": \"estimate\",\n  \"method\": " + json_string(s.method) +
-                             ",\n  \"years\": [" + std::to_string(cfg.first_year) + ", " +
-                             std::to_string(cfg.second_year) + "],\n  \"inputs\": [" + inputs_json +
-                             "\n  ],\n  \"outputs\": [" + files_json + "]\n}\n");
+  // The sealed manifest of every results folder (output_dir.hpp): marker, inputs, every file with its SHA-256, so
+  // that a later estimate may replace the folder.
+  write_manifest(out.staging(),
+                 "  \"cohortgis_version\": " + json_string(COHORTGIS_VERSION) + ",\n  \"command\": \"estimate\",\n"
+                 "  \"method\": " + json_string(s.method) + ",\n  \"years\": [" + std::to_string(cfg.first_year) + ", " +
+                     std::to_string(cfg.second_year) + "],\n  \"inputs\": [" + inputs_json + "\n  ],\n",
+                 list_result_files(out.staging()));
+  s.files.push_back("manifest.json");
   out.commit();
   s.out_dir = out.target().string();
   return s;

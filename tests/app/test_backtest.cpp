@@ -203,6 +203,7 @@ TEST_F(Backtest, BadObservedTablesWriteNothing) {
 #include <sstream>
 
 #include "cohortgis/app/estimate.hpp"
+#include "cohortgis/app/estimate_levels.hpp"
 
 namespace {
 
@@ -233,6 +234,43 @@ TEST(BacktestExample, EstimateReproducesTheShippedTablesWithoutThe2020Census) {
   fs::remove_all(out);
 }
 
+// The shipped estimated_levels/ tables are what `cohortgis estimate --levels` writes from the 2010 census's infants
+// (births_2010.csv) and women (estimated/population_2010.csv) on China's WPP 2010-2015 ASFR; the 2020 census is not
+// read, and each district's written schedule gives its births again.
+TEST(BacktestExample, DistrictFertilityLevelsFromThe2010Census) {
+  const fs::path out = fs::temp_directory_path() / ("cohortgis_bt_levels_" + std::to_string(::getpid()));
+  fs::remove_all(out);
+  app::LevelsConfig c;
+  c.figures = (kExample / "births_2010.csv").string();
+  c.population = (kExample / "estimated" / "population_2010.csv").string();
+  c.asfr = std::string(COHORTGIS_DATA) + "/wpp/fertility_asfr_5y_2010_2020.csv";
+  c.asfr_filter = {{"iso3", "CHN"}, {"period_start", "2010"}};
+  c.out_dir = out.string();
+  const auto s = app::estimate_levels(c);
+  ASSERT_EQ(s.levels.size(), 16u);
+  for (const char* f : {"levels.csv", "asfr_by_zone.csv"})
+    EXPECT_EQ(cohortgis::test::slurp((out / f).string()),
+              cohortgis::test::slurp((kExample / "estimated_levels" / f).string()))
+        << f;
+  const std::string manifest = cohortgis::test::slurp((kExample / "estimated_levels" / "manifest.json").string());
+  EXPECT_CONTAINS(manifest, "births_2010.csv");
+  EXPECT_EQ(manifest.find("observed_2020"), std::string::npos) << manifest;
+  EXPECT_EQ(manifest.find("census2020"), std::string::npos) << manifest;
+  // Births again from the written schedules: Σ_age asfr(zone, age) · women(zone, age) = the figure.
+  const auto asfr = cohortgis::test::read_csv((out / "asfr_by_zone.csv").string());
+  const auto pop = cohortgis::test::read_csv((kExample / "estimated" / "population_2010.csv").string());
+  const auto births = cohortgis::test::read_csv((kExample / "births_2010.csv").string());
+  std::map<std::pair<std::string, std::string>, double> women;
+  for (std::size_t r = 0; r < pop.rows.size(); ++r)
+    if (pop.at(r, "sex") == "female") women[{pop.at(r, "zone"), pop.at(r, "age")}] = pop.num(r, "population");
+  std::map<std::string, double> got;
+  for (std::size_t r = 0; r < asfr.rows.size(); ++r)
+    got[asfr.at(r, "zone")] += asfr.num(r, "value") * women.at({asfr.at(r, "zone"), asfr.at(r, "age")});
+  for (std::size_t r = 0; r < births.rows.size(); ++r)
+    EXPECT_NEAR(got.at(births.at(r, "zone")), births.num(r, "value"), 1e-6) << births.at(r, "zone");
+  fs::remove_all(out);
+}
+
 // The back-test runs and its README shows the summary it writes (MAPE of every forecast, one decimal).
 TEST(BacktestExample, ScoresAndTheReadmeShowsTheSummary) {
   const fs::path out = fs::temp_directory_path() / ("cohortgis_bt_example_" + std::to_string(::getpid()));
@@ -246,7 +284,7 @@ TEST(BacktestExample, ScoresAndTheReadmeShowsTheSummary) {
   c.observed = (kExample / "observed_2020.csv").string();
   c.earlier = (kExample / "earlier_2000.csv").string();
   const auto s = app::backtest(c);
-  ASSERT_EQ(s.scores.size(), 6u);  // cohortgis, its variants e0-gain and plan-2004, three benchmarks
+  ASSERT_EQ(s.scores.size(), 7u);  // cohortgis, its variants e0-gain, district-fertility, plan-2004; three benchmarks
   for (const auto& f : s.scores) {
     if (f.forecast == "cohortgis:plan-2004") {  // the control total: the city holds the plan's 18 million in 2020
       EXPECT_NEAR(f.summary.total_error_percent, 100.0 * (18e6 - 21893095.0) / 21893095.0, 1e-6);

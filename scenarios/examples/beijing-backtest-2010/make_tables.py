@@ -46,6 +46,15 @@ for code in sorted(c2010):
     rows += [(code, s, a, int(v)) for s, a, v in sex_age_rows(c2010[code])]
 write('census2010_units.csv', ['zone', 'sex', 'age', 'population'], rows)
 
+# Births of 2010 by 2020 district (the `district-fertility` variant): persons aged 0 at the 2010 census (born
+# November 2009 to October 2010), women and men, summed over the units of each district; no correction for infants who
+# died or moved, or for under-enumeration (stated in README.md). Read by `cohortgis estimate --levels`.
+births = {}
+to2020 = {r['code_2010']: r['code_2020'] for r in cw2010}
+for code, v in c2010.items():
+    births[to2020[code]] = births.get(to2020[code], 0) + int(v['pop_f_0'] + v['pop_m_0'])
+write('births_2010.csv', ['zone', 'indicator', 'value'], [(z, 'births', b) for z, b in sorted(births.items())])
+
 # 2000 census: district totals in 10,000 persons (one decimal) as published, by 2000 unit, and its crosswalk.
 with open(os.path.join(geo, 'beijing_census2000_districts.csv'), encoding='utf-8', newline='') as f:
     c2000 = list(csv.DictReader(f))

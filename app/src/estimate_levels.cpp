@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cohortgis/app/estimate_levels.hpp"
+
+#include <cmath>
+#include <limits>
+#include <map>
+#include <span>
+
+#include "cohortgis/engine/life_table.hpp"
+#include "cohortgis/geodata/read_policy.hpp"
+#include "cohortgis/geodata/sha256.hpp"
+#include "cohortgis/geodata/table.hpp"
+#include "cohortgis/scenarios/level_fitting.hpp"
+#include "cohortgis/scenarios/models.hpp"
+#include "cohortgis/scenarios/sources.hpp"
+#include "estimate_tables.hpp"
+#include "output_dir.hpp"
+#include "text_output.hpp"
+
+namespace cohortgis::app {
+
+namespace {
+
+using scenarios::LevelFit;
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+enum class Figure { e0, deaths, cdr, tfr, births, cbr };
+
+struct FigureRow {
+  std::string zone;
+  Figure kind;
+  std::string indicator;
+  double value;
+  std::size_t row;
+};
+
+bool is_mortality(Figure f) { return f == Figure::e0 || f == Figure::deaths || f == Figure::cdr; }
+bool needs_population(Figure f) { return f != Figure::e0 && f != Figure::tfr; }
+
+// The standard death rates on the five-year grid's life-table rows (0, 1–4, 5–9, …, open at the grid's open age): a
+// table open above it is closed keeping its person-years (sources.hpp close_abridged_mx).
+scenarios::MortalityStandard read_standard_mx(const LevelsConfig& cfg, const AgeGrid& grid) {
+  if (cfg.mx.empty()) throw InputError("--mx: the standard death rates are required for mortality figures");
+  auto rates = detail::read_abridged_mx(cfg.mx, cfg.mx_filter);
+  scenarios::MortalityStandard s{{}, {}, grid, LifeTableMethod{}};
+  for (std::size_t sx = 0; sx < 2; ++sx) {
+    const int open_in = 5 * (static_cast<int>(rates[sx].size()) - 2);
+    if (open_in < grid.open_age())
+      throw InputError(cfg.mx + ": the " + (sx ? "male" : "female") + " rows end at " + std::to_string(open_in) +
+                       "+, below the open age " + std::to_string(grid.open_age()) + " (--open-age)");
+    const Sex sex = sx ? Sex::male : Sex::female;
+    (sx ? s.male : s.female) = open_in == grid.open_age()
+                                   ? rates[sx]
+                                   : scenarios::close_abridged_mx(rates[sx], sex, grid.open_age(), s.method);
+  }
+  return s;
+}
+
+// The standard ASFR on the grid's age groups (0 where the table has no row).
+std::vector<double> read_standard_asfr(const LevelsConfig& cfg, const AgeGrid& grid) {
+  if (cfg.asfr.empty()) throw InputError("--asfr: the standard ASFR is required for fertility figures");
+  const geodata::Table t = geodata::read_table(cfg.asfr, {});
+  const std::string age_col = t.has_column("age_start") ? "age_start" : "age";
+  const std::string value_col = t.has_column("asfr") ? "asfr" : "value";
+  if (!t.has_column(age_col) || !t.has_column(value_col))
+    throw InputError(cfg.asfr + ": expected the columns age (or age_start) and asfr (or value)");
+  const std::size_t ca = t.column(age_col), cv = t.column(value_col);
+  std::vector<std::size_t> fcols;
+  for (const auto& f : cfg.asfr_filter) fcols.push_back(t.column(f.first));
+  std::vector<double> asfr(static_cast<std::size_t>(grid.n_ages), 0.0);
+  std::vector<int> seen(asfr.size(), 0);
+  bool any = false;
+  for (std::size_t r = 0; r < t.size(); ++r) {
+    bool keep = true;
+    for (std::size_t k = 0; k < fcols.size(); ++k) keep = keep && t.text(r, fcols[k]) == cfg.asfr_filter[k].second;
+    if (!keep) continue;
+    const double a = t.number(r, ca);
+    if (a != std::floor(a) || a < 0 || static_cast<int>(a) % 5 != 0 || static_cast<int>(a) >= grid.open_age())
+      throw InputError(t.where(r, ca) + ": age " + t.text(r, ca) + "; expected the first age of a five-year group " +
+                       "below the open age " + std::to_string(grid.open_age()));
+    const double f = t.number(r, cv);
+    if (!(f >= 0 && f <= 1))
+      throw InputError(t.where(r, cv) + ": " + t.text(r, cv) + " births per woman per year; expected 0 to 1");
+    const std::size_t i = static_cast<std::size_t>(a) / 5;
+    if (seen[i]) throw InputError(t.where(r, ca) + ": a second row for age " + t.text(r, ca) + " after the filter");
+    seen[i] = 1;
+    asfr[i] = f;
+    any = true;
+  }
+  if (!any) throw InputError(cfg.asfr + ": no rows after the filter; expected the standard ASFR by age");
+  return asfr;
+}
+
+// A zone's population on the life-table rows of one sex: 0–4 split into 0 and 1–4 by the standard's L0 : 4L1 (the
+// stationary population's proportions, Preston, Heuveline & Guillot 2001, §3.6), then 5–9, …, open as given.
+std::vector<double> on_life_table_rows(std::span<const double> groups, std::span<const double> mx_standard, Sex sex) {
+  const LifeTable lt = abridged_life_table(mx_standard, sex);
+  const double share0 = lt.Lx[0] / (lt.Lx[0] + lt.Lx[1]);
+  std::vector<double> rows{groups[0] * share0, groups[0] * (1.0 - share0)};
+  rows.insert(rows.end(), groups.begin() + 1, groups.end());
+  return rows;
+}
+
+std::string quoted(const std::string& text) { return "'" + geodata::escape_cell(text) + "'"; }
+
+std::string cell(double v) {
+  std::string s;
+  if (!std::isnan(v)) append_number(s, v);
+  return s;
+}
+
+}  // namespace
+
+LevelsSummary estimate_levels(const LevelsConfig& cfg) {
+  const AgeGrid grid = AgeGrid::five_year(cfg.open_age);
+  grid.validate();
+  using geodata::ColumnType;
+  const geodata::Table t = geodata::read_table(
+      cfg.figures, {{"zone", ColumnType::text}, {"indicator", ColumnType::text}, {"value", ColumnType::number}});
+  const std::size_t cz = t.column("zone"), ci = t.column("indicator"), cv = t.column("value");
+  const std::map<std::string, Figure> kinds{
+      {"e0", Figure::e0},   {"deaths", Figure::deaths}, {"cdr_per_1000", Figure::cdr},
+      {"tfr", Figure::tfr}, {"births", Figure::births}, {"cbr_per_1000", Figure::cbr}};
+  std::vector<FigureRow> figures;
+  std::map<std::pair<std::string, bool>, std::size_t> given;  // (zone, mortality?) → row
+  bool any_mortality = false, any_fertility = false, any_population = false, any_e0 = false;
+  for (std::size_t r = 0; r < t.size(); ++r) {
+    const auto k = kinds.find(t.text(r, ci));
+    if (k == kinds.end())
+      throw InputError(t.where(r, ci) + ": indicator " + quoted(t.text(r, ci)) +
+                       "; expected e0, deaths or cdr_per_1000 (mortality), tfr, births or cbr_per_1000 (fertility)");
+    const double v = t.number(r, cv);
+    if (!(v > 0)) throw InputError(t.where(r, cv) + ": " + t.text(r, cv) + "; expected a figure above 0");
+    if (k->second == Figure::e0 && !(v >= 15 && v <= 100))
+      throw InputError(t.where(r, cv) + ": life expectancy " + t.text(r, cv) + "; expected 15 to 100 years");
+    const bool m = is_mortality(k->second);
+    const auto [it, fresh] = given.try_emplace({t.text(r, cz), m}, r);
+    if (!fresh)
+      throw InputError(t.where(r, ci) + ": a second " + (m ? "mortality" : "fertility") + " figure for zone " +
+                       quoted(t.text(r, cz)) + " (the first is on data row " + std::to_string(it->second + 1) +
+                       "); expected one per zone and component");
+    figures.push_back({t.text(r, cz), k->second, t.text(r, ci), v, r});
+    (m ? any_mortality : any_fertility) = true;
+    any_population = any_population || needs_population(k->second);
+    any_e0 = any_e0 || k->second == Figure::e0;
+  }
+  if (figures.empty()) throw InputError(cfg.figures + ": no figures; expected rows zone, indicator, value");
+  if (any_e0 && !(cfg.srb >= 90 && cfg.srb <= 130))
+    throw InputError("--srb: " + (cfg.srb > 0 ? format_number(cfg.srb) : std::string("missing")) +
+                     "; a both-sexes e0 needs the sex ratio at birth, 90 to 130 males per 100 females");
+
+  scenarios::MortalityStandard standard;
+  if (any_mortality) standard = read_standard_mx(cfg, grid);
+  const std::vector<double> asfr = any_fertility ? read_standard_asfr(cfg, grid) : std::vector<double>{};
+  detail::Census pop;
+  std::map<std::string, std::size_t> pop_index;
+  if (any_population) {
+    if (cfg.population.empty())
+      throw InputError("--population: required for deaths, cdr_per_1000, births and cbr_per_1000 figures (the " +
+                       std::string("exposure by zone, sex and age)"));
+    pop = detail::read_census(cfg.population, grid, "--population");
+    if (!pop.by_age)
+      throw InputError(cfg.population + ": expected every zone by sex and age (the exposure of the fitted schedules)");
+    for (std::size_t u = 0; u < pop.units.size(); ++u) pop_index[pop.units[u]] = u;
+  }
+
+  const std::size_t n = static_cast<std::size_t>(grid.n_ages);
+  LevelsSummary s;
+  std::string mx_csv = "zone,sex,age,value\n", asfr_csv = "zone,age,value\n";
+  for (const FigureRow& f : figures) {
+    std::span<const double> pf, pm;
+    if (needs_population(f.kind)) {
+      const auto u = pop_index.find(f.zone);
+      if (u == pop_index.end())
+        throw InputError(t.where(f.row, cz) + ": zone " + quoted(f.zone) + " is not in --population " + cfg.population +
+                         "; expected its population by sex and age");
+      pf = std::span<const double>(pop.cells).subspan(u->second * 2 * n, n);
+      pm = std::span<const double>(pop.cells).subspan(u->second * 2 * n + n, n);
+    }
+    ZoneLevel z{f.zone, is_mortality(f.kind) ? "mortality" : "fertility", f.indicator, f.value, 0, 0, kNaN, kNaN, kNaN};
+    LevelFit fit;
+    try {
+      if (is_mortality(f.kind)) {
+        if (f.kind == Figure::e0) {
+          fit = scenarios::fit_alpha_to_e0_both_sexes(standard, f.value, cfg.srb);
+        } else {
+          const auto rf = on_life_table_rows(pf, standard.female, Sex::female);
+          const auto rm = on_life_table_rows(pm, standard.male, Sex::male);
+          fit = f.kind == Figure::deaths ? scenarios::fit_alpha_to_deaths(standard, rf, rm, f.value)
+                                         : scenarios::fit_alpha_to_crude_death_rate(standard, rf, rm, f.value);
+        }
+      } else if (f.kind == Figure::tfr) {
+        fit = scenarios::fit_fertility_to_tfr(asfr, 5, f.value);
+      } else {
+        double total = 0;
+        for (std::size_t i = 0; i < n; ++i) total += pf[i] + pm[i];
+        fit = f.kind == Figure::births ? scenarios::fit_fertility_to_births(asfr, pf, f.value)
+                                       : scenarios::fit_fertility_to_crude_birth_rate(asfr, pf, total, f.value);
+      }
+    } catch (const InputError& e) {
+      throw InputError(t.where(f.row, cv) + ": zone " + quoted(f.zone) + ": " + e.what());
+    }
+    z.fitted = fit.fitted;
+    z.level = fit.level;
+    if (is_mortality(f.kind)) {
+      const auto mf = scenarios::brass_logit_mx(standard.female, grid, Sex::female, fit.level, standard.method);
+      const auto mm = scenarios::brass_logit_mx(standard.male, grid, Sex::male, fit.level, standard.method);
+      z.e0_female = scenarios::life_expectancy_at_birth(mf, grid, Sex::female, standard.method);
+      z.e0_male = scenarios::life_expectancy_at_birth(mm, grid, Sex::male, standard.method);
+      for (int sx = 0; sx < 2; ++sx) {
+        const auto& mx = sx ? mm : mf;
+        for (std::size_t k = 0; k < mx.size(); ++k) {
+          append_csv_field(mx_csv, f.zone);
+          mx_csv +=
+              std::string(sx ? ",male," : ",female,") + std::to_string(k == 0 ? 0 : (k == 1 ? 1 : 5 * (k - 1))) + ",";
+          append_number(mx_csv, mx[k]);
+          mx_csv += '\n';
+        }
+      }
+    } else {
+      double sum = 0;
+      for (double v : asfr) sum += v;
+      z.tfr = 5.0 * fit.level * sum;
+      for (std::size_t i = 0; i < n; ++i) {
+        if (asfr[i] == 0) continue;
+        append_csv_field(asfr_csv, f.zone);
+        asfr_csv += "," + std::to_string(grid.age_start(static_cast<int>(i))) + ",";
+        append_number(asfr_csv, fit.level * asfr[i]);
+        asfr_csv += '\n';
+      }
+    }
+    s.levels.push_back(z);
+  }
+
+  std::string levels_csv = "zone,component,indicator,target,fitted,level,e0_female,e0_male,tfr\n";
+  for (const auto& z : s.levels) {
+    append_csv_field(levels_csv, z.zone);
+    levels_csv += "," + z.component + "," + z.indicator + "," + cell(z.target) + "," + cell(z.fitted) + "," +
+                  cell(z.level) + "," + cell(z.e0_female) + "," + cell(z.e0_male) + "," + cell(z.tfr) + "\n";
+  }
+
+  StagedDirectory out(cfg.out_dir);
+  const auto write = [&](const std::string& name, const std::string& text) {
+    TextFile file((out.staging() / name).string());
+    file.write(text);
+    file.close();
+    s.files.push_back(name);
+  };
+  write("levels.csv", levels_csv);
+  if (any_mortality) write("mx_by_zone.csv", mx_csv);
+  if (any_fertility) write("asfr_by_zone.csv", asfr_csv);
+
+  std::vector<std::pair<std::string, std::string>> in{{"figures", cfg.figures}};
+  if (any_population) in.push_back({"population", cfg.population});
+  if (any_mortality) in.push_back({"standard death rates", cfg.mx});
+  if (any_fertility) in.push_back({"standard ASFR", cfg.asfr});
+  std::string md = "# Mortality and fertility levels by zone\n\n## Method\n\n";
+  if (any_mortality)
+    md += "Mortality: the Brass (1971) relational logit model with β = 1 on the standard death rates (" + cfg.mx +
+          "): logit l(x) = α + logit l_s(x), one α per zone for both sexes, found by bisection on [−4, 4] so that the "
+          "zone's schedules give its figure: a life expectancy at birth of both sexes, e0 = (e0_f + ρ·e0_m)/(1 + ρ) "
+          "with ρ = sex ratio at birth / 100 (the life table of a birth cohort); or deaths per year = Σ m(x)·P(x) over "
+          "both sexes and the life-table rows of the zone's population (0–4 split into 0 and 1–4 by the standard's "
+          "L0 : 4L1); or a crude death rate = 1000 · deaths / population. α > 0 is higher mortality than the "
+          "standard.\n\n";
+  if (any_fertility)
+    md += "Fertility: the standard ASFR (" + cfg.asfr +
+          ") times one factor k per zone: to a TFR, k = TFR / (5 Σ f); "
+          "to births per year, k = births / Σ f(x)·W(x) with W the zone's women by age; to a crude birth rate, births "
+          "= CBR/1000 · population.\n\n";
+  md +=
+      "The fits are scenarios/level_fitting.hpp's, the ones the scenario keys `mortality.fit` and `fertility.fit` "
+      "and monitoring use. The population is the exposure as given (a census count, not person-years of the "
+      "period).\n\n## Inputs\n\n| role | file | SHA-256 |\n|---|---|---|\n";
+  std::string inputs_json;
+  for (const auto& [role, path] : in) {
+    const std::string sha = geodata::sha256_file(path);
+    md += "| " + role + " | " + path + " | `" + sha + "` |\n";
+    inputs_json += std::string(inputs_json.empty() ? "\n" : ",\n") + "    {\"role\": " + json_string(role) +
+                   ", \"path\": " + json_string(path) + ", \"sha256\": " + json_string(sha) + "}";
+    s.inputs.push_back(path);
+  }
+  md +=
+      "\n## Levels by zone\n\n| zone | component | figure | target | fitted | level (α or k) | e0 female | e0 male | "
+      "TFR |\n|---|---|---|---|---|---|---|---|---|\n";
+  const auto r4 = [](double v) { return std::isnan(v) ? std::string() : format_number(std::round(v * 1e4) / 1e4); };
+  for (const auto& z : s.levels)
+    md += "| " + z.zone + " | " + z.component + " | " + z.indicator + " | " + r4(z.target) + " | " + r4(z.fitted) +
+          " | " + r4(z.level) + " | " + r4(z.e0_female) + " | " + r4(z.e0_male) + " | " + r4(z.tfr) + " |\n";
+  write("levels_report.md", md);
+  // The sealed manifest of every results folder (output_dir.hpp), so that a later estimate may replace the folder.
+  write_manifest(out.staging(),
+                 "  \"cohortgis_version\": " + json_string(COHORTGIS_VERSION) +
+                     ",\n  \"command\": \"estimate --levels\",\n  \"inputs\": [" + inputs_json + "\n  ],\n",
+                 list_result_files(out.staging()));
+  s.files.push_back("manifest.json");
+  out.commit();
+  s.out_dir = out.target().string();
+  return s;
+}
+
+}  // namespace cohortgis::app

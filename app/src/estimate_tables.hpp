@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+// The tables `cohortgis estimate` reads, shared by its net-migration (estimate.cpp) and level (estimate_levels.cpp)
+// parts: one reader of each.
+#pragma once
+
+#include <array>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cohortgis/engine/types.hpp"
+
+namespace cohortgis::app::detail {
+
+// A census table read onto its own units: totals always, sex × age cells when every unit has them.
+struct Census {
+  std::string path;
+  std::vector<std::string> units;
+  std::vector<std::size_t> unit_row;  // first data row of each unit
+  std::vector<double> totals;         // by unit
+  std::vector<double> cells;          // [unit][female 0..n-1, male 0..n-1] when by_age
+  bool by_age = false;
+};
+
+// Columns zone, sex, age, population; sex and age `all` for a zone total. `option` names the command-line option in
+// errors. Throws InputError naming file, row and column.
+Census read_census(const std::string& path, const AgeGrid& grid, const std::string& option);
+
+// Abridged death rates (rows 0, 1–4, 5–9, …, open) of each sex (0 female, 1 male) from a table with columns sex,
+// age or age_start, and mx, keeping only the rows whose columns equal the filter's values.
+std::array<std::vector<double>, 2> read_abridged_mx(const std::string& path,
+                                                    const std::vector<std::pair<std::string, std::string>>& filter);
+
+}  // namespace cohortgis::app::detail
