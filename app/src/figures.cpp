@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <map>
 
 #include "cohortgis/app/commands.hpp"
 #include "cohortgis/engine/types.hpp"
@@ -271,6 +272,12 @@ std::vector<Figure> render_figures(const Results& r, Language l, const std::atom
   if (const auto zones = results_zones(r)) {
     const auto shapes = shapes_for(r, *zones, l);
     std::vector<MapLegend> legends;  // maps/legend.json
+    std::map<std::pair<std::string, bool>, std::vector<double>> shared;  // (indicator, plan period) → breaks
+    const auto shared_breaks = [&](const std::string& indicator, bool plan_period) -> const std::vector<double>& {
+      const auto key = std::make_pair(indicator, plan_period);
+      if (!shared.count(key)) shared[key] = shared_classes(r, zones->ids(), indicator, plan_period, l).style.breaks;
+      return shared.at(key);
+    };
     MapStyle st = base_style(l);
     st.cancel = cancel;
     auto add_map = [&](MapRequest q) {
@@ -278,7 +285,7 @@ std::vector<Figure> render_figures(const Results& r, Language l, const std::atom
       q.variant = base;
       MapSpec s = map_spec(r, *zones, q, l);
       // Every year (plan period) and variant of an indicator in the same classes, those of results.gpkg.
-      if (q.group == "all" && !q.change) s.breaks = shared_classes(r, zones->ids(), q.indicator, !q.year, l).style.breaks;
+      if (q.group == "all" && !q.change) s.breaks = shared_breaks(q.indicator, !q.year);
       const std::string file = "maps/" + file_stem(s.stem) + ".png";
       const std::vector<double> breaks = draw(shapes, s, st, ImageFormat::png, path(file));
       MapStyle cs;
@@ -321,7 +328,7 @@ std::vector<Figure> render_figures(const Results& r, Language l, const std::atom
     MapStyle sm = st;
     sm.legend_title = pop.unit;
     sm.legend_decimals = pop.decimals;
-    sm.breaks = shared_classes(r, zones->ids(), "population", false, l).style.breaks;  // as results.gpkg's layers
+    sm.breaks = shared_breaks("population", false);  // as results.gpkg's layers
     sm.width_px = 1500;  // one row of up to four panels
     sm.height_px = 580;
     {

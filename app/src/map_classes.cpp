@@ -45,9 +45,10 @@ geodata::QgisLayerStyle layer_style(const SharedClasses& c, bool plan_period, La
   st.unit = c.label.unit;
   st.font_family = c.style.font_family;
   const bool zh = l == Language::zh;
-  st.description = "cohortgis: " + c.label.name + (st.unit.empty() ? "" : " (" + st.unit + ")") + ", " +
-                   (zh ? std::string("各年份与情景共用分级") : std::string("classes shared by every ")) +
-                   (zh ? "" : plan_period ? "plan period and variant" : "year and variant") +
+  const std::string shared = zh ? (plan_period ? "各规划期与情景共用分级" : "各年份与情景共用分级")
+                                : (plan_period ? "classes shared by every plan period and variant"
+                                               : "classes shared by every year and variant");
+  st.description = "cohortgis: " + c.label.name + (st.unit.empty() ? "" : " (" + st.unit + ")") + ", " + shared +
                    (c.style.diverging ? (zh ? "，以零为中心的发散色" : ", diverging at 0") : "");
   return st;
 }
@@ -59,9 +60,9 @@ void set_gpkg_styles(geodata::GpkgOutputOptions& o, const Results& r, const std:
   std::map<std::string, std::string> aliases;
   if (l == Language::zh) {
     // Stored values keep their own units (persons, not 万人): the alias says so.
-    aliases = {{"id", "区划代码"},     {"name", "名称"},   {"parent", "上级区划"}, {"area_km2", "面积（平方公里）"},
-               {"variant", "情景"},    {"unit", "单元"},   {"period", "时期"},     {"pop_group", "人口类别"},
-               {"indicator", "指标"},  {"value", "数值"}};
+    aliases = {{"id", "区划代码"},    {"name", "名称"}, {"parent", "上级区划"}, {"area_km2", "面积（平方公里）"},
+               {"variant", "情景"},   {"unit", "单元"}, {"period", "时期"},     {"pop_group", "人口类别"},
+               {"indicator", "指标"}, {"value", "数值"}};
     std::vector<std::string> keys = labelled_indicators();
     keys.insert(keys.end(), r.plan_periods.header.begin(), r.plan_periods.header.end());
     for (const auto& k : keys) {
@@ -87,8 +88,9 @@ std::string legend_json(const std::vector<MapLegend>& legends) {
   std::string j = "{\n  \"maps\": [";
   for (std::size_t i = 0; i < legends.size(); ++i) {
     const MapLegend& m = legends[i];
-    j += std::string(i ? "," : "") + "\n    {\"file\": " + json_string(m.file) + ", \"indicator\": " +
-         json_string(m.indicator) + ", \"unit\": " + json_string(m.unit) + ",\n     \"breaks\": [";
+    j += std::string(i ? "," : "") + "\n    {\"file\": " + json_string(m.file) +
+         ", \"indicator\": " + json_string(m.indicator) + ", \"unit\": " + json_string(m.unit) +
+         ",\n     \"breaks\": [";
     for (std::size_t b = 0; b < m.breaks.size(); ++b) j += (b ? ", " : "") + json_number(m.breaks[b]);
     j += "],\n     \"colours\": [";
     for (std::size_t c = 0; c < m.colours.size(); ++c) {

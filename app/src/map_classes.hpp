@@ -18,8 +18,8 @@ namespace cohortgis::app {
 bool signed_measure(const std::string& indicator);
 
 struct SharedClasses {
-  IndicatorLabel label;           // name, unit, scale (displayed = stored × scale), decimals
-  geodata::MapStyle style;        // classes, method, diverging, and `breaks` filled in (displayed units)
+  IndicatorLabel label;                // name, unit, scale (displayed = stored × scale), decimals
+  geodata::MapStyle style;             // classes, method, diverging, and `breaks` filled in (displayed units)
   std::vector<std::uint32_t> colours;  // one per class (choropleth_colours)
 };
 

@@ -186,8 +186,13 @@ void write_data_columns(GDALDataset& ds, const std::map<std::string, std::string
       "CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL, "
       "definition TEXT NOT NULL, scope TEXT NOT NULL, CONSTRAINT ge_tce UNIQUE (table_name, column_name, "
       "extension_name))",
-      "INSERT OR IGNORE INTO gpkg_extensions VALUES ('gpkg_data_columns', NULL, 'gpkg_schema', "
-      "'http://www.geopackage.org/spec121/#extension_schema', 'read-write')"};
+      "CREATE TABLE IF NOT EXISTS gpkg_data_column_constraints (constraint_name TEXT NOT NULL, constraint_type TEXT "
+      "NOT NULL, value TEXT, min NUMERIC, min_is_inclusive BOOLEAN, max NUMERIC, max_is_inclusive BOOLEAN, "
+      "description TEXT, CONSTRAINT gdcc_ntv UNIQUE (constraint_name, constraint_type, value))"};
+  // The extension covers both tables (Requirement 141: exactly two gpkg_schema rows).
+  for (const char* table : {"gpkg_data_columns", "gpkg_data_column_constraints"})
+    sql.push_back(std::string("INSERT OR IGNORE INTO gpkg_extensions VALUES ('") + table +
+                  "', NULL, 'gpkg_schema', 'http://www.geopackage.org/spec121/#extension_schema', 'read-write')");
   for (int l = 0; l < ds.GetLayerCount(); ++l) {
     OGRLayer* layer = ds.GetLayer(l);
     if (std::string(layer->GetName()) == "layer_styles") continue;

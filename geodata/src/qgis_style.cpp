@@ -56,8 +56,9 @@ std::string fill_symbol(std::size_t name, std::uint32_t colour) {
 }  // namespace
 
 std::string qgis_range_label(const QgisLayerStyle& st, std::size_t c) {
-  if (c + 1 >= st.breaks.size()) throw InputError("QGIS style: class " + std::to_string(c) + " of " + st.field +
-                                                  " is not among its " + std::to_string(st.breaks.size()) + " breaks");
+  if (c + 1 >= st.breaks.size())
+    throw InputError("QGIS style: class " + std::to_string(c) + " of " + st.field + " is not among its " +
+                     std::to_string(st.breaks.size()) + " breaks");
   // The PNG legend's own number format (thousands separators, the indicator's decimals), then the unit.
   return detail::format_number(st.breaks[c], st.decimals) + " – " +
          detail::format_number(st.breaks[c + 1], st.decimals) + (st.unit.empty() ? "" : " " + st.unit);
@@ -70,9 +71,10 @@ std::string qgis_style_qml(const QgisLayerStyle& st, const std::vector<std::stri
   const std::size_t k = st.breaks.size() >= 2 ? st.breaks.size() - 1 : 0;
   const std::string attr = st.scale == 1.0 ? st.field : quoted_field(st.field) + " * " + fixed_number(st.scale);
   const bool labels = !st.label_field.empty();
-  std::string q = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-                  "<qgis version=\"3.22.0\" styleCategories=\"Symbology|Labeling|Fields\" labelsEnabled=\"" +
-                  std::string(labels ? "1" : "0") + "\">\n";
+  std::string q =
+      "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+      "<qgis version=\"3.22.0\" styleCategories=\"Symbology|Labeling|Fields\" labelsEnabled=\"" +
+      std::string(labels ? "1" : "0") + "\">\n";
   q += " <renderer-v2 type=\"graduatedSymbol\" attr=\"" + xml_escape(attr) +
        "\" graduatedMethod=\"GraduatedColor\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
        "  <ranges>\n";
@@ -91,8 +93,8 @@ std::string qgis_style_qml(const QgisLayerStyle& st, const std::vector<std::stri
   if (labels) {
     // Zone names over the polygons' centroids (inside the polygon), dark text with a white halo (text buffer).
     q += " <labeling type=\"simple\">\n  <settings calloutType=\"simple\">\n"
-         "   <text-style fieldName=\"" + xml_escape(st.label_field) + "\" isExpression=\"0\" fontFamily=\"" +
-         xml_escape(st.font_family) +
+         "   <text-style fieldName=\"" +
+         xml_escape(st.label_field) + "\" isExpression=\"0\" fontFamily=\"" + xml_escape(st.font_family) +
          "\" fontSize=\"9\" fontSizeUnit=\"Point\" fontWeight=\"50\" fontItalic=\"0\" textColor=\"34,34,34,255\""
          " textOpacity=\"1\" allowHtml=\"0\">\n"
          "    <text-buffer bufferDraw=\"1\" bufferSize=\"0.8\" bufferSizeUnits=\"MM\" bufferColor=\"255,255,255,255\""

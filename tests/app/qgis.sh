@@ -28,6 +28,12 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 "$EXE" run default --out "$WORK/zh" --quiet >"$WORK/out" 2>&1 || fail "run (zh): $(cat "$WORK/out")"
 "$EXE" run default --lang en --out "$WORK/en" --quiet >"$WORK/out" 2>&1 || fail "run (en): $(cat "$WORK/out")"
+# GDAL's GeoPackage validator (python3-gdal's sample), where installed: the styles and aliases keep the file valid.
+VALIDATE=/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py
+if [ -f "$VALIDATE" ]; then
+  "$PY" "$VALIDATE" "$WORK/zh/results.gpkg" >"$WORK/out" 2>&1 || fail "validate_gpkg.py: $(tail -3 "$WORK/out")"
+  echo "ok: results.gpkg passes validate_gpkg.py"
+fi
 export QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR="$WORK" HOME="$WORK"
 "$PY" "$HERE/qgis_check.py" "$WORK/zh" zh "$WORK" || fail "qgis_check.py (Chinese run)"
 "$PY" "$HERE/qgis_check.py" "$WORK/en" en "$WORK" || fail "qgis_check.py (English run)"

@@ -16,11 +16,11 @@
 #include <string>
 #include <vector>
 
-#include "csv_fixture.hpp"
 #include "cohortgis/app/commands.hpp"
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/geodata/table.hpp"
+#include "csv_fixture.hpp"
 
 using namespace cohortgis;
 namespace fs = std::filesystem;
@@ -59,9 +59,11 @@ std::vector<std::string> breaks_of(const Styled& s) {
 }
 
 // The breaks and colours of one map in maps/legend.json, as text.
-std::pair<std::vector<std::string>, std::vector<std::string>> legend_of(const std::string& json, const std::string& file) {
+std::pair<std::vector<std::string>, std::vector<std::string>> legend_of(const std::string& json,
+                                                                        const std::string& file) {
   std::smatch m;
-  const std::regex entry("\\{\"file\": \"" + file + "\"[^\\]]*\"breaks\": \\[([^\\]]*)\\],\\s*\"colours\": \\[([^\\]]*)\\]");
+  const std::regex entry("\\{\"file\": \"" + file +
+                         "\"[^\\]]*\"breaks\": \\[([^\\]]*)\\],\\s*\"colours\": \\[([^\\]]*)\\]");
   if (!std::regex_search(json, m, entry)) return {};
   auto split = [](std::string t) {
     std::vector<std::string> out;
@@ -103,9 +105,9 @@ TEST(GpkgStyles, DefaultRunSharesThePngClassesAcrossYearsAndVariants) {
   // One set of classes for every year and variant.
   for (const auto& v : r.meta.variants)
     for (int y : r.years) {
-      const std::string layer = v == "baseline" ? "zones_" + std::to_string(y)
-                                                : "zones_" + std::regex_replace(v, std::regex("-"), "_") + "_" +
-                                                      std::to_string(y);
+      const std::string layer = v == "baseline"
+                                    ? "zones_" + std::to_string(y)
+                                    : "zones_" + std::regex_replace(v, std::regex("-"), "_") + "_" + std::to_string(y);
       ASSERT_TRUE(by_layer.count(layer)) << layer;
       EXPECT_EQ(breaks_of(by_layer.at(layer)), breaks_of(pop)) << layer;
       EXPECT_EQ(by_layer.at(layer).colours, pop.colours) << layer;
@@ -170,8 +172,8 @@ TEST(GpkgStyles, DefaultRunSharesThePngClassesAcrossYearsAndVariants) {
     OGRLayer* dc = ds->ExecuteSQL("SELECT table_name, column_name, name FROM gpkg_data_columns", nullptr, nullptr);
     ASSERT_TRUE(dc);
     for (auto& f : *dc)
-      found = found || (std::string(f->GetFieldAsString(0)) == "zones" && std::string(f->GetFieldAsString(1)) == "name" &&
-                        std::string(f->GetFieldAsString(2)) == "名称");
+      found = found || (std::string(f->GetFieldAsString(0)) == "zones" &&
+                        std::string(f->GetFieldAsString(1)) == "name" && std::string(f->GetFieldAsString(2)) == "名称");
     ds->ReleaseResultSet(dc);
   }
   EXPECT_TRUE(found) << "zones.name has no alias 名称 in gpkg_data_columns";

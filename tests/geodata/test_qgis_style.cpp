@@ -171,9 +171,9 @@ TEST(QgisStyle, GeoPackageSharesStylesAcrossVariantsAndWritesAliases) {
   const fs::path dir = fs::temp_directory_path() / ("cohortgis_qgis_style_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   const std::string path = (dir / "styled.gpkg").string();
-  const Zones zones = Zones::from_wkt("squares", "EPSG:32650", {"A", "B"},
-                                      {"POLYGON((0 0,1000 0,1000 1000,0 1000,0 0))",
-                                       "POLYGON((1000 0,2000 0,2000 1000,1000 1000,1000 0))"});
+  const Zones zones = Zones::from_wkt(
+      "squares", "EPSG:32650", {"A", "B"},
+      {"POLYGON((0 0,1000 0,1000 1000,0 1000,0 0))", "POLYGON((1000 0,2000 0,2000 1000,1000 1000,1000 0))"});
   std::vector<IndicatorRow> rows;
   for (const char* v : {"baseline", "low"})
     for (const char* z : {"A", "B"}) {
@@ -215,7 +215,8 @@ TEST(QgisStyle, GeoPackageSharesStylesAcrossVariantsAndWritesAliases) {
   std::map<std::string, std::string> alias;
   OGRLayer* dc = ds->ExecuteSQL("SELECT table_name, column_name, name FROM gpkg_data_columns", nullptr, nullptr);
   ASSERT_TRUE(dc);
-  for (auto& f : *dc) alias[std::string(f->GetFieldAsString(0)) + "." + f->GetFieldAsString(1)] = f->GetFieldAsString(2);
+  for (auto& f : *dc)
+    alias[std::string(f->GetFieldAsString(0)) + "." + f->GetFieldAsString(1)] = f->GetFieldAsString(2);
   ds->ReleaseResultSet(dc);
   EXPECT_EQ(alias["zones_2020.population"], "常住人口（人）");
   EXPECT_EQ(alias["zones_low_2020.name"], "名称");

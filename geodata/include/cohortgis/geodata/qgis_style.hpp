@@ -12,7 +12,7 @@
 namespace cohortgis::geodata {
 
 struct QgisLayerStyle {
-  std::string field;          // the attribute classed, e.g. "population" (stored in its own units, e.g. persons)
+  std::string field;  // the attribute classed, e.g. "population" (stored in its own units, e.g. persons)
   // Displayed value = field value × scale (1e-4 for 万人). The renderer classes the expression "field" * scale, so
   // its ranges are the maps' breaks exactly, in displayed units (no conversion of breaks, no rounding drift).
   double scale = 1.0;
