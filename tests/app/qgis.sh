@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# results.gpkg in real QGIS (issue #18): installs Debian's python3-qgis (apt-get, not scripts/setup.sh; measured 180 s
-# on the shared 2-core dev machine: 108 packages, 108 MB downloaded, 455 MB on disk), runs the default scenario in Chinese and in English, then qgis_check.py loads the wide
-# layers with their default styles from the GeoPackage (PyQGIS, offscreen) and compares the renderer's class breaks,
-# colours and legend text with the PNG maps' (maps/legend.json) and with quantiles computed independently, checks
-# labels and aliases, and renders a layer with QgsMapRendererCustomPainterJob. Exit 77 (ctest: skipped) with a message
-# where PyQGIS cannot be installed or started.
+# results.gpkg in real QGIS (issue #18). Installs Debian's python3-qgis (apt-get, not scripts/setup.sh; measured
+# 180 s on the shared 2-core dev machine: 108 packages, 108 MB downloaded, 455 MB on disk), runs the default scenario
+# in Chinese and in English, checks results.gpkg with GDAL's validate_gpkg.py where installed, then qgis_check.py
+# loads the wide layers with their default styles from the GeoPackage (PyQGIS, offscreen) and compares the renderer's
+# class breaks, colours and legend text with the PNG maps' (maps/legend.json) and with quantiles computed
+# independently, checks labels and aliases, and renders a layer with QgsMapRendererCustomPainterJob. Exit 77 (ctest:
+# skipped) with a message where PyQGIS cannot be installed or started.
 # Usage: qgis.sh COHORTGIS_EXE DATA_DIR
 set -uo pipefail
 EXE=$1
