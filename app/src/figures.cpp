@@ -5,12 +5,15 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <map>
 
 #include "cohortgis/app/commands.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/maps.hpp"
 #include "cohortgis/geodata/zones.hpp"
+#include "map_classes.hpp"
 #include "output_dir.hpp"
+#include "text_output.hpp"
 
 namespace cohortgis::app {
 
@@ -109,6 +112,7 @@ struct MapSpec {
   std::string title, subtitle, legend;
   int decimals = 1;
   bool diverging = false;
+  std::vector<double> breaks;  // fixed classes (shared_classes); empty: the map's own
   std::string stem;  // file name without extension
 };
 
@@ -146,7 +150,7 @@ MapSpec map_spec(const Results& r, const geodata::Zones& zones, const MapRequest
     s.title = subject(q.indicator, q.group, l) + " " + year_text(*q.year, l);
     s.stem = q.indicator + grp + "_" + std::to_string(*q.year) + var;
     // Signed measures (net migration, natural growth) take the palette of signed data (geodata maps.hpp).
-    s.diverging = q.indicator.find("growth") != std::string::npos || q.indicator.find("migration") != std::string::npos;
+    s.diverging = signed_measure(q.indicator);
   } else {
     check_period(r, q.period);
     if (q.group != "all") throw InputError("--group: plan periods are reported for all groups only");
@@ -158,7 +162,7 @@ MapSpec map_spec(const Results& r, const geodata::Zones& zones, const MapRequest
     for (const auto& id : zones.ids()) s.values.push_back(r.period_value(q.variant, q.period, id, q.indicator) * lab.scale);
     s.title = lab.name + " " + period_text(r, q.period, l);
     s.stem = q.indicator + "_" + q.period + var;
-    s.diverging = q.indicator.find("growth") != std::string::npos || q.indicator.find("migration") != std::string::npos;
+    s.diverging = signed_measure(q.indicator);
   }
   s.legend = unit_text(lab);
   s.decimals = lab.decimals;
@@ -172,6 +176,7 @@ std::vector<double> draw(const std::vector<MapZone>& shapes, const MapSpec& s, M
   st.legend_title = s.legend;
   st.legend_decimals = s.decimals;
   st.diverging = s.diverging;
+  st.breaks = s.breaks;
   return geodata::render_choropleth(with_values(shapes, s.values), st, f, path);
 }
 
@@ -207,7 +212,10 @@ MapResult make_map(const MapRequest& q) {
   if (!zones)
     throw InputError(q.results_dir + ": no results.gpkg, so no zone boundaries to map" +
                      (r.meta.maps_note.empty() ? std::string() : " (" + r.meta.maps_note + ")"));
-  const MapSpec s = map_spec(r, *zones, q, l);
+  MapSpec s = map_spec(r, *zones, q, l);
+  // The default classes of a year's or plan period's map are those of the report's maps and results.gpkg.
+  if (q.group == "all" && !q.change && q.classes == "quantile" && q.n_classes == 5)
+    s.breaks = shared_classes(r, zones->ids(), q.indicator, !q.year, l).style.breaks;
   // Into the results folder (the default, or an --out inside it): only over files cohortgis wrote, and listed in
   // manifest.json afterwards.
   std::string out = q.out, rel;
@@ -263,14 +271,26 @@ std::vector<Figure> render_figures(const Results& r, Language l, const std::atom
   // ---- maps ----
   if (const auto zones = results_zones(r)) {
     const auto shapes = shapes_for(r, *zones, l);
+    std::vector<MapLegend> legends;  // maps/legend.json
+    std::map<std::pair<std::string, bool>, std::vector<double>> shared;  // (indicator, plan period) → breaks
+    const auto shared_breaks = [&](const std::string& indicator, bool plan_period) -> const std::vector<double>& {
+      const auto key = std::make_pair(indicator, plan_period);
+      if (!shared.count(key)) shared[key] = shared_classes(r, zones->ids(), indicator, plan_period, l).style.breaks;
+      return shared.at(key);
+    };
     MapStyle st = base_style(l);
     st.cancel = cancel;
     auto add_map = [&](MapRequest q) {
       stop_if_cancelled();
       q.variant = base;
       MapSpec s = map_spec(r, *zones, q, l);
+      // Every year (plan period) and variant of an indicator in the same classes, those of results.gpkg.
+      if (q.group == "all" && !q.change) s.breaks = shared_breaks(q.indicator, !q.year);
       const std::string file = "maps/" + file_stem(s.stem) + ".png";
-      draw(shapes, s, st, ImageFormat::png, path(file));
+      const std::vector<double> breaks = draw(shapes, s, st, ImageFormat::png, path(file));
+      MapStyle cs;
+      cs.diverging = s.diverging;
+      legends.push_back({file, q.indicator, s.legend, breaks, geodata::choropleth_colours(breaks, cs)});
       figs.push_back({file, "maps", s.title, false});
     };
     MapRequest q;
@@ -308,6 +328,7 @@ std::vector<Figure> render_figures(const Results& r, Language l, const std::atom
     MapStyle sm = st;
     sm.legend_title = pop.unit;
     sm.legend_decimals = pop.decimals;
+    sm.breaks = shared_breaks("population", false);  // as results.gpkg's layers
     sm.width_px = 1500;  // one row of up to four panels
     sm.height_px = 580;
     {
@@ -329,8 +350,9 @@ std::vector<Figure> render_figures(const Results& r, Language l, const std::atom
       sm.subtitle = variant_label(base, l) + " · " + r.meta.scenario;
       const std::string file = "maps/population_years.png";
       stop_if_cancelled();
-      geodata::render_small_multiples(shapes, titles, values, sm, ImageFormat::png, path(file),
-                                      static_cast<int>(std::min<std::size_t>(titles.size(), 4)));
+      const auto breaks = geodata::render_small_multiples(shapes, titles, values, sm, ImageFormat::png, path(file),
+                                                          static_cast<int>(std::min<std::size_t>(titles.size(), 4)));
+      legends.push_back({file, "population", sm.legend_title, breaks, geodata::choropleth_colours(breaks, sm)});
       figs.push_back({file, "maps", sm.title, true});
     }
     if (r.meta.variants.size() > 1) {
@@ -346,10 +368,17 @@ std::vector<Figure> render_figures(const Results& r, Language l, const std::atom
       sm.subtitle = r.meta.scenario;
       const std::string file = "maps/population_" + std::to_string(last) + "_variants.png";
       stop_if_cancelled();
-      geodata::render_small_multiples(shapes, titles, values, sm, ImageFormat::png, path(file),
-                                      static_cast<int>(std::min<std::size_t>(r.meta.variants.size(), 4)));
+      const auto breaks =
+          geodata::render_small_multiples(shapes, titles, values, sm, ImageFormat::png, path(file),
+                                          static_cast<int>(std::min<std::size_t>(r.meta.variants.size(), 4)));
+      legends.push_back({file, "population", sm.legend_title, breaks, geodata::choropleth_colours(breaks, sm)});
       figs.push_back({file, "maps", sm.title, true});
     }
+    // The maps' classes, machine-readable (listed in manifest.json; not shown in the report).
+    TextFile lj(path("maps/legend.json"));
+    lj.write(legend_json(legends));
+    lj.close();
+    figs.push_back({"maps/legend.json", "legend", "", false});
   }
 
   // ---- pyramids: the horizon's groups stacked, the base year's total as an outline ----

@@ -32,6 +32,7 @@
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "netcdf_output.hpp"
 #include "ensemble_run.hpp"
+#include "map_classes.hpp"
 #include "monitoring_output.hpp"
 #include "output_dir.hpp"
 #include "planning_output.hpp"
@@ -335,7 +336,7 @@ std::optional<geodata::Zones> scenario_geometry(const scenarios::ScenarioSet& se
 // results.gpkg: the zones, every variant's indicators (long table with a variant column: every year and plan
 // period) and one wide layer per year and plan period (group "all") for each variant — "zones_<period>" for the
 // baseline, "zones_<variant>_<period>" for the others — styled for QGIS.
-void write_results_gpkg(const fs::path& dir, const geodata::Zones& zones, const Results& r) {
+void write_results_gpkg(const fs::path& dir, const geodata::Zones& zones, const Results& r, Language l) {
   std::vector<geodata::IndicatorRow> rows;
   for (const auto& [key, value] : r.indicator_values) {
     std::vector<std::string> f;
@@ -375,6 +376,8 @@ void write_results_gpkg(const fs::path& dir, const geodata::Zones& zones, const 
   for (const auto& v : r.meta.variants)
     if (v != "baseline") o.more_wide_variants.push_back(v);
   o.area_km2 = geodata::measure_zones(zones).area_km2;
+  // QGIS styles with the PNG maps' classes and colours, labels and aliases (map_classes.hpp).
+  set_gpkg_styles(o, r, zones.ids(), l);
   geodata::write_zone_indicators_gpkg((dir / "results.gpkg").string(), zones, rows, o);
 }
 
@@ -570,7 +573,7 @@ RunSummary run(const RunConfig& cfg) {
       if (cfg.cancel && cfg.cancel->load()) throw ProjectionError("projection cancelled while writing the report");
     };
     stop_if_cancelled();
-    if (zones) write_results_gpkg(out.staging(), *zones, load_results(out.staging().string()));
+    if (zones) write_results_gpkg(out.staging(), *zones, load_results(out.staging().string()), extras.language);
     stop_if_cancelled();
     write_results_xlsx(out.staging(), extras.language);  // xlsx_output.hpp
     make_report(out.staging().string(), extras.language, false, cfg.cancel);

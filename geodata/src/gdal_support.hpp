@@ -76,6 +76,9 @@ std::string quoted_list(const std::vector<std::string>& items, std::size_t max_i
 // Shortest decimal text that reads back to the same double.
 std::string shortest_number(double v);
 
+// `s` with & < > " ' written as XML entities (attribute values and text of the QML styles).
+std::string xml_escape(const std::string& s);
+
 // `s` without leading and trailing blanks (space, tab, CR, LF).
 std::string trim(const std::string& s);
 

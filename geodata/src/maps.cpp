@@ -303,6 +303,7 @@ std::vector<double> values_of(const std::vector<MapZone>& zones) {
 }  // namespace
 
 std::vector<double> choropleth_breaks(const std::vector<double>& values, const MapStyle& st) {
+  if (!st.breaks.empty()) return st.breaks;
   if (!st.diverging) return class_breaks(values, st.classes, st.method);
   std::vector<double> neg, pos;
   for (double v : values)

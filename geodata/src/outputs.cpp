@@ -17,6 +17,7 @@
 #include <set>
 #include <system_error>
 
+#include "cohortgis/geodata/maps.hpp"
 #include "gdal_support.hpp"
 
 namespace cohortgis::geodata {
@@ -95,9 +96,12 @@ DatasetPtr create(const std::string& driver_name, const fs::path& path, const st
   return ds;
 }
 
-void add_field(OGRLayer* layer, const char* name, OGRFieldType type, const std::string& target, int width = 0) {
+void add_field(OGRLayer* layer, const char* name, OGRFieldType type, const std::string& target, int width = 0,
+               const std::map<std::string, std::string>* aliases = nullptr) {
   OGRFieldDefn f(name, type);
   if (width) f.SetWidth(width);
+  if (aliases)
+    if (const auto it = aliases->find(name); it != aliases->end()) f.SetAlternativeName(it->second.c_str());
   if (layer->CreateField(&f) != OGRERR_NONE) fail(target, std::string("adding field '") + name + "' failed");
 }
 
@@ -125,17 +129,24 @@ Pivot pivot(const std::vector<IndicatorRow>& rows, const std::string& period, co
 }
 
 // Zone features with id, name, parent and the pivoted indicators of one period.
+// The fields of a zone layer in order: id, name, parent, [area_km2], the pivoted indicators.
+std::vector<std::string> zone_layer_fields(const Pivot* p, bool with_area) {
+  std::vector<std::string> f{"id", "name", "parent"};
+  if (with_area) f.emplace_back("area_km2");
+  if (p) f.insert(f.end(), p->indicators.begin(), p->indicators.end());
+  return f;
+}
+
 void write_zone_layer(GDALDataset& ds, const std::string& name, const Zones& zones, const Pivot* p,
-                      const std::vector<double>& area_km2, const std::string& target, CSLConstList layer_options) {
+                      const std::vector<double>& area_km2, const std::string& target, CSLConstList layer_options,
+                      const std::map<std::string, std::string>* aliases = nullptr) {
   OGRSpatialReference srs = zones.impl().srs;
   OGRLayer* layer = ds.CreateLayer(name.c_str(), &srs, wkbMultiPolygon, const_cast<char**>(layer_options));
   if (!layer) fail(target, "creating layer '" + name + "' failed");
-  add_field(layer, "id", OFTString, target);
-  add_field(layer, "name", OFTString, target);
-  add_field(layer, "parent", OFTString, target);
-  if (!area_km2.empty()) add_field(layer, "area_km2", OFTReal, target);
-  if (p)
-    for (const auto& ind : p->indicators) add_field(layer, ind.c_str(), OFTReal, target);
+  for (const auto& field : zone_layer_fields(p, !area_km2.empty())) {
+    const bool text = field == "id" || field == "name" || field == "parent";
+    add_field(layer, field.c_str(), text ? OFTString : OFTReal, target, 0, aliases);
+  }
   OGRFeatureDefn* defn = layer->GetLayerDefn();
   for (std::size_t i = 0; i < zones.size(); ++i) {
     OGRFeature f(defn);
@@ -156,25 +167,47 @@ void write_zone_layer(GDALDataset& ds, const std::string& name, const Zones& zon
   }
 }
 
-std::string xml_escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      case '\'': o += "&apos;"; break;
-      default: o += c;
-    }
-  }
-  return o;
+
+// SQL text literal.
+std::string sql_text(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("''") : std::string(1, c);
+  return q + "'";
 }
 
-std::string label_number(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
+// Field aliases as GeoPackage's schema extension (gpkg_data_columns.name/title, GeoPackage 1.2.1 §F.9), which GIS
+// (GDAL's alternative names, QGIS) show instead of the column name; GDAL 3.6 does not write them itself.
+void write_data_columns(GDALDataset& ds, const std::map<std::string, std::string>& aliases, const std::string& path) {
+  if (aliases.empty()) return;
+  std::vector<std::string> sql{
+      "CREATE TABLE IF NOT EXISTS gpkg_data_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL, name TEXT, "
+      "title TEXT, description TEXT, mime_type TEXT, constraint_name TEXT, "
+      "CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name), CONSTRAINT gdc_tn UNIQUE (table_name, name))",
+      "CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL, "
+      "definition TEXT NOT NULL, scope TEXT NOT NULL, CONSTRAINT ge_tce UNIQUE (table_name, column_name, "
+      "extension_name))",
+      "CREATE TABLE IF NOT EXISTS gpkg_data_column_constraints (constraint_name TEXT NOT NULL, constraint_type TEXT "
+      "NOT NULL, value TEXT, min NUMERIC, min_is_inclusive BOOLEAN, max NUMERIC, max_is_inclusive BOOLEAN, "
+      "description TEXT, CONSTRAINT gdcc_ntv UNIQUE (constraint_name, constraint_type, value))"};
+  // The extension covers both tables (Requirement 141: exactly two gpkg_schema rows).
+  for (const char* table : {"gpkg_data_columns", "gpkg_data_column_constraints"})
+    sql.push_back(std::string("INSERT OR IGNORE INTO gpkg_extensions VALUES ('") + table +
+                  "', NULL, 'gpkg_schema', 'http://www.geopackage.org/spec121/#extension_schema', 'read-write')");
+  for (int l = 0; l < ds.GetLayerCount(); ++l) {
+    OGRLayer* layer = ds.GetLayer(l);
+    if (std::string(layer->GetName()) == "layer_styles") continue;
+    OGRFeatureDefn* defn = layer->GetLayerDefn();
+    for (int f = 0; f < defn->GetFieldCount(); ++f)
+      if (const auto it = aliases.find(defn->GetFieldDefn(f)->GetNameRef()); it != aliases.end())
+        sql.push_back("INSERT OR REPLACE INTO gpkg_data_columns (table_name, column_name, name, title) VALUES (" +
+                      sql_text(layer->GetName()) + ", " + sql_text(it->first) + ", " + sql_text(it->second) + ", " +
+                      sql_text(it->second) + ")");
+  }
+  for (const auto& q : sql) {
+    CPLErrorReset();
+    ds.ExecuteSQL(q.c_str(), nullptr, nullptr);
+    if (CPLGetLastErrorType() == CE_Failure) fail(path, "writing the field aliases (gpkg_data_columns) failed");
+  }
 }
 
 }  // namespace
@@ -189,67 +222,18 @@ std::vector<IndicatorRow> indicator_rows(const IndicatorTable& t, const std::str
   return rows;
 }
 
-// Graduated fill in QGIS's QML: quantile classes, colours ColorBrewer YlOrRd (Brewer 2002, colorbrewer2.org),
-// 5-class scheme; fewer classes take its first colours. QGIS reads both <Option> maps (3.16+) and <prop> (older).
+// Graduated fill: the quantile classes and sequential colours of the PNG maps (maps.hpp), one QML writer.
 std::string graduated_style_qml(const std::string& field, const std::vector<double>& values, int classes) {
-  static const char* colours[] = {"255,255,178,255", "254,204,92,255", "253,141,60,255", "240,59,32,255",
-                                  "189,0,38,255"};
-  classes = std::clamp(classes, 1, 5);
-  std::vector<double> v;
-  for (double x : values)
-    if (std::isfinite(x)) v.push_back(x);
-  std::sort(v.begin(), v.end());
-  // Breaks at the k/classes quantiles (nearest rank), equal breaks merged.
-  std::vector<double> breaks;
-  if (v.empty()) {
-    breaks = {0.0, 0.0};
-  } else {
-    breaks.push_back(v.front());
-    for (int k = 1; k < classes; ++k) {
-      const std::size_t idx = std::min(v.size() - 1, static_cast<std::size_t>(std::ceil(
-                                                         static_cast<double>(k) * static_cast<double>(v.size()) /
-                                                         static_cast<double>(classes))) -
-                                                         1);
-      if (v[idx] > breaks.back()) breaks.push_back(v[idx]);
-    }
-    if (v.back() > breaks.back() || breaks.size() == 1) breaks.push_back(v.back());
-  }
-  const std::size_t n = breaks.size() - 1;
-  std::string q = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-                  "<qgis version=\"3.22.0\" styleCategories=\"Symbology\">\n"
-                  " <renderer-v2 type=\"graduatedSymbol\" attr=\"" + xml_escape(field) +
-                  "\" graduatedMethod=\"GraduatedColor\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
-                  "  <ranges>\n";
-  for (std::size_t k = 0; k < n; ++k)
-    q += "   <range lower=\"" + shortest_number(breaks[k]) + "\" upper=\"" + shortest_number(breaks[k + 1]) +
-         "\" symbol=\"" + std::to_string(k) + "\" label=\"" + label_number(breaks[k]) + " – " +
-         label_number(breaks[k + 1]) + "\" render=\"true\"/>\n";
-  q += "  </ranges>\n  <symbols>\n";
-  for (std::size_t k = 0; k < n; ++k) {
-    const char* c = colours[n == 1 ? 2 : k * 4 / std::max<std::size_t>(n - 1, 1)];
-    q += std::string("   <symbol type=\"fill\" name=\"") + std::to_string(k) +
-         "\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
-         "    <layer class=\"SimpleFill\" enabled=\"1\" locked=\"0\" pass=\"0\">\n"
-         "     <Option type=\"Map\">\n"
-         "      <Option name=\"color\" type=\"QString\" value=\"" + c + "\"/>\n"
-         "      <Option name=\"outline_color\" type=\"QString\" value=\"80,80,80,255\"/>\n"
-         "      <Option name=\"outline_style\" type=\"QString\" value=\"solid\"/>\n"
-         "      <Option name=\"outline_width\" type=\"QString\" value=\"0.26\"/>\n"
-         "      <Option name=\"outline_width_unit\" type=\"QString\" value=\"MM\"/>\n"
-         "      <Option name=\"style\" type=\"QString\" value=\"solid\"/>\n"
-         "     </Option>\n"
-         "     <prop k=\"color\" v=\"" + c + "\"/>\n"
-         "     <prop k=\"outline_color\" v=\"80,80,80,255\"/>\n"
-         "     <prop k=\"outline_style\" v=\"solid\"/>\n"
-         "     <prop k=\"outline_width\" v=\"0.26\"/>\n"
-         "     <prop k=\"outline_width_unit\" v=\"MM\"/>\n"
-         "     <prop k=\"style\" v=\"solid\"/>\n"
-         "    </layer>\n"
-         "   </symbol>\n";
-  }
-  q += "  </symbols>\n  <mode name=\"quantile\"/>\n  <classificationMethod id=\"Quantile\"/>\n"
-       " </renderer-v2>\n</qgis>\n";
-  return q;
+  MapStyle map;
+  map.classes = std::clamp(classes, 1, 9);
+  QgisLayerStyle st;
+  st.field = field;
+  st.breaks = choropleth_breaks(values, map);
+  if (st.breaks.empty()) st.breaks = {0.0, 0.0};
+  st.colours = choropleth_colours(st.breaks, map);
+  st.decimals = map.legend_decimals;
+  st.label_field.clear();
+  return qgis_style_qml(st, {});
 }
 
 void write_zone_indicators_gpkg(const std::string& path, const Zones& zones, const std::vector<IndicatorRow>& rows,
@@ -283,18 +267,19 @@ void write_zone_indicators_gpkg(const std::string& path, const Zones& zones, con
     DatasetPtr ds = create("GPKG", tmp.path(), path);
     if (ds->StartTransaction() != OGRERR_NONE) fail(path, "starting a transaction failed");
     const char* const spatial_opts[] = {"GEOMETRY_NAME=geom", "FID=fid", nullptr};
-    write_zone_layer(*ds, o.zones_layer, zones, nullptr, o.area_km2, path, spatial_opts);
+    write_zone_layer(*ds, o.zones_layer, zones, nullptr, o.area_km2, path, spatial_opts, &o.field_aliases);
 
     // Long table: an attribute table (gpkg_contents data_type 'attributes'), related to the zones by unit = id.
     const char* const table_opts[] = {"FID=fid", nullptr};
     OGRLayer* lt = ds->CreateLayer(o.long_table.c_str(), nullptr, wkbNone, const_cast<char**>(table_opts));
     if (!lt) fail(path, "creating table '" + o.long_table + "' failed");
-    if (with_variants) add_field(lt, "variant", OFTString, path);
-    add_field(lt, "unit", OFTString, path);
-    add_field(lt, "period", OFTString, path);
-    add_field(lt, "pop_group", OFTString, path);
-    add_field(lt, "indicator", OFTString, path);
-    add_field(lt, "value", OFTReal, path);
+    const auto* al = &o.field_aliases;
+    if (with_variants) add_field(lt, "variant", OFTString, path, 0, al);
+    add_field(lt, "unit", OFTString, path, 0, al);
+    add_field(lt, "period", OFTString, path, 0, al);
+    add_field(lt, "pop_group", OFTString, path, 0, al);
+    add_field(lt, "indicator", OFTString, path, 0, al);
+    add_field(lt, "value", OFTReal, path, 0, al);
     const int k = with_variants ? 1 : 0;
     for (const auto& r : rows) {
       OGRFeature f(lt->GetLayerDefn());
@@ -313,16 +298,25 @@ void write_zone_indicators_gpkg(const std::string& path, const Zones& zones, con
     for (const auto& period : periods) {
       const Pivot p = pivot(rows, period, o.wide_group, variant);
       const std::string name = layer_name_for(prefix, period);
-      write_zone_layer(*ds, name, zones, &p, o.area_km2, path, spatial_opts);
-      const std::string field = std::find(p.indicators.begin(), p.indicators.end(), o.style_indicator) !=
-                                        p.indicators.end()
-                                    ? o.style_indicator
-                                    : (p.indicators.empty() ? std::string() : p.indicators.front());
-      if (field.empty()) continue;
-      std::vector<double> values;
-      for (std::size_t i = 0; i < zones.size(); ++i) {
-        const auto it = p.by_unit.find(zones.id(i));
-        if (it != p.by_unit.end() && it->second.count(field)) values.push_back(it->second.at(field));
+      write_zone_layer(*ds, name, zones, &p, o.area_km2, path, spatial_opts, &o.field_aliases);
+      const auto has = [&](const std::string& f) {
+        return std::find(p.indicators.begin(), p.indicators.end(), f) != p.indicators.end();
+      };
+      std::string qml, description;
+      if (const auto ps = o.period_styles.find(period); ps != o.period_styles.end() && has(ps->second.field)) {
+        qml = qgis_style_qml(ps->second, zone_layer_fields(&p, !o.area_km2.empty()));
+        description = ps->second.description;
+      } else {
+        const std::string field =
+            has(o.style_indicator) ? o.style_indicator : (p.indicators.empty() ? std::string() : p.indicators.front());
+        if (field.empty()) continue;
+        std::vector<double> values;
+        for (std::size_t i = 0; i < zones.size(); ++i) {
+          const auto it = p.by_unit.find(zones.id(i));
+          if (it != p.by_unit.end() && it->second.count(field)) values.push_back(it->second.at(field));
+        }
+        qml = graduated_style_qml(field, values);
+        description = "cohortgis default: " + field + " (" + o.wide_group + "), " + period + ", quantiles";
       }
       if (!styles) {
         const char* const style_opts[] = {"FID=id", nullptr};
@@ -349,12 +343,10 @@ void write_zone_indicators_gpkg(const std::string& path, const Zones& zones, con
       f.SetField("f_table_name", name.c_str());
       f.SetField("f_geometry_column", "geom");
       f.SetField("styleName", name.c_str());
-      f.SetField("styleQML", graduated_style_qml(field, values).c_str());
+      f.SetField("styleQML", qml.c_str());
       f.SetField("styleSLD", "");
       f.SetField("useAsDefault", 1);
-      f.SetField("description", ("cohortgis default: " + field + " (" + o.wide_group + "), " + period +
-                                 ", quantiles")
-                                    .c_str());
+      f.SetField("description", description.c_str());
       f.SetField("owner", "");
       f.SetField("ui", "");
       const time_t now = time(nullptr);
@@ -364,6 +356,7 @@ void write_zone_indicators_gpkg(const std::string& path, const Zones& zones, con
                  static_cast<float>(utc.tm_sec), 100);
       if (styles->CreateFeature(&f) != OGRERR_NONE) fail(path, "writing the style of '" + name + "' failed");
     }
+    write_data_columns(*ds, o.field_aliases, path);
     if (ds->CommitTransaction() != OGRERR_NONE) fail(path, "committing failed");
     CPLErrorReset();
     ds.reset();  // GDALClose flushes; it reports failure only through CPLGetLastErrorType

@@ -290,10 +290,11 @@ TEST(Outputs, GeoPackageHasZonesLongTableWideLayersAndAQgisStyle) {
 }
 
 TEST(Outputs, GraduatedStyleUsesQuantileBreaks) {
+  // Type-7 quantiles of 1 … 10 (h = 9c/5): 1, 2.8, 4.6, 6.4, 8.2, 10; the PNG maps' YlGnBu.
   const std::string qml = graduated_style_qml("density", {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
-  EXPECT_CONTAINS(qml, "<range lower=\"1\" upper=\"2\" symbol=\"0\"");
-  EXPECT_CONTAINS(qml, "<range lower=\"8\" upper=\"10\" symbol=\"4\"");
-  EXPECT_CONTAINS(qml, "value=\"189,0,38,255\"");  // YlOrRd's darkest for the top class
+  EXPECT_CONTAINS(qml, "<range lower=\"1\" upper=\"2.8\" symbol=\"0\"");
+  EXPECT_CONTAINS(qml, "upper=\"10\" symbol=\"4\"");
+  EXPECT_CONTAINS(qml, "value=\"37,52,148,255\"");  // YlGnBu's darkest (#253494) for the top class
   // Equal values collapse to one class.
   const std::string one = graduated_style_qml("x", {5, 5, 5});
   EXPECT_CONTAINS(one, "<range lower=\"5\" upper=\"5\" symbol=\"0\"");

@@ -45,7 +45,7 @@ MapResult make_map(const MapRequest& request);
 
 struct ReportResult {
   std::string file;                  // report.html
-  std::vector<std::string> figures;  // image files drawn, relative to the results folder
+  std::vector<std::string> figures;  // image files drawn and maps/legend.json, relative to the results folder
   std::vector<std::string> warnings;  // inputs changed since the run; results that cannot be verified
 };
 

@@ -72,11 +72,15 @@ struct MapStyle {
   //   loss darkest) or "Blues" for values >= 0 (the largest gain darkest), so reds always mean losses;
   // - not signed (counts, shares, ages …): the sequential "YlGnBu" (sequential_palette), darkest = largest.
   bool diverging = false;
+  // Fixed class breaks (display units), e.g. shared by every map and GeoPackage layer of one indicator; empty: computed
+  // from the map's values by the rule above.
+  std::vector<double> breaks{};
   // Set to true (a signal handler) to stop: drawing throws ProjectionError("drawing cancelled") within 256 zones.
   const std::atomic<bool>* cancel = nullptr;
 };
 
-// The breaks render_choropleth uses for `values` (class_breaks, or the split at 0 of a diverging style).
+// The breaks render_choropleth uses for `values` (style.breaks when given, else class_breaks, or the split at 0 of a
+// diverging style).
 std::vector<double> choropleth_breaks(const std::vector<double>& values, const MapStyle& style);
 // The fill colour of each class of `breaks` (0xRRGGBB), as render_choropleth draws them and the legend shows them.
 std::vector<std::uint32_t> choropleth_colours(const std::vector<double>& breaks, const MapStyle& style);

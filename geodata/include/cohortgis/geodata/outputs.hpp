@@ -5,10 +5,12 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "cohortgis/engine/indicators.hpp"
+#include "cohortgis/geodata/qgis_style.hpp"
 #include "cohortgis/geodata/zones.hpp"
 
 namespace cohortgis::geodata {
@@ -39,8 +41,15 @@ struct GpkgOutputOptions {
   // variant, the long table has a `variant` column.
   std::string wide_variant{};
   std::vector<std::string> more_wide_variants{};
-  // The indicator the default QGIS style colours the wide layers by (graduated, quantiles, 5 classes).
+  // The indicator the default QGIS style colours the wide layers by (graduated, quantiles, 5 classes), for periods
+  // without an entry in `period_styles`.
   std::string style_indicator = "population";
+  // The default style of every wide layer of a period (all variants alike, so their classes are shared), e.g. the
+  // PNG maps' classes and colours (app/). A style whose field the layer lacks falls back to `style_indicator`.
+  std::map<std::string, QgisLayerStyle> period_styles{};
+  // Field aliases (e.g. Chinese names) of the zones and wide layers: GeoPackage gpkg_data_columns (GDAL's alternative
+  // field names), which QGIS shows as aliases.
+  std::map<std::string, std::string> field_aliases{};
   // Measured areas to store with the zones (e.g. from measure_zones); empty: no area column.
   std::vector<double> area_km2{};
 };
@@ -64,7 +73,8 @@ void write_zone_indicators_geojson(const std::string& path, const Zones& zones, 
 // shortest round-trip numbers, NaN empty).
 void write_indicators_csv(const std::string& path, const std::vector<IndicatorRow>& rows);
 
-// The QML of the default graduated style (exposed for tests and for writing .qml sidecars).
+// The QML of the default graduated style: quantile classes (class_breaks) and the sequential colours of the PNG maps
+// (choropleth_colours), labels as on their legends (exposed for tests and for writing .qml sidecars).
 std::string graduated_style_qml(const std::string& field, const std::vector<double>& values, int classes = 5);
 
 }  // namespace cohortgis::geodata
