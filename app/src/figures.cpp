@@ -26,7 +26,11 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-std::string variant_label(const std::string& v, Language l) { return v == "baseline" ? word("baseline", l) : v; }
+// The scenario in figure subtitles: its title in the language l, else its name.
+std::string scenario_name(const Results& r, Language l) {
+  const std::string t = r.scenario_title(l);
+  return t.empty() ? r.meta.scenario : t;
+}
 
 std::string year_text(int y, Language l) { return l == Language::zh ? std::to_string(y) + "年" : std::to_string(y); }
 std::string period_text(const Results& r, const std::string& period, Language l) {
@@ -122,7 +126,7 @@ MapSpec map_spec(const Results& r, const geodata::Zones& zones, const MapRequest
   MapSpec s;
   const std::string var = q.variant == "baseline" ? "" : "_" + q.variant;
   const std::string grp = q.group == "all" ? "" : "_" + q.group;
-  s.subtitle = variant_label(q.variant, l) + " · " + r.meta.scenario;
+  s.subtitle = r.variant_label(q.variant, l) + " · " + scenario_name(r, l);
   if (q.change) {
     const auto [from, to] = *q.change;
     check_year(r, from);
@@ -347,7 +351,7 @@ std::vector<Figure> render_figures(const Results& r, Language l, const std::atom
         values.push_back(std::move(v));
       }
       sm.title = pop.name + " " + word("small_multiples_years", l);
-      sm.subtitle = variant_label(base, l) + " · " + r.meta.scenario;
+      sm.subtitle = r.variant_label(base, l) + " · " + scenario_name(r, l);
       const std::string file = "maps/population_years.png";
       stop_if_cancelled();
       const auto breaks = geodata::render_small_multiples(shapes, titles, values, sm, ImageFormat::png, path(file),
@@ -359,13 +363,13 @@ std::vector<Figure> render_figures(const Results& r, Language l, const std::atom
       std::vector<std::string> titles;
       std::vector<std::vector<double>> values;
       for (const auto& v : r.meta.variants) {
-        titles.push_back(variant_label(v, l));
+        titles.push_back(r.variant_label(v, l));
         std::vector<double> x;
         for (const auto& id : zones->ids()) x.push_back(r.indicator(v, last, id, "all", "population") * pop.scale);
         values.push_back(std::move(x));
       }
       sm.title = pop.name + " " + year_text(last, l) + " " + word("small_multiples_variants", l);
-      sm.subtitle = r.meta.scenario;
+      sm.subtitle = scenario_name(r, l);
       const std::string file = "maps/population_" + std::to_string(last) + "_variants.png";
       stop_if_cancelled();
       const auto breaks =
@@ -429,7 +433,7 @@ std::vector<Figure> render_figures(const Results& r, Language l, const std::atom
     const IndicatorLabel lab = indicator_label(k, l);
     std::vector<geodata::LineSeries> series;
     for (const auto& v : r.meta.variants) {
-      geodata::LineSeries s{variant_label(v, l), {}, {}};
+      geodata::LineSeries s{r.variant_label(v, l), {}, {}};
       for (int y : r.years) {
         s.x.push_back(y);
         s.y.push_back(r.indicator(v, y, "total", "all", k) * lab.scale);

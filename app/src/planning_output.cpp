@@ -166,7 +166,7 @@ std::vector<ReportSection> planning_report_sections(const Results& r, Language l
     s.header = zh ? std::vector<std::string>{"方案", "区域集合", "年份", "控制数", "调整前", "调整"}
                   : std::vector<std::string>{"variant", "zone set", "year", "target", "tentative", "adjustment"};
     for (const auto& row : t.rows)
-      s.rows.push_back({row[t.column("variant")], row[t.column("control")], row[t.column("year")],
+      s.rows.push_back({r.variant_label(row[t.column("variant")], l), row[t.column("control")], row[t.column("year")],
                         num(row[t.column("target")], 0), num(row[t.column("tentative")], 0),
                         num(row[t.column("adjustment")], 0)});
     s.note = zh ? "各区域集合在每步末按比例（或按性别年龄迭代比例拟合）调整至上级控制数；调整量作为迁移报告（components"
@@ -187,7 +187,7 @@ std::vector<ReportSection> planning_report_sections(const Results& r, Language l
                   : std::vector<std::string>{"variant",   "zone",       "year",      "population cap", "dwellings",
                                              "tentative", "population", "displaced", "received",       "binds"};
     for (const auto& row : t.rows)
-      s.rows.push_back({row[t.column("variant")], r.zone_label(row[t.column("zone")], l), row[t.column("year")],
+      s.rows.push_back({r.variant_label(row[t.column("variant")], l), r.zone_label(row[t.column("zone")], l), row[t.column("year")],
                         num(row[t.column("max_population")], 0), num(row[t.column("dwellings")], 0),
                         num(row[t.column("tentative_population")], 0), num(row[t.column("population")], 0),
                         num(row[t.column("displaced")], 0), num(row[t.column("received")], 0),
@@ -217,7 +217,7 @@ std::vector<ReportSection> planning_report_sections(const Results& r, Language l
     }
     for (const auto& row : t.rows) {
       if (row[t.column("year")] != first && row[t.column("year")] != last) continue;
-      s.rows.push_back({row[t.column("variant")], r.zone_label(row[t.column("zone")], l), row[t.column("year")],
+      s.rows.push_back({r.variant_label(row[t.column("variant")], l), r.zone_label(row[t.column("zone")], l), row[t.column("year")],
                         num(row[t.column("population")], 0), num(row[t.column("households")], 0),
                         num(row[t.column("dwellings_needed")], 0), num(row[t.column("persons_per_household")], 2)});
     }

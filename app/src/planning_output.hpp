@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,9 @@ class Results;
 // The report's sections on control totals, capacity (where each cap binds) and households, from controls.csv,
 // capacity.csv and households.csv of a results folder; none when the files are absent.
 std::vector<ReportSection> planning_report_sections(const Results& results, Language language);
+// The report's section on service demand (service_demand.csv, service_report.cpp): the whole area's places needed by
+// each service, every variant, first and last year; none when the file is absent.
+std::optional<ReportSection> service_report_section(const Results& results, Language language);
 
 class PlanningOutputs {
  public:

@@ -86,7 +86,27 @@ std::string utc_now() {
   return buf;
 }
 
-std::string variant_label(const std::string& v, Language l) { return v == "baseline" ? word("baseline", l) : v; }
+// The `role` of an input (manifest.json: the scenario key that named it, e.g. "fertility.asfr", "geography.source
+// (sidecar)", "scenario file") as the report's language says it: English keeps the key; Chinese names the section of
+// the scenario file it belongs to, so no English slug is left in a Chinese report.
+std::string input_role_label(const std::string& role, Language l) {
+  if (l == Language::en) return role;
+  static const std::pair<const char*, const char*> sections[] = {
+      {"scenario file", "情景文件"}, {"scenario", "情景设置"}, {"geography", "区划边界与区域"},
+      {"projection", "预测设置"}, {"base_population", "基期人口"}, {"fertility", "生育"}, {"mortality", "死亡"},
+      {"migration", "迁移"}, {"relocation", "搬迁"}, {"transitions", "人口类别转换"}, {"newborn", "新生儿类别"},
+      {"plan_periods", "规划期"}, {"targets", "规划目标"}, {"services", "公共服务需求"}, {"variants", "方案"},
+      {"outputs", "输出"}, {"registers", "登记数据"}, {"controls", "控制总数"}, {"capacity", "承载能力"},
+      {"households", "家庭户"}, {"stochastic", "随机预测"}, {"monitoring", "监测数据"}};
+  const std::size_t end = role.find_first_of(". (");
+  const std::string head = role.rfind("scenario file", 0) == 0 ? "scenario file" : role.substr(0, end);
+  std::string out = "输入数据";
+  for (const auto& [key, zh] : sections)
+    if (head == key) out = zh;
+  if (role.find("(sidecar)") != std::string::npos) out += "（附属文件）";
+  if (role.find("(through ") != std::string::npos) out += "（经由引用文件读取）";
+  return out;
+}
 
 constexpr const char* kCss = R"(
 body{font-family:"Noto Sans CJK SC","Noto Sans SC","Source Han Sans SC","Microsoft YaHei",sans-serif;margin:0;
@@ -108,6 +128,13 @@ td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 figure{margin:0;background:#fff;border:1px solid #e1e5ea;padding:6px}figure.wide{grid-column:1/-1}
 figure img{width:100%;height:auto;display:block}figcaption{font-size:13px;color:#444;padding-top:4px}
 ol li{margin:4px 0}.note{color:#555;font-size:13px}code{font-size:12px}
+@media print{@page{size:A4;margin:10mm}
+ body{background:#fff;font-size:11px;-webkit-print-color-adjust:exact;print-color-adjust:exact}
+ header{margin:0 6mm;padding:10px 14px}header h1{font-size:20px}main{max-width:none;padding:0 6mm}
+ section{box-shadow:none;border-radius:0;padding:4px 0;margin:8px 0}h2{font-size:16px;break-after:avoid}
+ table{font-size:8.5px;table-layout:fixed;overflow-wrap:anywhere}th,td{padding:2px 3px}td.n{white-space:normal}
+ code{font-size:7px;word-break:break-all}.kpi div{flex:1 1 120px}
+ .figs{grid-template-columns:1fr}.figs.small{grid-template-columns:repeat(2,1fr)}figure{break-inside:avoid}}
 )";
 
 }  // namespace
@@ -130,12 +157,14 @@ ReportResult make_report(const std::string& dir_text, std::optional<Language> la
   h.reserve(1 << 22);
   h += "<!DOCTYPE html>\n<html lang=\"" + std::string(language_code(l)) + "\">\n<head>\n<meta charset=\"utf-8\">\n";
   h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  h += "<title>" + esc(word("report_title", l) + " · " + r.meta.scenario) + "</title>\n<style>" + kCss + "</style>\n</head>\n<body>\n";
-  h += "<header><h1>" + esc(word("report_title", l)) + "：" + esc(r.meta.scenario) + "</h1>\n";
-  h += "<p>" + esc(r.meta.title) + "</p>\n";
+  // The scenario by its title in the report's language (its name is a file-format slug); a colon of that language.
+  const std::string colon = zh ? "：" : ": ";
+  const std::string scenario_title = r.scenario_title(l).empty() ? r.meta.scenario : r.scenario_title(l);
+  h += "<title>" + esc(word("report_title", l) + " · " + scenario_title) + "</title>\n<style>" + kCss + "</style>\n</head>\n<body>\n";
+  h += "<header><h1>" + esc(word("report_title", l)) + colon + esc(scenario_title) + "</h1>\n";
   h += "<p>" + esc(word("base_year", l)) + " " + std::to_string(r.meta.base_year) + " · " + esc(word("horizon", l)) + " " +
-       std::to_string(r.meta.end_year) + " · " + esc(word("variants", l)) + "：";
-  for (std::size_t v = 0; v < r.meta.variants.size(); ++v) h += (v ? ", " : "") + esc(variant_label(r.meta.variants[v], l));
+       std::to_string(r.meta.end_year) + " · " + esc(word("variants", l)) + colon;
+  for (std::size_t v = 0; v < r.meta.variants.size(); ++v) h += (v ? (zh ? "，" : ", ") : "") + esc(r.variant_label(r.meta.variants[v], l));
   h += " · cohortgis " + esc(r.meta.version) + " · " + esc(word("generated", l)) + " " + esc(utc_now()) + "</p></header>\n<main>\n";
 
   // ---- summary: key figures of the whole area ----
@@ -146,7 +175,7 @@ ReportResult make_report(const std::string& dir_text, std::optional<Language> la
   const double p0 = r.indicator("baseline", first, "total", "all", "population");
   const double p1 = r.indicator("baseline", last, "total", "all", "population");
   kpi(word("total_population", l) + " " + std::to_string(first), format_persons(p0, l));
-  kpi(word("total_population", l) + " " + std::to_string(last) + " (" + variant_label("baseline", l) + ")", format_persons(p1, l));
+  kpi(word("total_population", l) + " " + std::to_string(last) + " (" + r.variant_label("baseline", l) + ")", format_persons(p1, l));
   kpi(indicator_label("share_65_plus_percent", l).name + " " + std::to_string(last),
       format_indicator("share_65_plus_percent", r.indicator("baseline", last, "total", "all", "share_65_plus_percent"), l) + "%");
   {
@@ -160,7 +189,7 @@ ReportResult make_report(const std::string& dir_text, std::optional<Language> la
   for (int y : r.years) h += "<th>" + std::to_string(y) + "</th>";
   h += "</tr>\n";
   for (const auto& v : r.meta.variants) {
-    h += "<tr><td>" + esc(variant_label(v, l)) + "</td>";
+    h += "<tr><td>" + esc(r.variant_label(v, l)) + "</td>";
     for (int y : r.years) h += "<td class=\"n\">" + esc(format_indicator("population", r.indicator(v, y, "total", "all", "population"), l)) + "</td>";
     h += "</tr>\n";
   }
@@ -168,7 +197,14 @@ ReportResult make_report(const std::string& dir_text, std::optional<Language> la
 
   // ---- assumptions ----
   h += "<section id=\"assumptions\"><h2>" + esc(word("assumptions", l)) + "</h2>\n<ol>\n";
-  for (const auto& a : r.meta.assumptions) h += "<li>" + esc(a) + "</li>\n";
+  for (const auto& a : r.meta.assumptions) {
+    // A variant's description comes as "Variant NAME: …" (scenario_file.cpp): named here by its title.
+    std::string text = a;
+    for (const auto& v : r.meta.variants)
+      if (const std::string prefix = "Variant " + v + ": "; a.rfind(prefix, 0) == 0)
+        text = (zh ? "方案“" + r.variant_label(v, l) + "”：" : "Variant " + r.variant_label(v, l) + ": ") + a.substr(prefix.size());
+    h += "<li>" + esc(text) + "</li>\n";
+  }
   h += "</ol>\n";
   if (!r.meta.aggregates.empty()) {
     h += "<p class=\"note\">";
@@ -201,7 +237,7 @@ ReportResult make_report(const std::string& dir_text, std::optional<Language> la
       std::string name = lab.name + (lab.unit.empty() ? "" : " (" + lab.unit + ")");
       if (row[cg] != "all") name += " · " + group_label(row[cg], l);
       const std::string status = row[cs];
-      h += "<tr><td>" + esc(row[ct]) + "</td><td>" + esc(variant_label(row[cv], l)) + "</td><td>" + esc(name) + "</td><td>" +
+      h += "<tr><td>" + esc(row[ct]) + "</td><td>" + esc(r.variant_label(row[cv], l)) + "</td><td>" + esc(name) + "</td><td>" +
            esc(r.zone_label(row[cz], l)) + "</td><td>" + esc(row[cp]) + "</td><td class=\"n\">" +
            esc(format_indicator(ind, num(row[cval]), l)) + "</td><td class=\"n\">" + esc(limit) + "</td><td class=\"n\">" +
            esc(format_indicator(ind, num(row[cm]), l)) + "</td><td><span class=\"badge " + esc(status) + "\">" +
@@ -224,7 +260,7 @@ ReportResult make_report(const std::string& dir_text, std::optional<Language> la
       for (const auto& v : r.meta.variants) {
         const std::string plan = plan_label(p.plan, l);
         h += "<tr><td>" + esc(p.label) + (plan.empty() ? "" : "<br><small>" + esc(plan) + "</small>") + "</td><td>" +
-             esc(variant_label(v, l)) + "</td>";
+             esc(r.variant_label(v, l)) + "</td>";
         for (const char* c : cols) h += "<td class=\"n\">" + esc(format_indicator(c, r.period_value(v, p.label, "total", c), l)) + "</td>";
         h += "</tr>\n";
       }
@@ -233,7 +269,7 @@ ReportResult make_report(const std::string& dir_text, std::optional<Language> la
 
   // ---- by zone, baseline ----
   {
-    h += "<section id=\"zones\"><h2>" + esc(word("zone_table", l)) + " · " + esc(variant_label("baseline", l)) + "</h2>\n<table><tr><th>" +
+    h += "<section id=\"zones\"><h2>" + esc(word("zone_table", l)) + " · " + esc(r.variant_label("baseline", l)) + "</h2>\n<table><tr><th>" +
          esc(word("zone", l)) + "</th>";
     struct Col {
       std::string ind, group;
@@ -308,8 +344,10 @@ ReportResult make_report(const std::string& dir_text, std::optional<Language> la
     h += "<p class=\"note\">" + esc(g->note) + "</p>\n</section>\n";
   }
 
-  // ---- control totals, capacity, households (planning_output.hpp) ----
-  for (const ReportSection& p : planning_report_sections(r, l)) {
+  // ---- service demand, control totals, capacity, households (planning_output.hpp) ----
+  std::vector<ReportSection> planning = planning_report_sections(r, l);
+  if (auto sv = service_report_section(r, l)) planning.insert(planning.begin(), std::move(*sv));
+  for (const ReportSection& p : planning) {
     h += "<section id=\"" + esc(p.id) + "\"><h2>" + esc(p.title) + "</h2>\n" + section_table(p);
     h += "<p class=\"note\">" + esc(p.note) + "</p>\n</section>\n";
   }
@@ -320,7 +358,7 @@ ReportResult make_report(const std::string& dir_text, std::optional<Language> la
     for (const auto& c : ps->header) h += "<th>" + esc(c) + "</th>";
     h += "</tr>\n";
     for (const auto& row : ps->rows) {
-      h += "<tr><td>" + esc(variant_label(row[0], l)) + "</td>";
+      h += "<tr><td>" + esc(r.variant_label(row[0], l)) + "</td>";
       for (std::size_t k = 1; k < row.size(); ++k) h += "<td class=\"n\">" + esc(row[k]) + "</td>";
       h += "</tr>\n";
     }
@@ -329,9 +367,9 @@ ReportResult make_report(const std::string& dir_text, std::optional<Language> la
 
   // ---- inputs ----
   h += "<section id=\"inputs\"><h2>" + esc(word("inputs", l)) + "</h2>\n<table><tr><th>" + esc(word("file", l)) +
-       "</th><th>role</th><th>SHA-256</th></tr>\n";
+       "</th><th>" + esc(zh ? "用途" : "role") + "</th><th>SHA-256</th></tr>\n";
   for (const auto& in : r.meta.inputs)
-    h += "<tr><td>" + esc(in.path) + "</td><td>" + esc(in.role) + "</td><td><code>" + esc(in.sha256) + "</code></td></tr>\n";
+    h += "<tr><td>" + esc(in.path) + "</td><td>" + esc(input_role_label(in.role, l)) + "</td><td><code>" + esc(in.sha256) + "</code></td></tr>\n";
   h += "</table>\n<p class=\"note\">" +
        esc(zh ? "方法：多区域队列要素法（联合国人口司 ccmppWPP 算法），人口按区域×人口类别×性别×年龄推算。年份Y的人口为Y年末人口。本报告由 cohortgis 根据结果文件夹自动生成，数字与 CSV 文件一致。"
               : "Method: multi-regional cohort-component projection (the UN Population Division's ccmppWPP arithmetic) by zone × "

@@ -193,6 +193,11 @@ ResultsMeta read_manifest(const std::string& path) {
   m.variants = strings(tree, "scenario.variants");
   m.variant_descriptions = strings(tree, "scenario.variant_descriptions");
   m.variant_descriptions.resize(m.variants.size());
+  m.title_en = tree.get("scenario.title_en", "");
+  m.variant_titles = strings(tree, "scenario.variant_titles");
+  m.variant_titles.resize(m.variants.size());
+  m.variant_titles_en = strings(tree, "scenario.variant_titles_en");
+  m.variant_titles_en.resize(m.variants.size());
   m.assumptions = strings(tree, "scenario.assumptions");
   m.started_at_utc = tree.get("started_at_utc", "");
   m.language = tree.get("language", "");
@@ -430,6 +435,22 @@ std::string Results::zone_label(const std::string& id, Language l) const {
       return z.name.empty() ? z.id : z.name;
     }
   return unit_label(id, l);
+}
+
+std::string Results::variant_label(const std::string& v, Language l) const {
+  if (v == "baseline") return word("baseline", l);
+  for (std::size_t k = 0; k < meta.variants.size(); ++k)
+    if (meta.variants[k] == v) {
+      const std::string& en = meta.variant_titles_en[k];
+      const std::string& own = meta.variant_titles[k];
+      if (l == Language::en && !en.empty()) return en;
+      if (!own.empty()) return own;
+    }
+  return v;
+}
+
+std::string Results::scenario_title(Language l) const {
+  return l == Language::en && !meta.title_en.empty() ? meta.title_en : meta.title;
 }
 
 }  // namespace cohortgis::app

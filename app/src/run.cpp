@@ -172,7 +172,7 @@ std::vector<ListedFile> write_run_manifest(const fs::path& dir, const scenarios:
                         const std::string& data_dir, const std::string& started, int threads_requested, int threads,
                         const std::vector<StepTiming>& timings, double total_seconds, const ManifestExtras& extras) {
   const scenarios::Scenario& sc = set.runs.front();
-  std::vector<std::string> variants, variant_notes;
+  std::vector<std::string> variants, variant_notes, variant_titles, variant_titles_en;
   for (const auto* r : extras.runs) {
     variants.push_back(r->variant);
     // The scenario loader keeps a variant's description as the assumption "Variant NAME: …".
@@ -181,15 +181,20 @@ std::vector<ListedFile> write_run_manifest(const fs::path& dir, const scenarios:
     for (const auto& a : r->assumptions)
       if (a.rfind(prefix, 0) == 0) note = a.substr(prefix.size());
     variant_notes.push_back(note);
+    variant_titles.push_back(r->variant_title);
+    variant_titles_en.push_back(r->variant_title_en);
   }
   std::string j;
   j += "  \"cohortgis_version\": " + json_string(COHORTGIS_VERSION) + ",\n";
   j += "  \"scenario\": {\n";
   j += "    \"name\": " + json_string(sc.name) + ",\n";
   j += "    \"title\": " + json_string(sc.title) + ",\n";
+  j += "    \"title_en\": " + json_string(sc.title_en) + ",\n";
   j += "    \"file\": " + json_string(set.file) + ",\n";
   j += "    \"variants\": " + json_strings(variants, "    ") + ",\n";
   j += "    \"variant_descriptions\": " + json_strings(variant_notes, "    ") + ",\n";
+  j += "    \"variant_titles\": " + json_strings(variant_titles, "    ") + ",\n";
+  j += "    \"variant_titles_en\": " + json_strings(variant_titles_en, "    ") + ",\n";
   {
     // The baseline's assumptions, then each variant's own statements.
     std::vector<std::string> a = sc.assumptions;

@@ -95,11 +95,11 @@ void render_pyramid(const std::vector<PyramidSeries>& stacked, const std::vector
   for (int t = 0; t * step <= vmax * 1.0000001; ++t)
     for (double x : {xm(t * step), xf(t * step)}) {
       const std::string label = detail::format_number(t * step_d, decimals);
-      const auto tb = draw_text(cr, label, st.font_family, 10, 0, 0, false, true);
-      draw_text(cr, label, st.font_family, 10, x - tb.width / 2, y1 + 6);
+      const auto tb = draw_text(cr, label, st.font_family, 12, 0, 0, false, true);
+      draw_text(cr, label, st.font_family, 12, x - tb.width / 2, y1 + 5);
     }
-  const auto pb = draw_text(cr, st.persons_label, st.font_family, 11, 0, 0, false, true);
-  draw_text(cr, st.persons_label, st.font_family, 11, cx - pb.width / 2, y1 + 22);
+  const auto pb = draw_text(cr, st.persons_label, st.font_family, 12, 0, 0, false, true);
+  draw_text(cr, st.persons_label, st.font_family, 12, cx - pb.width / 2, y1 + 22);
   // Legend.
   double lx = margin, ly = H - margin - legend_h + 4;
   std::size_t n = 0;
@@ -111,7 +111,7 @@ void render_pyramid(const std::vector<PyramidSeries>& stacked, const std::vector
       cairo_set_line_width(cr, 1.6);
       cairo_stroke(cr);
     }
-    draw_text(cr, name, st.font_family, 12, lx + 28, ly);
+    draw_text(cr, name, st.font_family, 14, lx + 28, ly - 1);  // legible with two pyramids a printed A4 row
     if (++n % 2 == 0) {
       lx = margin;
       ly += 24;

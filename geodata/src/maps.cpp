@@ -4,10 +4,10 @@
 #include <cmath>
 #include <limits>
 #include <cstring>
-#include <numeric>
-#include <tuple>
+#include <numbers>
 
 #include "canvas.hpp"
+#include "map_layout.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/maps.hpp"
 
@@ -65,11 +65,6 @@ std::vector<double> fisher_jenks(const std::vector<double>& x, int k) {
   return breaks;
 }
 
-struct Box {
-  double x0, y0, x1, y1;
-  bool overlaps(const Box& o) const { return x0 < o.x1 && o.x0 < x1 && y0 < o.y1 && o.y0 < y1; }
-};
-
 // Maps planar metres into a box on the page, keeping the aspect ratio (north up).
 struct Frame {
   double scale = 1, ox = 0, oy = 0, minx = 0, maxy = 0;
@@ -103,28 +98,6 @@ void trace_zone(cairo_t* cr, const MapZone& z, const Frame& f) {
       for (std::size_t i = 1; i < ring.size(); ++i) cairo_line_to(cr, f.px(ring[i].x), f.py(ring[i].y));
       cairo_close_path(cr);
     }
-}
-
-// Area-weighted centroid of the largest part's outer ring (shoelace formula), and that part's area.
-std::pair<MapPoint, double> label_point(const MapZone& z) {
-  MapPoint best{};
-  double best_area = -1;
-  for (const auto& poly : z.parts) {
-    if (poly.empty() || poly[0].size() < 3) continue;
-    const MapRing& r = poly[0];
-    double a = 0, cx = 0, cy = 0;
-    for (std::size_t i = 0, j = r.size() - 1; i < r.size(); j = i++) {
-      const double cross = r[j].x * r[i].y - r[i].x * r[j].y;
-      a += cross;
-      cx += (r[j].x + r[i].x) * cross;
-      cy += (r[j].y + r[i].y) * cross;
-    }
-    if (std::abs(a) > best_area && a != 0.0) {
-      best_area = std::abs(a) / 2;
-      best = {cx / (3 * a), cy / (3 * a)};
-    }
-  }
-  return {best, best_area};
 }
 
 }  // namespace
@@ -202,11 +175,9 @@ namespace {
 
 constexpr std::uint32_t kNoData = 0xd9d9d9;
 
-// Page layout shared by render_choropleth and its zone index buffer: title block, map box, legend column.
-struct PageLayout {
-  double top = 0, bottom = 0, margin = 24, legend_w = 250;
-};
+}  // namespace
 
+namespace detail {
 PageLayout page_layout(cairo_t* cr, const MapStyle& st, bool draw) {
   PageLayout L;
   L.top = L.margin;
@@ -217,6 +188,11 @@ PageLayout page_layout(cairo_t* cr, const MapStyle& st, bool draw) {
   L.bottom = st.height_px - L.margin - 22;
   return L;
 }
+}  // namespace detail
+
+namespace {
+using detail::page_layout;
+using detail::PageLayout;
 
 // Stops a drawing within a few hundred zones of a cancel request (SIGINT/SIGTERM): maps of 50,000 zones take seconds.
 void check_cancel(const MapStyle& st, std::size_t i) {
@@ -245,7 +221,8 @@ void fill_zones(cairo_t* cr, const std::vector<MapZone>& zones, const std::vecto
 double draw_legend(cairo_t* cr, const MapStyle& st, const std::vector<double>& breaks,
                    const std::vector<std::uint32_t>& colours, bool any_nan, double lx, double ly) {
   const int k = breaks.size() >= 2 ? static_cast<int>(breaks.size()) - 1 : 0;
-  if (!st.legend_title.empty()) ly += draw_text(cr, st.legend_title, st.font_family, 14, lx, ly, true).height + 8;
+  // 15-16 px text on a 1200 px map: about 2.3 mm high when the map fills an A4 column (report print style).
+  if (!st.legend_title.empty()) ly += draw_text(cr, st.legend_title, st.font_family, 16, lx, ly, true).height + 8;
   for (int c = k - 1; c >= 0; --c) {
     set_rgb(cr, colours[static_cast<std::size_t>(c)]);
     cairo_rectangle(cr, lx, ly, 28, 18);
@@ -255,14 +232,14 @@ double draw_legend(cairo_t* cr, const MapStyle& st, const std::vector<double>& b
     cairo_stroke(cr);
     const std::string range = detail::format_number(breaks[static_cast<std::size_t>(c)], st.legend_decimals) + " – " +
                               detail::format_number(breaks[static_cast<std::size_t>(c) + 1], st.legend_decimals);
-    draw_text(cr, range, st.font_family, 12, lx + 36, ly);
+    draw_text(cr, range, st.font_family, 15, lx + 36, ly - 1);
     ly += 26;
   }
   if (any_nan) {
     set_rgb(cr, kNoData);
     cairo_rectangle(cr, lx, ly, 28, 18);
     cairo_fill(cr);
-    draw_text(cr, st.no_data_label, st.font_family, 12, lx + 36, ly);
+    draw_text(cr, st.no_data_label, st.font_family, 15, lx + 36, ly - 1);
     ly += 26;
   }
   return ly;
@@ -298,6 +275,66 @@ std::vector<double> values_of(const std::vector<MapZone>& zones) {
   std::vector<double> v;
   for (const auto& z : zones) v.push_back(z.value);
   return v;
+}
+
+// Names as placed by place_labels: inside labels with a halo, callouts with a leader line from the zone's pole to the
+// nearest point of the name's box, key numbers in a white circle.
+void draw_labels(cairo_t* cr, const std::vector<MapZone>& zones, const std::vector<LabelPlacement>& names,
+                 const MapStyle& st) {
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    check_cancel(st, k);
+    const LabelPlacement& p = names[k];
+    const bool leader = p.kind == LabelPlacement::Kind::callout ||
+                        !(p.anchor_x >= p.x0 && p.anchor_x <= p.x1 && p.anchor_y >= p.y0 && p.anchor_y <= p.y1);
+    if (leader) {
+      const double lx = std::clamp(p.anchor_x, p.x0, p.x1), ly = std::clamp(p.anchor_y, p.y0, p.y1);
+      set_rgb(cr, 0x222222);
+      cairo_set_line_width(cr, 0.9);
+      cairo_move_to(cr, p.anchor_x, p.anchor_y);
+      cairo_line_to(cr, lx, ly);
+      cairo_stroke(cr);
+      cairo_arc(cr, p.anchor_x, p.anchor_y, 2.2, 0, 2 * std::numbers::pi);
+      cairo_fill(cr);
+    }
+    if (p.kind == LabelPlacement::Kind::key) {
+      const double cx = (p.x0 + p.x1) / 2, cy = (p.y0 + p.y1) / 2, r = (p.x1 - p.x0) / 2;
+      cairo_new_path(cr);
+      cairo_arc(cr, cx, cy, r, 0, 2 * std::numbers::pi);
+      cairo_set_source_rgb(cr, 1, 1, 1);
+      cairo_fill_preserve(cr);
+      set_rgb(cr, 0x222222);
+      cairo_set_line_width(cr, 0.8);
+      cairo_stroke(cr);
+      const std::string num = std::to_string(p.key_number);
+      const auto tb = draw_text(cr, num, st.font_family, p.font_pt, 0, 0, true, true);
+      draw_text(cr, num, st.font_family, p.font_pt, cx - tb.width / 2, cy - tb.height / 2, true);
+      continue;
+    }
+    draw_text(cr, zones[p.zone].label, st.font_family, p.font_pt, p.x0 + 2, p.y0 + 1, false, false, true);
+  }
+}
+
+// The numbered key ("1 东城区") under the legend, down to the bottom of the map box: one column at 12 pt, or, when
+// that does not fit, two columns at 10 pt.
+void draw_key(cairo_t* cr, const std::vector<MapZone>& zones, const std::vector<LabelPlacement>& names,
+              const MapStyle& st, double x, double y, double bottom, double width) {
+  std::vector<const LabelPlacement*> keyed;
+  for (const LabelPlacement& p : names)
+    if (p.kind == LabelPlacement::Kind::key) keyed.push_back(&p);
+  if (keyed.empty()) return;
+  double pt = 12, line = draw_text(cr, "0", st.font_family, pt, 0, 0, true, true).height + 4;
+  int columns = 1;
+  if (y + line * static_cast<double>(keyed.size()) > bottom) {
+    pt = 10;
+    line = draw_text(cr, "0", st.font_family, pt, 0, 0, true, true).height + 2;
+    columns = 2;
+  }
+  const auto rows = static_cast<std::size_t>(std::max(1.0, std::floor((bottom - y) / line)));
+  for (std::size_t k = 0; k < keyed.size(); ++k) {
+    const double cx = x + static_cast<double>(k / rows) * width / columns, cy = y + static_cast<double>(k % rows) * line;
+    draw_text(cr, std::to_string(keyed[k]->key_number), st.font_family, pt, cx, cy, true);
+    draw_text(cr, zones[keyed[k]->zone].label, st.font_family, pt, cx + 2.2 * pt, cy);
+  }
 }
 
 }  // namespace
@@ -375,32 +412,14 @@ std::vector<double> render_choropleth(const std::vector<MapZone>& zones, const M
   const double W = st.width_px, H = st.height_px, margin = L.margin, top = L.top, bottom = L.bottom;
   const Frame f(zones, margin, top, W - 2 * margin - L.legend_w, bottom - top);
   fill_zones(cr, zones, values, breaks, colours, f, 0.8, st);
-  // Labels, largest zones first, skipping any that would overlap one already placed.
-  if (st.labels) {
-    std::vector<std::size_t> order(zones.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::vector<double> area(zones.size());
-    std::vector<MapPoint> at(zones.size());
-    for (std::size_t i = 0; i < zones.size(); ++i) std::tie(at[i], area[i]) = label_point(zones[i]);
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return area[a] > area[b]; });
-    std::vector<Box> placed;
-    for (std::size_t k = 0; k < order.size(); ++k) {
-      check_cancel(st, k);
-      const std::size_t i = order[k];
-      if (zones[i].label.empty() || area[i] <= 0) continue;
-      const auto tb = draw_text(cr, zones[i].label, st.font_family, 12, 0, 0, false, true);
-      const double x = f.px(at[i].x) - tb.width / 2, y = f.py(at[i].y) - tb.height / 2;
-      const Box box{x - 2, y - 1, x + tb.width + 2, y + tb.height + 1};
-      if (std::any_of(placed.begin(), placed.end(), [&](const Box& b) { return b.overlaps(box); })) continue;
-      placed.push_back(box);
-      draw_text(cr, zones[i].label, st.font_family, 12, x, y, false, false, true);
-    }
-  }
+  const std::vector<LabelPlacement> names = st.labels ? detail::place_labels(cr, zones, st, L) : std::vector<LabelPlacement>{};
+  draw_labels(cr, zones, names, st);
   const double map_right = W - margin - L.legend_w;
   // Scale bar: a round length near a fifth of the map's width (planar metres).
   if (st.scale_bar) draw_scale_bar(cr, st, f, margin + 8, bottom - 8, (map_right - margin) / 5);
   if (st.north_arrow) draw_north_arrow(cr, st, map_right - 24, top + 8);  // the CRS is planar and north-up
-  draw_legend(cr, st, breaks, colours, any_nan, map_right + 20, top + 10);
+  const double legend_end = draw_legend(cr, st, breaks, colours, any_nan, map_right + 20, top + 10);
+  draw_key(cr, zones, names, st, map_right + 20, legend_end + 14, bottom, L.legend_w - 24);
   if (!st.source_note.empty())
     draw_text(cr, st.source_note, st.font_family, 10, margin, H - margin - 12, false, false, false, 0.4, 0.4, 0.4);
   canvas.commit();
@@ -451,9 +470,8 @@ std::vector<double> render_small_multiples(const std::vector<MapZone>& zones,
   return breaks;
 }
 
-namespace {
-// Zone i filled with colour i + 1 (no anti-aliasing, so ids stay exact) in the box (x, y, w, h) of a width × height
-// image; returns the pixels' ids (0: background).
+namespace detail {
+// (map_layout.hpp)
 std::vector<std::uint32_t> zone_ids(const std::vector<MapZone>& zones, int width, int height, double x, double y,
                                     double w, double h) {
   if (zones.empty() || width <= 0 || height <= 0) throw InputError("zone index buffer: nothing to draw");
@@ -483,7 +501,7 @@ std::vector<std::uint32_t> zone_ids(const std::vector<MapZone>& zones, int width
   cairo_surface_destroy(s);
   return out;
 }
-}  // namespace
+}  // namespace detail
 
 std::vector<std::uint32_t> render_zone_index_buffer(const std::vector<MapZone>& zones, const MapStyle& st) {
   if (zones.empty()) throw InputError("zone index buffer: nothing to draw");
@@ -493,12 +511,12 @@ std::vector<std::uint32_t> render_zone_index_buffer(const std::vector<MapZone>& 
   cairo_destroy(mcr);
   cairo_surface_destroy(scratch);
   // The zones where the real map puts them (same layout), so a test can read each zone's colour on the map.
-  return zone_ids(zones, st.width_px, st.height_px, L.margin, L.top, st.width_px - 2 * L.margin - L.legend_w,
+  return detail::zone_ids(zones, st.width_px, st.height_px, L.margin, L.top, st.width_px - 2 * L.margin - L.legend_w,
                   L.bottom - L.top);
 }
 
 std::vector<std::uint32_t> render_zone_index_buffer(const std::vector<MapZone>& zones, int width, int height) {
-  return zone_ids(zones, width, height, 0, 0, width, height);
+  return detail::zone_ids(zones, width, height, 0, 0, width, height);
 }
 
 }  // namespace cohortgis::geodata

@@ -102,9 +102,10 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
   base.name = fs::path(path).stem().string();
   if (const toml::node* sn = root.get("scenario")) {
     const toml::table& s = doc.table(*sn, "scenario");
-    doc.allow(s, "scenario", {"name", "title", "assumptions", "language"});
+    doc.allow(s, "scenario", {"name", "title", "title_en", "assumptions", "language"});
     if (s.get("name")) base.name = doc.string(*s.get("name"), "scenario.name");
     if (s.get("title")) base.title = doc.string(*s.get("title"), "scenario.title");
+    if (s.get("title_en")) base.title_en = doc.string(*s.get("title_en"), "scenario.title_en");
     if (s.get("assumptions")) base.assumptions = doc.strings(*s.get("assumptions"), "scenario.assumptions");
     if (const toml::node* l = s.get("language")) {
       base.language = doc.string(*l, "scenario.language");
@@ -147,13 +148,13 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
 
   // The baseline, then every variant built from the same file with its overrides on top.
   std::vector<const toml::table*> variant_tables;
-  std::vector<std::string> variant_names, variant_desc;
+  std::vector<std::string> variant_names, variant_desc, variant_titles, variant_titles_en;
   if (const toml::node* vn = root.get("variants")) {
     const toml::array& a = doc.array(*vn, "variants");
     for (std::size_t k = 0; k < a.size(); ++k) {
       const std::string key = "variants[" + std::to_string(k) + "]";
       const toml::table& t = doc.table(*a.get(k), key);
-      doc.allow(t, key, {"name", "description", "fertility", "mortality", "migration", "relocation", "transitions", "newborn",
+      doc.allow(t, key, {"name", "title", "title_en", "description", "fertility", "mortality", "migration", "relocation", "transitions", "newborn",
                          "controls", "capacity", "households"});
       if (!t.get("name")) doc.fail(&t, key + ".name", "missing");
       const std::string name = doc.string(*t.get("name"), key + ".name");
@@ -182,6 +183,8 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
       variant_tables.push_back(&t);
       variant_names.push_back(name);
       variant_desc.push_back(t.get("description") ? doc.string(*t.get("description"), key + ".description") : "");
+      variant_titles.push_back(t.get("title") ? doc.string(*t.get("title"), key + ".title") : "");
+      variant_titles_en.push_back(t.get("title_en") ? doc.string(*t.get("title_en"), key + ".title_en") : "");
     }
   }
   for (const Target& tg : set.targets)
@@ -203,6 +206,8 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
     read_planning(bb, L);  // control totals, capacity, households
     if (r > 0) {
       sc.variant = variant_names[r - 1];
+      sc.variant_title = variant_titles[r - 1];
+      sc.variant_title_en = variant_titles_en[r - 1];
       if (!variant_desc[r - 1].empty()) sc.assumptions.push_back("Variant " + sc.variant + ": " + variant_desc[r - 1]);
     }
     set.runs.push_back(std::move(sc));

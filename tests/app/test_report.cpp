@@ -194,7 +194,7 @@ TEST_F(ReportTest, EveryZoneIsDrawnInTheColourOfItsLegendClass) {
     // The same layout: title and subtitle as make_map draws them.
     auto shapes = geodata::map_zones(zones, values);
     st.title = "常住人口 2035年";
-    st.subtitle = "基准方案 · beijing-2020";
+    st.subtitle = "基准方案 · 北京市16区户籍与流动人口预测，2020—2035年，五年步长";  // [scenario] title
     const auto index = geodata::render_zone_index_buffer(shapes, st);
     std::vector<std::map<std::uint32_t, int>> seen(zones.size());
     for (int y = 1; y + 1 < png.height; ++y)

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <limits>
 #include <random>
@@ -230,4 +231,122 @@ TEST(MapPalette, SignOfTheDataChoosesThePalette) {
   // Breaks of an all-negative signed measure stay below 0 (no class reaches into gains).
   const std::vector<double> b = choropleth_breaks({-3.0, -2.0, -1.0, -0.5, -0.2}, signed_style);
   EXPECT_LT(b.back(), 0.0);
+}
+
+// Label placement (issue #18): on the 16 Beijing districts every zone is named, by a label on its own pixels, a
+// callout over the empty page or a numbered key, and no two label boxes overlap. Checked against the zone index
+// raster of the same page layout (render_zone_index_buffer), drawn independently of the placement.
+namespace {
+std::uint32_t pixel_at(const std::vector<std::uint32_t>& buf, int w, int x, int y) {
+  return buf[static_cast<std::size_t>(y) * static_cast<std::size_t>(w) + static_cast<std::size_t>(x)];
+}
+// The ids under a box (layout pixels), as a set.
+std::set<std::uint32_t> ids_under(const std::vector<std::uint32_t>& buf, int w, int h, const LabelPlacement& p) {
+  std::set<std::uint32_t> ids;
+  for (int y = static_cast<int>(std::floor(p.y0)); y < static_cast<int>(std::ceil(p.y1)); ++y)
+    for (int x = static_cast<int>(std::floor(p.x0)); x < static_cast<int>(std::ceil(p.x1)); ++x)
+      ids.insert(x < 0 || y < 0 || x >= w || y >= h ? 0xffffffffu : pixel_at(buf, w, x, y));
+  return ids;
+}
+void expect_every_zone_named_once(const std::vector<MapZone>& shapes, const MapStyle& st,
+                                  const std::vector<LabelPlacement>& layout) {
+  const auto buf = render_zone_index_buffer(shapes, st);
+  std::vector<int> named(shapes.size(), 0);
+  for (const auto& p : layout) {
+    ASSERT_LT(p.zone, shapes.size());
+    ++named[p.zone];
+    const auto under = ids_under(buf, st.width_px, st.height_px, p);
+    const auto own = static_cast<std::uint32_t>(p.zone + 1);
+    if (p.kind == LabelPlacement::Kind::inside) {
+      EXPECT_EQ(under, std::set<std::uint32_t>{own}) << shapes[p.zone].label << " straddles another zone";
+    }
+    if (p.kind == LabelPlacement::Kind::callout) {
+      EXPECT_EQ(under, std::set<std::uint32_t>{0}) << shapes[p.zone].label << "'s callout covers a zone";
+    }
+    if (p.kind == LabelPlacement::Kind::key) {
+      EXPECT_TRUE(under == std::set<std::uint32_t>{own} || under == std::set<std::uint32_t>{0}) << shapes[p.zone].label;
+      EXPECT_GT(p.key_number, 0);
+    }
+    // The anchor (where a leader line starts) lies on the zone itself.
+    EXPECT_EQ(pixel_at(buf, st.width_px, static_cast<int>(p.anchor_x), static_cast<int>(p.anchor_y)), own)
+        << shapes[p.zone].label;
+  }
+  for (std::size_t i = 0; i < shapes.size(); ++i) EXPECT_EQ(named[i], 1) << shapes[i].label;
+  for (std::size_t a = 0; a < layout.size(); ++a)
+    for (std::size_t b = a + 1; b < layout.size(); ++b) {
+      const auto &p = layout[a], &q = layout[b];
+      EXPECT_FALSE(p.x0 < q.x1 && q.x0 < p.x1 && p.y0 < q.y1 && q.y0 < p.y1)
+          << shapes[p.zone].label << " and " << shapes[q.zone].label << " overlap";
+    }
+}
+}  // namespace
+
+TEST(MapLabels, BeijingEveryDistrictNamedNoOverlap) {
+  ZoneSource src;
+  src.path = std::string(COHORTGIS_DATA) + "/geo/beijing_districts.gpkg";
+  src.id_field = "code";
+  src.name_field = "name_zh";
+  const Zones zones = load_zones(src);
+  const auto shapes = map_zones(zones, std::vector<double>(zones.size(), 1.0));
+  for (int width : {1200, 700}) {  // the report's map and a small one, where more names go outside
+    MapStyle st;
+    st.title = "常住人口 2035";
+    st.width_px = width;
+    st.height_px = width * 3 / 4;
+    const auto layout = map_label_layout(shapes, st);
+    ASSERT_EQ(layout.size(), shapes.size());
+    expect_every_zone_named_once(shapes, st, layout);
+    int dongcheng = 0, xicheng = 0;
+    for (const auto& p : layout) {
+      if (shapes[p.zone].label == "东城区") ++dongcheng;
+      if (shapes[p.zone].label == "西城区") ++xicheng;
+    }
+    EXPECT_EQ(dongcheng, 1);
+    EXPECT_EQ(xicheng, 1);
+  }
+  // The drawing uses that placement and completes.
+  const fs::path dir = temp_dir();
+  MapStyle st;
+  render_choropleth(shapes, st, ImageFormat::png, (dir / "labels.png").string());
+  EXPECT_GT(fs::file_size(dir / "labels.png"), 10000u);
+  if (std::getenv("COHORTGIS_KEEP_MAP")) fs::copy_file(dir / "labels.png", std::getenv("COHORTGIS_KEEP_MAP"));
+  fs::remove_all(dir);
+}
+
+// Hand cases: a big square takes its name inside; a sliver beside it cannot, and gets a callout over the empty page
+// (its box on background pixels); with no empty page left (the zones fill the map box) names go to the numbered key.
+TEST(MapLabels, InsideCalloutAndKey) {
+  // A 100 km × 40 km rectangle and a 1 km × 40 km sliver east of it: the map is wide, the page above and below empty.
+  std::vector<MapZone> zones{square("big", 0, 0, 1, 1), square("sliver", 100000, 0, 1, 2)};
+  zones[0].parts = {{{{0, 0}, {100000, 0}, {100000, 40000}, {0, 40000}}}};
+  zones[1].parts = {{{{100000, 0}, {101000, 0}, {101000, 40000}, {100000, 40000}}}};
+  zones[1].label = "窄长的区";
+  MapStyle st;
+  auto layout = map_label_layout(zones, st);
+  ASSERT_EQ(layout.size(), 2u);
+  EXPECT_EQ(layout[0].kind, LabelPlacement::Kind::inside);
+  EXPECT_EQ(layout[0].zone, 0u);
+  EXPECT_EQ(layout[1].kind, LabelPlacement::Kind::callout);
+  expect_every_zone_named_once(zones, st, layout);
+  // 1 × 20 slivers side by side filling a square frame: no zone fits its name and the square leaves no page free
+  // beside it, so each gets a key number 1, 2, … (in placement order).
+  std::vector<MapZone> slivers;
+  for (int i = 0; i < 20; ++i) {
+    slivers.push_back(square("S" + std::to_string(i), 0, 0, 1, i));
+    slivers.back().label = "很长的名字第" + std::to_string(i) + "区";
+    slivers.back().parts = {{{{i * 1000.0, 0}, {i * 1000.0 + 1000, 0}, {i * 1000.0 + 1000, 20000}, {i * 1000.0, 20000}}}};
+  }
+  MapStyle sq;
+  sq.title.clear();
+  sq.width_px = 250 + 48 + 600;
+  sq.height_px = 600 + 24 + 10 + 46;  // map box 600 × 600: the slivers fill it
+  layout = map_label_layout(slivers, sq);
+  ASSERT_EQ(layout.size(), slivers.size());
+  int numbers = 0;
+  for (const auto& p : layout)
+    if (p.kind == LabelPlacement::Kind::key) {
+      EXPECT_EQ(p.key_number, ++numbers);
+    }
+  EXPECT_GT(numbers, 0);
+  expect_every_zone_named_once(slivers, sq, layout);
 }

@@ -25,6 +25,8 @@ struct ResultsMeta {
   std::string version, scenario, title, scenario_file, started_at_utc, language;
   std::vector<std::string> variants;  // baseline first
   std::vector<std::string> variant_descriptions;  // "" where none; same order
+  std::string title_en;                           // [scenario] title_en ("" when not given)
+  std::vector<std::string> variant_titles, variant_titles_en;  // [[variants]] title / title_en; "" where none
   std::vector<std::string> assumptions;
   std::vector<std::string> groups;
   std::vector<ResultsPlanPeriod> plan_periods;
@@ -74,6 +76,11 @@ class Results {
   std::vector<std::string> age_labels() const;  // "0-4" … "85+"
   // Display name of a zone id or aggregate in a language (name, name_en, 全市 …).
   std::string zone_label(const std::string& id, Language l) const;
+  // A variant as reports and figures name it: "baseline" as the word of language l, others by their title in l
+  // (title_en, else title, in English; title in Chinese), else by their name.
+  std::string variant_label(const std::string& variant, Language l) const;
+  // The scenario's title in language l (English: title_en, else title).
+  std::string scenario_title(Language l) const;
 
   // Internal storage (keys joined by '\x1f').
   std::map<std::string, double> indicator_values;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -78,6 +79,28 @@ struct MapStyle {
   // Set to true (a signal handler) to stop: drawing throws ProjectionError("drawing cancelled") within 256 zones.
   const std::atomic<bool>* cancel = nullptr;
 };
+
+// Where render_choropleth names each zone (issue #18: every zone named, no label straddling two zones). Zones are
+// taken largest first; each gets the first of:
+//   inside:  its name in a box wholly inside the zone's own pixels (12 pt, else 10 pt), centred as near the zone's
+//            pole of inaccessibility (the pixel farthest from its edge) as fits;
+//   callout: its name over the page's empty background next to the map, joined by a leader line to the zone's pole;
+//   key:     a number in a small circle at the pole, and "number name" in a numbered key under the legend.
+// No two label or marker boxes overlap. Maps of more than kMaxNamedZones zones keep only the inside labels (a key of
+// hundreds of names is not legible); zones with an empty label are not named.
+inline constexpr std::size_t kMaxNamedZones = 60;
+struct LabelPlacement {
+  enum class Kind { inside, callout, key };
+  std::size_t zone = 0;                    // index into the zones
+  Kind kind = Kind::inside;
+  double x0 = 0, y0 = 0, x1 = 0, y1 = 0;   // the name's box (inside, callout) or the key marker's, in layout pixels
+  double anchor_x = 0, anchor_y = 0;       // the zone's pole, where a leader line or marker starts
+  double font_pt = 12;
+  int key_number = 0;                      // key: its number in the key (1, 2, …)
+};
+// The placement render_choropleth(zones, style, …) draws, in the layout pixels of render_zone_index_buffer(zones,
+// style) (so a test can check each box against the zones' pixels).
+std::vector<LabelPlacement> map_label_layout(const std::vector<MapZone>& zones, const MapStyle& style);
 
 // The breaks render_choropleth uses for `values` (style.breaks when given, else class_breaks, or the split at 0 of a
 // diverging style).

@@ -40,8 +40,10 @@ struct InputFile {
 struct Scenario {
   std::string name;         // e.g. "beijing-2020"
   std::string title;        // one line
+  std::string title_en;     // the title in English reports and maps ([scenario] title_en); empty: title
   std::string language;     // of maps and report: "zh" or "en"; empty: guessed from the title and zone names
   std::string variant = "baseline";
+  std::string variant_title, variant_title_en;  // [[variants]] title / title_en for reports; empty: the name
   std::vector<std::string> assumptions;  // plain-language statements for manifests and documentation
   std::vector<InputFile> inputs;
 

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: Apache-2.0
+// The report in one language (issue #18): the Chinese report of the default run carries no English slugs (variant
+// names, input roles, the English scenario title), the English one no full-width punctuation; service demand is a
+// section of both. A boundary file given only as [geography.source] is an input in manifest.json.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "csv_fixture.hpp"
+#include "cohortgis/app/commands.hpp"
+#include "cohortgis/app/language.hpp"
+#include "cohortgis/app/run.hpp"
+
+using namespace cohortgis;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path temp_root(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / ("cohortgis_lang_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+app::RunSummary run(const std::string& scenario, const fs::path& out, bool report) {
+  app::RunConfig cfg;
+  cfg.scenario = scenario;
+  cfg.out_dir = out.string();
+  cfg.quiet = true;
+  cfg.report = report;
+  cfg.data_dir = COHORTGIS_DATA;
+  return app::run(cfg);
+}
+
+// What a reader sees of report.html: the text outside tags and style, with image data left out.
+std::string visible_text(const std::string& html) {
+  std::string out;
+  bool in_tag = false;
+  for (std::size_t i = 0; i < html.size(); ++i) {
+    if (!in_tag && html.compare(i, 6, "<style") == 0) {
+      i = html.find("</style>", i);
+      if (i == std::string::npos) break;
+      i += 7;
+      continue;
+    }
+    if (html[i] == '<') in_tag = true;
+    else if (html[i] == '>') {
+      in_tag = false;
+      out += ' ';
+    } else if (!in_tag) out += html[i];
+  }
+  return out;
+}
+
+// The context of the first occurrence of `what` in `text`, for the failure message.
+std::string around(const std::string& text, const std::string& what) {
+  const std::size_t at = text.find(what);
+  if (at == std::string::npos) return "";
+  const std::size_t from = at > 80 ? at - 80 : 0;
+  return "… " + text.substr(from, 200) + " …";
+}
+
+}  // namespace
+
+TEST(ReportLanguage, ChineseReportHasNoEnglishSlugsEnglishReportNoFullWidthPunctuation) {
+  const fs::path root = temp_root("default");
+  const fs::path out = root / "out";
+  run("default", out, true);  // the default scenario's language: Chinese
+  const std::string zh = visible_text(test::slurp((out / "report.html").string()));
+  // Variant names, input roles and the English title are slugs of the scenario file; the report uses titles.
+  for (const std::string slug : {"higher-fertility", "core-relocation", "Beijing, 16 districts", "scenario file",
+                                 "geography.", "base_population.", "fertility.", "mortality.", "role"})
+    EXPECT_EQ(zh.find(slug), std::string::npos) << "English slug '" << slug << "' in the Chinese report: " << around(zh, slug);
+  for (const std::string title : {"生育率回升", "核心区疏解", "北京市16区户籍与流动人口预测", "公共服务需求", "情景文件"})
+    EXPECT_NE(zh.find(title), std::string::npos) << title;
+
+  app::make_report(out.string(), app::Language::en);
+  const std::string en = visible_text(test::slurp((out / "report.html").string()));
+  for (const std::string mark : {"：", "，", "（", "）", "；", "。"})
+    EXPECT_EQ(en.find(mark), std::string::npos) << "full-width '" << mark << "' in the English report: " << around(en, mark);
+  for (const std::string title : {"Higher fertility", "Core-district relocation", "Beijing, 16 districts", "Service demand",
+                                  "kindergarten places", "scenario file"})
+    EXPECT_NE(en.find(title), std::string::npos) << title;
+  fs::remove_all(root);
+}
+
+// nc-counties gives its zones only as [geography.source] (no geography.zones table): the GeoPackage is still an
+// input of the run, with its SHA-256.
+TEST(ReportLanguage, BoundaryFileGivenOnlyAsGeographySourceIsInTheManifest) {
+  const fs::path root = temp_root("source");
+  run(std::string(COHORTGIS_EXAMPLES) + "/nc-counties/scenario.toml", root / "out", false);
+  const std::string manifest = test::slurp((root / "out/manifest.json").string());
+  const std::size_t at = manifest.find("\"path\": \"data:geo/nc_counties.gpkg\"");
+  ASSERT_NE(at, std::string::npos) << manifest.substr(0, 4000);
+  const std::string entry = manifest.substr(at, manifest.find('}', at) - at);
+  EXPECT_NE(entry.find("\"role\": \"geography.source\""), std::string::npos) << entry;
+  EXPECT_NE(entry.find("\"sha256\": \""), std::string::npos) << entry;
+  EXPECT_EQ(entry.find("\"sha256\": \"\""), std::string::npos) << entry;
+  fs::remove_all(root);
+}
