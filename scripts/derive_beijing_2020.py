@@ -16,15 +16,19 @@ tests/scenarios/derive_beijing_2020_test.py checks that the committed tables are
    profiles of iterative proportional fitting, which then meets every census cell and every district's group totals.
 2. District net migration (census-survival residual between the 2010 and 2020 censuses, `cohortgis estimate`, on the
    2020 districts through the 2010->2020 crosswalk, survival from China's WPP 2022 abridged life table of 2010-2015):
-   the annual net migrants of each district over 2010-2020. Beijing's recent total is lower than that decade's: the
-   city total is set to the net migration of 2021, N = P(2021) - P(2020) - natural increase(2021), from the 2021
-   statistical bulletin (resident population at the end of 2021, natural growth rate) and the 2020 census; the 2021
-   figures are `fitted` in the scenario's monitoring. Each district keeps its 2010-2020 rate relative to the others:
-   m_d = M_d + (N - sum M) * P_d / sum P (one common shift of the net migration rate, P the 2020 census population).
-   Each district's net migrants are split over the two groups by its 2020 floating share (no census table gives
-   migrants by hukou). Bulletin figures of 2022-2024 are never read here (they are the checked years).
+   the net migrants per year M_d(sex, age) of each district over 2010-2020 (none for those born in the decade).
+   Beijing's recent total is far below that decade's (+179,725 a year): the city total is set to the net migration of
+   2021, N = P(2021) - P(2020) - natural increase(2021), from the 2021 statistical bulletin (resident population at
+   the end of 2021, natural growth rate) and the 2020 census (both 2021 figures are `fitted` in the scenario's
+   monitoring). Each cell: m = N / P * P_d(s, a) + lambda * (M_d(s, a) - M / P * P_d(s, a)), the city's 2021 rate
+   plus the district's 2010-2020 differential (its migrants beyond the city's mean rate) damped by lambda, the
+   persistence of district growth differentials from 2000-2010 to 2010-2020 (least-squares slope through the origin
+   over the 16 districts; census totals of 2000, 2010, 2020). The differentials add up to 0, so the districts add up
+   to N. Counts per year, constant. Each cell is split over the groups by the district's odds of being floating at
+   that age under the fitted profiles (1.). Bulletin figures of 2022-2024 are never read here (the checked years).
 """
 import csv
+import math
 import os
 import subprocess
 import sys
@@ -98,7 +102,7 @@ def estimate_long(census, path, codes_prefix):
                     w.writerow([c, sex, a, f"{p:.0f}"])
 
 
-def district_net_migration(cli, census2020):
+def district_net_migration(cli, census2020, profiles):
     census2010 = read_long(os.path.join(DATA, "census", "census2010_districts_age.csv"), "11")
     with tempfile.TemporaryDirectory() as tmp:
         first, second = os.path.join(tmp, "c2010.csv"), os.path.join(tmp, "c2020.csv")
@@ -111,11 +115,11 @@ def district_net_migration(cli, census2020):
                         "--mx-filter", "iso3=CHN", "--mx-filter", "period_start=2010", "--step", "5",
                         "--open-age", "85", "--out", est],
                        check=True, stdout=subprocess.DEVNULL)
-        decade = {}
+        decade = {}  # (zone, sex, five-year age) -> net migrants per year, by age at the start of a year
         with open(os.path.join(est, "net_migration.csv"), encoding="utf-8", newline="") as f:
             for row in csv.DictReader(f):
-                decade[row["zone"]] = decade.get(row["zone"], 0.0) + float(row["value"])
-    codes = sorted(decade)
+                decade[(row["zone"], row["sex"][0], int(row["age"]))] = float(row["value"])
+    codes = sorted({k[0] for k in decade})
     pop2020 = {c: census2020[(c, "pop_resident")] for c in codes}
     # 2021 bulletin (fitted): resident population at the end of 2021 and its natural growth rate.
     bulletin = {}
@@ -127,35 +131,86 @@ def district_net_migration(cli, census2020):
     p2021 = bulletin["population_resident"] * 1e4  # 10k persons
     natural = bulletin["natural_growth_per_1000"] / 1000 * (p2020 + p2021) / 2
     city = p2021 - p2020 - natural
-    shift = city - sum(decade.values())
-    rows = []
+    decade_total = sum(decade.values())
+    persistence = differential_persistence(census2020)
+    decade_rate = decade_total / p2020  # the city's mean net migration rate of 2010-2020
+    share = {(g, sx[0], a): v for g, sx, a, v in profiles}
+    cells, summary = [], []
     for c in codes:
-        shifted = decade[c] + shift * pop2020[c] / p2020
-        floating_share = census2020[(c, "pop_hukou_elsewhere_other_province")] / pop2020[c]
-        rows.append((c, decade[c], shifted, shifted * floating_share, shifted * (1 - floating_share)))
-    return rows, city, sum(decade.values())
+        floating = census2020[(c, "pop_hukou_elsewhere_other_province")]
+        registered = pop2020[c] - floating
+        sums = {"decade": 0.0, "all": 0.0, "floating": 0.0, "registered": 0.0}
+        for s, sex in (("f", "female"), ("m", "male")):
+            for x in range(0, 86):
+                a = 0 if x == 0 else 1 if x < 5 else min(5 * (x // 5), 85)
+                pop = census2020[(c, f"pop_{s}_{age_label(a)}")] / {0: 1, 1: 4, 85: 1}.get(a, 5)
+                five = min(5 * (x // 5), 85)
+                m_decade = decade.get((c, s, five), 0.0) / (1 if five == 85 else 5)
+                # The city's 2021 rate, plus the district's 2010-2020 differential damped by its persistence.
+                m = city / p2020 * pop + persistence * (m_decade - decade_rate * pop)
+                # Split over the groups by the district's odds of being floating at this age (the fitted profiles).
+                wf, wr = floating * share[("floating", s, a)], registered * share[("registered", s, a)]
+                fs = wf / (wf + wr) if wf + wr > 0 else 0.0
+                for g, v in (("floating", m * fs), ("registered", m * (1 - fs))):
+                    cells.append((c, g, sex, x, v))
+                    sums[g] += v
+                sums["decade"] += m_decade
+                sums["all"] += m
+        summary.append((c, sums["decade"], sums["all"], sums["floating"], sums["registered"]))
+    return cells, summary, city, decade_total, persistence
+
+
+def differential_persistence(census2020):
+    """How much of a district's growth differential (its growth rate less the city's) carried over from 2000-2010 to
+    2010-2020: the least-squares slope through the origin over the 16 districts of d(2010-2020) on d(2000-2010),
+    d = ln(P_end / P_start) / 10 less the city's. Totals: the 2000 census bulletin (10k persons), the 2010 census units
+    through the crosswalk, the 2020 census."""
+    p2000, p2010 = {}, {}
+    with open(os.path.join(DATA, "census", "beijing_census2000_districts.csv"), encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            p2000[row["code_2020"]] = p2000.get(row["code_2020"], 0.0) + float(row["pop_2000_10k"]) * 1e4
+    to2020 = {}
+    with open(os.path.join(DATA, "census", "census2010_to_2020_crosswalk.csv"), encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            to2020[row["code_2010"]] = row["code_2020"]
+    for (c, ind), v in read_long(os.path.join(DATA, "census", "census2010_districts_age.csv"), "11").items():
+        if ind == "pop_resident":
+            p2010[to2020[c]] = p2010.get(to2020[c], 0.0) + v
+    codes = sorted(p2000)
+    p2020 = {c: census2020[(c, "pop_resident")] for c in codes}
+    city1 = math.log(sum(p2010.values()) / sum(p2000.values())) / 10
+    city2 = math.log(sum(p2020.values()) / sum(p2010.values())) / 10
+    d1 = [math.log(p2010[c] / p2000[c]) / 10 - city1 for c in codes]
+    d2 = [math.log(p2020[c] / p2010[c]) / 10 - city2 for c in codes]
+    return sum(a * b for a, b in zip(d1, d2)) / sum(a * a for a in d1)
 
 
 def main():
     cli = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "cli", "cohortgis")
     out = sys.argv[2] if len(sys.argv) > 2 else os.path.join(DATA, "census")
     census2020 = read_long(os.path.join(DATA, "census", "census2020_districts.csv"))
+    profiles = group_profiles(census2020)
     with open(os.path.join(out, "beijing2020_group_profiles.csv"), "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["group", "sex", "age", "share"])
         # Single years (the scenario's grid): each census group's share spread evenly over its years; only the
         # ratio of the two groups' profiles at each age matters to the fit.
-        for g, sex, a, share in group_profiles(census2020):
+        for g, sex, a, share in profiles:
             width = {0: 1, 1: 4, 85: 1}.get(a, 5)
             for x in range(a, a + width):
                 w.writerow([g, sex, x, f"{share / width:.12g}"])
-    rows, city, decade_total = district_net_migration(cli, census2020)
+    cells, summary, city, decade_total, persistence = district_net_migration(cli, census2020, profiles)
+    with open(os.path.join(out, "beijing2020_net_migration.csv"), "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["zone", "group", "sex", "age", "value"])
+        for c, g, sex, x, v in cells:
+            w.writerow([c, g, sex, x, f"{v:.6f}"])
     with open(os.path.join(out, "beijing2020_district_net_migration.csv"), "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["zone", "net_2010_2020_per_year", "persons_per_year", "floating_per_year", "registered_per_year"])
-        for c, m, shifted, fl, rg in rows:
-            w.writerow([c, f"{m:.0f}", f"{shifted:.0f}", f"{fl:.0f}", f"{rg:.0f}"])
-    print(f"city net migration 2021 {city:.0f}; 2010-2020 per year {decade_total:.0f}")
+        for c, m, n, fl, rg in summary:
+            w.writerow([c, f"{m:.0f}", f"{n:.0f}", f"{fl:.0f}", f"{rg:.0f}"])
+    print(f"city net migration 2021 {city:.0f}; 2010-2020 per year {decade_total:.0f}; persistence {persistence:.4f}")
 
 
 if __name__ == "__main__":

@@ -49,21 +49,33 @@ for g, sex, a, share in derive.group_profiles(census):
     want = (f if g == "floating" else r)[(sex[0], a)] / (sf if g == "floating" else sr)
     check(abs(share - want) < 1e-12, f"profile {g} {sex} {a}: {share} != {want}")
 
-# 3. The committed tables are the script's output, and the migration adds up to the city's 2021 net migration:
+# 3. Persistence of district growth differentials, 2000-2010 -> 2010-2020 (slope through the origin). Independent
+# figure: 0.3144, the same slope computed with pandas from another file's 2010 totals, the bulletin's 10k-rounded
+# resident_2010_10k of beijing_registered2010_districts.csv (the script uses the census units summed exactly).
+lam = derive.differential_persistence(derive.read_long(os.path.join(ROOT, "data", "census", "census2020_districts.csv")))
+check(abs(lam - 0.3144) < 0.002, f"persistence {lam}")
+
+# 4. The committed tables are the script's output, and the migration adds up to the city's 2021 net migration:
 # 21,886,000 (end of 2021) − 21,893,095 (2020 census) − 0.96‰ × their mean = −28,108.97 per year.
 with tempfile.TemporaryDirectory() as tmp:
     sys.argv = ["derive", sys.argv[1], tmp]
     derive.main()
-    for name in ("beijing2020_group_profiles.csv", "beijing2020_district_net_migration.csv"):
+    for name in ("beijing2020_group_profiles.csv", "beijing2020_net_migration.csv",
+                 "beijing2020_district_net_migration.csv"):
         check(filecmp.cmp(os.path.join(tmp, name), os.path.join(ROOT, "data", "census", name), shallow=False),
               f"data/census/{name} differs from the script's output (rerun scripts/derive_beijing_2020.py)")
+    with open(os.path.join(tmp, "beijing2020_net_migration.csv"), encoding="utf-8") as fh:
+        cells = list(csv.DictReader(fh))
+    city = 21886000 - 21893095 - 0.96e-3 * (21886000 + 21893095) / 2
+    total = sum(float(x["value"]) for x in cells)
+    check(len(cells) == 16 * 2 * 2 * 86, f"{len(cells)} cells")
+    check(abs(total - city) < 1e-3, f"net migration {total} != city {city}")
     with open(os.path.join(tmp, "beijing2020_district_net_migration.csv"), encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    city = 21886000 - 21893095 - 0.96e-3 * (21886000 + 21893095) / 2
-    total = sum(float(x["persons_per_year"]) for x in rows)
     check(len(rows) == 16, f"{len(rows)} districts")
-    check(abs(total - city) <= 16 * 0.5, f"district total {total} != city {city}")
     for x in rows:
+        zone = [float(c["value"]) for c in cells if c["zone"] == x["zone"]]
+        check(abs(sum(zone) - float(x["persons_per_year"])) <= 0.5, f"district sum of {x['zone']}")
         split = float(x["floating_per_year"]) + float(x["registered_per_year"])
         check(abs(split - float(x["persons_per_year"])) <= 1.0, f"group split of {x['zone']}")
     # The core districts lost residents over 2010-2020 (东城 with 崇文: 91.9万 → 70.9万), outer ones gained.
