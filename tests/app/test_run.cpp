@@ -102,7 +102,7 @@ TEST_F(RunTest, WritesEveryOutputAndSummary) {
 
   // Manifest: scenario, input hashes, UTF-8 text passed through.
   const std::string manifest = slurp(root_ / "out/manifest.json");
-  EXPECT_NE(manifest.find("\"name\": \"beijing-2020\""), std::string::npos);
+  EXPECT_NE(manifest.find("\"name\": \"beijing-2020-five-year\""), std::string::npos);
   EXPECT_NE(manifest.find("\"sha256\": \"" + geodata::sha256_file(data_file("census/census2020_districts.csv")) + "\""),
             std::string::npos);
   EXPECT_NE(manifest.find("applied evenly to every age and sex"), std::string::npos);
