@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The `cohortgis run` facade on the default scenario: outputs, census totals, accounting, determinism, atomicity.
+// The `cohortgis run` facade on the five-year Beijing scenario (the default before issue #19; three steps keep these
+// tests fast; the default itself: test_default_review.cpp): outputs, census totals, accounting, determinism, atomicity.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -24,6 +25,8 @@ using cohortgis::test::read_csv;
 
 namespace {
 
+const std::string kFiveYear = std::string(COHORTGIS_EXAMPLES) + "/beijing-2020-five-year/scenario.toml";
+
 // A fresh folder per test (tests run in parallel processes), removed afterwards.
 class RunTest : public ::testing::Test {
  protected:
@@ -39,6 +42,7 @@ class RunTest : public ::testing::Test {
   // Maps and the report are tested in test_report.cpp; here they are drawn only where asked for (keeps this fast).
   app::RunSummary run(const std::string& out, int threads = 0, bool report = false) {
     app::RunConfig cfg;
+    cfg.scenario = kFiveYear;
     cfg.out_dir = (root_ / out).string();
     cfg.threads = threads;
     cfg.quiet = true;
@@ -65,7 +69,7 @@ std::map<std::string, double> census_residents() {
 
 TEST_F(RunTest, WritesEveryOutputAndSummary) {
   const app::RunSummary s = run("out", 0, true);
-  EXPECT_EQ(s.scenario, "beijing-2020");
+  EXPECT_EQ(s.scenario, "beijing-2020-five-year");
   EXPECT_EQ(fs::path(s.out_dir), root_ / "out");
   EXPECT_EQ(s.years, (std::vector<int>{2020, 2025, 2030, 2035}));
   ASSERT_EQ(s.total_population.size(), 4u);
@@ -98,7 +102,7 @@ TEST_F(RunTest, WritesEveryOutputAndSummary) {
 
   // Manifest: scenario, input hashes, UTF-8 text passed through.
   const std::string manifest = slurp(root_ / "out/manifest.json");
-  EXPECT_NE(manifest.find("\"name\": \"beijing-2020\""), std::string::npos);
+  EXPECT_NE(manifest.find("\"name\": \"beijing-2020-five-year\""), std::string::npos);
   EXPECT_NE(manifest.find("\"sha256\": \"" + geodata::sha256_file(data_file("census/census2020_districts.csv")) + "\""),
             std::string::npos);
   EXPECT_NE(manifest.find("applied evenly to every age and sex"), std::string::npos);
@@ -208,7 +212,7 @@ TEST_F(RunTest, PeriodTargetOfOneGroup) {
   const fs::path scenario = root_ / "scenario.toml";
   {
     std::ofstream out(scenario);
-    out << slurp(fs::path(COHORTGIS_DATA).parent_path() / "scenarios/examples/beijing-2020/scenario.toml")
+    out << slurp(fs::path(COHORTGIS_DATA).parent_path() / "scenarios/examples/beijing-2020-five-year/scenario.toml")
         << "\n[[targets]]\nname = \"floating births\"\nindicator = \"births_per_year\"\nzone = \"total\"\n"
            "group = \"floating\"\nperiod = \"2021-2025\"\nmax = 60000\nvariants = [\"baseline\"]\n";
   }

@@ -3,11 +3,13 @@
 import numpy as np
 import pytest
 
+from conftest import FIVE_YEAR
+
 xr = pytest.importorskip("xarray")
 
 
 def test_netcdf_population_equals_the_python_run(cg, default_results, tmp_path):
-    summary = cg.write_outputs("default", str(tmp_path / "out"), threads=2, format="netcdf", compress=True)
+    summary = cg.write_outputs(FIVE_YEAR, str(tmp_path / "out"), threads=2, format="netcdf", compress=True)
     assert "results.nc" in summary["files"] and "population.csv" not in summary["files"]
     with xr.open_dataset(tmp_path / "out" / "results.nc") as ds:
         assert ds["population"].encoding.get("zlib") is True

@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import FIVE_YEAR
+
 
 def test_import_without_download(cg):
     # The module comes from the build tree (PYTHONPATH=build/python), next to the pure-Python package.
@@ -38,7 +40,7 @@ def test_population_is_a_view_of_the_engine_buffer(default_results):
 
 
 def test_views_keep_the_results_alive(cg):
-    res = cg.load_scenario("default").run(threads=1)
+    res = cg.load_scenario(FIVE_YEAR).run(threads=1)
     pop = res["baseline"].population
     expected = np.array(pop)  # a copy to compare with
     address = res["baseline"]._buffer_address("population")
@@ -59,7 +61,7 @@ def _read(path):
 
 
 def test_population_equals_app_run_cell_for_cell(cg, default_results, tmp_path):
-    summary = cg.write_outputs("default", str(tmp_path / "out"), threads=2)
+    summary = cg.write_outputs(FIVE_YEAR, str(tmp_path / "out"), threads=2)
     assert "population.csv" in summary["files"]
     cli = _read(tmp_path / "out" / "population.csv")
     py = default_results.population_frame()
@@ -71,7 +73,7 @@ def test_population_equals_app_run_cell_for_cell(cg, default_results, tmp_path):
 
 
 def test_indicators_equal_app_run(cg, default_results, tmp_path):
-    cg.write_outputs("default", str(tmp_path / "out"), threads=1)
+    cg.write_outputs(FIVE_YEAR, str(tmp_path / "out"), threads=1)
     cli = _read(tmp_path / "out" / "indicators.csv")
     py = default_results.indicator_frame()
     assert len(cli) == len(py)
@@ -83,7 +85,7 @@ def test_indicators_equal_app_run(cg, default_results, tmp_path):
 
 def test_population_equals_the_cli_binary(cli, default_results, tmp_path):
     out = tmp_path / "cli"
-    subprocess.run([cli, "run", "default", "--out", str(out), "--quiet", "--threads", "3"], check=True)
+    subprocess.run([cli, "run", FIVE_YEAR, "--out", str(out), "--quiet", "--threads", "3"], check=True)
     c = _read(out / "population.csv")
     assert (c["population"].to_numpy() == default_results.population_frame()["population"].to_numpy()).all()
 

@@ -7,9 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import FIVE_YEAR
+
 
 def test_tfr_path_from_a_series_matches_the_file_variant(cg):
-    s = cg.load_scenario("default")
+    s = cg.load_scenario(FIVE_YEAR)
     # The file's variant "higher-fertility": fertility.tfr = { "2020" = 1.0, "2030" = 1.4 }.
     mine = s.add_variant("python-higher-fertility", description="the file's variant, set from Python")
     assert mine.set_tfr(pd.Series({2020: 1.0, 2030: 1.4})) is mine

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: Apache-2.0
+// The default scenario re-derived (issue #19, scenarios/examples/beijing-2020): annual steps from the graduated 2020
+// census, group age structures fitted to the census, district migration from the 2010->2020 census change shifted to
+// the city's 2021 total, and its mid-term review (monitoring.csv) against the Beijing bulletins of 2021-2024. The
+// review's figures are pinned: a change to the default or the engine that moves them must refresh them on purpose.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+
+#include "cohortgis/app/run.hpp"
+#include "cohortgis/scenarios/scenario.hpp"
+#include "cohortgis/scenarios/scenario_file.hpp"
+#include "csv_fixture.hpp"
+
+using namespace cohortgis;
+namespace fs = std::filesystem;
+using cohortgis::test::data_file;
+
+namespace {
+
+std::size_t uz(int v) { return static_cast<std::size_t>(v); }
+
+const scenarios::Scenario& scenario() {
+  static const scenarios::ScenarioSet set =
+      scenarios::load_scenario_file(scenarios::default_scenario_file(), COHORTGIS_DATA);
+  return set.runs.front();
+}
+
+std::map<std::pair<std::string, std::string>, double> census() {
+  const auto t = test::read_csv(data_file("census/census2020_districts.csv"));
+  std::map<std::pair<std::string, std::string>, double> v;
+  for (std::size_t r = 0; r < t.rows.size(); ++r) v[{t.at(r, "code"), t.at(r, "indicator")}] = t.num(r, "value");
+  return v;
+}
+
+}  // namespace
+
+TEST(DefaultReview, AnnualStepsFromTheCensusWithFittedGroups) {
+  const scenarios::Scenario& sc = scenario();
+  EXPECT_EQ(sc.name, "beijing-2020");
+  ASSERT_EQ(sc.zones.size(), 16u);
+  EXPECT_EQ(sc.grid, AgeGrid::single_year(85));
+  EXPECT_EQ(sc.base_year, 2020);
+  EXPECT_EQ(sc.end_year(), 2035);
+  ASSERT_EQ(sc.schedules.size(), 15u);
+  const auto c = census();
+  const int A = sc.grid.n_ages;
+  for (int z = 0; z < 16; ++z) {
+    const std::string& code = sc.zones[uz(z)].id;
+    // The zone's census total, and its floating total (fitted margin), to IPF's 1e-11 relative.
+    EXPECT_NEAR(sc.base_population.sum_zone(z), c.at({code, "pop_resident"}), 1e-6);
+    double floating = 0, floating_20_34 = 0, floating_65 = 0, all_20_34 = 0, all_65 = 0;
+    for (int s = 0; s < 2; ++s)
+      for (int i = 0; i < A; ++i) {
+        const double f = sc.base_population.at(z, 1, s, i), r = sc.base_population.at(z, 0, s, i);
+        EXPECT_GE(f, 0.0);
+        EXPECT_GE(r, 0.0);
+        floating += f;
+        if (i >= 20 && i < 35) floating_20_34 += f, all_20_34 += f + r;
+        if (i >= 65) floating_65 += f, all_65 += f + r;
+      }
+    EXPECT_NEAR(floating, c.at({code, "pop_hukou_elsewhere_other_province"}), 1e-6 * floating) << code;
+    // Graduation and the group fit keep each census group: women 20-24, both groups, five single years.
+    double f20 = 0;
+    for (int i = 20; i < 25; ++i) f20 += sc.base_population.at(z, 0, 0, i) + sc.base_population.at(z, 1, 0, i);
+    EXPECT_NEAR(f20, c.at({code, "pop_f_20_24"}), 1e-6 * f20) << code;
+    // Fitted rather than uniform: the floating share is higher at 20-34 than at 65+ in every district.
+    EXPECT_GT(floating_20_34 / all_20_34, floating_65 / all_65) << code;
+  }
+}
+
+TEST(DefaultReview, DistrictMigrationAddsUpToTheCity2021Total) {
+  const scenarios::Scenario& sc = scenario();
+  const auto t = test::read_csv(data_file("census/beijing2020_net_migration.csv"));
+  const CohortLayout L = sc.base_population.layout();
+  std::map<std::string, int> zone;
+  for (int z = 0; z < 16; ++z) zone[sc.zones[uz(z)].id] = z;
+  ASSERT_EQ(t.rows.size(), 16u * 2 * 2 * 86);
+  for (const StepSchedules& s : {sc.schedules.front(), sc.schedules.back()}) {
+    double city = 0;
+    for (std::size_t r = 0; r < t.rows.size(); ++r) {
+      const int g = t.at(r, "group") == "floating" ? 1 : 0, sx = t.at(r, "sex") == "female" ? 0 : 1;
+      const double v = s.net_migrants[L.index(zone.at(t.at(r, "zone")), g, sx, std::stoi(t.at(r, "age")))];
+      EXPECT_NEAR(v, t.num(r, "value"), 1e-9);  // one year a step, persons per year
+      city += v;
+    }
+    // Independent figure, from the 2021 bulletin and the census: 21,886,000 − 21,893,095 − 0.96‰ × their mean.
+    EXPECT_NEAR(city, 21886000.0 - 21893095.0 - 0.96e-3 * (21886000.0 + 21893095.0) / 2.0, 1e-3);
+  }
+}
+
+// The README's review table, pinned: published figure (万人 converted to persons), projection, role and flag.
+TEST(DefaultReview, MonitoringTableOfTheBaseline) {
+  const fs::path out = fs::temp_directory_path() / ("cohortgis_default_review_" + std::to_string(::getpid()));
+  fs::remove_all(out);
+  app::RunConfig cfg;
+  cfg.scenario = "default";
+  cfg.out_dir = out.string();
+  cfg.quiet = true;
+  cfg.report = false;
+  cfg.variants = {"baseline"};
+  cfg.data_dir = COHORTGIS_DATA;
+  app::run(cfg);
+  const auto m = test::read_csv((out / "monitoring.csv").string());
+  struct Row {
+    const char* year;
+    const char* group;
+    const char* indicator;
+    double observed, projected;
+    const char* role;
+    const char* flag;
+  };
+  // clang-format off
+  const Row expect[] = {
+      {"2021", "all", "population", 21886000, 21871758.04162622, "fitted", ""},
+      {"2021", "floating", "population", 8348000, 8393486.47976917, "checked", ""},
+      {"2021", "all", "cbr_per_1000", 6.35, 6.184158077792513, "fitted", ""},
+      {"2021", "all", "cdr_per_1000", 5.39, 5.874685669201205, "checked", ""},
+      {"2021", "all", "natural_growth_per_1000", 0.96, 0.30947240859130803, "fitted", ""},
+      {"2021", "registered", "e0", 82.47, 82.46999999991183, "fitted", ""},
+      {"2022", "all", "population", 21843000, 21838913.389259428, "checked", ""},
+      {"2022", "floating", "population", 8251000, 8364593.312091687, "checked", ""},
+      {"2022", "registered", "population", 14277000, 13474320.077167748, "checked", "beyond_tolerance"},
+      {"2022", "all", "cbr_per_1000", 5.67, 5.855887264578344, "checked", ""},
+      {"2022", "all", "cdr_per_1000", 5.72, 6.072570586831544, "checked", ""},
+      {"2022", "all", "natural_growth_per_1000", -0.05, -0.21668332225319917, "checked", ""},
+      {"2022", "all", "age_15_59", 14552000, 14516850.059182044, "checked", ""},
+      {"2022", "all", "age_60_plus", 4651000, 4689766.1159537025, "checked", ""},
+      {"2022", "all", "age_65_plus", 3301000, 3223861.1761808963, "checked", ""},
+      {"2023", "all", "population", 21858000, 21794341.718241073, "checked", ""},
+      {"2023", "floating", "population", 8240000, 8331166.260647543, "checked", ""},
+      {"2024", "all", "population", 21832000, 21737864.801084295, "checked", ""},
+      {"2024", "all", "cbr_per_1000", 6.09, 5.168947985435972, "checked", "beyond_tolerance"},
+      {"2024", "all", "cdr_per_1000", 6.08, 6.47225667617225, "checked", ""},
+      {"2024", "all", "natural_growth_per_1000", 0.01, -1.303308690736278, "checked", "beyond_tolerance"},
+  };
+  // clang-format on
+  ASSERT_EQ(m.rows.size(), std::size(expect));
+  for (std::size_t r = 0; r < m.rows.size(); ++r) {
+    const Row& e = expect[r];
+    SCOPED_TRACE(std::string(e.year) + " " + e.group + " " + e.indicator);
+    EXPECT_EQ(m.at(r, "year"), e.year);
+    EXPECT_EQ(m.at(r, "zone"), "total");
+    EXPECT_EQ(m.at(r, "group"), e.group);
+    EXPECT_EQ(m.at(r, "indicator"), e.indicator);
+    EXPECT_NEAR(m.num(r, "observed"), e.observed, 1e-9 * std::abs(e.observed));
+    EXPECT_NEAR(m.num(r, "projected"), e.projected, 1e-7 * std::abs(e.projected));
+    EXPECT_EQ(m.at(r, "role"), e.role);
+    EXPECT_EQ(m.at(r, "flag"), e.flag);
+    // The issue's done-when for the checked figures of 2022-2024, stated independently of the flag column:
+    // resident population within 1 %, floating within 5 %, crude death rate within 15 %; the crude birth rate of 2024
+    // is the one that misses (README: fertility held at its 2021 level, 2024 the Year of the Dragon).
+    const double rel = std::abs(m.num(r, "projected") / m.num(r, "observed") - 1.0);
+    const std::string ind = e.indicator, grp = e.group;
+    if (std::string(e.year) >= "2022" && std::string(e.role) == "checked") {
+      if (ind == "population" && grp == "all") {
+        EXPECT_LT(rel, 0.01);
+      } else if (ind == "population" && grp == "floating") {
+        EXPECT_LT(rel, 0.05);
+      } else if (ind == "cdr_per_1000") {
+        EXPECT_LT(rel, 0.15);
+      } else if (ind == "cbr_per_1000") {
+        EXPECT_EQ(rel < 0.15, std::string(e.year) == "2022");
+      }
+    }
+  }
+  fs::remove_all(out);
+}
