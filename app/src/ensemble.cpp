@@ -106,6 +106,7 @@ EnsembleResult run_ensemble(const scenarios::ScenarioSet& set, const scenarios::
                             const std::vector<ZoneAggregate>& aggregates, const EnsembleOptions& o) {
   if (o.trajectories < 1)
     throw InputError("--trajectories: " + std::to_string(o.trajectories) + "; expected a number of trajectories >= 1");
+  scenarios::check_ensemble_size(set.stochastic, o.trajectories);
   EnsembleResult r;
   r.variant = sc.variant;
   r.trajectories = o.trajectories;
