@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 
 #include "cohortgis/app/ensemble.hpp"
 #include "cohortgis/app/project.hpp"
@@ -43,14 +44,22 @@ long long run_ensembles(const std::string& dir, const scenarios::ScenarioSet& se
   o.threads = threads;
   o.comm = cfg.comm;
   o.cancel = cfg.cancel;
+  o.memory_bytes = cfg.ensemble_memory_bytes;
   std::vector<EnsembleResult> ensembles;
   for (const scenarios::Scenario* sc : runs) {
     if (!cfg.quiet)
       std::fprintf(stderr, "cohortgis: %s: %lld trajectories (seed %llu)\n", sc->variant.c_str(), n,
                    static_cast<unsigned long long>(o.seed));
+    // Scratch-file mode (ensemble.hpp): in the staging folder, one file per run, removed below before sealing.
+    o.scratch_file = dir + "/ensemble-" + std::to_string(ensembles.size()) + ".scratch";
     ensembles.push_back(run_ensemble(set, *sc, aggregates, o));
+    if (!ensembles.back().scratch.empty() && !cfg.quiet)
+      std::fprintf(stderr, "cohortgis: %s: trajectories' summary values in a scratch file (above %zu bytes)\n",
+                   sc->variant.c_str(), o.memory_bytes);
   }
   write_ensemble_outputs(dir, set, ensembles);
+  for (const EnsembleResult& e : ensembles)
+    if (!e.scratch.empty()) std::filesystem::remove(e.scratch);
   return n;
 }
 

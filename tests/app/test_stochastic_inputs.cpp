@@ -7,12 +7,15 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstring>
+#include <map>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
 
 #include "cohortgis/app/ensemble.hpp"
+#include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/scenarios/lee_carter_fit.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
@@ -306,4 +309,60 @@ TEST_F(StochasticInputs, CorrelationMatrixErrorsNameFileRowAndColumn) {
   EXPECT_NE(m.find("corr.csv: the correlation matrix is not positive semidefinite (smallest eigenvalue -0.8)"),
             std::string::npos)
       << m;
+}
+
+namespace {
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+}  // namespace
+
+// Scratch-file mode: with a memory limit below N × cells × 8 the trajectories go to a scratch file in blocks and the
+// quantiles are computed block by block; quantiles.csv and targets.csv are byte-identical to the in-memory run, and
+// the scratch file is gone (and not in the manifest) afterwards.
+TEST_F(StochasticInputs, ScratchFileGivesTheSameQuantiles) {
+  const scenarios::ScenarioSet set = scenarios::load_scenario_file(fixture("scenarios/stochastic.toml"), COHORTGIS_DATA);
+  app::EnsembleOptions o;
+  o.trajectories = 37;
+  o.seed = 5;
+  o.threads = 2;
+  const auto aggregates = with_total_aggregate(set.runs.front().aggregates, 2);
+  const app::EnsembleResult mem = app::run_ensemble(set, set.runs.front(), aggregates, o);
+  o.scratch_file = (dir_ / "e.scratch").string();
+  o.memory_bytes = 1000;  // 31 cells: 4 trajectories per block (1000 / 248); 3 cells per column block (1000 / 296)
+  const app::EnsembleResult file = app::run_ensemble(set, set.runs.front(), aggregates, o);
+  ASSERT_FALSE(file.scratch.empty());
+  EXPECT_TRUE(file.values.empty());
+  EXPECT_EQ(fs::file_size(o.scratch_file), 37 * mem.cells * sizeof(double));
+  EXPECT_EQ(file.block_cells(), 3u);  // 1000 / (37 × 8)
+  std::vector<double> a, b;
+  mem.columns(0, mem.cells, a);
+  file.columns(0, file.cells, b);
+  ASSERT_EQ(a.size(), b.size());
+  EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size() * sizeof(double)), 0);
+
+  std::map<std::string, std::string> quantiles, targets;
+  for (const char* mode : {"memory", "scratch"}) {
+    app::RunConfig cfg;
+    cfg.scenario = fixture("scenarios/stochastic.toml");
+    cfg.out_dir = (dir_ / mode).string();
+    cfg.quiet = true;
+    cfg.report = false;
+    cfg.data_dir = COHORTGIS_DATA;
+    cfg.trajectories = 37;
+    if (std::string(mode) == "scratch") cfg.ensemble_memory_bytes = 1000;
+    app::run(cfg);
+    quantiles[mode] = slurp(dir_ / mode / "quantiles.csv");
+    targets[mode] = slurp(dir_ / mode / "targets.csv");
+    for (const auto& f : fs::recursive_directory_iterator(dir_ / mode))
+      EXPECT_NE(f.path().extension(), ".scratch") << f.path();
+    EXPECT_EQ(slurp(dir_ / mode / "manifest.json").find("scratch"), std::string::npos);
+  }
+  EXPECT_GT(quantiles["memory"].size(), 1000u);
+  EXPECT_EQ(quantiles["memory"], quantiles["scratch"]);
+  EXPECT_NE(targets["memory"].find("probability_met"), std::string::npos);
+  EXPECT_EQ(targets["memory"], targets["scratch"]);
 }
