@@ -164,6 +164,12 @@ EnsembleResult run_ensemble(const scenarios::ScenarioSet& set, const scenarios::
   for (std::size_t t = 0; t < set.targets.size(); ++t)
     if (applies_to(set.targets[t], sc.variant)) r.targets.push_back(t);
   r.indicators = o.indicators;
+  for (std::size_t z = 0; z < sc.zones.size(); ++z) r.base_population.push_back(sc.base_population.sum_zone(static_cast<int>(z)));
+  for (const auto& a : aggregates) {
+    double sum = 0.0;
+    for (int z : a.zones) sum += r.base_population[uz(z)];
+    r.base_population.push_back(sum);
+  }
   r.cells = r.years.size() * r.units.size() * r.indicators.size() + r.targets.size();
 
   const int ranks = o.comm ? o.comm->size() : 1, rank = o.comm ? o.comm->rank() : 0;
@@ -251,6 +257,10 @@ void write_ensemble_outputs(const std::string& dir, const scenarios::ScenarioSet
   static constexpr double kProbabilities[] = {0.025, 0.10, 0.50, 0.90, 0.975};
   TextFile q(dir + "/quantiles.csv");
   q.write("variant,year,zone,group,indicator,q025,q10,q50,q90,q975,mean\n");
+  // probabilities.csv: the share of trajectories whose population in a year is above the base year's (the map of a
+  // probability in the report, ensemble_report.cpp).
+  TextFile pr(dir + "/probabilities.csv");
+  pr.write("variant,year,zone,indicator,event,threshold,probability\n");
   std::string buf;
   std::vector<double> column;
   std::vector<double> block;
@@ -282,9 +292,25 @@ void write_ensemble_outputs(const std::string& dir, const scenarios::ScenarioSet
         append_number(buf, sum / static_cast<double>(e.trajectories));
         buf += '\n';
         q.write(buf);
+        if (e.indicators[k] == Indicator::population && u < e.base_population.size()) {
+          const double base = e.base_population[u];
+          long long above = 0;
+          for (double v : column) above += v > base ? 1 : 0;
+          buf.clear();
+          append_csv_field(buf, e.variant);
+          buf += ',' + std::to_string(e.years[y]) + ',';
+          append_csv_field(buf, e.units[u]);
+          buf += ",population,above_base_year,";
+          append_number(buf, base);
+          buf += ',';
+          append_number(buf, static_cast<double>(above) / static_cast<double>(e.trajectories));
+          buf += '\n';
+          pr.write(buf);
+        }
       }
     }
   }
+  pr.close();
   q.close();
 
   // targets.csv gains probability_met: the share of trajectories in which the target's margin is >= 0.

@@ -344,7 +344,7 @@ TEST_F(StochasticInputs, ScratchFileGivesTheSameQuantiles) {
   ASSERT_EQ(a.size(), b.size());
   EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size() * sizeof(double)), 0);
 
-  std::map<std::string, std::string> quantiles, targets;
+  std::map<std::string, std::string> quantiles, targets, probabilities;
   for (const char* mode : {"memory", "scratch"}) {
     app::RunConfig cfg;
     cfg.scenario = fixture("scenarios/stochastic.toml");
@@ -357,6 +357,7 @@ TEST_F(StochasticInputs, ScratchFileGivesTheSameQuantiles) {
     app::run(cfg);
     quantiles[mode] = slurp(dir_ / mode / "quantiles.csv");
     targets[mode] = slurp(dir_ / mode / "targets.csv");
+    probabilities[mode] = slurp(dir_ / mode / "probabilities.csv");
     for (const auto& f : fs::recursive_directory_iterator(dir_ / mode))
       EXPECT_NE(f.path().extension(), ".scratch") << f.path();
     EXPECT_EQ(slurp(dir_ / mode / "manifest.json").find("scratch"), std::string::npos);
@@ -365,4 +366,30 @@ TEST_F(StochasticInputs, ScratchFileGivesTheSameQuantiles) {
   EXPECT_EQ(quantiles["memory"], quantiles["scratch"]);
   EXPECT_NE(targets["memory"].find("probability_met"), std::string::npos);
   EXPECT_EQ(targets["memory"], targets["scratch"]);
+  EXPECT_EQ(probabilities["memory"], probabilities["scratch"]);
+
+  // probabilities.csv against a recount: the share of the 37 trajectories (the scenario's seed 7) whose population of
+  // zone A in 2030 is above zone A's base population summed from base.csv.
+  const auto base = cohortgis::test::read_csv(fixture("scenarios/base.csv"));
+  double base_a = 0.0;
+  for (std::size_t r = 0; r < base.rows.size(); ++r)
+    if (base.at(r, "zone") == "A") base_a += std::stod(base.at(r, "population"));
+  o = app::EnsembleOptions{};
+  o.trajectories = 37;
+  o.seed = 7;
+  o.indicators = {Indicator::population};
+  const app::EnsembleResult pop = app::run_ensemble(set, set.runs.front(), aggregates, o);
+  int above = 0;
+  for (long long t = 0; t < 37; ++t) above += pop.value(t, pop.cell(1, 0, 0)) > base_a ? 1 : 0;
+  EXPECT_GT(above, 0);
+  EXPECT_LT(above, 37);  // the fixture's cap sits inside the ensemble: both outcomes occur
+  const auto prob = cohortgis::test::read_csv((dir_ / "memory" / "probabilities.csv").string());
+  bool found = false;
+  for (std::size_t r = 0; r < prob.rows.size(); ++r)
+    if (prob.at(r, "variant") == "baseline" && prob.at(r, "year") == "2030" && prob.at(r, "zone") == "A") {
+      found = true;
+      EXPECT_EQ(std::stod(prob.at(r, "threshold")), base_a);
+      EXPECT_DOUBLE_EQ(std::stod(prob.at(r, "probability")), above / 37.0);
+    }
+  EXPECT_TRUE(found);
 }

@@ -72,6 +72,7 @@ struct EnsembleResult {
   std::size_t cells = 0;
   long long trajectories = 0;
   std::vector<double> values;
+  std::vector<double> base_population;  // per unit (zones, then aggregates): persons at the end of the base year
   std::string scratch;  // not empty: the values are in this file instead ([trajectory][cell] doubles), values empty
   std::size_t memory_bytes = kDefaultEnsembleMemoryBytes;  // the most a block read back may take
   std::size_t cell(std::size_t year, std::size_t unit, std::size_t indicator) const {
@@ -94,7 +95,8 @@ EnsembleResult run_ensemble(const scenarios::ScenarioSet& set, const scenarios::
 // x[⌊h⌋] + (h − ⌊h⌋)(x[⌊h⌋+1] − x[⌊h⌋]). NaN when empty or any value is NaN.
 double type7_quantile(const std::vector<double>& sorted, double p);
 
-// quantiles.csv (docs/results.md) for the ensembles of a run, and the column probability_met added to the targets.csv
+// quantiles.csv and probabilities.csv (docs/results.md) for the ensembles of a run, and the column probability_met
+// added to the targets.csv
 // already in `dir` (share of trajectories whose target value meets the target; empty for period targets and
 // deterministic variants).
 void write_ensemble_outputs(const std::string& dir, const scenarios::ScenarioSet& set,
