@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Ensemble throughput (bench/README.md "Probabilistic projections"): trajectories per second of `cohortgis run
-# --trajectories N` on the W3k workload over 10 years (two five-year steps), at 1 and 2 threads in one process and at
+# --trajectories N` on the W3k workload over 10 years (ten one-year steps), at 1 and 2 threads in one process and at
 # 1, 2 and 4 MPI ranks of one thread each (oversubscribed on a 2-core machine: labelled so), the efficiency against one
 # rank and the bytes each trajectory sends to rank 0. Reads the line run_ensembles prints
 # ("ensemble of N trajectories in S s (R trajectories per second); B bytes per trajectory to rank 0, K rank(s)").
@@ -14,7 +14,7 @@ n=${2:-16}
 zones=${3:-3000}
 work=$(mktemp -d "${TMPDIR:-/tmp}/cohortgis_ensemble_bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-"$build/bench/bench_tool" scenario --zones "$zones" --steps 2 --out "$work/w" >/dev/null
+"$build/bench/bench_tool" scenario --zones "$zones" --steps 10 --out "$work/w" >/dev/null
 # Deviations of every kind (the cost of a trajectory does not depend on their size).
 cat >>"$work/w/scenario.toml" <<'TOML'
 

@@ -188,7 +188,7 @@ TEST_F(StochasticInputs, E0TrajectoriesAreUsedAsGiven) {
   for (long long t = 0; t < 2; ++t)
     for (std::size_t y = 0; y < e.years.size(); ++y)
       for (int z = 0; z < 3; ++z) {
-        const double base = 60 + 5 * (t + 1) + 0.1 * (e.years[y] - 2020);
+        const double base = 60.0 + 5.0 * static_cast<double>(t + 1) + 0.1 * (e.years[y] - 2020);
         EXPECT_NEAR(e.value(t, e.cell(y, uz(z), 0)), base + 4, 1e-8) << t << " " << e.years[y];
         EXPECT_NEAR(e.value(t, e.cell(y, uz(z), 1)), base, 1e-8) << t << " " << e.years[y];
       }
