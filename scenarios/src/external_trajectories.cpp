@@ -25,11 +25,15 @@ std::shared_ptr<const ExternalTrajectories> read_external_trajectories(const Doc
                                                                        const std::string& key, const Scenario& sc,
                                                                        bool by_sex, double lo, double hi,
                                                                        const std::string& what) {
-  TableRef ref = table_ref(doc, n, key, {"trajectory", "year", "zone", "sex", "value"});
+  const TableRef ref = table_ref(doc, n, key, {"trajectory", "year", "zone", "sex", "value"});
   const Rows t = read_rows(doc, ref, {"trajectory", "year", "value"}, {"value"});
   auto out = std::make_shared<ExternalTrajectories>();
   out->file = ref.written;
   out->steps = sc.steps;
+  // An optional column named in `columns` must be there (a misspelt name must not turn zones into one area).
+  for (const char* c : {"zone", "sex"})
+    if (ref.columns.count(c) && !t.has(c))
+      doc.fail(ref.node, key, ref.written + ": no column '" + escape_cell(ref.column(c)) + "' (named for " + c + ")");
   const bool zoned = t.has("zone"), sexed = by_sex && t.has("sex");
   out->zones = zoned ? static_cast<int>(sc.zones.size()) : 1;
   out->sexes = sexed ? 2 : 1;
