@@ -6,7 +6,7 @@
 # rank and the bytes each trajectory sends to rank 0. Reads the line run_ensembles prints
 # ("ensemble of N trajectories in S s (R trajectories per second); B bytes per trajectory to rank 0, K rank(s)").
 #
-# usage: bench/ensemble_bench.sh BUILD_DIR [TRAJECTORIES=16] [ZONES=3000]
+# usage: [ONLY=threads|mpi] bench/ensemble_bench.sh BUILD_DIR [TRAJECTORIES=16] [ZONES=3000]
 # BUILD_DIR needs bench_tool and a cohortgis built with -DCOHORTGIS_MPI=ON for the MPI rows (skipped otherwise).
 set -euo pipefail
 build=$(cd "${1:?usage: ensemble_bench.sh BUILD_DIR [TRAJECTORIES] [ZONES]}" && pwd)
@@ -45,10 +45,12 @@ run_case() {  # label, command…
   echo "| $label | $r | $eff | $b |"
 }
 for t in 1 2; do
+  [[ ${ONLY:-} == mpi ]] && break
   run_case "1 process, $t thread(s)" "$cli" run "$work/w/scenario.toml" --out "$work/out" --no-report \
     --trajectories "$n" --threads "$t"
 done
-if command -v mpirun >/dev/null && strings "$cli" | grep -q MPI_Init; then
+# grep -c reads to the end (grep -q would close the pipe early: a SIGPIPE failure under pipefail).
+if [[ ${ONLY:-} != threads ]] && command -v mpirun >/dev/null && ldd "$cli" | grep -c libmpi >/dev/null; then
   for k in 1 2 4; do
     run_case "MPI $k rank(s), 1 thread each$([[ $k -gt $(nproc) ]] && echo ', oversubscribed')" \
       mpirun --allow-run-as-root --oversubscribe -np "$k" "$cli" run "$work/w/scenario.toml" --out "$work/out" \
