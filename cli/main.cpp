@@ -167,6 +167,8 @@ int run_command(const std::vector<std::string>& args) {
        "scenario's [stochastic] trajectories); writes quantiles.csv and probability_met")
       ("seed", po::value<long long>(), "seed of the trajectories' random numbers, 0 to 2147483647 (overrides the "
        "scenario's [stochastic] seed)")
+      ("ensemble-memory", po::value<double>(), "MiB of per-trajectory summary values kept in memory (default 1024); "
+       "above it they go to a scratch file and quantiles are computed block by block")
       ("quiet,q", "no progress and no summary")
       ("help,h", "show this help");
   po::variables_map vm;
@@ -202,6 +204,12 @@ int run_command(const std::vector<std::string>& args) {
     const long long seed = vm["seed"].as<long long>();
     if (seed < 0 || seed > 2147483647) return bad_input("--seed " + std::to_string(seed) + ": expected 0 to 2147483647");
     cfg.seed = static_cast<std::uint64_t>(seed);
+  }
+  if (vm.count("ensemble-memory")) {
+    const double mib = vm["ensemble-memory"].as<double>();
+    if (!(mib > 0.0 && mib <= 1048576.0))
+      return bad_input("--ensemble-memory " + std::to_string(mib) + ": expected MiB above 0, at most 1048576");
+    cfg.ensemble_memory_bytes = static_cast<std::size_t>(std::ceil(mib * 1048576.0));
   }
   cfg.cancel = &g_cancel;
   start_signal_watchdog();

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
@@ -84,7 +85,54 @@ void run_trajectory(const scenarios::ScenarioSet& set, const scenarios::Scenario
   projection.run(provider, sink);
 }
 
+// Scratch-file mode (ensemble.hpp): blocks of trajectories that fit in memory_bytes, appended in trajectory order.
+void run_to_scratch(const scenarios::ScenarioSet& set, const scenarios::Scenario& sc, const EnsembleOptions& o,
+                    EnsembleResult& r) {
+  const long long block = std::max<long long>(1, static_cast<long long>(r.memory_bytes / (r.cells * sizeof(double))));
+  std::ofstream out(o.scratch_file, std::ios::binary | std::ios::trunc);
+  if (!out) throw std::runtime_error("cannot create the ensemble's scratch file " + o.scratch_file);
+  r.scratch = o.scratch_file;
+  std::vector<double> buf;
+  tbb::task_arena arena(o.threads > 0 ? o.threads : tbb::task_arena::automatic);
+  for (long long first = 0; first < o.trajectories; first += block) {
+    const long long last = std::min(o.trajectories, first + block);
+    buf.assign(uz(last - first) * r.cells, std::nan(""));
+    arena.execute([&] {
+      tbb::parallel_for(tbb::blocked_range<long long>(first, last, 1), [&](const tbb::blocked_range<long long>& b) {
+        for (long long t = b.begin(); t != b.end(); ++t) run_trajectory(set, sc, r, o, t, buf.data() + uz(t - first) * r.cells);
+      });
+    });
+    out.write(reinterpret_cast<const char*>(buf.data()), static_cast<std::streamsize>(buf.size() * sizeof(double)));
+    if (!out) throw std::runtime_error("cannot write the ensemble's scratch file " + o.scratch_file);
+  }
+  out.close();
+  if (!out) throw std::runtime_error("cannot write the ensemble's scratch file " + o.scratch_file);
+}
+
 }  // namespace
+
+std::size_t EnsembleResult::block_cells() const {
+  const std::size_t n = static_cast<std::size_t>(std::max<long long>(trajectories, 1));
+  return std::clamp<std::size_t>(memory_bytes / (n * sizeof(double)), 1, std::max<std::size_t>(cells, 1));
+}
+
+void EnsembleResult::columns(std::size_t first, std::size_t last, std::vector<double>& out) const {
+  const std::size_t n = static_cast<std::size_t>(trajectories), width = last - first;
+  out.resize(width * n);
+  if (scratch.empty()) {
+    for (std::size_t t = 0; t < n; ++t)
+      for (std::size_t c = 0; c < width; ++c) out[c * n + t] = values[t * cells + first + c];
+    return;
+  }
+  std::ifstream in(scratch, std::ios::binary);
+  std::vector<double> row(width);
+  for (std::size_t t = 0; t < n; ++t) {
+    in.seekg(static_cast<std::streamoff>((t * cells + first) * sizeof(double)));
+    in.read(reinterpret_cast<char*>(row.data()), static_cast<std::streamsize>(width * sizeof(double)));
+    if (!in) throw std::runtime_error("cannot read the ensemble's scratch file " + scratch);
+    for (std::size_t c = 0; c < width; ++c) out[c * n + t] = row[c];
+  }
+}
 
 std::pair<long long, long long> trajectory_block(long long n, int ranks, int rank) {
   const long long base = n / ranks, extra = n % ranks;
@@ -106,6 +154,7 @@ EnsembleResult run_ensemble(const scenarios::ScenarioSet& set, const scenarios::
                             const std::vector<ZoneAggregate>& aggregates, const EnsembleOptions& o) {
   if (o.trajectories < 1)
     throw InputError("--trajectories: " + std::to_string(o.trajectories) + "; expected a number of trajectories >= 1");
+  scenarios::check_ensemble_size(set.stochastic, o.trajectories);
   EnsembleResult r;
   r.variant = sc.variant;
   r.trajectories = o.trajectories;
@@ -115,16 +164,27 @@ EnsembleResult run_ensemble(const scenarios::ScenarioSet& set, const scenarios::
   for (std::size_t t = 0; t < set.targets.size(); ++t)
     if (applies_to(set.targets[t], sc.variant)) r.targets.push_back(t);
   r.indicators = o.indicators;
+  for (std::size_t z = 0; z < sc.zones.size(); ++z) r.base_population.push_back(sc.base_population.sum_zone(static_cast<int>(z)));
+  for (const auto& a : aggregates) {
+    double sum = 0.0;
+    for (int z : a.zones) sum += r.base_population[uz(z)];
+    r.base_population.push_back(sum);
+  }
   r.cells = r.years.size() * r.units.size() * r.indicators.size() + r.targets.size();
 
+  const int ranks = o.comm ? o.comm->size() : 1, rank = o.comm ? o.comm->rank() : 0;
   // Rank 0 holds every trajectory's summary cells; refuse (before any work) what would not fit in kMaxEnsembleBytes.
   const double bytes = static_cast<double>(o.trajectories) * static_cast<double>(r.cells) * sizeof(double);
+  r.memory_bytes = std::max<std::size_t>(o.memory_bytes, 1);
+  if (ranks == 1 && !o.scratch_file.empty() && bytes > static_cast<double>(r.memory_bytes)) {
+    run_to_scratch(set, sc, o, r);
+    return r;
+  }
   if (bytes > static_cast<double>(kMaxEnsembleBytes))
     throw InputError("--trajectories " + std::to_string(o.trajectories) + ": " + std::to_string(r.cells) +
                      " summary cells per trajectory would need " + format_number(std::round(bytes / (1 << 20))) +
                      " MiB of memory; at most " + std::to_string(kMaxEnsembleBytes >> 20) +
                      " MiB are kept (use fewer trajectories)");
-  const int ranks = o.comm ? o.comm->size() : 1, rank = o.comm ? o.comm->rank() : 0;
   const auto [first, last] = trajectory_block(o.trajectories, ranks, rank);
   std::vector<double> mine(uz(last - first) * r.cells, std::nan(""));
   tbb::task_arena arena(o.threads > 0 ? o.threads : tbb::task_arena::automatic);
@@ -197,37 +257,60 @@ void write_ensemble_outputs(const std::string& dir, const scenarios::ScenarioSet
   static constexpr double kProbabilities[] = {0.025, 0.10, 0.50, 0.90, 0.975};
   TextFile q(dir + "/quantiles.csv");
   q.write("variant,year,zone,group,indicator,q025,q10,q50,q90,q975,mean\n");
+  // probabilities.csv: the share of trajectories whose population in a year is above the base year's (the map of a
+  // probability in the report, ensemble_report.cpp).
+  TextFile pr(dir + "/probabilities.csv");
+  pr.write("variant,year,zone,indicator,event,threshold,probability\n");
   std::string buf;
   std::vector<double> column;
+  std::vector<double> block;
   for (const EnsembleResult& e : ensembles) {
-    const std::size_t units = e.units.size();
-    for (std::size_t y = 0; y < e.years.size(); ++y)
-      for (std::size_t u = 0; u < units; ++u)
-        for (std::size_t k = 0; k < e.indicators.size(); ++k) {
-          const std::size_t cell = e.cell(y, u, k);
-          column.clear();
-          double sum = 0.0;  // in trajectory order: the same bits at any thread or rank count
-          for (long long t = 0; t < e.trajectories; ++t) {
-            column.push_back(e.value(t, cell));
-            sum += column.back();
-          }
-          std::sort(column.begin(), column.end());
+    const std::size_t units = e.units.size(), n_ind = e.indicators.size();
+    const std::size_t n = static_cast<std::size_t>(e.trajectories), summary = e.years.size() * units * n_ind;
+    // Cells in their order (year, unit, indicator), a block of columns at a time (ensemble.hpp, scratch-file mode).
+    for (std::size_t c0 = 0; c0 < summary; c0 += e.block_cells()) {
+      const std::size_t c1 = std::min(summary, c0 + e.block_cells());
+      e.columns(c0, c1, block);
+      for (std::size_t cell = c0; cell < c1; ++cell) {
+        const std::size_t y = cell / (units * n_ind), u = cell / n_ind % units, k = cell % n_ind;
+        column.assign(block.begin() + static_cast<std::ptrdiff_t>((cell - c0) * n),
+                      block.begin() + static_cast<std::ptrdiff_t>((cell - c0 + 1) * n));
+        double sum = 0.0;  // in trajectory order: the same bits at any thread or rank count
+        for (double v : column) sum += v;
+        std::sort(column.begin(), column.end());
+        buf.clear();
+        append_csv_field(buf, e.variant);
+        buf += ',' + std::to_string(e.years[y]) + ',';
+        append_csv_field(buf, e.units[u]);
+        buf += ",all,";
+        buf += indicator_name(e.indicators[k]);
+        for (double p : kProbabilities) {
+          buf += ',';
+          append_number(buf, type7_quantile(column, p));
+        }
+        buf += ',';
+        append_number(buf, sum / static_cast<double>(e.trajectories));
+        buf += '\n';
+        q.write(buf);
+        if (e.indicators[k] == Indicator::population && u < e.base_population.size()) {
+          const double base = e.base_population[u];
+          long long above = 0;
+          for (double v : column) above += v > base ? 1 : 0;
           buf.clear();
           append_csv_field(buf, e.variant);
           buf += ',' + std::to_string(e.years[y]) + ',';
           append_csv_field(buf, e.units[u]);
-          buf += ",all,";
-          buf += indicator_name(e.indicators[k]);
-          for (double p : kProbabilities) {
-            buf += ',';
-            append_number(buf, type7_quantile(column, p));
-          }
+          buf += ",population,above_base_year,";
+          append_number(buf, base);
           buf += ',';
-          append_number(buf, sum / static_cast<double>(e.trajectories));
+          append_number(buf, static_cast<double>(above) / static_cast<double>(e.trajectories));
           buf += '\n';
-          q.write(buf);
+          pr.write(buf);
         }
+      }
+    }
   }
+  pr.close();
   q.close();
 
   // targets.csv gains probability_met: the share of trajectories in which the target's margin is >= 0.
@@ -254,8 +337,8 @@ void write_ensemble_outputs(const std::string& dir, const scenarios::ScenarioSet
         const scenarios::Target& t = set.targets[e.targets[j]];
         if (t.name != f[1] || t.year == 0) continue;
         long long met = 0;
-        for (long long tr = 0; tr < e.trajectories; ++tr) {
-          const double v = e.value(tr, e.target_cell(j));
+        e.columns(e.target_cell(j), e.target_cell(j) + 1, block);
+        for (const double v : block) {
           double margin = std::nan("");
           if (t.max) margin = *t.max - v;
           if (t.min) margin = std::isnan(margin) ? v - *t.min : std::min(margin, v - *t.min);

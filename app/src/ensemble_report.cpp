@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ensemble_report.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -8,12 +9,60 @@
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/geodata/maps.hpp"
 #include "cohortgis/geodata/table.hpp"
+#include "cohortgis/geodata/zones.hpp"
+#include "figures.hpp"
 #include "output_dir.hpp"
 #include "text_output.hpp"
 
 namespace cohortgis::app {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// The map of a probability: per zone, the share of the first variant's trajectories whose population at the horizon
+// is above the base year's (probabilities.csv). Nothing without zone geometry (no results.gpkg).
+void probability_map(const Results& r, Language l, ReportSection& s) {
+  const fs::path dir(r.dir);
+  if (!fs::is_regular_file(dir / "probabilities.csv")) return;
+  const std::optional<geodata::Zones> zones = results_zones(r);
+  if (!zones || zones->size() == 0) return;
+  const geodata::Table p = geodata::read_table((dir / "probabilities.csv").string(), {});
+  if (p.size() == 0) return;
+  const std::string variant = p.text(0, "variant");
+  int year = 0;
+  for (std::size_t k = 0; k < p.size(); ++k)
+    if (p.text(k, "variant") == variant) year = std::max(year, std::stoi(p.text(k, "year")));
+  std::map<std::string, double> by_zone;
+  for (std::size_t k = 0; k < p.size(); ++k)
+    if (p.text(k, "variant") == variant && std::stoi(p.text(k, "year")) == year &&
+        p.text(k, "event") == "above_base_year")
+      by_zone[p.text(k, "zone")] = 100.0 * std::stod(p.text(k, "probability"));
+  std::vector<double> values;
+  std::vector<std::string> labels;
+  for (const auto& id : zones->ids()) {
+    auto it = by_zone.find(id);
+    values.push_back(it == by_zone.end() ? std::nan("") : it->second);
+    labels.push_back(r.zone_label(id, l));
+  }
+  const bool zh = l == Language::zh;
+  geodata::MapStyle style;
+  style.title = zh ? std::to_string(year) + "年常住人口高于基年的概率" : "Probability that the population in " +
+                                                                         std::to_string(year) + " is above the base year's";
+  style.subtitle = variant == "baseline" ? (zh ? "基准方案" : "baseline") : variant;
+  style.legend_title = zh ? "概率 (%)" : "probability (%)";
+  style.method = geodata::ClassMethod::equal_interval;
+  style.legend_decimals = 0;
+  style.no_data_label = zh ? "无数据" : "no data";
+  std::error_code ec;
+  fs::create_directories(dir / "maps", ec);
+  const std::string file = "maps/probability_population_above_base_" + file_stem(variant) + ".png";
+  geodata::render_choropleth(geodata::map_zones(*zones, values, labels), style, geodata::ImageFormat::png,
+                             (dir / file).string());
+  s.figures.push_back({file, style.title + " · " + style.subtitle});
+}
+
+}  // namespace
 
 std::optional<ReportSection> ensemble_report_section(const Results& r, Language l) {
   const fs::path dir(r.dir);
@@ -75,6 +124,7 @@ std::optional<ReportSection> ensemble_report_section(const Results& r, Language 
     geodata::render_lines(series, style, geodata::ImageFormat::png, (dir / file).string());
     s.figures.push_back({file, style.title});
   }
+  probability_map(r, l, s);
   return s;
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The report's section on a probabilistic run (report.cpp renders it): the probability of each target and fan charts.
+// The report's section on a probabilistic run (report.cpp renders it): the probability of each target, fan charts and
+// the map of a probability (maps/probability_population_above_base_<variant>.png, from probabilities.csv).
 #pragma once
 
 #include <optional>

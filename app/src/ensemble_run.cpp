@@ -6,7 +6,9 @@
 #include <oneapi/tbb/info.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <filesystem>
 
 #include "cohortgis/app/ensemble.hpp"
 #include "cohortgis/app/project.hpp"
@@ -43,14 +45,32 @@ long long run_ensembles(const std::string& dir, const scenarios::ScenarioSet& se
   o.threads = threads;
   o.comm = cfg.comm;
   o.cancel = cfg.cancel;
+  o.memory_bytes = cfg.ensemble_memory_bytes;
   std::vector<EnsembleResult> ensembles;
   for (const scenarios::Scenario* sc : runs) {
     if (!cfg.quiet)
       std::fprintf(stderr, "cohortgis: %s: %lld trajectories (seed %llu)\n", sc->variant.c_str(), n,
                    static_cast<unsigned long long>(o.seed));
+    // Scratch-file mode (ensemble.hpp): in the staging folder, one file per run, removed below before sealing.
+    o.scratch_file = dir + "/ensemble-" + std::to_string(ensembles.size()) + ".scratch";
+    const auto t0 = std::chrono::steady_clock::now();
     ensembles.push_back(run_ensemble(set, *sc, aggregates, o));
+    // Wall time of the trajectories (with the gather from the other ranks), and what each trajectory sends to rank 0:
+    // its summary cells, 8 bytes each (bench/ensemble_bench.sh reads this line).
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!cfg.quiet)
+      std::fprintf(stderr,
+                   "cohortgis: %s: ensemble of %lld trajectories in %.3f s (%.2f trajectories per second); %zu bytes "
+                   "per trajectory to rank 0, %d rank(s)\n",
+                   sc->variant.c_str(), n, secs, static_cast<double>(n) / secs,
+                   ensembles.back().cells * sizeof(double), cfg.comm ? cfg.comm->size() : 1);
+    if (!ensembles.back().scratch.empty() && !cfg.quiet)
+      std::fprintf(stderr, "cohortgis: %s: trajectories' summary values in a scratch file (above %zu bytes)\n",
+                   sc->variant.c_str(), o.memory_bytes);
   }
   write_ensemble_outputs(dir, set, ensembles);
+  for (const EnsembleResult& e : ensembles)
+    if (!e.scratch.empty()) std::filesystem::remove(e.scratch);
   return n;
 }
 

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "scenario_build.hpp"
+#include "stochastic_inputs.hpp"
 
 namespace cohortgis::scenarios::detail {
 
@@ -13,7 +14,9 @@ void read_stochastic(const Doc& doc, const toml::table& root, const Scenario& sc
   const toml::node* sn = root.get("stochastic");
   if (!sn) return;
   const toml::table& s = doc.table(*sn, "stochastic");
-  doc.allow(s, "stochastic", {"trajectories", "seed", "tfr", "lee_carter", "migration"});
+  doc.allow(s, "stochastic", {"trajectories", "seed", "tfr", "lee_carter", "migration", "tfr_trajectories",
+                                 "e0_trajectories"});
+  out.life_table_method = sc.life_table_method;
   out.where = doc.where(sn);
   if (const toml::node* n = s.get("trajectories"))
     out.trajectories = doc.integer(*n, "stochastic.trajectories", 1, 10'000'000, "a number of trajectories");
@@ -29,8 +32,16 @@ void read_stochastic(const Doc& doc, const toml::table& root, const Scenario& sc
   }
   if (const toml::node* n = s.get("lee_carter")) {
     const toml::table& t = doc.table(*n, "stochastic.lee_carter");
-    doc.allow(t, "stochastic.lee_carter", {"k_sd", "bx"});
+    doc.allow(t, "stochastic.lee_carter", {"k_sd", "bx", "fit"});
     if (t.get("k_sd")) out.k_sd = doc.number(*t.get("k_sd"), "stochastic.lee_carter.k_sd", 0.0, 10.0, "a standard deviation of k per year");
+    if (const toml::node* f = t.get("fit")) {
+      // b_x and σ of k fitted to a mortality history; an explicit k_sd wins, an explicit bx is a contradiction.
+      if (t.get("bx"))
+        doc.fail(t.get("bx"), "stochastic.lee_carter.bx", "expected either bx or fit (which gives b_x), not both");
+      const LeeCarterFit fit = read_lee_carter_fit(doc, *f, "stochastic.lee_carter.fit", sc);
+      out.bx = fit.bx;
+      if (!t.get("k_sd")) out.k_sd = fit.k_sd_per_year;
+    }
     if (const toml::node* b = t.get("bx")) {
       const toml::array& a = doc.array(*b, "stochastic.lee_carter.bx");
       const int rows = sc.grid.life_table_rows();
@@ -44,7 +55,9 @@ void read_stochastic(const Doc& doc, const toml::table& root, const Scenario& sc
     const toml::table& t = doc.table(*n, "stochastic.migration");
     doc.allow(t, "stochastic.migration", {"sd", "correlation"});
     if (t.get("sd")) out.migration_sd = doc.number(*t.get("sd"), "stochastic.migration.sd", 0.0, 10.0, "a standard deviation of the log multiplier");
-    if (const toml::node* c = t.get("correlation")) {
+    if (const toml::node* c = t.get("correlation"); c && !c->is_number()) {
+      out.migration_correlation_matrix = read_correlation_matrix(doc, *c, "stochastic.migration.correlation", sc);
+    } else if (c) {
       const double rho = doc.number(*c, "stochastic.migration.correlation", -1.0, 1.0, "a correlation");
       // The zones' correlation matrix (1 on the diagonal, ρ elsewhere) has eigenvalues 1 + (Z−1)ρ and 1 − ρ; a common
       // factor with zone noise gives exactly those with ρ ≥ 0, and no negative ρ can come from one.
@@ -58,6 +71,20 @@ void read_stochastic(const Doc& doc, const toml::table& root, const Scenario& sc
                                                  : std::string("cannot come from a common factor with zone noise")));
       out.migration_correlation = rho;
     }
+  }
+  // Trajectories given as data replace the drawn deviation of the same quantity.
+  if (const toml::node* n = s.get("tfr_trajectories")) {
+    if (out.tfr_sd > 0.0)
+      doc.fail(n, "stochastic.tfr_trajectories", "expected either tfr (drawn deviations) or tfr_trajectories, not both");
+    out.tfr_trajectories = read_external_trajectories(doc, *n, "stochastic.tfr_trajectories", sc, false, 0.0, 20.0,
+                                                      "a total fertility rate (children per woman)");
+  }
+  if (const toml::node* n = s.get("e0_trajectories")) {
+    if (out.k_sd > 0.0)
+      doc.fail(n, "stochastic.e0_trajectories",
+               "expected either lee_carter (drawn deviations) or e0_trajectories, not both");
+    out.e0_trajectories = read_external_trajectories(doc, *n, "stochastic.e0_trajectories", sc, true, 1.0, 120.0,
+                                                     "a life expectancy at birth (years)");
   }
 }
 

@@ -63,6 +63,14 @@ double TrajectoryDraws::k_deviation(int years) const {
 
 double TrajectoryDraws::migration_multiplier(int step, int zone) const {
   const double rho = spec->migration_correlation, sd = spec->migration_sd;
+  if (const CorrelationFactor* f = spec->migration_correlation_matrix.get()) {
+    // X = Σ_c F(zone, c) E(step, c), summed in component order (the same bits as migration_multipliers).
+    double x = 0.0;
+    for (int c = 0; c < f->zones; ++c)
+      x += f->factor[uz(zone) * uz(f->zones) + uz(c)] *
+           standard_normal(seed, trajectory, RandomStream::migration_zone, uz(step), uz(c));
+    return std::exp(sd * x - 0.5 * sd * sd);
+  }
   const double x = std::sqrt(rho) * standard_normal(seed, trajectory, RandomStream::migration_common, uz(step)) +
                    std::sqrt(1.0 - rho) *
                        standard_normal(seed, trajectory, RandomStream::migration_zone, uz(step), uz(zone));
@@ -70,19 +78,70 @@ double TrajectoryDraws::migration_multiplier(int step, int zone) const {
   return std::exp(sd * x - 0.5 * sd * sd);
 }
 
+std::vector<double> TrajectoryDraws::migration_multipliers(int step, int zones) const {
+  std::vector<double> m(uz(zones));
+  const CorrelationFactor* f = spec->migration_correlation_matrix.get();
+  if (!f) {
+    for (int zn = 0; zn < zones; ++zn) m[uz(zn)] = migration_multiplier(step, zn);
+    return m;
+  }
+  // The Z deviates E(step, c) once, then X = F E: Z² products rather than Z² deviates.
+  std::vector<double> e(uz(f->zones));
+  for (int c = 0; c < f->zones; ++c)
+    e[uz(c)] = standard_normal(seed, trajectory, RandomStream::migration_zone, uz(step), uz(c));
+  const double sd = spec->migration_sd;
+  for (int zn = 0; zn < zones; ++zn) {
+    double x = 0.0;
+    for (int c = 0; c < f->zones; ++c) x += f->factor[uz(zn) * uz(f->zones) + uz(c)] * e[uz(c)];
+    m[uz(zn)] = std::exp(sd * x - 0.5 * sd * sd);
+  }
+  return m;
+}
+
+namespace {
+
+// The u at which m_x · exp(b_x · u) has life expectancy at birth e0 (bisection; e0 falls as u rises when every
+// b_x ≥ 0, the Lee–Carter shape). Throws InputError when e0 cannot be reached.
+double lee_carter_shift_for_e0(std::span<const double> mx, std::span<const double> bx, const AgeGrid& grid, Sex sex,
+                               const LifeTableMethod& method, double e0, const std::string& file) {
+  std::vector<double> m(mx.size());
+  const auto e0_at = [&](double u) {
+    for (std::size_t x = 0; x < m.size(); ++x) m[x] = mx[x] * std::exp(bx[x] * u);
+    return life_expectancy_at_birth(m, grid, sex, method);
+  };
+  double lo = -1.0, hi = 1.0;
+  // Widen until the bracket holds e0 (u of ±2^12 moves every rate by a factor far beyond any life table).
+  while (e0_at(lo) < e0 && lo > -4096.0) lo *= 2.0;
+  while (e0_at(hi) > e0 && hi < 4096.0) hi *= 2.0;
+  if (e0_at(lo) < e0 || e0_at(hi) > e0)
+    throw InputError(file + ": a life expectancy at birth of " + std::to_string(e0) +
+                     " years cannot be reached by moving the scenario's death rates along b_x");
+  for (int i = 0; i < 200 && hi - lo > 1e-12 * std::max(1.0, std::abs(lo)); ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (e0_at(mid) > e0 ? lo : hi) = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+}  // namespace
+
 void perturb_schedules(const TrajectoryDraws& draws, const StepContext& ctx, const AgeGrid& grid, int zones,
                        int groups, StepSchedules& s) {
   const StochasticSpec& spec = *draws.spec;
   const int z = grid.width_years, n_ages = grid.n_ages, rows = grid.life_table_rows();
   const int years = (ctx.step + 1) * z;  // the step's last year, counted from the base year
-  if (spec.tfr_sd > 0.0 && !s.asfr.empty()) {
-    const double e = draws.tfr_deviation(years);
+  const ExternalTrajectories* tfr_given = spec.tfr_trajectories.get();
+  if ((spec.tfr_sd > 0.0 || tfr_given) && !s.asfr.empty()) {
+    const double e = tfr_given ? 0.0 : draws.tfr_deviation(years);
     // asfr is [zone][group][age]: each row of n_ages rates is one schedule with its own TFR.
     for (std::size_t r0 = 0; r0 + uz(n_ages) <= s.asfr.size(); r0 += uz(n_ages)) {
       const std::span<double> f(s.asfr.data() + r0, uz(n_ages));
       const double tfr = total_fertility(f, z);
       if (!(tfr > 0.0)) continue;
-      const double scale = std::max(tfr + e, 0.0) / tfr;  // exactly 1 when e = 0
+      const int zone = static_cast<int>(r0 / uz(n_ages) / uz(groups));
+      // Given: the row's TFR becomes the trajectory's value, its age pattern stays.
+      const double scale = tfr_given ? tfr_given->at(draws.trajectory, zone, 0, ctx.step) / tfr
+                                     : std::max(tfr + e, 0.0) / tfr;  // exactly 1 when e = 0
       for (double& v : f) v *= scale;
     }
   }
@@ -101,9 +160,25 @@ void perturb_schedules(const TrajectoryDraws& draws, const StepContext& ctx, con
       }
     s.mortality_unchanged = false;  // the rates differ from the previous step's even where the path does not
   }
+  if (const ExternalTrajectories* e0_given = spec.e0_trajectories.get(); e0_given && !s.mortality.empty()) {
+    if (s.mortality_kind != MortalityInput::death_rates)
+      throw InputError(e0_given->file + ": stochastic.e0_trajectories needs mortality given as death rates (mx); this "
+                       "scenario gives person-years or survival ratios");
+    std::vector<double> b = spec.bx;
+    if (b.empty()) b.assign(uz(rows), 1.0 / rows);
+    // mortality is [zone][group][sex][row]: each block of rows is one life table.
+    for (std::size_t r0 = 0; r0 + uz(rows) <= s.mortality.size(); r0 += uz(rows)) {
+      const std::size_t block = r0 / uz(rows);
+      const int sex = static_cast<int>(block % kSexes), zone = static_cast<int>(block / kSexes / uz(groups));
+      const std::span<double> mx(s.mortality.data() + r0, uz(rows));
+      const double u = lee_carter_shift_for_e0(mx, b, grid, static_cast<Sex>(sex), spec.life_table_method,
+                                               e0_given->at(draws.trajectory, zone, sex, ctx.step), e0_given->file);
+      for (int x = 0; x < rows; ++x) mx[uz(x)] *= std::exp(b[uz(x)] * u);
+    }
+    s.mortality_unchanged = false;
+  }
   if (spec.migration_sd > 0.0) {
-    std::vector<double> m(uz(zones));
-    for (int zn = 0; zn < zones; ++zn) m[uz(zn)] = draws.migration_multiplier(ctx.step, zn);
+    const std::vector<double> m = draws.migration_multipliers(ctx.step, zones);
     // Arrays whose leading index is the zone ([zone][group][sex][age] or [zone][group]).
     for (std::vector<double>* v : {&s.net_migrants, &s.net_migrants_per_person, &s.net_migrants_total,
                                    &s.external_in, &s.external_out, &s.external_out_rate}) {

@@ -11,7 +11,7 @@ scenario=$fixtures/scenarios/stochastic.toml
 mpirun=(mpirun --allow-run-as-root --oversubscribe -np 3)
 "$exe" run "$scenario" --out "$work/one" --trajectories 50 --seed 11 --no-report -q -j 1
 "${mpirun[@]}" "$exe" run "$scenario" --out "$work/three" --trajectories 50 --seed 11 --no-report -q -j 2
-for f in quantiles.csv targets.csv indicators.csv; do
+for f in quantiles.csv probabilities.csv targets.csv indicators.csv; do
   cmp "$work/one/$f" "$work/three/$f" || { echo "FAIL: $f differs between 1 process and 3 ranks"; exit 1; }
 done
 # Only rank 0 writes: the folder holds exactly the files its manifest lists (no second folder, no stray files).

@@ -42,6 +42,12 @@ inline constexpr Indicator kEnsembleIndicators[] = {Indicator::population, Indic
 // The most memory the summary cells of one run's ensemble may take on rank 0 (N × cells × 8 bytes): 4 GiB.
 inline constexpr std::size_t kMaxEnsembleBytes = std::size_t{4} << 30;
 
+// Scratch-file mode: when N × cells × 8 bytes exceed `memory_bytes` (default 1 GiB; `cohortgis run
+// --ensemble-memory MIB`) and a scratch folder is given (the run's staging folder), a one-process ensemble runs its
+// trajectories in blocks that fit in memory_bytes, appends each block's summary cells to a scratch file there, and
+// the outputs read the cells back block by block; the scratch file is removed before the results are sealed.
+inline constexpr std::size_t kDefaultEnsembleMemoryBytes = std::size_t{1} << 30;
+
 struct EnsembleOptions {
   long long trajectories = 0;
   std::uint64_t seed = 1;
@@ -50,6 +56,8 @@ struct EnsembleOptions {
   std::atomic<bool>* cancel = nullptr;
   // The summary indicators kept per trajectory (all groups, every zone and aggregate).
   std::vector<Indicator> indicators{std::begin(kEnsembleIndicators), std::end(kEnsembleIndicators)};
+  std::string scratch_file;  // empty: always in memory (bounded by kMaxEnsembleBytes)
+  std::size_t memory_bytes = kDefaultEnsembleMemoryBytes;
 };
 
 // One run's ensemble. values: [trajectory][cell] on rank 0 (every trajectory, in trajectory order), empty on other
@@ -64,6 +72,9 @@ struct EnsembleResult {
   std::size_t cells = 0;
   long long trajectories = 0;
   std::vector<double> values;
+  std::vector<double> base_population;  // per unit (zones, then aggregates): persons at the end of the base year
+  std::string scratch;  // not empty: the values are in this file instead ([trajectory][cell] doubles), values empty
+  std::size_t memory_bytes = kDefaultEnsembleMemoryBytes;  // the most a block read back may take
   std::size_t cell(std::size_t year, std::size_t unit, std::size_t indicator) const {
     return (year * units.size() + unit) * indicators.size() + indicator;
   }
@@ -71,6 +82,10 @@ struct EnsembleResult {
   double value(long long trajectory, std::size_t cell) const {
     return values[static_cast<std::size_t>(trajectory) * cells + cell];
   }
+  // Cells [first, last) of every trajectory, by cell: out[(c − first) · N + t] (from memory or the scratch file).
+  void columns(std::size_t first, std::size_t last, std::vector<double>& out) const;
+  // How many cells columns() may return at once within memory_bytes (at least 1).
+  std::size_t block_cells() const;
 };
 
 EnsembleResult run_ensemble(const scenarios::ScenarioSet& set, const scenarios::Scenario& run,
@@ -80,7 +95,8 @@ EnsembleResult run_ensemble(const scenarios::ScenarioSet& set, const scenarios::
 // x[⌊h⌋] + (h − ⌊h⌋)(x[⌊h⌋+1] − x[⌊h⌋]). NaN when empty or any value is NaN.
 double type7_quantile(const std::vector<double>& sorted, double p);
 
-// quantiles.csv (docs/results.md) for the ensembles of a run, and the column probability_met added to the targets.csv
+// quantiles.csv and probabilities.csv (docs/results.md) for the ensembles of a run, and the column probability_met
+// added to the targets.csv
 // already in `dir` (share of trajectories whose target value meets the target; empty for period targets and
 // deterministic variants).
 void write_ensemble_outputs(const std::string& dir, const scenarios::ScenarioSet& set,

@@ -50,6 +50,9 @@ struct RunConfig {
   // the outputs. comm: the MPI ranks to split the trajectories across (null: this process alone).
   std::optional<long long> trajectories;
   std::optional<std::uint64_t> seed;
+  // Above this many bytes of per-trajectory summary cells (N × cells × 8) a one-process ensemble keeps them in a
+  // scratch file in the staging folder and computes quantiles block by block (--ensemble-memory MIB; ensemble.hpp).
+  std::size_t ensemble_memory_bytes = std::size_t{1} << 30;
   const EnsembleComm* comm = nullptr;
 };
 

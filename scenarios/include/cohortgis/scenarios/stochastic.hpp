@@ -6,12 +6,36 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "cohortgis/engine/projection.hpp"
 
 namespace cohortgis::scenarios {
+
+// Trajectories given as data (the UN's probabilistic WPP, bayesTFR / bayesLife output): one value per trajectory,
+// zone (or one for the whole area), sex (e0 only, or one for both) and step, read from a table
+// `trajectory, year, [zone], [sex], value` (external_trajectories.cpp; scenarios/README.md "External trajectories").
+struct ExternalTrajectories {
+  std::string file;                   // the path as written, for messages
+  std::vector<long long> ids;         // the table's trajectory numbers, ascending: ensemble trajectory i uses ids[i]
+  int zones = 1, sexes = 1, steps = 0;  // zones 1: no zone column; sexes 1: no sex column
+  std::vector<double> values;         // [trajectory][zone][sex][step]
+  double at(std::size_t trajectory, int zone, int sex, int step) const {
+    const std::size_t z = zones == 1 ? 0 : static_cast<std::size_t>(zone), x = sexes == 1 ? 0 : static_cast<std::size_t>(sex);
+    return values[((trajectory * static_cast<std::size_t>(zones) + z) * static_cast<std::size_t>(sexes) + x) *
+                      static_cast<std::size_t>(steps) + static_cast<std::size_t>(step)];
+  }
+};
+
+// The factor F of a zone × zone correlation matrix R = F Fᵀ (eigen-decomposition R = V Λ Vᵀ, F = V Λ^½ with
+// eigenvalues below 0 by rounding set to 0): X = F E has corr(X_i, X_j) = R_ij for independent standard normal E.
+struct CorrelationFactor {
+  std::string file;           // the path as written
+  int zones = 0;
+  std::vector<double> factor;  // [zone][component], row-major
+};
 
 struct StochasticSpec {
   int trajectories = 0;         // ensemble size set in the scenario (0: none; --trajectories overrides)
@@ -29,10 +53,21 @@ struct StochasticSpec {
   // independent standard normals; corr(X_z, X_w) = ρ), applied to the given net migration, the external flows and the
   // OD rates out of the zone (origin losses and destination gains of a flow stay equal).
   double migration_sd = 0.0, migration_correlation = 0.0;
+  // The migration correlation as a zone × zone matrix (migration.correlation = a table); null: the common factor ρ.
+  std::shared_ptr<const CorrelationFactor> migration_correlation_matrix;
+  // TFR and e0 trajectories given as data (tfr_trajectories, e0_trajectories); null when not given.
+  std::shared_ptr<const ExternalTrajectories> tfr_trajectories, e0_trajectories;
+  // The life-table method of the scenario: e0_trajectories are matched with the engine's own life table.
+  LifeTableMethod life_table_method;
   std::string where;  // "file:line:column" of [stochastic], for messages
 
-  bool declared() const { return trajectories > 0 || tfr_sd > 0 || k_sd > 0 || migration_sd > 0; }
+  bool declared() const {
+    return trajectories > 0 || tfr_sd > 0 || k_sd > 0 || migration_sd > 0 || tfr_trajectories || e0_trajectories;
+  }
 };
+
+// Refuses an ensemble of n trajectories when a trajectory table holds fewer than n (InputError naming the file).
+void check_ensemble_size(const StochasticSpec& spec, long long n);
 
 // Random-number streams of one trajectory (the counter's first word).
 enum class RandomStream : std::uint64_t { fertility = 1, mortality = 2, migration_common = 3, migration_zone = 4 };
@@ -54,6 +89,8 @@ struct TrajectoryDraws {
   double tfr_deviation(int years) const;
   double k_deviation(int years) const;
   double migration_multiplier(int step, int zone) const;
+  // Every zone's multiplier of step k (with a correlation matrix: X = F E from one set of Z deviates E).
+  std::vector<double> migration_multipliers(int step, int zones) const;
 };
 
 // Perturbs one step's fixed schedules in place (before population-dependent adjustments) on `grid` with `zones`
