@@ -128,7 +128,8 @@ struct Rows {
 
   // The table's column of a logical column, kNoColumn when it has none. Remembered per logical name (and for the
   // column count it was found for: a WPP wide row gains columns): a cell access of a table of millions of rows must
-  // not map the name and search the columns each time.
+  // not map the name and search the columns each time. The cache makes a Rows one thread's at a time (the register
+  // pipeline's worker has its own copy).
   static constexpr std::size_t kNoColumn = static_cast<std::size_t>(-1);
   std::size_t column_index(const std::string& logical) const;
   mutable std::vector<std::pair<std::string, std::size_t>> column_cache;
