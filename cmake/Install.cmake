@@ -68,7 +68,7 @@ if(COHORTGIS_SHARED)
   set(COHORTGIS_PC_PRIVATE "")
 else()
   # A static library needs what the libraries use inside (their private dependencies).
-  set(COHORTGIS_PC_PRIVATE "Requires.private: gdal proj geos pangocairo cairo-svg cairo-pdf cairo-png")
+  set(COHORTGIS_PC_PRIVATE "Requires.private: gdal proj geos libcrypto pangocairo cairo-svg cairo-pdf cairo-png")
 endif()
 configure_file(${PROJECT_SOURCE_DIR}/cmake/cohortgis.pc.in ${PROJECT_BINARY_DIR}/cohortgis.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/cohortgis.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT development)

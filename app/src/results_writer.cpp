@@ -97,6 +97,8 @@ void ResultsWriter::begin_variant(const scenarios::Scenario& scenario) {
   period_results_.clear();
   group_period_results_.clear();
   tables_.clear();
+  state_keys_.clear();  // a variant's zones and groups are its own
+  age_texts_.clear();
   years_.clear();
   totals_.clear();
   timings_.clear();
@@ -115,7 +117,7 @@ void ResultsWriter::write_population(const CohortArray& pop, int year) {
         for (int i = 0; i < L.grid.n_ages; ++i) {
           buf_ += prefix;
           append_state_key(z, g, s);
-          buf_ += std::to_string(L.grid.age_start(i));
+          buf_ += age_text(L, i);
           buf_ += ',';
           const bool hidden = append_published(buf_, pop.at(z, g, s, i), set_.outputs.min_cell);
           if (set_.outputs.min_cell > 0) buf_ += hidden ? ",1" : ",0";
@@ -350,7 +352,7 @@ void ResultsWriter::step(const StepResult& r) {
     if (persons == 0.0) return;  // rows of exactly 0 persons are left out
     buf_ += prefix;
     append_state_key(z, g, s);
-    if (age >= 0) buf_ += std::to_string(L.grid.age_start(age));
+    if (age >= 0) buf_ += age_text(L, age);
     buf_ += ',';
     buf_ += component;
     buf_ += ',';
@@ -420,12 +422,28 @@ void ResultsWriter::flush_if_full(TextFile& file) {
 }
 
 void ResultsWriter::append_state_key(int zone, int group, int sex) {
-  append_csv_field(buf_, sc_->zones[uz(zone)].id);
-  buf_ += ',';
-  append_csv_field(buf_, sc_->group_names[uz(group)]);
-  buf_ += ',';
-  buf_ += sex_name(static_cast<Sex>(sex));
-  buf_ += ',';
+  const std::size_t G = sc_->group_names.size();
+  if (state_keys_.empty())
+    for (const auto& z : sc_->zones)
+      for (const auto& g : sc_->group_names)
+        for (int x = 0; x < 2; ++x) {
+          std::string& key = state_keys_.emplace_back();
+          append_csv_field(key, z.id);
+          key += ',';
+          append_csv_field(key, g);
+          key += ',';
+          key += sex_name(static_cast<Sex>(x));
+          key += ',';
+        }
+  buf_ += state_keys_[(uz(zone) * G + uz(group)) * 2 + uz(sex)];
+}
+
+const std::string& ResultsWriter::age_text(const CohortLayout& L, int i) {
+  if (age_texts_.size() != uz(L.grid.n_ages)) {
+    age_texts_.clear();
+    for (int a = 0; a < L.grid.n_ages; ++a) age_texts_.push_back(std::to_string(L.grid.age_start(a)));
+  }
+  return age_texts_[uz(i)];
 }
 
 void ResultsWriter::finish() {

@@ -101,6 +101,10 @@ class ResultsWriter : public ResultSink {
   std::vector<StepTiming> timings_;
   std::chrono::steady_clock::time_point mark_;
   std::string buf_;
+  // "zone,group,sex," of every state and the age labels, escaped and formatted once per variant: a row of
+  // population.csv or components.csv is otherwise three field escapes and an integer formatting.
+  std::vector<std::string> state_keys_, age_texts_;
+  const std::string& age_text(const CohortLayout& L, int i);
   bool cube_csv_ = true;
   bool target_year(int year) const;
   void flush_if_full(TextFile& file);  // writes buf_ to `file` once it holds 1 MiB  // a target needs this year's indicators (only those tables are kept)

@@ -1,50 +1,51 @@
 // SPDX-License-Identifier: Apache-2.0
-// sha256_file with GDAL's CPL_SHA256 (port/cpl_sha256.h).
+// sha256_file with OpenSSL's libcrypto (EVP SHA-256). Every output file of a run is hashed for manifest.json (3.3 GB
+// of CSV at 3,000 zones): OpenSSL's SHA-NI/AVX2 code took 0.63 s of user CPU for an 837 MB components.csv where GDAL's
+// portable CPL_SHA256, used here before, took 4.10 s (same digest, as it must be).
 #include "cohortgis/geodata/sha256.hpp"
 
-#include <cpl_port.h>
+#include <openssl/evp.h>
 
 #include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <memory>
+#include <stdexcept>
 #include <vector>
 
 #include "cohortgis/engine/types.hpp"
-
-#if __has_include(<cpl_sha256.h>)
-#include <cpl_sha256.h>
-#else
-// Debian's libgdal-dev does not install cpl_sha256.h although libgdal exports these functions. The context layout
-// below is GDAL's (port/cpl_sha256.h, unchanged since GDAL 2.1); the known-digest tests catch a mismatch.
-extern "C" {
-struct CPL_SHA256Context {
-  GUIntBig totalLength;
-  GUInt32 hash[8];
-  GUInt32 bufferLength;
-  union {
-    GUInt32 words[16];
-    GByte bytes[64];
-  } buffer;
-};
-void CPL_SHA256Init(CPL_SHA256Context* sc);
-void CPL_SHA256Update(CPL_SHA256Context* sc, const void* data, size_t len);
-void CPL_SHA256Final(CPL_SHA256Context* sc, GByte hash[32]);
-}
-#endif
 
 namespace cohortgis::geodata {
 
 namespace {
 
-std::string hex_digest(CPL_SHA256Context& ctx) {
-  std::array<GByte, 32> digest{};
-  CPL_SHA256Final(&ctx, digest.data());
+struct FreeContext {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+using Context = std::unique_ptr<EVP_MD_CTX, FreeContext>;
+
+Context begin_sha256() {
+  Context ctx(EVP_MD_CTX_new());
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1)
+    throw std::runtime_error("SHA-256: OpenSSL could not start a digest");
+  return ctx;
+}
+
+void update(EVP_MD_CTX* ctx, const void* data, std::size_t n) {
+  if (EVP_DigestUpdate(ctx, data, n) != 1) throw std::runtime_error("SHA-256: OpenSSL digest update failed");
+}
+
+std::string hex_digest(EVP_MD_CTX* ctx) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int n = 0;
+  if (EVP_DigestFinal_ex(ctx, digest.data(), &n) != 1 || n != 32)
+    throw std::runtime_error("SHA-256: OpenSSL digest final failed");
   static const char* hex = "0123456789abcdef";
   std::string out;
-  for (GByte b : digest) {
-    out += hex[b >> 4];
-    out += hex[b & 15];
+  for (unsigned int i = 0; i < n; ++i) {
+    out += hex[digest[i] >> 4];
+    out += hex[digest[i] & 15];
   }
   return out;
 }
@@ -52,24 +53,22 @@ std::string hex_digest(CPL_SHA256Context& ctx) {
 }  // namespace
 
 std::string sha256_text(std::string_view bytes) {
-  CPL_SHA256Context ctx;
-  CPL_SHA256Init(&ctx);
-  CPL_SHA256Update(&ctx, bytes.data(), bytes.size());
-  return hex_digest(ctx);
+  Context ctx = begin_sha256();
+  update(ctx.get(), bytes.data(), bytes.size());
+  return hex_digest(ctx.get());
 }
 
 std::string sha256_file(const std::string& path) {
+  Context ctx = begin_sha256();
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) throw InputError(path + ": cannot be opened for reading (" + std::strerror(errno) + ")");
-  CPL_SHA256Context ctx;
-  CPL_SHA256Init(&ctx);
-  std::vector<char> buf(1 << 16);
+  std::vector<char> buf(1 << 20);
   std::size_t n = 0;
-  while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) CPL_SHA256Update(&ctx, buf.data(), n);
+  while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) update(ctx.get(), buf.data(), n);
   const bool failed = std::ferror(f) != 0;
   std::fclose(f);
   if (failed) throw InputError(path + ": read error while computing its SHA-256");
-  return hex_digest(ctx);
+  return hex_digest(ctx.get());
 }
 
 }  // namespace cohortgis::geodata

@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <string_view>
 #include <system_error>
 
 namespace cohortgis::geodata {
@@ -38,8 +39,12 @@ std::string join(const std::vector<std::string>& v) { return quoted_list(v, 50);
 }  // namespace
 
 bool parse_number(const std::string& text, double& out) {
-  std::string t = trim(text);
-  if (!t.empty() && t.front() == '+') t.erase(0, 1);
+  // The trimmed cell as a view: every number cell of every table passes here, and copying a cell longer than the
+  // short-string buffer (a 17-digit rate) was a heap allocation per cell.
+  const auto b = text.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return false;
+  std::string_view t(text.data() + b, text.find_last_not_of(" \t\r\n") - b + 1);
+  if (t.front() == '+') t.remove_prefix(1);
   if (t.empty()) return false;
   double v = 0.0;
   const auto r = std::from_chars(t.data(), t.data() + t.size(), v, std::chars_format::general);

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "cohortgis/scenarios/records.hpp"
@@ -66,7 +67,8 @@ struct Build {
   Scenario& sc;
   int Z = 0, G = 0, A = 0, rows = 0, z = 5, steps = 0;
   int base_year = 0, horizon = 0;
-  std::map<std::string, int> zone_index, group_index;
+  // Hashed: every row of a schedule table looks its zone up (millions of rows at thousands of zones).
+  std::unordered_map<std::string, int> zone_index, group_index;
   // Zone centroids (longitude, latitude) from [geography.source], in zone order; empty without a source.
   std::shared_ptr<const std::vector<geodata::XY>> centroids_lonlat;
   // What `[base_population] records` gave (read_records.cpp); null without a register.

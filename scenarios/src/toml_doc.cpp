@@ -238,6 +238,17 @@ geodata::Table one_cell(const Rows& rows, std::size_t r, const std::string& logi
 }
 }  // namespace
 
+std::size_t Rows::column_index(const std::string& logical) const {
+  if (column_cache_width != table.columns.size()) (column_cache.clear(), column_cache_width = table.columns.size());
+  for (const auto& [name, c] : column_cache)
+    if (name == logical) return c;
+  const std::string col = ref.column(logical);
+  const auto it = std::find(table.columns.begin(), table.columns.end(), col);
+  const std::size_t c = it == table.columns.end() ? kNoColumn : static_cast<std::size_t>(it - table.columns.begin());
+  column_cache.emplace_back(logical, c);
+  return c;
+}
+
 double Rows::number(std::size_t r, const std::string& logical) const {
   double v = 0.0;
   if (geodata::parse_number(text(r, logical), v)) return v;
@@ -442,7 +453,7 @@ void read_wpp_rows(const Doc& doc, const TableRef& ref, const std::vector<geodat
 
 Rows read_rows(const Doc& doc, const TableRef& ref, const std::vector<std::string>& required,
                const std::vector<std::string>& number_columns) {
-  Rows rows{ref, {}, {}, {}};
+  Rows rows{ref, {}, {}, {}, {}, 0};
   const std::vector<geodata::ColumnSpec> spec = column_spec(ref, required);
   if (ref.wpp.on) {
     read_wpp_rows(doc, ref, spec, rows);
@@ -473,7 +484,7 @@ Rows read_rows(const Doc& doc, const TableRef& ref, const std::vector<std::strin
 void stream_rows(const Doc& doc, const TableRef& ref, const std::vector<std::string>& required,
                  const std::vector<std::string>& number_columns, const std::function<void(const Rows&)>& on_row) {
   const std::vector<geodata::ColumnSpec> spec = column_spec(ref, required);
-  Rows one{ref, {}, {0}, {}};
+  Rows one{ref, {}, {0}, {}, {}, 0};
   bool primed = false;
   std::size_t kept = 0;
   WppScan scan;

@@ -116,14 +116,24 @@ struct Rows {
   // streamed: the UN's files hold every country); empty: table row i is data row table.first_row + i.
   std::vector<std::size_t> data_row;
   std::size_t size() const { return keep.size(); }
-  bool has(const std::string& logical) const { return table.has_column(ref.column(logical)); }
+  bool has(const std::string& logical) const { return column_index(logical) != kNoColumn; }
   const std::string& text(std::size_t r, const std::string& logical) const {
-    return table.text(keep[r], ref.column(logical));
+    const std::size_t c = column_index(logical);
+    return c == kNoColumn ? table.text(keep[r], ref.column(logical)) : table.text(keep[r], c);  // throws, listing the columns
   }
   double number(std::size_t r, const std::string& logical) const;
   // A whole number in [lo, hi] ("5", "5.0"; not "5.5"); `what` names it in the error ("a whole age").
   int whole(std::size_t r, const std::string& logical, long long lo, long long hi, const std::string& what) const;
   std::string where(std::size_t r, const std::string& logical) const;
+
+  // The table's column of a logical column, kNoColumn when it has none. Remembered per logical name (and for the
+  // column count it was found for: a WPP wide row gains columns): a cell access of a table of millions of rows must
+  // not map the name and search the columns each time. The cache makes a Rows one thread's at a time (the register
+  // pipeline's worker has its own copy).
+  static constexpr std::size_t kNoColumn = static_cast<std::size_t>(-1);
+  std::size_t column_index(const std::string& logical) const;
+  mutable std::vector<std::pair<std::string, std::size_t>> column_cache;
+  mutable std::size_t column_cache_width = 0;
 };
 
 // ---- value maps and age labels (value_maps.cpp) ----

@@ -119,7 +119,13 @@ TEST(ReadTable, ParseNumber) {
   EXPECT_EQ(v, 3.0);
   EXPECT_TRUE(parse_number("-1e-3", v));
   EXPECT_EQ(v, -0.001);
-  for (const char* bad : {"", "  ", "abc", "1.2.3", "inf", "-inf", "nan", "1e999", "0x10", "12abc"})
+  // Blanks and the sign around cells longer than a short string (the cell is parsed as a view, not copied).
+  EXPECT_TRUE(parse_number("\t 0.013171353594557610123 \r\n", v));
+  EXPECT_EQ(v, 0.013171353594557610123);
+  EXPECT_TRUE(parse_number(" +1234567890123.25", v));
+  EXPECT_EQ(v, 1234567890123.25);
+  for (const char* bad : {"", "  ", "abc", "1.2.3", "inf", "-inf", "nan", "1e999", "0x10", "12abc", "+", " + ",
+                          "+ 5", "++5", "5 5"})
     EXPECT_FALSE(parse_number(bad, v)) << bad;
   Table t;
   t.path = "mem.csv";
@@ -181,6 +187,11 @@ TEST(Sha256File, KnownDigests) {
   const auto empty = std::filesystem::temp_directory_path() / ("cohortgis_empty_" + std::to_string(::getpid()));
   std::ofstream(empty).close();
   EXPECT_EQ(sha256_file(empty.string()), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  // Longer than one read buffer (1 MiB): 3,000,000 'a' (digest from coreutils sha256sum).
+  std::ofstream(empty, std::ios::binary) << std::string(3000000, 'a');
+  EXPECT_EQ(sha256_file(empty.string()), "2a152c894398719c0570f83fac34ac03a0f6e8e474b995c2403aa5434f7b9dd4");
+  // FIPS 180-2, appendix B.1: SHA-256("abc").
+  EXPECT_EQ(sha256_text("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   std::filesystem::remove(empty);
   const std::string msg = input_error([&] { sha256_file(fixture("tables/does_not_exist.csv")); });
   EXPECT_NE(msg.find("does_not_exist.csv: cannot be opened"), std::string::npos) << msg;

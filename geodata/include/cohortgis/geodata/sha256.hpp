@@ -7,7 +7,7 @@
 
 namespace cohortgis::geodata {
 
-// SHA-256 of the file's bytes as 64 lowercase hex digits (GDAL's CPL_SHA256). Throws InputError when unreadable.
+// SHA-256 of the file's bytes as 64 lowercase hex digits (OpenSSL's libcrypto). Throws InputError when unreadable.
 std::string sha256_file(const std::string& path);
 // SHA-256 of bytes in memory, the same form.
 std::string sha256_text(std::string_view bytes);
