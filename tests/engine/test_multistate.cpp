@@ -85,7 +85,7 @@ struct Case {
   // Survival ratios / Lx of state (z, g, s) from the engine's own life table (so Lx and S inputs are consistent).
   LifeTable table(int z, int g, int s) const {
     const AgeGrid lt_grid = grid;
-    const auto mx = makeham_mx(lt_grid, 1.0 + 0.2 * z + 0.5 * g + 0.3 * s);
+    const auto mx = makeham_mx(lt_grid, 1.0 + 0.02 * (z % 10) + 0.5 * g + 0.3 * s);
     return grid.width_years == 1 ? single_year_life_table(mx, static_cast<Sex>(s))
                                  : abridged_life_table(mx, static_cast<Sex>(s));
   }
@@ -99,7 +99,7 @@ struct Case {
       for (int g = 0; g < groups; ++g)
         for (int s = 0; s < 2; ++s) {
           if (kind == MortalityInput::death_rates) {
-            const auto mx = makeham_mx(grid, 1.0 + 0.2 * z + 0.5 * g + 0.3 * s);
+            const auto mx = makeham_mx(grid, 1.0 + 0.02 * (z % 10) + 0.5 * g + 0.3 * s);
             sch.mortality.insert(sch.mortality.end(), mx.begin(), mx.end());
             continue;
           }

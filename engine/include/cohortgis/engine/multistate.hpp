@@ -36,7 +36,8 @@ StateMatrix linear_transition_probabilities(const StateMatrix& M, double width_y
 //   S[w]  the open group by `open` (keep: applies to K(w−1) + K(w); drop: to K(w−1) alone).
 // M_rows: M(x) per life-table row. abridged_first: rows 0 (1 year) and 1 (4 years) make up grid index 0 of a
 // five-year grid (P(0) = P_4·P_1, L(0) = ½(I + P_1) + 2(I + P_4)·P_1 per unit radix), and row r ≥ 1 is index r − 1;
-// otherwise row i is index i. P_out (optional, size w + 1): P(i) of each grid index (the abridged product for 0).
+// otherwise row i is index i. P_out (optional, size w + 1): P(i) of each grid index (the abridged product for 0;
+// for the open group only under `drop`, 0 under `keep`, which does not use it).
 // Throws InputError when a matrix to invert is singular (e.g. an open group without deaths under `keep`).
 void multistate_survivorship(const AgeGrid& grid, std::span<const StateMatrix> M_rows, bool abridged_first,
                              OpenAgeSurvivors open, std::span<StateMatrix> S, std::span<StateMatrix> P_out = {});
