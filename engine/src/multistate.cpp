@@ -133,13 +133,17 @@ void multistate_survivorship(const AgeGrid& grid, std::span<const StateMatrix> M
   if (abridged_first && grid.width_years != 5)
     throw InputError("multistate_survivorship: abridged rows 0 and 1-4 need a five-year grid");
   switch (M_rows[0].rows()) {
-    case 1: return survivorship_fixed<1>(grid, M_rows, abridged_first, open, S, P_out);
-    case 2: return survivorship_fixed<2>(grid, M_rows, abridged_first, open, S, P_out);
-    case 3: return survivorship_fixed<3>(grid, M_rows, abridged_first, open, S, P_out);
-    case 4: return survivorship_fixed<4>(grid, M_rows, abridged_first, open, S, P_out);
+    case 1:
+      return survivorship_fixed<1>(grid, M_rows, abridged_first, open, S, P_out);
+    case 2:
+      return survivorship_fixed<2>(grid, M_rows, abridged_first, open, S, P_out);
+    case 3:
+      return survivorship_fixed<3>(grid, M_rows, abridged_first, open, S, P_out);
+    case 4:
+      return survivorship_fixed<4>(grid, M_rows, abridged_first, open, S, P_out);
     default:
-      return survivorship<StateMatrix>(grid, [&](std::size_t r) -> const StateMatrix& { return M_rows[r]; },
-                                       abridged_first, open, S, P_out);
+      return survivorship<StateMatrix>(
+          grid, [&](std::size_t r) -> const StateMatrix& { return M_rows[r]; }, abridged_first, open, S, P_out);
   }
 }
 

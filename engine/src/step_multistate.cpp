@@ -13,6 +13,7 @@
 // Births come from the women's exposure z·(K_f(i) + Q_f(i))/2 (A3 step 4, Rogers 1975 ch. 5); newborns of state g
 // are spread by S(0) = L(0)·l(0)^-1 / z. Moves are recorded as transfer_in / transfer_out by index at the END of the
 // step (cohort convention, like deaths), and net_migrants = transfer_in − transfer_out.
+#include <algorithm>
 #include <cmath>
 
 #include "step_runner.hpp"
@@ -37,11 +38,30 @@ void StepRunner::validate_multistate() const {
   if (!sch_.external_out.empty()) refuse("out-migration given as counts");
   if (!sch_.external_out_rate.empty()) refuse("external out-migration rates");
   if (sch_.od && !sch_.od->empty())
-    refuse("origin-destination migration between zones (the multistate step is zone-local: its states are the "
-           "groups of a zone)");
+    refuse(
+        "origin-destination migration between zones (the multistate step is zone-local: its states are the "
+        "groups of a zone)");
   if (L_.groups > kMaxMultistateStates)
     throw InputError(when + ": method 'multistate' takes at most " + std::to_string(kMaxMultistateStates) +
                      " groups per zone, got " + std::to_string(L_.groups));
+}
+
+void StepRunner::prepare_multistate_cache() {
+  auto same = [](const std::vector<GroupTransition>& a, const std::vector<GroupTransition>& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t k = 0; k < a.size(); ++k)
+      if (a[k].from_group != b[k].from_group || a[k].to_group != b[k].to_group ||
+          a[k].rate_per_year != b[k].rate_per_year || a[k].zone_multiplier != b[k].zone_multiplier)
+        return false;
+    return true;
+  };
+  const std::size_t n = uz(L_.zones) * kSexes * L_.ages() * uz(L_.groups) * uz(L_.groups);
+  reuse_multistate_ = plan_.reuse_mortality && ms_cache_.valid && ms_cache_.S.size() == n &&
+                      same(ms_cache_.transitions, sch_.transitions);
+  if (reuse_multistate_) return;
+  ms_cache_.valid = false;
+  ms_cache_.S.resize(n);
+  ms_cache_.transitions = sch_.transitions;
 }
 
 void StepRunner::step_zone_multistate(int z, Scratch& sc) {
@@ -75,48 +95,59 @@ void StepRunner::step_zone_multistate(int z, Scratch& sc) {
   sc.ms_P.resize(nA);
   sc.ms_S.resize(2 * nA);
 
+  const std::size_t GG = uz(G) * uz(G);
   for (int s = 0; s < 2; ++s) {
-    // M(x) per row: death rates on the diagonal, then every transition g → h: + m on (g, g), − m on (h, g).
-    for (std::size_t r = 0; r < rows; ++r) {
-      StateMatrix& M = sc.ms_M[r];
-      M.setZero(G, G);
-      const std::size_t i = r < shift ? 0 : r - shift;  // grid index of the row
-      for (int g = 0; g < G; ++g) {
-        if (given) {
-          // The rate of the one-state linear table with the given survival over the interval (index i → i+1;
-          // the open group and the one below it use S[w]).
-          const double Sx = survival(z, g, s)[std::min(i + 1, w)];
-          M(g, g) = linear_death_rate(Sx, zy);
-        } else {
-          M(g, g) = sch_.mortality[((uz(z) * uz(G) + uz(g)) * kSexes + uz(s)) * mx_rows + r];
-        }
-      }
-      for (const auto& t : sch_.transitions) {
-        const double m = t.rate_per_year[uz(s) * nA + i] * (t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)]);
-        M(t.from_group, t.from_group) += m;
-        M(t.to_group, t.from_group) -= m;
-      }
-    }
     std::span<StateMatrix> S(sc.ms_S.data() + uz(s) * nA, nA);
-    try {
-      multistate_survivorship(L_.grid, sc.ms_M, abridged, cfg_.multistate_open_age, S, sc.ms_P);
-    } catch (const InputError& e) {
-      throw InputError(where(z, -1, s, -1) + ": " + e.what());
-    }
-    // Transition rates so high that linear integration gives a negative probability (h·M's diagonal above 1).
-    for (std::size_t i = 0; i < nA; ++i)
-      for (int from = 0; from < G; ++from)
-        for (int to = 0; to < G; ++to) {
-          const double p = sc.ms_P[i](to, from), q = S[i](to, from);
-          if (p < kNegativeProbability || q < kNegativeProbability)
-            throw InputError(
-                where(z, from, s, static_cast<int>(i)) + ": the death and transition rates make the " +
-                (p < kNegativeProbability ? std::string("probability P(x)") : std::string("survivorship S(x)")) +
-                (to == from ? " of staying in group '" + cfg_.group_names[uz(from)] + "'"
-                            : " of moving to group '" + cfg_.group_names[uz(to)] + "'") +
-                " negative (" + fmt(p < kNegativeProbability ? p : q) +
-                "); linear integration needs (death + transition rates out of the group) · z/2 < 1 per age group");
+    double* flat = ms_cache_.S.data() + ((uz(z) * kSexes + uz(s)) * nA) * GG;  // [age][G·G] of this zone and sex
+    if (reuse_multistate_) {
+      for (std::size_t i = 0; i < nA; ++i) {
+        S[i].resize(G, G);
+        std::copy(flat + i * GG, flat + (i + 1) * GG, S[i].data());
+      }
+    } else {
+      // M(x) per row: death rates on the diagonal, then every transition g → h: + m on (g, g), − m on (h, g).
+      for (std::size_t r = 0; r < rows; ++r) {
+        StateMatrix& M = sc.ms_M[r];
+        M.setZero(G, G);
+        const std::size_t i = r < shift ? 0 : r - shift;  // grid index of the row
+        for (int g = 0; g < G; ++g) {
+          if (given) {
+            // The rate of the one-state linear table with the given survival over the interval (index i → i+1;
+            // the open group and the one below it use S[w]).
+            const double Sx = survival(z, g, s)[std::min(i + 1, w)];
+            M(g, g) = linear_death_rate(Sx, zy);
+          } else {
+            M(g, g) = sch_.mortality[((uz(z) * uz(G) + uz(g)) * kSexes + uz(s)) * mx_rows + r];
+          }
         }
+        for (const auto& t : sch_.transitions) {
+          const double m =
+              t.rate_per_year[uz(s) * nA + i] * (t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)]);
+          M(t.from_group, t.from_group) += m;
+          M(t.to_group, t.from_group) -= m;
+        }
+      }
+      try {
+        multistate_survivorship(L_.grid, sc.ms_M, abridged, cfg_.multistate_open_age, S, sc.ms_P);
+      } catch (const InputError& e) {
+        throw InputError(where(z, -1, s, -1) + ": " + e.what());
+      }
+      // Transition rates so high that linear integration gives a negative probability (h·M's diagonal above 1).
+      for (std::size_t i = 0; i < nA; ++i)
+        for (int from = 0; from < G; ++from)
+          for (int to = 0; to < G; ++to) {
+            const double p = sc.ms_P[i](to, from), q = S[i](to, from);
+            if (p < kNegativeProbability || q < kNegativeProbability)
+              throw InputError(
+                  where(z, from, s, static_cast<int>(i)) + ": the death and transition rates make the " +
+                  (p < kNegativeProbability ? std::string("probability P(x)") : std::string("survivorship S(x)")) +
+                  (to == from ? " of staying in group '" + cfg_.group_names[uz(from)] + "'"
+                              : " of moving to group '" + cfg_.group_names[uz(to)] + "'") +
+                  " negative (" + fmt(p < kNegativeProbability ? p : q) +
+                  "); linear integration needs (death + transition rates out of the group) · z/2 < 1 per age group");
+          }
+      for (std::size_t i = 0; i < nA; ++i) std::copy(S[i].data(), S[i].data() + GG, flat + i * GG);
+    }
 
     // A3 steps 2–3 as competing risks. Step 1 without migrants: A = K(t), E = 0.
     for (int g = 0; g < G; ++g) {

@@ -86,8 +86,17 @@ struct MortalityCache {
 
 // What a run keeps from step to step: the mortality cache, the per-zone lists (cleared, not reallocated, every
 // step: their memory is not churned through the allocator) and the per-thread scratch.
+// The multistate step's survivorship matrices S(x) of the last step, reused while the provider says mortality is
+// unchanged and the group transitions are the same (S depends on nothing else): [zone][sex][age][G·G], column-major.
+struct MultistateCache {
+  bool valid = false;
+  std::vector<double> S;
+  std::vector<GroupTransition> transitions;
+};
+
 struct RunWorkspace {
   MortalityCache cache;
+  MultistateCache multistate;
   std::vector<std::vector<double>> zone_scale;
   std::vector<std::vector<AdjustedCell>> scaled, floored, overridden;
   ScratchPool<Scratch> scratch;
@@ -111,6 +120,7 @@ class StepRunner {
         next_(next),
         c_(comp),
         cache_(ws.cache),
+        ms_cache_(ws.multistate),
         zone_scale_(ws.zone_scale),
         scaled_(ws.scaled),
         floored_(ws.floored),
@@ -133,6 +143,7 @@ class StepRunner {
   // Rogers' multistate step of one zone (step_multistate.cpp) and the check of a multistate step's schedules.
   void step_zone_multistate(int zone, Scratch& s);
   void validate_multistate() const;
+  void prepare_multistate_cache();  // decides reuse_multistate_; sizes the cache when it is rebuilt
   void births_of_group(int zone, int group, Scratch& sc);  // A3 step 4 into sc.B
   void apply_newborn_rules(int zone, Scratch& sc);         // B3
   void sum_state_totals(int zone, Scratch& sc);            // deaths_by_state, net_migrants_by_state
@@ -179,6 +190,8 @@ class StepRunner {
   CohortArray& next_;
   StepComponents& c_;
   MortalityCache& cache_;
+  MultistateCache& ms_cache_;
+  bool reuse_multistate_ = false;  // this step's S(x) are the cache's (step_multistate.cpp)
   StepPlan plan_;
   // conserve: per zone, the factor applied to every out-flow of a cell, [group][sex][age]; empty when no cell of
   // the zone was scaled (the common case: no state-sized array to write and read).

@@ -10,17 +10,23 @@ namespace cohortgis::scenarios::detail {
 void read_projection_method(const Doc& doc, const toml::table& p, Scenario& sc) {
   if (const toml::node* m = p.get("method")) {
     const std::string v = doc.string(*m, "projection.method");
-    if (v == "flows") sc.method = ProjectionMethod::flows;
-    else if (v == "multistate") sc.method = ProjectionMethod::multistate;
-    else doc.fail(m, "projection.method", "expected \"flows\" or \"multistate\", got \"" + v + "\"");
+    if (v == "flows")
+      sc.method = ProjectionMethod::flows;
+    else if (v == "multistate")
+      sc.method = ProjectionMethod::multistate;
+    else
+      doc.fail(m, "projection.method", "expected \"flows\" or \"multistate\", got \"" + v + "\"");
   }
   if (const toml::node* o = p.get("multistate_open_age")) {
     if (sc.method != ProjectionMethod::multistate)
       doc.fail(o, "projection.multistate_open_age", "only with method = \"multistate\"");
     const std::string v = doc.string(*o, "projection.multistate_open_age");
-    if (v == "keep") sc.multistate_open_age = OpenAgeSurvivors::keep;
-    else if (v == "drop") sc.multistate_open_age = OpenAgeSurvivors::drop;
-    else doc.fail(o, "projection.multistate_open_age", "expected \"keep\" or \"drop\", got \"" + v + "\"");
+    if (v == "keep")
+      sc.multistate_open_age = OpenAgeSurvivors::keep;
+    else if (v == "drop")
+      sc.multistate_open_age = OpenAgeSurvivors::drop;
+    else
+      doc.fail(o, "projection.multistate_open_age", "expected \"keep\" or \"drop\", got \"" + v + "\"");
   }
 }
 
@@ -28,8 +34,10 @@ void check_multistate_forms(const Build& b, const Layer& L) {
   if (b.sc.method != ProjectionMethod::multistate) return;
   const Doc& doc = b.doc;
   auto refuse = [&](const toml::node* n, const std::string& key, const std::string& form) {
-    doc.fail(n, key, form + " has no multistate meaning: with projection.method = \"multistate\" people move only "
-                            "by [[transitions]] rates between the groups of a zone (use method = \"flows\")");
+    doc.fail(n, key,
+             form +
+                 " has no multistate meaning: with projection.method = \"multistate\" people move only "
+                 "by [[transitions]] rates between the groups of a zone (use method = \"flows\")");
   };
   const std::pair<const char*, const char*> migration[] = {
       {"net", "net migration given as counts"},
@@ -59,8 +67,8 @@ void check_multistate_forms(const Build& b, const Layer& L) {
 std::string multistate_rate_problem(double rate_per_year, int z) {
   return "a transition rate of " + fmt(rate_per_year) + " per year over a " + std::to_string(z) +
          "-year step makes the probability of staying in the group negative under method = \"multistate\" "
-         "(linear integration, P = (I + z/2·M)^-1 (I - z/2·M), needs rate · z/2 < 1, i.e. rate < " + fmt(2.0 / z) +
-         "; use step = 1 or lower rates)";
+         "(linear integration, P = (I + z/2·M)^-1 (I - z/2·M), needs rate · z/2 < 1, i.e. rate < " +
+         fmt(2.0 / z) + "; use step = 1 or lower rates)";
 }
 
 }  // namespace cohortgis::scenarios::detail

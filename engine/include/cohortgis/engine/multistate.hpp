@@ -23,8 +23,8 @@ namespace cohortgis {
 
 // The largest number of states of one zone the multistate step takes (matrices live on the stack).
 inline constexpr int kMaxMultistateStates = 16;
-using StateMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor, kMaxMultistateStates,
-                                  kMaxMultistateStates>;
+using StateMatrix =
+    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor, kMaxMultistateStates, kMaxMultistateStates>;
 
 // P = (I + h·M)^-1 (I − h·M), h = width_years / 2: the probabilities that a person in state j at exact age x is in
 // state k at exact age x + width (Rogers 1975 ch. 3, linear integration). Throws InputError when I + h·M is singular.
