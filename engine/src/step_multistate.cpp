@@ -99,12 +99,7 @@ void StepRunner::step_zone_multistate(int z, Scratch& sc) {
   for (int s = 0; s < 2; ++s) {
     std::span<StateMatrix> S(sc.ms_S.data() + uz(s) * nA, nA);
     double* flat = ms_cache_.S.data() + ((uz(z) * kSexes + uz(s)) * nA) * GG;  // [age][G·G] of this zone and sex
-    if (reuse_multistate_) {
-      for (std::size_t i = 0; i < nA; ++i) {
-        S[i].resize(G, G);
-        std::copy(flat + i * GG, flat + (i + 1) * GG, S[i].data());
-      }
-    } else {
+    if (!reuse_multistate_) {  // else the cache's S(x), read below straight from `flat`
       // M(x) per row: death rates on the diagonal, then every transition g → h: + m on (g, g), − m on (h, g).
       for (std::size_t r = 0; r < rows; ++r) {
         StateMatrix& M = sc.ms_M[r];
@@ -160,19 +155,21 @@ void StepRunner::step_zone_multistate(int z, Scratch& sc) {
     }
     double a[kMaxMultistateStates], dead[kMaxMultistateStates], out[kMaxMultistateStates], in[kMaxMultistateStates];
     for (std::size_t i = 1; i <= w; ++i) {
-      const StateMatrix& Si = S[i];
+      const double* Si = flat + i * GG;  // S(x) column-major: Si[k + g·G] = S_kg
       for (int g = 0; g < G; ++g) {
         const auto b = buffers(z, g, s, sc);
         a[g] = i < w ? b.A[i - 1] : (keep_open ? b.A[w - 1] + b.A[w] : b.A[w - 1]);
         out[g] = in[g] = 0.0;
       }
       for (int g = 0; g < G; ++g) {
-        const double col = Si.col(g).sum();
+        double col = 0.0;
+        for (int k = 0; k < G; ++k) col += Si[k + g * G];
         const double c = given && (i < w || keep_open) ? survival(z, g, s)[i] : col;
         dead[g] = (1.0 - c) * a[g];
         for (int k = 0; k < G; ++k) {
           if (k == g) continue;
-          const double x = given ? (col > 0.0 ? c * (Si(k, g) / col) * a[g] : 0.0) : Si(k, g) * a[g];
+          const double Skg = Si[k + g * G];
+          const double x = given ? (col > 0.0 ? c * (Skg / col) * a[g] : 0.0) : Skg * a[g];
           out[g] += x;
           in[k] += x;
         }
@@ -197,17 +194,19 @@ void StepRunner::step_zone_multistate(int z, Scratch& sc) {
 
   // A3 step 5 (newborns spread by S(0)), then the floor of step 7 and the components at index 0.
   for (int s = 0; s < 2; ++s) {
-    const StateMatrix& S0 = sc.ms_S[uz(s) * nA];
+    const double* S0 = ms_cache_.S.data() + ((uz(z) * kSexes + uz(s)) * nA) * GG;  // S(0), column-major
     double dead[kMaxMultistateStates], out[kMaxMultistateStates], in[kMaxMultistateStates];
     for (int g = 0; g < G; ++g) out[g] = in[g] = 0.0;
     for (int g = 0; g < G; ++g) {
       const double Bg = sc.B[uz(g) * 2 + uz(s)];
-      const double col = S0.col(g).sum();
+      double col = 0.0;
+      for (int k = 0; k < G; ++k) col += S0[k + g * G];
       const double c = given ? survival(z, g, s)[0] : col;
       dead[g] = (1.0 - c) * Bg;
       for (int k = 0; k < G; ++k) {
         if (k == g) continue;
-        const double x = given ? (col > 0.0 ? c * (S0(k, g) / col) * Bg : 0.0) : S0(k, g) * Bg;
+        const double Skg = S0[k + g * G];
+        const double x = given ? (col > 0.0 ? c * (Skg / col) * Bg : 0.0) : Skg * Bg;
         out[g] += x;
         in[k] += x;
       }
