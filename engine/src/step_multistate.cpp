@@ -154,17 +154,26 @@ void StepRunner::step_zone_multistate(int z, Scratch& sc) {
       b.Q[0] = 0.0;
     }
     double a[kMaxMultistateStates], dead[kMaxMultistateStates], out[kMaxMultistateStates], in[kMaxMultistateStates];
+    // The buffers, net migrants and given survival ratios of every group, looked up once per sex, not per cell.
+    SexStepBuffers bufs[kMaxMultistateStates];
+    double* mig[kMaxMultistateStates];
+    const double* given_S[kMaxMultistateStates];
+    for (int g = 0; g < G; ++g) {
+      bufs[g] = buffers(z, g, s, sc);
+      mig[g] = plan_.any_migration ? migrants(z, g, s, sc).data() : nullptr;
+      given_S[g] = survival(z, g, s).data();
+    }
     for (std::size_t i = 1; i <= w; ++i) {
       const double* Si = flat + i * GG;  // S(x) column-major: Si[k + g·G] = S_kg
       for (int g = 0; g < G; ++g) {
-        const auto b = buffers(z, g, s, sc);
+        const auto& b = bufs[g];
         a[g] = i < w ? b.A[i - 1] : (keep_open ? b.A[w - 1] + b.A[w] : b.A[w - 1]);
         out[g] = in[g] = 0.0;
       }
       for (int g = 0; g < G; ++g) {
         double col = 0.0;
         for (int k = 0; k < G; ++k) col += Si[k + g * G];
-        const double c = given && (i < w || keep_open) ? survival(z, g, s)[i] : col;
+        const double c = given && (i < w || keep_open) ? given_S[g][i] : col;
         dead[g] = (1.0 - c) * a[g];
         for (int k = 0; k < G; ++k) {
           if (k == g) continue;
@@ -175,12 +184,12 @@ void StepRunner::step_zone_multistate(int z, Scratch& sc) {
         }
       }
       for (int g = 0; g < G; ++g) {
-        const auto b = buffers(z, g, s, sc);
+        const auto& b = bufs[g];
         // drop: the open group's persons at t leave the projection; they are counted with its deaths.
         b.D[i] = i == w && !keep_open ? dead[g] + b.A[w] : dead[g];
         const double top = i == w && !keep_open ? b.A[w - 1] + b.A[w] : a[g];
         b.Q[i] = top - b.D[i] - out[g] + in[g];
-        if (plan_.any_migration) migrants(z, g, s, sc)[i] = in[g] - out[g];
+        if (mig[g]) mig[g][i] = in[g] - out[g];
         if (keep && plan_.has_tr) {
           c_.transfer_out.at(z, g, s, static_cast<int>(i)) = out[g];
           c_.transfer_in.at(z, g, s, static_cast<int>(i)) = in[g];
