@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Driver of the whole benchmark (bench/run_bench.py calls it); prints one JSON object per command.
 //   bench_tool run    --zones N [--steps T] [--threads K] [--indicators 0|1] [--cell-components 0|1]
-//                     [--mortality-in-place 0|1] [--stream FILE] [--hash-outputs 0|1]
+//                     [--mortality-in-place 0|1] [--stream FILE] [--hash-outputs 0|1] [--method flows|multistate]
+//                     [--od 0|1]
 //       times a projection of the workload; hashes every step's end population and births (hash time is excluded),
 //       with --hash-outputs 1 also the per-cell components and the indicators (separate hashes)
 //   bench_tool export --zones N [--steps T] --out DIR [--results 0|1]
@@ -159,6 +160,19 @@ int cmd_run(const std::map<std::string, std::string>& a) {
   ProjectionConfig cfg = w.config(threads, geti(a, "indicators", 0) != 0);
   cfg.cell_components = geti(a, "cell-components", 0) != 0;  // large runs: per-state sums only
   cfg.mortality_in_place = geti(a, "mortality-in-place", 1) != 0;  // survival ratios over the mx schedule
+  // --method multistate: Rogers' multistate step over the two groups of each zone (engine/multistate.hpp); it moves
+  // people only by the group transitions, so the OD migration is left out (--od 0, its default there). --od 0 with
+  // flows gives the flow path on the same schedules, for the comparison in bench/README.md.
+  const std::string method = gets(a, "method", "flows");
+  if (method != "flows" && method != "multistate") throw std::runtime_error("--method: expected flows or multistate");
+  if (method == "multistate") cfg.method = ProjectionMethod::multistate;
+  const bool with_od = geti(a, "od", method == "multistate" ? 0 : 1) != 0;
+  ScheduleProvider provider = w.provider();
+  if (!with_od)
+    provider = [inner = std::move(provider)](const StepContext& ctx, StepSchedules& s) {
+      inner(ctx, s);
+      s.od.reset();
+    };
   TimedSink sink(gets(a, "stream"));
   sink.hash_outputs = geti(a, "hash-outputs", 0) != 0;
   malloc_trim(0);  // the generator's freed scratch goes back to the system: the peak is the run's own
@@ -166,7 +180,7 @@ int cmd_run(const std::map<std::string, std::string>& a) {
   const auto t0 = Clock::now();
   const double cpu0 = cpu_seconds();
   Projection p(std::move(cfg), w.take_base());  // moved: the run holds the only copy of the state
-  p.run(w.provider(), sink);
+  p.run(provider, sink);
   const double total = seconds(t0, Clock::now());
   const double cpu = cpu_seconds() - cpu0;
   const double engine = total - sink.in_sink;

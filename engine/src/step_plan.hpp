@@ -19,6 +19,8 @@
 namespace cohortgis::detail {
 
 struct StepPlan {
+  // Rogers' multistate step (step_multistate.cpp) instead of flows and the Part A step per state.
+  bool multistate = false;
   // What the step's migration has.
   bool has_od = false, has_ext_in = false, has_ext_out = false, has_net = false, has_tr = false;
   bool any_migration = false;

@@ -51,7 +51,9 @@ StepPlan plan_step(const ProjectionConfig& cfg, const CohortLayout& L, const Ste
                          (!plan.phi_wanted || cache.phi.size() == L.cells());
   // In place: single-year death rates (one row per age, so each row is overwritten by its own survival ratios) in a
   // lean run without indicators (nothing else reads mx after the step).
-  plan.in_place = cfg.mortality_in_place && death_rates && !plan.reuse_mortality && L.grid.width_years == 1 &&
+  plan.multistate = cfg.method == ProjectionMethod::multistate;
+  // The multistate step reads the mx rows themselves (M(x)), so they are never overwritten.
+  plan.in_place = cfg.mortality_in_place && !plan.multistate && death_rates && !plan.reuse_mortality && L.grid.width_years == 1 &&
                   !cfg.cell_components && !cfg.indicators && sch.mortality.size() == L.cells();
   plan.S_in_schedule = given_S || plan.in_place;
 
@@ -65,7 +67,7 @@ StepPlan plan_step(const ProjectionConfig& cfg, const CohortLayout& L, const Ste
   // Births by age of mother and their exposure: state-sized arrays, kept with cell components or indicators.
   plan.births_by_age_kept = plan.keep_cells || cfg.indicators;
   plan.timing = sch.migration_timing.value_or(cfg.migration_timing);
-  plan.fused = plan.any_migration && plan.timing == MigrationTiming::even && !plan.has_ext_in && !plan.has_ext_out &&
+  plan.fused = !plan.multistate && plan.any_migration && plan.timing == MigrationTiming::even && !plan.has_ext_in && !plan.has_ext_out &&
                !plan.has_net && cfg.flow_policy != FlowPolicy::wpp;
   plan.tr_out.assign(uz(L.groups), -1);
   plan.tr_in.assign(uz(L.groups), -1);
@@ -278,6 +280,56 @@ void StepRunner::general_migration(int z, Scratch& sc) {
   }
 }
 
+// A3 step 4 for one group of the zone: births by age of the mother from the women's buffers A and Q, then by sex.
+void StepRunner::births_of_group(int z, int g, Scratch& sc) {
+  const std::size_t nA = L_.ages();
+  const std::size_t st = uz(z) * uz(L_.groups) + uz(g);
+  std::span<const double> F(sch_.asfr.data() + st * nA, nA);
+  const bool kept = !c_.births_by_mother_age.empty();
+  std::span<double> B = kept ? std::span<double>(c_.births_by_mother_age.data() + st * nA, nA)
+                             : std::span<double>(sc.births_by_age.data(), nA);
+  std::span<double> X = kept ? std::span<double>(c_.women_exposure.data() + st * nA, nA) : std::span<double>();
+  const double births = births_by_age_of_mother(L_.grid, F, buffers(z, g, 0, sc), B, X);
+  const auto [bf, bm] = births_by_sex(births, sch_.srb[uz(z)]);
+  sc.B[uz(g) * 2 + 0] = bf;
+  sc.B[uz(g) * 2 + 1] = bm;
+}
+
+void StepRunner::apply_newborn_rules(int z, Scratch& sc) {
+  const int G = L_.groups;
+  // Newborn rules (B3): shares of a mother group's births go to another group, before A3 step 5.
+  if (!sch_.newborn_rules.empty()) {
+    sc.B_mother.assign(sc.B.begin(), sc.B.end());  // births by mother's group before any rule moves them
+    const std::vector<double>& original = sc.B_mother;
+    for (const auto& r : sch_.newborn_rules) {
+      const double share = r.zone_share.empty() ? r.share : r.zone_share[uz(z)];
+      for (int s = 0; s < 2; ++s) {
+        const double moved = share * original[uz(r.mother_group) * 2 + uz(s)];
+        sc.B[uz(r.mother_group) * 2 + uz(s)] -= moved;
+        sc.B[uz(r.child_group) * 2 + uz(s)] += moved;
+        const std::size_t mo = (uz(z) * uz(G) + uz(r.mother_group)) * kSexes + uz(s);
+        const std::size_t ch = (uz(z) * uz(G) + uz(r.child_group)) * kSexes + uz(s);
+        c_.newborn_transfer_out[mo] += moved;
+        c_.newborn_transfer_in[ch] += moved;
+      }
+    }
+  }
+}
+
+void StepRunner::sum_state_totals(int z, Scratch& sc) {
+  const int G = L_.groups;
+  const std::size_t nA = L_.ages();
+  // Per state and sex, the sums over age of the deaths D and the net migrants M, each in age order.
+  sc.sums.clear();
+  for (int g = 0; g < G; ++g)
+    for (int s = 0; s < 2; ++s) {
+      const std::size_t ss = (uz(z) * uz(G) + uz(g)) * kSexes + uz(s);
+      sc.sums.push_back({buffers(z, g, s, sc).D.data(), &c_.deaths_by_state[ss]});
+      if (plan_.any_migration) sc.sums.push_back({migrants(z, g, s, sc).data(), &c_.net_migrants_by_state[ss]});
+    }
+  sum_ages_interleaved(sc.sums, nA);
+}
+
 // Phase 2: in-flows, net migrants, and the Part A step for every group of the zone.
 void StepRunner::step_zone(int z, Scratch& sc) {
   const int A = L_.grid.n_ages, G = L_.groups;
@@ -314,35 +366,10 @@ void StepRunner::step_zone(int z, Scratch& sc) {
       for (int s = 0; s < 2; ++s)
         survive_cohorts(L_.grid, P_.ages(z, g, s), survival(z, g, s), migrants(z, g, s, sc), timing,
                         buffers(z, g, s, sc));
-    const std::size_t st = uz(z) * uz(G) + uz(g);
-    std::span<const double> F(sch_.asfr.data() + st * nA, nA);
-    const bool kept = !c_.births_by_mother_age.empty();
-    std::span<double> B = kept ? std::span<double>(c_.births_by_mother_age.data() + st * nA, nA)
-                               : std::span<double>(sc.births_by_age.data(), nA);
-    std::span<double> X = kept ? std::span<double>(c_.women_exposure.data() + st * nA, nA) : std::span<double>();
-    const double births = births_by_age_of_mother(L_.grid, F, buffers(z, g, 0, sc), B, X);
-    const auto [bf, bm] = births_by_sex(births, sch_.srb[uz(z)]);
-    sc.B[uz(g) * 2 + 0] = bf;
-    sc.B[uz(g) * 2 + 1] = bm;
+    births_of_group(z, g, sc);
   }
 
-  // Newborn rules (B3): shares of a mother group's births go to another group, before A3 step 5.
-  if (!sch_.newborn_rules.empty()) {
-    sc.B_mother.assign(sc.B.begin(), sc.B.end());  // births by mother's group before any rule moves them
-    const std::vector<double>& original = sc.B_mother;
-    for (const auto& r : sch_.newborn_rules) {
-      const double share = r.zone_share.empty() ? r.share : r.zone_share[uz(z)];
-      for (int s = 0; s < 2; ++s) {
-        const double moved = share * original[uz(r.mother_group) * 2 + uz(s)];
-        sc.B[uz(r.mother_group) * 2 + uz(s)] -= moved;
-        sc.B[uz(r.child_group) * 2 + uz(s)] += moved;
-        const std::size_t mo = (uz(z) * uz(G) + uz(r.mother_group)) * kSexes + uz(s);
-        const std::size_t ch = (uz(z) * uz(G) + uz(r.child_group)) * kSexes + uz(s);
-        c_.newborn_transfer_out[mo] += moved;
-        c_.newborn_transfer_in[ch] += moved;
-      }
-    }
-  }
+  apply_newborn_rules(z, sc);
 
   // Part A steps 5–7.
   for (int g = 0; g < G; ++g)
@@ -368,21 +395,14 @@ void StepRunner::step_zone(int z, Scratch& sc) {
         age_period_deaths(buf.D, cached(cache_.phi, g, s).first(nA - 1), c_.deaths_age_period.ages(z, g, s));
     }
 
-  // Per state and sex, the sums over age of the deaths D and the net migrants M, each in age order.
-  sc.sums.clear();
-  for (int g = 0; g < G; ++g)
-    for (int s = 0; s < 2; ++s) {
-      const std::size_t ss = (uz(z) * uz(G) + uz(g)) * kSexes + uz(s);
-      sc.sums.push_back({buffers(z, g, s, sc).D.data(), &c_.deaths_by_state[ss]});
-      if (plan_.any_migration) sc.sums.push_back({migrants(z, g, s, sc).data(), &c_.net_migrants_by_state[ss]});
-    }
-  sum_ages_interleaved(sc.sums, nA);
+  sum_state_totals(z, sc);
 }
 
 void StepRunner::run() {
   const std::size_t states = L_.states();
   validate_sizes();
   plan_ = plan_step(cfg_, L_, sch_, cache_);
+  if (plan_.multistate) validate_multistate();
   for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch&) { validate_zone(z); });
   prepare_components();
   if (!plan_.reuse_mortality) {
@@ -407,9 +427,15 @@ void StepRunner::run() {
   reset(floored_);
   reset(overridden_);
 
-  if (plan_.any_migration && cfg_.flow_policy != FlowPolicy::wpp)
-    for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch& scratch) { outflows(z, scratch); });
-  for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch& scratch) { step_zone(z, scratch); });
+  if (plan_.multistate) {  // moves are part of the survivorship matrices: no out-flow phase
+    prepare_multistate_cache();
+    for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch& scratch) { step_zone_multistate(z, scratch); });
+    ms_cache_.valid = true;
+  } else {
+    if (plan_.any_migration && cfg_.flow_policy != FlowPolicy::wpp)
+      for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch& scratch) { outflows(z, scratch); });
+    for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch& scratch) { step_zone(z, scratch); });
+  }
   cache_.valid = true;
   if (plan_.in_place) {  // the schedule now holds what the next step needs if mortality does not change
     writable_.mortality_kind = MortalityInput::survival_ratios;

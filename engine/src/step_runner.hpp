@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "cohortgis/engine/multistate.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "engine_support.hpp"
 #include "parallel.hpp"
@@ -62,6 +63,8 @@ struct Scratch {
   std::vector<double> A, E, Q, B, B_mother, M, D;
   std::vector<double> od, tr, ext, net, f, total, in_od, in_tr, ones, births_by_age;  // one age vector each
   LifeTable lt;
+  // Multistate step: M(x) per life-table row, P(x) and S(x) per index of both sexes, the single-state death rates.
+  std::vector<StateMatrix> ms_M, ms_P, ms_S;
   void reserve(std::size_t n) {
     for (auto* v : {&od, &tr, &ext, &net, &f, &total, &in_od, &in_tr, &births_by_age}) v->resize(n);
     if (ones.size() != n) ones.assign(n, 1.0);
@@ -83,8 +86,17 @@ struct MortalityCache {
 
 // What a run keeps from step to step: the mortality cache, the per-zone lists (cleared, not reallocated, every
 // step: their memory is not churned through the allocator) and the per-thread scratch.
+// The multistate step's survivorship matrices S(x) of the last step, reused while the provider says mortality is
+// unchanged and the group transitions are the same (S depends on nothing else): [zone][sex][age][G·G], column-major.
+struct MultistateCache {
+  bool valid = false;
+  std::vector<double> S;
+  std::vector<GroupTransition> transitions;
+};
+
 struct RunWorkspace {
   MortalityCache cache;
+  MultistateCache multistate;
   std::vector<std::vector<double>> zone_scale;
   std::vector<std::vector<AdjustedCell>> scaled, floored, overridden;
   ScratchPool<Scratch> scratch;
@@ -108,6 +120,7 @@ class StepRunner {
         next_(next),
         c_(comp),
         cache_(ws.cache),
+        ms_cache_(ws.multistate),
         zone_scale_(ws.zone_scale),
         scaled_(ws.scaled),
         floored_(ws.floored),
@@ -127,6 +140,13 @@ class StepRunner {
   bool cell_outflows(int zone, int group, int sex, double share, Scratch& sc, bool record, bool may_scale);
   void outflows(int zone, Scratch& sc);
   void step_zone(int zone, Scratch& s);
+  // Rogers' multistate step of one zone (step_multistate.cpp) and the check of a multistate step's schedules.
+  void step_zone_multistate(int zone, Scratch& s);
+  void validate_multistate() const;
+  void prepare_multistate_cache();  // decides reuse_multistate_; sizes the cache when it is rebuilt
+  void births_of_group(int zone, int group, Scratch& sc);  // A3 step 4 into sc.B
+  void apply_newborn_rules(int zone, Scratch& sc);         // B3
+  void sum_state_totals(int zone, Scratch& sc);            // deaths_by_state, net_migrants_by_state
   void fused_migration(int zone, Scratch& sc);    // B1 and A3 steps 1–3 of the fused path
   void general_migration(int zone, Scratch& sc);  // B1 of the general path
   void mortality(int zone, int group, int sex, Scratch& s, std::span<double> S, std::span<double> phi);
@@ -170,6 +190,8 @@ class StepRunner {
   CohortArray& next_;
   StepComponents& c_;
   MortalityCache& cache_;
+  MultistateCache& ms_cache_;
+  bool reuse_multistate_ = false;  // this step's S(x) are the cache's (step_multistate.cpp)
   StepPlan plan_;
   // conserve: per zone, the factor applied to every out-flow of a cell, [group][sex][age]; empty when no cell of
   // the zone was scaled (the common case: no state-sized array to write and read).

@@ -574,6 +574,8 @@ void build_transitions(const Build& b, const Layer& L, std::vector<StepSchedules
           const double v = rows.number(r, "value");
           if (!(v >= 0 && v <= 1))
             doc.fail(rn, key + ".rates", rows.where(r, "value") + ": expected a rate from 0 to 1 per person per year, got " + fmt(v));
+          if (b.sc.method == ProjectionMethod::multistate && v * b.z / 2.0 >= 1.0)  // read_multistate.cpp
+            doc.fail(rn, key + ".rates", rows.where(r, "value") + ": " + multistate_rate_problem(v, b.z));
           if (seen[uz(sx * b.A + i)]) doc.fail(rn, key + ".rates", rows.where(r, "age") + ": a second row for this sex and age");
           seen[uz(sx * b.A + i)] = true;
           by_cell[uz(sx * b.A + i)] = v;
@@ -594,6 +596,9 @@ void build_transitions(const Build& b, const Layer& L, std::vector<StepSchedules
       // A number or a path over years ({ "2020" = 0.01, "2030" = 0.02 }): a step uses the mean over its years.
       const YearPath rate_path = doc.path(*t.get("rate"), key + ".rate", 0.0, 1.0, b.base_year, b.horizon,
                                           "a rate per person per year");
+      if (b.sc.method == ProjectionMethod::multistate)  // read_multistate.cpp
+        for (const auto& [year, v] : rate_path.points)
+          if (v * b.z / 2.0 >= 1.0) doc.fail(t.get("rate"), key + ".rate", multistate_rate_problem(v, b.z));
       for (int s = 0; s < b.steps; ++s) {
         const double share = static_cast<double>(years_in_step(first, last, b.step_first_year(s), b.step_last_year(s))) / b.z;
         if (share == 0.0) continue;

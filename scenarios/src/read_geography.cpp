@@ -177,7 +177,8 @@ void read_projection(const Doc& doc, const toml::table& root, Scenario& sc) {
   const toml::node* pn = root.get("projection");
   if (!pn) doc.fail(&root, "projection", "missing; expected [projection] with base_year, horizon and step");
   const toml::table& p = doc.table(*pn, "projection");
-  doc.allow(p, "projection", {"base_year", "horizon", "step", "open_age", "groups", "migration_timing", "flow_policy"});
+  doc.allow(p, "projection", {"base_year", "horizon", "step", "open_age", "groups", "migration_timing", "flow_policy",
+                              "method", "multistate_open_age"});
   for (const char* k : {"base_year", "horizon", "step"})
     if (!p.get(k)) doc.fail(pn, std::string("projection.") + k, "missing");
   sc.base_year = doc.integer(*p.get("base_year"), "projection.base_year", 1800, 2300, "a year");
@@ -218,6 +219,7 @@ void read_projection(const Doc& doc, const toml::table& root, Scenario& sc) {
     else if (v == "error") sc.flow_policy = FlowPolicy::error;
     else doc.fail(f, "projection.flow_policy", "expected \"conserve\", \"wpp\" or \"error\", got \"" + v + "\"");
   }
+  read_projection_method(doc, p, sc);  // read_multistate.cpp
 }
 
 }  // namespace cohortgis::scenarios::detail

@@ -164,6 +164,8 @@ ProjectionConfig Scenario::projection_config() const {
   c.steps = steps;
   c.migration_timing = migration_timing;
   c.flow_policy = flow_policy;
+  c.method = method;
+  c.multistate_open_age = multistate_open_age;
   c.life_table_method = life_table_method;
   c.aggregates = aggregates;
   if (planning) {  // control totals and capacity apply in every run (the app swaps in an adjuster that keeps logs)

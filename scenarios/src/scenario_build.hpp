@@ -169,6 +169,12 @@ geodata::Zones read_zone_source(const Doc& doc, const toml::node& sn, ScenarioSe
 void read_geography(const Doc& doc, const toml::table& root, Scenario& sc, ScenarioSet& set,
                     std::shared_ptr<const std::vector<geodata::XY>>& centroids_lonlat);
 void read_projection(const Doc& doc, const toml::table& root, Scenario& sc);
+// [projection] method and multistate_open_age (read_multistate.cpp); p is [projection].
+void read_projection_method(const Doc& doc, const toml::table& p, Scenario& sc);
+// With method = "multistate": refuses, by key, the migration forms that have no multistate meaning.
+void check_multistate_forms(const Build& b, const Layer& L);
+// Why a transition rate (per person per year) cannot be used by the multistate step of z-year steps.
+std::string multistate_rate_problem(double rate_per_year, int z);
 void read_base_population(const Doc& doc, const toml::table& root, Build& b);
 // `[base_population] records = …` (t is [base_population]); fills b.sc.base_population and b.records.
 void read_records(const Doc& doc, const toml::table& root, const toml::table& t, Build& b);

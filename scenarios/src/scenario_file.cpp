@@ -202,6 +202,7 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
     bb.centroids_lonlat = b.centroids_lonlat;
     bb.records = b.records;  // parity_base = "records" (build_parity.cpp)
     Layer L{&root, r == 0 ? nullptr : variant_tables[r - 1], r == 0 ? "" : "variants[" + std::to_string(r - 1) + "]"};
+    check_multistate_forms(bb, L);  // before the migration tables are read
     build_assumptions(bb, L, set.relocations[r]);
     read_planning(bb, L);  // control totals, capacity, households
     if (r > 0) {

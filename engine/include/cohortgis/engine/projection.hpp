@@ -17,6 +17,7 @@
 #include "cohortgis/engine/cohort_array.hpp"
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/life_table.hpp"
+#include "cohortgis/engine/projection_method.hpp"
 #include "cohortgis/engine/planning.hpp"
 
 namespace cohortgis {
@@ -198,6 +199,10 @@ struct ProjectionConfig {
   MigrationTiming migration_timing = MigrationTiming::even;
   FlowPolicy flow_policy = FlowPolicy::conserve;
   LifeTableMethod life_table_method;
+  // flows (docs/ccmpp.md Part B) or Rogers' multistate step over the groups of each zone (projection_method.hpp; group
+  // transitions only: other migration forms are refused), with its open-age convention.
+  ProjectionMethod method = ProjectionMethod::flows;
+  OpenAgeSurvivors multistate_open_age = OpenAgeSurvivors::keep;
   int threads = 0;                       // 0: all cores; at most kMaxThreads
   bool indicators = true;
   // false: the per-cell component arrays of StepComponents (the CohortArrays: deaths, flows, net migrants, floor

@@ -57,6 +57,9 @@ struct Scenario {
   std::vector<PlanPeriod> plan_periods;
   MigrationTiming migration_timing = MigrationTiming::even;
   FlowPolicy flow_policy = FlowPolicy::conserve;
+  // [projection] method and multistate_open_age (engine/multistate.hpp).
+  ProjectionMethod method = ProjectionMethod::flows;
+  OpenAgeSurvivors multistate_open_age = OpenAgeSurvivors::keep;
   LifeTableMethod life_table_method;
   // Schedules of step k are schedules[k]; a single entry holds for every step.
   std::vector<StepSchedules> schedules;

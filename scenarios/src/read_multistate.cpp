@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: Apache-2.0
+// [projection] method = "multistate" (Rogers' multistate step, engine/multistate.hpp) and its checks: the migration
+// forms that have no multistate meaning are refused by key, before anything runs.
+#include <string>
+
+#include "scenario_build.hpp"
+
+namespace cohortgis::scenarios::detail {
+
+void read_projection_method(const Doc& doc, const toml::table& p, Scenario& sc) {
+  if (const toml::node* m = p.get("method")) {
+    const std::string v = doc.string(*m, "projection.method");
+    if (v == "flows")
+      sc.method = ProjectionMethod::flows;
+    else if (v == "multistate")
+      sc.method = ProjectionMethod::multistate;
+    else
+      doc.fail(m, "projection.method", "expected \"flows\" or \"multistate\", got \"" + v + "\"");
+  }
+  if (const toml::node* o = p.get("multistate_open_age")) {
+    if (sc.method != ProjectionMethod::multistate)
+      doc.fail(o, "projection.multistate_open_age", "only with method = \"multistate\"");
+    const std::string v = doc.string(*o, "projection.multistate_open_age");
+    if (v == "keep")
+      sc.multistate_open_age = OpenAgeSurvivors::keep;
+    else if (v == "drop")
+      sc.multistate_open_age = OpenAgeSurvivors::drop;
+    else
+      doc.fail(o, "projection.multistate_open_age", "expected \"keep\" or \"drop\", got \"" + v + "\"");
+  }
+}
+
+void check_multistate_forms(const Build& b, const Layer& L) {
+  if (b.sc.method != ProjectionMethod::multistate) return;
+  const Doc& doc = b.doc;
+  auto refuse = [&](const toml::node* n, const std::string& key, const std::string& form) {
+    doc.fail(n, key,
+             form +
+                 " has no multistate meaning: with projection.method = \"multistate\" people move only "
+                 "by [[transitions]] rates between the groups of a zone (use method = \"flows\")");
+  };
+  const std::pair<const char*, const char*> migration[] = {
+      {"net", "net migration given as counts"},
+      {"in", "in-migration given as counts"},
+      {"out", "out-migration given as counts"},
+      {"net_rate", "net migration given as rates"},
+      {"out_rate", "external out-migration rates"},
+      {"net_total", "net migration given as totals"},
+      {"flows", "migration flows given as totals per year"},
+      {"od", "origin-destination migration between zones (the multistate states are the groups of one zone)"},
+      {"gravity", "gravity-model migration between zones (the multistate states are the groups of one zone)"},
+  };
+  for (const auto& [key, form] : migration)
+    if (auto [n, k] = L.get("migration", key); n) refuse(n, k, form);
+  if (auto [n, k] = L.array("relocation"); n) refuse(n, k, "a relocation programme (persons per year)");
+  if (auto [n, k] = L.array("transitions"); n && n->is_array()) {
+    const toml::array& a = *n->as_array();
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (const toml::table* t = a.get(i)->as_table(); t && t->get("quota_per_year"))
+        refuse(t->get("quota_per_year"), k + "[" + std::to_string(i) + "].quota_per_year",
+               "a transition quota (persons per year)");
+  }
+  if (auto [n, k] = L.get("capacity", "table"); n)
+    refuse(n, k, "a capacity that moves migrants out of a zone (persons)");
+}
+
+std::string multistate_rate_problem(double rate_per_year, int z) {
+  return "a transition rate of " + fmt(rate_per_year) + " per year over a " + std::to_string(z) +
+         "-year step makes the probability of staying in the group negative under method = \"multistate\" "
+         "(linear integration, P = (I + z/2·M)^-1 (I - z/2·M), needs rate · z/2 < 1, i.e. rate < " +
+         fmt(2.0 / z) + "; use step = 1 or lower rates)";
+}
+
+}  // namespace cohortgis::scenarios::detail
