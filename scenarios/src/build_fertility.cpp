@@ -216,7 +216,7 @@ void build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>&
       doc.fail(fn, fkey, e.what());
     }
     fit_factor = fitted.level;
-    const std::string note = "Fertility level fitted (fertility.fit): every schedule multiplied by " + fmt(fit_factor) +
+    const std::string note = "Fertility level fitted ([fertility] fit): every schedule multiplied by " + fmt(fit_factor) +
                              ", giving " + what + " in " + std::to_string(year) +
                              " on the women and population of the base year.";
     if (std::find(b.sc.assumptions.begin(), b.sc.assumptions.end(), note) == b.sc.assumptions.end())

@@ -53,7 +53,7 @@ TEST(LevelFitKeys, MortalityFitGivesThePublishedBothSexesE0) {
   EXPECT_NEAR(e0_both(sc, 0, 105), target, 1e-6);
   EXPECT_NEAR(e0_both(sc, 1, 105), target, 1e-6);  // the same standard in every step: the same level
   bool noted = false;
-  for (const auto& a : sc.assumptions) noted |= a.find("Mortality level fitted (mortality.fit)") != std::string::npos;
+  for (const auto& a : sc.assumptions) noted |= a.find("Mortality level fitted ([mortality] fit)") != std::string::npos;
   EXPECT_TRUE(noted);
   EXPECT_THROW(load(good_with("fit = { e0 = 70, srb = 105, year = 2031 }\n", "")), InputError);  // past the horizon
   EXPECT_THROW(load(good_with("fit = { e0 = 70, year = 2023 }\n", "")), InputError);             // srb missing
