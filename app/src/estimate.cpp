@@ -185,6 +185,18 @@ std::array<std::vector<double>, 2> read_abridged_mx(const std::string& path,
   return out;
 }
 
+HashedInputs hash_inputs(const std::vector<std::pair<std::string, std::string>>& in, std::vector<std::string>& paths) {
+  HashedInputs h;
+  for (const auto& [role, path] : in) {
+    const std::string sha = geodata::sha256_file(path);
+    h.markdown_rows += "| " + role + " | " + path + " | `" + sha + "` |\n";
+    h.json_entries += std::string(h.json_entries.empty() ? "\n" : ",\n") + "    {\"role\": " + json_string(role) +
+                      ", \"path\": " + json_string(path) + ", \"sha256\": " + json_string(sha) + "}";
+    paths.push_back(path);
+  }
+  return h;
+}
+
 }  // namespace detail
 
 namespace {
@@ -386,14 +398,9 @@ EstimateSummary estimate(const EstimateConfig& cfg) {
                    std::to_string(zones.size()) + " zones" +
                    (cw1.empty() && cw2.empty() ? "" : ", census units moved onto them through the crosswalks (counts × weight)") +
                    ".\n\n## Inputs\n\n| role | file | SHA-256 |\n|---|---|---|\n";
-  std::string inputs_json;
-  for (const auto& [role, path] : in) {
-    const std::string sha = geodata::sha256_file(path);
-    md += "| " + role + " | " + path + " | `" + sha + "` |\n";
-    inputs_json += std::string(inputs_json.empty() ? "\n" : ",\n") + "    {\"role\": " + json_string(role) +
-                   ", \"path\": " + json_string(path) + ", \"sha256\": " + json_string(sha) + "}";
-    s.inputs.push_back(path);
-  }
+  const detail::HashedInputs hashed = detail::hash_inputs(in, s.inputs);
+  md += hashed.markdown_rows;
+  const std::string& inputs_json = hashed.json_entries;
   md += "\n## Diagnostics by zone\n\n| zone | " + std::to_string(cfg.first_year) + " | " + std::to_string(cfg.second_year) +
         " | net migration per year | per 1000 of the mean population per year" +
         (residual ? " | persons born in the interval (not estimated)" : "") + " |\n|---|---|---|---|---|" +

@@ -273,14 +273,9 @@ LevelsSummary estimate_levels(const LevelsConfig& cfg) {
       "The fits are scenarios/level_fitting.hpp's, the ones the scenario keys `mortality.fit` and `fertility.fit` "
       "and monitoring use. The population is the exposure as given (a census count, not person-years of the "
       "period).\n\n## Inputs\n\n| role | file | SHA-256 |\n|---|---|---|\n";
-  std::string inputs_json;
-  for (const auto& [role, path] : in) {
-    const std::string sha = geodata::sha256_file(path);
-    md += "| " + role + " | " + path + " | `" + sha + "` |\n";
-    inputs_json += std::string(inputs_json.empty() ? "\n" : ",\n") + "    {\"role\": " + json_string(role) +
-                   ", \"path\": " + json_string(path) + ", \"sha256\": " + json_string(sha) + "}";
-    s.inputs.push_back(path);
-  }
+  const detail::HashedInputs hashed = detail::hash_inputs(in, s.inputs);
+  md += hashed.markdown_rows;
+  const std::string& inputs_json = hashed.json_entries;
   md +=
       "\n## Levels by zone\n\n| zone | component | figure | target | fitted | level (α or k) | e0 female | e0 male | "
       "TFR |\n|---|---|---|---|---|---|---|---|---|\n";

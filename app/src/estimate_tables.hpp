@@ -31,4 +31,12 @@ Census read_census(const std::string& path, const AgeGrid& grid, const std::stri
 std::array<std::vector<double>, 2> read_abridged_mx(const std::string& path,
                                                     const std::vector<std::pair<std::string, std::string>>& filter);
 
+// The inputs of an estimate, each hashed once (SHA-256): rows of the report's markdown inputs table, the manifest's
+// "inputs" entries, and the paths appended to `paths`. `in` holds (role, path) pairs.
+struct HashedInputs {
+  std::string markdown_rows;
+  std::string json_entries;
+};
+HashedInputs hash_inputs(const std::vector<std::pair<std::string, std::string>>& in, std::vector<std::string>& paths);
+
 }  // namespace cohortgis::app::detail

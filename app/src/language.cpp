@@ -69,6 +69,7 @@ const Entry kEntries[] = {
     {"srb_per_100_females", "出生人口性别比", "Sex ratio at birth", 'x', 1, "女=100", "boys per 100 girls"},
     {"e0_female", "女性平均预期寿命", "Life expectancy at birth, women", 'x', 1, "岁", "years"},
     {"e0_male", "男性平均预期寿命", "Life expectancy at birth, men", 'x', 1, "岁", "years"},
+    {"e0", "平均预期寿命（男女合计）", "Life expectancy at birth, both sexes", 'x', 1, "岁", "years"},
     {"e65_female", "65岁女性平均预期余寿", "Life expectancy at 65, women", 'x', 1, "岁", "years"},
     {"e65_male", "65岁男性平均预期余寿", "Life expectancy at 65, men", 'x', 1, "岁", "years"},
     {"share_0_14_percent", "少儿人口比重 0-14岁", "Share aged 0-14", '%', 1},

@@ -7,7 +7,6 @@
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/geodata/table.hpp"
-#include "cohortgis/scenarios/level_fitting.hpp"
 #include "text_output.hpp"
 
 namespace cohortgis::app {
@@ -35,7 +34,6 @@ void write_monitoring(const fs::path& dir, const scenarios::ScenarioSet& set,
   if (!set.monitoring.enabled()) return;
   std::set<std::string> wanted;
   for (const auto& f : figures) wanted.insert(f.indicator);
-  if (wanted.count("e0")) wanted.insert({"e0_female", "e0_male", "srb_per_100_females"});
   const CsvData ind = read_csv_file((dir / "indicators.csv").string());
   const std::size_t cv = ind.column("variant"), cy = ind.column("year"), cz = ind.column("zone"),
                     cg = ind.column("group"), ci = ind.column("indicator"), cval = ind.column("value");
@@ -52,13 +50,6 @@ void write_monitoring(const fs::path& dir, const scenarios::ScenarioSet& set,
   const auto get = [&](int year, const std::string& zone, const std::string& group,
                        const std::string& indicator) -> std::optional<double> {
     const std::string prefix = std::to_string(year) + '|' + zone + '|' + group + '|';
-    if (indicator == "e0") {
-      // Both sexes: the birth-weighted mean of the sexes' e0 (level_fitting.hpp life_expectancy_both_sexes).
-      const auto f = values.find(prefix + "e0_female"), m = values.find(prefix + "e0_male"),
-                 s = values.find(prefix + "srb_per_100_females");
-      if (f == values.end() || m == values.end() || s == values.end()) return std::nullopt;
-      return scenarios::life_expectancy_both_sexes(f->second, m->second, s->second);
-    }
     const auto it = values.find(prefix + indicator);
     if (it == values.end()) return std::nullopt;
     return it->second;

@@ -21,7 +21,7 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 const char* const kNames[] = {
     "population", "population_female", "population_male", "births", "births_female", "births_male", "deaths",
     "net_migration", "person_years", "cbr_per_1000", "cdr_per_1000", "natural_growth_per_1000", "tfr",
-    "srb_per_100_females", "e0_female", "e0_male", "e65_female", "e65_male", "share_0_14_percent",
+    "srb_per_100_females", "e0_female", "e0_male", "e65_female", "e65_male", "e0", "share_0_14_percent",
     "share_15_64_percent", "share_65_plus_percent", "share_60_plus_percent", "old_age_dependency_ratio",
     "total_dependency_ratio", "median_age", "women_15_49", "age_0_2", "age_3_5", "age_6_11", "age_12_14",
     "age_15_59", "age_15_64", "age_60_plus", "age_65_plus"};
@@ -303,6 +303,15 @@ void compute_indicators(const CohortArray& start, const CohortArray& end, const 
         for (std::size_t r = 0; r < acc.lt.rows(); ++r)
           if (acc.lt.age[r] == 65.0) set(s == 0 ? Indicator::e65_female : Indicator::e65_male, acc.lt.ex[r]);
       }
+    }
+    // Both sexes: a life table of the step's births, whose radix is split between the sexes in the ratio of its boys
+    // to girls; its e0 is the radix-weighted mean e0 = (e0f + ρ·e0m) / (1 + ρ), ρ = male/female births (the same
+    // rule as scenarios::life_expectancy_both_sexes, which the level fits use).
+    if (acc.births_f > 0.0 && acc.births_m > 0.0 && std::isfinite(v[static_cast<int>(Indicator::e0_female)]) &&
+        std::isfinite(v[static_cast<int>(Indicator::e0_male)])) {
+      const double rho = acc.births_m / acc.births_f;
+      set(Indicator::e0, (v[static_cast<int>(Indicator::e0_female)] + rho * v[static_cast<int>(Indicator::e0_male)]) /
+                             (1.0 + rho));
     }
     const double c0_14 = band[0].sum(both), c15_64 = band[1].sum(both);
     const double c65 = band[2].sum(both), c60 = band[3].sum(both);

@@ -336,13 +336,7 @@ void StepRunner::step_zone(int z, Scratch& sc) {
   const std::size_t nA = uz(A);
   const MigrationTiming timing = plan_.timing;
   const bool keep = plan_.keep_cells;
-  sc.reserve(nA);
-  sc.M.resize(uz(G) * kSexes * nA);
-  sc.D.resize(uz(G) * kSexes * nA);
-  sc.A.resize(uz(G) * 2 * nA);
-  sc.E.resize(uz(G) * 2 * nA);
-  sc.Q.resize(uz(G) * 2 * nA);
-  sc.B.resize(uz(G) * 2);
+  sc.size_for_zone(G, nA);
   auto cached = [&](std::vector<double>& v, int g, int s) {
     return v.empty() ? std::span<double>() : std::span<double>(v.data() + L_.offset(z, g, s), nA);
   };

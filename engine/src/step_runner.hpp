@@ -69,6 +69,17 @@ struct Scratch {
     for (auto* v : {&od, &tr, &ext, &net, &f, &total, &in_od, &in_tr, &births_by_age}) v->resize(n);
     if (ones.size() != n) ones.assign(n, 1.0);
   }
+  // The per-zone arrays of a zone with `groups` groups and n ages (both the flow and the multistate step).
+  void size_for_zone(int groups, std::size_t n) {
+    reserve(n);
+    const std::size_t g = static_cast<std::size_t>(groups);
+    M.resize(g * kSexes * n);
+    D.resize(g * kSexes * n);
+    A.resize(g * 2 * n);
+    E.resize(g * 2 * n);
+    Q.resize(g * 2 * n);
+    B.resize(g * 2);
+  }
   // The OD age–sex profile of (group, sex), or 1 everywhere when the migration has none.
   const double* profile_row(const OdMigration& m, int g, int s) const {
     auto row = m.profile_row(g, s);

@@ -248,6 +248,7 @@ TEST(IndicatorsProjection, SingleStateCountsAndRatesByHand) {
   EXPECT_NEAR(v(Indicator::srb_per_100_females), 105.0, 1e-9);
   // Survival ratios given: no life table, so no e0.
   EXPECT_TRUE(std::isnan(v(Indicator::e0_female)));
+  EXPECT_TRUE(std::isnan(v(Indicator::e0)));
   EXPECT_TRUE(std::isnan(v(Indicator::e65_male)));
 
   // End population, both sexes: index 0: c0 = 0.9·B_f + 0.8·B_m ≈ 120.95; indexes 1-16: 90 + 80 = 170; 85+: 340.
@@ -433,6 +434,8 @@ TEST(IndicatorsLifeTable, AbridgedE0AndE65SingleStateAndPooledAggregate) {
       EXPECT_NEAR(t.get(u, slot, Indicator::e0_male), lm.ex[0], 1e-9);
       EXPECT_NEAR(t.get(u, slot, Indicator::e65_female), e65_f, 1e-9);
       EXPECT_NEAR(t.get(u, slot, Indicator::e65_male), e65_m, 1e-9);
+      // Both sexes: the radices in the ratio of the births, 105 boys per 100 girls (c.srb).
+      EXPECT_NEAR(t.get(u, slot, Indicator::e0), (lf.ex[0] + 1.05 * lm.ex[0]) / 2.05, 1e-9);
     }
   // TFR of the schedule: z·ΣF = 5 · 16 · 0.05 = 4 (indexes 1-16), single state and pooled.
   EXPECT_NEAR(t.get(0, 0, Indicator::tfr), 4.0, 1e-12);

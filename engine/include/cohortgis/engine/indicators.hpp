@@ -32,7 +32,7 @@ struct AgeBand {
 enum class Indicator : int {
   population, population_female, population_male, births, births_female, births_male, deaths, net_migration,
   person_years, cbr_per_1000, cdr_per_1000, natural_growth_per_1000, tfr, srb_per_100_females,
-  e0_female, e0_male, e65_female, e65_male,
+  e0_female, e0_male, e65_female, e65_male, e0,
   share_0_14, share_15_64, share_65_plus, share_60_plus,
   old_age_dependency_ratio, total_dependency_ratio, median_age,
   women_15_49, age_0_2, age_3_5, age_6_11, age_12_14, age_15_59, age_15_64, age_60_plus, age_65_plus,
