@@ -75,10 +75,7 @@ void StepRunner::step_zone_multistate(int z, Scratch& sc) {
     return v.empty() ? std::span<double>() : std::span<double>(v.data() + L_.offset(z, g, s), nA);
   };
   // The single-state survival ratios (and e0, e65, φ) of every state, as the flow step builds them.
-  for (int g = 0; g < G; ++g)
-    for (int s = 0; s < 2; ++s)
-      mortality(z, g, s, sc, survival(z, g, s),
-                plan_.phi_wanted ? cached(cache_.phi, g, s).first(nA - 1) : std::span<double>());
+  zone_mortality(z, sc);
 
   const bool given = sch_.mortality_kind != MortalityInput::death_rates;
   const bool abridged = !given && L_.grid.width_years == 5;  // mx rows 0, 1–4, 5–9, … (life_table_rows)

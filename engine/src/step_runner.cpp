@@ -330,6 +330,17 @@ void StepRunner::sum_state_totals(int z, Scratch& sc) {
   sum_ages_interleaved(sc.sums, nA);
 }
 
+// Survival ratios (and e0, e65, φ when wanted) of every group and sex of zone z, for the flow and multistate steps.
+void StepRunner::zone_mortality(int z, Scratch& sc) {
+  const std::size_t nA = L_.ages();
+  for (int g = 0; g < L_.groups; ++g)
+    for (int s = 0; s < 2; ++s)
+      mortality(z, g, s, sc, survival(z, g, s),
+                plan_.phi_wanted && !cache_.phi.empty()
+                    ? std::span<double>(cache_.phi.data() + L_.offset(z, g, s), nA).first(nA - 1)
+                    : std::span<double>());
+}
+
 // Phase 2: in-flows, net migrants, and the Part A step for every group of the zone.
 void StepRunner::step_zone(int z, Scratch& sc) {
   const int A = L_.grid.n_ages, G = L_.groups;
@@ -341,10 +352,7 @@ void StepRunner::step_zone(int z, Scratch& sc) {
     return v.empty() ? std::span<double>() : std::span<double>(v.data() + L_.offset(z, g, s), nA);
   };
   // Survival ratios (life tables) of every group and sex: they do not depend on migration.
-  for (int g = 0; g < G; ++g)
-    for (int s = 0; s < 2; ++s)
-      mortality(z, g, s, sc, survival(z, g, s),
-                plan_.phi_wanted ? cached(cache_.phi, g, s).first(nA - 1) : std::span<double>());
+  zone_mortality(z, sc);
 
   const bool fused = plan_.fused && zone_scale_[uz(z)].empty();
   if (fused)

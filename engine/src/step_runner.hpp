@@ -161,6 +161,7 @@ class StepRunner {
   void fused_migration(int zone, Scratch& sc);    // B1 and A3 steps 1–3 of the fused path
   void general_migration(int zone, Scratch& sc);  // B1 of the general path
   void mortality(int zone, int group, int sex, Scratch& s, std::span<double> S, std::span<double> phi);
+  void zone_mortality(int zone, Scratch& s);
   void prepare_components();
   // An age vector of a component array, or empty when the array is not kept.
   static std::span<double> part(CohortArray& a, int z, int g, int s) {
