@@ -55,7 +55,9 @@ std::string join(const std::vector<std::string>& v) {
 }
 
 // Reads a table in the layout of population.csv and checks it against the scenario: known zones, groups, sexes and
-// ages of its grid, one year, no duplicates, and a zone total for every zone of the projection.
+// ages of its grid, one year, no duplicates, and a zone total for every zone of the projection. An optional `parity`
+// column (population.csv of a run with parity): the women's rows of one cell by parity 0, 1, 2, 3+ are summed into
+// the cell (the back-test compares persons); `all` or an empty cell is a row of the whole cell.
 ObservedTable read_observed(const std::string& path, const scenarios::Scenario& sc, const std::string& option) {
   using geodata::ColumnType;
   const geodata::Table t = geodata::read_table(path, {{"year", ColumnType::number},
@@ -81,6 +83,9 @@ ObservedTable read_observed(const std::string& path, const scenarios::Scenario& 
   std::vector<std::string> groups = sc.group_names;
   groups.push_back("all");
   std::map<std::string, std::size_t> seen;  // key → data row
+  std::map<std::string, std::size_t> merged;  // key of a cell given by parity → its entry in o.rows
+  const bool by_parity = t.has_column("parity");
+  const std::size_t cpar = by_parity ? t.column("parity") : 0;
   const std::size_t cy = t.column("year"), cz = t.column("zone"), cg = t.column("group"), cs = t.column("sex"),
                     ca = t.column("age"), cp = t.column("population");
   for (std::size_t r = 0; r < t.size(); ++r) {
@@ -114,6 +119,25 @@ ObservedTable read_observed(const std::string& path, const scenarios::Scenario& 
     if (row.persons < 0)
       throw InputError(t.where(r, cp) + ": " + t.text(r, cp) + " persons; expected 0 or more");
     const std::string key = row.zone + '\x1f' + row.group + '\x1f' + row.sex + '\x1f' + age;
+    const std::string parity = by_parity && !t.text(r, cpar).empty() ? t.text(r, cpar) : "all";
+    if (parity != "all") {
+      if (parity != "0" && parity != "1" && parity != "2" && parity != "3+")
+        throw InputError(t.where(r, cpar) + ": parity '" + geodata::escape_cell(parity) + "'" +
+                         "; expected all, 0, 1, 2 or 3+ (children ever born)");
+      if (row.sex != "female")
+        throw InputError(t.where(r, cpar) + ": parity " + parity + " for sex " + row.sex +
+                         "; expected all (parity is given for women only)");
+      const std::string state = key + '\x1f' + parity;
+      if (const auto it = seen.find(state); it != seen.end())
+        throw InputError(t.where(r, cz) + ": the same zone, group, sex, age and parity as data row " +
+                         std::to_string(it->second + 1) + "; expected one row each");
+      seen[state] = r;
+      if (const auto it = merged.find(key); it != merged.end()) {
+        o.rows[it->second].persons += row.persons;  // one more parity state of the cell
+        continue;
+      }
+      merged[key] = o.rows.size();
+    }
     if (const auto it = seen.find(key); it != seen.end())
       throw InputError(t.where(r, cz) + ": the same zone, group, sex and age as data row " +
                        std::to_string(it->second + 1) + "; expected one row each");

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "cohortgis/engine/indicators.hpp"
+#include "cohortgis/engine/parity.hpp"
 
 namespace cohortgis::app {
 
@@ -63,6 +64,7 @@ NetcdfWriter::~NetcdfWriter() {
 
 void NetcdfWriter::begin_variant(const scenarios::Scenario& scenario) {
   sc_ = &scenario;
+  parity_ = nullptr;  // the variant's ParityRecorder sets it (run.cpp)
   for (std::size_t v = 0; v < variants_.size(); ++v)
     if (variants_[v] == scenario.variant) variant_ = v;
   year_index_ = 0;
@@ -90,7 +92,7 @@ void NetcdfWriter::define(const IndicatorTable& t) {
            "population at the end of each year; components of the period ending with the year (NaN in the base "
            "year); layout and conventions in docs/results.md (results.nc) and manifest.json");
 
-  int d_variant, d_year, d_zone, d_group, d_sex, d_age, d_unit, d_igroup, d_indicator;
+  int d_variant, d_year, d_zone, d_group, d_sex, d_age, d_unit, d_igroup, d_indicator, d_parity = -1;
   check(nc_def_dim(id, "variant", variants_.size(), &d_variant), "defining dimension variant");
   check(nc_def_dim(id, "year", NC_UNLIMITED, &d_year), "defining dimension year");
   check(nc_def_dim(id, "zone", uz(zones_), &d_zone), "defining dimension zone");
@@ -100,6 +102,10 @@ void NetcdfWriter::define(const IndicatorTable& t) {
   check(nc_def_dim(id, "unit", units_, &d_unit), "defining dimension unit");
   check(nc_def_dim(id, "indicator_group", indicator_groups_, &d_igroup), "defining dimension indicator_group");
   check(nc_def_dim(id, "indicator", indicators_, &d_indicator), "defining dimension indicator");
+  // [fertility] parity_rates in any run of the set: women by children ever born (docs/results.md "results.nc").
+  const bool parity = std::any_of(set_.runs.begin(), set_.runs.end(), [](const auto& r) { return bool(r.parity); });
+  if (parity && set_.outputs.population)
+    check(nc_def_dim(id, "parity", kParityStates, &d_parity), "defining dimension parity");
 
   // Coordinates: names as string variables, years and ages as integers.
   std::vector<std::pair<int, std::vector<std::string>>> strings;
@@ -123,6 +129,9 @@ void NetcdfWriter::define(const IndicatorTable& t) {
   string_var("unit", d_unit, t.unit_names, "zone id or aggregate name ('total' = the whole area)");
   string_var("indicator_group", d_igroup, t.group_names, "population group ('all' = every group)");
   string_var("indicator", d_indicator, t.indicator_names, "indicator (names as in indicators.csv)");
+  if (d_parity >= 0)
+    string_var("parity", d_parity, std::vector<std::string>(std::begin(kParityStateLabels), std::end(kParityStateLabels)),
+               "children ever born (3+ = three or more)");
   int v_age;
   check(nc_def_var(id, "age", NC_INT, 1, &d_age, &v_age), "defining variable age");
   text_att(v_age, "long_name", "first age of the age group (the last group is open-ended)");
@@ -158,6 +167,11 @@ void NetcdfWriter::define(const IndicatorTable& t) {
   const std::vector<std::size_t> cell_chunks{1, 1, zc, uz(groups_), kSexes, uz(ages_)};
   if (set_.outputs.population)
     v_population_ = data_var("population", cell_dims, cell_chunks, "persons at the end of the year", "1");
+  if (d_parity >= 0)
+    v_women_by_parity_ = data_var("women_by_parity", {d_variant, d_year, d_zone, d_group, d_parity, d_age},
+                                  {1, 1, zc, uz(groups_), kParityStates, uz(ages_)},
+                                  "women at the end of the year by children ever born (NaN: a variant without parity)",
+                                  "1");
   if (set_.outputs.components) {
     const std::vector<int> sdims{d_variant, d_year, d_zone, d_group, d_sex};
     const std::vector<std::size_t> schunks{1, 1, chunk_rows(uz(zones_), uz(groups_) * kSexes), uz(groups_), kSexes};
@@ -213,6 +227,24 @@ void NetcdfWriter::put_state(int var, const double* values, std::size_t count_va
   check(nc_put_vara_double(ncid_, var, start, count, values), "writing a year");
 }
 
+// The women of each cell times the parity shares (the product population.csv writes), [zone][group][parity][age].
+void NetcdfWriter::put_parity(const CohortArray& population) {
+  if (v_women_by_parity_ < 0 || !parity_) return;
+  std::vector<double>& w = migration_;  // scratch of one year
+  w.assign(uz(zones_) * uz(groups_) * kParityStates * uz(ages_), 0.0);
+  std::size_t k = 0;
+  for (int z = 0; z < zones_; ++z)
+    for (int g = 0; g < groups_; ++g)
+      for (int p = 0; p < kParityStates; ++p)
+        for (int i = 0; i < ages_; ++i, ++k) {
+          const double v = population.at(z, g, static_cast<int>(Sex::female), i) * parity_->share(z, g, p, i);
+          w[k] = set_.outputs.min_cell > 0 && v > 0.0 && v < set_.outputs.min_cell ? kNaN : v;
+        }
+  const std::size_t start[6] = {variant_, year_index_, 0, 0, 0, 0};
+  const std::size_t count[6] = {1, 1, uz(zones_), uz(groups_), kParityStates, uz(ages_)};
+  check(nc_put_vara_double(ncid_, v_women_by_parity_, start, count, w.data()), "writing women_by_parity");
+}
+
 void NetcdfWriter::put_indicators(const IndicatorTable& t, bool stocks_only) {
   const double* values = t.values.data();
   if (stocks_only) {
@@ -234,6 +266,7 @@ void NetcdfWriter::base(const CohortArray& population, int year) {
   if (!defined_) define(table);
   put_year(year);
   put_state(v_population_, population.data().data(), population.data().size());
+  put_parity(population);
   put_indicators(table, true);
   ++year_index_;
 }
@@ -242,6 +275,7 @@ void NetcdfWriter::step(const StepResult& r) {
   put_year(r.context.end_year);
   const std::size_t n = r.end.data().size();
   put_state(v_population_, r.end.data().data(), n);
+  put_parity(r.end);
   if (v_births_ >= 0) {
     const StepComponents& c = r.components;
     const std::size_t start[5] = {variant_, year_index_, 0, 0, 0};

@@ -10,6 +10,10 @@
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 
+namespace cohortgis {
+class ParityProjection;  // cohortgis/engine/parity.hpp
+}
+
 namespace cohortgis::app {
 
 // Which files hold the population and components: population.csv + components.csv, results.nc, or both.
@@ -41,8 +45,13 @@ class NetcdfWriter : public ResultSink {
   void step(const StepResult& result) override;
   void close();  // reports write errors as InputError naming the file
 
+  // A run with parity: `women_by_parity` (variant, year, zone, group, parity, age) gets the women of each cell times
+  // the projection's parity shares, the values of population.csv's parity rows; nullptr: that variant's are NaN.
+  void set_parity(const ParityProjection* parity) { parity_ = parity; }
+
  private:
   void define(const IndicatorTable& table);
+  void put_parity(const CohortArray& population);  // one year of women_by_parity
   void put_year(int year);
   void put_state(int var, const double* values, std::size_t count);  // one year of a [zone][group][sex][age] cube
   void put_indicators(const IndicatorTable& table, bool stocks_only);
@@ -63,6 +72,8 @@ class NetcdfWriter : public ResultSink {
   int v_year_ = -1, v_population_ = -1, v_births_ = -1, v_nb_in_ = -1, v_nb_out_ = -1, v_indicators_ = -1;
   int v_deaths_ = -1, v_net_migration_ = -1, v_transfer_in_ = -1, v_transfer_out_ = -1, v_floor_ = -1;
   std::vector<double> buf_, migration_;  // one year of one cube (reused)
+  const ParityProjection* parity_ = nullptr;
+  int v_women_by_parity_ = -1;
 };
 
 // Passes every result to two sinks in turn (the CSV writer, then results.nc).

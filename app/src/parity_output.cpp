@@ -24,9 +24,7 @@ ParityRecorder::ParityRecorder(const scenarios::Scenario& sc, const std::vector<
 ScheduleProvider ParityRecorder::wrap(ScheduleProvider inner) {
   return [this, inner = std::move(inner)](const StepContext& ctx, StepSchedules& s) {
     inner(ctx, s);
-    parity_.set_fertility(ctx, sc_.parity->rates_by_step[static_cast<std::size_t>(ctx.step)], s.asfr);
-    parity_.set_srb(s.srb);                                // with srb_by_order only
-    parity_.set_child_survival(s, sc_.life_table_method);  // 特别扶助: the children of parity-1 women
+    parity_.before_step(ctx, sc_.parity->rates_by_step[static_cast<std::size_t>(ctx.step)], s, sc_.life_table_method);
   };
 }
 

@@ -34,6 +34,8 @@ class ParityRecorder : public ResultSink {
   ScheduleProvider wrap(ScheduleProvider inner);
   void base(const CohortArray& population, int year) override;
   void step(const StepResult& result) override;
+  // The parity states, for population.csv's parity column (ResultsWriter::set_parity).
+  const ParityProjection& projection() const { return parity_; }
 
  private:
   const scenarios::Scenario& sc_;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "results_writer.hpp"
 
+#include "cohortgis/engine/parity.hpp"
 #include "records_output.hpp"
 
 #include <algorithm>
@@ -76,7 +77,7 @@ ResultsWriter::ResultsWriter(const std::filesystem::path& dir, const scenarios::
   }
   // `[outputs] min_cell`: a `suppressed` column flags the cells left empty (records_output.hpp).
   const std::string flag = set.outputs.min_cell > 0 ? ",suppressed\n" : "\n";
-  population_.write("variant,year,zone,group,sex,age,population" + flag);
+  population_.write("variant,year,zone,group,sex,age,parity,population" + flag);
   components_.write("variant,period,zone,group,sex,age,component,persons" + flag);
   indicators_.write("variant,year,zone,group,indicator,value\n");
   plan_periods_.write(
@@ -93,6 +94,7 @@ ResultsWriter::ResultsWriter(const std::filesystem::path& dir, const scenarios::
 
 void ResultsWriter::begin_variant(const scenarios::Scenario& scenario) {
   sc_ = &scenario;
+  parity_ = nullptr;  // the variant's ParityRecorder sets it (run.cpp)
   periods_.assign(scenario.plan_periods.size(), PeriodState{});
   period_results_.clear();
   group_period_results_.clear();
@@ -111,18 +113,30 @@ void ResultsWriter::write_population(const CohortArray& pop, int year) {
   const CohortLayout& L = pop.layout();
   buf_.clear();
   const std::string prefix = sc_->variant + "," + std::to_string(year) + ",";
+  const auto row = [&](int z, int g, int s, int i, const char* parity, double persons) {
+    buf_ += prefix;
+    append_state_key(z, g, s);
+    buf_ += age_text(L, i);
+    buf_ += ',';
+    buf_ += parity;
+    buf_ += ',';
+    const bool hidden = append_published(buf_, persons, set_.outputs.min_cell);
+    if (set_.outputs.min_cell > 0) buf_ += hidden ? ",1" : ",0";
+    buf_ += '\n';
+    flush_if_full(population_);
+  };
   for (int z = 0; z < L.zones; ++z)
     for (int g = 0; g < L.groups; ++g)
       for (int s = 0; s < 2; ++s)
         for (int i = 0; i < L.grid.n_ages; ++i) {
-          buf_ += prefix;
-          append_state_key(z, g, s);
-          buf_ += age_text(L, i);
-          buf_ += ',';
-          const bool hidden = append_published(buf_, pop.at(z, g, s, i), set_.outputs.min_cell);
-          if (set_.outputs.min_cell > 0) buf_ += hidden ? ",1" : ",0";
-          buf_ += '\n';
-          flush_if_full(population_);
+          const double persons = pop.at(z, g, s, i);
+          if (parity_ && s == static_cast<int>(Sex::female)) {
+            // Women by children ever born: the cell times the parity shares, which sum to 1 (docs/parity.md).
+            for (int p = 0; p < kParityStates; ++p)
+              row(z, g, s, i, kParityStateLabels[p], persons * parity_->share(z, g, p, i));
+          } else {
+            row(z, g, s, i, "all", persons);
+          }
         }
   population_.write(buf_);
 }

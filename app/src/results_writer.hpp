@@ -13,6 +13,10 @@
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "text_output.hpp"
 
+namespace cohortgis {
+class ParityProjection;  // cohortgis/engine/parity.hpp
+}
+
 namespace cohortgis::app {
 
 struct StepTiming {
@@ -42,6 +46,9 @@ class ResultsWriter : public ResultSink {
   void finish();  // writes zones.csv, closes every file and reports write errors
   // false: no population.csv or components.csv (the run writes them to results.nc only).
   void set_cube_csv(bool on) { cube_csv_ = on; }
+  // A run with parity (parity_output.hpp): population.csv splits each women's cell into the parity states 0, 1, 2,
+  // 3+ by the projection's shares at the time of the row; nullptr (every row `all`) otherwise. Reset per variant.
+  void set_parity(const ParityProjection* parity) { parity_ = parity; }
 
   static std::vector<std::string> file_names();
   const std::vector<int>& years() const { return years_; }
@@ -106,6 +113,7 @@ class ResultsWriter : public ResultSink {
   std::vector<std::string> state_keys_, age_texts_;
   const std::string& age_text(const CohortLayout& L, int i);
   bool cube_csv_ = true;
+  const ParityProjection* parity_ = nullptr;
   bool target_year(int year) const;
   void flush_if_full(TextFile& file);  // writes buf_ to `file` once it holds 1 MiB  // a target needs this year's indicators (only those tables are kept)
 };

@@ -98,6 +98,8 @@ class WriterSink : public VariantSink {
     if (cube_) cube_->begin_variant(run);
     // Parity states (parity_output.hpp) sit in front of the writers and set each step's fertility.
     if (run.parity) parity_ = std::make_unique<ParityRecorder>(run, aggregates_, tee_, parity_tables_);
+    if (parity_) writer_.set_parity(&parity_->projection());  // population.csv's parity column
+    if (parity_ && cube_) cube_->set_parity(&parity_->projection());
   }
   ScheduleProvider wrap_schedules(ScheduleProvider p) { return parity_ ? parity_->wrap(std::move(p)) : p; }
   void base(const CohortArray& population, int year) override { front().base(population, year); }
@@ -113,6 +115,8 @@ class WriterSink : public VariantSink {
     variants_.push_back(std::move(v));
     if (years_.empty()) years_ = writer_.years();
     timings_.insert(timings_.end(), writer_.timings().begin(), writer_.timings().end());
+    writer_.set_parity(nullptr);
+    if (cube_) cube_->set_parity(nullptr);
     parity_.reset();
   }
 

@@ -146,7 +146,9 @@ class Workbook {
  private:
   // Ids and codes stay text even when they look like numbers (zone 110101, period 2021-2025, age 85).
   static bool is_label_column(const std::string& name) {
-    return name == "zone" || name == "id" || name == "code" || name == "period" || name == "group" || name == "variant";
+    // parity: 0, 1, 2, 3+ and all alike (population.csv)
+    return name == "zone" || name == "id" || name == "code" || name == "period" || name == "group" ||
+           name == "variant" || name == "parity";
   }
 
   std::string path_;

@@ -17,6 +17,28 @@ if TYPE_CHECKING:  # pragma: no cover
     from ._cohortgis import RunResult
 
 SEXES = ("female", "male")
+PARITY_STATES = ("0", "1", "2", "3+")  # children ever born (population.csv's parity column)
+
+
+def _with_parity(df: pd.DataFrame, population: np.ndarray, shares: np.ndarray, variant: str, res) -> pd.DataFrame:
+    """population.csv's rows of a parity run: the women of each (year, zone, group, age) as four rows by parity (the
+    cell times its share, the C++ writer's product), the men as one row 'all'; women before men in each block."""
+    n_ages = len(res.age_starts)
+    women = population[:, :, :, 0, :, None] * np.moveaxis(shares, 3, 4)  # [year][zone][group][age][parity]
+    idx = pd.MultiIndex.from_product(
+        [[variant], res.years, res.zone_ids, res.group_names, ["female"], res.age_starts, list(PARITY_STATES)],
+        names=list(df.columns[:-1]))
+    f = pd.DataFrame({"population": women.reshape(-1)}, index=idx).reset_index()
+    m = df[df["sex"] == "male"].reset_index(drop=True)
+    blocks = len(res.years) * len(res.zone_ids) * len(res.group_names)
+    per_block = (len(PARITY_STATES) + 1) * n_ages  # rows of one (year, zone, group) in population.csv
+    f_key = np.repeat(np.arange(blocks), len(PARITY_STATES) * n_ages) * per_block + \
+        np.tile(np.arange(len(PARITY_STATES) * n_ages), blocks)
+    m_key = np.repeat(np.arange(blocks), n_ages) * per_block + len(PARITY_STATES) * n_ages + \
+        np.tile(np.arange(n_ages), blocks)
+    out = pd.concat([f, m], ignore_index=True)
+    order = np.argsort(np.concatenate([f_key, m_key]), kind="stable")
+    return out.iloc[order].reset_index(drop=True)
 
 
 def age_labels(age_starts: Sequence[int], step_years: int) -> List[str]:
@@ -85,14 +107,21 @@ class Results(Mapping[str, "RunResult"]):
 
     # ---- long DataFrames (the CLI's CSV layouts) --------------------------------------------------------------------
     def population_frame(self, variants: Optional[Sequence[str]] = None) -> pd.DataFrame:
-        """Columns variant, year, zone, group, sex, age, population: population.csv's rows, in its order."""
+        """Columns variant, year, zone, group, sex, age, parity, population: population.csv's rows, in its order.
+        parity is 'all', except for the women of a run with [fertility] parity_rates: four rows per cell, '0', '1',
+        '2', '3+' (children ever born), each the cell's persons times its share (RunResult.parity_shares)."""
         frames = []
+        names = ["variant", "year", "zone", "group", "sex", "age", "parity"]
         for v in variants or self.variants:
             r = self[v]
             idx = pd.MultiIndex.from_product(
-                [[v], self.years, self.zone_ids, self.group_names, list(SEXES), self.age_starts],
-                names=["variant", "year", "zone", "group", "sex", "age"])
-            frames.append(pd.DataFrame({"population": r.population.reshape(-1)}, index=idx).reset_index())
+                [[v], self.years, self.zone_ids, self.group_names, list(SEXES), self.age_starts, ["all"]], names=names)
+            df = pd.DataFrame({"population": r.population.reshape(-1)}, index=idx).reset_index()
+            shares = r.parity_shares
+            if shares is not None:
+                frames.append(_with_parity(df, r.population, shares, v, self))
+            else:
+                frames.append(df)
         return pd.concat(frames, ignore_index=True)
 
     def indicator_frame(self, variants: Optional[Sequence[str]] = None) -> pd.DataFrame:

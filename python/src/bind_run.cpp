@@ -13,6 +13,7 @@
 #include "cohortgis/app/project.hpp"
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/indicators.hpp"
+#include "cohortgis/engine/parity.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
 #include "common.hpp"
@@ -35,6 +36,10 @@ struct RunResult {
   std::vector<double> population;     // [year][zone][group][sex][age]
   std::vector<double> indicators;     // [year][unit][group slot][indicator]; base year: flows are NaN
   std::vector<double> births, deaths, net_migration;  // [step][zone][group][sex]
+  // [fertility] parity_rates: the parity states beside the engine (as the run job's parity_output.hpp), and the
+  // shares of the women of each cell by parity [year][zone][group][parity][age]; empty without parity.
+  std::unique_ptr<ParityProjection> parity;
+  std::vector<double> parity_shares;
   std::unique_ptr<Projection> projection;  // the engine itself, kept for its final population buffer
   const CohortArray* final_pop = nullptr;      // Projection::run's return value: the engine's own array
   double seconds = 0.0;
@@ -57,6 +62,7 @@ class StoreSink : public app::VariantSink {
 
   void base(const CohortArray& population, int year) override {
     std::copy(population.data().begin(), population.data().end(), r_.population.begin());
+    keep_parity_shares(0);
     IndicatorTable t;
     compute_population_indicators(population, sc_.zone_ids(), sc_.group_names,
                                   with_total_aggregate(sc_.aggregates, static_cast<int>(sc_.zones.size())), {}, t);
@@ -69,6 +75,8 @@ class StoreSink : public app::VariantSink {
   void step(const StepResult& s) override {
     const std::size_t k = uz(s.context.step);
     std::copy(s.end.data().begin(), s.end.data().end(), r_.population.begin() + static_cast<std::ptrdiff_t>((k + 1) * r_.cells()));
+    if (r_.parity) r_.parity->advance(s);  // births by order and the cohorts' parities one step on
+    keep_parity_shares(k + 1);
     if (s.indicators) {
       if (s.indicators->values.size() != r_.indicator_cells())
         throw ProjectionError("indicator table changed shape between steps");
@@ -86,6 +94,11 @@ class StoreSink : public app::VariantSink {
   }
 
  private:
+  void keep_parity_shares(std::size_t year_index) {
+    if (!r_.parity) return;
+    const std::vector<double>& sh = r_.parity->shares();
+    std::copy(sh.begin(), sh.end(), r_.parity_shares.begin() + static_cast<std::ptrdiff_t>(year_index * sh.size()));
+  }
   void take_names(const IndicatorTable& t) {
     r_.unit_names = t.unit_names;
     r_.group_slots = t.group_names;
@@ -98,12 +111,6 @@ class StoreSink : public app::VariantSink {
 
 std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& scenario_in, int threads, py::object progress) {
   check_threads(threads, "threads");  // ValueError before anything is allocated
-  // Parity runs set each step's ASFR from the parity states (app/src/parity_output.cpp); this in-memory run does not
-  // carry them, and would project with no births.
-  if (scenario_in.parity)
-    throw InputError("scenario '" + scenario_in.name +
-                     "': [fertility] parity_rates is not supported by cohortgis.run(); use cohortgis.write_outputs "
-                     "(the `cohortgis run` command), which writes parity.csv");
   // The run works on its own copy, so Python code changing the scenario while the GIL is released changes nothing.
   const scenarios::Scenario sc = scenario_in;
   sc.validate();
@@ -119,6 +126,12 @@ std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& scenario_in, 
   r->births.assign(uz(sc.steps) * r->states(), 0.0);
   r->deaths.assign(uz(sc.steps) * r->states(), 0.0);
   r->net_migration.assign(uz(sc.steps) * r->states(), 0.0);
+  if (sc.parity) {  // InputError when the base's parity states do not sum to its women (engine/parity.hpp)
+    r->parity = std::make_unique<ParityProjection>(sc.base_population.layout(), sc.zone_ids(), sc.group_names,
+                                                   sc.parity->women_by_parity, sc.base_population);
+    if (sc.parity->srb_by_order[0] > 0.0) r->parity->set_srb_by_order(sc.parity->srb_by_order);
+    r->parity_shares.assign((uz(sc.steps) + 1) * r->cells() / kSexes * kParityStates, 0.0);
+  }
 
   std::atomic<bool> cancel{false};
   std::optional<py::error_already_set> py_error;  // KeyboardInterrupt, or what the progress callback raised
@@ -145,6 +158,14 @@ std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& scenario_in, 
   o.progress = [&](const scenarios::Scenario&, int done, int total) { poll(done, total); };
   o.before_step = [&] { poll(-1, sc.steps); };  // Ctrl-C before a step starts, too
   StoreSink sink(*r, sc);
+  // Parity runs set each step's ASFR from the parity states, as the run job does (app/src/parity_output.cpp).
+  if (r->parity)
+    o.wrap_schedules = [&](const scenarios::Scenario&, ScheduleProvider p) -> ScheduleProvider {
+      return [&, p = std::move(p)](const StepContext& ctx, StepSchedules& s) {
+        p(ctx, s);
+        r->parity->before_step(ctx, sc.parity->rates_by_step[uz(ctx.step)], s, sc.life_table_method);
+      };
+    };
   const auto t0 = std::chrono::steady_clock::now();
   {
     py::gil_scoped_release release;
@@ -209,6 +230,18 @@ void bind_run(py::module_& m) {
                            self, false);
           },
           "persons [year][zone][group][sex][age] (sex: 0 female, 1 male); a view, not a copy")
+      .def_property_readonly(
+          "parity_shares",
+          [ssz](py::object self) {
+            const R& r = self.cast<const R&>();
+            if (r.parity_shares.empty()) return py::object(py::none());
+            return py::object(view_of(r.parity_shares.data(),
+                                      {ssz(r.years.size()), ssz(r.zone_ids.size()), ssz(r.group_names.size()),
+                                       ssz(kParityStates), ssz(uz(r.grid.n_ages))},
+                                      self, false));
+          },
+          "[fertility] parity_rates: shares of the women of each cell by children ever born 0, 1, 2, 3+\n"
+          "[year][zone][group][parity][age] (they sum to 1 over parity); None without parity")
       .def_property_readonly(
           "final_population",
           [ssz](py::object self) {

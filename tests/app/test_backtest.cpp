@@ -177,6 +177,31 @@ TEST_F(Backtest, WithoutAnEarlierYearThereIsNoLinearBenchmark) {
   EXPECT_EQ(s.scores[2].forecast, "constant-share");
 }
 
+// An observed table in the layout of population.csv of a run with parity: A's girls aged 0-4 given as parity 0 (600)
+// and 1 (300) score as the one cell of 900 persons of observed_tiny.csv; an empty parity cell is `all`.
+TEST_F(Backtest, ObservedRowsByParityAreSummedIntoTheirCell) {
+  auto c = config("observed_parity.csv");
+  c.run.report = false;
+  c.run.variants = {"baseline"};
+  const auto s = app::backtest(c);
+  const auto rows = cohortgis::test::read_csv((out / "backtest.csv").string());
+  std::map<std::string, double> observed;
+  for (std::size_t r = 0; r < rows.rows.size(); ++r)
+    observed[rows.at(r, "forecast") + "/" + rows.at(r, "zone") + "/" + rows.at(r, "sex") + "/" + rows.at(r, "age")] =
+        rows.num(r, "observed");
+  EXPECT_DOUBLE_EQ(observed.at("cohortgis/A/female/0"), 900);
+  EXPECT_DOUBLE_EQ(observed.at("cohortgis/B/all/all"), 9000);  // B's total from its two rows
+  EXPECT_EQ(rows.rows.size(), 3u * 5u);  // 3 forecasts × (2 zone totals + 3 rows given)
+  ASSERT_EQ(s.scores.size(), 3u);
+  fs::remove_all(out);
+  const std::string men = error_of([&] { app::backtest(config("observed_parity_men.csv")); });
+  EXPECT_CONTAINS(men, "observed_parity_men.csv");
+  EXPECT_CONTAINS(men, "column 'parity': parity 1 for sex male; expected all (parity is given for women only)");
+  EXPECT_CONTAINS(error_of([&] { app::backtest(config("observed_parity_twice.csv")); }),
+                  "the same zone, group, sex, age and parity as data row 2");
+  EXPECT_FALSE(fs::exists(out));
+}
+
 TEST_F(Backtest, BadObservedTablesWriteNothing) {
   const std::string missing = error_of([&] { app::backtest(config("observed_missing_zone.csv")); });
   EXPECT_CONTAINS(missing, "observed_missing_zone.csv, column 'zone': no rows for zone B (Zone B)");

@@ -66,9 +66,9 @@ void results_folder(const fs::path& dir) {
         "baseline,2021-2025,14th Five-Year Plan,total,21893095,21800000,-0.085\n");
   write(dir / "zones.csv", "id,name\n110101,东城区\n");
   write(dir / "population.csv",
-        "variant,year,zone,group,sex,age,population\n"
-        "baseline,2020,110101,total,female,0,100\nbaseline,2020,110101,total,female,5,110\n"
-        "baseline,2020,110101,total,male,0,105\nbaseline,2020,110101,total,male,5,116\n");
+        "variant,year,zone,group,sex,age,parity,population\n"
+        "baseline,2020,110101,total,female,15,0,100\nbaseline,2020,110101,total,female,15,3+,10\n"
+        "baseline,2020,110101,total,male,0,all,105\nbaseline,2020,110101,total,male,5,all,116\n");
 }
 
 }  // namespace
@@ -112,6 +112,16 @@ TEST(ResultsXlsx, SheetsNumbersAndFormatsInAChineseRun) {
   f.reset(pp->GetNextFeature());
   EXPECT_EQ(f->GetFieldAsDouble("growth_rate_percent"), -0.085);
   EXPECT_STREQ(f->GetFieldAsString("period"), "2021-2025");
+
+  // population.csv's parity column stays text (0, 1, 2, 3+, all), its population is a number.
+  OGRLayer* pop = ds->GetLayer(3);
+  OGRFeatureDefn* pd = pop->GetLayerDefn();
+  EXPECT_EQ(pd->GetFieldDefn(pd->GetFieldIndex("parity"))->GetType(), OFTString);
+  pop->ResetReading();
+  f.reset(pop->GetNextFeature());
+  ASSERT_TRUE(f);
+  EXPECT_STREQ(f->GetFieldAsString("parity"), "0");
+  EXPECT_EQ(f->GetFieldAsDouble("population"), 100.0);
 
   // The 万人 format exists and is used by the population row's value (E2 → F2), not by the TFR row (F3).
   const std::string styles = member(xlsx, "xl/styles.xml");

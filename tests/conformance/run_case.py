@@ -3,9 +3,11 @@
 
     run_case.py --exe cohortgis --case tests/conformance/<case> --work <tmp> [--data data]
 
-The case folder holds scenario.toml, its tables, expected.csv (variant,year,zone,group,sex,age,population) and a
+The case folder holds scenario.toml, its tables, expected.csv (variant,year,zone,group,sex,age[,parity],population) and a
 README.md with a line `Tolerance: 1e-9` (on |projected - expected| / max(|expected|, 1 person)) or
-`Tolerance: 0.5 persons` (on |projected - expected|). Every expected row must be in the output. Standard library only.
+`Tolerance: 0.5 persons` (on |projected - expected|). Every expected row must be in the output. A row without a
+parity column (or with parity `all`) is compared with the cell summed over population.csv's parity rows (women of a
+run with parity have rows 0, 1, 2, 3+). Standard library only.
 """
 import argparse
 import csv
@@ -15,7 +17,7 @@ import shutil
 import subprocess
 import sys
 
-KEY = ("variant", "year", "zone", "group", "sex", "age")
+KEY = ("variant", "year", "zone", "group", "sex", "age", "parity")
 
 
 def read_tolerance(readme):
@@ -29,16 +31,23 @@ def read_tolerance(readme):
 
 def key_of(row, path, line):
     try:
-        return tuple(row[k].strip() for k in KEY[:5]) + (str(int(float(row["age"]))),)
+        parity = (row.get("parity") or "all").strip()
+        return tuple(row[k].strip() for k in KEY[:5]) + (str(int(float(row["age"]))), parity)
     except (KeyError, ValueError) as e:
-        sys.exit(f"{path}:{line}: expected columns {','.join(KEY)},population ({e})")
+        sys.exit(f"{path}:{line}: expected columns {','.join(KEY[:6])}[,parity],population ({e})")
 
 
 def read_population(path):
-    out = {}
+    out, by_parity = {}, {}
     with open(path, newline="", encoding="utf-8") as f:
         for line, row in enumerate(csv.DictReader(f), start=2):
-            out[key_of(row, path, line)] = (float(row["population"]), line)
+            key = key_of(row, path, line)
+            out[key] = (float(row["population"]), line)
+            if key[-1] != "all":  # the cell summed over parity, under parity `all`
+                total, first = by_parity.get(key[:-1] + ("all",), (0.0, line))
+                by_parity[key[:-1] + ("all",)] = (total + float(row["population"]), first)
+    for key, value in by_parity.items():
+        out.setdefault(key, value)
     return out
 
 

@@ -95,24 +95,29 @@ TEST(ParityScenario, RunWritesParityCsv) {
             p.at(row.at("baseline/2025/A"), "births_order_3_plus"));
   EXPECT_GT(p.num(row.at("three_child/2026/A"), "births_order_3_plus"),
             1.5 * p.num(row.at("baseline/2026/A"), "births_order_3_plus"));
-  // parity_women.csv: the four states of every cell sum to the women of population.csv (base year and every step).
+  // population.csv splits the women of every cell into the parity states (column parity), the men have `all`; each
+  // state equals parity_women.csv's (base year and every step).
   const auto women = test::read_csv((out / "parity_women.csv").string());
   const auto pop = test::read_csv((out / "population.csv").string());
-  std::map<std::string, double> by_cell;
+  std::map<std::string, double> by_state;
   for (std::size_t r = 0; r < women.rows.size(); ++r)
-    by_cell[women.at(r, "variant") + "/" + women.at(r, "year") + "/" + women.at(r, "zone") + "/" +
-            women.at(r, "age")] += women.num(r, "women");
-  std::size_t checked = 0;
+    by_state[women.at(r, "variant") + "/" + women.at(r, "year") + "/" + women.at(r, "zone") + "/" +
+             women.at(r, "age") + "/" + women.at(r, "parity")] = women.num(r, "women");
+  std::size_t checked = 0, men = 0;
   for (std::size_t r = 0; r < pop.rows.size(); ++r)
     if (pop.at(r, "sex") == "female") {
       const double w = pop.num(r, "population");
-      EXPECT_NEAR(
-          by_cell.at(pop.at(r, "variant") + "/" + pop.at(r, "year") + "/" + pop.at(r, "zone") + "/" + pop.at(r, "age")),
-          w, 1e-9 * std::max(1.0, w));
+      EXPECT_NEAR(by_state.at(pop.at(r, "variant") + "/" + pop.at(r, "year") + "/" + pop.at(r, "zone") + "/" +
+                              pop.at(r, "age") + "/" + pop.at(r, "parity")),
+                  w, 1e-9 * std::max(1.0, w));
       ++checked;
+    } else {
+      EXPECT_EQ(pop.at(r, "parity"), "all");
+      ++men;
     }
-  EXPECT_EQ(checked, by_cell.size());
-  EXPECT_EQ(checked, 2u * 11u * 2u * 21u);  // variants × years (base + 10) × zones × ages
+  EXPECT_EQ(checked, by_state.size());
+  EXPECT_EQ(checked, 2u * 11u * 2u * 21u * 4u);  // variants × years (base + 10) × zones × ages × parities
+  EXPECT_EQ(men, 2u * 11u * 2u * 21u);
   // indicators.csv holds every parity.csv value as a row of group `all` (births by order, shares, 特别扶助 base).
   const auto ind = test::read_csv((out / "indicators.csv").string());
   std::size_t parity_rows = 0;

@@ -70,6 +70,14 @@ class ParityProjection {
   // indicators are NaN.
   void set_child_survival(const StepSchedules& schedules, const LifeTableMethod& method);
 
+  // Before a step, the three calls above in their order (the run job and Python's cohortgis.run share it).
+  void before_step(const StepContext& ctx, std::span<const double> rates, StepSchedules& schedules,
+                   const LifeTableMethod& method) {
+    set_fertility(ctx, rates, schedules.asfr);
+    set_srb(schedules.srb);                     // with srb_by_order only
+    set_child_survival(schedules, method);      // 特别扶助: the children of parity-1 women
+  }
+
   // After the step: births by order from the step's births by age of mother (components.births_by_mother_age, which
   // must be kept: indicators or cell components on) and the shares of each cohort one step on.
   void advance(const StepResult& result);
@@ -80,6 +88,8 @@ class ParityProjection {
   std::vector<double> women_by_parity() const;
   // Shares of the women of each cell by [zone][group][parity][age].
   const std::vector<double>& shares() const { return shares_; }
+  // The share of parity `parity` among the women of a cell (zone, group, age index) now.
+  double share(int zone, int group, int parity, int age) const { return shares_[at(zone, group, parity, age)]; }
   // Expected mothers at parity 1 whose only child has died, by [zone][group][age] now (empty without
   // set_child_survival).
   std::vector<double> mothers_lost_only_child() const;
