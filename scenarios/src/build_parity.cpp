@@ -130,7 +130,9 @@ std::vector<double> estimate_base(const Build& b, const std::vector<double>& rat
 }
 
 // Base women by [zone][group][parity][age] from a table of women (counts) or shares by age and parity.
-std::vector<double> read_base(const Build& b, const toml::node* n, const std::string& key) {
+// width: the years of age of a row (parity_base_age_width; 5: a census table by five-year age group of the woman,
+// whose parity distribution holds for every single year of the group).
+std::vector<double> read_base(const Build& b, const toml::node* n, const std::string& key, int width) {
   const Doc& doc = b.doc;
   const CohortArray& P = b.sc.base_population;
   std::vector<double> out(uz(b.Z * b.G * kParities * b.A), 0.0);
@@ -167,6 +169,7 @@ std::vector<double> read_base(const Build& b, const toml::node* n, const std::st
   const Rows rows = read_rows(doc, ref, {"age", "parity", col}, {"age", col});
   std::vector<char> given(uz(b.Z * b.G * b.A), 0);
   std::vector<std::size_t> first_row(uz(b.Z * b.G * b.A), 0);
+  std::vector<int> row_age(uz(b.Z * b.G * b.A), -1);  // the first age of the row that gave the cell
   std::map<std::tuple<int, int, int, int>, std::size_t> seen;
   for (std::size_t r = 0; r < rows.size(); ++r) {
     const int zi = b.zone_of_row(rows, r, n, key), g = b.group_of_row(rows, r, n, key);
@@ -184,13 +187,29 @@ std::vector<double> read_base(const Build& b, const toml::node* n, const std::st
       doc.fail(n, key, rows.where(r, "parity") + ": a second row for this zone, group, age and parity");
     for (int zz = 0; zz < b.Z; ++zz)
       for (int gg = 0; gg < b.G; ++gg)
-        if ((zi < 0 || zi == zz) && (g < 0 || g == gg)) {
-          const std::size_t c = (uz(zz) * uz(b.G) + uz(gg)) * uz(b.A) + uz(i);
-          if (!given[c]) first_row[c] = r;
-          given[c] = 1;
-          out[cell(b, zz, gg, p, i)] = v;
-        }
+        if ((zi < 0 || zi == zz) && (g < 0 || g == gg))
+          for (int j = i; j < std::min(i + width, b.A); ++j) {  // the single years of the row's age group
+            const std::size_t c = (uz(zz) * uz(b.G) + uz(gg)) * uz(b.A) + uz(j);
+            if (given[c] && row_age[c] != age)
+              doc.fail(n, key,
+                       rows.where(r, "age") + ": ages " + std::to_string(age) + "-" + std::to_string(age + width - 1) +
+                           " overlap the group of age " + std::to_string(row_age[c]) + " (parity_base_age_width = " +
+                           std::to_string(width) + "); expected the first age of every " + std::to_string(width) +
+                           "-year group once");
+            if (!given[c]) first_row[c] = r;
+            given[c] = 1;
+            row_age[c] = age;
+            out[cell(b, zz, gg, p, j)] = v;
+          }
   }
+  // Counts by age group: the group's women of the base population, to check the table against and to split it by.
+  std::map<std::tuple<int, int, int>, double> group_women;  // (zone, group, first age of the row) → women
+  if (width > 1)
+    for (int z = 0; z < b.Z; ++z)
+      for (int g = 0; g < b.G; ++g)
+        for (int i = 0; i < b.A; ++i)
+          if (const int a = row_age[(uz(z) * uz(b.G) + uz(g)) * uz(b.A) + uz(i)]; a >= 0)
+            group_women[{z, g, a}] += P.at(z, g, 0, i);
   for (int z = 0; z < b.Z; ++z)
     for (int g = 0; g < b.G; ++g)
       for (int i = 0; i < b.A; ++i) {
@@ -216,6 +235,16 @@ std::vector<double> read_base(const Build& b, const toml::node* n, const std::st
                      rows.where(first_row[c], col) + ": the shares of " + cell_name + " sum to " + fmt(sum) +
                          "; expected 1");
           for (int p = 0; p < kParities; ++p) out[cell(b, z, g, p, i)] *= women / sum;
+        } else if (width > 1) {
+          // Σ_p W_p(group) = the group's women; each single year a gets W(a) · W_p(group) / Σ_p W_p(group).
+          const double in_group = group_women.at({z, g, row_age[c]});
+          if (std::abs(sum - in_group) > 1e-6 * std::max(1.0, in_group))
+            doc.fail(n, key,
+                     rows.where(first_row[c], col) + ": women by parity of zone " + b.sc.zones[uz(z)].id +
+                         (b.G > 1 ? ", group " + b.sc.group_names[uz(g)] : "") + ", ages " +
+                         std::to_string(row_age[c]) + "-" + std::to_string(row_age[c] + width - 1) + " sum to " +
+                         fmt(sum) + "; expected the women of the base population, " + fmt(in_group));
+          for (int p = 0; p < kParities; ++p) out[cell(b, z, g, p, i)] *= sum > 0.0 ? women / sum : 0.0;
         } else if (std::abs(sum - women) > 1e-6 * std::max(1.0, women)) {
           doc.fail(n, key,
                    rows.where(first_row[c], col) + ": women by parity of " + cell_name + " sum to " + fmt(sum) +
@@ -247,6 +276,8 @@ void build_parity(const Build& b, const Layer& L) {
   auto [bn, bkey] = L.get("fertility", "parity_base");
   if (!rn) {
     if (bn) b.doc.fail(bn, bkey, "parity_base without parity_rates; expected both (or neither)");
+    if (auto [wn, wkey] = L.get("fertility", "parity_base_age_width"); wn)
+      b.doc.fail(wn, wkey, "parity_base_age_width without parity_rates; expected it with a parity_base table");
     if (auto [sn, skey] = L.get("fertility", "srb_by_order"); sn)
       b.doc.fail(sn, skey, "srb_by_order without parity_rates; expected births by order (parity_rates) or srb");
     return;
@@ -260,10 +291,18 @@ void build_parity(const Build& b, const Layer& L) {
   TimedRows timed;
   const std::vector<std::vector<double>> by_key = read_rates(b, rn, rkey, timed, progression);
   for (int k = 0; k < b.steps; ++k) in->rates_by_step.push_back(mix_step(by_key, timed.steps[uz(k)]));
+  // parity_base_age_width = 5: the table's rows are five-year age groups of the woman (census tables).
+  int width = 1;
+  if (auto [wn, wkey] = L.get("fertility", "parity_base_age_width"); wn) {
+    width = b.doc.integer(*wn, wkey, 1, 5);
+    if (width != 1 && width != 5) b.doc.fail(wn, wkey, "expected 1 or 5 (years of age of a row of parity_base)");
+    if (bn->is_string())
+      b.doc.fail(wn, wkey, "applies to a parity_base table only; expected it without \"from_rates\" or \"records\"");
+  }
   if (bn->is_string() && b.doc.string(*bn, bkey) == "from_rates")
     in->women_by_parity = estimate_base(b, in->rates_by_step.at(0));
   else
-    in->women_by_parity = read_base(b, bn, bkey);
+    in->women_by_parity = read_base(b, bn, bkey, width);
   if (auto [sn, skey] = L.get("fertility", "srb_by_order"); sn) {
     const toml::table& t = b.doc.table(*sn, skey);
     b.doc.allow(t, skey, {"1", "2", "3+"});

@@ -221,6 +221,27 @@ TEST(ParityScenario, SmallCellsSuppressed) {
   fs::remove_all(dir);
 }
 
+// parity_base_age_width = 5: a census table of women by five-year age group and children ever born (census_5y.csv:
+// 15-19: 4000, 800, 200, 0 of 5000 women; 20+: 300, 300, 300, 100 of 1000). By hand, every single year of a group
+// gets the group's distribution: age 16 of 1000 women → 800, 160, 40, 0; the open group 20+ is its own row.
+TEST(ParityScenario, BaseFromAFiveYearCensusTable) {
+  const auto set = scenarios::load_scenario_file(kDir + "/scenario_census_5y.toml", COHORTGIS_DATA);
+  const std::size_t A = 21;
+  const auto& w = set.runs[0].parity->women_by_parity;  // [zone][group][parity][age]
+  for (std::size_t zone : {0u, 1u}) {
+    const std::size_t o = zone * 4 * A;
+    for (std::size_t age : {15u, 16u, 19u}) {
+      EXPECT_DOUBLE_EQ(w[o + 0 * A + age], 800.0) << age;
+      EXPECT_DOUBLE_EQ(w[o + 1 * A + age], 160.0) << age;
+      EXPECT_DOUBLE_EQ(w[o + 2 * A + age], 40.0) << age;
+      EXPECT_DOUBLE_EQ(w[o + 3 * A + age], 0.0) << age;
+    }
+    EXPECT_DOUBLE_EQ(w[o + 0 * A + 20], 300.0);
+    EXPECT_DOUBLE_EQ(w[o + 3 * A + 20], 100.0);
+    EXPECT_DOUBLE_EQ(w[o + 0 * A + 10], 1000.0);  // girls below 15: parity 0
+  }
+}
+
 // parity_base = "from_rates" (docs/parity.md "Base without a census table"): the synthetic cohort of the first
 // step's rates. By hand with rates.csv (h_p(i) = (f_p(i) + f_p(i+1))/2: h_0 = 0.05 at 14, 0.1 at 15–18; h_1 = h_2 ×
 // 2.5 = 0.025 at 17 and 18): age 15 (0.95, 0.05), 16 (0.855, 0.145), 17 (0.7695, 0.2305), 18 (0.69255, 0.3016875,
