@@ -88,7 +88,8 @@ with tempfile.TemporaryDirectory() as work:
 
     # Births by order sum to the births of the year (components.csv, both sexes, every group).
     par = read(os.path.join(out, "parity.csv"))
-    comp = read(os.path.join(out, "components.csv"))
+    comp = pd.read_csv(os.path.join(out, "components.csv"), dtype={"zone": str, "period": str},
+                       float_precision="round_trip")
     births = comp[comp["component"] == "births"].groupby(["variant", "period", "zone"])["persons"].sum()
     par = par[par["zone"].isin(zones)]
     by_order = par[["births_order_1", "births_order_2", "births_order_3_plus"]].sum(axis=1).to_numpy()
