@@ -7,7 +7,8 @@
   directly, not through the parity shares);
 - results.nc's `women_by_parity` holds exactly the values of the parity rows;
 - births by order (parity.csv) sum to the births of components.csv (both sexes, every group) of the same year;
-- a run without parity (the default scenario's layout) has parity `all` on every row and no `women_by_parity`.
+- the same bytes at one thread;
+- a run without parity (tests/fixtures/scenarios/good.toml) has parity `all` on every row and no `women_by_parity`.
 
 Usage: parity_population.py COHORTGIS_EXE FIXTURES_DIR
 """
@@ -97,6 +98,12 @@ with tempfile.TemporaryDirectory() as work:
     check(len(par) == 2 * 10 * 2 and float(total.min()) > 0, "births of every variant, year and zone")
     worst = float(np.max(np.abs(by_order - total) / total))
     check(worst < 1e-9, f"births by order sum to births (worst relative difference {worst:.2e})")
+
+    # Reproducible: the same bytes at 1 thread as at the default.
+    one = os.path.join(work, "one")
+    run(os.path.join(FIXTURES, "scenarios", "parity", "scenario.toml"), one, "--format", "csv", "--threads", "1")
+    with open(os.path.join(out, "population.csv"), "rb") as a, open(os.path.join(one, "population.csv"), "rb") as b:
+        check(a.read() == b.read(), "population.csv byte-identical at 1 thread")
 
     # Without parity: `all` on every row, no parity in results.nc.
     plain = os.path.join(work, "plain")

@@ -86,8 +86,10 @@ TEST_F(RunTest, WritesEveryOutputAndSummary) {
   EXPECT_EQ(entries, (std::vector<std::string>{"out"}));
 
   const auto pop = read_csv((root_ / "out/population.csv").string());
-  EXPECT_EQ(pop.header, (std::vector<std::string>{"variant", "year", "zone", "group", "sex", "age", "population"}));
+  EXPECT_EQ(pop.header,
+            (std::vector<std::string>{"variant", "year", "zone", "group", "sex", "age", "parity", "population"}));
   EXPECT_EQ(pop.rows.size(), 3u * 4 * 16 * 2 * 2 * 18);  // baseline and two variants
+  for (std::size_t r = 0; r < pop.rows.size(); ++r) ASSERT_EQ(pop.at(r, "parity"), "all") << r;  // no parity here
   EXPECT_EQ(s.variants.size(), 3u);
   EXPECT_EQ(s.variants[0].name, "baseline");
   const auto comp = read_csv((root_ / "out/components.csv").string());
