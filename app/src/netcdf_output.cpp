@@ -130,7 +130,8 @@ void NetcdfWriter::define(const IndicatorTable& t) {
   string_var("indicator_group", d_igroup, t.group_names, "population group ('all' = every group)");
   string_var("indicator", d_indicator, t.indicator_names, "indicator (names as in indicators.csv)");
   if (d_parity >= 0)
-    string_var("parity", d_parity, std::vector<std::string>(std::begin(kParityStateLabels), std::end(kParityStateLabels)),
+    string_var("parity", d_parity,
+               std::vector<std::string>(std::begin(kParityStateLabels), std::end(kParityStateLabels)),
                "children ever born (3+ = three or more)");
   int v_age;
   check(nc_def_var(id, "age", NC_INT, 1, &d_age, &v_age), "defining variable age");
@@ -168,10 +169,10 @@ void NetcdfWriter::define(const IndicatorTable& t) {
   if (set_.outputs.population)
     v_population_ = data_var("population", cell_dims, cell_chunks, "persons at the end of the year", "1");
   if (d_parity >= 0)
-    v_women_by_parity_ = data_var("women_by_parity", {d_variant, d_year, d_zone, d_group, d_parity, d_age},
-                                  {1, 1, zc, uz(groups_), kParityStates, uz(ages_)},
-                                  "women at the end of the year by children ever born (NaN: a variant without parity)",
-                                  "1");
+    v_women_by_parity_ =
+        data_var("women_by_parity", {d_variant, d_year, d_zone, d_group, d_parity, d_age},
+                 {1, 1, zc, uz(groups_), kParityStates, uz(ages_)},
+                 "women at the end of the year by children ever born (NaN: a variant without parity)", "1");
   if (set_.outputs.components) {
     const std::vector<int> sdims{d_variant, d_year, d_zone, d_group, d_sex};
     const std::vector<std::size_t> schunks{1, 1, chunk_rows(uz(zones_), uz(groups_) * kSexes), uz(groups_), kSexes};

@@ -193,9 +193,9 @@ std::vector<double> read_base(const Build& b, const toml::node* n, const std::st
             if (given[c] && row_age[c] != age)
               doc.fail(n, key,
                        rows.where(r, "age") + ": ages " + std::to_string(age) + "-" + std::to_string(age + width - 1) +
-                           " overlap the group of age " + std::to_string(row_age[c]) + " (parity_base_age_width = " +
-                           std::to_string(width) + "); expected the first age of every " + std::to_string(width) +
-                           "-year group once");
+                           " overlap the group of age " + std::to_string(row_age[c]) +
+                           " (parity_base_age_width = " + std::to_string(width) +
+                           "); expected the first age of every " + std::to_string(width) + "-year group once");
             if (!given[c]) first_row[c] = r;
             given[c] = 1;
             row_age[c] = age;

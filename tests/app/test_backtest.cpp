@@ -191,7 +191,7 @@ TEST_F(Backtest, ObservedRowsByParityAreSummedIntoTheirCell) {
         rows.num(r, "observed");
   EXPECT_DOUBLE_EQ(observed.at("cohortgis/A/female/0"), 900);
   EXPECT_DOUBLE_EQ(observed.at("cohortgis/B/all/all"), 9000);  // B's total from its two rows
-  EXPECT_EQ(rows.rows.size(), 3u * 5u);  // 3 forecasts × (2 zone totals + 3 rows given)
+  EXPECT_EQ(rows.rows.size(), 3u * 5u);                        // 3 forecasts × (2 zone totals + 3 rows given)
   ASSERT_EQ(s.scores.size(), 3u);
   fs::remove_all(out);
   const std::string men = error_of([&] { app::backtest(config("observed_parity_men.csv")); });

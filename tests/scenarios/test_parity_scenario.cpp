@@ -101,8 +101,8 @@ TEST(ParityScenario, RunWritesParityCsv) {
   const auto pop = test::read_csv((out / "population.csv").string());
   std::map<std::string, double> by_state;
   for (std::size_t r = 0; r < women.rows.size(); ++r)
-    by_state[women.at(r, "variant") + "/" + women.at(r, "year") + "/" + women.at(r, "zone") + "/" +
-             women.at(r, "age") + "/" + women.at(r, "parity")] = women.num(r, "women");
+    by_state[women.at(r, "variant") + "/" + women.at(r, "year") + "/" + women.at(r, "zone") + "/" + women.at(r, "age") +
+             "/" + women.at(r, "parity")] = women.num(r, "women");
   std::size_t checked = 0, men = 0;
   for (std::size_t r = 0; r < pop.rows.size(); ++r)
     if (pop.at(r, "sex") == "female") {

@@ -74,8 +74,8 @@ class ParityProjection {
   void before_step(const StepContext& ctx, std::span<const double> rates, StepSchedules& schedules,
                    const LifeTableMethod& method) {
     set_fertility(ctx, rates, schedules.asfr);
-    set_srb(schedules.srb);                     // with srb_by_order only
-    set_child_survival(schedules, method);      // 特别扶助: the children of parity-1 women
+    set_srb(schedules.srb);                 // with srb_by_order only
+    set_child_survival(schedules, method);  // 特别扶助: the children of parity-1 women
   }
 
   // After the step: births by order from the step's births by age of mother (components.births_by_mother_age, which
