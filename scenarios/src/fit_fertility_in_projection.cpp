@@ -60,15 +60,15 @@ void fit_fertility_in_projection(const Doc& doc, const FertilityFitSpec& fit, Sc
   const double ratio = fitted.level / fit.start_level;
   for (StepSchedules& s : sc.schedules)
     for (double& f : s.asfr) f *= ratio;
-  const std::string period = sc.grid.width_years == 1
-                                 ? std::to_string(fit.year)
-                                 : "the first step (" + std::to_string(sc.base_year + 1) + "-" +
-                                       std::to_string(sc.base_year + sc.grid.width_years) + ")";
+  const std::string period = sc.grid.width_years == 1 ? std::to_string(fit.year)
+                                                      : "the first step (" + std::to_string(sc.base_year + 1) + "-" +
+                                                            std::to_string(sc.base_year + sc.grid.width_years) + ")";
   const std::string what = fit.per_1000 ? "a crude birth rate of " + fmt(fitted.fitted) + " per 1000 person-years"
                                         : fmt(fitted.fitted) + " births a year";
   const std::string note = "Fertility level fitted ([fertility] fit): every schedule multiplied by " +
-                           fmt(fitted.level) + ", giving " + what + " in " + period + " of the projection itself (target " +
-                           fmt(fit.target) + " for " + std::to_string(fit.year) + ").";
+                           fmt(fitted.level) + ", giving " + what + " in " + period +
+                           " of the projection itself (target " + fmt(fit.target) + " for " + std::to_string(fit.year) +
+                           ").";
   if (std::find(sc.assumptions.begin(), sc.assumptions.end(), note) == sc.assumptions.end())
     sc.assumptions.push_back(note);
 }

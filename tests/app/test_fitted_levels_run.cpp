@@ -42,8 +42,7 @@ void write_scenario(const fs::path& dir, const std::string& fertility_fit, const
   mx << "age,sex,mx\n";
   for (const char* s : {"female", "male"})
     for (int a = 0; a <= 60; ++a)
-      mx << a << "," << s << "," << (a == 0 ? 0.004 : 0.0002 * std::exp(0.085 * a)) * (s[0] == 'm' ? 1.3 : 1.0)
-         << "\n";
+      mx << a << "," << s << "," << (a == 0 ? 0.004 : 0.0002 * std::exp(0.085 * a)) * (s[0] == 'm' ? 1.3 : 1.0) << "\n";
   std::ofstream(dir / "observed.csv") << "year,zone,group,indicator,value,unit\n" << observed_rows;
   std::ofstream(dir / "scenario.toml") << R"([scenario]
 name = "fit-run"
