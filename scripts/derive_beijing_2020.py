@@ -17,10 +17,12 @@ tests/scenarios/derive_beijing_2020_test.py checks that the committed tables are
 2. District net migration (census-survival residual between the 2010 and 2020 censuses, `cohortgis estimate`, on the
    2020 districts through the 2010->2020 crosswalk, survival from China's WPP 2022 abridged life table of 2010-2015):
    the net migrants per year M_d(sex, age) of each district over 2010-2020 (none for those born in the decade).
-   Beijing's recent total is far below that decade's (+179,725 a year): the city total is set to the net migration of
-   2021, N = P(2021) - P(2020) - natural increase(2021), from the 2021 statistical bulletin (resident population at
-   the end of 2021, natural growth rate) and the 2020 census (both 2021 figures are `fitted` in the scenario's
-   monitoring). Each cell: m = N / P * P_d(s, a) + lambda * (M_d(s, a) - M / P * P_d(s, a)), the city's 2021 rate
+   Beijing's recent total is far below that decade's (+179,725 a year): the city total N is the net migration of 2021
+   at which the projection itself reaches the 2021 statistical bulletin's resident population at the end of 2021
+   (21,886,000; `fitted` in the scenario's monitoring): N = P(2021) - P(2020) - the projection's natural increase of
+   2021. The projection's 2021 population is linear in N, so N follows from two runs of the scenario (`cohortgis
+   run`, baseline, on a copy of data/ with the trial tables): the first at N0 from the bulletin's natural growth rate
+   of 2021, the second at N0 + the first run's miss, then the secant through both. Each cell: m = N / P * P_d(s, a) + lambda * (M_d(s, a) - M / P * P_d(s, a)), the city's 2021 rate
    plus the district's 2010-2020 differential (its migrants beyond the city's mean rate) damped by lambda, the
    persistence of district growth differentials from 2000-2010 to 2010-2020 (least-squares slope through the origin
    over the 16 districts; census totals of 2000, 2010, 2020). The differentials add up to 0, so the districts add up
@@ -30,6 +32,7 @@ tests/scenarios/derive_beijing_2020_test.py checks that the committed tables are
 import csv
 import math
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -102,7 +105,7 @@ def estimate_long(census, path, codes_prefix):
                     w.writerow([c, sex, a, f"{p:.0f}"])
 
 
-def district_net_migration(cli, census2020, profiles):
+def district_net_migration(cli, census2020, profiles, city=None):
     census2010 = read_long(os.path.join(DATA, "census", "census2010_districts_age.csv"), "11")
     with tempfile.TemporaryDirectory() as tmp:
         first, second = os.path.join(tmp, "c2010.csv"), os.path.join(tmp, "c2020.csv")
@@ -129,8 +132,9 @@ def district_net_migration(cli, census2020, profiles):
                 bulletin[row["indicator"]] = float(row["value"])
     p2020 = sum(pop2020.values())
     p2021 = bulletin["population_resident"] * 1e4  # 10k persons
-    natural = bulletin["natural_growth_per_1000"] / 1000 * (p2020 + p2021) / 2
-    city = p2021 - p2020 - natural
+    if city is None:  # the start value N0: the bulletin's natural growth rate of 2021
+        natural = bulletin["natural_growth_per_1000"] / 1000 * (p2020 + p2021) / 2
+        city = p2021 - p2020 - natural
     decade_total = sum(decade.values())
     persistence = differential_persistence(census2020)
     decade_rate = decade_total / p2020  # the city's mean net migration rate of 2010-2020
@@ -157,7 +161,52 @@ def district_net_migration(cli, census2020, profiles):
                 sums["decade"] += m_decade
                 sums["all"] += m
         summary.append((c, sums["decade"], sums["all"], sums["floating"], sums["registered"]))
-    return cells, summary, city, decade_total, persistence
+    return cells, summary, city, decade_total, persistence, p2021
+
+
+def write_migration(out, cells, summary):
+    with open(os.path.join(out, "beijing2020_net_migration.csv"), "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["zone", "group", "sex", "age", "value"])
+        for c, g, sex, x, v in cells:
+            w.writerow([c, g, sex, x, f"{v:.6f}"])
+    with open(os.path.join(out, "beijing2020_district_net_migration.csv"), "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["zone", "net_2010_2020_per_year", "persons_per_year", "floating_per_year", "registered_per_year"])
+        for c, m, n, fl, rg in summary:
+            w.writerow([c, f"{m:.0f}", f"{n:.0f}", f"{fl:.0f}", f"{rg:.0f}"])
+
+
+def projected_2021(cli, data_dir, what=("population",)):
+    """The default scenario's baseline figures of 2021 for the whole area (indicators.csv), run on data_dir."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, COHORTGIS_DATA_DIR=data_dir)
+        subprocess.run([cli, "run", os.path.join(ROOT, "scenarios", "examples", "beijing-2020", "scenario.toml"),
+                        "--out", os.path.join(tmp, "run"), "--variant", "baseline", "--no-report", "--quiet"],
+                       check=True, stdout=subprocess.DEVNULL, env=env)
+        got = {}
+        with open(os.path.join(tmp, "run", "indicators.csv"), encoding="utf-8-sig", newline="") as f:
+            for row in csv.DictReader(f):
+                if row["year"] == "2021" and row["zone"] == "total" and row["group"] == "all" and row["indicator"] in what:
+                    got[row["indicator"]] = float(row["value"])
+        return got
+
+
+def fit_city_to_2021_population(cli, census2020, profiles, out_profiles):
+    """N such that the projection's resident population at the end of 2021 is the bulletin's (see 2. above)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        data = os.path.join(tmp, "data")
+        shutil.copytree(DATA, data)
+        shutil.copy(out_profiles, os.path.join(data, "census", "beijing2020_group_profiles.csv"))
+        tried = []
+        city = None
+        for _ in range(2):
+            cells, summary, city, _, _, target = district_net_migration(cli, census2020, profiles, city)
+            write_migration(os.path.join(data, "census"), cells, summary)
+            tried.append((city, projected_2021(cli, data)["population"]))
+            city = city + (target - tried[-1][1])  # the miss, one for one (the start of the secant)
+        (n0, p0), (n1, p1) = tried
+        return n1 + (target - p1) * (n1 - n0) / (p1 - p0)
 
 
 def differential_persistence(census2020):
@@ -199,17 +248,9 @@ def main():
             width = {0: 1, 1: 4, 85: 1}.get(a, 5)
             for x in range(a, a + width):
                 w.writerow([g, sex, x, f"{share / width:.12g}"])
-    cells, summary, city, decade_total, persistence = district_net_migration(cli, census2020, profiles)
-    with open(os.path.join(out, "beijing2020_net_migration.csv"), "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(["zone", "group", "sex", "age", "value"])
-        for c, g, sex, x, v in cells:
-            w.writerow([c, g, sex, x, f"{v:.6f}"])
-    with open(os.path.join(out, "beijing2020_district_net_migration.csv"), "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(["zone", "net_2010_2020_per_year", "persons_per_year", "floating_per_year", "registered_per_year"])
-        for c, m, n, fl, rg in summary:
-            w.writerow([c, f"{m:.0f}", f"{n:.0f}", f"{fl:.0f}", f"{rg:.0f}"])
+    city = fit_city_to_2021_population(cli, census2020, profiles, os.path.join(out, "beijing2020_group_profiles.csv"))
+    cells, summary, city, decade_total, persistence, _ = district_net_migration(cli, census2020, profiles, city)
+    write_migration(out, cells, summary)
     print(f"city net migration 2021 {city:.0f}; 2010-2020 per year {decade_total:.0f}; persistence {persistence:.4f}")
 
 

@@ -272,7 +272,8 @@ LevelsSummary estimate_levels(const LevelsConfig& cfg) {
   md +=
       "The fits are scenarios/level_fitting.hpp's, the ones the scenario keys `mortality.fit` and `fertility.fit` "
       "and monitoring use. The population is the exposure as given (a census count, not person-years of the "
-      "period).\n\n## Inputs\n\n| role | file | SHA-256 |\n|---|---|---|\n";
+      "period); a scenario's `fertility.fit` starts from this fit on its base population and then moves k until its "
+      "projection's own rate per person-year of the first step is the figure.\n\n## Inputs\n\n| role | file | SHA-256 |\n|---|---|---|\n";
   const detail::HashedInputs hashed = detail::hash_inputs(in, s.inputs);
   md += hashed.markdown_rows;
   const std::string& inputs_json = hashed.json_entries;

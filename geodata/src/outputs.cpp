@@ -2,6 +2,7 @@
 // GeoPackage / GeoJSON / CSV outputs, written to a temporary name beside the target and renamed when complete.
 #include "cohortgis/geodata/outputs.hpp"
 
+#include <cpl_conv.h>
 #include <cpl_minixml.h>
 #include <cpl_string.h>
 #include <gdal.h>
@@ -14,7 +15,9 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
+#include <string>
 #include <system_error>
 
 #include "cohortgis/geodata/maps.hpp"
@@ -236,9 +239,34 @@ std::string graduated_style_qml(const std::string& field, const std::vector<doub
   return qgis_style_qml(st, {});
 }
 
+namespace {
+
+// Byte-identical GeoPackages from the same inputs: GDAL stamps gpkg_contents.last_change with the wall clock unless
+// the configuration option OGR_CURRENT_DATE is set, and layer_styles.update_time is ours. Both get one fixed time,
+// the Unix epoch (docs/results.md), set for this thread only while the file is written.
+constexpr const char* kGpkgTimestamp = "1970-01-01T00:00:00.000Z";
+class FixedGpkgTimestamp {
+ public:
+  FixedGpkgTimestamp() {
+    if (const char* v = CPLGetThreadLocalConfigOption("OGR_CURRENT_DATE", nullptr)) previous_ = v;
+    CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", kGpkgTimestamp);
+  }
+  ~FixedGpkgTimestamp() {
+    CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", previous_ ? previous_->c_str() : nullptr);
+  }
+  FixedGpkgTimestamp(const FixedGpkgTimestamp&) = delete;
+  FixedGpkgTimestamp& operator=(const FixedGpkgTimestamp&) = delete;
+
+ private:
+  std::optional<std::string> previous_;
+};
+
+}  // namespace
+
 void write_zone_indicators_gpkg(const std::string& path, const Zones& zones, const std::vector<IndicatorRow>& rows,
                                 const GpkgOutputOptions& o) {
   register_drivers();
+  FixedGpkgTimestamp fixed_timestamp;
   if (!o.area_km2.empty() && o.area_km2.size() != zones.size())
     throw InputError(path + ": " + std::to_string(o.area_km2.size()) + " areas given for " +
                      std::to_string(zones.size()) + " zones");
@@ -349,11 +377,7 @@ void write_zone_indicators_gpkg(const std::string& path, const Zones& zones, con
       f.SetField("description", description.c_str());
       f.SetField("owner", "");
       f.SetField("ui", "");
-      const time_t now = time(nullptr);
-      struct tm utc {};
-      gmtime_r(&now, &utc);
-      f.SetField("update_time", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min,
-                 static_cast<float>(utc.tm_sec), 100);
+      f.SetField("update_time", 1970, 1, 1, 0, 0, 0.0f, 100);  // kGpkgTimestamp
       if (styles->CreateFeature(&f) != OGRERR_NONE) fail(path, "writing the style of '" + name + "' failed");
     }
     write_data_columns(*ds, o.field_aliases, path);

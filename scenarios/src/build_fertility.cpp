@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 
 // ---- fertility --------------------------------------------------------------------------------------------------
 
-void build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>& steps) {
+std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>& steps) {
   const Doc& doc = b.doc;
   for (const toml::table* t : {L.section(L.base, "fertility"), L.section(L.over, "fertility")})
     if (t) doc.allow(*t, "fertility", {"schedule", "schedule_age_width", "tfr", "mean_age", "srb", "fit", "parity_rates", "parity_progression", "parity_base", "parity_base_age_width", "srb_by_order"});
@@ -176,11 +176,12 @@ void build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>&
     if (tfr) f = rescale_to_tfr(f, b.z, tfr->mean_over_years(y0, y1));
     return f;
   };
-  // fit = { cbr_per_1000 | births, year }: one factor on every zone's, group's and step's schedule, so that the first
-  // step's schedules applied to the women of the base population give the published births or crude birth rate
-  // (level_fitting.hpp). The exposure is the population at the start of the step, so the projection's own rate
-  // for that year (per person-year) can differ a little; monitoring.csv shows by how much.
+  // fit = { cbr_per_1000 | births, year }: one factor on every zone's, group's and step's schedule. Here its start
+  // value: the first step's schedules applied to the women of the base population give the published births or crude
+  // birth rate (level_fitting.hpp). fit_fertility_in_projection then moves it until the projection's own figure of the
+  // first step (births per person-year, as indicators.csv and monitoring.csv compute it) equals the target.
   double fit_factor = 1.0;
+  std::optional<FertilityFitSpec> spec;
   if (auto [fn, fkey] = L.get("fertility", "fit"); fn) {
     const toml::table& t = doc.table(*fn, fkey);
     doc.allow(t, fkey, {"cbr_per_1000", "births", "year"});
@@ -201,26 +202,22 @@ void build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>&
           for (double p : b.sc.base_population.ages(zi, g, s)) population += p;
       }
     LevelFit fitted;
-    std::string what;
+    spec = FertilityFitSpec{fn, fkey, !t.get("births"), 0.0, year, 1.0};
     try {
       if (t.get("births")) {
-        const double births = doc.number(*t.get("births"), fkey + ".births", 0.0, 1e10, "births per year");
-        fitted = fit_fertility_to_births(asfr, women, births);
-        what = fmt(fitted.fitted) + " births a year (target " + fmt(births) + ")";
+        spec->target = doc.number(*t.get("births"), fkey + ".births", 0.0, 1e10, "births per year");
+        fitted = fit_fertility_to_births(asfr, women, spec->target);
       } else {
-        const double cbr = doc.number(*t.get("cbr_per_1000"), fkey + ".cbr_per_1000", 0.0, 100.0, "births per 1000");
-        fitted = fit_fertility_to_crude_birth_rate(asfr, women, population, cbr);
-        what = "a crude birth rate of " + fmt(fitted.fitted) + " per 1000 (target " + fmt(cbr) + ")";
+        spec->target = doc.number(*t.get("cbr_per_1000"), fkey + ".cbr_per_1000", 0.0, 100.0, "births per 1000");
+        fitted = fit_fertility_to_crude_birth_rate(asfr, women, population, spec->target);
       }
     } catch (const InputError& e) {
       doc.fail(fn, fkey, e.what());
     }
     fit_factor = fitted.level;
-    const std::string note = "Fertility level fitted ([fertility] fit): every schedule multiplied by " + fmt(fit_factor) +
-                             ", giving " + what + " in " + std::to_string(year) +
-                             " on the women and population of the base year.";
-    if (std::find(b.sc.assumptions.begin(), b.sc.assumptions.end(), note) == b.sc.assumptions.end())
-      b.sc.assumptions.push_back(note);
+    // A target of 0 births gives the factor 0; the projection fit then starts from 1 (it evaluates 0 itself).
+    spec->start_level = fit_factor > 0 ? fit_factor : 1.0;
+    if (!(fit_factor > 0)) fit_factor = 1.0;
   }
   for (int k = 0; k < b.steps; ++k) {
     StepSchedules& s = steps[uz(k)];
@@ -238,6 +235,7 @@ void build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>&
     else if (!srbn) s.srb.assign(uz(b.Z), 1.05);  // srb_by_order: the run replaces it before every step
     else s.srb.assign(uz(b.Z), srb.mean_over_years(y0, y1) / 100.0);
   }
+  return spec;
 }
 
 }  // namespace cohortgis::scenarios::detail

@@ -145,4 +145,44 @@ LevelFit fit_fertility_to_crude_birth_rate(std::span<const double> asfr, std::sp
   return r;
 }
 
+LevelFit fit_fertility_through_projection(const std::function<BirthsAndExposure(double level)>& project, double target,
+                                          bool per_1000, double years, double start_level) {
+  if (!(target >= 0)) throw InputError("fertility fit: target " + num(target) + "; expected 0 or more");
+  if (!(start_level > 0)) throw InputError("fertility fit: start level " + num(start_level) + "; expected more than 0");
+  const auto figure = [&](const BirthsAndExposure& p) {
+    return per_1000 ? (p.person_years > 0 ? 1000.0 * p.births / p.person_years : 0.0) : p.births / years;
+  };
+  const auto residual = [&](const BirthsAndExposure& p) {
+    return per_1000 ? 1000.0 * p.births - target * p.person_years : p.births - target * years;
+  };
+  LevelFit r;
+  r.target = target;
+  if (target == 0) return r;  // no births: level 0
+  double k0 = 0.0, k1 = start_level;
+  BirthsAndExposure p0 = project(k0), p1 = project(k1);
+  if (per_1000 && !(p0.person_years > 0))
+    throw InputError("fertility fit: the projection has no person-years in the fitted period; a birth rate needs people");
+  for (int it = 0; it < 20; ++it) {
+    if (std::abs(figure(p1) - target) <= 1e-13 * std::max(target, 1e-300)) break;
+    const double r0 = residual(p0), r1 = residual(p1);
+    if (r1 == r0)
+      throw InputError("fertility fit: the projection's births do not change with the fertility level (no women "
+                       "exposed, or no schedule)");
+    const double k2 = k1 - r1 * (k1 - k0) / (r1 - r0);
+    if (!(k2 >= 0) || !std::isfinite(k2))
+      throw InputError(std::string("fertility fit: the projection cannot reach ") +
+                       (per_1000 ? "a crude birth rate of " : "births per year of ") + num(target) +
+                       " (its figure at the level " + num(k1) + " is " + num(figure(p1)) + ")");
+    k0 = k1;
+    p0 = p1;
+    k1 = k2;
+    p1 = project(k1);
+  }
+  r.level = k1;
+  r.fitted = figure(p1);
+  if (!(std::abs(r.fitted - target) <= 1e-10 * std::max(target, 1e-300)))
+    throw InputError("fertility fit: the projection's figure " + num(r.fitted) + " did not converge to " + num(target));
+  return r;
+}
+
 }  // namespace cohortgis::scenarios

@@ -185,7 +185,21 @@ std::vector<double> population_shares(const CohortArray& pop, int zone, int grou
 int years_in_step(int first, int last, int step_first, int step_last);
 // [fertility] parity_rates and parity_base (build_parity.cpp): sets Scenario::parity, or nothing without them.
 void build_parity(const Build& b, const Layer& L);
-void build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>& steps);
+// [fertility] fit = { cbr_per_1000 | births, year }: what build_fertility read, for fit_fertility_in_projection.
+struct FertilityFitSpec {
+  const toml::node* node = nullptr;  // for messages
+  std::string key;                   // e.g. "fertility.fit"
+  bool per_1000 = true;              // cbr_per_1000 (else births per year)
+  double target = 0;
+  int year = 0;
+  double start_level = 1;  // the factor on the schedules from the base population's women (already applied)
+};
+// Returns the fit when [fertility] fit is given; the schedules then hold its start level.
+std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>& steps);
+// Rescales every step's ASFR of the built run `sc` so that the projection's own figure of the fitted year (its crude
+// birth rate per person-year, or births per year, of the first step, as indicators.csv gives them) equals the target
+// (fit_fertility_in_projection.cpp); adds the fit's note to the run's assumptions.
+void fit_fertility_in_projection(const Doc& doc, const FertilityFitSpec& fit, Scenario& sc);
 void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>& steps);
 void build_migration(const Build& b, const Layer& L, std::vector<StepSchedules>& steps, Dynamic& dyn);
 void build_relocations(const Build& b, const Layer& L, Dynamic& dyn, std::vector<Relocation>& out);

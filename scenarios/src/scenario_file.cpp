@@ -68,10 +68,10 @@ bool same(const toml::node& a, const toml::node& b) {
   return false;
 }
 
-void build_assumptions(const Build& b, const Layer& L, std::vector<Relocation>& relocations) {
+std::optional<FertilityFitSpec> build_assumptions(const Build& b, const Layer& L, std::vector<Relocation>& relocations) {
   std::vector<StepSchedules> steps(uz(b.steps));
   Dynamic dyn;
-  build_fertility(b, L, steps);
+  std::optional<FertilityFitSpec> fertility_fit = build_fertility(b, L, steps);
   build_parity(b, L);
   build_mortality(b, L, steps);
   build_migration(b, L, steps, dyn);
@@ -79,6 +79,7 @@ void build_assumptions(const Build& b, const Layer& L, std::vector<Relocation>& 
   build_transitions(b, L, steps, dyn);
   b.sc.schedules = std::move(steps);
   b.sc.adjust_schedules = make_adjuster(b, std::move(dyn));
+  return fertility_fit;
 }
 
 }  // namespace
@@ -194,6 +195,7 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
 
   const std::size_t runs = 1 + variant_tables.size();
   set.relocations.resize(runs);
+  std::vector<std::optional<FertilityFitSpec>> fertility_fits(runs);
   for (std::size_t r = 0; r < runs; ++r) {
     Scenario sc = base;  // zones, groups, grid, base population, plan periods
     Build bb(doc, sc);
@@ -203,7 +205,7 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
     bb.records = b.records;  // parity_base = "records" (build_parity.cpp)
     Layer L{&root, r == 0 ? nullptr : variant_tables[r - 1], r == 0 ? "" : "variants[" + std::to_string(r - 1) + "]"};
     check_multistate_forms(bb, L);  // before the migration tables are read
-    build_assumptions(bb, L, set.relocations[r]);
+    fertility_fits[r] = build_assumptions(bb, L, set.relocations[r]);
     read_planning(bb, L);  // control totals, capacity, households
     if (r > 0) {
       sc.variant = variant_names[r - 1];
@@ -214,9 +216,11 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
     set.runs.push_back(std::move(sc));
   }
   if (is_file) inputs.insert(inputs.begin(), InputFile{"scenario file", path, fs::path(path).filename().string()});
-  for (auto& sc : set.runs) {
+  for (std::size_t r = 0; r < runs; ++r) {
+    Scenario& sc = set.runs[r];
     sc.inputs = inputs;
     sc.validate();
+    if (fertility_fits[r]) fit_fertility_in_projection(doc, *fertility_fits[r], sc);  // after validate: it projects
   }
   return set;
 }

@@ -79,6 +79,7 @@ TEST(DefaultReview, DistrictMigrationAddsUpToTheCity2021Total) {
   std::map<std::string, int> zone;
   for (int z = 0; z < 16; ++z) zone[sc.zones[uz(z)].id] = z;
   ASSERT_EQ(t.rows.size(), 16u * 2 * 2 * 86);
+  double first_city = 0;
   for (const StepSchedules& s : {sc.schedules.front(), sc.schedules.back()}) {
     double city = 0;
     for (std::size_t r = 0; r < t.rows.size(); ++r) {
@@ -87,8 +88,12 @@ TEST(DefaultReview, DistrictMigrationAddsUpToTheCity2021Total) {
       EXPECT_NEAR(v, t.num(r, "value"), 1e-9);  // one year a step, persons per year
       city += v;
     }
-    // Independent figure, from the 2021 bulletin and the census: 21,886,000 − 21,893,095 − 0.96‰ × their mean.
-    EXPECT_NEAR(city, 21886000.0 - 21893095.0 - 0.96e-3 * (21886000.0 + 21893095.0) / 2.0, 1e-3);
+    // The same city total every year. Its value is the one at which the projection reaches the 2021 bulletin's
+    // population (MonitoringTableOfTheBaseline: the fitted 2021 row; derive_beijing_2020: the accounting identity),
+    // near the start value from the bulletin's natural growth: 21,886,000 − 21,893,095 − 0.96‰ × their mean.
+    if (first_city == 0) first_city = city;
+    EXPECT_NEAR(city, first_city, 1e-6);
+    EXPECT_NEAR(city, 21886000.0 - 21893095.0 - 0.96e-3 * (21886000.0 + 21893095.0) / 2.0, 20000.0);
   }
 }
 
@@ -115,27 +120,27 @@ TEST(DefaultReview, MonitoringTableOfTheBaseline) {
   };
   // clang-format off
   const Row expect[] = {
-      {"2021", "all", "population", 21886000, 21871758.04162622, "fitted", ""},
-      {"2021", "floating", "population", 8348000, 8393486.47976917, "checked", ""},
-      {"2021", "all", "cbr_per_1000", 6.35, 6.184158077792513, "fitted", ""},
-      {"2021", "all", "cdr_per_1000", 5.39, 5.874685669201205, "checked", ""},
-      {"2021", "all", "natural_growth_per_1000", 0.96, 0.30947240859130803, "fitted", ""},
+      {"2021", "all", "population", 21886000, 21886000.000001296, "fitted", ""},
+      {"2021", "floating", "population", 8348000, 8399533.121505816, "checked", ""},
+      {"2021", "all", "cbr_per_1000", 6.35, 6.350000000000004, "fitted", ""},
+      {"2021", "all", "cdr_per_1000", 5.39, 5.874806769472827, "checked", ""},
+      {"2021", "all", "natural_growth_per_1000", 0.96, 0.47519323052717705, "checked", ""},
       {"2021", "registered", "e0", 82.47, 82.46999999991183, "fitted", ""},
-      {"2022", "all", "population", 21843000, 21838913.389259428, "checked", ""},
-      {"2022", "floating", "population", 8251000, 8364593.312091687, "checked", ""},
-      {"2022", "registered", "population", 14277000, 13474320.077167748, "checked", "beyond_tolerance"},
-      {"2022", "all", "cbr_per_1000", 5.67, 5.855887264578344, "checked", ""},
-      {"2022", "all", "cdr_per_1000", 5.72, 6.072570586831544, "checked", ""},
-      {"2022", "all", "natural_growth_per_1000", -0.05, -0.21668332225319917, "checked", ""},
-      {"2022", "all", "age_15_59", 14552000, 14516850.059182044, "checked", ""},
-      {"2022", "all", "age_60_plus", 4651000, 4689766.1159537025, "checked", ""},
-      {"2022", "all", "age_65_plus", 3301000, 3223861.1761808963, "checked", ""},
-      {"2023", "all", "population", 21858000, 21794341.718241073, "checked", ""},
-      {"2023", "floating", "population", 8240000, 8331166.260647543, "checked", ""},
-      {"2024", "all", "population", 21832000, 21737864.801084295, "checked", ""},
-      {"2024", "all", "cbr_per_1000", 6.09, 5.168947985435972, "checked", "beyond_tolerance"},
-      {"2024", "all", "cdr_per_1000", 6.08, 6.47225667617225, "checked", ""},
-      {"2024", "all", "natural_growth_per_1000", 0.01, -1.303308690736278, "checked", "beyond_tolerance"},
+      {"2022", "all", "population", 21843000, 21867199.682258934, "checked", ""},
+      {"2022", "floating", "population", 8251000, 8376562.621278021, "checked", ""},
+      {"2022", "registered", "population", 14277000, 13490637.06098092, "checked", "beyond_tolerance"},
+      {"2022", "all", "cbr_per_1000", 5.67, 6.012145339865085, "checked", ""},
+      {"2022", "all", "cdr_per_1000", 5.72, 6.071731974069148, "checked", ""},
+      {"2022", "all", "natural_growth_per_1000", -0.05, -0.059586634204062794, "checked", ""},
+      {"2022", "all", "age_15_59", 14552000, 14531188.230245298, "checked", ""},
+      {"2022", "all", "age_60_plus", 4651000, 4694138.698704868, "checked", ""},
+      {"2022", "all", "age_65_plus", 3301000, 3226850.8741173926, "checked", ""},
+      {"2023", "all", "population", 21858000, 21836462.201446116, "checked", ""},
+      {"2023", "floating", "population", 8240000, 8348920.873292191, "checked", ""},
+      {"2024", "all", "population", 21832000, 21793601.023173057, "checked", ""},
+      {"2024", "all", "cbr_per_1000", 6.09, 5.306272102046403, "checked", ""},
+      {"2024", "all", "cdr_per_1000", 6.08, 6.468975596308102, "checked", ""},
+      {"2024", "all", "natural_growth_per_1000", 0.01, -1.1627034942616983, "checked", "beyond_tolerance"},
   };
   // clang-format on
   ASSERT_EQ(m.rows.size(), std::size(expect));
@@ -151,8 +156,8 @@ TEST(DefaultReview, MonitoringTableOfTheBaseline) {
     EXPECT_EQ(m.at(r, "role"), e.role);
     EXPECT_EQ(m.at(r, "flag"), e.flag);
     // The issue's done-when for the checked figures of 2022-2024, stated independently of the flag column:
-    // resident population within 1 %, floating within 5 %, crude death rate within 15 %; the crude birth rate of 2024
-    // is the one that misses (README: fertility held at its 2021 level, 2024 the Year of the Dragon).
+    // resident population within 1 %, floating within 5 %, crude birth and death rates within 15 % (the birth rate of
+    // 2024 is the largest miss, −12.9 %: README, fertility held at its 2021 level, 2024 the Year of the Dragon).
     const double rel = std::abs(m.num(r, "projected") / m.num(r, "observed") - 1.0);
     const std::string ind = e.indicator, grp = e.group;
     if (std::string(e.year) >= "2022" && std::string(e.role) == "checked") {
@@ -163,8 +168,13 @@ TEST(DefaultReview, MonitoringTableOfTheBaseline) {
       } else if (ind == "cdr_per_1000") {
         EXPECT_LT(rel, 0.15);
       } else if (ind == "cbr_per_1000") {
-        EXPECT_EQ(rel < 0.15, std::string(e.year) == "2022");
+        EXPECT_LT(rel, 0.15);
       }
+    }
+    // Every fitted figure is the projection's own, to 1e-6 (issue #19): the 2021 population (city net migration),
+    // crude birth rate (fertility level, on the projection's person-years) and registered e0 (Brass alpha).
+    if (std::string(e.role) == "fitted") {
+      EXPECT_LT(rel, 1e-6);
     }
   }
   fs::remove_all(out);

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
 """scripts/derive_beijing_2020.py: the committed tables in data/census are what the script writes; its ecological
-regression recovers known profiles; the district migration meets the city total of 2021 computed here by hand.
+regression recovers known profiles; the district migration meets the city total of 2021 (the projection's accounting
+identity with the bulletin's 2021 population).
 Usage: derive_beijing_2020_test.py CLI (the cohortgis executable)."""
 import csv
 import filecmp
@@ -66,10 +67,17 @@ with tempfile.TemporaryDirectory() as tmp:
               f"data/census/{name} differs from the script's output (rerun scripts/derive_beijing_2020.py)")
     with open(os.path.join(tmp, "beijing2020_net_migration.csv"), encoding="utf-8") as fh:
         cells = list(csv.DictReader(fh))
-    city = 21886000 - 21893095 - 0.96e-3 * (21886000 + 21893095) / 2
+    # The city total is the 2021 net migration at which the projection reaches the bulletin's 21,886,000 at the end
+    # of 2021: by the projection's accounting identity P(2021) - P(2020) = B - D + N, with its own births and deaths
+    # of 2021 (the committed tables' run), N = 21,886,000 - 21,893,095 (2020 census) - (B - D).
+    run = derive.projected_2021(sys.argv[1], os.path.join(ROOT, "data"),
+                                ("population", "births", "deaths", "net_migration"))
+    city = 21886000 - 21893095 - (run["births"] - run["deaths"])
     total = sum(float(x["value"]) for x in cells)
     check(len(cells) == 16 * 2 * 2 * 86, f"{len(cells)} cells")
-    check(abs(total - city) < 1e-3, f"net migration {total} != city {city}")
+    check(abs(total - city) < 1.0, f"net migration {total} != city {city}")
+    check(abs(run["net_migration"] - total) < 1e-3, f"the run's net migration {run['net_migration']} != {total}")
+    check(abs(run["population"] / 21886000 - 1) < 1e-6, f"the run's 2021 population {run['population']}")
     with open(os.path.join(tmp, "beijing2020_district_net_migration.csv"), encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     check(len(rows) == 16, f"{len(rows)} districts")

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 // `mortality.fit` and `fertility.fit` of scenario files: the schedules the scenario hands to the engine reproduce the
-// published figure to 1e-6, recomputed here from those schedules (the engine's life table; Σ f·W by hand).
+// published figure to 1e-6, recomputed here from those schedules (the engine's life table) and, for fertility, by the
+// engine's own first step (its crude birth rate per person-year).
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
+#include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/life_table.hpp"
+#include "cohortgis/engine/projection.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 
 using namespace cohortgis;
@@ -59,20 +63,58 @@ TEST(LevelFitKeys, MortalityFitGivesThePublishedBothSexesE0) {
   EXPECT_THROW(load(good_with("fit = { e0 = 70, year = 2023 }\n", "")), InputError);             // srb missing
 }
 
-TEST(LevelFitKeys, FertilityFitGivesThePublishedBirthRateOnTheBasePopulation) {
+namespace {
+
+// The engine's own crude birth rate of the first step, whole area (indicators "total", group "all"): births per
+// person-year, as indicators.csv and monitoring.csv report it.
+double first_step_cbr(const scenarios::Scenario& sc) {
+  struct Cbr : ResultSink {
+    void step(const StepResult& r) override {
+      if (r.context.step != 0) return;
+      const IndicatorTable& t = *r.indicators;
+      value = t.get(t.unit_index("total"), t.group_names.size() - 1, Indicator::cbr_per_1000);
+    }
+    double value = 0;
+  } sink;
+  const CohortArray* start = &sc.base_population;
+  Projection(sc.projection_config(), sc.base_population).run(sc.schedule_provider(&start), sink);
+  return sink.value;
+}
+
+}  // namespace
+
+TEST(LevelFitKeys, FertilityFitGivesThePublishedBirthRateInTheProjection) {
   const scenarios::Scenario sc = load(good_with("", "fit = { cbr_per_1000 = 6.35, year = 2021 }\n"));
-  // Births = Σ f · W over zones and groups with the first step's schedules and the base population's women.
-  double births = 0, population = 0;
+  // The fixture's migration (100 a year) and relocation make the step's person-years differ from the base population:
+  // the base population's women alone give a different factor (the start of the fit), the projection the target.
+  EXPECT_NEAR(first_step_cbr(sc), 6.35, 1e-6 * 6.35);
+  double births_on_base = 0, population = 0;
   const std::size_t A = static_cast<std::size_t>(sc.grid.n_ages);
   for (int z = 0; z < static_cast<int>(sc.zones.size()); ++z)
     for (int g = 0; g < static_cast<int>(sc.group_names.size()); ++g) {
       const auto w = sc.base_population.ages(z, g, 0);
       const std::size_t off = static_cast<std::size_t>(z * static_cast<int>(sc.group_names.size()) + g) * A;
-      for (std::size_t i = 0; i < A; ++i) births += sc.schedules[0].asfr[off + i] * w[i];
+      for (std::size_t i = 0; i < A; ++i) births_on_base += sc.schedules[0].asfr[off + i] * w[i];
       for (int s = 0; s < 2; ++s)
         for (double p : sc.base_population.ages(z, g, s)) population += p;
     }
-  EXPECT_NEAR(1000.0 * births / population, 6.35, 1e-6);
+  EXPECT_GT(std::abs(1000.0 * births_on_base / population / 6.35 - 1.0), 1e-4);  // not the same fit
+  bool noted = false;
+  for (const auto& a : sc.assumptions) noted |= a.find("of the projection itself (target 6.35") != std::string::npos;
+  EXPECT_TRUE(noted);
+  // The variant (tfr 3.0 instead of the path 1 -> 2) refits to the same first-step rate.
+  const auto set = scenarios::load_scenario_text(
+      [] {
+        std::ifstream in(kDir + "/good.toml");
+        std::stringstream ss;
+        ss << in.rdbuf();
+        std::string t = ss.str();
+        t.replace(t.find("srb = 105\n"), 10, "srb = 105\nfit = { cbr_per_1000 = 6.35, year = 2021 }\n");
+        return t;
+      }(),
+      "fit_test", kDir, COHORTGIS_DATA, {});
+  ASSERT_EQ(set.runs.size(), 2u);
+  EXPECT_NEAR(first_step_cbr(set.runs[1]), 6.35, 1e-6 * 6.35);
   EXPECT_THROW(load(good_with("", "fit = { cbr_per_1000 = 6.35, year = 2027 }\n")), InputError);  // not step 1
   EXPECT_THROW(load(good_with("", "fit = { cbr_per_1000 = 6.35, births = 10, year = 2021 }\n")), InputError);
 }

@@ -110,3 +110,34 @@ TEST(LevelFitting, FertilityFactorsByHand) {
   EXPECT_THROW(fit_fertility_to_tfr(std::vector<double>(5, 0.0), 5, 1.0), InputError);
   EXPECT_THROW(fit_fertility_to_births(f, std::vector<double>(2, 1.0), 10), InputError);
 }
+
+// The fit through a projection, on projections given in closed form. Linear (the first step): B(k) = 200·k births,
+// PY(k) = 50,000 + 0.5·200·k person-years (each birth lives half the year on average); CBR 5 ‰ by hand:
+// 1000·200k = 5·(50,000 + 100k) ⇒ k = 250,000 / 199,500 = 1.253132832...; two secant steps, three projections.
+TEST(LevelFitting, FertilityThroughAProjectionClosedForm) {
+  int calls = 0;
+  const auto linear = [&](double k) {
+    ++calls;
+    return BirthsAndExposure{200.0 * k, 50000.0 + 100.0 * k};
+  };
+  const LevelFit c = fit_fertility_through_projection(linear, 5.0, true, 1.0, 1.25);
+  EXPECT_NEAR(c.level, 250000.0 / 199500.0, 1e-13);
+  EXPECT_NEAR(c.fitted, 5.0, 1e-12);
+  EXPECT_LE(calls, 4);
+  // Births per year of a five-year step: B(k) = 200·k in the step; 1000 a year = 5000 in the step: k = 25.
+  const LevelFit b = fit_fertility_through_projection([](double k) { return BirthsAndExposure{200.0 * k, 1.0}; },
+                                                      1000.0, false, 5.0, 1.0);
+  EXPECT_NEAR(b.level, 25.0, 1e-12);
+  EXPECT_NEAR(b.fitted, 1000.0, 1e-9);
+  // Nonlinear (a floor that binds at low levels): converges all the same, to the root found by hand,
+  // 1000·(200k − 10/(1+k)) = 5·(50,000 + 100k) at k ≈ 1.29; checked by substituting back.
+  const auto bent = [](double k) { return BirthsAndExposure{200.0 * k - 10.0 / (1.0 + k), 50000.0 + 100.0 * k}; };
+  const LevelFit n = fit_fertility_through_projection(bent, 5.0, true, 1.0, 1.0);
+  const double k = n.level;
+  EXPECT_NEAR(1000.0 * (200.0 * k - 10.0 / (1.0 + k)) / (50000.0 + 100.0 * k), 5.0, 1e-10);
+  // A target of 0 is level 0; births that do not move with the level cannot be fitted.
+  EXPECT_EQ(fit_fertility_through_projection(linear, 0.0, true, 1.0, 1.0).level, 0.0);
+  EXPECT_THROW(fit_fertility_through_projection([](double) { return BirthsAndExposure{10.0, 1000.0}; }, 5.0, true,
+                                                1.0, 1.0),
+               InputError);
+}

@@ -65,4 +65,18 @@ LevelFit fit_fertility_to_births(std::span<const double> asfr, std::span<const d
 LevelFit fit_fertility_to_crude_birth_rate(std::span<const double> asfr, std::span<const double> women,
                                            double population, double cbr_per_1000);
 
+// What a projection gives in the fitted period at a fertility level (the factor on its schedules): its births and
+// person-years (the exposure of its crude rates, indicators.csv: z · (P_start + P_end) / 2), and the period's years.
+struct BirthsAndExposure {
+  double births = 0, person_years = 0;
+};
+// The level at which the projection's own figure of the fitted period equals `target`: the crude birth rate
+// 1000 · B / PY (per_1000 = true) or the births per year B / years. Secant method on r(k) = 1000·B(k) − target·PY(k)
+// (births: B(k) − target·years) from k = 0 and `start_level`. In the first step r is linear in k, so the first secant
+// step is the closed-form solution: births are linear in the level (every woman exposed was born before the base
+// year) and so are the person-years (the births' survivors). Further steps (at most 20) only serve runs where a floor
+// or cap makes them nonlinear; stops at a relative miss of 1e-13. Throws InputError when it cannot reach the target.
+LevelFit fit_fertility_through_projection(const std::function<BirthsAndExposure(double level)>& project, double target,
+                                          bool per_1000, double years, double start_level);
+
 }  // namespace cohortgis::scenarios
