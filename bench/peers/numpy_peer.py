@@ -252,7 +252,7 @@ class Peer:
     def indicators(self, P0, P1, c):
         """Indicators [unit, slot, indicator] (docs/ccmpp.md Part C): units are the zones then "total", slots the
         groups then "all groups"; counts are summed over a slot's states first and rates computed from the sums."""
-        Z, G, A = self.Z, self.G, self.A
+        Z, G = self.Z, self.G
         n = self.w["meta"]["ages"] - 1  # open age (single years)
 
         def slots(x):  # (zone, group, ...) → (unit, slot, ...): zones + total, groups + all
@@ -359,7 +359,7 @@ def rel_diff(a, b, terms=None):
 def compare(w, out):
     """Max relative difference per output: populations, births, every component the engine kept, each indicator."""
     meta = w["meta"]
-    Z, G, A, T = meta["zones"], meta["groups"], meta["ages"], meta["steps"]
+    Z, G, T = meta["zones"], meta["groups"], meta["steps"]
     diffs = {"population": rel_diff(np.array(out["population"]), w["engine_pop"]),
              "births": rel_diff(np.array(out["births"]), w["engine_births"])}
     for name in meta["components"]:
