@@ -259,7 +259,7 @@ class Peer:
             x = np.concatenate([x, x.sum(axis=1, keepdims=True)], axis=1)
             return np.concatenate([x, x.sum(axis=0, keepdims=True)], axis=0)
 
-        start, end = slots(P0), slots(P1)  # (U, S, sex, age)
+        end = slots(P1)  # (U, S, sex, age)
         bf, bm = slots(c["births"])[..., 0], slots(c["births"])[..., 1]
         deaths = slots(c["deaths_by_state"]).sum(axis=-1)
         net = slots(c["net_migrants_by_state"]).sum(axis=-1)
@@ -268,7 +268,7 @@ class Peer:
         pop_f, pop_m = Pf.sum(axis=-1), Pm.sum(axis=-1)
         pop = pop_f + pop_m
         births = bf + bm
-        py = (start.sum(axis=(-2, -1)) + pop) / 2.0
+        py = (slots(P0.sum(axis=(-2, -1))) + pop) / 2.0
         with np.errstate(divide="ignore", invalid="ignore"):
             v = {"population": pop, "population_female": pop_f, "population_male": pop_m, "births": births,
                  "births_female": bf, "births_male": bm, "deaths": deaths, "net_migration": net, "person_years": py,
@@ -281,14 +281,25 @@ class Peer:
             tfr = np.where(expo > 0.0, bma / np.where(expo > 0.0, expo, 1.0), 0.0).sum(axis=-1)
             tfr[:Z, :G] = self.F.sum(axis=-1)
             v["tfr"] = tfr
-            # e0, e65: a state's own life table; pooled mx (weighted by mid-step persons) where a slot pools states.
+            # e0, e65: a state's own life table (zone × group); pooled mx (weighted by mid-step persons) where a slot
+            # pools states: a zone's "all groups" (Z rows) and the "total" unit's slots (G + 1 rows).
             wgt = (P0 + P1) / 2.0
-            num, den, plain = slots(self.mx * wgt), slots(wgt), slots(self.mx)
-            nstates = slots(np.ones((Z, G)))[..., None, None]
-            mx = np.where(den > 0.0, num / np.where(den > 0.0, den, 1.0), plain / nstates)
+            num = self.mx * wgt
+
+            def pooled(x):  # (Z, G, sex, age) → (Z + G + 1, sex, age): zones' all groups, then total by slot
+                t = x.sum(axis=0)
+                return np.concatenate([x.sum(axis=1), t, t.sum(axis=0, keepdims=True)], axis=0)
+
+            den, plain = pooled(wgt), pooled(self.mx)
+            nstates = np.r_[np.full(Z, G), np.full(G, Z), Z * G][:, None, None]
+            mx = np.where(den > 0.0, pooled(num) / np.where(den > 0.0, den, 1.0), plain / nstates)
             l, L = life_table(mx)
-            e0, e65 = expectancy(l, L, 0), expectancy(l, L, 65)
+            pe0, pe65 = expectancy(l, L, 0), expectancy(l, L, 65)
+            e0 = np.empty(bf.shape + (2,))
+            e65 = np.empty_like(e0)
             e0[:Z, :G], e65[:Z, :G] = c["e0"], c["e65"]
+            e0[:Z, G], e65[:Z, G] = pe0[:Z], pe65[:Z]
+            e0[Z], e65[Z] = pe0[Z:], pe65[Z:]
             v["e0_female"], v["e0_male"], v["e65_female"], v["e65_male"] = e0[..., 0], e0[..., 1], e65[..., 0], e65[..., 1]
             rho = bm / bf
             v["e0"] = np.where((bf > 0) & (bm > 0), (e0[..., 0] + rho * e0[..., 1]) / (1.0 + rho), np.nan)
