@@ -7,10 +7,13 @@ Python 3 with pybind11 and NumPy, not only /usr/bin/python3). The data folder an
 into the package (cohortgis/share/), where the module finds them (geodata::installed_share_dir).
 
 Environment: COHORTGIS_PIP_BUILD_DIR (CMake build folder; default build-pip/ in the source tree, which keeps
-ccache's relative paths those of build/), CMAKE_BUILD_PARALLEL_LEVEL (compile jobs).
+ccache's relative paths those of build/), CMAKE_BUILD_PARALLEL_LEVEL (compile jobs), COHORTGIS_PIP_CMAKE_ARGS (more
+CMake configure arguments, split as a shell would; the install test passes build/'s -DCOHORTGIS_WERROR so that every
+compile command equals build/'s and ccache serves its objects).
 """
 import os
 import pathlib
+import shlex
 import shutil
 import subprocess
 import sys
@@ -30,7 +33,7 @@ class CMakeBuild(build_ext):
             "-DCOHORTGIS_BUILD_PYTHON=ON", f"-DPython3_EXECUTABLE={sys.executable}",
             # The module sits in the package folder; data/ and examples/ in its share/.
             "-DCOHORTGIS_RELATIVE_SHARE_DIR=share",
-        ]
+        ] + shlex.split(os.environ.get("COHORTGIS_PIP_CMAKE_ARGS", ""))
         if shutil.which("ninja"):
             configure += ["-G", "Ninja"]
         if shutil.which("ccache"):

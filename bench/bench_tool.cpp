@@ -6,8 +6,9 @@
 //       times a projection of the workload; hashes every step's end population and births (hash time is excluded),
 //       with --hash-outputs 1 also the per-cell components and the indicators (separate hashes)
 //   bench_tool export --zones N [--steps T] --out DIR [--results 0|1]
-//       writes the workload's model (and, with --results 1, the engine's results) as raw float64/int32 files for
-//       the NumPy peer (bench/peers/numpy_peer.py)
+//       writes the workload's model (and, with --results 1, the engine's results of the user path: populations,
+//       births, the per-cell components, the per-state sums and the indicators) as raw float64/int32 files for the
+//       NumPy peer (bench/peers/numpy_peer.py)
 //   bench_tool scenario --zones N [--steps T] --out DIR
 //       writes the workload as a scenario folder (scenario.toml + CSV tables) for `cohortgis run` and
 //       cohortgis.load_scenario; its projection equals `bench_tool run`'s bit for bit
@@ -25,9 +26,11 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "workload.hpp"
@@ -207,15 +210,42 @@ void write_raw(const std::string& path, const std::vector<T>& v) {
   out.write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size() * sizeof(T)));
 }
 
-// Keeps what the NumPy peer is compared on: end populations, births by state and sex, cohort deaths.
+// Keeps what the NumPy peer is compared on: end populations, births by state and sex, every per-cell component and
+// per-state sum the user path keeps (those the step had: empty ones are not written), and the indicator table.
 class ExportSink : public ResultSink {
  public:
   void step(const StepResult& r) override {
     pop.insert(pop.end(), r.end.data().begin(), r.end.data().end());
     births.insert(births.end(), r.components.births.begin(), r.components.births.end());
-    deaths.insert(deaths.end(), r.components.deaths.data().begin(), r.components.deaths.data().end());
+    const StepComponents& c = r.components;
+    const std::pair<const char*, std::span<const double>> arrays[] = {
+        {"deaths", c.deaths.data()},
+        {"deaths_age_period", c.deaths_age_period.data()},
+        {"od_in", c.od_in.data()},
+        {"od_out", c.od_out.data()},
+        {"transfer_in", c.transfer_in.data()},
+        {"transfer_out", c.transfer_out.data()},
+        {"net_migrants", c.net_migrants.data()},
+        {"floor_adjustment", c.floor_adjustment.data()},
+        {"births_by_mother_age", c.births_by_mother_age},
+        {"women_exposure", c.women_exposure},
+        {"deaths_by_state", c.deaths_by_state},
+        {"net_migrants_by_state", c.net_migrants_by_state},
+        {"e0", c.e0},
+        {"e65", c.e65}};
+    for (const auto& [name, v] : arrays)
+      if (!v.empty()) components[name].insert(components[name].end(), v.begin(), v.end());
+    if (r.indicators) {
+      indicators.insert(indicators.end(), r.indicators->values.begin(), r.indicators->values.end());
+      indicator_names = r.indicators->indicator_names;
+      units = r.indicators->unit_names.size();
+      slots = r.indicators->group_names.size();
+    }
   }
-  std::vector<double> pop, births, deaths;
+  std::vector<double> pop, births, indicators;
+  std::map<std::string, std::vector<double>> components;
+  std::vector<std::string> indicator_names;
+  std::size_t units = 0, slots = 0;
 };
 
 int cmd_export(const std::map<std::string, std::string>& a) {
@@ -245,21 +275,30 @@ int cmd_export(const std::map<std::string, std::string>& a) {
   write_raw(d + "od_group.i32", group);
   write_raw(d + "od_rate.f64", rate);
   const bool results = geti(a, "results", 1) != 0;
-  if (results) {
-    ExportSink sink;
-    Projection p(w.config(geti(a, "threads", 1), false), w.base_population());
+  ExportSink sink;
+  if (results) {  // configured as the user path (`cohortgis run`, ScenarioSet.run()): components and indicators
+    Projection p(w.config(geti(a, "threads", 1), true), w.base_population());
     p.run(w.provider(), sink);
     write_raw(d + "engine_pop.f64", sink.pop);
     write_raw(d + "engine_births.f64", sink.births);
-    write_raw(d + "engine_deaths.f64", sink.deaths);
+    for (const auto& [name, v] : sink.components) write_raw(d + "engine_" + name + ".f64", v);
+    write_raw(d + "engine_indicators.f64", sink.indicators);
   }
+  std::string components = "[", indicator_names = "[";
+  for (const auto& [name, v] : sink.components) components += (components.size() > 1 ? ", \"" : "\"") + name + "\"";
+  for (const std::string& n : sink.indicator_names)
+    indicator_names += (indicator_names.size() > 1 ? ", \"" : "\"") + n + "\"";
   std::ofstream(d + "meta.json") << "{\"zones\": " << w.options().zones << ", \"groups\": " << Workload::kGroups
                                   << ", \"ages\": " << w.grid().n_ages << ", \"steps\": " << w.options().steps
                                   << ", \"periods\": " << w.periods() << ", \"period_years\": "
                                   << Workload::kPeriodYears << ", \"countries\": " << Workload::kCountries
                                   << ", \"transition_from\": " << w.transition().from_group
                                   << ", \"transition_to\": " << w.transition().to_group
-                                  << ", \"results\": " << (results ? "true" : "false") << "}\n";
+                                  << ", \"results\": " << (results ? "true" : "false")
+                                  << ", \"components\": " << components << "]"
+                                  << ", \"indicators\": " << indicator_names << "]"
+                                  << ", \"indicator_units\": " << sink.units << ", \"indicator_slots\": " << sink.slots
+                                  << "}\n";
   std::printf("{\"exported\": \"%s\"}\n", dir.c_str());
   return 0;
 }

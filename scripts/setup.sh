@@ -36,6 +36,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # ccache: the pip-install test (tests/install/pip.sh) compiles the same sources again and takes build/'s objects.
+# Paths are hashed relative to the source root (base_dir), wherever the checkout is, as pip.sh's copy hashes them.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DCOHORTGIS_MPI=ON -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
   ${COHORTGIS_CMAKE_ARGS:-}
 cmake --build build --parallel

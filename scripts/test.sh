@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 # it: one Release compile, not two.
 COHORTGIS_CMAKE_ARGS="-DCOHORTGIS_WERROR=ON ${COHORTGIS_CMAKE_ARGS:-}" scripts/setup.sh >/dev/null
 JOBS=$(nproc)
+# ccache hashes paths relative to the checkout (as setup.sh does), so the pip-install test's copy of the sources
+# compiles to the same keys and takes build/'s objects wherever the checkout is (not only under a configured base_dir).
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
 
 echo "== Release build, all tests"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DCOHORTGIS_WERROR=ON -DCOHORTGIS_MPI=ON >/dev/null  # MPI: Release only
