@@ -207,7 +207,7 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
                                                    "qx", "lx", "Lx", "Sx", "standard"});
   std::vector<std::string> required = {"age", "sex"}, numbers = {"age"};
   if (form != Form::life_table) (required.push_back("value"), numbers.push_back("value"));
-  const Rows rows = read_rows(doc, ref, required, numbers);
+  Rows rows = read_rows(doc, ref, required, numbers);
   // A life table: use Lx (with lx at age 0 as its radix) when it has them, else Sx, else mx.
   std::string column = "value";
   if (form == Form::life_table) {
@@ -225,7 +225,7 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
   if (fzn) factors = standards_of(b, rows, mn, mkey);
   const int n_std = factors ? static_cast<int>(factors->standards.size()) : b.Z;
   const auto std_label = [&](int i) { return factors ? factors->standard_label(i) : "zone " + b.sc.zones[uz(i)].id; };
-  const TimedRows timed = time_rows(b, rows, mkey);
+  TimedRows timed = time_rows(b, rows, mkey);
   const int rows_per_state = form == Form::Sx ? b.A : -1;
   struct KeySchedules {
     std::vector<std::vector<double>> series;  // engine rows
@@ -340,6 +340,10 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
                                                                           : " in " + std::to_string(timed.first[k])));
   }
   (void)rows_per_state;
+  // The table's text cells and row lists are not needed once the series are built: freed before the schedules of
+  // every step are (a table of millions of rows holds several times the schedules' size as text).
+  rows = Rows{};
+  timed.rows = {};
   if (factors) {
     // The largest rate of each standard over the used times, to refuse a factor that makes a rate above 2.
     std::vector<double> largest(factors->standards.size(), 0.0);
