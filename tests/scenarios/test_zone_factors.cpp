@@ -97,3 +97,20 @@ TEST(ZoneFactors, RefusedWithOtherMortalityForms) {
         << e.what();
   }
 }
+
+TEST(ZoneFactors, AVariantReplacesTheFactorTable) {
+  std::ifstream in(kDir + "/scenario.toml");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  // Every zone at its standard's level (factor 1), zone C moved from north to south.
+  const std::string t = ss.str() + "\n[[variants]]\nname = \"standard_levels\"\nmortality = { zone_factors = \"mx_factors_variant.csv\" }\n";
+  const auto set = scenarios::load_scenario_text(t, "zf", kDir, COHORTGIS_DATA, {});
+  ASSERT_EQ(set.runs.size(), 2u);
+  const std::size_t rows = static_cast<std::size_t>(set.runs[0].grid.life_table_rows());
+  const auto& base = set.runs[0].schedules[0].mortality;
+  const auto& variant = set.runs[1].schedules[0].mortality;
+  // Zone C, female, age 10 in 2020: baseline 2 × north's 0.04; the variant south's 0.02 × 4 = 0.08 (factor 1).
+  EXPECT_EQ(base[(2 * 2) * rows + 3], 2 * 0.04);
+  EXPECT_EQ(variant[(2 * 2) * rows + 3], 0.08);
+  EXPECT_EQ(variant[3], 0.04);  // zone A: north unchanged
+}
