@@ -19,8 +19,8 @@ struct ZoneFactors {
   // standard table has no such column.
   std::vector<std::string> standards{std::string()};
   std::unordered_map<std::string, int> standard_index;
-  std::vector<int> standard_of;   // [zone·G + group] → standard
-  std::vector<double> factor;     // [zone·G + group]
+  std::vector<int> standard_of;  // [zone·G + group] → standard
+  std::vector<double> factor;    // [zone·G + group]
   bool named() const { return !standard_index.empty(); }
   // The standard of a row of the standard table (0 without names); an unknown name cannot occur (names come from it).
   int standard_of_row(const Rows& t, std::size_t r) const {

@@ -103,7 +103,9 @@ TEST(ZoneFactors, AVariantReplacesTheFactorTable) {
   std::stringstream ss;
   ss << in.rdbuf();
   // Every zone at its standard's level (factor 1), zone C moved from north to south.
-  const std::string t = ss.str() + "\n[[variants]]\nname = \"standard_levels\"\nmortality = { zone_factors = \"mx_factors_variant.csv\" }\n";
+  const std::string t =
+      ss.str() +
+      "\n[[variants]]\nname = \"standard_levels\"\nmortality = { zone_factors = \"mx_factors_variant.csv\" }\n";
   const auto set = scenarios::load_scenario_text(t, "zf", kDir, COHORTGIS_DATA, {});
   ASSERT_EQ(set.runs.size(), 2u);
   const std::size_t rows = static_cast<std::size_t>(set.runs[0].grid.life_table_rows());
