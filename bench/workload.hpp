@@ -77,7 +77,10 @@ class Workload {
 
 // Writes the workload as a scenario folder (scenario.toml + CSV tables, scenarios/README.md) that `cohortgis run`
 // accepts; its projection equals the workload's in-memory projection bit for bit (bench/workload_scenario.cpp).
-void write_scenario_folder(const Workload& w, const std::string& dir);
+// compact: mx and ASFR as the workload defines them, standard tables by country and period + factors by zone and
+// group (`zone_factors`); full: every zone's schedule as a table (3.6 million mx rows at W3k).
+enum class ScheduleForm { compact, full };
+void write_scenario_folder(const Workload& w, const std::string& dir, ScheduleForm form = ScheduleForm::compact);
 
 // Repository data folder as compiled in (COHORTGIS_DATA), or "" when unknown.
 std::string default_data_dir();

@@ -49,7 +49,7 @@ const char* const kSexName[2] = {"female", "male"};
 
 }  // namespace
 
-void write_scenario_folder(const Workload& w, const std::string& dir) {
+void write_scenario_folder(const Workload& w, const std::string& dir, ScheduleForm form) {
   std::filesystem::create_directories(dir);
   const std::string d = dir + "/";
   const int Z = w.options().zones, A = w.grid().n_ages, G = Workload::kGroups, P = w.periods();
@@ -69,9 +69,35 @@ void write_scenario_folder(const Workload& w, const std::string& dir) {
           for (int i = 0; i < A; ++i)
             b.text(cfg.zone_ids[uz(zi)]).text(kGroupName[g]).text(kSexName[s]).num(i).num(w.base_population().at(zi, g, s, i)).end();
   }
-  // Schedules by period: a period's rows carry the year its first step starts ("hold" until the next one), built by
-  // the workload's own fill_period, so the values are the engine's inputs of the in-memory run.
-  {
+  // Schedules by period: a period's rows carry the year its first step starts ("hold" until the next one).
+  // Compact (zone_factors, scenarios/README.md): the workload's own tables by country as the standards and its
+  // factors by zone and group, mx = factor × table as fill_period multiplies them.
+  static const char* const kCountry[Workload::kCountries] = {"CHN", "JPN", "NGA", "DEU"};
+  if (form == ScheduleForm::compact) {
+    CsvOut mx(d + "mortality_mx_standard.csv", "year,standard,sex,age,value");
+    CsvOut fx(d + "fertility_asfr_standard.csv", "year,standard,age,value");
+    for (int p = 0; p <= last_period && p < P; ++p) {
+      const std::string year = std::to_string(base_year + p * Workload::kPeriodYears);
+      for (int c = 0; c < Workload::kCountries; ++c) {
+        for (int sx = 0; sx < 2; ++sx)
+          for (int i = 0; i < A; ++i)
+            mx.text(year).text(kCountry[c]).text(kSexName[sx]).num(i)
+                .num(w.mx_table()[((uz(c) * uz(P) + uz(p)) * 2 + uz(sx)) * uz(A) + uz(i)]).end();
+        for (int i = 10; i <= 54 && i < A; ++i)  // childbearing ages; the rates are 0 elsewhere
+          fx.text(year).text(kCountry[c]).num(i).num(w.asfr_table()[(uz(c) * uz(P) + uz(p)) * uz(A) + uz(i)]).end();
+      }
+    }
+    CsvOut mf(d + "mortality_factors.csv", "zone,group,standard,value");
+    CsvOut ff(d + "fertility_factors.csv", "zone,group,standard,value");
+    for (int zi = 0; zi < Z; ++zi)
+      for (int g = 0; g < G; ++g) {
+        const std::size_t st = uz(zi) * uz(G) + uz(g);
+        const char* c = kCountry[w.country()[uz(zi)]];
+        mf.text(cfg.zone_ids[uz(zi)]).text(kGroupName[g]).text(c).num(w.mx_factor()[st]).end();
+        ff.text(cfg.zone_ids[uz(zi)]).text(kGroupName[g]).text(c).num(w.asfr_factor()[st]).end();
+      }
+  } else {
+    // Full tables built by the workload's own fill_period, so the values are the engine's inputs of the in-memory run.
     CsvOut mx(d + "mortality_mx.csv", "year,zone,group,sex,age,value");
     CsvOut fx(d + "fertility_asfr.csv", "year,zone,group,age,value");
     StepSchedules s;
@@ -118,9 +144,14 @@ void write_scenario_folder(const Workload& w, const std::string& dir) {
     << "[projection]\nbase_year = " << base_year << "\nhorizon = " << base_year + steps
     << "\nstep = 1\nopen_age = " << A - 1 << "\ngroups = [\"registered\", \"floating\"]\n\n"
     << "[base_population]\ntable = \"base_population.csv\"\n\n"
-    << "[fertility]\nschedule = { path = \"fertility_asfr.csv\", unit = \"per_woman\" }\n"
+    << (form == ScheduleForm::compact
+            ? "[fertility]\nschedule = { path = \"fertility_asfr_standard.csv\", unit = \"per_woman\" }\n"
+              "zone_factors = \"fertility_factors.csv\"\n"
+            : "[fertility]\nschedule = { path = \"fertility_asfr.csv\", unit = \"per_woman\" }\n")
     << "srb = { path = \"srb.csv\", unit = \"per_female\" }\n\n"
-    << "[mortality]\nmx = \"mortality_mx.csv\"\n\n"
+    << (form == ScheduleForm::compact ? "[mortality]\nmx = \"mortality_mx_standard.csv\"\n"
+                                        "zone_factors = \"mortality_factors.csv\"\n\n"
+                                      : "[mortality]\nmx = \"mortality_mx.csv\"\n\n")
     << "[migration]\nod = { rates = \"od_rates.csv\" }\nod_profile = \"od_profile.csv\"\n\n"
     << "[[transitions]]\nfrom = \"floating\"\nto = \"registered\"\nrates = \"transition_rates.csv\"\n";
 }

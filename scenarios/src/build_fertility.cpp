@@ -15,6 +15,7 @@
 #include "cohortgis/scenarios/level_fitting.hpp"
 #include "cohortgis/scenarios/models.hpp"
 #include "schedule_time.hpp"
+#include "zone_factors.hpp"
 
 namespace cohortgis::scenarios::detail {
 
@@ -25,7 +26,7 @@ namespace fs = std::filesystem;
 std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>& steps) {
   const Doc& doc = b.doc;
   for (const toml::table* t : {L.section(L.base, "fertility"), L.section(L.over, "fertility")})
-    if (t) doc.allow(*t, "fertility", {"schedule", "schedule_age_width", "tfr", "mean_age", "srb", "fit", "parity_rates", "parity_progression", "parity_base", "parity_base_age_width", "srb_by_order"});
+    if (t) doc.allow(*t, "fertility", {"schedule", "schedule_age_width", "zone_factors", "tfr", "mean_age", "srb", "fit", "parity_rates", "parity_progression", "parity_base", "parity_base_age_width", "srb_by_order"});
   auto [sn, skey] = L.get("fertility", "schedule");
   // With parity_rates (build_parity.cpp) the run sets the ASFR of every step from the parity states.
   auto [pn, pkey] = L.get("fertility", "parity_rates");
@@ -35,8 +36,13 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
   if (pn)
     for (const char* k : {"tfr", "mean_age", "schedule_age_width"})
       if (auto [n, key] = L.get("fertility", k); n) doc.fail(n, key, "does not apply to parity_rates; expected it only with a schedule");
-  std::vector<std::vector<std::vector<double>>> base_by_key;  // [key][zone·G + group] → ASFR
+  std::vector<std::vector<std::vector<double>>> base_by_key;  // [key][zone·G + group] → ASFR ([standard·G + group])
   TimedRows timed;
+  // zone_factors: the schedule table holds standard schedules; a zone's ASFR = factor × its standard's
+  // (zone_factors.hpp), after tfr and mean_age moved the standard.
+  auto [fzn, fzkey] = L.get("fertility", "zone_factors");
+  if (fzn && !sn) doc.fail(fzn, fzkey, "zone factors multiply a schedule: give fertility.schedule (the standard) with them");
+  std::optional<ZoneFactors> factors;
   if (sn) {
   int width = b.z;
   if (auto [wn, wkey] = L.get("fertility", "schedule_age_width"); wn) {
@@ -45,22 +51,25 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
     if (width < b.z) doc.fail(wn, wkey, "a single-year schedule on a five-year grid is not supported; give five-year rates");
   }
   // Base schedules per time key and (zone, group); without zone/group columns one schedule serves all.
-  const TableRef ref = table_ref(doc, *sn, skey, {"year", "period", "age", "value", "zone", "group"});
+  const TableRef ref = table_ref(doc, *sn, skey, {"year", "period", "age", "value", "zone", "group", "standard"});
   double per_woman = 1.0;
   if (ref.unit == "per_1000_women" || ref.unit == "per_1000") per_woman = 1e-3;
   else if (!ref.unit.empty() && ref.unit != "per_woman")
     doc.fail(ref.unit_node, skey + ".unit", "expected \"per_woman\" (births per woman per year) or \"per_1000_women\", got \"" +
                                                 escape_cell(ref.unit) + "\"");
   const Rows rows = read_rows(doc, ref, {"age", "value"}, {"age", "value"});
+  if (fzn) factors = standards_of(b, rows, sn, skey);
+  const int n_std = factors ? static_cast<int>(factors->standards.size()) : b.Z;
   timed = time_rows(b, rows, skey);
   base_by_key.resize(timed.keys());
   for (std::size_t key = 0; key < timed.keys(); ++key) {
     if (!timed.used[key]) continue;
     std::vector<std::vector<double>>& base = base_by_key[key];
-    base.assign(uz(b.Z * b.G), {});
+    base.assign(uz(n_std * b.G), {});
     std::map<std::pair<int, int>, std::map<int, double>> got;  // (zone, group) → age → value
     for (std::size_t r : timed.rows[key]) {
-      const int zi = b.zone_of_row(rows, r, sn, skey), g = b.group_of_row(rows, r, sn, skey);
+      const int zi = factors ? factors->standard_of_row(rows, r) : b.zone_of_row(rows, r, sn, skey);
+      const int g = b.group_of_row(rows, r, sn, skey);
       const int age = whole_number(doc, rows, r, "age", skey);
       const double v = rows.number(r, "value") * per_woman;
       if (!(v >= 0)) doc.fail(sn, skey, rows.where(r, "value") + ": expected a rate >= 0, got " + fmt(v));
@@ -104,15 +113,24 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
           f[uz(i)] = single[k];
         }
       }
-      for (int zi = 0; zi < b.Z; ++zi)
+      for (int zi = 0; zi < n_std; ++zi)
         for (int g = 0; g < b.G; ++g)
           if ((zg.first < 0 || zg.first == zi) && (zg.second < 0 || zg.second == g)) base[uz(zi * b.G + g)] = f;
     }
-    for (int zi = 0; zi < b.Z; ++zi)
+    for (int zi = 0; zi < n_std; ++zi)
       for (int g = 0; g < b.G; ++g)
         if (base[uz(zi * b.G + g)].empty())
-          doc.fail(sn, skey, "no schedule for zone " + b.sc.zones[uz(zi)].id + ", group " + b.sc.group_names[uz(g)] +
+          doc.fail(sn, skey, "no schedule for " + (factors ? factors->standard_label(zi) : "zone " + b.sc.zones[uz(zi)].id) + ", group " + b.sc.group_names[uz(g)] +
                                  (timed.kind == TimedRows::Kind::always ? std::string() : " in " + std::to_string(timed.first[key])));
+  }
+  if (factors) {
+    // With a declared unit a zone's rate must stay at most 1 birth per woman per year (as the rows above).
+    std::vector<double> largest(factors->standards.size(), 0.0);
+    for (std::size_t key = 0; key < timed.keys(); ++key)
+      for (std::size_t c = 0; timed.used[key] && c < base_by_key[key].size(); ++c)
+        for (double x : base_by_key[key][c]) largest[c / uz(b.G)] = std::max(largest[c / uz(b.G)], x);
+    read_zone_factors(b, *fzn, fzkey, largest, ref.unit.empty() ? std::numeric_limits<double>::infinity() : 1.0,
+                      "a fertility rate", *factors);
   }
   }  // sn
   std::optional<YearPath> tfr, mac;
@@ -168,12 +186,15 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
   const auto step_asfr = [&](int k, int zi, int g) {
     const int y0 = b.step_first_year(k), y1 = b.step_last_year(k);
     std::vector<std::vector<double>> each;
-    for (const auto& [key, w] : timed.steps[uz(k)]) each.push_back(base_by_key[key][uz(zi * b.G + g)]);
+    const int si = factors ? factors->standard_of[uz(zi * b.G + g)] : zi;
+    for (const auto& [key, w] : timed.steps[uz(k)]) each.push_back(base_by_key[key][uz(si * b.G + g)]);
     std::vector<std::pair<std::size_t, double>> parts;
     for (std::size_t p = 0; p < each.size(); ++p) parts.push_back({p, timed.steps[uz(k)][p].second});
     std::vector<double> f = mix_step(each, parts);
     if (mac) f = shift_schedule(f, b.z, mac->mean_over_years(y0, y1) - mean_age_at_childbearing(f, b.z));
     if (tfr) f = rescale_to_tfr(f, b.z, tfr->mean_over_years(y0, y1));
+    if (factors)
+      for (double& x : f) x = factors->factor[uz(zi * b.G + g)] * x;
     return f;
   };
   // fit = { cbr_per_1000 | births, year }: one factor on every zone's, group's and step's schedule. Here its start

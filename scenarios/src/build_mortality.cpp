@@ -15,6 +15,7 @@
 #include "cohortgis/scenarios/models.hpp"
 #include "cohortgis/scenarios/sources.hpp"
 #include "schedule_time.hpp"
+#include "zone_factors.hpp"
 
 namespace cohortgis::scenarios::detail {
 
@@ -157,7 +158,7 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
   for (const toml::table* t : {L.section(L.base, "mortality"), L.section(L.over, "mortality")})
     if (t)
       doc.allow(*t, "mortality", {"mx", "qx", "lx", "Lx", "Sx", "life_table", "radix", "a0", "ax_method",
-                                  "coale_demeny_region", "e0", "e0_gain_per_year", "lee_carter", "fit"});
+                                  "coale_demeny_region", "e0", "e0_gain_per_year", "lee_carter", "fit", "zone_factors"});
   // Life-table conventions for tables the engine builds from mx (docs/ccmpp.md A1; scenarios/README.md).
   LifeTableMethod& method = b.sc.life_table_method;
   if (auto [n, k] = L.get("mortality", "a0"); n) {
@@ -203,10 +204,10 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
     doc.fail(L.base, "mortality", "missing; expected one of mx, qx, lx, Lx, Sx or life_table (a table by age and sex)");
 
   const TableRef ref = table_ref(doc, *mn, mkey, {"year", "period", "zone", "group", "sex", "age", "value", "ax", "mx",
-                                                   "qx", "lx", "Lx", "Sx"});
+                                                   "qx", "lx", "Lx", "Sx", "standard"});
   std::vector<std::string> required = {"age", "sex"}, numbers = {"age"};
   if (form != Form::life_table) (required.push_back("value"), numbers.push_back("value"));
-  const Rows rows = read_rows(doc, ref, required, numbers);
+  Rows rows = read_rows(doc, ref, required, numbers);
   // A life table: use Lx (with lx at age 0 as its radix) when it has them, else Sx, else mx.
   std::string column = "value";
   if (form == Form::life_table) {
@@ -215,7 +216,16 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
     else if (rows.has("mx")) form = Form::mx, column = "mx";
     else doc.fail(mn, mkey, ref.path + ": a life table needs an Lx, Sx or mx column");
   }
-  const TimedRows timed = time_rows(b, rows, mkey);
+  // zone_factors: the table holds standard schedules (by `standard`, not by zone); a zone's mx = factor × its
+  // standard's (zone_factors.hpp). Without it every "standard" below is a zone and there is no factor.
+  auto [fzn, fzkey] = L.get("mortality", "zone_factors");
+  if (fzn && form != Form::mx)
+    doc.fail(fzn, fzkey, "zone factors multiply death rates: give mortality.mx (a standard schedule) with them");
+  std::optional<ZoneFactors> factors;
+  if (fzn) factors = standards_of(b, rows, mn, mkey);
+  const int n_std = factors ? static_cast<int>(factors->standards.size()) : b.Z;
+  const auto std_label = [&](int i) { return factors ? factors->standard_label(i) : "zone " + b.sc.zones[uz(i)].id; };
+  TimedRows timed = time_rows(b, rows, mkey);
   const int rows_per_state = form == Form::Sx ? b.A : -1;
   struct KeySchedules {
     std::vector<std::vector<double>> series;  // engine rows
@@ -229,7 +239,8 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
     if (!timed.used[k]) continue;
     std::map<std::tuple<int, int, int>, Series> got;  // (zone or −1, group or −1, sex) → series
     for (std::size_t r : timed.rows[k]) {
-      const int zi = b.zone_of_row(rows, r, mn, mkey), g = b.group_of_row(rows, r, mn, mkey);
+      const int zi = factors ? factors->standard_of_row(rows, r) : b.zone_of_row(rows, r, mn, mkey);
+      const int g = b.group_of_row(rows, r, mn, mkey);
       const int s = sex_of(doc, rows, r, mkey);
       const int age = whole_number(doc, rows, r, "age", mkey);
       const double v = rows.number(r, column);
@@ -259,10 +270,10 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
       if (rows.has("lx") && column != "lx" && !rows.text(r, "lx").empty()) se.lx[age] = rows.number(r, "lx");
     }
     KeySchedules& ks = per_key[k];
-    ks.which.assign(uz(b.Z * b.G * 2), SIZE_MAX);
+    ks.which.assign(uz(n_std * b.G * 2), SIZE_MAX);
     for (const auto& [zgs, se] : got) {
       const auto [zi, g, s] = zgs;
-      const std::string where = rows.where(se.first_row, "age") + " (" + (zi < 0 ? "" : "zone " + b.sc.zones[uz(zi)].id + ", ") +
+      const std::string where = rows.where(se.first_row, "age") + " (" + (zi < 0 ? "" : std_label(zi) + ", ") +
                                 (g < 0 ? "" : "group " + b.sc.group_names[uz(g)] + ", ") + sex_name(static_cast<Sex>(s)) + ")";
       std::vector<int> ages;
       std::vector<double> vals;
@@ -315,20 +326,43 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
       if (out.size() != n_rows) doc.fail(mn, mkey, where + ": every schedule must have the same age rows");
       ks.series.push_back(std::move(out));
       ks.l0.push_back(l0);
-      for (int z = 0; z < b.Z; ++z)
+      for (int z = 0; z < n_std; ++z)
         for (int gg = 0; gg < b.G; ++gg)
           if ((zi < 0 || zi == z) && (g < 0 || g == gg)) ks.which[uz((z * b.G + gg) * 2 + s)] = ks.series.size() - 1;
     }
-    for (int z = 0; z < b.Z; ++z)
+    for (int z = 0; z < n_std; ++z)
       for (int gg = 0; gg < b.G; ++gg)
         for (int s = 0; s < 2; ++s)
           if (ks.which[uz((z * b.G + gg) * 2 + s)] == SIZE_MAX)
-            doc.fail(mn, mkey, ref.path + ": no " + std::string(sex_name(static_cast<Sex>(s))) + " rows for zone " +
-                                   b.sc.zones[uz(z)].id + (b.G > 1 ? ", group " + b.sc.group_names[uz(gg)] : "") +
+            doc.fail(mn, mkey, ref.path + ": no " + std::string(sex_name(static_cast<Sex>(s))) + " rows for " +
+                                   std_label(z) + (b.G > 1 ? ", group " + b.sc.group_names[uz(gg)] : "") +
                                    (timed.kind == TimedRows::Kind::always ? std::string()
                                                                           : " in " + std::to_string(timed.first[k])));
   }
   (void)rows_per_state;
+  // The table's text cells and row lists are not needed once the series are built: freed before the schedules of
+  // every step are (a table of millions of rows holds several times the schedules' size as text).
+  rows = Rows{};
+  timed.rows = {};
+  if (factors) {
+    // The largest rate of each standard over the used times, to refuse a factor that makes a rate above 2.
+    std::vector<double> largest(factors->standards.size(), 0.0);
+    for (std::size_t k = 0; k < timed.keys(); ++k)
+      for (int i = 0; timed.used[k] && i < n_std; ++i)
+        for (int w = 0; w < b.G * 2; ++w)
+          for (double x : per_key[k].series[per_key[k].which[uz(i * b.G * 2 + w)]]) largest[uz(i)] = std::max(largest[uz(i)], x);
+    read_zone_factors(b, *fzn, fzkey, largest, 2.0, "a death rate", *factors);
+  }
+  // Index into KeySchedules::which of zone zi, group g, sex s (its standard's with zone factors).
+  const auto series_index = [&](int zi, int g, int s) {
+    return uz(((factors ? factors->standard_of[uz(zi * b.G + g)] : zi) * b.G + g) * 2 + s);
+  };
+  // The factor of zone zi, group g applied to a schedule (none without zone factors: the bits as given).
+  const auto apply_factor = [&](std::vector<double>& v, int zi, int g) {
+    if (!factors) return;
+    const double f = factors->factor[uz(zi * b.G + g)];
+    for (double& x : v) x = f * x;
+  };
 
   // e0 paths (Brass logit against the base table), or a gain per year, or Lee–Carter; at most one, on mx only.
   std::optional<YearPath> e0[2];
@@ -387,10 +421,12 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
       const auto& parts = timed.steps[uz(kf)];
       for (std::size_t p = 0; p < parts.size(); ++p) {
         const KeySchedules& ks = per_key[parts[p].first];
-        each.push_back(ks.series[ks.which[uz(s)]]);  // zone 0, group 0
+        each.push_back(ks.series[ks.which[series_index(0, 0, s)]]);  // zone 0, group 0
         mixed.push_back({p, parts[p].second});
       }
-      (s == 0 ? standard.female : standard.male) = mix_step(each, mixed);
+      std::vector<double> v = mix_step(each, mixed);
+      apply_factor(v, 0, 0);
+      (s == 0 ? standard.female : standard.male) = std::move(v);
     }
     LevelFit fitted;
     try {
@@ -423,7 +459,7 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
     for (int zi = 0; zi < b.Z; ++zi)
       for (int g = 0; g < b.G; ++g)
         for (int s = 0; s < 2; ++s) {
-          const std::size_t idx = uz((zi * b.G + g) * 2 + s);
+          const std::size_t idx = series_index(zi, g, s);
           std::vector<std::vector<double>> each;
           std::vector<std::pair<std::size_t, double>> mixed;
           double l0 = 0.0;
@@ -435,6 +471,7 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
           }
           if (parts.size() == 1) l0 = per_key[parts[0].first].l0[per_key[parts[0].first].which[idx]];
           std::vector<double> v = mix_step(each, mixed);
+          apply_factor(v, zi, g);
           if (form == Form::mx && (e0[s] || gain[s])) {
             const std::vector<double> base = v;
             const double e_base = life_expectancy_at_birth(base, b.sc.grid, static_cast<Sex>(s), method);

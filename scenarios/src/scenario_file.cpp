@@ -14,6 +14,7 @@
 #include <set>
 
 #include "scenario_build.hpp"
+#include "shared_steps.hpp"
 
 #ifndef COHORTGIS_EXAMPLES_DIR
 #error "COHORTGIS_EXAMPLES_DIR must be defined by the build (scenarios/examples)"
@@ -77,6 +78,7 @@ std::optional<FertilityFitSpec> build_assumptions(const Build& b, const Layer& L
   build_migration(b, L, steps, dyn);
   build_relocations(b, L, dyn, relocations);
   build_transitions(b, L, steps, dyn);
+  share_equal_steps(steps);  // one set for all steps when they are the same (shared_steps.hpp: memory at many zones)
   b.sc.schedules = std::move(steps);
   b.sc.adjust_schedules = make_adjuster(b, std::move(dyn));
   return fertility_fit;

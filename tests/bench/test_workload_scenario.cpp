@@ -34,14 +34,17 @@ bool same_bits(std::span<const double> a, std::span<const double> b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
 }
 
-TEST(WorkloadScenario, FolderProjectsAsTheWorkloadBitForBit) {
+// The folder in either schedule form (compact: standard tables by country + zone_factors; full: a table row per
+// zone, group, sex and age) against the in-memory workload.
+void check_folder_projects_as_workload(bench::ScheduleForm form, const std::string& name) {
   bench::WorkloadOptions o;
   o.zones = 12;
   o.steps = 7;
   const Workload w(o);
-  const std::string dir = (std::filesystem::temp_directory_path() / "cohortgis_workload_scenario_test").string();
+  const std::string dir = (std::filesystem::temp_directory_path() / name).string();
   std::filesystem::remove_all(dir);
-  bench::write_scenario_folder(w, dir);
+  bench::write_scenario_folder(w, dir, form);
+  ASSERT_EQ(std::filesystem::exists(dir + "/mortality_factors.csv"), form == bench::ScheduleForm::compact);
 
   Keep memory;
   {
@@ -80,6 +83,14 @@ TEST(WorkloadScenario, FolderProjectsAsTheWorkloadBitForBit) {
   }
   EXPECT_GT(total, 0.0);  // migration (OD and transition) did move people: the comparison covers it
   std::filesystem::remove_all(dir);
+}
+
+TEST(WorkloadScenario, FolderProjectsAsTheWorkloadBitForBit) {
+  check_folder_projects_as_workload(bench::ScheduleForm::full, "cohortgis_workload_scenario_test_full");
+}
+
+TEST(WorkloadScenario, CompactFolderProjectsAsTheWorkloadBitForBit) {
+  check_folder_projects_as_workload(bench::ScheduleForm::compact, "cohortgis_workload_scenario_test_compact");
 }
 
 }  // namespace

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "shared_steps.hpp"
+
+#include <cstring>
+
+namespace cohortgis::scenarios::detail {
+
+namespace {
+
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+}
+
+// A field added to these structs must be compared below: the sizes make the compiler say so (x86-64, libstdc++).
+static_assert(sizeof(GroupTransition) == 56, "GroupTransition changed: compare the new field in same_step_schedules");
+static_assert(sizeof(NewbornRule) == 40, "NewbornRule changed: compare the new field in same_step_schedules");
+static_assert(sizeof(StepSchedules) == 328, "StepSchedules changed: compare the new field in same_step_schedules");
+
+bool same_transition(const GroupTransition& a, const GroupTransition& b) {
+  return a.from_group == b.from_group && a.to_group == b.to_group && same_bits(a.rate_per_year, b.rate_per_year) &&
+         same_bits(a.zone_multiplier, b.zone_multiplier);
+}
+
+bool same_newborn(const NewbornRule& a, const NewbornRule& b) {
+  return a.mother_group == b.mother_group && a.child_group == b.child_group &&
+         std::memcmp(&a.share, &b.share, sizeof(double)) == 0 && same_bits(a.zone_share, b.zone_share);
+}
+
+template <class T, class Same>
+bool same_all(const std::vector<T>& a, const std::vector<T>& b, Same same) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (!same(a[i], b[i])) return false;
+  return true;
+}
+
+}  // namespace
+
+bool same_step_schedules(const StepSchedules& a, const StepSchedules& b) {
+  return a.mortality_kind == b.mortality_kind && a.person_years_layout == b.person_years_layout &&
+         same_bits(a.mortality, b.mortality) && same_bits(a.radix_l0, b.radix_l0) && same_bits(a.asfr, b.asfr) &&
+         same_bits(a.srb, b.srb) && same_bits(a.net_migrants, b.net_migrants) &&
+         same_bits(a.net_migrants_per_person, b.net_migrants_per_person) &&
+         same_bits(a.net_migrants_total, b.net_migrants_total) && same_bits(a.external_in, b.external_in) &&
+         same_bits(a.external_out, b.external_out) && same_bits(a.external_out_rate, b.external_out_rate) &&
+         a.od == b.od && same_all(a.transitions, b.transitions, same_transition) &&
+         same_all(a.newborn_rules, b.newborn_rules, same_newborn) && a.migration_timing == b.migration_timing &&
+         a.mortality_unchanged == b.mortality_unchanged;
+}
+
+void share_equal_steps(std::vector<StepSchedules>& steps) {
+  for (std::size_t k = 1; k < steps.size(); ++k)
+    if (!same_step_schedules(steps[0], steps[k])) return;
+  if (steps.size() > 1) {
+    steps.resize(1);
+    steps.shrink_to_fit();
+  }
+}
+
+}  // namespace cohortgis::scenarios::detail
