@@ -90,10 +90,7 @@ void StepRunner::validate_multistate() const {
   if (!sch_.external_in.empty()) refuse("in-migration given as counts");
   if (!sch_.external_out.empty()) refuse("out-migration given as counts");
   if (!sch_.external_out_rate.empty()) refuse("external out-migration rates");
-  if (sch_.od && !sch_.od->empty())
-    refuse(
-        "origin-destination migration between zones (the multistate step is zone-local: its states are the "
-        "groups of a zone)");
+  // OD rates between zones: the states are zone × group over all zones (step_multistate_od.cpp).
   if (L_.groups > kMaxMultistateStates)
     throw InputError(when + ": method 'multistate' takes at most " + std::to_string(kMaxMultistateStates) +
                      " groups per zone, got " + std::to_string(L_.groups));

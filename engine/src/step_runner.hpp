@@ -154,6 +154,7 @@ class StepRunner {
   // Rogers' multistate step of one zone (step_multistate.cpp) and the check of a multistate step's schedules.
   void step_zone_multistate(int zone, Scratch& s);
   void validate_multistate() const;
+  void step_multistate_od();  // multistate with OD rates between zones: all zones at once (step_multistate_od.cpp)
   void prepare_multistate_cache();  // decides reuse_multistate_; sizes the cache when it is rebuilt
   void births_of_group(int zone, int group, Scratch& sc);  // A3 step 4 into sc.B
   void apply_newborn_rules(int zone, Scratch& sc);         // B3
