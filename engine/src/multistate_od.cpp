@@ -72,8 +72,8 @@ SparseMultistateSurvivorship::SparseMultistateSurvivorship(const AgeGrid& grid,
     const SparseStateMatrix g = b4 + 4.0 * mats_[static_cast<std::size_t>(C1)];
     G = add_factor(g, "L(0)");
     const int G_matrix = add_matrix(g);
-    programs_[0].ops = {{Op::solve, B1, 0.0}, {Op::multiply, G_matrix, 0.0}, {Op::solve, B4, 0.0},
-                        {Op::scale, -1, 1.0 / z}};
+    programs_[0].ops = {
+        {Op::solve, B1, 0.0}, {Op::multiply, G_matrix, 0.0}, {Op::solve, B4, 0.0}, {Op::scale, -1, 1.0 / z}};
   } else {
     programs_[0].ops = {{Op::solve, factor_B(0), 0.0}};
   }
@@ -81,8 +81,12 @@ SparseMultistateSurvivorship::SparseMultistateSurvivorship(const AgeGrid& grid,
   auto closed = [&](std::size_t i) {
     Program p;
     if (abridged_first && i == 1)
-      p.ops = {{Op::multiply, B4_matrix, 0.0}, {Op::solve, G, 0.0},    {Op::multiply, C1, 0.0},
-               {Op::multiply, C4, 0.0},        {Op::solve, B4, 0.0},   {Op::solve, factor_B(row(1)), 0.0},
+      p.ops = {{Op::multiply, B4_matrix, 0.0},
+               {Op::solve, G, 0.0},
+               {Op::multiply, C1, 0.0},
+               {Op::multiply, C4, 0.0},
+               {Op::solve, B4, 0.0},
+               {Op::solve, factor_B(row(1)), 0.0},
                {Op::scale, -1, z}};
     else
       p.ops = {{Op::multiply, matrix_C(row(i - 1)), 0.0}, {Op::solve, factor_B(row(i)), 0.0}};

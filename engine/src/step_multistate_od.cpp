@@ -41,7 +41,9 @@ void StepRunner::step_multistate_od() {
   std::vector<double> Q(L_.cells()), D(L_.cells()), net(L_.cells());
   std::vector<SparseMultistateSurvivorship> S;
   std::vector<double> a(N), y(N), c(N), col(N), scaled(N);
-  auto cell = [&](std::size_t st, int s) { return L_.offset(static_cast<int>(st / uz(G)), static_cast<int>(st % uz(G)), s); };
+  auto cell = [&](std::size_t st, int s) {
+    return L_.offset(static_cast<int>(st / uz(G)), static_cast<int>(st % uz(G)), s);
+  };
   // Applies S(i) of sex s to a: Q, D, net at index i of every state (the header's formulas).
   auto apply = [&](int s, std::size_t i, std::span<const double> given_c) {
     const SparseMultistateSurvivorship& Si = S[uz(s)];
@@ -115,7 +117,9 @@ void StepRunner::step_multistate_od() {
         const std::size_t o = cell(st, s);
         const double* K = P_.data().data() + o;
         a[st] = i < w ? K[i - 1] : (keep_open ? K[w - 1] + K[w] : K[w - 1]);
-        if (given) given_c[st] = (i < w || keep_open) ? survival(static_cast<int>(st / uz(G)), static_cast<int>(st % uz(G)), s)[i] : -1.0;
+        if (given)
+          given_c[st] =
+              (i < w || keep_open) ? survival(static_cast<int>(st / uz(G)), static_cast<int>(st % uz(G)), s)[i] : -1.0;
       }
       const bool use_given = given && (i < w || keep_open);
       apply(s, i, use_given ? std::span<const double>(given_c) : std::span<const double>());
@@ -175,8 +179,8 @@ void StepRunner::step_multistate_od() {
           if (!adj.empty()) adj[i] = q >= 0.0 ? 0.0 : kFloorPersons - q;
           if (!(q >= 0.0)) {
             if (cfg_.flow_policy == FlowPolicy::error)
-              throw ProjectionError(where(z, g, s, static_cast<int>(i)) + ": the population would fall to " +
-                                    fmt(q) + " persons (flow policy 'error')");
+              throw ProjectionError(where(z, g, s, static_cast<int>(i)) + ": the population would fall to " + fmt(q) +
+                                    " persons (flow policy 'error')");
             floored_[uz(z)].push_back({z, g, s, static_cast<int>(i), kFloorPersons - q});
           }
         }

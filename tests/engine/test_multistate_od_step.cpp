@@ -67,8 +67,7 @@ struct OdCase {
             for (std::size_t r = 1; r < row_ages(grid).size(); ++r)
               sch.mortality.push_back(mx_of(row_ages(grid)[r], level(z, g, s)));
           } else {  // survival ratios of the linear one-state table
-            for (int i = 0; i < grid.n_ages; ++i)
-              sch.mortality.push_back(0.99 - 0.01 * i * level(z, g, s) - 0.002 * z);
+            for (int i = 0; i < grid.n_ages; ++i) sch.mortality.push_back(0.99 - 0.01 * i * level(z, g, s) - 0.002 * z);
           }
         }
     sch.asfr.clear();
@@ -166,7 +165,7 @@ TEST(MultistateOdStep, ThreeZonesMatchTheDenseLifeTable) {
     for (std::size_t i = 0; i <= w; ++i) {
       Eigen::VectorXd a(3);
       for (int z = 0; z < 3; ++z)
-        a(z) = i == 0   ? sink.components[0].births[(uz(z) * 1 + 0) * kSexes + uz(s)]
+        a(z) = i == 0  ? sink.components[0].births[(uz(z) * 1 + 0) * kSexes + uz(s)]
                : i < w ? start.at(z, 0, s, static_cast<int>(i) - 1)
                        : start.at(z, 0, s, static_cast<int>(w) - 1) + start.at(z, 0, s, static_cast<int>(w));
       const Eigen::VectorXd want = S[i] * a;
@@ -195,8 +194,7 @@ TEST(MultistateOdStep, ZeroOdRatesEqualTheZoneLocalStep) {
       for (int t = 1; t <= c.steps; ++t) {
         EXPECT_LT(relative_gap(od.populations[uz(t)], local.populations[uz(t)]), 1e-12) << "step " << t;
         EXPECT_LT(relative_gap(od.components[uz(t) - 1].deaths, local.components[uz(t) - 1].deaths), 1e-11);
-        EXPECT_LT(relative_gap(od.components[uz(t) - 1].net_migrants, local.components[uz(t) - 1].net_migrants),
-                  1e-9);
+        EXPECT_LT(relative_gap(od.components[uz(t) - 1].net_migrants, local.components[uz(t) - 1].net_migrants), 1e-9);
       }
     }
 }
@@ -236,7 +234,8 @@ TEST(MultistateOdStep, AccountingDeathsMovesStayers) {
   }
 }
 
-// z/2 · (death + OD rates out) ≥ 1 in zone z0 (the first state) from age 5: an InputError naming the zone, sex and age group.
+// z/2 · (death + OD rates out) ≥ 1 in zone z0 (the first state) from age 5: an InputError naming the zone, sex and age
+// group.
 TEST(MultistateOdStep, NegativeProbabilityNamesZoneSexAge) {
   OdCase c;
   c.od_level = 0.15;  // every zone sends 0.15·8/3 = 0.4 per year: 2·(0.4 + mu) < 1 at 1–4, 2.5·(0.4 + mu) > 1 at 5–9

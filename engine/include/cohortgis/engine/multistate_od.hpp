@@ -59,8 +59,8 @@ class SparseMultistateSurvivorship {
     double factor;
   };
   struct Program {
-    std::vector<Op> ops;             // applied first to last to a vector
-    double identity_minus = 0.0;     // ≠ 0: S = I − identity_minus · (the product)
+    std::vector<Op> ops;          // applied first to last to a vector
+    double identity_minus = 0.0;  // ≠ 0: S = I − identity_minus · (the product)
   };
   using Lu = Eigen::SparseLU<SparseStateMatrix, Eigen::COLAMDOrdering<int>>;
   int add_matrix(SparseStateMatrix m);
