@@ -96,15 +96,17 @@ void StepRunner::validate_multistate() const {
                      " groups per zone, got " + std::to_string(L_.groups));
 }
 
+bool same_transitions(const std::vector<GroupTransition>& a, const std::vector<GroupTransition>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t k = 0; k < a.size(); ++k)
+    if (a[k].from_group != b[k].from_group || a[k].to_group != b[k].to_group ||
+        a[k].rate_per_year != b[k].rate_per_year || a[k].zone_multiplier != b[k].zone_multiplier)
+      return false;
+  return true;
+}
+
 void StepRunner::prepare_multistate_cache() {
-  auto same = [](const std::vector<GroupTransition>& a, const std::vector<GroupTransition>& b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t k = 0; k < a.size(); ++k)
-      if (a[k].from_group != b[k].from_group || a[k].to_group != b[k].to_group ||
-          a[k].rate_per_year != b[k].rate_per_year || a[k].zone_multiplier != b[k].zone_multiplier)
-        return false;
-    return true;
-  };
+  const auto& same = same_transitions;
   const std::size_t n = uz(L_.zones) * kSexes * L_.ages() * uz(L_.groups) * uz(L_.groups);
   reuse_multistate_ = plan_.reuse_mortality && ms_cache_.valid && ms_cache_.S.size() == n &&
                       same(ms_cache_.transitions, sch_.transitions);

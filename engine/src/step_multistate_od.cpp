@@ -39,7 +39,16 @@ void StepRunner::step_multistate_od() {
 
   // Q, D and net moves of every cell ([zone][group][sex][age], L_.offset), filled by sex below.
   std::vector<double> Q(L_.cells()), D(L_.cells()), net(L_.cells());
-  std::vector<SparseMultistateSurvivorship> S;
+  // The factors of the last step when the provider says mortality is unchanged and the OD and transitions are the
+  // same objects and values (S(x) depends on nothing else); else rebuilt (and checked) below.
+  std::vector<SparseMultistateSurvivorship>& S = ms_cache_.od_S;
+  const bool reuse = plan_.reuse_mortality && S.size() == 2 && ms_cache_.od == sch_.od &&
+                     same_transitions(ms_cache_.od_transitions, sch_.transitions);
+  if (!reuse) {
+    S.clear();
+    ms_cache_.od = sch_.od;
+    ms_cache_.od_transitions = sch_.transitions;
+  }
   std::vector<double> a(N), y(N), c(N), col(N), scaled(N);
   auto cell = [&](std::size_t st, int s) {
     return L_.offset(static_cast<int>(st / uz(G)), static_cast<int>(st % uz(G)), s);
@@ -64,9 +73,9 @@ void StepRunner::step_multistate_od() {
   std::vector<double> given_c(given ? N : 0);
   for (int s = 0; s < 2; ++s) {
     // M(x) per life-table row over all states.
-    std::vector<SparseStateMatrix> M(rows);
+    std::vector<SparseStateMatrix> M(reuse ? 0 : rows);
     std::vector<Eigen::Triplet<double>> t;
-    for (std::size_t r = 0; r < rows; ++r) {
+    for (std::size_t r = 0; r < M.size(); ++r) {
       const std::size_t i = r < shift ? 0 : r - shift;  // grid index of the row
       t.clear();
       for (int z = 0; z < L_.zones; ++z)
@@ -106,11 +115,13 @@ void StepRunner::step_multistate_od() {
                          fmt(width / 2.0 * M[r].coeff(bad, bad)) + "); linear integration needs it below 1");
       }
     }
-    try {
-      S.emplace_back(L_.grid, M, abridged, cfg_.multistate_open_age);
-    } catch (const InputError& e) {
-      throw InputError("year " + std::to_string(ctx_.start_year) + ", sex " + (s ? "male" : "female") + ": " +
-                       e.what());
+    if (!reuse) {
+      try {
+        S.emplace_back(L_.grid, M, abridged, cfg_.multistate_open_age);
+      } catch (const InputError& e) {
+        throw InputError("year " + std::to_string(ctx_.start_year) + ", sex " + (s ? "male" : "female") + ": " +
+                         e.what());
+      }
     }
     for (std::size_t i = 1; i <= w; ++i) {
       for (std::size_t st = 0; st < N; ++st) {

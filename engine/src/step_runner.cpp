@@ -434,6 +434,8 @@ void StepRunner::run() {
       ms_cache_.valid = false;
       step_multistate_od();
     } else {
+      ms_cache_.od.reset();
+      ms_cache_.od_S.clear();
       prepare_multistate_cache();
       for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch& scratch) { step_zone_multistate(z, scratch); });
       ms_cache_.valid = true;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cohortgis/engine/multistate.hpp"
+#include "cohortgis/engine/multistate_od.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "engine_support.hpp"
 #include "parallel.hpp"
@@ -103,7 +104,15 @@ struct MultistateCache {
   bool valid = false;
   std::vector<double> S;
   std::vector<GroupTransition> transitions;
+  // Multistate over OD (step_multistate_od.cpp): the sparse factors of S(x) of both sexes, kept under the same
+  // conditions for the OD object and the transitions they were built from.
+  std::vector<SparseMultistateSurvivorship> od_S;
+  std::shared_ptr<const OdMigration> od;
+  std::vector<GroupTransition> od_transitions;
 };
+
+// The same group transitions (groups, rates and zone multipliers), for the multistate caches.
+bool same_transitions(const std::vector<GroupTransition>& a, const std::vector<GroupTransition>& b);
 
 struct RunWorkspace {
   MortalityCache cache;

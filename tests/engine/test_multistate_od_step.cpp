@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <memory>
 
 #include "cohortgis/engine/multistate.hpp"
@@ -244,4 +245,40 @@ TEST(MultistateOdStep, NegativeProbabilityNamesZoneSexAge) {
   EXPECT_NE(e.find("sex female"), std::string::npos) << e;
   EXPECT_NE(e.find("age 5"), std::string::npos) << e;
   EXPECT_NE(e.find("negative"), std::string::npos) << e;
+}
+
+// Factors kept across steps while the provider says mortality is unchanged (same OD and transitions): the same bits
+// as rebuilding them every step.
+TEST(MultistateOdStep, KeptFactorsGiveTheSameBits) {
+  OdCase c;
+  c.groups = 2;
+  c.steps = 3;
+  c.with_transition = true;
+  auto run = [&](bool unchanged) {
+    ProjectionConfig cfg;
+    cfg.grid = c.grid;
+    cfg.steps = c.steps;
+    cfg.method = ProjectionMethod::multistate;
+    cfg.cell_components = true;
+    for (int z = 0; z < c.zones; ++z) cfg.zone_ids.push_back("z" + std::to_string(z));
+    cfg.group_names = {"g0", "g1"};
+    Projection p(cfg, c.base());
+    RecordingSink sink;
+    const auto od = c.od();  // one OD object for the whole run, as a scenario's provider keeps it
+    p.run(
+        [&](const StepContext& ctx, StepSchedules& s) {
+          c.fill(s);
+          s.od = od;
+          s.mortality_unchanged = unchanged && ctx.step > 0;
+        },
+        sink);
+    return sink;
+  };
+  const RecordingSink kept = run(true), rebuilt = run(false);
+  for (int t = 1; t <= c.steps; ++t) {
+    const auto& a = kept.populations[uz(t)].data();
+    const auto& b = rebuilt.populations[uz(t)].data();
+    ASSERT_EQ(a.size(), b.size());
+    EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size() * sizeof(double)), 0) << "step " << t;
+  }
 }
