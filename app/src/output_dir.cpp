@@ -137,8 +137,8 @@ std::vector<ListedFile> describe_files(const fs::path& dir, const std::vector<st
         errors[i] = std::current_exception();
       }
   };
-  const std::size_t workers = std::min<std::size_t>(
-      {rels.size(), 4, std::size_t{std::max(1u, std::thread::hardware_concurrency())}});
+  const std::size_t workers =
+      std::min<std::size_t>({rels.size(), 4, std::size_t{std::max(1u, std::thread::hardware_concurrency())}});
   std::vector<std::jthread> pool;
   for (std::size_t t = 1; t < workers; ++t) pool.emplace_back(work);
   work();
