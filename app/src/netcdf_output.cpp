@@ -212,10 +212,10 @@ void NetcdfWriter::put_year(int year) {
   check(nc_put_vara_int(ncid_, v_year_, &start, &count, &year), "writing variable year");
 }
 
-void NetcdfWriter::put_state(int var, const double* values, std::size_t count_values) {
+void NetcdfWriter::put_state(int var, const double* values, std::size_t count_values, bool by_age) {
   if (var < 0) return;
   const std::size_t start[6] = {variant_, year_index_, 0, 0, 0, 0};
-  const std::size_t count[6] = {1, 1, uz(zones_), uz(groups_), kSexes, uz(ages_)};
+  const std::size_t count[6] = {1, 1, uz(zones_), uz(groups_), kSexes, by_age ? uz(ages_) : 1};
   const int min_cell = set_.outputs.min_cell;
   if (min_cell > 0 || !values) {
     // Suppressed small cells (as append_published: 0 < v < min_cell) and missing arrays (all 0) through the buffer.
@@ -225,6 +225,7 @@ void NetcdfWriter::put_state(int var, const double* values, std::size_t count_va
         buf_[i] = values[i] > 0.0 && values[i] < static_cast<double>(min_cell) ? kNaN : values[i];
     values = buf_.data();
   }
+  // A by-sex cube (births) is the by-age layout with one "age": rank 5, the last count dropped.
   check(nc_put_vara_double(ncid_, var, start, count, values), "writing a year");
 }
 
@@ -279,17 +280,10 @@ void NetcdfWriter::step(const StepResult& r) {
   put_parity(r.end);
   if (v_births_ >= 0) {
     const StepComponents& c = r.components;
-    const std::size_t start[5] = {variant_, year_index_, 0, 0, 0};
-    const std::size_t count[5] = {1, 1, uz(zones_), uz(groups_), kSexes};
-    const std::vector<double> zeros(uz(zones_) * uz(groups_) * kSexes, 0.0);
+    const std::size_t births = uz(zones_) * uz(groups_) * kSexes;
     for (auto [var, v] : {std::pair{v_births_, &c.births}, std::pair{v_nb_in_, &c.newborn_transfer_in},
-                          std::pair{v_nb_out_, &c.newborn_transfer_out}}) {
-      std::vector<double> values = v->empty() ? zeros : *v;
-      if (set_.outputs.min_cell > 0)
-        for (double& x : values)
-          if (x > 0.0 && x < set_.outputs.min_cell) x = kNaN;
-      check(nc_put_vara_double(ncid_, var, start, count, values.data()), "writing births");
-    }
+                          std::pair{v_nb_out_, &c.newborn_transfer_out}})
+      put_state(var, v->empty() ? nullptr : v->data(), births, false);
     auto cube = [](const CohortArray& a) { return a.empty() ? nullptr : a.data().data(); };
     put_state(v_deaths_, cube(c.deaths), n);
     // Net migration without the transfers between groups (as components.csv): M − transfer_in + transfer_out.

@@ -3,7 +3,9 @@
 // conventions, written one year at a time as the engine delivers it (docs/results.md "results.nc").
 #pragma once
 
+#include <chrono>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -53,7 +55,8 @@ class NetcdfWriter : public ResultSink {
   void define(const IndicatorTable& table);
   void put_parity(const CohortArray& population);  // one year of women_by_parity
   void put_year(int year);
-  void put_state(int var, const double* values, std::size_t count);  // one year of a [zone][group][sex][age] cube
+  // One year of a [zone][group][sex][age] cube (by_age false: a [zone][group][sex] cube); values nullptr: all 0.
+  void put_state(int var, const double* values, std::size_t count, bool by_age = true);
   void put_indicators(const IndicatorTable& table, bool stocks_only);
   void check(int status, const std::string& what) const;
 
@@ -76,22 +79,31 @@ class NetcdfWriter : public ResultSink {
   int v_women_by_parity_ = -1;
 };
 
-// Passes every result to two sinks in turn (the CSV writer, then results.nc).
+// Passes every result to two sinks in turn (the CSV writer, then results.nc). second_seconds, if given, is told how
+// long the second sink took with each result (the run counts it as writing, not as computing the next step).
 class TeeSink : public ResultSink {
  public:
-  TeeSink(ResultSink& first, ResultSink* second) : first_(first), second_(second) {}
+  TeeSink(ResultSink& first, ResultSink* second, std::function<void(double)> second_seconds = {})
+      : first_(first), second_(second), second_seconds_(std::move(second_seconds)) {}
   void base(const CohortArray& population, int year) override {
     first_.base(population, year);
-    if (second_) second_->base(population, year);
+    if (second_) timed([&] { second_->base(population, year); });
   }
   void step(const StepResult& result) override {
     first_.step(result);
-    if (second_) second_->step(result);
+    if (second_) timed([&] { second_->step(result); });
   }
 
  private:
+  template <class F>
+  void timed(F&& f) {
+    const auto t0 = std::chrono::steady_clock::now();
+    f();
+    if (second_seconds_) second_seconds_(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
   ResultSink& first_;
   ResultSink* second_;
+  std::function<void(double)> second_seconds_;
 };
 
 }  // namespace cohortgis::app

@@ -8,18 +8,22 @@
 #include <boost/property_tree/ptree.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cerrno>
+#include <exception>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
 #include <sstream>
 #include <system_error>
+#include <thread>
 
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/sha256.hpp"
+#include "file_digests.hpp"
 #include "text_output.hpp"
 
 namespace cohortgis::app {
@@ -117,7 +121,31 @@ ListedFile describe_file(const fs::path& dir, const std::string& rel) {
   std::error_code ec;
   const auto size = fs::file_size(p, ec);
   if (ec) throw InputError(p.string() + ": cannot be read (" + ec.message() + ")");
-  return {rel, size, geodata::sha256_file(p.string())};
+  return {rel, size, output_sha256(p)};
+}
+
+// describe_file of each path, on up to 4 threads (files not hashed while written — results.nc, figures — are read
+// back; two large ones then take the time of one). Same result, and the same first error, as one by one.
+std::vector<ListedFile> describe_files(const fs::path& dir, const std::vector<std::string>& rels) {
+  std::vector<ListedFile> out(rels.size());
+  std::vector<std::exception_ptr> errors(rels.size());
+  std::atomic<std::size_t> next{0};
+  const auto work = [&] {
+    for (std::size_t i = next++; i < rels.size(); i = next++) try {
+        out[i] = describe_file(dir, rels[i]);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+  };
+  const std::size_t workers =
+      std::min<std::size_t>({rels.size(), 4, std::size_t{std::max(1u, std::thread::hardware_concurrency())}});
+  std::vector<std::jthread> pool;
+  for (std::size_t t = 1; t < workers; ++t) pool.emplace_back(work);
+  work();
+  pool.clear();  // joins
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
+  return out;
 }
 
 // ---- processes ----
@@ -240,13 +268,13 @@ std::vector<ListedFile> list_result_files(const fs::path& dir) {
   }
   std::sort(names.begin(), names.end());
   const std::set<std::string> all(names.begin(), names.end());
-  std::vector<ListedFile> out;
+  std::vector<std::string> listed;
   for (const auto& rel : names) {
     std::string base;
     if (is_sidecar_name(rel, base) && all.count(base)) continue;  // SQLite's -wal/-shm/-journal
-    out.push_back(describe_file(dir, rel));
+    listed.push_back(rel);
   }
-  return out;
+  return describe_files(dir, listed);
 }
 
 void write_manifest(const fs::path& dir, const std::string& body, const std::vector<ListedFile>& files) {
@@ -355,7 +383,7 @@ FolderCheck check_results_folder(const fs::path& dir, bool hash) {
     if (hash) {
       std::string now;
       try {
-        now = geodata::sha256_file(it->path().string());
+        now = output_sha256(it->path());  // a second check in the same run (commit) reuses the first's
       } catch (const InputError&) {
         now = "unreadable";
       }

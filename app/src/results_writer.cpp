@@ -428,6 +428,11 @@ void ResultsWriter::step(const StepResult& r) {
   mark_ = std::chrono::steady_clock::now();
 }
 
+void ResultsWriter::add_write_seconds(double seconds) {
+  if (!timings_.empty()) timings_.back().write_seconds += seconds;  // the base year has no timing of its own
+  mark_ = std::chrono::steady_clock::now();
+}
+
 // A year of a large run is megabytes of text per file: written out every 1 MiB, so that memory stays bounded.
 void ResultsWriter::flush_if_full(TextFile& file) {
   if (buf_.size() < (std::size_t{1} << 20)) return;

@@ -54,6 +54,9 @@ class ResultsWriter : public ResultSink {
   const std::vector<int>& years() const { return years_; }
   const std::vector<double>& total_population() const { return totals_; }
   const std::vector<StepTiming>& timings() const { return timings_; }
+  // Another writer of the same results (results.nc) took `seconds` with the result just received: counted as that
+  // step's writing, not as computing the next step.
+  void add_write_seconds(double seconds);
   const std::vector<TargetOutcome>& target_outcomes() const { return outcomes_; }
   // The population at the start of the next step (the last one received), for population-dependent schedules.
   const CohortArray* const* current_population() const { return &current_ptr_; }

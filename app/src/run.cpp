@@ -87,7 +87,7 @@ class WriterSink : public VariantSink {
              std::vector<StepTiming>& timings)
       : writer_(writer),
         cube_(cube),
-        tee_(writer, cube),
+        tee_(writer, cube, [&writer](double seconds) { writer.add_write_seconds(seconds); }),
         aggregates_(aggregates),
         parity_tables_(parity_tables),
         variants_(variants),
@@ -167,6 +167,9 @@ struct ManifestExtras {
   std::vector<const scenarios::Scenario*> runs;  // the runs done, baseline first
   Language language = Language::en;
   std::string zones_source, maps_note;
+  // Phases of the run (manifest.json "timings"): reading the scenario and opening the outputs; from the last step
+  // to the report (closing results files, the other outputs); the report and its figures.
+  double load_seconds = 0.0, finish_seconds = 0.0, report_seconds = 0.0;
 };
 
 // manifest.json of a results folder: the run's description, then (output_dir.hpp) the marker, the list of files with
@@ -281,8 +284,16 @@ std::vector<ListedFile> write_run_manifest(const fs::path& dir, const scenarios:
             "Numbers are written in the shortest form that reads back to the same double."},
            "  ") +
        ",\n";
+  // The files are listed and hashed before the timings are written, so that the manifest holds its own cost.
+  const auto h0 = std::chrono::steady_clock::now();
+  std::vector<ListedFile> files = list_result_files(dir);
+  const double hash_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - h0).count();
   j += "  \"timings\": {\n";
   j += "    \"total_seconds\": " + json_number(total_seconds) + ",\n";
+  j += "    \"load_seconds\": " + json_number(extras.load_seconds) + ",\n";
+  j += "    \"finish_seconds\": " + json_number(extras.finish_seconds) + ",\n";
+  j += "    \"report_seconds\": " + json_number(extras.report_seconds) + ",\n";
+  j += "    \"manifest_hash_seconds\": " + json_number(hash_seconds) + ",\n";
   j += "    \"steps\": [";
   for (std::size_t k = 0; k < timings.size(); ++k)
     j += std::string(k ? ",\n" : "\n") + "      {\"step\": " + std::to_string(k + 1) + ", \"start_year\": " +
@@ -290,7 +301,6 @@ std::vector<ListedFile> write_run_manifest(const fs::path& dir, const scenarios:
          ", \"compute_seconds\": " + json_number(timings[k].compute_seconds) +
          ", \"write_seconds\": " + json_number(timings[k].write_seconds) + "}";
   j += "\n    ]\n  },\n";
-  std::vector<ListedFile> files = list_result_files(dir);
   write_manifest(dir, j, files);
   return files;
 }
@@ -542,7 +552,9 @@ RunSummary run(const RunConfig& cfg) {
       progress.start(total);
     };
   }
+  const auto project_start = std::chrono::steady_clock::now();
   const ProjectSummary projected = project(set, po, sink);
+  const auto project_end = std::chrono::steady_clock::now();
   const std::vector<const scenarios::Scenario*>& runs = projected.runs;
   const int threads = projected.threads;
   writer.finish();
@@ -558,6 +570,8 @@ RunSummary run(const RunConfig& cfg) {
   // Language: asked for (--lang), else the scenario's `language`, else Chinese for a Chinese scenario.
   ManifestExtras extras;
   extras.runs = runs;
+  extras.load_seconds = std::chrono::duration<double>(project_start - t0).count();
+  extras.finish_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - project_end).count();
   {
     std::vector<std::string> texts{sc.title};
     for (const auto& z : sc.zones) texts.push_back(z.name);
@@ -589,6 +603,7 @@ RunSummary run(const RunConfig& cfg) {
     write_results_xlsx(out.staging(), extras.language);  // xlsx_output.hpp
     make_report(out.staging().string(), extras.language, false, cfg.cancel);
     report_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - r0).count();
+    extras.report_seconds = report_seconds;
   }
   if (cfg.csv_bom) add_csv_bom(out.staging());  // last: the readers above take the CSVs as written
   const double seconds = manifest();

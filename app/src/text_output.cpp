@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "cohortgis/engine/types.hpp"
+#include "file_digests.hpp"
 
 namespace cohortgis::app {
 
@@ -78,6 +79,7 @@ void TextFile::write(std::string_view text) {
   if (!f_) throw InputError(path_ + ": written after it was closed");
   if (std::fwrite(text.data(), 1, text.size(), f_) != text.size())
     throw InputError(path_ + ": write failed (" + std::strerror(errno) + ")");
+  sha256_.update(text);
 }
 
 void TextFile::close() {
@@ -86,6 +88,7 @@ void TextFile::close() {
   const int rc = std::fclose(f_);
   f_ = nullptr;
   if (bad || rc != 0) throw InputError(path_ + ": write failed (" + std::strerror(errno) + ")");
+  remember_digest(path_, sha256_.hex());
 }
 
 }  // namespace cohortgis::app

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "cohortgis/geodata/sha256.hpp"
+
 namespace cohortgis::app {
 
 // Shortest text that reads back to the same double (std::to_chars); NaN and infinities give "".
@@ -21,6 +23,8 @@ std::string json_string(std::string_view text);
 std::string json_number(double v);
 
 // A text file written through a buffer; close() reports write errors (disk full …) as InputError naming the file.
+// The bytes are hashed as they are written, and close() records the file's SHA-256 for manifest.json
+// (file_digests.hpp), which then need not read the file back.
 class TextFile {
  public:
   explicit TextFile(std::string path);
@@ -35,6 +39,7 @@ class TextFile {
  private:
   std::string path_;
   std::FILE* f_ = nullptr;
+  geodata::Sha256Stream sha256_;
 };
 
 }  // namespace cohortgis::app

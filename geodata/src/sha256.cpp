@@ -32,7 +32,7 @@ Context begin_sha256() {
   return ctx;
 }
 
-void update(EVP_MD_CTX* ctx, const void* data, std::size_t n) {
+void update_context(EVP_MD_CTX* ctx, const void* data, std::size_t n) {
   if (EVP_DigestUpdate(ctx, data, n) != 1) throw std::runtime_error("SHA-256: OpenSSL digest update failed");
 }
 
@@ -54,7 +54,7 @@ std::string hex_digest(EVP_MD_CTX* ctx) {
 
 std::string sha256_text(std::string_view bytes) {
   Context ctx = begin_sha256();
-  update(ctx.get(), bytes.data(), bytes.size());
+  update_context(ctx.get(), bytes.data(), bytes.size());
   return hex_digest(ctx.get());
 }
 
@@ -64,11 +64,32 @@ std::string sha256_file(const std::string& path) {
   if (!f) throw InputError(path + ": cannot be opened for reading (" + std::strerror(errno) + ")");
   std::vector<char> buf(1 << 20);
   std::size_t n = 0;
-  while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) update(ctx.get(), buf.data(), n);
+  while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) update_context(ctx.get(), buf.data(), n);
   const bool failed = std::ferror(f) != 0;
   std::fclose(f);
   if (failed) throw InputError(path + ": read error while computing its SHA-256");
   return hex_digest(ctx.get());
+}
+
+struct Sha256Stream::State {
+  Context ctx = begin_sha256();
+  bool done = false;
+};
+
+Sha256Stream::Sha256Stream() : state_(std::make_unique<State>()) {}
+Sha256Stream::~Sha256Stream() = default;
+Sha256Stream::Sha256Stream(Sha256Stream&&) noexcept = default;
+Sha256Stream& Sha256Stream::operator=(Sha256Stream&&) noexcept = default;
+
+void Sha256Stream::update(std::string_view bytes) {
+  if (state_->done) throw std::logic_error("SHA-256: bytes added after the digest was taken");
+  update_context(state_->ctx.get(), bytes.data(), bytes.size());
+}
+
+std::string Sha256Stream::hex() {
+  if (state_->done) throw std::logic_error("SHA-256: digest taken twice");
+  state_->done = true;
+  return hex_digest(state_->ctx.get());
 }
 
 }  // namespace cohortgis::geodata

@@ -8,6 +8,7 @@ deflated file and leave out the two CSV cubes; a run at 1 thread must write the 
 
 Usage: netcdf_output.py COHORTGIS_EXE
 """
+import hashlib
 import json
 import os
 import subprocess
@@ -127,6 +128,23 @@ with tempfile.TemporaryDirectory() as work:
           not os.path.exists(os.path.join(packed, "components.csv")), "--format netcdf: no CSV cubes")
     listed = [f["path"] for f in json.load(open(os.path.join(packed, "manifest.json")))["files"]]
     check("results.nc" in listed and "population.csv" not in listed, "--format netcdf: manifest")
+
+    # manifest.json: every file's SHA-256 (hashed as written, not read back) is the file's own, read here with
+    # hashlib; the timings split the run into phases that add up to no more than its total.
+    for folder in (both, packed):
+        m = json.load(open(os.path.join(folder, "manifest.json")))
+        for f in m["files"]:
+            with open(os.path.join(folder, f["path"]), "rb") as fh:
+                data = fh.read()
+            check(hashlib.sha256(data).hexdigest() == f["sha256"] and len(data) == f["size"],
+                  f"manifest: sha256 and size of {f['path']}")
+        t = m["timings"]
+        phases = ["load_seconds", "finish_seconds", "report_seconds", "manifest_hash_seconds"]
+        check(all(isinstance(t.get(k), (int, float)) and t[k] >= 0 for k in phases), f"timings phases {phases}")
+        parts = t["load_seconds"] + t["finish_seconds"] + t["report_seconds"] + sum(
+            x["compute_seconds"] + x["write_seconds"] for x in t["steps"])
+        check(parts <= t["total_seconds"] + 1e-6, f"phases {parts} s within total_seconds {t['total_seconds']} s")
+        check(parts >= 0.5 * t["total_seconds"], f"phases {parts} s cover most of total_seconds {t['total_seconds']} s")
 
 if failures:
     sys.exit(f"{len(failures)} check(s) failed")

@@ -2,6 +2,7 @@
 // Content hashes of input files for run manifests.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -11,5 +12,21 @@ namespace cohortgis::geodata {
 std::string sha256_file(const std::string& path);
 // SHA-256 of bytes in memory, the same form.
 std::string sha256_text(std::string_view bytes);
+
+// SHA-256 computed piece by piece as bytes go out (a writer hashes what it writes, so the file need not be read
+// back for manifest.json); hex() gives the same digest as sha256_text of the concatenated pieces.
+class Sha256Stream {
+ public:
+  Sha256Stream();
+  ~Sha256Stream();
+  Sha256Stream(Sha256Stream&&) noexcept;
+  Sha256Stream& operator=(Sha256Stream&&) noexcept;
+  void update(std::string_view bytes);
+  std::string hex();  // ends the digest; update() afterwards starts nothing new (throws)
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace cohortgis::geodata

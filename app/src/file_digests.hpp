@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+// SHA-256 digests of the files this process wrote or hashed, reused by manifest.json while a file is unchanged.
+//
+// manifest.json lists every output with its SHA-256 (output_dir.hpp). Reading the outputs back to hash them took a
+// third of a large run's wall time (3.3 GB of CSV at 3,000 zones, bench/README.md "Issue 16"): a TextFile hashes its
+// bytes as they go out and records the digest here when it is closed, and a file hashed once (results.nc, figures)
+// is not hashed again by the run's second manifest. A digest is reused only while the file's device, inode, size,
+// modification and status-change times (nanoseconds) are what they were when it was recorded: a write, truncation
+// or rename since then changes the times, a replacement by another file the inode.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace cohortgis::app {
+
+// Records the SHA-256 of `file` as it is now (call once nothing will write it any more). A file that cannot be
+// examined is not recorded.
+void remember_digest(const std::filesystem::path& file, const std::string& sha256);
+
+// The SHA-256 of `file`: the recorded one while the file is unchanged, else computed now (and recorded). Throws
+// InputError when the file cannot be read.
+std::string output_sha256(const std::filesystem::path& file);
+
+// How many output_sha256 calls read the file (for tests).
+long long output_files_hashed();
+
+}  // namespace cohortgis::app

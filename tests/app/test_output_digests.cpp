@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: Apache-2.0
+// SHA-256 of outputs for manifest.json without reading them back (issue #16): a TextFile hashes its bytes as they go
+// out; the digest is reused only while the file is unchanged; the folder listing hashes on several threads.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "../../app/src/file_digests.hpp"  // internal to the app library
+#include "../../app/src/output_dir.hpp"
+#include "../../app/src/text_output.hpp"
+#include "cohortgis/geodata/sha256.hpp"
+
+namespace fs = std::filesystem;
+using namespace cohortgis;
+
+namespace {
+
+fs::path fresh_dir(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / ("cohortgis-digests-" + name + "-" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+void write_raw(const fs::path& p, const std::string& text, const char* mode) {
+  std::FILE* f = std::fopen(p.c_str(), mode);
+  ASSERT_NE(f, nullptr);
+  ASSERT_EQ(std::fwrite(text.data(), 1, text.size(), f), text.size());
+  std::fclose(f);
+}
+
+}  // namespace
+
+// FIPS 180-2 appendix B.1 and B.2: "abc" and the two-block message, fed in pieces of every size.
+TEST(OutputDigests, StreamEqualsPublishedVectors) {
+  EXPECT_EQ(geodata::sha256_text("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  const std::string msg = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+  for (std::size_t piece = 1; piece <= msg.size(); ++piece) {
+    geodata::Sha256Stream s;
+    for (std::size_t at = 0; at < msg.size(); at += piece) s.update(std::string_view(msg).substr(at, piece));
+    EXPECT_EQ(s.hex(), "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1") << piece;
+  }
+  geodata::Sha256Stream empty;
+  EXPECT_EQ(empty.hex(), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_THROW(empty.update("x"), std::logic_error);
+}
+
+// A TextFile's digest is the file's (read back independently) and the manifest does not read it again.
+TEST(OutputDigests, TextFileDigestIsReusedWithoutReading) {
+  const fs::path d = fresh_dir("textfile");
+  const fs::path p = d / "population.csv";
+  std::string text = "zone,year,population\n";
+  for (int i = 0; i < 100000; ++i) text += "z" + std::to_string(i % 97) + ",2020," + std::to_string(i * 0.37) + "\n";
+  {
+    app::TextFile f(p.string());
+    for (std::size_t at = 0; at < text.size(); at += 4096) f.write(std::string_view(text).substr(at, 4096));
+    f.close();
+  }
+  const long long before = app::output_files_hashed();
+  EXPECT_EQ(app::output_sha256(p), geodata::sha256_file(p.string()));
+  EXPECT_EQ(app::output_sha256(p), geodata::sha256_text(text));
+  EXPECT_EQ(app::output_files_hashed(), before) << "the file was read back";
+  fs::remove_all(d);
+}
+
+// Changed since it was recorded — rewritten in place with the same size, replaced by a rename, appended to — the
+// digest is computed again from the file.
+TEST(OutputDigests, ChangedFileIsHashedAgain) {
+  const fs::path d = fresh_dir("changed");
+  const fs::path p = d / "indicators.csv";
+  {
+    app::TextFile f(p.string());
+    f.write("aaaa\n");
+    f.close();
+  }
+  EXPECT_EQ(app::output_sha256(p), geodata::sha256_text("aaaa\n"));
+  // The file system's clock may tick only every few milliseconds: a write in a later tick changes the times.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  write_raw(p, "bbbb\n", "r+b");  // same size, same inode
+  long long before = app::output_files_hashed();
+  EXPECT_EQ(app::output_sha256(p), geodata::sha256_text("bbbb\n"));
+  EXPECT_EQ(app::output_files_hashed(), before + 1);
+  EXPECT_EQ(app::output_sha256(p), geodata::sha256_text("bbbb\n"));  // recorded now
+  EXPECT_EQ(app::output_files_hashed(), before + 1);
+
+  write_raw(d / "other", "cccc\n", "wb");
+  fs::rename(d / "other", p);  // another inode
+  EXPECT_EQ(app::output_sha256(p), geodata::sha256_text("cccc\n"));
+  write_raw(p, "dd\n", "ab");
+  EXPECT_EQ(app::output_sha256(p), geodata::sha256_text("cccc\ndd\n"));
+  fs::remove_all(d);
+}
+
+// list_result_files (the manifest's list) on several threads: sorted, each file's own digest, sidecars left out.
+TEST(OutputDigests, FolderListingMatchesFileByFile) {
+  const fs::path d = fresh_dir("listing");
+  fs::create_directories(d / "charts");
+  std::vector<std::string> names;
+  for (int i = 0; i < 23; ++i) {
+    const std::string rel = (i % 3 ? "" : "charts/") + std::string("f") + std::to_string(i) + ".txt";
+    write_raw(d / rel, std::string(static_cast<std::size_t>(1000 * i + 1), static_cast<char>('a' + i % 26)), "wb");
+  }
+  write_raw(d / "results.gpkg", "gpkg", "wb");
+  write_raw(d / "results.gpkg-wal", "wal", "wb");
+  const auto files = app::list_result_files(d);
+  ASSERT_EQ(files.size(), 24u);
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (i) {
+      EXPECT_LT(files[i - 1].path, files[i].path);
+    }
+    EXPECT_EQ(files[i].sha256, geodata::sha256_file((d / files[i].path).string())) << files[i].path;
+    EXPECT_EQ(files[i].size, fs::file_size(d / files[i].path));
+  }
+  fs::remove_all(d);
+}
