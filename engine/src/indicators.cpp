@@ -35,10 +35,7 @@ struct Accum {
   std::vector<double> mx_sum;             // [sex][row] plain sum, for rows nobody is exposed in
   double n_mx = 0;
   std::size_t n_states = 0;               // states summed
-  std::vector<double> both;               // both sexes' end population by age
-  std::vector<double> pooled_mx;          // pooled rates of one sex, by life-table row
   double births_f = 0, births_m = 0, deaths = 0, net = 0;
-  LifeTable lt;
   void reset(std::size_t A, std::size_t rows) {
     start.assign(2 * A, 0.0);
     end.assign(2 * A, 0.0);
@@ -126,8 +123,9 @@ double persons_in_band(const AgeGrid& grid, std::span<const double> persons, dou
   return total;
 }
 
-double median_age(const AgeGrid& grid, std::span<const double> persons) {
-  const double total = sum(persons);
+namespace {
+// median_age with the total of persons (their sum in age order) already known.
+double median_age_of_total(const AgeGrid& grid, std::span<const double> persons, double total) {
   if (!(total > 0.0)) return kNaN;
   const double half = total / 2.0;
   double cum = 0.0;
@@ -137,6 +135,11 @@ double median_age(const AgeGrid& grid, std::span<const double> persons) {
     cum += p;
   }
   return grid.open_age();
+}
+}  // namespace
+
+double median_age(const AgeGrid& grid, std::span<const double> persons) {
+  return median_age_of_total(grid, persons, sum(persons));
 }
 
 namespace {
@@ -176,6 +179,32 @@ struct BandWeights {
 };
 }  // namespace
 
+namespace {
+// What the indicators of one unit × group slot read: the sums of its states (an Accum) or, for a slot of one state
+// (a zone's group; a zone's "all groups" when it has one group), that state's own arrays. The sums of one state from
+// zero are its values (0 + x = x; only the sign of a zero may differ, and every sum below starts at +0), so a slot
+// of one state reads them where they are, with no copy.
+struct SlotView {
+  const double *start_f, *start_m, *end_f, *end_m;  // persons by age
+  const double *bma, *expo;                          // births by age of mother and women's exposure, by age
+  double births_f = 0, births_m = 0, deaths = 0, net = 0;
+  std::size_t n_states = 0;
+  const Accum* pooled = nullptr;  // the pooled mx sums of a slot of several states
+};
+
+SlotView view_of(const Accum& acc, std::size_t A) {
+  return SlotView{acc.start.data(), acc.start.data() + A, acc.end.data(), acc.end.data() + A, acc.bma.data(),
+                  acc.expo.data(), acc.births_f, acc.births_m, acc.deaths, acc.net, acc.n_states, &acc};
+}
+
+// Per-thread scratch of finish.
+struct FinishScratch {
+  std::vector<double> both;       // both sexes' end population by age
+  std::vector<double> pooled_mx;  // pooled rates of one sex, by life-table row
+  LifeTable lt;
+};
+}  // namespace
+
 void compute_indicators(const CohortArray& start, const CohortArray& end, const StepComponents& comp,
                         std::span<const double> asfr, std::span<const double> mortality_mx,
                         const std::vector<std::string>& zone_ids, const std::vector<std::string>& group_names,
@@ -204,6 +233,30 @@ void compute_indicators(const CohortArray& start, const CohortArray& end, const 
     band.emplace_back(grid, from, to);
   for (const AgeBand& b : extra_bands) band.emplace_back(grid, b.from_age, b.to_age < 0 ? kInf : b.to_age + 1.0);
 
+  // Adds the deaths and net migrants of one state (zone zn, group g) to `deaths` and `net`, each sex in turn: the
+  // step's per-state sums (kept in every mode, so a run with per-cell components and one without give the same bits
+  // and no pass over the cells is needed); the per-cell arrays only when there are no sums.
+  auto add_events = [&](int zn, int g, double& deaths, double& net) {
+    const std::size_t st = uz(zn) * uz(G) + uz(g);
+    for (int s = 0; s < 2; ++s) {
+      if (!comp.deaths_by_state.empty()) {
+        deaths += comp.deaths_by_state[st * kSexes + uz(s)];
+      } else if (!comp.deaths.empty()) {
+        auto D = comp.deaths.ages(zn, g, s);
+        for (std::size_t i = 0; i < A; ++i) deaths += D[i];
+      }
+      if (!comp.net_migrants_by_state.empty()) {
+        net += comp.net_migrants_by_state[st * kSexes + uz(s)];
+      } else if (!comp.net_migrants.empty()) {
+        auto M = comp.net_migrants.ages(zn, g, s);
+        for (std::size_t i = 0; i < A; ++i) net += M[i];
+      }
+      if (!comp.planning_adjustment.empty()) {  // control totals and capacity move migrants (planning.hpp)
+        auto Q = comp.planning_adjustment.ages(zn, g, s);
+        for (std::size_t i = 0; i < A; ++i) net += Q[i];
+      }
+    }
+  };
   // Adds the cells of one state (zone zn, group g) to the sums of a unit × group slot.
   auto accumulate = [&](Accum& acc, int zn, int g) {
     ++acc.n_states;
@@ -212,47 +265,55 @@ void compute_indicators(const CohortArray& start, const CohortArray& end, const 
       auto P0 = start.ages(zn, g, s), P1 = end.ages(zn, g, s);
       add_to(acc.start.data() + uz(s) * A, P0.data(), A);
       add_to(acc.end.data() + uz(s) * A, P1.data(), A);
-      // The step's per-state sums (kept in every mode, so a run with per-cell components and one without give
-      // the same bits and no pass over the cells is needed); the per-cell arrays only when there are no sums.
-      if (!comp.deaths_by_state.empty()) {
-        acc.deaths += comp.deaths_by_state[st * kSexes + uz(s)];
-      } else if (!comp.deaths.empty()) {
-        auto D = comp.deaths.ages(zn, g, s);
-        for (std::size_t i = 0; i < A; ++i) acc.deaths += D[i];
-      }
-      if (!comp.net_migrants_by_state.empty()) {
-        acc.net += comp.net_migrants_by_state[st * kSexes + uz(s)];
-      } else if (!comp.net_migrants.empty()) {
-        auto M = comp.net_migrants.ages(zn, g, s);
-        for (std::size_t i = 0; i < A; ++i) acc.net += M[i];
-      }
-      if (!comp.planning_adjustment.empty()) {  // control totals and capacity move migrants (planning.hpp)
-        auto Q = comp.planning_adjustment.ages(zn, g, s);
-        for (std::size_t i = 0; i < A; ++i) acc.net += Q[i];
-      }
       if (rows > 0)  // pooled mx weighted by mid-step persons (counts first)
         add_mx(acc.mx_num.data() + uz(s) * rows, acc.mx_den.data() + uz(s) * rows,
                acc.mx_sum.data() + uz(s) * rows, mortality_mx.data() + (st * kSexes + uz(s)) * rows, P0.data(),
                P1.data(), rows, grid.width_years);
     }
+    add_events(zn, g, acc.deaths, acc.net);
     acc.n_mx += 1.0;
     acc.births_f += comp.births[st * kSexes + 0];
     acc.births_m += comp.births[st * kSexes + 1];
     add_to(acc.bma.data(), comp.births_by_mother_age.data() + st * A, A);
     add_to(acc.expo.data(), comp.women_exposure.data() + st * A, A);
   };
+  // The slot of one state: its own arrays, its deaths and migrants summed as accumulate sums them.
+  auto single = [&](int zn, int g) {
+    const std::size_t st = uz(zn) * uz(G) + uz(g);
+    SlotView v{start.ages(zn, g, 0).data(), start.ages(zn, g, 1).data(), end.ages(zn, g, 0).data(),
+               end.ages(zn, g, 1).data(),   comp.births_by_mother_age.data() + st * A,
+               comp.women_exposure.data() + st * A};
+    v.births_f = 0.0 + comp.births[st * kSexes + 0];
+    v.births_m = 0.0 + comp.births[st * kSexes + 1];
+    add_events(zn, g, v.deaths, v.net);
+    v.n_states = 1;
+    return v;
+  };
   // The indicators of one unit × group slot from its sums.
-  auto finish = [&](std::size_t unit, std::size_t slot, std::span<const int> zones, Accum& acc) {
+  auto finish = [&](std::size_t unit, std::size_t slot, std::span<const int> zones, const SlotView& acc,
+                    FinishScratch& sc) {
     const int g_lo = slot == uz(G) ? 0 : static_cast<int>(slot);
     double* v = out.values.data() + (unit * NS + slot) * NI;
     auto set = [&](Indicator id, double x) { v[static_cast<int>(id)] = x; };
-    std::span<const double> Pf(acc.end.data(), A), Pm(acc.end.data() + A, A);
-    std::vector<double>& both = acc.both;
-    both.assign(A, 0.0);
-    for (std::size_t i = 0; i < A; ++i) both[i] = Pf[i] + Pm[i];
-    const double pop_f = sum(Pf), pop_m = sum(Pm), pop = pop_f + pop_m;
+    std::span<const double> Pf(acc.end_f, A), Pm(acc.end_m, A);
+    std::vector<double>& both = sc.both;
+    both.resize(A);
+    // The sums of persons, each in age order from +0 (the same bits as a loop of its own), in one pass so that their
+    // chains of additions overlap: the start population (female ages, then male), the end population of each sex,
+    // both sexes by age and their total (for the median).
+    double start_total = 0.0, pop_f = 0.0, pop_m = 0.0, both_total = 0.0;
+    for (std::size_t i = 0; i < A; ++i) {
+      const double b = Pf[i] + Pm[i];
+      both[i] = b;
+      start_total += acc.start_f[i];
+      pop_f += Pf[i];
+      pop_m += Pm[i];
+      both_total += b;
+    }
+    for (std::size_t i = 0; i < A; ++i) start_total += acc.start_m[i];
+    const double pop = pop_f + pop_m;
     const double births = acc.births_f + acc.births_m;
-    const double py = z * (sum(acc.start) + pop) / 2.0;
+    const double py = z * (start_total + pop) / 2.0;
     set(Indicator::population, pop);
     set(Indicator::population_female, pop_f);
     set(Indicator::population_male, pop_m);
@@ -286,22 +347,23 @@ void compute_indicators(const CohortArray& start, const CohortArray& end, const 
       set(Indicator::e65_female, comp.e65[st * kSexes + 0]);
       set(Indicator::e65_male, comp.e65[st * kSexes + 1]);
     } else if (rows > 0) {
-      std::vector<double>& mx = acc.pooled_mx;
+      const Accum& pooled = *acc.pooled;
+      std::vector<double>& mx = sc.pooled_mx;
       mx.resize(rows);
       for (int s = 0; s < 2; ++s) {
         bool ok = true;
         for (std::size_t r = 0; r < rows; ++r) {
-          const double den = acc.mx_den[uz(s) * rows + r];
+          const double den = pooled.mx_den[uz(s) * rows + r];
           // Nobody exposed at this row in any member: the members' plain mean rate keeps the table defined.
-          mx[r] = den > 0.0 ? acc.mx_num[uz(s) * rows + r] / den : acc.mx_sum[uz(s) * rows + r] / acc.n_mx;
+          mx[r] = den > 0.0 ? pooled.mx_num[uz(s) * rows + r] / den : pooled.mx_sum[uz(s) * rows + r] / pooled.n_mx;
           ok = ok && std::isfinite(mx[r]) && (r + 1 < rows || mx[r] > 0.0);
         }
         if (!ok) continue;
-        if (grid.width_years == 1) build_single_year_life_table(mx, static_cast<Sex>(s), method, acc.lt);
-        else build_abridged_life_table(mx, static_cast<Sex>(s), method, acc.lt);
-        set(s == 0 ? Indicator::e0_female : Indicator::e0_male, acc.lt.ex[0]);
-        for (std::size_t r = 0; r < acc.lt.rows(); ++r)
-          if (acc.lt.age[r] == 65.0) set(s == 0 ? Indicator::e65_female : Indicator::e65_male, acc.lt.ex[r]);
+        if (grid.width_years == 1) build_single_year_life_table(mx, static_cast<Sex>(s), method, sc.lt);
+        else build_abridged_life_table(mx, static_cast<Sex>(s), method, sc.lt);
+        set(s == 0 ? Indicator::e0_female : Indicator::e0_male, sc.lt.ex[0]);
+        for (std::size_t r = 0; r < sc.lt.rows(); ++r)
+          if (sc.lt.age[r] == 65.0) set(s == 0 ? Indicator::e65_female : Indicator::e65_male, sc.lt.ex[r]);
       }
     }
     // Both sexes: a life table of the step's births, whose radix is split between the sexes in the ratio of its boys
@@ -325,7 +387,7 @@ void compute_indicators(const CohortArray& start, const CohortArray& end, const 
       set(Indicator::old_age_dependency_ratio, c65 / c15_64 * 100.0);
       set(Indicator::total_dependency_ratio, (c0_14 + c65) / c15_64 * 100.0);
     }
-    set(Indicator::median_age, median_age(grid, both));
+    set(Indicator::median_age, median_age_of_total(grid, both, both_total));
     set(Indicator::women_15_49, band[4].sum(Pf));
     set(Indicator::age_0_2, band[5].sum(both));
     set(Indicator::age_3_5, band[6].sum(both));
@@ -344,8 +406,9 @@ void compute_indicators(const CohortArray& start, const CohortArray& end, const 
 
   const int units = static_cast<int>(out.unit_names.size());
   detail::parallel_blocks(units, 8, [&](int first, int last) {
-    Accum acc, acc_all;
+    Accum acc_all;
     std::vector<Accum> per_group(uz(G));
+    FinishScratch sc;
     for (int unit = first; unit < last; ++unit) {
       const std::size_t u = uz(unit);
       int single_zone[1];
@@ -356,21 +419,19 @@ void compute_indicators(const CohortArray& start, const CohortArray& end, const 
       } else {
         zones = aggregates[u - uz(L.zones)].zones;
       }
-      // Each slot's sums run over its states in the order zone, group, sex, age. A zone: the sums of "all" go on
-      // from those of group 0 (the same additions in the same order as from zero). An aggregate: one pass over its
+      // Each slot's sums run over its states in the order zone, group, sex, age. A zone: each group's slot is its
+      // state; "all" sums the groups (with one group, "all" is that group's state). An aggregate: one pass over its
       // states adds each into its group's sums and into those of "all".
       if (zones.size() == 1) {
         const int zn = zones[0];
-        acc_all.reset(A, rows);
-        accumulate(acc_all, zn, 0);
-        finish(u, 0, zones, acc_all);
-        for (int g = 1; g < G; ++g) {
-          acc.reset(A, rows);
-          accumulate(acc, zn, g);
-          finish(u, uz(g), zones, acc);
-          accumulate(acc_all, zn, g);
+        for (int g = 0; g < G; ++g) finish(u, uz(g), zones, single(zn, g), sc);
+        if (G == 1) {
+          finish(u, uz(G), zones, single(zn, 0), sc);
+        } else {
+          acc_all.reset(A, rows);
+          for (int g = 0; g < G; ++g) accumulate(acc_all, zn, g);
+          finish(u, uz(G), zones, view_of(acc_all, A), sc);
         }
-        finish(u, uz(G), zones, acc_all);
       } else {
         for (Accum& a : per_group) a.reset(A, rows);
         acc_all.reset(A, rows);
@@ -379,8 +440,8 @@ void compute_indicators(const CohortArray& start, const CohortArray& end, const 
             accumulate(per_group[uz(g)], zn, g);
             accumulate(acc_all, zn, g);
           }
-        for (int g = 0; g < G; ++g) finish(u, uz(g), zones, per_group[uz(g)]);
-        finish(u, uz(G), zones, acc_all);
+        for (int g = 0; g < G; ++g) finish(u, uz(g), zones, view_of(per_group[uz(g)], A), sc);
+        finish(u, uz(G), zones, view_of(acc_all, A), sc);
       }
     }
   });
