@@ -352,8 +352,14 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
         ok = ok && std::isfinite(mx[r]) && (r + 1 < rows_ || mx[r] > 0.0);
       }
       if (!ok) continue;
-      if (grid.width_years == 1) build_single_year_life_table(mx, static_cast<Sex>(s), method_, sc.lt);
-      else build_abridged_life_table(mx, static_cast<Sex>(s), method_, sc.lt);
+      if (grid.width_years == 1) {  // only e0 and e65 of the table (the same bits, without its other columns)
+        double e0 = kNaN, e65 = kNaN;
+        single_year_e0_e65(mx, static_cast<Sex>(s), method_, sc.lt, e0, e65);
+        set(s == 0 ? Indicator::e0_female : Indicator::e0_male, e0);
+        if (!std::isnan(e65)) set(s == 0 ? Indicator::e65_female : Indicator::e65_male, e65);
+        continue;
+      }
+      build_abridged_life_table(mx, static_cast<Sex>(s), method_, sc.lt);
       set(s == 0 ? Indicator::e0_female : Indicator::e0_male, sc.lt.ex[0]);
       for (std::size_t r = 0; r < sc.lt.rows(); ++r)
         if (sc.lt.age[r] == 65.0) set(s == 0 ? Indicator::e65_female : Indicator::e65_male, sc.lt.ex[r]);
