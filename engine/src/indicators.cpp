@@ -54,6 +54,54 @@ COHORTGIS_KERNEL void add_mx(double* __restrict num, double* __restrict den, dou
   }
 }
 
+// acc1[i] += v[i] and acc2[i] += v[i] in one pass (an aggregate's group slot and its "all groups" slot): each sum
+// sees the same additions in the same order as from add_to.
+COHORTGIS_KERNEL void add_to2(double* __restrict acc1, double* __restrict acc2, const double* __restrict v,
+                              std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    acc1[i] += v[i];
+    acc2[i] += v[i];
+  }
+}
+
+// add_mx into two slots' sums in one pass (the same products and additions for each).
+COHORTGIS_KERNEL void add_mx2(double* __restrict num1, double* __restrict den1, double* __restrict plain1,
+                              double* __restrict num2, double* __restrict den2, double* __restrict plain2,
+                              const double* __restrict mx, const double* __restrict P0, const double* __restrict P1,
+                              std::size_t rows, int z) {
+  std::size_t r = 0, shift = 0;
+  if (z != 1) {  // row 0 (age 0) and row 1 (1–4) both read index 0
+    const double w = (P0[0] + P1[0]) / 2.0, mw = mx[0] * w;
+    num1[0] += mw, den1[0] += w, plain1[0] += mx[0];
+    num2[0] += mw, den2[0] += w, plain2[0] += mx[0];
+    r = shift = 1;
+  }
+  for (; r < rows; ++r) {
+    const double w = (P0[r - shift] + P1[r - shift]) / 2.0, mw = mx[r] * w;
+    num1[r] += mw;
+    den1[r] += w;
+    plain1[r] += mx[r];
+    num2[r] += mw;
+    den2[r] += w;
+    plain2[r] += mx[r];
+  }
+}
+
+// The pooled rates of one sex by row: Σ mx·w / Σ w, or the members' plain mean where nobody is exposed. Whether the
+// table can be built from them: every rate finite, the open one > 0 (a branch-free pass: the divisions vectorise).
+COHORTGIS_KERNEL bool pooled_rates(const double* __restrict num, const double* __restrict den,
+                                   const double* __restrict plain, double n_mx, double* __restrict mx,
+                                   std::size_t rows) {
+  double bad = 0.0;
+  for (std::size_t r = 0; r < rows; ++r) {
+    const double d = den[r];
+    const double m = d > 0.0 ? num[r] / (d > 0.0 ? d : 1.0) : plain[r] / n_mx;
+    mx[r] = m;
+    bad = (m - m == 0.0) ? bad : 1.0;  // x − x is 0 for a finite x, NaN for ±inf and NaN
+  }
+  return bad == 0.0 && rows > 0 && mx[rows - 1] > 0.0;
+}
+
 double sum(std::span<const double> v) {
   double s = 0.0;
   for (double x : v) s += x;
@@ -267,6 +315,33 @@ void IndicatorPass::accumulate(IndicatorSums& acc, int zn, int g) const {
   add_to(acc.expo.data(), comp_.women_exposure.data() + st * A, A);
 }
 
+// accumulate(one, zn, g) and accumulate(two, zn, g) in one pass over the state's cells (the same bits in each).
+void IndicatorPass::accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, int g) const {
+  const std::size_t st = uz(zn) * uz(G_) + uz(g), A = A_, rows = rows_;
+  ++one.n_states;
+  ++two.n_states;
+  for (int s = 0; s < 2; ++s) {
+    auto P0 = start_.ages(zn, g, s), P1 = end_.ages(zn, g, s);
+    add_to2(one.start.data() + uz(s) * A, two.start.data() + uz(s) * A, P0.data(), A);
+    add_to2(one.end.data() + uz(s) * A, two.end.data() + uz(s) * A, P1.data(), A);
+    if (rows > 0) {
+      const std::size_t o = uz(s) * rows;
+      add_mx2(one.mx_num.data() + o, one.mx_den.data() + o, one.mx_sum.data() + o, two.mx_num.data() + o,
+              two.mx_den.data() + o, two.mx_sum.data() + o, mx_.data() + (st * kSexes + uz(s)) * rows, P0.data(),
+              P1.data(), rows, start_.layout().grid.width_years);
+    }
+  }
+  add_events(zn, g, one.deaths, one.net);
+  add_events(zn, g, two.deaths, two.net);
+  for (IndicatorSums* acc : {&one, &two}) {
+    acc->n_mx += 1.0;
+    acc->births_f += comp_.births[st * kSexes + 0];
+    acc->births_m += comp_.births[st * kSexes + 1];
+  }
+  add_to2(one.bma.data(), two.bma.data(), comp_.births_by_mother_age.data() + st * A, A);
+  add_to2(one.expo.data(), two.expo.data(), comp_.women_exposure.data() + st * A, A);
+}
+
 // The slot of one state: its own arrays, its deaths and migrants summed as accumulate sums them.
 SlotView IndicatorPass::single(int zn, int g) const {
   const std::size_t st = uz(zn) * uz(G_) + uz(g);
@@ -344,14 +419,11 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
     std::vector<double>& mx = sc.pooled_mx;
     mx.resize(rows_);
     for (int s = 0; s < 2; ++s) {
-      bool ok = true;
-      for (std::size_t r = 0; r < rows_; ++r) {
-        const double den = pooled.mx_den[uz(s) * rows_ + r];
-        // Nobody exposed at this row in any member: the members' plain mean rate keeps the table defined.
-        mx[r] = den > 0.0 ? pooled.mx_num[uz(s) * rows_ + r] / den : pooled.mx_sum[uz(s) * rows_ + r] / pooled.n_mx;
-        ok = ok && std::isfinite(mx[r]) && (r + 1 < rows_ || mx[r] > 0.0);
-      }
-      if (!ok) continue;
+      // Nobody exposed at a row in any member: the members' plain mean rate keeps the table defined.
+      const std::size_t o = uz(s) * rows_;
+      if (!pooled_rates(pooled.mx_num.data() + o, pooled.mx_den.data() + o, pooled.mx_sum.data() + o, pooled.n_mx,
+                        mx.data(), rows_))
+        continue;
       if (grid.width_years == 1) {  // only e0 and e65 of the table (the same bits, without its other columns)
         double e0 = kNaN, e65 = kNaN;
         single_year_e0_e65(mx, static_cast<Sex>(s), method_, sc.lt, e0, e65);
@@ -434,8 +506,7 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
     sc.all.reset(A_, rows_);
     for (int zn : zones)
       for (int g = 0; g < G; ++g) {
-        accumulate(sc.per_group[uz(g)], zn, g);
-        accumulate(sc.all, zn, g);
+        accumulate2(sc.per_group[uz(g)], sc.all, zn, g);
       }
     for (int g = 0; g < G; ++g) finish(u, uz(g), zones, view_of(sc.per_group[uz(g)], A_), sc);
     finish(u, uz(G), zones, view_of(sc.all, A_), sc);

@@ -65,6 +65,7 @@ class IndicatorPass {
  private:
   void add_events(int zn, int g, double& deaths, double& net) const;
   void accumulate(IndicatorSums& acc, int zn, int g) const;
+  void accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, int g) const;
   SlotView single(int zn, int g) const;
   void finish(std::size_t unit, std::size_t slot, std::span<const int> zones, const SlotView& acc,
               IndicatorScratch& sc) const;

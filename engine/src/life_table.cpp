@@ -351,8 +351,8 @@ void build_single_year_life_table(std::span<const double> mx, Sex sex, const Lif
 // complete_table's operations for the single-year rows (n = 1 below the open row, ax = 0.5 except a0 and rows that
 // take the constant-hazard fallback), keeping only l and the running T: e_x = T_x / l_x at x = 0 and 65.
 // Uses scratch.qx, .lx, .ax as buffers.
-void single_year_e0_e65(std::span<const double> mx, Sex sex, const LifeTableMethod& method, LifeTable& scratch,
-                        double& e0, double& e65) {
+COHORTGIS_KERNEL void single_year_e0_e65(std::span<const double> mx, Sex sex, const LifeTableMethod& method,
+                                         LifeTable& scratch, double& e0, double& e65) {
   const std::size_t rows = mx.size();
   const auto& q0_given = method.infant_mortality_q0;
   if (rows < 3 || !detail::all_within(mx.data(), rows, 0.0, DBL_MAX) || !(mx[rows - 1] > 0.0) ||
