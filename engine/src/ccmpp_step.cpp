@@ -195,7 +195,9 @@ COHORTGIS_KERNEL int close_step(const AgeGrid& grid, double births_of_sex, std::
   return floored;
 }
 
-void age_period_deaths(std::span<const double> D, std::span<const double> phi, std::span<double> D_age) {
+// Element-wise (each D_age[i] from its own D and φ, no sums), so every vector width gives the same bits.
+COHORTGIS_KERNEL void age_period_deaths(std::span<const double> D, std::span<const double> phi,
+                                        std::span<double> D_age) {
   const std::size_t w = D.size() - 1;
   D_age[0] = D[0] + phi[0] * D[1];
   for (std::size_t i = 1; i < w; ++i) D_age[i] = (1.0 - phi[i - 1]) * D[i] + phi[i] * D[i + 1];

@@ -8,6 +8,7 @@
 
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/projection.hpp"
+#include "indicators_pass.hpp"
 #include "parallel.hpp"
 #include "simd.hpp"
 
@@ -26,32 +27,6 @@ const char* const kNames[] = {
     "total_dependency_ratio", "median_age", "women_15_49", "age_0_2", "age_3_5", "age_6_11", "age_12_14",
     "age_15_59", "age_15_64", "age_60_plus", "age_65_plus"};
 static_assert(sizeof(kNames) / sizeof(kNames[0]) == kStandardIndicators);
-
-// Sums over the cells of one unit (a zone, a group, an aggregate).
-struct Accum {
-  std::vector<double> start, end;         // [sex][age]
-  std::vector<double> bma, expo;          // [age]
-  std::vector<double> mx_num, mx_den;     // [sex][life-table row]
-  std::vector<double> mx_sum;             // [sex][row] plain sum, for rows nobody is exposed in
-  double n_mx = 0;
-  std::size_t n_states = 0;               // states summed
-  std::vector<double> both;               // both sexes' end population by age
-  std::vector<double> pooled_mx;          // pooled rates of one sex, by life-table row
-  double births_f = 0, births_m = 0, deaths = 0, net = 0;
-  LifeTable lt;
-  void reset(std::size_t A, std::size_t rows) {
-    start.assign(2 * A, 0.0);
-    end.assign(2 * A, 0.0);
-    bma.assign(A, 0.0);
-    expo.assign(A, 0.0);
-    mx_num.assign(2 * rows, 0.0);
-    mx_den.assign(2 * rows, 0.0);
-    mx_sum.assign(2 * rows, 0.0);
-    n_mx = 0;
-    n_states = 0;
-    births_f = births_m = deaths = net = 0.0;
-  }
-};
 
 // acc[i] += v[i]: element-wise, so every vector width gives the same bits.
 COHORTGIS_KERNEL void add_to(double* __restrict acc, const double* __restrict v, std::size_t n) {
@@ -77,6 +52,54 @@ COHORTGIS_KERNEL void add_mx(double* __restrict num, double* __restrict den, dou
     den[r] += w;
     plain[r] += mx[r];
   }
+}
+
+// acc1[i] += v[i] and acc2[i] += v[i] in one pass (an aggregate's group slot and its "all groups" slot): each sum
+// sees the same additions in the same order as from add_to.
+COHORTGIS_KERNEL void add_to2(double* __restrict acc1, double* __restrict acc2, const double* __restrict v,
+                              std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    acc1[i] += v[i];
+    acc2[i] += v[i];
+  }
+}
+
+// add_mx into two slots' sums in one pass (the same products and additions for each).
+COHORTGIS_KERNEL void add_mx2(double* __restrict num1, double* __restrict den1, double* __restrict plain1,
+                              double* __restrict num2, double* __restrict den2, double* __restrict plain2,
+                              const double* __restrict mx, const double* __restrict P0, const double* __restrict P1,
+                              std::size_t rows, int z) {
+  std::size_t r = 0, shift = 0;
+  if (z != 1) {  // row 0 (age 0) and row 1 (1–4) both read index 0
+    const double w = (P0[0] + P1[0]) / 2.0, mw = mx[0] * w;
+    num1[0] += mw, den1[0] += w, plain1[0] += mx[0];
+    num2[0] += mw, den2[0] += w, plain2[0] += mx[0];
+    r = shift = 1;
+  }
+  for (; r < rows; ++r) {
+    const double w = (P0[r - shift] + P1[r - shift]) / 2.0, mw = mx[r] * w;
+    num1[r] += mw;
+    den1[r] += w;
+    plain1[r] += mx[r];
+    num2[r] += mw;
+    den2[r] += w;
+    plain2[r] += mx[r];
+  }
+}
+
+// The pooled rates of one sex by row: Σ mx·w / Σ w, or the members' plain mean where nobody is exposed. Whether the
+// table can be built from them: every rate finite, the open one > 0 (a branch-free pass: the divisions vectorise).
+COHORTGIS_KERNEL bool pooled_rates(const double* __restrict num, const double* __restrict den,
+                                   const double* __restrict plain, double n_mx, double* __restrict mx,
+                                   std::size_t rows) {
+  double bad = 0.0;
+  for (std::size_t r = 0; r < rows; ++r) {
+    const double d = den[r];
+    const double m = d > 0.0 ? num[r] / (d > 0.0 ? d : 1.0) : plain[r] / n_mx;
+    mx[r] = m;
+    bad = (m - m == 0.0) ? bad : 1.0;  // x − x is 0 for a finite x, NaN for ±inf and NaN
+  }
+  return bad == 0.0 && rows > 0 && mx[rows - 1] > 0.0;
 }
 
 double sum(std::span<const double> v) {
@@ -126,8 +149,9 @@ double persons_in_band(const AgeGrid& grid, std::span<const double> persons, dou
   return total;
 }
 
-double median_age(const AgeGrid& grid, std::span<const double> persons) {
-  const double total = sum(persons);
+namespace {
+// median_age with the total of persons (their sum in age order) already known.
+double median_age_of_total(const AgeGrid& grid, std::span<const double> persons, double total) {
   if (!(total > 0.0)) return kNaN;
   const double half = total / 2.0;
   double cum = 0.0;
@@ -138,252 +162,378 @@ double median_age(const AgeGrid& grid, std::span<const double> persons) {
   }
   return grid.open_age();
 }
-
-namespace {
-// The weights of persons_in_band for one band, computed once per call of compute_indicators instead of once per
-// unit: the ages with a share in the band, [first, last), and that share ((hi − lo) / z; 1 for a whole age or the
-// open age). sum() adds persons[i] · w[i] over those ages in age order: the same products and additions, in the
-// same order, as persons_in_band (x · 1 = x exactly), so the same bits, without a division per age and unit.
-struct BandWeights {
-  std::size_t first = 0, last = 0;
-  std::vector<double> w;
-  BandWeights(const AgeGrid& grid, double from, double to) {
-    const double z = grid.width_years;
-    std::vector<double> all(uz(grid.n_ages), 0.0);
-    std::vector<bool> in(uz(grid.n_ages), false);
-    for (int i = 0; i < grid.n_ages; ++i) {
-      const double a = i * z;
-      const bool open = i == grid.open_index();
-      const double b = a + z;
-      if (open && to == kInf && from <= a) {
-        all[uz(i)] = 1.0;
-        in[uz(i)] = true;
-        continue;
-      }
-      const double lo = std::max(a, from), hi = std::min(b, to);
-      if (hi > lo) all[uz(i)] = (hi - lo) / z, in[uz(i)] = true;
-    }
-    while (first < in.size() && !in[first]) ++first;
-    last = in.size();  // a band is an interval of ages: every age in [first, last) has a share
-    while (last > first && !in[last - 1]) --last;
-    w.assign(all.begin() + static_cast<std::ptrdiff_t>(first), all.begin() + static_cast<std::ptrdiff_t>(last));
-  }
-  double sum(std::span<const double> persons) const {
-    double total = 0.0;
-    for (std::size_t i = first; i < last; ++i) total += persons[i] * w[i - first];
-    return total;
-  }
-};
 }  // namespace
 
-void compute_indicators(const CohortArray& start, const CohortArray& end, const StepComponents& comp,
-                        std::span<const double> asfr, std::span<const double> mortality_mx,
-                        const std::vector<std::string>& zone_ids, const std::vector<std::string>& group_names,
-                        const std::vector<ZoneAggregate>& aggregates, const std::vector<AgeBand>& extra_bands,
-                        const LifeTableMethod& method, IndicatorTable& out) {
-  const CohortLayout& L = start.layout();
-  const AgeGrid& grid = L.grid;
-  const int G = L.groups;
-  const std::size_t A = L.ages();
-  const std::size_t rows = mortality_mx.empty() ? 0 : mortality_mx.size() / (L.states() * kSexes);
-  const double z = grid.width_years;
+double median_age(const AgeGrid& grid, std::span<const double> persons) {
+  return median_age_of_total(grid, persons, sum(persons));
+}
 
+}  // namespace cohortgis
+
+namespace cohortgis::detail {
+
+// The weights of persons_in_band for one band, computed once per step instead of once per unit: the ages with a
+// share in the band, [first, last), and that share ((hi − lo) / z; 1 for a whole age or the open age). sum() adds
+// persons[i] · w[i] over those ages in age order: the same products and additions, in the same order, as
+// persons_in_band (x · 1 = x exactly), so the same bits, without a division per age and unit.
+BandWeights::BandWeights(const AgeGrid& grid, double from, double to) {
+  const double z = grid.width_years;
+  std::vector<double> all(uz(grid.n_ages), 0.0);
+  std::vector<bool> in(uz(grid.n_ages), false);
+  for (int i = 0; i < grid.n_ages; ++i) {
+    const double a = i * z;
+    const bool open = i == grid.open_index();
+    const double b = a + z;
+    if (open && to == kInf && from <= a) {
+      all[uz(i)] = 1.0;
+      in[uz(i)] = true;
+      continue;
+    }
+    const double lo = std::max(a, from), hi = std::min(b, to);
+    if (hi > lo) all[uz(i)] = (hi - lo) / z, in[uz(i)] = true;
+  }
+  while (first < in.size() && !in[first]) ++first;
+  last = in.size();  // a band is an interval of ages: every age in [first, last) has a share
+  while (last > first && !in[last - 1]) --last;
+  w.assign(all.begin() + static_cast<std::ptrdiff_t>(first), all.begin() + static_cast<std::ptrdiff_t>(last));
+}
+
+double BandWeights::sum(std::span<const double> persons) const {
+  double total = 0.0;
+  for (std::size_t i = first; i < last; ++i) total += persons[i] * w[i - first];
+  return total;
+}
+
+void IndicatorSums::reset(std::size_t A, std::size_t rows) {
+  start.assign(2 * A, 0.0);
+  end.assign(2 * A, 0.0);
+  bma.assign(A, 0.0);
+  expo.assign(A, 0.0);
+  mx_num.assign(2 * rows, 0.0);
+  mx_den.assign(2 * rows, 0.0);
+  mx_sum.assign(2 * rows, 0.0);
+  n_mx = 0;
+  n_states = 0;
+  births_f = births_m = deaths = net = 0.0;
+}
+
+// What the indicators of one unit × group slot read: the sums of its states or, for a slot of one state (a zone's
+// group; a zone's "all groups" when it has one group), that state's own arrays. The sums of one state from zero are
+// its values (0 + x = x; only the sign of a zero may differ, and every sum below starts at +0), so a slot of one state
+// reads them where they are, with no copy.
+struct SlotView {
+  const double *start_f, *start_m, *end_f, *end_m;  // persons by age
+  const double *bma, *expo;                          // births by age of mother and women's exposure, by age
+  double births_f = 0, births_m = 0, deaths = 0, net = 0;
+  std::size_t n_states = 0;
+  const IndicatorSums* pooled = nullptr;  // the pooled mx sums of a slot of several states
+};
+
+namespace {
+SlotView view_of(const IndicatorSums& acc, std::size_t A) {
+  return SlotView{acc.start.data(), acc.start.data() + A, acc.end.data(), acc.end.data() + A, acc.bma.data(),
+                  acc.expo.data(), acc.births_f, acc.births_m, acc.deaths, acc.net, acc.n_states, &acc};
+}
+}  // namespace
+
+IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, const StepComponents& comp,
+                             std::span<const double> asfr, std::span<const double> mortality_mx,
+                             const std::vector<std::string>& zone_ids, const std::vector<std::string>& group_names,
+                             const std::vector<ZoneAggregate>& aggregates, const std::vector<AgeBand>& extra_bands,
+                             const LifeTableMethod& method, IndicatorTable& out)
+    : start_(start),
+      end_(end),
+      comp_(comp),
+      asfr_(asfr),
+      mx_(mortality_mx),
+      aggregates_(aggregates),
+      extra_bands_(extra_bands),
+      method_(method),
+      out_(out) {
+  const CohortLayout& L = start.layout();
+  G_ = L.groups;
+  A_ = L.ages();
+  rows_ = mortality_mx.empty() ? 0 : mortality_mx.size() / (L.states() * kSexes);
   out.unit_names = zone_ids;
   for (const auto& a : aggregates) out.unit_names.push_back(a.name);
   out.group_names = group_names;
   out.group_names.push_back("all");
   out.indicator_names.assign(std::begin(kNames), std::end(kNames));
   for (const auto& b : extra_bands) out.indicator_names.push_back(b.name);
-  const std::size_t NI = out.n_indicators(), NS = out.group_names.size();
-  out.values.assign(out.unit_names.size() * NS * NI, kNaN);
-
-  // The standard bands (in the order the indicators below use them), then the extra bands.
-  std::vector<BandWeights> band;
+  NI_ = out.n_indicators();
+  NS_ = out.group_names.size();
+  out.values.assign(out.unit_names.size() * NS_ * NI_, kNaN);
   for (auto [from, to] : {std::pair{0.0, 15.0}, {15.0, 65.0}, {65.0, kInf}, {60.0, kInf}, {15.0, 50.0}, {0.0, 3.0},
                           {3.0, 6.0}, {6.0, 12.0}, {12.0, 15.0}, {15.0, 60.0}})
-    band.emplace_back(grid, from, to);
-  for (const AgeBand& b : extra_bands) band.emplace_back(grid, b.from_age, b.to_age < 0 ? kInf : b.to_age + 1.0);
+    band_.emplace_back(L.grid, from, to);
+  for (const AgeBand& b : extra_bands) band_.emplace_back(L.grid, b.from_age, b.to_age < 0 ? kInf : b.to_age + 1.0);
+}
 
-  // Adds the cells of one state (zone zn, group g) to the sums of a unit × group slot.
-  auto accumulate = [&](Accum& acc, int zn, int g) {
-    ++acc.n_states;
-    const std::size_t st = uz(zn) * uz(G) + uz(g);
+// Adds the deaths and net migrants of one state (zone zn, group g) to `deaths` and `net`, each sex in turn: the step's
+// per-state sums (kept in every mode, so a run with per-cell components and one without give the same bits and no
+// pass over the cells is needed); the per-cell arrays only when there are no sums.
+void IndicatorPass::add_events(int zn, int g, double& deaths, double& net) const {
+  const StepComponents& comp = comp_;
+  const std::size_t st = uz(zn) * uz(G_) + uz(g), A = A_;
+  for (int s = 0; s < 2; ++s) {
+    if (!comp.deaths_by_state.empty()) {
+      deaths += comp.deaths_by_state[st * kSexes + uz(s)];
+    } else if (!comp.deaths.empty()) {
+      auto D = comp.deaths.ages(zn, g, s);
+      for (std::size_t i = 0; i < A; ++i) deaths += D[i];
+    }
+    if (!comp.net_migrants_by_state.empty()) {
+      net += comp.net_migrants_by_state[st * kSexes + uz(s)];
+    } else if (!comp.net_migrants.empty()) {
+      auto M = comp.net_migrants.ages(zn, g, s);
+      for (std::size_t i = 0; i < A; ++i) net += M[i];
+    }
+    if (!comp.planning_adjustment.empty()) {  // control totals and capacity move migrants (planning.hpp)
+      auto Q = comp.planning_adjustment.ages(zn, g, s);
+      for (std::size_t i = 0; i < A; ++i) net += Q[i];
+    }
+  }
+}
+
+// Adds the cells of one state (zone zn, group g) to the sums of a unit × group slot.
+void IndicatorPass::accumulate(IndicatorSums& acc, int zn, int g) const {
+  const std::size_t st = uz(zn) * uz(G_) + uz(g), A = A_, rows = rows_;
+  ++acc.n_states;
+  for (int s = 0; s < 2; ++s) {
+    auto P0 = start_.ages(zn, g, s), P1 = end_.ages(zn, g, s);
+    add_to(acc.start.data() + uz(s) * A, P0.data(), A);
+    add_to(acc.end.data() + uz(s) * A, P1.data(), A);
+    if (rows > 0)  // pooled mx weighted by mid-step persons (counts first)
+      add_mx(acc.mx_num.data() + uz(s) * rows, acc.mx_den.data() + uz(s) * rows, acc.mx_sum.data() + uz(s) * rows,
+             mx_.data() + (st * kSexes + uz(s)) * rows, P0.data(), P1.data(), rows, start_.layout().grid.width_years);
+  }
+  add_events(zn, g, acc.deaths, acc.net);
+  acc.n_mx += 1.0;
+  acc.births_f += comp_.births[st * kSexes + 0];
+  acc.births_m += comp_.births[st * kSexes + 1];
+  add_to(acc.bma.data(), comp_.births_by_mother_age.data() + st * A, A);
+  add_to(acc.expo.data(), comp_.women_exposure.data() + st * A, A);
+}
+
+// accumulate(one, zn, g) and accumulate(two, zn, g) in one pass over the state's cells (the same bits in each).
+void IndicatorPass::accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, int g) const {
+  const std::size_t st = uz(zn) * uz(G_) + uz(g), A = A_, rows = rows_;
+  ++one.n_states;
+  ++two.n_states;
+  for (int s = 0; s < 2; ++s) {
+    auto P0 = start_.ages(zn, g, s), P1 = end_.ages(zn, g, s);
+    add_to2(one.start.data() + uz(s) * A, two.start.data() + uz(s) * A, P0.data(), A);
+    add_to2(one.end.data() + uz(s) * A, two.end.data() + uz(s) * A, P1.data(), A);
+    if (rows > 0) {
+      const std::size_t o = uz(s) * rows;
+      add_mx2(one.mx_num.data() + o, one.mx_den.data() + o, one.mx_sum.data() + o, two.mx_num.data() + o,
+              two.mx_den.data() + o, two.mx_sum.data() + o, mx_.data() + (st * kSexes + uz(s)) * rows, P0.data(),
+              P1.data(), rows, start_.layout().grid.width_years);
+    }
+  }
+  add_events(zn, g, one.deaths, one.net);
+  add_events(zn, g, two.deaths, two.net);
+  for (IndicatorSums* acc : {&one, &two}) {
+    acc->n_mx += 1.0;
+    acc->births_f += comp_.births[st * kSexes + 0];
+    acc->births_m += comp_.births[st * kSexes + 1];
+  }
+  add_to2(one.bma.data(), two.bma.data(), comp_.births_by_mother_age.data() + st * A, A);
+  add_to2(one.expo.data(), two.expo.data(), comp_.women_exposure.data() + st * A, A);
+}
+
+// The slot of one state: its own arrays, its deaths and migrants summed as accumulate sums them.
+SlotView IndicatorPass::single(int zn, int g) const {
+  const std::size_t st = uz(zn) * uz(G_) + uz(g);
+  SlotView v{start_.ages(zn, g, 0).data(), start_.ages(zn, g, 1).data(), end_.ages(zn, g, 0).data(),
+             end_.ages(zn, g, 1).data(),   comp_.births_by_mother_age.data() + st * A_,
+             comp_.women_exposure.data() + st * A_};
+  v.births_f = 0.0 + comp_.births[st * kSexes + 0];
+  v.births_m = 0.0 + comp_.births[st * kSexes + 1];
+  add_events(zn, g, v.deaths, v.net);
+  v.n_states = 1;
+  return v;
+}
+
+// The indicators of one unit × group slot from its sums.
+void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const int> zones, const SlotView& acc,
+                           IndicatorScratch& sc) const {
+  const AgeGrid& grid = start_.layout().grid;
+  const double z = grid.width_years;
+  const int g_lo = slot == uz(G_) ? 0 : static_cast<int>(slot);
+  double* v = out_.values.data() + (unit * NS_ + slot) * NI_;
+  auto set = [&](Indicator id, double x) { v[static_cast<int>(id)] = x; };
+  std::span<const double> Pf(acc.end_f, A_), Pm(acc.end_m, A_);
+  std::vector<double>& both = sc.both;
+  both.resize(A_);
+  // The sums of persons, each in age order from +0 (the same bits as a loop of its own), in one pass so that their
+  // chains of additions overlap: the start population (female ages, then male), the end population of each sex,
+  // both sexes by age and their total (for the median).
+  double start_total = 0.0, pop_f = 0.0, pop_m = 0.0, both_total = 0.0;
+  for (std::size_t i = 0; i < A_; ++i) {
+    const double b = Pf[i] + Pm[i];
+    both[i] = b;
+    start_total += acc.start_f[i];
+    pop_f += Pf[i];
+    pop_m += Pm[i];
+    both_total += b;
+  }
+  for (std::size_t i = 0; i < A_; ++i) start_total += acc.start_m[i];
+  const double pop = pop_f + pop_m;
+  const double births = acc.births_f + acc.births_m;
+  const double py = z * (start_total + pop) / 2.0;
+  set(Indicator::population, pop);
+  set(Indicator::population_female, pop_f);
+  set(Indicator::population_male, pop_m);
+  set(Indicator::births, births);
+  set(Indicator::births_female, acc.births_f);
+  set(Indicator::births_male, acc.births_m);
+  set(Indicator::deaths, acc.deaths);
+  set(Indicator::net_migration, acc.net);
+  set(Indicator::person_years, py);
+  if (py > 0.0) {
+    set(Indicator::cbr_per_1000, births / py * 1000.0);
+    set(Indicator::cdr_per_1000, acc.deaths / py * 1000.0);
+    set(Indicator::natural_growth_per_1000, (births - acc.deaths) / py * 1000.0);
+  }
+  if (acc.n_states == 1 && !asfr_.empty()) {  // the schedule used in the step
+    const std::size_t st = uz(zones[0]) * uz(G_) + uz(g_lo);
+    double tfr = 0.0;
+    for (std::size_t i = 0; i < A_; ++i) tfr += asfr_[st * A_ + i];
+    set(Indicator::tfr, z * tfr);
+  } else {
+    double tfr = 0.0;
+    for (std::size_t i = 0; i < A_; ++i)
+      if (acc.expo[i] > 0.0) tfr += acc.bma[i] / acc.expo[i];
+    set(Indicator::tfr, z * tfr);
+  }
+  if (acc.births_f > 0.0) set(Indicator::srb_per_100_females, acc.births_m / acc.births_f * 100.0);
+  if (acc.n_states == 1) {
+    const std::size_t st = uz(zones[0]) * uz(G_) + uz(g_lo);
+    set(Indicator::e0_female, comp_.e0[st * kSexes + 0]);
+    set(Indicator::e0_male, comp_.e0[st * kSexes + 1]);
+    set(Indicator::e65_female, comp_.e65[st * kSexes + 0]);
+    set(Indicator::e65_male, comp_.e65[st * kSexes + 1]);
+  } else if (rows_ > 0) {
+    const IndicatorSums& pooled = *acc.pooled;
+    std::vector<double>& mx = sc.pooled_mx;
+    mx.resize(rows_);
     for (int s = 0; s < 2; ++s) {
-      auto P0 = start.ages(zn, g, s), P1 = end.ages(zn, g, s);
-      add_to(acc.start.data() + uz(s) * A, P0.data(), A);
-      add_to(acc.end.data() + uz(s) * A, P1.data(), A);
-      // The step's per-state sums (kept in every mode, so a run with per-cell components and one without give
-      // the same bits and no pass over the cells is needed); the per-cell arrays only when there are no sums.
-      if (!comp.deaths_by_state.empty()) {
-        acc.deaths += comp.deaths_by_state[st * kSexes + uz(s)];
-      } else if (!comp.deaths.empty()) {
-        auto D = comp.deaths.ages(zn, g, s);
-        for (std::size_t i = 0; i < A; ++i) acc.deaths += D[i];
+      // Nobody exposed at a row in any member: the members' plain mean rate keeps the table defined.
+      const std::size_t o = uz(s) * rows_;
+      if (!pooled_rates(pooled.mx_num.data() + o, pooled.mx_den.data() + o, pooled.mx_sum.data() + o, pooled.n_mx,
+                        mx.data(), rows_))
+        continue;
+      if (grid.width_years == 1) {  // only e0 and e65 of the table (the same bits, without its other columns)
+        double e0 = kNaN, e65 = kNaN;
+        single_year_e0_e65(mx, static_cast<Sex>(s), method_, sc.lt, e0, e65);
+        set(s == 0 ? Indicator::e0_female : Indicator::e0_male, e0);
+        if (!std::isnan(e65)) set(s == 0 ? Indicator::e65_female : Indicator::e65_male, e65);
+        continue;
       }
-      if (!comp.net_migrants_by_state.empty()) {
-        acc.net += comp.net_migrants_by_state[st * kSexes + uz(s)];
-      } else if (!comp.net_migrants.empty()) {
-        auto M = comp.net_migrants.ages(zn, g, s);
-        for (std::size_t i = 0; i < A; ++i) acc.net += M[i];
-      }
-      if (!comp.planning_adjustment.empty()) {  // control totals and capacity move migrants (planning.hpp)
-        auto Q = comp.planning_adjustment.ages(zn, g, s);
-        for (std::size_t i = 0; i < A; ++i) acc.net += Q[i];
-      }
-      if (rows > 0)  // pooled mx weighted by mid-step persons (counts first)
-        add_mx(acc.mx_num.data() + uz(s) * rows, acc.mx_den.data() + uz(s) * rows,
-               acc.mx_sum.data() + uz(s) * rows, mortality_mx.data() + (st * kSexes + uz(s)) * rows, P0.data(),
-               P1.data(), rows, grid.width_years);
+      build_abridged_life_table(mx, static_cast<Sex>(s), method_, sc.lt);
+      set(s == 0 ? Indicator::e0_female : Indicator::e0_male, sc.lt.ex[0]);
+      for (std::size_t r = 0; r < sc.lt.rows(); ++r)
+        if (sc.lt.age[r] == 65.0) set(s == 0 ? Indicator::e65_female : Indicator::e65_male, sc.lt.ex[r]);
     }
-    acc.n_mx += 1.0;
-    acc.births_f += comp.births[st * kSexes + 0];
-    acc.births_m += comp.births[st * kSexes + 1];
-    add_to(acc.bma.data(), comp.births_by_mother_age.data() + st * A, A);
-    add_to(acc.expo.data(), comp.women_exposure.data() + st * A, A);
-  };
-  // The indicators of one unit × group slot from its sums.
-  auto finish = [&](std::size_t unit, std::size_t slot, std::span<const int> zones, Accum& acc) {
-    const int g_lo = slot == uz(G) ? 0 : static_cast<int>(slot);
-    double* v = out.values.data() + (unit * NS + slot) * NI;
-    auto set = [&](Indicator id, double x) { v[static_cast<int>(id)] = x; };
-    std::span<const double> Pf(acc.end.data(), A), Pm(acc.end.data() + A, A);
-    std::vector<double>& both = acc.both;
-    both.assign(A, 0.0);
-    for (std::size_t i = 0; i < A; ++i) both[i] = Pf[i] + Pm[i];
-    const double pop_f = sum(Pf), pop_m = sum(Pm), pop = pop_f + pop_m;
-    const double births = acc.births_f + acc.births_m;
-    const double py = z * (sum(acc.start) + pop) / 2.0;
-    set(Indicator::population, pop);
-    set(Indicator::population_female, pop_f);
-    set(Indicator::population_male, pop_m);
-    set(Indicator::births, births);
-    set(Indicator::births_female, acc.births_f);
-    set(Indicator::births_male, acc.births_m);
-    set(Indicator::deaths, acc.deaths);
-    set(Indicator::net_migration, acc.net);
-    set(Indicator::person_years, py);
-    if (py > 0.0) {
-      set(Indicator::cbr_per_1000, births / py * 1000.0);
-      set(Indicator::cdr_per_1000, acc.deaths / py * 1000.0);
-      set(Indicator::natural_growth_per_1000, (births - acc.deaths) / py * 1000.0);
-    }
-    if (acc.n_states == 1 && !asfr.empty()) {  // the schedule used in the step
-      const std::size_t st = uz(zones[0]) * uz(G) + uz(g_lo);
-      double tfr = 0.0;
-      for (std::size_t i = 0; i < A; ++i) tfr += asfr[st * A + i];
-      set(Indicator::tfr, z * tfr);
-    } else {
-      double tfr = 0.0;
-      for (std::size_t i = 0; i < A; ++i)
-        if (acc.expo[i] > 0.0) tfr += acc.bma[i] / acc.expo[i];
-      set(Indicator::tfr, z * tfr);
-    }
-    if (acc.births_f > 0.0) set(Indicator::srb_per_100_females, acc.births_m / acc.births_f * 100.0);
-    if (acc.n_states == 1) {
-      const std::size_t st = uz(zones[0]) * uz(G) + uz(g_lo);
-      set(Indicator::e0_female, comp.e0[st * kSexes + 0]);
-      set(Indicator::e0_male, comp.e0[st * kSexes + 1]);
-      set(Indicator::e65_female, comp.e65[st * kSexes + 0]);
-      set(Indicator::e65_male, comp.e65[st * kSexes + 1]);
-    } else if (rows > 0) {
-      std::vector<double>& mx = acc.pooled_mx;
-      mx.resize(rows);
-      for (int s = 0; s < 2; ++s) {
-        bool ok = true;
-        for (std::size_t r = 0; r < rows; ++r) {
-          const double den = acc.mx_den[uz(s) * rows + r];
-          // Nobody exposed at this row in any member: the members' plain mean rate keeps the table defined.
-          mx[r] = den > 0.0 ? acc.mx_num[uz(s) * rows + r] / den : acc.mx_sum[uz(s) * rows + r] / acc.n_mx;
-          ok = ok && std::isfinite(mx[r]) && (r + 1 < rows || mx[r] > 0.0);
-        }
-        if (!ok) continue;
-        if (grid.width_years == 1) build_single_year_life_table(mx, static_cast<Sex>(s), method, acc.lt);
-        else build_abridged_life_table(mx, static_cast<Sex>(s), method, acc.lt);
-        set(s == 0 ? Indicator::e0_female : Indicator::e0_male, acc.lt.ex[0]);
-        for (std::size_t r = 0; r < acc.lt.rows(); ++r)
-          if (acc.lt.age[r] == 65.0) set(s == 0 ? Indicator::e65_female : Indicator::e65_male, acc.lt.ex[r]);
-      }
-    }
-    // Both sexes: a life table of the step's births, whose radix is split between the sexes in the ratio of its boys
-    // to girls; its e0 is the radix-weighted mean e0 = (e0f + ρ·e0m) / (1 + ρ), ρ = male/female births (the same
-    // rule as scenarios::life_expectancy_both_sexes, which the level fits use).
-    if (acc.births_f > 0.0 && acc.births_m > 0.0 && std::isfinite(v[static_cast<int>(Indicator::e0_female)]) &&
-        std::isfinite(v[static_cast<int>(Indicator::e0_male)])) {
-      const double rho = acc.births_m / acc.births_f;
-      set(Indicator::e0, (v[static_cast<int>(Indicator::e0_female)] + rho * v[static_cast<int>(Indicator::e0_male)]) /
-                             (1.0 + rho));
-    }
-    const double c0_14 = band[0].sum(both), c15_64 = band[1].sum(both);
-    const double c65 = band[2].sum(both), c60 = band[3].sum(both);
-    if (pop > 0.0) {
-      set(Indicator::share_0_14, c0_14 / pop * 100.0);
-      set(Indicator::share_15_64, c15_64 / pop * 100.0);
-      set(Indicator::share_65_plus, c65 / pop * 100.0);
-      set(Indicator::share_60_plus, c60 / pop * 100.0);
-    }
-    if (c15_64 > 0.0) {
-      set(Indicator::old_age_dependency_ratio, c65 / c15_64 * 100.0);
-      set(Indicator::total_dependency_ratio, (c0_14 + c65) / c15_64 * 100.0);
-    }
-    set(Indicator::median_age, median_age(grid, both));
-    set(Indicator::women_15_49, band[4].sum(Pf));
-    set(Indicator::age_0_2, band[5].sum(both));
-    set(Indicator::age_3_5, band[6].sum(both));
-    set(Indicator::age_6_11, band[7].sum(both));
-    set(Indicator::age_12_14, band[8].sum(both));
-    set(Indicator::age_15_59, band[9].sum(both));
-    set(Indicator::age_15_64, c15_64);
-    set(Indicator::age_60_plus, c60);
-    set(Indicator::age_65_plus, c65);
-    for (std::size_t k = 0; k < extra_bands.size(); ++k) {
-      const AgeBand& b = extra_bands[k];
-      std::span<const double> who = b.sex == 0 ? Pf : b.sex == 1 ? Pm : std::span<const double>(both);
-      v[uz(kStandardIndicators) + k] = band[10 + k].sum(who);
-    }
-  };
+  }
+  // Both sexes: a life table of the step's births, whose radix is split between the sexes in the ratio of its boys
+  // to girls; its e0 is the radix-weighted mean e0 = (e0f + ρ·e0m) / (1 + ρ), ρ = male/female births (the same
+  // rule as scenarios::life_expectancy_both_sexes, which the level fits use).
+  if (acc.births_f > 0.0 && acc.births_m > 0.0 && std::isfinite(v[static_cast<int>(Indicator::e0_female)]) &&
+      std::isfinite(v[static_cast<int>(Indicator::e0_male)])) {
+    const double rho = acc.births_m / acc.births_f;
+    set(Indicator::e0, (v[static_cast<int>(Indicator::e0_female)] + rho * v[static_cast<int>(Indicator::e0_male)]) /
+                           (1.0 + rho));
+  }
+  const double c0_14 = band_[0].sum(both), c15_64 = band_[1].sum(both);
+  const double c65 = band_[2].sum(both), c60 = band_[3].sum(both);
+  if (pop > 0.0) {
+    set(Indicator::share_0_14, c0_14 / pop * 100.0);
+    set(Indicator::share_15_64, c15_64 / pop * 100.0);
+    set(Indicator::share_65_plus, c65 / pop * 100.0);
+    set(Indicator::share_60_plus, c60 / pop * 100.0);
+  }
+  if (c15_64 > 0.0) {
+    set(Indicator::old_age_dependency_ratio, c65 / c15_64 * 100.0);
+    set(Indicator::total_dependency_ratio, (c0_14 + c65) / c15_64 * 100.0);
+  }
+  set(Indicator::median_age, median_age_of_total(grid, both, both_total));
+  set(Indicator::women_15_49, band_[4].sum(Pf));
+  set(Indicator::age_0_2, band_[5].sum(both));
+  set(Indicator::age_3_5, band_[6].sum(both));
+  set(Indicator::age_6_11, band_[7].sum(both));
+  set(Indicator::age_12_14, band_[8].sum(both));
+  set(Indicator::age_15_59, band_[9].sum(both));
+  set(Indicator::age_15_64, c15_64);
+  set(Indicator::age_60_plus, c60);
+  set(Indicator::age_65_plus, c65);
+  for (std::size_t k = 0; k < extra_bands_.size(); ++k) {
+    const AgeBand& b = extra_bands_[k];
+    std::span<const double> who = b.sex == 0 ? Pf : b.sex == 1 ? Pm : std::span<const double>(both);
+    v[uz(kStandardIndicators) + k] = band_[10 + k].sum(who);
+  }
+}
 
-  const int units = static_cast<int>(out.unit_names.size());
-  detail::parallel_blocks(units, 8, [&](int first, int last) {
-    Accum acc, acc_all;
-    std::vector<Accum> per_group(uz(G));
-    for (int unit = first; unit < last; ++unit) {
-      const std::size_t u = uz(unit);
-      int single_zone[1];
-      std::span<const int> zones;
-      if (u < uz(L.zones)) {
-        single_zone[0] = unit;
-        zones = std::span<const int>(single_zone, 1);
-      } else {
-        zones = aggregates[u - uz(L.zones)].zones;
-      }
-      // Each slot's sums run over its states in the order zone, group, sex, age. A zone: the sums of "all" go on
-      // from those of group 0 (the same additions in the same order as from zero). An aggregate: one pass over its
-      // states adds each into its group's sums and into those of "all".
-      if (zones.size() == 1) {
-        const int zn = zones[0];
-        acc_all.reset(A, rows);
-        accumulate(acc_all, zn, 0);
-        finish(u, 0, zones, acc_all);
-        for (int g = 1; g < G; ++g) {
-          acc.reset(A, rows);
-          accumulate(acc, zn, g);
-          finish(u, uz(g), zones, acc);
-          accumulate(acc_all, zn, g);
-        }
-        finish(u, uz(G), zones, acc_all);
-      } else {
-        for (Accum& a : per_group) a.reset(A, rows);
-        acc_all.reset(A, rows);
-        for (int zn : zones)
-          for (int g = 0; g < G; ++g) {
-            accumulate(per_group[uz(g)], zn, g);
-            accumulate(acc_all, zn, g);
-          }
-        for (int g = 0; g < G; ++g) finish(u, uz(g), zones, per_group[uz(g)]);
-        finish(u, uz(G), zones, acc_all);
-      }
+void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
+  const int G = G_;
+  const std::size_t u = uz(unit);
+  const std::size_t Z = uz(start_.layout().zones);
+  int single_zone[1];
+  std::span<const int> zones;
+  if (u < Z) {
+    single_zone[0] = unit;
+    zones = std::span<const int>(single_zone, 1);
+  } else {
+    zones = aggregates_[u - Z].zones;
+  }
+  // Each slot's sums run over its states in the order zone, group, sex, age. A zone: each group's slot is its state;
+  // "all" sums the groups (with one group, "all" is that group's state). An aggregate: one pass over its states adds
+  // each into its group's sums and into those of "all".
+  if (zones.size() == 1) {
+    const int zn = zones[0];
+    for (int g = 0; g < G; ++g) finish(u, uz(g), zones, single(zn, g), sc);
+    if (G == 1) {
+      finish(u, uz(G), zones, single(zn, 0), sc);
+    } else {
+      sc.all.reset(A_, rows_);
+      for (int g = 0; g < G; ++g) accumulate(sc.all, zn, g);
+      finish(u, uz(G), zones, view_of(sc.all, A_), sc);
     }
+  } else {
+    sc.per_group.resize(uz(G));
+    for (IndicatorSums& a : sc.per_group) a.reset(A_, rows_);
+    sc.all.reset(A_, rows_);
+    for (int zn : zones)
+      for (int g = 0; g < G; ++g) {
+        accumulate2(sc.per_group[uz(g)], sc.all, zn, g);
+      }
+    for (int g = 0; g < G; ++g) finish(u, uz(g), zones, view_of(sc.per_group[uz(g)], A_), sc);
+    finish(u, uz(G), zones, view_of(sc.all, A_), sc);
+  }
+}
+
+void IndicatorPass::units_from(int first_unit) const {
+  const int units = static_cast<int>(out_.unit_names.size());
+  if (first_unit >= units) return;
+  detail::parallel_blocks(units - first_unit, 8, [&](int first, int last) {
+    IndicatorScratch sc;
+    for (int k = first; k < last; ++k) unit(first_unit + k, sc);
   });
+}
+
+}  // namespace cohortgis::detail
+
+namespace cohortgis {
+
+void compute_indicators(const CohortArray& start, const CohortArray& end, const StepComponents& comp,
+                        std::span<const double> asfr, std::span<const double> mortality_mx,
+                        const std::vector<std::string>& zone_ids, const std::vector<std::string>& group_names,
+                        const std::vector<ZoneAggregate>& aggregates, const std::vector<AgeBand>& extra_bands,
+                        const LifeTableMethod& method, IndicatorTable& out) {
+  detail::IndicatorPass(start, end, comp, asfr, mortality_mx, zone_ids, group_names, aggregates, extra_bands, method,
+                        out)
+      .units_from(0);
 }
 
 std::vector<ZoneAggregate> with_total_aggregate(std::vector<ZoneAggregate> aggregates, int zones) {

@@ -13,6 +13,7 @@
 
 #include <cfloat>
 #include <cmath>
+#include <limits>
 #include <cstddef>
 #include <sstream>
 #include <string>
@@ -345,6 +346,56 @@ void build_single_year_life_table(std::span<const double> mx, Sex sex, const Lif
   for (std::size_t i = 1; i < w; ++i) out.ax[i] = 0.5;
 
   complete_table(out, method);
+}
+
+// complete_table's operations for the single-year rows (n = 1 below the open row, ax = 0.5 except a0 and rows that
+// take the constant-hazard fallback), keeping only l and the running T: e_x = T_x / l_x at x = 0 and 65.
+// Uses scratch.qx, .lx, .ax as buffers.
+COHORTGIS_KERNEL void single_year_e0_e65(std::span<const double> mx, Sex sex, const LifeTableMethod& method,
+                                         LifeTable& scratch, double& e0, double& e65) {
+  const std::size_t rows = mx.size();
+  const auto& q0_given = method.infant_mortality_q0;
+  if (rows < 3 || !detail::all_within(mx.data(), rows, 0.0, DBL_MAX) || !(mx[rows - 1] > 0.0) ||
+      !std::isfinite(method.radix) || !(method.radix > 0.0) ||
+      (q0_given && (!std::isfinite(*q0_given) || *q0_given < 0.0 || *q0_given >= 1.0))) {
+    build_single_year_life_table(mx, sex, method, scratch);  // throws what the table throws
+    e0 = scratch.ex[0];
+    e65 = rows > 65 ? scratch.ex[65] : std::numeric_limits<double>::quiet_NaN();
+    return;
+  }
+  const std::size_t w = rows - 1;
+  scratch.qx.resize(rows);
+  scratch.lx.resize(rows);
+  scratch.ax.resize(rows);
+  double* __restrict q = scratch.qx.data();
+  double* __restrict l = scratch.lx.data();
+  double* __restrict a = scratch.ax.data();
+  const double* m = mx.data();
+  // Infant row (complete_table): a given IMR replaces 1q0; mx[0] itself is not read again below.
+  a[0] = infant_a0(method.a0_rule, sex, method.region, m[0], q0_given);
+  if (q0_given) q[0] = *q0_given;
+  else q_from_m(1.0, m[0], a[0], q[0]);
+  double over = 0.0;
+  for (std::size_t i = 1; i < w; ++i) {  // q_from_m, its common branch, with n = 1 and a = 0.5
+    a[i] = 0.5;
+    q[i] = 1.0 * m[i] / (1.0 + (1.0 - a[i]) * m[i]);
+    over = q[i] > 1.0 ? 1.0 : over;
+  }
+  if (over != 0.0)
+    for (std::size_t i = 1; i < w; ++i)
+      if (q[i] > 1.0) q_from_m(1.0, m[i], a[i], q[i]);
+  l[0] = method.radix;
+  for (std::size_t i = 0; i < w; ++i) l[i + 1] = l[i] * (1.0 - q[i]);
+  // T from the open row down: L_w = l_w / m_w, then nLx = n l_{x+n} + nax ndx, ndx = l_x − l_{x+n}.
+  double T = l[w] / m[w];
+  e65 = std::numeric_limits<double>::quiet_NaN();
+  if (w == 65) e65 = l[w] > 0.0 ? T / l[w] : 0.0;
+  for (std::size_t k = w; k-- > 0;) {
+    const double d = l[k] - l[k + 1];
+    T += 1.0 * l[k + 1] + a[k] * d;
+    if (k == 65) e65 = l[k] > 0.0 ? T / l[k] : 0.0;
+  }
+  e0 = l[0] > 0.0 ? T / l[0] : 0.0;
 }
 
 LifeTable abridged_life_table(std::span<const double> mx, Sex sex, const LifeTableMethod& method) {

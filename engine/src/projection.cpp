@@ -100,15 +100,21 @@ const CohortArray& Projection::run(const ScheduleProvider& provider, ResultSink&
                     config_.base_year + (step + 1) * config_.grid.width_years};
     provider(ctx, schedules);
     arena.execute([&] {
-      detail::StepRunner(config_, layout_, ctx, schedules, population_, next_, components, workspace).run();
-      if (config_.step_adjuster) config_.step_adjuster(ctx, population_, next_, components);
+      // Indicators: a zone's in the step's zone pass, right after its step (its cells still in cache), unless a step
+      // adjuster changes the end population afterwards; the aggregates (and what the step left) after the step.
+      // (With indicators the mx rows are never overwritten by the step: StepPlan::in_place.)
+      std::optional<detail::IndicatorPass> pass;
       if (config_.indicators) {
         std::span<const double> mx;
         if (schedules.mortality_kind == MortalityInput::death_rates) mx = schedules.mortality;
-        compute_indicators(population_, next_, components, schedules.asfr, mx, config_.zone_ids,
-                           config_.group_names, aggregates, config_.extra_age_bands, config_.life_table_method,
-                           indicators);
+        pass.emplace(population_, next_, components, schedules.asfr, mx, config_.zone_ids, config_.group_names,
+                     aggregates, config_.extra_age_bands, config_.life_table_method, indicators);
       }
+      detail::StepRunner runner(config_, layout_, ctx, schedules, population_, next_, components, workspace);
+      if (pass && !config_.step_adjuster) runner.set_indicators(&*pass);
+      runner.run();
+      if (config_.step_adjuster) config_.step_adjuster(ctx, population_, next_, components);
+      if (pass) pass->units_from(runner.zone_indicators_done() ? pass->zones() : 0);
     });
     sink.step(StepResult{ctx, population_, next_, components, config_.indicators ? &indicators : nullptr});
     schedules.mortality_unchanged = false;  // a hint holds for one step only

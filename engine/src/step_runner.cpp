@@ -443,7 +443,12 @@ void StepRunner::run() {
   } else {
     if (plan_.any_migration && cfg_.flow_policy != FlowPolicy::wpp)
       for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch& scratch) { outflows(z, scratch); });
-    for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch& scratch) { step_zone(z, scratch); });
+    for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch& scratch) {
+      step_zone(z, scratch);
+      // Nothing later in the step changes the zone's end population or components (step_zone wrote them all).
+      if (indicator_pass_) indicator_pass_->unit(z, scratch.indicators);
+    });
+    zone_indicators_done_ = indicator_pass_ != nullptr;
   }
   cache_.valid = true;
   if (plan_.in_place) {  // the schedule now holds what the next step needs if mortality does not change

@@ -15,6 +15,7 @@
 #include "cohortgis/engine/multistate_od.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "engine_support.hpp"
+#include "indicators_pass.hpp"
 #include "parallel.hpp"
 #include "step_kernels.hpp"
 #include "step_plan.hpp"
@@ -66,6 +67,7 @@ struct Scratch {
   LifeTable lt;
   // Multistate step: M(x) per life-table row, P(x) and S(x) per index of both sexes, the single-state death rates.
   std::vector<StateMatrix> ms_M, ms_P, ms_S;
+  IndicatorScratch indicators;  // the zone's indicators, computed right after its step (StepRunner::set_indicators)
   void reserve(std::size_t n) {
     for (auto* v : {&od, &tr, &ext, &net, &f, &total, &in_od, &in_tr, &births_by_age}) v->resize(n);
     if (ones.size() != n) ones.assign(n, 1.0);
@@ -148,6 +150,11 @@ class StepRunner {
         scratch_(ws.scratch) {}
 
   void run();
+  // Computes each zone's indicators (its unit of `pass`) in the zone pass, right after the zone's step, while its
+  // populations and components are in cache; run() then says whether it did (the flow step does; the multistate
+  // step leaves them to the caller).
+  void set_indicators(const IndicatorPass* pass) { indicator_pass_ = pass; }
+  bool zone_indicators_done() const { return zone_indicators_done_; }
 
  private:
   std::string where(int zone, int group, int sex, int age) const;
@@ -214,6 +221,8 @@ class StepRunner {
   MortalityCache& cache_;
   MultistateCache& ms_cache_;
   bool reuse_multistate_ = false;  // this step's S(x) are the cache's (step_multistate.cpp)
+  const IndicatorPass* indicator_pass_ = nullptr;
+  bool zone_indicators_done_ = false;
   StepPlan plan_;
   // conserve: per zone, the factor applied to every out-flow of a cell, [group][sex][age]; empty when no cell of
   // the zone was scaled (the common case: no state-sized array to write and read).

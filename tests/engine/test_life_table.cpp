@@ -201,6 +201,49 @@ TEST(SingleYearLifeTable, ImrReplacesQ0AndResetsM0) {
   EXPECT_NEAR(lt.Lx[0], 95000.0 + 0.2 * 5000.0, 1e-9);
 }
 
+// single_year_e0_e65: the e0 and e65 of the full table, bit for bit (the pooled tables of the indicators use it), on
+// the hand-computed table above (e0 = 3.2428893, no row at 65), a constant hazard (e0 = e65 = 1/μ) and schedules
+// with rows that take the constant-hazard fallback (q > 1), a given IMR, both a0 rules and both sexes; what the full
+// table refuses it refuses with the same message.
+TEST(SingleYearLifeTable, E0AndE65AloneAreTheFullTablesBits) {
+  auto check = [](const std::vector<double>& mx, Sex sex, const LifeTableMethod& m, const char* what) {
+    const LifeTable full = single_year_life_table(mx, sex, m);
+    LifeTable scratch;
+    double e0 = 0.0, e65 = 0.0;
+    single_year_e0_e65(mx, sex, m, scratch, e0, e65);
+    EXPECT_EQ(e0, full.ex[0]) << what;
+    if (full.rows() > 65) EXPECT_EQ(e65, full.ex[65]) << what;
+    else EXPECT_TRUE(std::isnan(e65)) << what;
+    return e0;
+  };
+  LifeTableMethod cd;
+  cd.a0_rule = A0Rule::coale_demeny;
+  EXPECT_NEAR(check({0.1, 0.2, 0.5}, Sex::male, cd, "three rows"), 3.2428893, 1e-7);
+  LifeTable scratch;
+  double e0 = 0.0, e65 = 0.0;
+  single_year_e0_e65(std::vector<double>(101, 0.02), Sex::female, LifeTableMethod{}, scratch, e0, e65);
+  EXPECT_NEAR(e0, 50.0, 1e-9);
+  EXPECT_NEAR(e65, 50.0, 1e-9);
+  std::vector<double> gompertz(101);
+  for (std::size_t x = 0; x < gompertz.size(); ++x) gompertz[x] = 0.0002 * std::exp(0.09 * static_cast<double>(x));
+  gompertz[0] = 0.03;
+  for (Sex sex : {Sex::female, Sex::male}) {
+    check(gompertz, sex, LifeTableMethod{}, "Gompertz, AK");
+    check(gompertz, sex, cd, "Gompertz, CD");
+    LifeTableMethod imr = cd;
+    imr.infant_mortality_q0 = 0.04;
+    check(gompertz, sex, imr, "Gompertz, IMR");
+    std::vector<double> steep = gompertz;  // a·m > 1 at the oldest closed ages: q from the constant hazard there
+    for (std::size_t x = 90; x < steep.size(); ++x) steep[x] = 3.0 + 0.1 * static_cast<double>(x - 90);
+    check(steep, sex, LifeTableMethod{}, "fallback rows");
+    check(std::vector<double>(66, 0.05), sex, LifeTableMethod{}, "open row at 65");
+  }
+  std::vector<double> bad = gompertz;
+  bad[100] = 0.0;
+  EXPECT_EQ(error_of([&] { single_year_e0_e65(bad, Sex::male, LifeTableMethod{}, scratch, e0, e65); }),
+            error_of([&] { single_year_life_table(bad, Sex::male); }));
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Constant hazard: every row has L = d / m (q from m with any a), so T_x = l_x / μ and e_x = 1/μ at every age.
 // ---------------------------------------------------------------------------------------------------------------

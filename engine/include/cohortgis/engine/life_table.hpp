@@ -53,6 +53,12 @@ void build_abridged_life_table(std::span<const double> mx, Sex sex, const LifeTa
 // Single-year life table from mx for ages 0 … w (open): ax = 0.5 except a0 by the method's a0 rule and the open
 // row (L_w = l_w / m_w). The method's ax_method is not used.
 void build_single_year_life_table(std::span<const double> mx, Sex sex, const LifeTableMethod& method, LifeTable& out);
+// e0 and e65 of that single-year table (the same operations in the same order, so the same bits) without building
+// its columns: for indicators that need only these two, every year (the pooled tables of indicators.cpp). e65 is NaN
+// when the table has no row at 65. Inputs the table would refuse go through build_single_year_life_table (`out`),
+// which throws the same error. `scratch` is reused from call to call.
+void single_year_e0_e65(std::span<const double> mx, Sex sex, const LifeTableMethod& method, LifeTable& scratch,
+                        double& e0, double& e65);
 
 // Convenience wrappers returning a new table.
 LifeTable abridged_life_table(std::span<const double> mx, Sex sex, const LifeTableMethod& method = {});

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+// The indicators of one step in parts (private to engine/src): the table's layout (the constructor), the slots of one
+// unit (a zone or an aggregate) and every unit. The projection computes a zone's slots in the step's zone pass, right
+// after the zone's step, while its populations and components are still in cache (StepRunner::set_indicators), and the
+// aggregates after the step; compute_indicators runs every unit after the step. Each unit's values are computed by
+// the same code from the same numbers either way, so the table has the same bits.
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "cohortgis/engine/indicators.hpp"
+#include "cohortgis/engine/life_table.hpp"
+#include "cohortgis/engine/projection.hpp"
+
+namespace cohortgis::detail {
+
+// Sums over the cells of one unit × group slot of several states (a zone's "all groups", an aggregate's slots).
+struct IndicatorSums {
+  std::vector<double> start, end;      // [sex][age]
+  std::vector<double> bma, expo;       // [age]
+  std::vector<double> mx_num, mx_den;  // [sex][life-table row]
+  std::vector<double> mx_sum;          // [sex][row] plain sum, for rows nobody is exposed in
+  double n_mx = 0;
+  std::size_t n_states = 0;  // states summed
+  double births_f = 0, births_m = 0, deaths = 0, net = 0;
+  void reset(std::size_t ages, std::size_t rows);
+};
+
+// The weights of persons_in_band for one band (indicators.cpp).
+struct BandWeights {
+  std::size_t first = 0, last = 0;
+  std::vector<double> w;
+  BandWeights(const AgeGrid& grid, double from, double to);
+  double sum(std::span<const double> persons) const;
+};
+
+// What a slot's indicators read (indicators.cpp).
+struct SlotView;
+
+// Per-thread scratch of the units' pass (no allocation per unit once sized).
+struct IndicatorScratch {
+  IndicatorSums all;
+  std::vector<IndicatorSums> per_group;
+  std::vector<double> both;       // both sexes' end population by age
+  std::vector<double> pooled_mx;  // pooled rates of one sex, by life-table row
+  LifeTable lt;
+};
+
+class IndicatorPass {
+ public:
+  // Sizes `out` (names, every value NaN); the arrays are read when a unit is computed, not before.
+  IndicatorPass(const CohortArray& start, const CohortArray& end, const StepComponents& comp,
+                std::span<const double> asfr, std::span<const double> mortality_mx,
+                const std::vector<std::string>& zone_ids, const std::vector<std::string>& group_names,
+                const std::vector<ZoneAggregate>& aggregates, const std::vector<AgeBand>& extra_bands,
+                const LifeTableMethod& method, IndicatorTable& out);
+  // The slots of unit u (zone 0 … Z−1, then the aggregates); units may run in parallel.
+  void unit(int u, IndicatorScratch& sc) const;
+  // Units [first_unit, end) in parallel (the aggregates: first_unit = zones; every unit: 0).
+  void units_from(int first_unit) const;
+  int zones() const { return start_.layout().zones; }
+
+ private:
+  void add_events(int zn, int g, double& deaths, double& net) const;
+  void accumulate(IndicatorSums& acc, int zn, int g) const;
+  void accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, int g) const;
+  SlotView single(int zn, int g) const;
+  void finish(std::size_t unit, std::size_t slot, std::span<const int> zones, const SlotView& acc,
+              IndicatorScratch& sc) const;
+
+  const CohortArray& start_;
+  const CohortArray& end_;
+  const StepComponents& comp_;
+  std::span<const double> asfr_, mx_;
+  const std::vector<ZoneAggregate>& aggregates_;
+  const std::vector<AgeBand>& extra_bands_;
+  const LifeTableMethod& method_;
+  IndicatorTable& out_;
+  std::size_t A_ = 0, rows_ = 0, NI_ = 0, NS_ = 0;
+  int G_ = 0;
+  std::vector<BandWeights> band_;  // the standard bands in the order finish uses them, then the extra bands
+};
+
+}  // namespace cohortgis::detail
