@@ -53,7 +53,7 @@ def test_same_numbers_as_the_command_line(stochastic_set, cli, tmp_path):
 
 
 def test_bad_arguments(stochastic_set):
-    with pytest.raises(ValueError, match="trajectories=0: expected a number of trajectories >= 1"):
+    with pytest.raises(ValueError, match="trajectories=0: expected a number of trajectories from 1 to 10000000"):
         stochastic_set.run(trajectories=0)
     with pytest.raises(ValueError, match="'tfr_typo' is not an indicator"):
         stochastic_set.run(trajectories=2, indicators=["tfr_typo"])
