@@ -152,9 +152,8 @@ double type7_quantile(const std::vector<double>& sorted, double p) {
 
 EnsembleResult run_ensemble(const scenarios::ScenarioSet& set, const scenarios::Scenario& sc,
                             const std::vector<ZoneAggregate>& aggregates, const EnsembleOptions& o) {
-  if (o.trajectories < 1 || o.trajectories > scenarios::kMaxTrajectories)
-    throw InputError("--trajectories: " + std::to_string(o.trajectories) + "; expected a number of trajectories from 1 to " +
-                     std::to_string(scenarios::kMaxTrajectories));
+  if (o.trajectories < 1)
+    throw InputError("--trajectories: " + std::to_string(o.trajectories) + "; expected a number of trajectories >= 1");
   scenarios::check_ensemble_size(set.stochastic, o.trajectories);
   EnsembleResult r;
   r.variant = sc.variant;
