@@ -60,7 +60,7 @@ def test_bad_arguments(stochastic_set):
 
 
 def test_trajectories_and_seed_are_ints(stochastic_set):
-    # int("5") and int(2.5) ran 5 and 2 trajectories before; 2**40 ran for days (no upper bound in Python).
+    # int("5") and int(2.5) ran 5 and 2 trajectories before; 2**40 had no upper bound in Python.
     with pytest.raises(TypeError, match="trajectories: expected an int, got float 2.5"):
         stochastic_set.run(trajectories=2.5)
     with pytest.raises(TypeError, match="trajectories: expected an int, got str '5'"):
