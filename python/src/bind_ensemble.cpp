@@ -19,7 +19,8 @@ void bind_ensemble(py::module_& m) {
          long long trajectories, long long seed, int threads, const std::vector<std::string>& indicator_names) {
         if (runs.empty()) throw InputError("run_ensemble: no runs");
         if (trajectories < 1 || trajectories > scenarios::kMaxTrajectories)
-          throw InputError("trajectories=" + std::to_string(trajectories) + ": expected a number of trajectories from 1 to " +
+          throw InputError("trajectories=" + std::to_string(trajectories) +
+                           ": expected a number of trajectories from 1 to " +
                            std::to_string(scenarios::kMaxTrajectories));
         check_threads(threads, "threads");
         std::vector<Indicator> indicators;
