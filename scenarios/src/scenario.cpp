@@ -81,7 +81,7 @@ void validate_runs(const std::vector<Scenario>& runs) {
 }
 
 void Scenario::validate() const {
-  // The scenario's name titles the report and manifest.json: on one line, as the names below (may be empty).
+  // The scenario's name goes into manifest.json and the outputs: on one line, as the names below (may be empty).
   for (char ch : name)
     if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f)
       throw InputError("scenario name " + quoted(name) +
