@@ -91,6 +91,10 @@ ObservedTable read_observed(const std::string& path, const scenarios::Scenario& 
   for (std::size_t r = 0; r < t.size(); ++r) {
     const double y = t.number(r, cy);
     if (y != std::floor(y)) throw InputError(t.where(r, cy) + ": year " + t.text(r, cy) + "; expected a whole year");
+    // Checked before the cast: 1e20 as an int is undefined (it read as -2147483648 and blamed a missing zone).
+    if (!(y >= 1 && y <= 9999))
+      throw InputError(t.where(r, cy) + ": year " + geodata::escape_cell(t.text(r, cy)) +
+                       "; expected a calendar year from 1 to 9999");
     if (r == 0) o.year = static_cast<int>(y);
     if (static_cast<int>(y) != o.year)
       throw InputError(t.where(r, cy) + ": year " + t.text(r, cy) + ", but data row 1 has " + std::to_string(o.year) +

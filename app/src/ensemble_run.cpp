@@ -18,9 +18,10 @@
 namespace cohortgis::app {
 
 void check_trajectories(const RunConfig& cfg) {
-  if (cfg.trajectories && *cfg.trajectories < 1)
+  if (cfg.trajectories && (*cfg.trajectories < 1 || *cfg.trajectories > scenarios::kMaxTrajectories))
     throw InputError("--trajectories " + std::to_string(*cfg.trajectories) +
-                     ": expected a number of trajectories >= 1 (leave it out for a deterministic run)");
+                     ": expected a number of trajectories from 1 to " + std::to_string(scenarios::kMaxTrajectories) +
+                     " (leave it out for a deterministic run)");
 }
 
 long long ensemble_size(const RunConfig& cfg, const scenarios::ScenarioSet& set) {

@@ -113,6 +113,9 @@ std::string cell(double v) {
 }  // namespace
 
 LevelsSummary estimate_levels(const LevelsConfig& cfg) {
+  // The scenario's bounds for the open age (projection.open_age), on the five-year grid.
+  if (cfg.open_age < 10 || cfg.open_age > 130 || cfg.open_age % 5 != 0)
+    throw InputError("--open-age " + std::to_string(cfg.open_age) + ": expected a multiple of 5 from 10 to 130");
   const AgeGrid grid = AgeGrid::five_year(cfg.open_age);
   grid.validate();
   using geodata::ColumnType;
@@ -147,7 +150,10 @@ LevelsSummary estimate_levels(const LevelsConfig& cfg) {
   }
   if (figures.empty()) throw InputError(cfg.figures + ": no figures; expected rows zone, indicator, value");
   if (any_e0 && !(cfg.srb >= 90 && cfg.srb <= 130))
-    throw InputError("--srb: " + (cfg.srb > 0 ? format_number(cfg.srb) : std::string("missing")) +
+    throw InputError("--srb: " +
+                     (std::isnan(cfg.srb) ? std::string("nan")
+                      : cfg.srb == 0      ? std::string("missing (or 0)")
+                                          : format_number(cfg.srb)) +
                      "; a both-sexes e0 needs the sex ratio at birth, 90 to 130 males per 100 females");
 
   scenarios::MortalityStandard standard;

@@ -100,10 +100,12 @@ std::vector<ObservedFigure> read_observed_figures(const scenarios::MonitoringSpe
     const double y = t.number(r, cy);
     if (y != std::floor(y))
       throw InputError(t.where(r, cy) + ": year " + geodata::escape_cell(t.text(r, cy)) + "; expected a whole year");
+    // Compared before the cast: 1e20 as an int is undefined (it was reported as year -2147483648).
+    if (!(y > scope.base_year && y <= scope.end_year))
+      throw InputError(t.where(r, cy) + ": year " + geodata::escape_cell(t.text(r, cy)) +
+                       "; expected a year after the base year " + std::to_string(scope.base_year) +
+                       " up to the horizon " + std::to_string(scope.end_year));
     f.year = static_cast<int>(y);
-    if (f.year <= scope.base_year || f.year > scope.end_year)
-      throw InputError(t.where(r, cy) + ": year " + std::to_string(f.year) + "; expected a year after the base year " +
-                       std::to_string(scope.base_year) + " up to the horizon " + std::to_string(scope.end_year));
     const std::string& zone = t.text(r, cz);
     if (zone == spec.whole_area || zone == "total")
       f.zone = "total";

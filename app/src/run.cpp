@@ -416,8 +416,11 @@ std::string input_sha256(const scenarios::InputFile& in) {
 std::string resolve_scenario_file(const std::string& scenario) {
   if (scenario.empty() || scenario == "default") return scenarios::default_scenario_file();
   std::error_code ec;
-  if (!fs::is_regular_file(scenario, ec))
-    throw InputError("scenario '" + scenario + "': no such file; expected a scenario file (.toml) or 'default'");
+  if (!fs::is_regular_file(scenario, ec)) {
+    const std::string kind = fs::is_directory(scenario, ec) ? "a folder" : geodata::special_file_kind(scenario);
+    throw InputError("scenario '" + scenario + "': " + (kind.empty() ? "no such file" : "is " + kind + ", not a file") +
+                     "; expected a scenario file (.toml) or 'default'");
+  }
   return scenario;
 }
 

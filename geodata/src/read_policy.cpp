@@ -172,6 +172,10 @@ void check_sidecars(const fs::path& p, const std::string& label, const ReadPolic
   for (fs::directory_iterator it(p.parent_path(), ec), end; !ec && it != end; it.increment(ec)) {
     const fs::path q = it->path();
     if (lower(q.stem().string()) != stem && lower(q.filename().string()).rfind(stem + ".", 0) != 0) continue;
+    // GDAL opens some companions (.csvt, .prj, .dbf …) by itself: a pipe or device there would block it.
+    if (const std::string kind = special_file_kind(q.string()); !kind.empty())
+      throw InputError(label + ": its companion file " + q.filename().string() + " is " + kind +
+                       ", not a file; expected regular files only");
     std::error_code ec2;
     if (!fs::is_symlink(it->symlink_status(ec2))) continue;
     const fs::path c = canonical_or_empty(q);
@@ -263,7 +267,10 @@ void check_at(const fs::path& full, const std::string& label, const ReadPolicy& 
     }
     return;
   }
-  if (!fs::is_regular_file(st)) return;
+  if (!fs::is_regular_file(st))
+    throw InputError(label + " is " + special_file_kind(c.string()) +
+                     ", not a file; expected a regular file (pipes and devices are never read: they can block or "
+                     "never end)");
   check_sidecars(c, label, policy);
   const std::string head = read_head(c, 4096);
   if (head.rfind("PK\x03\x04", 0) == 0) check_zip(c, label);
@@ -319,6 +326,17 @@ CPLHTTPResult* refuse_http(const char* url, CSLConstList, GDALProgressFunc, void
 }
 
 }  // namespace
+
+std::string special_file_kind(const std::string& path) {
+  std::error_code ec;
+  const fs::file_status st = fs::status(path, ec);
+  if (!fs::exists(st) || fs::is_regular_file(st) || fs::is_directory(st)) return "";
+  if (fs::is_fifo(st)) return "a named pipe (FIFO)";
+  if (fs::is_character_file(st)) return "a character device";
+  if (fs::is_block_file(st)) return "a block device";
+  if (fs::is_socket(st)) return "a socket";
+  return "not a regular file";
+}
 
 std::string non_local_reason(const std::string& s) {
   bool vsi = false;

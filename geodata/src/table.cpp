@@ -17,11 +17,15 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 namespace cohortgis::geodata {
 
@@ -146,6 +150,26 @@ class TruncationWatch {
   }
   std::string first_;
 };
+
+// GDAL's CSV reader ends a line's text at a NUL byte, so "0.0<NUL>1" reads as 0.0 and the cells after it as empty:
+// a silent wrong number. A text table has no NUL bytes; one means a binary file or a UTF-16 text (Excel's
+// "Unicode text"). Scanned before GDAL opens the file (memchr, a few GB/s).
+void check_no_nul_bytes(const std::string& path) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!f) return;  // GDAL reports the unreadable file
+  std::vector<char> buf(1 << 20);
+  std::uint64_t offset = 0, line = 1;
+  for (std::size_t n; (n = std::fread(buf.data(), 1, buf.size(), f.get())) > 0; offset += n) {
+    const char* nul = static_cast<const char*>(std::memchr(buf.data(), '\0', n));
+    const std::size_t upto = nul ? static_cast<std::size_t>(nul - buf.data()) : n;
+    line += static_cast<std::uint64_t>(std::count(buf.data(), buf.data() + upto, '\n'));
+    if (nul)
+      throw InputError(path + ": a NUL byte at line " + std::to_string(line) + " (byte " +
+                       std::to_string(offset + upto + 1) +
+                       "); expected a text table without NUL bytes (a binary file, or text saved as UTF-16 / "
+                       "\"Unicode text\": save it as CSV UTF-8)");
+  }
+}
 }  // namespace
 
 void stream_table(const std::string& path, const std::vector<ColumnSpec>& required, const std::string& layer_name,
@@ -161,6 +185,10 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
       throw InputError(path + ": file not found; expected a table (CSV, XLSX, ODS or GeoPackage) at this path");
     if (std::filesystem::is_directory(st))
       throw InputError(path + ": is a folder; expected a table file (CSV, XLSX, ODS or GeoPackage)");
+    if (const std::string kind = special_file_kind(path); !kind.empty())
+      throw InputError(path + ": is " + kind +
+                       ", not a file; expected a table file (pipes and devices are never read: they can block or "
+                       "never end)");
   }
 
   // Drivers and open options by extension, so numbers in CSV arrive as text and spreadsheets always have a header.
@@ -186,6 +214,7 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
   }
 
   if (drivers.empty()) drivers = input_drivers(path);
+  if (!virtual_path && (ext == ".csv" || ext == ".tsv" || ext == ".txt")) check_no_nul_bytes(path);
 
   QuietGdalErrors quiet;
   // GDAL 3.6's XLSX/ODS drivers take the header choice as configuration options, not open options: without these a

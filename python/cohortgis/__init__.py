@@ -17,6 +17,7 @@ Bad input raises ValueError with the command line's message; a failed projection
 """
 from __future__ import annotations
 
+import os
 import sys
 from typing import Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 
@@ -88,6 +89,29 @@ def _path_points(path: PathLike, what: str, scenario: Optional[Scenario] = None)
     if not out:
         raise ValueError(f"{what}: no years; expected {{year: value, …}}")
     return out
+
+
+def _path(value: object, what: str) -> str:
+    """A path argument as text: str or os.PathLike, without NUL characters (C++ would cut the path there and open
+    another file: "ms.toml\\0x" read ms.toml). None and other types are TypeErrors (str(None) is the folder "None")."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{what}: expected a path (str or os.PathLike), got {type(value).__name__}")
+    text = os.fspath(value)
+    if not isinstance(text, str):
+        raise TypeError(f"{what}: expected a text path, got {type(text).__name__}")
+    if "\0" in text:
+        raise ValueError(f"{what}: {text!r} holds a NUL character; expected a path")
+    return text
+
+
+def _paths(values: Optional[Sequence[str]], what: str) -> List[str]:
+    """allow_read / allow_db: a list of paths or names; one str is one entry (iterating it would grant its
+    characters, '/' among them: the whole file system)."""
+    if values is None:
+        return []
+    if isinstance(values, (str, os.PathLike)):
+        values = [values]
+    return [_path(v, what) for v in values]
 
 
 def _threads(threads: object) -> int:
@@ -276,8 +300,8 @@ def load_scenario(scenario: str = "default", data_dir: Optional[str] = None,
     scenarios/README.md "Where inputs may come from". Errors raise ValueError with the command line's message
     (file:line:column: key …).
     """
-    s = _cohortgis.load_scenario_file(str(scenario), data_dir or "", [str(d) for d in (allow_read or [])],
-                                      [str(d) for d in (allow_db or [])])
+    s = _cohortgis.load_scenario_file(_path(scenario, "scenario"), _path(data_dir or "", "data_dir"),
+                                      _paths(allow_read, "allow_read"), _paths(allow_db, "allow_db"))
     runs = s.runs
     b = runs[0]
     loader = None
@@ -302,6 +326,6 @@ def write_outputs(scenario: str = "default", out_dir: str = "results", threads: 
     manifest.json into ``out_dir`` (replaced only when complete). Returns the run's summary as a dict.
     ``allow_read``/``allow_db``: as for :func:`load_scenario`. ``format``: population and components as ``"csv"``,
     ``"netcdf"`` (results.nc), ``"both"``, or ``""`` (by size, docs/results.md); ``compress``: results.nc deflated."""
-    return _cohortgis.app_run(str(scenario), str(out_dir), _threads(threads), data_dir or "",
-                              [str(d) for d in (allow_read or [])], [str(d) for d in (allow_db or [])],
-                              format, compress)
+    return _cohortgis.app_run(_path(scenario, "scenario"), _path(out_dir, "out_dir"), _threads(threads),
+                              _path(data_dir or "", "data_dir"), _paths(allow_read, "allow_read"),
+                              _paths(allow_db, "allow_db"), format, compress)

@@ -66,7 +66,12 @@ class Ensemble:
 def run_ensemble(runs: Sequence[object], file: str, trajectories: int, seed: "int | None", threads: int,
                  indicators: "Sequence[str] | None", results: object) -> Ensemble:
     from . import _cohortgis
+    import numbers
 
+    # int("5") and int(2.5) would run 5 and 2 trajectories: a str or a float is a mistake, said as one.
+    for name, value in (("trajectories", trajectories), ("seed", seed)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral)):
+            raise TypeError(f"{name}: expected an int, got {type(value).__name__} {value!r}")
     parts = _cohortgis.run_ensemble(list(runs), file or "", "", int(trajectories),
                                     -1 if seed is None else int(seed), threads, list(indicators or []))
     return Ensemble(parts, results)

@@ -18,8 +18,10 @@ void bind_ensemble(py::module_& m) {
       [](const std::vector<scenarios::Scenario>& runs, const std::string& file, const std::string& data_dir,
          long long trajectories, long long seed, int threads, const std::vector<std::string>& indicator_names) {
         if (runs.empty()) throw InputError("run_ensemble: no runs");
-        if (trajectories < 1)
-          throw InputError("trajectories=" + std::to_string(trajectories) + ": expected a number of trajectories >= 1");
+        if (trajectories < 1 || trajectories > scenarios::kMaxTrajectories)
+          throw InputError("trajectories=" + std::to_string(trajectories) +
+                           ": expected a number of trajectories from 1 to " +
+                           std::to_string(scenarios::kMaxTrajectories));
         check_threads(threads, "threads");
         std::vector<Indicator> indicators;
         for (const auto& name : indicator_names) {

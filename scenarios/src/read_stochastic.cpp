@@ -19,7 +19,7 @@ void read_stochastic(const Doc& doc, const toml::table& root, const Scenario& sc
   out.life_table_method = sc.life_table_method;
   out.where = doc.where(sn);
   if (const toml::node* n = s.get("trajectories"))
-    out.trajectories = doc.integer(*n, "stochastic.trajectories", 1, 10'000'000, "a number of trajectories");
+    out.trajectories = doc.integer(*n, "stochastic.trajectories", 1, kMaxTrajectories, "a number of trajectories");
   if (const toml::node* n = s.get("seed"))
     out.seed = static_cast<std::uint64_t>(doc.integer(*n, "stochastic.seed", 0, 2'147'483'647, "a seed"));
   // Standard deviations of at most 10 (TFR units, k units per year, log multipliers): far above any published model,

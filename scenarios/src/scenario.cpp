@@ -81,6 +81,11 @@ void validate_runs(const std::vector<Scenario>& runs) {
 }
 
 void Scenario::validate() const {
+  // The scenario's name goes into manifest.json and the outputs: on one line, as the names below (may be empty).
+  for (char ch : name)
+    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f)
+      throw InputError("scenario name " + quoted(name) +
+                       ": holds a control character (tab, line break, NUL …); expected a name on one line");
   const std::string what = "scenario '" + name + "'";
   check_name(variant, what + ": variant name");
   grid.validate();

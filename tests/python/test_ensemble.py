@@ -53,7 +53,20 @@ def test_same_numbers_as_the_command_line(stochastic_set, cli, tmp_path):
 
 
 def test_bad_arguments(stochastic_set):
-    with pytest.raises(ValueError, match="trajectories=0: expected a number of trajectories >= 1"):
+    with pytest.raises(ValueError, match="trajectories=0: expected a number of trajectories from 1 to 10000000"):
         stochastic_set.run(trajectories=0)
     with pytest.raises(ValueError, match="'tfr_typo' is not an indicator"):
         stochastic_set.run(trajectories=2, indicators=["tfr_typo"])
+
+
+def test_trajectories_and_seed_are_ints(stochastic_set):
+    # int("5") and int(2.5) ran 5 and 2 trajectories before; 2**40 had no upper bound in Python.
+    with pytest.raises(TypeError, match="trajectories: expected an int, got float 2.5"):
+        stochastic_set.run(trajectories=2.5)
+    with pytest.raises(TypeError, match="trajectories: expected an int, got str '5'"):
+        stochastic_set.run(trajectories="5")
+    with pytest.raises(TypeError, match="seed: expected an int, got float 1.5"):
+        stochastic_set.run(trajectories=2, seed=1.5)
+    with pytest.raises(ValueError, match="trajectories=1099511627776: expected a number of trajectories from 1 to "
+                                         "10000000"):
+        stochastic_set.run(trajectories=2**40)

@@ -214,3 +214,27 @@ def test_input_error_is_value_error_at_the_boundary(cg):
         sc.validate()
     with pytest.raises(ValueError, match="threads"):
         cg._cohortgis.app_run("default", "unused", -1, "")
+
+
+# ---- paths (issue 16, hostile-input probe) ----
+
+def test_paths_with_nul_or_of_the_wrong_type(cg, tmp_path):
+    from conftest import FIVE_YEAR
+    # C++ cut the path at the NUL and loaded another file ("scenario.toml\0x" loaded scenario.toml).
+    with pytest.raises(ValueError, match="scenario: .* holds a NUL character; expected a path"):
+        cg.load_scenario(FIVE_YEAR + "\0x")
+    with pytest.raises(TypeError, match="scenario: expected a path .str or os.PathLike., got NoneType"):
+        cg.load_scenario(None)
+    # str(None) wrote the results into a folder called "None".
+    with pytest.raises(TypeError, match="out_dir: expected a path .str or os.PathLike., got NoneType"):
+        cg.write_outputs(FIVE_YEAR, None)
+    assert not (tmp_path / "None").exists()
+
+
+def test_allow_read_as_one_string_is_one_folder(cg, tmp_path):
+    from conftest import FIVE_YEAR
+    # Iterated, the string granted its characters ('/' the whole file system) and refused the first non-folder one.
+    missing = str(tmp_path / "no_such_folder")
+    with pytest.raises(ValueError, match=f"allow_read: '{missing}' is not a folder"):
+        cg.load_scenario(FIVE_YEAR, allow_read=missing)
+    assert cg.load_scenario(FIVE_YEAR, allow_read=str(tmp_path)).baseline.name

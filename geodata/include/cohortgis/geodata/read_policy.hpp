@@ -50,6 +50,10 @@ struct CheckedInput {
 // A missing file passes (the reader reports it as not found).
 CheckedInput check_input(const std::string& path, const std::string& written, const ReadPolicy& policy);
 
+// "" when `path` (links followed) is a regular file, a folder, or does not exist; otherwise what it is ("a named pipe
+// (FIFO)", "a character device", …). Such a file is never opened: reading a pipe or /dev/zero blocks or never ends.
+std::string special_file_kind(const std::string& path);
+
 // True when `canonical` (an absolute, symlink-free path) lies inside one of the roots (canonicalised here).
 bool inside_roots(const std::string& canonical, const std::vector<std::string>& roots);
 

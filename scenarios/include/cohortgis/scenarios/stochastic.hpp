@@ -66,6 +66,10 @@ struct StochasticSpec {
   }
 };
 
+// Most trajectories of one ensemble, from the scenario (`trajectories`), --trajectories or Python alike: a typo of a
+// few digits must be an error, not a run of days.
+inline constexpr long long kMaxTrajectories = 10'000'000;
+
 // Refuses an ensemble of n trajectories when a trajectory table holds fewer than n (InputError naming the file).
 void check_ensemble_size(const StochasticSpec& spec, long long n);
 

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Named pipes (FIFOs) where a file is expected (issue 16, hostile-input probe): opening one blocks until a writer
+# comes, so before the fix `cohortgis validate` on a scenario whose table is a FIFO hung for ever. Each case must now
+# exit 1 within seconds, naming the path and saying what it is, and write nothing. A FIFO cannot be checked into git,
+# so the cases are made here (tests/fixtures/bad/cases.tsv holds the device case, /dev/zero, and NUL bytes).
+# Usage: special_files.sh COHORTGIS_EXE FIXTURES_DIR
+set -uo pipefail
+EXE=$1
+FIX=$2
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+# expect NAME PATTERN COMMAND...: exit 1 within 20 s with PATTERN in stderr.
+expect() {
+  local name=$1 pattern=$2
+  shift 2
+  local err rc
+  err=$(cd "$WORK/s" && timeout 20 "$EXE" "$@" 2>&1 >/dev/null)
+  rc=$?
+  [ "$rc" -eq 124 ] && fail "$name: hung (killed after 20 s)"
+  [ "$rc" -eq 1 ] || fail "$name: exit $rc, expected 1 ($err)"
+  echo "$err" | grep -Eq "$pattern" || fail "$name: message '$err' does not match '$pattern'"
+  [ -e "$WORK/s/out" ] && fail "$name: wrote $WORK/s/out"
+  echo "ok: $name"
+}
+
+mkdir -p "$WORK/s"
+cp "$FIX/scenarios/good.toml" "$FIX/scenarios/base.csv" "$FIX/scenarios/asfr.csv" "$FIX/scenarios/mx.csv" "$WORK/s/"
+
+# A table of the scenario that is a FIFO (the sandbox's check, before GDAL opens it).
+mv "$WORK/s/asfr.csv" "$WORK/s/asfr.real"
+mkfifo "$WORK/s/asfr.csv"
+expect table_fifo "key 'fertility.schedule': 'asfr.csv' is a named pipe \(FIFO\), not a file" validate good.toml
+expect table_fifo_run "key 'fertility.schedule': 'asfr.csv' is a named pipe \(FIFO\), not a file" \
+  run good.toml --out out --no-report --quiet
+rm "$WORK/s/asfr.csv"
+mv "$WORK/s/asfr.real" "$WORK/s/asfr.csv"
+
+# A companion file GDAL would open by itself (base.csvt next to base.csv) that is a FIFO.
+mkfifo "$WORK/s/base.csvt"
+expect sidecar_fifo "its companion file base.csvt is a named pipe \(FIFO\)" validate good.toml
+rm "$WORK/s/base.csvt"
+
+# The scenario file itself.
+mkfifo "$WORK/s/pipe.toml"
+expect scenario_fifo "scenario 'pipe.toml': is a named pipe \(FIFO\), not a file" validate pipe.toml
+mkdir "$WORK/s/folder.toml"
+expect scenario_folder "scenario 'folder.toml': is a folder, not a file" validate folder.toml
+
+# Tables named on the command line (trusted paths, no sandbox): backtest --observed and estimate --levels.
+mkfifo "$WORK/s/observed.csv"
+expect backtest_observed_fifo "observed.csv: is a named pipe \(FIFO\), not a file" \
+  backtest good.toml --observed observed.csv --out out --no-report
+expect estimate_levels_fifo "observed.csv: is a named pipe \(FIFO\), not a file" \
+  estimate --levels observed.csv --mx mx.csv --srb 105 --out out
+
+# The sanity case: the same folder without pipes validates.
+rm "$WORK/s/observed.csv" "$WORK/s/pipe.toml"
+(cd "$WORK/s" && timeout 20 "$EXE" validate good.toml >/dev/null 2>&1) || fail "good.toml without pipes does not validate"
+echo "special files checked"
