@@ -11,13 +11,13 @@
 
 #include "cohortgis/engine/projection.hpp"
 #include "workload.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 using namespace cohortgis;
 using cohortgis::bench::Workload;
 
 namespace {
 
-std::size_t uz(int v) { return static_cast<std::size_t>(v); }
 
 const Workload& workload(int zones) {
   static std::map<int, std::unique_ptr<Workload>> cache;  // generating a workload takes longer than a step

@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "workload.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 using namespace cohortgis;
 using cohortgis::bench::Workload;
@@ -42,7 +43,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-std::size_t uz(int v) { return static_cast<std::size_t>(v); }
 double seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
 
 std::map<std::string, std::string> parse(int argc, char** argv) {

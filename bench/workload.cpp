@@ -11,12 +11,12 @@
 
 #include "cohortgis/engine/graduation.hpp"
 #include "cohortgis/engine/migration_models.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 namespace cohortgis::bench {
 
 namespace {
 
-std::size_t uz(int v) { return static_cast<std::size_t>(v); }
 
 // splitmix64: a fixed, portable generator (std:: distributions differ between standard libraries).
 struct Rng {

@@ -9,12 +9,12 @@
 #include <stdexcept>
 
 #include "workload.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 namespace cohortgis::bench {
 
 namespace {
 
-std::size_t uz(int v) { return static_cast<std::size_t>(v); }
 
 // One CSV file written through a buffer; rows of plain ids and numbers (nothing to quote).
 class CsvOut {

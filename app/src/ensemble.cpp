@@ -19,12 +19,12 @@
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "cohortgis/scenarios/stochastic.hpp"
 #include "text_output.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 namespace cohortgis::app {
 
 namespace {
 
-std::size_t uz(long long v) { return static_cast<std::size_t>(v); }
 
 bool applies_to(const scenarios::Target& t, const std::string& variant) {
   return t.variants.empty() || std::find(t.variants.begin(), t.variants.end(), variant) != t.variants.end();

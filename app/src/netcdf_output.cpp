@@ -9,13 +9,13 @@
 
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/parity.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 namespace cohortgis::app {
 
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-std::size_t uz(int v) { return static_cast<std::size_t>(v); }
 
 // Chunks of about 1 MiB along the zone (or unit) axis, one year and one variant each: a year is written in whole
 // chunks, and a reader of one zone's time series touches one chunk per year.

@@ -8,6 +8,7 @@
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/geodata/table.hpp"
 #include "text_output.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 namespace cohortgis::app {
 
@@ -20,7 +21,6 @@ bool append_published(std::string& out, double v, int min_cell) {
 
 namespace {
 
-std::size_t uz(int v) { return static_cast<std::size_t>(v); }
 
 void write_file(const std::filesystem::path& dir, const std::string& name, const std::string& text,
                 std::vector<std::string>& names) {

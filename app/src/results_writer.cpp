@@ -6,12 +6,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include "cohortgis/engine/index_cast.hpp"
 
 namespace cohortgis::app {
 
 namespace {
 
-std::size_t uz(int v) { return static_cast<std::size_t>(v); }
 
 double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();

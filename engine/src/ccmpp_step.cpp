@@ -8,11 +8,11 @@
 
 #include "cohortgis/engine/life_table.hpp"
 #include "simd.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 namespace cohortgis {
 
 namespace {
-std::size_t uz(int v) { return static_cast<std::size_t>(v); }
 
 // T at row r: the sum of person-years from row r to the last (open) row, summed from the top down.
 double person_years_above(std::span<const double> Lx, std::size_t r) {

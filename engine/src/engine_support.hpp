@@ -5,10 +5,10 @@
 #include <cstddef>
 #include <sstream>
 #include <string>
+#include "cohortgis/engine/index_cast.hpp"
 
 namespace cohortgis::detail {
 
-inline std::size_t uz(int v) { return static_cast<std::size_t>(v); }
 
 // A number for messages (10 significant digits).
 inline std::string fmt(double v) {

@@ -11,11 +11,11 @@
 #include "indicators_pass.hpp"
 #include "parallel.hpp"
 #include "simd.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 namespace cohortgis {
 
 namespace {
-std::size_t uz(int v) { return static_cast<std::size_t>(v); }
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 

@@ -11,7 +11,6 @@
 namespace cohortgis {
 
 using detail::fmt;
-using detail::uz;
 
 OdMigration::OdMigration(std::vector<OdFlow> flows, std::vector<double> profile, int zones, int groups, int n_ages)
     : flows_(std::move(flows)), profile_(std::move(profile)), n_ages_(uz(n_ages)) {

@@ -10,7 +10,6 @@
 namespace cohortgis {
 
 using detail::fmt;
-using detail::uz;
 
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();

@@ -18,7 +18,6 @@
 
 namespace cohortgis {
 
-using detail::uz;
 
 namespace {
 constexpr int kFemale = 0;

@@ -15,7 +15,6 @@
 namespace cohortgis {
 
 using detail::fmt;
-using detail::uz;
 
 namespace {
 

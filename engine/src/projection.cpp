@@ -17,7 +17,6 @@
 namespace cohortgis {
 
 using detail::fmt;
-using detail::uz;
 
 // ---------------------------------------------------------------------------------------------------------------
 void KeepPopulationsSink::base(const CohortArray& population, int year) {

@@ -17,12 +17,12 @@
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
 #include "common.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 namespace cohortgis::python {
 
 namespace {
 
-std::size_t uz(int v) { return static_cast<std::size_t>(v); }
 
 
 // Everything one run produced. Buffers are sized before the run and never reallocated, so the NumPy views

@@ -16,6 +16,7 @@
 #include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "common.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 namespace cohortgis::python {
 
@@ -24,7 +25,6 @@ namespace {
 using scenarios::Scenario;
 using scenarios::ScenarioSet;
 
-std::size_t uz(int v) { return static_cast<std::size_t>(v); }
 
 // Enumerations travel as the words the scenario files use.
 FlowPolicy flow_policy_of(const std::string& s) {

@@ -8,12 +8,12 @@
 #include "cohortgis/geodata/table.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/sources.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 namespace cohortgis::scenarios {
 
 namespace {
 
-std::size_t uz(int v) { return static_cast<std::size_t>(v); }
 
 // Assumptions of the scenario; illustrative values are named as such.
 constexpr const char* kIso3 = "CHN";

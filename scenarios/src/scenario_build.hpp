@@ -17,10 +17,10 @@
 #include "cohortgis/scenarios/records.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "toml_doc.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 namespace cohortgis::scenarios::detail {
 
-inline std::size_t uz(int v) { return static_cast<std::size_t>(v); }
 inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // Indicators a period target may use: the columns of plan_periods.csv.

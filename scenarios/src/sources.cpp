@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "cohortgis/geodata/table.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 namespace cohortgis::scenarios {
 
@@ -14,7 +15,6 @@ using geodata::ColumnType;
 
 namespace {
 
-std::size_t uz(int v) { return static_cast<std::size_t>(v); }
 
 // Integer cell (years, ages) with the table's own error context.
 int whole(const geodata::Table& t, std::size_t row, const std::string& col) {

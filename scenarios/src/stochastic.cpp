@@ -12,12 +12,12 @@
 
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/scenarios/models.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 namespace cohortgis::scenarios {
 
 namespace {
 
-std::size_t uz(int v) { return static_cast<std::size_t>(v); }
 
 r123::Philox4x64::ctr_type philox_words(std::uint64_t seed, std::uint64_t trajectory, RandomStream stream,
                                         std::uint64_t i, std::uint64_t j) {

@@ -14,6 +14,7 @@
 #include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "csv_fixture.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 using namespace cohortgis;
 namespace fs = std::filesystem;
@@ -21,7 +22,6 @@ using cohortgis::test::data_file;
 
 namespace {
 
-std::size_t uz(int v) { return static_cast<std::size_t>(v); }
 
 const scenarios::Scenario& scenario() {
   static const scenarios::ScenarioSet set =

@@ -13,13 +13,13 @@
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "cohortgis/scenarios/sources.hpp"
 #include "csv_fixture.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 using namespace cohortgis;
 using cohortgis::test::data_file;
 
 namespace {
 
-std::size_t uz(int v) { return static_cast<std::size_t>(v); }
 
 // The five-year scenario file; its baseline must be the scenario the embedded C++ built.
 const scenarios::Scenario& scenario() {

@@ -18,6 +18,7 @@
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "cohortgis/scenarios/stochastic.hpp"
 #include "csv_fixture.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 using namespace cohortgis;
 namespace fs = std::filesystem;
@@ -26,7 +27,6 @@ using cohortgis::test::read_csv;
 
 namespace {
 
-std::size_t uz(long long v) { return static_cast<std::size_t>(v); }
 
 scenarios::ScenarioSet load(const std::string& name) {
   return scenarios::load_scenario_file(fixture("scenarios/" + name), COHORTGIS_DATA);

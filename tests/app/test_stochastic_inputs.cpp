@@ -21,6 +21,7 @@
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "cohortgis/scenarios/stochastic.hpp"
 #include "csv_fixture.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 using namespace cohortgis;
 namespace fs = std::filesystem;
@@ -28,7 +29,6 @@ using cohortgis::test::fixture;
 
 namespace {
 
-std::size_t uz(long long v) { return static_cast<std::size_t>(v); }
 
 // A scenario of zones A, B, C (base_year 2020, steps ending 2025 and 2030, ages 0–4 … 20+) with the given
 // [stochastic] section; fertility and mortality from tests/fixtures/scenarios (asfr.csv, mx.csv as death rates).

@@ -12,6 +12,7 @@
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "projection_fixture.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 using namespace cohortgis;
 using cohortgis::test::RecordingSink;
@@ -19,7 +20,6 @@ using cohortgis::test::RecordingSink;
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-std::size_t uz(int v) { return static_cast<std::size_t>(v); }
 
 // A projection of several zones and groups with one schedule per state, run for one step with one thread.
 struct MultiCase {

@@ -12,6 +12,7 @@
 #include "cohortgis/engine/multistate.hpp"
 #include "error_of.hpp"
 #include "projection_fixture.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 using namespace cohortgis;
 using cohortgis::test::error_of;
@@ -19,7 +20,6 @@ using cohortgis::test::RecordingSink;
 
 namespace {
 
-std::size_t uz(int v) { return static_cast<std::size_t>(v); }
 
 // M(x) of two states, column = origin: death rates mu1, mu2; moves 1→2 at m12 and 2→1 at m21 (per year).
 StateMatrix two_states(double mu1, double mu2, double m12, double m21) {

@@ -11,6 +11,7 @@
 #include "cohortgis/engine/multistate.hpp"
 #include "error_of.hpp"
 #include "projection_fixture.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 using namespace cohortgis;
 using cohortgis::test::error_of;
@@ -18,7 +19,6 @@ using cohortgis::test::RecordingSink;
 
 namespace {
 
-std::size_t uz(int v) { return static_cast<std::size_t>(v); }
 using Dense = Eigen::MatrixXd;
 
 double mx_of(double age, double level) { return level * (0.0005 + 0.00003 * std::exp(0.095 * age)); }

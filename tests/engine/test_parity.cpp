@@ -11,12 +11,12 @@
 
 #include "error_of.hpp"
 #include "projection_fixture.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 using namespace cohortgis;
 
 namespace {
 
-std::size_t uz(int v) { return static_cast<std::size_t>(v); }
 
 // Runs a projection with parity: rates [zone][group][parity][age] for every step, S by [zone][group][sex][age].
 struct ParityRun {

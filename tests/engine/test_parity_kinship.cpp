@@ -8,12 +8,12 @@
 
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/parity.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 using namespace cohortgis;
 
 namespace {
 
-std::size_t uz(int v) { return static_cast<std::size_t>(v); }
 
 // One zone and group; rates [parity][age]; mortality as survival ratios S (both sexes) or death rates mx.
 struct KinRun {

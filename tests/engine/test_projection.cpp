@@ -9,13 +9,13 @@
 
 #include "cohortgis/engine/life_table.hpp"
 #include "projection_fixture.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 using namespace cohortgis;
 using cohortgis::test::RecordingSink;
 
 namespace {
 
-std::size_t uz(int v) { return static_cast<std::size_t>(v); }
 
 // Gompertz–Makeham death rates on abridged rows (0, 1–4, 5–9, …) or single years.
 std::vector<double> makeham_mx(const AgeGrid& grid, double level) {

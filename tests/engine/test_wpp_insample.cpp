@@ -14,6 +14,7 @@
 #include "cohortgis/engine/migration_models.hpp"
 #include "csv_fixture.hpp"
 #include "projection_fixture.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 using namespace cohortgis;
 using cohortgis::test::data_file;
@@ -21,7 +22,6 @@ using cohortgis::test::read_csv;
 
 namespace {
 
-std::size_t uz(int v) { return static_cast<std::size_t>(v); }
 
 struct CountryData {
   std::map<std::pair<int, int>, std::vector<double>> pop;  // (year, sex) → persons by age 0..99
