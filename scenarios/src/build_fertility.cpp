@@ -206,6 +206,8 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
   if (auto [fn, fkey] = L.get("fertility", "fit"); fn) {
     const toml::table& t = doc.table(*fn, fkey);
     doc.allow(t, fkey, {"cbr_per_1000", "births", "year"});
+    // The fit scales an ASFR schedule; with parity_rates the run sets the ASFR from the parity states instead.
+    if (!sn) doc.fail(fn, fkey, "a fit scales fertility.schedule; with " + pkey + " there is no schedule to scale (leave fit out)");
     if ((t.get("cbr_per_1000") != nullptr) == (t.get("births") != nullptr))
       doc.fail(fn, fkey, "expected exactly one of cbr_per_1000 (births per 1000 population) and births (per year)");
     if (!t.get("year")) doc.fail(fn, fkey + ".year", "missing; expected the year of the published figure");
