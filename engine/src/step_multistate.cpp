@@ -261,31 +261,24 @@ void StepRunner::step_zone_multistate(int z, Scratch& sc) {
         c_.transfer_in.at(z, g, s, 0) = in[g];
       }
       // Step 7: the floor, as close_step.
-      close_floor(z, g, s, b.Q, keep);
+      const auto end = next_.ages(z, g, s);
+      std::span<double> adj = keep ? c_.floor_adjustment.ages(z, g, s) : std::span<double>();
+      for (std::size_t i = 0; i <= w; ++i) {
+        const double q = b.Q[i];
+        end[i] = q >= 0.0 ? q : kFloorPersons;
+        if (!adj.empty()) adj[i] = q >= 0.0 ? 0.0 : kFloorPersons - q;
+        if (!(q >= 0.0)) {
+          if (cfg_.flow_policy == FlowPolicy::error)
+            throw ProjectionError(where(z, g, s, static_cast<int>(i)) + ": the population would fall to " + fmt(q) +
+                                  " persons (flow policy 'error')");
+          floored_[uz(z)].push_back({z, g, s, static_cast<int>(i), kFloorPersons - q});
+        }
+      }
       if (!c_.deaths_age_period.empty())
         age_period_deaths(b.D, cached(cache_.phi, g, s).first(nA - 1), c_.deaths_age_period.ages(z, g, s));
     }
   }
   sum_state_totals(z, sc);
-}
-
-// A3 step 7 for the multistate steps: the end population of a state and sex is Q floored at kFloorPersons; the
-// adjustments kFloorPersons − Q are kept with cell components, and every floored cell is listed (or refused under
-// flow policy 'error'), as close_step does for the flow step.
-void StepRunner::close_floor(int z, int g, int s, std::span<const double> Q, bool keep) {
-  const auto end = next_.ages(z, g, s);
-  std::span<double> adj = keep ? c_.floor_adjustment.ages(z, g, s) : std::span<double>();
-  for (std::size_t i = 0; i < Q.size(); ++i) {
-    const double q = Q[i];
-    end[i] = q >= 0.0 ? q : kFloorPersons;
-    if (!adj.empty()) adj[i] = q >= 0.0 ? 0.0 : kFloorPersons - q;
-    if (!(q >= 0.0)) {
-      if (cfg_.flow_policy == FlowPolicy::error)
-        throw ProjectionError(where(z, g, s, static_cast<int>(i)) + ": the population would fall to " + fmt(q) +
-                              " persons (flow policy 'error')");
-      floored_[uz(z)].push_back({z, g, s, static_cast<int>(i), kFloorPersons - q});
-    }
-  }
 }
 
 }  // namespace cohortgis::detail

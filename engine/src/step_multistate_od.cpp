@@ -179,12 +179,22 @@ void StepRunner::step_multistate_od() {
         c_.births[(uz(z) * uz(G) + uz(g)) * kSexes + uz(s)] = births[(uz(z) * uz(G) + uz(g)) * kSexes + uz(s)];
         const auto b = buffers(z, g, s, sc);
         const auto mig = migrants(z, g, s, sc);
+        const auto end = next_.ages(z, g, s);
+        std::span<double> adj = keep ? c_.floor_adjustment.ages(z, g, s) : std::span<double>();
         for (std::size_t i = 0; i <= w; ++i) {
           b.D[i] = D[o + i];
           b.Q[i] = Q[o + i];
           if (!mig.empty()) mig[i] = net[o + i];
+          const double q = Q[o + i];
+          end[i] = q >= 0.0 ? q : kFloorPersons;
+          if (!adj.empty()) adj[i] = q >= 0.0 ? 0.0 : kFloorPersons - q;
+          if (!(q >= 0.0)) {
+            if (cfg_.flow_policy == FlowPolicy::error)
+              throw ProjectionError(where(z, g, s, static_cast<int>(i)) + ": the population would fall to " + fmt(q) +
+                                    " persons (flow policy 'error')");
+            floored_[uz(z)].push_back({z, g, s, static_cast<int>(i), kFloorPersons - q});
+          }
         }
-        close_floor(z, g, s, b.Q.first(w + 1), keep);
         if (!c_.deaths_age_period.empty() && !cache_.phi.empty())
           age_period_deaths(b.D, std::span<double>(cache_.phi.data() + o, nA).first(nA - 1),
                             c_.deaths_age_period.ages(z, g, s));

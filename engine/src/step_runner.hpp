@@ -201,8 +201,6 @@ class StepRunner {
     return plan_.keep_cells ? c_.net_migrants.ages(z, g, s)
                             : std::span<double>(sc.M.data() + (uz(g) * kSexes + uz(s)) * nA, nA);
   }
-  // A3 step 7 of the multistate steps (step_multistate.cpp): end population, floor adjustments, floored cells.
-  void close_floor(int z, int g, int s, std::span<const double> Q, bool keep);
   // Part A buffers of a group and sex of the zone (deaths D into the component array when kept).
   SexStepBuffers buffers(int z, int g, int s, Scratch& sc) {
     const std::size_t nA = L_.ages(), o = (uz(g) * 2 + uz(s)) * nA;
