@@ -120,10 +120,7 @@ void ResultsWriter::write_population(const CohortArray& pop, int year) {
     buf_ += ',';
     buf_ += parity;
     buf_ += ',';
-    const bool hidden = append_published(buf_, persons, set_.outputs.min_cell);
-    if (set_.outputs.min_cell > 0) buf_ += hidden ? ",1" : ",0";
-    buf_ += '\n';
-    flush_if_full(population_);
+    end_persons_row(persons, population_);
   };
   for (int z = 0; z < L.zones; ++z)
     for (int g = 0; g < L.groups; ++g)
@@ -370,10 +367,7 @@ void ResultsWriter::step(const StepResult& r) {
     buf_ += ',';
     buf_ += component;
     buf_ += ',';
-    const bool hidden = append_published(buf_, persons, set_.outputs.min_cell);
-    if (set_.outputs.min_cell > 0) buf_ += hidden ? ",1" : ",0";
-    buf_ += '\n';
-    flush_if_full(components_);
+    end_persons_row(persons, components_);
   };
   if (set_.outputs.components && cube_csv_)  // nothing to format for results.nc alone
   for (int z = 0; z < L.zones; ++z)
@@ -434,6 +428,15 @@ void ResultsWriter::add_write_seconds(double seconds) {
 }
 
 // A year of a large run is megabytes of text per file: written out every 1 MiB, so that memory stays bounded.
+// The last cells of a population or component row: persons (hidden below min_cell), the suppression flag when
+// min_cell is set, the line end.
+void ResultsWriter::end_persons_row(double persons, TextFile& file) {
+  const bool hidden = append_published(buf_, persons, set_.outputs.min_cell);
+  if (set_.outputs.min_cell > 0) buf_ += hidden ? ",1" : ",0";
+  buf_ += '\n';
+  flush_if_full(file);
+}
+
 void ResultsWriter::flush_if_full(TextFile& file) {
   if (buf_.size() < (std::size_t{1} << 20)) return;
   file.write(buf_);

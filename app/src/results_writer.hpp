@@ -118,6 +118,7 @@ class ResultsWriter : public ResultSink {
   bool cube_csv_ = true;
   const ParityProjection* parity_ = nullptr;
   bool target_year(int year) const;
+  void end_persons_row(double persons, TextFile& file);  // persons, suppression flag, line end
   void flush_if_full(TextFile& file);  // writes buf_ to `file` once it holds 1 MiB  // a target needs this year's indicators (only those tables are kept)
 };
 
