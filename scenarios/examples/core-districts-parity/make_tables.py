@@ -11,7 +11,7 @@
   own: one factor per district makes its births over a year equal its children aged 0 at the census. The
   order-specific rates (per woman of any parity) are turned into rates per woman of each parity for a synthetic
   cohort living through them, with the engine's own exposure mix (rates_from_incidence). Third and higher births are
-  all taken as births from parity 2, so the rate from 3+ is 0. The table's age is the woman's age at the census, about
+  all taken as births from parity 2, so the rate from 3+ is 0. The table's age is taken to be the woman's age at the census, on average about
   half a year above her age at the birth; it is used as the age of the rates without a shift. The three-child variant
   multiplies third births by 3 from the step that starts in 2021 (calendar 2022 on).
 - parity_base.csv: shares of women by parity at each age and district, ESTIMATED by running the district's current
