@@ -11,9 +11,9 @@
   own: one factor per district makes its births over a year equal its children aged 0 at the census. The
   order-specific rates (per woman of any parity) are turned into rates per woman of each parity for a synthetic
   cohort living through them, with the engine's own exposure mix (rates_from_incidence). Third and higher births are
-  all taken as births from parity 2, so the rate from 3+ is 0. The table's age is taken to be the woman's age at the census, on average about
-  half a year above her age at the birth; it is used as the age of the rates without a shift. The three-child variant
-  multiplies third births by 3 from the step that starts in 2021 (calendar 2022 on).
+  all taken as births from parity 2, so the rate from 3+ is 0. The table's age is taken to be the woman's age at the
+  census, on average about half a year above her age at the birth; it is used as the age of the rates without a
+  shift. The three-child variant multiplies third births by 3 from the step that starts in 2021 (calendar 2022 on).
 - parity_base.csv: shares of women by parity at each age and district, ESTIMATED by running the district's current
   rates through a cohort from birth (the synthetic cohort: every cohort as if it had today's rates). This is far from
   the real parity of older women: period rates of 2020 carry the second births of the two-child policy (2016) and
@@ -56,13 +56,14 @@ def spread(pop):
 
 
 def fuzhou_incidence():
-    """Births of order 1, 2, 3+ per woman (all parities) per year at single ages 15-49: Fuzhou 2020 census, table 6-3."""
+    """Births of order 1, 2, 3+ per woman (all parities) per year, single ages 15-49: Fuzhou 2020 census, table 6-3."""
     g = {}
     with open(FUZHOU, encoding="utf-8") as f:
         for r in csv.DictReader(f):
             if r["age"].isdigit():
                 w = float(r["women"])
-                g[int(r["age"])] = tuple(float(r[k]) / w for k in ("births_order_1", "births_order_2", "births_order_3plus"))
+                orders = ("births_order_1", "births_order_2", "births_order_3plus")
+                g[int(r["age"])] = tuple(float(r[k]) / w for k in orders)
     assert sorted(g) == list(range(15, 50)), "the table must have every single age 15-49"
     return g
 
@@ -92,7 +93,7 @@ def rates_from_incidence(g):
     rates are far below 1). Third and higher births are all taken as births from parity 2 (the table does not split
     third from fourth births), so the rate from 3+ is 0."""
     f = {(a, p): 0.0 for a in range(OPEN + 1) for p in ("0", "1", "2", "3+")}
-    # Start: the shares of the classical conversion, pi_p(x) = sum_{b<x} (g_p(b) - g_{p+1}(b)) (g_0 = 0 for p = 0: 1 - sum g_1).
+    # Start: the shares of the classical conversion, pi_p(x) = sum_{b<x} (g_p(b) - g_{p+1}(b)), pi_0 = 1 - sum g_1.
     cum = [0.0, 0.0, 0.0]
     for a in range(15, 50):
         before = [1.0 - cum[0], cum[0] - cum[1], cum[1] - cum[2]]
@@ -144,7 +145,8 @@ def main():
         w.writerows(rows)
     g = fuzhou_incidence()
     tfr = [sum(gk[k] for gk in g.values()) for k in range(3)]
-    print("Fuzhou 2020 (table 6-3), TFR by order 1, 2, 3+: " + ", ".join(f"{x:.4f}" for x in tfr) + f"; total {sum(tfr):.4f}")
+    print("Fuzhou 2020 (table 6-3), TFR by order 1, 2, 3+: " + ", ".join(f"{x:.4f}" for x in tfr) +
+          f"; total {sum(tfr):.4f}")
     by_zone = zone_rates(g, rows, groups())
     with open(os.path.join(HERE, "parity_rates.csv"), "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
