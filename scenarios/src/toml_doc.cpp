@@ -326,7 +326,9 @@ TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
   } else {
     doc.fail(&n, key,
              "expected a table path (string) or { path = …, layer = …, encoding = …, filter = …, columns = … }, got " +
-                 describe(n));
+                 describe(n) +
+                 (n.is_boolean() ? " (false switches a baseline table off only in [[variants]]; leave the key out here)"
+                                 : ""));
   }
   // A table held in memory (load_scenario_text): no file is opened.
   if (ref.written.rfind("frame:", 0) == 0 && doc.frames) {
