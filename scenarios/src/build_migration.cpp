@@ -116,7 +116,10 @@ void add_cell_table(const Build& b, const toml::node& n, const std::string& key,
         i = b.age_index(age);
         if (i < 0)
           doc.fail(&n, key, rows.where(r, "age") + ": age " + std::to_string(age) + " is not the start of an age group of the grid (0, " +
-                                std::to_string(b.z) + ", …, " + std::to_string(b.sc.grid.open_age()) + ")");
+                                std::to_string(b.z) + ", …, " + std::to_string(b.sc.grid.open_age()) + ")" +
+                                (age > b.sc.grid.open_age() ? "; sum the rows past the open age into its row, or set open_age to the "
+                                                              "table's last age (130 for the UN's inputs)"
+                                                            : ""));
       }
       const double x = rows.number(r, "value");
       const bool ok = kind == CellKind::net || kind == CellKind::net_total ? std::abs(x) <= 1e9

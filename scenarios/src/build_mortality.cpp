@@ -214,7 +214,10 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
     if (rows.has("Lx")) form = Form::Lx, column = "Lx";
     else if (rows.has("Sx")) form = Form::Sx, column = "Sx";
     else if (rows.has("mx")) form = Form::mx, column = "mx";
-    else doc.fail(mn, mkey, ref.path + ": a life table needs an Lx, Sx or mx column");
+    else
+      doc.fail(mn, mkey, ref.path + ": a life table needs an Lx, Sx or mx column (a long table with one row per " +
+                             "indicator, as the UN's life_table_age_sex, is read with Lx, Sx or mx and a filter such " +
+                             "as filter = { indicator = \"lt_nLx\" })");
   }
   // zone_factors: the table holds standard schedules (by `standard`, not by zone); a zone's mx = factor × its
   // standard's (zone_factors.hpp). Without it every "standard" below is a zone and there is no factor.
@@ -289,7 +292,11 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
         for (int i = 0; i < b.A; ++i) expect.push_back(b.sc.grid.age_start(i));
         if (ages != expect)
           doc.fail(mn, mkey, where + ": survival ratios need one row per age group of the grid (0, " +
-                                 std::to_string(b.z) + ", …, " + std::to_string(b.sc.grid.open_age()) + "+)");
+                                 std::to_string(b.z) + ", …, " + std::to_string(b.sc.grid.open_age()) + "+)" +
+                                 (!ages.empty() && ages.back() > b.sc.grid.open_age()
+                                      ? "; ratios past the open age cannot be folded into it: give Lx or mx, whose "
+                                        "rows past it are folded, or set open_age to the table's"
+                                      : ""));
         out = vals;
       } else {
         const LxLayout lay = check_rows(b, ages, mn, mkey, where);

@@ -47,8 +47,13 @@ struct Layer {
   }
   // (node, key name for messages)
   std::pair<const toml::node*, std::string> get(std::string_view sec, std::string_view key) const {
-    if (const toml::table* o = section(over, sec); o && o->get(key))
+    if (const toml::table* o = section(over, sec); o && o->get(key)) {
+      // `key = false` in a variant switches the baseline's key off (e.g. its net migration table); no key that a
+      // variant can override takes a boolean.
+      if (const toml::value<bool>* off = o->get(key)->as_boolean(); off && !off->get())
+        return {nullptr, over_prefix + "." + std::string(sec) + "." + std::string(key)};
       return {o->get(key), over_prefix + "." + std::string(sec) + "." + std::string(key)};
+    }
     if (const toml::table* b = section(base, sec); b && b->get(key))
       return {b->get(key), std::string(sec) + "." + std::string(key)};
     return {nullptr, std::string(sec) + "." + std::string(key)};

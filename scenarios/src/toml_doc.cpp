@@ -295,11 +295,18 @@ TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
     if (const toml::node* f = t.get("filter")) {
       for (auto&& [k, v] : doc.table(*f, key + ".filter")) {
         const std::string sub = key + ".filter." + std::string(k.str());
-        std::string value;
-        if (v.is_string()) value = std::string(*v.as_string());
-        else if (v.is_integer()) value = std::to_string(v.as_integer()->get());
-        else doc.fail(&v, sub, "expected a string or a whole number to match, got " + describe(v));
-        ref.filter.emplace_back(std::string(k.str()), value);
+        // A list of values keeps a row whose cell matches any of them (e.g. sex = ["female", "male"] leaves out
+        // the UN's "both" rows); its entries stay adjacent in ref.filter, as passes_filter expects.
+        const toml::array* list = v.as_array();
+        if (list && list->empty()) doc.fail(&v, sub, "expected at least one value to match, got an empty list");
+        for (std::size_t i = 0; i < (list ? list->size() : 1); ++i) {
+          const toml::node& e = list ? *list->get(i) : v;
+          std::string value;
+          if (e.is_string()) value = std::string(*e.as_string());
+          else if (e.is_integer()) value = std::to_string(e.as_integer()->get());
+          else doc.fail(&e, sub, "expected a string or a whole number to match (or a list of them), got " + describe(e));
+          ref.filter.emplace_back(std::string(k.str()), value);
+        }
       }
     }
     if (const toml::node* c = t.get("columns")) {
@@ -319,7 +326,9 @@ TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
   } else {
     doc.fail(&n, key,
              "expected a table path (string) or { path = …, layer = …, encoding = …, filter = …, columns = … }, got " +
-                 describe(n));
+                 describe(n) +
+                 (n.is_boolean() ? " (false switches a baseline table off only in [[variants]]; leave the key out here)"
+                                 : ""));
   }
   // A table held in memory (load_scenario_text): no file is opened.
   if (ref.written.rfind("frame:", 0) == 0 && doc.frames) {
@@ -387,17 +396,24 @@ std::vector<geodata::ColumnSpec> column_spec(const TableRef& ref, const std::vec
   for (const auto& c : required)
     if (!(ref.wpp.wide && (c == "sex" || c == "population")))  // made from PopFemale and PopMale
       spec.push_back({ref.column(c), geodata::ColumnType::text});
-  for (const auto& [col, value] : ref.filter) spec.push_back({col, geodata::ColumnType::text});
+  for (std::size_t i = 0; i < ref.filter.size(); ++i)
+    if (i == 0 || ref.filter[i - 1].first != ref.filter[i].first) spec.push_back({ref.filter[i].first, geodata::ColumnType::text});
   if (ref.wpp.on)
     for (const auto& c : wpp_columns(ref)) spec.push_back({c, geodata::ColumnType::text});
   return spec;
 }
 
 bool passes_filter(const TableRef& ref, const geodata::Table& t, std::size_t r) {
-  for (const auto& [col, value] : ref.filter) {
+  // Every column must match; adjacent entries of one column are alternatives (a list of values).
+  for (std::size_t i = 0; i < ref.filter.size();) {
+    const std::string& col = ref.filter[i].first;
     const std::string& cell = t.text(r, col);
-    const bool match = !value.empty() && value.back() == '*' ? cell.rfind(value.substr(0, value.size() - 1), 0) == 0
-                                                             : cell == value;
+    bool match = false;
+    for (; i < ref.filter.size() && ref.filter[i].first == col; ++i) {
+      const std::string& value = ref.filter[i].second;
+      match = match || (!value.empty() && value.back() == '*' ? cell.rfind(value.substr(0, value.size() - 1), 0) == 0
+                                                               : cell == value);
+    }
     if (!match) return false;
   }
   return true;

@@ -71,7 +71,7 @@ struct TableRef {
   std::string layer;
   std::string encoding;  // of a CSV file, e.g. "GBK"; empty: UTF-8
   std::string database;  // a PostgreSQL service (PG:service=NAME or db:NAME, allowed by --allow-db); path = PG:…
-  std::vector<std::pair<std::string, std::string>> filter;  // column → value ("…*": prefix)
+  std::vector<std::pair<std::string, std::string>> filter;  // column → value ("…*": prefix); a column's entries are alternatives
   std::map<std::string, std::string> columns;               // logical → file column
   // Declared per table (scenarios/README.md "Tables"): how values between the years of a `year` column are found
   // ("hold" or "linear"; empty: the table's default), the unit of its values (e.g. "per_1000_women", "thousands"),
