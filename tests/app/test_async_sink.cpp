@@ -106,7 +106,7 @@ TEST(AsyncSink, StoppingWithAResultWaitingDropsItAndReturns) {
   {
     AsyncSink sink(rec);
     feed(sink, 3);  // base written at once; 2021 being written; 2022 and 2023 wait in turn
-  }  // the run stops: the year being written finishes, the one waiting is dropped unless already taken
+  }                 // the run stops: the year being written finishes, the one waiting is dropped unless already taken
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   // 2021 and 2022 were written before 2023 could be handed over; at most 2023 more, and no hang (at most one
   // more year's writing after the last hand-over).
