@@ -72,7 +72,7 @@ int interrupted() {
 constexpr const char* kUsage =
     "Usage:\n"
     "  cohortgis run [SCENARIO] [--out DIR] [--threads N] [--variant NAME ...] [--lang zh|en] [--quiet]\n"
-    "                [--format csv|netcdf|both] [--compress] [--csv-bom]\n"
+    "                [--format csv|netcdf|both] [--compress] [--csv-bom] [--no-write-thread]\n"
     "                [--allow-read DIR ...] [--allow-db SERVICE ...]\n"
     "  cohortgis validate SCENARIO [--results DIR] [--allow-read DIR ...] [--allow-db SERVICE ...]\n"
     "  cohortgis info FILE [--layer L]\n"
@@ -161,6 +161,7 @@ int run_command(const std::vector<std::string>& args) {
       ("format", po::value<std::string>(), "population and components as csv (population.csv, components.csv), "
        "netcdf (results.nc) or both (default: netcdf above 5 million population values, else csv)")
       ("compress", "results.nc compressed (shuffle + deflate level 1): smaller, slower to write")
+      ("no-write-thread", "write each year's results before projecting the next (no writer thread; same files)")
       ("allow-read", po::value<std::vector<std::string>>()->composing(), kAllowReadHelp)
       ("allow-db", po::value<std::vector<std::string>>()->composing(), kAllowDbHelp)
       ("trajectories", po::value<long long>(), "probabilistic projection: number of trajectories (overrides the "
@@ -195,6 +196,7 @@ int run_command(const std::vector<std::string>& args) {
   cfg.csv_bom = vm.count("csv-bom") > 0;
   if (vm.count("format")) cfg.format = vm["format"].as<std::string>();
   if (vm.count("compress")) cfg.compress_level = cohortgis::app::kNetcdfCompressLevel;
+  cfg.write_thread = vm.count("no-write-thread") == 0;
   if (vm.count("variant")) cfg.variants = vm["variant"].as<std::vector<std::string>>();
   if (vm.count("allow-read")) cfg.allow_read = vm["allow-read"].as<std::vector<std::string>>();
   if (vm.count("allow-db")) cfg.allow_db = vm["allow-db"].as<std::vector<std::string>>();

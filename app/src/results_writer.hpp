@@ -23,6 +23,10 @@ struct StepTiming {
   int start_year = 0, end_year = 0;
   double compute_seconds = 0.0;  // from the previous result to this one: schedules, engine step, indicators
   double write_seconds = 0.0;
+  // Written on the writer thread (RunConfig::write_thread): write_seconds overlap the next step's compute_seconds;
+  // handover_seconds is what the projection spent handing the result over (waiting for the writer, copying it).
+  bool overlapped = false;
+  double handover_seconds = 0.0;
 };
 
 // Results of one variant's targets (targets.csv).

@@ -31,6 +31,7 @@
 #include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "netcdf_output.hpp"
+#include "async_sink.hpp"
 #include "ensemble_run.hpp"
 #include "map_classes.hpp"
 #include "monitoring_output.hpp"
@@ -84,7 +85,7 @@ class WriterSink : public VariantSink {
  public:
   WriterSink(ResultsWriter& writer, NetcdfWriter* cube, const std::vector<ZoneAggregate>& aggregates,
              ParityTables& parity_tables, std::vector<VariantSummary>& variants, std::vector<int>& years,
-             std::vector<StepTiming>& timings)
+             std::vector<StepTiming>& timings, bool write_thread)
       : writer_(writer),
         cube_(cube),
         tee_(writer, cube, [&writer](double seconds) { writer.add_write_seconds(seconds); }),
@@ -92,7 +93,8 @@ class WriterSink : public VariantSink {
         parity_tables_(parity_tables),
         variants_(variants),
         years_(years),
-        timings_(timings) {}
+        timings_(timings),
+        write_thread_(write_thread) {}
   void begin_variant(const scenarios::Scenario& run) override {
     writer_.begin_variant(run);
     if (cube_) cube_->begin_variant(run);
@@ -100,12 +102,28 @@ class WriterSink : public VariantSink {
     if (run.parity) parity_ = std::make_unique<ParityRecorder>(run, aggregates_, tee_, parity_tables_);
     if (parity_) writer_.set_parity(&parity_->projection());  // population.csv's parity column
     if (parity_ && cube_) cube_->set_parity(&parity_->projection());
+    // A writer thread (async_sink.hpp), except with parity: its recorder sets each step's fertility and the writers
+    // read its current shares, so they stay in line with the projection.
+    if (write_thread_ && !parity_) async_ = std::make_unique<AsyncSink>(tee_);
   }
   ScheduleProvider wrap_schedules(ScheduleProvider p) { return parity_ ? parity_->wrap(std::move(p)) : p; }
   void base(const CohortArray& population, int year) override { front().base(population, year); }
   void step(const StepResult& result) override { front().step(result); }
   void end_variant(const scenarios::Scenario& run, const CohortArray&, std::unique_ptr<Projection>&) override {
+    std::vector<StepTiming> step_timings;
+    if (async_) {
+      async_->drain();  // every year written before targets, totals and timings are read
+      step_timings = writer_.timings();
+      // The projection's own time per step is measured on its thread; the writer's is what it says (overlapped).
+      for (std::size_t k = 0; k < step_timings.size() && k < async_->compute_seconds().size(); ++k) {
+        step_timings[k].compute_seconds = async_->compute_seconds()[k];
+        step_timings[k].handover_seconds = async_->handover_seconds()[k];
+        step_timings[k].overlapped = true;
+      }
+      async_.reset();
+    }
     writer_.end_variant();
+    if (step_timings.empty()) step_timings = writer_.timings();
     VariantSummary v{run.variant, writer_.total_population(), 0, 0, {}};
     for (const auto& o : writer_.target_outcomes())
       if (o.variant == run.variant) {
@@ -114,14 +132,18 @@ class WriterSink : public VariantSink {
       }
     variants_.push_back(std::move(v));
     if (years_.empty()) years_ = writer_.years();
-    timings_.insert(timings_.end(), writer_.timings().begin(), writer_.timings().end());
+    timings_.insert(timings_.end(), step_timings.begin(), step_timings.end());
     writer_.set_parity(nullptr);
     if (cube_) cube_->set_parity(nullptr);
     parity_.reset();
   }
 
  private:
-  ResultSink& front() { return parity_ ? static_cast<ResultSink&>(*parity_) : tee_; }
+  ResultSink& front() {
+    if (parity_) return *parity_;
+    if (async_) return *async_;
+    return tee_;
+  }
   ResultsWriter& writer_;
   NetcdfWriter* cube_;
   TeeSink tee_;
@@ -131,6 +153,8 @@ class WriterSink : public VariantSink {
   std::vector<VariantSummary>& variants_;
   std::vector<int>& years_;
   std::vector<StepTiming>& timings_;
+  bool write_thread_;
+  std::unique_ptr<AsyncSink> async_;  // after tee_ and the writers: its thread stops before they go
 };
 
 std::string utc_now_iso8601() {
@@ -299,7 +323,8 @@ std::vector<ListedFile> write_run_manifest(const fs::path& dir, const scenarios:
     j += std::string(k ? ",\n" : "\n") + "      {\"step\": " + std::to_string(k + 1) + ", \"start_year\": " +
          std::to_string(timings[k].start_year) + ", \"end_year\": " + std::to_string(timings[k].end_year) +
          ", \"compute_seconds\": " + json_number(timings[k].compute_seconds) +
-         ", \"write_seconds\": " + json_number(timings[k].write_seconds) + "}";
+         ", \"write_seconds\": " + json_number(timings[k].write_seconds) +
+         (timings[k].overlapped ? ", \"handover_seconds\": " + json_number(timings[k].handover_seconds) : "") + "}";
   j += "\n    ]\n  },\n";
   write_manifest(dir, j, files);
   return files;
@@ -536,7 +561,7 @@ RunSummary run(const RunConfig& cfg) {
     }
   }
   ParityTables parity_tables{set.outputs.min_cell, {}, {}, {}};  // parity.csv, parity_women.csv (parity_output.hpp)
-  WriterSink sink(writer, cube.get(), aggregates, parity_tables, variants, years, timings);
+  WriterSink sink(writer, cube.get(), aggregates, parity_tables, variants, years, timings, cfg.write_thread);
   ProjectOptions po;
   po.configure = [&](const scenarios::Scenario& r, ProjectionConfig& pc) { planning.begin_variant(r, pc); };
   po.wrap_schedules = [&](const scenarios::Scenario&, ScheduleProvider p) { return sink.wrap_schedules(std::move(p)); };

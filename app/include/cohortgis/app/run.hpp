@@ -45,6 +45,9 @@ struct RunConfig {
   std::string format;
   // results.nc: 0 uncompressed; 1–9 shuffle + deflate at that level (--compress uses 1, measured in docs/results.md).
   int compress_level = 0;
+  // Each year's results are written on a writer thread while the next year is projected (async_sink.hpp); false
+  // (--no-write-thread): written in line, as before. The files are the same bytes either way.
+  bool write_thread = true;
   // Probabilistic projection (ensemble.hpp): the number of trajectories and the seed; unset: the scenario's
   // [stochastic] trajectories and seed (no ensemble when it sets none). quantiles.csv and probability_met then join
   // the outputs. comm: the MPI ranks to split the trajectories across (null: this process alone).

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+// Writing a year's results while the next year is projected: a ResultSink that copies each result into one slot and
+// hands it to another sink (the CSV writer and results.nc) on a writer thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "cohortgis/engine/projection.hpp"
+
+namespace cohortgis::app {
+
+// One writer thread, one slot: the results reach the inner sink in the order they came, so the files are the same
+// bytes as when written in line. The projection waits at a hand-over only while the previous year is still being
+// written (memory: one copy of a step's result). A writer's error is thrown at the next hand-over or at drain().
+// What is copied is what the writers read: the end population, the indicators and the components births, newborn
+// transfers, deaths, net_migrants, transfer_in/out, floor_adjustment and planning_adjustment. The start population
+// and the other components reach the inner sink empty: a writer that needs them must be added to the copy.
+class AsyncSink : public ResultSink {
+ public:
+  explicit AsyncSink(ResultSink& to);
+  // Stops the thread after the result it is writing (what waits in the slot is dropped: the run is stopping).
+  ~AsyncSink() override;
+  AsyncSink(const AsyncSink&) = delete;
+  AsyncSink& operator=(const AsyncSink&) = delete;
+
+  void base(const CohortArray& population, int year) override;
+  void step(const StepResult& result) override;
+  // Waits until every result handed over is written; rethrows the writer's error. Call before reading the inner sink.
+  void drain();
+  // Per step received since the last clear_timings(): seconds from the previous hand-over to this one (the
+  // projection's own time) and seconds the hand-over took (waiting for the writer, copying the result).
+  const std::vector<double>& compute_seconds() const { return compute_seconds_; }
+  const std::vector<double>& handover_seconds() const { return handover_seconds_; }
+  void clear_timings();
+
+ private:
+  struct Slot {
+    bool is_base = false, has_indicators = false;
+    int year = 0;
+    StepContext context;
+    CohortArray start, end;  // start stays empty
+    StepComponents components;
+    IndicatorTable indicators;
+  };
+  void wait_until_free(std::unique_lock<std::mutex>& lock);  // rethrows the writer's error
+  void hand_over(std::unique_lock<std::mutex>& lock);
+  void work();
+
+  ResultSink& to_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool full_ = false, stop_ = false;
+  std::exception_ptr error_;
+  Slot slot_;
+  std::vector<double> compute_seconds_, handover_seconds_;
+  std::chrono::steady_clock::time_point mark_;
+  std::thread thread_;  // last: started once the members above exist
+};
+
+}  // namespace cohortgis::app
