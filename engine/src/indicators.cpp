@@ -204,6 +204,29 @@ double BandWeights::sum(std::span<const double> persons) const {
   return total;
 }
 
+namespace {
+// The ten standard bands (IndicatorPass's band_ order: 0–14, 15–64, 65+, 60+, women 15–49, 0–2, 3–5, 6–11, 12–14,
+// 15–59) on a single-year grid whose open age is 65 or above, where every weight of BandWeights is 1: one pass over
+// the ages in segments, each band's additions in age order from +0 as BandWeights::sum makes them (x · 1 = x exactly),
+// so the same bits; a load per age instead of one per band and age, and the chains of a segment overlap.
+void standard_bands_single_year(const double* __restrict both, const double* __restrict women, std::size_t open,
+                                double* __restrict c) {
+  double b0_14 = 0.0, b15_64 = 0.0, b65 = 0.0, b60 = 0.0, w15_49 = 0.0;
+  double b0_2 = 0.0, b3_5 = 0.0, b6_11 = 0.0, b12_14 = 0.0, b15_59 = 0.0;
+  std::size_t i = 0;
+  for (; i < 3; ++i) b0_14 += both[i], b0_2 += both[i];
+  for (; i < 6; ++i) b0_14 += both[i], b3_5 += both[i];
+  for (; i < 12; ++i) b0_14 += both[i], b6_11 += both[i];
+  for (; i < 15; ++i) b0_14 += both[i], b12_14 += both[i];
+  for (; i < 50; ++i) b15_64 += both[i], b15_59 += both[i], w15_49 += women[i];
+  for (; i < 60; ++i) b15_64 += both[i], b15_59 += both[i];
+  for (; i < 65; ++i) b15_64 += both[i], b60 += both[i];
+  for (; i <= open; ++i) b65 += both[i], b60 += both[i];
+  const double out[10] = {b0_14, b15_64, b65, b60, w15_49, b0_2, b3_5, b6_11, b12_14, b15_59};
+  std::copy(out, out + 10, c);
+}
+}  // namespace
+
 void IndicatorSums::reset(std::size_t A, std::size_t rows) {
   start.assign(2 * A, 0.0);
   end.assign(2 * A, 0.0);
@@ -267,6 +290,7 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
                           {3.0, 6.0}, {6.0, 12.0}, {12.0, 15.0}, {15.0, 60.0}})
     band_.emplace_back(L.grid, from, to);
   for (const AgeBand& b : extra_bands) band_.emplace_back(L.grid, b.from_age, b.to_age < 0 ? kInf : b.to_age + 1.0);
+  single_year_bands_ = L.grid.width_years == 1 && L.grid.open_index() >= 65;
 }
 
 // Adds the deaths and net migrants of one state (zone zn, group g) to `deaths` and `net`, each sex in turn: the step's
@@ -446,8 +470,12 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
     set(Indicator::e0, (v[static_cast<int>(Indicator::e0_female)] + rho * v[static_cast<int>(Indicator::e0_male)]) /
                            (1.0 + rho));
   }
-  const double c0_14 = band_[0].sum(both), c15_64 = band_[1].sum(both);
-  const double c65 = band_[2].sum(both), c60 = band_[3].sum(both);
+  double band[10];  // the standard bands, in band_'s order
+  if (single_year_bands_)
+    standard_bands_single_year(both.data(), Pf.data(), A_ - 1, band);
+  else
+    for (std::size_t k = 0; k < 10; ++k) band[k] = band_[k].sum(k == 4 ? Pf : std::span<const double>(both));
+  const double c0_14 = band[0], c15_64 = band[1], c65 = band[2], c60 = band[3];
   if (pop > 0.0) {
     set(Indicator::share_0_14, c0_14 / pop * 100.0);
     set(Indicator::share_15_64, c15_64 / pop * 100.0);
@@ -459,12 +487,12 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
     set(Indicator::total_dependency_ratio, (c0_14 + c65) / c15_64 * 100.0);
   }
   set(Indicator::median_age, median_age_of_total(grid, both, both_total));
-  set(Indicator::women_15_49, band_[4].sum(Pf));
-  set(Indicator::age_0_2, band_[5].sum(both));
-  set(Indicator::age_3_5, band_[6].sum(both));
-  set(Indicator::age_6_11, band_[7].sum(both));
-  set(Indicator::age_12_14, band_[8].sum(both));
-  set(Indicator::age_15_59, band_[9].sum(both));
+  set(Indicator::women_15_49, band[4]);
+  set(Indicator::age_0_2, band[5]);
+  set(Indicator::age_3_5, band[6]);
+  set(Indicator::age_6_11, band[7]);
+  set(Indicator::age_12_14, band[8]);
+  set(Indicator::age_15_59, band[9]);
   set(Indicator::age_15_64, c15_64);
   set(Indicator::age_60_plus, c60);
   set(Indicator::age_65_plus, c65);

@@ -81,6 +81,7 @@ class IndicatorPass {
   std::size_t A_ = 0, rows_ = 0, NI_ = 0, NS_ = 0;
   int G_ = 0;
   std::vector<BandWeights> band_;  // the standard bands in the order finish uses them, then the extra bands
+  bool single_year_bands_ = false;  // the standard bands in one pass (standard_bands_single_year, indicators.cpp)
 };
 
 }  // namespace cohortgis::detail

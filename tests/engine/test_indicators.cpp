@@ -104,6 +104,46 @@ TEST(IndicatorBands, FiveYearGridTakesTheOverlappingFractionOfAGroup) {
   EXPECT_NEAR(persons_in_band(g, p, 12, kInf), 1080.0, 1e-12);  // 3/5 · 300 + 400 + 500
 }
 
+// The standard bands of the indicator table, which on a single-year grid with the open age at 65 or above are summed
+// in one pass over the ages, are the bits of persons_in_band (each band on its own, weights applied), for a zone of
+// one state and for the "all groups" slot of two; and on a grid with a lower open age, where the general path runs.
+TEST(IndicatorBands, StandardBandsAreTheBitsOfPersonsInBand) {
+  for (int open : {100, 65, 40}) {
+    const AgeGrid grid = AgeGrid::single_year(open);
+    const int A = grid.n_ages;
+    CohortArray pop(CohortLayout{1, 2, grid});
+    for (int g = 0; g < 2; ++g)
+      for (int s = 0; s < 2; ++s)
+        for (int i = 0; i < A; ++i) pop.at(0, g, s, i) = 1000.0 / (1.0 + 0.37 * i + 0.11 * g + 0.05 * s) + 0.1 * (i % 7);
+    IndicatorTable t;
+    compute_population_indicators(pop, {"Z"}, {"a", "b"}, {}, {}, t);
+    for (int slot : {0, 2}) {  // group a (one state); "all" (the sum of both groups, age by age)
+      std::vector<double> both(uz(A)), women(uz(A));
+      for (int i = 0; i < A; ++i)  // as the table: each sex summed over the slot's groups from +0, then Pf + Pm
+        if (slot == 2) {
+          double f = 0.0 + pop.at(0, 0, 0, i), m = 0.0 + pop.at(0, 0, 1, i);
+          f += pop.at(0, 1, 0, i), m += pop.at(0, 1, 1, i);
+          women[uz(i)] = f, both[uz(i)] = f + m;
+        } else {
+          women[uz(i)] = pop.at(0, slot, 0, i);
+          both[uz(i)] = pop.at(0, slot, 0, i) + pop.at(0, slot, 1, i);
+        }
+      const double inf = std::numeric_limits<double>::infinity();
+      const struct { Indicator id; double from, to; bool women; } bands[] = {
+          {Indicator::age_0_2, 0, 3, false},    {Indicator::age_3_5, 3, 6, false},
+          {Indicator::age_6_11, 6, 12, false},  {Indicator::age_12_14, 12, 15, false},
+          {Indicator::age_15_59, 15, 60, false}, {Indicator::age_15_64, 15, 65, false},
+          {Indicator::age_60_plus, 60, inf, false}, {Indicator::age_65_plus, 65, inf, false},
+          {Indicator::women_15_49, 15, 50, true}};
+      for (const auto& b : bands)
+        EXPECT_EQ(t.get(0, uz(slot), b.id), persons_in_band(grid, b.women ? women : both, b.from, b.to))
+            << "open age " << open << ", slot " << slot << ", " << indicator_name(b.id);
+      const double pop_total = t.get(0, uz(slot), Indicator::population);
+      EXPECT_EQ(t.get(0, uz(slot), Indicator::share_0_14), persons_in_band(grid, both, 0, 15) / pop_total * 100.0);
+    }
+  }
+}
+
 TEST(IndicatorMedian, InterpolatesLinearlyWithinTheMediansGroup) {
   {
     const AgeGrid g = AgeGrid::single_year(4);
