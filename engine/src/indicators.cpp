@@ -87,6 +87,33 @@ COHORTGIS_KERNEL void add_mx2(double* __restrict num1, double* __restrict den1, 
   }
 }
 
+// add_mx2 over the rows [r0, r1) only (an aggregate's sums split over row ranges across threads): each row sees the
+// same products and additions as from add_mx2, whichever range holds it.
+COHORTGIS_KERNEL void add_mx2_rows(double* __restrict num1, double* __restrict den1, double* __restrict plain1,
+                                   double* __restrict num2, double* __restrict den2, double* __restrict plain2,
+                                   const double* __restrict mx, const double* __restrict P0,
+                                   const double* __restrict P1, std::size_t r0, std::size_t r1, int z) {
+  std::size_t r = r0, shift = 0;
+  if (z != 1) {  // row 0 (age 0) and row 1 (1–4) both read index 0
+    if (r == 0 && r < r1) {
+      const double w = (P0[0] + P1[0]) / 2.0, mw = mx[0] * w;
+      num1[0] += mw, den1[0] += w, plain1[0] += mx[0];
+      num2[0] += mw, den2[0] += w, plain2[0] += mx[0];
+      r = 1;
+    }
+    shift = 1;
+  }
+  for (; r < r1; ++r) {
+    const double w = (P0[r - shift] + P1[r - shift]) / 2.0, mw = mx[r] * w;
+    num1[r] += mw;
+    den1[r] += w;
+    plain1[r] += mx[r];
+    num2[r] += mw;
+    den2[r] += w;
+    plain2[r] += mx[r];
+  }
+}
+
 // The pooled rates of one sex by row: Σ mx·w / Σ w, or the members' plain mean where nobody is exposed. Whether the
 // table can be built from them: every rate finite, the open one > 0 (a branch-free pass: the divisions vectorise).
 COHORTGIS_KERNEL bool pooled_rates(const double* __restrict num, const double* __restrict den,
@@ -171,6 +198,12 @@ double median_age(const AgeGrid& grid, std::span<const double> persons) {
 }  // namespace cohortgis
 
 namespace cohortgis::detail {
+
+namespace {
+// Aggregates of at least this many zones have their sums split over kAggregateParts age ranges across threads.
+constexpr std::size_t kSplitAggregateZones = 64;
+constexpr std::size_t kAggregateParts = 8;
+}  // namespace
 
 // The weights of persons_in_band for one band, computed once per step instead of once per unit: the ages with a
 // share in the band, [first, last), and that share ((hi − lo) / z; 1 for a whole age or the open age). sum() adds
@@ -366,6 +399,40 @@ void IndicatorPass::accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, 
   add_to2(one.expo.data(), two.expo.data(), comp_.women_exposure.data() + st * A, A);
 }
 
+// accumulate2's cells of ages [a0, a1) and life-table rows [r0, r1) only; its per-state numbers (events, births,
+// counts) are added by accumulate2_events. Every element sees the additions of accumulate2 in the same order.
+void IndicatorPass::accumulate2_part(IndicatorSums& one, IndicatorSums& two, int zn, int g, std::size_t a0,
+                                     std::size_t a1, std::size_t r0, std::size_t r1) const {
+  const std::size_t st = uz(zn) * uz(G_) + uz(g), A = A_, rows = rows_, n = a1 - a0;
+  for (int s = 0; s < 2; ++s) {
+    auto P0 = start_.ages(zn, g, s), P1 = end_.ages(zn, g, s);
+    const std::size_t o = uz(s) * A + a0;
+    add_to2(one.start.data() + o, two.start.data() + o, P0.data() + a0, n);
+    add_to2(one.end.data() + o, two.end.data() + o, P1.data() + a0, n);
+    if (rows > 0) {
+      const std::size_t m = uz(s) * rows;
+      add_mx2_rows(one.mx_num.data() + m, one.mx_den.data() + m, one.mx_sum.data() + m, two.mx_num.data() + m,
+                   two.mx_den.data() + m, two.mx_sum.data() + m, mx_.data() + (st * kSexes + uz(s)) * rows,
+                   P0.data(), P1.data(), r0, r1, start_.layout().grid.width_years);
+    }
+  }
+  add_to2(one.bma.data() + a0, two.bma.data() + a0, comp_.births_by_mother_age.data() + st * A + a0, n);
+  add_to2(one.expo.data() + a0, two.expo.data() + a0, comp_.women_exposure.data() + st * A + a0, n);
+}
+
+void IndicatorPass::accumulate2_events(IndicatorSums& one, IndicatorSums& two, int zn, int g) const {
+  const std::size_t st = uz(zn) * uz(G_) + uz(g);
+  ++one.n_states;
+  ++two.n_states;
+  add_events(zn, g, one.deaths, one.net);
+  add_events(zn, g, two.deaths, two.net);
+  for (IndicatorSums* acc : {&one, &two}) {
+    acc->n_mx += 1.0;
+    acc->births_f += comp_.births[st * kSexes + 0];
+    acc->births_m += comp_.births[st * kSexes + 1];
+  }
+}
+
 // The slot of one state: its own arrays, its deaths and migrants summed as accumulate sums them.
 SlotView IndicatorPass::single(int zn, int g) const {
   const std::size_t st = uz(zn) * uz(G_) + uz(g);
@@ -532,10 +599,26 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
     sc.per_group.resize(uz(G));
     for (IndicatorSums& a : sc.per_group) a.reset(A_, rows_);
     sc.all.reset(A_, rows_);
-    for (int zn : zones)
-      for (int g = 0; g < G; ++g) {
-        accumulate2(sc.per_group[uz(g)], sc.all, zn, g);
-      }
+    if (zones.size() < kSplitAggregateZones) {
+      for (int zn : zones)
+        for (int g = 0; g < G; ++g) accumulate2(sc.per_group[uz(g)], sc.all, zn, g);
+    } else {
+      // A large aggregate (the "total" of every zone): its sums are element-wise over ages and rows, so they split
+      // over age ranges across threads, each range adding every state in the same order (the same bits at any
+      // thread count); the per-state numbers in one pass of their own.
+      for (int zn : zones)
+        for (int g = 0; g < G; ++g) accumulate2_events(sc.per_group[uz(g)], sc.all, zn, g);
+      const int parts = static_cast<int>(std::min<std::size_t>(kAggregateParts, A_));
+      const std::size_t A = A_, R = rows_;
+      detail::parallel_blocks(parts, 1, [&](int first, int last) {
+        for (int k = first; k < last; ++k) {
+          const std::size_t a0 = A * uz(k) / uz(parts), a1 = A * uz(k + 1) / uz(parts);
+          const std::size_t r0 = R * uz(k) / uz(parts), r1 = R * uz(k + 1) / uz(parts);
+          for (int zn : zones)
+            for (int g = 0; g < G; ++g) accumulate2_part(sc.per_group[uz(g)], sc.all, zn, g, a0, a1, r0, r1);
+        }
+      });
+    }
     for (int g = 0; g < G; ++g) finish(u, uz(g), zones, view_of(sc.per_group[uz(g)], A_), sc);
     finish(u, uz(G), zones, view_of(sc.all, A_), sc);
   }

@@ -2,6 +2,7 @@
 // Part C of docs/ccmpp.md: indicators per zone, group, "all groups" and aggregate of zones. Expected values are
 // worked out by hand in the comments (counts summed first, rates from the sums).
 #include <gtest/gtest.h>
+#include <oneapi/tbb/task_arena.h>
 
 #include <cmath>
 #include <limits>
@@ -140,6 +141,40 @@ TEST(IndicatorBands, StandardBandsAreTheBitsOfPersonsInBand) {
             << "open age " << open << ", slot " << slot << ", " << indicator_name(b.id);
       const double pop_total = t.get(0, uz(slot), Indicator::population);
       EXPECT_EQ(t.get(0, uz(slot), Indicator::share_0_14), persons_in_band(grid, both, 0, 15) / pop_total * 100.0);
+    }
+  }
+}
+
+// A large aggregate (64 zones or more) has its sums split over age ranges across threads: its values are the bits of
+// the sums made one state after the other (zone, then group) from +0 at every age, at 1 and 4 threads.
+TEST(IndicatorAggregates, LargeAggregateIsTheBitsOfTheSerialSums) {
+  const AgeGrid grid = AgeGrid::single_year(100);
+  const int Z = 150, G = 2, A = grid.n_ages;
+  CohortArray pop(CohortLayout{Z, G, grid});
+  for (int z = 0; z < Z; ++z)
+    for (int g = 0; g < G; ++g)
+      for (int s = 0; s < 2; ++s)
+        for (int i = 0; i < A; ++i) pop.at(z, g, s, i) = 1000.0 / (1.0 + 0.31 * i + 0.013 * z + 0.7 * g + 0.1 * s);
+  std::vector<std::string> ids;
+  std::vector<int> members;
+  for (int z = 0; z < Z; ++z) ids.push_back("Z" + std::to_string(z)), members.push_back(z);
+  for (int threads : {1, 4}) {
+    tbb::task_arena arena(threads);
+    IndicatorTable t;
+    arena.execute([&] { compute_population_indicators(pop, ids, {"a", "b"}, {{"big", members}}, {}, t); });
+    const std::size_t u = t.unit_index("big");
+    for (int slot = 0; slot <= G; ++slot) {
+      std::vector<double> f(uz(A), 0.0), m(uz(A), 0.0);
+      for (int z = 0; z < Z; ++z)
+        for (int g = 0; g < G; ++g)
+          if (slot == G || g == slot)
+            for (int i = 0; i < A; ++i) f[uz(i)] += pop.at(z, g, 0, i), m[uz(i)] += pop.at(z, g, 1, i);
+      double pf = 0.0, pm = 0.0, b65 = 0.0;
+      for (int i = 0; i < A; ++i) pf += f[uz(i)], pm += m[uz(i)];
+      for (int i = 65; i < A; ++i) b65 += f[uz(i)] + m[uz(i)];
+      EXPECT_EQ(t.get(u, uz(slot), Indicator::population_female), pf) << "threads " << threads << " slot " << slot;
+      EXPECT_EQ(t.get(u, uz(slot), Indicator::population_male), pm) << "threads " << threads << " slot " << slot;
+      EXPECT_EQ(t.get(u, uz(slot), Indicator::age_65_plus), b65) << "threads " << threads << " slot " << slot;
     }
   }
 }
