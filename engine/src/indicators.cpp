@@ -200,7 +200,8 @@ double median_age(const AgeGrid& grid, std::span<const double> persons) {
 namespace cohortgis::detail {
 
 namespace {
-// Aggregates of at least this many zones have their sums split over kAggregateParts age ranges across threads.
+// Aggregates of at least this many zones have their sums split over age ranges across threads (one range per
+// thread, at most kAggregateParts: each range costs a call per state and array).
 constexpr std::size_t kSplitAggregateZones = 64;
 constexpr std::size_t kAggregateParts = 8;
 }  // namespace
@@ -599,7 +600,10 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
     sc.per_group.resize(uz(G));
     for (IndicatorSums& a : sc.per_group) a.reset(A_, rows_);
     sc.all.reset(A_, rows_);
-    if (zones.size() < kSplitAggregateZones) {
+    // One age range per thread of the arena (the bits do not depend on the ranges: the sums are element-wise).
+    const int parts = static_cast<int>(
+        std::min<std::size_t>({kAggregateParts, A_, uz(std::max(1, tbb::this_task_arena::max_concurrency()))}));
+    if (zones.size() < kSplitAggregateZones || parts < 2) {
       for (int zn : zones)
         for (int g = 0; g < G; ++g) accumulate2(sc.per_group[uz(g)], sc.all, zn, g);
     } else {
@@ -608,7 +612,6 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
       // thread count); the per-state numbers in one pass of their own.
       for (int zn : zones)
         for (int g = 0; g < G; ++g) accumulate2_events(sc.per_group[uz(g)], sc.all, zn, g);
-      const int parts = static_cast<int>(std::min<std::size_t>(kAggregateParts, A_));
       const std::size_t A = A_, R = rows_;
       detail::parallel_blocks(parts, 1, [&](int first, int last) {
         for (int k = first; k < last; ++k) {
