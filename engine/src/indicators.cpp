@@ -413,8 +413,8 @@ void IndicatorPass::accumulate2_part(IndicatorSums& one, IndicatorSums& two, int
     if (rows > 0) {
       const std::size_t m = uz(s) * rows;
       add_mx2_rows(one.mx_num.data() + m, one.mx_den.data() + m, one.mx_sum.data() + m, two.mx_num.data() + m,
-                   two.mx_den.data() + m, two.mx_sum.data() + m, mx_.data() + (st * kSexes + uz(s)) * rows,
-                   P0.data(), P1.data(), r0, r1, start_.layout().grid.width_years);
+                   two.mx_den.data() + m, two.mx_sum.data() + m, mx_.data() + (st * kSexes + uz(s)) * rows, P0.data(),
+                   P1.data(), r0, r1, start_.layout().grid.width_years);
     }
   }
   add_to2(one.bma.data() + a0, two.bma.data() + a0, comp_.births_by_mother_age.data() + st * A + a0, n);

@@ -115,7 +115,8 @@ TEST(IndicatorBands, StandardBandsAreTheBitsOfPersonsInBand) {
     CohortArray pop(CohortLayout{1, 2, grid});
     for (int g = 0; g < 2; ++g)
       for (int s = 0; s < 2; ++s)
-        for (int i = 0; i < A; ++i) pop.at(0, g, s, i) = 1000.0 / (1.0 + 0.37 * i + 0.11 * g + 0.05 * s) + 0.1 * (i % 7);
+        for (int i = 0; i < A; ++i)
+          pop.at(0, g, s, i) = 1000.0 / (1.0 + 0.37 * i + 0.11 * g + 0.05 * s) + 0.1 * (i % 7);
     IndicatorTable t;
     compute_population_indicators(pop, {"Z"}, {"a", "b"}, {}, {}, t);
     for (int slot : {0, 2}) {  // group a (one state); "all" (the sum of both groups, age by age)
@@ -130,12 +131,15 @@ TEST(IndicatorBands, StandardBandsAreTheBitsOfPersonsInBand) {
           both[uz(i)] = pop.at(0, slot, 0, i) + pop.at(0, slot, 1, i);
         }
       const double inf = std::numeric_limits<double>::infinity();
-      const struct { Indicator id; double from, to; bool women; } bands[] = {
-          {Indicator::age_0_2, 0, 3, false},    {Indicator::age_3_5, 3, 6, false},
-          {Indicator::age_6_11, 6, 12, false},  {Indicator::age_12_14, 12, 15, false},
-          {Indicator::age_15_59, 15, 60, false}, {Indicator::age_15_64, 15, 65, false},
-          {Indicator::age_60_plus, 60, inf, false}, {Indicator::age_65_plus, 65, inf, false},
-          {Indicator::women_15_49, 15, 50, true}};
+      const struct {
+        Indicator id;
+        double from, to;
+        bool women;
+      } bands[] = {{Indicator::age_0_2, 0, 3, false},        {Indicator::age_3_5, 3, 6, false},
+                   {Indicator::age_6_11, 6, 12, false},      {Indicator::age_12_14, 12, 15, false},
+                   {Indicator::age_15_59, 15, 60, false},    {Indicator::age_15_64, 15, 65, false},
+                   {Indicator::age_60_plus, 60, inf, false}, {Indicator::age_65_plus, 65, inf, false},
+                   {Indicator::women_15_49, 15, 50, true}};
       for (const auto& b : bands)
         EXPECT_EQ(t.get(0, uz(slot), b.id), persons_in_band(grid, b.women ? women : both, b.from, b.to))
             << "open age " << open << ", slot " << slot << ", " << indicator_name(b.id);

@@ -347,7 +347,8 @@ TEST(ProjectionAccounting, FloorAdjustmentsExactlyAtFlooredCells) {
     ASSERT_EQ(c.floor_adjustment.data().size(), expected.data().size());
     for (std::size_t k = 0; k < expected.data().size(); ++k) {
       const double got = c.floor_adjustment.data()[k], want = expected.data()[k];
-      ASSERT_EQ(std::memcmp(&got, &want, sizeof got), 0) << "step " << t << " cell " << k << ": " << got << " vs " << want;
+      ASSERT_EQ(std::memcmp(&got, &want, sizeof got), 0)
+          << "step " << t << " cell " << k << ": " << got << " vs " << want;
     }
   }
   EXPECT_GT(floored, 0u) << "the case should floor cells";
