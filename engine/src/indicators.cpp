@@ -87,6 +87,33 @@ COHORTGIS_KERNEL void add_mx2(double* __restrict num1, double* __restrict den1, 
   }
 }
 
+// add_mx2 over the rows [r0, r1) only (an aggregate's sums split over row ranges across threads): each row sees the
+// same products and additions as from add_mx2, whichever range holds it.
+COHORTGIS_KERNEL void add_mx2_rows(double* __restrict num1, double* __restrict den1, double* __restrict plain1,
+                                   double* __restrict num2, double* __restrict den2, double* __restrict plain2,
+                                   const double* __restrict mx, const double* __restrict P0,
+                                   const double* __restrict P1, std::size_t r0, std::size_t r1, int z) {
+  std::size_t r = r0, shift = 0;
+  if (z != 1) {  // row 0 (age 0) and row 1 (1–4) both read index 0
+    if (r == 0 && r < r1) {
+      const double w = (P0[0] + P1[0]) / 2.0, mw = mx[0] * w;
+      num1[0] += mw, den1[0] += w, plain1[0] += mx[0];
+      num2[0] += mw, den2[0] += w, plain2[0] += mx[0];
+      r = 1;
+    }
+    shift = 1;
+  }
+  for (; r < r1; ++r) {
+    const double w = (P0[r - shift] + P1[r - shift]) / 2.0, mw = mx[r] * w;
+    num1[r] += mw;
+    den1[r] += w;
+    plain1[r] += mx[r];
+    num2[r] += mw;
+    den2[r] += w;
+    plain2[r] += mx[r];
+  }
+}
+
 // The pooled rates of one sex by row: Σ mx·w / Σ w, or the members' plain mean where nobody is exposed. Whether the
 // table can be built from them: every rate finite, the open one > 0 (a branch-free pass: the divisions vectorise).
 COHORTGIS_KERNEL bool pooled_rates(const double* __restrict num, const double* __restrict den,
@@ -172,6 +199,13 @@ double median_age(const AgeGrid& grid, std::span<const double> persons) {
 
 namespace cohortgis::detail {
 
+namespace {
+// Aggregates of at least this many zones have their sums split over age ranges across threads (one range per
+// thread, at most kAggregateParts: each range costs a call per state and array).
+constexpr std::size_t kSplitAggregateZones = 64;
+constexpr std::size_t kAggregateParts = 8;
+}  // namespace
+
 // The weights of persons_in_band for one band, computed once per step instead of once per unit: the ages with a
 // share in the band, [first, last), and that share ((hi − lo) / z; 1 for a whole age or the open age). sum() adds
 // persons[i] · w[i] over those ages in age order: the same products and additions, in the same order, as
@@ -203,6 +237,29 @@ double BandWeights::sum(std::span<const double> persons) const {
   for (std::size_t i = first; i < last; ++i) total += persons[i] * w[i - first];
   return total;
 }
+
+namespace {
+// The ten standard bands (IndicatorPass's band_ order: 0–14, 15–64, 65+, 60+, women 15–49, 0–2, 3–5, 6–11, 12–14,
+// 15–59) on a single-year grid whose open age is 65 or above, where every weight of BandWeights is 1: one pass over
+// the ages in segments, each band's additions in age order from +0 as BandWeights::sum makes them (x · 1 = x exactly),
+// so the same bits; a load per age instead of one per band and age, and the chains of a segment overlap.
+void standard_bands_single_year(const double* __restrict both, const double* __restrict women, std::size_t open,
+                                double* __restrict c) {
+  double b0_14 = 0.0, b15_64 = 0.0, b65 = 0.0, b60 = 0.0, w15_49 = 0.0;
+  double b0_2 = 0.0, b3_5 = 0.0, b6_11 = 0.0, b12_14 = 0.0, b15_59 = 0.0;
+  std::size_t i = 0;
+  for (; i < 3; ++i) b0_14 += both[i], b0_2 += both[i];
+  for (; i < 6; ++i) b0_14 += both[i], b3_5 += both[i];
+  for (; i < 12; ++i) b0_14 += both[i], b6_11 += both[i];
+  for (; i < 15; ++i) b0_14 += both[i], b12_14 += both[i];
+  for (; i < 50; ++i) b15_64 += both[i], b15_59 += both[i], w15_49 += women[i];
+  for (; i < 60; ++i) b15_64 += both[i], b15_59 += both[i];
+  for (; i < 65; ++i) b15_64 += both[i], b60 += both[i];
+  for (; i <= open; ++i) b65 += both[i], b60 += both[i];
+  const double out[10] = {b0_14, b15_64, b65, b60, w15_49, b0_2, b3_5, b6_11, b12_14, b15_59};
+  std::copy(out, out + 10, c);
+}
+}  // namespace
 
 void IndicatorSums::reset(std::size_t A, std::size_t rows) {
   start.assign(2 * A, 0.0);
@@ -267,6 +324,7 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
                           {3.0, 6.0}, {6.0, 12.0}, {12.0, 15.0}, {15.0, 60.0}})
     band_.emplace_back(L.grid, from, to);
   for (const AgeBand& b : extra_bands) band_.emplace_back(L.grid, b.from_age, b.to_age < 0 ? kInf : b.to_age + 1.0);
+  single_year_bands_ = L.grid.width_years == 1 && L.grid.open_index() >= 65;
 }
 
 // Adds the deaths and net migrants of one state (zone zn, group g) to `deaths` and `net`, each sex in turn: the step's
@@ -340,6 +398,40 @@ void IndicatorPass::accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, 
   }
   add_to2(one.bma.data(), two.bma.data(), comp_.births_by_mother_age.data() + st * A, A);
   add_to2(one.expo.data(), two.expo.data(), comp_.women_exposure.data() + st * A, A);
+}
+
+// accumulate2's cells of ages [a0, a1) and life-table rows [r0, r1) only; its per-state numbers (events, births,
+// counts) are added by accumulate2_events. Every element sees the additions of accumulate2 in the same order.
+void IndicatorPass::accumulate2_part(IndicatorSums& one, IndicatorSums& two, int zn, int g, std::size_t a0,
+                                     std::size_t a1, std::size_t r0, std::size_t r1) const {
+  const std::size_t st = uz(zn) * uz(G_) + uz(g), A = A_, rows = rows_, n = a1 - a0;
+  for (int s = 0; s < 2; ++s) {
+    auto P0 = start_.ages(zn, g, s), P1 = end_.ages(zn, g, s);
+    const std::size_t o = uz(s) * A + a0;
+    add_to2(one.start.data() + o, two.start.data() + o, P0.data() + a0, n);
+    add_to2(one.end.data() + o, two.end.data() + o, P1.data() + a0, n);
+    if (rows > 0) {
+      const std::size_t m = uz(s) * rows;
+      add_mx2_rows(one.mx_num.data() + m, one.mx_den.data() + m, one.mx_sum.data() + m, two.mx_num.data() + m,
+                   two.mx_den.data() + m, two.mx_sum.data() + m, mx_.data() + (st * kSexes + uz(s)) * rows, P0.data(),
+                   P1.data(), r0, r1, start_.layout().grid.width_years);
+    }
+  }
+  add_to2(one.bma.data() + a0, two.bma.data() + a0, comp_.births_by_mother_age.data() + st * A + a0, n);
+  add_to2(one.expo.data() + a0, two.expo.data() + a0, comp_.women_exposure.data() + st * A + a0, n);
+}
+
+void IndicatorPass::accumulate2_events(IndicatorSums& one, IndicatorSums& two, int zn, int g) const {
+  const std::size_t st = uz(zn) * uz(G_) + uz(g);
+  ++one.n_states;
+  ++two.n_states;
+  add_events(zn, g, one.deaths, one.net);
+  add_events(zn, g, two.deaths, two.net);
+  for (IndicatorSums* acc : {&one, &two}) {
+    acc->n_mx += 1.0;
+    acc->births_f += comp_.births[st * kSexes + 0];
+    acc->births_m += comp_.births[st * kSexes + 1];
+  }
 }
 
 // The slot of one state: its own arrays, its deaths and migrants summed as accumulate sums them.
@@ -446,8 +538,12 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
     set(Indicator::e0, (v[static_cast<int>(Indicator::e0_female)] + rho * v[static_cast<int>(Indicator::e0_male)]) /
                            (1.0 + rho));
   }
-  const double c0_14 = band_[0].sum(both), c15_64 = band_[1].sum(both);
-  const double c65 = band_[2].sum(both), c60 = band_[3].sum(both);
+  double band[10];  // the standard bands, in band_'s order
+  if (single_year_bands_)
+    standard_bands_single_year(both.data(), Pf.data(), A_ - 1, band);
+  else
+    for (std::size_t k = 0; k < 10; ++k) band[k] = band_[k].sum(k == 4 ? Pf : std::span<const double>(both));
+  const double c0_14 = band[0], c15_64 = band[1], c65 = band[2], c60 = band[3];
   if (pop > 0.0) {
     set(Indicator::share_0_14, c0_14 / pop * 100.0);
     set(Indicator::share_15_64, c15_64 / pop * 100.0);
@@ -459,12 +555,12 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
     set(Indicator::total_dependency_ratio, (c0_14 + c65) / c15_64 * 100.0);
   }
   set(Indicator::median_age, median_age_of_total(grid, both, both_total));
-  set(Indicator::women_15_49, band_[4].sum(Pf));
-  set(Indicator::age_0_2, band_[5].sum(both));
-  set(Indicator::age_3_5, band_[6].sum(both));
-  set(Indicator::age_6_11, band_[7].sum(both));
-  set(Indicator::age_12_14, band_[8].sum(both));
-  set(Indicator::age_15_59, band_[9].sum(both));
+  set(Indicator::women_15_49, band[4]);
+  set(Indicator::age_0_2, band[5]);
+  set(Indicator::age_3_5, band[6]);
+  set(Indicator::age_6_11, band[7]);
+  set(Indicator::age_12_14, band[8]);
+  set(Indicator::age_15_59, band[9]);
   set(Indicator::age_15_64, c15_64);
   set(Indicator::age_60_plus, c60);
   set(Indicator::age_65_plus, c65);
@@ -504,10 +600,28 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
     sc.per_group.resize(uz(G));
     for (IndicatorSums& a : sc.per_group) a.reset(A_, rows_);
     sc.all.reset(A_, rows_);
-    for (int zn : zones)
-      for (int g = 0; g < G; ++g) {
-        accumulate2(sc.per_group[uz(g)], sc.all, zn, g);
-      }
+    // One age range per thread of the arena (the bits do not depend on the ranges: the sums are element-wise).
+    const int parts = static_cast<int>(
+        std::min<std::size_t>({kAggregateParts, A_, uz(std::max(1, tbb::this_task_arena::max_concurrency()))}));
+    if (zones.size() < kSplitAggregateZones || parts < 2) {
+      for (int zn : zones)
+        for (int g = 0; g < G; ++g) accumulate2(sc.per_group[uz(g)], sc.all, zn, g);
+    } else {
+      // A large aggregate (the "total" of every zone): its sums are element-wise over ages and rows, so they split
+      // over age ranges across threads, each range adding every state in the same order (the same bits at any
+      // thread count); the per-state numbers in one pass of their own.
+      for (int zn : zones)
+        for (int g = 0; g < G; ++g) accumulate2_events(sc.per_group[uz(g)], sc.all, zn, g);
+      const std::size_t A = A_, R = rows_;
+      detail::parallel_blocks(parts, 1, [&](int first, int last) {
+        for (int k = first; k < last; ++k) {
+          const std::size_t a0 = A * uz(k) / uz(parts), a1 = A * uz(k + 1) / uz(parts);
+          const std::size_t r0 = R * uz(k) / uz(parts), r1 = R * uz(k + 1) / uz(parts);
+          for (int zn : zones)
+            for (int g = 0; g < G; ++g) accumulate2_part(sc.per_group[uz(g)], sc.all, zn, g, a0, a1, r0, r1);
+        }
+      });
+    }
     for (int g = 0; g < G; ++g) finish(u, uz(g), zones, view_of(sc.per_group[uz(g)], A_), sc);
     finish(u, uz(G), zones, view_of(sc.all, A_), sc);
   }

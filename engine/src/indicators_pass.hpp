@@ -66,6 +66,10 @@ class IndicatorPass {
   void add_events(int zn, int g, double& deaths, double& net) const;
   void accumulate(IndicatorSums& acc, int zn, int g) const;
   void accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, int g) const;
+  // accumulate2 in parts: the cells of ages [a0, a1) and rows [r0, r1); the per-state numbers.
+  void accumulate2_part(IndicatorSums& one, IndicatorSums& two, int zn, int g, std::size_t a0, std::size_t a1,
+                        std::size_t r0, std::size_t r1) const;
+  void accumulate2_events(IndicatorSums& one, IndicatorSums& two, int zn, int g) const;
   SlotView single(int zn, int g) const;
   void finish(std::size_t unit, std::size_t slot, std::span<const int> zones, const SlotView& acc,
               IndicatorScratch& sc) const;
@@ -81,6 +85,7 @@ class IndicatorPass {
   std::size_t A_ = 0, rows_ = 0, NI_ = 0, NS_ = 0;
   int G_ = 0;
   std::vector<BandWeights> band_;  // the standard bands in the order finish uses them, then the extra bands
+  bool single_year_bands_ = false;  // the standard bands in one pass (standard_bands_single_year, indicators.cpp)
 };
 
 }  // namespace cohortgis::detail

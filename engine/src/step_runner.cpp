@@ -29,11 +29,15 @@ void ensure(CohortArray& a, const CohortLayout& layout, bool wanted, double fill
 void ensure(std::vector<double>& v, std::size_t n, double fill = 0.0) { v.assign(n, fill); }
 
 // Sizes an array every cell of which the step writes: allocated (zeroed) once, never cleared again.
-void ensure_sized(CohortArray& a, const CohortLayout& layout, bool wanted) {
-  if (!wanted)
+// Returns whether the array was (re)allocated, i.e. is all zeros now.
+bool ensure_sized(CohortArray& a, const CohortLayout& layout, bool wanted) {
+  if (!wanted) {
     a = CohortArray();
-  else if (!(a.layout() == layout && a.data().size() == layout.cells()))
-    a = CohortArray(layout);
+    return false;
+  }
+  if (a.layout() == layout && a.data().size() == layout.cells()) return false;
+  a = CohortArray(layout);
+  return true;
 }
 
 }  // namespace
@@ -125,7 +129,14 @@ void StepRunner::prepare_components() {
   ensure_sized(c_.transfer_out, L_, keep && plan_.has_tr);
   ensure(c_.migration_override, L_, keep && plan_.any_migration && cfg_.flow_policy == FlowPolicy::wpp);
   ensure_sized(c_.net_migrants, L_, keep && plan_.any_migration);
-  ensure_sized(c_.floor_adjustment, L_, keep);
+  // The floor adjustments: sparse on the flow path once the array is known zero outside the listed vectors.
+  if (ensure_sized(c_.floor_adjustment, L_, keep)) {
+    floors_.tracked = true;
+    floors_.floored_last.assign(L_.states() * kSexes, 0);
+  }
+  if (!keep || plan_.multistate) floors_.tracked = false;  // the multistate step writes every vector
+  if (keep && floors_.floored_last.size() != L_.states() * kSexes) floors_.floored_last.assign(L_.states() * kSexes, 0);
+  floors_sparse_ = keep && floors_.tracked;
 }
 
 // The fused path (step_kernels.hpp, FusedState): per state and sex the OD in-flows, then one pass for the out-flows,
@@ -382,8 +393,19 @@ void StepRunner::step_zone(int z, Scratch& sc) {
       const auto buf = buffers(z, g, s, sc);
       // The per-cell floor adjustments are kept only with cell components; the floored cells are listed always.
       std::span<double> adj = keep ? c_.floor_adjustment.ages(z, g, s) : std::span<double>();
-      const int floored =
-          close_step(L_.grid, Bs, survival(z, g, s), migrants(z, g, s, sc), timing, buf, next_.ages(z, g, s), adj);
+      const int floored = close_step(L_.grid, Bs, survival(z, g, s), migrants(z, g, s, sc), timing, buf,
+                                     next_.ages(z, g, s), floors_sparse_ ? std::span<double>() : adj);
+      if (floors_sparse_) {
+        // close_step's adjustments, written only where they are not all zero (+0.0 each, as the array holds).
+        unsigned char& last = floors_.floored_last[ss];
+        if (floored > 0)
+          for (std::size_t i = 0; i < nA; ++i) adj[i] = buf.Q[i] >= 0.0 ? 0.0 : kFloorPersons - buf.Q[i];
+        else if (last)
+          std::fill(adj.begin(), adj.end(), 0.0);
+        last = floored > 0 ? 1 : 0;
+      } else if (keep) {
+        floors_.floored_last[ss] = floored > 0 ? 1 : 0;
+      }
       if (floored > 0) {
         for (int i = 0; i < A; ++i)
           if (!(buf.Q[uz(i)] >= 0.0)) {  // floored (A3 step 7): adjustment kFloorPersons − Q, as close_step's
@@ -442,6 +464,8 @@ void StepRunner::run() {
       if (indicator_pass_) indicator_pass_->unit(z, scratch.indicators);
     });
     zone_indicators_done_ = indicator_pass_ != nullptr;
+    // Every vector of the floor adjustments was written or listed: the next flow step may write them sparsely.
+    floors_.tracked = plan_.keep_cells;
   }
   cache_.valid = true;
   if (plan_.in_place) {  // the schedule now holds what the next step needs if mortality does not change

@@ -107,9 +107,19 @@ struct MultistateCache {
   std::vector<GroupTransition> transitions;
 };
 
+// The floor adjustments (a component array, mostly zero: a cell is floored only where its population would fall
+// below zero) are written sparsely: a state's vector only when one of its cells is floored, and zeroed again in the
+// next step that floors none of it. floored_last[(zone·G + group)·2 + sex] says which vectors hold non-zeros;
+// `tracked` that the array is zero everywhere else (false: the next flow step writes every vector, as before).
+struct FloorTracking {
+  bool tracked = false;
+  std::vector<unsigned char> floored_last;
+};
+
 struct RunWorkspace {
   MortalityCache cache;
   MultistateCache multistate;
+  FloorTracking floors;
   std::vector<std::vector<double>> zone_scale;
   std::vector<std::vector<AdjustedCell>> scaled, floored, overridden;
   ScratchPool<Scratch> scratch;
@@ -138,6 +148,7 @@ class StepRunner {
         scaled_(ws.scaled),
         floored_(ws.floored),
         overridden_(ws.overridden),
+        floors_(ws.floors),
         scratch_(ws.scratch) {}
 
   void run();
@@ -218,6 +229,8 @@ class StepRunner {
   // the zone was scaled (the common case: no state-sized array to write and read).
   std::vector<std::vector<double>>& zone_scale_;
   std::vector<std::vector<AdjustedCell>>&scaled_, &floored_, &overridden_;  // per zone
+  FloorTracking& floors_;
+  bool floors_sparse_ = false;  // this step writes the floor adjustments sparsely (FloorTracking)
   ScratchPool<Scratch>& scratch_;
 };
 

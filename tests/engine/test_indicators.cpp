@@ -2,6 +2,7 @@
 // Part C of docs/ccmpp.md: indicators per zone, group, "all groups" and aggregate of zones. Expected values are
 // worked out by hand in the comments (counts summed first, rates from the sums).
 #include <gtest/gtest.h>
+#include <oneapi/tbb/task_arena.h>
 
 #include <cmath>
 #include <limits>
@@ -102,6 +103,84 @@ TEST(IndicatorBands, FiveYearGridTakesTheOverlappingFractionOfAGroup) {
   EXPECT_DOUBLE_EQ(persons_in_band(g, p, 15, kInf), 900.0);  // 400 + 500
   EXPECT_DOUBLE_EQ(persons_in_band(g, p, 20, kInf), 500.0);  // 20+ alone
   EXPECT_NEAR(persons_in_band(g, p, 12, kInf), 1080.0, 1e-12);  // 3/5 · 300 + 400 + 500
+}
+
+// The standard bands of the indicator table, which on a single-year grid with the open age at 65 or above are summed
+// in one pass over the ages, are the bits of persons_in_band (each band on its own, weights applied), for a zone of
+// one state and for the "all groups" slot of two; and on a grid with a lower open age, where the general path runs.
+TEST(IndicatorBands, StandardBandsAreTheBitsOfPersonsInBand) {
+  for (int open : {100, 65, 40}) {
+    const AgeGrid grid = AgeGrid::single_year(open);
+    const int A = grid.n_ages;
+    CohortArray pop(CohortLayout{1, 2, grid});
+    for (int g = 0; g < 2; ++g)
+      for (int s = 0; s < 2; ++s)
+        for (int i = 0; i < A; ++i)
+          pop.at(0, g, s, i) = 1000.0 / (1.0 + 0.37 * i + 0.11 * g + 0.05 * s) + 0.1 * (i % 7);
+    IndicatorTable t;
+    compute_population_indicators(pop, {"Z"}, {"a", "b"}, {}, {}, t);
+    for (int slot : {0, 2}) {  // group a (one state); "all" (the sum of both groups, age by age)
+      std::vector<double> both(uz(A)), women(uz(A));
+      for (int i = 0; i < A; ++i)  // as the table: each sex summed over the slot's groups from +0, then Pf + Pm
+        if (slot == 2) {
+          double f = 0.0 + pop.at(0, 0, 0, i), m = 0.0 + pop.at(0, 0, 1, i);
+          f += pop.at(0, 1, 0, i), m += pop.at(0, 1, 1, i);
+          women[uz(i)] = f, both[uz(i)] = f + m;
+        } else {
+          women[uz(i)] = pop.at(0, slot, 0, i);
+          both[uz(i)] = pop.at(0, slot, 0, i) + pop.at(0, slot, 1, i);
+        }
+      const double inf = std::numeric_limits<double>::infinity();
+      const struct {
+        Indicator id;
+        double from, to;
+        bool women;
+      } bands[] = {{Indicator::age_0_2, 0, 3, false},        {Indicator::age_3_5, 3, 6, false},
+                   {Indicator::age_6_11, 6, 12, false},      {Indicator::age_12_14, 12, 15, false},
+                   {Indicator::age_15_59, 15, 60, false},    {Indicator::age_15_64, 15, 65, false},
+                   {Indicator::age_60_plus, 60, inf, false}, {Indicator::age_65_plus, 65, inf, false},
+                   {Indicator::women_15_49, 15, 50, true}};
+      for (const auto& b : bands)
+        EXPECT_EQ(t.get(0, uz(slot), b.id), persons_in_band(grid, b.women ? women : both, b.from, b.to))
+            << "open age " << open << ", slot " << slot << ", " << indicator_name(b.id);
+      const double pop_total = t.get(0, uz(slot), Indicator::population);
+      EXPECT_EQ(t.get(0, uz(slot), Indicator::share_0_14), persons_in_band(grid, both, 0, 15) / pop_total * 100.0);
+    }
+  }
+}
+
+// A large aggregate (64 zones or more) has its sums split over age ranges across threads: its values are the bits of
+// the sums made one state after the other (zone, then group) from +0 at every age, at 1 and 4 threads.
+TEST(IndicatorAggregates, LargeAggregateIsTheBitsOfTheSerialSums) {
+  const AgeGrid grid = AgeGrid::single_year(100);
+  const int Z = 150, G = 2, A = grid.n_ages;
+  CohortArray pop(CohortLayout{Z, G, grid});
+  for (int z = 0; z < Z; ++z)
+    for (int g = 0; g < G; ++g)
+      for (int s = 0; s < 2; ++s)
+        for (int i = 0; i < A; ++i) pop.at(z, g, s, i) = 1000.0 / (1.0 + 0.31 * i + 0.013 * z + 0.7 * g + 0.1 * s);
+  std::vector<std::string> ids;
+  std::vector<int> members;
+  for (int z = 0; z < Z; ++z) ids.push_back("Z" + std::to_string(z)), members.push_back(z);
+  for (int threads : {1, 4}) {
+    tbb::task_arena arena(threads);
+    IndicatorTable t;
+    arena.execute([&] { compute_population_indicators(pop, ids, {"a", "b"}, {{"big", members}}, {}, t); });
+    const std::size_t u = t.unit_index("big");
+    for (int slot = 0; slot <= G; ++slot) {
+      std::vector<double> f(uz(A), 0.0), m(uz(A), 0.0);
+      for (int z = 0; z < Z; ++z)
+        for (int g = 0; g < G; ++g)
+          if (slot == G || g == slot)
+            for (int i = 0; i < A; ++i) f[uz(i)] += pop.at(z, g, 0, i), m[uz(i)] += pop.at(z, g, 1, i);
+      double pf = 0.0, pm = 0.0, b65 = 0.0;
+      for (int i = 0; i < A; ++i) pf += f[uz(i)], pm += m[uz(i)];
+      for (int i = 65; i < A; ++i) b65 += f[uz(i)] + m[uz(i)];
+      EXPECT_EQ(t.get(u, uz(slot), Indicator::population_female), pf) << "threads " << threads << " slot " << slot;
+      EXPECT_EQ(t.get(u, uz(slot), Indicator::population_male), pm) << "threads " << threads << " slot " << slot;
+      EXPECT_EQ(t.get(u, uz(slot), Indicator::age_65_plus), b65) << "threads " << threads << " slot " << slot;
+    }
+  }
 }
 
 TEST(IndicatorMedian, InterpolatesLinearlyWithinTheMediansGroup) {

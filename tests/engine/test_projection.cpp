@@ -324,6 +324,37 @@ TEST(ProjectionAccounting, IdentityHoldsPerZoneGroupSexCohort) {
   EXPECT_GT(floored, 0u) << "the case should exercise the floor";
 }
 
+// The floor adjustments are written only for states with a floored cell (the array is kept zero elsewhere, step to
+// step): every step's array holds kFloorPersons − Q exactly at the cells listed in `floored`, with the listed value,
+// and +0 everywhere else, also in a state floored in the step before and not in this one.
+TEST(ProjectionAccounting, FloorAdjustmentsExactlyAtFlooredCells) {
+  const RandomCase rc = random_case(42, 50, 6);
+  const RecordingSink sink = run_case(rc, 2);
+  const CohortLayout& L = rc.base.layout();
+  std::size_t cleared = 0, floored = 0;  // states floored in the step before and not in this one; floored cells
+  std::vector<char> last(L.states() * 2, 0);
+  for (std::size_t t = 0; t < sink.components.size(); ++t) {
+    const StepComponents& c = sink.components[t];
+    CohortArray expected(L);
+    std::vector<char> now(L.states() * 2, 0);
+    for (const AdjustedCell& a : c.floored) {
+      expected.at(a.zone, a.group, a.sex, a.age) = a.persons;
+      now[(uz(a.zone) * uz(L.groups) + uz(a.group)) * 2 + uz(a.sex)] = 1;
+      ++floored;
+    }
+    for (std::size_t k = 0; k < now.size(); ++k) cleared += last[k] && !now[k] ? 1 : 0;
+    last = now;
+    ASSERT_EQ(c.floor_adjustment.data().size(), expected.data().size());
+    for (std::size_t k = 0; k < expected.data().size(); ++k) {
+      const double got = c.floor_adjustment.data()[k], want = expected.data()[k];
+      ASSERT_EQ(std::memcmp(&got, &want, sizeof got), 0)
+          << "step " << t << " cell " << k << ": " << got << " vs " << want;
+    }
+  }
+  EXPECT_GT(floored, 0u) << "the case should floor cells";
+  EXPECT_GT(cleared, 0u) << "the case should have a state floored in one step and not in the next";
+}
+
 TEST(ProjectionDeterminism, BitIdenticalAt1_2_4Threads) {
   const RandomCase rc = random_case(7);
   const RecordingSink one = run_case(rc, 1);
