@@ -370,7 +370,8 @@ Results load_results(const std::string& dir_text) {
     CsvData pop;
     std::size_t v = 0, y = 0, z = 0, g = 0, s = 0, a = 0, p = 0;
     std::vector<int>& ages = r.population_ages;
-    for_each_csv_row((dir / "population.csv").string(), pop, {"variant", "year", "zone", "group", "sex", "age", "population"},
+    for_each_csv_row((dir / "population.csv").string(), pop,
+                     {"variant", "year", "zone", "group", "sex", "age", "population"},
                      [&](const CsvData& csv, const std::vector<std::string>& row, std::size_t i) {
                        if (i == 0) {
                          v = csv.column("variant"), y = csv.column("year"), z = csv.column("zone");

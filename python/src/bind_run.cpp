@@ -110,9 +110,11 @@ class StoreSink : public app::VariantSink {
     if (!r_.parity) return;
     std::vector<std::vector<double>> rows;
     for (const ParityIndicators& z : r_.parity->indicators()) rows.push_back(app::parity_indicator_values(z));
-    for (const ZoneAggregate& a : aggregates_) rows.push_back(app::parity_indicator_values(r_.parity->indicators_of(a.zones)));
+    for (const ZoneAggregate& a : aggregates_)
+      rows.push_back(app::parity_indicator_values(r_.parity->indicators_of(a.zones)));
     const std::size_t n = r_.parity_indicator_names.size(), per_step = r_.unit_names.size() * n;
-    if (rows.size() * n != per_step) throw ProjectionError("parity indicators: units differ from the indicator table's");
+    if (rows.size() * n != per_step)
+      throw ProjectionError("parity indicators: units differ from the indicator table's");
     for (std::size_t u = 0; u < rows.size(); ++u)
       std::copy(rows[u].begin(), rows[u].end(),
                 r_.parity_indicators.begin() + static_cast<std::ptrdiff_t>(step * per_step + u * n));
@@ -151,7 +153,8 @@ std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& scenario_in, 
     if (sc.parity->srb_by_order[0] > 0.0) r->parity->set_srb_by_order(sc.parity->srb_by_order);
     r->parity_shares.assign((uz(sc.steps) + 1) * r->cells() / kSexes * kParityStates, 0.0);
     r->parity_indicator_names = app::parity_indicator_names();
-    const std::size_t units = sc.zones.size() + with_total_aggregate(sc.aggregates, static_cast<int>(sc.zones.size())).size();
+    const std::size_t units =
+        sc.zones.size() + with_total_aggregate(sc.aggregates, static_cast<int>(sc.zones.size())).size();
     r->parity_indicators.assign(uz(sc.steps) * units * r->parity_indicator_names.size(),
                                 std::numeric_limits<double>::quiet_NaN());
   }
@@ -266,14 +269,16 @@ void bind_run(py::module_& m) {
           "[fertility] parity_rates: shares of the women of each cell by children ever born 0, 1, 2, 3+\n"
           "[year][zone][group][parity][age] (they sum to 1 over parity); None without parity")
       .def_readonly("parity_indicator_names", &R::parity_indicator_names,
-                    "parity.csv's indicator columns (births_order_1 … mothers_lost_only_child_60plus); [] without parity")
+                    "parity.csv's indicator columns (births_order_1 … mothers_lost_only_child_60plus);\n"
+                    "[] without parity")
       .def_property_readonly(
           "parity_indicators",
           [ssz](py::object self) {
             const R& r = self.cast<const R&>();
             if (r.parity_indicators.empty()) return py::object(py::none());
             return py::object(view_of(r.parity_indicators.data(),
-                                      {ssz(uz(r.steps)), ssz(r.unit_names.size()), ssz(r.parity_indicator_names.size())},
+                                      {ssz(uz(r.steps)), ssz(r.unit_names.size()),
+                                       ssz(r.parity_indicator_names.size())},
                                       self, false));
           },
           "[fertility] parity_rates: parity.csv's values [step][unit][indicator] (units as unit_names, all groups\n"

@@ -92,8 +92,8 @@ TEST(GroupCells, MortalityTableByZoneWithEmptyCells) {
 }
 
 TEST(GroupCells, TwoEveryGroupFactorsForAZoneAreRefused) {
-  const std::string e =
-      error_of(replaced(fixture_text(), "zone_factors = \"mx_factors.csv\"", "zone_factors = \"mx_factors_twice.csv\""));
+  const std::string e = error_of(
+      replaced(fixture_text(), "zone_factors = \"mx_factors.csv\"", "zone_factors = \"mx_factors_twice.csv\""));
   EXPECT_NE(e.find("mx_factors_twice.csv"), std::string::npos) << e;
   EXPECT_NE(e.find("row 3"), std::string::npos) << e;
   EXPECT_NE(e.find("a second factor for zone A, all groups"), std::string::npos) << e;
