@@ -60,16 +60,7 @@ void ParityRecorder::step(const StepResult& r) {
   parity_.advance(r);
   static const std::vector<std::string> names = parity_indicator_names();
   const auto row = [&](const std::string& zone, const ParityIndicators& ind) {
-    std::vector<double> values;
-    values.insert(values.end(), ind.births.begin(), ind.births.end());
-    values.insert(values.end(), ind.share_percent.begin(), ind.share_percent.end());
-    values.insert(values.end(), ind.tfr.begin(), ind.tfr.end());
-    values.insert(values.end(), ind.srb_per_100.begin(), ind.srb_per_100.end());
-    values.push_back(ind.mean_age_first_birth);
-    values.insert(values.end(), ind.women_49plus.begin(), ind.women_49plus.end());
-    values.insert(values.end(), ind.women_60plus.begin(), ind.women_60plus.end());
-    values.push_back(ind.mothers_lost_only_child_49plus);
-    values.push_back(ind.mothers_lost_only_child_60plus);
+    const std::vector<double> values = parity_indicator_values(ind);
     append_csv_field(tables_.indicators, sc_.variant);
     tables_.indicators += ',';
     append_csv_field(tables_.indicators, zone);
@@ -107,6 +98,20 @@ std::vector<std::string> parity_indicator_names() {
   n.push_back("mothers_lost_only_child_49plus");  // 特别扶助 base (docs/parity.md)
   n.push_back("mothers_lost_only_child_60plus");
   return n;
+}
+
+std::vector<double> parity_indicator_values(const ParityIndicators& ind) {
+  std::vector<double> values;
+  values.insert(values.end(), ind.births.begin(), ind.births.end());
+  values.insert(values.end(), ind.share_percent.begin(), ind.share_percent.end());
+  values.insert(values.end(), ind.tfr.begin(), ind.tfr.end());
+  values.insert(values.end(), ind.srb_per_100.begin(), ind.srb_per_100.end());
+  values.push_back(ind.mean_age_first_birth);
+  values.insert(values.end(), ind.women_49plus.begin(), ind.women_49plus.end());
+  values.insert(values.end(), ind.women_60plus.begin(), ind.women_60plus.end());
+  values.push_back(ind.mothers_lost_only_child_49plus);
+  values.push_back(ind.mothers_lost_only_child_60plus);
+  return values;
 }
 
 std::string parity_csv_header() {

@@ -12,6 +12,7 @@
 
 #include "cohortgis/app/backtest.hpp"
 #include "cohortgis/app/language.hpp"
+#include "cohortgis/app/parity_indicators.hpp"
 #include "cohortgis/engine/parity.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
@@ -46,8 +47,6 @@ class ParityRecorder : public ResultSink {
   ParityProjection parity_;
 };
 
-// The indicator columns of parity.csv (the names of docs/results.md), also the names of its rows in indicators.csv.
-std::vector<std::string> parity_indicator_names();
 // The header of parity.csv.
 std::string parity_csv_header();
 // Writes parity.csv and parity_women.csv into `dir` when a run had parity (rows not empty) and appends the parity

@@ -135,46 +135,76 @@ std::size_t CsvData::column(const std::string& name) const {
   throw InputError(path + ": no column '" + name + "' (the header has: " + have + ")");
 }
 
-CsvData read_csv_file(const std::string& path) {
+namespace {
+
+// Reads a CSV file (RFC 4180 quoting) a block at a time and hands each data row to `visit(csv, row, index)`: `csv`
+// has the path and the header only (for column() and messages), `index` counts the data rows from 0. A results
+// folder's population.csv is the run's largest output; read as text and then as cells it made the report's peak
+// memory about twice the run's (bench/README.md "Round 4: report memory"), so the loaders below keep only what they
+// draw. `required`: columns the header must have (InputError naming the file and the header otherwise).
+template <class Visit>
+void for_each_csv_row(const std::string& path, CsvData& csv, std::initializer_list<const char*> required,
+                      Visit&& visit) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path + ": cannot be read (missing file?)");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  const std::string text = ss.str();
-  CsvData csv;
   csv.path = path;
   std::vector<std::string> row;
   std::string cell;
-  bool quoted = false, any = false;
+  std::size_t index = 0;
+  bool quoted = false, any = false, pending_quote = false;  // pending_quote: a '"' ended a block inside quotes
   auto end_row = [&] {
     row.push_back(std::move(cell));
     cell.clear();
-    if (csv.header.empty()) csv.header = std::move(row);
-    else if (!(row.size() == 1 && row[0].empty())) {
+    if (csv.header.empty()) {
+      csv.header = std::move(row);
+      for (const char* name : required) (void)csv.column(name);
+    } else if (!(row.size() == 1 && row[0].empty())) {
       if (row.size() != csv.header.size())
-        throw InputError(path + ": row " + std::to_string(csv.rows.size() + 2) + " has " + std::to_string(row.size()) +
+        throw InputError(path + ": row " + std::to_string(index + 2) + " has " + std::to_string(row.size()) +
                          " fields; the header has " + std::to_string(csv.header.size()));
-      csv.rows.push_back(std::move(row));
+      visit(static_cast<const CsvData&>(csv), row, index++);
     }
     row.clear();
     any = false;
   };
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') (cell += '"', ++i);
-      else if (c == '"') quoted = false;
-      else cell += c;
-      continue;
+  std::vector<char> block(1 << 20);
+  while (in) {
+    in.read(block.data(), static_cast<std::streamsize>(block.size()));
+    const std::size_t n = static_cast<std::size_t>(in.gcount());
+    for (std::size_t i = 0; i < n; ++i) {
+      const char c = block[i];
+      if (pending_quote) {  // the '"' before this character was inside quotes: "" is a quote, else the end
+        pending_quote = false;
+        if (c == '"') {
+          cell += '"';
+          continue;
+        }
+        quoted = false;
+      }
+      if (quoted) {
+        if (c == '"') pending_quote = true;
+        else cell += c;
+        continue;
+      }
+      any = true;
+      if (c == '"') quoted = true;
+      else if (c == ',') (row.push_back(std::move(cell)), cell.clear());
+      else if (c == '\n') end_row();
+      else if (c != '\r') cell += c;
     }
-    any = true;
-    if (c == '"') quoted = true;
-    else if (c == ',') (row.push_back(std::move(cell)), cell.clear());
-    else if (c == '\n') end_row();
-    else if (c != '\r') cell += c;
   }
+  if (pending_quote) quoted = false;
   if (any || !cell.empty()) end_row();
   if (csv.header.empty()) throw InputError(path + ": empty file; expected a header row");
+}
+
+}  // namespace
+
+CsvData read_csv_file(const std::string& path) {
+  CsvData csv;
+  for_each_csv_row(path, csv, {}, [&](const CsvData&, std::vector<std::string>& row, std::size_t) {
+    csv.rows.push_back(std::move(row));
+  });
   return csv;
 }
 
@@ -316,35 +346,49 @@ Results load_results(const std::string& dir_text) {
     for (const auto& row : zones.rows) r.zones.push_back({row[id], row[name], row[en]});
   }
 
-  const CsvData ind = read_csv_file((dir / "indicators.csv").string());
   {
-    const std::size_t v = ind.column("variant"), y = ind.column("year"), z = ind.column("zone"), g = ind.column("group"),
-                      k = ind.column("indicator"), val = ind.column("value");
+    CsvData ind;
+    std::size_t v = 0, y = 0, z = 0, g = 0, k = 0, val = 0;
     std::set<int> years;
-    for (std::size_t i = 0; i < ind.rows.size(); ++i) {
-      const auto& row = ind.rows[i];
-      const int year = parse_int(row[y], ind, i, "year");
-      years.insert(year);
-      r.indicator_values[key({row[v], row[y], row[z], row[g], row[k]})] = parse_double(row[val], ind, i, "value");
-    }
+    for_each_csv_row((dir / "indicators.csv").string(), ind, {"variant", "year", "zone", "group", "indicator", "value"},
+                     [&](const CsvData& csv, const std::vector<std::string>& row, std::size_t i) {
+                       if (i == 0) {
+                         v = csv.column("variant"), y = csv.column("year"), z = csv.column("zone");
+                         g = csv.column("group"), k = csv.column("indicator"), val = csv.column("value");
+                       }
+                       years.insert(parse_int(row[y], csv, i, "year"));
+                       r.indicator_values[key({row[v], row[y], row[z], row[g], row[k]})] =
+                           parse_double(row[val], csv, i, "value");
+                     });
     r.years.assign(years.begin(), years.end());
   }
 
   if (fs::is_regular_file(dir / "population.csv", ec)) {
-    const CsvData pop = read_csv_file((dir / "population.csv").string());
-    const std::size_t v = pop.column("variant"), y = pop.column("year"), z = pop.column("zone"), g = pop.column("group"),
-                      s = pop.column("sex"), a = pop.column("age"), p = pop.column("population");
-    std::set<int> ages;
-    for (std::size_t i = 0; i < pop.rows.size(); ++i) ages.insert(parse_int(pop.rows[i][a], pop, i, "age"));
-    r.population_ages.assign(ages.begin(), ages.end());
-    std::map<int, std::size_t> age_index;
-    for (std::size_t i = 0; i < r.population_ages.size(); ++i) age_index[r.population_ages[i]] = i;
-    for (std::size_t i = 0; i < pop.rows.size(); ++i) {
-      const auto& row = pop.rows[i];
-      auto& vec = r.population_values[key({row[v], row[y], row[z], row[g], row[s]})];
-      vec.resize(r.population_ages.size(), 0.0);
-      vec[age_index[parse_int(row[a], pop, i, "age")]] += parse_double(row[p], pop, i, "population");
-    }
+    // One pass, cells parsed as they stream by. The ages are learnt as they come (each block of population.csv
+    // lists the grid's ages in ascending order, so an age is inserted into the vectors already made only in the
+    // first block).
+    CsvData pop;
+    std::size_t v = 0, y = 0, z = 0, g = 0, s = 0, a = 0, p = 0;
+    std::vector<int>& ages = r.population_ages;
+    for_each_csv_row((dir / "population.csv").string(), pop,
+                     {"variant", "year", "zone", "group", "sex", "age", "population"},
+                     [&](const CsvData& csv, const std::vector<std::string>& row, std::size_t i) {
+                       if (i == 0) {
+                         v = csv.column("variant"), y = csv.column("year"), z = csv.column("zone");
+                         g = csv.column("group"), s = csv.column("sex"), a = csv.column("age");
+                         p = csv.column("population");
+                       }
+                       const int age = parse_int(row[a], csv, i, "age");
+                       auto at = std::lower_bound(ages.begin(), ages.end(), age);
+                       const auto pos = at - ages.begin();
+                       if (at == ages.end() || *at != age) {
+                         ages.insert(at, age);
+                         for (auto& [k, vec] : r.population_values) vec.insert(vec.begin() + pos, 0.0);
+                       }
+                       auto& vec = r.population_values[key({row[v], row[y], row[z], row[g], row[s]})];
+                       vec.resize(ages.size(), 0.0);
+                       vec[static_cast<std::size_t>(pos)] += parse_double(row[p], csv, i, "population");
+                     });
   }
 
   else if (fs::is_regular_file(dir / "results.nc", ec))

@@ -126,7 +126,8 @@ class Results(Mapping[str, "RunResult"]):
 
     def indicator_frame(self, variants: Optional[Sequence[str]] = None) -> pd.DataFrame:
         """Columns variant, year, zone, group, indicator, value: indicators.csv's rows (zone = zone id or aggregate;
-        group 'all' = every group). The base year has the stock indicators only, as in indicators.csv."""
+        group 'all' = every group). The base year has the stock indicators only, as in indicators.csv. A parity run
+        ([fertility] parity_rates) has parity.csv's indicators after the engine's, group 'all', as indicators.csv."""
         frames = []
         for v in variants or self.variants:
             r = self[v]
@@ -137,6 +138,33 @@ class Results(Mapping[str, "RunResult"]):
             stock = dict(zip(r.indicator_names, r.indicator_is_stock))
             keep = (df["year"] != self.years[0]) | df["indicator"].map(stock)
             frames.append(df[keep])
+        for v in variants or self.variants:  # indicators.csv appends them after every variant's engine rows
+            r = self[v]
+            if r.parity_indicators is None:
+                continue
+            idx = pd.MultiIndex.from_product(
+                [[v], self.years[1:], list(r.unit_names), ["all"], list(r.parity_indicator_names)],
+                names=["variant", "year", "zone", "group", "indicator"])
+            frames.append(pd.DataFrame({"value": r.parity_indicators.reshape(-1)}, index=idx).reset_index())
+        return pd.concat(frames, ignore_index=True)
+
+    def parity_frame(self, variants: Optional[Sequence[str]] = None) -> pd.DataFrame:
+        """Columns variant, zone, year, then births_order_1 … mothers_lost_only_child_60plus: parity.csv's rows, in its
+        order (per variant and step's end year: the zones, then the aggregates, 'total' last; all groups pooled). Empty
+        (no rows) when no run has [fertility] parity_rates."""
+        frames = []
+        for v in variants or self.variants:
+            r = self[v]
+            if r.parity_indicators is None:
+                continue
+            values = np.array(r.parity_indicators)  # [step][unit][indicator]
+            idx = pd.MultiIndex.from_product([[v], self.years[1:], list(r.unit_names)],
+                                             names=["variant", "year", "zone"])
+            df = pd.DataFrame(values.reshape(-1, values.shape[2]), index=idx,
+                              columns=list(r.parity_indicator_names)).reset_index()
+            frames.append(df[["variant", "zone", "year"] + list(r.parity_indicator_names)])
+        if not frames:
+            return pd.DataFrame(columns=["variant", "zone", "year"])
         return pd.concat(frames, ignore_index=True)
 
     def components_frame(self, variants: Optional[Sequence[str]] = None) -> pd.DataFrame:

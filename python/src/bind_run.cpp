@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cohortgis/app/parity_indicators.hpp"
 #include "cohortgis/app/project.hpp"
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/indicators.hpp"
@@ -40,6 +41,9 @@ struct RunResult {
   // shares of the women of each cell by parity [year][zone][group][parity][age]; empty without parity.
   std::unique_ptr<ParityProjection> parity;
   std::vector<double> parity_shares;
+  // parity.csv's indicators (app/parity_indicators.hpp) [step][unit][indicator]: zones, then the aggregates.
+  std::vector<std::string> parity_indicator_names;
+  std::vector<double> parity_indicators;
   std::unique_ptr<Projection> projection;  // the engine itself, kept for its final population buffer
   const CohortArray* final_pop = nullptr;      // Projection::run's return value: the engine's own array
   double seconds = 0.0;
@@ -53,7 +57,8 @@ struct RunResult {
 // itself for its final population buffer.
 class StoreSink : public app::VariantSink {
  public:
-  StoreSink(RunResult& r, const scenarios::Scenario& sc) : r_(r), sc_(sc) {}
+  StoreSink(RunResult& r, const scenarios::Scenario& sc)
+      : r_(r), sc_(sc), aggregates_(with_total_aggregate(sc.aggregates, static_cast<int>(sc.zones.size()))) {}
   void end_variant(const scenarios::Scenario&, const CohortArray& final_population,
                    std::unique_ptr<Projection>& engine) override {
     r_.final_pop = &final_population;
@@ -77,6 +82,7 @@ class StoreSink : public app::VariantSink {
     std::copy(s.end.data().begin(), s.end.data().end(), r_.population.begin() + static_cast<std::ptrdiff_t>((k + 1) * r_.cells()));
     if (r_.parity) r_.parity->advance(s);  // births by order and the cohorts' parities one step on
     keep_parity_shares(k + 1);
+    keep_parity_indicators(k);
     if (s.indicators) {
       if (s.indicators->values.size() != r_.indicator_cells())
         throw ProjectionError("indicator table changed shape between steps");
@@ -99,6 +105,20 @@ class StoreSink : public app::VariantSink {
     const std::vector<double>& sh = r_.parity->shares();
     std::copy(sh.begin(), sh.end(), r_.parity_shares.begin() + static_cast<std::ptrdiff_t>(year_index * sh.size()));
   }
+  // The family-planning indicators of the step, per zone then per aggregate, as the run job's ParityRecorder::step.
+  void keep_parity_indicators(std::size_t step) {
+    if (!r_.parity) return;
+    std::vector<std::vector<double>> rows;
+    for (const ParityIndicators& z : r_.parity->indicators()) rows.push_back(app::parity_indicator_values(z));
+    for (const ZoneAggregate& a : aggregates_)
+      rows.push_back(app::parity_indicator_values(r_.parity->indicators_of(a.zones)));
+    const std::size_t n = r_.parity_indicator_names.size(), per_step = r_.unit_names.size() * n;
+    if (rows.size() * n != per_step)
+      throw ProjectionError("parity indicators: units differ from the indicator table's");
+    for (std::size_t u = 0; u < rows.size(); ++u)
+      std::copy(rows[u].begin(), rows[u].end(),
+                r_.parity_indicators.begin() + static_cast<std::ptrdiff_t>(step * per_step + u * n));
+  }
   void take_names(const IndicatorTable& t) {
     r_.unit_names = t.unit_names;
     r_.group_slots = t.group_names;
@@ -107,6 +127,7 @@ class StoreSink : public app::VariantSink {
   }
   RunResult& r_;
   const scenarios::Scenario& sc_;
+  const std::vector<ZoneAggregate> aggregates_;  // the indicator table's aggregates, 'total' last
 };
 
 std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& scenario_in, int threads, py::object progress) {
@@ -131,6 +152,11 @@ std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& scenario_in, 
                                                    sc.parity->women_by_parity, sc.base_population);
     if (sc.parity->srb_by_order[0] > 0.0) r->parity->set_srb_by_order(sc.parity->srb_by_order);
     r->parity_shares.assign((uz(sc.steps) + 1) * r->cells() / kSexes * kParityStates, 0.0);
+    r->parity_indicator_names = app::parity_indicator_names();
+    const std::size_t units =
+        sc.zones.size() + with_total_aggregate(sc.aggregates, static_cast<int>(sc.zones.size())).size();
+    r->parity_indicators.assign(uz(sc.steps) * units * r->parity_indicator_names.size(),
+                                std::numeric_limits<double>::quiet_NaN());
   }
 
   std::atomic<bool> cancel{false};
@@ -242,6 +268,21 @@ void bind_run(py::module_& m) {
           },
           "[fertility] parity_rates: shares of the women of each cell by children ever born 0, 1, 2, 3+\n"
           "[year][zone][group][parity][age] (they sum to 1 over parity); None without parity")
+      .def_readonly("parity_indicator_names", &R::parity_indicator_names,
+                    "parity.csv's indicator columns (births_order_1 … mothers_lost_only_child_60plus);\n"
+                    "[] without parity")
+      .def_property_readonly(
+          "parity_indicators",
+          [ssz](py::object self) {
+            const R& r = self.cast<const R&>();
+            if (r.parity_indicators.empty()) return py::object(py::none());
+            return py::object(view_of(r.parity_indicators.data(),
+                                      {ssz(uz(r.steps)), ssz(r.unit_names.size()),
+                                       ssz(r.parity_indicator_names.size())},
+                                      self, false));
+          },
+          "[fertility] parity_rates: parity.csv's values [step][unit][indicator] (units as unit_names, all groups\n"
+          "pooled; NaN where parity.csv's cell is empty); None without parity")
       .def_property_readonly(
           "final_population",
           [ssz](py::object self) {
@@ -298,6 +339,7 @@ void bind_run(py::module_& m) {
             if (name == "births") return address(r.births.data());
             if (name == "deaths") return address(r.deaths.data());
             if (name == "net_migration") return address(r.net_migration.data());
+            if (name == "parity_indicators") return address(r.parity_indicators.data());
             throw InputError("no buffer '" + name + "'");
           },
           py::arg("name"), "Address of a C++ buffer (tests use it to check that arrays are views).")

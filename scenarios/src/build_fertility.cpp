@@ -69,7 +69,7 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
     std::map<std::pair<int, int>, std::map<int, double>> got;  // (zone, group) → age → value
     for (std::size_t r : timed.rows[key]) {
       const int zi = factors ? factors->standard_of_row(rows, r) : b.zone_of_row(rows, r, sn, skey);
-      const int g = b.group_of_row(rows, r, sn, skey);
+      const int g = b.group_of_row(rows, r, sn, skey, true);  // applied before named groups (map order)
       const int age = whole_number(doc, rows, r, "age", skey);
       const double v = rows.number(r, "value") * per_woman;
       if (!(v >= 0)) doc.fail(sn, skey, rows.where(r, "value") + ": expected a rate >= 0, got " + fmt(v));

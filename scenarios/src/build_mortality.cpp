@@ -243,7 +243,7 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
     std::map<std::tuple<int, int, int>, Series> got;  // (zone or −1, group or −1, sex) → series
     for (std::size_t r : timed.rows[k]) {
       const int zi = factors ? factors->standard_of_row(rows, r) : b.zone_of_row(rows, r, mn, mkey);
-      const int g = b.group_of_row(rows, r, mn, mkey);
+      const int g = b.group_of_row(rows, r, mn, mkey, true);  // applied before named groups (map order)
       const int s = sex_of(doc, rows, r, mkey);
       const int age = whole_number(doc, rows, r, "age", mkey);
       const double v = rows.number(r, column);

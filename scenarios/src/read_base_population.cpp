@@ -500,12 +500,12 @@ void read_base_population(const Doc& doc, const toml::table& root, Build& b) {
   const toml::node* bn = root.get("base_population");
   if (!bn) doc.fail(&root, "base_population", "missing; expected [base_population] with a table");
   const toml::table& t = doc.table(*bn, "base_population");
-  doc.allow(t, "base_population", {"table", "format", "split", "rows", "residual", "fit", "records", "base_date",
+  doc.allow(t, "base_population", {"table", "format", "split", "residual", "fit", "records", "base_date",
                                    "age_date", "max_age", "exclude", "records_crs"});
   sc.base_population = CohortArray(CohortLayout{b.Z, b.G, sc.grid});
   // A person-level register (read_records.cpp) gives the groups directly; its options go with it only.
   if (t.get("records")) {
-    for (const char* k : {"table", "format", "split", "rows", "residual", "fit"})
+    for (const char* k : {"table", "format", "split", "residual", "fit"})
       if (t.get(k)) doc.fail(t.get(k), std::string("base_population.") + k, "not with 'records' (a register gives "
                                                                             "the base population and its groups)");
     return read_records(doc, root, t, b);

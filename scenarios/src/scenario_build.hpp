@@ -105,9 +105,12 @@ struct Build {
     return age / z;
   }
   // The zone (or group) of a table row: −1 when the table has no such column (the row applies to all), else the
-  // index; an unknown id is an error naming the file, row and column. An empty group cell with one group is "all".
+  // index; an unknown id is an error naming the file, row and column. An empty group cell with one group is "all";
+  // with every_if_empty (schedule, standard and factor tables: scenarios/README.md "Group cells") it is "all" with
+  // any number of groups, and the callers let a row naming a group take precedence for that group.
   int zone_of_row(const Rows& t, std::size_t r, const toml::node* n, const std::string& key) const;
-  int group_of_row(const Rows& t, std::size_t r, const toml::node* n, const std::string& key) const;
+  int group_of_row(const Rows& t, std::size_t r, const toml::node* n, const std::string& key,
+                   bool every_if_empty = false) const;
 };
 
 inline int sex_of(const Doc& doc, const Rows& t, std::size_t r, const std::string& key) {

@@ -88,6 +88,17 @@ std::optional<FertilityFitSpec> build_assumptions(const Build& b, const Layer& L
 
 namespace {
 
+// A scenario or variant name goes into manifest.json and the outputs: on one line. A control character is refused
+// where it is written (file:line:column), as every other TOML value error.
+std::string one_line_name(const Doc& doc, const toml::node& n, const std::string& key) {
+  std::string name = doc.string(n, key);
+  for (char ch : name)
+    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f)
+      doc.fail(&n, key, quote_cell(name) + ": holds a control character (tab, line break, NUL …); expected a name on "
+                                           "one line");
+  return name;
+}
+
 // The loader proper, shared by files and text (Python): `path` names the source in messages and the manifest.
 ScenarioSet load_root(const toml::table& root, const std::string& path, const std::string& dir,
                       const std::string& data_dir, const MemoryTables* frames, bool is_file,
@@ -106,7 +117,7 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
   if (const toml::node* sn = root.get("scenario")) {
     const toml::table& s = doc.table(*sn, "scenario");
     doc.allow(s, "scenario", {"name", "title", "title_en", "assumptions", "language"});
-    if (s.get("name")) base.name = doc.string(*s.get("name"), "scenario.name");
+    if (s.get("name")) base.name = one_line_name(doc, *s.get("name"), "scenario.name");
     if (s.get("title")) base.title = doc.string(*s.get("title"), "scenario.title");
     if (s.get("title_en")) base.title_en = doc.string(*s.get("title_en"), "scenario.title_en");
     if (s.get("assumptions")) base.assumptions = doc.strings(*s.get("assumptions"), "scenario.assumptions");
@@ -160,7 +171,7 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
       doc.allow(t, key, {"name", "title", "title_en", "description", "fertility", "mortality", "migration", "relocation", "transitions", "newborn",
                          "controls", "capacity", "households"});
       if (!t.get("name")) doc.fail(&t, key + ".name", "missing");
-      const std::string name = doc.string(*t.get("name"), key + ".name");
+      const std::string name = one_line_name(doc, *t.get("name"), key + ".name");
       if (name == "baseline" || name.empty() || std::find(variant_names.begin(), variant_names.end(), name) != variant_names.end())
         doc.fail(t.get("name"), key + ".name", "\"" + name + "\" is empty, 'baseline' or the name of another variant");
       // A variant must change something: at least one key that differs from the baseline.

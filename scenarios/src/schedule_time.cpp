@@ -173,8 +173,9 @@ int Build::zone_of_row(const Rows& t, std::size_t r, const toml::node* n, const 
   return it->second;
 }
 
-int Build::group_of_row(const Rows& t, std::size_t r, const toml::node* n, const std::string& key) const {
-  if (!t.has("group") || (G == 1 && t.text(r, "group").empty())) return -1;
+int Build::group_of_row(const Rows& t, std::size_t r, const toml::node* n, const std::string& key,
+                        bool every_if_empty) const {
+  if (!t.has("group") || ((G == 1 || every_if_empty) && t.text(r, "group").empty())) return -1;
   auto it = group_index.find(t.text(r, "group"));
   if (it == group_index.end())
     doc.fail(n, key, t.where(r, "group") + ": unknown group \"" + escape_cell(t.text(r, "group")) + "\"");

@@ -48,8 +48,15 @@ void read_zone_factors(const Build& b, const toml::node& n, const std::string& k
   const std::size_t cells = uz(b.Z * b.G);
   f.factor.assign(cells, 0.0);
   f.standard_of.assign(cells, -1);
-  for (std::size_t r = 0; r < rows.size(); ++r) {
-    const int zi = b.zone_of_row(rows, r, &n, key), g = b.group_of_row(rows, r, &n, key);
+  // An empty group cell is every group; a row naming a group takes precedence for that group, in any row order
+  // (scenarios/README.md "Group cells"): every-group rows are applied first, then the named ones.
+  std::vector<std::size_t> order;
+  for (int pass = 0; pass < 2; ++pass)
+    for (std::size_t r = 0; r < rows.size(); ++r)
+      if ((b.group_of_row(rows, r, &n, key, true) < 0) == (pass == 0)) order.push_back(r);
+  std::vector<char> named(cells, 0);  // a cell already set by a row naming its group
+  for (std::size_t r : order) {
+    const int zi = b.zone_of_row(rows, r, &n, key), g = b.group_of_row(rows, r, &n, key, true);
     const double v = rows.number(r, "value");
     if (!(v > 0 && std::isfinite(v)))
       doc.fail(&n, key, rows.where(r, "value") + ": expected a factor > 0 on the standard schedule, got " + fmt(v));
@@ -74,10 +81,11 @@ void read_zone_factors(const Build& b, const toml::node& n, const std::string& k
     for (int gg = 0; gg < b.G; ++gg) {
       if (g >= 0 && g != gg) continue;
       const std::size_t c = uz(zi * b.G + gg);
-      if (f.standard_of[c] >= 0)
+      if (f.standard_of[c] >= 0 && (g < 0 || named[c]))  // a named row may replace an every-group row only
         doc.fail(&n, key,
                  rows.where(r, "zone") + ": a second factor for zone " + b.sc.zones[uz(zi)].id +
-                     (b.G > 1 ? ", group " + b.sc.group_names[uz(gg)] : ""));
+                     (b.G > 1 ? (g < 0 ? ", all groups" : ", group " + b.sc.group_names[uz(gg)]) : ""));
+      named[c] = g >= 0;
       f.standard_of[c] = s;
       f.factor[c] = v;
     }

@@ -45,3 +45,64 @@ def test_population_frame_without_parity_says_all(default_results):
     assert default_results["baseline"].parity_shares is None
     frame = default_results.population_frame(["baseline"])
     assert set(frame["parity"]) == {"all"}
+
+
+def _read_csv(path):
+    return pd.read_csv(path, dtype={"zone": str}, float_precision="round_trip", keep_default_na=False,
+                       na_values=[""])
+
+
+def _same(a, b):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return (a == b) | (np.isnan(a) & np.isnan(b))
+
+
+def test_indicator_frame_equals_the_cli_csvs_to_the_last_digit(cli, parity_results, tmp_path):
+    # The command line's own files (the binary, not the library call) against the in-memory run's frames.
+    import subprocess
+
+    out = tmp_path / "cli"
+    subprocess.run([cli, "run", PARITY, "--out", str(out), "--quiet", "--threads", "3", "--no-report",
+                    "--format", "csv"], check=True)
+    ind = _read_csv(out / "indicators.csv")
+    py = parity_results.indicator_frame()
+    # Row for row, in indicators.csv's order: every engine indicator, then the parity indicators of every variant.
+    assert len(py) == len(ind)
+    pd.testing.assert_frame_equal(ind.drop(columns="value"), py.drop(columns="value"), check_dtype=False)
+    assert _same(ind["value"], py["value"]).all()
+    names = parity_results["baseline"].parity_indicator_names
+    assert "births_order_1" in names and "mothers_lost_only_child_60plus" in names
+    assert set(names) <= set(py["indicator"])
+    # parity.csv, column for column and bit for bit.
+    wide = _read_csv(out / "parity.csv")
+    pf = parity_results.parity_frame()
+    assert list(pf.columns) == list(wide.columns)
+    assert len(pf) == len(wide) == 2 * 10 * 3  # variants × steps × (2 zones + total)
+    pd.testing.assert_frame_equal(wide[["variant", "zone", "year"]], pf[["variant", "zone", "year"]],
+                                  check_dtype=False)
+    for c in names:
+        assert _same(wide[c], pf[c]).all(), c
+
+
+def test_parity_indicators_add_up(parity_results):
+    # Independent identities: births by order sum to the engine's births; the shares to 100 %; the total unit's
+    # women 49+ by parity are the sum of the zones'.
+    pf = parity_results.parity_frame(["baseline"])
+    r = parity_results["baseline"]
+    by_order = pf[["births_order_1", "births_order_2", "births_order_3_plus"]].sum(axis=1).to_numpy()
+    births = r.births.sum(axis=(2, 3))  # [step][zone]
+    zones = pf[pf.zone.isin(r.zone_ids)]
+    np.testing.assert_allclose(by_order[zones.index], births.reshape(-1), rtol=1e-12)
+    shares = pf[["share_order_1_percent", "share_order_2_percent", "share_order_3_plus_percent"]].sum(axis=1)
+    np.testing.assert_allclose(shares, 100.0, rtol=1e-12)
+    w49 = [f"women_49plus_parity_{p}" for p in ("0", "1", "2", "3_plus")]
+    tot = pf[pf.zone == "total"][w49].to_numpy()
+    per_zone = zones[w49].to_numpy().reshape(len(tot), len(r.zone_ids), 4).sum(axis=1)
+    np.testing.assert_allclose(tot, per_zone, rtol=1e-12)
+
+
+def test_no_parity_means_no_parity_rows(default_results):
+    assert default_results["baseline"].parity_indicators is None
+    assert default_results["baseline"].parity_indicator_names == []
+    assert len(default_results.parity_frame()) == 0
+    assert not default_results.indicator_frame()["indicator"].str.startswith("births_order").any()
