@@ -17,7 +17,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 args = sys.argv[1:]
 BUILD = args.pop(0) if args and os.path.isdir(args[0]) and os.path.exists(os.path.join(args[0], 'cli')) else os.path.join(REPO, 'build')
 ROOT = args.pop(0) if args and '/' in args[0] else tempfile.mkdtemp(prefix='cohortgis-hostile-probe2-')
-EXE = os.path.join(BUILD, 'cli/cohortgis')
+EXE = os.path.abspath(os.path.join(BUILD, 'cli/cohortgis'))
 FIX = os.path.join(REPO, 'tests/fixtures/scenarios')
 os.makedirs(ROOT, exist_ok=True)
 if os.listdir(ROOT):
@@ -301,7 +301,7 @@ def race(path, target, stop):
             pass
     open(tmp, 'wb').write(real); os.replace(tmp, path)
 
-only = set(sys.argv[1:])
+only = set(args)
 ok_population = None
 results = []
 for c in cases:
