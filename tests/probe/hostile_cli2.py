@@ -249,10 +249,13 @@ run_sc('csv_formula_zone', GOOD, {'base.csv': BASE + '=cmd|\' /C calc\'!A0,femal
 
 # ---- signals (phase by delay; nothing partial may remain, exit 128+N or 1)
 STO = open(os.path.join(FIX, 'stochastic.toml')).read().replace('trajectories = 5', 'trajectories = 20000')
-for sig, delay in [('HUP', 0.3), ('HUP', 1.0), ('QUIT', 0.3), ('USR1', 0.3), ('PIPE', 0.3), ('ALRM', 0.3),
-                   ('INT2', 0.3), ('STOPTERM', 0.3)]:
+for sig, delay in [('HUP', 0.3), ('HUP', 1.0), ('PIPE', 0.3), ('INT2', 0.3), ('STOPTERM', 0.3)]:
     case('sig_%s_%g' % (sig, delay), {'sc.toml': STO}, ['run', 'sc.toml', '--out', 'out', '--quiet'], 'signal',
          ('sig', sig, delay))
+# Signals that kill without asking (as kill -9 does): the staging folder stays, and the next run must remove it.
+for sig in ('QUIT', 'USR1', 'ALRM', 'KILL'):
+    case('sig_%s_then_rerun' % sig, {'sc.toml': STO}, ['run', 'sc.toml', '--out', 'out', '--quiet'], 'killed',
+         ('sig', sig, 0.3))
 case('sig_stdout_closed', {'sc.toml': GOOD}, ['run', 'sc.toml', '--out', 'out'], 'any', ('closed_stdout',))
 case('sig_INT_loading', {'sc.toml': GOOD, 'base.csv': BASE + ''.join('A,female,%d,1\n' % (100 + i) for i in range(2_000_000))},
      ['run', 'sc.toml', '--out', 'out', '--quiet'], 'signal', ('sig', 'INT', 0.5))
@@ -358,7 +361,8 @@ for c in cases:
         if p not in after: problems.append('DELETED %s' % os.path.relpath(p, ROOT))
         elif after[p] != v and not (outdir and p.startswith(outdir + '/')) and not (sp and sp[0] == 'race'):
             problems.append('CHANGED %s' % os.path.relpath(p, ROOT))
-    newfiles = [p for p in after if p not in before and not (outdir and (p == outdir or p.startswith(outdir + '/')))]
+    newfiles = [p for p in after if p not in before and not (outdir and (p == outdir or p.startswith(outdir + '/')))
+                and not (c['expect'] == 'killed' and '/out.tmp-' in p)]
     if newfiles: problems.append('WROTE OUTSIDE OUT %s' % [os.path.relpath(p, ROOT) for p in newfiles[:3]])
     outer_after = {k: v for k, v in snapshot(ROOT).items() if not k.startswith(d + '/')}
     if c['expect'] == 'trusted':
@@ -375,6 +379,13 @@ for c in cases:
         complete = wrote and os.path.exists(os.path.join(outdir, 'manifest.json'))
         if wrote and not complete: problems.append('PARTIAL OUTPUT')
         if leftover: problems.append('LEFTOVER %s' % leftover)
+    elif c['expect'] == 'killed':
+        if rc == 0: problems.append('NOT KILLED (run too short)')
+        again = subprocess.run([EXE, 'run', 'sc.toml', '--out', 'out', '--quiet', '--trajectories', '2'], cwd=d,
+                               capture_output=True, timeout=60)
+        leftover = [x for x in os.listdir(d) if '.tmp-' in x or '.old-' in x]
+        if again.returncode != 0 or leftover: problems.append('RERUN rc=%s LEFTOVER %s' % (again.returncode, leftover))
+        newfiles = []
     elif rc not in (0, 1): problems.append('rc=%s' % rc)
     if c['expect'] == 'bad':
         if rc == 0: problems.append('ACCEPTED')
