@@ -8,8 +8,7 @@ namespace cohortgis::scenarios {
 namespace {
 
 bool bare_key_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-         c == '+';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '+';
 }
 
 // Skips a string starting at text[i] (a quote); returns the index after it. Multi-line strings ("""/''') too.
@@ -59,8 +58,7 @@ void check_key_depth(std::string_view text, const std::string& label) {
       parts = after_dot ? parts + 1 : 1;
       after_dot = false;
       if (parts > kMaxKeyParts)
-        throw InputError(label + ":" + std::to_string(line) + ": a key with more than " +
-                         std::to_string(kMaxKeyParts) +
+        throw InputError(label + ":" + std::to_string(line) + ": a key with more than " + std::to_string(kMaxKeyParts) +
                          " dotted parts (tables nested that deep); expected the keys of scenarios/README.md");
       continue;
     }
