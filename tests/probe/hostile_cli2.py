@@ -257,7 +257,8 @@ for sig in ('QUIT', 'USR1', 'ALRM', 'KILL'):
     case('sig_%s_then_rerun' % sig, {'sc.toml': STO}, ['run', 'sc.toml', '--out', 'out', '--quiet'], 'killed',
          ('sig', sig, 0.3))
 case('sig_stdout_closed', {'sc.toml': GOOD}, ['run', 'sc.toml', '--out', 'out'], 'any', ('closed_stdout',))
-case('sig_INT_loading', {'sc.toml': GOOD, 'base.csv': BASE + ''.join('A,female,%d,1\n' % (100 + i) for i in range(2_000_000))},
+BIG = '\n'.join(l + ',' + ('n' * 4_000_000 if k else 'note') for k, l in enumerate(BASE.splitlines())) + '\n'
+case('sig_INT_loading', {'sc.toml': GOOD, 'base.csv': BIG},  # a valid table of 40 MB: a note column of 4 MB a row
      ['run', 'sc.toml', '--out', 'out', '--quiet'], 'signal', ('sig', 'INT', 0.5))
 case('sig_INT_report', {'sc.toml': GOOD}, ['run', 'sc.toml', '--out', 'out', '--quiet'], 'signal', ('sig', 'INT', 0.6))
 case('sig_TERM_report', {'sc.toml': GOOD}, ['run', 'sc.toml', '--out', 'out', '--quiet'], 'signal', ('sig', 'TERM', 1.2))
