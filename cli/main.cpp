@@ -37,6 +37,8 @@ std::atomic<int> g_signal{0};
 // SIGINT/SIGTERM only ask the run to stop: it stops between steps (or before moving results into place), removes its
 // temporary folder and leaves the previous results untouched.
 sem_t g_signalled;  // posted by the handler (sem_post is async-signal-safe), awaited by the watchdog
+// SIGHUP (the terminal closed, an ssh session dropped) stops a run the same way; exit 129.
+const char* signal_name(int sig) { return sig == SIGINT ? "SIGINT (Ctrl-C)" : sig == SIGHUP ? "SIGHUP" : "SIGTERM"; }
 extern "C" void on_interrupt(int sig) {
   g_signal.store(sig);
   g_cancel.store(true);
@@ -55,7 +57,7 @@ void start_signal_watchdog() {
     cohortgis::app::remove_runs_in_progress();
     const int sig = g_signal.load();
     std::fprintf(stderr, "cohortgis: interrupted by %s: no results were written; the output folder's previous "
-                 "contents are untouched\n", sig == SIGINT ? "SIGINT (Ctrl-C)" : "SIGTERM");
+                 "contents are untouched\n", signal_name(sig));
     std::fflush(stderr);
     std::_Exit(128 + sig);
   }).detach();
@@ -64,7 +66,7 @@ void start_signal_watchdog() {
 // A run stopped by a signal exits 128 + the signal number (130 for Ctrl-C, 143 for SIGTERM), as shells expect.
 int interrupted() {
   const int sig = g_signal.load();
-  std::cerr << "cohortgis: interrupted by " << (sig == SIGINT ? "SIGINT (Ctrl-C)" : "SIGTERM")
+  std::cerr << "cohortgis: interrupted by " << signal_name(sig)
             << ": no results were written; the output folder's previous contents are untouched\n";
   return 128 + sig;
 }
@@ -217,6 +219,10 @@ int run_command(const std::vector<std::string>& args) {
   start_signal_watchdog();
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
+  std::signal(SIGHUP, on_interrupt);
+  // stdout closed (`cohortgis run … | head -1`): a failed write of a progress line, not a kill mid-write that would
+  // leave the temporary folder behind.
+  std::signal(SIGPIPE, SIG_IGN);
   // A file-size limit (ulimit -f) or a full disk must fail a write, which the run reports, not kill the process.
   std::signal(SIGXFSZ, SIG_IGN);
 
@@ -445,6 +451,10 @@ int backtest_command(const std::vector<std::string>& args) {
   start_signal_watchdog();
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
+  std::signal(SIGHUP, on_interrupt);
+  // stdout closed (`cohortgis run … | head -1`): a failed write of a progress line, not a kill mid-write that would
+  // leave the temporary folder behind.
+  std::signal(SIGPIPE, SIG_IGN);
   std::signal(SIGXFSZ, SIG_IGN);
   const cohortgis::app::BacktestSummary s = cohortgis::app::backtest(b);
   if (!b.run.quiet) {

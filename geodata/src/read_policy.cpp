@@ -384,6 +384,11 @@ bool inside_roots(const std::string& canonical, const std::vector<std::string>& 
 CheckedInput check_input(const std::string& path, const std::string& written, const ReadPolicy& policy) {
   register_drivers();
   CheckedInput out;
+  // A NUL cuts the path for the system ("base.csv\0.txt" would read base.csv); a line break or other control
+  // character is never part of a real file name and would split the error message.
+  for (const std::string* s : {&written, &path})
+    if (std::any_of(s->begin(), s->end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; }))
+      throw InputError(q(written) + ": a path with a control character (NUL, line break, tab …); expected a file name");
   // "data:" is cohortgis's own prefix for the data folder; what follows it must be a local path too.
   refuse_non_local(written.rfind("data:", 0) == 0 ? written.substr(5) : written, q(written));
   if (path.rfind("/vsi", 0) == 0) refuse_non_local(path, q(written));

@@ -263,6 +263,11 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
     if (!recode && !CPLIsUTF8(name.c_str(), -1))
       throw InputError(column + " has a name that is not valid UTF-8; " + kDeclareEncoding);
     t.columns.push_back(recode ? to_utf8(name, encoding, column + " name") : name);
+    // GDAL keeps both of two columns of one name; the first would be read and the second ignored, silently.
+    const auto same = std::find(t.columns.begin(), t.columns.end() - 1, t.columns.back());
+    if (same != t.columns.end() - 1)
+      throw InputError(column + " '" + escape_cell(t.columns.back()) + "' has the same name as column " +
+                       std::to_string(same - t.columns.begin() + 1) + "; expected one column of each name");
     types.push_back(defn->GetFieldDefn(i)->GetType());
   }
 

@@ -9,12 +9,15 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <set>
 
 #include "scenario_build.hpp"
 #include "shared_steps.hpp"
+#include "toml_key_depth.hpp"
 
 #ifndef COHORTGIS_EXAMPLES_DIR
 #error "COHORTGIS_EXAMPLES_DIR must be defined by the build (scenarios/examples)"
@@ -251,7 +254,11 @@ ScenarioSet load_scenario_file(const std::string& path, const std::string& data_
   if (!fs::is_regular_file(path, ec)) throw InputError(path + ": scenario file not found");
   toml::table root;
   try {
-    root = toml::parse_file(path);
+    std::ifstream in(path, std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in.good() && !in.eof()) throw InputError(path + ": scenario file could not be read");
+    check_key_depth(text, path);  // before the parser: deep dotted keys overflow its stack
+    root = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
     toml_syntax_error(path, e);
   }
@@ -262,6 +269,7 @@ ScenarioSet load_scenario_text(const std::string& text, const std::string& label
                                const std::string& data_dir, const MemoryTables& frames) {
   toml::table root;
   try {
+    check_key_depth(text, label);
     root = toml::parse(text, label);
   } catch (const toml::parse_error& e) {
     toml_syntax_error(label, e);

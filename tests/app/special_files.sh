@@ -59,4 +59,20 @@ expect estimate_levels_fifo "observed.csv: is a named pipe \(FIFO\), not a file"
 # The sanity case: the same folder without pipes validates.
 rm "$WORK/s/observed.csv" "$WORK/s/pipe.toml"
 (cd "$WORK/s" && timeout 20 "$EXE" validate good.toml >/dev/null 2>&1) || fail "good.toml without pipes does not validate"
+# stdout closed (`cohortgis run … | head -0`): SIGPIPE killed the run mid-write and left its out.tmp-PID folder;
+# now a failed progress line, and the results are complete (hostile probe 2, round 4).
+(cd "$WORK/s" && { timeout 60 "$EXE" run good.toml --out closed --no-report 2>"$WORK/closed.err" | true; } ) ; rc=${PIPESTATUS[0]}
+[ -f "$WORK/s/closed/manifest.json" ] || fail "stdout closed: no complete results ($(cat "$WORK/closed.err"))"
+! compgen -G "$WORK/s/closed.tmp-*" >/dev/null || fail "stdout closed: left $(ls -d "$WORK"/s/closed.tmp-*)"
+# SIGHUP (terminal closed) stops a run like SIGTERM: exit 129, nothing left (it killed the run and left out.tmp-PID).
+(cd "$WORK/s" && exec timeout 60 "$EXE" run good.toml --out hup --no-report --quiet 2>"$WORK/hup.err") &
+pid=$!
+for _ in $(seq 1 500); do compgen -G "$WORK/s/hup.tmp-*" >/dev/null && break; sleep 0.002; done
+kill -s HUP "$pid"; wait "$pid"; rc=$?
+if [ $rc -eq 129 ]; then
+  grep -q "interrupted by SIGHUP" "$WORK/hup.err" || fail "SIGHUP: message: $(cat "$WORK/hup.err")"
+  ! compgen -G "$WORK/s/hup*" >/dev/null || fail "SIGHUP: left $(ls -d "$WORK"/s/hup*)"
+elif [ $rc -ne 0 ]; then
+  fail "SIGHUP: exit $rc, expected 129 (or 0 when the run had finished): $(cat "$WORK/hup.err")"
+fi
 echo "special files checked"

@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// Scenario text is untrusted: toml++ limits the nesting of arrays and inline tables but not of dotted keys
+// (`a.a.a… = 1`, `[a.a.a…]`, `[[a.a.a…]]`), which it builds and frees recursively: 100,000 levels in a 200 kB file
+// overflow the stack (SIGSEGV). This check runs on the text before the parser.
+#include <string>
+#include <string_view>
+
+namespace cohortgis::scenarios {
+
+// The deepest dotted key a scenario may hold (the deepest real key, e.g. `fertility.fit.cbr_per_1000`, has 3 parts).
+inline constexpr int kMaxKeyParts = 64;
+
+// Throws InputError "LABEL:LINE: key with more than 64 parts …" when a run of keys joined by dots (outside strings
+// and comments) has more than kMaxKeyParts parts. Floats and dates have at most one dot, so they never trip it.
+void check_key_depth(std::string_view text, const std::string& label);
+
+}  // namespace cohortgis::scenarios
