@@ -23,7 +23,8 @@ namespace fs = std::filesystem;
 
 // ---- fertility --------------------------------------------------------------------------------------------------
 
-std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>& steps) {
+std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>& steps,
+                                                FoldedSteps& folded) {
   const Doc& doc = b.doc;
   for (const toml::table* t : {L.section(L.base, "fertility"), L.section(L.over, "fertility")})
     if (t) doc.allow(*t, "fertility", {"schedule", "schedule_age_width", "zone_factors", "tfr", "mean_age", "srb", "fit", "parity_rates", "parity_progression", "parity_base", "parity_base_age_width", "srb_by_order"});
@@ -247,6 +248,7 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
     const int y0 = b.step_first_year(k), y1 = b.step_last_year(k);
     s.asfr.clear();
     if (!sn) s.asfr.assign(uz(b.Z * b.G * b.A), 0.0);  // parity_rates: the run fills it step by step
+    else s.asfr.reserve(uz(b.Z * b.G * b.A));            // not the doubling growth of insert: held for the run
     for (int zi = 0; sn && zi < b.Z; ++zi)
       for (int g = 0; g < b.G; ++g) {
         std::vector<double> f = step_asfr(k, zi, g);
@@ -257,6 +259,8 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
     if (srb_table) s.srb = mix_step(srb_by_key, srb_time.steps[uz(k)]);
     else if (!srbn) s.srb.assign(uz(b.Z), 1.05);  // srb_by_order: the run replaces it before every step
     else s.srb.assign(uz(b.Z), srb.mean_over_years(y0, y1) / 100.0);
+    folded.fold(steps, uz(k), &StepSchedules::asfr);  // freed now when equal to the first step's (shared_steps.hpp)
+    folded.fold(steps, uz(k), &StepSchedules::srb);
   }
   return spec;
 }

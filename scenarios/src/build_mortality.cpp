@@ -153,7 +153,7 @@ void check_person_years(const Build& b, const std::vector<int>& ages, const std:
 
 }  // namespace
 
-void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>& steps) {
+void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>& steps, FoldedSteps& folded) {
   const Doc& doc = b.doc;
   for (const toml::table* t : {L.section(L.base, "mortality"), L.section(L.over, "mortality")})
     if (t)
@@ -461,6 +461,7 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
     st.person_years_layout = layout.value_or(LxLayout::abridged);
     st.mortality.clear();
     st.radix_l0.clear();
+    st.mortality.reserve(uz(b.Z * b.G * 2) * n_rows);  // not the doubling growth of insert: held for the run
     const auto& parts = timed.steps[uz(k)];
     const int y0 = b.step_first_year(k), y1 = b.step_last_year(k);
     for (int zi = 0; zi < b.Z; ++zi)
@@ -516,6 +517,8 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
           st.mortality.insert(st.mortality.end(), v.begin(), v.end());
           if (kind == MortalityInput::person_years) st.radix_l0.push_back(l0);
         }
+    folded.fold(steps, uz(k), &StepSchedules::mortality);  // freed now when equal to the first step's (shared_steps.hpp)
+    folded.fold(steps, uz(k), &StepSchedules::radix_l0);
   }
 }
 

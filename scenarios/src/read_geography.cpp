@@ -106,11 +106,12 @@ void read_geography(const Doc& doc, const toml::table& root, Scenario& sc, Scena
     }
   } else {
     const TableRef ref = table_ref(doc, *zn, "geography.zones", {"id", "name", "name_en", "parent"});
-    const Rows rows = read_rows(doc, ref, {"id"}, {});
-    for (std::size_t r = 0; r < rows.size(); ++r)
-      sc.zones.push_back({rows.text(r, "id"), rows.has("name") ? rows.text(r, "name") : "",
-                          rows.has("name_en") ? rows.text(r, "name_en") : "",
-                          rows.has("parent") ? rows.text(r, "parent") : ""});
+    // Row by row: a table of 50,000 zones is not held as text cells next to the zones built from it.
+    stream_rows(doc, ref, {"id"}, {}, [&](const Rows& rows) {
+      sc.zones.push_back({rows.text(0, "id"), rows.has("name") ? rows.text(0, "name") : "",
+                          rows.has("name_en") ? rows.text(0, "name_en") : "",
+                          rows.has("parent") ? rows.text(0, "parent") : ""});
+    });
   }
   if (sc.zones.empty()) doc.fail(zn, "geography.zones", "expected at least one zone");
   const toml::node* zones_node = zn ? zn : g.get("source");

@@ -16,6 +16,7 @@
 
 #include "cohortgis/scenarios/records.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
+#include "shared_steps.hpp"
 #include "toml_doc.hpp"
 #include "cohortgis/engine/index_cast.hpp"
 
@@ -203,12 +204,13 @@ struct FertilityFitSpec {
   double start_level = 1;  // the factor on the schedules from the base population's women (already applied)
 };
 // Returns the fit when [fertility] fit is given; the schedules then hold its start level.
-std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>& steps);
+std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>& steps,
+                                                FoldedSteps& folded);
 // Rescales every step's ASFR of the built run `sc` so that the projection's own figure of the fitted year (its crude
 // birth rate per person-year, or births per year, of the first step, as indicators.csv gives them) equals the target
 // (fit_fertility_in_projection.cpp); adds the fit's note to the run's assumptions.
 void fit_fertility_in_projection(const Doc& doc, const FertilityFitSpec& fit, Scenario& sc);
-void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>& steps);
+void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>& steps, FoldedSteps& folded);
 void build_migration(const Build& b, const Layer& L, std::vector<StepSchedules>& steps, Dynamic& dyn);
 void build_relocations(const Build& b, const Layer& L, Dynamic& dyn, std::vector<Relocation>& out);
 void build_transitions(const Build& b, const Layer& L, std::vector<StepSchedules>& steps, Dynamic& dyn);

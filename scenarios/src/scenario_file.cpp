@@ -75,13 +75,14 @@ bool same(const toml::node& a, const toml::node& b) {
 std::optional<FertilityFitSpec> build_assumptions(const Build& b, const Layer& L, std::vector<Relocation>& relocations) {
   std::vector<StepSchedules> steps(uz(b.steps));
   Dynamic dyn;
-  std::optional<FertilityFitSpec> fertility_fit = build_fertility(b, L, steps);
+  FoldedSteps folded;  // steps equal to the first freed as they are built (shared_steps.hpp: memory at many zones)
+  std::optional<FertilityFitSpec> fertility_fit = build_fertility(b, L, steps, folded);
   build_parity(b, L);
-  build_mortality(b, L, steps);
+  build_mortality(b, L, steps, folded);
   build_migration(b, L, steps, dyn);
   build_relocations(b, L, dyn, relocations);
   build_transitions(b, L, steps, dyn);
-  share_equal_steps(steps);  // one set for all steps when they are the same (shared_steps.hpp: memory at many zones)
+  folded.finish(steps);  // one set for all steps when they are the same, else the folded fields restored
   b.sc.schedules = std::move(steps);
   b.sc.adjust_schedules = make_adjuster(b, std::move(dyn));
   return fertility_fit;
@@ -213,7 +214,9 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
   set.relocations.resize(runs);
   std::vector<std::optional<FertilityFitSpec>> fertility_fits(runs);
   for (std::size_t r = 0; r < runs; ++r) {
-    Scenario sc = base;  // zones, groups, grid, base population, plan periods
+    // zones, groups, grid, base population, plan periods; the last run takes them (a second copy of the base
+    // population held for the whole run otherwise)
+    Scenario sc = r + 1 == runs ? std::move(base) : base;
     Build bb(doc, sc);
     bb.Z = b.Z; bb.G = b.G; bb.A = b.A; bb.rows = b.rows; bb.z = b.z; bb.steps = b.steps;
     bb.base_year = b.base_year; bb.horizon = b.horizon; bb.zone_index = b.zone_index; bb.group_index = b.group_index;

@@ -2,6 +2,7 @@
 #include "shared_steps.hpp"
 
 #include <cstring>
+#include <utility>
 
 namespace cohortgis::scenarios::detail {
 
@@ -48,13 +49,37 @@ bool same_step_schedules(const StepSchedules& a, const StepSchedules& b) {
          a.mortality_unchanged == b.mortality_unchanged;
 }
 
-void share_equal_steps(std::vector<StepSchedules>& steps) {
-  for (std::size_t k = 1; k < steps.size(); ++k)
-    if (!same_step_schedules(steps[0], steps[k])) return;
-  if (steps.size() > 1) {
-    steps.resize(1);
-    steps.shrink_to_fit();
+void share_equal_steps(std::vector<StepSchedules>& steps) { FoldedSteps().finish(steps); }
+
+void FoldedSteps::fold(std::vector<StepSchedules>& steps, std::size_t k, Field field) {
+  if (k == 0 || k >= steps.size() || !same_bits(steps[0].*field, steps[k].*field)) return;
+  std::vector<double>().swap(steps[k].*field);  // clear() would keep the capacity
+  folded_.emplace_back(k, field);
+}
+
+void FoldedSteps::finish(std::vector<StepSchedules>& steps) {
+  bool all_same = true;
+  for (std::size_t k = 1; k < steps.size() && all_same; ++k) {
+    // The first step's folded fields are set aside (O(1) swaps) so that they compare equal with the empty ones of
+    // step k, then put back.
+    std::vector<std::pair<Field, std::vector<double>>> aside;
+    for (const auto& [kk, field] : folded_)
+      if (kk == k) {
+        aside.emplace_back(field, std::vector<double>());
+        std::swap(aside.back().second, steps[0].*field);
+      }
+    all_same = same_step_schedules(steps[0], steps[k]);
+    for (auto& [field, v] : aside) std::swap(v, steps[0].*field);
   }
+  if (all_same) {
+    if (steps.size() > 1) {
+      steps.resize(1);
+      steps.shrink_to_fit();
+    }
+  } else {
+    for (const auto& [k, field] : folded_) steps[k].*field = steps[0].*field;
+  }
+  folded_.clear();
 }
 
 }  // namespace cohortgis::scenarios::detail

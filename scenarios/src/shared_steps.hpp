@@ -17,4 +17,22 @@ bool same_step_schedules(const StepSchedules& a, const StepSchedules& b);
 // Keeps only the first entry when every entry equals it.
 void share_equal_steps(std::vector<StepSchedules>& steps);
 
+// Steps' schedules freed as they are built when they hold the same bits as the first step's: the loader builds every
+// step of one kind (all mortality, then all fertility, …) before share_equal_steps can compare whole steps, so
+// without this a 50,000-zone scenario held ten copies of its mx and ASFR while loading (bench/README.md "Round 4:
+// memory at 50,000 zones"). Only for fields that no later builder changes (mortality, radix_l0, asfr, srb).
+class FoldedSteps {
+ public:
+  using Field = std::vector<double> StepSchedules::*;
+  // After steps[k].*field is built (k >= 1): frees it when it equals steps[0].*field bit for bit.
+  void fold(std::vector<StepSchedules>& steps, std::size_t k, Field field);
+  // Once every builder ran: one entry when every step equals the first (a folded field counts as equal, which it
+  // is); otherwise the folded fields are copied back from the first step, so every step is complete.
+  void finish(std::vector<StepSchedules>& steps);
+  std::size_t folded() const { return folded_.size(); }
+
+ private:
+  std::vector<std::pair<std::size_t, Field>> folded_;
+};
+
 }  // namespace cohortgis::scenarios::detail
