@@ -23,6 +23,59 @@ namespace cohortgis::detail {
 namespace {
 // Probabilities below this are taken as negative (rounding of a zero entry stays far above it).
 constexpr double kNegativeProbability = -1e-12;
+
+// A3 steps 2–3 as competing risks for one sex of a zone, indices 1 … w (the header's formulas).
+struct CompetingRisks {
+  const double* S = nullptr;  // [age][G·G] column-major: S[i·G·G + k + g·G] = S_kg of index i
+  std::size_t w = 0;
+  bool keep_open = false, given = false;
+  SexStepBuffers bufs[kMaxMultistateStates];
+  double* mig[kMaxMultistateStates];
+  const double* given_S[kMaxMultistateStates];
+  double *tr_out[kMaxMultistateStates], *tr_in[kMaxMultistateStates];
+};
+
+// kG > 0: the number of groups fixed at compile time; 0: G at run time. The same operations in the same order.
+template <int kG>
+void competing_risks(int G_runtime, const CompetingRisks& x) {
+  const int G = kG > 0 ? kG : G_runtime;
+  const std::size_t GG = static_cast<std::size_t>(G) * static_cast<std::size_t>(G), w = x.w;
+  constexpr int kN = kG > 0 ? kG : kMaxMultistateStates;
+  double a[kN], dead[kN], out[kN], in[kN];
+  for (std::size_t i = 1; i <= w; ++i) {
+    const double* Si = x.S + i * GG;
+    for (int g = 0; g < G; ++g) {
+      const auto& b = x.bufs[g];
+      a[g] = i < w ? b.A[i - 1] : (x.keep_open ? b.A[w - 1] + b.A[w] : b.A[w - 1]);
+      out[g] = in[g] = 0.0;
+    }
+    for (int g = 0; g < G; ++g) {
+      double col = 0.0;
+      for (int k = 0; k < G; ++k) col += Si[k + g * G];
+      const double c = x.given && (i < w || x.keep_open) ? x.given_S[g][i] : col;
+      dead[g] = (1.0 - c) * a[g];
+      for (int k = 0; k < G; ++k) {
+        if (k == g) continue;
+        const double Skg = Si[k + g * G];
+        const double m = x.given ? (col > 0.0 ? c * (Skg / col) * a[g] : 0.0) : Skg * a[g];
+        out[g] += m;
+        in[k] += m;
+      }
+    }
+    for (int g = 0; g < G; ++g) {
+      const auto& b = x.bufs[g];
+      // drop: the open group's persons at t leave the projection; they are counted with its deaths.
+      b.D[i] = i == w && !x.keep_open ? dead[g] + b.A[w] : dead[g];
+      const double top = i == w && !x.keep_open ? b.A[w - 1] + b.A[w] : a[g];
+      b.Q[i] = top - b.D[i] - out[g] + in[g];
+      if (x.mig[g]) x.mig[g][i] = in[g] - out[g];
+      if (x.tr_out[g]) {
+        x.tr_out[g][i] = out[g];
+        x.tr_in[g][i] = in[g];
+      }
+    }
+  }
+}
 }  // namespace
 
 void StepRunner::validate_multistate() const {
@@ -37,24 +90,23 @@ void StepRunner::validate_multistate() const {
   if (!sch_.external_in.empty()) refuse("in-migration given as counts");
   if (!sch_.external_out.empty()) refuse("out-migration given as counts");
   if (!sch_.external_out_rate.empty()) refuse("external out-migration rates");
-  if (sch_.od && !sch_.od->empty())
-    refuse(
-        "origin-destination migration between zones (the multistate step is zone-local: its states are the "
-        "groups of a zone)");
+  // OD rates between zones: the states are zone × group over all zones (step_multistate_od.cpp).
   if (L_.groups > kMaxMultistateStates)
     throw InputError(when + ": method 'multistate' takes at most " + std::to_string(kMaxMultistateStates) +
                      " groups per zone, got " + std::to_string(L_.groups));
 }
 
+bool same_transitions(const std::vector<GroupTransition>& a, const std::vector<GroupTransition>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t k = 0; k < a.size(); ++k)
+    if (a[k].from_group != b[k].from_group || a[k].to_group != b[k].to_group ||
+        a[k].rate_per_year != b[k].rate_per_year || a[k].zone_multiplier != b[k].zone_multiplier)
+      return false;
+  return true;
+}
+
 void StepRunner::prepare_multistate_cache() {
-  auto same = [](const std::vector<GroupTransition>& a, const std::vector<GroupTransition>& b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t k = 0; k < a.size(); ++k)
-      if (a[k].from_group != b[k].from_group || a[k].to_group != b[k].to_group ||
-          a[k].rate_per_year != b[k].rate_per_year || a[k].zone_multiplier != b[k].zone_multiplier)
-        return false;
-    return true;
-  };
+  const auto& same = same_transitions;
   const std::size_t n = uz(L_.zones) * kSexes * L_.ages() * uz(L_.groups) * uz(L_.groups);
   reuse_multistate_ = plan_.reuse_mortality && ms_cache_.valid && ms_cache_.S.size() == n &&
                       same(ms_cache_.transitions, sch_.transitions);
@@ -144,48 +196,34 @@ void StepRunner::step_zone_multistate(int z, Scratch& sc) {
       b.D[0] = 0.0;
       b.Q[0] = 0.0;
     }
-    double a[kMaxMultistateStates], dead[kMaxMultistateStates], out[kMaxMultistateStates], in[kMaxMultistateStates];
-    // The buffers, net migrants and given survival ratios of every group, looked up once per sex, not per cell.
-    SexStepBuffers bufs[kMaxMultistateStates];
-    double* mig[kMaxMultistateStates];
-    const double* given_S[kMaxMultistateStates];
+    // The buffers, net migrants, given survival ratios and transfer arrays of every group, looked up once per sex.
+    CompetingRisks x;
+    x.S = flat;
+    x.w = w;
+    x.keep_open = keep_open;
+    x.given = given;
     for (int g = 0; g < G; ++g) {
-      bufs[g] = buffers(z, g, s, sc);
-      mig[g] = plan_.any_migration ? migrants(z, g, s, sc).data() : nullptr;
-      given_S[g] = survival(z, g, s).data();
+      x.bufs[g] = buffers(z, g, s, sc);
+      x.mig[g] = plan_.any_migration ? migrants(z, g, s, sc).data() : nullptr;
+      x.given_S[g] = survival(z, g, s).data();
+      x.tr_out[g] = keep && plan_.has_tr ? c_.transfer_out.ages(z, g, s).data() : nullptr;
+      x.tr_in[g] = keep && plan_.has_tr ? c_.transfer_in.ages(z, g, s).data() : nullptr;
     }
-    for (std::size_t i = 1; i <= w; ++i) {
-      const double* Si = flat + i * GG;  // S(x) column-major: Si[k + g·G] = S_kg
-      for (int g = 0; g < G; ++g) {
-        const auto& b = bufs[g];
-        a[g] = i < w ? b.A[i - 1] : (keep_open ? b.A[w - 1] + b.A[w] : b.A[w - 1]);
-        out[g] = in[g] = 0.0;
-      }
-      for (int g = 0; g < G; ++g) {
-        double col = 0.0;
-        for (int k = 0; k < G; ++k) col += Si[k + g * G];
-        const double c = given && (i < w || keep_open) ? given_S[g][i] : col;
-        dead[g] = (1.0 - c) * a[g];
-        for (int k = 0; k < G; ++k) {
-          if (k == g) continue;
-          const double Skg = Si[k + g * G];
-          const double x = given ? (col > 0.0 ? c * (Skg / col) * a[g] : 0.0) : Skg * a[g];
-          out[g] += x;
-          in[k] += x;
-        }
-      }
-      for (int g = 0; g < G; ++g) {
-        const auto& b = bufs[g];
-        // drop: the open group's persons at t leave the projection; they are counted with its deaths.
-        b.D[i] = i == w && !keep_open ? dead[g] + b.A[w] : dead[g];
-        const double top = i == w && !keep_open ? b.A[w - 1] + b.A[w] : a[g];
-        b.Q[i] = top - b.D[i] - out[g] + in[g];
-        if (mig[g]) mig[g][i] = in[g] - out[g];
-        if (keep && plan_.has_tr) {
-          c_.transfer_out.at(z, g, s, static_cast<int>(i)) = out[g];
-          c_.transfer_in.at(z, g, s, static_cast<int>(i)) = in[g];
-        }
-      }
+    switch (G) {  // the group count fixed at compile time for the common sizes: unrolled loops, no memset per age
+      case 1:
+        competing_risks<1>(G, x);
+        break;
+      case 2:
+        competing_risks<2>(G, x);
+        break;
+      case 3:
+        competing_risks<3>(G, x);
+        break;
+      case 4:
+        competing_risks<4>(G, x);
+        break;
+      default:
+        competing_risks<0>(G, x);
     }
   }
 
@@ -222,7 +260,8 @@ void StepRunner::step_zone_multistate(int z, Scratch& sc) {
         c_.transfer_out.at(z, g, s, 0) = out[g];
         c_.transfer_in.at(z, g, s, 0) = in[g];
       }
-      // Step 7: the floor, as close_step.
+      // Step 7: the floor, as close_step. Kept inline: the same loop as a member function (c042b14, backed out)
+      // gave wrong populations under GCC 12 -O2 -fsanitize=address,undefined (correct without object-size).
       const auto end = next_.ages(z, g, s);
       std::span<double> adj = keep ? c_.floor_adjustment.ages(z, g, s) : std::span<double>();
       for (std::size_t i = 0; i <= w; ++i) {

@@ -452,9 +452,16 @@ void StepRunner::run() {
   reset(overridden_);
 
   if (plan_.multistate) {  // moves are part of the survivorship matrices: no out-flow phase
-    prepare_multistate_cache();
-    for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch& scratch) { step_zone_multistate(z, scratch); });
-    ms_cache_.valid = true;
+    if (plan_.has_od) {
+      ms_cache_.valid = false;
+      step_multistate_od();
+    } else {
+      ms_cache_.od.reset();
+      ms_cache_.od_S.clear();
+      prepare_multistate_cache();
+      for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch& scratch) { step_zone_multistate(z, scratch); });
+      ms_cache_.valid = true;
+    }
   } else {
     if (plan_.any_migration && cfg_.flow_policy != FlowPolicy::wpp)
       for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch& scratch) { outflows(z, scratch); });

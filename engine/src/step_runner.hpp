@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cohortgis/engine/multistate.hpp"
+#include "cohortgis/engine/multistate_od.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "engine_support.hpp"
 #include "indicators_pass.hpp"
@@ -105,6 +106,11 @@ struct MultistateCache {
   bool valid = false;
   std::vector<double> S;
   std::vector<GroupTransition> transitions;
+  // Multistate over OD (step_multistate_od.cpp): the sparse factors of S(x) of both sexes, kept under the same
+  // conditions for the OD object and the transitions they were built from.
+  std::vector<SparseMultistateSurvivorship> od_S;
+  std::shared_ptr<const OdMigration> od;
+  std::vector<GroupTransition> od_transitions;
 };
 
 // The floor adjustments (a component array, mostly zero: a cell is floored only where its population would fall
@@ -115,6 +121,8 @@ struct FloorTracking {
   bool tracked = false;
   std::vector<unsigned char> floored_last;
 };
+// The same group transitions (groups, rates and zone multipliers), for the multistate caches.
+bool same_transitions(const std::vector<GroupTransition>& a, const std::vector<GroupTransition>& b);
 
 struct RunWorkspace {
   MortalityCache cache;
@@ -172,6 +180,7 @@ class StepRunner {
   // Rogers' multistate step of one zone (step_multistate.cpp) and the check of a multistate step's schedules.
   void step_zone_multistate(int zone, Scratch& s);
   void validate_multistate() const;
+  void step_multistate_od();  // multistate with OD rates between zones: all zones at once (step_multistate_od.cpp)
   void prepare_multistate_cache();  // decides reuse_multistate_; sizes the cache when it is rebuilt
   void births_of_group(int zone, int group, Scratch& sc);  // A3 step 4 into sc.B
   void apply_newborn_rules(int zone, Scratch& sc);         // B3

@@ -37,7 +37,8 @@ void check_multistate_forms(const Build& b, const Layer& L) {
     doc.fail(n, key,
              form +
                  " has no multistate meaning: with projection.method = \"multistate\" people move only "
-                 "by [[transitions]] rates between the groups of a zone (use method = \"flows\")");
+                 "by [[transitions]] rates between the groups of a zone and od.rates between zones (use method = "
+                 "\"flows\")");
   };
   const std::pair<const char*, const char*> migration[] = {
       {"net", "net migration given as counts"},
@@ -47,11 +48,14 @@ void check_multistate_forms(const Build& b, const Layer& L) {
       {"out_rate", "external out-migration rates"},
       {"net_total", "net migration given as totals"},
       {"flows", "migration flows given as totals per year"},
-      {"od", "origin-destination migration between zones (the multistate states are the groups of one zone)"},
-      {"gravity", "gravity-model migration between zones (the multistate states are the groups of one zone)"},
+      {"gravity", "gravity-model migration between zones (give the rates per pair as od.rates)"},
   };
   for (const auto& [key, form] : migration)
     if (auto [n, k] = L.get("migration", key); n) refuse(n, k, form);
+  // od.rates (per person per year, by pair) are moves between the states zone × group; counts are not rates.
+  if (auto [n, k] = L.get("migration", "od"); n && n->is_table())
+    if (const toml::node* c = n->as_table()->get("counts"))
+      refuse(c, k + ".counts", "origin-destination migration given as counts (persons; give rates per pair as od.rates)");
   if (auto [n, k] = L.array("relocation"); n) refuse(n, k, "a relocation programme (persons per year)");
   if (auto [n, k] = L.array("transitions"); n && n->is_array()) {
     const toml::array& a = *n->as_array();

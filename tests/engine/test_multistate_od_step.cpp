@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: Apache-2.0
+// The multistate step with OD rates between zones (step_multistate_od.cpp) through Projection: a 3-zone case against
+// the dense multistate life table computed here by its definitions; OD rates of 0 against the zone-local multistate
+// step; the accounting identities; a negative probability named by zone, sex and age.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <memory>
+
+#include "cohortgis/engine/multistate.hpp"
+#include "error_of.hpp"
+#include "projection_fixture.hpp"
+#include "cohortgis/engine/index_cast.hpp"
+
+using namespace cohortgis;
+using cohortgis::test::error_of;
+using cohortgis::test::RecordingSink;
+
+namespace {
+
+using Dense = Eigen::MatrixXd;
+
+double mx_of(double age, double level) { return level * (0.0005 + 0.00003 * std::exp(0.095 * age)); }
+
+// Life-table row ages of a five-year grid from mx: 0, 1–4, 5–9, … (the open row last).
+std::vector<double> row_ages(const AgeGrid& grid) {
+  std::vector<double> a = {0.5, 3.0};
+  for (int i = 1; i < grid.n_ages; ++i) a.push_back(5.0 * i + 2.5);
+  return a;
+}
+
+struct OdCase {
+  AgeGrid grid = AgeGrid::five_year(20);
+  int zones = 3, groups = 1, steps = 1;
+  OpenAgeSurvivors open = OpenAgeSurvivors::keep;
+  MortalityInput kind = MortalityInput::death_rates;
+  double od_level = 0.02;  // per year; 0: every pair present with rate 0
+  bool with_od = true;
+  bool with_transition = false;
+
+  double level(int z, int g, int s) const { return 1.0 + 0.1 * z + 0.5 * g + 0.3 * s; }
+  double od_rate(int from, int to) const { return od_level * (1 + from + 2 * to) / 3.0; }
+  CohortArray base() const {
+    CohortArray b(CohortLayout{zones, groups, grid});
+    for (int z = 0; z < zones; ++z)
+      for (int g = 0; g < groups; ++g)
+        for (int s = 0; s < 2; ++s)
+          for (int i = 0; i < grid.n_ages; ++i)
+            b.at(z, g, s, i) = (1000.0 + 250.0 * z + 300.0 * g + 7.0 * s) * std::exp(-0.02 * grid.age_start(i)) + i;
+    return b;
+  }
+  std::shared_ptr<const OdMigration> od() const {
+    std::vector<OdFlow> flows;
+    for (int j = 0; j < zones; ++j)
+      for (int k = 0; k < zones; ++k)
+        if (j != k) flows.push_back({j, k, -1, od_rate(j, k)});
+    return std::make_shared<OdMigration>(flows, std::vector<double>{}, zones, groups, grid.n_ages);
+  }
+  void fill(StepSchedules& sch) const {
+    sch.mortality_kind = kind;
+    sch.mortality.clear();
+    for (int z = 0; z < zones; ++z)
+      for (int g = 0; g < groups; ++g)
+        for (int s = 0; s < 2; ++s) {
+          if (kind == MortalityInput::death_rates) {
+            sch.mortality.push_back(0.02 * level(z, g, s));
+            for (std::size_t r = 1; r < row_ages(grid).size(); ++r)
+              sch.mortality.push_back(mx_of(row_ages(grid)[r], level(z, g, s)));
+          } else {  // survival ratios of the linear one-state table
+            for (int i = 0; i < grid.n_ages; ++i) sch.mortality.push_back(0.99 - 0.01 * i * level(z, g, s) - 0.002 * z);
+          }
+        }
+    sch.asfr.clear();
+    for (int z = 0; z < zones; ++z)
+      for (int g = 0; g < groups; ++g)
+        for (int i = 0; i < grid.n_ages; ++i) sch.asfr.push_back(i == 4 || i == 5 || i == 6 ? 0.05 + 0.01 * z : 0.0);
+    sch.srb.assign(uz(zones), 1.06);
+    sch.transitions.clear();
+    if (with_transition) {
+      GroupTransition t;
+      t.from_group = 0;
+      t.to_group = 1;
+      for (int s = 0; s < 2; ++s)
+        for (int i = 0; i < grid.n_ages; ++i) t.rate_per_year.push_back(0.03 + 0.002 * i + 0.01 * s);
+      sch.transitions.push_back(t);
+    }
+    sch.od = with_od ? od() : nullptr;
+  }
+  RecordingSink run() const {
+    ProjectionConfig cfg;
+    cfg.grid = grid;
+    cfg.steps = steps;
+    cfg.method = ProjectionMethod::multistate;
+    cfg.multistate_open_age = open;
+    cfg.cell_components = true;
+    for (int z = 0; z < zones; ++z) cfg.zone_ids.push_back("z" + std::to_string(z));
+    cfg.group_names.clear();
+    for (int g = 0; g < groups; ++g) cfg.group_names.push_back("g" + std::to_string(g));
+    Projection p(cfg, base());
+    RecordingSink sink;
+    p.run([&](const StepContext&, StepSchedules& s) { fill(s); }, sink);
+    return sink;
+  }
+};
+
+Dense probabilities(const Dense& M, double width) {
+  const Dense I = Dense::Identity(M.rows(), M.cols());
+  return (I + width / 2.0 * M).inverse() * (I - width / 2.0 * M);
+}
+
+// S(i) by the life table's definitions (as test_multistate_od.cpp): l(0) = I, l(1) = P1, l(5) = P4·P1,
+// L(0) = ½(l(0) + l(1)) + 2(l(1) + l(5)), l(x+5) = P(x) l(x), L(x) = 5/2 (l(x) + l(x+5)), S(0) = L(0)/5,
+// S(x) = L(x) L(x−5)^-1, open group keep: T(w) = M(w)^-1 l(w), S(w) = T(w)(L(w−5) + T(w))^-1.
+std::vector<Dense> by_definition(const AgeGrid& grid, const std::vector<Dense>& M) {
+  const std::size_t w = uz(grid.open_index());
+  const Dense I = Dense::Identity(M[0].rows(), M[0].cols());
+  std::vector<Dense> l(w + 2), L(w + 1), S(w + 1);
+  l[0] = I;
+  const Dense l1 = probabilities(M[0], 1.0);
+  l[1] = probabilities(M[1], 4.0) * l1;
+  L[0] = 0.5 * (l[0] + l1) + 2.0 * (l1 + l[1]);
+  for (std::size_t i = 1; i <= w; ++i) {
+    l[i + 1] = probabilities(M[i + 1], 5.0) * l[i];
+    L[i] = 2.5 * (l[i] + l[i + 1]);
+  }
+  S[0] = L[0] / 5.0;
+  for (std::size_t i = 1; i < w; ++i) S[i] = L[i] * L[i - 1].inverse();
+  const Dense T = M[w + 1].inverse() * l[w];
+  S[w] = T * (L[w - 1] + T).inverse();
+  return S;
+}
+
+double relative_gap(const CohortArray& a, const CohortArray& b) {
+  double worst = 0.0;
+  for (std::size_t k = 0; k < a.data().size(); ++k)
+    worst = std::max(worst, std::abs(a.data()[k] - b.data()[k]) / std::max(1.0, std::abs(b.data()[k])));
+  return worst;
+}
+
+}  // namespace
+
+// Three zones exchanging people at every age, one step from mx on a five-year grid: the end population equals
+// S(i)·K(i−1) (and S(w)·(K(w−1) + K(w)), S(0)·births) with S from the dense life table by its definitions.
+TEST(MultistateOdStep, ThreeZonesMatchTheDenseLifeTable) {
+  const OdCase c;
+  const RecordingSink sink = c.run();
+  const CohortArray start = c.base(), &end = sink.populations.at(1);
+  const std::size_t w = uz(c.grid.open_index());
+  const auto ages = row_ages(c.grid);
+  for (int s = 0; s < 2; ++s) {
+    std::vector<Dense> M;
+    for (std::size_t r = 0; r < ages.size(); ++r) {
+      Dense m = Dense::Zero(3, 3);
+      for (int j = 0; j < 3; ++j) {
+        m(j, j) = r == 0 ? 0.02 * c.level(j, 0, s) : mx_of(ages[r], c.level(j, 0, s));
+        for (int k = 0; k < 3; ++k)
+          if (k != j) {
+            m(j, j) += c.od_rate(j, k);
+            m(k, j) -= c.od_rate(j, k);
+          }
+      }
+      M.push_back(m);
+    }
+    const std::vector<Dense> S = by_definition(c.grid, M);
+    for (std::size_t i = 0; i <= w; ++i) {
+      Eigen::VectorXd a(3);
+      for (int z = 0; z < 3; ++z)
+        a(z) = i == 0  ? sink.components[0].births[(uz(z) * 1 + 0) * kSexes + uz(s)]
+               : i < w ? start.at(z, 0, s, static_cast<int>(i) - 1)
+                       : start.at(z, 0, s, static_cast<int>(w) - 1) + start.at(z, 0, s, static_cast<int>(w));
+      const Eigen::VectorXd want = S[i] * a;
+      for (int z = 0; z < 3; ++z)
+        EXPECT_NEAR(end.at(z, 0, s, static_cast<int>(i)), want(z), 1e-10 * want(z))
+            << "zone " << z << " sex " << s << " index " << i;
+    }
+  }
+}
+
+// Every OD pair present at rate 0: the same projection as the zone-local multistate step (no OD) to rounding, with
+// group transitions, from mx and from survival ratios, keep and drop.
+TEST(MultistateOdStep, ZeroOdRatesEqualTheZoneLocalStep) {
+  for (const MortalityInput kind : {MortalityInput::death_rates, MortalityInput::survival_ratios})
+    for (const OpenAgeSurvivors open : {OpenAgeSurvivors::keep, OpenAgeSurvivors::drop}) {
+      OdCase c;
+      c.groups = 2;
+      c.steps = 3;
+      c.kind = kind;
+      c.open = open;
+      c.with_transition = true;
+      c.od_level = 0.0;
+      const RecordingSink od = c.run();
+      c.with_od = false;
+      const RecordingSink local = c.run();
+      for (int t = 1; t <= c.steps; ++t) {
+        EXPECT_LT(relative_gap(od.populations[uz(t)], local.populations[uz(t)]), 1e-12) << "step " << t;
+        EXPECT_LT(relative_gap(od.components[uz(t) - 1].deaths, local.components[uz(t) - 1].deaths), 1e-11);
+        EXPECT_LT(relative_gap(od.components[uz(t) - 1].net_migrants, local.components[uz(t) - 1].net_migrants), 1e-9);
+      }
+    }
+}
+
+// Start + births = end + deaths over all states (moves between zones and groups cancel), and the net moves of every
+// age and sex sum to zero over the states; people do move between zones.
+TEST(MultistateOdStep, AccountingDeathsMovesStayers) {
+  for (const OpenAgeSurvivors open : {OpenAgeSurvivors::keep, OpenAgeSurvivors::drop}) {
+    OdCase c;
+    c.groups = 2;
+    c.with_transition = true;
+    c.open = open;
+    const RecordingSink sink = c.run();
+    const CohortArray start = c.base(), &end = sink.populations.at(1);
+    const StepComponents& k = sink.components.at(0);
+    for (int s = 0; s < 2; ++s) {
+      double before = 0.0, after = 0.0, deaths = 0.0, births = 0.0, moved = 0.0;
+      for (int z = 0; z < c.zones; ++z)
+        for (int g = 0; g < c.groups; ++g) {
+          births += k.births[(uz(z) * uz(c.groups) + uz(g)) * kSexes + uz(s)];
+          for (int i = 0; i < c.grid.n_ages; ++i) {
+            before += start.at(z, g, s, i);
+            after += end.at(z, g, s, i);
+            deaths += k.deaths.at(z, g, s, i);
+            moved += std::abs(k.net_migrants.at(z, g, s, i));
+          }
+        }
+      EXPECT_NEAR(before + births, after + deaths, 1e-9 * before) << "sex " << s;
+      EXPECT_GT(moved, 100.0);
+      for (int i = 0; i < c.grid.n_ages; ++i) {
+        double net = 0.0;
+        for (int z = 0; z < c.zones; ++z)
+          for (int g = 0; g < c.groups; ++g) net += k.net_migrants.at(z, g, s, i);
+        EXPECT_NEAR(net, 0.0, 1e-9 * before) << "sex " << s << " index " << i;
+      }
+    }
+  }
+}
+
+// z/2 · (death + OD rates out) ≥ 1 in zone z0 (the first state) from age 5: an InputError naming the zone, sex and age
+// group.
+TEST(MultistateOdStep, NegativeProbabilityNamesZoneSexAge) {
+  OdCase c;
+  c.od_level = 0.15;  // every zone sends 0.15·8/3 = 0.4 per year: 2·(0.4 + mu) < 1 at 1–4, 2.5·(0.4 + mu) > 1 at 5–9
+  const std::string e = error_of([&] { c.run(); });
+  EXPECT_NE(e.find("zone 'z0'"), std::string::npos) << e;
+  EXPECT_NE(e.find("sex female"), std::string::npos) << e;
+  EXPECT_NE(e.find("age 5"), std::string::npos) << e;
+  EXPECT_NE(e.find("negative"), std::string::npos) << e;
+}
+
+// Factors kept across steps while the provider says mortality is unchanged (same OD and transitions): the same bits
+// as rebuilding them every step.
+TEST(MultistateOdStep, KeptFactorsGiveTheSameBits) {
+  OdCase c;
+  c.groups = 2;
+  c.steps = 3;
+  c.with_transition = true;
+  auto run = [&](bool unchanged) {
+    ProjectionConfig cfg;
+    cfg.grid = c.grid;
+    cfg.steps = c.steps;
+    cfg.method = ProjectionMethod::multistate;
+    cfg.cell_components = true;
+    for (int z = 0; z < c.zones; ++z) cfg.zone_ids.push_back("z" + std::to_string(z));
+    cfg.group_names = {"g0", "g1"};
+    Projection p(cfg, c.base());
+    RecordingSink sink;
+    const auto od = c.od();  // one OD object for the whole run, as a scenario's provider keeps it
+    p.run(
+        [&](const StepContext& ctx, StepSchedules& s) {
+          c.fill(s);
+          s.od = od;
+          s.mortality_unchanged = unchanged && ctx.step > 0;
+        },
+        sink);
+    return sink;
+  };
+  const RecordingSink kept = run(true), rebuilt = run(false);
+  for (int t = 1; t <= c.steps; ++t) {
+    const auto& a = kept.populations[uz(t)].data();
+    const auto& b = rebuilt.populations[uz(t)].data();
+    ASSERT_EQ(a.size(), b.size());
+    EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size() * sizeof(double)), 0) << "step " << t;
+  }
+}
