@@ -508,14 +508,28 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
     set(Indicator::e65_male, comp_.e65[st * kSexes + 1]);
   } else if (rows_ > 0) {
     const IndicatorSums& pooled = *acc.pooled;
-    std::vector<double>& mx = sc.pooled_mx;
-    mx.resize(rows_);
+    std::vector<double>& mx_both = sc.pooled_mx;
+    mx_both.resize(2 * rows_);
+    // Nobody exposed at a row in any member: the members' plain mean rate keeps the table defined.
+    bool ok[2];
     for (int s = 0; s < 2; ++s) {
-      // Nobody exposed at a row in any member: the members' plain mean rate keeps the table defined.
       const std::size_t o = uz(s) * rows_;
-      if (!pooled_rates(pooled.mx_num.data() + o, pooled.mx_den.data() + o, pooled.mx_sum.data() + o, pooled.n_mx,
-                        mx.data(), rows_))
-        continue;
+      ok[s] = pooled_rates(pooled.mx_num.data() + o, pooled.mx_den.data() + o, pooled.mx_sum.data() + o, pooled.n_mx,
+                           mx_both.data() + o, rows_);
+    }
+    const bool both_sexes = ok[0] && ok[1] && grid.width_years == 1;
+    if (both_sexes) {  // the two tables' recurrences interleaved (the same bits as one table after the other)
+      double e0[2] = {kNaN, kNaN}, e65[2] = {kNaN, kNaN};
+      single_year_e0_e65_both(std::span<const double>(mx_both.data(), rows_),
+                              std::span<const double>(mx_both.data() + rows_, rows_), method_, sc.lt, e0, e65);
+      set(Indicator::e0_female, e0[0]);
+      set(Indicator::e0_male, e0[1]);
+      if (!std::isnan(e65[0])) set(Indicator::e65_female, e65[0]);
+      if (!std::isnan(e65[1])) set(Indicator::e65_male, e65[1]);
+    }
+    for (int s = 0; s < 2 && !both_sexes; ++s) {
+      if (!ok[s]) continue;
+      const std::span<const double> mx(mx_both.data() + uz(s) * rows_, rows_);
       if (grid.width_years == 1) {  // only e0 and e65 of the table (the same bits, without its other columns)
         double e0 = kNaN, e65 = kNaN;
         single_year_e0_e65(mx, static_cast<Sex>(s), method_, sc.lt, e0, e65);

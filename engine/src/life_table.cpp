@@ -398,6 +398,83 @@ COHORTGIS_KERNEL void single_year_e0_e65(std::span<const double> mx, Sex sex, co
   e0 = l[0] > 0.0 ? T / l[0] : 0.0;
 }
 
+// single_year_e0_e65 of the female and the male table together: the same operations on each sex's numbers in the
+// same order, the two serial recurrences (l, then T) interleaved so that each hides the other's latency and the
+// loops are run once. A table that needs the checks' slow path (or tables of different lengths) goes alone.
+COHORTGIS_KERNEL void single_year_e0_e65_both(std::span<const double> mx_f, std::span<const double> mx_m,
+                                              const LifeTableMethod& method, LifeTable& scratch, double (&e0)[2],
+                                              double (&e65)[2]) {
+  const std::size_t rows = mx_f.size();
+  const auto& q0_given = method.infant_mortality_q0;
+  auto fast = [&](std::span<const double> mx) {
+    return mx.size() >= 3 && detail::all_within(mx.data(), mx.size(), 0.0, DBL_MAX) && mx[mx.size() - 1] > 0.0;
+  };
+  if (mx_m.size() != rows || !fast(mx_f) || !fast(mx_m) || !std::isfinite(method.radix) || !(method.radix > 0.0) ||
+      (q0_given && (!std::isfinite(*q0_given) || *q0_given < 0.0 || *q0_given >= 1.0))) {
+    single_year_e0_e65(mx_f, Sex::female, method, scratch, e0[0], e65[0]);
+    single_year_e0_e65(mx_m, Sex::male, method, scratch, e0[1], e65[1]);
+    return;
+  }
+  const std::size_t w = rows - 1;
+  scratch.qx.resize(2 * rows);
+  scratch.lx.resize(2 * rows);
+  scratch.ax.resize(2 * rows);
+  double* __restrict qf = scratch.qx.data();
+  double* __restrict qm = qf + rows;
+  double* __restrict lf = scratch.lx.data();
+  double* __restrict lm = lf + rows;
+  double* __restrict af = scratch.ax.data();
+  double* __restrict am = af + rows;
+  const double* f = mx_f.data();
+  const double* m = mx_m.data();
+  af[0] = infant_a0(method.a0_rule, Sex::female, method.region, f[0], q0_given);
+  am[0] = infant_a0(method.a0_rule, Sex::male, method.region, m[0], q0_given);
+  if (q0_given) {
+    qf[0] = *q0_given;
+    qm[0] = *q0_given;
+  } else {
+    q_from_m(1.0, f[0], af[0], qf[0]);
+    q_from_m(1.0, m[0], am[0], qm[0]);
+  }
+  double over = 0.0;
+  for (std::size_t i = 1; i < w; ++i) {  // q_from_m, its common branch, with n = 1 and a = 0.5
+    af[i] = 0.5;
+    am[i] = 0.5;
+    qf[i] = 1.0 * f[i] / (1.0 + (1.0 - af[i]) * f[i]);
+    qm[i] = 1.0 * m[i] / (1.0 + (1.0 - am[i]) * m[i]);
+    over = qf[i] > 1.0 ? 1.0 : over;
+    over = qm[i] > 1.0 ? 1.0 : over;
+  }
+  if (over != 0.0)
+    for (std::size_t i = 1; i < w; ++i) {
+      if (qf[i] > 1.0) q_from_m(1.0, f[i], af[i], qf[i]);
+      if (qm[i] > 1.0) q_from_m(1.0, m[i], am[i], qm[i]);
+    }
+  lf[0] = method.radix;
+  lm[0] = method.radix;
+  for (std::size_t i = 0; i < w; ++i) {
+    lf[i + 1] = lf[i] * (1.0 - qf[i]);
+    lm[i + 1] = lm[i] * (1.0 - qm[i]);
+  }
+  double Tf = lf[w] / f[w], Tm = lm[w] / m[w];
+  e65[0] = e65[1] = std::numeric_limits<double>::quiet_NaN();
+  if (w == 65) {
+    e65[0] = lf[w] > 0.0 ? Tf / lf[w] : 0.0;
+    e65[1] = lm[w] > 0.0 ? Tm / lm[w] : 0.0;
+  }
+  for (std::size_t k = w; k-- > 0;) {
+    const double df = lf[k] - lf[k + 1], dm = lm[k] - lm[k + 1];
+    Tf += 1.0 * lf[k + 1] + af[k] * df;
+    Tm += 1.0 * lm[k + 1] + am[k] * dm;
+    if (k == 65) {
+      e65[0] = lf[k] > 0.0 ? Tf / lf[k] : 0.0;
+      e65[1] = lm[k] > 0.0 ? Tm / lm[k] : 0.0;
+    }
+  }
+  e0[0] = lf[0] > 0.0 ? Tf / lf[0] : 0.0;
+  e0[1] = lm[0] > 0.0 ? Tm / lm[0] : 0.0;
+}
+
 LifeTable abridged_life_table(std::span<const double> mx, Sex sex, const LifeTableMethod& method) {
   LifeTable t;
   build_abridged_life_table(mx, sex, method, t);

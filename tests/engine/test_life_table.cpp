@@ -244,6 +244,54 @@ TEST(SingleYearLifeTable, E0AndE65AloneAreTheFullTablesBits) {
             error_of([&] { single_year_life_table(bad, Sex::male); }));
 }
 
+// single_year_e0_e65_both: the two sexes' tables in one interleaved pass give each sex's single_year_e0_e65 bits
+// (which the test above ties to the full table), including a male schedule with constant-hazard fallback rows next
+// to a female one without, a given IMR, an open row at 65, and a table that must go the checks' slow path.
+TEST(SingleYearLifeTable, BothSexesInOnePassAreEachSexsBits) {
+  std::vector<double> female(101), male(101);
+  for (std::size_t x = 0; x < female.size(); ++x) {
+    female[x] = 0.00015 * std::exp(0.092 * static_cast<double>(x));
+    male[x] = 0.00025 * std::exp(0.088 * static_cast<double>(x));
+  }
+  female[0] = 0.025;
+  male[0] = 0.031;
+  std::vector<double> steep = male;
+  for (std::size_t x = 92; x < steep.size(); ++x) steep[x] = 2.5 + 0.2 * static_cast<double>(x - 92);
+  LifeTableMethod cd;
+  cd.a0_rule = A0Rule::coale_demeny;
+  LifeTableMethod imr = cd;
+  imr.infant_mortality_q0 = 0.04;
+  auto check = [](const std::vector<double>& f, const std::vector<double>& m, const LifeTableMethod& method,
+                  const char* what) {
+    LifeTable scratch;
+    double e0f = 0.0, e65f = 0.0, e0m = 0.0, e65m = 0.0;
+    single_year_e0_e65(f, Sex::female, method, scratch, e0f, e65f);
+    single_year_e0_e65(m, Sex::male, method, scratch, e0m, e65m);
+    double e0[2] = {0.0, 0.0}, e65[2] = {0.0, 0.0};
+    single_year_e0_e65_both(f, m, method, scratch, e0, e65);
+    EXPECT_EQ(e0[0], e0f) << what;
+    EXPECT_EQ(e0[1], e0m) << what;
+    if (std::isnan(e65f)) EXPECT_TRUE(std::isnan(e65[0])) << what;
+    else EXPECT_EQ(e65[0], e65f) << what;
+    if (std::isnan(e65m)) EXPECT_TRUE(std::isnan(e65[1])) << what;
+    else EXPECT_EQ(e65[1], e65m) << what;
+    EXPECT_GT(e0[0], e0[1]) << what;  // the female schedule is the lower one
+  };
+  check(female, male, LifeTableMethod{}, "Gompertz, AK");
+  check(female, male, cd, "Gompertz, CD");
+  check(female, male, imr, "Gompertz, IMR");
+  check(female, steep, LifeTableMethod{}, "fallback rows in the male table only");
+  check(std::vector<double>(female.begin(), female.begin() + 66), std::vector<double>(male.begin(), male.begin() + 66),
+        LifeTableMethod{}, "open row at 65");
+  check(std::vector<double>(101, 0.02), std::vector<double>(101, 0.025), LifeTableMethod{}, "constant hazards");
+  std::vector<double> bad = male;
+  bad[100] = 0.0;  // the open row's rate must be > 0: the slow path throws the full table's error
+  LifeTable scratch;
+  double e0[2], e65[2];
+  EXPECT_EQ(error_of([&] { single_year_e0_e65_both(female, bad, LifeTableMethod{}, scratch, e0, e65); }),
+            error_of([&] { single_year_life_table(bad, Sex::male); }));
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Constant hazard: every row has L = d / m (q from m with any a), so T_x = l_x / μ and e_x = 1/μ at every age.
 // ---------------------------------------------------------------------------------------------------------------

@@ -59,6 +59,9 @@ void build_single_year_life_table(std::span<const double> mx, Sex sex, const Lif
 // which throws the same error. `scratch` is reused from call to call.
 void single_year_e0_e65(std::span<const double> mx, Sex sex, const LifeTableMethod& method, LifeTable& scratch,
                         double& e0, double& e65);
+// single_year_e0_e65 of a female (mx_f) and a male (mx_m) table in one pass: index 0 female, 1 male; the same bits.
+void single_year_e0_e65_both(std::span<const double> mx_f, std::span<const double> mx_m, const LifeTableMethod& method,
+                             LifeTable& scratch, double (&e0)[2], double (&e65)[2]);
 
 // Convenience wrappers returning a new table.
 LifeTable abridged_life_table(std::span<const double> mx, Sex sex, const LifeTableMethod& method = {});
