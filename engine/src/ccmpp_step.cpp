@@ -167,7 +167,7 @@ std::pair<double, double> births_by_sex(double births, double srb) {
 // A3 steps 5–7.
 COHORTGIS_KERNEL int close_step(const AgeGrid& grid, double births_of_sex, std::span<const double> S, std::span<const double> M,
                MigrationTiming timing, const SexStepBuffers& b, std::span<double> P_end,
-               std::span<double> floor_adjustment, std::span<const double> phi, std::span<double> D_age) {
+               std::span<double> floor_adjustment) {
   const std::size_t w = uz(grid.open_index());
   b.D[0] = (1.0 - S[0]) * births_of_sex;  // step 5
   b.Q[0] = births_of_sex - b.D[0] + b.E[0];
@@ -181,26 +181,9 @@ COHORTGIS_KERNEL int close_step(const AgeGrid& grid, double births_of_sex, std::
   // select into a double flag (GCC 12 vectorises that, not an integer count or a sum, which it keeps in order);
   // the floored cells are counted only when there are some.
   double any = 0.0;
-  if (D_age.empty()) {
-    for (std::size_t i = 0; i <= w; ++i) {
-      out[i] = Q[i] >= 0.0 ? Q[i] : kFloorPersons;
-      any = Q[i] >= 0.0 ? any : 1.0;
-    }
-  } else {  // with age_period_deaths' operations (design note A4), while Q and D are in registers and cache
-    const double* __restrict D = b.D.data();
-    const double* __restrict p = phi.data();
-    double* __restrict da = D_age.data();
-    da[0] = D[0] + p[0] * D[1];
-    out[0] = Q[0] >= 0.0 ? Q[0] : kFloorPersons;
-    any = Q[0] >= 0.0 ? any : 1.0;
-    for (std::size_t i = 1; i < w; ++i) {
-      out[i] = Q[i] >= 0.0 ? Q[i] : kFloorPersons;
-      any = Q[i] >= 0.0 ? any : 1.0;
-      da[i] = (1.0 - p[i - 1]) * D[i] + p[i] * D[i + 1];
-    }
-    out[w] = Q[w] >= 0.0 ? Q[w] : kFloorPersons;
-    any = Q[w] >= 0.0 ? any : 1.0;
-    da[w] = (1.0 - p[w - 1]) * D[w];
+  for (std::size_t i = 0; i <= w; ++i) {
+    out[i] = Q[i] >= 0.0 ? Q[i] : kFloorPersons;
+    any = Q[i] >= 0.0 ? any : 1.0;
   }
   int floored = 0;
   if (any != 0.0)

@@ -393,13 +393,8 @@ void StepRunner::step_zone(int z, Scratch& sc) {
       const auto buf = buffers(z, g, s, sc);
       // The per-cell floor adjustments are kept only with cell components; the floored cells are listed always.
       std::span<double> adj = keep ? c_.floor_adjustment.ages(z, g, s) : std::span<double>();
-      // The age-period deaths (with φ) in close_step's pass.
-      const bool d_age = !c_.deaths_age_period.empty();
-      const int floored =
-          close_step(L_.grid, Bs, survival(z, g, s), migrants(z, g, s, sc), timing, buf, next_.ages(z, g, s),
-                     floors_sparse_ ? std::span<double>() : adj,
-                     d_age ? cached(cache_.phi, g, s).first(nA - 1) : std::span<double>(),
-                     d_age ? c_.deaths_age_period.ages(z, g, s) : std::span<double>());
+      const int floored = close_step(L_.grid, Bs, survival(z, g, s), migrants(z, g, s, sc), timing, buf,
+                                     next_.ages(z, g, s), floors_sparse_ ? std::span<double>() : adj);
       if (floors_sparse_) {
         // close_step's adjustments, written only where they are not all zero (+0.0 each, as the array holds).
         unsigned char& last = floors_.floored_last[ss];
@@ -420,6 +415,8 @@ void StepRunner::step_zone(int z, Scratch& sc) {
             floored_[uz(z)].push_back({z, g, s, i, kFloorPersons - buf.Q[uz(i)]});
           }
       }
+      if (!c_.deaths_age_period.empty())
+        age_period_deaths(buf.D, cached(cache_.phi, g, s).first(nA - 1), c_.deaths_age_period.ages(z, g, s));
     }
 
   sum_state_totals(z, sc);

@@ -167,43 +167,6 @@ TEST(CcmppStepHand, AgePeriodDeathsSplitPreservesTotal) {
   EXPECT_NEAR(Dage[0] + Dage[1] + Dage[2], 42.0, 1e-12);
 }
 
-// close_step with φ: the age-period deaths of its pass are age_period_deaths' bits (and sum to the cohort deaths),
-// and its end population, floor adjustments and floored count are those of close_step without them. A 12-age
-// single-year grid with one floored cell (M[5] = −500) and irregular φ.
-TEST(CcmppStepHand, AgePeriodDeathsInCloseStepAreTheSeparatePassBits) {
-  AgeGrid g = AgeGrid::single_year(11);
-  const std::size_t n = 12;
-  std::vector<double> P(n), S(n), M(n), phi(n - 1);
-  for (std::size_t i = 0; i < n; ++i) {
-    P[i] = 100.0 + 37.3 * static_cast<double>(i) - 2.1 * static_cast<double>(i * i);
-    S[i] = 0.999 - 0.013 * static_cast<double>(i);
-    M[i] = (i % 3 == 0 ? -1.0 : 1.0) * 3.7 * static_cast<double>(i);
-  }
-  M[5] = -500.0;
-  for (std::size_t i = 0; i + 1 < n; ++i) phi[i] = 0.3 + 0.017 * static_cast<double>(i) + (i == 0 ? 0.05 : 0.0);
-  auto run = [&](bool fused, std::vector<double>& out, std::vector<double>& adj, std::vector<double>& d_age) {
-    std::vector<double> A(n), E(n), D(n), Q(n);
-    SexStepBuffers b{A, E, D, Q};
-    survive_cohorts(g, P, S, M, MigrationTiming::end, b);
-    const int floored = fused ? close_step(g, 25.0, S, M, MigrationTiming::end, b, out, adj, phi, d_age)
-                              : close_step(g, 25.0, S, M, MigrationTiming::end, b, out, adj);
-    if (!fused) age_period_deaths(D, phi, d_age);
-    double cohort = 0.0, age_period = 0.0;
-    for (std::size_t i = 0; i < n; ++i) cohort += D[i], age_period += d_age[i];
-    EXPECT_NEAR(age_period, cohort, 1e-9 * cohort);
-    return floored;
-  };
-  std::vector<double> out1(n), adj1(n), da1(n, -1.0), out2(n), adj2(n), da2(n, -2.0);
-  EXPECT_EQ(run(false, out1, adj1, da1), 1);
-  EXPECT_EQ(run(true, out2, adj2, da2), 1);
-  for (std::size_t i = 0; i < n; ++i) {
-    EXPECT_EQ(da2[i], da1[i]) << i;
-    EXPECT_EQ(out2[i], out1[i]) << i;
-    EXPECT_EQ(adj2[i], adj1[i]) << i;
-  }
-  EXPECT_GT(adj2[5], 0.0);
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Preston, Heuveline & Guillot (2001), Demography, Box 6.2: Sweden 1993 females, 5×5, "even" migration.
 namespace {

@@ -52,11 +52,10 @@ std::pair<double, double> births_by_sex(double births, double srb_males_per_fema
 
 // A3 steps 5–7 for one sex: newborns B_s survive with S[0]; "end" migrants are added; cells below zero are floored
 // at kFloorPersons. P_end receives the end population; floor_adjustment (may be empty) receives
-// kFloorPersons − Q[i] for floored cells and 0 elsewhere. When D_age is not empty it receives age_period_deaths(buf.D,
-// phi) in the same pass (the same bits). Returns the number of floored cells.
+// kFloorPersons − Q[i] for floored cells and 0 elsewhere. Returns the number of floored cells.
 int close_step(const AgeGrid& grid, double births_of_sex, std::span<const double> S, std::span<const double> M,
                MigrationTiming timing, const SexStepBuffers& buf, std::span<double> P_end,
-               std::span<double> floor_adjustment, std::span<const double> phi = {}, std::span<double> D_age = {});
+               std::span<double> floor_adjustment);
 
 // Design note A4: age-period deaths from cohort deaths D with the split factors φ (single-year grids).
 void age_period_deaths(std::span<const double> D, std::span<const double> phi, std::span<double> D_age);
