@@ -436,16 +436,19 @@ COHORTGIS_KERNEL void single_year_e0_e65_both(std::span<const double> mx_f, std:
     q_from_m(1.0, f[0], af[0], qf[0]);
     q_from_m(1.0, m[0], am[0], qm[0]);
   }
-  double over = 0.0;
-  for (std::size_t i = 1; i < w; ++i) {  // q_from_m, its common branch, with n = 1 and a = 0.5
+  // q_from_m, its common branch, with n = 1 and a = 0.5: element-wise, one vectorised loop per sex.
+  double over_f = 0.0, over_m = 0.0;
+  for (std::size_t i = 1; i < w; ++i) {
     af[i] = 0.5;
-    am[i] = 0.5;
     qf[i] = 1.0 * f[i] / (1.0 + (1.0 - af[i]) * f[i]);
-    qm[i] = 1.0 * m[i] / (1.0 + (1.0 - am[i]) * m[i]);
-    over = qf[i] > 1.0 ? 1.0 : over;
-    over = qm[i] > 1.0 ? 1.0 : over;
+    over_f = qf[i] > 1.0 ? 1.0 : over_f;
   }
-  if (over != 0.0)
+  for (std::size_t i = 1; i < w; ++i) {
+    am[i] = 0.5;
+    qm[i] = 1.0 * m[i] / (1.0 + (1.0 - am[i]) * m[i]);
+    over_m = qm[i] > 1.0 ? 1.0 : over_m;
+  }
+  if (over_f != 0.0 || over_m != 0.0)
     for (std::size_t i = 1; i < w; ++i) {
       if (qf[i] > 1.0) q_from_m(1.0, f[i], af[i], qf[i]);
       if (qm[i] > 1.0) q_from_m(1.0, m[i], am[i], qm[i]);
