@@ -284,12 +284,24 @@ TEST(SingleYearLifeTable, BothSexesInOnePassAreEachSexsBits) {
   check(std::vector<double>(female.begin(), female.begin() + 66), std::vector<double>(male.begin(), male.begin() + 66),
         LifeTableMethod{}, "open row at 65");
   check(std::vector<double>(101, 0.02), std::vector<double>(101, 0.025), LifeTableMethod{}, "constant hazards");
-  std::vector<double> bad = male;
-  bad[100] = 0.0;  // the open row's rate must be > 0: the slow path throws the full table's error
+  // Rates the table refuses (the open row's = 0; a negative or an infinite rate inside): the slow path throws the
+  // full table's error.
   LifeTable scratch;
   double e0[2], e65[2];
-  EXPECT_EQ(error_of([&] { single_year_e0_e65_both(female, bad, LifeTableMethod{}, scratch, e0, e65); }),
-            error_of([&] { single_year_life_table(bad, Sex::male); }));
+  for (std::size_t row : {std::size_t{100}, std::size_t{40}, std::size_t{0}})
+    for (double bad_rate : {0.0, -0.001, std::numeric_limits<double>::infinity()}) {
+      if (row != 100 && bad_rate == 0.0) continue;  // a zero rate below the open age is allowed
+      std::vector<double> bad = male;
+      bad[row] = bad_rate;
+      const std::string expected = error_of([&] { single_year_life_table(bad, Sex::male); });
+      EXPECT_NE(expected, "<no exception>") << row << " " << bad_rate;
+      EXPECT_EQ(error_of([&] { single_year_e0_e65_both(female, bad, LifeTableMethod{}, scratch, e0, e65); }),
+                expected)
+          << row << " " << bad_rate;
+      EXPECT_EQ(error_of([&] { single_year_e0_e65_both(bad, male, LifeTableMethod{}, scratch, e0, e65); }),
+                error_of([&] { single_year_life_table(bad, Sex::female); }))
+          << row << " " << bad_rate;
+    }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
