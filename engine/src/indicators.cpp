@@ -603,8 +603,9 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
   if (zones.size() == 1) {
     const int zn = zones[0];
     for (int g = 0; g < G; ++g) finish(u, uz(g), zones, single(zn, g), sc);
-    if (G == 1) {
-      finish(u, uz(G), zones, single(zn, 0), sc);
+    if (G == 1) {  // "all" is the one group's slot: the same inputs and operations, so a copy of its values
+      const double* one = out_.values.data() + (u * NS_ + 0) * NI_;
+      std::copy(one, one + NI_, out_.values.data() + (u * NS_ + uz(G)) * NI_);
     } else {
       sc.all.reset(A_, rows_);
       for (int g = 0; g < G; ++g) accumulate(sc.all, zn, g);

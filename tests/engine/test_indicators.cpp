@@ -359,6 +359,37 @@ TEST(IndicatorsProjection, SingleStateCountsAndRatesByHand) {
   EXPECT_NEAR(v(Indicator::age_65_plus), a65, 1e-9);
 }
 
+// One group: the "all" slot is the group's own slot (copied, not recomputed): the hand numbers of zone 0 group 0
+// above, and every indicator the same bits as the group's (NaN where the group's is NaN), for both zones.
+TEST(IndicatorsProjection, OneGroupAllSlotIsTheGroupsSlot) {
+  MultiCase c = two_zone_case();
+  const std::size_t A = 18;
+  c.groups = 1;
+  c.group_names = {"local"};
+  c.base.clear();
+  append(c.base, 2 * A, 100.0);  // zone 0, both sexes
+  for (int s = 0; s < 2; ++s) {  // zone 1
+    append(c.base, 10, 300.0);
+    append(c.base, A - 10, 0.0);
+  }
+  c.mortality.resize(2 * 2 * A);
+  c.asfr.resize(2 * A);
+  auto sink = c.run();
+  const IndicatorTable& t = sink.indicators.at(0);
+  ASSERT_EQ(t.group_names, (std::vector<std::string>{"local", "all"}));
+  EXPECT_NEAR(t.get(kZ0, 1, Indicator::population), kEnd00, 1e-9);
+  EXPECT_NEAR(t.get(kZ0, 1, Indicator::deaths), kD00, 1e-9);
+  EXPECT_NEAR(t.get(kZ1, 1, Indicator::population), kEnd10, 1e-9);
+  EXPECT_NEAR(t.get(kZ1, 1, Indicator::tfr), 1.5, 1e-12);
+  for (std::size_t unit : {kZ0, kZ1})
+    for (std::size_t k = 0; k < t.n_indicators(); ++k) {
+      const double group = t.values[(unit * 2 + 0) * t.n_indicators() + k];
+      const double all = t.values[(unit * 2 + 1) * t.n_indicators() + k];
+      if (std::isnan(group)) EXPECT_TRUE(std::isnan(all)) << unit << " " << t.indicator_names[k];
+      else EXPECT_EQ(all, group) << unit << " " << t.indicator_names[k];
+    }
+}
+
 TEST(IndicatorsProjection, ExtraAgeBandsAreExtraColumns) {
   auto sink = two_zone_case().run();
   const IndicatorTable& t = sink.indicators.at(0);
