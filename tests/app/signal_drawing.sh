@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# SIGTERM while the maps and charts are drawn, and while a large table is read (issue #16): the run must exit 143 within 2 s of the signal and leave
+# SIGTERM (and SIGINT, SIGQUIT, SIGUSR1, SIGALRM) while the maps and charts are drawn, and while a large table is read
+# (issue #16): the run must exit 128 + the signal within 2 s of the signal and leave
 # neither its temporary folder nor an output folder. The signal is sent once the first figure is in the staging
 # folder (drawing under way) and before report.html exists (drawing not finished).
 # Usage: signal_drawing.sh COHORTGIS_EXE DATA_DIR EXAMPLES_DIR
