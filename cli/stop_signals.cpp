@@ -28,13 +28,13 @@ sem_t g_signalled;  // posted by the handler (sem_post is async-signal-safe), aw
 // The catchable signals whose default action ends the process (signal(7), "Term" and "Core"), less the faults
 // (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS: a bug, not a request to stop) and the two that are
 // ignored (SIGPIPE, SIGXFSZ). SIGKILL cannot be caught. Real-time signals SIGRTMIN…SIGRTMAX are added at run time.
-constexpr int kStopSignals[] = {SIGINT,  SIGTERM, SIGHUP,    SIGQUIT, SIGUSR1, SIGUSR2,  SIGALRM,
-                                SIGVTALRM, SIGPROF, SIGXCPU, SIGPOLL,
+constexpr int kStopSignals[] = {
+    SIGINT,    SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU, SIGPOLL,
 #ifdef SIGPWR
-                                SIGPWR,
+    SIGPWR,
 #endif
 #ifdef SIGSTKFLT
-                                SIGSTKFLT,
+    SIGSTKFLT,
 #endif
 };
 
@@ -79,7 +79,7 @@ void catch_signal(int sig) {
   if (sig == SIGPROF && sigaction(sig, nullptr, &old) == 0 && old.sa_handler != SIG_DFL) return;
   struct sigaction sa {};
   sa.sa_handler = on_stop_signal;
-  sigfillset(&sa.sa_mask);    // one handler at a time: the first signal's number is the one reported
+  sigfillset(&sa.sa_mask);   // one handler at a time: the first signal's number is the one reported
   sa.sa_flags = SA_RESTART;  // as std::signal does on glibc: reads and writes are not cut short by EINTR
   sigaction(sig, &sa, nullptr);
 }

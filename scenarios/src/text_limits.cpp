@@ -14,8 +14,9 @@ std::string bounded_text(const Doc& doc, const toml::node& n, const std::string&
   std::string text = doc.string(n, key);
   const std::size_t chars = utf8_chars(text);
   if (chars > max_chars)
-    doc.fail(&n, key, quote_cell(text) + ": " + std::to_string(chars) + " characters; expected at most " +
-                          std::to_string(max_chars));
+    doc.fail(
+        &n, key,
+        quote_cell(text) + ": " + std::to_string(chars) + " characters; expected at most " + std::to_string(max_chars));
   return text;
 }
 
