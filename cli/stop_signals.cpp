@@ -74,9 +74,12 @@ void start_signal_watchdog() {
 }
 
 void catch_signal(int sig) {
-  // SIGPROF drives gprof's sampling in a -pg build: keep a handler that is already there.
+  // SIGPROF drives gprof's sampling in a -pg build: keep a handler that is already there. `nohup` starts the command
+  // with SIGHUP ignored so that it outlives the terminal: keep that too.
   struct sigaction old {};
-  if (sig == SIGPROF && sigaction(sig, nullptr, &old) == 0 && old.sa_handler != SIG_DFL) return;
+  if ((sig == SIGPROF && sigaction(sig, nullptr, &old) == 0 && old.sa_handler != SIG_DFL) ||
+      (sig == SIGHUP && sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN))
+    return;
   struct sigaction sa {};
   sa.sa_handler = on_stop_signal;
   sigfillset(&sa.sa_mask);   // one handler at a time: the first signal's number is the one reported

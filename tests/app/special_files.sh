@@ -98,4 +98,10 @@ stop_case() {  # stop_case SIG OUT COMMAND...
 }
 stop_case USR2 usr2 run good.toml --out usr2 --no-report --quiet
 stop_case USR1 usr1 backtest good.toml --observed bt_observed.csv --out usr1 --no-report --quiet
+# Under nohup (SIGHUP ignored when the command starts) a hangup does not stop the run: complete results, exit 0.
+(cd "$WORK/s" && trap '' HUP && exec "$EXE" run good.toml --out nohup --no-report --quiet 2>"$WORK/nohup.err") &
+pid=$!
+for _ in $(seq 1 500); do compgen -G "$WORK/s/nohup.tmp-*" >/dev/null && break; sleep 0.002; done
+kill -s HUP "$pid"; wait "$pid"; rc=$?
+[ $rc -eq 0 ] && [ -f "$WORK/s/nohup/manifest.json" ] || fail "nohup: exit $rc, expected 0 and results: $(cat "$WORK/nohup.err")"
 echo "special files checked"
