@@ -2,7 +2,6 @@
 // The `cohortgis` command: parses arguments and calls the app library; no projection logic here.
 #include <boost/program_options.hpp>
 
-#include <semaphore.h>
 
 #include <atomic>
 #include <chrono>
@@ -24,6 +23,7 @@
 #include "cohortgis/app/group_split.hpp"
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/types.hpp"
+#include "stop_signals.hpp"
 #ifdef COHORTGIS_WITH_MPI
 #include "mpi_comm.hpp"
 #endif
@@ -32,44 +32,9 @@ namespace po = boost::program_options;
 
 namespace {
 
-std::atomic<bool> g_cancel{false};
-std::atomic<int> g_signal{0};
-// SIGINT/SIGTERM only ask the run to stop: it stops between steps (or before moving results into place), removes its
-// temporary folder and leaves the previous results untouched.
-sem_t g_signalled;  // posted by the handler (sem_post is async-signal-safe), awaited by the watchdog
-// SIGHUP (the terminal closed, an ssh session dropped) stops a run the same way; exit 129.
-const char* signal_name(int sig) { return sig == SIGINT ? "SIGINT (Ctrl-C)" : sig == SIGHUP ? "SIGHUP" : "SIGTERM"; }
-extern "C" void on_interrupt(int sig) {
-  g_signal.store(sig);
-  g_cancel.store(true);
-  sem_post(&g_signalled);
-}
-
-// A signal must stop a run within a second in every phase (issue #16). The run checks the cancel flag between steps
-// and while drawing; where it cannot (reading a large input table), this thread removes the run's temporary folder
-// 0.5 s after the signal and exits at once, with the same status.
-void start_signal_watchdog() {
-  sem_init(&g_signalled, 0, 0);
-  std::thread([] {
-    while (sem_wait(&g_signalled) != 0) {
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    cohortgis::app::remove_runs_in_progress();
-    const int sig = g_signal.load();
-    std::fprintf(stderr, "cohortgis: interrupted by %s: no results were written; the output folder's previous "
-                 "contents are untouched\n", signal_name(sig));
-    std::fflush(stderr);
-    std::_Exit(128 + sig);
-  }).detach();
-}
-
-// A run stopped by a signal exits 128 + the signal number (130 for Ctrl-C, 143 for SIGTERM), as shells expect.
-int interrupted() {
-  const int sig = g_signal.load();
-  std::cerr << "cohortgis: interrupted by " << signal_name(sig)
-            << ": no results were written; the output folder's previous contents are untouched\n";
-  return 128 + sig;
-}
+using cohortgis::cli::g_cancel;
+using cohortgis::cli::g_signal;
+using cohortgis::cli::interrupted;
 
 constexpr const char* kUsage =
     "Usage:\n"
@@ -216,15 +181,7 @@ int run_command(const std::vector<std::string>& args) {
     cfg.ensemble_memory_bytes = static_cast<std::size_t>(std::ceil(mib * 1048576.0));
   }
   cfg.cancel = &g_cancel;
-  start_signal_watchdog();
-  std::signal(SIGINT, on_interrupt);
-  std::signal(SIGTERM, on_interrupt);
-  std::signal(SIGHUP, on_interrupt);
-  // stdout closed (`cohortgis run … | head -1`): a failed write of a progress line, not a kill mid-write that would
-  // leave the temporary folder behind.
-  std::signal(SIGPIPE, SIG_IGN);
-  // A file-size limit (ulimit -f) or a full disk must fail a write, which the run reports, not kill the process.
-  std::signal(SIGXFSZ, SIG_IGN);
+  cohortgis::cli::install_stop_signals();  // every terminating signal stops the run cleanly
 
 #ifdef COHORTGIS_WITH_MPI
   // Under mpirun the ranks split the trajectories; rank 0 writes the results, the others print nothing.
@@ -448,14 +405,7 @@ int backtest_command(const std::vector<std::string>& args) {
   if (vm.count("allow-db")) b.run.allow_db = vm["allow-db"].as<std::vector<std::string>>();
   if (vm.count("lang")) b.run.language = cohortgis::app::parse_language(vm["lang"].as<std::string>());
   b.run.cancel = &g_cancel;
-  start_signal_watchdog();
-  std::signal(SIGINT, on_interrupt);
-  std::signal(SIGTERM, on_interrupt);
-  std::signal(SIGHUP, on_interrupt);
-  // stdout closed (`cohortgis run … | head -1`): a failed write of a progress line, not a kill mid-write that would
-  // leave the temporary folder behind.
-  std::signal(SIGPIPE, SIG_IGN);
-  std::signal(SIGXFSZ, SIG_IGN);
+  cohortgis::cli::install_stop_signals();
   const cohortgis::app::BacktestSummary s = cohortgis::app::backtest(b);
   if (!b.run.quiet) {
     std::cout << "cohortgis: back-test of " << s.run.scenario << " (" << s.launch_year << " -> " << s.observed_year
@@ -518,6 +468,8 @@ int estimate_command(const std::vector<std::string>& args) {
       }
     return std::string();
   };
+  // A signal stops the estimate like a run: its temporary folder is removed, exit 128 + the signal.
+  if (!vm.count("help")) cohortgis::cli::install_stop_signals();
   if (!vm.count("help") && vm.count("levels")) {  // levels by zone (app/estimate_levels.hpp)
     cohortgis::app::LevelsConfig l;
     l.figures = vm["levels"].as<std::string>();

@@ -15,6 +15,7 @@
 #include <ogr_srs_api.h>
 
 #include <algorithm>
+#include <climits>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -389,6 +390,18 @@ CheckedInput check_input(const std::string& path, const std::string& written, co
   for (const std::string* s : {&written, &path})
     if (std::any_of(s->begin(), s->end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; }))
       throw InputError(q(written) + ": a path with a control character (NUL, line break, tab …); expected a file name");
+  // The system names no file by a path of PATH_MAX bytes or more, nor by a part of over NAME_MAX bytes: such a path
+  // is too long, not "outside the folders" (what canonicalising it would report). Limits of Linux, limits.h.
+  constexpr std::size_t kPathMaxBytes = PATH_MAX, kNameMaxBytes = NAME_MAX;
+  for (const std::string* s : {&written, &path}) {
+    if (s->size() >= kPathMaxBytes)
+      throw InputError(q(written) + ": a path of " + std::to_string(s->size()) + " bytes is too long; expected at most " +
+                       std::to_string(kPathMaxBytes - 1) + " bytes (PATH_MAX)");
+    for (const auto& part : fs::path(*s))
+      if (part.native().size() > kNameMaxBytes)
+        throw InputError(q(written) + ": a file or folder name of " + std::to_string(part.native().size()) +
+                         " bytes is too long; expected at most " + std::to_string(kNameMaxBytes) + " bytes (NAME_MAX)");
+  }
   // "data:" is cohortgis's own prefix for the data folder; what follows it must be a local path too.
   refuse_non_local(written.rfind("data:", 0) == 0 ? written.substr(5) : written, q(written));
   if (path.rfind("/vsi", 0) == 0) refuse_non_local(path, q(written));

@@ -17,6 +17,7 @@
 
 #include "scenario_build.hpp"
 #include "shared_steps.hpp"
+#include "text_limits.hpp"
 #include "toml_key_depth.hpp"
 
 #ifndef COHORTGIS_EXAMPLES_DIR
@@ -95,7 +96,7 @@ namespace {
 // A scenario or variant name goes into manifest.json and the outputs: on one line. A control character is refused
 // where it is written (file:line:column), as every other TOML value error.
 std::string one_line_name(const Doc& doc, const toml::node& n, const std::string& key) {
-  std::string name = doc.string(n, key);
+  std::string name = bounded_text(doc, n, key, kMaxNameChars);
   for (char ch : name)
     if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f)
       doc.fail(&n, key, quote_cell(name) + ": holds a control character (tab, line break, NUL …); expected a name on "
@@ -122,8 +123,8 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
     const toml::table& s = doc.table(*sn, "scenario");
     doc.allow(s, "scenario", {"name", "title", "title_en", "assumptions", "language"});
     if (s.get("name")) base.name = one_line_name(doc, *s.get("name"), "scenario.name");
-    if (s.get("title")) base.title = doc.string(*s.get("title"), "scenario.title");
-    if (s.get("title_en")) base.title_en = doc.string(*s.get("title_en"), "scenario.title_en");
+    if (s.get("title")) base.title = bounded_text(doc, *s.get("title"), "scenario.title", kMaxTitleChars);
+    if (s.get("title_en")) base.title_en = bounded_text(doc, *s.get("title_en"), "scenario.title_en", kMaxTitleChars);
     if (s.get("assumptions")) base.assumptions = doc.strings(*s.get("assumptions"), "scenario.assumptions");
     if (const toml::node* l = s.get("language")) {
       base.language = doc.string(*l, "scenario.language");
@@ -201,8 +202,8 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
       variant_tables.push_back(&t);
       variant_names.push_back(name);
       variant_desc.push_back(t.get("description") ? doc.string(*t.get("description"), key + ".description") : "");
-      variant_titles.push_back(t.get("title") ? doc.string(*t.get("title"), key + ".title") : "");
-      variant_titles_en.push_back(t.get("title_en") ? doc.string(*t.get("title_en"), key + ".title_en") : "");
+      variant_titles.push_back(t.get("title") ? bounded_text(doc, *t.get("title"), key + ".title", kMaxTitleChars) : "");
+      variant_titles_en.push_back(t.get("title_en") ? bounded_text(doc, *t.get("title_en"), key + ".title_en", kMaxTitleChars) : "");
     }
   }
   for (const Target& tg : set.targets)

@@ -75,4 +75,33 @@ if [ $rc -eq 129 ]; then
 elif [ $rc -ne 0 ]; then
   fail "SIGHUP: exit $rc, expected 129 (or 0 when the run had finished): $(cat "$WORK/hup.err")"
 fi
+# Every other terminating signal stops a command like SIGTERM (they killed it and left out.tmp-PID): SIGUSR2 during
+# a run, SIGUSR1 during a backtest; exit 128 + the signal, nothing left. The command may
+# have finished before the signal (exit 0): only a stop by the signal is checked (tests/app/signal_drawing.sh sends
+# SIGQUIT and SIGUSR1 at a known phase).
+cp "$FIX/backtest/observed_tiny.csv" "$WORK/s/bt_observed.csv"
+stop_case() {  # stop_case SIG OUT COMMAND...
+  local sig=$1 out=$2 pid rc want
+  shift 2
+  (cd "$WORK/s" && exec "$EXE" "$@" 2>"$WORK/$out.err" >/dev/null) &
+  pid=$!
+  for _ in $(seq 1 500); do compgen -G "$WORK/s/$out.tmp-*" >/dev/null && break; sleep 0.002; done
+  kill -s "$sig" "$pid"; wait "$pid"; rc=$?
+  want=$((128 + $(kill -l "$sig")))
+  if [ $rc -eq "$want" ]; then
+    grep -q "interrupted by SIG$sig" "$WORK/$out.err" || fail "SIG$sig: message: $(cat "$WORK/$out.err")"
+    ! compgen -G "$WORK/s/$out*" >/dev/null || fail "SIG$sig: left $(ls -d "$WORK"/s/"$out"*)"
+    echo "ok: SIG$sig stopped '$1' -> exit $rc, nothing left"
+  elif [ $rc -ne 0 ]; then
+    fail "SIG$sig: exit $rc, expected $want (or 0 when the command had finished): $(cat "$WORK/$out.err")"
+  fi
+}
+stop_case USR2 usr2 run good.toml --out usr2 --no-report --quiet
+stop_case USR1 usr1 backtest good.toml --observed bt_observed.csv --out usr1 --no-report --quiet
+# Under nohup (SIGHUP ignored when the command starts) a hangup does not stop the run: complete results, exit 0.
+(cd "$WORK/s" && trap '' HUP && exec "$EXE" run good.toml --out nohup --no-report --quiet 2>"$WORK/nohup.err") &
+pid=$!
+for _ in $(seq 1 500); do compgen -G "$WORK/s/nohup.tmp-*" >/dev/null && break; sleep 0.002; done
+kill -s HUP "$pid"; wait "$pid"; rc=$?
+[ $rc -eq 0 ] && [ -f "$WORK/s/nohup/manifest.json" ] || fail "nohup: exit $rc, expected 0 and results: $(cat "$WORK/nohup.err")"
 echo "special files checked"
