@@ -324,7 +324,8 @@ int report_command(const std::vector<std::string>& args) {
     return 0;
   std::optional<cohortgis::app::Language> l;
   if (vm.count("lang")) l = cohortgis::app::parse_language(vm["lang"].as<std::string>());
-  const auto r = cohortgis::app::make_report(positional_arg(vm, "dir"), l);
+  cohortgis::cli::install_stop_signals();  // a signal while drawing stops before report.html is replaced
+  const auto r = cohortgis::app::make_report(positional_arg(vm, "dir"), l, true, &g_cancel);
   for (const auto& w : r.warnings) std::cerr << "cohortgis: warning: " << w << "\n";
   std::cout << r.file << " (" << r.figures.size() << " figures)\n";
   return 0;
