@@ -273,6 +273,7 @@ void NetcdfWriter::base(const CohortArray& population, int year) {
   put_state(v_population_, population.data().data(), population.data().size());
   put_parity(population);
   put_indicators(table, true);
+  std::vector<double>().swap(buf_);  // the base year's indicator copy (28 MB at 50,000 zones) is not kept
   ++year_index_;
 }
 
