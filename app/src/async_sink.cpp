@@ -46,10 +46,10 @@ void AsyncSink::base(const CohortArray& population, int year) {
 
 std::size_t AsyncSink::copy_bytes(const StepResult& r) {
   const StepComponents& c = r.components;
-  std::size_t values = r.end.data().size() + c.births.size() + c.newborn_transfer_in.size() +
-                       c.newborn_transfer_out.size();
-  for (const CohortArray* a : {&c.deaths, &c.net_migrants, &c.transfer_in, &c.transfer_out, &c.floor_adjustment,
-                               &c.planning_adjustment})
+  std::size_t values =
+      r.end.data().size() + c.births.size() + c.newborn_transfer_in.size() + c.newborn_transfer_out.size();
+  for (const CohortArray* a :
+       {&c.deaths, &c.net_migrants, &c.transfer_in, &c.transfer_out, &c.floor_adjustment, &c.planning_adjustment})
     values += a->data().size();
   if (r.indicators) values += r.indicators->values.size();
   return values * sizeof(double);

@@ -128,7 +128,8 @@ TEST(AsyncSink, CopyBytesCountsWhatTheWritersRead) {
   EXPECT_EQ(AsyncSink::copy_bytes(StepResult{StepContext{0, 2020, 2021}, start, end, c, &t}), 944u);
 }
 
-// Over the bound (feed's step: 48 + 48 + 6 doubles = 816 bytes) the results are written in line, in order, with their own values, and the timings say so.
+// Over the bound (feed's step: 48 + 48 + 6 doubles = 816 bytes) the results are written in line, in order, with their
+// own values, and the timings say so.
 TEST(AsyncSink, ACopyOverTheBoundIsWrittenInLine) {
   for (const std::size_t bound : {std::size_t{0}, std::size_t{815}, std::size_t{816}}) {
     Recorder rec;
