@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <limits>
 
 #include "cohortgis/engine/indicators.hpp"
@@ -251,18 +252,27 @@ void NetcdfWriter::put_parity(const CohortArray& population) {
 }
 
 void NetcdfWriter::put_indicators(const IndicatorTable& t, bool stocks_only) {
-  const double* values = t.values.data();
+  const std::size_t row = indicator_groups_ * indicators_;
   if (stocks_only) {
-    // The base year has indicators of the population itself only (as indicators.csv).
-    buf_ = t.values;
-    for (std::size_t r = 0; r < units_ * indicator_groups_; ++r)
-      for (std::size_t k = 0; k < indicators_; ++k)
-        if (!is_stock_indicator(k)) buf_[r * indicators_ + k] = kNaN;
-    values = buf_.data();
+    // The base year has indicators of the population itself only (as indicators.csv): masked one chunk of units
+    // at a time, not in a copy of the whole table (28 MB at 50,000 zones, at the run's peak).
+    const std::size_t block = chunk_rows(units_, row);
+    for (std::size_t u0 = 0; u0 < units_; u0 += block) {
+      const std::size_t n = std::min(block, units_ - u0);
+      buf_.assign(t.values.begin() + static_cast<std::ptrdiff_t>(u0 * row),
+                  t.values.begin() + static_cast<std::ptrdiff_t>((u0 + n) * row));
+      for (std::size_t r = 0; r < n * indicator_groups_; ++r)
+        for (std::size_t k = 0; k < indicators_; ++k)
+          if (!is_stock_indicator(k)) buf_[r * indicators_ + k] = kNaN;
+      const std::size_t start[5] = {variant_, year_index_, u0, 0, 0};
+      const std::size_t count[5] = {1, 1, n, indicator_groups_, indicators_};
+      check(nc_put_vara_double(ncid_, v_indicators_, start, count, buf_.data()), "writing indicators");
+    }
+    return;
   }
   const std::size_t start[5] = {variant_, year_index_, 0, 0, 0};
   const std::size_t count[5] = {1, 1, units_, indicator_groups_, indicators_};
-  check(nc_put_vara_double(ncid_, v_indicators_, start, count, values), "writing indicators");
+  check(nc_put_vara_double(ncid_, v_indicators_, start, count, t.values.data()), "writing indicators");
 }
 
 void NetcdfWriter::base(const CohortArray& population, int year) {
@@ -273,7 +283,6 @@ void NetcdfWriter::base(const CohortArray& population, int year) {
   put_state(v_population_, population.data().data(), population.data().size());
   put_parity(population);
   put_indicators(table, true);
-  std::vector<double>().swap(buf_);  // the base year's indicator copy (28 MB at 50,000 zones) is not kept
   ++year_index_;
 }
 
