@@ -11,7 +11,8 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 }
 }  // namespace
 
-AsyncSink::AsyncSink(ResultSink& to) : to_(to), mark_(std::chrono::steady_clock::now()), thread_([this] { work(); }) {}
+AsyncSink::AsyncSink(ResultSink& to, std::size_t max_copy_bytes)
+    : to_(to), max_copy_bytes_(max_copy_bytes), mark_(std::chrono::steady_clock::now()), thread_([this] { work(); }) {}
 
 AsyncSink::~AsyncSink() {
   {
@@ -43,11 +44,34 @@ void AsyncSink::base(const CohortArray& population, int year) {
   mark_ = std::chrono::steady_clock::now();
 }
 
+std::size_t AsyncSink::copy_bytes(const StepResult& r) {
+  const StepComponents& c = r.components;
+  std::size_t values =
+      r.end.data().size() + c.births.size() + c.newborn_transfer_in.size() + c.newborn_transfer_out.size();
+  for (const CohortArray* a :
+       {&c.deaths, &c.net_migrants, &c.transfer_in, &c.transfer_out, &c.floor_adjustment, &c.planning_adjustment})
+    values += a->data().size();
+  if (r.indicators) values += r.indicators->values.size();
+  return values * sizeof(double);
+}
+
 void AsyncSink::step(const StepResult& r) {
   const auto t0 = std::chrono::steady_clock::now();
   compute_seconds_.push_back(std::chrono::duration<double>(t0 - mark_).count());
   std::unique_lock<std::mutex> lock(mutex_);
   wait_until_free(lock);
+  if (!in_line_ && copy_bytes(r) > max_copy_bytes_) {
+    in_line_ = true;
+    slot_ = Slot{};  // the writer is idle (wait_until_free): the base year's copy goes now
+  }
+  if (in_line_) {
+    lock.unlock();
+    to_.step(r);  // a writer's error reaches the projection here, as in line
+    handover_seconds_.push_back(seconds_since(t0));
+    overlapped_.push_back(0);
+    mark_ = std::chrono::steady_clock::now();
+    return;
+  }
   // Copy-assignment reuses the slot's buffers: after the first year nothing is allocated.
   slot_.is_base = false;
   slot_.context = r.context;
@@ -69,6 +93,7 @@ void AsyncSink::step(const StepResult& r) {
   if (r.indicators) slot_.indicators = *r.indicators;
   hand_over(lock);
   handover_seconds_.push_back(seconds_since(t0));
+  overlapped_.push_back(1);
   mark_ = std::chrono::steady_clock::now();
 }
 
@@ -80,6 +105,7 @@ void AsyncSink::drain() {
 void AsyncSink::clear_timings() {
   compute_seconds_.clear();
   handover_seconds_.clear();
+  overlapped_.clear();
   mark_ = std::chrono::steady_clock::now();
 }
 

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstddef>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -20,9 +21,14 @@ namespace cohortgis::app {
 // What is copied is what the writers read: the end population, the indicators and the components births, newborn
 // transfers, deaths, net_migrants, transfer_in/out, floor_adjustment and planning_adjustment. The start population
 // and the other components reach the inner sink empty: a writer that needs them must be added to the copy.
+// Bounded memory (issue #16): when a step's copy would exceed `max_copy_bytes`, the sink waits for the writer, frees
+// the slot and from then on hands every result to the inner sink on the projection's thread (in line, as
+// --no-write-thread): a 50,000-zone run does not hold a second year of seven state-sized arrays.
 class AsyncSink : public ResultSink {
  public:
-  explicit AsyncSink(ResultSink& to);
+  // The default bound of `cohortgis run` (docs/cli.md --no-write-thread): 64 MiB of copy per year.
+  static constexpr std::size_t kDefaultMaxCopyBytes = std::size_t{64} << 20;
+  explicit AsyncSink(ResultSink& to, std::size_t max_copy_bytes = kDefaultMaxCopyBytes);
   // Stops the thread after the result it is writing (what waits in the slot is dropped: the run is stopping).
   ~AsyncSink() override;
   AsyncSink(const AsyncSink&) = delete;
@@ -37,6 +43,12 @@ class AsyncSink : public ResultSink {
   const std::vector<double>& compute_seconds() const { return compute_seconds_; }
   const std::vector<double>& handover_seconds() const { return handover_seconds_; }
   void clear_timings();
+  // True once a step's copy exceeded the bound: the results since then were written in line (no overlap).
+  bool in_line() const { return in_line_; }
+  // Per step, as the timings above: whether it went through the writer thread (1) or was written in line (0).
+  const std::vector<char>& overlapped() const { return overlapped_; }
+  // Bytes one step's copy takes (the arrays listed above and the indicator table).
+  static std::size_t copy_bytes(const StepResult& result);
 
  private:
   struct Slot {
@@ -52,12 +64,15 @@ class AsyncSink : public ResultSink {
   void work();
 
   ResultSink& to_;
+  std::size_t max_copy_bytes_;
+  bool in_line_ = false;
   std::mutex mutex_;
   std::condition_variable changed_;
   bool full_ = false, stop_ = false;
   std::exception_ptr error_;
   Slot slot_;
   std::vector<double> compute_seconds_, handover_seconds_;
+  std::vector<char> overlapped_;
   std::chrono::steady_clock::time_point mark_;
   std::thread thread_;  // last: started once the members above exist
 };

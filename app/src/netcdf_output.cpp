@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <limits>
 
 #include "cohortgis/engine/indicators.hpp"
@@ -151,9 +152,6 @@ void NetcdfWriter::define(const IndicatorTable& t) {
     check(nc_def_var_chunking(id, v, NC_CHUNKED, chunks.data()), std::string("chunking variable ") + name);
     if (deflate_ > 0) check(nc_def_var_deflate(id, v, 1, 1, deflate_), std::string("compressing variable ") + name);
     check(nc_def_var_fill(id, v, 0, &fill), std::string("setting the fill value of ") + name);
-    // Every chunk is written whole, once (one year at a time): no chunk cache (the library's default keeps up to
-    // 16 MiB per variable, which would be the largest memory of a large run).
-    check(nc_set_var_chunk_cache(id, v, 0, 0, 1.0f), std::string("setting the chunk cache of ") + name);
     text_att(v, "long_name", long_name);
     if (units) text_att(v, "units", units);
     if (set_.outputs.min_cell > 0 && std::string(units ? units : "") == "1")
@@ -194,6 +192,12 @@ void NetcdfWriter::define(const IndicatorTable& t) {
                            {1, 1, chunk_rows(units_, indicator_groups_ * indicators_), indicator_groups_, indicators_},
                            "indicator values (as in indicators.csv; NaN = not defined)", nullptr);
   check(nc_enddef(id), "ending the definitions");
+  // Every chunk is written whole, once (one year at a time): no chunk cache. Set after nc_enddef, when the HDF5
+  // datasets exist: set in define mode, netCDF-C 4.9.0 still created them with its default of 16 MiB per variable
+  // (heaptrack: 148 MB of dirty chunks at 50,000 zones, bench/README.md "Round 5").
+  for (const int v : {v_population_, v_women_by_parity_, v_births_, v_nb_in_, v_nb_out_, v_deaths_, v_net_migration_,
+                      v_transfer_in_, v_transfer_out_, v_floor_, v_indicators_})
+    if (v >= 0) check(nc_set_var_chunk_cache(id, v, 0, 0, 1.0f), "setting the chunk cache");
 
   for (auto& [v, values] : strings) {
     std::vector<const char*> p;
@@ -248,18 +252,27 @@ void NetcdfWriter::put_parity(const CohortArray& population) {
 }
 
 void NetcdfWriter::put_indicators(const IndicatorTable& t, bool stocks_only) {
-  const double* values = t.values.data();
+  const std::size_t row = indicator_groups_ * indicators_;
   if (stocks_only) {
-    // The base year has indicators of the population itself only (as indicators.csv).
-    buf_ = t.values;
-    for (std::size_t r = 0; r < units_ * indicator_groups_; ++r)
-      for (std::size_t k = 0; k < indicators_; ++k)
-        if (!is_stock_indicator(k)) buf_[r * indicators_ + k] = kNaN;
-    values = buf_.data();
+    // The base year has indicators of the population itself only (as indicators.csv): masked one chunk of units
+    // at a time, not in a copy of the whole table (28 MB at 50,000 zones, at the run's peak).
+    const std::size_t block = chunk_rows(units_, row);
+    for (std::size_t u0 = 0; u0 < units_; u0 += block) {
+      const std::size_t n = std::min(block, units_ - u0);
+      buf_.assign(t.values.begin() + static_cast<std::ptrdiff_t>(u0 * row),
+                  t.values.begin() + static_cast<std::ptrdiff_t>((u0 + n) * row));
+      for (std::size_t r = 0; r < n * indicator_groups_; ++r)
+        for (std::size_t k = 0; k < indicators_; ++k)
+          if (!is_stock_indicator(k)) buf_[r * indicators_ + k] = kNaN;
+      const std::size_t start[5] = {variant_, year_index_, u0, 0, 0};
+      const std::size_t count[5] = {1, 1, n, indicator_groups_, indicators_};
+      check(nc_put_vara_double(ncid_, v_indicators_, start, count, buf_.data()), "writing indicators");
+    }
+    return;
   }
   const std::size_t start[5] = {variant_, year_index_, 0, 0, 0};
   const std::size_t count[5] = {1, 1, units_, indicator_groups_, indicators_};
-  check(nc_put_vara_double(ncid_, v_indicators_, start, count, values), "writing indicators");
+  check(nc_put_vara_double(ncid_, v_indicators_, start, count, t.values.data()), "writing indicators");
 }
 
 void NetcdfWriter::base(const CohortArray& population, int year) {

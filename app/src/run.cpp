@@ -116,6 +116,7 @@ class WriterSink : public VariantSink {
       step_timings = writer_.timings();
       // The projection's own time per step is measured on its thread; the writer's is what it says (overlapped).
       for (std::size_t k = 0; k < step_timings.size() && k < async_->compute_seconds().size(); ++k) {
+        if (!async_->overlapped()[k]) continue;  // written in line: its copy was over the bound (async_sink.hpp)
         step_timings[k].compute_seconds = async_->compute_seconds()[k];
         step_timings[k].handover_seconds = async_->handover_seconds()[k];
         step_timings[k].overlapped = true;

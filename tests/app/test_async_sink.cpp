@@ -114,3 +114,39 @@ TEST(AsyncSink, StoppingWithAResultWaitingDropsItAndReturns) {
   EXPECT_LE(rec.years.size(), 4u);
   EXPECT_LT(seconds, 2.0);
 }
+
+// A step's copy by hand: 3 zones x 2 groups x 2 sexes x 4 ages = 48 cells of the end population and of deaths, and
+// 3 x 2 x 2 = 12 births: (48 + 48 + 12) doubles = 864 bytes (the start population is never copied).
+TEST(AsyncSink, CopyBytesCountsWhatTheWritersRead) {
+  CohortArray start(layout()), end(layout());
+  StepComponents c;
+  c.births.assign(12, 0.0);
+  c.deaths = CohortArray(layout());
+  EXPECT_EQ(AsyncSink::copy_bytes(StepResult{StepContext{0, 2020, 2021}, start, end, c, nullptr}), 864u);
+  IndicatorTable t;
+  t.values.assign(10, 0.0);
+  EXPECT_EQ(AsyncSink::copy_bytes(StepResult{StepContext{0, 2020, 2021}, start, end, c, &t}), 944u);
+}
+
+// Over the bound (feed's step: 48 + 48 + 6 doubles = 816 bytes) the results are written in line, in order, with their
+// own values, and the timings say so.
+TEST(AsyncSink, ACopyOverTheBoundIsWrittenInLine) {
+  for (const std::size_t bound : {std::size_t{0}, std::size_t{815}, std::size_t{816}}) {
+    Recorder rec;
+    {
+      AsyncSink sink(rec, bound);
+      feed(sink, 5);
+      sink.drain();
+      EXPECT_EQ(sink.in_line(), bound < 816) << bound;
+      ASSERT_EQ(sink.overlapped().size(), 5u);
+      for (const char o : sink.overlapped()) EXPECT_EQ(o, bound < 816 ? 0 : 1) << bound;
+    }
+    ASSERT_EQ(rec.years.size(), 6u);
+    for (int k = 0; k < 5; ++k) {
+      const auto i = static_cast<std::size_t>(k);
+      EXPECT_EQ(rec.years[i + 1], 2021 + k);
+      EXPECT_EQ(rec.lasts[i + 1], 2021 + k + 0.5);
+      EXPECT_EQ(rec.deaths[i], 100.0 * (2021 + k));
+    }
+  }
+}
