@@ -12,7 +12,7 @@
 // profile of the age group at the start of the step (the flows method's X = z·r·profile·P reads the same numbers).
 // Gross moves (when the cell components are kept): as in the zone-local step (step_multistate.cpp), a move k → j is a
 // survivor who was in state k at t and is in state j ≠ k at t+z: moves k → j = S_jk(i)·s_k, s = a (from mx) or
-// a·c/c' (given mortality), column k of S(i) formed by one application of S(i) to the unit vector e_k (N solves per
+// a·c/c' (given mortality), column k of S(i) formed by applying S(i) to e_k, 64 columns of the identity at a time (N solves per
 // age and sex: the cost is O(N · solve), kept out of runs that do not keep components). Then
 //   out_k = Σ_{j≠k} S_jk·s_k = c_k·a_k − S_kk·s_k,  in_k = Σ_{j≠k} S_kj·s_j = Q_k − S_kk·s_k,  in_k − out_k = net_k,
 // exactly up to rounding. A move to another zone (whatever the group at t+z) is od_out / od_in; a move to another
@@ -62,7 +62,8 @@ void StepRunner::step_multistate_od() {
   const bool gross = plan_.keep_cells && (plan_.has_od || plan_.has_tr);
   const std::size_t gross_cells = gross ? L_.cells() : 0;
   std::vector<double> od_in(gross_cells), od_out(gross_cells), tr_in(gross_cells), tr_out(gross_cells);
-  std::vector<double> unit(gross ? N : 0), S_col(gross ? N : 0);
+  constexpr std::size_t kColumnBlock = 64;  // columns of S(i) formed per block of solves
+  Eigen::MatrixXd S_cols;
   auto cell = [&](std::size_t st, int s) {
     return L_.offset(static_cast<int>(st / uz(G)), static_cast<int>(st % uz(G)), s);
   };
@@ -83,14 +84,16 @@ void StepRunner::step_multistate_od() {
     }
     if (!gross) return;
     for (std::size_t k = 0; k < N; ++k) {
+      if (k % kColumnBlock == 0) {
+        S_cols.resize(static_cast<Eigen::Index>(N), static_cast<Eigen::Index>(std::min(kColumnBlock, N - k)));
+        Si.columns(i, k, S_cols);
+      }
       if (scaled[k] == 0.0) continue;  // no one to move
-      unit[k] = 1.0;
-      Si.apply(i, unit, S_col);
-      unit[k] = 0.0;
+      const auto S_col = S_cols.col(static_cast<Eigen::Index>(k % kColumnBlock));
       const std::size_t from = cell(k, s) + i;
       for (std::size_t j = 0; j < N; ++j) {
         if (j == k) continue;
-        const double m = S_col[j] * scaled[k];
+        const double m = S_col(static_cast<Eigen::Index>(j)) * scaled[k];
         if (m == 0.0) continue;
         const std::size_t to = cell(j, s) + i;
         if (j / uz(G) == k / uz(G)) {
