@@ -12,8 +12,8 @@
 // profile of the age group at the start of the step (the flows method's X = z·r·profile·P reads the same numbers).
 // Gross moves (when the cell components are kept): as in the zone-local step (step_multistate.cpp), a move k → j is a
 // survivor who was in state k at t and is in state j ≠ k at t+z: moves k → j = S_jk(i)·s_k, s = a (from mx) or
-// a·c/c' (given mortality), column k of S(i) formed by applying S(i) to e_k, 64 columns of the identity at a time (N solves per
-// age and sex: the cost is O(N · solve), kept out of runs that do not keep components). Then
+// a·c/c' (given mortality), column k of S(i) formed by applying S(i) to e_k, 64 columns of the identity at a time
+// (N solves per age and sex: the cost is O(N · solve), kept out of runs that do not keep components). Then
 //   out_k = Σ_{j≠k} S_jk·s_k = c_k·a_k − S_kk·s_k,  in_k = Σ_{j≠k} S_kj·s_j = Q_k − S_kk·s_k,  in_k − out_k = net_k,
 // exactly up to rounding. A move to another zone (whatever the group at t+z) is od_out / od_in; a move to another
 // group of the same zone is transfer_out / transfer_in. Recorded by index at the END of the step (like deaths and
