@@ -348,8 +348,7 @@ TEST(MultistateOdStep, GrossMovesTwoZonesByHand) {
   // Life-table rows 2 (ages 5–9, mid 7.5) and 3 (10–14, mid 12.5).
   const double h = 2.5;
   const double c00 = 1.0 - h * (mu(7.5, 0) + r01), c01 = h * r10, c10 = h * r01, c11 = 1.0 - h * (mu(7.5, 1) + r10);
-  const double b00 = 1.0 + h * (mu(12.5, 0) + r01), b01 = -h * r10, b10 = -h * r01,
-               b11 = 1.0 + h * (mu(12.5, 1) + r10);
+  const double b00 = 1.0 + h * (mu(12.5, 0) + r01), b01 = -h * r10, b10 = -h * r01, b11 = 1.0 + h * (mu(12.5, 1) + r10);
   const double det = b00 * b11 - b01 * b10;
   const double i00 = b11 / det, i01 = -b01 / det, i10 = -b10 / det, i11 = b00 / det;
   const double S10 = i10 * c00 + i11 * c10, S01 = i00 * c01 + i01 * c11;
