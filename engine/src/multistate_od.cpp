@@ -108,17 +108,19 @@ SparseMultistateSurvivorship::SparseMultistateSurvivorship(const AgeGrid& grid,
   }
 }
 
-Eigen::VectorXd SparseMultistateSurvivorship::run(const Program& p, Eigen::VectorXd v, bool transposed) const {
+// Dense: Eigen::VectorXd (apply, survivors_share) or Eigen::MatrixXd (columns), the same operations on each column.
+template <class Dense>
+Dense SparseMultistateSurvivorship::run(const Program& p, Dense v, bool transposed) const {
   const std::size_t n = p.ops.size();
   for (std::size_t k = 0; k < n; ++k) {
     const Op& op = p.ops[transposed ? n - 1 - k : k];  // Sᵀ: the transposed operations in reverse order
     const auto at = static_cast<std::size_t>(op.index);
     switch (op.kind) {
       case Op::multiply:
-        v = transposed ? Eigen::VectorXd(mats_[at].transpose() * v) : Eigen::VectorXd(mats_[at] * v);
+        v = transposed ? Dense(mats_[at].transpose() * v) : Dense(mats_[at] * v);
         break;
       case Op::solve:
-        v = transposed ? Eigen::VectorXd(lus_[at]->transpose().solve(v)) : Eigen::VectorXd(lus_[at]->solve(v));
+        v = transposed ? Dense(lus_[at]->transpose().solve(v)) : Dense(lus_[at]->solve(v));
         break;
       case Op::scale:
         v *= op.factor;
@@ -133,7 +135,7 @@ void SparseMultistateSurvivorship::apply(std::size_t i, std::span<const double> 
     throw InputError("SparseMultistateSurvivorship::apply: index or vector size out of range");
   const Eigen::Map<const Eigen::VectorXd> av(a.data(), static_cast<Eigen::Index>(a.size()));
   const Program& p = programs_[i];
-  const Eigen::VectorXd v = run(p, av, false);
+  const Eigen::VectorXd v = run<Eigen::VectorXd>(p, av, false);
   Eigen::Map<Eigen::VectorXd> yv(y.data(), static_cast<Eigen::Index>(y.size()));
   if (p.identity_minus != 0.0)
     yv = av - p.identity_minus * v;
@@ -146,12 +148,23 @@ void SparseMultistateSurvivorship::survivors_share(std::size_t i, std::span<doub
     throw InputError("SparseMultistateSurvivorship::survivors_share: index or vector size out of range");
   const Program& p = programs_[i];
   const auto N = static_cast<Eigen::Index>(states_);
-  const Eigen::VectorXd v = run(p, Eigen::VectorXd::Ones(N), true);
+  const Eigen::VectorXd v = run<Eigen::VectorXd>(p, Eigen::VectorXd::Ones(N), true);
   Eigen::Map<Eigen::VectorXd> cv(c.data(), N);
   if (p.identity_minus != 0.0)
     cv = Eigen::VectorXd::Ones(N) - p.identity_minus * v;
   else
     cv = v;
+}
+
+void SparseMultistateSurvivorship::columns(std::size_t i, std::size_t first, Eigen::MatrixXd& columns) const {
+  const auto N = static_cast<Eigen::Index>(states_);
+  if (i >= programs_.size() || columns.rows() != N || first + static_cast<std::size_t>(columns.cols()) > states_)
+    throw InputError("SparseMultistateSurvivorship::columns: index or block out of range");
+  Eigen::MatrixXd e = Eigen::MatrixXd::Zero(N, columns.cols());
+  for (Eigen::Index k = 0; k < columns.cols(); ++k) e(static_cast<Eigen::Index>(first) + k, k) = 1.0;
+  const Program& p = programs_[i];
+  columns = run<Eigen::MatrixXd>(p, e, false);
+  if (p.identity_minus != 0.0) columns = e - p.identity_minus * columns;
 }
 
 }  // namespace cohortgis

@@ -10,8 +10,16 @@
 // With mortality given as Lx or survival ratios, c is the given survival ratio of the state and S only shares its
 // survivors: Q = S(i)·(a·c/c'), c' = S(i)ᵀ·1 of the matrix. An OD rate enters M(x) as rate_per_year × the OD age–sex
 // profile of the age group at the start of the step (the flows method's X = z·r·profile·P reads the same numbers).
-// Gross moves by pair are not formed (S(x) is never formed): transfer_in/out and od_in/od_out stay 0, and the net
-// moves of a state are its net_migrants.
+// Gross moves (when the cell components are kept): as in the zone-local step (step_multistate.cpp), a move k → j is a
+// survivor who was in state k at t and is in state j ≠ k at t+z: moves k → j = S_jk(i)·s_k, s = a (from mx) or
+// a·c/c' (given mortality), column k of S(i) formed by applying S(i) to e_k, 64 columns of the identity at a time
+// (N solves per age and sex: the cost is O(N · solve), kept out of runs that do not keep components). Then
+//   out_k = Σ_{j≠k} S_jk·s_k = c_k·a_k − S_kk·s_k,  in_k = Σ_{j≠k} S_kj·s_j = Q_k − S_kk·s_k,  in_k − out_k = net_k,
+// exactly up to rounding. A move to another zone (whatever the group at t+z) is od_out / od_in; a move to another
+// group of the same zone is transfer_out / transfer_in. Recorded by index at the END of the step (like deaths and
+// the zone-local step's transfers; index 0: the newborns by S(0)). Σ od_in = Σ od_out per age and sex, and
+// Σ transfer_in = Σ transfer_out per zone, age and sex (each move counted once out, once in).
+#include <algorithm>
 #include <string>
 
 #include "cohortgis/engine/multistate_od.hpp"
@@ -50,6 +58,12 @@ void StepRunner::step_multistate_od() {
     ms_cache_.od_transitions = sch_.transitions;
   }
   std::vector<double> a(N), y(N), c(N), col(N), scaled(N);
+  // Gross moves by cell (the header's formulas), only when the components are kept.
+  const bool gross = plan_.keep_cells && (plan_.has_od || plan_.has_tr);
+  const std::size_t gross_cells = gross ? L_.cells() : 0;
+  std::vector<double> od_in(gross_cells), od_out(gross_cells), tr_in(gross_cells), tr_out(gross_cells);
+  constexpr std::size_t kColumnBlock = 64;  // columns of S(i) formed per block of solves
+  Eigen::MatrixXd S_cols;
   auto cell = [&](std::size_t st, int s) {
     return L_.offset(static_cast<int>(st / uz(G)), static_cast<int>(st % uz(G)), s);
   };
@@ -67,6 +81,29 @@ void StepRunner::step_multistate_od() {
       Q[o] = y[st];
       D[o] = (1.0 - c[st]) * a[st];
       net[o] = y[st] - c[st] * a[st];
+    }
+    if (!gross) return;
+    for (std::size_t k = 0; k < N; ++k) {
+      if (k % kColumnBlock == 0) {
+        S_cols.resize(static_cast<Eigen::Index>(N), static_cast<Eigen::Index>(std::min(kColumnBlock, N - k)));
+        Si.columns(i, k, S_cols);
+      }
+      if (scaled[k] == 0.0) continue;  // no one to move
+      const auto S_col = S_cols.col(static_cast<Eigen::Index>(k % kColumnBlock));
+      const std::size_t from = cell(k, s) + i;
+      for (std::size_t j = 0; j < N; ++j) {
+        if (j == k) continue;
+        const double m = S_col(static_cast<Eigen::Index>(j)) * scaled[k];
+        if (m == 0.0) continue;
+        const std::size_t to = cell(j, s) + i;
+        if (j / uz(G) == k / uz(G)) {
+          tr_out[from] += m;
+          tr_in[to] += m;
+        } else {
+          od_out[from] += m;
+          od_in[to] += m;
+        }
+      }
     }
   };
 
@@ -181,6 +218,14 @@ void StepRunner::step_multistate_od() {
         const auto mig = migrants(z, g, s, sc);
         const auto end = next_.ages(z, g, s);
         std::span<double> adj = keep ? c_.floor_adjustment.ages(z, g, s) : std::span<double>();
+        if (gross && plan_.has_od) {
+          std::copy_n(od_in.begin() + static_cast<std::ptrdiff_t>(o), nA, c_.od_in.ages(z, g, s).begin());
+          std::copy_n(od_out.begin() + static_cast<std::ptrdiff_t>(o), nA, c_.od_out.ages(z, g, s).begin());
+        }
+        if (gross && plan_.has_tr) {
+          std::copy_n(tr_in.begin() + static_cast<std::ptrdiff_t>(o), nA, c_.transfer_in.ages(z, g, s).begin());
+          std::copy_n(tr_out.begin() + static_cast<std::ptrdiff_t>(o), nA, c_.transfer_out.ages(z, g, s).begin());
+        }
         for (std::size_t i = 0; i <= w; ++i) {
           b.D[i] = D[o + i];
           b.Q[i] = Q[o + i];

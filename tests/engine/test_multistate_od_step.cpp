@@ -4,6 +4,7 @@
 // step; the accounting identities; a negative probability named by zone, sex and age.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -281,4 +282,142 @@ TEST(MultistateOdStep, KeptFactorsGiveTheSameBits) {
     ASSERT_EQ(a.size(), b.size());
     EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size() * sizeof(double)), 0) << "step " << t;
   }
+}
+
+// Gross moves (step_multistate_od.cpp header): in the three-zone case, a survivor of zone k found in zone j ≠ k at the
+// end is S_jk(i)·a_k with S from the dense life table by its definitions (by_definition above, the l(x), L(x) route,
+// not the step's closed forms); od_out of k = Σ_j≠k S_jk·a_k and od_in of j = Σ_k≠j S_jk·a_k, at every index.
+TEST(MultistateOdStep, GrossOdMovesMatchTheDenseLifeTable) {
+  const OdCase c;
+  const RecordingSink sink = c.run();
+  const CohortArray start = c.base();
+  const StepComponents& k = sink.components.at(0);
+  ASSERT_FALSE(k.od_in.data().empty());
+  const std::size_t w = uz(c.grid.open_index());
+  const auto ages = row_ages(c.grid);
+  double moved = 0.0;
+  for (int s = 0; s < 2; ++s) {
+    std::vector<Dense> M;
+    for (std::size_t r = 0; r < ages.size(); ++r) {
+      Dense m = Dense::Zero(3, 3);
+      for (int j = 0; j < 3; ++j) {
+        m(j, j) = r == 0 ? 0.02 * c.level(j, 0, s) : mx_of(ages[r], c.level(j, 0, s));
+        for (int q = 0; q < 3; ++q)
+          if (q != j) {
+            m(j, j) += c.od_rate(j, q);
+            m(q, j) -= c.od_rate(j, q);
+          }
+      }
+      M.push_back(m);
+    }
+    const std::vector<Dense> S = by_definition(c.grid, M);
+    for (std::size_t i = 0; i <= w; ++i) {
+      Eigen::VectorXd a(3);
+      for (int z = 0; z < 3; ++z)
+        a(z) = i == 0  ? k.births[(uz(z) * 1 + 0) * kSexes + uz(s)]
+               : i < w ? start.at(z, 0, s, static_cast<int>(i) - 1)
+                       : start.at(z, 0, s, static_cast<int>(w) - 1) + start.at(z, 0, s, static_cast<int>(w));
+      for (int z = 0; z < 3; ++z) {
+        double out = 0.0, in = 0.0;
+        for (int j = 0; j < 3; ++j)
+          if (j != z) {
+            out += S[i](j, z) * a(z);
+            in += S[i](z, j) * a(j);
+          }
+        const int ii = static_cast<int>(i);
+        EXPECT_NEAR(k.od_out.at(z, 0, s, ii), out, 1e-9 * out) << "zone " << z << " sex " << s << " index " << i;
+        EXPECT_NEAR(k.od_in.at(z, 0, s, ii), in, 1e-9 * in) << "zone " << z << " sex " << s << " index " << i;
+        moved += out;
+      }
+    }
+  }
+  EXPECT_GT(moved, 1000.0);
+}
+
+// Two zones, the closed interval of index 2 (ages 5–9 → 10–14) by hand: S(2) = B(10)^-1 C(5), B = I + 5/2·M,
+// C = I − 5/2·M, the 2×2 inverse written out; moves 0 → 1 = S_10·a_0 and 1 → 0 = S_01·a_1.
+TEST(MultistateOdStep, GrossMovesTwoZonesByHand) {
+  OdCase c;
+  c.zones = 2;
+  const RecordingSink sink = c.run();
+  const CohortArray start = c.base();
+  const StepComponents& k = sink.components.at(0);
+  const int s = 1;  // male
+  const double r01 = c.od_rate(0, 1), r10 = c.od_rate(1, 0);
+  auto mu = [&](double age, int z) { return mx_of(age, c.level(z, 0, s)); };
+  // Life-table rows 2 (ages 5–9, mid 7.5) and 3 (10–14, mid 12.5).
+  const double h = 2.5;
+  const double c00 = 1.0 - h * (mu(7.5, 0) + r01), c01 = h * r10, c10 = h * r01, c11 = 1.0 - h * (mu(7.5, 1) + r10);
+  const double b00 = 1.0 + h * (mu(12.5, 0) + r01), b01 = -h * r10, b10 = -h * r01, b11 = 1.0 + h * (mu(12.5, 1) + r10);
+  const double det = b00 * b11 - b01 * b10;
+  const double i00 = b11 / det, i01 = -b01 / det, i10 = -b10 / det, i11 = b00 / det;
+  const double S10 = i10 * c00 + i11 * c10, S01 = i00 * c01 + i01 * c11;
+  const double a0 = start.at(0, 0, s, 1), a1 = start.at(1, 0, s, 1);
+  EXPECT_NEAR(k.od_out.at(0, 0, s, 2), S10 * a0, 1e-10 * S10 * a0);
+  EXPECT_NEAR(k.od_in.at(1, 0, s, 2), S10 * a0, 1e-10 * S10 * a0);
+  EXPECT_NEAR(k.od_out.at(1, 0, s, 2), S01 * a1, 1e-10 * S01 * a1);
+  EXPECT_NEAR(k.od_in.at(0, 0, s, 2), S01 * a1, 1e-10 * S01 * a1);
+  EXPECT_NEAR(k.net_migrants.at(0, 0, s, 2), S01 * a1 - S10 * a0, 1e-9 * S10 * a0);
+}
+
+// The accounting of the gross moves of a run: per cell in − out (OD + transfers) = the reported net_migrants (to
+// 1e-12 of the cell's gross moves); per age and sex Σ od_in = Σ od_out over all cells; per zone, age and sex
+// Σ transfer_in = Σ transfer_out; no negative move; both kinds of moves happen.
+void expect_gross_accounting(const OdCase& c) {
+  const RecordingSink sink = c.run();
+  for (const StepComponents& k : sink.components) {
+    ASSERT_FALSE(k.od_in.data().empty());
+    ASSERT_FALSE(k.transfer_in.data().empty());
+    double od_total = 0.0, tr_total = 0.0;
+    for (int s = 0; s < 2; ++s)
+      for (int i = 0; i < c.grid.n_ages; ++i) {
+        double od_in = 0.0, od_out = 0.0;
+        for (int z = 0; z < c.zones; ++z) {
+          double tr_in = 0.0, tr_out = 0.0;
+          for (int g = 0; g < c.groups; ++g) {
+            const double in = k.od_in.at(z, g, s, i) + k.transfer_in.at(z, g, s, i);
+            const double out = k.od_out.at(z, g, s, i) + k.transfer_out.at(z, g, s, i);
+            EXPECT_NEAR(in - out, k.net_migrants.at(z, g, s, i), 1e-12 * std::max(1.0, in + out))
+                << "zone " << z << " group " << g << " sex " << s << " index " << i;
+            EXPECT_GE(std::min({k.od_in.at(z, g, s, i), k.od_out.at(z, g, s, i), k.transfer_in.at(z, g, s, i),
+                                k.transfer_out.at(z, g, s, i)}),
+                      0.0);
+            od_in += k.od_in.at(z, g, s, i);
+            od_out += k.od_out.at(z, g, s, i);
+            tr_in += k.transfer_in.at(z, g, s, i);
+            tr_out += k.transfer_out.at(z, g, s, i);
+          }
+          EXPECT_NEAR(tr_in, tr_out, 1e-12 * std::max(1.0, tr_in)) << "zone " << z << " index " << i;
+          tr_total += tr_out;
+        }
+        EXPECT_NEAR(od_in, od_out, 1e-12 * std::max(1.0, od_in)) << "sex " << s << " index " << i;
+        od_total += od_out;
+      }
+    EXPECT_GT(od_total, 1000.0);
+    EXPECT_GT(tr_total, 100.0);
+  }
+}
+
+// 3 zones × 2 groups with a group transition, from mx and from survival ratios, keep and drop.
+TEST(MultistateOdStep, GrossMovesAccountForTheNet) {
+  for (const MortalityInput kind : {MortalityInput::death_rates, MortalityInput::survival_ratios})
+    for (const OpenAgeSurvivors open : {OpenAgeSurvivors::keep, OpenAgeSurvivors::drop}) {
+      OdCase c;
+      c.groups = 2;
+      c.steps = 2;
+      c.kind = kind;
+      c.open = open;
+      c.with_transition = true;
+      expect_gross_accounting(c);
+    }
+}
+
+// 40 zones × 2 groups = 80 states: the columns of S(i) are formed in blocks of 64, so this crosses a block boundary.
+TEST(MultistateOdStep, GrossMovesAccountForTheNetOverColumnBlocks) {
+  OdCase c;
+  c.zones = 40;
+  c.groups = 2;
+  c.od_level = 0.0002;  // rates out of a zone sum to at most 0.1 per year
+  c.with_transition = true;
+  expect_gross_accounting(c);
 }

@@ -17,6 +17,7 @@
 // algebra on those definitions, checked in tests/engine/test_multistate_od.cpp against the l(x), L(x) route.
 #pragma once
 
+#include <Eigen/Dense>
 #include <Eigen/SparseCore>
 #include <Eigen/SparseLU>
 #include <memory>
@@ -51,6 +52,9 @@ class SparseMultistateSurvivorship {
   void apply(std::size_t i, std::span<const double> a, std::span<double> y) const;
   // c = S(i)ᵀ·1: per state of origin, the share of its persons alive at the end (deaths = (1 − c)·a).
   void survivors_share(std::size_t i, std::span<double> c) const;
+  // Columns first … first + columns.cols() − 1 of S(i) into `columns` (states() rows): S(i) applied to that block of
+  // the identity at once (the gross moves of step_multistate_od.cpp).
+  void columns(std::size_t i, std::size_t first, Eigen::MatrixXd& columns) const;
 
  private:
   struct Op {
@@ -65,7 +69,8 @@ class SparseMultistateSurvivorship {
   using Lu = Eigen::SparseLU<SparseStateMatrix, Eigen::COLAMDOrdering<int>>;
   int add_matrix(SparseStateMatrix m);
   int add_factor(const SparseStateMatrix& m, const char* what);
-  Eigen::VectorXd run(const Program& p, Eigen::VectorXd v, bool transposed) const;
+  template <class Dense>
+  Dense run(const Program& p, Dense v, bool transposed) const;
 
   std::size_t states_ = 0;
   std::vector<SparseStateMatrix> mats_;
