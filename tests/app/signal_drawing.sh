@@ -79,4 +79,17 @@ for sig in TERM ALRM; do
   ! compgen -G "$WORK/out*" >/dev/null || fail "SIG$sig while loading: left $(ls -d "$WORK"/out*)"
   echo "ok: SIG$sig while loading -> exit $rc after $ms ms, nothing left"
 done
+# `cohortgis report DIR` redraws a finished run: SIGTERM while it reads and draws stops it (143) and leaves the
+# folder's report.html as it was, with no report.html.tmp-PID.
+"$EXE" run "$EXAMPLES/nc-counties/scenario.toml" --out "$WORK/res" --quiet 2>"$WORK/err" || fail "run for report: $(cat "$WORK/err")"
+before=$(sha256sum <"$WORK/res/report.html")
+"$EXE" report "$WORK/res" >/dev/null 2>"$WORK/err" &
+pid=$!
+sleep 0.2
+kill -s TERM "$pid"
+wait "$pid"; rc=$?
+[ $rc -eq 143 ] || fail "SIGTERM during 'cohortgis report': exit $rc, expected 143 ($(cat "$WORK/err"))"
+[ "$(sha256sum <"$WORK/res/report.html")" = "$before" ] || fail "SIGTERM during 'cohortgis report': report.html changed"
+! compgen -G "$WORK/res/*tmp*" >/dev/null || fail "SIGTERM during 'cohortgis report': left $(ls "$WORK/res")"
+echo "ok: SIGTERM during 'cohortgis report' -> exit 143, report.html untouched"
 echo "signals during drawing handled"
