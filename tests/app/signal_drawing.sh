@@ -89,6 +89,7 @@ sleep 0.2
 kill -s TERM "$pid"
 wait "$pid"; rc=$?
 [ $rc -eq 143 ] || fail "SIGTERM during 'cohortgis report': exit $rc, expected 143 ($(cat "$WORK/err"))"
+grep -q "interrupted by SIGTERM" "$WORK/err" || fail "SIGTERM during 'cohortgis report': killed, not stopped: $(cat "$WORK/err")"
 [ "$(sha256sum <"$WORK/res/report.html")" = "$before" ] || fail "SIGTERM during 'cohortgis report': report.html changed"
 ! compgen -G "$WORK/res/*tmp*" >/dev/null || fail "SIGTERM during 'cohortgis report': left $(ls "$WORK/res")"
 echo "ok: SIGTERM during 'cohortgis report' -> exit 143, report.html untouched"
