@@ -64,31 +64,9 @@ COHORTGIS_KERNEL void add_to2(double* __restrict acc1, double* __restrict acc2, 
   }
 }
 
-// add_mx into two slots' sums in one pass (the same products and additions for each).
-COHORTGIS_KERNEL void add_mx2(double* __restrict num1, double* __restrict den1, double* __restrict plain1,
-                              double* __restrict num2, double* __restrict den2, double* __restrict plain2,
-                              const double* __restrict mx, const double* __restrict P0, const double* __restrict P1,
-                              std::size_t rows, int z) {
-  std::size_t r = 0, shift = 0;
-  if (z != 1) {  // row 0 (age 0) and row 1 (1–4) both read index 0
-    const double w = (P0[0] + P1[0]) / 2.0, mw = mx[0] * w;
-    num1[0] += mw, den1[0] += w, plain1[0] += mx[0];
-    num2[0] += mw, den2[0] += w, plain2[0] += mx[0];
-    r = shift = 1;
-  }
-  for (; r < rows; ++r) {
-    const double w = (P0[r - shift] + P1[r - shift]) / 2.0, mw = mx[r] * w;
-    num1[r] += mw;
-    den1[r] += w;
-    plain1[r] += mx[r];
-    num2[r] += mw;
-    den2[r] += w;
-    plain2[r] += mx[r];
-  }
-}
-
-// add_mx2 over the rows [r0, r1) only (an aggregate's sums split over row ranges across threads): each row sees the
-// same products and additions as from add_mx2, whichever range holds it.
+// add_mx into two slots' sums in one pass (the same products and additions for each), over the rows [r0, r1): a
+// zone's slots take every row, an aggregate's sums split over row ranges across threads; each row sees the same
+// operations whichever range holds it.
 COHORTGIS_KERNEL void add_mx2_rows(double* __restrict num1, double* __restrict den1, double* __restrict plain1,
                                    double* __restrict num2, double* __restrict den2, double* __restrict plain2,
                                    const double* __restrict mx, const double* __restrict P0,
@@ -384,9 +362,9 @@ void IndicatorPass::accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, 
     add_to2(one.end.data() + uz(s) * A, two.end.data() + uz(s) * A, P1.data(), A);
     if (rows > 0) {
       const std::size_t o = uz(s) * rows;
-      add_mx2(one.mx_num.data() + o, one.mx_den.data() + o, one.mx_sum.data() + o, two.mx_num.data() + o,
-              two.mx_den.data() + o, two.mx_sum.data() + o, mx_.data() + (st * kSexes + uz(s)) * rows, P0.data(),
-              P1.data(), rows, start_.layout().grid.width_years);
+      add_mx2_rows(one.mx_num.data() + o, one.mx_den.data() + o, one.mx_sum.data() + o, two.mx_num.data() + o,
+                   two.mx_den.data() + o, two.mx_sum.data() + o, mx_.data() + (st * kSexes + uz(s)) * rows,
+                   P0.data(), P1.data(), 0, rows, start_.layout().grid.width_years);
     }
   }
   add_events(zn, g, one.deaths, one.net);
