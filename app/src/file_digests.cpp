@@ -4,9 +4,12 @@
 #include <sys/stat.h>
 
 #include <atomic>
+#include <cstdio>
 #include <map>
 #include <mutex>
+#include <string_view>
 #include <tuple>
+#include <vector>
 
 #include "cohortgis/geodata/sha256.hpp"
 
@@ -69,6 +72,35 @@ std::string output_sha256(const std::filesystem::path& file) {
   // Recorded only when nothing changed the file while it was read.
   if (stamp_of(file, after) && after == before) remember_digest(file, sha);
   return sha;
+}
+
+BackgroundDigest::BackgroundDigest(std::filesystem::path file) {
+  done_ = std::async(std::launch::async, [this, file = std::move(file)] {
+    FileStamp before, after;
+    if (!stamp_of(file, before)) return;
+    std::FILE* f = std::fopen(file.c_str(), "rb");
+    if (!f) return;
+    geodata::Sha256Stream sha;
+    std::vector<char> buf(std::size_t{1} << 20);
+    std::size_t n = 0;
+    while (!stop_.load(std::memory_order_relaxed) && (n = std::fread(buf.data(), 1, buf.size(), f)) > 0)
+      sha.update(std::string_view(buf.data(), n));
+    const bool complete = std::feof(f) != 0 && std::ferror(f) == 0;
+    std::fclose(f);
+    if (!complete) return;
+    files_hashed.fetch_add(1);
+    // Recorded only when nothing changed the file while it was read.
+    if (stamp_of(file, after) && after == before) remember_digest(file, sha.hex());
+  });
+}
+
+BackgroundDigest::~BackgroundDigest() {
+  stop_.store(true);
+  if (done_.valid()) done_.wait();
+}
+
+void BackgroundDigest::wait() {
+  if (done_.valid()) done_.get();
 }
 
 long long output_files_hashed() { return files_hashed.load(); }

@@ -10,6 +10,8 @@
 #pragma once
 
 #include <filesystem>
+#include <atomic>
+#include <future>
 #include <string>
 
 namespace cohortgis::app {
@@ -21,6 +23,23 @@ void remember_digest(const std::filesystem::path& file, const std::string& sha25
 // The SHA-256 of `file`: the recorded one while the file is unchanged, else computed now (and recorded). Throws
 // InputError when the file cannot be read.
 std::string output_sha256(const std::filesystem::path& file);
+
+// Hashes a large output that is final (results.nc once closed) on another thread while the run writes its other
+// outputs, and records the digest (remember_digest) for the manifest. wait() before the manifest, or the file is read
+// a second time; a read error is left to the manifest's own output_sha256, which reports it. Destroyed before
+// wait() (the run failed or was cancelled), it stops reading at the next MiB instead of hashing to the end.
+class BackgroundDigest {
+ public:
+  explicit BackgroundDigest(std::filesystem::path file);
+  ~BackgroundDigest();
+  BackgroundDigest(const BackgroundDigest&) = delete;
+  BackgroundDigest& operator=(const BackgroundDigest&) = delete;
+  void wait();
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::future<void> done_;
+};
 
 // How many output_sha256 calls read the file (for tests).
 long long output_files_hashed();

@@ -4,8 +4,10 @@
 #include <netcdf.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 
 #include "cohortgis/engine/indicators.hpp"
@@ -23,6 +25,11 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 std::size_t chunk_rows(std::size_t rows, std::size_t row_values) {
   const std::size_t target = (std::size_t{1} << 20) / (8 * std::max<std::size_t>(row_values, 1));
   return std::clamp<std::size_t>(target, 1, std::max<std::size_t>(rows, 1));
+}
+
+// Every value +0.0, bit for bit (a -0.0 or NaN is written).
+bool all_plus_zero(const double* values, std::size_t n) {
+  return std::all_of(values, values + n, [](double v) { return std::bit_cast<std::uint64_t>(v) == 0; });
 }
 
 }  // namespace
@@ -144,14 +151,23 @@ void NetcdfWriter::define(const IndicatorTable& t) {
 
   // Data variables: doubles, NaN where not defined, one chunk per variant, year and ~1 MiB of zones.
   const double fill = kNaN;
+  // sparse: a component that is mostly exactly 0 (transfers with one group, floor adjustments): its chunks of only
+  // +0.0 are never written (put_state) and read as HDF5's fill value, set to 0 here. The `_FillValue` attribute is
+  // then removed: a reader that masks it (xarray) would turn every 0 into NaN; netCDF-C still reads unwritten chunks,
+  // and years past the variable's last written one, as the dataset's fill value 0 (docs/results.md "results.nc").
+  const double zero = 0.0;
   auto data_var = [&](const char* name, std::vector<int> dims, std::vector<std::size_t> chunks,
-                      const std::string& long_name, const char* units) {
+                      const std::string& long_name, const char* units, bool sparse = false) {
     int v;
     check(nc_def_var(id, name, NC_DOUBLE, static_cast<int>(dims.size()), dims.data(), &v),
           std::string("defining variable ") + name);
     check(nc_def_var_chunking(id, v, NC_CHUNKED, chunks.data()), std::string("chunking variable ") + name);
     if (deflate_ > 0) check(nc_def_var_deflate(id, v, 1, 1, deflate_), std::string("compressing variable ") + name);
-    check(nc_def_var_fill(id, v, 0, &fill), std::string("setting the fill value of ") + name);
+    check(nc_def_var_fill(id, v, 0, sparse ? &zero : &fill), std::string("setting the fill value of ") + name);
+    if (sparse) {
+      check(nc_del_att(id, v, "_FillValue"), std::string("removing the _FillValue attribute of ") + name);
+      sparse_.push_back(v);
+    }
     text_att(v, "long_name", long_name);
     if (units) text_att(v, "units", units);
     if (set_.outputs.min_cell > 0 && std::string(units ? units : "") == "1")
@@ -176,17 +192,20 @@ void NetcdfWriter::define(const IndicatorTable& t) {
     const std::vector<std::size_t> schunks{1, 1, chunk_rows(uz(zones_), uz(groups_) * kSexes), uz(groups_), kSexes};
     v_births_ =
         data_var("births", sdims, schunks, "births of the period ending with the year, by sex of the child", "1");
-    v_nb_in_ =
-        data_var("newborn_transfer_in", sdims, schunks, "newborns moved into the group by the newborn rules", "1");
-    v_nb_out_ =
-        data_var("newborn_transfer_out", sdims, schunks, "newborns moved out of the group by the newborn rules", "1");
+    v_nb_in_ = data_var("newborn_transfer_in", sdims, schunks, "newborns moved into the group by the newborn rules",
+                        "1", true);
+    v_nb_out_ = data_var("newborn_transfer_out", sdims, schunks,
+                         "newborns moved out of the group by the newborn rules", "1", true);
     v_deaths_ = data_var("deaths", cell_dims, cell_chunks, "deaths of the period by age at its end", "1");
     v_net_migration_ =
         data_var("net_migration", cell_dims, cell_chunks,
                  "net migrants of the period by age at its start (transfers between groups left out)", "1");
-    v_transfer_in_ = data_var("transfer_in", cell_dims, cell_chunks, "persons moved in from other groups", "1");
-    v_transfer_out_ = data_var("transfer_out", cell_dims, cell_chunks, "persons moved out to other groups", "1");
-    v_floor_ = data_var("floor_adjustment", cell_dims, cell_chunks, "persons added by the non-negativity floor", "1");
+    v_transfer_in_ =
+        data_var("transfer_in", cell_dims, cell_chunks, "persons moved in from other groups", "1", true);
+    v_transfer_out_ =
+        data_var("transfer_out", cell_dims, cell_chunks, "persons moved out to other groups", "1", true);
+    v_floor_ = data_var("floor_adjustment", cell_dims, cell_chunks, "persons added by the non-negativity floor", "1",
+                        true);
   }
   v_indicators_ = data_var("indicators", {d_variant, d_year, d_unit, d_igroup, d_indicator},
                            {1, 1, chunk_rows(units_, indicator_groups_ * indicators_), indicator_groups_, indicators_},
@@ -218,6 +237,8 @@ void NetcdfWriter::put_year(int year) {
 
 void NetcdfWriter::put_state(int var, const double* values, std::size_t count_values, bool by_age) {
   if (var < 0) return;
+  const bool sparse = std::find(sparse_.begin(), sparse_.end(), var) != sparse_.end();
+  if (sparse && !values) return;  // all 0: the fill value
   const std::size_t start[6] = {variant_, year_index_, 0, 0, 0, 0};
   const std::size_t count[6] = {1, 1, uz(zones_), uz(groups_), kSexes, by_age ? uz(ages_) : 1};
   const int min_cell = set_.outputs.min_cell;
@@ -230,7 +251,61 @@ void NetcdfWriter::put_state(int var, const double* values, std::size_t count_va
     values = buf_.data();
   }
   // A by-sex cube (births) is the by-age layout with one "age": rank 5, the last count dropped.
-  check(nc_put_vara_double(ncid_, var, start, count, values), "writing a year");
+  if (!sparse) {
+    check(nc_put_vara_double(ncid_, var, start, count, values), "writing a year");
+    return;
+  }
+  // One chunk of zones at a time, those of only +0.0 left unwritten (they read as the fill value 0).
+  const std::size_t row = count_values / std::max<std::size_t>(uz(zones_), 1);
+  const std::size_t block = chunk_rows(uz(zones_), row);
+  for (std::size_t z0 = 0; z0 < uz(zones_); z0 += block) {
+    const std::size_t n = std::min(block, uz(zones_) - z0);
+    if (all_plus_zero(values + z0 * row, n * row)) continue;
+    std::size_t at[6] = {variant_, year_index_, z0, 0, 0, 0}, len[6];
+    std::copy(std::begin(count), std::end(count), std::begin(len));
+    len[2] = n;
+    check(nc_put_vara_double(ncid_, var, at, len, values + z0 * row), "writing a year");
+    written_years_[var] = std::max(written_years_[var], year_index_ + 1);
+  }
+}
+
+// The base year's components are NaN (no period ends with it): the sparse variables' fill value is 0, so their NaN
+// is written, one chunk of zones at a time (a state-sized buffer would add to the run's peak memory).
+void NetcdfWriter::put_base_nan() {
+  for (const int var : sparse_) {
+    const bool by_age = var != v_nb_in_ && var != v_nb_out_;
+    const std::size_t row = uz(groups_) * kSexes * (by_age ? uz(ages_) : 1);
+    const std::size_t block = chunk_rows(uz(zones_), row);
+    buf_.assign(block * row, kNaN);
+    for (std::size_t z0 = 0; z0 < uz(zones_); z0 += block) {
+      const std::size_t start[6] = {variant_, year_index_, z0, 0, 0, 0};
+      const std::size_t count[6] = {1, 1, std::min(block, uz(zones_) - z0), uz(groups_), kSexes, by_age ? uz(ages_) : 1};
+      check(nc_put_vara_double(ncid_, var, start, count, buf_.data()), "writing the base year");
+    }
+    written_years_[var] = std::max(written_years_[var], year_index_ + 1);
+  }
+}
+
+// A sparse variable whose last years hold only zeros in every variant was not extended to them. netCDF-C 4.9.0 reads
+// a variable shorter than the unlimited year dimension wrongly when year is not its first dimension (the stored
+// years of every variant land at the start of the buffer: found by cli_netcdf_output), so the last year's last
+// chunk of zones is written (zeros, its value: nothing was stored there) to give it the file's length.
+void NetcdfWriter::extend_sparse() {
+  std::size_t years = 0;
+  int d_year = -1;
+  check(nc_inq_dimid(ncid_, "year", &d_year), "finding dimension year");
+  check(nc_inq_dimlen(ncid_, d_year, &years), "reading the length of year");
+  for (const int var : sparse_) {
+    if (years == 0 || written_years_[var] >= years) continue;
+    const bool by_age = var != v_nb_in_ && var != v_nb_out_;
+    const std::size_t row = uz(groups_) * kSexes * (by_age ? uz(ages_) : 1);
+    const std::size_t block = chunk_rows(uz(zones_), row);
+    const std::size_t z0 = (uz(zones_) - 1) / block * block;
+    buf_.assign((uz(zones_) - z0) * row, 0.0);
+    const std::size_t start[6] = {0, years - 1, z0, 0, 0, 0};
+    const std::size_t count[6] = {1, 1, uz(zones_) - z0, uz(groups_), kSexes, by_age ? uz(ages_) : 1};
+    check(nc_put_vara_double(ncid_, var, start, count, buf_.data()), "writing the last year");
+  }
 }
 
 // The women of each cell times the parity shares (the product population.csv writes), [zone][group][parity][age].
@@ -282,6 +357,7 @@ void NetcdfWriter::base(const CohortArray& population, int year) {
   put_year(year);
   put_state(v_population_, population.data().data(), population.data().size());
   put_parity(population);
+  put_base_nan();
   put_indicators(table, true);
   ++year_index_;
 }
@@ -320,6 +396,7 @@ void NetcdfWriter::step(const StepResult& r) {
 
 void NetcdfWriter::close() {
   if (ncid_ < 0) return;
+  if (defined_) extend_sparse();
   const int id = ncid_;
   ncid_ = -1;
   check(nc_close(id), "closing the file");

@@ -32,6 +32,7 @@
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "netcdf_output.hpp"
 #include "async_sink.hpp"
+#include "file_digests.hpp"
 #include "ensemble_run.hpp"
 #include "map_classes.hpp"
 #include "monitoring_output.hpp"
@@ -586,8 +587,12 @@ RunSummary run(const RunConfig& cfg) {
   const auto project_end = std::chrono::steady_clock::now();
   const std::vector<const scenarios::Scenario*>& runs = projected.runs;
   const int threads = projected.threads;
-  writer.finish();
   if (cube) cube->close();
+  // results.nc is final: its SHA-256 for manifest.json is read on another thread while the other outputs are closed
+  // and written (the manifest then reuses it, file_digests.hpp).
+  std::optional<BackgroundDigest> cube_digest;
+  if (cube) cube_digest.emplace(out.staging() / "results.nc");
+  writer.finish();
   write_parity_csv(out.staging(), parity_tables);
   // Register outputs (exclusions.csv, parity_base.csv): aggregates only (records_output.hpp).
   write_records_outputs(out.staging(), set);  // the manifest lists them with the other files
@@ -600,6 +605,7 @@ RunSummary run(const RunConfig& cfg) {
   ManifestExtras extras;
   extras.runs = runs;
   extras.load_seconds = std::chrono::duration<double>(project_start - t0).count();
+  if (cube_digest) cube_digest->wait();  // what the other outputs did not hide counts as finishing
   extras.finish_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - project_end).count();
   {
     std::vector<std::string> texts{sc.title};

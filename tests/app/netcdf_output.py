@@ -93,6 +93,33 @@ with tempfile.TemporaryDirectory() as work:
             at.append(idx(rows["age"].astype(int), ages))
         want[tuple(at)] = rows["persons"].to_numpy()
         check(same(var.values, want), f"{name} equals components.csv ({len(rows)} rows)")
+    # Components that are mostly 0 (transfers, floor adjustments, newborn transfers) have fill value 0 and no
+    # _FillValue attribute (xarray would mask every 0): their chunks of only +0.0 are not stored. Count the bytes of
+    # the chunks that must be stored (any value not +0.0 in those variables; any non-NaN value elsewhere, where the
+    # fill is NaN and the base year's components are not written) and require the file to be no larger than those
+    # plus 256 KiB of metadata, while the zero chunks alone are larger than that (the check can fail).
+    sparse = {"transfer_in", "transfer_out", "floor_adjustment", "newborn_transfer_in", "newborn_transfer_out"}
+    stored = skipped = 0
+    for name, var in ds.data_vars.items():
+        if var.dtype != np.float64 or var.ndim < 3:
+            continue
+        check(("_FillValue" in var.encoding) == (name not in sparse), f"{name}: _FillValue only where not sparse")
+        chunks = var.encoding["chunksizes"]
+        values = var.values
+        chunk_bytes = 8 * int(np.prod(chunks))
+        for at in np.ndindex(*[-(-n // c) for n, c in zip(values.shape, chunks)]):
+            block = values[tuple(slice(i * c, (i + 1) * c) for i, c in zip(at, chunks))]
+            if name in sparse:
+                empty = not np.any(np.signbit(block) | (block != 0) | np.isnan(block))
+            else:
+                empty = bool(np.all(np.isnan(block)))
+            if empty:
+                skipped += chunk_bytes if name in sparse else 0
+            else:
+                stored += chunk_bytes
+    size = os.path.getsize(os.path.join(both, "results.nc"))
+    check(skipped > 256 * 1024, f"the run has zero chunks to leave out ({skipped} bytes)")
+    check(size <= stored + 256 * 1024, f"results.nc {size} bytes: only the {stored} bytes of non-empty chunks stored")
     check(float(np.nansum(ds["deaths"].values)) > 0 and float(np.nansum(np.abs(ds["net_migration"].values))) > 0,
           "the run has deaths and migration (the comparison is not of zeros)")
 

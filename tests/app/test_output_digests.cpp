@@ -97,6 +97,32 @@ TEST(OutputDigests, ChangedFileIsHashedAgain) {
   fs::remove_all(d);
 }
 
+// A file hashed on another thread (results.nc while the other outputs are written): after wait() the digest is the
+// file's (hashlib-independent figure: sha256_text of the bytes written) and output_sha256 does not read it again; one
+// destroyed before it finished records nothing that a later change could contradict.
+TEST(OutputDigests, BackgroundDigestIsRecordedForTheManifest) {
+  const fs::path d = fresh_dir("background");
+  const fs::path p = d / "results.nc";
+  std::string bytes;
+  for (unsigned i = 0; i < 1500000; ++i) bytes += static_cast<char>((i * 7919u) % 251u);  // over a MiB: several reads
+  write_raw(p, bytes, "wb");
+  long long before = app::output_files_hashed();
+  {
+    app::BackgroundDigest digest(p);
+    digest.wait();
+  }
+  EXPECT_EQ(app::output_files_hashed(), before + 1) << "read once, on the background thread";
+  EXPECT_EQ(app::output_sha256(p), geodata::sha256_text(bytes));
+  EXPECT_EQ(app::output_files_hashed(), before + 1) << "the manifest read it again";
+
+  // Stopped (destroyed without wait) or changed after hashing: the manifest reads the file itself.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  write_raw(p, "x", "ab");
+  { app::BackgroundDigest stopped(p); }
+  EXPECT_EQ(app::output_sha256(p), geodata::sha256_text(bytes + "x"));
+  fs::remove_all(d);
+}
+
 // list_result_files (the manifest's list) on several threads: sorted, each file's own digest, sidecars left out.
 TEST(OutputDigests, FolderListingMatchesFileByFile) {
   const fs::path d = fresh_dir("listing");
