@@ -9,8 +9,8 @@
 // or rename since then changes the times, a replacement by another file the inode.
 #pragma once
 
-#include <filesystem>
 #include <atomic>
+#include <filesystem>
 #include <future>
 #include <string>
 

@@ -10,9 +10,9 @@
 #include <cstdint>
 #include <limits>
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/parity.hpp"
-#include "cohortgis/engine/index_cast.hpp"
 
 namespace cohortgis::app {
 
@@ -194,18 +194,16 @@ void NetcdfWriter::define(const IndicatorTable& t) {
         data_var("births", sdims, schunks, "births of the period ending with the year, by sex of the child", "1");
     v_nb_in_ = data_var("newborn_transfer_in", sdims, schunks, "newborns moved into the group by the newborn rules",
                         "1", true);
-    v_nb_out_ = data_var("newborn_transfer_out", sdims, schunks,
-                         "newborns moved out of the group by the newborn rules", "1", true);
+    v_nb_out_ = data_var("newborn_transfer_out", sdims, schunks, "newborns moved out of the group by the newborn rules",
+                         "1", true);
     v_deaths_ = data_var("deaths", cell_dims, cell_chunks, "deaths of the period by age at its end", "1");
     v_net_migration_ =
         data_var("net_migration", cell_dims, cell_chunks,
                  "net migrants of the period by age at its start (transfers between groups left out)", "1");
-    v_transfer_in_ =
-        data_var("transfer_in", cell_dims, cell_chunks, "persons moved in from other groups", "1", true);
-    v_transfer_out_ =
-        data_var("transfer_out", cell_dims, cell_chunks, "persons moved out to other groups", "1", true);
-    v_floor_ = data_var("floor_adjustment", cell_dims, cell_chunks, "persons added by the non-negativity floor", "1",
-                        true);
+    v_transfer_in_ = data_var("transfer_in", cell_dims, cell_chunks, "persons moved in from other groups", "1", true);
+    v_transfer_out_ = data_var("transfer_out", cell_dims, cell_chunks, "persons moved out to other groups", "1", true);
+    v_floor_ =
+        data_var("floor_adjustment", cell_dims, cell_chunks, "persons added by the non-negativity floor", "1", true);
   }
   v_indicators_ = data_var("indicators", {d_variant, d_year, d_unit, d_igroup, d_indicator},
                            {1, 1, chunk_rows(units_, indicator_groups_ * indicators_), indicator_groups_, indicators_},
@@ -279,7 +277,8 @@ void NetcdfWriter::put_base_nan() {
     buf_.assign(block * row, kNaN);
     for (std::size_t z0 = 0; z0 < uz(zones_); z0 += block) {
       const std::size_t start[6] = {variant_, year_index_, z0, 0, 0, 0};
-      const std::size_t count[6] = {1, 1, std::min(block, uz(zones_) - z0), uz(groups_), kSexes, by_age ? uz(ages_) : 1};
+      const std::size_t count[6] = {1,           1,      std::min(block, uz(zones_) - z0),
+                                    uz(groups_), kSexes, by_age ? uz(ages_) : 1};
       check(nc_put_vara_double(ncid_, var, start, count, buf_.data()), "writing the base year");
     }
     written_years_[var] = std::max(written_years_[var], year_index_ + 1);
