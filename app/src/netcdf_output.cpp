@@ -151,7 +151,7 @@ void NetcdfWriter::define(const IndicatorTable& t) {
 
   // Data variables: doubles, NaN where not defined, one chunk per variant, year and ~1 MiB of zones.
   const double fill = kNaN;
-  // sparse: a component that is mostly exactly 0 (transfers with one group, floor adjustments): its chunks of only
+  // sparse: a component that is mostly exactly 0 (transfers, floor adjustments): its chunks (one group each) of only
   // +0.0 are never written (put_state) and read as HDF5's fill value, set to 0 here. The `_FillValue` attribute is
   // then removed: a reader that masks it (xarray) would turn every 0 into NaN; netCDF-C still reads unwritten chunks,
   // and years past the variable's last written one, as the dataset's fill value 0 (docs/results.md "results.nc").
@@ -180,6 +180,9 @@ void NetcdfWriter::define(const IndicatorTable& t) {
   const std::size_t zc = chunk_rows(uz(zones_), state);
   const std::vector<int> cell_dims{d_variant, d_year, d_zone, d_group, d_sex, d_age};
   const std::vector<std::size_t> cell_chunks{1, 1, zc, uz(groups_), kSexes, uz(ages_)};
+  // The sparse variables: one group per chunk (a transfer is non-zero in the groups it moves persons into or out of).
+  const std::vector<std::size_t> sparse_cell_chunks{1, 1,      chunk_rows(uz(zones_), kSexes * uz(ages_)),
+                                                    1, kSexes, uz(ages_)};
   if (set_.outputs.population)
     v_population_ = data_var("population", cell_dims, cell_chunks, "persons at the end of the year", "1");
   if (d_parity >= 0)
@@ -190,20 +193,23 @@ void NetcdfWriter::define(const IndicatorTable& t) {
   if (set_.outputs.components) {
     const std::vector<int> sdims{d_variant, d_year, d_zone, d_group, d_sex};
     const std::vector<std::size_t> schunks{1, 1, chunk_rows(uz(zones_), uz(groups_) * kSexes), uz(groups_), kSexes};
+    const std::vector<std::size_t> sparse_schunks{1, 1, chunk_rows(uz(zones_), kSexes), 1, kSexes};
     v_births_ =
         data_var("births", sdims, schunks, "births of the period ending with the year, by sex of the child", "1");
-    v_nb_in_ = data_var("newborn_transfer_in", sdims, schunks, "newborns moved into the group by the newborn rules",
-                        "1", true);
-    v_nb_out_ = data_var("newborn_transfer_out", sdims, schunks, "newborns moved out of the group by the newborn rules",
-                         "1", true);
+    v_nb_in_ = data_var("newborn_transfer_in", sdims, sparse_schunks,
+                        "newborns moved into the group by the newborn rules", "1", true);
+    v_nb_out_ = data_var("newborn_transfer_out", sdims, sparse_schunks,
+                         "newborns moved out of the group by the newborn rules", "1", true);
     v_deaths_ = data_var("deaths", cell_dims, cell_chunks, "deaths of the period by age at its end", "1");
     v_net_migration_ =
         data_var("net_migration", cell_dims, cell_chunks,
                  "net migrants of the period by age at its start (transfers between groups left out)", "1");
-    v_transfer_in_ = data_var("transfer_in", cell_dims, cell_chunks, "persons moved in from other groups", "1", true);
-    v_transfer_out_ = data_var("transfer_out", cell_dims, cell_chunks, "persons moved out to other groups", "1", true);
-    v_floor_ =
-        data_var("floor_adjustment", cell_dims, cell_chunks, "persons added by the non-negativity floor", "1", true);
+    v_transfer_in_ =
+        data_var("transfer_in", cell_dims, sparse_cell_chunks, "persons moved in from other groups", "1", true);
+    v_transfer_out_ =
+        data_var("transfer_out", cell_dims, sparse_cell_chunks, "persons moved out to other groups", "1", true);
+    v_floor_ = data_var("floor_adjustment", cell_dims, sparse_cell_chunks, "persons added by the non-negativity floor",
+                        "1", true);
   }
   v_indicators_ = data_var("indicators", {d_variant, d_year, d_unit, d_igroup, d_indicator},
                            {1, 1, chunk_rows(units_, indicator_groups_ * indicators_), indicator_groups_, indicators_},
@@ -253,58 +259,56 @@ void NetcdfWriter::put_state(int var, const double* values, std::size_t count_va
     check(nc_put_vara_double(ncid_, var, start, count, values), "writing a year");
     return;
   }
-  // One chunk of zones at a time, those of only +0.0 left unwritten (they read as the fill value 0).
-  const std::size_t row = count_values / std::max<std::size_t>(uz(zones_), 1);
-  const std::size_t block = chunk_rows(uz(zones_), row);
+  // One chunk (a block of zones, one group) at a time, those of only +0.0 left unwritten (read as the fill value 0).
+  const std::size_t group_row = count[4] * count[5];  // sexes × ages of one zone and group
+  const std::size_t block = chunk_rows(uz(zones_), group_row);
   for (std::size_t z0 = 0; z0 < uz(zones_); z0 += block) {
     const std::size_t n = std::min(block, uz(zones_) - z0);
-    if (all_plus_zero(values + z0 * row, n * row)) continue;
-    std::size_t at[6] = {variant_, year_index_, z0, 0, 0, 0}, len[6];
-    std::copy(std::begin(count), std::end(count), std::begin(len));
-    len[2] = n;
-    check(nc_put_vara_double(ncid_, var, at, len, values + z0 * row), "writing a year");
-    written_years_[var] = std::max(written_years_[var], year_index_ + 1);
+    for (std::size_t g = 0; g < uz(groups_); ++g) {
+      chunk_.resize(n * group_row);
+      for (std::size_t z = 0; z < n; ++z)
+        std::copy_n(values + ((z0 + z) * uz(groups_) + g) * group_row, group_row, chunk_.begin() + z * group_row);
+      if (all_plus_zero(chunk_.data(), chunk_.size())) continue;
+      const std::size_t at[6] = {variant_, year_index_, z0, g, 0, 0};
+      const std::size_t len[6] = {1, 1, n, 1, count[4], count[5]};
+      check(nc_put_vara_double(ncid_, var, at, len, chunk_.data()), "writing a year");
+      written_years_[var] = std::max(written_years_[var], year_index_ + 1);
+    }
   }
 }
 
-// The base year's components are NaN (no period ends with it): the sparse variables' fill value is 0, so their NaN
-// is written, one chunk of zones at a time (a state-sized buffer would add to the run's peak memory).
-void NetcdfWriter::put_base_nan() {
-  for (const int var : sparse_) {
-    const bool by_age = var != v_nb_in_ && var != v_nb_out_;
-    const std::size_t row = uz(groups_) * kSexes * (by_age ? uz(ages_) : 1);
-    const std::size_t block = chunk_rows(uz(zones_), row);
-    buf_.assign(block * row, kNaN);
-    for (std::size_t z0 = 0; z0 < uz(zones_); z0 += block) {
-      const std::size_t start[6] = {variant_, year_index_, z0, 0, 0, 0};
-      const std::size_t count[6] = {1,           1,      std::min(block, uz(zones_) - z0),
-                                    uz(groups_), kSexes, by_age ? uz(ages_) : 1};
-      check(nc_put_vara_double(ncid_, var, start, count, buf_.data()), "writing the base year");
-    }
-    written_years_[var] = std::max(written_years_[var], year_index_ + 1);
+// Writes `value` into every cell of one year of a sparse variable, a block of zones at a time (a state-sized buffer
+// would add to the run's peak memory).
+void NetcdfWriter::fill_sparse_year(int var, std::size_t variant, std::size_t year, double value) {
+  const bool by_age = var != v_nb_in_ && var != v_nb_out_;
+  const std::size_t group_row = kSexes * (by_age ? uz(ages_) : 1);
+  const std::size_t block = chunk_rows(uz(zones_), group_row);
+  chunk_.assign(block * uz(groups_) * group_row, value);
+  for (std::size_t z0 = 0; z0 < uz(zones_); z0 += block) {
+    const std::size_t start[6] = {variant, year, z0, 0, 0, 0};
+    const std::size_t count[6] = {1, 1, std::min(block, uz(zones_) - z0), uz(groups_), kSexes, by_age ? uz(ages_) : 1};
+    check(nc_put_vara_double(ncid_, var, start, count, chunk_.data()), "writing a year");
   }
+  written_years_[var] = std::max(written_years_[var], year + 1);
+}
+
+// The base year's components are NaN (no period ends with it): the sparse variables' fill value is 0, so their NaN
+// is written.
+void NetcdfWriter::put_base_nan() {
+  for (const int var : sparse_) fill_sparse_year(var, variant_, year_index_, kNaN);
 }
 
 // A sparse variable whose last years hold only zeros in every variant was not extended to them. netCDF-C 4.9.0 reads
 // a variable shorter than the unlimited year dimension wrongly when year is not its first dimension (the stored
-// years of every variant land at the start of the buffer: found by cli_netcdf_output), so the last year's last
-// chunk of zones is written (zeros, its value: nothing was stored there) to give it the file's length.
+// years of every variant land at the start of the buffer: found by cli_netcdf_output), so the first variant's last
+// year is written as zeros (its value: nothing was stored there) to give the variable the file's length.
 void NetcdfWriter::extend_sparse() {
   std::size_t years = 0;
   int d_year = -1;
   check(nc_inq_dimid(ncid_, "year", &d_year), "finding dimension year");
   check(nc_inq_dimlen(ncid_, d_year, &years), "reading the length of year");
-  for (const int var : sparse_) {
-    if (years == 0 || written_years_[var] >= years) continue;
-    const bool by_age = var != v_nb_in_ && var != v_nb_out_;
-    const std::size_t row = uz(groups_) * kSexes * (by_age ? uz(ages_) : 1);
-    const std::size_t block = chunk_rows(uz(zones_), row);
-    const std::size_t z0 = (uz(zones_) - 1) / block * block;
-    buf_.assign((uz(zones_) - z0) * row, 0.0);
-    const std::size_t start[6] = {0, years - 1, z0, 0, 0, 0};
-    const std::size_t count[6] = {1, 1, uz(zones_) - z0, uz(groups_), kSexes, by_age ? uz(ages_) : 1};
-    check(nc_put_vara_double(ncid_, var, start, count, buf_.data()), "writing the last year");
-  }
+  for (const int var : sparse_)
+    if (years > 0 && written_years_[var] < years) fill_sparse_year(var, 0, years - 1, 0.0);
 }
 
 // The women of each cell times the parity shares (the product population.csv writes), [zone][group][parity][age].
