@@ -69,6 +69,7 @@ void read_long(const Doc& doc, const Build& b, const toml::node& tn, const std::
   if (b.Z > 1) req.push_back("zone");
   if (by_group) req.push_back("group");
   std::vector<char> seen(out.data().size(), 0);
+  std::set<std::pair<std::size_t, int>> open_rows;  // (cell, age) of the rows summed into an open group
   // stream_rows prefixes any InputError from the callback with the key once more; ours carry it already.
   struct RowError {
     InputError e;
@@ -87,12 +88,19 @@ void read_long(const Doc& doc, const Build& b, const toml::node& tn, const std::
     }
     const int s = sex_of(doc, rows, r, key);
     const int age = whole_number(doc, rows, r, "age", key);
-    const int i = b.age_index(age);
-    if (i < 0) doc.fail(&tn, key, rows.where(r, "age") + ": age " + std::to_string(age) + " is not the start of an age group of the grid");
+    const int i = b.age_index_folded(age);
+    if (i < 0)
+      doc.fail(&tn, key, rows.where(r, "age") + ": age " + std::to_string(age) + " is not the start of an age group of the grid (0, " +
+                             std::to_string(b.z) + ", …, " + std::to_string(b.sc.grid.open_age()) + "+)");
     const double p = persons_cell(doc, rows, r, "population", factor, kPlausibleCellPersons, key);
     const std::size_t cell = out.layout().index(zi->second, g, s, i);
-    if (seen[cell]++) doc.fail(&tn, key, rows.where(r, "age") + ": a second row for this zone, group, sex and age");
-    out.data()[cell] = p;
+    // The open group sums its rows: the open age's and any past it (a table to 130+ on a grid to 100+).
+    const bool open = i == b.A - 1;
+    if (open ? !open_rows.insert({cell, age}).second : seen[cell] != 0)
+      doc.fail(&tn, key, rows.where(r, "age") + ": a second row for this zone, group, sex and age");
+    seen[cell] = 1;
+    if (open) out.data()[cell] += p;
+    else out.data()[cell] = p;
   };
   try {
     stream_rows(doc, ref, req, {"age", "population"}, [&](const Rows& rows) {
