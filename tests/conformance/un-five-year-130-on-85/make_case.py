@@ -45,7 +45,7 @@ def five_year_table(mx1, female):
     return q, a, m, lx, L
 
 
-lt_rows, qx_rows, S = [], [], {}
+lt_rows, qx_rows, wide_rows, S = [], [], [], {}
 for k in range(STEPS):
     t = BASE + Z * k
     mx1 = {"female": (0.008 * np.exp(-1.5 * A1) + 1.5e-4 + kan(2.5e-5, 0.1)) * 0.9 ** k,
@@ -58,11 +58,17 @@ for k in range(STEPS):
             for ind, v in (("lt_nMx", m), ("lt_nqx", q), ("lt_nAx", a), ("lt_lx", lx), ("lt_nLx", L)):
                 lt_rows += [[ind, t, Z, sex, int(x), 1000 if x == W130 else Z, float(v[j])] for j, x in enumerate(G130)]
         qx_rows += [[t, s, int(x), float(q[j]), float(a[j]), float(m[j])] for j, x in enumerate(G130)]
+        wide_rows += [[t, s, int(x), float(m[j]), float(q[j]), float(a[j]), float(lx[j]), float(L[j])]
+                      for j, x in enumerate(G130)]
 ref.write_csv(os.path.join(HERE, "life_table_age_sex.csv"),
               ["indicator", "time_start", "time_span", "sex", "age_start", "age_span", "value"], lt_rows)
 # The same table reshaped into columns for the qx form (one row per age: value = lt_nqx, ax = lt_nAx, mx = lt_nMx).
 ref.write_csv(os.path.join(HERE, "life_table_qx_columns.csv"), ["time_start", "sex", "age_start", "value", "ax", "mx"],
               qx_rows)
+
+# The whole table in columns named as the UN's indicators (the life_table form maps them to its roles).
+ref.write_csv(os.path.join(HERE, "life_table_wide.csv"),
+              ["time_start", "sex", "age_start", "lt_nMx", "lt_nqx", "lt_nAx", "lt_lx", "lt_nLx"], wide_rows)
 
 # Base population in thousands by five-year group to 130+ (the published unit).
 P130 = {"female": 3.6 * np.exp(-0.02 * G130) * np.minimum(1.0, np.exp(-0.5 * (G130 - 80.0) / Z)),
@@ -97,5 +103,5 @@ for k in range(STEPS):
     t = BASE + Z * k
     M = {s: fold(M130[t][s]) for s in P}
     pop[t + Z] = ref.step(pop[t], S[t], F[:JW + 1], SRB[t], M, Z, "end")
-ref.write_expected(os.path.join(HERE, "expected.csv"), {(v, y): p for v in ("baseline", "qx") for y, p in pop.items()},
+ref.write_expected(os.path.join(HERE, "expected.csv"), {(v, y): p for v in ("baseline", "qx", "life_table") for y, p in pop.items()},
                    "X", "total", Z)
