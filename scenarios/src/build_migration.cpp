@@ -147,12 +147,13 @@ void add_cell_table(const Build& b, const toml::node& n, const std::string& key,
               continue;
             }
             if (seen[c]++ && v[c] != x * scale)
-              doc.fail(&n, key, rows.where(r, "value") + ": the rate " + fmt(x) + " differs from the rate of another row of the open group " +
+              doc.fail(&n, key, rows.where(r, "value") + ": the rate " + fmt(x) +
+                                    " differs from the rate of another row of the open group " +
                                     std::to_string(b.sc.grid.open_age()) + "+ (zone " + b.sc.zones[uz(z)].id +
                                     (b.G > 1 ? ", group " + b.sc.group_names[uz(g)] : "") + ", " +
                                     sex_name(static_cast<Sex>(s)) + ", " + fmt(v[c] / scale) +
-                                    "); rates of the ages past the open age cannot be summed into it: give counts, one rate "
-                                    "for the open group, or set open_age to the table's last age");
+                                    "); rates of the ages past the open age cannot be summed into it: give counts, "
+                                    "one rate for the open group, or set open_age to the table's last age");
             v[c] = x * scale;
             continue;
           }

@@ -90,8 +90,9 @@ void read_long(const Doc& doc, const Build& b, const toml::node& tn, const std::
     const int age = whole_number(doc, rows, r, "age", key);
     const int i = b.age_index_folded(age);
     if (i < 0)
-      doc.fail(&tn, key, rows.where(r, "age") + ": age " + std::to_string(age) + " is not the start of an age group of the grid (0, " +
-                             std::to_string(b.z) + ", …, " + std::to_string(b.sc.grid.open_age()) + "+)");
+      doc.fail(&tn, key, rows.where(r, "age") + ": age " + std::to_string(age) +
+                             " is not the start of an age group of the grid (0, " + std::to_string(b.z) + ", …, " +
+                             std::to_string(b.sc.grid.open_age()) + "+)");
     const double p = persons_cell(doc, rows, r, "population", factor, kPlausibleCellPersons, key);
     const std::size_t cell = out.layout().index(zi->second, g, s, i);
     // The open group sums its rows: the open age's and any past it (a table to 130+ on a grid to 100+).
