@@ -98,7 +98,9 @@ void read_long(const Doc& doc, const Build& b, const toml::node& tn, const std::
     // The open group sums its rows: the open age's and any past it (a table to 130+ on a grid to 100+).
     const bool open = i == b.A - 1;
     if (open ? !open_rows.insert({cell, age}).second : seen[cell] != 0)
-      doc.fail(&tn, key, rows.where(r, "age") + ": a second row for this zone, group, sex and age");
+      doc.fail(&tn, key, rows.where(r, "age") + ": a second row for this zone, group, sex and age (age " +
+                             std::to_string(age) + "; a table of several years needs a filter on its year column, e.g. "
+                             "filter = { time_start = 2020 })");
     seen[cell] = 1;
     if (open) out.data()[cell] += p;
     else out.data()[cell] = p;
