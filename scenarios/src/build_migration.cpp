@@ -103,6 +103,7 @@ void add_cell_table(const Build& b, const toml::node& n, const std::string& key,
     std::vector<double>& v = per_key[k];
     v.assign(cells, 0.0);
     std::vector<char> seen(cells, 0);
+    std::set<std::pair<std::size_t, int>> open_rows;  // (cell, age) of the rows of an open group
     for (std::size_t r : timed.rows[k]) {
       std::vector<int> zones, groups;
       if (const int zi = b.zone_of_row(rows, r, &n, key); zi >= 0) zones.push_back(zi);
@@ -113,13 +114,10 @@ void add_cell_table(const Build& b, const toml::node& n, const std::string& key,
       if (by_age) {
         s = sex_of(doc, rows, r, key);
         const int age = whole_number(doc, rows, r, "age", key);
-        i = b.age_index(age);
+        i = b.age_index_folded(age);
         if (i < 0)
           doc.fail(&n, key, rows.where(r, "age") + ": age " + std::to_string(age) + " is not the start of an age group of the grid (0, " +
-                                std::to_string(b.z) + ", …, " + std::to_string(b.sc.grid.open_age()) + ")" +
-                                (age > b.sc.grid.open_age() ? "; sum the rows past the open age into its row, or set open_age to the "
-                                                              "table's last age (130 for the UN's inputs)"
-                                                            : ""));
+                                std::to_string(b.z) + ", …, " + std::to_string(b.sc.grid.open_age()) + "+)");
       }
       const double x = rows.number(r, "value");
       const bool ok = kind == CellKind::net || kind == CellKind::net_total ? std::abs(x) <= 1e9
@@ -132,9 +130,33 @@ void add_cell_table(const Build& b, const toml::node& n, const std::string& key,
                                : kind == CellKind::net_rate ? "a net rate (at most 1 person per person over a step)"
                                : kind == CellKind::out_rate ? "an out-rate (0 to 1 per person per year)"
                                                             : "a count (0 to 1e9 persons)"));
+      // Counts of the open group are the sum of its rows (the open age's and any past it); a rate applies to the
+      // persons of its own age, so the rows from the open age on must agree (the UN's 0 past 100, say).
+      const bool open = by_age && i == b.A - 1;
+      const int age = open ? whole_number(doc, rows, r, "age", key) : 0;
       for (int z : zones)
         for (int g : groups) {
           const std::size_t c = by_age ? b.sc.base_population.layout().index(z, g, s, i) : uz(z * b.G + g);
+          if (open) {
+            if (!open_rows.insert({c, age}).second)
+              doc.fail(&n, key, rows.where(r, "age") + ": a second row for this cell (zone " + b.sc.zones[uz(z)].id +
+                                    (b.G > 1 ? ", group " + b.sc.group_names[uz(g)] : "") + ", " +
+                                    sex_name(static_cast<Sex>(s)) + ", age " + std::to_string(age) + ")");
+            if (!rate) {
+              v[c] += x * scale;
+              continue;
+            }
+            if (seen[c]++ && v[c] != x * scale)
+              doc.fail(&n, key, rows.where(r, "value") + ": the rate " + fmt(x) +
+                                    " differs from the rate of another row of the open group " +
+                                    std::to_string(b.sc.grid.open_age()) + "+ (zone " + b.sc.zones[uz(z)].id +
+                                    (b.G > 1 ? ", group " + b.sc.group_names[uz(g)] : "") + ", " +
+                                    sex_name(static_cast<Sex>(s)) + ", " + fmt(v[c] / scale) +
+                                    "); rates of the ages past the open age cannot be summed into it: give counts, "
+                                    "one rate for the open group, or set open_age to the table's last age");
+            v[c] = x * scale;
+            continue;
+          }
           if (seen[c]++)
             doc.fail(&n, key, rows.where(r, by_age ? "age" : "value") + ": a second row for this cell (zone " +
                                   b.sc.zones[uz(z)].id + (b.G > 1 ? ", group " + b.sc.group_names[uz(g)] : "") +

@@ -69,6 +69,7 @@ void read_long(const Doc& doc, const Build& b, const toml::node& tn, const std::
   if (b.Z > 1) req.push_back("zone");
   if (by_group) req.push_back("group");
   std::vector<char> seen(out.data().size(), 0);
+  std::set<std::pair<std::size_t, int>> open_rows;  // (cell, age) of the rows summed into an open group
   // stream_rows prefixes any InputError from the callback with the key once more; ours carry it already.
   struct RowError {
     InputError e;
@@ -87,12 +88,22 @@ void read_long(const Doc& doc, const Build& b, const toml::node& tn, const std::
     }
     const int s = sex_of(doc, rows, r, key);
     const int age = whole_number(doc, rows, r, "age", key);
-    const int i = b.age_index(age);
-    if (i < 0) doc.fail(&tn, key, rows.where(r, "age") + ": age " + std::to_string(age) + " is not the start of an age group of the grid");
+    const int i = b.age_index_folded(age);
+    if (i < 0)
+      doc.fail(&tn, key, rows.where(r, "age") + ": age " + std::to_string(age) +
+                             " is not the start of an age group of the grid (0, " + std::to_string(b.z) + ", …, " +
+                             std::to_string(b.sc.grid.open_age()) + "+)");
     const double p = persons_cell(doc, rows, r, "population", factor, kPlausibleCellPersons, key);
     const std::size_t cell = out.layout().index(zi->second, g, s, i);
-    if (seen[cell]++) doc.fail(&tn, key, rows.where(r, "age") + ": a second row for this zone, group, sex and age");
-    out.data()[cell] = p;
+    // The open group sums its rows: the open age's and any past it (a table to 130+ on a grid to 100+).
+    const bool open = i == b.A - 1;
+    if (open ? !open_rows.insert({cell, age}).second : seen[cell] != 0)
+      doc.fail(&tn, key, rows.where(r, "age") + ": a second row for this zone, group, sex and age (age " +
+                             std::to_string(age) + "; a table of several years needs a filter on its year column, e.g. "
+                             "filter = { time_start = 2020 })");
+    seen[cell] = 1;
+    if (open) out.data()[cell] += p;
+    else out.data()[cell] = p;
   };
   try {
     stream_rows(doc, ref, req, {"age", "population"}, [&](const Rows& rows) {
@@ -120,6 +131,26 @@ void read_long(const Doc& doc, const Build& b, const toml::node& tn, const std::
     doc.fail(&tn, key, ref.path + ": no rows for zone" + (no_rows.size() > 1 ? "s " : " ") + list +
                            "; expected the base population of every zone of the geography (rows of 0 for an empty zone)");
   }
+  // A table whose rows all stop below the open age, with persons in the last age given, has a lower open group (the
+  // UN's 100+ on a grid to 130+): read as it is, everyone of 100+ would be aged exactly 100. (A sparse table may
+  // leave out ages without persons, so a zone ending early is fine once any row reaches the open age.)
+  int last = -1;
+  for (std::size_t c = 0; c < seen.size(); ++c)
+    if (seen[c]) last = std::max(last, static_cast<int>(c % uz(b.A)));
+  if (last >= 0 && last < b.A - 1)
+    for (int zi = 0; zi < b.Z; ++zi)
+      for (int g = 0; g < out.layout().groups; ++g)
+        for (int s = 0; s < 2; ++s) {
+          if (!(out.at(zi, g, s, last) > 0.0)) continue;
+          const std::string age = std::to_string(b.sc.grid.age_start(last));
+          doc.fail(&tn, key, ref.path + ": the rows end at age " + age + " (zone " + b.sc.zones[uz(zi)].id +
+                                 (by_group ? ", group " + b.sc.group_names[uz(g)] : "") + ", " +
+                                 sex_name(static_cast<Sex>(s)) + ": " + fmt(out.at(zi, g, s, last)) +
+                                 " persons), below the grid's open age " + std::to_string(b.sc.grid.open_age()) +
+                                 "; if " + age + " is the table's open group, set open_age = " + age +
+                                 " or extend the table to the open age (the UN's ccmppWPP_input_file_extend); if no "
+                                 "one is older, add a row of 0 at the open age");
+        }
 }
 
 // The project's long census format (data/census/DATA.md): five-year cells by sex per district, and the district's

@@ -105,6 +105,13 @@ struct Build {
     if (age < 0 || age % z != 0 || age / z >= A) return -1;
     return age / z;
   }
+  // Age index of a row of persons or migrant counts: as age_index, and a row past the open age w (a multiple of z)
+  // belongs to the open group, whose value is the sum of the rows from w on (the UN's tables run to 130+ while a
+  // projection may stop at 100+; scenarios/README.md "Rows past the open age").
+  int age_index_folded(int age) const {
+    if (age >= 0 && age % z == 0 && age / z >= A) return A - 1;
+    return age_index(age);
+  }
   // The zone (or group) of a table row: −1 when the table has no such column (the row applies to all), else the
   // index; an unknown id is an error naming the file, row and column. An empty group cell with one group is "all";
   // with every_if_empty (schedule, standard and factor tables: scenarios/README.md "Group cells") it is "all" with
