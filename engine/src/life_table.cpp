@@ -481,7 +481,7 @@ COHORTGIS_KERNEL void single_year_e0_e65_both(std::span<const double> mx_f, std:
 // complete_table's operations for the single-year rows (n = 1 below the open row, ax = 0.5 except a0 and rows that
 // take the constant-hazard fallback), keeping l and L; then survival_ratios (A1) and age_period_death_split (A4) on
 // them. T at the grid's open age is the running T from the top, the sum of person_years_above in the same order.
-// Uses scratch.qx, .lx, .ax, .Lx as buffers.
+// Uses scratch.qx, .lx, .ax, .Lx, .Tx as buffers.
 COHORTGIS_KERNEL bool single_year_step_mortality(std::span<const double> mx, Sex sex, const LifeTableMethod& method,
                                                  int open_age, LifeTable& scratch, std::span<double> S,
                                                  std::span<double> phi, double& e0, double& e65) {
@@ -526,13 +526,16 @@ COHORTGIS_KERNEL bool single_year_step_mortality(std::span<const double> mx, Sex
   }
   L[w] = l[w] / m[w];
   if (bad != 0.0 || !(L[w] > 0.0) || !(L[w] <= DBL_MAX)) return false;
-  // T from the open row down (complete_table; person_years_above at the grid's open age).
-  double T = 0.0, T65 = 0.0, Tw = 0.0;
+  // T from the open row down (complete_table; person_years_above at the grid's open age), kept by row: a store
+  // costs less than two tests per row in the serial loop.
+  scratch.Tx.resize(rows);
+  double* __restrict Tx = scratch.Tx.data();
+  double T = 0.0;
   for (std::size_t k = rows; k-- > 0;) {
     T += L[k];
-    if (k == 65) T65 = T;
-    if (k == wg) Tw = T;
+    Tx[k] = T;
   }
+  const double Tw = Tx[wg], T65 = rows > 65 ? Tx[65] : 0.0;
   // A1: S_0 = L_0 / l_0, S_x = L_x / L_{x−1}, S_w = T_w / (L_{w−1} + T_w).
   S[0] = L[0] / l[0];
   for (std::size_t i = 1; i < wg; ++i) S[i] = L[i] / L[i - 1];
