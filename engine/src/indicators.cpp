@@ -92,6 +92,27 @@ COHORTGIS_KERNEL void add_mx2_rows(double* __restrict num1, double* __restrict d
   }
 }
 
+// acc[i] = (+0 + a[i]) + b[i]: the sums of two states as reset + add_to + add_to make them (the same additions in
+// the same order), in one pass with no zeroing of the sums.
+COHORTGIS_KERNEL void sum_of_two(double* __restrict acc, const double* __restrict a, const double* __restrict b,
+                                 std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) acc[i] = (0.0 + a[i]) + b[i];
+}
+
+// The pooled-mx sums of two states on single-year rows, as reset + add_mx + add_mx make them (z = 1: row r reads
+// population index r).
+COHORTGIS_KERNEL void mx_sums_of_two(double* __restrict num, double* __restrict den, double* __restrict plain,
+                                     const double* __restrict mx_a, const double* __restrict P0a,
+                                     const double* __restrict P1a, const double* __restrict mx_b,
+                                     const double* __restrict P0b, const double* __restrict P1b, std::size_t rows) {
+  for (std::size_t r = 0; r < rows; ++r) {
+    const double wa = (P0a[r] + P1a[r]) / 2.0, wb = (P0b[r] + P1b[r]) / 2.0;
+    num[r] = (0.0 + mx_a[r] * wa) + mx_b[r] * wb;
+    den[r] = (0.0 + wa) + wb;
+    plain[r] = (0.0 + mx_a[r]) + mx_b[r];
+  }
+}
+
 // The pooled rates of one sex by row: Σ mx·w / Σ w, or the members' plain mean where nobody is exposed. Whether the
 // table can be built from them: every rate finite, the open one > 0 (a branch-free pass: the divisions vectorise).
 COHORTGIS_KERNEL bool pooled_rates(const double* __restrict num, const double* __restrict den,
@@ -351,6 +372,40 @@ void IndicatorPass::accumulate(IndicatorSums& acc, int zn, int g) const {
   add_to(acc.expo.data(), comp_.women_exposure.data() + st * A, A);
 }
 
+// reset + accumulate(acc, zn, 0) + accumulate(acc, zn, 1) for a zone of two groups on a single-year grid (or without
+// death rates): each sum written once from the two states' values, the same operations in the same order (the
+// "all" slot of a zone, every year). The pooled-mx sums are written only when there are death rates (rows_ > 0),
+// which is when finish reads them.
+void IndicatorPass::accumulate_two_groups(IndicatorSums& acc, int zn) const {
+  const std::size_t A = A_, rows = rows_, sa = uz(zn) * 2, sb = sa + 1;
+  for (auto* v : {&acc.start, &acc.end}) v->resize(2 * A);
+  acc.bma.resize(A);
+  acc.expo.resize(A);
+  for (auto* v : {&acc.mx_num, &acc.mx_den, &acc.mx_sum}) v->resize(2 * rows);
+  for (int s = 0; s < 2; ++s) {
+    auto P0a = start_.ages(zn, 0, s), P1a = end_.ages(zn, 0, s);
+    auto P0b = start_.ages(zn, 1, s), P1b = end_.ages(zn, 1, s);
+    sum_of_two(acc.start.data() + uz(s) * A, P0a.data(), P0b.data(), A);
+    sum_of_two(acc.end.data() + uz(s) * A, P1a.data(), P1b.data(), A);
+    if (rows > 0) {
+      const std::size_t o = uz(s) * rows;
+      mx_sums_of_two(acc.mx_num.data() + o, acc.mx_den.data() + o, acc.mx_sum.data() + o,
+                     mx_.data() + (sa * kSexes + uz(s)) * rows, P0a.data(), P1a.data(),
+                     mx_.data() + (sb * kSexes + uz(s)) * rows, P0b.data(), P1b.data(), rows);
+    }
+  }
+  acc.n_states = 2;
+  acc.n_mx = (0.0 + 1.0) + 1.0;
+  acc.deaths = acc.net = 0.0;
+  add_events(zn, 0, acc.deaths, acc.net);
+  add_events(zn, 1, acc.deaths, acc.net);
+  acc.births_f = (0.0 + comp_.births[sa * kSexes + 0]) + comp_.births[sb * kSexes + 0];
+  acc.births_m = (0.0 + comp_.births[sa * kSexes + 1]) + comp_.births[sb * kSexes + 1];
+  sum_of_two(acc.bma.data(), comp_.births_by_mother_age.data() + sa * A, comp_.births_by_mother_age.data() + sb * A,
+             A);
+  sum_of_two(acc.expo.data(), comp_.women_exposure.data() + sa * A, comp_.women_exposure.data() + sb * A, A);
+}
+
 // accumulate(one, zn, g) and accumulate(two, zn, g) in one pass over the state's cells (the same bits in each).
 void IndicatorPass::accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, int g) const {
   const std::size_t st = uz(zn) * uz(G_) + uz(g), A = A_, rows = rows_;
@@ -585,8 +640,12 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
       const double* one = out_.values.data() + (u * NS_ + 0) * NI_;
       std::copy(one, one + NI_, out_.values.data() + (u * NS_ + uz(G)) * NI_);
     } else {
-      sc.all.reset(A_, rows_);
-      for (int g = 0; g < G; ++g) accumulate(sc.all, zn, g);
+      if (G == 2 && (rows_ == 0 || (start_.layout().grid.width_years == 1 && rows_ <= A_))) {
+        accumulate_two_groups(sc.all, zn);
+      } else {
+        sc.all.reset(A_, rows_);
+        for (int g = 0; g < G; ++g) accumulate(sc.all, zn, g);
+      }
       finish(u, uz(G), zones, view_of(sc.all, A_), sc);
     }
   } else {

@@ -65,6 +65,7 @@ class IndicatorPass {
  private:
   void add_events(int zn, int g, double& deaths, double& net) const;
   void accumulate(IndicatorSums& acc, int zn, int g) const;
+  void accumulate_two_groups(IndicatorSums& acc, int zn) const;  // a zone's "all" slot of two groups
   void accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, int g) const;
   // accumulate2 in parts: the cells of ages [a0, a1) and rows [r0, r1); the per-state numbers.
   void accumulate2_part(IndicatorSums& one, IndicatorSums& two, int zn, int g, std::size_t a0, std::size_t a1,

@@ -478,6 +478,86 @@ COHORTGIS_KERNEL void single_year_e0_e65_both(std::span<const double> mx_f, std:
   e0[1] = lm[0] > 0.0 ? Tm / lm[0] : 0.0;
 }
 
+// complete_table's operations for the single-year rows (n = 1 below the open row, ax = 0.5 except a0 and rows that
+// take the constant-hazard fallback), keeping l and L; then survival_ratios (A1) and age_period_death_split (A4) on
+// them. T at the grid's open age is the running T from the top, the sum of person_years_above in the same order.
+// Uses scratch.qx, .lx, .ax, .Lx, .Tx as buffers.
+COHORTGIS_KERNEL bool single_year_step_mortality(std::span<const double> mx, Sex sex, const LifeTableMethod& method,
+                                                 int open_age, LifeTable& scratch, std::span<double> S,
+                                                 std::span<double> phi, double& e0, double& e65) {
+  const std::size_t rows = mx.size();
+  const auto& q0_given = method.infant_mortality_q0;
+  if (open_age < 2) return false;
+  const std::size_t wg = static_cast<std::size_t>(open_age);
+  if (rows < 3 || rows < wg + 1 || S.size() != wg + 1 || (!phi.empty() && phi.size() != wg) ||
+      !detail::all_within(mx.data(), rows, 0.0, DBL_MAX) || !(mx[rows - 1] > 0.0) || !std::isfinite(method.radix) ||
+      !(method.radix > 0.0) || (q0_given && (!std::isfinite(*q0_given) || *q0_given < 0.0 || *q0_given >= 1.0)))
+    return false;
+  const std::size_t w = rows - 1;
+  scratch.qx.resize(rows);
+  scratch.lx.resize(rows);
+  scratch.ax.resize(rows);
+  scratch.Lx.resize(rows);
+  double* __restrict q = scratch.qx.data();
+  double* __restrict l = scratch.lx.data();
+  double* __restrict a = scratch.ax.data();
+  double* __restrict L = scratch.Lx.data();
+  const double* m = mx.data();
+  // Infant row: a given IMR replaces 1q0 (the table's reset of mx[0] is not read again for w ≥ 2).
+  a[0] = infant_a0(method.a0_rule, sex, method.region, m[0], q0_given);
+  if (q0_given) q[0] = *q0_given;
+  else q_from_m(1.0, m[0], a[0], q[0]);
+  double over = 0.0;
+  for (std::size_t i = 1; i < w; ++i) {  // q_from_m, its common branch, with n = 1 and a = 0.5
+    a[i] = 0.5;
+    q[i] = 1.0 * m[i] / (1.0 + (1.0 - a[i]) * m[i]);
+    over = q[i] > 1.0 ? 1.0 : over;
+  }
+  if (over != 0.0)
+    for (std::size_t i = 1; i < w; ++i)
+      if (q[i] > 1.0) q_from_m(1.0, m[i], a[i], q[i]);
+  l[0] = method.radix;
+  for (std::size_t i = 0; i < w; ++i) l[i + 1] = l[i] * (1.0 - q[i]);
+  // nLx = n l_{x+n} + nax ndx, ndx = l_x − l_{x+n}; L_w = l_w / m_w. The last read of mx (S may overwrite it).
+  double bad = 0.0;  // survival_ratios refuses L ≤ 0 or not finite (a flag set by select: vectorises)
+  for (std::size_t i = 0; i < w; ++i) {
+    L[i] = 1.0 * l[i + 1] + a[i] * (l[i] - l[i + 1]);
+    bad = ((L[i] > 0.0) & (L[i] <= DBL_MAX)) ? bad : 1.0;
+  }
+  L[w] = l[w] / m[w];
+  if (bad != 0.0 || !(L[w] > 0.0) || !(L[w] <= DBL_MAX)) return false;
+  // T from the open row down (complete_table; person_years_above at the grid's open age), kept by row: a store
+  // costs less than two tests per row in the serial loop.
+  scratch.Tx.resize(rows);
+  double* __restrict Tx = scratch.Tx.data();
+  double T = 0.0;
+  for (std::size_t k = rows; k-- > 0;) {
+    T += L[k];
+    Tx[k] = T;
+  }
+  const double Tw = Tx[wg], T65 = rows > 65 ? Tx[65] : 0.0;
+  // A1: S_0 = L_0 / l_0, S_x = L_x / L_{x−1}, S_w = T_w / (L_{w−1} + T_w).
+  S[0] = L[0] / l[0];
+  for (std::size_t i = 1; i < wg; ++i) S[i] = L[i] / L[i - 1];
+  S[wg] = Tw / (L[wg - 1] + Tw);
+  // A4: φ_x = (L_x − l_{x+1}) / (L_x − L_{x+1}), φ_{w−1} = (L_{w−1} − l_w) / L_{w−1}; 0/0 is 1. (The divisor is
+  // made safe before dividing, so the division needs no branch and vectorises.)
+  if (!phi.empty()) {
+    double* __restrict f = phi.data();
+    for (std::size_t i = 0; i + 1 < wg; ++i) {
+      const double num = L[i] - l[i + 1], den = L[i] - L[i + 1];
+      const bool both_zero = (num == 0.0) & (den == 0.0);
+      const double r = num / (both_zero ? 1.0 : den);
+      f[i] = both_zero ? 1.0 : r;
+    }
+    const double num = L[wg - 1] - l[wg], den = L[wg - 1];
+    f[wg - 1] = (num == 0.0 && den == 0.0) ? 1.0 : num / den;
+  }
+  e0 = l[0] > 0.0 ? T / l[0] : 0.0;
+  if (rows > 65) e65 = l[65] > 0.0 ? T65 / l[65] : 0.0;
+  return true;
+}
+
 LifeTable abridged_life_table(std::span<const double> mx, Sex sex, const LifeTableMethod& method) {
   LifeTable t;
   build_abridged_life_table(mx, sex, method, t);

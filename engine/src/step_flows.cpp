@@ -311,6 +311,11 @@ void StepRunner::mortality(int z, int g, int s, Scratch& sc, std::span<double> S
       break;
     }
     case MortalityInput::death_rates: {
+      // One-year steps: only S, φ, e0 and e65 of the table (the same bits); the full table for its errors.
+      if (L_.grid.width_years == 1 &&
+          single_year_step_mortality(row, static_cast<Sex>(s), cfg_.life_table_method, L_.grid.open_age(), sc.lt, S,
+                                     phi, c_.e0[es], c_.e65[es]))
+        break;
       try {
         if (L_.grid.width_years == 1)
           build_single_year_life_table(row, static_cast<Sex>(s), cfg_.life_table_method, sc.lt);

@@ -624,3 +624,94 @@ TEST(IndicatorsLifeTable, SingleYearE0SingleStateAndPooledAggregate) {
   EXPECT_NEAR(t.get(0, 0, Indicator::tfr), 0.15, 1e-12);
   EXPECT_NEAR(t.get(t.unit_index("total"), 0, Indicator::tfr), 0.15, 1e-12);
 }
+
+// A zone's "all" slot of two groups (its sums written in one pass from the two states): the bits of the sums made by
+// hand one state after the other from +0, and of the pooled life table built from them, on a single-year grid with
+// death rates.
+TEST(IndicatorsProjection, TwoGroupAllSlotIsTheBitsOfTheStateSums) {
+  const AgeGrid grid = AgeGrid::single_year(100);
+  const int Z = 2, G = 2, A = grid.n_ages;
+  const CohortLayout L{Z, G, grid};
+  CohortArray start(L), end(L);
+  std::vector<double> mx(L.cells()), asfr(uz(Z * G * A), 0.0);
+  StepComponents comp;
+  comp.births.resize(uz(Z * G * 2));
+  comp.births_by_mother_age.assign(uz(Z * G * A), 0.0);
+  comp.women_exposure.assign(uz(Z * G * A), 0.0);
+  comp.deaths_by_state.resize(uz(Z * G * 2));
+  comp.net_migrants_by_state.resize(uz(Z * G * 2));
+  comp.e0.assign(uz(Z * G * 2), 70.0);
+  comp.e65.assign(uz(Z * G * 2), 15.0);
+  for (int z = 0; z < Z; ++z)
+    for (int g = 0; g < G; ++g) {
+      const std::size_t st = uz(z * G + g);
+      for (int s = 0; s < 2; ++s) {
+        for (int i = 0; i < A; ++i) {
+          start.at(z, g, s, i) = 900.0 / (1.0 + 0.29 * i + 0.11 * z + 0.6 * g + 0.1 * s);
+          end.at(z, g, s, i) = 880.0 / (1.0 + 0.3 * i + 0.1 * z + 0.5 * g + 0.1 * s);
+          mx[(st * 2 + uz(s)) * uz(A) + uz(i)] = (0.0002 + 0.0001 * g) * std::exp(0.09 * i) + 0.0003 * s;
+        }
+        comp.births[st * 2 + uz(s)] = 300.0 + 10.0 * z + 5.0 * g + s;
+        comp.deaths_by_state[st * 2 + uz(s)] = 200.0 + 3.0 * z + g + 0.5 * s;
+        comp.net_migrants_by_state[st * 2 + uz(s)] = -20.0 + 7.0 * z + 2.0 * g + s;
+      }
+      for (int i = 15; i < 50; ++i) {
+        comp.births_by_mother_age[st * uz(A) + uz(i)] = 10.0 + 0.3 * i + g;
+        comp.women_exposure[st * uz(A) + uz(i)] = 400.0 - 2.0 * i + 5.0 * g + z;
+        asfr[st * uz(A) + uz(i)] = 0.03;
+      }
+    }
+  IndicatorTable t;
+  compute_indicators(start, end, comp, asfr, mx, {"a", "b"}, {"g0", "g1"}, {}, {}, LifeTableMethod{}, t);
+  for (int z = 0; z < Z; ++z) {
+    SCOPED_TRACE(z);
+    const std::size_t sa = uz(z * G), sb = sa + 1;
+    double pop[2] = {0.0, 0.0}, start_total = 0.0, tfr = 0.0;
+    std::vector<double> pooled[2];
+    for (int s = 0; s < 2; ++s)
+      for (int i = 0; i < A; ++i) {
+        double p = 0.0, p0 = 0.0, num = 0.0, den = 0.0;
+        p += end.at(z, 0, s, i), p += end.at(z, 1, s, i);
+        p0 += start.at(z, 0, s, i), p0 += start.at(z, 1, s, i);
+        pop[s] += p;
+        for (int g = 0; g < G; ++g) {
+          const double w = (start.at(z, g, s, i) + end.at(z, g, s, i)) / 2.0;
+          num += mx[((sa + uz(g)) * 2 + uz(s)) * uz(A) + uz(i)] * w;
+          den += w;
+        }
+        pooled[s].push_back(num / den);
+        if (s == 0) start_total += p0;
+      }
+    for (int i = 0; i < A; ++i) start_total += (0.0 + start.at(z, 0, 1, i)) + start.at(z, 1, 1, i);
+    for (int i = 0; i < A; ++i) {
+      const auto& bma = comp.births_by_mother_age;
+      const auto& expo = comp.women_exposure;
+      const double b = (0.0 + bma[sa * uz(A) + uz(i)]) + bma[sb * uz(A) + uz(i)];
+      const double e = (0.0 + expo[sa * uz(A) + uz(i)]) + expo[sb * uz(A) + uz(i)];
+      if (e > 0.0) tfr += b / e;
+    }
+    const double births_f = (0.0 + comp.births[sa * 2]) + comp.births[sb * 2];
+    const double births_m = (0.0 + comp.births[sa * 2 + 1]) + comp.births[sb * 2 + 1];
+    double deaths = 0.0, net = 0.0;
+    for (std::size_t st : {sa, sb})
+      for (int s = 0; s < 2; ++s) {
+        deaths += comp.deaths_by_state[st * 2 + uz(s)];
+        net += comp.net_migrants_by_state[st * 2 + uz(s)];
+      }
+    const std::size_t all = 2;
+    EXPECT_EQ(t.get(uz(z), all, Indicator::population_female), pop[0]);
+    EXPECT_EQ(t.get(uz(z), all, Indicator::population_male), pop[1]);
+    EXPECT_EQ(t.get(uz(z), all, Indicator::person_years), 1.0 * (start_total + (pop[0] + pop[1])) / 2.0);
+    EXPECT_EQ(t.get(uz(z), all, Indicator::births), births_f + births_m);
+    EXPECT_EQ(t.get(uz(z), all, Indicator::deaths), deaths);
+    EXPECT_EQ(t.get(uz(z), all, Indicator::net_migration), net);
+    EXPECT_EQ(t.get(uz(z), all, Indicator::tfr), 1.0 * tfr);
+    const LifeTable f = single_year_life_table(pooled[0], Sex::female);
+    const LifeTable m = single_year_life_table(pooled[1], Sex::male);
+    EXPECT_EQ(t.get(uz(z), all, Indicator::e0_female), f.ex[0]);
+    EXPECT_EQ(t.get(uz(z), all, Indicator::e0_male), m.ex[0]);
+    EXPECT_EQ(t.get(uz(z), all, Indicator::e65_female), f.ex[65]);
+    EXPECT_EQ(t.get(uz(z), all, Indicator::e65_male), m.ex[65]);
+    EXPECT_NE(t.get(uz(z), all, Indicator::e0_female), t.get(uz(z), 0, Indicator::e0_female));  // pooled, not g0's
+  }
+}

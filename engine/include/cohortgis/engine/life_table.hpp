@@ -63,6 +63,17 @@ void single_year_e0_e65(std::span<const double> mx, Sex sex, const LifeTableMeth
 void single_year_e0_e65_both(std::span<const double> mx_f, std::span<const double> mx_m, const LifeTableMethod& method,
                              LifeTable& scratch, double (&e0)[2], double (&e65)[2]);
 
+// For a one-year step from single-year death rates: the survival ratios S[0..open_age] (design note A1), the
+// age-period split φ[0..open_age−1] (A4; not computed when `phi` is empty), e0 and e65 of the single-year table from
+// mx, with the operations of build_single_year_life_table + survival_ratios + age_period_death_split in the same
+// order (so the same bits), without the table's other columns. Returns false, having written none of S, φ, e0, e65,
+// when an input or the table's person-years would be refused: the caller then builds the full table (its error).
+// S may be the mx row itself (every mx is read before S is written). e65 is left as it is when there is no row at 65.
+// `scratch` is reused from call to call.
+bool single_year_step_mortality(std::span<const double> mx, Sex sex, const LifeTableMethod& method, int open_age,
+                                LifeTable& scratch, std::span<double> S, std::span<double> phi, double& e0,
+                                double& e65);
+
 // Convenience wrappers returning a new table.
 LifeTable abridged_life_table(std::span<const double> mx, Sex sex, const LifeTableMethod& method = {});
 LifeTable single_year_life_table(std::span<const double> mx, Sex sex, const LifeTableMethod& method = {});
