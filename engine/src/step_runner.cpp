@@ -416,8 +416,10 @@ void StepRunner::step_zone(int z, Scratch& sc) {
         floors_.floored_last[ss] = floored > 0 ? 1 : 0;
       }
       if (floored > 0) {
-        for (int i = 0; i < A; ++i)
+        // close_step counted the floored cells with this same test: the scan stops at the last of them.
+        for (int i = 0, left = floored; left > 0 && i < A; ++i)
           if (!(buf.Q[uz(i)] >= 0.0)) {  // floored (A3 step 7): adjustment kFloorPersons − Q, as close_step's
+            --left;
             if (cfg_.flow_policy == FlowPolicy::error)
               throw ProjectionError(where(z, g, s, i) + ": the population would fall to " + fmt(buf.Q[uz(i)]) +
                                     " persons (flow policy 'error')");
