@@ -144,12 +144,22 @@ COHORTGIS_KERNEL double births_by_age_of_mother(const AgeGrid& grid, std::span<c
   long double total = 0.0L;  // R's sum() accumulates in long double
   B[0] = 0.0;
   B[w] = 0.0;
-  for (std::size_t i = 1; i < w; ++i) B[i] = z * F[i] * (women.A[i] + women.Q[i]) / 2.0;
   // Adding ±0 leaves a long double sum unchanged, so the (slow, x87) sum runs only from the first to the last age
-  // with births.
-  std::size_t lo = 1, hi = w;  // [lo, hi)
+  // with births (B ≠ 0; NaN counts as births). The last is found in the loop that computes B, a select (vectorised,
+  // instead of a scan down the ~50 childless ages above the last fertile one).
+  std::size_t hi = 0;  // one past the last age with births
+  {
+    double* __restrict b = B.data();
+    const double* __restrict f = F.data();
+    const double* __restrict a = women.A.data();
+    const double* __restrict q = women.Q.data();
+    for (std::size_t i = 1; i < w; ++i) {
+      b[i] = z * f[i] * (a[i] + q[i]) / 2.0;
+      hi = b[i] != 0.0 ? i + 1 : hi;
+    }
+  }
+  std::size_t lo = 1;  // [lo, hi)
   while (lo < hi && B[lo] == 0.0) ++lo;
-  while (hi > lo && B[hi - 1] == 0.0) --hi;
   for (std::size_t i = lo; i < hi; ++i) total += B[i];
   if (!exposure.empty()) {
     exposure[0] = 0.0;

@@ -149,7 +149,17 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
   const bool keep = plan_.keep_cells;
   for (int g = 0; g < G; ++g) {
     double R = 0.0;  // as cell_outflows: the edges' rates in edge order
-    if (od) R = out_rate_sum(*od, z, g);
+    if (od) {
+      R = out_rate_sum(*od, z, g);
+      // The group's in-edges once for sex 0; sex 1's are the same edges one age vector further on
+      // (offset(o, g, 1) = offset(o, g, 0) + ages, and so in a conserve block).
+      sc.edges.clear();
+      for (const OdFlow& fl : od->in_flows(z)) {
+        if (fl.group >= 0 && fl.group != g) continue;
+        sc.edges.push_back(
+            {zy * fl.rate_per_year, P_.data().data() + L_.offset(fl.origin, g, 0), scale_of(fl.origin, g, 0)});
+      }
+    }
     for (int s = 0; s < 2; ++s) {
       FusedState f{};
       f.P = P_.data().data() + L_.offset(z, g, s);
@@ -159,12 +169,11 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
       if (od) {
         f.prof = sc.profile_row(*od, g, s);
         f.R = R;
-        sc.edges.clear();
-        for (const OdFlow& fl : od->in_flows(z)) {
-          if (fl.group >= 0 && fl.group != g) continue;
-          sc.edges.push_back(
-              {zy * fl.rate_per_year, P_.data().data() + L_.offset(fl.origin, g, s), scale_of(fl.origin, g, s)});
-        }
+        if (s == 1)
+          for (InEdge& e : sc.edges) {
+            e.Po += nA;
+            if (e.so) e.so += nA;
+          }
         double* in = keep ? c_.od_in.ages(z, g, s).data() : sc.in_od.data();  // kept: straight into the component
         add_in_flows(in, f.prof, sc.edges, nA);
         f.in_od = in;
@@ -407,8 +416,10 @@ void StepRunner::step_zone(int z, Scratch& sc) {
         floors_.floored_last[ss] = floored > 0 ? 1 : 0;
       }
       if (floored > 0) {
-        for (int i = 0; i < A; ++i)
+        // close_step counted the floored cells with this same test: the scan stops at the last of them.
+        for (int i = 0, left = floored; left > 0 && i < A; ++i)
           if (!(buf.Q[uz(i)] >= 0.0)) {  // floored (A3 step 7): adjustment kFloorPersons − Q, as close_step's
+            --left;
             if (cfg_.flow_policy == FlowPolicy::error)
               throw ProjectionError(where(z, g, s, i) + ": the population would fall to " + fmt(buf.Q[uz(i)]) +
                                     " persons (flow policy 'error')");

@@ -250,3 +250,48 @@ TEST(PrestonBox62, OneFiveYearStepEqualsPublishedTable) {
   EXPECT_TRUE(comp.overridden.empty());
   EXPECT_TRUE(comp.floored.empty());
 }
+
+// A3 step 4 alone: B(x) = z · F(x) · (A(x) + Q(x)) / 2 for 1 ≤ x < w, and their total summed in long double (R's
+// sum()) from the first to the last age with births. The fertile ages include both ends of that range (1 and w − 1),
+// where a scan for the range could stop one age short.
+TEST(StepKernelBirths, TotalIsTheSumOfTheFertileAgesByHand) {
+  const AgeGrid grid = AgeGrid::single_year(10);  // ages 0 … 9, 10+ (w = 10)
+  std::vector<double> F(11, 0.0), A(11), E(11, 0.0), D(11, 0.0), Q(11), B(11, -1.0);
+  for (std::size_t i = 0; i < 11; ++i) {
+    A[i] = 100.0 + static_cast<double>(i);
+    Q[i] = 90.0 + static_cast<double>(i);
+  }
+  F[1] = 0.1;  // B = 0.1 · (101 + 91) / 2 = 9.6
+  F[5] = 0.2;  // B = 0.2 · (105 + 95) / 2 = 20
+  F[9] = 0.3;  // B = 0.3 · (109 + 99) / 2 = 31.2
+  const SexStepBuffers women{A, E, D, Q};
+  const double total = births_by_age_of_mother(grid, F, women, B, {});
+  EXPECT_NEAR(B[1], 9.6, 1e-12);
+  EXPECT_NEAR(B[5], 20.0, 1e-12);
+  EXPECT_NEAR(B[9], 31.2, 1e-12);
+  for (std::size_t i : {0, 2, 3, 4, 6, 7, 8, 10}) EXPECT_EQ(B[i], 0.0) << "age " << i;
+  EXPECT_NEAR(total, 60.8, 1e-12);
+  const long double sum = static_cast<long double>(B[1]) + B[5] + B[9];  // the same additions, in age order
+  EXPECT_EQ(total, static_cast<double>(sum));
+}
+
+TEST(StepKernelBirths, NoFertileAgeGivesNoBirths) {
+  const AgeGrid grid = AgeGrid::single_year(10);
+  std::vector<double> F(11, 0.0), A(11, 50.0), E(11, 0.0), D(11, 0.0), Q(11, 40.0), B(11, -1.0);
+  const SexStepBuffers women{A, E, D, Q};
+  EXPECT_EQ(births_by_age_of_mother(grid, F, women, B, {}), 0.0);
+  for (double b : B) EXPECT_EQ(b, 0.0);
+}
+
+// A non-finite exposure makes B NaN even where F = 0 (0 · NaN); such an age counts as one with births, so the total
+// is NaN, never a finite number that hides it. Below and above the fertile age.
+TEST(StepKernelBirths, NaNAtAChildlessAgeIsNotLeftOut) {
+  const AgeGrid grid = AgeGrid::single_year(10);
+  for (std::size_t bad : {std::size_t{1}, std::size_t{9}}) {
+    std::vector<double> F(11, 0.0), A(11, 50.0), E(11, 0.0), D(11, 0.0), Q(11, 40.0), B(11, -1.0);
+    F[4] = 0.2;
+    A[bad] = std::nan("");
+    const SexStepBuffers women{A, E, D, Q};
+    EXPECT_TRUE(std::isnan(births_by_age_of_mother(grid, F, women, B, {}))) << "NaN at age " << bad;
+  }
+}
