@@ -104,7 +104,9 @@ class WriterSink : public VariantSink {
     if (parity_ && cube_) cube_->set_parity(&parity_->projection());
     // A writer thread (async_sink.hpp), except with parity: its recorder sets each step's fertility and the writers
     // read its current shares, so they stay in line with the projection.
-    if (write_thread_ && !parity_) async_ = std::make_unique<AsyncSink>(tee_);
+    if (write_thread_ && !parity_)
+      async_ = std::make_unique<AsyncSink>(
+          tee_, AsyncSink::bound_for_state(run.base_population.data().size() * sizeof(double)));
   }
   ScheduleProvider wrap_schedules(ScheduleProvider p) { return parity_ ? parity_->wrap(std::move(p)) : p; }
   void base(const CohortArray& population, int year) override { front().base(population, year); }
