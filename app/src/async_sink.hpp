@@ -29,8 +29,8 @@ class AsyncSink : public ResultSink {
   // The default bound: 64 MiB of copy per year.
   static constexpr std::size_t kDefaultMaxCopyBytes = std::size_t{64} << 20;
   // The bound of `cohortgis run` (docs/cli.md --no-write-thread) for a state (the population array) of `state_bytes`:
-  // at most 2 × the state (issue #16's memory bound is 2 × state + one year of schedules; the copy of a year with
-  // indicators is 3 × the state or more, so large runs write in line), never more than 64 MiB, and at least 16 MiB
+  // at most 2 × the state (issue #16's memory goal is 2 × state + one year of schedules; a year's copy at 50,000
+  // zones × 36 cells is 4 × the state, so such runs write in line), never more than 64 MiB, and at least 16 MiB
   // (small runs, whose copy does not matter, keep the overlap).
   static std::size_t bound_for_state(std::size_t state_bytes);
   explicit AsyncSink(ResultSink& to, std::size_t max_copy_bytes = kDefaultMaxCopyBytes);
