@@ -207,11 +207,21 @@ MapResult make_map(const MapRequest& q) {
   if (given != 1) throw InputError("map: give exactly one of --year, --period or --change");
   if (q.percent && !q.change) throw InputError("--percent: only with --change FROM:TO");
   if (q.n_classes < 2 || q.n_classes > 9) throw InputError("--n-classes: " + std::to_string(q.n_classes) + "; expected 2 to 9");
+  // A PNG of 1200 × 900 layout pixels takes (dpi/96)² times 4.3 MB: 600 dpi is 170 MB, cairo's limit (2621 dpi) 3.2 GB
+  // (--dpi 1e6 was an allocation of gigabytes; hostile probe 3). Print needs 300.
+  if (!(q.dpi >= 10 && q.dpi <= 600))
+    throw InputError("--dpi: " + (std::isfinite(q.dpi) ? format_number(q.dpi) : std::string("not a finite number")) +
+                     "; expected 10 to 600 (300 for print)");
   const ImageFormat fmt = parse_format(q.format);
   MapStyle st = base_style(l);
   st.method = parse_classes(q.classes);
   st.classes = q.n_classes;
   st.dpi = q.dpi;
+  st.cancel = q.cancel;
+  const auto stop_if_cancelled = [&q] {
+    if (q.cancel && q.cancel->load()) throw ProjectionError("drawing cancelled");
+  };
+  stop_if_cancelled();
   const auto zones = results_zones(r);
   if (!zones)
     throw InputError(q.results_dir + ": no results.gpkg, so no zone boundaries to map" +
@@ -231,6 +241,7 @@ MapResult make_map(const MapRequest& q) {
     if (!inside.empty() && *inside.begin() != ".." && inside != ".") rel = inside.generic_string();
   }
   if (!rel.empty()) out = writable_path(dir, check_results_folder(dir, false), rel).string();
+  stop_if_cancelled();
   MapResult res;
   res.breaks = draw(shapes_for(r, *zones, l), s, st, fmt, out);
   res.file = out;
