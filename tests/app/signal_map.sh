@@ -33,6 +33,15 @@ check() {
     done
     [ -n "$seen" ] || { wait "$pid"; fail "SIG$sig $fmt: the temporary map never appeared (exit $?: $(cat "$WORK/err"))"; }
   else
+    # Once the handlers are installed (SigCgt of /proc/PID/status holds the signal's bit): a signal before that is
+    # the default action's (SIGINT is even ignored in a script's background job), not the command's.
+    local bit=$(( 1 << ($(kill -l "$sig") - 1) ))
+    for _ in $(seq 1 2000); do
+      local cgt
+      cgt=$(awk '/^SigCgt/ {print $2}' "/proc/$pid/status" 2>/dev/null) || break
+      [ -n "$cgt" ] && (( 0x$cgt & bit )) && break
+      sleep 0.002
+    done
     sleep "$when"
   fi
   local t0 rc ms want
@@ -49,8 +58,14 @@ check() {
   echo "ok: SIG$sig during 'cohortgis map' ($fmt, $when) -> exit $rc after $ms ms, results folder unchanged"
 }
 check TERM png encoding
-check INT png 0.3
-check TERM svg 0.3
+check INT png 0.05
+check TERM svg 0.1
+# --dpi beyond 600 (1e9 was an allocation of gigabytes) is refused before drawing, the folder unchanged.
+"$EXE" map "$WORK/res" --indicator population --year 2004 --dpi 1e9 --out "$WORK/res/maps/big.png" >/dev/null 2>"$WORK/err"
+rc=$?
+[ $rc -eq 1 ] && grep -q -- "--dpi: 1e+09; expected 10 to 600" "$WORK/err" || fail "--dpi 1e9: exit $rc: $(cat "$WORK/err")"
+listing >"$WORK/after"
+diff "$WORK/before" "$WORK/after" >/dev/null || fail "--dpi 1e9 changed the results folder"
 # Without a signal the same map is drawn and listed in manifest.json (the test above could not pass by never drawing).
 "$EXE" map "$WORK/res" --indicator population --year 2004 --format png --out "$WORK/res/maps/big.png" >/dev/null \
   2>"$WORK/err" || fail "map without a signal: $(cat "$WORK/err")"
