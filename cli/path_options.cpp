@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "path_options.hpp"
 
+#include <algorithm>
+#include <iterator>
 #include <string>
 #include <vector>
 
+#include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 
 namespace cohortgis::cli {
@@ -15,19 +18,29 @@ constexpr const char* kPathOptions[] = {"scenario", "file", "dir",        "out",
                                         "earlier",  "first", "second",    "mx",     "first-crosswalk",  "second-crosswalk",
                                         "group-split", "registry", "levels", "population", "asfr",     "allow-read"};
 
+constexpr std::size_t kMaxValueBytes = 4096;
+
 bool positional(const std::string& name) { return name == "scenario" || name == "file" || name == "dir"; }
 
 }  // namespace
 
 void check_path_options(const boost::program_options::variables_map& vm) {
-  for (const char* name : kPathOptions) {
-    if (!vm.count(name)) continue;
-    const auto& v = vm[name].value();
-    std::vector<std::string> paths;
-    if (const auto* one = boost::any_cast<std::string>(&v)) paths.push_back(*one);
-    if (const auto* many = boost::any_cast<std::vector<std::string>>(&v)) paths = *many;
-    const std::string label = positional(name) ? std::string(name) : std::string("--") + name;
-    for (const auto& p : paths) geodata::check_path_length(p, label + " '" + geodata::escape_cell(p) + "'");
+  for (const auto& [name, value] : vm) {
+    const auto& v = value.value();
+    std::vector<std::string> texts;
+    if (const auto* one = boost::any_cast<std::string>(&v)) texts.push_back(*one);
+    if (const auto* many = boost::any_cast<std::vector<std::string>>(&v)) texts = *many;
+    const bool path = std::find(std::begin(kPathOptions), std::end(kPathOptions), name) != std::end(kPathOptions);
+    const std::string label = positional(name) ? name : "--" + name;
+    for (const auto& t : texts) {
+      const std::string where = label + " '" + geodata::escape_cell(t) + "'";
+      if (path) geodata::check_path_length(t, where);
+      // Any other value (a variant, an indicator, a layer …) is at most as long as a path: a 100 kB --format was
+      // echoed whole in the error (hostile probe 3).
+      else if (t.size() >= kMaxValueBytes)
+        throw InputError(where + ": a value of " + std::to_string(t.size()) + " bytes is too long; expected at most " +
+                         std::to_string(kMaxValueBytes - 1) + " bytes");
+    }
   }
 }
 

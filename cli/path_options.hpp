@@ -10,7 +10,7 @@ namespace cohortgis::cli {
 
 // Throws InputError ("--out '…': a path of 5000 bytes is too long; expected at most 4095 bytes (PATH_MAX)") for the
 // first path option of `vm` that is too long. Path options: every option whose value names a file or folder, and
-// the positional scenario/file/dir.
+// the positional scenario/file/dir. Any other option value of 4096 bytes or more is refused as too long too.
 void check_path_options(const boost::program_options::variables_map& vm);
 
 }  // namespace cohortgis::cli

@@ -3,6 +3,7 @@
 #include "figures.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -10,6 +11,7 @@
 #include "cohortgis/app/commands.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/maps.hpp"
+#include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/zones.hpp"
 #include "map_classes.hpp"
 #include "output_dir.hpp"
@@ -93,6 +95,17 @@ void check_variant(const Results& r, const std::string& v) {
   throw InputError("--variant: '" + v + "' is not in " + r.dir + " (variants: " + have + ")");
 }
 
+// --group nope drew a map of empty values, accepted (hostile probe 3): 'all' or a group of the run.
+void check_group(const Results& r, const std::string& g) {
+  if (g == "all") return;
+  std::string have = "all";
+  for (const auto& x : r.meta.groups) {
+    if (x == g) return;
+    have += ", " + x;
+  }
+  throw InputError("--group: '" + geodata::escape_cell(g) + "' is not a group of " + r.dir + " (groups: " + have + ")");
+}
+
 void check_year(const Results& r, int y) {
   for (int x : r.years)
     if (x == y) return;
@@ -122,6 +135,7 @@ struct MapSpec {
 
 MapSpec map_spec(const Results& r, const geodata::Zones& zones, const MapRequest& q, Language l) {
   check_variant(r, q.variant);
+  check_group(r, q.group);
   const IndicatorLabel lab = indicator_label(q.indicator, l);
   MapSpec s;
   const std::string var = q.variant == "baseline" ? "" : "_" + q.variant;
@@ -233,6 +247,13 @@ MapResult make_map(const MapRequest& q) {
   // Into the results folder (the default, or an --out inside it): only over files cohortgis wrote, and listed in
   // manifest.json afterwards.
   std::string out = q.out, rel;
+  // The file is named for its format: `--out notes.txt` or `--out DIR/population.csv` replaced that file with a PNG
+  // (hostile probe 3); a name ending .png (.svg, .pdf) is a drawing's.
+  std::string extension = fs::path(out).extension().string();
+  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (!out.empty() && extension != "." + q.format)
+    throw InputError("--out '" + geodata::escape_cell(out) + "': a " + q.format + " map; expected a file name ending ." +
+                     q.format);
   const fs::path dir = fs::absolute(q.results_dir).lexically_normal();
   if (out.empty()) {
     rel = "maps/" + file_stem(s.stem) + "." + q.format;

@@ -108,13 +108,14 @@ for name, extra in [('year_text', ['--year', 'last']), ('year_huge', ['--year', 
                     ('out_5000', ['--out', 'm/' * 2500 + 'x.png']), ('out_300', ['--out', 'm' * 300 + '.png']),
                     ('out_victim', ['--out', os.path.join(VICTIM, 'thesis.txt')]),
                     ('out_res_manifest', ['--out', 'res/manifest.json']), ('out_res_csv', ['--out', 'res/population.csv']),
-                    ('out_dir', ['--out', 'res']), ('out_traversal', ['--out', 'res/maps/../../../victim/x.png'])]:
-    case('map_' + name, ok_map + extra, 'bad', res={}, out='res' if name.startswith('out_') is False else 'res')
+                    ('out_dir', ['--out', 'res']), ('out_txt', ['--out', 'notes.txt'])]:
+    case('map_' + name, ok_map + extra, 'bad', res={}, out='res')
 for name, extra in [('change_open', ['--change', '1984:']), ('change_three', ['--change', '1984:1994:2004']),
                     ('change_huge', ['--change', '99999999999:1984']), ('change_same', ['--change', '1984:1984']),
                     ('percent_alone', ['--year', YEAR, '--percent']), ('none', [])]:
     case('map_' + name, ['map', 'res', '--indicator', 'population'] + extra, 'bad' if name != 'change_same' else 'any',
          res={}, out='res')
+case('map_out_dotdot_inside', ok_map + ['--out', 'res/maps/../../res/maps/t.png'], 'ok', res={}, out='res')
 case('map_two_dirs', ['map', 'res', 'res'] + ok_map[2:], res={}, out='res')
 case('map_no_dir', ['map', '--year', YEAR])
 case('report_ok', ['report', 'res'], 'ok', res={}, out='res')
