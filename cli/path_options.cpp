@@ -14,9 +14,10 @@ namespace cohortgis::cli {
 namespace {
 
 // The options of every command whose values are paths (cli/main.cpp); the positional ones first.
-constexpr const char* kPathOptions[] = {"scenario", "file", "dir",        "out",    "results",          "observed",
-                                        "earlier",  "first", "second",    "mx",     "first-crosswalk",  "second-crosswalk",
-                                        "group-split", "registry", "levels", "population", "asfr",     "allow-read"};
+constexpr const char* kPathOptions[] = {
+    "scenario",         "file",      "dir",    "out",  "results",    "observed",    "earlier",  "first",
+    "second",           "mx",        "levels", "asfr", "population", "group-split", "registry", "first-crosswalk",
+    "second-crosswalk", "allow-read"};
 
 constexpr std::size_t kMaxValueBytes = 4096;
 
