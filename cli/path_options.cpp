@@ -35,6 +35,8 @@ void check_path_options(const boost::program_options::variables_map& vm) {
     const std::string label = positional(name) ? name : "--" + name;
     for (const auto& t : texts) {
       const std::string where = label + " '" + geodata::escape_cell(t) + "'";
+      // An empty path (`cohortgis run "$UNSET"`) ran the shipped default scenario, as if none were given (probe 3).
+      if (path && t.empty()) throw InputError(label + ": an empty path; expected a file or folder");
       if (path) geodata::check_path_length(t, where);
       // Any other value (a variant, an indicator, a layer …) is at most as long as a path: a 100 kB --format was
       // echoed whole in the error (hostile probe 3).

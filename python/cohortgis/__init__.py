@@ -323,6 +323,8 @@ def load_scenario(scenario: str = "default", data_dir: Optional[str] = None,
     scenarios/README.md "Where inputs may come from". Errors raise ValueError with the command line's message
     (file:line:column: key …).
     """
+    if scenario == "":  # as on the command line: "" is a mistake (an unset variable), not the default scenario
+        raise ValueError("scenario: an empty path; expected a scenario file or 'default'")
     s = _cohortgis.load_scenario_file(_path(scenario, "scenario"), _path(data_dir or "", "data_dir"),
                                       _paths(allow_read, "allow_read"), _paths(allow_db, "allow_db"))
     runs = s.runs

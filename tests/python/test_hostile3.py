@@ -74,3 +74,13 @@ def test_a_negative_seed_is_refused_not_taken_for_the_files(cg, good):
     for seed in (-1, -5, 2**31, 2**64):
         with pytest.raises(ValueError, match=f"seed: {seed}; expected 0 to 2147483647"):
             s.run(threads=1, trajectories=2, seed=seed)
+
+
+def test_an_empty_scenario_path_is_refused(cg, cli, tmp_path):
+    # "" (an unset shell or Python variable) ran the shipped default scenario, as if no scenario were given.
+    import subprocess
+
+    with pytest.raises(ValueError, match="scenario: an empty path"):
+        cg.load_scenario("")
+    p = subprocess.run([cli, "validate", ""], capture_output=True, text=True)
+    assert p.returncode == 1 and "scenario: an empty path; expected a file or folder" in p.stderr
