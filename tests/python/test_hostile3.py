@@ -31,7 +31,7 @@ def test_variant_names_are_capped_at_200_characters(cg, good):
     v = s.add_variant("x")
     v.set_tfr({2020: 1.5, 2030: 1.5})
     v.variant = "w" * 201
-    with pytest.raises(ValueError, match="variant 1 name: .*201 characters; expected at most 200"):
+    with pytest.raises(ValueError, match=r"variant [0-9]+ name .*201 characters; expected at most 200"):
         s.run(threads=1)
 
 
@@ -42,7 +42,7 @@ def test_zone_names_set_from_python_are_capped(cg, good):
         s.run(threads=1)
     s = cg.load_scenario(str(good))
     s.baseline.set_zones(["A", "B"], ["n" * 200, "Zone B"])
-    assert s.run(threads=1).population().shape[2] == 2  # [year][zone]…: both zones projected
+    assert s.run(threads=1).population().shape[1] == 2  # [year][zone]…: both zones projected
 
 
 @pytest.mark.parametrize(
