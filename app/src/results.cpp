@@ -223,6 +223,10 @@ ResultsMeta read_manifest(const std::string& path) {
   try {
     // Read whole (at most 64 MiB, as check_results_folder allows) and measured before the recursive parser sees it.
     std::error_code ec;
+    // Not a link or a device: validate --results on a manifest.json linked to /dev/zero read forever (probe 3).
+    const auto st = fs::symlink_status(path, ec);
+    if (fs::exists(st) && !fs::is_regular_file(st))
+      throw InputError(path + ": a symbolic link or not a regular file; expected the manifest.json cohortgis wrote");
     if (fs::is_regular_file(path, ec) && fs::file_size(path, ec) > (std::uintmax_t{64} << 20))
       throw InputError(path + ": larger than 64 MiB, far larger than a manifest.json of cohortgis");
     std::ifstream file(path, std::ios::binary);

@@ -30,4 +30,11 @@ rm "$WORK/linked/indicators.csv" && ln -s /etc/passwd "$WORK/linked/indicators.c
 grep -q "indicators.csv: a symbolic link or not a regular file" "$WORK/err" || fail "info: message: $(head -c 300 "$WORK/err")"
 ! grep -q "root:" "$WORK/err" "$WORK/out" || fail "info quoted /etc/passwd"
 echo "ok: info on a results folder whose indicators.csv links to /etc/passwd -> exit 1, nothing of it quoted"
+# manifest.json a link to /dev/zero: validate --results read it forever (probe 3); now refused at once.
+cp -r "$WORK/res" "$WORK/zero"
+rm "$WORK/zero/manifest.json" && ln -s /dev/zero "$WORK/zero/manifest.json"
+timeout 20 "$EXE" validate "$WORK/good.toml" --results "$WORK/zero" >/dev/null 2>"$WORK/err"; rc=$?
+[ $rc -eq 1 ] || fail "validate --results with manifest.json -> /dev/zero: exit $rc (124: a hang): $(head -c 300 "$WORK/err")"
+grep -q "manifest.json: a symbolic link or not a regular file" "$WORK/err" || fail "validate --results /dev/zero: $(head -c 300 "$WORK/err")"
+echo "ok: validate --results on a manifest.json linked to /dev/zero -> exit 1 at once"
 echo "hand-made results folders handled"
