@@ -23,6 +23,7 @@
 #include "cohortgis/app/group_split.hpp"
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/types.hpp"
+#include "path_options.hpp"
 #include "stop_signals.hpp"
 #ifdef COHORTGIS_WITH_MPI
 #include "mpi_comm.hpp"
@@ -109,6 +110,7 @@ void store_with_positional(const std::vector<std::string>& args, const po::optio
   pos.add(positional, -1);
   po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
   po::notify(vm);
+  cohortgis::cli::check_path_options(vm);  // a path of 4096+ bytes or a 256+ byte name: too long, before any use
 }
 
 int run_command(const std::vector<std::string>& args) {
@@ -307,6 +309,8 @@ int map_command(const std::vector<std::string>& args) {
   }
   q.percent = vm.count("percent") > 0;
   if (vm.count("lang")) q.language = cohortgis::app::parse_language(vm["lang"].as<std::string>());
+  q.cancel = &g_cancel;
+  cohortgis::cli::install_stop_signals();  // a signal while drawing stops before the map file is put in place
   const auto r = cohortgis::app::make_map(q);
   for (const auto& w : r.warnings) std::cerr << "cohortgis: warning: " << w << "\n";
   std::cout << r.file << "\n";

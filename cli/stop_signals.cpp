@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "cohortgis/app/run.hpp"
+#include "cohortgis/geodata/maps.hpp"
 
 namespace cohortgis::cli {
 
@@ -63,6 +64,7 @@ void start_signal_watchdog() {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     cohortgis::app::remove_runs_in_progress();
+    cohortgis::geodata::abandon_drawings_in_progress();  // `cohortgis map`/`report`: no <file>.tmp-PID left
     const int sig = g_signal.load();
     std::fprintf(stderr,
                  "cohortgis: interrupted by %s: no results were written; the output folder's previous "

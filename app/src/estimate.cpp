@@ -283,6 +283,11 @@ void to_targets(const Census& c, const std::vector<CrosswalkRow>& cw, const std:
 
 EstimateSummary estimate(const EstimateConfig& cfg) {
   if (cfg.step != 1 && cfg.step != 5) throw InputError("--step: " + std::to_string(cfg.step) + "; expected 1 or 5");
+  // The scenario's bounds for the open age (projection.open_age), as estimate --levels: --open-age 100000 was accepted
+  // and wrote tables a scenario cannot read (hostile probe 3).
+  if (cfg.open_age < 10 || cfg.open_age > 130 || cfg.open_age % cfg.step != 0)
+    throw InputError("--open-age " + std::to_string(cfg.open_age) + ": expected " +
+                     (cfg.step == 5 ? "a multiple of 5 " : "an age ") + "from 10 to 130");
   const AgeGrid grid = cfg.step == 5 ? AgeGrid::five_year(cfg.open_age) : AgeGrid::single_year(cfg.open_age);
   grid.validate();
   const int years = cfg.second_year - cfg.first_year;

@@ -3,6 +3,7 @@
 #include "figures.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -10,6 +11,7 @@
 #include "cohortgis/app/commands.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/maps.hpp"
+#include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/zones.hpp"
 #include "map_classes.hpp"
 #include "output_dir.hpp"
@@ -93,6 +95,17 @@ void check_variant(const Results& r, const std::string& v) {
   throw InputError("--variant: '" + v + "' is not in " + r.dir + " (variants: " + have + ")");
 }
 
+// --group nope drew a map of empty values, accepted (hostile probe 3): 'all' or a group of the run.
+void check_group(const Results& r, const std::string& g) {
+  if (g == "all") return;
+  std::string have = "all";
+  for (const auto& x : r.meta.groups) {
+    if (x == g) return;
+    have += ", " + x;
+  }
+  throw InputError("--group: '" + geodata::escape_cell(g) + "' is not a group of " + r.dir + " (groups: " + have + ")");
+}
+
 void check_year(const Results& r, int y) {
   for (int x : r.years)
     if (x == y) return;
@@ -122,6 +135,7 @@ struct MapSpec {
 
 MapSpec map_spec(const Results& r, const geodata::Zones& zones, const MapRequest& q, Language l) {
   check_variant(r, q.variant);
+  check_group(r, q.group);
   const IndicatorLabel lab = indicator_label(q.indicator, l);
   MapSpec s;
   const std::string var = q.variant == "baseline" ? "" : "_" + q.variant;
@@ -207,11 +221,21 @@ MapResult make_map(const MapRequest& q) {
   if (given != 1) throw InputError("map: give exactly one of --year, --period or --change");
   if (q.percent && !q.change) throw InputError("--percent: only with --change FROM:TO");
   if (q.n_classes < 2 || q.n_classes > 9) throw InputError("--n-classes: " + std::to_string(q.n_classes) + "; expected 2 to 9");
+  // A PNG of 1200 × 900 layout pixels takes (dpi/96)² times 4.3 MB: 600 dpi is 170 MB, cairo's limit (2621 dpi) 3.2 GB
+  // (--dpi 1e6 was an allocation of gigabytes; hostile probe 3). Print needs 300.
+  if (!(q.dpi >= 10 && q.dpi <= 600))
+    throw InputError("--dpi: " + (std::isfinite(q.dpi) ? format_number(q.dpi) : std::string("not a finite number")) +
+                     "; expected 10 to 600 (300 for print)");
   const ImageFormat fmt = parse_format(q.format);
   MapStyle st = base_style(l);
   st.method = parse_classes(q.classes);
   st.classes = q.n_classes;
   st.dpi = q.dpi;
+  st.cancel = q.cancel;
+  const auto stop_if_cancelled = [&q] {
+    if (q.cancel && q.cancel->load()) throw ProjectionError("drawing cancelled");
+  };
+  stop_if_cancelled();
   const auto zones = results_zones(r);
   if (!zones)
     throw InputError(q.results_dir + ": no results.gpkg, so no zone boundaries to map" +
@@ -223,6 +247,13 @@ MapResult make_map(const MapRequest& q) {
   // Into the results folder (the default, or an --out inside it): only over files cohortgis wrote, and listed in
   // manifest.json afterwards.
   std::string out = q.out, rel;
+  // The file is named for its format: `--out notes.txt` or `--out DIR/population.csv` replaced that file with a PNG
+  // (hostile probe 3); a name ending .png (.svg, .pdf) is a drawing's.
+  std::string extension = fs::path(out).extension().string();
+  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (!out.empty() && extension != "." + q.format)
+    throw InputError("--out '" + geodata::escape_cell(out) + "': a " + q.format + " map; expected a file name ending ." +
+                     q.format);
   const fs::path dir = fs::absolute(q.results_dir).lexically_normal();
   if (out.empty()) {
     rel = "maps/" + file_stem(s.stem) + "." + q.format;
@@ -231,6 +262,7 @@ MapResult make_map(const MapRequest& q) {
     if (!inside.empty() && *inside.begin() != ".." && inside != ".") rel = inside.generic_string();
   }
   if (!rel.empty()) out = writable_path(dir, check_results_folder(dir, false), rel).string();
+  stop_if_cancelled();
   MapResult res;
   res.breaks = draw(shapes_for(r, *zones, l), s, st, fmt, out);
   res.file = out;

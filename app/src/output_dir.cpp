@@ -25,6 +25,7 @@
 #include "cohortgis/geodata/sha256.hpp"
 #include "file_digests.hpp"
 #include "text_output.hpp"
+#include "json_depth.hpp"
 
 namespace cohortgis::app {
 
@@ -306,8 +307,13 @@ FolderCheck check_results_folder(const fs::path& dir, bool hash) {
     pt::ptree tree;
     try {
       text = read_text(mf);
-      std::istringstream in(text);
-      pt::read_json(in, tree);
+      if (json_nesting_depth(text) > kMaxJsonDepth) {
+        c.problem = "manifest.json is nested more than " + std::to_string(kMaxJsonDepth) +
+                    " levels deep, far deeper than cohortgis writes";
+      } else {
+        std::istringstream in(text);
+        pt::read_json(in, tree);
+      }
     } catch (const std::exception&) {
       c.problem = "manifest.json is not valid JSON";
     }

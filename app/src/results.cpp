@@ -11,11 +11,14 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <sstream>
 
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/sha256.hpp"
+#include "json_depth.hpp"
 #include "output_dir.hpp"
 
 namespace cohortgis::app {
@@ -131,7 +134,8 @@ std::size_t CsvData::column(const std::string& name) const {
   for (std::size_t i = 0; i < header.size(); ++i)
     if (header[i] == name) return i;
   std::string have;
-  for (const auto& h : header) have += (have.empty() ? "" : ", ") + h;
+  for (std::size_t i = 0; i < header.size() && i < 20; ++i) have += (i ? ", " : "") + geodata::escape_cell(header[i]);
+  if (header.size() > 20) have += ", … (" + std::to_string(header.size()) + " columns)";
   throw InputError(path + ": no column '" + name + "' (the header has: " + have + ")");
 }
 
@@ -145,6 +149,12 @@ namespace {
 template <class Visit>
 void for_each_csv_row(const std::string& path, CsvData& csv, std::initializer_list<const char*> required,
                       Visit&& visit) {
+  // A results file is one cohortgis wrote: not a link (indicators.csv -> /etc/passwd was read, and its first line
+  // quoted in the error; hostile probe 3), not a pipe or device.
+  std::error_code link_ec;
+  const auto st = fs::symlink_status(path, link_ec);
+  if (fs::exists(st) && !fs::is_regular_file(st))
+    throw InputError(path + ": a symbolic link or not a regular file; expected the file cohortgis wrote");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path + ": cannot be read (missing file?)");
   csv.path = path;
@@ -211,7 +221,22 @@ CsvData read_csv_file(const std::string& path) {
 ResultsMeta read_manifest(const std::string& path) {
   pt::ptree tree;
   try {
-    pt::read_json(path, tree);
+    // Read whole (at most 64 MiB, as check_results_folder allows) and measured before the recursive parser sees it.
+    std::error_code ec;
+    // Not a link or a device: validate --results on a manifest.json linked to /dev/zero read forever (probe 3).
+    const auto st = fs::symlink_status(path, ec);
+    if (fs::exists(st) && !fs::is_regular_file(st))
+      throw InputError(path + ": a symbolic link or not a regular file; expected the manifest.json cohortgis wrote");
+    if (fs::is_regular_file(path, ec) && fs::file_size(path, ec) > (std::uintmax_t{64} << 20))
+      throw InputError(path + ": larger than 64 MiB, far larger than a manifest.json of cohortgis");
+    std::ifstream file(path, std::ios::binary);
+    if (!file) throw InputError(path + ": cannot be read");
+    const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    if (json_nesting_depth(text) > kMaxJsonDepth)
+      throw InputError(path + ": nested more than " + std::to_string(kMaxJsonDepth) +
+                       " levels deep; expected a manifest.json of cohortgis");
+    std::istringstream in(text);
+    pt::read_json(in, tree);
   } catch (const pt::json_parser_error& e) {
     throw InputError(path + ": line " + std::to_string(e.line()) + ": not valid JSON (" + e.message() + ")");
   }

@@ -8,8 +8,25 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <mutex>
+#include <set>
 
 #include "cohortgis/engine/types.hpp"
+
+namespace cohortgis::geodata {
+
+namespace {
+// The temporary files of the canvases alive now, for abandon_drawings_in_progress.
+std::mutex g_drawings_mutex;
+std::set<std::string> g_drawings;
+}  // namespace
+
+void abandon_drawings_in_progress() {
+  g_drawings_mutex.lock();  // held until the process exits: no canvas starts, commits or unregisters after this
+  for (const auto& tmp : g_drawings) std::remove(tmp.c_str());
+}
+
+}  // namespace cohortgis::geodata
 
 namespace cohortgis::geodata::detail {
 
@@ -17,6 +34,9 @@ Canvas::Canvas(ImageFormat format, const std::string& path, int width, int heigh
     : format_(format), path_(path), tmp_(path + ".tmp-" + std::to_string(::getpid())) {
   if (width <= 0 || height <= 0 || !(dpi > 0))
     throw InputError("image " + path + ": width, height and dpi must be positive");
+  // Registered, and an SVG's or PDF's file created, under one lock: after abandon_drawings_in_progress neither happens.
+  const std::lock_guard<std::mutex> lock(g_drawings_mutex);
+  g_drawings.insert(tmp_);
   switch (format) {
     case ImageFormat::png: {
       const double scale = dpi / 96.0;
@@ -46,13 +66,35 @@ Canvas::~Canvas() {
   if (cr_) cairo_destroy(cr_);
   if (surface_) cairo_surface_destroy(surface_);
   if (!committed_) std::remove(tmp_.c_str());
+  const std::lock_guard<std::mutex> lock(g_drawings_mutex);
+  g_drawings.erase(tmp_);
 }
 
 void Canvas::commit() {
   cairo_status_t status = cairo_status(cr_);
   if (format_ == ImageFormat::png) {
     cairo_surface_flush(surface_);
-    if (status == CAIRO_STATUS_SUCCESS) status = cairo_surface_write_to_png(surface_, tmp_.c_str());
+    if (status == CAIRO_STATUS_SUCCESS) {
+      // The file is created under the lock of abandon_drawings_in_progress, so a signal's watchdog either finds it
+      // (and removes it) or stops it from being created.
+      std::FILE* f = nullptr;
+      {
+        const std::lock_guard<std::mutex> lock(g_drawings_mutex);
+        f = std::fopen(tmp_.c_str(), "wb");
+      }
+      if (!f) {
+        status = CAIRO_STATUS_WRITE_ERROR;
+      } else {
+        status = cairo_surface_write_to_png_stream(
+            surface_,
+            [](void* file, const unsigned char* data, unsigned int length) {
+              return std::fwrite(data, 1, length, static_cast<std::FILE*>(file)) == length ? CAIRO_STATUS_SUCCESS
+                                                                                             : CAIRO_STATUS_WRITE_ERROR;
+            },
+            f);
+        if (std::fclose(f) != 0 && status == CAIRO_STATUS_SUCCESS) status = CAIRO_STATUS_WRITE_ERROR;
+      }
+    }
   } else {
     cairo_surface_finish(surface_);
     if (status == CAIRO_STATUS_SUCCESS) status = cairo_surface_status(surface_);
@@ -60,6 +102,7 @@ void Canvas::commit() {
   if (status != CAIRO_STATUS_SUCCESS)
     throw InputError("image " + path_ + ": cannot write it (" + cairo_status_to_string(status) + ")");
   std::error_code ec;
+  const std::lock_guard<std::mutex> lock(g_drawings_mutex);  // not after abandon_drawings_in_progress
   std::filesystem::rename(tmp_, path_, ec);
   if (ec) throw InputError("image " + path_ + ": cannot move it into place (" + ec.message() + ")");
   committed_ = true;

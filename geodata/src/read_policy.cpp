@@ -382,6 +382,19 @@ bool inside_roots(const std::string& canonical, const std::vector<std::string>& 
   return false;
 }
 
+void check_path_length(const std::string& path, const std::string& label) {
+  // The system names no file by a path of PATH_MAX bytes or more, nor by a part of over NAME_MAX bytes: such a path
+  // is too long, not "outside the folders" or "not found" (what opening it would report). Limits of Linux, limits.h.
+  constexpr std::size_t kPathMaxBytes = PATH_MAX, kNameMaxBytes = NAME_MAX;
+  if (path.size() >= kPathMaxBytes)
+    throw InputError(label + ": a path of " + std::to_string(path.size()) + " bytes is too long; expected at most " +
+                     std::to_string(kPathMaxBytes - 1) + " bytes (PATH_MAX)");
+  for (const auto& part : fs::path(path))
+    if (part.native().size() > kNameMaxBytes)
+      throw InputError(label + ": a file or folder name of " + std::to_string(part.native().size()) +
+                       " bytes is too long; expected at most " + std::to_string(kNameMaxBytes) + " bytes (NAME_MAX)");
+}
+
 CheckedInput check_input(const std::string& path, const std::string& written, const ReadPolicy& policy) {
   register_drivers();
   CheckedInput out;
@@ -390,18 +403,8 @@ CheckedInput check_input(const std::string& path, const std::string& written, co
   for (const std::string* s : {&written, &path})
     if (std::any_of(s->begin(), s->end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; }))
       throw InputError(q(written) + ": a path with a control character (NUL, line break, tab …); expected a file name");
-  // The system names no file by a path of PATH_MAX bytes or more, nor by a part of over NAME_MAX bytes: such a path
-  // is too long, not "outside the folders" (what canonicalising it would report). Limits of Linux, limits.h.
-  constexpr std::size_t kPathMaxBytes = PATH_MAX, kNameMaxBytes = NAME_MAX;
-  for (const std::string* s : {&written, &path}) {
-    if (s->size() >= kPathMaxBytes)
-      throw InputError(q(written) + ": a path of " + std::to_string(s->size()) + " bytes is too long; expected at most " +
-                       std::to_string(kPathMaxBytes - 1) + " bytes (PATH_MAX)");
-    for (const auto& part : fs::path(*s))
-      if (part.native().size() > kNameMaxBytes)
-        throw InputError(q(written) + ": a file or folder name of " + std::to_string(part.native().size()) +
-                         " bytes is too long; expected at most " + std::to_string(kNameMaxBytes) + " bytes (NAME_MAX)");
-  }
+  check_path_length(written, q(written));
+  if (path != written) check_path_length(path, q(written));
   // "data:" is cohortgis's own prefix for the data folder; what follows it must be a local path too.
   refuse_non_local(written.rfind("data:", 0) == 0 ? written.substr(5) : written, q(written));
   if (path.rfind("/vsi", 0) == 0) refuse_non_local(path, q(written));

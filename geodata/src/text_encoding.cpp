@@ -49,6 +49,19 @@ void check_encoding(const std::string& encoding, const std::string& what) {
                      "'; expected a name iconv knows, such as UTF-8, GBK, GB18030, BIG5 or CP936");
 }
 
+std::size_t utf8_chars(const std::string& text) {
+  std::size_t n = 0;
+  for (const char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+void check_name_length(const std::string& name, const std::string& where) {
+  const std::size_t chars = utf8_chars(name);
+  if (chars > kMaxNameChars)
+    throw InputError(where + ": \"" + escape_cell(name) + "\": " + std::to_string(chars) +
+                     " characters; expected at most " + std::to_string(kMaxNameChars));
+}
+
 std::string to_utf8(const std::string& text, const std::string& encoding, const std::string& what) {
   if (is_utf8_encoding(encoding) || text.empty()) return text;
   Converter c(encoding);

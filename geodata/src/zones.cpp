@@ -354,6 +354,10 @@ Zones load_zones(const ZoneSource& src) {
     r.id = field_text(*f, id_i, label, fields, recode, src.encoding);
     r.name = field_text(*f, name_i, label, fields, recode, src.encoding);
     r.parent = field_text(*f, parent_i, label, fields, recode, src.encoding);
+    // Names of at most 200 characters (text_encoding.hpp), with the feature and field of a longer one.
+    for (const auto& [text, field] : {std::pair{&r.id, &src.id_field}, std::pair{&r.name, &src.name_field},
+                                      std::pair{&r.parent, &src.parent_field}})
+      check_name_length(*text, label + ", " + r.feature + ", field '" + escape_cell(*field) + "'");
     if (OGRGeometry* g = f->StealGeometry()) r.geom.reset(g);
     raw.push_back(std::move(r));
   }

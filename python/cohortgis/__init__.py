@@ -101,7 +101,26 @@ def _path(value: object, what: str) -> str:
         raise TypeError(f"{what}: expected a text path, got {type(text).__name__}")
     if "\0" in text:
         raise ValueError(f"{what}: {text!r} holds a NUL character; expected a path")
+    # As the command line (geodata::check_path_length): no file has a path of PATH_MAX bytes or more, or a part of
+    # more than NAME_MAX bytes; such a path is too long, not "not found" or "cannot be created".
+    size = len(os.fsencode(text))
+    if size >= 4096:
+        raise ValueError(f"{what}: {text[:40]!r}…: a path of {size} bytes is too long; expected at most 4095 bytes "
+                         f"(PATH_MAX)")
+    for part in text.split("/"):
+        if len(os.fsencode(part)) > 255:
+            raise ValueError(f"{what}: {part[:40]!r}…: a file or folder name of {len(os.fsencode(part))} bytes is too "
+                             f"long; expected at most 255 bytes (NAME_MAX)")
     return text
+
+
+# Names (variants, zones) as in a scenario file (scenarios/README.md): at most 200 characters.
+MAX_NAME_CHARS = 200
+
+
+def _check_name(name: str, what: str) -> None:
+    if len(name) > MAX_NAME_CHARS:
+        raise ValueError(f"{what} {name[:40]!r}…: {len(name)} characters; expected at most {MAX_NAME_CHARS}")
 
 
 def _paths(values: Optional[Sequence[str]], what: str) -> List[str]:
@@ -213,6 +232,7 @@ class ScenarioSet:
             raise TypeError(f"variant name: expected a str, got {type(name).__name__}")
         if not name or any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
             raise ValueError(f"variant name {name!r}: expected a non-empty name on one line")
+        _check_name(name, "variant name")
         if name in self.variants:
             raise ValueError(f"variant '{name}' already exists")
         v = self[base].copy()
@@ -259,6 +279,9 @@ class ScenarioSet:
             name = r.variant
             if not name or any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
                 raise ValueError(f"scenario '{r.name}': variant {k} name {name!r}: expected a non-empty name on one line")
+            _check_name(name, f"scenario '{r.name}': variant {k} name")
+            for z, zone_name in enumerate(list(r.zone_ids) + list(r.zone_names) + list(r.zone_names_en)):
+                _check_name(zone_name, f"scenario '{r.name}', variant {name!r}: zone {z % max(1, len(r.zone_ids))}")
             if name in seen:
                 raise ValueError(f"scenario '{r.name}': variant {k} name {name!r}: a second run of that name; expected "
                                  f"a name of its own")
@@ -300,6 +323,8 @@ def load_scenario(scenario: str = "default", data_dir: Optional[str] = None,
     scenarios/README.md "Where inputs may come from". Errors raise ValueError with the command line's message
     (file:line:column: key …).
     """
+    if scenario == "":  # as on the command line: "" is a mistake (an unset variable), not the default scenario
+        raise ValueError("scenario: an empty path; expected a scenario file or 'default'")
     s = _cohortgis.load_scenario_file(_path(scenario, "scenario"), _path(data_dir or "", "data_dir"),
                                       _paths(allow_read, "allow_read"), _paths(allow_db, "allow_db"))
     runs = s.runs

@@ -72,6 +72,10 @@ def run_ensemble(runs: Sequence[object], file: str, trajectories: int, seed: "in
     for name, value in (("trajectories", trajectories), ("seed", seed)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral)):
             raise TypeError(f"{name}: expected an int, got {type(value).__name__} {value!r}")
+    # -1 tells the binding "the file's seed": seed=-1 ran with the file's seed silently (hostile probe 3). The
+    # command line's range (--seed).
+    if seed is not None and not 0 <= int(seed) <= 2147483647:
+        raise ValueError(f"seed: {int(seed)}; expected 0 to 2147483647")
     parts = _cohortgis.run_ensemble(list(runs), file or "", "", int(trajectories),
                                     -1 if seed is None else int(seed), threads, list(indicators or []))
     return Ensemble(parts, results)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // [geography] and [projection] of a scenario file.
 #include "scenario_build.hpp"
+#include "text_limits.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -98,19 +99,21 @@ void read_geography(const Doc& doc, const toml::table& root, Scenario& sc, Scena
       const toml::table& t = doc.table(*a.get(i), key);
       doc.allow(t, key, {"id", "name", "name_en", "parent"});
       if (!t.get("id")) doc.fail(&t, key, "expected an 'id'");
-      Zone zone{doc.string(*t.get("id"), key + ".id"), "", "", ""};
-      if (t.get("parent")) zone.parent = doc.string(*t.get("parent"), key + ".parent");
-      if (t.get("name")) zone.name = doc.string(*t.get("name"), key + ".name");
-      if (t.get("name_en")) zone.name_en = doc.string(*t.get("name_en"), key + ".name_en");
+      Zone zone{bounded_text(doc, *t.get("id"), key + ".id", kMaxNameChars), "", "", ""};
+      if (t.get("parent")) zone.parent = bounded_text(doc, *t.get("parent"), key + ".parent", kMaxNameChars);
+      if (t.get("name")) zone.name = bounded_text(doc, *t.get("name"), key + ".name", kMaxNameChars);
+      if (t.get("name_en")) zone.name_en = bounded_text(doc, *t.get("name_en"), key + ".name_en", kMaxNameChars);
       sc.zones.push_back(zone);
     }
   } else {
     const TableRef ref = table_ref(doc, *zn, "geography.zones", {"id", "name", "name_en", "parent"});
     // Row by row: a table of 50,000 zones is not held as text cells next to the zones built from it.
     stream_rows(doc, ref, {"id"}, {}, [&](const Rows& rows) {
-      sc.zones.push_back({rows.text(0, "id"), rows.has("name") ? rows.text(0, "name") : "",
-                          rows.has("name_en") ? rows.text(0, "name_en") : "",
-                          rows.has("parent") ? rows.text(0, "parent") : ""});
+      // Names of at most 200 characters, with the file, row and column of a longer one.
+      const auto name = [&](const char* column) {
+        return rows.has(column) ? bounded_name_cell(doc, zn, "geography.zones", rows, 0, column) : std::string();
+      };
+      sc.zones.push_back({name("id"), name("name"), name("name_en"), name("parent")});
     });
   }
   if (sc.zones.empty()) doc.fail(zn, "geography.zones", "expected at least one zone");
@@ -159,7 +162,7 @@ void read_geography(const Doc& doc, const toml::table& root, Scenario& sc, Scena
       const toml::table& t = doc.table(*a.get(i), key);
       doc.allow(t, key, {"name", "zones"});
       if (!t.get("name") || !t.get("zones")) doc.fail(&t, key, "expected 'name' and 'zones'");
-      ZoneAggregate agg{doc.string(*t.get("name"), key + ".name"), {}};
+      ZoneAggregate agg{bounded_text(doc, *t.get("name"), key + ".name", kMaxNameChars), {}};
       if (agg.name == "total" || ids.count(agg.name))
         doc.fail(t.get("name"), key + ".name", "\"" + agg.name + "\" is already a zone id or the whole area 'total'");
       const toml::array& zs = doc.array(*t.get("zones"), key + ".zones");
@@ -203,6 +206,10 @@ void read_projection(const Doc& doc, const toml::table& root, Scenario& sc) {
     sc.group_names = doc.strings(*g, "projection.groups");
     if (sc.group_names.empty()) doc.fail(g, "projection.groups", "expected at least one group name");
     std::set<std::string> seen;
+    for (const auto& name : sc.group_names)
+      if (const std::size_t chars = utf8_chars(name); chars > kMaxNameChars)
+        doc.fail(g, "projection.groups", "group " + quote_cell(name) + ": " + std::to_string(chars) +
+                                             " characters; expected at most " + std::to_string(kMaxNameChars));
     for (const auto& name : sc.group_names)
       if (name == "all" || name.empty() || !seen.insert(name).second)
         doc.fail(g, "projection.groups", "group \"" + name + "\" is empty, repeated or the reserved name 'all'");

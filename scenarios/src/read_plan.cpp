@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // [plan_periods], [[targets]] and [[services]] of a scenario file.
 #include "scenario_build.hpp"
+#include "text_limits.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -49,7 +50,7 @@ void read_targets(const Doc& doc, const toml::table& root, const Scenario& sc, S
     tg.where = doc.where(&t);
     if (!t.get("indicator")) doc.fail(&t, key + ".indicator", "missing");
     tg.indicator = doc.string(*t.get("indicator"), key + ".indicator");
-    tg.name = t.get("name") ? doc.string(*t.get("name"), key + ".name") : tg.indicator;
+    tg.name = t.get("name") ? bounded_text(doc, *t.get("name"), key + ".name", kMaxNameChars) : tg.indicator;
     if (t.get("zone")) {
       tg.unit = doc.string(*t.get("zone"), key + ".zone");
       bool ok = tg.unit == "total";
@@ -106,7 +107,7 @@ void read_services(const Doc& doc, const toml::table& root, const Build& b, Scen
     doc.allow(t, key, {"name", "ages", "births", "per_person", "per_1000", "enrolment", "capacity"});
     ServiceNorm s;
     if (!t.get("name")) doc.fail(&t, key + ".name", "missing");
-    s.name = doc.string(*t.get("name"), key + ".name");
+    s.name = bounded_text(doc, *t.get("name"), key + ".name", kMaxNameChars);
     s.per_births = t.get("births") && doc.boolean(*t.get("births"), key + ".births");
     if (s.per_births == (t.get("ages") != nullptr)) doc.fail(&t, key, "expected either 'ages' = [from, to] or births = true");
     if (t.get("ages")) {

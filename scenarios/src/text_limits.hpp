@@ -6,17 +6,23 @@
 #include <cstddef>
 #include <string>
 
+#include "cohortgis/geodata/text_encoding.hpp"
 #include "toml_doc.hpp"
 
 namespace cohortgis::scenarios::detail {
 
-inline constexpr std::size_t kMaxNameChars = 200;   // scenario.name, variants[].name
+// scenario.name, variants[].name, zone ids and names, groups, aggregates, targets, service norms
+inline constexpr std::size_t kMaxNameChars = geodata::kMaxNameChars;
 inline constexpr std::size_t kMaxTitleChars = 500;  // scenario.title, title_en, variants[].title, title_en
 
-// Characters of UTF-8 text: the bytes that do not continue a sequence (10xxxxxx).
-std::size_t utf8_chars(const std::string& text);
+using geodata::utf8_chars;
 
 // The string at `n`, or Doc::fail (file:line:column, key) when it has more than `max_chars` characters.
 std::string bounded_text(const Doc& doc, const toml::node& n, const std::string& key, std::size_t max_chars);
+
+// A name (zone id, zone name …) in cell (r, logical) of a table: its text, or Doc::fail at `n`/`key` naming the file,
+// row and column when it has more than kMaxNameChars characters.
+const std::string& bounded_name_cell(const Doc& doc, const toml::node* n, const std::string& key, const Rows& rows,
+                                     std::size_t r, const std::string& logical);
 
 }  // namespace cohortgis::scenarios::detail

@@ -85,13 +85,14 @@ done
 before=$(sha256sum <"$WORK/res/report.html")
 "$EXE" report "$WORK/res" >/dev/null 2>"$WORK/err" &
 pid=$!
-# Signal once the handlers are installed (SigCgt of /proc/PID/status holds SIGTERM's bit): a signal before that gets
-# the default action (exit 143 without the message), which under load happened with a fixed 0.2 s wait.
-for _ in $(seq 1 2500); do
+# Once its handlers are installed (SigCgt holds SIGTERM's bit 15): on a loaded machine 0.2 s after the start the
+# process could still be loading its libraries, and the default action killed it.
+for _ in $(seq 1 2000); do
   cgt=$(awk '/^SigCgt/ {print $2}' "/proc/$pid/status" 2>/dev/null) || break
   [ -n "$cgt" ] && (( 0x$cgt & (1 << 14) )) && break
   sleep 0.002
 done
+sleep 0.1
 kill -s TERM "$pid"
 wait "$pid"; rc=$?
 [ $rc -eq 143 ] || fail "SIGTERM during 'cohortgis report': exit $rc, expected 143 ($(cat "$WORK/err"))"

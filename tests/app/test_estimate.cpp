@@ -110,6 +110,25 @@ TEST_F(EstimateRun, CrosswalkWeightsThatDoNotSumToOneWriteNothing) {
   EXPECT_FALSE(fs::exists(out));
 }
 
+// Hostile probe 3: --open-age 100000 wrote tables no scenario reads (projection.open_age is 10 to 130).
+TEST_F(EstimateRun, OpenAgeOutsideTheScenarioBoundsWritesNothing) {
+  app::EstimateConfig c;
+  c.first = kFix + "/estimate/first_totals.csv";
+  c.second = kFix + "/estimate/second_totals.csv";
+  c.first_crosswalk = c.second_crosswalk = kFix + "/estimate/crosswalk_split.csv";
+  c.first_year = 2000;
+  c.second_year = 2010;
+  c.out_dir = out.string();
+  for (const int open_age : {100000, 5, 87, -5}) {
+    c.open_age = open_age;
+    EXPECT_CONTAINS(error_of([&] { app::estimate(c); }),
+                    "--open-age " + std::to_string(open_age) + ": expected a multiple of 5 from 10 to 130");
+    EXPECT_FALSE(fs::exists(out));
+  }
+  c.open_age = 130;
+  EXPECT_EQ(app::estimate(c).method, "totals");
+}
+
 // A second census that is exactly the first survived ten years (no migration) gives 0 at every estimated age; 50
 // more women aged 15-19 give 2.5 a year at start ages 5 and 10.
 TEST_F(EstimateRun, ResidualOfASurvivedCensusIsZero) {

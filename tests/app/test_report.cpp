@@ -351,6 +351,23 @@ TEST_F(ReportTest, MapAndReportErrorsSayWhatToFix) {
   q.format = "gif";
   EXPECT_NE(message([&] { app::make_map(q); }).find("--format: 'gif'"), std::string::npos);
   q.format = "png";
+  // Hostile probe 3: an unknown group drew a map of empty values; --out notes.txt (or DIR/population.csv) was
+  // replaced by a PNG; --dpi 1e9 asked for gigabytes. Each is refused and nothing is written.
+  q.group = "tourists";
+  EXPECT_NE(message([&] { app::make_map(q); }).find("--group: 'tourists' is not a group of"), std::string::npos);
+  q.group = "all";
+  std::ofstream(root_ / "notes.txt") << "mine\n";
+  q.out = (root_ / "notes.txt").string();
+  EXPECT_NE(message([&] { app::make_map(q); }).find("a png map; expected a file name ending .png"), std::string::npos);
+  EXPECT_EQ(slurp(root_ / "notes.txt"), "mine\n");
+  q.out = (out / "population.csv").string();
+  const std::string population = slurp(out / "population.csv");
+  EXPECT_NE(message([&] { app::make_map(q); }).find("expected a file name ending .png"), std::string::npos);
+  EXPECT_EQ(slurp(out / "population.csv"), population);
+  q.out.clear();
+  q.dpi = 1e9;
+  EXPECT_NE(message([&] { app::make_map(q); }).find("--dpi: 1e+09; expected 10 to 600"), std::string::npos);
+  q.dpi = 96;
   q.period = "2026-2030";
   EXPECT_NE(message([&] { app::make_map(q); }).find("exactly one of --year, --period or --change"), std::string::npos);
   q.year.reset();

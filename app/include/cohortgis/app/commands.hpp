@@ -29,6 +29,8 @@ struct MapRequest {
   double dpi = 96;                       // png: 300 for print
   std::optional<Language> language;      // default: the run's language
   std::string out;                       // file; empty: <results_dir>/maps/<indicator>_<when>[_<variant>].<format>
+  // Set (by a signal) to stop: the drawing stops with ProjectionError("drawing cancelled") and writes nothing.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct MapResult {

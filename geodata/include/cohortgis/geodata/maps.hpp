@@ -113,6 +113,11 @@ std::vector<std::uint32_t> choropleth_colours(const std::vector<double>& breaks,
 std::vector<double> render_choropleth(const std::vector<MapZone>& zones, const MapStyle& style, ImageFormat format,
                                       const std::string& path);
 
+// Removes the temporary files of the drawings under way (their "<path>.tmp-<pid>") and stops them from being
+// renamed into place: for a signal's watchdog thread, just before the process exits (cohortgis map and report, issue
+// #16). Never returns the lock it takes, so no drawing can start or finish after it.
+void abandon_drawings_in_progress();
+
 // The map's drawing of zones only, each zone filled with colour (index + 1), no anti-aliasing, as a width × height
 // buffer of zone indexes + 1 (0 = background). Lets a test count that every zone is drawn.
 std::vector<std::uint32_t> render_zone_index_buffer(const std::vector<MapZone>& zones, int width_px, int height_px);

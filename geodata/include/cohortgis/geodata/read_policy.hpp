@@ -50,6 +50,11 @@ struct CheckedInput {
 // A missing file passes (the reader reports it as not found).
 CheckedInput check_input(const std::string& path, const std::string& written, const ReadPolicy& policy);
 
+// Throws InputError "<label>: a path of N bytes is too long …" when `path` has PATH_MAX (4096) bytes or more, or a
+// part (file or folder name) of more than NAME_MAX (255) bytes. check_input applies it; the command line applies it
+// to every path option (--out, the scenario, --observed …) before anything is opened or created.
+void check_path_length(const std::string& path, const std::string& label);
+
 // "" when `path` (links followed) is a regular file, a folder, or does not exist; otherwise what it is ("a named pipe
 // (FIFO)", "a character device", …). Such a file is never opened: reading a pipe or /dev/zero blocks or never ends.
 std::string special_file_kind(const std::string& path);

@@ -4,6 +4,7 @@
 // without saying so (a Shapefile without .cpg, a CSV saved by Chinese Excel).
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 namespace cohortgis::geodata {
@@ -16,6 +17,17 @@ void check_encoding(const std::string& encoding, const std::string& what);
 
 // `text` in `encoding` → UTF-8. Throws InputError naming `what` when the bytes are not valid in that encoding.
 std::string to_utf8(const std::string& text, const std::string& encoding, const std::string& what);
+
+// Characters of UTF-8 text: the bytes that do not continue a sequence (10xxxxxx).
+std::size_t utf8_chars(const std::string& text);
+
+// Names (zone ids and names, groups, aggregates, targets, variants, the scenario) end up in file names, table cells,
+// report headings and progress lines: at most this many characters (a Chinese name has the room of an English one).
+inline constexpr std::size_t kMaxNameChars = 200;
+
+// Throws InputError '<where>: "nnn…": N characters; expected at most 200' when `name` is longer than
+// kMaxNameChars (`where` names the file, row and field).
+void check_name_length(const std::string& name, const std::string& where);
 
 // The advice given with every "not valid UTF-8" error.
 inline constexpr const char* kDeclareEncoding =

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Results folders made by hand (hostile probe 3): a manifest.json nested 100,000 levels deep crashed `info`, `report`,
+# `map` and `validate --results` (SIGSEGV: the JSON reader recurses); an indicators.csv that is a link to /etc/passwd
+# was read by `info` and its first line quoted in the error. Each must exit 1 with a message and leave the folder.
+# Usage: hostile_results.sh COHORTGIS_EXE FIXTURES_DIR
+set -uo pipefail
+EXE=$1
+FIX=$2
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+cp "$FIX"/scenarios/{good.toml,base.csv,asfr.csv,mx.csv} "$WORK"/
+"$EXE" run "$WORK/good.toml" --out "$WORK/res" --quiet --no-report 2>"$WORK/err" || fail "run: $(cat "$WORK/err")"
+cp -r "$WORK/res" "$WORK/nested"
+/usr/bin/python3 -c "import sys; open(sys.argv[1], 'w').write('[' * 100000 + ']' * 100000)" "$WORK/nested/manifest.json"
+for cmd in "info $WORK/nested" "report $WORK/nested" "map $WORK/nested --year 2030" "validate $WORK/good.toml --results $WORK/nested"; do
+  before=$(cd "$WORK/nested" && ls -la --time-style=full-iso | sha256sum)
+  $EXE $cmd >/dev/null 2>"$WORK/err"; rc=$?
+  # validate may warn (exit 0) about a results folder it cannot check; the others refuse it.
+  [ $rc -eq 1 ] || { [[ $cmd == validate* ]] && [ $rc -eq 0 ]; } || fail "$cmd (nested manifest): exit $rc: $(head -c 300 "$WORK/err")"
+  grep -q "nested more than 64 levels deep" "$WORK/err" || fail "$cmd (nested manifest): message: $(head -c 300 "$WORK/err")"
+  [ "$(cd "$WORK/nested" && ls -la --time-style=full-iso | sha256sum)" = "$before" ] || fail "$cmd changed the folder"
+  echo "ok: $cmd on a manifest nested 100,000 deep -> exit $rc: $(tail -1 "$WORK/err" | cut -c1-160)"
+done
+cp -r "$WORK/res" "$WORK/linked"
+rm "$WORK/linked/indicators.csv" && ln -s /etc/passwd "$WORK/linked/indicators.csv"
+"$EXE" info "$WORK/linked" >"$WORK/out" 2>"$WORK/err"; rc=$?
+[ $rc -eq 1 ] || fail "info on a linked indicators.csv: exit $rc"
+grep -q "indicators.csv: a symbolic link or not a regular file" "$WORK/err" || fail "info: message: $(head -c 300 "$WORK/err")"
+! grep -q "root:" "$WORK/err" "$WORK/out" || fail "info quoted /etc/passwd"
+echo "ok: info on a results folder whose indicators.csv links to /etc/passwd -> exit 1, nothing of it quoted"
+# manifest.json a link to /dev/zero: validate --results read it forever (probe 3); now refused at once.
+cp -r "$WORK/res" "$WORK/zero"
+rm "$WORK/zero/manifest.json" && ln -s /dev/zero "$WORK/zero/manifest.json"
+timeout 20 "$EXE" validate "$WORK/good.toml" --results "$WORK/zero" >/dev/null 2>"$WORK/err"; rc=$?
+[ $rc -eq 1 ] || fail "validate --results with manifest.json -> /dev/zero: exit $rc (124: a hang): $(head -c 300 "$WORK/err")"
+grep -q "manifest.json: a symbolic link or not a regular file" "$WORK/err" || fail "validate --results /dev/zero: $(head -c 300 "$WORK/err")"
+echo "ok: validate --results on a manifest.json linked to /dev/zero -> exit 1 at once"
+echo "hand-made results folders handled"

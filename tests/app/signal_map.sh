@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# SIGTERM (and SIGINT) while `cohortgis map` draws a large map (hostile probe 3: `map` installed no signal handlers, so
+# a signal killed it and could leave maps/<file>.tmp-PID): it must exit 128 + the signal within 2 s, print the stop
+# message, and leave the results folder as it was: no map file, no temporary file, manifest.json unchanged.
+# Cases: the signal while the PNG is encoded (a 600 dpi map: seconds of zlib, no cancel check there, so the signal
+# watchdog's path), early (loading and drawing, the cancel checks' path), and an SVG (its file exists from the start).
+# Usage: signal_map.sh COHORTGIS_EXE DATA_DIR EXAMPLES_DIR
+set -uo pipefail
+EXE=$1
+export COHORTGIS_DATA_DIR=$2
+EXAMPLES=$3
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+"$EXE" run "$EXAMPLES/nc-counties/scenario.toml" --out "$WORK/res" --quiet 2>"$WORK/err" || fail "run: $(cat "$WORK/err")"
+listing() { (cd "$WORK/res" && find . -type f | sort && sha256sum manifest.json); }
+listing >"$WORK/before"
+
+# sig, format, when: "encoding" (once the temporary PNG exists) or a delay in seconds
+check() {
+  local sig=$1 fmt=$2 when=$3
+  "$EXE" map "$WORK/res" --indicator population --year 2004 --dpi 600 --format "$fmt" --out "$WORK/res/maps/big.$fmt" \
+    >"$WORK/out" 2>"$WORK/err" &
+  local pid=$!
+  if [ "$when" = encoding ]; then
+    local seen=""
+    for _ in $(seq 1 3000); do
+      if compgen -G "$WORK/res/maps/big.$fmt.tmp-*" >/dev/null; then seen=1; break; fi
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.005
+    done
+    [ -n "$seen" ] || { wait "$pid"; fail "SIG$sig $fmt: the temporary map never appeared (exit $?: $(cat "$WORK/err"))"; }
+  else
+    # Once the handlers are installed (SigCgt of /proc/PID/status holds the signal's bit): a signal before that is
+    # the default action's (SIGINT is even ignored in a script's background job), not the command's.
+    local bit=$(( 1 << ($(kill -l "$sig") - 1) ))
+    for _ in $(seq 1 2000); do
+      local cgt
+      cgt=$(awk '/^SigCgt/ {print $2}' "/proc/$pid/status" 2>/dev/null) || break
+      [ -n "$cgt" ] && (( 0x$cgt & bit )) && break
+      sleep 0.002
+    done
+    sleep "$when"
+  fi
+  local t0 rc ms want
+  t0=$(date +%s%N)
+  kill -s "$sig" "$pid"
+  wait "$pid"; rc=$?
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  want=$((128 + $(kill -l "$sig")))
+  [ $rc -eq "$want" ] || fail "SIG$sig $fmt ($when): exit $rc, expected $want ($(cat "$WORK/err"))"
+  [ "$ms" -lt 2000 ] || fail "SIG$sig $fmt ($when): exit after $ms ms, expected under 2 s"
+  grep -q "interrupted by SIG$sig" "$WORK/err" || fail "SIG$sig $fmt ($when): killed, not stopped: $(cat "$WORK/err")"
+  listing >"$WORK/after"
+  diff "$WORK/before" "$WORK/after" >/dev/null || fail "SIG$sig $fmt ($when): the results folder changed: $(diff "$WORK/before" "$WORK/after")"
+  echo "ok: SIG$sig during 'cohortgis map' ($fmt, $when) -> exit $rc after $ms ms, results folder unchanged"
+}
+check TERM png encoding
+check INT png 0.05
+check TERM svg 0.1
+# --dpi beyond 600 (1e9 was an allocation of gigabytes) is refused before drawing, the folder unchanged.
+"$EXE" map "$WORK/res" --indicator population --year 2004 --dpi 1e9 --out "$WORK/res/maps/big.png" >/dev/null 2>"$WORK/err"
+rc=$?
+[ $rc -eq 1 ] && grep -q -- "--dpi: 1e+09; expected 10 to 600" "$WORK/err" || fail "--dpi 1e9: exit $rc: $(cat "$WORK/err")"
+listing >"$WORK/after"
+diff "$WORK/before" "$WORK/after" >/dev/null || fail "--dpi 1e9 changed the results folder"
+# Without a signal the same map is drawn and listed in manifest.json (the test above could not pass by never drawing).
+"$EXE" map "$WORK/res" --indicator population --year 2004 --format png --out "$WORK/res/maps/big.png" >/dev/null \
+  2>"$WORK/err" || fail "map without a signal: $(cat "$WORK/err")"
+[ -s "$WORK/res/maps/big.png" ] && grep -q '"maps/big.png"' "$WORK/res/manifest.json" || fail "map without a signal: not written or not listed"
+echo "signals during map handled"

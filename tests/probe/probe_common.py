@@ -1,0 +1,141 @@
+# SPDX-License-Identifier: Apache-2.0
+"""What the hostile-input probes share (tests/probe/README.md): the command line and work folder, a TCP listener
+that stands in for every URL (a connection is a network access), case folders made from a dict of files, snapshots
+of a folder tree (what changed, appeared or vanished), the checks of a command's exit status and messages, and the
+probe() of the Python scripts. hostile_cli.py … hostile_python2.py grew these each on their own; hostile_cli3.py and
+hostile_python3.py use this module."""
+import os, re, socket, sys, tempfile, threading, time
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FIX = os.path.join(REPO, 'tests/fixtures/scenarios')
+
+
+def command_line(prefix):
+    """[BUILD_DIR [WORK_DIR]] [CASE_PREFIX ...] → (build, work, exe, prefixes); WORK must be new or empty."""
+    args = sys.argv[1:]
+    build = args.pop(0) if args and os.path.isdir(os.path.join(args[0], 'cli')) else os.path.join(REPO, 'build')
+    work = args.pop(0) if args and '/' in args[0] else tempfile.mkdtemp(prefix=prefix)
+    os.makedirs(work, exist_ok=True)
+    if os.listdir(work):
+        sys.exit(f'{work}: not empty; give a new or empty folder (the probe deletes nothing)')
+    return build, work, os.path.abspath(os.path.join(build, 'cli/cohortgis')), set(args)
+
+
+class Listener:
+    """A TCP listener on 127.0.0.1; every URL of the probe points at it, so an attempted download is counted."""
+
+    def __init__(self):
+        self.hits = []
+        self.sock = socket.socket()
+        self.sock.bind(('127.0.0.1', 0))
+        self.sock.listen(50)
+        self.port = self.sock.getsockname()[1]
+        self.url = 'http://127.0.0.1:%d' % self.port
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                c, _ = self.sock.accept()
+                self.hits.append(time.time())
+                c.close()
+            except OSError:
+                return
+
+    def close(self):
+        self.sock.close()
+
+
+def make(d, files):
+    """Writes files {relative path: str | bytes | 'SYMLINK:target' | None for a folder ('x/': None)} into d."""
+    os.makedirs(d, exist_ok=True)
+    for rel, content in files.items():
+        p = os.path.join(d, rel)
+        if rel.endswith('/') or content is None:
+            os.makedirs(p, exist_ok=True)
+            continue
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        if isinstance(content, str) and content.startswith('SYMLINK:'):
+            if os.path.lexists(p):
+                os.remove(p)
+            os.symlink(content[8:], p)
+            continue
+        with open(p, 'wb') as f:
+            f.write(content if isinstance(content, bytes) else content.encode('utf-8', 'surrogateescape'))
+
+
+def snapshot(top):
+    """{path: (size, mtime_ns)} of every file and link under top (links not followed)."""
+    snap = {}
+    for dp, dns, fns in os.walk(top):
+        for n in fns + [x for x in dns if os.path.islink(os.path.join(dp, x))]:
+            p = os.path.join(dp, n)
+            try:
+                st = os.lstat(p)
+                snap[p] = (st.st_size, st.st_mtime_ns)
+            except OSError:
+                pass
+    return snap
+
+
+def changes(before, after, allowed=()):
+    """Problems between two snapshots: files deleted or changed, new files; paths under `allowed` prefixes pass."""
+    ok = lambda p: any(p == a or p.startswith(a.rstrip('/') + '/') for a in allowed)
+    out = ['DELETED %s' % p for p in before if p not in after and not ok(p)]
+    out += ['CHANGED %s' % p for p in before if p in after and after[p] != before[p] and not ok(p)]
+    out += ['NEW %s' % p for p in after if p not in before and not ok(p)]
+    return out
+
+
+CRASHY = re.compile(r'terminate called|std::|what\(\)|Segmentation|bad_alloc|Assertion|internal error|stoi|stod|'
+                    r'boost::|Traceback|core dumped')
+PASSWD = re.compile(r'root:x?:0:0|/usr/sbin/nologin')
+# Exit statuses of a command stopped cleanly by a signal (128 + N for the signals the probes send).
+SIGNAL_EXITS = {129, 130, 131, 138, 140, 141, 142, 143, 152, 154, 155}
+
+
+def message_problems(rc, out, err):
+    """What is wrong with a command's exit status and messages whatever the case: a crash, a C++ or Python
+    traceback, a huge message, /etc/passwd echoed, an error without a message."""
+    p = []
+    if rc in (-6, -11, -7, -8, -4, 134, 139, 135, 136, 132):
+        p.append('CRASH rc=%s' % rc)
+    if CRASHY.search(err):
+        p.append('CRASHY MESSAGE')
+    if PASSWD.search(err + out):
+        p.append('LEAKED /etc/passwd')
+    if len(err) > 20000:
+        p.append('HUGE MESSAGE %d' % len(err))
+    if rc == 1 and not err.strip():
+        p.append('NO MESSAGE')
+    return p
+
+
+class Prober:
+    """probe(name, fn, expect): fn() must raise one of `expect` (None: must return). Counts and lists failures."""
+
+    def __init__(self):
+        self.n = 0
+        self.bad = []
+
+    def probe(self, name, fn, expect=(ValueError, TypeError)):
+        self.n += 1
+        try:
+            r = fn()
+            if expect is None:
+                print('ok   ', name, flush=True)
+                return r
+            print('ACCEPTED', name, repr(r)[:100], flush=True)
+            self.bad.append(name)
+        except BaseException as e:  # noqa: B036 (KeyboardInterrupt and SystemExit are outcomes to judge too)
+            text = str(e)
+            if expect is not None and isinstance(e, expect) and not CRASHY.search(text) and len(text) < 20000:
+                print('ok   ', name, type(e).__name__, text[:160], flush=True)
+            else:
+                print('WRONG', name, type(e).__name__, text[:300], flush=True)
+                self.bad.append(name)
+        return None
+
+    def summary(self, what):
+        print('\n%d %s cases, %d problems: %s' % (self.n, what, len(self.bad), self.bad))
+        return 1 if self.bad else 0
