@@ -348,6 +348,29 @@ void build_single_year_life_table(std::span<const double> mx, Sex sex, const Lif
   complete_table(out, method);
 }
 
+// complete_table's operations for the single-year rows up to l: a0 by the method's rule (a given IMR replaces 1q0;
+// mx[0] is not read again), ax = 0.5 and q from m below the open row w (q_from_m's common branch with n = 1; rows
+// where q would pass 1 take its constant-hazard fallback), l from the radix. Inlined into each caller's clones.
+[[gnu::always_inline]] inline void single_year_a_q_l(const double* m, std::size_t w, Sex sex,
+                                                     const LifeTableMethod& method, double* __restrict a,
+                                                     double* __restrict q, double* __restrict l) {
+  const auto& q0_given = method.infant_mortality_q0;
+  a[0] = infant_a0(method.a0_rule, sex, method.region, m[0], q0_given);
+  if (q0_given) q[0] = *q0_given;
+  else q_from_m(1.0, m[0], a[0], q[0]);
+  double over = 0.0;
+  for (std::size_t i = 1; i < w; ++i) {
+    a[i] = 0.5;
+    q[i] = 1.0 * m[i] / (1.0 + (1.0 - a[i]) * m[i]);
+    over = q[i] > 1.0 ? 1.0 : over;
+  }
+  if (over != 0.0)
+    for (std::size_t i = 1; i < w; ++i)
+      if (q[i] > 1.0) q_from_m(1.0, m[i], a[i], q[i]);
+  l[0] = method.radix;
+  for (std::size_t i = 0; i < w; ++i) l[i + 1] = l[i] * (1.0 - q[i]);
+}
+
 // complete_table's operations for the single-year rows (n = 1 below the open row, ax = 0.5 except a0 and rows that
 // take the constant-hazard fallback), keeping only l and the running T: e_x = T_x / l_x at x = 0 and 65.
 // Uses scratch.qx, .lx, .ax as buffers.
@@ -371,21 +394,7 @@ COHORTGIS_KERNEL void single_year_e0_e65(std::span<const double> mx, Sex sex, co
   double* __restrict l = scratch.lx.data();
   double* __restrict a = scratch.ax.data();
   const double* m = mx.data();
-  // Infant row (complete_table): a given IMR replaces 1q0; mx[0] itself is not read again below.
-  a[0] = infant_a0(method.a0_rule, sex, method.region, m[0], q0_given);
-  if (q0_given) q[0] = *q0_given;
-  else q_from_m(1.0, m[0], a[0], q[0]);
-  double over = 0.0;
-  for (std::size_t i = 1; i < w; ++i) {  // q_from_m, its common branch, with n = 1 and a = 0.5
-    a[i] = 0.5;
-    q[i] = 1.0 * m[i] / (1.0 + (1.0 - a[i]) * m[i]);
-    over = q[i] > 1.0 ? 1.0 : over;
-  }
-  if (over != 0.0)
-    for (std::size_t i = 1; i < w; ++i)
-      if (q[i] > 1.0) q_from_m(1.0, m[i], a[i], q[i]);
-  l[0] = method.radix;
-  for (std::size_t i = 0; i < w; ++i) l[i + 1] = l[i] * (1.0 - q[i]);
+  single_year_a_q_l(m, w, sex, method, a, q, l);
   // T from the open row down: L_w = l_w / m_w, then nLx = n l_{x+n} + nax ndx, ndx = l_x − l_{x+n}.
   double T = l[w] / m[w];
   e65 = std::numeric_limits<double>::quiet_NaN();
@@ -503,21 +512,7 @@ COHORTGIS_KERNEL bool single_year_step_mortality(std::span<const double> mx, Sex
   double* __restrict a = scratch.ax.data();
   double* __restrict L = scratch.Lx.data();
   const double* m = mx.data();
-  // Infant row: a given IMR replaces 1q0 (the table's reset of mx[0] is not read again for w ≥ 2).
-  a[0] = infant_a0(method.a0_rule, sex, method.region, m[0], q0_given);
-  if (q0_given) q[0] = *q0_given;
-  else q_from_m(1.0, m[0], a[0], q[0]);
-  double over = 0.0;
-  for (std::size_t i = 1; i < w; ++i) {  // q_from_m, its common branch, with n = 1 and a = 0.5
-    a[i] = 0.5;
-    q[i] = 1.0 * m[i] / (1.0 + (1.0 - a[i]) * m[i]);
-    over = q[i] > 1.0 ? 1.0 : over;
-  }
-  if (over != 0.0)
-    for (std::size_t i = 1; i < w; ++i)
-      if (q[i] > 1.0) q_from_m(1.0, m[i], a[i], q[i]);
-  l[0] = method.radix;
-  for (std::size_t i = 0; i < w; ++i) l[i + 1] = l[i] * (1.0 - q[i]);
+  single_year_a_q_l(m, w, sex, method, a, q, l);
   // nLx = n l_{x+n} + nax ndx, ndx = l_x − l_{x+n}; L_w = l_w / m_w. The last read of mx (S may overwrite it).
   double bad = 0.0;  // survival_ratios refuses L ≤ 0 or not finite (a flag set by select: vectorises)
   for (std::size_t i = 0; i < w; ++i) {
