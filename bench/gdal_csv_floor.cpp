@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The floor of reading tables through OGR: GDAL's CSV driver alone, with the open options of geodata::stream_table
 // (HEADERS=YES, AUTODETECT_TYPE=NO, EMPTY_STRING_AS_NULL=NO), every feature and every field asked as a string, nothing
-// kept. Compare its CPU time with `cohortgis validate` of the same scenario folder (bench/README.md, "loading and
+// kept. Compare its CPU time with `cohortgis validate` of the same scenario folder (bench/HISTORY.md, "loading and
 // writing of the command line").
 //   bench_gdal_csv_floor FILE.csv ...
 #include <gdal.h>

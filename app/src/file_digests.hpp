@@ -2,7 +2,7 @@
 // SHA-256 digests of the files this process wrote or hashed, reused by manifest.json while a file is unchanged.
 //
 // manifest.json lists every output with its SHA-256 (output_dir.hpp). Reading the outputs back to hash them took a
-// third of a large run's wall time (3.3 GB of CSV at 3,000 zones, bench/README.md "Issue 16"): a TextFile hashes its
+// third of a large run's wall time (3.3 GB of CSV at 3,000 zones, bench/HISTORY.md "Issue 16"): a TextFile hashes its
 // bytes as they go out and records the digest here when it is closed, and a file hashed once (results.nc, figures)
 // is not hashed again by the run's second manifest. A digest is reused only while the file's device, inode, size,
 // modification and status-change times (nanoseconds) are what they were when it was recorded: a write, truncation

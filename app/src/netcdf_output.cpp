@@ -217,7 +217,7 @@ void NetcdfWriter::define(const IndicatorTable& t) {
   check(nc_enddef(id), "ending the definitions");
   // Every chunk is written whole, once (one year at a time): no chunk cache. Set after nc_enddef, when the HDF5
   // datasets exist: set in define mode, netCDF-C 4.9.0 still created them with its default of 16 MiB per variable
-  // (heaptrack: 148 MB of dirty chunks at 50,000 zones, bench/README.md "Round 5").
+  // (heaptrack: 148 MB of dirty chunks at 50,000 zones, bench/HISTORY.md "Round 5").
   for (const int v : {v_population_, v_women_by_parity_, v_births_, v_nb_in_, v_nb_out_, v_deaths_, v_net_migration_,
                       v_transfer_in_, v_transfer_out_, v_floor_, v_indicators_})
     if (v >= 0) check(nc_set_var_chunk_cache(id, v, 0, 0, 1.0f), "setting the chunk cache");

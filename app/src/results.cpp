@@ -144,7 +144,7 @@ namespace {
 // Reads a CSV file (RFC 4180 quoting) a block at a time and hands each data row to `visit(csv, row, index)`: `csv`
 // has the path and the header only (for column() and messages), `index` counts the data rows from 0. A results
 // folder's population.csv is the run's largest output; read as text and then as cells it made the report's peak
-// memory about twice the run's (bench/README.md "Round 4: report memory"), so the loaders below keep only what they
+// memory about twice the run's (bench/HISTORY.md "Round 4: report memory"), so the loaders below keep only what they
 // draw. `required`: columns the header must have (InputError naming the file and the header otherwise).
 template <class Visit>
 void for_each_csv_row(const std::string& path, CsvData& csv, std::initializer_list<const char*> required,
