@@ -12,7 +12,9 @@ A case fails on: a hang (60 s), an exit other than 0/1 (or the signal's code), a
 after an error, a crash-like message, a connection to the listener, a file outside the case folder's expected
 output changed, created or deleted, or /etc/passwd content echoed. About 2 minutes.
 Usage: /usr/bin/python3 tests/probe/hostile_cli2.py [BUILD_DIR [WORK_DIR]] [CASE_PREFIX ...]"""
-import os, shutil, subprocess, sys, re, signal, time, socket, threading, tempfile, hashlib
+import os, shutil, subprocess, sys, re, signal, time, socket, threading, tempfile
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from probe_common import make, snapshot  # noqa: E402
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 args = sys.argv[1:]
 BUILD = args.pop(0) if args and os.path.isdir(args[0]) and os.path.exists(os.path.join(args[0], 'cli')) else os.path.join(REPO, 'build')
@@ -269,35 +271,6 @@ case('sig_INT_loading', {'sc.toml': GOOD, 'base.csv': BIG},  # a valid table of 
 case('sig_INT_report', {'sc.toml': GOOD}, ['run', 'sc.toml', '--out', 'out', '--quiet'], 'signal', ('sig', 'INT', 0.6))
 case('sig_TERM_report', {'sc.toml': GOOD}, ['run', 'sc.toml', '--out', 'out', '--quiet'], 'signal', ('sig', 'TERM', 1.2))
 
-
-def make(d, files):
-    for rel, content in files.items():
-        p = os.path.join(d, rel)
-        if rel.endswith('/'):
-            os.makedirs(p, exist_ok=True); continue
-        os.makedirs(os.path.dirname(p), exist_ok=True)
-        if os.path.lexists(p) and isinstance(content, str) and (content.startswith('SYMLINK:') or content.startswith('HARDLINK:')):
-            os.remove(p)
-        if isinstance(content, str) and content.startswith('SYMLINK:'):
-            os.symlink(content[8:], p); continue
-        if isinstance(content, str) and content.startswith('HARDLINK:'):
-            try: os.link(content[9:], p)
-            except OSError: open(p, 'w').write(open(content[9:]).read())
-            continue
-        with open(p, 'wb') as f:
-            f.write(content if isinstance(content, bytes) else content.encode('utf-8', 'surrogateescape'))
-
-def snapshot(top):
-    snap = {}
-    for dp, dns, fns in os.walk(top):
-        for n in fns + [x for x in dns if os.path.islink(os.path.join(dp, x))]:
-            p = os.path.join(dp, n)
-            try:
-                st = os.lstat(p)
-                snap[p] = (st.st_size, st.st_mtime_ns)
-            except OSError:
-                pass
-    return snap
 
 def race(path, target, stop):
     tmp = path + '.swap'

@@ -9,6 +9,8 @@ A crash (SIGSEGV/SIGABRT) ends the probe: that is a failure too. Not a ctest (ab
 Usage: PYTHONPATH=build/python /usr/bin/python3 tests/probe/hostile_python2.py [WORK_DIR]"""
 import os, sys, shutil, threading, signal, time, gc, pickle, copy, pathlib, tempfile
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from probe_common import Prober  # noqa: E402
 import numpy as np
 import cohortgis as cg
 FIX = os.path.join(REPO, 'tests/fixtures/scenarios')
@@ -21,20 +23,8 @@ for f in ['good.toml', 'stochastic.toml', 'base.csv', 'asfr.csv', 'mx.csv']:
 GOOD = W + '/good.toml'
 STO = W + '/stochastic.toml'
 open(W + '/long.toml', 'w').write(open(STO).read().replace('trajectories = 5', 'trajectories = 20000'))
-n = 0; bad = []
-
-def probe(name, fn, expect=(ValueError, TypeError)):
-    global n; n += 1
-    try:
-        r = fn()
-        if expect is None:
-            print('ok   ', name); return r
-        print('ACCEPTED', name, repr(r)[:100]); bad.append(name)
-    except BaseException as e:
-        if expect is not None and isinstance(e, expect):
-            print('ok   ', name, type(e).__name__, str(e)[:160])
-        else:
-            print('WRONG', name, type(e).__name__, str(e)[:300]); bad.append(name)
+P = Prober()
+probe = P.probe
 
 class Raises(os.PathLike):
     def __fspath__(self): raise RuntimeError('fspath exploded')
@@ -130,9 +120,9 @@ def w(path):
     except BaseException as e: errs.append(e)
 ts = [threading.Thread(target=w, args=(p,)) for p in [GOOD, STO, GOOD, STO, GOOD, STO]]
 [t.start() for t in ts]; [t.join() for t in ts]
-n += 1
+P.n += 1
 if errs or any(p == GOOD and not np.array_equal(a, REF) for p, a in res):
-    print('WRONG threads different scenarios', errs); bad.append('threads different scenarios')
+    print('WRONG threads different scenarios', errs); P.bad.append('threads different scenarios')
 else: print('ok    threads different scenarios')
 outs, oerrs = [], []
 def wo():
@@ -141,10 +131,10 @@ def wo():
     except BaseException as e: oerrs.append(('WRONG', e))
 ts = [threading.Thread(target=wo) for _ in range(4)]
 [t.start() for t in ts]; [t.join() for t in ts]
-n += 1
+P.n += 1
 left = [x for x in os.listdir(W) if x.startswith('same_out.')]
 if not outs or any(isinstance(e, tuple) for e in oerrs) or left or not os.path.exists(W + '/same_out/manifest.json'):
-    print('WRONG write_outputs 4 threads one out', len(outs), oerrs, left); bad.append('write_outputs threads')
+    print('WRONG write_outputs 4 threads one out', len(outs), oerrs, left); P.bad.append('write_outputs threads')
 else: print('ok    write_outputs 4 threads one out: %d wrote, %d refused' % (len(outs), len(oerrs)))
 def mutate_while_running():
     s = cg.load_scenario(STO); base = s.baseline; stop = threading.Event()
@@ -167,10 +157,10 @@ t0 = time.time()
 probe('KeyboardInterrupt during run', lambda: interrupted(lambda: cg.load_scenario(W + '/long.toml').run(threads=2, trajectories=20000)), (KeyboardInterrupt,))
 print('      stopped after %.1f s' % (time.time() - t0))
 probe('KeyboardInterrupt during write_outputs', lambda: interrupted(lambda: cg.write_outputs(W + '/long.toml', W + '/o_int', threads=2)), (KeyboardInterrupt,))
-n += 1
+P.n += 1
 # o_int itself is fine when complete (the run finished and committed before the signal came); anything else is not.
 left = [x for x in os.listdir(W) if x.startswith('o_int') and not (x == 'o_int' and os.path.exists(W + '/o_int/manifest.json'))]
-if left: print('WRONG leftover after interrupt', left); bad.append('interrupt leftover')
+if left: print('WRONG leftover after interrupt', left); P.bad.append('interrupt leftover')
 else: print('ok    nothing left after interrupt')
 probe('run after interrupt still works', lambda: np.array_equal(np.asarray(good.run(threads=1).population()), REF) or 1 / 0, None)
 
@@ -202,4 +192,4 @@ def forked():
     if os.waitstatus_to_exitcode(st) != 0: raise AssertionError('child exit %d' % os.waitstatus_to_exitcode(st))
 probe('run in a forked child', forked, None)
 
-print('\n%d python cases, %d problems: %s' % (n, len(bad), bad))
+P.summary('python')

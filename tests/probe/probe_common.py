@@ -2,8 +2,8 @@
 """What the hostile-input probes share (tests/probe/README.md): the command line and work folder, a TCP listener
 that stands in for every URL (a connection is a network access), case folders made from a dict of files, snapshots
 of a folder tree (what changed, appeared or vanished), the checks of a command's exit status and messages, and the
-probe() of the Python scripts. hostile_cli.py … hostile_python2.py grew these each on their own; hostile_cli3.py and
-hostile_python3.py use this module."""
+probe() of the Python scripts. hostile_cli.py and hostile_python.py grew these on their own; the later probes use
+this module."""
 import os, re, socket, sys, tempfile, threading, time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -47,7 +47,8 @@ class Listener:
 
 
 def make(d, files):
-    """Writes files {relative path: str | bytes | 'SYMLINK:target' | None for a folder ('x/': None)} into d."""
+    """Writes files {relative path: str | bytes | 'SYMLINK:target' | 'HARDLINK:target' | None for a folder ('x/':
+    None)} into d; a link replaces what is there (a hard link that cannot be made is written as a copy)."""
     os.makedirs(d, exist_ok=True)
     for rel, content in files.items():
         p = os.path.join(d, rel)
@@ -55,10 +56,18 @@ def make(d, files):
             os.makedirs(p, exist_ok=True)
             continue
         os.makedirs(os.path.dirname(p), exist_ok=True)
+        link = isinstance(content, str) and content.startswith(('SYMLINK:', 'HARDLINK:'))
+        if link and os.path.lexists(p):
+            os.remove(p)
         if isinstance(content, str) and content.startswith('SYMLINK:'):
-            if os.path.lexists(p):
-                os.remove(p)
             os.symlink(content[8:], p)
+            continue
+        if isinstance(content, str) and content.startswith('HARDLINK:'):
+            try:
+                os.link(content[9:], p)
+            except OSError:
+                with open(content[9:], 'rb') as src, open(p, 'wb') as dst:
+                    dst.write(src.read())
             continue
         with open(p, 'wb') as f:
             f.write(content if isinstance(content, bytes) else content.encode('utf-8', 'surrogateescape'))
