@@ -546,9 +546,10 @@ void read_base_population(const Doc& doc, const toml::table& root, Build& b) {
   std::string format = "long";
   if (const toml::node* f = t.get("format")) {
     format = doc.string(*f, "base_population.format");
-    if (format != "long" && format != "census_long")
-      doc.fail(f, "base_population.format", "expected \"long\" (zone, group, sex, age, population) or \"census_long\" "
-                                           "(code, indicator, value with pop_f_<age>/pop_m_<age>), got \"" + format + "\"");
+    if (format != "long" && format != "census_long" && format != "netcdf")
+      doc.fail(f, "base_population.format", "expected \"long\" (zone, group, sex, age, population), \"census_long\" "
+                                           "(code, indicator, value with pop_f_<age>/pop_m_<age>) or \"netcdf\" (a "
+                                           "cube population(zone, group, sex, age)), got \"" + format + "\"");
   }
   const toml::node* tn = t.get("table");
   if (!tn) doc.fail(bn, "base_population.table", "missing; expected a table of zone, group, sex, age, population");
@@ -558,6 +559,18 @@ void read_base_population(const Doc& doc, const toml::table& root, Build& b) {
   if ((sn ? 1 : 0) + (rn ? 1 : 0) + (fn ? 1 : 0) > 1)
     doc.fail(bn, "base_population", "expected at most one of 'split', 'residual' and 'fit' (ways to form the groups)");
   if (sn && format != "census_long") doc.fail(sn, "base_population.split", "only with format = \"census_long\"");
+  if (format == "netcdf") {
+    if (rn || fn)
+      doc.fail(rn ? rn : fn, rn ? "base_population.residual" : "base_population.fit",
+               "not with format = \"netcdf\" (the cube gives every group of projection.groups directly)");
+    return read_population_netcdf(doc, b, *tn, "base_population.table", sc.base_population);
+  }
+  // A NetCDF file read as a table would fail in GDAL with a message that does not say what to do.
+  const toml::node* pn = tn->is_table() ? tn->as_table()->get("path") : tn;
+  if (const std::string w = pn && pn->is_string() ? std::string(*pn->as_string()) : std::string();
+      w.ends_with(".nc") || w.ends_with(".nc4"))
+    doc.fail(tn, "base_population.table", "'" + escape_cell(w) + "' looks like a NetCDF file; read it with format = "
+                                          "\"netcdf\" in [base_population]");
   if (format == "long" && !rn && !fn) {
     read_long(doc, b, *tn, "base_population.table", sc.base_population);  // the groups given directly
     return;
