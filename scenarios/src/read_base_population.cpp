@@ -74,26 +74,32 @@ void read_long(const Doc& doc, const Build& b, const toml::node& tn, const std::
   struct RowError {
     InputError e;
   };
+  // Column names built once: every row of a 16-million-row table looks them up.
+  static const std::string kZone = "zone", kGroup = "group", kAge = "age", kPopulation = "population";
   auto on_row = [&](const Rows& rows) {
     const std::size_t r = 0;
-    auto zi = rows.has("zone") ? b.zone_index.find(rows.text(r, "zone")) : b.zone_index.begin();
+    auto zi = rows.has(kZone) ? b.zone_index.find(rows.text(r, kZone)) : b.zone_index.begin();
     if (zi == b.zone_index.end())
-      doc.fail(&tn, key, rows.where(r, "zone") + ": expected a zone id of the geography, got \"" + escape_cell(rows.text(r, "zone")) + "\"");
+      doc.fail(&tn, key,
+               rows.where(r, kZone) + ": expected a zone id of the geography, got \"" +
+                   escape_cell(rows.text(r, kZone)) + "\"");
     int g = 0;
     if (by_group) {
-      auto gi = b.group_index.find(rows.text(r, "group"));
+      auto gi = b.group_index.find(rows.text(r, kGroup));
       if (gi == b.group_index.end())
-        doc.fail(&tn, key, rows.where(r, "group") + ": expected a group of projection.groups, got \"" + rows.text(r, "group") + "\"");
+        doc.fail(
+            &tn, key,
+            rows.where(r, kGroup) + ": expected a group of projection.groups, got \"" + rows.text(r, kGroup) + "\"");
       g = gi->second;
     }
     const int s = sex_of(doc, rows, r, key);
-    const int age = whole_number(doc, rows, r, "age", key);
+    const int age = whole_number(doc, rows, r, kAge, key);
     const int i = b.age_index_folded(age);
     if (i < 0)
       doc.fail(&tn, key, rows.where(r, "age") + ": age " + std::to_string(age) +
                              " is not the start of an age group of the grid (0, " + std::to_string(b.z) + ", …, " +
                              std::to_string(b.sc.grid.open_age()) + "+)");
-    const double p = persons_cell(doc, rows, r, "population", factor, kPlausibleCellPersons, key);
+    const double p = persons_cell(doc, rows, r, kPopulation, factor, kPlausibleCellPersons, key);
     const std::size_t cell = out.layout().index(zi->second, g, s, i);
     // The open group sums its rows: the open age's and any past it (a table to 130+ on a grid to 100+).
     const bool open = i == b.A - 1;

@@ -28,7 +28,7 @@ namespace {
 constexpr double kPlausibleCellPersons = 1e8;  // as read_base_population.cpp's long tables
 constexpr std::size_t kMaxLeading = 100000;    // values of a variant or year dimension read to pick one
 constexpr std::size_t kMaxNames = 200;         // characters of a zone id or group name (scenarios/README.md "Names")
-constexpr std::size_t kBlockValues = std::size_t{1} << 20;  // doubles read at a time (8 MiB)
+constexpr std::size_t kBlockValues = std::size_t{1} << 17;  // doubles read at a time (1 MiB)
 
 struct NcFile {
   int id = -1;
