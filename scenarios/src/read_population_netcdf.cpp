@@ -185,11 +185,22 @@ struct Reader {
 
   // The coordinate variable of dimension `dim` (named `name`): one dimension (`dim`), or two for characters
   // (`dim`, string length). Returns its id and type.
+  // An HDF5 virtual dataset (or a layout netCDF-C does not know) takes its values from other files: refused, as a
+  // table may not pull in files from outside the folders a scenario may read.
+  void check_storage(int v, const std::string& name) const {
+    int storage = NC_CONTIGUOUS;
+    if (nc_inq_var_chunking(nc.id, v, &storage, nullptr) == NC_NOERR && storage != NC_CONTIGUOUS &&
+        storage != NC_CHUNKED && storage != NC_COMPACT)
+      fail("variable '" + name +
+           "' is stored as a virtual dataset or in another HDF5 layout that reads other files; "
+           "expected its values in this file");
+  }
   std::pair<int, nc_type> coordinate(int dim, const std::string& name, const std::string& what) const {
     int v = -1;
     if (nc_inq_varid(nc.id, name.c_str(), &v) != NC_NOERR)
       fail("no coordinate variable '" + name + "' (" + what + " along dimension " + name + " of variable '" + var +
            "'); expected a variable " + name + "(" + name + ")");
+    check_storage(v, name);
     int nd = 0;
     nc_type type = NC_NAT;
     check(nc_inq_varndims(nc.id, v, &nd), "reading variable " + name);
@@ -309,6 +320,7 @@ void read_population_netcdf(const Doc& doc, const Build& b, const toml::node& tn
            (ref.layer.empty() ? " (another name: table = { path = …, layer = \"NAME\" })" : ""));
   }
   const std::string vq = "variable '" + r.var + "'";
+  r.check_storage(v, r.var);
   nc_type type = NC_NAT;
   r.check(nc_inq_vartype(id, v, &type), "reading " + vq);
   if (type < NC_BYTE || type > NC_UINT64 || type == NC_CHAR)
