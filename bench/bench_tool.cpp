@@ -9,7 +9,7 @@
 //       writes the workload's model (and, with --results 1, the engine's results of the user path: populations,
 //       births, the per-cell components, the per-state sums and the indicators) as raw float64/int32 files for the
 //       NumPy peer (bench/peers/numpy_peer.py)
-//   bench_tool scenario --zones N [--steps T] [--form compact|full] --out DIR
+//   bench_tool scenario --zones N [--steps T] [--form compact|full] [--population-form csv|netcdf] --out DIR
 //       writes the workload as a scenario folder (scenario.toml + CSV tables) for `cohortgis run` and
 //       cohortgis.load_scenario; its projection equals `bench_tool run`'s bit for bit
 //   bench_tool stream [--mib M] [--threads K]
@@ -310,8 +310,11 @@ int cmd_scenario(const std::map<std::string, std::string>& a) {
   const auto t0 = Clock::now();
   const std::string form = a.count("form") ? a.at("form") : "compact";
   if (form != "compact" && form != "full") throw std::runtime_error("scenario: --form must be compact or full");
+  const std::string pop = a.count("population-form") ? a.at("population-form") : "csv";
+  if (pop != "csv" && pop != "netcdf") throw std::runtime_error("scenario: --population-form must be csv or netcdf");
   cohortgis::bench::write_scenario_folder(
-      w, dir, form == "full" ? cohortgis::bench::ScheduleForm::full : cohortgis::bench::ScheduleForm::compact);
+      w, dir, form == "full" ? cohortgis::bench::ScheduleForm::full : cohortgis::bench::ScheduleForm::compact,
+      pop == "netcdf" ? cohortgis::bench::PopulationForm::netcdf : cohortgis::bench::PopulationForm::csv);
   std::printf("{\"scenario\": \"%s/scenario.toml\", \"zones\": %d, \"steps\": %d, \"write_s\": %.3f}\n", dir.c_str(),
               w.options().zones, w.options().steps, seconds(t0, Clock::now()));
   return 0;

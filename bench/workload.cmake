@@ -4,7 +4,11 @@ if(NOT TARGET cohortgis_bench_workload)
   add_library(cohortgis_bench_workload STATIC ${PROJECT_SOURCE_DIR}/bench/workload.cpp
                                                ${PROJECT_SOURCE_DIR}/bench/workload_scenario.cpp)
   target_include_directories(cohortgis_bench_workload PUBLIC ${PROJECT_SOURCE_DIR}/bench)
-  target_link_libraries(cohortgis_bench_workload PUBLIC cohortgis::engine PRIVATE cohortgis::compile_flags)
+  # netCDF-C: the base population as a cube (bench_tool scenario --population-form netcdf).
+  find_package(PkgConfig REQUIRED)
+  pkg_check_modules(BENCH_NETCDF REQUIRED IMPORTED_TARGET netcdf)
+  target_link_libraries(cohortgis_bench_workload PUBLIC cohortgis::engine
+                        PRIVATE cohortgis::compile_flags PkgConfig::BENCH_NETCDF)
   target_compile_definitions(cohortgis_bench_workload PRIVATE COHORTGIS_DATA="${PROJECT_SOURCE_DIR}/data")
 
   add_executable(bench_tool ${PROJECT_SOURCE_DIR}/bench/bench_tool.cpp)

@@ -79,8 +79,12 @@ class Workload {
 // accepts; its projection equals the workload's in-memory projection bit for bit (bench/workload_scenario.cpp).
 // compact: mx and ASFR as the workload defines them, standard tables by country and period + factors by zone and
 // group (`zone_factors`); full: every zone's schedule as a table (3.6 million mx rows at W3k).
+// The base population as base_population.csv (csv) or as the cube base_population.nc (netcdf: [base_population]
+// format = "netcdf", scenarios/README.md "Base population as a NetCDF cube").
 enum class ScheduleForm { compact, full };
-void write_scenario_folder(const Workload& w, const std::string& dir, ScheduleForm form = ScheduleForm::compact);
+enum class PopulationForm { csv, netcdf };
+void write_scenario_folder(const Workload& w, const std::string& dir, ScheduleForm form = ScheduleForm::compact,
+                           PopulationForm population = PopulationForm::csv);
 
 // Repository data folder as compiled in (COHORTGIS_DATA), or "" when unknown.
 std::string default_data_dir();

@@ -3,18 +3,19 @@
 // cohortgis.load_scenario accept: the same model, so the folder's projection equals the workload's in-memory one bit
 // for bit (tests/bench/test_workload_scenario.cpp). Numbers are written with 17 significant digits, which read back
 // as the same doubles.
+#include <netcdf.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 
-#include "workload.hpp"
 #include "cohortgis/engine/index_cast.hpp"
+#include "workload.hpp"
 
 namespace cohortgis::bench {
 
 namespace {
-
 
 // One CSV file written through a buffer; rows of plain ids and numbers (nothing to quote).
 class CsvOut {
@@ -47,9 +48,43 @@ class CsvOut {
 const char* const kGroupName[Workload::kGroups] = {"registered", "floating"};
 const char* const kSexName[2] = {"female", "male"};
 
+// base_population.nc: population(zone, group, sex, age) with string coordinates zone, group, sex and integer ages,
+// the layout of results.nc without its variant and year (scenarios/README.md "Base population as a NetCDF cube").
+void write_population_cube(const Workload& w, const ProjectionConfig& cfg, const std::string& path) {
+  auto check = [&](int status, const char* what) {
+    if (status != NC_NOERR) throw std::runtime_error(path + ": " + what + ": " + nc_strerror(status));
+  };
+  const int Z = w.options().zones, A = w.grid().n_ages, G = Workload::kGroups;
+  int id = -1;
+  check(nc_create(path.c_str(), NC_NETCDF4 | NC_CLOBBER, &id), "creating");
+  int dim[4], var[5];
+  check(nc_def_dim(id, "zone", uz(Z), &dim[0]), "zone");
+  check(nc_def_dim(id, "group", uz(G), &dim[1]), "group");
+  check(nc_def_dim(id, "sex", 2, &dim[2]), "sex");
+  check(nc_def_dim(id, "age", uz(A), &dim[3]), "age");
+  check(nc_def_var(id, "zone", NC_STRING, 1, &dim[0], &var[0]), "zone");
+  check(nc_def_var(id, "group", NC_STRING, 1, &dim[1], &var[1]), "group");
+  check(nc_def_var(id, "sex", NC_STRING, 1, &dim[2], &var[2]), "sex");
+  check(nc_def_var(id, "age", NC_INT, 1, &dim[3], &var[3]), "age");
+  check(nc_def_var(id, "population", NC_DOUBLE, 4, dim, &var[4]), "population");
+  check(nc_put_att_text(id, var[4], "units", 7, "persons"), "units");
+  check(nc_enddef(id), "enddef");
+  std::vector<const char*> zones;
+  for (int zi = 0; zi < Z; ++zi) zones.push_back(cfg.zone_ids[uz(zi)].c_str());
+  check(nc_put_var_string(id, var[0], zones.data()), "zone");
+  std::vector<const char*> groups(kGroupName, kGroupName + G), sexes(kSexName, kSexName + 2);
+  check(nc_put_var_string(id, var[1], groups.data()), "group");
+  check(nc_put_var_string(id, var[2], sexes.data()), "sex");
+  std::vector<int> ages;
+  for (int i = 0; i < A; ++i) ages.push_back(w.grid().age_start(i));
+  check(nc_put_var_int(id, var[3], ages.data()), "age");
+  check(nc_put_var_double(id, var[4], w.base_population().data().data()), "population");  // [zone][group][sex][age]
+  check(nc_close(id), "closing");
+}
+
 }  // namespace
 
-void write_scenario_folder(const Workload& w, const std::string& dir, ScheduleForm form) {
+void write_scenario_folder(const Workload& w, const std::string& dir, ScheduleForm form, PopulationForm population) {
   std::filesystem::create_directories(dir);
   const std::string d = dir + "/";
   const int Z = w.options().zones, A = w.grid().n_ages, G = Workload::kGroups, P = w.periods();
@@ -61,13 +96,20 @@ void write_scenario_folder(const Workload& w, const std::string& dir, ScheduleFo
     CsvOut z(d + "zones.csv", "id,name");
     for (int zi = 0; zi < Z; ++zi) z.text(cfg.zone_ids[uz(zi)]).text("Zone " + std::to_string(zi)).end();
   }
-  {
+  if (population == PopulationForm::netcdf) {
+    write_population_cube(w, cfg, d + "base_population.nc");
+  } else {
     CsvOut b(d + "base_population.csv", "zone,group,sex,age,population");
     for (int zi = 0; zi < Z; ++zi)
       for (int g = 0; g < G; ++g)
         for (int s = 0; s < 2; ++s)
           for (int i = 0; i < A; ++i)
-            b.text(cfg.zone_ids[uz(zi)]).text(kGroupName[g]).text(kSexName[s]).num(i).num(w.base_population().at(zi, g, s, i)).end();
+            b.text(cfg.zone_ids[uz(zi)])
+                .text(kGroupName[g])
+                .text(kSexName[s])
+                .num(i)
+                .num(w.base_population().at(zi, g, s, i))
+                .end();
   }
   // Schedules by period: a period's rows carry the year its first step starts ("hold" until the next one).
   // Compact (zone_factors, scenarios/README.md): the workload's own tables by country as the standards and its
@@ -81,8 +123,12 @@ void write_scenario_folder(const Workload& w, const std::string& dir, ScheduleFo
       for (int c = 0; c < Workload::kCountries; ++c) {
         for (int sx = 0; sx < 2; ++sx)
           for (int i = 0; i < A; ++i)
-            mx.text(year).text(kCountry[c]).text(kSexName[sx]).num(i)
-                .num(w.mx_table()[((uz(c) * uz(P) + uz(p)) * 2 + uz(sx)) * uz(A) + uz(i)]).end();
+            mx.text(year)
+                .text(kCountry[c])
+                .text(kSexName[sx])
+                .num(i)
+                .num(w.mx_table()[((uz(c) * uz(P) + uz(p)) * 2 + uz(sx)) * uz(A) + uz(i)])
+                .end();
         for (int i = 10; i <= 54 && i < A; ++i)  // childbearing ages; the rates are 0 elsewhere
           fx.text(year).text(kCountry[c]).num(i).num(w.asfr_table()[(uz(c) * uz(P) + uz(p)) * uz(A) + uz(i)]).end();
       }
@@ -109,8 +155,13 @@ void write_scenario_folder(const Workload& w, const std::string& dir, ScheduleFo
           const std::size_t st = uz(zi) * uz(G) + uz(g);
           for (int sx = 0; sx < 2; ++sx)
             for (int i = 0; i < A; ++i)
-              mx.text(year).text(cfg.zone_ids[uz(zi)]).text(kGroupName[g]).text(kSexName[sx]).num(i)
-                  .num(s.mortality[(st * 2 + uz(sx)) * uz(A) + uz(i)]).end();
+              mx.text(year)
+                  .text(cfg.zone_ids[uz(zi)])
+                  .text(kGroupName[g])
+                  .text(kSexName[sx])
+                  .num(i)
+                  .num(s.mortality[(st * 2 + uz(sx)) * uz(A) + uz(i)])
+                  .end();
           for (int i = 10; i <= 54 && i < A; ++i)  // childbearing ages; the rates are 0 elsewhere
             fx.text(year).text(cfg.zone_ids[uz(zi)]).text(kGroupName[g]).num(i).num(s.asfr[st * uz(A) + uz(i)]).end();
         }
@@ -123,16 +174,24 @@ void write_scenario_folder(const Workload& w, const std::string& dir, ScheduleFo
   {
     CsvOut od(d + "od_rates.csv", "origin,destination,group,rate");
     for (const OdFlow& f : w.od()->flows())
-      od.text(cfg.zone_ids[uz(f.origin)]).text(cfg.zone_ids[uz(f.destination)]).text(kGroupName[f.group])
-          .num(f.rate_per_year).end();
+      od.text(cfg.zone_ids[uz(f.origin)])
+          .text(cfg.zone_ids[uz(f.destination)])
+          .text(kGroupName[f.group])
+          .num(f.rate_per_year)
+          .end();
     CsvOut pr(d + "od_profile.csv", "group,sex,age,value");
     for (int g = 0; g < G; ++g)
       for (int sx = 0; sx < 2; ++sx)
         for (int i = 0; i < A; ++i)
-          pr.text(kGroupName[g]).text(kSexName[sx]).num(i).num(w.od_profile()[(uz(g) * 2 + uz(sx)) * uz(A) + uz(i)]).end();
+          pr.text(kGroupName[g])
+              .text(kSexName[sx])
+              .num(i)
+              .num(w.od_profile()[(uz(g) * 2 + uz(sx)) * uz(A) + uz(i)])
+              .end();
     CsvOut tr(d + "transition_rates.csv", "sex,age,value");
     for (int sx = 0; sx < 2; ++sx)
-      for (int i = 0; i < A; ++i) tr.text(kSexName[sx]).num(i).num(w.transition().rate_per_year[uz(sx) * uz(A) + uz(i)]).end();
+      for (int i = 0; i < A; ++i)
+        tr.text(kSexName[sx]).num(i).num(w.transition().rate_per_year[uz(sx) * uz(A) + uz(i)]).end();
   }
   std::ofstream t(d + "scenario.toml", std::ios::binary);
   if (!t) throw std::runtime_error("cannot write " + d + "scenario.toml");
@@ -143,7 +202,9 @@ void write_scenario_folder(const Workload& w, const std::string& dir, ScheduleFo
     << "[geography]\nzones = \"zones.csv\"\n\n"
     << "[projection]\nbase_year = " << base_year << "\nhorizon = " << base_year + steps
     << "\nstep = 1\nopen_age = " << A - 1 << "\ngroups = [\"registered\", \"floating\"]\n\n"
-    << "[base_population]\ntable = \"base_population.csv\"\n\n"
+    << (population == PopulationForm::netcdf
+            ? "[base_population]\nformat = \"netcdf\"\ntable = \"base_population.nc\"\n\n"
+            : "[base_population]\ntable = \"base_population.csv\"\n\n")
     << (form == ScheduleForm::compact
             ? "[fertility]\nschedule = { path = \"fertility_asfr_standard.csv\", unit = \"per_woman\" }\n"
               "zone_factors = \"fertility_factors.csv\"\n"

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -173,7 +174,7 @@ void check_no_nul_bytes(const std::string& path) {
 }  // namespace
 
 void stream_table(const std::string& path, const std::vector<ColumnSpec>& required, const std::string& layer_name,
-                  const std::string& encoding, const std::function<void(const Table&)>& on_row) {
+                  const std::string& encoding, const std::function<void(Table&)>& on_row) {
   register_drivers();
   const bool database = path.size() > 3 && (path[0] == 'P' || path[0] == 'p') && (path[1] == 'G' || path[1] == 'g') &&
                         path[2] == ':';
@@ -302,7 +303,7 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
           cell = f->GetFieldAsString(i);
           if (recode) {
             cell = to_utf8(cell, encoding, t.where(0, static_cast<std::size_t>(i)));
-          } else if (!CPLIsUTF8(cell.c_str(), -1)) {
+          } else if (!CPLIsUTF8(cell.c_str(), static_cast<int>(std::min<std::size_t>(cell.size(), INT_MAX)))) {
             throw InputError(t.where(0, static_cast<std::size_t>(i)) + ": the text is not valid UTF-8; " +
                              kDeclareEncoding);
           }

@@ -74,26 +74,32 @@ void read_long(const Doc& doc, const Build& b, const toml::node& tn, const std::
   struct RowError {
     InputError e;
   };
+  // Column names built once: every row of a 16-million-row table looks them up.
+  static const std::string kZone = "zone", kGroup = "group", kAge = "age", kPopulation = "population";
   auto on_row = [&](const Rows& rows) {
     const std::size_t r = 0;
-    auto zi = rows.has("zone") ? b.zone_index.find(rows.text(r, "zone")) : b.zone_index.begin();
+    auto zi = rows.has(kZone) ? b.zone_index.find(rows.text(r, kZone)) : b.zone_index.begin();
     if (zi == b.zone_index.end())
-      doc.fail(&tn, key, rows.where(r, "zone") + ": expected a zone id of the geography, got \"" + escape_cell(rows.text(r, "zone")) + "\"");
+      doc.fail(&tn, key,
+               rows.where(r, kZone) + ": expected a zone id of the geography, got \"" +
+                   escape_cell(rows.text(r, kZone)) + "\"");
     int g = 0;
     if (by_group) {
-      auto gi = b.group_index.find(rows.text(r, "group"));
+      auto gi = b.group_index.find(rows.text(r, kGroup));
       if (gi == b.group_index.end())
-        doc.fail(&tn, key, rows.where(r, "group") + ": expected a group of projection.groups, got \"" + rows.text(r, "group") + "\"");
+        doc.fail(
+            &tn, key,
+            rows.where(r, kGroup) + ": expected a group of projection.groups, got \"" + rows.text(r, kGroup) + "\"");
       g = gi->second;
     }
     const int s = sex_of(doc, rows, r, key);
-    const int age = whole_number(doc, rows, r, "age", key);
+    const int age = whole_number(doc, rows, r, kAge, key);
     const int i = b.age_index_folded(age);
     if (i < 0)
       doc.fail(&tn, key, rows.where(r, "age") + ": age " + std::to_string(age) +
                              " is not the start of an age group of the grid (0, " + std::to_string(b.z) + ", …, " +
                              std::to_string(b.sc.grid.open_age()) + "+)");
-    const double p = persons_cell(doc, rows, r, "population", factor, kPlausibleCellPersons, key);
+    const double p = persons_cell(doc, rows, r, kPopulation, factor, kPlausibleCellPersons, key);
     const std::size_t cell = out.layout().index(zi->second, g, s, i);
     // The open group sums its rows: the open age's and any past it (a table to 130+ on a grid to 100+).
     const bool open = i == b.A - 1;
@@ -546,9 +552,10 @@ void read_base_population(const Doc& doc, const toml::table& root, Build& b) {
   std::string format = "long";
   if (const toml::node* f = t.get("format")) {
     format = doc.string(*f, "base_population.format");
-    if (format != "long" && format != "census_long")
-      doc.fail(f, "base_population.format", "expected \"long\" (zone, group, sex, age, population) or \"census_long\" "
-                                           "(code, indicator, value with pop_f_<age>/pop_m_<age>), got \"" + format + "\"");
+    if (format != "long" && format != "census_long" && format != "netcdf")
+      doc.fail(f, "base_population.format", "expected \"long\" (zone, group, sex, age, population), \"census_long\" "
+                                           "(code, indicator, value with pop_f_<age>/pop_m_<age>) or \"netcdf\" (a "
+                                           "cube population(zone, group, sex, age)), got \"" + format + "\"");
   }
   const toml::node* tn = t.get("table");
   if (!tn) doc.fail(bn, "base_population.table", "missing; expected a table of zone, group, sex, age, population");
@@ -558,6 +565,18 @@ void read_base_population(const Doc& doc, const toml::table& root, Build& b) {
   if ((sn ? 1 : 0) + (rn ? 1 : 0) + (fn ? 1 : 0) > 1)
     doc.fail(bn, "base_population", "expected at most one of 'split', 'residual' and 'fit' (ways to form the groups)");
   if (sn && format != "census_long") doc.fail(sn, "base_population.split", "only with format = \"census_long\"");
+  if (format == "netcdf") {
+    if (rn || fn)
+      doc.fail(rn ? rn : fn, rn ? "base_population.residual" : "base_population.fit",
+               "not with format = \"netcdf\" (the cube gives every group of projection.groups directly)");
+    return read_population_netcdf(doc, b, *tn, "base_population.table", sc.base_population);
+  }
+  // A NetCDF file read as a table would fail in GDAL with a message that does not say what to do.
+  const toml::node* pn = tn->is_table() ? tn->as_table()->get("path") : tn;
+  if (const std::string w = pn && pn->is_string() ? std::string(*pn->as_string()) : std::string();
+      w.ends_with(".nc") || w.ends_with(".nc4"))
+    doc.fail(tn, "base_population.table", "'" + escape_cell(w) + "' looks like a NetCDF file; read it with format = "
+                                          "\"netcdf\" in [base_population]");
   if (format == "long" && !rn && !fn) {
     read_long(doc, b, *tn, "base_population.table", sc.base_population);  // the groups given directly
     return;

@@ -122,10 +122,11 @@ struct Build {
 };
 
 inline int sex_of(const Doc& doc, const Rows& t, std::size_t r, const std::string& key) {
-  const std::string& s = t.text(r, "sex");
+  static const std::string kSex = "sex";  // not a string built per row
+  const std::string& s = t.text(r, kSex);
   if (s == "female" || s == "f" || s == "F") return 0;
   if (s == "male" || s == "m" || s == "M") return 1;
-  doc.fail(t.ref.node, key, t.where(r, "sex") + ": expected female or male, got \"" + s + "\"");
+  doc.fail(t.ref.node, key, t.where(r, kSex) + ": expected female or male, got \"" + s + "\"");
 }
 
 inline int whole_number(const Doc& doc, const Rows& t, std::size_t r, const std::string& col, const std::string& key) {
@@ -192,6 +193,9 @@ void check_multistate_forms(const Build& b, const Layer& L);
 // Why a transition rate (per person per year) cannot be used by the multistate step of z-year steps.
 std::string multistate_rate_problem(double rate_per_year, int z);
 void read_base_population(const Doc& doc, const toml::table& root, Build& b);
+// `[base_population] format = "netcdf"` (read_population_netcdf.cpp): the cube at `tn` into `out`.
+void read_population_netcdf(const Doc& doc, const Build& b, const toml::node& tn, const std::string& key,
+                            CohortArray& out);
 // `[base_population] records = …` (t is [base_population]); fills b.sc.base_population and b.records.
 void read_records(const Doc& doc, const toml::table& root, const toml::table& t, Build& b);
 // `[registers]` (births and deaths, one row per event); fills b.events. After the base population.

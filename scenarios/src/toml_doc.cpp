@@ -207,7 +207,7 @@ geodata::Table read_source(const TableRef& ref, const std::vector<geodata::Colum
 }
 
 void stream_source(const TableRef& ref, const std::vector<geodata::ColumnSpec>& spec,
-                   const std::function<void(const geodata::Table&)>& on_row) {
+                   const std::function<void(geodata::Table&)>& on_row) {
   if (!ref.frame) return geodata::stream_table(ref.path, spec, ref.layer, ref.encoding, on_row);
   const geodata::Table all = frame_table(ref, spec);
   geodata::Table one;
@@ -250,8 +250,16 @@ std::size_t Rows::column_index(const std::string& logical) const {
 }
 
 double Rows::number(std::size_t r, const std::string& logical) const {
+  const bool cached = number_cache.on && r == 0;
+  std::size_t c = kNoColumn;
+  if (cached && (c = column_index(logical)) != kNoColumn)
+    for (const auto& [col, value] : number_cache.values)
+      if (col == c) return value;
   double v = 0.0;
-  if (geodata::parse_number(text(r, logical), v)) return v;
+  if (geodata::parse_number(text(r, logical), v)) {
+    if (cached && c != kNoColumn) number_cache.values.emplace_back(c, v);
+    return v;
+  }
   return one_cell(*this, r, logical).number(0, 0);  // throws, naming the file's row and column
 }
 std::string Rows::where(std::size_t r, const std::string& logical) const {
@@ -506,20 +514,29 @@ void stream_rows(const Doc& doc, const TableRef& ref, const std::vector<std::str
   WppScan scan;
   bool in_callback = false;
   try {
-    stream_source(ref, spec, [&](const geodata::Table& t) {
+    stream_source(ref, spec, [&](geodata::Table& t) {
       if (ref.wpp.on && !scan.keep(ref, t, 0)) return;
       if (!passes_filter(ref, t, 0)) return;
-      // One row; first_row keeps its place for messages. After the first row only the cells are copied (string
-      // assignment reuses their buffers): a register of 20 million rows must not pay for the header each row.
+      // One row; first_row keeps its place for messages. After the first row the cells are swapped in and given
+      // back below (no copy): a register of 20 million rows must not pay for the header, nor its cells, each row.
       if (primed) {
-        one.table.rows[0] = t.rows[0];
+        one.table.rows[0].swap(t.rows[0]);
         one.table.first_row = t.first_row;
       } else {
         one.table = t;
         primed = !ref.wpp.wide;  // WPP wide rows gain synthetic cells: copied whole each time
       }
+      struct GiveBack {
+        geodata::Table &from, &to;
+        bool on;
+        ~GiveBack() {
+          if (on) from.rows[0].swap(to.rows[0]);
+        }
+      } give_back{one.table, t, primed};
+      one.number_cache.on = true;
       canonical_cells(ref, one.table, 0);
       for (int part = 0; part < (ref.wpp.wide ? 2 : 1); ++part) {
+        one.number_cache.values.clear();  // a new row, or a WPP row's other sex
         if (ref.wpp.wide) wpp_wide_part(ref, one.table, 0, part);
         for (const auto& c : number_columns)
           if (one.has(c)) (void)one.number(0, c);

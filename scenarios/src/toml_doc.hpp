@@ -134,6 +134,18 @@ struct Rows {
   std::size_t column_index(const std::string& logical) const;
   mutable std::vector<std::pair<std::string, std::size_t>> column_cache;
   mutable std::size_t column_cache_width = 0;
+
+  // The numbers of the current row that stream_rows has checked, so that the builder reading them does not parse
+  // them again (a 16-million-row base population parsed its ages and counts twice). Only stream_rows turns it on and
+  // clears it whenever the row's cells change; a copy of a Rows (the register pipeline's) starts without it.
+  struct NumberCache {
+    bool on = false;
+    std::vector<std::pair<std::size_t, double>> values;  // (column, value) of row 0
+    NumberCache() = default;
+    NumberCache(const NumberCache&) {}
+    NumberCache& operator=(const NumberCache&) { return on = false, values.clear(), *this; }
+  };
+  mutable NumberCache number_cache;
 };
 
 // ---- value maps and age labels (value_maps.cpp) ----

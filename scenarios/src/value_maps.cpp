@@ -152,12 +152,18 @@ void canonical_cells(const TableRef& ref, geodata::Table& t, std::size_t row) {
     throw InputError(t.where(row, col) + ": " + quote_cell(cell) + " is not one of the values mapped by values." + role +
                      "; expected one of: " + list);
   }
-  if (!ref.values.count("sex")) {
-    const std::string col = ref.column("sex");
-    if (t.has_column(col)) {
-      std::string& cell = t.rows[row][t.column(col)];
-      auto it = builtin_sexes().find(cell);
-      if (it != builtin_sexes().end()) cell = it->second;  // anything else: the builder's own message
+  // Every row of every table passes here (16 million of a large base population): no string is built per row.
+  static const std::string kSex = "sex";
+  if (ref.values.empty() || !ref.values.count(kSex)) {
+    const auto mapped = ref.columns.find(kSex);
+    const std::string& col = mapped == ref.columns.end() ? kSex : mapped->second;
+    const auto c = std::find(t.columns.begin(), t.columns.end(), col);
+    if (c != t.columns.end()) {
+      std::string& cell = t.rows[row][static_cast<std::size_t>(c - t.columns.begin())];
+      if (cell != "female" && cell != "male") {  // already canonical: no lookup
+        auto it = builtin_sexes().find(cell);
+        if (it != builtin_sexes().end()) cell = it->second;  // anything else: the builder's own message
+      }
     }
   }
   if (ref.age_labels) {
