@@ -114,14 +114,17 @@ COHORTGIS_KERNEL void mx_sums_of_two(double* __restrict num, double* __restrict 
 }
 
 // The pooled rates of one sex by row: Σ mx·w / Σ w, or the members' plain mean where nobody is exposed. Whether the
-// table can be built from them: every rate finite, the open one > 0 (a branch-free pass: the divisions vectorise).
+// table can be built from them: every rate finite, the open one > 0 (a branch-free pass).
 COHORTGIS_KERNEL bool pooled_rates(const double* __restrict num, const double* __restrict den,
                                    const double* __restrict plain, double n_mx, double* __restrict mx,
                                    std::size_t rows) {
   double bad = 0.0;
   for (std::size_t r = 0; r < rows; ++r) {
+    // num / den or plain / n_mx as one division of selected operands (the same quotient): the loop vectorises at
+    // AVX2 too (a select between two divisions stays a branch there).
     const double d = den[r];
-    const double m = d > 0.0 ? num[r] / (d > 0.0 ? d : 1.0) : plain[r] / n_mx;
+    const bool exposed = d > 0.0;
+    const double m = (exposed ? num[r] : plain[r]) / (exposed ? d : n_mx);
     mx[r] = m;
     bad = (m - m == 0.0) ? bad : 1.0;  // x − x is 0 for a finite x, NaN for ±inf and NaN
   }
