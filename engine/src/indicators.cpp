@@ -496,8 +496,10 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
   both.resize(A_);
   // The sums of persons, each in age order from +0 (the same bits as a loop of its own), in one pass so that their
   // chains of additions overlap: the start population (female ages, then male), the end population of each sex,
-  // both sexes by age and their total (for the median).
+  // both sexes by age and their total (for the median). Unrolled by four (less loop overhead per addition; each
+  // chain still adds in age order), as the TFR's sum below.
   double start_total = 0.0, pop_f = 0.0, pop_m = 0.0, both_total = 0.0;
+#pragma GCC unroll 4
   for (std::size_t i = 0; i < A_; ++i) {
     const double b = Pf[i] + Pm[i];
     both[i] = b;
@@ -506,6 +508,7 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
     pop_m += Pm[i];
     both_total += b;
   }
+#pragma GCC unroll 4
   for (std::size_t i = 0; i < A_; ++i) start_total += acc.start_m[i];
   const double pop = pop_f + pop_m;
   const double births = acc.births_f + acc.births_m;
@@ -527,6 +530,7 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
   if (acc.n_states == 1 && !asfr_.empty()) {  // the schedule used in the step
     const std::size_t st = uz(zones[0]) * uz(G_) + uz(g_lo);
     double tfr = 0.0;
+#pragma GCC unroll 4
     for (std::size_t i = 0; i < A_; ++i) tfr += asfr_[st * A_ + i];
     set(Indicator::tfr, z * tfr);
   } else {
