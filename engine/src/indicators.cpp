@@ -662,14 +662,7 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
     // One age range per thread of the arena (the bits do not depend on the ranges: the sums are element-wise).
     const int parts = static_cast<int>(
         std::min<std::size_t>({kAggregateParts, A_, uz(std::max(1, tbb::this_task_arena::max_concurrency()))}));
-    // Two groups on a single-year grid (or without death rates): the sums a block of ages at a time over runs of
-    // zones (fold_two_groups, the same bits).
-    const bool fold = G == 2 && (rows_ == 0 || (start_.layout().grid.width_years == 1 && rows_ <= A_));
-    if (fold && (zones.size() < kSplitAggregateZones || parts < 2)) {
-      for (int zn : zones)
-        for (int g = 0; g < G; ++g) accumulate2_events(sc.per_group[uz(g)], sc.all, zn, g);
-      fold_two_groups(sc.per_group[0], sc.per_group[1], sc.all, zones, 0, A_, 0, rows_);
-    } else if (zones.size() < kSplitAggregateZones || parts < 2) {
+    if (zones.size() < kSplitAggregateZones || parts < 2) {
       for (int zn : zones)
         for (int g = 0; g < G; ++g) accumulate2(sc.per_group[uz(g)], sc.all, zn, g);
     } else {
@@ -683,10 +676,6 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
         for (int k = first; k < last; ++k) {
           const std::size_t a0 = A * uz(k) / uz(parts), a1 = A * uz(k + 1) / uz(parts);
           const std::size_t r0 = R * uz(k) / uz(parts), r1 = R * uz(k + 1) / uz(parts);
-          if (fold) {
-            fold_two_groups(sc.per_group[0], sc.per_group[1], sc.all, zones, a0, a1, r0, r1);
-            continue;
-          }
           for (int zn : zones)
             for (int g = 0; g < G; ++g) accumulate2_part(sc.per_group[uz(g)], sc.all, zn, g, a0, a1, r0, r1);
         }

@@ -71,10 +71,6 @@ class IndicatorPass {
   void accumulate2_part(IndicatorSums& one, IndicatorSums& two, int zn, int g, std::size_t a0, std::size_t a1,
                         std::size_t r0, std::size_t r1) const;
   void accumulate2_events(IndicatorSums& one, IndicatorSums& two, int zn, int g) const;
-  // accumulate2_part of every zone of an aggregate of two groups on a single-year grid, the sums of ages [a0, a1)
-  // and rows [r0, r1) of the slots of group 0, group 1 and "all" (the same bits; indicators_fold.cpp).
-  void fold_two_groups(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all, std::span<const int> zones,
-                       std::size_t a0, std::size_t a1, std::size_t r0, std::size_t r1) const;
   SlotView single(int zn, int g) const;
   void finish(std::size_t unit, std::size_t slot, std::span<const int> zones, const SlotView& acc,
               IndicatorScratch& sc) const;

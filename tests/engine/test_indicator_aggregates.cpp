@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// The sums of an aggregate of two-group zones on a single-year grid (engine/src/indicators_fold.cpp): a block of ages
-// at a time over runs of zones, in one pass or split over age ranges across threads. Every slot's values are the bits
-// of sums made in the test one state after the other: a group's slot over the aggregate's zones in their order, "all"
-// over (zone, group), each from +0.
+// The sums of an aggregate of two-group zones on a single-year grid with death rates (IndicatorPass::accumulate2, and
+// accumulate2_part split over age ranges across threads for 64 zones or more). Every slot's values are the bits of
+// sums made in the test one state after the other: a group's slot over the aggregate's zones in their order, "all"
+// over (zone, group), each from +0; the pooled rates Σ mx·w / Σ w, w = (P0 + P1) / 2.
 #include <gtest/gtest.h>
 #include <oneapi/tbb/task_arena.h>
 
