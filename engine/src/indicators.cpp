@@ -206,6 +206,8 @@ namespace {
 // thread, at most kAggregateParts: each range costs a call per state and array).
 constexpr std::size_t kSplitAggregateZones = 64;
 constexpr std::size_t kAggregateParts = 8;
+// Aggregates of at least this many zones (with ascending zones) are folded in the zone pass (IndicatorPass::fold).
+constexpr std::size_t kFoldAggregateZones = 64;
 }  // namespace
 
 // The weights of persons_in_band for one band, computed once per step instead of once per unit: the ages with a
@@ -327,6 +329,28 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
     band_.emplace_back(L.grid, from, to);
   for (const AgeBand& b : extra_bands) band_.emplace_back(L.grid, b.from_age, b.to_age < 0 ? kInf : b.to_age + 1.0);
   single_year_bands_ = L.grid.width_years == 1 && L.grid.open_index() >= 65;
+  // Large aggregates with ascending zones are folded in the zone pass (fold); their sums start from +0 as in unit().
+  for (std::size_t a = 0; a < aggregates.size(); ++a) {
+    const std::vector<int>& zs = aggregates[a].zones;
+    if (zs.size() < kFoldAggregateZones || !std::is_sorted(zs.begin(), zs.end()) ||
+        std::adjacent_find(zs.begin(), zs.end()) != zs.end())
+      continue;
+    Fold& f = folds_.emplace_back();
+    f.aggregate = a;
+    f.per_group.resize(uz(G_));
+    for (IndicatorSums& x : f.per_group) x.reset(A_, rows_);
+    f.all.reset(A_, rows_);
+  }
+}
+
+void IndicatorPass::fold(int z0, int z1) const {
+  for (Fold& f : folds_) {
+    const std::vector<int>& zs = aggregates_[f.aggregate].zones;
+    for (; f.next < zs.size() && zs[f.next] < z1; ++f.next) {
+      if (zs[f.next] < z0) continue;  // not a zone of this pass's ranges (cannot happen: the ranges cover every zone)
+      for (int g = 0; g < G_; ++g) accumulate2(f.per_group[uz(g)], f.all, zs[f.next], g);
+    }
+  }
 }
 
 // Adds the deaths and net migrants of one state (zone zn, group g) to `deaths` and `net`, each sex in turn: the step's
@@ -656,6 +680,12 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
       finish(u, uz(G), zones, view_of(sc.all, A_), sc);
     }
   } else {
+    for (const Fold& f : folds_)
+      if (f.aggregate == u - Z && f.next == zones.size()) {  // folded in the zone pass: only the indicators are left
+        for (int g = 0; g < G; ++g) finish(u, uz(g), zones, view_of(f.per_group[uz(g)], A_), sc);
+        finish(u, uz(G), zones, view_of(f.all, A_), sc);
+        return;
+      }
     sc.per_group.resize(uz(G));
     for (IndicatorSums& a : sc.per_group) a.reset(A_, rows_);
     sc.all.reset(A_, rows_);

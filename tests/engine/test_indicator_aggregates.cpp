@@ -14,6 +14,7 @@
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/projection.hpp"
+#include "projection_fixture.hpp"
 
 using namespace cohortgis;
 
@@ -107,6 +108,74 @@ TEST(IndicatorAggregates, TwoGroupAggregatesAreTheBitsOfTheSerialSums) {
           EXPECT_EQ(t.get(u, uz(slot), s == 0 ? Indicator::e65_female : Indicator::e65_male), lt.ex[65]);
         }
       }
+  }
+}
+
+// Aggregates of 64 zones or more whose zones are ascending (the engine's "total", every other zone) are summed in the
+// zone pass as the zones are stepped (IndicatorPass::fold, StepRunner::zone_pass_folding); with a step adjuster (one
+// that changes nothing) every aggregate is summed after the step instead. The same table, bit for bit, at 1 and 3
+// threads, over three steps; an aggregate out of order ("scrambled") is summed after the step either way.
+TEST(IndicatorAggregates, FoldedInTheZonePassIsTheBitsOfTheSumsAfterTheStep) {
+  const AgeGrid grid = AgeGrid::single_year(100);
+  const int Z = 150, G = 2, A = grid.n_ages;
+  const CohortLayout L{Z, G, grid};
+  CohortArray base(L);
+  std::vector<double> mx(L.cells()), asfr(uz(Z * G * A), 0.0), srb(uz(Z), 1.05);
+  for (int z = 0; z < Z; ++z)
+    for (int g = 0; g < G; ++g) {
+      const std::size_t st = uz(z * G + g);
+      for (int s = 0; s < 2; ++s)
+        for (int i = 0; i < A; ++i) {
+          base.at(z, g, s, i) = 500.0 / (1.0 + 0.03 * i + 0.007 * z + 0.4 * g + 0.1 * s) + (i % 5 == 0 ? 3.0 : 0.0);
+          mx[(st * 2 + uz(s)) * uz(A) + uz(i)] = (0.0003 + 0.0001 * g + 2e-6 * z) * std::exp(0.085 * i) + 0.0004 * s;
+        }
+      for (int i = 15; i < 50; ++i) asfr[st * uz(A) + uz(i)] = 0.04 + 0.0001 * z + 0.003 * g;
+    }
+  std::vector<std::string> ids;
+  std::vector<int> evens, scrambled;
+  for (int z = 0; z < Z; ++z) ids.push_back("Z" + std::to_string(z));
+  for (int z = 0; z < Z; z += 2) evens.push_back(z);
+  for (int k = 0; k < Z; ++k) scrambled.push_back((k * 37 + 11) % Z);
+  auto run = [&](int threads, bool adjuster) {
+    ProjectionConfig cfg;
+    cfg.grid = grid;
+    cfg.steps = 3;
+    cfg.threads = threads;
+    cfg.indicators = true;
+    cfg.cell_components = true;
+    cfg.zone_ids = ids;
+    cfg.group_names = {"g0", "g1"};
+    cfg.aggregates = {{"evens", evens}, {"scrambled", scrambled}};
+    if (adjuster) cfg.step_adjuster = [](const StepContext&, const CohortArray&, CohortArray&, StepComponents&) {};
+    Projection projection(cfg, base);
+    test::RecordingSink sink;
+    projection.run(
+        [&](const StepContext&, StepSchedules& s) {
+          s.mortality_kind = MortalityInput::death_rates;
+          s.mortality = mx;
+          s.asfr = asfr;
+          s.srb = srb;
+        },
+        sink);
+    return sink.indicators;
+  };
+  const std::vector<IndicatorTable> after_step = run(1, true);
+  ASSERT_EQ(after_step.size(), 3u);
+  for (int threads : {1, 3}) {
+    const std::vector<IndicatorTable> folded = run(threads, false);
+    ASSERT_EQ(folded.size(), 3u);
+    for (std::size_t y = 0; y < 3; ++y) {
+      const auto& a = folded[y].values;
+      const auto& b = after_step[y].values;
+      ASSERT_EQ(a.size(), b.size());
+      std::size_t differ = 0;
+      for (std::size_t k = 0; k < a.size(); ++k)
+        differ += (a[k] == b[k] || (std::isnan(a[k]) && std::isnan(b[k]))) ? 0 : 1;
+      EXPECT_EQ(differ, 0u) << "threads " << threads << ", year " << y;
+      const IndicatorTable& t = folded[y];
+      for (const char* name : {"evens", "scrambled", "total"})
+        EXPECT_TRUE(std::isfinite(t.get(t.unit_index(name), 2, Indicator::e0_male))) << name;
+    }
   }
 }
 
