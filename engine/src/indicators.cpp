@@ -114,14 +114,17 @@ COHORTGIS_KERNEL void mx_sums_of_two(double* __restrict num, double* __restrict 
 }
 
 // The pooled rates of one sex by row: Σ mx·w / Σ w, or the members' plain mean where nobody is exposed. Whether the
-// table can be built from them: every rate finite, the open one > 0 (a branch-free pass: the divisions vectorise).
+// table can be built from them: every rate finite, the open one > 0 (a branch-free pass).
 COHORTGIS_KERNEL bool pooled_rates(const double* __restrict num, const double* __restrict den,
                                    const double* __restrict plain, double n_mx, double* __restrict mx,
                                    std::size_t rows) {
   double bad = 0.0;
   for (std::size_t r = 0; r < rows; ++r) {
+    // num / den or plain / n_mx as one division of selected operands (the same quotient): the loop vectorises at
+    // AVX2 too (a select between two divisions stays a branch there).
     const double d = den[r];
-    const double m = d > 0.0 ? num[r] / (d > 0.0 ? d : 1.0) : plain[r] / n_mx;
+    const bool exposed = d > 0.0;
+    const double m = (exposed ? num[r] : plain[r]) / (exposed ? d : n_mx);
     mx[r] = m;
     bad = (m - m == 0.0) ? bad : 1.0;  // x − x is 0 for a finite x, NaN for ±inf and NaN
   }
@@ -203,6 +206,8 @@ namespace {
 // thread, at most kAggregateParts: each range costs a call per state and array).
 constexpr std::size_t kSplitAggregateZones = 64;
 constexpr std::size_t kAggregateParts = 8;
+// Aggregates of at least this many zones (with ascending zones) are folded in the zone pass (IndicatorPass::fold).
+constexpr std::size_t kFoldAggregateZones = 64;
 }  // namespace
 
 // The weights of persons_in_band for one band, computed once per step instead of once per unit: the ages with a
@@ -324,6 +329,28 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
     band_.emplace_back(L.grid, from, to);
   for (const AgeBand& b : extra_bands) band_.emplace_back(L.grid, b.from_age, b.to_age < 0 ? kInf : b.to_age + 1.0);
   single_year_bands_ = L.grid.width_years == 1 && L.grid.open_index() >= 65;
+  // Large aggregates with ascending zones are folded in the zone pass (fold); their sums start from +0 as in unit().
+  for (std::size_t a = 0; a < aggregates.size(); ++a) {
+    const std::vector<int>& zs = aggregates[a].zones;
+    if (zs.size() < kFoldAggregateZones || !std::is_sorted(zs.begin(), zs.end()) ||
+        std::adjacent_find(zs.begin(), zs.end()) != zs.end())
+      continue;
+    Fold& f = folds_.emplace_back();
+    f.aggregate = a;
+    f.per_group.resize(uz(G_));
+    for (IndicatorSums& x : f.per_group) x.reset(A_, rows_);
+    f.all.reset(A_, rows_);
+  }
+}
+
+void IndicatorPass::fold(int z0, int z1) const {
+  for (Fold& f : folds_) {
+    const std::vector<int>& zs = aggregates_[f.aggregate].zones;
+    for (; f.next < zs.size() && zs[f.next] < z1; ++f.next) {
+      if (zs[f.next] < z0) continue;  // not a zone of this pass's ranges (cannot happen: the ranges cover every zone)
+      for (int g = 0; g < G_; ++g) accumulate2(f.per_group[uz(g)], f.all, zs[f.next], g);
+    }
+  }
 }
 
 // Adds the deaths and net migrants of one state (zone zn, group g) to `deaths` and `net`, each sex in turn: the step's
@@ -493,8 +520,10 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
   both.resize(A_);
   // The sums of persons, each in age order from +0 (the same bits as a loop of its own), in one pass so that their
   // chains of additions overlap: the start population (female ages, then male), the end population of each sex,
-  // both sexes by age and their total (for the median).
+  // both sexes by age and their total (for the median). Unrolled by four (less loop overhead per addition; each
+  // chain still adds in age order), as the TFR's sum below.
   double start_total = 0.0, pop_f = 0.0, pop_m = 0.0, both_total = 0.0;
+#pragma GCC unroll 4
   for (std::size_t i = 0; i < A_; ++i) {
     const double b = Pf[i] + Pm[i];
     both[i] = b;
@@ -503,6 +532,7 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
     pop_m += Pm[i];
     both_total += b;
   }
+#pragma GCC unroll 4
   for (std::size_t i = 0; i < A_; ++i) start_total += acc.start_m[i];
   const double pop = pop_f + pop_m;
   const double births = acc.births_f + acc.births_m;
@@ -524,6 +554,7 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
   if (acc.n_states == 1 && !asfr_.empty()) {  // the schedule used in the step
     const std::size_t st = uz(zones[0]) * uz(G_) + uz(g_lo);
     double tfr = 0.0;
+#pragma GCC unroll 4
     for (std::size_t i = 0; i < A_; ++i) tfr += asfr_[st * A_ + i];
     set(Indicator::tfr, z * tfr);
   } else {
@@ -649,6 +680,12 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
       finish(u, uz(G), zones, view_of(sc.all, A_), sc);
     }
   } else {
+    for (const Fold& f : folds_)
+      if (f.aggregate == u - Z && f.next == zones.size()) {  // folded in the zone pass: only the indicators are left
+        for (int g = 0; g < G; ++g) finish(u, uz(g), zones, view_of(f.per_group[uz(g)], A_), sc);
+        finish(u, uz(G), zones, view_of(f.all, A_), sc);
+        return;
+      }
     sc.per_group.resize(uz(G));
     for (IndicatorSums& a : sc.per_group) a.reset(A_, rows_);
     sc.all.reset(A_, rows_);

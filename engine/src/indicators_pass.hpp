@@ -61,6 +61,12 @@ class IndicatorPass {
   // Units [first_unit, end) in parallel (the aggregates: first_unit = zones; every unit: 0).
   void units_from(int first_unit) const;
   int zones() const { return start_.layout().zones; }
+  // Folding the large aggregates in the zone pass: the sums of an aggregate whose zone list is ascending (the "total"
+  // of every zone) are made while the zones' cells are still in cache, by fold(z0, z1) called for consecutive zone
+  // ranges in ascending order (the same sums, in the same order, as unit() makes them); unit() then only finishes
+  // them. fold_zones() says whether any aggregate is folded; calls to fold must not overlap (the caller orders them).
+  bool fold_zones() const { return !folds_.empty(); }
+  void fold(int z0, int z1) const;
 
  private:
   void add_events(int zn, int g, double& deaths, double& net) const;
@@ -85,8 +91,14 @@ class IndicatorPass {
   IndicatorTable& out_;
   std::size_t A_ = 0, rows_ = 0, NI_ = 0, NS_ = 0;
   int G_ = 0;
-  std::vector<BandWeights> band_;  // the standard bands in the order finish uses them, then the extra bands
+  std::vector<BandWeights> band_;   // the standard bands in the order finish uses them, then the extra bands
   bool single_year_bands_ = false;  // the standard bands in one pass (standard_bands_single_year, indicators.cpp)
+  struct Fold {
+    std::size_t aggregate = 0, next = 0;  // the aggregate; its first zone not yet added
+    std::vector<IndicatorSums> per_group;
+    IndicatorSums all;
+  };
+  mutable std::vector<Fold> folds_;  // the folded aggregates (fold_zones)
 };
 
 }  // namespace cohortgis::detail

@@ -4,8 +4,11 @@
 #include "step_runner.hpp"
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cmath>
 #include <limits>
+#include <mutex>
 
 #include "simd.hpp"
 
@@ -28,16 +31,27 @@ void ensure(CohortArray& a, const CohortLayout& layout, bool wanted, double fill
 
 void ensure(std::vector<double>& v, std::size_t n, double fill = 0.0) { v.assign(n, fill); }
 
-// Sizes an array every cell of which the step writes: allocated (zeroed) once, never cleared again.
-// Returns whether the array was (re)allocated, i.e. is all zeros now.
-bool ensure_sized(CohortArray& a, const CohortLayout& layout, bool wanted) {
-  if (!wanted) {
-    a = CohortArray();
-    return false;
+// Sizes arrays every cell of which the step writes: allocated (zeroed) once, never cleared again. The first step
+// allocates several state-sized arrays: one task each, so that their zeroing and first-touch page faults (the larger
+// part of that step's extra work) spread over the threads instead of running on one. Returns, per array, whether it
+// was (re)allocated, i.e. is all zeros now.
+template <std::size_t N>
+std::array<bool, N> ensure_sized(const std::array<std::pair<CohortArray*, bool>, N>& arrays,
+                                 const CohortLayout& layout) {
+  std::array<bool, N> fresh{};
+  std::array<int, N> todo{};
+  int n = 0;
+  for (std::size_t k = 0; k < N; ++k) {
+    CohortArray& a = *arrays[k].first;
+    if (!arrays[k].second)
+      a = CohortArray();
+    else if (!(a.layout() == layout && a.data().size() == layout.cells()))
+      todo[uz(n++)] = static_cast<int>(k), fresh[k] = true;
   }
-  if (a.layout() == layout && a.data().size() == layout.cells()) return false;
-  a = CohortArray(layout);
-  return true;
+  parallel_blocks(n, 1, [&](int first, int last) {
+    for (int j = first; j < last; ++j) *arrays[uz(todo[uz(j)])].first = CohortArray(layout);
+  });
+  return fresh;
 }
 
 }  // namespace
@@ -104,12 +118,15 @@ void StepRunner::prepare_components() {
   const bool keep = plan_.keep_cells;
   // Births by age of mother and their exposure: every cell is written by the step (sized, not cleared); not kept
   // at all by a lean run without indicators.
-  for (auto* v : {&c_.births_by_mother_age, &c_.women_exposure}) {
-    if (plan_.births_by_age_kept)
-      v->resize(states * A);
-    else
-      std::vector<double>().swap(*v);
-  }
+  std::vector<double>* by_age[] = {&c_.births_by_mother_age, &c_.women_exposure};
+  parallel_blocks(2, 1, [&](int first, int last) {  // one task each: see ensure_sized
+    for (int k = first; k < last; ++k) {
+      if (plan_.births_by_age_kept)
+        by_age[k]->resize(states * A);
+      else
+        std::vector<double>().swap(*by_age[k]);
+    }
+  });
   ensure(c_.births, states * kSexes);
   ensure(c_.newborn_transfer_in, sch_.newborn_rules.empty() ? 0 : states * kSexes);
   ensure(c_.newborn_transfer_out, sch_.newborn_rules.empty() ? 0 : states * kSexes);
@@ -118,19 +135,21 @@ void StepRunner::prepare_components() {
   ensure(c_.deaths_by_state, states * kSexes);
   ensure(c_.net_migrants_by_state, states * kSexes);
   // Arrays every cell of which the step writes are only sized, not cleared (a clear is a full pass over memory).
-  ensure_sized(c_.deaths, L_, keep);
-  ensure_sized(c_.deaths_age_period, L_, plan_.phi_wanted);
-  ensure_sized(c_.od_in, L_, keep && plan_.has_od);
-  ensure_sized(c_.od_out, L_, keep && plan_.has_od);
-  ensure_sized(c_.external_in, L_, keep && plan_.has_ext_in);
-  ensure_sized(c_.external_out, L_, keep && plan_.has_ext_out);
-  ensure_sized(c_.net_given, L_, keep && plan_.has_net);
-  ensure_sized(c_.transfer_in, L_, keep && plan_.has_tr);
-  ensure_sized(c_.transfer_out, L_, keep && plan_.has_tr);
+  const auto fresh = ensure_sized<11>({{{&c_.deaths, keep},
+                                        {&c_.deaths_age_period, plan_.phi_wanted},
+                                        {&c_.od_in, keep && plan_.has_od},
+                                        {&c_.od_out, keep && plan_.has_od},
+                                        {&c_.external_in, keep && plan_.has_ext_in},
+                                        {&c_.external_out, keep && plan_.has_ext_out},
+                                        {&c_.net_given, keep && plan_.has_net},
+                                        {&c_.transfer_in, keep && plan_.has_tr},
+                                        {&c_.transfer_out, keep && plan_.has_tr},
+                                        {&c_.net_migrants, keep && plan_.any_migration},
+                                        {&c_.floor_adjustment, keep}}},
+                                      L_);
   ensure(c_.migration_override, L_, keep && plan_.any_migration && cfg_.flow_policy == FlowPolicy::wpp);
-  ensure_sized(c_.net_migrants, L_, keep && plan_.any_migration);
   // The floor adjustments: sparse on the flow path once the array is known zero outside the listed vectors.
-  if (ensure_sized(c_.floor_adjustment, L_, keep)) {
+  if (fresh[10]) {
     floors_.tracked = true;
     floors_.floored_last.assign(L_.states() * kSexes, 0);
   }
@@ -433,6 +452,57 @@ void StepRunner::step_zone(int z, Scratch& sc) {
   sum_state_totals(z, sc);
 }
 
+// The zone pass of for_each_zone (step and indicators of each zone) with the large aggregates' sums made as it goes
+// (IndicatorPass::fold): those sums must run over the zones in ascending order, and made after the pass they read every
+// state's cells from memory once more. Zones are handed out in ascending chunks; after its chunk a thread adds every
+// chunk that is next in order and done to the sums, unless another thread is doing so (no waiting), so the sums follow
+// the pass a chunk or two behind while the cells are still in cache. The same sums in the same order at any thread
+// count; errors as for_each_zone (the lowest zone's is rethrown).
+void StepRunner::zone_pass_folding() {
+  constexpr int kChunk = 16;
+  const int Z = L_.zones, chunks = (Z + kChunk - 1) / kChunk;
+  std::vector<std::exception_ptr>& errors = scratch_.errors;
+  errors.assign(uz(Z), nullptr);
+  std::vector<std::atomic<unsigned char>> done(uz(chunks));
+  std::atomic<int> next{0};
+  std::mutex fold_mutex;
+  int folded = 0;  // chunks added to the sums, under fold_mutex
+  auto fold_ready = [&](bool wait) {
+    std::unique_lock<std::mutex> lock(fold_mutex, std::defer_lock);
+    if (wait)
+      lock.lock();
+    else if (!lock.try_lock())
+      return;
+    for (; folded < chunks && done[uz(folded)].load(std::memory_order_acquire); ++folded)
+      indicator_pass_->fold(folded * kChunk, std::min(Z, (folded + 1) * kChunk));
+  };
+  const int workers = std::max(1, std::min(chunks, tbb::this_task_arena::max_concurrency()));
+  parallel_blocks(workers, 1, [&](int first, int last) {
+#ifdef COHORTGIS_TSAN
+    Scratch scratch_local;
+    Scratch& scratch = scratch_local;
+#else
+    Scratch& scratch = scratch_.per_thread.local();
+#endif
+    for (int w = first; w < last; ++w)
+      for (int c = next.fetch_add(1); c < chunks; c = next.fetch_add(1)) {
+        for (int z = c * kChunk; z < std::min(Z, (c + 1) * kChunk); ++z) {
+          try {
+            step_zone(z, scratch);
+            indicator_pass_->unit(z, scratch.indicators);
+          } catch (...) {
+            errors[uz(z)] = std::current_exception();
+          }
+        }
+        done[uz(c)].store(1, std::memory_order_release);
+        fold_ready(false);
+      }
+  });
+  fold_ready(true);  // what no thread could take in time
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
 void StepRunner::run() {
   const std::size_t states = L_.states();
   validate_sizes();
@@ -443,11 +513,16 @@ void StepRunner::run() {
   if (!plan_.reuse_mortality) {
     cache_.valid = false;
     cache_.kind = sch_.mortality_kind;
-    if (plan_.S_in_schedule)
-      std::vector<double>().swap(cache_.S);
-    else
-      cache_.S.resize(L_.cells());
-    cache_.phi.resize(plan_.phi_wanted ? L_.cells() : 0);
+    parallel_blocks(2, 1, [&](int first, int last) {  // state-sized, allocated in the first step: one task each
+      for (int k = first; k < last; ++k) {
+        if (k == 1)
+          cache_.phi.resize(plan_.phi_wanted ? L_.cells() : 0);
+        else if (plan_.S_in_schedule)
+          std::vector<double>().swap(cache_.S);
+        else
+          cache_.S.resize(L_.cells());
+      }
+    });
     cache_.e0.assign(states * kSexes, kNaN);
     cache_.e65.assign(states * kSexes, kNaN);
   }
@@ -476,11 +551,17 @@ void StepRunner::run() {
   } else {
     if (plan_.any_migration && cfg_.flow_policy != FlowPolicy::wpp)
       for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch& scratch) { outflows(z, scratch); });
-    for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch& scratch) {
-      step_zone(z, scratch);
-      // Nothing later in the step changes the zone's end population or components (step_zone wrote them all).
-      if (indicator_pass_) indicator_pass_->unit(z, scratch.indicators);
-    });
+    // One thread adds the sums at a time: past about eight threads it would fall behind the zones (≈ 1 µs a zone in
+    // cache against ≈ 10 µs of step per zone and thread at W3k), and the aggregates split over age ranges after the
+    // pass (IndicatorPass::unit) instead. The same bits either way.
+    if (indicator_pass_ && indicator_pass_->fold_zones() && tbb::this_task_arena::max_concurrency() <= 8)
+      zone_pass_folding();
+    else
+      for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch& scratch) {
+        step_zone(z, scratch);
+        // Nothing later in the step changes the zone's end population or components (step_zone wrote them all).
+        if (indicator_pass_) indicator_pass_->unit(z, scratch.indicators);
+      });
     zone_indicators_done_ = indicator_pass_ != nullptr;
     // Every vector of the floor adjustments was written or listed: the next flow step may write them sparsely.
     floors_.tracked = plan_.keep_cells;

@@ -177,6 +177,7 @@ class StepRunner {
   bool cell_outflows(int zone, int group, int sex, double share, Scratch& sc, bool record, bool may_scale);
   void outflows(int zone, Scratch& sc);
   void step_zone(int zone, Scratch& s);
+  void zone_pass_folding();  // the flow step's zone pass with the large aggregates folded as it goes
   // Rogers' multistate step of one zone (step_multistate.cpp) and the check of a multistate step's schedules.
   void step_zone_multistate(int zone, Scratch& s);
   void validate_multistate() const;
@@ -185,8 +186,8 @@ class StepRunner {
   void births_of_group(int zone, int group, Scratch& sc);  // A3 step 4 into sc.B
   void apply_newborn_rules(int zone, Scratch& sc);         // B3
   void sum_state_totals(int zone, Scratch& sc);            // deaths_by_state, net_migrants_by_state
-  void fused_migration(int zone, Scratch& sc);    // B1 and A3 steps 1–3 of the fused path
-  void general_migration(int zone, Scratch& sc);  // B1 of the general path
+  void fused_migration(int zone, Scratch& sc);             // B1 and A3 steps 1–3 of the fused path
+  void general_migration(int zone, Scratch& sc);           // B1 of the general path
   void mortality(int zone, int group, int sex, Scratch& s, std::span<double> S, std::span<double> phi);
   void zone_mortality(int zone, Scratch& s);
   void prepare_components();

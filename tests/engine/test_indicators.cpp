@@ -715,3 +715,51 @@ TEST(IndicatorsProjection, TwoGroupAllSlotIsTheBitsOfTheStateSums) {
     EXPECT_NE(t.get(uz(z), all, Indicator::e0_female), t.get(uz(z), 0, Indicator::e0_female));  // pooled, not g0's
   }
 }
+
+// The pooled rates of a zone's "all" slot of two groups where the sums cannot simply be divided: at an age nobody is
+// exposed in either group (the members' plain mean rate, ((+0 + mx_a) + mx_b) / 2), and a sex whose pooled rates are
+// not all finite (no table: e0 and e65 of that sex and e0 of both sexes stay NaN).
+TEST(IndicatorsProjection, TwoGroupAllSlotPooledRatesWithoutExposure) {
+  const AgeGrid grid = AgeGrid::single_year(100);
+  const int G = 2, A = grid.n_ages;
+  const CohortLayout L{1, G, grid};
+  CohortArray start(L), end(L);
+  std::vector<double> mx(L.cells());
+  StepComponents comp;
+  comp.births = {300.0, 310.0, 200.0, 205.0};
+  comp.births_by_mother_age.assign(uz(G * A), 0.0);
+  comp.women_exposure.assign(uz(G * A), 0.0);
+  comp.deaths_by_state.assign(uz(G * 2), 10.0);
+  comp.net_migrants_by_state.assign(uz(G * 2), 0.0);
+  comp.e0.assign(uz(G * 2), 70.0);
+  comp.e65.assign(uz(G * 2), 15.0);
+  for (int g = 0; g < G; ++g)
+    for (int s = 0; s < 2; ++s)
+      for (int i = 0; i < A; ++i) {
+        const bool empty = s == 0 && i == 30;  // no woman aged 30 in either group, at the start or the end
+        start.at(0, g, s, i) = empty ? 0.0 : 700.0 / (1.0 + 0.2 * i + 0.3 * g);
+        end.at(0, g, s, i) = empty ? 0.0 : 690.0 / (1.0 + 0.21 * i + 0.2 * g);
+        mx[(uz(g) * 2 + uz(s)) * uz(A) + uz(i)] = (0.0003 + 0.0002 * g) * std::exp(0.085 * i) + 0.0001 * s;
+      }
+  mx[(1 * 2 + 1) * uz(A) + 40] = kInf;  // group 1, men aged 40
+  IndicatorTable t;
+  compute_indicators(start, end, comp, {}, mx, {"a"}, {"g0", "g1"}, {}, {}, LifeTableMethod{}, t);
+  std::vector<double> pooled;
+  for (int i = 0; i < A; ++i) {
+    double num = 0.0, den = 0.0, plain = 0.0;
+    for (int g = 0; g < G; ++g) {
+      const double w = (start.at(0, g, 0, i) + end.at(0, g, 0, i)) / 2.0, m = mx[uz(g) * 2 * uz(A) + uz(i)];
+      num += m * w, den += w, plain += m;
+    }
+    pooled.push_back(den > 0.0 ? num / den : plain / 2.0);
+  }
+  EXPECT_EQ(pooled[30], (mx[30] + mx[2 * uz(A) + 30]) / 2.0);
+  const LifeTable f = single_year_life_table(pooled, Sex::female);
+  const std::size_t all = 2;
+  EXPECT_EQ(t.get(0, all, Indicator::e0_female), f.ex[0]);
+  EXPECT_EQ(t.get(0, all, Indicator::e65_female), f.ex[65]);
+  EXPECT_TRUE(std::isnan(t.get(0, all, Indicator::e0_male)));
+  EXPECT_TRUE(std::isnan(t.get(0, all, Indicator::e65_male)));
+  EXPECT_TRUE(std::isnan(t.get(0, all, Indicator::e0)));
+  EXPECT_EQ(t.get(0, 0, Indicator::e0_male), 70.0);  // the groups' own slots: the step's tables
+}

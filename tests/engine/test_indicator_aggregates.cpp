@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: Apache-2.0
+// The sums of an aggregate of two-group zones on a single-year grid with death rates (IndicatorPass::accumulate2, and
+// accumulate2_part split over age ranges across threads for 64 zones or more). Every slot's values are the bits of
+// sums made in the test one state after the other: a group's slot over the aggregate's zones in their order, "all"
+// over (zone, group), each from +0; the pooled rates Σ mx·w / Σ w, w = (P0 + P1) / 2.
+#include <gtest/gtest.h>
+#include <oneapi/tbb/task_arena.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "cohortgis/engine/index_cast.hpp"
+#include "cohortgis/engine/indicators.hpp"
+#include "cohortgis/engine/life_table.hpp"
+#include "cohortgis/engine/projection.hpp"
+#include "projection_fixture.hpp"
+
+using namespace cohortgis;
+
+namespace {
+
+TEST(IndicatorAggregates, TwoGroupAggregatesAreTheBitsOfTheSerialSums) {
+  const AgeGrid grid = AgeGrid::single_year(100);
+  const int Z = 150, G = 2, A = grid.n_ages;
+  const CohortLayout L{Z, G, grid};
+  CohortArray start(L), end(L);
+  std::vector<double> mx(L.cells());
+  StepComponents comp;
+  comp.births.assign(uz(Z * G * 2), 0.0);
+  comp.births_by_mother_age.assign(uz(Z * G * A), 0.0);
+  comp.women_exposure.assign(uz(Z * G * A), 0.0);
+  comp.deaths_by_state.assign(uz(Z * G * 2), 1.0);
+  comp.net_migrants_by_state.assign(uz(Z * G * 2), 0.0);
+  comp.e0.assign(uz(Z * G * 2), 70.0);
+  comp.e65.assign(uz(Z * G * 2), 15.0);
+  for (int z = 0; z < Z; ++z)
+    for (int g = 0; g < G; ++g) {
+      const std::size_t st = uz(z * G + g);
+      for (int s = 0; s < 2; ++s) {
+        for (int i = 0; i < A; ++i) {
+          start.at(z, g, s, i) = 900.0 / (1.0 + 0.29 * i + 0.011 * z + 0.6 * g + 0.1 * s);
+          end.at(z, g, s, i) = 880.0 / (1.0 + 0.3 * i + 0.013 * z + 0.5 * g + 0.1 * s);
+          mx[(st * 2 + uz(s)) * uz(A) + uz(i)] = (0.0002 + 0.0001 * g + 1e-6 * z) * std::exp(0.09 * i) + 0.0003 * s;
+        }
+        comp.births[st * 2 + uz(s)] = 30.0 + 0.1 * z + 5.0 * g + s;
+      }
+      for (int i = 15; i < 50; ++i) {
+        comp.births_by_mother_age[st * uz(A) + uz(i)] = 10.0 + 0.3 * i + g + 0.01 * z;
+        comp.women_exposure[st * uz(A) + uz(i)] = 400.0 - 2.0 * i + 5.0 * g + 0.7 * z;
+      }
+    }
+  std::vector<std::string> ids;
+  std::vector<int> all_zones, scrambled;
+  for (int z = 0; z < Z; ++z) ids.push_back("Z" + std::to_string(z)), all_zones.push_back(z);
+  for (int k = 0; k < Z; ++k) scrambled.push_back((k * 37 + 11) % Z);  // every zone once, out of order
+  // Large (split over age ranges with threads) and small (one pass) aggregates, zones in and out of order.
+  const std::vector<ZoneAggregate> aggregates = {
+      {"every", all_zones}, {"scrambled", scrambled}, {"few", {7, 3, 120}}, {"one", {5}}};
+  for (int threads : {1, 4}) {
+    tbb::task_arena arena(threads);
+    IndicatorTable t;
+    arena.execute([&] {
+      compute_indicators(start, end, comp, {}, mx, ids, {"g0", "g1"}, aggregates, {}, LifeTableMethod{}, t);
+    });
+    for (const ZoneAggregate& agg : aggregates)
+      for (int slot = 0; slot <= G; ++slot) {
+        SCOPED_TRACE(agg.name + " slot " + std::to_string(slot) + " threads " + std::to_string(threads));
+        std::vector<double> P0(uz(2 * A), 0.0), P1(uz(2 * A), 0.0), bma(uz(A), 0.0), expo(uz(A), 0.0);
+        std::vector<double> num(uz(2 * A), 0.0), den(uz(2 * A), 0.0), plain(uz(2 * A), 0.0);
+        double n = 0.0;
+        for (int z : agg.zones)
+          for (int g = 0; g < G; ++g) {
+            if (slot != G && g != slot) continue;
+            const std::size_t st = uz(z * G + g);
+            n += 1.0;
+            for (int s = 0; s < 2; ++s)
+              for (int i = 0; i < A; ++i) {
+                const std::size_t k = uz(s * A + i);
+                const double a = start.at(z, g, s, i), b = end.at(z, g, s, i);
+                const double m = mx[(st * 2 + uz(s)) * uz(A) + uz(i)], w = (a + b) / 2.0;
+                P0[k] += a, P1[k] += b, num[k] += m * w, den[k] += w, plain[k] += m;
+              }
+            for (int i = 0; i < A; ++i) {
+              bma[uz(i)] += comp.births_by_mother_age[st * uz(A) + uz(i)];
+              expo[uz(i)] += comp.women_exposure[st * uz(A) + uz(i)];
+            }
+          }
+        double start_total = 0.0, pf = 0.0, pm = 0.0, tfr = 0.0;
+        for (int i = 0; i < A; ++i) start_total += P0[uz(i)], pf += P1[uz(i)], pm += P1[uz(A + i)];
+        for (int i = 0; i < A; ++i) start_total += P0[uz(A + i)];
+        for (int i = 0; i < A; ++i)
+          if (expo[uz(i)] > 0.0) tfr += bma[uz(i)] / expo[uz(i)];
+        const std::size_t u = t.unit_index(agg.name);
+        EXPECT_EQ(t.get(u, uz(slot), Indicator::population_female), pf);
+        EXPECT_EQ(t.get(u, uz(slot), Indicator::population_male), pm);
+        EXPECT_EQ(t.get(u, uz(slot), Indicator::person_years), 1.0 * (start_total + (pf + pm)) / 2.0);
+        if (agg.zones.size() == 1 && slot != G) continue;  // one state: its own schedule and life tables
+        EXPECT_EQ(t.get(u, uz(slot), Indicator::tfr), 1.0 * tfr);
+        for (int s = 0; s < 2; ++s) {
+          std::vector<double> pooled;
+          for (int i = 0; i < A; ++i) {
+            const std::size_t k = uz(s * A + i);
+            pooled.push_back(den[k] > 0.0 ? num[k] / den[k] : plain[k] / n);
+          }
+          const LifeTable lt = single_year_life_table(pooled, static_cast<Sex>(s));
+          EXPECT_EQ(t.get(u, uz(slot), s == 0 ? Indicator::e0_female : Indicator::e0_male), lt.ex[0]);
+          EXPECT_EQ(t.get(u, uz(slot), s == 0 ? Indicator::e65_female : Indicator::e65_male), lt.ex[65]);
+        }
+      }
+  }
+}
+
+// Aggregates of 64 zones or more whose zones are ascending (the engine's "total", every other zone) are summed in the
+// zone pass as the zones are stepped (IndicatorPass::fold, StepRunner::zone_pass_folding); with a step adjuster (one
+// that changes nothing) every aggregate is summed after the step instead. The same table, bit for bit, at 1 and 3
+// threads, over three steps; an aggregate out of order ("scrambled") is summed after the step either way.
+TEST(IndicatorAggregates, FoldedInTheZonePassIsTheBitsOfTheSumsAfterTheStep) {
+  const AgeGrid grid = AgeGrid::single_year(100);
+  const int Z = 150, G = 2, A = grid.n_ages;
+  const CohortLayout L{Z, G, grid};
+  CohortArray base(L);
+  std::vector<double> mx(L.cells()), asfr(uz(Z * G * A), 0.0), srb(uz(Z), 1.05);
+  for (int z = 0; z < Z; ++z)
+    for (int g = 0; g < G; ++g) {
+      const std::size_t st = uz(z * G + g);
+      for (int s = 0; s < 2; ++s)
+        for (int i = 0; i < A; ++i) {
+          base.at(z, g, s, i) = 500.0 / (1.0 + 0.03 * i + 0.007 * z + 0.4 * g + 0.1 * s) + (i % 5 == 0 ? 3.0 : 0.0);
+          mx[(st * 2 + uz(s)) * uz(A) + uz(i)] = (0.0003 + 0.0001 * g + 2e-6 * z) * std::exp(0.085 * i) + 0.0004 * s;
+        }
+      for (int i = 15; i < 50; ++i) asfr[st * uz(A) + uz(i)] = 0.04 + 0.0001 * z + 0.003 * g;
+    }
+  std::vector<std::string> ids;
+  std::vector<int> evens, scrambled;
+  for (int z = 0; z < Z; ++z) ids.push_back("Z" + std::to_string(z));
+  for (int z = 0; z < Z; z += 2) evens.push_back(z);
+  for (int k = 0; k < Z; ++k) scrambled.push_back((k * 37 + 11) % Z);
+  auto run = [&](int threads, bool adjuster) {
+    ProjectionConfig cfg;
+    cfg.grid = grid;
+    cfg.steps = 3;
+    cfg.threads = threads;
+    cfg.indicators = true;
+    cfg.cell_components = true;
+    cfg.zone_ids = ids;
+    cfg.group_names = {"g0", "g1"};
+    cfg.aggregates = {{"evens", evens}, {"scrambled", scrambled}};
+    if (adjuster) cfg.step_adjuster = [](const StepContext&, const CohortArray&, CohortArray&, StepComponents&) {};
+    Projection projection(cfg, base);
+    test::RecordingSink sink;
+    projection.run(
+        [&](const StepContext&, StepSchedules& s) {
+          s.mortality_kind = MortalityInput::death_rates;
+          s.mortality = mx;
+          s.asfr = asfr;
+          s.srb = srb;
+        },
+        sink);
+    return sink.indicators;
+  };
+  const std::vector<IndicatorTable> after_step = run(1, true);
+  ASSERT_EQ(after_step.size(), 3u);
+  for (int threads : {1, 3}) {
+    const std::vector<IndicatorTable> folded = run(threads, false);
+    ASSERT_EQ(folded.size(), 3u);
+    for (std::size_t y = 0; y < 3; ++y) {
+      const auto& a = folded[y].values;
+      const auto& b = after_step[y].values;
+      ASSERT_EQ(a.size(), b.size());
+      std::size_t differ = 0;
+      for (std::size_t k = 0; k < a.size(); ++k)
+        differ += (a[k] == b[k] || (std::isnan(a[k]) && std::isnan(b[k]))) ? 0 : 1;
+      EXPECT_EQ(differ, 0u) << "threads " << threads << ", year " << y;
+      const IndicatorTable& t = folded[y];
+      for (const char* name : {"evens", "scrambled", "total"})
+        EXPECT_TRUE(std::isfinite(t.get(t.unit_index(name), 2, Indicator::e0_male))) << name;
+    }
+  }
+}
+
+}  // namespace
