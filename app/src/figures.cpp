@@ -304,7 +304,7 @@ namespace {
 struct FigureJob {
   Figure figure;
   std::function<std::vector<double>()> draw;  // returns a map's class breaks (nothing for charts)
-  bool legend = false;                          // a map: listed in maps/legend.json
+  bool legend = false;                        // a map: listed in maps/legend.json
   std::string indicator, unit;
   MapStyle colours;  // the style whose palette rule choropleth_colours applies to the breaks
   std::vector<double> breaks;
@@ -324,9 +324,10 @@ void draw_jobs(std::vector<FigureJob>& jobs, int threads, const std::atomic<bool
   }
   tbb::task_arena arena(threads > 0 ? threads : tbb::task_arena::automatic);
   arena.execute([&] {
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, jobs.size(), 1), [&](const tbb::blocked_range<std::size_t>& b) {
-      for (std::size_t i = b.begin(); i != b.end(); ++i) one(i);
-    });
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, jobs.size(), 1),
+                      [&](const tbb::blocked_range<std::size_t>& b) {
+                        for (std::size_t i = b.begin(); i != b.end(); ++i) one(i);
+                      });
   });
 }
 
@@ -553,7 +554,8 @@ std::vector<Figure> render_figures(const Results& r, Language l, const std::atom
     std::vector<MapLegend> legends;
     for (const FigureJob& j : jobs)
       if (j.legend)
-        legends.push_back({j.figure.file, j.indicator, j.unit, j.breaks, geodata::choropleth_colours(j.breaks, j.colours)});
+        legends.push_back(
+            {j.figure.file, j.indicator, j.unit, j.breaks, geodata::choropleth_colours(j.breaks, j.colours)});
     TextFile lj(path("maps/legend.json"));
     lj.write(legend_json(legends));
     lj.close();

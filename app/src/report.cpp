@@ -11,17 +11,17 @@
 #include <sstream>
 
 #include "cohortgis/app/backtest.hpp"
-#include "planning_output.hpp"
-#include "cohortgis/app/monitoring.hpp"
 #include "cohortgis/app/commands.hpp"
+#include "cohortgis/app/monitoring.hpp"
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "ensemble_report.hpp"
 #include "figures.hpp"
 #include "output_dir.hpp"
+#include "parity_output.hpp"
+#include "planning_output.hpp"
 #include "records_output.hpp"
 #include "report.hpp"
-#include "parity_output.hpp"
 #include "text_output.hpp"
 
 namespace cohortgis::app {

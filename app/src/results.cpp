@@ -18,8 +18,8 @@
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/sha256.hpp"
-#include "json_depth.hpp"
 #include "csv_stream.hpp"
+#include "json_depth.hpp"
 #include "output_dir.hpp"
 
 namespace cohortgis::app {
@@ -366,8 +366,7 @@ Results load_results(const std::string& dir_text) {
     r.years.assign(years.begin(), years.end());
     // A key given twice keeps its last value (as the map did).
     auto& iv = r.indicator_values;
-    if (!sorted)
-      std::stable_sort(iv.begin(), iv.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    if (!sorted) std::stable_sort(iv.begin(), iv.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     std::size_t out = 0;
     for (std::size_t i = 0; i < iv.size(); ++i) {
       if (i + 1 < iv.size() && iv[i + 1].first == iv[i].first) continue;
@@ -452,8 +451,9 @@ double Results::indicator(const std::string& variant, int year, const std::strin
 
 bool Results::has_indicator(const std::string& ind) const { return indicator_names.find(ind).has_value(); }
 
-void Results::for_each_indicator(const std::function<void(const std::string&, int, const std::string&,
-                                                          const std::string&, const std::string&, double)>& visit) const {
+void Results::for_each_indicator(
+    const std::function<void(const std::string&, int, const std::string&, const std::string&, const std::string&,
+                             double)>& visit) const {
   // Each part's ids ranked by their text (the year by its decimal text), so that sorting by ranks gives the order of
   // the joined keys.
   const auto ranks = [](const std::vector<std::string>& names) {
@@ -490,7 +490,8 @@ void Results::for_each_indicator(const std::function<void(const std::string&, in
     for (const auto& [y, rank] : year_rank) texts.push_back(std::to_string(y));
     std::sort(texts.begin(), texts.end());
     for (auto& [y, rank] : year_rank)
-      rank = static_cast<std::uint32_t>(std::lower_bound(texts.begin(), texts.end(), std::to_string(y)) - texts.begin());
+      rank =
+          static_cast<std::uint32_t>(std::lower_bound(texts.begin(), texts.end(), std::to_string(y)) - texts.begin());
   }
   for (Entry& x : e) x.year_rank = year_rank[x.year];
   std::sort(e.begin(), e.end(), [&](const Entry& a, const Entry& b) {

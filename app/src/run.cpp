@@ -5,19 +5,20 @@
 
 #include <oneapi/tbb/info.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <exception>
-#include <algorithm>
-#include <cmath>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <set>
 #include <thread>
 
+#include "async_sink.hpp"
 #include "cohortgis/app/commands.hpp"
 #include "cohortgis/app/ensemble.hpp"
 #include "cohortgis/app/project.hpp"
@@ -32,15 +33,14 @@
 #include "cohortgis/geodata/zones.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
-#include "netcdf_output.hpp"
-#include "async_sink.hpp"
-#include "file_digests.hpp"
 #include "ensemble_run.hpp"
+#include "file_digests.hpp"
 #include "map_classes.hpp"
 #include "monitoring_output.hpp"
+#include "netcdf_output.hpp"
 #include "output_dir.hpp"
-#include "planning_output.hpp"
 #include "parity_output.hpp"
+#include "planning_output.hpp"
 #include "records_output.hpp"
 #include "report.hpp"
 #include "results_writer.hpp"
@@ -644,8 +644,10 @@ RunSummary run(const RunConfig& cfg) {
       }
     };
     std::thread xlsx_thread;
-    if (threads > 1) xlsx_thread = std::thread(xlsx);
-    else xlsx();
+    if (threads > 1)
+      xlsx_thread = std::thread(xlsx);
+    else
+      xlsx();
     struct Join {  // on every way out, errors included: no thread outlives the staging folder it writes into
       std::thread& t;
       ~Join() {

@@ -103,51 +103,51 @@ class Workbook {
     std::string last_indicator;
     bool last_person = false;
     CsvData table;
-    detail::for_each_csv_row(csv.string(), table, {}, [&](const CsvData& t, const std::vector<std::string>& cells,
-                                                           std::size_t) {
-      if (cancel_ && cancel_->load(std::memory_order_relaxed)) throw ProjectionError("results.xlsx cancelled");
-      if (row == 0) {
-        for (std::size_t c = 0; c < t.header.size(); ++c) {
-          const std::string& name = t.header[c];
-          worksheet_write_string(ws, 0, static_cast<lxw_col_t>(c), name.c_str(), header_);
-          lxw_format* f = nullptr;
-          if (kPersonColumns.count(name)) f = persons_;
-          if (kPlaceColumns.count(name)) f = whole_;
-          if (population_csv && name == "population") f = whole_;  // cells of one age: persons, not 万人
-          column_format.push_back(f);
-          label_column.push_back(is_label_column(name));
-          value_column.push_back(name == "value" || name == "min" || name == "max" || name == "margin");
-          if (name == "indicator") indicator_col = c;
-          const double width = std::clamp(static_cast<double>(name.size()) + 2.0, 9.0, 28.0);
-          worksheet_set_column(ws, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), width, nullptr);
-        }
-        row = 1;
-      }
-      // indicators.csv and targets.csv: the row's indicator says whether its values count persons (looked up again
-      // only when the indicator changes).
-      bool person_row = false;
-      if (indicator_col != SIZE_MAX) {
-        if (cells[indicator_col] != last_indicator) {
-          last_indicator = cells[indicator_col];
-          last_person = indicator_label(last_indicator, zh_ ? Language::zh : Language::en).count;
-        }
-        person_row = last_person;
-      }
-      for (std::size_t c = 0; c < cells.size(); ++c) {
-        const std::string& cell = cells[c];
-        if (cell.empty()) continue;
-        double v = 0.0;
-        const auto col = static_cast<lxw_col_t>(c);
-        if (!label_column[c] && geodata::parse_number(cell, v)) {
-          lxw_format* f = column_format[c];
-          if (person_row && value_column[c]) f = persons_;
-          worksheet_write_number(ws, row, col, v, f);
-        } else {
-          worksheet_write_string(ws, row, col, cell.c_str(), nullptr);
-        }
-      }
-      ++row;
-    });
+    detail::for_each_csv_row(
+        csv.string(), table, {}, [&](const CsvData& t, const std::vector<std::string>& cells, std::size_t) {
+          if (cancel_ && cancel_->load(std::memory_order_relaxed)) throw ProjectionError("results.xlsx cancelled");
+          if (row == 0) {
+            for (std::size_t c = 0; c < t.header.size(); ++c) {
+              const std::string& name = t.header[c];
+              worksheet_write_string(ws, 0, static_cast<lxw_col_t>(c), name.c_str(), header_);
+              lxw_format* f = nullptr;
+              if (kPersonColumns.count(name)) f = persons_;
+              if (kPlaceColumns.count(name)) f = whole_;
+              if (population_csv && name == "population") f = whole_;  // cells of one age: persons, not 万人
+              column_format.push_back(f);
+              label_column.push_back(is_label_column(name));
+              value_column.push_back(name == "value" || name == "min" || name == "max" || name == "margin");
+              if (name == "indicator") indicator_col = c;
+              const double width = std::clamp(static_cast<double>(name.size()) + 2.0, 9.0, 28.0);
+              worksheet_set_column(ws, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), width, nullptr);
+            }
+            row = 1;
+          }
+          // indicators.csv and targets.csv: the row's indicator says whether its values count persons (looked up again
+          // only when the indicator changes).
+          bool person_row = false;
+          if (indicator_col != SIZE_MAX) {
+            if (cells[indicator_col] != last_indicator) {
+              last_indicator = cells[indicator_col];
+              last_person = indicator_label(last_indicator, zh_ ? Language::zh : Language::en).count;
+            }
+            person_row = last_person;
+          }
+          for (std::size_t c = 0; c < cells.size(); ++c) {
+            const std::string& cell = cells[c];
+            if (cell.empty()) continue;
+            double v = 0.0;
+            const auto col = static_cast<lxw_col_t>(c);
+            if (!label_column[c] && geodata::parse_number(cell, v)) {
+              lxw_format* f = column_format[c];
+              if (person_row && value_column[c]) f = persons_;
+              worksheet_write_number(ws, row, col, v, f);
+            } else {
+              worksheet_write_string(ws, row, col, cell.c_str(), nullptr);
+            }
+          }
+          ++row;
+        });
   }
 
   void note(const SheetSpec& s, const std::string& text) {
@@ -177,8 +177,7 @@ class Workbook {
 
 }  // namespace
 
-void write_results_xlsx(const fs::path& dir, Language language, std::size_t max_rows,
-                        const std::atomic<bool>* cancel) {
+void write_results_xlsx(const fs::path& dir, Language language, std::size_t max_rows, const std::atomic<bool>* cancel) {
   Workbook wb(dir / "results.xlsx", language, cancel);
   for (const SheetSpec& s : kSheets) {
     const fs::path csv = dir / s.file;

@@ -7,8 +7,8 @@
 #include <functional>
 #include <map>
 #include <optional>
-#include <unordered_map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "cohortgis/app/language.hpp"
@@ -87,9 +87,9 @@ class Results {
 
   // Every indicators.csv value in the order of the keys joined by '\x1f' as text (variant, year, unit, group,
   // indicator: the order results.gpkg's long table has always had).
-  void for_each_indicator(const std::function<void(const std::string& variant, int year, const std::string& unit,
-                                                   const std::string& group, const std::string& indicator,
-                                                   double value)>& visit) const;
+  void for_each_indicator(
+      const std::function<void(const std::string& variant, int year, const std::string& unit, const std::string& group,
+                               const std::string& indicator, double value)>& visit) const;
 
   // Internal storage. indicators.csv: each key's five parts as ids (in the order the file first names them) packed
   // into 64 bits, the values sorted by key. A W3k run's 3.3 million values take 53 MB this way; in a map keyed by
@@ -102,7 +102,8 @@ class Results {
   };
   IndicatorKeys indicator_variants, indicator_units, indicator_groups, indicator_names;
   std::vector<std::pair<std::uint64_t, double>> indicator_values;
-  std::map<std::string, std::vector<double>> population_values;  // variant|year|zone|group|sex → by age (keys joined by '\x1f')
+  // population.csv: variant|year|zone|group|sex (joined by '\x1f') → persons by age.
+  std::map<std::string, std::vector<double>> population_values;
   std::map<std::string, std::size_t> period_rows;                 // variant|period|unit → row of plan_periods
 };
 
