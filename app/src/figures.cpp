@@ -6,7 +6,13 @@
 #include <cctype>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <memory>
+
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/task_arena.h>
 
 #include "cohortgis/app/commands.hpp"
 #include "cohortgis/engine/types.hpp"
@@ -292,22 +298,59 @@ std::vector<std::string> featured_zones(const Results& r) {
   return out;
 }
 
-std::vector<Figure> render_figures(const Results& r, Language l, const std::atomic<bool>* cancel) {
+namespace {
+
+// One figure of the report: what it is, and how to draw it (into its own Cairo surface, on any thread).
+struct FigureJob {
+  Figure figure;
+  std::function<std::vector<double>()> draw;  // returns a map's class breaks (nothing for charts)
+  bool legend = false;                        // a map: listed in maps/legend.json
+  std::string indicator, unit;
+  MapStyle colours;  // the style whose palette rule choropleth_colours applies to the breaks
+  std::vector<double> breaks;
+};
+
+// Draws the jobs over `threads` threads (0: every core), each job in one task: the files do not depend on the thread
+// count or the order the tasks run in. A stop request (SIGINT/SIGTERM) ends the drawing with ProjectionError: no
+// further job starts, and the renderers stop within 256 zones.
+void draw_jobs(std::vector<FigureJob>& jobs, int threads, const std::atomic<bool>* cancel) {
+  const auto one = [&](std::size_t i) {
+    if (cancel && cancel->load()) throw ProjectionError("drawing cancelled");
+    jobs[i].breaks = jobs[i].draw();
+  };
+  if (threads == 1 || jobs.size() < 2) {
+    for (std::size_t i = 0; i < jobs.size(); ++i) one(i);
+    return;
+  }
+  tbb::task_arena arena(threads > 0 ? threads : tbb::task_arena::automatic);
+  arena.execute([&] {
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, jobs.size(), 1),
+                      [&](const tbb::blocked_range<std::size_t>& b) {
+                        for (std::size_t i = b.begin(); i != b.end(); ++i) one(i);
+                      });
+  });
+}
+
+}  // namespace
+
+std::vector<Figure> render_figures(const Results& r, Language l, const std::atomic<bool>* cancel, int threads) {
   const auto stop_if_cancelled = [cancel] {
     if (cancel && cancel->load()) throw ProjectionError("drawing cancelled");
   };
-  std::vector<Figure> figs;
+  std::vector<FigureJob> jobs;  // in report order
   const fs::path dir(r.dir);
-  // Every figure goes through writable_path: no symbolic links, no file that cohortgis did not write.
+  // Every figure goes through writable_path: no symbolic links, no file that cohortgis did not write. Resolved here,
+  // before the drawing threads start (it creates the folders).
   const FolderCheck folder = check_results_folder(dir, false);
   const auto path = [&](const std::string& rel) { return writable_path(dir, folder, rel).string(); };
   const std::string base = "baseline";
   const int first = r.years.front(), last = r.years.back();
 
   // ---- maps ----
-  if (const auto zones = results_zones(r)) {
-    const auto shapes = shapes_for(r, *zones, l);
-    std::vector<MapLegend> legends;  // maps/legend.json
+  const auto zones = results_zones(r);
+  // Map shapes once per results folder, shared by every map's drawing (read only).
+  const auto shapes = zones ? std::make_shared<const std::vector<MapZone>>(shapes_for(r, *zones, l)) : nullptr;
+  if (zones) {
     std::map<std::pair<std::string, bool>, std::vector<double>> shared;  // (indicator, plan period) → breaks
     const auto shared_breaks = [&](const std::string& indicator, bool plan_period) -> const std::vector<double>& {
       const auto key = std::make_pair(indicator, plan_period);
@@ -323,11 +366,14 @@ std::vector<Figure> render_figures(const Results& r, Language l, const std::atom
       // Every year (plan period) and variant of an indicator in the same classes, those of results.gpkg.
       if (q.group == "all" && !q.change) s.breaks = shared_breaks(q.indicator, !q.year);
       const std::string file = "maps/" + file_stem(s.stem) + ".png";
-      const std::vector<double> breaks = draw(shapes, s, st, ImageFormat::png, path(file));
-      MapStyle cs;
-      cs.diverging = s.diverging;
-      legends.push_back({file, q.indicator, s.legend, breaks, geodata::choropleth_colours(breaks, cs)});
-      figs.push_back({file, "maps", s.title, false});
+      FigureJob job;
+      job.figure = {file, "maps", s.title, false};
+      job.draw = [shapes, s, st, out = path(file)] { return draw(*shapes, s, st, ImageFormat::png, out); };
+      job.legend = true;
+      job.indicator = q.indicator;
+      job.unit = s.legend;
+      job.colours.diverging = s.diverging;
+      jobs.push_back(std::move(job));
     };
     MapRequest q;
     q.year = last;
@@ -367,6 +413,20 @@ std::vector<Figure> render_figures(const Results& r, Language l, const std::atom
     sm.breaks = shared_breaks("population", false);  // as results.gpkg's layers
     sm.width_px = 1500;  // one row of up to four panels
     sm.height_px = 580;
+    auto add_panels = [&](const std::string& file, std::vector<std::string> titles,
+                          std::vector<std::vector<double>> values) {
+      const int columns = static_cast<int>(std::min<std::size_t>(titles.size(), 4));
+      FigureJob job;
+      job.figure = {file, "maps", sm.title, true};
+      job.draw = [shapes, titles = std::move(titles), values = std::move(values), sm, columns, out = path(file)] {
+        return geodata::render_small_multiples(*shapes, titles, values, sm, ImageFormat::png, out, columns);
+      };
+      job.legend = true;
+      job.indicator = "population";
+      job.unit = sm.legend_title;
+      job.colours = sm;
+      jobs.push_back(std::move(job));
+    };
     {
       std::vector<std::string> titles;
       std::vector<std::vector<double>> values;
@@ -384,12 +444,8 @@ std::vector<Figure> render_figures(const Results& r, Language l, const std::atom
       }
       sm.title = pop.name + " " + word("small_multiples_years", l);
       sm.subtitle = r.variant_label(base, l) + " · " + scenario_name(r, l);
-      const std::string file = "maps/population_years.png";
       stop_if_cancelled();
-      const auto breaks = geodata::render_small_multiples(shapes, titles, values, sm, ImageFormat::png, path(file),
-                                                          static_cast<int>(std::min<std::size_t>(titles.size(), 4)));
-      legends.push_back({file, "population", sm.legend_title, breaks, geodata::choropleth_colours(breaks, sm)});
-      figs.push_back({file, "maps", sm.title, true});
+      add_panels("maps/population_years.png", std::move(titles), std::move(values));
     }
     if (r.meta.variants.size() > 1) {
       std::vector<std::string> titles;
@@ -402,20 +458,11 @@ std::vector<Figure> render_figures(const Results& r, Language l, const std::atom
       }
       sm.title = pop.name + " " + year_text(last, l) + " " + word("small_multiples_variants", l);
       sm.subtitle = scenario_name(r, l);
-      const std::string file = "maps/population_" + std::to_string(last) + "_variants.png";
       stop_if_cancelled();
-      const auto breaks =
-          geodata::render_small_multiples(shapes, titles, values, sm, ImageFormat::png, path(file),
-                                          static_cast<int>(std::min<std::size_t>(r.meta.variants.size(), 4)));
-      legends.push_back({file, "population", sm.legend_title, breaks, geodata::choropleth_colours(breaks, sm)});
-      figs.push_back({file, "maps", sm.title, true});
+      add_panels("maps/population_" + std::to_string(last) + "_variants.png", std::move(titles), std::move(values));
     }
-    // The maps' classes, machine-readable (listed in manifest.json; not shown in the report).
-    TextFile lj(path("maps/legend.json"));
-    lj.write(legend_json(legends));
-    lj.close();
-    figs.push_back({"maps/legend.json", "legend", "", false});
   }
+  const std::size_t map_jobs = jobs.size();
 
   // ---- pyramids: the horizon's groups stacked, the base year's total as an outline ----
   if (!r.population_values.empty()) {
@@ -439,8 +486,13 @@ std::vector<Figure> render_figures(const Results& r, Language l, const std::atom
       ps.title = r.zone_label(zone, l) + " " + word("pyramids", l) + " " + std::to_string(first) + " / " + year_text(last, l);
       ps.width_px = w;
       ps.height_px = h;
-      geodata::render_pyramid(stacked, outline, ps, ImageFormat::png, path(file));
-      figs.push_back({file, "pyramids", ps.title, zone == "total"});
+      FigureJob job;
+      job.figure = {file, "pyramids", ps.title, zone == "total"};
+      job.draw = [stacked = std::move(stacked), outline = std::move(outline), ps, out = path(file)] {
+        geodata::render_pyramid(stacked, outline, ps, ImageFormat::png, out);
+        return std::vector<double>{};
+      };
+      jobs.push_back(std::move(job));
       return true;
     };
     pyramid("total", "charts/pyramid_total.png", 900, 760);
@@ -483,10 +535,33 @@ std::vector<Figure> render_figures(const Results& r, Language l, const std::atom
     for (const auto& s : series)
       for (double y : s.y) any = any || std::isfinite(y);
     if (!any) continue;
-    stop_if_cancelled();
-    geodata::render_lines(series, ls, ImageFormat::png, path(file));
-    figs.push_back({file, "charts", ls.title, false});
+    FigureJob job;
+    job.figure = {file, "charts", ls.title, false};
+    job.draw = [series = std::move(series), ls, out = path(file)] {
+      geodata::render_lines(series, ls, ImageFormat::png, out);
+      return std::vector<double>{};
+    };
+    jobs.push_back(std::move(job));
   }
+
+  stop_if_cancelled();
+  draw_jobs(jobs, threads, cancel);
+
+  std::vector<Figure> figs;
+  for (std::size_t i = 0; i < map_jobs; ++i) figs.push_back(jobs[i].figure);
+  if (zones) {
+    // The maps' classes, machine-readable (listed in manifest.json; not shown in the report).
+    std::vector<MapLegend> legends;
+    for (const FigureJob& j : jobs)
+      if (j.legend)
+        legends.push_back(
+            {j.figure.file, j.indicator, j.unit, j.breaks, geodata::choropleth_colours(j.breaks, j.colours)});
+    TextFile lj(path("maps/legend.json"));
+    lj.write(legend_json(legends));
+    lj.close();
+    figs.push_back({"maps/legend.json", "legend", "", false});
+  }
+  for (std::size_t i = map_jobs; i < jobs.size(); ++i) figs.push_back(jobs[i].figure);
   return figs;
 }
 

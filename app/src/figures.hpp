@@ -34,6 +34,9 @@ std::vector<std::string> featured_zones(const Results& results);
 
 // Draws every figure of the report into <dir>/maps and <dir>/charts (PNG) and lists them in report order.
 // cancel: set to true (SIGINT/SIGTERM) stops drawing with ProjectionError within a few hundred zones.
-std::vector<Figure> render_figures(const Results& results, Language l, const std::atomic<bool>* cancel = nullptr);
+// threads: figures drawn at the same time, each into its own surface (0: every core); the files are the same for
+// any number.
+std::vector<Figure> render_figures(const Results& results, Language l, const std::atomic<bool>* cancel = nullptr,
+                                   int threads = 0);
 
 }  // namespace cohortgis::app

@@ -11,16 +11,17 @@
 #include <sstream>
 
 #include "cohortgis/app/backtest.hpp"
-#include "planning_output.hpp"
-#include "cohortgis/app/monitoring.hpp"
 #include "cohortgis/app/commands.hpp"
+#include "cohortgis/app/monitoring.hpp"
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "ensemble_report.hpp"
 #include "figures.hpp"
 #include "output_dir.hpp"
-#include "records_output.hpp"
 #include "parity_output.hpp"
+#include "planning_output.hpp"
+#include "records_output.hpp"
+#include "report.hpp"
 #include "text_output.hpp"
 
 namespace cohortgis::app {
@@ -140,15 +141,20 @@ ol li{margin:4px 0}.note{color:#555;font-size:13px}code{font-size:12px}
 }  // namespace
 
 ReportResult make_report(const std::string& dir_text, std::optional<Language> language, bool verify,
-                         const std::atomic<bool>* cancel) {
+                         const std::atomic<bool>* cancel, int threads) {
   std::vector<std::string> warnings;
   if (verify) warnings = require_intact_results(dir_text);
-  const Results r = load_results(dir_text);
+  return write_report(load_results(dir_text), language, cancel, threads, std::move(warnings));
+}
+
+ReportResult write_report(const Results& r, std::optional<Language> language, const std::atomic<bool>* cancel,
+                          int threads, std::vector<std::string> warnings) {
+  const std::string& dir_text = r.dir;
   // report.html is replaced only when cohortgis wrote it (checked before anything is drawn).
   const fs::path out = writable_path(dir_text, check_results_folder(dir_text, false), "report.html");
   const Language l = language ? *language
                               : (r.meta.language.empty() ? Language::en : parse_language(r.meta.language, "manifest language"));
-  const std::vector<Figure> figs = render_figures(r, l, cancel);
+  const std::vector<Figure> figs = render_figures(r, l, cancel, threads);
   const fs::path dir(dir_text);
   const int first = r.years.front(), last = r.years.back();
   const bool zh = l == Language::zh;

@@ -18,6 +18,7 @@
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/sha256.hpp"
+#include "csv_stream.hpp"
 #include "json_depth.hpp"
 #include "output_dir.hpp"
 
@@ -56,6 +57,31 @@ int parse_int(const std::string& s, const CsvData& csv, std::size_t row, const s
     throw InputError(csv.path + ": row " + std::to_string(row + 2) + ", column '" + col +
                      "': expected a whole number, got '" + s + "'");
   return v;
+}
+
+// indicators.csv keys packed into 64 bits, most significant first: variant (8 bits), year + 32768 (16), unit (22),
+// group (8), indicator (10). Ids are given in the order the file first names them, so the file's own order (variant,
+// year, zone, group, indicator) is ascending and needs no sort.
+constexpr int kUnitBits = 22, kGroupBits = 8, kIndicatorBits = 10, kYearBits = 16, kVariantBits = 8;
+
+std::uint64_t indicator_key(std::uint32_t variant, int year, std::uint32_t unit, std::uint32_t group,
+                            std::uint32_t indicator, const CsvData& csv, std::size_t row) {
+  const auto over = [&](const char* what, int bits) {
+    throw InputError(csv.path + ": row " + std::to_string(row + 2) + ": more than " + std::to_string(1 << bits) +
+                     " different " + what + "; a results folder of cohortgis has far fewer");
+  };
+  if (variant >> kVariantBits) over("variants", kVariantBits);
+  if (unit >> kUnitBits) over("zones and aggregates", kUnitBits);
+  if (group >> kGroupBits) over("groups", kGroupBits);
+  if (indicator >> kIndicatorBits) over("indicators", kIndicatorBits);
+  if (year < -32768 || year > 32767)
+    throw InputError(csv.path + ": row " + std::to_string(row + 2) + ", column 'year': " + std::to_string(year) +
+                     " is not a calendar year");
+  std::uint64_t k = variant;
+  k = (k << kYearBits) | static_cast<std::uint64_t>(year + 32768);
+  k = (k << kUnitBits) | unit;
+  k = (k << kGroupBits) | group;
+  return (k << kIndicatorBits) | indicator;
 }
 
 std::vector<std::string> strings(const pt::ptree& tree, const std::string& path) {
@@ -139,76 +165,7 @@ std::size_t CsvData::column(const std::string& name) const {
   throw InputError(path + ": no column '" + name + "' (the header has: " + have + ")");
 }
 
-namespace {
-
-// Reads a CSV file (RFC 4180 quoting) a block at a time and hands each data row to `visit(csv, row, index)`: `csv`
-// has the path and the header only (for column() and messages), `index` counts the data rows from 0. A results
-// folder's population.csv is the run's largest output; read as text and then as cells it made the report's peak
-// memory about twice the run's (bench/HISTORY.md "Round 4: report memory"), so the loaders below keep only what they
-// draw. `required`: columns the header must have (InputError naming the file and the header otherwise).
-template <class Visit>
-void for_each_csv_row(const std::string& path, CsvData& csv, std::initializer_list<const char*> required,
-                      Visit&& visit) {
-  // A results file is one cohortgis wrote: not a link (indicators.csv -> /etc/passwd was read, and its first line
-  // quoted in the error; hostile probe 3), not a pipe or device.
-  std::error_code link_ec;
-  const auto st = fs::symlink_status(path, link_ec);
-  if (fs::exists(st) && !fs::is_regular_file(st))
-    throw InputError(path + ": a symbolic link or not a regular file; expected the file cohortgis wrote");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot be read (missing file?)");
-  csv.path = path;
-  std::vector<std::string> row;
-  std::string cell;
-  std::size_t index = 0;
-  bool quoted = false, any = false, pending_quote = false;  // pending_quote: a '"' ended a block inside quotes
-  auto end_row = [&] {
-    row.push_back(std::move(cell));
-    cell.clear();
-    if (csv.header.empty()) {
-      csv.header = std::move(row);
-      for (const char* name : required) (void)csv.column(name);
-    } else if (!(row.size() == 1 && row[0].empty())) {
-      if (row.size() != csv.header.size())
-        throw InputError(path + ": row " + std::to_string(index + 2) + " has " + std::to_string(row.size()) +
-                         " fields; the header has " + std::to_string(csv.header.size()));
-      visit(static_cast<const CsvData&>(csv), row, index++);
-    }
-    row.clear();
-    any = false;
-  };
-  std::vector<char> block(1 << 20);
-  while (in) {
-    in.read(block.data(), static_cast<std::streamsize>(block.size()));
-    const std::size_t n = static_cast<std::size_t>(in.gcount());
-    for (std::size_t i = 0; i < n; ++i) {
-      const char c = block[i];
-      if (pending_quote) {  // the '"' before this character was inside quotes: "" is a quote, else the end
-        pending_quote = false;
-        if (c == '"') {
-          cell += '"';
-          continue;
-        }
-        quoted = false;
-      }
-      if (quoted) {
-        if (c == '"') pending_quote = true;
-        else cell += c;
-        continue;
-      }
-      any = true;
-      if (c == '"') quoted = true;
-      else if (c == ',') (row.push_back(std::move(cell)), cell.clear());
-      else if (c == '\n') end_row();
-      else if (c != '\r') cell += c;
-    }
-  }
-  if (pending_quote) quoted = false;
-  if (any || !cell.empty()) end_row();
-  if (csv.header.empty()) throw InputError(path + ": empty file; expected a header row");
-}
-
-}  // namespace
+using detail::for_each_csv_row;
 
 CsvData read_csv_file(const std::string& path) {
   CsvData csv;
@@ -375,17 +332,48 @@ Results load_results(const std::string& dir_text) {
     CsvData ind;
     std::size_t v = 0, y = 0, z = 0, g = 0, k = 0, val = 0;
     std::set<int> years;
+    // Rows of one zone come together: the last id of each part is looked up again only when its text changes.
+    struct Last {
+      std::string text;
+      std::uint32_t id = 0;
+      bool set = false;
+    } last[4];
+    Results::IndicatorKeys* keys[4] = {&r.indicator_variants, &r.indicator_units, &r.indicator_groups,
+                                       &r.indicator_names};
+    auto id_of = [&](int part, const std::string& text) {
+      Last& l = last[part];
+      if (!l.set || l.text != text) {
+        l.id = keys[part]->intern(text);
+        l.text = text;
+        l.set = true;
+      }
+      return l.id;
+    };
+    bool sorted = true;
     for_each_csv_row((dir / "indicators.csv").string(), ind, {"variant", "year", "zone", "group", "indicator", "value"},
                      [&](const CsvData& csv, const std::vector<std::string>& row, std::size_t i) {
                        if (i == 0) {
                          v = csv.column("variant"), y = csv.column("year"), z = csv.column("zone");
                          g = csv.column("group"), k = csv.column("indicator"), val = csv.column("value");
                        }
-                       years.insert(parse_int(row[y], csv, i, "year"));
-                       r.indicator_values[key({row[v], row[y], row[z], row[g], row[k]})] =
-                           parse_double(row[val], csv, i, "value");
+                       const int year = parse_int(row[y], csv, i, "year");
+                       if (years.empty() || *years.rbegin() != year) years.insert(year);
+                       const std::uint64_t key = indicator_key(id_of(0, row[v]), year, id_of(1, row[z]),
+                                                               id_of(2, row[g]), id_of(3, row[k]), csv, i);
+                       sorted = sorted && (r.indicator_values.empty() || r.indicator_values.back().first <= key);
+                       r.indicator_values.emplace_back(key, parse_double(row[val], csv, i, "value"));
                      });
     r.years.assign(years.begin(), years.end());
+    // A key given twice keeps its last value (as the map did).
+    auto& iv = r.indicator_values;
+    if (!sorted) std::stable_sort(iv.begin(), iv.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::size_t out = 0;
+    for (std::size_t i = 0; i < iv.size(); ++i) {
+      if (i + 1 < iv.size() && iv[i + 1].first == iv[i].first) continue;
+      iv[out++] = iv[i];
+    }
+    iv.resize(out);
+    iv.shrink_to_fit();
   }
 
   if (fs::is_regular_file(dir / "population.csv", ec)) {
@@ -434,18 +422,88 @@ Results load_results(const std::string& dir_text) {
   return r;
 }
 
-double Results::indicator(const std::string& variant, int year, const std::string& unit, const std::string& group,
-                          const std::string& ind) const {
-  const auto it = indicator_values.find(key({variant, std::to_string(year), unit, group, ind}));
-  return it == indicator_values.end() ? kNaN : it->second;
+std::uint32_t Results::IndicatorKeys::intern(const std::string& s) {
+  const auto [it, added] = ids.try_emplace(s, static_cast<std::uint32_t>(names.size()));
+  if (added) names.push_back(s);
+  return it->second;
 }
 
-bool Results::has_indicator(const std::string& ind) const {
-  for (const auto& [k, v] : indicator_values)
-    if (k.size() > ind.size() && k.compare(k.size() - ind.size(), ind.size(), ind) == 0 &&
-        k[k.size() - ind.size() - 1] == '\x1f')
-      return true;
-  return false;
+std::optional<std::uint32_t> Results::IndicatorKeys::find(const std::string& s) const {
+  const auto it = ids.find(s);
+  if (it == ids.end()) return std::nullopt;
+  return it->second;
+}
+
+double Results::indicator(const std::string& variant, int year, const std::string& unit, const std::string& group,
+                          const std::string& ind) const {
+  const auto v = indicator_variants.find(variant), u = indicator_units.find(unit), g = indicator_groups.find(group),
+             k = indicator_names.find(ind);
+  if (!v || !u || !g || !k || year < -32768 || year > 32767) return kNaN;
+  std::uint64_t key = *v;
+  key = (key << kYearBits) | static_cast<std::uint64_t>(year + 32768);
+  key = (key << kUnitBits) | *u;
+  key = (key << kGroupBits) | *g;
+  key = (key << kIndicatorBits) | *k;
+  const auto it = std::lower_bound(indicator_values.begin(), indicator_values.end(), key,
+                                   [](const auto& e, std::uint64_t x) { return e.first < x; });
+  return it == indicator_values.end() || it->first != key ? kNaN : it->second;
+}
+
+bool Results::has_indicator(const std::string& ind) const { return indicator_names.find(ind).has_value(); }
+
+void Results::for_each_indicator(
+    const std::function<void(const std::string&, int, const std::string&, const std::string&, const std::string&,
+                             double)>& visit) const {
+  // Each part's ids ranked by their text (the year by its decimal text), so that sorting by ranks gives the order of
+  // the joined keys.
+  const auto ranks = [](const std::vector<std::string>& names) {
+    std::vector<std::uint32_t> order(names.size()), rank(names.size());
+    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return names[a] < names[b]; });
+    for (std::uint32_t i = 0; i < order.size(); ++i) rank[order[i]] = i;
+    return rank;
+  };
+  const auto rv = ranks(indicator_variants.names), ru = ranks(indicator_units.names),
+             rg = ranks(indicator_groups.names), rk = ranks(indicator_names.names);
+  struct Entry {
+    std::uint32_t v, u, g, k, year_rank;
+    int year;
+    double value;
+  };
+  const auto mask = [](int bits) { return (std::uint64_t{1} << bits) - 1; };
+  std::vector<Entry> e;
+  e.reserve(indicator_values.size());
+  for (const auto& [key, value] : indicator_values) {
+    Entry x;
+    x.k = static_cast<std::uint32_t>(key & mask(kIndicatorBits));
+    x.g = static_cast<std::uint32_t>((key >> kIndicatorBits) & mask(kGroupBits));
+    x.u = static_cast<std::uint32_t>((key >> (kIndicatorBits + kGroupBits)) & mask(kUnitBits));
+    x.year = static_cast<int>((key >> (kIndicatorBits + kGroupBits + kUnitBits)) & mask(kYearBits)) - 32768;
+    x.v = static_cast<std::uint32_t>(key >> (kIndicatorBits + kGroupBits + kUnitBits + kYearBits));
+    x.value = value;
+    e.push_back(x);
+  }
+  std::map<int, std::uint32_t> year_rank;
+  for (const Entry& x : e) year_rank[x.year] = 0;
+  {
+    std::vector<std::string> texts;
+    for (const auto& [y, rank] : year_rank) texts.push_back(std::to_string(y));
+    std::sort(texts.begin(), texts.end());
+    for (auto& [y, rank] : year_rank)
+      rank =
+          static_cast<std::uint32_t>(std::lower_bound(texts.begin(), texts.end(), std::to_string(y)) - texts.begin());
+  }
+  for (Entry& x : e) x.year_rank = year_rank[x.year];
+  std::sort(e.begin(), e.end(), [&](const Entry& a, const Entry& b) {
+    if (a.v != b.v) return rv[a.v] < rv[b.v];
+    if (a.year_rank != b.year_rank) return a.year_rank < b.year_rank;
+    if (a.u != b.u) return ru[a.u] < ru[b.u];
+    if (a.g != b.g) return rg[a.g] < rg[b.g];
+    return rk[a.k] < rk[b.k];
+  });
+  for (const Entry& x : e)
+    visit(indicator_variants.names[x.v], x.year, indicator_units.names[x.u], indicator_groups.names[x.g],
+          indicator_names.names[x.k], x.value);
 }
 
 double Results::period_value(const std::string& variant, const std::string& period, const std::string& unit,

@@ -5,17 +5,20 @@
 
 #include <oneapi/tbb/info.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <algorithm>
-#include <cmath>
+#include <exception>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <set>
+#include <thread>
 
+#include "async_sink.hpp"
 #include "cohortgis/app/commands.hpp"
 #include "cohortgis/app/ensemble.hpp"
 #include "cohortgis/app/project.hpp"
@@ -30,16 +33,16 @@
 #include "cohortgis/geodata/zones.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
-#include "netcdf_output.hpp"
-#include "async_sink.hpp"
-#include "file_digests.hpp"
 #include "ensemble_run.hpp"
+#include "file_digests.hpp"
 #include "map_classes.hpp"
 #include "monitoring_output.hpp"
+#include "netcdf_output.hpp"
 #include "output_dir.hpp"
-#include "planning_output.hpp"
 #include "parity_output.hpp"
+#include "planning_output.hpp"
 #include "records_output.hpp"
+#include "report.hpp"
 #include "results_writer.hpp"
 #include "text_output.hpp"
 #include "xlsx_output.hpp"
@@ -384,13 +387,10 @@ std::optional<geodata::Zones> scenario_geometry(const scenarios::ScenarioSet& se
 // baseline, "zones_<variant>_<period>" for the others — styled for QGIS.
 void write_results_gpkg(const fs::path& dir, const geodata::Zones& zones, const Results& r, Language l) {
   std::vector<geodata::IndicatorRow> rows;
-  for (const auto& [key, value] : r.indicator_values) {
-    std::vector<std::string> f;
-    std::size_t a = 0;
-    for (std::size_t b; (b = key.find('\x1f', a)) != std::string::npos; a = b + 1) f.push_back(key.substr(a, b - a));
-    f.push_back(key.substr(a));
-    if (f.size() == 5) rows.push_back({f[2], f[1], f[3], f[4], value, f[0]});
-  }
+  r.for_each_indicator([&](const std::string& variant, int year, const std::string& unit, const std::string& group,
+                           const std::string& indicator, double value) {
+    rows.push_back({unit, std::to_string(year), group, indicator, value, variant});
+  });
   std::vector<std::string> periods;
   for (int y : r.years) periods.push_back(std::to_string(y));
   const auto& pp = r.plan_periods;
@@ -633,10 +633,35 @@ RunSummary run(const RunConfig& cfg) {
       if (cfg.cancel && cfg.cancel->load()) throw ProjectionError("projection cancelled while writing the report");
     };
     stop_if_cancelled();
-    if (zones) write_results_gpkg(out.staging(), *zones, load_results(out.staging().string()), extras.language);
-    stop_if_cancelled();
-    write_results_xlsx(out.staging(), extras.language);  // xlsx_output.hpp
-    make_report(out.staging().string(), extras.language, false, cfg.cancel);
+    // results.xlsx (xlsx_output.hpp) reads only the CSVs: with more than one thread it is written on a thread of its
+    // own while results.gpkg, the figures and report.html are made (it took half of the default scenario's report).
+    std::exception_ptr xlsx_error;
+    const auto xlsx = [&] {
+      try {
+        write_results_xlsx(out.staging(), extras.language, kXlsxMaxRows, cfg.cancel);
+      } catch (...) {
+        xlsx_error = std::current_exception();
+      }
+    };
+    std::thread xlsx_thread;
+    if (threads > 1)
+      xlsx_thread = std::thread(xlsx);
+    else
+      xlsx();
+    struct Join {  // on every way out, errors included: no thread outlives the staging folder it writes into
+      std::thread& t;
+      ~Join() {
+        if (t.joinable()) t.join();
+      }
+    } join_xlsx{xlsx_thread};
+    {
+      const Results results = load_results(out.staging().string());  // read once for results.gpkg and the report
+      if (zones) write_results_gpkg(out.staging(), *zones, results, extras.language);
+      stop_if_cancelled();
+      write_report(results, extras.language, cfg.cancel, threads);
+    }
+    if (xlsx_thread.joinable()) xlsx_thread.join();
+    if (xlsx_error) std::rethrow_exception(xlsx_error);
     report_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - r0).count();
     extras.report_seconds = report_seconds;
   }

@@ -12,7 +12,9 @@
 #include <stdexcept>
 #include <vector>
 
+#include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/table.hpp"
+#include "csv_stream.hpp"
 
 namespace cohortgis::app {
 
@@ -47,7 +49,8 @@ const std::set<std::string> kPlaceColumns = {"demand", "capacity", "gap"};
 
 class Workbook {
  public:
-  Workbook(const fs::path& file, Language l) : path_(file.string()), zh_(l == Language::zh) {
+  Workbook(const fs::path& file, Language l, const std::atomic<bool>* cancel)
+      : path_(file.string()), zh_(l == Language::zh), cancel_(cancel) {
     lxw_workbook_options opts{};
     opts.constant_memory = LXW_TRUE;  // rows go to disk as written: population.csv may have a million rows
     wb_ = workbook_new_opt(path_.c_str(), &opts);
@@ -95,44 +98,56 @@ class Workbook {
     const bool population_csv = std::string(s.file) == "population.csv";
     lxw_row_t row = 0;
     std::vector<lxw_format*> column_format;
+    std::vector<bool> label_column, value_column;
     std::size_t indicator_col = SIZE_MAX;
-    geodata::stream_table(csv.string(), {}, {}, {}, [&](const geodata::Table& t) {
-      if (row == 0) {
-        for (std::size_t c = 0; c < t.columns.size(); ++c) {
-          const std::string& name = t.columns[c];
-          worksheet_write_string(ws, 0, static_cast<lxw_col_t>(c), name.c_str(), header_);
-          lxw_format* f = nullptr;
-          if (kPersonColumns.count(name)) f = persons_;
-          if (kPlaceColumns.count(name)) f = whole_;
-          if (population_csv && name == "population") f = whole_;  // cells of one age: persons, not 万人
-          column_format.push_back(f);
-          if (name == "indicator") indicator_col = c;
-          const double width = std::clamp(static_cast<double>(name.size()) + 2.0, 9.0, 28.0);
-          worksheet_set_column(ws, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), width, nullptr);
-        }
-        row = 1;
-      }
-      const std::vector<std::string>& cells = t.rows[0];
-      // indicators.csv and targets.csv: the row's indicator says whether its values count persons.
-      const bool person_row =
-          indicator_col != SIZE_MAX && indicator_label(cells[indicator_col], zh_ ? Language::zh : Language::en).count;
-      for (std::size_t c = 0; c < cells.size(); ++c) {
-        const std::string& cell = cells[c];
-        if (cell.empty()) continue;
-        double v = 0.0;
-        const auto col = static_cast<lxw_col_t>(c);
-        if (geodata::parse_number(cell, v) && !is_label_column(t.columns[c])) {
-          lxw_format* f = column_format[c];
-          if (person_row &&
-              (t.columns[c] == "value" || t.columns[c] == "min" || t.columns[c] == "max" || t.columns[c] == "margin"))
-            f = persons_;
-          worksheet_write_number(ws, row, col, v, f);
-        } else {
-          worksheet_write_string(ws, row, col, cell.c_str(), nullptr);
-        }
-      }
-      ++row;
-    });
+    std::string last_indicator;
+    bool last_person = false;
+    CsvData table;
+    detail::for_each_csv_row(
+        csv.string(), table, {}, [&](const CsvData& t, const std::vector<std::string>& cells, std::size_t) {
+          if (cancel_ && cancel_->load(std::memory_order_relaxed)) throw ProjectionError("results.xlsx cancelled");
+          if (row == 0) {
+            for (std::size_t c = 0; c < t.header.size(); ++c) {
+              const std::string& name = t.header[c];
+              worksheet_write_string(ws, 0, static_cast<lxw_col_t>(c), name.c_str(), header_);
+              lxw_format* f = nullptr;
+              if (kPersonColumns.count(name)) f = persons_;
+              if (kPlaceColumns.count(name)) f = whole_;
+              if (population_csv && name == "population") f = whole_;  // cells of one age: persons, not 万人
+              column_format.push_back(f);
+              label_column.push_back(is_label_column(name));
+              value_column.push_back(name == "value" || name == "min" || name == "max" || name == "margin");
+              if (name == "indicator") indicator_col = c;
+              const double width = std::clamp(static_cast<double>(name.size()) + 2.0, 9.0, 28.0);
+              worksheet_set_column(ws, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), width, nullptr);
+            }
+            row = 1;
+          }
+          // indicators.csv and targets.csv: the row's indicator says whether its values count persons (looked up again
+          // only when the indicator changes).
+          bool person_row = false;
+          if (indicator_col != SIZE_MAX) {
+            if (cells[indicator_col] != last_indicator) {
+              last_indicator = cells[indicator_col];
+              last_person = indicator_label(last_indicator, zh_ ? Language::zh : Language::en).count;
+            }
+            person_row = last_person;
+          }
+          for (std::size_t c = 0; c < cells.size(); ++c) {
+            const std::string& cell = cells[c];
+            if (cell.empty()) continue;
+            double v = 0.0;
+            const auto col = static_cast<lxw_col_t>(c);
+            if (!label_column[c] && geodata::parse_number(cell, v)) {
+              lxw_format* f = column_format[c];
+              if (person_row && value_column[c]) f = persons_;
+              worksheet_write_number(ws, row, col, v, f);
+            } else {
+              worksheet_write_string(ws, row, col, cell.c_str(), nullptr);
+            }
+          }
+          ++row;
+        });
   }
 
   void note(const SheetSpec& s, const std::string& text) {
@@ -153,32 +168,23 @@ class Workbook {
 
   std::string path_;
   bool zh_;
+  const std::atomic<bool>* cancel_;
   lxw_workbook* wb_ = nullptr;
   lxw_format* header_ = nullptr;
   lxw_format* persons_ = nullptr;
   lxw_format* whole_ = nullptr;
 };
 
-// Data rows of a CSV (stream_table refuses a header-only table: 0 then).
-std::size_t data_rows(const fs::path& csv) {
-  std::size_t n = 0;
-  try {
-    geodata::stream_table(csv.string(), {}, {}, {}, [&](const geodata::Table&) { ++n; });
-  } catch (const InputError&) {
-    return 0;
-  }
-  return n;
-}
-
 }  // namespace
 
-void write_results_xlsx(const fs::path& dir, Language language, std::size_t max_rows) {
-  Workbook wb(dir / "results.xlsx", language);
+void write_results_xlsx(const fs::path& dir, Language language, std::size_t max_rows, const std::atomic<bool>* cancel) {
+  Workbook wb(dir / "results.xlsx", language, cancel);
   for (const SheetSpec& s : kSheets) {
     const fs::path csv = dir / s.file;
     std::error_code ec;
     if (!fs::is_regular_file(csv, ec)) continue;
-    const std::size_t rows = data_rows(csv);
+    // Counted without splitting cells: a W3k run's indicators.csv (3.3 million rows) only gets its note.
+    const std::size_t rows = detail::count_csv_rows(csv.string());
     if (rows + 1 > max_rows) {
       wb.note(s, wb.zh() ? std::string(s.file) + " 有 " + std::to_string(rows) + " 行，超过 Excel 的行数上限 " +
                                std::to_string(max_rows) + "；请打开 " + s.file

@@ -4,6 +4,7 @@
 // mark of the CSVs (--csv-bom) that Chinese-locale Excel needs to open them as UTF-8.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <filesystem>
 #include <string>
@@ -20,7 +21,9 @@ inline constexpr std::size_t kXlsxMaxRows = 1048576;
 // note pointing to the CSV). Numbers are stored as numbers; counts of persons in summaries carry a 万人 number format
 // in a Chinese run (#,##0 in English); the header row is bold and frozen; sheet names are Chinese in a Chinese run.
 // `max_rows` is for tests (the limit is kXlsxMaxRows). Throws std::runtime_error when the file cannot be written.
-void write_results_xlsx(const std::filesystem::path& dir, Language language, std::size_t max_rows = kXlsxMaxRows);
+// cancel: set to true (SIGINT/SIGTERM) stops it with ProjectionError within a row.
+void write_results_xlsx(const std::filesystem::path& dir, Language language, std::size_t max_rows = kXlsxMaxRows,
+                        const std::atomic<bool>* cancel = nullptr);
 
 // Puts a UTF-8 byte-order mark (EF BB BF) at the start of every *.csv directly in `dir` that has none.
 void add_csv_bom(const std::filesystem::path& dir);

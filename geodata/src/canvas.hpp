@@ -6,6 +6,7 @@
 #include <cairo.h>
 #include <pango/pangocairo.h>
 
+#include <cstdio>
 #include <string>
 
 #include "cohortgis/geodata/maps.hpp"
@@ -30,6 +31,9 @@ class Canvas {
   cairo_t* cr_ = nullptr;
   bool committed_ = false;
 };
+
+// Writes an image surface (ARGB32) to f as PNG; false on error.
+bool write_png(cairo_surface_t* surface, std::FILE* f);
 
 struct TextBox {
   double width = 0, height = 0;

@@ -409,3 +409,17 @@ TEST_F(ReportTest, InfoDescribesResultsZonesAndTables) {
   EXPECT_NE(table.find("columns"), std::string::npos) << table;
   EXPECT_THROW(app::describe((root_ / "missing.gpkg").string()), InputError);
 }
+
+// Figures are drawn over several threads, each into its own surface (issue #16, bench/HISTORY.md "Round 7"): the
+// files and the list are the same on one thread and on four.
+TEST_F(ReportTest, FiguresAreTheSameOnOneThreadAndOnFour) {
+  run("out");
+  const fs::path out = root_ / "out";
+  const app::ReportResult one = app::make_report(out.string(), app::Language::en, true, nullptr, 1);
+  std::map<std::string, std::string> first;
+  for (const auto& f : one.figures) first[f] = slurp(out / f);
+  const app::ReportResult four = app::make_report(out.string(), app::Language::en, true, nullptr, 4);
+  EXPECT_EQ(four.figures, one.figures);
+  EXPECT_GT(first.size(), 20u);
+  for (const auto& f : four.figures) EXPECT_TRUE(slurp(out / f) == first[f]) << f;
+}

@@ -9,6 +9,7 @@
 #include <ogrsf_frmts.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -17,6 +18,7 @@
 
 #include "../../app/src/xlsx_output.hpp"  // internal to the app library
 #include "cohortgis/app/run.hpp"
+#include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/sha256.hpp"
 #include "cohortgis/geodata/table.hpp"
 
@@ -193,4 +195,12 @@ TEST(CsvBom, WholeRunMarksEveryCsvAndTheManifestMatches) {
         << e.path();
   }
   EXPECT_GE(csvs, 7);
+}
+
+// results.xlsx is written on a thread of its own during the report (run.cpp): a stop signal ends it too.
+TEST(ResultsXlsx, StopsWhenCancelled) {
+  TempDir t;
+  results_folder(t.path);
+  std::atomic<bool> stop{true};
+  EXPECT_THROW(app::write_results_xlsx(t.path, app::Language::en, app::kXlsxMaxRows, &stop), ProjectionError);
 }

@@ -58,8 +58,10 @@ struct ReportResult {
 // The files drawn are added to manifest.json's file list. A file in the way that cohortgis did not write (or a
 // symbolic link) is not overwritten: InputError.
 // cancel: set to true (SIGINT/SIGTERM) stops drawing with ProjectionError.
+// threads: figures drawn at the same time, each into its own image (0: every core); the files are the same for any
+// number.
 ReportResult make_report(const std::string& results_dir, std::optional<Language> language = {}, bool verify = true,
-                         const std::atomic<bool>* cancel = nullptr);
+                         const std::atomic<bool>* cancel = nullptr, int threads = 0);
 
 // ---- cohortgis info ----
 

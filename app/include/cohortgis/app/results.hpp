@@ -3,9 +3,12 @@
 // `cohortgis info`. Values are looked up by variant, year or period, zone and group.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "cohortgis/app/language.hpp"
@@ -82,9 +85,25 @@ class Results {
   // The scenario's title in language l (English: title_en, else title).
   std::string scenario_title(Language l) const;
 
-  // Internal storage (keys joined by '\x1f').
-  std::map<std::string, double> indicator_values;
-  std::map<std::string, std::vector<double>> population_values;  // variant|year|zone|group|sex → by age
+  // Every indicators.csv value in the order of the keys joined by '\x1f' as text (variant, year, unit, group,
+  // indicator: the order results.gpkg's long table has always had).
+  void for_each_indicator(
+      const std::function<void(const std::string& variant, int year, const std::string& unit, const std::string& group,
+                               const std::string& indicator, double value)>& visit) const;
+
+  // Internal storage. indicators.csv: each key's five parts as ids (in the order the file first names them) packed
+  // into 64 bits, the values sorted by key. A W3k run's 3.3 million values take 53 MB this way; in a map keyed by
+  // strings they took 400 MB and over three seconds to read and free (bench/HISTORY.md "Round 7").
+  struct IndicatorKeys {
+    std::vector<std::string> names;
+    std::unordered_map<std::string, std::uint32_t> ids;
+    std::uint32_t intern(const std::string& s);
+    std::optional<std::uint32_t> find(const std::string& s) const;
+  };
+  IndicatorKeys indicator_variants, indicator_units, indicator_groups, indicator_names;
+  std::vector<std::pair<std::uint64_t, double>> indicator_values;
+  // population.csv: variant|year|zone|group|sex (joined by '\x1f') → persons by age.
+  std::map<std::string, std::vector<double>> population_values;
   std::map<std::string, std::size_t> period_rows;                 // variant|period|unit → row of plan_periods
 };
 
