@@ -12,34 +12,6 @@ namespace cohortgis::app {
 
 namespace {
 
-// Passes every result on to the caller's sink and, for a run whose schedules depend on the population at the start
-// of a step (Scenario::adjust_schedules), keeps a copy of that population: the engine's ScheduleProvider is not
-// given it (scenario.hpp).
-class Forward : public ResultSink {
- public:
-  Forward(VariantSink& to, bool keep) : to_(to), keep_(keep) {}
-  const CohortArray* const* current_population() const { return &current_ptr_; }
-  void base(const CohortArray& population, int year) override {
-    to_.base(population, year);
-    keep(population);
-  }
-  void step(const StepResult& result) override {
-    to_.step(result);
-    keep(result.end);
-  }
-
- private:
-  void keep(const CohortArray& population) {
-    if (!keep_) return;
-    current_ = population;
-    current_ptr_ = &current_;
-  }
-  VariantSink& to_;
-  bool keep_;
-  CohortArray current_;
-  const CohortArray* current_ptr_ = nullptr;
-};
-
 ProjectSummary project_runs(std::vector<const scenarios::Scenario*> runs, const ProjectOptions& o, VariantSink& sink) {
   check_threads(o.threads, "threads");
   ProjectSummary summary;
@@ -51,10 +23,13 @@ ProjectSummary project_runs(std::vector<const scenarios::Scenario*> runs, const 
     pc.threads = summary.threads;
     pc.cancel = o.cancel;
     if (o.progress) pc.progress = [&](int done, int total) { o.progress(run, done, total); };
-    Forward forward(sink, static_cast<bool>(run.adjust_schedules));
     sink.begin_variant(run);
     if (o.configure) o.configure(run, pc);
-    ScheduleProvider schedules = run.schedule_provider(forward.current_population());
+    auto engine = std::make_unique<Projection>(pc, run.base_population);
+    // Population-dependent schedules (Scenario::adjust_schedules) read the step's start population from the engine
+    // itself: between steps it holds that population, so nothing is copied per step.
+    const CohortArray* start = &engine->population();
+    ScheduleProvider schedules = run.schedule_provider(&start);
     if (o.wrap_schedules) schedules = o.wrap_schedules(run, std::move(schedules));
     const ScheduleProvider checked = [&](const StepContext& ctx, StepSchedules& s) {
       if (o.before_step) {
@@ -63,9 +38,8 @@ ProjectSummary project_runs(std::vector<const scenarios::Scenario*> runs, const 
       }
       schedules(ctx, s);
     };
-    auto engine = std::make_unique<Projection>(pc, run.base_population);
     if (o.progress) o.progress(run, 0, run.steps);
-    const CohortArray& final_population = engine->run(checked, forward);
+    const CohortArray& final_population = engine->run(checked, sink);
     sink.end_variant(run, final_population, engine);
     summary.runs.push_back(run_ptr);
   }

@@ -23,14 +23,17 @@ OdMigration::OdMigration(std::vector<OdFlow> flows, std::vector<double> profile,
   std::vector<double> out_rate(uz(zones) * uz(groups), 0.0);
   for (std::size_t k = 0; k < flows_.size(); ++k) {
     const OdFlow& f = flows_[k];
-    const std::string where = "OD migration flow " + std::to_string(k) + " (origin " + std::to_string(f.origin) +
-                              " → destination " + std::to_string(f.destination) + ")";
+    // Built only for an error: a string per flow was most of the cost of indexing tens of thousands of flows.
+    const auto where = [&] {
+      return "OD migration flow " + std::to_string(k) + " (origin " + std::to_string(f.origin) + " → destination " +
+             std::to_string(f.destination) + ")";
+    };
     if (f.origin < 0 || f.origin >= zones || f.destination < 0 || f.destination >= zones)
-      throw InputError(where + ": zone index outside 0.." + std::to_string(zones - 1));
-    if (f.origin == f.destination) throw InputError(where + ": origin and destination are the same zone");
-    if (f.group < -1 || f.group >= groups) throw InputError(where + ": unknown group " + std::to_string(f.group));
+      throw InputError(where() + ": zone index outside 0.." + std::to_string(zones - 1));
+    if (f.origin == f.destination) throw InputError(where() + ": origin and destination are the same zone");
+    if (f.group < -1 || f.group >= groups) throw InputError(where() + ": unknown group " + std::to_string(f.group));
     if (!std::isfinite(f.rate_per_year) || f.rate_per_year < 0.0)
-      throw InputError(where + ": rate " + fmt(f.rate_per_year) + " per person per year; expected a finite rate ≥ 0");
+      throw InputError(where() + ": rate " + fmt(f.rate_per_year) + " per person per year; expected a finite rate ≥ 0");
     for (int g = 0; g < groups; ++g)
       if (f.group < 0 || f.group == g) out_rate[uz(f.origin) * uz(groups) + uz(g)] += f.rate_per_year;
   }

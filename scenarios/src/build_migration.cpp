@@ -6,11 +6,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <map>
-#include <tuple>
 #include <memory>
+#include <mutex>
 #include <set>
+#include <tuple>
 
 #include "cohortgis/engine/migration_models.hpp"
 #include "cohortgis/geodata/measures.hpp"
@@ -656,6 +658,29 @@ void build_transitions(const Build& b, const Layer& L, std::vector<StepSchedules
   }
 }
 
+namespace {
+
+bool same_flows(const std::vector<OdFlow>& a, const std::vector<OdFlow>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t k = 0; k < a.size(); ++k)
+    if (a[k].origin != b[k].origin || a[k].destination != b[k].destination || a[k].group != b[k].group ||
+        std::memcmp(&a[k].rate_per_year, &b[k].rate_per_year, sizeof(double)) != 0)
+      return false;
+  return true;
+}
+
+// The OD index of the last step whose rates did not depend on the population (no gravity; a profile used as given,
+// or none): while a step's source flows equal those it was built from (every step of od_static, a period's steps of
+// od_by_step) it is handed on instead of being validated, sorted and indexed again every step. Shared by the
+// projections of one scenario, which an ensemble runs in parallel: hence the mutex.
+struct FixedOdCache {
+  std::mutex mutex;
+  const std::vector<OdFlow>* source = nullptr;  // into the adjuster's Dynamic, which outlives the cache
+  std::shared_ptr<const OdMigration> od;
+};
+
+}  // namespace
+
 // The population-dependent part of each step (Scenario::adjust_schedules).
 std::function<void(const StepContext&, const CohortArray&, StepSchedules&)> make_adjuster(const Build& b, Dynamic dyn) {
   if (!dyn.any() && dyn.od_static.empty()) return {};
@@ -663,7 +688,9 @@ std::function<void(const StepContext&, const CohortArray&, StepSchedules&)> make
   const AgeGrid grid = b.sc.grid;
   const std::vector<std::string> ids = b.sc.zone_ids();
   auto d = std::make_shared<const Dynamic>(std::move(dyn));
-  return [d, Z, G, A, z, grid, ids](const StepContext& ctx, const CohortArray& start, StepSchedules& s) {
+  const bool fixed_od = !d->gravity && (d->od_profile.empty() || d->od_profile_as_given);
+  auto cache = fixed_od ? std::make_shared<FixedOdCache>() : nullptr;
+  return [d, Z, G, A, z, grid, ids, cache](const StepContext& ctx, const CohortArray& start, StepSchedules& s) {
     const CohortLayout& layout = start.layout();
     const int y0 = ctx.start_year + 1, y1 = ctx.end_year;
     for (const auto& r : d->relocations) {
@@ -741,7 +768,17 @@ std::function<void(const StepContext&, const CohortArray&, StepSchedules&)> make
         s.external_in[layout.index(c.destination, c.group, c.sex, c.age)] += c.persons;
       }
     }
-    std::vector<OdFlow> flows = d->od_by_step.empty() ? d->od_static : d->od_by_step[uz(ctx.step)];
+    const std::vector<OdFlow>& source = d->od_by_step.empty() ? d->od_static : d->od_by_step[uz(ctx.step)];
+    std::unique_lock<std::mutex> fixed;
+    if (cache) {
+      fixed = std::unique_lock<std::mutex>(cache->mutex);
+      if (cache->od && (cache->source == &source || same_flows(*cache->source, source))) {
+        cache->source = &source;
+        s.od = cache->od;  // the same flows built below give the same index, bit for bit
+        return;
+      }
+    }
+    std::vector<OdFlow> flows = source;
     if (d->gravity) {
       // Destination masses: the start population of the flow's group (all groups when none is named).
       std::vector<double> mass(uz(Z), 0.0);
@@ -778,7 +815,12 @@ std::function<void(const StepContext&, const CohortArray&, StepSchedules&)> make
       for (OdFlow& f : by_group) f.rate_per_year *= c[uz(f.origin * G + f.group)];
       flows = std::move(by_group);
     }
-    if (!flows.empty()) s.od = std::make_shared<const OdMigration>(std::move(flows), d->od_profile, Z, G, A);
+    if (flows.empty()) return;
+    s.od = std::make_shared<const OdMigration>(std::move(flows), d->od_profile, Z, G, A);
+    if (cache) {
+      cache->source = &source;
+      cache->od = s.od;
+    }
   };
 }
 

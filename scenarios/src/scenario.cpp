@@ -9,6 +9,7 @@
 #include <set>
 
 #include "cohortgis/engine/types.hpp"
+#include "shared_steps.hpp"
 
 namespace cohortgis::scenarios {
 
@@ -189,8 +190,26 @@ ScheduleProvider Scenario::schedule_provider() const {
 }
 
 ScheduleProvider Scenario::schedule_provider(const CohortArray* const* start_population) const {
-  return [this, start_population](const StepContext& ctx, StepSchedules& out) {
-    out = schedules.size() == 1 ? schedules.front() : schedules.at(static_cast<std::size_t>(ctx.step));
+  // What the provider copied last into which buffer: a step whose mortality rows equal those keeps the rows already
+  // in the engine's buffer and tells the engine so (StepSchedules::mortality_unchanged), which then reuses its life
+  // tables and survival ratios instead of rebuilding them every year of a five-year period. Only for the next step
+  // of the same run (a provider may serve several runs, each with a fresh buffer) and unless the engine wrote
+  // survival ratios over the rows (ProjectionConfig::mortality_in_place: mortality_kind changed).
+  struct Last {
+    const StepSchedules* entry = nullptr;
+    const double* rows = nullptr;  // out.mortality.data() after the copy
+    int step = -1;
+  };
+  auto last = std::make_shared<Last>();
+  return [this, start_population, last](const StepContext& ctx, StepSchedules& out) {
+    const StepSchedules& from =
+        schedules.size() == 1 ? schedules.front() : schedules.at(static_cast<std::size_t>(ctx.step));
+    const bool keep = last->entry && ctx.step == last->step + 1 && !out.mortality.empty() &&
+                      out.mortality.data() == last->rows && out.mortality.size() == from.mortality.size() &&
+                      out.mortality_kind == from.mortality_kind &&
+                      (last->entry == &from || detail::same_mortality(*last->entry, from));
+    detail::assign_step_schedules(out, from, keep);
+    *last = Last{&from, out.mortality.data(), ctx.step};
     if (adjust_schedules) {
       if (!start_population || !*start_population)
         throw InputError("scenario '" + name + "': population-dependent schedules need the start population");

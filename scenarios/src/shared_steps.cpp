@@ -49,6 +49,31 @@ bool same_step_schedules(const StepSchedules& a, const StepSchedules& b) {
          a.mortality_unchanged == b.mortality_unchanged;
 }
 
+bool same_mortality(const StepSchedules& a, const StepSchedules& b) {
+  return a.mortality_kind == b.mortality_kind && a.person_years_layout == b.person_years_layout &&
+         same_bits(a.mortality, b.mortality) && same_bits(a.radix_l0, b.radix_l0);
+}
+
+void assign_step_schedules(StepSchedules& out, const StepSchedules& from, bool keep_mortality) {
+  if (!keep_mortality) {
+    out = from;
+  } else {  // every field but the four of same_mortality (the static_asserts above catch a new one)
+    out.asfr = from.asfr;
+    out.srb = from.srb;
+    out.net_migrants = from.net_migrants;
+    out.net_migrants_per_person = from.net_migrants_per_person;
+    out.net_migrants_total = from.net_migrants_total;
+    out.external_in = from.external_in;
+    out.external_out = from.external_out;
+    out.external_out_rate = from.external_out_rate;
+    out.od = from.od;
+    out.transitions = from.transitions;
+    out.newborn_rules = from.newborn_rules;
+    out.migration_timing = from.migration_timing;
+  }
+  out.mortality_unchanged = keep_mortality;
+}
+
 void share_equal_steps(std::vector<StepSchedules>& steps) { FoldedSteps().finish(steps); }
 
 void FoldedSteps::fold(std::vector<StepSchedules>& steps, std::size_t k, Field field) {

@@ -7,6 +7,9 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
 
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
@@ -94,3 +97,59 @@ TEST(WorkloadScenario, CompactFolderProjectsAsTheWorkloadBitForBit) {
 }
 
 }  // namespace
+
+namespace {
+
+// The OD index a file scenario's adjuster hands each step (Scenario::adjust_schedules), for steps 0..steps-1.
+std::vector<std::shared_ptr<const OdMigration>> od_by_step(const std::string& toml) {
+  const scenarios::ScenarioSet set = scenarios::load_scenario_file(toml, COHORTGIS_DATA);
+  const scenarios::Scenario& sc = set.runs[0];
+  EXPECT_TRUE(static_cast<bool>(sc.adjust_schedules));
+  std::vector<std::shared_ptr<const OdMigration>> ods;
+  CohortArray start = sc.base_population;
+  for (int k = 0; k < sc.steps; ++k) {
+    StepSchedules s;
+    sc.adjust_schedules(StepContext{k, 2020 + k, 2021 + k}, start, s);
+    ods.push_back(s.od);
+    // A population whose age structure changes from step to step.
+    for (std::size_t i = 0; i < start.storage().size(); ++i) start.storage()[i] *= 1.0 + 0.01 * (k + 1) * (i % 7);
+  }
+  return ods;
+}
+
+}  // namespace
+
+// OD rates that do not depend on the population (a profile table used as given) are indexed once and the same index
+// is handed to every step, instead of validating, sorting and indexing the same edges again each year; a profile
+// that is rescaled by each origin's start population (rogers-castro) still gives a new index every step.
+TEST(WorkloadScenario, FixedOdRatesAreIndexedOnce) {
+  bench::WorkloadOptions o;
+  o.zones = 12;
+  o.steps = 4;
+  const Workload w(o);
+  const std::string dir = (std::filesystem::temp_directory_path() / "cohortgis_workload_scenario_od_once").string();
+  std::filesystem::remove_all(dir);
+  bench::write_scenario_folder(w, dir, bench::ScheduleForm::compact);
+  const auto fixed = od_by_step(dir + "/scenario.toml");
+  ASSERT_EQ(fixed.size(), 4u);
+  ASSERT_TRUE(fixed[0]);
+  EXPECT_FALSE(fixed[0]->empty());
+  for (std::size_t k = 1; k < fixed.size(); ++k) EXPECT_EQ(fixed[k].get(), fixed[0].get()) << k;
+
+  std::string toml;
+  {
+    std::ifstream in(dir + "/scenario.toml");
+    toml.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const std::string table = "od_profile = \"od_profile.csv\"";
+  ASSERT_NE(toml.find(table), std::string::npos);
+  toml.replace(toml.find(table), table.size(), "od_profile = \"rogers-castro\"");
+  std::ofstream(dir + "/rescaled.toml") << toml;
+  const auto rescaled = od_by_step(dir + "/rescaled.toml");
+  ASSERT_EQ(rescaled.size(), 4u);
+  for (std::size_t k = 1; k < rescaled.size(); ++k) {
+    EXPECT_NE(rescaled[k].get(), rescaled[k - 1].get()) << k;
+    EXPECT_NE(rescaled[k]->flows()[0].rate_per_year, rescaled[k - 1]->flows()[0].rate_per_year) << k;
+  }
+  std::filesystem::remove_all(dir);
+}

@@ -375,6 +375,33 @@ TEST(ProjectionDeterminism, BitIdenticalAt1_2_4Threads) {
   }
 }
 
+// Projection::population() is the population the next step starts from: while the provider fills a step's schedules
+// it is that step's start (the base, then each step's end), which app::project hands to population-dependent
+// schedules instead of copying every year's end population in its sink.
+TEST(ProjectionState, PopulationIsTheStartOfTheStepBeingProvided) {
+  const RandomCase rc = random_case(11, 8, 3);
+  ProjectionConfig cfg = rc.cfg;
+  cfg.threads = 1;
+  Projection p(cfg, rc.base);
+  const CohortArray& current = p.population();
+  std::vector<CohortArray> seen;
+  RecordingSink sink;
+  p.run(
+      [&](const StepContext& ctx, StepSchedules& s) {
+        seen.push_back(current);
+        s = rc.steps[uz(ctx.step)];
+      },
+      sink);
+  ASSERT_EQ(seen.size(), 3u);
+  for (std::size_t k = 0; k < seen.size(); ++k) {
+    const auto a = seen[k].data(), b = sink.populations[k].data();
+    ASSERT_EQ(a.size(), b.size());
+    EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size_bytes()), 0) << k;
+  }
+  const std::span<const double> last = p.population().data(), end = sink.populations.back().data();
+  EXPECT_EQ(std::memcmp(last.data(), end.data(), end.size_bytes()), 0);
+}
+
 // The lean run's fused path (OD and one transition each way, zones without scaled cells) against the general path
 // of a full run, bit for bit, in a case where some zones do have scaled cells (they take the general path).
 TEST(ProjectionDeterminism, FusedLeanPathEqualsGeneralPath) {

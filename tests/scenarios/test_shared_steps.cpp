@@ -5,6 +5,8 @@
 
 #include <cmath>
 
+#include "cohortgis/engine/index_cast.hpp"
+#include "cohortgis/scenarios/scenario.hpp"
 #include "shared_steps.hpp"
 
 using namespace cohortgis;
@@ -92,4 +94,58 @@ TEST(SharedSteps, ASignedZeroIsNotFolded) {
   folded.fold(steps, 1, &StepSchedules::asfr);
   EXPECT_EQ(folded.folded(), 0u);
   EXPECT_TRUE(std::signbit(steps[1].asfr[0]));
+}
+
+// Scenario::schedule_provider keeps the mortality rows already in the engine's buffer when a step's rows equal the
+// last step's, and says so (mortality_unchanged), so the engine reuses its life tables; every other field is copied.
+// Rows the engine overwrote with survival ratios (mortality_in_place: mortality_kind changed) are copied again.
+TEST(SharedSteps, ProviderKeepsUnchangedMortalityRowsAndSaysSo) {
+  scenarios::Scenario sc;
+  sc.steps = 5;
+  sc.schedules.assign(5, some_step());
+  for (std::size_t k = 0; k < 5; ++k) sc.schedules[k].asfr[1] = 0.1 + 0.01 * static_cast<double>(k);
+  for (std::size_t k = 2; k < 5; ++k) sc.schedules[k].mortality[0] = 0.011;  // a new period from step 2
+  const CohortArray* start = &sc.base_population;
+  const ScheduleProvider provider = sc.schedule_provider(&start);
+  StepSchedules out;
+  std::vector<bool> hints;
+  for (int k = 0; k < 5; ++k) {
+    const double* rows = out.mortality.data();
+    if (k == 3) {  // as the engine does in place: survival ratios over the mx rows
+      out.mortality_kind = MortalityInput::survival_ratios;
+      out.mortality[0] = 0.99;
+      rows = out.mortality.data();
+    }
+    provider(StepContext{k, 2020 + k, 2021 + k}, out);
+    hints.push_back(out.mortality_unchanged);
+    EXPECT_EQ(out.mortality_kind, MortalityInput::death_rates) << k;
+    EXPECT_EQ(out.mortality, sc.schedules[uz(k)].mortality) << k;
+    EXPECT_EQ(out.asfr, sc.schedules[uz(k)].asfr) << k;
+    EXPECT_EQ(out.srb, sc.schedules[uz(k)].srb) << k;
+    if (out.mortality_unchanged) EXPECT_EQ(out.mortality.data(), rows) << k;  // kept, not copied
+    out.mortality_unchanged = false;                                          // as the engine clears it
+  }
+  EXPECT_EQ(hints, (std::vector<bool>{false, true, false, false, true}));
+
+  // The same provider for another run (as the fertility fit runs it several times): a fresh buffer gets every row.
+  StepSchedules fresh;
+  provider(StepContext{0, 2020, 2021}, fresh);
+  EXPECT_FALSE(fresh.mortality_unchanged);
+  EXPECT_EQ(fresh.mortality, sc.schedules[0].mortality);
+  fresh.mortality_unchanged = false;
+  provider(StepContext{1, 2021, 2022}, fresh);
+  EXPECT_TRUE(fresh.mortality_unchanged);
+  EXPECT_EQ(fresh.mortality, sc.schedules[1].mortality);
+
+  // One entry for every step: unchanged from step 1 on.
+  sc.schedules.resize(1);
+  const ScheduleProvider shared = sc.schedule_provider(&start);
+  StepSchedules one;
+  hints.clear();
+  for (int k = 0; k < 3; ++k) {
+    shared(StepContext{k, 2020 + k, 2021 + k}, one);
+    hints.push_back(one.mortality_unchanged);
+    EXPECT_EQ(one.mortality, sc.schedules[0].mortality);
+  }
+  EXPECT_EQ(hints, (std::vector<bool>{false, true, true}));
 }

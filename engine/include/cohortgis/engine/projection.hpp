@@ -232,6 +232,10 @@ class Projection {
   const CohortArray& run(const ScheduleProvider& schedules, ResultSink& sink);
   const ProjectionConfig& config() const { return config_; }
   const CohortLayout& layout() const { return layout_; }
+  // The population the next step starts from: the base before run(), then each step's end population. While the
+  // provider fills a step's schedules it is that step's start population (the same object all along, so a
+  // reference taken before run() stays valid).
+  const CohortArray& population() const { return population_; }
 
  private:
   ProjectionConfig config_;

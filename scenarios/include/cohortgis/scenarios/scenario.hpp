@@ -65,7 +65,8 @@ struct Scenario {
   std::vector<StepSchedules> schedules;
   // Optional: schedules that depend on the population at the start of the step (yearly quotas, gravity OD rates,
   // relocation programmes). Called after the step's fixed schedules are copied in. The engine's ScheduleProvider
-  // is not given the population, so the run passes it on from its result sink (see schedule_provider below).
+  // is not given the population, so the run passes it on (see schedule_provider below). It must leave the mortality
+  // rows alone: the provider keeps them from one step to the next when they do not change (and says so to the engine).
   std::function<void(const StepContext&, const CohortArray& start, StepSchedules&)> adjust_schedules;
   // Women by parity and parity-specific fertility ([fertility] parity_rates); null without. The run then sets each
   // step's ASFR from the parity states (engine/parity.hpp).
@@ -84,8 +85,12 @@ struct Scenario {
   ProjectionConfig projection_config() const;
   // Copies the step's schedules into the engine's buffer. The scenario must outlive the provider.
   ScheduleProvider schedule_provider() const;
-  // The same, then adjust_schedules with *start_population (kept up to date by the caller's sink: the base
-  // population, then each step's end population). Both must outlive the provider.
+  // The same, then adjust_schedules with *start_population (kept up to date by the caller: the base population,
+  // then each step's end population, as Projection::population() is). Both must outlive the provider. A step whose
+  // mortality rows equal the last step's (the steps of a five-year period) keeps those already in the engine's
+  // buffer and sets StepSchedules::mortality_unchanged, so the engine reuses its life tables: a wrapper around this
+  // provider that changes the mortality rows must clear that hint. One run at a time per provider (it remembers
+  // what it copied last; a new run's first step copies everything again).
   ScheduleProvider schedule_provider(const CohortArray* const* start_population) const;
 };
 
