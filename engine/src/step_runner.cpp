@@ -129,14 +129,18 @@ void StepRunner::prepare_components() {
   ensure_sized(c_.transfer_out, L_, keep && plan_.has_tr);
   ensure(c_.migration_override, L_, keep && plan_.any_migration && cfg_.flow_policy == FlowPolicy::wpp);
   ensure_sized(c_.net_migrants, L_, keep && plan_.any_migration);
-  // The floor adjustments: sparse on the flow path once the array is known zero outside the listed vectors.
-  if (ensure_sized(c_.floor_adjustment, L_, keep)) {
+  // The floor adjustments: sparse on the flow path once the array is known zero outside the listed vectors. Kept
+  // only in a step that can floor a cell: without migration a step only survives cohorts (0 <= S <= 1) and adds
+  // births, so no cell falls below zero and the array would be zeros (14.4 MB at 50,000 zones); it is left empty
+  // (reads as zero), and filled in from the list of floored cells after the pass should one be floored all the same.
+  const bool floors_kept = keep && (plan_.any_migration || plan_.multistate);
+  if (ensure_sized(c_.floor_adjustment, L_, floors_kept)) {
     floors_.tracked = true;
     floors_.floored_last.assign(L_.states() * kSexes, 0);
   }
-  if (!keep || plan_.multistate) floors_.tracked = false;  // the multistate step writes every vector
+  if (!floors_kept || plan_.multistate) floors_.tracked = false;  // the multistate step writes every vector
   if (keep && floors_.floored_last.size() != L_.states() * kSexes) floors_.floored_last.assign(L_.states() * kSexes, 0);
-  floors_sparse_ = keep && floors_.tracked;
+  floors_sparse_ = floors_kept && floors_.tracked;
 }
 
 // The fused path (step_kernels.hpp, FusedState): per state and sex the OD in-flows, then one pass for the out-flows,
@@ -401,7 +405,7 @@ void StepRunner::step_zone(int z, Scratch& sc) {
       c_.births[ss] = Bs;
       const auto buf = buffers(z, g, s, sc);
       // The per-cell floor adjustments are kept only with cell components; the floored cells are listed always.
-      std::span<double> adj = keep ? c_.floor_adjustment.ages(z, g, s) : std::span<double>();
+      std::span<double> adj = part(c_.floor_adjustment, z, g, s);
       const int floored = close_step(L_.grid, Bs, survival(z, g, s), migrants(z, g, s, sc), timing, buf,
                                      next_.ages(z, g, s), floors_sparse_ ? std::span<double>() : adj);
       if (floors_sparse_) {
@@ -437,6 +441,12 @@ void StepRunner::run() {
   const std::size_t states = L_.states();
   validate_sizes();
   plan_ = plan_step(cfg_, L_, sch_, cache_);
+  // Survival ratios over the mx rows need the engine's own buffer (Projection::run copies shared schedules into it
+  // under mortality_in_place); without it the step keeps them in the cache, with the same bits.
+  if (!writable_) {
+    plan_.S_in_schedule = plan_.S_in_schedule && !plan_.in_place;
+    plan_.in_place = false;
+  }
   if (plan_.multistate) validate_multistate();
   for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch&) { validate_zone(z); });
   prepare_components();
@@ -487,7 +497,7 @@ void StepRunner::run() {
   }
   cache_.valid = true;
   if (plan_.in_place) {  // the schedule now holds what the next step needs if mortality does not change
-    writable_.mortality_kind = MortalityInput::survival_ratios;
+    writable_->mortality_kind = MortalityInput::survival_ratios;
     cache_.kind = MortalityInput::survival_ratios;
   }
 
@@ -497,6 +507,10 @@ void StepRunner::run() {
   };
   gather(scaled_, c_.scaled_flows);
   gather(floored_, c_.floored);
+  if (plan_.keep_cells && c_.floor_adjustment.empty() && !c_.floored.empty()) {  // see prepare_components
+    c_.floor_adjustment = CohortArray(L_);
+    for (const AdjustedCell& a : c_.floored) c_.floor_adjustment.at(a.zone, a.group, a.sex, a.age) = a.persons;
+  }
   gather(overridden_, c_.overridden);
 }
 

@@ -181,16 +181,20 @@ ProjectionConfig Scenario::projection_config() const {
   return c;
 }
 
+const StepSchedules& Scenario::step_schedules(int step) const {
+  return schedules.size() == 1 ? schedules.front() : schedules.at(static_cast<std::size_t>(step));
+}
+
 ScheduleProvider Scenario::schedule_provider() const {
   return [this](const StepContext& ctx, StepSchedules& out) {
     // The engine reuses its buffer across steps, so every field is assigned (not merged).
-    out = schedules.size() == 1 ? schedules.front() : schedules.at(static_cast<std::size_t>(ctx.step));
+    out = step_schedules(ctx.step);
   };
 }
 
 ScheduleProvider Scenario::schedule_provider(const CohortArray* const* start_population) const {
   return [this, start_population](const StepContext& ctx, StepSchedules& out) {
-    out = schedules.size() == 1 ? schedules.front() : schedules.at(static_cast<std::size_t>(ctx.step));
+    out = step_schedules(ctx.step);
     if (adjust_schedules) {
       if (!start_population || !*start_population)
         throw InputError("scenario '" + name + "': population-dependent schedules need the start population");

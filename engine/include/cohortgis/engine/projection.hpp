@@ -135,6 +135,13 @@ struct StepContext {
 // Fills the schedules of one step. The object passed in still holds the previous step's schedules (empty before the
 // first step), so a provider may change only what changes; it is validated after every call.
 using ScheduleProvider = std::function<void(const StepContext&, StepSchedules&)>;
+// The same, handing the schedules by reference instead of filling the engine's buffer: returns either `buffer`
+// (filled as a ScheduleProvider fills it) or an object of the provider's own, which must stay unchanged and alive
+// until the next call or the end of the run (e.g. a scenario's fixed schedules, shared with the engine instead of
+// copied every step: 22.8 MB at 50,000 zones). The engine copies such an object into its buffer only when it would
+// write into it (ProjectionConfig::mortality_in_place). Its mortality_unchanged hint is read as it is (the engine
+// clears the hint of its own buffer only).
+using ScheduleSource = std::function<const StepSchedules&(const StepContext&, StepSchedules& buffer)>;
 
 // A cell that was changed to keep the books (B2): flows scaled down, or a floor applied.
 struct AdjustedCell {
@@ -230,6 +237,8 @@ class Projection {
   Projection(ProjectionConfig config, CohortArray base_population);
   // Runs all steps; results go to the sink step by step. Returns the final population.
   const CohortArray& run(const ScheduleProvider& schedules, ResultSink& sink);
+  // The same with schedules handed by reference (ScheduleSource): the same results, one copy of the schedules less.
+  const CohortArray& run_shared(const ScheduleSource& schedules, ResultSink& sink);
   const ProjectionConfig& config() const { return config_; }
   const CohortLayout& layout() const { return layout_; }
 
