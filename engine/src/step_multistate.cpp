@@ -260,8 +260,9 @@ void StepRunner::step_zone_multistate(int z, Scratch& sc) {
         c_.transfer_out.at(z, g, s, 0) = out[g];
         c_.transfer_in.at(z, g, s, 0) = in[g];
       }
-      // Step 7: the floor, as close_step. Kept inline: the same loop as a member function (c042b14, backed out)
-      // gave wrong populations under GCC 12 -O2 -fsanitize=address,undefined (correct without object-size).
+      // Step 7: the floor, as close_step. (c042b14's member function for this loop, backed out for wrong numbers
+      // under GCC 12 -O2 -fsanitize=address,undefined, met the same miscompilation of competing_risks' a[g] as
+      // later changes did: cmake/CompileFlags.cmake, -fno-ivopts.)
       const auto end = next_.ages(z, g, s);
       std::span<double> adj = keep ? c_.floor_adjustment.ages(z, g, s) : std::span<double>();
       for (std::size_t i = 0; i <= w; ++i) {
