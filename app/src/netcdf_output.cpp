@@ -239,27 +239,30 @@ void NetcdfWriter::put_year(int year) {
   check(nc_put_vara_int(ncid_, v_year_, &start, &count, &year), "writing variable year");
 }
 
-void NetcdfWriter::put_state(int var, const double* values, bool by_age) {
+void NetcdfWriter::put_state(int var, const double* values, bool by_age, bool combined, const double* minus,
+                             const double* plus) {
   if (var < 0) return;
   const bool sparse = std::find(sparse_.begin(), sparse_.end(), var) != sparse_.end();
   if (sparse && !values) return;  // all 0: the fill value
   const std::size_t count[6] = {1, 1, uz(zones_), uz(groups_), kSexes, by_age ? uz(ages_) : 1};
   const double min_cell = set_.outputs.min_cell;
   // A by-sex cube (births) is the by-age layout with one "age": rank 5, the last count dropped.
-  if (!sparse && values && min_cell <= 0) {
+  if (!sparse && values && min_cell <= 0 && !combined) {
     const std::size_t start[6] = {variant_, year_index_, 0, 0, 0, 0};
     check(nc_put_vara_double(ncid_, var, start, count, values), "writing a year");
     return;
   }
-  // Through chunk_, one chunk of the variable at a time (not a state-sized copy: 14.4 MB at 50,000 zones): suppressed
-  // small cells (as append_published: 0 < v < min_cell) are NaN, a missing array is all 0.
+  // Through chunk_, one chunk of the variable at a time (not a state-sized copy: 14.4 MB at 50,000 zones): a missing
+  // array is all 0, values − minus + plus when combined (the same operations, 0.0 for a missing term), and suppressed
+  // small cells (as append_published: 0 < v < min_cell) are NaN.
   auto copy = [&](std::size_t from, std::size_t n, double* to) {
     if (!values) {
       std::fill_n(to, n, 0.0);
       return;
     }
     for (std::size_t i = 0; i < n; ++i) {
-      const double v = values[from + i];
+      double v = values[from + i];
+      if (combined) v = v - (minus ? minus[from + i] : 0.0) + (plus ? plus[from + i] : 0.0);
       to[i] = min_cell > 0 && v > 0.0 && v < min_cell ? kNaN : v;
     }
   };
@@ -385,7 +388,6 @@ void NetcdfWriter::base(const CohortArray& population, int year) {
 
 void NetcdfWriter::step(const StepResult& r) {
   put_year(r.context.end_year);
-  const std::size_t n = r.end.data().size();
   put_state(v_population_, r.end.data().data());
   put_parity(r.end);
   if (v_births_ >= 0) {
@@ -395,17 +397,14 @@ void NetcdfWriter::step(const StepResult& r) {
       put_state(var, v->empty() ? nullptr : v->data(), false);
     auto cube = [](const CohortArray& a) { return a.empty() ? nullptr : a.data().data(); };
     put_state(v_deaths_, cube(c.deaths));
-    // Net migration without the transfers between groups (as components.csv): M − transfer_in + transfer_out.
-    if (c.net_migrants.empty()) {
+    // Net migration without the transfers between groups (as components.csv): M − transfer_in + transfer_out, a
+    // chunk at a time (no state-sized array for it).
+    if (c.net_migrants.empty())
       put_state(v_net_migration_, nullptr);
-    } else {
-      std::vector<double>& m = migration_;
-      m.assign(c.net_migrants.data().begin(), c.net_migrants.data().end());
-      for (std::size_t i = 0; i < n; ++i)
-        m[i] = m[i] - (c.transfer_in.empty() ? 0.0 : c.transfer_in.data()[i]) +
-               (c.transfer_out.empty() ? 0.0 : c.transfer_out.data()[i]);
-      put_state(v_net_migration_, m.data());
-    }
+    else
+      put_state(v_net_migration_, c.net_migrants.data().data(), true, true,
+                c.transfer_in.empty() ? nullptr : c.transfer_in.data().data(),
+                c.transfer_out.empty() ? nullptr : c.transfer_out.data().data());
     put_state(v_transfer_in_, cube(c.transfer_in));
     put_state(v_transfer_out_, cube(c.transfer_out));
     put_state(v_floor_, cube(c.floor_adjustment));
