@@ -24,7 +24,7 @@ endif()
 if(COHORTGIS_SANITIZE)
   # GCC 12's -Wmaybe-uninitialized misfires inside libstdc++ (std::regex, std::function) once ASan instruments it.
   # -fno-ivopts: GCC 12 at -O2 with -fsanitize=address,undefined miscompiled the multistate step's loop over a local
-  # double a[2] (competing_risks; twice, with different inlined helpers): with &a as an integer (UBSan's pointer
+  # double a[2] (competing_risks, after changes to its inlined helpers): with &a as an integer (UBSan's pointer
   # checks), ivopts addressed a[g] as MEM[(void *) 8·g + &a], the induction variable as the base, and VRP folded that
   # base (values 0 and 8) to 8 (-fdump-tree-vrp2-details: "Folds to: 8B"), so group 0's deaths used group 1's
   # population. The source reads a[g] for g < G only (bench/HISTORY.md "Round 7"). Without ivopts no such base.
