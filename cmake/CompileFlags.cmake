@@ -23,11 +23,11 @@ if(COHORTGIS_FUZZ)
 endif()
 if(COHORTGIS_SANITIZE)
   # GCC 12's -Wmaybe-uninitialized misfires inside libstdc++ (std::regex, std::function) once ASan instruments it.
-  # -fno-ivopts: GCC 12 at -O2 with -fsanitize=address,undefined miscompiles loops over small local arrays. UBSan's
-  # pointer checks turn &a into an integer, ivopts then addresses a[g] as MEM[(void *) 8·g + &a] with the induction
-  # variable as the base, and VRP folds that base (values 0 and 8) to the constant 8: every a[g] read a[1]. It made
-  # the multistate step's deaths of group 0 use group 1's population (competing_risks; -fdump-tree-vrp2-details:
-  # "Folds to: 8B"); the source reads a[g] for g < G only. Without ivopts the base is the array's own address.
+  # -fno-ivopts: GCC 12 at -O2 with -fsanitize=address,undefined miscompiled the multistate step's loop over a local
+  # double a[2] (competing_risks, after changes to its inlined helpers): with &a as an integer (UBSan's pointer
+  # checks), ivopts addressed a[g] as MEM[(void *) 8·g + &a], the induction variable as the base, and VRP folded that
+  # base (values 0 and 8) to 8 (-fdump-tree-vrp2-details: "Folds to: 8B"), so group 0's deaths used group 1's
+  # population. The source reads a[g] for g < G only (bench/HISTORY.md "Round 7"). Without ivopts no such base.
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
     target_compile_options(cohortgis_compile_flags INTERFACE -Wno-maybe-uninitialized -fno-ivopts)
   endif()

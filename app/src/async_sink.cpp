@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "async_sink.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace cohortgis::app {
@@ -42,6 +43,11 @@ void AsyncSink::base(const CohortArray& population, int year) {
   slot_.end = population;
   hand_over(lock);
   mark_ = std::chrono::steady_clock::now();
+}
+
+std::size_t AsyncSink::bound_for_state(std::size_t state_bytes) {
+  constexpr std::size_t kSmallRunBytes = std::size_t{16} << 20;
+  return std::min(kDefaultMaxCopyBytes, std::max(kSmallRunBytes, 2 * state_bytes));
 }
 
 std::size_t AsyncSink::copy_bytes(const StepResult& r) {

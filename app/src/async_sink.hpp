@@ -26,8 +26,13 @@ namespace cohortgis::app {
 // --no-write-thread): a 50,000-zone run does not hold a second year of seven state-sized arrays.
 class AsyncSink : public ResultSink {
  public:
-  // The default bound of `cohortgis run` (docs/cli.md --no-write-thread): 64 MiB of copy per year.
+  // The default bound: 64 MiB of copy per year.
   static constexpr std::size_t kDefaultMaxCopyBytes = std::size_t{64} << 20;
+  // The bound of `cohortgis run` (docs/cli.md --no-write-thread) for a state (the population array) of `state_bytes`:
+  // at most 2 × the state (issue #16's memory goal is 2 × state + one year of schedules; a year's copy at 50,000
+  // zones × 36 cells is 4 × the state, so such runs write in line), never more than 64 MiB, and at least 16 MiB
+  // (small runs, whose copy does not matter, keep the overlap).
+  static std::size_t bound_for_state(std::size_t state_bytes);
   explicit AsyncSink(ResultSink& to, std::size_t max_copy_bytes = kDefaultMaxCopyBytes);
   // Stops the thread after the result it is writing (what waits in the slot is dropped: the run is stopping).
   ~AsyncSink() override;

@@ -239,35 +239,56 @@ void NetcdfWriter::put_year(int year) {
   check(nc_put_vara_int(ncid_, v_year_, &start, &count, &year), "writing variable year");
 }
 
-void NetcdfWriter::put_state(int var, const double* values, std::size_t count_values, bool by_age) {
+void NetcdfWriter::put_state(int var, const double* values, bool by_age, bool combined, const double* minus,
+                             const double* plus) {
   if (var < 0) return;
   const bool sparse = std::find(sparse_.begin(), sparse_.end(), var) != sparse_.end();
   if (sparse && !values) return;  // all 0: the fill value
-  const std::size_t start[6] = {variant_, year_index_, 0, 0, 0, 0};
   const std::size_t count[6] = {1, 1, uz(zones_), uz(groups_), kSexes, by_age ? uz(ages_) : 1};
-  const int min_cell = set_.outputs.min_cell;
-  if (min_cell > 0 || !values) {
-    // Suppressed small cells (as append_published: 0 < v < min_cell) and missing arrays (all 0) through the buffer.
-    buf_.assign(count_values, 0.0);
-    if (values)
-      for (std::size_t i = 0; i < count_values; ++i)
-        buf_[i] = values[i] > 0.0 && values[i] < static_cast<double>(min_cell) ? kNaN : values[i];
-    values = buf_.data();
-  }
+  const double min_cell = set_.outputs.min_cell;
   // A by-sex cube (births) is the by-age layout with one "age": rank 5, the last count dropped.
-  if (!sparse) {
+  if (!sparse && values && min_cell <= 0 && !combined) {
+    const std::size_t start[6] = {variant_, year_index_, 0, 0, 0, 0};
     check(nc_put_vara_double(ncid_, var, start, count, values), "writing a year");
     return;
   }
-  // One chunk (a block of zones, one group) at a time, those of only +0.0 left unwritten (read as the fill value 0).
+  // Through chunk_, one chunk of the variable at a time (not a state-sized copy: 14.4 MB at 50,000 zones): a missing
+  // array is all 0, values − minus + plus when combined (the same operations, 0.0 for a missing term), and suppressed
+  // small cells (as append_published: 0 < v < min_cell) are NaN.
+  auto copy = [&](std::size_t from, std::size_t n, double* to) {
+    if (!values) {
+      std::fill_n(to, n, 0.0);
+      return;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      double v = values[from + i];
+      if (combined) v = v - (minus ? minus[from + i] : 0.0) + (plus ? plus[from + i] : 0.0);
+      to[i] = min_cell > 0 && v > 0.0 && v < min_cell ? kNaN : v;
+    }
+  };
   const std::size_t group_row = count[4] * count[5];  // sexes × ages of one zone and group
+  // Not sparse: chunks of whole zones and every group (data_var's zc).
+  if (!sparse) {
+    const std::size_t zone_row = uz(groups_) * group_row;
+    const std::size_t block = chunk_rows(uz(zones_), zone_row);
+    for (std::size_t z0 = 0; z0 < uz(zones_); z0 += block) {
+      const std::size_t n = std::min(block, uz(zones_) - z0);
+      chunk_.resize(n * zone_row);
+      copy(z0 * zone_row, n * zone_row, chunk_.data());
+      const std::size_t at[6] = {variant_, year_index_, z0, 0, 0, 0};
+      const std::size_t len[6] = {1, 1, n, uz(groups_), count[4], count[5]};
+      check(nc_put_vara_double(ncid_, var, at, len, chunk_.data()), "writing a year");
+    }
+    return;
+  }
+  // One chunk (a block of zones, one group) at a time, those of only +0.0 left unwritten (read as the fill value 0).
   const std::size_t block = chunk_rows(uz(zones_), group_row);
   for (std::size_t z0 = 0; z0 < uz(zones_); z0 += block) {
     const std::size_t n = std::min(block, uz(zones_) - z0);
     for (std::size_t g = 0; g < uz(groups_); ++g) {
       chunk_.resize(n * group_row);
       for (std::size_t z = 0; z < n; ++z)
-        std::copy_n(values + ((z0 + z) * uz(groups_) + g) * group_row, group_row, chunk_.begin() + z * group_row);
+        copy(((z0 + z) * uz(groups_) + g) * group_row, group_row, chunk_.data() + z * group_row);
       if (all_plus_zero(chunk_.data(), chunk_.size())) continue;
       const std::size_t at[6] = {variant_, year_index_, z0, g, 0, 0};
       const std::size_t len[6] = {1, 1, n, 1, count[4], count[5]};
@@ -358,7 +379,7 @@ void NetcdfWriter::base(const CohortArray& population, int year) {
   compute_population_indicators(population, sc_->zone_ids(), sc_->group_names, aggregates_, {}, table);
   if (!defined_) define(table);
   put_year(year);
-  put_state(v_population_, population.data().data(), population.data().size());
+  put_state(v_population_, population.data().data());
   put_parity(population);
   put_base_nan();
   put_indicators(table, true);
@@ -367,31 +388,26 @@ void NetcdfWriter::base(const CohortArray& population, int year) {
 
 void NetcdfWriter::step(const StepResult& r) {
   put_year(r.context.end_year);
-  const std::size_t n = r.end.data().size();
-  put_state(v_population_, r.end.data().data(), n);
+  put_state(v_population_, r.end.data().data());
   put_parity(r.end);
   if (v_births_ >= 0) {
     const StepComponents& c = r.components;
-    const std::size_t births = uz(zones_) * uz(groups_) * kSexes;
     for (auto [var, v] : {std::pair{v_births_, &c.births}, std::pair{v_nb_in_, &c.newborn_transfer_in},
                           std::pair{v_nb_out_, &c.newborn_transfer_out}})
-      put_state(var, v->empty() ? nullptr : v->data(), births, false);
+      put_state(var, v->empty() ? nullptr : v->data(), false);
     auto cube = [](const CohortArray& a) { return a.empty() ? nullptr : a.data().data(); };
-    put_state(v_deaths_, cube(c.deaths), n);
-    // Net migration without the transfers between groups (as components.csv): M − transfer_in + transfer_out.
-    if (c.net_migrants.empty()) {
-      put_state(v_net_migration_, nullptr, n);
-    } else {
-      std::vector<double>& m = migration_;
-      m.assign(c.net_migrants.data().begin(), c.net_migrants.data().end());
-      for (std::size_t i = 0; i < n; ++i)
-        m[i] = m[i] - (c.transfer_in.empty() ? 0.0 : c.transfer_in.data()[i]) +
-               (c.transfer_out.empty() ? 0.0 : c.transfer_out.data()[i]);
-      put_state(v_net_migration_, m.data(), n);
-    }
-    put_state(v_transfer_in_, cube(c.transfer_in), n);
-    put_state(v_transfer_out_, cube(c.transfer_out), n);
-    put_state(v_floor_, cube(c.floor_adjustment), n);
+    put_state(v_deaths_, cube(c.deaths));
+    // Net migration without the transfers between groups (as components.csv): M − transfer_in + transfer_out, a
+    // chunk at a time (no state-sized array for it).
+    if (c.net_migrants.empty())
+      put_state(v_net_migration_, nullptr);
+    else
+      put_state(v_net_migration_, c.net_migrants.data().data(), true, true,
+                c.transfer_in.empty() ? nullptr : c.transfer_in.data().data(),
+                c.transfer_out.empty() ? nullptr : c.transfer_out.data().data());
+    put_state(v_transfer_in_, cube(c.transfer_in));
+    put_state(v_transfer_out_, cube(c.transfer_out));
+    put_state(v_floor_, cube(c.floor_adjustment));
   }
   if (r.indicators) put_indicators(*r.indicators, false);
   ++year_index_;

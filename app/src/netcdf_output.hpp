@@ -57,8 +57,11 @@ class NetcdfWriter : public ResultSink {
   void put_parity(const CohortArray& population);  // one year of women_by_parity
   void put_year(int year);
   // One year of a [zone][group][sex][age] cube (by_age false: a [zone][group][sex] cube); values nullptr: all 0.
-  // Sparse variables (sparse_) are written a chunk of zones at a time, leaving out chunks of only +0.0.
-  void put_state(int var, const double* values, std::size_t count, bool by_age = true);
+  // Sparse variables (sparse_) are written a chunk of zones at a time, leaving out chunks of only +0.0; so are
+  // missing arrays and those with suppressed small cells (through chunk_, not a state-sized buffer).
+  // combined: values − minus + plus (a null term: 0.0), computed a chunk at a time (net migration less transfers).
+  void put_state(int var, const double* values, bool by_age = true, bool combined = false,
+                 const double* minus = nullptr, const double* plus = nullptr);
   void put_base_nan();  // the base year's NaN in the sparse variables
   void fill_sparse_year(int var, std::size_t variant, std::size_t year, double value);
   void extend_sparse();  // at close: every sparse variable as long as the year dimension
@@ -79,9 +82,9 @@ class NetcdfWriter : public ResultSink {
   // Variable ids (-1: not in the file).
   int v_year_ = -1, v_population_ = -1, v_births_ = -1, v_nb_in_ = -1, v_nb_out_ = -1, v_indicators_ = -1;
   int v_deaths_ = -1, v_net_migration_ = -1, v_transfer_in_ = -1, v_transfer_out_ = -1, v_floor_ = -1;
-  std::vector<double> buf_, migration_;       // one year of one cube (reused)
+  std::vector<double> buf_, migration_;       // a chunk of indicators; one year of women by parity (reused)
   std::vector<int> sparse_;                   // variables whose fill value is 0 and whose zero chunks are not written
-  std::vector<double> chunk_;                 // one chunk of a sparse variable
+  std::vector<double> chunk_;                 // one chunk of a variable
   std::map<int, std::size_t> written_years_;  // per sparse variable: 1 + the last year index stored
   const ParityProjection* parity_ = nullptr;
   int v_women_by_parity_ = -1;

@@ -26,20 +26,31 @@ ProjectSummary project_runs(std::vector<const scenarios::Scenario*> runs, const 
     sink.begin_variant(run);
     if (o.configure) o.configure(run, pc);
     auto engine = std::make_unique<Projection>(pc, run.base_population);
-    // Population-dependent schedules (Scenario::adjust_schedules) read the step's start population from the engine
-    // itself: between steps it holds that population, so nothing is copied per step.
-    const CohortArray* start = &engine->population();
-    ScheduleProvider schedules = run.schedule_provider(&start);
-    if (o.wrap_schedules) schedules = o.wrap_schedules(run, std::move(schedules));
-    const ScheduleProvider checked = [&](const StepContext& ctx, StepSchedules& s) {
+    auto poll = [&] {
       if (o.before_step) {
         o.before_step();
         if (o.cancel && o.cancel->load()) throw ProjectionError("projection cancelled");
       }
-      schedules(ctx, s);
+    };
+    // Schedules that nothing changes per step (no population-dependent adjustment, no parity fertility) are handed
+    // to the engine by reference instead of copied into its buffer every step (one set of schedules less in memory).
+    const bool shared = !run.adjust_schedules && !run.parity;
+    // Population-dependent schedules (Scenario::adjust_schedules) read the step's start population from the engine
+    // itself: between steps it holds that population, so nothing is copied per step.
+    const CohortArray* start = &engine->population();
+    ScheduleProvider schedules;
+    if (!shared) {
+      schedules = run.schedule_provider(&start);
+      if (o.wrap_schedules) schedules = o.wrap_schedules(run, std::move(schedules));
+    }
+    const ScheduleSource checked = [&](const StepContext& ctx, StepSchedules& buffer) -> const StepSchedules& {
+      poll();
+      if (shared) return run.step_schedules(ctx.step);
+      schedules(ctx, buffer);
+      return buffer;
     };
     if (o.progress) o.progress(run, 0, run.steps);
-    const CohortArray& final_population = engine->run(checked, sink);
+    const CohortArray& final_population = engine->run_shared(checked, sink);
     sink.end_variant(run, final_population, engine);
     summary.runs.push_back(run_ptr);
   }

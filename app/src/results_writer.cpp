@@ -104,7 +104,6 @@ void ResultsWriter::begin_variant(const scenarios::Scenario& scenario) {
   years_.clear();
   totals_.clear();
   timings_.clear();
-  current_ptr_ = nullptr;
   mark_ = std::chrono::steady_clock::now();
 }
 
@@ -338,8 +337,6 @@ void ResultsWriter::base(const CohortArray& population, int year) {
   write_indicators(table, year, true);
   if (target_year(year)) tables_[year] = table;
   write_services(population, nullptr, year);
-  current_ = population;
-  current_ptr_ = &current_;
   const auto sums = unit_sums(population, nullptr);
   check_sums(population, sums, year);
   last_groups_ = group_sums(population, nullptr);
@@ -398,8 +395,6 @@ void ResultsWriter::step(const StepResult& r) {
     if (target_year(r.context.end_year)) tables_[r.context.end_year] = *r.indicators;
   }
   write_services(r.end, &c, r.context.end_year);
-  current_ = r.end;
-  current_ptr_ = &current_;
   auto sums = unit_sums(r.end, &c);
   check_sums(r.end, sums, r.context.end_year);
   auto gsums = group_sums(r.end, &c);

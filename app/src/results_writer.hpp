@@ -62,8 +62,6 @@ class ResultsWriter : public ResultSink {
   // step's writing, not as computing the next step.
   void add_write_seconds(double seconds);
   const std::vector<TargetOutcome>& target_outcomes() const { return outcomes_; }
-  // The population at the start of the next step (the last one received), for population-dependent schedules.
-  const CohortArray* const* current_population() const { return &current_ptr_; }
 
  private:
   struct UnitSums {
@@ -106,8 +104,6 @@ class ResultsWriter : public ResultSink {
   std::vector<PeriodResult> group_period_results_;  // units [unit][group]
   std::vector<UnitSums> last_units_, last_groups_;   // sums of the last result received (the next step's start)
   std::vector<TargetOutcome> outcomes_;
-  CohortArray current_;
-  const CohortArray* current_ptr_ = nullptr;
   std::filesystem::path dir_;
   std::vector<PeriodState> periods_;
   std::vector<int> years_;

@@ -108,7 +108,16 @@ class WriterSink : public VariantSink {
     if (parity_ && cube_) cube_->set_parity(&parity_->projection());
     // A writer thread (async_sink.hpp), except with parity: its recorder sets each step's fertility and the writers
     // read its current shares, so they stay in line with the projection.
-    if (write_thread_ && !parity_) async_ = std::make_unique<AsyncSink>(tee_);
+    // Bounded as AsyncSink::bound_for_state says; a run whose every year's copy is over that bound (its end
+    // population and the indicators of every zone and slot, kStandardIndicators each, alone) writes every year in
+    // line, the base year too (no copy of the base population while step 1 is projected).
+    const CohortLayout& L = run.base_population.layout();
+    const std::size_t state = run.base_population.data().size();
+    const std::size_t bound = AsyncSink::bound_for_state(state * sizeof(double));
+    const std::size_t at_least =
+        (state + static_cast<std::size_t>(L.zones) * (static_cast<std::size_t>(L.groups) + 1) * kStandardIndicators) *
+        sizeof(double);
+    if (write_thread_ && !parity_ && at_least <= bound) async_ = std::make_unique<AsyncSink>(tee_, bound);
   }
   ScheduleProvider wrap_schedules(ScheduleProvider p) { return parity_ ? parity_->wrap(std::move(p)) : p; }
   void base(const CohortArray& population, int year) override { front().base(population, year); }

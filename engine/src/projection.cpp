@@ -9,6 +9,7 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include <cmath>
+#include <cstring>
 #include <optional>
 
 #include "engine_support.hpp"
@@ -17,6 +18,20 @@
 namespace cohortgis {
 
 using detail::fmt;
+
+namespace {
+
+bool same_doubles(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() && (a.data() == b.data() || a.empty() ||
+                                  std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+}
+
+}  // namespace
+
+bool same_mortality(const StepSchedules& a, const StepSchedules& b) {
+  return a.mortality_kind == b.mortality_kind && a.person_years_layout == b.person_years_layout &&
+         same_doubles(a.mortality, b.mortality) && same_doubles(a.radix_l0, b.radix_l0);
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 void KeepPopulationsSink::base(const CohortArray& population, int year) {
@@ -78,6 +93,15 @@ Projection::Projection(ProjectionConfig config, CohortArray base_population)
 }
 
 const CohortArray& Projection::run(const ScheduleProvider& provider, ResultSink& sink) {
+  return run_shared(
+      [&provider](const StepContext& ctx, StepSchedules& buffer) -> const StepSchedules& {
+        provider(ctx, buffer);
+        return buffer;
+      },
+      sink);
+}
+
+const CohortArray& Projection::run_shared(const ScheduleSource& source, ResultSink& sink) {
   check_threads(config_.threads, "projection threads");
   const int threads = config_.threads > 0 ? config_.threads : tbb::task_arena::automatic;
   // More threads than cores (asked for on purpose): oneTBB's default limit is the number of cores, and an arena
@@ -88,16 +112,29 @@ const CohortArray& Projection::run(const ScheduleProvider& provider, ResultSink&
     limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
   tbb::task_arena arena(threads);
   const std::vector<ZoneAggregate> aggregates = with_total_aggregate(config_.aggregates, layout_.zones);
-  StepSchedules schedules;
+  StepSchedules buffer;  // the engine's own schedules: filled by a ScheduleProvider, or a copy when it must write
   StepComponents components;
   IndicatorTable indicators;
   detail::RunWorkspace workspace;  // lives for one run: survival ratios of the last step, per-zone lists, scratch
+  const StepSchedules* last_shared = nullptr;  // the last step's schedules when they were handed by reference
   sink.base(population_, config_.base_year);
   for (int step = 0; step < config_.steps; ++step) {
     if (config_.cancel && config_.cancel->load()) throw ProjectionError("projection cancelled");
     StepContext ctx{step, config_.base_year + step * config_.grid.width_years,
                     config_.base_year + (step + 1) * config_.grid.width_years};
-    provider(ctx, schedules);
+    const StepSchedules* given = &source(ctx, buffer);
+    // A provider's own objects stay unchanged for the run (ScheduleSource), so the last step's is still there to
+    // compare with: the same mortality means the same life tables, reused as under the hint of a provider that
+    // fills the buffer (a scenario's schedules that change by five-year period, or not at all).
+    workspace.cache.same_as_last = given != &buffer && !config_.mortality_in_place && last_shared &&
+                                   (given == last_shared || same_mortality(*given, *last_shared));
+    last_shared = given != &buffer ? given : nullptr;
+    if (given != &buffer && config_.mortality_in_place) {  // the step may write survival ratios over the mx rows
+      buffer = *given;
+      given = &buffer;
+    }
+    const StepSchedules& schedules = *given;
+    StepSchedules* const writable = given == &buffer ? &buffer : nullptr;
     arena.execute([&] {
       // Indicators: a zone's in the step's zone pass, right after its step (its cells still in cache), unless a step
       // adjuster changes the end population afterwards; the aggregates (and what the step left) after the step.
@@ -109,17 +146,19 @@ const CohortArray& Projection::run(const ScheduleProvider& provider, ResultSink&
         pass.emplace(population_, next_, components, schedules.asfr, mx, config_.zone_ids, config_.group_names,
                      aggregates, config_.extra_age_bands, config_.life_table_method, indicators);
       }
-      detail::StepRunner runner(config_, layout_, ctx, schedules, population_, next_, components, workspace);
+      detail::StepRunner runner(config_, layout_, ctx, schedules, writable, population_, next_, components,
+                                workspace);
       if (pass && !config_.step_adjuster) runner.set_indicators(&*pass);
       runner.run();
       if (config_.step_adjuster) config_.step_adjuster(ctx, population_, next_, components);
       if (pass) pass->units_from(runner.zone_indicators_done() ? pass->zones() : 0);
     });
     sink.step(StepResult{ctx, population_, next_, components, config_.indicators ? &indicators : nullptr});
-    schedules.mortality_unchanged = false;  // a hint holds for one step only
+    buffer.mortality_unchanged = false;  // a hint holds for one step only
     std::swap(population_, next_);
     if (config_.progress) config_.progress(step + 1, config_.steps);
   }
+  mortality_builds_ = workspace.cache.builds;
   return population_;
 }
 

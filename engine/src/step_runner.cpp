@@ -64,7 +64,7 @@ StepPlan plan_step(const ProjectionConfig& cfg, const CohortLayout& L, const Ste
   // Reuse last step's survival ratios only when the provider says mortality did not change and the cache holds
   // everything this step needs (same layout, φ when age-period deaths are kept).
   const bool given_S = sch.mortality_kind == MortalityInput::survival_ratios;
-  plan.reuse_mortality = sch.mortality_unchanged && cache.valid && cache.kind == sch.mortality_kind &&
+  plan.reuse_mortality = (sch.mortality_unchanged || cache.same_as_last) && cache.valid && cache.kind == sch.mortality_kind &&
                          (given_S || cache.S.size() == L.cells()) &&
                          (!plan.phi_wanted || cache.phi.size() == L.cells());
   // In place: single-year death rates (one row per age, so each row is overwritten by its own survival ratios) in a
@@ -135,6 +135,11 @@ void StepRunner::prepare_components() {
   ensure(c_.deaths_by_state, states * kSexes);
   ensure(c_.net_migrants_by_state, states * kSexes);
   // Arrays every cell of which the step writes are only sized, not cleared (a clear is a full pass over memory).
+  // The floor adjustments are kept only in a step that can floor a cell: without migration a step only survives
+  // cohorts (0 <= S <= 1) and adds births, so no cell falls below zero and the array would be zeros (14.4 MB at
+  // 50,000 zones); it is left empty (reads as zero), and filled in from the list of floored cells after the pass
+  // should one be floored all the same.
+  const bool floors_kept = keep && (plan_.any_migration || plan_.multistate);
   const auto fresh = ensure_sized<11>({{{&c_.deaths, keep},
                                         {&c_.deaths_age_period, plan_.phi_wanted},
                                         {&c_.od_in, keep && plan_.has_od},
@@ -145,7 +150,7 @@ void StepRunner::prepare_components() {
                                         {&c_.transfer_in, keep && plan_.has_tr},
                                         {&c_.transfer_out, keep && plan_.has_tr},
                                         {&c_.net_migrants, keep && plan_.any_migration},
-                                        {&c_.floor_adjustment, keep}}},
+                                        {&c_.floor_adjustment, floors_kept}}},
                                       L_);
   ensure(c_.migration_override, L_, keep && plan_.any_migration && cfg_.flow_policy == FlowPolicy::wpp);
   // The floor adjustments: sparse on the flow path once the array is known zero outside the listed vectors.
@@ -153,9 +158,9 @@ void StepRunner::prepare_components() {
     floors_.tracked = true;
     floors_.floored_last.assign(L_.states() * kSexes, 0);
   }
-  if (!keep || plan_.multistate) floors_.tracked = false;  // the multistate step writes every vector
+  if (!floors_kept || plan_.multistate) floors_.tracked = false;  // the multistate step writes every vector
   if (keep && floors_.floored_last.size() != L_.states() * kSexes) floors_.floored_last.assign(L_.states() * kSexes, 0);
-  floors_sparse_ = keep && floors_.tracked;
+  floors_sparse_ = floors_kept && floors_.tracked;
 }
 
 // The fused path (step_kernels.hpp, FusedState): per state and sex the OD in-flows, then one pass for the out-flows,
@@ -420,7 +425,7 @@ void StepRunner::step_zone(int z, Scratch& sc) {
       c_.births[ss] = Bs;
       const auto buf = buffers(z, g, s, sc);
       // The per-cell floor adjustments are kept only with cell components; the floored cells are listed always.
-      std::span<double> adj = keep ? c_.floor_adjustment.ages(z, g, s) : std::span<double>();
+      std::span<double> adj = part(c_.floor_adjustment, z, g, s);
       const int floored = close_step(L_.grid, Bs, survival(z, g, s), migrants(z, g, s, sc), timing, buf,
                                      next_.ages(z, g, s), floors_sparse_ ? std::span<double>() : adj);
       if (floors_sparse_) {
@@ -507,10 +512,17 @@ void StepRunner::run() {
   const std::size_t states = L_.states();
   validate_sizes();
   plan_ = plan_step(cfg_, L_, sch_, cache_);
+  // Survival ratios over the mx rows need the engine's own buffer (Projection::run copies shared schedules into it
+  // under mortality_in_place); without it the step keeps them in the cache, with the same bits.
+  if (!writable_) {
+    plan_.S_in_schedule = plan_.S_in_schedule && !plan_.in_place;
+    plan_.in_place = false;
+  }
   if (plan_.multistate) validate_multistate();
   for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch&) { validate_zone(z); });
   prepare_components();
   if (!plan_.reuse_mortality) {
+    ++cache_.builds;
     cache_.valid = false;
     cache_.kind = sch_.mortality_kind;
     parallel_blocks(2, 1, [&](int first, int last) {  // state-sized, allocated in the first step: one task each
@@ -568,7 +580,7 @@ void StepRunner::run() {
   }
   cache_.valid = true;
   if (plan_.in_place) {  // the schedule now holds what the next step needs if mortality does not change
-    writable_.mortality_kind = MortalityInput::survival_ratios;
+    writable_->mortality_kind = MortalityInput::survival_ratios;
     cache_.kind = MortalityInput::survival_ratios;
   }
 
@@ -578,6 +590,10 @@ void StepRunner::run() {
   };
   gather(scaled_, c_.scaled_flows);
   gather(floored_, c_.floored);
+  if (plan_.keep_cells && c_.floor_adjustment.empty() && !c_.floored.empty()) {  // see prepare_components
+    c_.floor_adjustment = CohortArray(L_);
+    for (const AdjustedCell& a : c_.floored) c_.floor_adjustment.at(a.zone, a.group, a.sex, a.age) = a.persons;
+  }
   gather(overridden_, c_.overridden);
 }
 

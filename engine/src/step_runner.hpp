@@ -93,6 +93,10 @@ struct Scratch {
 // Survival ratios (and A4 split factors) of the last step, reused when the provider says mortality is unchanged.
 struct MortalityCache {
   bool valid = false;
+  // Set by Projection::run_shared when the schedules it was handed by reference hold the same mortality (rows,
+  // kind, layout, radix) as the last step's: the hint StepSchedules::mortality_unchanged of a const object.
+  bool same_as_last = false;
+  int builds = 0;  // steps of the run that built their life tables and survival ratios (not reused)
   MortalityInput kind = MortalityInput::death_rates;
   std::vector<double> S, phi;   // [zone][group][sex][age]; φ uses the first n_ages − 1 of each vector
   std::vector<double> e0, e65;  // [zone][group][sex]
@@ -139,13 +143,15 @@ StepPlan plan_step(const ProjectionConfig& cfg, const CohortLayout& layout, cons
 
 class StepRunner {
  public:
-  // `writable`: the same schedules, which the step may change (ProjectionConfig::mortality_in_place).
-  StepRunner(const ProjectionConfig& cfg, const CohortLayout& layout, const StepContext& ctx, StepSchedules& writable,
-             const CohortArray& P, CohortArray& next, StepComponents& comp, RunWorkspace& ws)
+  // `writable`: the same object as `schedules` when the step may change it (the engine's own buffer; needed for
+  // ProjectionConfig::mortality_in_place), or null when the schedules are a provider's own (ScheduleSource).
+  StepRunner(const ProjectionConfig& cfg, const CohortLayout& layout, const StepContext& ctx,
+             const StepSchedules& schedules, StepSchedules* writable, const CohortArray& P, CohortArray& next,
+             StepComponents& comp, RunWorkspace& ws)
       : cfg_(cfg),
         L_(layout),
         ctx_(ctx),
-        sch_(writable),
+        sch_(schedules),
         writable_(writable),
         P_(P),
         next_(next),
@@ -202,7 +208,10 @@ class StepRunner {
   // Survival ratios of one state and sex for this step.
   std::span<double> survival(int z, int g, int s) {
     const std::size_t nA = L_.ages();
-    if (plan_.S_in_schedule) return {writable_.mortality.data() + L_.offset(z, g, s), nA};
+    if (plan_.in_place) return {writable_->mortality.data() + L_.offset(z, g, s), nA};
+    // Given survival ratios are only read (mortality() writes S only when it builds them), so the schedules may be
+    // a provider's own object, handed as const (ScheduleSource).
+    if (plan_.S_in_schedule) return {const_cast<double*>(sch_.mortality.data()) + L_.offset(z, g, s), nA};
     return {cache_.S.data() + L_.offset(z, g, s), nA};
   }
   // The net migrants M of a state and sex: the component array when kept, else the zone's scratch.
@@ -225,7 +234,7 @@ class StepRunner {
   const CohortLayout& L_;
   const StepContext& ctx_;
   const StepSchedules& sch_;
-  StepSchedules& writable_;
+  StepSchedules* writable_;  // sch_ itself when the step may write it, else null
   const CohortArray& P_;
   CohortArray& next_;
   StepComponents& c_;

@@ -182,10 +182,14 @@ ProjectionConfig Scenario::projection_config() const {
   return c;
 }
 
+const StepSchedules& Scenario::step_schedules(int step) const {
+  return schedules.size() == 1 ? schedules.front() : schedules.at(static_cast<std::size_t>(step));
+}
+
 ScheduleProvider Scenario::schedule_provider() const {
   return [this](const StepContext& ctx, StepSchedules& out) {
     // The engine reuses its buffer across steps, so every field is assigned (not merged).
-    out = schedules.size() == 1 ? schedules.front() : schedules.at(static_cast<std::size_t>(ctx.step));
+    out = step_schedules(ctx.step);
   };
 }
 
@@ -202,12 +206,11 @@ ScheduleProvider Scenario::schedule_provider(const CohortArray* const* start_pop
   };
   auto last = std::make_shared<Last>();
   return [this, start_population, last](const StepContext& ctx, StepSchedules& out) {
-    const StepSchedules& from =
-        schedules.size() == 1 ? schedules.front() : schedules.at(static_cast<std::size_t>(ctx.step));
+    const StepSchedules& from = step_schedules(ctx.step);
     const bool keep = last->entry && ctx.step == last->step + 1 && !out.mortality.empty() &&
                       out.mortality.data() == last->rows && out.mortality.size() == from.mortality.size() &&
                       out.mortality_kind == from.mortality_kind &&
-                      (last->entry == &from || detail::same_mortality(*last->entry, from));
+                      (last->entry == &from || same_mortality(*last->entry, from));
     detail::assign_step_schedules(out, from, keep);
     *last = Last{&from, out.mortality.data(), ctx.step};
     if (adjust_schedules) {

@@ -49,11 +49,6 @@ bool same_step_schedules(const StepSchedules& a, const StepSchedules& b) {
          a.mortality_unchanged == b.mortality_unchanged;
 }
 
-bool same_mortality(const StepSchedules& a, const StepSchedules& b) {
-  return a.mortality_kind == b.mortality_kind && a.person_years_layout == b.person_years_layout &&
-         same_bits(a.mortality, b.mortality) && same_bits(a.radix_l0, b.radix_l0);
-}
-
 void assign_step_schedules(StepSchedules& out, const StepSchedules& from, bool keep_mortality) {
   if (!keep_mortality) {
     out = from;

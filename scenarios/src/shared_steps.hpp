@@ -14,10 +14,6 @@ namespace cohortgis::scenarios::detail {
 // loader hands every step of one table.
 bool same_step_schedules(const StepSchedules& a, const StepSchedules& b);
 
-// The rows the engine builds its life tables and survival ratios from (mortality, radix_l0, mortality_kind,
-// person_years_layout) hold the same bits in both.
-bool same_mortality(const StepSchedules& a, const StepSchedules& b);
-
 // out = from, except the mortality rows above when keep_mortality (the caller knows out holds them already); the
 // hint mortality_unchanged is set to keep_mortality (the engine then reuses its life tables and survival ratios).
 void assign_step_schedules(StepSchedules& out, const StepSchedules& from, bool keep_mortality);

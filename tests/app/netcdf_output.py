@@ -11,6 +11,7 @@ Usage: netcdf_output.py COHORTGIS_EXE
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -42,6 +43,49 @@ def same(a, b):
     return a.shape == b.shape and bool(np.all((a == b) | (np.isnan(a) & np.isnan(b))))
 
 
+def compare_cubes(folder, ds):
+    """results.nc's zones, population and components against the CSVs of the same run (suppressed cells: empty in
+    the CSVs, NaN in results.nc; both read as NaN)."""
+    variants = [str(v) for v in ds["variant"].values]
+    years = [int(y) for y in ds["year"].values]
+    zones = [str(z) for z in ds["zone"].values]
+    groups = [str(g) for g in ds["group"].values]
+    sexes = [str(s) for s in ds["sex"].values]
+    ages = [int(a) for a in ds["age"].values]
+
+    zcsv = pd.read_csv(os.path.join(folder, "zones.csv"), dtype=str, keep_default_na=False)
+    check(zones == list(zcsv["zone"]), "zone ids as in zones.csv")
+    check([str(n) for n in ds["zone_name"].values] == list(zcsv["name"]), "zone names as in zones.csv")
+
+    # population.csv: every cell of every variant and year.
+    pop = pd.read_csv(os.path.join(folder, "population.csv"), dtype={"zone": str}, float_precision="round_trip")
+    check(variants == list(dict.fromkeys(pop["variant"])), "variants in run order")
+    check(years == sorted(set(pop["year"])), "years")
+    idx = lambda values, names: pd.Index(names).get_indexer(values)
+    want = np.full(ds["population"].shape, np.nan)
+    want[idx(pop["variant"], variants), idx(pop["year"], years), idx(pop["zone"], zones), idx(pop["group"], groups),
+         idx(pop["sex"], sexes), idx(pop["age"], ages)] = pop["population"].to_numpy()
+    check(len(pop) == want.size, f"population.csv has {len(pop)} rows for {want.size} cells")
+    check(same(ds["population"].values, want), "population equals population.csv")
+
+    # components.csv: rows of exactly 0 are left out there (0 in results.nc); the base year has no components (NaN).
+    comp = pd.read_csv(os.path.join(folder, "components.csv"), dtype={"zone": str}, float_precision="round_trip")
+    comp["year"] = comp["period"].astype(str).str.split("-").str[-1].astype(int)
+    for name in ["deaths", "net_migration", "transfer_in", "transfer_out", "floor_adjustment", "births",
+                 "newborn_transfer_in", "newborn_transfer_out"]:
+        var = ds[name]
+        want = np.zeros(var.shape)
+        want[:, 0] = np.nan
+        rows = comp[comp["component"] == name]
+        at = [idx(rows["variant"], variants), idx(rows["year"], years), idx(rows["zone"], zones),
+              idx(rows["group"], groups), idx(rows["sex"], sexes)]
+        if var.ndim == 6:
+            at.append(idx(rows["age"].astype(int), ages))
+        want[tuple(at)] = rows["persons"].to_numpy()
+        check(same(var.values, want), f"{name} equals components.csv ({len(rows)} rows)")
+    return variants, years, idx
+
+
 with tempfile.TemporaryDirectory() as work:
     both, packed, single = os.path.join(work, "both"), os.path.join(work, "packed"), os.path.join(work, "single")
     run(both, "--format", "both", "--threads", "2")
@@ -56,43 +100,7 @@ with tempfile.TemporaryDirectory() as work:
     check(ds["population"].dims == ("variant", "year", "zone", "group", "sex", "age"), "population dimensions")
     check(ds["indicators"].dims == ("variant", "year", "unit", "indicator_group", "indicator"), "indicator dimensions")
     check(ds["births"].dims == ("variant", "year", "zone", "group", "sex"), "births dimensions")
-    variants = [str(v) for v in ds["variant"].values]
-    years = [int(y) for y in ds["year"].values]
-    zones = [str(z) for z in ds["zone"].values]
-    groups = [str(g) for g in ds["group"].values]
-    sexes = [str(s) for s in ds["sex"].values]
-    ages = [int(a) for a in ds["age"].values]
-
-    zcsv = pd.read_csv(os.path.join(both, "zones.csv"), dtype=str, keep_default_na=False)
-    check(zones == list(zcsv["zone"]), "zone ids as in zones.csv")
-    check([str(n) for n in ds["zone_name"].values] == list(zcsv["name"]), "zone names as in zones.csv")
-
-    # population.csv: every cell of every variant and year.
-    pop = pd.read_csv(os.path.join(both, "population.csv"), dtype={"zone": str}, float_precision="round_trip")
-    check(variants == list(dict.fromkeys(pop["variant"])), "variants in run order")
-    check(years == sorted(set(pop["year"])), "years")
-    idx = lambda values, names: pd.Index(names).get_indexer(values)
-    want = np.full(ds["population"].shape, np.nan)
-    want[idx(pop["variant"], variants), idx(pop["year"], years), idx(pop["zone"], zones), idx(pop["group"], groups),
-         idx(pop["sex"], sexes), idx(pop["age"], ages)] = pop["population"].to_numpy()
-    check(len(pop) == want.size, f"population.csv has {len(pop)} rows for {want.size} cells")
-    check(same(ds["population"].values, want), "population equals population.csv")
-
-    # components.csv: rows of exactly 0 are left out there (0 in results.nc); the base year has no components (NaN).
-    comp = pd.read_csv(os.path.join(both, "components.csv"), dtype={"zone": str}, float_precision="round_trip")
-    comp["year"] = comp["period"].astype(str).str.split("-").str[-1].astype(int)
-    for name in ["deaths", "net_migration", "transfer_in", "transfer_out", "floor_adjustment", "births",
-                 "newborn_transfer_in", "newborn_transfer_out"]:
-        var = ds[name]
-        want = np.zeros(var.shape)
-        want[:, 0] = np.nan
-        rows = comp[comp["component"] == name]
-        at = [idx(rows["variant"], variants), idx(rows["year"], years), idx(rows["zone"], zones),
-              idx(rows["group"], groups), idx(rows["sex"], sexes)]
-        if var.ndim == 6:
-            at.append(idx(rows["age"].astype(int), ages))
-        want[tuple(at)] = rows["persons"].to_numpy()
-        check(same(var.values, want), f"{name} equals components.csv ({len(rows)} rows)")
+    variants, years, idx = compare_cubes(both, ds)
     # Components that are mostly 0 (transfers, floor adjustments, newborn transfers) have fill value 0 and no
     # _FillValue attribute (xarray would mask every 0): their chunks of only +0.0 are not stored. Count the bytes of
     # the chunks that must be stored (any value not +0.0 in those variables; any non-NaN value elsewhere, where the
@@ -174,6 +182,35 @@ with tempfile.TemporaryDirectory() as work:
             x["compute_seconds"] + x.get("handover_seconds", x["write_seconds"]) for x in t["steps"])
         check(parts <= t["total_seconds"] + 1e-6, f"phases {parts} s within total_seconds {t['total_seconds']} s")
         check(parts >= 0.5 * t["total_seconds"], f"phases {parts} s cover most of total_seconds {t['total_seconds']} s")
+
+    # Without migration and with [outputs] min_cell (tests/fixtures/scenarios/good.toml less its migration): the
+    # arrays results.nc writes from no array (net_migration) or with suppressed small cells go through a buffer of
+    # one chunk at a time; the numbers are still those of the CSVs, and some cells are suppressed.
+    fixture = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "scenarios")
+    small = os.path.join(work, "small_cells")
+    shutil.copytree(fixture, small)
+    kept, skip = [], False
+    for line in open(os.path.join(fixture, "good.toml")):
+        if line.startswith("["):  # a table header: the migration tables are left out up to the next header
+            skip = line.strip() in ("[migration]", "[[relocation]]")
+        if not skip:
+            kept.append(line)
+    toml = "".join(kept)
+    with open(os.path.join(small, "small_cells.toml"), "w") as f:
+        f.write(toml + "\n[outputs]\nmin_cell = 1000\n")
+    small_out = os.path.join(work, "small_out")
+    p = subprocess.run([EXE, "run", os.path.join(small, "small_cells.toml"), "--out", small_out, "--quiet",
+                        "--no-report", "--format", "both"], capture_output=True, text=True)
+    check(p.returncode == 0, f"min_cell run: exit {p.returncode}: {p.stderr}")
+    if p.returncode == 0:
+        ds = xr.open_dataset(os.path.join(small_out, "results.nc"))
+        compare_cubes(small_out, ds)
+        pop = ds["population"].values
+        check(bool(np.isnan(pop).any()) and not np.any((pop > 0) & (pop < 1000)),
+              "min_cell: small cells suppressed (NaN)")
+        nm = ds["net_migration"].values
+        check(bool(np.all(nm[:, 1:] == 0)) and bool(np.all(np.isnan(nm[:, 0]))), "no migration: net_migration 0")
+        ds.close()
 
 if failures:
     sys.exit(f"{len(failures)} check(s) failed")

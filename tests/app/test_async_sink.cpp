@@ -150,3 +150,15 @@ TEST(AsyncSink, ACopyOverTheBoundIsWrittenInLine) {
     }
   }
 }
+
+// The bound of `cohortgis run`: 2 × the state's bytes, within [16 MiB, 64 MiB] (docs/cli.md --no-write-thread). At
+// 50,000 zones × 36 cells (14.4 MB of state) a year's copy of 57.6 MB is over 28.8 MB: that run writes in line.
+TEST(AsyncSink, TheRunsBoundIsTwiceTheStateWithinLimits) {
+  const std::size_t MiB = std::size_t{1} << 20;
+  EXPECT_EQ(AsyncSink::bound_for_state(0), 16 * MiB);
+  EXPECT_EQ(AsyncSink::bound_for_state(8 * MiB), 16 * MiB);
+  EXPECT_EQ(AsyncSink::bound_for_state(14'400'000), 28'800'000u);
+  EXPECT_LT(AsyncSink::bound_for_state(14'400'000), std::size_t{57'600'000});
+  EXPECT_EQ(AsyncSink::bound_for_state(32 * MiB), 64 * MiB);
+  EXPECT_EQ(AsyncSink::bound_for_state(200 * MiB), 64 * MiB);
+}

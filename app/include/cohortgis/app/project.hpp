@@ -57,7 +57,9 @@ struct ProjectOptions {
   std::function<void()> before_step;
   // Per run, after VariantSink::begin_variant: may change the engine's configuration (e.g. the control totals' and
   // capacity's step adjuster, planning_output.hpp) and wrap the run's schedules (e.g. parity-specific fertility,
-  // parity_output.hpp). Unset: the scenario's own configuration and schedules.
+  // parity_output.hpp). Unset: the scenario's own configuration and schedules. wrap_schedules is called only for
+  // runs with parity inputs or population-dependent schedules (Scenario::parity, adjust_schedules): the others hand
+  // the scenario's schedules to the engine by reference (Projection::run_shared), not through a provider.
   std::function<void(const scenarios::Scenario& run, ProjectionConfig& config)> configure;
   std::function<ScheduleProvider(const scenarios::Scenario& run, ScheduleProvider schedules)> wrap_schedules;
 };

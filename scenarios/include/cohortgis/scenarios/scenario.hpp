@@ -83,6 +83,9 @@ struct Scenario {
   void validate() const;
   // Engine configuration without run options (threads, progress, cancel).
   ProjectionConfig projection_config() const;
+  // The fixed schedules of a step (schedules[step], or the one entry that holds for every step), by reference: a
+  // run without adjust_schedules or parity hands them to the engine as they are (Projection::run_shared).
+  const StepSchedules& step_schedules(int step) const;
   // Copies the step's schedules into the engine's buffer. The scenario must outlive the provider.
   ScheduleProvider schedule_provider() const;
   // The same, then adjust_schedules with *start_population (kept up to date by the caller: the base population,
