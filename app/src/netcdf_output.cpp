@@ -13,6 +13,7 @@
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/parity.hpp"
+#include "cohortgis/geodata/netcdf_lock.hpp"
 
 namespace cohortgis::app {
 
@@ -63,10 +64,12 @@ NetcdfWriter::NetcdfWriter(const std::filesystem::path& path, const scenarios::S
       deflate_(deflate_level) {
   if (deflate_ < 0 || deflate_ > 9)
     throw InputError("--compress: deflate level " + std::to_string(deflate_) + "; expected 0 (off) to 9");
+  const auto nc_lock = geodata::lock_netcdf();  // every use of netCDF-C holds it (geodata/netcdf_lock.hpp)
   check(nc_create(path_.c_str(), NC_NETCDF4 | NC_CLOBBER, &ncid_), "creating the file");
 }
 
 NetcdfWriter::~NetcdfWriter() {
+  const auto nc_lock = geodata::lock_netcdf();
   if (ncid_ >= 0) nc_close(ncid_);
 }
 
@@ -375,6 +378,7 @@ void NetcdfWriter::put_indicators(const IndicatorTable& t, bool stocks_only) {
 }
 
 void NetcdfWriter::base(const CohortArray& population, int year) {
+  const auto nc_lock = geodata::lock_netcdf();
   IndicatorTable table;
   compute_population_indicators(population, sc_->zone_ids(), sc_->group_names, aggregates_, {}, table);
   if (!defined_) define(table);
@@ -387,6 +391,7 @@ void NetcdfWriter::base(const CohortArray& population, int year) {
 }
 
 void NetcdfWriter::step(const StepResult& r) {
+  const auto nc_lock = geodata::lock_netcdf();
   put_year(r.context.end_year);
   put_state(v_population_, r.end.data().data());
   put_parity(r.end);
@@ -414,6 +419,7 @@ void NetcdfWriter::step(const StepResult& r) {
 }
 
 void NetcdfWriter::close() {
+  const auto nc_lock = geodata::lock_netcdf();
   if (ncid_ < 0) return;
   if (defined_) extend_sparse();
   const int id = ncid_;

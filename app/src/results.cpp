@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/netcdf_lock.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/sha256.hpp"
 #include "csv_stream.hpp"
@@ -94,6 +95,7 @@ std::vector<std::string> strings(const pt::ptree& tree, const std::string& path)
 // A results.nc without population.csv (--format netcdf): the pyramids' population, i.e. the first variant's (the
 // baseline's) first and last years, read one year at a time (each is one state: bounded memory at any zone count).
 void read_netcdf_population(const fs::path& path, Results& r) {
+  const auto nc_lock = geodata::lock_netcdf();
   int id = -1;
   const std::string file = path.string();
   auto check = [&](int status, const std::string& what) {
@@ -105,9 +107,13 @@ void read_netcdf_population(const fs::path& path, Results& r) {
   auto strings = [&](const char* name) {
     int v = -1, dim = -1;
     std::size_t n = 0;
+    int ndims = 0;
     check(nc_inq_varid(id, name, &v), std::string("no variable ") + name);
+    check(nc_inq_varndims(id, v, &ndims), std::string("variable ") + name);
+    if (ndims != 1) check(NC_EVARSIZE, std::string("variable ") + name + ": expected one dimension");
     check(nc_inq_vardimid(id, v, &dim), std::string("variable ") + name);
     check(nc_inq_dimlen(id, dim, &n), std::string("dimension of ") + name);
+    if (n > 10'000'000) check(NC_EEDGE, std::string("dimension of ") + name + ": over 10 million names");
     std::vector<char*> p(n);
     if (n) check(nc_get_var_string(id, v, p.data()), std::string("reading ") + name);
     std::vector<std::string> out(p.begin(), p.end());
@@ -129,6 +135,29 @@ void read_netcdf_population(const fs::path& path, Results& r) {
   int d_age = -1;
   check(nc_inq_dimid(id, "age", &d_age), "no dimension age");
   check(nc_inq_dimlen(id, d_age, &n_ages), "dimension age");
+  // A hand-made file can claim any length for a dimension; a results.nc of cohortgis has at most 1,000 ages and
+  // years and one state of at most 2^28 values (2 GiB), which is what one year's buffer below holds.
+  const double state = double(zones.size()) * double(groups.size()) * double(sexes.size()) * double(n_ages);
+  if (n_ages > 1000 || n_years > 100000 || state > double(std::size_t{1} << 28)) {
+    nc_close(id);
+    throw InputError(file + ": dimensions too large for a results.nc (" + std::to_string(zones.size()) + " zones, " +
+                     std::to_string(groups.size()) + " groups, " + std::to_string(sexes.size()) + " sexes, " +
+                     std::to_string(n_ages) + " ages, " + std::to_string(n_years) + " years)");
+  }
+  // Whole-variable reads below write as many values as the variable has: each must be exactly its dimension, and
+  // population six-dimensional, or a hand-made file would make them write past the buffers.
+  auto one_dimension = [&](int var, int dim, const char* name) {
+    int ndims = 0, d = -1;
+    check(nc_inq_varndims(id, var, &ndims), std::string("variable ") + name);
+    if (ndims == 1) check(nc_inq_vardimid(id, var, &d), std::string("variable ") + name);
+    if (ndims != 1 || d != dim)
+      check(NC_EVARSIZE, std::string("variable ") + name + ": expected the dimension " + name);
+  };
+  one_dimension(v_age, d_age, "age");
+  one_dimension(v_year, d_year, "year");
+  int pop_dims = 0;
+  check(nc_inq_varndims(id, v_pop, &pop_dims), "variable population");
+  if (pop_dims != 6) check(NC_EVARSIZE, "variable population: expected (variant, year, zone, group, sex, age)");
   std::vector<int> ages(n_ages), years(n_years);
   check(nc_get_var_int(id, v_age, ages.data()), "reading age");
   check(nc_get_var_int(id, v_year, years.data()), "reading year");

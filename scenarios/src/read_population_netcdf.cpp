@@ -11,6 +11,8 @@
 
 #include <netcdf.h>
 
+#include "cohortgis/geodata/netcdf_lock.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -284,6 +286,7 @@ void read_population_netcdf(const Doc& doc, const Build& b, const toml::node& tn
   const TableRef ref = table_ref(doc, tn, key, {});
   if (ref.frame || !ref.database.empty())
     doc.fail(&tn, key, "format = \"netcdf\" reads a NetCDF file; expected a local file path");
+  const auto nc_lock = geodata::lock_netcdf();  // held until r's file is closed (declared before it)
   Reader r{doc, b, tn, key, ref.path, ref.layer.empty() ? "population" : ref.layer, {}};
   // table_ref checked the folders, links and special files (/dev/zero, pipes); a missing path and a folder pass
   // those checks (GDAL reads folders of Shapefiles), not here.

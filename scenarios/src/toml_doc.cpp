@@ -477,7 +477,7 @@ void read_wpp_rows(const Doc& doc, const TableRef& ref, const std::vector<geodat
 
 Rows read_rows(const Doc& doc, const TableRef& ref, const std::vector<std::string>& required,
                const std::vector<std::string>& number_columns) {
-  Rows rows{ref, {}, {}, {}, {}, 0};
+  Rows rows{ref, {}, {}, {}, {}, 0, {}};
   const std::vector<geodata::ColumnSpec> spec = column_spec(ref, required);
   if (ref.wpp.on) {
     read_wpp_rows(doc, ref, spec, rows);
@@ -508,7 +508,7 @@ Rows read_rows(const Doc& doc, const TableRef& ref, const std::vector<std::strin
 void stream_rows(const Doc& doc, const TableRef& ref, const std::vector<std::string>& required,
                  const std::vector<std::string>& number_columns, const std::function<void(const Rows&)>& on_row) {
   const std::vector<geodata::ColumnSpec> spec = column_spec(ref, required);
-  Rows one{ref, {}, {0}, {}, {}, 0};
+  Rows one{ref, {}, {0}, {}, {}, 0, {}};
   bool primed = false;
   std::size_t kept = 0;
   WppScan scan;

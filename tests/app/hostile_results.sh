@@ -37,4 +37,24 @@ timeout 20 "$EXE" validate "$WORK/good.toml" --results "$WORK/zero" >/dev/null 2
 [ $rc -eq 1 ] || fail "validate --results with manifest.json -> /dev/zero: exit $rc (124: a hang): $(head -c 300 "$WORK/err")"
 grep -q "manifest.json: a symbolic link or not a regular file" "$WORK/err" || fail "validate --results /dev/zero: $(head -c 300 "$WORK/err")"
 echo "ok: validate --results on a manifest.json linked to /dev/zero -> exit 1 at once"
+# A hand-made results.nc (a --format netcdf folder's only population) whose `age` has two dimensions: the whole-variable
+# read wrote past its buffer; its shape is now checked first, and a header's claimed sizes before anything is allocated.
+"$EXE" run "$WORK/good.toml" --out "$WORK/nc" --quiet --no-report --format netcdf 2>"$WORK/err" || fail "run netcdf: $(cat "$WORK/err")"
+/usr/bin/python3 - "$WORK/nc/results.nc" <<'PY' || fail "writing the hand-made results.nc"
+import sys, netCDF4, numpy as np
+with netCDF4.Dataset(sys.argv[1], 'w') as d:
+    for name, n in [('variant', 1), ('year', 2), ('zone', 2), ('group', 1), ('sex', 2), ('age', 3), ('extra', 1000)]:
+        d.createDimension(name, n)
+    for name, values in [('variant', ['baseline']), ('zone', ['a', 'b']), ('group', ['total']), ('sex', ['female', 'male'])]:
+        v = d.createVariable(name, str, (name,))
+        for i, x in enumerate(values):
+            v[i] = x
+    d.createVariable('year', 'i4', ('year',))[:] = [2020, 2025]
+    d.createVariable('age', 'i4', ('age', 'extra'))[:] = np.ones((3, 1000), dtype='i4')
+    d.createVariable('population', 'f8', ('variant', 'year', 'zone', 'group', 'sex', 'age'))[:] = 1.0
+PY
+"$EXE" report "$WORK/nc" >/dev/null 2>"$WORK/err"; rc=$?
+[ $rc -eq 1 ] || fail "report on a results.nc whose age is two-dimensional: exit $rc: $(head -c 300 "$WORK/err")"
+grep -q "variable age: expected the dimension age" "$WORK/err" || fail "report (2-D age): message: $(head -c 300 "$WORK/err")"
+echo "ok: report on a results.nc whose age variable has two dimensions -> exit 1: $(tail -1 "$WORK/err" | cut -c1-160)"
 echo "hand-made results folders handled"
