@@ -112,7 +112,8 @@ std::vector<std::shared_ptr<const OdMigration>> od_by_step(const std::string& to
     sc.adjust_schedules(StepContext{k, 2020 + k, 2021 + k}, start, s);
     ods.push_back(s.od);
     // A population whose age structure changes from step to step.
-    for (std::size_t i = 0; i < start.storage().size(); ++i) start.storage()[i] *= 1.0 + 0.01 * (k + 1) * (i % 7);
+    for (std::size_t i = 0; i < start.storage().size(); ++i)
+      start.storage()[i] *= 1.0 + 0.01 * (k + 1) * static_cast<double>(i % 7);
   }
   return ods;
 }

@@ -122,7 +122,9 @@ TEST(SharedSteps, ProviderKeepsUnchangedMortalityRowsAndSaysSo) {
     EXPECT_EQ(out.mortality, sc.schedules[uz(k)].mortality) << k;
     EXPECT_EQ(out.asfr, sc.schedules[uz(k)].asfr) << k;
     EXPECT_EQ(out.srb, sc.schedules[uz(k)].srb) << k;
-    if (out.mortality_unchanged) EXPECT_EQ(out.mortality.data(), rows) << k;  // kept, not copied
+    if (out.mortality_unchanged) {
+      EXPECT_EQ(out.mortality.data(), rows) << k;  // kept, not copied
+    }
     out.mortality_unchanged = false;                                          // as the engine clears it
   }
   EXPECT_EQ(hints, (std::vector<bool>{false, true, false, false, true}));
