@@ -103,6 +103,10 @@ void read_netcdf_population(const fs::path& path, Results& r) {
     if (id >= 0) nc_close(id);
     throw InputError(file + ": " + what + " (" + nc_strerror(status) + ")");
   };
+  auto refuse = [&](const std::string& what) {  // a file netCDF-C reads, but not one cohortgis wrote
+    if (id >= 0) nc_close(id);
+    throw InputError(file + ": " + what + "; expected a results.nc of cohortgis");
+  };
   check(nc_open(file.c_str(), NC_NOWRITE, &id), "cannot be read as NetCDF");
   auto strings = [&](const char* name) {
     int v = -1, dim = -1;
@@ -110,10 +114,10 @@ void read_netcdf_population(const fs::path& path, Results& r) {
     int ndims = 0;
     check(nc_inq_varid(id, name, &v), std::string("no variable ") + name);
     check(nc_inq_varndims(id, v, &ndims), std::string("variable ") + name);
-    if (ndims != 1) check(NC_EVARSIZE, std::string("variable ") + name + ": expected one dimension");
+    if (ndims != 1) refuse(std::string("variable ") + name + ": expected one dimension");
     check(nc_inq_vardimid(id, v, &dim), std::string("variable ") + name);
     check(nc_inq_dimlen(id, dim, &n), std::string("dimension of ") + name);
-    if (n > 10'000'000) check(NC_EEDGE, std::string("dimension of ") + name + ": over 10 million names");
+    if (n > 10'000'000) refuse(std::string("dimension of ") + name + ": over 10 million names");
     std::vector<char*> p(n);
     if (n) check(nc_get_var_string(id, v, p.data()), std::string("reading ") + name);
     std::vector<std::string> out(p.begin(), p.end());
@@ -135,8 +139,8 @@ void read_netcdf_population(const fs::path& path, Results& r) {
   int d_age = -1;
   check(nc_inq_dimid(id, "age", &d_age), "no dimension age");
   check(nc_inq_dimlen(id, d_age, &n_ages), "dimension age");
-  // A hand-made file can claim any length for a dimension; a results.nc of cohortgis has at most 1,000 ages and
-  // years and one state of at most 2^28 values (2 GiB), which is what one year's buffer below holds.
+  // A hand-made file can claim any length for a dimension: bounds well above any results.nc of cohortgis (1,000
+  // ages, 100,000 years, a state of 2^28 values = 2 GiB, which one year's buffer below holds) are checked first.
   const double state = double(zones.size()) * double(groups.size()) * double(sexes.size()) * double(n_ages);
   if (n_ages > 1000 || n_years > 100000 || state > double(std::size_t{1} << 28)) {
     nc_close(id);
@@ -151,13 +155,13 @@ void read_netcdf_population(const fs::path& path, Results& r) {
     check(nc_inq_varndims(id, var, &ndims), std::string("variable ") + name);
     if (ndims == 1) check(nc_inq_vardimid(id, var, &d), std::string("variable ") + name);
     if (ndims != 1 || d != dim)
-      check(NC_EVARSIZE, std::string("variable ") + name + ": expected the dimension " + name);
+      refuse(std::string("variable ") + name + ": expected the dimension " + name);
   };
   one_dimension(v_age, d_age, "age");
   one_dimension(v_year, d_year, "year");
   int pop_dims = 0;
   check(nc_inq_varndims(id, v_pop, &pop_dims), "variable population");
-  if (pop_dims != 6) check(NC_EVARSIZE, "variable population: expected (variant, year, zone, group, sex, age)");
+  if (pop_dims != 6) refuse("variable population: expected (variant, year, zone, group, sex, age)");
   std::vector<int> ages(n_ages), years(n_years);
   check(nc_get_var_int(id, v_age, ages.data()), "reading age");
   check(nc_get_var_int(id, v_year, years.data()), "reading year");
