@@ -156,7 +156,7 @@ Canvas::~Canvas() {
   g_drawings.erase(tmp_);
 }
 
-void Canvas::commit() {
+void Canvas::commit(const std::atomic<bool>* cancel) {
   cairo_status_t status = cairo_status(cr_);
   if (format_ == ImageFormat::png) {
     cairo_surface_flush(surface_);
@@ -181,6 +181,7 @@ void Canvas::commit() {
   }
   if (status != CAIRO_STATUS_SUCCESS)
     throw InputError("image " + path_ + ": cannot write it (" + cairo_status_to_string(status) + ")");
+  if (cancel && cancel->load()) throw ProjectionError("drawing cancelled");
   std::error_code ec;
   const std::lock_guard<std::mutex> lock(g_drawings_mutex);  // not after abandon_drawings_in_progress
   std::filesystem::rename(tmp_, path_, ec);

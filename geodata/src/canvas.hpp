@@ -7,6 +7,7 @@
 #include <pango/pangocairo.h>
 
 #include <cstdio>
+#include <atomic>
 #include <string>
 
 #include "cohortgis/geodata/maps.hpp"
@@ -21,8 +22,10 @@ class Canvas {
   Canvas(const Canvas&) = delete;
   Canvas& operator=(const Canvas&) = delete;
   cairo_t* cr() const { return cr_; }
-  // Finishes the file and renames it into place; without commit() the temporary file is removed.
-  void commit();
+  // Finishes the file and renames it into place; without commit() the temporary file is removed. A stop request
+  // (`cancel`) seen once the file is encoded leaves it out: encoding a large PNG has no cancel checks of its own, and
+  // a signal that came during it must not end in a map put in place and exit 0.
+  void commit(const std::atomic<bool>* cancel = nullptr);
 
  private:
   ImageFormat format_;

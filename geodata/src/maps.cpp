@@ -422,7 +422,7 @@ std::vector<double> render_choropleth(const std::vector<MapZone>& zones, const M
   draw_key(cr, zones, names, st, map_right + 20, legend_end + 14, bottom, L.legend_w - 24);
   if (!st.source_note.empty())
     draw_text(cr, st.source_note, st.font_family, 10, margin, H - margin - 12, false, false, false, 0.4, 0.4, 0.4);
-  canvas.commit();
+  canvas.commit(st.cancel);
   return breaks;
 }
 
@@ -466,7 +466,7 @@ std::vector<double> render_small_multiples(const std::vector<MapZone>& zones,
   draw_legend(cr, st, breaks, colours, any_nan, W - margin - L.legend_w + 20, L.top + 10);
   if (!st.source_note.empty())
     draw_text(cr, st.source_note, st.font_family, 10, margin, H - margin - 12, false, false, false, 0.4, 0.4, 0.4);
-  canvas.commit();
+  canvas.commit(st.cancel);
   return breaks;
 }
 
