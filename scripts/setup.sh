@@ -9,7 +9,7 @@ PACKAGES=(
   libeigen3-dev libtbb-dev libboost-program-options-dev
   libgdal-dev gdal-bin libproj-dev proj-bin
   libtomlplusplus-dev
-  libcairo2-dev libpango1.0-dev fonts-noto-cjk
+  libcairo2-dev libpango1.0-dev libpng-dev fonts-noto-cjk
   python3-numpy python3-dev pybind11-dev python3-pandas python3-geopandas python3-pytest
   python3-nbclient python3-ipykernel python3-nbformat
   chromium
