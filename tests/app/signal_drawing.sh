@@ -12,6 +12,7 @@ EXAMPLES=$3
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/signal_common.sh"
 
 # SIGQUIT and SIGUSR1 stand for every other terminating signal (SIGUSR2, SIGALRM, SIGXCPU …): they killed the run
 # and left out.tmp-PID (hostile probe 2, round 4); now they stop it like SIGTERM, exit 128 + the signal.
@@ -85,15 +86,9 @@ done
 before=$(sha256sum <"$WORK/res/report.html")
 "$EXE" report "$WORK/res" >/dev/null 2>"$WORK/err" &
 pid=$!
-# Once its handlers are installed (SigCgt holds SIGTERM's bit 15): on a loaded machine 0.2 s after the start the
-# process could still be loading its libraries, and the default action killed it.
-for _ in $(seq 1 2000); do
-  cgt=$(awk '/^SigCgt/ {print $2}' "/proc/$pid/status" 2>/dev/null) || break
-  [ -n "$cgt" ] && (( 0x$cgt & (1 << 14) )) && break
-  sleep 0.002
-done
+wait_for_handlers "$pid" TERM "$EXE"
 sleep 0.1
-kill -s TERM "$pid"
+send_signal TERM "$pid" "during cohortgis report"
 wait "$pid"; rc=$?
 [ $rc -eq 143 ] || fail "SIGTERM during 'cohortgis report': exit $rc, expected 143 ($(cat "$WORK/err"))"
 grep -q "interrupted by SIGTERM" "$WORK/err" || fail "SIGTERM during 'cohortgis report': killed, not stopped: $(cat "$WORK/err")"

@@ -14,6 +14,7 @@ EXAMPLES=$3
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/signal_common.sh"
 
 "$EXE" run "$EXAMPLES/nc-counties/scenario.toml" --out "$WORK/res" --quiet 2>"$WORK/err" || fail "run: $(cat "$WORK/err")"
 listing() { (cd "$WORK/res" && find . -type f | sort && sha256sum manifest.json); }
@@ -34,20 +35,12 @@ check() {
     done
     [ -n "$seen" ] || { wait "$pid"; fail "SIG$sig $fmt: the temporary map never appeared (exit $?: $(cat "$WORK/err"))"; }
   else
-    # Once the handlers are installed (SigCgt of /proc/PID/status holds the signal's bit): a signal before that is
-    # the default action's (SIGINT is even ignored in a script's background job), not the command's.
-    local bit=$(( 1 << ($(kill -l "$sig") - 1) ))
-    for _ in $(seq 1 2000); do
-      local cgt
-      cgt=$(awk '/^SigCgt/ {print $2}' "/proc/$pid/status" 2>/dev/null) || break
-      [ -n "$cgt" ] && (( 0x$cgt & bit )) && break
-      sleep 0.002
-    done
+    wait_for_handlers "$pid" "$sig" "$EXE"
     sleep "$when"
   fi
   local t0 rc ms want
   t0=$(date +%s%N)
-  kill -s "$sig" "$pid"
+  send_signal "$sig" "$pid" "$fmt ($when)"
   wait "$pid"; rc=$?
   ms=$(( ($(date +%s%N) - t0) / 1000000 ))
   want=$((128 + $(kill -l "$sig")))

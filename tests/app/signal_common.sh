@@ -1,0 +1,27 @@
+# SPDX-License-Identifier: Apache-2.0
+# Sourced by the signal tests. wait_for_handlers PID SIG EXE: returns once the process PID runs EXE and has its handler
+# for SIG installed (SigCgt of /proc/PID/status holds the signal's bit), or once it has ended; fails the test if that
+# never happens. Before that, the signal meets the default action (SIGINT is even ignored in a script's background
+# job), not cohortgis. `cmd &` returns right after the fork: until the exec, /proc/PID/status is the shell's copy,
+# which catches SIGTERM, SIGHUP and others (seen: SigCgt 43817ef9), so the executable is checked first. Where the
+# signal could not be sent because the command had ended, send_signal says so rather than reporting exit 0.
+wait_for_handlers() {
+  local pid=$1 sig=$2 exe cgt
+  exe=$(readlink -f "$3")
+  local bit=$(( 1 << ($(kill -l "$sig") - 1) ))
+  for _ in $(seq 1 10000); do
+    kill -0 "$pid" 2>/dev/null || return 0  # ended: the caller's wait reports how
+    if [ "$(readlink -f "/proc/$pid/exe" 2>/dev/null)" = "$exe" ]; then
+      cgt=$(awk '/^SigCgt/ {print $2}' "/proc/$pid/status" 2>/dev/null)
+      [ -n "$cgt" ] && (( 0x$cgt & bit )) && return 0
+    fi
+    sleep 0.002
+  done
+  echo "FAIL: SIG$sig: $3 (pid $pid) had not installed its handler after 10,000 looks"
+  exit 1
+}
+# send_signal SIG PID WHAT: sends the signal, failing the test where the process had already ended (the test would
+# otherwise report the command's own exit status as if the signal had been ignored).
+send_signal() {
+  kill -s "$1" "$2" 2>/dev/null || { echo "FAIL: SIG$1 $3: the process had ended before the signal was sent"; exit 1; }
+}
