@@ -3,8 +3,10 @@
 # for SIG installed (SigCgt of /proc/PID/status holds the signal's bit), or once it has ended; fails the test if that
 # never happens. Before that, the signal meets the default action (SIGINT is even ignored in a script's background
 # job), not cohortgis. `cmd &` returns right after the fork: until the exec, /proc/PID/status is the shell's copy,
-# which catches SIGTERM, SIGHUP and others (seen: SigCgt 43817ef9), so the executable is checked first. Where the
-# signal could not be sent because the command had ended, send_signal says so rather than reporting exit 0.
+# and the script's bash catches SIGINT, SIGTERM and others (seen: SigCgt 43817efb), so the executable is checked
+# first. CI's ASan run failed so ("SIGINT png (0.05): exit 0"): the bit was seen in the shell's copy, SIGINT was sent
+# before cohortgis had installed its handler, was ignored as a background job's SIGINT is, and the map was drawn.
+# Where the signal could not be sent because the command had ended, send_signal says so.
 wait_for_handlers() {
   local pid=$1 sig=$2 exe cgt
   exe=$(readlink -f "$3")
