@@ -15,7 +15,7 @@ PACKAGES=(
   chromium
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
-  libnetcdf-dev python3-xarray python3-netcdf4
+  libnetcdf-dev libhdf5-dev python3-xarray python3-netcdf4
   libssl-dev
   librandom123-dev libopenmpi-dev openmpi-bin
   libxlsxwriter-dev poppler-utils python3-matplotlib

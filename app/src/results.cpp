@@ -4,8 +4,8 @@
 #include <boost/property_tree/json_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
 
-#include <algorithm>
 #include <netcdf.h>
+#include <algorithm>
 
 #include <charconv>
 #include <cmath>
@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/netcdf_contained.hpp"
 #include "cohortgis/geodata/netcdf_lock.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/sha256.hpp"
@@ -46,8 +47,8 @@ double parse_double(const std::string& s, const CsvData& csv, std::size_t row, c
   double v = 0;
   const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
   if (r.ec != std::errc() || r.ptr != s.data() + s.size())
-    throw InputError(csv.path + ": row " + std::to_string(row + 2) + ", column '" + col + "': expected a number, got '" +
-                     s + "'");
+    throw InputError(csv.path + ": row " + std::to_string(row + 2) + ", column '" + col +
+                     "': expected a number, got '" + s + "'");
   return v;
 }
 
@@ -107,7 +108,12 @@ void read_netcdf_population(const fs::path& path, Results& r) {
     if (id >= 0) nc_close(id);
     throw InputError(file + ": " + what + "; expected a results.nc of cohortgis");
   };
+  // Data in other files (external storage, external or soft links, virtual datasets): refused before netCDF-C
+  // opens the file and follows them (netcdf_contained.hpp).
+  const geodata::NetcdfContainment inside = geodata::check_netcdf_contained(file);
+  if (!inside.outside.empty()) throw InputError(file + ": " + inside.outside);
   check(nc_open(file.c_str(), NC_NOWRITE, &id), "cannot be read as NetCDF");
+  if (inside.unchecked) refuse("HDF5 cannot open it to check that its data are inside it, yet netCDF-C can");
   auto strings = [&](const char* name) {
     int v = -1, dim = -1;
     std::size_t n = 0;
@@ -154,8 +160,7 @@ void read_netcdf_population(const fs::path& path, Results& r) {
     int ndims = 0, d = -1;
     check(nc_inq_varndims(id, var, &ndims), std::string("variable ") + name);
     if (ndims == 1) check(nc_inq_vardimid(id, var, &d), std::string("variable ") + name);
-    if (ndims != 1 || d != dim)
-      refuse(std::string("variable ") + name + ": expected the dimension " + name);
+    if (ndims != 1 || d != dim) refuse(std::string("variable ") + name + ": expected the dimension " + name);
   };
   one_dimension(v_age, d_age, "age");
   one_dimension(v_year, d_year, "year");
@@ -180,7 +185,8 @@ void read_netcdf_population(const fs::path& path, Results& r) {
       for (const auto& g : groups)
         for (const auto& x : sexes) {
           r.population_values[key({variants.front(), std::to_string(years[t]), z, g, x})].assign(
-              year_values.begin() + static_cast<std::ptrdiff_t>(i), year_values.begin() + static_cast<std::ptrdiff_t>(i + n_ages));
+              year_values.begin() + static_cast<std::ptrdiff_t>(i),
+              year_values.begin() + static_cast<std::ptrdiff_t>(i + n_ages));
           i += n_ages;
         }
   }
@@ -300,8 +306,10 @@ ResultsIntegrity check_results(const std::string& dir, bool inputs) {
     // other paths next to the scenario file.
     fs::path p = in.opened;
     if (p.empty()) {
-      if (in.path.rfind("data:", 0) == 0) p = fs::path(m.data_dir) / in.path.substr(5);
-      else p = fs::path(m.scenario_file).parent_path() / in.path;
+      if (in.path.rfind("data:", 0) == 0)
+        p = fs::path(m.data_dir) / in.path.substr(5);
+      else
+        p = fs::path(m.scenario_file).parent_path() / in.path;
     }
     ++r.inputs_checked;
     std::error_code ec;
@@ -336,8 +344,10 @@ std::vector<std::string> require_intact_results(const std::string& dir) {
     std::string list;
     if (!r.verifiable) list += "\n  " + r.problem;
     for (const auto& f : r.results_changed) list += "\n  " + f;
-    throw InputError(dir + ": the results are not as cohortgis wrote them, so nothing is drawn from them (run the "
-                           "scenario again to replace them):" + list);
+    throw InputError(dir +
+                     ": the results are not as cohortgis wrote them, so nothing is drawn from them (run the "
+                     "scenario again to replace them):" +
+                     list);
   }
   for (const auto& f : r.inputs_changed)
     warnings.push_back("input " + f + "; the results in " + dir + " are from the inputs as they were then");
@@ -347,10 +357,11 @@ std::vector<std::string> require_intact_results(const std::string& dir) {
 Results load_results(const std::string& dir_text) {
   const fs::path dir(dir_text);
   std::error_code ec;
-  if (!fs::is_directory(dir, ec)) throw InputError(dir_text + ": no such folder; expected a results folder of 'cohortgis run'");
+  if (!fs::is_directory(dir, ec))
+    throw InputError(dir_text + ": no such folder; expected a results folder of 'cohortgis run'");
   if (!fs::is_regular_file(dir / "manifest.json", ec))
-    throw InputError(dir_text + ": not a results folder (no manifest.json); run 'cohortgis run SCENARIO --out " + dir_text +
-                     "' first");
+    throw InputError(dir_text + ": not a results folder (no manifest.json); run 'cohortgis run SCENARIO --out " +
+                     dir_text + "' first");
   Results r;
   r.dir = dir.string();
   r.meta = read_manifest((dir / "manifest.json").string());
@@ -556,7 +567,8 @@ double Results::period_value(const std::string& variant, const std::string& peri
 std::vector<double> Results::population(const std::string& variant, int year, const std::string& zone,
                                         const std::string& group, const std::string& sex) const {
   std::vector<std::string> zs, gs;
-  if (zone == "total") for (const auto& z : zones) zs.push_back(z.id);
+  if (zone == "total")
+    for (const auto& z : zones) zs.push_back(z.id);
   for (const auto& [name, members] : meta.aggregates)  // a named aggregate: its members (manifest, ", "-joined)
     if (zs.empty() && name == zone)
       for (std::size_t a = 0, b = 0; a <= members.size(); a = b + 2) {
@@ -564,8 +576,10 @@ std::vector<double> Results::population(const std::string& variant, int year, co
         zs.push_back(members.substr(a, b - a));
       }
   if (zs.empty()) zs.push_back(zone);
-  if (group == "all") gs = meta.groups;
-  else gs.push_back(group);
+  if (group == "all")
+    gs = meta.groups;
+  else
+    gs.push_back(group);
   std::vector<double> out;
   for (const auto& z : zs)
     for (const auto& g : gs) {

@@ -11,6 +11,7 @@
 
 #include <netcdf.h>
 
+#include "cohortgis/geodata/netcdf_contained.hpp"
 #include "cohortgis/geodata/netcdf_lock.hpp"
 
 #include <algorithm>
@@ -187,22 +188,11 @@ struct Reader {
 
   // The coordinate variable of dimension `dim` (named `name`): one dimension (`dim`), or two for characters
   // (`dim`, string length). Returns its id and type.
-  // An HDF5 virtual dataset (or a layout netCDF-C does not know) takes its values from other files: refused, as a
-  // table may not pull in files from outside the folders a scenario may read.
-  void check_storage(int v, const std::string& name) const {
-    int storage = NC_CONTIGUOUS;
-    if (nc_inq_var_chunking(nc.id, v, &storage, nullptr) == NC_NOERR && storage != NC_CONTIGUOUS &&
-        storage != NC_CHUNKED && storage != NC_COMPACT)
-      fail("variable '" + name +
-           "' is stored as a virtual dataset or in another HDF5 layout that reads other files; "
-           "expected its values in this file");
-  }
   std::pair<int, nc_type> coordinate(int dim, const std::string& name, const std::string& what) const {
     int v = -1;
     if (nc_inq_varid(nc.id, name.c_str(), &v) != NC_NOERR)
       fail("no coordinate variable '" + name + "' (" + what + " along dimension " + name + " of variable '" + var +
            "'); expected a variable " + name + "(" + name + ")");
-    check_storage(v, name);
     int nd = 0;
     nc_type type = NC_NAT;
     check(nc_inq_varndims(nc.id, v, &nd), "reading variable " + name);
@@ -300,12 +290,20 @@ void read_population_netcdf(const Doc& doc, const Build& b, const toml::node& tn
   else if (end > bytes)
     r.fail("the file is cut short or damaged: its NetCDF-3 header places data up to byte " + std::to_string(end) +
            " but the file has " + std::to_string(bytes) + " bytes");
+  // A NetCDF-4 (HDF5) file whose data live in other files (external storage, external or soft links, virtual
+  // datasets) is refused before netCDF-C opens it: opening follows links to other files already.
+  const geodata::NetcdfContainment inside = geodata::check_netcdf_contained(ref.path);
+  if (!inside.outside.empty()) r.fail(inside.outside);
   if (const int s = nc_open(ref.path.c_str(), NC_NOWRITE, &r.nc.id); s != NC_NOERR) {
     r.nc.id = -1;
     r.fail(
         std::string("cannot be read as NetCDF (") + nc_strerror(s) +
         "): not a NetCDF-3 or NetCDF-4 file, or one cut short or damaged; expected a file such as a run's results.nc");
   }
+  if (inside.unchecked)
+    r.fail(
+        "HDF5 cannot open this NetCDF-4 file to check that its data are inside it, yet netCDF-C can; expected a "
+        "NetCDF-4 file that HDF5 opens read-only");
   const int id = r.nc.id;
 
   // The variable: numeric, not packed, dimensions [variant,] [year,] zone, group, sex, age.
@@ -323,7 +321,6 @@ void read_population_netcdf(const Doc& doc, const Build& b, const toml::node& tn
            (ref.layer.empty() ? " (another name: table = { path = …, layer = \"NAME\" })" : ""));
   }
   const std::string vq = "variable '" + r.var + "'";
-  r.check_storage(v, r.var);
   nc_type type = NC_NAT;
   r.check(nc_inq_vartype(id, v, &type), "reading " + vq);
   if (type < NC_BYTE || type > NC_UINT64 || type == NC_CHAR)

@@ -3,13 +3,28 @@
 # Results folders made by hand (hostile probe 3): a manifest.json nested 100,000 levels deep crashed `info`, `report`,
 # `map` and `validate --results` (SIGSEGV: the JSON reader recurses); an indicators.csv that is a link to /etc/passwd
 # was read by `info` and its first line quoted in the error. Each must exit 1 with a message and leave the folder.
-# Usage: hostile_results.sh COHORTGIS_EXE FIXTURES_DIR
+# Usage: hostile_results.sh COHORTGIS_EXE FIXTURES_DIR MAKE_HOSTILE_HDF5_EXE
 set -uo pipefail
 EXE=$1
 FIX=$2
+MAKE_H5=$3
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
+reseal() {  # DIR: manifest.json's entry for results.nc and its seal recomputed, as a forger would
+  /usr/bin/python3 - "$1" <<'PY' || fail "resealing the manifest of $1"
+import hashlib, json, os, re, sys
+d = sys.argv[1]
+text = open(os.path.join(d, 'manifest.json')).read()
+old = next(f for f in json.loads(text)['files'] if f['path'] == 'results.nc')
+data = open(os.path.join(d, 'results.nc'), 'rb').read()
+text = text.replace(old['sha256'], hashlib.sha256(data).hexdigest()).replace('"size": %d' % old['size'], '"size": %d' % len(data))
+key = '  "manifest_sha256": "'
+head = text[:text.index(key)]
+text = head + re.sub(r'[0-9a-f]{64}', hashlib.sha256(head.encode()).hexdigest(), text[len(head):], count=1)
+open(os.path.join(d, 'manifest.json'), 'w').write(text)
+PY
+}
 cp "$FIX"/scenarios/{good.toml,base.csv,asfr.csv,mx.csv} "$WORK"/
 "$EXE" run "$WORK/good.toml" --out "$WORK/res" --quiet --no-report 2>"$WORK/err" || fail "run: $(cat "$WORK/err")"
 cp -r "$WORK/res" "$WORK/nested"
@@ -55,20 +70,30 @@ with netCDF4.Dataset(sys.argv[1], 'w') as d:
 PY
 # …and a manifest that lists it (its size, SHA-256 and the manifest's own seal recomputed, as a forger would), so the
 # file is read rather than refused as changed since the run.
-/usr/bin/python3 - "$WORK/nc" <<'PY' || fail "resealing the manifest"
-import hashlib, json, os, re, sys
-d = sys.argv[1]
-text = open(os.path.join(d, 'manifest.json')).read()
-old = next(f for f in json.loads(text)['files'] if f['path'] == 'results.nc')
-data = open(os.path.join(d, 'results.nc'), 'rb').read()
-text = text.replace(old['sha256'], hashlib.sha256(data).hexdigest()).replace('"size": %d' % old['size'], '"size": %d' % len(data))
-key = '  "manifest_sha256": "'
-head = text[:text.index(key)]
-text = head + re.sub(r'[0-9a-f]{64}', hashlib.sha256(head.encode()).hexdigest(), text[len(head):], count=1)
-open(os.path.join(d, 'manifest.json'), 'w').write(text)
-PY
+reseal "$WORK/nc"
 "$EXE" report "$WORK/nc" >/dev/null 2>"$WORK/err"; rc=$?
 [ $rc -eq 1 ] || fail "report on a results.nc whose age is two-dimensional: exit $rc: $(head -c 300 "$WORK/err")"
 grep -q "variable age: expected the dimension age" "$WORK/err" || fail "report (2-D age): message: $(head -c 300 "$WORK/err")"
 echo "ok: report on a results.nc whose age variable has two dimensions -> exit 1: $(tail -1 "$WORK/err" | cut -c1-160)"
+# A results.nc whose population is read from outside the file (HDF5 external storage, an external link, a soft link,
+# a virtual dataset; tests/support/make_hostile_hdf5.cpp): netCDF-C read each silently; `report` now refuses it before
+# netCDF-C opens it. validate --results only hashes the file's bytes (exit 0, the resealed manifest matches).
+"$EXE" run "$WORK/good.toml" --out "$WORK/h5" --quiet --no-report --format netcdf 2>"$WORK/err" || fail "run netcdf: $(cat "$WORK/err")"
+for spec in "external-storage|variable 'population' stores its data in an external file ('$WORK/outside/results.nc.data'); expected the data inside the file" \
+            "external-link|'population' is an external link to object '/population' of the file '$WORK/outside/results.nc.target.nc'; expected every variable and group stored inside the file itself" \
+            "soft-link|'population' is a soft link (to '/population_data'); expected every variable and group stored inside the file itself (no soft links)" \
+            "virtual|variable 'population' is an HDF5 virtual dataset (its values are read from other files); expected the data inside the file"; do
+  mode=${spec%%|*} expected=${spec#*|}
+  rm -rf "$WORK/hostile" "$WORK/outside" && cp -r "$WORK/h5" "$WORK/hostile" && mkdir "$WORK/outside"
+  # Made outside the folder, then moved in: what it points to stays in $WORK/outside.
+  "$MAKE_H5" "$mode" "$WORK/h5/results.nc" "$WORK/outside/results.nc" population || fail "make_hostile_hdf5 $mode"
+  mv "$WORK/outside/results.nc" "$WORK/hostile/results.nc"
+  reseal "$WORK/hostile"
+  "$EXE" report "$WORK/hostile" >/dev/null 2>"$WORK/err"; rc=$?
+  [ $rc -eq 1 ] || fail "report on a results.nc ($mode): exit $rc: $(head -c 300 "$WORK/err")"
+  grep -qF "results.nc: $expected" "$WORK/err" || fail "report ($mode): message: $(head -c 400 "$WORK/err")"
+  echo "ok: report on a results.nc ($mode) -> exit 1: $(tail -1 "$WORK/err" | cut -c1-200)"
+  "$EXE" validate "$WORK/good.toml" --results "$WORK/hostile" >/dev/null 2>"$WORK/err" ||
+    fail "validate --results ($mode): $(head -c 300 "$WORK/err")"
+done
 echo "hand-made results folders handled"
