@@ -25,7 +25,8 @@ ProjectSummary project_runs(std::vector<const scenarios::Scenario*> runs, const 
     if (o.progress) pc.progress = [&](int done, int total) { o.progress(run, done, total); };
     sink.begin_variant(run);
     if (o.configure) o.configure(run, pc);
-    auto engine = std::make_unique<Projection>(pc, run.base_population);
+    auto engine = o.take_base_population ? std::make_unique<Projection>(pc, o.take_base_population(run))
+                                         : std::make_unique<Projection>(pc, run.base_population);
     auto poll = [&] {
       if (o.before_step) {
         o.before_step();

@@ -90,6 +90,7 @@ class ResultsWriter : public ResultSink {
   static void add_sums(UnitSums& into, const UnitSums& s);
   std::vector<UnitSums> unit_sums(const CohortArray& pop, const StepComponents* comp) const;
   std::vector<UnitSums> group_sums(const CohortArray& pop, const StepComponents* comp) const;  // [unit][group]
+  void keep_populations(const std::vector<UnitSums>& units, const std::vector<UnitSums>& groups);
   void track_periods(const std::vector<UnitSums>& end, const std::vector<UnitSums>& end_groups, int start_year,
                      int end_year);
 
@@ -102,7 +103,9 @@ class ResultsWriter : public ResultSink {
   std::map<int, IndicatorTable> tables_;  // the current variant's indicators by year (for targets)
   std::vector<PeriodResult> period_results_;
   std::vector<PeriodResult> group_period_results_;  // units [unit][group]
-  std::vector<UnitSums> last_units_, last_groups_;   // sums of the last result received (the next step's start)
+  // Populations per unit and per [unit][group] of the last result received (the next step's start): of its sums
+  // only these are read again (person-years), one double per unit instead of a UnitSums.
+  std::vector<double> last_unit_populations_, last_group_populations_;
   std::vector<TargetOutcome> outcomes_;
   std::filesystem::path dir_;
   std::vector<PeriodState> periods_;

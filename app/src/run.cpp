@@ -539,7 +539,8 @@ RunSummary run(const RunConfig& cfg) {
   if (!cfg.quiet)
     for (const auto& r : out.removed_stale())
       std::fprintf(stderr, "cohortgis: removed the temporary folder of an earlier run that stopped: %s\n", r.c_str());
-  const scenarios::ScenarioSet set =
+  // Not const: a run's base population is moved into the engine (po.take_base_population below).
+  scenarios::ScenarioSet set =
       scenarios::load_scenario_file(scenario_file, data_dir, read_policy(cfg.allow_read, cfg.allow_db));
   const scenarios::Scenario& sc = set.runs.front();
   // A trajectory table smaller than the ensemble: refused before the deterministic runs (stochastic.hpp).
@@ -576,6 +577,13 @@ RunSummary run(const RunConfig& cfg) {
   ProjectOptions po;
   po.configure = [&](const scenarios::Scenario& r, ProjectionConfig& pc) { planning.begin_variant(r, pc); };
   po.wrap_schedules = [&](const scenarios::Scenario&, ScheduleProvider p) { return sink.wrap_schedules(std::move(p)); };
+  // The engine takes each run's base population instead of copying it (one state-sized array less while it projects)
+  // unless the ensembles, which project it again after the deterministic runs, read it (ensemble_run.hpp).
+  if (!cfg.trajectories && set.stochastic.trajectories == 0)
+    po.take_base_population = [&set](const scenarios::Scenario& r) {
+      scenarios::Scenario& own = set.runs[static_cast<std::size_t>(&r - set.runs.data())];
+      return std::move(own.base_population);
+    };
   po.threads = cfg.threads;
   po.variants = cfg.variants;
   po.variants_option = "--variant";

@@ -315,7 +315,10 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
   G_ = L.groups;
   A_ = L.ages();
   rows_ = mortality_mx.empty() ? 0 : mortality_mx.size() / (L.states() * kSexes);
-  out.unit_names = zone_ids;
+  // Reserved first: the zones' names, then the aggregates' pushed onto an exact copy, would double its capacity
+  // (3.2 MB instead of 1.6 at 50,000 zones, the whole run).
+  out.unit_names.reserve(zone_ids.size() + aggregates.size());
+  out.unit_names.assign(zone_ids.begin(), zone_ids.end());
   for (const auto& a : aggregates) out.unit_names.push_back(a.name);
   out.group_names = group_names;
   out.group_names.push_back("all");

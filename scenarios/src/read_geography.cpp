@@ -90,6 +90,7 @@ void read_geography(const Doc& doc, const toml::table& root, Scenario& sc, Scena
   if (!zn && !source_zones)
     doc.fail(gn, "geography.zones", "missing; expected a table path or an array of { id, name }, or a [geography.source]");
   if (!zn) {
+    sc.zones.reserve(source_zones->size());
     for (std::size_t i = 0; i < source_zones->size(); ++i)
       sc.zones.push_back({source_zones->id(i), source_zones->names()[i], "", ""});
   } else if (zn->is_array()) {
@@ -117,6 +118,8 @@ void read_geography(const Doc& doc, const toml::table& root, Scenario& sc, Scena
     });
   }
   if (sc.zones.empty()) doc.fail(zn, "geography.zones", "expected at least one zone");
+  // Grown row by row: up to twice its size for the whole run otherwise (8.4 MB for 6.4 MB of zones at 50,000).
+  sc.zones.shrink_to_fit();
   const toml::node* zones_node = zn ? zn : g.get("source");
   std::set<std::string> ids;
   for (const auto& z : sc.zones)

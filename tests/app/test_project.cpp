@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <numeric>
 #include <string>
@@ -129,6 +130,31 @@ TEST(Project, TheSinkMayKeepTheEngineAndItsFinalPopulation) {
   ASSERT_TRUE(rec.engines[0]);
   // Still readable after project() returned: the engine's own buffer, kept alive by the sink.
   EXPECT_EQ(sum(*rec.finals[0]), rec.totals[0].back());
+}
+
+TEST(Project, TakesEachRunsBasePopulationWhenAskedWithTheSameResults) {
+  // The command line moves each run's base population into the engine (ProjectOptions::take_base_population, one
+  // state-sized array less while it projects) instead of copying it: the same numbers, and the scenario's array gone.
+  Recorder copied;
+  copied.keep_engines = true;
+  app::project(default_set(), {}, copied);
+  scenarios::ScenarioSet set = default_set();  // the caller's own set
+  std::vector<const scenarios::Scenario*> taken;
+  app::ProjectOptions o;
+  o.take_base_population = [&](const scenarios::Scenario& r) {
+    taken.push_back(&r);
+    return std::move(set.runs[static_cast<std::size_t>(&r - set.runs.data())].base_population);
+  };
+  Recorder moved;
+  moved.keep_engines = true;
+  const app::ProjectSummary s = app::project(set, o, moved);
+  EXPECT_EQ(taken, s.runs);
+  ASSERT_EQ(moved.finals.size(), copied.finals.size());
+  for (std::size_t r = 0; r < moved.finals.size(); ++r) {
+    EXPECT_TRUE(set.runs[r].base_population.empty()) << r;
+    EXPECT_EQ(moved.totals[r], copied.totals[r]) << r;
+    EXPECT_TRUE(std::ranges::equal(moved.finals[r]->data(), copied.finals[r]->data())) << r;
+  }
 }
 
 TEST(Project, PopulationDependentSchedulesSeeTheStartPopulation) {
