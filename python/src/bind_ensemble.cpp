@@ -3,6 +3,7 @@
 // --trajectories N`, on the Python side's runs (as they may have been changed) with the [stochastic] assumptions and
 // targets of the scenario file they came from. No MPI here: the module never links it.
 #include <map>
+#include <utility>
 
 #include "cohortgis/app/ensemble.hpp"
 #include "cohortgis/app/run.hpp"
@@ -15,7 +16,9 @@ namespace cohortgis::python {
 void bind_ensemble(py::module_& m) {
   m.def(
       "run_ensemble",
-      [](const std::vector<scenarios::Scenario>& runs, const std::string& file, const std::string& data_dir,
+      // `runs` is the converted copy of the Python scenarios (the ensemble reads them with the GIL released); it is
+      // moved into the set, not copied a second time.
+      [](std::vector<scenarios::Scenario> runs, const std::string& file, const std::string& data_dir,
          long long trajectories, long long seed, int threads, const std::vector<std::string>& indicator_names) {
         if (runs.empty()) throw InputError("run_ensemble: no runs");
         if (trajectories < 1 || trajectories > scenarios::kMaxTrajectories)
@@ -27,21 +30,23 @@ void bind_ensemble(py::module_& m) {
         for (const auto& name : indicator_names) {
           int k = 0;
           while (k < kStandardIndicators && name != indicator_name(static_cast<Indicator>(k))) ++k;
-          if (k == kStandardIndicators) throw InputError("indicators: '" + name + "' is not an indicator of indicators.csv");
+          if (k == kStandardIndicators)
+            throw InputError("indicators: '" + name + "' is not an indicator of indicators.csv");
           indicators.push_back(static_cast<Indicator>(k));
         }
-        if (seed < -1 || seed > 2147483647) throw InputError("seed=" + std::to_string(seed) + ": expected 0 to 2147483647");
+        if (seed < -1 || seed > 2147483647)
+          throw InputError("seed=" + std::to_string(seed) + ": expected 0 to 2147483647");
         py::gil_scoped_release release;
         scenarios::ScenarioSet set;
         if (!file.empty()) set = scenarios::load_scenario_file(file, app::resolve_data_dir(data_dir));
-        set.runs = runs;
+        set.runs = std::move(runs);
         app::EnsembleOptions o;
         o.trajectories = trajectories;
         o.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : set.stochastic.seed;
         o.threads = threads;
         if (!indicators.empty()) o.indicators = indicators;
         const std::vector<ZoneAggregate> aggregates =
-            with_total_aggregate(runs.front().aggregates, static_cast<int>(runs.front().zones.size()));
+            with_total_aggregate(set.runs.front().aggregates, static_cast<int>(set.runs.front().zones.size()));
         std::vector<app::EnsembleResult> results;
         for (const auto& sc : set.runs) results.push_back(app::run_ensemble(set, sc, aggregates, o));
         py::gil_scoped_acquire acquire;
@@ -57,7 +62,8 @@ void bind_ensemble(py::module_& m) {
           // [trajectory][year][unit][indicator] (the summary cells; the target cells are left out).
           const std::size_t per = e.years.size() * e.units.size() * e.indicators.size();
           py::array_t<double> a({static_cast<py::ssize_t>(e.trajectories), static_cast<py::ssize_t>(e.years.size()),
-                                 static_cast<py::ssize_t>(e.units.size()), static_cast<py::ssize_t>(e.indicators.size())});
+                                 static_cast<py::ssize_t>(e.units.size()),
+                                 static_cast<py::ssize_t>(e.indicators.size())});
           double* p = a.mutable_data();
           for (long long t = 0; t < e.trajectories; ++t)
             for (std::size_t c = 0; c < per; ++c) p[static_cast<std::size_t>(t) * per + c] = e.value(t, c);

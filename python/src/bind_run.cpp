@@ -13,18 +13,16 @@
 #include "cohortgis/app/parity_indicators.hpp"
 #include "cohortgis/app/project.hpp"
 #include "cohortgis/app/run.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/parity.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
 #include "common.hpp"
-#include "cohortgis/engine/index_cast.hpp"
 
 namespace cohortgis::python {
 
 namespace {
-
-
 
 // Everything one run produced. Buffers are sized before the run and never reallocated, so the NumPy views
 // handed out (whose base is the Python object owning this) stay valid for as long as any of them lives.
@@ -34,52 +32,50 @@ struct RunResult {
   int base_year = 0, steps = 0;
   std::vector<int> years;  // base year, then each step's end year
   std::vector<std::string> zone_ids, group_names, unit_names, group_slots, indicator_names;
-  std::vector<double> population;     // [year][zone][group][sex][age]
-  std::vector<double> indicators;     // [year][unit][group slot][indicator]; base year: flows are NaN
+  // [year][zone][group][sex][age], written once by the sink (base, then each step): allocated without the zero fill
+  // a std::vector would write over it first, a pass over (steps + 1) states of memory.
+  std::unique_ptr<double[]> population;
+  std::vector<double> indicators;                     // [year][unit][group slot][indicator]; base year: flows are NaN
   std::vector<double> births, deaths, net_migration;  // [step][zone][group][sex]
-  // [fertility] parity_rates: the parity states beside the engine (as the run job's parity_output.hpp), and the
-  // shares of the women of each cell by parity [year][zone][group][parity][age]; empty without parity.
+  // [fertility] parity_rates: the parity states beside the engine while it runs (as the run job's
+  // parity_output.hpp; freed when the run ends), and the shares of the women of each cell by parity
+  // [year][zone][group][parity][age]; empty without parity.
   std::unique_ptr<ParityProjection> parity;
   std::vector<double> parity_shares;
   // parity.csv's indicators (app/parity_indicators.hpp) [step][unit][indicator]: zones, then the aggregates.
   std::vector<std::string> parity_indicator_names;
   std::vector<double> parity_indicators;
-  std::unique_ptr<Projection> projection;  // the engine itself, kept for its final population buffer
-  const CohortArray* final_pop = nullptr;      // Projection::run's return value: the engine's own array
   double seconds = 0.0;
 
   std::size_t cells() const { return zone_ids.size() * group_names.size() * kSexes * uz(grid.n_ages); }
   std::size_t states() const { return zone_ids.size() * group_names.size() * kSexes; }
   std::size_t indicator_cells() const { return unit_names.size() * group_slots.size() * indicator_names.size(); }
+  // The last year of `population`: the engine's final population, copied there by its last step (the engine itself
+  // is freed when the run ends, with its two state-sized arrays).
+  const double* final_population() const { return population.get() + uz(steps) * cells(); }
 };
 
-// project()'s sink: copies each step into the result's buffers as the engine produces it, and keeps the engine
-// itself for its final population buffer.
+// project()'s sink: copies each step into the result's buffers as the engine produces it.
 class StoreSink : public app::VariantSink {
  public:
   StoreSink(RunResult& r, const scenarios::Scenario& sc)
       : r_(r), sc_(sc), aggregates_(with_total_aggregate(sc.aggregates, static_cast<int>(sc.zones.size()))) {}
-  void end_variant(const scenarios::Scenario&, const CohortArray& final_population,
-                   std::unique_ptr<Projection>& engine) override {
-    r_.final_pop = &final_population;
-    r_.projection = std::move(engine);
-  }
 
   void base(const CohortArray& population, int year) override {
-    std::copy(population.data().begin(), population.data().end(), r_.population.begin());
+    std::copy(population.data().begin(), population.data().end(), r_.population.get());
     keep_parity_shares(0);
     IndicatorTable t;
-    compute_population_indicators(population, sc_.zone_ids(), sc_.group_names,
-                                  with_total_aggregate(sc_.aggregates, static_cast<int>(sc_.zones.size())), {}, t);
+    compute_population_indicators(population, sc_.zone_ids(), sc_.group_names, aggregates_, {}, t);
     take_names(t);
     for (std::size_t c = 0; c < t.values.size(); ++c)
-      r_.indicators[c] = is_stock_indicator(c % t.n_indicators()) ? t.values[c] : std::numeric_limits<double>::quiet_NaN();
+      r_.indicators[c] =
+          is_stock_indicator(c % t.n_indicators()) ? t.values[c] : std::numeric_limits<double>::quiet_NaN();
     r_.years.push_back(year);
   }
 
   void step(const StepResult& s) override {
     const std::size_t k = uz(s.context.step);
-    std::copy(s.end.data().begin(), s.end.data().end(), r_.population.begin() + static_cast<std::ptrdiff_t>((k + 1) * r_.cells()));
+    std::copy(s.end.data().begin(), s.end.data().end(), r_.population.get() + (k + 1) * r_.cells());
     if (r_.parity) r_.parity->advance(s);  // births by order and the cohorts' parities one step on
     keep_parity_shares(k + 1);
     keep_parity_indicators(k);
@@ -130,11 +126,13 @@ class StoreSink : public app::VariantSink {
   const std::vector<ZoneAggregate> aggregates_;  // the indicator table's aggregates, 'total' last
 };
 
-std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& scenario_in, int threads, py::object progress) {
+// `sc` is the Python object's own Scenario, not a copy (at W3k a copy is ~145 MB and ~0.1 s): the caller's argument
+// keeps the object alive for the call, and ScenarioInUse makes its setters raise while the engine reads it with
+// the GIL released (from another thread, or from this run's progress callback), so it cannot change mid-run.
+std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& sc, int threads, py::object progress) {
   check_threads(threads, "threads");  // ValueError before anything is allocated
-  // The run works on its own copy, so Python code changing the scenario while the GIL is released changes nothing.
-  const scenarios::Scenario sc = scenario_in;
   sc.validate();
+  const ScenarioInUse in_use(sc);  // released after the engine has stopped, with the GIL held again
   auto r = std::make_shared<RunResult>();
   r->scenario = sc.name;
   r->variant = sc.variant;
@@ -143,7 +141,7 @@ std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& scenario_in, 
   r->steps = sc.steps;
   r->zone_ids = sc.zone_ids();
   r->group_names = sc.group_names;
-  r->population.assign((uz(sc.steps) + 1) * r->cells(), 0.0);
+  r->population = std::make_unique_for_overwrite<double[]>((uz(sc.steps) + 1) * r->cells());
   r->births.assign(uz(sc.steps) * r->states(), 0.0);
   r->deaths.assign(uz(sc.steps) * r->states(), 0.0);
   r->net_migration.assign(uz(sc.steps) * r->states(), 0.0);
@@ -180,6 +178,10 @@ std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& scenario_in, 
   // schedules and cancellation between steps; the GIL is taken only in `poll`.
   app::ProjectOptions o;
   o.threads = threads;
+  // RunResult keeps births and the per-state sums of deaths and net migrants, which the engine keeps in every mode;
+  // its per-cell component arrays (deaths, flows, net migrants, floor adjustments by cell) are not exposed, so the
+  // engine neither fills nor holds them (the same bits: tests/python/test_results.py compares with the CLI's CSV).
+  o.configure = [](const scenarios::Scenario&, ProjectionConfig& pc) { pc.cell_components = false; };
   o.cancel = &cancel;
   o.progress = [&](const scenarios::Scenario&, int done, int total) { poll(done, total); };
   o.before_step = [&] { poll(-1, sc.steps); };  // Ctrl-C before a step starts, too
@@ -205,6 +207,7 @@ std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& scenario_in, 
   // Raised only after the engine has stopped; the partial result is dropped with `r`.
   if (py_error) throw *py_error;
   r->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  r->parity.reset();  // its arrays (several states' worth) served the run; the shares are in parity_shares
   return r;
 }
 
@@ -250,7 +253,7 @@ void bind_run(py::module_& m) {
           "population",
           [ssz](py::object self) {
             const R& r = self.cast<const R&>();
-            return view_of(r.population.data(),
+            return view_of(r.population.get(),
                            {ssz(r.years.size()), ssz(r.zone_ids.size()), ssz(r.group_names.size()), ssz(kSexes),
                             ssz(uz(r.grid.n_ages))},
                            self, false);
@@ -276,10 +279,9 @@ void bind_run(py::module_& m) {
           [ssz](py::object self) {
             const R& r = self.cast<const R&>();
             if (r.parity_indicators.empty()) return py::object(py::none());
-            return py::object(view_of(r.parity_indicators.data(),
-                                      {ssz(uz(r.steps)), ssz(r.unit_names.size()),
-                                       ssz(r.parity_indicator_names.size())},
-                                      self, false));
+            return py::object(view_of(
+                r.parity_indicators.data(),
+                {ssz(uz(r.steps)), ssz(r.unit_names.size()), ssz(r.parity_indicator_names.size())}, self, false));
           },
           "[fertility] parity_rates: parity.csv's values [step][unit][indicator] (units as unit_names, all groups\n"
           "pooled; NaN where parity.csv's cell is empty); None without parity")
@@ -287,13 +289,11 @@ void bind_run(py::module_& m) {
           "final_population",
           [ssz](py::object self) {
             const R& r = self.cast<const R&>();
-            // The population the engine itself holds after its last step (Projection::run's return value).
-            const double* p = r.final_pop ? r.final_pop->data().data() : nullptr;
-            return view_of(p,
+            return view_of(r.final_population(),
                            {ssz(r.zone_ids.size()), ssz(r.group_names.size()), ssz(kSexes), ssz(uz(r.grid.n_ages))},
                            self, false);
           },
-          "persons [zone][group][sex][age] at the end: a view of the engine's own buffer")
+          "persons [zone][group][sex][age] at the end: a view of population[-1] (no copy)")
       .def_property_readonly(
           "indicators",
           [ssz](py::object self) {
@@ -308,16 +308,18 @@ void bind_run(py::module_& m) {
           "births",
           [ssz](py::object self) {
             const R& r = self.cast<const R&>();
-            return view_of(r.births.data(), {ssz(uz(r.steps)), ssz(r.zone_ids.size()), ssz(r.group_names.size()), ssz(kSexes)},
-                           self, false);
+            return view_of(r.births.data(),
+                           {ssz(uz(r.steps)), ssz(r.zone_ids.size()), ssz(r.group_names.size()), ssz(kSexes)}, self,
+                           false);
           },
           "births of each step [step][zone][group][sex of child], after newborn rules")
       .def_property_readonly(
           "deaths",
           [ssz](py::object self) {
             const R& r = self.cast<const R&>();
-            return view_of(r.deaths.data(), {ssz(uz(r.steps)), ssz(r.zone_ids.size()), ssz(r.group_names.size()), ssz(kSexes)},
-                           self, false);
+            return view_of(r.deaths.data(),
+                           {ssz(uz(r.steps)), ssz(r.zone_ids.size()), ssz(r.group_names.size()), ssz(kSexes)}, self,
+                           false);
           },
           "cohort deaths of each step [step][zone][group][sex]")
       .def_property_readonly(
@@ -332,9 +334,8 @@ void bind_run(py::module_& m) {
       .def(
           "_buffer_address",
           [](const R& r, const std::string& name) {
-            if (name == "population") return address(r.population.data());
-            if (name == "final_population")
-              return address(r.final_pop ? r.final_pop->data().data() : nullptr);
+            if (name == "population") return address(r.population.get());
+            if (name == "final_population") return address(r.final_population());
             if (name == "indicators") return address(r.indicators.data());
             if (name == "births") return address(r.births.data());
             if (name == "deaths") return address(r.deaths.data());
@@ -344,15 +345,16 @@ void bind_run(py::module_& m) {
           },
           py::arg("name"), "Address of a C++ buffer (tests use it to check that arrays are views).")
       .def("__repr__", [](const R& r) {
-        return "<cohortgis.RunResult '" + r.scenario + "' variant '" + r.variant + "': " +
-               std::to_string(r.years.size()) + " years, " + std::to_string(r.zone_ids.size()) + " zones>";
+        return "<cohortgis.RunResult '" + r.scenario + "' variant '" + r.variant +
+               "': " + std::to_string(r.years.size()) + " years, " + std::to_string(r.zone_ids.size()) + " zones>";
       });
 
   m.attr("MAX_THREADS") = kMaxThreads;
   m.def("run", &run_scenario, py::arg("scenario"), py::arg("threads") = 0, py::arg("progress") = py::none(),
         "Projects one scenario with the GIL released. progress(done_steps, total_steps) is called before the first\n"
         "and after every step; Ctrl-C (or an exception in progress) stops the engine between steps and is raised\n"
-        "(KeyboardInterrupt), with no partial result. Bad input raises ValueError, a failed projection RuntimeError.");
+        "(KeyboardInterrupt), with no partial result. Bad input raises ValueError, a failed projection RuntimeError.\n"
+        "The scenario is read in place, not copied: until the run returns, changing it raises RuntimeError.");
 
   m.def(
       "app_run",
@@ -386,9 +388,9 @@ void bind_run(py::module_& m) {
         d["seconds"] = s.seconds;
         return d;
       },
-      py::arg("scenario") = "default", py::arg("out_dir") = "results", py::arg("threads") = 0,
-      py::arg("data_dir") = "", py::arg("allow_read") = std::vector<std::string>{},
-      py::arg("allow_db") = std::vector<std::string>{}, py::arg("format") = "", py::arg("compress") = false,
+      py::arg("scenario") = "default", py::arg("out_dir") = "results", py::arg("threads") = 0, py::arg("data_dir") = "",
+      py::arg("allow_read") = std::vector<std::string>{}, py::arg("allow_db") = std::vector<std::string>{},
+      py::arg("format") = "", py::arg("compress") = false,
       "cohortgis::app::run, the `cohortgis run` job: writes the CSV outputs and manifest.json into out_dir.\n"
       "format: 'csv', 'netcdf' (results.nc) or 'both'; '' chooses by size. compress: results.nc deflated.");
 }

@@ -2,21 +2,23 @@
 // Scenarios in Python: load a scenario file exactly as `cohortgis run` does, or fill one from Python objects, and
 // change its assumptions (TFR, mean age at childbearing and sex-ratio paths) with the scenario library's models.
 #include <map>
-#include <span>
-#include <tuple>
 #include <memory>
+#include <span>
+#include <stdexcept>
 #include <string>
+#include <tuple>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "cohortgis/app/run.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/scenarios/models.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "common.hpp"
-#include "cohortgis/engine/index_cast.hpp"
 
 namespace cohortgis::python {
 
@@ -24,7 +26,6 @@ namespace {
 
 using scenarios::Scenario;
 using scenarios::ScenarioSet;
-
 
 // Enumerations travel as the words the scenario files use.
 FlowPolicy flow_policy_of(const std::string& s) {
@@ -48,9 +49,9 @@ MortalityInput mortality_kind_of(const std::string& s) {
   throw InputError("mortality_kind: '" + s + "'; expected death_rates, person_years or survival_ratios");
 }
 std::string name_of(MortalityInput k) {
-  return k == MortalityInput::death_rates ? "death_rates"
+  return k == MortalityInput::death_rates    ? "death_rates"
          : k == MortalityInput::person_years ? "person_years"
-                                               : "survival_ratios";
+                                             : "survival_ratios";
 }
 
 // A path over years from a {year: value} mapping, each value checked against [lo, hi] like the file loader does.
@@ -65,6 +66,7 @@ scenarios::YearPath year_path(const std::map<int, double>& points, double lo, do
 
 // One schedule set per step, so a path can give each step its own value (a single set held for every step).
 void per_step_schedules(Scenario& sc) {
+  check_not_running(sc);
   if (sc.steps <= 0) throw InputError("scenario '" + sc.name + "': no steps to set a path over");
   if (sc.schedules.size() == 1 && sc.steps > 1) sc.schedules.assign(uz(sc.steps), sc.schedules.front());
   if (sc.schedules.size() != uz(sc.steps))
@@ -100,7 +102,27 @@ std::size_t zone_index(const Scenario& sc, const std::string& id) {
   throw InputError("scenario '" + sc.name + "': no zone '" + id + "'");
 }
 
+// The scenarios run() is projecting now, with the number of runs of each (several threads may run one scenario).
+// Only touched with the GIL held, so it needs no lock of its own.
+std::unordered_map<const Scenario*, int>& running() {
+  static std::unordered_map<const Scenario*, int> m;
+  return m;
+}
+
 }  // namespace
+
+ScenarioInUse::ScenarioInUse(const Scenario& s) : s_(&s) { ++running()[s_]; }
+ScenarioInUse::~ScenarioInUse() {
+  const auto it = running().find(s_);
+  if (--it->second == 0) running().erase(it);
+}
+
+void check_not_running(const Scenario& s) {
+  if (running().count(&s))
+    throw std::runtime_error("scenario '" + s.name + "' (variant '" + s.variant +
+                             "') is being projected by cohortgis.run (on another thread, or this is its progress "
+                             "callback): change it after the run, or change a copy (Scenario.copy())");
+}
 
 void bind_scenario(py::module_& m) {
   py::class_<GroupTransition>(m, "GroupTransition",
@@ -119,7 +141,9 @@ void bind_scenario(py::module_& m) {
 
   py::class_<NewbornRule>(m, "NewbornRule", "A share of one group's births assigned to another group.")
       .def(py::init<>())
-      .def(py::init([](int mother, int child, double share) { return NewbornRule{mother, child, share, {}}; }),
+      .def(py::init([](int mother, int child, double share) {
+             return NewbornRule{mother, child, share, {}};
+           }),
            py::arg("mother_group"), py::arg("child_group"), py::arg("share"))
       .def_readwrite("mother_group", &NewbornRule::mother_group)
       .def_readwrite("child_group", &NewbornRule::child_group)
@@ -127,7 +151,9 @@ void bind_scenario(py::module_& m) {
       .def_readwrite("zone_share", &NewbornRule::zone_share);
 
   py::class_<OdFlow>(m, "OdFlow", "Origin–destination migration rate between two zones (indexes), per year.")
-      .def(py::init([](int o, int d, double rate, int group) { return OdFlow{o, d, group, rate}; }),
+      .def(py::init([](int o, int d, double rate, int group) {
+             return OdFlow{o, d, group, rate};
+           }),
            py::arg("origin"), py::arg("destination"), py::arg("rate_per_year"), py::arg("group") = -1)
       .def_readwrite("origin", &OdFlow::origin)
       .def_readwrite("destination", &OdFlow::destination)
@@ -135,9 +161,9 @@ void bind_scenario(py::module_& m) {
       .def_readwrite("rate_per_year", &OdFlow::rate_per_year);
 
   // Array members: NumPy copies in and out (flat, in the engine's index order, see the docstrings).
-#define COHORTGIS_ARRAY(name, doc)                                                               \
-  def_property(                                                                                  \
-      #name, [](const StepSchedules& s) { return to_numpy(s.name); },                            \
+#define COHORTGIS_ARRAY(name, doc)                                    \
+  def_property(                                                       \
+      #name, [](const StepSchedules& s) { return to_numpy(s.name); }, \
       [](StepSchedules& s, const DoubleArray& a) { s.name = from_numpy(a); }, doc)
 
   py::class_<StepSchedules>(m, "StepSchedules",
@@ -161,13 +187,13 @@ void bind_scenario(py::module_& m) {
       .def_readwrite("transitions", &StepSchedules::transitions, "list of GroupTransition")
       .def_readwrite("newborn_rules", &StepSchedules::newborn_rules, "list of NewbornRule")
       .def_property_readonly(
-          "od_flows",
-          [](const StepSchedules& s) { return s.od ? s.od->flows() : std::vector<OdFlow>{}; },
+          "od_flows", [](const StepSchedules& s) { return s.od ? s.od->flows() : std::vector<OdFlow>{}; },
           "the origin–destination flows (list of OdFlow), sorted by destination then origin (the order the engine "
           "sums them); set them with set_od")
       .def(
           "set_od",
-          [](StepSchedules& s, std::vector<OdFlow> flows, int zones, int groups, int n_ages, const DoubleArray& profile) {
+          [](StepSchedules& s, std::vector<OdFlow> flows, int zones, int groups, int n_ages,
+             const DoubleArray& profile) {
             s.od = flows.empty() ? nullptr
                                  : std::make_shared<const OdMigration>(std::move(flows), from_numpy(profile), zones,
                                                                        groups, n_ages);
@@ -178,17 +204,25 @@ void bind_scenario(py::module_& m) {
       .def("copy", [](const StepSchedules& s) { return StepSchedules(s); });
 #undef COHORTGIS_ARRAY
 
+// A Scenario member as a property whose setter refuses while run() projects the scenario (check_not_running).
+#define COHORTGIS_FIELD(field, ...)                      \
+  def_property(                                          \
+      #field, [](const Scenario& s) { return s.field; }, \
+      [](Scenario& s, decltype(Scenario::field) v) {     \
+        check_not_running(s);                            \
+        s.field = std::move(v);                          \
+      } __VA_OPT__(, ) __VA_ARGS__)
   py::class_<Scenario>(m, "Scenario",
                        "One projection: zones, groups, age grid, base population and per-step schedules\n"
                        "(scenarios::Scenario). Load one with load_scenario_file or fill an empty one.")
       .def(py::init<>())
-      .def_readwrite("name", &Scenario::name)
-      .def_readwrite("title", &Scenario::title)
-      .def_readwrite("language", &Scenario::language, "'zh', 'en' or '' (guessed from the title and zone names)")
-      .def_readwrite("variant", &Scenario::variant, "'baseline' or the variant's name")
-      .def_readwrite("assumptions", &Scenario::assumptions, "plain-language statements")
-      .def_readwrite("base_year", &Scenario::base_year, "the base population is the end of this year")
-      .def_readwrite("steps", &Scenario::steps)
+      .COHORTGIS_FIELD(name)
+      .COHORTGIS_FIELD(title)
+      .COHORTGIS_FIELD(language, "'zh', 'en' or '' (guessed from the title and zone names)")
+      .COHORTGIS_FIELD(variant, "'baseline' or the variant's name")
+      .COHORTGIS_FIELD(assumptions, "plain-language statements")
+      .COHORTGIS_FIELD(base_year, "the base population is the end of this year")
+      .COHORTGIS_FIELD(steps)
       .def_property_readonly("end_year", &Scenario::end_year)
       .def_property_readonly("step_years", [](const Scenario& s) { return s.grid.width_years; })
       .def_property_readonly("n_ages", [](const Scenario& s) { return s.grid.n_ages; })
@@ -202,6 +236,7 @@ void bind_scenario(py::module_& m) {
       .def(
           "set_grid",
           [](Scenario& s, int step_years, int open_age) {
+            check_not_running(s);
             if (step_years != 1 && step_years != 5)
               throw InputError("age grid: step " + std::to_string(step_years) + "; expected 1 or 5");
             const AgeGrid g = step_years == 5 ? AgeGrid::five_year(open_age) : AgeGrid::single_year(open_age);
@@ -228,6 +263,7 @@ void bind_scenario(py::module_& m) {
           "set_zones",
           [](Scenario& s, const std::vector<std::string>& ids, const std::vector<std::string>& names,
              const std::vector<std::string>& names_en) {
+            check_not_running(s);
             if ((!names.empty() && names.size() != ids.size()) || (!names_en.empty() && names_en.size() != ids.size()))
               throw InputError("zones: " + std::to_string(ids.size()) + " ids but " + std::to_string(names.size()) +
                                " names and " + std::to_string(names_en.size()) + " English names");
@@ -237,7 +273,7 @@ void bind_scenario(py::module_& m) {
           },
           py::arg("ids"), py::arg("names") = std::vector<std::string>{},
           py::arg("names_en") = std::vector<std::string>{})
-      .def_readwrite("group_names", &Scenario::group_names)
+      .COHORTGIS_FIELD(group_names)
       .def_property(
           "base_population",
           // A copy: the scenario's buffer is replaced when the population is set, so a view could dangle.
@@ -249,10 +285,12 @@ void bind_scenario(py::module_& m) {
             return a;
           },
           [](Scenario& s, const DoubleArray& a) {
+            check_not_running(s);
             const CohortLayout L = layout_of(s);
             if (static_cast<std::size_t>(a.size()) != L.cells())
               throw InputError("base population: " + std::to_string(a.size()) + " values; expected " +
-                               std::to_string(L.cells()) + " (zones × groups × 2 sexes × ages; set zones, groups and "
+                               std::to_string(L.cells()) +
+                               " (zones × groups × 2 sexes × ages; set zones, groups and "
                                "the grid first)");
             CohortArray p(L);
             std::copy(a.data(), a.data() + a.size(), p.data().begin());
@@ -271,6 +309,7 @@ void bind_scenario(py::module_& m) {
             return out;
           },
           [](Scenario& s, const std::vector<std::pair<std::string, std::vector<std::string>>>& v) {
+            check_not_running(s);
             std::vector<ZoneAggregate> out;
             for (const auto& [name, ids] : v) {
               ZoneAggregate a{name, {}};
@@ -288,22 +327,34 @@ void bind_scenario(py::module_& m) {
             return out;
           },
           [](Scenario& s, const std::vector<std::tuple<int, int, std::string>>& v) {
+            check_not_running(s);
             s.plan_periods.clear();
             for (const auto& [a, b, plan] : v) s.plan_periods.push_back({a, b, plan});
           },
           "[(first_year, last_year, plan)]")
       .def_property(
-          "migration_timing", [](const Scenario& s) { return std::string(s.migration_timing == MigrationTiming::even ? "even" : "end"); },
-          [](Scenario& s, const std::string& v) { s.migration_timing = timing_of(v); }, "'even' or 'end'")
+          "migration_timing",
+          [](const Scenario& s) { return std::string(s.migration_timing == MigrationTiming::even ? "even" : "end"); },
+          [](Scenario& s, const std::string& v) {
+            check_not_running(s);
+            s.migration_timing = timing_of(v);
+          },
+          "'even' or 'end'")
       .def_property(
           "flow_policy", [](const Scenario& s) { return name_of(s.flow_policy); },
-          [](Scenario& s, const std::string& v) { s.flow_policy = flow_policy_of(v); }, "'conserve', 'wpp' or 'error'")
-      .def_readwrite("schedules", &Scenario::schedules,
-                     "list of StepSchedules: one per step, or one for every step (reading gives copies; assign "
-                     "the list back to change it)")
-      .def_property_readonly("has_population_dependent_schedules",
-                             [](const Scenario& s) { return static_cast<bool>(s.adjust_schedules); },
-                             "relocations, quotas or gravity flows computed from each step's start population")
+          [](Scenario& s, const std::string& v) {
+            check_not_running(s);
+            s.flow_policy = flow_policy_of(v);
+          },
+          "'conserve', 'wpp' or 'error'")
+      // Copies out (a reference into the vector would change the scenario behind run()'s back, and dangle once the
+      // list is assigned again), the list moved in.
+      .COHORTGIS_FIELD(schedules,
+                       "list of StepSchedules: one per step, or one for every step (reading gives copies; "
+                       "assign the list back to change it)")
+      .def_property_readonly(
+          "has_population_dependent_schedules", [](const Scenario& s) { return static_cast<bool>(s.adjust_schedules); },
+          "relocations, quotas or gravity flows computed from each step's start population")
       .def(
           "set_tfr_path",
           [](Scenario& s, const std::map<int, double>& points) {
@@ -322,8 +373,8 @@ void bind_scenario(py::module_& m) {
             const scenarios::YearPath path = year_path(points, 15.0, 45.0, "mean_age");
             const int z = s.grid.width_years;
             each_fertility_schedule(s, [&](std::span<const double> f, int y0, int y1) {
-              return scenarios::shift_schedule(f, z,
-                                               path.mean_over_years(y0, y1) - scenarios::mean_age_at_childbearing(f, z));
+              return scenarios::shift_schedule(
+                  f, z, path.mean_over_years(y0, y1) - scenarios::mean_age_at_childbearing(f, z));
             });
           },
           py::arg("points"), "Shifts the fertility schedules to a mean age at childbearing path {year: age}.")
@@ -349,10 +400,13 @@ void bind_scenario(py::module_& m) {
             return out;
           },
           py::arg("step") = 0, "TFR of each state [zone][group] in one step's schedules.")
+#undef COHORTGIS_FIELD
       .def("validate", &Scenario::validate, "Checks sizes and plan periods; raises ValueError.")
-      .def("copy", [](const Scenario& s) { return Scenario(s); }, "An independent copy.")
+      .def(
+          "copy", [](const Scenario& s) { return Scenario(s); }, "An independent copy.")
       .def("__copy__", [](const Scenario& s) { return Scenario(s); })
-      .def("__deepcopy__", [](const Scenario& s, py::dict) { return Scenario(s); }, py::arg("memo"))
+      .def(
+          "__deepcopy__", [](const Scenario& s, py::dict) { return Scenario(s); }, py::arg("memo"))
       .def("__repr__", [](const Scenario& s) {
         return "<cohortgis.Scenario '" + s.name + "' variant '" + s.variant + "': " + std::to_string(s.zones.size()) +
                " zones, " + std::to_string(s.group_names.size()) + " groups, " + std::to_string(s.base_year) + "-" +
@@ -361,13 +415,16 @@ void bind_scenario(py::module_& m) {
 
   py::class_<ScenarioSet>(m, "ScenarioSet", "What a scenario file gives: the baseline and its variants.")
       .def_readonly("file", &ScenarioSet::file)
-      .def_readonly("runs", &ScenarioSet::runs, "baseline first, then the variants (copies)")
-      .def_property_readonly("zones_source_path", [](const ScenarioSet& s) { return s.zones_source.path; },
-                             "[geography.source] path (empty when not given)")
+      .def_readonly("runs", &ScenarioSet::runs,
+                    "baseline first, then the variants: views of the set's own runs (no copy; they keep it alive)")
+      .def_property_readonly(
+          "zones_source_path", [](const ScenarioSet& s) { return s.zones_source.path; },
+          "[geography.source] path (empty when not given)")
       .def_property_readonly("zones_source_layer", [](const ScenarioSet& s) { return s.zones_source.layer; })
       .def_property_readonly("zones_source_id_field", [](const ScenarioSet& s) { return s.zones_source.id_field; })
       .def_property_readonly("zones_source_name_field", [](const ScenarioSet& s) { return s.zones_source.name_field; })
-      .def_property_readonly("targets", [](const ScenarioSet& s) { return s.targets.size(); }, "number of targets");
+      .def_property_readonly(
+          "targets", [](const ScenarioSet& s) { return s.targets.size(); }, "number of targets");
 
   m.def(
       "load_scenario_file",
@@ -386,7 +443,8 @@ void bind_scenario(py::module_& m) {
   m.def(
       "load_scenario_text",
       [](const std::string& text, const std::string& label, const std::string& data_dir,
-         const std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::vector<std::string>>>>& tables) {
+         const std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::vector<std::string>>>>&
+             tables) {
         scenarios::MemoryTables frames;
         for (const auto& [name, t] : tables) frames[name] = scenarios::MemoryTable{t.first, t.second};
         const std::string data = app::resolve_data_dir(data_dir);

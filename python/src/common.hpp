@@ -10,9 +10,28 @@
 #include <string>
 #include <vector>
 
+namespace cohortgis::scenarios {
+struct Scenario;
+}
+
 namespace cohortgis::python {
 
 namespace py = pybind11;
+
+// run() hands the engine the Python object's own Scenario (no copy) and releases the GIL. While it runs, the
+// Scenario's setters raise RuntimeError (check_not_running) instead of changing what the engine reads; runs of one
+// scenario from several threads only read it. Both are used with the GIL held (bind_scenario.cpp).
+class ScenarioInUse {
+ public:
+  explicit ScenarioInUse(const scenarios::Scenario& s);
+  ~ScenarioInUse();
+  ScenarioInUse(const ScenarioInUse&) = delete;
+  ScenarioInUse& operator=(const ScenarioInUse&) = delete;
+
+ private:
+  const scenarios::Scenario* s_;
+};
+void check_not_running(const scenarios::Scenario& s);
 
 using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
 
@@ -24,14 +43,11 @@ inline py::array_t<double> to_numpy(const std::vector<double>& v) {
 }
 
 // Any array-like of numbers, flattened in C order.
-inline std::vector<double> from_numpy(const DoubleArray& a) {
-  return {a.data(), a.data() + a.size()};
-}
+inline std::vector<double> from_numpy(const DoubleArray& a) { return {a.data(), a.data() + a.size()}; }
 
 // A C-contiguous view of `data` that keeps `owner` (the Python object owning the buffer) alive through
 // ndarray.base: no copy, and the buffer cannot be freed while the array exists.
-inline py::array view_of(const double* data, const std::vector<py::ssize_t>& shape, py::handle owner,
-                         bool writeable) {
+inline py::array view_of(const double* data, const std::vector<py::ssize_t>& shape, py::handle owner, bool writeable) {
   std::vector<py::ssize_t> strides(shape.size());
   py::ssize_t stride = static_cast<py::ssize_t>(sizeof(double));
   for (std::size_t k = shape.size(); k-- > 0;) {

@@ -34,8 +34,10 @@ def test_population_is_a_view_of_the_engine_buffer(default_results):
         assert a.dtype == np.float64 and a.flags.c_contiguous, name
     # Two reads share the same memory (nothing is copied per access).
     assert np.shares_memory(r.population, r.population)
-    # final_population is the array the engine itself held after its last step (Projection::run's result).
-    assert r._buffer_address("final_population") != r._buffer_address("population")
+    # final_population is the last year of population itself (the engine, with its own arrays, is freed when the run
+    # ends; its final population was copied there by the last step).
+    assert r._buffer_address("final_population") == r.population[-1].__array_interface__["data"][0]
+    assert np.shares_memory(r.final_population, r.population[-1])
     np.testing.assert_array_equal(r.final_population, r.population[-1])
 
 
