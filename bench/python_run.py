@@ -4,7 +4,7 @@
 
   PYTHONPATH=build/python /usr/bin/python3 bench/python_run.py SCENARIO.toml [--threads K]
 
-Prints one JSON object: load_s, run_s (ScenarioSet.run(): the projection with per-cell components and indicators
+Prints one JSON object: load_s, run_s (ScenarioSet.run(): the projection with indicators
 every year, and the Results object), steps, zones and peak_rss_bytes (this process).
 """
 import argparse
