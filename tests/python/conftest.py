@@ -3,6 +3,7 @@
 # PYTHONPATH=build/python; COHORTGIS_CLI names the command-line binary of the same build.
 import os
 import pathlib
+import threading
 
 import pytest
 
@@ -47,3 +48,25 @@ def toy(cg):
     from toy_frames import toy_frames
 
     return cg.scenario_from_frames(**toy_frames())
+
+
+@pytest.fixture
+def in_threads():
+    """in_threads(work, n): calls work(k) for k = 0 … n-1, each on a thread of its own, all at once, and fails the
+    test with every exception they raised."""
+    def run(work, n):
+        errors = []
+
+        def one(k):
+            try:
+                work(k)
+            except BaseException as e:  # noqa: B036 (reported below)
+                errors.append(e)
+
+        threads = [threading.Thread(target=one, args=(k,)) for k in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors, errors
+    return run

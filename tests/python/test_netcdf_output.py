@@ -26,25 +26,10 @@ def test_unknown_format_is_refused_before_writing(cg, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_threads_writing_results_nc_at_once(cg, tmp_path):
+def test_threads_writing_results_nc_at_once(cg, tmp_path, in_threads):
     # netCDF-C keeps process-wide state without locks: without cohortgis' lock around every use of it, threads
     # writing results.nc at once could corrupt each other's files or crash (geodata/netcdf_lock.hpp).
-    import threading
-
-    errors = []
-
-    def write(i):
-        try:
-            cg.write_outputs(FIVE_YEAR, str(tmp_path / f"out{i}"), threads=1, format="netcdf")
-        except BaseException as e:  # noqa: B036 (reported below)
-            errors.append(e)
-
-    workers = [threading.Thread(target=write, args=(i,)) for i in range(4)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
-    assert not errors
+    in_threads(lambda i: cg.write_outputs(FIVE_YEAR, str(tmp_path / f"out{i}"), threads=1, format="netcdf"), 4)
     with xr.open_dataset(tmp_path / "out0" / "results.nc") as ds:
         first = ds["population"].values.copy()
     for i in range(1, 4):

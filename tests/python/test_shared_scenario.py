@@ -108,22 +108,14 @@ def test_another_thread_cannot_change_the_scenario_mid_run(cg, scenario):
     np.testing.assert_array_equal(scenario.base_population, before)
 
 
-def test_several_threads_run_one_scenario(cg, scenario):
+def test_several_threads_run_one_scenario(cg, scenario, in_threads):
     expected = _arrays(cg._cohortgis.run(scenario.copy(), 1))
-    results, errors = [None] * 4, []
+    results = [None] * 4
 
     def work(k):
-        try:
-            results[k] = cg._cohortgis.run(scenario, 1 + k % 2)
-        except Exception as e:  # pragma: no cover - reported below
-            errors.append(e)
+        results[k] = cg._cohortgis.run(scenario, 1 + k % 2)
 
-    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors, errors
+    in_threads(work, 4)
     for r in results:
         _assert_same(r, expected)
     scenario.name = "changed after every run ended"  # no run holds it any more
