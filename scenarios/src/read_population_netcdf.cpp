@@ -21,6 +21,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 namespace cohortgis::scenarios::detail {
 
@@ -45,6 +46,34 @@ std::string listed(const std::vector<std::string>& v) {
   std::string out;
   for (std::size_t i = 0; i < v.size() && i < 20; ++i) out += (i ? ", " : "") + escape_cell(v[i]);
   return v.size() > 20 ? out + ", … (" + std::to_string(v.size()) + " in all)" : out;
+}
+
+// A coordinate's labels matched to the scenario's (`index`: label → position; `n` positions, `name(i)` the label of
+// position i): index_of[k] is label k's position (-1 when the scenario has no such label); `twice(label)` is called
+// (and must throw) for a label given twice; unknown: the coordinate's labels not in the scenario; missing: the
+// scenario's labels not in the coordinate, in the scenario's order.
+struct LabelMatch {
+  std::vector<int> index_of;
+  std::vector<std::string> unknown, missing;
+};
+template <class Name, class Twice>
+LabelMatch match_labels(const std::vector<std::string>& labels, const std::unordered_map<std::string, int>& index,
+                        std::size_t n, Name&& name, Twice&& twice) {
+  LabelMatch m;
+  m.index_of.assign(labels.size(), -1);
+  std::vector<char> seen(n, 0);
+  for (std::size_t k = 0; k < labels.size(); ++k) {
+    const auto it = index.find(labels[k]);
+    if (it == index.end()) {
+      m.unknown.push_back(labels[k]);
+      continue;
+    }
+    if (seen[uz(it->second)]++) twice(labels[k]);
+    m.index_of[k] = it->second;
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    if (!seen[i]) m.missing.push_back(name(i));
+  return m;
 }
 
 // A NetCDF-3 file (CDF-1, CDF-2, CDF-5) cut short opens, and netCDF-C reads the missing bytes as 0: the header's
@@ -401,49 +430,29 @@ void read_population_netcdf(const Doc& doc, const Build& b, const toml::node& tn
 
   // Zones: the geography's ids, in any order, each once.
   const std::vector<std::string> zones = r.names(dims[kz], "zone", "the zone ids");
-  std::vector<int> zone_of(zones.size(), -1);
-  {
-    std::vector<std::string> unknown, missing;
-    std::vector<char> seen(Z, 0);
-    for (std::size_t i = 0; i < zones.size(); ++i) {
-      const auto it = b.zone_index.find(zones[i]);
-      if (it == b.zone_index.end()) {
-        unknown.push_back(zones[i]);
-        continue;
-      }
-      if (seen[uz(it->second)]++) r.fail("coordinate 'zone': zone " + escape_cell(zones[i]) + " appears twice");
-      zone_of[i] = it->second;
-    }
-    for (std::size_t z = 0; z < Z; ++z)
-      if (!seen[z]) missing.push_back(b.sc.zones[z].id);
-    if (!unknown.empty() || !missing.empty())
-      r.fail("coordinate 'zone' does not hold the zones of the geography: " +
-             (missing.empty() ? std::string() : "zones of the geography not in the cube: " + listed(missing)) +
-             (missing.empty() || unknown.empty() ? "" : "; ") +
-             (unknown.empty() ? std::string() : "zones of the cube not in the geography: " + listed(unknown)));
+  const LabelMatch zone_match = match_labels(
+      zones, b.zone_index, Z, [&](std::size_t z) { return b.sc.zones[z].id; },
+      [&](const std::string& label) { r.fail("coordinate 'zone': zone " + escape_cell(label) + " appears twice"); });
+  const std::vector<int>& zone_of = zone_match.index_of;
+  if (!zone_match.unknown.empty() || !zone_match.missing.empty()) {
+    const auto& unknown = zone_match.unknown;
+    const auto& missing = zone_match.missing;
+    r.fail("coordinate 'zone' does not hold the zones of the geography: " +
+           (missing.empty() ? std::string() : "zones of the geography not in the cube: " + listed(missing)) +
+           (missing.empty() || unknown.empty() ? "" : "; ") +
+           (unknown.empty() ? std::string() : "zones of the cube not in the geography: " + listed(unknown)));
   }
   // Groups: those of projection.groups, in any order, each once.
   const std::vector<std::string> groups = r.names(dims[kg], "group", "the population groups");
-  std::vector<int> group_of(groups.size(), -1);
-  {
-    std::vector<char> seen(G, 0);
-    std::vector<std::string> unknown, missing;
-    for (std::size_t i = 0; i < groups.size(); ++i) {
-      const auto it = b.group_index.find(groups[i]);
-      if (it == b.group_index.end()) {
-        unknown.push_back(groups[i]);
-        continue;
-      }
-      if (seen[uz(it->second)]++) r.fail("coordinate 'group': group " + escape_cell(groups[i]) + " appears twice");
-      group_of[i] = it->second;
-    }
-    for (std::size_t g = 0; g < G; ++g)
-      if (!seen[g]) missing.push_back(b.sc.group_names[g]);
-    if (!unknown.empty() || !missing.empty())
-      r.fail("coordinate 'group' (" + listed(groups) + ") does not hold the groups of projection.groups (" +
-             listed(b.sc.group_names) + ")" + (missing.empty() ? "" : "; missing: " + listed(missing)) +
-             (unknown.empty() ? "" : "; not in projection.groups: " + listed(unknown)));
-  }
+  const LabelMatch group_match = match_labels(
+      groups, b.group_index, G, [&](std::size_t g) { return b.sc.group_names[g]; },
+      [&](const std::string& g) { r.fail("coordinate 'group': group " + escape_cell(g) + " appears twice"); });
+  const std::vector<int>& group_of = group_match.index_of;
+  if (!group_match.unknown.empty() || !group_match.missing.empty())
+    r.fail("coordinate 'group' (" + listed(groups) + ") does not hold the groups of projection.groups (" +
+           listed(b.sc.group_names) + ")" +
+           (group_match.missing.empty() ? "" : "; missing: " + listed(group_match.missing)) +
+           (group_match.unknown.empty() ? "" : "; not in projection.groups: " + listed(group_match.unknown)));
   // Sexes: female and male, in either order.
   const std::vector<std::string> sexes = r.names(dims[ks], "sex", "female, male");
   int sex_of[2] = {-1, -1};
