@@ -32,20 +32,8 @@ bool has_hdf5_signature(const std::string& path) {
   return false;
 }
 
-// A file name a hostile file wrote, for a message: control bytes and backslashes as \xNN, at most 300 bytes
-// (escape_cell's 40 characters would cut most paths).
-std::string shown_path(const std::string& s) {
-  static const char* const kHex = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < s.size() && i < 300; ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c == 0x7f || c == '\\')
-      out += std::string("\\x") + kHex[c >> 4] + kHex[c & 15];
-    else
-      out += static_cast<char>(c);
-  }
-  return s.size() > 300 ? out + "…" : out;
-}
+// A file or object name a hostile file wrote, for a message (escape_cell's 40 characters would cut most paths).
+std::string shown(const std::string& s) { return escape_cell(s, 300); }
 
 // An HDF5 identifier closed when it goes out of scope.
 struct Id {
@@ -88,14 +76,14 @@ herr_t visit_link(hid_t root, const char* name, const H5L_info_t* info, void* op
     std::vector<char> value(std::min<std::size_t>(info->u.val_size, 1 << 16) + 1, '\0');
     if (H5Lget_val(root, name, value.data(), value.size(), H5P_DEFAULT) < 0) value.assign(1, '\0');
     if (info->type == H5L_TYPE_SOFT) {
-      w.outside = what + " is a soft link (to '" + shown_path(value.data()) + "')" + kInside + " (no soft links)";
+      w.outside = what + " is a soft link (to '" + shown(value.data()) + "')" + kInside + " (no soft links)";
     } else {
       const char* file = "";
       const char* object = "";
       unsigned flags = 0;
       if (H5Lunpack_elink_val(value.data(), value.size(), &flags, &file, &object) < 0) file = object = "";
-      w.outside = what + " is an external link to object '" + shown_path(object) + "' of the file '" +
-                  shown_path(file) + "'" + kInside + " (no links to other files)";
+      w.outside = what + " is an external link to object '" + shown(object) + "' of the file '" + shown(file) + "'" +
+                  kInside + " (no links to other files)";
     }
     return 1;
   }
@@ -122,7 +110,7 @@ herr_t visit_link(hid_t root, const char* name, const H5L_info_t* info, void* op
     off_t offset = 0;
     hsize_t size = 0;
     if (n < 0 || H5Pget_external(dcpl.id, 0, sizeof file, file, &offset, &size) < 0) file[0] = '\0';
-    w.outside = variable + " stores its data in an external file ('" + shown_path(file) + "'" +
+    w.outside = variable + " stores its data in an external file ('" + shown(file) + "'" +
                 (n > 1 ? " and " + std::to_string(n - 1) + " more" : std::string()) +
                 "); expected the data inside the file";
     return 1;

@@ -488,12 +488,11 @@ void disable_network() {
   });
 }
 
-std::string escape_cell(const std::string& text) {
-  constexpr std::size_t kMax = 40;
+std::string escape_cell(const std::string& text, std::size_t max_chars) {
   static const char* const kHex = "0123456789abcdef";
   std::string out;
   std::size_t chars = 0, i = 0;
-  while (i < text.size() && chars < kMax) {
+  while (i < text.size() && chars < max_chars) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x20 && c < 0x7f && c != '\\') {
       out += static_cast<char>(c);

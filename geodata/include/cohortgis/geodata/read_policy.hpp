@@ -5,6 +5,7 @@
 // network: cohortgis turns GDAL's and PROJ's network access off for the whole process (see disable_network).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -76,9 +77,9 @@ std::string database_service(const std::string& written, const ReadPolicy& polic
 // called by every geodata entry point that opens data.
 void disable_network();
 
-// Text of a cell or name for an error message: at most 40 characters (UTF-8 kept whole), control characters,
-// backslashes and bytes that are not UTF-8 as \xnn, "…" when cut. The one cell-escaping helper of cohortgis
-// (scenarios' escape_cell is this one).
-std::string escape_cell(const std::string& text);
+// Text of a cell or name for an error message: at most `max_chars` characters (UTF-8 kept whole; 40 for a cell, more
+// for a file name), control characters, backslashes and bytes that are not UTF-8 as \xnn, "…" when cut. The one
+// cell-escaping helper of cohortgis (scenarios' escape_cell is this one).
+std::string escape_cell(const std::string& text, std::size_t max_chars = 40);
 
 }  // namespace cohortgis::geodata
