@@ -346,13 +346,13 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
   }
 }
 
-void IndicatorPass::fold(int z0, int z1) const {
+void IndicatorPass::fold(int end) const {
   for (Fold& f : folds_) {
     const std::vector<int>& zs = aggregates_[f.aggregate].zones;
-    for (; f.next < zs.size() && zs[f.next] < z1; ++f.next) {
-      if (zs[f.next] < z0) continue;  // not a zone of this pass's ranges (cannot happen: the ranges cover every zone)
+    // The chunks come in ascending order and cover every zone, so the aggregate's zones below `end` not yet added
+    // are those of the latest range.
+    for (; f.next < zs.size() && zs[f.next] < end; ++f.next)
       for (int g = 0; g < G_; ++g) accumulate2(f.per_group[uz(g)], f.all, zs[f.next], g);
-    }
   }
 }
 

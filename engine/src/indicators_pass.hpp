@@ -62,11 +62,12 @@ class IndicatorPass {
   void units_from(int first_unit) const;
   int zones() const { return start_.layout().zones; }
   // Folding the large aggregates in the zone pass: the sums of an aggregate whose zone list is ascending (the "total"
-  // of every zone) are made while the zones' cells are still in cache, by fold(z0, z1) called for consecutive zone
-  // ranges in ascending order (the same sums, in the same order, as unit() makes them); unit() then only finishes
-  // them. fold_zones() says whether any aggregate is folded; calls to fold must not overlap (the caller orders them).
+  // of every zone) are made while the zones' cells are still in cache, by fold(end) called at the end of each of
+  // consecutive zone ranges in ascending order, adding the zones below `end` (the same sums, in the same order, as
+  // unit() makes them); unit() then only finishes them. fold_zones() says whether any aggregate is folded; calls to
+  // fold must not overlap (the caller orders them).
   bool fold_zones() const { return !folds_.empty(); }
-  void fold(int z0, int z1) const;
+  void fold(int end) const;
 
  private:
   void add_events(int zn, int g, double& deaths, double& net) const;

@@ -480,7 +480,7 @@ void StepRunner::zone_pass_folding() {
     else if (!lock.try_lock())
       return;
     for (; folded < chunks && done[uz(folded)].load(std::memory_order_acquire); ++folded)
-      indicator_pass_->fold(folded * kChunk, std::min(Z, (folded + 1) * kChunk));
+      indicator_pass_->fold(std::min(Z, (folded + 1) * kChunk));
   };
   const int workers = std::max(1, std::min(chunks, tbb::this_task_arena::max_concurrency()));
   parallel_blocks(workers, 1, [&](int first, int last) {
