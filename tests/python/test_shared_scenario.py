@@ -52,6 +52,7 @@ def _changes(sc):
         "set_tfr": lambda: sc.set_tfr({2020: 1.0}),
         "set_mean_age": lambda: sc.set_mean_age({2020: 35.0}),
         "set_srb": lambda: sc.set_srb({2020: 120.0}),
+        "set_step_schedules": lambda: sc.set_step_schedules(0, schedules[0]),
     }
 
 
@@ -195,3 +196,33 @@ def test_schedules_read_as_copies(cg, scenario):
     gc.collect()
     np.testing.assert_array_equal(s0.srb, np.zeros_like(srb))  # the copy is its own object
     assert len(scenario.schedules) == 1
+
+
+def test_one_step_of_schedules(cg, scenario):
+    """step_schedules(k) is a copy of step k's set (as schedules[k], without the whole list); set_step_schedules(k, s)
+    replaces step k only, also when one set was held for every step; steps outside 0 … steps − 1 raise IndexError."""
+    assert len(scenario.schedules) == 1  # the fixture holds one set for every step
+    held = scenario.schedules[0]
+    last = scenario.step_schedules(scenario.steps - 1)
+    np.testing.assert_array_equal(last.asfr, held.asfr)
+    last.srb = np.zeros_like(last.srb)  # a copy: the scenario keeps its own
+    np.testing.assert_array_equal(scenario.step_schedules(0).srb, held.srb)
+
+    last.srb = np.full_like(held.srb, 1.2)
+    scenario.set_step_schedules(3, last)
+    assert len(scenario.schedules) == scenario.steps  # the held set was copied to each step first
+    np.testing.assert_array_equal(scenario.step_schedules(3).srb, np.full_like(held.srb, 1.2))
+    for k in (0, 2, 4, scenario.steps - 1):
+        np.testing.assert_array_equal(scenario.step_schedules(k).srb, held.srb)
+        np.testing.assert_array_equal(scenario.step_schedules(k).asfr, scenario.schedules[k].asfr)
+
+    scenario.set_step_schedules(4, last)  # per-step sets now: only step 4 changes
+    np.testing.assert_array_equal(scenario.schedules[4].srb, np.full_like(held.srb, 1.2))
+    np.testing.assert_array_equal(scenario.schedules[5].srb, held.srb)
+
+    for bad in (-1, scenario.steps):
+        with pytest.raises(IndexError, match="step"):
+            scenario.step_schedules(bad)
+        with pytest.raises(IndexError, match="step"):
+            scenario.set_step_schedules(bad, last)
+    assert len(scenario.schedules) == scenario.steps
