@@ -5,6 +5,7 @@
 // "Round 7: report and drawing").
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstring>
@@ -41,6 +42,108 @@ inline std::ifstream open_results_csv(const std::string& path) {
   return in;
 }
 
+// The RFC 4180 state machine of for_each_csv_row, fed a block at a time: each data row goes to `visit(csv, row,
+// index)` (see for_each_csv_row). The first row is the header unless `csv.header` is set already (a part of a file
+// that starts after the header: for_each_csv_row_part).
+template <class Visit>
+class CsvRowParser {
+ public:
+  CsvRowParser(CsvData& csv, std::initializer_list<const char*> required, Visit& visit)
+      : csv_(csv), required_(required), visit_(visit), special_(csv_special()) {
+    start_row();
+  }
+
+  void feed(const char* b, std::size_t n) {
+    std::size_t i = 0;
+    while (i < n) {
+      if (pending_quote_) {  // the '"' before this character was inside quotes: "" is a quote, else the end
+        pending_quote_ = false;
+        if (b[i] == '"') {
+          cell() += '"';
+          ++i;
+          continue;
+        }
+        quoted_ = false;
+      }
+      if (quoted_) {
+        const void* q = std::memchr(b + i, '"', n - i);
+        const std::size_t end = q ? static_cast<std::size_t>(static_cast<const char*>(q) - b) : n;
+        cell().append(b + i, end - i);
+        i = end;
+        if (q) {
+          pending_quote_ = true;
+          ++i;
+        }
+        continue;
+      }
+      std::size_t j = i;
+      while (j < n && !special_[static_cast<unsigned char>(b[j])]) ++j;
+      if (j > i) {
+        cell().append(b + i, j - i);
+        any_ = true;
+      }
+      if (j == n) break;
+      const char c = b[j];
+      i = j + 1;
+      any_ = true;
+      if (c == '"')
+        quoted_ = true;
+      else if (c == ',')
+        next_field();
+      else if (c == '\n')
+        end_row();
+    }
+  }
+
+  // True when what was fed ends inside a quoted cell (a '"' just before the end may still close it).
+  bool inside_quotes() const { return quoted_; }
+
+  void finish() {
+    if (pending_quote_) quoted_ = false;
+    if (any_ || (!row_.empty() && !cell().empty())) end_row();
+    if (csv_.header.empty()) throw InputError(csv_.path + ": empty file; expected a header row");
+  }
+
+ private:
+  std::string& cell() {
+    if (row_.size() <= field_) row_.resize(field_ + 1);
+    return row_[field_];
+  }
+  void start_row() {
+    field_ = 0;
+    if (!row_.empty()) row_[0].clear();
+  }
+  void next_field() {
+    cell();
+    ++field_;
+    cell().clear();
+  }
+  void end_row() {
+    cell();
+    row_.resize(field_ + 1);
+    if (csv_.header.empty()) {
+      csv_.header = row_;
+      if (!csv_.header.empty() && csv_.header[0].rfind("\xEF\xBB\xBF", 0) == 0) csv_.header[0].erase(0, 3);
+      for (const char* name : required_) (void)csv_.column(name);
+    } else if (!(row_.size() == 1 && row_[0].empty())) {
+      if (row_.size() != csv_.header.size())
+        throw InputError(csv_.path + ": row " + std::to_string(index_ + 2) + " has " + std::to_string(row_.size()) +
+                         " fields; the header has " + std::to_string(csv_.header.size()));
+      visit_(static_cast<const CsvData&>(csv_), row_, index_++);
+    }
+    start_row();
+    any_ = false;
+  }
+
+  CsvData& csv_;
+  std::initializer_list<const char*> required_;
+  Visit& visit_;
+  const std::array<bool, 256>& special_;
+  std::vector<std::string> row_;
+  std::size_t field_ = 0, index_ = 0;
+  bool quoted_ = false, any_ = false, pending_quote_ = false;  // pending_quote_: a '"' ended a block inside quotes
+};
+
 // Reads a CSV file a block at a time and hands each data row to `visit(csv, row, index)`: `csv` has the path and the
 // header only (for column() and messages), `index` counts the data rows from 0. Blank lines are skipped; a UTF-8
 // byte-order mark (--csv-bom) is not part of the first column's name. `row` may be moved from (its strings are
@@ -51,88 +154,37 @@ void for_each_csv_row(const std::string& path, CsvData& csv, std::initializer_li
                       Visit&& visit) {
   std::ifstream in = open_results_csv(path);
   csv.path = path;
-  const std::array<bool, 256>& special = csv_special();
-  std::vector<std::string> row;
-  std::size_t field = 0, index = 0;
-  bool quoted = false, any = false, pending_quote = false;  // pending_quote: a '"' ended a block inside quotes
-  auto cell = [&]() -> std::string& {
-    if (row.size() <= field) row.resize(field + 1);
-    return row[field];
-  };
-  auto start_row = [&] {
-    field = 0;
-    if (!row.empty()) row[0].clear();
-  };
-  auto next_field = [&] {
-    cell();
-    ++field;
-    cell().clear();
-  };
-  auto end_row = [&] {
-    cell();
-    row.resize(field + 1);
-    if (csv.header.empty()) {
-      csv.header = row;
-      if (!csv.header.empty() && csv.header[0].rfind("\xEF\xBB\xBF", 0) == 0) csv.header[0].erase(0, 3);
-      for (const char* name : required) (void)csv.column(name);
-    } else if (!(row.size() == 1 && row[0].empty())) {
-      if (row.size() != csv.header.size())
-        throw InputError(path + ": row " + std::to_string(index + 2) + " has " + std::to_string(row.size()) +
-                         " fields; the header has " + std::to_string(csv.header.size()));
-      visit(static_cast<const CsvData&>(csv), row, index++);
-    }
-    start_row();
-    any = false;
-  };
+  CsvRowParser<Visit> parser(csv, required, visit);
   std::vector<char> block(1 << 20);
-  start_row();
   while (in) {
     in.read(block.data(), static_cast<std::streamsize>(block.size()));
-    const std::size_t n = static_cast<std::size_t>(in.gcount());
-    const char* b = block.data();
-    std::size_t i = 0;
-    while (i < n) {
-      if (pending_quote) {  // the '"' before this character was inside quotes: "" is a quote, else the end
-        pending_quote = false;
-        if (b[i] == '"') {
-          cell() += '"';
-          ++i;
-          continue;
-        }
-        quoted = false;
-      }
-      if (quoted) {
-        const void* q = std::memchr(b + i, '"', n - i);
-        const std::size_t end = q ? static_cast<std::size_t>(static_cast<const char*>(q) - b) : n;
-        cell().append(b + i, end - i);
-        i = end;
-        if (q) {
-          pending_quote = true;
-          ++i;
-        }
-        continue;
-      }
-      std::size_t j = i;
-      while (j < n && !special[static_cast<unsigned char>(b[j])]) ++j;
-      if (j > i) {
-        cell().append(b + i, j - i);
-        any = true;
-      }
-      if (j == n) break;
-      const char c = b[j];
-      i = j + 1;
-      any = true;
-      if (c == '"')
-        quoted = true;
-      else if (c == ',')
-        next_field();
-      else if (c == '\n')
-        end_row();
-    }
+    parser.feed(block.data(), static_cast<std::size_t>(in.gcount()));
   }
-  if (pending_quote) quoted = false;
-  if (any || (!row.empty() && !cell().empty())) end_row();
-  if (csv.header.empty()) throw InputError(path + ": empty file; expected a header row");
+  parser.finish();
+}
+
+// Bytes [begin, end) of a CSV file, read as for_each_csv_row reads a whole file: the first row is the header when
+// `csv.header` is empty (begin 0), data otherwise; `index` counts from 0 within the part. Returns false when the part
+// ends inside a quoted cell (so `end` did not fall between rows, and the parts must be read as one file instead).
+// For reading one file in parts on several threads (load_results): a part that starts after a line break read
+// inside quotes sees wrong rows, which only its predecessor's false tells.
+template <class Visit>
+bool for_each_csv_row_part(const std::string& path, CsvData& csv, std::size_t begin, std::size_t end, Visit&& visit) {
+  std::ifstream in = open_results_csv(path);
+  csv.path = path;
+  if (!in.seekg(static_cast<std::streamoff>(begin)))
+    throw InputError(path + ": cannot be read (shorter than expected)");
+  CsvRowParser<Visit> parser(csv, {}, visit);
+  std::vector<char> block(1 << 20);
+  for (std::size_t left = end - begin; left > 0 && in;) {
+    in.read(block.data(), static_cast<std::streamsize>(std::min(left, block.size())));
+    const std::size_t n = static_cast<std::size_t>(in.gcount());
+    parser.feed(block.data(), n);
+    left -= n;
+  }
+  const bool between_rows = !parser.inside_quotes();
+  parser.finish();
+  return between_rows;
 }
 
 // The number of data rows for_each_csv_row hands out (blank lines not counted), without splitting the cells.

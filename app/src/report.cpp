@@ -144,7 +144,7 @@ ReportResult make_report(const std::string& dir_text, std::optional<Language> la
                          const std::atomic<bool>* cancel, int threads) {
   std::vector<std::string> warnings;
   if (verify) warnings = require_intact_results(dir_text);
-  return write_report(load_results(dir_text), language, cancel, threads, std::move(warnings));
+  return write_report(load_results(dir_text, threads), language, cancel, threads, std::move(warnings));
 }
 
 ReportResult write_report(const Results& r, std::optional<Language> language, const std::atomic<bool>* cancel,

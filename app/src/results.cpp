@@ -14,6 +14,7 @@
 #include <iterator>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/netcdf_contained.hpp"
@@ -63,7 +64,7 @@ int parse_int(const std::string& s, const CsvData& csv, std::size_t row, const s
 
 // indicators.csv keys packed into 64 bits, most significant first: variant (8 bits), year + 32768 (16), unit (22),
 // group (8), indicator (10). Ids are given in the order the file first names them, so the file's own order (variant,
-// year, zone, group, indicator) is ascending and needs no sort.
+// year, zone, group, indicator) ascends but for the indicators within a block (read_indicators).
 constexpr int kUnitBits = 22, kGroupBits = 8, kIndicatorBits = 10, kYearBits = 16, kVariantBits = 8;
 
 std::uint64_t indicator_key(std::uint32_t variant, int year, std::uint32_t unit, std::uint32_t group,
@@ -84,6 +85,184 @@ std::uint64_t indicator_key(std::uint32_t variant, int year, std::uint32_t unit,
   k = (k << kUnitBits) | unit;
   k = (k << kGroupBits) | group;
   return (k << kIndicatorBits) | indicator;
+}
+
+// indicators.csv read by one thread, or a part of it (for_each_csv_row_part): keys interned in the order the rows
+// name them, values in file order.
+struct IndicatorReader {
+  Results::IndicatorKeys keys[4];  // variant, unit, group, indicator
+  std::vector<std::pair<std::uint64_t, double>> values;
+  std::set<int> years;
+  std::size_t v = 0, y = 0, z = 0, g = 0, k = 0, val = 0;
+  bool columns = false;
+  // Rows of one zone come together: the last id of each part is looked up again only when its text changes.
+  struct Last {
+    std::string text;
+    std::uint32_t id = 0;
+    bool set = false;
+  } last[4];
+
+  std::uint32_t id_of(int part, const std::string& text) {
+    Last& l = last[part];
+    if (!l.set || l.text != text) {
+      l.id = keys[part].intern(text);
+      l.text = text;
+      l.set = true;
+    }
+    return l.id;
+  }
+  void operator()(const CsvData& csv, const std::vector<std::string>& row, std::size_t i) {
+    if (!columns) {
+      v = csv.column("variant"), y = csv.column("year"), z = csv.column("zone");
+      g = csv.column("group"), k = csv.column("indicator"), val = csv.column("value");
+      columns = true;
+    }
+    const int year = parse_int(row[y], csv, i, "year");
+    if (years.empty() || *years.rbegin() != year) years.insert(year);
+    const std::uint64_t key =
+        indicator_key(id_of(0, row[v]), year, id_of(1, row[z]), id_of(2, row[g]), id_of(3, row[k]), csv, i);
+    values.emplace_back(key, parse_double(row[val], csv, i, "value"));
+  }
+};
+
+constexpr std::initializer_list<const char*> kIndicatorColumns = {"variant", "year",      "zone",
+                                                                  "group",   "indicator", "value"};
+
+// indicators.csv in `parts` pieces on as many threads, merged into what one reader gives (ids in order of first
+// appearance, values in file order). False (and `into` untouched) when the file cannot be read this way: a piece
+// that does not end between rows (a line break inside quotes), any error (the whole-file read gives its message with
+// the right row), more ids than the keys hold.
+bool read_indicators_in_parts(const std::string& path, IndicatorReader& into, int parts) {
+  std::error_code ec;
+  const std::size_t size = fs::file_size(path, ec);
+  if (ec || parts < 2) return false;
+  // Piece boundaries just after a line break (the header's own line first: every piece but the first gets it).
+  std::vector<std::size_t> cut{0};
+  CsvData header;
+  {
+    std::ifstream in = detail::open_results_csv(path);
+    std::string line;
+    if (!std::getline(in, line)) return false;
+    const std::size_t after_header = static_cast<std::size_t>(in.tellg());
+    auto none = [](const CsvData&, const std::vector<std::string>&, std::size_t) {};
+    try {
+      if (!detail::for_each_csv_row_part(path, header, 0, after_header, none)) return false;
+      for (const char* c : kIndicatorColumns) (void)header.column(c);
+    } catch (const std::exception&) {
+      return false;
+    }
+    for (int p = 1; p < parts; ++p) {
+      std::size_t at = std::max(size / static_cast<std::size_t>(parts) * static_cast<std::size_t>(p), after_header);
+      in.clear();
+      in.seekg(static_cast<std::streamoff>(at));
+      if (!std::getline(in, line) || in.eof()) break;  // no line break after `at`: the last piece takes the rest
+      at = static_cast<std::size_t>(in.tellg());
+      if (at > cut.back() && at < size) cut.push_back(at);
+    }
+  }
+  cut.push_back(size);
+  const std::size_t n = cut.size() - 1;
+  if (n < 2) return false;
+  std::vector<IndicatorReader> readers(n);
+  std::vector<char> ok(n, 0);
+  {
+    std::vector<std::thread> pool;
+    const auto read = [&](std::size_t p) {
+      try {
+        CsvData csv;
+        if (p > 0) csv.header = header.header;
+        ok[p] = detail::for_each_csv_row_part(path, csv, cut[p], cut[p + 1], readers[p]) ? 1 : 0;
+      } catch (const std::exception&) {
+        ok[p] = 0;
+      }
+    };
+    for (std::size_t p = 1; p < n; ++p) pool.emplace_back(read, p);
+    read(0);
+    for (auto& t : pool) t.join();
+  }
+  if (std::find(ok.begin(), ok.end(), 0) != ok.end()) return false;
+
+  // Ids of later pieces renumbered as one reader would have given them: each piece's names in its own order of
+  // first appearance, after those of the pieces before it.
+  IndicatorReader& first = readers[0];
+  const int bits[4] = {kVariantBits, kUnitBits, kGroupBits, kIndicatorBits};
+  std::vector<std::uint32_t> map[4];
+  for (std::size_t p = 1; p < n; ++p) {
+    for (int part = 0; part < 4; ++part) {
+      map[part].clear();
+      for (const auto& name : readers[p].keys[part].names) map[part].push_back(first.keys[part].intern(name));
+      if (first.keys[part].names.size() > (std::size_t{1} << bits[part])) return false;
+    }
+    const auto mask = [](int b) { return (std::uint64_t{1} << b) - 1; };
+    for (auto& [key, value] : readers[p].values) {
+      const std::uint64_t ind = key & mask(kIndicatorBits), grp = (key >> kIndicatorBits) & mask(kGroupBits),
+                          unit = (key >> (kIndicatorBits + kGroupBits)) & mask(kUnitBits),
+                          year = (key >> (kIndicatorBits + kGroupBits + kUnitBits)) & mask(kYearBits),
+                          var = key >> (kIndicatorBits + kGroupBits + kUnitBits + kYearBits);
+      std::uint64_t k = map[0][var];
+      k = (k << kYearBits) | year;
+      k = (k << kUnitBits) | map[1][unit];
+      k = (k << kGroupBits) | map[2][grp];
+      key = (k << kIndicatorBits) | map[3][ind];
+    }
+    first.values.insert(first.values.end(), readers[p].values.begin(), readers[p].values.end());
+    readers[p].values = {};
+    first.years.insert(readers[p].years.begin(), readers[p].years.end());
+  }
+  into = std::move(first);
+  return true;
+}
+
+// indicators.csv into r's keys and values (sorted by key, a key given twice keeping its last value) and years; on
+// `threads` threads when the file is large (the same result as one).
+void read_indicators(const std::string& path, Results& r, int threads) {
+  IndicatorReader reader;
+  std::error_code ec;
+  const std::size_t size = fs::file_size(path, ec);
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int parts =
+      ec ? 1 : static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), size / (8u << 20) + 1));
+  if (!read_indicators_in_parts(path, reader, parts)) {
+    reader = IndicatorReader();
+    CsvData csv;
+    detail::for_each_csv_row(path, csv, kIndicatorColumns, reader);
+  }
+  r.indicator_variants = std::move(reader.keys[0]);
+  r.indicator_units = std::move(reader.keys[1]);
+  r.indicator_groups = std::move(reader.keys[2]);
+  r.indicator_names = std::move(reader.keys[3]);
+  r.years.assign(reader.years.begin(), reader.years.end());
+  auto& iv = r.indicator_values;
+  iv = std::move(reader.values);
+  // Sorted by key, stably. The file's order leaves only each (variant, year, unit, group) block's indicators out of
+  // order (a year's flows are first named after the base year's stocks): when the blocks ascend, sorting each block
+  // is the same as sorting the whole.
+  const auto by_key = [](const auto& a, const auto& b) { return a.first < b.first; };
+  const auto block = [](std::uint64_t key) { return key >> kIndicatorBits; };
+  bool blocks_ascend = true;
+  for (std::size_t i = 1; i < iv.size() && blocks_ascend; ++i)
+    blocks_ascend = block(iv[i - 1].first) <= block(iv[i].first);
+  if (blocks_ascend) {
+    for (std::size_t b = 0; b < iv.size();) {
+      std::size_t e = b + 1;
+      while (e < iv.size() && block(iv[e].first) == block(iv[b].first)) ++e;
+      if (!std::is_sorted(iv.begin() + static_cast<std::ptrdiff_t>(b), iv.begin() + static_cast<std::ptrdiff_t>(e),
+                          by_key))
+        std::stable_sort(iv.begin() + static_cast<std::ptrdiff_t>(b), iv.begin() + static_cast<std::ptrdiff_t>(e),
+                         by_key);
+      b = e;
+    }
+  } else {
+    std::stable_sort(iv.begin(), iv.end(), by_key);
+  }
+  // A key given twice keeps its last value (as the map did).
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < iv.size(); ++i) {
+    if (i + 1 < iv.size() && iv[i + 1].first == iv[i].first) continue;
+    iv[out++] = iv[i];
+  }
+  iv.resize(out);
+  iv.shrink_to_fit();
 }
 
 std::vector<std::string> strings(const pt::ptree& tree, const std::string& path) {
@@ -354,7 +533,7 @@ std::vector<std::string> require_intact_results(const std::string& dir) {
   return warnings;
 }
 
-Results load_results(const std::string& dir_text) {
+Results load_results(const std::string& dir_text, int threads) {
   const fs::path dir(dir_text);
   std::error_code ec;
   if (!fs::is_directory(dir, ec))
@@ -372,53 +551,7 @@ Results load_results(const std::string& dir_text) {
     for (const auto& row : zones.rows) r.zones.push_back({row[id], row[name], row[en]});
   }
 
-  {
-    CsvData ind;
-    std::size_t v = 0, y = 0, z = 0, g = 0, k = 0, val = 0;
-    std::set<int> years;
-    // Rows of one zone come together: the last id of each part is looked up again only when its text changes.
-    struct Last {
-      std::string text;
-      std::uint32_t id = 0;
-      bool set = false;
-    } last[4];
-    Results::IndicatorKeys* keys[4] = {&r.indicator_variants, &r.indicator_units, &r.indicator_groups,
-                                       &r.indicator_names};
-    auto id_of = [&](int part, const std::string& text) {
-      Last& l = last[part];
-      if (!l.set || l.text != text) {
-        l.id = keys[part]->intern(text);
-        l.text = text;
-        l.set = true;
-      }
-      return l.id;
-    };
-    bool sorted = true;
-    for_each_csv_row((dir / "indicators.csv").string(), ind, {"variant", "year", "zone", "group", "indicator", "value"},
-                     [&](const CsvData& csv, const std::vector<std::string>& row, std::size_t i) {
-                       if (i == 0) {
-                         v = csv.column("variant"), y = csv.column("year"), z = csv.column("zone");
-                         g = csv.column("group"), k = csv.column("indicator"), val = csv.column("value");
-                       }
-                       const int year = parse_int(row[y], csv, i, "year");
-                       if (years.empty() || *years.rbegin() != year) years.insert(year);
-                       const std::uint64_t key = indicator_key(id_of(0, row[v]), year, id_of(1, row[z]),
-                                                               id_of(2, row[g]), id_of(3, row[k]), csv, i);
-                       sorted = sorted && (r.indicator_values.empty() || r.indicator_values.back().first <= key);
-                       r.indicator_values.emplace_back(key, parse_double(row[val], csv, i, "value"));
-                     });
-    r.years.assign(years.begin(), years.end());
-    // A key given twice keeps its last value (as the map did).
-    auto& iv = r.indicator_values;
-    if (!sorted) std::stable_sort(iv.begin(), iv.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    std::size_t out = 0;
-    for (std::size_t i = 0; i < iv.size(); ++i) {
-      if (i + 1 < iv.size() && iv[i + 1].first == iv[i].first) continue;
-      iv[out++] = iv[i];
-    }
-    iv.resize(out);
-    iv.shrink_to_fit();
-  }
+  read_indicators((dir / "indicators.csv").string(), r, threads);
 
   if (fs::is_regular_file(dir / "population.csv", ec)) {
     // One pass, cells parsed as they stream by. The ages are learnt as they come (each block of population.csv

@@ -672,7 +672,7 @@ RunSummary run(const RunConfig& cfg) {
       }
     } join_xlsx{xlsx_thread};
     {
-      const Results results = load_results(out.staging().string());  // read once for results.gpkg and the report
+      const Results results = load_results(out.staging().string(), threads);  // once, for results.gpkg and the report
       if (zones) write_results_gpkg(out.staging(), *zones, results, extras.language);
       stop_if_cancelled();
       write_report(results, extras.language, cfg.cancel, threads);

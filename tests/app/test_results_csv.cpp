@@ -84,15 +84,16 @@ TEST(ResultsCsv, RowCountMatchesTheRowsRead) {
 
 namespace {
 
-// A results folder with only what load_results reads.
-std::string results_folder(const std::string& indicators) {
-  const std::string dir = testing::TempDir() + "/results_store";
+// A results folder with only what load_results reads; `name`: its folder under the test's temporary folder (each test
+// its own: ctest runs the tests of this file in parallel).
+std::string results_folder(const std::string& indicators, const std::string& name = "results_store") {
+  const std::string dir = testing::TempDir() + "/" + name;
   std::filesystem::create_directories(dir);
-  write_file("results_store/manifest.json", R"({"scenario": {"name": "t", "variants": ["baseline", "high"]}})");
-  write_file("results_store/zones.csv", "zone,name,name_en\nZ1,a,\nZ10,b,\n");
-  write_file("results_store/plan_periods.csv", "variant,period,zone,births\n");
-  write_file("results_store/targets.csv", "target\n");
-  write_file("results_store/indicators.csv", "variant,year,zone,group,indicator,value\n" + indicators);
+  write_file(name + "/manifest.json", R"({"scenario": {"name": "t", "variants": ["baseline", "high"]}})");
+  write_file(name + "/zones.csv", "zone,name,name_en\nZ1,a,\nZ10,b,\n");
+  write_file(name + "/plan_periods.csv", "variant,period,zone,births\n");
+  write_file(name + "/targets.csv", "target\n");
+  write_file(name + "/indicators.csv", "variant,year,zone,group,indicator,value\n" + indicators);
   return dir;
 }
 
@@ -129,4 +130,90 @@ TEST(ResultsIndicators, LookupsDuplicatesAndTextOrder) {
   EXPECT_EQ(order, sorted);
   EXPECT_EQ(order.size(), 5u);
   EXPECT_EQ(order.front(), std::string("baseline\x1f") + "2020\x1fZ1\x1f" + "all\x1fpopulation");  // "2020" < "999"
+}
+
+namespace {
+
+// indicators.csv of 24 MB: variants, years, 3,000 units (one with a quoted name), three groups; the
+// base year has stocks only and later years add flows (so each later block's indicators are out of id order), and
+// one key is given twice far apart. Values are exact binary fractions written in full.
+std::string big_indicators() {
+  std::string t;
+  const char* stocks[] = {"population", "share_65_plus_percent", "median_age"};
+  const char* flows[] = {"births", "deaths", "tfr"};
+  double x = 0.0;
+  for (const char* v : {"baseline", "high"})
+    for (int y = 2020; y <= 2024; ++y)
+      for (int u = 0; u < 3000; ++u)
+        for (const char* g : {"registered", "floating", "all"}) {
+          const std::string unit = u == 7 ? "\"Z,7 \"\"old\"\"\"" : "Z" + std::to_string(u);
+          for (std::size_t k = 0; k < 6; ++k) {
+            if (y == 2020 && k % 2 == 1) continue;
+            const char* ind = k % 2 == 0 ? stocks[k / 2] : flows[k / 2];
+            x += 0.25;
+            t += std::string(v) + "," + std::to_string(y) + "," + unit + "," + g + "," + ind + "," + std::to_string(x) +
+                 "\n";
+          }
+        }
+  t += "baseline,2020,Z5,all,population,-1.5\n";  // given again: the last value wins
+  return t;
+}
+
+void expect_same(const app::Results& a, const app::Results& b) {
+  EXPECT_EQ(a.years, b.years);
+  EXPECT_EQ(a.indicator_variants.names, b.indicator_variants.names);
+  EXPECT_EQ(a.indicator_units.names, b.indicator_units.names);
+  EXPECT_EQ(a.indicator_groups.names, b.indicator_groups.names);
+  EXPECT_EQ(a.indicator_names.names, b.indicator_names.names);
+  ASSERT_EQ(a.indicator_values.size(), b.indicator_values.size());
+  EXPECT_TRUE(a.indicator_values == b.indicator_values);
+}
+
+}  // namespace
+
+// load_results(dir, threads) reads a large indicators.csv in parts on several threads: the same ids, keys and values
+// as one reader, in key order, the duplicate keeping its last value.
+TEST(ResultsIndicators, ReadInPartsEqualsOneReader) {
+  const std::string text = big_indicators();
+  ASSERT_GT(text.size(), 16u << 20);  // three parts at least (8 MiB each)
+  const std::string dir = results_folder(text, "results_parts");
+  const app::Results one = app::load_results(dir, 1);
+  EXPECT_EQ(one.indicator("baseline", 2020, "Z5", "all", "population"), -1.5);
+  EXPECT_FALSE(std::isnan(one.indicator("high", 2024, "Z,7 \"old\"", "floating", "tfr")));  // the quoted unit
+  EXPECT_TRUE(std::is_sorted(one.indicator_values.begin(), one.indicator_values.end(),
+                             [](const auto& a, const auto& b) { return a.first < b.first; }));
+  for (int threads : {2, 3, 8}) {
+    SCOPED_TRACE(threads);
+    expect_same(app::load_results(dir, threads), one);
+  }
+}
+
+// A part that would begin inside a quoted cell (its line break is not between rows): the file is read as one, with
+// the same result; and an error in a later part names the row as one reader does.
+TEST(ResultsIndicators, PartsFallBackToOneReader) {
+  // One unit name of 20 MB with line breaks, so every cut lands inside its quotes.
+  std::string name = "\"";
+  for (int i = 0; i < 200000; ++i) name += "line " + std::to_string(i) + "\n" + std::string(90, 'n');
+  name += "\"";
+  const std::string text = "baseline,2020," + name + ",all,population,1\nbaseline,2020,Z1,all,population,2\n";
+  const std::string dir = results_folder(text, "results_quoted_lines");
+  const app::Results one = app::load_results(dir, 1);
+  EXPECT_EQ(one.indicator("baseline", 2020, "Z1", "all", "population"), 2.0);
+  expect_same(app::load_results(dir, 4), one);
+
+  std::string bad = big_indicators();
+  bad += "baseline,2021,Z1,all,births,many\n";
+  const std::size_t row = static_cast<std::size_t>(std::count(bad.begin(), bad.end(), '\n')) + 1;  // header first
+  const std::string bad_dir = results_folder(bad, "results_bad_value");
+  for (int threads : {1, 4}) {
+    try {
+      app::load_results(bad_dir, threads);
+      FAIL() << "expected an InputError";
+    } catch (const InputError& e) {
+      EXPECT_NE(
+          std::string(e.what()).find("row " + std::to_string(row) + ", column 'value': expected a number, got 'many'"),
+          std::string::npos)
+          << e.what();
+    }
+  }
 }

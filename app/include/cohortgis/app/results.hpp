@@ -108,7 +108,8 @@ class Results {
 };
 
 // Reads a results folder. Throws InputError naming the folder or file (and row) when it is not a results folder.
-Results load_results(const std::string& dir);
+// `threads` > 1 reads a large indicators.csv in as many parts at once (0: one per core; the same Results for any).
+Results load_results(const std::string& dir, int threads = 1);
 
 // Parses manifest.json of a results folder (throws InputError with the file on bad JSON).
 ResultsMeta read_manifest(const std::string& path);
