@@ -76,21 +76,38 @@ void read_long(const Doc& doc, const Build& b, const toml::node& tn, const std::
   };
   // Column names built once: every row of a 16-million-row table looks them up.
   static const std::string kZone = "zone", kGroup = "group", kAge = "age", kPopulation = "population";
+  // The zone and group of the previous row: a long table lists a zone's (and a group's) rows together, so most
+  // rows compare one short label instead of hashing it into zone_index (interned labels, checked each row).
+  std::string last_zone, last_group;
+  int last_zi = -1, last_g = -1;
   auto on_row = [&](const Rows& rows) {
     const std::size_t r = 0;
-    auto zi = rows.has(kZone) ? b.zone_index.find(rows.text(r, kZone)) : b.zone_index.begin();
-    if (zi == b.zone_index.end())
-      doc.fail(&tn, key,
-               rows.where(r, kZone) + ": expected a zone id of the geography, got \"" +
-                   escape_cell(rows.text(r, kZone)) + "\"");
+    int z = 0;
+    if (rows.has(kZone)) {
+      const std::string& id = rows.text(r, kZone);
+      if (last_zi < 0 || id != last_zone) {
+        auto zi = b.zone_index.find(id);
+        if (zi == b.zone_index.end())
+          doc.fail(&tn, key,
+                   rows.where(r, kZone) + ": expected a zone id of the geography, got \"" + escape_cell(id) + "\"");
+        last_zone = id;
+        last_zi = zi->second;
+      }
+      z = last_zi;
+    } else {
+      z = b.zone_index.begin()->second;
+    }
     int g = 0;
     if (by_group) {
-      auto gi = b.group_index.find(rows.text(r, kGroup));
-      if (gi == b.group_index.end())
-        doc.fail(
-            &tn, key,
-            rows.where(r, kGroup) + ": expected a group of projection.groups, got \"" + rows.text(r, kGroup) + "\"");
-      g = gi->second;
+      const std::string& name = rows.text(r, kGroup);
+      if (last_g < 0 || name != last_group) {
+        auto gi = b.group_index.find(name);
+        if (gi == b.group_index.end())
+          doc.fail(&tn, key, rows.where(r, kGroup) + ": expected a group of projection.groups, got \"" + name + "\"");
+        last_group = name;
+        last_g = gi->second;
+      }
+      g = last_g;
     }
     const int s = sex_of(doc, rows, r, key);
     const int age = whole_number(doc, rows, r, kAge, key);
@@ -100,7 +117,7 @@ void read_long(const Doc& doc, const Build& b, const toml::node& tn, const std::
                              " is not the start of an age group of the grid (0, " + std::to_string(b.z) + ", …, " +
                              std::to_string(b.sc.grid.open_age()) + "+)");
     const double p = persons_cell(doc, rows, r, kPopulation, factor, kPlausibleCellPersons, key);
-    const std::size_t cell = out.layout().index(zi->second, g, s, i);
+    const std::size_t cell = out.layout().index(z, g, s, i);
     // The open group sums its rows: the open age's and any past it (a table to 130+ on a grid to 100+).
     const bool open = i == b.A - 1;
     if (open ? !open_rows.insert({cell, age}).second : seen[cell] != 0)

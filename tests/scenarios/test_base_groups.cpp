@@ -222,3 +222,37 @@ TEST(FoshanBase, RegisteredOldAgeIsTheCitysFigureAndGroupsAddUpToTheCensus) {
 }
 
 }  // namespace
+
+// The long table's reader remembers the previous row's zone and group (most tables list a zone's rows together):
+// rows in any order still land in their own cells, and an unknown zone or group after known ones is still named,
+// with its data row.
+TEST_F(GroupsScenario, LongTableRowsInAnyOrder) {
+  // Zone and group change on every row (ages outermost); cell value = 1000·zone + 100·group + 10·sex + age group.
+  std::string t = "zone,group,sex,age,population\n";
+  for (int a = 0; a <= 20; a += 5)
+    for (int s = 0; s < 2; ++s)
+      for (int g = 0; g < 2; ++g)
+        for (int z = 0; z < 2; ++z)
+          t += std::string(z ? "B" : "A") + "," + (g ? "floating" : "registered") + "," + (s ? "male" : "female") +
+               "," + std::to_string(a) + "," + std::to_string(1000 * z + 100 * g + 10 * s + a / 5) + "\n";
+  write("base.csv", t);
+  const auto sc = load("table = \"base.csv\"\n");
+  for (int z = 0; z < 2; ++z)
+    for (int g = 0; g < 2; ++g)
+      for (int s = 0; s < 2; ++s)
+        for (int i = 0; i < 5; ++i)
+          EXPECT_EQ(sc.base_population.at(z, g, s, i), 1000.0 * z + 100 * g + 10 * s + i) << z << g << s << i;
+
+  write("zone.csv", "zone,group,sex,age,population\nA,registered,female,0,1\nA,registered,female,5,1\n"
+                    "C,registered,female,10,1\n");
+  EXPECT_NE(error_of("table = \"zone.csv\"\n").find("data row 3 (row 4 counting the header row), column 'zone': "
+                                                    "expected a zone id of the geography, got \"C\""),
+            std::string::npos)
+      << error_of("table = \"zone.csv\"\n");
+  write("group.csv", "zone,group,sex,age,population\nA,registered,female,0,1\nB,registered,female,0,1\n"
+                     "B,visitors,female,0,1\n");
+  EXPECT_NE(error_of("table = \"group.csv\"\n").find("data row 3 (row 4 counting the header row), column 'group': "
+                                                     "expected a group of projection.groups, got \"visitors\""),
+            std::string::npos)
+      << error_of("table = \"group.csv\"\n");
+}
