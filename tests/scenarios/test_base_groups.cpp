@@ -256,3 +256,29 @@ TEST_F(GroupsScenario, LongTableRowsInAnyOrder) {
             std::string::npos)
       << error_of("table = \"group.csv\"\n");
 }
+
+// The long table's reader takes "female", "male" and whole ages from 0 to 150 directly and everything else through
+// the shared checks: other spellings of a sex are accepted, anything else is reported with its data row.
+TEST_F(GroupsScenario, LongTableSexAndAgeCells) {
+  const std::string head = "zone,group,sex,age,population\nA,registered,female,0,1\nB,floating,male,5,2\n";
+  write("spellings.csv", head + "A,floating,F,10,3\nB,registered,m,20,4\n");
+  const auto sc = load("table = \"spellings.csv\"\n");
+  EXPECT_EQ(sc.base_population.at(0, 0, 0, 0), 1.0);
+  EXPECT_EQ(sc.base_population.at(1, 1, 1, 1), 2.0);
+  EXPECT_EQ(sc.base_population.at(0, 1, 0, 2), 3.0);
+  EXPECT_EQ(sc.base_population.at(1, 0, 1, 4), 4.0);
+  const std::pair<std::string, std::string> cases[] = {
+      {"A,registered,x,10,1\n",
+       "data row 3 (row 4 counting the header row), column 'sex': expected female or male, got \"x\""},
+      {"A,registered,female,2.5,1\n",
+       "data row 3 (row 4 counting the header row), column 'age': '2.5'; expected a whole age from 0 to 150"},
+      {"A,registered,female,151,1\n",
+       "data row 3 (row 4 counting the header row), column 'age': '151'; expected a whole age from 0 to 150"},
+      {"A,registered,female,-5,1\n",
+       "data row 3 (row 4 counting the header row), column 'age': '-5'; expected a whole age from 0 to 150"}};
+  for (const auto& [row, message] : cases) {
+    write("bad.csv", head + row);
+    const std::string e = error_of("table = \"bad.csv\"\n");
+    EXPECT_NE(e.find(message), std::string::npos) << e;
+  }
+}
