@@ -41,6 +41,13 @@ std::string lower_extension(const std::string& path) {
 // Column and layer names for messages: each escaped and cut (escape_cell), at most 50 listed.
 std::string join(const std::vector<std::string>& v) { return quoted_list(v, 50); }
 
+// ASCII text is valid UTF-8: most cells (ids, numbers) need no call to CPLIsUTF8.
+bool is_ascii(const std::string& s) {
+  unsigned char any = 0;
+  for (const char c : s) any |= static_cast<unsigned char>(c);
+  return any < 0x80;
+}
+
 }  // namespace
 
 bool parse_number(const std::string& text, double& out) {
@@ -293,9 +300,23 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
     t.first_row = n_rows;
     truncation.check(t);
     for (int i = 0; i < nf; ++i) {
-      if (!f->IsFieldSetAndNotNull(i)) continue;
+      // The raw field, not IsFieldSetAndNotNull + GetFieldAsString: two calls, each looking up the field's
+      // definition, per cell of a table of millions of cells.
+      const OGRField* raw = f->GetRawFieldRef(i);
+      if (OGR_RawField_IsUnset(raw) || OGR_RawField_IsNull(raw)) continue;
       std::string& cell = row[static_cast<std::size_t>(i)];
       switch (types[static_cast<std::size_t>(i)]) {
+        case OFTString: {
+          cell.assign(raw->String);
+          if (recode) {
+            cell = to_utf8(cell, encoding, t.where(0, static_cast<std::size_t>(i)));
+          } else if (!is_ascii(cell) &&
+                     !CPLIsUTF8(cell.c_str(), static_cast<int>(std::min<std::size_t>(cell.size(), INT_MAX)))) {
+            throw InputError(t.where(0, static_cast<std::size_t>(i)) + ": the text is not valid UTF-8; " +
+                             kDeclareEncoding);
+          }
+          break;
+        }
         case OFTInteger: cell = std::to_string(f->GetFieldAsInteger(i)); break;
         case OFTInteger64: cell = std::to_string(f->GetFieldAsInteger64(i)); break;
         case OFTReal: cell = shortest_number(f->GetFieldAsDouble(i)); break;

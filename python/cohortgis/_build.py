@@ -13,15 +13,16 @@ import json
 from typing import TYPE_CHECKING, Mapping, Optional, Sequence, Union
 
 import numpy as np
-import pandas as pd
 
 from . import _cohortgis
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd  # imported by the functions that use it (see _frames.py)
     from . import ScenarioSet
 
 def _need(df: pd.DataFrame, what: str, columns: Sequence[str]) -> None:
     """The checks every frame gets first: a DataFrame, with these columns, and at least one row."""
+    import pandas as pd
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"{what}: expected a pandas DataFrame, got {type(df).__name__}")
     missing = [c for c in columns if c not in df.columns]
@@ -178,6 +179,7 @@ def scenario_from_frames(*, zones: Union[pd.DataFrame, "geopandas.GeoDataFrame"]
     aggregates
         Optional {name: [zone ids]} reported like zones ('total' is added).
     """
+    import pandas as pd
     import cohortgis
 
     for k, v in (("base_year", base_year), ("horizon", horizon), ("step", step)):

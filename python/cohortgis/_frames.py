@@ -6,12 +6,14 @@ import math
 from typing import TYPE_CHECKING, Dict, Iterator, List, Mapping, Optional, Sequence
 
 import numpy as np
-import pandas as pd
 
 from . import _plot
 
+# pandas is imported by the methods that build frames, not here: `import cohortgis` then costs no pandas (0.17 s, the
+# most of what load_scenario took beyond the command line's load), and running a scenario needs none.
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas
+    import pandas as pd
 
     from . import ScenarioSet
     from ._cohortgis import RunResult
@@ -23,6 +25,7 @@ PARITY_STATES = ("0", "1", "2", "3+")  # children ever born (population.csv's pa
 def _with_parity(df: pd.DataFrame, population: np.ndarray, shares: np.ndarray, variant: str, res) -> pd.DataFrame:
     """population.csv's rows of a parity run: the women of each (year, zone, group, age) as four rows by parity (the
     cell times its share, the C++ writer's product), the men as one row 'all'; women before men in each block."""
+    import pandas as pd
     n_ages = len(res.age_starts)
     women = population[:, :, :, 0, :, None] * np.moveaxis(shares, 3, 4)  # [year][zone][group][age][parity]
     idx = pd.MultiIndex.from_product(
@@ -110,6 +113,7 @@ class Results(Mapping[str, "RunResult"]):
         """Columns variant, year, zone, group, sex, age, parity, population: population.csv's rows, in its order.
         parity is 'all', except for the women of a run with [fertility] parity_rates: four rows per cell, '0', '1',
         '2', '3+' (children ever born), each the cell's persons times its share (RunResult.parity_shares)."""
+        import pandas as pd
         frames = []
         names = ["variant", "year", "zone", "group", "sex", "age", "parity"]
         for v in variants or self.variants:
@@ -128,6 +132,7 @@ class Results(Mapping[str, "RunResult"]):
         """Columns variant, year, zone, group, indicator, value: indicators.csv's rows (zone = zone id or aggregate;
         group 'all' = every group). The base year has the stock indicators only, as in indicators.csv. A parity run
         ([fertility] parity_rates) has parity.csv's indicators after the engine's, group 'all', as indicators.csv."""
+        import pandas as pd
         frames = []
         for v in variants or self.variants:
             r = self[v]
@@ -152,6 +157,7 @@ class Results(Mapping[str, "RunResult"]):
         """Columns variant, zone, year, then births_order_1 … mothers_lost_only_child_60plus: parity.csv's rows, in its
         order (per variant and step's end year: the zones, then the aggregates, 'total' last; all groups pooled). Empty
         (no rows) when no run has [fertility] parity_rates."""
+        import pandas as pd
         frames = []
         for v in variants or self.variants:
             r = self[v]
@@ -170,6 +176,7 @@ class Results(Mapping[str, "RunResult"]):
     def components_frame(self, variants: Optional[Sequence[str]] = None) -> pd.DataFrame:
         """Columns variant, period, zone, group, sex, component (births, deaths, net_migration), persons per step.
         Period 'a-b' covers the years a … b (the step from the end of a-1 to the end of b)."""
+        import pandas as pd
         frames = []
         periods = [f"{y0 + 1}-{y1}" if y1 > y0 + 1 else str(y1) for y0, y1 in zip(self.years[:-1], self.years[1:])]
         for v in variants or self.variants:
@@ -184,6 +191,7 @@ class Results(Mapping[str, "RunResult"]):
     def indicator_values(self, indicator: str, year: Optional[int] = None, variant: str = "baseline",
                          group: str = "all") -> pd.Series:
         """One indicator of every unit (zones, then aggregates) in one year, as a Series indexed by unit name."""
+        import pandas as pd
         r = self[variant]
         names = list(r.indicator_names)
         if indicator not in names:

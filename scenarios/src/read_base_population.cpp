@@ -75,32 +75,71 @@ void read_long(const Doc& doc, const Build& b, const toml::node& tn, const std::
     InputError e;
   };
   // Column names built once: every row of a 16-million-row table looks them up.
-  static const std::string kZone = "zone", kGroup = "group", kAge = "age", kPopulation = "population";
+  static const std::string kZone = "zone", kGroup = "group", kSex = "sex", kAge = "age", kPopulation = "population";
+  // The sex and age columns found once per row width (sex_of and whole_number search them by name on every call).
+  std::size_t width = static_cast<std::size_t>(-1), c_sex = Rows::kNoColumn, c_age = Rows::kNoColumn;
+  // The zone and group of the previous row: a long table lists a zone's (and a group's) rows together, so most
+  // rows compare one short label instead of hashing it into zone_index (interned labels, checked each row).
+  std::string last_zone, last_group;
+  int last_zi = -1, last_g = -1;
   auto on_row = [&](const Rows& rows) {
     const std::size_t r = 0;
-    auto zi = rows.has(kZone) ? b.zone_index.find(rows.text(r, kZone)) : b.zone_index.begin();
-    if (zi == b.zone_index.end())
-      doc.fail(&tn, key,
-               rows.where(r, kZone) + ": expected a zone id of the geography, got \"" +
-                   escape_cell(rows.text(r, kZone)) + "\"");
+    int z = 0;
+    if (rows.has(kZone)) {
+      const std::string& id = rows.text(r, kZone);
+      if (last_zi < 0 || id != last_zone) {
+        auto zi = b.zone_index.find(id);
+        if (zi == b.zone_index.end())
+          doc.fail(&tn, key,
+                   rows.where(r, kZone) + ": expected a zone id of the geography, got \"" + escape_cell(id) + "\"");
+        last_zone = id;
+        last_zi = zi->second;
+      }
+      z = last_zi;
+    } else {
+      z = b.zone_index.begin()->second;
+    }
     int g = 0;
     if (by_group) {
-      auto gi = b.group_index.find(rows.text(r, kGroup));
-      if (gi == b.group_index.end())
-        doc.fail(
-            &tn, key,
-            rows.where(r, kGroup) + ": expected a group of projection.groups, got \"" + rows.text(r, kGroup) + "\"");
-      g = gi->second;
+      const std::string& name = rows.text(r, kGroup);
+      if (last_g < 0 || name != last_group) {
+        auto gi = b.group_index.find(name);
+        if (gi == b.group_index.end())
+          doc.fail(&tn, key, rows.where(r, kGroup) + ": expected a group of projection.groups, got \"" + name + "\"");
+        last_group = name;
+        last_g = gi->second;
+      }
+      g = last_g;
     }
-    const int s = sex_of(doc, rows, r, key);
-    const int age = whole_number(doc, rows, r, kAge, key);
+    if (width != rows.table.columns.size()) {
+      c_sex = rows.column_index(kSex);
+      c_age = rows.column_index(kAge);
+      width = rows.table.columns.size();
+    }
+    // The canonical sexes and a whole age in range directly; anything else through sex_of and whole_number, which
+    // accept the other spellings and give the messages.
+    int s = -1;
+    if (c_sex != Rows::kNoColumn) {
+      const std::string& sex = rows.table.text(rows.keep[r], c_sex);
+      s = sex == "female" ? 0 : sex == "male" ? 1 : -1;
+    }
+    if (s < 0) s = sex_of(doc, rows, r, key);
+    int age = -1;
+    if (c_age != Rows::kNoColumn) {
+      try {
+        const double v = rows.number_at(r, c_age, kAge);  // parsed and kept by stream_rows
+        if (v == std::floor(v) && v >= 0.0 && v <= 150.0) age = static_cast<int>(v);
+      } catch (const InputError&) {
+      }
+    }
+    if (age < 0) age = whole_number(doc, rows, r, kAge, key);
     const int i = b.age_index_folded(age);
     if (i < 0)
       doc.fail(&tn, key, rows.where(r, "age") + ": age " + std::to_string(age) +
                              " is not the start of an age group of the grid (0, " + std::to_string(b.z) + ", …, " +
                              std::to_string(b.sc.grid.open_age()) + "+)");
     const double p = persons_cell(doc, rows, r, kPopulation, factor, kPlausibleCellPersons, key);
-    const std::size_t cell = out.layout().index(zi->second, g, s, i);
+    const std::size_t cell = out.layout().index(z, g, s, i);
     // The open group sums its rows: the open age's and any past it (a table to 130+ on a grid to 100+).
     const bool open = i == b.A - 1;
     if (open ? !open_rows.insert({cell, age}).second : seen[cell] != 0)

@@ -249,15 +249,15 @@ std::size_t Rows::column_index(const std::string& logical) const {
   return c;
 }
 
-double Rows::number(std::size_t r, const std::string& logical) const {
-  const bool cached = number_cache.on && r == 0;
-  std::size_t c = kNoColumn;
-  if (cached && (c = column_index(logical)) != kNoColumn)
+double Rows::number_at(std::size_t r, std::size_t c, const std::string& logical) const {
+  const bool cached = number_cache.on && r == 0 && c != kNoColumn;
+  if (cached)
     for (const auto& [col, value] : number_cache.values)
       if (col == c) return value;
   double v = 0.0;
-  if (geodata::parse_number(text(r, logical), v)) {
-    if (cached && c != kNoColumn) number_cache.values.emplace_back(c, v);
+  // The cell by the column found (text(r, logical) would search the column cache again).
+  if (geodata::parse_number(c != kNoColumn ? table.text(keep[r], c) : text(r, logical), v)) {
+    if (cached) number_cache.values.emplace_back(c, v);
     return v;
   }
   return one_cell(*this, r, logical).number(0, 0);  // throws, naming the file's row and column
@@ -513,6 +513,9 @@ void stream_rows(const Doc& doc, const TableRef& ref, const std::vector<std::str
   std::size_t kept = 0;
   WppScan scan;
   bool in_callback = false;
+  // The number columns' indices, found again only when the row's width changes (a WPP wide row gains cells).
+  std::vector<std::size_t> number_at;
+  std::size_t number_width = static_cast<std::size_t>(-1);
   try {
     stream_source(ref, spec, [&](geodata::Table& t) {
       if (ref.wpp.on && !scan.keep(ref, t, 0)) return;
@@ -538,8 +541,13 @@ void stream_rows(const Doc& doc, const TableRef& ref, const std::vector<std::str
       for (int part = 0; part < (ref.wpp.wide ? 2 : 1); ++part) {
         one.number_cache.values.clear();  // a new row, or a WPP row's other sex
         if (ref.wpp.wide) wpp_wide_part(ref, one.table, 0, part);
-        for (const auto& c : number_columns)
-          if (one.has(c)) (void)one.number(0, c);
+        if (number_width != one.table.columns.size()) {
+          number_at.clear();
+          for (const auto& c : number_columns) number_at.push_back(one.column_index(c));
+          number_width = one.table.columns.size();
+        }
+        for (std::size_t i = 0; i < number_columns.size(); ++i)
+          if (number_at[i] != Rows::kNoColumn) (void)one.number_at(0, number_at[i], number_columns[i]);
         ++kept;
         in_callback = true;  // on_row's errors already name the scenario file and key
         on_row(one);

@@ -121,7 +121,11 @@ struct Rows {
     const std::size_t c = column_index(logical);
     return c == kNoColumn ? table.text(keep[r], ref.column(logical)) : table.text(keep[r], c);  // throws, listing the columns
   }
-  double number(std::size_t r, const std::string& logical) const;
+  double number(std::size_t r, const std::string& logical) const {
+    return number_at(r, column_index(logical), logical);
+  }
+  // number() with the column already found (column_index(logical)): a loop over millions of rows finds it once.
+  double number_at(std::size_t r, std::size_t c, const std::string& logical) const;
   // A whole number in [lo, hi] ("5", "5.0"; not "5.5"); `what` names it in the error ("a whole age").
   int whole(std::size_t r, const std::string& logical, long long lo, long long hi, const std::string& what) const;
   std::string where(std::size_t r, const std::string& logical) const;

@@ -110,3 +110,18 @@ def test_invalid_scenario_is_value_error(cg):
     sc = cg.Scenario()
     with pytest.raises(ValueError, match="no zones"):
         cg.run(sc)
+
+
+def test_load_and_run_import_no_pandas():
+    # pandas (0.17 s to import, most of what load_scenario took beyond the command line's load) is imported by the
+    # methods that build frames, not by `import cohortgis`, load_scenario or run; a frame still works.
+    import os
+    import sys
+    code = ("import sys, cohortgis as cg\n"
+            f"s = cg.load_scenario({FIVE_YEAR!r})\n"
+            "assert 'pandas' not in sys.modules, 'imported by import/load_scenario'\n"
+            "r = s.run(threads=1)\n"
+            "assert 'pandas' not in sys.modules, 'imported by run'\n"
+            "assert len(r.population_frame()) > 0 and 'pandas' in sys.modules\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ))
+    assert p.returncode == 0, p.stderr

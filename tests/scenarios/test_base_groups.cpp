@@ -222,3 +222,63 @@ TEST(FoshanBase, RegisteredOldAgeIsTheCitysFigureAndGroupsAddUpToTheCensus) {
 }
 
 }  // namespace
+
+// The long table's reader remembers the previous row's zone and group (most tables list a zone's rows together):
+// rows in any order still land in their own cells, and an unknown zone or group after known ones is still named,
+// with its data row.
+TEST_F(GroupsScenario, LongTableRowsInAnyOrder) {
+  // Zone and group change on every row (ages outermost); cell value = 1000·zone + 100·group + 10·sex + age group.
+  std::string t = "zone,group,sex,age,population\n";
+  for (int a = 0; a <= 20; a += 5)
+    for (int s = 0; s < 2; ++s)
+      for (int g = 0; g < 2; ++g)
+        for (int z = 0; z < 2; ++z)
+          t += std::string(z ? "B" : "A") + "," + (g ? "floating" : "registered") + "," + (s ? "male" : "female") +
+               "," + std::to_string(a) + "," + std::to_string(1000 * z + 100 * g + 10 * s + a / 5) + "\n";
+  write("base.csv", t);
+  const auto sc = load("table = \"base.csv\"\n");
+  for (int z = 0; z < 2; ++z)
+    for (int g = 0; g < 2; ++g)
+      for (int s = 0; s < 2; ++s)
+        for (int i = 0; i < 5; ++i)
+          EXPECT_EQ(sc.base_population.at(z, g, s, i), 1000.0 * z + 100 * g + 10 * s + i) << z << g << s << i;
+
+  write("zone.csv", "zone,group,sex,age,population\nA,registered,female,0,1\nA,registered,female,5,1\n"
+                    "C,registered,female,10,1\n");
+  EXPECT_NE(error_of("table = \"zone.csv\"\n").find("data row 3 (row 4 counting the header row), column 'zone': "
+                                                    "expected a zone id of the geography, got \"C\""),
+            std::string::npos)
+      << error_of("table = \"zone.csv\"\n");
+  write("group.csv", "zone,group,sex,age,population\nA,registered,female,0,1\nB,registered,female,0,1\n"
+                     "B,visitors,female,0,1\n");
+  EXPECT_NE(error_of("table = \"group.csv\"\n").find("data row 3 (row 4 counting the header row), column 'group': "
+                                                     "expected a group of projection.groups, got \"visitors\""),
+            std::string::npos)
+      << error_of("table = \"group.csv\"\n");
+}
+
+// The long table's reader takes "female", "male" and whole ages from 0 to 150 directly and everything else through
+// the shared checks: other spellings of a sex are accepted, anything else is reported with its data row.
+TEST_F(GroupsScenario, LongTableSexAndAgeCells) {
+  const std::string head = "zone,group,sex,age,population\nA,registered,female,0,1\nB,floating,male,5,2\n";
+  write("spellings.csv", head + "A,floating,F,10,3\nB,registered,m,20,4\n");
+  const auto sc = load("table = \"spellings.csv\"\n");
+  EXPECT_EQ(sc.base_population.at(0, 0, 0, 0), 1.0);
+  EXPECT_EQ(sc.base_population.at(1, 1, 1, 1), 2.0);
+  EXPECT_EQ(sc.base_population.at(0, 1, 0, 2), 3.0);
+  EXPECT_EQ(sc.base_population.at(1, 0, 1, 4), 4.0);
+  const std::pair<std::string, std::string> cases[] = {
+      {"A,registered,x,10,1\n",
+       "data row 3 (row 4 counting the header row), column 'sex': expected female or male, got \"x\""},
+      {"A,registered,female,2.5,1\n",
+       "data row 3 (row 4 counting the header row), column 'age': '2.5'; expected a whole age from 0 to 150"},
+      {"A,registered,female,151,1\n",
+       "data row 3 (row 4 counting the header row), column 'age': '151'; expected a whole age from 0 to 150"},
+      {"A,registered,female,-5,1\n",
+       "data row 3 (row 4 counting the header row), column 'age': '-5'; expected a whole age from 0 to 150"}};
+  for (const auto& [row, message] : cases) {
+    write("bad.csv", head + row);
+    const std::string e = error_of("table = \"bad.csv\"\n");
+    EXPECT_NE(e.find(message), std::string::npos) << e;
+  }
+}
