@@ -6,12 +6,12 @@
 #include <cmath>
 #include <limits>
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "indicators_pass.hpp"
 #include "parallel.hpp"
 #include "simd.hpp"
-#include "cohortgis/engine/index_cast.hpp"
 
 namespace cohortgis {
 
@@ -19,13 +19,41 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-const char* const kNames[] = {
-    "population", "population_female", "population_male", "births", "births_female", "births_male", "deaths",
-    "net_migration", "person_years", "cbr_per_1000", "cdr_per_1000", "natural_growth_per_1000", "tfr",
-    "srb_per_100_females", "e0_female", "e0_male", "e65_female", "e65_male", "e0", "share_0_14_percent",
-    "share_15_64_percent", "share_65_plus_percent", "share_60_plus_percent", "old_age_dependency_ratio",
-    "total_dependency_ratio", "median_age", "women_15_49", "age_0_2", "age_3_5", "age_6_11", "age_12_14",
-    "age_15_59", "age_15_64", "age_60_plus", "age_65_plus"};
+const char* const kNames[] = {"population",
+                              "population_female",
+                              "population_male",
+                              "births",
+                              "births_female",
+                              "births_male",
+                              "deaths",
+                              "net_migration",
+                              "person_years",
+                              "cbr_per_1000",
+                              "cdr_per_1000",
+                              "natural_growth_per_1000",
+                              "tfr",
+                              "srb_per_100_females",
+                              "e0_female",
+                              "e0_male",
+                              "e65_female",
+                              "e65_male",
+                              "e0",
+                              "share_0_14_percent",
+                              "share_15_64_percent",
+                              "share_65_plus_percent",
+                              "share_60_plus_percent",
+                              "old_age_dependency_ratio",
+                              "total_dependency_ratio",
+                              "median_age",
+                              "women_15_49",
+                              "age_0_2",
+                              "age_3_5",
+                              "age_6_11",
+                              "age_12_14",
+                              "age_15_59",
+                              "age_15_64",
+                              "age_60_plus",
+                              "age_65_plus"};
 static_assert(sizeof(kNames) / sizeof(kNames[0]) == kStandardIndicators);
 
 // acc[i] += v[i]: element-wise, so every vector width gives the same bits.
@@ -143,12 +171,25 @@ const char* indicator_name(Indicator id) { return kNames[static_cast<int>(id)]; 
 bool is_stock_indicator(std::size_t k) {
   if (k >= static_cast<std::size_t>(kStandardIndicators)) return true;  // extra age bands
   switch (static_cast<Indicator>(k)) {
-    case Indicator::population: case Indicator::population_female: case Indicator::population_male:
-    case Indicator::share_0_14: case Indicator::share_15_64: case Indicator::share_65_plus:
-    case Indicator::share_60_plus: case Indicator::old_age_dependency_ratio: case Indicator::total_dependency_ratio:
-    case Indicator::median_age: case Indicator::women_15_49: case Indicator::age_0_2: case Indicator::age_3_5:
-    case Indicator::age_6_11: case Indicator::age_12_14: case Indicator::age_15_59: case Indicator::age_15_64:
-    case Indicator::age_60_plus: case Indicator::age_65_plus:
+    case Indicator::population:
+    case Indicator::population_female:
+    case Indicator::population_male:
+    case Indicator::share_0_14:
+    case Indicator::share_15_64:
+    case Indicator::share_65_plus:
+    case Indicator::share_60_plus:
+    case Indicator::old_age_dependency_ratio:
+    case Indicator::total_dependency_ratio:
+    case Indicator::median_age:
+    case Indicator::women_15_49:
+    case Indicator::age_0_2:
+    case Indicator::age_3_5:
+    case Indicator::age_6_11:
+    case Indicator::age_12_14:
+    case Indicator::age_15_59:
+    case Indicator::age_15_64:
+    case Indicator::age_60_plus:
+    case Indicator::age_65_plus:
       return true;
     default:
       return false;
@@ -284,7 +325,7 @@ void IndicatorSums::reset(std::size_t A, std::size_t rows) {
 // reads them where they are, with no copy.
 struct SlotView {
   const double *start_f, *start_m, *end_f, *end_m;  // persons by age
-  const double *bma, *expo;                          // births by age of mother and women's exposure, by age
+  const double *bma, *expo;                         // births by age of mother and women's exposure, by age
   double births_f = 0, births_m = 0, deaths = 0, net = 0;
   std::size_t n_states = 0;
   const IndicatorSums* pooled = nullptr;  // the pooled mx sums of a slot of several states
@@ -292,8 +333,12 @@ struct SlotView {
 
 namespace {
 SlotView view_of(const IndicatorSums& acc, std::size_t A) {
-  return SlotView{acc.start.data(), acc.start.data() + A, acc.end.data(), acc.end.data() + A, acc.bma.data(),
-                  acc.expo.data(), acc.births_f, acc.births_m, acc.deaths, acc.net, acc.n_states, &acc};
+  return SlotView{acc.start.data(), acc.start.data() + A,
+                  acc.end.data(),   acc.end.data() + A,
+                  acc.bma.data(),   acc.expo.data(),
+                  acc.births_f,     acc.births_m,
+                  acc.deaths,       acc.net,
+                  acc.n_states,     &acc};
 }
 }  // namespace
 
@@ -327,8 +372,16 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
   NI_ = out.n_indicators();
   NS_ = out.group_names.size();
   out.values.assign(out.unit_names.size() * NS_ * NI_, kNaN);
-  for (auto [from, to] : {std::pair{0.0, 15.0}, {15.0, 65.0}, {65.0, kInf}, {60.0, kInf}, {15.0, 50.0}, {0.0, 3.0},
-                          {3.0, 6.0}, {6.0, 12.0}, {12.0, 15.0}, {15.0, 60.0}})
+  for (auto [from, to] : {std::pair{0.0, 15.0},
+                          {15.0, 65.0},
+                          {65.0, kInf},
+                          {60.0, kInf},
+                          {15.0, 50.0},
+                          {0.0, 3.0},
+                          {3.0, 6.0},
+                          {6.0, 12.0},
+                          {12.0, 15.0},
+                          {15.0, 60.0}})
     band_.emplace_back(L.grid, from, to);
   for (const AgeBand& b : extra_bands) band_.emplace_back(L.grid, b.from_age, b.to_age < 0 ? kInf : b.to_age + 1.0);
   single_year_bands_ = L.grid.width_years == 1 && L.grid.open_index() >= 65;
@@ -431,8 +484,7 @@ void IndicatorPass::accumulate_two_groups(IndicatorSums& acc, int zn) const {
   add_events(zn, 1, acc.deaths, acc.net);
   acc.births_f = (0.0 + comp_.births[sa * kSexes + 0]) + comp_.births[sb * kSexes + 0];
   acc.births_m = (0.0 + comp_.births[sa * kSexes + 1]) + comp_.births[sb * kSexes + 1];
-  sum_of_two(acc.bma.data(), comp_.births_by_mother_age.data() + sa * A, comp_.births_by_mother_age.data() + sb * A,
-             A);
+  sum_of_two(acc.bma.data(), comp_.births_by_mother_age.data() + sa * A, comp_.births_by_mother_age.data() + sb * A, A);
   sum_of_two(acc.expo.data(), comp_.women_exposure.data() + sa * A, comp_.women_exposure.data() + sb * A, A);
 }
 
@@ -448,8 +500,8 @@ void IndicatorPass::accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, 
     if (rows > 0) {
       const std::size_t o = uz(s) * rows;
       add_mx2_rows(one.mx_num.data() + o, one.mx_den.data() + o, one.mx_sum.data() + o, two.mx_num.data() + o,
-                   two.mx_den.data() + o, two.mx_sum.data() + o, mx_.data() + (st * kSexes + uz(s)) * rows,
-                   P0.data(), P1.data(), 0, rows, start_.layout().grid.width_years);
+                   two.mx_den.data() + o, two.mx_sum.data() + o, mx_.data() + (st * kSexes + uz(s)) * rows, P0.data(),
+                   P1.data(), 0, rows, start_.layout().grid.width_years);
     }
   }
   add_events(zn, g, one.deaths, one.net);
@@ -500,8 +552,11 @@ void IndicatorPass::accumulate2_events(IndicatorSums& one, IndicatorSums& two, i
 // The slot of one state: its own arrays, its deaths and migrants summed as accumulate sums them.
 SlotView IndicatorPass::single(int zn, int g) const {
   const std::size_t st = uz(zn) * uz(G_) + uz(g);
-  SlotView v{start_.ages(zn, g, 0).data(), start_.ages(zn, g, 1).data(), end_.ages(zn, g, 0).data(),
-             end_.ages(zn, g, 1).data(),   comp_.births_by_mother_age.data() + st * A_,
+  SlotView v{start_.ages(zn, g, 0).data(),
+             start_.ages(zn, g, 1).data(),
+             end_.ages(zn, g, 0).data(),
+             end_.ages(zn, g, 1).data(),
+             comp_.births_by_mother_age.data() + st * A_,
              comp_.women_exposure.data() + st * A_};
   v.births_f = 0.0 + comp_.births[st * kSexes + 0];
   v.births_m = 0.0 + comp_.births[st * kSexes + 1];
@@ -616,8 +671,8 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
   if (acc.births_f > 0.0 && acc.births_m > 0.0 && std::isfinite(v[static_cast<int>(Indicator::e0_female)]) &&
       std::isfinite(v[static_cast<int>(Indicator::e0_male)])) {
     const double rho = acc.births_m / acc.births_f;
-    set(Indicator::e0, (v[static_cast<int>(Indicator::e0_female)] + rho * v[static_cast<int>(Indicator::e0_male)]) /
-                           (1.0 + rho));
+    set(Indicator::e0,
+        (v[static_cast<int>(Indicator::e0_female)] + rho * v[static_cast<int>(Indicator::e0_male)]) / (1.0 + rho));
   }
   double band[10];  // the standard bands, in band_'s order
   if (single_year_bands_)

@@ -13,8 +13,8 @@
 
 #include <cfloat>
 #include <cmath>
-#include <limits>
 #include <cstddef>
+#include <limits>
 #include <sstream>
 #include <string>
 
@@ -29,10 +29,14 @@ constexpr std::size_t kM = static_cast<std::size_t>(Sex::male);
 std::size_t sex_index(Sex sex) { return sex == Sex::female ? kF : kM; }
 std::size_t region_index(CoaleDemenyRegion r) {
   switch (r) {
-    case CoaleDemenyRegion::west: return 0;
-    case CoaleDemenyRegion::north: return 1;
-    case CoaleDemenyRegion::east: return 2;
-    case CoaleDemenyRegion::south: return 3;
+    case CoaleDemenyRegion::west:
+      return 0;
+    case CoaleDemenyRegion::north:
+      return 1;
+    case CoaleDemenyRegion::east:
+      return 2;
+    case CoaleDemenyRegion::south:
+      return 3;
   }
   return 0;
 }
@@ -183,7 +187,7 @@ COHORTGIS_KERNEL void complete_table(LifeTable& t, const LifeTableMethod& method
     const double* __restrict m = t.mx.data();
     const double* __restrict a = t.ax.data();
     double* __restrict q = t.qx.data();
-    double over = 0.0;  // a flag set by select (vectorises)
+    double over = 0.0;                     // a flag set by select (vectorises)
     for (std::size_t i = 1; i < w; ++i) {  // q_from_m, its common branch
       q[i] = n[i] * m[i] / (1.0 + (n[i] - a[i]) * m[i]);
       over = q[i] > 1.0 ? 1.0 : over;
@@ -315,8 +319,8 @@ void build_abridged_life_table(std::span<const double> mx, Sex sex, const LifeTa
     // The last closed group's upper neighbour is the open group (its m, width taken as n); the divisor is 9.5 at 5–9.
     const double n_prev = out.width[i - 1];
     const double n_next = (i + 1 == w) ? n : out.width[i + 1];
-    const double k = std::log(std::fmax(mx[i + 1], DBL_MIN) / std::fmax(mx[i - 1], DBL_MIN)) /
-                     (0.5 * n_prev + n + 0.5 * n_next);
+    const double k =
+        std::log(std::fmax(mx[i + 1], DBL_MIN) / std::fmax(mx[i - 1], DBL_MIN)) / (0.5 * n_prev + n + 0.5 * n_next);
     double a = 0.5 * n - (n * n / 12.0) * (mx[i] - k);
     // DemoTools guard: outside [0.4 n, 0.6 n] or undefined → constant-hazard nax.
     if (!std::isfinite(a) || a < 0.4 * n || a > 0.6 * n) a = constant_hazard_ax(n, mx[i]);
@@ -326,8 +330,7 @@ void build_abridged_life_table(std::span<const double> mx, Sex sex, const LifeTa
   complete_table(out, method);
 }
 
-void build_single_year_life_table(std::span<const double> mx, Sex sex, const LifeTableMethod& method,
-                                  LifeTable& out) {
+void build_single_year_life_table(std::span<const double> mx, Sex sex, const LifeTableMethod& method, LifeTable& out) {
   const std::size_t rows = mx.size();
   if (rows < 3)
     throw InputError("single-year life table: " + std::to_string(rows) +
@@ -356,8 +359,10 @@ void build_single_year_life_table(std::span<const double> mx, Sex sex, const Lif
                                                      double* __restrict q, double* __restrict l) {
   const auto& q0_given = method.infant_mortality_q0;
   a[0] = infant_a0(method.a0_rule, sex, method.region, m[0], q0_given);
-  if (q0_given) q[0] = *q0_given;
-  else q_from_m(1.0, m[0], a[0], q[0]);
+  if (q0_given)
+    q[0] = *q0_given;
+  else
+    q_from_m(1.0, m[0], a[0], q[0]);
   double over = 0.0;
   for (std::size_t i = 1; i < w; ++i) {
     a[i] = 0.5;
