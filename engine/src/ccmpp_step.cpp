@@ -155,19 +155,26 @@ COHORTGIS_KERNEL double births_by_age_of_mother(const AgeGrid& grid, std::span<c
     const double* __restrict f = F.data();
     const double* __restrict a = women.A.data();
     const double* __restrict q = women.Q.data();
-    for (std::size_t i = 1; i < w; ++i) {
-      b[i] = z * f[i] * (a[i] + q[i]) / 2.0;
-      hi = b[i] != 0.0 ? i + 1 : hi;
+    if (exposure.empty()) {
+      for (std::size_t i = 1; i < w; ++i) {
+        b[i] = z * f[i] * (a[i] + q[i]) / 2.0;
+        hi = b[i] != 0.0 ? i + 1 : hi;
+      }
+    } else {  // the exposure z·(A + Q)/2 in the same pass, from the same sum A + Q (the same bits)
+      double* __restrict e = exposure.data();
+      e[0] = 0.0;
+      e[w] = 0.0;
+      for (std::size_t i = 1; i < w; ++i) {
+        const double aq = a[i] + q[i];
+        b[i] = z * f[i] * aq / 2.0;
+        e[i] = z * aq / 2.0;
+        hi = b[i] != 0.0 ? i + 1 : hi;
+      }
     }
   }
   std::size_t lo = 1;  // [lo, hi)
   while (lo < hi && B[lo] == 0.0) ++lo;
   for (std::size_t i = lo; i < hi; ++i) total += B[i];
-  if (!exposure.empty()) {
-    exposure[0] = 0.0;
-    exposure[w] = 0.0;
-    for (std::size_t i = 1; i < w; ++i) exposure[i] = z * (women.A[i] + women.Q[i]) / 2.0;
-  }
   return static_cast<double>(total);
 }
 

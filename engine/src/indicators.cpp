@@ -3,13 +3,16 @@
 #include "cohortgis/engine/indicators.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "indicators_pass.hpp"
+#include "life_table_detail.hpp"
 #include "parallel.hpp"
 #include "simd.hpp"
 
@@ -58,6 +61,7 @@ static_assert(sizeof(kNames) / sizeof(kNames[0]) == kStandardIndicators);
 
 // acc[i] += v[i]: element-wise, so every vector width gives the same bits.
 COHORTGIS_KERNEL void add_to(double* __restrict acc, const double* __restrict v, std::size_t n) {
+#pragma GCC unroll 4  // the vectorised loop four times per trip: less loop overhead per vector
   for (std::size_t i = 0; i < n; ++i) acc[i] += v[i];
 }
 
@@ -86,6 +90,7 @@ COHORTGIS_KERNEL void add_mx(double* __restrict num, double* __restrict den, dou
 // sees the same additions in the same order as from add_to.
 COHORTGIS_KERNEL void add_to2(double* __restrict acc1, double* __restrict acc2, const double* __restrict v,
                               std::size_t n) {
+#pragma GCC unroll 4  // the vectorised loop four times per trip: less loop overhead per vector
   for (std::size_t i = 0; i < n; ++i) {
     acc1[i] += v[i];
     acc2[i] += v[i];
@@ -124,29 +129,33 @@ COHORTGIS_KERNEL void add_mx2_rows(double* __restrict num1, double* __restrict d
 // the same order), in one pass with no zeroing of the sums.
 COHORTGIS_KERNEL void sum_of_two(double* __restrict acc, const double* __restrict a, const double* __restrict b,
                                  std::size_t n) {
+#pragma GCC unroll 4  // the vectorised loop four times per trip: less loop overhead per vector
   for (std::size_t i = 0; i < n; ++i) acc[i] = (0.0 + a[i]) + b[i];
 }
 
-// The pooled-mx sums of two states on single-year rows, as reset + add_mx + add_mx make them (z = 1: row r reads
-// population index r).
-COHORTGIS_KERNEL void mx_sums_of_two(double* __restrict num, double* __restrict den, double* __restrict plain,
-                                     const double* __restrict mx_a, const double* __restrict P0a,
-                                     const double* __restrict P1a, const double* __restrict mx_b,
-                                     const double* __restrict P0b, const double* __restrict P1b, std::size_t rows) {
-  for (std::size_t r = 0; r < rows; ++r) {
-    const double wa = (P0a[r] + P1a[r]) / 2.0, wb = (P0b[r] + P1b[r]) / 2.0;
-    num[r] = (0.0 + mx_a[r] * wa) + mx_b[r] * wb;
-    den[r] = (0.0 + wa) + wb;
-    plain[r] = (0.0 + mx_a[r]) + mx_b[r];
-  }
+// a where c, else b, selected in the integer bits (the same double): GCC if-converts and vectorises this where a
+// select of doubles that feeds a division is turned back into a branch under -ftrapping-math (pooled_rates_of_two,
+// tfr_terms: the selected operands are computed, not loaded).
+inline double pick(bool c, double a, double b) {
+  const std::uint64_t m = std::uint64_t{0} - static_cast<std::uint64_t>(c);
+  return std::bit_cast<double>((std::bit_cast<std::uint64_t>(a) & m) | (std::bit_cast<std::uint64_t>(b) & ~m));
 }
 
-// The pooled rates of one sex by row: Σ mx·w / Σ w, or the members' plain mean where nobody is exposed. Whether the
-// table can be built from them: every rate finite, the open one > 0 (a branch-free pass).
-COHORTGIS_KERNEL bool pooled_rates(const double* __restrict num, const double* __restrict den,
-                                   const double* __restrict plain, double n_mx, double* __restrict mx,
-                                   std::size_t rows) {
-  double bad = 0.0;
+// What pooled_rates found: kRatesOk, the table can be built from the rates (every rate finite, the open one > 0);
+// kRatesWithin, also none negative (what single_year_e0_e65_both would check again: rates_checked).
+constexpr int kRatesOk = 1, kRatesWithin = 2;
+
+int rates_flags(double bad, double negative, const double* mx, std::size_t rows) {
+  if (!(bad == 0.0 && rows > 0 && mx[rows - 1] > 0.0)) return 0;
+  return negative == 0.0 ? kRatesOk | kRatesWithin : kRatesOk;
+}
+
+// The pooled rates of one sex by row: Σ mx·w / Σ w, or the members' plain mean where nobody is exposed, and their
+// flags (kRatesOk, kRatesWithin), checked in the same branch-free pass.
+COHORTGIS_KERNEL int pooled_rates(const double* __restrict num, const double* __restrict den,
+                                  const double* __restrict plain, double n_mx, double* __restrict mx,
+                                  std::size_t rows) {
+  double bad = 0.0, negative = 0.0;
   for (std::size_t r = 0; r < rows; ++r) {
     // num / den or plain / n_mx as one division of selected operands (the same quotient): the loop vectorises at
     // AVX2 too (a select between two divisions stays a branch there).
@@ -155,8 +164,43 @@ COHORTGIS_KERNEL bool pooled_rates(const double* __restrict num, const double* _
     const double m = (exposed ? num[r] : plain[r]) / (exposed ? d : n_mx);
     mx[r] = m;
     bad = (m - m == 0.0) ? bad : 1.0;  // x − x is 0 for a finite x, NaN for ±inf and NaN
+    negative = m >= 0.0 ? negative : 1.0;
   }
-  return bad == 0.0 && rows > 0 && mx[rows - 1] > 0.0;
+  return rates_flags(bad, negative, mx, rows);
+}
+
+// mx_sums_of_two + pooled_rates (n_mx = 2) in one pass, for the "all" slot of a zone of two groups every year: the
+// same operations on each row, so the same rates and flags, without storing the sums and reading them back.
+COHORTGIS_KERNEL int pooled_rates_of_two(const double* __restrict mx_a, const double* __restrict P0a,
+                                         const double* __restrict P1a, const double* __restrict mx_b,
+                                         const double* __restrict P0b, const double* __restrict P1b,
+                                         double* __restrict mx, std::size_t rows) {
+  const double n_mx = (0.0 + 1.0) + 1.0;
+  double bad = 0.0, negative = 0.0;
+  for (std::size_t r = 0; r < rows; ++r) {
+    const double wa = (P0a[r] + P1a[r]) / 2.0, wb = (P0b[r] + P1b[r]) / 2.0;
+    const double num = (0.0 + mx_a[r] * wa) + mx_b[r] * wb;
+    const double den = (0.0 + wa) + wb;
+    const double plain = (0.0 + mx_a[r]) + mx_b[r];
+    const bool exposed = den > 0.0;
+    const double m = pick(exposed, num, plain) / pick(exposed, den, n_mx);
+    mx[r] = m;
+    bad = (m - m == 0.0) ? bad : 1.0;
+    negative = m >= 0.0 ? negative : 1.0;
+  }
+  return rates_flags(bad, negative, mx, rows);
+}
+
+// The TFR's terms of a slot of several states: births by age of mother over exposure where anyone is exposed, +0
+// elsewhere (adding +0 to the sum, which starts at +0 and so is never −0, leaves it as skipping the age did), as one
+// division of selected operands so that the loop vectorises; the sum stays a serial chain in age order.
+COHORTGIS_KERNEL void tfr_terms(const double* __restrict bma, const double* __restrict expo, double* __restrict q,
+                                std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const double b = bma[i], e = expo[i];
+    const bool exposed = e > 0.0;
+    q[i] = pick(exposed, b, 0.0) / pick(exposed, e, 1.0);
+  }
 }
 
 double sum(std::span<const double> v) {
@@ -284,25 +328,100 @@ double BandWeights::sum(std::span<const double> persons) const {
 }
 
 namespace {
-// The ten standard bands (IndicatorPass's band_ order: 0–14, 15–64, 65+, 60+, women 15–49, 0–2, 3–5, 6–11, 12–14,
-// 15–59) on a single-year grid whose open age is 65 or above, where every weight of BandWeights is 1: one pass over
-// the ages in segments, each band's additions in age order from +0 as BandWeights::sum makes them (x · 1 = x exactly),
-// so the same bits; a load per age instead of one per band and age, and the chains of a segment overlap.
-void standard_bands_single_year(const double* __restrict both, const double* __restrict women, std::size_t open,
-                                double* __restrict c) {
+// The sums of persons of one slot on a single-year grid whose open age is 65 or above (IndicatorPass::
+// single_year_bands_), in one pass over the ages: the start population (female ages, then male), the end population
+// of each sex, both sexes by age (`both`) and their total, each in age order from +0 (the same bits as a loop of its
+// own); the running total before each age (`cum`, ages + 1 values: cum[i] is the sum of both[0 … i−1], the `cum` of
+// median_age_of_total at age i, and cum[ages] the total); and the ten standard bands (band_'s order: 0–14, 15–64,
+// 65+, 60+, women 15–49, 0–2, 3–5, 6–11, 12–14, 15–59), whose weights are all 1 there: each band's additions in age
+// order from +0 as BandWeights::sum makes them (x · 1 = x exactly), from the values already in registers.
+struct SlotSums {
+  double start_total = 0.0, pop_f = 0.0, pop_m = 0.0, both_total = 0.0;
+  double band[10] = {};
+};
+
+COHORTGIS_KERNEL void slot_sums_single_year(const double* __restrict start_f, const double* __restrict start_m,
+                                            const double* __restrict Pf, const double* __restrict Pm,
+                                            double* __restrict both, double* __restrict cum, std::size_t ages,
+                                            SlotSums& out) {
+  double st = 0.0, pf = 0.0, pm = 0.0, bt = 0.0;
   double b0_14 = 0.0, b15_64 = 0.0, b65 = 0.0, b60 = 0.0, w15_49 = 0.0;
   double b0_2 = 0.0, b3_5 = 0.0, b6_11 = 0.0, b12_14 = 0.0, b15_59 = 0.0;
+  const auto age = [&](std::size_t i) {
+    const double f = Pf[i], b = f + Pm[i];
+    both[i] = b;
+    cum[i] = bt;
+    st += start_f[i];
+    pf += f;
+    pm += Pm[i];
+    bt += b;
+    return b;
+  };
   std::size_t i = 0;
-  for (; i < 3; ++i) b0_14 += both[i], b0_2 += both[i];
-  for (; i < 6; ++i) b0_14 += both[i], b3_5 += both[i];
-  for (; i < 12; ++i) b0_14 += both[i], b6_11 += both[i];
-  for (; i < 15; ++i) b0_14 += both[i], b12_14 += both[i];
-  for (; i < 50; ++i) b15_64 += both[i], b15_59 += both[i], w15_49 += women[i];
-  for (; i < 60; ++i) b15_64 += both[i], b15_59 += both[i];
-  for (; i < 65; ++i) b15_64 += both[i], b60 += both[i];
-  for (; i <= open; ++i) b65 += both[i], b60 += both[i];
-  const double out[10] = {b0_14, b15_64, b65, b60, w15_49, b0_2, b3_5, b6_11, b12_14, b15_59};
-  std::copy(out, out + 10, c);
+  for (; i < 3; ++i) {
+    const double b = age(i);
+    b0_14 += b, b0_2 += b;
+  }
+  for (; i < 6; ++i) {
+    const double b = age(i);
+    b0_14 += b, b3_5 += b;
+  }
+  for (; i < 12; ++i) {
+    const double b = age(i);
+    b0_14 += b, b6_11 += b;
+  }
+  for (; i < 15; ++i) {
+    const double b = age(i);
+    b0_14 += b, b12_14 += b;
+  }
+#pragma GCC unroll 4
+  for (; i < 50; ++i) {
+    const double b = age(i);
+    b15_64 += b, b15_59 += b, w15_49 += Pf[i];
+  }
+#pragma GCC unroll 2
+  for (; i < 60; ++i) {
+    const double b = age(i);
+    b15_64 += b, b15_59 += b;
+  }
+  for (; i < 65; ++i) {
+    const double b = age(i);
+    b15_64 += b, b60 += b;
+  }
+#pragma GCC unroll 4
+  for (; i < ages; ++i) {
+    const double b = age(i);
+    b65 += b, b60 += b;
+  }
+  cum[ages] = bt;
+#pragma GCC unroll 4
+  for (i = 0; i < ages; ++i) st += start_m[i];
+  out.start_total = st, out.pop_f = pf, out.pop_m = pm, out.both_total = bt;
+  const double band[10] = {b0_14, b15_64, b65, b60, w15_49, b0_2, b3_5, b6_11, b12_14, b15_59};
+  std::copy(band, band + 10, out.band);
+}
+
+// Whether cum[0 … n−1] never decreases (false for a NaN): a branch-free pass that vectorises.
+COHORTGIS_KERNEL bool non_decreasing(const double* __restrict cum, std::size_t n) {
+  double bad = 0.0;
+#pragma GCC unroll 4  // the vectorised loop four times per trip
+  for (std::size_t i = 1; i < n; ++i) bad = cum[i] >= cum[i - 1] ? bad : 1.0;
+  return bad == 0.0;
+}
+
+// median_age_of_total from the running totals of slot_sums_single_year (the same bits): its scan stops at the first
+// age i with persons p > 0 and cum + p ≥ half, and cum + p there is cum[i + 1], the same addition. When the running
+// totals never decrease, the first i with cum[i + 1] ≥ half has cum[i] < half ≤ cum[i + 1] and so p > 0, and no
+// earlier age qualifies: a binary search finds it. Otherwise (a negative count somewhere) the scan itself.
+double median_age_of_prefix(const AgeGrid& grid, std::span<const double> persons, const double* cum) {
+  const std::size_t n = persons.size();
+  const double total = cum[n];
+  if (!(total > 0.0)) return kNaN;
+  if (!non_decreasing(cum, n + 1)) return median_age_of_total(grid, persons, total);
+  const double half = total / 2.0;
+  const std::size_t i = uz(std::lower_bound(cum + 1, cum + n + 1, half) - (cum + 1));
+  if (i == n) return grid.open_age();
+  return grid.age_start(static_cast<int>(i)) + grid.width_years * ((half - cum[i]) / persons[i]);
 }
 }  // namespace
 
@@ -329,6 +448,8 @@ struct SlotView {
   double births_f = 0, births_m = 0, deaths = 0, net = 0;
   std::size_t n_states = 0;
   const IndicatorSums* pooled = nullptr;  // the pooled mx sums of a slot of several states
+  const double* rates = nullptr;  // or its pooled rates [sex][row] already made, with their flags (pooled_rates)
+  int rate_flags[2] = {0, 0};
 };
 
 namespace {
@@ -457,25 +578,24 @@ void IndicatorPass::accumulate(IndicatorSums& acc, int zn, int g) const {
 
 // reset + accumulate(acc, zn, 0) + accumulate(acc, zn, 1) for a zone of two groups on a single-year grid (or without
 // death rates): each sum written once from the two states' values, the same operations in the same order (the
-// "all" slot of a zone, every year). The pooled-mx sums are written only when there are death rates (rows_ > 0),
-// which is when finish reads them.
-void IndicatorPass::accumulate_two_groups(IndicatorSums& acc, int zn) const {
+// "all" slot of a zone, every year). Of the pooled-mx sums only the rates finish makes from them are written
+// (pooled_rates_of_two), when there are death rates (rows_ > 0), which is when finish reads them.
+void IndicatorPass::accumulate_two_groups(IndicatorSums& acc, std::vector<double>& rates, int (&flags)[2],
+                                          int zn) const {
   const std::size_t A = A_, rows = rows_, sa = uz(zn) * 2, sb = sa + 1;
   for (auto* v : {&acc.start, &acc.end}) v->resize(2 * A);
   acc.bma.resize(A);
   acc.expo.resize(A);
-  for (auto* v : {&acc.mx_num, &acc.mx_den, &acc.mx_sum}) v->resize(2 * rows);
-  for (int s = 0; s < 2; ++s) {
-    auto P0a = start_.ages(zn, 0, s), P1a = end_.ages(zn, 0, s);
-    auto P0b = start_.ages(zn, 1, s), P1b = end_.ages(zn, 1, s);
-    sum_of_two(acc.start.data() + uz(s) * A, P0a.data(), P0b.data(), A);
-    sum_of_two(acc.end.data() + uz(s) * A, P1a.data(), P1b.data(), A);
-    if (rows > 0) {
-      const std::size_t o = uz(s) * rows;
-      mx_sums_of_two(acc.mx_num.data() + o, acc.mx_den.data() + o, acc.mx_sum.data() + o,
-                     mx_.data() + (sa * kSexes + uz(s)) * rows, P0a.data(), P1a.data(),
-                     mx_.data() + (sb * kSexes + uz(s)) * rows, P0b.data(), P1b.data(), rows);
-    }
+  // Both sexes in one call (adjacent in the populations and in the sums: see accumulate2).
+  sum_of_two(acc.start.data(), start_.ages(zn, 0, 0).data(), start_.ages(zn, 1, 0).data(), 2 * A);
+  sum_of_two(acc.end.data(), end_.ages(zn, 0, 0).data(), end_.ages(zn, 1, 0).data(), 2 * A);
+  // The pooled rates straight from the two states (finish reads only them, not the sums).
+  rates.resize(2 * rows);
+  for (int s = 0; s < 2 && rows > 0; ++s) {
+    const std::size_t o = uz(s) * rows;
+    flags[s] = pooled_rates_of_two(mx_.data() + (sa * kSexes + uz(s)) * rows, start_.ages(zn, 0, s).data(),
+                                   end_.ages(zn, 0, s).data(), mx_.data() + (sb * kSexes + uz(s)) * rows,
+                                   start_.ages(zn, 1, s).data(), end_.ages(zn, 1, s).data(), rates.data() + o, rows);
   }
   acc.n_states = 2;
   acc.n_mx = (0.0 + 1.0) + 1.0;
@@ -493,15 +613,22 @@ void IndicatorPass::accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, 
   const std::size_t st = uz(zn) * uz(G_) + uz(g), A = A_, rows = rows_;
   ++one.n_states;
   ++two.n_states;
-  for (int s = 0; s < 2; ++s) {
-    auto P0 = start_.ages(zn, g, s), P1 = end_.ages(zn, g, s);
-    add_to2(one.start.data() + uz(s) * A, two.start.data() + uz(s) * A, P0.data(), A);
-    add_to2(one.end.data() + uz(s) * A, two.end.data() + uz(s) * A, P1.data(), A);
-    if (rows > 0) {
-      const std::size_t o = uz(s) * rows;
+  // A state's two sexes are adjacent in the populations, the death rates and the sums ([sex][age], [sex][row]): one
+  // call over both (element-wise, so the same additions; fewer calls and loop tails). Rows that read population index
+  // r (single years) are adjacent too when there are as many rows as ages.
+  const double *P0 = start_.ages(zn, g, 0).data(), *P1 = end_.ages(zn, g, 0).data();
+  add_to2(one.start.data(), two.start.data(), P0, 2 * A);
+  add_to2(one.end.data(), two.end.data(), P1, 2 * A);
+  const int width = start_.layout().grid.width_years;
+  const double* mx = mx_.data() + st * kSexes * rows;
+  if (rows > 0 && width == 1 && rows == A) {
+    add_mx2_rows(one.mx_num.data(), one.mx_den.data(), one.mx_sum.data(), two.mx_num.data(), two.mx_den.data(),
+                 two.mx_sum.data(), mx, P0, P1, 0, 2 * rows, width);
+  } else if (rows > 0) {
+    for (std::size_t s = 0; s < 2; ++s) {
+      const std::size_t o = s * rows;
       add_mx2_rows(one.mx_num.data() + o, one.mx_den.data() + o, one.mx_sum.data() + o, two.mx_num.data() + o,
-                   two.mx_den.data() + o, two.mx_sum.data() + o, mx_.data() + (st * kSexes + uz(s)) * rows, P0.data(),
-                   P1.data(), 0, rows, start_.layout().grid.width_years);
+                   two.mx_den.data() + o, two.mx_sum.data() + o, mx + o, P0 + s * A, P1 + s * A, 0, rows, width);
     }
   }
   add_events(zn, g, one.deaths, one.net);
@@ -576,22 +703,32 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
   std::span<const double> Pf(acc.end_f, A_), Pm(acc.end_m, A_);
   std::vector<double>& both = sc.both;
   both.resize(A_);
-  // The sums of persons, each in age order from +0 (the same bits as a loop of its own), in one pass so that their
-  // chains of additions overlap: the start population (female ages, then male), the end population of each sex,
-  // both sexes by age and their total (for the median). Unrolled by four (less loop overhead per addition; each
-  // chain still adds in age order), as the TFR's sum below.
   double start_total = 0.0, pop_f = 0.0, pop_m = 0.0, both_total = 0.0;
+  double band[10];           // the standard bands, in band_'s order
+  if (single_year_bands_) {  // the sums, the bands and the running totals of the median in one pass
+    sc.cum.resize(A_ + 1);
+    SlotSums sums;
+    slot_sums_single_year(acc.start_f, acc.start_m, Pf.data(), Pm.data(), both.data(), sc.cum.data(), A_, sums);
+    start_total = sums.start_total, pop_f = sums.pop_f, pop_m = sums.pop_m, both_total = sums.both_total;
+    std::copy(sums.band, sums.band + 10, band);
+  } else {
+    // The sums of persons, each in age order from +0 (the same bits as a loop of its own), in one pass so that their
+    // chains of additions overlap: the start population (female ages, then male), the end population of each sex,
+    // both sexes by age and their total (for the median). Unrolled by four (less loop overhead per addition; each
+    // chain still adds in age order), as the TFR's sum below.
 #pragma GCC unroll 4
-  for (std::size_t i = 0; i < A_; ++i) {
-    const double b = Pf[i] + Pm[i];
-    both[i] = b;
-    start_total += acc.start_f[i];
-    pop_f += Pf[i];
-    pop_m += Pm[i];
-    both_total += b;
+    for (std::size_t i = 0; i < A_; ++i) {
+      const double b = Pf[i] + Pm[i];
+      both[i] = b;
+      start_total += acc.start_f[i];
+      pop_f += Pf[i];
+      pop_m += Pm[i];
+      both_total += b;
+    }
+#pragma GCC unroll 4
+    for (std::size_t i = 0; i < A_; ++i) start_total += acc.start_m[i];
+    for (std::size_t k = 0; k < 10; ++k) band[k] = band_[k].sum(k == 4 ? Pf : std::span<const double>(both));
   }
-#pragma GCC unroll 4
-  for (std::size_t i = 0; i < A_; ++i) start_total += acc.start_m[i];
   const double pop = pop_f + pop_m;
   const double births = acc.births_f + acc.births_m;
   const double py = z * (start_total + pop) / 2.0;
@@ -616,9 +753,12 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
     for (std::size_t i = 0; i < A_; ++i) tfr += asfr_[st * A_ + i];
     set(Indicator::tfr, z * tfr);
   } else {
+    std::vector<double>& q = sc.tfr_terms;
+    q.resize(A_);
+    tfr_terms(acc.bma, acc.expo, q.data(), A_);
     double tfr = 0.0;
-    for (std::size_t i = 0; i < A_; ++i)
-      if (acc.expo[i] > 0.0) tfr += acc.bma[i] / acc.expo[i];
+#pragma GCC unroll 4
+    for (std::size_t i = 0; i < A_; ++i) tfr += q[i];
     set(Indicator::tfr, z * tfr);
   }
   if (acc.births_f > 0.0) set(Indicator::srb_per_100_females, acc.births_m / acc.births_f * 100.0);
@@ -629,21 +769,28 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
     set(Indicator::e65_female, comp_.e65[st * kSexes + 0]);
     set(Indicator::e65_male, comp_.e65[st * kSexes + 1]);
   } else if (rows_ > 0) {
-    const IndicatorSums& pooled = *acc.pooled;
-    std::vector<double>& mx_both = sc.pooled_mx;
-    mx_both.resize(2 * rows_);
     // Nobody exposed at a row in any member: the members' plain mean rate keeps the table defined.
-    bool ok[2];
-    for (int s = 0; s < 2; ++s) {
-      const std::size_t o = uz(s) * rows_;
-      ok[s] = pooled_rates(pooled.mx_num.data() + o, pooled.mx_den.data() + o, pooled.mx_sum.data() + o, pooled.n_mx,
-                           mx_both.data() + o, rows_);
+    int flags[2] = {acc.rate_flags[0], acc.rate_flags[1]};
+    const double* mx_both = acc.rates;
+    if (!mx_both) {
+      const IndicatorSums& pooled = *acc.pooled;
+      sc.pooled_mx.resize(2 * rows_);
+      for (int s = 0; s < 2; ++s) {
+        const std::size_t o = uz(s) * rows_;
+        flags[s] = pooled_rates(pooled.mx_num.data() + o, pooled.mx_den.data() + o, pooled.mx_sum.data() + o,
+                                pooled.n_mx, sc.pooled_mx.data() + o, rows_);
+      }
+      mx_both = sc.pooled_mx.data();
     }
+    const bool ok[2] = {(flags[0] & kRatesOk) != 0, (flags[1] & kRatesOk) != 0};
     const bool both_sexes = ok[0] && ok[1] && grid.width_years == 1;
     if (both_sexes) {  // the two tables' recurrences interleaved (the same bits as one table after the other)
       double e0[2] = {kNaN, kNaN}, e65[2] = {kNaN, kNaN};
-      single_year_e0_e65_both(std::span<const double>(mx_both.data(), rows_),
-                              std::span<const double>(mx_both.data() + rows_, rows_), method_, sc.lt, e0, e65);
+      const std::span<const double> mx_f(mx_both, rows_), mx_m(mx_both + rows_, rows_);
+      if ((flags[0] & flags[1] & kRatesWithin) != 0)  // checked as they were made: no second pass over them
+        single_year_e0_e65_both_checked(mx_f, mx_m, method_, sc.lt, e0, e65);
+      else
+        single_year_e0_e65_both(mx_f, mx_m, method_, sc.lt, e0, e65);
       set(Indicator::e0_female, e0[0]);
       set(Indicator::e0_male, e0[1]);
       if (!std::isnan(e65[0])) set(Indicator::e65_female, e65[0]);
@@ -651,7 +798,7 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
     }
     for (int s = 0; s < 2 && !both_sexes; ++s) {
       if (!ok[s]) continue;
-      const std::span<const double> mx(mx_both.data() + uz(s) * rows_, rows_);
+      const std::span<const double> mx(mx_both + uz(s) * rows_, rows_);
       if (grid.width_years == 1) {  // only e0 and e65 of the table (the same bits, without its other columns)
         double e0 = kNaN, e65 = kNaN;
         single_year_e0_e65(mx, static_cast<Sex>(s), method_, sc.lt, e0, e65);
@@ -674,11 +821,6 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
     set(Indicator::e0,
         (v[static_cast<int>(Indicator::e0_female)] + rho * v[static_cast<int>(Indicator::e0_male)]) / (1.0 + rho));
   }
-  double band[10];  // the standard bands, in band_'s order
-  if (single_year_bands_)
-    standard_bands_single_year(both.data(), Pf.data(), A_ - 1, band);
-  else
-    for (std::size_t k = 0; k < 10; ++k) band[k] = band_[k].sum(k == 4 ? Pf : std::span<const double>(both));
   const double c0_14 = band[0], c15_64 = band[1], c65 = band[2], c60 = band[3];
   if (pop > 0.0) {
     set(Indicator::share_0_14, c0_14 / pop * 100.0);
@@ -690,7 +832,8 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
     set(Indicator::old_age_dependency_ratio, c65 / c15_64 * 100.0);
     set(Indicator::total_dependency_ratio, (c0_14 + c65) / c15_64 * 100.0);
   }
-  set(Indicator::median_age, median_age_of_total(grid, both, both_total));
+  set(Indicator::median_age, single_year_bands_ ? median_age_of_prefix(grid, both, sc.cum.data())
+                                                : median_age_of_total(grid, both, both_total));
   set(Indicator::women_15_49, band[4]);
   set(Indicator::age_0_2, band[5]);
   set(Indicator::age_3_5, band[6]);
@@ -730,12 +873,18 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
       std::copy(one, one + NI_, out_.values.data() + (u * NS_ + uz(G)) * NI_);
     } else {
       if (G == 2 && (rows_ == 0 || (start_.layout().grid.width_years == 1 && rows_ <= A_))) {
-        accumulate_two_groups(sc.all, zn);
+        int flags[2] = {0, 0};
+        accumulate_two_groups(sc.all, sc.zone_rates, flags, zn);
+        SlotView all = view_of(sc.all, A_);
+        all.rates = sc.zone_rates.data();
+        all.rate_flags[0] = flags[0];
+        all.rate_flags[1] = flags[1];
+        finish(u, uz(G), zones, all, sc);
       } else {
         sc.all.reset(A_, rows_);
         for (int g = 0; g < G; ++g) accumulate(sc.all, zn, g);
+        finish(u, uz(G), zones, view_of(sc.all, A_), sc);
       }
-      finish(u, uz(G), zones, view_of(sc.all, A_), sc);
     }
   } else {
     for (const Fold& f : folds_)

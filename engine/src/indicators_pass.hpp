@@ -43,8 +43,11 @@ struct SlotView;
 struct IndicatorScratch {
   IndicatorSums all;
   std::vector<IndicatorSums> per_group;
-  std::vector<double> both;       // both sexes' end population by age
-  std::vector<double> pooled_mx;  // pooled rates of one sex, by life-table row
+  std::vector<double> both;        // both sexes' end population by age
+  std::vector<double> cum;         // its running total before each age, then the total (median_age_of_prefix)
+  std::vector<double> pooled_mx;   // pooled rates of one sex, by life-table row
+  std::vector<double> zone_rates;  // the pooled rates of a zone's "all" slot of two groups [sex][row]
+  std::vector<double> tfr_terms;   // by age
   LifeTable lt;
 };
 
@@ -72,7 +75,9 @@ class IndicatorPass {
  private:
   void add_events(int zn, int g, double& deaths, double& net) const;
   void accumulate(IndicatorSums& acc, int zn, int g) const;
-  void accumulate_two_groups(IndicatorSums& acc, int zn) const;  // a zone's "all" slot of two groups
+  // A zone's "all" slot of two groups: its sums in `acc` but the pooled-mx sums, its pooled rates in `rates` [sex][row]
+  // with their flags (pooled_rates) when there are death rates.
+  void accumulate_two_groups(IndicatorSums& acc, std::vector<double>& rates, int (&flags)[2], int zn) const;
   void accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, int g) const;
   // accumulate2 in parts: the cells of ages [a0, a1) and rows [r0, r1); the per-state numbers.
   void accumulate2_part(IndicatorSums& one, IndicatorSums& two, int zn, int g, std::size_t a0, std::size_t a1,

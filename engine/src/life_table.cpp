@@ -18,6 +18,7 @@
 #include <sstream>
 #include <string>
 
+#include "life_table_detail.hpp"
 #include "simd.hpp"
 
 namespace cohortgis {
@@ -412,16 +413,18 @@ COHORTGIS_KERNEL void single_year_e0_e65(std::span<const double> mx, Sex sex, co
   e0 = l[0] > 0.0 ? T / l[0] : 0.0;
 }
 
+namespace {
 // single_year_e0_e65 of the female and the male table together: the same operations on each sex's numbers in the
 // same order, the two serial recurrences (l, then T) interleaved so that each hides the other's latency and the
 // loops are run once. A table that needs the checks' slow path (or tables of different lengths) goes alone.
-COHORTGIS_KERNEL void single_year_e0_e65_both(std::span<const double> mx_f, std::span<const double> mx_m,
-                                              const LifeTableMethod& method, LifeTable& scratch, double (&e0)[2],
-                                              double (&e65)[2]) {
+COHORTGIS_KERNEL void e0_e65_both(std::span<const double> mx_f, std::span<const double> mx_m,
+                                  const LifeTableMethod& method, LifeTable& scratch, double (&e0)[2], double (&e65)[2],
+                                  bool rates_checked) {
   const std::size_t rows = mx_f.size();
   const auto& q0_given = method.infant_mortality_q0;
   auto fast = [&](std::span<const double> mx) {
-    return mx.size() >= 3 && detail::all_within(mx.data(), mx.size(), 0.0, DBL_MAX) && mx[mx.size() - 1] > 0.0;
+    return mx.size() >= 3 &&
+           (rates_checked || (detail::all_within(mx.data(), mx.size(), 0.0, DBL_MAX) && mx[mx.size() - 1] > 0.0));
   };
   if (mx_m.size() != rows || !fast(mx_f) || !fast(mx_m) || !std::isfinite(method.radix) || !(method.radix > 0.0) ||
       (q0_given && (!std::isfinite(*q0_given) || *q0_given < 0.0 || *q0_given >= 1.0))) {
@@ -467,11 +470,15 @@ COHORTGIS_KERNEL void single_year_e0_e65_both(std::span<const double> mx_f, std:
       if (qf[i] > 1.0) q_from_m(1.0, f[i], af[i], qf[i]);
       if (qm[i] > 1.0) q_from_m(1.0, m[i], am[i], qm[i]);
     }
-  lf[0] = method.radix;
-  lm[0] = method.radix;
+  // The recurrences carry l of the row before (or after) in registers instead of reading back what they stored.
+  double cf = method.radix, cm = method.radix;
+  lf[0] = cf;
+  lm[0] = cm;
   for (std::size_t i = 0; i < w; ++i) {
-    lf[i + 1] = lf[i] * (1.0 - qf[i]);
-    lm[i + 1] = lm[i] * (1.0 - qm[i]);
+    cf = cf * (1.0 - qf[i]);
+    cm = cm * (1.0 - qm[i]);
+    lf[i + 1] = cf;
+    lm[i + 1] = cm;
   }
   double Tf = lf[w] / f[w], Tm = lm[w] / m[w];
   e65[0] = e65[1] = std::numeric_limits<double>::quiet_NaN();
@@ -479,18 +486,41 @@ COHORTGIS_KERNEL void single_year_e0_e65_both(std::span<const double> mx_f, std:
     e65[0] = lf[w] > 0.0 ? Tf / lf[w] : 0.0;
     e65[1] = lm[w] > 0.0 ? Tm / lm[w] : 0.0;
   }
-  for (std::size_t k = w; k-- > 0;) {
-    const double df = lf[k] - lf[k + 1], dm = lm[k] - lm[k + 1];
-    Tf += 1.0 * lf[k + 1] + af[k] * df;
-    Tm += 1.0 * lm[k + 1] + am[k] * dm;
-    if (k == 65) {
-      e65[0] = lf[k] > 0.0 ? Tf / lf[k] : 0.0;
-      e65[1] = lm[k] > 0.0 ? Tm / lm[k] : 0.0;
-    }
+  double nf = lf[w], nm = lm[w];  // l[k + 1]
+  const auto row = [&](std::size_t k) {
+    const double lfk = lf[k], lmk = lm[k];
+    const double df = lfk - nf, dm = lmk - nm;
+    Tf += 1.0 * nf + af[k] * df;
+    Tm += 1.0 * nm + am[k] * dm;
+    nf = lfk;
+    nm = lmk;
+  };
+  std::size_t k = w;
+  if (w > 65) {  // the rows above 65, then 65 and its e65, then the rest: no test of k in the loops
+    while (k-- > 66) row(k);
+    row(65);
+    e65[0] = lf[65] > 0.0 ? Tf / lf[65] : 0.0;
+    e65[1] = lm[65] > 0.0 ? Tm / lm[65] : 0.0;
+    k = 65;
   }
+  while (k-- > 0) row(k);
   e0[0] = lf[0] > 0.0 ? Tf / lf[0] : 0.0;
   e0[1] = lm[0] > 0.0 ? Tm / lm[0] : 0.0;
 }
+}  // namespace
+
+void single_year_e0_e65_both(std::span<const double> mx_f, std::span<const double> mx_m, const LifeTableMethod& method,
+                             LifeTable& scratch, double (&e0)[2], double (&e65)[2]) {
+  e0_e65_both(mx_f, mx_m, method, scratch, e0, e65, false);
+}
+
+namespace detail {
+void single_year_e0_e65_both_checked(std::span<const double> mx_f, std::span<const double> mx_m,
+                                     const LifeTableMethod& method, LifeTable& scratch, double (&e0)[2],
+                                     double (&e65)[2]) {
+  e0_e65_both(mx_f, mx_m, method, scratch, e0, e65, true);
+}
+}  // namespace detail
 
 // complete_table's operations for the single-year rows (n = 1 below the open row, ax = 0.5 except a0 and rows that
 // take the constant-hazard fallback), keeping l and L; then survival_ratios (A1) and age_period_death_split (A4) on

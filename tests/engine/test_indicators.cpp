@@ -766,3 +766,76 @@ TEST(IndicatorsProjection, TwoGroupAllSlotPooledRatesWithoutExposure) {
   EXPECT_TRUE(std::isnan(t.get(0, all, Indicator::e0)));
   EXPECT_EQ(t.get(0, 0, Indicator::e0_male), 70.0);  // the groups' own slots: the step's tables
 }
+
+// A zone's "all" slot of two groups makes its pooled rates straight from the two states and checks them as it goes: a
+// negative pooled rate (women aged 50, both groups) must still send that table through the checks of the full table
+// (an InputError naming the rate), not through the unchecked pass; and the TFR of the slot skips ages nobody is
+// exposed at, even with births recorded there.
+TEST(IndicatorsProjection, TwoGroupAllSlotNegativePooledRateAndUnexposedBirths) {
+  const AgeGrid grid = AgeGrid::single_year(100);
+  const int G = 2, A = grid.n_ages;
+  const CohortLayout L{1, G, grid};
+  CohortArray start(L), end(L);
+  std::vector<double> mx(L.cells());
+  StepComponents comp;
+  comp.births = {300.0, 310.0, 200.0, 205.0};
+  comp.births_by_mother_age.assign(uz(G * A), 0.0);
+  comp.women_exposure.assign(uz(G * A), 0.0);
+  comp.deaths_by_state.assign(uz(G * 2), 10.0);
+  comp.net_migrants_by_state.assign(uz(G * 2), 0.0);
+  comp.e0.assign(uz(G * 2), 70.0);
+  comp.e65.assign(uz(G * 2), 15.0);
+  for (int g = 0; g < G; ++g) {
+    for (int s = 0; s < 2; ++s)
+      for (int i = 0; i < A; ++i) {
+        start.at(0, g, s, i) = 700.0 / (1.0 + 0.2 * i + 0.3 * g);
+        end.at(0, g, s, i) = 690.0 / (1.0 + 0.21 * i + 0.2 * g);
+        mx[(uz(g) * 2 + uz(s)) * uz(A) + uz(i)] = (0.0003 + 0.0002 * g) * std::exp(0.085 * i) + 0.0001 * s;
+      }
+    for (int i = 15; i < 50; ++i) {
+      comp.births_by_mother_age[uz(g * A + i)] = 10.0 + i + g;
+      comp.women_exposure[uz(g * A + i)] = i == 33 ? 0.0 : 400.0 + 3.0 * i;  // nobody exposed at 33, births there
+    }
+  }
+  IndicatorTable t;
+  compute_indicators(start, end, comp, {}, mx, {"a"}, {"g0", "g1"}, {}, {}, LifeTableMethod{}, t);
+  double tfr = 0.0;
+  for (int i = 0; i < A; ++i) {
+    const double e = comp.women_exposure[uz(i)] + comp.women_exposure[uz(A + i)];
+    if (e > 0.0) tfr += (comp.births_by_mother_age[uz(i)] + comp.births_by_mother_age[uz(A + i)]) / e;
+  }
+  EXPECT_EQ(t.get(0, 2, Indicator::tfr), tfr);
+  EXPECT_TRUE(std::isfinite(t.get(0, 2, Indicator::e0_female)));
+
+  for (int g = 0; g < G; ++g) mx[(uz(g) * 2 + 0) * uz(A) + 50] = -0.01;
+  EXPECT_THROW(compute_indicators(start, end, comp, {}, mx, {"a"}, {"g0", "g1"}, {}, {}, LifeTableMethod{}, t),
+               InputError);
+}
+
+// The median age on a single-year grid comes from the running totals of the slot's sums (a binary search when they
+// never decrease): a population whose running total falls back below half after crossing it (a negative count, as
+// compute_indicators may be handed) must still give the scan's answer, the first age that crosses (0.4 here; a
+// search on the non-monotone totals would find age 60), and ordinary populations the scan's bits.
+TEST(IndicatorsProjection, MedianAgeFromRunningTotalsIsTheScans) {
+  const AgeGrid grid = AgeGrid::single_year(100);
+  const int A = grid.n_ages;
+  const CohortLayout L{3, 1, grid};
+  CohortArray pop(L);
+  pop.at(0, 0, 0, 0) = 10.0;
+  pop.at(0, 0, 0, 1) = -10.0;
+  pop.at(0, 0, 0, 60) = 8.0;
+  for (int i = 0; i < A; ++i) {
+    pop.at(1, 0, 0, i) = 700.0 / (1.0 + 0.2 * i);
+    pop.at(1, 0, 1, i) = i % 7 == 3 ? 0.0 : 650.0 / (1.0 + 0.19 * i);  // ages with nobody at the median's side
+    pop.at(2, 0, 1, i) = i == 37 ? 5.0 : 0.0;                          // everyone at one age
+  }
+  IndicatorTable t;
+  compute_population_indicators(pop, {"neg", "ordinary", "one_age"}, {"all"}, {}, {}, t);
+  for (int z = 0; z < 3; ++z) {
+    std::vector<double> both(uz(A));
+    for (int i = 0; i < A; ++i) both[uz(i)] = pop.at(z, 0, 0, i) + pop.at(z, 0, 1, i);
+    EXPECT_EQ(t.get(uz(z), 0, Indicator::median_age), median_age(grid, both)) << z;
+  }
+  EXPECT_EQ(t.get(0, 0, Indicator::median_age), 0.4);
+  EXPECT_EQ(t.get(2, 0, Indicator::median_age), 37.5);
+}

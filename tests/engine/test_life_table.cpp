@@ -289,6 +289,10 @@ TEST(SingleYearLifeTable, BothSexesInOnePassAreEachSexsBits) {
   check(female, steep, LifeTableMethod{}, "fallback rows in the male table only");
   check(std::vector<double>(female.begin(), female.begin() + 66), std::vector<double>(male.begin(), male.begin() + 66),
         LifeTableMethod{}, "open row at 65");
+  check(std::vector<double>(female.begin(), female.begin() + 67), std::vector<double>(male.begin(), male.begin() + 67),
+        LifeTableMethod{}, "open row at 66");
+  check(std::vector<double>(female.begin(), female.begin() + 61), std::vector<double>(male.begin(), male.begin() + 61),
+        LifeTableMethod{}, "open row at 60: no e65");
   check(std::vector<double>(101, 0.02), std::vector<double>(101, 0.025), LifeTableMethod{}, "constant hazards");
   // Rates the table refuses (the open row's = 0; a negative or an infinite rate inside): the slow path throws the
   // full table's error.
