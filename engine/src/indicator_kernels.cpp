@@ -81,6 +81,7 @@ COHORTGIS_KERNEL void add_mx2_rows(double* __restrict num1, double* __restrict d
     }
     shift = 1;
   }
+#pragma GCC unroll 2  // the vectorised loop twice per trip
   for (; r < r1; ++r) {
     const double w = (P0[r - shift] + P1[r - shift]) / 2.0, mw = mx[r] * w;
     num1[r] += mw;
