@@ -93,6 +93,42 @@ COHORTGIS_KERNEL void add_mx2_rows(double* __restrict num1, double* __restrict d
   }
 }
 
+// The two states of a zone of two groups (a, then b) into their groups' sums and into the "all" sums of an aggregate,
+// in one pass: g0 += a, g1 += b, all = (all + a) + b — the additions of add_to2(g0, all, a) then add_to2(g1, all, b),
+// in the same order, reading and writing `all` once.
+COHORTGIS_KERNEL void add_to3(double* __restrict g0, double* __restrict g1, double* __restrict all,
+                              const double* __restrict a, const double* __restrict b, std::size_t n) {
+#pragma GCC unroll 2  // the vectorised loop twice per trip
+  for (std::size_t i = 0; i < n; ++i) {
+    g0[i] += a[i];
+    g1[i] += b[i];
+    all[i] = (all[i] + a[i]) + b[i];
+  }
+}
+
+// add_mx2_rows of state a into (g0, all) then of state b into (g1, all), on single-year rows (row r reads population
+// index r), in one pass: the same products and additions in the same order.
+COHORTGIS_KERNEL void add_mx3(double* __restrict num0, double* __restrict den0, double* __restrict plain0,
+                              double* __restrict num1, double* __restrict den1, double* __restrict plain1,
+                              double* __restrict num, double* __restrict den, double* __restrict plain,
+                              const double* __restrict mx_a, const double* __restrict P0a, const double* __restrict P1a,
+                              const double* __restrict mx_b, const double* __restrict P0b, const double* __restrict P1b,
+                              std::size_t rows) {
+  for (std::size_t r = 0; r < rows; ++r) {
+    const double wa = (P0a[r] + P1a[r]) / 2.0, mwa = mx_a[r] * wa;
+    const double wb = (P0b[r] + P1b[r]) / 2.0, mwb = mx_b[r] * wb;
+    num0[r] += mwa;
+    den0[r] += wa;
+    plain0[r] += mx_a[r];
+    num1[r] += mwb;
+    den1[r] += wb;
+    plain1[r] += mx_b[r];
+    num[r] = (num[r] + mwa) + mwb;
+    den[r] = (den[r] + wa) + wb;
+    plain[r] = (plain[r] + mx_a[r]) + mx_b[r];
+  }
+}
+
 // acc[i] = (+0 + a[i]) + b[i]: the sums of two states as reset + add_to + add_to make them (the same additions in
 // the same order), in one pass with no zeroing of the sums.
 COHORTGIS_KERNEL void sum_of_two(double* __restrict acc, const double* __restrict a, const double* __restrict b,

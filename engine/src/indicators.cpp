@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <tuple>
 
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/life_table.hpp"
@@ -299,8 +300,7 @@ void IndicatorPass::fold(int end) const {
     const std::vector<int>& zs = aggregates_[f.aggregate].zones;
     // The chunks come in ascending order and cover every zone, so the aggregate's zones below `end` not yet added
     // are those of the latest range.
-    for (; f.next < zs.size() && zs[f.next] < end; ++f.next)
-      for (int g = 0; g < G_; ++g) accumulate2(f.per_group[uz(g)], f.all, zs[f.next], g);
+    for (; f.next < zs.size() && zs[f.next] < end; ++f.next) accumulate_zone(f.per_group, f.all, zs[f.next]);
   }
 }
 
@@ -414,6 +414,46 @@ void IndicatorPass::accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, 
   }
   add_to2(one.bma.data(), two.bma.data(), comp_.births_by_mother_age.data() + st * A, A);
   add_to2(one.expo.data(), two.expo.data(), comp_.women_exposure.data() + st * A, A);
+}
+
+void IndicatorPass::accumulate_zone(std::vector<IndicatorSums>& per_group, IndicatorSums& all, int zn) const {
+  if (G_ == 2 && (rows_ == 0 || (start_.layout().grid.width_years == 1 && rows_ == A_))) {
+    accumulate_zone_of_two(per_group[0], per_group[1], all, zn);
+    return;
+  }
+  for (int g = 0; g < G_; ++g) accumulate2(per_group[uz(g)], all, zn, g);
+}
+
+// The sums of accumulate2 for group 0 and then group 1, each accumulator seeing the same additions in the same order
+// (per_group sums of one state each; `all` state a's then state b's), in one pass over the zone's cells: `all` is read
+// and written once instead of twice.
+void IndicatorPass::accumulate_zone_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all, int zn) const {
+  const std::size_t A = A_, rows = rows_, sa = uz(zn) * 2, sb = sa + 1;
+  ++g0.n_states;
+  ++all.n_states;
+  ++g1.n_states;
+  ++all.n_states;
+  const double *P0a = start_.ages(zn, 0, 0).data(), *P1a = end_.ages(zn, 0, 0).data();
+  const double *P0b = start_.ages(zn, 1, 0).data(), *P1b = end_.ages(zn, 1, 0).data();
+  add_to3(g0.start.data(), g1.start.data(), all.start.data(), P0a, P0b, 2 * A);
+  add_to3(g0.end.data(), g1.end.data(), all.end.data(), P1a, P1b, 2 * A);
+  if (rows > 0)  // single-year rows, as many as ages: both sexes adjacent (see accumulate2)
+    add_mx3(g0.mx_num.data(), g0.mx_den.data(), g0.mx_sum.data(), g1.mx_num.data(), g1.mx_den.data(), g1.mx_sum.data(),
+            all.mx_num.data(), all.mx_den.data(), all.mx_sum.data(), mx_.data() + sa * kSexes * rows, P0a, P1a,
+            mx_.data() + sb * kSexes * rows, P0b, P1b, 2 * rows);
+  for (const auto& [one, st, g] : {std::tuple{&g0, sa, 0}, std::tuple{&g1, sb, 1}}) {
+    add_events(zn, g, one->deaths, one->net);
+    add_events(zn, g, all.deaths, all.net);
+    for (IndicatorSums* acc : {one, &all}) {
+      acc->n_mx += 1.0;
+      acc->births_f += comp_.births[st * kSexes + 0];
+      acc->births_m += comp_.births[st * kSexes + 1];
+    }
+  }
+  const double* bma = comp_.births_by_mother_age.data();
+  const double* expo = comp_.women_exposure.data();
+  add_to3(g0.bma.data(), g1.bma.data(), all.bma.data(), bma + sa * A, bma + sb * A, A);
+  add_to3(g0.expo.data(), g1.expo.data(), all.expo.data(), expo + sa * A, expo + sb * A, A);
 }
 
 // accumulate2's cells of ages [a0, a1) and life-table rows [r0, r1) only; its per-state numbers (events, births,
@@ -674,8 +714,7 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
     const int parts = static_cast<int>(
         std::min<std::size_t>({kAggregateParts, A_, uz(std::max(1, tbb::this_task_arena::max_concurrency()))}));
     if (zones.size() < kSplitAggregateZones || parts < 2) {
-      for (int zn : zones)
-        for (int g = 0; g < G; ++g) accumulate2(sc.per_group[uz(g)], sc.all, zn, g);
+      for (int zn : zones) accumulate_zone(sc.per_group, sc.all, zn);
     } else {
       // A large aggregate (the "total" of every zone): its sums are element-wise over ages and rows, so they split
       // over age ranges across threads, each range adding every state in the same order (the same bits at any

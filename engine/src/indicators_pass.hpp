@@ -79,6 +79,10 @@ class IndicatorPass {
   // with their flags (pooled_rates) when there are death rates.
   void accumulate_two_groups(IndicatorSums& acc, std::vector<double>& rates, int (&flags)[2], int zn) const;
   void accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, int g) const;
+  // accumulate2(g0, all, zn, 0) then accumulate2(g1, all, zn, 1) for a zone of two groups, in one pass over its cells.
+  void accumulate_zone_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all, int zn) const;
+  // Every group of zone zn into its group's sums and into `all` (accumulate2 of each group in turn).
+  void accumulate_zone(std::vector<IndicatorSums>& per_group, IndicatorSums& all, int zn) const;
   // accumulate2 in parts: the cells of ages [a0, a1) and rows [r0, r1); the per-state numbers.
   void accumulate2_part(IndicatorSums& one, IndicatorSums& two, int zn, int g, std::size_t a0, std::size_t a1,
                         std::size_t r0, std::size_t r1) const;
