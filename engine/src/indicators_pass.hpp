@@ -102,7 +102,7 @@ class IndicatorPass {
   std::size_t A_ = 0, rows_ = 0, NI_ = 0, NS_ = 0;
   int G_ = 0;
   std::vector<BandWeights> band_;   // the standard bands in the order finish uses them, then the extra bands
-  bool single_year_bands_ = false;  // the standard bands in one pass (standard_bands_single_year, indicators.cpp)
+  bool single_year_bands_ = false;  // sums, bands and median in one pass (slot_sums_single_year, indicator_kernels.cpp)
   struct Fold {
     std::size_t aggregate = 0, next = 0;  // the aggregate; its first zone not yet added
     std::vector<IndicatorSums> per_group;
