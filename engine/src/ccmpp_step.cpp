@@ -6,9 +6,9 @@
 #include <cmath>
 #include <string>
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "simd.hpp"
-#include "cohortgis/engine/index_cast.hpp"
 
 namespace cohortgis {
 
@@ -32,7 +32,7 @@ COHORTGIS_KERNEL bool all_within(const double* __restrict v, std::size_t n, doub
 
 // Design note A1.
 COHORTGIS_KERNEL void survival_ratios(std::span<const double> Lx, LxLayout layout, double l0, const AgeGrid& grid,
-                     std::span<double> S) {
+                                      std::span<double> S) {
   grid.validate();
   const std::size_t w = uz(grid.open_index());
   if (S.size() != w + 1) throw InputError("survival_ratios: output has the wrong number of ages");
@@ -41,8 +41,8 @@ COHORTGIS_KERNEL void survival_ratios(std::span<const double> Lx, LxLayout layou
   for (std::size_t r = 0; r < Lx.size(); ++r) bad = ((Lx[r] > 0.0) & (Lx[r] <= DBL_MAX)) ? bad : 1.0;
   for (std::size_t r = 0; r < (bad == 0.0 ? 0 : Lx.size()); ++r)
     if (!(Lx[r] > 0.0) || !std::isfinite(Lx[r]))
-      throw InputError("survival_ratios: person-years L at row " + std::to_string(r) + " is " +
-                       std::to_string(Lx[r]) + "; expected a finite number > 0");
+      throw InputError("survival_ratios: person-years L at row " + std::to_string(r) + " is " + std::to_string(Lx[r]) +
+                       "; expected a finite number > 0");
   if (grid.width_years == 1) {
     if (layout != LxLayout::single_year)
       throw InputError("survival_ratios: a one-year step needs a single-year life table");
@@ -76,8 +76,10 @@ COHORTGIS_KERNEL void survival_ratios(std::span<const double> Lx, LxLayout layou
 void survival_ratios(const LifeTable& lt, const AgeGrid& grid, std::span<double> S) {
   if (lt.rows() < 3) throw InputError("survival_ratios: life table has fewer than 3 rows");
   LxLayout layout = LxLayout::single_year;
-  if (lt.width[0] == 1.0 && lt.width[1] == 4.0) layout = LxLayout::abridged;
-  else if (lt.width[0] == 5.0) layout = LxLayout::five_year;
+  if (lt.width[0] == 1.0 && lt.width[1] == 4.0)
+    layout = LxLayout::abridged;
+  else if (lt.width[0] == 5.0)
+    layout = LxLayout::five_year;
   survival_ratios(lt.Lx, layout, lt.lx[0], grid, S);
 }
 
@@ -88,14 +90,13 @@ void age_period_death_split(const LifeTable& lt, int open_age, std::span<double>
     throw InputError("age_period_death_split: life table or output does not match the open age " +
                      std::to_string(open_age));
   auto ratio = [](double num, double den) { return (num == 0.0 && den == 0.0) ? 1.0 : num / den; };
-  for (std::size_t i = 0; i + 1 < w; ++i)
-    phi[i] = ratio(lt.Lx[i] - lt.lx[i + 1], lt.Lx[i] - lt.Lx[i + 1]);
+  for (std::size_t i = 0; i + 1 < w; ++i) phi[i] = ratio(lt.Lx[i] - lt.lx[i + 1], lt.Lx[i] - lt.Lx[i + 1]);
   phi[w - 1] = ratio(lt.Lx[w - 1] - lt.lx[w], lt.Lx[w - 1]);
 }
 
 // A3 steps 1–3.
 COHORTGIS_KERNEL void survive_cohorts(const AgeGrid& grid, std::span<const double> P, std::span<const double> S,
-                     std::span<const double> M, MigrationTiming timing, const SexStepBuffers& b) {
+                                      std::span<const double> M, MigrationTiming timing, const SexStepBuffers& b) {
   const std::size_t w = uz(grid.open_index());
   const bool even = timing == MigrationTiming::even && !M.empty();
   // The buffers are distinct arrays (restrict: loops vectorise without run-time overlap checks).
@@ -137,8 +138,9 @@ COHORTGIS_KERNEL void survive_steps_2_3(const AgeGrid& grid, std::span<const dou
 }
 
 // A3 step 4.
-COHORTGIS_KERNEL double births_by_age_of_mother(const AgeGrid& grid, std::span<const double> F, const SexStepBuffers& women,
-                               std::span<double> B, std::span<double> exposure) {
+COHORTGIS_KERNEL double births_by_age_of_mother(const AgeGrid& grid, std::span<const double> F,
+                                                const SexStepBuffers& women, std::span<double> B,
+                                                std::span<double> exposure) {
   const std::size_t w = uz(grid.open_index());
   const double z = grid.width_years;
   long double total = 0.0L;  // R's sum() accumulates in long double
@@ -153,19 +155,26 @@ COHORTGIS_KERNEL double births_by_age_of_mother(const AgeGrid& grid, std::span<c
     const double* __restrict f = F.data();
     const double* __restrict a = women.A.data();
     const double* __restrict q = women.Q.data();
-    for (std::size_t i = 1; i < w; ++i) {
-      b[i] = z * f[i] * (a[i] + q[i]) / 2.0;
-      hi = b[i] != 0.0 ? i + 1 : hi;
+    if (exposure.empty()) {
+      for (std::size_t i = 1; i < w; ++i) {
+        b[i] = z * f[i] * (a[i] + q[i]) / 2.0;
+        hi = b[i] != 0.0 ? i + 1 : hi;
+      }
+    } else {  // the exposure z·(A + Q)/2 in the same pass, from the same sum A + Q (the same bits)
+      double* __restrict e = exposure.data();
+      e[0] = 0.0;
+      e[w] = 0.0;
+      for (std::size_t i = 1; i < w; ++i) {
+        const double aq = a[i] + q[i];
+        b[i] = z * f[i] * aq / 2.0;
+        e[i] = z * aq / 2.0;
+        hi = b[i] != 0.0 ? i + 1 : hi;
+      }
     }
   }
   std::size_t lo = 1;  // [lo, hi)
   while (lo < hi && B[lo] == 0.0) ++lo;
   for (std::size_t i = lo; i < hi; ++i) total += B[i];
-  if (!exposure.empty()) {
-    exposure[0] = 0.0;
-    exposure[w] = 0.0;
-    for (std::size_t i = 1; i < w; ++i) exposure[i] = z * (women.A[i] + women.Q[i]) / 2.0;
-  }
   return static_cast<double>(total);
 }
 
@@ -175,9 +184,9 @@ std::pair<double, double> births_by_sex(double births, double srb) {
 }
 
 // A3 steps 5–7.
-COHORTGIS_KERNEL int close_step(const AgeGrid& grid, double births_of_sex, std::span<const double> S, std::span<const double> M,
-               MigrationTiming timing, const SexStepBuffers& b, std::span<double> P_end,
-               std::span<double> floor_adjustment) {
+COHORTGIS_KERNEL int close_step(const AgeGrid& grid, double births_of_sex, std::span<const double> S,
+                                std::span<const double> M, MigrationTiming timing, const SexStepBuffers& b,
+                                std::span<double> P_end, std::span<double> floor_adjustment) {
   const std::size_t w = uz(grid.open_index());
   b.D[0] = (1.0 - S[0]) * births_of_sex;  // step 5
   b.Q[0] = births_of_sex - b.D[0] + b.E[0];
@@ -210,6 +219,7 @@ COHORTGIS_KERNEL void age_period_deaths(std::span<const double> D, std::span<con
                                         std::span<double> D_age) {
   const std::size_t w = D.size() - 1;
   D_age[0] = D[0] + phi[0] * D[1];
+#pragma GCC unroll 4  // the vectorised loop four times per trip: less loop overhead per vector
   for (std::size_t i = 1; i < w; ++i) D_age[i] = (1.0 - phi[i - 1]) * D[i] + phi[i] * D[i + 1];
   D_age[w] = (1.0 - phi[w - 1]) * D[w];
 }

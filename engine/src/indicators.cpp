@@ -5,13 +5,16 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <tuple>
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/projection.hpp"
+#include "indicator_kernels.hpp"
 #include "indicators_pass.hpp"
+#include "life_table_detail.hpp"
 #include "parallel.hpp"
 #include "simd.hpp"
-#include "cohortgis/engine/index_cast.hpp"
 
 namespace cohortgis {
 
@@ -19,117 +22,42 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-const char* const kNames[] = {
-    "population", "population_female", "population_male", "births", "births_female", "births_male", "deaths",
-    "net_migration", "person_years", "cbr_per_1000", "cdr_per_1000", "natural_growth_per_1000", "tfr",
-    "srb_per_100_females", "e0_female", "e0_male", "e65_female", "e65_male", "e0", "share_0_14_percent",
-    "share_15_64_percent", "share_65_plus_percent", "share_60_plus_percent", "old_age_dependency_ratio",
-    "total_dependency_ratio", "median_age", "women_15_49", "age_0_2", "age_3_5", "age_6_11", "age_12_14",
-    "age_15_59", "age_15_64", "age_60_plus", "age_65_plus"};
+const char* const kNames[] = {"population",
+                              "population_female",
+                              "population_male",
+                              "births",
+                              "births_female",
+                              "births_male",
+                              "deaths",
+                              "net_migration",
+                              "person_years",
+                              "cbr_per_1000",
+                              "cdr_per_1000",
+                              "natural_growth_per_1000",
+                              "tfr",
+                              "srb_per_100_females",
+                              "e0_female",
+                              "e0_male",
+                              "e65_female",
+                              "e65_male",
+                              "e0",
+                              "share_0_14_percent",
+                              "share_15_64_percent",
+                              "share_65_plus_percent",
+                              "share_60_plus_percent",
+                              "old_age_dependency_ratio",
+                              "total_dependency_ratio",
+                              "median_age",
+                              "women_15_49",
+                              "age_0_2",
+                              "age_3_5",
+                              "age_6_11",
+                              "age_12_14",
+                              "age_15_59",
+                              "age_15_64",
+                              "age_60_plus",
+                              "age_65_plus"};
 static_assert(sizeof(kNames) / sizeof(kNames[0]) == kStandardIndicators);
-
-// acc[i] += v[i]: element-wise, so every vector width gives the same bits.
-COHORTGIS_KERNEL void add_to(double* __restrict acc, const double* __restrict v, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) acc[i] += v[i];
-}
-
-// Pooled mx of one state and sex by life-table row r, weighted by mid-step persons w = (P0 + P1) / 2 at the
-// population index of the row (single years: r; abridged: 0 and 1–4 → 0, 5–9 → 1, …): element-wise.
-COHORTGIS_KERNEL void add_mx(double* __restrict num, double* __restrict den, double* __restrict plain,
-                             const double* __restrict mx, const double* __restrict P0, const double* __restrict P1,
-                             std::size_t rows, int z) {
-  std::size_t r = 0, shift = 0;
-  if (z != 1) {  // row 0 (age 0) and row 1 (1–4) both read index 0
-    const double w = (P0[0] + P1[0]) / 2.0;
-    num[0] += mx[0] * w;
-    den[0] += w;
-    plain[0] += mx[0];
-    r = shift = 1;
-  }
-  for (; r < rows; ++r) {
-    const double w = (P0[r - shift] + P1[r - shift]) / 2.0;
-    num[r] += mx[r] * w;
-    den[r] += w;
-    plain[r] += mx[r];
-  }
-}
-
-// acc1[i] += v[i] and acc2[i] += v[i] in one pass (an aggregate's group slot and its "all groups" slot): each sum
-// sees the same additions in the same order as from add_to.
-COHORTGIS_KERNEL void add_to2(double* __restrict acc1, double* __restrict acc2, const double* __restrict v,
-                              std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) {
-    acc1[i] += v[i];
-    acc2[i] += v[i];
-  }
-}
-
-// add_mx into two slots' sums in one pass (the same products and additions for each), over the rows [r0, r1): a
-// zone's slots take every row, an aggregate's sums split over row ranges across threads; each row sees the same
-// operations whichever range holds it.
-COHORTGIS_KERNEL void add_mx2_rows(double* __restrict num1, double* __restrict den1, double* __restrict plain1,
-                                   double* __restrict num2, double* __restrict den2, double* __restrict plain2,
-                                   const double* __restrict mx, const double* __restrict P0,
-                                   const double* __restrict P1, std::size_t r0, std::size_t r1, int z) {
-  std::size_t r = r0, shift = 0;
-  if (z != 1) {  // row 0 (age 0) and row 1 (1–4) both read index 0
-    if (r == 0 && r < r1) {
-      const double w = (P0[0] + P1[0]) / 2.0, mw = mx[0] * w;
-      num1[0] += mw, den1[0] += w, plain1[0] += mx[0];
-      num2[0] += mw, den2[0] += w, plain2[0] += mx[0];
-      r = 1;
-    }
-    shift = 1;
-  }
-  for (; r < r1; ++r) {
-    const double w = (P0[r - shift] + P1[r - shift]) / 2.0, mw = mx[r] * w;
-    num1[r] += mw;
-    den1[r] += w;
-    plain1[r] += mx[r];
-    num2[r] += mw;
-    den2[r] += w;
-    plain2[r] += mx[r];
-  }
-}
-
-// acc[i] = (+0 + a[i]) + b[i]: the sums of two states as reset + add_to + add_to make them (the same additions in
-// the same order), in one pass with no zeroing of the sums.
-COHORTGIS_KERNEL void sum_of_two(double* __restrict acc, const double* __restrict a, const double* __restrict b,
-                                 std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) acc[i] = (0.0 + a[i]) + b[i];
-}
-
-// The pooled-mx sums of two states on single-year rows, as reset + add_mx + add_mx make them (z = 1: row r reads
-// population index r).
-COHORTGIS_KERNEL void mx_sums_of_two(double* __restrict num, double* __restrict den, double* __restrict plain,
-                                     const double* __restrict mx_a, const double* __restrict P0a,
-                                     const double* __restrict P1a, const double* __restrict mx_b,
-                                     const double* __restrict P0b, const double* __restrict P1b, std::size_t rows) {
-  for (std::size_t r = 0; r < rows; ++r) {
-    const double wa = (P0a[r] + P1a[r]) / 2.0, wb = (P0b[r] + P1b[r]) / 2.0;
-    num[r] = (0.0 + mx_a[r] * wa) + mx_b[r] * wb;
-    den[r] = (0.0 + wa) + wb;
-    plain[r] = (0.0 + mx_a[r]) + mx_b[r];
-  }
-}
-
-// The pooled rates of one sex by row: Σ mx·w / Σ w, or the members' plain mean where nobody is exposed. Whether the
-// table can be built from them: every rate finite, the open one > 0 (a branch-free pass).
-COHORTGIS_KERNEL bool pooled_rates(const double* __restrict num, const double* __restrict den,
-                                   const double* __restrict plain, double n_mx, double* __restrict mx,
-                                   std::size_t rows) {
-  double bad = 0.0;
-  for (std::size_t r = 0; r < rows; ++r) {
-    // num / den or plain / n_mx as one division of selected operands (the same quotient): the loop vectorises at
-    // AVX2 too (a select between two divisions stays a branch there).
-    const double d = den[r];
-    const bool exposed = d > 0.0;
-    const double m = (exposed ? num[r] : plain[r]) / (exposed ? d : n_mx);
-    mx[r] = m;
-    bad = (m - m == 0.0) ? bad : 1.0;  // x − x is 0 for a finite x, NaN for ±inf and NaN
-  }
-  return bad == 0.0 && rows > 0 && mx[rows - 1] > 0.0;
-}
 
 double sum(std::span<const double> v) {
   double s = 0.0;
@@ -143,12 +71,25 @@ const char* indicator_name(Indicator id) { return kNames[static_cast<int>(id)]; 
 bool is_stock_indicator(std::size_t k) {
   if (k >= static_cast<std::size_t>(kStandardIndicators)) return true;  // extra age bands
   switch (static_cast<Indicator>(k)) {
-    case Indicator::population: case Indicator::population_female: case Indicator::population_male:
-    case Indicator::share_0_14: case Indicator::share_15_64: case Indicator::share_65_plus:
-    case Indicator::share_60_plus: case Indicator::old_age_dependency_ratio: case Indicator::total_dependency_ratio:
-    case Indicator::median_age: case Indicator::women_15_49: case Indicator::age_0_2: case Indicator::age_3_5:
-    case Indicator::age_6_11: case Indicator::age_12_14: case Indicator::age_15_59: case Indicator::age_15_64:
-    case Indicator::age_60_plus: case Indicator::age_65_plus:
+    case Indicator::population:
+    case Indicator::population_female:
+    case Indicator::population_male:
+    case Indicator::share_0_14:
+    case Indicator::share_15_64:
+    case Indicator::share_65_plus:
+    case Indicator::share_60_plus:
+    case Indicator::old_age_dependency_ratio:
+    case Indicator::total_dependency_ratio:
+    case Indicator::median_age:
+    case Indicator::women_15_49:
+    case Indicator::age_0_2:
+    case Indicator::age_3_5:
+    case Indicator::age_6_11:
+    case Indicator::age_12_14:
+    case Indicator::age_15_59:
+    case Indicator::age_15_64:
+    case Indicator::age_60_plus:
+    case Indicator::age_65_plus:
       return true;
     default:
       return false;
@@ -243,25 +184,19 @@ double BandWeights::sum(std::span<const double> persons) const {
 }
 
 namespace {
-// The ten standard bands (IndicatorPass's band_ order: 0–14, 15–64, 65+, 60+, women 15–49, 0–2, 3–5, 6–11, 12–14,
-// 15–59) on a single-year grid whose open age is 65 or above, where every weight of BandWeights is 1: one pass over
-// the ages in segments, each band's additions in age order from +0 as BandWeights::sum makes them (x · 1 = x exactly),
-// so the same bits; a load per age instead of one per band and age, and the chains of a segment overlap.
-void standard_bands_single_year(const double* __restrict both, const double* __restrict women, std::size_t open,
-                                double* __restrict c) {
-  double b0_14 = 0.0, b15_64 = 0.0, b65 = 0.0, b60 = 0.0, w15_49 = 0.0;
-  double b0_2 = 0.0, b3_5 = 0.0, b6_11 = 0.0, b12_14 = 0.0, b15_59 = 0.0;
-  std::size_t i = 0;
-  for (; i < 3; ++i) b0_14 += both[i], b0_2 += both[i];
-  for (; i < 6; ++i) b0_14 += both[i], b3_5 += both[i];
-  for (; i < 12; ++i) b0_14 += both[i], b6_11 += both[i];
-  for (; i < 15; ++i) b0_14 += both[i], b12_14 += both[i];
-  for (; i < 50; ++i) b15_64 += both[i], b15_59 += both[i], w15_49 += women[i];
-  for (; i < 60; ++i) b15_64 += both[i], b15_59 += both[i];
-  for (; i < 65; ++i) b15_64 += both[i], b60 += both[i];
-  for (; i <= open; ++i) b65 += both[i], b60 += both[i];
-  const double out[10] = {b0_14, b15_64, b65, b60, w15_49, b0_2, b3_5, b6_11, b12_14, b15_59};
-  std::copy(out, out + 10, c);
+// median_age_of_total from the running totals of slot_sums_single_year (the same bits): its scan stops at the first
+// age i with persons p > 0 and cum + p ≥ half, and cum + p there is cum[i + 1], the same addition. When the running
+// totals never decrease, the first i with cum[i + 1] ≥ half has cum[i] < half ≤ cum[i + 1] and so p > 0, and no
+// earlier age qualifies: a binary search finds it. Otherwise (a negative count somewhere) the scan itself.
+double median_age_of_prefix(const AgeGrid& grid, std::span<const double> persons, const double* cum) {
+  const std::size_t n = persons.size();
+  const double total = cum[n];
+  if (!(total > 0.0)) return kNaN;
+  if (!non_decreasing(cum, n + 1)) return median_age_of_total(grid, persons, total);
+  const double half = total / 2.0;
+  const std::size_t i = uz(std::lower_bound(cum + 1, cum + n + 1, half) - (cum + 1));
+  if (i == n) return grid.open_age();
+  return grid.age_start(static_cast<int>(i)) + grid.width_years * ((half - cum[i]) / persons[i]);
 }
 }  // namespace
 
@@ -284,16 +219,22 @@ void IndicatorSums::reset(std::size_t A, std::size_t rows) {
 // reads them where they are, with no copy.
 struct SlotView {
   const double *start_f, *start_m, *end_f, *end_m;  // persons by age
-  const double *bma, *expo;                          // births by age of mother and women's exposure, by age
+  const double *bma, *expo;                         // births by age of mother and women's exposure, by age
   double births_f = 0, births_m = 0, deaths = 0, net = 0;
   std::size_t n_states = 0;
   const IndicatorSums* pooled = nullptr;  // the pooled mx sums of a slot of several states
+  const double* rates = nullptr;  // or its pooled rates [sex][row] already made, with their flags (pooled_rates)
+  int rate_flags[2] = {0, 0};
 };
 
 namespace {
 SlotView view_of(const IndicatorSums& acc, std::size_t A) {
-  return SlotView{acc.start.data(), acc.start.data() + A, acc.end.data(), acc.end.data() + A, acc.bma.data(),
-                  acc.expo.data(), acc.births_f, acc.births_m, acc.deaths, acc.net, acc.n_states, &acc};
+  return SlotView{acc.start.data(), acc.start.data() + A,
+                  acc.end.data(),   acc.end.data() + A,
+                  acc.bma.data(),   acc.expo.data(),
+                  acc.births_f,     acc.births_m,
+                  acc.deaths,       acc.net,
+                  acc.n_states,     &acc};
 }
 }  // namespace
 
@@ -327,8 +268,16 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
   NI_ = out.n_indicators();
   NS_ = out.group_names.size();
   out.values.assign(out.unit_names.size() * NS_ * NI_, kNaN);
-  for (auto [from, to] : {std::pair{0.0, 15.0}, {15.0, 65.0}, {65.0, kInf}, {60.0, kInf}, {15.0, 50.0}, {0.0, 3.0},
-                          {3.0, 6.0}, {6.0, 12.0}, {12.0, 15.0}, {15.0, 60.0}})
+  for (auto [from, to] : {std::pair{0.0, 15.0},
+                          {15.0, 65.0},
+                          {65.0, kInf},
+                          {60.0, kInf},
+                          {15.0, 50.0},
+                          {0.0, 3.0},
+                          {3.0, 6.0},
+                          {6.0, 12.0},
+                          {12.0, 15.0},
+                          {15.0, 60.0}})
     band_.emplace_back(L.grid, from, to);
   for (const AgeBand& b : extra_bands) band_.emplace_back(L.grid, b.from_age, b.to_age < 0 ? kInf : b.to_age + 1.0);
   single_year_bands_ = L.grid.width_years == 1 && L.grid.open_index() >= 65;
@@ -351,8 +300,7 @@ void IndicatorPass::fold(int end) const {
     const std::vector<int>& zs = aggregates_[f.aggregate].zones;
     // The chunks come in ascending order and cover every zone, so the aggregate's zones below `end` not yet added
     // are those of the latest range.
-    for (; f.next < zs.size() && zs[f.next] < end; ++f.next)
-      for (int g = 0; g < G_; ++g) accumulate2(f.per_group[uz(g)], f.all, zs[f.next], g);
+    for (; f.next < zs.size() && zs[f.next] < end; ++f.next) accumulate_zone(f.per_group, f.all, zs[f.next]);
   }
 }
 
@@ -404,25 +352,24 @@ void IndicatorPass::accumulate(IndicatorSums& acc, int zn, int g) const {
 
 // reset + accumulate(acc, zn, 0) + accumulate(acc, zn, 1) for a zone of two groups on a single-year grid (or without
 // death rates): each sum written once from the two states' values, the same operations in the same order (the
-// "all" slot of a zone, every year). The pooled-mx sums are written only when there are death rates (rows_ > 0),
-// which is when finish reads them.
-void IndicatorPass::accumulate_two_groups(IndicatorSums& acc, int zn) const {
+// "all" slot of a zone, every year). Of the pooled-mx sums only the rates finish makes from them are written
+// (pooled_rates_of_two), when there are death rates (rows_ > 0), which is when finish reads them.
+void IndicatorPass::accumulate_two_groups(IndicatorSums& acc, std::vector<double>& rates, int (&flags)[2],
+                                          int zn) const {
   const std::size_t A = A_, rows = rows_, sa = uz(zn) * 2, sb = sa + 1;
   for (auto* v : {&acc.start, &acc.end}) v->resize(2 * A);
   acc.bma.resize(A);
   acc.expo.resize(A);
-  for (auto* v : {&acc.mx_num, &acc.mx_den, &acc.mx_sum}) v->resize(2 * rows);
-  for (int s = 0; s < 2; ++s) {
-    auto P0a = start_.ages(zn, 0, s), P1a = end_.ages(zn, 0, s);
-    auto P0b = start_.ages(zn, 1, s), P1b = end_.ages(zn, 1, s);
-    sum_of_two(acc.start.data() + uz(s) * A, P0a.data(), P0b.data(), A);
-    sum_of_two(acc.end.data() + uz(s) * A, P1a.data(), P1b.data(), A);
-    if (rows > 0) {
-      const std::size_t o = uz(s) * rows;
-      mx_sums_of_two(acc.mx_num.data() + o, acc.mx_den.data() + o, acc.mx_sum.data() + o,
-                     mx_.data() + (sa * kSexes + uz(s)) * rows, P0a.data(), P1a.data(),
-                     mx_.data() + (sb * kSexes + uz(s)) * rows, P0b.data(), P1b.data(), rows);
-    }
+  // Both sexes in one call (adjacent in the populations and in the sums: see accumulate2).
+  sum_of_two(acc.start.data(), start_.ages(zn, 0, 0).data(), start_.ages(zn, 1, 0).data(), 2 * A);
+  sum_of_two(acc.end.data(), end_.ages(zn, 0, 0).data(), end_.ages(zn, 1, 0).data(), 2 * A);
+  // The pooled rates straight from the two states (finish reads only them, not the sums).
+  rates.resize(2 * rows);
+  for (int s = 0; s < 2 && rows > 0; ++s) {
+    const std::size_t o = uz(s) * rows;
+    flags[s] = pooled_rates_of_two(mx_.data() + (sa * kSexes + uz(s)) * rows, start_.ages(zn, 0, s).data(),
+                                   end_.ages(zn, 0, s).data(), mx_.data() + (sb * kSexes + uz(s)) * rows,
+                                   start_.ages(zn, 1, s).data(), end_.ages(zn, 1, s).data(), rates.data() + o, rows);
   }
   acc.n_states = 2;
   acc.n_mx = (0.0 + 1.0) + 1.0;
@@ -431,8 +378,7 @@ void IndicatorPass::accumulate_two_groups(IndicatorSums& acc, int zn) const {
   add_events(zn, 1, acc.deaths, acc.net);
   acc.births_f = (0.0 + comp_.births[sa * kSexes + 0]) + comp_.births[sb * kSexes + 0];
   acc.births_m = (0.0 + comp_.births[sa * kSexes + 1]) + comp_.births[sb * kSexes + 1];
-  sum_of_two(acc.bma.data(), comp_.births_by_mother_age.data() + sa * A, comp_.births_by_mother_age.data() + sb * A,
-             A);
+  sum_of_two(acc.bma.data(), comp_.births_by_mother_age.data() + sa * A, comp_.births_by_mother_age.data() + sb * A, A);
   sum_of_two(acc.expo.data(), comp_.women_exposure.data() + sa * A, comp_.women_exposure.data() + sb * A, A);
 }
 
@@ -441,15 +387,22 @@ void IndicatorPass::accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, 
   const std::size_t st = uz(zn) * uz(G_) + uz(g), A = A_, rows = rows_;
   ++one.n_states;
   ++two.n_states;
-  for (int s = 0; s < 2; ++s) {
-    auto P0 = start_.ages(zn, g, s), P1 = end_.ages(zn, g, s);
-    add_to2(one.start.data() + uz(s) * A, two.start.data() + uz(s) * A, P0.data(), A);
-    add_to2(one.end.data() + uz(s) * A, two.end.data() + uz(s) * A, P1.data(), A);
-    if (rows > 0) {
-      const std::size_t o = uz(s) * rows;
+  // A state's two sexes are adjacent in the populations, the death rates and the sums ([sex][age], [sex][row]): one
+  // call over both (element-wise, so the same additions; fewer calls and loop tails). Rows that read population index
+  // r (single years) are adjacent too when there are as many rows as ages.
+  const double *P0 = start_.ages(zn, g, 0).data(), *P1 = end_.ages(zn, g, 0).data();
+  add_to2(one.start.data(), two.start.data(), P0, 2 * A);
+  add_to2(one.end.data(), two.end.data(), P1, 2 * A);
+  const int width = start_.layout().grid.width_years;
+  const double* mx = mx_.data() + st * kSexes * rows;
+  if (rows > 0 && width == 1 && rows == A) {
+    add_mx2_rows(one.mx_num.data(), one.mx_den.data(), one.mx_sum.data(), two.mx_num.data(), two.mx_den.data(),
+                 two.mx_sum.data(), mx, P0, P1, 0, 2 * rows, width);
+  } else if (rows > 0) {
+    for (std::size_t s = 0; s < 2; ++s) {
+      const std::size_t o = s * rows;
       add_mx2_rows(one.mx_num.data() + o, one.mx_den.data() + o, one.mx_sum.data() + o, two.mx_num.data() + o,
-                   two.mx_den.data() + o, two.mx_sum.data() + o, mx_.data() + (st * kSexes + uz(s)) * rows,
-                   P0.data(), P1.data(), 0, rows, start_.layout().grid.width_years);
+                   two.mx_den.data() + o, two.mx_sum.data() + o, mx + o, P0 + s * A, P1 + s * A, 0, rows, width);
     }
   }
   add_events(zn, g, one.deaths, one.net);
@@ -461,6 +414,46 @@ void IndicatorPass::accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, 
   }
   add_to2(one.bma.data(), two.bma.data(), comp_.births_by_mother_age.data() + st * A, A);
   add_to2(one.expo.data(), two.expo.data(), comp_.women_exposure.data() + st * A, A);
+}
+
+void IndicatorPass::accumulate_zone(std::vector<IndicatorSums>& per_group, IndicatorSums& all, int zn) const {
+  if (G_ == 2 && (rows_ == 0 || (start_.layout().grid.width_years == 1 && rows_ == A_))) {
+    accumulate_zone_of_two(per_group[0], per_group[1], all, zn);
+    return;
+  }
+  for (int g = 0; g < G_; ++g) accumulate2(per_group[uz(g)], all, zn, g);
+}
+
+// The sums of accumulate2 for group 0 and then group 1, each accumulator seeing the same additions in the same order
+// (per_group sums of one state each; `all` state a's then state b's), in one pass over the zone's cells: `all` is read
+// and written once instead of twice.
+void IndicatorPass::accumulate_zone_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all, int zn) const {
+  const std::size_t A = A_, rows = rows_, sa = uz(zn) * 2, sb = sa + 1;
+  ++g0.n_states;
+  ++all.n_states;
+  ++g1.n_states;
+  ++all.n_states;
+  const double *P0a = start_.ages(zn, 0, 0).data(), *P1a = end_.ages(zn, 0, 0).data();
+  const double *P0b = start_.ages(zn, 1, 0).data(), *P1b = end_.ages(zn, 1, 0).data();
+  add_to3(g0.start.data(), g1.start.data(), all.start.data(), P0a, P0b, 2 * A);
+  add_to3(g0.end.data(), g1.end.data(), all.end.data(), P1a, P1b, 2 * A);
+  if (rows > 0)  // single-year rows, as many as ages: both sexes adjacent (see accumulate2)
+    add_mx3(g0.mx_num.data(), g0.mx_den.data(), g0.mx_sum.data(), g1.mx_num.data(), g1.mx_den.data(), g1.mx_sum.data(),
+            all.mx_num.data(), all.mx_den.data(), all.mx_sum.data(), mx_.data() + sa * kSexes * rows, P0a, P1a,
+            mx_.data() + sb * kSexes * rows, P0b, P1b, 2 * rows);
+  for (const auto& [one, st, g] : {std::tuple{&g0, sa, 0}, std::tuple{&g1, sb, 1}}) {
+    add_events(zn, g, one->deaths, one->net);
+    add_events(zn, g, all.deaths, all.net);
+    for (IndicatorSums* acc : {one, &all}) {
+      acc->n_mx += 1.0;
+      acc->births_f += comp_.births[st * kSexes + 0];
+      acc->births_m += comp_.births[st * kSexes + 1];
+    }
+  }
+  const double* bma = comp_.births_by_mother_age.data();
+  const double* expo = comp_.women_exposure.data();
+  add_to3(g0.bma.data(), g1.bma.data(), all.bma.data(), bma + sa * A, bma + sb * A, A);
+  add_to3(g0.expo.data(), g1.expo.data(), all.expo.data(), expo + sa * A, expo + sb * A, A);
 }
 
 // accumulate2's cells of ages [a0, a1) and life-table rows [r0, r1) only; its per-state numbers (events, births,
@@ -500,8 +493,11 @@ void IndicatorPass::accumulate2_events(IndicatorSums& one, IndicatorSums& two, i
 // The slot of one state: its own arrays, its deaths and migrants summed as accumulate sums them.
 SlotView IndicatorPass::single(int zn, int g) const {
   const std::size_t st = uz(zn) * uz(G_) + uz(g);
-  SlotView v{start_.ages(zn, g, 0).data(), start_.ages(zn, g, 1).data(), end_.ages(zn, g, 0).data(),
-             end_.ages(zn, g, 1).data(),   comp_.births_by_mother_age.data() + st * A_,
+  SlotView v{start_.ages(zn, g, 0).data(),
+             start_.ages(zn, g, 1).data(),
+             end_.ages(zn, g, 0).data(),
+             end_.ages(zn, g, 1).data(),
+             comp_.births_by_mother_age.data() + st * A_,
              comp_.women_exposure.data() + st * A_};
   v.births_f = 0.0 + comp_.births[st * kSexes + 0];
   v.births_m = 0.0 + comp_.births[st * kSexes + 1];
@@ -521,22 +517,32 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
   std::span<const double> Pf(acc.end_f, A_), Pm(acc.end_m, A_);
   std::vector<double>& both = sc.both;
   both.resize(A_);
-  // The sums of persons, each in age order from +0 (the same bits as a loop of its own), in one pass so that their
-  // chains of additions overlap: the start population (female ages, then male), the end population of each sex,
-  // both sexes by age and their total (for the median). Unrolled by four (less loop overhead per addition; each
-  // chain still adds in age order), as the TFR's sum below.
   double start_total = 0.0, pop_f = 0.0, pop_m = 0.0, both_total = 0.0;
+  double band[10];           // the standard bands, in band_'s order
+  if (single_year_bands_) {  // the sums, the bands and the running totals of the median in one pass
+    sc.cum.resize(A_ + 1);
+    SlotSums sums;
+    slot_sums_single_year(acc.start_f, acc.start_m, Pf.data(), Pm.data(), both.data(), sc.cum.data(), A_, sums);
+    start_total = sums.start_total, pop_f = sums.pop_f, pop_m = sums.pop_m, both_total = sums.both_total;
+    std::copy(sums.band, sums.band + 10, band);
+  } else {
+    // The sums of persons, each in age order from +0 (the same bits as a loop of its own), in one pass so that their
+    // chains of additions overlap: the start population (female ages, then male), the end population of each sex,
+    // both sexes by age and their total (for the median). Unrolled by four (less loop overhead per addition; each
+    // chain still adds in age order), as the TFR's sum below.
 #pragma GCC unroll 4
-  for (std::size_t i = 0; i < A_; ++i) {
-    const double b = Pf[i] + Pm[i];
-    both[i] = b;
-    start_total += acc.start_f[i];
-    pop_f += Pf[i];
-    pop_m += Pm[i];
-    both_total += b;
+    for (std::size_t i = 0; i < A_; ++i) {
+      const double b = Pf[i] + Pm[i];
+      both[i] = b;
+      start_total += acc.start_f[i];
+      pop_f += Pf[i];
+      pop_m += Pm[i];
+      both_total += b;
+    }
+#pragma GCC unroll 4
+    for (std::size_t i = 0; i < A_; ++i) start_total += acc.start_m[i];
+    for (std::size_t k = 0; k < 10; ++k) band[k] = band_[k].sum(k == 4 ? Pf : std::span<const double>(both));
   }
-#pragma GCC unroll 4
-  for (std::size_t i = 0; i < A_; ++i) start_total += acc.start_m[i];
   const double pop = pop_f + pop_m;
   const double births = acc.births_f + acc.births_m;
   const double py = z * (start_total + pop) / 2.0;
@@ -561,9 +567,12 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
     for (std::size_t i = 0; i < A_; ++i) tfr += asfr_[st * A_ + i];
     set(Indicator::tfr, z * tfr);
   } else {
+    std::vector<double>& q = sc.tfr_terms;
+    q.resize(A_);
+    tfr_terms(acc.bma, acc.expo, q.data(), A_);
     double tfr = 0.0;
-    for (std::size_t i = 0; i < A_; ++i)
-      if (acc.expo[i] > 0.0) tfr += acc.bma[i] / acc.expo[i];
+#pragma GCC unroll 4
+    for (std::size_t i = 0; i < A_; ++i) tfr += q[i];
     set(Indicator::tfr, z * tfr);
   }
   if (acc.births_f > 0.0) set(Indicator::srb_per_100_females, acc.births_m / acc.births_f * 100.0);
@@ -574,21 +583,28 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
     set(Indicator::e65_female, comp_.e65[st * kSexes + 0]);
     set(Indicator::e65_male, comp_.e65[st * kSexes + 1]);
   } else if (rows_ > 0) {
-    const IndicatorSums& pooled = *acc.pooled;
-    std::vector<double>& mx_both = sc.pooled_mx;
-    mx_both.resize(2 * rows_);
     // Nobody exposed at a row in any member: the members' plain mean rate keeps the table defined.
-    bool ok[2];
-    for (int s = 0; s < 2; ++s) {
-      const std::size_t o = uz(s) * rows_;
-      ok[s] = pooled_rates(pooled.mx_num.data() + o, pooled.mx_den.data() + o, pooled.mx_sum.data() + o, pooled.n_mx,
-                           mx_both.data() + o, rows_);
+    int flags[2] = {acc.rate_flags[0], acc.rate_flags[1]};
+    const double* mx_both = acc.rates;
+    if (!mx_both) {
+      const IndicatorSums& pooled = *acc.pooled;
+      sc.pooled_mx.resize(2 * rows_);
+      for (int s = 0; s < 2; ++s) {
+        const std::size_t o = uz(s) * rows_;
+        flags[s] = pooled_rates(pooled.mx_num.data() + o, pooled.mx_den.data() + o, pooled.mx_sum.data() + o,
+                                pooled.n_mx, sc.pooled_mx.data() + o, rows_);
+      }
+      mx_both = sc.pooled_mx.data();
     }
+    const bool ok[2] = {(flags[0] & kRatesOk) != 0, (flags[1] & kRatesOk) != 0};
     const bool both_sexes = ok[0] && ok[1] && grid.width_years == 1;
     if (both_sexes) {  // the two tables' recurrences interleaved (the same bits as one table after the other)
       double e0[2] = {kNaN, kNaN}, e65[2] = {kNaN, kNaN};
-      single_year_e0_e65_both(std::span<const double>(mx_both.data(), rows_),
-                              std::span<const double>(mx_both.data() + rows_, rows_), method_, sc.lt, e0, e65);
+      const std::span<const double> mx_f(mx_both, rows_), mx_m(mx_both + rows_, rows_);
+      if ((flags[0] & flags[1] & kRatesWithin) != 0)  // checked as they were made: no second pass over them
+        single_year_e0_e65_both_checked(mx_f, mx_m, method_, sc.lt, e0, e65);
+      else
+        single_year_e0_e65_both(mx_f, mx_m, method_, sc.lt, e0, e65);
       set(Indicator::e0_female, e0[0]);
       set(Indicator::e0_male, e0[1]);
       if (!std::isnan(e65[0])) set(Indicator::e65_female, e65[0]);
@@ -596,7 +612,7 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
     }
     for (int s = 0; s < 2 && !both_sexes; ++s) {
       if (!ok[s]) continue;
-      const std::span<const double> mx(mx_both.data() + uz(s) * rows_, rows_);
+      const std::span<const double> mx(mx_both + uz(s) * rows_, rows_);
       if (grid.width_years == 1) {  // only e0 and e65 of the table (the same bits, without its other columns)
         double e0 = kNaN, e65 = kNaN;
         single_year_e0_e65(mx, static_cast<Sex>(s), method_, sc.lt, e0, e65);
@@ -616,14 +632,9 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
   if (acc.births_f > 0.0 && acc.births_m > 0.0 && std::isfinite(v[static_cast<int>(Indicator::e0_female)]) &&
       std::isfinite(v[static_cast<int>(Indicator::e0_male)])) {
     const double rho = acc.births_m / acc.births_f;
-    set(Indicator::e0, (v[static_cast<int>(Indicator::e0_female)] + rho * v[static_cast<int>(Indicator::e0_male)]) /
-                           (1.0 + rho));
+    set(Indicator::e0,
+        (v[static_cast<int>(Indicator::e0_female)] + rho * v[static_cast<int>(Indicator::e0_male)]) / (1.0 + rho));
   }
-  double band[10];  // the standard bands, in band_'s order
-  if (single_year_bands_)
-    standard_bands_single_year(both.data(), Pf.data(), A_ - 1, band);
-  else
-    for (std::size_t k = 0; k < 10; ++k) band[k] = band_[k].sum(k == 4 ? Pf : std::span<const double>(both));
   const double c0_14 = band[0], c15_64 = band[1], c65 = band[2], c60 = band[3];
   if (pop > 0.0) {
     set(Indicator::share_0_14, c0_14 / pop * 100.0);
@@ -635,7 +646,8 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
     set(Indicator::old_age_dependency_ratio, c65 / c15_64 * 100.0);
     set(Indicator::total_dependency_ratio, (c0_14 + c65) / c15_64 * 100.0);
   }
-  set(Indicator::median_age, median_age_of_total(grid, both, both_total));
+  set(Indicator::median_age, single_year_bands_ ? median_age_of_prefix(grid, both, sc.cum.data())
+                                                : median_age_of_total(grid, both, both_total));
   set(Indicator::women_15_49, band[4]);
   set(Indicator::age_0_2, band[5]);
   set(Indicator::age_3_5, band[6]);
@@ -675,12 +687,18 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
       std::copy(one, one + NI_, out_.values.data() + (u * NS_ + uz(G)) * NI_);
     } else {
       if (G == 2 && (rows_ == 0 || (start_.layout().grid.width_years == 1 && rows_ <= A_))) {
-        accumulate_two_groups(sc.all, zn);
+        int flags[2] = {0, 0};
+        accumulate_two_groups(sc.all, sc.zone_rates, flags, zn);
+        SlotView all = view_of(sc.all, A_);
+        all.rates = sc.zone_rates.data();
+        all.rate_flags[0] = flags[0];
+        all.rate_flags[1] = flags[1];
+        finish(u, uz(G), zones, all, sc);
       } else {
         sc.all.reset(A_, rows_);
         for (int g = 0; g < G; ++g) accumulate(sc.all, zn, g);
+        finish(u, uz(G), zones, view_of(sc.all, A_), sc);
       }
-      finish(u, uz(G), zones, view_of(sc.all, A_), sc);
     }
   } else {
     for (const Fold& f : folds_)
@@ -696,8 +714,7 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
     const int parts = static_cast<int>(
         std::min<std::size_t>({kAggregateParts, A_, uz(std::max(1, tbb::this_task_arena::max_concurrency()))}));
     if (zones.size() < kSplitAggregateZones || parts < 2) {
-      for (int zn : zones)
-        for (int g = 0; g < G; ++g) accumulate2(sc.per_group[uz(g)], sc.all, zn, g);
+      for (int zn : zones) accumulate_zone(sc.per_group, sc.all, zn);
     } else {
       // A large aggregate (the "total" of every zone): its sums are element-wise over ages and rows, so they split
       // over age ranges across threads, each range adding every state in the same order (the same bits at any

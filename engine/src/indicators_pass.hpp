@@ -43,8 +43,11 @@ struct SlotView;
 struct IndicatorScratch {
   IndicatorSums all;
   std::vector<IndicatorSums> per_group;
-  std::vector<double> both;       // both sexes' end population by age
-  std::vector<double> pooled_mx;  // pooled rates of one sex, by life-table row
+  std::vector<double> both;        // both sexes' end population by age
+  std::vector<double> cum;         // its running total before each age, then the total (median_age_of_prefix)
+  std::vector<double> pooled_mx;   // pooled rates of one sex, by life-table row
+  std::vector<double> zone_rates;  // the pooled rates of a zone's "all" slot of two groups [sex][row]
+  std::vector<double> tfr_terms;   // by age
   LifeTable lt;
 };
 
@@ -72,8 +75,14 @@ class IndicatorPass {
  private:
   void add_events(int zn, int g, double& deaths, double& net) const;
   void accumulate(IndicatorSums& acc, int zn, int g) const;
-  void accumulate_two_groups(IndicatorSums& acc, int zn) const;  // a zone's "all" slot of two groups
+  // A zone's "all" slot of two groups: its sums in `acc` but the pooled-mx sums, its pooled rates in `rates` [sex][row]
+  // with their flags (pooled_rates) when there are death rates.
+  void accumulate_two_groups(IndicatorSums& acc, std::vector<double>& rates, int (&flags)[2], int zn) const;
   void accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, int g) const;
+  // accumulate2(g0, all, zn, 0) then accumulate2(g1, all, zn, 1) for a zone of two groups, in one pass over its cells.
+  void accumulate_zone_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all, int zn) const;
+  // Every group of zone zn into its group's sums and into `all` (accumulate2 of each group in turn).
+  void accumulate_zone(std::vector<IndicatorSums>& per_group, IndicatorSums& all, int zn) const;
   // accumulate2 in parts: the cells of ages [a0, a1) and rows [r0, r1); the per-state numbers.
   void accumulate2_part(IndicatorSums& one, IndicatorSums& two, int zn, int g, std::size_t a0, std::size_t a1,
                         std::size_t r0, std::size_t r1) const;
@@ -93,7 +102,7 @@ class IndicatorPass {
   std::size_t A_ = 0, rows_ = 0, NI_ = 0, NS_ = 0;
   int G_ = 0;
   std::vector<BandWeights> band_;   // the standard bands in the order finish uses them, then the extra bands
-  bool single_year_bands_ = false;  // the standard bands in one pass (standard_bands_single_year, indicators.cpp)
+  bool single_year_bands_ = false;  // sums, bands and median in one pass (slot_sums_single_year, indicator_kernels.cpp)
   struct Fold {
     std::size_t aggregate = 0, next = 0;  // the aggregate; its first zone not yet added
     std::vector<IndicatorSums> per_group;

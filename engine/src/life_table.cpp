@@ -13,11 +13,12 @@
 
 #include <cfloat>
 #include <cmath>
-#include <limits>
 #include <cstddef>
+#include <limits>
 #include <sstream>
 #include <string>
 
+#include "life_table_detail.hpp"
 #include "simd.hpp"
 
 namespace cohortgis {
@@ -29,10 +30,14 @@ constexpr std::size_t kM = static_cast<std::size_t>(Sex::male);
 std::size_t sex_index(Sex sex) { return sex == Sex::female ? kF : kM; }
 std::size_t region_index(CoaleDemenyRegion r) {
   switch (r) {
-    case CoaleDemenyRegion::west: return 0;
-    case CoaleDemenyRegion::north: return 1;
-    case CoaleDemenyRegion::east: return 2;
-    case CoaleDemenyRegion::south: return 3;
+    case CoaleDemenyRegion::west:
+      return 0;
+    case CoaleDemenyRegion::north:
+      return 1;
+    case CoaleDemenyRegion::east:
+      return 2;
+    case CoaleDemenyRegion::south:
+      return 3;
   }
   return 0;
 }
@@ -183,7 +188,7 @@ COHORTGIS_KERNEL void complete_table(LifeTable& t, const LifeTableMethod& method
     const double* __restrict m = t.mx.data();
     const double* __restrict a = t.ax.data();
     double* __restrict q = t.qx.data();
-    double over = 0.0;  // a flag set by select (vectorises)
+    double over = 0.0;                     // a flag set by select (vectorises)
     for (std::size_t i = 1; i < w; ++i) {  // q_from_m, its common branch
       q[i] = n[i] * m[i] / (1.0 + (n[i] - a[i]) * m[i]);
       over = q[i] > 1.0 ? 1.0 : over;
@@ -315,8 +320,8 @@ void build_abridged_life_table(std::span<const double> mx, Sex sex, const LifeTa
     // The last closed group's upper neighbour is the open group (its m, width taken as n); the divisor is 9.5 at 5–9.
     const double n_prev = out.width[i - 1];
     const double n_next = (i + 1 == w) ? n : out.width[i + 1];
-    const double k = std::log(std::fmax(mx[i + 1], DBL_MIN) / std::fmax(mx[i - 1], DBL_MIN)) /
-                     (0.5 * n_prev + n + 0.5 * n_next);
+    const double k =
+        std::log(std::fmax(mx[i + 1], DBL_MIN) / std::fmax(mx[i - 1], DBL_MIN)) / (0.5 * n_prev + n + 0.5 * n_next);
     double a = 0.5 * n - (n * n / 12.0) * (mx[i] - k);
     // DemoTools guard: outside [0.4 n, 0.6 n] or undefined → constant-hazard nax.
     if (!std::isfinite(a) || a < 0.4 * n || a > 0.6 * n) a = constant_hazard_ax(n, mx[i]);
@@ -326,8 +331,7 @@ void build_abridged_life_table(std::span<const double> mx, Sex sex, const LifeTa
   complete_table(out, method);
 }
 
-void build_single_year_life_table(std::span<const double> mx, Sex sex, const LifeTableMethod& method,
-                                  LifeTable& out) {
+void build_single_year_life_table(std::span<const double> mx, Sex sex, const LifeTableMethod& method, LifeTable& out) {
   const std::size_t rows = mx.size();
   if (rows < 3)
     throw InputError("single-year life table: " + std::to_string(rows) +
@@ -356,8 +360,10 @@ void build_single_year_life_table(std::span<const double> mx, Sex sex, const Lif
                                                      double* __restrict q, double* __restrict l) {
   const auto& q0_given = method.infant_mortality_q0;
   a[0] = infant_a0(method.a0_rule, sex, method.region, m[0], q0_given);
-  if (q0_given) q[0] = *q0_given;
-  else q_from_m(1.0, m[0], a[0], q[0]);
+  if (q0_given)
+    q[0] = *q0_given;
+  else
+    q_from_m(1.0, m[0], a[0], q[0]);
   double over = 0.0;
   for (std::size_t i = 1; i < w; ++i) {
     a[i] = 0.5;
@@ -407,16 +413,18 @@ COHORTGIS_KERNEL void single_year_e0_e65(std::span<const double> mx, Sex sex, co
   e0 = l[0] > 0.0 ? T / l[0] : 0.0;
 }
 
+namespace {
 // single_year_e0_e65 of the female and the male table together: the same operations on each sex's numbers in the
 // same order, the two serial recurrences (l, then T) interleaved so that each hides the other's latency and the
 // loops are run once. A table that needs the checks' slow path (or tables of different lengths) goes alone.
-COHORTGIS_KERNEL void single_year_e0_e65_both(std::span<const double> mx_f, std::span<const double> mx_m,
-                                              const LifeTableMethod& method, LifeTable& scratch, double (&e0)[2],
-                                              double (&e65)[2]) {
+COHORTGIS_KERNEL void e0_e65_both(std::span<const double> mx_f, std::span<const double> mx_m,
+                                  const LifeTableMethod& method, LifeTable& scratch, double (&e0)[2], double (&e65)[2],
+                                  bool rates_checked) {
   const std::size_t rows = mx_f.size();
   const auto& q0_given = method.infant_mortality_q0;
   auto fast = [&](std::span<const double> mx) {
-    return mx.size() >= 3 && detail::all_within(mx.data(), mx.size(), 0.0, DBL_MAX) && mx[mx.size() - 1] > 0.0;
+    return mx.size() >= 3 &&
+           (rates_checked || (detail::all_within(mx.data(), mx.size(), 0.0, DBL_MAX) && mx[mx.size() - 1] > 0.0));
   };
   if (mx_m.size() != rows || !fast(mx_f) || !fast(mx_m) || !std::isfinite(method.radix) || !(method.radix > 0.0) ||
       (q0_given && (!std::isfinite(*q0_given) || *q0_given < 0.0 || *q0_given >= 1.0))) {
@@ -462,11 +470,15 @@ COHORTGIS_KERNEL void single_year_e0_e65_both(std::span<const double> mx_f, std:
       if (qf[i] > 1.0) q_from_m(1.0, f[i], af[i], qf[i]);
       if (qm[i] > 1.0) q_from_m(1.0, m[i], am[i], qm[i]);
     }
-  lf[0] = method.radix;
-  lm[0] = method.radix;
+  // The recurrences carry l of the row before (or after) in registers instead of reading back what they stored.
+  double cf = method.radix, cm = method.radix;
+  lf[0] = cf;
+  lm[0] = cm;
   for (std::size_t i = 0; i < w; ++i) {
-    lf[i + 1] = lf[i] * (1.0 - qf[i]);
-    lm[i + 1] = lm[i] * (1.0 - qm[i]);
+    cf = cf * (1.0 - qf[i]);
+    cm = cm * (1.0 - qm[i]);
+    lf[i + 1] = cf;
+    lm[i + 1] = cm;
   }
   double Tf = lf[w] / f[w], Tm = lm[w] / m[w];
   e65[0] = e65[1] = std::numeric_limits<double>::quiet_NaN();
@@ -474,18 +486,41 @@ COHORTGIS_KERNEL void single_year_e0_e65_both(std::span<const double> mx_f, std:
     e65[0] = lf[w] > 0.0 ? Tf / lf[w] : 0.0;
     e65[1] = lm[w] > 0.0 ? Tm / lm[w] : 0.0;
   }
-  for (std::size_t k = w; k-- > 0;) {
-    const double df = lf[k] - lf[k + 1], dm = lm[k] - lm[k + 1];
-    Tf += 1.0 * lf[k + 1] + af[k] * df;
-    Tm += 1.0 * lm[k + 1] + am[k] * dm;
-    if (k == 65) {
-      e65[0] = lf[k] > 0.0 ? Tf / lf[k] : 0.0;
-      e65[1] = lm[k] > 0.0 ? Tm / lm[k] : 0.0;
-    }
+  double nf = lf[w], nm = lm[w];  // l[k + 1]
+  const auto row = [&](std::size_t k) {
+    const double lfk = lf[k], lmk = lm[k];
+    const double df = lfk - nf, dm = lmk - nm;
+    Tf += 1.0 * nf + af[k] * df;
+    Tm += 1.0 * nm + am[k] * dm;
+    nf = lfk;
+    nm = lmk;
+  };
+  std::size_t k = w;
+  if (w > 65) {  // the rows above 65, then 65 and its e65, then the rest: no test of k in the loops
+    while (k-- > 66) row(k);
+    row(65);
+    e65[0] = lf[65] > 0.0 ? Tf / lf[65] : 0.0;
+    e65[1] = lm[65] > 0.0 ? Tm / lm[65] : 0.0;
+    k = 65;
   }
+  while (k-- > 0) row(k);
   e0[0] = lf[0] > 0.0 ? Tf / lf[0] : 0.0;
   e0[1] = lm[0] > 0.0 ? Tm / lm[0] : 0.0;
 }
+}  // namespace
+
+void single_year_e0_e65_both(std::span<const double> mx_f, std::span<const double> mx_m, const LifeTableMethod& method,
+                             LifeTable& scratch, double (&e0)[2], double (&e65)[2]) {
+  e0_e65_both(mx_f, mx_m, method, scratch, e0, e65, false);
+}
+
+namespace detail {
+void single_year_e0_e65_both_checked(std::span<const double> mx_f, std::span<const double> mx_m,
+                                     const LifeTableMethod& method, LifeTable& scratch, double (&e0)[2],
+                                     double (&e65)[2]) {
+  e0_e65_both(mx_f, mx_m, method, scratch, e0, e65, true);
+}
+}  // namespace detail
 
 // complete_table's operations for the single-year rows (n = 1 below the open row, ax = 0.5 except a0 and rows that
 // take the constant-hazard fallback), keeping l and L; then survival_ratios (A1) and age_period_death_split (A4) on

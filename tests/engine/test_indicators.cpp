@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "projection_fixture.hpp"
-#include "cohortgis/engine/index_cast.hpp"
 
 using namespace cohortgis;
 using cohortgis::test::RecordingSink;
@@ -83,9 +83,9 @@ double cells(const CohortArray& a, int zone, int g_lo, int g_hi, int sex_lo = 0,
 TEST(IndicatorBands, SingleYearGridExactAndOpenEndedBands) {
   const AgeGrid g = AgeGrid::single_year(4);  // ages 0, 1, 2, 3, 4+
   const std::vector<double> p{10, 20, 30, 40, 50};
-  EXPECT_DOUBLE_EQ(persons_in_band(g, p, 0, 3), 60.0);     // 10 + 20 + 30
-  EXPECT_DOUBLE_EQ(persons_in_band(g, p, 1, 2), 20.0);     // age 1 only
-  EXPECT_DOUBLE_EQ(persons_in_band(g, p, 3, 4), 40.0);     // age 3 only
+  EXPECT_DOUBLE_EQ(persons_in_band(g, p, 0, 3), 60.0);      // 10 + 20 + 30
+  EXPECT_DOUBLE_EQ(persons_in_band(g, p, 1, 2), 20.0);      // age 1 only
+  EXPECT_DOUBLE_EQ(persons_in_band(g, p, 3, 4), 40.0);      // age 3 only
   EXPECT_DOUBLE_EQ(persons_in_band(g, p, 2, kInf), 120.0);  // 30 + 40 + 50 (open 4+ included)
   EXPECT_DOUBLE_EQ(persons_in_band(g, p, 4, kInf), 50.0);   // the open group alone
   EXPECT_DOUBLE_EQ(persons_in_band(g, p, 0, kInf), 150.0);  // everyone
@@ -95,13 +95,13 @@ TEST(IndicatorBands, SingleYearGridExactAndOpenEndedBands) {
 TEST(IndicatorBands, FiveYearGridTakesTheOverlappingFractionOfAGroup) {
   const AgeGrid g = AgeGrid::five_year(20);  // 0-4, 5-9, 10-14, 15-19, 20+
   const std::vector<double> p{100, 200, 300, 400, 500};
-  EXPECT_DOUBLE_EQ(persons_in_band(g, p, 5, 15), 500.0);  // 200 + 300, exact groups
-  EXPECT_DOUBLE_EQ(persons_in_band(g, p, 0, 3), 60.0);    // 3/5 · 100
-  EXPECT_NEAR(persons_in_band(g, p, 3, 6), 80.0, 1e-12);  // 2/5 · 100 + 1/5 · 200 = 40 + 40
-  EXPECT_NEAR(persons_in_band(g, p, 12, 15), 180.0, 1e-12);  // 3/5 · 300
-  EXPECT_NEAR(persons_in_band(g, p, 7, 18), 660.0, 1e-12);   // 3/5 · 200 + 300 + 3/5 · 400 = 120 + 300 + 240
-  EXPECT_DOUBLE_EQ(persons_in_band(g, p, 15, kInf), 900.0);  // 400 + 500
-  EXPECT_DOUBLE_EQ(persons_in_band(g, p, 20, kInf), 500.0);  // 20+ alone
+  EXPECT_DOUBLE_EQ(persons_in_band(g, p, 5, 15), 500.0);        // 200 + 300, exact groups
+  EXPECT_DOUBLE_EQ(persons_in_band(g, p, 0, 3), 60.0);          // 3/5 · 100
+  EXPECT_NEAR(persons_in_band(g, p, 3, 6), 80.0, 1e-12);        // 2/5 · 100 + 1/5 · 200 = 40 + 40
+  EXPECT_NEAR(persons_in_band(g, p, 12, 15), 180.0, 1e-12);     // 3/5 · 300
+  EXPECT_NEAR(persons_in_band(g, p, 7, 18), 660.0, 1e-12);      // 3/5 · 200 + 300 + 3/5 · 400 = 120 + 300 + 240
+  EXPECT_DOUBLE_EQ(persons_in_band(g, p, 15, kInf), 900.0);     // 400 + 500
+  EXPECT_DOUBLE_EQ(persons_in_band(g, p, 20, kInf), 500.0);     // 20+ alone
   EXPECT_NEAR(persons_in_band(g, p, 12, kInf), 1080.0, 1e-12);  // 3/5 · 300 + 400 + 500
 }
 
@@ -271,14 +271,14 @@ MultiCase two_zone_case() {
 }
 
 constexpr std::size_t kZ0 = 0, kZ1 = 1, kBoth = 2, kTotal = 3;  // units
-constexpr std::size_t kG0 = 0, kG1 = 1, kAll = 2;                // group slots
+constexpr std::size_t kG0 = 0, kG1 = 1, kAll = 2;               // group slots
 
 // Hand numbers shared by the tests below.
-const double kBf = 142.5 / 2.05, kBm = 142.5 - kBf;          // births by sex, zone 0 group 0
-const double kEnd00 = 3060.0 + 0.9 * kBf + 0.8 * kBm;        // end population, zone 0 group 0 (≈ 3180.95)
+const double kBf = 142.5 / 2.05, kBm = 142.5 - kBf;            // births by sex, zone 0 group 0
+const double kEnd00 = 3060.0 + 0.9 * kBf + 0.8 * kBm;          // end population, zone 0 group 0 (≈ 3180.95)
 const double kEnd10 = 5100.0 + 0.9 * 3 * kBf + 0.8 * 3 * kBm;  // end population, zone 1 group 0 (≈ 5462.85)
-const double kD00 = 540.0 + 0.1 * kBf + 0.2 * kBm;           // deaths, zone 0 group 0
-const double kD10 = 900.0 + 0.1 * 3 * kBf + 0.2 * 3 * kBm;   // deaths, zone 1 group 0
+const double kD00 = 540.0 + 0.1 * kBf + 0.2 * kBm;             // deaths, zone 0 group 0
+const double kD10 = 900.0 + 0.1 * 3 * kBf + 0.2 * 3 * kBm;     // deaths, zone 1 group 0
 
 }  // namespace
 
@@ -322,8 +322,8 @@ TEST(IndicatorsProjection, SingleStateCountsAndRatesByHand) {
   // Person-years z·(ΣP + ΣP')/2 = 5·(3600 + 3180.95)/2 ≈ 16952.38.
   const double py = 5.0 * (3600.0 + kEnd00) / 2.0;
   EXPECT_NEAR(v(Indicator::person_years), py, 1e-9);
-  EXPECT_NEAR(v(Indicator::cbr_per_1000), 142.5 / py * 1000.0, 1e-9);               // ≈ 8.406
-  EXPECT_NEAR(v(Indicator::cdr_per_1000), kD00 / py * 1000.0, 1e-9);                // ≈ 33.125
+  EXPECT_NEAR(v(Indicator::cbr_per_1000), 142.5 / py * 1000.0, 1e-9);  // ≈ 8.406
+  EXPECT_NEAR(v(Indicator::cdr_per_1000), kD00 / py * 1000.0, 1e-9);   // ≈ 33.125
   EXPECT_NEAR(v(Indicator::natural_growth_per_1000), (142.5 - kD00) / py * 1000.0, 1e-9);
   // TFR = z·ΣF = 5 · (0.1 + 0.1 + 0.1) = 1.5.
   EXPECT_NEAR(v(Indicator::tfr), 1.5, 1e-12);
@@ -335,10 +335,10 @@ TEST(IndicatorsProjection, SingleStateCountsAndRatesByHand) {
 
   // End population, both sexes: index 0: c0 = 0.9·B_f + 0.8·B_m ≈ 120.95; indexes 1-16: 90 + 80 = 170; 85+: 340.
   const double c0 = 0.9 * kBf + 0.8 * kBm;
-  const double a0_14 = c0 + 2 * 170.0;      // indexes 0-2 ≈ 460.95
-  const double a15_64 = 10 * 170.0;         // indexes 3-12 = 1700
-  const double a65 = 4 * 170.0 + 340.0;     // indexes 13-16 and 85+ = 1020
-  const double a60 = 170.0 + a65;           // 1190
+  const double a0_14 = c0 + 2 * 170.0;   // indexes 0-2 ≈ 460.95
+  const double a15_64 = 10 * 170.0;      // indexes 3-12 = 1700
+  const double a65 = 4 * 170.0 + 340.0;  // indexes 13-16 and 85+ = 1020
+  const double a60 = 170.0 + a65;        // 1190
   EXPECT_NEAR(a0_14 + a15_64 + a65, kEnd00, 1e-9);
   EXPECT_NEAR(v(Indicator::share_0_14), a0_14 / kEnd00 * 100.0, 1e-9);  // ≈ 14.49 %
   EXPECT_NEAR(v(Indicator::share_15_64), 1700.0 / kEnd00 * 100.0, 1e-9);
@@ -348,12 +348,12 @@ TEST(IndicatorsProjection, SingleStateCountsAndRatesByHand) {
   EXPECT_NEAR(v(Indicator::total_dependency_ratio), (a0_14 + 1020.0) / 1700.0 * 100.0, 1e-9);
   // Median: half ≈ 1590.48; cumulative c0 + 8·170 ≈ 1480.95 before 45-49 (170): 45 + 5·(half − that)/170 ≈ 48.22.
   EXPECT_NEAR(v(Indicator::median_age), 45.0 + 5.0 * (kEnd00 / 2.0 - (c0 + 8 * 170.0)) / 170.0, 1e-9);
-  EXPECT_NEAR(v(Indicator::women_15_49), 7 * 90.0, 1e-9);  // females at indexes 3-9
-  EXPECT_NEAR(v(Indicator::age_0_2), 0.6 * c0, 1e-9);       // 3/5 of 0-4
-  EXPECT_NEAR(v(Indicator::age_3_5), 0.4 * c0 + 0.2 * 170.0, 1e-9);  // 2/5 of 0-4 + 1/5 of 5-9
+  EXPECT_NEAR(v(Indicator::women_15_49), 7 * 90.0, 1e-9);                // females at indexes 3-9
+  EXPECT_NEAR(v(Indicator::age_0_2), 0.6 * c0, 1e-9);                    // 3/5 of 0-4
+  EXPECT_NEAR(v(Indicator::age_3_5), 0.4 * c0 + 0.2 * 170.0, 1e-9);      // 2/5 of 0-4 + 1/5 of 5-9
   EXPECT_NEAR(v(Indicator::age_6_11), 0.8 * 170.0 + 0.4 * 170.0, 1e-9);  // 4/5 of 5-9 + 2/5 of 10-14 = 204
-  EXPECT_NEAR(v(Indicator::age_12_14), 0.6 * 170.0, 1e-9);  // 3/5 of 10-14 = 102
-  EXPECT_NEAR(v(Indicator::age_15_59), 9 * 170.0, 1e-9);    // indexes 3-11
+  EXPECT_NEAR(v(Indicator::age_12_14), 0.6 * 170.0, 1e-9);               // 3/5 of 10-14 = 102
+  EXPECT_NEAR(v(Indicator::age_15_59), 9 * 170.0, 1e-9);                 // indexes 3-11
   EXPECT_NEAR(v(Indicator::age_15_64), a15_64, 1e-9);
   EXPECT_NEAR(v(Indicator::age_60_plus), a60, 1e-9);
   EXPECT_NEAR(v(Indicator::age_65_plus), a65, 1e-9);
@@ -385,8 +385,10 @@ TEST(IndicatorsProjection, OneGroupAllSlotIsTheGroupsSlot) {
     for (std::size_t k = 0; k < t.n_indicators(); ++k) {
       const double group = t.values[(unit * 2 + 0) * t.n_indicators() + k];
       const double all = t.values[(unit * 2 + 1) * t.n_indicators() + k];
-      if (std::isnan(group)) EXPECT_TRUE(std::isnan(all)) << unit << " " << t.indicator_names[k];
-      else EXPECT_EQ(all, group) << unit << " " << t.indicator_names[k];
+      if (std::isnan(group))
+        EXPECT_TRUE(std::isnan(all)) << unit << " " << t.indicator_names[k];
+      else
+        EXPECT_EQ(all, group) << unit << " " << t.indicator_names[k];
     }
 }
 
@@ -395,8 +397,8 @@ TEST(IndicatorsProjection, ExtraAgeBandsAreExtraColumns) {
   const IndicatorTable& t = sink.indicators.at(0);
   const std::size_t k = uz(kStandardIndicators);
   // Zone 0 group 0, end: females 90 at indexes 1-16, 180 at 85+; both sexes 170 at indexes 1-16.
-  EXPECT_NEAR(t.get(kZ0, kG0, k + 0), 4 * 90.0, 1e-9);            // women 20-39: indexes 4-7
-  EXPECT_NEAR(t.get(kZ0, kG0, k + 1), 90.0 + 180.0, 1e-9);        // women 80+: 80-84 and 85+
+  EXPECT_NEAR(t.get(kZ0, kG0, k + 0), 4 * 90.0, 1e-9);               // women 20-39: indexes 4-7
+  EXPECT_NEAR(t.get(kZ0, kG0, k + 1), 90.0 + 180.0, 1e-9);           // women 80+: 80-84 and 85+
   EXPECT_NEAR(t.get(kZ0, kG0, k + 2), 0.4 * 170 + 0.6 * 170, 1e-9);  // persons 18-22: 2/5 of 15-19 + 3/5 of 20-24
   // Zone 1 group 0: females 270 at indexes 1-10, none above.
   EXPECT_NEAR(t.get(kZ1, kG0, k + 0), 4 * 270.0, 1e-9);
@@ -408,9 +410,10 @@ TEST(IndicatorsProjection, ExtraAgeBandsAreExtraColumns) {
 TEST(IndicatorsProjection, AllGroupsSlotIsTheSumOverGroups) {
   auto sink = two_zone_case().run();
   const IndicatorTable& t = sink.indicators.at(0);
-  const Indicator counts[] = {Indicator::population, Indicator::population_female, Indicator::births,
-                              Indicator::births_male, Indicator::deaths, Indicator::person_years,
-                              Indicator::women_15_49, Indicator::age_65_plus, Indicator::age_0_2};
+  const Indicator counts[] = {
+      Indicator::population, Indicator::population_female, Indicator::births,      Indicator::births_male,
+      Indicator::deaths,     Indicator::person_years,      Indicator::women_15_49, Indicator::age_65_plus,
+      Indicator::age_0_2};
   for (std::size_t u : {kZ0, kZ1, kBoth, kTotal})
     for (Indicator id : counts)
       EXPECT_NEAR(t.get(u, kAll, id), t.get(u, kG0, id) + t.get(u, kG1, id), 1e-9)
@@ -483,8 +486,8 @@ TEST(IndicatorsProjection, AggregatesSumCountsThenComputeRates) {
   const auto& comp = sink.components.at(0);
 
   // Hand totals (all groups): zone 0 = 1.5 × (0,0), zone 1 = 4/3 × (1,0).
-  const double P0 = 1.5 * 3600.0, P1 = 4.0 / 3.0 * 6000.0;            // 5400, 8000
-  const double E0 = 1.5 * kEnd00, E1 = 4.0 / 3.0 * kEnd10;            // ≈ 4771.43, 7283.81
+  const double P0 = 1.5 * 3600.0, P1 = 4.0 / 3.0 * 6000.0;  // 5400, 8000
+  const double E0 = 1.5 * kEnd00, E1 = 4.0 / 3.0 * kEnd10;  // ≈ 4771.43, 7283.81
   const double B0 = 213.75, B1 = 570.0;
   const double D0 = 1.5 * kD00, D1 = 4.0 / 3.0 * kD10;
   const double PY0 = 5.0 * (P0 + E0) / 2.0, PY1 = 5.0 * (P1 + E1) / 2.0;  // ≈ 25428.6, 38209.5
@@ -501,7 +504,7 @@ TEST(IndicatorsProjection, AggregatesSumCountsThenComputeRates) {
                          Indicator::person_years, Indicator::women_15_49, Indicator::age_15_64})
       EXPECT_NEAR(v(id), t.get(kZ0, kAll, id) + t.get(kZ1, kAll, id), 1e-9) << indicator_name(id);
     EXPECT_NEAR(v(Indicator::population), E0 + E1, 1e-9);  // ≈ 12055.23
-    EXPECT_NEAR(v(Indicator::births), 783.75, 1e-9);        // 213.75 + 570
+    EXPECT_NEAR(v(Indicator::births), 783.75, 1e-9);       // 213.75 + 570
     EXPECT_NEAR(v(Indicator::deaths), D0 + D1, 1e-9);
     EXPECT_NEAR(v(Indicator::person_years), PY0 + PY1, 1e-9);
     // Rates of the summed counts: (B0 + B1)/(PY0 + PY1) · 1000 ≈ 12.316.
@@ -524,9 +527,9 @@ TEST(IndicatorsProjection, AggregatesSumCountsThenComputeRates) {
     //   0: c = 1.5·c00 + (4/3)·c10 with c00 = 0.9·B_f + 0.8·B_m, c10 = 3·c00 → c = 5.5·c00 ≈ 665.23
     //   1-10: 1.5·170 + (4/3)·510 = 255 + 680 = 935;  11-16: 255;  85+: 1.5·340 = 510.
     const double c = 5.5 * (0.9 * kBf + 0.8 * kBm);
-    const double a0_14 = c + 2 * 935.0;                  // ≈ 2535.23
-    const double a15_64 = 8 * 935.0 + 2 * 255.0;         // indexes 3-12 = 7990
-    const double a65 = 4 * 255.0 + 510.0;                // indexes 13-17 = 1530
+    const double a0_14 = c + 2 * 935.0;           // ≈ 2535.23
+    const double a15_64 = 8 * 935.0 + 2 * 255.0;  // indexes 3-12 = 7990
+    const double a65 = 4 * 255.0 + 510.0;         // indexes 13-17 = 1530
     const double pop = E0 + E1;
     EXPECT_NEAR(a0_14 + a15_64 + a65, pop, 1e-9);
     EXPECT_NEAR(v(Indicator::share_0_14), a0_14 / pop * 100.0, 1e-9);
@@ -762,4 +765,77 @@ TEST(IndicatorsProjection, TwoGroupAllSlotPooledRatesWithoutExposure) {
   EXPECT_TRUE(std::isnan(t.get(0, all, Indicator::e65_male)));
   EXPECT_TRUE(std::isnan(t.get(0, all, Indicator::e0)));
   EXPECT_EQ(t.get(0, 0, Indicator::e0_male), 70.0);  // the groups' own slots: the step's tables
+}
+
+// A zone's "all" slot of two groups makes its pooled rates straight from the two states and checks them as it goes: a
+// negative pooled rate (women aged 50, both groups) must still send that table through the checks of the full table
+// (an InputError naming the rate), not through the unchecked pass; and the TFR of the slot skips ages nobody is
+// exposed at, even with births recorded there.
+TEST(IndicatorsProjection, TwoGroupAllSlotNegativePooledRateAndUnexposedBirths) {
+  const AgeGrid grid = AgeGrid::single_year(100);
+  const int G = 2, A = grid.n_ages;
+  const CohortLayout L{1, G, grid};
+  CohortArray start(L), end(L);
+  std::vector<double> mx(L.cells());
+  StepComponents comp;
+  comp.births = {300.0, 310.0, 200.0, 205.0};
+  comp.births_by_mother_age.assign(uz(G * A), 0.0);
+  comp.women_exposure.assign(uz(G * A), 0.0);
+  comp.deaths_by_state.assign(uz(G * 2), 10.0);
+  comp.net_migrants_by_state.assign(uz(G * 2), 0.0);
+  comp.e0.assign(uz(G * 2), 70.0);
+  comp.e65.assign(uz(G * 2), 15.0);
+  for (int g = 0; g < G; ++g) {
+    for (int s = 0; s < 2; ++s)
+      for (int i = 0; i < A; ++i) {
+        start.at(0, g, s, i) = 700.0 / (1.0 + 0.2 * i + 0.3 * g);
+        end.at(0, g, s, i) = 690.0 / (1.0 + 0.21 * i + 0.2 * g);
+        mx[(uz(g) * 2 + uz(s)) * uz(A) + uz(i)] = (0.0003 + 0.0002 * g) * std::exp(0.085 * i) + 0.0001 * s;
+      }
+    for (int i = 15; i < 50; ++i) {
+      comp.births_by_mother_age[uz(g * A + i)] = 10.0 + i + g;
+      comp.women_exposure[uz(g * A + i)] = i == 33 ? 0.0 : 400.0 + 3.0 * i;  // nobody exposed at 33, births there
+    }
+  }
+  IndicatorTable t;
+  compute_indicators(start, end, comp, {}, mx, {"a"}, {"g0", "g1"}, {}, {}, LifeTableMethod{}, t);
+  double tfr = 0.0;
+  for (int i = 0; i < A; ++i) {
+    const double e = comp.women_exposure[uz(i)] + comp.women_exposure[uz(A + i)];
+    if (e > 0.0) tfr += (comp.births_by_mother_age[uz(i)] + comp.births_by_mother_age[uz(A + i)]) / e;
+  }
+  EXPECT_EQ(t.get(0, 2, Indicator::tfr), tfr);
+  EXPECT_TRUE(std::isfinite(t.get(0, 2, Indicator::e0_female)));
+
+  for (int g = 0; g < G; ++g) mx[(uz(g) * 2 + 0) * uz(A) + 50] = -0.01;
+  EXPECT_THROW(compute_indicators(start, end, comp, {}, mx, {"a"}, {"g0", "g1"}, {}, {}, LifeTableMethod{}, t),
+               InputError);
+}
+
+// The median age on a single-year grid comes from the running totals of the slot's sums (a binary search when they
+// never decrease): a population whose running total falls back below half after crossing it (a negative count, as
+// compute_indicators may be handed) must still give the scan's answer, the first age that crosses (0.4 here; a
+// search on the non-monotone totals would find age 60), and ordinary populations the scan's bits.
+TEST(IndicatorsProjection, MedianAgeFromRunningTotalsIsTheScans) {
+  const AgeGrid grid = AgeGrid::single_year(100);
+  const int A = grid.n_ages;
+  const CohortLayout L{3, 1, grid};
+  CohortArray pop(L);
+  pop.at(0, 0, 0, 0) = 10.0;
+  pop.at(0, 0, 0, 1) = -10.0;
+  pop.at(0, 0, 0, 60) = 8.0;
+  for (int i = 0; i < A; ++i) {
+    pop.at(1, 0, 0, i) = 700.0 / (1.0 + 0.2 * i);
+    pop.at(1, 0, 1, i) = i % 7 == 3 ? 0.0 : 650.0 / (1.0 + 0.19 * i);  // ages with nobody at the median's side
+    pop.at(2, 0, 1, i) = i == 37 ? 5.0 : 0.0;                          // everyone at one age
+  }
+  IndicatorTable t;
+  compute_population_indicators(pop, {"neg", "ordinary", "one_age"}, {"all"}, {}, {}, t);
+  for (int z = 0; z < 3; ++z) {
+    std::vector<double> both(uz(A));
+    for (int i = 0; i < A; ++i) both[uz(i)] = pop.at(z, 0, 0, i) + pop.at(z, 0, 1, i);
+    EXPECT_EQ(t.get(uz(z), 0, Indicator::median_age), median_age(grid, both)) << z;
+  }
+  EXPECT_EQ(t.get(0, 0, Indicator::median_age), 0.4);
+  EXPECT_EQ(t.get(2, 0, Indicator::median_age), 37.5);
 }

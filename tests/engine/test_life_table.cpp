@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "error_of.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "csv_fixture.hpp"
+#include "error_of.hpp"
 
 namespace cohortgis {
 using cohortgis::test::error_of;
@@ -212,8 +212,10 @@ TEST(SingleYearLifeTable, E0AndE65AloneAreTheFullTablesBits) {
     double e0 = 0.0, e65 = 0.0;
     single_year_e0_e65(mx, sex, m, scratch, e0, e65);
     EXPECT_EQ(e0, full.ex[0]) << what;
-    if (full.rows() > 65) EXPECT_EQ(e65, full.ex[65]) << what;
-    else EXPECT_TRUE(std::isnan(e65)) << what;
+    if (full.rows() > 65)
+      EXPECT_EQ(e65, full.ex[65]) << what;
+    else
+      EXPECT_TRUE(std::isnan(e65)) << what;
     return e0;
   };
   LifeTableMethod cd;
@@ -271,10 +273,14 @@ TEST(SingleYearLifeTable, BothSexesInOnePassAreEachSexsBits) {
     single_year_e0_e65_both(f, m, method, scratch, e0, e65);
     EXPECT_EQ(e0[0], e0f) << what;
     EXPECT_EQ(e0[1], e0m) << what;
-    if (std::isnan(e65f)) EXPECT_TRUE(std::isnan(e65[0])) << what;
-    else EXPECT_EQ(e65[0], e65f) << what;
-    if (std::isnan(e65m)) EXPECT_TRUE(std::isnan(e65[1])) << what;
-    else EXPECT_EQ(e65[1], e65m) << what;
+    if (std::isnan(e65f))
+      EXPECT_TRUE(std::isnan(e65[0])) << what;
+    else
+      EXPECT_EQ(e65[0], e65f) << what;
+    if (std::isnan(e65m))
+      EXPECT_TRUE(std::isnan(e65[1])) << what;
+    else
+      EXPECT_EQ(e65[1], e65m) << what;
     EXPECT_GT(e0[0], e0[1]) << what;  // the female schedule is the lower one
   };
   check(female, male, LifeTableMethod{}, "Gompertz, AK");
@@ -283,6 +289,10 @@ TEST(SingleYearLifeTable, BothSexesInOnePassAreEachSexsBits) {
   check(female, steep, LifeTableMethod{}, "fallback rows in the male table only");
   check(std::vector<double>(female.begin(), female.begin() + 66), std::vector<double>(male.begin(), male.begin() + 66),
         LifeTableMethod{}, "open row at 65");
+  check(std::vector<double>(female.begin(), female.begin() + 67), std::vector<double>(male.begin(), male.begin() + 67),
+        LifeTableMethod{}, "open row at 66");
+  check(std::vector<double>(female.begin(), female.begin() + 61), std::vector<double>(male.begin(), male.begin() + 61),
+        LifeTableMethod{}, "open row at 60: no e65");
   check(std::vector<double>(101, 0.02), std::vector<double>(101, 0.025), LifeTableMethod{}, "constant hazards");
   // Rates the table refuses (the open row's = 0; a negative or an infinite rate inside): the slow path throws the
   // full table's error.
@@ -295,8 +305,7 @@ TEST(SingleYearLifeTable, BothSexesInOnePassAreEachSexsBits) {
       bad[row] = bad_rate;
       const std::string expected = error_of([&] { single_year_life_table(bad, Sex::male); });
       EXPECT_NE(expected, "<no exception>") << row << " " << bad_rate;
-      EXPECT_EQ(error_of([&] { single_year_e0_e65_both(female, bad, LifeTableMethod{}, scratch, e0, e65); }),
-                expected)
+      EXPECT_EQ(error_of([&] { single_year_e0_e65_both(female, bad, LifeTableMethod{}, scratch, e0, e65); }), expected)
           << row << " " << bad_rate;
       EXPECT_EQ(error_of([&] { single_year_e0_e65_both(bad, male, LifeTableMethod{}, scratch, e0, e65); }),
                 error_of([&] { single_year_life_table(bad, Sex::female); }))
@@ -315,8 +324,7 @@ TEST(SingleYearLifeTable, ConstantHazard) {
   EXPECT_DOUBLE_EQ(lt.ex[100], 1.0 / mu);
   for (std::size_t x = 0; x < lt.rows(); ++x) EXPECT_NEAR(lt.ex[x], 1.0 / mu, 1e-9) << "age " << x;
   // Survival over one year with a = 0.5: (1 − μ/2)/(1 + μ/2), the (1,1) Padé approximant of e^(−μ).
-  for (std::size_t x = 1; x < 100; ++x)
-    EXPECT_NEAR(lt.lx[x + 1] / lt.lx[x], std::exp(-mu), 1e-6) << "age " << x;
+  for (std::size_t x = 1; x < 100; ++x) EXPECT_NEAR(lt.lx[x + 1] / lt.lx[x], std::exp(-mu), 1e-6) << "age " << x;
 }
 
 TEST(AbridgedLifeTable, ConstantHazardAnyAxMethod) {
@@ -417,9 +425,8 @@ TEST(AbridgedLifeTable, FourA1LinearBranchUsesAkQ0) {
 
 TEST(AbridgedLifeTable, GrevilleModFromAge5) {
   // UN 1982 rates with mod = true.
-  const std::vector<double> mx{0.23669, 0.04672, 0.00982, 0.00511, 0.00697, 0.01036, 0.01169, 0.01332,
-                               0.01528, 0.01757, 0.02092, 0.02517, 0.03225, 0.04241, 0.06056, 0.08574,
-                               0.11840, 0.16226, 0.23745};
+  const std::vector<double> mx{0.23669, 0.04672, 0.00982, 0.00511, 0.00697, 0.01036, 0.01169, 0.01332, 0.01528, 0.01757,
+                               0.02092, 0.02517, 0.03225, 0.04241, 0.06056, 0.08574, 0.11840, 0.16226, 0.23745};
   LifeTableMethod m;
   m.a0_rule = A0Rule::coale_demeny;
   m.greville_from_age_5 = true;
@@ -478,11 +485,14 @@ TEST(AbridgedLifeTable, AgesWidthsAndIdentities) {
     EXPECT_NEAR(lt.dx[i] / lt.Lx[i], lt.mx[i], 1e-12) << "row " << i;  // m = d / L everywhere
     EXPECT_NEAR(lt.ex[i], lt.Tx[i] / lt.lx[i], 1e-12);
   }
-  EXPECT_NEAR(lt.Tx[0], [&] {
-    double s = 0;
-    for (double L : lt.Lx) s += L;
-    return s;
-  }(), 1e-6);
+  EXPECT_NEAR(
+      lt.Tx[0],
+      [&] {
+        double s = 0;
+        for (double L : lt.Lx) s += L;
+        return s;
+      }(),
+      1e-6);
 }
 
 TEST(LifeTable, BuildReusesStorage) {
@@ -583,7 +593,6 @@ TEST(LifeTableErrors, RadixAndImr) {
   m.infant_mortality_q0 = 1.0;
   EXPECT_NE(error_of([&] { (void)abridged_life_table(mx, Sex::male, m); }).find("age 0"), std::string::npos);
 }
-
 
 // ---------------------------------------------------------------------------------------------------------------
 // single_year_step_mortality: S, φ, e0 and e65 of a one-year step are the bits of the full table's columns

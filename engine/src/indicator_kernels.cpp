@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: Apache-2.0
+// The vectorised loops of the indicators (indicator_kernels.hpp). Every loop is element-wise or keeps each sum a serial
+// chain in age order, so every vector width gives the same bits.
+#include "indicator_kernels.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+
+#include "simd.hpp"
+
+namespace cohortgis::detail {
+
+namespace {
+// a where c, else b, selected in the integer bits (the same double): GCC if-converts and vectorises this where a
+// select of doubles that feeds a division is turned back into a branch under -ftrapping-math (pooled_rates_of_two,
+// tfr_terms: the selected operands are computed, not loaded).
+inline double pick(bool c, double a, double b) {
+  const std::uint64_t m = std::uint64_t{0} - static_cast<std::uint64_t>(c);
+  return std::bit_cast<double>((std::bit_cast<std::uint64_t>(a) & m) | (std::bit_cast<std::uint64_t>(b) & ~m));
+}
+
+int rates_flags(double bad, double negative, const double* mx, std::size_t rows) {
+  if (!(bad == 0.0 && rows > 0 && mx[rows - 1] > 0.0)) return 0;
+  return negative == 0.0 ? kRatesOk | kRatesWithin : kRatesOk;
+}
+}  // namespace
+
+// acc[i] += v[i]: element-wise, so every vector width gives the same bits.
+COHORTGIS_KERNEL void add_to(double* __restrict acc, const double* __restrict v, std::size_t n) {
+#pragma GCC unroll 4  // the vectorised loop four times per trip: less loop overhead per vector
+  for (std::size_t i = 0; i < n; ++i) acc[i] += v[i];
+}
+
+// Pooled mx of one state and sex by life-table row r, weighted by mid-step persons w = (P0 + P1) / 2 at the
+// population index of the row (single years: r; abridged: 0 and 1–4 → 0, 5–9 → 1, …): element-wise.
+COHORTGIS_KERNEL void add_mx(double* __restrict num, double* __restrict den, double* __restrict plain,
+                             const double* __restrict mx, const double* __restrict P0, const double* __restrict P1,
+                             std::size_t rows, int z) {
+  std::size_t r = 0, shift = 0;
+  if (z != 1) {  // row 0 (age 0) and row 1 (1–4) both read index 0
+    const double w = (P0[0] + P1[0]) / 2.0;
+    num[0] += mx[0] * w;
+    den[0] += w;
+    plain[0] += mx[0];
+    r = shift = 1;
+  }
+  for (; r < rows; ++r) {
+    const double w = (P0[r - shift] + P1[r - shift]) / 2.0;
+    num[r] += mx[r] * w;
+    den[r] += w;
+    plain[r] += mx[r];
+  }
+}
+
+// acc1[i] += v[i] and acc2[i] += v[i] in one pass (an aggregate's group slot and its "all groups" slot): each sum
+// sees the same additions in the same order as from add_to.
+COHORTGIS_KERNEL void add_to2(double* __restrict acc1, double* __restrict acc2, const double* __restrict v,
+                              std::size_t n) {
+#pragma GCC unroll 4  // the vectorised loop four times per trip: less loop overhead per vector
+  for (std::size_t i = 0; i < n; ++i) {
+    acc1[i] += v[i];
+    acc2[i] += v[i];
+  }
+}
+
+// add_mx into two slots' sums in one pass (the same products and additions for each), over the rows [r0, r1): a
+// zone's slots take every row, an aggregate's sums split over row ranges across threads; each row sees the same
+// operations whichever range holds it.
+COHORTGIS_KERNEL void add_mx2_rows(double* __restrict num1, double* __restrict den1, double* __restrict plain1,
+                                   double* __restrict num2, double* __restrict den2, double* __restrict plain2,
+                                   const double* __restrict mx, const double* __restrict P0,
+                                   const double* __restrict P1, std::size_t r0, std::size_t r1, int z) {
+  std::size_t r = r0, shift = 0;
+  if (z != 1) {  // row 0 (age 0) and row 1 (1–4) both read index 0
+    if (r == 0 && r < r1) {
+      const double w = (P0[0] + P1[0]) / 2.0, mw = mx[0] * w;
+      num1[0] += mw, den1[0] += w, plain1[0] += mx[0];
+      num2[0] += mw, den2[0] += w, plain2[0] += mx[0];
+      r = 1;
+    }
+    shift = 1;
+  }
+#pragma GCC unroll 2  // the vectorised loop twice per trip
+  for (; r < r1; ++r) {
+    const double w = (P0[r - shift] + P1[r - shift]) / 2.0, mw = mx[r] * w;
+    num1[r] += mw;
+    den1[r] += w;
+    plain1[r] += mx[r];
+    num2[r] += mw;
+    den2[r] += w;
+    plain2[r] += mx[r];
+  }
+}
+
+// The two states of a zone of two groups (a, then b) into their groups' sums and into the "all" sums of an aggregate,
+// in one pass: g0 += a, g1 += b, all = (all + a) + b — the additions of add_to2(g0, all, a) then add_to2(g1, all, b),
+// in the same order, reading and writing `all` once.
+COHORTGIS_KERNEL void add_to3(double* __restrict g0, double* __restrict g1, double* __restrict all,
+                              const double* __restrict a, const double* __restrict b, std::size_t n) {
+#pragma GCC unroll 2  // the vectorised loop twice per trip
+  for (std::size_t i = 0; i < n; ++i) {
+    g0[i] += a[i];
+    g1[i] += b[i];
+    all[i] = (all[i] + a[i]) + b[i];
+  }
+}
+
+// add_mx2_rows of state a into (g0, all) then of state b into (g1, all), on single-year rows (row r reads population
+// index r), in one pass: the same products and additions in the same order.
+COHORTGIS_KERNEL void add_mx3(double* __restrict num0, double* __restrict den0, double* __restrict plain0,
+                              double* __restrict num1, double* __restrict den1, double* __restrict plain1,
+                              double* __restrict num, double* __restrict den, double* __restrict plain,
+                              const double* __restrict mx_a, const double* __restrict P0a, const double* __restrict P1a,
+                              const double* __restrict mx_b, const double* __restrict P0b, const double* __restrict P1b,
+                              std::size_t rows) {
+  for (std::size_t r = 0; r < rows; ++r) {
+    const double wa = (P0a[r] + P1a[r]) / 2.0, mwa = mx_a[r] * wa;
+    const double wb = (P0b[r] + P1b[r]) / 2.0, mwb = mx_b[r] * wb;
+    num0[r] += mwa;
+    den0[r] += wa;
+    plain0[r] += mx_a[r];
+    num1[r] += mwb;
+    den1[r] += wb;
+    plain1[r] += mx_b[r];
+    num[r] = (num[r] + mwa) + mwb;
+    den[r] = (den[r] + wa) + wb;
+    plain[r] = (plain[r] + mx_a[r]) + mx_b[r];
+  }
+}
+
+// acc[i] = (+0 + a[i]) + b[i]: the sums of two states as reset + add_to + add_to make them (the same additions in
+// the same order), in one pass with no zeroing of the sums.
+COHORTGIS_KERNEL void sum_of_two(double* __restrict acc, const double* __restrict a, const double* __restrict b,
+                                 std::size_t n) {
+#pragma GCC unroll 4  // the vectorised loop four times per trip: less loop overhead per vector
+  for (std::size_t i = 0; i < n; ++i) acc[i] = (0.0 + a[i]) + b[i];
+}
+
+// The pooled rates of one sex by row: Σ mx·w / Σ w, or the members' plain mean where nobody is exposed, and their
+// flags (kRatesOk, kRatesWithin), checked in the same branch-free pass.
+COHORTGIS_KERNEL int pooled_rates(const double* __restrict num, const double* __restrict den,
+                                  const double* __restrict plain, double n_mx, double* __restrict mx,
+                                  std::size_t rows) {
+  double bad = 0.0, negative = 0.0;
+  for (std::size_t r = 0; r < rows; ++r) {
+    // num / den or plain / n_mx as one division of selected operands (the same quotient): the loop vectorises at
+    // AVX2 too (a select between two divisions stays a branch there).
+    const double d = den[r];
+    const bool exposed = d > 0.0;
+    const double m = (exposed ? num[r] : plain[r]) / (exposed ? d : n_mx);
+    mx[r] = m;
+    bad = (m - m == 0.0) ? bad : 1.0;  // x − x is 0 for a finite x, NaN for ±inf and NaN
+    negative = m >= 0.0 ? negative : 1.0;
+  }
+  return rates_flags(bad, negative, mx, rows);
+}
+
+// pooled_rates of the sums that reset + add_mx + add_mx make from two states on single-year rows (num, den and plain
+// from +0, n_mx = (+0 + 1) + 1), in one pass: the "all" slot of a zone of two groups every year. The same operations
+// on each row, so the same rates and flags, without storing the sums and reading them back.
+COHORTGIS_KERNEL int pooled_rates_of_two(const double* __restrict mx_a, const double* __restrict P0a,
+                                         const double* __restrict P1a, const double* __restrict mx_b,
+                                         const double* __restrict P0b, const double* __restrict P1b,
+                                         double* __restrict mx, std::size_t rows) {
+  const double n_mx = (0.0 + 1.0) + 1.0;
+  double bad = 0.0, negative = 0.0;
+  for (std::size_t r = 0; r < rows; ++r) {
+    const double wa = (P0a[r] + P1a[r]) / 2.0, wb = (P0b[r] + P1b[r]) / 2.0;
+    const double num = (0.0 + mx_a[r] * wa) + mx_b[r] * wb;
+    const double den = (0.0 + wa) + wb;
+    const double plain = (0.0 + mx_a[r]) + mx_b[r];
+    const bool exposed = den > 0.0;
+    const double m = pick(exposed, num, plain) / pick(exposed, den, n_mx);
+    mx[r] = m;
+    bad = (m - m == 0.0) ? bad : 1.0;
+    negative = m >= 0.0 ? negative : 1.0;
+  }
+  return rates_flags(bad, negative, mx, rows);
+}
+
+// The TFR's terms of a slot of several states: births by age of mother over exposure where anyone is exposed, +0
+// elsewhere (adding +0 to the sum, which starts at +0 and so is never −0, leaves it as skipping the age did), as one
+// division of selected operands so that the loop vectorises; the sum stays a serial chain in age order.
+COHORTGIS_KERNEL void tfr_terms(const double* __restrict bma, const double* __restrict expo, double* __restrict q,
+                                std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const double b = bma[i], e = expo[i];
+    const bool exposed = e > 0.0;
+    q[i] = pick(exposed, b, 0.0) / pick(exposed, e, 1.0);
+  }
+}
+
+// The sums of persons of one slot on a single-year grid whose open age is 65 or above (IndicatorPass::
+// single_year_bands_), in one pass over the ages: the start population (female ages, then male), the end population
+// of each sex, both sexes by age (`both`) and their total, each in age order from +0 (the same bits as a loop of its
+// own); the running total before each age (`cum`, ages + 1 values: cum[i] is the sum of both[0 … i−1], the `cum` of
+// median_age_of_total at age i, and cum[ages] the total); and the ten standard bands (band_'s order: 0–14, 15–64,
+// 65+, 60+, women 15–49, 0–2, 3–5, 6–11, 12–14, 15–59), whose weights are all 1 there: each band's additions in age
+// order from +0 as BandWeights::sum makes them (x · 1 = x exactly), from the values already in registers.
+COHORTGIS_KERNEL void slot_sums_single_year(const double* __restrict start_f, const double* __restrict start_m,
+                                            const double* __restrict Pf, const double* __restrict Pm,
+                                            double* __restrict both, double* __restrict cum, std::size_t ages,
+                                            SlotSums& out) {
+  double st = 0.0, pf = 0.0, pm = 0.0, bt = 0.0;
+  double b0_14 = 0.0, b15_64 = 0.0, b65 = 0.0, b60 = 0.0, w15_49 = 0.0;
+  double b0_2 = 0.0, b3_5 = 0.0, b6_11 = 0.0, b12_14 = 0.0, b15_59 = 0.0;
+  const auto age = [&](std::size_t i) {
+    const double f = Pf[i], b = f + Pm[i];
+    both[i] = b;
+    cum[i] = bt;
+    st += start_f[i];
+    pf += f;
+    pm += Pm[i];
+    bt += b;
+    return b;
+  };
+  std::size_t i = 0;
+  for (; i < 3; ++i) {
+    const double b = age(i);
+    b0_14 += b, b0_2 += b;
+  }
+  for (; i < 6; ++i) {
+    const double b = age(i);
+    b0_14 += b, b3_5 += b;
+  }
+  for (; i < 12; ++i) {
+    const double b = age(i);
+    b0_14 += b, b6_11 += b;
+  }
+  for (; i < 15; ++i) {
+    const double b = age(i);
+    b0_14 += b, b12_14 += b;
+  }
+#pragma GCC unroll 4
+  for (; i < 50; ++i) {
+    const double b = age(i);
+    b15_64 += b, b15_59 += b, w15_49 += Pf[i];
+  }
+#pragma GCC unroll 2
+  for (; i < 60; ++i) {
+    const double b = age(i);
+    b15_64 += b, b15_59 += b;
+  }
+  for (; i < 65; ++i) {
+    const double b = age(i);
+    b15_64 += b, b60 += b;
+  }
+#pragma GCC unroll 4
+  for (; i < ages; ++i) {
+    const double b = age(i);
+    b65 += b, b60 += b;
+  }
+  cum[ages] = bt;
+#pragma GCC unroll 4
+  for (i = 0; i < ages; ++i) st += start_m[i];
+  out.start_total = st, out.pop_f = pf, out.pop_m = pm, out.both_total = bt;
+  const double band[10] = {b0_14, b15_64, b65, b60, w15_49, b0_2, b3_5, b6_11, b12_14, b15_59};
+  std::copy(band, band + 10, out.band);
+}
+
+// Whether cum[0 … n−1] never decreases (false for a NaN): a branch-free pass that vectorises.
+COHORTGIS_KERNEL bool non_decreasing(const double* __restrict cum, std::size_t n) {
+  double bad = 0.0;
+#pragma GCC unroll 4  // the vectorised loop four times per trip
+  for (std::size_t i = 1; i < n; ++i) bad = cum[i] >= cum[i - 1] ? bad : 1.0;
+  return bad == 0.0;
+}
+
+}  // namespace cohortgis::detail

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+// The vectorised loops of the indicators (private to engine/src): sums over the cells of a slot's states, pooled death
+// rates, the TFR's terms and a single-year slot's sums of persons (indicator_kernels.cpp). Each is compiled for
+// AVX-512, AVX2 and the baseline (COHORTGIS_KERNEL) and gives the same bits on each.
+#pragma once
+
+#include <cstddef>
+
+namespace cohortgis::detail {
+
+// acc[i] += v[i].
+void add_to(double* acc, const double* v, std::size_t n);
+// The pooled-mx sums of one state and sex by life-table row (z: the grid's width; abridged rows 0 and 1 both read
+// population index 0).
+void add_mx(double* num, double* den, double* plain, const double* mx, const double* P0, const double* P1,
+            std::size_t rows, int z);
+// add_to into two slots' sums in one pass.
+void add_to2(double* acc1, double* acc2, const double* v, std::size_t n);
+// add_mx into two slots' sums in one pass, over the rows [r0, r1).
+void add_mx2_rows(double* num1, double* den1, double* plain1, double* num2, double* den2, double* plain2,
+                  const double* mx, const double* P0, const double* P1, std::size_t r0, std::size_t r1, int z);
+// g0 += a, g1 += b, all = (all + a) + b: a zone's two states into an aggregate's sums.
+void add_to3(double* g0, double* g1, double* all, const double* a, const double* b, std::size_t n);
+// The pooled-mx sums of a zone's two states into an aggregate's (add_mx2_rows of each), single-year rows.
+void add_mx3(double* num0, double* den0, double* plain0, double* num1, double* den1, double* plain1, double* num,
+             double* den, double* plain, const double* mx_a, const double* P0a, const double* P1a, const double* mx_b,
+             const double* P0b, const double* P1b, std::size_t rows);
+// acc[i] = (+0 + a[i]) + b[i].
+void sum_of_two(double* acc, const double* a, const double* b, std::size_t n);
+
+// What pooled_rates found: kRatesOk, the table can be built from the rates (every rate finite, the open one > 0);
+// kRatesWithin, also none negative (what single_year_e0_e65_both would check again: its _checked variant).
+constexpr int kRatesOk = 1, kRatesWithin = 2;
+// The pooled rates of one sex by row (Σ mx·w / Σ w, or the plain mean where nobody is exposed) and their flags.
+int pooled_rates(const double* num, const double* den, const double* plain, double n_mx, double* mx, std::size_t rows);
+// The same from the cells of two states (a zone's "all" slot of two groups), without their sums.
+int pooled_rates_of_two(const double* mx_a, const double* P0a, const double* P1a, const double* mx_b, const double* P0b,
+                        const double* P1b, double* mx, std::size_t rows);
+// The TFR's terms of a slot of several states: bma / expo where expo > 0, +0 elsewhere.
+void tfr_terms(const double* bma, const double* expo, double* q, std::size_t n);
+
+// The sums of persons of a single-year slot (slot_sums_single_year).
+struct SlotSums {
+  double start_total = 0.0, pop_f = 0.0, pop_m = 0.0, both_total = 0.0;
+  double band[10] = {};
+};
+void slot_sums_single_year(const double* start_f, const double* start_m, const double* Pf, const double* Pm,
+                           double* both, double* cum, std::size_t ages, SlotSums& out);
+// Whether cum[0 … n−1] never decreases (false for a NaN).
+bool non_decreasing(const double* cum, std::size_t n);
+
+}  // namespace cohortgis::detail
