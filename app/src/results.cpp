@@ -14,6 +14,7 @@
 #include <iterator>
 #include <set>
 #include <sstream>
+#include <system_error>
 #include <thread>
 
 #include "cohortgis/engine/types.hpp"
@@ -176,8 +177,14 @@ bool read_indicators_in_parts(const std::string& path, IndicatorReader& into, in
         ok[p] = 0;
       }
     };
-    for (std::size_t p = 1; p < n; ++p) pool.emplace_back(read, p);
+    pool.reserve(n);
+    std::size_t started = 1;
+    try {
+      for (; started < n; ++started) pool.emplace_back(read, started);
+    } catch (const std::system_error&) {  // no thread to be had (a process limit): the rest are read here
+    }
     read(0);
+    for (std::size_t p = started; p < n; ++p) read(p);
     for (auto& t : pool) t.join();
   }
   if (std::find(ok.begin(), ok.end(), 0) != ok.end()) return false;
