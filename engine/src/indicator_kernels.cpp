@@ -327,13 +327,21 @@ COHORTGIS_KERNEL void slot_sums_single_year2(const SlotSumsIn& a, const SlotSums
     b65 += v, b60 += v;
   }
   store(ca, cb, ages, bt);
+  Pair tfr = zero;
+  if (a.asfr && b.asfr) {  // the schedules' sums too, a chain of their own beside the male start population's
+    const double* __restrict fa = a.asfr, * __restrict fb = b.asfr;
 #pragma GCC unroll 4
-  for (i = 0; i < ages; ++i) st += pair(sma, smb, i);
+    for (i = 0; i < ages; ++i) st += pair(sma, smb, i), tfr += pair(fa, fb, i);
+  } else {
+#pragma GCC unroll 4
+    for (i = 0; i < ages; ++i) st += pair(sma, smb, i);
+  }
   const Pair band[10] = {b0_14, b15_64, b65, b60, w15_49, b0_2, b3_5, b6_11, b12_14, b15_59};
   SlotSums* out[2] = {&out_a, &out_b};
   for (int k = 0; k < 2; ++k) {
     SlotSums& o = *out[k];
     o.start_total = st[k], o.pop_f = pf[k], o.pop_m = pm[k], o.both_total = bt[k];
+    o.asfr_sum = tfr[k];
     for (int j = 0; j < 10; ++j) o.band[j] = band[j][k];
   }
 }

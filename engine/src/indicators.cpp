@@ -335,6 +335,7 @@ struct PresummedSlot {
   SlotSums sums;
   const double* both = nullptr;  // both sexes by age
   const double* cum = nullptr;   // the running totals (slot_sums_single_year)
+  bool asfr_sum = false;         // sums.asfr_sum is the sum of the slot's schedule
 };
 
 void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const int> zones, const SlotView& acc,
@@ -404,8 +405,12 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
   if (acc.n_states == 1 && !asfr_.empty()) {  // the schedule used in the step
     const std::size_t st = uz(zones[0]) * uz(G_) + uz(g_lo);
     double tfr = 0.0;
+    if (pre && pre->asfr_sum) {
+      tfr = pre->sums.asfr_sum;
+    } else {
 #pragma GCC unroll 4
-    for (std::size_t i = 0; i < A_; ++i) tfr += asfr_[st * A_ + i];
+      for (std::size_t i = 0; i < A_; ++i) tfr += asfr_[st * A_ + i];
+    }
     set(Indicator::tfr, z * tfr);
   } else {
     std::vector<double>& q = sc.tfr_terms;
@@ -527,10 +532,14 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
       const SlotView v0 = single(zn, 0), v1 = single(zn, 1);
       double* both = at_least(sc.both, 2 * A_);
       double* cum = at_least(sc.cum, 2 * (A_ + 1));
-      PresummedSlot p0{{}, both, cum}, p1{{}, both + A_, cum + A_ + 1};
-      slot_sums_single_year2({v0.start_f, v0.start_m, v0.end_f, v0.end_m, both, cum},
-                             {v1.start_f, v1.start_m, v1.end_f, v1.end_m, both + A_, cum + A_ + 1}, A_, p0.sums,
-                             p1.sums);
+      // With the step's schedules, each group slot's TFR sums its state's (in finish: n_states == 1).
+      const bool asfr = !asfr_.empty();
+      const double* f0 = asfr ? asfr_.data() + uz(zn) * 2 * A_ : nullptr;
+      PresummedSlot p0{{}, both, cum, asfr}, p1{{}, both + A_, cum + A_ + 1, asfr};
+      slot_sums_single_year2(
+          {v0.start_f, v0.start_m, v0.end_f, v0.end_m, both, cum, f0},
+          {v1.start_f, v1.start_m, v1.end_f, v1.end_m, both + A_, cum + A_ + 1, asfr ? f0 + A_ : nullptr}, A_, p0.sums,
+          p1.sums);
       finish(u, 0, zones, v0, sc, &p0);
       finish(u, 1, zones, v1, sc, &p1);
     } else {

@@ -2,8 +2,9 @@
 // A zone of two groups on a single-year grid takes the sums of persons of its two group slots in one pass
 // (slot_sums_single_year2: slot 0 in one lane of each vector, slot 1 in the other). Each group slot's values are the
 // bits of the same group computed as the only group of its zones (its own pass, slot_sums_single_year): counts, person
-// years, the standard and extra bands, the median (by binary search, by the scan after a negative count, NaN for
-// nobody) and the rates from them.
+// years, the TFR (with the step's schedules: their sums in the same pass; without: from the births), the standard and
+// extra bands, the median (by binary search, by the scan after a negative count, NaN for nobody) and the rates from
+// them.
 #include <gtest/gtest.h>
 #include <oneapi/tbb/task_arena.h>
 
@@ -49,6 +50,7 @@ TEST(IndicatorZoneSlots, TwoGroupSlotsInOnePassAreEachGroupsOwnBits) {
     comp.net_migrants_by_state.assign(uz(Z * G * 2), 0.0);
     comp.e0.assign(uz(Z * G * 2), 0.0);
     comp.e65.assign(uz(Z * G * 2), 0.0);
+    std::vector<double> asfr(uz(Z * G * A), 0.0);  // each state's schedule (its TFR: their sum)
     for (int z = 0; z < Z; ++z)
       for (int g = 0; g < G; ++g) {
         const std::size_t st = uz(z * G + g);
@@ -66,6 +68,7 @@ TEST(IndicatorZoneSlots, TwoGroupSlotsInOnePassAreEachGroupsOwnBits) {
         for (int i = 15; i < 50; ++i) {
           comp.births_by_mother_age[st * uz(A) + uz(i)] = 10.0 + 0.3 * i + g + 0.1 * z;
           comp.women_exposure[st * uz(A) + uz(i)] = 400.0 - 2.0 * i + 5.0 * g + 7.0 * z;
+          asfr[st * uz(A) + uz(i)] = 0.013 + 0.0007 * i / (1.0 + 0.3 * g + 0.1 * z);
         }
       }
     // Zone 1, group 0: a negative count whose running total falls back below half (the median's scan); zone 2,
@@ -77,11 +80,15 @@ TEST(IndicatorZoneSlots, TwoGroupSlotsInOnePassAreEachGroupsOwnBits) {
     std::vector<std::string> ids;
     for (int z = 0; z < Z; ++z) ids.push_back("Z" + std::to_string(z));
     const std::vector<AgeBand> extra = {{"b", 20, 44, -1}, {"f", 3, 66, 0}, {"m", 60, -1, 1}};
-    for (int threads : {1, 3}) {
+    for (int run = 0; run < 4; ++run) {
+      const int threads = run % 2 == 0 ? 1 : 3;
+      const bool with_asfr = run >= 2;  // the TFR from the step's schedules (their sums in the same pass) or the births
       tbb::task_arena arena(threads);
       IndicatorTable two;
+      const std::vector<double> no_asfr;
+      const std::vector<double>& asfr_in = with_asfr ? asfr : no_asfr;
       arena.execute([&] {
-        compute_indicators(start, end, comp, {}, {}, ids, {"g0", "g1"}, {}, extra, LifeTableMethod{}, two);
+        compute_indicators(start, end, comp, asfr_in, {}, ids, {"g0", "g1"}, {}, extra, LifeTableMethod{}, two);
       });
       for (int g = 0; g < G; ++g) {
         const CohortLayout L1{Z, 1, grid};
@@ -99,7 +106,8 @@ TEST(IndicatorZoneSlots, TwoGroupSlotsInOnePassAreEachGroupsOwnBits) {
         c1.e0 = states_of(comp.e0, Z, G, g, 2);
         c1.e65 = states_of(comp.e65, Z, G, g, 2);
         IndicatorTable one;
-        compute_indicators(start1, end1, c1, {}, {}, ids, {"g"}, {}, extra, LifeTableMethod{}, one);
+        const std::vector<double> asfr1 = with_asfr ? states_of(asfr, Z, G, g, uz(A)) : std::vector<double>{};
+        compute_indicators(start1, end1, c1, asfr1, {}, ids, {"g"}, {}, extra, LifeTableMethod{}, one);
         ASSERT_EQ(one.n_indicators(), two.n_indicators());
         for (int z = 0; z < Z; ++z)
           for (std::size_t k = 0; k < two.n_indicators(); ++k)
@@ -107,6 +115,11 @@ TEST(IndicatorZoneSlots, TwoGroupSlotsInOnePassAreEachGroupsOwnBits) {
                       std::bit_cast<std::uint64_t>(one.get(uz(z), 0, k)))
                 << "open " << open << " threads " << threads << " zone " << z << " group " << g << " "
                 << two.indicator_names[k] << ": " << two.get(uz(z), uz(g), k) << " vs " << one.get(uz(z), 0, k);
+      }
+      if (with_asfr) {  // the TFR is the schedule's: z · Σ asfr, in age order
+        double tfr = 0.0;
+        for (int i = 0; i < A; ++i) tfr += asfr[uz((3 * G + 1) * A + i)];
+        EXPECT_EQ(two.get(3, 1, Indicator::tfr), 1.0 * tfr);
       }
       // The cases above are what they say: the scan's median, none, one age.
       EXPECT_TRUE(std::isnan(two.get(2, 1, Indicator::median_age)));
