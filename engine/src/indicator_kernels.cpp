@@ -259,6 +259,93 @@ COHORTGIS_KERNEL void slot_sums_single_year(const double* __restrict start_f, co
   std::copy(band, band + 10, out.band);
 }
 
+namespace {
+// Two doubles, one per slot: a lane-wise addition is each slot's own addition (the same bits).
+using Pair = double __attribute__((vector_size(16)));
+inline Pair pair(const double* a, const double* b, std::size_t i) { return Pair{a[i], b[i]}; }
+inline void store(double* a, double* b, std::size_t i, Pair v) { a[i] = v[0], b[i] = v[1]; }
+}  // namespace
+
+// slot_sums_single_year of two slots in one pass, slot a in the low lane of each vector and slot b in the high one:
+// every chain is its slot's own chain, in the same order, from +0, so each slot's sums are the bits of its own pass;
+// one vector addition makes both slots' additions (half the instructions) and the two chains overlap.
+COHORTGIS_KERNEL void slot_sums_single_year2(const SlotSumsIn& a, const SlotSumsIn& b, std::size_t ages,
+                                             SlotSums& out_a, SlotSums& out_b) {
+  const double* __restrict sfa = a.start_f, * __restrict sfb = b.start_f, * __restrict sma = a.start_m, * __restrict smb = b.start_m;
+  const double* __restrict pfa = a.Pf, * __restrict pfb = b.Pf, * __restrict pma = a.Pm, * __restrict pmb = b.Pm;
+  double* __restrict ba = a.both, * __restrict bb = b.both, * __restrict ca = a.cum, * __restrict cb = b.cum;
+  const Pair zero = {0.0, 0.0};
+  Pair st = zero, pf = zero, pm = zero, bt = zero;
+  Pair b0_14 = zero, b15_64 = zero, b65 = zero, b60 = zero, w15_49 = zero;
+  Pair b0_2 = zero, b3_5 = zero, b6_11 = zero, b12_14 = zero, b15_59 = zero;
+  Pair f;  // the women of the last age
+  const auto age = [&](std::size_t i) {
+    f = pair(pfa, pfb, i);
+    const Pair m = pair(pma, pmb, i), both = f + m;
+    store(ba, bb, i, both);
+    store(ca, cb, i, bt);
+    st += pair(sfa, sfb, i);
+    pf += f;
+    pm += m;
+    bt += both;
+    return both;
+  };
+  std::size_t i = 0;
+  for (; i < 3; ++i) {
+    const Pair v = age(i);
+    b0_14 += v, b0_2 += v;
+  }
+  for (; i < 6; ++i) {
+    const Pair v = age(i);
+    b0_14 += v, b3_5 += v;
+  }
+  for (; i < 12; ++i) {
+    const Pair v = age(i);
+    b0_14 += v, b6_11 += v;
+  }
+  for (; i < 15; ++i) {
+    const Pair v = age(i);
+    b0_14 += v, b12_14 += v;
+  }
+#pragma GCC unroll 4
+  for (; i < 50; ++i) {
+    const Pair v = age(i);
+    b15_64 += v, b15_59 += v, w15_49 += f;
+  }
+#pragma GCC unroll 2
+  for (; i < 60; ++i) {
+    const Pair v = age(i);
+    b15_64 += v, b15_59 += v;
+  }
+  for (; i < 65; ++i) {
+    const Pair v = age(i);
+    b15_64 += v, b60 += v;
+  }
+#pragma GCC unroll 4
+  for (; i < ages; ++i) {
+    const Pair v = age(i);
+    b65 += v, b60 += v;
+  }
+  store(ca, cb, ages, bt);
+  Pair tfr = zero;
+  if (a.asfr && b.asfr) {  // the schedules' sums too, a chain of their own beside the male start population's
+    const double* __restrict fa = a.asfr, * __restrict fb = b.asfr;
+#pragma GCC unroll 4
+    for (i = 0; i < ages; ++i) st += pair(sma, smb, i), tfr += pair(fa, fb, i);
+  } else {
+#pragma GCC unroll 4
+    for (i = 0; i < ages; ++i) st += pair(sma, smb, i);
+  }
+  const Pair band[10] = {b0_14, b15_64, b65, b60, w15_49, b0_2, b3_5, b6_11, b12_14, b15_59};
+  SlotSums* out[2] = {&out_a, &out_b};
+  for (int k = 0; k < 2; ++k) {
+    SlotSums& o = *out[k];
+    o.start_total = st[k], o.pop_f = pf[k], o.pop_m = pm[k], o.both_total = bt[k];
+    o.asfr_sum = tfr[k];
+    for (int j = 0; j < 10; ++j) o.band[j] = band[j][k];
+  }
+}
+
 // Whether cum[0 … n−1] never decreases (false for a NaN): a branch-free pass that vectorises.
 COHORTGIS_KERNEL bool non_decreasing(const double* __restrict cum, std::size_t n) {
   double bad = 0.0;

@@ -43,9 +43,19 @@ void tfr_terms(const double* bma, const double* expo, double* q, std::size_t n);
 struct SlotSums {
   double start_total = 0.0, pop_f = 0.0, pop_m = 0.0, both_total = 0.0;
   double band[10] = {};
+  double asfr_sum = 0.0;  // Σ asfr in age order from +0 (slot_sums_single_year2 with both slots' asfr)
 };
 void slot_sums_single_year(const double* start_f, const double* start_m, const double* Pf, const double* Pm,
                            double* both, double* cum, std::size_t ages, SlotSums& out);
+// What slot_sums_single_year reads and writes for one slot (both, cum: written; the arrays do not overlap).
+struct SlotSumsIn {
+  const double *start_f, *start_m, *Pf, *Pm;
+  double *both, *cum;
+  const double* asfr = nullptr;  // the slot's one schedule (a state's), or none
+};
+// slot_sums_single_year of two slots in one interleaved pass (each slot's chains as in its own pass: the same bits).
+void slot_sums_single_year2(const SlotSumsIn& a, const SlotSumsIn& b, std::size_t ages, SlotSums& out_a,
+                            SlotSums& out_b);
 // Whether cum[0 … n−1] never decreases (false for a NaN).
 bool non_decreasing(const double* cum, std::size_t n);
 

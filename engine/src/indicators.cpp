@@ -304,192 +304,6 @@ void IndicatorPass::fold(int end) const {
   }
 }
 
-// Adds the deaths and net migrants of one state (zone zn, group g) to `deaths` and `net`, each sex in turn: the step's
-// per-state sums (kept in every mode, so a run with per-cell components and one without give the same bits and no
-// pass over the cells is needed); the per-cell arrays only when there are no sums.
-void IndicatorPass::add_events(int zn, int g, double& deaths, double& net) const {
-  const StepComponents& comp = comp_;
-  const std::size_t st = uz(zn) * uz(G_) + uz(g), A = A_;
-  for (int s = 0; s < 2; ++s) {
-    if (!comp.deaths_by_state.empty()) {
-      deaths += comp.deaths_by_state[st * kSexes + uz(s)];
-    } else if (!comp.deaths.empty()) {
-      auto D = comp.deaths.ages(zn, g, s);
-      for (std::size_t i = 0; i < A; ++i) deaths += D[i];
-    }
-    if (!comp.net_migrants_by_state.empty()) {
-      net += comp.net_migrants_by_state[st * kSexes + uz(s)];
-    } else if (!comp.net_migrants.empty()) {
-      auto M = comp.net_migrants.ages(zn, g, s);
-      for (std::size_t i = 0; i < A; ++i) net += M[i];
-    }
-    if (!comp.planning_adjustment.empty()) {  // control totals and capacity move migrants (planning.hpp)
-      auto Q = comp.planning_adjustment.ages(zn, g, s);
-      for (std::size_t i = 0; i < A; ++i) net += Q[i];
-    }
-  }
-}
-
-// Adds the cells of one state (zone zn, group g) to the sums of a unit × group slot.
-void IndicatorPass::accumulate(IndicatorSums& acc, int zn, int g) const {
-  const std::size_t st = uz(zn) * uz(G_) + uz(g), A = A_, rows = rows_;
-  ++acc.n_states;
-  for (int s = 0; s < 2; ++s) {
-    auto P0 = start_.ages(zn, g, s), P1 = end_.ages(zn, g, s);
-    add_to(acc.start.data() + uz(s) * A, P0.data(), A);
-    add_to(acc.end.data() + uz(s) * A, P1.data(), A);
-    if (rows > 0)  // pooled mx weighted by mid-step persons (counts first)
-      add_mx(acc.mx_num.data() + uz(s) * rows, acc.mx_den.data() + uz(s) * rows, acc.mx_sum.data() + uz(s) * rows,
-             mx_.data() + (st * kSexes + uz(s)) * rows, P0.data(), P1.data(), rows, start_.layout().grid.width_years);
-  }
-  add_events(zn, g, acc.deaths, acc.net);
-  acc.n_mx += 1.0;
-  acc.births_f += comp_.births[st * kSexes + 0];
-  acc.births_m += comp_.births[st * kSexes + 1];
-  add_to(acc.bma.data(), comp_.births_by_mother_age.data() + st * A, A);
-  add_to(acc.expo.data(), comp_.women_exposure.data() + st * A, A);
-}
-
-// reset + accumulate(acc, zn, 0) + accumulate(acc, zn, 1) for a zone of two groups on a single-year grid (or without
-// death rates): each sum written once from the two states' values, the same operations in the same order (the
-// "all" slot of a zone, every year). Of the pooled-mx sums only the rates finish makes from them are written
-// (pooled_rates_of_two), when there are death rates (rows_ > 0), which is when finish reads them.
-void IndicatorPass::accumulate_two_groups(IndicatorSums& acc, std::vector<double>& rates, int (&flags)[2],
-                                          int zn) const {
-  const std::size_t A = A_, rows = rows_, sa = uz(zn) * 2, sb = sa + 1;
-  for (auto* v : {&acc.start, &acc.end}) v->resize(2 * A);
-  acc.bma.resize(A);
-  acc.expo.resize(A);
-  // Both sexes in one call (adjacent in the populations and in the sums: see accumulate2).
-  sum_of_two(acc.start.data(), start_.ages(zn, 0, 0).data(), start_.ages(zn, 1, 0).data(), 2 * A);
-  sum_of_two(acc.end.data(), end_.ages(zn, 0, 0).data(), end_.ages(zn, 1, 0).data(), 2 * A);
-  // The pooled rates straight from the two states (finish reads only them, not the sums).
-  rates.resize(2 * rows);
-  for (int s = 0; s < 2 && rows > 0; ++s) {
-    const std::size_t o = uz(s) * rows;
-    flags[s] = pooled_rates_of_two(mx_.data() + (sa * kSexes + uz(s)) * rows, start_.ages(zn, 0, s).data(),
-                                   end_.ages(zn, 0, s).data(), mx_.data() + (sb * kSexes + uz(s)) * rows,
-                                   start_.ages(zn, 1, s).data(), end_.ages(zn, 1, s).data(), rates.data() + o, rows);
-  }
-  acc.n_states = 2;
-  acc.n_mx = (0.0 + 1.0) + 1.0;
-  acc.deaths = acc.net = 0.0;
-  add_events(zn, 0, acc.deaths, acc.net);
-  add_events(zn, 1, acc.deaths, acc.net);
-  acc.births_f = (0.0 + comp_.births[sa * kSexes + 0]) + comp_.births[sb * kSexes + 0];
-  acc.births_m = (0.0 + comp_.births[sa * kSexes + 1]) + comp_.births[sb * kSexes + 1];
-  sum_of_two(acc.bma.data(), comp_.births_by_mother_age.data() + sa * A, comp_.births_by_mother_age.data() + sb * A, A);
-  sum_of_two(acc.expo.data(), comp_.women_exposure.data() + sa * A, comp_.women_exposure.data() + sb * A, A);
-}
-
-// accumulate(one, zn, g) and accumulate(two, zn, g) in one pass over the state's cells (the same bits in each).
-void IndicatorPass::accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, int g) const {
-  const std::size_t st = uz(zn) * uz(G_) + uz(g), A = A_, rows = rows_;
-  ++one.n_states;
-  ++two.n_states;
-  // A state's two sexes are adjacent in the populations, the death rates and the sums ([sex][age], [sex][row]): one
-  // call over both (element-wise, so the same additions; fewer calls and loop tails). Rows that read population index
-  // r (single years) are adjacent too when there are as many rows as ages.
-  const double *P0 = start_.ages(zn, g, 0).data(), *P1 = end_.ages(zn, g, 0).data();
-  add_to2(one.start.data(), two.start.data(), P0, 2 * A);
-  add_to2(one.end.data(), two.end.data(), P1, 2 * A);
-  const int width = start_.layout().grid.width_years;
-  const double* mx = mx_.data() + st * kSexes * rows;
-  if (rows > 0 && width == 1 && rows == A) {
-    add_mx2_rows(one.mx_num.data(), one.mx_den.data(), one.mx_sum.data(), two.mx_num.data(), two.mx_den.data(),
-                 two.mx_sum.data(), mx, P0, P1, 0, 2 * rows, width);
-  } else if (rows > 0) {
-    for (std::size_t s = 0; s < 2; ++s) {
-      const std::size_t o = s * rows;
-      add_mx2_rows(one.mx_num.data() + o, one.mx_den.data() + o, one.mx_sum.data() + o, two.mx_num.data() + o,
-                   two.mx_den.data() + o, two.mx_sum.data() + o, mx + o, P0 + s * A, P1 + s * A, 0, rows, width);
-    }
-  }
-  add_events(zn, g, one.deaths, one.net);
-  add_events(zn, g, two.deaths, two.net);
-  for (IndicatorSums* acc : {&one, &two}) {
-    acc->n_mx += 1.0;
-    acc->births_f += comp_.births[st * kSexes + 0];
-    acc->births_m += comp_.births[st * kSexes + 1];
-  }
-  add_to2(one.bma.data(), two.bma.data(), comp_.births_by_mother_age.data() + st * A, A);
-  add_to2(one.expo.data(), two.expo.data(), comp_.women_exposure.data() + st * A, A);
-}
-
-void IndicatorPass::accumulate_zone(std::vector<IndicatorSums>& per_group, IndicatorSums& all, int zn) const {
-  if (G_ == 2 && (rows_ == 0 || (start_.layout().grid.width_years == 1 && rows_ == A_))) {
-    accumulate_zone_of_two(per_group[0], per_group[1], all, zn);
-    return;
-  }
-  for (int g = 0; g < G_; ++g) accumulate2(per_group[uz(g)], all, zn, g);
-}
-
-// The sums of accumulate2 for group 0 and then group 1, each accumulator seeing the same additions in the same order
-// (per_group sums of one state each; `all` state a's then state b's), in one pass over the zone's cells: `all` is read
-// and written once instead of twice.
-void IndicatorPass::accumulate_zone_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all, int zn) const {
-  const std::size_t A = A_, rows = rows_, sa = uz(zn) * 2, sb = sa + 1;
-  ++g0.n_states;
-  ++all.n_states;
-  ++g1.n_states;
-  ++all.n_states;
-  const double *P0a = start_.ages(zn, 0, 0).data(), *P1a = end_.ages(zn, 0, 0).data();
-  const double *P0b = start_.ages(zn, 1, 0).data(), *P1b = end_.ages(zn, 1, 0).data();
-  add_to3(g0.start.data(), g1.start.data(), all.start.data(), P0a, P0b, 2 * A);
-  add_to3(g0.end.data(), g1.end.data(), all.end.data(), P1a, P1b, 2 * A);
-  if (rows > 0)  // single-year rows, as many as ages: both sexes adjacent (see accumulate2)
-    add_mx3(g0.mx_num.data(), g0.mx_den.data(), g0.mx_sum.data(), g1.mx_num.data(), g1.mx_den.data(), g1.mx_sum.data(),
-            all.mx_num.data(), all.mx_den.data(), all.mx_sum.data(), mx_.data() + sa * kSexes * rows, P0a, P1a,
-            mx_.data() + sb * kSexes * rows, P0b, P1b, 2 * rows);
-  for (const auto& [one, st, g] : {std::tuple{&g0, sa, 0}, std::tuple{&g1, sb, 1}}) {
-    add_events(zn, g, one->deaths, one->net);
-    add_events(zn, g, all.deaths, all.net);
-    for (IndicatorSums* acc : {one, &all}) {
-      acc->n_mx += 1.0;
-      acc->births_f += comp_.births[st * kSexes + 0];
-      acc->births_m += comp_.births[st * kSexes + 1];
-    }
-  }
-  const double* bma = comp_.births_by_mother_age.data();
-  const double* expo = comp_.women_exposure.data();
-  add_to3(g0.bma.data(), g1.bma.data(), all.bma.data(), bma + sa * A, bma + sb * A, A);
-  add_to3(g0.expo.data(), g1.expo.data(), all.expo.data(), expo + sa * A, expo + sb * A, A);
-}
-
-// accumulate2's cells of ages [a0, a1) and life-table rows [r0, r1) only; its per-state numbers (events, births,
-// counts) are added by accumulate2_events. Every element sees the additions of accumulate2 in the same order.
-void IndicatorPass::accumulate2_part(IndicatorSums& one, IndicatorSums& two, int zn, int g, std::size_t a0,
-                                     std::size_t a1, std::size_t r0, std::size_t r1) const {
-  const std::size_t st = uz(zn) * uz(G_) + uz(g), A = A_, rows = rows_, n = a1 - a0;
-  for (int s = 0; s < 2; ++s) {
-    auto P0 = start_.ages(zn, g, s), P1 = end_.ages(zn, g, s);
-    const std::size_t o = uz(s) * A + a0;
-    add_to2(one.start.data() + o, two.start.data() + o, P0.data() + a0, n);
-    add_to2(one.end.data() + o, two.end.data() + o, P1.data() + a0, n);
-    if (rows > 0) {
-      const std::size_t m = uz(s) * rows;
-      add_mx2_rows(one.mx_num.data() + m, one.mx_den.data() + m, one.mx_sum.data() + m, two.mx_num.data() + m,
-                   two.mx_den.data() + m, two.mx_sum.data() + m, mx_.data() + (st * kSexes + uz(s)) * rows, P0.data(),
-                   P1.data(), r0, r1, start_.layout().grid.width_years);
-    }
-  }
-  add_to2(one.bma.data() + a0, two.bma.data() + a0, comp_.births_by_mother_age.data() + st * A + a0, n);
-  add_to2(one.expo.data() + a0, two.expo.data() + a0, comp_.women_exposure.data() + st * A + a0, n);
-}
-
-void IndicatorPass::accumulate2_events(IndicatorSums& one, IndicatorSums& two, int zn, int g) const {
-  const std::size_t st = uz(zn) * uz(G_) + uz(g);
-  ++one.n_states;
-  ++two.n_states;
-  add_events(zn, g, one.deaths, one.net);
-  add_events(zn, g, two.deaths, two.net);
-  for (IndicatorSums* acc : {&one, &two}) {
-    acc->n_mx += 1.0;
-    acc->births_f += comp_.births[st * kSexes + 0];
-    acc->births_m += comp_.births[st * kSexes + 1];
-  }
-}
-
 // The slot of one state: its own arrays, its deaths and migrants summed as accumulate sums them.
 SlotView IndicatorPass::single(int zn, int g) const {
   const std::size_t st = uz(zn) * uz(G_) + uz(g);
@@ -507,33 +321,57 @@ SlotView IndicatorPass::single(int zn, int g) const {
 }
 
 // The indicators of one unit × group slot from its sums.
+// v with at least n elements: a zone of two groups needs twice a slot's scratch, and a vector that shrank back to one
+// slot's would zero the second half again when it grows (no allocation either way once sized).
+namespace {
+double* at_least(std::vector<double>& v, std::size_t n) {
+  if (v.size() < n) v.resize(n);
+  return v.data();
+}
+}  // namespace
+
+// The sums of persons of a single-year slot made before finish (a zone's two group slots in one pass).
+struct PresummedSlot {
+  SlotSums sums;
+  const double* both = nullptr;  // both sexes by age
+  const double* cum = nullptr;   // the running totals (slot_sums_single_year)
+  bool asfr_sum = false;         // sums.asfr_sum is the sum of the slot's schedule
+};
+
 void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const int> zones, const SlotView& acc,
-                           IndicatorScratch& sc) const {
+                           IndicatorScratch& sc, const PresummedSlot* pre) const {
   const AgeGrid& grid = start_.layout().grid;
   const double z = grid.width_years;
   const int g_lo = slot == uz(G_) ? 0 : static_cast<int>(slot);
   double* v = out_.values.data() + (unit * NS_ + slot) * NI_;
   auto set = [&](Indicator id, double x) { v[static_cast<int>(id)] = x; };
   std::span<const double> Pf(acc.end_f, A_), Pm(acc.end_m, A_);
-  std::vector<double>& both = sc.both;
-  both.resize(A_);
-  double start_total = 0.0, pop_f = 0.0, pop_m = 0.0, both_total = 0.0;
-  double band[10];           // the standard bands, in band_'s order
-  if (single_year_bands_) {  // the sums, the bands and the running totals of the median in one pass
-    sc.cum.resize(A_ + 1);
-    SlotSums sums;
-    slot_sums_single_year(acc.start_f, acc.start_m, Pf.data(), Pm.data(), both.data(), sc.cum.data(), A_, sums);
-    start_total = sums.start_total, pop_f = sums.pop_f, pop_m = sums.pop_m, both_total = sums.both_total;
-    std::copy(sums.band, sums.band + 10, band);
+  std::span<const double> both;  // both sexes by age
+  const double* cum = nullptr;   // their running totals (single_year_bands_)
+  SlotSums own;                  // the sums of persons, the standard bands in band_'s order
+  const SlotSums* sums = &own;
+  if (pre) {  // made before (slot_sums_single_year2)
+    sums = &pre->sums;
+    both = std::span<const double>(pre->both, A_);
+    cum = pre->cum;
+  } else if (single_year_bands_) {  // the sums, the bands and the running totals of the median in one pass
+    double* both_v = at_least(sc.both, A_);
+    double* cum_v = at_least(sc.cum, A_ + 1);
+    slot_sums_single_year(acc.start_f, acc.start_m, Pf.data(), Pm.data(), both_v, cum_v, A_, own);
+    both = std::span<const double>(both_v, A_);
+    cum = cum_v;
   } else {
+    double* both_v = at_least(sc.both, A_);
+    both = std::span<const double>(both_v, A_);
     // The sums of persons, each in age order from +0 (the same bits as a loop of its own), in one pass so that their
     // chains of additions overlap: the start population (female ages, then male), the end population of each sex,
     // both sexes by age and their total (for the median). Unrolled by four (less loop overhead per addition; each
     // chain still adds in age order), as the TFR's sum below.
+    double start_total = 0.0, pop_f = 0.0, pop_m = 0.0, both_total = 0.0;
 #pragma GCC unroll 4
     for (std::size_t i = 0; i < A_; ++i) {
       const double b = Pf[i] + Pm[i];
-      both[i] = b;
+      both_v[i] = b;
       start_total += acc.start_f[i];
       pop_f += Pf[i];
       pop_m += Pm[i];
@@ -541,8 +379,12 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
     }
 #pragma GCC unroll 4
     for (std::size_t i = 0; i < A_; ++i) start_total += acc.start_m[i];
-    for (std::size_t k = 0; k < 10; ++k) band[k] = band_[k].sum(k == 4 ? Pf : std::span<const double>(both));
+    own.start_total = start_total, own.pop_f = pop_f, own.pop_m = pop_m, own.both_total = both_total;
+    for (std::size_t k = 0; k < 10; ++k) own.band[k] = band_[k].sum(k == 4 ? Pf : both);
   }
+  const double start_total = sums->start_total, pop_f = sums->pop_f, pop_m = sums->pop_m;
+  const double both_total = sums->both_total;
+  const double* band = sums->band;
   const double pop = pop_f + pop_m;
   const double births = acc.births_f + acc.births_m;
   const double py = z * (start_total + pop) / 2.0;
@@ -563,8 +405,12 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
   if (acc.n_states == 1 && !asfr_.empty()) {  // the schedule used in the step
     const std::size_t st = uz(zones[0]) * uz(G_) + uz(g_lo);
     double tfr = 0.0;
+    if (pre && pre->asfr_sum) {
+      tfr = pre->sums.asfr_sum;
+    } else {
 #pragma GCC unroll 4
-    for (std::size_t i = 0; i < A_; ++i) tfr += asfr_[st * A_ + i];
+      for (std::size_t i = 0; i < A_; ++i) tfr += asfr_[st * A_ + i];
+    }
     set(Indicator::tfr, z * tfr);
   } else {
     std::vector<double>& q = sc.tfr_terms;
@@ -646,8 +492,8 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
     set(Indicator::old_age_dependency_ratio, c65 / c15_64 * 100.0);
     set(Indicator::total_dependency_ratio, (c0_14 + c65) / c15_64 * 100.0);
   }
-  set(Indicator::median_age, single_year_bands_ ? median_age_of_prefix(grid, both, sc.cum.data())
-                                                : median_age_of_total(grid, both, both_total));
+  set(Indicator::median_age,
+      single_year_bands_ ? median_age_of_prefix(grid, both, cum) : median_age_of_total(grid, both, both_total));
   set(Indicator::women_15_49, band[4]);
   set(Indicator::age_0_2, band[5]);
   set(Indicator::age_3_5, band[6]);
@@ -659,7 +505,7 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
   set(Indicator::age_65_plus, c65);
   for (std::size_t k = 0; k < extra_bands_.size(); ++k) {
     const AgeBand& b = extra_bands_[k];
-    std::span<const double> who = b.sex == 0 ? Pf : b.sex == 1 ? Pm : std::span<const double>(both);
+    std::span<const double> who = b.sex == 0 ? Pf : b.sex == 1 ? Pm : both;
     v[uz(kStandardIndicators) + k] = band_[10 + k].sum(who);
   }
 }
@@ -681,7 +527,24 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
   // each into its group's sums and into those of "all".
   if (zones.size() == 1) {
     const int zn = zones[0];
-    for (int g = 0; g < G; ++g) finish(u, uz(g), zones, single(zn, g), sc);
+    if (G == 2 && single_year_bands_) {
+      // The two group slots' sums of persons in one pass, so that their chains of additions overlap.
+      const SlotView v0 = single(zn, 0), v1 = single(zn, 1);
+      double* both = at_least(sc.both, 2 * A_);
+      double* cum = at_least(sc.cum, 2 * (A_ + 1));
+      // With the step's schedules, each group slot's TFR sums its state's (in finish: n_states == 1).
+      const bool asfr = !asfr_.empty();
+      const double* f0 = asfr ? asfr_.data() + uz(zn) * 2 * A_ : nullptr;
+      PresummedSlot p0{{}, both, cum, asfr}, p1{{}, both + A_, cum + A_ + 1, asfr};
+      slot_sums_single_year2(
+          {v0.start_f, v0.start_m, v0.end_f, v0.end_m, both, cum, f0},
+          {v1.start_f, v1.start_m, v1.end_f, v1.end_m, both + A_, cum + A_ + 1, asfr ? f0 + A_ : nullptr}, A_, p0.sums,
+          p1.sums);
+      finish(u, 0, zones, v0, sc, &p0);
+      finish(u, 1, zones, v1, sc, &p1);
+    } else {
+      for (int g = 0; g < G; ++g) finish(u, uz(g), zones, single(zn, g), sc);
+    }
     if (G == 1) {  // "all" is the one group's slot: the same inputs and operations, so a copy of its values
       const double* one = out_.values.data() + (u * NS_ + 0) * NI_;
       std::copy(one, one + NI_, out_.values.data() + (u * NS_ + uz(G)) * NI_);

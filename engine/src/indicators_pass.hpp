@@ -38,6 +38,7 @@ struct BandWeights {
 
 // What a slot's indicators read (indicators.cpp).
 struct SlotView;
+struct PresummedSlot;
 
 // Per-thread scratch of the units' pass (no allocation per unit once sized).
 struct IndicatorScratch {
@@ -88,8 +89,9 @@ class IndicatorPass {
                         std::size_t r0, std::size_t r1) const;
   void accumulate2_events(IndicatorSums& one, IndicatorSums& two, int zn, int g) const;
   SlotView single(int zn, int g) const;
-  void finish(std::size_t unit, std::size_t slot, std::span<const int> zones, const SlotView& acc,
-              IndicatorScratch& sc) const;
+  // pre: the slot's sums of persons, made before (single-year bands only); null: finish makes them.
+  void finish(std::size_t unit, std::size_t slot, std::span<const int> zones, const SlotView& acc, IndicatorScratch& sc,
+              const PresummedSlot* pre = nullptr) const;
 
   const CohortArray& start_;
   const CohortArray& end_;

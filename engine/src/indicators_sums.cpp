@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: Apache-2.0
+// The sums of the indicators' slots of several states (IndicatorPass, indicators_pass.hpp): a state's events, its cells
+// added into one slot's sums or into two (its group's and "all"), a zone of two groups in one pass. Each sum adds the
+// states in the order zone, group, sex and each cell in its own element (indicator_kernels.cpp), so the bits do not
+// depend on how the states are grouped into calls.
+#include <cstddef>
+#include <vector>
+
+#include "cohortgis/engine/index_cast.hpp"
+#include "cohortgis/engine/projection.hpp"
+#include "indicator_kernels.hpp"
+#include "indicators_pass.hpp"
+
+namespace cohortgis::detail {
+
+// Adds the deaths and net migrants of one state (zone zn, group g) to `deaths` and `net`, each sex in turn: the step's
+// per-state sums (kept in every mode, so a run with per-cell components and one without give the same bits and no
+// pass over the cells is needed); the per-cell arrays only when there are no sums.
+void IndicatorPass::add_events(int zn, int g, double& deaths, double& net) const {
+  const StepComponents& comp = comp_;
+  const std::size_t st = uz(zn) * uz(G_) + uz(g), A = A_;
+  for (int s = 0; s < 2; ++s) {
+    if (!comp.deaths_by_state.empty()) {
+      deaths += comp.deaths_by_state[st * kSexes + uz(s)];
+    } else if (!comp.deaths.empty()) {
+      auto D = comp.deaths.ages(zn, g, s);
+      for (std::size_t i = 0; i < A; ++i) deaths += D[i];
+    }
+    if (!comp.net_migrants_by_state.empty()) {
+      net += comp.net_migrants_by_state[st * kSexes + uz(s)];
+    } else if (!comp.net_migrants.empty()) {
+      auto M = comp.net_migrants.ages(zn, g, s);
+      for (std::size_t i = 0; i < A; ++i) net += M[i];
+    }
+    if (!comp.planning_adjustment.empty()) {  // control totals and capacity move migrants (planning.hpp)
+      auto Q = comp.planning_adjustment.ages(zn, g, s);
+      for (std::size_t i = 0; i < A; ++i) net += Q[i];
+    }
+  }
+}
+
+// Adds the cells of one state (zone zn, group g) to the sums of a unit × group slot.
+void IndicatorPass::accumulate(IndicatorSums& acc, int zn, int g) const {
+  const std::size_t st = uz(zn) * uz(G_) + uz(g), A = A_, rows = rows_;
+  ++acc.n_states;
+  for (int s = 0; s < 2; ++s) {
+    auto P0 = start_.ages(zn, g, s), P1 = end_.ages(zn, g, s);
+    add_to(acc.start.data() + uz(s) * A, P0.data(), A);
+    add_to(acc.end.data() + uz(s) * A, P1.data(), A);
+    if (rows > 0)  // pooled mx weighted by mid-step persons (counts first)
+      add_mx(acc.mx_num.data() + uz(s) * rows, acc.mx_den.data() + uz(s) * rows, acc.mx_sum.data() + uz(s) * rows,
+             mx_.data() + (st * kSexes + uz(s)) * rows, P0.data(), P1.data(), rows, start_.layout().grid.width_years);
+  }
+  add_events(zn, g, acc.deaths, acc.net);
+  acc.n_mx += 1.0;
+  acc.births_f += comp_.births[st * kSexes + 0];
+  acc.births_m += comp_.births[st * kSexes + 1];
+  add_to(acc.bma.data(), comp_.births_by_mother_age.data() + st * A, A);
+  add_to(acc.expo.data(), comp_.women_exposure.data() + st * A, A);
+}
+
+// reset + accumulate(acc, zn, 0) + accumulate(acc, zn, 1) for a zone of two groups on a single-year grid (or without
+// death rates): each sum written once from the two states' values, the same operations in the same order (the
+// "all" slot of a zone, every year). Of the pooled-mx sums only the rates finish makes from them are written
+// (pooled_rates_of_two), when there are death rates (rows_ > 0), which is when finish reads them.
+void IndicatorPass::accumulate_two_groups(IndicatorSums& acc, std::vector<double>& rates, int (&flags)[2],
+                                          int zn) const {
+  const std::size_t A = A_, rows = rows_, sa = uz(zn) * 2, sb = sa + 1;
+  for (auto* v : {&acc.start, &acc.end}) v->resize(2 * A);
+  acc.bma.resize(A);
+  acc.expo.resize(A);
+  // Both sexes in one call (adjacent in the populations and in the sums: see accumulate2).
+  sum_of_two(acc.start.data(), start_.ages(zn, 0, 0).data(), start_.ages(zn, 1, 0).data(), 2 * A);
+  sum_of_two(acc.end.data(), end_.ages(zn, 0, 0).data(), end_.ages(zn, 1, 0).data(), 2 * A);
+  // The pooled rates straight from the two states (finish reads only them, not the sums).
+  rates.resize(2 * rows);
+  for (int s = 0; s < 2 && rows > 0; ++s) {
+    const std::size_t o = uz(s) * rows;
+    flags[s] = pooled_rates_of_two(mx_.data() + (sa * kSexes + uz(s)) * rows, start_.ages(zn, 0, s).data(),
+                                   end_.ages(zn, 0, s).data(), mx_.data() + (sb * kSexes + uz(s)) * rows,
+                                   start_.ages(zn, 1, s).data(), end_.ages(zn, 1, s).data(), rates.data() + o, rows);
+  }
+  acc.n_states = 2;
+  acc.n_mx = (0.0 + 1.0) + 1.0;
+  acc.deaths = acc.net = 0.0;
+  add_events(zn, 0, acc.deaths, acc.net);
+  add_events(zn, 1, acc.deaths, acc.net);
+  acc.births_f = (0.0 + comp_.births[sa * kSexes + 0]) + comp_.births[sb * kSexes + 0];
+  acc.births_m = (0.0 + comp_.births[sa * kSexes + 1]) + comp_.births[sb * kSexes + 1];
+  sum_of_two(acc.bma.data(), comp_.births_by_mother_age.data() + sa * A, comp_.births_by_mother_age.data() + sb * A, A);
+  sum_of_two(acc.expo.data(), comp_.women_exposure.data() + sa * A, comp_.women_exposure.data() + sb * A, A);
+}
+
+// accumulate(one, zn, g) and accumulate(two, zn, g) in one pass over the state's cells (the same bits in each).
+void IndicatorPass::accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, int g) const {
+  const std::size_t st = uz(zn) * uz(G_) + uz(g), A = A_, rows = rows_;
+  ++one.n_states;
+  ++two.n_states;
+  // A state's two sexes are adjacent in the populations, the death rates and the sums ([sex][age], [sex][row]): one
+  // call over both (element-wise, so the same additions; fewer calls and loop tails). Rows that read population index
+  // r (single years) are adjacent too when there are as many rows as ages.
+  const double *P0 = start_.ages(zn, g, 0).data(), *P1 = end_.ages(zn, g, 0).data();
+  add_to2(one.start.data(), two.start.data(), P0, 2 * A);
+  add_to2(one.end.data(), two.end.data(), P1, 2 * A);
+  const int width = start_.layout().grid.width_years;
+  const double* mx = mx_.data() + st * kSexes * rows;
+  if (rows > 0 && width == 1 && rows == A) {
+    add_mx2_rows(one.mx_num.data(), one.mx_den.data(), one.mx_sum.data(), two.mx_num.data(), two.mx_den.data(),
+                 two.mx_sum.data(), mx, P0, P1, 0, 2 * rows, width);
+  } else if (rows > 0) {
+    for (std::size_t s = 0; s < 2; ++s) {
+      const std::size_t o = s * rows;
+      add_mx2_rows(one.mx_num.data() + o, one.mx_den.data() + o, one.mx_sum.data() + o, two.mx_num.data() + o,
+                   two.mx_den.data() + o, two.mx_sum.data() + o, mx + o, P0 + s * A, P1 + s * A, 0, rows, width);
+    }
+  }
+  add_events(zn, g, one.deaths, one.net);
+  add_events(zn, g, two.deaths, two.net);
+  for (IndicatorSums* acc : {&one, &two}) {
+    acc->n_mx += 1.0;
+    acc->births_f += comp_.births[st * kSexes + 0];
+    acc->births_m += comp_.births[st * kSexes + 1];
+  }
+  add_to2(one.bma.data(), two.bma.data(), comp_.births_by_mother_age.data() + st * A, A);
+  add_to2(one.expo.data(), two.expo.data(), comp_.women_exposure.data() + st * A, A);
+}
+
+void IndicatorPass::accumulate_zone(std::vector<IndicatorSums>& per_group, IndicatorSums& all, int zn) const {
+  if (G_ == 2 && (rows_ == 0 || (start_.layout().grid.width_years == 1 && rows_ == A_))) {
+    accumulate_zone_of_two(per_group[0], per_group[1], all, zn);
+    return;
+  }
+  for (int g = 0; g < G_; ++g) accumulate2(per_group[uz(g)], all, zn, g);
+}
+
+// The sums of accumulate2 for group 0 and then group 1, each accumulator seeing the same additions in the same order
+// (per_group sums of one state each; `all` state a's then state b's), in one pass over the zone's cells: `all` is read
+// and written once instead of twice.
+void IndicatorPass::accumulate_zone_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all, int zn) const {
+  const std::size_t A = A_, rows = rows_, sa = uz(zn) * 2, sb = sa + 1;
+  ++g0.n_states;
+  ++all.n_states;
+  ++g1.n_states;
+  ++all.n_states;
+  const double *P0a = start_.ages(zn, 0, 0).data(), *P1a = end_.ages(zn, 0, 0).data();
+  const double *P0b = start_.ages(zn, 1, 0).data(), *P1b = end_.ages(zn, 1, 0).data();
+  add_to3(g0.start.data(), g1.start.data(), all.start.data(), P0a, P0b, 2 * A);
+  add_to3(g0.end.data(), g1.end.data(), all.end.data(), P1a, P1b, 2 * A);
+  if (rows > 0)  // single-year rows, as many as ages: both sexes adjacent (see accumulate2)
+    add_mx3(g0.mx_num.data(), g0.mx_den.data(), g0.mx_sum.data(), g1.mx_num.data(), g1.mx_den.data(), g1.mx_sum.data(),
+            all.mx_num.data(), all.mx_den.data(), all.mx_sum.data(), mx_.data() + sa * kSexes * rows, P0a, P1a,
+            mx_.data() + sb * kSexes * rows, P0b, P1b, 2 * rows);
+  for (const auto& [one, st, g] : {std::tuple{&g0, sa, 0}, std::tuple{&g1, sb, 1}}) {
+    add_events(zn, g, one->deaths, one->net);
+    add_events(zn, g, all.deaths, all.net);
+    for (IndicatorSums* acc : {one, &all}) {
+      acc->n_mx += 1.0;
+      acc->births_f += comp_.births[st * kSexes + 0];
+      acc->births_m += comp_.births[st * kSexes + 1];
+    }
+  }
+  const double* bma = comp_.births_by_mother_age.data();
+  const double* expo = comp_.women_exposure.data();
+  add_to3(g0.bma.data(), g1.bma.data(), all.bma.data(), bma + sa * A, bma + sb * A, A);
+  add_to3(g0.expo.data(), g1.expo.data(), all.expo.data(), expo + sa * A, expo + sb * A, A);
+}
+
+// accumulate2's cells of ages [a0, a1) and life-table rows [r0, r1) only; its per-state numbers (events, births,
+// counts) are added by accumulate2_events. Every element sees the additions of accumulate2 in the same order.
+void IndicatorPass::accumulate2_part(IndicatorSums& one, IndicatorSums& two, int zn, int g, std::size_t a0,
+                                     std::size_t a1, std::size_t r0, std::size_t r1) const {
+  const std::size_t st = uz(zn) * uz(G_) + uz(g), A = A_, rows = rows_, n = a1 - a0;
+  for (int s = 0; s < 2; ++s) {
+    auto P0 = start_.ages(zn, g, s), P1 = end_.ages(zn, g, s);
+    const std::size_t o = uz(s) * A + a0;
+    add_to2(one.start.data() + o, two.start.data() + o, P0.data() + a0, n);
+    add_to2(one.end.data() + o, two.end.data() + o, P1.data() + a0, n);
+    if (rows > 0) {
+      const std::size_t m = uz(s) * rows;
+      add_mx2_rows(one.mx_num.data() + m, one.mx_den.data() + m, one.mx_sum.data() + m, two.mx_num.data() + m,
+                   two.mx_den.data() + m, two.mx_sum.data() + m, mx_.data() + (st * kSexes + uz(s)) * rows, P0.data(),
+                   P1.data(), r0, r1, start_.layout().grid.width_years);
+    }
+  }
+  add_to2(one.bma.data() + a0, two.bma.data() + a0, comp_.births_by_mother_age.data() + st * A + a0, n);
+  add_to2(one.expo.data() + a0, two.expo.data() + a0, comp_.women_exposure.data() + st * A + a0, n);
+}
+
+void IndicatorPass::accumulate2_events(IndicatorSums& one, IndicatorSums& two, int zn, int g) const {
+  const std::size_t st = uz(zn) * uz(G_) + uz(g);
+  ++one.n_states;
+  ++two.n_states;
+  add_events(zn, g, one.deaths, one.net);
+  add_events(zn, g, two.deaths, two.net);
+  for (IndicatorSums* acc : {&one, &two}) {
+    acc->n_mx += 1.0;
+    acc->births_f += comp_.births[st * kSexes + 0];
+    acc->births_m += comp_.births[st * kSexes + 1];
+  }
+}
+
+}  // namespace cohortgis::detail
