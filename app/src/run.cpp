@@ -547,8 +547,8 @@ RunSummary run(const RunConfig& cfg) {
   if (cfg.compress_level < 0 || cfg.compress_level > 9)
     throw InputError("compress_level: " + std::to_string(cfg.compress_level) + "; expected 0 (off) to 9");
   const std::string scenario_file = resolve_scenario_file(cfg.scenario);
-  StagedDirectory out(
-      cfg.out_dir);  // refuses a folder it may not replace; removes its temporary folder unless committed
+  // Refuses a folder it may not replace; removes its temporary folder unless committed.
+  StagedDirectory out(cfg.out_dir);
   if (!cfg.quiet)
     for (const auto& r : out.removed_stale())
       std::fprintf(stderr, "cohortgis: removed the temporary folder of an earlier run that stopped: %s\n", r.c_str());
