@@ -159,17 +159,19 @@ TeeSink::~TeeSink() {
   thread_.join();
 }
 
+// The base year in turn even when parallel: each writer makes its own table of the base population's indicators
+// (28 MB at 50,000 zones), and two at once would raise the run's peak memory.
 void TeeSink::base(const CohortArray& population, int year) {
-  both([&](ResultSink& s) { s.base(population, year); });
+  both([&](ResultSink& s) { s.base(population, year); }, true);
 }
 
 void TeeSink::step(const StepResult& result) {
   both([&](ResultSink& s) { s.step(result); });
 }
 
-void TeeSink::both(const std::function<void(ResultSink&)>& call) {
+void TeeSink::both(const std::function<void(ResultSink&)>& call, bool in_turn) {
   if (!second_) return call(first_);
-  if (!thread_.joinable()) {
+  if (in_turn || !thread_.joinable()) {
     call(first_);
     const auto t0 = std::chrono::steady_clock::now();
     call(*second_);

@@ -85,13 +85,14 @@ class AsyncSink : public ResultSink {
 };
 
 // Passes every result to two sinks (the CSV writer, then results.nc). parallel: the second sink writes on a thread of
-// its own while the first writes on the caller's thread, and the call returns once both are done. Both only read
-// the result, which stays in place meanwhile (no copy, unlike AsyncSink), and each writes its own files in the order
-// the results come, so the bytes are those of writing in turn; at W3k the two take about as long as each other
-// (bench/HISTORY.md "Round 9: writing and finishing"). An error of the first sink is thrown before one of the second
-// (as in turn, where the second then is not called). second_seconds, if given, is told after each result how long
-// the caller spent on the second sink: its whole time in turn, the wait for it after the first was done in parallel
-// (the run counts it as writing, not as computing the next step).
+// its own while the first writes on the caller's thread, and the call returns once both are done (the base year is
+// written in turn: see base()). Both only read the result, which stays in place meanwhile (no copy, unlike
+// AsyncSink), and each writes its own files in the order the results come, so the bytes are those of writing in
+// turn; at W3k the two take about as long as each other (bench/HISTORY.md "Round 9: writing and finishing"). An
+// error of the first sink is thrown before one of the second (as in turn, where the second then is not called).
+// second_seconds, if given, is told after each result how long the caller spent on the second sink: its whole time
+// in turn, the wait for it after the first was done in parallel (the run counts it as writing, not as computing the
+// next step).
 class TeeSink : public ResultSink {
  public:
   TeeSink(ResultSink& first, ResultSink* second, std::function<void(double)> second_seconds = {},
@@ -103,7 +104,7 @@ class TeeSink : public ResultSink {
   void step(const StepResult& result) override;
 
  private:
-  void both(const std::function<void(ResultSink&)>& call);
+  void both(const std::function<void(ResultSink&)>& call, bool in_turn = false);
   void work();
 
   ResultSink& first_;

@@ -187,7 +187,16 @@ struct Meeting : ResultSink {
     if (year == throw_at) throw std::runtime_error("disk full at " + std::to_string(year));
     years.push_back(year);
   }
-  void base(const CohortArray&, int year) override { arrive(year); }
+  // The base year is written in turn (TeeSink::base): no meeting; `order` numbers the sinks' base calls.
+  std::atomic<int>* order = nullptr;
+  int base_turn = -1;
+  std::chrono::milliseconds base_delay{0};
+  void base(const CohortArray&, int year) override {
+    std::this_thread::sleep_for(base_delay);
+    if (order) base_turn = (*order)++;
+    if (year == throw_at) throw std::runtime_error("disk full at " + std::to_string(year));
+    years.push_back(year);
+  }
   void step(const StepResult& r) override { arrive(r.context.end_year); }
 };
 
@@ -201,12 +210,17 @@ void feed_tee(ResultSink& sink, int steps) {
 }  // namespace
 
 // In parallel the second sink (results.nc) writes while the first (the CSV files) does: the first waits for the
-// second to have started on each result, which one after the other would never happen (10 s, then `met` false).
+// second to have started on each step's result, which one after the other would never happen (10 s, then `met`
+// false). The base year goes to the first and then to the second (each makes a table of the base population's
+// indicators; two at once would add to the peak memory): the first, 50 ms slow, still comes first.
 TEST(TeeSink, ParallelWritesBothSinksAtOnceAndInOrder) {
   Meeting csv, nc;
   std::atomic<bool> nc_started{false};
   csv.wait_for = &nc_started;
   nc.arrived = &nc_started;
+  std::atomic<int> order{0};
+  csv.order = nc.order = &order;
+  csv.base_delay = std::chrono::milliseconds(50);
   int timed = 0;
   {
     TeeSink tee(
@@ -214,6 +228,8 @@ TEST(TeeSink, ParallelWritesBothSinksAtOnceAndInOrder) {
     feed_tee(tee, 3);
   }
   EXPECT_TRUE(csv.met);
+  EXPECT_EQ(csv.base_turn, 0);
+  EXPECT_EQ(nc.base_turn, 1);
   EXPECT_EQ(csv.years, (std::vector<int>{2020, 2021, 2022, 2023}));
   EXPECT_EQ(nc.years, csv.years);
   EXPECT_EQ(timed, 4) << "told the wait for the second sink after each result";
