@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 namespace cohortgis::app {
 
@@ -140,6 +141,83 @@ void AsyncSink::work() {
       changed_.wait(lock, [this] { return stop_; });
       return;
     }
+  }
+}
+
+TeeSink::TeeSink(ResultSink& first, ResultSink* second, std::function<void(double)> second_seconds, bool parallel)
+    : first_(first), second_(second), second_seconds_(std::move(second_seconds)) {
+  if (parallel && second_) thread_ = std::thread([this] { work(); });
+}
+
+TeeSink::~TeeSink() {
+  if (!thread_.joinable()) return;
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+  }
+  changed_.notify_all();
+  thread_.join();
+}
+
+// The base year in turn even when parallel: each writer makes its own table of the base population's indicators
+// (28 MB at 50,000 zones), and two at once would raise the run's peak memory.
+void TeeSink::base(const CohortArray& population, int year) {
+  both([&](ResultSink& s) { s.base(population, year); }, true);
+}
+
+void TeeSink::step(const StepResult& result) {
+  both([&](ResultSink& s) { s.step(result); });
+}
+
+void TeeSink::both(const std::function<void(ResultSink&)>& call, bool in_turn) {
+  if (!second_) return call(first_);
+  if (in_turn || !thread_.joinable()) {
+    call(first_);
+    const auto t0 = std::chrono::steady_clock::now();
+    call(*second_);
+    if (second_seconds_) second_seconds_(seconds_since(t0));
+    return;
+  }
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    job_ = &call;
+  }
+  changed_.notify_all();
+  std::exception_ptr first_error, second_error;
+  try {
+    call(first_);
+  } catch (...) {
+    first_error = std::current_exception();
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  {
+    // Always waited for, errors too: the second sink reads `call` and the result until it is done.
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [this] { return job_ == nullptr; });
+    second_error = std::exchange(error_, nullptr);
+  }
+  if (first_error) std::rethrow_exception(first_error);
+  if (second_error) std::rethrow_exception(second_error);
+  if (second_seconds_) second_seconds_(seconds_since(t0));
+}
+
+void TeeSink::work() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    changed_.wait(lock, [this] { return job_ != nullptr || stop_; });
+    if (stop_) return;
+    const std::function<void(ResultSink&)>& call = *job_;
+    lock.unlock();
+    std::exception_ptr error;
+    try {
+      call(*second_);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    lock.lock();
+    error_ = error;
+    job_ = nullptr;
+    changed_.notify_all();
   }
 }
 

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // Writing a year's results while the next year is projected: a ResultSink that copies each result into one slot and
-// hands it to another sink (the CSV writer and results.nc) on a writer thread.
+// hands it to another sink (the CSV writer and results.nc) on a writer thread. And TeeSink, which hands each result
+// to the CSV writer and results.nc, one after the other or both at once.
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -80,6 +82,40 @@ class AsyncSink : public ResultSink {
   std::vector<char> overlapped_;
   std::chrono::steady_clock::time_point mark_;
   std::thread thread_;  // last: started once the members above exist
+};
+
+// Passes every result to two sinks (the CSV writer, then results.nc). parallel: the second sink writes on a thread of
+// its own while the first writes on the caller's thread, and the call returns once both are done (the base year is
+// written in turn: see base()). Both only read the result, which stays in place meanwhile (no copy, unlike
+// AsyncSink), and each writes its own files in the order the results come, so the bytes are those of writing in
+// turn; at W3k the two take about as long as each other (bench/HISTORY.md "Round 9: writing and finishing"). An
+// error of the first sink is thrown before one of the second (as in turn, where the second then is not called).
+// second_seconds, if given, is told after each result how long the caller spent on the second sink: its whole time
+// in turn, the wait for it after the first was done in parallel (the run counts it as writing, not as computing the
+// next step).
+class TeeSink : public ResultSink {
+ public:
+  TeeSink(ResultSink& first, ResultSink* second, std::function<void(double)> second_seconds = {},
+          bool parallel = false);
+  ~TeeSink() override;
+  TeeSink(const TeeSink&) = delete;
+  TeeSink& operator=(const TeeSink&) = delete;
+  void base(const CohortArray& population, int year) override;
+  void step(const StepResult& result) override;
+
+ private:
+  void both(const std::function<void(ResultSink&)>& call, bool in_turn = false);
+  void work();
+
+  ResultSink& first_;
+  ResultSink* second_;
+  std::function<void(double)> second_seconds_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  const std::function<void(ResultSink&)>* job_ = nullptr;  // the call the second sink is to make; null: none
+  bool stop_ = false;
+  std::exception_ptr error_;  // the second sink's, for the caller
+  std::thread thread_;        // last: started once the members above exist (parallel only)
 };
 
 }  // namespace cohortgis::app

@@ -3,9 +3,7 @@
 // conventions, written one year at a time as the engine delivers it (docs/results.md "results.nc").
 #pragma once
 
-#include <chrono>
 #include <filesystem>
-#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -88,33 +86,6 @@ class NetcdfWriter : public ResultSink {
   std::map<int, std::size_t> written_years_;  // per sparse variable: 1 + the last year index stored
   const ParityProjection* parity_ = nullptr;
   int v_women_by_parity_ = -1;
-};
-
-// Passes every result to two sinks in turn (the CSV writer, then results.nc). second_seconds, if given, is told how
-// long the second sink took with each result (the run counts it as writing, not as computing the next step).
-class TeeSink : public ResultSink {
- public:
-  TeeSink(ResultSink& first, ResultSink* second, std::function<void(double)> second_seconds = {})
-      : first_(first), second_(second), second_seconds_(std::move(second_seconds)) {}
-  void base(const CohortArray& population, int year) override {
-    first_.base(population, year);
-    if (second_) timed([&] { second_->base(population, year); });
-  }
-  void step(const StepResult& result) override {
-    first_.step(result);
-    if (second_) timed([&] { second_->step(result); });
-  }
-
- private:
-  template <class F>
-  void timed(F&& f) {
-    const auto t0 = std::chrono::steady_clock::now();
-    f();
-    if (second_seconds_) second_seconds_(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  }
-  ResultSink& first_;
-  ResultSink* second_;
-  std::function<void(double)> second_seconds_;
 };
 
 }  // namespace cohortgis::app

@@ -24,8 +24,8 @@
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/sha256.hpp"
 #include "file_digests.hpp"
-#include "text_output.hpp"
 #include "json_depth.hpp"
+#include "text_output.hpp"
 
 namespace cohortgis::app {
 
@@ -117,23 +117,24 @@ void write_atomically(const fs::path& file, const std::string& text) {
   }
 }
 
-ListedFile describe_file(const fs::path& dir, const std::string& rel) {
+ListedFile describe_file(const fs::path& dir, const std::string& rel, bool hash = true) {
   const fs::path p = dir / rel;
   std::error_code ec;
   const auto size = fs::file_size(p, ec);
   if (ec) throw InputError(p.string() + ": cannot be read (" + ec.message() + ")");
-  return {rel, size, output_sha256(p)};
+  return {rel, size, hash ? output_sha256(p) : std::string()};
 }
 
 // describe_file of each path, on up to 4 threads (files not hashed while written — results.nc, figures — are read
 // back; two large ones then take the time of one). Same result, and the same first error, as one by one.
-std::vector<ListedFile> describe_files(const fs::path& dir, const std::vector<std::string>& rels) {
+std::vector<ListedFile> describe_files(const fs::path& dir, const std::vector<std::string>& rels,
+                                       const std::vector<std::string>& unhashed = {}) {
   std::vector<ListedFile> out(rels.size());
   std::vector<std::exception_ptr> errors(rels.size());
   std::atomic<std::size_t> next{0};
   const auto work = [&] {
     for (std::size_t i = next++; i < rels.size(); i = next++) try {
-        out[i] = describe_file(dir, rels[i]);
+        out[i] = describe_file(dir, rels[i], std::find(unhashed.begin(), unhashed.end(), rels[i]) == unhashed.end());
       } catch (...) {
         errors[i] = std::current_exception();
       }
@@ -187,9 +188,12 @@ bool read_marker(const fs::path& folder, StagingMarker& m) {
   std::string first, key;
   if (!std::getline(in, first) || first != "cohortgis staging folder") return false;
   while (in >> key) {
-    if (key == "pid") in >> m.pid;
-    else if (key == "start") in >> m.start;
-    else in.ignore(1 << 12, '\n');
+    if (key == "pid")
+      in >> m.pid;
+    else if (key == "start")
+      in >> m.start;
+    else
+      in.ignore(1 << 12, '\n');
   }
   return m.pid > 0;
 }
@@ -252,7 +256,7 @@ std::string list_some(const std::vector<std::string>& v) {
 
 // ---- the file list ----
 
-std::vector<ListedFile> list_result_files(const fs::path& dir) {
+std::vector<ListedFile> list_result_files(const fs::path& dir, const std::vector<std::string>& unhashed) {
   std::vector<std::string> names;
   std::error_code ec;
   fs::recursive_directory_iterator it(dir, ec), end;
@@ -275,7 +279,7 @@ std::vector<ListedFile> list_result_files(const fs::path& dir) {
     if (is_sidecar_name(rel, base) && all.count(base)) continue;  // SQLite's -wal/-shm/-journal
     listed.push_back(rel);
   }
-  return describe_files(dir, listed);
+  return describe_files(dir, listed, unhashed);
 }
 
 void write_manifest(const fs::path& dir, const std::string& body, const std::vector<ListedFile>& files) {
@@ -320,8 +324,9 @@ FolderCheck check_results_folder(const fs::path& dir, bool hash) {
     if (c.problem.empty()) {
       const auto format = tree.get_optional<std::string>("cohortgis_results.format");
       if (!format) {
-        c.problem = "manifest.json has no \"cohortgis_results\" marker (results of an older cohortgis, or not "
-                    "written by cohortgis), so its files cannot be told from others";
+        c.problem =
+            "manifest.json has no \"cohortgis_results\" marker (results of an older cohortgis, or not "
+            "written by cohortgis), so its files cannot be told from others";
       } else if (*format != std::to_string(kResultsFormat)) {
         c.problem = "manifest.json is of results format " + *format + ", which this version (format " +
                     std::to_string(kResultsFormat) + ") does not know";
@@ -330,7 +335,8 @@ FolderCheck check_results_folder(const fs::path& dir, bool hash) {
         std::size_t seal_line = 0;
         const std::string seal = seal_in(text, seal_line);
         c.sealed = !seal.empty() && geodata::sha256_text(std::string_view(text).substr(0, seal_line)) == seal;
-        if (!c.sealed) c.problem = "manifest.json was edited after cohortgis wrote it (its manifest_sha256 does not match)";
+        if (!c.sealed)
+          c.problem = "manifest.json was edited after cohortgis wrote it (its manifest_sha256 does not match)";
         if (const auto files = tree.get_child_optional("files"))
           for (const auto& [k, v] : *files) {
             ListedFile f{v.get("path", ""), 0, v.get("sha256", "")};
@@ -370,8 +376,7 @@ FolderCheck check_results_folder(const fs::path& dir, bool hash) {
     const auto f = by_path.find(rel);
     std::string base;
     if (f == by_path.end()) {
-      if (!(is_sidecar_name(rel, base) && by_path.count(base)) || !fs::is_regular_file(st))
-        c.unlisted.push_back(rel);
+      if (!(is_sidecar_name(rel, base) && by_path.count(base)) || !fs::is_regular_file(st)) c.unlisted.push_back(rel);
       continue;
     }
     seen.insert(rel);
@@ -442,8 +447,9 @@ fs::path writable_path(const fs::path& dir, const FolderCheck& c, const std::str
     } else if (!last && !fs::is_directory(st)) {
       throw InputError(at.string() + ": is not a folder");
     } else if (last && fs::exists(st) && c.marked && !c.lists(r.generic_string())) {
-      throw InputError(at.string() + ": exists and was not written by cohortgis (manifest.json does not list it); "
-                                     "not overwritten. Move it away, or draw into another file (--out)");
+      throw InputError(at.string() +
+                       ": exists and was not written by cohortgis (manifest.json does not list it); "
+                       "not overwritten. Move it away, or draw into another file (--out)");
     } else if (last && fs::exists(st) && !fs::is_regular_file(st)) {
       throw InputError(at.string() + ": exists and is not a file; not overwritten");
     }

@@ -32,8 +32,10 @@ struct ListedFile {
 
 // Every regular file below `dir` except manifest.json, the staging marker and the sidecars of SQLite files
 // (results.gpkg-wal, -shm, -journal), sorted by path, with size and SHA-256. Throws InputError on a symbolic link
-// or a special file inside the folder.
-std::vector<ListedFile> list_result_files(const std::filesystem::path& dir);
+// or a special file inside the folder. The files named in `unhashed` (relative paths) are listed with an empty
+// SHA-256 (a manifest only the run itself reads while that file is hashed on another thread, run.cpp).
+std::vector<ListedFile> list_result_files(const std::filesystem::path& dir,
+                                          const std::vector<std::string>& unhashed = {});
 
 // manifest.json from its body (the JSON object's members before "outputs", each line ending ",\n", without the
 // opening "{\n"): writes the marker first, then the body, "outputs", "files" and the seal; atomically (a temporary

@@ -12,7 +12,6 @@ namespace cohortgis::app {
 
 namespace {
 
-
 double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
@@ -21,7 +20,6 @@ std::string period_label(int start_year, int end_year) {
   return start_year + 1 == end_year ? std::to_string(end_year)
                                     : std::to_string(start_year + 1) + "-" + std::to_string(end_year);
 }
-
 
 double at(const CohortArray& a, std::size_t cell) { return a.empty() ? 0.0 : a.data()[cell]; }
 
@@ -52,8 +50,8 @@ void ResultsWriter::check_sums(const CohortArray& pop, const std::vector<UnitSum
 }
 
 std::vector<std::string> ResultsWriter::file_names() {
-  return {"population.csv", "components.csv", "indicators.csv", "plan_periods.csv", "plan_periods_by_group.csv",
-          "targets.csv", "service_demand.csv", "zones.csv"};
+  return {"population.csv", "components.csv",     "indicators.csv", "plan_periods.csv", "plan_periods_by_group.csv",
+          "targets.csv",    "service_demand.csv", "zones.csv"};
 }
 
 ResultsWriter::ResultsWriter(const std::filesystem::path& dir, const scenarios::ScenarioSet& set,
@@ -140,44 +138,79 @@ void ResultsWriter::write_population(const CohortArray& pop, int year) {
 
 void ResultsWriter::write_indicators(const IndicatorTable& t, int year, bool stocks_only) {
   buf_.clear();
+  // A row is "variant,year,zone,group," (made once per zone and group), the indicator's name and comma (made once
+  // per table), and the value: the fields are not escaped again for each of a W3k year's 300,000 rows.
   const std::string prefix = sc_->variant + "," + std::to_string(year) + ",";
+  std::vector<std::string> names(t.n_indicators());
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    append_csv_field(names[k], t.indicator_names[k]);
+    names[k] += ',';
+  }
+  std::string key;
   for (std::size_t u = 0; u < t.unit_names.size(); ++u)
-    for (std::size_t g = 0; g < t.group_names.size(); ++g)
+    for (std::size_t g = 0; g < t.group_names.size(); ++g) {
+      key = prefix;
+      append_csv_field(key, t.unit_names[u]);
+      key += ',';
+      append_csv_field(key, t.group_names[g]);
+      key += ',';
       for (std::size_t k = 0; k < t.n_indicators(); ++k) {
         if (stocks_only && !is_stock_indicator(k)) continue;
-        buf_ += prefix;
-        append_csv_field(buf_, t.unit_names[u]);
-        buf_ += ',';
-        append_csv_field(buf_, t.group_names[g]);
-        buf_ += ',';
-        append_csv_field(buf_, t.indicator_names[k]);
-        buf_ += ',';
+        buf_ += key;
+        buf_ += names[k];
         append_number(buf_, t.get(u, g, k));  // empty when not defined (NaN)
         buf_ += '\n';
         flush_if_full(indicators_);
       }
+    }
   indicators_.write(buf_);
 }
 
-// Adds one state's (zone, group) population and, with components, its flows of the step to `s`: ages within sexes,
-// in that order. Net migration leaves out the transfers between groups; they are summed apart.
-void ResultsWriter::add_state(UnitSums& s, const CohortArray& pop, const StepComponents* c, int z, int g) {
+// Adds one state's (zone, group) population and, with components, its flows of the step to `unit` and, unless null,
+// to `group`: ages within sexes, in that order, the same additions to each. Net migration leaves out the transfers
+// between groups; they are summed apart.
+void ResultsWriter::add_state(UnitSums& unit, UnitSums* group, const CohortArray& pop, const StepComponents* c, int z,
+                              int g) {
   const CohortLayout& L = pop.layout();
+  const auto cells = [c](const CohortArray StepComponents::*a) {
+    return c && !(c->*a).empty() ? (c->*a).data().data() : nullptr;
+  };
+  const double* deaths = cells(&StepComponents::deaths);
+  const double* migrants = cells(&StepComponents::net_migrants);
+  const double* in = cells(&StepComponents::transfer_in);
+  const double* out = cells(&StepComponents::transfer_out);
+  const double* floor = cells(&StepComponents::floor_adjustment);
+  const double* planning = cells(&StepComponents::planning_adjustment);
+  const auto at = [](const double* a, std::size_t cell) { return a ? a[cell] : 0.0; };  // a missing array is all 0
   for (int x = 0; x < 2; ++x) {
-    for (int i = 0; i < L.grid.n_ages; ++i) {
-      const std::size_t cell = L.index(z, g, x, i);
-      s.population += pop.data()[cell];
-      if (!c) continue;
-      s.deaths += at(c->deaths, cell);
-      s.net_migration += at(c->net_migrants, cell) - at(c->transfer_in, cell) + at(c->transfer_out, cell);
-      s.net_migration += at(c->planning_adjustment, cell);  // control totals and capacity move migrants
-      s.transfers += at(c->transfer_in, cell) - at(c->transfer_out, cell);
-      s.adjustments += at(c->floor_adjustment, cell);
+    const std::size_t first = L.index(z, g, x, 0);
+    for (std::size_t cell = first; cell < first + uz(L.grid.n_ages); ++cell) {
+      const double p = pop.data()[cell];
+      if (!c) {
+        unit.population += p;
+        if (group) group->population += p;
+        continue;
+      }
+      const double d = at(deaths, cell), m = at(migrants, cell) - at(in, cell) + at(out, cell);
+      const double plan = at(planning, cell), moved = at(in, cell) - at(out, cell), fl = at(floor, cell);
+      const auto add = [&](UnitSums& s) {
+        s.population += p;
+        s.deaths += d;
+        s.net_migration += m;
+        s.net_migration += plan;  // control totals and capacity move migrants
+        s.transfers += moved;
+        s.adjustments += fl;
+      };
+      add(unit);
+      if (group) add(*group);
     }
     if (c) {
       const double b = c->births[(uz(z) * uz(L.groups) + uz(g)) * kSexes + uz(x)];
-      s.births += b;
-      (x == 0 ? s.births_female : s.births_male) += b;
+      for (UnitSums* s : {&unit, group}) {
+        if (!s) continue;
+        s->births += b;
+        (x == 0 ? s->births_female : s->births_male) += b;
+      }
     }
   }
 }
@@ -194,32 +227,26 @@ void ResultsWriter::add_sums(UnitSums& into, const UnitSums& s) {
   into.person_years += s.person_years;
 }
 
-// Per unit (zones, then aggregates): population of `pop` and, with components, the step's flows (all groups).
-std::vector<ResultsWriter::UnitSums> ResultsWriter::unit_sums(const CohortArray& pop,
-                                                             const StepComponents* c) const {
-  const CohortLayout& L = pop.layout();
-  std::vector<UnitSums> u(unit_names_.size());
-  for (int z = 0; z < L.zones; ++z)
-    for (int g = 0; g < L.groups; ++g) add_state(u[uz(z)], pop, c, z, g);
-  for (std::size_t a = 0; a < aggregates_.size(); ++a)
-    for (int z : aggregates_[a].zones) add_sums(u[uz(L.zones) + a], u[uz(z)]);
-  return u;
-}
-
-// The same per unit and group ([unit][group]), group transfers apart from migration (so that per group end = start +
-// births − deaths + net_migration + transfers + adjustments). With one group these are unit_sums' numbers (the same
-// additions in the same order), so the writer then uses those instead (3.6 MB less at 50,000 zones).
-std::vector<ResultsWriter::UnitSums> ResultsWriter::group_sums(const CohortArray& pop,
-                                                              const StepComponents* c) const {
+// Per unit (zones, then aggregates): population of `pop` and, with components, the step's flows (all groups). With
+// more than one group, `groups` gets the same per unit and group ([unit][group]), group transfers apart from
+// migration (so that per group end = start + births − deaths + net_migration + transfers + adjustments); with one
+// group these would be the units' numbers (the same additions in the same order), so `groups` stays empty and the
+// writer uses those (3.6 MB less at 50,000 zones). Both in one pass over the arrays.
+void ResultsWriter::sums(const CohortArray& pop, const StepComponents* c, std::vector<UnitSums>& units,
+                         std::vector<UnitSums>& groups) const {
   const CohortLayout& L = pop.layout();
   const std::size_t G = uz(L.groups);
-  std::vector<UnitSums> u(unit_names_.size() * G);
+  units.assign(unit_names_.size(), UnitSums{});
+  groups.assign(G > 1 ? unit_names_.size() * G : 0, UnitSums{});
   for (int z = 0; z < L.zones; ++z)
-    for (int g = 0; g < L.groups; ++g) add_state(u[uz(z) * G + uz(g)], pop, c, z, g);
+    for (int g = 0; g < L.groups; ++g)
+      add_state(units[uz(z)], G > 1 ? &groups[uz(z) * G + uz(g)] : nullptr, pop, c, z, g);
   for (std::size_t a = 0; a < aggregates_.size(); ++a)
-    for (std::size_t g = 0; g < G; ++g)
-      for (int z : aggregates_[a].zones) add_sums(u[(uz(L.zones) + a) * G + g], u[uz(z) * G + g]);
-  return u;
+    for (int z : aggregates_[a].zones) add_sums(units[uz(L.zones) + a], units[uz(z)]);
+  if (G > 1)
+    for (std::size_t a = 0; a < aggregates_.size(); ++a)
+      for (std::size_t g = 0; g < G; ++g)
+        for (int z : aggregates_[a].zones) add_sums(groups[(uz(L.zones) + a) * G + g], groups[uz(z) * G + g]);
 }
 
 void ResultsWriter::keep_populations(const std::vector<UnitSums>& units, const std::vector<UnitSums>& groups) {
@@ -268,9 +295,9 @@ void ResultsWriter::track_periods(const std::vector<UnitSums>& now, const std::v
           buf_ += ',';
           append_number(buf_, v);
         }
-        for (const char* k : {"years", "births_per_year", "deaths_per_year", "net_migration_per_year", "person_years",
-                              "cbr_per_1000", "cdr_per_1000", "natural_growth_per_1000", "growth_rate_percent",
-                              "srb_per_100_females"}) {
+        for (const char* k :
+             {"years", "births_per_year", "deaths_per_year", "net_migration_per_year", "person_years", "cbr_per_1000",
+              "cdr_per_1000", "natural_growth_per_1000", "growth_rate_percent", "srb_per_100_females"}) {
           buf_ += ',';
           append_number(buf_, period_value(res, u, k));
         }
@@ -299,9 +326,9 @@ void ResultsWriter::track_periods(const std::vector<UnitSums>& now, const std::v
             buf_ += ',';
             append_number(buf_, v);
           }
-          for (const char* key : {"years", "births_per_year", "deaths_per_year", "net_migration_per_year",
-                                  "person_years", "cbr_per_1000", "cdr_per_1000", "natural_growth_per_1000",
-                                  "growth_rate_percent", "srb_per_100_females"}) {
+          for (const char* key :
+               {"years", "births_per_year", "deaths_per_year", "net_migration_per_year", "person_years", "cbr_per_1000",
+                "cdr_per_1000", "natural_growth_per_1000", "growth_rate_percent", "srb_per_100_females"}) {
             buf_ += ',';
             append_number(buf_, period_value(gres, k, key));
           }
@@ -333,7 +360,8 @@ double ResultsWriter::period_value(const PeriodResult& p, std::size_t unit, cons
   if (k == "cdr_per_1000") return s.person_years > 0 ? 1000.0 * s.deaths / s.person_years : nan;
   if (k == "natural_growth_per_1000") return s.person_years > 0 ? 1000.0 * (s.births - s.deaths) / s.person_years : nan;
   // Average annual exponential growth rate r = ln(P_end / P_start) / years (Preston et al. 2001, eq. 1.8), in %.
-  if (k == "growth_rate_percent") return s.population > 0 && end > 0 ? 100.0 * std::log(end / s.population) / years : nan;
+  if (k == "growth_rate_percent")
+    return s.population > 0 && end > 0 ? 100.0 * std::log(end / s.population) / years : nan;
   if (k == "srb_per_100_females") return s.births_female > 0 ? 100.0 * s.births_male / s.births_female : nan;
   return nan;
 }
@@ -346,9 +374,9 @@ void ResultsWriter::base(const CohortArray& population, int year) {
   write_indicators(table, year, true);
   if (target_year(year)) tables_[year] = table;
   write_services(population, nullptr, year);
-  const auto sums = unit_sums(population, nullptr);
+  std::vector<UnitSums> sums, gsums;
+  this->sums(population, nullptr, sums, gsums);
   check_sums(population, sums, year);
-  const auto gsums = population.layout().groups > 1 ? group_sums(population, nullptr) : std::vector<UnitSums>{};
   const std::vector<UnitSums>& per_group = gsums.empty() ? sums : gsums;  // one group: the same sums (group_sums)
   track_periods(sums, per_group, year - 1, year);
   keep_populations(sums, per_group);
@@ -377,27 +405,28 @@ void ResultsWriter::step(const StepResult& r) {
     end_persons_row(persons, components_);
   };
   if (set_.outputs.components && cube_csv_)  // nothing to format for results.nc alone
-  for (int z = 0; z < L.zones; ++z)
-    for (int g = 0; g < L.groups; ++g)
-      for (int s = 0; s < 2; ++s) {
-        const std::size_t bs = (uz(z) * uz(L.groups) + uz(g)) * kSexes + uz(s);
-        row(z, g, s, -1, "births", c.births[bs]);
-        if (!c.newborn_transfer_in.empty()) {
-          row(z, g, s, -1, "newborn_transfer_in", c.newborn_transfer_in[bs]);
-          row(z, g, s, -1, "newborn_transfer_out", c.newborn_transfer_out[bs]);
+    for (int z = 0; z < L.zones; ++z)
+      for (int g = 0; g < L.groups; ++g)
+        for (int s = 0; s < 2; ++s) {
+          const std::size_t bs = (uz(z) * uz(L.groups) + uz(g)) * kSexes + uz(s);
+          row(z, g, s, -1, "births", c.births[bs]);
+          if (!c.newborn_transfer_in.empty()) {
+            row(z, g, s, -1, "newborn_transfer_in", c.newborn_transfer_in[bs]);
+            row(z, g, s, -1, "newborn_transfer_out", c.newborn_transfer_out[bs]);
+          }
+          for (int i = 0; i < L.grid.n_ages; ++i) {
+            const std::size_t cell = L.index(z, g, s, i);
+            row(z, g, s, i, "deaths", at(c.deaths, cell));
+            if (!c.net_migrants.empty())
+              row(z, g, s, i, "net_migration",
+                  c.net_migrants.data()[cell] - at(c.transfer_in, cell) + at(c.transfer_out, cell));
+            row(z, g, s, i, "transfer_in", at(c.transfer_in, cell));
+            row(z, g, s, i, "transfer_out", at(c.transfer_out, cell));
+            row(z, g, s, i, "floor_adjustment", at(c.floor_adjustment, cell));
+            if (!c.planning_adjustment.empty())
+              row(z, g, s, i, "planning_adjustment", c.planning_adjustment.data()[cell]);
+          }
         }
-        for (int i = 0; i < L.grid.n_ages; ++i) {
-          const std::size_t cell = L.index(z, g, s, i);
-          row(z, g, s, i, "deaths", at(c.deaths, cell));
-          if (!c.net_migrants.empty())
-            row(z, g, s, i, "net_migration",
-                c.net_migrants.data()[cell] - at(c.transfer_in, cell) + at(c.transfer_out, cell));
-          row(z, g, s, i, "transfer_in", at(c.transfer_in, cell));
-          row(z, g, s, i, "transfer_out", at(c.transfer_out, cell));
-          row(z, g, s, i, "floor_adjustment", at(c.floor_adjustment, cell));
-          if (!c.planning_adjustment.empty()) row(z, g, s, i, "planning_adjustment", c.planning_adjustment.data()[cell]);
-        }
-      }
   if (set_.outputs.components && cube_csv_) components_.write(buf_);
 
   if (r.indicators) {
@@ -405,9 +434,9 @@ void ResultsWriter::step(const StepResult& r) {
     if (target_year(r.context.end_year)) tables_[r.context.end_year] = *r.indicators;
   }
   write_services(r.end, &c, r.context.end_year);
-  auto sums = unit_sums(r.end, &c);
+  std::vector<UnitSums> sums, gsums;
+  this->sums(r.end, &c, sums, gsums);
   check_sums(r.end, sums, r.context.end_year);
-  auto gsums = L.groups > 1 ? group_sums(r.end, &c) : std::vector<UnitSums>{};
   {
     // Person-years of the step z·(P + P')/2 (docs/ccmpp.md Part C), per unit and per unit and group; the start
     // populations are the last result's end populations (summed then).

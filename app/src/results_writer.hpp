@@ -3,8 +3,8 @@
 #pragma once
 
 #include <chrono>
-#include <map>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -86,10 +86,12 @@ class ResultsWriter : public ResultSink {
   void write_population(const CohortArray& pop, int year);
   void append_state_key(int zone, int group, int sex);  // "zone,group,sex," of a CSV row to buf_
   void write_indicators(const IndicatorTable& table, int year, bool stocks_only);
-  static void add_state(UnitSums& s, const CohortArray& pop, const StepComponents* comp, int zone, int group);
+  static void add_state(UnitSums& unit, UnitSums* group, const CohortArray& pop, const StepComponents* comp, int zone,
+                        int group_index);
   static void add_sums(UnitSums& into, const UnitSums& s);
-  std::vector<UnitSums> unit_sums(const CohortArray& pop, const StepComponents* comp) const;
-  std::vector<UnitSums> group_sums(const CohortArray& pop, const StepComponents* comp) const;  // [unit][group]
+  // Per unit, and per [unit][group] when there is more than one group (else `groups` is left empty).
+  void sums(const CohortArray& pop, const StepComponents* comp, std::vector<UnitSums>& units,
+            std::vector<UnitSums>& groups) const;
   void keep_populations(const std::vector<UnitSums>& units, const std::vector<UnitSums>& groups);
   void track_periods(const std::vector<UnitSums>& end, const std::vector<UnitSums>& end_groups, int start_year,
                      int end_year);
@@ -122,7 +124,8 @@ class ResultsWriter : public ResultSink {
   const ParityProjection* parity_ = nullptr;
   bool target_year(int year) const;
   void end_persons_row(double persons, TextFile& file);  // persons, suppression flag, line end
-  void flush_if_full(TextFile& file);  // writes buf_ to `file` once it holds 1 MiB  // a target needs this year's indicators (only those tables are kept)
+  void flush_if_full(TextFile& file);  // writes buf_ to `file` once it holds 1 MiB  // a target needs this year's
+                                       // indicators (only those tables are kept)
 };
 
 }  // namespace cohortgis::app

@@ -89,10 +89,11 @@ class WriterSink : public VariantSink {
  public:
   WriterSink(ResultsWriter& writer, NetcdfWriter* cube, const std::vector<ZoneAggregate>& aggregates,
              ParityTables& parity_tables, std::vector<VariantSummary>& variants, std::vector<int>& years,
-             std::vector<StepTiming>& timings, bool write_thread)
+             std::vector<StepTiming>& timings, bool write_thread, bool parallel_writers)
       : writer_(writer),
         cube_(cube),
-        tee_(writer, cube, [&writer](double seconds) { writer.add_write_seconds(seconds); }),
+        tee_(
+            writer, cube, [&writer](double seconds) { writer.add_write_seconds(seconds); }, parallel_writers),
         aggregates_(aggregates),
         parity_tables_(parity_tables),
         variants_(variants),
@@ -180,13 +181,15 @@ std::string utc_now_iso8601() {
   return buf;
 }
 
-
 const char* timing_name(MigrationTiming t) { return t == MigrationTiming::even ? "even" : "end"; }
 const char* policy_name(FlowPolicy p) {
   switch (p) {
-    case FlowPolicy::conserve: return "conserve";
-    case FlowPolicy::wpp: return "wpp";
-    case FlowPolicy::error: return "error";
+    case FlowPolicy::conserve:
+      return "conserve";
+    case FlowPolicy::wpp:
+      return "wpp";
+    case FlowPolicy::error:
+      return "error";
   }
   return "?";
 }
@@ -208,14 +211,19 @@ struct ManifestExtras {
   // Phases of the run (manifest.json "timings"): reading the scenario and opening the outputs; from the last step
   // to the report (closing results files, the other outputs); the report and its figures.
   double load_seconds = 0.0, finish_seconds = 0.0, report_seconds = 0.0;
+  // Files listed without their SHA-256 (list_result_files): results.nc in the manifest that the report reads, while
+  // it is hashed on another thread.
+  std::vector<std::string> unhashed;
 };
 
 // manifest.json of a results folder: the run's description, then (output_dir.hpp) the marker, the list of files with
 // their sizes and SHA-256, and the seal.
 std::vector<ListedFile> write_run_manifest(const fs::path& dir, const scenarios::ScenarioSet& set,
-                        const std::vector<ZoneAggregate>& aggregates, const std::vector<InputHash>& inputs,
-                        const std::string& data_dir, const std::string& started, int threads_requested, int threads,
-                        const std::vector<StepTiming>& timings, double total_seconds, const ManifestExtras& extras) {
+                                           const std::vector<ZoneAggregate>& aggregates,
+                                           const std::vector<InputHash>& inputs, const std::string& data_dir,
+                                           const std::string& started, int threads_requested, int threads,
+                                           const std::vector<StepTiming>& timings, double total_seconds,
+                                           const ManifestExtras& extras) {
   const scenarios::Scenario& sc = set.runs.front();
   std::vector<std::string> variants, variant_notes, variant_titles, variant_titles_en;
   for (const auto* r : extras.runs) {
@@ -251,8 +259,8 @@ std::vector<ListedFile> write_run_manifest(const fs::path& dir, const scenarios:
   j += "  },\n";
   j += "  \"started_at_utc\": " + json_string(started) + ",\n";
   j += "  \"language\": " + json_string(language_code(extras.language)) + ",\n";
-  j += "  \"maps\": {\"zones_source\": " + json_string(extras.zones_source) + ", \"note\": " +
-       json_string(extras.maps_note) + "},\n";
+  j += "  \"maps\": {\"zones_source\": " + json_string(extras.zones_source) +
+       ", \"note\": " + json_string(extras.maps_note) + "},\n";
   j += "  \"threads\": " + std::to_string(threads) + ",\n";
   j += "  \"threads_requested\": " + std::to_string(threads_requested) + ",\n";
   j += "  \"data_dir\": " + json_string(data_dir) + ",\n";
@@ -285,8 +293,8 @@ std::vector<ListedFile> write_run_manifest(const fs::path& dir, const scenarios:
   j += "    \"steps\": [";
   for (int k = 0; k < sc.steps; ++k) {
     const int a = sc.base_year + k * sc.grid.width_years, b = a + sc.grid.width_years;
-    j += std::string(k ? ",\n" : "\n") + "      {\"step\": " + std::to_string(k + 1) + ", \"start_year\": " +
-         std::to_string(a) + ", \"end_year\": " + std::to_string(b) + "}";
+    j += std::string(k ? ",\n" : "\n") + "      {\"step\": " + std::to_string(k + 1) +
+         ", \"start_year\": " + std::to_string(a) + ", \"end_year\": " + std::to_string(b) + "}";
   }
   j += "\n    ],\n";
   j += "    \"plan_periods\": [";
@@ -315,7 +323,8 @@ std::vector<ListedFile> write_run_manifest(const fs::path& dir, const scenarios:
             "plan_periods_by_group.csv: the same per group; transfers = persons moved in from other groups - out; "
             "end = start + births - deaths + net_migration + transfers + adjustments.",
             "targets.csv: value of the target's indicator (indicators.csv for a year, plan_periods.csv for a "
-            "period, plan_periods_by_group.csv for a period and one group); margin = max - value or value - min (the smaller when both); met when margin >= 0.",
+            "period, plan_periods_by_group.csv for a period and one group); margin = max - value or value - min (the "
+            "smaller when both); met when margin >= 0.",
             "service_demand.csv: basis = persons in the norm's age band at the end of the year (or births per year "
             "of the period ending that year); demand = basis x places per person; gap = demand - capacity.",
             "Every file has a variant column: 'baseline' and the scenario file's variants.",
@@ -324,7 +333,7 @@ std::vector<ListedFile> write_run_manifest(const fs::path& dir, const scenarios:
        ",\n";
   // The files are listed and hashed before the timings are written, so that the manifest holds its own cost.
   const auto h0 = std::chrono::steady_clock::now();
-  std::vector<ListedFile> files = list_result_files(dir);
+  std::vector<ListedFile> files = list_result_files(dir, extras.unhashed);
   const double hash_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - h0).count();
   j += "  \"timings\": {\n";
   j += "    \"total_seconds\": " + json_number(total_seconds) + ",\n";
@@ -334,8 +343,9 @@ std::vector<ListedFile> write_run_manifest(const fs::path& dir, const scenarios:
   j += "    \"manifest_hash_seconds\": " + json_number(hash_seconds) + ",\n";
   j += "    \"steps\": [";
   for (std::size_t k = 0; k < timings.size(); ++k)
-    j += std::string(k ? ",\n" : "\n") + "      {\"step\": " + std::to_string(k + 1) + ", \"start_year\": " +
-         std::to_string(timings[k].start_year) + ", \"end_year\": " + std::to_string(timings[k].end_year) +
+    j += std::string(k ? ",\n" : "\n") + "      {\"step\": " + std::to_string(k + 1) +
+         ", \"start_year\": " + std::to_string(timings[k].start_year) +
+         ", \"end_year\": " + std::to_string(timings[k].end_year) +
          ", \"compute_seconds\": " + json_number(timings[k].compute_seconds) +
          ", \"write_seconds\": " + json_number(timings[k].write_seconds) +
          (timings[k].overlapped ? ", \"handover_seconds\": " + json_number(timings[k].handover_seconds) : "") + "}";
@@ -344,14 +354,15 @@ std::vector<ListedFile> write_run_manifest(const fs::path& dir, const scenarios:
   return files;
 }
 
-
 // The scenario's zones with boundaries from [geography] source, in scenario order and with its names (id field as
 // the source names it, else the column whose values are the scenario's zone ids). Nothing (and a note why) when
 // there is no source or it does not cover the zones.
 std::optional<geodata::Zones> scenario_geometry(const scenarios::ScenarioSet& set, std::string& note) {
   const scenarios::Scenario& sc = set.runs.front();
   if (set.zones_source_path.empty()) {
-    note = "the scenario gives no zone boundaries ([geography] source = { path, layer, id_field }); no results.gpkg or maps";
+    note =
+        "the scenario gives no zone boundaries ([geography] source = { path, layer, id_field }); no results.gpkg or "
+        "maps";
     return std::nullopt;
   }
   try {
@@ -463,8 +474,8 @@ std::string resolve_scenario_file(const std::string& scenario) {
 ValidationSummary validate(const std::string& scenario, const std::string& data_dir_configured,
                            const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db) {
   const std::string data_dir = resolve_data_dir(data_dir_configured);
-  const scenarios::ScenarioSet set = scenarios::load_scenario_file(resolve_scenario_file(scenario), data_dir,
-                                                                   read_policy(allow_read, allow_db));
+  const scenarios::ScenarioSet set =
+      scenarios::load_scenario_file(resolve_scenario_file(scenario), data_dir, read_policy(allow_read, allow_db));
   const scenarios::Scenario& sc = set.runs.front();
   ValidationSummary v;
   v.scenario = sc.name;
@@ -487,8 +498,8 @@ std::vector<std::string> inputs_changed_since(const std::string& scenario, const
                                               const std::vector<std::string>& allow_read,
                                               const std::vector<std::string>& allow_db) {
   const std::string data_dir = resolve_data_dir(data_dir_configured);
-  const scenarios::ScenarioSet set = scenarios::load_scenario_file(resolve_scenario_file(scenario), data_dir,
-                                                                   read_policy(allow_read, allow_db));
+  const scenarios::ScenarioSet set =
+      scenarios::load_scenario_file(resolve_scenario_file(scenario), data_dir, read_policy(allow_read, allow_db));
   const ResultsMeta meta = read_manifest((std::filesystem::path(results_dir) / "manifest.json").string());
   std::vector<std::string> changes;
   std::set<std::string> current;
@@ -506,7 +517,8 @@ std::vector<std::string> inputs_changed_since(const std::string& scenario, const
   }
   for (const auto& m : meta.inputs)
     if (!current.count(m.path))
-      changes.push_back(m.path + " was an input of the results in " + results_dir + " but the scenario no longer reads it");
+      changes.push_back(m.path + " was an input of the results in " + results_dir +
+                        " but the scenario no longer reads it");
   return changes;
 }
 
@@ -535,7 +547,8 @@ RunSummary run(const RunConfig& cfg) {
   if (cfg.compress_level < 0 || cfg.compress_level > 9)
     throw InputError("compress_level: " + std::to_string(cfg.compress_level) + "; expected 0 (off) to 9");
   const std::string scenario_file = resolve_scenario_file(cfg.scenario);
-  StagedDirectory out(cfg.out_dir);  // refuses a folder it may not replace; removes its temporary folder unless committed
+  // Refuses a folder it may not replace; removes its temporary folder unless committed.
+  StagedDirectory out(cfg.out_dir);
   if (!cfg.quiet)
     for (const auto& r : out.removed_stale())
       std::fprintf(stderr, "cohortgis: removed the temporary folder of an earlier run that stopped: %s\n", r.c_str());
@@ -573,7 +586,11 @@ RunSummary run(const RunConfig& cfg) {
     }
   }
   ParityTables parity_tables{set.outputs.min_cell, {}, {}, {}};  // parity.csv, parity_women.csv (parity_output.hpp)
-  WriterSink sink(writer, cube.get(), aggregates, parity_tables, variants, years, timings, cfg.write_thread);
+  // With more than one thread (and the writer thread allowed), the CSV files and results.nc are written at the
+  // same time, each on a thread of its own (TeeSink, async_sink.hpp).
+  const int threads_planned = cfg.threads > 0 ? cfg.threads : tbb::info::default_concurrency();
+  WriterSink sink(writer, cube.get(), aggregates, parity_tables, variants, years, timings, cfg.write_thread,
+                  cfg.write_thread && threads_planned > 1);
   ProjectOptions po;
   po.configure = [&](const scenarios::Scenario& r, ProjectionConfig& pc) { planning.begin_variant(r, pc); };
   po.wrap_schedules = [&](const scenarios::Scenario&, ScheduleProvider p) { return sink.wrap_schedules(std::move(p)); };
@@ -613,7 +630,7 @@ RunSummary run(const RunConfig& cfg) {
   write_parity_csv(out.staging(), parity_tables);
   // Register outputs (exclusions.csv, parity_base.csv): aggregates only (records_output.hpp).
   write_records_outputs(out.staging(), set);  // the manifest lists them with the other files
-  planning.write(out.staging());  // controls.csv, capacity.csv, households.csv
+  planning.write(out.staging());              // controls.csv, capacity.csv, households.csv
   // Probabilistic projection: quantiles.csv and probability_met in targets.csv (ensemble.hpp).
   const long long trajectories = run_ensembles(out.staging().string(), set, runs, aggregates, cfg, threads);
   write_monitoring(out.staging(), set, observed_figures);  // monitoring.csv ([monitoring] only)
@@ -622,14 +639,31 @@ RunSummary run(const RunConfig& cfg) {
   ManifestExtras extras;
   extras.runs = runs;
   extras.load_seconds = std::chrono::duration<double>(project_start - t0).count();
-  if (cube_digest) cube_digest->wait();  // what the other outputs did not hide counts as finishing
   extras.finish_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - project_end).count();
+  // results.nc's digest is waited for only by the last manifest when a core is free for it during the report (which
+  // draws on `threads` threads and, with more than one, writes results.xlsx on one more): the report runs meanwhile and
+  // reads a first manifest that lists results.nc without its SHA-256. On a machine without such a core the report would
+  // only be slowed by as much (2 cores: bench/HISTORY.md "Round 9: writing and finishing"), so the run waits here. What
+  // the report did not hide counts as finishing.
+  const auto wait_for_digest = [&] {
+    if (!cube_digest) return;
+    const auto w0 = std::chrono::steady_clock::now();
+    cube_digest->wait();
+    cube_digest.reset();
+    extras.unhashed.clear();
+    extras.finish_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
+  };
+  const int report_threads = threads > 1 ? threads + 1 : 1;  // with one thread results.xlsx is written in line
+  if (cube_digest && cfg.report && tbb::info::default_concurrency() > report_threads)
+    extras.unhashed.push_back("results.nc");
+  else
+    wait_for_digest();
   {
     std::vector<std::string> texts{sc.title};
     for (const auto& z : sc.zones) texts.push_back(z.name);
-    extras.language = cfg.language             ? *cfg.language
-                      : !sc.language.empty()   ? parse_language(sc.language, "scenario.language")
-                                               : guess_language(texts);
+    extras.language = cfg.language           ? *cfg.language
+                      : !sc.language.empty() ? parse_language(sc.language, "scenario.language")
+                                             : guess_language(texts);
   }
   extras.zones_source = set.zones_source_path;
   std::vector<ListedFile> listed;  // what the last manifest lists
@@ -644,7 +678,8 @@ RunSummary run(const RunConfig& cfg) {
     const auto r0 = std::chrono::steady_clock::now();
     if (!cfg.quiet) std::fprintf(stderr, "cohortgis: drawing maps and charts, writing report.html\n");
     std::optional<geodata::Zones> zones = scenario_geometry(set, extras.maps_note);
-    if (!extras.maps_note.empty() && !cfg.quiet) std::fprintf(stderr, "cohortgis: note: %s\n", extras.maps_note.c_str());
+    if (!extras.maps_note.empty() && !cfg.quiet)
+      std::fprintf(stderr, "cohortgis: note: %s\n", extras.maps_note.c_str());
     manifest();  // the report reads the folder back, manifest included
     const auto stop_if_cancelled = [&] {
       if (cfg.cancel && cfg.cancel->load()) throw ProjectionError("projection cancelled while writing the report");
@@ -683,12 +718,14 @@ RunSummary run(const RunConfig& cfg) {
     extras.report_seconds = report_seconds;
   }
   if (cfg.csv_bom) add_csv_bom(out.staging());  // last: the readers above take the CSVs as written
+  wait_for_digest();
   const double seconds = manifest();
   std::vector<std::string> files;
   for (const auto& f : listed) files.push_back(f.path);
   files.push_back("manifest.json");
   // A signal that arrived after the last step (while writing maps or the report) still cancels the run.
-  if (cfg.cancel && cfg.cancel->load()) throw ProjectionError("projection cancelled before its results were moved into place");
+  if (cfg.cancel && cfg.cancel->load())
+    throw ProjectionError("projection cancelled before its results were moved into place");
   out.commit();
 
   RunSummary s;

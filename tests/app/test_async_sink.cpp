@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // The writer thread of `cohortgis run` (app/src/async_sink.hpp): results reach the inner sink in order and with the
 // values handed over (the slot is reused, so a year written late would show the next year's values), a writer's
-// error reaches the projection, and stopping with a result still waiting neither hangs nor writes it.
+// error reaches the projection, and stopping with a result still waiting neither hangs nor writes it. TeeSink: both
+// sinks get every result in order, at once when parallel, and errors reach the caller.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <stdexcept>
 #include <string>
@@ -14,6 +16,7 @@
 
 using namespace cohortgis;
 using cohortgis::app::AsyncSink;
+using cohortgis::app::TeeSink;
 
 namespace {
 
@@ -161,4 +164,112 @@ TEST(AsyncSink, TheRunsBoundIsTwiceTheStateWithinLimits) {
   EXPECT_LT(AsyncSink::bound_for_state(14'400'000), std::size_t{57'600'000});
   EXPECT_EQ(AsyncSink::bound_for_state(32 * MiB), 64 * MiB);
   EXPECT_EQ(AsyncSink::bound_for_state(200 * MiB), 64 * MiB);
+}
+
+namespace {
+
+// A sink that counts what it receives; `wait_for` (if set) makes it wait, up to 10 s, until that flag is set.
+struct Meeting : ResultSink {
+  std::atomic<bool>* wait_for = nullptr;
+  std::atomic<bool>* arrived = nullptr;
+  std::vector<int> years;
+  bool met = true;
+  int throw_at = -1;
+  void arrive(int year) {
+    if (arrived) arrived->store(true);
+    if (wait_for) {
+      const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      while (!wait_for->load() && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      met = met && wait_for->load();
+      wait_for->store(false);  // for the next result (the call returns only once both sinks are done)
+    }
+    if (year == throw_at) throw std::runtime_error("disk full at " + std::to_string(year));
+    years.push_back(year);
+  }
+  // The base year is written in turn (TeeSink::base): no meeting; `order` numbers the sinks' base calls.
+  std::atomic<int>* order = nullptr;
+  int base_turn = -1;
+  std::chrono::milliseconds base_delay{0};
+  void base(const CohortArray&, int year) override {
+    std::this_thread::sleep_for(base_delay);
+    if (order) base_turn = (*order)++;
+    if (year == throw_at) throw std::runtime_error("disk full at " + std::to_string(year));
+    years.push_back(year);
+  }
+  void step(const StepResult& r) override { arrive(r.context.end_year); }
+};
+
+void feed_tee(ResultSink& sink, int steps) {
+  CohortArray start(layout()), end(layout());
+  StepComponents c;
+  sink.base(start, 2020);
+  for (int k = 0; k < steps; ++k) sink.step(StepResult{StepContext{k, 2020 + k, 2021 + k}, start, end, c, nullptr});
+}
+
+}  // namespace
+
+// In parallel the second sink (results.nc) writes while the first (the CSV files) does: the first waits for the
+// second to have started on each step's result, which one after the other would never happen (10 s, then `met`
+// false). The base year goes to the first and then to the second (each makes a table of the base population's
+// indicators; two at once would add to the peak memory): the first, 50 ms slow, still comes first.
+TEST(TeeSink, ParallelWritesBothSinksAtOnceAndInOrder) {
+  Meeting csv, nc;
+  std::atomic<bool> nc_started{false};
+  csv.wait_for = &nc_started;
+  nc.arrived = &nc_started;
+  std::atomic<int> order{0};
+  csv.order = nc.order = &order;
+  csv.base_delay = std::chrono::milliseconds(50);
+  int timed = 0;
+  {
+    TeeSink tee(
+        csv, &nc, [&](double s) { timed += s >= 0.0; }, true);
+    feed_tee(tee, 3);
+  }
+  EXPECT_TRUE(csv.met);
+  EXPECT_EQ(csv.base_turn, 0);
+  EXPECT_EQ(nc.base_turn, 1);
+  EXPECT_EQ(csv.years, (std::vector<int>{2020, 2021, 2022, 2023}));
+  EXPECT_EQ(nc.years, csv.years);
+  EXPECT_EQ(timed, 4) << "told the wait for the second sink after each result";
+}
+
+// One after the other (not parallel): the same results in the same order.
+TEST(TeeSink, InTurnWritesBothSinks) {
+  Meeting csv, nc;
+  int timed = 0;
+  {
+    TeeSink tee(csv, &nc, [&](double) { ++timed; });
+    feed_tee(tee, 3);
+  }
+  EXPECT_EQ(csv.years, (std::vector<int>{2020, 2021, 2022, 2023}));
+  EXPECT_EQ(nc.years, csv.years);
+  EXPECT_EQ(timed, 4);
+}
+
+// Errors in parallel: the second sink's reaches the caller; the first's is thrown before it, and the call returns
+// only once the second is done with the result (it reads it).
+TEST(TeeSink, ParallelErrorsReachTheCaller) {
+  {
+    Meeting csv, nc;
+    nc.throw_at = 2022;
+    TeeSink tee(csv, &nc, {}, true);
+    EXPECT_THROW(feed_tee(tee, 3), std::runtime_error);
+    EXPECT_EQ(nc.years, (std::vector<int>{2020, 2021}));
+  }
+  {
+    Meeting csv, nc;
+    csv.throw_at = 2021;
+    nc.throw_at = 2021;
+    TeeSink tee(csv, &nc, {}, true);
+    try {
+      feed_tee(tee, 3);
+      ADD_FAILURE() << "no error";
+    } catch (const std::runtime_error& e) {
+      EXPECT_EQ(std::string(e.what()), "disk full at 2021");
+    }
+    EXPECT_EQ(csv.years, (std::vector<int>{2020}));
+    EXPECT_EQ(nc.years, (std::vector<int>{2020}));
+  }
 }

@@ -145,3 +145,20 @@ TEST(OutputDigests, FolderListingMatchesFileByFile) {
   }
   fs::remove_all(d);
 }
+
+// The manifest the report reads while results.nc is hashed on another thread (run.cpp): results.nc is listed with its
+// size and an empty SHA-256, and not read; the other files keep their digests.
+TEST(OutputDigests, FolderListingLeavesUnhashedFilesUnread) {
+  const fs::path d = fresh_dir("unhashed");
+  write_raw(d / "results.nc", std::string(300000, 'n'), "wb");
+  write_raw(d / "zones.csv", "zone\nZ1\n", "wb");
+  const long long before = app::output_files_hashed();
+  const auto files = app::list_result_files(d, {"results.nc"});
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(files[0].path, "results.nc");
+  EXPECT_EQ(files[0].sha256, "");
+  EXPECT_EQ(files[0].size, 300000u);
+  EXPECT_EQ(files[1].sha256, geodata::sha256_text("zone\nZ1\n"));
+  EXPECT_EQ(app::output_files_hashed(), before + 1) << "only zones.csv is read";
+  fs::remove_all(d);
+}
