@@ -42,8 +42,8 @@ template <int K>
 
 }  // namespace
 
-COHORTGIS_KERNEL void add_in_flows(double* __restrict in, const double* __restrict prof,
-                                   const std::vector<InEdge>& edges, std::size_t n) {
+COHORTGIS_KERNEL void add_in_flows(double* __restrict in, const double* __restrict prof, std::span<const InEdge> edges,
+                                   std::size_t n) {
   if (edges.empty()) {
     std::fill(in, in + n, 0.0);
     return;
