@@ -378,13 +378,17 @@ void StepRunner::apply_newborn_rules(int z, Scratch& sc) {
 void StepRunner::sum_state_totals(int z, Scratch& sc) {
   const int G = L_.groups;
   const std::size_t nA = L_.ages();
-  // Per state and sex, the sums over age of the deaths D and the net migrants M, each in age order.
-  sc.sums.clear();
+  // Per state and sex, the sums over age of the deaths D and the net migrants M, each in age order. The list is
+  // written in place (its length is the same for every zone of the step): D as buffers() gives it.
+  const bool mig = plan_.any_migration;
+  sc.sums.resize(uz(G) * kSexes * (mig ? 2 : 1));
+  AgeSum* out = sc.sums.data();
   for (int g = 0; g < G; ++g)
     for (int s = 0; s < 2; ++s) {
       const std::size_t ss = (uz(z) * uz(G) + uz(g)) * kSexes + uz(s);
-      sc.sums.push_back({buffers(z, g, s, sc).D.data(), &c_.deaths_by_state[ss]});
-      if (plan_.any_migration) sc.sums.push_back({migrants(z, g, s, sc).data(), &c_.net_migrants_by_state[ss]});
+      const double* D = plan_.keep_cells ? c_.deaths.ages(z, g, s).data() : sc.D.data() + (uz(g) * kSexes + uz(s)) * nA;
+      *out++ = {D, &c_.deaths_by_state[ss]};
+      if (mig) *out++ = {migrants(z, g, s, sc).data(), &c_.net_migrants_by_state[ss]};
     }
   sum_ages_interleaved(sc.sums, nA);
 }
