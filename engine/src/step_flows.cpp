@@ -84,12 +84,15 @@ void StepRunner::validate_zone(int z) const {
   if (!(std::isfinite(sch_.srb[uz(z)]) && sch_.srb[uz(z)] > 0.0))
     throw InputError(where(z, -1, -1, -1) + ": sex ratio at birth " + fmt(sch_.srb[uz(z)]) +
                      " males per female birth; expected a number > 0");
+  // The fertility rates of all the zone's groups (contiguous) in one check; only when one is bad are the groups
+  // scanned, each at its place below, so the first error reported is the same.
+  const bool asfr_fine = all_within(sch_.asfr.data() + uz(z) * uz(L_.groups) * uz(A), uz(L_.groups) * uz(A), 0.0, kMax);
   for (int g = 0; g < L_.groups; ++g) {
     const std::size_t st = uz(z) * uz(L_.groups) + uz(g);
     if (!sch_.net_migrants_total.empty() && !std::isfinite(sch_.net_migrants_total[st]))
       throw InputError(where(z, g, -1, -1) + ": net migrants total " + fmt(sch_.net_migrants_total[st]) +
                        "; expected a finite number of persons");
-    for (int i = 0; i < (all_within(sch_.asfr.data() + st * uz(A), uz(A), 0.0, kMax) ? 0 : A); ++i) {
+    for (int i = 0; i < (asfr_fine ? 0 : A); ++i) {
       const double f = sch_.asfr[st * uz(A) + uz(i)];
       if (!std::isfinite(f) || f < 0.0)
         throw InputError(where(z, g, 0, i) + ": fertility rate (asfr) " + fmt(f) +

@@ -6,6 +6,14 @@
 
 #include "simd.hpp"
 
+// An empty asm on an accumulator (no instruction) keeps GCC from vectorising a loop of in-order sums; elsewhere
+// nothing (the sums are the same either way, only their instruction count differs).
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define COHORTGIS_KEEP_SCALAR(x) asm("" : "+x"(x))
+#else
+#define COHORTGIS_KEEP_SCALAR(x) static_cast<void>(x)
+#endif
+
 namespace cohortgis::detail {
 
 namespace {
@@ -42,8 +50,8 @@ template <int K>
 
 }  // namespace
 
-COHORTGIS_KERNEL void add_in_flows(double* __restrict in, const double* __restrict prof,
-                                   const std::vector<InEdge>& edges, std::size_t n) {
+COHORTGIS_KERNEL void add_in_flows(double* __restrict in, const double* __restrict prof, std::span<const InEdge> edges,
+                                   std::size_t n) {
   if (edges.empty()) {
     std::fill(in, in + n, 0.0);
     return;
@@ -168,6 +176,9 @@ void sum_ages_interleaved(const std::vector<AgeSum>& sums, std::size_t n) {
       a5 += v5[i];
       a6 += v6[i];
       a7 += v7[i];
+      // Scalar: GCC's vectorised in-order folds of two elements at a time cost an address computation per pair
+      // (1.5 instructions per element against 1.03 for scalar adds).
+      COHORTGIS_KEEP_SCALAR(a7);
     }
     const double a[8] = {a0, a1, a2, a3, a4, a5, a6, a7};
     for (std::size_t j = 0; j < 8; ++j) *sums[k + j].out = a[j];
@@ -180,6 +191,7 @@ void sum_ages_interleaved(const std::vector<AgeSum>& sums, std::size_t n) {
       a1 += v1[i];
       a2 += v2[i];
       a3 += v3[i];
+      COHORTGIS_KEEP_SCALAR(a3);  // as above
     }
     *sums[k].out = a0;
     *sums[k + 1].out = a1;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <vector>
 
 namespace cohortgis::detail {
@@ -17,7 +18,7 @@ struct InEdge {
 };
 
 // in[i] = Σ_k c_k · prof[i] · P_k[i] (· s_k[i]) over the edges in their order, from 0 (B1); 0 with no edges.
-void add_in_flows(double* in, const double* prof, const std::vector<InEdge>& edges, std::size_t n);
+void add_in_flows(double* in, const double* prof, std::span<const InEdge> edges, std::size_t n);
 
 // One state and sex on the fused path: OD and at most one group transition in and out, `even` timing, no cell of
 // the zone scaled. One pass computes the out-flows, the net migrants M of B1 and A3 step 1 (E = M/2, A = P + E);

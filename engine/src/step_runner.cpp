@@ -65,15 +65,16 @@ StepPlan plan_step(const ProjectionConfig& cfg, const CohortLayout& L, const Ste
   // Reuse last step's survival ratios only when the provider says mortality did not change and the cache holds
   // everything this step needs (same layout, φ when age-period deaths are kept).
   const bool given_S = sch.mortality_kind == MortalityInput::survival_ratios;
-  plan.reuse_mortality = (sch.mortality_unchanged || cache.same_as_last) && cache.valid && cache.kind == sch.mortality_kind &&
-                         (given_S || cache.S.size() == L.cells()) &&
+  plan.reuse_mortality = (sch.mortality_unchanged || cache.same_as_last) && cache.valid &&
+                         cache.kind == sch.mortality_kind && (given_S || cache.S.size() == L.cells()) &&
                          (!plan.phi_wanted || cache.phi.size() == L.cells());
   // In place: single-year death rates (one row per age, so each row is overwritten by its own survival ratios) in a
   // lean run without indicators (nothing else reads mx after the step).
   plan.multistate = cfg.method == ProjectionMethod::multistate;
   // The multistate step reads the mx rows themselves (M(x)), so they are never overwritten.
-  plan.in_place = cfg.mortality_in_place && !plan.multistate && death_rates && !plan.reuse_mortality && L.grid.width_years == 1 &&
-                  !cfg.cell_components && !cfg.indicators && sch.mortality.size() == L.cells();
+  plan.in_place = cfg.mortality_in_place && !plan.multistate && death_rates && !plan.reuse_mortality &&
+                  L.grid.width_years == 1 && !cfg.cell_components && !cfg.indicators &&
+                  sch.mortality.size() == L.cells();
   plan.S_in_schedule = given_S || plan.in_place;
 
   plan.has_od = sch.od && !sch.od->empty();
@@ -86,8 +87,8 @@ StepPlan plan_step(const ProjectionConfig& cfg, const CohortLayout& L, const Ste
   // Births by age of mother and their exposure: state-sized arrays, kept with cell components or indicators.
   plan.births_by_age_kept = plan.keep_cells || cfg.indicators;
   plan.timing = sch.migration_timing.value_or(cfg.migration_timing);
-  plan.fused = !plan.multistate && plan.any_migration && plan.timing == MigrationTiming::even && !plan.has_ext_in && !plan.has_ext_out &&
-               !plan.has_net && cfg.flow_policy != FlowPolicy::wpp;
+  plan.fused = !plan.multistate && plan.any_migration && plan.timing == MigrationTiming::even && !plan.has_ext_in &&
+               !plan.has_ext_out && !plan.has_net && cfg.flow_policy != FlowPolicy::wpp;
   plan.tr_out.assign(uz(L.groups), -1);
   plan.tr_in.assign(uz(L.groups), -1);
   for (std::size_t k = 0; k < sch.transitions.size() && plan.fused; ++k) {
@@ -172,21 +173,33 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
   const double zy = L_.grid.width_years;
   const OdMigration* od = plan_.has_od ? sch_.od.get() : nullptr;
   const bool keep = plan_.keep_cells;
+  FusedState f{};
   for (int g = 0; g < G; ++g) {
+    std::size_t n_edges = 0;
     double R = 0.0;  // as cell_outflows: the edges' rates in edge order
     if (od) {
       R = out_rate_sum(*od, z, g);
       // The group's in-edges once for sex 0; sex 1's are the same edges one age vector further on
-      // (offset(o, g, 1) = offset(o, g, 0) + ages, and so in a conserve block).
-      sc.edges.clear();
-      for (const OdFlow& fl : od->in_flows(z)) {
+      // (offset(o, g, 1) = offset(o, g, 0) + ages, and so in a conserve block). Written in place, without a
+      // per-edge capacity check, and without a look at each origin's conserve block when no zone has one.
+      const auto in_flows = od->in_flows(z);
+      if (sc.edges.size() < in_flows.size()) sc.edges.resize(in_flows.size());
+      InEdge* e = sc.edges.data();
+      const double* Pg = P_.data().data() + L_.offset(0, g, 0);
+      const std::size_t zone_cells = uz(G) * kSexes * nA;  // offset(o, g, 0) = o · zone_cells + offset(0, g, 0)
+      for (const OdFlow& fl : in_flows) {
         if (fl.group >= 0 && fl.group != g) continue;
-        sc.edges.push_back(
-            {zy * fl.rate_per_year, P_.data().data() + L_.offset(fl.origin, g, 0), scale_of(fl.origin, g, 0)});
+        *e++ = {zy * fl.rate_per_year, Pg + uz(fl.origin) * zone_cells,
+                any_scaled_ ? scale_of(fl.origin, g, 0) : nullptr};
       }
+      n_edges = static_cast<std::size_t>(e - sc.edges.data());
     }
     for (int s = 0; s < 2; ++s) {
-      FusedState f{};
+      // Every field this (group, sex) may leave unset is reset here: one object for the zone (no rep stos per
+      // state and sex).
+      f.tr_rate = f.in_rate = f.in_P = nullptr;
+      f.tr_mult = f.in_mult = 1.0;
+      f.od_out = f.transfer_out = f.transfer_in = nullptr;
       f.P = P_.data().data() + L_.offset(z, g, s);
       f.has_od = od != nullptr;
       f.has_tr = plan_.has_tr;
@@ -194,13 +207,14 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
       if (od) {
         f.prof = sc.profile_row(*od, g, s);
         f.R = R;
+        const std::span<InEdge> edges(sc.edges.data(), n_edges);
         if (s == 1)
-          for (InEdge& e : sc.edges) {
+          for (InEdge& e : edges) {
             e.Po += nA;
             if (e.so) e.so += nA;
           }
         double* in = keep ? c_.od_in.ages(z, g, s).data() : sc.in_od.data();  // kept: straight into the component
-        add_in_flows(in, f.prof, sc.edges, nA);
+        add_in_flows(in, f.prof, edges, nA);
         f.in_od = in;
         if (keep) f.od_out = c_.od_out.ages(z, g, s).data();
       }
@@ -364,13 +378,17 @@ void StepRunner::apply_newborn_rules(int z, Scratch& sc) {
 void StepRunner::sum_state_totals(int z, Scratch& sc) {
   const int G = L_.groups;
   const std::size_t nA = L_.ages();
-  // Per state and sex, the sums over age of the deaths D and the net migrants M, each in age order.
-  sc.sums.clear();
+  // Per state and sex, the sums over age of the deaths D and the net migrants M, each in age order. The list is
+  // written in place (its length is the same for every zone of the step): D as buffers() gives it.
+  const bool mig = plan_.any_migration;
+  sc.sums.resize(uz(G) * kSexes * (mig ? 2 : 1));
+  AgeSum* out = sc.sums.data();
   for (int g = 0; g < G; ++g)
     for (int s = 0; s < 2; ++s) {
       const std::size_t ss = (uz(z) * uz(G) + uz(g)) * kSexes + uz(s);
-      sc.sums.push_back({buffers(z, g, s, sc).D.data(), &c_.deaths_by_state[ss]});
-      if (plan_.any_migration) sc.sums.push_back({migrants(z, g, s, sc).data(), &c_.net_migrants_by_state[ss]});
+      const double* D = plan_.keep_cells ? c_.deaths.ages(z, g, s).data() : sc.D.data() + (uz(g) * kSexes + uz(s)) * nA;
+      *out++ = {D, &c_.deaths_by_state[ss]};
+      if (mig) *out++ = {migrants(z, g, s, sc).data(), &c_.net_migrants_by_state[ss]};
     }
   sum_ages_interleaved(sc.sums, nA);
 }
@@ -378,6 +396,14 @@ void StepRunner::sum_state_totals(int z, Scratch& sc) {
 // Survival ratios (and e0, e65, φ when wanted) of every group and sex of zone z, for the flow and multistate steps.
 void StepRunner::zone_mortality(int z, Scratch& sc) {
   const std::size_t nA = L_.ages();
+  if (plan_.reuse_mortality) {  // as mortality() per state and sex: e0 and e65 from the cache, S stays
+    const std::size_t first = uz(z) * uz(L_.groups) * kSexes, count = uz(L_.groups) * kSexes;
+    std::copy_n(cache_.e0.begin() + static_cast<std::ptrdiff_t>(first), count,
+                c_.e0.begin() + static_cast<std::ptrdiff_t>(first));
+    std::copy_n(cache_.e65.begin() + static_cast<std::ptrdiff_t>(first), count,
+                c_.e65.begin() + static_cast<std::ptrdiff_t>(first));
+    return;
+  }
   for (int g = 0; g < L_.groups; ++g)
     for (int s = 0; s < 2; ++s)
       mortality(z, g, s, sc, survival(z, g, s),
@@ -568,6 +594,7 @@ void StepRunner::run() {
   } else {
     if (plan_.any_migration && cfg_.flow_policy != FlowPolicy::wpp)
       for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch& scratch) { outflows(z, scratch); });
+    any_scaled_ = std::any_of(zone_scale_.begin(), zone_scale_.end(), [](const auto& b) { return !b.empty(); });
     // One thread adds the sums at a time: past about eight threads it would fall behind the zones (≈ 1 µs a zone in
     // cache against ≈ 10 µs of step per zone and thread at W3k), and the aggregates split over age ranges after the
     // pass (IndicatorPass::unit) instead. The same bits either way.

@@ -68,12 +68,18 @@ struct Scratch {
   // Multistate step: M(x) per life-table row, P(x) and S(x) per index of both sexes, the single-state death rates.
   std::vector<StateMatrix> ms_M, ms_P, ms_S;
   IndicatorScratch indicators;  // the zone's indicators, computed right after its step (StepRunner::set_indicators)
+  int sized_groups = -1;        // size_for_zone's last shape (reserve alone does not change it)
+  std::size_t sized_ages = 0;
   void reserve(std::size_t n) {
+    if (n != sized_ages) sized_groups = -1;  // size_for_zone sizes everything again
     for (auto* v : {&od, &tr, &ext, &net, &f, &total, &in_od, &in_tr, &births_by_age}) v->resize(n);
     if (ones.size() != n) ones.assign(n, 1.0);
   }
   // The per-zone arrays of a zone with `groups` groups and n ages (both the flow and the multistate step).
   void size_for_zone(int groups, std::size_t n) {
+    if (groups == sized_groups && n == sized_ages) return;  // as the last zone: nothing to resize
+    sized_groups = groups;
+    sized_ages = n;
     reserve(n);
     const std::size_t g = static_cast<std::size_t>(groups);
     M.resize(g * kSexes * n);
@@ -250,6 +256,7 @@ class StepRunner {
   std::vector<std::vector<AdjustedCell>>&scaled_, &floored_, &overridden_;  // per zone
   FloorTracking& floors_;
   bool floors_sparse_ = false;  // this step writes the floor adjustments sparsely (FloorTracking)
+  bool any_scaled_ = true;      // some zone of this step has a conserve block (zone_scale_), set after phase 1
   ScratchPool<Scratch>& scratch_;
 };
 

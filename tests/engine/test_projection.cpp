@@ -469,6 +469,20 @@ TEST(ProjectionErrors, BadScheduleNamesZoneGroupSexAgeAndYear) {
     for (const char* part : {"zone 'Z1'", "group 'floating'", "age 30", "2020", "asfr", "-0.1"})
       EXPECT_NE(m.find(part), std::string::npos) << m << " lacks " << part;
   }
+  // The checks of one zone keep their order by group (the fertility rates of all its groups are tested at once,
+  // then scanned group by group): a bad death rate of group 0 is reported before a bad fertility rate of group 1.
+  rc = random_case(3, 5, 1);
+  const std::size_t rows = rc.steps[0].mortality.size() / (5 * 2 * 2);
+  rc.steps[0].mortality[(1 * 2 + 0) * 2 * rows + 5] = -1.0;  // zone Z1, group registered, female, row 5
+  rc.steps[0].asfr[uz(1 * 2 * 101 + 101 + 30)] = -0.1;       // zone Z1, group floating, age 30
+  try {
+    run_case(rc, 1);
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    const std::string m = e.what();
+    for (const char* part : {"zone 'Z1'", "group 'registered'", "mortality row 5"})
+      EXPECT_NE(m.find(part), std::string::npos) << m << " lacks " << part;
+  }
   rc = random_case(3, 5, 1);
   rc.steps[0].mortality.pop_back();
   EXPECT_THROW(run_case(rc, 1), InputError);
