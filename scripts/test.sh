@@ -32,7 +32,7 @@ cmake --build build-asan --parallel "$JOBS"
 echo "== TSan build, the parallel kernel (projection and indicator tests)"
 cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOHORTGIS_WERROR=ON \
   -DCOHORTGIS_TSAN=ON -DCOHORTGIS_BUILD_BENCH=OFF >/dev/null
-cmake --build build-tsan --parallel "$JOBS" --target test_projection test_indicators test_fast_paths
+cmake --build build-tsan --parallel "$JOBS" --target test_projection test_indicators test_fast_paths test_indicator_zone_slots
 (cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R "^(Projection|Indicator|FastPaths)")
 
 echo "== Bounded fuzzing (libFuzzer): the scenario loader and the table reader, ${COHORTGIS_FUZZ_SECONDS:-60}s each"
