@@ -94,8 +94,6 @@ void IndicatorPass::accumulate_two_groups(IndicatorSums& acc, std::vector<double
 // accumulate(one, zn, g) and accumulate(two, zn, g) in one pass over the state's cells (the same bits in each).
 void IndicatorPass::accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, int g) const {
   const std::size_t st = uz(zn) * uz(G_) + uz(g), A = A_, rows = rows_;
-  ++one.n_states;
-  ++two.n_states;
   // A state's two sexes are adjacent in the populations, the death rates and the sums ([sex][age], [sex][row]): one
   // call over both (element-wise, so the same additions; fewer calls and loop tails). Rows that read population index
   // r (single years) are adjacent too when there are as many rows as ages.
@@ -114,13 +112,7 @@ void IndicatorPass::accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, 
                    two.mx_den.data() + o, two.mx_sum.data() + o, mx + o, P0 + s * A, P1 + s * A, 0, rows, width);
     }
   }
-  add_events(zn, g, one.deaths, one.net);
-  add_events(zn, g, two.deaths, two.net);
-  for (IndicatorSums* acc : {&one, &two}) {
-    acc->n_mx += 1.0;
-    acc->births_f += comp_.births[st * kSexes + 0];
-    acc->births_m += comp_.births[st * kSexes + 1];
-  }
+  accumulate2_events(one, two, zn, g);  // the state count, deaths, net migrants and births
   add_to2(one.bma.data(), two.bma.data(), comp_.births_by_mother_age.data() + st * A, A);
   add_to2(one.expo.data(), two.expo.data(), comp_.women_exposure.data() + st * A, A);
 }
