@@ -11,6 +11,7 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
+#include <exception>
 #include <thread>
 #include <vector>
 
@@ -22,14 +23,24 @@ void parallel_blocks(int n, int grain, Body&& body) {
 #ifdef COHORTGIS_TSAN
   const int threads = std::max(1, std::min(tbb::this_task_arena::max_concurrency(), (n + grain - 1) / grain));
   std::vector<std::thread> pool;
+  // An exception leaving a std::thread ends the process: each thread keeps its own, and the first block's is
+  // rethrown after the join (as tbb::parallel_for rethrows one of its tasks').
+  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
   const int chunk = (n + threads - 1) / threads;
   for (int t = 0; t < threads; ++t) {
     const int b = t * chunk, e = std::min(n, b + chunk);
-    if (b < e) pool.emplace_back([&body, b, e, grain] {
-        for (int s = b; s < e; s += grain) body(s, std::min(e, s + grain));
+    if (b < e)
+      pool.emplace_back([&body, &errors, t, b, e, grain] {
+        try {
+          for (int s = b; s < e; s += grain) body(s, std::min(e, s + grain));
+        } catch (...) {
+          errors[static_cast<std::size_t>(t)] = std::current_exception();
+        }
       });
   }
   for (auto& th : pool) th.join();
+  for (const auto& error : errors)
+    if (error) std::rethrow_exception(error);
 #else
   tbb::parallel_for(tbb::blocked_range<int>(0, n, grain),
                     [&](const tbb::blocked_range<int>& r) { body(r.begin(), r.end()); });
