@@ -3,8 +3,6 @@
 // of MPI ranks other than 0 (they compute their blocks and send them; rank 0 writes every file).
 #include "ensemble_run.hpp"
 
-#include <oneapi/tbb/info.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -87,7 +85,7 @@ RunSummary ensemble_worker(const RunConfig& cfg) {
   EnsembleOptions o;
   o.trajectories = n;
   o.seed = cfg.seed ? *cfg.seed : set.stochastic.seed;
-  o.threads = cfg.threads > 0 ? cfg.threads : tbb::info::default_concurrency();
+  o.threads = resolve_threads(cfg.threads);
   o.comm = cfg.comm;
   o.cancel = cfg.cancel;
   const std::vector<ZoneAggregate> aggregates =

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cohortgis/app/project.hpp"
 
-#include <oneapi/tbb/info.h>
-
 #include <algorithm>
 
 #include "cohortgis/scenarios/scenario.hpp"
@@ -15,7 +13,7 @@ namespace {
 ProjectSummary project_runs(std::vector<const scenarios::Scenario*> runs, const ProjectOptions& o, VariantSink& sink) {
   check_threads(o.threads, "threads");
   ProjectSummary summary;
-  summary.threads = o.threads > 0 ? o.threads : tbb::info::default_concurrency();
+  summary.threads = resolve_threads(o.threads);
   // One projection per run (the engine runs one scenario at a time).
   for (const scenarios::Scenario* run_ptr : runs) {
     const scenarios::Scenario& run = *run_ptr;

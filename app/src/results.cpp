@@ -17,6 +17,7 @@
 #include <system_error>
 #include <thread>
 
+#include "cohortgis/engine/projection.hpp"  // resolve_threads
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/netcdf_contained.hpp"
 #include "cohortgis/geodata/netcdf_lock.hpp"
@@ -226,7 +227,7 @@ void read_indicators(const std::string& path, Results& r, int threads) {
   IndicatorReader reader;
   std::error_code ec;
   const std::size_t size = fs::file_size(path, ec);
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  threads = resolve_threads(threads);
   const int parts =
       ec ? 1 : static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), size / (8u << 20) + 1));
   if (!read_indicators_in_parts(path, reader, parts)) {

@@ -3,8 +3,6 @@
 
 #include <unistd.h>
 
-#include <oneapi/tbb/info.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -588,9 +586,8 @@ RunSummary run(const RunConfig& cfg) {
   ParityTables parity_tables{set.outputs.min_cell, {}, {}, {}};  // parity.csv, parity_women.csv (parity_output.hpp)
   // With more than one thread (and the writer thread allowed), the CSV files and results.nc are written at the
   // same time, each on a thread of its own (TeeSink, async_sink.hpp).
-  const int threads_planned = cfg.threads > 0 ? cfg.threads : tbb::info::default_concurrency();
   WriterSink sink(writer, cube.get(), aggregates, parity_tables, variants, years, timings, cfg.write_thread,
-                  cfg.write_thread && threads_planned > 1);
+                  cfg.write_thread && resolve_threads(cfg.threads) > 1);
   ProjectOptions po;
   po.configure = [&](const scenarios::Scenario& r, ProjectionConfig& pc) { planning.begin_variant(r, pc); };
   po.wrap_schedules = [&](const scenarios::Scenario&, ScheduleProvider p) { return sink.wrap_schedules(std::move(p)); };
@@ -654,7 +651,7 @@ RunSummary run(const RunConfig& cfg) {
     extras.finish_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
   };
   const int report_threads = threads > 1 ? threads + 1 : 1;  // with one thread results.xlsx is written in line
-  if (cube_digest && cfg.report && tbb::info::default_concurrency() > report_threads)
+  if (cube_digest && cfg.report && resolve_threads(0) > report_threads)
     extras.unhashed.push_back("results.nc");
   else
     wait_for_digest();

@@ -50,6 +50,8 @@ void check_threads(int threads, const std::string& option) {
                      std::to_string(kMaxThreads) + " worker threads");
 }
 
+int resolve_threads(int threads) { return threads > 0 ? threads : tbb::info::default_concurrency(); }
+
 Projection::Projection(ProjectionConfig config, CohortArray base_population)
     : config_(std::move(config)), layout_(base_population.layout()), population_(std::move(base_population)) {
   check_threads(config_.threads, "projection threads");

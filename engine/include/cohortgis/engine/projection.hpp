@@ -201,6 +201,8 @@ class ResultSink {
 inline constexpr int kMaxThreads = 256;
 // Throws InputError naming `option` unless 0 <= threads <= kMaxThreads.
 void check_threads(int threads, const std::string& option = "threads");
+// The worker threads a valid `threads` means: itself when positive, 0 every core oneTBB may use.
+int resolve_threads(int threads);
 
 struct ProjectionConfig {
   AgeGrid grid = AgeGrid::single_year();
