@@ -18,6 +18,7 @@
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/projection.hpp"
+#include "projection_fixture.hpp"
 
 using namespace cohortgis;
 
@@ -42,14 +43,7 @@ TEST(IndicatorZoneSlots, TwoGroupSlotsInOnePassAreEachGroupsOwnBits) {
     const int Z = 4, G = 2, A = grid.n_ages;
     const CohortLayout L{Z, G, grid};
     CohortArray start(L), end(L);
-    StepComponents comp;
-    comp.births.assign(uz(Z * G * 2), 0.0);
-    comp.births_by_mother_age.assign(uz(Z * G * A), 0.0);
-    comp.women_exposure.assign(uz(Z * G * A), 0.0);
-    comp.deaths_by_state.assign(uz(Z * G * 2), 0.0);
-    comp.net_migrants_by_state.assign(uz(Z * G * 2), 0.0);
-    comp.e0.assign(uz(Z * G * 2), 0.0);
-    comp.e65.assign(uz(Z * G * 2), 0.0);
+    StepComponents comp = cohortgis::test::state_components(Z * G, A, 0.0, 0.0);
     std::vector<double> asfr(uz(Z * G * A), 0.0);  // each state's schedule (its TFR: their sum)
     for (int z = 0; z < Z; ++z)
       for (int g = 0; g < G; ++g) {

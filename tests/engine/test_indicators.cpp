@@ -637,14 +637,7 @@ TEST(IndicatorsProjection, TwoGroupAllSlotIsTheBitsOfTheStateSums) {
   const CohortLayout L{Z, G, grid};
   CohortArray start(L), end(L);
   std::vector<double> mx(L.cells()), asfr(uz(Z * G * A), 0.0);
-  StepComponents comp;
-  comp.births.resize(uz(Z * G * 2));
-  comp.births_by_mother_age.assign(uz(Z * G * A), 0.0);
-  comp.women_exposure.assign(uz(Z * G * A), 0.0);
-  comp.deaths_by_state.resize(uz(Z * G * 2));
-  comp.net_migrants_by_state.resize(uz(Z * G * 2));
-  comp.e0.assign(uz(Z * G * 2), 70.0);
-  comp.e65.assign(uz(Z * G * 2), 15.0);
+  StepComponents comp = cohortgis::test::state_components(Z * G, A, 70.0, 15.0);
   for (int z = 0; z < Z; ++z)
     for (int g = 0; g < G; ++g) {
       const std::size_t st = uz(z * G + g);
@@ -728,14 +721,9 @@ TEST(IndicatorsProjection, TwoGroupAllSlotPooledRatesWithoutExposure) {
   const CohortLayout L{1, G, grid};
   CohortArray start(L), end(L);
   std::vector<double> mx(L.cells());
-  StepComponents comp;
+  StepComponents comp = cohortgis::test::state_components(G, A, 70.0, 15.0);
   comp.births = {300.0, 310.0, 200.0, 205.0};
-  comp.births_by_mother_age.assign(uz(G * A), 0.0);
-  comp.women_exposure.assign(uz(G * A), 0.0);
   comp.deaths_by_state.assign(uz(G * 2), 10.0);
-  comp.net_migrants_by_state.assign(uz(G * 2), 0.0);
-  comp.e0.assign(uz(G * 2), 70.0);
-  comp.e65.assign(uz(G * 2), 15.0);
   for (int g = 0; g < G; ++g)
     for (int s = 0; s < 2; ++s)
       for (int i = 0; i < A; ++i) {
@@ -777,14 +765,9 @@ TEST(IndicatorsProjection, TwoGroupAllSlotNegativePooledRateAndUnexposedBirths) 
   const CohortLayout L{1, G, grid};
   CohortArray start(L), end(L);
   std::vector<double> mx(L.cells());
-  StepComponents comp;
+  StepComponents comp = cohortgis::test::state_components(G, A, 70.0, 15.0);
   comp.births = {300.0, 310.0, 200.0, 205.0};
-  comp.births_by_mother_age.assign(uz(G * A), 0.0);
-  comp.women_exposure.assign(uz(G * A), 0.0);
   comp.deaths_by_state.assign(uz(G * 2), 10.0);
-  comp.net_migrants_by_state.assign(uz(G * 2), 0.0);
-  comp.e0.assign(uz(G * 2), 70.0);
-  comp.e65.assign(uz(G * 2), 15.0);
   for (int g = 0; g < G; ++g) {
     for (int s = 0; s < 2; ++s)
       for (int i = 0; i < A; ++i) {

@@ -68,4 +68,19 @@ struct OneStateCase {
   }
 };
 
+// The per-state arrays compute_indicators reads, sized for `states` states (zone × group) of `ages` ages: births,
+// deaths and net migrants per state and sex, births by mother's age and women's exposure zero, e0 and e65 as given.
+inline StepComponents state_components(int states, int ages, double e0, double e65) {
+  StepComponents c;
+  const auto n = static_cast<std::size_t>(states);
+  c.births.assign(n * 2, 0.0);
+  c.births_by_mother_age.assign(n * static_cast<std::size_t>(ages), 0.0);
+  c.women_exposure.assign(n * static_cast<std::size_t>(ages), 0.0);
+  c.deaths_by_state.assign(n * 2, 0.0);
+  c.net_migrants_by_state.assign(n * 2, 0.0);
+  c.e0.assign(n * 2, e0);
+  c.e65.assign(n * 2, e65);
+  return c;
+}
+
 }  // namespace cohortgis::test
