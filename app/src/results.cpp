@@ -26,6 +26,7 @@
 #include "csv_stream.hpp"
 #include "json_depth.hpp"
 #include "output_dir.hpp"
+#include "written_indicators.hpp"
 
 namespace cohortgis::app {
 
@@ -235,13 +236,35 @@ void read_indicators(const std::string& path, Results& r, int threads) {
     CsvData csv;
     detail::for_each_csv_row(path, csv, kIndicatorColumns, reader);
   }
-  r.indicator_variants = std::move(reader.keys[0]);
-  r.indicator_units = std::move(reader.keys[1]);
-  r.indicator_groups = std::move(reader.keys[2]);
-  r.indicator_names = std::move(reader.keys[3]);
-  r.years.assign(reader.years.begin(), reader.years.end());
+  detail::set_indicators(r, reader.keys, std::move(reader.values), reader.years);
+}
+
+}  // namespace
+
+bool detail::indicator_ids_fit(std::size_t variants, std::size_t units, std::size_t groups, std::size_t indicators) {
+  const auto fits = [](std::size_t n, int bits) { return n <= (std::size_t{1} << bits); };
+  return fits(variants, kVariantBits) && fits(units, kUnitBits) && fits(groups, kGroupBits) &&
+         fits(indicators, kIndicatorBits);
+}
+
+std::uint64_t detail::indicator_key(std::uint32_t variant, int year, std::uint32_t unit, std::uint32_t group,
+                                    std::uint32_t indicator) {
+  std::uint64_t k = variant;
+  k = (k << kYearBits) | static_cast<std::uint64_t>(year + 32768);
+  k = (k << kUnitBits) | unit;
+  k = (k << kGroupBits) | group;
+  return (k << kIndicatorBits) | indicator;
+}
+
+void detail::set_indicators(Results& r, Results::IndicatorKeys (&keys)[4],
+                            std::vector<std::pair<std::uint64_t, double>>&& values, const std::set<int>& years) {
+  r.indicator_variants = std::move(keys[0]);
+  r.indicator_units = std::move(keys[1]);
+  r.indicator_groups = std::move(keys[2]);
+  r.indicator_names = std::move(keys[3]);
+  r.years.assign(years.begin(), years.end());
   auto& iv = r.indicator_values;
-  iv = std::move(reader.values);
+  iv = std::move(values);
   // Sorted by key, stably. The file's order leaves only each (variant, year, unit, group) block's indicators out of
   // order (a year's flows are first named after the base year's stocks): when the blocks ascend, sorting each block
   // is the same as sorting the whole.
@@ -272,6 +295,8 @@ void read_indicators(const std::string& path, Results& r, int threads) {
   iv.resize(out);
   iv.shrink_to_fit();
 }
+
+namespace {
 
 std::vector<std::string> strings(const pt::ptree& tree, const std::string& path) {
   std::vector<std::string> out;
@@ -541,7 +566,9 @@ std::vector<std::string> require_intact_results(const std::string& dir) {
   return warnings;
 }
 
-Results load_results(const std::string& dir_text, int threads) {
+Results load_results(const std::string& dir_text, int threads) { return load_results(dir_text, threads, nullptr); }
+
+Results load_results(const std::string& dir_text, int threads, WrittenIndicators* written) {
   const fs::path dir(dir_text);
   std::error_code ec;
   if (!fs::is_directory(dir, ec))
@@ -559,7 +586,9 @@ Results load_results(const std::string& dir_text, int threads) {
     for (const auto& row : zones.rows) r.zones.push_back({row[id], row[name], row[en]});
   }
 
-  read_indicators((dir / "indicators.csv").string(), r, threads);
+  // The run's own report takes the indicators it has just written (written_indicators.hpp) instead of the file.
+  if (!written || !take_written_indicators(r, *written, dir / "indicators.csv"))
+    read_indicators((dir / "indicators.csv").string(), r, threads);
 
   if (fs::is_regular_file(dir / "population.csv", ec)) {
     // One pass, cells parsed as they stream by. The ages are learnt as they come (each block of population.csv

@@ -3,6 +3,7 @@
 
 #include "cohortgis/engine/parity.hpp"
 #include "records_output.hpp"
+#include "written_indicators.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -137,6 +138,7 @@ void ResultsWriter::write_population(const CohortArray& pop, int year) {
 }
 
 void ResultsWriter::write_indicators(const IndicatorTable& t, int year, bool stocks_only) {
+  if (written_) written_->add(sc_->variant, year, t, stocks_only);
   buf_.clear();
   // A row is "variant,year,zone,group," (made once per zone and group), the indicator's name and comma (made once
   // per table), and the value: the fields are not escaped again for each of a W3k year's 300,000 rows.
@@ -518,6 +520,7 @@ void ResultsWriter::finish() {
   population_.close();
   components_.close();
   indicators_.close();
+  if (written_) written_->set_file(dir_ / "indicators.csv", std::filesystem::file_size(dir_ / "indicators.csv"));
   plan_periods_.close();
   plan_periods_by_group_.close();
   targets_.close();

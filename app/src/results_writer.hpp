@@ -19,6 +19,8 @@ class ParityProjection;  // cohortgis/engine/parity.hpp
 
 namespace cohortgis::app {
 
+class WrittenIndicators;  // written_indicators.hpp
+
 struct StepTiming {
   int start_year = 0, end_year = 0;
   double compute_seconds = 0.0;  // from the previous result to this one: schedules, engine step, indicators
@@ -53,6 +55,8 @@ class ResultsWriter : public ResultSink {
   // A run with parity (parity_output.hpp): population.csv splits each women's cell into the parity states 0, 1, 2,
   // 3+ by the projection's shares at the time of the row; nullptr (every row `all`) otherwise. Reset per variant.
   void set_parity(const ParityProjection* parity) { parity_ = parity; }
+  // Every table of indicators.csv also to `w` (the run's report takes them from there), and its size once closed.
+  void keep_indicators(WrittenIndicators* w) { written_ = w; }
 
   static std::vector<std::string> file_names();
   const std::vector<int>& years() const { return years_; }
@@ -122,6 +126,7 @@ class ResultsWriter : public ResultSink {
   const std::string& age_text(const CohortLayout& L, int i);
   bool cube_csv_ = true;
   const ParityProjection* parity_ = nullptr;
+  WrittenIndicators* written_ = nullptr;
   bool target_year(int year) const;
   void end_persons_row(double persons, TextFile& file);  // persons, suppression flag, line end
   void flush_if_full(TextFile& file);  // writes buf_ to `file` once it holds 1 MiB  // a target needs this year's

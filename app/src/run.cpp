@@ -43,6 +43,7 @@
 #include "report.hpp"
 #include "results_writer.hpp"
 #include "text_output.hpp"
+#include "written_indicators.hpp"
 #include "xlsx_output.hpp"
 
 #ifndef COHORTGIS_DEFAULT_DATA_DIR
@@ -574,10 +575,16 @@ RunSummary run(const RunConfig& cfg) {
   PlanningOutputs planning;
   // results.nc (netcdf_output.hpp): by --format, else by size; population.csv and components.csv then only if asked.
   std::unique_ptr<NetcdfWriter> cube;
+  // indicators.csv kept in memory for the report below, up to a bound (written_indicators.hpp).
+  std::optional<WrittenIndicators> written;
   {
     // The variants the run will hold, in project()'s order (an unknown name is refused here, before any output).
     std::vector<std::string> names;
     for (const scenarios::Scenario* r : select_runs(set, cfg.variants, "--variant")) names.push_back(r->variant);
+    if (cfg.report) {
+      written.emplace(names.size() * (static_cast<std::size_t>(sc.steps) + 1));
+      writer.keep_indicators(&*written);
+    }
     if (const CubeFormat format = choose_cube_format(cfg.format, sc, names.size()); format != CubeFormat::csv) {
       cube = std::make_unique<NetcdfWriter>(out.staging() / "results.nc", set, aggregates, names, cfg.compress_level);
       writer.set_cube_csv(format == CubeFormat::both);
@@ -685,9 +692,12 @@ RunSummary run(const RunConfig& cfg) {
     // results.xlsx (xlsx_output.hpp) reads only the CSVs: with more than one thread it is written on a thread of its
     // own while results.gpkg, the figures and report.html are made (it took half of the default scenario's report).
     std::exception_ptr xlsx_error;
+    std::vector<KnownCsvRows> known;  // indicators.csv's rows as written: not counted again
+    if (written && written->describes(out.staging() / "indicators.csv"))
+      known.push_back({"indicators.csv", written->bytes(), written->rows()});
     const auto xlsx = [&] {
       try {
-        write_results_xlsx(out.staging(), extras.language, kXlsxMaxRows, cfg.cancel);
+        write_results_xlsx(out.staging(), extras.language, kXlsxMaxRows, cfg.cancel, known);
       } catch (...) {
         xlsx_error = std::current_exception();
       }
@@ -704,7 +714,10 @@ RunSummary run(const RunConfig& cfg) {
       }
     } join_xlsx{xlsx_thread};
     {
-      const Results results = load_results(out.staging().string(), threads);  // once, for results.gpkg and the report
+      // Once, for results.gpkg and the report; the indicators from memory where they were kept.
+      const Results results = load_results(out.staging().string(), threads, written ? &*written : nullptr);
+      writer.keep_indicators(nullptr);
+      written.reset();  // its tables are in `results` now
       if (zones) write_results_gpkg(out.staging(), *zones, results, extras.language);
       stop_if_cancelled();
       write_report(results, extras.language, cfg.cancel, threads);

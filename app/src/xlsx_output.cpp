@@ -177,14 +177,18 @@ class Workbook {
 
 }  // namespace
 
-void write_results_xlsx(const fs::path& dir, Language language, std::size_t max_rows, const std::atomic<bool>* cancel) {
+void write_results_xlsx(const fs::path& dir, Language language, std::size_t max_rows, const std::atomic<bool>* cancel,
+                        const std::vector<KnownCsvRows>& known) {
   Workbook wb(dir / "results.xlsx", language, cancel);
   for (const SheetSpec& s : kSheets) {
     const fs::path csv = dir / s.file;
     std::error_code ec;
     if (!fs::is_regular_file(csv, ec)) continue;
     // Counted without splitting cells: a W3k run's indicators.csv (3.3 million rows) only gets its note.
-    const std::size_t rows = detail::count_csv_rows(csv.string());
+    const auto k = std::find_if(known.begin(), known.end(), [&](const KnownCsvRows& r) {
+      return r.file == s.file && fs::file_size(csv, ec) == r.bytes && !ec;
+    });
+    const std::size_t rows = k != known.end() ? k->rows : detail::count_csv_rows(csv.string());
     if (rows + 1 > max_rows) {
       wb.note(s, wb.zh() ? std::string(s.file) + " 有 " + std::to_string(rows) + " 行，超过 Excel 的行数上限 " +
                                std::to_string(max_rows) + "；请打开 " + s.file

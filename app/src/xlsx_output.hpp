@@ -6,8 +6,10 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "cohortgis/app/language.hpp"
 
@@ -22,8 +24,15 @@ inline constexpr std::size_t kXlsxMaxRows = 1048576;
 // in a Chinese run (#,##0 in English); the header row is bold and frozen; sheet names are Chinese in a Chinese run.
 // `max_rows` is for tests (the limit is kXlsxMaxRows). Throws std::runtime_error when the file cannot be written.
 // cancel: set to true (SIGINT/SIGTERM) stops it with ProjectionError within a row.
+// known: CSVs whose rows the caller counted as it wrote them (a run's indicators.csv): taken instead of counting them
+// again while the file has that size.
+struct KnownCsvRows {
+  std::string file;  // name in `dir`
+  std::uintmax_t bytes = 0;
+  std::size_t rows = 0;
+};
 void write_results_xlsx(const std::filesystem::path& dir, Language language, std::size_t max_rows = kXlsxMaxRows,
-                        const std::atomic<bool>* cancel = nullptr);
+                        const std::atomic<bool>* cancel = nullptr, const std::vector<KnownCsvRows>& known = {});
 
 // Puts a UTF-8 byte-order mark (EF BB BF) at the start of every *.csv directly in `dir` that has none.
 void add_csv_bom(const std::filesystem::path& dir);

@@ -159,6 +159,20 @@ TEST(ResultsXlsx, EnglishNamesAndANoteBeyondTheRowLimit) {
   EXPECT_EQ(pop.number(3, "population"), 116.0);
 }
 
+// A run hands over the rows of indicators.csv it wrote (known): taken instead of counting the file while the file has
+// the size given, counted again otherwise.
+TEST(ResultsXlsx, KnownRowsTakenWhileTheFileHasTheirSize) {
+  TempDir t;
+  results_folder(t.path);
+  const auto size = fs::file_size(t.path / "indicators.csv");
+  app::write_results_xlsx(t.path, app::Language::en, 4, nullptr, {{"indicators.csv", size, 3000000}});
+  const std::string note = member(t.path / "results.xlsx", "xl/worksheets/sheet1.xml");
+  EXPECT_NE(note.find("indicators.csv has 3000000 rows, more than Excel's 4"), std::string::npos) << note;
+  // Another size: the file's own 2 rows, copied.
+  app::write_results_xlsx(t.path, app::Language::en, 4, nullptr, {{"indicators.csv", size + 1, 3000000}});
+  EXPECT_EQ(geodata::read_table((t.path / "results.xlsx").string(), {}, "indicators").size(), 2u);
+}
+
 TEST(CsvBom, AddedOnceAndReadersStillSeeTheSameTable) {
   TempDir t;
   results_folder(t.path);

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: Apache-2.0
+// indicators.csv as a run writes it, kept in memory for the run's own report (run.cpp): load_results then takes the
+// indicators from here instead of reading back the file it has just written (197 MB at W3k, the larger part of the
+// report phase: bench/HISTORY.md "Round 10: after the projection"), and results.xlsx takes the file's row count.
+// The Results are the same as from the file: names interned in the order the rows name them, the values the file's
+// text reads back as (shortest round trip; empty, i.e. NaN, where not finite; no -0).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cohortgis/app/results.hpp"
+#include "cohortgis/engine/indicators.hpp"
+
+namespace cohortgis::app {
+
+class WrittenIndicators {
+ public:
+  // 8 bytes per value while the run projects, at most this many (64 MiB: a W3k run's 3.3 million values take 26 MB);
+  // a larger run's report reads indicators.csv back as before, so that memory stays bounded at 50,000 zones.
+  static constexpr std::size_t kMaxValues = std::size_t{8} << 20;
+
+  // tables: how many tables the run will write (variants × years). At the first table the values are kept only
+  // when that many tables of its size fit under max_values; past the bound (more tables than said) they are dropped.
+  explicit WrittenIndicators(std::size_t tables, std::size_t max_values = kMaxValues)
+      : expected_tables_(tables), max_values_(max_values) {}
+
+  // One table as ResultsWriter::write_indicators writes it: every unit, group and indicator (the stocks alone when
+  // stocks_only), in that order.
+  void add(const std::string& variant, int year, const IndicatorTable& t, bool stocks_only);
+  // The file once closed: its size in bytes (the check that nothing was appended since) and its rows.
+  void set_file(const std::filesystem::path& path, std::uintmax_t bytes) {
+    path_ = path;
+    bytes_ = bytes;
+    closed_ = true;
+  }
+
+  std::size_t rows() const { return rows_; }
+  std::uintmax_t bytes() const { return bytes_; }
+  bool kept() const { return keep_; }
+  // True when `path` is the file written, closed, unchanged in size (nothing appended: households, parity rows).
+  bool describes(const std::filesystem::path& path) const;
+
+  // One table kept: the names (shared by the tables that have the same) and the values in the file's row order.
+  struct Names {
+    std::vector<std::string> units, groups, indicators;  // indicators: those written
+  };
+  struct Table {
+    std::string variant;
+    int year = 0;
+    std::shared_ptr<const Names> names;
+    std::vector<double> values;  // as read back from the file's text
+  };
+  std::vector<Table>& tables() { return tables_; }
+  void release() {
+    tables_ = {};
+    keep_ = false;
+  }
+
+ private:
+  std::size_t expected_tables_, max_values_;
+  std::size_t values_ = 0, rows_ = 0;
+  bool decided_ = false, keep_ = false, closed_ = false;
+  std::vector<Table> tables_;
+  std::filesystem::path path_;
+  std::uintmax_t bytes_ = 0;
+};
+
+// The indicators of r from `written` (the same as reading `path`): false, and r untouched, when written does not
+// describe that file or its ids do not fit (the file is then read, and its reader gives the message).
+bool take_written_indicators(Results& r, WrittenIndicators& written, const std::filesystem::path& path);
+
+namespace detail {  // results.cpp: the packing of Results::indicator_values' keys
+bool indicator_ids_fit(std::size_t variants, std::size_t units, std::size_t groups, std::size_t indicators);
+std::uint64_t indicator_key(std::uint32_t variant, int year, std::uint32_t unit, std::uint32_t group,
+                            std::uint32_t indicator);
+// Keys, values in file order and years into r as load_results leaves them (values sorted by key, the last of a key
+// given twice kept).
+void set_indicators(Results& r, Results::IndicatorKeys (&keys)[4],
+                    std::vector<std::pair<std::uint64_t, double>>&& values, const std::set<int>& years);
+}  // namespace detail
+
+// load_results (results.hpp) with the indicators handed over by the run that wrote the folder, where they describe
+// its indicators.csv; read from the file otherwise.
+Results load_results(const std::string& dir, int threads, WrittenIndicators* written);
+
+}  // namespace cohortgis::app
