@@ -645,10 +645,11 @@ RunSummary run(const RunConfig& cfg) {
   extras.load_seconds = std::chrono::duration<double>(project_start - t0).count();
   extras.finish_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - project_end).count();
   // results.nc's digest is waited for only by the last manifest when a core is free for it during the report (which
-  // draws on `threads` threads and, with more than one, writes results.xlsx on one more): the report runs meanwhile and
-  // reads a first manifest that lists results.nc without its SHA-256. On a machine without such a core the report would
-  // only be slowed by as much (2 cores: bench/HISTORY.md "Round 9: writing and finishing"), so the run waits here. What
-  // the report did not hide counts as finishing.
+  // draws on `threads` threads and, with more than one, writes results.xlsx on one more), or when the report takes
+  // the indicators from memory (written_indicators.hpp: it no longer keeps every core busy reading indicators.csv
+  // back): the report runs meanwhile and reads a first manifest that lists results.nc without its SHA-256. Else the
+  // report would only be slowed by as much (2 cores: bench/HISTORY.md "Round 9: writing and finishing"), so the run
+  // waits here. What the report did not hide counts as finishing (bench/HISTORY.md "Round 10: after the projection").
   const auto wait_for_digest = [&] {
     if (!cube_digest) return;
     const auto w0 = std::chrono::steady_clock::now();
@@ -658,7 +659,8 @@ RunSummary run(const RunConfig& cfg) {
     extras.finish_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
   };
   const int report_threads = threads > 1 ? threads + 1 : 1;  // with one thread results.xlsx is written in line
-  if (cube_digest && cfg.report && resolve_threads(0) > report_threads)
+  const bool handed_over = written && written->kept() && written->describes(out.staging() / "indicators.csv");
+  if (cube_digest && cfg.report && (resolve_threads(0) > report_threads || handed_over))
     extras.unhashed.push_back("results.nc");
   else
     wait_for_digest();

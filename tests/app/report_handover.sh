@@ -2,7 +2,9 @@
 # The report of `cohortgis run` takes indicators.csv from memory (app/src/written_indicators.hpp; issue #16, round
 # 10): its report.html (but for the "generated" minute), charts and maps are the bytes `cohortgis report DIR` makes
 # from the same folder's files, for the default scenario (the indicators handed over) and for the Beijing planning
-# fixture (households appended to indicators.csv after it was closed: read back from the file).
+# fixture (households appended to indicators.csv after it was closed: read back from the file). With the indicators
+# handed over, results.nc's SHA-256 is read while the report is made (run.cpp): manifest.json lists every file with its
+# size and SHA-256 all the same.
 # Usage: report_handover.sh COHORTGIS_EXE DATA_DIR FIXTURES_DIR
 set -uo pipefail
 EXE=$1
@@ -16,6 +18,15 @@ check() {  # check NAME SCENARIO [ARGS]: run, keep the report's files, `cohortgi
   local name=$1 scenario=$2
   shift 2
   "$EXE" run "$scenario" --out "$WORK/$name" --threads 2 --quiet "$@" || fail "$name: run"
+  /usr/bin/python3 - "$WORK/$name" <<'PY' || fail "$name: manifest.json does not list the files as they are"
+import hashlib, json, os, sys
+d = sys.argv[1]
+files = json.load(open(os.path.join(d, "manifest.json")))["files"]
+for f in files:
+    data = open(os.path.join(d, f["path"]), "rb").read()
+    assert f["size"] == len(data) and f["sha256"] == hashlib.sha256(data).hexdigest(), f["path"]
+assert any(f["path"] == "results.nc" for f in files) == os.path.exists(os.path.join(d, "results.nc"))
+PY
   mkdir -p "$WORK/$name.run"
   (cd "$WORK/$name" && cp -r report.html charts $( [ -d maps ] && echo maps) "$WORK/$name.run/") || fail "$name: copy"
   "$EXE" report "$WORK/$name" > /dev/null || fail "$name: cohortgis report"
@@ -31,6 +42,6 @@ check() {  # check NAME SCENARIO [ARGS]: run, keep the report's files, `cohortgi
   echo "ok: $name: report.html and $n figures the same"
 }
 
-check default default
+check default default --format both
 check planning "$FIXTURES/planning/beijing_planning.toml"
 echo "report hand-over checked"
