@@ -34,7 +34,7 @@ class WrittenIndicators {
   // One table as ResultsWriter::write_indicators writes it: every unit, group and indicator (the stocks alone when
   // stocks_only), in that order.
   void add(const std::string& variant, int year, const IndicatorTable& t, bool stocks_only);
-  // The file once closed: its size in bytes (the check that nothing was appended since) and its rows.
+  // The file once closed and its size in bytes (the check that nothing was appended since).
   void set_file(const std::filesystem::path& path, std::uintmax_t bytes) {
     path_ = path;
     bytes_ = bytes;
@@ -72,8 +72,9 @@ class WrittenIndicators {
   std::uintmax_t bytes_ = 0;
 };
 
-// The indicators of r from `written` (the same as reading `path`): false, and r untouched, when written does not
-// describe that file or its ids do not fit (the file is then read, and its reader gives the message).
+// The indicators of r from `written` (the same as reading `path`), whose tables it takes: false, and r untouched,
+// when written does not describe that file, kept nothing, or its ids or years do not fit the packed keys (the file is
+// then read, and its reader gives the message).
 bool take_written_indicators(Results& r, WrittenIndicators& written, const std::filesystem::path& path);
 
 namespace detail {  // results.cpp: the packing of Results::indicator_values' keys

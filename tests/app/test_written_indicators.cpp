@@ -185,3 +185,27 @@ TEST(WrittenIndicators, OverTheBoundNothingIsKept) {
     EXPECT_TRUE(w.tables().empty());
   }
 }
+
+// Ids that do not fit the packed keys (more than 256 groups): the file is read, and its reader's message comes.
+TEST(WrittenIndicators, IdsThatDoNotFitGiveTheFilesMessage) {
+  std::vector<std::string> groups;
+  for (int g = 0; g < 257; ++g) groups.push_back("g" + std::to_string(g));
+  std::vector<Written> ts{{"baseline", 2021, IndicatorTable{{"Z1"}, groups, {"population"}, {}}, false}};
+  ts[0].table.values.assign(groups.size(), 1.5);
+  const std::string dir = results_folder("written_ids", csv_text(ts));
+  app::WrittenIndicators w = hand_over(ts, dir);
+  ASSERT_TRUE(w.kept());
+  std::string from_file, handed;
+  try {
+    app::load_results(dir, 1);
+  } catch (const InputError& e) {
+    from_file = e.what();
+  }
+  try {
+    app::load_results(dir, 1, &w);
+  } catch (const InputError& e) {
+    handed = e.what();
+  }
+  EXPECT_NE(from_file.find("more than 256 different groups"), std::string::npos) << from_file;
+  EXPECT_EQ(handed, from_file);
+}
