@@ -12,6 +12,7 @@
 #include "cohortgis/engine/projection.hpp"
 #include "indicator_kernels.hpp"
 #include "indicators_pass.hpp"
+#include "large_arrays.hpp"
 #include "life_table_detail.hpp"
 #include "parallel.hpp"
 #include "simd.hpp"
@@ -267,7 +268,7 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
   for (const auto& b : extra_bands) out.indicator_names.push_back(b.name);
   NI_ = out.n_indicators();
   NS_ = out.group_names.size();
-  out.values.assign(out.unit_names.size() * NS_ * NI_, kNaN);
+  assign_large(out.values, out.unit_names.size() * NS_ * NI_, kNaN);
   for (auto [from, to] : {std::pair{0.0, 15.0},
                           {15.0, 65.0},
                           {65.0, kInf},

@@ -486,14 +486,16 @@ COHORTGIS_KERNEL void e0_e65_both(std::span<const double> mx_f, std::span<const 
     e65[0] = lf[w] > 0.0 ? Tf / lf[w] : 0.0;
     e65[1] = lm[w] > 0.0 ? Tm / lm[w] : 0.0;
   }
-  double nf = lf[w], nm = lm[w];  // l[k + 1]
+  // Each row's term of T, 1·l_{k+1} + a_k (l_k − l_{k+1}), depends on no other term: made element-wise in a vectorised
+  // pass (the same three operations per row), so that the serial part is only the sum, one addition per row.
+  scratch.Lx.resize(2 * rows);
+  double* __restrict tf = scratch.Lx.data();
+  double* __restrict tm = tf + rows;
+  for (std::size_t i = 0; i < w; ++i) tf[i] = 1.0 * lf[i + 1] + af[i] * (lf[i] - lf[i + 1]);
+  for (std::size_t i = 0; i < w; ++i) tm[i] = 1.0 * lm[i + 1] + am[i] * (lm[i] - lm[i + 1]);
   const auto row = [&](std::size_t k) {
-    const double lfk = lf[k], lmk = lm[k];
-    const double df = lfk - nf, dm = lmk - nm;
-    Tf += 1.0 * nf + af[k] * df;
-    Tm += 1.0 * nm + am[k] * dm;
-    nf = lfk;
-    nm = lmk;
+    Tf += tf[k];
+    Tm += tm[k];
   };
   std::size_t k = w;
   if (w > 65) {  // the rows above 65, then 65 and its e65, then the rest: no test of k in the loops

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <type_traits>
 
+#include "large_arrays.hpp"
 #include "simd.hpp"
 
 namespace cohortgis::detail {
@@ -124,7 +125,7 @@ void StepRunner::prepare_components() {
   parallel_blocks(2, 1, [&](int first, int last) {  // one task each: see ensure_sized
     for (int k = first; k < last; ++k) {
       if (plan_.births_by_age_kept)
-        by_age[k]->resize(states * A);
+        resize_large(*by_age[k], states * A);
       else
         std::vector<double>().swap(*by_age[k]);
     }
@@ -555,11 +556,11 @@ void StepRunner::run() {
     parallel_blocks(2, 1, [&](int first, int last) {  // state-sized, allocated in the first step: one task each
       for (int k = first; k < last; ++k) {
         if (k == 1)
-          cache_.phi.resize(plan_.phi_wanted ? L_.cells() : 0);
+          resize_large(cache_.phi, plan_.phi_wanted ? L_.cells() : 0);
         else if (plan_.S_in_schedule)
           std::vector<double>().swap(cache_.S);
         else
-          cache_.S.resize(L_.cells());
+          resize_large(cache_.S, L_.cells());
       }
     });
     cache_.e0.assign(states * kSexes, kNaN);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "cohortgis/engine/cohort_array.hpp"
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/engine/cohort_array.hpp"
+#include "large_arrays.hpp"
 
 namespace cohortgis {
 
@@ -10,6 +11,10 @@ void AgeGrid::validate() const {
   if (n_ages < 3)
     throw InputError("age grid: need at least 3 age indexes (two closed and the open group), got " +
                      std::to_string(n_ages));
+}
+
+CohortArray::CohortArray(const CohortLayout& layout, double fill) : layout_(layout) {
+  detail::assign_large(data_, layout.cells(), fill);
 }
 
 double CohortArray::sum_zone(int zone) const {

@@ -26,7 +26,9 @@ struct CohortLayout {
             static_cast<std::size_t>(sex)) *
            ages();
   }
-  std::size_t index(int zone, int group, int sex, int age) const { return offset(zone, group, sex) + static_cast<std::size_t>(age); }
+  std::size_t index(int zone, int group, int sex, int age) const {
+    return offset(zone, group, sex) + static_cast<std::size_t>(age);
+  }
   friend bool operator==(const CohortLayout&, const CohortLayout&) = default;
 };
 
@@ -37,8 +39,8 @@ using VectorMap = Eigen::Map<Eigen::VectorXd>;
 class CohortArray {
  public:
   CohortArray() = default;
-  explicit CohortArray(const CohortLayout& layout, double fill = 0.0)
-      : layout_(layout), data_(layout.cells(), fill) {}
+  // layout.cells() values equal to fill (storage of 4 MiB and more advised for transparent huge pages on Linux).
+  explicit CohortArray(const CohortLayout& layout, double fill = 0.0);
 
   const CohortLayout& layout() const { return layout_; }
   std::span<double> data() { return data_; }
@@ -55,7 +57,9 @@ class CohortArray {
   std::span<const double> ages(int zone, int group, int sex) const {
     return {data_.data() + layout_.offset(zone, group, sex), layout_.ages()};
   }
-  VectorMap vec(int zone, int group, int sex) { return {data_.data() + layout_.offset(zone, group, sex), layout_.grid.n_ages}; }
+  VectorMap vec(int zone, int group, int sex) {
+    return {data_.data() + layout_.offset(zone, group, sex), layout_.grid.n_ages};
+  }
   ConstVectorMap vec(int zone, int group, int sex) const {
     return {data_.data() + layout_.offset(zone, group, sex), layout_.grid.n_ages};
   }
