@@ -214,7 +214,14 @@ class PartReader {
       return nullptr;
     }
     index = next_++;
-    auto part = cut();
+    std::unique_ptr<Part> part;
+    try {
+      part = cut();
+    } catch (...) {  // out of memory: the one reader takes over at this part
+      part = std::make_unique<Part>();
+      part->state = Part::State::fallback;
+      exhausted_ = true;
+    }
     Part* p = part.get();
     parts_[index] = std::move(part);
     return p;
@@ -266,8 +273,10 @@ class PartReader {
     std::size_t n = 0;
     try {
       p.state = parse(p, t, n, nullptr);
-    } catch (const InputError&) {
-      p.state = Part::State::fallback;  // not one of the row checks (parse() marks those): the one reader decides
+    } catch (...) {
+      // Not one of the row checks (parse() marks those) or out of memory: the one reader decides. Nothing may
+      // leave a worker, and the part must not stay "parsing" (the calling thread waits for it).
+      p.state = Part::State::fallback;
     }
     p.rows = n;
   }
