@@ -239,8 +239,9 @@ class PartReader {
       }
       if (p->state == Part::State::parsing) {
         lock.unlock();
-        parse_part(*p);
+        const Part::State state = parse_part(*p);
         lock.lock();
+        p->state = state;
       }
       cv_.notify_all();
     }
@@ -258,8 +259,9 @@ class PartReader {
       if (Part* p = claim(j)) {
         if (p->state == Part::State::parsing) {
           lock.unlock();
-          parse_part(*p);
+          const Part::State state = parse_part(*p);
           lock.lock();
+          p->state = state;
         }
         cv_.notify_all();
         continue;
@@ -268,17 +270,20 @@ class PartReader {
     }
   }
 
-  void parse_part(Part& p) {
+  // Parses p off the lock; returns its state, which the caller of this sets under the lock (the calling thread reads
+  // it there, and p's rows once it is no longer "parsing").
+  Part::State parse_part(Part& p) {
     Table t = header_;
     std::size_t n = 0;
+    Part::State state = Part::State::fallback;
     try {
-      p.state = parse(p, t, n, nullptr);
+      state = parse(p, t, n, nullptr);
     } catch (...) {
       // Not one of the row checks (parse() marks those) or out of memory: the one reader decides. Nothing may
       // leave a worker, and the part must not stay "parsing" (the calling thread waits for it).
-      p.state = Part::State::fallback;
     }
     p.rows = n;
+    return state;
   }
 
   // Parses part `p`, counting its rows in `n`. Without on_row (a worker): keeps the rows in p and returns ok,
