@@ -42,7 +42,7 @@ constexpr const char* kUsage =
     "  cohortgis run [SCENARIO] [--out DIR] [--threads N] [--variant NAME ...] [--lang zh|en] [--quiet]\n"
     "                [--format csv|netcdf|both] [--compress] [--csv-bom] [--no-write-thread]\n"
     "                [--allow-read DIR ...] [--allow-db SERVICE ...]\n"
-    "  cohortgis validate SCENARIO [--results DIR] [--allow-read DIR ...] [--allow-db SERVICE ...]\n"
+    "  cohortgis validate SCENARIO [--results DIR] [--threads N] [--allow-read DIR ...] [--allow-db SERVICE ...]\n"
     "  cohortgis info FILE [--layer L]\n"
     "  cohortgis map DIR --indicator NAME (--year Y | --period P | --change FROM:TO [--percent]) [--variant V]\n"
     "                [--format png|svg|pdf] [--classes quantile|equal|jenks] [--out FILE]\n"
@@ -341,11 +341,14 @@ int validate_command(const std::vector<std::string>& args) {
       "results", po::value<std::string>(),
       "a results folder: warn about every input that changed since it was made (its manifest.json records the "
       "inputs' SHA-256)")("allow-read", po::value<std::vector<std::string>>()->composing(), kAllowReadHelp)(
-      "allow-db", po::value<std::vector<std::string>>()->composing(), kAllowDbHelp);
+      "allow-db", po::value<std::vector<std::string>>()->composing(), kAllowDbHelp)(
+      "threads,j", po::value<int>()->default_value(0),
+      "threads that parse a large CSV table at once (0: all cores); the result is the same for any");
   po::variables_map vm;
-  if (!parse(args, opts, "Usage: cohortgis validate SCENARIO [--results DIR]\n\nReads and checks a scenario file and "
-                         "every table it names; exit code 0 when it is valid, 1 with the file, line, column and key of "
-                         "the first error.\n",
+  if (!parse(args, opts,
+             "Usage: cohortgis validate SCENARIO [--results DIR] [--threads N]\n\nReads and checks a scenario file and "
+             "every table it names; exit code 0 when it is valid, 1 with the file, line, column and key of "
+             "the first error.\n",
              "scenario", vm))
     return 0;
   if (!vm.count("scenario") || vm["scenario"].as<std::vector<std::string>>().size() != 1)
@@ -354,7 +357,8 @@ int validate_command(const std::vector<std::string>& args) {
   std::vector<std::string> allow_read, allow_db;
   if (vm.count("allow-read")) allow_read = vm["allow-read"].as<std::vector<std::string>>();
   if (vm.count("allow-db")) allow_db = vm["allow-db"].as<std::vector<std::string>>();
-  const cohortgis::app::ValidationSummary v = cohortgis::app::validate(scenario, {}, allow_read, allow_db);
+  const cohortgis::app::ValidationSummary v =
+      cohortgis::app::validate(scenario, {}, allow_read, allow_db, vm["threads"].as<int>());
   std::cout << v.file << ": valid. Scenario " << v.scenario << ": " << v.zones << " zones, " << v.groups
             << " groups, " << v.base_year << "-" << v.end_year << " in " << v.step_years << "-year steps, base population "
             << thousands(v.base_population) << ", " << v.targets << " targets, " << v.services << " service norms; runs:";

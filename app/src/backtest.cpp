@@ -255,7 +255,8 @@ BacktestSummary backtest(const BacktestConfig& cfg) {
   const std::string scenario_file = resolve_scenario_file(cfg.run.scenario);
   // Everything is checked before the output folder is touched: bad input writes nothing.
   const scenarios::ScenarioSet set = scenarios::load_scenario_file(
-      scenario_file, data_dir, geodata::granted(cfg.run.allow_read, cfg.run.allow_db, "--allow-read", "--allow-db"));
+      scenario_file, data_dir, geodata::granted(cfg.run.allow_read, cfg.run.allow_db, "--allow-read", "--allow-db"),
+      cfg.run.threads);
   const scenarios::Scenario& sc = set.runs.front();
   if (!set.outputs.population)
     throw InputError(scenario_file + ": key 'outputs.population' is false; the back-test compares population.csv, "

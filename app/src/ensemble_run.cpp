@@ -78,7 +78,7 @@ RunSummary ensemble_worker(const RunConfig& cfg) {
   const std::string data_dir = resolve_data_dir(cfg.data_dir);
   const std::string file = resolve_scenario_file(cfg.scenario);
   const scenarios::ScenarioSet set = scenarios::load_scenario_file(
-      file, data_dir, geodata::granted(cfg.allow_read, cfg.allow_db, "--allow-read", "--allow-db"));
+      file, data_dir, geodata::granted(cfg.allow_read, cfg.allow_db, "--allow-read", "--allow-db"), cfg.threads);
   // The runs rank 0 does, in its order (project()'s selection, so that every rank's trajectories line up).
   const std::vector<const scenarios::Scenario*> runs = select_runs(set, cfg.variants, "--variant");
   const long long n = ensemble_size(cfg, set);

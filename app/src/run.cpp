@@ -471,10 +471,12 @@ std::string resolve_scenario_file(const std::string& scenario) {
 }
 
 ValidationSummary validate(const std::string& scenario, const std::string& data_dir_configured,
-                           const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db) {
+                           const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db,
+                           int threads) {
+  check_threads(threads, "--threads");
   const std::string data_dir = resolve_data_dir(data_dir_configured);
-  const scenarios::ScenarioSet set =
-      scenarios::load_scenario_file(resolve_scenario_file(scenario), data_dir, read_policy(allow_read, allow_db));
+  const scenarios::ScenarioSet set = scenarios::load_scenario_file(resolve_scenario_file(scenario), data_dir,
+                                                                   read_policy(allow_read, allow_db), threads);
   const scenarios::Scenario& sc = set.runs.front();
   ValidationSummary v;
   v.scenario = sc.name;
@@ -553,7 +555,7 @@ RunSummary run(const RunConfig& cfg) {
       std::fprintf(stderr, "cohortgis: removed the temporary folder of an earlier run that stopped: %s\n", r.c_str());
   // Not const: a run's base population is moved into the engine (po.take_base_population below).
   scenarios::ScenarioSet set =
-      scenarios::load_scenario_file(scenario_file, data_dir, read_policy(cfg.allow_read, cfg.allow_db));
+      scenarios::load_scenario_file(scenario_file, data_dir, read_policy(cfg.allow_read, cfg.allow_db), cfg.threads);
   const scenarios::Scenario& sc = set.runs.front();
   // A trajectory table smaller than the ensemble: refused before the deterministic runs (stochastic.hpp).
   scenarios::check_ensemble_size(set.stochastic, cfg.trajectories ? *cfg.trajectories : set.stochastic.trajectories);

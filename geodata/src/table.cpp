@@ -5,6 +5,7 @@
 
 #include "cohortgis/geodata/read_policy.hpp"
 #include "gdal_support.hpp"
+#include "table_rows.hpp"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -180,8 +181,106 @@ void check_no_nul_bytes(const std::string& path) {
 }
 }  // namespace
 
+void RowCells::extract(OGRFeature& f, Table& t) const {
+  std::vector<std::string>& row = t.rows[0];
+  for (auto& cell : row) cell.clear();
+  const int nf = static_cast<int>(types.size());
+  for (int i = 0; i < nf; ++i) {
+    // The raw field, not IsFieldSetAndNotNull + GetFieldAsString: two calls, each looking up the field's
+    // definition, per cell of a table of millions of cells.
+    const OGRField* raw = f.GetRawFieldRef(i);
+    if (OGR_RawField_IsUnset(raw) || OGR_RawField_IsNull(raw)) continue;
+    std::string& cell = row[static_cast<std::size_t>(i)];
+    switch (types[static_cast<std::size_t>(i)]) {
+      case OFTString: {
+        cell.assign(raw->String);
+        if (recode) {
+          cell = to_utf8(cell, encoding, t.where(0, static_cast<std::size_t>(i)));
+        } else if (!is_ascii(cell) &&
+                   !CPLIsUTF8(cell.c_str(), static_cast<int>(std::min<std::size_t>(cell.size(), INT_MAX)))) {
+          throw InputError(t.where(0, static_cast<std::size_t>(i)) + ": the text is not valid UTF-8; " +
+                           kDeclareEncoding);
+        }
+        break;
+      }
+      case OFTInteger:
+        cell = std::to_string(f.GetFieldAsInteger(i));
+        break;
+      case OFTInteger64:
+        cell = std::to_string(f.GetFieldAsInteger64(i));
+        break;
+      case OFTReal:
+        cell = shortest_number(f.GetFieldAsDouble(i));
+        break;
+      default:
+        cell = f.GetFieldAsString(i);
+        if (recode) {
+          cell = to_utf8(cell, encoding, t.where(0, static_cast<std::size_t>(i)));
+        } else if (!CPLIsUTF8(cell.c_str(), static_cast<int>(std::min<std::size_t>(cell.size(), INT_MAX)))) {
+          throw InputError(t.where(0, static_cast<std::size_t>(i)) + ": the text is not valid UTF-8; " +
+                           kDeclareEncoding);
+        }
+        break;
+    }
+  }
+}
+
+bool RowCells::numbers_ok(const Table& t) const {
+  double v = 0.0;
+  for (std::size_t col : number_cols)
+    if (!parse_number(t.rows[0][col], v)) return false;
+  return true;
+}
+
+namespace {
+// The one reader: rows of `layer` from data row `skip` on (the rows before were handed out by the parallel reader
+// from the same bytes), each checked and handed to on_row. Returns the number of data rows in all.
+std::size_t read_rows(OGRLayer& layer, Table& t, const RowCells& cells, std::size_t skip,
+                      const std::function<void(Table&)>& on_row) {
+  layer.ResetReading();
+  CPLErrorReset();
+  std::size_t n_rows = 0;
+  for (; n_rows < skip; ++n_rows)
+    if (!OGRFeatureUniquePtr(layer.GetNextFeature())) break;
+  TruncationWatch truncation;
+  for (OGRFeatureUniquePtr f(layer.GetNextFeature()); f; f.reset(layer.GetNextFeature())) {
+    t.first_row = n_rows;
+    truncation.check(t);
+    cells.extract(*f, t);
+    cells.check_numbers(t);  // throws on a bad cell, naming its row
+    ++n_rows;
+    on_row(t);
+  }
+  if (CPLGetLastErrorType() == CE_Failure || CPLGetLastErrorType() == CE_Fatal)
+    throw InputError(t.path + ", layer '" + t.layer + "': read error after data row " + std::to_string(n_rows) +
+                     " (GDAL: " + QuietGdalErrors::last() + ")");
+  return n_rows;
+}
+
+// A file the parallel reader may take: large enough, every column text (no .csvt typed it) and no geometry column
+// (GDAL makes one of a column named WKT, and a .csvt can declare one).
+bool parallel_csv_candidate(const std::string& path, const StreamOptions& opts, GDALDataset& ds, OGRLayer& layer) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec || size < opts.parallel_min_bytes || size < 2 * std::max<std::size_t>(opts.chunk_bytes, 1)) return false;
+  if (!ds.GetDriver() || !EQUAL(ds.GetDriver()->GetDescription(), "CSV") || ds.GetLayerCount() != 1) return false;
+  for (const char* ext : {"csvt", "CSVT"})
+    if (std::filesystem::exists(std::filesystem::path(path).replace_extension(ext), ec)) return false;
+  OGRFeatureDefn* defn = layer.GetLayerDefn();
+  if (defn->GetGeomFieldCount() != 0) return false;
+  for (int i = 0; i < defn->GetFieldCount(); ++i)
+    if (defn->GetFieldDefn(i)->GetType() != OFTString) return false;
+  return true;
+}
+}  // namespace
+
 void stream_table(const std::string& path, const std::vector<ColumnSpec>& required, const std::string& layer_name,
                   const std::string& encoding, const std::function<void(Table&)>& on_row) {
+  stream_table(path, required, layer_name, encoding, on_row, StreamOptions{});
+}
+
+void stream_table(const std::string& path, const std::vector<ColumnSpec>& required, const std::string& layer_name,
+                  const std::string& encoding, const std::function<void(Table&)>& on_row, const StreamOptions& opts) {
   register_drivers();
   const bool database = path.size() > 3 && (path[0] == 'P' || path[0] == 'p') && (path[1] == 'G' || path[1] == 'g') &&
                         path[2] == ':';
@@ -264,7 +363,9 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
   t.has_header_row = header;
   OGRFeatureDefn* defn = layer->GetLayerDefn();
   const int nf = defn->GetFieldCount();
-  std::vector<OGRFieldType> types;
+  RowCells cells;
+  cells.recode = recode;
+  cells.encoding = encoding;
   for (int i = 0; i < nf; ++i) {
     const std::string name = defn->GetFieldDefn(i)->GetNameRef();
     const std::string column = path + ", layer '" + t.layer + "': column " + std::to_string(i + 1);
@@ -276,7 +377,8 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
     if (same != t.columns.end() - 1)
       throw InputError(column + " '" + escape_cell(t.columns.back()) + "' has the same name as column " +
                        std::to_string(same - t.columns.begin() + 1) + "; expected one column of each name");
-    types.push_back(defn->GetFieldDefn(i)->GetType());
+    cells.types.push_back(defn->GetFieldDefn(i)->GetType());
+    cells.raw_names.push_back(name);
   }
 
   std::vector<std::string> missing;
@@ -286,58 +388,27 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
     throw InputError(path + ", layer '" + t.layer + "': missing column" + (missing.size() > 1 ? "s " : " ") +
                      join(missing) + "; columns found: " + join(t.columns));
 
-  std::vector<std::size_t> number_cols;
   for (const auto& c : required)
-    if (c.type == ColumnType::number) number_cols.push_back(t.column(c.name));
-  layer->ResetReading();
-  CPLErrorReset();
-  std::size_t n_rows = 0;
+    if (c.type == ColumnType::number) cells.number_cols.push_back(t.column(c.name));
   t.rows.assign(1, std::vector<std::string>(static_cast<std::size_t>(nf)));
-  TruncationWatch truncation;
-  for (OGRFeatureUniquePtr f(layer->GetNextFeature()); f; f.reset(layer->GetNextFeature())) {
-    std::vector<std::string>& row = t.rows[0];
-    for (auto& cell : row) cell.clear();
-    t.first_row = n_rows;
-    truncation.check(t);
-    for (int i = 0; i < nf; ++i) {
-      // The raw field, not IsFieldSetAndNotNull + GetFieldAsString: two calls, each looking up the field's
-      // definition, per cell of a table of millions of cells.
-      const OGRField* raw = f->GetRawFieldRef(i);
-      if (OGR_RawField_IsUnset(raw) || OGR_RawField_IsNull(raw)) continue;
-      std::string& cell = row[static_cast<std::size_t>(i)];
-      switch (types[static_cast<std::size_t>(i)]) {
-        case OFTString: {
-          cell.assign(raw->String);
-          if (recode) {
-            cell = to_utf8(cell, encoding, t.where(0, static_cast<std::size_t>(i)));
-          } else if (!is_ascii(cell) &&
-                     !CPLIsUTF8(cell.c_str(), static_cast<int>(std::min<std::size_t>(cell.size(), INT_MAX)))) {
-            throw InputError(t.where(0, static_cast<std::size_t>(i)) + ": the text is not valid UTF-8; " +
-                             kDeclareEncoding);
-          }
-          break;
-        }
-        case OFTInteger: cell = std::to_string(f->GetFieldAsInteger(i)); break;
-        case OFTInteger64: cell = std::to_string(f->GetFieldAsInteger64(i)); break;
-        case OFTReal: cell = shortest_number(f->GetFieldAsDouble(i)); break;
-        default:
-          cell = f->GetFieldAsString(i);
-          if (recode) {
-            cell = to_utf8(cell, encoding, t.where(0, static_cast<std::size_t>(i)));
-          } else if (!CPLIsUTF8(cell.c_str(), static_cast<int>(std::min<std::size_t>(cell.size(), INT_MAX)))) {
-            throw InputError(t.where(0, static_cast<std::size_t>(i)) + ": the text is not valid UTF-8; " +
-                             kDeclareEncoding);
-          }
-          break;
-      }
-    }
-    for (std::size_t col : number_cols) (void)t.number(0, col);  // throws on a bad cell, naming its row
-    ++n_rows;
-    on_row(t);
+
+  // A large plain CSV file is parsed in parts on the run's threads (table_rows.hpp). GDAL's CSV driver reads a
+  // .csvt sidecar and geometry columns by name: such files, and any type but text, keep the one reader.
+  std::size_t n_rows = 0;
+  bool complete = false;
+  if (opts.report) *opts.report = StreamReport{};
+  if (opts.threads > 1 && ext == ".csv" && !virtual_path && parallel_csv_candidate(path, opts, *ds, *layer)) {
+    ParallelCsv csv{path, options.List(), drivers.List(), opts};
+    n_rows = stream_csv_parallel(csv, t, cells, on_row, complete);
+    if (opts.report) opts.report->one_reader = false;
   }
-  if (CPLGetLastErrorType() == CE_Failure || CPLGetLastErrorType() == CE_Fatal)
-    throw InputError(path + ", layer '" + t.layer + "': read error after data row " + std::to_string(n_rows) +
-                     " (GDAL: " + QuietGdalErrors::last() + ")");
+  if (!complete) {
+    if (opts.report) {
+      opts.report->one_reader = true;
+      opts.report->one_reader_from = n_rows;
+    }
+    n_rows = read_rows(*layer, t, cells, n_rows, on_row);
+  }
   if (n_rows == 0)
     throw InputError(path + ", layer '" + t.layer + "': the table is empty; expected at least one data row" +
                      (header ? " under the header row" : ""));

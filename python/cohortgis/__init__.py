@@ -319,19 +319,21 @@ def _zones_from_source(path: str, layer: str, id_field: str, name_field: str, id
 
 
 def load_scenario(scenario: str = "default", data_dir: Optional[str] = None,
-                  allow_read: Optional[Sequence[str]] = None, allow_db: Optional[Sequence[str]] = None) -> ScenarioSet:
+                  allow_read: Optional[Sequence[str]] = None, allow_db: Optional[Sequence[str]] = None,
+                  threads: int = 0) -> ScenarioSet:
     """Loads a scenario file (.toml) or 'default' exactly as ``cohortgis run`` does.
 
     ``data_dir``: the folder with census/, geo/ and wpp/ (default: $COHORTGIS_DATA_DIR, else the source tree's
     data/). The scenario reads files only inside its own folder, the data folder and the ``allow_read`` folders
     (``--allow-read``), and databases only among the ``allow_db`` PostgreSQL services (``--allow-db``); see
     scenarios/README.md "Where inputs may come from". Errors raise ValueError with the command line's message
-    (file:line:column: key …).
+    (file:line:column: key …). ``threads``: how many threads parse a large CSV table at once (0: all cores, as
+    :meth:`ScenarioSet.run`); the set is the same for any.
     """
     if scenario == "":  # as on the command line: "" is a mistake (an unset variable), not the default scenario
         raise ValueError("scenario: an empty path; expected a scenario file or 'default'")
     s = _cohortgis.load_scenario_file(_path(scenario, "scenario"), _path(data_dir or "", "data_dir"),
-                                      _paths(allow_read, "allow_read"), _paths(allow_db, "allow_db"))
+                                      _paths(allow_read, "allow_read"), _paths(allow_db, "allow_db"), _threads(threads))
     runs = s.runs
     b = runs[0]
     loader = None

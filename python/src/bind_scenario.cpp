@@ -459,17 +459,18 @@ void bind_scenario(py::module_& m) {
   m.def(
       "load_scenario_file",
       [](const std::string& scenario, const std::string& data_dir, const std::vector<std::string>& allow_read,
-         const std::vector<std::string>& allow_db) {
+         const std::vector<std::string>& allow_db, int threads) {
         // The same resolution as `cohortgis run`: "default" → the shipped example, data_dir → $COHORTGIS_DATA_DIR.
         const std::string file = app::resolve_scenario_file(scenario);
         const std::string data = app::resolve_data_dir(data_dir);
         py::gil_scoped_release release;
         const geodata::ReadPolicy allowed = geodata::granted(allow_read, allow_db, "allow_read", "allow_db");
-        return scenarios::load_scenario_file(file, data, allowed);
+        return scenarios::load_scenario_file(file, data, allowed, threads);
       },
       py::arg("scenario") = "default", py::arg("data_dir") = "", py::arg("allow_read") = std::vector<std::string>{},
-      py::arg("allow_db") = std::vector<std::string>{},
-      "Loads a scenario file (.toml) or 'default' as `cohortgis run` does; raises ValueError with the CLI's message.");
+      py::arg("allow_db") = std::vector<std::string>{}, py::arg("threads") = 0,
+      "Loads a scenario file (.toml) or 'default' as `cohortgis run` does; raises ValueError with the CLI's message.\n"
+      "threads: that parse a large CSV table at once (0: all cores); the set is the same for any.");
   m.def(
       "load_scenario_text",
       [](const std::string& text, const std::string& label, const std::string& data_dir,

@@ -3,6 +3,7 @@
 // variant) with the schedules of every step; schedules that need the population at the start of a step (quotas,
 // gravity rates, relocation by the origin's age structure) go into Scenario::adjust_schedules.
 #include "cohortgis/scenarios/scenario_file.hpp"
+#include "cohortgis/engine/projection.hpp"
 #include "cohortgis/geodata/install_dirs.hpp"
 
 #include <algorithm>
@@ -107,11 +108,13 @@ std::string one_line_name(const Doc& doc, const toml::node& n, const std::string
 // The loader proper, shared by files and text (Python): `path` names the source in messages and the manifest.
 ScenarioSet load_root(const toml::table& root, const std::string& path, const std::string& dir,
                       const std::string& data_dir, const MemoryTables* frames, bool is_file,
-                      const geodata::ReadPolicy& allowed) {
+                      const geodata::ReadPolicy& allowed, int threads) {
   ScenarioSet set;
   set.file = path;
   std::vector<InputFile> inputs;
   Doc doc{path, dir.empty() ? "." : dir, data_dir, &inputs, frames, {}};
+  check_threads(threads, "threads");
+  doc.threads = resolve_threads(threads);
   doc.grant(allowed);
   doc.allow(root, "", {"scenario", "geography", "projection", "base_population", "fertility", "mortality", "migration",
                        "relocation", "transitions", "newborn", "plan_periods", "targets", "services", "variants", "outputs",
@@ -253,7 +256,8 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
 
 }  // namespace
 
-ScenarioSet load_scenario_file(const std::string& path, const std::string& data_dir, const geodata::ReadPolicy& allowed) {
+ScenarioSet load_scenario_file(const std::string& path, const std::string& data_dir, const geodata::ReadPolicy& allowed,
+                               int threads) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) throw InputError(path + ": scenario file not found");
   toml::table root;
@@ -266,11 +270,11 @@ ScenarioSet load_scenario_file(const std::string& path, const std::string& data_
   } catch (const toml::parse_error& e) {
     toml_syntax_error(path, e);
   }
-  return load_root(root, path, fs::path(path).parent_path().string(), data_dir, nullptr, true, allowed);
+  return load_root(root, path, fs::path(path).parent_path().string(), data_dir, nullptr, true, allowed, threads);
 }
 
 ScenarioSet load_scenario_text(const std::string& text, const std::string& label, const std::string& base_dir,
-                               const std::string& data_dir, const MemoryTables& frames) {
+                               const std::string& data_dir, const MemoryTables& frames, int threads) {
   toml::table root;
   try {
     check_key_depth(text, label);
@@ -278,7 +282,7 @@ ScenarioSet load_scenario_text(const std::string& text, const std::string& label
   } catch (const toml::parse_error& e) {
     toml_syntax_error(label, e);
   }
-  return load_root(root, label, base_dir, data_dir, &frames, false, {});
+  return load_root(root, label, base_dir, data_dir, &frames, false, {}, threads);
 }
 
 }  // namespace cohortgis::scenarios

@@ -206,9 +206,11 @@ geodata::Table read_source(const TableRef& ref, const std::vector<geodata::Colum
   return geodata::read_table(ref.path, spec, ref.layer, ref.encoding);
 }
 
-void stream_source(const TableRef& ref, const std::vector<geodata::ColumnSpec>& spec,
+void stream_source(const TableRef& ref, const std::vector<geodata::ColumnSpec>& spec, int threads,
                    const std::function<void(geodata::Table&)>& on_row) {
-  if (!ref.frame) return geodata::stream_table(ref.path, spec, ref.layer, ref.encoding, on_row);
+  geodata::StreamOptions options;
+  options.threads = threads;
+  if (!ref.frame) return geodata::stream_table(ref.path, spec, ref.layer, ref.encoding, on_row, options);
   const geodata::Table all = frame_table(ref, spec);
   geodata::Table one;
   one.path = all.path;
@@ -450,7 +452,7 @@ void read_wpp_rows(const Doc& doc, const TableRef& ref, const std::vector<geodat
   WppScan scan;
   bool first = true;
   try {
-    stream_source(ref, spec, [&](const geodata::Table& t) {
+    stream_source(ref, spec, doc.threads, [&](const geodata::Table& t) {
       if (!scan.keep(ref, t, 0) || !passes_filter(ref, t, 0)) return;
       geodata::Table one = t;
       canonical_cells(ref, one, 0);
@@ -517,7 +519,7 @@ void stream_rows(const Doc& doc, const TableRef& ref, const std::vector<std::str
   std::vector<std::size_t> number_at;
   std::size_t number_width = static_cast<std::size_t>(-1);
   try {
-    stream_source(ref, spec, [&](geodata::Table& t) {
+    stream_source(ref, spec, doc.threads, [&](geodata::Table& t) {
       if (ref.wpp.on && !scan.keep(ref, t, 0)) return;
       if (!passes_filter(ref, t, 0)) return;
       // One row; first_row keeps its place for messages. After the first row the cells are swapped in and given

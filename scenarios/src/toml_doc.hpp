@@ -35,6 +35,7 @@ struct Doc {
   const MemoryTables* frames = nullptr;       // tables named "frame:NAME" (load_scenario_text)
   // Where the files the scenario names may come from (read_policy.hpp): set by grant().
   geodata::ReadPolicy policy;
+  int threads = 1;  // threads that may parse a large CSV table (geodata::StreamOptions), resolved
 
   // The scenario's own folder, the data folder, and what the command line allows (--allow-read, --allow-db).
   void grant(const geodata::ReadPolicy& allowed);

@@ -125,3 +125,46 @@ def test_load_and_run_import_no_pandas():
             "assert len(r.population_frame()) > 0 and 'pandas' in sys.modules\n")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ))
     assert p.returncode == 0, p.stderr
+
+
+def _big_scenario(d, bad_zone=None):
+    # A base population of 10 MB (above the 8 MB from which a CSV table is parsed in parts on several threads).
+    with open(d / "base.csv", "w") as f:
+        f.write("zone,sex,age,population\n")
+        for z in range(13000):
+            for sex in ("female", "male"):
+                for age in range(0, 90, 5):
+                    pop = "n/a" if (z == bad_zone and sex == "male" and age == 40) else f"{1000 - age}.{z % 7}5"
+                    f.write(f"Z{z},{sex},{age},{pop}\n")
+    (d / "zones.csv").write_text("id,name\n" + "".join(f"Z{z},zone {z}\n" for z in range(13000)))
+    (d / "asfr.csv").write_text("age,value\n20,0.1\n25,0.1\n30,0.1\n")
+    (d / "mx.csv").write_text("age,sex,mx\n" + "".join(
+        f"{a},{s},0.01\n" for s in ("female", "male") for a in [0, 1] + list(range(5, 90, 5))))
+    (d / "scenario.toml").write_text(
+        '[scenario]\nname = "big"\n[geography]\nzones = "zones.csv"\n'
+        '[projection]\nbase_year = 2020\nhorizon = 2030\nstep = 5\nopen_age = 85\n'
+        '[base_population]\ntable = "base.csv"\n[fertility]\nschedule = "asfr.csv"\nsrb = 105\n'
+        '[mortality]\nmx = { path = "mx.csv", columns = { value = "mx" } }\n')
+    assert (d / "base.csv").stat().st_size > 9 * 2**20
+    return str(d / "scenario.toml")
+
+
+def test_load_scenario_threads_give_the_same_set_and_errors(cg, tmp_path):
+    # load_scenario(threads=) parses a large CSV table on that many threads; the set is the same bits, and a bad
+    # cell near the end is the same message (file, data row, column) as with one thread.
+    good = _big_scenario(tmp_path)
+    one = cg.load_scenario(good, threads=1).baseline.base_population
+    for threads in (2, 3, 0):
+        assert np.array_equal(cg.load_scenario(good, threads=threads).baseline.base_population, one)
+    bad_dir = tmp_path / "bad"
+    bad_dir.mkdir()
+    bad = _big_scenario(bad_dir, bad_zone=12990)
+    messages = []
+    for threads in (1, 3):
+        with pytest.raises(ValueError) as e:
+            cg.load_scenario(bad, threads=threads)
+        messages.append(str(e.value))
+    assert messages[0] == messages[1]
+    assert "data row 467667 (row 467668 counting the header row), column 'population'" in messages[0], messages[0]
+    with pytest.raises(ValueError, match="threads"):
+        cg.load_scenario(good, threads=-1)

@@ -103,9 +103,10 @@ struct ValidationSummary {
   std::vector<std::string> inputs;    // tables read
 };
 // Loads and checks a scenario file (every table it names is read) without projecting. Throws InputError.
-// allow_read / allow_db: as RunConfig's.
+// allow_read / allow_db: as RunConfig's; threads: that parse a large CSV table at once (0: all cores).
 ValidationSummary validate(const std::string& scenario, const std::string& data_dir = {},
-                           const std::vector<std::string>& allow_read = {}, const std::vector<std::string>& allow_db = {});
+                           const std::vector<std::string>& allow_read = {},
+                           const std::vector<std::string>& allow_db = {}, int threads = 0);
 
 // The scenario's inputs compared with those recorded in results_dir/manifest.json: one line per input whose SHA-256
 // differs, that is new, or that the results used and the scenario no longer names (empty: the results are current).

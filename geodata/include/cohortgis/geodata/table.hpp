@@ -71,6 +71,29 @@ Table read_table(const std::string& path, const std::vector<ColumnSpec>& require
 void stream_table(const std::string& path, const std::vector<ColumnSpec>& required, const std::string& layer,
                   const std::string& encoding, const std::function<void(Table&)>& on_row);
 
+// How stream_table may read a large CSV file. With threads > 1, a plain .csv file (a local file of at least
+// parallel_min_bytes, no .csvt sidecar, no '"' in it) is cut into parts of about chunk_bytes after a line break;
+// each part is parsed by GDAL's CSV driver with the same open options on one of the threads (the calling one
+// included) while on_row still runs on the calling thread, row by row in file order. Rows, first_row, errors and
+// their messages are those of the one reader at any thread count; a few parts are held at a time, not the file.
+// Anything else (other formats, a quote, a GDAL warning in a part, an unusual line ending) is read by one reader,
+// from the row where the parts stopped. At most 8 threads parse, and at most 10 parts (with their cells, about
+// 2.5 × chunk_bytes each) are held at a time.
+// What a stream_table call did (tests, benchmarks): parts parsed in parallel and where the one reader took over.
+struct StreamReport {
+  std::size_t parts = 0;            // byte-range parts parsed (0: the one reader read the whole table)
+  bool one_reader = true;           // the one reader read rows (all of them, or from one_reader_from on)
+  std::size_t one_reader_from = 0;  // the first data row (0-based) the one reader handed out
+};
+struct StreamOptions {
+  int threads = 1;                            // threads that parse, the caller's included; 1: one reader
+  std::size_t parallel_min_bytes = 8u << 20;  // smaller files are read by one reader
+  std::size_t chunk_bytes = 2u << 20;         // bytes per part (tests make it small)
+  StreamReport* report = nullptr;             // filled in when given
+};
+void stream_table(const std::string& path, const std::vector<ColumnSpec>& required, const std::string& layer,
+                  const std::string& encoding, const std::function<void(Table&)>& on_row, const StreamOptions& options);
+
 // Parses a number cell as number() does; returns false (and leaves `out` alone) when it is not a finite number.
 bool parse_number(const std::string& text, double& out);
 

@@ -97,8 +97,10 @@ struct ScenarioSet {
 // scenario names must lie (symlinks resolved) inside the scenario file's folder, data_dir, or a folder of
 // allowed.roots; a database only as a service of allowed.databases (geodata/read_policy.hpp). The scenario file
 // itself and the folders are trusted: they come from the command line.
+// `threads`: how many threads may parse a large CSV table at once (geodata::StreamOptions; 0: every core, as
+// resolve_threads says). The set is the same for any count.
 ScenarioSet load_scenario_file(const std::string& path, const std::string& data_dir,
-                               const geodata::ReadPolicy& allowed = {});
+                               const geodata::ReadPolicy& allowed = {}, int threads = 1);
 
 // A table held in memory (e.g. a pandas DataFrame), read exactly as a file with the same columns and text cells
 // would be: the same roles, checks and messages. A scenario names it as "frame:NAME".
@@ -112,7 +114,7 @@ using MemoryTables = std::map<std::string, MemoryTable>;
 // relative to `base_dir`; `label` names the text in messages ("scenario_from_frames"). The same loader and builders
 // as load_scenario_file, so both accept exactly the same things and give the same bits.
 ScenarioSet load_scenario_text(const std::string& text, const std::string& label, const std::string& base_dir,
-                               const std::string& data_dir, const MemoryTables& frames);
+                               const std::string& data_dir, const MemoryTables& frames, int threads = 1);
 
 // The shipped example that `cohortgis run default` runs (scenarios/examples/beijing-2020/scenario.toml).
 std::string default_scenario_file();

@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: Apache-2.0
+// The parallel CSV reader of stream_table (table_rows.hpp): a large CSV file cut into byte ranges after line breaks,
+// each range parsed by GDAL's CSV driver (same driver, same open options, the file's own header line in front) on a
+// worker thread, the rows handed to on_row on the calling thread in file order. Parsing is most of the cost of
+// loading a large scenario (bench/HISTORY.md, "Round 9: loading"); on_row stays on one thread, in order, so what
+// the scenario builder sees does not depend on the thread count.
+#include "table_rows.hpp"
+
+#include "cohortgis/geodata/text_encoding.hpp"
+#include "gdal_support.hpp"
+
+#include <cpl_error.h>
+#include <cpl_vsi.h>
+#include <gdal.h>
+#include <gdal_priv.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+namespace cohortgis::geodata {
+
+namespace {
+
+// One byte range of the file and, once parsed, its rows as one run of bytes (cell k of row r ends at
+// ends[r * width + k]).
+struct Part {
+  enum class State { parsing, ok, reparse, fallback };
+  State state = State::parsing;
+  std::string bytes;  // the header line, then the range
+  std::string cells;
+  std::vector<std::uint32_t> ends;
+  std::size_t rows = 0;
+};
+
+// A part's bytes as a file for GDAL: /vsimem/ under a name of its own, removed when done.
+class MemFile {
+ public:
+  explicit MemFile(std::string& bytes) {
+    static std::atomic<unsigned long> counter{0};
+    name_ = "/vsimem/cohortgis_csv_part_" + std::to_string(counter.fetch_add(1)) + "/part.csv";
+    VSILFILE* f = VSIFileFromMemBuffer(name_.c_str(), reinterpret_cast<GByte*>(bytes.data()),
+                                       static_cast<vsi_l_offset>(bytes.size()), FALSE);
+    if (f)
+      VSIFCloseL(f);
+    else
+      name_.clear();
+  }
+  ~MemFile() {
+    if (!name_.empty()) VSIUnlink(name_.c_str());
+  }
+  MemFile(const MemFile&) = delete;
+  MemFile& operator=(const MemFile&) = delete;
+  const std::string& name() const { return name_; }
+
+ private:
+  std::string name_;
+};
+
+// Threads that parse: on_row on the one calling thread takes about a quarter of a row's time (bench/HISTORY.md,
+// "Round 9: loading"), so more than 8 would wait on it while holding parts in memory.
+int parsers(int threads) { return std::clamp(threads, 1, 8); }
+
+class PartReader {
+ public:
+  PartReader(const ParallelCsv& csv, const Table& t, const RowCells& cells)
+      : csv_(csv),
+        header_(t),
+        cells_(cells),
+        chunk_(std::max<std::size_t>(csv.options.chunk_bytes, 1)),
+        window_(static_cast<std::size_t>(parsers(csv.options.threads)) + 2),
+        file_(std::fopen(csv.path.c_str(), "rb"), &std::fclose) {}
+  ~PartReader() { stop_workers(); }
+  PartReader(const PartReader&) = delete;
+  PartReader& operator=(const PartReader&) = delete;
+
+  // Reads the header line; false when the file is not for this reader.
+  bool start() {
+    if (!file_) return false;
+    // The header line as GDAL's line reader ends it: at \n or \r, a following \r or \n (the other one) with it.
+    while (true) {
+      const std::size_t eol = pending_.find_first_of("\r\n");
+      if (eol != std::string::npos && eol + 1 < pending_.size()) {
+        std::size_t end = eol + 1;
+        if ((pending_[eol] == '\r' && pending_[end] == '\n') || (pending_[eol] == '\n' && pending_[end] == '\r')) ++end;
+        header_bytes_ = pending_.substr(0, end);
+        pending_.erase(0, end);
+        break;
+      }
+      if (eof_ || pending_.size() > kMaxScan || !read_more()) return false;
+    }
+    // A quote anywhere in the header: GDAL's quoting could carry a line break into the data; keep the one reader.
+    return header_bytes_.find('"') == std::string::npos;
+  }
+
+  void start_workers(int threads) {
+    for (int i = 1; i < threads; ++i) {
+      try {
+        workers_.emplace_back([this] { work(); });
+      } catch (const std::system_error&) {
+        break;  // fewer threads: the caller parses what no worker took
+      }
+    }
+  }
+
+  // Hands the rows to on_row in file order; returns the rows handed out, `complete` false when a part stopped the
+  // parallel reading (the one reader continues from there).
+  std::size_t deliver(Table& t, const std::function<void(Table&)>& on_row, bool& complete) {
+    std::size_t n_rows = 0;
+    const std::size_t width = t.columns.size();
+    for (std::size_t k = 0;; ++k) {
+      Part* part = wait_for(k);
+      if (!part) break;  // the end of the file
+      if (csv_.options.report) ++csv_.options.report->parts;
+      if (part->state == Part::State::fallback) {
+        complete = false;
+        return n_rows;
+      }
+      if (part->state == Part::State::reparse) {
+        // A row of this part fails a check: parsed again here, handing out its rows until the error, which then
+        // names the row as the one reader would.
+        if (parse(*part, t, n_rows, &on_row) != Part::State::ok) {
+          complete = false;
+          return n_rows;
+        }
+      } else {
+        for (std::size_t r = 0; r < part->rows; ++r) {
+          std::uint32_t begin = r == 0 ? 0 : part->ends[r * width - 1];
+          for (std::size_t c = 0; c < width; ++c) {
+            const std::uint32_t end = part->ends[r * width + c];
+            t.rows[0][c].assign(part->cells.data() + begin, end - begin);
+            begin = end;
+          }
+          t.first_row = n_rows;
+          ++n_rows;
+          on_row(t);
+        }
+      }
+      std::lock_guard<std::mutex> lock(m_);
+      parts_.erase(k);
+      consumed_ = k + 1;
+      cv_.notify_all();
+    }
+    complete = true;
+    return n_rows;
+  }
+
+ private:
+  static constexpr std::size_t kMaxScan = 64u << 20;  // a "line" longer than this: not a text table for this reader
+
+  bool read_more() {
+    const std::size_t old = pending_.size(), want = std::max<std::size_t>(chunk_, 1u << 16);
+    pending_.resize(old + want);
+    const std::size_t n = std::fread(pending_.data() + old, 1, want, file_.get());
+    pending_.resize(old + n);
+    if (n < want) {
+      eof_ = true;
+      if (std::ferror(file_.get())) failed_ = true;
+    }
+    return n > 0;
+  }
+
+  // Cuts the next part under the lock. A cut is after a '\n' not followed by '\r', so a line ends there whatever
+  // line endings the file uses; with no quote in the part, no quoted cell spans it.
+  std::unique_ptr<Part> cut() {
+    auto part = std::make_unique<Part>();
+    while (pending_.size() <= chunk_ && !eof_) read_more();
+    std::size_t from = chunk_ - 1, at = std::string::npos;
+    while (true) {
+      for (std::size_t p = from < pending_.size() ? pending_.find('\n', from) : std::string::npos;
+           p != std::string::npos; p = pending_.find('\n', p + 1)) {
+        if (p + 1 >= pending_.size()) break;  // the next byte is not read yet
+        if (pending_[p + 1] != '\r') {
+          at = p + 1;
+          break;
+        }
+      }
+      if (at != std::string::npos || eof_) break;
+      if (pending_.size() > kMaxScan) {
+        failed_ = true;
+        break;
+      }
+      from = std::max(from, pending_.size() - 1);  // a '\n' last in the buffer is looked at again
+      read_more();
+    }
+    if (failed_) {
+      part->state = Part::State::fallback;
+      exhausted_ = true;
+      return part;
+    }
+    if (at == std::string::npos) at = pending_.size();  // the rest of the file
+    part->bytes.reserve(header_bytes_.size() + at);
+    part->bytes.append(header_bytes_).append(pending_, 0, at);
+    pending_.erase(0, at);
+    if (pending_.empty() && eof_) exhausted_ = true;
+    return part;
+  }
+
+  // Claims part next_ when the window allows it (the lock held); nullptr otherwise.
+  Part* claim(std::size_t& index) {
+    if (stop_ || exhausted_ || next_ >= consumed_ + window_) return nullptr;
+    if (pending_.empty() && !eof_) read_more();
+    if (pending_.empty() && eof_) {
+      exhausted_ = true;
+      return nullptr;
+    }
+    index = next_++;
+    std::unique_ptr<Part> part;
+    try {
+      part = cut();
+    } catch (...) {  // out of memory: the one reader takes over at this part
+      part = std::make_unique<Part>();
+      part->state = Part::State::fallback;
+      exhausted_ = true;
+    }
+    Part* p = part.get();
+    parts_[index] = std::move(part);
+    return p;
+  }
+
+  void work() {
+    std::unique_lock<std::mutex> lock(m_);
+    while (!stop_) {
+      std::size_t k = 0;
+      Part* p = claim(k);
+      if (!p) {
+        if (exhausted_) return;
+        cv_.wait(lock);
+        continue;
+      }
+      if (p->state == Part::State::parsing) {
+        lock.unlock();
+        const Part::State state = parse_part(*p);
+        lock.lock();
+        p->state = state;
+      }
+      cv_.notify_all();
+    }
+  }
+
+  // The part `k` parsed (by a worker or here), or nullptr past the end.
+  Part* wait_for(std::size_t k) {
+    std::unique_lock<std::mutex> lock(m_);
+    while (true) {
+      const auto it = parts_.find(k);
+      if (it != parts_.end() && it->second->state != Part::State::parsing) return it->second.get();
+      if (it == parts_.end() && exhausted_ && k >= next_) return nullptr;
+      // Nothing to wait for: parse the next unclaimed part here (the part asked for, or one ahead of it).
+      std::size_t j = 0;
+      if (Part* p = claim(j)) {
+        if (p->state == Part::State::parsing) {
+          lock.unlock();
+          const Part::State state = parse_part(*p);
+          lock.lock();
+          p->state = state;
+        }
+        cv_.notify_all();
+        continue;
+      }
+      cv_.wait(lock);
+    }
+  }
+
+  // Parses p off the lock; returns its state, which the caller of this sets under the lock (the calling thread reads
+  // it there, and p's rows once it is no longer "parsing").
+  Part::State parse_part(Part& p) {
+    Table t = header_;
+    std::size_t n = 0;
+    Part::State state = Part::State::fallback;
+    try {
+      state = parse(p, t, n, nullptr);
+    } catch (...) {
+      // Not one of the row checks (parse() marks those) or out of memory: the one reader decides. Nothing may
+      // leave a worker, and the part must not stay "parsing" (the calling thread waits for it).
+    }
+    p.rows = n;
+    return state;
+  }
+
+  // Parses part `p`, counting its rows in `n`. Without on_row (a worker): keeps the rows in p and returns ok,
+  // reparse (a row fails a check) or fallback (anything the one reader must see). With on_row (the caller, for a
+  // part marked reparse): hands the rows out, numbered from n on, and lets the check's error through.
+  Part::State parse(Part& p, Table& t, std::size_t& n, const std::function<void(Table&)>* on_row) {
+    using S = Part::State;
+    const std::size_t data_at = header_bytes_.size();
+    if (std::memchr(p.bytes.data() + data_at, '"', p.bytes.size() - data_at) ||
+        std::memchr(p.bytes.data() + data_at, '\0', p.bytes.size() - data_at))
+      return S::fallback;
+    MemFile mem(p.bytes);
+    if (mem.name().empty()) return S::fallback;
+    QuietGdalErrors quiet;
+    DatasetPtr ds(GDALDataset::FromHandle(
+        GDALOpenEx(mem.name().c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, csv_.drivers, csv_.open_options, nullptr)));
+    if (!ds || ds->GetLayerCount() != 1) return S::fallback;
+    OGRLayer* layer = ds->GetLayer(0);
+    OGRFeatureDefn* defn = layer->GetLayerDefn();
+    const std::size_t width = cells_.types.size();
+    if (defn->GetGeomFieldCount() != 0 || static_cast<std::size_t>(defn->GetFieldCount()) != width) return S::fallback;
+    for (std::size_t i = 0; i < width; ++i) {
+      OGRFieldDefn* fd = defn->GetFieldDefn(static_cast<int>(i));
+      if (fd->GetType() != cells_.types[i] || cells_.raw_names[i] != fd->GetNameRef()) return S::fallback;
+    }
+    CPLErrorReset();
+    for (OGRFeatureUniquePtr f(layer->GetNextFeature()); f; f.reset(layer->GetNextFeature())) {
+      t.first_row = n;
+      if (on_row) {
+        cells_.extract(*f, t);
+        cells_.check_numbers(t);
+        ++n;
+        (*on_row)(t);
+        continue;
+      }
+      if ((n & 1023) == 0 && stop_flag_.load(std::memory_order_relaxed)) return S::fallback;
+      try {
+        cells_.extract(*f, t);
+      } catch (const InputError&) {
+        return S::reparse;
+      }
+      if (!cells_.numbers_ok(t)) return S::reparse;
+      for (const std::string& cell : t.rows[0]) {
+        p.cells.append(cell);
+        if (p.cells.size() > UINT32_MAX) return S::fallback;
+        p.ends.push_back(static_cast<std::uint32_t>(p.cells.size()));
+      }
+      ++n;
+    }
+    // Any warning or error of GDAL's while reading (a line too long, …): the one reader reports it as it would.
+    return CPLGetLastErrorType() != CE_None ? S::fallback : S::ok;
+  }
+
+  void stop_workers() {
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      stop_ = true;
+      stop_flag_.store(true);
+      cv_.notify_all();
+    }
+    for (auto& w : workers_) w.join();
+    workers_.clear();
+  }
+
+  const ParallelCsv& csv_;
+  const Table& header_;  // path, layer, columns for messages
+  const RowCells& cells_;
+  const std::size_t chunk_, window_;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file_;
+  std::string header_bytes_, pending_;
+  bool eof_ = false, failed_ = false;
+
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::map<std::size_t, std::unique_ptr<Part>> parts_;
+  std::size_t next_ = 0, consumed_ = 0;
+  bool exhausted_ = false, stop_ = false;
+  std::atomic<bool> stop_flag_{false};
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace
+
+std::size_t stream_csv_parallel(const ParallelCsv& csv, Table& t, const RowCells& cells,
+                                const std::function<void(Table&)>& on_row, bool& complete) {
+  complete = false;
+  const Table header = t;  // the workers' copy: on_row may change t
+  PartReader reader(csv, header, cells);
+  if (!reader.start()) return 0;
+  reader.start_workers(parsers(csv.options.threads));
+  return reader.deliver(t, on_row, complete);
+}
+
+}  // namespace cohortgis::geodata
