@@ -154,6 +154,17 @@ for name, extra in (("threads_report", []), ("threads_ensemble", ["--trajectorie
     print(("ok: " if ok else "FAIL: ") + name + ": exit %d, stderr %r" % (p.returncode, p.stderr[:200]))
     failures.extend([name] if not ok else [])
 
+# A file-size limit (`ulimit -f`, a full disk alike) while results.nc is written: after its error the process died
+# with SIGSEGV in HDF5's exit handler (the half-closed file), and HDF5 printed a 40-line error stack first.
+p = subprocess.run([EXE, "run", "good.toml", "--out", "fsize", "--quiet", "--no-report", "--format", "netcdf"],
+                   cwd=WORK, capture_output=True, text=True, timeout=120,
+                   preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (60 << 10, 60 << 10)))
+ok = (p.returncode == 1 and re.fullmatch(r"cohortgis: error: \S+/results\.nc: writing \S+ \S* ?failed \(NetCDF: HDF "
+                                         r"error\)\n", p.stderr) is not None and
+      not [n for n in os.listdir(WORK) if n.startswith("fsize")])
+print(("ok: " if ok else "FAIL: ") + "fsize_netcdf: exit %d, stderr %r" % (p.returncode, p.stderr[-300:]))
+failures.extend([] if ok else ["fsize_netcdf"])
+
 shutil.rmtree(WORK)
 if failures:
     sys.exit("FAILED: " + ", ".join(failures))
