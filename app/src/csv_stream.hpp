@@ -42,6 +42,11 @@ inline std::ifstream open_results_csv(const std::string& path) {
   return in;
 }
 
+// What one row of a results CSV may hold: cohortgis writes a few dozen fields of names (at most 200 characters) and
+// numbers. A row of 100 MB of commas (10^8 empty fields, 3 GB of strings) or a 2 GB file of NUL bytes without a
+// line break (one cell, held twice over) took gigabytes before the row's error (hostile probe, round 10).
+inline constexpr std::size_t kMaxCsvRowBytes = std::size_t{64} << 20, kMaxCsvRowFields = 100000;
+
 // The RFC 4180 state machine of for_each_csv_row, fed a block at a time: each data row goes to `visit(csv, row,
 // index)` (see for_each_csv_row). The first row is the header unless `csv.header` is set already (a part of a file
 // that starts after the header: for_each_csv_row_part).
@@ -59,7 +64,7 @@ class CsvRowParser {
       if (pending_quote_) {  // the '"' before this character was inside quotes: "" is a quote, else the end
         pending_quote_ = false;
         if (b[i] == '"') {
-          cell() += '"';
+          append("\"", 1);
           ++i;
           continue;
         }
@@ -68,7 +73,7 @@ class CsvRowParser {
       if (quoted_) {
         const void* q = std::memchr(b + i, '"', n - i);
         const std::size_t end = q ? static_cast<std::size_t>(static_cast<const char*>(q) - b) : n;
-        cell().append(b + i, end - i);
+        append(b + i, end - i);
         i = end;
         if (q) {
           pending_quote_ = true;
@@ -79,7 +84,7 @@ class CsvRowParser {
       std::size_t j = i;
       while (j < n && !special_[static_cast<unsigned char>(b[j])]) ++j;
       if (j > i) {
-        cell().append(b + i, j - i);
+        append(b + i, j - i);
         any_ = true;
       }
       if (j == n) break;
@@ -111,12 +116,22 @@ class CsvRowParser {
   }
   void start_row() {
     field_ = 0;
+    row_bytes_ = 0;
     if (!row_.empty()) row_[0].clear();
+  }
+  void append(const char* p, std::size_t n) {
+    row_bytes_ += n;
+    if (row_bytes_ > kMaxCsvRowBytes) too_long("more than 64 MiB");
+    cell().append(p, n);
   }
   void next_field() {
     cell();
-    ++field_;
+    if (++field_ >= kMaxCsvRowFields) too_long("more than " + std::to_string(kMaxCsvRowFields) + " fields");
     cell().clear();
+  }
+  [[noreturn]] void too_long(const std::string& what) const {
+    throw InputError(csv_.path + ": row " + std::to_string(index_ + (csv_.header.empty() ? 1 : 2)) + " holds " + what +
+                     "; a results file of cohortgis has rows of a few dozen short fields");
   }
   void end_row() {
     cell();
@@ -140,7 +155,7 @@ class CsvRowParser {
   Visit& visit_;
   const std::array<bool, 256>& special_;
   std::vector<std::string> row_;
-  std::size_t field_ = 0, index_ = 0;
+  std::size_t field_ = 0, index_ = 0, row_bytes_ = 0;
   bool quoted_ = false, any_ = false, pending_quote_ = false;  // pending_quote_: a '"' ended a block inside quotes
 };
 

@@ -7,7 +7,6 @@
 
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/parallel_for.h>
-#include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
 #include <cmath>
@@ -15,16 +14,16 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "cohortgis/scenarios/stochastic.hpp"
 #include "text_output.hpp"
-#include "cohortgis/engine/index_cast.hpp"
+#include "thread_arena.hpp"
 
 namespace cohortgis::app {
 
 namespace {
-
 
 bool applies_to(const scenarios::Target& t, const std::string& variant) {
   return t.variants.empty() || std::find(t.variants.begin(), t.variants.end(), variant) != t.variants.end();
@@ -93,13 +92,13 @@ void run_to_scratch(const scenarios::ScenarioSet& set, const scenarios::Scenario
   if (!out) throw std::runtime_error("cannot create the ensemble's scratch file " + o.scratch_file);
   r.scratch = o.scratch_file;
   std::vector<double> buf;
-  tbb::task_arena arena(o.threads > 0 ? o.threads : tbb::task_arena::automatic);
   for (long long first = 0; first < o.trajectories; first += block) {
     const long long last = std::min(o.trajectories, first + block);
     buf.assign(uz(last - first) * r.cells, std::nan(""));
-    arena.execute([&] {
+    detail::run_in_arena(o.threads, [&] {
       tbb::parallel_for(tbb::blocked_range<long long>(first, last, 1), [&](const tbb::blocked_range<long long>& b) {
-        for (long long t = b.begin(); t != b.end(); ++t) run_trajectory(set, sc, r, o, t, buf.data() + uz(t - first) * r.cells);
+        for (long long t = b.begin(); t != b.end(); ++t)
+          run_trajectory(set, sc, r, o, t, buf.data() + uz(t - first) * r.cells);
       });
     });
     out.write(reinterpret_cast<const char*>(buf.data()), static_cast<std::streamsize>(buf.size() * sizeof(double)));
@@ -164,7 +163,8 @@ EnsembleResult run_ensemble(const scenarios::ScenarioSet& set, const scenarios::
   for (std::size_t t = 0; t < set.targets.size(); ++t)
     if (applies_to(set.targets[t], sc.variant)) r.targets.push_back(t);
   r.indicators = o.indicators;
-  for (std::size_t z = 0; z < sc.zones.size(); ++z) r.base_population.push_back(sc.base_population.sum_zone(static_cast<int>(z)));
+  for (std::size_t z = 0; z < sc.zones.size(); ++z)
+    r.base_population.push_back(sc.base_population.sum_zone(static_cast<int>(z)));
   for (const auto& a : aggregates) {
     double sum = 0.0;
     for (int z : a.zones) sum += r.base_population[uz(z)];
@@ -187,8 +187,7 @@ EnsembleResult run_ensemble(const scenarios::ScenarioSet& set, const scenarios::
                      " MiB are kept (use fewer trajectories)");
   const auto [first, last] = trajectory_block(o.trajectories, ranks, rank);
   std::vector<double> mine(uz(last - first) * r.cells, std::nan(""));
-  tbb::task_arena arena(o.threads > 0 ? o.threads : tbb::task_arena::automatic);
-  arena.execute([&] {
+  detail::run_in_arena(o.threads, [&] {
     tbb::parallel_for(tbb::blocked_range<long long>(first, last, 1), [&](const tbb::blocked_range<long long>& b) {
       for (long long t = b.begin(); t != b.end(); ++t)
         run_trajectory(set, sc, r, o, t, mine.data() + uz(t - first) * r.cells);

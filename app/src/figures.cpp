@@ -12,7 +12,6 @@
 
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/parallel_for.h>
-#include <oneapi/tbb/task_arena.h>
 
 #include "cohortgis/app/commands.hpp"
 #include "cohortgis/engine/types.hpp"
@@ -22,6 +21,7 @@
 #include "map_classes.hpp"
 #include "output_dir.hpp"
 #include "text_output.hpp"
+#include "thread_arena.hpp"
 
 namespace cohortgis::app {
 
@@ -125,8 +125,8 @@ void check_period(const Results& r, const std::string& p) {
     if (x.label == p) return;
   std::string have;
   for (const auto& x : r.meta.plan_periods) have += (have.empty() ? "" : ", ") + x.label;
-  throw InputError("--period: '" + p + "' is not a plan period of " + r.dir + " (periods: " +
-                   (have.empty() ? "none" : have) + ")");
+  throw InputError("--period: '" + p + "' is not a plan period of " + r.dir +
+                   " (periods: " + (have.empty() ? "none" : have) + ")");
 }
 
 // What one map shows: values by zone (display units), title, legend.
@@ -136,7 +136,7 @@ struct MapSpec {
   int decimals = 1;
   bool diverging = false;
   std::vector<double> breaks;  // fixed classes (shared_classes); empty: the map's own
-  std::string stem;  // file name without extension
+  std::string stem;            // file name without extension
 };
 
 MapSpec map_spec(const Results& r, const geodata::Zones& zones, const MapRequest& q, Language l) {
@@ -163,14 +163,16 @@ MapSpec map_spec(const Results& r, const geodata::Zones& zones, const MapRequest
     s.legend = q.percent ? "%" : unit_text(lab);
     s.decimals = q.percent ? 1 : lab.decimals;
     s.diverging = true;
-    s.stem = q.indicator + grp + "_change_" + std::to_string(from) + "-" + std::to_string(to) + (q.percent ? "_percent" : "") + var;
+    s.stem = q.indicator + grp + "_change_" + std::to_string(from) + "-" + std::to_string(to) +
+             (q.percent ? "_percent" : "") + var;
     return s;
   }
   if (q.year) {
     check_year(r, *q.year);
     if (!r.has_indicator(q.indicator))
       throw InputError("--indicator: '" + q.indicator + "' is not in " + r.dir + "/indicators.csv");
-    for (const auto& id : zones.ids()) s.values.push_back(r.indicator(q.variant, *q.year, id, q.group, q.indicator) * lab.scale);
+    for (const auto& id : zones.ids())
+      s.values.push_back(r.indicator(q.variant, *q.year, id, q.group, q.indicator) * lab.scale);
     s.title = subject(q.indicator, q.group, l) + " " + year_text(*q.year, l);
     s.stem = q.indicator + grp + "_" + std::to_string(*q.year) + var;
     // Signed measures (net migration, natural growth) take the palette of signed data (geodata maps.hpp).
@@ -183,7 +185,8 @@ MapSpec map_spec(const Results& r, const geodata::Zones& zones, const MapRequest
     if (!known || q.indicator == "variant" || q.indicator == "period" || q.indicator == "plan" || q.indicator == "zone")
       throw InputError("--indicator: '" + q.indicator + "' is not a column of " + r.dir +
                        "/plan_periods.csv (e.g. growth_rate_percent, natural_growth_per_1000, births_per_year)");
-    for (const auto& id : zones.ids()) s.values.push_back(r.period_value(q.variant, q.period, id, q.indicator) * lab.scale);
+    for (const auto& id : zones.ids())
+      s.values.push_back(r.period_value(q.variant, q.period, id, q.indicator) * lab.scale);
     s.title = lab.name + " " + period_text(r, q.period, l);
     s.stem = q.indicator + "_" + q.period + var;
     s.diverging = signed_measure(q.indicator);
@@ -221,12 +224,14 @@ std::optional<geodata::Zones> results_zones(const Results& r) {
 MapResult make_map(const MapRequest& q) {
   std::vector<std::string> warnings = require_intact_results(q.results_dir);
   const Results r = load_results(q.results_dir);
-  const Language l = q.language ? *q.language
-                                : (r.meta.language.empty() ? Language::en : parse_language(r.meta.language, "manifest language"));
+  const Language l =
+      q.language ? *q.language
+                 : (r.meta.language.empty() ? Language::en : parse_language(r.meta.language, "manifest language"));
   const int given = (q.year ? 1 : 0) + (q.period.empty() ? 0 : 1) + (q.change ? 1 : 0);
   if (given != 1) throw InputError("map: give exactly one of --year, --period or --change");
   if (q.percent && !q.change) throw InputError("--percent: only with --change FROM:TO");
-  if (q.n_classes < 2 || q.n_classes > 9) throw InputError("--n-classes: " + std::to_string(q.n_classes) + "; expected 2 to 9");
+  if (q.n_classes < 2 || q.n_classes > 9)
+    throw InputError("--n-classes: " + std::to_string(q.n_classes) + "; expected 2 to 9");
   // A PNG of 1200 × 900 layout pixels takes (dpi/96)² times 4.3 MB: 600 dpi is 170 MB, cairo's limit (2621 dpi) 3.2 GB
   // (--dpi 1e6 was an allocation of gigabytes; hostile probe 3). Print needs 300.
   if (!(q.dpi >= 10 && q.dpi <= 600))
@@ -258,8 +263,8 @@ MapResult make_map(const MapRequest& q) {
   std::string extension = fs::path(out).extension().string();
   for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (!out.empty() && extension != "." + q.format)
-    throw InputError("--out '" + geodata::escape_cell(out) + "': a " + q.format + " map; expected a file name ending ." +
-                     q.format);
+    throw InputError("--out '" + geodata::escape_cell(out) + "': a " + q.format +
+                     " map; expected a file name ending ." + q.format);
   const fs::path dir = fs::absolute(q.results_dir).lexically_normal();
   if (out.empty()) {
     rel = "maps/" + file_stem(s.stem) + "." + q.format;
@@ -322,8 +327,7 @@ void draw_jobs(std::vector<FigureJob>& jobs, int threads, const std::atomic<bool
     for (std::size_t i = 0; i < jobs.size(); ++i) one(i);
     return;
   }
-  tbb::task_arena arena(threads > 0 ? threads : tbb::task_arena::automatic);
-  arena.execute([&] {
+  detail::run_in_arena(threads, [&] {
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, jobs.size(), 1),
                       [&](const tbb::blocked_range<std::size_t>& b) {
                         for (std::size_t i = b.begin(); i != b.end(); ++i) one(i);
@@ -411,7 +415,7 @@ std::vector<Figure> render_figures(const Results& r, Language l, const std::atom
     sm.legend_title = pop.unit;
     sm.legend_decimals = pop.decimals;
     sm.breaks = shared_breaks("population", false);  // as results.gpkg's layers
-    sm.width_px = 1500;  // one row of up to four panels
+    sm.width_px = 1500;                              // one row of up to four panels
     sm.height_px = 580;
     auto add_panels = [&](const std::string& file, std::vector<std::string> titles,
                           std::vector<std::vector<double>> values) {
@@ -482,8 +486,10 @@ std::vector<Figure> render_figures(const Results& r, Language l, const std::atom
       }
       if (r.meta.groups.size() == 1) stacked.front().name = word("total_population", l) + " " + year_text(last, l);
       outline.push_back({word("total_population", l) + " " + year_text(first, l) + " " + word("overlay_outline", l),
-                         r.population(base, first, zone, "all", "female"), r.population(base, first, zone, "all", "male")});
-      ps.title = r.zone_label(zone, l) + " " + word("pyramids", l) + " " + std::to_string(first) + " / " + year_text(last, l);
+                         r.population(base, first, zone, "all", "female"),
+                         r.population(base, first, zone, "all", "male")});
+      ps.title =
+          r.zone_label(zone, l) + " " + word("pyramids", l) + " " + std::to_string(first) + " / " + year_text(last, l);
       ps.width_px = w;
       ps.height_px = h;
       FigureJob job;

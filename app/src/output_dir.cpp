@@ -367,6 +367,17 @@ FolderCheck check_results_folder(const fs::path& dir, bool hash) {
     }
     const auto st = it->symlink_status(ec);
     const std::string rel = it->path().lexically_relative(dir).generic_string();
+    // A listed file that is now a folder, a link or not a file (a FIFO passed the check, and `report` then ignored
+    // it; a link or a folder was called "gone"; hostile probe, round 10).
+    const bool listed = by_path.count(rel) > 0;
+    if (listed && !fs::is_regular_file(st)) {
+      seen.insert(rel);
+      c.changed.push_back(rel + (fs::is_symlink(st)     ? " (now a symbolic link)"
+                                 : fs::is_directory(st) ? " (now a folder)"
+                                                        : " (now not a regular file: a pipe or device)"));
+      if (fs::is_directory(st)) it.disable_recursion_pending();
+      continue;
+    }
     if (fs::is_directory(st)) continue;  // a folder holds nothing of its own; its files are checked
     if (fs::is_symlink(st)) {
       c.unlisted.push_back(rel + " (a symbolic link)");

@@ -9,6 +9,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -36,6 +37,9 @@ namespace pt = boost::property_tree;
 namespace {
 
 const double kNaN = std::nan("");
+// Ages of population.csv and results.nc: far above any grid's open age (at most 130), and well inside int, so that
+// the pyramids' labels (the width of each age group) cannot overflow.
+constexpr int kMaxResultsAge = 1000;
 
 std::string key(std::initializer_list<std::string_view> parts) {
   std::string k;
@@ -52,7 +56,7 @@ double parse_double(const std::string& s, const CsvData& csv, std::size_t row, c
   const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
   if (r.ec != std::errc() || r.ptr != s.data() + s.size())
     throw InputError(csv.path + ": row " + std::to_string(row + 2) + ", column '" + col +
-                     "': expected a number, got '" + s + "'");
+                     "': expected a number, got '" + geodata::escape_cell(s) + "'");
   return v;
 }
 
@@ -61,7 +65,7 @@ int parse_int(const std::string& s, const CsvData& csv, std::size_t row, const s
   const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
   if (r.ec != std::errc() || r.ptr != s.data() + s.size())
     throw InputError(csv.path + ": row " + std::to_string(row + 2) + ", column '" + col +
-                     "': expected a whole number, got '" + s + "'");
+                     "': expected a whole number, got '" + geodata::escape_cell(s) + "'");
   return v;
 }
 
@@ -131,6 +135,25 @@ struct IndicatorReader {
 constexpr std::initializer_list<const char*> kIndicatorColumns = {"variant", "year",      "zone",
                                                                   "group",   "indicator", "value"};
 
+constexpr std::size_t kNoLineBreak = std::size_t(-1);
+
+// The offset just after the first line break at or after `at`, or kNoLineBreak when none comes within a row's
+// greatest length (std::getline read a 2 GB line of NUL bytes whole; hostile probe, round 10).
+std::size_t after_line_break(std::ifstream& in, std::size_t at) {
+  in.clear();
+  if (!in.seekg(static_cast<std::streamoff>(at))) return kNoLineBreak;
+  std::vector<char> block(1 << 16);
+  for (std::size_t read = 0; read <= detail::kMaxCsvRowBytes;) {
+    in.read(block.data(), static_cast<std::streamsize>(block.size()));
+    const std::size_t n = static_cast<std::size_t>(in.gcount());
+    if (n == 0) return kNoLineBreak;
+    if (const void* nl = std::memchr(block.data(), '\n', n))
+      return at + read + static_cast<std::size_t>(static_cast<const char*>(nl) - block.data()) + 1;
+    read += n;
+  }
+  return kNoLineBreak;
+}
+
 // indicators.csv in `parts` pieces on as many threads, merged into what one reader gives (ids in order of first
 // appearance, values in file order). False (and `into` untouched) when the file cannot be read this way: a piece
 // that does not end between rows (a line break inside quotes), any error (the whole-file read gives its message with
@@ -144,9 +167,8 @@ bool read_indicators_in_parts(const std::string& path, IndicatorReader& into, in
   CsvData header;
   {
     std::ifstream in = detail::open_results_csv(path);
-    std::string line;
-    if (!std::getline(in, line)) return false;
-    const std::size_t after_header = static_cast<std::size_t>(in.tellg());
+    const std::size_t after_header = after_line_break(in, 0);
+    if (after_header == kNoLineBreak) return false;
     auto none = [](const CsvData&, const std::vector<std::string>&, std::size_t) {};
     try {
       if (!detail::for_each_csv_row_part(path, header, 0, after_header, none)) return false;
@@ -156,10 +178,8 @@ bool read_indicators_in_parts(const std::string& path, IndicatorReader& into, in
     }
     for (int p = 1; p < parts; ++p) {
       std::size_t at = std::max(size / static_cast<std::size_t>(parts) * static_cast<std::size_t>(p), after_header);
-      in.clear();
-      in.seekg(static_cast<std::streamoff>(at));
-      if (!std::getline(in, line) || in.eof()) break;  // no line break after `at`: the last piece takes the rest
-      at = static_cast<std::size_t>(in.tellg());
+      at = after_line_break(in, at);
+      if (at == kNoLineBreak) break;  // no line break after `at`: the last piece takes the rest
       if (at > cut.back() && at < size) cut.push_back(at);
     }
   }
@@ -326,14 +346,18 @@ void read_netcdf_population(const fs::path& path, Results& r) {
   if (!inside.outside.empty()) throw InputError(file + ": " + inside.outside);
   check(nc_open(file.c_str(), NC_NOWRITE, &id), "cannot be read as NetCDF");
   if (inside.unchecked) refuse("HDF5 cannot open it to check that its data are inside it, yet netCDF-C can");
+  // Each coordinate variable lies along the dimension of its own name (population's dimensions are checked against
+  // them below).
   auto strings = [&](const char* name) {
-    int v = -1, dim = -1;
+    int v = -1, dim = -1, own = -1;
     std::size_t n = 0;
     int ndims = 0;
     check(nc_inq_varid(id, name, &v), std::string("no variable ") + name);
     check(nc_inq_varndims(id, v, &ndims), std::string("variable ") + name);
     if (ndims != 1) refuse(std::string("variable ") + name + ": expected one dimension");
     check(nc_inq_vardimid(id, v, &dim), std::string("variable ") + name);
+    check(nc_inq_dimid(id, name, &own), std::string("no dimension ") + name);
+    if (dim != own) refuse(std::string("variable ") + name + ": expected the dimension " + name);
     check(nc_inq_dimlen(id, dim, &n), std::string("dimension of ") + name);
     if (n > 10'000'000) refuse(std::string("dimension of ") + name + ": over 10 million names");
     std::vector<char*> p(n);
@@ -376,12 +400,25 @@ void read_netcdf_population(const fs::path& path, Results& r) {
   };
   one_dimension(v_age, d_age, "age");
   one_dimension(v_year, d_year, "year");
-  int pop_dims = 0;
+  // population's own dimensions, in order: one of another order or other dimensions (even of the same lengths) was
+  // read as if it were (variant, year, zone, group, sex, age), a silent wrong pyramid (hostile probe, round 10).
+  int pop_dims = 0, dims[6] = {-1, -1, -1, -1, -1, -1};
   check(nc_inq_varndims(id, v_pop, &pop_dims), "variable population");
-  if (pop_dims != 6) refuse("variable population: expected (variant, year, zone, group, sex, age)");
+  if (pop_dims == 6) check(nc_inq_vardimid(id, v_pop, dims), "variable population");
+  bool in_order = pop_dims == 6;
+  const char* const dim_names[6] = {"variant", "year", "zone", "group", "sex", "age"};
+  for (int k = 0; k < 6 && in_order; ++k) {
+    int want = -1;
+    in_order = nc_inq_dimid(id, dim_names[k], &want) == NC_NOERR && dims[k] == want;
+  }
+  if (!in_order) refuse("variable population does not have the dimensions (variant, year, zone, group, sex, age)");
   std::vector<int> ages(n_ages), years(n_years);
   check(nc_get_var_int(id, v_age, ages.data()), "reading age");
   check(nc_get_var_int(id, v_year, years.data()), "reading year");
+  for (std::size_t i = 0; i < ages.size(); ++i)
+    if (ages[i] < 0 || ages[i] > kMaxResultsAge || (i > 0 && ages[i] <= ages[i - 1]))
+      refuse("variable age holds " + std::to_string(ages[i]) + " at index " + std::to_string(i) +
+             ", not an age from 0 to " + std::to_string(kMaxResultsAge) + " above the one before it");
   r.population_ages = ages;
   std::vector<double> year_values(zones.size() * groups.size() * sexes.size() * n_ages);
   if (variants.empty() || n_years == 0) {
@@ -589,36 +626,52 @@ Results load_results(const std::string& dir_text, int threads, WrittenIndicators
   // The run's own report takes the indicators it has just written (written_indicators.hpp) instead of the file.
   if (!written || !take_written_indicators(r, *written, dir / "indicators.csv"))
     read_indicators((dir / "indicators.csv").string(), r, threads);
+  // Every figure and the report start from the first and last years (an indicators.csv of a header only made
+  // `report` read the first of no years: SIGSEGV; hostile probe, round 10).
+  if (r.years.empty())
+    throw InputError((dir / "indicators.csv").string() + ": no rows; expected the indicators of every year of the run");
 
-  if (fs::is_regular_file(dir / "population.csv", ec)) {
+  // population.csv or results.nc that is there but not a file cohortgis wrote (a link, a pipe, a folder) is refused
+  // as the CSVs are (a FIFO or a link to /dev/zero was passed over, and a link to another results.nc read).
+  const auto present = [&](const char* name) {
+    const auto st = fs::symlink_status(dir / name, ec);
+    if (fs::exists(st) && !fs::is_regular_file(st))
+      throw InputError((dir / name).string() +
+                       ": a symbolic link or not a regular file; expected the file cohortgis wrote");
+    return fs::exists(st);
+  };
+  if (present("population.csv")) {
     // One pass, cells parsed as they stream by. The ages are learnt as they come (each block of population.csv
     // lists the grid's ages in ascending order, so an age is inserted into the vectors already made only in the
     // first block).
     CsvData pop;
     std::size_t v = 0, y = 0, z = 0, g = 0, s = 0, a = 0, p = 0;
     std::vector<int>& ages = r.population_ages;
-    for_each_csv_row((dir / "population.csv").string(), pop,
-                     {"variant", "year", "zone", "group", "sex", "age", "population"},
-                     [&](const CsvData& csv, const std::vector<std::string>& row, std::size_t i) {
-                       if (i == 0) {
-                         v = csv.column("variant"), y = csv.column("year"), z = csv.column("zone");
-                         g = csv.column("group"), s = csv.column("sex"), a = csv.column("age");
-                         p = csv.column("population");
-                       }
-                       const int age = parse_int(row[a], csv, i, "age");
-                       auto at = std::lower_bound(ages.begin(), ages.end(), age);
-                       const auto pos = at - ages.begin();
-                       if (at == ages.end() || *at != age) {
-                         ages.insert(at, age);
-                         for (auto& [k, vec] : r.population_values) vec.insert(vec.begin() + pos, 0.0);
-                       }
-                       auto& vec = r.population_values[key({row[v], row[y], row[z], row[g], row[s]})];
-                       vec.resize(ages.size(), 0.0);
-                       vec[static_cast<std::size_t>(pos)] += parse_double(row[p], csv, i, "population");
-                     });
+    for_each_csv_row(
+        (dir / "population.csv").string(), pop, {"variant", "year", "zone", "group", "sex", "age", "population"},
+        [&](const CsvData& csv, const std::vector<std::string>& row, std::size_t i) {
+          if (i == 0) {
+            v = csv.column("variant"), y = csv.column("year"), z = csv.column("zone");
+            g = csv.column("group"), s = csv.column("sex"), a = csv.column("age");
+            p = csv.column("population");
+          }
+          const int age = parse_int(row[a], csv, i, "age");
+          if (age < 0 || age > kMaxResultsAge)
+            throw InputError(csv.path + ": row " + std::to_string(i + 2) + ", column 'age': " + std::to_string(age) +
+                             "; expected an age from 0 to " + std::to_string(kMaxResultsAge));
+          auto at = std::lower_bound(ages.begin(), ages.end(), age);
+          const auto pos = at - ages.begin();
+          if (at == ages.end() || *at != age) {
+            ages.insert(at, age);
+            for (auto& [k, vec] : r.population_values) vec.insert(vec.begin() + pos, 0.0);
+          }
+          auto& vec = r.population_values[key({row[v], row[y], row[z], row[g], row[s]})];
+          vec.resize(ages.size(), 0.0);
+          vec[static_cast<std::size_t>(pos)] += parse_double(row[p], csv, i, "population");
+        });
   }
 
-  else if (fs::is_regular_file(dir / "results.nc", ec))
+  else if (present("results.nc"))
     read_netcdf_population(dir / "results.nc", r);
 
   r.plan_periods = read_csv_file((dir / "plan_periods.csv").string());

@@ -67,6 +67,7 @@ scenarios::YearPath year_path(const std::map<int, double>& points, double lo, do
 // One schedule set per step, so a path can give each step its own value (a single set held for every step).
 void per_step_schedules(Scenario& sc) {
   check_not_running(sc);
+  sc.check_years();  // before steps copies are made (steps = 10**9 asked for terabytes)
   if (sc.steps <= 0) throw InputError("scenario '" + sc.name + "': no steps to set a path over");
   if (sc.schedules.size() == 1 && sc.steps > 1) sc.schedules.assign(uz(sc.steps), sc.schedules.front());
   if (sc.schedules.size() != uz(sc.steps))
@@ -422,8 +423,14 @@ void bind_scenario(py::module_& m) {
       .def(
           "total_fertility",
           [](const Scenario& s, int step) {
-            const StepSchedules& sch = s.schedules.size() == 1 ? s.schedules.front() : s.schedules.at(uz(step));
-            const std::size_t A = uz(s.grid.n_ages), states = A ? sch.asfr.size() / A : 0;
+            // Range-checked as step_schedules is, also when one set holds for every step (any step was accepted).
+            const StepSchedules& sch = s.schedules[schedule_index(s, step)];
+            const std::size_t A = uz(s.grid.n_ages), states = s.zones.size() * s.group_names.size();
+            // Schedules of another size (set_step_schedules takes any) gave an empty or partial answer.
+            if (A == 0 || sch.asfr.size() != states * A)
+              throw InputError("scenario '" + s.name + "': step " + std::to_string(step) + ": schedule 'asfr' has " +
+                               std::to_string(sch.asfr.size()) +
+                               " values; expected zones × groups × ages = " + std::to_string(states * A));
             py::array_t<double> out(static_cast<py::ssize_t>(states));
             for (std::size_t k = 0; k < states; ++k)
               out.mutable_data()[k] = scenarios::total_fertility({sch.asfr.data() + k * A, A}, s.grid.width_years);

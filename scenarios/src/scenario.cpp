@@ -4,8 +4,8 @@
 #include <memory>
 
 #include <algorithm>
-#include <cmath>
 #include <charconv>
+#include <cmath>
 #include <set>
 
 #include "cohortgis/engine/types.hpp"
@@ -26,6 +26,9 @@ std::vector<std::string> Scenario::zone_ids() const {
 }
 
 namespace {
+
+// The last year a projection may reach (check_years): well inside int and the 16-bit years of indicators.csv's keys.
+constexpr int kLastYear = 9999;
 
 // A name as it reads in a message: quoted, control characters shown as \xNN.
 std::string quoted(const std::string& s) {
@@ -59,7 +62,8 @@ void check_name(const std::string& name, const std::string& what) {
   for (char ch : name) {
     const auto c = static_cast<unsigned char>(ch);
     if (c < 0x20 || c == 0x7f)
-      throw InputError(what + " " + quoted(name) + ": holds a control character (tab, line break …); expected a name "
+      throw InputError(what + " " + quoted(name) +
+                       ": holds a control character (tab, line break …); expected a name "
                        "on one line");
   }
 }
@@ -81,6 +85,19 @@ void validate_runs(const std::vector<Scenario>& runs) {
   for (const auto& r : runs) r.validate();
 }
 
+void Scenario::check_years() const {
+  const std::string what = "scenario '" + name + "'";
+  if (base_year < 1 || base_year > kLastYear)
+    throw InputError(what + ": base year " + std::to_string(base_year) + "; expected a year from 1 to " +
+                     std::to_string(kLastYear));
+  if (steps < 0) throw InputError(what + ": negative number of steps");
+  const long long end = base_year + static_cast<long long>(steps) * grid.width_years;
+  if (end > kLastYear)
+    throw InputError(what + ": " + std::to_string(steps) + " steps of " + std::to_string(grid.width_years) +
+                     " years from " + std::to_string(base_year) + " end in " + std::to_string(end) +
+                     "; expected an end year of at most " + std::to_string(kLastYear));
+}
+
 void Scenario::validate() const {
   // The scenario's name goes into manifest.json and the outputs: on one line, as the names below (may be empty).
   for (char ch : name)
@@ -95,7 +112,7 @@ void Scenario::validate() const {
   const CohortLayout want{static_cast<int>(zones.size()), static_cast<int>(group_names.size()), grid};
   if (!(base_population.layout() == want) || base_population.data().size() != want.cells())
     throw InputError(what + ": the base population does not match its zones, groups and age grid");
-  if (steps < 0) throw InputError(what + ": negative number of steps");
+  check_years();
   if (steps > 0 && schedules.size() != 1 && schedules.size() != static_cast<std::size_t>(steps))
     throw InputError(what + ": " + std::to_string(schedules.size()) + " schedule sets for " + std::to_string(steps) +
                      " steps; expected one per step or one for all");
@@ -104,16 +121,17 @@ void Scenario::validate() const {
   for (std::size_t z = 0; z < zones.size(); ++z) {
     check_name(zones[z].id, what + ": zone " + std::to_string(z + 1) + " id");
     if (zones[z].id == "total")
-      throw InputError(what + ": zone id \"total\" is reserved for the whole area (indicators.csv, targets); give "
-                              "the zone another id");
-    if (!ids.insert(zones[z].id).second)
-      throw InputError(what + ": zone id " + quoted(zones[z].id) + " appears twice");
+      throw InputError(what +
+                       ": zone id \"total\" is reserved for the whole area (indicators.csv, targets); give "
+                       "the zone another id");
+    if (!ids.insert(zones[z].id).second) throw InputError(what + ": zone id " + quoted(zones[z].id) + " appears twice");
   }
   for (std::size_t g = 0; g < group_names.size(); ++g) {
     check_name(group_names[g], what + ": population group " + std::to_string(g + 1) + " name");
     if (group_names[g] == "all")
-      throw InputError(what + ": population group name \"all\" is reserved for all groups together; give the group "
-                              "another name");
+      throw InputError(what +
+                       ": population group name \"all\" is reserved for all groups together; give the group "
+                       "another name");
     if (!groups.insert(group_names[g]).second)
       throw InputError(what + ": population group " + quoted(group_names[g]) + " appears twice");
   }
@@ -121,12 +139,12 @@ void Scenario::validate() const {
     const ZoneAggregate& ag = aggregates[a];
     check_name(ag.name, what + ": aggregate " + std::to_string(a + 1) + " name");
     if (ag.name == "total")
-      throw InputError(what + ": aggregate name \"total\" is reserved for the whole area, which cohortgis adds "
-                              "itself; give the aggregate another name");
+      throw InputError(what +
+                       ": aggregate name \"total\" is reserved for the whole area, which cohortgis adds "
+                       "itself; give the aggregate another name");
     if (ids.count(ag.name))
       throw InputError(what + ": aggregate name " + quoted(ag.name) + " is also a zone id; give it another name");
-    if (!aggs.insert(ag.name).second)
-      throw InputError(what + ": aggregate " + quoted(ag.name) + " appears twice");
+    if (!aggs.insert(ag.name).second) throw InputError(what + ": aggregate " + quoted(ag.name) + " appears twice");
     if (ag.zones.empty()) throw InputError(what + ": aggregate " + quoted(ag.name) + " has no zones");
     for (int z : ag.zones)
       if (z < 0 || static_cast<std::size_t>(z) >= zones.size())
@@ -223,8 +241,7 @@ ScheduleProvider Scenario::schedule_provider(const CohortArray* const* start_pop
 
 Scenario build_scenario(const std::string& name, const std::string& data_dir) {
   if (name == "beijing-2020-embedded") return beijing_2020(data_dir);
-  throw InputError("scenario '" + name +
-                   "': not a built-in scenario; give a scenario file (.toml) or 'default'");
+  throw InputError("scenario '" + name + "': not a built-in scenario; give a scenario file (.toml) or 'default'");
 }
 
 }  // namespace cohortgis::scenarios

@@ -217,3 +217,97 @@ TEST(ResultsIndicators, PartsFallBackToOneReader) {
     }
   }
 }
+
+// Hostile probe, round 10: a results CSV made by hand may not make the reader hold gigabytes before its error (a
+// row of 100 MB of commas is 10^8 strings; a 2 GB file of NUL bytes was one cell, read twice over by the parts'
+// line search and the reader), nor quote a cell whole in the message.
+TEST(ResultsCsv, RowsOverTheLimitsAreRefusedEarly) {
+  const auto error_of = [](const std::string& dir, int threads) -> std::string {
+    try {
+      app::load_results(dir, threads);
+    } catch (const InputError& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  std::string commas = std::string(app::detail::kMaxCsvRowFields + 1, ',') + "\n";
+  const std::string fields = results_folder(commas, "results_many_fields");
+  EXPECT_NE(error_of(fields, 1).find("indicators.csv: row 2 holds more than 100000 fields"), std::string::npos)
+      << error_of(fields, 1);
+  // 80 MiB of NUL bytes after the header (a sparse file): read in parts and as one.
+  const std::string sparse = results_folder("", "results_sparse");
+  std::filesystem::resize_file(sparse + "/indicators.csv", std::uintmax_t{80} << 20);
+  for (int threads : {1, 4})
+    EXPECT_NE(error_of(sparse, threads).find("indicators.csv: row 2 holds more than 64 MiB"), std::string::npos)
+        << error_of(sparse, threads);
+  // The header itself that long (no line break at all).
+  const std::string headless = results_folder("", "results_headless");
+  write_file("results_headless/indicators.csv", "");
+  std::filesystem::resize_file(headless + "/indicators.csv", std::uintmax_t{80} << 20);
+  EXPECT_NE(error_of(headless, 4).find("indicators.csv: row 1 holds more than 64 MiB"), std::string::npos)
+      << error_of(headless, 4);
+}
+
+TEST(ResultsIndicators, CellInAMessageIsEscapedAndCut) {
+  const std::string dir =
+      results_folder("baseline,2020,Z1,all,population,1" + std::string(1, '\0') + std::string(100000, 'x') + "\n",
+                     "results_long_cell");
+  try {
+    app::load_results(dir, 1);
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("row 2, column 'value': expected a number, got '1\\x00xxx"), std::string::npos) << m;
+    EXPECT_LT(m.size(), 400u);
+  }
+}
+
+// An indicators.csv of a header only: `report` read the first of no years (SIGSEGV); now refused by load_results.
+TEST(ResultsIndicators, NoRowsIsRefused) {
+  try {
+    app::load_results(results_folder("", "results_no_rows"), 1);
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("indicators.csv: no rows; expected the indicators of every year"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+// population.csv's ages within 0 … 1000 (2^31 − 1 overflowed the pyramids' age labels), and population.csv that is
+// not a file (a FIFO was passed over: no pyramids, no error).
+TEST(ResultsPopulation, AgesAndSpecialFilesAreRefused) {
+  std::filesystem::remove_all(testing::TempDir() + "/results_population");  // a link and a folder of a run before
+  const std::string dir = results_folder("baseline,2020,Z1,all,population,1\n", "results_population");
+  const std::string head = "variant,year,zone,group,sex,age,population\n";
+  write_file("results_population/population.csv", head +
+                                                      "baseline,2020,Z1,total,female,0,1\n"
+                                                      "baseline,2020,Z1,total,female,2147483647,1\n");
+  try {
+    app::load_results(dir, 1);
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("population.csv: row 3, column 'age': 2147483647; expected an age from 0 "
+                                         "to 1000"),
+              std::string::npos)
+        << e.what();
+  }
+  std::filesystem::remove(dir + "/population.csv");
+  std::filesystem::create_directory(dir + "/population.csv");
+  try {
+    app::load_results(dir, 1);
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("population.csv: a symbolic link or not a regular file"), std::string::npos)
+        << e.what();
+  }
+  std::filesystem::remove(dir + "/population.csv");
+  std::filesystem::create_symlink("/dev/zero", dir + "/results.nc");
+  try {
+    app::load_results(dir, 1);
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("results.nc: a symbolic link or not a regular file"), std::string::npos)
+        << e.what();
+  }
+}

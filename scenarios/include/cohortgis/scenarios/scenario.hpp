@@ -16,9 +16,9 @@
 namespace cohortgis::scenarios {
 
 struct Zone {
-  std::string id;       // as written in outputs (e.g. the GB/T 2260 district code)
-  std::string name;     // local name (e.g. 东城区)
-  std::string name_en;  // may be empty
+  std::string id;        // as written in outputs (e.g. the GB/T 2260 district code)
+  std::string name;      // local name (e.g. 东城区)
+  std::string name_en;   // may be empty
   std::string parent{};  // the unit it belongs to (e.g. its district), a control-total zone set; may be empty
 };
 
@@ -27,7 +27,7 @@ struct Zone {
 struct PlanPeriod {
   int first_year = 0;
   int last_year = 0;
-  std::string plan;  // e.g. "14th Five-Year Plan"; may be empty
+  std::string plan;           // e.g. "14th Five-Year Plan"; may be empty
   std::string label() const;  // "2021-2025" (or "2021" for a one-year period)
 };
 
@@ -38,13 +38,13 @@ struct InputFile {
 };
 
 struct Scenario {
-  std::string name;         // e.g. "beijing-2020"
-  std::string title;        // one line
-  std::string title_en;     // the title in English reports and maps ([scenario] title_en); empty: title
-  std::string language;     // of maps and report: "zh" or "en"; empty: guessed from the title and zone names
+  std::string name;      // e.g. "beijing-2020"
+  std::string title;     // one line
+  std::string title_en;  // the title in English reports and maps ([scenario] title_en); empty: title
+  std::string language;  // of maps and report: "zh" or "en"; empty: guessed from the title and zone names
   std::string variant = "baseline";
   std::string variant_title, variant_title_en;  // [[variants]] title / title_en for reports; empty: the name
-  std::vector<std::string> assumptions;  // plain-language statements for manifests and documentation
+  std::vector<std::string> assumptions;         // plain-language statements for manifests and documentation
   std::vector<InputFile> inputs;
 
   AgeGrid grid = AgeGrid::five_year(85);
@@ -52,8 +52,8 @@ struct Scenario {
   int steps = 0;
   std::vector<Zone> zones;
   std::vector<std::string> group_names;
-  CohortArray base_population;               // [zone][group][sex][age]
-  std::vector<ZoneAggregate> aggregates;     // named aggregates; the engine adds "total" (whole area)
+  CohortArray base_population;            // [zone][group][sex][age]
+  std::vector<ZoneAggregate> aggregates;  // named aggregates; the engine adds "total" (whole area)
   std::vector<PlanPeriod> plan_periods;
   MigrationTiming migration_timing = MigrationTiming::even;
   FlowPolicy flow_policy = FlowPolicy::conserve;
@@ -81,6 +81,10 @@ struct Scenario {
   // (every cell finite, >= 0 and at most kMaxCellPersons; errors name the zone, group, sex and age); throws
   // InputError. Scenario files and Python-built scenarios both go through it.
   void validate() const;
+  // The base year from 1 to 9999 and steps ≥ 0 that end by 9999 (a scenario file allows 1800–2300 and 300 years;
+  // Python may set any int: 2^31 − 1 overflowed end_year, a million steps ran five million years); throws
+  // InputError. Part of validate(); called before anything is sized by the number of steps.
+  void check_years() const;
   // Engine configuration without run options (threads, progress, cancel).
   ProjectionConfig projection_config() const;
   // The fixed schedules of a step (schedules[step], or the one entry that holds for every step), by reference: a
