@@ -237,14 +237,20 @@ class PartReader {
         cv_.wait(lock);
         continue;
       }
-      if (p->state == Part::State::parsing) {
-        lock.unlock();
-        const Part::State state = parse_part(*p);
-        lock.lock();
-        p->state = state;
-      }
-      cv_.notify_all();
+      parse_claimed(lock, *p);
     }
+  }
+
+  // A part claimed under `lock` parsed with the lock released; its state set under the lock again (the calling
+  // thread reads it under the lock), and every waiter told.
+  void parse_claimed(std::unique_lock<std::mutex>& lock, Part& p) {
+    if (p.state == Part::State::parsing) {
+      lock.unlock();
+      const Part::State state = parse_part(p);
+      lock.lock();
+      p.state = state;
+    }
+    cv_.notify_all();
   }
 
   // The part `k` parsed (by a worker or here), or nullptr past the end.
@@ -257,13 +263,7 @@ class PartReader {
       // Nothing to wait for: parse the next unclaimed part here (the part asked for, or one ahead of it).
       std::size_t j = 0;
       if (Part* p = claim(j)) {
-        if (p->state == Part::State::parsing) {
-          lock.unlock();
-          const Part::State state = parse_part(*p);
-          lock.lock();
-          p->state = state;
-        }
-        cv_.notify_all();
+        parse_claimed(lock, *p);
         continue;
       }
       cv_.wait(lock);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../../app/src/csv_stream.hpp"  // internal to the app library
+#include "../support/results_compare.hpp"
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/engine/types.hpp"
 
@@ -159,16 +160,6 @@ std::string big_indicators() {
   return t;
 }
 
-void expect_same(const app::Results& a, const app::Results& b) {
-  EXPECT_EQ(a.years, b.years);
-  EXPECT_EQ(a.indicator_variants.names, b.indicator_variants.names);
-  EXPECT_EQ(a.indicator_units.names, b.indicator_units.names);
-  EXPECT_EQ(a.indicator_groups.names, b.indicator_groups.names);
-  EXPECT_EQ(a.indicator_names.names, b.indicator_names.names);
-  ASSERT_EQ(a.indicator_values.size(), b.indicator_values.size());
-  EXPECT_TRUE(a.indicator_values == b.indicator_values);
-}
-
 }  // namespace
 
 // load_results(dir, threads) reads a large indicators.csv in parts on several threads: the same ids, keys and values
@@ -184,7 +175,7 @@ TEST(ResultsIndicators, ReadInPartsEqualsOneReader) {
                              [](const auto& a, const auto& b) { return a.first < b.first; }));
   for (int threads : {2, 3, 8}) {
     SCOPED_TRACE(threads);
-    expect_same(app::load_results(dir, threads), one);
+    test::expect_same_indicators(app::load_results(dir, threads), one);
   }
 }
 
@@ -199,7 +190,7 @@ TEST(ResultsIndicators, PartsFallBackToOneReader) {
   const std::string dir = results_folder(text, "results_quoted_lines");
   const app::Results one = app::load_results(dir, 1);
   EXPECT_EQ(one.indicator("baseline", 2020, "Z1", "all", "population"), 2.0);
-  expect_same(app::load_results(dir, 4), one);
+  test::expect_same_indicators(app::load_results(dir, 4), one);
 
   std::string bad = big_indicators();
   bad += "baseline,2021,Z1,all,births,many\n";

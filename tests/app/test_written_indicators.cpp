@@ -14,6 +14,7 @@
 #include "../../app/src/csv_stream.hpp"          // internal to the app library: count_csv_rows
 #include "../../app/src/text_output.hpp"         // internal to the app library: the writer's number and field text
 #include "../../app/src/written_indicators.hpp"  // internal to the app library
+#include "../support/results_compare.hpp"
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/types.hpp"
@@ -100,21 +101,6 @@ app::WrittenIndicators hand_over(const std::vector<Written>& ts, const std::stri
   return w;
 }
 
-// Bit for bit: the names in id order, the years, every key and value (NaN included).
-void expect_identical(const app::Results& a, const app::Results& b) {
-  EXPECT_EQ(a.years, b.years);
-  EXPECT_EQ(a.indicator_variants.names, b.indicator_variants.names);
-  EXPECT_EQ(a.indicator_units.names, b.indicator_units.names);
-  EXPECT_EQ(a.indicator_groups.names, b.indicator_groups.names);
-  EXPECT_EQ(a.indicator_names.names, b.indicator_names.names);
-  ASSERT_EQ(a.indicator_values.size(), b.indicator_values.size());
-  for (std::size_t i = 0; i < a.indicator_values.size(); ++i) {
-    ASSERT_EQ(a.indicator_values[i].first, b.indicator_values[i].first) << i;
-    ASSERT_EQ(std::memcmp(&a.indicator_values[i].second, &b.indicator_values[i].second, sizeof(double)), 0)
-        << i << ": " << a.indicator_values[i].second << " " << b.indicator_values[i].second;
-  }
-}
-
 }  // namespace
 
 // The tables handed over give the Results the file gives (ids in the order the rows name them, keys sorted, the
@@ -138,7 +124,7 @@ TEST(WrittenIndicators, SameResultsAsTheFileWithoutReadingIt) {
   }
   EXPECT_THROW(app::load_results(dir, 1), InputError);
   const app::Results handed = app::load_results(dir, 1, &w);
-  expect_identical(handed, from_file);
+  test::expect_same_indicators(handed, from_file);
   EXPECT_FALSE(w.kept());  // the tables went into the Results
 }
 
@@ -152,7 +138,7 @@ TEST(WrittenIndicators, FileAppendedToIsReadBack) {
       << "baseline,2023,Z1,all,households,12.5\n";
   const app::Results handed = app::load_results(dir, 1, &w);
   EXPECT_EQ(handed.indicator("baseline", 2023, "Z1", "all", "households"), 12.5);
-  expect_identical(handed, app::load_results(dir, 1));
+  test::expect_same_indicators(handed, app::load_results(dir, 1));
   // Another folder's file of the same size is not the one handed over either.
   const std::string other = results_folder("written_other", csv_text(ts));
   app::WrittenIndicators w2 = hand_over(ts, dir);
@@ -171,12 +157,12 @@ TEST(WrittenIndicators, OverTheBoundNothingIsKept) {
     app::WrittenIndicators w = hand_over(ts, dir, full * ts.size() - 1);
     EXPECT_FALSE(w.kept());
     EXPECT_EQ(w.rows(), app::detail::count_csv_rows(dir + "/indicators.csv"));
-    expect_identical(app::load_results(dir, 1, &w), from_file);
+    test::expect_same_indicators(app::load_results(dir, 1, &w), from_file);
   }
   {
     app::WrittenIndicators w = hand_over(ts, dir, full * ts.size());
     EXPECT_TRUE(w.kept());
-    expect_identical(app::load_results(dir, 1, &w), from_file);
+    test::expect_same_indicators(app::load_results(dir, 1, &w), from_file);
   }
   {
     app::WrittenIndicators w(ts.size() - 2, full * (ts.size() - 2));  // two tables more than said
