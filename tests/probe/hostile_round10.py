@@ -14,10 +14,10 @@ fails on a crash, a hang, an exit other than the expected, a message that does n
 crash-like or huge message, a peak RSS over 1.5 GB, a network connection or a change to the results folder after an
 error. About 1 minute and 3 GB of disk (sparse files; WORK is left for inspection: delete it afterwards).
 Usage: PYTHONPATH=build/python /usr/bin/python3 tests/probe/hostile_round10.py [BUILD_DIR [WORK_DIR]] [CASE_PREFIX ...]"""
-import hashlib, json, os, re, shutil, signal, subprocess, sys, time
+import json, os, re, shutil, signal, subprocess, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_common import FIX, REPO, Listener, command_line, make, message_problems, snapshot, changes
+from probe_common import FIX, REPO, Listener, command_line, make, message_problems, reseal, snapshot, changes
 
 BUILD, ROOT, EXE, ONLY = command_line('cohortgis-hostile-probe10-')
 BUILD = os.path.abspath(BUILD)
@@ -32,28 +32,6 @@ IND = open(os.path.join(ROOT, 'csv/indicators.csv')).read()
 HEADER, ROWS = IND.split('\n', 1)
 MAX_RSS_KB = 1_500_000
 results = []
-
-
-def reseal(d):
-    """manifest.json's size and SHA-256 of every listed regular file, and the manifest's seal, recomputed."""
-    text = open(os.path.join(d, 'manifest.json')).read()
-    out = []
-    for line in text.split('\n'):
-        m = re.match(r'(\s*)\{"path": "([^"]+)", "size": \d+, "sha256": "[0-9a-f]{64}"\}(,?)$', line)
-        p = m and os.path.join(d, m.group(2))
-        if m and os.path.isfile(p) and not os.path.islink(p):
-            h = hashlib.sha256()
-            with open(p, 'rb') as f:
-                for block in iter(lambda: f.read(1 << 22), b''):
-                    h.update(block)
-            line = '%s{"path": "%s", "size": %d, "sha256": "%s"}%s' % (m.group(1), m.group(2), os.path.getsize(p),
-                                                                        h.hexdigest(), m.group(3))
-        out.append(line)
-    text = '\n'.join(out)
-    key = '  "manifest_sha256": "'
-    head = text[:text.index(key)]
-    text = head + re.sub(r'[0-9a-f]{64}', hashlib.sha256(head.encode()).hexdigest(), text[len(head):], count=1)
-    open(os.path.join(d, 'manifest.json'), 'w').write(text)
 
 
 def run(args, cwd, timeout=60, env=None, signal_after=None, stdin=subprocess.DEVNULL):

@@ -4,7 +4,7 @@ that stands in for every URL (a connection is a network access), case folders ma
 of a folder tree (what changed, appeared or vanished), the checks of a command's exit status and messages, and the
 probe() of the Python scripts. hostile_cli.py and hostile_python.py grew these on their own; the later probes use
 this module."""
-import os, re, socket, sys, tempfile, threading, time
+import hashlib, os, re, socket, sys, tempfile, threading, time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FIX = os.path.join(REPO, 'tests/fixtures/scenarios')
@@ -148,3 +148,26 @@ class Prober:
     def summary(self, what):
         print('\n%d %s cases, %d problems: %s' % (self.n, what, len(self.bad), self.bad))
         return 1 if self.bad else 0
+
+
+def reseal(d):
+    """A results folder's manifest.json made to match its files again, as a forger would: the size and SHA-256 of
+    every listed regular file and the manifest's seal recomputed (manifest.json's size and SHA-256 of every listed regular file, and the manifest's seal, recomputed)."""
+    text = open(os.path.join(d, 'manifest.json')).read()
+    out = []
+    for line in text.split('\n'):
+        m = re.match(r'(\s*)\{"path": "([^"]+)", "size": \d+, "sha256": "[0-9a-f]{64}"\}(,?)$', line)
+        p = m and os.path.join(d, m.group(2))
+        if m and os.path.isfile(p) and not os.path.islink(p):
+            h = hashlib.sha256()
+            with open(p, 'rb') as f:
+                for block in iter(lambda: f.read(1 << 22), b''):
+                    h.update(block)
+            line = '%s{"path": "%s", "size": %d, "sha256": "%s"}%s' % (m.group(1), m.group(2), os.path.getsize(p),
+                                                                        h.hexdigest(), m.group(3))
+        out.append(line)
+    text = '\n'.join(out)
+    key = '  "manifest_sha256": "'
+    head = text[:text.index(key)]
+    text = head + re.sub(r'[0-9a-f]{64}', hashlib.sha256(head.encode()).hexdigest(), text[len(head):], count=1)
+    open(os.path.join(d, 'manifest.json'), 'w').write(text)
