@@ -366,7 +366,7 @@ int validate_command(const std::vector<std::string>& args) {
   std::cout << "\n";
   if (vm.count("results")) {
     const auto changes = cohortgis::app::inputs_changed_since(scenario, vm["results"].as<std::string>(), {}, allow_read,
-                                                              allow_db);
+                                                              allow_db, vm["threads"].as<int>());
     for (const auto& c : changes) std::cerr << "cohortgis: warning: " << c << "\n";
     if (changes.empty())
       std::cout << "inputs unchanged since the results in " << vm["results"].as<std::string>() << " were made\n";

@@ -497,10 +497,11 @@ ValidationSummary validate(const std::string& scenario, const std::string& data_
 std::vector<std::string> inputs_changed_since(const std::string& scenario, const std::string& results_dir,
                                               const std::string& data_dir_configured,
                                               const std::vector<std::string>& allow_read,
-                                              const std::vector<std::string>& allow_db) {
+                                              const std::vector<std::string>& allow_db, int threads) {
+  check_threads(threads, "--threads");
   const std::string data_dir = resolve_data_dir(data_dir_configured);
-  const scenarios::ScenarioSet set =
-      scenarios::load_scenario_file(resolve_scenario_file(scenario), data_dir, read_policy(allow_read, allow_db));
+  const scenarios::ScenarioSet set = scenarios::load_scenario_file(resolve_scenario_file(scenario), data_dir,
+                                                                   read_policy(allow_read, allow_db), threads);
   const ResultsMeta meta = read_manifest((std::filesystem::path(results_dir) / "manifest.json").string());
   std::vector<std::string> changes;
   std::set<std::string> current;

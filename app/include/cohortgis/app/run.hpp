@@ -110,10 +110,11 @@ ValidationSummary validate(const std::string& scenario, const std::string& data_
 
 // The scenario's inputs compared with those recorded in results_dir/manifest.json: one line per input whose SHA-256
 // differs, that is new, or that the results used and the scenario no longer names (empty: the results are current).
+// threads: as validate's (the scenario is loaded again to list its inputs; 0 = all cores).
 std::vector<std::string> inputs_changed_since(const std::string& scenario, const std::string& results_dir,
                                               const std::string& data_dir = {},
                                               const std::vector<std::string>& allow_read = {},
-                                              const std::vector<std::string>& allow_db = {});
+                                              const std::vector<std::string>& allow_db = {}, int threads = 0);
 
 // Runs the job: population.csv, components.csv, indicators.csv, plan_periods.csv, targets.csv,
 // service_demand.csv, zones.csv, results.gpkg, maps/, charts/, report.html and manifest.json (docs/results.md).
