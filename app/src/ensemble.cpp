@@ -16,10 +16,10 @@
 
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/projection.hpp"
+#include "cohortgis/engine/thread_arena.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "cohortgis/scenarios/stochastic.hpp"
 #include "text_output.hpp"
-#include "thread_arena.hpp"
 
 namespace cohortgis::app {
 
@@ -92,10 +92,11 @@ void run_to_scratch(const scenarios::ScenarioSet& set, const scenarios::Scenario
   if (!out) throw std::runtime_error("cannot create the ensemble's scratch file " + o.scratch_file);
   r.scratch = o.scratch_file;
   std::vector<double> buf;
+  ThreadArena arena(o.threads);
   for (long long first = 0; first < o.trajectories; first += block) {
     const long long last = std::min(o.trajectories, first + block);
     buf.assign(uz(last - first) * r.cells, std::nan(""));
-    detail::run_in_arena(o.threads, [&] {
+    arena.execute([&] {
       tbb::parallel_for(tbb::blocked_range<long long>(first, last, 1), [&](const tbb::blocked_range<long long>& b) {
         for (long long t = b.begin(); t != b.end(); ++t)
           run_trajectory(set, sc, r, o, t, buf.data() + uz(t - first) * r.cells);
@@ -187,7 +188,7 @@ EnsembleResult run_ensemble(const scenarios::ScenarioSet& set, const scenarios::
                      " MiB are kept (use fewer trajectories)");
   const auto [first, last] = trajectory_block(o.trajectories, ranks, rank);
   std::vector<double> mine(uz(last - first) * r.cells, std::nan(""));
-  detail::run_in_arena(o.threads, [&] {
+  ThreadArena(o.threads).execute([&] {
     tbb::parallel_for(tbb::blocked_range<long long>(first, last, 1), [&](const tbb::blocked_range<long long>& b) {
       for (long long t = b.begin(); t != b.end(); ++t)
         run_trajectory(set, sc, r, o, t, mine.data() + uz(t - first) * r.cells);

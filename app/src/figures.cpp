@@ -14,6 +14,7 @@
 #include <oneapi/tbb/parallel_for.h>
 
 #include "cohortgis/app/commands.hpp"
+#include "cohortgis/engine/thread_arena.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/maps.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
@@ -21,7 +22,6 @@
 #include "map_classes.hpp"
 #include "output_dir.hpp"
 #include "text_output.hpp"
-#include "thread_arena.hpp"
 
 namespace cohortgis::app {
 
@@ -327,7 +327,7 @@ void draw_jobs(std::vector<FigureJob>& jobs, int threads, const std::atomic<bool
     for (std::size_t i = 0; i < jobs.size(); ++i) one(i);
     return;
   }
-  detail::run_in_arena(threads, [&] {
+  ThreadArena(threads).execute([&] {
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, jobs.size(), 1),
                       [&](const tbb::blocked_range<std::size_t>& b) {
                         for (std::size_t i = b.begin(); i != b.end(); ++i) one(i);

@@ -72,14 +72,10 @@ std::uint64_t indicator_key(std::uint32_t variant, int year, std::uint32_t unit,
   if (unit >> kUnitBits) over("zones and aggregates", kUnitBits);
   if (group >> kGroupBits) over("groups", kGroupBits);
   if (indicator >> kIndicatorBits) over("indicators", kIndicatorBits);
-  if (year < -32768 || year > 32767)
+  if (!detail::indicator_year_fits(year))
     throw InputError(csv.path + ": row " + std::to_string(row + 2) + ", column 'year': " + std::to_string(year) +
                      " is not a calendar year");
-  std::uint64_t k = variant;
-  k = (k << kYearBits) | static_cast<std::uint64_t>(year + 32768);
-  k = (k << kUnitBits) | unit;
-  k = (k << kGroupBits) | group;
-  return (k << kIndicatorBits) | indicator;
+  return detail::indicator_key(variant, year, unit, group, indicator);
 }
 
 // indicators.csv read by one thread, or a part of it (for_each_csv_row_part): keys interned in the order the rows
@@ -254,6 +250,8 @@ bool detail::indicator_ids_fit(std::size_t variants, std::size_t units, std::siz
   return fits(variants, kVariantBits) && fits(units, kUnitBits) && fits(groups, kGroupBits) &&
          fits(indicators, kIndicatorBits);
 }
+
+bool detail::indicator_year_fits(int year) { return year >= -32768 && year <= 32767; }
 
 std::uint64_t detail::indicator_key(std::uint32_t variant, int year, std::uint32_t unit, std::uint32_t group,
                                     std::uint32_t indicator) {
@@ -576,12 +574,8 @@ double Results::indicator(const std::string& variant, int year, const std::strin
                           const std::string& ind) const {
   const auto v = indicator_variants.find(variant), u = indicator_units.find(unit), g = indicator_groups.find(group),
              k = indicator_names.find(ind);
-  if (!v || !u || !g || !k || year < -32768 || year > 32767) return kNaN;
-  std::uint64_t key = *v;
-  key = (key << kYearBits) | static_cast<std::uint64_t>(year + 32768);
-  key = (key << kUnitBits) | *u;
-  key = (key << kGroupBits) | *g;
-  key = (key << kIndicatorBits) | *k;
+  if (!v || !u || !g || !k || !detail::indicator_year_fits(year)) return kNaN;
+  const std::uint64_t key = detail::indicator_key(*v, year, *u, *g, *k);
   const auto it = std::lower_bound(indicator_values.begin(), indicator_values.end(), key,
                                    [](const auto& e, std::uint64_t x) { return e.first < x; });
   return it == indicator_values.end() || it->first != key ? kNaN : it->second;

@@ -74,7 +74,7 @@ bool take_written_indicators(Results& r, WrittenIndicators& written, const fs::p
   std::vector<std::uint32_t> units, groups, inds;
   std::vector<std::size_t> order;  // a block's indicators by id (the order sorting by key gives; stable)
   for (auto& tab : written.tables()) {
-    if (tab.year < -32768 || tab.year > 32767) {  // the file's reader says why
+    if (!detail::indicator_year_fits(tab.year)) {  // the file's reader says why
       written.release();
       return false;
     }

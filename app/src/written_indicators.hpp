@@ -79,6 +79,7 @@ bool take_written_indicators(Results& r, WrittenIndicators& written, const std::
 
 namespace detail {  // results.cpp: the packing of Results::indicator_values' keys
 bool indicator_ids_fit(std::size_t variants, std::size_t units, std::size_t groups, std::size_t indicators);
+bool indicator_year_fits(int year);  // the key holds year + 32768 in 16 bits
 std::uint64_t indicator_key(std::uint32_t variant, int year, std::uint32_t unit, std::uint32_t group,
                             std::uint32_t indicator);
 // Keys, values in file order and years into r as load_results leaves them (values sorted by key, the last of a key

@@ -3,10 +3,9 @@
 // The step itself: step_plan.hpp (what a step does), step_runner.cpp/step_flows.cpp (the zones' passes),
 // step_kernels.cpp (vector kernels); the OD index: od_migration.cpp.
 #include "cohortgis/engine/projection.hpp"
+#include "cohortgis/engine/thread_arena.hpp"
 
-#include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/info.h>
-#include <oneapi/tbb/task_arena.h>
 
 #include <cmath>
 #include <cstring>
@@ -105,14 +104,7 @@ const CohortArray& Projection::run(const ScheduleProvider& provider, ResultSink&
 
 const CohortArray& Projection::run_shared(const ScheduleSource& source, ResultSink& sink) {
   check_threads(config_.threads, "projection threads");
-  const int threads = config_.threads > 0 ? config_.threads : tbb::task_arena::automatic;
-  // More threads than cores (asked for on purpose): oneTBB's default limit is the number of cores, and an arena
-  // above it prints "TBB Warning: The number of workers is currently limited …" on stderr. Raising the limit for
-  // the run gives the threads asked for, without the warning.
-  std::optional<tbb::global_control> limit;
-  if (threads > tbb::info::default_concurrency())
-    limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
-  tbb::task_arena arena(threads);
+  ThreadArena arena(config_.threads);  // the run's threads (thread_arena.hpp)
   const std::vector<ZoneAggregate> aggregates = with_total_aggregate(config_.aggregates, layout_.zones);
   StepSchedules buffer;  // the engine's own schedules: filled by a ScheduleProvider, or a copy when it must write
   StepComponents components;

@@ -184,25 +184,26 @@ void check_no_nul_bytes(const std::string& path) {
 void RowCells::extract(OGRFeature& f, Table& t) const {
   std::vector<std::string>& row = t.rows[0];
   for (auto& cell : row) cell.clear();
+  // A text cell in UTF-8: recoded from the declared encoding, else checked (ASCII is UTF-8 without a look).
+  const auto as_text = [&](std::string& cell, std::size_t col) {
+    if (recode)
+      cell = to_utf8(cell, encoding, t.where(0, col));
+    else if (!is_ascii(cell) && !CPLIsUTF8(cell.c_str(), static_cast<int>(std::min<std::size_t>(cell.size(), INT_MAX))))
+      throw InputError(t.where(0, col) + ": the text is not valid UTF-8; " + kDeclareEncoding);
+  };
   const int nf = static_cast<int>(types.size());
   for (int i = 0; i < nf; ++i) {
     // The raw field, not IsFieldSetAndNotNull + GetFieldAsString: two calls, each looking up the field's
     // definition, per cell of a table of millions of cells.
     const OGRField* raw = f.GetRawFieldRef(i);
     if (OGR_RawField_IsUnset(raw) || OGR_RawField_IsNull(raw)) continue;
-    std::string& cell = row[static_cast<std::size_t>(i)];
-    switch (types[static_cast<std::size_t>(i)]) {
-      case OFTString: {
+    const auto col = static_cast<std::size_t>(i);
+    std::string& cell = row[col];
+    switch (types[col]) {
+      case OFTString:
         cell.assign(raw->String);
-        if (recode) {
-          cell = to_utf8(cell, encoding, t.where(0, static_cast<std::size_t>(i)));
-        } else if (!is_ascii(cell) &&
-                   !CPLIsUTF8(cell.c_str(), static_cast<int>(std::min<std::size_t>(cell.size(), INT_MAX)))) {
-          throw InputError(t.where(0, static_cast<std::size_t>(i)) + ": the text is not valid UTF-8; " +
-                           kDeclareEncoding);
-        }
+        as_text(cell, col);
         break;
-      }
       case OFTInteger:
         cell = std::to_string(f.GetFieldAsInteger(i));
         break;
@@ -214,12 +215,7 @@ void RowCells::extract(OGRFeature& f, Table& t) const {
         break;
       default:
         cell = f.GetFieldAsString(i);
-        if (recode) {
-          cell = to_utf8(cell, encoding, t.where(0, static_cast<std::size_t>(i)));
-        } else if (!CPLIsUTF8(cell.c_str(), static_cast<int>(std::min<std::size_t>(cell.size(), INT_MAX)))) {
-          throw InputError(t.where(0, static_cast<std::size_t>(i)) + ": the text is not valid UTF-8; " +
-                           kDeclareEncoding);
-        }
+        as_text(cell, col);
         break;
     }
   }
