@@ -15,6 +15,7 @@
 
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
+#include "fuzz_input_file.hpp"
 
 namespace fs = std::filesystem;
 
@@ -23,9 +24,9 @@ namespace {
 constexpr std::string_view kCanary = "CANARY_C0FFEE";
 
 const fs::path& base() {
+  static const cohortgis::fuzz::ScratchFolder folder("cohortgis-fuzz-sandbox-");
   static const fs::path b = [] {
-    fs::path d = fs::exists("/dev/shm") ? fs::path("/dev/shm") : fs::temp_directory_path();
-    d /= "cohortgis-fuzz-sandbox-" + std::to_string(::getpid());
+    const fs::path& d = folder.path();
     fs::create_directories(d / "scenario");
     fs::create_directories(d / "outside");
     std::ofstream(d / "outside" / "secret.csv") << kCanary << ",zone,sex,age,population\n" << kCanary << ",A,f,0,1\n";
@@ -39,7 +40,8 @@ const fs::path& base() {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const char* const kNames[] = {"scenario.toml", "t.csv", "t.vrt", "t.gpkg", "t.xlsx", "zones.geojson", "t.csvt"};
+  static const char* const kNames[] = {"scenario.toml", "t.csv",         "t.vrt", "t.gpkg",
+                                       "t.xlsx",        "zones.geojson", "t.csvt"};
   const fs::path dir = base() / "scenario";
   const std::string_view in(reinterpret_cast<const char*>(data), size);
   constexpr std::string_view kSep = "\n==FILE==\n";
