@@ -13,7 +13,6 @@
 #include <cpl_vsi.h>
 #include <gdal.h>
 #include <gdal_priv.h>
-#include <malloc.h>
 
 #include <algorithm>
 #include <atomic>
@@ -27,6 +26,10 @@
 #include <system_error>
 #include <thread>
 #include <vector>
+
+#if defined(__GLIBC__)
+#include <malloc.h>  // malloc_trim
+#endif
 
 namespace cohortgis::geodata {
 
@@ -400,7 +403,9 @@ std::size_t stream_csv_parallel(const ParallelCsv& csv, Table& t, const RowCells
   }
   // The workers' parts were allocated in their malloc arenas and freed here: without this their pages stay with the
   // process and add to the run's later peak (bench/HISTORY.md "Round 11: base year and memory at 50,000 zones").
+#if defined(__GLIBC__)
   malloc_trim(0);
+#endif
   return rows;
 }
 
