@@ -159,10 +159,10 @@ TeeSink::~TeeSink() {
   thread_.join();
 }
 
-// The base year in turn even when parallel: each writer makes its own table of the base population's indicators
-// (28 MB at 50,000 zones), and two at once would raise the run's peak memory.
+// The base year in turn unless set_parallel_base: each writer makes its own table of the base population's
+// indicators (28 MB at 50,000 zones), and two at once would raise a large run's peak memory.
 void TeeSink::base(const CohortArray& population, int year) {
-  both([&](ResultSink& s) { s.base(population, year); }, true);
+  both([&](ResultSink& s) { s.base(population, year); }, !parallel_base_);
 }
 
 void TeeSink::step(const StepResult& result) {

@@ -85,8 +85,8 @@ class AsyncSink : public ResultSink {
 };
 
 // Passes every result to two sinks (the CSV writer, then results.nc). parallel: the second sink writes on a thread of
-// its own while the first writes on the caller's thread, and the call returns once both are done (the base year is
-// written in turn: see base()). Both only read the result, which stays in place meanwhile (no copy, unlike
+// its own while the first writes on the caller's thread, and the call returns once both are done (the base year
+// too when set_parallel_base: see base()). Both only read the result, which stays in place meanwhile (no copy, unlike
 // AsyncSink), and each writes its own files in the order the results come, so the bytes are those of writing in
 // turn; at W3k the two take about as long as each other (bench/HISTORY.md "Round 9: writing and finishing"). An
 // error of the first sink is thrown before one of the second (as in turn, where the second then is not called).
@@ -102,6 +102,14 @@ class TeeSink : public ResultSink {
   TeeSink& operator=(const TeeSink&) = delete;
   void base(const CohortArray& population, int year) override;
   void step(const StepResult& result) override;
+  // Whether a parallel tee writes the base year on both sinks at once (set per variant; off by default). Each writer
+  // makes its own table of the base population's indicators (28 MB at 50,000 zones), so at once only when the two
+  // tables take at most kParallelBaseBytes together: small runs gain the overlap, large ones keep their peak memory.
+  static constexpr std::size_t kParallelBaseBytes = std::size_t{16} << 20;
+  static bool parallel_base_fits(std::size_t indicator_table_bytes) {
+    return 2 * indicator_table_bytes <= kParallelBaseBytes;
+  }
+  void set_parallel_base(bool on) { parallel_base_ = on; }
 
  private:
   void both(const std::function<void(ResultSink&)>& call, bool in_turn = false);
@@ -110,6 +118,7 @@ class TeeSink : public ResultSink {
   ResultSink& first_;
   ResultSink* second_;
   std::function<void(double)> second_seconds_;
+  bool parallel_base_ = false;
   std::mutex mutex_;
   std::condition_variable changed_;
   const std::function<void(ResultSink&)>* job_ = nullptr;  // the call the second sink is to make; null: none

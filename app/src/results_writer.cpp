@@ -104,7 +104,14 @@ void ResultsWriter::begin_variant(const scenarios::Scenario& scenario) {
   years_.clear();
   totals_.clear();
   timings_.clear();
+  base_start_.reset();
+  setup_seconds_ = base_seconds_ = 0.0;
   mark_ = std::chrono::steady_clock::now();
+}
+
+void ResultsWriter::start_base() {
+  base_start_ = std::chrono::steady_clock::now();
+  setup_seconds_ = std::chrono::duration<double>(*base_start_ - mark_).count();
 }
 
 void ResultsWriter::write_population(const CohortArray& pop, int year) {
@@ -369,6 +376,7 @@ double ResultsWriter::period_value(const PeriodResult& p, std::size_t unit, cons
 }
 
 void ResultsWriter::base(const CohortArray& population, int year) {
+  if (!base_start_) start_base();
   write_population(population, year);
   // Base-year stock indicators through the engine's own code.
   IndicatorTable table;
@@ -384,11 +392,12 @@ void ResultsWriter::base(const CohortArray& population, int year) {
   keep_populations(sums, per_group);
   years_.push_back(year);
   totals_.push_back(sums[total_unit_].population + 0.0);  // + 0.0: never "-0"
+  base_seconds_ = seconds_since(*base_start_);
   mark_ = std::chrono::steady_clock::now();
 }
 
 void ResultsWriter::step(const StepResult& r) {
-  StepTiming timing{r.context.start_year, r.context.end_year, seconds_since(mark_), 0.0};
+  StepTiming timing{r.context.start_year, r.context.end_year, seconds_since(mark_) + setup_seconds_, 0.0};
   const auto t0 = std::chrono::steady_clock::now();
   write_population(r.end, r.context.end_year);
 
@@ -452,14 +461,18 @@ void ResultsWriter::step(const StepResult& r) {
   track_periods(sums, per_group, r.context.start_year, r.context.end_year);
   keep_populations(sums, per_group);
   years_.push_back(r.context.end_year);
-  totals_.push_back(sums[total_unit_].population + 0.0);  // + 0.0: never "-0"
-  timing.write_seconds = seconds_since(t0);
+  totals_.push_back(sums[total_unit_].population + 0.0);     // + 0.0: never "-0"
+  timing.write_seconds = seconds_since(t0) + base_seconds_;  // the first step's includes the base year
+  setup_seconds_ = base_seconds_ = 0.0;
   timings_.push_back(timing);
   mark_ = std::chrono::steady_clock::now();
 }
 
 void ResultsWriter::add_write_seconds(double seconds) {
-  if (!timings_.empty()) timings_.back().write_seconds += seconds;  // the base year has no timing of its own
+  if (!timings_.empty())
+    timings_.back().write_seconds += seconds;
+  else if (base_start_)
+    base_seconds_ = seconds_since(*base_start_);  // the base year: until the other writer is done with it too
   mark_ = std::chrono::steady_clock::now();
 }
 

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,11 @@ class ResultsWriter : public ResultSink {
   // Another writer of the same results (results.nc) took `seconds` with the result just received: counted as that
   // step's writing, not as computing the next step.
   void add_write_seconds(double seconds);
+  // The base year is handed to the writers now (the run's sink, before a writer thread or the two writers get it):
+  // its writing, until the last writer is done with it, counts as the variant's first step's write_seconds, and
+  // the time from begin_variant to here (the engine's set-up) as that step's compute_seconds. Without this call the
+  // base year is timed from base().
+  void start_base();
   const std::vector<TargetOutcome>& target_outcomes() const { return outcomes_; }
 
  private:
@@ -119,6 +125,8 @@ class ResultsWriter : public ResultSink {
   std::vector<double> totals_;
   std::vector<StepTiming> timings_;
   std::chrono::steady_clock::time_point mark_;
+  std::optional<std::chrono::steady_clock::time_point> base_start_;  // set by start_base() or base()
+  double setup_seconds_ = 0.0, base_seconds_ = 0.0;                  // for the variant's first step
   std::string buf_;
   // "zone,group,sex," of every state and the age labels, escaped and formatted once per variant: a row of
   // population.csv or components.csv is otherwise three field escapes and an integer formatting.

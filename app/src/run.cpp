@@ -118,9 +118,16 @@ class WriterSink : public VariantSink {
         (state + static_cast<std::size_t>(L.zones) * (static_cast<std::size_t>(L.groups) + 1) * kStandardIndicators) *
         sizeof(double);
     if (write_thread_ && !parity_ && at_least <= bound) async_ = std::make_unique<AsyncSink>(tee_, bound);
+    // The base year's indicator table (each writer makes one): units × (groups + "all") × indicators.
+    const std::size_t units = static_cast<std::size_t>(L.zones) + aggregates_.size();
+    tee_.set_parallel_base(TeeSink::parallel_base_fits(units * (static_cast<std::size_t>(L.groups) + 1) *
+                                                       kStandardIndicators * sizeof(double)));
   }
   ScheduleProvider wrap_schedules(ScheduleProvider p) { return parity_ ? parity_->wrap(std::move(p)) : p; }
-  void base(const CohortArray& population, int year) override { front().base(population, year); }
+  void base(const CohortArray& population, int year) override {
+    writer_.start_base();  // the base year counts as writing from here (ResultsWriter::start_base)
+    front().base(population, year);
+  }
   void step(const StepResult& result) override { front().step(result); }
   void end_variant(const scenarios::Scenario& run, const CohortArray&, std::unique_ptr<Projection>&) override {
     std::vector<StepTiming> step_timings;

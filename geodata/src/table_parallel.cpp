@@ -27,6 +27,10 @@
 #include <thread>
 #include <vector>
 
+#if defined(__GLIBC__)
+#include <malloc.h>  // malloc_trim
+#endif
+
 namespace cohortgis::geodata {
 
 namespace {
@@ -70,13 +74,21 @@ class MemFile {
 // "Round 9: loading"), so more than 8 would wait on it while holding parts in memory.
 int parsers(int threads) { return std::clamp(threads, 1, 8); }
 
+// Bytes per part: chunk_bytes, smaller when the window of parsers + 2 parts would hold more than held_bytes of the
+// file (issue #16: the 50,000-zone run's peak memory), but not under 64 KiB (each part opens a GDAL dataset).
+std::size_t part_bytes(const StreamOptions& o) {
+  const std::size_t window = static_cast<std::size_t>(parsers(o.threads)) + 2;
+  const std::size_t fit = std::max<std::size_t>(o.held_bytes / window, std::size_t{64} << 10);
+  return std::max<std::size_t>(std::min(o.chunk_bytes, fit), 1);
+}
+
 class PartReader {
  public:
   PartReader(const ParallelCsv& csv, const Table& t, const RowCells& cells)
       : csv_(csv),
         header_(t),
         cells_(cells),
-        chunk_(std::max<std::size_t>(csv.options.chunk_bytes, 1)),
+        chunk_(part_bytes(csv.options)),
         window_(static_cast<std::size_t>(parsers(csv.options.threads)) + 2),
         file_(std::fopen(csv.path.c_str(), "rb"), &std::fclose) {}
   ~PartReader() { stop_workers(); }
@@ -283,6 +295,8 @@ class PartReader {
       // leave a worker, and the part must not stay "parsing" (the calling thread waits for it).
     }
     p.rows = n;
+    // Once parsed, only the cells are handed out: the bytes go (a part marked reparse is parsed again from them).
+    if (state == Part::State::ok) std::string().swap(p.bytes);
     return state;
   }
 
@@ -308,6 +322,15 @@ class PartReader {
     for (std::size_t i = 0; i < width; ++i) {
       OGRFieldDefn* fd = defn->GetFieldDefn(static_cast<int>(i));
       if (fd->GetType() != cells_.types[i] || cells_.raw_names[i] != fd->GetNameRef()) return S::fallback;
+    }
+    if (!on_row) {
+      // At most a cell per separator or line break, no more cell text than the part's bytes (UTF-8 recoding may
+      // need more: the vectors then grow): reserved so that no doubling holds up to twice the cells.
+      const char* data = p.bytes.data() + data_at;
+      const std::size_t size = p.bytes.size() - data_at;
+      const std::size_t lines = static_cast<std::size_t>(std::count(data, data + size, '\n')) + 1;
+      p.ends.reserve(std::min(lines * width, size + width));
+      p.cells.reserve(size);
     }
     CPLErrorReset();
     for (OGRFeatureUniquePtr f(layer->GetNextFeature()); f; f.reset(layer->GetNextFeature())) {
@@ -371,10 +394,19 @@ std::size_t stream_csv_parallel(const ParallelCsv& csv, Table& t, const RowCells
                                 const std::function<void(Table&)>& on_row, bool& complete) {
   complete = false;
   const Table header = t;  // the workers' copy: on_row may change t
-  PartReader reader(csv, header, cells);
-  if (!reader.start()) return 0;
-  reader.start_workers(parsers(csv.options.threads));
-  return reader.deliver(t, on_row, complete);
+  std::size_t rows = 0;
+  {
+    PartReader reader(csv, header, cells);
+    if (!reader.start()) return 0;
+    reader.start_workers(parsers(csv.options.threads));
+    rows = reader.deliver(t, on_row, complete);
+  }
+  // The workers' parts were allocated in their malloc arenas and freed here: without this their pages stay with the
+  // process and add to the run's later peak (bench/HISTORY.md "Round 11: base year and memory at 50,000 zones").
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+  return rows;
 }
 
 }  // namespace cohortgis::geodata

@@ -187,11 +187,14 @@ struct Meeting : ResultSink {
     if (year == throw_at) throw std::runtime_error("disk full at " + std::to_string(year));
     years.push_back(year);
   }
-  // The base year is written in turn (TeeSink::base): no meeting; `order` numbers the sinks' base calls.
+  // The base year in turn (TeeSink::base by default): no meeting; `order` numbers the sinks' base calls. With
+  // base_meets, the base year meets as the steps do (TeeSink::set_parallel_base).
   std::atomic<int>* order = nullptr;
   int base_turn = -1;
   std::chrono::milliseconds base_delay{0};
+  bool base_meets = false;
   void base(const CohortArray&, int year) override {
+    if (base_meets) return arrive(year);
     std::this_thread::sleep_for(base_delay);
     if (order) base_turn = (*order)++;
     if (year == throw_at) throw std::runtime_error("disk full at " + std::to_string(year));
@@ -211,8 +214,9 @@ void feed_tee(ResultSink& sink, int steps) {
 
 // In parallel the second sink (results.nc) writes while the first (the CSV files) does: the first waits for the
 // second to have started on each step's result, which one after the other would never happen (10 s, then `met`
-// false). The base year goes to the first and then to the second (each makes a table of the base population's
-// indicators; two at once would add to the peak memory): the first, 50 ms slow, still comes first.
+// false). By default the base year goes to the first and then to the second (each makes a table of the base
+// population's indicators; two at once would add to a large run's peak memory): the first, 50 ms slow, still comes
+// first.
 TEST(TeeSink, ParallelWritesBothSinksAtOnceAndInOrder) {
   Meeting csv, nc;
   std::atomic<bool> nc_started{false};
@@ -233,6 +237,35 @@ TEST(TeeSink, ParallelWritesBothSinksAtOnceAndInOrder) {
   EXPECT_EQ(csv.years, (std::vector<int>{2020, 2021, 2022, 2023}));
   EXPECT_EQ(nc.years, csv.years);
   EXPECT_EQ(timed, 4) << "told the wait for the second sink after each result";
+}
+
+// With set_parallel_base (small base-year tables) the base year meets too: both sinks write it at once.
+TEST(TeeSink, ParallelBaseWritesTheBaseYearOnBothSinksAtOnce) {
+  Meeting csv, nc;
+  std::atomic<bool> nc_started{false};
+  csv.wait_for = &nc_started;
+  nc.arrived = &nc_started;
+  csv.base_meets = nc.base_meets = true;
+  int timed = 0;
+  {
+    TeeSink tee(
+        csv, &nc, [&](double s) { timed += s >= 0.0; }, true);
+    tee.set_parallel_base(true);
+    feed_tee(tee, 2);
+  }
+  EXPECT_TRUE(csv.met) << "the first sink waited in vain for the second at the base year";
+  EXPECT_EQ(csv.years, (std::vector<int>{2020, 2021, 2022}));
+  EXPECT_EQ(nc.years, csv.years);
+  EXPECT_EQ(timed, 3);
+}
+
+// The bound of the parallel base year: the two writers' tables together at most 16 MiB. W3k (3,001 units × 3 slots
+// × 35 indicators, 2.5 MB each) fits; 50,000 zones with one group (50,001 × 2 × 35, 28 MB each) does not.
+TEST(TeeSink, ParallelBaseOnlyForSmallIndicatorTables) {
+  EXPECT_TRUE(TeeSink::parallel_base_fits(std::size_t{3001} * 3 * 35 * 8));
+  EXPECT_TRUE(TeeSink::parallel_base_fits(std::size_t{8} << 20));
+  EXPECT_FALSE(TeeSink::parallel_base_fits((std::size_t{8} << 20) + 1));
+  EXPECT_FALSE(TeeSink::parallel_base_fits(std::size_t{50001} * 2 * 35 * 8));
 }
 
 // One after the other (not parallel): the same results in the same order.

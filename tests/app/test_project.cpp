@@ -5,11 +5,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <numeric>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "../../app/src/results_writer.hpp"  // internal to the app library: the CSV writer's step timings
 #include "cohortgis/app/project.hpp"
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
@@ -197,3 +200,53 @@ TEST(Project, ProgressAndCancellationBetweenSteps) {
 }
 
 }  // namespace
+
+namespace {
+
+// The CSV writer as `cohortgis run` drives it (run.cpp WriterSink), with a slow engine set-up before the base year,
+// a slow hand-over of the base year and a slow second writer (results.nc) after it.
+struct SlowBaseWriter : app::VariantSink {
+  app::ResultsWriter& w;
+  explicit SlowBaseWriter(app::ResultsWriter& writer) : w(writer) {}
+  void begin_variant(const scenarios::Scenario& run) override {
+    w.begin_variant(run);
+    std::this_thread::sleep_for(std::chrono::milliseconds(40));  // the engine's set-up
+  }
+  void base(const CohortArray& population, int year) override {
+    w.start_base();
+    std::this_thread::sleep_for(std::chrono::milliseconds(60));  // e.g. waiting for a writer thread
+    w.base(population, year);
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));  // the second writer
+    w.add_write_seconds(0.03);
+  }
+  void step(const StepResult& r) override { w.step(r); }
+  void end_variant(const scenarios::Scenario&, const CohortArray&, std::unique_ptr<Projection>&) override {
+    w.end_variant();
+  }
+};
+
+}  // namespace
+
+// manifest.json's phases add up to the run: the base year's writing (from its hand-over until the last writer is
+// done) counts as the first step's write_seconds, the engine's set-up before it as that step's compute_seconds.
+TEST(Project, TheBaseYearCountsAsTheFirstStepsWriting) {
+  const auto& set = default_set();
+  const fs::path dir = fs::path(testing::TempDir()) / "base_year_timing";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  {
+    app::ResultsWriter writer(
+        dir, set, with_total_aggregate(set.runs.front().aggregates, static_cast<int>(set.runs.front().zones.size())));
+    SlowBaseWriter sink(writer);
+    app::ProjectOptions o;
+    o.variants = {"baseline"};
+    app::project(set, o, sink);
+    const auto& t = writer.timings();
+    ASSERT_EQ(t.size(), 3u);
+    EXPECT_GE(t[0].write_seconds, 0.09) << "the base year's hand-over, its writing and the second writer's";
+    EXPECT_GE(t[0].compute_seconds, 0.04) << "the engine's set-up before the base year";
+    EXPECT_LT(t[1].write_seconds, 0.09);
+    writer.finish();
+  }
+  fs::remove_all(dir);
+}

@@ -217,6 +217,43 @@ TEST(TableParallel, QuotesAndCsvtKeepTheOneReader) {
   fs::remove(fs::path(c).replace_extension(".csvt"));
 }
 
+// Memory: the parts read and not yet handed out (threads + 2) take at most held_bytes of the file, so parts are
+// smaller than chunk_bytes when that many would exceed it, but not under 64 KiB. A 5 MiB file at 2 threads: parts
+// of 2 MiB (3), of held_bytes / 4 (1 MiB by default: 6; 256 KiB: 21), and never under 64 KiB (held_bytes 1: 82).
+TEST(TableParallel, PartsHoldAtMostHeldBytes) {
+  const std::string text = "zone,sex,age,population\n" + rows_text(240'000, "\n");
+  const fs::path p = write_file("held.csv", text);
+  const Read one = read(p, 1, 64);
+  auto parts = [&](std::size_t held) {
+    Read r;
+    StreamOptions o;
+    o.threads = 2;
+    o.parallel_min_bytes = 0;
+    o.held_bytes = held;
+    o.report = &r.report;
+    stream_table(
+        p.string(), kRequired, {}, {},
+        [&](Table& t) {
+          r.first_rows.push_back(t.first_row);
+          r.rows.push_back(t.rows[0]);
+        },
+        o);
+    EXPECT_EQ(r.rows, one.rows) << "held_bytes " << held;
+    EXPECT_EQ(r.first_rows, one.first_rows);
+    return r.report.parts;
+  };
+  const std::size_t size = text.size();
+  EXPECT_EQ(parts(std::size_t{8} << 20), (size + (2u << 20) - 1) / (2u << 20));
+  const std::size_t by_default = parts(StreamOptions{}.held_bytes);
+  EXPECT_EQ(StreamOptions{}.held_bytes, std::size_t{4} << 20);
+  EXPECT_GE(by_default, size / (1u << 20));
+  EXPECT_LE(by_default, size / (1u << 20) + 1);
+  EXPECT_GE(parts(std::size_t{1} << 20), size / (256u << 10));
+  const std::size_t smallest = parts(1);
+  EXPECT_GE(smallest, size / (64u << 10));
+  EXPECT_LE(smallest, size / (64u << 10) + 1);
+}
+
 TEST(TableParallel, SmallFilesAndOneThreadKeepTheOneReader) {
   const fs::path p = write_file("small.csv", "zone,sex,age,population\n" + rows_text(100, "\n"));
   StreamReport report;

@@ -28,12 +28,12 @@ struct ColumnSpec {
 // (row 2 of the sheet or file); GeoPackage layers have no header, so data row k is the k-th feature.
 struct Table {
   std::string path;
-  std::string layer;                          // layer or sheet name
-  bool has_header_row = true;                 // CSV/XLSX/ODS: true; GeoPackage etc.: false
-  std::vector<std::string> columns;           // every column, in file order
-  std::vector<std::vector<std::string>> rows; // [data row − 1 − first_row][column]; a null cell is ""
-  std::size_t first_row = 0;                  // data rows before rows[0] (stream_table hands out one row at a time)
-  bool in_memory = false;                     // a table held in memory (a pandas frame): rows named by position 0, 1, …
+  std::string layer;                           // layer or sheet name
+  bool has_header_row = true;                  // CSV/XLSX/ODS: true; GeoPackage etc.: false
+  std::vector<std::string> columns;            // every column, in file order
+  std::vector<std::vector<std::string>> rows;  // [data row − 1 − first_row][column]; a null cell is ""
+  std::size_t first_row = 0;                   // data rows before rows[0] (stream_table hands out one row at a time)
+  bool in_memory = false;  // a table held in memory (a pandas frame): rows named by position 0, 1, …
 
   std::size_t size() const { return rows.size(); }
   bool has_column(const std::string& name) const;
@@ -77,8 +77,10 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
 // included) while on_row still runs on the calling thread, row by row in file order. Rows, first_row, errors and
 // their messages are those of the one reader at any thread count; a few parts are held at a time, not the file.
 // Anything else (other formats, a quote, a GDAL warning in a part, an unusual line ending) is read by one reader,
-// from the row where the parts stopped. At most 8 threads parse, and at most 10 parts (with their cells, about
-// 2.5 × chunk_bytes each) are held at a time.
+// from the row where the parts stopped. At most 8 threads parse. Memory: the parts read and not yet handed out
+// (threads + 2 at most) take at most held_bytes of the file together, so a part is smaller than chunk_bytes when
+// threads + 2 parts of chunk_bytes would exceed that (not under 64 KiB); a part keeps only its cells once parsed
+// (about 1.5 × its bytes), and the threads' freed memory goes back to the system at the end (malloc_trim).
 // What a stream_table call did (tests, benchmarks): parts parsed in parallel and where the one reader took over.
 struct StreamReport {
   std::size_t parts = 0;            // byte-range parts parsed (0: the one reader read the whole table)
@@ -88,7 +90,8 @@ struct StreamReport {
 struct StreamOptions {
   int threads = 1;                            // threads that parse, the caller's included; 1: one reader
   std::size_t parallel_min_bytes = 8u << 20;  // smaller files are read by one reader
-  std::size_t chunk_bytes = 2u << 20;         // bytes per part (tests make it small)
+  std::size_t chunk_bytes = 2u << 20;         // bytes per part at most (tests make it small)
+  std::size_t held_bytes = 4u << 20;          // the file's bytes in parts read and not yet handed out, at most
   StreamReport* report = nullptr;             // filled in when given
 };
 void stream_table(const std::string& path, const std::vector<ColumnSpec>& required, const std::string& layer,
