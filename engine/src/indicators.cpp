@@ -209,6 +209,7 @@ void IndicatorSums::reset(std::size_t A, std::size_t rows) {
   mx_num.assign(2 * rows, 0.0);
   mx_den.assign(2 * rows, 0.0);
   mx_sum.assign(2 * rows, 0.0);
+  plain_deferred = false;
   n_mx = 0;
   n_states = 0;
   births_f = births_m = deaths = net = 0.0;
@@ -339,6 +340,26 @@ struct PresummedSlot {
   bool asfr_sum = false;         // sums.asfr_sum is the sum of the slot's schedule
 };
 
+// The plain mx sums of a slot whose states accumulate_zone_of_two added (plain_deferred): pooled_rates reads them only
+// at rows where nobody is exposed (den not > 0), rare, so they are made here, and only then, with the additions
+// add_mx2_rows makes: per row from +0, the slot's states in the order zone, group (every zone of `zones` in its order,
+// repeats included). Otherwise the +0 sums are never read.
+const double* IndicatorPass::deferred_plain(const IndicatorSums& pooled, std::size_t slot, std::span<const int> zones,
+                                            IndicatorScratch& sc) const {
+  const std::size_t R = 2 * rows_;
+  bool all_exposed = true;
+  for (std::size_t r = 0; r < R; ++r) all_exposed = all_exposed && pooled.mx_den[r] > 0.0;
+  if (all_exposed) return pooled.mx_sum.data();
+  sc.plain.assign(R, 0.0);
+  const int g_lo = slot == uz(G_) ? 0 : static_cast<int>(slot), g_hi = slot == uz(G_) ? G_ : g_lo + 1;
+  for (int zn : zones)
+    for (int g = g_lo; g < g_hi; ++g) {
+      const double* m = mx_.data() + (uz(zn) * uz(G_) + uz(g)) * R;  // both sexes' rows, adjacent
+      for (std::size_t r = 0; r < R; ++r) sc.plain[r] += m[r];
+    }
+  return sc.plain.data();
+}
+
 void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const int> zones, const SlotView& acc,
                            IndicatorScratch& sc, const PresummedSlot* pre) const {
   const AgeGrid& grid = start_.layout().grid;
@@ -435,11 +456,13 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
     const double* mx_both = acc.rates;
     if (!mx_both) {
       const IndicatorSums& pooled = *acc.pooled;
+      const double* plain = pooled.mx_sum.data();
+      if (pooled.plain_deferred) plain = deferred_plain(pooled, slot, zones, sc);
       sc.pooled_mx.resize(2 * rows_);
       for (int s = 0; s < 2; ++s) {
         const std::size_t o = uz(s) * rows_;
-        flags[s] = pooled_rates(pooled.mx_num.data() + o, pooled.mx_den.data() + o, pooled.mx_sum.data() + o,
-                                pooled.n_mx, sc.pooled_mx.data() + o, rows_);
+        flags[s] = pooled_rates(pooled.mx_num.data() + o, pooled.mx_den.data() + o, plain + o, pooled.n_mx,
+                                sc.pooled_mx.data() + o, rows_);
       }
       mx_both = sc.pooled_mx.data();
     }

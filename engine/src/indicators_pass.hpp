@@ -22,6 +22,9 @@ struct IndicatorSums {
   std::vector<double> bma, expo;       // [age]
   std::vector<double> mx_num, mx_den;  // [sex][life-table row]
   std::vector<double> mx_sum;          // [sex][row] plain sum, for rows nobody is exposed in
+  // mx_sum left at +0: the states were added by accumulate_zone_of_two, which leaves the plain sums to finish (made
+  // there from the slot's states only when a row has nobody exposed, which is where pooled_rates reads them).
+  bool plain_deferred = false;
   double n_mx = 0;
   std::size_t n_states = 0;  // states summed
   double births_f = 0, births_m = 0, deaths = 0, net = 0;
@@ -47,6 +50,7 @@ struct IndicatorScratch {
   std::vector<double> both;        // both sexes' end population by age
   std::vector<double> cum;         // its running total before each age, then the total (median_age_of_prefix)
   std::vector<double> pooled_mx;   // pooled rates of one sex, by life-table row
+  std::vector<double> plain;       // a slot's deferred plain mx sums [sex][row] (IndicatorSums::plain_deferred)
   std::vector<double> zone_rates;  // the pooled rates of a zone's "all" slot of two groups [sex][row]
   std::vector<double> tfr_terms;   // by age
   LifeTable lt;
@@ -89,6 +93,8 @@ class IndicatorPass {
                         std::size_t r0, std::size_t r1) const;
   void accumulate2_events(IndicatorSums& one, IndicatorSums& two, int zn, int g) const;
   SlotView single(int zn, int g) const;
+  const double* deferred_plain(const IndicatorSums& pooled, std::size_t slot, std::span<const int> zones,
+                               IndicatorScratch& sc) const;
   // pre: the slot's sums of persons, made before (single-year bands only); null: finish makes them.
   void finish(std::size_t unit, std::size_t slot, std::span<const int> zones, const SlotView& acc, IndicatorScratch& sc,
               const PresummedSlot* pre = nullptr) const;

@@ -138,10 +138,13 @@ void IndicatorPass::accumulate_zone_of_two(IndicatorSums& g0, IndicatorSums& g1,
   const double *P0b = start_.ages(zn, 1, 0).data(), *P1b = end_.ages(zn, 1, 0).data();
   add_to3(g0.start.data(), g1.start.data(), all.start.data(), P0a, P0b, 2 * A);
   add_to3(g0.end.data(), g1.end.data(), all.end.data(), P1a, P1b, 2 * A);
-  if (rows > 0)  // single-year rows, as many as ages: both sexes adjacent (see accumulate2)
-    add_mx3(g0.mx_num.data(), g0.mx_den.data(), g0.mx_sum.data(), g1.mx_num.data(), g1.mx_den.data(), g1.mx_sum.data(),
-            all.mx_num.data(), all.mx_den.data(), all.mx_sum.data(), mx_.data() + sa * kSexes * rows, P0a, P1a,
-            mx_.data() + sb * kSexes * rows, P0b, P1b, 2 * rows);
+  if (rows > 0) {  // single-year rows, as many as ages: both sexes adjacent (see accumulate2)
+    // The plain sums are left to finish (deferred_plain): they matter only where nobody is exposed.
+    add_mx3(g0.mx_num.data(), g0.mx_den.data(), g1.mx_num.data(), g1.mx_den.data(), all.mx_num.data(),
+            all.mx_den.data(), mx_.data() + sa * kSexes * rows, P0a, P1a, mx_.data() + sb * kSexes * rows, P0b, P1b,
+            2 * rows);
+    g0.plain_deferred = g1.plain_deferred = all.plain_deferred = true;
+  }
   for (const auto& [one, st, g] : {std::tuple{&g0, sa, 0}, std::tuple{&g1, sb, 1}}) {
     add_events(zn, g, one->deaths, one->net);
     add_events(zn, g, all.deaths, all.net);
