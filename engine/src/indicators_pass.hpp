@@ -58,7 +58,8 @@ struct IndicatorScratch {
 
 class IndicatorPass {
  public:
-  // Sizes `out` (names, every value NaN); the arrays are read when a unit is computed, not before.
+  // Sizes `out` (names; every value NaN once its unit is computed: unit() sets each of its slots' values, NaN where
+  // undefined); the arrays are read when a unit is computed, not before.
   IndicatorPass(const CohortArray& start, const CohortArray& end, const StepComponents& comp,
                 std::span<const double> asfr, std::span<const double> mortality_mx,
                 const std::vector<std::string>& zone_ids, const std::vector<std::string>& group_names,
