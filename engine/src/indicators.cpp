@@ -269,9 +269,9 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
   for (const auto& b : extra_bands) out.indicator_names.push_back(b.name);
   NI_ = out.n_indicators();
   NS_ = out.group_names.size();
-  // Every slot's values start NaN (undefined until set): finish fills its own row first, in the units' parallel pass,
-  // so a table of the same shape as the last step's is not filled again here (a serial pass over the whole table, 1.7
-  // MB a step at W3k, while the other threads wait).
+  // Every slot's values start NaN (undefined until set): unit() fills its unit's rows first, in the units' parallel
+  // pass, so a table of the same shape as the last step's is not filled again here (a serial pass over the whole
+  // table, 1.7 MB a step at W3k, while the other threads wait).
   if (out.values.size() != out.unit_names.size() * NS_ * NI_)
     assign_large(out.values, out.unit_names.size() * NS_ * NI_, kNaN);
   for (auto [from, to] : {std::pair{0.0, 15.0},
@@ -370,7 +370,6 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
   const double z = grid.width_years;
   const int g_lo = slot == uz(G_) ? 0 : static_cast<int>(slot);
   double* v = out_.values.data() + (unit * NS_ + slot) * NI_;
-  std::fill(v, v + NI_, kNaN);  // what is not set below is undefined (see the constructor)
   auto set = [&](Indicator id, double x) { v[static_cast<int>(id)] = x; };
   std::span<const double> Pf(acc.end_f, A_), Pm(acc.end_m, A_);
   std::span<const double> both;  // both sexes by age
@@ -543,6 +542,8 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
   const int G = G_;
   const std::size_t u = uz(unit);
   const std::size_t Z = uz(start_.layout().zones);
+  // What finish does not set is undefined: the unit's slots start NaN (see the constructor), in one fill.
+  std::fill_n(out_.values.data() + u * NS_ * NI_, NS_ * NI_, kNaN);
   int single_zone[1];
   std::span<const int> zones;
   if (u < Z) {
