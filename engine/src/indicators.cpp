@@ -210,6 +210,7 @@ void IndicatorSums::reset(std::size_t A, std::size_t rows) {
   mx_den.assign(2 * rows, 0.0);
   mx_sum.assign(2 * rows, 0.0);
   plain_deferred = false;
+  start_given = false;
   n_mx = 0;
   n_states = 0;
   births_f = births_m = deaths = net = 0.0;
@@ -298,6 +299,28 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
     f.per_group.resize(uz(G_));
     for (IndicatorSums& x : f.per_group) x.reset(A_, rows_);
     f.all.reset(A_, rows_);
+  }
+}
+
+void IndicatorPass::keep_end_sums(std::vector<std::vector<double>>& ends) const {
+  ends.clear();
+  for (const Fold& f : folds_)
+    if (f.next != aggregates_[f.aggregate].zones.size()) return;  // not folded in this step (all or nothing)
+  for (const Fold& f : folds_) {
+    for (const IndicatorSums& g : f.per_group) ends.push_back(g.end);
+    ends.push_back(f.all.end);
+  }
+}
+
+void IndicatorPass::start_sums_from(const std::vector<std::vector<double>>& ends) {
+  if (ends.size() != folds_.size() * (uz(G_) + 1)) return;
+  for (const auto& e : ends)
+    if (e.size() != 2 * A_) return;
+  std::size_t k = 0;
+  for (Fold& f : folds_) {
+    for (IndicatorSums& g : f.per_group) g.start = ends[k++], g.start_given = true;
+    f.all.start = ends[k++];
+    f.all.start_given = true;
   }
 }
 

@@ -25,6 +25,9 @@ struct IndicatorSums {
   // mx_sum left at +0: the states were added by accumulate_zone_of_two, which leaves the plain sums to finish (made
   // there from the slot's states only when a row has nobody exposed, which is where pooled_rates reads them).
   bool plain_deferred = false;
+  // start given, not summed (accumulate_zone_of_two and accumulate2 leave it): a folded aggregate's start sums taken
+  // from the last step's end sums (IndicatorPass::start_sums_from).
+  bool start_given = false;
   double n_mx = 0;
   std::size_t n_states = 0;  // states summed
   double births_f = 0, births_m = 0, deaths = 0, net = 0;
@@ -77,6 +80,13 @@ class IndicatorPass {
   // fold must not overlap (the caller orders them).
   bool fold_zones() const { return !folds_.empty(); }
   void fold(int end) const;
+  // The folded aggregates' start sums are the bits of the last step's end sums: the start population of a step is the
+  // end population of the last (Projection swaps them), summed over the same zones in the same order. keep_end_sums
+  // hands them over after the step (`ends` emptied unless every folded aggregate was folded in this step's zone
+  // pass); start_sums_from, before the next step's zone pass, makes its folds take them instead of adding the start
+  // cells again (a third of the cells they read). Only for consecutive steps of one run.
+  void keep_end_sums(std::vector<std::vector<double>>& ends) const;
+  void start_sums_from(const std::vector<std::vector<double>>& ends);
 
  private:
   void add_events(int zn, int g, double& deaths, double& net) const;
