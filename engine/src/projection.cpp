@@ -21,8 +21,8 @@ using detail::fmt;
 namespace {
 
 bool same_doubles(const std::vector<double>& a, const std::vector<double>& b) {
-  return a.size() == b.size() && (a.data() == b.data() || a.empty() ||
-                                  std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+  return a.size() == b.size() &&
+         (a.data() == b.data() || a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
 }
 
 }  // namespace
@@ -65,7 +65,8 @@ Projection::Projection(ProjectionConfig config, CohortArray base_population)
   if (config_.zone_ids.empty())
     for (int z = 0; z < layout_.zones; ++z) config_.zone_ids.push_back(std::to_string(z));
   if (config_.group_names.empty()) {
-    if (layout_.groups == 1) config_.group_names = {"total"};
+    if (layout_.groups == 1)
+      config_.group_names = {"total"};
     else
       for (int g = 0; g < layout_.groups; ++g) config_.group_names.push_back("group" + std::to_string(g));
   }
@@ -142,8 +143,7 @@ const CohortArray& Projection::run_shared(const ScheduleSource& source, ResultSi
                      aggregates, config_.extra_age_bands, config_.life_table_method, indicators);
         pass->start_sums_from(folded_ends);
       }
-      detail::StepRunner runner(config_, layout_, ctx, schedules, writable, population_, next_, components,
-                                workspace);
+      detail::StepRunner runner(config_, layout_, ctx, schedules, writable, population_, next_, components, workspace);
       if (pass && !config_.step_adjuster) runner.set_indicators(&*pass);
       runner.run();
       if (config_.step_adjuster) config_.step_adjuster(ctx, population_, next_, components);
