@@ -107,10 +107,10 @@ COHORTGIS_KERNEL void add_to3(double* __restrict g0, double* __restrict g1, doub
 }
 
 // add_mx2_rows of state a into (g0, all) then of state b into (g1, all), on single-year rows (row r reads population
-// index r), in one pass: the same products and additions in the same order.
-COHORTGIS_KERNEL void add_mx3(double* __restrict num0, double* __restrict den0, double* __restrict plain0,
-                              double* __restrict num1, double* __restrict den1, double* __restrict plain1,
-                              double* __restrict num, double* __restrict den, double* __restrict plain,
+// index r), in one pass, without the plain sums (IndicatorPass::deferred_plain): the same products and additions in the
+// same order.
+COHORTGIS_KERNEL void add_mx3(double* __restrict num0, double* __restrict den0, double* __restrict num1,
+                              double* __restrict den1, double* __restrict num, double* __restrict den,
                               const double* __restrict mx_a, const double* __restrict P0a, const double* __restrict P1a,
                               const double* __restrict mx_b, const double* __restrict P0b, const double* __restrict P1b,
                               std::size_t rows) {
@@ -119,13 +119,10 @@ COHORTGIS_KERNEL void add_mx3(double* __restrict num0, double* __restrict den0, 
     const double wb = (P0b[r] + P1b[r]) / 2.0, mwb = mx_b[r] * wb;
     num0[r] += mwa;
     den0[r] += wa;
-    plain0[r] += mx_a[r];
     num1[r] += mwb;
     den1[r] += wb;
-    plain1[r] += mx_b[r];
     num[r] = (num[r] + mwa) + mwb;
     den[r] = (den[r] + wa) + wb;
-    plain[r] = (plain[r] + mx_a[r]) + mx_b[r];
   }
 }
 

@@ -21,10 +21,11 @@ void add_mx2_rows(double* num1, double* den1, double* plain1, double* num2, doub
                   const double* mx, const double* P0, const double* P1, std::size_t r0, std::size_t r1, int z);
 // g0 += a, g1 += b, all = (all + a) + b: a zone's two states into an aggregate's sums.
 void add_to3(double* g0, double* g1, double* all, const double* a, const double* b, std::size_t n);
-// The pooled-mx sums of a zone's two states into an aggregate's (add_mx2_rows of each), single-year rows.
-void add_mx3(double* num0, double* den0, double* plain0, double* num1, double* den1, double* plain1, double* num,
-             double* den, double* plain, const double* mx_a, const double* P0a, const double* P1a, const double* mx_b,
-             const double* P0b, const double* P1b, std::size_t rows);
+// The pooled-mx sums Σ mx·w and Σ w of a zone's two states into an aggregate's (add_mx2_rows of each without the plain
+// sums), single-year rows.
+void add_mx3(double* num0, double* den0, double* num1, double* den1, double* num, double* den, const double* mx_a,
+             const double* P0a, const double* P1a, const double* mx_b, const double* P0b, const double* P1b,
+             std::size_t rows);
 // acc[i] = (+0 + a[i]) + b[i].
 void sum_of_two(double* acc, const double* a, const double* b, std::size_t n);
 

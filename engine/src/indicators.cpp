@@ -209,6 +209,8 @@ void IndicatorSums::reset(std::size_t A, std::size_t rows) {
   mx_num.assign(2 * rows, 0.0);
   mx_den.assign(2 * rows, 0.0);
   mx_sum.assign(2 * rows, 0.0);
+  plain_deferred = false;
+  start_given = false;
   n_mx = 0;
   n_states = 0;
   births_f = births_m = deaths = net = 0.0;
@@ -268,7 +270,11 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
   for (const auto& b : extra_bands) out.indicator_names.push_back(b.name);
   NI_ = out.n_indicators();
   NS_ = out.group_names.size();
-  assign_large(out.values, out.unit_names.size() * NS_ * NI_, kNaN);
+  // Every slot's values start NaN (undefined until set): unit() fills its unit's rows first, in the units' parallel
+  // pass, so a table of the same shape as the last step's is not filled again here (a serial pass over the whole
+  // table, 1.7 MB a step at W3k, while the other threads wait).
+  if (out.values.size() != out.unit_names.size() * NS_ * NI_)
+    assign_large(out.values, out.unit_names.size() * NS_ * NI_, kNaN);
   for (auto [from, to] : {std::pair{0.0, 15.0},
                           {15.0, 65.0},
                           {65.0, kInf},
@@ -293,6 +299,28 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
     f.per_group.resize(uz(G_));
     for (IndicatorSums& x : f.per_group) x.reset(A_, rows_);
     f.all.reset(A_, rows_);
+  }
+}
+
+void IndicatorPass::keep_end_sums(std::vector<std::vector<double>>& ends) const {
+  ends.clear();
+  for (const Fold& f : folds_)
+    if (f.next != aggregates_[f.aggregate].zones.size()) return;  // not folded in this step (all or nothing)
+  for (const Fold& f : folds_) {
+    for (const IndicatorSums& g : f.per_group) ends.push_back(g.end);
+    ends.push_back(f.all.end);
+  }
+}
+
+void IndicatorPass::start_sums_from(const std::vector<std::vector<double>>& ends) {
+  if (ends.size() != folds_.size() * (uz(G_) + 1)) return;
+  for (const auto& e : ends)
+    if (e.size() != 2 * A_) return;
+  std::size_t k = 0;
+  for (Fold& f : folds_) {
+    for (IndicatorSums& g : f.per_group) g.start = ends[k++], g.start_given = true;
+    f.all.start = ends[k++];
+    f.all.start_given = true;
   }
 }
 
@@ -338,6 +366,26 @@ struct PresummedSlot {
   const double* cum = nullptr;   // the running totals (slot_sums_single_year)
   bool asfr_sum = false;         // sums.asfr_sum is the sum of the slot's schedule
 };
+
+// The plain mx sums of a slot whose states accumulate_zone_of_two added (plain_deferred): pooled_rates reads them only
+// at rows where nobody is exposed (den not > 0), rare, so they are made here, and only then, with the additions
+// add_mx2_rows makes: per row from +0, the slot's states in the order zone, group (every zone of `zones` in its order,
+// repeats included). Otherwise the +0 sums are never read.
+const double* IndicatorPass::deferred_plain(const IndicatorSums& pooled, std::size_t slot, std::span<const int> zones,
+                                            IndicatorScratch& sc) const {
+  const std::size_t R = 2 * rows_;
+  bool all_exposed = true;
+  for (std::size_t r = 0; r < R; ++r) all_exposed = all_exposed && pooled.mx_den[r] > 0.0;
+  if (all_exposed) return pooled.mx_sum.data();
+  sc.plain.assign(R, 0.0);
+  const int g_lo = slot == uz(G_) ? 0 : static_cast<int>(slot), g_hi = slot == uz(G_) ? G_ : g_lo + 1;
+  for (int zn : zones)
+    for (int g = g_lo; g < g_hi; ++g) {
+      const double* m = mx_.data() + (uz(zn) * uz(G_) + uz(g)) * R;  // both sexes' rows, adjacent
+      for (std::size_t r = 0; r < R; ++r) sc.plain[r] += m[r];
+    }
+  return sc.plain.data();
+}
 
 void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const int> zones, const SlotView& acc,
                            IndicatorScratch& sc, const PresummedSlot* pre) const {
@@ -435,11 +483,13 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
     const double* mx_both = acc.rates;
     if (!mx_both) {
       const IndicatorSums& pooled = *acc.pooled;
+      const double* plain = pooled.mx_sum.data();
+      if (pooled.plain_deferred) plain = deferred_plain(pooled, slot, zones, sc);
       sc.pooled_mx.resize(2 * rows_);
       for (int s = 0; s < 2; ++s) {
         const std::size_t o = uz(s) * rows_;
-        flags[s] = pooled_rates(pooled.mx_num.data() + o, pooled.mx_den.data() + o, pooled.mx_sum.data() + o,
-                                pooled.n_mx, sc.pooled_mx.data() + o, rows_);
+        flags[s] = pooled_rates(pooled.mx_num.data() + o, pooled.mx_den.data() + o, plain + o, pooled.n_mx,
+                                sc.pooled_mx.data() + o, rows_);
       }
       mx_both = sc.pooled_mx.data();
     }
@@ -515,6 +565,8 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
   const int G = G_;
   const std::size_t u = uz(unit);
   const std::size_t Z = uz(start_.layout().zones);
+  // What finish does not set is undefined: the unit's slots start NaN (see the constructor), in one fill.
+  std::fill_n(out_.values.data() + u * NS_ * NI_, NS_ * NI_, kNaN);
   int single_zone[1];
   std::span<const int> zones;
   if (u < Z) {

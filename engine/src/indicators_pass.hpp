@@ -22,6 +22,12 @@ struct IndicatorSums {
   std::vector<double> bma, expo;       // [age]
   std::vector<double> mx_num, mx_den;  // [sex][life-table row]
   std::vector<double> mx_sum;          // [sex][row] plain sum, for rows nobody is exposed in
+  // mx_sum left at +0: the states were added by accumulate_zone_of_two, which leaves the plain sums to finish (made
+  // there from the slot's states only when a row has nobody exposed, which is where pooled_rates reads them).
+  bool plain_deferred = false;
+  // start given, not summed (accumulate_zone_of_two and accumulate2 leave it): a folded aggregate's start sums taken
+  // from the last step's end sums (IndicatorPass::start_sums_from).
+  bool start_given = false;
   double n_mx = 0;
   std::size_t n_states = 0;  // states summed
   double births_f = 0, births_m = 0, deaths = 0, net = 0;
@@ -47,6 +53,7 @@ struct IndicatorScratch {
   std::vector<double> both;        // both sexes' end population by age
   std::vector<double> cum;         // its running total before each age, then the total (median_age_of_prefix)
   std::vector<double> pooled_mx;   // pooled rates of one sex, by life-table row
+  std::vector<double> plain;       // a slot's deferred plain mx sums [sex][row] (IndicatorSums::plain_deferred)
   std::vector<double> zone_rates;  // the pooled rates of a zone's "all" slot of two groups [sex][row]
   std::vector<double> tfr_terms;   // by age
   LifeTable lt;
@@ -54,7 +61,8 @@ struct IndicatorScratch {
 
 class IndicatorPass {
  public:
-  // Sizes `out` (names, every value NaN); the arrays are read when a unit is computed, not before.
+  // Sizes `out` (names; every value NaN once its unit is computed: unit() sets each of its slots' values, NaN where
+  // undefined); the arrays are read when a unit is computed, not before.
   IndicatorPass(const CohortArray& start, const CohortArray& end, const StepComponents& comp,
                 std::span<const double> asfr, std::span<const double> mortality_mx,
                 const std::vector<std::string>& zone_ids, const std::vector<std::string>& group_names,
@@ -72,6 +80,13 @@ class IndicatorPass {
   // fold must not overlap (the caller orders them).
   bool fold_zones() const { return !folds_.empty(); }
   void fold(int end) const;
+  // The folded aggregates' start sums are the bits of the last step's end sums: the start population of a step is the
+  // end population of the last (Projection swaps them), summed over the same zones in the same order. keep_end_sums
+  // hands them over after the step (`ends` emptied unless every folded aggregate was folded in this step's zone
+  // pass); start_sums_from, before the next step's zone pass, makes its folds take them instead of adding the start
+  // cells again (a third of the cells they read). Only for consecutive steps of one run.
+  void keep_end_sums(std::vector<std::vector<double>>& ends) const;
+  void start_sums_from(const std::vector<std::vector<double>>& ends);
 
  private:
   void add_events(int zn, int g, double& deaths, double& net) const;
@@ -89,6 +104,8 @@ class IndicatorPass {
                         std::size_t r0, std::size_t r1) const;
   void accumulate2_events(IndicatorSums& one, IndicatorSums& two, int zn, int g) const;
   SlotView single(int zn, int g) const;
+  const double* deferred_plain(const IndicatorSums& pooled, std::size_t slot, std::span<const int> zones,
+                               IndicatorScratch& sc) const;
   // pre: the slot's sums of persons, made before (single-year bands only); null: finish makes them.
   void finish(std::size_t unit, std::size_t slot, std::span<const int> zones, const SlotView& acc, IndicatorScratch& sc,
               const PresummedSlot* pre = nullptr) const;

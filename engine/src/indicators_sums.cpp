@@ -98,7 +98,7 @@ void IndicatorPass::accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, 
   // call over both (element-wise, so the same additions; fewer calls and loop tails). Rows that read population index
   // r (single years) are adjacent too when there are as many rows as ages.
   const double *P0 = start_.ages(zn, g, 0).data(), *P1 = end_.ages(zn, g, 0).data();
-  add_to2(one.start.data(), two.start.data(), P0, 2 * A);
+  if (!two.start_given) add_to2(one.start.data(), two.start.data(), P0, 2 * A);
   add_to2(one.end.data(), two.end.data(), P1, 2 * A);
   const int width = start_.layout().grid.width_years;
   const double* mx = mx_.data() + st * kSexes * rows;
@@ -136,12 +136,15 @@ void IndicatorPass::accumulate_zone_of_two(IndicatorSums& g0, IndicatorSums& g1,
   ++all.n_states;
   const double *P0a = start_.ages(zn, 0, 0).data(), *P1a = end_.ages(zn, 0, 0).data();
   const double *P0b = start_.ages(zn, 1, 0).data(), *P1b = end_.ages(zn, 1, 0).data();
-  add_to3(g0.start.data(), g1.start.data(), all.start.data(), P0a, P0b, 2 * A);
+  if (!all.start_given) add_to3(g0.start.data(), g1.start.data(), all.start.data(), P0a, P0b, 2 * A);
   add_to3(g0.end.data(), g1.end.data(), all.end.data(), P1a, P1b, 2 * A);
-  if (rows > 0)  // single-year rows, as many as ages: both sexes adjacent (see accumulate2)
-    add_mx3(g0.mx_num.data(), g0.mx_den.data(), g0.mx_sum.data(), g1.mx_num.data(), g1.mx_den.data(), g1.mx_sum.data(),
-            all.mx_num.data(), all.mx_den.data(), all.mx_sum.data(), mx_.data() + sa * kSexes * rows, P0a, P1a,
-            mx_.data() + sb * kSexes * rows, P0b, P1b, 2 * rows);
+  if (rows > 0) {  // single-year rows, as many as ages: both sexes adjacent (see accumulate2)
+    // The plain sums are left to finish (deferred_plain): they matter only where nobody is exposed.
+    add_mx3(g0.mx_num.data(), g0.mx_den.data(), g1.mx_num.data(), g1.mx_den.data(), all.mx_num.data(),
+            all.mx_den.data(), mx_.data() + sa * kSexes * rows, P0a, P1a, mx_.data() + sb * kSexes * rows, P0b, P1b,
+            2 * rows);
+    g0.plain_deferred = g1.plain_deferred = all.plain_deferred = true;
+  }
   for (const auto& [one, st, g] : {std::tuple{&g0, sa, 0}, std::tuple{&g1, sb, 1}}) {
     add_events(zn, g, one->deaths, one->net);
     add_events(zn, g, all.deaths, all.net);

@@ -21,8 +21,8 @@ using detail::fmt;
 namespace {
 
 bool same_doubles(const std::vector<double>& a, const std::vector<double>& b) {
-  return a.size() == b.size() && (a.data() == b.data() || a.empty() ||
-                                  std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+  return a.size() == b.size() &&
+         (a.data() == b.data() || a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
 }
 
 }  // namespace
@@ -65,7 +65,8 @@ Projection::Projection(ProjectionConfig config, CohortArray base_population)
   if (config_.zone_ids.empty())
     for (int z = 0; z < layout_.zones; ++z) config_.zone_ids.push_back(std::to_string(z));
   if (config_.group_names.empty()) {
-    if (layout_.groups == 1) config_.group_names = {"total"};
+    if (layout_.groups == 1)
+      config_.group_names = {"total"};
     else
       for (int g = 0; g < layout_.groups; ++g) config_.group_names.push_back("group" + std::to_string(g));
   }
@@ -110,7 +111,8 @@ const CohortArray& Projection::run_shared(const ScheduleSource& source, ResultSi
   StepComponents components;
   IndicatorTable indicators;
   detail::RunWorkspace workspace;  // lives for one run: survival ratios of the last step, per-zone lists, scratch
-  const StepSchedules* last_shared = nullptr;  // the last step's schedules when they were handed by reference
+  const StepSchedules* last_shared = nullptr;    // the last step's schedules when they were handed by reference
+  std::vector<std::vector<double>> folded_ends;  // the folded aggregates' end sums of the last step (keep_end_sums)
   sink.base(population_, config_.base_year);
   for (int step = 0; step < config_.steps; ++step) {
     if (config_.cancel && config_.cancel->load()) throw ProjectionError("projection cancelled");
@@ -139,13 +141,17 @@ const CohortArray& Projection::run_shared(const ScheduleSource& source, ResultSi
         if (schedules.mortality_kind == MortalityInput::death_rates) mx = schedules.mortality;
         pass.emplace(population_, next_, components, schedules.asfr, mx, config_.zone_ids, config_.group_names,
                      aggregates, config_.extra_age_bands, config_.life_table_method, indicators);
+        pass->start_sums_from(folded_ends);
       }
-      detail::StepRunner runner(config_, layout_, ctx, schedules, writable, population_, next_, components,
-                                workspace);
+      detail::StepRunner runner(config_, layout_, ctx, schedules, writable, population_, next_, components, workspace);
       if (pass && !config_.step_adjuster) runner.set_indicators(&*pass);
       runner.run();
       if (config_.step_adjuster) config_.step_adjuster(ctx, population_, next_, components);
       if (pass) pass->units_from(runner.zone_indicators_done() ? pass->zones() : 0);
+      if (pass)
+        pass->keep_end_sums(folded_ends);
+      else
+        folded_ends.clear();
     });
     sink.step(StepResult{ctx, population_, next_, components, config_.indicators ? &indicators : nullptr});
     buffer.mortality_unchanged = false;  // a hint holds for one step only

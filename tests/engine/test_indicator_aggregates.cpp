@@ -180,3 +180,177 @@ TEST(IndicatorAggregates, FoldedInTheZonePassIsTheBitsOfTheSumsAfterTheStep) {
 }
 
 }  // namespace
+
+// The aggregates' plain mx sums (the members' mean rate where nobody is exposed at a row) are made in finish, and only
+// then, for sums that accumulate_zone_of_two added (folded aggregates and those under 64 zones): a base population
+// with nobody aged 90 or more leaves rows 91–100 with nobody exposed in the first step (92–100 in the second). Every
+// value is the bits of the sums after the step (a step adjuster: the aggregates of 64 zones or more split over age
+// ranges, which sum the plain rates as they go) and the aggregates' e0 are the bits of life tables of rates pooled
+// in the test.
+TEST(IndicatorAggregates, PlainRatesWhereNobodyIsExposedAreTheBitsOfTheSerialSums) {
+  const AgeGrid grid = AgeGrid::single_year(100);
+  const int Z = 100, G = 2, A = grid.n_ages;
+  const CohortLayout L{Z, G, grid};
+  CohortArray base(L);
+  std::vector<double> mx(L.cells()), asfr(uz(Z * G * A), 0.0), srb(uz(Z), 1.05);
+  for (int z = 0; z < Z; ++z)
+    for (int g = 0; g < G; ++g) {
+      const std::size_t st = uz(z * G + g);
+      for (int s = 0; s < 2; ++s)
+        for (int i = 0; i < A; ++i) {
+          base.at(z, g, s, i) = i >= 90 ? 0.0 : 400.0 / (1.0 + 0.02 * i + 0.009 * z + 0.3 * g + 0.1 * s);
+          mx[(st * 2 + uz(s)) * uz(A) + uz(i)] = (0.0002 + 0.0001 * g + 3e-6 * z) * std::exp(0.087 * i) + 0.0005 * s;
+        }
+      for (int i = 15; i < 50; ++i) asfr[st * uz(A) + uz(i)] = 0.05 + 0.0001 * z + 0.002 * g;
+    }
+  std::vector<std::string> ids;
+  std::vector<int> evens;
+  for (int z = 0; z < Z; ++z) ids.push_back("Z" + std::to_string(z));
+  for (int z = 0; z < Z; z += 3) evens.push_back(z);
+  const std::vector<ZoneAggregate> aggregates = {{"thirds", evens}, {"few", {7, 3, 7, 91}}};
+  auto run = [&](int threads, bool adjuster) {
+    ProjectionConfig cfg;
+    cfg.grid = grid;
+    cfg.steps = 2;
+    cfg.threads = threads;
+    cfg.indicators = true;
+    cfg.cell_components = true;
+    cfg.zone_ids = ids;
+    cfg.group_names = {"g0", "g1"};
+    cfg.aggregates = aggregates;
+    if (adjuster) cfg.step_adjuster = [](const StepContext&, const CohortArray&, CohortArray&, StepComponents&) {};
+    Projection projection(cfg, base);
+    test::RecordingSink sink;
+    projection.run(
+        [&](const StepContext&, StepSchedules& s) {
+          s.mortality_kind = MortalityInput::death_rates;
+          s.mortality = mx;
+          s.asfr = asfr;
+          s.srb = srb;
+        },
+        sink);
+    return sink;
+  };
+  const test::RecordingSink after_step = run(4, true);
+  ASSERT_EQ(after_step.indicators.size(), 2u);
+  for (int threads : {1, 3}) {
+    const test::RecordingSink folded = run(threads, false);
+    ASSERT_EQ(folded.indicators.size(), 2u);
+    for (std::size_t y = 0; y < 2; ++y) {
+      const auto& a = folded.indicators[y].values;
+      const auto& b = after_step.indicators[y].values;
+      ASSERT_EQ(a.size(), b.size());
+      std::size_t differ = 0;
+      for (std::size_t k = 0; k < a.size(); ++k)
+        differ += (a[k] == b[k] || (std::isnan(a[k]) && std::isnan(b[k]))) ? 0 : 1;
+      EXPECT_EQ(differ, 0u) << "threads " << threads << ", year " << y;
+      // The pooled rates of each slot made here, one state after the other, from the step's start and end.
+      const IndicatorTable& t = folded.indicators[y];
+      const CohortArray& P0 = folded.populations[y];  // the base, then each step's end
+      const CohortArray& P1 = folded.populations[y + 1];
+      std::vector<ZoneAggregate> units = aggregates;
+      std::vector<int> every;
+      for (int z = 0; z < Z; ++z) every.push_back(z);
+      units.push_back({"total", every});
+      for (const ZoneAggregate& agg : units)
+        for (int slot = 0; slot <= G; ++slot) {
+          SCOPED_TRACE(agg.name + " slot " + std::to_string(slot) + " year " + std::to_string(y));
+          std::vector<double> num(uz(2 * A), 0.0), den(uz(2 * A), 0.0), plain(uz(2 * A), 0.0);
+          double n = 0.0;
+          for (int z : agg.zones)
+            for (int g = 0; g < G; ++g) {
+              if (slot != G && g != slot) continue;
+              const std::size_t st = uz(z * G + g);
+              n += 1.0;
+              for (int s = 0; s < 2; ++s)
+                for (int i = 0; i < A; ++i) {
+                  const std::size_t k = uz(s * A + i);
+                  const double m = mx[(st * 2 + uz(s)) * uz(A) + uz(i)];
+                  const double w = (P0.at(z, g, s, i) + P1.at(z, g, s, i)) / 2.0;
+                  num[k] += m * w, den[k] += w, plain[k] += m;
+                }
+            }
+          ASSERT_FALSE(den[uz(A - 1)] > 0.0);  // the open row: nobody exposed
+          for (int s = 0; s < 2; ++s) {
+            std::vector<double> pooled;
+            for (int i = 0; i < A; ++i) {
+              const std::size_t k = uz(s * A + i);
+              pooled.push_back(den[k] > 0.0 ? num[k] / den[k] : plain[k] / n);
+            }
+            const LifeTable lt = single_year_life_table(pooled, static_cast<Sex>(s));
+            EXPECT_EQ(t.get(t.unit_index(agg.name), uz(slot), s == 0 ? Indicator::e0_female : Indicator::e0_male),
+                      lt.ex[0]);
+          }
+        }
+    }
+  }
+}
+
+// A folded aggregate's start sums are the last step's end sums (IndicatorPass::start_sums_from), on every path of the
+// fold: one and three groups (accumulate2) and a five-year grid, over four steps, at 1 and 3 threads; the same table,
+// bit for bit, as the sums made after each step (a step adjuster that changes nothing: no fold, no carried sums).
+TEST(IndicatorAggregates, CarriedStartSumsAreTheBitsOfTheSumsAfterTheStep) {
+  for (const auto& [G, grid] : {std::pair{1, AgeGrid::single_year(100)}, std::pair{3, AgeGrid::single_year(90)},
+                                std::pair{2, AgeGrid::five_year(85)}}) {
+    const int Z = 80, A = grid.n_ages;
+    const CohortLayout L{Z, G, grid};
+    CohortArray base(L);
+    const int R = grid.width_years == 1 ? A : A + 1;  // life-table rows: the abridged grid splits 0 and 1–4
+    std::vector<double> mx(uz(Z * G * 2 * R)), asfr(uz(Z * G * A), 0.0), srb(uz(Z), 1.05);
+    for (int z = 0; z < Z; ++z)
+      for (int g = 0; g < G; ++g) {
+        const std::size_t st = uz(z * G + g);
+        for (int s = 0; s < 2; ++s) {
+          for (int i = 0; i < A; ++i)
+            base.at(z, g, s, i) = 300.0 / (1.0 + 0.04 * i + 0.005 * z + 0.3 * g + 0.1 * s) + (i % 3 == 0 ? 2.0 : 0.0);
+          for (int r = 0; r < R; ++r)
+            mx[(st * 2 + uz(s)) * uz(R) + uz(r)] =
+                (0.0004 + 0.0001 * g + 1e-6 * z) * std::exp(9.0 * r / R) + 0.0003 * s;
+        }
+        for (int i = 0; i < A; ++i)
+          if (grid.age_start(i) >= 15 && grid.age_start(i) < 50) asfr[st * uz(A) + uz(i)] = 0.03 + 0.0002 * z;
+      }
+    std::vector<std::string> ids, groups;
+    for (int z = 0; z < Z; ++z) ids.push_back("Z" + std::to_string(z));
+    for (int g = 0; g < G; ++g) groups.push_back("g" + std::to_string(g));
+    auto run = [&](int threads, bool adjuster) {
+      ProjectionConfig cfg;
+      cfg.grid = grid;
+      cfg.steps = 4;
+      cfg.threads = threads;
+      cfg.indicators = true;
+      cfg.cell_components = true;
+      cfg.zone_ids = ids;
+      cfg.group_names = groups;
+      if (adjuster) cfg.step_adjuster = [](const StepContext&, const CohortArray&, CohortArray&, StepComponents&) {};
+      Projection projection(cfg, base);
+      test::RecordingSink sink;
+      projection.run(
+          [&](const StepContext&, StepSchedules& s) {
+            s.mortality_kind = MortalityInput::death_rates;
+            s.mortality = mx;
+            s.asfr = asfr;
+            s.srb = srb;
+          },
+          sink);
+      return sink.indicators;
+    };
+    const std::vector<IndicatorTable> after_step = run(1, true);
+    ASSERT_EQ(after_step.size(), 4u);
+    for (int threads : {1, 3}) {
+      const std::vector<IndicatorTable> folded = run(threads, false);
+      ASSERT_EQ(folded.size(), 4u);
+      for (std::size_t y = 0; y < 4; ++y) {
+        const auto& a = folded[y].values;
+        const auto& b = after_step[y].values;
+        ASSERT_EQ(a.size(), b.size());
+        std::size_t differ = 0;
+        for (std::size_t k = 0; k < a.size(); ++k)
+          differ += (a[k] == b[k] || (std::isnan(a[k]) && std::isnan(b[k]))) ? 0 : 1;
+        EXPECT_EQ(differ, 0u) << G << " groups, " << A << " ages, threads " << threads << ", year " << y;
+        const IndicatorTable& t = folded[y];
+        EXPECT_TRUE(std::isfinite(t.get(t.unit_index("total"), uz(G), Indicator::person_years)));
+      }
+    }
+  }
+}

@@ -122,4 +122,76 @@ TEST(IndicatorZoneSlots, TwoGroupSlotsInOnePassAreEachGroupsOwnBits) {
   }
 }
 
+// A table handed to compute_indicators again (as the engine hands its table to every step) holds the bits of a new
+// table: each slot's values are NaN where undefined (nobody in the state: no rates, no median; no births: no sex
+// ratio; no life table), not what the last call left there. One and two groups (one group's "all" slot is a copy), at
+// 1 and 3 threads.
+TEST(IndicatorZoneSlots, ATableComputedAgainHasTheBitsOfANewOne) {
+  const AgeGrid grid = AgeGrid::single_year(100);
+  for (int G : {1, 2}) {
+    const int Z = 3, A = grid.n_ages;
+    const CohortLayout L{Z, G, grid};
+    auto data = [&](bool empty_state, CohortArray& start, CohortArray& end, StepComponents& comp,
+                    std::vector<double>& mx) {
+      start = CohortArray(L), end = CohortArray(L);
+      mx.assign(L.cells(), 0.0);
+      comp = StepComponents{};
+      comp.births.assign(uz(Z * G * 2), 0.0);
+      comp.births_by_mother_age.assign(uz(Z * G * A), 0.0);
+      comp.women_exposure.assign(uz(Z * G * A), 0.0);
+      comp.deaths_by_state.assign(uz(Z * G * 2), 2.0);
+      comp.net_migrants_by_state.assign(uz(Z * G * 2), 1.0);
+      comp.e0.assign(uz(Z * G * 2), 71.0);
+      comp.e65.assign(uz(Z * G * 2), 16.0);
+      for (int z = 0; z < Z; ++z)
+        for (int g = 0; g < G; ++g) {
+          const std::size_t st = uz(z * G + g);
+          const bool empty = empty_state && z == 1 && g == G - 1;
+          for (int s = 0; s < 2; ++s) {
+            for (int i = 0; i < A; ++i) {
+              start.at(z, g, s, i) = empty ? 0.0 : 300.0 / (1.0 + 0.05 * i + 0.1 * z + 0.2 * g + 0.1 * s);
+              end.at(z, g, s, i) = empty ? 0.0 : 290.0 / (1.0 + 0.05 * i + 0.1 * z + 0.2 * g + 0.1 * s);
+              mx[(st * 2 + uz(s)) * uz(A) + uz(i)] = 0.0003 * std::exp(0.08 * i) + 0.0002 * s;
+            }
+            comp.births[st * 2 + uz(s)] = empty ? 0.0 : 20.0 + z + s;
+            if (empty) comp.e0[st * 2 + uz(s)] = comp.e65[st * 2 + uz(s)] = NAN;
+          }
+          for (int i = 15; i < 50; ++i) {
+            comp.births_by_mother_age[st * uz(A) + uz(i)] = empty ? 0.0 : 3.0 + 0.1 * i;
+            comp.women_exposure[st * uz(A) + uz(i)] = empty ? 0.0 : 200.0 - i;
+          }
+        }
+    };
+    const std::vector<std::string> ids = {"a", "b", "c"};
+    const std::vector<std::string> groups =
+        G == 1 ? std::vector<std::string>{"g0"} : std::vector<std::string>{"g0", "g1"};
+    const std::vector<ZoneAggregate> aggregates = {{"b", {1}}, {"ab", {0, 1}}};
+    for (int threads : {1, 3}) {
+      SCOPED_TRACE("groups " + std::to_string(G) + ", threads " + std::to_string(threads));
+      tbb::task_arena arena(threads);
+      CohortArray start, end;
+      StepComponents comp;
+      std::vector<double> mx;
+      IndicatorTable reused, fresh;
+      arena.execute([&] {
+        data(false, start, end, comp, mx);
+        compute_indicators(start, end, comp, {}, mx, ids, groups, aggregates, {}, LifeTableMethod{}, reused);
+        data(true, start, end, comp, mx);
+        compute_indicators(start, end, comp, {}, mx, ids, groups, aggregates, {}, LifeTableMethod{}, reused);
+        compute_indicators(start, end, comp, {}, mx, ids, groups, aggregates, {}, LifeTableMethod{}, fresh);
+      });
+      ASSERT_EQ(reused.values.size(), fresh.values.size());
+      std::size_t differ = 0, nan = 0;
+      for (std::size_t k = 0; k < fresh.values.size(); ++k) {
+        differ +=
+            std::bit_cast<std::uint64_t>(reused.values[k]) == std::bit_cast<std::uint64_t>(fresh.values[k]) ? 0 : 1;
+        nan += std::isnan(fresh.values[k]) ? 1 : 0;
+      }
+      EXPECT_EQ(differ, 0u);
+      EXPECT_TRUE(std::isnan(fresh.get(fresh.unit_index("b"), uz(G - 1), Indicator::cbr_per_1000)));
+      EXPECT_TRUE(std::isnan(fresh.get(1, uz(G - 1), Indicator::srb_per_100_females)));
+    }
+  }
+}
+
 }  // namespace
