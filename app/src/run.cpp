@@ -213,6 +213,9 @@ struct ManifestExtras {
   // Files listed without their SHA-256 (list_result_files): results.nc in the manifest that the report reads, while
   // it is hashed on another thread.
   std::vector<std::string> unhashed;
+  // The per-cell components written (manifest.json "components"; --components, none with [outputs] components =
+  // false).
+  std::vector<std::string> components;
 };
 
 // manifest.json of a results folder: the run's description, then (output_dir.hpp) the marker, the list of files with
@@ -262,6 +265,7 @@ std::vector<ListedFile> write_run_manifest(const fs::path& dir, const scenarios:
        ", \"note\": " + json_string(extras.maps_note) + "},\n";
   j += "  \"threads\": " + std::to_string(threads) + ",\n";
   j += "  \"threads_requested\": " + std::to_string(threads_requested) + ",\n";
+  j += "  \"components\": " + json_strings(extras.components, "  ") + ",\n";
   j += "  \"data_dir\": " + json_string(data_dir) + ",\n";
   j += "  \"inputs\": [";
   for (std::size_t i = 0; i < inputs.size(); ++i)
@@ -546,6 +550,7 @@ RunSummary run(const RunConfig& cfg) {
   }
 
   if (!cfg.format.empty()) parse_cube_format(cfg.format, "--format");  // before anything is written
+  const ComponentSelection components = parse_components(cfg.components, "--components");
   if (cfg.compress_level < 0 || cfg.compress_level > 9)
     throw InputError("compress_level: " + std::to_string(cfg.compress_level) + "; expected 0 (off) to 9");
   const std::string scenario_file = resolve_scenario_file(cfg.scenario);
@@ -571,6 +576,7 @@ RunSummary run(const RunConfig& cfg) {
 
   const std::vector<ZoneAggregate> aggregates = with_total_aggregate(sc.aggregates, static_cast<int>(sc.zones.size()));
   ResultsWriter writer(out.staging(), set, aggregates);
+  writer.set_components(components);
   // The runs (baseline, then the variants asked for) stream into the writer, which adds the variant column.
   std::vector<VariantSummary> variants;
   std::vector<int> years;
@@ -590,6 +596,7 @@ RunSummary run(const RunConfig& cfg) {
     }
     if (const CubeFormat format = choose_cube_format(cfg.format, sc, names.size()); format != CubeFormat::csv) {
       cube = std::make_unique<NetcdfWriter>(out.staging() / "results.nc", set, aggregates, names, cfg.compress_level);
+      cube->set_components(components);
       writer.set_cube_csv(format == CubeFormat::both);
     }
   }
@@ -675,6 +682,7 @@ RunSummary run(const RunConfig& cfg) {
                                              : guess_language(texts);
   }
   extras.zones_source = set.zones_source_path;
+  if (set.outputs.components) extras.components = components.names();
   std::vector<ListedFile> listed;  // what the last manifest lists
   const auto manifest = [&] {
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
