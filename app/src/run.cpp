@@ -216,6 +216,9 @@ struct ManifestExtras {
   // The per-cell components written (manifest.json "components"; --components, none with [outputs] components =
   // false).
   std::vector<std::string> components;
+  // Where the report took the indicators from: "memory", "results.nc" or "indicators.csv" (written_indicators.hpp);
+  // empty without a report.
+  std::string report_indicators;
 };
 
 // manifest.json of a results folder: the run's description, then (output_dir.hpp) the marker, the list of files with
@@ -344,6 +347,8 @@ std::vector<ListedFile> write_run_manifest(const fs::path& dir, const scenarios:
   j += "    \"finish_seconds\": " + json_number(extras.finish_seconds) + ",\n";
   j += "    \"report_seconds\": " + json_number(extras.report_seconds) + ",\n";
   j += "    \"manifest_hash_seconds\": " + json_number(hash_seconds) + ",\n";
+  if (!extras.report_indicators.empty())
+    j += "    \"report_indicators\": " + json_string(extras.report_indicators) + ",\n";
   j += "    \"steps\": [";
   for (std::size_t k = 0; k < timings.size(); ++k)
     j += std::string(k ? ",\n" : "\n") + "      {\"step\": " + std::to_string(k + 1) +
@@ -636,6 +641,9 @@ RunSummary run(const RunConfig& cfg) {
   const std::vector<const scenarios::Scenario*>& runs = projected.runs;
   const int threads = projected.threads;
   if (cube) cube->close();
+  // Past its memory bound the report's indicators come from results.nc, which holds the same tables (not from a
+  // parse of indicators.csv: written_indicators.hpp).
+  if (cube && written) written->set_cube(out.staging() / "results.nc");
   // results.nc is final: its SHA-256 for manifest.json is read on another thread while the other outputs are closed
   // and written (the manifest then reuses it, file_digests.hpp).
   std::optional<BackgroundDigest> cube_digest;
@@ -669,7 +677,10 @@ RunSummary run(const RunConfig& cfg) {
     extras.finish_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
   };
   const int report_threads = threads > 1 ? threads + 1 : 1;  // with one thread results.xlsx is written in line
-  const bool handed_over = written && written->kept() && written->describes(out.staging() / "indicators.csv");
+  // Handed over: from memory, or past its bound from results.nc (a year at a time, not indicators.csv parsed on
+  // every core).
+  const bool handed_over =
+      written && (written->kept() || !written->cube().empty()) && written->describes(out.staging() / "indicators.csv");
   if (cube_digest && cfg.report && (resolve_threads(0) > report_threads || handed_over))
     extras.unhashed.push_back("results.nc");
   else
@@ -730,6 +741,7 @@ RunSummary run(const RunConfig& cfg) {
       // Once, for results.gpkg and the report; the indicators from memory where they were kept.
       const Results results = load_results(out.staging().string(), threads, written ? &*written : nullptr);
       writer.keep_indicators(nullptr);
+      extras.report_indicators = written && !written->taken_from().empty() ? written->taken_from() : "indicators.csv";
       written.reset();  // its tables are in `results` now
       if (zones) write_results_gpkg(out.staging(), *zones, results, extras.language);
       stop_if_cancelled();
