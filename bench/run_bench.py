@@ -169,7 +169,7 @@ def main():
     ap.add_argument("--cli-python", type=int, default=1, help="1: the command-line sizes also get the Python row")
     ap.add_argument("--cli-components", default="", help="--components of the command-line run (default: all)")
     ap.add_argument("--user-path", default="",
-                    help="comma list of zone counts that also get the user-path rows (default: every size)")
+                    help="comma list of zone counts that also get the user-path rows (default: every size; 'none' none)")
     a = ap.parse_args()
 
     tool = os.path.join(a.build, "bench", "bench_tool")
@@ -220,7 +220,8 @@ def main():
         # The user path: what `cohortgis run` and ScenarioSet.run() configure (per-cell components, indicators every
         # year, the survival ratios in a cache of their own), against the lean kernel of the same thread count
         # measured just before; its populations and births must hash as the lean kernel's.
-        user_sizes = [int(x) for x in a.user_path.split(",")] if a.user_path else zones
+        user_sizes = ([] if a.user_path == "none" else [int(x) for x in a.user_path.split(",")] if a.user_path
+                      else zones)
         if z in user_sizes:
             for t in threads:
                 runs = [run_json([tool, "run", "--zones", str(z), "--steps", str(a.steps), "--threads", str(t),
