@@ -84,7 +84,7 @@ with tempfile.TemporaryDirectory() as tmp:
           "components.csv of none: the header only")
     with xr.open_dataset(os.path.join(none, "results.nc")) as b:
         check(component_vars(b) == [], f"results.nc of none holds {component_vars(b)}")
-    for f in ["report.html", "results.xlsx", "indicators.csv"]:
+    for f in ["report.html", "results.xlsx", "results.gpkg", "indicators.csv"]:
         check(os.path.exists(os.path.join(none, f)), f"{f} written with none")
     v = subprocess.run([EXE, "validate", "default", "--results", none], capture_output=True, text=True)
     check(v.returncode == 0 and "unchanged" in v.stdout, f"validate --results on none: {v.returncode} {v.stderr}")
