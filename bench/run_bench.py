@@ -6,6 +6,8 @@ sizes) at 1 … all cores, the NumPy peer on the same inputs, and the table of b
   /usr/bin/python3 bench/run_bench.py [--build build] [--zones 3000,40000] [--steps 50] [--numpy-steps 10]
                                       [--repeat 3] [--numpy-repeat 2] [--numpy-full 1] [--threads 1,2]
                                       [--user-path SIZES] [--cli SIZES] [--cli-steps 10] [--cli-report 1]
+                                      [--cli-population-form auto|csv|netcdf] [--cli-repeat N] [--cli-python 1]
+                                      [--cli-components LIST]
                                       [--stream-steps 10] [--workdir DIR] [--json FILE]
 
 Rows per size: the lean kernel at each thread count, the user path, the command line and Python run(), the kernel
@@ -30,7 +32,18 @@ steadier than the wall clock on a shared machine.
 (project = Σ compute_seconds, write = Σ write_seconds of its timings, or with the writer thread Σ handover_seconds,
 the writing the projection waited for; load = the rest of a --no-report run of the same folder; report + draw = what the full run adds over that); "Python" rows time cohortgis.load_scenario() and
 ScenarioSet.run() of the same folder (bench/python_run.py with the built module, all cores). Both are per projected
-year, against the lean kernel of the same thread count measured in the same run.
+year, against the lean kernel of the same thread count measured in the same run. The scenario folder holds the base
+population as base_population.csv below 10,000 zones and as the NetCDF cube base_population.nc from 10,000 zones
+(--cli-population-form auto; a researcher with 40,000 zones would not keep a 725 MB CSV table: the cube loads in a
+fifteenth of the CPU, bench/HISTORY.md "Round 7"). The output floor of a command-line row is the bytes the run wrote
+over the write rate of this disk measured in the same run (a file of the same size, at most 4 GiB, written in 1 MiB
+blocks to --workdir and closed without fsync, as the run writes; deleted after).
+
+W40k command line (about 2 minutes per run and 10 GB of outputs at 10 years; the Python row at W40k holds every
+year's cubes in memory, hence --cli-python 0):
+
+  /usr/bin/python3 bench/run_bench.py --zones 40000 --steps 10 --numpy-steps 2 --numpy-repeat 1 --repeat 1 \
+      --threads 2 --user-path none --stream-steps 0 --cli 40000 --cli-python 0
 """
 import argparse
 import json
@@ -49,14 +62,17 @@ def run_json(cmd):
     return json.loads(out.strip().splitlines()[-1])
 
 
-def run_timed(cmd, env=None):
-    """Runs cmd; returns (wall seconds, stdout, peak RSS bytes of that child from its own rusage)."""
+def run_timed(cmd, env=None, cpu=None):
+    """Runs cmd; returns (wall seconds, stdout, peak RSS bytes of that child from its own rusage). cpu: a dict that
+    gets the child's user and system CPU seconds."""
     import time
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         t0 = time.perf_counter()
         p = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, env=env)
         _, status, usage = os.wait4(p.pid, 0)
         wall = time.perf_counter() - t0
+        if cpu is not None:
+            cpu.update(user_s=usage.ru_utime, sys_s=usage.ru_stime)
         p.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
@@ -65,13 +81,35 @@ def run_timed(cmd, env=None):
         return wall, out.read(), usage.ru_maxrss * 1024
 
 
-def cli_phases(cli, scenario, out_dir, threads, report, fmt=""):
+WRITE_RATE_MAX = 4 << 30
+
+
+def write_rate(folder, nbytes):
+    """Bytes per second of writing a file of nbytes (at most 4 GiB) to folder in 1 MiB blocks, closed without fsync
+    (as `cohortgis run` writes its outputs): the page cache's rate for small files, the disk's under dirty-page
+    throttling for large ones."""
+    import time
+    n = max(1, min(nbytes, WRITE_RATE_MAX) >> 20)
+    block = b"\x5a" * (1 << 20)
+    path = os.path.join(folder, "write-rate.bin")
+    t0 = time.perf_counter()
+    with open(path, "wb", buffering=0) as f:
+        for _ in range(n):
+            f.write(block)
+    seconds = time.perf_counter() - t0
+    os.remove(path)
+    return n * (1 << 20) / seconds
+
+
+def cli_phases(cli, scenario, out_dir, threads, report, fmt="", components=""):
     """`cohortgis run` of a scenario folder: wall seconds and the manifest's phases."""
     import shutil
     shutil.rmtree(out_dir, ignore_errors=True)
     cmd = [cli, "run", scenario, "--out", out_dir, "--threads", str(threads), "--quiet"] + ([] if report else ["--no-report"])
     cmd += ["--format", fmt] if fmt else []
-    wall, _, rss = run_timed(cmd)
+    cmd += ["--components", components] if components else []
+    cpu = {}
+    wall, _, rss = run_timed(cmd, cpu=cpu)
     m = json.load(open(os.path.join(out_dir, "manifest.json")))
     t = m["timings"]
     project = sum(x["compute_seconds"] for x in t["steps"])
@@ -84,7 +122,7 @@ def cli_phases(cli, scenario, out_dir, threads, report, fmt=""):
     # The manifest's own phases (docs/results.md "manifest.json"), where this version writes them.
     named = {k: t[k] for k in ("load_seconds", "finish_seconds", "report_seconds", "manifest_hash_seconds") if k in t}
     return {"wall_s": wall, "total_s": t["total_seconds"], "project_s": project, "write_s": write,
-            "steps": len(t["steps"]), "output_bytes": size, "peak_rss_bytes": rss, "phases": named,
+            "steps": len(t["steps"]), "output_bytes": size, "user_s": cpu["user_s"], "sys_s": cpu["sys_s"], "peak_rss_bytes": rss, "phases": named,
             "overlapped": overlapped, "handover_s": handover,
             # the wall time writing added to the run: all of it in line, only the hand-overs with the writer thread
             "write_serial_s": handover if overlapped else write}
@@ -125,8 +163,13 @@ def main():
     ap.add_argument("--cli-report", type=int, default=1, help="1: the command-line run draws maps and the report")
     ap.add_argument("--cli-format", default="", choices=["", "csv", "netcdf", "both"],
                     help="--format of the command-line run (default: the run's size rule, docs/cli.md)")
+    ap.add_argument("--cli-population-form", default="auto", choices=["auto", "csv", "netcdf"],
+                    help="base population of the command-line scenario folder (auto: netcdf from 10,000 zones)")
+    ap.add_argument("--cli-repeat", type=int, default=0, help="command-line and Python runs per row (0: --repeat)")
+    ap.add_argument("--cli-python", type=int, default=1, help="1: the command-line sizes also get the Python row")
+    ap.add_argument("--cli-components", default="", help="--components of the command-line run (default: all)")
     ap.add_argument("--user-path", default="",
-                    help="comma list of zone counts that also get the user-path rows (default: every size)")
+                    help="comma list of zone counts that also get the user-path rows (default: every size; 'none' none)")
     a = ap.parse_args()
 
     tool = os.path.join(a.build, "bench", "bench_tool")
@@ -177,7 +220,8 @@ def main():
         # The user path: what `cohortgis run` and ScenarioSet.run() configure (per-cell components, indicators every
         # year, the survival ratios in a cache of their own), against the lean kernel of the same thread count
         # measured just before; its populations and births must hash as the lean kernel's.
-        user_sizes = [int(x) for x in a.user_path.split(",")] if a.user_path else zones
+        user_sizes = ([] if a.user_path == "none" else [int(x) for x in a.user_path.split(",")] if a.user_path
+                      else zones)
         if z in user_sizes:
             for t in threads:
                 runs = [run_json([tool, "run", "--zones", str(z), "--steps", str(a.steps), "--threads", str(t),
@@ -200,15 +244,23 @@ def main():
         if z in cli_sizes:
             cli = os.path.join(a.build, "cli", "cohortgis")
             folder = os.path.join(a.workdir, f"scenario-{z}")
-            gen = run_json([tool, "scenario", "--zones", str(z), "--steps", str(a.cli_steps), "--out", folder])
+            form = a.cli_population_form if a.cli_population_form != "auto" else "netcdf" if z >= 10000 else "csv"
+            gen = run_json([tool, "scenario", "--zones", str(z), "--steps", str(a.cli_steps), "--out", folder] +
+                           (["--population-form", "netcdf"] if form == "netcdf" else []))
             scenario = gen["scenario"]
             lean = lean_by_threads[cores] if cores in lean_by_threads else lean_by_threads[max(threads)]
             floor_s = lean["floor_bytes_per_year"] / bw
             out_dir = os.path.join(a.workdir, f"cli-out-{z}")
-            runs = [cli_phases(cli, scenario, out_dir, cores, a.cli_report, a.cli_format)
-                    for _ in range(max(1, a.repeat))]
+            cli_repeat = max(1, a.cli_repeat or a.repeat)
+            runs = [cli_phases(cli, scenario, out_dir, cores, a.cli_report, a.cli_format, a.cli_components)
+                    for _ in range(cli_repeat)]
             r = min(runs, key=lambda x: x["wall_s"])
-            bare = cli_phases(cli, scenario, out_dir, cores, False, a.cli_format) if a.cli_report else r
+            # A --no-report run of the same folder only where the manifest has no phases of its own (old versions).
+            bare = (cli_phases(cli, scenario, out_dir, cores, False, a.cli_format, a.cli_components)
+                    if a.cli_report and not r["phases"] else r)
+            # The output floor: this run's bytes at this disk's write rate, measured now with a file of their size.
+            rate = write_rate(a.workdir, r["output_bytes"])
+            r.update(write_rate_bytes_per_s=rate, population_form=form)
             load_s = bare["total_s"] - bare["project_s"] - bare["write_serial_s"]
             r.update(zones=z, threads=cores, command_line=True, load_s=load_s,
                      report_s=max(0.0, r["total_s"] - r["project_s"] - r["write_serial_s"] - load_s))
@@ -239,10 +291,19 @@ def main():
                           f"({r['project_s'] / n * 1e3:.1f} ms/year, {r['project_s'] / n / lean['s_per_year']:.2f}× the "
                           f"lean kernel) + write {r['write_serial_s']:.2f} s{wt} {tail}; outputs "
                           f"{r['output_bytes'] / 2**20:.0f} MiB; end to end (wall − load) / project = "
-                          f"{(r['wall_s'] - r['load_s']) / r['project_s']:.2f}×")
+                          f"{(r['wall_s'] - r['load_s']) / r['project_s']:.2f}×; CPU {r['user_s']:.2f} s user + "
+                          f"{r['sys_s']:.2f} s system; wall / project = "
+                          f"{r['wall_s'] / r['project_s']:.2f}× (base population {form})")
+            out_floor = r["output_bytes"] / rate
+            phases.append(f"{label(z)} command line output floor: {r['output_bytes'] / 1e6:.0f} MB written / "
+                          f"{rate / 1e6:.0f} MB/s (this disk, a file of {min(r['output_bytes'], WRITE_RATE_MAX) / 2**20:.0f} "
+                          f"MiB written in this run) = {out_floor:.2f} s; write phase {r['write_serial_s']:.2f} s = "
+                          f"{r['write_serial_s'] / out_floor:.2f}× it, wall = {r['wall_s'] / out_floor:.2f}× it")
+            if not a.cli_python:
+                continue
             env = dict(os.environ, PYTHONPATH=os.path.join(a.build, "python"))
             pys = []
-            for _ in range(max(1, a.repeat)):
+            for _ in range(cli_repeat):
                 _, out, _ = run_timed(["/usr/bin/python3", os.path.join(HERE, "python_run.py"), scenario,
                                     "--threads", str(cores)], env=env)
                 pys.append(json.loads(out.strip().splitlines()[-1]))

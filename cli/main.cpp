@@ -40,7 +40,7 @@ using cohortgis::cli::interrupted;
 constexpr const char* kUsage =
     "Usage:\n"
     "  cohortgis run [SCENARIO] [--out DIR] [--threads N] [--variant NAME ...] [--lang zh|en] [--quiet]\n"
-    "                [--format csv|netcdf|both] [--compress] [--csv-bom] [--no-write-thread]\n"
+    "                [--format csv|netcdf|both] [--components LIST] [--compress] [--csv-bom] [--no-write-thread]\n"
     "                [--allow-read DIR ...] [--allow-db SERVICE ...]\n"
     "  cohortgis validate SCENARIO [--results DIR] [--threads N] [--allow-read DIR ...] [--allow-db SERVICE ...]\n"
     "  cohortgis info FILE [--layer L]\n"
@@ -129,6 +129,9 @@ int run_command(const std::vector<std::string>& args) {
       ("csv-bom", "start every CSV with a UTF-8 byte-order mark (for Excel in a Chinese locale)")
       ("format", po::value<std::string>(), "population and components as csv (population.csv, components.csv), "
        "netcdf (results.nc) or both (default: netcdf above 5 million population values, else csv)")
+      ("components", po::value<std::string>(), "per-cell components written, comma-separated (births, "
+       "newborn_transfer_in, newborn_transfer_out, deaths, net_migration, transfer_in, transfer_out, floor_adjustment, "
+       "planning_adjustment), all (default) or none; indicators and the report are the same either way")
       ("compress", "results.nc compressed (shuffle + deflate level 1): smaller, slower to write")
       ("no-write-thread", "write each year's results before projecting the next (no writer thread; same files)")
       ("allow-read", po::value<std::vector<std::string>>()->composing(), kAllowReadHelp)
@@ -165,6 +168,14 @@ int run_command(const std::vector<std::string>& args) {
   cfg.csv_bom = vm.count("csv-bom") > 0;
   if (vm.count("format")) cfg.format = vm["format"].as<std::string>();
   if (vm.count("compress")) cfg.compress_level = cohortgis::app::kNetcdfCompressLevel;
+  if (vm.count("components")) {
+    // "a,b,c": each name is checked by the run (an empty one too, with the valid names).
+    const std::string& list = vm["components"].as<std::string>();
+    std::size_t from = 0;
+    for (std::size_t comma; (comma = list.find(',', from)) != std::string::npos; from = comma + 1)
+      cfg.components.push_back(list.substr(from, comma - from));
+    cfg.components.push_back(list.substr(from));
+  }
   cfg.write_thread = vm.count("no-write-thread") == 0;
   if (vm.count("variant")) cfg.variants = vm["variant"].as<std::vector<std::string>>();
   if (vm.count("allow-read")) cfg.allow_read = vm["allow-read"].as<std::vector<std::string>>();

@@ -197,22 +197,32 @@ void NetcdfWriter::define(const IndicatorTable& t) {
     const std::vector<int> sdims{d_variant, d_year, d_zone, d_group, d_sex};
     const std::vector<std::size_t> schunks{1, 1, chunk_rows(uz(zones_), uz(groups_) * kSexes), uz(groups_), kSexes};
     const std::vector<std::size_t> sparse_schunks{1, 1, chunk_rows(uz(zones_), kSexes), 1, kSexes};
-    v_births_ =
-        data_var("births", sdims, schunks, "births of the period ending with the year, by sex of the child", "1");
-    v_nb_in_ = data_var("newborn_transfer_in", sdims, sparse_schunks,
-                        "newborns moved into the group by the newborn rules", "1", true);
-    v_nb_out_ = data_var("newborn_transfer_out", sdims, sparse_schunks,
-                         "newborns moved out of the group by the newborn rules", "1", true);
-    v_deaths_ = data_var("deaths", cell_dims, cell_chunks, "deaths of the period by age at its end", "1");
-    v_net_migration_ =
-        data_var("net_migration", cell_dims, cell_chunks,
-                 "net migrants of the period by age at its start (transfers between groups left out)", "1");
-    v_transfer_in_ =
-        data_var("transfer_in", cell_dims, sparse_cell_chunks, "persons moved in from other groups", "1", true);
-    v_transfer_out_ =
-        data_var("transfer_out", cell_dims, sparse_cell_chunks, "persons moved out to other groups", "1", true);
-    v_floor_ = data_var("floor_adjustment", cell_dims, sparse_cell_chunks, "persons added by the non-negativity floor",
-                        "1", true);
+    // --components: the variables of the components asked for (-1: left out; put_state skips them).
+    const auto on = [this](Component k) { return components_on_.has(k); };
+    if (on(Component::births))
+      v_births_ =
+          data_var("births", sdims, schunks, "births of the period ending with the year, by sex of the child", "1");
+    if (on(Component::newborn_transfer_in))
+      v_nb_in_ = data_var("newborn_transfer_in", sdims, sparse_schunks,
+                          "newborns moved into the group by the newborn rules", "1", true);
+    if (on(Component::newborn_transfer_out))
+      v_nb_out_ = data_var("newborn_transfer_out", sdims, sparse_schunks,
+                           "newborns moved out of the group by the newborn rules", "1", true);
+    if (on(Component::deaths))
+      v_deaths_ = data_var("deaths", cell_dims, cell_chunks, "deaths of the period by age at its end", "1");
+    if (on(Component::net_migration))
+      v_net_migration_ =
+          data_var("net_migration", cell_dims, cell_chunks,
+                   "net migrants of the period by age at its start (transfers between groups left out)", "1");
+    if (on(Component::transfer_in))
+      v_transfer_in_ =
+          data_var("transfer_in", cell_dims, sparse_cell_chunks, "persons moved in from other groups", "1", true);
+    if (on(Component::transfer_out))
+      v_transfer_out_ =
+          data_var("transfer_out", cell_dims, sparse_cell_chunks, "persons moved out to other groups", "1", true);
+    if (on(Component::floor_adjustment))
+      v_floor_ = data_var("floor_adjustment", cell_dims, sparse_cell_chunks,
+                          "persons added by the non-negativity floor", "1", true);
   }
   v_indicators_ = data_var("indicators", {d_variant, d_year, d_unit, d_igroup, d_indicator},
                            {1, 1, chunk_rows(units_, indicator_groups_ * indicators_), indicator_groups_, indicators_},
@@ -395,7 +405,7 @@ void NetcdfWriter::step(const StepResult& r) {
   put_year(r.context.end_year);
   put_state(v_population_, r.end.data().data());
   put_parity(r.end);
-  if (v_births_ >= 0) {
+  if (set_.outputs.components) {
     const StepComponents& c = r.components;
     for (auto [var, v] : {std::pair{v_births_, &c.births}, std::pair{v_nb_in_, &c.newborn_transfer_in},
                           std::pair{v_nb_out_, &c.newborn_transfer_out}})

@@ -10,6 +10,7 @@
 
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
+#include "component_selection.hpp"
 
 namespace cohortgis {
 class ParityProjection;  // cohortgis/engine/parity.hpp
@@ -49,6 +50,8 @@ class NetcdfWriter : public ResultSink {
   // A run with parity: `women_by_parity` (variant, year, zone, group, parity, age) gets the women of each cell times
   // the projection's parity shares, the values of population.csv's parity rows; nullptr: that variant's are NaN.
   void set_parity(const ParityProjection* parity) { parity_ = parity; }
+  // The component variables the file gets (--components; default all; planning_adjustment has none). Before base().
+  void set_components(const ComponentSelection& on) { components_on_ = on; }
 
  private:
   void define(const IndicatorTable& table);
@@ -86,6 +89,7 @@ class NetcdfWriter : public ResultSink {
   std::map<int, std::size_t> written_years_;  // per sparse variable: 1 + the last year index stored
   const ParityProjection* parity_ = nullptr;
   int v_women_by_parity_ = -1;
+  ComponentSelection components_on_;
 };
 
 }  // namespace cohortgis::app

@@ -415,26 +415,33 @@ void ResultsWriter::step(const StepResult& r) {
     buf_ += ',';
     end_persons_row(persons, components_);
   };
-  if (set_.outputs.components && cube_csv_)  // nothing to format for results.nc alone
+  // --components: only the components asked for get rows (component_selection.hpp).
+  const auto on = [this](Component k) { return components_on_.has(k); };
+  const bool births = on(Component::births), nb_in = on(Component::newborn_transfer_in),
+             nb_out = on(Component::newborn_transfer_out), deaths = on(Component::deaths),
+             migration = on(Component::net_migration), t_in = on(Component::transfer_in),
+             t_out = on(Component::transfer_out), floor = on(Component::floor_adjustment),
+             planning = on(Component::planning_adjustment);
+  if (set_.outputs.components && cube_csv_ && components_on_.any())  // nothing to format for results.nc alone
     for (int z = 0; z < L.zones; ++z)
       for (int g = 0; g < L.groups; ++g)
         for (int s = 0; s < 2; ++s) {
           const std::size_t bs = (uz(z) * uz(L.groups) + uz(g)) * kSexes + uz(s);
-          row(z, g, s, -1, "births", c.births[bs]);
+          if (births) row(z, g, s, -1, "births", c.births[bs]);
           if (!c.newborn_transfer_in.empty()) {
-            row(z, g, s, -1, "newborn_transfer_in", c.newborn_transfer_in[bs]);
-            row(z, g, s, -1, "newborn_transfer_out", c.newborn_transfer_out[bs]);
+            if (nb_in) row(z, g, s, -1, "newborn_transfer_in", c.newborn_transfer_in[bs]);
+            if (nb_out) row(z, g, s, -1, "newborn_transfer_out", c.newborn_transfer_out[bs]);
           }
           for (int i = 0; i < L.grid.n_ages; ++i) {
             const std::size_t cell = L.index(z, g, s, i);
-            row(z, g, s, i, "deaths", at(c.deaths, cell));
-            if (!c.net_migrants.empty())
+            if (deaths) row(z, g, s, i, "deaths", at(c.deaths, cell));
+            if (migration && !c.net_migrants.empty())
               row(z, g, s, i, "net_migration",
                   c.net_migrants.data()[cell] - at(c.transfer_in, cell) + at(c.transfer_out, cell));
-            row(z, g, s, i, "transfer_in", at(c.transfer_in, cell));
-            row(z, g, s, i, "transfer_out", at(c.transfer_out, cell));
-            row(z, g, s, i, "floor_adjustment", at(c.floor_adjustment, cell));
-            if (!c.planning_adjustment.empty())
+            if (t_in) row(z, g, s, i, "transfer_in", at(c.transfer_in, cell));
+            if (t_out) row(z, g, s, i, "transfer_out", at(c.transfer_out, cell));
+            if (floor) row(z, g, s, i, "floor_adjustment", at(c.floor_adjustment, cell));
+            if (planning && !c.planning_adjustment.empty())
               row(z, g, s, i, "planning_adjustment", c.planning_adjustment.data()[cell]);
           }
         }

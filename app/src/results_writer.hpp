@@ -12,6 +12,7 @@
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
+#include "component_selection.hpp"
 #include "text_output.hpp"
 
 namespace cohortgis {
@@ -53,6 +54,9 @@ class ResultsWriter : public ResultSink {
   void finish();  // writes zones.csv, closes every file and reports write errors
   // false: no population.csv or components.csv (the run writes them to results.nc only).
   void set_cube_csv(bool on) { cube_csv_ = on; }
+  // The components components.csv gets rows of (--components; default all). The sums behind the other files use
+  // every component either way.
+  void set_components(const ComponentSelection& on) { components_on_ = on; }
   // A run with parity (parity_output.hpp): population.csv splits each women's cell into the parity states 0, 1, 2,
   // 3+ by the projection's shares at the time of the row; nullptr (every row `all`) otherwise. Reset per variant.
   void set_parity(const ParityProjection* parity) { parity_ = parity; }
@@ -133,6 +137,7 @@ class ResultsWriter : public ResultSink {
   std::vector<std::string> state_keys_, age_texts_;
   const std::string& age_text(const CohortLayout& L, int i);
   bool cube_csv_ = true;
+  ComponentSelection components_on_;
   const ParityProjection* parity_ = nullptr;
   WrittenIndicators* written_ = nullptr;
   bool target_year(int year) const;

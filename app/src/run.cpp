@@ -220,6 +220,12 @@ struct ManifestExtras {
   // Files listed without their SHA-256 (list_result_files): results.nc in the manifest that the report reads, while
   // it is hashed on another thread.
   std::vector<std::string> unhashed;
+  // The per-cell components written (manifest.json "components"; --components, none with [outputs] components =
+  // false).
+  std::vector<std::string> components;
+  // Where the report took the indicators from: "memory", "results.nc" or "indicators.csv" (written_indicators.hpp);
+  // empty without a report.
+  std::string report_indicators;
 };
 
 // manifest.json of a results folder: the run's description, then (output_dir.hpp) the marker, the list of files with
@@ -269,6 +275,7 @@ std::vector<ListedFile> write_run_manifest(const fs::path& dir, const scenarios:
        ", \"note\": " + json_string(extras.maps_note) + "},\n";
   j += "  \"threads\": " + std::to_string(threads) + ",\n";
   j += "  \"threads_requested\": " + std::to_string(threads_requested) + ",\n";
+  j += "  \"components\": " + json_strings(extras.components, "  ") + ",\n";
   j += "  \"data_dir\": " + json_string(data_dir) + ",\n";
   j += "  \"inputs\": [";
   for (std::size_t i = 0; i < inputs.size(); ++i)
@@ -347,6 +354,8 @@ std::vector<ListedFile> write_run_manifest(const fs::path& dir, const scenarios:
   j += "    \"finish_seconds\": " + json_number(extras.finish_seconds) + ",\n";
   j += "    \"report_seconds\": " + json_number(extras.report_seconds) + ",\n";
   j += "    \"manifest_hash_seconds\": " + json_number(hash_seconds) + ",\n";
+  if (!extras.report_indicators.empty())
+    j += "    \"report_indicators\": " + json_string(extras.report_indicators) + ",\n";
   j += "    \"steps\": [";
   for (std::size_t k = 0; k < timings.size(); ++k)
     j += std::string(k ? ",\n" : "\n") + "      {\"step\": " + std::to_string(k + 1) +
@@ -553,6 +562,7 @@ RunSummary run(const RunConfig& cfg) {
   }
 
   if (!cfg.format.empty()) parse_cube_format(cfg.format, "--format");  // before anything is written
+  const ComponentSelection components = parse_components(cfg.components, "--components");
   if (cfg.compress_level < 0 || cfg.compress_level > 9)
     throw InputError("compress_level: " + std::to_string(cfg.compress_level) + "; expected 0 (off) to 9");
   const std::string scenario_file = resolve_scenario_file(cfg.scenario);
@@ -578,6 +588,7 @@ RunSummary run(const RunConfig& cfg) {
 
   const std::vector<ZoneAggregate> aggregates = with_total_aggregate(sc.aggregates, static_cast<int>(sc.zones.size()));
   ResultsWriter writer(out.staging(), set, aggregates);
+  writer.set_components(components);
   // The runs (baseline, then the variants asked for) stream into the writer, which adds the variant column.
   std::vector<VariantSummary> variants;
   std::vector<int> years;
@@ -597,6 +608,7 @@ RunSummary run(const RunConfig& cfg) {
     }
     if (const CubeFormat format = choose_cube_format(cfg.format, sc, names.size()); format != CubeFormat::csv) {
       cube = std::make_unique<NetcdfWriter>(out.staging() / "results.nc", set, aggregates, names, cfg.compress_level);
+      cube->set_components(components);
       writer.set_cube_csv(format == CubeFormat::both);
     }
   }
@@ -636,6 +648,9 @@ RunSummary run(const RunConfig& cfg) {
   const std::vector<const scenarios::Scenario*>& runs = projected.runs;
   const int threads = projected.threads;
   if (cube) cube->close();
+  // Past its memory bound the report's indicators come from results.nc, which holds the same tables (not from a
+  // parse of indicators.csv: written_indicators.hpp).
+  if (cube && written) written->set_cube(out.staging() / "results.nc");
   // results.nc is final: its SHA-256 for manifest.json is read on another thread while the other outputs are closed
   // and written (the manifest then reuses it, file_digests.hpp).
   std::optional<BackgroundDigest> cube_digest;
@@ -669,7 +684,10 @@ RunSummary run(const RunConfig& cfg) {
     extras.finish_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
   };
   const int report_threads = threads > 1 ? threads + 1 : 1;  // with one thread results.xlsx is written in line
-  const bool handed_over = written && written->kept() && written->describes(out.staging() / "indicators.csv");
+  // Handed over: from memory, or past its bound from results.nc (a year at a time, not indicators.csv parsed on
+  // every core).
+  const bool handed_over =
+      written && (written->kept() || !written->cube().empty()) && written->describes(out.staging() / "indicators.csv");
   if (cube_digest && cfg.report && (resolve_threads(0) > report_threads || handed_over))
     extras.unhashed.push_back("results.nc");
   else
@@ -682,6 +700,7 @@ RunSummary run(const RunConfig& cfg) {
                                              : guess_language(texts);
   }
   extras.zones_source = set.zones_source_path;
+  if (set.outputs.components) extras.components = components.names();
   std::vector<ListedFile> listed;  // what the last manifest lists
   const auto manifest = [&] {
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -729,6 +748,7 @@ RunSummary run(const RunConfig& cfg) {
       // Once, for results.gpkg and the report; the indicators from memory where they were kept.
       const Results results = load_results(out.staging().string(), threads, written ? &*written : nullptr);
       writer.keep_indicators(nullptr);
+      extras.report_indicators = written && !written->taken_from().empty() ? written->taken_from() : "indicators.csv";
       written.reset();  // its tables are in `results` now
       if (zones) write_results_gpkg(out.staging(), *zones, results, extras.language);
       stop_if_cancelled();

@@ -7,6 +7,10 @@
 #include <numeric>
 #include <system_error>
 
+#include <netcdf.h>
+
+#include "cohortgis/geodata/netcdf_lock.hpp"
+
 namespace cohortgis::app {
 
 namespace fs = std::filesystem;
@@ -18,6 +22,7 @@ void WrittenIndicators::add(const std::string& variant, int year, const Indicato
     if (!stocks_only || is_stock_indicator(k)) ks.push_back(k);
   const std::size_t n = cells * ks.size();
   rows_ += n;
+  added_.push_back({variant, year, stocks_only, t.unit_names.size(), t.group_names.size(), t.n_indicators()});
   if (!decided_) {  // by the first table (the base year): every table as large as a full one
     decided_ = true;
     keep_ = cells * t.n_indicators() * expected_tables_ <= max_values_;
@@ -62,47 +67,152 @@ bool WrittenIndicators::describes(const fs::path& path) const {
   return !ec && size == bytes_;
 }
 
+namespace {
+
+// The keys and values of load_results from tables in the order indicators.csv has their rows: names interned in the
+// order the rows name them, each table's values sorted by indicator id within a (unit, group) (stable).
+class IndicatorCollector {
+ public:
+  explicit IndicatorCollector(std::size_t total) { values_.reserve(total); }
+  // One table: values [unit][group][names.indicators]. False when its year does not fit the packed keys.
+  bool add(const std::string& variant, int year, const WrittenIndicators::Names& names, const double* x) {
+    if (!detail::indicator_year_fits(year)) return false;  // the file's reader says why
+    const std::uint32_t v = keys_[0].intern(variant);
+    if (&names != names_) {
+      names_ = &names;
+      units_.clear(), groups_.clear(), inds_.clear();
+      for (const auto& u : names.units) units_.push_back(keys_[1].intern(u));
+      for (const auto& g : names.groups) groups_.push_back(keys_[2].intern(g));
+      for (const auto& k : names.indicators) inds_.push_back(keys_[3].intern(k));
+      order_.resize(inds_.size());
+      std::iota(order_.begin(), order_.end(), std::size_t{0});
+      std::stable_sort(order_.begin(), order_.end(), [&](std::size_t a, std::size_t b) { return inds_[a] < inds_[b]; });
+    }
+    years_.insert(year);
+    for (std::uint32_t u : units_)
+      for (std::uint32_t g : groups_) {
+        for (std::size_t j : order_) values_.emplace_back(detail::indicator_key(v, year, u, g, inds_[j]), x[j]);
+        x += inds_.size();
+      }
+    return true;
+  }
+  bool finish(Results& r) {
+    if (!detail::indicator_ids_fit(keys_[0].names.size(), keys_[1].names.size(), keys_[2].names.size(),
+                                   keys_[3].names.size()))
+      return false;
+    detail::set_indicators(r, keys_, std::move(values_), years_);
+    return true;
+  }
+
+ private:
+  Results::IndicatorKeys keys_[4];  // variant, unit, group, indicator: ids in the order the file's rows name them
+  std::set<int> years_;
+  std::vector<std::pair<std::uint64_t, double>> values_;
+  const WrittenIndicators::Names* names_ = nullptr;
+  std::vector<std::uint32_t> units_, groups_, inds_;
+  std::vector<std::size_t> order_;  // a block's indicators by id (the order sorting by key gives; stable)
+};
+
+// results.nc's names of a string coordinate.
+bool nc_strings(int id, const char* name, std::vector<std::string>& out) {
+  int v = -1, dim = -1;
+  std::size_t n = 0;
+  if (nc_inq_varid(id, name, &v) != NC_NOERR || nc_inq_vardimid(id, v, &dim) != NC_NOERR ||
+      nc_inq_dimlen(id, dim, &n) != NC_NOERR)
+    return false;
+  std::vector<char*> p(n, nullptr);
+  if (n && nc_get_var_string(id, v, p.data()) != NC_NOERR) return false;
+  out.assign(p.begin(), p.end());
+  if (n) nc_free_string(n, p.data());
+  return true;
+}
+
+// The tables `written` was given, from the run's own results.nc, one year at a time (the values as indicators.csv's
+// text reads back: WrittenIndicators::add). False (nothing added) where the file does not hold exactly those tables.
+bool take_cube_indicators(Results& r, const WrittenIndicators& written) {
+  const auto nc_lock = geodata::lock_netcdf();
+  int id = -1;
+  if (nc_open(written.cube().c_str(), NC_NOWRITE, &id) != NC_NOERR) return false;
+  struct Close {
+    int id;
+    ~Close() { nc_close(id); }
+  } close{id};
+  std::vector<std::string> variants, units, groups, indicators;
+  int v_ind = -1, v_year = -1, d_year = -1;
+  std::size_t n_years = 0;
+  if (!nc_strings(id, "variant", variants) || !nc_strings(id, "unit", units) ||
+      !nc_strings(id, "indicator_group", groups) || !nc_strings(id, "indicator", indicators) ||
+      nc_inq_varid(id, "indicators", &v_ind) != NC_NOERR || nc_inq_varid(id, "year", &v_year) != NC_NOERR ||
+      nc_inq_dimid(id, "year", &d_year) != NC_NOERR || nc_inq_dimlen(id, d_year, &n_years) != NC_NOERR)
+    return false;
+  std::vector<int> years(n_years);
+  if (n_years && nc_get_var_int(id, v_year, years.data()) != NC_NOERR) return false;
+  WrittenIndicators::Names all, stocks;
+  all.units = stocks.units = units;
+  all.groups = stocks.groups = groups;
+  all.indicators = indicators;
+  std::vector<std::size_t> stock_ks;
+  for (std::size_t k = 0; k < indicators.size(); ++k)
+    if (is_stock_indicator(k)) (stocks.indicators.push_back(indicators[k]), stock_ks.push_back(k));
+  // Every table as results.nc has it: same sizes, its variant in the file, its year at the variant's next index.
+  std::vector<std::size_t> next(variants.size(), 0);
+  std::vector<std::pair<std::size_t, std::size_t>> at;  // (variant, year) index of each table
+  std::size_t total = 0;
+  for (const auto& t : written.added()) {
+    const auto v = std::find(variants.begin(), variants.end(), t.variant);
+    if (v == variants.end() || t.units != units.size() || t.groups != groups.size() ||
+        t.indicators != indicators.size())
+      return false;
+    const std::size_t vi = static_cast<std::size_t>(v - variants.begin()), yi = next[vi]++;
+    if (yi >= n_years || years[yi] != t.year || t.stocks_only != (yi == 0)) return false;
+    at.emplace_back(vi, yi);
+    total += units.size() * groups.size() * (t.stocks_only ? stock_ks.size() : indicators.size());
+  }
+  IndicatorCollector collect(total);
+  const std::size_t row = indicators.size(), cells = units.size() * groups.size();
+  std::vector<double> year(cells * row), picked;
+  for (std::size_t k = 0; k < at.size(); ++k) {
+    const std::size_t start[5] = {at[k].first, at[k].second, 0, 0, 0};
+    const std::size_t count[5] = {1, 1, units.size(), groups.size(), row};
+    if (nc_get_vara_double(id, v_ind, start, count, year.data()) != NC_NOERR) return false;
+    // What the file's text reads back as (WrittenIndicators::add): NaN where not finite, 0 for -0.
+    for (double& x : year) x = !std::isfinite(x) ? std::nan("") : x == 0.0 ? 0.0 : x;
+    const WrittenIndicators::Added& t = written.added()[k];
+    const double* x = year.data();
+    if (t.stocks_only) {
+      picked.clear();
+      for (std::size_t c = 0; c < cells; ++c)
+        for (std::size_t j : stock_ks) picked.push_back(year[c * row + j]);
+      x = picked.data();
+    }
+    if (!collect.add(t.variant, t.year, t.stocks_only ? stocks : all, x)) return false;
+  }
+  return collect.finish(r);
+}
+
+}  // namespace
+
 bool take_written_indicators(Results& r, WrittenIndicators& written, const fs::path& path) {
-  if (!written.kept() || !written.describes(path)) return false;
-  Results::IndicatorKeys keys[4];  // variant, unit, group, indicator: ids in the order the file's rows name them
-  std::set<int> years;
+  if (!written.describes(path)) return false;
+  if (!written.kept()) {
+    // r is set only once every table was read (IndicatorCollector::finish).
+    if (written.cube().empty() || !take_cube_indicators(r, written)) return false;
+    written.set_taken_from("results.nc");
+    return true;
+  }
   std::size_t total = 0;
   for (const auto& tab : written.tables()) total += tab.values.size();
-  std::vector<std::pair<std::uint64_t, double>> values;
-  values.reserve(total);
-  const WrittenIndicators::Names* names = nullptr;
-  std::vector<std::uint32_t> units, groups, inds;
-  std::vector<std::size_t> order;  // a block's indicators by id (the order sorting by key gives; stable)
+  IndicatorCollector collect(total);
   for (auto& tab : written.tables()) {
-    if (!detail::indicator_year_fits(tab.year)) {  // the file's reader says why
+    if (!collect.add(tab.variant, tab.year, *tab.names, tab.values.data())) {
       written.release();
       return false;
     }
-    const std::uint32_t v = keys[0].intern(tab.variant);
-    if (tab.names.get() != names) {
-      names = tab.names.get();
-      units.clear(), groups.clear(), inds.clear();
-      for (const auto& u : names->units) units.push_back(keys[1].intern(u));
-      for (const auto& g : names->groups) groups.push_back(keys[2].intern(g));
-      for (const auto& k : names->indicators) inds.push_back(keys[3].intern(k));
-      order.resize(inds.size());
-      std::iota(order.begin(), order.end(), std::size_t{0});
-      std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return inds[a] < inds[b]; });
-    }
-    years.insert(tab.year);
-    const double* x = tab.values.data();
-    for (std::uint32_t u : units)
-      for (std::uint32_t g : groups) {
-        for (std::size_t j : order) values.emplace_back(detail::indicator_key(v, tab.year, u, g, inds[j]), x[j]);
-        x += inds.size();
-      }
     tab.values = {};  // freed as they are taken
   }
   written.release();
-  if (!detail::indicator_ids_fit(keys[0].names.size(), keys[1].names.size(), keys[2].names.size(),
-                                 keys[3].names.size()))
-    return false;
-  detail::set_indicators(r, keys, std::move(values), years);
+  if (!collect.finish(r)) return false;
+  written.set_taken_from("memory");
   return true;
 }
 

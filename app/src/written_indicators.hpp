@@ -2,6 +2,8 @@
 // indicators.csv as a run writes it, kept in memory for the run's own report (run.cpp): load_results then takes the
 // indicators from here instead of reading back the file it has just written (197 MB at W3k, the larger part of the
 // report phase: bench/HISTORY.md "Round 10: after the projection"), and results.xlsx takes the file's row count.
+// Past the memory bound, a run that also wrote the same tables to results.nc has them read from there, a year at a
+// time, instead of parsing indicators.csv (2.7 GB at W40k: bench/HISTORY.md "Round 11: the command line at W40k").
 // The Results are the same as from the file: names interned in the order the rows name them, the values the file's
 // text reads back as (shortest round trip; empty, i.e. NaN, where not finite; no -0).
 #pragma once
@@ -46,6 +48,22 @@ class WrittenIndicators {
   bool kept() const { return keep_; }
   // True when `path` is the file written, closed, unchanged in size (nothing appended: households, parity rows).
   bool describes(const std::filesystem::path& path) const;
+  // results.nc of the same run holds every table add() was given, as `indicators(variant, year, unit,
+  // indicator_group, indicator)` (netcdf_output.hpp), closed: read from there when the values were not kept.
+  void set_cube(const std::filesystem::path& results_nc) { cube_ = results_nc; }
+  const std::filesystem::path& cube() const { return cube_; }
+  // Every table add() was given, kept or not: what results.nc must hold for it to stand in for the values.
+  struct Added {
+    std::string variant;
+    int year = 0;
+    bool stocks_only = false;
+    std::size_t units = 0, groups = 0, indicators = 0;  // of the whole table
+  };
+  const std::vector<Added>& added() const { return added_; }
+  // Where take_written_indicators took the indicators from: "memory", "results.nc", or "" (not taken: the file is
+  // read). manifest.json "timings" records it ("report_indicators").
+  const std::string& taken_from() const { return taken_from_; }
+  void set_taken_from(std::string from) { taken_from_ = std::move(from); }
 
   // One table kept: the names (shared by the tables that have the same) and the values in the file's row order.
   struct Names {
@@ -68,13 +86,16 @@ class WrittenIndicators {
   std::size_t values_ = 0, rows_ = 0;
   bool decided_ = false, keep_ = false, closed_ = false;
   std::vector<Table> tables_;
-  std::filesystem::path path_;
+  std::vector<Added> added_;
+  std::filesystem::path path_, cube_;
+  std::string taken_from_;
   std::uintmax_t bytes_ = 0;
 };
 
-// The indicators of r from `written` (the same as reading `path`), whose tables it takes: false, and r untouched,
-// when written does not describe that file, kept nothing, or its ids or years do not fit the packed keys (the file is
-// then read, and its reader gives the message).
+// The indicators of r from `written` (the same as reading `path`), whose tables it takes, or, where it kept none,
+// from its results.nc (set_cube): false, and r untouched, when written does not describe that file, kept nothing and
+// has no results.nc that holds its tables, or its ids or years do not fit the packed keys (the file is then read, and
+// its reader gives the message).
 bool take_written_indicators(Results& r, WrittenIndicators& written, const std::filesystem::path& path);
 
 namespace detail {  // results.cpp: the packing of Results::indicator_values' keys

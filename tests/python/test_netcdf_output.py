@@ -35,3 +35,17 @@ def test_threads_writing_results_nc_at_once(cg, tmp_path, in_threads):
     for i in range(1, 4):
         with xr.open_dataset(tmp_path / f"out{i}" / "results.nc") as ds:
             assert np.array_equal(ds["population"].values, first, equal_nan=True)
+
+
+def test_components_subset_and_bad_name(cg, tmp_path):
+    # write_outputs(components=…) as `cohortgis run --components` (issue #16, round 11): only those variables.
+    cg.write_outputs(FIVE_YEAR, str(tmp_path / "sub"), threads=2, format="netcdf", components=["deaths", "births"])
+    with xr.open_dataset(tmp_path / "sub" / "results.nc") as ds:
+        assert {"births", "deaths", "population", "indicators"} <= set(ds.data_vars)
+        assert not {"net_migration", "transfer_in", "transfer_out", "floor_adjustment"} & set(ds.data_vars)
+    cg.write_outputs(FIVE_YEAR, str(tmp_path / "none"), threads=2, format="csv", components="none")
+    with open(tmp_path / "none" / "components.csv") as f:
+        assert len(f.read().strip().splitlines()) == 1  # the header
+    with pytest.raises(ValueError, match=r"--components: 'death' is not a component \(valid: births, .*none\)"):
+        cg.write_outputs(FIVE_YEAR, str(tmp_path / "bad"), components="births,death")
+    assert not (tmp_path / "bad").exists()
