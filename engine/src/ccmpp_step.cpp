@@ -2,8 +2,10 @@
 // Part A of docs/ccmpp.md, operation for operation (UN Population Division, ccmppWPP `project_ccmpp_z_by_z`).
 #include "cohortgis/engine/ccmpp_step.hpp"
 
+#include <bit>
 #include <cfloat>
 #include <cmath>
+#include <cstdint>
 #include <string>
 
 #include "cohortgis/engine/index_cast.hpp"
@@ -139,11 +141,15 @@ COHORTGIS_KERNEL void survive_steps_2_3(const AgeGrid& grid, std::span<const dou
   Q[0] = 0.0;
 }
 
-// A3 step 4.
-COHORTGIS_KERNEL double births_by_age_of_mother(const AgeGrid& grid, std::span<const double> F,
-                                                const SexStepBuffers& women, std::span<double> B,
-                                                std::span<double> exposure) {
+namespace {
+// A3 step 4. BITS: also the bitwise OR of every F[i] (ages 0 … w), for the step's check of the fertility rates
+// (detail::births_by_age_of_mother_bits); an integer OR in the loop that reads F anyway, instead of a pass of its own.
+template <bool BITS>
+[[gnu::always_inline]] inline double births_body(const AgeGrid& grid, std::span<const double> F,
+                                                 const SexStepBuffers& women, std::span<double> B,
+                                                 std::span<double> exposure, std::uint64_t* bits_out) {
   const std::size_t w = uz(grid.open_index());
+  std::uint64_t bits = 0;
   const double z = grid.width_years;
   long double total = 0.0L;  // R's sum() accumulates in long double
   B[0] = 0.0;
@@ -161,6 +167,7 @@ COHORTGIS_KERNEL double births_by_age_of_mother(const AgeGrid& grid, std::span<c
       for (std::size_t i = 1; i < w; ++i) {
         b[i] = z * f[i] * (a[i] + q[i]) / 2.0;
         hi = b[i] != 0.0 ? i + 1 : hi;
+        if constexpr (BITS) bits |= std::bit_cast<std::uint64_t>(f[i]);
       }
     } else {  // the exposure z·(A + Q)/2 in the same pass, from the same sum A + Q (the same bits)
       double* __restrict e = exposure.data();
@@ -171,14 +178,31 @@ COHORTGIS_KERNEL double births_by_age_of_mother(const AgeGrid& grid, std::span<c
         b[i] = z * f[i] * aq / 2.0;
         e[i] = z * aq / 2.0;
         hi = b[i] != 0.0 ? i + 1 : hi;
+        if constexpr (BITS) bits |= std::bit_cast<std::uint64_t>(f[i]);
       }
     }
   }
   std::size_t lo = 1;  // [lo, hi)
   while (lo < hi && B[lo] == 0.0) ++lo;
   for (std::size_t i = lo; i < hi; ++i) total += B[i];
+  if constexpr (BITS) *bits_out = bits | std::bit_cast<std::uint64_t>(F[0]) | std::bit_cast<std::uint64_t>(F[w]);
   return static_cast<double>(total);
 }
+}  // namespace
+
+COHORTGIS_KERNEL double births_by_age_of_mother(const AgeGrid& grid, std::span<const double> F,
+                                                const SexStepBuffers& women, std::span<double> B,
+                                                std::span<double> exposure) {
+  return births_body<false>(grid, F, women, B, exposure, nullptr);
+}
+
+namespace detail {
+COHORTGIS_KERNEL double births_by_age_of_mother_bits(const AgeGrid& grid, std::span<const double> F,
+                                                     const SexStepBuffers& women, std::span<double> B,
+                                                     std::span<double> exposure, std::uint64_t& bits) {
+  return births_body<true>(grid, F, women, B, exposure, &bits);
+}
+}  // namespace detail
 
 std::pair<double, double> births_by_sex(double births, double srb) {
   const double female = births * (1.0 / (1.0 + srb));
