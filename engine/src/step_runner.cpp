@@ -183,13 +183,15 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
       // The group's in-edges once for sex 0; sex 1's are the same edges one age vector further on
       // (offset(o, g, 1) = offset(o, g, 0) + ages, and so in a conserve block). Written in place, without a
       // per-edge capacity check, and without a look at each origin's conserve block when no zone has one.
-      const auto in_flows = od->in_flows(z);
-      if (sc.edges.size() < in_flows.size()) sc.edges.resize(in_flows.size());
+      // The OD index's in-flows of the group (no test of each of the zone's in-flows).
+      const auto in_group = od->in_flows_of_group(z, g);
+      if (sc.edges.size() < in_group.size()) sc.edges.resize(in_group.size());
       InEdge* e = sc.edges.data();
+      const OdFlow* flows = od->flows().data();
       const double* Pg = P_.data().data() + L_.offset(0, g, 0);
       const std::size_t zone_cells = uz(G) * kSexes * nA;  // offset(o, g, 0) = o · zone_cells + offset(0, g, 0)
-      for (const OdFlow& fl : in_flows) {
-        if (fl.group >= 0 && fl.group != g) continue;
+      for (const int k : in_group) {
+        const OdFlow& fl = flows[k];
         *e++ = {zy * fl.rate_per_year, Pg + uz(fl.origin) * zone_cells,
                 any_scaled_ ? scale_of(fl.origin, g, 0) : nullptr};
       }

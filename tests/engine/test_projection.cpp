@@ -602,6 +602,27 @@ TEST(ProjectionErrors, SeveralBadValuesReportTheFirstInCheckOrder) {
   expect(rc, "", "-0 and large rates");
 }
 
+// The OD index's in-flows of a (zone, group): the zone's in-flows that carry the group (its own and the every-group
+// ones), in the order of in_flows (the order of the sums), as indexes into flows().
+TEST(OdIndex, InFlowsOfGroupAreTheFilteredInFlowsInOrder) {
+  std::vector<OdFlow> flows;
+  for (int o = 0; o < 6; ++o)
+    for (int k = 1; k <= 4; ++k) flows.push_back({o, (o + k) % 6, (o + k) % 3 - 1, 0.01 * k});
+  flows.push_back({5, 0, 1, 0.02});  // a second flow on one pair: input order kept among equal pairs
+  const OdMigration od(flows, {}, 6, 2, 101);
+  std::size_t total = 0;
+  for (int z = 0; z < 6; ++z)
+    for (int g = 0; g < 2; ++g) {
+      std::vector<int> want;
+      for (const OdFlow& f : od.in_flows(z))
+        if (f.group < 0 || f.group == g) want.push_back(static_cast<int>(&f - od.flows().data()));
+      const auto got = od.in_flows_of_group(z, g);
+      EXPECT_EQ(std::vector<int>(got.begin(), got.end()), want) << "zone " << z << ", group " << g;
+      total += want.size();
+    }
+  EXPECT_GT(total, od.flows().size());  // every-group flows are listed for both groups
+}
+
 TEST(ProjectionCancel, StopsBetweenSteps) {
   RandomCase rc = random_case(5, 5, 3);
   std::atomic<bool> cancel{false};
