@@ -130,6 +130,7 @@ COHORTGIS_KERNEL void survive_steps_2_3(const AgeGrid& grid, std::span<const dou
   double* __restrict D = b.D.data();
   double* __restrict Q = b.Q.data();
   const double* __restrict s = S.data();
+#pragma GCC unroll 2  // two vectors per loop step: less loop overhead per cell
   for (std::size_t i = 1; i < w; ++i) {
     D[i] = (1.0 - s[i]) * A[i - 1];
     Q[i] = A[i - 1] - D[i] + E[i];
@@ -184,7 +185,7 @@ template <bool BITS>
   }
   std::size_t lo = 1;  // [lo, hi)
   while (lo < hi && B[lo] == 0.0) ++lo;
-  // Four adds per loop step (the x87 adds stay in order, one chain): less loop overhead per age.
+    // Four adds per loop step (the x87 adds stay in order, one chain): less loop overhead per age.
 #pragma GCC unroll 4
   for (std::size_t i = lo; i < hi; ++i) total += B[i];
   if constexpr (BITS) *bits_out = bits | std::bit_cast<std::uint64_t>(F[0]) | std::bit_cast<std::uint64_t>(F[w]);
@@ -228,6 +229,7 @@ COHORTGIS_KERNEL int close_step(const AgeGrid& grid, double births_of_sex, std::
   // select into a double flag (GCC 12 vectorises that, not an integer count or a sum, which it keeps in order);
   // the floored cells are counted only when there are some.
   double any = 0.0;
+#pragma GCC unroll 2  // as above
   for (std::size_t i = 0; i <= w; ++i) {
     out[i] = Q[i] >= 0.0 ? Q[i] : kFloorPersons;
     any = Q[i] >= 0.0 ? any : 1.0;
