@@ -158,16 +158,17 @@ template <bool BITS>
   // Adding ±0 leaves a long double sum unchanged, so the (slow, x87) sum runs only from the first to the last age
   // with births (B ≠ 0; NaN counts as births). The last is found in the loop that computes B, a select (vectorised,
   // instead of a scan down the ~50 childless ages above the last fertile one).
-  std::size_t hi = 0;  // one past the last age with births
+  std::size_t last = 0;  // the last age with births (0: none; B[0] = 0)
   {
     double* __restrict b = B.data();
     const double* __restrict f = F.data();
     const double* __restrict a = women.A.data();
     const double* __restrict q = women.Q.data();
     if (exposure.empty()) {
+#pragma GCC unroll 2  // two vectors per loop step: less loop overhead per age
       for (std::size_t i = 1; i < w; ++i) {
         b[i] = z * f[i] * (a[i] + q[i]) / 2.0;
-        hi = b[i] != 0.0 ? i + 1 : hi;
+        last = b[i] != 0.0 ? i : last;
         if constexpr (BITS) bits |= std::bit_cast<std::uint64_t>(f[i]);
       }
     } else {  // the exposure z·(A + Q)/2 in the same pass, from the same sum A + Q (the same bits)
@@ -178,12 +179,13 @@ template <bool BITS>
         const double aq = a[i] + q[i];
         b[i] = z * f[i] * aq / 2.0;
         e[i] = z * aq / 2.0;
-        hi = b[i] != 0.0 ? i + 1 : hi;
+        last = b[i] != 0.0 ? i : last;
         if constexpr (BITS) bits |= std::bit_cast<std::uint64_t>(f[i]);
       }
     }
   }
-  std::size_t lo = 1;  // [lo, hi)
+  const std::size_t hi = last == 0 ? 0 : last + 1;  // one past the last age with births
+  std::size_t lo = 1;                               // [lo, hi)
   while (lo < hi && B[lo] == 0.0) ++lo;
     // Four adds per loop step (the x87 adds stay in order, one chain): less loop overhead per age.
 #pragma GCC unroll 4
