@@ -187,8 +187,7 @@ template <bool BITS>
   const std::size_t hi = last == 0 ? 0 : last + 1;  // one past the last age with births
   std::size_t lo = 1;                               // [lo, hi)
   while (lo < hi && B[lo] == 0.0) ++lo;
-    // Four adds per loop step (the x87 adds stay in order, one chain): less loop overhead per age.
-#pragma GCC unroll 4
+#pragma GCC unroll 4  // four adds per loop step (the x87 adds stay in order, one chain): less loop overhead
   for (std::size_t i = lo; i < hi; ++i) total += B[i];
   if constexpr (BITS) *bits_out = bits | std::bit_cast<std::uint64_t>(F[0]) | std::bit_cast<std::uint64_t>(F[w]);
   return static_cast<double>(total);
