@@ -2,8 +2,10 @@
 // Part A of docs/ccmpp.md, operation for operation (UN Population Division, ccmppWPP `project_ccmpp_z_by_z`).
 #include "cohortgis/engine/ccmpp_step.hpp"
 
+#include <bit>
 #include <cfloat>
 #include <cmath>
+#include <cstdint>
 #include <string>
 
 #include "cohortgis/engine/index_cast.hpp"
@@ -128,6 +130,7 @@ COHORTGIS_KERNEL void survive_steps_2_3(const AgeGrid& grid, std::span<const dou
   double* __restrict D = b.D.data();
   double* __restrict Q = b.Q.data();
   const double* __restrict s = S.data();
+#pragma GCC unroll 2  // two vectors per loop step: less loop overhead per cell
   for (std::size_t i = 1; i < w; ++i) {
     D[i] = (1.0 - s[i]) * A[i - 1];
     Q[i] = A[i - 1] - D[i] + E[i];
@@ -139,11 +142,15 @@ COHORTGIS_KERNEL void survive_steps_2_3(const AgeGrid& grid, std::span<const dou
   Q[0] = 0.0;
 }
 
-// A3 step 4.
-COHORTGIS_KERNEL double births_by_age_of_mother(const AgeGrid& grid, std::span<const double> F,
-                                                const SexStepBuffers& women, std::span<double> B,
-                                                std::span<double> exposure) {
+namespace {
+// A3 step 4. BITS: also the bitwise OR of every F[i] (ages 0 … w), for the step's check of the fertility rates
+// (detail::births_by_age_of_mother_bits); an integer OR in the loop that reads F anyway, instead of a pass of its own.
+template <bool BITS>
+[[gnu::always_inline]] inline double births_body(const AgeGrid& grid, std::span<const double> F,
+                                                 const SexStepBuffers& women, std::span<double> B,
+                                                 std::span<double> exposure, std::uint64_t* bits_out) {
   const std::size_t w = uz(grid.open_index());
+  std::uint64_t bits = 0;
   const double z = grid.width_years;
   long double total = 0.0L;  // R's sum() accumulates in long double
   B[0] = 0.0;
@@ -151,16 +158,18 @@ COHORTGIS_KERNEL double births_by_age_of_mother(const AgeGrid& grid, std::span<c
   // Adding ±0 leaves a long double sum unchanged, so the (slow, x87) sum runs only from the first to the last age
   // with births (B ≠ 0; NaN counts as births). The last is found in the loop that computes B, a select (vectorised,
   // instead of a scan down the ~50 childless ages above the last fertile one).
-  std::size_t hi = 0;  // one past the last age with births
+  std::size_t last = 0;  // the last age with births (0: none; B[0] = 0)
   {
     double* __restrict b = B.data();
     const double* __restrict f = F.data();
     const double* __restrict a = women.A.data();
     const double* __restrict q = women.Q.data();
     if (exposure.empty()) {
+#pragma GCC unroll 2  // two vectors per loop step: less loop overhead per age
       for (std::size_t i = 1; i < w; ++i) {
         b[i] = z * f[i] * (a[i] + q[i]) / 2.0;
-        hi = b[i] != 0.0 ? i + 1 : hi;
+        last = b[i] != 0.0 ? i : last;
+        if constexpr (BITS) bits |= std::bit_cast<std::uint64_t>(f[i]);
       }
     } else {  // the exposure z·(A + Q)/2 in the same pass, from the same sum A + Q (the same bits)
       double* __restrict e = exposure.data();
@@ -170,15 +179,34 @@ COHORTGIS_KERNEL double births_by_age_of_mother(const AgeGrid& grid, std::span<c
         const double aq = a[i] + q[i];
         b[i] = z * f[i] * aq / 2.0;
         e[i] = z * aq / 2.0;
-        hi = b[i] != 0.0 ? i + 1 : hi;
+        last = b[i] != 0.0 ? i : last;
+        if constexpr (BITS) bits |= std::bit_cast<std::uint64_t>(f[i]);
       }
     }
   }
-  std::size_t lo = 1;  // [lo, hi)
+  const std::size_t hi = last == 0 ? 0 : last + 1;  // one past the last age with births
+  std::size_t lo = 1;                               // [lo, hi)
   while (lo < hi && B[lo] == 0.0) ++lo;
+#pragma GCC unroll 4  // four adds per loop step (the x87 adds stay in order, one chain): less loop overhead
   for (std::size_t i = lo; i < hi; ++i) total += B[i];
+  if constexpr (BITS) *bits_out = bits | std::bit_cast<std::uint64_t>(F[0]) | std::bit_cast<std::uint64_t>(F[w]);
   return static_cast<double>(total);
 }
+}  // namespace
+
+COHORTGIS_KERNEL double births_by_age_of_mother(const AgeGrid& grid, std::span<const double> F,
+                                                const SexStepBuffers& women, std::span<double> B,
+                                                std::span<double> exposure) {
+  return births_body<false>(grid, F, women, B, exposure, nullptr);
+}
+
+namespace detail {
+COHORTGIS_KERNEL double births_by_age_of_mother_bits(const AgeGrid& grid, std::span<const double> F,
+                                                     const SexStepBuffers& women, std::span<double> B,
+                                                     std::span<double> exposure, std::uint64_t& bits) {
+  return births_body<true>(grid, F, women, B, exposure, &bits);
+}
+}  // namespace detail
 
 std::pair<double, double> births_by_sex(double births, double srb) {
   const double female = births * (1.0 / (1.0 + srb));
@@ -202,6 +230,7 @@ COHORTGIS_KERNEL int close_step(const AgeGrid& grid, double births_of_sex, std::
   // select into a double flag (GCC 12 vectorises that, not an integer count or a sum, which it keeps in order);
   // the floored cells are counted only when there are some.
   double any = 0.0;
+#pragma GCC unroll 2  // as above
   for (std::size_t i = 0; i <= w; ++i) {
     out[i] = Q[i] >= 0.0 ? Q[i] : kFloorPersons;
     any = Q[i] >= 0.0 ? any : 1.0;

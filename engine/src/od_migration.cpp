@@ -51,6 +51,20 @@ OdMigration::OdMigration(std::vector<OdFlow> flows, std::vector<double> profile,
   in_start_.assign(uz(zones) + 1, 0);
   for (const OdFlow& f : flows_) ++in_start_[uz(f.destination) + 1];
   for (std::size_t z = 0; z < uz(zones); ++z) in_start_[z + 1] += in_start_[z];
+  // Per (zone, group) the in-flows that carry the group, in the same order (4 bytes per flow and group it carries).
+  in_group_start_.assign(uz(zones) * uz(groups) + 1, 0);
+  for (const OdFlow& f : flows_)
+    for (int g = 0; g < groups; ++g)
+      if (f.group < 0 || f.group == g) ++in_group_start_[uz(f.destination) * uz(groups) + uz(g) + 1];
+  for (std::size_t k = 0; k + 1 < in_group_start_.size(); ++k) in_group_start_[k + 1] += in_group_start_[k];
+  in_group_idx_.resize(uz(in_group_start_.back()));
+  {
+    std::vector<int> next(in_group_start_.begin(), in_group_start_.end() - 1);
+    for (std::size_t k = 0; k < flows_.size(); ++k)
+      for (int g = 0; g < groups; ++g)
+        if (flows_[k].group < 0 || flows_[k].group == g)
+          in_group_idx_[uz(next[uz(flows_[k].destination) * uz(groups) + uz(g)]++)] = static_cast<int>(k);
+  }
   out_idx_.resize(flows_.size());
   std::iota(out_idx_.begin(), out_idx_.end(), 0);
   std::stable_sort(out_idx_.begin(), out_idx_.end(), [&](int a, int b) {
@@ -79,6 +93,5 @@ std::span<const OdFlow> OdMigration::in_flows(int zone) const {
 std::span<const int> OdMigration::out_edges(int zone) const {
   return {out_idx_.data() + out_start_[uz(zone)], uz(out_start_[uz(zone) + 1] - out_start_[uz(zone)])};
 }
-
 
 }  // namespace cohortgis

@@ -14,11 +14,21 @@
 #endif
 
 #include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "cohortgis/engine/ccmpp_step.hpp"
 
 namespace cohortgis::detail {
 
 // Whether lo ≤ v[i] ≤ hi for every i (false for NaN): a branch-free pass that vectorises, so that a check of every
 // value costs little; the slow loop that names the bad value runs only when it fails (ccmpp_step.cpp).
 bool all_within(const double* v, std::size_t n, double lo, double hi);
+
+// births_by_age_of_mother, the same bits, and in `bits` the bitwise OR of F's values (all ages, 0 … w). No value
+// has bit 63 (sign) or 62 (exponent ≥ 1024: 2 or more, ∞, NaN) set unless one is negative (−0 included), NaN, ∞ or
+// ≥ 2: bits >> 62 == 0 proves every rate finite and ≥ 0 (the step's check); otherwise the rates are checked exactly.
+double births_by_age_of_mother_bits(const AgeGrid& grid, std::span<const double> F, const SexStepBuffers& women,
+                                    std::span<double> B, std::span<double> exposure, std::uint64_t& bits);
 
 }  // namespace cohortgis::detail

@@ -85,19 +85,16 @@ void StepRunner::validate_zone(int z) const {
     throw InputError(where(z, -1, -1, -1) + ": sex ratio at birth " + fmt(sch_.srb[uz(z)]) +
                      " males per female birth; expected a number > 0");
   // The fertility rates of all the zone's groups (contiguous) in one check; only when one is bad are the groups
-  // scanned, each at its place below, so the first error reported is the same.
-  const bool asfr_fine = all_within(sch_.asfr.data() + uz(z) * uz(L_.groups) * uz(A), uz(L_.groups) * uz(A), 0.0, kMax);
+  // scanned, each at its place below, so the first error reported is the same. Skipped when the births pass checks
+  // them (asfr_in_births_).
+  const bool asfr_fine =
+      asfr_in_births_ || all_within(sch_.asfr.data() + uz(z) * uz(L_.groups) * uz(A), uz(L_.groups) * uz(A), 0.0, kMax);
   for (int g = 0; g < L_.groups; ++g) {
     const std::size_t st = uz(z) * uz(L_.groups) + uz(g);
     if (!sch_.net_migrants_total.empty() && !std::isfinite(sch_.net_migrants_total[st]))
       throw InputError(where(z, g, -1, -1) + ": net migrants total " + fmt(sch_.net_migrants_total[st]) +
                        "; expected a finite number of persons");
-    for (int i = 0; i < (asfr_fine ? 0 : A); ++i) {
-      const double f = sch_.asfr[st * uz(A) + uz(i)];
-      if (!std::isfinite(f) || f < 0.0)
-        throw InputError(where(z, g, 0, i) + ": fertility rate (asfr) " + fmt(f) +
-                         "; expected births per woman per year ≥ 0");
-    }
+    if (!asfr_fine) check_asfr(z, g);
     for (int s = 0; s < 2; ++s) {
       const double* m = sch_.mortality.data() + (st * kSexes + uz(s)) * rows;
       const bool fine = plan_.reuse_mortality ||  // checked when it was first used
@@ -142,6 +139,41 @@ void StepRunner::validate_zone(int z) const {
         chk(sch_.external_out_rate, "external out-migration rate", true);
       }
     }
+  }
+}
+
+void StepRunner::check_asfr(int z, int g) const {
+  const int A = L_.grid.n_ages;
+  const std::size_t st = uz(z) * uz(L_.groups) + uz(g);
+  for (int i = 0; i < A; ++i) {
+    const double f = sch_.asfr[st * uz(A) + uz(i)];
+    if (!std::isfinite(f) || f < 0.0)
+      throw InputError(where(z, g, 0, i) + ": fertility rate (asfr) " + fmt(f) +
+                       "; expected births per woman per year ≥ 0");
+  }
+}
+
+void StepRunner::check_all_asfr() const {
+  const std::size_t zone_rates = uz(L_.groups) * L_.ages();
+  for (int z = 0; z < L_.zones; ++z)
+    if (!all_within(sch_.asfr.data() + uz(z) * zone_rates, zone_rates, 0.0, kMax))
+      for (int g = 0; g < L_.groups; ++g) check_asfr(z, g);
+}
+
+// The checks of every zone before the step. On the flow path the fertility rates are checked where the births pass
+// reads them (one read of the schedule instead of two); the error reported stays the first of validate_zone's full
+// checks in their order: should any check fail here, all of them run again with the fertility rates; should the
+// step fail (the births pass finding a bad rate, or any other error), every zone's rates are checked first
+// (run()): each other check passed, so the first bad rate is the error validate_zone would have reported.
+void StepRunner::validate_zones() {
+  asfr_in_births_ = !plan_.multistate;  // the multistate step has births of its own
+  try {
+    for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch&) { validate_zone(z); });
+  } catch (...) {
+    if (!asfr_in_births_) throw;
+    asfr_in_births_ = false;
+    for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch&) { validate_zone(z); });
+    throw;
   }
 }
 

@@ -62,15 +62,38 @@ COHORTGIS_KERNEL void add_in_flows(double* __restrict in, const double* __restri
     std::size_t run = 0;  // unscaled edges from k on, at most 8
     while (run < 8 && k + run < edges.size() && !edges[k + run].so) ++run;
     const InEdge* e = edges.data() + k;
-    if (run == 8)
-      edge_pass<8>(first, in, prof, e, n), k += 8;
-    else if (run >= 4)
-      edge_pass<4>(first, in, prof, e, n), k += 4;
-    else if (run >= 2)
-      edge_pass<2>(first, in, prof, e, n), k += 2;
-    else if (run == 1)
-      edge_pass<1>(first, in, prof, e, n), k += 1;
-    else {  // a scaled origin: c · prof · P · s
+    // One pass for the whole run (a pass per size, not 4 + 2 + 1 for seven edges): each pass loads the profile and
+    // loads and stores `in` once more.
+    switch (run) {
+      case 8:
+        edge_pass<8>(first, in, prof, e, n);
+        break;
+      case 7:
+        edge_pass<7>(first, in, prof, e, n);
+        break;
+      case 6:
+        edge_pass<6>(first, in, prof, e, n);
+        break;
+      case 5:
+        edge_pass<5>(first, in, prof, e, n);
+        break;
+      case 4:
+        edge_pass<4>(first, in, prof, e, n);
+        break;
+      case 3:
+        edge_pass<3>(first, in, prof, e, n);
+        break;
+      case 2:
+        edge_pass<2>(first, in, prof, e, n);
+        break;
+      case 1:
+        edge_pass<1>(first, in, prof, e, n);
+        break;
+      default:
+        break;
+    }
+    k += run;
+    if (run == 0) {  // a scaled origin: c · prof · P · s
       const double c = e->c;
       const double* __restrict p = e->Po;
       const double* __restrict so = e->so;
@@ -99,6 +122,7 @@ template <bool OD, bool TR, bool TO, bool TI, bool KEEP>
                                                     double* __restrict A, double* __restrict E,
                                                     double* __restrict od_out, double* __restrict tr_out,
                                                     double* __restrict tr_in, std::size_t n) {
+#pragma GCC unroll 2  // two vectors per loop step: less loop overhead per cell
   for (std::size_t i = 0; i < n; ++i) {
     double m = 0.0;
     if constexpr (OD) {

@@ -183,13 +183,15 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
       // The group's in-edges once for sex 0; sex 1's are the same edges one age vector further on
       // (offset(o, g, 1) = offset(o, g, 0) + ages, and so in a conserve block). Written in place, without a
       // per-edge capacity check, and without a look at each origin's conserve block when no zone has one.
-      const auto in_flows = od->in_flows(z);
-      if (sc.edges.size() < in_flows.size()) sc.edges.resize(in_flows.size());
+      // The OD index's in-flows of the group (no test of each of the zone's in-flows).
+      const auto in_group = od->in_flows_of_group(z, g);
+      if (sc.edges.size() < in_group.size()) sc.edges.resize(in_group.size());
       InEdge* e = sc.edges.data();
+      const OdFlow* flows = od->flows().data();
       const double* Pg = P_.data().data() + L_.offset(0, g, 0);
       const std::size_t zone_cells = uz(G) * kSexes * nA;  // offset(o, g, 0) = o · zone_cells + offset(0, g, 0)
-      for (const OdFlow& fl : in_flows) {
-        if (fl.group >= 0 && fl.group != g) continue;
+      for (const int k : in_group) {
+        const OdFlow& fl = flows[k];
         *e++ = {zy * fl.rate_per_year, Pg + uz(fl.origin) * zone_cells,
                 any_scaled_ ? scale_of(fl.origin, g, 0) : nullptr};
       }
@@ -349,7 +351,14 @@ void StepRunner::births_of_group(int z, int g, Scratch& sc) {
   std::span<double> B = kept ? std::span<double>(c_.births_by_mother_age.data() + st * nA, nA)
                              : std::span<double>(sc.births_by_age.data(), nA);
   std::span<double> X = kept ? std::span<double>(c_.women_exposure.data() + st * nA, nA) : std::span<double>();
-  const double births = births_by_age_of_mother(L_.grid, F, buffers(z, g, 0, sc), B, X);
+  double births;
+  if (asfr_in_births_) {  // the step's check of the rates (validate_zones): a bit test here, exact when it fires
+    std::uint64_t bits = 0;
+    births = births_by_age_of_mother_bits(L_.grid, F, buffers(z, g, 0, sc), B, X, bits);
+    if (bits >> 62) check_asfr(z, g);
+  } else {
+    births = births_by_age_of_mother(L_.grid, F, buffers(z, g, 0, sc), B, X);
+  }
   const auto [bf, bm] = births_by_sex(births, sch_.srb[uz(z)]);
   sc.B[uz(g) * 2 + 0] = bf;
   sc.B[uz(g) * 2 + 1] = bm;
@@ -537,7 +546,6 @@ void StepRunner::zone_pass_folding() {
 }
 
 void StepRunner::run() {
-  const std::size_t states = L_.states();
   validate_sizes();
   plan_ = plan_step(cfg_, L_, sch_, cache_);
   // Survival ratios over the mx rows need the engine's own buffer (Projection::run copies shared schedules into it
@@ -547,7 +555,17 @@ void StepRunner::run() {
     plan_.in_place = false;
   }
   if (plan_.multistate) validate_multistate();
-  for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch&) { validate_zone(z); });
+  validate_zones();
+  try {
+    run_checked();
+  } catch (...) {
+    if (asfr_in_births_) check_all_asfr();  // a bad fertility rate is the error the checks before the step report
+    throw;
+  }
+}
+
+void StepRunner::run_checked() {
+  const std::size_t states = L_.states();
   prepare_components();
   if (!plan_.reuse_mortality) {
     ++cache_.builds;

@@ -185,6 +185,11 @@ class StepRunner {
   // one-year grid the OD's own per-year sums (z·r = r exactly for z = 1).
   double out_rate_sum(const OdMigration& od, int zone, int group) const;
   void validate_zone(int zone) const;
+  void validate_zones();
+  // The first bad fertility rate of a (zone, group), or of every zone in order: throws its error (as validate_zone).
+  void check_asfr(int zone, int group) const;
+  void check_all_asfr() const;
+  void run_checked();  // run() after the checks of the schedules
   double total_share(int zone, int group) const;
   bool cell_outflows(int zone, int group, int sex, double share, Scratch& sc, bool record, bool may_scale);
   void outflows(int zone, Scratch& sc);
@@ -257,6 +262,8 @@ class StepRunner {
   FloorTracking& floors_;
   bool floors_sparse_ = false;  // this step writes the floor adjustments sparsely (FloorTracking)
   bool any_scaled_ = true;      // some zone of this step has a conserve block (zone_scale_), set after phase 1
+  // The fertility rates are checked in the births pass (births_of_group), not by validate_zone: see validate_zones.
+  bool asfr_in_births_ = false;
   ScratchPool<Scratch>& scratch_;
 };
 

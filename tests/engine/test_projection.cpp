@@ -5,6 +5,7 @@
 #include <Eigen/Dense>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <random>
 
 #include "cohortgis/engine/index_cast.hpp"
@@ -495,6 +496,131 @@ TEST(ProjectionErrors, BadScheduleNamesZoneGroupSexAgeAndYear) {
   EXPECT_THROW(OdMigration({{0, 1, -1, 0.7}, {0, 2, -1, 0.6}}, {}, 3, 1, 101), InputError);  // rates sum > 1
   EXPECT_THROW(OdMigration({{0, 0, -1, 0.1}}, {}, 3, 1, 101), InputError);                   // self flow
   EXPECT_THROW(OdMigration({{0, 5, -1, 0.1}}, {}, 3, 1, 101), InputError);                   // unknown zone
+}
+
+// Fertility rates are checked where births read them (a bit test in the births loop; the exact check runs only when
+// it fires), not in a pass of their own before the step. The error reported must stay the first of the checks made
+// before the step, in their order (zone, then group: net total, fertility rates by age, death rates by sex), whatever
+// else is bad and on every path and thread count. The messages below are those of the code before the change.
+TEST(ProjectionErrors, SeveralBadValuesReportTheFirstInCheckOrder) {
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  const std::size_t A = 101, rows = 101;
+  auto asfr = [&](int z, int g, int i) { return uz((z * 2 + g)) * A + uz(i); };
+  auto mx = [&](int z, int g, int s, std::size_t r) { return (uz(z * 2 + g) * 2 + uz(s)) * rows + r; };
+  // What a run reports: the type and message of its error, or "" without one.
+  auto report = [](RandomCase rc, bool lean, bool fused, int threads) {
+    rc.cfg.threads = threads;
+    rc.cfg.cell_components = !lean;
+    rc.cfg.indicators = !lean;
+    if (fused)
+      for (StepSchedules& s : rc.steps) {  // OD and transitions only: the fused path (and the mx rows in place)
+        s.net_migrants.clear();
+        s.external_in.clear();
+        s.external_out.clear();
+        s.external_out_rate.clear();
+      }
+    try {
+      Projection p(rc.cfg, rc.base);
+      RecordingSink sink;
+      p.run([&](const StepContext& ctx, StepSchedules& s) { s = rc.steps[uz(ctx.step)]; }, sink);
+    } catch (const InputError& e) {
+      return std::string("InputError: ") + e.what();
+    } catch (const ProjectionError& e) {
+      return std::string("ProjectionError: ") + e.what();
+    }
+    return std::string();
+  };
+  auto expect = [&](const RandomCase& rc, const std::string& want, const char* what) {
+    for (bool lean : {false, true})
+      for (bool fused : {false, true})
+        for (int threads : {1, 3})
+          EXPECT_EQ(report(rc, lean, fused, threads), want)
+              << what << ", lean " << lean << ", fused " << fused << ", " << threads << " threads";
+  };
+  const RandomCase good = random_case(5, 16, 2);
+  RandomCase rc = good;
+  // Bad fertility rates in several zones, one at age 0 (outside the ages that have births): the lowest zone's.
+  rc.steps[0].asfr[asfr(9, 1, 30)] = std::nan("");
+  rc.steps[0].asfr[asfr(4, 0, 0)] = -1.0;
+  rc.steps[0].asfr[asfr(12, 0, 25)] = kInf;
+  expect(rc,
+         "InputError: year 2020–2021, zone 'Z4', group 'registered', sex female, age 0: fertility rate (asfr) -1; "
+         "expected births per woman per year ≥ 0",
+         "asfr in zones 4, 9, 12");
+  // The open age of a lower zone before a fertile age of a higher one, and the lower group of a zone first.
+  rc = good;
+  rc.steps[0].asfr[asfr(5, 1, 30)] = -0.5;
+  rc.steps[0].asfr[asfr(5, 1, 100)] = kInf;
+  rc.steps[0].asfr[asfr(2, 1, 100)] = kInf;
+  rc.steps[0].asfr[asfr(2, 1, 20)] = std::nan("");
+  expect(rc,
+         "InputError: year 2020–2021, zone 'Z2', group 'floating', sex female, age 20: fertility rate (asfr) nan; "
+         "expected births per woman per year ≥ 0",
+         "asfr in zones 2 and 5");
+  // A bad death rate: before the fertility rates of a later group or zone, after those of its own group.
+  rc = good;
+  rc.steps[0].mortality[mx(6, 0, 1, 7)] = -2.0;
+  rc.steps[0].asfr[asfr(6, 1, 33)] = -0.25;
+  rc.steps[0].asfr[asfr(11, 0, 33)] = -0.25;
+  expect(rc,
+         "InputError: year 2020–2021, zone 'Z6', group 'registered', sex male, mortality row 7: value -2; expected "
+         "a death rate mx ≥ 0",
+         "mx before asfr");
+  rc.steps[0].asfr[asfr(6, 0, 3)] = std::nan("");
+  expect(rc,
+         "InputError: year 2020–2021, zone 'Z6', group 'registered', sex female, age 3: fertility rate (asfr) "
+         "nan; expected births per woman per year ≥ 0",
+         "asfr of group 0 before mx of group 1");
+  // A bad fertility rate in the second step (the first runs), with a sex ratio at birth bad in a later zone.
+  rc = good;
+  rc.steps[1].asfr[asfr(15, 1, 49)] = -3.0;
+  rc.steps[1].srb[3] = 0.0;
+  expect(rc,
+         "InputError: year 2021–2022, zone 'Z3': sex ratio at birth 0 males per female birth; expected a number > 0",
+         "srb before asfr of a later zone");
+  rc.steps[1].srb[3] = good.steps[1].srb[3];
+  expect(rc,
+         "InputError: year 2021–2022, zone 'Z15', group 'floating', sex female, age 49: fertility rate (asfr) -3; "
+         "expected births per woman per year ≥ 0",
+         "asfr in the second step");
+  // Under the flow policy 'error' a floored cell stops the step; a bad fertility rate of any zone comes first.
+  rc = good;
+  rc.cfg.flow_policy = FlowPolicy::error;
+  const std::string floored = report(rc, false, false, 1);
+  ASSERT_NE(floored.find("flow policy 'error'"), std::string::npos) << floored;
+  rc.steps[0].asfr[asfr(14, 0, 40)] = std::nan("");
+  for (int threads : {1, 3})
+    EXPECT_EQ(report(rc, false, false, threads),
+              "InputError: year 2020–2021, zone 'Z14', group 'registered', sex female, age 40: fertility rate (asfr) "
+              "nan; expected births per woman per year ≥ 0");
+  // Values the bit test flags but the check accepts: −0 and rates of 2 or more are no error.
+  rc = good;
+  rc.steps[0].asfr[asfr(3, 0, 0)] = -0.0;
+  rc.steps[0].asfr[asfr(3, 0, 30)] = -0.0;
+  rc.steps[1].asfr[asfr(8, 1, 30)] = 2.5;
+  rc.steps[1].asfr[asfr(8, 1, 100)] = 1e300;
+  expect(rc, "", "-0 and large rates");
+}
+
+// The OD index's in-flows of a (zone, group): the zone's in-flows that carry the group (its own and the every-group
+// ones), in the order of in_flows (the order of the sums), as indexes into flows().
+TEST(OdIndex, InFlowsOfGroupAreTheFilteredInFlowsInOrder) {
+  std::vector<OdFlow> flows;
+  for (int o = 0; o < 6; ++o)
+    for (int k = 1; k <= 4; ++k) flows.push_back({o, (o + k) % 6, (o + k) % 3 - 1, 0.01 * k});
+  flows.push_back({5, 0, 1, 0.02});  // a second flow on one pair: input order kept among equal pairs
+  const OdMigration od(flows, {}, 6, 2, 101);
+  std::size_t total = 0;
+  for (int z = 0; z < 6; ++z)
+    for (int g = 0; g < 2; ++g) {
+      std::vector<int> want;
+      for (const OdFlow& f : od.in_flows(z))
+        if (f.group < 0 || f.group == g) want.push_back(static_cast<int>(&f - od.flows().data()));
+      const auto got = od.in_flows_of_group(z, g);
+      EXPECT_EQ(std::vector<int>(got.begin(), got.end()), want) << "zone " << z << ", group " << g;
+      total += want.size();
+    }
+  EXPECT_GT(total, od.flows().size());  // every-group flows are listed for both groups
 }
 
 TEST(ProjectionCancel, StopsBetweenSteps) {

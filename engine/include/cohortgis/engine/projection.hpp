@@ -66,6 +66,14 @@ class OdMigration {
   std::span<const int> out_edges(int zone) const;
   // The flows entering a zone, sorted by origin (the fixed order of the sum): a contiguous run of flows().
   std::span<const OdFlow> in_flows(int zone) const;
+  // Those of them that carry a group (its own and the every-group flows), in the same order, as indexes into
+  // flows(): the step's in-edges of a (zone, group) without a test of every in-flow of the zone.
+  std::span<const int> in_flows_of_group(int zone, int group) const {
+    const std::size_t k =
+        static_cast<std::size_t>(zone) * static_cast<std::size_t>(groups_) + static_cast<std::size_t>(group);
+    return {in_group_idx_.data() + in_group_start_[k],
+            static_cast<std::size_t>(in_group_start_[k + 1] - in_group_start_[k])};
+  }
   // Σ rate_per_year over the out-edges of a zone that carry the group, summed in out_edges() order.
   double out_rate_per_year(int zone, int group) const {
     return out_rate_[static_cast<std::size_t>(zone) * static_cast<std::size_t>(groups_) + static_cast<std::size_t>(group)];
@@ -76,6 +84,7 @@ class OdMigration {
   std::vector<double> profile_;
   std::size_t n_ages_ = 0;
   std::vector<int> out_start_, out_idx_, in_start_;
+  std::vector<int> in_group_start_, in_group_idx_;  // [zone][group] runs of indexes into flows_ (in_flows_of_group)
   std::vector<double> out_rate_;  // [zone][group]
   int groups_ = 0;
 };
