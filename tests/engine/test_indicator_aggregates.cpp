@@ -20,6 +20,27 @@ using namespace cohortgis;
 
 namespace {
 
+// Every step's results of a run with indicators on fixed death rates, fertility and sex ratios at birth. With a step
+// adjuster (one that changes nothing) every aggregate is summed after the step: no fold in the zone pass and no
+// carried start sums, the reference the fold tests compare with.
+test::RecordingSink run_on_rates(ProjectionConfig cfg, const CohortArray& base, const std::vector<double>& mx,
+                                 const std::vector<double>& asfr, const std::vector<double>& srb, bool adjuster) {
+  cfg.indicators = true;
+  cfg.cell_components = true;
+  if (adjuster) cfg.step_adjuster = [](const StepContext&, const CohortArray&, CohortArray&, StepComponents&) {};
+  Projection projection(cfg, base);
+  test::RecordingSink sink;
+  projection.run(
+      [&](const StepContext&, StepSchedules& s) {
+        s.mortality_kind = MortalityInput::death_rates;
+        s.mortality = mx;
+        s.asfr = asfr;
+        s.srb = srb;
+      },
+      sink);
+  return sink;
+}
+
 TEST(IndicatorAggregates, TwoGroupAggregatesAreTheBitsOfTheSerialSums) {
   const AgeGrid grid = AgeGrid::single_year(100);
   const int Z = 150, G = 2, A = grid.n_ages;
@@ -140,24 +161,11 @@ TEST(IndicatorAggregates, FoldedInTheZonePassIsTheBitsOfTheSumsAfterTheStep) {
     ProjectionConfig cfg;
     cfg.grid = grid;
     cfg.steps = 3;
-    cfg.threads = threads;
-    cfg.indicators = true;
-    cfg.cell_components = true;
     cfg.zone_ids = ids;
     cfg.group_names = {"g0", "g1"};
     cfg.aggregates = {{"evens", evens}, {"scrambled", scrambled}};
-    if (adjuster) cfg.step_adjuster = [](const StepContext&, const CohortArray&, CohortArray&, StepComponents&) {};
-    Projection projection(cfg, base);
-    test::RecordingSink sink;
-    projection.run(
-        [&](const StepContext&, StepSchedules& s) {
-          s.mortality_kind = MortalityInput::death_rates;
-          s.mortality = mx;
-          s.asfr = asfr;
-          s.srb = srb;
-        },
-        sink);
-    return sink.indicators;
+    cfg.threads = threads;
+    return run_on_rates(cfg, base, mx, asfr, srb, adjuster).indicators;
   };
   const std::vector<IndicatorTable> after_step = run(1, true);
   ASSERT_EQ(after_step.size(), 3u);
@@ -168,10 +176,7 @@ TEST(IndicatorAggregates, FoldedInTheZonePassIsTheBitsOfTheSumsAfterTheStep) {
       const auto& a = folded[y].values;
       const auto& b = after_step[y].values;
       ASSERT_EQ(a.size(), b.size());
-      std::size_t differ = 0;
-      for (std::size_t k = 0; k < a.size(); ++k)
-        differ += (a[k] == b[k] || (std::isnan(a[k]) && std::isnan(b[k]))) ? 0 : 1;
-      EXPECT_EQ(differ, 0u) << "threads " << threads << ", year " << y;
+      EXPECT_EQ(test::differing_bits(a, b), 0u) << "threads " << threads << ", year " << y;
       const IndicatorTable& t = folded[y];
       for (const char* name : {"evens", "scrambled", "total"})
         EXPECT_TRUE(std::isfinite(t.get(t.unit_index(name), 2, Indicator::e0_male))) << name;
@@ -212,24 +217,11 @@ TEST(IndicatorAggregates, PlainRatesWhereNobodyIsExposedAreTheBitsOfTheSerialSum
     ProjectionConfig cfg;
     cfg.grid = grid;
     cfg.steps = 2;
-    cfg.threads = threads;
-    cfg.indicators = true;
-    cfg.cell_components = true;
     cfg.zone_ids = ids;
     cfg.group_names = {"g0", "g1"};
     cfg.aggregates = aggregates;
-    if (adjuster) cfg.step_adjuster = [](const StepContext&, const CohortArray&, CohortArray&, StepComponents&) {};
-    Projection projection(cfg, base);
-    test::RecordingSink sink;
-    projection.run(
-        [&](const StepContext&, StepSchedules& s) {
-          s.mortality_kind = MortalityInput::death_rates;
-          s.mortality = mx;
-          s.asfr = asfr;
-          s.srb = srb;
-        },
-        sink);
-    return sink;
+    cfg.threads = threads;
+    return run_on_rates(cfg, base, mx, asfr, srb, adjuster);
   };
   const test::RecordingSink after_step = run(4, true);
   ASSERT_EQ(after_step.indicators.size(), 2u);
@@ -240,10 +232,7 @@ TEST(IndicatorAggregates, PlainRatesWhereNobodyIsExposedAreTheBitsOfTheSerialSum
       const auto& a = folded.indicators[y].values;
       const auto& b = after_step.indicators[y].values;
       ASSERT_EQ(a.size(), b.size());
-      std::size_t differ = 0;
-      for (std::size_t k = 0; k < a.size(); ++k)
-        differ += (a[k] == b[k] || (std::isnan(a[k]) && std::isnan(b[k]))) ? 0 : 1;
-      EXPECT_EQ(differ, 0u) << "threads " << threads << ", year " << y;
+      EXPECT_EQ(test::differing_bits(a, b), 0u) << "threads " << threads << ", year " << y;
       // The pooled rates of each slot made here, one state after the other, from the step's start and end.
       const IndicatorTable& t = folded.indicators[y];
       const CohortArray& P0 = folded.populations[y];  // the base, then each step's end
@@ -317,23 +306,10 @@ TEST(IndicatorAggregates, CarriedStartSumsAreTheBitsOfTheSumsAfterTheStep) {
       ProjectionConfig cfg;
       cfg.grid = grid;
       cfg.steps = 4;
-      cfg.threads = threads;
-      cfg.indicators = true;
-      cfg.cell_components = true;
       cfg.zone_ids = ids;
       cfg.group_names = groups;
-      if (adjuster) cfg.step_adjuster = [](const StepContext&, const CohortArray&, CohortArray&, StepComponents&) {};
-      Projection projection(cfg, base);
-      test::RecordingSink sink;
-      projection.run(
-          [&](const StepContext&, StepSchedules& s) {
-            s.mortality_kind = MortalityInput::death_rates;
-            s.mortality = mx;
-            s.asfr = asfr;
-            s.srb = srb;
-          },
-          sink);
-      return sink.indicators;
+      cfg.threads = threads;
+      return run_on_rates(cfg, base, mx, asfr, srb, adjuster).indicators;
     };
     const std::vector<IndicatorTable> after_step = run(1, true);
     ASSERT_EQ(after_step.size(), 4u);
@@ -344,10 +320,8 @@ TEST(IndicatorAggregates, CarriedStartSumsAreTheBitsOfTheSumsAfterTheStep) {
         const auto& a = folded[y].values;
         const auto& b = after_step[y].values;
         ASSERT_EQ(a.size(), b.size());
-        std::size_t differ = 0;
-        for (std::size_t k = 0; k < a.size(); ++k)
-          differ += (a[k] == b[k] || (std::isnan(a[k]) && std::isnan(b[k]))) ? 0 : 1;
-        EXPECT_EQ(differ, 0u) << G << " groups, " << A << " ages, threads " << threads << ", year " << y;
+        EXPECT_EQ(test::differing_bits(a, b), 0u)
+            << G << " groups, " << A << " ages, threads " << threads << ", year " << y;
         const IndicatorTable& t = folded[y];
         EXPECT_TRUE(std::isfinite(t.get(t.unit_index("total"), uz(G), Indicator::person_years)));
       }

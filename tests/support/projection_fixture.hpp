@@ -2,11 +2,22 @@
 // Helpers for engine tests: run a projection and keep everything a test wants to look at.
 #pragma once
 
+#include <bit>
+#include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "cohortgis/engine/projection.hpp"
 
 namespace cohortgis::test {
+
+// How many values differ bit for bit (NaN payloads and -0 told from +0): 0 when two runs made the same numbers.
+inline std::size_t differing_bits(const std::vector<double>& a, const std::vector<double>& b) {
+  std::size_t n = a.size() == b.size() ? 0 : 1;
+  for (std::size_t k = 0; k < a.size() && k < b.size(); ++k)
+    n += std::bit_cast<std::uint64_t>(a[k]) == std::bit_cast<std::uint64_t>(b[k]) ? 0 : 1;
+  return n;
+}
 
 // Keeps every step's components, populations and indicators.
 class RecordingSink : public ResultSink {
