@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/read_policy.hpp"
 
 namespace cohortgis::app {
 
@@ -35,7 +36,7 @@ ComponentSelection parse_components(const std::vector<std::string>& names, const
       throw InputError(option + ": '" + name + "' must be given alone, not with other components");
     const auto it = std::find(kComponentNames.begin(), kComponentNames.end(), name);
     if (it == kComponentNames.end())
-      throw InputError(option + ": '" + name + "' is not a component (valid: " + valid() + ")");
+      throw InputError(option + ": '" + geodata::escape_cell(name) + "' is not a component (valid: " + valid() + ")");
     s.set(static_cast<Component>(it - kComponentNames.begin()), true);
   }
   return s;

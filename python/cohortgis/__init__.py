@@ -364,8 +364,8 @@ def write_outputs(scenario: str = "default", out_dir: str = "results", threads: 
     --components``); an unknown name raises ValueError listing the valid ones."""
     if isinstance(components, str):
         components = components.split(",")
-    elif not all(isinstance(c, str) for c in components):
-        raise TypeError("components: expected a string or a sequence of strings")
+    elif not isinstance(components, (list, tuple)) or not all(isinstance(c, str) for c in components):
+        raise TypeError(f"components: expected a string or a list of strings, not {type(components).__name__}")
     return _cohortgis.app_run(_path(scenario, "scenario"), _path(out_dir, "out_dir"), _threads(threads),
                               _path(data_dir or "", "data_dir"), _paths(allow_read, "allow_read"),
                               _paths(allow_db, "allow_db"), format, compress, list(components))

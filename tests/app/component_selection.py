@@ -100,6 +100,10 @@ with tempfile.TemporaryDirectory() as tmp:
     check(not os.path.exists(bad) and not any(n.startswith("bad") for n in os.listdir(tmp)), "nothing written")
     p = run(bad, "--components", "none,deaths", ok=False)
     check(p.returncode == 1 and "'none' must be given alone" in p.stderr, f"none with a name: {p.stderr}")
+    # A hostile name is quoted escaped and cut (control characters as \xnn, at most 40 characters).
+    p = run(bad, "--components", "bad\x01name" * 30, ok=False)
+    check(p.returncode == 1 and "'bad\\x01namebad" in p.stderr and "\x01" not in p.stderr
+          and len(p.stderr) < 600, f"hostile name: {p.stderr!r}")
 
 if failures:
     sys.exit(f"{len(failures)} check(s) failed")

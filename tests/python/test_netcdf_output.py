@@ -48,4 +48,8 @@ def test_components_subset_and_bad_name(cg, tmp_path):
         assert len(f.read().strip().splitlines()) == 1  # the header
     with pytest.raises(ValueError, match=r"--components: 'death' is not a component \(valid: births, .*none\)"):
         cg.write_outputs(FIVE_YEAR, str(tmp_path / "bad"), components="births,death")
+    for wrong in (None, 5, ["births", 3], {"births"}):
+        with pytest.raises(TypeError, match="components: expected a string or a list of strings"):
+            cg.write_outputs(FIVE_YEAR, str(tmp_path / "bad"), components=wrong)
+    assert not (tmp_path / "bad").exists()
     assert not (tmp_path / "bad").exists()
