@@ -2,6 +2,7 @@
 // Ensembles from Python (ScenarioSet.run(trajectories=N)): the same app::run_ensemble as `cohortgis run
 // --trajectories N`, on the Python side's runs (as they may have been changed) with the [stochastic] assumptions and
 // targets of the scenario file they came from. No MPI here: the module never links it.
+#include <atomic>
 #include <map>
 #include <utility>
 
@@ -36,20 +37,26 @@ void bind_ensemble(py::module_& m) {
         }
         if (seed < -1 || seed > 2147483647)
           throw InputError("seed=" + std::to_string(seed) + ": expected 0 to 2147483647");
-        py::gil_scoped_release release;
-        scenarios::ScenarioSet set;
-        if (!file.empty()) set = scenarios::load_scenario_file(file, app::resolve_data_dir(data_dir));
-        set.runs = std::move(runs);
-        app::EnsembleOptions o;
-        o.trajectories = trajectories;
-        o.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : set.stochastic.seed;
-        o.threads = threads;
-        if (!indicators.empty()) o.indicators = indicators;
-        const std::vector<ZoneAggregate> aggregates =
-            with_total_aggregate(set.runs.front().aggregates, static_cast<int>(set.runs.front().zones.size()));
+        std::atomic<bool> cancel{false};
         std::vector<app::EnsembleResult> results;
-        for (const auto& sc : set.runs) results.push_back(app::run_ensemble(set, sc, aggregates, o));
-        py::gil_scoped_acquire acquire;
+        // The trajectories run on a thread of their own while this (the main) thread looks for Ctrl-C every 50 ms:
+        // Python runs its SIGINT handler only on the main thread, and the ensemble has no step loop of ours on it.
+        // On KeyboardInterrupt the trajectories stop at their next step (cancel) and the error is raised when they
+        // have.
+        run_interruptibly(cancel, [&] {
+          scenarios::ScenarioSet set;
+          if (!file.empty()) set = scenarios::load_scenario_file(file, app::resolve_data_dir(data_dir));
+          set.runs = std::move(runs);
+          app::EnsembleOptions o;
+          o.trajectories = trajectories;
+          o.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : set.stochastic.seed;
+          o.threads = threads;
+          o.cancel = &cancel;
+          if (!indicators.empty()) o.indicators = indicators;
+          const std::vector<ZoneAggregate> aggregates =
+              with_total_aggregate(set.runs.front().aggregates, static_cast<int>(set.runs.front().zones.size()));
+          for (const auto& sc : set.runs) results.push_back(app::run_ensemble(set, sc, aggregates, o));
+        });
         py::list out;
         for (const auto& e : results) {
           py::dict d;

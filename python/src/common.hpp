@@ -6,7 +6,9 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <atomic>
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,6 +34,13 @@ class ScenarioInUse {
   const scenarios::Scenario* s_;
 };
 void check_not_running(const scenarios::Scenario& s);
+
+// Runs `work` with the GIL released on a thread of its own while the calling (main) thread checks for pending signals
+// every 50 ms (PyErr_CheckSignals: Python's SIGINT handler raises KeyboardInterrupt there). On a Python error `cancel`
+// is set, `work` is waited for (it must stop soon once `cancel` is set), and the error is raised; otherwise what
+// `work` threw is rethrown here. Called with the GIL held. If no thread can be started, `work` runs here, without
+// the checks (python/src/interruptible.cpp).
+void run_interruptibly(std::atomic<bool>& cancel, const std::function<void()>& work);
 
 using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
 
