@@ -23,7 +23,7 @@ enum class Component : std::size_t {
   floor_adjustment,
   planning_adjustment,  // components.csv only (runs with [controls] or [capacity])
 };
-inline constexpr std::size_t kComponentCount = 9;
+inline constexpr std::size_t kComponentCount = static_cast<std::size_t>(Component::planning_adjustment) + 1;
 inline constexpr std::array<const char*, kComponentCount> kComponentNames{
     "births",       "newborn_transfer_in", "newborn_transfer_out", "deaths", "net_migration", "transfer_in",
     "transfer_out", "floor_adjustment",    "planning_adjustment"};

@@ -17,6 +17,19 @@ namespace cohortgis::app::detail {
 
 namespace fs = std::filesystem;
 
+int read_netcdf_strings(int id, int var, std::size_t n, std::vector<std::string>& out) {
+  std::vector<char*> p(n, nullptr);
+  if (n) {
+    const int status = nc_get_var_string(id, var, p.data());
+    if (status != NC_NOERR) return status;
+  }
+  out.clear();
+  out.reserve(n);
+  for (const char* s : p) out.emplace_back(s ? s : "");
+  if (n) nc_free_string(n, p.data());
+  return NC_NOERR;
+}
+
 void read_netcdf_population(const fs::path& path, Results& r) {
   const auto nc_lock = geodata::lock_netcdf();
   int id = -1;
@@ -50,10 +63,8 @@ void read_netcdf_population(const fs::path& path, Results& r) {
     if (dim != own) refuse(std::string("variable ") + name + ": expected the dimension " + name);
     check(nc_inq_dimlen(id, dim, &n), std::string("dimension of ") + name);
     if (n > 10'000'000) refuse(std::string("dimension of ") + name + ": over 10 million names");
-    std::vector<char*> p(n);
-    if (n) check(nc_get_var_string(id, v, p.data()), std::string("reading ") + name);
-    std::vector<std::string> out(p.begin(), p.end());
-    if (n) nc_free_string(n, p.data());
+    std::vector<std::string> out;
+    check(read_netcdf_strings(id, v, n, out), std::string("reading ") + name);
     return out;
   };
   const std::vector<std::string> variants = strings("variant"), zones = strings("zone"), groups = strings("group"),

@@ -2,10 +2,12 @@
 // Internal pieces of reading a results folder back (load_results, results.cpp; results.nc in results_netcdf.cpp).
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cohortgis/app/results.hpp"
 
@@ -24,6 +26,10 @@ inline std::string key(std::initializer_list<std::string_view> parts) {
   }
   return k;
 }
+
+// The n values of a one-dimensional NC_STRING variable of an open NetCDF file (a missing one as ""), freed after the
+// copy: netCDF-C's status (NC_NOERR = 0 when read). Called with the NetCDF lock held (geodata::lock_netcdf).
+int read_netcdf_strings(int id, int var, std::size_t n, std::vector<std::string>& out);
 
 // A results.nc without population.csv (--format netcdf): the pyramids' population, i.e. the first variant's (the
 // baseline's) first and last years, read one year at a time (each is one state: bounded memory at any zone count).

@@ -114,14 +114,12 @@ class WriterSink : public VariantSink {
     const CohortLayout& L = run.base_population.layout();
     const std::size_t state = run.base_population.data().size();
     const std::size_t bound = AsyncSink::bound_for_state(state * sizeof(double));
-    const std::size_t at_least =
-        (state + static_cast<std::size_t>(L.zones) * (static_cast<std::size_t>(L.groups) + 1) * kStandardIndicators) *
-        sizeof(double);
+    const std::size_t per_unit = (static_cast<std::size_t>(L.groups) + 1) * kStandardIndicators;  // groups + "all"
+    const std::size_t zones = static_cast<std::size_t>(L.zones);
+    const std::size_t at_least = (state + zones * per_unit) * sizeof(double);
     if (write_thread_ && !parity_ && at_least <= bound) async_ = std::make_unique<AsyncSink>(tee_, bound);
-    // The base year's indicator table (each writer makes one): units × (groups + "all") × indicators.
-    const std::size_t units = static_cast<std::size_t>(L.zones) + aggregates_.size();
-    tee_.set_parallel_base(TeeSink::parallel_base_fits(units * (static_cast<std::size_t>(L.groups) + 1) *
-                                                       kStandardIndicators * sizeof(double)));
+    // The base year's indicator table (each writer makes one): every zone and aggregate.
+    tee_.set_parallel_base(TeeSink::parallel_base_fits((zones + aggregates_.size()) * per_unit * sizeof(double)));
   }
   ScheduleProvider wrap_schedules(ScheduleProvider p) { return parity_ ? parity_->wrap(std::move(p)) : p; }
   void base(const CohortArray& population, int year) override {

@@ -10,10 +10,17 @@
 #include <netcdf.h>
 
 #include "cohortgis/geodata/netcdf_lock.hpp"
+#include "results_read.hpp"
 
 namespace cohortgis::app {
 
 namespace fs = std::filesystem;
+
+namespace {
+// A value as indicators.csv's text reads back: append_number writes nothing for a value that is not finite (read as
+// NaN) and "0" for -0.
+double as_read_back(double v) { return !std::isfinite(v) ? std::nan("") : v == 0.0 ? 0.0 : v; }
+}  // namespace
 
 void WrittenIndicators::add(const std::string& variant, int year, const IndicatorTable& t, bool stocks_only) {
   const std::size_t cells = t.unit_names.size() * t.group_names.size();
@@ -50,12 +57,7 @@ void WrittenIndicators::add(const std::string& variant, int year, const Indicato
   }
   tab.values.reserve(n);
   for (std::size_t c = 0; c < cells; ++c)
-    for (std::size_t k : ks) {
-      const double v = t.values[c * t.n_indicators() + k];
-      // What the file's text reads back as: append_number writes nothing for a value that is not finite (read as NaN)
-      // and "0" for -0.
-      tab.values.push_back(!std::isfinite(v) ? std::nan("") : v == 0.0 ? 0.0 : v);
-    }
+    for (std::size_t k : ks) tab.values.push_back(as_read_back(t.values[c * t.n_indicators() + k]));
   tables_.push_back(std::move(tab));
 }
 
@@ -120,11 +122,7 @@ bool nc_strings(int id, const char* name, std::vector<std::string>& out) {
   if (nc_inq_varid(id, name, &v) != NC_NOERR || nc_inq_vardimid(id, v, &dim) != NC_NOERR ||
       nc_inq_dimlen(id, dim, &n) != NC_NOERR)
     return false;
-  std::vector<char*> p(n, nullptr);
-  if (n && nc_get_var_string(id, v, p.data()) != NC_NOERR) return false;
-  out.assign(p.begin(), p.end());
-  if (n) nc_free_string(n, p.data());
-  return true;
+  return detail::read_netcdf_strings(id, v, n, out) == NC_NOERR;
 }
 
 // The tables `written` was given, from the run's own results.nc, one year at a time (the values as indicators.csv's
@@ -175,8 +173,7 @@ bool take_cube_indicators(Results& r, const WrittenIndicators& written) {
     const std::size_t start[5] = {at[k].first, at[k].second, 0, 0, 0};
     const std::size_t count[5] = {1, 1, units.size(), groups.size(), row};
     if (nc_get_vara_double(id, v_ind, start, count, year.data()) != NC_NOERR) return false;
-    // What the file's text reads back as (WrittenIndicators::add): NaN where not finite, 0 for -0.
-    for (double& x : year) x = !std::isfinite(x) ? std::nan("") : x == 0.0 ? 0.0 : x;
+    for (double& x : year) x = as_read_back(x);  // as WrittenIndicators::add keeps them
     const WrittenIndicators::Added& t = written.added()[k];
     const double* x = year.data();
     if (t.stocks_only) {
