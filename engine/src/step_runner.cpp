@@ -496,15 +496,19 @@ void StepRunner::step_zone(int z, Scratch& sc) {
 
 // The zone pass of for_each_zone (step and indicators of each zone) with the large aggregates' sums made as it goes
 // (IndicatorPass::fold): those sums must run over the zones in ascending order, and made after the pass they read every
-// state's cells from memory once more. Zones are handed out in ascending chunks. After each zone a thread adds the
-// zones that are next in order and stepped to the sums, unless another thread is doing so (no waiting: a thread
-// that waits for a lock sleeps, and on a loaded machine wakes up late while the sums wait for its chunk), so that
-// where the zones before it have been added, a zone is added right after its step, its cells in this core's L1/L2
-// (batches of 16 zones ran slower, and slower again read from the other core's cache: round 11). Zones of a chunk that
-// another thread is still stepping are left to that thread; a chunk whose thread has moved on is anyone's. The same
-// sums in the same order at any thread count; errors as for_each_zone (the lowest zone's is rethrown).
+// state's cells from memory once more. Zones are handed out in ascending chunks. After every kFoldZones zones (and at
+// the end of its chunk) a thread adds the zones that are next in order and stepped to the sums, unless another thread
+// is doing so (no waiting: a thread that waits for a lock sleeps, and on a loaded machine wakes up late while the sums
+// wait for it), so that where the zones before them have been added, zones are added a few zones after their step,
+// their cells still in this core's L2 (16-zone chunks at the chunk's end ran slower, and slower again read from the
+// other core's cache: round 11). Zones of a chunk that another thread is still stepping are left to that thread; a
+// chunk whose thread has moved on is anyone's. The same sums in the same order at any thread count; errors as
+// for_each_zone (the lowest zone's is rethrown).
 void StepRunner::zone_pass_folding() {
-  constexpr int kChunk = 16;
+  // Zones handed out at a time; zones stepped between tries to add to the sums (their cells, about 50 kB a zone
+  // with components at W3k, stay in a core's L2; a try for every zone cost 0.17 M instructions a year at 1,000
+  // zones, the lock and the fold's own loop).
+  constexpr int kChunk = 16, kFoldZones = 4;
   const int Z = L_.zones, chunks = (Z + kChunk - 1) / kChunk;
   std::vector<std::exception_ptr>& errors = scratch_.errors;
   errors.assign(uz(Z), nullptr);
@@ -546,7 +550,7 @@ void StepRunner::zone_pass_folding() {
             errors[uz(z)] = std::current_exception();
           }
           stepped[uz(c)].store(z + 1 - z0, std::memory_order_release);
-          try_fold(w);
+          if ((z + 1 - z0) % kFoldZones == 0 || z + 1 == z1) try_fold(w);
         }
       }
   });
