@@ -343,11 +343,11 @@ COHORTGIS_KERNEL void slot_sums_single_year2(const SlotSumsIn& a, const SlotSums
   }
 }
 
-// Whether cum[0 … n−1] never decreases (false for a NaN): a branch-free pass that vectorises.
-COHORTGIS_KERNEL bool non_decreasing(const double* __restrict cum, std::size_t n) {
+// Whether every v[0 … n−1] < x (false for a NaN): a branch-free pass that vectorises.
+COHORTGIS_KERNEL bool all_below(const double* __restrict v, std::size_t n, double x) {
   double bad = 0.0;
 #pragma GCC unroll 4  // the vectorised loop four times per trip
-  for (std::size_t i = 1; i < n; ++i) bad = cum[i] >= cum[i - 1] ? bad : 1.0;
+  for (std::size_t i = 0; i < n; ++i) bad = v[i] < x ? bad : 1.0;
   return bad == 0.0;
 }
 

@@ -57,7 +57,7 @@ struct SlotSumsIn {
 // slot_sums_single_year of two slots in one interleaved pass (each slot's chains as in its own pass: the same bits).
 void slot_sums_single_year2(const SlotSumsIn& a, const SlotSumsIn& b, std::size_t ages, SlotSums& out_a,
                             SlotSums& out_b);
-// Whether cum[0 … n−1] never decreases (false for a NaN).
-bool non_decreasing(const double* cum, std::size_t n);
+// Whether every v[0 … n−1] < x (false for a NaN).
+bool all_below(const double* v, std::size_t n, double x);
 
 }  // namespace cohortgis::detail

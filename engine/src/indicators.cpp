@@ -186,17 +186,26 @@ double BandWeights::sum(std::span<const double> persons) const {
 
 namespace {
 // median_age_of_total from the running totals of slot_sums_single_year (the same bits): its scan stops at the first
-// age i with persons p > 0 and cum + p ≥ half, and cum + p there is cum[i + 1], the same addition. When the running
-// totals never decrease, the first i with cum[i + 1] ≥ half has cum[i] < half ≤ cum[i + 1] and so p > 0, and no
-// earlier age qualifies: a binary search finds it. Otherwise (a negative count somewhere) the scan itself.
+// age i with persons p > 0 and cum + p ≥ half, and cum + p there is cum[i + 1], the same addition. A binary search
+// gives n or an age i with cum[i + 1] ≥ half (every position it returns below n was compared, or lies right of one
+// that was, and found ≥ half), the first such age when the totals never decrease. If also cum[0 … i] < half, then p > 0
+// at i (cum[i] < half ≤ cum[i] + p) and no earlier age has cum[j + 1] ≥ half: i is where the scan stops. Checked on the
+// ages up to i (about half the ages; a pass over all the totals to see that they never decrease cost 0.43 M
+// instructions a year at 1,000 zones); otherwise (a negative count somewhere) the scan itself.
 double median_age_of_prefix(const AgeGrid& grid, std::span<const double> persons, const double* cum) {
   const std::size_t n = persons.size();
   const double total = cum[n];
   if (!(total > 0.0)) return kNaN;
-  if (!non_decreasing(cum, n + 1)) return median_age_of_total(grid, persons, total);
   const double half = total / 2.0;
-  const std::size_t i = uz(std::lower_bound(cum + 1, cum + n + 1, half) - (cum + 1));
-  if (i == n) return grid.open_age();
+  std::size_t i = 0;  // std::lower_bound over cum[1 … n], written out: defined for totals in any order
+  for (std::size_t count = n; count > 0;) {
+    const std::size_t step = count / 2;
+    if (cum[i + step + 1] < half)
+      i += step + 1, count -= step + 1;
+    else
+      count = step;
+  }
+  if (i == n || !all_below(cum, i + 1, half)) return median_age_of_total(grid, persons, total);
   return grid.age_start(static_cast<int>(i)) + grid.width_years * ((half - cum[i]) / persons[i]);
 }
 }  // namespace

@@ -14,6 +14,7 @@
 #include <cfloat>
 #include <cmath>
 #include <cstddef>
+#include <cstring>
 #include <limits>
 #include <sstream>
 #include <string>
@@ -432,82 +433,82 @@ COHORTGIS_KERNEL void e0_e65_both(std::span<const double> mx_f, std::span<const 
     single_year_e0_e65(mx_m, Sex::male, method, scratch, e0[1], e65[1]);
     return;
   }
+  // The two tables interleaved by row ([row][sex]: female, male), so that each step of a recurrence is one operation on
+  // a pair of doubles, a lane per sex: each lane sees its sex's operations in the same order (the same bits), in half
+  // the instructions of two scalar chains (2.8 M instructions a year at 1,000 zones, a third of them the chains).
+  using Pair = double __attribute__((vector_size(16)));
+  const auto load = [](const double* p) {
+    Pair v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  };
+  const auto put = [](double* p, Pair v) { std::memcpy(p, &v, sizeof v); };
   const std::size_t w = rows - 1;
   scratch.qx.resize(2 * rows);
   scratch.lx.resize(2 * rows);
   scratch.ax.resize(2 * rows);
-  double* __restrict qf = scratch.qx.data();
-  double* __restrict qm = qf + rows;
-  double* __restrict lf = scratch.lx.data();
-  double* __restrict lm = lf + rows;
-  double* __restrict af = scratch.ax.data();
-  double* __restrict am = af + rows;
-  const double* f = mx_f.data();
-  const double* m = mx_m.data();
-  af[0] = infant_a0(method.a0_rule, Sex::female, method.region, f[0], q0_given);
-  am[0] = infant_a0(method.a0_rule, Sex::male, method.region, m[0], q0_given);
+  scratch.Lx.resize(2 * rows);
+  double* __restrict q = scratch.qx.data();
+  double* __restrict l = scratch.lx.data();
+  double* __restrict a = scratch.ax.data();
+  double* __restrict t = scratch.Lx.data();
+  const double* __restrict f = mx_f.data();
+  const double* __restrict m = mx_m.data();
+  a[0] = infant_a0(method.a0_rule, Sex::female, method.region, f[0], q0_given);
+  a[1] = infant_a0(method.a0_rule, Sex::male, method.region, m[0], q0_given);
   if (q0_given) {
-    qf[0] = *q0_given;
-    qm[0] = *q0_given;
+    q[0] = *q0_given;
+    q[1] = *q0_given;
   } else {
-    q_from_m(1.0, f[0], af[0], qf[0]);
-    q_from_m(1.0, m[0], am[0], qm[0]);
+    q_from_m(1.0, f[0], a[0], q[0]);
+    q_from_m(1.0, m[0], a[1], q[1]);
   }
-  // q_from_m, its common branch, with n = 1 and a = 0.5: element-wise, one vectorised loop per sex.
-  double over_f = 0.0, over_m = 0.0;
+  // q_from_m, its common branch, with n = 1 and a = 0.5: element-wise.
+  double over = 0.0;
   for (std::size_t i = 1; i < w; ++i) {
-    af[i] = 0.5;
-    qf[i] = 1.0 * f[i] / (1.0 + (1.0 - af[i]) * f[i]);
-    over_f = qf[i] > 1.0 ? 1.0 : over_f;
+    a[2 * i] = 0.5;
+    a[2 * i + 1] = 0.5;
+    const double qf = 1.0 * f[i] / (1.0 + (1.0 - 0.5) * f[i]), qm = 1.0 * m[i] / (1.0 + (1.0 - 0.5) * m[i]);
+    q[2 * i] = qf;
+    q[2 * i + 1] = qm;
+    over = qf > 1.0 || qm > 1.0 ? 1.0 : over;
   }
-  for (std::size_t i = 1; i < w; ++i) {
-    am[i] = 0.5;
-    qm[i] = 1.0 * m[i] / (1.0 + (1.0 - am[i]) * m[i]);
-    over_m = qm[i] > 1.0 ? 1.0 : over_m;
-  }
-  if (over_f != 0.0 || over_m != 0.0)
+  if (over != 0.0)
     for (std::size_t i = 1; i < w; ++i) {
-      if (qf[i] > 1.0) q_from_m(1.0, f[i], af[i], qf[i]);
-      if (qm[i] > 1.0) q_from_m(1.0, m[i], am[i], qm[i]);
+      if (q[2 * i] > 1.0) q_from_m(1.0, f[i], a[2 * i], q[2 * i]);
+      if (q[2 * i + 1] > 1.0) q_from_m(1.0, m[i], a[2 * i + 1], q[2 * i + 1]);
     }
   // The recurrences carry l of the row before (or after) in registers instead of reading back what they stored.
-  double cf = method.radix, cm = method.radix;
-  lf[0] = cf;
-  lm[0] = cm;
+  const Pair one = {1.0, 1.0};
+  Pair c = {method.radix, method.radix};
+  put(l, c);
+#pragma GCC unroll 4
   for (std::size_t i = 0; i < w; ++i) {
-    cf = cf * (1.0 - qf[i]);
-    cm = cm * (1.0 - qm[i]);
-    lf[i + 1] = cf;
-    lm[i + 1] = cm;
+    c = c * (one - load(q + 2 * i));
+    put(l + 2 * (i + 1), c);
   }
-  double Tf = lf[w] / f[w], Tm = lm[w] / m[w];
+  Pair T = {l[2 * w] / f[w], l[2 * w + 1] / m[w]};
   e65[0] = e65[1] = std::numeric_limits<double>::quiet_NaN();
   if (w == 65) {
-    e65[0] = lf[w] > 0.0 ? Tf / lf[w] : 0.0;
-    e65[1] = lm[w] > 0.0 ? Tm / lm[w] : 0.0;
+    e65[0] = l[2 * w] > 0.0 ? T[0] / l[2 * w] : 0.0;
+    e65[1] = l[2 * w + 1] > 0.0 ? T[1] / l[2 * w + 1] : 0.0;
   }
   // Each row's term of T, 1·l_{k+1} + a_k (l_k − l_{k+1}), depends on no other term: made element-wise in a vectorised
-  // pass (the same three operations per row), so that the serial part is only the sum, one addition per row.
-  scratch.Lx.resize(2 * rows);
-  double* __restrict tf = scratch.Lx.data();
-  double* __restrict tm = tf + rows;
-  for (std::size_t i = 0; i < w; ++i) tf[i] = 1.0 * lf[i + 1] + af[i] * (lf[i] - lf[i + 1]);
-  for (std::size_t i = 0; i < w; ++i) tm[i] = 1.0 * lm[i + 1] + am[i] * (lm[i] - lm[i + 1]);
-  const auto row = [&](std::size_t k) {
-    Tf += tf[k];
-    Tm += tm[k];
-  };
+  // pass (the same three operations per row and sex), so that the serial part is only the sum, one addition per row.
+  for (std::size_t j = 0; j < 2 * w; ++j) t[j] = 1.0 * l[j + 2] + a[j] * (l[j] - l[j + 2]);
   std::size_t k = w;
   if (w > 65) {  // the rows above 65, then 65 and its e65, then the rest: no test of k in the loops
-    while (k-- > 66) row(k);
-    row(65);
-    e65[0] = lf[65] > 0.0 ? Tf / lf[65] : 0.0;
-    e65[1] = lm[65] > 0.0 ? Tm / lm[65] : 0.0;
+#pragma GCC unroll 4
+    for (; k > 66; --k) T += load(t + 2 * (k - 1));
+    T += load(t + 2 * 65);
+    e65[0] = l[2 * 65] > 0.0 ? T[0] / l[2 * 65] : 0.0;
+    e65[1] = l[2 * 65 + 1] > 0.0 ? T[1] / l[2 * 65 + 1] : 0.0;
     k = 65;
   }
-  while (k-- > 0) row(k);
-  e0[0] = lf[0] > 0.0 ? Tf / lf[0] : 0.0;
-  e0[1] = lm[0] > 0.0 ? Tm / lm[0] : 0.0;
+#pragma GCC unroll 4
+  for (; k > 0; --k) T += load(t + 2 * (k - 1));
+  e0[0] = l[0] > 0.0 ? T[0] / l[0] : 0.0;
+  e0[1] = l[1] > 0.0 ? T[1] / l[1] : 0.0;
 }
 }  // namespace
 

@@ -496,29 +496,41 @@ void StepRunner::step_zone(int z, Scratch& sc) {
 
 // The zone pass of for_each_zone (step and indicators of each zone) with the large aggregates' sums made as it goes
 // (IndicatorPass::fold): those sums must run over the zones in ascending order, and made after the pass they read every
-// state's cells from memory once more. Zones are handed out in ascending chunks; after its chunk a thread adds every
-// chunk that is next in order and done to the sums, unless another thread is doing so (no waiting), so the sums follow
-// the pass a chunk or two behind while the cells are still in cache. The same sums in the same order at any thread
-// count; errors as for_each_zone (the lowest zone's is rethrown).
+// state's cells from memory once more. Zones are handed out in ascending chunks. After every kFoldZones zones (and at
+// the end of its chunk) a thread adds the zones that are next in order and stepped to the sums, unless another thread
+// is doing so (no waiting: a thread that waits for a lock sleeps, and on a loaded machine wakes up late while the sums
+// wait for it), so that where the zones before them have been added, zones are added a few zones after their step,
+// their cells still in this core's L2 (16-zone chunks at the chunk's end ran slower, and slower again read from the
+// other core's cache: round 11). Zones of a chunk that another thread is still stepping are left to that thread; a
+// chunk whose thread has moved on is anyone's. The same sums in the same order at any thread count; errors as
+// for_each_zone (the lowest zone's is rethrown).
 void StepRunner::zone_pass_folding() {
-  constexpr int kChunk = 16;
+  // Zones handed out at a time; zones stepped between tries to add to the sums (their cells, about 50 kB a zone
+  // with components at W3k, stay in a core's L2; a try for every zone cost 0.17 M instructions a year at 1,000
+  // zones, the lock and the fold's own loop).
+  constexpr int kChunk = 16, kFoldZones = 4;
   const int Z = L_.zones, chunks = (Z + kChunk - 1) / kChunk;
   std::vector<std::exception_ptr>& errors = scratch_.errors;
   errors.assign(uz(Z), nullptr);
-  std::vector<std::atomic<unsigned char>> done(uz(chunks));
+  const int workers = std::max(1, std::min(chunks, tbb::this_task_arena::max_concurrency()));
+  std::vector<std::atomic<int>> stepped(uz(chunks));  // zones of the chunk stepped (in order), released
+  std::vector<int> owner(uz(chunks), -1);             // the worker stepping the chunk (written before `stepped`)
   std::atomic<int> next{0};
   std::mutex fold_mutex;
-  int folded = 0;  // chunks added to the sums, under fold_mutex
-  auto fold_ready = [&](bool wait) {
-    std::unique_lock<std::mutex> lock(fold_mutex, std::defer_lock);
-    if (wait)
-      lock.lock();
-    else if (!lock.try_lock())
-      return;
-    for (; folded < chunks && done[uz(folded)].load(std::memory_order_acquire); ++folded)
-      indicator_pass_->fold(std::min(Z, (folded + 1) * kChunk));
+  int folded = 0;  // zones added to the sums, under fold_mutex
+  // Adds the zones that are next in order and stepped, those of a chunk in progress only if worker w steps it.
+  auto fold_locked = [&](int w) {
+    while (folded < Z) {
+      const int c = folded / kChunk, z0 = c * kChunk, n = stepped[uz(c)].load(std::memory_order_acquire);
+      if (z0 + n <= folded || (n < std::min(Z, z0 + kChunk) - z0 && owner[uz(c)] != w)) break;
+      folded = z0 + n;
+      indicator_pass_->fold(folded);
+    }
   };
-  const int workers = std::max(1, std::min(chunks, tbb::this_task_arena::max_concurrency()));
+  auto try_fold = [&](int w) {
+    const std::unique_lock<std::mutex> lock(fold_mutex, std::try_to_lock);
+    if (lock.owns_lock()) fold_locked(w);
+  };
   parallel_blocks(workers, 1, [&](int first, int last) {
 #ifdef COHORTGIS_TSAN
     Scratch scratch_local;
@@ -528,19 +540,22 @@ void StepRunner::zone_pass_folding() {
 #endif
     for (int w = first; w < last; ++w)
       for (int c = next.fetch_add(1); c < chunks; c = next.fetch_add(1)) {
-        for (int z = c * kChunk; z < std::min(Z, (c + 1) * kChunk); ++z) {
+        owner[uz(c)] = w;
+        const int z0 = c * kChunk, z1 = std::min(Z, z0 + kChunk);
+        for (int z = z0; z < z1; ++z) {
           try {
             step_zone(z, scratch);
             indicator_pass_->unit(z, scratch.indicators);
           } catch (...) {
             errors[uz(z)] = std::current_exception();
           }
+          stepped[uz(c)].store(z + 1 - z0, std::memory_order_release);
+          if ((z + 1 - z0) % kFoldZones == 0 || z + 1 == z1) try_fold(w);
         }
-        done[uz(c)].store(1, std::memory_order_release);
-        fold_ready(false);
       }
   });
-  fold_ready(true);  // what no thread could take in time
+  const std::lock_guard<std::mutex> lock(fold_mutex);
+  fold_locked(-1);  // what no thread could take in time (every chunk stepped)
   for (auto& e : errors)
     if (e) std::rethrow_exception(e);
 }

@@ -134,8 +134,8 @@ TEST(IndicatorAggregates, TwoGroupAggregatesAreTheBitsOfTheSerialSums) {
 
 // Aggregates of 64 zones or more whose zones are ascending (the engine's "total", every other zone) are summed in the
 // zone pass as the zones are stepped (IndicatorPass::fold, StepRunner::zone_pass_folding); with a step adjuster (one
-// that changes nothing) every aggregate is summed after the step instead. The same table, bit for bit, at 1 and 3
-// threads, over three steps; an aggregate out of order ("scrambled") is summed after the step either way.
+// that changes nothing) every aggregate is summed after the step instead. The same table, bit for bit, at 1, 2, 3 and
+// 5 threads, over three steps; an aggregate out of order ("scrambled") is summed after the step either way.
 TEST(IndicatorAggregates, FoldedInTheZonePassIsTheBitsOfTheSumsAfterTheStep) {
   const AgeGrid grid = AgeGrid::single_year(100);
   const int Z = 150, G = 2, A = grid.n_ages;
@@ -169,7 +169,7 @@ TEST(IndicatorAggregates, FoldedInTheZonePassIsTheBitsOfTheSumsAfterTheStep) {
   };
   const std::vector<IndicatorTable> after_step = run(1, true);
   ASSERT_EQ(after_step.size(), 3u);
-  for (int threads : {1, 3}) {
+  for (int threads : {1, 2, 3, 5}) {  // 10 chunks of 16 zones: threads that interleave, more threads than cores
     const std::vector<IndicatorTable> folded = run(threads, false);
     ASSERT_EQ(folded.size(), 3u);
     for (std::size_t y = 0; y < 3; ++y) {

@@ -795,14 +795,16 @@ TEST(IndicatorsProjection, TwoGroupAllSlotNegativePooledRateAndUnexposedBirths) 
                InputError);
 }
 
-// The median age on a single-year grid comes from the running totals of the slot's sums (a binary search when they
-// never decrease): a population whose running total falls back below half after crossing it (a negative count, as
-// compute_indicators may be handed) must still give the scan's answer, the first age that crosses (0.4 here; a
-// search on the non-monotone totals would find age 60), and ordinary populations the scan's bits.
+// The median age on a single-year grid comes from the running totals of the slot's sums (a binary search, whose
+// answer is taken when the totals up to it are below half): a population whose running total falls back below half
+// after crossing it (a negative count, as compute_indicators may be handed) must still give the scan's answer, the
+// first age that crosses (0.4 here; a search on the non-monotone totals would find age 60); a negative count above
+// the median (the totals decrease there, the search's answer is the scan's) the scan's bits; and ordinary populations
+// the scan's bits.
 TEST(IndicatorsProjection, MedianAgeFromRunningTotalsIsTheScans) {
   const AgeGrid grid = AgeGrid::single_year(100);
   const int A = grid.n_ages;
-  const CohortLayout L{3, 1, grid};
+  const CohortLayout L{4, 1, grid};
   CohortArray pop(L);
   pop.at(0, 0, 0, 0) = 10.0;
   pop.at(0, 0, 0, 1) = -10.0;
@@ -811,10 +813,12 @@ TEST(IndicatorsProjection, MedianAgeFromRunningTotalsIsTheScans) {
     pop.at(1, 0, 0, i) = 700.0 / (1.0 + 0.2 * i);
     pop.at(1, 0, 1, i) = i % 7 == 3 ? 0.0 : 650.0 / (1.0 + 0.19 * i);  // ages with nobody at the median's side
     pop.at(2, 0, 1, i) = i == 37 ? 5.0 : 0.0;                          // everyone at one age
+    pop.at(3, 0, 0, i) = 300.0 / (1.0 + 0.05 * i);
   }
+  pop.at(3, 0, 1, 80) = -40.0;
   IndicatorTable t;
-  compute_population_indicators(pop, {"neg", "ordinary", "one_age"}, {"all"}, {}, {}, t);
-  for (int z = 0; z < 3; ++z) {
+  compute_population_indicators(pop, {"neg", "ordinary", "one_age", "neg_late"}, {"all"}, {}, {}, t);
+  for (int z = 0; z < 4; ++z) {
     std::vector<double> both(uz(A));
     for (int i = 0; i < A; ++i) both[uz(i)] = pop.at(z, 0, 0, i) + pop.at(z, 0, 1, i);
     EXPECT_EQ(t.get(uz(z), 0, Indicator::median_age), median_age(grid, both)) << z;
