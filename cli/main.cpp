@@ -131,7 +131,8 @@ int run_command(const std::vector<std::string>& args) {
        "netcdf (results.nc) or both (default: netcdf above 5 million population values, else csv)")
       ("components", po::value<std::string>(), "per-cell components written, comma-separated (births, "
        "newborn_transfer_in, newborn_transfer_out, deaths, net_migration, transfer_in, transfer_out, floor_adjustment, "
-       "planning_adjustment), all (default) or none; indicators and the report are the same either way")
+       "planning_adjustment), all or none (default: the scenario's [outputs] components, else all); indicators and the "
+       "report are the same either way")
       ("compress", "results.nc compressed (shuffle + deflate level 1): smaller, slower to write")
       ("no-write-thread", "write each year's results before projecting the next (no writer thread; same files)")
       ("allow-read", po::value<std::vector<std::string>>()->composing(), kAllowReadHelp)

@@ -422,7 +422,7 @@ void ResultsWriter::step(const StepResult& r) {
              migration = on(Component::net_migration), t_in = on(Component::transfer_in),
              t_out = on(Component::transfer_out), floor = on(Component::floor_adjustment),
              planning = on(Component::planning_adjustment);
-  if (set_.outputs.components && cube_csv_ && components_on_.any())  // nothing to format for results.nc alone
+  if (cube_csv_ && components_on_.any())  // nothing to format for results.nc alone
     for (int z = 0; z < L.zones; ++z)
       for (int g = 0; g < L.groups; ++g)
         for (int s = 0; s < 2; ++s) {
@@ -445,7 +445,7 @@ void ResultsWriter::step(const StepResult& r) {
               row(z, g, s, i, "planning_adjustment", c.planning_adjustment.data()[cell]);
           }
         }
-  if (set_.outputs.components && cube_csv_) components_.write(buf_);
+  if (cube_csv_ && components_on_.any()) components_.write(buf_);
 
   if (r.indicators) {
     write_indicators(*r.indicators, r.context.end_year, false);

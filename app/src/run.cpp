@@ -560,7 +560,9 @@ RunSummary run(const RunConfig& cfg) {
   }
 
   if (!cfg.format.empty()) parse_cube_format(cfg.format, "--format");  // before anything is written
-  const ComponentSelection components = parse_components(cfg.components, "--components");
+  // --components overrides the scenario's `[outputs] components` (read below); checked before anything is written.
+  std::optional<ComponentSelection> asked_components;
+  if (!cfg.components.empty()) asked_components = parse_components(cfg.components, "--components");
   if (cfg.compress_level < 0 || cfg.compress_level > 9)
     throw InputError("compress_level: " + std::to_string(cfg.compress_level) + "; expected 0 (off) to 9");
   const std::string scenario_file = resolve_scenario_file(cfg.scenario);
@@ -586,6 +588,7 @@ RunSummary run(const RunConfig& cfg) {
 
   const std::vector<ZoneAggregate> aggregates = with_total_aggregate(sc.aggregates, static_cast<int>(sc.zones.size()));
   ResultsWriter writer(out.staging(), set, aggregates);
+  const ComponentSelection components = asked_components ? *asked_components : set.outputs.components;
   writer.set_components(components);
   // The runs (baseline, then the variants asked for) stream into the writer, which adds the variant column.
   std::vector<VariantSummary> variants;
@@ -698,7 +701,7 @@ RunSummary run(const RunConfig& cfg) {
                                              : guess_language(texts);
   }
   extras.zones_source = set.zones_source_path;
-  if (set.outputs.components) extras.components = components.names();
+  extras.components = components.names();
   std::vector<ListedFile> listed;  // what the last manifest lists
   const auto manifest = [&] {
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -394,7 +394,8 @@ void bind_run(py::module_& m) {
       py::arg("format") = "", py::arg("compress") = false, py::arg("components") = std::vector<std::string>{},
       "cohortgis::app::run, the `cohortgis run` job: writes the CSV outputs and manifest.json into out_dir.\n"
       "format: 'csv', 'netcdf' (results.nc) or 'both'; '' chooses by size. compress: results.nc deflated.\n"
-      "components: the per-cell components written (names as in components.csv), ['all'] or ['none']; [] = all.");
+      "components: the per-cell components written (names as in components.csv), ['all'] or ['none']; [] = the\n"
+      "scenario file's [outputs] components (default all).");
 }
 
 }  // namespace cohortgis::python

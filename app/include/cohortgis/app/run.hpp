@@ -45,8 +45,9 @@ struct RunConfig {
   std::string format;
   // The per-cell components written (components.csv rows, results.nc variables): names as written there (births,
   // newborn_transfer_in, newborn_transfer_out, deaths, net_migration, transfer_in, transfer_out, floor_adjustment,
-  // planning_adjustment), or "all" or "none" alone; empty: all. indicators.csv, plan_periods.csv and the report are
-  // the same whatever the selection. An unknown name is an InputError listing the valid ones.
+  // planning_adjustment), or "all" or "none" alone; empty: the scenario file's `[outputs] components` (true, false
+  // or a list of the same names; default all). indicators.csv, plan_periods.csv and the report are the same
+  // whatever the selection. An unknown name is an InputError listing the valid ones.
   std::vector<std::string> components;
   // results.nc: 0 uncompressed; 1–9 shuffle + deflate at that level (--compress uses 1, measured in docs/results.md).
   int compress_level = 0;
