@@ -21,6 +21,7 @@
 #include "cohortgis/app/ensemble.hpp"
 #include "cohortgis/app/project.hpp"
 #include "cohortgis/app/results.hpp"
+#include "cohortgis/engine/planning.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/geodata/install_dirs.hpp"
 #include "cohortgis/geodata/measures.hpp"
@@ -545,6 +546,18 @@ std::string resolve_data_dir(const std::string& configured) {
   return COHORTGIS_DEFAULT_DATA_DIR;
 }
 
+namespace {
+// True when a run of `set` needs indicators.csv whatever the format (RunConfig::indicators_csv).
+bool indicators_csv_needed(const scenarios::ScenarioSet& set) {
+  if (set.monitoring.enabled()) return true;  // monitoring.csv is made from indicators.csv (monitoring_output.cpp)
+  // Parity indicators and households are appended to indicators.csv after the run (parity_output.cpp,
+  // planning_output.cpp): results.nc's `indicators` does not hold them.
+  return std::any_of(set.runs.begin(), set.runs.end(), [](const scenarios::Scenario& r) {
+    return r.parity || (r.planning && !r.planning->headship.empty());
+  });
+}
+}  // namespace
+
 RunSummary run(const RunConfig& cfg) {
   const auto t0 = std::chrono::steady_clock::now();
   const std::string started = utc_now_iso8601();
@@ -575,6 +588,7 @@ RunSummary run(const RunConfig& cfg) {
   scenarios::ScenarioSet set =
       scenarios::load_scenario_file(scenario_file, data_dir, read_policy(cfg.allow_read, cfg.allow_db), cfg.threads);
   const scenarios::Scenario& sc = set.runs.front();
+  const ComponentSelection components = asked_components ? *asked_components : set.outputs.components;
   // A trajectory table smaller than the ensemble: refused before the deterministic runs (stochastic.hpp).
   scenarios::check_ensemble_size(set.stochastic, cfg.trajectories ? *cfg.trajectories : set.stochastic.trajectories);
   // [monitoring]: the observed figures are checked before any result is written (monitoring_output.hpp).
@@ -588,7 +602,6 @@ RunSummary run(const RunConfig& cfg) {
 
   const std::vector<ZoneAggregate> aggregates = with_total_aggregate(sc.aggregates, static_cast<int>(sc.zones.size()));
   ResultsWriter writer(out.staging(), set, aggregates);
-  const ComponentSelection components = asked_components ? *asked_components : set.outputs.components;
   writer.set_components(components);
   // The runs (baseline, then the variants asked for) stream into the writer, which adds the variant column.
   std::vector<VariantSummary> variants;
@@ -611,6 +624,10 @@ RunSummary run(const RunConfig& cfg) {
       cube = std::make_unique<NetcdfWriter>(out.staging() / "results.nc", set, aggregates, names, cfg.compress_level);
       cube->set_components(components);
       writer.set_cube_csv(format == CubeFormat::both);
+      // netcdf (asked for, or by size): the indicators in results.nc only (indicators.csv repeats its `indicators`:
+      // 2.7 GB at 40,000 zones over 10 years), unless asked for or the run adds rows to indicators.csv that
+      // results.nc does not have, or reads it back (indicators_csv_needed).
+      writer.set_indicators_csv(format == CubeFormat::both || cfg.indicators_csv || indicators_csv_needed(set));
     }
   }
   ParityTables parity_tables{set.outputs.min_cell, {}, {}, {}};  // parity.csv, parity_women.csv (parity_output.hpp)
@@ -725,7 +742,7 @@ RunSummary run(const RunConfig& cfg) {
     // own while results.gpkg, the figures and report.html are made (it took half of the default scenario's report).
     std::exception_ptr xlsx_error;
     std::vector<KnownCsvRows> known;  // indicators.csv's rows as written: not counted again
-    if (written && written->describes(out.staging() / "indicators.csv"))
+    if (written && written->has_file() && written->describes(out.staging() / "indicators.csv"))
       known.push_back({"indicators.csv", written->bytes(), written->rows()});
     const auto xlsx = [&] {
       try {
@@ -749,7 +766,9 @@ RunSummary run(const RunConfig& cfg) {
       // Once, for results.gpkg and the report; the indicators from memory where they were kept.
       const Results results = load_results(out.staging().string(), threads, written ? &*written : nullptr);
       writer.keep_indicators(nullptr);
-      extras.report_indicators = written && !written->taken_from().empty() ? written->taken_from() : "indicators.csv";
+      extras.report_indicators = written && !written->taken_from().empty()      ? written->taken_from()
+                                 : fs::exists(out.staging() / "indicators.csv") ? "indicators.csv"
+                                                                                : "results.nc";
       written.reset();  // its tables are in `results` now
       if (zones) write_results_gpkg(out.staging(), *zones, results, extras.language);
       stop_if_cancelled();

@@ -9,6 +9,7 @@
 
 #include <netcdf.h>
 
+#include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/netcdf_lock.hpp"
 #include "results_read.hpp"
 
@@ -64,6 +65,7 @@ void WrittenIndicators::add(const std::string& variant, int year, const Indicato
 bool WrittenIndicators::describes(const fs::path& path) const {
   if (!closed_) return false;
   std::error_code ec;
+  if (no_file_) return path == path_ && !fs::exists(fs::symlink_status(path, ec));
   if (!fs::equivalent(path, path_, ec) || ec) return false;
   const std::uintmax_t size = fs::file_size(path, ec);
   return !ec && size == bytes_;
@@ -125,12 +127,14 @@ bool nc_strings(int id, const char* name, std::vector<std::string>& out) {
   return detail::read_netcdf_strings(id, v, n, out) == NC_NOERR;
 }
 
-// The tables `written` was given, from the run's own results.nc, one year at a time (the values as indicators.csv's
-// text reads back: WrittenIndicators::add). False (nothing added) where the file does not hold exactly those tables.
-bool take_cube_indicators(Results& r, const WrittenIndicators& written) {
+// The tables `expected` lists, from the run's own results.nc, one year at a time (the values as indicators.csv's
+// text reads back: WrittenIndicators::add); null: every variant's every year in the file, the first year of each
+// with its stock indicators only (a folder without indicators.csv). False (nothing added) where the file does not
+// hold exactly those tables.
+bool take_cube_indicators(Results& r, const fs::path& path, const std::vector<WrittenIndicators::Added>* expected) {
   const auto nc_lock = geodata::lock_netcdf();
   int id = -1;
-  if (nc_open(written.cube().c_str(), NC_NOWRITE, &id) != NC_NOERR) return false;
+  if (nc_open(path.c_str(), NC_NOWRITE, &id) != NC_NOERR) return false;
   struct Close {
     int id;
     ~Close() { nc_close(id); }
@@ -152,11 +156,18 @@ bool take_cube_indicators(Results& r, const WrittenIndicators& written) {
   std::vector<std::size_t> stock_ks;
   for (std::size_t k = 0; k < indicators.size(); ++k)
     if (is_stock_indicator(k)) (stocks.indicators.push_back(indicators[k]), stock_ks.push_back(k));
+  std::vector<WrittenIndicators::Added> in_file;
+  if (!expected) {
+    for (const auto& v : variants)
+      for (std::size_t y = 0; y < n_years; ++y)
+        in_file.push_back({v, years[y], y == 0, units.size(), groups.size(), indicators.size()});
+    expected = &in_file;
+  }
   // Every table as results.nc has it: same sizes, its variant in the file, its year at the variant's next index.
   std::vector<std::size_t> next(variants.size(), 0);
   std::vector<std::pair<std::size_t, std::size_t>> at;  // (variant, year) index of each table
   std::size_t total = 0;
-  for (const auto& t : written.added()) {
+  for (const auto& t : *expected) {
     const auto v = std::find(variants.begin(), variants.end(), t.variant);
     if (v == variants.end() || t.units != units.size() || t.groups != groups.size() ||
         t.indicators != indicators.size())
@@ -174,7 +185,7 @@ bool take_cube_indicators(Results& r, const WrittenIndicators& written) {
     const std::size_t count[5] = {1, 1, units.size(), groups.size(), row};
     if (nc_get_vara_double(id, v_ind, start, count, year.data()) != NC_NOERR) return false;
     for (double& x : year) x = as_read_back(x);  // as WrittenIndicators::add keeps them
-    const WrittenIndicators::Added& t = written.added()[k];
+    const WrittenIndicators::Added& t = (*expected)[k];
     const double* x = year.data();
     if (t.stocks_only) {
       picked.clear();
@@ -193,7 +204,7 @@ bool take_written_indicators(Results& r, WrittenIndicators& written, const fs::p
   if (!written.describes(path)) return false;
   if (!written.kept()) {
     // r is set only once every table was read (IndicatorCollector::finish).
-    if (written.cube().empty() || !take_cube_indicators(r, written)) return false;
+    if (written.cube().empty() || !take_cube_indicators(r, written.cube(), &written.added())) return false;
     written.set_taken_from("results.nc");
     return true;
   }
@@ -211,6 +222,13 @@ bool take_written_indicators(Results& r, WrittenIndicators& written, const fs::p
   if (!collect.finish(r)) return false;
   written.set_taken_from("memory");
   return true;
+}
+
+void read_cube_indicators(Results& r, const fs::path& results_nc) {
+  if (!take_cube_indicators(r, results_nc, nullptr))
+    throw InputError(results_nc.string() +
+                     ": its `indicators` variable could not be read as the folder's indicators (the folder has no "
+                     "indicators.csv); expected the results.nc that cohortgis run wrote");
 }
 
 }  // namespace cohortgis::app

@@ -73,3 +73,23 @@ def test_components_of_the_scenario_file(cg, tmp_path):
     with pytest.raises(ValueError, match=r"key 'outputs.components\[1\]': \"death\" is not a component \(valid: "):
         cg.write_outputs(str(scenario), str(tmp_path / "bad"))
     assert not (tmp_path / "bad").exists()
+
+
+def test_netcdf_format_writes_no_indicators_csv(cg, tmp_path):
+    # The netcdf format keeps the indicators in results.nc only (issue #16, round 12); indicators_csv=True writes the
+    # csv format's indicators.csv too. The five-year example has no parity, households or monitoring.
+    summary = cg.write_outputs(FIVE_YEAR, str(tmp_path / "nc"), threads=2, format="netcdf")
+    assert "indicators.csv" not in summary["files"] and "results.nc" in summary["files"]
+    assert not (tmp_path / "nc" / "indicators.csv").exists()
+    summary = cg.write_outputs(FIVE_YEAR, str(tmp_path / "both"), threads=2, format="netcdf", indicators_csv=True)
+    assert "indicators.csv" in summary["files"]
+    cg.write_outputs(FIVE_YEAR, str(tmp_path / "csv"), threads=2, format="csv")
+    assert (tmp_path / "both" / "indicators.csv").read_bytes() == (tmp_path / "csv" / "indicators.csv").read_bytes()
+    with xr.open_dataset(tmp_path / "nc" / "results.nc") as ds:
+        cube = ds["indicators"].to_series().dropna()
+    pd = pytest.importorskip("pandas")
+    csv = pd.read_csv(tmp_path / "csv" / "indicators.csv", dtype={"zone": str}, float_precision="round_trip")
+    csv = csv.dropna(subset=["value"]).set_index(["variant", "year", "zone", "group", "indicator"])["value"]
+    cube.index = cube.index.set_names(["variant", "year", "zone", "group", "indicator"])
+    assert len(cube) == len(csv)
+    assert np.array_equal(cube.sort_index().to_numpy(), csv.sort_index().to_numpy())
