@@ -10,6 +10,7 @@
 #include <netcdf.h>
 
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/netcdf_contained.hpp"
 #include "cohortgis/geodata/netcdf_lock.hpp"
 #include "results_read.hpp"
 
@@ -198,6 +199,51 @@ bool take_cube_indicators(Results& r, const fs::path& path, const std::vector<Wr
   return collect.finish(r);
 }
 
+// A results.nc read back without indicators.csv may be any file (a folder of an older version is not sealed): checked
+// as read_netcdf_population checks its population before anything is read by the sizes it claims — data inside the
+// file, each coordinate along its own dimension, `indicators` along (variant, year, unit, indicator_group,
+// indicator), and bounds well above any run (255 variants, 100,000 years, 2^28 values a year, 2^30 in all).
+void check_cube_indicators(const fs::path& path) {
+  const std::string file = path.string();
+  const geodata::NetcdfContainment inside = geodata::check_netcdf_contained(file);
+  if (!inside.outside.empty()) throw InputError(file + ": " + inside.outside);
+  const auto nc_lock = geodata::lock_netcdf();
+  int id = -1;
+  if (const int status = nc_open(file.c_str(), NC_NOWRITE, &id); status != NC_NOERR)
+    throw InputError(file + ": cannot be read as NetCDF (" + nc_strerror(status) + ")");
+  struct Close {
+    int id;
+    ~Close() { nc_close(id); }
+  } close{id};
+  const auto refuse = [&](const std::string& what) {
+    throw InputError(file + ": " + what + "; expected a results.nc of cohortgis");
+  };
+  if (inside.unchecked) refuse("HDF5 cannot open it to check that its data are inside it, yet netCDF-C can");
+  const char* const names[5] = {"variant", "year", "unit", "indicator_group", "indicator"};
+  int dims[5] = {-1, -1, -1, -1, -1};
+  std::size_t len[5] = {0, 0, 0, 0, 0};
+  for (int k = 0; k < 5; ++k) {
+    int v = -1, ndims = 0, d = -1;
+    if (nc_inq_dimid(id, names[k], &dims[k]) != NC_NOERR || nc_inq_dimlen(id, dims[k], &len[k]) != NC_NOERR)
+      refuse(std::string("no dimension ") + names[k]);
+    if (nc_inq_varid(id, names[k], &v) != NC_NOERR) refuse(std::string("no variable ") + names[k]);
+    if (nc_inq_varndims(id, v, &ndims) != NC_NOERR || ndims != 1 || nc_inq_vardimid(id, v, &d) != NC_NOERR ||
+        d != dims[k])
+      refuse(std::string("variable ") + names[k] + ": expected the dimension " + names[k]);
+  }
+  const double year_values = double(len[2]) * double(len[3]) * double(len[4]);
+  if (len[0] > 255 || len[1] > 100000 || year_values > double(std::size_t{1} << 28) ||
+      double(len[0]) * double(len[1]) * year_values > double(std::size_t{1} << 30))
+    throw InputError(file + ": dimensions too large for a results.nc (" + std::to_string(len[0]) + " variants, " +
+                     std::to_string(len[1]) + " years, " + std::to_string(len[2]) + " units, " +
+                     std::to_string(len[3]) + " groups, " + std::to_string(len[4]) + " indicators)");
+  int v_ind = -1, ndims = 0, got[5] = {-1, -1, -1, -1, -1};
+  if (nc_inq_varid(id, "indicators", &v_ind) != NC_NOERR) refuse("no variable indicators");
+  if (nc_inq_varndims(id, v_ind, &ndims) != NC_NOERR || ndims != 5 || nc_inq_vardimid(id, v_ind, got) != NC_NOERR ||
+      !std::equal(got, got + 5, dims))
+    refuse("variable indicators does not have the dimensions (variant, year, unit, indicator_group, indicator)");
+}
+
 }  // namespace
 
 bool take_written_indicators(Results& r, WrittenIndicators& written, const fs::path& path) {
@@ -225,6 +271,7 @@ bool take_written_indicators(Results& r, WrittenIndicators& written, const fs::p
 }
 
 void read_cube_indicators(Results& r, const fs::path& results_nc) {
+  check_cube_indicators(results_nc);
   if (!take_cube_indicators(r, results_nc, nullptr))
     throw InputError(results_nc.string() +
                      ": its `indicators` variable could not be read as the folder's indicators (the folder has no "

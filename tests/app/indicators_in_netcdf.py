@@ -98,6 +98,35 @@ with tempfile.TemporaryDirectory() as tmp:
     p = cli("map", nc, "--indicator", "happiness", "--year", "2035", "--out", png)
     check(p.returncode == 1 and "'happiness' is not in" in p.stderr, f"map, unknown indicator: {p.stderr}")
 
+    # A folder of an older version (no seal: its files cannot be verified) whose results.nc is hand-made: checked as
+    # the population reader checks it before anything is read by the sizes it claims.
+    import shutil
+    import netCDF4
+    legacy = os.path.join(tmp, "legacy")
+    shutil.copytree(nc, legacy)
+    with open(os.path.join(legacy, "manifest.json")) as f:
+        man = json.load(f)
+    man.pop("cohortgis_results", None)
+    with open(os.path.join(legacy, "manifest.json"), "w") as f:
+        json.dump(man, f)
+
+    def hand_made(units, order):
+        os.remove(os.path.join(legacy, "results.nc"))
+        with netCDF4.Dataset(os.path.join(legacy, "results.nc"), "w") as ds:
+            for name, n in (("variant", 1), ("year", 2), ("unit", units), ("indicator_group", 1), ("indicator", 2)):
+                ds.createDimension(name, n)
+                ds.createVariable(name, "i4" if name == "year" else str, (name,))
+            ds.createVariable("indicators", "f8", order)
+
+    hand_made(3, ("variant", "year", "indicator_group", "unit", "indicator"))
+    p = cli("report", legacy)
+    check(p.returncode == 1 and "variable indicators does not have the dimensions (variant, year, unit, "
+          "indicator_group, indicator)" in p.stderr, f"hand-made results.nc, dimensions in another order: {p.stderr}")
+    hand_made(300_000_000, ("variant", "year", "unit", "indicator_group", "indicator"))
+    p = cli("report", legacy)
+    check(p.returncode == 1 and "dimensions too large for a results.nc (1 variants, 2 years, 300000000 units" in p.stderr,
+          f"hand-made results.nc, huge dimension: {p.returncode} {p.stderr[-300:]}")
+
     # The default scenario's [monitoring] reads indicators.csv back: kept in the netcdf format.
     d = os.path.join(tmp, "default")
     run("default", d, "--format", "netcdf", "--no-report")
