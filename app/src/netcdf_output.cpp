@@ -13,6 +13,7 @@
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/parity.hpp"
+#include "cohortgis/engine/planning.hpp"
 #include "cohortgis/geodata/netcdf_lock.hpp"
 
 namespace cohortgis::app {
@@ -47,6 +48,13 @@ CubeFormat choose_cube_format(const std::string& asked, const scenarios::Scenari
   const double values = static_cast<double>(sc.zones.size()) * static_cast<double>(sc.group_names.size()) * 2.0 *
                         sc.grid.n_ages * (sc.steps + 1) * static_cast<double>(variants);
   return values > kNetcdfDefaultAboveValues ? CubeFormat::netcdf : CubeFormat::csv;
+}
+
+bool indicators_csv_needed(const scenarios::ScenarioSet& set) {
+  if (set.monitoring.enabled()) return true;
+  return std::any_of(set.runs.begin(), set.runs.end(), [](const scenarios::Scenario& r) {
+    return r.parity || (r.planning && !r.planning->headship.empty());
+  });
 }
 
 void NetcdfWriter::check(int status, const std::string& what) const {

@@ -21,7 +21,6 @@
 #include "cohortgis/app/ensemble.hpp"
 #include "cohortgis/app/project.hpp"
 #include "cohortgis/app/results.hpp"
-#include "cohortgis/engine/planning.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/geodata/install_dirs.hpp"
 #include "cohortgis/geodata/measures.hpp"
@@ -545,18 +544,6 @@ std::string resolve_data_dir(const std::string& configured) {
   if (const std::string share = geodata::installed_share_dir(); !share.empty()) return share + "/data";  // installed
   return COHORTGIS_DEFAULT_DATA_DIR;
 }
-
-namespace {
-// True when a run of `set` needs indicators.csv whatever the format (RunConfig::indicators_csv).
-bool indicators_csv_needed(const scenarios::ScenarioSet& set) {
-  if (set.monitoring.enabled()) return true;  // monitoring.csv is made from indicators.csv (monitoring_output.cpp)
-  // Parity indicators and households are appended to indicators.csv after the run (parity_output.cpp,
-  // planning_output.cpp): results.nc's `indicators` does not hold them.
-  return std::any_of(set.runs.begin(), set.runs.end(), [](const scenarios::Scenario& r) {
-    return r.parity || (r.planning && !r.planning->headship.empty());
-  });
-}
-}  // namespace
 
 RunSummary run(const RunConfig& cfg) {
   const auto t0 = std::chrono::steady_clock::now();
