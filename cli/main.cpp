@@ -40,8 +40,8 @@ using cohortgis::cli::interrupted;
 constexpr const char* kUsage =
     "Usage:\n"
     "  cohortgis run [SCENARIO] [--out DIR] [--threads N] [--variant NAME ...] [--lang zh|en] [--quiet]\n"
-    "                [--format csv|netcdf|both] [--components LIST] [--compress] [--csv-bom] [--no-write-thread]\n"
-    "                [--allow-read DIR ...] [--allow-db SERVICE ...]\n"
+    "                [--format csv|netcdf|both] [--indicators-csv] [--components LIST] [--compress] [--csv-bom]\n"
+    "                [--no-write-thread] [--allow-read DIR ...] [--allow-db SERVICE ...]\n"
     "  cohortgis validate SCENARIO [--results DIR] [--threads N] [--allow-read DIR ...] [--allow-db SERVICE ...]\n"
     "  cohortgis info FILE [--layer L]\n"
     "  cohortgis map DIR --indicator NAME (--year Y | --period P | --change FROM:TO [--percent]) [--variant V]\n"
@@ -128,10 +128,13 @@ int run_command(const std::vector<std::string>& args) {
       ("no-report", "write the CSVs and manifest.json only (no results.gpkg, results.xlsx, maps, charts or report.html)")
       ("csv-bom", "start every CSV with a UTF-8 byte-order mark (for Excel in a Chinese locale)")
       ("format", po::value<std::string>(), "population and components as csv (population.csv, components.csv), "
-       "netcdf (results.nc) or both (default: netcdf above 5 million population values, else csv)")
+       "netcdf (results.nc, with the indicators: no indicators.csv) or both (default: netcdf above 5 million "
+       "population values, else csv)")
+      ("indicators-csv", "write indicators.csv with --format netcdf too (csv and both always write it)")
       ("components", po::value<std::string>(), "per-cell components written, comma-separated (births, "
        "newborn_transfer_in, newborn_transfer_out, deaths, net_migration, transfer_in, transfer_out, floor_adjustment, "
-       "planning_adjustment), all (default) or none; indicators and the report are the same either way")
+       "planning_adjustment), all or none (default: the scenario's [outputs] components, else all); indicators and the "
+       "report are the same either way")
       ("compress", "results.nc compressed (shuffle + deflate level 1): smaller, slower to write")
       ("no-write-thread", "write each year's results before projecting the next (no writer thread; same files)")
       ("allow-read", po::value<std::vector<std::string>>()->composing(), kAllowReadHelp)
@@ -167,6 +170,7 @@ int run_command(const std::vector<std::string>& args) {
   cfg.report = vm.count("no-report") == 0;
   cfg.csv_bom = vm.count("csv-bom") > 0;
   if (vm.count("format")) cfg.format = vm["format"].as<std::string>();
+  cfg.indicators_csv = vm.count("indicators-csv") > 0;
   if (vm.count("compress")) cfg.compress_level = cohortgis::app::kNetcdfCompressLevel;
   if (vm.count("components")) {
     // "a,b,c": each name is checked by the run (an empty one too, with the valid names).

@@ -13,6 +13,7 @@
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/parity.hpp"
+#include "cohortgis/engine/planning.hpp"
 #include "cohortgis/geodata/netcdf_lock.hpp"
 
 namespace cohortgis::app {
@@ -47,6 +48,13 @@ CubeFormat choose_cube_format(const std::string& asked, const scenarios::Scenari
   const double values = static_cast<double>(sc.zones.size()) * static_cast<double>(sc.group_names.size()) * 2.0 *
                         sc.grid.n_ages * (sc.steps + 1) * static_cast<double>(variants);
   return values > kNetcdfDefaultAboveValues ? CubeFormat::netcdf : CubeFormat::csv;
+}
+
+bool indicators_csv_needed(const scenarios::ScenarioSet& set) {
+  if (set.monitoring.enabled()) return true;
+  return std::any_of(set.runs.begin(), set.runs.end(), [](const scenarios::Scenario& r) {
+    return r.parity || (r.planning && !r.planning->headship.empty());
+  });
 }
 
 void NetcdfWriter::check(int status, const std::string& what) const {
@@ -193,7 +201,7 @@ void NetcdfWriter::define(const IndicatorTable& t) {
         data_var("women_by_parity", {d_variant, d_year, d_zone, d_group, d_parity, d_age},
                  {1, 1, zc, uz(groups_), kParityStates, uz(ages_)},
                  "women at the end of the year by children ever born (NaN: a variant without parity)", "1");
-  if (set_.outputs.components) {
+  if (components_on_.any()) {
     const std::vector<int> sdims{d_variant, d_year, d_zone, d_group, d_sex};
     const std::vector<std::size_t> schunks{1, 1, chunk_rows(uz(zones_), uz(groups_) * kSexes), uz(groups_), kSexes};
     const std::vector<std::size_t> sparse_schunks{1, 1, chunk_rows(uz(zones_), kSexes), 1, kSexes};
@@ -405,7 +413,7 @@ void NetcdfWriter::step(const StepResult& r) {
   put_year(r.context.end_year);
   put_state(v_population_, r.end.data().data());
   put_parity(r.end);
-  if (set_.outputs.components) {
+  if (components_on_.any()) {
     const StepComponents& c = r.components;
     for (auto [var, v] : {std::pair{v_births_, &c.births}, std::pair{v_nb_in_, &c.newborn_transfer_in},
                           std::pair{v_nb_out_, &c.newborn_transfer_out}})

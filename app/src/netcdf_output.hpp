@@ -30,6 +30,10 @@ inline constexpr double kNetcdfDefaultAboveValues = 5e6;
 CubeFormat parse_cube_format(const std::string& text, const std::string& what);
 // The format a run uses: `asked` if given, else by size (kNetcdfDefaultAboveValues).
 CubeFormat choose_cube_format(const std::string& asked, const scenarios::Scenario& sc, std::size_t variants);
+// The netcdf format writes the indicators to results.nc only; true when a run of `set` needs indicators.csv all the
+// same (RunConfig::indicators_csv): it appends parity or household indicators that results.nc does not hold
+// (parity_output.cpp, planning_output.cpp), or [monitoring] reads the file back (monitoring_output.cpp).
+bool indicators_csv_needed(const scenarios::ScenarioSet& set);
 
 class NetcdfWriter : public ResultSink {
  public:

@@ -492,13 +492,21 @@ Results load_results(const std::string& dir_text, int threads, WrittenIndicators
     for (const auto& row : zones.rows) r.zones.push_back({row[id], row[name], row[en]});
   }
 
-  // The run's own report takes the indicators it has just written (written_indicators.hpp) instead of the file.
-  if (!written || !take_written_indicators(r, *written, dir / "indicators.csv"))
-    read_indicators((dir / "indicators.csv").string(), r, threads);
+  // The run's own report takes the indicators it has just written (written_indicators.hpp) instead of the file. A
+  // folder without indicators.csv (a run in the netcdf format: RunConfig::indicators_csv) has them in results.nc.
+  const auto no_file = [&](const char* name) { return !fs::exists(fs::symlink_status(dir / name, ec)); };
+  const bool from_cube = no_file("indicators.csv") && fs::is_regular_file(fs::symlink_status(dir / "results.nc", ec));
+  if (!written || !take_written_indicators(r, *written, dir / "indicators.csv")) {
+    if (from_cube)
+      read_cube_indicators(r, dir / "results.nc");
+    else
+      read_indicators((dir / "indicators.csv").string(), r, threads);
+  }
   // Every figure and the report start from the first and last years (an indicators.csv of a header only made
   // `report` read the first of no years: SIGSEGV; hostile probe, round 10).
   if (r.years.empty())
-    throw InputError((dir / "indicators.csv").string() + ": no rows; expected the indicators of every year of the run");
+    throw InputError((dir / (from_cube ? "results.nc" : "indicators.csv")).string() +
+                     (from_cube ? ": no years" : ": no rows") + "; expected the indicators of every year of the run");
 
   // population.csv or results.nc that is there but not a file cohortgis wrote (a link, a pipe, a folder) is refused
   // as the CSVs are (a FIFO or a link to /dev/zero was passed over, and a link to another results.nc read).

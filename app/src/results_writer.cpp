@@ -146,6 +146,7 @@ void ResultsWriter::write_population(const CohortArray& pop, int year) {
 
 void ResultsWriter::write_indicators(const IndicatorTable& t, int year, bool stocks_only) {
   if (written_) written_->add(sc_->variant, year, t, stocks_only);
+  if (!indicators_csv_) return;  // results.nc holds them
   buf_.clear();
   // A row is "variant,year,zone,group," (made once per zone and group), the indicator's name and comma (made once
   // per table), and the value: the fields are not escaped again for each of a W3k year's 300,000 rows.
@@ -422,7 +423,7 @@ void ResultsWriter::step(const StepResult& r) {
              migration = on(Component::net_migration), t_in = on(Component::transfer_in),
              t_out = on(Component::transfer_out), floor = on(Component::floor_adjustment),
              planning = on(Component::planning_adjustment);
-  if (set_.outputs.components && cube_csv_ && components_on_.any())  // nothing to format for results.nc alone
+  if (cube_csv_ && components_on_.any())  // nothing to format for results.nc alone
     for (int z = 0; z < L.zones; ++z)
       for (int g = 0; g < L.groups; ++g)
         for (int s = 0; s < 2; ++s) {
@@ -445,7 +446,7 @@ void ResultsWriter::step(const StepResult& r) {
               row(z, g, s, i, "planning_adjustment", c.planning_adjustment.data()[cell]);
           }
         }
-  if (set_.outputs.components && cube_csv_) components_.write(buf_);
+  if (cube_csv_ && components_on_.any()) components_.write(buf_);
 
   if (r.indicators) {
     write_indicators(*r.indicators, r.context.end_year, false);
@@ -540,7 +541,11 @@ void ResultsWriter::finish() {
   population_.close();
   components_.close();
   indicators_.close();
-  if (written_) written_->set_file(dir_ / "indicators.csv", std::filesystem::file_size(dir_ / "indicators.csv"));
+  if (!indicators_csv_) std::filesystem::remove(dir_ / "indicators.csv");  // its header, written at the start
+  if (written_ && indicators_csv_)
+    written_->set_file(dir_ / "indicators.csv", std::filesystem::file_size(dir_ / "indicators.csv"));
+  else if (written_)
+    written_->set_no_file(dir_ / "indicators.csv");
   plan_periods_.close();
   plan_periods_by_group_.close();
   targets_.close();

@@ -54,6 +54,9 @@ class ResultsWriter : public ResultSink {
   void finish();  // writes zones.csv, closes every file and reports write errors
   // false: no population.csv or components.csv (the run writes them to results.nc only).
   void set_cube_csv(bool on) { cube_csv_ = on; }
+  // false: no indicators.csv (results.nc holds the same tables; RunConfig::indicators_csv). The tables still go to
+  // keep_indicators' WrittenIndicators, and the targets and plan periods are the same.
+  void set_indicators_csv(bool on) { indicators_csv_ = on; }
   // The components components.csv gets rows of (--components; default all). The sums behind the other files use
   // every component either way.
   void set_components(const ComponentSelection& on) { components_on_ = on; }
@@ -137,6 +140,7 @@ class ResultsWriter : public ResultSink {
   std::vector<std::string> state_keys_, age_texts_;
   const std::string& age_text(const CohortLayout& L, int i);
   bool cube_csv_ = true;
+  bool indicators_csv_ = true;
   ComponentSelection components_on_;
   const ParityProjection* parity_ = nullptr;
   WrittenIndicators* written_ = nullptr;

@@ -560,7 +560,9 @@ RunSummary run(const RunConfig& cfg) {
   }
 
   if (!cfg.format.empty()) parse_cube_format(cfg.format, "--format");  // before anything is written
-  const ComponentSelection components = parse_components(cfg.components, "--components");
+  // --components overrides the scenario's `[outputs] components` (read below); checked before anything is written.
+  std::optional<ComponentSelection> asked_components;
+  if (!cfg.components.empty()) asked_components = parse_components(cfg.components, "--components");
   if (cfg.compress_level < 0 || cfg.compress_level > 9)
     throw InputError("compress_level: " + std::to_string(cfg.compress_level) + "; expected 0 (off) to 9");
   const std::string scenario_file = resolve_scenario_file(cfg.scenario);
@@ -573,6 +575,7 @@ RunSummary run(const RunConfig& cfg) {
   scenarios::ScenarioSet set =
       scenarios::load_scenario_file(scenario_file, data_dir, read_policy(cfg.allow_read, cfg.allow_db), cfg.threads);
   const scenarios::Scenario& sc = set.runs.front();
+  const ComponentSelection components = asked_components ? *asked_components : set.outputs.components;
   // A trajectory table smaller than the ensemble: refused before the deterministic runs (stochastic.hpp).
   scenarios::check_ensemble_size(set.stochastic, cfg.trajectories ? *cfg.trajectories : set.stochastic.trajectories);
   // [monitoring]: the observed figures are checked before any result is written (monitoring_output.hpp).
@@ -608,6 +611,10 @@ RunSummary run(const RunConfig& cfg) {
       cube = std::make_unique<NetcdfWriter>(out.staging() / "results.nc", set, aggregates, names, cfg.compress_level);
       cube->set_components(components);
       writer.set_cube_csv(format == CubeFormat::both);
+      // netcdf (asked for, or by size): the indicators in results.nc only (indicators.csv repeats its `indicators`:
+      // 2.7 GB at 40,000 zones over 10 years), unless asked for or the run adds rows to indicators.csv that
+      // results.nc does not have, or reads it back (indicators_csv_needed).
+      writer.set_indicators_csv(format == CubeFormat::both || cfg.indicators_csv || indicators_csv_needed(set));
     }
   }
   ParityTables parity_tables{set.outputs.min_cell, {}, {}, {}};  // parity.csv, parity_women.csv (parity_output.hpp)
@@ -698,7 +705,7 @@ RunSummary run(const RunConfig& cfg) {
                                              : guess_language(texts);
   }
   extras.zones_source = set.zones_source_path;
-  if (set.outputs.components) extras.components = components.names();
+  extras.components = components.names();
   std::vector<ListedFile> listed;  // what the last manifest lists
   const auto manifest = [&] {
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -722,7 +729,7 @@ RunSummary run(const RunConfig& cfg) {
     // own while results.gpkg, the figures and report.html are made (it took half of the default scenario's report).
     std::exception_ptr xlsx_error;
     std::vector<KnownCsvRows> known;  // indicators.csv's rows as written: not counted again
-    if (written && written->describes(out.staging() / "indicators.csv"))
+    if (written && written->has_file() && written->describes(out.staging() / "indicators.csv"))
       known.push_back({"indicators.csv", written->bytes(), written->rows()});
     const auto xlsx = [&] {
       try {
@@ -746,7 +753,9 @@ RunSummary run(const RunConfig& cfg) {
       // Once, for results.gpkg and the report; the indicators from memory where they were kept.
       const Results results = load_results(out.staging().string(), threads, written ? &*written : nullptr);
       writer.keep_indicators(nullptr);
-      extras.report_indicators = written && !written->taken_from().empty() ? written->taken_from() : "indicators.csv";
+      extras.report_indicators = written && !written->taken_from().empty()      ? written->taken_from()
+                                 : fs::exists(out.staging() / "indicators.csv") ? "indicators.csv"
+                                                                                : "results.nc";
       written.reset();  // its tables are in `results` now
       if (zones) write_results_gpkg(out.staging(), *zones, results, extras.language);
       stop_if_cancelled();

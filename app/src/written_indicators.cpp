@@ -9,6 +9,8 @@
 
 #include <netcdf.h>
 
+#include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/netcdf_contained.hpp"
 #include "cohortgis/geodata/netcdf_lock.hpp"
 #include "results_read.hpp"
 
@@ -64,6 +66,7 @@ void WrittenIndicators::add(const std::string& variant, int year, const Indicato
 bool WrittenIndicators::describes(const fs::path& path) const {
   if (!closed_) return false;
   std::error_code ec;
+  if (no_file_) return path == path_ && !fs::exists(fs::symlink_status(path, ec));
   if (!fs::equivalent(path, path_, ec) || ec) return false;
   const std::uintmax_t size = fs::file_size(path, ec);
   return !ec && size == bytes_;
@@ -125,12 +128,14 @@ bool nc_strings(int id, const char* name, std::vector<std::string>& out) {
   return detail::read_netcdf_strings(id, v, n, out) == NC_NOERR;
 }
 
-// The tables `written` was given, from the run's own results.nc, one year at a time (the values as indicators.csv's
-// text reads back: WrittenIndicators::add). False (nothing added) where the file does not hold exactly those tables.
-bool take_cube_indicators(Results& r, const WrittenIndicators& written) {
+// The tables `expected` lists, from the run's own results.nc, one year at a time (the values as indicators.csv's
+// text reads back: WrittenIndicators::add); null: every variant's every year in the file, the first year of each
+// with its stock indicators only (a folder without indicators.csv). False (nothing added) where the file does not
+// hold exactly those tables.
+bool take_cube_indicators(Results& r, const fs::path& path, const std::vector<WrittenIndicators::Added>* expected) {
   const auto nc_lock = geodata::lock_netcdf();
   int id = -1;
-  if (nc_open(written.cube().c_str(), NC_NOWRITE, &id) != NC_NOERR) return false;
+  if (nc_open(path.c_str(), NC_NOWRITE, &id) != NC_NOERR) return false;
   struct Close {
     int id;
     ~Close() { nc_close(id); }
@@ -152,11 +157,18 @@ bool take_cube_indicators(Results& r, const WrittenIndicators& written) {
   std::vector<std::size_t> stock_ks;
   for (std::size_t k = 0; k < indicators.size(); ++k)
     if (is_stock_indicator(k)) (stocks.indicators.push_back(indicators[k]), stock_ks.push_back(k));
+  std::vector<WrittenIndicators::Added> in_file;
+  if (!expected) {
+    for (const auto& v : variants)
+      for (std::size_t y = 0; y < n_years; ++y)
+        in_file.push_back({v, years[y], y == 0, units.size(), groups.size(), indicators.size()});
+    expected = &in_file;
+  }
   // Every table as results.nc has it: same sizes, its variant in the file, its year at the variant's next index.
   std::vector<std::size_t> next(variants.size(), 0);
   std::vector<std::pair<std::size_t, std::size_t>> at;  // (variant, year) index of each table
   std::size_t total = 0;
-  for (const auto& t : written.added()) {
+  for (const auto& t : *expected) {
     const auto v = std::find(variants.begin(), variants.end(), t.variant);
     if (v == variants.end() || t.units != units.size() || t.groups != groups.size() ||
         t.indicators != indicators.size())
@@ -174,7 +186,7 @@ bool take_cube_indicators(Results& r, const WrittenIndicators& written) {
     const std::size_t count[5] = {1, 1, units.size(), groups.size(), row};
     if (nc_get_vara_double(id, v_ind, start, count, year.data()) != NC_NOERR) return false;
     for (double& x : year) x = as_read_back(x);  // as WrittenIndicators::add keeps them
-    const WrittenIndicators::Added& t = written.added()[k];
+    const WrittenIndicators::Added& t = (*expected)[k];
     const double* x = year.data();
     if (t.stocks_only) {
       picked.clear();
@@ -187,13 +199,58 @@ bool take_cube_indicators(Results& r, const WrittenIndicators& written) {
   return collect.finish(r);
 }
 
+// A results.nc read back without indicators.csv may be any file (a folder of an older version is not sealed): checked
+// as read_netcdf_population checks its population before anything is read by the sizes it claims — data inside the
+// file, each coordinate along its own dimension, `indicators` along (variant, year, unit, indicator_group,
+// indicator), and bounds well above any run (255 variants, 100,000 years, 2^28 values a year, 2^30 in all).
+void check_cube_indicators(const fs::path& path) {
+  const std::string file = path.string();
+  const geodata::NetcdfContainment inside = geodata::check_netcdf_contained(file);
+  if (!inside.outside.empty()) throw InputError(file + ": " + inside.outside);
+  const auto nc_lock = geodata::lock_netcdf();
+  int id = -1;
+  if (const int status = nc_open(file.c_str(), NC_NOWRITE, &id); status != NC_NOERR)
+    throw InputError(file + ": cannot be read as NetCDF (" + nc_strerror(status) + ")");
+  struct Close {
+    int id;
+    ~Close() { nc_close(id); }
+  } close{id};
+  const auto refuse = [&](const std::string& what) {
+    throw InputError(file + ": " + what + "; expected a results.nc of cohortgis");
+  };
+  if (inside.unchecked) refuse("HDF5 cannot open it to check that its data are inside it, yet netCDF-C can");
+  const char* const names[5] = {"variant", "year", "unit", "indicator_group", "indicator"};
+  int dims[5] = {-1, -1, -1, -1, -1};
+  std::size_t len[5] = {0, 0, 0, 0, 0};
+  for (int k = 0; k < 5; ++k) {
+    int v = -1, ndims = 0, d = -1;
+    if (nc_inq_dimid(id, names[k], &dims[k]) != NC_NOERR || nc_inq_dimlen(id, dims[k], &len[k]) != NC_NOERR)
+      refuse(std::string("no dimension ") + names[k]);
+    if (nc_inq_varid(id, names[k], &v) != NC_NOERR) refuse(std::string("no variable ") + names[k]);
+    if (nc_inq_varndims(id, v, &ndims) != NC_NOERR || ndims != 1 || nc_inq_vardimid(id, v, &d) != NC_NOERR ||
+        d != dims[k])
+      refuse(std::string("variable ") + names[k] + ": expected the dimension " + names[k]);
+  }
+  const double year_values = double(len[2]) * double(len[3]) * double(len[4]);
+  if (len[0] > 255 || len[1] > 100000 || year_values > double(std::size_t{1} << 28) ||
+      double(len[0]) * double(len[1]) * year_values > double(std::size_t{1} << 30))
+    throw InputError(file + ": dimensions too large for a results.nc (" + std::to_string(len[0]) + " variants, " +
+                     std::to_string(len[1]) + " years, " + std::to_string(len[2]) + " units, " +
+                     std::to_string(len[3]) + " groups, " + std::to_string(len[4]) + " indicators)");
+  int v_ind = -1, ndims = 0, got[5] = {-1, -1, -1, -1, -1};
+  if (nc_inq_varid(id, "indicators", &v_ind) != NC_NOERR) refuse("no variable indicators");
+  if (nc_inq_varndims(id, v_ind, &ndims) != NC_NOERR || ndims != 5 || nc_inq_vardimid(id, v_ind, got) != NC_NOERR ||
+      !std::equal(got, got + 5, dims))
+    refuse("variable indicators does not have the dimensions (variant, year, unit, indicator_group, indicator)");
+}
+
 }  // namespace
 
 bool take_written_indicators(Results& r, WrittenIndicators& written, const fs::path& path) {
   if (!written.describes(path)) return false;
   if (!written.kept()) {
     // r is set only once every table was read (IndicatorCollector::finish).
-    if (written.cube().empty() || !take_cube_indicators(r, written)) return false;
+    if (written.cube().empty() || !take_cube_indicators(r, written.cube(), &written.added())) return false;
     written.set_taken_from("results.nc");
     return true;
   }
@@ -211,6 +268,14 @@ bool take_written_indicators(Results& r, WrittenIndicators& written, const fs::p
   if (!collect.finish(r)) return false;
   written.set_taken_from("memory");
   return true;
+}
+
+void read_cube_indicators(Results& r, const fs::path& results_nc) {
+  check_cube_indicators(results_nc);
+  if (!take_cube_indicators(r, results_nc, nullptr))
+    throw InputError(results_nc.string() +
+                     ": its `indicators` variable could not be read as the folder's indicators (the folder has no "
+                     "indicators.csv); expected the results.nc that cohortgis run wrote");
 }
 
 }  // namespace cohortgis::app

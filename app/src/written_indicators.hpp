@@ -42,11 +42,20 @@ class WrittenIndicators {
     bytes_ = bytes;
     closed_ = true;
   }
+  // The run wrote no indicators.csv at `path` (results.nc holds the tables: RunConfig::indicators_csv); the tables
+  // are still handed over, from memory or from results.nc.
+  void set_no_file(const std::filesystem::path& path) {
+    path_ = path;
+    bytes_ = 0;
+    closed_ = no_file_ = true;
+  }
+  bool has_file() const { return closed_ && !no_file_; }
 
   std::size_t rows() const { return rows_; }
   std::uintmax_t bytes() const { return bytes_; }
   bool kept() const { return keep_; }
-  // True when `path` is the file written, closed, unchanged in size (nothing appended: households, parity rows).
+  // True when `path` is the file written, closed, unchanged in size (nothing appended: households, parity rows), or,
+  // after set_no_file, when nothing is at `path` (the tables are the folder's indicators, in results.nc).
   bool describes(const std::filesystem::path& path) const;
   // results.nc of the same run holds every table add() was given, as `indicators(variant, year, unit,
   // indicator_group, indicator)` (netcdf_output.hpp), closed: read from there when the values were not kept.
@@ -84,7 +93,7 @@ class WrittenIndicators {
  private:
   std::size_t expected_tables_, max_values_;
   std::size_t values_ = 0, rows_ = 0;
-  bool decided_ = false, keep_ = false, closed_ = false;
+  bool decided_ = false, keep_ = false, closed_ = false, no_file_ = false;
   std::vector<Table> tables_;
   std::vector<Added> added_;
   std::filesystem::path path_, cube_;
@@ -108,6 +117,11 @@ std::uint64_t indicator_key(std::uint32_t variant, int year, std::uint32_t unit,
 void set_indicators(Results& r, Results::IndicatorKeys (&keys)[4],
                     std::vector<std::pair<std::uint64_t, double>>&& values, const std::set<int>& years);
 }  // namespace detail
+
+// The indicators of a results folder without indicators.csv, from its results.nc (every variant's every year, the base
+// year's stock indicators only, as indicators.csv would hold them): the same Results as reading that indicators.csv.
+// Throws InputError naming the file where it holds no such tables.
+void read_cube_indicators(Results& r, const std::filesystem::path& results_nc);
 
 // load_results (results.hpp) with the indicators handed over by the run that wrote the folder, where they describe
 // its indicators.csv; read from the file otherwise.

@@ -10,6 +10,8 @@
 #include <iterator>
 #include <set>
 #include <stdexcept>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "cohortgis/engine/types.hpp"
@@ -183,7 +185,15 @@ void write_results_xlsx(const fs::path& dir, Language language, std::size_t max_
   for (const SheetSpec& s : kSheets) {
     const fs::path csv = dir / s.file;
     std::error_code ec;
-    if (!fs::is_regular_file(csv, ec)) continue;
+    if (!fs::is_regular_file(csv, ec)) {
+      // A netcdf-format run keeps its indicators in results.nc only (docs/results.md "results.nc").
+      if (std::string_view(s.file) == "indicators.csv" && fs::is_regular_file(dir / "results.nc", ec))
+        wb.note(s, wb.zh() ? std::string("指标在 results.nc 的 indicators 变量中（未写 indicators.csv）；需要 "
+                                         "indicators.csv 时请用 --indicators-csv 运行")
+                           : std::string("the indicators are in results.nc (variable `indicators`), not in an "
+                                         "indicators.csv; run with --indicators-csv to have it"));
+      continue;
+    }
     // Counted without splitting cells: a W3k run's indicators.csv (3.3 million rows) only gets its note.
     const auto k = std::find_if(known.begin(), known.end(), [&](const KnownCsvRows& r) {
       return r.file == s.file && fs::file_size(csv, ec) == r.bytes && !ec;

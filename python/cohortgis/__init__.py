@@ -354,18 +354,24 @@ def run(scenario: Union[Scenario, ScenarioSet], threads: int = 0, progress: Prog
 def write_outputs(scenario: str = "default", out_dir: str = "results", threads: int = 0,
                   data_dir: Optional[str] = None, allow_read: Optional[Sequence[str]] = None,
                   allow_db: Optional[Sequence[str]] = None, format: str = "", compress: bool = False,
-                  components: Union[str, Sequence[str]] = "all") -> dict:
+                  components: Union[str, Sequence[str], None] = None, indicators_csv: bool = False) -> dict:
     """Runs the ``cohortgis run`` job itself (cohortgis::app::run): writes population.csv, indicators.csv, … and
     manifest.json into ``out_dir`` (replaced only when complete). Returns the run's summary as a dict.
     ``allow_read``/``allow_db``: as for :func:`load_scenario`. ``format``: population and components as ``"csv"``,
     ``"netcdf"`` (results.nc), ``"both"``, or ``""`` (by size, docs/results.md); ``compress``: results.nc deflated.
+    In the netcdf format (asked for or by size) the indicators are in results.nc's ``indicators`` only, with no
+    indicators.csv unless ``indicators_csv=True`` (``cohortgis run --indicators-csv``).
     ``components``: the per-cell components written to components.csv / results.nc, names as written there (e.g.
-    ``["births", "deaths"]`` or ``"births,deaths"``), ``"all"`` (default) or ``"none"`` (``cohortgis run
-    --components``); an unknown name raises ValueError listing the valid ones."""
-    if isinstance(components, str):
+    ``["births", "deaths"]`` or ``"births,deaths"``), ``"all"`` or ``"none"`` (``cohortgis run --components``);
+    ``None`` (default): the scenario file's ``[outputs] components`` (``true`` when it says nothing: all). An unknown
+    name raises ValueError listing the valid ones."""
+    if components is None:
+        components = []
+    elif isinstance(components, str):
         components = components.split(",")
     elif not isinstance(components, (list, tuple)) or not all(isinstance(c, str) for c in components):
         raise TypeError(f"components: expected a string or a list of strings, not {type(components).__name__}")
     return _cohortgis.app_run(_path(scenario, "scenario"), _path(out_dir, "out_dir"), _threads(threads),
                               _path(data_dir or "", "data_dir"), _paths(allow_read, "allow_read"),
-                              _paths(allow_db, "allow_db"), format, compress, list(components))
+                              _paths(allow_db, "allow_db"), format, compress, list(components),
+                              bool(indicators_csv))

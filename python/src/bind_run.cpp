@@ -360,7 +360,7 @@ void bind_run(py::module_& m) {
       "app_run",
       [](const std::string& scenario, const std::string& out_dir, int threads, const std::string& data_dir,
          const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db,
-         const std::string& format, bool compress, const std::vector<std::string>& components) {
+         const std::string& format, bool compress, const std::vector<std::string>& components, bool indicators_csv) {
         check_threads(threads, "threads");
         app::RunConfig cfg;
         cfg.allow_read = allow_read;
@@ -372,7 +372,8 @@ void bind_run(py::module_& m) {
         cfg.quiet = true;
         cfg.format = format;  // "" (by size), "csv", "netcdf" or "both" (docs/results.md)
         cfg.compress_level = compress ? app::kNetcdfCompressLevel : 0;
-        cfg.components = components;  // names, or ["all"] / ["none"] (RunConfig::components)
+        cfg.components = components;          // names, or ["all"] / ["none"] (RunConfig::components)
+        cfg.indicators_csv = indicators_csv;  // indicators.csv with format "netcdf" too
         app::RunSummary s;
         {
           py::gil_scoped_release release;
@@ -392,9 +393,12 @@ void bind_run(py::module_& m) {
       py::arg("scenario") = "default", py::arg("out_dir") = "results", py::arg("threads") = 0, py::arg("data_dir") = "",
       py::arg("allow_read") = std::vector<std::string>{}, py::arg("allow_db") = std::vector<std::string>{},
       py::arg("format") = "", py::arg("compress") = false, py::arg("components") = std::vector<std::string>{},
+      py::arg("indicators_csv") = false,
       "cohortgis::app::run, the `cohortgis run` job: writes the CSV outputs and manifest.json into out_dir.\n"
-      "format: 'csv', 'netcdf' (results.nc) or 'both'; '' chooses by size. compress: results.nc deflated.\n"
-      "components: the per-cell components written (names as in components.csv), ['all'] or ['none']; [] = all.");
+      "format: 'csv', 'netcdf' (results.nc; the indicators there only unless indicators_csv) or 'both'; '' chooses\n"
+      "by size. compress: results.nc deflated.\n"
+      "components: the per-cell components written (names as in components.csv), ['all'] or ['none']; [] = the\n"
+      "scenario file's [outputs] components (default all).");
 }
 
 }  // namespace cohortgis::python

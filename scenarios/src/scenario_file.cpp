@@ -105,6 +105,28 @@ std::string one_line_name(const Doc& doc, const toml::node& n, const std::string
   return name;
 }
 
+// `[outputs] components`: true (all), false (none) or a list of component names (an empty list: none). The names
+// are the command line's (output_components.hpp); "all" and "none" are the booleans here, not names.
+ComponentSelection read_components(const Doc& doc, const toml::node& n) {
+  const std::string key = "outputs.components";
+  const std::string valid = " (valid: " + component_name_list() + ")";
+  if (n.is_boolean()) return n.as_boolean()->get() ? ComponentSelection{} : ComponentSelection::none();
+  if (!n.is_array())
+    doc.fail(&n, key, "expected true, false or a list of component names" + valid + ", got " + describe(n));
+  ComponentSelection s = ComponentSelection::none();
+  const toml::array& a = *n.as_array();
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const std::string name = doc.string(*a.get(i), key + "[" + std::to_string(i) + "]");
+    const auto c = component_named(name);
+    if (!c)
+      doc.fail(a.get(i), key + "[" + std::to_string(i) + "]",
+               quote_cell(name) + " is not a component" + valid +
+                   (name == "all" || name == "none" ? "; for all or none write components = true or false" : ""));
+    s.set(*c, true);
+  }
+  return s;
+}
+
 // The loader proper, shared by files and text (Python): `path` names the source in messages and the manifest.
 ScenarioSet load_root(const toml::table& root, const std::string& path, const std::string& dir,
                       const std::string& data_dir, const MemoryTables* frames, bool is_file,
@@ -161,7 +183,7 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
     doc.allow(o, "outputs", {"population", "components", "min_cell"});
     if (o.get("min_cell")) set.outputs.min_cell = doc.integer(*o.get("min_cell"), "outputs.min_cell", 0, 1000, "persons");
     if (o.get("population")) set.outputs.population = doc.boolean(*o.get("population"), "outputs.population");
-    if (o.get("components")) set.outputs.components = doc.boolean(*o.get("components"), "outputs.components");
+    if (const toml::node* c = o.get("components")) set.outputs.components = read_components(doc, *c);
   }
   read_targets(doc, root, base, set);
   read_services(doc, root, b, set);

@@ -4,7 +4,9 @@
 (the reference run's rows of those components, byte for byte) and results.nc (only those variables, the reference's
 values bit for bit), and everything else the same bytes; `none` leaves components.csv a header and results.nc
 without component variables, and the report, results.xlsx, `validate --results` and `info` cope; `all` is the
-default's bytes; an unknown name is refused before anything is written, listing the valid names.
+default's bytes; an unknown name is refused before anything is written, listing the valid names. The scenario file's
+`[outputs] components` (a list, [] or false) selects the same way, --components overriding it; a bad name or type
+there names the file, line, column and key.
 
 Usage: component_selection.py COHORTGIS_EXE
 """
@@ -104,6 +106,61 @@ with tempfile.TemporaryDirectory() as tmp:
     p = run(bad, "--components", "bad\x01name" * 30, ok=False)
     check(p.returncode == 1 and "'bad\\x01namebad" in p.stderr and "\x01" not in p.stderr
           and len(p.stderr) < 600, f"hostile name: {p.stderr!r}")
+
+# The scenario file's `[outputs] components` (true, false or a list of the same names); --components overrides it.
+DEFAULT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scenarios", "examples", "beijing-2020",
+                       "scenario.toml")
+
+
+def with_outputs(folder, value):
+    """The shipped example (data: paths only) with `[outputs] components = value`, as folder/scenario.toml."""
+    os.makedirs(folder)
+    path = os.path.join(folder, "scenario.toml")
+    with open(DEFAULT, encoding="utf-8") as f, open(path, "w", encoding="utf-8") as g:
+        g.write(f.read() + "\n[outputs]\ncomponents = " + value + "\n")
+    return path
+
+
+def run_file(scenario, out, *opts):
+    return subprocess.run([EXE, "run", scenario, "--out", out, "--quiet", "--threads", "2", "--no-report",
+                           "--format", "both", *opts], capture_output=True, text=True)
+
+
+def written(out):
+    with open(os.path.join(out, "manifest.json")) as f:
+        listed = json.load(f)["components"]
+    rows = {l.split(b",")[6].decode() for l in read(os.path.join(out, "components.csv")).split(b"\n")[1:] if l}
+    with xr.open_dataset(os.path.join(out, "results.nc")) as ds:
+        return listed, sorted(rows), component_vars(ds)
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    listed = with_outputs(os.path.join(tmp, "list"), '["deaths", "births"]')
+    p = run_file(listed, os.path.join(tmp, "o1"))
+    check(p.returncode == 0 and written(os.path.join(tmp, "o1")) == (["births", "deaths"],) * 3,
+          f"[outputs] components = list: {p.stderr} {written(os.path.join(tmp, 'o1')) if p.returncode == 0 else ''}")
+    p = run_file(listed, os.path.join(tmp, "o2"), "--components", "net_migration")
+    check(p.returncode == 0 and written(os.path.join(tmp, "o2")) == (["net_migration"],) * 3,
+          f"--components overrides the file: {p.stderr}")
+    p = run_file(listed, os.path.join(tmp, "o3"), "--components", "all")
+    check(p.returncode == 0 and written(os.path.join(tmp, "o3"))[0] == ALL, f"--components all over a list: {p.stderr}")
+    empty = with_outputs(os.path.join(tmp, "empty"), "[]")
+    p = run_file(empty, os.path.join(tmp, "o4"))
+    check(p.returncode == 0 and written(os.path.join(tmp, "o4")) == ([], [], []), f"components = []: {p.stderr}")
+    p = run_file(with_outputs(os.path.join(tmp, "false"), "false"), os.path.join(tmp, "o5"), "--components", "births")
+    check(p.returncode == 0 and written(os.path.join(tmp, "o5")) == (["births"],) * 3,
+          f"--components overrides components = false: {p.stderr}")
+    bad = with_outputs(os.path.join(tmp, "bad"), '["births", "death"]')
+    p = run_file(bad, os.path.join(tmp, "o6"))
+    check(p.returncode == 1 and p.stderr.count(bad + ":") == 1
+          and "key 'outputs.components[1]': \"death\" is not a component (valid: births, newborn_transfer_in," in p.stderr
+          and "planning_adjustment)" in p.stderr and not os.path.exists(os.path.join(tmp, "o6")),
+          f"bad name in the file: exit {p.returncode}: {p.stderr}")
+    wrong = with_outputs(os.path.join(tmp, "wrong"), '"births"')
+    p = run_file(wrong, os.path.join(tmp, "o7"))
+    check(p.returncode == 1 and wrong + ":" in p.stderr
+          and "key 'outputs.components': expected true, false or a list of component names" in p.stderr,
+          f"wrong type in the file: exit {p.returncode}: {p.stderr}")
 
 if failures:
     sys.exit(f"{len(failures)} check(s) failed")

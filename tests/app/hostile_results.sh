@@ -52,9 +52,11 @@ timeout 20 "$EXE" validate "$WORK/good.toml" --results "$WORK/zero" >/dev/null 2
 [ $rc -eq 1 ] || fail "validate --results with manifest.json -> /dev/zero: exit $rc (124: a hang): $(head -c 300 "$WORK/err")"
 grep -q "manifest.json: a symbolic link or not a regular file" "$WORK/err" || fail "validate --results /dev/zero: $(head -c 300 "$WORK/err")"
 echo "ok: validate --results on a manifest.json linked to /dev/zero -> exit 1 at once"
+# (The netcdf folders below keep indicators.csv, --indicators-csv: the cases are about the population read from
+# results.nc; tests/app/indicators_in_netcdf.py has its indicators.)
 # A hand-made results.nc (a --format netcdf folder's only population) whose `age` has two dimensions: the whole-variable
 # read wrote past its buffer; its shape is now checked first, and a header's claimed sizes before anything is allocated.
-"$EXE" run "$WORK/good.toml" --out "$WORK/nc" --quiet --no-report --format netcdf 2>"$WORK/err" || fail "run netcdf: $(cat "$WORK/err")"
+"$EXE" run "$WORK/good.toml" --out "$WORK/nc" --quiet --no-report --format netcdf --indicators-csv 2>"$WORK/err" || fail "run netcdf: $(cat "$WORK/err")"
 /usr/bin/python3 - "$WORK/nc/results.nc" <<'PY' || fail "writing the hand-made results.nc"
 import sys, netCDF4, numpy as np
 with netCDF4.Dataset(sys.argv[1], 'w') as d:
@@ -78,7 +80,7 @@ echo "ok: report on a results.nc whose age variable has two dimensions -> exit 1
 # A results.nc whose population is read from outside the file (HDF5 external storage, an external link, a soft link,
 # a virtual dataset; tests/support/make_hostile_hdf5.cpp): netCDF-C read each silently; `report` now refuses it before
 # netCDF-C opens it. validate --results only hashes the file's bytes (exit 0, the resealed manifest matches).
-"$EXE" run "$WORK/good.toml" --out "$WORK/h5" --quiet --no-report --format netcdf 2>"$WORK/err" || fail "run netcdf: $(cat "$WORK/err")"
+"$EXE" run "$WORK/good.toml" --out "$WORK/h5" --quiet --no-report --format netcdf --indicators-csv 2>"$WORK/err" || fail "run netcdf: $(cat "$WORK/err")"
 for spec in "external-storage|variable 'population' stores its data in an external file ('$WORK/outside/results.nc.data'); expected the data inside the file" \
             "external-link|'population' is an external link to object '/population' of the file '$WORK/outside/results.nc.target.nc'; expected every variable and group stored inside the file itself" \
             "soft-link|'population' is a soft link (to '/population_data'); expected every variable and group stored inside the file itself (no soft links)" \

@@ -6,7 +6,8 @@
 # handed over, results.nc's SHA-256 is read while the report is made (run.cpp): manifest.json lists every file with its
 # size and SHA-256 all the same. Round 11: a run whose indicators are over the memory bound (1,000 zones, 80 years: 8.5
 # million values) and that writes results.nc takes them from results.nc instead of parsing indicators.csv; its
-# report is the same bytes too. manifest.json "timings" says where each report took them from.
+# report is the same bytes too. manifest.json "timings" says where each report took them from. Round 12: the netcdf
+# format (by size here) writes no indicators.csv: `cohortgis report` reads results.nc, the same bytes as from the CSV.
 # Usage: report_handover.sh COHORTGIS_EXE DATA_DIR FIXTURES_DIR BENCH_TOOL
 set -uo pipefail
 EXE=$1
@@ -50,5 +51,21 @@ PY
 check default memory default --format both
 check planning indicators.csv "$FIXTURES/planning/beijing_planning.toml"
 "$BENCH_TOOL" scenario --zones 1000 --steps 80 --population-form netcdf --out "$WORK/w1k" > /dev/null || fail "bench_tool"
-check cube results.nc "$WORK/w1k/scenario.toml" --format netcdf --components none
+# Round 12: that run's format by size is netcdf, which writes no indicators.csv; `cohortgis report` then reads the
+# indicators from results.nc too. With --indicators-csv it reads indicators.csv: the same report and figures.
+check cube results.nc "$WORK/w1k/scenario.toml" --components none
+[ -f "$WORK/cube/results.nc" ] && [ ! -e "$WORK/cube/indicators.csv" ] ||
+  fail "cube: the format by size wrote no results.nc, or indicators.csv"
+check cube_csv results.nc "$WORK/w1k/scenario.toml" --format netcdf --components none --indicators-csv
+[ -f "$WORK/cube_csv/indicators.csv" ] || fail "cube_csv: no indicators.csv with --indicators-csv"
+n=0
+while IFS= read -r f; do
+  cmp -s "$WORK/cube/$f" "$WORK/cube_csv/$f" || fail "$f differs between reports from results.nc and indicators.csv"
+  n=$((n + 1))
+done < <(cd "$WORK/cube" && find charts maps -type f 2>/dev/null | sort)
+[ "$n" -ge 4 ] || fail "only $n figures compared between the two folders"
+stamp='[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} UTC'
+cmp -s <(sed -E "s/$stamp/TIME/" "$WORK/cube/report.html") <(sed -E "s/$stamp/TIME/" "$WORK/cube_csv/report.html") ||
+  fail "report.html differs between reports from results.nc and indicators.csv"
+echo "ok: the report from results.nc alone is the report from indicators.csv ($n figures)"
 echo "report hand-over checked"

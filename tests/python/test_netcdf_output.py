@@ -48,8 +48,48 @@ def test_components_subset_and_bad_name(cg, tmp_path):
         assert len(f.read().strip().splitlines()) == 1  # the header
     with pytest.raises(ValueError, match=r"--components: 'death' is not a component \(valid: births, .*none\)"):
         cg.write_outputs(FIVE_YEAR, str(tmp_path / "bad"), components="births,death")
-    for wrong in (None, 5, ["births", 3], {"births"}):
+    for wrong in (5, ["births", 3], {"births"}):
         with pytest.raises(TypeError, match="components: expected a string or a list of strings"):
             cg.write_outputs(FIVE_YEAR, str(tmp_path / "bad"), components=wrong)
     assert not (tmp_path / "bad").exists()
     assert not (tmp_path / "bad").exists()
+
+
+def test_components_of_the_scenario_file(cg, tmp_path):
+    # [outputs] components = [...] in the scenario file: write_outputs() without components= takes it, and
+    # components=… overrides it, as `cohortgis run --components` (the five-year example reads data: paths only).
+    with open(FIVE_YEAR, encoding="utf-8") as f:
+        text = f.read()
+    scenario = tmp_path / "scenario.toml"
+    scenario.write_text(text + '\n[outputs]\ncomponents = ["deaths", "births"]\n', encoding="utf-8")
+    cg.write_outputs(str(scenario), str(tmp_path / "file"), threads=2, format="netcdf")
+    with xr.open_dataset(tmp_path / "file" / "results.nc") as ds:
+        assert {"births", "deaths"} <= set(ds.data_vars)
+        assert not {"net_migration", "transfer_in", "transfer_out", "floor_adjustment"} & set(ds.data_vars)
+    cg.write_outputs(str(scenario), str(tmp_path / "over"), threads=2, format="netcdf", components=["net_migration"])
+    with xr.open_dataset(tmp_path / "over" / "results.nc") as ds:
+        assert "net_migration" in ds.data_vars and not {"births", "deaths"} & set(ds.data_vars)
+    scenario.write_text(text + '\n[outputs]\ncomponents = ["births", "death"]\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"key 'outputs.components\[1\]': \"death\" is not a component \(valid: "):
+        cg.write_outputs(str(scenario), str(tmp_path / "bad"))
+    assert not (tmp_path / "bad").exists()
+
+
+def test_netcdf_format_writes_no_indicators_csv(cg, tmp_path):
+    # The netcdf format keeps the indicators in results.nc only (issue #16, round 12); indicators_csv=True writes the
+    # csv format's indicators.csv too. The five-year example has no parity, households or monitoring.
+    summary = cg.write_outputs(FIVE_YEAR, str(tmp_path / "nc"), threads=2, format="netcdf")
+    assert "indicators.csv" not in summary["files"] and "results.nc" in summary["files"]
+    assert not (tmp_path / "nc" / "indicators.csv").exists()
+    summary = cg.write_outputs(FIVE_YEAR, str(tmp_path / "both"), threads=2, format="netcdf", indicators_csv=True)
+    assert "indicators.csv" in summary["files"]
+    cg.write_outputs(FIVE_YEAR, str(tmp_path / "csv"), threads=2, format="csv")
+    assert (tmp_path / "both" / "indicators.csv").read_bytes() == (tmp_path / "csv" / "indicators.csv").read_bytes()
+    with xr.open_dataset(tmp_path / "nc" / "results.nc") as ds:
+        cube = ds["indicators"].to_series().dropna()
+    pd = pytest.importorskip("pandas")
+    csv = pd.read_csv(tmp_path / "csv" / "indicators.csv", dtype={"zone": str}, float_precision="round_trip")
+    csv = csv.dropna(subset=["value"]).set_index(["variant", "year", "zone", "group", "indicator"])["value"]
+    cube.index = cube.index.set_names(["variant", "year", "zone", "group", "indicator"])
+    assert len(cube) == len(csv)
+    assert np.array_equal(cube.sort_index().to_numpy(), csv.sort_index().to_numpy())

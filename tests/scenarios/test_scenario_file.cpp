@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 
 #include "cohortgis/app/run.hpp"
@@ -17,6 +19,7 @@ namespace fs = std::filesystem;
 namespace {
 const std::string kDir = std::string(COHORTGIS_FIXTURES) + "/scenarios";
 scenarios::ScenarioSet good() { return scenarios::load_scenario_file(kDir + "/good.toml", COHORTGIS_DATA); }
+bool good_outputs_all(const scenarios::ScenarioSet& set) { return set.outputs.components.all(); }  // the default
 }  // namespace
 
 TEST(ScenarioFile, GoodFileSchedulesByHand) {
@@ -187,4 +190,48 @@ TEST(ScenarioFile, OdProfileKeepsTheGivenOverallRateAndNormsFollowTheirPath) {
     }
   EXPECT_EQ(checked, 2);
   EXPECT_TRUE(seen);
+}
+
+// `[outputs] components`: true, false or a list of the command line's names (output_components.hpp); a bad name or
+// type names the file, line, column and key, and lists the valid names.
+TEST(ScenarioFile, OutputComponentsBooleanOrList) {
+  std::ifstream in(kDir + "/good.toml");
+  const std::string good((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto load = [&](const std::string& value) {
+    return scenarios::load_scenario_text(good + "\n[outputs]\ncomponents = " + value + "\n", "outputs.toml", kDir,
+                                         COHORTGIS_DATA, {});
+  };
+  const auto error_of = [&](const std::string& value) {
+    try {
+      load(value);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  using scenarios::Component;
+  EXPECT_TRUE(good_outputs_all(scenarios::load_scenario_text(good, "good.toml", kDir, COHORTGIS_DATA, {})));
+  EXPECT_TRUE(load("true").outputs.components.all());
+  EXPECT_FALSE(load("false").outputs.components.any());
+  EXPECT_FALSE(load("[]").outputs.components.any());  // an empty list: none, as false
+  const auto picked = load("[\"deaths\", \"births\", \"deaths\"]").outputs.components;
+  EXPECT_EQ(picked.names(), (std::vector<std::string>{"births", "deaths"}));
+  EXPECT_TRUE(picked.has(Component::births) && picked.has(Component::deaths) && !picked.has(Component::transfer_in));
+
+  const std::string bad = error_of("[\"births\", \"death\"]");
+  EXPECT_EQ(bad.rfind("outputs.toml:", 0), 0u) << bad;
+  EXPECT_NE(bad.find("key 'outputs.components[1]': \"death\" is not a component (valid: births, "
+                     "newborn_transfer_in, newborn_transfer_out, deaths, net_migration, transfer_in, transfer_out, "
+                     "floor_adjustment, planning_adjustment)"),
+            std::string::npos)
+      << bad;
+  const std::string all = error_of("[\"all\"]");
+  EXPECT_NE(all.find("for all or none write components = true or false"), std::string::npos) << all;
+  const std::string type = error_of("\"births\"");
+  EXPECT_NE(type.find("key 'outputs.components': expected true, false or a list of component names (valid: births,"),
+            std::string::npos)
+      << type;
+  EXPECT_NE(type.find("got the string \"births\""), std::string::npos) << type;
+  const std::string item = error_of("[\"births\", 3]");
+  EXPECT_NE(item.find("key 'outputs.components[1]': expected a string, got"), std::string::npos) << item;
 }

@@ -41,12 +41,17 @@ struct RunConfig {
   // CSVs start with a UTF-8 byte-order mark (--csv-bom), which Chinese-locale Excel needs to open them as UTF-8.
   bool csv_bom = false;
   // Where population and components go (docs/results.md "results.nc"): "csv" (population.csv, components.csv),
-  // "netcdf" (results.nc) or "both"; empty: results.nc above 5 million population values, else the CSVs.
+  // "netcdf" (results.nc) or "both"; empty: results.nc above 5 million population values, else the CSVs. With
+  // "netcdf" (asked for or by size) the indicators are in results.nc only: no indicators.csv, unless indicators_csv
+  // or the run appends rows to it that results.nc lacks or reads it back (parity, [households], [monitoring]).
   std::string format;
+  // indicators.csv also in the netcdf format (--indicators-csv); the csv and both formats always write it.
+  bool indicators_csv = false;
   // The per-cell components written (components.csv rows, results.nc variables): names as written there (births,
   // newborn_transfer_in, newborn_transfer_out, deaths, net_migration, transfer_in, transfer_out, floor_adjustment,
-  // planning_adjustment), or "all" or "none" alone; empty: all. indicators.csv, plan_periods.csv and the report are
-  // the same whatever the selection. An unknown name is an InputError listing the valid ones.
+  // planning_adjustment), or "all" or "none" alone; empty: the scenario file's `[outputs] components` (true, false
+  // or a list of the same names; default all). indicators.csv, plan_periods.csv and the report are the same
+  // whatever the selection. An unknown name is an InputError listing the valid ones.
   std::vector<std::string> components;
   // results.nc: 0 uncompressed; 1–9 shuffle + deflate at that level (--compress uses 1, measured in docs/results.md).
   int compress_level = 0;

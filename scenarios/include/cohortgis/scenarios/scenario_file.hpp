@@ -18,6 +18,7 @@
 #include "cohortgis/scenarios/records.hpp"
 #include "cohortgis/scenarios/models.hpp"
 #include "cohortgis/scenarios/monitoring_spec.hpp"
+#include "cohortgis/scenarios/output_components.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/stochastic.hpp"
 
@@ -63,7 +64,10 @@ struct Relocation {
 
 struct OutputOptions {
   bool population = true;
-  bool components = true;
+  // `components`: true (every component, the default), false (none) or a list of names (output_components.hpp)
+  // — the per-cell components written to components.csv and results.nc. `cohortgis run --components` and Python
+  // `write_outputs(components=…)` override it.
+  ComponentSelection components;
   // `min_cell`: published counts by person below this (and above 0) are suppressed: written empty, flagged in a
   // `suppressed` column (docs/results.md "Small cells"). 0: nothing suppressed.
   int min_cell = 0;
