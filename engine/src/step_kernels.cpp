@@ -13,6 +13,12 @@
 #else
 #define COHORTGIS_KEEP_SCALAR(x) static_cast<void>(x)
 #endif
+// The same for a pointer: GCC sees a value it cannot take apart (no instruction either).
+#if defined(__GNUC__)
+#define COHORTGIS_OPAQUE(p) asm("" : "+r"(p))
+#else
+#define COHORTGIS_OPAQUE(p) static_cast<void>(p)
+#endif
 
 namespace cohortgis::detail {
 
@@ -20,16 +26,13 @@ namespace {
 
 // in[i] = c_k · prof[i] · P_k[i] (· s_k[i]) summed over the edges k in their order, from 0: up to eight unscaled edges
 // share one pass (in[i] = ((0 + t_1) + t_2) + …: the same additions in the same order as a zeroed `in` and one pass
-// per edge).
-template <int K, bool FIRST>
-[[gnu::always_inline]] inline void edge_pass(double* __restrict in, const double* __restrict prof, const InEdge* e,
+// per edge). `edge(j, c, p)` gives the pass's j-th edge: its c and its origin's age vector.
+template <int K, bool FIRST, class Edge>
+[[gnu::always_inline]] inline void edge_pass(double* __restrict in, const double* __restrict prof, const Edge& edge,
                                              std::size_t n) {
   double c[K];
   const double* p[K];
-  for (int j = 0; j < K; ++j) {
-    c[j] = e[j].c;
-    p[j] = e[j].Po;
-  }
+  for (int j = 0; j < K; ++j) edge(j, c[j], p[j]);
   for (std::size_t i = 0; i < n; ++i) {
     const double q = prof[i];
     double acc = FIRST ? 0.0 : in[i];
@@ -39,13 +42,47 @@ template <int K, bool FIRST>
   }
 }
 
-template <int K>
+template <int K, class Edge>
 [[gnu::always_inline]] inline void edge_pass(bool first, double* __restrict in, const double* __restrict prof,
-                                             const InEdge* e, std::size_t n) {
+                                             const Edge& edge, std::size_t n) {
   if (first)
-    edge_pass<K, true>(in, prof, e, n);
+    edge_pass<K, true>(in, prof, edge, n);
   else
-    edge_pass<K, false>(in, prof, e, n);
+    edge_pass<K, false>(in, prof, edge, n);
+}
+
+// One pass of `run` (1–8) edges.
+template <class Edge>
+[[gnu::always_inline]] inline void edge_pass(std::size_t run, bool first, double* __restrict in,
+                                             const double* __restrict prof, const Edge& edge, std::size_t n) {
+  switch (run) {
+    case 8:
+      edge_pass<8>(first, in, prof, edge, n);
+      break;
+    case 7:
+      edge_pass<7>(first, in, prof, edge, n);
+      break;
+    case 6:
+      edge_pass<6>(first, in, prof, edge, n);
+      break;
+    case 5:
+      edge_pass<5>(first, in, prof, edge, n);
+      break;
+    case 4:
+      edge_pass<4>(first, in, prof, edge, n);
+      break;
+    case 3:
+      edge_pass<3>(first, in, prof, edge, n);
+      break;
+    case 2:
+      edge_pass<2>(first, in, prof, edge, n);
+      break;
+    case 1:
+      edge_pass<1>(first, in, prof, edge, n);
+      break;
+    default:
+      break;
+  }
 }
 
 }  // namespace
@@ -64,34 +101,13 @@ COHORTGIS_KERNEL void add_in_flows(double* __restrict in, const double* __restri
     const InEdge* e = edges.data() + k;
     // One pass for the whole run (a pass per size, not 4 + 2 + 1 for seven edges): each pass loads the profile and
     // loads and stores `in` once more.
-    switch (run) {
-      case 8:
-        edge_pass<8>(first, in, prof, e, n);
-        break;
-      case 7:
-        edge_pass<7>(first, in, prof, e, n);
-        break;
-      case 6:
-        edge_pass<6>(first, in, prof, e, n);
-        break;
-      case 5:
-        edge_pass<5>(first, in, prof, e, n);
-        break;
-      case 4:
-        edge_pass<4>(first, in, prof, e, n);
-        break;
-      case 3:
-        edge_pass<3>(first, in, prof, e, n);
-        break;
-      case 2:
-        edge_pass<2>(first, in, prof, e, n);
-        break;
-      case 1:
-        edge_pass<1>(first, in, prof, e, n);
-        break;
-      default:
-        break;
-    }
+    edge_pass(
+        run, first, in, prof,
+        [e](int j, double& c, const double*& p) {
+          c = e[j].c;
+          p = e[j].Po;
+        },
+        n);
     k += run;
     if (run == 0) {  // a scaled origin: c · prof · P · s
       const double c = e->c;
@@ -104,6 +120,30 @@ COHORTGIS_KERNEL void add_in_flows(double* __restrict in, const double* __restri
       ++k;
     }
     first = false;
+  }
+}
+
+COHORTGIS_KERNEL void add_in_flows_indexed(double* __restrict in, const double* __restrict prof,
+                                           const IndexedInEdges& edges, std::size_t n) {
+  if (edges.count == 0) {
+    std::fill(in, in + n, 0.0);
+    return;
+  }
+  const double zy = edges.zy;
+  const double* const P0 = edges.P0;
+  const std::size_t stride = edges.zone_cells;
+  for (std::size_t k = 0; k < edges.count; k += 8) {
+    const OdFlow* const flows = edges.flows;
+    const int* const idx = edges.idx + k;
+    edge_pass(
+        std::min<std::size_t>(8, edges.count - k), k == 0, in, prof,
+        [=](int j, double& c, const double*& p) {
+          const OdFlow& f = flows[idx[j]];
+          c = zy * f.rate_per_year;  // as the InEdge list had it
+          p = P0 + static_cast<std::size_t>(f.origin) * stride;
+          COHORTGIS_OPAQUE(p);  // one pointer per edge in the pass, not its origin's index kept as well
+        },
+        n);
   }
 }
 

@@ -8,6 +8,8 @@
 #include <span>
 #include <vector>
 
+#include "cohortgis/engine/projection.hpp"
+
 namespace cohortgis::detail {
 
 // One OD in-edge of a (group, sex) as the destination adds it: c · profile · P_origin (· scale of the origin's cell).
@@ -19,6 +21,21 @@ struct InEdge {
 
 // in[i] = Σ_k c_k · prof[i] · P_k[i] (· s_k[i]) over the edges in their order, from 0 (B1); 0 with no edges.
 void add_in_flows(double* in, const double* prof, std::span<const InEdge> edges, std::size_t n);
+
+// The in-edges of a (zone, group) read straight from the OD index, for a step in which no origin's cell is scaled:
+// edge k (k < count) is flows[idx[k]], with c = z · rate per year and the origin's age vector of the (group, sex) at
+// P0 + origin · zone_cells (P0: zone 0's).
+struct IndexedInEdges {
+  const OdFlow* flows;  // OdMigration::flows()
+  const int* idx;       // OdMigration::in_flows_of_group
+  std::size_t count;
+  const double* P0;
+  std::size_t zone_cells;
+  double zy;
+};
+// add_in_flows over those edges: the same products and additions in the same order, without a list of InEdge to
+// build per (zone, group), shift for the second sex and scan for scaled origins.
+void add_in_flows_indexed(double* in, const double* prof, const IndexedInEdges& edges, std::size_t n);
 
 // One state and sex on the fused path: OD and at most one group transition in and out, `even` timing, no cell of
 // the zone scaled. One pass computes the out-flows, the net migrants M of B1 and A3 step 1 (E = M/2, A = P + E);

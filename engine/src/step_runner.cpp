@@ -175,27 +175,28 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
   const OdMigration* od = plan_.has_od ? sch_.od.get() : nullptr;
   const bool keep = plan_.keep_cells;
   FusedState f{};
+  const std::size_t zone_cells = uz(G) * kSexes * nA;  // offset(o, g, s) = o · zone_cells + offset(0, g, s)
   for (int g = 0; g < G; ++g) {
     std::size_t n_edges = 0;
-    double R = 0.0;  // as cell_outflows: the edges' rates in edge order
+    double R = 0.0;                 // as cell_outflows: the edges' rates in edge order
+    std::span<const int> in_group;  // the OD index's in-flows of the group (no test of each of the zone's in-flows)
     if (od) {
       R = out_rate_sum(*od, z, g);
-      // The group's in-edges once for sex 0; sex 1's are the same edges one age vector further on
-      // (offset(o, g, 1) = offset(o, g, 0) + ages, and so in a conserve block). Written in place, without a
-      // per-edge capacity check, and without a look at each origin's conserve block when no zone has one.
-      // The OD index's in-flows of the group (no test of each of the zone's in-flows).
-      const auto in_group = od->in_flows_of_group(z, g);
-      if (sc.edges.size() < in_group.size()) sc.edges.resize(in_group.size());
-      InEdge* e = sc.edges.data();
-      const OdFlow* flows = od->flows().data();
-      const double* Pg = P_.data().data() + L_.offset(0, g, 0);
-      const std::size_t zone_cells = uz(G) * kSexes * nA;  // offset(o, g, 0) = o · zone_cells + offset(0, g, 0)
-      for (const int k : in_group) {
-        const OdFlow& fl = flows[k];
-        *e++ = {zy * fl.rate_per_year, Pg + uz(fl.origin) * zone_cells,
-                any_scaled_ ? scale_of(fl.origin, g, 0) : nullptr};
+      in_group = od->in_flows_of_group(z, g);
+      // With a conserve block somewhere, the group's in-edges as a list (an origin's factors on its edge) once for
+      // sex 0; sex 1's are the same edges one age vector further on (offset(o, g, 1) = offset(o, g, 0) + ages, and
+      // so in a conserve block). Without one, add_in_flows_indexed reads the index itself.
+      if (any_scaled_) {
+        if (sc.edges.size() < in_group.size()) sc.edges.resize(in_group.size());
+        InEdge* e = sc.edges.data();
+        const OdFlow* flows = od->flows().data();
+        const double* Pg = P_.data().data() + L_.offset(0, g, 0);
+        for (const int k : in_group) {
+          const OdFlow& fl = flows[k];
+          *e++ = {zy * fl.rate_per_year, Pg + uz(fl.origin) * zone_cells, scale_of(fl.origin, g, 0)};
+        }
+        n_edges = static_cast<std::size_t>(e - sc.edges.data());
       }
-      n_edges = static_cast<std::size_t>(e - sc.edges.data());
     }
     for (int s = 0; s < 2; ++s) {
       // Every field this (group, sex) may leave unset is reset here: one object for the zone (no rep stos per
@@ -210,14 +211,21 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
       if (od) {
         f.prof = sc.profile_row(*od, g, s);
         f.R = R;
-        const std::span<InEdge> edges(sc.edges.data(), n_edges);
-        if (s == 1)
-          for (InEdge& e : edges) {
-            e.Po += nA;
-            if (e.so) e.so += nA;
-          }
         double* in = keep ? c_.od_in.ages(z, g, s).data() : sc.in_od.data();  // kept: straight into the component
-        add_in_flows(in, f.prof, edges, nA);
+        if (any_scaled_) {
+          const std::span<InEdge> edges(sc.edges.data(), n_edges);
+          if (s == 1)
+            for (InEdge& e : edges) {
+              e.Po += nA;
+              if (e.so) e.so += nA;
+            }
+          add_in_flows(in, f.prof, edges, nA);
+        } else {
+          add_in_flows_indexed(in, f.prof,
+                               {od->flows().data(), in_group.data(), in_group.size(),
+                                P_.data().data() + L_.offset(0, g, s), zone_cells, zy},
+                               nA);
+        }
         f.in_od = in;
         if (keep) f.od_out = c_.od_out.ages(z, g, s).data();
       }
@@ -270,8 +278,8 @@ void StepRunner::general_migration(int z, Scratch& sc) {
         if (od) {
           const double* prof = sc.profile_row(*od, g, s);
           sc.edges.clear();
-          for (const OdFlow& f : od->in_flows(z)) {
-            if (f.group >= 0 && f.group != g) continue;
+          for (const int k : od->in_flows_of_group(z, g)) {  // the in-flows that carry the group, in order
+            const OdFlow& f = od->flows()[uz(k)];
             sc.edges.push_back(
                 {zy * f.rate_per_year, P_.data().data() + L_.offset(f.origin, g, s), scale_of(f.origin, g, s)});
           }
