@@ -167,6 +167,7 @@ void StepRunner::check_all_asfr() const {
 // (run()): each other check passed, so the first bad rate is the error validate_zone would have reported.
 void StepRunner::validate_zones() {
   asfr_in_births_ = !plan_.multistate;  // the multistate step has births of its own
+  if (only_whole_array_checks()) return;
   try {
     for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch&) { validate_zone(z); });
   } catch (...) {
@@ -175,6 +176,21 @@ void StepRunner::validate_zones() {
     for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch&) { validate_zone(z); });
     throw;
   }
+}
+
+// In a step that reuses the last step's mortality (checked when it was first used) and has no per-cell migration
+// inputs, validate_zone checks of each zone only its sex ratio at birth, its net migrants totals and (when the births
+// pass does not) its fertility rates: here each of those arrays in one pass, without a pass over the zones. Returns
+// true when that is all validate_zone would check and every value passes; otherwise (some value is bad, or there is
+// more to check) the zones' pass runs, and reports the first bad value in its order as before.
+bool StepRunner::only_whole_array_checks() const {
+  const bool per_cell = !sch_.net_migrants.empty() || !sch_.net_migrants_per_person.empty() ||
+                        !sch_.external_in.empty() || !sch_.external_out.empty() || !sch_.external_out_rate.empty();
+  if (!plan_.reuse_mortality || per_cell) return false;
+  // srb finite and > 0 (denorm_min is the least double > 0); totals finite; rates finite and >= 0.
+  return all_within(sch_.srb.data(), sch_.srb.size(), std::numeric_limits<double>::denorm_min(), kMax) &&
+         all_within(sch_.net_migrants_total.data(), sch_.net_migrants_total.size(), -kMax, kMax) &&
+         (asfr_in_births_ || all_within(sch_.asfr.data(), sch_.asfr.size(), 0.0, kMax));
 }
 
 // A2 "total distributed in proportion to the start population": M[s][i] = T · P[s][i] / Σ P; returns T / Σ P.

@@ -186,6 +186,7 @@ class StepRunner {
   double out_rate_sum(const OdMigration& od, int zone, int group) const;
   void validate_zone(int zone) const;
   void validate_zones();
+  bool only_whole_array_checks() const;  // validate_zones' checks of whole arrays, when they are all it needs
   // The first bad fertility rate of a (zone, group), or of every zone in order: throws its error (as validate_zone).
   void check_asfr(int zone, int group) const;
   void check_all_asfr() const;
