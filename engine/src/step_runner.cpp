@@ -350,26 +350,34 @@ void StepRunner::general_migration(int z, Scratch& sc) {
   }
 }
 
-// A3 step 4 for one group of the zone: births by age of the mother from the women's buffers A and Q, then by sex.
-void StepRunner::births_of_group(int z, int g, Scratch& sc) {
+// A3 step 4 for `count` (1 or 2) groups of the zone from g on: births by age of the mother from the women's buffers A
+// and Q, then by sex. The long-double sums of two groups run interleaved (each its own chain in age order).
+void StepRunner::births_of_groups(int z, int g, int count, Scratch& sc) {
   const std::size_t nA = L_.ages();
-  const std::size_t st = uz(z) * uz(L_.groups) + uz(g);
-  std::span<const double> F(sch_.asfr.data() + st * nA, nA);
   const bool kept = !c_.births_by_mother_age.empty();
-  std::span<double> B = kept ? std::span<double>(c_.births_by_mother_age.data() + st * nA, nA)
-                             : std::span<double>(sc.births_by_age.data(), nA);
-  std::span<double> X = kept ? std::span<double>(c_.women_exposure.data() + st * nA, nA) : std::span<double>();
-  double births;
-  if (asfr_in_births_) {  // the step's check of the rates (validate_zones): a bit test here, exact when it fires
-    std::uint64_t bits = 0;
-    births = births_by_age_of_mother_bits(L_.grid, F, buffers(z, g, 0, sc), B, X, bits);
-    if (bits >> 62) check_asfr(z, g);
-  } else {
-    births = births_by_age_of_mother(L_.grid, F, buffers(z, g, 0, sc), B, X);
+  BirthsRange range[2];
+  double* Bk[2] = {nullptr, nullptr};
+  std::uint64_t bits[2] = {0, 0};
+  for (int k = 0; k < count; ++k) {
+    const std::size_t st = uz(z) * uz(L_.groups) + uz(g + k);
+    std::span<const double> F(sch_.asfr.data() + st * nA, nA);
+    std::span<double> B = kept ? std::span<double>(c_.births_by_mother_age.data() + st * nA, nA)
+                               : std::span<double>(sc.births_by_age.data() + uz(k) * nA, nA);
+    std::span<double> X = kept ? std::span<double>(c_.women_exposure.data() + st * nA, nA) : std::span<double>();
+    range[k] = births_by_age_bits(L_.grid, F, buffers(z, g + k, 0, sc), B, X, bits[k]);
+    Bk[k] = B.data();
   }
-  const auto [bf, bm] = births_by_sex(births, sch_.srb[uz(z)]);
-  sc.B[uz(g) * 2 + 0] = bf;
-  sc.B[uz(g) * 2 + 1] = bm;
+  // The step's check of the rates (validate_zones): a bit test here, exact when it fires; the lower group first.
+  if (asfr_in_births_)
+    for (int k = 0; k < count; ++k)
+      if (bits[k] >> 62) check_asfr(z, g + k);
+  const auto births = count == 2 ? sum_births(Bk[0], range[0], Bk[1], range[1])
+                                 : std::pair<double, double>{sum_births(Bk[0], range[0]), 0.0};
+  for (int k = 0; k < count; ++k) {
+    const auto [bf, bm] = births_by_sex(k == 0 ? births.first : births.second, sch_.srb[uz(z)]);
+    sc.B[uz(g + k) * 2 + 0] = bf;
+    sc.B[uz(g + k) * 2 + 1] = bm;
+  }
 }
 
 void StepRunner::apply_newborn_rules(int z, Scratch& sc) {
@@ -451,14 +459,14 @@ void StepRunner::step_zone(int z, Scratch& sc) {
   // Hook: a per-step adjustment of the net migrants M (e.g. to control totals) goes here for the general path,
   // and clears StepPlan::fused in plan_step (the fused pass has already used M for A3 step 1).
 
-  // Part A steps 1–4 for every group and sex (1–3 done already on the fused path); births pooled per group.
-  for (int g = 0; g < G; ++g) {
-    if (!fused)
+  // Part A steps 1–4 for every group and sex (1–3 done already on the fused path); births pooled per group, two
+  // groups at a time.
+  if (!fused)
+    for (int g = 0; g < G; ++g)
       for (int s = 0; s < 2; ++s)
         survive_cohorts(L_.grid, P_.ages(z, g, s), survival(z, g, s), migrants(z, g, s, sc), timing,
                         buffers(z, g, s, sc));
-    births_of_group(z, g, sc);
-  }
+  for (int g = 0; g < G; g += 2) births_of_groups(z, g, std::min(2, G - g), sc);
 
   apply_newborn_rules(z, sc);
 

@@ -604,6 +604,52 @@ TEST(ProjectionErrors, SeveralBadValuesReportTheFirstInCheckOrder) {
   expect(rc, "", "-0 and large rates");
 }
 
+// The births of a state are its births by age of mother summed in age order in long double (R's sum()), then split by
+// sex: also when the step sums two groups' births at once (StepRunner::births_of_groups), with births at different
+// ages or none at all in one group of the pair.
+TEST(ProjectionAccounting, BirthsAreTheLongDoubleSumOfBirthsByAgeOfMother) {
+  RandomCase rc = random_case(21, 6, 2);
+  auto asfr = [](int z, int g) { return uz(z * 2 + g) * 101; };
+  for (StepSchedules& s : rc.steps) {
+    s.newborn_rules.clear();  // the births by sex as the mothers' group has them
+    std::fill_n(s.asfr.begin() + static_cast<std::ptrdiff_t>(asfr(0, 0)), 101, 0.0);  // no births in group 0
+    std::fill_n(s.asfr.begin() + static_cast<std::ptrdiff_t>(asfr(1, 1)), 101, 0.0);  // none in group 1
+    std::fill_n(s.asfr.begin() + static_cast<std::ptrdiff_t>(asfr(2, 0)), 202, 0.0);  // none in either
+    std::fill_n(s.asfr.begin() + static_cast<std::ptrdiff_t>(asfr(3, 0)), 101, 0.0);
+    s.asfr[asfr(3, 0) + 52] = 0.25;  // one age of births, above group 1's last
+    std::fill_n(s.asfr.begin() + static_cast<std::ptrdiff_t>(asfr(4, 1)), 101, 0.0);
+    s.asfr[asfr(4, 1) + 1] = 1e-3;     // births at age 1 only
+    s.asfr[asfr(5, 0) + 60] = 1e-300;  // a tiny value at an age with no other births
+  }
+  for (bool fused : {false, true}) {
+    RandomCase c = rc;
+    c.cfg.cell_components = true;
+    if (fused)
+      for (StepSchedules& s : c.steps) {
+        s.net_migrants.clear();
+        s.external_in.clear();
+        s.external_out.clear();
+        s.external_out_rate.clear();
+      }
+    for (int threads : {1, 3}) {
+      const RecordingSink sink = run_case(c, threads);
+      for (std::size_t t = 0; t < sink.components.size(); ++t) {
+        const StepComponents& comp = sink.components[t];
+        for (int z = 0; z < 6; ++z)
+          for (int g = 0; g < 2; ++g) {
+            const std::size_t st = uz(z * 2 + g);
+            long double sum = 0.0L;
+            for (std::size_t i = 0; i < 101; ++i) sum += comp.births_by_mother_age[st * 101 + i];
+            const auto [bf, bm] = births_by_sex(static_cast<double>(sum), c.steps[t].srb[uz(z)]);
+            EXPECT_EQ(std::memcmp(&bf, &comp.births[st * 2 + 0], sizeof bf), 0)
+                << "fused " << fused << ", " << threads << " threads, step " << t << ", zone " << z << ", group " << g;
+            EXPECT_EQ(std::memcmp(&bm, &comp.births[st * 2 + 1], sizeof bm), 0);
+          }
+      }
+    }
+  }
+}
+
 // In steps that reuse the last step's mortality (the provider's hint) and have no per-cell migration inputs, the
 // checks before the step run over whole arrays (StepRunner::only_whole_array_checks) instead of zone by zone: a bad
 // value a later step brings is still reported, and as the zones' checks report it (the lowest zone's, in check order).
