@@ -172,11 +172,12 @@ namespace {
 // (The pointers are parameters: GCC 12 does not vectorise the loop when it reads them from the struct.)
 // KEEP: the per-cell components are stored as well (out-flows as cell_outflows computes them: od = R·prof·P,
 // tr = 0 + z·r·m·P; in-flows as the B1 loops: in = 0 + z·r·m·P_from).
+// The transitions' rates come as z·r (StepPlan::tr_rate_z, the first product of z·r·m·P, the same for every zone).
 template <bool OD, bool TR, bool TO, bool TI, bool KEEP>
 [[gnu::always_inline]] inline void fused_state_body(const double* __restrict P, const double* __restrict prof,
                                                     const double* __restrict in_od, const double* __restrict tr_rate,
                                                     const double* __restrict in_rate, const double* __restrict in_P,
-                                                    double R, double zy, double tm, double im, double* __restrict M,
+                                                    double R, double tm, double im, double* __restrict M,
                                                     double* __restrict A, double* __restrict E,
                                                     double* __restrict od_out, double* __restrict tr_out,
                                                     double* __restrict tr_in, std::size_t n) {
@@ -190,8 +191,8 @@ template <bool OD, bool TR, bool TO, bool TI, bool KEEP>
     }
     if constexpr (TR) {
       double out = 0.0, in = 0.0;
-      if constexpr (TO) out = 0.0 + zy * tr_rate[i] * tm * P[i];
-      if constexpr (TI) in = 0.0 + zy * in_rate[i] * im * in_P[i];
+      if constexpr (TO) out = 0.0 + tr_rate[i] * tm * P[i];
+      if constexpr (TI) in = 0.0 + in_rate[i] * im * in_P[i];
       m += in - out;
       if constexpr (KEEP) {
         tr_out[i] = out;
@@ -207,10 +208,10 @@ template <bool OD, bool TR, bool TO, bool TI, bool KEEP>
 template <bool OD, bool TR, bool TO, bool TI>
 [[gnu::always_inline]] inline void fused_state_call(const FusedState& f) {
   if (f.od_out || f.transfer_out)
-    fused_state_body<OD, TR, TO, TI, true>(f.P, f.prof, f.in_od, f.tr_rate, f.in_rate, f.in_P, f.R, f.zy, f.tr_mult,
+    fused_state_body<OD, TR, TO, TI, true>(f.P, f.prof, f.in_od, f.tr_rate, f.in_rate, f.in_P, f.R, f.tr_mult,
                                            f.in_mult, f.M, f.A, f.E, f.od_out, f.transfer_out, f.transfer_in, f.n);
   else
-    fused_state_body<OD, TR, TO, TI, false>(f.P, f.prof, f.in_od, f.tr_rate, f.in_rate, f.in_P, f.R, f.zy, f.tr_mult,
+    fused_state_body<OD, TR, TO, TI, false>(f.P, f.prof, f.in_od, f.tr_rate, f.in_rate, f.in_P, f.R, f.tr_mult,
                                             f.in_mult, f.M, f.A, f.E, nullptr, nullptr, nullptr, f.n);
 }
 

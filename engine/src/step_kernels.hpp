@@ -48,12 +48,12 @@ struct FusedState {
   double R = 0.0;       // z · Σ out-edge rates (has_od)
   const double* in_od;  // OD in-flows (has_od)
   bool has_od = false, has_tr = false;
-  const double* tr_rate = nullptr;  // transition out of the group: rates by age, or null
+  // Transition out of the group: z · rate by age (StepPlan::tr_rate_z), or null.
+  const double* tr_rate = nullptr;
   double tr_mult = 1.0;
-  const double* in_rate = nullptr;  // transition into the group: rates by age, or null
+  const double* in_rate = nullptr;  // transition into the group: z · rate by age, or null
   double in_mult = 1.0;
   const double* in_P = nullptr;  // population of the group it comes from
-  double zy = 1.0;
   double *M, *A, *E;
   // Per-cell components, written in the same pass when the run keeps them (ProjectionConfig::cell_components), else
   // null: OD out-flows (has_od), transfers out of and into the group (has_tr; 0 where there is no such transition).

@@ -98,6 +98,15 @@ StepPlan plan_step(const ProjectionConfig& cfg, const CohortLayout& L, const Ste
     if (o >= 0 || i >= 0) plan.fused = false;  // two transitions out of or into one group: the general path
     o = i = static_cast<int>(k);
   }
+  if (plan.fused) {
+    const double zy = L.grid.width_years;
+    plan.tr_rate_z.resize(sch.transitions.size());
+    for (std::size_t k = 0; k < sch.transitions.size(); ++k) {
+      const std::vector<double>& r = sch.transitions[k].rate_per_year;
+      plan.tr_rate_z[k].resize(r.size());
+      for (std::size_t i = 0; i < r.size(); ++i) plan.tr_rate_z[k][i] = zy * r[i];
+    }
+  }
   // Phase 1 is needed only where out-flows may exceed a cell; `wpp` never scales. With rate-only out-flows a
   // zone's rate bound decides without reading its population.
   plan.rate_bound_only = sch.external_out.empty() && sch.external_out_rate.empty() && sch.net_migrants.empty() &&
@@ -207,7 +216,6 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
       f.P = P_.data().data() + L_.offset(z, g, s);
       f.has_od = od != nullptr;
       f.has_tr = plan_.has_tr;
-      f.zy = zy;
       if (od) {
         f.prof = sc.profile_row(*od, g, s);
         f.R = R;
@@ -231,12 +239,12 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
       }
       if (const int k = plan_.tr_out[uz(g)]; k >= 0) {
         const auto& t = sch_.transitions[uz(k)];
-        f.tr_rate = t.rate_per_year.data() + uz(s) * nA;
+        f.tr_rate = plan_.tr_rate_z[uz(k)].data() + uz(s) * nA;
         f.tr_mult = t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)];
       }
       if (const int k = plan_.tr_in[uz(g)]; k >= 0) {
         const auto& t = sch_.transitions[uz(k)];
-        f.in_rate = t.rate_per_year.data() + uz(s) * nA;
+        f.in_rate = plan_.tr_rate_z[uz(k)].data() + uz(s) * nA;
         f.in_mult = t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)];
         f.in_P = P_.data().data() + L_.offset(z, t.from_group, s);
       }
