@@ -303,6 +303,39 @@ bool StepRunner::cell_outflows(int z, int g, int s, double share, Scratch& sc, b
   return any;
 }
 
+// Whether outflows() would find every zone's rate bound below 1 − 1e-6 (and so return at once for each): its bound
+// from the largest rate sum of each group over the zones and the largest zone multiplier of each transition, in the
+// same order of operations. Every term is ≥ 0, and rounded sums and products of numbers ≥ 0 do not decrease when a
+// term grows, so no zone's own bound exceeds this one. One-year grids (the rate sums are the OD index's own).
+bool StepRunner::no_zone_may_scale() const {
+  if (!plan_.rate_bound_only || L_.grid.width_years != 1) return false;
+  const double zy = L_.grid.width_years;
+  std::vector<double> mult_max(sch_.transitions.size(), 1.0);
+  for (std::size_t k = 0; k < sch_.transitions.size(); ++k) {
+    if (!(plan_.transition_max[k] >= 0.0)) return false;
+    const std::vector<double>& m = sch_.transitions[k].zone_multiplier;
+    if (m.empty()) continue;
+    double hi = 0.0, bad = 0.0;  // the largest; a flag for a value not ≥ 0 (NaN included)
+    for (double v : m) {
+      hi = v > hi ? v : hi;
+      bad = v >= 0.0 ? bad : 1.0;
+    }
+    if (bad != 0.0) return false;
+    mult_max[k] = hi;
+  }
+  double worst = 0.0;
+  for (int g = 0; g < L_.groups; ++g) {
+    double R = 0.0;
+    if (plan_.has_od)
+      for (int z = 0; z < L_.zones; ++z) R = std::max(R, sch_.od->out_rate_per_year(z, g));
+    double T = 0.0;
+    for (std::size_t k = 0; k < sch_.transitions.size(); ++k)
+      if (sch_.transitions[k].from_group == g) T += zy * plan_.transition_max[k] * mult_max[k];
+    worst = std::max(worst, R * plan_.profile_max[uz(g)] + T);
+  }
+  return worst <= 1.0 - 1e-6;
+}
+
 // Phase 1: the conserve factors of every cell of a zone.
 void StepRunner::outflows(int z, Scratch& sc) {
   const int G = L_.groups;

@@ -635,7 +635,8 @@ void StepRunner::run_checked() {
       ms_cache_.valid = true;
     }
   } else {
-    if (plan_.any_migration && cfg_.flow_policy != FlowPolicy::wpp)
+    // Phase 1, unless the rate bounds show that no zone can have a cell to scale (a pass over the zones less).
+    if (plan_.any_migration && cfg_.flow_policy != FlowPolicy::wpp && !no_zone_may_scale())
       for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch& scratch) { outflows(z, scratch); });
     any_scaled_ = std::any_of(zone_scale_.begin(), zone_scale_.end(), [](const auto& b) { return !b.empty(); });
     // One thread adds the sums at a time: past about eight threads it would fall behind the zones (≈ 1 µs a zone in

@@ -195,6 +195,7 @@ class StepRunner {
   double total_share(int zone, int group) const;
   bool cell_outflows(int zone, int group, int sex, double share, Scratch& sc, bool record, bool may_scale);
   void outflows(int zone, Scratch& sc);
+  bool no_zone_may_scale() const;  // outflows() would return at once in every zone
   void step_zone(int zone, Scratch& s);
   void zone_pass_folding();  // the flow step's zone pass with the large aggregates folded as it goes
   // Rogers' multistate step of one zone (step_multistate.cpp) and the check of a multistate step's schedules.

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 #include <random>
+#include <set>
 
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/life_table.hpp"
@@ -602,6 +603,46 @@ TEST(ProjectionErrors, SeveralBadValuesReportTheFirstInCheckOrder) {
   rc.steps[1].asfr[asfr(8, 1, 30)] = 2.5;
   rc.steps[1].asfr[asfr(8, 1, 100)] = 1e300;
   expect(rc, "", "-0 and large rates");
+}
+
+// Phase 1 (the conserve factors) is skipped when the largest rates of every group and transition over all zones
+// cannot add up to 1 (StepRunner::no_zone_may_scale); a single zone whose OD rates or transition multiplier can
+// still has its cells scaled, wherever it lies.
+TEST(ProjectionAccounting, OneZoneWithLargeRatesIsScaledWhereverItIs) {
+  RandomCase rc = random_case(17, 20, 2);
+  for (StepSchedules& s : rc.steps) {  // rates per person only: the rate bounds decide phase 1
+    s.net_migrants.clear();
+    s.external_in.clear();
+    s.external_out.clear();
+    s.external_out_rate.clear();
+  }
+  auto scaled_zones = [](const RandomCase& c) {
+    std::set<int> zones;
+    for (const StepComponents& comp : run_case(c, 2).components)
+      for (const AdjustedCell& a : comp.scaled_flows) zones.insert(a.zone);
+    return zones;
+  };
+  EXPECT_EQ(scaled_zones(rc), std::set<int>{}) << "no zone's rates come near 1";
+  for (int zone : {0, 13, 19}) {  // OD out-rates of one zone: up to 8 edges × 0.12 × profile 0.5–1.5
+    RandomCase c = rc;
+    std::vector<OdFlow> flows = c.steps[0].od->flows();
+    for (OdFlow& f : flows)
+      if (f.origin == zone) f.rate_per_year = 0.12;
+    std::vector<double> profile;
+    for (int g = 0; g < 2; ++g)
+      for (int sx = 0; sx < 2; ++sx) {
+        const auto row = c.steps[0].od->profile_row(g, sx);
+        profile.insert(profile.end(), row.begin(), row.end());
+      }
+    const auto od = std::make_shared<const OdMigration>(flows, profile, 20, 2, 101);
+    for (StepSchedules& s : c.steps) s.od = od;
+    EXPECT_EQ(scaled_zones(c), std::set<int>{zone}) << "OD rates of zone " << zone;
+  }
+  for (int zone : {0, 17}) {  // the transition's multiplier of one zone: rates up to 0.02 × 70
+    RandomCase c = rc;
+    for (StepSchedules& s : c.steps) s.transitions[0].zone_multiplier[uz(zone)] = 70.0;
+    EXPECT_EQ(scaled_zones(c), std::set<int>{zone}) << "transition multiplier of zone " << zone;
+  }
 }
 
 // The births of a state are its births by age of mother summed in age order in long double (R's sum()), then split by
