@@ -2,6 +2,7 @@
 // Part A of docs/ccmpp.md, operation for operation (UN Population Division, ccmppWPP `project_ccmpp_z_by_z`).
 #include "cohortgis/engine/ccmpp_step.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cfloat>
 #include <cmath>
@@ -143,21 +144,22 @@ COHORTGIS_KERNEL void survive_steps_2_3(const AgeGrid& grid, std::span<const dou
 }
 
 namespace {
-// A3 step 4. BITS: also the bitwise OR of every F[i] (ages 0 … w), for the step's check of the fertility rates
-// (detail::births_by_age_of_mother_bits); an integer OR in the loop that reads F anyway, instead of a pass of its own.
+// A3 step 4 without the sum: B (and the exposure) by age, and the ages [lo, hi) outside which every B is 0. BITS: also
+// the bitwise OR of every F[i] (ages 0 … w), for the step's check of the fertility rates
+// (detail::births_by_age_bits); an integer OR in the loop that reads F anyway, instead of a pass of its own.
 template <bool BITS>
-[[gnu::always_inline]] inline double births_body(const AgeGrid& grid, std::span<const double> F,
-                                                 const SexStepBuffers& women, std::span<double> B,
-                                                 std::span<double> exposure, std::uint64_t* bits_out) {
+[[gnu::always_inline]] inline detail::BirthsRange births_body(const AgeGrid& grid, std::span<const double> F,
+                                                              const SexStepBuffers& women, std::span<double> B,
+                                                              std::span<double> exposure, std::uint64_t* bits_out) {
   const std::size_t w = uz(grid.open_index());
   std::uint64_t bits = 0;
   const double z = grid.width_years;
-  long double total = 0.0L;  // R's sum() accumulates in long double
   B[0] = 0.0;
   B[w] = 0.0;
-  // Adding ±0 leaves a long double sum unchanged, so the (slow, x87) sum runs only from the first to the last age
-  // with births (B ≠ 0; NaN counts as births). The last is found in the loop that computes B, a select (vectorised,
-  // instead of a scan down the ~50 childless ages above the last fertile one).
+  // Adding ±0 leaves a long double sum unchanged, so the (slow, x87) sum runs only up to the last age with births
+  // (B ≠ 0; NaN counts as births), found in the loop that computes B, a select (vectorised, instead of a scan down
+  // the ~50 childless ages above the last fertile one). It starts at age 1: the ~14 childless ages below the first
+  // fertile one cost an x87 add each, fewer instructions than a scan for the first (or a vector minimum of ages).
   std::size_t last = 0;  // the last age with births (0: none; B[0] = 0)
   {
     double* __restrict b = B.data();
@@ -184,27 +186,46 @@ template <bool BITS>
       }
     }
   }
-  const std::size_t hi = last == 0 ? 0 : last + 1;  // one past the last age with births
-  std::size_t lo = 1;                               // [lo, hi)
-  while (lo < hi && B[lo] == 0.0) ++lo;
-#pragma GCC unroll 4  // four adds per loop step (the x87 adds stay in order, one chain): less loop overhead
-  for (std::size_t i = lo; i < hi; ++i) total += B[i];
   if constexpr (BITS) *bits_out = bits | std::bit_cast<std::uint64_t>(F[0]) | std::bit_cast<std::uint64_t>(F[w]);
-  return static_cast<double>(total);
+  // [1, hi): empty without births (last = 0).
+  return last == 0 ? detail::BirthsRange{} : detail::BirthsRange{1, last + 1};
 }
 }  // namespace
 
 COHORTGIS_KERNEL double births_by_age_of_mother(const AgeGrid& grid, std::span<const double> F,
                                                 const SexStepBuffers& women, std::span<double> B,
                                                 std::span<double> exposure) {
-  return births_body<false>(grid, F, women, B, exposure, nullptr);
+  return detail::sum_births(B.data(), births_body<false>(grid, F, women, B, exposure, nullptr));
 }
 
 namespace detail {
-COHORTGIS_KERNEL double births_by_age_of_mother_bits(const AgeGrid& grid, std::span<const double> F,
-                                                     const SexStepBuffers& women, std::span<double> B,
-                                                     std::span<double> exposure, std::uint64_t& bits) {
+COHORTGIS_KERNEL BirthsRange births_by_age_bits(const AgeGrid& grid, std::span<const double> F,
+                                                const SexStepBuffers& women, std::span<double> B,
+                                                std::span<double> exposure, std::uint64_t& bits) {
   return births_body<true>(grid, F, women, B, exposure, &bits);
+}
+
+double sum_births(const double* B, BirthsRange r) {
+  long double total = 0.0L;  // R's sum() accumulates in long double
+#pragma GCC unroll 4         // four adds per loop step (the x87 adds stay in order, one chain): less loop overhead
+  for (std::size_t i = r.lo; i < r.hi; ++i) total += B[i];
+  return static_cast<double>(total);
+}
+
+std::pair<double, double> sum_births(const double* B0, BirthsRange r0, const double* B1, BirthsRange r1) {
+  // Each sum over the ages of both ranges: the ages outside its own range add ±0 to a sum that starts at +0, which
+  // changes no bit of it (+0 + −0 = +0; x ± 0 = x; NaN stays the same NaN). Two independent chains, each in age
+  // order, interleaved: the x87 adds of one overlap those of the other.
+  const std::size_t lo = std::min(r0.lo, r1.lo), hi = std::max(r0.hi, r1.hi);
+  long double t0 = 0.0L, t1 = 0.0L;
+  if (r0.lo >= r0.hi) return {0.0, sum_births(B1, r1)};
+  if (r1.lo >= r1.hi) return {sum_births(B0, r0), 0.0};
+#pragma GCC unroll 4
+  for (std::size_t i = lo; i < hi; ++i) {
+    t0 += B0[i];
+    t1 += B1[i];
+  }
+  return {static_cast<double>(t0), static_cast<double>(t1)};
 }
 }  // namespace detail
 

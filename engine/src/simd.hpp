@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <utility>
 
 #include "cohortgis/engine/ccmpp_step.hpp"
 
@@ -25,10 +26,19 @@ namespace cohortgis::detail {
 // value costs little; the slow loop that names the bad value runs only when it fails (ccmpp_step.cpp).
 bool all_within(const double* v, std::size_t n, double lo, double hi);
 
-// births_by_age_of_mother, the same bits, and in `bits` the bitwise OR of F's values (all ages, 0 … w). No value
-// has bit 63 (sign) or 62 (exponent ≥ 1024: 2 or more, ∞, NaN) set unless one is negative (−0 included), NaN, ∞ or
-// ≥ 2: bits >> 62 == 0 proves every rate finite and ≥ 0 (the step's check); otherwise the rates are checked exactly.
-double births_by_age_of_mother_bits(const AgeGrid& grid, std::span<const double> F, const SexStepBuffers& women,
-                                    std::span<double> B, std::span<double> exposure, std::uint64_t& bits);
+// The ages [lo, hi) outside which a state's births by age of mother are all 0 (empty: no births).
+struct BirthsRange {
+  std::size_t lo = 0, hi = 0;
+};
+// births_by_age_of_mother without its sum: B and the exposure (the same bits), the range of ages with births, and in
+// `bits` the bitwise OR of F's values (all ages, 0 … w). No value has bit 63 (sign) or 62 (exponent ≥ 1024: 2 or
+// more, ∞, NaN) set unless one is negative (−0 included), NaN, ∞ or ≥ 2: bits >> 62 == 0 proves every rate finite and
+// ≥ 0 (the step's check); otherwise the rates are checked exactly.
+BirthsRange births_by_age_bits(const AgeGrid& grid, std::span<const double> F, const SexStepBuffers& women,
+                               std::span<double> B, std::span<double> exposure, std::uint64_t& bits);
+// The births of a state: Σ B over the range in age order, in long double (R's sum()), as births_by_age_of_mother.
+double sum_births(const double* B, BirthsRange r);
+// Those of two states at once, the same bits as two calls (the two chains of x87 adds overlap).
+std::pair<double, double> sum_births(const double* B0, BirthsRange r0, const double* B1, BirthsRange r1);
 
 }  // namespace cohortgis::detail

@@ -167,6 +167,7 @@ void StepRunner::check_all_asfr() const {
 // (run()): each other check passed, so the first bad rate is the error validate_zone would have reported.
 void StepRunner::validate_zones() {
   asfr_in_births_ = !plan_.multistate;  // the multistate step has births of its own
+  if (only_whole_array_checks()) return;
   try {
     for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch&) { validate_zone(z); });
   } catch (...) {
@@ -175,6 +176,21 @@ void StepRunner::validate_zones() {
     for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch&) { validate_zone(z); });
     throw;
   }
+}
+
+// In a step that reuses the last step's mortality (checked when it was first used) and has no per-cell migration
+// inputs, validate_zone checks of each zone only its sex ratio at birth, its net migrants totals and (when the births
+// pass does not) its fertility rates: here each of those arrays in one pass, without a pass over the zones. Returns
+// true when that is all validate_zone would check and every value passes; otherwise (some value is bad, or there is
+// more to check) the zones' pass runs, and reports the first bad value in its order as before.
+bool StepRunner::only_whole_array_checks() const {
+  const bool per_cell = !sch_.net_migrants.empty() || !sch_.net_migrants_per_person.empty() ||
+                        !sch_.external_in.empty() || !sch_.external_out.empty() || !sch_.external_out_rate.empty();
+  if (!plan_.reuse_mortality || per_cell) return false;
+  // srb finite and > 0 (denorm_min is the least double > 0); totals finite; rates finite and >= 0.
+  return all_within(sch_.srb.data(), sch_.srb.size(), std::numeric_limits<double>::denorm_min(), kMax) &&
+         all_within(sch_.net_migrants_total.data(), sch_.net_migrants_total.size(), -kMax, kMax) &&
+         (asfr_in_births_ || all_within(sch_.asfr.data(), sch_.asfr.size(), 0.0, kMax));
 }
 
 // A2 "total distributed in proportion to the start population": M[s][i] = T · P[s][i] / Σ P; returns T / Σ P.
@@ -285,6 +301,39 @@ bool StepRunner::cell_outflows(int z, int g, int s, double share, Scratch& sc, b
     if (net[i] < 0.0) net[i] = net[i] * f;
   }
   return any;
+}
+
+// Whether outflows() would find every zone's rate bound below 1 − 1e-6 (and so return at once for each): its bound
+// from the largest rate sum of each group over the zones and the largest zone multiplier of each transition, in the
+// same order of operations. Every term is ≥ 0, and rounded sums and products of numbers ≥ 0 do not decrease when a
+// term grows, so no zone's own bound exceeds this one. One-year grids (the rate sums are the OD index's own).
+bool StepRunner::no_zone_may_scale() const {
+  if (!plan_.rate_bound_only || L_.grid.width_years != 1) return false;
+  const double zy = L_.grid.width_years;
+  std::vector<double> mult_max(sch_.transitions.size(), 1.0);
+  for (std::size_t k = 0; k < sch_.transitions.size(); ++k) {
+    if (!(plan_.transition_max[k] >= 0.0)) return false;
+    const std::vector<double>& m = sch_.transitions[k].zone_multiplier;
+    if (m.empty()) continue;
+    double hi = 0.0, bad = 0.0;  // the largest; a flag for a value not ≥ 0 (NaN included)
+    for (double v : m) {
+      hi = v > hi ? v : hi;
+      bad = v >= 0.0 ? bad : 1.0;
+    }
+    if (bad != 0.0) return false;
+    mult_max[k] = hi;
+  }
+  double worst = 0.0;
+  for (int g = 0; g < L_.groups; ++g) {
+    double R = 0.0;
+    if (plan_.has_od)
+      for (int z = 0; z < L_.zones; ++z) R = std::max(R, sch_.od->out_rate_per_year(z, g));
+    double T = 0.0;
+    for (std::size_t k = 0; k < sch_.transitions.size(); ++k)
+      if (sch_.transitions[k].from_group == g) T += zy * plan_.transition_max[k] * mult_max[k];
+    worst = std::max(worst, R * plan_.profile_max[uz(g)] + T);
+  }
+  return worst <= 1.0 - 1e-6;
 }
 
 // Phase 1: the conserve factors of every cell of a zone.

@@ -13,6 +13,12 @@
 #else
 #define COHORTGIS_KEEP_SCALAR(x) static_cast<void>(x)
 #endif
+// The same for a pointer: GCC sees a value it cannot take apart (no instruction either).
+#if defined(__GNUC__)
+#define COHORTGIS_OPAQUE(p) asm("" : "+r"(p))
+#else
+#define COHORTGIS_OPAQUE(p) static_cast<void>(p)
+#endif
 
 namespace cohortgis::detail {
 
@@ -20,32 +26,63 @@ namespace {
 
 // in[i] = c_k · prof[i] · P_k[i] (· s_k[i]) summed over the edges k in their order, from 0: up to eight unscaled edges
 // share one pass (in[i] = ((0 + t_1) + t_2) + …: the same additions in the same order as a zeroed `in` and one pass
-// per edge).
-template <int K, bool FIRST>
-[[gnu::always_inline]] inline void edge_pass(double* __restrict in, const double* __restrict prof, const InEdge* e,
+// per edge). `edge(j, c, p)` gives the pass's j-th edge: its c and its origin's age vector.
+template <int K, bool FIRST, class Edge>
+[[gnu::always_inline]] inline void edge_pass(double* __restrict in, const double* __restrict prof, const Edge& edge,
                                              std::size_t n) {
   double c[K];
   const double* p[K];
-  for (int j = 0; j < K; ++j) {
-    c[j] = e[j].c;
-    p[j] = e[j].Po;
-  }
+  for (int j = 0; j < K; ++j) edge(j, c[j], p[j]);
   for (std::size_t i = 0; i < n; ++i) {
     const double q = prof[i];
     double acc = FIRST ? 0.0 : in[i];
-#pragma GCC unroll 8
+#pragma GCC unroll 12
     for (int j = 0; j < K; ++j) acc = acc + c[j] * q * p[j][i];
     in[i] = acc;
   }
 }
 
-template <int K>
+template <int K, class Edge>
 [[gnu::always_inline]] inline void edge_pass(bool first, double* __restrict in, const double* __restrict prof,
-                                             const InEdge* e, std::size_t n) {
+                                             const Edge& edge, std::size_t n) {
   if (first)
-    edge_pass<K, true>(in, prof, e, n);
+    edge_pass<K, true>(in, prof, edge, n);
   else
-    edge_pass<K, false>(in, prof, e, n);
+    edge_pass<K, false>(in, prof, edge, n);
+}
+
+// One pass of `run` (1–8) edges.
+template <class Edge>
+[[gnu::always_inline]] inline void edge_pass(std::size_t run, bool first, double* __restrict in,
+                                             const double* __restrict prof, const Edge& edge, std::size_t n) {
+  switch (run) {
+    case 8:
+      edge_pass<8>(first, in, prof, edge, n);
+      break;
+    case 7:
+      edge_pass<7>(first, in, prof, edge, n);
+      break;
+    case 6:
+      edge_pass<6>(first, in, prof, edge, n);
+      break;
+    case 5:
+      edge_pass<5>(first, in, prof, edge, n);
+      break;
+    case 4:
+      edge_pass<4>(first, in, prof, edge, n);
+      break;
+    case 3:
+      edge_pass<3>(first, in, prof, edge, n);
+      break;
+    case 2:
+      edge_pass<2>(first, in, prof, edge, n);
+      break;
+    case 1:
+      edge_pass<1>(first, in, prof, edge, n);
+      break;
+    default:
+      break;
+  }
 }
 
 }  // namespace
@@ -64,34 +101,13 @@ COHORTGIS_KERNEL void add_in_flows(double* __restrict in, const double* __restri
     const InEdge* e = edges.data() + k;
     // One pass for the whole run (a pass per size, not 4 + 2 + 1 for seven edges): each pass loads the profile and
     // loads and stores `in` once more.
-    switch (run) {
-      case 8:
-        edge_pass<8>(first, in, prof, e, n);
-        break;
-      case 7:
-        edge_pass<7>(first, in, prof, e, n);
-        break;
-      case 6:
-        edge_pass<6>(first, in, prof, e, n);
-        break;
-      case 5:
-        edge_pass<5>(first, in, prof, e, n);
-        break;
-      case 4:
-        edge_pass<4>(first, in, prof, e, n);
-        break;
-      case 3:
-        edge_pass<3>(first, in, prof, e, n);
-        break;
-      case 2:
-        edge_pass<2>(first, in, prof, e, n);
-        break;
-      case 1:
-        edge_pass<1>(first, in, prof, e, n);
-        break;
-      default:
-        break;
-    }
+    edge_pass(
+        run, first, in, prof,
+        [e](int j, double& c, const double*& p) {
+          c = e[j].c;
+          p = e[j].Po;
+        },
+        n);
     k += run;
     if (run == 0) {  // a scaled origin: c · prof · P · s
       const double c = e->c;
@@ -107,6 +123,48 @@ COHORTGIS_KERNEL void add_in_flows(double* __restrict in, const double* __restri
   }
 }
 
+COHORTGIS_KERNEL void add_in_flows_indexed(double* __restrict in, const double* __restrict prof,
+                                           const IndexedInEdges& edges, std::size_t n) {
+  if (edges.count == 0) {
+    std::fill(in, in + n, 0.0);
+    return;
+  }
+  const double zy = edges.zy;
+  const double* const P0 = edges.P0;
+  const std::size_t stride = edges.zone_cells;
+  for (std::size_t k = 0; k < edges.count;) {
+    const OdFlow* const flows = edges.flows;
+    const int* const idx = edges.idx + k;
+    const auto edge = [=](int j, double& c, const double*& p) {
+      const OdFlow& f = flows[idx[j]];
+      c = zy * f.rate_per_year;  // as the InEdge list had it
+      p = P0 + static_cast<std::size_t>(f.origin) * stride;
+      COHORTGIS_OPAQUE(p);  // one pointer per edge in the pass, not its origin's index kept as well
+    };
+    // Up to twelve edges in one pass (about four in ten (zone, group)s of the benchmark have 9–12 in-edges: a
+    // second pass for the ninth loads the profile and loads and stores `in` once more); past twelve, passes of
+    // eight until twelve or fewer are left.
+    const std::size_t left = edges.count - k, run = left <= 12 ? left : 8;
+    switch (run) {
+      case 12:
+        edge_pass<12>(k == 0, in, prof, edge, n);
+        break;
+      case 11:
+        edge_pass<11>(k == 0, in, prof, edge, n);
+        break;
+      case 10:
+        edge_pass<10>(k == 0, in, prof, edge, n);
+        break;
+      case 9:
+        edge_pass<9>(k == 0, in, prof, edge, n);
+        break;
+      default:
+        edge_pass(run, k == 0, in, prof, edge, n);
+    }
+    k += run;
+  }
+}
+
 namespace {
 
 // TO / TI: a transition out of / into the group (each term's presence is a template parameter, so that no load is
@@ -114,11 +172,12 @@ namespace {
 // (The pointers are parameters: GCC 12 does not vectorise the loop when it reads them from the struct.)
 // KEEP: the per-cell components are stored as well (out-flows as cell_outflows computes them: od = R·prof·P,
 // tr = 0 + z·r·m·P; in-flows as the B1 loops: in = 0 + z·r·m·P_from).
+// The transitions' rates come as z·r (StepPlan::tr_rate_z, the first product of z·r·m·P, the same for every zone).
 template <bool OD, bool TR, bool TO, bool TI, bool KEEP>
 [[gnu::always_inline]] inline void fused_state_body(const double* __restrict P, const double* __restrict prof,
                                                     const double* __restrict in_od, const double* __restrict tr_rate,
                                                     const double* __restrict in_rate, const double* __restrict in_P,
-                                                    double R, double zy, double tm, double im, double* __restrict M,
+                                                    double R, double tm, double im, double* __restrict M,
                                                     double* __restrict A, double* __restrict E,
                                                     double* __restrict od_out, double* __restrict tr_out,
                                                     double* __restrict tr_in, std::size_t n) {
@@ -132,8 +191,8 @@ template <bool OD, bool TR, bool TO, bool TI, bool KEEP>
     }
     if constexpr (TR) {
       double out = 0.0, in = 0.0;
-      if constexpr (TO) out = 0.0 + zy * tr_rate[i] * tm * P[i];
-      if constexpr (TI) in = 0.0 + zy * in_rate[i] * im * in_P[i];
+      if constexpr (TO) out = 0.0 + tr_rate[i] * tm * P[i];
+      if constexpr (TI) in = 0.0 + in_rate[i] * im * in_P[i];
       m += in - out;
       if constexpr (KEEP) {
         tr_out[i] = out;
@@ -149,10 +208,10 @@ template <bool OD, bool TR, bool TO, bool TI, bool KEEP>
 template <bool OD, bool TR, bool TO, bool TI>
 [[gnu::always_inline]] inline void fused_state_call(const FusedState& f) {
   if (f.od_out || f.transfer_out)
-    fused_state_body<OD, TR, TO, TI, true>(f.P, f.prof, f.in_od, f.tr_rate, f.in_rate, f.in_P, f.R, f.zy, f.tr_mult,
+    fused_state_body<OD, TR, TO, TI, true>(f.P, f.prof, f.in_od, f.tr_rate, f.in_rate, f.in_P, f.R, f.tr_mult,
                                            f.in_mult, f.M, f.A, f.E, f.od_out, f.transfer_out, f.transfer_in, f.n);
   else
-    fused_state_body<OD, TR, TO, TI, false>(f.P, f.prof, f.in_od, f.tr_rate, f.in_rate, f.in_P, f.R, f.zy, f.tr_mult,
+    fused_state_body<OD, TR, TO, TI, false>(f.P, f.prof, f.in_od, f.tr_rate, f.in_rate, f.in_P, f.R, f.tr_mult,
                                             f.in_mult, f.M, f.A, f.E, nullptr, nullptr, nullptr, f.n);
 }
 

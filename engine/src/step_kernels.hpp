@@ -8,6 +8,8 @@
 #include <span>
 #include <vector>
 
+#include "cohortgis/engine/projection.hpp"
+
 namespace cohortgis::detail {
 
 // One OD in-edge of a (group, sex) as the destination adds it: c · profile · P_origin (· scale of the origin's cell).
@@ -20,6 +22,21 @@ struct InEdge {
 // in[i] = Σ_k c_k · prof[i] · P_k[i] (· s_k[i]) over the edges in their order, from 0 (B1); 0 with no edges.
 void add_in_flows(double* in, const double* prof, std::span<const InEdge> edges, std::size_t n);
 
+// The in-edges of a (zone, group) read straight from the OD index, for a step in which no origin's cell is scaled:
+// edge k (k < count) is flows[idx[k]], with c = z · rate per year and the origin's age vector of the (group, sex) at
+// P0 + origin · zone_cells (P0: zone 0's).
+struct IndexedInEdges {
+  const OdFlow* flows;  // OdMigration::flows()
+  const int* idx;       // OdMigration::in_flows_of_group
+  std::size_t count;
+  const double* P0;
+  std::size_t zone_cells;
+  double zy;
+};
+// add_in_flows over those edges: the same products and additions in the same order, without a list of InEdge to
+// build per (zone, group), shift for the second sex and scan for scaled origins.
+void add_in_flows_indexed(double* in, const double* prof, const IndexedInEdges& edges, std::size_t n);
+
 // One state and sex on the fused path: OD and at most one group transition in and out, `even` timing, no cell of
 // the zone scaled. One pass computes the out-flows, the net migrants M of B1 and A3 step 1 (E = M/2, A = P + E);
 // survive_steps_2_3 does A3 steps 2–3 once every state of the zone has had this pass (a load of A[i − 1] right
@@ -31,12 +48,12 @@ struct FusedState {
   double R = 0.0;       // z · Σ out-edge rates (has_od)
   const double* in_od;  // OD in-flows (has_od)
   bool has_od = false, has_tr = false;
-  const double* tr_rate = nullptr;  // transition out of the group: rates by age, or null
+  // Transition out of the group: z · rate by age (StepPlan::tr_rate_z), or null.
+  const double* tr_rate = nullptr;
   double tr_mult = 1.0;
-  const double* in_rate = nullptr;  // transition into the group: rates by age, or null
+  const double* in_rate = nullptr;  // transition into the group: z · rate by age, or null
   double in_mult = 1.0;
   const double* in_P = nullptr;  // population of the group it comes from
-  double zy = 1.0;
   double *M, *A, *E;
   // Per-cell components, written in the same pass when the run keeps them (ProjectionConfig::cell_components), else
   // null: OD out-flows (has_od), transfers out of and into the group (has_tr; 0 where there is no such transition).

@@ -35,6 +35,9 @@ struct StepPlan {
   // and at most one transition into and out of each group, `even` timing, a policy other than `wpp`.
   bool fused = false;
   std::vector<int> tr_out, tr_in;  // per group: the one transition out of / into it on the fused path, or -1
+  // Per transition (fused path): z · rate_per_year [sex][age], the first product of a transfer z·r·m·P, which does
+  // not depend on the zone: computed once per step instead of once per cell.
+  std::vector<std::vector<double>> tr_rate_z;
   // Phase 1 (conserve factors) decided from rate bounds alone: only per-person rates flow out.
   bool rate_bound_only = false;
   std::vector<double> profile_max, transition_max;  // the bounds: per group; per transition

@@ -98,6 +98,15 @@ StepPlan plan_step(const ProjectionConfig& cfg, const CohortLayout& L, const Ste
     if (o >= 0 || i >= 0) plan.fused = false;  // two transitions out of or into one group: the general path
     o = i = static_cast<int>(k);
   }
+  if (plan.fused) {
+    const double zy = L.grid.width_years;
+    plan.tr_rate_z.resize(sch.transitions.size());
+    for (std::size_t k = 0; k < sch.transitions.size(); ++k) {
+      const std::vector<double>& r = sch.transitions[k].rate_per_year;
+      plan.tr_rate_z[k].resize(r.size());
+      for (std::size_t i = 0; i < r.size(); ++i) plan.tr_rate_z[k][i] = zy * r[i];
+    }
+  }
   // Phase 1 is needed only where out-flows may exceed a cell; `wpp` never scales. With rate-only out-flows a
   // zone's rate bound decides without reading its population.
   plan.rate_bound_only = sch.external_out.empty() && sch.external_out_rate.empty() && sch.net_migrants.empty() &&
@@ -175,27 +184,28 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
   const OdMigration* od = plan_.has_od ? sch_.od.get() : nullptr;
   const bool keep = plan_.keep_cells;
   FusedState f{};
+  const std::size_t zone_cells = uz(G) * kSexes * nA;  // offset(o, g, s) = o · zone_cells + offset(0, g, s)
   for (int g = 0; g < G; ++g) {
     std::size_t n_edges = 0;
-    double R = 0.0;  // as cell_outflows: the edges' rates in edge order
+    double R = 0.0;                 // as cell_outflows: the edges' rates in edge order
+    std::span<const int> in_group;  // the OD index's in-flows of the group (no test of each of the zone's in-flows)
     if (od) {
       R = out_rate_sum(*od, z, g);
-      // The group's in-edges once for sex 0; sex 1's are the same edges one age vector further on
-      // (offset(o, g, 1) = offset(o, g, 0) + ages, and so in a conserve block). Written in place, without a
-      // per-edge capacity check, and without a look at each origin's conserve block when no zone has one.
-      // The OD index's in-flows of the group (no test of each of the zone's in-flows).
-      const auto in_group = od->in_flows_of_group(z, g);
-      if (sc.edges.size() < in_group.size()) sc.edges.resize(in_group.size());
-      InEdge* e = sc.edges.data();
-      const OdFlow* flows = od->flows().data();
-      const double* Pg = P_.data().data() + L_.offset(0, g, 0);
-      const std::size_t zone_cells = uz(G) * kSexes * nA;  // offset(o, g, 0) = o · zone_cells + offset(0, g, 0)
-      for (const int k : in_group) {
-        const OdFlow& fl = flows[k];
-        *e++ = {zy * fl.rate_per_year, Pg + uz(fl.origin) * zone_cells,
-                any_scaled_ ? scale_of(fl.origin, g, 0) : nullptr};
+      in_group = od->in_flows_of_group(z, g);
+      // With a conserve block somewhere, the group's in-edges as a list (an origin's factors on its edge) once for
+      // sex 0; sex 1's are the same edges one age vector further on (offset(o, g, 1) = offset(o, g, 0) + ages, and
+      // so in a conserve block). Without one, add_in_flows_indexed reads the index itself.
+      if (any_scaled_) {
+        if (sc.edges.size() < in_group.size()) sc.edges.resize(in_group.size());
+        InEdge* e = sc.edges.data();
+        const OdFlow* flows = od->flows().data();
+        const double* Pg = P_.data().data() + L_.offset(0, g, 0);
+        for (const int k : in_group) {
+          const OdFlow& fl = flows[k];
+          *e++ = {zy * fl.rate_per_year, Pg + uz(fl.origin) * zone_cells, scale_of(fl.origin, g, 0)};
+        }
+        n_edges = static_cast<std::size_t>(e - sc.edges.data());
       }
-      n_edges = static_cast<std::size_t>(e - sc.edges.data());
     }
     for (int s = 0; s < 2; ++s) {
       // Every field this (group, sex) may leave unset is reset here: one object for the zone (no rep stos per
@@ -206,29 +216,35 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
       f.P = P_.data().data() + L_.offset(z, g, s);
       f.has_od = od != nullptr;
       f.has_tr = plan_.has_tr;
-      f.zy = zy;
       if (od) {
         f.prof = sc.profile_row(*od, g, s);
         f.R = R;
-        const std::span<InEdge> edges(sc.edges.data(), n_edges);
-        if (s == 1)
-          for (InEdge& e : edges) {
-            e.Po += nA;
-            if (e.so) e.so += nA;
-          }
         double* in = keep ? c_.od_in.ages(z, g, s).data() : sc.in_od.data();  // kept: straight into the component
-        add_in_flows(in, f.prof, edges, nA);
+        if (any_scaled_) {
+          const std::span<InEdge> edges(sc.edges.data(), n_edges);
+          if (s == 1)
+            for (InEdge& e : edges) {
+              e.Po += nA;
+              if (e.so) e.so += nA;
+            }
+          add_in_flows(in, f.prof, edges, nA);
+        } else {
+          add_in_flows_indexed(in, f.prof,
+                               {od->flows().data(), in_group.data(), in_group.size(),
+                                P_.data().data() + L_.offset(0, g, s), zone_cells, zy},
+                               nA);
+        }
         f.in_od = in;
         if (keep) f.od_out = c_.od_out.ages(z, g, s).data();
       }
       if (const int k = plan_.tr_out[uz(g)]; k >= 0) {
         const auto& t = sch_.transitions[uz(k)];
-        f.tr_rate = t.rate_per_year.data() + uz(s) * nA;
+        f.tr_rate = plan_.tr_rate_z[uz(k)].data() + uz(s) * nA;
         f.tr_mult = t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)];
       }
       if (const int k = plan_.tr_in[uz(g)]; k >= 0) {
         const auto& t = sch_.transitions[uz(k)];
-        f.in_rate = t.rate_per_year.data() + uz(s) * nA;
+        f.in_rate = plan_.tr_rate_z[uz(k)].data() + uz(s) * nA;
         f.in_mult = t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)];
         f.in_P = P_.data().data() + L_.offset(z, t.from_group, s);
       }
@@ -270,8 +286,8 @@ void StepRunner::general_migration(int z, Scratch& sc) {
         if (od) {
           const double* prof = sc.profile_row(*od, g, s);
           sc.edges.clear();
-          for (const OdFlow& f : od->in_flows(z)) {
-            if (f.group >= 0 && f.group != g) continue;
+          for (const int k : od->in_flows_of_group(z, g)) {  // the in-flows that carry the group, in order
+            const OdFlow& f = od->flows()[uz(k)];
             sc.edges.push_back(
                 {zy * f.rate_per_year, P_.data().data() + L_.offset(f.origin, g, s), scale_of(f.origin, g, s)});
           }
@@ -342,26 +358,34 @@ void StepRunner::general_migration(int z, Scratch& sc) {
   }
 }
 
-// A3 step 4 for one group of the zone: births by age of the mother from the women's buffers A and Q, then by sex.
-void StepRunner::births_of_group(int z, int g, Scratch& sc) {
+// A3 step 4 for `count` (1 or 2) groups of the zone from g on: births by age of the mother from the women's buffers A
+// and Q, then by sex. The long-double sums of two groups run interleaved (each its own chain in age order).
+void StepRunner::births_of_groups(int z, int g, int count, Scratch& sc) {
   const std::size_t nA = L_.ages();
-  const std::size_t st = uz(z) * uz(L_.groups) + uz(g);
-  std::span<const double> F(sch_.asfr.data() + st * nA, nA);
   const bool kept = !c_.births_by_mother_age.empty();
-  std::span<double> B = kept ? std::span<double>(c_.births_by_mother_age.data() + st * nA, nA)
-                             : std::span<double>(sc.births_by_age.data(), nA);
-  std::span<double> X = kept ? std::span<double>(c_.women_exposure.data() + st * nA, nA) : std::span<double>();
-  double births;
-  if (asfr_in_births_) {  // the step's check of the rates (validate_zones): a bit test here, exact when it fires
-    std::uint64_t bits = 0;
-    births = births_by_age_of_mother_bits(L_.grid, F, buffers(z, g, 0, sc), B, X, bits);
-    if (bits >> 62) check_asfr(z, g);
-  } else {
-    births = births_by_age_of_mother(L_.grid, F, buffers(z, g, 0, sc), B, X);
+  BirthsRange range[2];
+  double* Bk[2] = {nullptr, nullptr};
+  std::uint64_t bits[2] = {0, 0};
+  for (int k = 0; k < count; ++k) {
+    const std::size_t st = uz(z) * uz(L_.groups) + uz(g + k);
+    std::span<const double> F(sch_.asfr.data() + st * nA, nA);
+    std::span<double> B = kept ? std::span<double>(c_.births_by_mother_age.data() + st * nA, nA)
+                               : std::span<double>(sc.births_by_age.data() + uz(k) * nA, nA);
+    std::span<double> X = kept ? std::span<double>(c_.women_exposure.data() + st * nA, nA) : std::span<double>();
+    range[k] = births_by_age_bits(L_.grid, F, buffers(z, g + k, 0, sc), B, X, bits[k]);
+    Bk[k] = B.data();
   }
-  const auto [bf, bm] = births_by_sex(births, sch_.srb[uz(z)]);
-  sc.B[uz(g) * 2 + 0] = bf;
-  sc.B[uz(g) * 2 + 1] = bm;
+  // The step's check of the rates (validate_zones): a bit test here, exact when it fires; the lower group first.
+  if (asfr_in_births_)
+    for (int k = 0; k < count; ++k)
+      if (bits[k] >> 62) check_asfr(z, g + k);
+  const auto births = count == 2 ? sum_births(Bk[0], range[0], Bk[1], range[1])
+                                 : std::pair<double, double>{sum_births(Bk[0], range[0]), 0.0};
+  for (int k = 0; k < count; ++k) {
+    const auto [bf, bm] = births_by_sex(k == 0 ? births.first : births.second, sch_.srb[uz(z)]);
+    sc.B[uz(g + k) * 2 + 0] = bf;
+    sc.B[uz(g + k) * 2 + 1] = bm;
+  }
 }
 
 void StepRunner::apply_newborn_rules(int z, Scratch& sc) {
@@ -443,14 +467,14 @@ void StepRunner::step_zone(int z, Scratch& sc) {
   // Hook: a per-step adjustment of the net migrants M (e.g. to control totals) goes here for the general path,
   // and clears StepPlan::fused in plan_step (the fused pass has already used M for A3 step 1).
 
-  // Part A steps 1–4 for every group and sex (1–3 done already on the fused path); births pooled per group.
-  for (int g = 0; g < G; ++g) {
-    if (!fused)
+  // Part A steps 1–4 for every group and sex (1–3 done already on the fused path); births pooled per group, two
+  // groups at a time.
+  if (!fused)
+    for (int g = 0; g < G; ++g)
       for (int s = 0; s < 2; ++s)
         survive_cohorts(L_.grid, P_.ages(z, g, s), survival(z, g, s), migrants(z, g, s, sc), timing,
                         buffers(z, g, s, sc));
-    births_of_group(z, g, sc);
-  }
+  for (int g = 0; g < G; g += 2) births_of_groups(z, g, std::min(2, G - g), sc);
 
   apply_newborn_rules(z, sc);
 
@@ -626,7 +650,8 @@ void StepRunner::run_checked() {
       ms_cache_.valid = true;
     }
   } else {
-    if (plan_.any_migration && cfg_.flow_policy != FlowPolicy::wpp)
+    // Phase 1, unless the rate bounds show that no zone can have a cell to scale (a pass over the zones less).
+    if (plan_.any_migration && cfg_.flow_policy != FlowPolicy::wpp && !no_zone_may_scale())
       for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch& scratch) { outflows(z, scratch); });
     any_scaled_ = std::any_of(zone_scale_.begin(), zone_scale_.end(), [](const auto& b) { return !b.empty(); });
     // One thread adds the sums at a time: past about eight threads it would fall behind the zones (≈ 1 µs a zone in

@@ -63,7 +63,7 @@ struct Scratch {
   std::vector<AgeSum> sums;
   std::vector<InEdge> edges;
   std::vector<double> A, E, Q, B, B_mother, M, D;
-  std::vector<double> od, tr, ext, net, f, total, in_od, in_tr, ones, births_by_age;  // one age vector each
+  std::vector<double> od, tr, ext, net, f, total, in_od, in_tr, ones, births_by_age;  // one age vector each (two)
   LifeTable lt;
   // Multistate step: M(x) per life-table row, P(x) and S(x) per index of both sexes, the single-state death rates.
   std::vector<StateMatrix> ms_M, ms_P, ms_S;
@@ -72,7 +72,8 @@ struct Scratch {
   std::size_t sized_ages = 0;
   void reserve(std::size_t n) {
     if (n != sized_ages) sized_groups = -1;  // size_for_zone sizes everything again
-    for (auto* v : {&od, &tr, &ext, &net, &f, &total, &in_od, &in_tr, &births_by_age}) v->resize(n);
+    for (auto* v : {&od, &tr, &ext, &net, &f, &total, &in_od, &in_tr}) v->resize(n);
+    births_by_age.resize(2 * n);  // two groups' (StepRunner::births_of_groups)
     if (ones.size() != n) ones.assign(n, 1.0);
   }
   // The per-zone arrays of a zone with `groups` groups and n ages (both the flow and the multistate step).
@@ -186,6 +187,7 @@ class StepRunner {
   double out_rate_sum(const OdMigration& od, int zone, int group) const;
   void validate_zone(int zone) const;
   void validate_zones();
+  bool only_whole_array_checks() const;  // validate_zones' checks of whole arrays, when they are all it needs
   // The first bad fertility rate of a (zone, group), or of every zone in order: throws its error (as validate_zone).
   void check_asfr(int zone, int group) const;
   void check_all_asfr() const;
@@ -193,6 +195,7 @@ class StepRunner {
   double total_share(int zone, int group) const;
   bool cell_outflows(int zone, int group, int sex, double share, Scratch& sc, bool record, bool may_scale);
   void outflows(int zone, Scratch& sc);
+  bool no_zone_may_scale() const;  // outflows() would return at once in every zone
   void step_zone(int zone, Scratch& s);
   void zone_pass_folding();  // the flow step's zone pass with the large aggregates folded as it goes
   // Rogers' multistate step of one zone (step_multistate.cpp) and the check of a multistate step's schedules.
@@ -200,11 +203,11 @@ class StepRunner {
   void validate_multistate() const;
   void step_multistate_od();  // multistate with OD rates between zones: all zones at once (step_multistate_od.cpp)
   void prepare_multistate_cache();  // decides reuse_multistate_; sizes the cache when it is rebuilt
-  void births_of_group(int zone, int group, Scratch& sc);  // A3 step 4 into sc.B
-  void apply_newborn_rules(int zone, Scratch& sc);         // B3
-  void sum_state_totals(int zone, Scratch& sc);            // deaths_by_state, net_migrants_by_state
-  void fused_migration(int zone, Scratch& sc);             // B1 and A3 steps 1–3 of the fused path
-  void general_migration(int zone, Scratch& sc);           // B1 of the general path
+  void births_of_groups(int zone, int group, int count, Scratch& sc);  // A3 step 4 into sc.B
+  void apply_newborn_rules(int zone, Scratch& sc);                     // B3
+  void sum_state_totals(int zone, Scratch& sc);                        // deaths_by_state, net_migrants_by_state
+  void fused_migration(int zone, Scratch& sc);                         // B1 and A3 steps 1–3 of the fused path
+  void general_migration(int zone, Scratch& sc);                       // B1 of the general path
   void mortality(int zone, int group, int sex, Scratch& s, std::span<double> S, std::span<double> phi);
   void zone_mortality(int zone, Scratch& s);
   void prepare_components();
@@ -262,7 +265,7 @@ class StepRunner {
   FloorTracking& floors_;
   bool floors_sparse_ = false;  // this step writes the floor adjustments sparsely (FloorTracking)
   bool any_scaled_ = true;      // some zone of this step has a conserve block (zone_scale_), set after phase 1
-  // The fertility rates are checked in the births pass (births_of_group), not by validate_zone: see validate_zones.
+  // The fertility rates are checked in the births pass (births_of_groups), not by validate_zone: see validate_zones.
   bool asfr_in_births_ = false;
   ScratchPool<Scratch>& scratch_;
 };

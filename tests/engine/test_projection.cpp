@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 #include <random>
+#include <set>
 
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/life_table.hpp"
@@ -17,7 +18,6 @@ using namespace cohortgis;
 using cohortgis::test::RecordingSink;
 
 namespace {
-
 
 // Gompertz–Makeham death rates on abridged rows (0, 1–4, 5–9, …) or single years.
 std::vector<double> makeham_mx(const AgeGrid& grid, double level) {
@@ -115,8 +115,8 @@ TEST(ProjectionAnalytic, StationaryPopulationStaysStationary) {
   const double k = 50.0;
   CohortArray base(CohortLayout{1, 1, grid});
   for (int i = 0; i < A; ++i) {
-    base.at(0, 0, 0, i) = k * lf.Lx[uz(i)];          // the open row of Lx holds T_w
-    base.at(0, 0, 1, i) = srb * k * lm.Lx[uz(i)];    // male births = srb · female births = srb·k·l0
+    base.at(0, 0, 0, i) = k * lf.Lx[uz(i)];        // the open row of Lx holds T_w
+    base.at(0, 0, 1, i) = srb * k * lm.Lx[uz(i)];  // male births = srb · female births = srb·k·l0
   }
   ProjectionConfig cfg;
   cfg.grid = grid;
@@ -212,7 +212,8 @@ RandomCase random_case(unsigned seed, int zones = 50, int n_steps = 4) {
     for (int g = 0; g < G; ++g)
       for (int s = 0; s < 2; ++s)
         for (int i = 0; i < A; ++i)
-          rc.base.at(z, g, s, i) = (i < 90 ? 200.0 : 20.0) * U(rng) * (g == 0 ? 3.0 : 1.0) * (U(rng) < 0.03 ? 0.0 : 1.0);
+          rc.base.at(z, g, s, i) =
+              (i < 90 ? 200.0 : 20.0) * U(rng) * (g == 0 ? 3.0 : 1.0) * (U(rng) < 0.03 ? 0.0 : 1.0);
   std::vector<OdFlow> flows;
   for (int o = 0; o < zones; ++o)
     for (int k = 1; k <= 8; ++k) {
@@ -290,9 +291,8 @@ TEST(ProjectionAccounting, IdentityHoldsPerZoneGroupSexCohort) {
         for (int s = 0; s < 2; ++s) {
           auto M = [&](int i) {  // in − out, from the recorded components
             return cell(c.od_in, z, g, s, i) - cell(c.od_out, z, g, s, i) + cell(c.external_in, z, g, s, i) -
-                   cell(c.external_out, z, g, s, i) + cell(c.net_given, z, g, s, i) +
-                   cell(c.transfer_in, z, g, s, i) - cell(c.transfer_out, z, g, s, i) +
-                   cell(c.migration_override, z, g, s, i);
+                   cell(c.external_out, z, g, s, i) + cell(c.net_given, z, g, s, i) + cell(c.transfer_in, z, g, s, i) -
+                   cell(c.transfer_out, z, g, s, i) + cell(c.migration_override, z, g, s, i);
           };
           const double births = c.births[(uz(z) * uz(L.groups) + uz(g)) * 2 + uz(s)];
           for (int i = 0; i <= w; ++i) {
@@ -301,9 +301,12 @@ TEST(ProjectionAccounting, IdentityHoldsPerZoneGroupSexCohort) {
             ASSERT_NEAR(M(i), c.net_migrants.at(z, g, s, i), 1e-9);
             // Cohort ending at index i ("even": half of the migrants join at the start, half at the end).
             double expected;
-            if (i == 0) expected = births + M(0) / 2.0;
-            else if (i < w) expected = P.at(z, g, s, i - 1) + M(i - 1) / 2.0 + M(i) / 2.0;
-            else expected = P.at(z, g, s, w - 1) + P.at(z, g, s, w) + M(w - 1) / 2.0 + M(w);
+            if (i == 0)
+              expected = births + M(0) / 2.0;
+            else if (i < w)
+              expected = P.at(z, g, s, i - 1) + M(i - 1) / 2.0 + M(i) / 2.0;
+            else
+              expected = P.at(z, g, s, w - 1) + P.at(z, g, s, w) + M(w - 1) / 2.0 + M(w);
             expected += -c.deaths.at(z, g, s, i) + c.floor_adjustment.at(z, g, s, i);
             ASSERT_NEAR(Pn.at(z, g, s, i), expected, 1e-9 * (1.0 + std::abs(expected)))
                 << "step " << t << " zone " << z << " group " << g << " sex " << s << " index " << i;
@@ -602,6 +605,185 @@ TEST(ProjectionErrors, SeveralBadValuesReportTheFirstInCheckOrder) {
   expect(rc, "", "-0 and large rates");
 }
 
+// Phase 1 (the conserve factors) is skipped when the largest rates of every group and transition over all zones
+// cannot add up to 1 (StepRunner::no_zone_may_scale); a single zone whose OD rates or transition multiplier can
+// still has its cells scaled, wherever it lies.
+TEST(ProjectionAccounting, OneZoneWithLargeRatesIsScaledWhereverItIs) {
+  RandomCase rc = random_case(17, 20, 2);
+  for (StepSchedules& s : rc.steps) {  // rates per person only: the rate bounds decide phase 1
+    s.net_migrants.clear();
+    s.external_in.clear();
+    s.external_out.clear();
+    s.external_out_rate.clear();
+  }
+  auto scaled_zones = [](const RandomCase& c) {
+    std::set<int> zones;
+    for (const StepComponents& comp : run_case(c, 2).components)
+      for (const AdjustedCell& a : comp.scaled_flows) zones.insert(a.zone);
+    return zones;
+  };
+  EXPECT_EQ(scaled_zones(rc), std::set<int>{}) << "no zone's rates come near 1";
+  for (int zone : {0, 13, 19}) {  // OD out-rates of one zone: up to 8 edges × 0.12 × profile 0.5–1.5
+    RandomCase c = rc;
+    std::vector<OdFlow> flows = c.steps[0].od->flows();
+    for (OdFlow& f : flows)
+      if (f.origin == zone) f.rate_per_year = 0.12;
+    std::vector<double> profile;
+    for (int g = 0; g < 2; ++g)
+      for (int sx = 0; sx < 2; ++sx) {
+        const auto row = c.steps[0].od->profile_row(g, sx);
+        profile.insert(profile.end(), row.begin(), row.end());
+      }
+    const auto od = std::make_shared<const OdMigration>(flows, profile, 20, 2, 101);
+    for (StepSchedules& s : c.steps) s.od = od;
+    EXPECT_EQ(scaled_zones(c), std::set<int>{zone}) << "OD rates of zone " << zone;
+  }
+  for (int zone : {0, 17}) {  // the transition's multiplier of one zone: rates up to 0.02 × 70
+    RandomCase c = rc;
+    for (StepSchedules& s : c.steps) s.transitions[0].zone_multiplier[uz(zone)] = 70.0;
+    EXPECT_EQ(scaled_zones(c), std::set<int>{zone}) << "transition multiplier of zone " << zone;
+  }
+}
+
+// The births of a state are its births by age of mother summed in age order in long double (R's sum()), then split by
+// sex: also when the step sums two groups' births at once (StepRunner::births_of_groups), with births at different
+// ages or none at all in one group of the pair.
+TEST(ProjectionAccounting, BirthsAreTheLongDoubleSumOfBirthsByAgeOfMother) {
+  RandomCase rc = random_case(21, 6, 2);
+  auto asfr = [](int z, int g) { return uz(z * 2 + g) * 101; };
+  for (StepSchedules& s : rc.steps) {
+    s.newborn_rules.clear();  // the births by sex as the mothers' group has them
+    std::fill_n(s.asfr.begin() + static_cast<std::ptrdiff_t>(asfr(0, 0)), 101, 0.0);  // no births in group 0
+    std::fill_n(s.asfr.begin() + static_cast<std::ptrdiff_t>(asfr(1, 1)), 101, 0.0);  // none in group 1
+    std::fill_n(s.asfr.begin() + static_cast<std::ptrdiff_t>(asfr(2, 0)), 202, 0.0);  // none in either
+    std::fill_n(s.asfr.begin() + static_cast<std::ptrdiff_t>(asfr(3, 0)), 101, 0.0);
+    s.asfr[asfr(3, 0) + 52] = 0.25;  // one age of births, above group 1's last
+    std::fill_n(s.asfr.begin() + static_cast<std::ptrdiff_t>(asfr(4, 1)), 101, 0.0);
+    s.asfr[asfr(4, 1) + 1] = 1e-3;     // births at age 1 only
+    s.asfr[asfr(5, 0) + 60] = 1e-300;  // a tiny value at an age with no other births
+  }
+  for (bool fused : {false, true}) {
+    RandomCase c = rc;
+    c.cfg.cell_components = true;
+    if (fused)
+      for (StepSchedules& s : c.steps) {
+        s.net_migrants.clear();
+        s.external_in.clear();
+        s.external_out.clear();
+        s.external_out_rate.clear();
+      }
+    for (int threads : {1, 3}) {
+      const RecordingSink sink = run_case(c, threads);
+      for (std::size_t t = 0; t < sink.components.size(); ++t) {
+        const StepComponents& comp = sink.components[t];
+        for (int z = 0; z < 6; ++z)
+          for (int g = 0; g < 2; ++g) {
+            const std::size_t st = uz(z * 2 + g);
+            long double sum = 0.0L;
+            for (std::size_t i = 0; i < 101; ++i) sum += comp.births_by_mother_age[st * 101 + i];
+            const auto [bf, bm] = births_by_sex(static_cast<double>(sum), c.steps[t].srb[uz(z)]);
+            EXPECT_EQ(std::memcmp(&bf, &comp.births[st * 2 + 0], sizeof bf), 0)
+                << "fused " << fused << ", " << threads << " threads, step " << t << ", zone " << z << ", group " << g;
+            EXPECT_EQ(std::memcmp(&bm, &comp.births[st * 2 + 1], sizeof bm), 0);
+          }
+      }
+    }
+  }
+}
+
+// In steps that reuse the last step's mortality (the provider's hint) and have no per-cell migration inputs, the
+// checks before the step run over whole arrays (StepRunner::only_whole_array_checks) instead of zone by zone: a bad
+// value a later step brings is still reported, and as the zones' checks report it (the lowest zone's, in check order).
+TEST(ProjectionErrors, StepsThatReuseMortalityStillCheckTheirOtherSchedules) {
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  RandomCase good = random_case(8, 12, 4);
+  for (StepSchedules& s : good.steps) {  // OD and transitions only: nothing per cell to check
+    s.net_migrants.clear();
+    s.external_in.clear();
+    s.external_out.clear();
+    s.external_out_rate.clear();
+    s.net_migrants_total.assign(12 * 2, 0.0);  // checked as well (and takes the general path)
+  }
+  // The first step's schedules in full; later steps bring their sex ratios at birth, fertility rates and net
+  // migrants totals and say mortality is unchanged (the buffer keeps the first step's, or its survival ratios).
+  auto report = [](const RandomCase& rc, bool lean, int threads, int* builds = nullptr) {
+    ProjectionConfig cfg = rc.cfg;
+    cfg.threads = threads;
+    cfg.cell_components = !lean;
+    cfg.indicators = !lean;
+    try {
+      Projection p(cfg, rc.base);
+      RecordingSink sink;
+      p.run(
+          [&](const StepContext& ctx, StepSchedules& s) {
+            const StepSchedules& t = rc.steps[uz(ctx.step)];
+            if (ctx.step == 0) {
+              s = t;
+              return;
+            }
+            s.srb = t.srb;
+            s.asfr = t.asfr;
+            s.net_migrants_total = t.net_migrants_total;
+            s.mortality_unchanged = true;
+          },
+          sink);
+      if (builds) *builds = p.mortality_builds();
+    } catch (const InputError& e) {
+      return std::string("InputError: ") + e.what();
+    }
+    return std::string();
+  };
+  auto expect = [&](const RandomCase& rc, const std::string& want, const char* what) {
+    for (bool lean : {false, true})
+      for (int threads : {1, 3})
+        EXPECT_EQ(report(rc, lean, threads), want) << what << ", lean " << lean << ", " << threads;
+  };
+  for (bool lean : {false, true}) {
+    int builds = 0;
+    ASSERT_EQ(report(good, lean, 1, &builds), "");
+    EXPECT_EQ(builds, 1) << "lean " << lean << ": the later steps should reuse the first step's mortality";
+  }
+  RandomCase rc = good;
+  rc.steps[2].srb[7] = std::nan("");
+  rc.steps[2].srb[4] = 0.0;
+  rc.steps[2].srb[9] = -1.0;
+  expect(rc,
+         "InputError: year 2022–2023, zone 'Z4': sex ratio at birth 0 males per female birth; expected a number > 0",
+         "srb 0 in the third step");
+  for (const auto& [bad, shown] : {std::pair{-0.0, "-0"}, {-kInf, "-inf"}, {kInf, "inf"}}) {
+    rc = good;
+    rc.steps[3].srb[11] = bad;
+    expect(rc,
+           std::string("InputError: year 2023–2024, zone 'Z11': sex ratio at birth ") + shown +
+               " males per female birth; expected a number > 0",
+           "a bad srb in the last step");
+  }
+  rc = good;
+  rc.steps[3].net_migrants_total[2 * 10 + 0] = -kInf;
+  expect(rc,
+         "InputError: year 2023–2024, zone 'Z10', group 'registered': net migrants total -inf; expected a finite "
+         "number of persons",
+         "a net migrants total alone");
+  rc = good;
+  rc.steps[1].net_migrants_total[2 * 5 + 1] = std::nan("");
+  rc.steps[1].srb[6] = 0.0;
+  expect(rc,
+         "InputError: year 2021–2022, zone 'Z5', group 'floating': net migrants total nan; expected a finite number "
+         "of persons",
+         "a net migrants total before a later zone's srb");
+  rc = good;
+  rc.steps[2].asfr[(3 * 2 + 0) * 101 + 31] = -0.5;
+  rc.steps[2].srb[8] = kInf;
+  expect(rc,
+         "InputError: year 2022–2023, zone 'Z3', group 'registered', sex female, age 31: fertility rate (asfr) "
+         "-0.5; expected births per woman per year ≥ 0",
+         "a fertility rate before a later zone's srb");
+  // The least double above 0 is a sex ratio at birth all the same.
+  rc = good;
+  rc.steps[3].srb[0] = std::numeric_limits<double>::denorm_min();
+  expect(rc, "", "srb denorm_min");
+}
+
 // The OD index's in-flows of a (zone, group): the zone's in-flows that carry the group (its own and the every-group
 // ones), in the order of in_flows (the order of the sums), as indexes into flows().
 TEST(OdIndex, InFlowsOfGroupAreTheFilteredInFlowsInOrder) {
@@ -627,6 +809,8 @@ TEST(ProjectionCancel, StopsBetweenSteps) {
   RandomCase rc = random_case(5, 5, 3);
   std::atomic<bool> cancel{false};
   rc.cfg.cancel = &cancel;
-  rc.cfg.progress = [&](int done, int) { if (done == 1) cancel = true; };
+  rc.cfg.progress = [&](int done, int) {
+    if (done == 1) cancel = true;
+  };
   EXPECT_THROW(run_case(rc, 1), ProjectionError);
 }
