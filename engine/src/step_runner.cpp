@@ -575,8 +575,9 @@ bool StepRunner::build_shared_mortality(Scratch& sc) {
     if (std::memcmp(m, m + uz(z) * block, block * sizeof(double)) != 0) return false;
   const std::size_t nA = L_.ages(), shared_cells = uz(G) * kSexes * nA;
   cache_.shared = true;
-  cache_.S.assign(shared_cells, 0.0);
-  cache_.phi.assign(plan_.phi_wanted ? shared_cells : 0, 0.0);
+  // New vectors, not assign: a state-sized cache of an earlier step gives its memory back.
+  cache_.S = std::vector<double>(shared_cells, 0.0);
+  cache_.phi = std::vector<double>(plan_.phi_wanted ? shared_cells : 0, 0.0);
   sc.size_for_zone(G, nA);
   try {
     for (int g = 0; g < G; ++g)
