@@ -159,6 +159,7 @@ const CohortArray& Projection::run_shared(const ScheduleSource& source, ResultSi
     if (config_.progress) config_.progress(step + 1, config_.steps);
   }
   mortality_builds_ = workspace.cache.builds;
+  mortality_shared_ = workspace.cache.shared;
   return population_;
 }
 

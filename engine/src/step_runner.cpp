@@ -7,6 +7,7 @@
 #include <array>
 #include <atomic>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <mutex>
 #include <type_traits>
@@ -66,9 +67,11 @@ StepPlan plan_step(const ProjectionConfig& cfg, const CohortLayout& L, const Ste
   // Reuse last step's survival ratios only when the provider says mortality did not change and the cache holds
   // everything this step needs (same layout, φ when age-period deaths are kept).
   const bool given_S = sch.mortality_kind == MortalityInput::survival_ratios;
+  const std::size_t cached_cells = cache.shared ? uz(L.groups) * kSexes * L.ages() : L.cells();
   plan.reuse_mortality = (sch.mortality_unchanged || cache.same_as_last) && cache.valid &&
-                         cache.kind == sch.mortality_kind && (given_S || cache.S.size() == L.cells()) &&
-                         (!plan.phi_wanted || cache.phi.size() == L.cells());
+                         cache.kind == sch.mortality_kind && (given_S || cache.S.size() == cached_cells) &&
+                         (!plan.phi_wanted || cache.phi.size() == cached_cells) &&
+                         (!cache.shared || cfg.method != ProjectionMethod::multistate);
   // In place: single-year death rates (one row per age, so each row is overwritten by its own survival ratios) in a
   // lean run without indicators (nothing else reads mx after the step).
   plan.multistate = cfg.method == ProjectionMethod::multistate;
@@ -430,7 +433,7 @@ void StepRunner::sum_state_totals(int z, Scratch& sc) {
 // Survival ratios (and e0, e65, φ when wanted) of every group and sex of zone z, for the flow and multistate steps.
 void StepRunner::zone_mortality(int z, Scratch& sc) {
   const std::size_t nA = L_.ages();
-  if (plan_.reuse_mortality) {  // as mortality() per state and sex: e0 and e65 from the cache, S stays
+  if (plan_.reuse_mortality || shared_built_) {  // as mortality() per state and sex: e0, e65 from the cache, S stays
     const std::size_t first = uz(z) * uz(L_.groups) * kSexes, count = uz(L_.groups) * kSexes;
     std::copy_n(cache_.e0.begin() + static_cast<std::ptrdiff_t>(first), count,
                 c_.e0.begin() + static_cast<std::ptrdiff_t>(first));
@@ -441,9 +444,7 @@ void StepRunner::zone_mortality(int z, Scratch& sc) {
   for (int g = 0; g < L_.groups; ++g)
     for (int s = 0; s < 2; ++s)
       mortality(z, g, s, sc, survival(z, g, s),
-                plan_.phi_wanted && !cache_.phi.empty()
-                    ? std::span<double>(cache_.phi.data() + L_.offset(z, g, s), nA).first(nA - 1)
-                    : std::span<double>());
+                plan_.phi_wanted && !cache_.phi.empty() ? phi_of(z, g, s).first(nA - 1) : std::span<double>());
 }
 
 // Phase 2: in-flows, net migrants, and the Part A step for every group of the zone.
@@ -453,9 +454,6 @@ void StepRunner::step_zone(int z, Scratch& sc) {
   const MigrationTiming timing = plan_.timing;
   const bool keep = plan_.keep_cells;
   sc.size_for_zone(G, nA);
-  auto cached = [&](std::vector<double>& v, int g, int s) {
-    return v.empty() ? std::span<double>() : std::span<double>(v.data() + L_.offset(z, g, s), nA);
-  };
   // Survival ratios (life tables) of every group and sex: they do not depend on migration.
   zone_mortality(z, sc);
 
@@ -512,7 +510,7 @@ void StepRunner::step_zone(int z, Scratch& sc) {
           }
       }
       if (!c_.deaths_age_period.empty())
-        age_period_deaths(buf.D, cached(cache_.phi, g, s).first(nA - 1), c_.deaths_age_period.ages(z, g, s));
+        age_period_deaths(buf.D, phi_of(z, g, s).first(nA - 1), c_.deaths_age_period.ages(z, g, s));
     }
 
   sum_state_totals(z, sc);
@@ -603,25 +601,66 @@ void StepRunner::run() {
   }
 }
 
+bool StepRunner::build_shared_mortality(Scratch& sc) {
+  cache_.shared = false;
+  const int Z = L_.zones, G = L_.groups;
+  if (plan_.S_in_schedule || plan_.multistate || sch_.mortality_kind != MortalityInput::death_rates || Z < 2)
+    return false;
+  // The zones' rows are [zone][group][sex][row]: one block per zone, compared bit for bit with zone 0's.
+  const std::size_t block = sch_.mortality.size() / uz(Z);
+  const double* m = sch_.mortality.data();
+  if (block == 0 || block * uz(Z) != sch_.mortality.size()) return false;
+  for (int z = 1; z < Z; ++z)
+    if (std::memcmp(m, m + uz(z) * block, block * sizeof(double)) != 0) return false;
+  const std::size_t nA = L_.ages(), shared_cells = uz(G) * kSexes * nA;
+  cache_.shared = true;
+  // New vectors, not assign: a state-sized cache of an earlier step gives its memory back.
+  cache_.S = std::vector<double>(shared_cells, 0.0);
+  cache_.phi = std::vector<double>(plan_.phi_wanted ? shared_cells : 0, 0.0);
+  sc.size_for_zone(G, nA);
+  try {
+    for (int g = 0; g < G; ++g)
+      for (int s = 0; s < 2; ++s)
+        mortality(0, g, s, sc, survival(0, g, s),
+                  plan_.phi_wanted ? phi_of(0, g, s).first(nA - 1) : std::span<double>());
+  } catch (const std::exception&) {
+    cache_.shared = false;  // the zone pass builds zone by zone and reports the error
+    cache_.e0.assign(cache_.e0.size(), kNaN);
+    cache_.e65.assign(cache_.e65.size(), kNaN);
+    return false;
+  }
+  // Every zone's e0 and e65 are zone 0's (zone_mortality copies them as when reused).
+  const std::size_t per_zone = uz(G) * kSexes;
+  for (int z = 1; z < Z; ++z) {
+    std::copy_n(cache_.e0.begin(), per_zone, cache_.e0.begin() + static_cast<std::ptrdiff_t>(uz(z) * per_zone));
+    std::copy_n(cache_.e65.begin(), per_zone, cache_.e65.begin() + static_cast<std::ptrdiff_t>(uz(z) * per_zone));
+  }
+  return true;
+}
+
 void StepRunner::run_checked() {
   const std::size_t states = L_.states();
   prepare_components();
+  shared_built_ = false;
   if (!plan_.reuse_mortality) {
     ++cache_.builds;
     cache_.valid = false;
     cache_.kind = sch_.mortality_kind;
-    parallel_blocks(2, 1, [&](int first, int last) {  // state-sized, allocated in the first step: one task each
-      for (int k = first; k < last; ++k) {
-        if (k == 1)
-          resize_large(cache_.phi, plan_.phi_wanted ? L_.cells() : 0);
-        else if (plan_.S_in_schedule)
-          std::vector<double>().swap(cache_.S);
-        else
-          resize_large(cache_.S, L_.cells());
-      }
-    });
     cache_.e0.assign(states * kSexes, kNaN);
     cache_.e65.assign(states * kSexes, kNaN);
+    Scratch sc;
+    shared_built_ = build_shared_mortality(sc);
+    if (!shared_built_)
+      parallel_blocks(2, 1, [&](int first, int last) {  // state-sized, allocated in the first step: one task each
+        for (int k = first; k < last; ++k) {
+          if (k == 1)
+            resize_large(cache_.phi, plan_.phi_wanted ? L_.cells() : 0);
+          else if (plan_.S_in_schedule)
+            std::vector<double>().swap(cache_.S);
+          else
+            resize_large(cache_.S, L_.cells());
+        }
+      });
   }
   // Without migration no out-flow is scaled and no migrant overridden: those per-zone lists are not kept (only the
   // migration paths read them; 3.6 MB at 50,000 zones).

@@ -105,7 +105,11 @@ struct MortalityCache {
   bool same_as_last = false;
   int builds = 0;  // steps of the run that built their life tables and survival ratios (not reused)
   MortalityInput kind = MortalityInput::death_rates;
-  std::vector<double> S, phi;   // [zone][group][sex][age]; φ uses the first n_ages − 1 of each vector
+  // Every zone's death rates are the same bits (a national schedule): S and φ are zone 0's, [group][sex][age], and
+  // serve every zone (the same life tables would give the same bits; 14.4 MB at 50,000 zones, bench/HISTORY.md
+  // "Round 12: memory at 50,000 zones"). Flow steps only.
+  bool shared = false;
+  std::vector<double> S, phi;  // [zone][group][sex][age] (or [group][sex][age] when shared); φ: the first n_ages − 1
   std::vector<double> e0, e65;  // [zone][group][sex]
 };
 
@@ -226,8 +230,17 @@ class StepRunner {
     // Given survival ratios are only read (mortality() writes S only when it builds them), so the schedules may be
     // a provider's own object, handed as const (ScheduleSource).
     if (plan_.S_in_schedule) return {const_cast<double*>(sch_.mortality.data()) + L_.offset(z, g, s), nA};
-    return {cache_.S.data() + L_.offset(z, g, s), nA};
+    return {cache_.S.data() + (cache_.shared ? (uz(g) * kSexes + uz(s)) * nA : L_.offset(z, g, s)), nA};
   }
+  // φ of one state and sex (empty when not kept).
+  std::span<double> phi_of(int z, int g, int s) {
+    const std::size_t nA = L_.ages();
+    if (cache_.phi.empty()) return {};
+    return {cache_.phi.data() + (cache_.shared ? (uz(g) * kSexes + uz(s)) * nA : L_.offset(z, g, s)), nA};
+  }
+  // Builds a shared cache (MortalityCache::shared) from zone 0 when every zone has its death rates; false (nothing
+  // kept) otherwise or when zone 0's life tables fail (the zone pass then reports the error as before).
+  bool build_shared_mortality(Scratch& sc);
   // The net migrants M of a state and sex: the component array when kept, else the zone's scratch.
   std::span<double> migrants(int z, int g, int s, Scratch& sc) {
     if (!plan_.any_migration) return {};
@@ -267,6 +280,7 @@ class StepRunner {
   bool any_scaled_ = true;      // some zone of this step has a conserve block (zone_scale_), set after phase 1
   // The fertility rates are checked in the births pass (births_of_groups), not by validate_zone: see validate_zones.
   bool asfr_in_births_ = false;
+  bool shared_built_ = false;  // this step's mortality is in the shared cache, built before the zone pass
   ScratchPool<Scratch>& scratch_;
 };
 

@@ -2,6 +2,11 @@
 #include "cohortgis/geodata/netcdf_lock.hpp"
 
 #include <hdf5.h>
+#include <malloc.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
 
 namespace cohortgis::geodata {
 
@@ -20,6 +25,44 @@ std::unique_lock<std::recursive_mutex> lock_netcdf() {
   (void)no_exit_handler;
   (void)quiet;
   return std::unique_lock<std::recursive_mutex>(m);
+}
+
+}  // namespace cohortgis::geodata
+
+namespace cohortgis::geodata {
+
+bool release_hdf5_memory(const std::string& path) {
+  const auto lock = lock_netcdf();
+  const ssize_t n = H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_FILE);
+  std::vector<hid_t> ids(static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+  const ssize_t got = ids.empty() ? 0 : H5Fget_obj_ids(H5F_OBJ_ALL, H5F_OBJ_FILE, ids.size(), ids.data());
+  bool done = false;
+  for (ssize_t k = 0; k < got && !done; ++k) {
+    const hid_t id = ids[static_cast<std::size_t>(k)];  // not counted references: not closed here
+    const ssize_t len = H5Fget_name(id, nullptr, 0);
+    if (len < 0 || static_cast<std::size_t>(len) != path.size()) continue;
+    std::string name(path.size() + 1, '\0');
+    if (H5Fget_name(id, name.data(), name.size()) != len || name.compare(0, path.size(), path) != 0) continue;
+    H5AC_cache_config_t config{};
+    config.version = H5AC__CURR_CACHE_CONFIG_VERSION;
+    if (H5Fget_mdc_config(id, &config) < 0) break;
+    // The cache at its minimum size, fixed; the next use of an entry (the root group's header) evicts down to it.
+    H5AC_cache_config_t small = config;
+    small.set_initial_size = true;
+    small.initial_size = small.min_size;
+    small.incr_mode = H5C_incr__off;
+    small.flash_incr_mode = H5C_flash_incr__off;
+    small.decr_mode = H5C_decr__off;
+    H5O_info_t info;
+    if (H5Fset_mdc_config(id, &small) < 0 || H5Oget_info2(id, &info, H5O_INFO_BASIC) < 0) break;
+    config.set_initial_size = true;  // back to the configuration it had, from its initial size
+    done = H5Fset_mdc_config(id, &config) >= 0;
+  }
+  if (!done) return false;
+  // What the evicted entries left on HDF5's free lists, then the freed pages inside the heap.
+  H5garbage_collect();
+  malloc_trim(0);
+  return true;
 }
 
 }  // namespace cohortgis::geodata

@@ -212,3 +212,68 @@ TEST(SharedSchedules, EqualMortalityByReferenceReusesTheLifeTables) {
                    d);
   EXPECT_EQ(again.mortality_builds(), 3);
 }
+
+// Death rates that are the same bits in every zone (a national schedule) build one zone's life tables and survival
+// ratios for all (MortalityCache::shared): every zone's results are the bits of building them zone by zone, which a
+// case whose last zone differs by one value still does (its other zones compared), by copy and by reference, with
+// and without age-period deaths (φ, single years) and over steps that reuse them.
+TEST(SharedSchedules, NationalDeathRatesBuildOneZonesSurvivalRatios) {
+  for (const AgeGrid& grid : {AgeGrid::five_year(85), AgeGrid::single_year(100)}) {
+    Case national = make_case(grid, false, MortalityInput::death_rates, 23);
+    national.cfg.steps = 4;
+    national.steps.push_back(national.steps[2]);
+    national.steps[3].mortality_unchanged = true;  // step 3 reuses step 2's
+    const int Z = static_cast<int>(national.cfg.zone_ids.size());
+    for (StepSchedules& s : national.steps) {
+      const std::size_t block = s.mortality.size() / uz(Z);
+      for (int z = 1; z < Z; ++z)
+        std::copy_n(s.mortality.begin(), block, s.mortality.begin() + static_cast<std::ptrdiff_t>(uz(z) * block));
+    }
+    Case local = national;  // the last zone's first rate one step up: every zone built on its own
+    for (StepSchedules& s : local.steps) {
+      double& m = s.mortality[s.mortality.size() / uz(Z) * uz(Z - 1)];
+      m = std::nextafter(m, 1.0);
+    }
+    for (int threads : {1, 3}) {
+      SCOPED_TRACE("ages " + std::to_string(grid.n_ages) + ", threads " + std::to_string(threads));
+      ProjectionConfig cfg = national.cfg;
+      cfg.threads = threads;
+      Projection pn(cfg, national.base), pl(cfg, local.base), pc(cfg, national.base);
+      RecordingSink n, l, copied;
+      pn.run_shared(
+          [&](const StepContext& ctx, StepSchedules&) -> const StepSchedules& { return national.steps[uz(ctx.step)]; },
+          n);
+      pl.run_shared(
+          [&](const StepContext& ctx, StepSchedules&) -> const StepSchedules& { return local.steps[uz(ctx.step)]; }, l);
+      pc.run([&](const StepContext& ctx, StepSchedules& s) { s = national.steps[uz(ctx.step)]; }, copied);
+      EXPECT_TRUE(pn.mortality_shared());
+      EXPECT_TRUE(pc.mortality_shared());
+      EXPECT_FALSE(pl.mortality_shared());
+      EXPECT_EQ(pn.mortality_builds(), 3);
+      expect_same_results(n, copied);
+      // Zones 0 … Z−2 of the two cases: the same bits (no migration: each zone's step reads only its own cells).
+      const CohortLayout& L = pn.layout();
+      const std::size_t zone_cells = L.cells() / uz(Z), zone_states = L.states() / uz(Z) * kSexes;
+      auto head = [](std::span<const double> v, std::size_t count) { return v.first(std::min(count, v.size())); };
+      ASSERT_EQ(n.populations.size(), l.populations.size());
+      for (std::size_t t = 0; t < n.populations.size(); ++t)
+        expect_same_bits(head(n.populations[t].data(), (uz(Z) - 1) * zone_cells),
+                         head(l.populations[t].data(), (uz(Z) - 1) * zone_cells), "population " + std::to_string(t));
+      ASSERT_EQ(n.components.size(), l.components.size());
+      for (std::size_t t = 0; t < n.components.size(); ++t) {
+        const StepComponents &a = n.components[t], &b = l.components[t];
+        for (auto m : {&StepComponents::deaths, &StepComponents::deaths_age_period})
+          expect_same_bits(head((a.*m).data(), (uz(Z) - 1) * zone_cells), head((b.*m).data(), (uz(Z) - 1) * zone_cells),
+                           "deaths of step " + std::to_string(t));
+        for (auto m :
+             {&StepComponents::births, &StepComponents::e0, &StepComponents::e65, &StepComponents::deaths_by_state})
+          expect_same_bits(head(a.*m, (uz(Z) - 1) * zone_states), head(b.*m, (uz(Z) - 1) * zone_states),
+                           "per-state component of step " + std::to_string(t));
+        EXPECT_FALSE(std::isnan(a.e0.front()));
+      }
+      if (grid.width_years == 1) {
+        EXPECT_FALSE(n.components.back().deaths_age_period.empty());
+      }
+    }
+  }
+}

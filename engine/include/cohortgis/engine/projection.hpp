@@ -264,12 +264,17 @@ class Projection {
   // Steps of the last run that built their life tables and survival ratios; the others reused the previous step's
   // (mortality unchanged: the provider's hint, or the same rows handed by reference).
   int mortality_builds() const { return mortality_builds_; }
+  // Whether the last step's survival ratios were one set for every zone: a flow step whose zones all have the same
+  // death rates (the same bits, as a national schedule) builds the life tables once and keeps one zone's survival
+  // ratios instead of every zone's (the same results, memory of one zone instead of a state-sized array).
+  bool mortality_shared() const { return mortality_shared_; }
 
  private:
   ProjectionConfig config_;
   CohortLayout layout_;
   CohortArray population_, next_;
   int mortality_builds_ = 0;
+  bool mortality_shared_ = false;
 };
 
 // Convenience sink that keeps every step's end population (for tests and small runs).
