@@ -94,7 +94,10 @@ TEST(Hdf5Memory, ReleasesTheStringHeapsAndKeepsTheBytes) {
   EXPECT_GT(before.cache, std::size_t{3} << 19);
   EXPECT_EQ(kept_after.cache, kept_before.cache);
   EXPECT_LE(after.cache, std::size_t{1} << 20);
-  EXPECT_GT(before.heap, after.heap + (std::size_t{2} << 20)) << before.heap << " -> " << after.heap;
+  // Under ASan's allocator mallinfo2() reports nothing (0): there only the cache is checked.
+  if (before.heap > 0) {
+    EXPECT_GT(before.heap, after.heap + (std::size_t{2} << 20)) << before.heap << " -> " << after.heap;
+  }
   const std::string a = bytes(kept), b = bytes(released);
   EXPECT_GT(a.size(), std::size_t{1} << 20);
   EXPECT_TRUE(a == b) << "the file changed: " << a.size() << " and " << b.size() << " bytes";
