@@ -9,17 +9,19 @@
 #include <cstring>
 #include <span>
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/multistate.hpp"
 #include "error_of.hpp"
+#include "projection_cases.hpp"
 #include "projection_fixture.hpp"
-#include "cohortgis/engine/index_cast.hpp"
 
 using namespace cohortgis;
 using cohortgis::test::error_of;
+using cohortgis::test::fertility;
+using cohortgis::test::makeham_mx;
 using cohortgis::test::RecordingSink;
 
 namespace {
-
 
 // M(x) of two states, column = origin: death rates mu1, mu2; moves 1→2 at m12 and 2→1 at m21 (per year).
 StateMatrix two_states(double mu1, double mu2, double m12, double m21) {
@@ -32,32 +34,6 @@ void expect_matrix(const StateMatrix& got, std::initializer_list<double> row_maj
   auto it = row_major.begin();
   for (int r = 0; r < 2; ++r)
     for (int c = 0; c < 2; ++c, ++it) EXPECT_NEAR(got(r, c), *it, tol) << what << "(" << r << "," << c << ")";
-}
-
-// Gompertz–Makeham death rates by single year (0 … w) or on abridged rows (0, 1–4, 5–9, …).
-std::vector<double> makeham_mx(const AgeGrid& grid, double level) {
-  std::vector<double> mx;
-  auto m = [&](double x) { return level * (0.0005 + 0.00003 * std::exp(0.095 * x)); };
-  if (grid.width_years == 1) {
-    for (int i = 0; i < grid.n_ages; ++i) mx.push_back(i == 0 ? 0.02 * level : m(i + 0.5));
-  } else {
-    mx.push_back(0.02 * level);
-    mx.push_back(m(3.0));
-    for (int i = 1; i < grid.n_ages; ++i) mx.push_back(m(5.0 * i + 2.5));
-  }
-  return mx;
-}
-
-std::vector<double> fertility(const AgeGrid& grid, double tfr) {
-  std::vector<double> f(uz(grid.n_ages), 0.0);
-  double sum = 0.0;
-  for (int i = 0; i < grid.n_ages; ++i) {
-    const double a = grid.age_start(i) + grid.width_years / 2.0;
-    if (a > 15 && a < 50) f[uz(i)] = std::exp(-0.5 * std::pow((a - 29.0) / 6.0, 2));
-    sum += f[uz(i)];
-  }
-  for (double& v : f) v *= tfr / (sum * grid.width_years);
-  return f;
 }
 
 // A small multi-zone, multi-group case; the provider fills mortality as asked.

@@ -15,10 +15,10 @@
 
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/zones.hpp"
-#include "cohortgis/scenarios/records.hpp"
 #include "cohortgis/scenarios/models.hpp"
 #include "cohortgis/scenarios/monitoring_spec.hpp"
 #include "cohortgis/scenarios/output_components.hpp"
+#include "cohortgis/scenarios/records.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/stochastic.hpp"
 
@@ -27,10 +27,10 @@ namespace cohortgis::scenarios {
 // A plan target, e.g. "resident population of the whole area ≤ 8,500,000 at the end of 2015".
 struct Target {
   std::string name;
-  std::string indicator;      // an engine indicator (indicators.csv) or, for periods, a plan_periods.csv column
-  std::string unit = "total"; // zone id, aggregate name or "total"
-  std::string group = "all";  // group name or "all"
-  int year = 0;               // a year of the projection (0 when `period` is used)
+  std::string indicator;              // an engine indicator (indicators.csv) or, for periods, a plan_periods.csv column
+  std::string unit = "total";         // zone id, aggregate name or "total"
+  std::string group = "all";          // group name or "all"
+  int year = 0;                       // a year of the projection (0 when `period` is used)
   int first_year = 0, last_year = 0;  // a period (inclusive), when year == 0
   std::optional<double> min, max;
   std::vector<std::string> variants;  // empty: every variant
@@ -41,14 +41,14 @@ struct Target {
 // A service norm: demand = persons in an age band × places per person (× enrolment), or births per year × rate.
 struct ServiceNorm {
   std::string name;
-  bool per_births = false;           // basis: births per year (e.g. maternity beds per 1000 births)
-  int from_age = 0, to_age = -1;     // basis: persons aged from_age … to_age (to_age < 0: open-ended)
-  double per_person = 0.0;           // places per person of the basis (per-1000 norms are divided by 1000)
+  bool per_births = false;        // basis: births per year (e.g. maternity beds per 1000 births)
+  int from_age = 0, to_age = -1;  // basis: persons aged from_age … to_age (to_age < 0: open-ended)
+  double per_person = 0.0;        // places per person of the basis (per-1000 norms are divided by 1000)
   // A norm that changes over the years: places per person in year Y = per_person × per_person_path.at(Y)
   // (linear between the given years, constant outside); empty: per_person every year.
   std::optional<YearPath> per_person_path;
   double per_person_in(int year) const { return per_person_path ? per_person * per_person_path->at(year) : per_person; }
-  std::vector<double> capacity;      // [zone]; NaN where not given; empty: no capacity given
+  std::vector<double> capacity;  // [zone]; NaN where not given; empty: no capacity given
   double total_capacity = std::numeric_limits<double>::quiet_NaN();  // whole area, when given as one number
 };
 
@@ -76,8 +76,8 @@ struct OutputOptions {
 // What a scenario file gives: the baseline and each variant as complete scenarios (same zones, groups, grid and
 // years), and the plan reporting that applies to all of them.
 struct ScenarioSet {
-  std::string file;                  // the scenario file as opened
-  std::vector<Scenario> runs;        // runs[0] is the baseline ("baseline"), then the variants in file order
+  std::string file;            // the scenario file as opened
+  std::vector<Scenario> runs;  // runs[0] is the baseline ("baseline"), then the variants in file order
   std::vector<Target> targets;
   std::vector<ServiceNorm> services;
   std::vector<std::vector<Relocation>> relocations;  // per run
