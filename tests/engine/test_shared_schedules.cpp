@@ -9,10 +9,12 @@
 #include <random>
 
 #include "cohortgis/engine/index_cast.hpp"
+#include "projection_cases.hpp"
 #include "projection_fixture.hpp"
 
 using namespace cohortgis;
 using cohortgis::test::RecordingSink;
+using cohortgis::test::run_case;
 
 namespace {
 
@@ -65,15 +67,6 @@ Case make_case(const AgeGrid& grid, bool migration, MortalityInput kind, unsigne
   return c;
 }
 
-RecordingSink run_copied(const Case& c, int threads) {
-  ProjectionConfig cfg = c.cfg;
-  cfg.threads = threads;
-  Projection p(cfg, c.base);
-  RecordingSink sink;
-  p.run([&](const StepContext& ctx, StepSchedules& s) { s = c.steps[uz(ctx.step)]; }, sink);
-  return sink;
-}
-
 RecordingSink run_by_reference(const Case& c, int threads) {
   ProjectionConfig cfg = c.cfg;
   cfg.threads = threads;
@@ -101,8 +94,8 @@ void expect_same_results(const RecordingSink& x, const RecordingSink& y) {
     for (auto m : {&StepComponents::deaths, &StepComponents::net_migrants, &StepComponents::net_given,
                    &StepComponents::floor_adjustment, &StepComponents::deaths_age_period})
       expect_same_bits((a.*m).data(), (b.*m).data(), "component of step " + std::to_string(t));
-    for (auto m : {&StepComponents::births, &StepComponents::e0, &StepComponents::e65,
-                   &StepComponents::deaths_by_state, &StepComponents::net_migrants_by_state})
+    for (auto m : {&StepComponents::births, &StepComponents::e0, &StepComponents::e65, &StepComponents::deaths_by_state,
+                   &StepComponents::net_migrants_by_state})
       expect_same_bits(a.*m, b.*m, "per-state component of step " + std::to_string(t));
   }
   ASSERT_EQ(x.indicators.size(), y.indicators.size());
@@ -115,7 +108,8 @@ std::vector<double> flatten(const std::vector<StepSchedules>& steps) {
   std::vector<double> v;
   for (const StepSchedules& s : steps) {
     v.push_back(static_cast<double>(s.mortality_kind));
-    for (const auto* part : {&s.mortality, &s.asfr, &s.srb, &s.net_migrants}) v.insert(v.end(), part->begin(), part->end());
+    for (const auto* part : {&s.mortality, &s.asfr, &s.srb, &s.net_migrants})
+      v.insert(v.end(), part->begin(), part->end());
   }
   return v;
 }
@@ -126,7 +120,7 @@ TEST(SharedSchedules, SameBitsAsCopiedSchedulesAtAnyThreadCount) {
   for (const bool migration : {false, true}) {
     const Case c = make_case(AgeGrid::five_year(85), migration, MortalityInput::death_rates, 5);
     const std::vector<double> before = flatten(c.steps);
-    const RecordingSink copied = run_copied(c, 1);
+    const RecordingSink copied = run_case(c, 1);
     ASSERT_EQ(copied.indicators.size(), 3u);
     for (int threads : {1, 3}) {
       SCOPED_TRACE("migration " + std::to_string(migration) + ", threads " + std::to_string(threads));
@@ -139,7 +133,7 @@ TEST(SharedSchedules, SameBitsAsCopiedSchedulesAtAnyThreadCount) {
 TEST(SharedSchedules, GivenSurvivalRatiosAreReadNotWritten) {
   const Case c = make_case(AgeGrid::five_year(85), true, MortalityInput::survival_ratios, 9);
   const std::vector<double> before = flatten(c.steps);
-  expect_same_results(run_copied(c, 2), run_by_reference(c, 2));
+  expect_same_results(run_case(c, 2), run_by_reference(c, 2));
   expect_same_bits(before, flatten(c.steps), "schedules after the runs");
 }
 
@@ -151,7 +145,7 @@ TEST(SharedSchedules, MortalityInPlaceWritesOnlyTheEnginesCopy) {
   c.cfg.indicators = false;
   c.cfg.mortality_in_place = true;
   const std::vector<double> before = flatten(c.steps);
-  expect_same_results(run_copied(c, 1), run_by_reference(c, 2));
+  expect_same_results(run_case(c, 1), run_by_reference(c, 2));
   expect_same_bits(before, flatten(c.steps), "schedules after the runs");
   EXPECT_EQ(c.steps[0].mortality_kind, MortalityInput::death_rates);
 }
@@ -192,7 +186,7 @@ TEST(SharedSchedules, EqualMortalityByReferenceReusesTheLifeTables) {
   c.cfg.steps = 4;
   c.steps.push_back(c.steps[2]);
   c.steps[1].mortality = c.steps[0].mortality;  // steps 0 and 1 alike, 2 and 3 alike
-  c.steps[3].asfr[0] += 0.0;                     // a copy, not the same object
+  c.steps[3].asfr[0] += 0.0;                    // a copy, not the same object
   for (int threads : {1, 2}) {
     ProjectionConfig cfg = c.cfg;
     cfg.threads = threads;
@@ -208,8 +202,8 @@ TEST(SharedSchedules, EqualMortalityByReferenceReusesTheLifeTables) {
   c.steps[3].mortality[5] = std::nextafter(c.steps[3].mortality[5], 1.0);
   Projection again(c.cfg, c.base);
   RecordingSink d;
-  again.run_shared([&](const StepContext& ctx, StepSchedules&) -> const StepSchedules& { return c.steps[uz(ctx.step)]; },
-                   d);
+  again.run_shared(
+      [&](const StepContext& ctx, StepSchedules&) -> const StepSchedules& { return c.steps[uz(ctx.step)]; }, d);
   EXPECT_EQ(again.mortality_builds(), 3);
 }
 

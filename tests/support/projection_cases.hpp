@@ -114,7 +114,9 @@ inline RandomCase random_case(unsigned seed, int zones = 50, int n_steps = 4) {
   return rc;
 }
 
-inline RecordingSink run_case(const RandomCase& rc, int threads) {
+// Runs a case (any struct with cfg, base and steps) with its schedules copied into each step.
+template <class Case>
+RecordingSink run_case(const Case& rc, int threads) {
   ProjectionConfig cfg = rc.cfg;
   cfg.threads = threads;
   Projection p(cfg, rc.base);
