@@ -433,7 +433,8 @@ void StepRunner::sum_state_totals(int z, Scratch& sc) {
 // Survival ratios (and e0, e65, φ when wanted) of every group and sex of zone z, for the flow and multistate steps.
 void StepRunner::zone_mortality(int z, Scratch& sc) {
   const std::size_t nA = L_.ages();
-  if (plan_.reuse_mortality || shared_built_) {  // as mortality() per state and sex: e0, e65 from the cache, S stays
+  // As mortality() per state and sex when reused or built shared (build_shared_mortality): e0, e65 from the cache.
+  if (plan_.reuse_mortality || cache_.shared) {
     const std::size_t first = uz(z) * uz(L_.groups) * kSexes, count = uz(L_.groups) * kSexes;
     std::copy_n(cache_.e0.begin() + static_cast<std::ptrdiff_t>(first), count,
                 c_.e0.begin() + static_cast<std::ptrdiff_t>(first));
@@ -641,7 +642,6 @@ bool StepRunner::build_shared_mortality(Scratch& sc) {
 void StepRunner::run_checked() {
   const std::size_t states = L_.states();
   prepare_components();
-  shared_built_ = false;
   if (!plan_.reuse_mortality) {
     ++cache_.builds;
     cache_.valid = false;
@@ -649,8 +649,7 @@ void StepRunner::run_checked() {
     cache_.e0.assign(states * kSexes, kNaN);
     cache_.e65.assign(states * kSexes, kNaN);
     Scratch sc;
-    shared_built_ = build_shared_mortality(sc);
-    if (!shared_built_)
+    if (!build_shared_mortality(sc))                    // else the shared cache (cache_.shared) serves every zone
       parallel_blocks(2, 1, [&](int first, int last) {  // state-sized, allocated in the first step: one task each
         for (int k = first; k < last; ++k) {
           if (k == 1)

@@ -280,7 +280,6 @@ class StepRunner {
   bool any_scaled_ = true;      // some zone of this step has a conserve block (zone_scale_), set after phase 1
   // The fertility rates are checked in the births pass (births_of_groups), not by validate_zone: see validate_zones.
   bool asfr_in_births_ = false;
-  bool shared_built_ = false;  // this step's mortality is in the shared cache, built before the zone pass
   ScratchPool<Scratch>& scratch_;
 };
 
