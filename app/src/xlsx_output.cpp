@@ -166,6 +166,7 @@ class Workbook {
                                if (!sh.ws) sh = begin(s, t.header);
                                add_row(sh, cells);
                              });
+    if (!sh.ws) worksheet_freeze_panes(sheet(s), 1, 0);  // counted rows but none read: the sheet, empty, as before
   }
 
   // The rows indicators.csv would have (ResultsWriter::write_indicators: variant, year, zone, group, indicator and
