@@ -731,9 +731,19 @@ RunSummary run(const RunConfig& cfg) {
     std::vector<KnownCsvRows> known;  // indicators.csv's rows as written: not counted again
     if (written && written->has_file() && written->describes(out.staging() / "indicators.csv"))
       known.push_back({"indicators.csv", written->bytes(), written->rows()});
+    // No indicators.csv (the netcdf format): its sheet from the tables kept in memory where they fit Excel, copied
+    // (at most a million values) since load_results below takes them while results.xlsx is written.
+    std::vector<WrittenIndicators::Table> kept_tables;
+    KeptIndicators kept;
+    if (written && !written->has_file() && written->kept() && written->rows() + 1 <= kXlsxMaxRows &&
+        written->describes(out.staging() / "indicators.csv")) {
+      kept_tables = written->tables();
+      kept = {&kept_tables, written->rows()};
+    }
     const auto xlsx = [&] {
       try {
-        write_results_xlsx(out.staging(), extras.language, kXlsxMaxRows, cfg.cancel, known);
+        write_results_xlsx(out.staging(), extras.language, kXlsxMaxRows, cfg.cancel, known,
+                           kept.tables ? &kept : nullptr);
       } catch (...) {
         xlsx_error = std::current_exception();
       }

@@ -17,6 +17,7 @@
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/table.hpp"
 #include "csv_stream.hpp"
+#include "text_output.hpp"
 
 namespace cohortgis::app {
 
@@ -93,63 +94,103 @@ class Workbook {
     return ws;
   }
 
-  // The CSV's rows, numbers as numbers.
-  void copy(const fs::path& csv, const SheetSpec& s) {
-    lxw_worksheet* ws = sheet(s);
-    worksheet_freeze_panes(ws, 1, 0);
-    const bool population_csv = std::string(s.file) == "population.csv";
+  // A sheet filled a row at a time, each row's cells as the CSV's text: numbers as numbers.
+  struct Sheet {
+    lxw_worksheet* ws = nullptr;
     lxw_row_t row = 0;
+    bool population_csv = false;
     std::vector<lxw_format*> column_format;
     std::vector<bool> label_column, value_column;
     std::size_t indicator_col = SIZE_MAX;
     std::string last_indicator;
     bool last_person = false;
+  };
+
+  Sheet begin(const SheetSpec& s, const std::vector<std::string>& header) {
+    Sheet sh;
+    sh.ws = sheet(s);
+    worksheet_freeze_panes(sh.ws, 1, 0);
+    sh.population_csv = std::string(s.file) == "population.csv";
+    for (std::size_t c = 0; c < header.size(); ++c) {
+      const std::string& name = header[c];
+      worksheet_write_string(sh.ws, 0, static_cast<lxw_col_t>(c), name.c_str(), header_);
+      lxw_format* f = nullptr;
+      if (kPersonColumns.count(name)) f = persons_;
+      if (kPlaceColumns.count(name)) f = whole_;
+      if (sh.population_csv && name == "population") f = whole_;  // cells of one age: persons, not 万人
+      sh.column_format.push_back(f);
+      sh.label_column.push_back(is_label_column(name));
+      sh.value_column.push_back(name == "value" || name == "min" || name == "max" || name == "margin");
+      if (name == "indicator") sh.indicator_col = c;
+      const double width = std::clamp(static_cast<double>(name.size()) + 2.0, 9.0, 28.0);
+      worksheet_set_column(sh.ws, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), width, nullptr);
+    }
+    sh.row = 1;
+    return sh;
+  }
+
+  void add_row(Sheet& sh, const std::vector<std::string>& cells) {
+    if (cancel_ && cancel_->load(std::memory_order_relaxed)) throw ProjectionError("results.xlsx cancelled");
+    // indicators.csv and targets.csv: the row's indicator says whether its values count persons (looked up again
+    // only when the indicator changes).
+    bool person_row = false;
+    if (sh.indicator_col != SIZE_MAX) {
+      if (cells[sh.indicator_col] != sh.last_indicator) {
+        sh.last_indicator = cells[sh.indicator_col];
+        sh.last_person = indicator_label(sh.last_indicator, zh_ ? Language::zh : Language::en).count;
+      }
+      person_row = sh.last_person;
+    }
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+      const std::string& cell = cells[c];
+      if (cell.empty()) continue;
+      double v = 0.0;
+      const auto col = static_cast<lxw_col_t>(c);
+      if (!sh.label_column[c] && geodata::parse_number(cell, v)) {
+        lxw_format* f = sh.column_format[c];
+        if (person_row && sh.value_column[c]) f = persons_;
+        worksheet_write_number(sh.ws, sh.row, col, v, f);
+      } else {
+        worksheet_write_string(sh.ws, sh.row, col, cell.c_str(), nullptr);
+      }
+    }
+    ++sh.row;
+  }
+
+  // The CSV's rows.
+  void copy(const fs::path& csv, const SheetSpec& s) {
+    Sheet sh;
     CsvData table;
-    detail::for_each_csv_row(
-        csv.string(), table, {}, [&](const CsvData& t, const std::vector<std::string>& cells, std::size_t) {
-          if (cancel_ && cancel_->load(std::memory_order_relaxed)) throw ProjectionError("results.xlsx cancelled");
-          if (row == 0) {
-            for (std::size_t c = 0; c < t.header.size(); ++c) {
-              const std::string& name = t.header[c];
-              worksheet_write_string(ws, 0, static_cast<lxw_col_t>(c), name.c_str(), header_);
-              lxw_format* f = nullptr;
-              if (kPersonColumns.count(name)) f = persons_;
-              if (kPlaceColumns.count(name)) f = whole_;
-              if (population_csv && name == "population") f = whole_;  // cells of one age: persons, not 万人
-              column_format.push_back(f);
-              label_column.push_back(is_label_column(name));
-              value_column.push_back(name == "value" || name == "min" || name == "max" || name == "margin");
-              if (name == "indicator") indicator_col = c;
-              const double width = std::clamp(static_cast<double>(name.size()) + 2.0, 9.0, 28.0);
-              worksheet_set_column(ws, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), width, nullptr);
-            }
-            row = 1;
+    detail::for_each_csv_row(csv.string(), table, {},
+                             [&](const CsvData& t, const std::vector<std::string>& cells, std::size_t) {
+                               if (!sh.ws) sh = begin(s, t.header);
+                               add_row(sh, cells);
+                             });
+    if (!sh.ws) worksheet_freeze_panes(sheet(s), 1, 0);  // counted rows but none read: the sheet, empty, as before
+  }
+
+  // The rows indicators.csv would have (ResultsWriter::write_indicators: variant, year, zone, group, indicator and
+  // the value as append_number writes it), from the tables the run kept (their values are what that text reads back
+  // as, so append_number gives the file's text again): the same cells, so the same sheet.
+  void copy_indicators(const std::vector<WrittenIndicators::Table>& tables, const SheetSpec& s) {
+    Sheet sh = begin(s, {"variant", "year", "zone", "group", "indicator", "value"});
+    std::vector<std::string> cells(6);
+    for (const WrittenIndicators::Table& t : tables) {
+      const WrittenIndicators::Names& n = *t.names;
+      cells[0] = t.variant;
+      cells[1] = std::to_string(t.year);
+      const double* x = t.values.data();
+      for (const std::string& unit : n.units)
+        for (const std::string& group : n.groups)
+          for (const std::string& indicator : n.indicators) {
+            cells[2] = unit;
+            cells[3] = group;
+            cells[4] = indicator;
+            cells[5].clear();
+            append_number(cells[5], *x++);
+            add_row(sh, cells);
           }
-          // indicators.csv and targets.csv: the row's indicator says whether its values count persons (looked up again
-          // only when the indicator changes).
-          bool person_row = false;
-          if (indicator_col != SIZE_MAX) {
-            if (cells[indicator_col] != last_indicator) {
-              last_indicator = cells[indicator_col];
-              last_person = indicator_label(last_indicator, zh_ ? Language::zh : Language::en).count;
-            }
-            person_row = last_person;
-          }
-          for (std::size_t c = 0; c < cells.size(); ++c) {
-            const std::string& cell = cells[c];
-            if (cell.empty()) continue;
-            double v = 0.0;
-            const auto col = static_cast<lxw_col_t>(c);
-            if (!label_column[c] && geodata::parse_number(cell, v)) {
-              lxw_format* f = column_format[c];
-              if (person_row && value_column[c]) f = persons_;
-              worksheet_write_number(ws, row, col, v, f);
-            } else {
-              worksheet_write_string(ws, row, col, cell.c_str(), nullptr);
-            }
-          }
-          ++row;
-        });
+    }
   }
 
   void note(const SheetSpec& s, const std::string& text) {
@@ -180,14 +221,20 @@ class Workbook {
 }  // namespace
 
 void write_results_xlsx(const fs::path& dir, Language language, std::size_t max_rows, const std::atomic<bool>* cancel,
-                        const std::vector<KnownCsvRows>& known) {
+                        const std::vector<KnownCsvRows>& known, const KeptIndicators* kept) {
   Workbook wb(dir / "results.xlsx", language, cancel);
   for (const SheetSpec& s : kSheets) {
     const fs::path csv = dir / s.file;
     std::error_code ec;
     if (!fs::is_regular_file(csv, ec)) {
-      // A netcdf-format run keeps its indicators in results.nc only (docs/results.md "results.nc").
-      if (std::string_view(s.file) == "indicators.csv" && fs::is_regular_file(dir / "results.nc", ec))
+      const bool indicators_sheet = std::string_view(s.file) == "indicators.csv";
+      // A netcdf-format run keeps its indicators in results.nc only (docs/results.md "results.nc"); the run's own
+      // tables, where it kept them, fill the sheet when they fit.
+      if (indicators_sheet && kept && kept->rows > 0 && kept->rows + 1 <= max_rows) {
+        wb.copy_indicators(*kept->tables, s);
+        continue;
+      }
+      if (indicators_sheet && fs::is_regular_file(dir / "results.nc", ec))
         wb.note(s, wb.zh() ? std::string("指标在 results.nc 的 indicators 变量中（未写 indicators.csv）；需要 "
                                          "indicators.csv 时请用 --indicators-csv 运行")
                            : std::string("the indicators are in results.nc (variable `indicators`), not in an "

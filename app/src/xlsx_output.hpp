@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cohortgis/app/language.hpp"
+#include "written_indicators.hpp"
 
 namespace cohortgis::app {
 
@@ -31,8 +32,16 @@ struct KnownCsvRows {
   std::uintmax_t bytes = 0;
   std::size_t rows = 0;
 };
+// kept: a run's indicators where it wrote no indicators.csv (the netcdf format) and kept them in memory
+// (written_indicators.hpp): the indicators sheet is made from them, the sheet indicators.csv would have given, when
+// their rows fit max_rows (else the note that they are in results.nc).
+struct KeptIndicators {
+  const std::vector<WrittenIndicators::Table>* tables = nullptr;
+  std::size_t rows = 0;  // indicators.csv's data rows
+};
 void write_results_xlsx(const std::filesystem::path& dir, Language language, std::size_t max_rows = kXlsxMaxRows,
-                        const std::atomic<bool>* cancel = nullptr, const std::vector<KnownCsvRows>& known = {});
+                        const std::atomic<bool>* cancel = nullptr, const std::vector<KnownCsvRows>& known = {},
+                        const KeptIndicators* kept = nullptr);
 
 // Puts a UTF-8 byte-order mark (EF BB BF) at the start of every *.csv directly in `dir` that has none.
 void add_csv_bom(const std::filesystem::path& dir);

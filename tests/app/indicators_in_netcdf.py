@@ -4,9 +4,10 @@
 five-year Beijing example (no parity, households or monitoring) with --format netcdf writes no indicators.csv, and
 every reader of the folder takes the indicators from results.nc — the run's report, results.gpkg, `cohortgis report`,
 `map`, `info`, `validate --results` — with the same figures and report, bytes and all, as a folder of the same run
-with --indicators-csv (read from indicators.csv); results.xlsx notes where the indicators are. --indicators-csv writes
-the bytes of the csv format's indicators.csv. The default scenario has [monitoring], which reads indicators.csv back:
-it keeps the file in the netcdf format.
+with --indicators-csv (read from indicators.csv); results.xlsx has the indicators sheet, made from the run's tables in
+memory (the same workbook as from indicators.csv). --indicators-csv writes
+the bytes of the csv format's indicators.csv. The default scenario has [monitoring], which reads indicators.csv back,
+and parity and [households] append rows to it (tests/fixtures): each keeps the file in the netcdf format.
 
 Usage: indicators_in_netcdf.py COHORTGIS_EXE
 """
@@ -68,11 +69,14 @@ with tempfile.TemporaryDirectory() as tmp:
     check(m["timings"]["report_indicators"] == "memory", f"report_indicators {m['timings']['report_indicators']}")
     with zipfile.ZipFile(os.path.join(nc, "results.xlsx")) as z:
         text = b"".join(z.read(n) for n in z.namelist() if n.endswith(".xml"))
-    check(b"the indicators are in results.nc" in text or "指标在 results.nc".encode() in text,
-          "results.xlsx notes where the indicators are")
+    check(b"the indicators are in results.nc" not in text and "指标在 results.nc".encode() not in text,
+          "results.xlsx: the indicators sheet filled from the run's own tables, not a note")
     run_figures = figures(nc)
 
     run(FIVE_YEAR, with_csv, "--format", "netcdf", "--indicators-csv")
+    # The sheet the run made from its tables in memory is the one indicators.csv gives: the same workbook, bytes and all.
+    check(read(os.path.join(nc, "results.xlsx")) == read(os.path.join(with_csv, "results.xlsx")),
+          "results.xlsx without indicators.csv = results.xlsx made from indicators.csv")
     run(FIVE_YEAR, csv, "--format", "csv", "--no-report")
     check(os.path.exists(os.path.join(with_csv, "indicators.csv"))
           and read(os.path.join(with_csv, "indicators.csv")) == read(os.path.join(csv, "indicators.csv")),
@@ -132,6 +136,22 @@ with tempfile.TemporaryDirectory() as tmp:
     run("default", d, "--format", "netcdf", "--no-report")
     check(os.path.exists(os.path.join(d, "indicators.csv")) and os.path.exists(os.path.join(d, "monitoring.csv")),
           "[monitoring]: indicators.csv kept with --format netcdf")
+
+    # Parity (tfr_order_* rows) and [households] headship rates (households, dwellings_needed rows) append rows that
+    # results.nc does not have to indicators.csv: the file is kept in the netcdf format, with those rows.
+    fixtures = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
+    for name, scenario, appended in (
+            ("parity", os.path.join(fixtures, "scenarios", "parity", "scenario.toml"), ",tfr_order_1,"),
+            ("households", os.path.join(fixtures, "planning", "planning.toml"), ",households,")):
+        d = os.path.join(tmp, name)
+        m = run(scenario, d, "--format", "netcdf", "--no-report")
+        path = os.path.join(d, "indicators.csv")
+        kept = os.path.exists(path) and "indicators.csv" in [f["path"] for f in m["files"]]
+        check(kept and "results.nc" in [f["path"] for f in m["files"]], f"{name}: indicators.csv kept with --format netcdf")
+        text = read(path).decode() if kept else ""
+        # The whole file: the header and the engine's indicators (not the appended rows alone in a file of their own).
+        check(text.startswith("variant,year,zone,group,indicator,value\n") and ",population," in text
+              and appended in text, f"{name}: indicators.csv holds the indicators and the appended rows ({appended})")
 
 if failures:
     sys.exit(f"{len(failures)} check(s) failed")

@@ -123,6 +123,27 @@ TEST(OutputDigests, BackgroundDigestIsRecordedForTheManifest) {
   fs::remove_all(d);
 }
 
+// The background digest reads the file through 64 MiB mappings (file_digests.cpp): a file past one mapping with an
+// unaligned tail, and an empty one, give the digests of their bytes.
+TEST(OutputDigests, BackgroundDigestAcrossMappingsAndOfAnEmptyFile) {
+  const fs::path d = fresh_dir("background_windows");
+  const fs::path p = d / "results.nc";
+  std::string bytes((std::size_t{64} << 20) + 12345, '\0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>((i * 2654435761u) >> 13);
+  write_raw(p, bytes, "wb");
+  const fs::path empty = d / "empty.nc";
+  write_raw(empty, "", "wb");
+  for (const fs::path& f : {p, empty}) {
+    app::BackgroundDigest digest(f);
+    digest.wait();
+  }
+  const long long before = app::output_files_hashed();
+  EXPECT_EQ(app::output_sha256(p), geodata::sha256_text(bytes));
+  EXPECT_EQ(app::output_sha256(empty), geodata::sha256_text(""));
+  EXPECT_EQ(app::output_files_hashed(), before) << "both recorded by the background digest";
+  fs::remove_all(d);
+}
+
 // list_result_files (the manifest's list) on several threads: sorted, each file's own digest, sidecars left out.
 TEST(OutputDigests, FolderListingMatchesFileByFile) {
   const fs::path d = fresh_dir("listing");

@@ -10,11 +10,13 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <regex>
 #include <string>
+#include <vector>
 
 #include "../../app/src/xlsx_output.hpp"  // internal to the app library
 #include "cohortgis/app/run.hpp"
@@ -171,6 +173,37 @@ TEST(ResultsXlsx, KnownRowsTakenWhileTheFileHasTheirSize) {
   // Another size: the file's own 2 rows, copied.
   app::write_results_xlsx(t.path, app::Language::en, 4, nullptr, {{"indicators.csv", size + 1, 3000000}});
   EXPECT_EQ(geodata::read_table((t.path / "results.xlsx").string(), {}, "indicators").size(), 2u);
+}
+
+// A netcdf-format run writes no indicators.csv and hands over its tables kept in memory: the indicators sheet is
+// made from them, the same workbook as from the indicators.csv they stand for; beyond the row limit the note that
+// the indicators are in results.nc.
+TEST(ResultsXlsx, IndicatorSheetFromKeptTables) {
+  TempDir t;
+  results_folder(t.path);
+  app::write_results_xlsx(t.path, app::Language::zh);
+  const std::string from_csv = read(t.path / "results.xlsx");
+  fs::remove(t.path / "indicators.csv");
+  write(t.path / "results.nc", "");  // only its presence matters here
+  auto names = std::make_shared<app::WrittenIndicators::Names>();
+  names->units = {"110101"};
+  names->groups = {"all"};
+  names->indicators = {"population", "tfr"};
+  std::vector<app::WrittenIndicators::Table> tables(1);
+  tables[0] = {"baseline", 2020, names, {1297110.0, 0.87}};
+  const app::KeptIndicators kept{&tables, 2};
+  app::write_results_xlsx(t.path, app::Language::zh, app::kXlsxMaxRows, nullptr, {}, &kept);
+  EXPECT_EQ(read(t.path / "results.xlsx"), from_csv);
+  // Not a value (NaN): an empty cell, as indicators.csv's empty field.
+  tables[0].values[1] = std::nan("");
+  app::write_results_xlsx(t.path, app::Language::en, app::kXlsxMaxRows, nullptr, {}, &kept);
+  const std::string sheet1 = member(t.path / "results.xlsx", "xl/worksheets/sheet1.xml");
+  EXPECT_NE(sheet1.find("<c r=\"E3\""), std::string::npos) << sheet1;
+  EXPECT_EQ(sheet1.find("<c r=\"F3\""), std::string::npos) << sheet1;
+  // 2 data rows + header over a limit of 2 rows: the note.
+  app::write_results_xlsx(t.path, app::Language::en, 2, nullptr, {}, &kept);
+  const std::string note = member(t.path / "results.xlsx", "xl/worksheets/sheet1.xml");
+  EXPECT_NE(note.find("the indicators are in results.nc"), std::string::npos) << note;
 }
 
 TEST(CsvBom, AddedOnceAndReadersStillSeeTheSameTable) {
