@@ -208,6 +208,30 @@ double median_age_of_prefix(const AgeGrid& grid, std::span<const double> persons
   if (i == n || !all_below(cum, i + 1, half)) return median_age_of_total(grid, persons, total);
   return grid.age_start(static_cast<int>(i)) + grid.width_years * ((half - cum[i]) / persons[i]);
 }
+
+// median_age_of_prefix on one lane of slot_sums_zone_of_two's arrays (persons[i · stride], cum[i · stride]), with its
+// flag of no persons < 0 instead of all_below: then the totals never decrease (x + y ≥ x for y ≥ 0), so cum[0 … i]
+// ≤ cum[i] < half at the search's age i (cum[0] = +0 < half; every age left of i has cum[j + 1] < half) and i < n
+// (cum[n] = total ≥ half): median_age_of_prefix's answer. Otherwise the scan on a contiguous copy of the lane.
+double median_age_of_lane(const AgeGrid& grid, const double* persons, const double* cum, std::size_t n,
+                          std::size_t stride, bool no_negative, std::vector<double>& copy) {
+  const double total = cum[n * stride];
+  if (!(total > 0.0)) return kNaN;
+  const double half = total / 2.0;
+  std::size_t i = 0;
+  for (std::size_t count = n; count > 0;) {
+    const std::size_t step = count / 2;
+    if (cum[(i + step + 1) * stride] < half)
+      i += step + 1, count -= step + 1;
+    else
+      count = step;
+  }
+  if (i < n && no_negative)
+    return grid.age_start(static_cast<int>(i)) + grid.width_years * ((half - cum[i * stride]) / persons[i * stride]);
+  copy.resize(n);
+  for (std::size_t k = 0; k < n; ++k) copy[k] = persons[k * stride];
+  return median_age_of_total(grid, copy, total);
+}
 }  // namespace
 
 void IndicatorSums::reset(std::size_t A, std::size_t rows) {
@@ -297,6 +321,7 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
     band_.emplace_back(L.grid, from, to);
   for (const AgeBand& b : extra_bands) band_.emplace_back(L.grid, b.from_age, b.to_age < 0 ? kInf : b.to_age + 1.0);
   single_year_bands_ = L.grid.width_years == 1 && L.grid.open_index() >= 65;
+  zone_of_two_ = G_ == 2 && single_year_bands_ && rows_ <= A_;
   // Large aggregates with ascending zones are folded in the zone pass (fold); their sums start from +0 as in unit().
   for (std::size_t a = 0; a < aggregates.size(); ++a) {
     const std::vector<int>& zs = aggregates[a].zones;
@@ -331,6 +356,19 @@ void IndicatorPass::start_sums_from(const std::vector<std::vector<double>>& ends
     f.all.start = ends[k++];
     f.all.start_given = true;
   }
+}
+
+void IndicatorPass::carry_zone_start_totals(std::vector<double>& totals, bool given) {
+  zone_totals_ = nullptr;
+  zone_totals_given_ = false;
+  if (!zone_of_two_) return;
+  const std::size_t n = 3 * uz(zones());
+  if (totals.size() != n) {
+    totals.assign(n, 0.0);
+    given = false;
+  }
+  zone_totals_ = totals.data();
+  zone_totals_given_ = given;
 }
 
 void IndicatorPass::fold(int end) const {
@@ -370,10 +408,12 @@ double* at_least(std::vector<double>& v, std::size_t n) {
 
 // The sums of persons of a single-year slot made before finish (a zone's two group slots in one pass).
 struct PresummedSlot {
-  SlotSums sums;
-  const double* both = nullptr;  // both sexes by age
-  const double* cum = nullptr;   // the running totals (slot_sums_single_year)
+  const SlotSums* sums = nullptr;
+  const double* both = nullptr;  // both sexes by age (at i · stride)
+  const double* cum = nullptr;   // the running totals (slot_sums_single_year; at i · stride)
   bool asfr_sum = false;         // sums.asfr_sum is the sum of the slot's schedule
+  std::size_t stride = 1;        // 4: a lane of slot_sums_zone_of_two's arrays
+  bool no_negative = false;      // (stride 4) no age's persons < 0 (median_age_of_lane)
 };
 
 // The plain mx sums of a slot whose states accumulate_zone_of_two added (plain_deferred): pooled_rates reads them only
@@ -408,9 +448,9 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
   const double* cum = nullptr;   // their running totals (single_year_bands_)
   SlotSums own;                  // the sums of persons, the standard bands in band_'s order
   const SlotSums* sums = &own;
-  if (pre) {  // made before (slot_sums_single_year2)
-    sums = &pre->sums;
-    both = std::span<const double>(pre->both, A_);
+  if (pre) {  // made before (slot_sums_single_year2, slot_sums_zone_of_two)
+    sums = pre->sums;
+    if (pre->stride == 1) both = std::span<const double>(pre->both, A_);  // else read in its lane (median, bands)
     cum = pre->cum;
   } else if (single_year_bands_) {  // the sums, the bands and the running totals of the median in one pass
     double* both_v = at_least(sc.both, A_);
@@ -464,7 +504,7 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
     const std::size_t st = uz(zones[0]) * uz(G_) + uz(g_lo);
     double tfr = 0.0;
     if (pre && pre->asfr_sum) {
-      tfr = pre->sums.asfr_sum;
+      tfr = pre->sums->asfr_sum;
     } else {
 #pragma GCC unroll 4
       for (std::size_t i = 0; i < A_; ++i) tfr += asfr_[st * A_ + i];
@@ -552,8 +592,11 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
     set(Indicator::old_age_dependency_ratio, c65 / c15_64 * 100.0);
     set(Indicator::total_dependency_ratio, (c0_14 + c65) / c15_64 * 100.0);
   }
-  set(Indicator::median_age,
-      single_year_bands_ ? median_age_of_prefix(grid, both, cum) : median_age_of_total(grid, both, both_total));
+  if (pre && pre->stride != 1)
+    set(Indicator::median_age, median_age_of_lane(grid, pre->both, cum, A_, pre->stride, pre->no_negative, sc.lane));
+  else
+    set(Indicator::median_age,
+        single_year_bands_ ? median_age_of_prefix(grid, both, cum) : median_age_of_total(grid, both, both_total));
   set(Indicator::women_15_49, band[4]);
   set(Indicator::age_0_2, band[5]);
   set(Indicator::age_3_5, band[6]);
@@ -563,6 +606,11 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
   set(Indicator::age_15_64, c15_64);
   set(Indicator::age_60_plus, c60);
   set(Indicator::age_65_plus, c65);
+  if (!extra_bands_.empty() && pre && pre->stride != 1) {  // the lane, contiguous
+    sc.lane.resize(A_);
+    for (std::size_t i = 0; i < A_; ++i) sc.lane[i] = pre->both[i * pre->stride];
+    both = sc.lane;
+  }
   for (std::size_t k = 0; k < extra_bands_.size(); ++k) {
     const AgeBand& b = extra_bands_[k];
     std::span<const double> who = b.sex == 0 ? Pf : b.sex == 1 ? Pm : both;
@@ -589,6 +637,45 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
   // each into its group's sums and into those of "all".
   if (zones.size() == 1) {
     const int zn = zones[0];
+    if (zone_of_two_) {
+      // A zone of two groups on a single-year grid: its three slots' sums of persons in one pass, a lane each
+      // (slot_sums_zone_of_two), their start totals carried from the last step where given.
+      const SlotView v0 = single(zn, 0), v1 = single(zn, 1);
+      ZoneOfTwoOut o;
+      o.both = at_least(sc.both, 4 * A_);
+      o.cum = at_least(sc.cum, 4 * (A_ + 1));
+      o.scratch = at_least(sc.males, 4 * A_);
+      const bool asfr = !asfr_.empty();  // each group slot's TFR sums its state's schedule (finish: n_states == 1)
+      const double* f0 = asfr ? asfr_.data() + uz(zn) * 2 * A_ : nullptr;
+      double* carried = zone_totals_ ? zone_totals_ + 3 * uz(zn) : nullptr;
+      const ZoneOfTwoIn in{v0.start_f,
+                           v0.start_m,
+                           v1.start_f,
+                           v1.start_m,
+                           v0.end_f,
+                           v0.end_m,
+                           v1.end_f,
+                           v1.end_m,
+                           f0,
+                           asfr ? f0 + A_ : nullptr,
+                           zone_totals_given_ ? carried : nullptr};
+      slot_sums_zone_of_two(in, A_, o);
+      if (carried) std::copy_n(o.end_chain, 3, carried);  // read above: this zone's only
+      PresummedSlot p[3];
+      for (std::size_t k = 0; k < 3; ++k)
+        p[k] = PresummedSlot{&o.sums[k], o.both + k, o.cum + k, k < 2 && asfr, 4, o.no_negative[k]};
+      finish(u, 0, zones, v0, sc, &p[0]);
+      finish(u, 1, zones, v1, sc, &p[1]);
+      int flags[2] = {0, 0};
+      // The "all" slot's end population only for the extra bands (its sums of persons are the kernel's).
+      accumulate_two_groups(sc.all, sc.zone_rates, flags, zn, !extra_bands_.empty());
+      SlotView all = view_of(sc.all, A_);
+      all.rates = sc.zone_rates.data();
+      all.rate_flags[0] = flags[0];
+      all.rate_flags[1] = flags[1];
+      finish(u, uz(G), zones, all, sc, &p[2]);
+      return;
+    }
     if (G == 2 && single_year_bands_) {
       // The two group slots' sums of persons in one pass, so that their chains of additions overlap.
       const SlotView v0 = single(zn, 0), v1 = single(zn, 1);
@@ -597,11 +684,11 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
       // With the step's schedules, each group slot's TFR sums its state's (in finish: n_states == 1).
       const bool asfr = !asfr_.empty();
       const double* f0 = asfr ? asfr_.data() + uz(zn) * 2 * A_ : nullptr;
-      PresummedSlot p0{{}, both, cum, asfr}, p1{{}, both + A_, cum + A_ + 1, asfr};
+      SlotSums s0, s1;
+      const PresummedSlot p0{&s0, both, cum, asfr}, p1{&s1, both + A_, cum + A_ + 1, asfr};
       slot_sums_single_year2(
           {v0.start_f, v0.start_m, v0.end_f, v0.end_m, both, cum, f0},
-          {v1.start_f, v1.start_m, v1.end_f, v1.end_m, both + A_, cum + A_ + 1, asfr ? f0 + A_ : nullptr}, A_, p0.sums,
-          p1.sums);
+          {v1.start_f, v1.start_m, v1.end_f, v1.end_m, both + A_, cum + A_ + 1, asfr ? f0 + A_ : nullptr}, A_, s0, s1);
       finish(u, 0, zones, v0, sc, &p0);
       finish(u, 1, zones, v1, sc, &p1);
     } else {
@@ -613,7 +700,7 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
     } else {
       if (G == 2 && (rows_ == 0 || (start_.layout().grid.width_years == 1 && rows_ <= A_))) {
         int flags[2] = {0, 0};
-        accumulate_two_groups(sc.all, sc.zone_rates, flags, zn);
+        accumulate_two_groups(sc.all, sc.zone_rates, flags, zn, true);
         SlotView all = view_of(sc.all, A_);
         all.rates = sc.zone_rates.data();
         all.rate_flags[0] = flags[0];

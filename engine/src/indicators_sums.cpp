@@ -75,15 +75,16 @@ void IndicatorPass::accumulate(IndicatorSums& acc, int zn, int g) const {
 // death rates): each sum written once from the two states' values, the same operations in the same order (the
 // "all" slot of a zone, every year). Of the pooled-mx sums only the rates finish makes from them are written
 // (pooled_rates_of_two), when there are death rates (rows_ > 0), which is when finish reads them.
-void IndicatorPass::accumulate_two_groups(IndicatorSums& acc, std::vector<double>& rates, int (&flags)[2],
-                                          int zn) const {
+void IndicatorPass::accumulate_two_groups(IndicatorSums& acc, std::vector<double>& rates, int (&flags)[2], int zn,
+                                          bool persons) const {
   const std::size_t A = A_, rows = rows_, sa = uz(zn) * 2, sb = sa + 1;
   for (auto* v : {&acc.start, &acc.end}) v->resize(2 * A);
   acc.bma.resize(A);
   acc.expo.resize(A);
   // Both sexes in one call (adjacent in the populations and in the sums: see accumulate2).
-  sum_of_two(acc.start.data(), start_.ages(zn, 0, 0).data(), start_.ages(zn, 1, 0).data(), 2 * A);
-  sum_of_two(acc.end.data(), end_.ages(zn, 0, 0).data(), end_.ages(zn, 1, 0).data(), 2 * A);
+  if (persons) sum_of_two(acc.start.data(), start_.ages(zn, 0, 0).data(), start_.ages(zn, 1, 0).data(), 2 * A);
+  if (persons || !extra_bands_.empty())
+    sum_of_two(acc.end.data(), end_.ages(zn, 0, 0).data(), end_.ages(zn, 1, 0).data(), 2 * A);
   // The pooled rates straight from the two states (finish reads only them, not the sums).
   rates.resize(2 * rows);
   for (int s = 0; s < 2 && rows > 0; ++s) {
