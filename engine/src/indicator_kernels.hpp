@@ -39,6 +39,9 @@ int pooled_rates_of_two(const double* mx_a, const double* P0a, const double* P1a
                         const double* P1b, double* mx, std::size_t rows);
 // The TFR's terms of a slot of several states: bma / expo where expo > 0, +0 elsewhere.
 void tfr_terms(const double* bma, const double* expo, double* q, std::size_t n);
+// The sum of tfr_terms, in age order from +0, of the sums of two states' births by age of mother and exposure (a
+// zone's "all" slot of two groups): the bits of sum_of_two + tfr_terms + that sum, without the sums stored.
+double tfr_of_two(const double* bma_a, const double* bma_b, const double* expo_a, const double* expo_b, std::size_t n);
 
 // The sums of persons of a single-year slot (slot_sums_single_year).
 struct SlotSums {
@@ -71,7 +74,7 @@ struct ZoneOfTwoIn {
 struct ZoneOfTwoOut {
   SlotSums sums[3];  // asfr_sum: slots 0 and 1, when both schedules are given
   // Written: both sexes by age, [age][4] (lanes: group 0, group 1, "all", "all" again); the running totals before each
-  // age and the total, [age + 1][4]; scratch of the same size as `both`.
+  // age and the total, [age + 1][4]; scratch of twice the size of `both`.
   double *both = nullptr, *cum = nullptr, *scratch = nullptr;
   // Per slot: the chain of the end population's female ages then its male ones from +0, the bits of the next step's
   // start total (its start population is this end population); whether no age's persons are < 0 (the running totals

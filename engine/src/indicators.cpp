@@ -414,6 +414,7 @@ struct PresummedSlot {
   bool asfr_sum = false;         // sums.asfr_sum is the sum of the slot's schedule
   std::size_t stride = 1;        // 4: a lane of slot_sums_zone_of_two's arrays
   bool no_negative = false;      // (stride 4) no age's persons < 0 (median_age_of_lane)
+  const double* tfr = nullptr;   // the sum of the TFR's terms of a slot of several states, made before (tfr_of_two)
 };
 
 // The plain mx sums of a slot whose states accumulate_zone_of_two added (plain_deferred): pooled_rates reads them only
@@ -510,6 +511,8 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
       for (std::size_t i = 0; i < A_; ++i) tfr += asfr_[st * A_ + i];
     }
     set(Indicator::tfr, z * tfr);
+  } else if (pre && pre->tfr) {
+    set(Indicator::tfr, z * *pre->tfr);
   } else {
     std::vector<double>& q = sc.tfr_terms;
     q.resize(A_);
@@ -644,7 +647,7 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
       ZoneOfTwoOut o;
       o.both = at_least(sc.both, 4 * A_);
       o.cum = at_least(sc.cum, 4 * (A_ + 1));
-      o.scratch = at_least(sc.males, 4 * A_);
+      o.scratch = at_least(sc.quads, 8 * A_);
       const bool asfr = !asfr_.empty();  // each group slot's TFR sums its state's schedule (finish: n_states == 1)
       const double* f0 = asfr ? asfr_.data() + uz(zn) * 2 * A_ : nullptr;
       double* carried = zone_totals_ ? zone_totals_ + 3 * uz(zn) : nullptr;
@@ -667,8 +670,14 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
       finish(u, 0, zones, v0, sc, &p[0]);
       finish(u, 1, zones, v1, sc, &p[1]);
       int flags[2] = {0, 0};
-      // The "all" slot's end population only for the extra bands (its sums of persons are the kernel's).
+      // The "all" slot's end population only for the extra bands (its sums of persons are the kernel's); its TFR
+      // straight from the two states' births and exposure.
       accumulate_two_groups(sc.all, sc.zone_rates, flags, zn, !extra_bands_.empty());
+      const std::size_t sa = uz(zn) * 2 * A_;
+      const double* bma = comp_.births_by_mother_age.data();
+      const double* expo = comp_.women_exposure.data();
+      const double tfr = tfr_of_two(bma + sa, bma + sa + A_, expo + sa, expo + sa + A_, A_);
+      p[2].tfr = &tfr;
       SlotView all = view_of(sc.all, A_);
       all.rates = sc.zone_rates.data();
       all.rate_flags[0] = flags[0];

@@ -56,7 +56,7 @@ struct IndicatorScratch {
   std::vector<double> plain;       // a slot's deferred plain mx sums [sex][row] (IndicatorSums::plain_deferred)
   std::vector<double> zone_rates;  // the pooled rates of a zone's "all" slot of two groups [sex][row]
   std::vector<double> tfr_terms;   // by age
-  std::vector<double> males;       // slot_sums_zone_of_two's scratch
+  std::vector<double> quads;       // slot_sums_zone_of_two's scratch
   std::vector<double> lane;        // a slot's persons by age copied out of slot_sums_zone_of_two's lanes
   LifeTable lt;
 };
@@ -102,8 +102,9 @@ class IndicatorPass {
   void accumulate(IndicatorSums& acc, int zn, int g) const;
   // A zone's "all" slot of two groups: its sums in `acc` but the pooled-mx sums, its pooled rates in `rates` [sex][row]
   // with their flags (pooled_rates) when there are death rates.
-  // persons: also the sums of the start and end populations (else left as they are: slot_sums_zone_of_two made the
-  // slot's sums of persons; the end population is summed anyway when there are extra bands, which read it).
+  // persons: also the sums of the start and end populations and of the births by age of mother and exposure (else
+  // left as they are: slot_sums_zone_of_two made the slot's sums of persons and tfr_of_two its TFR; the end population
+  // is summed anyway when there are extra bands, which read it).
   void accumulate_two_groups(IndicatorSums& acc, std::vector<double>& rates, int (&flags)[2], int zn,
                              bool persons) const;
   void accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, int g) const;

@@ -100,6 +100,7 @@ void IndicatorPass::accumulate_two_groups(IndicatorSums& acc, std::vector<double
   add_events(zn, 1, acc.deaths, acc.net);
   acc.births_f = (0.0 + comp_.births[sa * kSexes + 0]) + comp_.births[sb * kSexes + 0];
   acc.births_m = (0.0 + comp_.births[sa * kSexes + 1]) + comp_.births[sb * kSexes + 1];
+  if (!persons) return;
   sum_of_two(acc.bma.data(), comp_.births_by_mother_age.data() + sa * A, comp_.births_by_mother_age.data() + sb * A, A);
   sum_of_two(acc.expo.data(), comp_.women_exposure.data() + sa * A, comp_.women_exposure.data() + sb * A, A);
 }

@@ -124,11 +124,13 @@ TEST(IndicatorZoneSlots, TwoGroupSlotsInOnePassAreEachGroupsOwnBits) {
 }
 
 // The "all" slot of a zone of two groups takes its sums of persons from the same pass as its group slots (a third lane
-// of slot_sums_zone_of_two, its values a + b of the two states' cells): each of its indicators of persons is the bits
-// of the same zone with one group whose cells are the two states' cells added as sum_of_two adds them, (+0 + a) + b
-// (its own pass): counts, person years, the standard and extra bands and shares, the median (binary search; the scan
-// after a negative count; none for nobody; one age), also where both states hold −0 (a + b = −0 there, +0 in the
-// reference: no sum from +0 sees the sign).
+// of slot_sums_zone_of_two, its values a + b of the two states' cells) and its TFR from the two states' births and
+// exposure (tfr_of_two): each of its indicators of persons and its TFR are the bits of the same zone with one group
+// whose cells are the two states' cells added as sum_of_two adds them, (+0 + a) + b (its own pass; the TFR's terms
+// from its births and exposure, as without schedules): counts, person years, the standard and extra bands and shares,
+// the median (binary search; the scan after a negative count; none for nobody; one age), also where both states hold
+// −0 (a + b = −0 there, +0 in the reference: no sum from +0 sees the sign), the TFR with an age of births and nobody
+// exposed.
 TEST(IndicatorZoneSlots, AllSlotOfTwoGroupsIsTheBitsOfItsSummedCells) {
   const AgeGrid grid = AgeGrid::single_year(100);
   const int Z = 5, G = 2, A = grid.n_ages;
@@ -153,14 +155,29 @@ TEST(IndicatorZoneSlots, AllSlotOfTwoGroupsIsTheBitsOfItsSummedCells) {
         end.at(3, g, s, i) = i == 37 ? 5.0 + g : 0.0;
         if (i % 7 == 3) end.at(4, g, s, i) = -0.0, start.at(4, g, s, i) = -0.0;
       }
+  // Births by age of mother and exposure (the TFR of a slot of two states): ages 15–49, an age with births and
+  // nobody exposed (its term +0), −0 births in both states at some ages.
+  for (std::size_t st = 0; st < uz(Z * G); ++st)
+    for (int i = 12; i < 50; ++i) {
+      comp.births_by_mother_age[st * uz(A) + uz(i)] = i == 13      ? 1.0
+                                                      : i % 9 == 2 ? -0.0
+                                                                   : 5.0 + 0.2 * i + 0.3 * static_cast<double>(st);
+      comp.women_exposure[st * uz(A) + uz(i)] = i == 13 ? 0.0 : 300.0 - 3.0 * i + 2.0 * static_cast<double>(st);
+    }
   CohortArray start1(L1), end1(L1);
-  for (int z = 0; z < Z; ++z)
+  StepComponents c1 = cohortgis::test::state_components(Z, A, 0.0, 0.0);
+  for (int z = 0; z < Z; ++z) {
     for (int s = 0; s < 2; ++s)
       for (int i = 0; i < A; ++i) {
         start1.at(z, 0, s, i) = (0.0 + start.at(z, 0, s, i)) + start.at(z, 1, s, i);
         end1.at(z, 0, s, i) = (0.0 + end.at(z, 0, s, i)) + end.at(z, 1, s, i);
       }
-  const StepComponents c1 = cohortgis::test::state_components(Z, A, 0.0, 0.0);
+    for (std::size_t i = 0; i < uz(A); ++i) {
+      const std::size_t a = uz(2 * z) * uz(A) + i, b = a + uz(A), one = uz(z) * uz(A) + i;
+      c1.births_by_mother_age[one] = (0.0 + comp.births_by_mother_age[a]) + comp.births_by_mother_age[b];
+      c1.women_exposure[one] = (0.0 + comp.women_exposure[a]) + comp.women_exposure[b];
+    }
+  }
   std::vector<std::string> ids;
   for (int z = 0; z < Z; ++z) ids.push_back("Z" + std::to_string(z));
   const std::vector<AgeBand> extra = {{"b", 20, 44, -1}, {"f", 3, 66, 0}, {"m", 60, -1, 1}};
@@ -174,7 +191,9 @@ TEST(IndicatorZoneSlots, AllSlotOfTwoGroupsIsTheBitsOfItsSummedCells) {
     ASSERT_EQ(one.n_indicators(), two.n_indicators());
     for (int z = 0; z < Z; ++z)
       for (std::size_t k = 0; k < two.n_indicators(); ++k) {
-        if (!is_stock_indicator(k) && k != static_cast<std::size_t>(Indicator::person_years)) continue;
+        if (!is_stock_indicator(k) && k != static_cast<std::size_t>(Indicator::person_years) &&
+            k != static_cast<std::size_t>(Indicator::tfr))
+          continue;
         EXPECT_EQ(std::bit_cast<std::uint64_t>(two.get(uz(z), 2, k)),
                   std::bit_cast<std::uint64_t>(one.get(uz(z), 0, k)))
             << "threads " << threads << " zone " << z << " " << two.indicator_names[k] << ": " << two.get(uz(z), 2, k)
@@ -183,6 +202,7 @@ TEST(IndicatorZoneSlots, AllSlotOfTwoGroupsIsTheBitsOfItsSummedCells) {
     EXPECT_TRUE(std::isnan(two.get(2, 2, Indicator::median_age)));
     EXPECT_EQ(two.get(3, 2, Indicator::median_age), 37.5);
     EXPECT_TRUE(std::isfinite(two.get(1, 2, Indicator::median_age)));
+    EXPECT_TRUE(std::isfinite(two.get(0, 2, Indicator::tfr)));
   }
 }
 
