@@ -276,8 +276,8 @@ TEST(IndicatorZoneSlots, CarriedStartTotalsAreTheBitsOfTheStartPopulations) {
 
 // A table handed to compute_indicators again (as the engine hands its table to every step) holds the bits of a new
 // table: each slot's values are NaN where undefined (nobody in the state: no rates, no median; no births: no sex
-// ratio; no life table), not what the last call left there. One and two groups (one group's "all" slot is a copy), at
-// 1 and 3 threads.
+// ratio; no life table, or pooled rates that make none), not what the last call left there. One and two groups (one
+// group's "all" slot is a copy), at 1 and 3 threads.
 TEST(IndicatorZoneSlots, ATableComputedAgainHasTheBitsOfANewOne) {
   const AgeGrid grid = AgeGrid::single_year(100);
   for (int G : {1, 2}) {
@@ -308,6 +308,8 @@ TEST(IndicatorZoneSlots, ATableComputedAgainHasTheBitsOfANewOne) {
             comp.births[st * 2 + uz(s)] = empty ? 0.0 : 20.0 + z + s;
             if (empty) comp.e0[st * 2 + uz(s)] = comp.e65[st * 2 + uz(s)] = NAN;
           }
+          // Zone 2's women: a death rate that is not a number (their pooled rates make no life table).
+          if (empty_state && z == 2) mx[st * 2 * uz(A) + 10] = NAN;
           for (int i = 15; i < 50; ++i) {
             comp.births_by_mother_age[st * uz(A) + uz(i)] = empty ? 0.0 : 3.0 + 0.1 * i;
             comp.women_exposure[st * uz(A) + uz(i)] = empty ? 0.0 : 200.0 - i;
@@ -338,6 +340,11 @@ TEST(IndicatorZoneSlots, ATableComputedAgainHasTheBitsOfANewOne) {
       EXPECT_EQ(test::differing_bits(reused.values, fresh.values), 0u);
       EXPECT_TRUE(std::isnan(fresh.get(fresh.unit_index("b"), uz(G - 1), Indicator::cbr_per_1000)));
       EXPECT_TRUE(std::isnan(fresh.get(1, uz(G - 1), Indicator::srb_per_100_females)));
+      if (G == 2)
+        for (Indicator id : {Indicator::e0_female, Indicator::e65_female, Indicator::e0}) {
+          EXPECT_TRUE(std::isnan(fresh.get(2, uz(G), id)));
+          EXPECT_TRUE(std::isfinite(fresh.get(0, uz(G), id)));
+        }
     }
   }
 }
