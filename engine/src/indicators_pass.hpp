@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/projection.hpp"
@@ -98,7 +99,23 @@ class IndicatorPass {
   bool carries_zone_start_totals() const { return zone_totals_ != nullptr; }
 
  private:
-  void add_events(int zn, int g, double& deaths, double& net) const;
+  // Adds the deaths and net migrants of state (zn, g) to `deaths` and `net`, each sex in turn. Its common case here
+  // (the step's per-state sums, no planning adjustment; looked at per call, not when the pass is made: the step sizes
+  // the components after that), inlined: a call per state and slot, eight a zone of two groups, cost 0.4 M
+  // instructions a year at 1,000 zones; the rest in add_events_general (indicators_sums.cpp).
+  void add_events(int zn, int g, double& deaths, double& net) const {
+    const StepComponents& c = comp_;
+    if (!c.deaths_by_state.empty() && !c.net_migrants_by_state.empty() && c.planning_adjustment.empty()) {
+      const std::size_t st = (uz(zn) * uz(G_) + uz(g)) * kSexes;
+      deaths += c.deaths_by_state[st];
+      net += c.net_migrants_by_state[st];
+      deaths += c.deaths_by_state[st + 1];
+      net += c.net_migrants_by_state[st + 1];
+      return;
+    }
+    add_events_general(zn, g, deaths, net);
+  }
+  void add_events_general(int zn, int g, double& deaths, double& net) const;
   void accumulate(IndicatorSums& acc, int zn, int g) const;
   // A zone's "all" slot of two groups: its sums in `acc` but the pooled-mx sums, its pooled rates in `rates` [sex][row]
   // with their flags (pooled_rates) when there are death rates.

@@ -13,24 +13,12 @@
 
 namespace cohortgis::detail {
 
-// Adds the deaths and net migrants of one state (zone zn, group g) to `deaths` and `net`, each sex in turn: the step's
-// per-state sums (kept in every mode, so a run with per-cell components and one without give the same bits and no
-// pass over the cells is needed); the per-cell arrays only when there are no sums.
-void IndicatorPass::add_events(int zn, int g, double& deaths, double& net) const {
+// add_events (indicators_pass.hpp) but its common case: the step's per-state sums (kept in every mode, so a run with
+// per-cell components and one without give the same bits and no pass over the cells is needed); the per-cell arrays
+// only when there are no sums; the planning adjustment's migrants.
+void IndicatorPass::add_events_general(int zn, int g, double& deaths, double& net) const {
   const StepComponents& comp = comp_;
   const std::size_t st = uz(zn) * uz(G_) + uz(g), A = A_;
-  // What the loop below adds when there are both sums and no planning adjustment (the loop cost 0.5 M instructions a
-  // year at 1,000 zones: a call per state and slot, eight a zone of two groups). Looked at here, not when the pass is
-  // made: the step sizes the components after that.
-  if (!comp.deaths_by_state.empty() && !comp.net_migrants_by_state.empty() && comp.planning_adjustment.empty()) {
-    const double* d = comp.deaths_by_state.data() + st * kSexes;
-    const double* n = comp.net_migrants_by_state.data() + st * kSexes;
-    deaths += d[0];
-    net += n[0];
-    deaths += d[1];
-    net += n[1];
-    return;
-  }
   for (int s = 0; s < 2; ++s) {
     if (!comp.deaths_by_state.empty()) {
       deaths += comp.deaths_by_state[st * kSexes + uz(s)];
