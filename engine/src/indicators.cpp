@@ -336,50 +336,6 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
   }
 }
 
-void IndicatorPass::keep_end_sums(std::vector<std::vector<double>>& ends) const {
-  ends.clear();
-  for (const Fold& f : folds_)
-    if (f.next != aggregates_[f.aggregate].zones.size()) return;  // not folded in this step (all or nothing)
-  for (const Fold& f : folds_) {
-    for (const IndicatorSums& g : f.per_group) ends.push_back(g.end);
-    ends.push_back(f.all.end);
-  }
-}
-
-void IndicatorPass::start_sums_from(const std::vector<std::vector<double>>& ends) {
-  if (ends.size() != folds_.size() * (uz(G_) + 1)) return;
-  for (const auto& e : ends)
-    if (e.size() != 2 * A_) return;
-  std::size_t k = 0;
-  for (Fold& f : folds_) {
-    for (IndicatorSums& g : f.per_group) g.start = ends[k++], g.start_given = true;
-    f.all.start = ends[k++];
-    f.all.start_given = true;
-  }
-}
-
-void IndicatorPass::carry_zone_start_totals(std::vector<double>& totals, bool given) {
-  zone_totals_ = nullptr;
-  zone_totals_given_ = false;
-  if (!zone_of_two_) return;
-  const std::size_t n = 3 * uz(zones());
-  if (totals.size() != n) {
-    totals.assign(n, 0.0);
-    given = false;
-  }
-  zone_totals_ = totals.data();
-  zone_totals_given_ = given;
-}
-
-void IndicatorPass::fold(int end) const {
-  for (Fold& f : folds_) {
-    const std::vector<int>& zs = aggregates_[f.aggregate].zones;
-    // The chunks come in ascending order and cover every zone, so the aggregate's zones below `end` not yet added
-    // are those of the latest range.
-    for (; f.next < zs.size() && zs[f.next] < end; ++f.next) accumulate_zone(f.per_group, f.all, zs[f.next]);
-  }
-}
-
 // The slot of one state: its own arrays, its deaths and migrants summed as accumulate sums them.
 SlotView IndicatorPass::single(int zn, int g) const {
   const std::size_t st = uz(zn) * uz(G_) + uz(g);
@@ -416,26 +372,6 @@ struct PresummedSlot {
   bool no_negative = false;      // (stride 4) no age's persons < 0 (median_age_of_lane)
   const double* tfr = nullptr;   // the sum of the TFR's terms of a slot of several states, made before (tfr_of_two)
 };
-
-// The plain mx sums of a slot whose states accumulate_zone_of_two added (plain_deferred): pooled_rates reads them only
-// at rows where nobody is exposed (den not > 0), rare, so they are made here, and only then, with the additions
-// add_mx2_rows makes: per row from +0, the slot's states in the order zone, group (every zone of `zones` in its order,
-// repeats included). Otherwise the +0 sums are never read.
-const double* IndicatorPass::deferred_plain(const IndicatorSums& pooled, std::size_t slot, std::span<const int> zones,
-                                            IndicatorScratch& sc) const {
-  const std::size_t R = 2 * rows_;
-  bool all_exposed = true;
-  for (std::size_t r = 0; r < R; ++r) all_exposed = all_exposed && pooled.mx_den[r] > 0.0;
-  if (all_exposed) return pooled.mx_sum.data();
-  sc.plain.assign(R, 0.0);
-  const int g_lo = slot == uz(G_) ? 0 : static_cast<int>(slot), g_hi = slot == uz(G_) ? G_ : g_lo + 1;
-  for (int zn : zones)
-    for (int g = g_lo; g < g_hi; ++g) {
-      const double* m = mx_.data() + (uz(zn) * uz(G_) + uz(g)) * R;  // both sexes' rows, adjacent
-      for (std::size_t r = 0; r < R; ++r) sc.plain[r] += m[r];
-    }
-  return sc.plain.data();
-}
 
 void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const int> zones, const SlotView& acc,
                            IndicatorScratch& sc, const PresummedSlot* pre) const {

@@ -2,7 +2,8 @@
 // The sums of the indicators' slots of several states (IndicatorPass, indicators_pass.hpp): a state's events, its cells
 // added into one slot's sums or into two (its group's and "all"), a zone of two groups in one pass. Each sum adds the
 // states in the order zone, group, sex and each cell in its own element (indicator_kernels.cpp), so the bits do not
-// depend on how the states are grouped into calls.
+// depend on how the states are grouped into calls. Also what is carried from step to step (the folded aggregates' end
+// sums, the zones' start totals) and the deferred plain mx sums.
 #include <cstddef>
 #include <vector>
 
@@ -194,6 +195,70 @@ void IndicatorPass::accumulate2_events(IndicatorSums& one, IndicatorSums& two, i
     acc->births_f += comp_.births[st * kSexes + 0];
     acc->births_m += comp_.births[st * kSexes + 1];
   }
+}
+
+void IndicatorPass::keep_end_sums(std::vector<std::vector<double>>& ends) const {
+  ends.clear();
+  for (const Fold& f : folds_)
+    if (f.next != aggregates_[f.aggregate].zones.size()) return;  // not folded in this step (all or nothing)
+  for (const Fold& f : folds_) {
+    for (const IndicatorSums& g : f.per_group) ends.push_back(g.end);
+    ends.push_back(f.all.end);
+  }
+}
+
+void IndicatorPass::start_sums_from(const std::vector<std::vector<double>>& ends) {
+  if (ends.size() != folds_.size() * (uz(G_) + 1)) return;
+  for (const auto& e : ends)
+    if (e.size() != 2 * A_) return;
+  std::size_t k = 0;
+  for (Fold& f : folds_) {
+    for (IndicatorSums& g : f.per_group) g.start = ends[k++], g.start_given = true;
+    f.all.start = ends[k++];
+    f.all.start_given = true;
+  }
+}
+
+void IndicatorPass::carry_zone_start_totals(std::vector<double>& totals, bool given) {
+  zone_totals_ = nullptr;
+  zone_totals_given_ = false;
+  if (!zone_of_two_) return;
+  const std::size_t n = 3 * uz(zones());
+  if (totals.size() != n) {
+    totals.assign(n, 0.0);
+    given = false;
+  }
+  zone_totals_ = totals.data();
+  zone_totals_given_ = given;
+}
+
+void IndicatorPass::fold(int end) const {
+  for (Fold& f : folds_) {
+    const std::vector<int>& zs = aggregates_[f.aggregate].zones;
+    // The chunks come in ascending order and cover every zone, so the aggregate's zones below `end` not yet added
+    // are those of the latest range.
+    for (; f.next < zs.size() && zs[f.next] < end; ++f.next) accumulate_zone(f.per_group, f.all, zs[f.next]);
+  }
+}
+
+// The plain mx sums of a slot whose states accumulate_zone_of_two added (plain_deferred): pooled_rates reads them only
+// at rows where nobody is exposed (den not > 0), rare, so they are made here, and only then, with the additions
+// add_mx2_rows makes: per row from +0, the slot's states in the order zone, group (every zone of `zones` in its order,
+// repeats included). Otherwise the +0 sums are never read.
+const double* IndicatorPass::deferred_plain(const IndicatorSums& pooled, std::size_t slot, std::span<const int> zones,
+                                            IndicatorScratch& sc) const {
+  const std::size_t R = 2 * rows_;
+  bool all_exposed = true;
+  for (std::size_t r = 0; r < R; ++r) all_exposed = all_exposed && pooled.mx_den[r] > 0.0;
+  if (all_exposed) return pooled.mx_sum.data();
+  sc.plain.assign(R, 0.0);
+  const int g_lo = slot == uz(G_) ? 0 : static_cast<int>(slot), g_hi = slot == uz(G_) ? G_ : g_lo + 1;
+  for (int zn : zones)
+    for (int g = g_lo; g < g_hi; ++g) {
+      const double* m = mx_.data() + (uz(zn) * uz(G_) + uz(g)) * R;  // both sexes' rows, adjacent
+      for (std::size_t r = 0; r < R; ++r) sc.plain[r] += m[r];
+    }
+  return sc.plain.data();
 }
 
 }  // namespace cohortgis::detail
