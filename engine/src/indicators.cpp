@@ -614,7 +614,7 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
       int flags[2] = {0, 0};
       // The "all" slot's end population only for the extra bands (its sums of persons are the kernel's); its TFR
       // straight from the two states' births and exposure.
-      accumulate_two_groups(sc.all, sc.zone_rates, flags, zn, !extra_bands_.empty());
+      accumulate_two_groups(sc.all, sc.zone_rates, flags, zn, false);
       const std::size_t sa = uz(zn) * 2 * A_;
       const double* bma = comp_.births_by_mother_age.data();
       const double* expo = comp_.women_exposure.data();
