@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstdint>
+#include <cstring>
 
 #include "simd.hpp"
 
@@ -341,6 +342,176 @@ COHORTGIS_KERNEL void slot_sums_single_year2(const SlotSumsIn& a, const SlotSums
     o.asfr_sum = tfr[k];
     for (int j = 0; j < 10; ++j) o.band[j] = band[j][k];
   }
+}
+
+namespace {
+// Four doubles: lanes group 0, group 1, "all", "all" again (a lane-wise addition is each slot's own addition).
+using Quad = double __attribute__((vector_size(32)));
+// {a[i], b[i], a[i] + b[i], b[i] + a[i]}: the "all" slot's value as sum_of_two makes it, (+0 + a) + b, but for the sign
+// of a zero (a = b = −0 gives −0 here), which a sum from +0 does not see (+0 + ±0 = +0; a sum from +0 is never −0).
+// (Out-parameters, not return values: a 32-byte vector returned or passed by value changes the ABI without AVX.)
+[[gnu::always_inline]] inline void quad(Quad& out, const double* a, const double* b, std::size_t i) {
+  const Pair p = {a[i], b[i]};
+  const Quad x = __builtin_shufflevector(p, p, 0, 1, 0, 1);
+  out = __builtin_shufflevector(x, x + __builtin_shufflevector(x, x, 1, 0, 3, 2), 0, 1, 6, 7);
+}
+[[gnu::always_inline]] inline void store4(double* p, const Quad& v) { std::memcpy(p, &v, sizeof v); }
+[[gnu::always_inline]] inline void load4(Quad& out, const double* p) { std::memcpy(&out, p, sizeof out); }
+[[gnu::always_inline]] inline void add4(Quad& acc, const double* p) {
+  Quad v;
+  load4(v, p);
+  acc += v;
+}
+// out[4i …] = the quad of a and b at age i, every age: four ages at a time from vectors along the ages (the sums a + b
+// of four ages in one addition, then a 4 × 4 transpose), which takes fewer instructions than quad per age.
+[[gnu::always_inline]] inline void quads(double* __restrict out, const double* __restrict a, const double* __restrict b,
+                                         std::size_t n) {
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    Quad va, vb;
+    load4(va, a + i);
+    load4(vb, b + i);
+    const Quad vs = va + vb;
+    const Quad lo = __builtin_shufflevector(va, vb, 0, 4, 2, 6), hi = __builtin_shufflevector(va, vb, 1, 5, 3, 7);
+    const Quad slo = __builtin_shufflevector(vs, vs, 0, 0, 2, 2), shi = __builtin_shufflevector(vs, vs, 1, 1, 3, 3);
+    Quad q;
+    q = __builtin_shufflevector(lo, slo, 0, 1, 4, 5), store4(out + 4 * i, q);
+    q = __builtin_shufflevector(hi, shi, 0, 1, 4, 5), store4(out + 4 * i + 4, q);
+    q = __builtin_shufflevector(lo, slo, 2, 3, 6, 7), store4(out + 4 * i + 8, q);
+    q = __builtin_shufflevector(hi, shi, 2, 3, 6, 7), store4(out + 4 * i + 12, q);
+  }
+  for (; i < n; ++i) {
+    Quad q;
+    quad(q, a, b, i);
+    store4(out + 4 * i, q);
+  }
+}
+}  // namespace
+
+// slot_sums_single_year2 of a zone's two group slots and slot_sums_single_year of its "all" slot in one pass, a lane
+// each: every chain is its slot's own, in the same order from +0, so the same bits as the two kernels on the group
+// states' arrays and on the "all" slot's sum_of_two arrays (see quad: the "all" values differ at most in the sign of a
+// zero, which no sum from +0 and no test of > 0 sees). With the start totals given (carried from the last step), the
+// start population is not read; the end chain is made instead (one addition an age and slot, from stored male values).
+COHORTGIS_KERNEL void slot_sums_zone_of_two(const ZoneOfTwoIn& in, std::size_t ages, ZoneOfTwoOut& out) {
+  const double* __restrict pfa = in.Pfa, * __restrict pfb = in.Pfb, * __restrict pma = in.Pma, * __restrict pmb = in.Pmb;
+  double* __restrict both = out.both, * __restrict cum = out.cum;
+  // Each age's quads of women and of men first (out.scratch: [age][4] each), read back in the chains' pass.
+  double* __restrict women = out.scratch, * __restrict males = out.scratch + 4 * ages;
+  quads(women, pfa, pfb, ages);
+  quads(males, pma, pmb, ages);
+  const bool start_summed = in.start_given == nullptr;
+  const Quad zero = {0.0, 0.0, 0.0, 0.0};
+  Quad st = zero, pf = zero, pm = zero, bt = zero, low = zero;
+  Quad b0_14 = zero, b15_64 = zero, b65 = zero, b60 = zero, w15_49 = zero;
+  Quad b0_2 = zero, b3_5 = zero, b6_11 = zero, b12_14 = zero, b15_59 = zero;
+  Quad f, m, v, s;  // the women, men and both sexes of the last age
+  const auto age = [&](std::size_t i) {
+    load4(f, women + 4 * i);
+    load4(m, males + 4 * i);
+    v = f + m;
+    store4(both + 4 * i, v);
+    store4(cum + 4 * i, bt);
+    if (start_summed) quad(s, in.start_fa, in.start_fb, i), st += s;
+    pf += f;
+    pm += m;
+    bt += v;
+    low = v < low ? v : low;
+  };
+  std::size_t i = 0;
+  for (; i < 3; ++i) {
+    age(i);
+    b0_14 += v, b0_2 += v;
+  }
+  for (; i < 6; ++i) {
+    age(i);
+    b0_14 += v, b3_5 += v;
+  }
+  for (; i < 12; ++i) {
+    age(i);
+    b0_14 += v, b6_11 += v;
+  }
+  for (; i < 15; ++i) {
+    age(i);
+    b0_14 += v, b12_14 += v;
+  }
+#pragma GCC unroll 4
+  for (; i < 50; ++i) {
+    age(i);
+    b15_64 += v, b15_59 += v, w15_49 += f;
+  }
+#pragma GCC unroll 2
+  for (; i < 60; ++i) {
+    age(i);
+    b15_64 += v, b15_59 += v;
+  }
+  for (; i < 65; ++i) {
+    age(i);
+    b15_64 += v, b60 += v;
+  }
+#pragma GCC unroll 4
+  for (; i < ages; ++i) {
+    age(i);
+    b65 += v, b60 += v;
+  }
+  store4(cum + 4 * ages, bt);
+  // The end chain continues the women's sum over the men's ages; the start chain (when summed) its own men's ages.
+  Quad end = pf;
+  Pair tfr = {0.0, 0.0};
+  const bool asfr = in.asfr_a && in.asfr_b;
+  if (start_summed) {
+#pragma GCC unroll 4
+    for (i = 0; i < ages; ++i) add4(end, males + 4 * i), quad(s, in.start_ma, in.start_mb, i), st += s;
+  } else {
+#pragma GCC unroll 4
+    for (i = 0; i < ages; ++i) add4(end, males + 4 * i);
+  }
+  if (asfr) {  // the schedules' sums, a chain of their own
+    const double* __restrict fa = in.asfr_a, * __restrict fb = in.asfr_b;
+#pragma GCC unroll 4
+    for (i = 0; i < ages; ++i) tfr += pair(fa, fb, i);
+  }
+  const Quad band[10] = {b0_14, b15_64, b65, b60, w15_49, b0_2, b3_5, b6_11, b12_14, b15_59};
+  for (int k = 0; k < 3; ++k) {
+    SlotSums& o = out.sums[k];
+    o.start_total = start_summed ? st[k] : in.start_given[k];
+    o.pop_f = pf[k], o.pop_m = pm[k], o.both_total = bt[k];
+    o.asfr_sum = k < 2 ? tfr[k] : 0.0;
+    for (int j = 0; j < 10; ++j) o.band[j] = band[j][k];
+    out.end_chain[k] = end[k];
+    out.no_negative[k] = !(low[k] < 0.0);
+  }
+}
+
+// tfr_of_two: each age's term made as tfr_terms makes it from b = a_b + b_b and e = a_e + b_e (sum_of_two's
+// (+0 + a) + b but for the sign of a zero: e's does not change e > 0; b's only the sign of a zero term, which the sum
+// from +0 does not see), four ages at a time; the sum a serial chain in age order, as finish adds the terms.
+COHORTGIS_KERNEL double tfr_of_two(const double* __restrict bma_a, const double* __restrict bma_b,
+                                   const double* __restrict expo_a, const double* __restrict expo_b, std::size_t n) {
+  using Mask = long long __attribute__((vector_size(32)));
+  const Quad zero = {0.0, 0.0, 0.0, 0.0}, one = {1.0, 1.0, 1.0, 1.0};
+  double tfr = 0.0;
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    Quad b, e;
+    load4(b, bma_a + i);
+    add4(b, bma_b + i);
+    load4(e, expo_a + i);
+    add4(e, expo_b + i);
+    const Mask exposed = e > zero;
+    const Quad num = (Quad)((Mask)b & exposed), den = (Quad)(((Mask)e & exposed) | ((Mask)one & ~exposed));
+    const Quad q = num / den;
+    tfr += q[0];
+    tfr += q[1];
+    tfr += q[2];
+    tfr += q[3];
+  }
+  for (; i < n; ++i) {
+    const double b = bma_a[i] + bma_b[i], e = expo_a[i] + expo_b[i];
+    const bool exposed = e > 0.0;
+    tfr += pick(exposed, b, 0.0) / pick(exposed, e, 1.0);
+  }
+  return tfr;
 }
 
 // Whether every v[0 … n−1] < x (false for a NaN): a branch-free pass that vectorises.

@@ -39,6 +39,9 @@ int pooled_rates_of_two(const double* mx_a, const double* P0a, const double* P1a
                         const double* P1b, double* mx, std::size_t rows);
 // The TFR's terms of a slot of several states: bma / expo where expo > 0, +0 elsewhere.
 void tfr_terms(const double* bma, const double* expo, double* q, std::size_t n);
+// The sum of tfr_terms, in age order from +0, of the sums of two states' births by age of mother and exposure (a
+// zone's "all" slot of two groups): the bits of sum_of_two + tfr_terms + that sum, without the sums stored.
+double tfr_of_two(const double* bma_a, const double* bma_b, const double* expo_a, const double* expo_b, std::size_t n);
 
 // The sums of persons of a single-year slot (slot_sums_single_year).
 struct SlotSums {
@@ -57,6 +60,29 @@ struct SlotSumsIn {
 // slot_sums_single_year of two slots in one interleaved pass (each slot's chains as in its own pass: the same bits).
 void slot_sums_single_year2(const SlotSumsIn& a, const SlotSumsIn& b, std::size_t ages, SlotSums& out_a,
                             SlotSums& out_b);
+// The sums of persons of a zone's three slots of two groups (group 0, group 1, "all") on a single-year grid, in one
+// pass (slot_sums_zone_of_two): each slot's sums as slot_sums_single_year makes them from its own arrays ("all": the
+// two states' cells added, as sum_of_two adds them, up to the sign of a zero, which no sum from +0 sees).
+struct ZoneOfTwoIn {
+  const double *start_fa, *start_ma, *start_fb, *start_mb;  // unread when the start totals are given
+  const double *Pfa, *Pma, *Pfb, *Pmb;                      // the end population
+  const double *asfr_a = nullptr, *asfr_b = nullptr;        // the two states' schedules, or none
+  // The three slots' start totals, carried from the last step's end_chain (IndicatorPass::carry_zone_start_totals),
+  // or null: summed from the start population.
+  const double* start_given = nullptr;
+};
+struct ZoneOfTwoOut {
+  SlotSums sums[3];  // asfr_sum: slots 0 and 1, when both schedules are given
+  // Written: both sexes by age, [age][4] (lanes: group 0, group 1, "all", "all" again); the running totals before each
+  // age and the total, [age + 1][4]; scratch of twice the size of `both`.
+  double *both = nullptr, *cum = nullptr, *scratch = nullptr;
+  // Per slot: the chain of the end population's female ages then its male ones from +0, the bits of the next step's
+  // start total (its start population is this end population); whether no age's persons are < 0 (the running totals
+  // never decrease).
+  double end_chain[3] = {};
+  bool no_negative[3] = {};
+};
+void slot_sums_zone_of_two(const ZoneOfTwoIn& in, std::size_t ages, ZoneOfTwoOut& out);
 // Whether every v[0 … n−1] < x (false for a NaN).
 bool all_below(const double* v, std::size_t n, double x);
 

@@ -208,6 +208,30 @@ double median_age_of_prefix(const AgeGrid& grid, std::span<const double> persons
   if (i == n || !all_below(cum, i + 1, half)) return median_age_of_total(grid, persons, total);
   return grid.age_start(static_cast<int>(i)) + grid.width_years * ((half - cum[i]) / persons[i]);
 }
+
+// median_age_of_prefix on one lane of slot_sums_zone_of_two's arrays (persons[i · stride], cum[i · stride]), with its
+// flag of no persons < 0 instead of all_below: then the totals never decrease (x + y ≥ x for y ≥ 0), so cum[0 … i]
+// ≤ cum[i] < half at the search's age i (cum[0] = +0 < half; every age left of i has cum[j + 1] < half) and i < n
+// (cum[n] = total ≥ half): median_age_of_prefix's answer. Otherwise the scan on a contiguous copy of the lane.
+double median_age_of_lane(const AgeGrid& grid, const double* persons, const double* cum, std::size_t n,
+                          std::size_t stride, bool no_negative, std::vector<double>& copy) {
+  const double total = cum[n * stride];
+  if (!(total > 0.0)) return kNaN;
+  const double half = total / 2.0;
+  std::size_t i = 0;
+  for (std::size_t count = n; count > 0;) {
+    const std::size_t step = count / 2;
+    if (cum[(i + step + 1) * stride] < half)
+      i += step + 1, count -= step + 1;
+    else
+      count = step;
+  }
+  if (i < n && no_negative)
+    return grid.age_start(static_cast<int>(i)) + grid.width_years * ((half - cum[i * stride]) / persons[i * stride]);
+  copy.resize(n);
+  for (std::size_t k = 0; k < n; ++k) copy[k] = persons[k * stride];
+  return median_age_of_total(grid, copy, total);
+}
 }  // namespace
 
 void IndicatorSums::reset(std::size_t A, std::size_t rows) {
@@ -279,9 +303,9 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
   for (const auto& b : extra_bands) out.indicator_names.push_back(b.name);
   NI_ = out.n_indicators();
   NS_ = out.group_names.size();
-  // Every slot's values start NaN (undefined until set): unit() fills its unit's rows first, in the units' parallel
-  // pass, so a table of the same shape as the last step's is not filled again here (a serial pass over the whole
-  // table, 1.7 MB a step at W3k, while the other threads wait).
+  // Every slot's values start NaN (undefined until set): finish sets each of its slot's values, NaN where undefined,
+  // in the units' parallel pass, so a table of the same shape as the last step's is not filled again here (a serial
+  // pass over the whole table, 1.7 MB a step at W3k, while the other threads wait).
   if (out.values.size() != out.unit_names.size() * NS_ * NI_)
     assign_large(out.values, out.unit_names.size() * NS_ * NI_, kNaN);
   for (auto [from, to] : {std::pair{0.0, 15.0},
@@ -297,6 +321,7 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
     band_.emplace_back(L.grid, from, to);
   for (const AgeBand& b : extra_bands) band_.emplace_back(L.grid, b.from_age, b.to_age < 0 ? kInf : b.to_age + 1.0);
   single_year_bands_ = L.grid.width_years == 1 && L.grid.open_index() >= 65;
+  zone_of_two_ = G_ == 2 && single_year_bands_ && rows_ <= A_;
   // Large aggregates with ascending zones are folded in the zone pass (fold); their sums start from +0 as in unit().
   for (std::size_t a = 0; a < aggregates.size(); ++a) {
     const std::vector<int>& zs = aggregates[a].zones;
@@ -308,37 +333,6 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
     f.per_group.resize(uz(G_));
     for (IndicatorSums& x : f.per_group) x.reset(A_, rows_);
     f.all.reset(A_, rows_);
-  }
-}
-
-void IndicatorPass::keep_end_sums(std::vector<std::vector<double>>& ends) const {
-  ends.clear();
-  for (const Fold& f : folds_)
-    if (f.next != aggregates_[f.aggregate].zones.size()) return;  // not folded in this step (all or nothing)
-  for (const Fold& f : folds_) {
-    for (const IndicatorSums& g : f.per_group) ends.push_back(g.end);
-    ends.push_back(f.all.end);
-  }
-}
-
-void IndicatorPass::start_sums_from(const std::vector<std::vector<double>>& ends) {
-  if (ends.size() != folds_.size() * (uz(G_) + 1)) return;
-  for (const auto& e : ends)
-    if (e.size() != 2 * A_) return;
-  std::size_t k = 0;
-  for (Fold& f : folds_) {
-    for (IndicatorSums& g : f.per_group) g.start = ends[k++], g.start_given = true;
-    f.all.start = ends[k++];
-    f.all.start_given = true;
-  }
-}
-
-void IndicatorPass::fold(int end) const {
-  for (Fold& f : folds_) {
-    const std::vector<int>& zs = aggregates_[f.aggregate].zones;
-    // The chunks come in ascending order and cover every zone, so the aggregate's zones below `end` not yet added
-    // are those of the latest range.
-    for (; f.next < zs.size() && zs[f.next] < end; ++f.next) accumulate_zone(f.per_group, f.all, zs[f.next]);
   }
 }
 
@@ -370,31 +364,14 @@ double* at_least(std::vector<double>& v, std::size_t n) {
 
 // The sums of persons of a single-year slot made before finish (a zone's two group slots in one pass).
 struct PresummedSlot {
-  SlotSums sums;
-  const double* both = nullptr;  // both sexes by age
-  const double* cum = nullptr;   // the running totals (slot_sums_single_year)
+  const SlotSums* sums = nullptr;
+  const double* both = nullptr;  // both sexes by age (at i · stride)
+  const double* cum = nullptr;   // the running totals (slot_sums_single_year; at i · stride)
   bool asfr_sum = false;         // sums.asfr_sum is the sum of the slot's schedule
+  std::size_t stride = 1;        // 4: a lane of slot_sums_zone_of_two's arrays
+  bool no_negative = false;      // (stride 4) no age's persons < 0 (median_age_of_lane)
+  const double* tfr = nullptr;   // the sum of the TFR's terms of a slot of several states, made before (tfr_of_two)
 };
-
-// The plain mx sums of a slot whose states accumulate_zone_of_two added (plain_deferred): pooled_rates reads them only
-// at rows where nobody is exposed (den not > 0), rare, so they are made here, and only then, with the additions
-// add_mx2_rows makes: per row from +0, the slot's states in the order zone, group (every zone of `zones` in its order,
-// repeats included). Otherwise the +0 sums are never read.
-const double* IndicatorPass::deferred_plain(const IndicatorSums& pooled, std::size_t slot, std::span<const int> zones,
-                                            IndicatorScratch& sc) const {
-  const std::size_t R = 2 * rows_;
-  bool all_exposed = true;
-  for (std::size_t r = 0; r < R; ++r) all_exposed = all_exposed && pooled.mx_den[r] > 0.0;
-  if (all_exposed) return pooled.mx_sum.data();
-  sc.plain.assign(R, 0.0);
-  const int g_lo = slot == uz(G_) ? 0 : static_cast<int>(slot), g_hi = slot == uz(G_) ? G_ : g_lo + 1;
-  for (int zn : zones)
-    for (int g = g_lo; g < g_hi; ++g) {
-      const double* m = mx_.data() + (uz(zn) * uz(G_) + uz(g)) * R;  // both sexes' rows, adjacent
-      for (std::size_t r = 0; r < R; ++r) sc.plain[r] += m[r];
-    }
-  return sc.plain.data();
-}
 
 void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const int> zones, const SlotView& acc,
                            IndicatorScratch& sc, const PresummedSlot* pre) const {
@@ -403,14 +380,22 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
   const int g_lo = slot == uz(G_) ? 0 : static_cast<int>(slot);
   double* v = out_.values.data() + (unit * NS_ + slot) * NI_;
   auto set = [&](Indicator id, double x) { v[static_cast<int>(id)] = x; };
+  // The values set below only where defined start NaN (a table computed again holds last time's values); every other
+  // value is set below whatever the numbers (a fill of the unit's rows cost 0.2 M instructions a year at 1,000 zones).
+  for (Indicator id :
+       {Indicator::cbr_per_1000, Indicator::cdr_per_1000, Indicator::natural_growth_per_1000,
+        Indicator::srb_per_100_females, Indicator::e0_female, Indicator::e0_male, Indicator::e65_female,
+        Indicator::e65_male, Indicator::e0, Indicator::share_0_14, Indicator::share_15_64, Indicator::share_65_plus,
+        Indicator::share_60_plus, Indicator::old_age_dependency_ratio, Indicator::total_dependency_ratio})
+    set(id, kNaN);
   std::span<const double> Pf(acc.end_f, A_), Pm(acc.end_m, A_);
   std::span<const double> both;  // both sexes by age
   const double* cum = nullptr;   // their running totals (single_year_bands_)
   SlotSums own;                  // the sums of persons, the standard bands in band_'s order
   const SlotSums* sums = &own;
-  if (pre) {  // made before (slot_sums_single_year2)
-    sums = &pre->sums;
-    both = std::span<const double>(pre->both, A_);
+  if (pre) {  // made before (slot_sums_single_year2, slot_sums_zone_of_two)
+    sums = pre->sums;
+    if (pre->stride == 1) both = std::span<const double>(pre->both, A_);  // else read in its lane (median, bands)
     cum = pre->cum;
   } else if (single_year_bands_) {  // the sums, the bands and the running totals of the median in one pass
     double* both_v = at_least(sc.both, A_);
@@ -464,12 +449,14 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
     const std::size_t st = uz(zones[0]) * uz(G_) + uz(g_lo);
     double tfr = 0.0;
     if (pre && pre->asfr_sum) {
-      tfr = pre->sums.asfr_sum;
+      tfr = pre->sums->asfr_sum;
     } else {
 #pragma GCC unroll 4
       for (std::size_t i = 0; i < A_; ++i) tfr += asfr_[st * A_ + i];
     }
     set(Indicator::tfr, z * tfr);
+  } else if (pre && pre->tfr) {
+    set(Indicator::tfr, z * *pre->tfr);
   } else {
     std::vector<double>& q = sc.tfr_terms;
     q.resize(A_);
@@ -552,8 +539,11 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
     set(Indicator::old_age_dependency_ratio, c65 / c15_64 * 100.0);
     set(Indicator::total_dependency_ratio, (c0_14 + c65) / c15_64 * 100.0);
   }
-  set(Indicator::median_age,
-      single_year_bands_ ? median_age_of_prefix(grid, both, cum) : median_age_of_total(grid, both, both_total));
+  if (pre && pre->stride != 1)
+    set(Indicator::median_age, median_age_of_lane(grid, pre->both, cum, A_, pre->stride, pre->no_negative, sc.lane));
+  else
+    set(Indicator::median_age,
+        single_year_bands_ ? median_age_of_prefix(grid, both, cum) : median_age_of_total(grid, both, both_total));
   set(Indicator::women_15_49, band[4]);
   set(Indicator::age_0_2, band[5]);
   set(Indicator::age_3_5, band[6]);
@@ -563,6 +553,11 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
   set(Indicator::age_15_64, c15_64);
   set(Indicator::age_60_plus, c60);
   set(Indicator::age_65_plus, c65);
+  if (!extra_bands_.empty() && pre && pre->stride != 1) {  // the lane, contiguous
+    sc.lane.resize(A_);
+    for (std::size_t i = 0; i < A_; ++i) sc.lane[i] = pre->both[i * pre->stride];
+    both = sc.lane;
+  }
   for (std::size_t k = 0; k < extra_bands_.size(); ++k) {
     const AgeBand& b = extra_bands_[k];
     std::span<const double> who = b.sex == 0 ? Pf : b.sex == 1 ? Pm : both;
@@ -574,8 +569,6 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
   const int G = G_;
   const std::size_t u = uz(unit);
   const std::size_t Z = uz(start_.layout().zones);
-  // What finish does not set is undefined: the unit's slots start NaN (see the constructor), in one fill.
-  std::fill_n(out_.values.data() + u * NS_ * NI_, NS_ * NI_, kNaN);
   int single_zone[1];
   std::span<const int> zones;
   if (u < Z) {
@@ -589,6 +582,51 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
   // each into its group's sums and into those of "all".
   if (zones.size() == 1) {
     const int zn = zones[0];
+    if (zone_of_two_) {
+      // A zone of two groups on a single-year grid: its three slots' sums of persons in one pass, a lane each
+      // (slot_sums_zone_of_two), their start totals carried from the last step where given.
+      const SlotView v0 = single(zn, 0), v1 = single(zn, 1);
+      ZoneOfTwoOut o;
+      o.both = at_least(sc.both, 4 * A_);
+      o.cum = at_least(sc.cum, 4 * (A_ + 1));
+      o.scratch = at_least(sc.quads, 8 * A_);
+      const bool asfr = !asfr_.empty();  // each group slot's TFR sums its state's schedule (finish: n_states == 1)
+      const double* f0 = asfr ? asfr_.data() + uz(zn) * 2 * A_ : nullptr;
+      double* carried = zone_totals_ ? zone_totals_ + 3 * uz(zn) : nullptr;
+      const ZoneOfTwoIn in{v0.start_f,
+                           v0.start_m,
+                           v1.start_f,
+                           v1.start_m,
+                           v0.end_f,
+                           v0.end_m,
+                           v1.end_f,
+                           v1.end_m,
+                           f0,
+                           asfr ? f0 + A_ : nullptr,
+                           zone_totals_given_ ? carried : nullptr};
+      slot_sums_zone_of_two(in, A_, o);
+      if (carried) std::copy_n(o.end_chain, 3, carried);  // read above: this zone's only
+      PresummedSlot p[3];
+      for (std::size_t k = 0; k < 3; ++k)
+        p[k] = PresummedSlot{&o.sums[k], o.both + k, o.cum + k, k < 2 && asfr, 4, o.no_negative[k]};
+      finish(u, 0, zones, v0, sc, &p[0]);
+      finish(u, 1, zones, v1, sc, &p[1]);
+      int flags[2] = {0, 0};
+      // The "all" slot's end population only for the extra bands (its sums of persons are the kernel's); its TFR
+      // straight from the two states' births and exposure.
+      accumulate_two_groups(sc.all, sc.zone_rates, flags, zn, false);
+      const std::size_t sa = uz(zn) * 2 * A_;
+      const double* bma = comp_.births_by_mother_age.data();
+      const double* expo = comp_.women_exposure.data();
+      const double tfr = tfr_of_two(bma + sa, bma + sa + A_, expo + sa, expo + sa + A_, A_);
+      p[2].tfr = &tfr;
+      SlotView all = view_of(sc.all, A_);
+      all.rates = sc.zone_rates.data();
+      all.rate_flags[0] = flags[0];
+      all.rate_flags[1] = flags[1];
+      finish(u, uz(G), zones, all, sc, &p[2]);
+      return;
+    }
     if (G == 2 && single_year_bands_) {
       // The two group slots' sums of persons in one pass, so that their chains of additions overlap.
       const SlotView v0 = single(zn, 0), v1 = single(zn, 1);
@@ -597,11 +635,11 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
       // With the step's schedules, each group slot's TFR sums its state's (in finish: n_states == 1).
       const bool asfr = !asfr_.empty();
       const double* f0 = asfr ? asfr_.data() + uz(zn) * 2 * A_ : nullptr;
-      PresummedSlot p0{{}, both, cum, asfr}, p1{{}, both + A_, cum + A_ + 1, asfr};
+      SlotSums s0, s1;
+      const PresummedSlot p0{&s0, both, cum, asfr}, p1{&s1, both + A_, cum + A_ + 1, asfr};
       slot_sums_single_year2(
           {v0.start_f, v0.start_m, v0.end_f, v0.end_m, both, cum, f0},
-          {v1.start_f, v1.start_m, v1.end_f, v1.end_m, both + A_, cum + A_ + 1, asfr ? f0 + A_ : nullptr}, A_, p0.sums,
-          p1.sums);
+          {v1.start_f, v1.start_m, v1.end_f, v1.end_m, both + A_, cum + A_ + 1, asfr ? f0 + A_ : nullptr}, A_, s0, s1);
       finish(u, 0, zones, v0, sc, &p0);
       finish(u, 1, zones, v1, sc, &p1);
     } else {
@@ -613,7 +651,7 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
     } else {
       if (G == 2 && (rows_ == 0 || (start_.layout().grid.width_years == 1 && rows_ <= A_))) {
         int flags[2] = {0, 0};
-        accumulate_two_groups(sc.all, sc.zone_rates, flags, zn);
+        accumulate_two_groups(sc.all, sc.zone_rates, flags, zn, true);
         SlotView all = view_of(sc.all, A_);
         all.rates = sc.zone_rates.data();
         all.rate_flags[0] = flags[0];

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/projection.hpp"
@@ -56,6 +57,8 @@ struct IndicatorScratch {
   std::vector<double> plain;       // a slot's deferred plain mx sums [sex][row] (IndicatorSums::plain_deferred)
   std::vector<double> zone_rates;  // the pooled rates of a zone's "all" slot of two groups [sex][row]
   std::vector<double> tfr_terms;   // by age
+  std::vector<double> quads;       // slot_sums_zone_of_two's scratch
+  std::vector<double> lane;        // a slot's persons by age copied out of slot_sums_zone_of_two's lanes
   LifeTable lt;
 };
 
@@ -87,13 +90,40 @@ class IndicatorPass {
   // cells again (a third of the cells they read). Only for consecutive steps of one run.
   void keep_end_sums(std::vector<std::vector<double>>& ends) const;
   void start_sums_from(const std::vector<std::vector<double>>& ends);
+  // The same for each zone's slots on the path of slot_sums_zone_of_two (a zone of two groups, single years): a
+  // slot's start total (its start population's female ages, then its male ones, summed from +0) is the chain of the
+  // last step's end population in that order. The pass writes each zone's three chains into `totals` (3 a zone, sized
+  // here) as it computes the zone, and reads them as the zone's start totals where `given` (the last step's pass wrote
+  // them all, from the end population that is this step's start: carries_zone_start_totals() after it ran).
+  void carry_zone_start_totals(std::vector<double>& totals, bool given);
+  bool carries_zone_start_totals() const { return zone_totals_ != nullptr; }
 
  private:
-  void add_events(int zn, int g, double& deaths, double& net) const;
+  // Adds the deaths and net migrants of state (zn, g) to `deaths` and `net`, each sex in turn. Its common case here
+  // (the step's per-state sums, no planning adjustment; looked at per call, not when the pass is made: the step sizes
+  // the components after that), inlined: a call per state and slot, eight a zone of two groups, cost 0.4 M
+  // instructions a year at 1,000 zones; the rest in add_events_general (indicators_sums.cpp).
+  void add_events(int zn, int g, double& deaths, double& net) const {
+    const StepComponents& c = comp_;
+    if (!c.deaths_by_state.empty() && !c.net_migrants_by_state.empty() && c.planning_adjustment.empty()) {
+      const std::size_t st = (uz(zn) * uz(G_) + uz(g)) * kSexes;
+      deaths += c.deaths_by_state[st];
+      net += c.net_migrants_by_state[st];
+      deaths += c.deaths_by_state[st + 1];
+      net += c.net_migrants_by_state[st + 1];
+      return;
+    }
+    add_events_general(zn, g, deaths, net);
+  }
+  void add_events_general(int zn, int g, double& deaths, double& net) const;
   void accumulate(IndicatorSums& acc, int zn, int g) const;
   // A zone's "all" slot of two groups: its sums in `acc` but the pooled-mx sums, its pooled rates in `rates` [sex][row]
   // with their flags (pooled_rates) when there are death rates.
-  void accumulate_two_groups(IndicatorSums& acc, std::vector<double>& rates, int (&flags)[2], int zn) const;
+  // persons: also the sums of the start and end populations and of the births by age of mother and exposure (else
+  // left as they are: slot_sums_zone_of_two made the slot's sums of persons and tfr_of_two its TFR; the end population
+  // is summed anyway when there are extra bands, which read it).
+  void accumulate_two_groups(IndicatorSums& acc, std::vector<double>& rates, int (&flags)[2], int zn,
+                             bool persons) const;
   void accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, int g) const;
   // accumulate2(g0, all, zn, 0) then accumulate2(g1, all, zn, 1) for a zone of two groups, in one pass over its cells.
   void accumulate_zone_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all, int zn) const;
@@ -122,6 +152,9 @@ class IndicatorPass {
   int G_ = 0;
   std::vector<BandWeights> band_;   // the standard bands in the order finish uses them, then the extra bands
   bool single_year_bands_ = false;  // sums, bands and median in one pass (slot_sums_single_year, indicator_kernels.cpp)
+  bool zone_of_two_ = false;        // a zone's three slots in one pass (slot_sums_zone_of_two)
+  double* zone_totals_ = nullptr;   // carry_zone_start_totals
+  bool zone_totals_given_ = false;
   struct Fold {
     std::size_t aggregate = 0, next = 0;  // the aggregate; its first zone not yet added
     std::vector<IndicatorSums> per_group;

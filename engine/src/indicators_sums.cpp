@@ -2,7 +2,8 @@
 // The sums of the indicators' slots of several states (IndicatorPass, indicators_pass.hpp): a state's events, its cells
 // added into one slot's sums or into two (its group's and "all"), a zone of two groups in one pass. Each sum adds the
 // states in the order zone, group, sex and each cell in its own element (indicator_kernels.cpp), so the bits do not
-// depend on how the states are grouped into calls.
+// depend on how the states are grouped into calls. Also what is carried from step to step (the folded aggregates' end
+// sums, the zones' start totals) and the deferred plain mx sums.
 #include <cstddef>
 #include <vector>
 
@@ -13,24 +14,12 @@
 
 namespace cohortgis::detail {
 
-// Adds the deaths and net migrants of one state (zone zn, group g) to `deaths` and `net`, each sex in turn: the step's
-// per-state sums (kept in every mode, so a run with per-cell components and one without give the same bits and no
-// pass over the cells is needed); the per-cell arrays only when there are no sums.
-void IndicatorPass::add_events(int zn, int g, double& deaths, double& net) const {
+// add_events (indicators_pass.hpp) but its common case: the step's per-state sums (kept in every mode, so a run with
+// per-cell components and one without give the same bits and no pass over the cells is needed); the per-cell arrays
+// only when there are no sums; the planning adjustment's migrants.
+void IndicatorPass::add_events_general(int zn, int g, double& deaths, double& net) const {
   const StepComponents& comp = comp_;
   const std::size_t st = uz(zn) * uz(G_) + uz(g), A = A_;
-  // What the loop below adds when there are both sums and no planning adjustment (the loop cost 0.5 M instructions a
-  // year at 1,000 zones: a call per state and slot, eight a zone of two groups). Looked at here, not when the pass is
-  // made: the step sizes the components after that.
-  if (!comp.deaths_by_state.empty() && !comp.net_migrants_by_state.empty() && comp.planning_adjustment.empty()) {
-    const double* d = comp.deaths_by_state.data() + st * kSexes;
-    const double* n = comp.net_migrants_by_state.data() + st * kSexes;
-    deaths += d[0];
-    net += n[0];
-    deaths += d[1];
-    net += n[1];
-    return;
-  }
   for (int s = 0; s < 2; ++s) {
     if (!comp.deaths_by_state.empty()) {
       deaths += comp.deaths_by_state[st * kSexes + uz(s)];
@@ -75,15 +64,16 @@ void IndicatorPass::accumulate(IndicatorSums& acc, int zn, int g) const {
 // death rates): each sum written once from the two states' values, the same operations in the same order (the
 // "all" slot of a zone, every year). Of the pooled-mx sums only the rates finish makes from them are written
 // (pooled_rates_of_two), when there are death rates (rows_ > 0), which is when finish reads them.
-void IndicatorPass::accumulate_two_groups(IndicatorSums& acc, std::vector<double>& rates, int (&flags)[2],
-                                          int zn) const {
+void IndicatorPass::accumulate_two_groups(IndicatorSums& acc, std::vector<double>& rates, int (&flags)[2], int zn,
+                                          bool persons) const {
   const std::size_t A = A_, rows = rows_, sa = uz(zn) * 2, sb = sa + 1;
   for (auto* v : {&acc.start, &acc.end}) v->resize(2 * A);
   acc.bma.resize(A);
   acc.expo.resize(A);
   // Both sexes in one call (adjacent in the populations and in the sums: see accumulate2).
-  sum_of_two(acc.start.data(), start_.ages(zn, 0, 0).data(), start_.ages(zn, 1, 0).data(), 2 * A);
-  sum_of_two(acc.end.data(), end_.ages(zn, 0, 0).data(), end_.ages(zn, 1, 0).data(), 2 * A);
+  if (persons) sum_of_two(acc.start.data(), start_.ages(zn, 0, 0).data(), start_.ages(zn, 1, 0).data(), 2 * A);
+  if (persons || !extra_bands_.empty())
+    sum_of_two(acc.end.data(), end_.ages(zn, 0, 0).data(), end_.ages(zn, 1, 0).data(), 2 * A);
   // The pooled rates straight from the two states (finish reads only them, not the sums).
   rates.resize(2 * rows);
   for (int s = 0; s < 2 && rows > 0; ++s) {
@@ -99,6 +89,7 @@ void IndicatorPass::accumulate_two_groups(IndicatorSums& acc, std::vector<double
   add_events(zn, 1, acc.deaths, acc.net);
   acc.births_f = (0.0 + comp_.births[sa * kSexes + 0]) + comp_.births[sb * kSexes + 0];
   acc.births_m = (0.0 + comp_.births[sa * kSexes + 1]) + comp_.births[sb * kSexes + 1];
+  if (!persons) return;
   sum_of_two(acc.bma.data(), comp_.births_by_mother_age.data() + sa * A, comp_.births_by_mother_age.data() + sb * A, A);
   sum_of_two(acc.expo.data(), comp_.women_exposure.data() + sa * A, comp_.women_exposure.data() + sb * A, A);
 }
@@ -204,6 +195,70 @@ void IndicatorPass::accumulate2_events(IndicatorSums& one, IndicatorSums& two, i
     acc->births_f += comp_.births[st * kSexes + 0];
     acc->births_m += comp_.births[st * kSexes + 1];
   }
+}
+
+void IndicatorPass::keep_end_sums(std::vector<std::vector<double>>& ends) const {
+  ends.clear();
+  for (const Fold& f : folds_)
+    if (f.next != aggregates_[f.aggregate].zones.size()) return;  // not folded in this step (all or nothing)
+  for (const Fold& f : folds_) {
+    for (const IndicatorSums& g : f.per_group) ends.push_back(g.end);
+    ends.push_back(f.all.end);
+  }
+}
+
+void IndicatorPass::start_sums_from(const std::vector<std::vector<double>>& ends) {
+  if (ends.size() != folds_.size() * (uz(G_) + 1)) return;
+  for (const auto& e : ends)
+    if (e.size() != 2 * A_) return;
+  std::size_t k = 0;
+  for (Fold& f : folds_) {
+    for (IndicatorSums& g : f.per_group) g.start = ends[k++], g.start_given = true;
+    f.all.start = ends[k++];
+    f.all.start_given = true;
+  }
+}
+
+void IndicatorPass::carry_zone_start_totals(std::vector<double>& totals, bool given) {
+  zone_totals_ = nullptr;
+  zone_totals_given_ = false;
+  if (!zone_of_two_) return;
+  const std::size_t n = 3 * uz(zones());
+  if (totals.size() != n) {
+    totals.assign(n, 0.0);
+    given = false;
+  }
+  zone_totals_ = totals.data();
+  zone_totals_given_ = given;
+}
+
+void IndicatorPass::fold(int end) const {
+  for (Fold& f : folds_) {
+    const std::vector<int>& zs = aggregates_[f.aggregate].zones;
+    // The chunks come in ascending order and cover every zone, so the aggregate's zones below `end` not yet added
+    // are those of the latest range.
+    for (; f.next < zs.size() && zs[f.next] < end; ++f.next) accumulate_zone(f.per_group, f.all, zs[f.next]);
+  }
+}
+
+// The plain mx sums of a slot whose states accumulate_zone_of_two added (plain_deferred): pooled_rates reads them only
+// at rows where nobody is exposed (den not > 0), rare, so they are made here, and only then, with the additions
+// add_mx2_rows makes: per row from +0, the slot's states in the order zone, group (every zone of `zones` in its order,
+// repeats included). Otherwise the +0 sums are never read.
+const double* IndicatorPass::deferred_plain(const IndicatorSums& pooled, std::size_t slot, std::span<const int> zones,
+                                            IndicatorScratch& sc) const {
+  const std::size_t R = 2 * rows_;
+  bool all_exposed = true;
+  for (std::size_t r = 0; r < R; ++r) all_exposed = all_exposed && pooled.mx_den[r] > 0.0;
+  if (all_exposed) return pooled.mx_sum.data();
+  sc.plain.assign(R, 0.0);
+  const int g_lo = slot == uz(G_) ? 0 : static_cast<int>(slot), g_hi = slot == uz(G_) ? G_ : g_lo + 1;
+  for (int zn : zones)
+    for (int g = g_lo; g < g_hi; ++g) {
+      const double* m = mx_.data() + (uz(zn) * uz(G_) + uz(g)) * R;  // both sexes' rows, adjacent
+      for (std::size_t r = 0; r < R; ++r) sc.plain[r] += m[r];
+    }
+  return sc.plain.data();
 }
 
 }  // namespace cohortgis::detail

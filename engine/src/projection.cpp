@@ -113,6 +113,8 @@ const CohortArray& Projection::run_shared(const ScheduleSource& source, ResultSi
   detail::RunWorkspace workspace;  // lives for one run: survival ratios of the last step, per-zone lists, scratch
   const StepSchedules* last_shared = nullptr;    // the last step's schedules when they were handed by reference
   std::vector<std::vector<double>> folded_ends;  // the folded aggregates' end sums of the last step (keep_end_sums)
+  std::vector<double> zone_start_totals;  // the zones' slots' end chains of the last step (carry_zone_start_totals)
+  bool zone_totals_given = false;         // written by the last step's pass, every zone
   sink.base(population_, config_.base_year);
   for (int step = 0; step < config_.steps; ++step) {
     if (config_.cancel && config_.cancel->load()) throw ProjectionError("projection cancelled");
@@ -142,6 +144,7 @@ const CohortArray& Projection::run_shared(const ScheduleSource& source, ResultSi
         pass.emplace(population_, next_, components, schedules.asfr, mx, config_.zone_ids, config_.group_names,
                      aggregates, config_.extra_age_bands, config_.life_table_method, indicators);
         pass->start_sums_from(folded_ends);
+        pass->carry_zone_start_totals(zone_start_totals, zone_totals_given);
       }
       detail::StepRunner runner(config_, layout_, ctx, schedules, writable, population_, next_, components, workspace);
       if (pass && !config_.step_adjuster) runner.set_indicators(&*pass);
@@ -152,6 +155,8 @@ const CohortArray& Projection::run_shared(const ScheduleSource& source, ResultSi
         pass->keep_end_sums(folded_ends);
       else
         folded_ends.clear();
+      // Every zone's unit ran (above) on the end population that the swap below makes the next step's start.
+      zone_totals_given = pass && pass->carries_zone_start_totals();
     });
     sink.step(StepResult{ctx, population_, next_, components, config_.indicators ? &indicators : nullptr});
     buffer.mortality_unchanged = false;  // a hint holds for one step only

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// A zone of two groups on a single-year grid takes the sums of persons of its two group slots in one pass
-// (slot_sums_single_year2: slot 0 in one lane of each vector, slot 1 in the other). Each group slot's values are the
+// A zone of two groups on a single-year grid takes the sums of persons of its slots in one pass (slot_sums_zone_of_two:
+// group 0 in one lane of each vector, group 1 in the next, "all" in a third). Each group slot's values are the
 // bits of the same group computed as the only group of its zones (its own pass, slot_sums_single_year): counts, person
 // years, the TFR (with the step's schedules: their sums in the same pass; without: from the births), the standard and
 // extra bands, the median (by binary search, by the scan after a negative count, NaN for nobody) and the rates from
-// them.
+// them; the "all" slot's are those of the two states' cells added; in a projection, the start totals are carried
+// from the last step.
 #include <gtest/gtest.h>
 #include <oneapi/tbb/task_arena.h>
 
@@ -122,10 +123,161 @@ TEST(IndicatorZoneSlots, TwoGroupSlotsInOnePassAreEachGroupsOwnBits) {
   }
 }
 
+// The "all" slot of a zone of two groups takes its sums of persons from the same pass as its group slots (a third lane
+// of slot_sums_zone_of_two, its values a + b of the two states' cells) and its TFR from the two states' births and
+// exposure (tfr_of_two): each of its indicators of persons and its TFR are the bits of the same zone with one group
+// whose cells are the two states' cells added as sum_of_two adds them, (+0 + a) + b (its own pass; the TFR's terms
+// from its births and exposure, as without schedules): counts, person years, the standard and extra bands and shares,
+// the median (binary search; the scan after a negative count; none for nobody; one age), also where both states hold
+// −0 (a + b = −0 there, +0 in the reference: no sum from +0 sees the sign), the TFR with an age of births and nobody
+// exposed.
+TEST(IndicatorZoneSlots, AllSlotOfTwoGroupsIsTheBitsOfItsSummedCells) {
+  const AgeGrid grid = AgeGrid::single_year(100);
+  const int Z = 5, G = 2, A = grid.n_ages;
+  const CohortLayout L{Z, G, grid}, L1{Z, 1, grid};
+  CohortArray start(L), end(L);
+  StepComponents comp = cohortgis::test::state_components(Z * G, A, 0.0, 0.0);
+  for (int z = 0; z < Z; ++z)
+    for (int g = 0; g < G; ++g)
+      for (int s = 0; s < 2; ++s)
+        for (int i = 0; i < A; ++i) {
+          start.at(z, g, s, i) = 700.0 / (1.0 + 0.21 * i + 0.17 * z + 0.3 * g + 0.1 * s);
+          end.at(z, g, s, i) = 650.0 / (1.0 + 0.23 * i + 0.19 * z + 0.4 * g + 0.1 * s) + 0.13 * g;
+        }
+  // Zone 1: a negative count that takes the median to the scan; zone 2: nobody at the end; zone 3: everyone at one
+  // age; zone 4: −0 in both states at some ages.
+  end.at(1, 0, 0, 0) = 1.0e5;
+  end.at(1, 1, 1, 1) = -1.2e5;
+  for (int g = 0; g < G; ++g)
+    for (int s = 0; s < 2; ++s)
+      for (int i = 0; i < A; ++i) {
+        end.at(2, g, s, i) = 0.0;
+        end.at(3, g, s, i) = i == 37 ? 5.0 + g : 0.0;
+        if (i % 7 == 3) end.at(4, g, s, i) = -0.0, start.at(4, g, s, i) = -0.0;
+      }
+  // Births by age of mother and exposure (the TFR of a slot of two states): ages 15–49, an age with births and
+  // nobody exposed (its term +0), −0 births in both states at some ages.
+  for (std::size_t st = 0; st < uz(Z * G); ++st)
+    for (int i = 12; i < 50; ++i) {
+      comp.births_by_mother_age[st * uz(A) + uz(i)] = i == 13      ? 1.0
+                                                      : i % 9 == 2 ? -0.0
+                                                                   : 5.0 + 0.2 * i + 0.3 * static_cast<double>(st);
+      comp.women_exposure[st * uz(A) + uz(i)] = i == 13 ? 0.0 : 300.0 - 3.0 * i + 2.0 * static_cast<double>(st);
+    }
+  CohortArray start1(L1), end1(L1);
+  StepComponents c1 = cohortgis::test::state_components(Z, A, 0.0, 0.0);
+  for (int z = 0; z < Z; ++z) {
+    for (int s = 0; s < 2; ++s)
+      for (int i = 0; i < A; ++i) {
+        start1.at(z, 0, s, i) = (0.0 + start.at(z, 0, s, i)) + start.at(z, 1, s, i);
+        end1.at(z, 0, s, i) = (0.0 + end.at(z, 0, s, i)) + end.at(z, 1, s, i);
+      }
+    for (std::size_t i = 0; i < uz(A); ++i) {
+      const std::size_t a = uz(2 * z) * uz(A) + i, b = a + uz(A), one = uz(z) * uz(A) + i;
+      c1.births_by_mother_age[one] = (0.0 + comp.births_by_mother_age[a]) + comp.births_by_mother_age[b];
+      c1.women_exposure[one] = (0.0 + comp.women_exposure[a]) + comp.women_exposure[b];
+    }
+  }
+  std::vector<std::string> ids;
+  for (int z = 0; z < Z; ++z) ids.push_back("Z" + std::to_string(z));
+  const std::vector<AgeBand> extra = {{"b", 20, 44, -1}, {"f", 3, 66, 0}, {"m", 60, -1, 1}};
+  for (int threads : {1, 3}) {
+    tbb::task_arena arena(threads);
+    IndicatorTable two, one;
+    arena.execute([&] {
+      compute_indicators(start, end, comp, {}, {}, ids, {"g0", "g1"}, {}, extra, LifeTableMethod{}, two);
+      compute_indicators(start1, end1, c1, {}, {}, ids, {"g"}, {}, extra, LifeTableMethod{}, one);
+    });
+    ASSERT_EQ(one.n_indicators(), two.n_indicators());
+    for (int z = 0; z < Z; ++z)
+      for (std::size_t k = 0; k < two.n_indicators(); ++k) {
+        if (!is_stock_indicator(k) && k != static_cast<std::size_t>(Indicator::person_years) &&
+            k != static_cast<std::size_t>(Indicator::tfr))
+          continue;
+        EXPECT_EQ(std::bit_cast<std::uint64_t>(two.get(uz(z), 2, k)),
+                  std::bit_cast<std::uint64_t>(one.get(uz(z), 0, k)))
+            << "threads " << threads << " zone " << z << " " << two.indicator_names[k] << ": " << two.get(uz(z), 2, k)
+            << " vs " << one.get(uz(z), 0, k);
+      }
+    EXPECT_TRUE(std::isnan(two.get(2, 2, Indicator::median_age)));
+    EXPECT_EQ(two.get(3, 2, Indicator::median_age), 37.5);
+    EXPECT_TRUE(std::isfinite(two.get(1, 2, Indicator::median_age)));
+    EXPECT_TRUE(std::isfinite(two.get(0, 2, Indicator::tfr)));
+  }
+}
+
+// A zone's slots' start totals are carried from the last step (the chains of its end population, which the next step
+// starts from): every step's table of a projection is the bits of compute_indicators on that step's start and end
+// populations and components (start totals summed from the start population), a zone of two groups on a single-year
+// grid, four steps, 1 and 3 threads, with extra bands or without, and with a step adjuster that changes the end
+// population after the zone pass (the next start is the adjusted end: carried from before the adjustment, the start
+// totals would be stale).
+TEST(IndicatorZoneSlots, CarriedStartTotalsAreTheBitsOfTheStartPopulations) {
+  const AgeGrid grid = AgeGrid::single_year(100);
+  const int Z = 70, G = 2, A = grid.n_ages, steps = 4;
+  const CohortLayout L{Z, G, grid};
+  CohortArray base(L);
+  std::vector<double> mx(L.cells()), asfr(uz(Z * G * A), 0.0), srb(uz(Z), 1.06);
+  for (int z = 0; z < Z; ++z)
+    for (int g = 0; g < G; ++g) {
+      const std::size_t st = uz(z * G + g);
+      for (int s = 0; s < 2; ++s)
+        for (int i = 0; i < A; ++i) {
+          base.at(z, g, s, i) = 250.0 / (1.0 + 0.03 * i + 0.007 * z + 0.2 * g + 0.1 * s) + (i % 4 == 1 ? 1.5 : 0.0);
+          mx[(st * 2 + uz(s)) * uz(A) + uz(i)] = (0.0003 + 0.0001 * g + 1e-6 * z) * std::exp(0.085 * i) + 0.0002 * s;
+        }
+      for (int i = 15; i < 50; ++i) asfr[st * uz(A) + uz(i)] = 0.028 + 0.0003 * z + 0.001 * g;
+    }
+  std::vector<std::string> ids;
+  for (int z = 0; z < Z; ++z) ids.push_back("Z" + std::to_string(z));
+  const std::vector<std::string> groups = {"g0", "g1"};
+  const std::vector<ZoneAggregate> aggregates = with_total_aggregate({}, Z);
+  for (int variant = 0; variant < 4; ++variant) {
+    const bool adjust = variant % 2 == 1;
+    const std::vector<AgeBand> extra =
+        variant >= 2 ? std::vector<AgeBand>{{"b", 20, 44, -1}, {"m", 60, -1, 1}} : std::vector<AgeBand>{};
+    for (int threads : {1, 3}) {
+      SCOPED_TRACE("variant " + std::to_string(variant) + ", threads " + std::to_string(threads));
+      ProjectionConfig cfg;
+      cfg.grid = grid;
+      cfg.steps = steps;
+      cfg.zone_ids = ids;
+      cfg.group_names = groups;
+      cfg.threads = threads;
+      cfg.indicators = true;
+      cfg.cell_components = true;
+      cfg.extra_age_bands = extra;
+      if (adjust)  // more persons in some zones' cells after the step, a different number each step
+        cfg.step_adjuster = [](const StepContext& ctx, const CohortArray&, CohortArray& end, StepComponents&) {
+          for (int z = 0; z < end.layout().zones; z += 3)
+            for (int i = 0; i < end.layout().grid.n_ages; i += 2) end.at(z, z % 2, 1, i) += 3.25 + ctx.step;
+        };
+      Projection projection(cfg, base);
+      test::RecordingSink sink;
+      projection.run(
+          [&](const StepContext&, StepSchedules& s) {
+            s.mortality_kind = MortalityInput::death_rates;
+            s.mortality = mx;
+            s.asfr = asfr;
+            s.srb = srb;
+          },
+          sink);
+      ASSERT_EQ(sink.indicators.size(), uz(steps));
+      for (int y = 0; y < steps; ++y) {
+        IndicatorTable fresh;
+        compute_indicators(sink.populations[uz(y)], sink.populations[uz(y + 1)], sink.components[uz(y)], asfr, mx, ids,
+                           groups, aggregates, extra, LifeTableMethod{}, fresh);
+        EXPECT_EQ(test::differing_bits(sink.indicators[uz(y)].values, fresh.values), 0u) << "year " << y;
+        EXPECT_TRUE(std::isfinite(fresh.get(5, 2, Indicator::person_years)));
+      }
+    }
+  }
+}
+
 // A table handed to compute_indicators again (as the engine hands its table to every step) holds the bits of a new
 // table: each slot's values are NaN where undefined (nobody in the state: no rates, no median; no births: no sex
-// ratio; no life table), not what the last call left there. One and two groups (one group's "all" slot is a copy), at
-// 1 and 3 threads.
+// ratio; no life table, or pooled rates that make none), not what the last call left there. One and two groups (one
+// group's "all" slot is a copy), at 1 and 3 threads.
 TEST(IndicatorZoneSlots, ATableComputedAgainHasTheBitsOfANewOne) {
   const AgeGrid grid = AgeGrid::single_year(100);
   for (int G : {1, 2}) {
@@ -156,6 +308,8 @@ TEST(IndicatorZoneSlots, ATableComputedAgainHasTheBitsOfANewOne) {
             comp.births[st * 2 + uz(s)] = empty ? 0.0 : 20.0 + z + s;
             if (empty) comp.e0[st * 2 + uz(s)] = comp.e65[st * 2 + uz(s)] = NAN;
           }
+          // Zone 2's women: a death rate that is not a number (their pooled rates make no life table).
+          if (empty_state && z == 2) mx[st * 2 * uz(A) + 10] = NAN;
           for (int i = 15; i < 50; ++i) {
             comp.births_by_mother_age[st * uz(A) + uz(i)] = empty ? 0.0 : 3.0 + 0.1 * i;
             comp.women_exposure[st * uz(A) + uz(i)] = empty ? 0.0 : 200.0 - i;
@@ -186,6 +340,11 @@ TEST(IndicatorZoneSlots, ATableComputedAgainHasTheBitsOfANewOne) {
       EXPECT_EQ(test::differing_bits(reused.values, fresh.values), 0u);
       EXPECT_TRUE(std::isnan(fresh.get(fresh.unit_index("b"), uz(G - 1), Indicator::cbr_per_1000)));
       EXPECT_TRUE(std::isnan(fresh.get(1, uz(G - 1), Indicator::srb_per_100_females)));
+      if (G == 2)
+        for (Indicator id : {Indicator::e0_female, Indicator::e65_female, Indicator::e0}) {
+          EXPECT_TRUE(std::isnan(fresh.get(2, uz(G), id)));
+          EXPECT_TRUE(std::isfinite(fresh.get(0, uz(G), id)));
+        }
     }
   }
 }
