@@ -263,8 +263,12 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
       fused_state(f);
     }
   }
+  // A3 steps 2–3 with step 7 of ages 1 … w (the end population of those ages does not depend on births); step_zone
+  // closes age 0 (close_step_age0).
   for (int g = 0; g < G; ++g)
-    for (int s = 0; s < 2; ++s) survive_steps_2_3(L_.grid, survival(z, g, s), buffers(z, g, s, sc));
+    for (int s = 0; s < 2; ++s)
+      sc.floored_above[uz(g) * 2 + uz(s)] =
+          survive_and_close(L_.grid, survival(z, g, s), buffers(z, g, s, sc), next_.ages(z, g, s).data()) ? 1 : 0;
 }
 
 // The general path of B1: net migrants M per cell from the own out-flows (phase 1 values, recomputed) and the
@@ -486,8 +490,11 @@ void StepRunner::step_zone(int z, Scratch& sc) {
       const auto buf = buffers(z, g, s, sc);
       // The per-cell floor adjustments are kept only with cell components; the floored cells are listed always.
       std::span<double> adj = part(c_.floor_adjustment, z, g, s);
-      const int floored = close_step(L_.grid, Bs, survival(z, g, s), migrants(z, g, s, sc), timing, buf,
-                                     next_.ages(z, g, s), floors_sparse_ ? std::span<double>() : adj);
+      const std::span<double> kept_adj = floors_sparse_ ? std::span<double>() : adj;
+      const int floored = fused ? close_step_age0(Bs, survival(z, g, s), buf, next_.ages(z, g, s),
+                                                  sc.floored_above[uz(g) * 2 + uz(s)], kept_adj)
+                                : close_step(L_.grid, Bs, survival(z, g, s), migrants(z, g, s, sc), timing, buf,
+                                             next_.ages(z, g, s), kept_adj);
       if (floors_sparse_) {
         // close_step's adjustments, written only where they are not all zero (+0.0 each, as the array holds).
         unsigned char& last = floors_.floored_last[ss];
