@@ -164,9 +164,9 @@ COHORTGIS_KERNEL void survive_steps_2_3(const AgeGrid& grid, std::span<const dou
 namespace detail {
 // survive_steps_2_3 with step 7 of ages 1 … w in the same loop (simd.hpp): P_end[i] as close_step writes it, from Q[i]
 // still in a register (close_step's own pass loads Q again and stores P_end a second time round the zone's ages).
-COHORTGIS_KERNEL bool survive_and_close(const AgeGrid& grid, std::span<const double> S, const SexStepBuffers& b,
-                                        double* P_end) {
-  return steps_2_3_body<true>(uz(grid.open_index()), b.A.data(), b.E.data(), b.D.data(), b.Q.data(), S.data(), P_end);
+COHORTGIS_KERNEL bool survive_and_close(std::size_t w, const double* S, const double* A, const double* E, double* D,
+                                        double* Q, double* P_end) {
+  return steps_2_3_body<true>(w, A, E, D, Q, S, P_end);
 }
 }  // namespace detail
 

@@ -44,7 +44,9 @@ std::pair<double, double> sum_births(const double* B0, BirthsRange r0, const dou
 // The fused path's A3 steps 2–3 with step 7 of ages 1 … w in the same pass (`even` timing: step 6 adds nothing):
 // survive_steps_2_3, and P_end[i] for i ≥ 1 as close_step writes it (Q[i], or kFloorPersons where Q[i] ≥ 0 is false).
 // Returns whether one of those cells was floored; close_step_age0 does the rest of close_step once births are known.
-bool survive_and_close(const AgeGrid& grid, std::span<const double> S, const SexStepBuffers& b, double* P_end);
+// The vectors of one state and sex: w the open age's index; S, A, E, D, Q as survive_steps_2_3 takes them.
+bool survive_and_close(std::size_t w, const double* S, const double* A, const double* E, double* D, double* Q,
+                       double* P_end);
 // close_step after survive_and_close: steps 5 and 7 of age 0, and the count of floored cells and the adjustments
 // over all ages, as close_step returns and writes them.
 int close_step_age0(double births_of_sex, std::span<const double> S, const SexStepBuffers& b, std::span<double> P_end,
