@@ -441,16 +441,19 @@ void StepRunner::sum_state_totals(int z, Scratch& sc) {
   const std::size_t nA = L_.ages();
   // Per state and sex, the sums over age of the deaths D and the net migrants M, each in age order. The list is
   // written in place (its length is the same for every zone of the step): D as buffers() gives it.
-  const bool mig = plan_.any_migration;
-  sc.sums.resize(uz(G) * kSexes * (mig ? 2 : 1));
+  // The vectors of (g, s) at (g · 2 + s) · nA from the zone's first, as buffers() and migrants() give them.
+  const bool mig = plan_.any_migration, keep = plan_.keep_cells;
+  const std::size_t n = uz(G) * kSexes, z0 = uz(z) * n * nA;
+  sc.sums.resize(n * (mig ? 2 : 1));
   AgeSum* out = sc.sums.data();
-  for (int g = 0; g < G; ++g)
-    for (int s = 0; s < 2; ++s) {
-      const std::size_t ss = (uz(z) * uz(G) + uz(g)) * kSexes + uz(s);
-      const double* D = plan_.keep_cells ? c_.deaths.ages(z, g, s).data() : sc.D.data() + (uz(g) * kSexes + uz(s)) * nA;
-      *out++ = {D, &c_.deaths_by_state[ss]};
-      if (mig) *out++ = {migrants(z, g, s, sc).data(), &c_.net_migrants_by_state[ss]};
-    }
+  const double* const Dz = keep ? c_.deaths.data().data() + z0 : sc.D.data();
+  const double* const Mz = !mig ? nullptr : keep ? c_.net_migrants.data().data() + z0 : sc.M.data();
+  double* const deaths = c_.deaths_by_state.data() + uz(z) * n;
+  double* const net = c_.net_migrants_by_state.data() + uz(z) * n;
+  for (std::size_t k = 0; k < n; ++k) {
+    *out++ = {Dz + k * nA, deaths + k};
+    if (mig) *out++ = {Mz + k * nA, net + k};
+  }
   sum_ages_interleaved(sc.sums, nA);
 }
 

@@ -331,6 +331,44 @@ TEST(ProjectionAccounting, FusedPathFloorsAsTheGeneralPath) {
   for (int threads : {1, 3}) EXPECT_EQ(error(fused, threads), expected);
 }
 
+// Each state and sex's deaths and net migrants (StepComponents::deaths_by_state, net_migrants_by_state) are the sums
+// over age of its cells, in age order, bit for bit, on the general and the fused path, and the same bits in a run
+// without per-cell components.
+TEST(ProjectionAccounting, StateTotalsAreTheSumsOfTheirCells) {
+  RandomCase general = random_case(5, 20, 2);
+  RandomCase fused = general;
+  for (StepSchedules& s : fused.steps) {  // OD and the transition only: the fused path
+    s.net_migrants.clear();
+    s.external_in.clear();
+    s.external_out.clear();
+    s.external_out_rate.clear();
+  }
+  for (const RandomCase* rc : {&general, &fused}) {
+    const RecordingSink kept = run_case(*rc, 2);
+    RandomCase lean_case = *rc;
+    lean_case.cfg.cell_components = false;
+    const RecordingSink lean = run_case(lean_case, 3);
+    const CohortLayout& L = rc->base.layout();
+    for (std::size_t t = 0; t < kept.components.size(); ++t) {
+      const StepComponents &c = kept.components[t], &d = lean.components[t];
+      for (int z = 0; z < L.zones; ++z)
+        for (int g = 0; g < L.groups; ++g)
+          for (int s = 0; s < 2; ++s) {
+            double deaths = 0.0, net = 0.0;
+            for (const double v : c.deaths.ages(z, g, s)) deaths += v;
+            for (const double v : c.net_migrants.ages(z, g, s)) net += v;
+            const std::size_t ss = (uz(z) * uz(L.groups) + uz(g)) * 2 + uz(s);
+            for (const StepComponents* x : {&c, &d}) {
+              EXPECT_EQ(std::memcmp(&x->deaths_by_state[ss], &deaths, sizeof deaths), 0)
+                  << (rc == &fused) << " step " << t << " state " << ss;
+              EXPECT_EQ(std::memcmp(&x->net_migrants_by_state[ss], &net, sizeof net), 0)
+                  << (rc == &fused) << " step " << t << " state " << ss;
+            }
+          }
+    }
+  }
+}
+
 TEST(ProjectionDeterminism, BitIdenticalAt1_2_4Threads) {
   const RandomCase rc = random_case(7);
   const RecordingSink one = run_case(rc, 1);
