@@ -302,13 +302,8 @@ COHORTGIS_KERNEL int close_step(const AgeGrid& grid, double births_of_sex, std::
 }
 
 namespace detail {
-COHORTGIS_KERNEL int close_step_age0(double births_of_sex, std::span<const double> S, const SexStepBuffers& b,
-                                     std::span<double> P_end, bool floored_above, std::span<double> floor_adjustment) {
-  const std::size_t w = b.Q.size() - 1;
-  b.D[0] = (1.0 - S[0]) * births_of_sex;  // step 5, as close_step
-  b.Q[0] = births_of_sex - b.D[0] + b.E[0];
-  P_end[0] = b.Q[0] >= 0.0 ? b.Q[0] : kFloorPersons;
-  return count_floored(w, b.Q.data(), floored_above || !(b.Q[0] >= 0.0), floor_adjustment);
+COHORTGIS_KERNEL int floors_of(const double* Q, std::size_t n, std::span<double> floor_adjustment) {
+  return count_floored(n - 1, Q, true, floor_adjustment);
 }
 }  // namespace detail
 

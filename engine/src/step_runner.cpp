@@ -524,7 +524,7 @@ void StepRunner::step_zone(int z, Scratch& sc) {
       std::span<double> adj = part(c_.floor_adjustment, z, g, s);
       const std::span<double> kept_adj = floors_sparse_ ? std::span<double>() : adj;
       const int floored =
-          fused ? close_step_age0(Bs, S, buf, end, sc.floored_above[k], kept_adj)
+          fused ? close_step_age0(Bs, S.data(), buf, end.data(), sc.floored_above[k], kept_adj)
                 : close_step(L_.grid, Bs, S, Mz ? std::span<const double>(Mz + o, nA) : std::span<const double>(),
                              timing, buf, end, kept_adj);
       if (floors_sparse_) {
