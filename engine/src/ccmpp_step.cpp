@@ -123,25 +123,52 @@ COHORTGIS_KERNEL void survive_cohorts(const AgeGrid& grid, std::span<const doubl
   survive_steps_2_3(grid, S, b);
 }
 
-// A3 steps 2–3.
-COHORTGIS_KERNEL void survive_steps_2_3(const AgeGrid& grid, std::span<const double> S, const SexStepBuffers& b) {
-  const std::size_t w = uz(grid.open_index());
-  const double* __restrict A = b.A.data();
-  const double* __restrict E = b.E.data();
-  double* __restrict D = b.D.data();
-  double* __restrict Q = b.Q.data();
-  const double* __restrict s = S.data();
+namespace {
+// A3 steps 2–3 and, with CLOSE, step 7 of ages 1 … w into P_end (detail::survive_and_close); returns whether one of
+// those cells was floored (CLOSE only). The pointers are parameters: on locals GCC 12 versions the loop for aliasing
+// (about 40 instructions of run-time checks per call).
+template <bool CLOSE>
+[[gnu::always_inline]] inline bool steps_2_3_body(std::size_t w, const double* __restrict A, const double* __restrict E,
+                                                  double* __restrict D, double* __restrict Q,
+                                                  const double* __restrict s, double* __restrict P_end) {
+  double any = 0.0;   // as close_step's flag: a select into a double vectorises
 #pragma GCC unroll 2  // two vectors per loop step: less loop overhead per cell
   for (std::size_t i = 1; i < w; ++i) {
-    D[i] = (1.0 - s[i]) * A[i - 1];
-    Q[i] = A[i - 1] - D[i] + E[i];
+    const double d = (1.0 - s[i]) * A[i - 1];
+    const double q = A[i - 1] - d + E[i];
+    D[i] = d;
+    Q[i] = q;
+    if constexpr (CLOSE) {
+      P_end[i] = q >= 0.0 ? q : kFloorPersons;
+      any = q >= 0.0 ? any : 1.0;
+    }
   }
   const double top = A[w - 1] + A[w];
   D[w] = (1.0 - s[w]) * top;
   Q[w] = top - D[w] + E[w];
-  D[0] = 0.0;  // set by close_step once births are known
+  D[0] = 0.0;  // set by close_step (close_step_age0) once births are known
   Q[0] = 0.0;
+  if constexpr (CLOSE) {
+    P_end[w] = Q[w] >= 0.0 ? Q[w] : kFloorPersons;
+    return any != 0.0 || !(Q[w] >= 0.0);
+  }
+  return false;
 }
+}  // namespace
+
+// A3 steps 2–3.
+COHORTGIS_KERNEL void survive_steps_2_3(const AgeGrid& grid, std::span<const double> S, const SexStepBuffers& b) {
+  steps_2_3_body<false>(uz(grid.open_index()), b.A.data(), b.E.data(), b.D.data(), b.Q.data(), S.data(), nullptr);
+}
+
+namespace detail {
+// survive_steps_2_3 with step 7 of ages 1 … w in the same loop (simd.hpp): P_end[i] as close_step writes it, from Q[i]
+// still in a register (close_step's own pass loads Q again and stores P_end a second time round the zone's ages).
+COHORTGIS_KERNEL bool survive_and_close(std::size_t w, const double* S, const double* A, const double* E, double* D,
+                                        double* Q, double* P_end) {
+  return steps_2_3_body<true>(w, A, E, D, Q, S, P_end);
+}
+}  // namespace detail
 
 namespace {
 // A3 step 4 without the sum: B (and the exposure) by age, and the ages [lo, hi) outside which every B is 0. BITS: also
@@ -234,6 +261,21 @@ std::pair<double, double> births_by_sex(double births, double srb) {
   return {female, births - female};
 }
 
+namespace {
+// The end of step 7: the number of floored cells (counted only when `any`) and the adjustments when kept.
+[[gnu::always_inline]] inline int count_floored(std::size_t w, const double* __restrict Q, bool any,
+                                                std::span<double> floor_adjustment) {
+  int floored = 0;
+  if (any)
+    for (std::size_t i = 0; i <= w; ++i) floored += Q[i] >= 0.0 ? 0 : 1;
+  if (!floor_adjustment.empty()) {
+    double* __restrict adj = floor_adjustment.data();
+    for (std::size_t i = 0; i <= w; ++i) adj[i] = Q[i] >= 0.0 ? 0.0 : kFloorPersons - Q[i];
+  }
+  return floored;
+}
+}  // namespace
+
 // A3 steps 5–7.
 COHORTGIS_KERNEL int close_step(const AgeGrid& grid, double births_of_sex, std::span<const double> S,
                                 std::span<const double> M, MigrationTiming timing, const SexStepBuffers& b,
@@ -256,15 +298,14 @@ COHORTGIS_KERNEL int close_step(const AgeGrid& grid, double births_of_sex, std::
     out[i] = Q[i] >= 0.0 ? Q[i] : kFloorPersons;
     any = Q[i] >= 0.0 ? any : 1.0;
   }
-  int floored = 0;
-  if (any != 0.0)
-    for (std::size_t i = 0; i <= w; ++i) floored += Q[i] >= 0.0 ? 0 : 1;
-  if (!floor_adjustment.empty()) {
-    double* __restrict adj = floor_adjustment.data();
-    for (std::size_t i = 0; i <= w; ++i) adj[i] = Q[i] >= 0.0 ? 0.0 : kFloorPersons - Q[i];
-  }
-  return floored;
+  return count_floored(w, Q, any != 0.0, floor_adjustment);
 }
+
+namespace detail {
+COHORTGIS_KERNEL int floors_of(const double* Q, std::size_t n, std::span<double> floor_adjustment) {
+  return count_floored(n - 1, Q, true, floor_adjustment);
+}
+}  // namespace detail
 
 // Element-wise (each D_age[i] from its own D and φ, no sums), so every vector width gives the same bits.
 COHORTGIS_KERNEL void age_period_deaths(std::span<const double> D, std::span<const double> phi,

@@ -41,4 +41,25 @@ double sum_births(const double* B, BirthsRange r);
 // Those of two states at once, the same bits as two calls (the two chains of x87 adds overlap).
 std::pair<double, double> sum_births(const double* B0, BirthsRange r0, const double* B1, BirthsRange r1);
 
+// The fused path's A3 steps 2–3 with step 7 of ages 1 … w in the same pass (`even` timing: step 6 adds nothing):
+// survive_steps_2_3, and P_end[i] for i ≥ 1 as close_step writes it (Q[i], or kFloorPersons where Q[i] ≥ 0 is false).
+// Returns whether one of those cells was floored; close_step_age0 does the rest of close_step once births are known.
+// The vectors of one state and sex: w the open age's index; S, A, E, D, Q as survive_steps_2_3 takes them.
+bool survive_and_close(std::size_t w, const double* S, const double* A, const double* E, double* D, double* Q,
+                       double* P_end);
+// The floored cells of a state's Q (Q ≥ 0 false) counted, and the adjustments kFloorPersons − Q (0 elsewhere) written
+// when kept, as close_step counts and writes them.
+int floors_of(const double* Q, std::size_t n, std::span<double> floor_adjustment);
+// close_step after survive_and_close: steps 5 and 7 of age 0, and the count of floored cells and the adjustments
+// over all ages, as close_step returns and writes them. Inline: in the common case (nothing floored, adjustments not
+// kept) a few scalar operations and no call.
+inline int close_step_age0(double births_of_sex, const double* S, const SexStepBuffers& b, double* P_end,
+                           bool floored_above, std::span<double> floor_adjustment) {
+  b.D[0] = (1.0 - S[0]) * births_of_sex;  // step 5, as close_step
+  b.Q[0] = births_of_sex - b.D[0] + b.E[0];
+  P_end[0] = b.Q[0] >= 0.0 ? b.Q[0] : kFloorPersons;
+  if (!floored_above && b.Q[0] >= 0.0 && floor_adjustment.empty()) return 0;
+  return floors_of(b.Q.data(), b.Q.size(), floor_adjustment);
+}
+
 }  // namespace cohortgis::detail

@@ -186,8 +186,23 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
   const double zy = L_.grid.width_years;
   const OdMigration* od = plan_.has_od ? sch_.od.get() : nullptr;
   const bool keep = plan_.keep_cells;
-  FusedState f{};
   const std::size_t zone_cells = uz(G) * kSexes * nA;  // offset(o, g, s) = o · zone_cells + offset(0, g, s)
+  // Every array here holds the zone's (group, sex) vectors at (g · 2 + s) · nA from the zone's first: the state-sized
+  // arrays, the scratch (buffers(), migrants()) and the survival ratios (survival(): a shared cache is one zone's).
+  // One base pointer per array and zone, instead of an offset() and the plan's tests per state and sex.
+  const std::size_t z0 = uz(z) * zone_cells;
+  const double* const Pz = P_.data().data() + z0;
+  double* const Mz = keep ? c_.net_migrants.data().data() + z0 : sc.M.data();
+  double* const in_z =
+      keep && od ? c_.od_in.data().data() + z0 : nullptr;  // kept: in-flows straight into the component
+  double* const od_out_z = keep && od ? c_.od_out.data().data() + z0 : nullptr;
+  const bool keep_tr = keep && plan_.has_tr;
+  double* const tr_out_z = keep_tr ? c_.transfer_out.data().data() + z0 : nullptr;
+  double* const tr_in_z = keep_tr ? c_.transfer_in.data().data() + z0 : nullptr;
+  FusedState f{};
+  f.has_od = od != nullptr;
+  f.has_tr = plan_.has_tr;
+  f.n = nA;
   for (int g = 0; g < G; ++g) {
     std::size_t n_edges = 0;
     double R = 0.0;                 // as cell_outflows: the edges' rates in edge order
@@ -210,19 +225,31 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
         n_edges = static_cast<std::size_t>(e - sc.edges.data());
       }
     }
+    // The group's transitions out of and into it (the same for both sexes).
+    const double* tr_rate = nullptr;
+    const double* in_rate = nullptr;
+    const double* in_P = nullptr;
+    double tr_mult = 1.0, in_mult = 1.0;
+    if (const int k = plan_.tr_out[uz(g)]; k >= 0) {
+      const auto& t = sch_.transitions[uz(k)];
+      tr_rate = plan_.tr_rate_z[uz(k)].data();
+      tr_mult = t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)];
+    }
+    if (const int k = plan_.tr_in[uz(g)]; k >= 0) {
+      const auto& t = sch_.transitions[uz(k)];
+      in_rate = plan_.tr_rate_z[uz(k)].data();
+      in_mult = t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)];
+      in_P = Pz + uz(t.from_group) * kSexes * nA;
+    }
+    f.tr_mult = tr_mult;
+    f.in_mult = in_mult;
     for (int s = 0; s < 2; ++s) {
-      // Every field this (group, sex) may leave unset is reset here: one object for the zone (no rep stos per
-      // state and sex).
-      f.tr_rate = f.in_rate = f.in_P = nullptr;
-      f.tr_mult = f.in_mult = 1.0;
-      f.od_out = f.transfer_out = f.transfer_in = nullptr;
-      f.P = P_.data().data() + L_.offset(z, g, s);
-      f.has_od = od != nullptr;
-      f.has_tr = plan_.has_tr;
+      const std::size_t o = (uz(g) * kSexes + uz(s)) * nA, sn = uz(s) * nA;
+      f.P = Pz + o;
       if (od) {
         f.prof = sc.profile_row(*od, g, s);
         f.R = R;
-        double* in = keep ? c_.od_in.ages(z, g, s).data() : sc.in_od.data();  // kept: straight into the component
+        double* in = in_z ? in_z + o : sc.in_od.data();
         if (any_scaled_) {
           const std::span<InEdge> edges(sc.edges.data(), n_edges);
           if (s == 1)
@@ -238,33 +265,30 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
                                nA);
         }
         f.in_od = in;
-        if (keep) f.od_out = c_.od_out.ages(z, g, s).data();
+        f.od_out = od_out_z ? od_out_z + o : nullptr;
       }
-      if (const int k = plan_.tr_out[uz(g)]; k >= 0) {
-        const auto& t = sch_.transitions[uz(k)];
-        f.tr_rate = plan_.tr_rate_z[uz(k)].data() + uz(s) * nA;
-        f.tr_mult = t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)];
-      }
-      if (const int k = plan_.tr_in[uz(g)]; k >= 0) {
-        const auto& t = sch_.transitions[uz(k)];
-        f.in_rate = plan_.tr_rate_z[uz(k)].data() + uz(s) * nA;
-        f.in_mult = t.zone_multiplier.empty() ? 1.0 : t.zone_multiplier[uz(z)];
-        f.in_P = P_.data().data() + L_.offset(z, t.from_group, s);
-      }
-      if (keep && plan_.has_tr) {
-        f.transfer_out = c_.transfer_out.ages(z, g, s).data();
-        f.transfer_in = c_.transfer_in.ages(z, g, s).data();
-      }
-      const auto b = buffers(z, g, s, sc);
-      f.M = migrants(z, g, s, sc).data();
-      f.A = b.A.data();
-      f.E = b.E.data();
-      f.n = nA;
+      f.tr_rate = tr_rate ? tr_rate + sn : nullptr;
+      f.in_rate = in_rate ? in_rate + sn : nullptr;
+      f.in_P = in_P ? in_P + sn : nullptr;
+      f.transfer_out = tr_out_z ? tr_out_z + o : nullptr;
+      f.transfer_in = tr_in_z ? tr_in_z + o : nullptr;
+      f.M = Mz + o;
+      f.A = sc.A.data() + o;
+      f.E = sc.E.data() + o;
       fused_state(f);
     }
   }
-  for (int g = 0; g < G; ++g)
-    for (int s = 0; s < 2; ++s) survive_steps_2_3(L_.grid, survival(z, g, s), buffers(z, g, s, sc));
+  // A3 steps 2–3 with step 7 of ages 1 … w (the end population of those ages does not depend on births); step_zone
+  // closes age 0 (close_step_age0). Pointers as buffers() and survival() give them.
+  const std::size_t w = nA - 1;
+  const double* const Sz = survival(z, 0, 0).data();
+  double* const Dz = keep ? c_.deaths.data().data() + z0 : sc.D.data();
+  double* const end_z = next_.data().data() + z0;
+  for (std::size_t k = 0; k < uz(G) * kSexes; ++k) {
+    const std::size_t o = k * nA;
+    sc.floored_above[k] =
+        survive_and_close(w, Sz + o, sc.A.data() + o, sc.E.data() + o, Dz + o, sc.Q.data() + o, end_z + o) ? 1 : 0;
+  }
 }
 
 // The general path of B1: net migrants M per cell from the own out-flows (phase 1 values, recomputed) and the
@@ -417,16 +441,19 @@ void StepRunner::sum_state_totals(int z, Scratch& sc) {
   const std::size_t nA = L_.ages();
   // Per state and sex, the sums over age of the deaths D and the net migrants M, each in age order. The list is
   // written in place (its length is the same for every zone of the step): D as buffers() gives it.
-  const bool mig = plan_.any_migration;
-  sc.sums.resize(uz(G) * kSexes * (mig ? 2 : 1));
+  // The vectors of (g, s) at (g · 2 + s) · nA from the zone's first, as buffers() and migrants() give them.
+  const bool mig = plan_.any_migration, keep = plan_.keep_cells;
+  const std::size_t n = uz(G) * kSexes, z0 = uz(z) * n * nA;
+  sc.sums.resize(n * (mig ? 2 : 1));
   AgeSum* out = sc.sums.data();
-  for (int g = 0; g < G; ++g)
-    for (int s = 0; s < 2; ++s) {
-      const std::size_t ss = (uz(z) * uz(G) + uz(g)) * kSexes + uz(s);
-      const double* D = plan_.keep_cells ? c_.deaths.ages(z, g, s).data() : sc.D.data() + (uz(g) * kSexes + uz(s)) * nA;
-      *out++ = {D, &c_.deaths_by_state[ss]};
-      if (mig) *out++ = {migrants(z, g, s, sc).data(), &c_.net_migrants_by_state[ss]};
-    }
+  const double* const Dz = keep ? c_.deaths.data().data() + z0 : sc.D.data();
+  const double* const Mz = !mig ? nullptr : keep ? c_.net_migrants.data().data() + z0 : sc.M.data();
+  double* const deaths = c_.deaths_by_state.data() + uz(z) * n;
+  double* const net = c_.net_migrants_by_state.data() + uz(z) * n;
+  for (std::size_t k = 0; k < n; ++k) {
+    *out++ = {Dz + k * nA, deaths + k};
+    if (mig) *out++ = {Mz + k * nA, net + k};
+  }
   sum_ages_interleaved(sc.sums, nA);
 }
 
@@ -477,17 +504,29 @@ void StepRunner::step_zone(int z, Scratch& sc) {
 
   apply_newborn_rules(z, sc);
 
-  // Part A steps 5–7.
+  // Part A steps 5–7. The vectors of (g, s) at (g · 2 + s) · nA from the zone's first in each array, as buffers(),
+  // survival() and migrants() give them (see fused_migration).
+  const std::size_t z0 = uz(z) * uz(G) * kSexes * nA;
+  const double* const Sz = survival(z, 0, 0).data();
+  double* const Dz = keep ? c_.deaths.data().data() + z0 : sc.D.data();
+  double* const Mz = !plan_.any_migration ? nullptr : keep ? c_.net_migrants.data().data() + z0 : sc.M.data();
+  double* const end_z = next_.data().data() + z0;
   for (int g = 0; g < G; ++g)
     for (int s = 0; s < 2; ++s) {
-      const double Bs = sc.B[uz(g) * 2 + uz(s)];
-      const std::size_t ss = (uz(z) * uz(G) + uz(g)) * kSexes + uz(s);
+      const std::size_t k = uz(g) * kSexes + uz(s), o = k * nA;
+      const double Bs = sc.B[k];
+      const std::size_t ss = uz(z) * uz(G) * kSexes + k;
       c_.births[ss] = Bs;
-      const auto buf = buffers(z, g, s, sc);
+      const SexStepBuffers buf{{sc.A.data() + o, nA}, {sc.E.data() + o, nA}, {Dz + o, nA}, {sc.Q.data() + o, nA}};
+      const std::span<const double> S(Sz + o, nA);
+      const std::span<double> end(end_z + o, nA);
       // The per-cell floor adjustments are kept only with cell components; the floored cells are listed always.
       std::span<double> adj = part(c_.floor_adjustment, z, g, s);
-      const int floored = close_step(L_.grid, Bs, survival(z, g, s), migrants(z, g, s, sc), timing, buf,
-                                     next_.ages(z, g, s), floors_sparse_ ? std::span<double>() : adj);
+      const std::span<double> kept_adj = floors_sparse_ ? std::span<double>() : adj;
+      const int floored =
+          fused ? close_step_age0(Bs, S.data(), buf, end.data(), sc.floored_above[k], kept_adj)
+                : close_step(L_.grid, Bs, S, Mz ? std::span<const double>(Mz + o, nA) : std::span<const double>(),
+                             timing, buf, end, kept_adj);
       if (floors_sparse_) {
         // close_step's adjustments, written only where they are not all zero (+0.0 each, as the array holds).
         unsigned char& last = floors_.floored_last[ss];

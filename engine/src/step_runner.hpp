@@ -63,6 +63,7 @@ struct Scratch {
   std::vector<AgeSum> sums;
   std::vector<InEdge> edges;
   std::vector<double> A, E, Q, B, B_mother, M, D;
+  std::vector<unsigned char> floored_above;  // per group and sex: survive_and_close floored a cell of ages 1 … w
   std::vector<double> od, tr, ext, net, f, total, in_od, in_tr, ones, births_by_age;  // one age vector each (two)
   LifeTable lt;
   // Multistate step: M(x) per life-table row, P(x) and S(x) per index of both sexes, the single-state death rates.
@@ -89,6 +90,7 @@ struct Scratch {
     E.resize(g * 2 * n);
     Q.resize(g * 2 * n);
     B.resize(g * 2);
+    floored_above.resize(g * 2);
   }
   // The OD age–sex profile of (group, sex), or 1 everywhere when the migration has none.
   const double* profile_row(const OdMigration& m, int g, int s) const {

@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <Eigen/Dense>
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <random>
 #include <set>
 
@@ -251,6 +253,120 @@ TEST(ProjectionAccounting, FloorAdjustmentsExactlyAtFlooredCells) {
   }
   EXPECT_GT(floored, 0u) << "the case should floor cells";
   EXPECT_GT(cleared, 0u) << "the case should have a state floored in one step and not in the next";
+}
+
+// The fused path (OD and one transition per group, `even` timing) closes ages 1 … w in its survival pass and age 0
+// once births are known (survive_and_close, close_step_age0 in engine/src/simd.hpp): the end populations, the
+// floored cells and their adjustments are those of the general path (a zero external_in takes it), with states
+// floored at age 0 alone, at the open age alone and at ages between; under the flow policy 'error' the same error.
+TEST(ProjectionAccounting, FusedPathFloorsAsTheGeneralPath) {
+  const int Z = 30, A = 101, w = A - 1;
+  RandomCase fused = random_case(21, Z, 3);
+  // A profile that takes much of a cell at ages 0, 1 and w − 1, w (the rate bound stays below 1: no zone scales, the
+  // zones take the fused path): cells there floor where fewer arrive than leave.
+  const OdMigration& od0 = *fused.steps[0].od;
+  std::vector<double> profile;
+  for (int g = 0; g < 2; ++g)
+    for (int s = 0; s < 2; ++s)
+      for (int i = 0; i < A; ++i) profile.push_back(i <= 1 ? 9.0 : i >= w - 1 ? 18.0 : od0.profile(g, s, i));
+  auto od = std::make_shared<const OdMigration>(od0.flows(), profile, Z, 2, A);
+  for (StepSchedules& s : fused.steps) {
+    s.net_migrants.clear();
+    s.external_in.clear();
+    s.external_out.clear();
+    s.external_out_rate.clear();
+    s.newborn_rules.clear();
+    s.od = od;
+    // No births in group 1 of even zones: its age 0 is migrants alone.
+    for (int z = 0; z < Z; z += 2) std::fill_n(s.asfr.begin() + (z * 2 + 1) * A, A, 0.0);
+  }
+  // Few at w − 1 and many at w in every third zone: the open age floors where most of it leaves.
+  for (int z = 0; z < Z; z += 3)
+    for (int g = 0; g < 2; ++g)
+      for (int s = 0; s < 2; ++s) {
+        fused.base.at(z, g, s, w - 1) = 0.0;
+        fused.base.at(z, g, s, w) = 300.0;
+      }
+  RandomCase general = fused;
+  for (StepSchedules& s : general.steps) s.external_in.assign(fused.base.layout().cells(), 0.0);
+  const RecordingSink a = run_case(fused, 2), b = run_case(general, 1);
+  ASSERT_EQ(a.components.size(), b.components.size());
+  std::size_t only0 = 0, only_w = 0, between = 0;
+  for (std::size_t t = 0; t < a.components.size(); ++t) {
+    const StepComponents &x = a.components[t], &y = b.components[t];
+    EXPECT_TRUE(y.net_given.empty() && !y.external_in.empty()) << "the second run should take the general path";
+    const auto pa = a.populations[t + 1].data(), pb = b.populations[t + 1].data();
+    EXPECT_EQ(std::memcmp(pa.data(), pb.data(), pa.size_bytes()), 0) << "step " << t;
+    const auto fa = x.floor_adjustment.data(), fb = y.floor_adjustment.data();
+    ASSERT_EQ(fa.size(), fb.size());
+    EXPECT_EQ(std::memcmp(fa.data(), fb.data(), fa.size_bytes()), 0) << "step " << t;
+    ASSERT_EQ(x.floored.size(), y.floored.size()) << "step " << t;
+    std::map<std::tuple<int, int, int>, std::set<int>> ages;  // floored ages per state and sex
+    for (std::size_t k = 0; k < x.floored.size(); ++k) {
+      const AdjustedCell &c = x.floored[k], &d = y.floored[k];
+      EXPECT_TRUE(c.zone == d.zone && c.group == d.group && c.sex == d.sex && c.age == d.age && c.persons == d.persons)
+          << "step " << t << " cell " << k;
+      ages[{c.zone, c.group, c.sex}].insert(c.age);
+    }
+    for (const auto& [state, set] : ages) {
+      only0 += set == std::set<int>{0} ? 1 : 0;
+      only_w += set == std::set<int>{w} ? 1 : 0;
+      between += std::any_of(set.begin(), set.end(), [&](int i) { return i > 0 && i < w; }) ? 1 : 0;
+    }
+  }
+  EXPECT_GT(only0, 0u) << "the case should floor age 0 alone";
+  EXPECT_GT(only_w, 0u) << "the case should floor the open age alone";
+  EXPECT_GT(between, 0u) << "the case should floor ages between";
+  auto error = [](RandomCase rc, int threads) {
+    rc.cfg.flow_policy = FlowPolicy::error;
+    try {
+      run_case(rc, threads);
+    } catch (const ProjectionError& e) {
+      return std::string(e.what());
+    }
+    return std::string("<no error>");
+  };
+  const std::string expected = error(general, 1);
+  EXPECT_NE(expected.find("flow policy 'error'"), std::string::npos) << expected;
+  for (int threads : {1, 3}) EXPECT_EQ(error(fused, threads), expected);
+}
+
+// Each state and sex's deaths and net migrants (StepComponents::deaths_by_state, net_migrants_by_state) are the sums
+// over age of its cells, in age order, bit for bit, on the general and the fused path, and the same bits in a run
+// without per-cell components.
+TEST(ProjectionAccounting, StateTotalsAreTheSumsOfTheirCells) {
+  RandomCase general = random_case(5, 20, 2);
+  RandomCase fused = general;
+  for (StepSchedules& s : fused.steps) {  // OD and the transition only: the fused path
+    s.net_migrants.clear();
+    s.external_in.clear();
+    s.external_out.clear();
+    s.external_out_rate.clear();
+  }
+  for (const RandomCase* rc : {&general, &fused}) {
+    const RecordingSink kept = run_case(*rc, 2);
+    RandomCase lean_case = *rc;
+    lean_case.cfg.cell_components = false;
+    const RecordingSink lean = run_case(lean_case, 3);
+    const CohortLayout& L = rc->base.layout();
+    for (std::size_t t = 0; t < kept.components.size(); ++t) {
+      const StepComponents &c = kept.components[t], &d = lean.components[t];
+      for (int z = 0; z < L.zones; ++z)
+        for (int g = 0; g < L.groups; ++g)
+          for (int s = 0; s < 2; ++s) {
+            double deaths = 0.0, net = 0.0;
+            for (const double v : c.deaths.ages(z, g, s)) deaths += v;
+            for (const double v : c.net_migrants.ages(z, g, s)) net += v;
+            const std::size_t ss = (uz(z) * uz(L.groups) + uz(g)) * 2 + uz(s);
+            for (const StepComponents* x : {&c, &d}) {
+              EXPECT_EQ(std::memcmp(&x->deaths_by_state[ss], &deaths, sizeof deaths), 0)
+                  << (rc == &fused) << " step " << t << " state " << ss;
+              EXPECT_EQ(std::memcmp(&x->net_migrants_by_state[ss], &net, sizeof net), 0)
+                  << (rc == &fused) << " step " << t << " state " << ss;
+            }
+          }
+    }
+  }
 }
 
 TEST(ProjectionDeterminism, BitIdenticalAt1_2_4Threads) {
