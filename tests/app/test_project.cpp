@@ -160,6 +160,27 @@ TEST(Project, TakesEachRunsBasePopulationWhenAskedWithTheSameResults) {
   }
 }
 
+TEST(Project, MovesTheConfigIntoTheEngine) {
+  // The engine's config is the one configure() saw, moved in (issue #16, memory: one copy of the zone ids, not two,
+  // while it projects): configure's object no longer holds them by the first step, the engine does.
+  Recorder rec;
+  rec.keep_engines = true;
+  app::ProjectOptions o;
+  const ProjectionConfig* seen = nullptr;
+  std::vector<std::size_t> ids_left;
+  o.configure = [&](const scenarios::Scenario&, ProjectionConfig& pc) {
+    ASSERT_FALSE(pc.zone_ids.empty());
+    seen = &pc;
+  };
+  o.before_step = [&] { ids_left.push_back(seen->zone_ids.size()); };
+  const scenarios::Scenario& sc = default_set().runs.front();
+  app::project(sc, o, rec);
+  ASSERT_FALSE(ids_left.empty());
+  for (std::size_t n : ids_left) EXPECT_EQ(n, 0u);
+  ASSERT_EQ(rec.engines.size(), 1u);
+  EXPECT_EQ(rec.engines[0]->config().zone_ids, sc.zone_ids());
+}
+
 TEST(Project, PopulationDependentSchedulesSeeTheStartPopulation) {
   scenarios::Scenario sc = default_set().runs.front();
   std::vector<double> seen;
