@@ -271,3 +271,24 @@ TEST(Project, TheBaseYearCountsAsTheFirstStepsWriting) {
   }
   fs::remove_all(dir);
 }
+
+// The CSV writer names its rows' units with the scenario's own zone ids and its aggregates' names, not a copy of
+// them (issue #16, memory: 1.6 MB at 50,000 zones).
+TEST(Project, TheCsvWriterNamesUnitsWithTheScenariosStrings) {
+  const auto& set = default_set();
+  const fs::path dir = fs::path(testing::TempDir()) / "unit_names";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  {
+    const auto& zones = set.runs.front().zones;
+    const std::vector<ZoneAggregate> aggregates =
+        with_total_aggregate(set.runs.front().aggregates, static_cast<int>(zones.size()));
+    app::ResultsWriter writer(dir, set, aggregates);
+    ASSERT_FALSE(zones.empty());
+    for (std::size_t z = 0; z < zones.size(); ++z) EXPECT_EQ(&writer.unit_name(z), &zones[z].id) << z;
+    for (std::size_t a = 0; a < aggregates.size(); ++a)
+      EXPECT_EQ(writer.unit_name(zones.size() + a), aggregates[a].name) << a;
+    EXPECT_EQ(writer.unit_name(zones.size() + aggregates.size() - 1), "total");
+  }
+  fs::remove_all(dir);
+}
