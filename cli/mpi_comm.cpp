@@ -1,61 +1,47 @@
 // SPDX-License-Identifier: Apache-2.0
+// Loading the MPI module (mpi_comm.hpp) when an MPI launcher started the process.
 #include "mpi_comm.hpp"
 
-#include <mpi.h>
+#include <dlfcn.h>
 
 #include <cstdlib>
-#include <limits>
+#include <filesystem>
 #include <stdexcept>
-#include <string>
+#include <system_error>
+
+#ifndef COHORTGIS_MPI_MODULE_DIR
+#define COHORTGIS_MPI_MODULE_DIR "../lib/cohortgis"
+#endif
 
 namespace cohortgis::cli {
+
+std::string MpiComm::module_path(const std::string& exe_dir, bool installed) {
+  const std::filesystem::path dir(exe_dir);
+  return ((installed ? dir / COHORTGIS_MPI_MODULE_DIR : dir) / "libcohortgis_mpi.so").lexically_normal().string();
+}
 
 std::unique_ptr<MpiComm> MpiComm::from_launcher() {
   const char* ompi = std::getenv("OMPI_COMM_WORLD_SIZE");
   const char* pmi = std::getenv("PMI_SIZE");
   if (!(ompi && *ompi) && !(pmi && *pmi)) return nullptr;
-  return std::unique_ptr<MpiComm>(new MpiComm());
-}
-
-MpiComm::MpiComm() {
-  int provided = 0;
-  MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);  // MPI calls from the main thread only
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
-  MPI_Comm_size(MPI_COMM_WORLD, &size_);
-}
-
-MpiComm::~MpiComm() { MPI_Finalize(); }
-
-std::vector<double> MpiComm::gather(const std::vector<double>& mine, const std::vector<long long>& counts) const {
-  // MPI counts are int: blocks are sent in pieces of at most 2^30 doubles (8 GiB), each rank in turn to rank 0, so
-  // rank 0 places every block at its offset and the result is the same bits as one process.
-  constexpr long long kPiece = 1LL << 30;
-  if (rank_ != 0) {
-    for (long long off = 0; off < static_cast<long long>(mine.size()); off += kPiece) {
-      const int n = static_cast<int>(std::min<long long>(kPiece, static_cast<long long>(mine.size()) - off));
-      MPI_Send(mine.data() + off, n, MPI_DOUBLE, 0, 0, MPI_COMM_WORLD);
+  std::error_code ec;
+  const std::string exe_dir = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path().string();
+  // RTLD_GLOBAL: Open MPI's own components (dlopen'ed by libmpi) resolve libmpi's symbols through the global scope.
+  std::string tried;
+  for (const bool installed : {false, true}) {
+    const std::string path = module_path(exe_dir, installed);
+    if (void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL)) {  // never closed: MPI_Finalize runs at exit
+      using Open = MpiComm* (*)();
+      if (auto open = reinterpret_cast<Open>(dlsym(handle, "cohortgis_mpi_open")))
+        return std::unique_ptr<MpiComm>(open());
+      tried += (tried.empty() ? "" : "; ") + path + ": no cohortgis_mpi_open";
+      continue;
     }
-    return {};
+    const char* why = dlerror();
+    tried += (tried.empty() ? "" : "; ") + (why ? std::string(why) : path);
   }
-  long long total = 0;
-  for (long long c : counts) total += c;
-  std::vector<double> all(static_cast<std::size_t>(total));
-  std::copy(mine.begin(), mine.end(), all.begin());
-  long long at = counts.front();
-  for (int r = 1; r < size_; ++r) {
-    const long long count = counts[static_cast<std::size_t>(r)];
-    for (long long off = 0; off < count; off += kPiece) {
-      const int n = static_cast<int>(std::min<long long>(kPiece, count - off));
-      MPI_Recv(all.data() + at + off, n, MPI_DOUBLE, r, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-    }
-    at += count;
-  }
-  return all;
-}
-
-void MpiComm::abort(int code) const {
-  MPI_Abort(MPI_COMM_WORLD, code);
-  std::_Exit(code);
+  throw std::runtime_error("started by an MPI launcher, but the MPI module (libcohortgis_mpi.so) cannot be loaded: " +
+                           tried);
 }
 
 }  // namespace cohortgis::cli

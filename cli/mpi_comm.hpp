@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // The MPI side of ensembles (built with COHORTGIS_MPI=ON): splits `cohortgis run --trajectories N` across the ranks of
-// mpirun. Only the command line links MPI; the library and the Python module see the EnsembleComm interface.
+// mpirun. The library and the Python module see the EnsembleComm interface; MPI itself lives in a module
+// (libcohortgis_mpi.so, mpi_module.cpp) that the command loads only when an MPI launcher started it, so a plain
+// `cohortgis run` neither loads nor relocates Open MPI's libraries (issue #16: their pages count in every run's RSS).
 #pragma once
 
 #include <memory>
-#include <vector>
+#include <string>
 
 #include "cohortgis/app/ensemble.hpp"
 
@@ -13,18 +15,18 @@ namespace cohortgis::cli {
 class MpiComm : public app::EnsembleComm {
  public:
   // MPI_Init when the process was started by an MPI launcher (mpirun/mpiexec set OMPI_COMM_WORLD_SIZE or PMI_SIZE);
-  // null otherwise, so a plain `cohortgis run` never starts MPI.
+  // null otherwise, so a plain `cohortgis run` never loads MPI. Throws std::runtime_error naming the module when it
+  // cannot be loaded.
   static std::unique_ptr<MpiComm> from_launcher();
-  ~MpiComm() override;  // MPI_Finalize
-  int rank() const override { return rank_; }
-  int size() const override { return size_; }
-  std::vector<double> gather(const std::vector<double>& mine, const std::vector<long long>& counts) const override;
+  ~MpiComm() override = default;  // the module's: MPI_Finalize
   // Ends every rank (a rank that failed must not leave the others waiting in a gather).
-  [[noreturn]] void abort(int code) const;
-
- private:
-  MpiComm();
-  int rank_ = 0, size_ = 1;
+  [[noreturn]] virtual void abort(int code) const = 0;
+  // Where from_launcher() looks for the module, in order: next to the executable (the build tree), then
+  // COHORTGIS_MPI_MODULE_DIR relative to it (the installed command: <libdir>/cohortgis).
+  static std::string module_path(const std::string& exe_dir, bool installed);
 };
 
 }  // namespace cohortgis::cli
+
+// The module's one entry point (mpi_module.cpp): MPI_Init, and the world communicator.
+extern "C" cohortgis::cli::MpiComm* cohortgis_mpi_open();

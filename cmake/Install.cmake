@@ -41,6 +41,10 @@ install(TARGETS ${_cohortgis_libs} cohortgis_compile_flags EXPORT cohortgisTarge
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT development
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(TARGETS cohortgis RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT runtime)
+if(TARGET cohortgis_mpi)  # loaded by the command under mpirun (cli/mpi_comm.cpp), from <libdir>/cohortgis
+  set_target_properties(cohortgis_mpi PROPERTIES INSTALL_RPATH "$ORIGIN/..")
+  install(TARGETS cohortgis_mpi LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/cohortgis COMPONENT runtime)
+endif()
 foreach(_dir engine geodata scenarios app)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${_dir}/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
           COMPONENT development FILES_MATCHING PATTERN "*.hpp")

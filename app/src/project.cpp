@@ -2,6 +2,7 @@
 #include "cohortgis/app/project.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
@@ -23,8 +24,9 @@ ProjectSummary project_runs(std::vector<const scenarios::Scenario*> runs, const 
     if (o.progress) pc.progress = [&](int done, int total) { o.progress(run, done, total); };
     sink.begin_variant(run);
     if (o.configure) o.configure(run, pc);
-    auto engine = o.take_base_population ? std::make_unique<Projection>(pc, o.take_base_population(run))
-                                         : std::make_unique<Projection>(pc, run.base_population);
+    // The config is moved in: its zone ids (1.6 MB at 50,000 zones) are not held twice while the run projects.
+    auto engine = o.take_base_population ? std::make_unique<Projection>(std::move(pc), o.take_base_population(run))
+                                         : std::make_unique<Projection>(std::move(pc), run.base_population);
     auto poll = [&] {
       if (o.before_step) {
         o.before_step();
@@ -59,7 +61,8 @@ ProjectSummary project_runs(std::vector<const scenarios::Scenario*> runs, const 
 }  // namespace
 
 std::vector<const scenarios::Scenario*> select_runs(const scenarios::ScenarioSet& set,
-                                                    const std::vector<std::string>& variants, const std::string& option) {
+                                                    const std::vector<std::string>& variants,
+                                                    const std::string& option) {
   if (set.runs.empty()) throw InputError(set.file + ": the scenario set has no runs");
   std::vector<const scenarios::Scenario*> runs{&set.runs.front()};
   for (const auto& name : variants) {

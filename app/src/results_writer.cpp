@@ -69,12 +69,9 @@ ResultsWriter::ResultsWriter(const std::filesystem::path& dir, const scenarios::
       services_((dir / "service_demand.csv").string()),
       dir_(dir),
       mark_(std::chrono::steady_clock::now()) {
-  unit_names_.reserve(sc_->zones.size() + aggregates_.size());  // not grown by doubling (2 MiB at 50,000 zones)
-  for (const auto& z : sc_->zones) unit_names_.push_back(z.id);
-  for (const auto& a : aggregates_) {
-    if (a.name == "total") total_unit_ = unit_names_.size();
-    unit_names_.push_back(a.name);
-  }
+  unit_names_ = UnitNames{&sc_->zones, &aggregates_};
+  for (std::size_t a = 0; a < aggregates_.size(); ++a)
+    if (aggregates_[a].name == "total") total_unit_ = sc_->zones.size() + a;
   // `[outputs] min_cell`: a `suppressed` column flags the cells left empty (records_output.hpp).
   const std::string flag = set.outputs.min_cell > 0 ? ",suppressed\n" : "\n";
   population_.write("variant,year,zone,group,sex,age,parity,population" + flag);
