@@ -127,6 +127,26 @@ COHORTGIS_KERNEL void add_mx3(double* __restrict num0, double* __restrict den0, 
   }
 }
 
+// add_to3 of four consecutive zones in one pass (zone k's state a at a + k · zone, its state b `b` further): each sum
+// sees zone 0's additions, then zone 1's, …, as from four add_to3 calls, with the sums read and written once instead of
+// four times (an aggregate's fold, IndicatorPass::accumulate_four_zones_of_two).
+COHORTGIS_KERNEL void add_to3_four(double* __restrict g0, double* __restrict g1, double* __restrict all,
+                                   const double* __restrict a, std::size_t b, std::size_t zone, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    double x0 = g0[i], x1 = g1[i], x = all[i];
+#pragma GCC unroll 4
+    for (std::size_t k = 0; k < 4; ++k) {
+      const double va = a[k * zone + i], vb = a[k * zone + b + i];
+      x0 += va;
+      x1 += vb;
+      x = (x + va) + vb;
+    }
+    g0[i] = x0;
+    g1[i] = x1;
+    all[i] = x;
+  }
+}
+
 // acc[i] = (+0 + a[i]) + b[i]: the sums of two states as reset + add_to + add_to make them (the same additions in
 // the same order), in one pass with no zeroing of the sums.
 COHORTGIS_KERNEL void sum_of_two(double* __restrict acc, const double* __restrict a, const double* __restrict b,

@@ -127,6 +127,13 @@ class IndicatorPass {
   void accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, int g) const;
   // accumulate2(g0, all, zn, 0) then accumulate2(g1, all, zn, 1) for a zone of two groups, in one pass over its cells.
   void accumulate_zone_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all, int zn) const;
+  // accumulate_zone_of_two of zones zn … zn + 3 in turn, in one pass over their cells: the sums read and written once
+  // for four zones (an aggregate's fold, where its zones run in order).
+  void accumulate_four_zones_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all, int zn) const;
+  // accumulate_zone takes accumulate_zone_of_two (two groups; single-year rows, as many as ages, or no death rates).
+  bool zone_of_two_sums() const {
+    return G_ == 2 && (rows_ == 0 || (start_.layout().grid.width_years == 1 && rows_ == A_));
+  }
   // Every group of zone zn into its group's sums and into `all` (accumulate2 of each group in turn).
   void accumulate_zone(std::vector<IndicatorSums>& per_group, IndicatorSums& all, int zn) const;
   // accumulate2 in parts: the cells of ages [a0, a1) and rows [r0, r1); the per-state numbers.

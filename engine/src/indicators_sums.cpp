@@ -121,7 +121,7 @@ void IndicatorPass::accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, 
 }
 
 void IndicatorPass::accumulate_zone(std::vector<IndicatorSums>& per_group, IndicatorSums& all, int zn) const {
-  if (G_ == 2 && (rows_ == 0 || (start_.layout().grid.width_years == 1 && rows_ == A_))) {
+  if (zone_of_two_sums()) {
     accumulate_zone_of_two(per_group[0], per_group[1], all, zn);
     return;
   }
@@ -161,6 +161,46 @@ void IndicatorPass::accumulate_zone_of_two(IndicatorSums& g0, IndicatorSums& g1,
   const double* expo = comp_.women_exposure.data();
   add_to3(g0.bma.data(), g1.bma.data(), all.bma.data(), bma + sa * A, bma + sb * A, A);
   add_to3(g0.expo.data(), g1.expo.data(), all.expo.data(), expo + sa * A, expo + sb * A, A);
+}
+
+void IndicatorPass::accumulate_four_zones_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all,
+                                                 int zn) const {
+  const std::size_t A = A_, rows = rows_, sa = uz(zn) * 2;
+  g0.n_states += 4;
+  g1.n_states += 4;
+  all.n_states += 8;
+  // Zone zn's cells and the distances to its second state and to the next zone, from the layout.
+  const double* P0 = start_.ages(zn, 0, 0).data();
+  const double* P1 = end_.ages(zn, 0, 0).data();
+  const std::size_t b = uz(start_.ages(zn, 1, 0).data() - P0), zone = uz(start_.ages(zn + 1, 0, 0).data() - P0);
+  if (!all.start_given) add_to3_four(g0.start.data(), g1.start.data(), all.start.data(), P0, b, zone, 2 * A);
+  add_to3_four(g0.end.data(), g1.end.data(), all.end.data(), P1, b, zone, 2 * A);
+  if (rows > 0) {  // as accumulate_zone_of_two: single-year rows, as many as ages, the plain sums deferred
+    // Zone by zone: a pass over four zones' 24 streams of cells (or two zones' 12) leaves too few registers for their
+    // addresses and the sums, and saved next to nothing (bench/HISTORY.md, round 13).
+    for (std::size_t k = 0; k < 4; ++k) {
+      const double* mx = mx_.data() + (sa + 2 * k) * kSexes * rows;
+      add_mx3(g0.mx_num.data(), g0.mx_den.data(), g1.mx_num.data(), g1.mx_den.data(), all.mx_num.data(),
+              all.mx_den.data(), mx, P0 + k * zone, P1 + k * zone, mx + kSexes * rows, P0 + k * zone + b,
+              P1 + k * zone + b, 2 * rows);
+    }
+    g0.plain_deferred = g1.plain_deferred = all.plain_deferred = true;
+  }
+  for (int z = zn; z < zn + 4; ++z)
+    for (const auto& [one, g] : {std::pair{&g0, 0}, std::pair{&g1, 1}}) {
+      const std::size_t st = uz(z) * 2 + uz(g);
+      add_events(z, g, one->deaths, one->net);
+      add_events(z, g, all.deaths, all.net);
+      for (IndicatorSums* acc : {one, &all}) {
+        acc->n_mx += 1.0;
+        acc->births_f += comp_.births[st * kSexes + 0];
+        acc->births_m += comp_.births[st * kSexes + 1];
+      }
+    }
+  const double* bma = comp_.births_by_mother_age.data() + sa * A;
+  const double* expo = comp_.women_exposure.data() + sa * A;
+  add_to3_four(g0.bma.data(), g1.bma.data(), all.bma.data(), bma, A, 2 * A, A);
+  add_to3_four(g0.expo.data(), g1.expo.data(), all.expo.data(), expo, A, 2 * A, A);
 }
 
 // accumulate2's cells of ages [a0, a1) and life-table rows [r0, r1) only; its per-state numbers (events, births,
@@ -237,7 +277,16 @@ void IndicatorPass::fold(int end) const {
     const std::vector<int>& zs = aggregates_[f.aggregate].zones;
     // The chunks come in ascending order and cover every zone, so the aggregate's zones below `end` not yet added
     // are those of the latest range.
-    for (; f.next < zs.size() && zs[f.next] < end; ++f.next) accumulate_zone(f.per_group, f.all, zs[f.next]);
+    while (f.next < zs.size() && zs[f.next] < end) {
+      // Four consecutive zones of two groups at once where they are all below `end` (the same sums in the same order).
+      const std::size_t k = f.next;
+      if (zone_of_two_sums() && k + 4 <= zs.size() && zs[k + 3] < end && zs[k + 3] == zs[k] + 3) {
+        accumulate_four_zones_of_two(f.per_group[0], f.per_group[1], f.all, zs[k]);
+        f.next += 4;
+      } else {
+        accumulate_zone(f.per_group, f.all, zs[f.next++]);
+      }
+    }
   }
 }
 

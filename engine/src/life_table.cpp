@@ -463,11 +463,10 @@ COHORTGIS_KERNEL void e0_e65_both(std::span<const double> mx_f, std::span<const 
     q_from_m(1.0, f[0], a[0], q[0]);
     q_from_m(1.0, m[0], a[1], q[1]);
   }
-  // q_from_m, its common branch, with n = 1 and a = 0.5: element-wise.
+  // q_from_m, its common branch, with n = 1 and a = 0.5: element-wise. The a of rows 1 … w−1 are stored only where a
+  // row takes the fallback (below); otherwise the T terms use 0.5 itself.
   double over = 0.0;
   for (std::size_t i = 1; i < w; ++i) {
-    a[2 * i] = 0.5;
-    a[2 * i + 1] = 0.5;
     const double qf = 1.0 * f[i] / (1.0 + (1.0 - 0.5) * f[i]), qm = 1.0 * m[i] / (1.0 + (1.0 - 0.5) * m[i]);
     q[2 * i] = qf;
     q[2 * i + 1] = qm;
@@ -475,6 +474,8 @@ COHORTGIS_KERNEL void e0_e65_both(std::span<const double> mx_f, std::span<const 
   }
   if (over != 0.0)
     for (std::size_t i = 1; i < w; ++i) {
+      a[2 * i] = 0.5;
+      a[2 * i + 1] = 0.5;
       if (q[2 * i] > 1.0) q_from_m(1.0, f[i], a[2 * i], q[2 * i]);
       if (q[2 * i + 1] > 1.0) q_from_m(1.0, m[i], a[2 * i + 1], q[2 * i + 1]);
     }
@@ -495,7 +496,12 @@ COHORTGIS_KERNEL void e0_e65_both(std::span<const double> mx_f, std::span<const 
   }
   // Each row's term of T, 1·l_{k+1} + a_k (l_k − l_{k+1}), depends on no other term: made element-wise in a vectorised
   // pass (the same three operations per row and sex), so that the serial part is only the sum, one addition per row.
-  for (std::size_t j = 0; j < 2 * w; ++j) t[j] = 1.0 * l[j + 2] + a[j] * (l[j] - l[j + 2]);
+  if (over != 0.0) {
+    for (std::size_t j = 0; j < 2 * w; ++j) t[j] = 1.0 * l[j + 2] + a[j] * (l[j] - l[j + 2]);
+  } else {
+    for (std::size_t j = 0; j < 2; ++j) t[j] = 1.0 * l[j + 2] + a[j] * (l[j] - l[j + 2]);
+    for (std::size_t j = 2; j < 2 * w; ++j) t[j] = 1.0 * l[j + 2] + 0.5 * (l[j] - l[j + 2]);
+  }
   std::size_t k = w;
   if (w > 65) {  // the rows above 65, then 65 and its e65, then the rest: no test of k in the loops
 #pragma GCC unroll 4

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <oneapi/tbb/task_arena.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/projection.hpp"
+#include "indicators_pass.hpp"
 #include "projection_fixture.hpp"
 
 using namespace cohortgis;
@@ -132,9 +134,82 @@ TEST(IndicatorAggregates, TwoGroupAggregatesAreTheBitsOfTheSerialSums) {
   }
 }
 
+// The fold adds four consecutive zones in one pass where they are next and below the range's end
+// (IndicatorPass::accumulate_four_zones_of_two), one zone at a time otherwise. A run folds ranges whose lengths follow
+// its threads' timing; here the pass is called directly with ranges of many lengths over aggregates of runs of 1 to 9
+// consecutive zones (four entries next in the fold can straddle a gap) and of every zone: the table is the bits of
+// the sums made after the step (compute_indicators), also where the start sums are a previous fold's end sums.
+TEST(IndicatorAggregates, FoldedInRangesOfAnyLengthIsTheBitsOfTheSumsAfterTheStep) {
+  const AgeGrid grid = AgeGrid::single_year(100);
+  const int Z = 150, G = 2, A = grid.n_ages;
+  const CohortLayout L{Z, G, grid};
+  CohortArray start(L), end(L);
+  std::vector<double> mx(L.cells());
+  StepComponents comp;
+  comp.births.assign(uz(Z * G * 2), 0.0);
+  comp.births_by_mother_age.assign(uz(Z * G * A), 0.0);
+  comp.women_exposure.assign(uz(Z * G * A), 0.0);
+  comp.deaths_by_state.assign(uz(Z * G * 2), 0.0);
+  comp.net_migrants_by_state.assign(uz(Z * G * 2), 0.0);
+  comp.e0.assign(uz(Z * G * 2), 70.0);
+  comp.e65.assign(uz(Z * G * 2), 15.0);
+  for (int z = 0; z < Z; ++z)
+    for (int g = 0; g < G; ++g) {
+      const std::size_t st = uz(z * G + g);
+      for (int s = 0; s < 2; ++s) {
+        for (int i = 0; i < A; ++i) {
+          start.at(z, g, s, i) = 900.0 / (1.0 + 0.29 * i + 0.011 * z + 0.6 * g + 0.1 * s);
+          end.at(z, g, s, i) = 880.0 / (1.0 + 0.3 * i + 0.013 * z + 0.5 * g + 0.1 * s);
+          mx[(st * 2 + uz(s)) * uz(A) + uz(i)] = (0.0002 + 0.0001 * g + 1e-6 * z) * std::exp(0.09 * i) + 0.0003 * s;
+        }
+        comp.births[st * 2 + uz(s)] = 30.0 + 0.1 * z + 5.0 * g + s;
+        comp.deaths_by_state[st * 2 + uz(s)] = 7.0 + 0.03 * z + g + 0.1 * s;
+        comp.net_migrants_by_state[st * 2 + uz(s)] = 0.7 * z - 40.0 + g - s;
+      }
+      for (int i = 15; i < 50; ++i) {
+        comp.births_by_mother_age[st * uz(A) + uz(i)] = 10.0 + 0.3 * i + g + 0.01 * z;
+        comp.women_exposure[st * uz(A) + uz(i)] = 400.0 - 2.0 * i + 5.0 * g + 0.7 * z;
+      }
+    }
+  std::vector<std::string> ids;
+  std::vector<int> runs;
+  for (int z = 0; z < Z; ++z) ids.push_back("Z" + std::to_string(z));
+  for (int z = 0, run = 1; z < Z; z += run + 1, run = run % 9 + 1)
+    for (int k = z; k < std::min(Z, z + run); ++k) runs.push_back(k);
+  const std::vector<ZoneAggregate> aggregates = with_total_aggregate({{"runs", runs}}, Z);
+  const std::vector<std::string> groups = {"g0", "g1"};
+  const std::vector<AgeBand> no_bands;  // the pass holds references to its arguments
+  const LifeTableMethod method;
+  IndicatorTable after_step;
+  tbb::task_arena one(1);
+  one.execute([&] {
+    compute_indicators(start, end, comp, {}, mx, ids, groups, aggregates, {}, LifeTableMethod{}, after_step);
+  });
+  const std::vector<std::vector<int>> range_ends = {
+      {1, 2, 9, 10, 11, 23, 24, 57, 58, 100, 149, 150}, {3, 6, 13, 21, 22, 40, 41, 47, 77, 78, 150}, {150}};
+  // The end sums of a fold whose end population is this one's start: the start sums given to the later folds.
+  std::vector<std::vector<double>> ends;
+  IndicatorTable before;
+  detail::IndicatorPass previous(end, start, comp, {}, mx, ids, groups, aggregates, no_bands, method, before);
+  for (int e : {5, 18, 150}) previous.fold(e);
+  previous.keep_end_sums(ends);
+  ASSERT_EQ(ends.size(), 2u * 3u);
+  for (const std::vector<int>& ranges : range_ends) {
+    IndicatorTable t;
+    detail::IndicatorPass pass(start, end, comp, {}, mx, ids, groups, aggregates, no_bands, method, t);
+    ASSERT_TRUE(pass.fold_zones());
+    if (&ranges != &range_ends[0]) pass.start_sums_from(ends);
+    for (int e : ranges) pass.fold(e);
+    one.execute([&] { pass.units_from(0); });
+    ASSERT_EQ(t.values.size(), after_step.values.size());
+    EXPECT_EQ(test::differing_bits(t.values, after_step.values), 0u) << "ranges ending at " << ranges[0] << ", …";
+  }
+}
+
 // Aggregates of 64 zones or more whose zones are ascending (the engine's "total", every other zone) are summed in the
-// zone pass as the zones are stepped (IndicatorPass::fold, StepRunner::zone_pass_folding); with a step adjuster (one
-// that changes nothing) every aggregate is summed after the step instead. The same table, bit for bit, at 1, 2, 3 and
+// zone pass as the zones are stepped (IndicatorPass::fold, StepRunner::zone_pass_folding; four consecutive zones at a
+// time where they can: "total", "runs"); with a step adjuster (one that changes nothing) every aggregate is summed
+// after the step instead. The same table, bit for bit, at 1, 2, 3 and
 // 5 threads, over three steps; an aggregate out of order ("scrambled") is summed after the step either way.
 TEST(IndicatorAggregates, FoldedInTheZonePassIsTheBitsOfTheSumsAfterTheStep) {
   const AgeGrid grid = AgeGrid::single_year(100);
@@ -153,9 +228,13 @@ TEST(IndicatorAggregates, FoldedInTheZonePassIsTheBitsOfTheSumsAfterTheStep) {
       for (int i = 15; i < 50; ++i) asfr[st * uz(A) + uz(i)] = 0.04 + 0.0001 * z + 0.003 * g;
     }
   std::vector<std::string> ids;
-  std::vector<int> evens, scrambled;
+  std::vector<int> evens, runs, scrambled;
   for (int z = 0; z < Z; ++z) ids.push_back("Z" + std::to_string(z));
   for (int z = 0; z < Z; z += 2) evens.push_back(z);
+  // Runs of 1 to 9 consecutive zones (the fold adds four consecutive zones in one pass: runs that start at any zone,
+  // shorter than four, cut by the zone ranges the pass folds).
+  for (int z = 0, run = 1; z < Z; z += run + 1, run = run % 9 + 1)
+    for (int k = z; k < std::min(Z, z + run); ++k) runs.push_back(k);
   for (int k = 0; k < Z; ++k) scrambled.push_back((k * 37 + 11) % Z);
   auto run = [&](int threads, bool adjuster) {
     ProjectionConfig cfg;
@@ -163,7 +242,7 @@ TEST(IndicatorAggregates, FoldedInTheZonePassIsTheBitsOfTheSumsAfterTheStep) {
     cfg.steps = 3;
     cfg.zone_ids = ids;
     cfg.group_names = {"g0", "g1"};
-    cfg.aggregates = {{"evens", evens}, {"scrambled", scrambled}};
+    cfg.aggregates = {{"evens", evens}, {"runs", runs}, {"scrambled", scrambled}};
     cfg.threads = threads;
     return run_on_rates(cfg, base, mx, asfr, srb, adjuster).indicators;
   };
@@ -178,7 +257,7 @@ TEST(IndicatorAggregates, FoldedInTheZonePassIsTheBitsOfTheSumsAfterTheStep) {
       ASSERT_EQ(a.size(), b.size());
       EXPECT_EQ(test::differing_bits(a, b), 0u) << "threads " << threads << ", year " << y;
       const IndicatorTable& t = folded[y];
-      for (const char* name : {"evens", "scrambled", "total"})
+      for (const char* name : {"evens", "runs", "scrambled", "total"})
         EXPECT_TRUE(std::isfinite(t.get(t.unit_index(name), 2, Indicator::e0_male))) << name;
     }
   }

@@ -259,6 +259,8 @@ TEST(SingleYearLifeTable, BothSexesInOnePassAreEachSexsBits) {
   male[0] = 0.031;
   std::vector<double> steep = male;
   for (std::size_t x = 92; x < steep.size(); ++x) steep[x] = 2.5 + 0.2 * static_cast<double>(x - 92);
+  std::vector<double> steep_female = female;
+  for (std::size_t x = 95; x < steep.size(); ++x) steep_female[x] = 2.2 + 0.3 * static_cast<double>(x - 95);
   LifeTableMethod cd;
   cd.a0_rule = A0Rule::coale_demeny;
   LifeTableMethod imr = cd;
@@ -287,6 +289,8 @@ TEST(SingleYearLifeTable, BothSexesInOnePassAreEachSexsBits) {
   check(female, male, cd, "Gompertz, CD");
   check(female, male, imr, "Gompertz, IMR");
   check(female, steep, LifeTableMethod{}, "fallback rows in the male table only");
+  check(steep_female, male, LifeTableMethod{}, "fallback rows in the female table only");
+  check(steep_female, steep, cd, "fallback rows in both tables");
   check(std::vector<double>(female.begin(), female.begin() + 66), std::vector<double>(male.begin(), male.begin() + 66),
         LifeTableMethod{}, "open row at 65");
   check(std::vector<double>(female.begin(), female.begin() + 67), std::vector<double>(male.begin(), male.begin() + 67),
