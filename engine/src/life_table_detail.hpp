@@ -15,4 +15,11 @@ void single_year_e0_e65_both_checked(std::span<const double> mx_f, std::span<con
                                      const LifeTableMethod& method, LifeTable& scratch, double (&e0)[2],
                                      double (&e65)[2]);
 
+// single_year_step_mortality for rates the caller has already checked finite and ≥ 0 (the step's validate_zone, before
+// the step): the pass that checks them again is skipped (a pass over the rows in every year that builds its life
+// tables). The same bits as single_year_step_mortality for such rates, and its other refusals.
+bool single_year_step_mortality_checked(std::span<const double> mx, Sex sex, const LifeTableMethod& method,
+                                        int open_age, LifeTable& scratch, std::span<double> S, std::span<double> phi,
+                                        double& e0, double& e65);
+
 }  // namespace cohortgis::detail

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "life_table_detail.hpp"
 #include "simd.hpp"
 #include "step_runner.hpp"
 
@@ -167,9 +168,11 @@ void StepRunner::check_all_asfr() const {
 // (run()): each other check passed, so the first bad rate is the error validate_zone would have reported.
 void StepRunner::validate_zones() {
   asfr_in_births_ = !plan_.multistate;  // the multistate step has births of its own
+  rates_checked_ = false;
   if (only_whole_array_checks()) return;
   try {
     for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch&) { validate_zone(z); });
+    rates_checked_ = !plan_.reuse_mortality;  // validate_zone checked every mortality row (all_within)
   } catch (...) {
     if (!asfr_in_births_) throw;
     asfr_in_births_ = false;
@@ -395,10 +398,14 @@ void StepRunner::mortality(int z, int g, int s, Scratch& sc, std::span<double> S
       break;
     }
     case MortalityInput::death_rates: {
-      // One-year steps: only S, φ, e0 and e65 of the table (the same bits); the full table for its errors.
+      // One-year steps: only S, φ, e0 and e65 of the table (the same bits); the full table for its errors. The rows
+      // were checked finite and ≥ 0 by validate_zone before the step (run(): it checks them in every step that does
+      // not reuse the cache, as this one).
       if (L_.grid.width_years == 1 &&
-          single_year_step_mortality(row, static_cast<Sex>(s), cfg_.life_table_method, L_.grid.open_age(), sc.lt, S,
-                                     phi, c_.e0[es], c_.e65[es]))
+          (rates_checked_ ? single_year_step_mortality_checked(row, static_cast<Sex>(s), cfg_.life_table_method,
+                                                               L_.grid.open_age(), sc.lt, S, phi, c_.e0[es], c_.e65[es])
+                          : single_year_step_mortality(row, static_cast<Sex>(s), cfg_.life_table_method,
+                                                       L_.grid.open_age(), sc.lt, S, phi, c_.e0[es], c_.e65[es])))
         break;
       try {
         if (L_.grid.width_years == 1)

@@ -282,6 +282,7 @@ class StepRunner {
   bool any_scaled_ = true;      // some zone of this step has a conserve block (zone_scale_), set after phase 1
   // The fertility rates are checked in the births pass (births_of_groups), not by validate_zone: see validate_zones.
   bool asfr_in_births_ = false;
+  bool rates_checked_ = false;  // validate_zones checked every mortality row of this step (validate_zone)
   ScratchPool<Scratch>& scratch_;
 };
 
