@@ -236,7 +236,10 @@ class ExportSink : public ResultSink {
     for (const auto& [name, v] : arrays)
       if (!v.empty()) components[name].insert(components[name].end(), v.begin(), v.end());
     if (r.indicators) {
-      indicators.insert(indicators.end(), r.indicators->values.begin(), r.indicators->values.end());
+      // The full table's values (a one-group table stores "all" once): the hash of the same logical values.
+      const std::size_t at = indicators.size();
+      indicators.resize(at + r.indicators->full_size());
+      r.indicators->copy_units(0, r.indicators->unit_names.size(), indicators.data() + at);
       indicator_names = r.indicators->indicator_names;
       units = r.indicators->unit_names.size();
       slots = r.indicators->group_names.size();

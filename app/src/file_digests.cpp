@@ -50,16 +50,18 @@ Registry& registry() {
 
 std::atomic<long long> files_hashed{0};
 
-// Hashes the file's `size` bytes into `sha` through read-only mappings of 64 MiB, a MiB at a time (checking `stop`
+// Hashes the file's `size` bytes into `sha` through read-only mappings of 4 MiB, a MiB at a time (checking `stop`
 // between them). results.nc (6.75 GB at 40,000 zones) is in the page cache as just written: mapped, its pages are
 // hashed where they lie instead of copied into a buffer first (0.84 -> 0.1-0.3 s of system CPU for that file, on
-// the critical path of the run's end: bench/HISTORY.md "Round 13: command line"). The file is this run's own
-// output, closed and no longer written. False when it cannot be opened or mapped, or on stop.
+// the critical path of the run's end: bench/HISTORY.md "Round 13: command line"). The pages read count in the
+// process's RSS until unmapped: 64 MiB windows made the 50,000-zone run's peak (bench/HISTORY.md "Round 13: the
+// engine's arrays at 50,000 zones"). The file is this run's own output, closed and no longer written. False when it
+// cannot be opened or mapped, or on stop.
 bool hash_mapped(const std::filesystem::path& file, off_t size, geodata::Sha256Stream& sha,
                  const std::atomic<bool>& stop) {
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
-  constexpr std::size_t kWindow = std::size_t{64} << 20, kPiece = std::size_t{1} << 20;
+  constexpr std::size_t kWindow = std::size_t{4} << 20, kPiece = std::size_t{1} << 20;
   const auto total = static_cast<std::size_t>(size);
   bool ok = true;
   for (std::size_t at = 0; ok && at < total; at += kWindow) {

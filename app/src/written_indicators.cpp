@@ -58,8 +58,11 @@ void WrittenIndicators::add(const std::string& variant, int year, const Indicato
     tab.names = std::move(names);
   }
   tab.values.reserve(n);
-  for (std::size_t c = 0; c < cells; ++c)
-    for (std::size_t k : ks) tab.values.push_back(as_read_back(t.values[c * t.n_indicators() + k]));
+  for (std::size_t u = 0; u < t.unit_names.size(); ++u)
+    for (std::size_t g = 0; g < t.group_names.size(); ++g) {
+      const double* x = t.row(u, g);
+      for (std::size_t k : ks) tab.values.push_back(as_read_back(x[k]));
+    }
   tables_.push_back(std::move(tab));
 }
 

@@ -97,6 +97,12 @@ bool is_stock_indicator(std::size_t k) {
   }
 }
 
+void IndicatorTable::copy_units(std::size_t u0, std::size_t n, double* out) const {
+  const std::size_t ni = n_indicators();
+  for (std::size_t u = u0; u < u0 + n; ++u)
+    for (std::size_t g = 0; g < group_names.size(); ++g) out = std::copy_n(row(u, g), ni, out);
+}
+
 std::size_t IndicatorTable::unit_index(const std::string& name) const {
   for (std::size_t u = 0; u < unit_names.size(); ++u)
     if (unit_names[u] == name) return u;
@@ -302,7 +308,9 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
   out.indicator_names.assign(std::begin(kNames), std::end(kNames));
   for (const auto& b : extra_bands) out.indicator_names.push_back(b.name);
   NI_ = out.n_indicators();
-  NS_ = out.group_names.size();
+  // One group: "all" is the group's slot (unit() sets the group's values only; the table reads them for "all").
+  out.all_is_group = G_ == 1;
+  NS_ = out.stored_slots();
   // Every slot's values start NaN (undefined until set): finish sets each of its slot's values, NaN where undefined,
   // in the units' parallel pass, so a table of the same shape as the last step's is not filled again here (a serial
   // pass over the whole table, 1.7 MB a step at W3k, while the other threads wait).
@@ -377,6 +385,9 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
                            IndicatorScratch& sc, const PresummedSlot* pre) const {
   const AgeGrid& grid = start_.layout().grid;
   const double z = grid.width_years;
+  // One group: "all" has the group's sums (each state added to both, in the same order) and so its values; the
+  // table reads the group's slot for it.
+  if (out_.all_is_group && slot == uz(G_)) return;
   const int g_lo = slot == uz(G_) ? 0 : static_cast<int>(slot);
   double* v = out_.values.data() + (unit * NS_ + slot) * NI_;
   auto set = [&](Indicator id, double x) { v[static_cast<int>(id)] = x; };
@@ -645,10 +656,7 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
     } else {
       for (int g = 0; g < G; ++g) finish(u, uz(g), zones, single(zn, g), sc);
     }
-    if (G == 1) {  // "all" is the one group's slot: the same inputs and operations, so a copy of its values
-      const double* one = out_.values.data() + (u * NS_ + 0) * NI_;
-      std::copy(one, one + NI_, out_.values.data() + (u * NS_ + uz(G)) * NI_);
-    } else {
+    if (G != 1) {  // one group: "all" is the group's slot (the same inputs and operations), not stored again
       if (G == 2 && (rows_ == 0 || (start_.layout().grid.width_years == 1 && rows_ <= A_))) {
         int flags[2] = {0, 0};
         accumulate_two_groups(sc.all, sc.zone_rates, flags, zn, true);

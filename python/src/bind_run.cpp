@@ -67,9 +67,9 @@ class StoreSink : public app::VariantSink {
     IndicatorTable t;
     compute_population_indicators(population, sc_.zone_ids(), sc_.group_names, aggregates_, {}, t);
     take_names(t);
-    for (std::size_t c = 0; c < t.values.size(); ++c)
-      r_.indicators[c] =
-          is_stock_indicator(c % t.n_indicators()) ? t.values[c] : std::numeric_limits<double>::quiet_NaN();
+    t.copy_units(0, t.unit_names.size(), r_.indicators.data());
+    for (std::size_t c = 0; c < t.full_size(); ++c)
+      if (!is_stock_indicator(c % t.n_indicators())) r_.indicators[c] = std::numeric_limits<double>::quiet_NaN();
     r_.years.push_back(year);
   }
 
@@ -80,10 +80,9 @@ class StoreSink : public app::VariantSink {
     keep_parity_shares(k + 1);
     keep_parity_indicators(k);
     if (s.indicators) {
-      if (s.indicators->values.size() != r_.indicator_cells())
-        throw ProjectionError("indicator table changed shape between steps");
-      std::copy(s.indicators->values.begin(), s.indicators->values.end(),
-                r_.indicators.begin() + static_cast<std::ptrdiff_t>((k + 1) * r_.indicator_cells()));
+      const IndicatorTable& t = *s.indicators;
+      if (t.full_size() != r_.indicator_cells()) throw ProjectionError("indicator table changed shape between steps");
+      t.copy_units(0, t.unit_names.size(), r_.indicators.data() + (k + 1) * r_.indicator_cells());
     }
     const std::size_t n = r_.states();
     const auto put = [&](const std::vector<double>& from, std::vector<double>& to) {

@@ -359,7 +359,7 @@ TEST(IndicatorsProjection, SingleStateCountsAndRatesByHand) {
   EXPECT_NEAR(v(Indicator::age_65_plus), a65, 1e-9);
 }
 
-// One group: the "all" slot is the group's own slot (copied, not recomputed): the hand numbers of zone 0 group 0
+// One group: the "all" slot is the group's own slot (stored once, not recomputed): the hand numbers of zone 0 group 0
 // above, and every indicator the same bits as the group's (NaN where the group's is NaN), for both zones.
 TEST(IndicatorsProjection, OneGroupAllSlotIsTheGroupsSlot) {
   MultiCase c = two_zone_case();
@@ -383,13 +383,46 @@ TEST(IndicatorsProjection, OneGroupAllSlotIsTheGroupsSlot) {
   EXPECT_NEAR(t.get(kZ1, 1, Indicator::tfr), 1.5, 1e-12);
   for (std::size_t unit : {kZ0, kZ1})
     for (std::size_t k = 0; k < t.n_indicators(); ++k) {
-      const double group = t.values[(unit * 2 + 0) * t.n_indicators() + k];
-      const double all = t.values[(unit * 2 + 1) * t.n_indicators() + k];
+      const double group = t.get(unit, 0, k);
+      const double all = t.get(unit, 1, k);
       if (std::isnan(group))
         EXPECT_TRUE(std::isnan(all)) << unit << " " << t.indicator_names[k];
       else
         EXPECT_EQ(all, group) << unit << " " << t.indicator_names[k];
     }
+}
+
+// One group: each unit's values are held once (the "all" slot reads the group's; half the table, 14 MB at 50,000
+// zones), and copy_units writes the full layout [unit][group slot][indicator] with "all" repeated.
+TEST(IndicatorsProjection, OneGroupTableHoldsEachUnitOnce) {
+  MultiCase c = two_zone_case();
+  const std::size_t A = 18;
+  c.groups = 1;
+  c.group_names = {"local"};
+  c.base.clear();
+  append(c.base, 4 * A, 100.0);  // two zones, both sexes
+  c.mortality.resize(2 * 2 * A);
+  c.asfr.resize(2 * A);
+  auto sink = c.run();
+  const IndicatorTable& t = sink.indicators.at(0);
+  const std::size_t units = t.unit_names.size(), ni = t.n_indicators();
+  ASSERT_EQ(t.group_names.size(), 2u);
+  EXPECT_TRUE(t.all_is_group);
+  EXPECT_EQ(t.values.size(), units * ni);
+  ASSERT_EQ(t.full_size(), units * 2 * ni);
+  std::vector<double> full(t.full_size());
+  t.copy_units(0, units, full.data());
+  for (std::size_t u = 0; u < units; ++u)
+    for (std::size_t g = 0; g < 2; ++g)
+      for (std::size_t k = 0; k < ni; ++k) {
+        const double v = full[(u * 2 + g) * ni + k], w = t.values[u * ni + k];
+        EXPECT_TRUE(v == w || (std::isnan(v) && std::isnan(w))) << u << " " << g << " " << k;
+      }
+  // Two groups: every slot stored.
+  const auto sink2 = two_zone_case().run();
+  const IndicatorTable& two = sink2.indicators.at(0);
+  EXPECT_FALSE(two.all_is_group);
+  EXPECT_EQ(two.values.size(), two.full_size());
 }
 
 TEST(IndicatorsProjection, ExtraAgeBandsAreExtraColumns) {
