@@ -117,10 +117,13 @@ class TimedSink : public ResultSink {
         components_hash = fnv(*v, components_hash);
       if (r.indicators) {
         const IndicatorTable& t = *r.indicators;
-        indicators_hash = fnv(t.values, indicators_hash);
+        // The full table's values (a one-group table stores "all" once), as ExportSink takes them.
+        std::vector<double> full(t.full_size());
+        t.copy_units(0, t.unit_names.size(), full.data());
+        indicators_hash = fnv(full, indicators_hash);
         // Without the four that sum deaths and net migrants (the engine sums them from per-state sums since the
         // user path became the fused path; before, over the cells in runs with cell components).
-        std::vector<double> rest = t.values;
+        std::vector<double> rest = std::move(full);
         for (std::size_t k = 0; k < rest.size(); ++k) {
           const auto id = static_cast<Indicator>(k % t.n_indicators());
           if (id == Indicator::deaths || id == Indicator::net_migration || id == Indicator::cdr_per_1000 ||
