@@ -22,6 +22,44 @@ using namespace cohortgis;
 
 namespace {
 
+// One step's start and end populations, death rates and components of 150 two-group zones on `grid` (single years),
+// each state's values its own: the inputs of the fold and aggregate tests' passes.
+struct StepOf150 {
+  static constexpr int Z = 150, G = 2;
+  CohortArray start, end;
+  std::vector<double> mx;
+  StepComponents comp;
+  explicit StepOf150(const AgeGrid& grid)
+      : start(CohortLayout{Z, G, grid}), end(CohortLayout{Z, G, grid}), mx(CohortLayout{Z, G, grid}.cells()) {
+    const int A = grid.n_ages;
+    comp.births.assign(uz(Z * G * 2), 0.0);
+    comp.births_by_mother_age.assign(uz(Z * G * A), 0.0);
+    comp.women_exposure.assign(uz(Z * G * A), 0.0);
+    comp.deaths_by_state.assign(uz(Z * G * 2), 0.0);
+    comp.net_migrants_by_state.assign(uz(Z * G * 2), 0.0);
+    comp.e0.assign(uz(Z * G * 2), 70.0);
+    comp.e65.assign(uz(Z * G * 2), 15.0);
+    for (int z = 0; z < Z; ++z)
+      for (int g = 0; g < G; ++g) {
+        const std::size_t st = uz(z * G + g);
+        for (int s = 0; s < 2; ++s) {
+          for (int i = 0; i < A; ++i) {
+            start.at(z, g, s, i) = 900.0 / (1.0 + 0.29 * i + 0.011 * z + 0.6 * g + 0.1 * s);
+            end.at(z, g, s, i) = 880.0 / (1.0 + 0.3 * i + 0.013 * z + 0.5 * g + 0.1 * s);
+            mx[(st * 2 + uz(s)) * uz(A) + uz(i)] = (0.0002 + 0.0001 * g + 1e-6 * z) * std::exp(0.09 * i) + 0.0003 * s;
+          }
+          comp.births[st * 2 + uz(s)] = 30.0 + 0.1 * z + 5.0 * g + s;
+          comp.deaths_by_state[st * 2 + uz(s)] = 7.0 + 0.03 * z + g + 0.1 * s;
+          comp.net_migrants_by_state[st * 2 + uz(s)] = 0.7 * z - 40.0 + g - s;
+        }
+        for (int i = 15; i < 50; ++i) {
+          comp.births_by_mother_age[st * uz(A) + uz(i)] = 10.0 + 0.3 * i + g + 0.01 * z;
+          comp.women_exposure[st * uz(A) + uz(i)] = 400.0 - 2.0 * i + 5.0 * g + 0.7 * z;
+        }
+      }
+  }
+};
+
 // Every step's results of a run with indicators on fixed death rates, fertility and sex ratios at birth. With a step
 // adjuster (one that changes nothing) every aggregate is summed after the step: no fold in the zone pass and no
 // carried start sums, the reference the fold tests compare with.
@@ -45,34 +83,11 @@ test::RecordingSink run_on_rates(ProjectionConfig cfg, const CohortArray& base, 
 
 TEST(IndicatorAggregates, TwoGroupAggregatesAreTheBitsOfTheSerialSums) {
   const AgeGrid grid = AgeGrid::single_year(100);
-  const int Z = 150, G = 2, A = grid.n_ages;
-  const CohortLayout L{Z, G, grid};
-  CohortArray start(L), end(L);
-  std::vector<double> mx(L.cells());
-  StepComponents comp;
-  comp.births.assign(uz(Z * G * 2), 0.0);
-  comp.births_by_mother_age.assign(uz(Z * G * A), 0.0);
-  comp.women_exposure.assign(uz(Z * G * A), 0.0);
-  comp.deaths_by_state.assign(uz(Z * G * 2), 1.0);
-  comp.net_migrants_by_state.assign(uz(Z * G * 2), 0.0);
-  comp.e0.assign(uz(Z * G * 2), 70.0);
-  comp.e65.assign(uz(Z * G * 2), 15.0);
-  for (int z = 0; z < Z; ++z)
-    for (int g = 0; g < G; ++g) {
-      const std::size_t st = uz(z * G + g);
-      for (int s = 0; s < 2; ++s) {
-        for (int i = 0; i < A; ++i) {
-          start.at(z, g, s, i) = 900.0 / (1.0 + 0.29 * i + 0.011 * z + 0.6 * g + 0.1 * s);
-          end.at(z, g, s, i) = 880.0 / (1.0 + 0.3 * i + 0.013 * z + 0.5 * g + 0.1 * s);
-          mx[(st * 2 + uz(s)) * uz(A) + uz(i)] = (0.0002 + 0.0001 * g + 1e-6 * z) * std::exp(0.09 * i) + 0.0003 * s;
-        }
-        comp.births[st * 2 + uz(s)] = 30.0 + 0.1 * z + 5.0 * g + s;
-      }
-      for (int i = 15; i < 50; ++i) {
-        comp.births_by_mother_age[st * uz(A) + uz(i)] = 10.0 + 0.3 * i + g + 0.01 * z;
-        comp.women_exposure[st * uz(A) + uz(i)] = 400.0 - 2.0 * i + 5.0 * g + 0.7 * z;
-      }
-    }
+  const int Z = StepOf150::Z, G = StepOf150::G, A = grid.n_ages;
+  StepOf150 c(grid);
+  const CohortArray &start = c.start, &end = c.end;
+  const std::vector<double>& mx = c.mx;
+  const StepComponents& comp = c.comp;
   std::vector<std::string> ids;
   std::vector<int> all_zones, scrambled;
   for (int z = 0; z < Z; ++z) ids.push_back("Z" + std::to_string(z)), all_zones.push_back(z);
@@ -141,36 +156,11 @@ TEST(IndicatorAggregates, TwoGroupAggregatesAreTheBitsOfTheSerialSums) {
 // the sums made after the step (compute_indicators), also where the start sums are a previous fold's end sums.
 TEST(IndicatorAggregates, FoldedInRangesOfAnyLengthIsTheBitsOfTheSumsAfterTheStep) {
   const AgeGrid grid = AgeGrid::single_year(100);
-  const int Z = 150, G = 2, A = grid.n_ages;
-  const CohortLayout L{Z, G, grid};
-  CohortArray start(L), end(L);
-  std::vector<double> mx(L.cells());
-  StepComponents comp;
-  comp.births.assign(uz(Z * G * 2), 0.0);
-  comp.births_by_mother_age.assign(uz(Z * G * A), 0.0);
-  comp.women_exposure.assign(uz(Z * G * A), 0.0);
-  comp.deaths_by_state.assign(uz(Z * G * 2), 0.0);
-  comp.net_migrants_by_state.assign(uz(Z * G * 2), 0.0);
-  comp.e0.assign(uz(Z * G * 2), 70.0);
-  comp.e65.assign(uz(Z * G * 2), 15.0);
-  for (int z = 0; z < Z; ++z)
-    for (int g = 0; g < G; ++g) {
-      const std::size_t st = uz(z * G + g);
-      for (int s = 0; s < 2; ++s) {
-        for (int i = 0; i < A; ++i) {
-          start.at(z, g, s, i) = 900.0 / (1.0 + 0.29 * i + 0.011 * z + 0.6 * g + 0.1 * s);
-          end.at(z, g, s, i) = 880.0 / (1.0 + 0.3 * i + 0.013 * z + 0.5 * g + 0.1 * s);
-          mx[(st * 2 + uz(s)) * uz(A) + uz(i)] = (0.0002 + 0.0001 * g + 1e-6 * z) * std::exp(0.09 * i) + 0.0003 * s;
-        }
-        comp.births[st * 2 + uz(s)] = 30.0 + 0.1 * z + 5.0 * g + s;
-        comp.deaths_by_state[st * 2 + uz(s)] = 7.0 + 0.03 * z + g + 0.1 * s;
-        comp.net_migrants_by_state[st * 2 + uz(s)] = 0.7 * z - 40.0 + g - s;
-      }
-      for (int i = 15; i < 50; ++i) {
-        comp.births_by_mother_age[st * uz(A) + uz(i)] = 10.0 + 0.3 * i + g + 0.01 * z;
-        comp.women_exposure[st * uz(A) + uz(i)] = 400.0 - 2.0 * i + 5.0 * g + 0.7 * z;
-      }
-    }
+  const int Z = StepOf150::Z;
+  StepOf150 c(grid);
+  const CohortArray &start = c.start, &end = c.end;
+  const std::vector<double>& mx = c.mx;
+  const StepComponents& comp = c.comp;
   std::vector<std::string> ids;
   std::vector<int> runs;
   for (int z = 0; z < Z; ++z) ids.push_back("Z" + std::to_string(z));
