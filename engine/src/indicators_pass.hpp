@@ -6,14 +6,18 @@
 // the same code from the same numbers either way, so the table has the same bits.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
+
+#include <oneapi/tbb/enumerable_thread_specific.h>
 
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/projection.hpp"
+#include "pooled_life_tables.hpp"
 
 namespace cohortgis::detail {
 
@@ -48,6 +52,15 @@ struct SlotView;
 struct PresummedSlot;
 
 // Per-thread scratch of the units' pass (no allocation per unit once sized).
+// Zones' "all" slots waiting for their life tables, run kTableUnits at a time (IndicatorPass::defer_life_table).
+struct TableBatch {
+  std::size_t n = 0;
+  std::size_t unit[kTableUnits] = {};
+  double births_f[kTableUnits] = {}, births_m[kTableUnits] = {};
+  std::vector<double> rates[kTableUnits];  // pooled rates [sex][row], swapped with IndicatorScratch::zone_rates
+  PooledTablesScratch sc;
+};
+
 struct IndicatorScratch {
   IndicatorSums all;
   std::vector<IndicatorSums> per_group;
@@ -60,6 +73,8 @@ struct IndicatorScratch {
   std::vector<double> quads;       // slot_sums_zone_of_two's scratch
   std::vector<double> lane;        // a slot's persons by age copied out of slot_sums_zone_of_two's lanes
   LifeTable lt;
+  TableBatch* batch = nullptr;  // the thread's batch of the pass numbered batch_pass (IndicatorPass::defer_life_table)
+  std::uint64_t batch_pass = 0;
 };
 
 class IndicatorPass {
@@ -73,7 +88,9 @@ class IndicatorPass {
                 const LifeTableMethod& method, IndicatorTable& out);
   // The slots of unit u (zone 0 … Z−1, then the aggregates); units may run in parallel.
   void unit(int u, IndicatorScratch& sc) const;
-  // Units [first_unit, end) in parallel (the aggregates: first_unit = zones; every unit: 0).
+  // Units [first_unit, end) in parallel (the aggregates: first_unit = zones; every unit: 0). unit() may leave a
+  // zone's pooled life tables (its "all" slot's e0, e65 and e0 of both sexes) to a batch of its thread
+  // (defer_life_table): units_from runs what is left of them at its end, so call it after the zone pass.
   void units_from(int first_unit) const;
   int zones() const { return start_.layout().zones; }
   // Folding the large aggregates in the zone pass: the sums of an aggregate whose zone list is ascending (the "total"
@@ -146,6 +163,13 @@ class IndicatorPass {
   // pre: the slot's sums of persons, made before (single-year bands only); null: finish makes them.
   void finish(std::size_t unit, std::size_t slot, std::span<const int> zones, const SlotView& acc, IndicatorScratch& sc,
               const PresummedSlot* pre = nullptr) const;
+  // A zone's "all" slot of two groups whose pooled rates (sc.zone_rates, swapped out) are all within [0, DBL_MAX]
+  // and whose finish left its life-table values NaN: its tables wait in the thread's batch, run with kTableUnits
+  // zones' (pooled_e0_e65: 1.9 M instructions a year at 1,000 zones one unit at a time) when the batch is full.
+  void defer_life_table(std::size_t unit, IndicatorScratch& sc) const;
+  // The batch's tables and their values in the table (finish's: e0 and e65 of each sex, e0 of both sexes); empties it.
+  void run_tables(TableBatch& b) const;
+  void run_all_tables() const;  // every thread's batch (serial: no unit running)
 
   const CohortArray& start_;
   const CohortArray& end_;
@@ -168,6 +192,9 @@ class IndicatorPass {
     IndicatorSums all;
   };
   mutable std::vector<Fold> folds_;  // the folded aggregates (fold_zones)
+  bool batch_tables_ = false;        // zones' pooled life tables run kTableUnits at a time (defer_life_table)
+  std::uint64_t id_ = 0;             // this pass among all (IndicatorScratch::batch_pass: a pass at a reused address)
+  mutable tbb::enumerable_thread_specific<TableBatch> batches_;
 };
 
 }  // namespace cohortgis::detail
