@@ -629,16 +629,18 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
       int flags[2] = {0, 0};
       // The "all" slot's end population only for the extra bands (its sums of persons are the kernel's); its TFR
       // straight from the two states' births and exposure.
-      accumulate_two_groups(sc.all, sc.zone_rates, flags, zn, false);
+      // The pooled rates straight into the thread's batch of life tables where it takes them.
+      accumulate_two_groups(sc.all, sc.zone_rates, flags, zn, false, !batch_tables_);
+      const bool defer = batch_tables_ && rates_to_batch(zn, flags, sc);
       const std::size_t sa = uz(zn) * 2 * A_;
       const double* bma = comp_.births_by_mother_age.data();
       const double* expo = comp_.women_exposure.data();
       const double tfr = tfr_of_two(bma + sa, bma + sa + A_, expo + sa, expo + sa + A_, A_);
       p[2].tfr = &tfr;
       SlotView all = view_of(sc.all, A_);
-      all.rates = sc.zone_rates.data();
+      // Deferred: rates that finish does not read (flags 0) but must have, or it would make them from the sums.
+      all.rates = defer ? sc.batch->sc.lanes.data() : sc.zone_rates.data();
       // Rates that need no check: the tables wait for a batch of zones' (finish makes none with the flags 0).
-      const bool defer = batch_tables_ && (flags[0] & flags[1] & kRatesWithin) != 0;
       all.rate_flags[0] = defer ? 0 : flags[0];
       all.rate_flags[1] = defer ? 0 : flags[1];
       finish(u, uz(G), zones, all, sc, &p[2]);

@@ -57,8 +57,7 @@ struct TableBatch {
   std::size_t n = 0;
   std::size_t unit[kTableUnits] = {};
   double births_f[kTableUnits] = {}, births_m[kTableUnits] = {};
-  std::vector<double> rates[kTableUnits];  // pooled rates [sex][row], swapped with IndicatorScratch::zone_rates
-  PooledTablesScratch sc;
+  PooledTablesScratch sc;  // sc.lanes: the units' pooled rates [row][lane] (rates_to_batch)
 };
 
 struct IndicatorScratch {
@@ -139,8 +138,9 @@ class IndicatorPass {
   // persons: also the sums of the start and end populations and of the births by age of mother and exposure (else
   // left as they are: slot_sums_zone_of_two made the slot's sums of persons and tfr_of_two its TFR; the end population
   // is summed anyway when there are extra bands, which read it).
-  void accumulate_two_groups(IndicatorSums& acc, std::vector<double>& rates, int (&flags)[2], int zn,
-                             bool persons) const;
+  // with_rates false: no pooled rates (rates_to_batch makes them).
+  void accumulate_two_groups(IndicatorSums& acc, std::vector<double>& rates, int (&flags)[2], int zn, bool persons,
+                             bool with_rates = true) const;
   void accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, int g) const;
   // accumulate2(g0, all, zn, 0) then accumulate2(g1, all, zn, 1) for a zone of two groups, in one pass over its cells.
   void accumulate_zone_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all, int zn) const;
@@ -163,9 +163,14 @@ class IndicatorPass {
   // pre: the slot's sums of persons, made before (single-year bands only); null: finish makes them.
   void finish(std::size_t unit, std::size_t slot, std::span<const int> zones, const SlotView& acc, IndicatorScratch& sc,
               const PresummedSlot* pre = nullptr) const;
-  // A zone's "all" slot of two groups whose pooled rates (sc.zone_rates, swapped out) are all within [0, DBL_MAX]
-  // and whose finish left its life-table values NaN: its tables wait in the thread's batch, run with kTableUnits
-  // zones' (pooled_e0_e65: 1.9 M instructions a year at 1,000 zones one unit at a time) when the batch is full.
+  // A zone's "all" slot of two groups (batch_tables_): its pooled rates and their flags straight into the next lanes
+  // of the thread's batch (rates_of_two_lanes). True where they are all within [0, DBL_MAX] (kRatesWithin of both
+  // sexes): its tables may wait for the batch (defer_life_table); otherwise they are in sc.zone_rates [sex][row] for
+  // finish, as accumulate_two_groups makes them.
+  bool rates_to_batch(int zn, int (&flags)[2], IndicatorScratch& sc) const;
+  // That zone's tables (their rates in the batch, finish having left its life-table values NaN) wait in the batch,
+  // run with kTableUnits zones' (pooled_e0_e65_lanes; one unit at a time, e0_e65_both, took 1.9 M instructions a
+  // year at 1,000 zones) when it is full.
   void defer_life_table(std::size_t unit, IndicatorScratch& sc) const;
   // The batch's tables and their values in the table (finish's: e0 and e65 of each sex, e0 of both sexes); empties it.
   void run_tables(TableBatch& b) const;

@@ -18,8 +18,13 @@ constexpr std::size_t kTableUnits = 4;
 // caller builds each table alone, as before (whatever that path throws, it throws there).
 bool pooled_tables_take(const LifeTableMethod& method, std::size_t rows);
 
+// Eight lanes: lane 2j is unit j's women, 2j + 1 its men.
+constexpr std::size_t kTableLanes = 2 * kTableUnits;
+
 struct PooledTablesScratch {
+  std::vector<double> lanes;  // the units' rates by row and lane, [row][lane]
   std::vector<double> terms;  // the rows' terms of T, [row][lane]
+  std::vector<double> alone;  // a unit's rates [sex][row] for its table alone
   LifeTable lt;               // a unit that takes the constant-hazard fallback: its table alone
 };
 
@@ -29,5 +34,14 @@ struct PooledTablesScratch {
 // a row whose q exceeds 1 (the constant-hazard fallback) is built again alone by that function.
 void pooled_e0_e65(const double* const* rates, std::size_t n, std::size_t rows, const LifeTableMethod& method,
                    PooledTablesScratch& sc, double (*e0)[2], double (*e65)[2]);
+// The same of rates already in lanes: mx[kTableLanes·r + 2j + s] is unit j's rate of sex s at row r (sc.lanes may be
+// mx).
+void pooled_e0_e65_lanes(const double* mx, std::size_t n, std::size_t rows, const LifeTableMethod& method,
+                         PooledTablesScratch& sc, double (*e0)[2], double (*e65)[2]);
+// A zone's "all" slot's pooled rates of its two states (pooled_rates_of_two of each sex: the same operations, so the
+// same rates) into lanes 0 and 1 of `out` (row r's at out[kTableLanes·r]), and each sex's flags (pooled_rates).
+// The states' sexes: `rows` apart in the rates, `ages` apart in the populations.
+void rates_of_two_lanes(const double* mx_a, const double* P0a, const double* P1a, const double* mx_b, const double* P0b,
+                        const double* P1b, std::size_t rows, std::size_t ages, double* out, int* flags);
 
 }  // namespace cohortgis::detail

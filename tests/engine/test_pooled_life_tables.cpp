@@ -104,13 +104,14 @@ constexpr int kG = 2;
 // z % 3 == 1 (the plain mean rate there), a rate above 2 in zone z % 4 == 2 (the fallback), zone z % 5 == 3 with a
 // rate that makes its men's pooled rates not all finite (no table: NaN) where `infinite` (the step refuses it).
 struct Zones {
-  AgeGrid grid = AgeGrid::single_year(100);
+  AgeGrid grid;
   int Z;
   CohortArray start, end;
   std::vector<double> mx;
   StepComponents comp;
-  explicit Zones(int zones, bool infinite = true)
-      : Z(zones),
+  explicit Zones(int zones, bool infinite = true, int open_age = 100)
+      : grid(AgeGrid::single_year(open_age)),
+        Z(zones),
         start(CohortLayout{zones, kG, grid}),
         end(CohortLayout{zones, kG, grid}),
         mx(CohortLayout{zones, kG, grid}.cells()) {
@@ -195,20 +196,23 @@ void expect_all_slots(const IndicatorTable& t, const CohortArray& start, const C
 }  // namespace
 
 TEST(PooledLifeTables, ZoneAllSlotsInBatchesAreTheBitsOfTheirTables) {
-  for (int Z : {1, 2, 3, 4, 5, 6, 9, 13}) {
-    const Zones c(Z);
-    std::vector<std::string> ids;
-    for (int z = 0; z < Z; ++z) ids.push_back("z" + std::to_string(z));
-    IndicatorTable t;
-    compute_indicators(c.start, c.end, c.comp, {}, c.mx, ids, {"g0", "g1"}, {}, {}, LifeTableMethod{}, t);
-    expect_all_slots(t, c.start, c.end, c.mx, c.comp);
-    if (Z == 13) {  // the cases: the plain mean rate, the fallback, no table of the men
-      EXPECT_FALSE(std::isnan(t.get(1, 2, Indicator::e0_female)));
-      EXPECT_TRUE(std::isnan(t.get(3, 2, Indicator::e0_male)));
-      EXPECT_TRUE(std::isnan(t.get(3, 2, Indicator::e0)));
-      EXPECT_FALSE(std::isnan(t.get(2, 2, Indicator::e0)));
+  // 101, 100 and 98 rows: the rates' last rows in a block of their own or in one that overlaps the one before.
+  for (int open_age : {100, 99, 97})
+    for (int Z : {1, 2, 3, 4, 5, 6, 9, 13}) {
+      SCOPED_TRACE("open age " + std::to_string(open_age));
+      const Zones c(Z, true, open_age);
+      std::vector<std::string> ids;
+      for (int z = 0; z < Z; ++z) ids.push_back("z" + std::to_string(z));
+      IndicatorTable t;
+      compute_indicators(c.start, c.end, c.comp, {}, c.mx, ids, {"g0", "g1"}, {}, {}, LifeTableMethod{}, t);
+      expect_all_slots(t, c.start, c.end, c.mx, c.comp);
+      if (Z == 13) {  // the cases: the plain mean rate, the fallback, no table of the men
+        EXPECT_FALSE(std::isnan(t.get(1, 2, Indicator::e0_female)));
+        EXPECT_TRUE(std::isnan(t.get(3, 2, Indicator::e0_male)));
+        EXPECT_TRUE(std::isnan(t.get(3, 2, Indicator::e0)));
+        EXPECT_FALSE(std::isnan(t.get(2, 2, Indicator::e0)));
+      }
     }
-  }
 }
 
 // In a projection the zones' tables wait in each thread's batch during the zone pass; the last of them run after it.
