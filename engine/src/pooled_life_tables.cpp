@@ -39,7 +39,7 @@ COHORTGIS_KERNEL unsigned lanes_e0_e65(const double* __restrict mx, std::size_t 
   const auto put = [](double* p, const Quad& v) __attribute__((always_inline)) { std::memcpy(p, &v, sizeof v); };
   const Quad one = Quad{} + 1.0, l0 = Quad{} + radix;
   Quad cA = l0, cB = l0;
-  Mask over = Mask{};
+  Quad mostA = Quad{}, mostB = Quad{};  // the largest rate of rows 1 … w−1 of each lane
   {
     Quad qA, qB, aA, aB;
     load(qA, q0), load(qB, q0 + 4), load(aA, a0), load(aB, a0 + 4);
@@ -52,7 +52,8 @@ COHORTGIS_KERNEL unsigned lanes_e0_e65(const double* __restrict mx, std::size_t 
     Quad mA, mB;
     load(mA, mx + kLanes * i), load(mB, mx + kLanes * i + 4);
     const Quad qA = 1.0 * mA / (1.0 + (1.0 - 0.5) * mA), qB = 1.0 * mB / (1.0 + (1.0 - 0.5) * mB);
-    over |= (qA > 1.0) | (qB > 1.0);  // which half: found again below for the lanes that have one
+    mostA = mA > mostA ? mA : mostA;
+    mostB = mB > mostB ? mB : mostB;
     const Quad nA = cA * (one - qA), nB = cB * (one - qB);
     put(t + kLanes * i, 1.0 * nA + 0.5 * (cA - nA));
     put(t + kLanes * i + 4, 1.0 * nB + 0.5 * (cB - nB));
@@ -60,8 +61,10 @@ COHORTGIS_KERNEL unsigned lanes_e0_e65(const double* __restrict mx, std::size_t 
   };
   std::size_t i = 1;
   const std::size_t k65 = std::min<std::size_t>(w, 65);
+#pragma GCC unroll 2
   for (; i < k65; ++i) row(i);
   const Quad l65A = cA, l65B = cB;  // l_65 where w ≥ 65
+#pragma GCC unroll 2
   for (; i < w; ++i) row(i);
   // L_w = l_w / m_w
   Quad TA, TB;
@@ -78,6 +81,7 @@ COHORTGIS_KERNEL unsigned lanes_e0_e65(const double* __restrict mx, std::size_t 
   };
   std::size_t k = w;
   if (w > 65) {
+#pragma GCC unroll 4
     for (; k > 66; --k) add(k - 1);
     add(65);
     for (std::size_t j = 0; j < 4; ++j) {
@@ -86,14 +90,18 @@ COHORTGIS_KERNEL unsigned lanes_e0_e65(const double* __restrict mx, std::size_t 
     }
     k = 65;
   }
+#pragma GCC unroll 4
   for (; k > 0; --k) add(k - 1);
   for (std::size_t j = 0; j < 4; ++j) {
     e0[j] = l0[j] > 0.0 ? TA[j] / l0[j] : 0.0;
     e0[j + 4] = l0[j] > 0.0 ? TB[j] / l0[j] : 0.0;
   }
-  // Some lane had a q > 1: the lanes' rates again, the same q, for which (rare: a rate above 2).
+  // A q > 1 needs a rate above 2 (for 0 ≤ m ≤ 2, fl(1 + 0.5·m) ≥ m, so m / it ≤ 1): where a lane has one (rare),
+  // the lanes' q again, the same numbers, for which lanes (a maximum an age instead of a test of q).
   unsigned lanes = 0;
-  if (over[0] | over[1] | over[2] | over[3])
+  bool above2 = false;
+  for (std::size_t j = 0; j < 4; ++j) above2 = above2 || mostA[j] > 2.0 || mostB[j] > 2.0;
+  if (above2)
     for (std::size_t j = 0; j < used; ++j)
       for (std::size_t r = 1; r < w; ++r)
         if (1.0 * mx[kLanes * r + j] / (1.0 + (1.0 - 0.5) * mx[kLanes * r + j]) > 1.0) lanes |= 1u << j;
