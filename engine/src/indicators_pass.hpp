@@ -51,7 +51,6 @@ struct BandWeights {
 struct SlotView;
 struct PresummedSlot;
 
-// Per-thread scratch of the units' pass (no allocation per unit once sized).
 // Zones' "all" slots waiting for their life tables, run kTableUnits at a time (IndicatorPass::defer_life_table).
 struct TableBatch {
   std::size_t n = 0;
@@ -60,6 +59,7 @@ struct TableBatch {
   PooledTablesScratch sc;  // sc.lanes: the units' pooled rates [row][lane] (rates_to_batch)
 };
 
+// Per-thread scratch of the units' pass (no allocation per unit once sized).
 struct IndicatorScratch {
   IndicatorSums all;
   std::vector<IndicatorSums> per_group;

@@ -7,7 +7,6 @@
 #include <cstring>
 #include <limits>
 #include <span>
-#include <utility>
 
 #include "indicator_kernels.hpp"
 #include "indicators_pass.hpp"
