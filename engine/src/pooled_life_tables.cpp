@@ -152,7 +152,7 @@ COHORTGIS_KERNEL void rates_of_two_lanes(const double* __restrict mx_a, const do
     least[0] = f < least[0] ? f : least[0];
     least[1] = m < least[1] ? m : least[1];
     // {f_r, m_r, f_{r+2}, m_{r+2}} and {f_{r+1}, m_{r+1}, f_{r+3}, m_{r+3}}: each pair to its row's lanes.
-    const Quad lo = __builtin_shuffle(f, m, Mask{0, 4, 2, 6}), hi = __builtin_shuffle(f, m, Mask{1, 5, 3, 7});
+    const Quad lo = __builtin_shufflevector(f, m, 0, 4, 2, 6), hi = __builtin_shufflevector(f, m, 1, 5, 3, 7);
     std::memcpy(out + kLanes * r, &lo, 2 * sizeof(double));
     std::memcpy(out + kLanes * (r + 1), &hi, 2 * sizeof(double));
     std::memcpy(out + kLanes * (r + 2), reinterpret_cast<const char*>(&lo) + 2 * sizeof(double), 2 * sizeof(double));
