@@ -3,6 +3,7 @@
 #include "cohortgis/engine/indicators.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <tuple>
@@ -330,6 +331,9 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
   for (const AgeBand& b : extra_bands) band_.emplace_back(L.grid, b.from_age, b.to_age < 0 ? kInf : b.to_age + 1.0);
   single_year_bands_ = L.grid.width_years == 1 && L.grid.open_index() >= 65;
   zone_of_two_ = G_ == 2 && single_year_bands_ && rows_ <= A_;
+  static std::atomic<std::uint64_t> passes{0};
+  id_ = ++passes;
+  batch_tables_ = zone_of_two_ && pooled_tables_take(method, rows_);
   // Large aggregates with ascending zones are folded in the zone pass (fold); their sums start from +0 as in unit().
   for (std::size_t a = 0; a < aggregates.size(); ++a) {
     const std::vector<int>& zs = aggregates[a].zones;
@@ -625,17 +629,22 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
       int flags[2] = {0, 0};
       // The "all" slot's end population only for the extra bands (its sums of persons are the kernel's); its TFR
       // straight from the two states' births and exposure.
-      accumulate_two_groups(sc.all, sc.zone_rates, flags, zn, false);
+      // The pooled rates straight into the thread's batch of life tables where it takes them.
+      accumulate_two_groups(sc.all, sc.zone_rates, flags, zn, false, !batch_tables_);
+      const bool defer = batch_tables_ && rates_to_batch(zn, flags, sc);
       const std::size_t sa = uz(zn) * 2 * A_;
       const double* bma = comp_.births_by_mother_age.data();
       const double* expo = comp_.women_exposure.data();
       const double tfr = tfr_of_two(bma + sa, bma + sa + A_, expo + sa, expo + sa + A_, A_);
       p[2].tfr = &tfr;
       SlotView all = view_of(sc.all, A_);
-      all.rates = sc.zone_rates.data();
-      all.rate_flags[0] = flags[0];
-      all.rate_flags[1] = flags[1];
+      // Deferred: rates that finish does not read (flags 0) but must have, or it would make them from the sums.
+      all.rates = defer ? sc.batch->sc.lanes.data() : sc.zone_rates.data();
+      // Rates that need no check: the tables wait for a batch of zones' (finish makes none with the flags 0).
+      all.rate_flags[0] = defer ? 0 : flags[0];
+      all.rate_flags[1] = defer ? 0 : flags[1];
       finish(u, uz(G), zones, all, sc, &p[2]);
+      if (defer) defer_life_table(u, sc);
       return;
     }
     if (G == 2 && single_year_bands_) {
@@ -709,11 +718,12 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
 
 void IndicatorPass::units_from(int first_unit) const {
   const int units = static_cast<int>(out_.unit_names.size());
-  if (first_unit >= units) return;
-  detail::parallel_blocks(units - first_unit, 8, [&](int first, int last) {
-    IndicatorScratch sc;
-    for (int k = first; k < last; ++k) unit(first_unit + k, sc);
-  });
+  if (first_unit < units)
+    detail::parallel_blocks(units - first_unit, 8, [&](int first, int last) {
+      IndicatorScratch sc;
+      for (int k = first; k < last; ++k) unit(first_unit + k, sc);
+    });
+  run_all_tables();  // the zones' tables left in the threads' batches, here or in the zone pass
 }
 
 }  // namespace cohortgis::detail

@@ -6,14 +6,18 @@
 // the same code from the same numbers either way, so the table has the same bits.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
+
+#include <oneapi/tbb/enumerable_thread_specific.h>
 
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/projection.hpp"
+#include "pooled_life_tables.hpp"
 
 namespace cohortgis::detail {
 
@@ -47,6 +51,14 @@ struct BandWeights {
 struct SlotView;
 struct PresummedSlot;
 
+// Zones' "all" slots waiting for their life tables, run kTableUnits at a time (IndicatorPass::defer_life_table).
+struct TableBatch {
+  std::size_t n = 0;
+  std::size_t unit[kTableUnits] = {};
+  double births_f[kTableUnits] = {}, births_m[kTableUnits] = {};
+  PooledTablesScratch sc;  // sc.lanes: the units' pooled rates [row][lane] (rates_to_batch)
+};
+
 // Per-thread scratch of the units' pass (no allocation per unit once sized).
 struct IndicatorScratch {
   IndicatorSums all;
@@ -60,6 +72,8 @@ struct IndicatorScratch {
   std::vector<double> quads;       // slot_sums_zone_of_two's scratch
   std::vector<double> lane;        // a slot's persons by age copied out of slot_sums_zone_of_two's lanes
   LifeTable lt;
+  TableBatch* batch = nullptr;  // the thread's batch of the pass numbered batch_pass (IndicatorPass::defer_life_table)
+  std::uint64_t batch_pass = 0;
 };
 
 class IndicatorPass {
@@ -73,7 +87,9 @@ class IndicatorPass {
                 const LifeTableMethod& method, IndicatorTable& out);
   // The slots of unit u (zone 0 … Z−1, then the aggregates); units may run in parallel.
   void unit(int u, IndicatorScratch& sc) const;
-  // Units [first_unit, end) in parallel (the aggregates: first_unit = zones; every unit: 0).
+  // Units [first_unit, end) in parallel (the aggregates: first_unit = zones; every unit: 0). unit() may leave a
+  // zone's pooled life tables (its "all" slot's e0, e65 and e0 of both sexes) to a batch of its thread
+  // (defer_life_table): units_from runs what is left of them at its end, so call it after the zone pass.
   void units_from(int first_unit) const;
   int zones() const { return start_.layout().zones; }
   // Folding the large aggregates in the zone pass: the sums of an aggregate whose zone list is ascending (the "total"
@@ -122,8 +138,9 @@ class IndicatorPass {
   // persons: also the sums of the start and end populations and of the births by age of mother and exposure (else
   // left as they are: slot_sums_zone_of_two made the slot's sums of persons and tfr_of_two its TFR; the end population
   // is summed anyway when there are extra bands, which read it).
-  void accumulate_two_groups(IndicatorSums& acc, std::vector<double>& rates, int (&flags)[2], int zn,
-                             bool persons) const;
+  // with_rates false: no pooled rates (rates_to_batch makes them).
+  void accumulate_two_groups(IndicatorSums& acc, std::vector<double>& rates, int (&flags)[2], int zn, bool persons,
+                             bool with_rates = true) const;
   void accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, int g) const;
   // accumulate2(g0, all, zn, 0) then accumulate2(g1, all, zn, 1) for a zone of two groups, in one pass over its cells.
   void accumulate_zone_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all, int zn) const;
@@ -146,6 +163,18 @@ class IndicatorPass {
   // pre: the slot's sums of persons, made before (single-year bands only); null: finish makes them.
   void finish(std::size_t unit, std::size_t slot, std::span<const int> zones, const SlotView& acc, IndicatorScratch& sc,
               const PresummedSlot* pre = nullptr) const;
+  // A zone's "all" slot of two groups (batch_tables_): its pooled rates and their flags straight into the next lanes
+  // of the thread's batch (rates_of_two_lanes). True where they are all within [0, DBL_MAX] (kRatesWithin of both
+  // sexes): its tables may wait for the batch (defer_life_table); otherwise they are in sc.zone_rates [sex][row] for
+  // finish, as accumulate_two_groups makes them.
+  bool rates_to_batch(int zn, int (&flags)[2], IndicatorScratch& sc) const;
+  // That zone's tables (their rates in the batch, finish having left its life-table values NaN) wait in the batch,
+  // run with kTableUnits zones' (pooled_e0_e65_lanes; one unit at a time, e0_e65_both, took 1.9 M instructions a
+  // year at 1,000 zones) when it is full.
+  void defer_life_table(std::size_t unit, IndicatorScratch& sc) const;
+  // The batch's tables and their values in the table (finish's: e0 and e65 of each sex, e0 of both sexes); empties it.
+  void run_tables(TableBatch& b) const;
+  void run_all_tables() const;  // every thread's batch (serial: no unit running)
 
   const CohortArray& start_;
   const CohortArray& end_;
@@ -168,6 +197,9 @@ class IndicatorPass {
     IndicatorSums all;
   };
   mutable std::vector<Fold> folds_;  // the folded aggregates (fold_zones)
+  bool batch_tables_ = false;        // zones' pooled life tables run kTableUnits at a time (defer_life_table)
+  std::uint64_t id_ = 0;             // this pass among all (IndicatorScratch::batch_pass: a pass at a reused address)
+  mutable tbb::enumerable_thread_specific<TableBatch> batches_;
 };
 
 }  // namespace cohortgis::detail

@@ -65,7 +65,7 @@ void IndicatorPass::accumulate(IndicatorSums& acc, int zn, int g) const {
 // "all" slot of a zone, every year). Of the pooled-mx sums only the rates finish makes from them are written
 // (pooled_rates_of_two), when there are death rates (rows_ > 0), which is when finish reads them.
 void IndicatorPass::accumulate_two_groups(IndicatorSums& acc, std::vector<double>& rates, int (&flags)[2], int zn,
-                                          bool persons) const {
+                                          bool persons, bool with_rates) const {
   const std::size_t A = A_, rows = rows_, sa = uz(zn) * 2, sb = sa + 1;
   for (auto* v : {&acc.start, &acc.end}) v->resize(2 * A);
   acc.bma.resize(A);
@@ -75,8 +75,8 @@ void IndicatorPass::accumulate_two_groups(IndicatorSums& acc, std::vector<double
   if (persons || !extra_bands_.empty())
     sum_of_two(acc.end.data(), end_.ages(zn, 0, 0).data(), end_.ages(zn, 1, 0).data(), 2 * A);
   // The pooled rates straight from the two states (finish reads only them, not the sums).
-  rates.resize(2 * rows);
-  for (int s = 0; s < 2 && rows > 0; ++s) {
+  if (with_rates) rates.resize(2 * rows);
+  for (int s = 0; s < 2 && rows > 0 && with_rates; ++s) {
     const std::size_t o = uz(s) * rows;
     flags[s] = pooled_rates_of_two(mx_.data() + (sa * kSexes + uz(s)) * rows, start_.ages(zn, 0, s).data(),
                                    end_.ages(zn, 0, s).data(), mx_.data() + (sb * kSexes + uz(s)) * rows,

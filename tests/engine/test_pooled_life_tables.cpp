@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: Apache-2.0
+// The pooled units' life tables several at a time (engine/src/pooled_life_tables.cpp): a lane per unit and sex must
+// give each unit the bits of its table built alone (single_year_e0_e65_both), whatever the number of units, with rows
+// that take the constant-hazard fallback, rates of 0 and tables with and without a row at 65; and a zone's "all" slot
+// of two groups, whose tables wait for a batch of zones, the bits of its pooled rates' tables, on every path that
+// computes it (compute_indicators, and a projection's zone pass at 1 and 3 threads).
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "cohortgis/engine/index_cast.hpp"
+#include "cohortgis/engine/indicators.hpp"
+#include "cohortgis/engine/life_table.hpp"
+#include "cohortgis/engine/projection.hpp"
+#include "pooled_life_tables.hpp"
+#include "projection_fixture.hpp"
+
+using namespace cohortgis;
+
+namespace {
+
+std::uint64_t bits(double x) { return std::bit_cast<std::uint64_t>(x); }
+
+// Unit u's pooled rates [sex][row]: a Gompertz-like curve of its own, with rows of 0 and, in some units, rates above
+// 2 (q = m / (1 + 0.5 m) > 1: the fallback) in either sex or at age 0.
+std::vector<double> unit_rates(std::size_t u, std::size_t rows) {
+  std::vector<double> mx(2 * rows);
+  for (std::size_t s = 0; s < 2; ++s)
+    for (std::size_t r = 0; r < rows; ++r)
+      mx[s * rows + r] = (0.0004 + 0.00003 * static_cast<double>(u) + 0.0002 * static_cast<double>(s)) *
+                         std::exp(0.085 * static_cast<double>(r));
+  if (u % 3 == 1) mx[rows / 2] = 0.0;         // a row of 0 (q = 0)
+  if (u % 4 == 2) mx[rows + rows / 3] = 2.5;  // the men's fallback at a middle row
+  if (u % 5 == 3) mx[rows - 2] = 7.0;         // the women's, just below the open row
+  if (u % 7 == 5) mx[0] = 40.0;               // age 0: q0 > 1 (unless q0 is given)
+  if (u % 6 == 4) {                           // men's rows of 0 (below the open row, which must be > 0)
+    mx[rows + 1] = 0.0;
+    if (rows > 4) mx[rows + 2] = 0.0;
+  }
+  return mx;
+}
+
+void expect_same_as_alone(std::size_t units, std::size_t rows, const LifeTableMethod& method) {
+  std::vector<std::vector<double>> mx;
+  for (std::size_t u = 0; u < units; ++u) mx.push_back(unit_rates(u, rows));
+  detail::PooledTablesScratch sc;
+  ASSERT_TRUE(detail::pooled_tables_take(method, rows));
+  for (std::size_t first = 0; first < units; first += detail::kTableUnits) {
+    const std::size_t n = std::min(detail::kTableUnits, units - first);
+    const double* rates[detail::kTableUnits];
+    for (std::size_t j = 0; j < n; ++j) rates[j] = mx[first + j].data();
+    double e0[detail::kTableUnits][2], e65[detail::kTableUnits][2];
+    detail::pooled_e0_e65(rates, n, rows, method, sc, e0, e65);
+    for (std::size_t j = 0; j < n; ++j) {
+      SCOPED_TRACE("unit " + std::to_string(first + j) + " of " + std::to_string(units) + ", rows " +
+                   std::to_string(rows));
+      LifeTable lt;
+      double want_e0[2], want_e65[2];
+      single_year_e0_e65_both(std::span<const double>(rates[j], rows), std::span<const double>(rates[j] + rows, rows),
+                              method, lt, want_e0, want_e65);
+      for (int s = 0; s < 2; ++s) {
+        EXPECT_EQ(bits(e0[j][s]), bits(want_e0[s])) << "sex " << s << ": " << e0[j][s] << " vs " << want_e0[s];
+        EXPECT_EQ(bits(e65[j][s]), bits(want_e65[s])) << "sex " << s << ": " << e65[j][s] << " vs " << want_e65[s];
+      }
+    }
+  }
+}
+
+}  // namespace
+
+TEST(PooledLifeTables, EachLaneIsTheBitsOfItsTableAlone) {
+  LifeTableMethod given_q0;
+  given_q0.infant_mortality_q0 = 0.006;
+  LifeTableMethod coale_demeny;
+  coale_demeny.a0_rule = A0Rule::coale_demeny;
+  coale_demeny.radix = 1.0;
+  for (const LifeTableMethod& method : {LifeTableMethod{}, given_q0, coale_demeny})
+    for (std::size_t rows : {3, 40, 66, 67, 101, 111})  // w < 65, w = 65, w > 65
+      for (std::size_t units : {1, 2, 3, 4, 5, 7, 9}) expect_same_as_alone(units, rows, method);
+}
+
+TEST(PooledLifeTables, MethodsTheBatchDoesNotTake) {
+  LifeTableMethod m;
+  EXPECT_FALSE(detail::pooled_tables_take(m, 2));
+  m.radix = 0.0;
+  EXPECT_FALSE(detail::pooled_tables_take(m, 101));
+  m.radix = 1.0;
+  m.infant_mortality_q0 = 1.0;
+  EXPECT_FALSE(detail::pooled_tables_take(m, 101));
+  m.infant_mortality_q0 = 0.5;
+  EXPECT_TRUE(detail::pooled_tables_take(m, 101));
+}
+
+namespace {
+
+constexpr int kG = 2;
+
+// Zones of two groups on single years with their own populations, rates and births: some ages with nobody in zone
+// z % 3 == 1 (the plain mean rate there), a rate above 2 in zone z % 4 == 2 (the fallback), zone z % 5 == 3 with a
+// rate that makes its men's pooled rates not all finite (no table: NaN) where `infinite` (the step refuses it).
+struct Zones {
+  AgeGrid grid;
+  int Z;
+  CohortArray start, end;
+  std::vector<double> mx;
+  StepComponents comp;
+  explicit Zones(int zones, bool infinite = true, int open_age = 100)
+      : grid(AgeGrid::single_year(open_age)),
+        Z(zones),
+        start(CohortLayout{zones, kG, grid}),
+        end(CohortLayout{zones, kG, grid}),
+        mx(CohortLayout{zones, kG, grid}.cells()) {
+    const int A = grid.n_ages;
+    comp = cohortgis::test::state_components(Z * kG, A, 70.0, 15.0);
+    for (int z = 0; z < Z; ++z)
+      for (int g = 0; g < kG; ++g) {
+        const std::size_t st = uz(z * kG + g);
+        for (int s = 0; s < 2; ++s) {
+          for (int i = 0; i < A; ++i) {
+            const bool empty = z % 3 == 1 && s == 0 && (i == 20 || i == 90);
+            start.at(z, g, s, i) = empty ? 0.0 : 900.0 / (1.0 + 0.29 * i + 0.05 * z + 0.6 * g + 0.1 * s);
+            end.at(z, g, s, i) = empty ? 0.0 : 880.0 / (1.0 + 0.3 * i + 0.07 * z + 0.5 * g + 0.1 * s);
+            mx[(st * 2 + uz(s)) * uz(A) + uz(i)] = (0.0002 + 0.0001 * g + 1e-5 * z) * std::exp(0.09 * i) + 0.0003 * s;
+          }
+          comp.births[st * 2 + uz(s)] = 300.0 + 10.0 * z + 5.0 * g + s;
+        }
+      }
+    for (int z = 0; z < Z; ++z) {
+      if (z % 4 == 2) mx[(uz(z * kG) * 2 + 1) * uz(A) + 50] = 9.0;  // group 0, men aged 50
+      if (z % 5 == 3 && infinite) mx[(uz(z * kG + 1) * 2 + 1) * uz(A) + 40] = std::numeric_limits<double>::infinity();
+    }
+  }
+};
+
+// e0_female, e0_male, e65_female, e65_male, e0 of zone z's "all" slot, from its pooled rates made here (one state
+// after the other from +0, the plain mean where nobody is exposed) and the tables built alone.
+std::vector<double> expected_all(const CohortArray& start, const CohortArray& end, const std::vector<double>& mx,
+                                 const StepComponents& comp, int z) {
+  const int A = start.layout().grid.n_ages;
+  std::vector<double> out(5, std::numeric_limits<double>::quiet_NaN());
+  std::vector<double> pooled[2];
+  bool finite[2] = {true, true};
+  for (int s = 0; s < 2; ++s)
+    for (int i = 0; i < A; ++i) {
+      double num = 0.0, den = 0.0, plain = 0.0;
+      for (int g = 0; g < kG; ++g) {
+        const double w = (start.at(z, g, s, i) + end.at(z, g, s, i)) / 2.0;
+        const double m = mx[((uz(z * kG + g)) * 2 + uz(s)) * uz(A) + uz(i)];
+        num += m * w, den += w, plain += m;
+      }
+      const double r = den > 0.0 ? num / den : plain / ((0.0 + 1.0) + 1.0);
+      finite[s] = finite[s] && std::isfinite(r);
+      pooled[s].push_back(r);
+    }
+  if (finite[0] && finite[1]) {
+    LifeTable lt;
+    double e0[2], e65[2];
+    single_year_e0_e65_both(pooled[0], pooled[1], LifeTableMethod{}, lt, e0, e65);
+    out = {e0[0], e0[1], e65[0], e65[1], out[4]};
+  } else {
+    for (int s = 0; s < 2; ++s)
+      if (finite[s]) {
+        LifeTable lt;
+        single_year_e0_e65(pooled[s], s == 0 ? Sex::female : Sex::male, LifeTableMethod{}, lt, out[uz(s)],
+                           out[2 + uz(s)]);
+      }
+  }
+  const std::size_t sa = uz(z * kG), sb = sa + 1;
+  const double bf = (0.0 + comp.births[sa * 2]) + comp.births[sb * 2];
+  const double bm = (0.0 + comp.births[sa * 2 + 1]) + comp.births[sb * 2 + 1];
+  if (std::isfinite(out[0]) && std::isfinite(out[1])) {
+    const double rho = bm / bf;
+    out[4] = (out[0] + rho * out[1]) / (1.0 + rho);
+  }
+  return out;
+}
+
+void expect_all_slots(const IndicatorTable& t, const CohortArray& start, const CohortArray& end,
+                      const std::vector<double>& mx, const StepComponents& comp) {
+  for (int z = 0; z < start.layout().zones; ++z) {
+    SCOPED_TRACE("zone " + std::to_string(z) + " of " + std::to_string(start.layout().zones));
+    const std::vector<double> want = expected_all(start, end, mx, comp, z);
+    const Indicator ids[5] = {Indicator::e0_female, Indicator::e0_male, Indicator::e65_female, Indicator::e65_male,
+                              Indicator::e0};
+    for (int k = 0; k < 5; ++k)
+      EXPECT_EQ(bits(t.get(uz(z), 2, ids[k])), bits(want[uz(k)]))
+          << indicator_name(ids[k]) << ": " << t.get(uz(z), 2, ids[k]) << " vs " << want[uz(k)];
+  }
+}
+
+}  // namespace
+
+TEST(PooledLifeTables, ZoneAllSlotsInBatchesAreTheBitsOfTheirTables) {
+  // 101, 100 and 98 rows: the rates' last rows in a block of their own or in one that overlaps the one before.
+  for (int open_age : {100, 99, 97})
+    for (int Z : {1, 2, 3, 4, 5, 6, 9, 13}) {
+      SCOPED_TRACE("open age " + std::to_string(open_age));
+      const Zones c(Z, true, open_age);
+      std::vector<std::string> ids;
+      for (int z = 0; z < Z; ++z) ids.push_back("z" + std::to_string(z));
+      IndicatorTable t;
+      compute_indicators(c.start, c.end, c.comp, {}, c.mx, ids, {"g0", "g1"}, {}, {}, LifeTableMethod{}, t);
+      expect_all_slots(t, c.start, c.end, c.mx, c.comp);
+      if (Z == 13) {  // the cases: the plain mean rate, the fallback, no table of the men
+        EXPECT_FALSE(std::isnan(t.get(1, 2, Indicator::e0_female)));
+        EXPECT_TRUE(std::isnan(t.get(3, 2, Indicator::e0_male)));
+        EXPECT_TRUE(std::isnan(t.get(3, 2, Indicator::e0)));
+        EXPECT_FALSE(std::isnan(t.get(2, 2, Indicator::e0)));
+      }
+    }
+}
+
+// In a projection the zones' tables wait in each thread's batch during the zone pass; the last of them run after it.
+TEST(PooledLifeTables, ZoneAllSlotsInTheZonePassAreTheBitsOfTheirTables) {
+  for (int threads : {1, 3})
+    for (int Z : {5, 11}) {
+      SCOPED_TRACE("threads " + std::to_string(threads) + (Z == 5 ? ", no aggregate" : ", an aggregate"));
+      const Zones c(Z, false);
+      ProjectionConfig cfg;
+      cfg.grid = c.grid;
+      cfg.steps = 2;
+      cfg.threads = threads;
+      for (int z = 0; z < Z; ++z) cfg.zone_ids.push_back("z" + std::to_string(z));
+      cfg.group_names = {"g0", "g1"};
+      if (Z == 11) cfg.aggregates = {ZoneAggregate{"first", {0}}};  // units_from with units and without
+      Projection projection(cfg, c.start);
+      test::RecordingSink sink;
+      std::vector<double> asfr(uz(Z * kG * c.grid.n_ages), 0.0);
+      for (std::size_t k = 0; k < asfr.size(); ++k)
+        asfr[k] = k % uz(c.grid.n_ages) >= 15 && k % uz(c.grid.n_ages) < 50 ? 0.05 : 0.0;
+      projection.run(
+          [&](const StepContext&, StepSchedules& s) {
+            s.mortality_kind = MortalityInput::death_rates;
+            s.mortality = c.mx;
+            s.asfr = asfr;
+            s.srb.assign(uz(Z), 1.05);
+          },
+          sink);
+      ASSERT_EQ(sink.indicators.size(), 2u);
+      for (std::size_t step = 0; step < 2; ++step) {
+        SCOPED_TRACE("step " + std::to_string(step));
+        expect_all_slots(sink.indicators[step], sink.populations[step], sink.populations[step + 1], c.mx,
+                         sink.components[step]);
+      }
+    }
+}
