@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstring>
+#include <type_traits>
 
 #include "cohortgis/engine/life_table.hpp"
 #include "life_table_detail.hpp"
@@ -149,38 +150,49 @@ template <int N>
         if (q[N * j + k] > 1.0) q_from_m(1.0, m[k][j], a[N * j + k], q[N * j + k]);
       }
   }
-  // l_{x+1} = l_x (1 − q_x), a lane per table, l of the row before in a register.
-  V c = V{} + method.radix;
+  // l_{x+1} = l_x (1 − q_x), a lane per table, l of the row before in a register; in the same pass (its work fills
+  // the chain's latency) nLx = 1·l_{x+1} + a_x (l_x − l_{x+1}) (row 0: a0; rows 1 … w−1: 0.5 unless the fallback set
+  // it), which survival_ratios refuses ≤ 0 or not finite (flags by mask). Then L_w = l_w / m_w, the last read of mx
+  // (S may overwrite it).
+  const V big = V{} + DBL_MAX;
+  M fine = M{} - 1;
+  V c = V{} + method.radix, prev = c, a0v;
+  std::memcpy(&a0v, a0, sizeof a0v);
   store_lanes(l, c);
-#pragma GCC unroll 4
-  for (std::size_t r = 0; r < w; ++r) {
-    V qr;
-    load_lanes(qr, q + N * r);
-    c = c * (one - qr);
-    store_lanes(l + N * (r + 1), c);
+  {
+    V q0v;
+    load_lanes(q0v, q);
+    c = c * (one - q0v);
+    store_lanes(l + N, c);
+    const V L0 = 1.0 * c + a0v * (prev - c);
+    fine &= (L0 > 0.0) & (L0 <= big);
+    store_lanes(L, L0);
+    prev = c;
   }
-  // nLx = 1·l_{x+1} + a_x (l_x − l_{x+1}) (row 0: a0; rows 1 … w−1: 0.5 unless the fallback set it); L_w = l_w / m_w,
-  // the last read of mx (S may overwrite it). survival_ratios refuses L ≤ 0 or not finite (a flag set by select).
+  const auto rows_from_1 = [&](auto fallback) {  // std::true_type: the rows' a from the fallback's pass
+#pragma GCC unroll 4
+    for (std::size_t r = 1; r < w; ++r) {
+      V qr, ar = half;
+      load_lanes(qr, q + N * r);
+      if constexpr (decltype(fallback)::value) load_lanes(ar, a + N * r);
+      c = c * (one - qr);
+      store_lanes(l + N * (r + 1), c);
+      const V Lr = 1.0 * c + ar * (prev - c);
+      fine &= (Lr > 0.0) & (Lr <= big);
+      store_lanes(L + N * r, Lr);
+      prev = c;
+    }
+  };
+  if (a)
+    rows_from_1(std::true_type{});
+  else
+    rows_from_1(std::false_type{});
   double bad = 0.0;
 #pragma GCC unroll 4
   for (int k = 0; k < N; ++k) {
-    L[k] = 1.0 * l[N + k] + a0[k] * (l[k] - l[N + k]);
     L[N * w + k] = l[N * w + k] / m[k][w];
-    bad = ((L[k] > 0.0) & (L[k] <= DBL_MAX) & (L[N * w + k] > 0.0) & (L[N * w + k] <= DBL_MAX)) ? bad : 1.0;
+    bad = (fine[k] != 0 && L[N * w + k] > 0.0 && L[N * w + k] <= DBL_MAX) ? bad : 1.0;
   }
-  M fine = M{} - 1;
-  const V big = V{} + DBL_MAX;
-  for (std::size_t r = 1; r < w; ++r) {
-    V lr, lr1, ar = half, Lr;
-    load_lanes(lr, l + N * r);
-    load_lanes(lr1, l + N * (r + 1));
-    if (a) load_lanes(ar, a + N * r);
-    Lr = 1.0 * lr1 + ar * (lr - lr1);
-    fine &= (Lr > 0.0) & (Lr <= big);
-    store_lanes(L + N * r, Lr);
-  }
-#pragma GCC unroll 4
-  for (int k = 0; k < N; ++k) bad = fine[k] != 0 ? bad : 1.0;
   if (bad != 0.0) return false;
   // T from the open row down, kept by row.
   V T = V{};
