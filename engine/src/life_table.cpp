@@ -103,24 +103,8 @@ double ak_a0_from_q0(Sex sex, double q0) {
   return 0.3141;
 }
 
-// Constant-hazard nax = n + 1/m − n/(1 − e^(−n m)) (DemoTools axConst in lt_id_morq_a_greville).
-// For small n·m the closed form cancels badly; its series n/2 − n²m/12 is used instead (next term n⁴m³/720).
-double constant_hazard_ax(double n, double m) {
-  const double x = n * m;
-  if (x < 1e-4) return 0.5 * n - n * x / 12.0;
-  return n + 1.0 / m + n / std::expm1(-x);
-}
-
-// Probability of dying from the rate: nqx = n m / (1 + (n − a) m) (Chiang; UN 1982 p. 31).
-// If that exceeds 1 (a·m > 1), DemoTools falls back to the constant-hazard 1 − e^(−n m); we then also set nax to the
-// constant-hazard value so that the row keeps d/L = m.
-void q_from_m(double n, double m, double& a, double& q) {
-  q = n * m / (1.0 + (n - a) * m);
-  if (q > 1.0) {
-    q = -std::expm1(-n * m);
-    a = constant_hazard_ax(n, m);
-  }
-}
+using detail::constant_hazard_ax;
+using detail::q_from_m;
 
 const char* table_kind(bool abridged) { return abridged ? "abridged life table" : "single-year life table"; }
 
@@ -534,20 +518,17 @@ void single_year_e0_e65_both_checked(std::span<const double> mx_f, std::span<con
 // complete_table's operations for the single-year rows (n = 1 below the open row, ax = 0.5 except a0 and rows that
 // take the constant-hazard fallback), keeping l and L; then survival_ratios (A1) and age_period_death_split (A4) on
 // them. T at the grid's open age is the running T from the top, the sum of person_years_above in the same order.
-// Uses scratch.qx, .lx, .ax, .Lx, .Tx as buffers. RATES_CHECKED: the caller checked every mx finite and ≥ 0.
-namespace {
-template <bool RATES_CHECKED>
-[[gnu::always_inline]] inline bool step_mortality(std::span<const double> mx, Sex sex, const LifeTableMethod& method,
-                                                  int open_age, LifeTable& scratch, std::span<double> S,
-                                                  std::span<double> phi, double& e0, double& e65) {
+// Uses scratch.qx, .lx, .ax, .Lx, .Tx as buffers.
+COHORTGIS_KERNEL bool single_year_step_mortality(std::span<const double> mx, Sex sex, const LifeTableMethod& method,
+                                                 int open_age, LifeTable& scratch, std::span<double> S,
+                                                 std::span<double> phi, double& e0, double& e65) {
   const std::size_t rows = mx.size();
   const auto& q0_given = method.infant_mortality_q0;
   if (open_age < 2) return false;
   const std::size_t wg = static_cast<std::size_t>(open_age);
   if (rows < 3 || rows < wg + 1 || S.size() != wg + 1 || (!phi.empty() && phi.size() != wg) ||
-      !(RATES_CHECKED || detail::all_within(mx.data(), rows, 0.0, DBL_MAX)) || !(mx[rows - 1] > 0.0) ||
-      !std::isfinite(method.radix) || !(method.radix > 0.0) ||
-      (q0_given && (!std::isfinite(*q0_given) || *q0_given < 0.0 || *q0_given >= 1.0)))
+      !detail::all_within(mx.data(), rows, 0.0, DBL_MAX) || !(mx[rows - 1] > 0.0) || !std::isfinite(method.radix) ||
+      !(method.radix > 0.0) || (q0_given && (!std::isfinite(*q0_given) || *q0_given < 0.0 || *q0_given >= 1.0)))
     return false;
   const std::size_t w = rows - 1;
   scratch.qx.resize(rows);
@@ -599,22 +580,6 @@ template <bool RATES_CHECKED>
   if (rows > 65) e65 = l[65] > 0.0 ? T65 / l[65] : 0.0;
   return true;
 }
-}  // namespace
-
-COHORTGIS_KERNEL bool single_year_step_mortality(std::span<const double> mx, Sex sex, const LifeTableMethod& method,
-                                                 int open_age, LifeTable& scratch, std::span<double> S,
-                                                 std::span<double> phi, double& e0, double& e65) {
-  return step_mortality<false>(mx, sex, method, open_age, scratch, S, phi, e0, e65);
-}
-
-namespace detail {
-COHORTGIS_KERNEL bool single_year_step_mortality_checked(std::span<const double> mx, Sex sex,
-                                                         const LifeTableMethod& method, int open_age,
-                                                         LifeTable& scratch, std::span<double> S, std::span<double> phi,
-                                                         double& e0, double& e65) {
-  return step_mortality<true>(mx, sex, method, open_age, scratch, S, phi, e0, e65);
-}
-}  // namespace detail
 
 LifeTable abridged_life_table(std::span<const double> mx, Sex sex, const LifeTableMethod& method) {
   LifeTable t;

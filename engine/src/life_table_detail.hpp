@@ -2,11 +2,31 @@
 // Life-table passes for callers inside the engine (private to engine/src).
 #pragma once
 
+#include <cmath>
 #include <span>
 
 #include "cohortgis/engine/life_table.hpp"
 
 namespace cohortgis::detail {
+
+// Constant-hazard nax = n + 1/m − n/(1 − e^(−n m)) (DemoTools axConst in lt_id_morq_a_greville).
+// For small n·m the closed form cancels badly; its series n/2 − n²m/12 is used instead (next term n⁴m³/720).
+inline double constant_hazard_ax(double n, double m) {
+  const double x = n * m;
+  if (x < 1e-4) return 0.5 * n - n * x / 12.0;
+  return n + 1.0 / m + n / std::expm1(-x);
+}
+
+// Probability of dying from the rate: nqx = n m / (1 + (n − a) m) (Chiang; UN 1982 p. 31).
+// If that exceeds 1 (a·m > 1), DemoTools falls back to the constant-hazard 1 − e^(−n m); we then also set nax to the
+// constant-hazard value so that the row keeps d/L = m.
+inline void q_from_m(double n, double m, double& a, double& q) {
+  q = n * m / (1.0 + (n - a) * m);
+  if (q > 1.0) {
+    q = -std::expm1(-n * m);
+    a = constant_hazard_ax(n, m);
+  }
+}
 
 // single_year_e0_e65_both for rates the caller has already checked: every rate of both sexes within [0, DBL_MAX]
 // and the last one > 0 (the pooled rates of indicators.cpp are checked as they are made), so the pass that checks
@@ -15,11 +35,23 @@ void single_year_e0_e65_both_checked(std::span<const double> mx_f, std::span<con
                                      const LifeTableMethod& method, LifeTable& scratch, double (&e0)[2],
                                      double (&e65)[2]);
 
-// single_year_step_mortality for rates the caller has already checked finite and ≥ 0 (the step's validate_zone, before
-// the step): the pass that checks them again is skipped (a pass over the rows in every year that builds its life
-// tables). The same bits as single_year_step_mortality for such rates, and its other refusals.
-bool single_year_step_mortality_checked(std::span<const double> mx, Sex sex, const LifeTableMethod& method,
-                                        int open_age, LifeTable& scratch, std::span<double> S, std::span<double> phi,
-                                        double& e0, double& e65);
+// One table of single_year_step_mortality_lanes: its rates, sex, outputs (S of open_age + 1 rows, φ of open_age rows
+// or empty) and where its e0 and e65 go.
+struct StepMortalityLane {
+  std::span<const double> mx;
+  Sex sex;
+  std::span<double> S, phi;
+  double* e0;
+  double* e65;
+};
+
+// single_year_step_mortality of 2 or 4 tables at once (a state's female and male tables, or two states'): the same
+// operations on each table's numbers in the same order (the same bits), the tables interleaved by row so that each
+// step of the serial recurrences (l from the radix, T from the open row) is one vector operation with a lane per
+// table. The rates are checked finite and ≥ 0 in the pass that reads them. Returns false, having written no output,
+// when a table needs the one-table path (a bad rate, anything single_year_step_mortality refuses, tables of different
+// lengths, a lane count other than 2 or 4): the caller then takes that path per table, which reports the error.
+bool single_year_step_mortality_lanes(std::span<const StepMortalityLane> lanes, const LifeTableMethod& method,
+                                      int open_age, LifeTable& scratch);
 
 }  // namespace cohortgis::detail

@@ -98,7 +98,7 @@ void StepRunner::validate_zone(int z) const {
     if (!asfr_fine) check_asfr(z, g);
     for (int s = 0; s < 2; ++s) {
       const double* m = sch_.mortality.data() + (st * kSexes + uz(s)) * rows;
-      const bool fine = plan_.reuse_mortality ||  // checked when it was first used
+      const bool fine = plan_.reuse_mortality || mx_in_step_ ||  // checked when it was first used, or in the step
                         (sch_.mortality_kind == MortalityInput::death_rates && all_within(m, rows, 0.0, kMax)) ||
                         (sch_.mortality_kind == MortalityInput::survival_ratios && all_within(m, rows, 0.0, 1.0));
       for (std::size_t r = 0; r < (fine ? 0 : rows); ++r) {  // finds and reports the bad value
@@ -162,34 +162,36 @@ void StepRunner::check_all_asfr() const {
 }
 
 // The checks of every zone before the step. On the flow path the fertility rates are checked where the births pass
-// reads them (one read of the schedule instead of two); the error reported stays the first of validate_zone's full
-// checks in their order: should any check fail here, all of them run again with the fertility rates; should the
-// step fail (the births pass finding a bad rate, or any other error), every zone's rates are checked first
+// reads them, and in a step that builds its life tables from death rates those rates where the life tables read them
+// (one read of the schedule instead of two); the error reported stays the first of validate_zone's full checks in
+// their order: should any check fail here, all of them run again with the rates; should the step fail (the births
+// pass or a life table finding a bad rate, or any other error), every zone's checks run again with the rates first
 // (run()): each other check passed, so the first bad rate is the error validate_zone would have reported.
 void StepRunner::validate_zones() {
   asfr_in_births_ = !plan_.multistate;  // the multistate step has births of its own
-  rates_checked_ = false;
+  mx_in_step_ =  // every row goes through mortality() or mortality_lanes, which check them (the shared cache: zone 0's)
+      !plan_.multistate && !plan_.reuse_mortality && sch_.mortality_kind == MortalityInput::death_rates;
   if (only_whole_array_checks()) return;
   try {
     for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch&) { validate_zone(z); });
-    rates_checked_ = !plan_.reuse_mortality;  // validate_zone checked every mortality row (all_within)
   } catch (...) {
-    if (!asfr_in_births_) throw;
-    asfr_in_births_ = false;
+    if (!asfr_in_births_ && !mx_in_step_) throw;
+    asfr_in_births_ = mx_in_step_ = false;
     for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch&) { validate_zone(z); });
     throw;
   }
 }
 
-// In a step that reuses the last step's mortality (checked when it was first used) and has no per-cell migration
-// inputs, validate_zone checks of each zone only its sex ratio at birth, its net migrants totals and (when the births
-// pass does not) its fertility rates: here each of those arrays in one pass, without a pass over the zones. Returns
-// true when that is all validate_zone would check and every value passes; otherwise (some value is bad, or there is
-// more to check) the zones' pass runs, and reports the first bad value in its order as before.
+// In a step that reuses the last step's mortality (checked when it was first used) or checks its death rates in the
+// step (mx_in_step_), and has no per-cell migration inputs, validate_zone checks of each zone only its sex ratio at
+// birth, its net migrants totals and (when the births pass does not) its fertility rates: here each of those arrays in
+// one pass, without a pass over the zones. Returns true when that is all validate_zone would check and every value
+// passes; otherwise (some value is bad, or there is more to check) the zones' pass runs, and reports the first bad
+// value in its order as before.
 bool StepRunner::only_whole_array_checks() const {
   const bool per_cell = !sch_.net_migrants.empty() || !sch_.net_migrants_per_person.empty() ||
                         !sch_.external_in.empty() || !sch_.external_out.empty() || !sch_.external_out_rate.empty();
-  if (!plan_.reuse_mortality || per_cell) return false;
+  if (!(plan_.reuse_mortality || mx_in_step_) || per_cell) return false;
   // srb finite and > 0 (denorm_min is the least double > 0); totals finite; rates finite and >= 0.
   return all_within(sch_.srb.data(), sch_.srb.size(), std::numeric_limits<double>::denorm_min(), kMax) &&
          all_within(sch_.net_migrants_total.data(), sch_.net_migrants_total.size(), -kMax, kMax) &&
@@ -374,6 +376,37 @@ void StepRunner::outflows(int z, Scratch& sc) {
   }
 }
 
+// mortality() of both sexes of `groups` (1 or 2) states from group g, built from death rates in one-year steps by one
+// call of single_year_step_mortality_lanes (the same bits). False, having written nothing, when the step reuses its
+// mortality or has another input, or when a table needs the one-table path (its errors): mortality() per table then.
+bool StepRunner::mortality_lanes(int z, int g, int groups, Scratch& sc) {
+  if (plan_.reuse_mortality || sch_.mortality_kind != MortalityInput::death_rates || L_.grid.width_years != 1)
+    return false;
+  const std::size_t nA = L_.ages();
+  const std::size_t rows = sch_.mortality.size() / (L_.states() * kSexes);
+  StepMortalityLane lanes[4];
+  const int n = groups * 2;
+  for (int k = 0; k < n; ++k) {
+    const int gk = g + k / 2, s = k % 2;
+    const std::size_t st = (uz(z) * uz(L_.groups) + uz(gk)) * kSexes + uz(s);
+    lanes[k] = {std::span<const double>(sch_.mortality.data() + st * rows, rows),
+                static_cast<Sex>(s),
+                survival(z, gk, s),
+                plan_.phi_wanted && !cache_.phi.empty() ? phi_of(z, gk, s).first(nA - 1) : std::span<double>(),
+                &c_.e0[st],
+                &c_.e65[st]};
+  }
+  if (!single_year_step_mortality_lanes(std::span<const StepMortalityLane>(lanes, uz(n)), cfg_.life_table_method,
+                                        L_.grid.open_age(), sc.lt))
+    return false;
+  for (int k = 0; k < n; ++k) {
+    const std::size_t st = (uz(z) * uz(L_.groups) + uz(g + k / 2)) * kSexes + uz(k % 2);
+    cache_.e0[st] = c_.e0[st];
+    cache_.e65[st] = c_.e65[st];
+  }
+  return true;
+}
+
 // Survival ratios S (and, when wanted, the A4 split φ) of one state and sex for this step: from the cache when the
 // provider said mortality did not change, else built from the schedule and stored in the cache.
 void StepRunner::mortality(int z, int g, int s, Scratch& sc, std::span<double> S, std::span<double> phi) {
@@ -398,14 +431,11 @@ void StepRunner::mortality(int z, int g, int s, Scratch& sc, std::span<double> S
       break;
     }
     case MortalityInput::death_rates: {
-      // One-year steps: only S, φ, e0 and e65 of the table (the same bits); the full table for its errors. The rows
-      // were checked finite and ≥ 0 by validate_zone before the step (run(): it checks them in every step that does
-      // not reuse the cache, as this one).
+      // One-year steps: only S, φ, e0 and e65 of the table (the same bits); the full table for its errors. Both
+      // check the rates (validate_zones leaves them to the step).
       if (L_.grid.width_years == 1 &&
-          (rates_checked_ ? single_year_step_mortality_checked(row, static_cast<Sex>(s), cfg_.life_table_method,
-                                                               L_.grid.open_age(), sc.lt, S, phi, c_.e0[es], c_.e65[es])
-                          : single_year_step_mortality(row, static_cast<Sex>(s), cfg_.life_table_method,
-                                                       L_.grid.open_age(), sc.lt, S, phi, c_.e0[es], c_.e65[es])))
+          single_year_step_mortality(row, static_cast<Sex>(s), cfg_.life_table_method, L_.grid.open_age(), sc.lt, S,
+                                     phi, c_.e0[es], c_.e65[es]))
         break;
       try {
         if (L_.grid.width_years == 1)

@@ -469,10 +469,16 @@ void StepRunner::zone_mortality(int z, Scratch& sc) {
                 c_.e65.begin() + static_cast<std::ptrdiff_t>(first));
     return;
   }
-  for (int g = 0; g < L_.groups; ++g)
-    for (int s = 0; s < 2; ++s)
-      mortality(z, g, s, sc, survival(z, g, s),
-                plan_.phi_wanted && !cache_.phi.empty() ? phi_of(z, g, s).first(nA - 1) : std::span<double>());
+  // Two states' tables at a time (one when a single state is left), else each table alone (its errors, in order).
+  for (int g = 0; g < L_.groups;) {
+    const int n = std::min(2, L_.groups - g);
+    if (!mortality_lanes(z, g, n, sc))
+      for (int k = g; k < g + n; ++k)
+        for (int s = 0; s < 2; ++s)
+          mortality(z, k, s, sc, survival(z, k, s),
+                    plan_.phi_wanted && !cache_.phi.empty() ? phi_of(z, k, s).first(nA - 1) : std::span<double>());
+    g += n;
+  }
 }
 
 // Phase 2: in-flows, net migrants, and the Part A step for every group of the zone.
@@ -636,7 +642,13 @@ void StepRunner::run() {
   try {
     run_checked();
   } catch (...) {
-    if (asfr_in_births_) check_all_asfr();  // a bad fertility rate is the error the checks before the step report
+    // A bad rate is the error the checks before the step report (validate_zones).
+    if (mx_in_step_) {
+      asfr_in_births_ = mx_in_step_ = false;
+      for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch&) { validate_zone(z); });
+    } else if (asfr_in_births_) {
+      check_all_asfr();
+    }
     throw;
   }
 }

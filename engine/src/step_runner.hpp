@@ -216,6 +216,7 @@ class StepRunner {
   void general_migration(int zone, Scratch& sc);                       // B1 of the general path
   void mortality(int zone, int group, int sex, Scratch& s, std::span<double> S, std::span<double> phi);
   void zone_mortality(int zone, Scratch& s);
+  bool mortality_lanes(int zone, int group, int groups, Scratch& s);
   void prepare_components();
   // An age vector of a component array, or empty when the array is not kept.
   static std::span<double> part(CohortArray& a, int z, int g, int s) {
@@ -282,7 +283,9 @@ class StepRunner {
   bool any_scaled_ = true;      // some zone of this step has a conserve block (zone_scale_), set after phase 1
   // The fertility rates are checked in the births pass (births_of_groups), not by validate_zone: see validate_zones.
   bool asfr_in_births_ = false;
-  bool rates_checked_ = false;  // validate_zones checked every mortality row of this step (validate_zone)
+  // The death rates are checked where the step's life tables read them (mortality_lanes, mortality), not by
+  // validate_zone: see validate_zones.
+  bool mx_in_step_ = false;
   ScratchPool<Scratch>& scratch_;
 };
 

@@ -10,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "../../engine/src/life_table_detail.hpp"  // the engine's variant for rates it checked
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "csv_fixture.hpp"
@@ -655,17 +654,6 @@ TEST(SingleYearLifeTable, StepMortalityIsTheFullTablesBits) {
           << what;
       for (std::size_t i = 0; i < want.S.size(); ++i) EXPECT_EQ(row[i], want.S[i]) << what << " in place, age " << i;
       EXPECT_EQ(e0, want.e0) << what;
-      // With the rates checked by the caller (the engine's step): the same bits.
-      StepMortality checked;
-      checked.S.assign(want.S.size(), -1.0);
-      checked.phi.assign(want.phi.size(), -1.0);
-      ASSERT_TRUE(detail::single_year_step_mortality_checked(mx, sex, method, open_age, scratch, checked.S, checked.phi,
-                                                             checked.e0, checked.e65))
-          << what;
-      EXPECT_EQ(checked.S, want.S) << what;
-      EXPECT_EQ(checked.phi, want.phi) << what;
-      EXPECT_EQ(checked.e0, want.e0) << what;
-      EXPECT_EQ(checked.e65, want.e65) << what;
     }
   };
   check(male, LifeTableMethod{}, 100, "Gompertz, AK");
@@ -727,22 +715,11 @@ TEST(SingleYearLifeTable, StepMortalityRefusesWhatTheTableRefuses) {
     double e0 = -1.0, e65 = -1.0;
     LifeTable scratch;
     EXPECT_FALSE(single_year_step_mortality(*b.mx, Sex::male, b.method, b.open_age, scratch, S, phi, e0, e65));
-    // The variant for rates the caller checked (the step's) keeps the other refusals as they are.
-    if (b.mx != &negative && b.mx != &infinite) {
-      EXPECT_FALSE(
-          detail::single_year_step_mortality_checked(*b.mx, Sex::male, b.method, b.open_age, scratch, S, phi, e0, e65));
-    }
     EXPECT_TRUE(std::all_of(S.begin(), S.end(), [](double v) { return v == -1.0; }));
     EXPECT_TRUE(std::all_of(phi.begin(), phi.end(), [](double v) { return v == -1.0; }));
     EXPECT_EQ(e0, -1.0);
     EXPECT_EQ(e65, -1.0);
   }
-  // Only the check of the rates is left to the caller: a negative rate it vouched for is not looked at again (the
-  // engine's step checks the rows before the step, and its error is the one reported: ProjectionErrors).
-  std::vector<double> S(101), phi(100);
-  double e0 = -1.0, e65 = -1.0;
-  LifeTable scratch;
-  EXPECT_TRUE(detail::single_year_step_mortality_checked(negative, Sex::male, {}, 100, scratch, S, phi, e0, e65));
 }
 
 }  // namespace

@@ -130,6 +130,52 @@ TEST(ProjectionErrors, SeveralBadValuesReportTheFirstInCheckOrder) {
          "InputError: year 2020–2021, zone 'Z6', group 'registered', sex female, age 3: fertility rate (asfr) "
          "nan; expected births per woman per year ≥ 0",
          "asfr of group 0 before mx of group 1");
+  // Death rates are checked where the step's life tables read them, not before the step (validate_zones): the error
+  // is still the first of the checks before the step, whichever zone's table the step met first and whatever else
+  // is bad. A bad death rate in a higher zone than a bad fertility rate, and in a lower one.
+  rc = good;
+  rc.steps[0].mortality[mx(9, 1, 0, 0)] = std::nan("");
+  rc.steps[0].asfr[asfr(4, 1, 30)] = -1.0;
+  expect(rc,
+         "InputError: year 2020–2021, zone 'Z4', group 'floating', sex female, age 30: fertility rate (asfr) -1; "
+         "expected births per woman per year ≥ 0",
+         "asfr of a lower zone before mx");
+  rc = good;
+  rc.steps[0].mortality[mx(3, 1, 1, 100)] = kInf;
+  rc.steps[0].asfr[asfr(7, 0, 30)] = -1.0;
+  rc.steps[0].srb[10] = 0.0;  // found before the step: all the checks run again, with the rates
+  expect(rc,
+         "InputError: year 2020–2021, zone 'Z3', group 'floating', sex male, mortality row 100: value inf; expected "
+         "a death rate mx ≥ 0",
+         "mx of a lower zone before asfr and srb");
+  // In a later step that builds its tables, each kind of bad rate q's one test must catch (below −2, −2, between
+  // −2 and 0, NaN), the lowest zone's reported; an open rate of 0 is the life table's own error, as before.
+  for (const double bad : {-3.0, -2.0, -0.5, std::nan("")}) {
+    rc = good;
+    rc.steps[1].mortality[mx(12, 0, 1, 50)] = bad;
+    rc.steps[1].mortality[mx(13, 1, 0, 0)] = std::nan("");
+    expect(rc,
+           "InputError: year 2021–2022, zone 'Z12', group 'registered', sex male, mortality row 50: value " +
+               std::string(std::isnan(bad) ? "nan"
+                           : bad == -3.0   ? "-3"
+                           : bad == -2.0   ? "-2"
+                                           : "-0.5") +
+               "; expected a death rate mx ≥ 0",
+           "mx in the second step");
+  }
+  rc = good;
+  rc.steps[1].mortality[mx(2, 0, 0, 100)] = 0.0;
+  const std::string open_zero = report(rc, true, true, 1);
+  EXPECT_CONTAINS(open_zero, "zone 'Z2', group 'registered', sex female: life table from mx");
+  EXPECT_CONTAINS(open_zero, "expected a rate > 0 to close the table");
+  expect(rc, open_zero, "an open rate of 0");
+  // Rates that q's test flags but that are good (−0, rates of 2 and more: the constant-hazard rows) are no error.
+  rc = good;
+  rc.steps[0].mortality[mx(5, 0, 0, 0)] = -0.0;
+  rc.steps[0].mortality[mx(5, 0, 1, 40)] = -0.0;
+  rc.steps[0].mortality[mx(5, 1, 0, 95)] = 2.5;
+  rc.steps[1].mortality[mx(8, 1, 1, 99)] = 4.0;
+  expect(rc, "", "-0 and death rates of 2 or more");
   // A bad fertility rate in the second step (the first runs), with a sex ratio at birth bad in a later zone.
   rc = good;
   rc.steps[1].asfr[asfr(15, 1, 49)] = -3.0;

@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: Apache-2.0
+// single_year_step_mortality of 2 or 4 tables at once (life_table_detail.hpp): the engine's step builds a state's
+// female and male tables, or two states', in one pass, a vector lane per table.
+#include <cfloat>
+#include <cmath>
+#include <cstddef>
+#include <cstring>
+#include <type_traits>
+
+#include "cohortgis/engine/life_table.hpp"
+#include "life_table_detail.hpp"
+#include "simd.hpp"
+
+namespace cohortgis {
+namespace {
+using detail::q_from_m;
+
+// A vector of N doubles, one per lane (table), and its comparisons' mask. (An alias template with a dependent
+// vector_size is silently a plain double in GCC 12: one type per N.)
+template <int N>
+struct LanesOf;
+template <>
+struct LanesOf<2> {
+  using type = double __attribute__((vector_size(16)));
+  using mask = long long __attribute__((vector_size(16)));
+};
+template <>
+struct LanesOf<4> {
+  using type = double __attribute__((vector_size(32)));
+  using mask = long long __attribute__((vector_size(32)));
+};
+
+// Loads and stores at any alignment, by reference (a vector argument or result would change the ABI between the
+// clones).
+template <typename V>
+[[gnu::always_inline]] inline void load_lanes(V& v, const double* p) {
+  std::memcpy(&v, p, sizeof v);
+}
+template <typename V>
+[[gnu::always_inline]] inline void store_lanes(double* p, const V& v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+// N vectors of N rows of one lane each ↔ N vectors of one row of every lane ([row][lane]): the N × N transpose, its
+// own inverse. Moves values only.
+template <int N>
+[[gnu::always_inline]] inline void transpose(typename LanesOf<N>::type (&v)[N]) {
+  using M = typename LanesOf<N>::mask;
+  if constexpr (N == 2) {
+    const auto r0 = __builtin_shuffle(v[0], v[1], M{0, 2}), r1 = __builtin_shuffle(v[0], v[1], M{1, 3});
+    v[0] = r0;
+    v[1] = r1;
+  } else {
+    const auto t0 = __builtin_shuffle(v[0], v[1], M{0, 4, 2, 6}), t1 = __builtin_shuffle(v[0], v[1], M{1, 5, 3, 7});
+    const auto t2 = __builtin_shuffle(v[2], v[3], M{0, 4, 2, 6}), t3 = __builtin_shuffle(v[2], v[3], M{1, 5, 3, 7});
+    v[0] = __builtin_shuffle(t0, t2, M{0, 1, 4, 5});
+    v[1] = __builtin_shuffle(t1, t3, M{0, 1, 4, 5});
+    v[2] = __builtin_shuffle(t0, t2, M{2, 3, 6, 7});
+    v[3] = __builtin_shuffle(t1, t3, M{2, 3, 6, 7});
+  }
+}
+
+// step_mortality's operations for N tables, each number of each table by the same operations in the same order, the
+// tables' rows interleaved in scratch ([row][lane]): the rates come in and S, φ go out through transposes of N rows.
+template <int N>
+[[gnu::always_inline]] inline bool step_mortality_lanes(const detail::StepMortalityLane* lanes,
+                                                        const LifeTableMethod& method, int open_age,
+                                                        LifeTable& scratch) {
+  using V = typename LanesOf<N>::type;
+  using M = typename LanesOf<N>::mask;
+  const std::size_t rows = lanes[0].mx.size();
+  const auto& q0_given = method.infant_mortality_q0;
+  if (open_age < 2) return false;
+  const std::size_t wg = static_cast<std::size_t>(open_age);
+  if (rows < 3 || rows < wg + 1 || !std::isfinite(method.radix) || !(method.radix > 0.0) ||
+      (q0_given && (!std::isfinite(*q0_given) || *q0_given < 0.0 || *q0_given >= 1.0)))
+    return false;
+  const bool want_phi = !lanes[0].phi.empty();
+  const std::size_t w = rows - 1;
+  const double* m[N];
+#pragma GCC unroll 4
+  for (int k = 0; k < N; ++k) {
+    const detail::StepMortalityLane& t = lanes[k];
+    m[k] = t.mx.data();
+    // The first and open rows' rates checked here (infant_a0 reads the first), the others with q below.
+    if (t.mx.size() != rows || t.S.size() != wg + 1 || t.phi.empty() == want_phi || (want_phi && t.phi.size() != wg) ||
+        !(m[k][0] >= 0.0 && m[k][0] <= DBL_MAX) || !(m[k][w] > 0.0 && m[k][w] <= DBL_MAX))
+      return false;
+  }
+  scratch.qx.resize(N * rows);
+  scratch.lx.resize(N * rows);
+  scratch.Lx.resize(N * rows);
+  scratch.Tx.resize(N * rows);
+  double* __restrict q = scratch.qx.data();
+  double* __restrict l = scratch.lx.data();
+  double* __restrict L = scratch.Lx.data();
+  double* __restrict Tx = scratch.Tx.data();
+  double a0[N];
+#pragma GCC unroll 4
+  for (int k = 0; k < N; ++k) {
+    a0[k] = infant_a0(method.a0_rule, lanes[k].sex, method.region, m[k][0], q0_given);
+    if (q0_given)
+      q[k] = *q0_given;
+    else
+      q_from_m(1.0, m[k][0], a0[k], q[k]);
+  }
+  // q_from_m's common branch with n = 1 and a = 0.5 for rows 1 … w−1, N rows at a time. One test covers the rates'
+  // check and the fallback's: q = m / (1 + m/2) is within [0, 1] for every rate m in [0, 2] and for no rate that is
+  // negative, infinite or NaN (below −2 it passes 2; −2 gives −∞; between, it is < 0; −0 is a rate ≥ 0), so only
+  // when some q is outside do the rates get their exact check and the rows their fallback.
+  const V one = V{} + 1.0, half = V{} + 0.5;
+  M inside = M{} - 1;
+  std::size_t i = 1;
+  for (; i + N <= w; i += N) {
+    V v[N];
+#pragma GCC unroll 4
+    for (int k = 0; k < N; ++k) load_lanes(v[k], m[k] + i);
+    transpose<N>(v);
+#pragma GCC unroll 4
+    for (int r = 0; r < N; ++r) {
+      const V qr = 1.0 * v[r] / (one + (one - half) * v[r]);
+      inside &= (qr >= 0.0) & (qr <= 1.0);
+      store_lanes(q + N * (i + r), qr);
+    }
+  }
+  bool all_inside = true;
+#pragma GCC unroll 4
+  for (int k = 0; k < N; ++k) all_inside = all_inside && inside[k] != 0;
+  for (; i < w; ++i)
+#pragma GCC unroll 4
+    for (int k = 0; k < N; ++k) {
+      const double r = m[k][i];
+      const double qi = 1.0 * r / (1.0 + (1.0 - 0.5) * r);
+      q[N * i + k] = qi;
+      all_inside = all_inside && qi >= 0.0 && qi <= 1.0;
+    }
+  double* __restrict a = nullptr;  // a by row where a row took the fallback (0.5 elsewhere)
+  if (!all_inside) {
+#pragma GCC unroll 4
+    for (int k = 0; k < N; ++k)
+      if (!detail::all_within(m[k] + 1, w - 1, 0.0, DBL_MAX)) return false;
+    scratch.ax.resize(N * rows);
+    a = scratch.ax.data();
+#pragma GCC unroll 4
+    for (int k = 0; k < N; ++k) a[k] = a0[k];
+    for (std::size_t j = 1; j < w; ++j)
+#pragma GCC unroll 4
+      for (int k = 0; k < N; ++k) {
+        a[N * j + k] = 0.5;
+        if (q[N * j + k] > 1.0) q_from_m(1.0, m[k][j], a[N * j + k], q[N * j + k]);
+      }
+  }
+  // l_{x+1} = l_x (1 − q_x), a lane per table, l of the row before in a register; in the same pass (its work fills
+  // the chain's latency) nLx = 1·l_{x+1} + a_x (l_x − l_{x+1}) (row 0: a0; rows 1 … w−1: 0.5 unless the fallback set
+  // it), which survival_ratios refuses ≤ 0 or not finite (flags by mask). Then L_w = l_w / m_w, the last read of mx
+  // (S may overwrite it).
+  const V big = V{} + DBL_MAX;
+  M fine = M{} - 1;
+  V c = V{} + method.radix, prev = c, a0v;
+  std::memcpy(&a0v, a0, sizeof a0v);
+  store_lanes(l, c);
+  {
+    V q0v;
+    load_lanes(q0v, q);
+    c = c * (one - q0v);
+    store_lanes(l + N, c);
+    const V L0 = 1.0 * c + a0v * (prev - c);
+    fine &= (L0 > 0.0) & (L0 <= big);
+    store_lanes(L, L0);
+    prev = c;
+  }
+  const auto rows_from_1 = [&](auto fallback) {  // std::true_type: the rows' a from the fallback's pass
+#pragma GCC unroll 4
+    for (std::size_t r = 1; r < w; ++r) {
+      V qr, ar = half;
+      load_lanes(qr, q + N * r);
+      if constexpr (decltype(fallback)::value) load_lanes(ar, a + N * r);
+      c = c * (one - qr);
+      store_lanes(l + N * (r + 1), c);
+      const V Lr = 1.0 * c + ar * (prev - c);
+      fine &= (Lr > 0.0) & (Lr <= big);
+      store_lanes(L + N * r, Lr);
+      prev = c;
+    }
+  };
+  if (a)
+    rows_from_1(std::true_type{});
+  else
+    rows_from_1(std::false_type{});
+  double bad = 0.0;
+#pragma GCC unroll 4
+  for (int k = 0; k < N; ++k) {
+    L[N * w + k] = l[N * w + k] / m[k][w];
+    bad = (fine[k] != 0 && L[N * w + k] > 0.0 && L[N * w + k] <= DBL_MAX) ? bad : 1.0;
+  }
+  if (bad != 0.0) return false;
+  // T from the open row down, kept by row.
+  V T = V{};
+#pragma GCC unroll 4
+  for (std::size_t r = rows; r > 0; --r) {
+    V Lr;
+    load_lanes(Lr, L + N * (r - 1));
+    T += Lr;
+    store_lanes(Tx + N * (r - 1), T);
+  }
+  // A1: S_0 = L_0 / l_0, S_x = L_x / L_{x−1} (N rows at a time, then by lane), S_w = T_w / (L_{w−1} + T_w).
+  double* S[N];
+#pragma GCC unroll 4
+  for (int k = 0; k < N; ++k) S[k] = lanes[k].S.data();
+  for (i = 1; i + N <= wg; i += N) {
+    V v[N];
+#pragma GCC unroll 4
+    for (int r = 0; r < N; ++r) {
+      V num, den;
+      load_lanes(num, L + N * (i + r));
+      load_lanes(den, L + N * (i + r - 1));
+      v[r] = num / den;
+    }
+    transpose<N>(v);
+#pragma GCC unroll 4
+    for (int k = 0; k < N; ++k) store_lanes(S[k] + i, v[k]);
+  }
+  for (; i < wg; ++i)
+#pragma GCC unroll 4
+    for (int k = 0; k < N; ++k) S[k][i] = L[N * i + k] / L[N * (i - 1) + k];
+#pragma GCC unroll 4
+  for (int k = 0; k < N; ++k) {
+    S[k][0] = L[k] / l[k];
+    const double Tw = Tx[N * wg + k];
+    S[k][wg] = Tw / (L[N * (wg - 1) + k] + Tw);
+  }
+  // A4: φ_x = (L_x − l_{x+1}) / (L_x − L_{x+1}), φ_{w−1} = (L_{w−1} − l_w) / L_{w−1}; 0/0 is 1.
+  if (want_phi) {
+    double* f[N];
+#pragma GCC unroll 4
+    for (int k = 0; k < N; ++k) f[k] = lanes[k].phi.data();
+    for (i = 0; i + N <= wg - 1; i += N) {
+      V v[N];
+#pragma GCC unroll 4
+      for (int r = 0; r < N; ++r) {
+        V Li, li1, Li1;
+        load_lanes(Li, L + N * (i + r));
+        load_lanes(li1, l + N * (i + r + 1));
+        load_lanes(Li1, L + N * (i + r + 1));
+        const V num = Li - li1, den = Li - Li1;
+        const M both_zero = (num == 0.0) & (den == 0.0);
+        const V q_r = num / (both_zero ? one : den);
+        v[r] = both_zero ? one : q_r;
+      }
+      transpose<N>(v);
+#pragma GCC unroll 4
+      for (int k = 0; k < N; ++k) store_lanes(f[k] + i, v[k]);
+    }
+    for (; i < wg - 1; ++i)
+#pragma GCC unroll 4
+      for (int k = 0; k < N; ++k) {
+        const double num = L[N * i + k] - l[N * (i + 1) + k], den = L[N * i + k] - L[N * (i + 1) + k];
+        const bool both_zero = (num == 0.0) & (den == 0.0);
+        const double r = num / (both_zero ? 1.0 : den);
+        f[k][i] = both_zero ? 1.0 : r;
+      }
+#pragma GCC unroll 4
+    for (int k = 0; k < N; ++k) {
+      const double num = L[N * (wg - 1) + k] - l[N * wg + k], den = L[N * (wg - 1) + k];
+      f[k][wg - 1] = (num == 0.0 && den == 0.0) ? 1.0 : num / den;
+    }
+  }
+#pragma GCC unroll 4
+  for (int k = 0; k < N; ++k) {
+    *lanes[k].e0 = l[k] > 0.0 ? Tx[k] / l[k] : 0.0;
+    if (rows > 65) *lanes[k].e65 = l[N * 65 + k] > 0.0 ? Tx[N * 65 + k] / l[N * 65 + k] : 0.0;
+  }
+  return true;
+}
+
+COHORTGIS_KERNEL bool step_mortality_2(const detail::StepMortalityLane* lanes, const LifeTableMethod& method,
+                                       int open_age, LifeTable& scratch) {
+  return step_mortality_lanes<2>(lanes, method, open_age, scratch);
+}
+COHORTGIS_KERNEL bool step_mortality_4(const detail::StepMortalityLane* lanes, const LifeTableMethod& method,
+                                       int open_age, LifeTable& scratch) {
+  return step_mortality_lanes<4>(lanes, method, open_age, scratch);
+}
+}  // namespace
+
+namespace detail {
+bool single_year_step_mortality_lanes(std::span<const StepMortalityLane> lanes, const LifeTableMethod& method,
+                                      int open_age, LifeTable& scratch) {
+  if (lanes.size() == 2) return step_mortality_2(lanes.data(), method, open_age, scratch);
+  if (lanes.size() == 4) return step_mortality_4(lanes.data(), method, open_age, scratch);
+  return false;
+}
+}  // namespace detail
+
+}  // namespace cohortgis
