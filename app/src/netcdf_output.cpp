@@ -278,17 +278,30 @@ void NetcdfWriter::put_state(int var, const double* values, bool by_age, bool co
   }
   // Through chunk_, one chunk of the variable at a time (not a state-sized copy: 14.4 MB at 50,000 zones): a missing
   // array is all 0, values − minus + plus when combined (the same operations, 0.0 for a missing term), and suppressed
-  // small cells (as append_published: 0 < v < min_cell) are NaN.
+  // small cells (as append_published: 0 < v < min_cell) are NaN. Each case is its own loop (no test per value): this
+  // runs on the results.nc writer's thread, which the projection waits for at every year of a large run
+  // (bench/HISTORY.md "Round 14: the command line after the projection").
   auto copy = [&](std::size_t from, std::size_t n, double* to) {
     if (!values) {
       std::fill_n(to, n, 0.0);
       return;
     }
-    for (std::size_t i = 0; i < n; ++i) {
-      double v = values[from + i];
-      if (combined) v = v - (minus ? minus[from + i] : 0.0) + (plus ? plus[from + i] : 0.0);
-      to[i] = min_cell > 0 && v > 0.0 && v < min_cell ? kNaN : v;
-    }
+    const double* v = values + from;
+    const double* m = minus ? minus + from : nullptr;
+    const double* p = plus ? plus + from : nullptr;
+    if (!combined)
+      std::copy_n(v, n, to);
+    else if (m && p)
+      for (std::size_t i = 0; i < n; ++i) to[i] = v[i] - m[i] + p[i];
+    else if (m)
+      for (std::size_t i = 0; i < n; ++i) to[i] = v[i] - m[i] + 0.0;
+    else if (p)
+      for (std::size_t i = 0; i < n; ++i) to[i] = v[i] - 0.0 + p[i];
+    else
+      for (std::size_t i = 0; i < n; ++i) to[i] = v[i] - 0.0 + 0.0;
+    if (min_cell > 0)
+      for (std::size_t i = 0; i < n; ++i)
+        if (to[i] > 0.0 && to[i] < min_cell) to[i] = kNaN;
   };
   const std::size_t group_row = count[4] * count[5];  // sexes × ages of one zone and group
   // Not sparse: chunks of whole zones and every group (data_var's zc).
@@ -310,10 +323,17 @@ void NetcdfWriter::put_state(int var, const double* values, bool by_age, bool co
   for (std::size_t z0 = 0; z0 < uz(zones_); z0 += block) {
     const std::size_t n = std::min(block, uz(zones_) - z0);
     for (std::size_t g = 0; g < uz(groups_); ++g) {
+      // Not combined, a chunk of only +0.0 is decided on the array itself (suppression keeps +0.0): the chunks left
+      // unwritten, most of them (a transfer is 0 in all but the groups it moves persons into or out of), are not
+      // copied.
+      bool zero = !combined;
+      for (std::size_t z = 0; z < n && zero; ++z)
+        zero = all_plus_zero(values + ((z0 + z) * uz(groups_) + g) * group_row, group_row);
+      if (zero) continue;
       chunk_.resize(n * group_row);
       for (std::size_t z = 0; z < n; ++z)
         copy(((z0 + z) * uz(groups_) + g) * group_row, group_row, chunk_.data() + z * group_row);
-      if (all_plus_zero(chunk_.data(), chunk_.size())) continue;
+      if (combined && all_plus_zero(chunk_.data(), chunk_.size())) continue;
       const std::size_t at[6] = {variant_, year_index_, z0, g, 0, 0};
       const std::size_t len[6] = {1, 1, n, 1, count[4], count[5]};
       check(nc_put_vara_double(ncid_, var, at, len, chunk_.data()), "writing a year");
