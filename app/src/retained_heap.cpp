@@ -9,6 +9,7 @@ namespace cohortgis::app {
 
 void limit_retained_heap() {
 #if defined(__GLIBC__)
+  mallopt(M_MMAP_THRESHOLD, static_cast<int>(kMappedBlockBytes));
   mallopt(M_TRIM_THRESHOLD, static_cast<int>(kRetainedHeapBytes));
 #endif
 }
