@@ -41,6 +41,7 @@
 #include "records_output.hpp"
 #include "report.hpp"
 #include "results_writer.hpp"
+#include "retained_heap.hpp"
 #include "run_manifest.hpp"
 #include "text_output.hpp"
 #include "written_indicators.hpp"
@@ -380,6 +381,8 @@ RunSummary run(const RunConfig& cfg) {
   if (!cfg.quiet)
     for (const auto& r : out.removed_stale())
       std::fprintf(stderr, "cohortgis: removed the temporary folder of an earlier run that stopped: %s\n", r.c_str());
+  // Before loading: its freed buffers would raise glibc's adaptive thresholds for the rest of the run.
+  if (cfg.limit_retained_heap) limit_retained_heap();
   // Not const: a run's base population is moved into the engine (po.take_base_population below).
   scenarios::ScenarioSet set =
       scenarios::load_scenario_file(scenario_file, data_dir, read_policy(cfg.allow_read, cfg.allow_db), cfg.threads);
