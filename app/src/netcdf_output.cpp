@@ -325,9 +325,9 @@ void NetcdfWriter::put_state(int var, const double* values, bool by_age, bool co
     for (std::size_t g = 0; g < uz(groups_); ++g) {
       // Not combined, a chunk of only +0.0 is decided on the array itself (suppression keeps +0.0): the chunks left
       // unwritten, most of them (a transfer is 0 in all but the groups it moves persons into or out of), are not
-      // copied.
+      // copied. A missing array is all +0.0 (as copy's fill).
       bool zero = !combined;
-      for (std::size_t z = 0; z < n && zero; ++z)
+      for (std::size_t z = 0; z < n && zero && values; ++z)
         zero = all_plus_zero(values + ((z0 + z) * uz(groups_) + g) * group_row, group_row);
       if (zero) continue;
       chunk_.resize(n * group_row);
