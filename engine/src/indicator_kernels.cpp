@@ -54,6 +54,28 @@ COHORTGIS_KERNEL void add_mx(double* __restrict num, double* __restrict den, dou
   }
 }
 
+// add_mx over the rows [r0, r1) (an aggregate's sums split over row ranges across threads): each row sees the same
+// operations whichever range holds it.
+COHORTGIS_KERNEL void add_mx_rows(double* __restrict num, double* __restrict den, double* __restrict plain,
+                                  const double* __restrict mx, const double* __restrict P0, const double* __restrict P1,
+                                  std::size_t r0, std::size_t r1, int z) {
+  std::size_t r = r0, shift = 0;
+  if (z != 1) {  // row 0 (age 0) and row 1 (1–4) both read index 0
+    if (r == 0 && r < r1) {
+      const double w = (P0[0] + P1[0]) / 2.0;
+      num[0] += mx[0] * w, den[0] += w, plain[0] += mx[0];
+      r = 1;
+    }
+    shift = 1;
+  }
+  for (; r < r1; ++r) {
+    const double w = (P0[r - shift] + P1[r - shift]) / 2.0;
+    num[r] += mx[r] * w;
+    den[r] += w;
+    plain[r] += mx[r];
+  }
+}
+
 // acc1[i] += v[i] and acc2[i] += v[i] in one pass (an aggregate's group slot and its "all groups" slot): each sum
 // sees the same additions in the same order as from add_to.
 COHORTGIS_KERNEL void add_to2(double* __restrict acc1, double* __restrict acc2, const double* __restrict v,
@@ -384,26 +406,32 @@ using Quad = double __attribute__((vector_size(32)));
 }
 // out[4i …] = the quad of a and b at age i, every age: four ages at a time from vectors along the ages (the sums a + b
 // of four ages in one addition, then a 4 × 4 transpose), which takes fewer instructions than quad per age.
+[[gnu::always_inline]] inline void quads4(double* __restrict out, const double* __restrict a,
+                                          const double* __restrict b, std::size_t i) {
+  Quad va, vb;
+  load4(va, a + i);
+  load4(vb, b + i);
+  const Quad vs = va + vb;
+  const Quad lo = __builtin_shufflevector(va, vb, 0, 4, 2, 6), hi = __builtin_shufflevector(va, vb, 1, 5, 3, 7);
+  const Quad slo = __builtin_shufflevector(vs, vs, 0, 0, 2, 2), shi = __builtin_shufflevector(vs, vs, 1, 1, 3, 3);
+  Quad q;
+  q = __builtin_shufflevector(lo, slo, 0, 1, 4, 5), store4(out + 4 * i, q);
+  q = __builtin_shufflevector(hi, shi, 0, 1, 4, 5), store4(out + 4 * i + 4, q);
+  q = __builtin_shufflevector(lo, slo, 2, 3, 6, 7), store4(out + 4 * i + 8, q);
+  q = __builtin_shufflevector(hi, shi, 2, 3, 6, 7), store4(out + 4 * i + 12, q);
+}
+// The quads of two pairs of arrays (a zone's women and men) in one loop: one loop's overhead for both.
 [[gnu::always_inline]] inline void quads(double* __restrict out, const double* __restrict a, const double* __restrict b,
-                                         std::size_t n) {
+                                         double* __restrict out2, const double* __restrict a2,
+                                         const double* __restrict b2, std::size_t n) {
   std::size_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    Quad va, vb;
-    load4(va, a + i);
-    load4(vb, b + i);
-    const Quad vs = va + vb;
-    const Quad lo = __builtin_shufflevector(va, vb, 0, 4, 2, 6), hi = __builtin_shufflevector(va, vb, 1, 5, 3, 7);
-    const Quad slo = __builtin_shufflevector(vs, vs, 0, 0, 2, 2), shi = __builtin_shufflevector(vs, vs, 1, 1, 3, 3);
-    Quad q;
-    q = __builtin_shufflevector(lo, slo, 0, 1, 4, 5), store4(out + 4 * i, q);
-    q = __builtin_shufflevector(hi, shi, 0, 1, 4, 5), store4(out + 4 * i + 4, q);
-    q = __builtin_shufflevector(lo, slo, 2, 3, 6, 7), store4(out + 4 * i + 8, q);
-    q = __builtin_shufflevector(hi, shi, 2, 3, 6, 7), store4(out + 4 * i + 12, q);
-  }
+  for (; i + 4 <= n; i += 4) quads4(out, a, b, i), quads4(out2, a2, b2, i);
   for (; i < n; ++i) {
     Quad q;
     quad(q, a, b, i);
     store4(out + 4 * i, q);
+    quad(q, a2, b2, i);
+    store4(out2 + 4 * i, q);
   }
 }
 }  // namespace
@@ -415,11 +443,10 @@ using Quad = double __attribute__((vector_size(32)));
 // start population is not read; the end chain is made instead (one addition an age and slot, from stored male values).
 COHORTGIS_KERNEL void slot_sums_zone_of_two(const ZoneOfTwoIn& in, std::size_t ages, ZoneOfTwoOut& out) {
   const double* __restrict pfa = in.Pfa, * __restrict pfb = in.Pfb, * __restrict pma = in.Pma, * __restrict pmb = in.Pmb;
-  double* __restrict both = out.both, * __restrict cum = out.cum;
+  double* __restrict cum = out.cum;
   // Each age's quads of women and of men first (out.scratch: [age][4] each), read back in the chains' pass.
   double* __restrict women = out.scratch, * __restrict males = out.scratch + 4 * ages;
-  quads(women, pfa, pfb, ages);
-  quads(males, pma, pmb, ages);
+  quads(women, pfa, pfb, males, pma, pmb, ages);
   const bool start_summed = in.start_given == nullptr;
   const Quad zero = {0.0, 0.0, 0.0, 0.0};
   Quad st = zero, pf = zero, pm = zero, bt = zero, low = zero;
@@ -429,8 +456,7 @@ COHORTGIS_KERNEL void slot_sums_zone_of_two(const ZoneOfTwoIn& in, std::size_t a
   const auto age = [&](std::size_t i) {
     load4(f, women + 4 * i);
     load4(m, males + 4 * i);
-    v = f + m;
-    store4(both + 4 * i, v);
+    v = f + m;  // not stored: finish adds one age's again where it needs it (PresummedSlot::persons)
     store4(cum + 4 * i, bt);
     if (start_summed) quad(s, in.start_fa, in.start_fb, i), st += s;
     pf += f;
@@ -477,26 +503,23 @@ COHORTGIS_KERNEL void slot_sums_zone_of_two(const ZoneOfTwoIn& in, std::size_t a
   store4(cum + 4 * ages, bt);
   // The end chain continues the women's sum over the men's ages; the start chain (when summed) its own men's ages.
   Quad end = pf;
-  Pair tfr = {0.0, 0.0};
-  const bool asfr = in.asfr_a && in.asfr_b;
   if (start_summed) {
 #pragma GCC unroll 4
     for (i = 0; i < ages; ++i) add4(end, males + 4 * i), quad(s, in.start_ma, in.start_mb, i), st += s;
   } else {
+    // A pointer along the quads: with an index the unrolled loop recomputed each address (16 instructions per four
+    // ages instead of 7).
+    const double* q = males;
+    const double* const q_end = males + 4 * ages;
 #pragma GCC unroll 4
-    for (i = 0; i < ages; ++i) add4(end, males + 4 * i);
-  }
-  if (asfr) {  // the schedules' sums, a chain of their own
-    const double* __restrict fa = in.asfr_a, * __restrict fb = in.asfr_b;
-#pragma GCC unroll 4
-    for (i = 0; i < ages; ++i) tfr += pair(fa, fb, i);
+    for (; q != q_end; q += 4) add4(end, q);
   }
   const Quad band[10] = {b0_14, b15_64, b65, b60, w15_49, b0_2, b3_5, b6_11, b12_14, b15_59};
   for (int k = 0; k < 3; ++k) {
     SlotSums& o = out.sums[k];
     o.start_total = start_summed ? st[k] : in.start_given[k];
     o.pop_f = pf[k], o.pop_m = pm[k], o.both_total = bt[k];
-    o.asfr_sum = k < 2 ? tfr[k] : 0.0;
+    o.asfr_sum = 0.0;  // tfr_zone_of_two
     for (int j = 0; j < 10; ++j) o.band[j] = band[j][k];
     out.end_chain[k] = end[k];
     out.no_negative[k] = !(low[k] < 0.0);
@@ -532,6 +555,47 @@ COHORTGIS_KERNEL double tfr_of_two(const double* __restrict bma_a, const double*
     tfr += pick(exposed, b, 0.0) / pick(exposed, e, 1.0);
   }
   return tfr;
+}
+
+// The three TFR sums of a zone of two groups in one pass, four ages at a time: lanes {Σ asfr_a, Σ asfr_b, the "all"
+// slot's terms (tfr_of_two's), unused}, each lane a serial chain in age order from +0 (a 4 × 4 transpose of the ages'
+// values, as quads makes), so each sum has the bits of its own loop: the group slots' Σ asfr (finish's loop over a
+// state's schedule) and tfr_of_two's sum.
+COHORTGIS_KERNEL void tfr_zone_of_two(const double* __restrict asfr_a, const double* __restrict asfr_b,
+                                      const double* __restrict bma_a, const double* __restrict bma_b,
+                                      const double* __restrict expo_a, const double* __restrict expo_b, std::size_t n,
+                                      double (&out)[3]) {
+  using Mask = long long __attribute__((vector_size(32)));
+  const Quad zero = {0.0, 0.0, 0.0, 0.0}, one = {1.0, 1.0, 1.0, 1.0};
+  Quad acc = zero;
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    Quad b, e, fa, fb;
+    load4(b, bma_a + i);
+    add4(b, bma_b + i);
+    load4(e, expo_a + i);
+    add4(e, expo_b + i);
+    const Mask exposed = e > zero;
+    const Quad num = (Quad)((Mask)b & exposed), den = (Quad)(((Mask)e & exposed) | ((Mask)one & ~exposed));
+    const Quad q = num / den;
+    load4(fa, asfr_a + i);
+    load4(fb, asfr_b + i);
+    const Quad lo = __builtin_shufflevector(fa, fb, 0, 4, 2, 6), hi = __builtin_shufflevector(fa, fb, 1, 5, 3, 7);
+    const Quad qlo = __builtin_shufflevector(q, q, 0, 0, 2, 2), qhi = __builtin_shufflevector(q, q, 1, 1, 3, 3);
+    acc += __builtin_shufflevector(lo, qlo, 0, 1, 4, 5);
+    acc += __builtin_shufflevector(hi, qhi, 0, 1, 4, 5);
+    acc += __builtin_shufflevector(lo, qlo, 2, 3, 6, 7);
+    acc += __builtin_shufflevector(hi, qhi, 2, 3, 6, 7);
+  }
+  double ta = acc[0], tb = acc[1], tfr = acc[2];
+  for (; i < n; ++i) {
+    const double b = bma_a[i] + bma_b[i], e = expo_a[i] + expo_b[i];
+    const bool exposed = e > 0.0;
+    ta += asfr_a[i];
+    tb += asfr_b[i];
+    tfr += pick(exposed, b, 0.0) / pick(exposed, e, 1.0);
+  }
+  out[0] = ta, out[1] = tb, out[2] = tfr;
 }
 
 // Whether every v[0 … n−1] < x (false for a NaN): a branch-free pass that vectorises.

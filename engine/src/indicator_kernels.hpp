@@ -14,6 +14,9 @@ void add_to(double* acc, const double* v, std::size_t n);
 // population index 0).
 void add_mx(double* num, double* den, double* plain, const double* mx, const double* P0, const double* P1,
             std::size_t rows, int z);
+// add_mx over the rows [r0, r1).
+void add_mx_rows(double* num, double* den, double* plain, const double* mx, const double* P0, const double* P1,
+                 std::size_t r0, std::size_t r1, int z);
 // add_to into two slots' sums in one pass.
 void add_to2(double* acc1, double* acc2, const double* v, std::size_t n);
 // add_mx into two slots' sums in one pass, over the rows [r0, r1).
@@ -44,6 +47,10 @@ void tfr_terms(const double* bma, const double* expo, double* q, std::size_t n);
 // The sum of tfr_terms, in age order from +0, of the sums of two states' births by age of mother and exposure (a
 // zone's "all" slot of two groups): the bits of sum_of_two + tfr_terms + that sum, without the sums stored.
 double tfr_of_two(const double* bma_a, const double* bma_b, const double* expo_a, const double* expo_b, std::size_t n);
+// A zone of two groups' three TFR sums in one pass: out[0], out[1] the sums of the two states' schedules asfr_a and
+// asfr_b in age order from +0 (the group slots' TFR), out[2] tfr_of_two's (the "all" slot's); the same bits.
+void tfr_zone_of_two(const double* asfr_a, const double* asfr_b, const double* bma_a, const double* bma_b,
+                     const double* expo_a, const double* expo_b, std::size_t n, double (&out)[3]);
 
 // The sums of persons of a single-year slot (slot_sums_single_year).
 struct SlotSums {
@@ -68,16 +75,16 @@ void slot_sums_single_year2(const SlotSumsIn& a, const SlotSumsIn& b, std::size_
 struct ZoneOfTwoIn {
   const double *start_fa, *start_ma, *start_fb, *start_mb;  // unread when the start totals are given
   const double *Pfa, *Pma, *Pfb, *Pmb;                      // the end population
-  const double *asfr_a = nullptr, *asfr_b = nullptr;        // the two states' schedules, or none
   // The three slots' start totals, carried from the last step's end_chain (IndicatorPass::carry_zone_start_totals),
   // or null: summed from the start population.
   const double* start_given = nullptr;
 };
 struct ZoneOfTwoOut {
-  SlotSums sums[3];  // asfr_sum: slots 0 and 1, when both schedules are given
-  // Written: both sexes by age, [age][4] (lanes: group 0, group 1, "all", "all" again); the running totals before each
-  // age and the total, [age + 1][4]; scratch of twice the size of `both`.
-  double *both = nullptr, *cum = nullptr, *scratch = nullptr;
+  SlotSums sums[3];  // asfr_sum: left +0 (tfr_zone_of_two)
+  // Written: the running totals of both sexes before each age and the total, [age + 1][4] (lanes: group 0, group 1,
+  // "all", "all" again; both sexes of an age: the women's cells + the men's, "all" (fa + fb) + (ma + mb)); scratch of
+  // [2 · age][4].
+  double *cum = nullptr, *scratch = nullptr;
   // Per slot: the chain of the end population's female ages then its male ones from +0, the bits of the next step's
   // start total (its start population is this end population); whether no age's persons are < 0 (the running totals
   // never decrease).

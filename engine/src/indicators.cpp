@@ -216,11 +216,13 @@ double median_age_of_prefix(const AgeGrid& grid, std::span<const double> persons
   return grid.age_start(static_cast<int>(i)) + grid.width_years * ((half - cum[i]) / persons[i]);
 }
 
-// median_age_of_prefix on one lane of slot_sums_zone_of_two's arrays (persons[i · stride], cum[i · stride]), with its
-// flag of no persons < 0 instead of all_below: then the totals never decrease (x + y ≥ x for y ≥ 0), so cum[0 … i]
-// ≤ cum[i] < half at the search's age i (cum[0] = +0 < half; every age left of i has cum[j + 1] < half) and i < n
-// (cum[n] = total ≥ half): median_age_of_prefix's answer. Otherwise the scan on a contiguous copy of the lane.
-double median_age_of_lane(const AgeGrid& grid, const double* persons, const double* cum, std::size_t n,
+// median_age_of_prefix on one lane of slot_sums_zone_of_two's running totals (cum[i · stride]) and the lane's persons
+// by age (persons(i)), with its flag of no persons < 0 instead of all_below: then the totals never decrease (x + y ≥ x
+// for y ≥ 0), so cum[0 … i] ≤ cum[i] < half at the search's age i (cum[0] = +0 < half; every age left of i has
+// cum[j + 1] < half) and i < n (cum[n] = total ≥ half): median_age_of_prefix's answer. Otherwise the scan on a
+// contiguous copy of the lane.
+template <class Persons>
+double median_age_of_lane(const AgeGrid& grid, const Persons& persons, const double* cum, std::size_t n,
                           std::size_t stride, bool no_negative, std::vector<double>& copy) {
   const double total = cum[n * stride];
   if (!(total > 0.0)) return kNaN;
@@ -234,9 +236,9 @@ double median_age_of_lane(const AgeGrid& grid, const double* persons, const doub
       count = step;
   }
   if (i < n && no_negative)
-    return grid.age_start(static_cast<int>(i)) + grid.width_years * ((half - cum[i * stride]) / persons[i * stride]);
+    return grid.age_start(static_cast<int>(i)) + grid.width_years * ((half - cum[i * stride]) / persons(i));
   copy.resize(n);
-  for (std::size_t k = 0; k < n; ++k) copy[k] = persons[k * stride];
+  for (std::size_t k = 0; k < n; ++k) copy[k] = persons(k);
   return median_age_of_total(grid, copy, total);
 }
 }  // namespace
@@ -344,7 +346,7 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
     f.aggregate = a;
     f.per_group.resize(uz(G_));
     for (IndicatorSums& x : f.per_group) x.reset(A_, rows_);
-    f.all.reset(A_, rows_);
+    if (G_ != 1) f.all.reset(A_, rows_);  // one group: "all" is the group's slot, its sums not made (accumulate_zone)
   }
 }
 
@@ -383,6 +385,10 @@ struct PresummedSlot {
   std::size_t stride = 1;        // 4: a lane of slot_sums_zone_of_two's arrays
   bool no_negative = false;      // (stride 4) no age's persons < 0 (median_age_of_lane)
   const double* tfr = nullptr;   // the sum of the TFR's terms of a slot of several states, made before (tfr_of_two)
+  // (stride 4) The lane's persons by age from the zone's cells, as the kernel adds them (it stores none): women and
+  // men of the lane's state, or of both states (fb, mb not null: the "all" lane, (fa + fb) + (ma + mb)).
+  const double *fa = nullptr, *ma = nullptr, *fb = nullptr, *mb = nullptr;
+  double persons(std::size_t i) const { return fb ? (fa[i] + fb[i]) + (ma[i] + mb[i]) : fa[i] + ma[i]; }
 };
 
 void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const int> zones, const SlotView& acc,
@@ -406,7 +412,9 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
   std::span<const double> Pf(acc.end_f, A_), Pm(acc.end_m, A_);
   std::span<const double> both;  // both sexes by age
   const double* cum = nullptr;   // their running totals (single_year_bands_)
-  SlotSums own;                  // the sums of persons, the standard bands in band_'s order
+  // The sums of persons, the standard bands in band_'s order: the scratch's (each path below writes every field it
+  // reads; a SlotSums of its own was value-initialised per call).
+  SlotSums& own = sc.own;
   const SlotSums* sums = &own;
   if (pre) {  // made before (slot_sums_single_year2, slot_sums_zone_of_two)
     sums = pre->sums;
@@ -555,7 +563,9 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
     set(Indicator::total_dependency_ratio, (c0_14 + c65) / c15_64 * 100.0);
   }
   if (pre && pre->stride != 1)
-    set(Indicator::median_age, median_age_of_lane(grid, pre->both, cum, A_, pre->stride, pre->no_negative, sc.lane));
+    set(Indicator::median_age,
+        median_age_of_lane(
+            grid, [pre](std::size_t i) { return pre->persons(i); }, cum, A_, pre->stride, pre->no_negative, sc.lane));
   else
     set(Indicator::median_age,
         single_year_bands_ ? median_age_of_prefix(grid, both, cum) : median_age_of_total(grid, both, both_total));
@@ -570,7 +580,7 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
   set(Indicator::age_65_plus, c65);
   if (!extra_bands_.empty() && pre && pre->stride != 1) {  // the lane, contiguous
     sc.lane.resize(A_);
-    for (std::size_t i = 0; i < A_; ++i) sc.lane[i] = pre->both[i * pre->stride];
+    for (std::size_t i = 0; i < A_; ++i) sc.lane[i] = pre->persons(i);
     both = sc.lane;
   }
   for (std::size_t k = 0; k < extra_bands_.size(); ++k) {
@@ -601,41 +611,46 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
       // A zone of two groups on a single-year grid: its three slots' sums of persons in one pass, a lane each
       // (slot_sums_zone_of_two), their start totals carried from the last step where given.
       const SlotView v0 = single(zn, 0), v1 = single(zn, 1);
-      ZoneOfTwoOut o;
-      o.both = at_least(sc.both, 4 * A_);
+      // The scratch's (the kernel writes every field: no value-initialisation per zone, 53 stores).
+      ZoneOfTwoOut& o = sc.zone_out;
       o.cum = at_least(sc.cum, 4 * (A_ + 1));
       o.scratch = at_least(sc.quads, 8 * A_);
       const bool asfr = !asfr_.empty();  // each group slot's TFR sums its state's schedule (finish: n_states == 1)
       const double* f0 = asfr ? asfr_.data() + uz(zn) * 2 * A_ : nullptr;
       double* carried = zone_totals_ ? zone_totals_ + 3 * uz(zn) : nullptr;
-      const ZoneOfTwoIn in{v0.start_f,
-                           v0.start_m,
-                           v1.start_f,
-                           v1.start_m,
-                           v0.end_f,
-                           v0.end_m,
-                           v1.end_f,
-                           v1.end_m,
-                           f0,
-                           asfr ? f0 + A_ : nullptr,
-                           zone_totals_given_ ? carried : nullptr};
+      const ZoneOfTwoIn in{v0.start_f, v0.start_m, v1.start_f,
+                           v1.start_m, v0.end_f,   v0.end_m,
+                           v1.end_f,   v1.end_m,   zone_totals_given_ ? carried : nullptr};
       slot_sums_zone_of_two(in, A_, o);
-      if (carried) std::copy_n(o.end_chain, 3, carried);  // read above: this zone's only
-      PresummedSlot p[3];
-      for (std::size_t k = 0; k < 3; ++k)
-        p[k] = PresummedSlot{&o.sums[k], o.both + k, o.cum + k, k < 2 && asfr, 4, o.no_negative[k]};
-      finish(u, 0, zones, v0, sc, &p[0]);
-      finish(u, 1, zones, v1, sc, &p[1]);
-      int flags[2] = {0, 0};
-      // The "all" slot's end population only for the extra bands (its sums of persons are the kernel's); its TFR
-      // straight from the two states' births and exposure.
-      // The pooled rates straight into the thread's batch of life tables where it takes them.
-      accumulate_two_groups(sc.all, sc.zone_rates, flags, zn, false, !batch_tables_);
-      const bool defer = batch_tables_ && rates_to_batch(zn, flags, sc);
+      if (carried) {  // read above: this zone's only (three stores, not a call of memmove)
+        carried[0] = o.end_chain[0];
+        carried[1] = o.end_chain[1];
+        carried[2] = o.end_chain[2];
+      }
+      // The "all" slot's TFR straight from the two states' births and exposure; with the step's schedules the group
+      // slots' sums of them in the same pass.
       const std::size_t sa = uz(zn) * 2 * A_;
       const double* bma = comp_.births_by_mother_age.data();
       const double* expo = comp_.women_exposure.data();
-      const double tfr = tfr_of_two(bma + sa, bma + sa + A_, expo + sa, expo + sa + A_, A_);
+      double tfr = 0.0;
+      if (asfr) {
+        double t[3];
+        tfr_zone_of_two(f0, f0 + A_, bma + sa, bma + sa + A_, expo + sa, expo + sa + A_, A_, t);
+        o.sums[0].asfr_sum = t[0], o.sums[1].asfr_sum = t[1], tfr = t[2];
+      } else {
+        tfr = tfr_of_two(bma + sa, bma + sa + A_, expo + sa, expo + sa + A_, A_);
+      }
+      PresummedSlot p[3] = {{&o.sums[0], nullptr, o.cum, asfr, 4, o.no_negative[0], nullptr, v0.end_f, v0.end_m},
+                            {&o.sums[1], nullptr, o.cum + 1, asfr, 4, o.no_negative[1], nullptr, v1.end_f, v1.end_m},
+                            {&o.sums[2], nullptr, o.cum + 2, false, 4, o.no_negative[2], nullptr, v0.end_f, v0.end_m,
+                             v1.end_f, v1.end_m}};
+      finish(u, 0, zones, v0, sc, &p[0]);
+      finish(u, 1, zones, v1, sc, &p[1]);
+      int flags[2] = {0, 0};
+      // The "all" slot's end population only for the extra bands (its sums of persons are the kernel's); the pooled
+      // rates straight into the thread's batch of life tables where it takes them.
+      accumulate_two_groups(sc.all, sc.zone_rates, flags, zn, false, !batch_tables_);
+      const bool defer = batch_tables_ && rates_to_batch(zn, flags, sc);
       p[2].tfr = &tfr;
       SlotView all = view_of(sc.all, A_);
       // Deferred: rates that finish does not read (flags 0) but must have, or it would make them from the sums.
@@ -689,7 +704,9 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
       }
     sc.per_group.resize(uz(G));
     for (IndicatorSums& a : sc.per_group) a.reset(A_, rows_);
-    sc.all.reset(A_, rows_);
+    // One group: "all" is the group's slot (finish makes nothing for it), so its sums are not made.
+    IndicatorSums* const all = G == 1 ? nullptr : &sc.all;
+    if (all) all->reset(A_, rows_);
     // One age range per thread of the arena (the bits do not depend on the ranges: the sums are element-wise).
     const int parts = static_cast<int>(
         std::min<std::size_t>({kAggregateParts, A_, uz(std::max(1, tbb::this_task_arena::max_concurrency()))}));
@@ -700,14 +717,14 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
       // over age ranges across threads, each range adding every state in the same order (the same bits at any
       // thread count); the per-state numbers in one pass of their own.
       for (int zn : zones)
-        for (int g = 0; g < G; ++g) accumulate2_events(sc.per_group[uz(g)], sc.all, zn, g);
+        for (int g = 0; g < G; ++g) accumulate2_events(sc.per_group[uz(g)], all, zn, g);
       const std::size_t A = A_, R = rows_;
       detail::parallel_blocks(parts, 1, [&](int first, int last) {
         for (int k = first; k < last; ++k) {
           const std::size_t a0 = A * uz(k) / uz(parts), a1 = A * uz(k + 1) / uz(parts);
           const std::size_t r0 = R * uz(k) / uz(parts), r1 = R * uz(k + 1) / uz(parts);
           for (int zn : zones)
-            for (int g = 0; g < G; ++g) accumulate2_part(sc.per_group[uz(g)], sc.all, zn, g, a0, a1, r0, r1);
+            for (int g = 0; g < G; ++g) accumulate2_part(sc.per_group[uz(g)], all, zn, g, a0, a1, r0, r1);
         }
       });
     }

@@ -17,6 +17,7 @@
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/projection.hpp"
+#include "indicator_kernels.hpp"
 #include "pooled_life_tables.hpp"
 
 namespace cohortgis::detail {
@@ -71,6 +72,8 @@ struct IndicatorScratch {
   std::vector<double> tfr_terms;   // by age
   std::vector<double> quads;       // slot_sums_zone_of_two's scratch
   std::vector<double> lane;        // a slot's persons by age copied out of slot_sums_zone_of_two's lanes
+  ZoneOfTwoOut zone_out;           // slot_sums_zone_of_two's sums (every field written by each call)
+  SlotSums own;                    // finish's sums of persons where not made before (written before read)
   LifeTable lt;
   TableBatch* batch = nullptr;  // the thread's batch of the pass numbered batch_pass (IndicatorPass::defer_life_table)
   std::uint64_t batch_pass = 0;
@@ -151,12 +154,14 @@ class IndicatorPass {
   bool zone_of_two_sums() const {
     return G_ == 2 && (rows_ == 0 || (start_.layout().grid.width_years == 1 && rows_ == A_));
   }
-  // Every group of zone zn into its group's sums and into `all` (accumulate2 of each group in turn).
+  // Every group of zone zn into its group's sums and into `all` (accumulate2 of each group in turn); one group: into
+  // its sums only (accumulate), `all` untouched.
   void accumulate_zone(std::vector<IndicatorSums>& per_group, IndicatorSums& all, int zn) const;
   // accumulate2 in parts: the cells of ages [a0, a1) and rows [r0, r1); the per-state numbers.
-  void accumulate2_part(IndicatorSums& one, IndicatorSums& two, int zn, int g, std::size_t a0, std::size_t a1,
+  // (two: null in a one-group run, whose "all" slot is the group's: `one` alone.)
+  void accumulate2_part(IndicatorSums& one, IndicatorSums* two, int zn, int g, std::size_t a0, std::size_t a1,
                         std::size_t r0, std::size_t r1) const;
-  void accumulate2_events(IndicatorSums& one, IndicatorSums& two, int zn, int g) const;
+  void accumulate2_events(IndicatorSums& one, IndicatorSums* two, int zn, int g) const;
   SlotView single(int zn, int g) const;
   const double* deferred_plain(const IndicatorSums& pooled, std::size_t slot, std::span<const int> zones,
                                IndicatorScratch& sc) const;

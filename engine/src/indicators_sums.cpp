@@ -46,7 +46,7 @@ void IndicatorPass::accumulate(IndicatorSums& acc, int zn, int g) const {
   ++acc.n_states;
   for (int s = 0; s < 2; ++s) {
     auto P0 = start_.ages(zn, g, s), P1 = end_.ages(zn, g, s);
-    add_to(acc.start.data() + uz(s) * A, P0.data(), A);
+    if (!acc.start_given) add_to(acc.start.data() + uz(s) * A, P0.data(), A);
     add_to(acc.end.data() + uz(s) * A, P1.data(), A);
     if (rows > 0)  // pooled mx weighted by mid-step persons (counts first)
       add_mx(acc.mx_num.data() + uz(s) * rows, acc.mx_den.data() + uz(s) * rows, acc.mx_sum.data() + uz(s) * rows,
@@ -115,12 +115,16 @@ void IndicatorPass::accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, 
                    two.mx_den.data() + o, two.mx_sum.data() + o, mx + o, P0 + s * A, P1 + s * A, 0, rows, width);
     }
   }
-  accumulate2_events(one, two, zn, g);  // the state count, deaths, net migrants and births
+  accumulate2_events(one, &two, zn, g);  // the state count, deaths, net migrants and births
   add_to2(one.bma.data(), two.bma.data(), comp_.births_by_mother_age.data() + st * A, A);
   add_to2(one.expo.data(), two.expo.data(), comp_.women_exposure.data() + st * A, A);
 }
 
 void IndicatorPass::accumulate_zone(std::vector<IndicatorSums>& per_group, IndicatorSums& all, int zn) const {
+  if (G_ == 1) {  // "all" is the group's slot (finish makes it from the group's sums): `all` is left as it is
+    accumulate(per_group[0], zn, 0);
+    return;
+  }
   if (zone_of_two_sums()) {
     accumulate_zone_of_two(per_group[0], per_group[1], all, zn);
     return;
@@ -205,32 +209,43 @@ void IndicatorPass::accumulate_four_zones_of_two(IndicatorSums& g0, IndicatorSum
 
 // accumulate2's cells of ages [a0, a1) and life-table rows [r0, r1) only; its per-state numbers (events, births,
 // counts) are added by accumulate2_events. Every element sees the additions of accumulate2 in the same order.
-void IndicatorPass::accumulate2_part(IndicatorSums& one, IndicatorSums& two, int zn, int g, std::size_t a0,
+void IndicatorPass::accumulate2_part(IndicatorSums& one, IndicatorSums* two, int zn, int g, std::size_t a0,
                                      std::size_t a1, std::size_t r0, std::size_t r1) const {
   const std::size_t st = uz(zn) * uz(G_) + uz(g), A = A_, rows = rows_, n = a1 - a0;
+  // Into `one` and `two` at once, or into `one` alone (the same additions into it).
+  const auto add = [&](std::vector<double> IndicatorSums::*v, std::size_t o, const double* x) {
+    if (two)
+      add_to2((one.*v).data() + o, (two->*v).data() + o, x, n);
+    else
+      add_to((one.*v).data() + o, x, n);
+  };
+  const int width = start_.layout().grid.width_years;
   for (int s = 0; s < 2; ++s) {
     auto P0 = start_.ages(zn, g, s), P1 = end_.ages(zn, g, s);
     const std::size_t o = uz(s) * A + a0;
-    add_to2(one.start.data() + o, two.start.data() + o, P0.data() + a0, n);
-    add_to2(one.end.data() + o, two.end.data() + o, P1.data() + a0, n);
+    add(&IndicatorSums::start, o, P0.data() + a0);
+    add(&IndicatorSums::end, o, P1.data() + a0);
     if (rows > 0) {
       const std::size_t m = uz(s) * rows;
-      add_mx2_rows(one.mx_num.data() + m, one.mx_den.data() + m, one.mx_sum.data() + m, two.mx_num.data() + m,
-                   two.mx_den.data() + m, two.mx_sum.data() + m, mx_.data() + (st * kSexes + uz(s)) * rows, P0.data(),
-                   P1.data(), r0, r1, start_.layout().grid.width_years);
+      const double* mx = mx_.data() + (st * kSexes + uz(s)) * rows;
+      if (two)
+        add_mx2_rows(one.mx_num.data() + m, one.mx_den.data() + m, one.mx_sum.data() + m, two->mx_num.data() + m,
+                     two->mx_den.data() + m, two->mx_sum.data() + m, mx, P0.data(), P1.data(), r0, r1, width);
+      else
+        add_mx_rows(one.mx_num.data() + m, one.mx_den.data() + m, one.mx_sum.data() + m, mx, P0.data(), P1.data(), r0,
+                    r1, width);
     }
   }
-  add_to2(one.bma.data() + a0, two.bma.data() + a0, comp_.births_by_mother_age.data() + st * A + a0, n);
-  add_to2(one.expo.data() + a0, two.expo.data() + a0, comp_.women_exposure.data() + st * A + a0, n);
+  add(&IndicatorSums::bma, a0, comp_.births_by_mother_age.data() + st * A + a0);
+  add(&IndicatorSums::expo, a0, comp_.women_exposure.data() + st * A + a0);
 }
 
-void IndicatorPass::accumulate2_events(IndicatorSums& one, IndicatorSums& two, int zn, int g) const {
+void IndicatorPass::accumulate2_events(IndicatorSums& one, IndicatorSums* two, int zn, int g) const {
   const std::size_t st = uz(zn) * uz(G_) + uz(g);
-  ++one.n_states;
-  ++two.n_states;
-  add_events(zn, g, one.deaths, one.net);
-  add_events(zn, g, two.deaths, two.net);
-  for (IndicatorSums* acc : {&one, &two}) {
+  for (IndicatorSums* acc : {&one, two}) {
+    if (!acc) continue;
+    ++acc->n_states;
+    add_events(zn, g, acc->deaths, acc->net);
     acc->n_mx += 1.0;
     acc->births_f += comp_.births[st * kSexes + 0];
     acc->births_m += comp_.births[st * kSexes + 1];
@@ -243,17 +258,18 @@ void IndicatorPass::keep_end_sums(std::vector<std::vector<double>>& ends) const 
     if (f.next != aggregates_[f.aggregate].zones.size()) return;  // not folded in this step (all or nothing)
   for (const Fold& f : folds_) {
     for (const IndicatorSums& g : f.per_group) ends.push_back(g.end);
-    ends.push_back(f.all.end);
+    if (G_ != 1) ends.push_back(f.all.end);  // one group: "all" is the group's slot, its sums not made
   }
 }
 
 void IndicatorPass::start_sums_from(const std::vector<std::vector<double>>& ends) {
-  if (ends.size() != folds_.size() * (uz(G_) + 1)) return;
+  if (ends.size() != folds_.size() * (uz(G_) + (G_ != 1 ? 1 : 0))) return;
   for (const auto& e : ends)
     if (e.size() != 2 * A_) return;
   std::size_t k = 0;
   for (Fold& f : folds_) {
     for (IndicatorSums& g : f.per_group) g.start = ends[k++], g.start_given = true;
+    if (G_ == 1) continue;
     f.all.start = ends[k++];
     f.all.start_given = true;
   }

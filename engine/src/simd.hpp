@@ -50,6 +50,10 @@ bool survive_and_close(std::size_t w, const double* S, const double* A, const do
 // The floored cells of a state's Q (Q ≥ 0 false) counted, and the adjustments kFloorPersons − Q (0 elsewhere) written
 // when kept, as close_step counts and writes them.
 int floors_of(const double* Q, std::size_t n, std::span<double> floor_adjustment);
+// age_period_deaths of `states` consecutive vectors of n_ages ≥ 2 (D, φ and D_age each [state][age], φ's last element
+// of each state unused), in one pass: the same bits.
+void age_period_deaths_states(const double* D, const double* phi, double* D_age, std::size_t n_ages,
+                              std::size_t states);
 // close_step after survive_and_close: steps 5 and 7 of age 0, and the count of floored cells and the adjustments
 // over all ages, as close_step returns and writes them. Inline: in the common case (nothing floored, adjustments not
 // kept) a few scalar operations and no call.

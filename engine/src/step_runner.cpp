@@ -555,9 +555,10 @@ void StepRunner::step_zone(int z, Scratch& sc) {
             floored_[uz(z)].push_back({z, g, s, i, kFloorPersons - buf.Q[uz(i)]});
           }
       }
-      if (!c_.deaths_age_period.empty())
-        age_period_deaths(buf.D, phi_of(z, g, s).first(nA - 1), c_.deaths_age_period.ages(z, g, s));
     }
+  // The zone's deaths by age and period, every state's deaths D now final (age 0's: close_step).
+  if (!c_.deaths_age_period.empty())
+    age_period_deaths_states(Dz, phi_of(z, 0, 0).data(), c_.deaths_age_period.ages(z, 0, 0).data(), nA, uz(G) * kSexes);
 
   sum_state_totals(z, sc);
 }

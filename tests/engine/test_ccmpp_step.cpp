@@ -3,12 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <map>
+#include <span>
+#include <vector>
 
 #include "cohortgis/engine/ccmpp_step.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "csv_fixture.hpp"
 #include "projection_fixture.hpp"
+#include "simd.hpp"
 
 using namespace cohortgis;
 using cohortgis::test::OneStateCase;
@@ -85,10 +89,12 @@ TEST(CcmppStepHand, NullProjectionMovesCohortsUpAndOpenGroupAccumulates) {
   c.F = {0, 0, 0, 0, 0};
   auto sink = c.run(3);
   // Each step: index i takes index i−1; index 0 is empty (no births); the open group takes w−1 and w.
-  const std::vector<std::vector<double>> expect_f = {{1, 2, 3, 4, 5}, {0, 1, 2, 3, 9}, {0, 0, 1, 2, 12}, {0, 0, 0, 1, 14}};
+  const std::vector<std::vector<double>> expect_f = {
+      {1, 2, 3, 4, 5}, {0, 1, 2, 3, 9}, {0, 0, 1, 2, 12}, {0, 0, 0, 1, 14}};
   for (std::size_t t = 0; t < expect_f.size(); ++t)
     for (int i = 0; i < 5; ++i) {
-      EXPECT_EQ(sink.populations[t].at(0, 0, 0, i), expect_f[t][static_cast<std::size_t>(i)]) << "t=" << t << " i=" << i;
+      EXPECT_EQ(sink.populations[t].at(0, 0, 0, i), expect_f[t][static_cast<std::size_t>(i)])
+          << "t=" << t << " i=" << i;
       EXPECT_EQ(sink.populations[t].at(0, 0, 1, i), 10 * expect_f[t][static_cast<std::size_t>(i)]);
     }
 }
@@ -167,6 +173,29 @@ TEST(CcmppStepHand, AgePeriodDeathsSplitPreservesTotal) {
   EXPECT_NEAR(Dage[0] + Dage[1] + Dage[2], 42.0, 1e-12);
 }
 
+// A zone's states in one pass (detail::age_period_deaths_states, the projection's step): the bits of
+// age_period_deaths of each state in turn, whatever φ's unused last element of each state holds (NaN here), for
+// 1 to 4 states of 2, 3, 5, 8 and 101 ages (vector loops' tails of every length), with −0 and negative deaths.
+TEST(CcmppStepHand, AgePeriodDeathsOfAZoneInOnePassAreEachStatesBits) {
+  for (std::size_t n_ages : {2u, 3u, 5u, 8u, 101u})
+    for (std::size_t states = 1; states <= 4; ++states) {
+      const std::size_t n = n_ages * states;
+      std::vector<double> D(n), phi(n), got(n, 7.0), want(n, 7.0);
+      for (std::size_t j = 0; j < n; ++j) {
+        D[j] = j % 11 == 4 ? -0.0 : j % 13 == 5 ? -2.5 : 3.0 + 0.37 * static_cast<double>(j % 17);
+        phi[j] = (j + 1) % n_ages == 0 ? std::nan("") : 0.05 + 0.9 / (1.0 + static_cast<double>(j % 7));
+      }
+      cohortgis::detail::age_period_deaths_states(D.data(), phi.data(), got.data(), n_ages, states);
+      for (std::size_t k = 0; k < states; ++k) {
+        const std::size_t o = k * n_ages;
+        age_period_deaths(std::span<const double>(D.data() + o, n_ages),
+                          std::span<const double>(phi.data() + o, n_ages - 1),
+                          std::span<double>(want.data() + o, n_ages));
+      }
+      EXPECT_EQ(std::memcmp(got.data(), want.data(), n * sizeof(double)), 0) << n_ages << " ages, " << states;
+    }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Preston, Heuveline & Guillot (2001), Demography, Box 6.2: Sweden 1993 females, 5×5, "even" migration.
 namespace {
@@ -188,7 +217,8 @@ TEST(PrestonBox62, SurvivalRatiosFromPersonYearsMatchA1) {
   std::vector<double> L, S(18);
   for (int i = 0; i < 18; ++i) L.push_back(Lx.at({"female", 5 * i}));
   survival_ratios(L, LxLayout::five_year, 100000.0, grid, S);
-  for (int i = 0; i < 18; ++i) EXPECT_DOUBLE_EQ(S[static_cast<std::size_t>(i)], Sx.at({"female", 5 * i})) << "age " << 5 * i;
+  for (int i = 0; i < 18; ++i)
+    EXPECT_DOUBLE_EQ(S[static_cast<std::size_t>(i)], Sx.at({"female", 5 * i})) << "age " << 5 * i;
 }
 
 TEST(PrestonBox62, OneFiveYearStepEqualsPublishedTable) {

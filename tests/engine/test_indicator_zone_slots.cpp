@@ -65,6 +65,8 @@ TEST(IndicatorZoneSlots, TwoGroupSlotsInOnePassAreEachGroupsOwnBits) {
           comp.women_exposure[st * uz(A) + uz(i)] = 400.0 - 2.0 * i + 5.0 * g + 7.0 * z;
           asfr[st * uz(A) + uz(i)] = 0.013 + 0.0007 * i / (1.0 + 0.3 * g + 0.1 * z);
         }
+        // The last ages too (the kernel's ages past its last four-age block: 101 and 71 ages).
+        for (int i = A - 3; i < A; ++i) asfr[st * uz(A) + uz(i)] = 0.0011 * (1 + i % 3) + 0.0003 * z + 0.0007 * g;
       }
     // Zone 1, group 0: a negative count whose running total falls back below half (the median's scan); zone 2,
     // group 1: nobody at the end (no median, no shares); zone 3, group 1: everyone at one age.
@@ -125,84 +127,103 @@ TEST(IndicatorZoneSlots, TwoGroupSlotsInOnePassAreEachGroupsOwnBits) {
 
 // The "all" slot of a zone of two groups takes its sums of persons from the same pass as its group slots (a third lane
 // of slot_sums_zone_of_two, its values a + b of the two states' cells) and its TFR from the two states' births and
-// exposure (tfr_of_two): each of its indicators of persons and its TFR are the bits of the same zone with one group
+// exposure (tfr_of_two; with the step's schedules, tfr_zone_of_two, which sums the group slots' schedules in the same
+// pass): each of its indicators of persons and its TFR are the bits of the same zone with one group
 // whose cells are the two states' cells added as sum_of_two adds them, (+0 + a) + b (its own pass; the TFR's terms
 // from its births and exposure, as without schedules): counts, person years, the standard and extra bands and shares,
 // the median (binary search; the scan after a negative count; none for nobody; one age), also where both states hold
 // −0 (a + b = −0 there, +0 in the reference: no sum from +0 sees the sign), the TFR with an age of births and nobody
-// exposed.
+// exposed and births at the last ages (past the kernel's last four-age block: 101 and 71 ages).
 TEST(IndicatorZoneSlots, AllSlotOfTwoGroupsIsTheBitsOfItsSummedCells) {
-  const AgeGrid grid = AgeGrid::single_year(100);
-  const int Z = 5, G = 2, A = grid.n_ages;
-  const CohortLayout L{Z, G, grid}, L1{Z, 1, grid};
-  CohortArray start(L), end(L);
-  StepComponents comp = cohortgis::test::state_components(Z * G, A, 0.0, 0.0);
-  for (int z = 0; z < Z; ++z)
+  for (int open : {100, 70}) {
+    const AgeGrid grid = AgeGrid::single_year(open);
+    const int Z = 5, G = 2, A = grid.n_ages;
+    const CohortLayout L{Z, G, grid}, L1{Z, 1, grid};
+    CohortArray start(L), end(L);
+    StepComponents comp = cohortgis::test::state_components(Z * G, A, 0.0, 0.0);
+    for (int z = 0; z < Z; ++z)
+      for (int g = 0; g < G; ++g)
+        for (int s = 0; s < 2; ++s)
+          for (int i = 0; i < A; ++i) {
+            start.at(z, g, s, i) = 700.0 / (1.0 + 0.21 * i + 0.17 * z + 0.3 * g + 0.1 * s);
+            end.at(z, g, s, i) = 650.0 / (1.0 + 0.23 * i + 0.19 * z + 0.4 * g + 0.1 * s) + 0.13 * g;
+          }
+    // Zone 1: a negative count that takes the median to the scan; zone 2: nobody at the end; zone 3: everyone at one
+    // age; zone 4: −0 in both states at some ages.
+    end.at(1, 0, 0, 0) = 1.0e5;
+    end.at(1, 1, 1, 1) = -1.2e5;
     for (int g = 0; g < G; ++g)
       for (int s = 0; s < 2; ++s)
         for (int i = 0; i < A; ++i) {
-          start.at(z, g, s, i) = 700.0 / (1.0 + 0.21 * i + 0.17 * z + 0.3 * g + 0.1 * s);
-          end.at(z, g, s, i) = 650.0 / (1.0 + 0.23 * i + 0.19 * z + 0.4 * g + 0.1 * s) + 0.13 * g;
+          end.at(2, g, s, i) = 0.0;
+          end.at(3, g, s, i) = i == 37 ? 5.0 + g : 0.0;
+          if (i % 7 == 3) end.at(4, g, s, i) = -0.0, start.at(4, g, s, i) = -0.0;
         }
-  // Zone 1: a negative count that takes the median to the scan; zone 2: nobody at the end; zone 3: everyone at one
-  // age; zone 4: −0 in both states at some ages.
-  end.at(1, 0, 0, 0) = 1.0e5;
-  end.at(1, 1, 1, 1) = -1.2e5;
-  for (int g = 0; g < G; ++g)
-    for (int s = 0; s < 2; ++s)
-      for (int i = 0; i < A; ++i) {
-        end.at(2, g, s, i) = 0.0;
-        end.at(3, g, s, i) = i == 37 ? 5.0 + g : 0.0;
-        if (i % 7 == 3) end.at(4, g, s, i) = -0.0, start.at(4, g, s, i) = -0.0;
+    // Births by age of mother and exposure (the TFR of a slot of two states): ages 15–49, an age with births and
+    // nobody exposed (its term +0), −0 births in both states at some ages.
+    for (std::size_t st = 0; st < uz(Z * G); ++st)
+      for (int i = 12; i < 50; ++i) {
+        comp.births_by_mother_age[st * uz(A) + uz(i)] = i == 13      ? 1.0
+                                                        : i % 9 == 2 ? -0.0
+                                                                     : 5.0 + 0.2 * i + 0.3 * static_cast<double>(st);
+        comp.women_exposure[st * uz(A) + uz(i)] = i == 13 ? 0.0 : 300.0 - 3.0 * i + 2.0 * static_cast<double>(st);
       }
-  // Births by age of mother and exposure (the TFR of a slot of two states): ages 15–49, an age with births and
-  // nobody exposed (its term +0), −0 births in both states at some ages.
-  for (std::size_t st = 0; st < uz(Z * G); ++st)
-    for (int i = 12; i < 50; ++i) {
-      comp.births_by_mother_age[st * uz(A) + uz(i)] = i == 13      ? 1.0
-                                                      : i % 9 == 2 ? -0.0
-                                                                   : 5.0 + 0.2 * i + 0.3 * static_cast<double>(st);
-      comp.women_exposure[st * uz(A) + uz(i)] = i == 13 ? 0.0 : 300.0 - 3.0 * i + 2.0 * static_cast<double>(st);
+    for (std::size_t st = 0; st < uz(Z * G); ++st)
+      for (int i = A - 3; i < A; ++i) {
+        comp.births_by_mother_age[st * uz(A) + uz(i)] = 0.5 + 0.1 * (i % 3) + 0.01 * static_cast<double>(st);
+        comp.women_exposure[st * uz(A) + uz(i)] = 40.0 + i % 3 + static_cast<double>(st);
+      }
+    // The step's schedules (the group slots' TFR; the "all" slot's TFR is made from the births either way).
+    std::vector<double> asfr(uz(Z * G * A), 0.0);
+    for (std::size_t k = 0; k < asfr.size(); ++k) asfr[k] = 0.001 + 1e-5 * static_cast<double>(k % 97);
+    CohortArray start1(L1), end1(L1);
+    StepComponents c1 = cohortgis::test::state_components(Z, A, 0.0, 0.0);
+    for (int z = 0; z < Z; ++z) {
+      for (int s = 0; s < 2; ++s)
+        for (int i = 0; i < A; ++i) {
+          start1.at(z, 0, s, i) = (0.0 + start.at(z, 0, s, i)) + start.at(z, 1, s, i);
+          end1.at(z, 0, s, i) = (0.0 + end.at(z, 0, s, i)) + end.at(z, 1, s, i);
+        }
+      for (std::size_t i = 0; i < uz(A); ++i) {
+        const std::size_t a = uz(2 * z) * uz(A) + i, b = a + uz(A), one = uz(z) * uz(A) + i;
+        c1.births_by_mother_age[one] = (0.0 + comp.births_by_mother_age[a]) + comp.births_by_mother_age[b];
+        c1.women_exposure[one] = (0.0 + comp.women_exposure[a]) + comp.women_exposure[b];
+      }
     }
-  CohortArray start1(L1), end1(L1);
-  StepComponents c1 = cohortgis::test::state_components(Z, A, 0.0, 0.0);
-  for (int z = 0; z < Z; ++z) {
-    for (int s = 0; s < 2; ++s)
-      for (int i = 0; i < A; ++i) {
-        start1.at(z, 0, s, i) = (0.0 + start.at(z, 0, s, i)) + start.at(z, 1, s, i);
-        end1.at(z, 0, s, i) = (0.0 + end.at(z, 0, s, i)) + end.at(z, 1, s, i);
+    std::vector<std::string> ids;
+    for (int z = 0; z < Z; ++z) ids.push_back("Z" + std::to_string(z));
+    const std::vector<AgeBand> extra = {{"b", 20, 44, -1}, {"f", 3, 66, 0}, {"m", 60, -1, 1}};
+    for (int run = 0; run < 4; ++run) {
+      const int threads = run % 2 == 0 ? 1 : 3;
+      const std::vector<double> no_asfr;
+      const std::vector<double>& asfr_in = run >= 2 ? asfr : no_asfr;
+      tbb::task_arena arena(threads);
+      IndicatorTable two, one;
+      arena.execute([&] {
+        compute_indicators(start, end, comp, asfr_in, {}, ids, {"g0", "g1"}, {}, extra, LifeTableMethod{}, two);
+        compute_indicators(start1, end1, c1, {}, {}, ids, {"g"}, {}, extra, LifeTableMethod{}, one);
+      });
+      ASSERT_EQ(one.n_indicators(), two.n_indicators());
+      for (int z = 0; z < Z; ++z)
+        for (std::size_t k = 0; k < two.n_indicators(); ++k) {
+          if (!is_stock_indicator(k) && k != static_cast<std::size_t>(Indicator::person_years) &&
+              k != static_cast<std::size_t>(Indicator::tfr))
+            continue;
+          EXPECT_EQ(std::bit_cast<std::uint64_t>(two.get(uz(z), 2, k)),
+                    std::bit_cast<std::uint64_t>(one.get(uz(z), 0, k)))
+              << "open " << open << " run " << run << " zone " << z << " " << two.indicator_names[k] << ": "
+              << two.get(uz(z), 2, k) << " vs " << one.get(uz(z), 0, k);
+        }
+      EXPECT_TRUE(std::isnan(two.get(2, 2, Indicator::median_age)));
+      EXPECT_EQ(two.get(3, 2, Indicator::median_age), 37.5);
+      EXPECT_TRUE(std::isfinite(two.get(1, 2, Indicator::median_age)));
+      EXPECT_TRUE(std::isfinite(two.get(0, 2, Indicator::tfr)));
+      if (run >= 2) {  // the group slots' TFR: their schedules' sums in age order
+        double tfr = 0.0;
+        for (int i = 0; i < A; ++i) tfr += asfr[uz(3 * A + i)];
+        EXPECT_EQ(std::bit_cast<std::uint64_t>(two.get(1, 1, Indicator::tfr)), std::bit_cast<std::uint64_t>(tfr));
       }
-    for (std::size_t i = 0; i < uz(A); ++i) {
-      const std::size_t a = uz(2 * z) * uz(A) + i, b = a + uz(A), one = uz(z) * uz(A) + i;
-      c1.births_by_mother_age[one] = (0.0 + comp.births_by_mother_age[a]) + comp.births_by_mother_age[b];
-      c1.women_exposure[one] = (0.0 + comp.women_exposure[a]) + comp.women_exposure[b];
     }
-  }
-  std::vector<std::string> ids;
-  for (int z = 0; z < Z; ++z) ids.push_back("Z" + std::to_string(z));
-  const std::vector<AgeBand> extra = {{"b", 20, 44, -1}, {"f", 3, 66, 0}, {"m", 60, -1, 1}};
-  for (int threads : {1, 3}) {
-    tbb::task_arena arena(threads);
-    IndicatorTable two, one;
-    arena.execute([&] {
-      compute_indicators(start, end, comp, {}, {}, ids, {"g0", "g1"}, {}, extra, LifeTableMethod{}, two);
-      compute_indicators(start1, end1, c1, {}, {}, ids, {"g"}, {}, extra, LifeTableMethod{}, one);
-    });
-    ASSERT_EQ(one.n_indicators(), two.n_indicators());
-    for (int z = 0; z < Z; ++z)
-      for (std::size_t k = 0; k < two.n_indicators(); ++k) {
-        if (!is_stock_indicator(k) && k != static_cast<std::size_t>(Indicator::person_years) &&
-            k != static_cast<std::size_t>(Indicator::tfr))
-          continue;
-        EXPECT_EQ(std::bit_cast<std::uint64_t>(two.get(uz(z), 2, k)),
-                  std::bit_cast<std::uint64_t>(one.get(uz(z), 0, k)))
-            << "threads " << threads << " zone " << z << " " << two.indicator_names[k] << ": " << two.get(uz(z), 2, k)
-            << " vs " << one.get(uz(z), 0, k);
-      }
-    EXPECT_TRUE(std::isnan(two.get(2, 2, Indicator::median_age)));
-    EXPECT_EQ(two.get(3, 2, Indicator::median_age), 37.5);
-    EXPECT_TRUE(std::isfinite(two.get(1, 2, Indicator::median_age)));
-    EXPECT_TRUE(std::isfinite(two.get(0, 2, Indicator::tfr)));
   }
 }
 

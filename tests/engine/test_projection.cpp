@@ -177,6 +177,7 @@ TEST(ProjectionAccounting, IdentityHoldsPerZoneGroupSexCohort) {
     const CohortArray& P = sink.populations[t];
     const CohortArray& Pn = sink.populations[t + 1];
     const StepComponents& c = sink.components[t];
+    ASSERT_FALSE(c.deaths_age_period.empty());
     scaled += c.scaled_flows.size();
     floored += c.floored.size();
     double od_in = 0.0, od_out = 0.0;
@@ -210,6 +211,11 @@ TEST(ProjectionAccounting, IdentityHoldsPerZoneGroupSexCohort) {
             zone_change += M(i) - c.deaths.at(z, g, s, i) + c.floor_adjustment.at(z, g, s, i);
           }
           zone_change += births;
+          // A4: each cohort's deaths split between two ages of the period (φ and 1 − φ): the same total per state,
+          // age 0's deaths (of the step's births) included.
+          double d = 0.0, d_age = 0.0;
+          for (int i = 0; i <= w; ++i) d += c.deaths.at(z, g, s, i), d_age += c.deaths_age_period.at(z, g, s, i);
+          ASSERT_NEAR(d_age, d, 1e-9 * (1.0 + d)) << "step " << t << " zone " << z << " group " << g << " sex " << s;
         }
       EXPECT_NEAR(zone_end, zone_start + zone_change, 1e-9 * zone_end) << "zone " << z;
     }
@@ -259,6 +265,8 @@ TEST(ProjectionAccounting, FloorAdjustmentsExactlyAtFlooredCells) {
 // once births are known (survive_and_close, close_step_age0 in engine/src/simd.hpp): the end populations, the
 // floored cells and their adjustments are those of the general path (a zero external_in takes it), with states
 // floored at age 0 alone, at the open age alone and at ages between; under the flow policy 'error' the same error.
+// Every per-cell component the fused pass writes is the general path's bits too, the +0 transfers of a group with
+// a transition only out of it or only into it included.
 TEST(ProjectionAccounting, FusedPathFloorsAsTheGeneralPath) {
   const int Z = 30, A = 101, w = A - 1;
   RandomCase fused = random_case(21, Z, 3);
@@ -300,6 +308,14 @@ TEST(ProjectionAccounting, FusedPathFloorsAsTheGeneralPath) {
     const auto fa = x.floor_adjustment.data(), fb = y.floor_adjustment.data();
     ASSERT_EQ(fa.size(), fb.size());
     EXPECT_EQ(std::memcmp(fa.data(), fb.data(), fa.size_bytes()), 0) << "step " << t;
+    for (const auto member :
+         {&StepComponents::od_in, &StepComponents::od_out, &StepComponents::transfer_in, &StepComponents::transfer_out,
+          &StepComponents::net_migrants, &StepComponents::deaths, &StepComponents::deaths_age_period}) {
+      const auto ca = (x.*member).data(), cb = (y.*member).data();
+      ASSERT_EQ(ca.size(), cb.size());
+      EXPECT_EQ(std::memcmp(ca.data(), cb.data(), ca.size_bytes()), 0) << "step " << t;
+    }
+    EXPECT_FALSE(x.transfer_in.data().empty() || x.deaths_age_period.data().empty());
     ASSERT_EQ(x.floored.size(), y.floored.size()) << "step " << t;
     std::map<std::tuple<int, int, int>, std::set<int>> ages;  // floored ages per state and sex
     for (std::size_t k = 0; k < x.floored.size(); ++k) {
