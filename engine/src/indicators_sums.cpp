@@ -152,19 +152,62 @@ void IndicatorPass::accumulate_zone_of_two(IndicatorSums& g0, IndicatorSums& g1,
             2 * rows);
     g0.plain_deferred = g1.plain_deferred = all.plain_deferred = true;
   }
-  for (const auto& [one, st, g] : {std::tuple{&g0, sa, 0}, std::tuple{&g1, sb, 1}}) {
-    add_events(zn, g, one->deaths, one->net);
-    add_events(zn, g, all.deaths, all.net);
-    for (IndicatorSums* acc : {one, &all}) {
-      acc->n_mx += 1.0;
-      acc->births_f += comp_.births[st * kSexes + 0];
-      acc->births_m += comp_.births[st * kSexes + 1];
-    }
-  }
+  add_zones_events_of_two(g0, g1, all, zn, 1);
   const double* bma = comp_.births_by_mother_age.data();
   const double* expo = comp_.women_exposure.data();
   add_to3(g0.bma.data(), g1.bma.data(), all.bma.data(), bma + sa * A, bma + sb * A, A);
   add_to3(g0.expo.data(), g1.expo.data(), all.expo.data(), expo + sa * A, expo + sb * A, A);
+}
+
+// The per-state numbers of zones zn … zn + nz − 1 of two groups into their groups' sums and the "all" sums: each sum
+// sees the additions of add_events and of the counts and births per state, zone by zone and group by group, in the
+// same order. In locals: through the references the sums were loaded and stored again at every addition (the
+// compiler cannot tell them from the components' arrays).
+void IndicatorPass::add_zones_events_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all, int zn,
+                                            int nz) const {
+  const StepComponents& c = comp_;
+  if (c.deaths_by_state.empty() || c.net_migrants_by_state.empty() || !c.planning_adjustment.empty()) {
+    for (int z = zn; z < zn + nz; ++z)
+      for (const auto& [one, g] : {std::pair{&g0, 0}, std::pair{&g1, 1}}) {
+        const std::size_t st = uz(z) * 2 + uz(g);
+        add_events(z, g, one->deaths, one->net);
+        add_events(z, g, all.deaths, all.net);
+        for (IndicatorSums* acc : {one, &all}) {
+          acc->n_mx += 1.0;
+          acc->births_f += c.births[st * kSexes + 0];
+          acc->births_m += c.births[st * kSexes + 1];
+        }
+      }
+    return;
+  }
+  struct Events {
+    double deaths, net, n_mx, births_f, births_m;
+  };
+  Events e[3];
+  IndicatorSums* acc[3] = {&g0, &g1, &all};
+  for (int k = 0; k < 3; ++k) e[k] = {acc[k]->deaths, acc[k]->net, acc[k]->n_mx, acc[k]->births_f, acc[k]->births_m};
+  const std::size_t first = uz(zn) * 2 * kSexes, last = first + uz(nz) * 2 * kSexes;
+  const double* D = c.deaths_by_state.data();
+  const double* N = c.net_migrants_by_state.data();
+  const double* B = c.births.data();
+  for (std::size_t st = first; st < last; st += 2 * kSexes)
+    for (std::size_t g = 0; g < 2; ++g) {
+      const std::size_t i = st + g * kSexes;  // the state's women; its men at i + 1
+      for (Events* x : {&e[g], &e[2]}) {
+        x->deaths += D[i];
+        x->net += N[i];
+        x->deaths += D[i + 1];
+        x->net += N[i + 1];
+        x->n_mx += 1.0;
+        x->births_f += B[i];
+        x->births_m += B[i + 1];
+      }
+    }
+  for (int k = 0; k < 3; ++k) {
+    IndicatorSums& a = *acc[k];
+    a.deaths = e[k].deaths, a.net = e[k].net, a.n_mx = e[k].n_mx, a.births_f = e[k].births_f;
+    a.births_m = e[k].births_m;
+  }
 }
 
 void IndicatorPass::accumulate_four_zones_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all,
@@ -190,17 +233,7 @@ void IndicatorPass::accumulate_four_zones_of_two(IndicatorSums& g0, IndicatorSum
     }
     g0.plain_deferred = g1.plain_deferred = all.plain_deferred = true;
   }
-  for (int z = zn; z < zn + 4; ++z)
-    for (const auto& [one, g] : {std::pair{&g0, 0}, std::pair{&g1, 1}}) {
-      const std::size_t st = uz(z) * 2 + uz(g);
-      add_events(z, g, one->deaths, one->net);
-      add_events(z, g, all.deaths, all.net);
-      for (IndicatorSums* acc : {one, &all}) {
-        acc->n_mx += 1.0;
-        acc->births_f += comp_.births[st * kSexes + 0];
-        acc->births_m += comp_.births[st * kSexes + 1];
-      }
-    }
+  add_zones_events_of_two(g0, g1, all, zn, 4);
   const double* bma = comp_.births_by_mother_age.data() + sa * A;
   const double* expo = comp_.women_exposure.data() + sa * A;
   add_to3_four(g0.bma.data(), g1.bma.data(), all.bma.data(), bma, A, 2 * A, A);
