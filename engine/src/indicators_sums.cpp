@@ -180,34 +180,28 @@ void IndicatorPass::add_zones_events_of_two(IndicatorSums& g0, IndicatorSums& g1
       }
     return;
   }
-  struct Events {
-    double deaths, net, n_mx, births_f, births_m;
-  };
-  Events e[3];
-  IndicatorSums* acc[3] = {&g0, &g1, &all};
-  for (int k = 0; k < 3; ++k) e[k] = {acc[k]->deaths, acc[k]->net, acc[k]->n_mx, acc[k]->births_f, acc[k]->births_m};
+  // One sum at a time (its five chains in registers; the three at once spilled to the stack): group g's states,
+  // then "all"'s, both groups' states of each zone in turn.
   const std::size_t first = uz(zn) * 2 * kSexes, last = first + uz(nz) * 2 * kSexes;
   const double* D = c.deaths_by_state.data();
   const double* N = c.net_migrants_by_state.data();
   const double* B = c.births.data();
-  for (std::size_t st = first; st < last; st += 2 * kSexes)
-    for (std::size_t g = 0; g < 2; ++g) {
-      const std::size_t i = st + g * kSexes;  // the state's women; its men at i + 1
-      for (Events* x : {&e[g], &e[2]}) {
-        x->deaths += D[i];
-        x->net += N[i];
-        x->deaths += D[i + 1];
-        x->net += N[i + 1];
-        x->n_mx += 1.0;
-        x->births_f += B[i];
-        x->births_m += B[i + 1];
-      }
+  const auto add = [&](IndicatorSums& acc, std::size_t from, std::size_t step) {
+    double deaths = acc.deaths, net = acc.net, n_mx = acc.n_mx, births_f = acc.births_f, births_m = acc.births_m;
+    for (std::size_t i = from; i < last; i += step) {  // i: the state's women; its men at i + 1
+      deaths += D[i];
+      net += N[i];
+      deaths += D[i + 1];
+      net += N[i + 1];
+      n_mx += 1.0;
+      births_f += B[i];
+      births_m += B[i + 1];
     }
-  for (int k = 0; k < 3; ++k) {
-    IndicatorSums& a = *acc[k];
-    a.deaths = e[k].deaths, a.net = e[k].net, a.n_mx = e[k].n_mx, a.births_f = e[k].births_f;
-    a.births_m = e[k].births_m;
-  }
+    acc.deaths = deaths, acc.net = net, acc.n_mx = n_mx, acc.births_f = births_f, acc.births_m = births_m;
+  };
+  add(g0, first, 2 * kSexes);
+  add(g1, first + kSexes, 2 * kSexes);
+  add(all, first, kSexes);
 }
 
 void IndicatorPass::accumulate_four_zones_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all,
