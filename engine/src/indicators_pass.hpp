@@ -150,6 +150,9 @@ class IndicatorPass {
   // accumulate_zone_of_two of zones zn … zn + 3 in turn, in one pass over their cells: the sums read and written once
   // for four zones (an aggregate's fold, where its zones run in order).
   void accumulate_four_zones_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all, int zn) const;
+  // The per-state numbers (events, counts, births) of zones zn … zn + nz − 1 for accumulate_zone_of_two and
+  // accumulate_four_zones_of_two.
+  void add_zones_events_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all, int zn, int nz) const;
   // accumulate_zone takes accumulate_zone_of_two (two groups; single-year rows, as many as ages, or no death rates).
   bool zone_of_two_sums() const {
     return G_ == 2 && (rows_ == 0 || (start_.layout().grid.width_years == 1 && rows_ == A_));

@@ -152,19 +152,56 @@ void IndicatorPass::accumulate_zone_of_two(IndicatorSums& g0, IndicatorSums& g1,
             2 * rows);
     g0.plain_deferred = g1.plain_deferred = all.plain_deferred = true;
   }
-  for (const auto& [one, st, g] : {std::tuple{&g0, sa, 0}, std::tuple{&g1, sb, 1}}) {
-    add_events(zn, g, one->deaths, one->net);
-    add_events(zn, g, all.deaths, all.net);
-    for (IndicatorSums* acc : {one, &all}) {
-      acc->n_mx += 1.0;
-      acc->births_f += comp_.births[st * kSexes + 0];
-      acc->births_m += comp_.births[st * kSexes + 1];
-    }
-  }
+  add_zones_events_of_two(g0, g1, all, zn, 1);
   const double* bma = comp_.births_by_mother_age.data();
   const double* expo = comp_.women_exposure.data();
   add_to3(g0.bma.data(), g1.bma.data(), all.bma.data(), bma + sa * A, bma + sb * A, A);
   add_to3(g0.expo.data(), g1.expo.data(), all.expo.data(), expo + sa * A, expo + sb * A, A);
+}
+
+// The per-state numbers of zones zn … zn + nz − 1 of two groups into their groups' sums and the "all" sums: each sum
+// sees the additions of add_events and of the counts and births per state, zone by zone and group by group, in the
+// same order. In locals: through the references the sums were loaded and stored again at every addition (the
+// compiler cannot tell them from the components' arrays).
+void IndicatorPass::add_zones_events_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all, int zn,
+                                            int nz) const {
+  const StepComponents& c = comp_;
+  if (c.deaths_by_state.empty() || c.net_migrants_by_state.empty() || !c.planning_adjustment.empty()) {
+    for (int z = zn; z < zn + nz; ++z)
+      for (const auto& [one, g] : {std::pair{&g0, 0}, std::pair{&g1, 1}}) {
+        const std::size_t st = uz(z) * 2 + uz(g);
+        add_events(z, g, one->deaths, one->net);
+        add_events(z, g, all.deaths, all.net);
+        for (IndicatorSums* acc : {one, &all}) {
+          acc->n_mx += 1.0;
+          acc->births_f += c.births[st * kSexes + 0];
+          acc->births_m += c.births[st * kSexes + 1];
+        }
+      }
+    return;
+  }
+  // One sum at a time (its five chains in registers; the three at once spilled to the stack): group g's states,
+  // then "all"'s, both groups' states of each zone in turn.
+  const std::size_t first = uz(zn) * 2 * kSexes, last = first + uz(nz) * 2 * kSexes;
+  const double* D = c.deaths_by_state.data();
+  const double* N = c.net_migrants_by_state.data();
+  const double* B = c.births.data();
+  const auto add = [&](IndicatorSums& acc, std::size_t from, std::size_t step) {
+    double deaths = acc.deaths, net = acc.net, n_mx = acc.n_mx, births_f = acc.births_f, births_m = acc.births_m;
+    for (std::size_t i = from; i < last; i += step) {  // i: the state's women; its men at i + 1
+      deaths += D[i];
+      net += N[i];
+      deaths += D[i + 1];
+      net += N[i + 1];
+      n_mx += 1.0;
+      births_f += B[i];
+      births_m += B[i + 1];
+    }
+    acc.deaths = deaths, acc.net = net, acc.n_mx = n_mx, acc.births_f = births_f, acc.births_m = births_m;
+  };
+  add(g0, first, 2 * kSexes);
+  add(g1, first + kSexes, 2 * kSexes);
+  add(all, first, kSexes);
 }
 
 void IndicatorPass::accumulate_four_zones_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all,
@@ -190,17 +227,7 @@ void IndicatorPass::accumulate_four_zones_of_two(IndicatorSums& g0, IndicatorSum
     }
     g0.plain_deferred = g1.plain_deferred = all.plain_deferred = true;
   }
-  for (int z = zn; z < zn + 4; ++z)
-    for (const auto& [one, g] : {std::pair{&g0, 0}, std::pair{&g1, 1}}) {
-      const std::size_t st = uz(z) * 2 + uz(g);
-      add_events(z, g, one->deaths, one->net);
-      add_events(z, g, all.deaths, all.net);
-      for (IndicatorSums* acc : {one, &all}) {
-        acc->n_mx += 1.0;
-        acc->births_f += comp_.births[st * kSexes + 0];
-        acc->births_m += comp_.births[st * kSexes + 1];
-      }
-    }
+  add_zones_events_of_two(g0, g1, all, zn, 4);
   const double* bma = comp_.births_by_mother_age.data() + sa * A;
   const double* expo = comp_.women_exposure.data() + sa * A;
   add_to3_four(g0.bma.data(), g1.bma.data(), all.bma.data(), bma, A, 2 * A, A);
