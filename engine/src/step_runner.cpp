@@ -249,7 +249,11 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
       if (od) {
         f.prof = sc.profile_row(*od, g, s);
         f.R = R;
-        double* in = in_z ? in_z + o : sc.in_od.data();
+        // Both sexes' in-flows of the group are one vector of 2 · nA in `in` (the kept component's (g, 0) and (g, 1)
+        // vectors, or the scratch's two), and so are their profile rows and every origin's populations: the indexed
+        // pass takes both at once (each edge's c and pointer computed once, one loop and one tail instead of two).
+        double* const in_g = in_z ? in_z + (o - sn) : sc.in_od.data();
+        double* in = in_g + sn;
         if (any_scaled_) {
           const std::span<InEdge> edges(sc.edges.data(), n_edges);
           if (s == 1)
@@ -258,11 +262,11 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
               if (e.so) e.so += nA;
             }
           add_in_flows(in, f.prof, edges, nA);
-        } else {
-          add_in_flows_indexed(in, f.prof,
+        } else if (s == 0) {
+          add_in_flows_indexed(in_g, f.prof,
                                {od->flows().data(), in_group.data(), in_group.size(),
-                                P_.data().data() + L_.offset(0, g, s), zone_cells, zy},
-                               nA);
+                                P_.data().data() + L_.offset(0, g, 0), zone_cells, zy},
+                               2 * nA);
         }
         f.in_od = in;
         f.od_out = od_out_z ? od_out_z + o : nullptr;
