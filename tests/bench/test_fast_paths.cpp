@@ -168,10 +168,10 @@ TEST(FastPaths, MortalityInPlaceIsBitIdentical) {
   for (std::size_t t = 0; t < ref.pops.size(); ++t) EXPECT_TRUE(same(ind.pops[t].data(), ref.pops[t].data()));
 }
 
-// The fused path takes both sexes' OD in-flows of a group in one pass over 2 · ages (the profile rows, the origins'
-// populations and the in-flow vectors of sex 0 and 1 are adjacent); without a profile its row of ones must span both
-// sexes too. The workload's flows without their profile, lean and with per-cell components: the same bits as the
-// general path (a zero external in-migration), sex 1 included.
+// The fused path takes both sexes of a group in one OD in-flow pass and one fused pass over 2 · ages (the profile
+// rows, the origins' populations, the transitions' rates and every vector of sex 0 and 1 are adjacent); without a
+// profile its row of ones must span both sexes too. The workload's flows without their profile, lean and with per-cell
+// components: the same bits as the general path (a zero external in-migration), sex 1 included.
 TEST(FastPaths, BothSexesInFlowsInOnePassWithAndWithoutProfile) {
   const Workload& w = workload();
   const CohortLayout& L = w.layout();
