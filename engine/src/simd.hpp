@@ -38,7 +38,7 @@ BirthsRange births_by_age_bits(const AgeGrid& grid, std::span<const double> F, c
                                std::span<double> B, std::span<double> exposure, std::uint64_t& bits);
 // The births of a state: Σ B over the range in age order, in long double (R's sum()), as births_by_age_of_mother.
 double sum_births(const double* B, BirthsRange r);
-// Those of two states at once, the same bits as two calls (the two chains of x87 adds overlap).
+// Those of two states (two calls: their x87 chains are independent and overlap in the core).
 std::pair<double, double> sum_births(const double* B0, BirthsRange r0, const double* B1, BirthsRange r1);
 
 // The fused path's A3 steps 2–3 with step 7 of ages 1 … w in the same pass (`even` timing: step 6 adds nothing):

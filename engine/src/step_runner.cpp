@@ -202,7 +202,7 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
   FusedState f{};
   f.has_od = od != nullptr;
   f.has_tr = plan_.has_tr;
-  f.n = nA;
+  f.n = 2 * nA;  // both sexes of a group (below)
   for (int g = 0; g < G; ++g) {
     std::size_t n_edges = 0;
     double R = 0.0;                 // as cell_outflows: the edges' rates in edge order
@@ -243,40 +243,44 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
     }
     f.tr_mult = tr_mult;
     f.in_mult = in_mult;
-    for (int s = 0; s < 2; ++s) {
-      const std::size_t o = (uz(g) * kSexes + uz(s)) * nA, sn = uz(s) * nA;
-      f.P = Pz + o;
-      if (od) {
-        f.prof = sc.profile_row(*od, g, s);
-        f.R = R;
-        double* in = in_z ? in_z + o : sc.in_od.data();
-        if (any_scaled_) {
-          const std::span<InEdge> edges(sc.edges.data(), n_edges);
-          if (s == 1)
-            for (InEdge& e : edges) {
-              e.Po += nA;
-              if (e.so) e.so += nA;
-            }
-          add_in_flows(in, f.prof, edges, nA);
-        } else {
-          add_in_flows_indexed(in, f.prof,
-                               {od->flows().data(), in_group.data(), in_group.size(),
-                                P_.data().data() + L_.offset(0, g, s), zone_cells, zy},
-                               nA);
+    // Both sexes of the group in one vector of 2 · nA: every array here holds sex 1's ages right after sex 0's (the
+    // state-sized arrays and the scratch at (g · 2 + s) · nA, the transitions' rates [sex][age], the profile
+    // [group][sex][age] or 2 · nA ones, every origin's population), and R and the multipliers are the group's. So one
+    // in-flow pass and one fused pass per group (each edge's c and origin pointer computed once, one loop set-up and
+    // one tail instead of two); each cell gets the same operations as in a pass per sex.
+    const std::size_t o = uz(g) * kSexes * nA;
+    f.P = Pz + o;
+    if (od) {
+      f.prof = sc.profile_row(*od, g, 0);
+      f.R = R;
+      double* const in = in_z ? in_z + o : sc.in_od.data();
+      if (any_scaled_) {
+        // add_in_flows per sex (an edge's scale factors are per sex).
+        const std::span<InEdge> edges(sc.edges.data(), n_edges);
+        add_in_flows(in, f.prof, edges, nA);
+        for (InEdge& e : edges) {
+          e.Po += nA;
+          if (e.so) e.so += nA;
         }
-        f.in_od = in;
-        f.od_out = od_out_z ? od_out_z + o : nullptr;
+        add_in_flows(in + nA, sc.profile_row(*od, g, 1), edges, nA);
+      } else {
+        add_in_flows_indexed(in, f.prof,
+                             {od->flows().data(), in_group.data(), in_group.size(),
+                              P_.data().data() + L_.offset(0, g, 0), zone_cells, zy},
+                             2 * nA);
       }
-      f.tr_rate = tr_rate ? tr_rate + sn : nullptr;
-      f.in_rate = in_rate ? in_rate + sn : nullptr;
-      f.in_P = in_P ? in_P + sn : nullptr;
-      f.transfer_out = tr_out_z ? tr_out_z + o : nullptr;
-      f.transfer_in = tr_in_z ? tr_in_z + o : nullptr;
-      f.M = Mz + o;
-      f.A = sc.A.data() + o;
-      f.E = sc.E.data() + o;
-      fused_state(f);
+      f.in_od = in;
+      f.od_out = od_out_z ? od_out_z + o : nullptr;
     }
+    f.tr_rate = tr_rate;
+    f.in_rate = in_rate;
+    f.in_P = in_P;
+    f.transfer_out = tr_out_z ? tr_out_z + o : nullptr;
+    f.transfer_in = tr_in_z ? tr_in_z + o : nullptr;
+    f.M = Mz + o;
+    f.A = sc.A.data() + o;
+    f.E = sc.E.data() + o;
+    fused_state(f);
   }
   // A3 steps 2–3 with step 7 of ages 1 … w (the end population of those ages does not depend on births); step_zone
   // closes age 0 (close_step_age0). Pointers as buffers() and survival() give them.

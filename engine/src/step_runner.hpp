@@ -73,9 +73,11 @@ struct Scratch {
   std::size_t sized_ages = 0;
   void reserve(std::size_t n) {
     if (n != sized_ages) sized_groups = -1;  // size_for_zone sizes everything again
-    for (auto* v : {&od, &tr, &ext, &net, &f, &total, &in_od, &in_tr}) v->resize(n);
+    for (auto* v : {&od, &tr, &ext, &net, &f, &total, &in_tr}) v->resize(n);
     births_by_age.resize(2 * n);  // two groups' (StepRunner::births_of_groups)
-    if (ones.size() != n) ones.assign(n, 1.0);
+    // Both sexes' age vectors (the fused path's in-flows of a group take one pass over both: fused_migration).
+    in_od.resize(2 * n);
+    if (ones.size() != 2 * n) ones.assign(2 * n, 1.0);
   }
   // The per-zone arrays of a zone with `groups` groups and n ages (both the flow and the multistate step).
   void size_for_zone(int groups, std::size_t n) {
@@ -92,7 +94,8 @@ struct Scratch {
     B.resize(g * 2);
     floored_above.resize(g * 2);
   }
-  // The OD age–sex profile of (group, sex), or 1 everywhere when the migration has none.
+  // The OD age–sex profile of (group, sex), or 1 everywhere when the migration has none. Sex 0's row read over 2n
+  // ages is both sexes' (the profile is [group][sex][age]; `ones` holds 2n): fused_migration's in-flow pass.
   const double* profile_row(const OdMigration& m, int g, int s) const {
     auto row = m.profile_row(g, s);
     return row.empty() ? ones.data() : row.data();

@@ -167,3 +167,50 @@ TEST(FastPaths, MortalityInPlaceIsBitIdentical) {
   EXPECT_TRUE(ind.births_by_age_kept);
   for (std::size_t t = 0; t < ref.pops.size(); ++t) EXPECT_TRUE(same(ind.pops[t].data(), ref.pops[t].data()));
 }
+
+// The fused path takes both sexes of a group in one OD in-flow pass and one fused pass over 2 · ages (the profile
+// rows, the origins' populations, the transitions' rates and every vector of sex 0 and 1 are adjacent); without a
+// profile its row of ones must span both sexes too. The workload's flows without their profile, lean and with per-cell
+// components: the same bits as the general path (a zero external in-migration), sex 1 included.
+TEST(FastPaths, BothSexesInFlowsInOnePassWithAndWithoutProfile) {
+  const Workload& w = workload();
+  const CohortLayout& L = w.layout();
+  const auto flat =
+      std::make_shared<const OdMigration>(w.od()->flows(), std::vector<double>{}, L.zones, L.groups, L.grid.n_ages);
+  for (const bool profile : {true, false})
+    for (const bool cells : {false, true}) {
+      auto run_od = [&](bool general, int threads) {
+        ProjectionConfig cfg = w.config(threads, false);
+        cfg.cell_components = cells;
+        struct Sink : ResultSink {
+          void step(const StepResult& r) override {
+            pops.push_back(r.end);
+            od_in.push_back(r.components.od_in);
+            net.push_back(r.components.net_migrants_by_state);
+          }
+          std::vector<CohortArray> pops, od_in;
+          std::vector<std::vector<double>> net;
+        } sink;
+        Projection p(cfg, w.base_population());
+        auto provider = w.provider();
+        p.run(
+            [&](const StepContext& ctx, StepSchedules& s) {
+              provider(ctx, s);
+              if (!profile) s.od = flat;
+              if (general) s.external_in.assign(L.cells(), 0.0);
+            },
+            sink);
+        return sink;
+      };
+      const auto fused = run_od(false, 3), general = run_od(true, 1);
+      ASSERT_EQ(fused.pops.size(), general.pops.size());
+      for (std::size_t t = 0; t < fused.pops.size(); ++t) {
+        EXPECT_TRUE(same(fused.pops[t].data(), general.pops[t].data())) << profile << cells << " step " << t;
+        EXPECT_TRUE(same(fused.net[t], general.net[t])) << profile << cells << " step " << t;
+        if (cells) {
+          ASSERT_FALSE(fused.od_in[t].data().empty());
+          EXPECT_TRUE(same(fused.od_in[t].data(), general.od_in[t].data())) << profile << cells << " step " << t;
+        }
+      }
+    }
+}
