@@ -45,6 +45,10 @@ if(TARGET cohortgis_mpi)  # loaded by the command under mpirun (cli/mpi_comm.cpp
   set_target_properties(cohortgis_mpi PROPERTIES INSTALL_RPATH "$ORIGIN/..")
   install(TARGETS cohortgis_mpi LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/cohortgis COMPONENT runtime)
 endif()
+if(TARGET cohortgis_draw)  # loaded by the geodata library on the first drawing (geodata/src/draw_forward.cpp)
+  set_target_properties(cohortgis_draw PROPERTIES INSTALL_RPATH "$ORIGIN/..")
+  install(TARGETS cohortgis_draw LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/cohortgis COMPONENT runtime)
+endif()
 foreach(_dir engine geodata scenarios app)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${_dir}/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
           COMPONENT development FILES_MATCHING PATTERN "*.hpp")

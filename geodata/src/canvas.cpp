@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "canvas.hpp"
+#include "drawings.hpp"
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
@@ -15,21 +16,6 @@
 #include <vector>
 
 #include "cohortgis/engine/types.hpp"
-
-namespace cohortgis::geodata {
-
-namespace {
-// The temporary files of the canvases alive now, for abandon_drawings_in_progress.
-std::mutex g_drawings_mutex;
-std::set<std::string> g_drawings;
-}  // namespace
-
-void abandon_drawings_in_progress() {
-  g_drawings_mutex.lock();  // held until the process exits: no canvas starts, commits or unregisters after this
-  for (const auto& tmp : g_drawings) std::remove(tmp.c_str());
-}
-
-}  // namespace cohortgis::geodata
 
 namespace cohortgis::geodata::detail {
 
@@ -121,8 +107,8 @@ Canvas::Canvas(ImageFormat format, const std::string& path, int width, int heigh
   if (width <= 0 || height <= 0 || !(dpi > 0))
     throw InputError("image " + path + ": width, height and dpi must be positive");
   // Registered, and an SVG's or PDF's file created, under one lock: after abandon_drawings_in_progress neither happens.
-  const std::lock_guard<std::mutex> lock(g_drawings_mutex);
-  g_drawings.insert(tmp_);
+  const std::lock_guard<std::mutex> lock(drawings_mutex());
+  drawings().insert(tmp_);
   switch (format) {
     case ImageFormat::png: {
       const double scale = dpi / 96.0;
@@ -152,8 +138,8 @@ Canvas::~Canvas() {
   if (cr_) cairo_destroy(cr_);
   if (surface_) cairo_surface_destroy(surface_);
   if (!committed_) std::remove(tmp_.c_str());
-  const std::lock_guard<std::mutex> lock(g_drawings_mutex);
-  g_drawings.erase(tmp_);
+  const std::lock_guard<std::mutex> lock(drawings_mutex());
+  drawings().erase(tmp_);
 }
 
 void Canvas::commit(const std::atomic<bool>* cancel) {
@@ -165,7 +151,7 @@ void Canvas::commit(const std::atomic<bool>* cancel) {
       // (and removes it) or stops it from being created.
       std::FILE* f = nullptr;
       {
-        const std::lock_guard<std::mutex> lock(g_drawings_mutex);
+        const std::lock_guard<std::mutex> lock(drawings_mutex());
         f = std::fopen(tmp_.c_str(), "wb");
       }
       if (!f) {
@@ -183,7 +169,7 @@ void Canvas::commit(const std::atomic<bool>* cancel) {
     throw InputError("image " + path_ + ": cannot write it (" + cairo_status_to_string(status) + ")");
   if (cancel && cancel->load()) throw ProjectionError("drawing cancelled");
   std::error_code ec;
-  const std::lock_guard<std::mutex> lock(g_drawings_mutex);  // not after abandon_drawings_in_progress
+  const std::lock_guard<std::mutex> lock(drawings_mutex());  // not after abandon_drawings_in_progress
   std::filesystem::rename(tmp_, path_, ec);
   if (ec) throw InputError("image " + path_ + ": cannot move it into place (" + ec.message() + ")");
   committed_ = true;
@@ -193,8 +179,8 @@ void set_rgb(cairo_t* cr, std::uint32_t c) {
   cairo_set_source_rgb(cr, ((c >> 16) & 0xff) / 255.0, ((c >> 8) & 0xff) / 255.0, (c & 0xff) / 255.0);
 }
 
-TextBox draw_text(cairo_t* cr, const std::string& text, const std::string& family, double size_pt, double x,
-                  double y, bool bold, bool measure_only, bool halo, double r, double g, double b) {
+TextBox draw_text(cairo_t* cr, const std::string& text, const std::string& family, double size_pt, double x, double y,
+                  bool bold, bool measure_only, bool halo, double r, double g, double b) {
   PangoLayout* layout = pango_cairo_create_layout(cr);
   PangoFontDescription* font = pango_font_description_new();
   pango_font_description_set_family(font, family.c_str());
@@ -245,30 +231,3 @@ int missing_glyphs(const std::string& text, const std::string& family) {
 }
 
 }  // namespace cohortgis::geodata
-
-namespace cohortgis::geodata::detail {
-
-std::string format_number(double v, int decimals) {
-  if (std::isnan(v)) return "–";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals < 0 ? 0 : decimals, std::abs(v));
-  std::string s(buf);
-  const std::size_t dot = s.find('.');
-  std::string whole = s.substr(0, dot), frac = dot == std::string::npos ? "" : s.substr(dot);
-  std::string grouped;
-  for (std::size_t i = 0; i < whole.size(); ++i) {
-    if (i > 0 && (whole.size() - i) % 3 == 0) grouped += ',';
-    grouped += whole[i];
-  }
-  return (v < 0 ? "-" : "") + grouped + frac;
-}
-
-double nice_step(double approx) {
-  if (!(approx > 0)) return 1.0;
-  const double p = std::pow(10.0, std::floor(std::log10(approx)));
-  for (double m : {5.0, 2.0, 1.0})
-    if (m * p <= approx) return m * p;
-  return p;
-}
-
-}  // namespace cohortgis::geodata::detail

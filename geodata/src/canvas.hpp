@@ -6,10 +6,11 @@
 #include <cairo.h>
 #include <pango/pangocairo.h>
 
-#include <cstdio>
 #include <atomic>
+#include <cstdio>
 #include <string>
 
+#include "canvas_text.hpp"
 #include "cohortgis/geodata/maps.hpp"
 
 namespace cohortgis::geodata::detail {
@@ -44,13 +45,9 @@ struct TextBox {
 
 // Lays out UTF-8 text in `family` at `size_pt` (bold optional); draws it with its top-left at (x, y) unless
 // measure_only. halo: a white outline under the text for labels over a map.
-TextBox draw_text(cairo_t* cr, const std::string& text, const std::string& family, double size_pt, double x,
-                  double y, bool bold = false, bool measure_only = false, bool halo = false,
-                  double r = 0.1, double g = 0.1, double b = 0.1);
+TextBox draw_text(cairo_t* cr, const std::string& text, const std::string& family, double size_pt, double x, double y,
+                  bool bold = false, bool measure_only = false, bool halo = false, double r = 0.1, double g = 0.1,
+                  double b = 0.1);
 void set_rgb(cairo_t* cr, std::uint32_t rrggbb);
-// "12,345.6"-style number with thousands separators.
-std::string format_number(double v, int decimals);
-// Round step for an axis or scale bar: 1, 2 or 5 × 10^k not above `approx`.
-double nice_step(double approx);
 
 }  // namespace cohortgis::geodata::detail

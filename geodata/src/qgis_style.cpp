@@ -6,7 +6,7 @@
 #include <charconv>
 #include <cstdio>
 
-#include "canvas.hpp"
+#include "canvas_text.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "gdal_support.hpp"
 

@@ -63,13 +63,17 @@ mine=$(tail -1 <<<"$out_cmake" | cut -d' ' -f2)
 /usr/bin/python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); sys.exit(abs(a - b) > 1e-6 * b)" \
   "$csv" "$mine" || fail "2035 total: indicators.csv $csv, consumer $mine"
 [ "$(tail -1 <<<"$out_cmake" | cut -d' ' -f1)" = 2035 ] || fail "last year"
+# …and its report's maps and charts: the installed geodata library finds its drawing module in <libdir>/cohortgis.
+[ -e "$libdir/cohortgis/libcohortgis_draw.so" ] || fail "the drawing module is not installed"
+"$prefix/bin/cohortgis" run default --out "$work/drawn" -q -j 2 || fail "the installed command could not draw its report"
+[ -n "$(find "$work/drawn" -name '*.png' | head -1)" ] || fail "the installed command's report has no PNG"
 
 # 4. The Debian package.
 (cd "$work" && cpack -G DEB --config "$build/CPackConfig.cmake" -B "$work/deb" >"$work/cpack.log" 2>&1) ||
   { cat "$work/cpack.log"; fail "cpack"; }
 deb=$(ls "$work"/deb/cohortgis_*.deb)
 dpkg-deb -c "$deb" >"$work/deb.list"
-for f in ./usr/bin/cohortgis "/$soname" ./usr/share/cohortgis/data/ ./usr/share/cohortgis/examples/beijing-2020/scenario.toml \
+for f in ./usr/bin/cohortgis "/$soname" /cohortgis/libcohortgis_draw.so ./usr/share/cohortgis/data/ ./usr/share/cohortgis/examples/beijing-2020/scenario.toml \
          ./usr/include/cohortgis/app/project.hpp /cmake/cohortgis/cohortgisConfig.cmake /pkgconfig/cohortgis.pc; do
   grep -q -- "$f" "$work/deb.list" || fail "$f not in $(basename "$deb")"
 done
