@@ -526,24 +526,33 @@ COHORTGIS_KERNEL void slot_sums_zone_of_two(const ZoneOfTwoIn& in, std::size_t a
   }
 }
 
+// The "all" slot's TFR terms of ages i … i + 3: (births_a + births_b) / (exposure_a + exposure_b), +0 where the
+// exposure is not > 0 (b & mask over e & mask | 1 & ~mask: no division by 0, the same bits as pick's scalar form).
+[[gnu::always_inline]] inline void tfr_terms_of_two(Quad& q, const double* __restrict bma_a,
+                                                    const double* __restrict bma_b, const double* __restrict expo_a,
+                                                    const double* __restrict expo_b, std::size_t i) {
+  using Mask = long long __attribute__((vector_size(32)));
+  const Quad zero = {0.0, 0.0, 0.0, 0.0}, one = {1.0, 1.0, 1.0, 1.0};
+  Quad b, e;
+  load4(b, bma_a + i);
+  add4(b, bma_b + i);
+  load4(e, expo_a + i);
+  add4(e, expo_b + i);
+  const Mask exposed = e > zero;
+  const Quad num = (Quad)((Mask)b & exposed), den = (Quad)(((Mask)e & exposed) | ((Mask)one & ~exposed));
+  q = num / den;
+}
+
 // tfr_of_two: each age's term made as tfr_terms makes it from b = a_b + b_b and e = a_e + b_e (sum_of_two's
 // (+0 + a) + b but for the sign of a zero: e's does not change e > 0; b's only the sign of a zero term, which the sum
 // from +0 does not see), four ages at a time; the sum a serial chain in age order, as finish adds the terms.
 COHORTGIS_KERNEL double tfr_of_two(const double* __restrict bma_a, const double* __restrict bma_b,
                                    const double* __restrict expo_a, const double* __restrict expo_b, std::size_t n) {
-  using Mask = long long __attribute__((vector_size(32)));
-  const Quad zero = {0.0, 0.0, 0.0, 0.0}, one = {1.0, 1.0, 1.0, 1.0};
   double tfr = 0.0;
   std::size_t i = 0;
   for (; i + 4 <= n; i += 4) {
-    Quad b, e;
-    load4(b, bma_a + i);
-    add4(b, bma_b + i);
-    load4(e, expo_a + i);
-    add4(e, expo_b + i);
-    const Mask exposed = e > zero;
-    const Quad num = (Quad)((Mask)b & exposed), den = (Quad)(((Mask)e & exposed) | ((Mask)one & ~exposed));
-    const Quad q = num / den;
+    Quad q;
+    tfr_terms_of_two(q, bma_a, bma_b, expo_a, expo_b, i);
     tfr += q[0];
     tfr += q[1];
     tfr += q[2];
@@ -565,19 +574,11 @@ COHORTGIS_KERNEL void tfr_zone_of_two(const double* __restrict asfr_a, const dou
                                       const double* __restrict bma_a, const double* __restrict bma_b,
                                       const double* __restrict expo_a, const double* __restrict expo_b, std::size_t n,
                                       double (&out)[3]) {
-  using Mask = long long __attribute__((vector_size(32)));
-  const Quad zero = {0.0, 0.0, 0.0, 0.0}, one = {1.0, 1.0, 1.0, 1.0};
-  Quad acc = zero;
+  Quad acc = {0.0, 0.0, 0.0, 0.0};
   std::size_t i = 0;
   for (; i + 4 <= n; i += 4) {
-    Quad b, e, fa, fb;
-    load4(b, bma_a + i);
-    add4(b, bma_b + i);
-    load4(e, expo_a + i);
-    add4(e, expo_b + i);
-    const Mask exposed = e > zero;
-    const Quad num = (Quad)((Mask)b & exposed), den = (Quad)(((Mask)e & exposed) | ((Mask)one & ~exposed));
-    const Quad q = num / den;
+    Quad fa, fb, q;
+    tfr_terms_of_two(q, bma_a, bma_b, expo_a, expo_b, i);
     load4(fa, asfr_a + i);
     load4(fb, asfr_b + i);
     const Quad lo = __builtin_shufflevector(fa, fb, 0, 4, 2, 6), hi = __builtin_shufflevector(fa, fb, 1, 5, 3, 7);
