@@ -45,18 +45,19 @@ template <typename V>
 // own inverse. Moves values only.
 template <int N>
 [[gnu::always_inline]] inline void transpose(typename LanesOf<N>::type (&v)[N]) {
-  using M = typename LanesOf<N>::mask;
   if constexpr (N == 2) {
-    const auto r0 = __builtin_shuffle(v[0], v[1], M{0, 2}), r1 = __builtin_shuffle(v[0], v[1], M{1, 3});
+    const auto r0 = __builtin_shufflevector(v[0], v[1], 0, 2), r1 = __builtin_shufflevector(v[0], v[1], 1, 3);
     v[0] = r0;
     v[1] = r1;
   } else {
-    const auto t0 = __builtin_shuffle(v[0], v[1], M{0, 4, 2, 6}), t1 = __builtin_shuffle(v[0], v[1], M{1, 5, 3, 7});
-    const auto t2 = __builtin_shuffle(v[2], v[3], M{0, 4, 2, 6}), t3 = __builtin_shuffle(v[2], v[3], M{1, 5, 3, 7});
-    v[0] = __builtin_shuffle(t0, t2, M{0, 1, 4, 5});
-    v[1] = __builtin_shuffle(t1, t3, M{0, 1, 4, 5});
-    v[2] = __builtin_shuffle(t0, t2, M{2, 3, 6, 7});
-    v[3] = __builtin_shuffle(t1, t3, M{2, 3, 6, 7});
+    const auto t0 = __builtin_shufflevector(v[0], v[1], 0, 4, 2, 6),
+               t1 = __builtin_shufflevector(v[0], v[1], 1, 5, 3, 7);
+    const auto t2 = __builtin_shufflevector(v[2], v[3], 0, 4, 2, 6),
+               t3 = __builtin_shufflevector(v[2], v[3], 1, 5, 3, 7);
+    v[0] = __builtin_shufflevector(t0, t2, 0, 1, 4, 5);
+    v[1] = __builtin_shufflevector(t1, t3, 0, 1, 4, 5);
+    v[2] = __builtin_shufflevector(t0, t2, 2, 3, 6, 7);
+    v[3] = __builtin_shufflevector(t1, t3, 2, 3, 6, 7);
   }
 }
 
