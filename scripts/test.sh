@@ -33,10 +33,10 @@ echo "== TSan build, the parallel kernel (projection and indicator tests) and th
 cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOHORTGIS_WERROR=ON \
   -DCOHORTGIS_TSAN=ON -DCOHORTGIS_BUILD_BENCH=OFF >/dev/null
 cmake --build build-tsan --parallel "$JOBS" --target test_projection test_indicators test_fast_paths test_indicator_zone_slots test_indicator_aggregates \
-  test_shared_schedules test_table_parallel
+  test_shared_schedules test_table_parallel test_pooled_life_tables
 # TableParallel.BadCellAnywhere… reads 40 tables at five part sizes (48 s under TSan): left to the other passes.
 (cd build-tsan && TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/../tests/tsan.supp" ctest --output-on-failure \
-  -R "^(Projection|Indicator|FastPaths|TableParallel|SharedSchedules)" -E "BadCellAnywhere")
+  -R "^(Projection|Indicator|FastPaths|TableParallel|SharedSchedules|PooledLifeTables)" -E "BadCellAnywhere")
 
 echo "== Bounded fuzzing (libFuzzer): the scenario loader and the table reader, ${COHORTGIS_FUZZ_SECONDS:-60}s each"
 scripts/fuzz.sh "${COHORTGIS_FUZZ_SECONDS:-60}"
