@@ -397,11 +397,9 @@ using Quad = double __attribute__((vector_size(32)));
   const Quad x = __builtin_shufflevector(p, p, 0, 1, 0, 1);
   out = __builtin_shufflevector(x, x + __builtin_shufflevector(x, x, 1, 0, 3, 2), 0, 1, 6, 7);
 }
-[[gnu::always_inline]] inline void store4(double* p, const Quad& v) { std::memcpy(p, &v, sizeof v); }
-[[gnu::always_inline]] inline void load4(Quad& out, const double* p) { std::memcpy(&out, p, sizeof out); }
 [[gnu::always_inline]] inline void add4(Quad& acc, const double* p) {
   Quad v;
-  load4(v, p);
+  load_vec(v, p);
   acc += v;
 }
 // out[4i …] = the quad of a and b at age i, every age: four ages at a time from vectors along the ages (the sums a + b
@@ -409,16 +407,16 @@ using Quad = double __attribute__((vector_size(32)));
 [[gnu::always_inline]] inline void quads4(double* __restrict out, const double* __restrict a,
                                           const double* __restrict b, std::size_t i) {
   Quad va, vb;
-  load4(va, a + i);
-  load4(vb, b + i);
+  load_vec(va, a + i);
+  load_vec(vb, b + i);
   const Quad vs = va + vb;
   const Quad lo = __builtin_shufflevector(va, vb, 0, 4, 2, 6), hi = __builtin_shufflevector(va, vb, 1, 5, 3, 7);
   const Quad slo = __builtin_shufflevector(vs, vs, 0, 0, 2, 2), shi = __builtin_shufflevector(vs, vs, 1, 1, 3, 3);
   Quad q;
-  q = __builtin_shufflevector(lo, slo, 0, 1, 4, 5), store4(out + 4 * i, q);
-  q = __builtin_shufflevector(hi, shi, 0, 1, 4, 5), store4(out + 4 * i + 4, q);
-  q = __builtin_shufflevector(lo, slo, 2, 3, 6, 7), store4(out + 4 * i + 8, q);
-  q = __builtin_shufflevector(hi, shi, 2, 3, 6, 7), store4(out + 4 * i + 12, q);
+  q = __builtin_shufflevector(lo, slo, 0, 1, 4, 5), store_vec(out + 4 * i, q);
+  q = __builtin_shufflevector(hi, shi, 0, 1, 4, 5), store_vec(out + 4 * i + 4, q);
+  q = __builtin_shufflevector(lo, slo, 2, 3, 6, 7), store_vec(out + 4 * i + 8, q);
+  q = __builtin_shufflevector(hi, shi, 2, 3, 6, 7), store_vec(out + 4 * i + 12, q);
 }
 // The quads of two pairs of arrays (a zone's women and men) in one loop: one loop's overhead for both.
 [[gnu::always_inline]] inline void quads(double* __restrict out, const double* __restrict a, const double* __restrict b,
@@ -429,9 +427,9 @@ using Quad = double __attribute__((vector_size(32)));
   for (; i < n; ++i) {
     Quad q;
     quad(q, a, b, i);
-    store4(out + 4 * i, q);
+    store_vec(out + 4 * i, q);
     quad(q, a2, b2, i);
-    store4(out2 + 4 * i, q);
+    store_vec(out2 + 4 * i, q);
   }
 }
 }  // namespace
@@ -454,10 +452,10 @@ COHORTGIS_KERNEL void slot_sums_zone_of_two(const ZoneOfTwoIn& in, std::size_t a
   Quad b0_2 = zero, b3_5 = zero, b6_11 = zero, b12_14 = zero, b15_59 = zero;
   Quad f, m, v, s;  // the women, men and both sexes of the last age
   const auto age = [&](std::size_t i) {
-    load4(f, women + 4 * i);
-    load4(m, males + 4 * i);
+    load_vec(f, women + 4 * i);
+    load_vec(m, males + 4 * i);
     v = f + m;  // not stored: finish adds one age's again where it needs it (PresummedSlot::persons)
-    store4(cum + 4 * i, bt);
+    store_vec(cum + 4 * i, bt);
     if (start_summed) quad(s, in.start_fa, in.start_fb, i), st += s;
     pf += f;
     pm += m;
@@ -500,7 +498,7 @@ COHORTGIS_KERNEL void slot_sums_zone_of_two(const ZoneOfTwoIn& in, std::size_t a
     age(i);
     b65 += v, b60 += v;
   }
-  store4(cum + 4 * ages, bt);
+  store_vec(cum + 4 * ages, bt);
   // The end chain continues the women's sum over the men's ages; the start chain (when summed) its own men's ages.
   Quad end = pf;
   if (start_summed) {
@@ -534,9 +532,9 @@ COHORTGIS_KERNEL void slot_sums_zone_of_two(const ZoneOfTwoIn& in, std::size_t a
   using Mask = long long __attribute__((vector_size(32)));
   const Quad zero = {0.0, 0.0, 0.0, 0.0}, one = {1.0, 1.0, 1.0, 1.0};
   Quad b, e;
-  load4(b, bma_a + i);
+  load_vec(b, bma_a + i);
   add4(b, bma_b + i);
-  load4(e, expo_a + i);
+  load_vec(e, expo_a + i);
   add4(e, expo_b + i);
   const Mask exposed = e > zero;
   const Quad num = (Quad)((Mask)b & exposed), den = (Quad)(((Mask)e & exposed) | ((Mask)one & ~exposed));
@@ -579,8 +577,8 @@ COHORTGIS_KERNEL void tfr_zone_of_two(const double* __restrict asfr_a, const dou
   for (; i + 4 <= n; i += 4) {
     Quad fa, fb, q;
     tfr_terms_of_two(q, bma_a, bma_b, expo_a, expo_b, i);
-    load4(fa, asfr_a + i);
-    load4(fb, asfr_b + i);
+    load_vec(fa, asfr_a + i);
+    load_vec(fb, asfr_b + i);
     const Quad lo = __builtin_shufflevector(fa, fb, 0, 4, 2, 6), hi = __builtin_shufflevector(fa, fb, 1, 5, 3, 7);
     const Quad qlo = __builtin_shufflevector(q, q, 0, 0, 2, 2), qhi = __builtin_shufflevector(q, q, 1, 1, 3, 3);
     acc += __builtin_shufflevector(lo, qlo, 0, 1, 4, 5);

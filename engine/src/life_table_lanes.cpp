@@ -13,7 +13,9 @@
 
 namespace cohortgis {
 namespace {
+using detail::load_vec;
 using detail::q_from_m;
+using detail::store_vec;
 
 // A vector of N doubles, one per lane (table), and its comparisons' mask. (An alias template with a dependent
 // vector_size is silently a plain double in GCC 12: one type per N.)
@@ -29,17 +31,6 @@ struct LanesOf<4> {
   using type = double __attribute__((vector_size(32)));
   using mask = long long __attribute__((vector_size(32)));
 };
-
-// Loads and stores at any alignment, by reference (a vector argument or result would change the ABI between the
-// clones).
-template <typename V>
-[[gnu::always_inline]] inline void load_lanes(V& v, const double* p) {
-  std::memcpy(&v, p, sizeof v);
-}
-template <typename V>
-[[gnu::always_inline]] inline void store_lanes(double* p, const V& v) {
-  std::memcpy(p, &v, sizeof v);
-}
 
 // N vectors of N rows of one lane each ↔ N vectors of one row of every lane ([row][lane]): the N × N transpose, its
 // own inverse. Moves values only.
@@ -115,13 +106,13 @@ template <int N>
   for (; i + N <= w; i += N) {
     V v[N];
 #pragma GCC unroll 4
-    for (int k = 0; k < N; ++k) load_lanes(v[k], m[k] + i);
+    for (int k = 0; k < N; ++k) load_vec(v[k], m[k] + i);
     transpose<N>(v);
 #pragma GCC unroll 4
     for (int r = 0; r < N; ++r) {
       const V qr = 1.0 * v[r] / (one + (one - half) * v[r]);
       inside &= (qr >= 0.0) & (qr <= 1.0);
-      store_lanes(q + N * (i + r), qr);
+      store_vec(q + N * (i + r), qr);
     }
   }
   bool all_inside = true;
@@ -159,28 +150,28 @@ template <int N>
   M fine = M{} - 1;
   V c = V{} + method.radix, prev = c, a0v;
   std::memcpy(&a0v, a0, sizeof a0v);
-  store_lanes(l, c);
+  store_vec(l, c);
   {
     V q0v;
-    load_lanes(q0v, q);
+    load_vec(q0v, q);
     c = c * (one - q0v);
-    store_lanes(l + N, c);
+    store_vec(l + N, c);
     const V L0 = 1.0 * c + a0v * (prev - c);
     fine &= (L0 > 0.0) & (L0 <= big);
-    store_lanes(L, L0);
+    store_vec(L, L0);
     prev = c;
   }
   const auto rows_from_1 = [&](auto fallback) {  // std::true_type: the rows' a from the fallback's pass
 #pragma GCC unroll 4
     for (std::size_t r = 1; r < w; ++r) {
       V qr, ar = half;
-      load_lanes(qr, q + N * r);
-      if constexpr (decltype(fallback)::value) load_lanes(ar, a + N * r);
+      load_vec(qr, q + N * r);
+      if constexpr (decltype(fallback)::value) load_vec(ar, a + N * r);
       c = c * (one - qr);
-      store_lanes(l + N * (r + 1), c);
+      store_vec(l + N * (r + 1), c);
       const V Lr = 1.0 * c + ar * (prev - c);
       fine &= (Lr > 0.0) & (Lr <= big);
-      store_lanes(L + N * r, Lr);
+      store_vec(L + N * r, Lr);
       prev = c;
     }
   };
@@ -200,9 +191,9 @@ template <int N>
 #pragma GCC unroll 4
   for (std::size_t r = rows; r > 0; --r) {
     V Lr;
-    load_lanes(Lr, L + N * (r - 1));
+    load_vec(Lr, L + N * (r - 1));
     T += Lr;
-    store_lanes(Tx + N * (r - 1), T);
+    store_vec(Tx + N * (r - 1), T);
   }
   // A1: S_0 = L_0 / l_0, S_x = L_x / L_{x−1} (N rows at a time, then by lane), S_w = T_w / (L_{w−1} + T_w).
   double* S[N];
@@ -213,13 +204,13 @@ template <int N>
 #pragma GCC unroll 4
     for (int r = 0; r < N; ++r) {
       V num, den;
-      load_lanes(num, L + N * (i + r));
-      load_lanes(den, L + N * (i + r - 1));
+      load_vec(num, L + N * (i + r));
+      load_vec(den, L + N * (i + r - 1));
       v[r] = num / den;
     }
     transpose<N>(v);
 #pragma GCC unroll 4
-    for (int k = 0; k < N; ++k) store_lanes(S[k] + i, v[k]);
+    for (int k = 0; k < N; ++k) store_vec(S[k] + i, v[k]);
   }
   for (; i < wg; ++i)
 #pragma GCC unroll 4
@@ -240,9 +231,9 @@ template <int N>
 #pragma GCC unroll 4
       for (int r = 0; r < N; ++r) {
         V Li, li1, Li1;
-        load_lanes(Li, L + N * (i + r));
-        load_lanes(li1, l + N * (i + r + 1));
-        load_lanes(Li1, L + N * (i + r + 1));
+        load_vec(Li, L + N * (i + r));
+        load_vec(li1, l + N * (i + r + 1));
+        load_vec(Li1, L + N * (i + r + 1));
         const V num = Li - li1, den = Li - Li1;
         const M both_zero = (num == 0.0) & (den == 0.0);
         const V q_r = num / (both_zero ? one : den);
@@ -250,7 +241,7 @@ template <int N>
       }
       transpose<N>(v);
 #pragma GCC unroll 4
-      for (int k = 0; k < N; ++k) store_lanes(f[k] + i, v[k]);
+      for (int k = 0; k < N; ++k) store_vec(f[k] + i, v[k]);
     }
     for (; i < wg - 1; ++i)
 #pragma GCC unroll 4

@@ -31,31 +31,28 @@ using Mask = long long __attribute__((vector_size(4 * sizeof(long long))));
 // 1 … w−1 whose q exceeds 1 (that function's constant-hazard fallback, which these lanes do not take).
 COHORTGIS_KERNEL unsigned lanes_e0_e65(const double* __restrict mx, std::size_t w, std::size_t used, const double* a0,
                                        const double* q0, double radix, double* __restrict t, double* e0, double* e65) {
-  // Vectors through references, not returned: a lambda returning a 32-byte vector is a function whose ABI depends on
-  // the clone's target (-Wpsabi). Every lambda of a clone always inlined: one that is not is compiled for the default
-  // target (SSE2), not the clone's.
-  const auto load = [](Quad & v, const double* p) __attribute__((always_inline)) { std::memcpy(&v, p, sizeof v); };
-  const auto put = [](double* p, const Quad& v) __attribute__((always_inline)) { std::memcpy(p, &v, sizeof v); };
+  // Vectors loaded and stored through load_vec / store_vec (simd.hpp: by reference, -Wpsabi). Every lambda of a clone
+  // always inlined: one that is not is compiled for the default target (SSE2), not the clone's.
   const Quad one = Quad{} + 1.0, l0 = Quad{} + radix;
   Quad cA = l0, cB = l0;
   Quad mostA = Quad{}, mostB = Quad{};  // the largest rate of rows 1 … w−1 of each lane
   {
     Quad qA, qB, aA, aB;
-    load(qA, q0), load(qB, q0 + 4), load(aA, a0), load(aB, a0 + 4);
+    load_vec(qA, q0), load_vec(qB, q0 + 4), load_vec(aA, a0), load_vec(aB, a0 + 4);
     const Quad nA = cA * (one - qA), nB = cB * (one - qB);
-    put(t, 1.0 * nA + aA * (cA - nA));
-    put(t + 4, 1.0 * nB + aB * (cB - nB));
+    store_vec(t, 1.0 * nA + aA * (cA - nA));
+    store_vec(t + 4, 1.0 * nB + aB * (cB - nB));
     cA = nA, cB = nB;
   }
   const auto row = [&](std::size_t i) __attribute__((always_inline)) {
     Quad mA, mB;
-    load(mA, mx + kLanes * i), load(mB, mx + kLanes * i + 4);
+    load_vec(mA, mx + kLanes * i), load_vec(mB, mx + kLanes * i + 4);
     const Quad qA = 1.0 * mA / (1.0 + (1.0 - 0.5) * mA), qB = 1.0 * mB / (1.0 + (1.0 - 0.5) * mB);
     mostA = mA > mostA ? mA : mostA;
     mostB = mB > mostB ? mB : mostB;
     const Quad nA = cA * (one - qA), nB = cB * (one - qB);
-    put(t + kLanes * i, 1.0 * nA + 0.5 * (cA - nA));
-    put(t + kLanes * i + 4, 1.0 * nB + 0.5 * (cB - nB));
+    store_vec(t + kLanes * i, 1.0 * nA + 0.5 * (cA - nA));
+    store_vec(t + kLanes * i + 4, 1.0 * nB + 0.5 * (cB - nB));
     cA = nA, cB = nB;
   };
   std::size_t i = 1;
@@ -67,7 +64,7 @@ COHORTGIS_KERNEL unsigned lanes_e0_e65(const double* __restrict mx, std::size_t 
   for (; i < w; ++i) row(i);
   // L_w = l_w / m_w
   Quad TA, TB;
-  load(TA, mx + kLanes * w), load(TB, mx + kLanes * w + 4);
+  load_vec(TA, mx + kLanes * w), load_vec(TB, mx + kLanes * w + 4);
   TA = cA / TA, TB = cB / TB;
   for (std::size_t j = 0; j < 4; ++j) {
     e65[j] = w == 65 ? (cA[j] > 0.0 ? TA[j] / cA[j] : 0.0) : std::numeric_limits<double>::quiet_NaN();
@@ -75,7 +72,7 @@ COHORTGIS_KERNEL unsigned lanes_e0_e65(const double* __restrict mx, std::size_t 
   }
   Quad xA, xB;
   const auto add = [&](std::size_t k) __attribute__((always_inline)) {
-    load(xA, t + kLanes * k), load(xB, t + kLanes * k + 4);
+    load_vec(xA, t + kLanes * k), load_vec(xB, t + kLanes * k + 4);
     TA += xA, TB += xB;
   };
   std::size_t k = w;
@@ -117,7 +114,6 @@ COHORTGIS_KERNEL void rates_of_two_lanes(const double* __restrict mx_a, const do
                                          const double* __restrict P0b, const double* __restrict P1b, std::size_t rows,
                                          std::size_t ages, double* __restrict out, int* flags) {
   const double n_mx = (0.0 + 1.0) + 1.0;
-  const auto load = [](Quad & v, const double* p) __attribute__((always_inline)) { std::memcpy(&v, p, sizeof v); };
   // The rates of rows r … r + 3 of sex s (a state's sexes at `rows` apart in the rates, `ages` in the populations).
   // Not `full`: num / den alone, the rate of every row where someone is exposed (den > 0; den without its +0 first:
   // the same number but for the sign of a zero, which is not > 0 either way), its rows where nobody is marked in
@@ -125,8 +121,8 @@ COHORTGIS_KERNEL void rates_of_two_lanes(const double* __restrict mx_a, const do
   Mask unexposed = Mask{};
   const auto rates4 = [&](Quad & m, std::size_t s, std::size_t r, bool full) __attribute__((always_inline)) {
     Quad p0a, p1a, p0b, p1b, ma, mb;
-    load(p0a, P0a + s * ages + r), load(p1a, P1a + s * ages + r), load(p0b, P0b + s * ages + r);
-    load(p1b, P1b + s * ages + r), load(ma, mx_a + s * rows + r), load(mb, mx_b + s * rows + r);
+    load_vec(p0a, P0a + s * ages + r), load_vec(p1a, P1a + s * ages + r), load_vec(p0b, P0b + s * ages + r);
+    load_vec(p1b, P1b + s * ages + r), load_vec(ma, mx_a + s * rows + r), load_vec(mb, mx_b + s * rows + r);
     const Quad wa = (p0a + p1a) / 2.0, wb = (p0b + p1b) / 2.0;
     const Quad num = (0.0 + ma * wa) + mb * wb;
     if (!full) {

@@ -15,12 +15,25 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <utility>
 
 #include "cohortgis/engine/ccmpp_step.hpp"
 
 namespace cohortgis::detail {
+
+// A GCC vector of doubles loaded from / stored to memory at any alignment, by reference: a vector argument or result
+// would change the ABI between a kernel's clones (-Wpsabi). Always inlined: a copy not inlined would be compiled for
+// the default target, not for its caller's clone.
+template <typename V>
+[[gnu::always_inline]] inline void load_vec(V& v, const double* p) {
+  std::memcpy(&v, p, sizeof v);
+}
+template <typename V>
+[[gnu::always_inline]] inline void store_vec(double* p, const V& v) {
+  std::memcpy(p, &v, sizeof v);
+}
 
 // Whether lo ≤ v[i] ≤ hi for every i (false for NaN): a branch-free pass that vectorises, so that a check of every
 // value costs little; the slow loop that names the bad value runs only when it fails (ccmpp_step.cpp).
