@@ -3,9 +3,7 @@
 // planner can mail or open offline. `cohortgis report` and `cohortgis run` both write it through make_report.
 #include <unistd.h>
 
-#include <chrono>
 #include <cmath>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -76,15 +74,6 @@ std::string base64_file(const fs::path& p) {
     o += i + 2 < d.size() ? tbl[n & 63] : '=';
   }
   return o;
-}
-
-std::string utc_now() {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-  return buf;
 }
 
 // The `role` of an input (manifest.json: the scenario key that named it, e.g. "fertility.asfr", "geography.source
@@ -171,7 +160,7 @@ ReportResult write_report(const Results& r, std::optional<Language> language, co
   h += "<p>" + esc(word("base_year", l)) + " " + std::to_string(r.meta.base_year) + " · " + esc(word("horizon", l)) + " " +
        std::to_string(r.meta.end_year) + " · " + esc(word("variants", l)) + colon;
   for (std::size_t v = 0; v < r.meta.variants.size(); ++v) h += (v ? (zh ? "，" : ", ") : "") + esc(r.variant_label(r.meta.variants[v], l));
-  h += " · cohortgis " + esc(r.meta.version) + " · " + esc(word("generated", l)) + " " + esc(utc_now()) + "</p></header>\n<main>\n";
+  h += " · cohortgis " + esc(r.meta.version) + " · " + esc(word("generated", l)) + " " + esc(utc_now("%Y-%m-%d %H:%M UTC")) + "</p></header>\n<main>\n";
 
   // ---- summary: key figures of the whole area ----
   h += "<section id=\"summary\"><h2>" + esc(word("summary", l)) + "</h2>\n<div class=\"kpi\">\n";

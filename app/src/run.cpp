@@ -357,7 +357,7 @@ std::string resolve_data_dir(const std::string& configured) {
 
 RunSummary run(const RunConfig& cfg) {
   const auto t0 = std::chrono::steady_clock::now();
-  const std::string started = utc_now_iso8601();
+  const std::string started = utc_now("%Y-%m-%dT%H:%M:%SZ");  // manifest.json "started_at_utc"
   check_threads(cfg.threads, "--threads");
   check_trajectories(cfg);
   if (cfg.comm && cfg.comm->rank() != 0) return ensemble_worker(cfg);  // MPI: rank 0 writes the results

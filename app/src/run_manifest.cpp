@@ -2,7 +2,6 @@
 #include "run_manifest.hpp"
 
 #include <chrono>
-#include <ctime>
 
 #include "text_output.hpp"
 
@@ -32,15 +31,6 @@ std::string json_strings(const std::vector<std::string>& v, const std::string& i
 }
 
 }  // namespace
-
-std::string utc_now_iso8601() {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // manifest.json of a results folder: the run's description, then (output_dir.hpp) the marker, the list of files with
 // their sizes and SHA-256, and the seal.

@@ -38,9 +38,6 @@ struct ManifestExtras {
   std::string report_indicators;
 };
 
-// Now in UTC, as 2026-12-05T10:09:43Z (manifest.json "started_at_utc").
-std::string utc_now_iso8601();
-
 // manifest.json of a results folder: the run's description, then (output_dir.hpp) the marker, the list of files with
 // their sizes and SHA-256, and the seal.
 std::vector<ListedFile> write_run_manifest(const std::filesystem::path& dir, const scenarios::ScenarioSet& set,

@@ -3,8 +3,10 @@
 
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstring>
+#include <ctime>
 
 #include "cohortgis/engine/types.hpp"
 #include "file_digests.hpp"
@@ -65,6 +67,14 @@ std::string json_string(std::string_view text) {
 }
 
 std::string json_number(double v) { return std::isfinite(v) ? format_number(v) : "null"; }
+
+std::string utc_now(const char* strftime_format) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  return std::strftime(buf, sizeof buf, strftime_format, &tm) ? buf : "";
+}
 
 TextFile::TextFile(std::string path) : path_(std::move(path)) {
   f_ = std::fopen(path_.c_str(), "wb");

@@ -21,6 +21,8 @@ void append_csv_field(std::string& out, std::string_view text);
 std::string json_string(std::string_view text);
 // JSON number (shortest round-trip) or null for NaN and infinities.
 std::string json_number(double v);
+// The time now in UTC through strftime: manifest.json's "%Y-%m-%dT%H:%M:%SZ", the report's "%Y-%m-%d %H:%M UTC".
+std::string utc_now(const char* strftime_format);
 
 // A text file written through a buffer; close() reports write errors (disk full …) as InputError naming the file.
 // The bytes are hashed as they are written, and close() records the file's SHA-256 for manifest.json
