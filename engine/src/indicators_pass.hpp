@@ -57,6 +57,7 @@ struct TableBatch {
   std::size_t n = 0;
   std::size_t unit[kTableUnits] = {};
   double births_f[kTableUnits] = {}, births_m[kTableUnits] = {};
+  unsigned below2 = 0;     // a bit per unit whose rates are all below 2 (pooled_e0_e65_lanes)
   PooledTablesScratch sc;  // sc.lanes: the units' pooled rates [row][lane] (rates_to_batch)
 };
 

@@ -27,15 +27,14 @@ using Mask = long long __attribute__((vector_size(4 * sizeof(long long))));
 // of T 1·l_{k+1} + a_k (l_k − l_{k+1}), T = l_w / m_w plus the terms from the top down, e65 after row 65's term, e0
 // = T / l_0 (0 where l ≤ 0): each lane the same operations in the same order, so the same bits. The terms are made in
 // the l recurrence (l itself is not stored: only l_0, l_65 and l_w are read again) and only their sum is serial. mx:
-// the rates by row and lane (row r's at mx[kLanes·r …]). Returns a bit per lane of the first `used` with a row
-// 1 … w−1 whose q exceeds 1 (that function's constant-hazard fallback, which these lanes do not take).
-COHORTGIS_KERNEL unsigned lanes_e0_e65(const double* __restrict mx, std::size_t w, std::size_t used, const double* a0,
-                                       const double* q0, double radix, double* __restrict t, double* e0, double* e65) {
+// the rates by row and lane (row r's at mx[kLanes·r …]). A lane with a row 1 … w−1 whose q exceeds 1 (that
+// function's constant-hazard fallback, which these lanes do not take) is the caller's to find (fallback_lanes).
+COHORTGIS_KERNEL void lanes_e0_e65(const double* __restrict mx, std::size_t w, const double* a0, const double* q0,
+                                   double radix, double* __restrict t, double* e0, double* e65) {
   // Vectors loaded and stored through load_vec / store_vec (simd.hpp: by reference, -Wpsabi). Every lambda of a clone
   // always inlined: one that is not is compiled for the default target (SSE2), not the clone's.
   const Quad one = Quad{} + 1.0, l0 = Quad{} + radix;
   Quad cA = l0, cB = l0;
-  Quad mostA = Quad{}, mostB = Quad{};  // the largest rate of rows 1 … w−1 of each lane
   {
     Quad qA, qB, aA, aB;
     load_vec(qA, q0), load_vec(qB, q0 + 4), load_vec(aA, a0), load_vec(aB, a0 + 4);
@@ -48,8 +47,6 @@ COHORTGIS_KERNEL unsigned lanes_e0_e65(const double* __restrict mx, std::size_t 
     Quad mA, mB;
     load_vec(mA, mx + kLanes * i), load_vec(mB, mx + kLanes * i + 4);
     const Quad qA = 1.0 * mA / (1.0 + (1.0 - 0.5) * mA), qB = 1.0 * mB / (1.0 + (1.0 - 0.5) * mB);
-    mostA = mA > mostA ? mA : mostA;
-    mostB = mB > mostB ? mB : mostB;
     const Quad nA = cA * (one - qA), nB = cB * (one - qB);
     store_vec(t + kLanes * i, 1.0 * nA + 0.5 * (cA - nA));
     store_vec(t + kLanes * i + 4, 1.0 * nB + 0.5 * (cB - nB));
@@ -92,13 +89,17 @@ COHORTGIS_KERNEL unsigned lanes_e0_e65(const double* __restrict mx, std::size_t 
     e0[j] = l0[j] > 0.0 ? TA[j] / l0[j] : 0.0;
     e0[j + 4] = l0[j] > 0.0 ? TB[j] / l0[j] : 0.0;
   }
-  // A q > 1 needs a rate above 2 (for 0 ≤ m ≤ 2, fl(1 + 0.5·m) ≥ m, so m / it ≤ 1): where a lane has one (rare),
-  // the lanes' q again, the same numbers, for which lanes (a maximum an age instead of a test of q).
+}
+
+// The lanes [0, used) with a row 1 … w−1 whose q exceeds 1, as a bit each, among those of units not in `below2` (a bit
+// per unit whose rates are all below 2: for 0 ≤ m ≤ 2, fl(1 + 0.5·m) ≥ m, so m / it ≤ 1): the lanes' q again, the
+// same numbers.
+unsigned fallback_lanes(const double* mx, std::size_t w, std::size_t used, unsigned below2) {
   unsigned lanes = 0;
-  bool above2 = false;
-  for (std::size_t j = 0; j < 4; ++j) above2 = above2 || mostA[j] > 2.0 || mostB[j] > 2.0;
-  if (above2)
-    for (std::size_t j = 0; j < used; ++j)
+  const unsigned units = (1u << ((used + 1) / 2)) - 1;
+  if ((below2 & units) == units) return 0;  // the common case: no lane to test
+  for (std::size_t j = 0; j < used; ++j)
+    if ((below2 & (1u << (j / 2))) == 0)
       for (std::size_t r = 1; r < w; ++r)
         if (1.0 * mx[kLanes * r + j] / (1.0 + (1.0 - 0.5) * mx[kLanes * r + j]) > 1.0) lanes |= 1u << j;
   return lanes;
@@ -109,65 +110,97 @@ COHORTGIS_KERNEL unsigned lanes_e0_e65(const double* __restrict mx, std::size_t 
 // pooled_rates_of_two (indicator_kernels.cpp) of both sexes, four rows at a time, the rates written into a batch's
 // lanes: row r's women at out[kLanes·r], its men at out[kLanes·r + 1]. The same operations on each row and sex, so the
 // same rates; the flags of each sex as pooled_rates makes them (kRatesOk, kRatesWithin).
-COHORTGIS_KERNEL void rates_of_two_lanes(const double* __restrict mx_a, const double* __restrict P0a,
+COHORTGIS_KERNEL bool rates_of_two_lanes(const double* __restrict mx_a, const double* __restrict P0a,
                                          const double* __restrict P1a, const double* __restrict mx_b,
                                          const double* __restrict P0b, const double* __restrict P1b, std::size_t rows,
                                          std::size_t ages, double* __restrict out, int* flags) {
+  using Pair = double __attribute__((vector_size(2 * sizeof(double))));
+  using Bits = unsigned long long __attribute__((vector_size(4 * sizeof(long long))));
   const double n_mx = (0.0 + 1.0) + 1.0;
-  // The rates of rows r … r + 3 of sex s (a state's sexes at `rows` apart in the rates, `ages` in the populations).
-  // Not `full`: num / den alone, the rate of every row where someone is exposed (den > 0; den without its +0 first:
-  // the same number but for the sign of a zero, which is not > 0 either way), its rows where nobody is marked in
-  // `unexposed` (then the pass runs again in full: the plain mean there).
-  Mask unexposed = Mask{};
-  const auto rates4 = [&](Quad & m, std::size_t s, std::size_t r, bool full) __attribute__((always_inline)) {
+  // Each row's (women, men) pair to its lanes: {f_r, m_r, f_{r+2}, m_{r+2}} and {f_{r+1}, m_{r+1}, f_{r+3}, m_{r+3}}
+  // in halves.
+  const auto to_lanes = [&](const Quad& f, const Quad& m, std::size_t r) __attribute__((always_inline)) {
+    const Quad lo = __builtin_shufflevector(f, m, 0, 4, 2, 6), hi = __builtin_shufflevector(f, m, 1, 5, 3, 7);
+    const Pair p0 = __builtin_shufflevector(lo, lo, 0, 1), p1 = __builtin_shufflevector(hi, hi, 0, 1);
+    const Pair p2 = __builtin_shufflevector(lo, lo, 2, 3), p3 = __builtin_shufflevector(hi, hi, 2, 3);
+    std::memcpy(out + kLanes * r, &p0, sizeof p0);
+    std::memcpy(out + kLanes * (r + 1), &p1, sizeof p1);
+    std::memcpy(out + kLanes * (r + 2), &p2, sizeof p2);
+    std::memcpy(out + kLanes * (r + 3), &p3, sizeof p3);
+  };
+  const double *const Fa = P0a + ages, *const Ea = P1a + ages, *const Fb = P0b + ages, *const Eb = P1b + ages;
+  const double *const ma_m = mx_a + rows, *const mb_m = mx_b + rows;
+  // First the rates as they are where someone is exposed at every row (den > 0), num / den, with num and den without
+  // their leading +0: each the same number but for the sign of a zero (den's is not > 0 either way; num's, −0 only
+  // where pooled_rates_of_two's is +0, makes the rate −0 instead of +0). The rows' bits ORed: no rate has bit 63
+  // (sign: negative or −0) or 62 (exponent ≥ 1024: 2 or more, ∞, NaN) set unless one is negative, −0, ≥ 2 or not
+  // finite, so where none has and every den is > 0 (a NaN den makes a NaN rate) each rate is pooled_rates_of_two's,
+  // within [0, 2) (so no row of its table takes the fallback: lanes_e0_e65), and the flags those of rates within.
+  Bits bits = Bits{};
+  Quad least_den = Quad{} + std::numeric_limits<double>::infinity();
+  const auto fast = [&](std::size_t r) __attribute__((always_inline)) {
+    Quad p0, p1, q0, q1, ma, mb, f, m;
+    load_vec(p0, P0a + r), load_vec(p1, P1a + r), load_vec(q0, P0b + r), load_vec(q1, P1b + r);
+    load_vec(ma, mx_a + r), load_vec(mb, mx_b + r);
+    {
+      const Quad wa = (p0 + p1) / 2.0, wb = (q0 + q1) / 2.0, den = wa + wb;
+      f = (ma * wa + mb * wb) / den;
+      least_den = den < least_den ? den : least_den;
+    }
+    load_vec(p0, Fa + r), load_vec(p1, Ea + r), load_vec(q0, Fb + r), load_vec(q1, Eb + r);
+    load_vec(ma, ma_m + r), load_vec(mb, mb_m + r);
+    {
+      const Quad wa = (p0 + p1) / 2.0, wb = (q0 + q1) / 2.0, den = wa + wb;
+      m = (ma * wa + mb * wb) / den;
+      least_den = den < least_den ? den : least_den;
+    }
+    Bits bf, bm;  // (std::bit_cast would return the vector by value: -Wpsabi)
+    std::memcpy(&bf, &f, sizeof bf), std::memcpy(&bm, &m, sizeof bm);
+    bits |= bf | bm;
+    to_lanes(f, m, r);
+  };
+  if (rows >= 4) {
+    std::size_t r = 0;
+#pragma GCC unroll 2
+    for (; r + 4 <= rows; r += 4) fast(r);
+    if (r < rows) fast(rows - 4);  // the last rows: the last four again (the same numbers), not a scalar loop
+    const Bits top = bits >> 62;
+    if ((top[0] | top[1] | top[2] | top[3]) == 0 && least_den[0] > 0.0 && least_den[1] > 0.0 && least_den[2] > 0.0 &&
+        least_den[3] > 0.0 && out[kLanes * (rows - 1)] > 0.0 && out[kLanes * (rows - 1) + 1] > 0.0) {
+      flags[0] = flags[1] = kRatesOk | kRatesWithin;
+      return true;
+    }
+  }
+  // Otherwise (a row where nobody is exposed, a rate negative, ≥ 2 or not finite, fewer than four rows) every row
+  // again with pooled_rates_of_two's operations (the plain mean where nobody is exposed), each sex's flags from the
+  // sum of m − m (0 for a finite m, NaN from ±inf and NaN: any bad rate leaves it not 0) and the least rate.
+  Quad bad[2] = {}, least[2] = {};
+  const auto rates4 = [&](Quad & m, std::size_t s, std::size_t r) __attribute__((always_inline)) {
     Quad p0a, p1a, p0b, p1b, ma, mb;
     load_vec(p0a, P0a + s * ages + r), load_vec(p1a, P1a + s * ages + r), load_vec(p0b, P0b + s * ages + r);
     load_vec(p1b, P1b + s * ages + r), load_vec(ma, mx_a + s * rows + r), load_vec(mb, mx_b + s * rows + r);
     const Quad wa = (p0a + p1a) / 2.0, wb = (p0b + p1b) / 2.0;
     const Quad num = (0.0 + ma * wa) + mb * wb;
-    if (!full) {
-      const Quad den = wa + wb;
-      unexposed |= ~(den > 0.0);
-      m = num / den;
-      return;
-    }
     const Quad den = (0.0 + wa) + wb;
     const Quad plain = (0.0 + ma) + mb;
     const Mask exposed = den > 0.0;
     m = (exposed ? num : plain) / (exposed ? den : Quad{} + n_mx);
   };
-  // Flags as two vectors a sex: the sum of m − m (0 for a finite m, NaN from ±inf and NaN: any bad rate leaves it
-  // not 0) and the least rate (< 0 where one is negative; a NaN is bad already).
-  Quad bad[2] = {}, least[2] = {};
-  const auto block = [&](std::size_t r, bool full) __attribute__((always_inline)) {
+  const auto block = [&](std::size_t r) __attribute__((always_inline)) {
     Quad f, m;
-    rates4(f, 0, r, full);
-    rates4(m, 1, r, full);
+    rates4(f, 0, r);
+    rates4(m, 1, r);
     bad[0] += f - f;
     bad[1] += m - m;
     least[0] = f < least[0] ? f : least[0];
     least[1] = m < least[1] ? m : least[1];
-    // {f_r, m_r, f_{r+2}, m_{r+2}} and {f_{r+1}, m_{r+1}, f_{r+3}, m_{r+3}}: each pair to its row's lanes.
-    const Quad lo = __builtin_shufflevector(f, m, 0, 4, 2, 6), hi = __builtin_shufflevector(f, m, 1, 5, 3, 7);
-    std::memcpy(out + kLanes * r, &lo, 2 * sizeof(double));
-    std::memcpy(out + kLanes * (r + 1), &hi, 2 * sizeof(double));
-    std::memcpy(out + kLanes * (r + 2), reinterpret_cast<const char*>(&lo) + 2 * sizeof(double), 2 * sizeof(double));
-    std::memcpy(out + kLanes * (r + 3), reinterpret_cast<const char*>(&hi) + 2 * sizeof(double), 2 * sizeof(double));
+    to_lanes(f, m, r);
   };
   std::size_t r = 0;
-  // The last rows: the last four again (rows computed twice are the same numbers, the flags the same), not a scalar
-  // loop (its set-up cost as much as the rows).
-  const auto pass = [&](bool full) __attribute__((always_inline)) {
-    for (r = 0; r + 4 <= rows; r += 4) block(r, full);
-    if (r < rows && rows >= 4) {
-      block(rows - 4, full);
-      r = rows;
-    }
-  };
-  pass(false);
-  if ((unexposed[0] | unexposed[1] | unexposed[2] | unexposed[3]) != 0) {  // a row where nobody is exposed
-    bad[0] = bad[1] = least[0] = least[1] = Quad{};
-    pass(true);
+  for (; r + 4 <= rows; r += 4) block(r);
+  if (r < rows && rows >= 4) {
+    block(rows - 4);
+    r = rows;
   }
   double bad1[2] = {0.0, 0.0}, negative1[2] = {0.0, 0.0};
   for (; r < rows; ++r)  // fewer than four rows: pooled_rates_of_two's loop
@@ -191,6 +224,7 @@ COHORTGIS_KERNEL void rates_of_two_lanes(const double* __restrict mx_a, const do
                : any_negative                                               ? kRatesOk
                                                                             : kRatesOk | kRatesWithin;
   }
+  return false;
 }
 
 bool pooled_tables_take(const LifeTableMethod& method, std::size_t rows) {
@@ -200,7 +234,7 @@ bool pooled_tables_take(const LifeTableMethod& method, std::size_t rows) {
 }
 
 void pooled_e0_e65_lanes(const double* mx, std::size_t n, std::size_t rows, const LifeTableMethod& method,
-                         PooledTablesScratch& sc, double (*e0)[2], double (*e65)[2]) {
+                         PooledTablesScratch& sc, double (*e0)[2], double (*e65)[2], unsigned below2) {
   const std::size_t w = rows - 1;
   const auto& q0_given = method.infant_mortality_q0;
   double a0[kLanes], q0[kLanes], le0[kLanes], le65[kLanes];
@@ -217,7 +251,8 @@ void pooled_e0_e65_lanes(const double* mx, std::size_t n, std::size_t rows, cons
     q0[j] = q;
   }
   sc.terms.resize(kLanes * w);
-  const unsigned over = lanes_e0_e65(mx, w, 2 * n, a0, q0, method.radix, sc.terms.data(), le0, le65);
+  lanes_e0_e65(mx, w, a0, q0, method.radix, sc.terms.data(), le0, le65);
+  const unsigned over = fallback_lanes(mx, w, 2 * n, below2);
   for (std::size_t j = 0; j < n; ++j) {
     if ((alone & (1u << j)) != 0 || (over & (3u << (2 * j))) != 0) {
       sc.alone.resize(2 * rows);
@@ -236,12 +271,12 @@ void pooled_e0_e65_lanes(const double* mx, std::size_t n, std::size_t rows, cons
 }
 
 void pooled_e0_e65(const double* const* rates, std::size_t n, std::size_t rows, const LifeTableMethod& method,
-                   PooledTablesScratch& sc, double (*e0)[2], double (*e65)[2]) {
+                   PooledTablesScratch& sc, double (*e0)[2], double (*e65)[2], unsigned below2) {
   sc.lanes.assign(kLanes * rows, 0.0);
   for (std::size_t j = 0; j < n; ++j)
     for (std::size_t s = 0; s < 2; ++s)
       for (std::size_t r = 0; r < rows; ++r) sc.lanes[kLanes * r + 2 * j + s] = rates[j][s * rows + r];
-  pooled_e0_e65_lanes(sc.lanes.data(), n, rows, method, sc, e0, e65);
+  pooled_e0_e65_lanes(sc.lanes.data(), n, rows, method, sc, e0, e65, below2);
 }
 
 }  // namespace cohortgis::detail
@@ -257,9 +292,11 @@ bool IndicatorPass::rates_to_batch(int zn, int (&flags)[2], IndicatorScratch& sc
   const std::size_t rows = rows_, sa = uz(zn) * 2, sb = sa + 1;
   b.sc.lanes.resize(kLanes * rows);
   double* lanes = b.sc.lanes.data() + 2 * b.n;
-  rates_of_two_lanes(mx_.data() + sa * kSexes * rows, start_.ages(zn, 0, 0).data(), end_.ages(zn, 0, 0).data(),
-                     mx_.data() + sb * kSexes * rows, start_.ages(zn, 1, 0).data(), end_.ages(zn, 1, 0).data(), rows,
-                     A_, lanes, flags);
+  const bool below2 =
+      rates_of_two_lanes(mx_.data() + sa * kSexes * rows, start_.ages(zn, 0, 0).data(), end_.ages(zn, 0, 0).data(),
+                         mx_.data() + sb * kSexes * rows, start_.ages(zn, 1, 0).data(), end_.ages(zn, 1, 0).data(),
+                         rows, A_, lanes, flags);
+  b.below2 = below2 ? b.below2 | (1u << b.n) : b.below2 & ~(1u << b.n);
   if ((flags[0] & flags[1] & kRatesWithin) != 0) return true;
   sc.zone_rates.resize(2 * rows);  // finish makes these tables (with their checks) from [sex][row]
   for (std::size_t s = 0; s < 2; ++s)
@@ -278,7 +315,7 @@ void IndicatorPass::defer_life_table(std::size_t unit, IndicatorScratch& sc) con
 void IndicatorPass::run_tables(TableBatch& b) const {
   if (b.n == 0) return;
   double e0[kTableUnits][2], e65[kTableUnits][2];
-  pooled_e0_e65_lanes(b.sc.lanes.data(), b.n, rows_, method_, b.sc, e0, e65);
+  pooled_e0_e65_lanes(b.sc.lanes.data(), b.n, rows_, method_, b.sc, e0, e65, b.below2);
   for (std::size_t j = 0; j < b.n; ++j) {
     double* v = out_.values.data() + (b.unit[j] * NS_ + uz(G_)) * NI_;
     auto set = [&](Indicator id, double x) { v[static_cast<int>(id)] = x; };

@@ -33,15 +33,17 @@ struct PooledTablesScratch {
 // single_year_e0_e65_both_checked of each unit. Every lane does that function's operations in its order; a unit with
 // a row whose q exceeds 1 (the constant-hazard fallback) is built again alone by that function.
 void pooled_e0_e65(const double* const* rates, std::size_t n, std::size_t rows, const LifeTableMethod& method,
-                   PooledTablesScratch& sc, double (*e0)[2], double (*e65)[2]);
+                   PooledTablesScratch& sc, double (*e0)[2], double (*e65)[2], unsigned below2 = 0);
 // The same of rates already in lanes: mx[kTableLanes·r + 2j + s] is unit j's rate of sex s at row r (sc.lanes may be
-// mx).
+// mx). below2 (both): a bit per unit j (1 << j) whose rates are all known to be within [0, 2), so that none of its
+// rows takes the fallback (rates_of_two_lanes); the other units' rows are tested.
 void pooled_e0_e65_lanes(const double* mx, std::size_t n, std::size_t rows, const LifeTableMethod& method,
-                         PooledTablesScratch& sc, double (*e0)[2], double (*e65)[2]);
+                         PooledTablesScratch& sc, double (*e0)[2], double (*e65)[2], unsigned below2);
 // A zone's "all" slot's pooled rates of its two states (pooled_rates_of_two of each sex: the same operations, so the
 // same rates) into lanes 0 and 1 of `out` (row r's at out[kTableLanes·r]), and each sex's flags (pooled_rates).
-// The states' sexes: `rows` apart in the rates, `ages` apart in the populations.
-void rates_of_two_lanes(const double* mx_a, const double* P0a, const double* P1a, const double* mx_b, const double* P0b,
+// The states' sexes: `rows` apart in the rates, `ages` apart in the populations. True where every rate is found
+// within [0, 2) (then both flags are kRatesOk | kRatesWithin); false says nothing.
+bool rates_of_two_lanes(const double* mx_a, const double* P0a, const double* P1a, const double* mx_b, const double* P0b,
                         const double* P1b, std::size_t rows, std::size_t ages, double* out, int* flags);
 
 }  // namespace cohortgis::detail

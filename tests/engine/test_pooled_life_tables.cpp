@@ -6,6 +6,7 @@
 // computes it (compute_indicators, and a projection's zone pass at 1 and 3 threads).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -17,6 +18,7 @@
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/projection.hpp"
+#include "indicator_kernels.hpp"
 #include "pooled_life_tables.hpp"
 #include "projection_fixture.hpp"
 
@@ -45,17 +47,24 @@ std::vector<double> unit_rates(std::size_t u, std::size_t rows) {
   return mx;
 }
 
-void expect_same_as_alone(std::size_t units, std::size_t rows, const LifeTableMethod& method) {
+// Units shift … shift + units − 1 in batches of kTableUnits; with `below2`, the batch told which of its units have
+// every rate within [0, 2) (those rows are not tested for the fallback).
+void expect_same_as_alone(std::size_t units, std::size_t rows, const LifeTableMethod& method, bool below2 = false,
+                          std::size_t shift = 0) {
   std::vector<std::vector<double>> mx;
-  for (std::size_t u = 0; u < units; ++u) mx.push_back(unit_rates(u, rows));
+  for (std::size_t u = 0; u < units; ++u) mx.push_back(unit_rates(u + shift, rows));
   detail::PooledTablesScratch sc;
   ASSERT_TRUE(detail::pooled_tables_take(method, rows));
   for (std::size_t first = 0; first < units; first += detail::kTableUnits) {
     const std::size_t n = std::min(detail::kTableUnits, units - first);
     const double* rates[detail::kTableUnits];
     for (std::size_t j = 0; j < n; ++j) rates[j] = mx[first + j].data();
+    unsigned within = 0;
+    for (std::size_t j = 0; j < n && below2; ++j)
+      if (std::all_of(mx[first + j].begin(), mx[first + j].end(), [](double m) { return m >= 0.0 && m < 2.0; }))
+        within |= 1u << j;
     double e0[detail::kTableUnits][2], e65[detail::kTableUnits][2];
-    detail::pooled_e0_e65(rates, n, rows, method, sc, e0, e65);
+    detail::pooled_e0_e65(rates, n, rows, method, sc, e0, e65, within);
     for (std::size_t j = 0; j < n; ++j) {
       SCOPED_TRACE("unit " + std::to_string(first + j) + " of " + std::to_string(units) + ", rows " +
                    std::to_string(rows));
@@ -84,6 +93,15 @@ TEST(PooledLifeTables, EachLaneIsTheBitsOfItsTableAlone) {
       for (std::size_t units : {1, 2, 3, 4, 5, 7, 9}) expect_same_as_alone(units, rows, method);
 }
 
+// The batch told which units' rates are all within [0, 2) (rates_of_two_lanes finds it): the others' rows are still
+// tested for the fallback, wherever in the batch the units with and without fallback rows sit.
+TEST(PooledLifeTables, UnitsKnownBelowTwoSkipOnlyTheirOwnTest) {
+  for (std::size_t rows : {40, 101})
+    for (std::size_t shift = 0; shift < 12; ++shift)
+      for (std::size_t units : {1, 2, 3, 4, 5, 6, 7, 8, 9})
+        expect_same_as_alone(units, rows, LifeTableMethod{}, true, shift);
+}
+
 TEST(PooledLifeTables, MethodsTheBatchDoesNotTake) {
   LifeTableMethod m;
   EXPECT_FALSE(detail::pooled_tables_take(m, 2));
@@ -94,6 +112,84 @@ TEST(PooledLifeTables, MethodsTheBatchDoesNotTake) {
   EXPECT_FALSE(detail::pooled_tables_take(m, 101));
   m.infant_mortality_q0 = 0.5;
   EXPECT_TRUE(detail::pooled_tables_take(m, 101));
+}
+
+// rates_of_two_lanes against pooled_rates_of_two, sex by sex: every rate's bits and the flags, on rates it takes
+// at once (true: all within [0, 2)) and on those it makes again with that function's operations: a row where nobody
+// is exposed, −0 rates whose products make a −0 numerator there (its rate +0 after the leading +0), a rate of 2 or
+// more, a negative rate, a NaN, an infinite one, an open rate of 0, a negative population; 3 to 9 rows and 101.
+TEST(PooledLifeTables, RatesInLanesAreTheBitsOfPooledRatesOfTwo) {
+  enum Case { plain, unexposed, minus_zero, two, negative, nan, inf, open_zero, negative_population, kCases };
+  for (std::size_t rows : {3, 4, 5, 6, 7, 8, 9, 101})
+    for (int c = 0; c < kCases; ++c)
+      for (std::size_t sex : {0, 1}) {
+        SCOPED_TRACE("rows " + std::to_string(rows) + ", case " + std::to_string(c) + ", sex " + std::to_string(sex));
+        const std::size_t ages = rows + 2;  // the populations' sexes `ages` apart, the rates' `rows`
+        std::vector<double> mx[2], p0[2], p1[2];
+        for (std::size_t st = 0; st < 2; ++st) {
+          mx[st].resize(2 * rows), p0[st].resize(2 * ages, -1.0), p1[st].resize(2 * ages, -1.0);
+          for (std::size_t s = 0; s < 2; ++s)
+            for (std::size_t r = 0; r < rows; ++r) {
+              mx[st][s * rows + r] = (0.0003 + 0.0001 * double(st + s)) * std::exp(0.08 * double(r));
+              p0[st][s * ages + r] = 500.0 / (1.0 + 0.2 * double(r) + 0.3 * double(st)) + double(s);
+              p1[st][s * ages + r] = 480.0 / (1.0 + 0.21 * double(r) + 0.2 * double(st)) + double(s);
+            }
+        }
+        const std::size_t r1 = rows / 2, x = sex * ages + r1, y = sex * rows + r1;
+        switch (c) {
+          case unexposed:
+            p0[0][x] = p1[0][x] = p0[1][x] = p1[1][x] = 0.0;
+            break;
+          case minus_zero:
+            mx[0][y] = mx[1][y] = -0.0;
+            break;
+          case two:
+            mx[1][y] = 7.5;
+            break;
+          case negative:
+            mx[0][y] = -0.25;
+            break;
+          case nan:
+            mx[1][y] = std::numeric_limits<double>::quiet_NaN();
+            break;
+          case inf:
+            mx[0][y] = std::numeric_limits<double>::infinity();
+            break;
+          case open_zero:
+            mx[0][sex * rows + rows - 1] = mx[1][sex * rows + rows - 1] = 0.0;
+            break;
+          case negative_population:
+            p0[1][x] = -3000.0;
+            break;
+          default:
+            break;
+        }
+        std::vector<double> lanes(detail::kTableLanes * rows, 99.0);
+        int flags[2] = {-1, -1};
+        const bool below2 = detail::rates_of_two_lanes(mx[0].data(), p0[0].data(), p1[0].data(), mx[1].data(),
+                                                       p0[1].data(), p1[1].data(), rows, ages, lanes.data(), flags);
+        bool all_below2 = true;
+        for (std::size_t s = 0; s < 2; ++s) {
+          std::vector<double> want(rows);
+          const int want_flags = detail::pooled_rates_of_two(
+              mx[0].data() + s * rows, p0[0].data() + s * ages, p1[0].data() + s * ages, mx[1].data() + s * rows,
+              p0[1].data() + s * ages, p1[1].data() + s * ages, want.data(), rows);
+          EXPECT_EQ(flags[s], want_flags) << "sex " << s;
+          for (std::size_t r = 0; r < rows; ++r) {
+            EXPECT_EQ(bits(lanes[detail::kTableLanes * r + s]), bits(want[r]))
+                << "sex " << s << " row " << r << ": " << lanes[detail::kTableLanes * r + s] << " vs " << want[r];
+            all_below2 = all_below2 && want[r] >= 0.0 && want[r] < 2.0;
+          }
+        }
+        // True only where every rate is below 2, and here only in the plain case (the others make the rates again).
+        EXPECT_EQ(below2, c == plain && rows >= 4);
+        if (below2) {
+          EXPECT_TRUE(all_below2);
+        }
+        if (c == minus_zero) {
+          EXPECT_EQ(bits(lanes[detail::kTableLanes * r1 + sex]), bits(0.0));
+        }
+      }
 }
 
 namespace {
