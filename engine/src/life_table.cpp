@@ -79,18 +79,6 @@ double cd_4a1(std::size_t r, std::size_t s, double q0) {
   return q0 > 0.1 ? kCd4a1Const[r][s] : kCd4a1Intercept[r][s] - kCd4a1Slope[s] * q0;
 }
 
-// Andreev & Kingkade (2015), m0-based segments (DemoTools lt_rule_ak_m0_a0).
-double ak_a0_from_m0(Sex sex, double m0) {
-  if (sex == Sex::male) {
-    if (m0 < 0.0230) return 0.14929 - 1.99545 * m0;
-    if (m0 < 0.08307) return 0.02832 + 3.26021 * m0;
-    return 0.29915;
-  }
-  if (m0 < 0.01724) return 0.14903 - 2.05527 * m0;
-  if (m0 < 0.06891) return 0.04667 + 3.88089 * m0;
-  return 0.31411;
-}
-
 // Andreev & Kingkade (2015), q0-based segments (DemoTools lt_rule_ak_q0_a0); only when m0 is unknown.
 double ak_a0_from_q0(Sex sex, double q0) {
   if (sex == Sex::male) {
@@ -246,7 +234,7 @@ double infant_a0(A0Rule rule, Sex sex, CoaleDemenyRegion region, double m0, std:
     }
     case A0Rule::andreev_kingkade: {
       // Andreev & Kingkade (2015): the m0 version whenever m0 is known (DemoTools), the q0 version otherwise.
-      if (std::isfinite(m0) && m0 >= 0.0) return ak_a0_from_m0(sex, m0);
+      if (std::isfinite(m0) && m0 >= 0.0) return detail::ak_a0_from_m0(sex, m0);
       if (q0 && std::isnan(m0)) return ak_a0_from_q0(sex, *q0);
       throw bad_m0();
     }
@@ -286,7 +274,7 @@ void build_abridged_life_table(std::span<const double> mx, Sex sex, const LifeTa
   if (method.infant_mortality_q0) {
     q0_for_4a1 = *method.infant_mortality_q0;
   } else {
-    const double a0_ak = ak_a0_from_m0(sex, m0);
+    const double a0_ak = detail::ak_a0_from_m0(sex, m0);
     q0_for_4a1 = m0 / (1.0 + (1.0 - a0_ak) * m0);
   }
   out.ax[1] = cd_4a1(r, s, q0_for_4a1);

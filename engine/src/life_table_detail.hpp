@@ -17,6 +17,19 @@ inline double constant_hazard_ax(double n, double m) {
   return n + 1.0 / m + n / std::expm1(-x);
 }
 
+// Andreev & Kingkade (2015), m0-based segments (DemoTools lt_rule_ak_m0_a0): infant_a0's default rule where m0 is
+// finite and ≥ 0 (inline: the pooled tables call it for each lane).
+inline double ak_a0_from_m0(Sex sex, double m0) {
+  if (sex == Sex::male) {
+    if (m0 < 0.0230) return 0.14929 - 1.99545 * m0;
+    if (m0 < 0.08307) return 0.02832 + 3.26021 * m0;
+    return 0.29915;
+  }
+  if (m0 < 0.01724) return 0.14903 - 2.05527 * m0;
+  if (m0 < 0.06891) return 0.04667 + 3.88089 * m0;
+  return 0.31411;
+}
+
 // Probability of dying from the rate: nqx = n m / (1 + (n − a) m) (Chiang; UN 1982 p. 31).
 // If that exceeds 1 (a·m > 1), DemoTools falls back to the constant-hazard 1 − e^(−n m); we then also set nax to the
 // constant-hazard value so that the row keeps d/L = m.

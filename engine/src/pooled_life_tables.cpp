@@ -3,6 +3,7 @@
 #include "pooled_life_tables.hpp"
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -239,11 +240,16 @@ void pooled_e0_e65_lanes(const double* mx, std::size_t n, std::size_t rows, cons
   const auto& q0_given = method.infant_mortality_q0;
   double a0[kLanes], q0[kLanes], le0[kLanes], le65[kLanes];
   unsigned alone = 0;  // units whose table takes the fallback somewhere: built alone
+  // infant_a0 of the default rule (Andreev–Kingkade from m0, q0 given or not: pooled_tables_take found it valid) where
+  // m0 is finite and ≥ 0: its value, not a call per lane.
+  const bool ak = method.a0_rule == A0Rule::andreev_kingkade;
   for (std::size_t j = 0; j < kLanes; ++j) {
     const double m = mx[j];
+    const Sex sex = j % 2 == 0 ? Sex::female : Sex::male;
     // Lanes of no unit: any numbers (not read).
-    const double a =
-        j < 2 * n ? infant_a0(method.a0_rule, j % 2 == 0 ? Sex::female : Sex::male, method.region, m, q0_given) : 0.5;
+    const double a = j >= 2 * n                       ? 0.5
+                     : ak && m >= 0.0 && m <= DBL_MAX ? ak_a0_from_m0(sex, m)
+                                                      : infant_a0(method.a0_rule, sex, method.region, m, q0_given);
     // q_from_m(1, m_0, a, q) unless q0 is given; its fallback (q > 1) is the table's alone.
     const double q = q0_given ? *q0_given : 1.0 * m / (1.0 + (1.0 - a) * m);
     if (q > 1.0 && j < 2 * n) alone |= 1u << (j / 2);
