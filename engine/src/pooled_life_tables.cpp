@@ -44,22 +44,36 @@ COHORTGIS_KERNEL void lanes_e0_e65(const double* __restrict mx, std::size_t w, c
     store_vec(t + 4, 1.0 * nB + aB * (cB - nB));
     cA = nA, cB = nB;
   }
-  const auto row = [&](std::size_t i) __attribute__((always_inline)) {
+  // Row i from l_i in (cA, cB) to l_{i+1} in (nA, nB).
+  const auto step = [&](std::size_t i, const Quad& lA, const Quad& lB, Quad& nA, Quad& nB)
+      __attribute__((always_inline)) {
     Quad mA, mB;
     load_vec(mA, mx + kLanes * i), load_vec(mB, mx + kLanes * i + 4);
     const Quad qA = 1.0 * mA / (1.0 + (1.0 - 0.5) * mA), qB = 1.0 * mB / (1.0 + (1.0 - 0.5) * mB);
-    const Quad nA = cA * (one - qA), nB = cB * (one - qB);
-    store_vec(t + kLanes * i, 1.0 * nA + 0.5 * (cA - nA));
-    store_vec(t + kLanes * i + 4, 1.0 * nB + 0.5 * (cB - nB));
-    cA = nA, cB = nB;
+    nA = lA * (one - qA), nB = lB * (one - qB);
+    store_vec(t + kLanes * i, 1.0 * nA + 0.5 * (lA - nA));
+    store_vec(t + kLanes * i + 4, 1.0 * nB + 0.5 * (lB - nB));
+  };
+  // Two rows a trip, l passed from one to the other by name: the loop-carried l then needs no register copy a row.
+  const auto rows_to = [&](std::size_t & i, std::size_t end) __attribute__((always_inline)) {
+#pragma GCC unroll 2
+    for (; i + 2 <= end; i += 2) {
+      Quad dA, dB;
+      step(i, cA, cB, dA, dB);
+      step(i + 1, dA, dB, cA, cB);
+    }
+    if (i < end) {
+      Quad dA, dB;
+      step(i, cA, cB, dA, dB);
+      cA = dA, cB = dB;
+      ++i;
+    }
   };
   std::size_t i = 1;
   const std::size_t k65 = std::min<std::size_t>(w, 65);
-#pragma GCC unroll 2
-  for (; i < k65; ++i) row(i);
+  rows_to(i, k65);
   const Quad l65A = cA, l65B = cB;  // l_65 where w ≥ 65
-#pragma GCC unroll 2
-  for (; i < w; ++i) row(i);
+  rows_to(i, w);
   // L_w = l_w / m_w
   Quad TA, TB;
   load_vec(TA, mx + kLanes * w), load_vec(TB, mx + kLanes * w + 4);
