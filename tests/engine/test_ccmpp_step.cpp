@@ -325,3 +325,63 @@ TEST(StepKernelBirths, NaNAtAChildlessAgeIsNotLeftOut) {
     EXPECT_TRUE(std::isnan(births_by_age_of_mother(grid, F, women, B, {}))) << "NaN at age " << bad;
   }
 }
+
+// The step's births kernel (detail::births_by_age_bits): B and the exposure by age, the OR of F's bits and the range
+// of ages with births, against the formula age by age, for open ages 2 … 20 and 101 (the vector loop's blocks of
+// eight and the last block again where w − 1 is not a multiple of eight, and its one-age-at-a-time loop below nine
+// ages) and every last age with births: ±0 rates above it (−0 is no birth), a NaN exposure at a childless age that
+// counts as one, the range's scan across blocks.
+TEST(StepKernelBirths, EveryAgeRangeAndBitsAsTheFormulaAgeByAge) {
+  const auto bits_of = [](double x) {
+    std::uint64_t u;
+    std::memcpy(&u, &x, sizeof u);
+    return u;
+  };
+  int cases = 0;
+  for (int open : {2, 3, 4, 5, 8, 9, 10, 11, 12, 16, 17, 18, 20, 101})
+    for (const AgeGrid grid : {AgeGrid::single_year(open), AgeGrid{5, open + 1}}) {
+      const std::size_t w = static_cast<std::size_t>(open), n = w + 1;
+      const double z = grid.width_years;
+      // last: the last age with births (0: none); nan_at: a childless age whose exposure is NaN (0: none).
+      for (std::size_t last = 0; last < w; ++last)
+        for (const bool nan_above : {false, true})
+          for (const bool exposure : {false, true}) {
+            std::vector<double> F(n, 0.0), A(n), E(n, 0.0), D(n, 0.0), Q(n), B(n, -7.0), X(exposure ? n : 0, -7.0);
+            for (std::size_t i = 0; i < n; ++i) {
+              A[i] = 1000.0 + 3.25 * static_cast<double>(i);
+              Q[i] = 900.0 + 1.5 / (1.0 + static_cast<double>(i));
+              // Rates at ages 1 … last, some of them 0 (childless ages inside the range); ±0 above.
+              if (i >= 1 && i <= last) F[i] = (i % 3 == 2 && i != last) ? 0.0 : 0.01 * static_cast<double>(i % 7 + 1);
+              if (i > last && i % 2 == 1) F[i] = -0.0;
+            }
+            F[0] = 0.125;  // outside 1 … w − 1: no births, but in the bits
+            F[w] = 3.0;
+            std::size_t want_hi = last == 0 ? 0 : last + 1;
+            if (nan_above && last + 1 < w) {
+              A[w - 1] = std::nan("");  // 0 · NaN: a birth (NaN) at a childless age
+              want_hi = w;
+            }
+            std::uint64_t bits = 0, want_bits = 0;
+            for (std::size_t i = 0; i < n; ++i) want_bits |= bits_of(F[i]);
+            const SexStepBuffers women{A, E, D, Q};
+            const detail::BirthsRange r = detail::births_by_age_bits(grid, F, women, B, X, bits);
+            const std::string where = "open " + std::to_string(open) + ", z " + std::to_string(z) + ", last " +
+                                      std::to_string(last) + (nan_above ? ", NaN above" : "") +
+                                      (exposure ? ", exposure" : "");
+            ASSERT_EQ(bits, want_bits) << where;
+            ASSERT_EQ(r.hi, want_hi) << where;
+            ASSERT_EQ(r.lo, want_hi == 0 ? 0u : 1u) << where;
+            for (std::size_t i = 0; i < n; ++i) {
+              const double aq = A[i] + Q[i];
+              const double b = (i == 0 || i == w) ? 0.0 : z * F[i] * aq / 2.0;
+              ASSERT_EQ(bits_of(B[i]), bits_of(b)) << where << ", age " << i;
+              if (exposure) {
+                const double x = (i == 0 || i == w) ? 0.0 : z * aq / 2.0;
+                ASSERT_EQ(bits_of(X[i]), bits_of(x)) << where << ", age " << i;
+              }
+            }
+            ++cases;
+          }
+    }
+  EXPECT_GT(cases, 1000);
+}
