@@ -67,15 +67,21 @@ int floors_of(const double* Q, std::size_t n, std::span<double> floor_adjustment
 // of each state unused), in one pass: the same bits.
 void age_period_deaths_states(const double* D, const double* phi, double* D_age, std::size_t n_ages,
                               std::size_t states);
+// close_step's steps 5 and 7 of age 0 after survive_and_close (D, Q and P_end of age 0 from the state's births, S[0]
+// and E[0]); returns whether Q[0] ≥ 0 (not floored).
+inline bool close_age0(double births_of_sex, const double* S, const double* E, double* D, double* Q, double* P_end) {
+  D[0] = (1.0 - S[0]) * births_of_sex;  // step 5, as close_step
+  Q[0] = births_of_sex - D[0] + E[0];
+  P_end[0] = Q[0] >= 0.0 ? Q[0] : kFloorPersons;
+  return Q[0] >= 0.0;
+}
 // close_step after survive_and_close: steps 5 and 7 of age 0, and the count of floored cells and the adjustments
 // over all ages, as close_step returns and writes them. Inline: in the common case (nothing floored, adjustments not
 // kept) a few scalar operations and no call.
 inline int close_step_age0(double births_of_sex, const double* S, const SexStepBuffers& b, double* P_end,
                            bool floored_above, std::span<double> floor_adjustment) {
-  b.D[0] = (1.0 - S[0]) * births_of_sex;  // step 5, as close_step
-  b.Q[0] = births_of_sex - b.D[0] + b.E[0];
-  P_end[0] = b.Q[0] >= 0.0 ? b.Q[0] : kFloorPersons;
-  if (!floored_above && b.Q[0] >= 0.0 && floor_adjustment.empty()) return 0;
+  const bool q0_kept = close_age0(births_of_sex, S, b.E.data(), b.D.data(), b.Q.data(), P_end);
+  if (!floored_above && q0_kept && floor_adjustment.empty()) return 0;
   return floors_of(b.Q.data(), b.Q.size(), floor_adjustment);
 }
 

@@ -521,12 +521,20 @@ void StepRunner::step_zone(int z, Scratch& sc) {
   double* const Dz = keep ? c_.deaths.data().data() + z0 : sc.D.data();
   double* const Mz = !plan_.any_migration ? nullptr : keep ? c_.net_migrants.data().data() + z0 : sc.M.data();
   double* const end_z = next_.data().data() + z0;
+  // On the fused path, where no dense floor adjustments are kept: a state with no cell floored (the common case) and
+  // no adjustments to clear (floored_last, sparse adjustments) needs only age 0 closed and its births stored; the
+  // loop below does the rest otherwise (closing age 0 again gives the same values).
+  const bool quick = fused && (!keep || floors_sparse_);
+  const std::size_t zs = uz(z) * uz(G) * kSexes;
   for (int g = 0; g < G; ++g)
     for (int s = 0; s < 2; ++s) {
       const std::size_t k = uz(g) * kSexes + uz(s), o = k * nA;
       const double Bs = sc.B[k];
-      const std::size_t ss = uz(z) * uz(G) * kSexes + k;
+      const std::size_t ss = zs + k;
       c_.births[ss] = Bs;
+      if (quick && close_age0(Bs, Sz + o, sc.E.data() + o, Dz + o, sc.Q.data() + o, end_z + o) &&
+          !sc.floored_above[k] && !(floors_sparse_ && floors_.floored_last[ss]))
+        continue;
       const SexStepBuffers buf{{sc.A.data() + o, nA}, {sc.E.data() + o, nA}, {Dz + o, nA}, {sc.Q.data() + o, nA}};
       const std::span<const double> S(Sz + o, nA);
       const std::span<double> end(end_z + o, nA);
