@@ -441,24 +441,13 @@ void StepRunner::apply_newborn_rules(int z, Scratch& sc) {
 }
 
 void StepRunner::sum_state_totals(int z, Scratch& sc) {
-  const int G = L_.groups;
-  const std::size_t nA = L_.ages();
-  // Per state and sex, the sums over age of the deaths D and the net migrants M, each in age order. The list is
-  // written in place (its length is the same for every zone of the step): D as buffers() gives it.
-  // The vectors of (g, s) at (g · 2 + s) · nA from the zone's first, as buffers() and migrants() give them.
+  // Per state and sex, the sums over age of the deaths D and the net migrants M, each in age order. The vectors of
+  // (g, s) at (g · 2 + s) · nA from the zone's first, as buffers() and migrants() give them.
   const bool mig = plan_.any_migration, keep = plan_.keep_cells;
-  const std::size_t n = uz(G) * kSexes, z0 = uz(z) * n * nA;
-  sc.sums.resize(n * (mig ? 2 : 1));
-  AgeSum* out = sc.sums.data();
+  const std::size_t nA = L_.ages(), n = uz(L_.groups) * kSexes, z0 = uz(z) * n * nA;
   const double* const Dz = keep ? c_.deaths.data().data() + z0 : sc.D.data();
   const double* const Mz = !mig ? nullptr : keep ? c_.net_migrants.data().data() + z0 : sc.M.data();
-  double* const deaths = c_.deaths_by_state.data() + uz(z) * n;
-  double* const net = c_.net_migrants_by_state.data() + uz(z) * n;
-  for (std::size_t k = 0; k < n; ++k) {
-    *out++ = {Dz + k * nA, deaths + k};
-    if (mig) *out++ = {Mz + k * nA, net + k};
-  }
-  sum_ages_interleaved(sc.sums, nA);
+  sum_ages_states(Dz, c_.deaths_by_state.data() + uz(z) * n, Mz, c_.net_migrants_by_state.data() + uz(z) * n, n, nA);
 }
 
 // Survival ratios (and e0, e65, φ when wanted) of every group and sex of zone z, for the flow and multistate steps.

@@ -13,6 +13,7 @@
 #include "csv_fixture.hpp"
 #include "projection_fixture.hpp"
 #include "simd.hpp"
+#include "step_kernels.hpp"
 
 using namespace cohortgis;
 using cohortgis::test::OneStateCase;
@@ -384,4 +385,40 @@ TEST(StepKernelBirths, EveryAgeRangeAndBitsAsTheFormulaAgeByAge) {
           }
     }
   EXPECT_GT(cases, 1000);
+}
+
+// The step's sums over age per state (detail::sum_ages_states: eight chains in one loop, four states of D and M or
+// eight of D, then one state at a time): each sum the left-to-right sum of its own vector, bit for bit, for any number
+// of states and ages. The values span twenty orders of magnitude, so another order or pairing gives other bits.
+TEST(StepKernelSums, EachStatesSumIsItsOwnLeftToRightSum) {
+  std::uint64_t seed = 0x9e3779b97f4a7c15ULL;
+  const auto next = [&seed]() {
+    seed ^= seed << 13;
+    seed ^= seed >> 7;
+    seed ^= seed << 17;
+    const double u = static_cast<double>(seed >> 11) / 9007199254740992.0;  // [0, 1)
+    return (u - 0.3) * std::pow(10.0, static_cast<double>(seed % 21) - 10.0);
+  };
+  for (std::size_t states : {1u, 2u, 3u, 4u, 5u, 7u, 8u, 9u, 12u, 17u})
+    for (std::size_t n : {1u, 2u, 3u, 4u, 5u, 8u, 9u, 13u, 101u})
+      for (const bool with_m : {false, true}) {
+        std::vector<double> D(states * n), M(states * n), D_sum(states, -1.0), M_sum(states, -1.0);
+        for (double& x : D) x = next();
+        for (double& x : M) x = next();
+        detail::sum_ages_states(D.data(), D_sum.data(), with_m ? M.data() : nullptr, M_sum.data(), states, n);
+        for (std::size_t k = 0; k < states; ++k) {
+          double d = 0.0, m = 0.0;
+          for (std::size_t i = 0; i < n; ++i) {
+            d += D[k * n + i];
+            m += M[k * n + i];
+          }
+          const std::string where =
+              std::to_string(states) + " states, " + std::to_string(n) + " ages, state " + std::to_string(k);
+          ASSERT_EQ(std::memcmp(&D_sum[k], &d, sizeof d), 0) << where << ": " << D_sum[k] << " against " << d;
+          if (with_m)
+            ASSERT_EQ(std::memcmp(&M_sum[k], &m, sizeof m), 0) << where << ": " << M_sum[k] << " against " << m;
+          else
+            ASSERT_EQ(M_sum[k], -1.0) << where;  // M's sums untouched without M
+        }
+      }
 }
