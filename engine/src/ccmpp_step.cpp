@@ -253,26 +253,24 @@ template <bool BITS, bool EXPOSURE>
 // the bitwise OR of every F[i] (ages 0 … w), for the step's check of the fertility rates
 // (detail::births_by_age_bits); an integer OR in the loop that reads F anyway, instead of a pass of its own.
 template <bool BITS>
-[[gnu::always_inline]] inline detail::BirthsRange births_body(const AgeGrid& grid, std::span<const double> F,
-                                                              const SexStepBuffers& women, std::span<double> B,
-                                                              std::span<double> exposure, std::uint64_t* bits_out) {
-  const std::size_t w = uz(grid.open_index());
-  const double z = grid.width_years;
+[[gnu::always_inline]] inline detail::BirthsRange births_body(std::size_t w, double z, const double* F, const double* A,
+                                                              const double* Q, double* B, double* exposure,
+                                                              std::uint64_t* bits_out) {
   B[0] = 0.0;
   B[w] = 0.0;
   // Adding ±0 leaves a long double sum unchanged, so the (slow, x87) sum runs only up to the last age with births
   // (B ≠ 0; NaN counts as births), found by a scan down from the top (last_age_with_births). It starts at age 1: the
   // ~14 childless ages below the first fertile one cost an x87 add each, fewer instructions than a scan for the first.
   [[maybe_unused]] std::uint64_t bits = 0;
-  if (exposure.empty()) {
-    bits = births_ages<BITS, false>(w, z, F.data(), women.A.data(), women.Q.data(), B.data(), nullptr);
+  if (!exposure) {
+    bits = births_ages<BITS, false>(w, z, F, A, Q, B, nullptr);
   } else {  // the exposure z·(A + Q)/2 in the same pass, from the same sum A + Q (the same bits)
     exposure[0] = 0.0;
     exposure[w] = 0.0;
-    bits = births_ages<BITS, true>(w, z, F.data(), women.A.data(), women.Q.data(), B.data(), exposure.data());
+    bits = births_ages<BITS, true>(w, z, F, A, Q, B, exposure);
   }
   if constexpr (BITS) *bits_out = bits | std::bit_cast<std::uint64_t>(F[0]) | std::bit_cast<std::uint64_t>(F[w]);
-  const std::size_t last = last_age_with_births(B.data(), w);
+  const std::size_t last = last_age_with_births(B, w);
   // [1, hi): empty without births (last = 0).
   return last == 0 ? detail::BirthsRange{} : detail::BirthsRange{1, last + 1};
 }
@@ -281,14 +279,14 @@ template <bool BITS>
 COHORTGIS_KERNEL double births_by_age_of_mother(const AgeGrid& grid, std::span<const double> F,
                                                 const SexStepBuffers& women, std::span<double> B,
                                                 std::span<double> exposure) {
-  return detail::sum_births(B.data(), births_body<false>(grid, F, women, B, exposure, nullptr));
+  return detail::sum_births(
+      B.data(), births_body<false>(uz(grid.open_index()), grid.width_years, F.data(), women.A.data(), women.Q.data(),
+                                   B.data(), exposure.empty() ? nullptr : exposure.data(), nullptr));
 }
 
 namespace detail {
-COHORTGIS_KERNEL BirthsRange births_by_age_bits(const AgeGrid& grid, std::span<const double> F,
-                                                const SexStepBuffers& women, std::span<double> B,
-                                                std::span<double> exposure, std::uint64_t& bits) {
-  return births_body<true>(grid, F, women, B, exposure, &bits);
+COHORTGIS_KERNEL BirthsRange births_by_age_bits(const BirthsOfState& s, std::uint64_t& bits) {
+  return births_body<true>(s.w, s.z, s.F, s.A, s.Q, s.B, s.exposure, &bits);
 }
 
 double sum_births(const double* B, BirthsRange r) {

@@ -43,12 +43,18 @@ bool all_within(const double* v, std::size_t n, double lo, double hi);
 struct BirthsRange {
   std::size_t lo = 0, hi = 0;
 };
+// The vectors of a state's births (one sex's women): F, A, Q over ages 0 … w, B and the exposure (null: not kept).
+struct BirthsOfState {
+  std::size_t w;  // the open age's index
+  double z;       // the step's width in years
+  const double *F, *A, *Q;
+  double *B, *exposure;
+};
 // births_by_age_of_mother without its sum: B and the exposure (the same bits), the range of ages with births, and in
 // `bits` the bitwise OR of F's values (all ages, 0 … w). No value has bit 63 (sign) or 62 (exponent ≥ 1024: 2 or
 // more, ∞, NaN) set unless one is negative (−0 included), NaN, ∞ or ≥ 2: bits >> 62 == 0 proves every rate finite and
 // ≥ 0 (the step's check); otherwise the rates are checked exactly.
-BirthsRange births_by_age_bits(const AgeGrid& grid, std::span<const double> F, const SexStepBuffers& women,
-                               std::span<double> B, std::span<double> exposure, std::uint64_t& bits);
+BirthsRange births_by_age_bits(const BirthsOfState& s, std::uint64_t& bits);
 // The births of a state: Σ B over the range in age order, in long double (R's sum()), as births_by_age_of_mother.
 double sum_births(const double* B, BirthsRange r);
 // Those of two states (two calls: their x87 chains are independent and overlap in the core).

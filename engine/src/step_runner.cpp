@@ -398,13 +398,14 @@ void StepRunner::births_of_groups(int z, int g, int count, Scratch& sc) {
   double* Bk[2] = {nullptr, nullptr};
   std::uint64_t bits[2] = {0, 0};
   for (int k = 0; k < count; ++k) {
-    const std::size_t st = uz(z) * uz(L_.groups) + uz(g + k);
-    std::span<const double> F(sch_.asfr.data() + st * nA, nA);
-    std::span<double> B = kept ? std::span<double>(c_.births_by_mother_age.data() + st * nA, nA)
-                               : std::span<double>(sc.births_by_age.data() + uz(k) * nA, nA);
-    std::span<double> X = kept ? std::span<double>(c_.women_exposure.data() + st * nA, nA) : std::span<double>();
-    range[k] = births_by_age_bits(L_.grid, F, buffers(z, g + k, 0, sc), B, X, bits[k]);
-    Bk[k] = B.data();
+    const std::size_t st = uz(z) * uz(L_.groups) + uz(g + k), o = uz(g + k) * kSexes * nA;  // women: sex 0
+    // The women's A and Q as buffers() gives them; B and the exposure into the components when kept.
+    double* const B = kept ? c_.births_by_mother_age.data() + st * nA : sc.births_by_age.data() + uz(k) * nA;
+    range[k] =
+        births_by_age_bits({nA - 1, static_cast<double>(L_.grid.width_years), sch_.asfr.data() + st * nA,
+                            sc.A.data() + o, sc.Q.data() + o, B, kept ? c_.women_exposure.data() + st * nA : nullptr},
+                           bits[k]);
+    Bk[k] = B;
   }
   // The step's check of the rates (validate_zones): a bit test here, exact when it fires; the lower group first.
   if (asfr_in_births_)

@@ -347,7 +347,7 @@ TEST(StepKernelBirths, EveryAgeRangeAndBitsAsTheFormulaAgeByAge) {
       for (std::size_t last = 0; last < w; ++last)
         for (const bool nan_above : {false, true})
           for (const bool exposure : {false, true}) {
-            std::vector<double> F(n, 0.0), A(n), E(n, 0.0), D(n, 0.0), Q(n), B(n, -7.0), X(exposure ? n : 0, -7.0);
+            std::vector<double> F(n, 0.0), A(n), Q(n), B(n, -7.0), X(exposure ? n : 0, -7.0);
             for (std::size_t i = 0; i < n; ++i) {
               A[i] = 1000.0 + 3.25 * static_cast<double>(i);
               Q[i] = 900.0 + 1.5 / (1.0 + static_cast<double>(i));
@@ -364,8 +364,8 @@ TEST(StepKernelBirths, EveryAgeRangeAndBitsAsTheFormulaAgeByAge) {
             }
             std::uint64_t bits = 0, want_bits = 0;
             for (std::size_t i = 0; i < n; ++i) want_bits |= bits_of(F[i]);
-            const SexStepBuffers women{A, E, D, Q};
-            const detail::BirthsRange r = detail::births_by_age_bits(grid, F, women, B, X, bits);
+            const detail::BirthsRange r = detail::births_by_age_bits(
+                {w, z, F.data(), A.data(), Q.data(), B.data(), exposure ? X.data() : nullptr}, bits);
             const std::string where = "open " + std::to_string(open) + ", z " + std::to_string(z) + ", last " +
                                       std::to_string(last) + (nan_above ? ", NaN above" : "") +
                                       (exposure ? ", exposure" : "");
@@ -381,6 +381,15 @@ TEST(StepKernelBirths, EveryAgeRangeAndBitsAsTheFormulaAgeByAge) {
                 ASSERT_EQ(bits_of(X[i]), bits_of(x)) << where << ", age " << i;
               }
             }
+            // The public kernel (the same loop, without the bits): the same B and exposure, their sum over the range.
+            std::vector<double> E(n, 0.0), D(n, 0.0), B2(n, -7.0), X2(exposure ? n : 0, -7.0);
+            const double total = births_by_age_of_mother(grid, F, SexStepBuffers{A, E, D, Q}, B2, X2);
+            ASSERT_EQ(std::memcmp(B2.data(), B.data(), n * sizeof(double)), 0) << where;
+            if (exposure) {
+              ASSERT_EQ(std::memcmp(X2.data(), X.data(), n * sizeof(double)), 0) << where;
+            }
+            const double want = detail::sum_births(B.data(), r);
+            ASSERT_EQ(std::memcmp(&total, &want, sizeof total), 0) << where;
             ++cases;
           }
     }
