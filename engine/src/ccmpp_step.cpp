@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/life_table.hpp"
@@ -171,50 +172,120 @@ COHORTGIS_KERNEL bool survive_and_close(std::size_t w, const double* S, const do
 }  // namespace detail
 
 namespace {
+// Four ages of a vector (GCC 12 lowers a 64-byte vector through the stack where AVX-512 is off: two of these per
+// eight ages). Element-wise, so every width gives the same bits.
+using Ages4 = double __attribute__((vector_size(32)));
+using Bits4 = std::uint64_t __attribute__((vector_size(32)));
+
+// B (and the exposure) of ages i … i + 3, and the OR of their F's bits (BITS). The same operations per age as
+// z · F · (A + Q) / 2 and z · (A + Q) / 2 one age at a time.
+// ONE: a one-year step, whose z · F is F itself (x · 1 is exact for every x; a signaling NaN, which 1 · x would quiet,
+// sets the bits that make the step check the rates exactly and refuse them): one multiplication less per vector.
+template <bool BITS, bool EXPOSURE, bool ONE>
+[[gnu::always_inline]] inline void births_of_4(std::size_t i, double z, const double* __restrict f,
+                                               const double* __restrict a, const double* __restrict q,
+                                               double* __restrict b, double* __restrict e, Bits4& bits) {
+  Ages4 fv, av, qv;
+  detail::load_vec(fv, f + i);
+  detail::load_vec(av, a + i);
+  detail::load_vec(qv, q + i);
+  const Ages4 aq = av + qv;
+  if constexpr (ONE) {
+    detail::store_vec(b + i, fv * aq / 2.0);
+    if constexpr (EXPOSURE) detail::store_vec(e + i, aq / 2.0);
+  } else {
+    detail::store_vec(b + i, z * fv * aq / 2.0);
+    if constexpr (EXPOSURE) detail::store_vec(e + i, z * aq / 2.0);
+  }
+  if constexpr (BITS) {
+    Bits4 fb;
+    detail::load_vec(fb, f + i);
+    bits |= fb;
+  }
+}
+
+// B over ages 1 … w − 1 (and the exposure), eight ages at a time; the last eight ages again where w − 1 is not a
+// multiple of eight (recomputing an age writes the same value, and ORs its bits again). Returns the OR of F's bits
+// over those ages (BITS). The pointers are parameters: on locals GCC 12 versions the loop for aliasing.
+template <bool BITS, bool EXPOSURE>
+[[gnu::always_inline]] inline std::uint64_t births_ages(std::size_t w, double z, const double* __restrict f,
+                                                        const double* __restrict a, const double* __restrict q,
+                                                        double* __restrict b, double* __restrict e) {
+  std::uint64_t bits = 0;
+  if (w < 9) {  // fewer than eight ages: one at a time
+    for (std::size_t i = 1; i < w; ++i) {
+      const double aq = a[i] + q[i];
+      b[i] = z * f[i] * aq / 2.0;
+      if constexpr (EXPOSURE) e[i] = z * aq / 2.0;
+      if constexpr (BITS) bits |= std::bit_cast<std::uint64_t>(f[i]);
+    }
+    return bits;
+  }
+  Bits4 acc0{}, acc1{};
+  const auto blocks = [&](auto one) {
+    constexpr bool ONE = decltype(one)::value;
+    std::size_t i = 1;
+    for (; i + 8 <= w; i += 8) {
+      births_of_4<BITS, EXPOSURE, ONE>(i, z, f, a, q, b, e, acc0);
+      births_of_4<BITS, EXPOSURE, ONE>(i + 4, z, f, a, q, b, e, acc1);
+    }
+    if (i < w) {
+      births_of_4<BITS, EXPOSURE, ONE>(w - 8, z, f, a, q, b, e, acc0);
+      births_of_4<BITS, EXPOSURE, ONE>(w - 4, z, f, a, q, b, e, acc1);
+    }
+  };
+  if (z == 1.0)
+    blocks(std::true_type{});
+  else
+    blocks(std::false_type{});
+  if constexpr (BITS) {
+    const Bits4 acc = acc0 | acc1;
+    const auto h2 = __builtin_shufflevector(acc, acc, 0, 1) | __builtin_shufflevector(acc, acc, 2, 3);
+    bits = h2[0] | h2[1];
+  }
+  return bits;
+}
+
+// The last age in 1 … w − 1 whose B is not ±0 (NaN counts as births), 0 if none: a scan down from w − 1, eight ages
+// at a time while all eight are ±0 (bits << 1 drops the sign: 0 only for ±0), then age by age. In the benchmark's
+// schedules it passes the ≈ 50 childless ages above the last fertile one in ≈ 7 steps; tracking the last age with
+// births in the loop that computes B cost five instructions per vector of four ages.
+[[gnu::always_inline]] inline std::size_t last_age_with_births(const double* __restrict b, std::size_t w) {
+  std::size_t hi = w;  // every age in [hi, w) has B = ±0
+  for (; hi >= 9; hi -= 8) {
+    Bits4 lo, hi4;
+    detail::load_vec(lo, b + hi - 8);
+    detail::load_vec(hi4, b + hi - 4);
+    const Bits4 v = lo | hi4;
+    const auto h2 = __builtin_shufflevector(v, v, 0, 1) | __builtin_shufflevector(v, v, 2, 3);
+    if (((h2[0] | h2[1]) << 1) != 0) break;
+  }
+  while (hi > 1 && (std::bit_cast<std::uint64_t>(b[hi - 1]) << 1) == 0) --hi;
+  return hi - 1;
+}
+
 // A3 step 4 without the sum: B (and the exposure) by age, and the ages [lo, hi) outside which every B is 0. BITS: also
 // the bitwise OR of every F[i] (ages 0 … w), for the step's check of the fertility rates
 // (detail::births_by_age_bits); an integer OR in the loop that reads F anyway, instead of a pass of its own.
 template <bool BITS>
-[[gnu::always_inline]] inline detail::BirthsRange births_body(const AgeGrid& grid, std::span<const double> F,
-                                                              const SexStepBuffers& women, std::span<double> B,
-                                                              std::span<double> exposure, std::uint64_t* bits_out) {
-  const std::size_t w = uz(grid.open_index());
-  std::uint64_t bits = 0;
-  const double z = grid.width_years;
+[[gnu::always_inline]] inline detail::BirthsRange births_body(std::size_t w, double z, const double* F, const double* A,
+                                                              const double* Q, double* B, double* exposure,
+                                                              std::uint64_t* bits_out) {
   B[0] = 0.0;
   B[w] = 0.0;
   // Adding ±0 leaves a long double sum unchanged, so the (slow, x87) sum runs only up to the last age with births
-  // (B ≠ 0; NaN counts as births), found in the loop that computes B, a select (vectorised, instead of a scan down
-  // the ~50 childless ages above the last fertile one). It starts at age 1: the ~14 childless ages below the first
-  // fertile one cost an x87 add each, fewer instructions than a scan for the first (or a vector minimum of ages).
-  std::size_t last = 0;  // the last age with births (0: none; B[0] = 0)
-  {
-    double* __restrict b = B.data();
-    const double* __restrict f = F.data();
-    const double* __restrict a = women.A.data();
-    const double* __restrict q = women.Q.data();
-    if (exposure.empty()) {
-#pragma GCC unroll 2  // two vectors per loop step: less loop overhead per age
-      for (std::size_t i = 1; i < w; ++i) {
-        b[i] = z * f[i] * (a[i] + q[i]) / 2.0;
-        last = b[i] != 0.0 ? i : last;
-        if constexpr (BITS) bits |= std::bit_cast<std::uint64_t>(f[i]);
-      }
-    } else {  // the exposure z·(A + Q)/2 in the same pass, from the same sum A + Q (the same bits)
-      double* __restrict e = exposure.data();
-      e[0] = 0.0;
-      e[w] = 0.0;
-#pragma GCC unroll 2  // as above (the user path's loop: the components keep the exposure)
-      for (std::size_t i = 1; i < w; ++i) {
-        const double aq = a[i] + q[i];
-        b[i] = z * f[i] * aq / 2.0;
-        e[i] = z * aq / 2.0;
-        last = b[i] != 0.0 ? i : last;
-        if constexpr (BITS) bits |= std::bit_cast<std::uint64_t>(f[i]);
-      }
-    }
+  // (B ≠ 0; NaN counts as births), found by a scan down from the top (last_age_with_births). It starts at age 1: the
+  // ~14 childless ages below the first fertile one cost an x87 add each, fewer instructions than a scan for the first.
+  [[maybe_unused]] std::uint64_t bits = 0;
+  if (!exposure) {
+    bits = births_ages<BITS, false>(w, z, F, A, Q, B, nullptr);
+  } else {  // the exposure z·(A + Q)/2 in the same pass, from the same sum A + Q (the same bits)
+    exposure[0] = 0.0;
+    exposure[w] = 0.0;
+    bits = births_ages<BITS, true>(w, z, F, A, Q, B, exposure);
   }
   if constexpr (BITS) *bits_out = bits | std::bit_cast<std::uint64_t>(F[0]) | std::bit_cast<std::uint64_t>(F[w]);
+  const std::size_t last = last_age_with_births(B, w);
   // [1, hi): empty without births (last = 0).
   return last == 0 ? detail::BirthsRange{} : detail::BirthsRange{1, last + 1};
 }
@@ -223,19 +294,19 @@ template <bool BITS>
 COHORTGIS_KERNEL double births_by_age_of_mother(const AgeGrid& grid, std::span<const double> F,
                                                 const SexStepBuffers& women, std::span<double> B,
                                                 std::span<double> exposure) {
-  return detail::sum_births(B.data(), births_body<false>(grid, F, women, B, exposure, nullptr));
+  return detail::sum_births(
+      B.data(), births_body<false>(uz(grid.open_index()), grid.width_years, F.data(), women.A.data(), women.Q.data(),
+                                   B.data(), exposure.empty() ? nullptr : exposure.data(), nullptr));
 }
 
 namespace detail {
-COHORTGIS_KERNEL BirthsRange births_by_age_bits(const AgeGrid& grid, std::span<const double> F,
-                                                const SexStepBuffers& women, std::span<double> B,
-                                                std::span<double> exposure, std::uint64_t& bits) {
-  return births_body<true>(grid, F, women, B, exposure, &bits);
+COHORTGIS_KERNEL BirthsRange births_by_age_bits(const BirthsOfState& s, std::uint64_t& bits) {
+  return births_body<true>(s.w, s.z, s.F, s.A, s.Q, s.B, s.exposure, &bits);
 }
 
 double sum_births(const double* B, BirthsRange r) {
   long double total = 0.0L;  // R's sum() accumulates in long double
-#pragma GCC unroll 4         // four adds per loop step (the x87 adds stay in order, one chain): less loop overhead
+#pragma GCC unroll 8         // eight adds per loop step (the x87 adds stay in order, one chain): less loop overhead
   for (std::size_t i = r.lo; i < r.hi; ++i) total += B[i];
   return static_cast<double>(total);
 }

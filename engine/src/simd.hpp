@@ -43,12 +43,18 @@ bool all_within(const double* v, std::size_t n, double lo, double hi);
 struct BirthsRange {
   std::size_t lo = 0, hi = 0;
 };
+// The vectors of a state's births (one sex's women): F, A, Q over ages 0 … w, B and the exposure (null: not kept).
+struct BirthsOfState {
+  std::size_t w;  // the open age's index
+  double z;       // the step's width in years
+  const double *F, *A, *Q;
+  double *B, *exposure;
+};
 // births_by_age_of_mother without its sum: B and the exposure (the same bits), the range of ages with births, and in
 // `bits` the bitwise OR of F's values (all ages, 0 … w). No value has bit 63 (sign) or 62 (exponent ≥ 1024: 2 or
 // more, ∞, NaN) set unless one is negative (−0 included), NaN, ∞ or ≥ 2: bits >> 62 == 0 proves every rate finite and
 // ≥ 0 (the step's check); otherwise the rates are checked exactly.
-BirthsRange births_by_age_bits(const AgeGrid& grid, std::span<const double> F, const SexStepBuffers& women,
-                               std::span<double> B, std::span<double> exposure, std::uint64_t& bits);
+BirthsRange births_by_age_bits(const BirthsOfState& s, std::uint64_t& bits);
 // The births of a state: Σ B over the range in age order, in long double (R's sum()), as births_by_age_of_mother.
 double sum_births(const double* B, BirthsRange r);
 // Those of two states (two calls: their x87 chains are independent and overlap in the core).
@@ -67,15 +73,21 @@ int floors_of(const double* Q, std::size_t n, std::span<double> floor_adjustment
 // of each state unused), in one pass: the same bits.
 void age_period_deaths_states(const double* D, const double* phi, double* D_age, std::size_t n_ages,
                               std::size_t states);
+// close_step's steps 5 and 7 of age 0 after survive_and_close (D, Q and P_end of age 0 from the state's births, S[0]
+// and E[0]); returns whether Q[0] ≥ 0 (not floored).
+inline bool close_age0(double births_of_sex, const double* S, const double* E, double* D, double* Q, double* P_end) {
+  D[0] = (1.0 - S[0]) * births_of_sex;  // step 5, as close_step
+  Q[0] = births_of_sex - D[0] + E[0];
+  P_end[0] = Q[0] >= 0.0 ? Q[0] : kFloorPersons;
+  return Q[0] >= 0.0;
+}
 // close_step after survive_and_close: steps 5 and 7 of age 0, and the count of floored cells and the adjustments
 // over all ages, as close_step returns and writes them. Inline: in the common case (nothing floored, adjustments not
 // kept) a few scalar operations and no call.
 inline int close_step_age0(double births_of_sex, const double* S, const SexStepBuffers& b, double* P_end,
                            bool floored_above, std::span<double> floor_adjustment) {
-  b.D[0] = (1.0 - S[0]) * births_of_sex;  // step 5, as close_step
-  b.Q[0] = births_of_sex - b.D[0] + b.E[0];
-  P_end[0] = b.Q[0] >= 0.0 ? b.Q[0] : kFloorPersons;
-  if (!floored_above && b.Q[0] >= 0.0 && floor_adjustment.empty()) return 0;
+  const bool q0_kept = close_age0(births_of_sex, S, b.E.data(), b.D.data(), b.Q.data(), P_end);
+  if (!floored_above && q0_kept && floor_adjustment.empty()) return 0;
   return floors_of(b.Q.data(), b.Q.size(), floor_adjustment);
 }
 

@@ -246,50 +246,79 @@ COHORTGIS_KERNEL void fused_state(const FusedState& f) {
     fused_state_transitions<false, false>(f);
 }
 
-// out = v[0] + v[1] + … in age order for every sum; eight (or four) sums at a time share one loop so that their
-// (independent) chains of additions overlap. Each sum is the same left-to-right sum as a loop of its own, bit for bit.
-void sum_ages_interleaved(const std::vector<AgeSum>& sums, std::size_t n) {
+namespace {
+// *out[j] = v[j][0] + v[j][1] + … + v[j][n − 1] in age order for eight sums, one chain of additions each, interleaved.
+[[gnu::always_inline]] inline void sum8(const double* const (&v)[8], double* const (&out)[8], std::size_t n) {
+  const double *v0 = v[0], *v1 = v[1], *v2 = v[2], *v3 = v[3], *v4 = v[4], *v5 = v[5], *v6 = v[6], *v7 = v[7];
+  double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0, a4 = 0.0, a5 = 0.0, a6 = 0.0, a7 = 0.0;
+#pragma GCC unroll 8  // less loop overhead per add; each chain keeps its order
+  for (std::size_t i = 0; i < n; ++i) {
+    a0 += v0[i];
+    a1 += v1[i];
+    a2 += v2[i];
+    a3 += v3[i];
+    a4 += v4[i];
+    a5 += v5[i];
+    a6 += v6[i];
+    a7 += v7[i];
+    // Scalar: GCC's vectorised in-order folds of two elements at a time cost an address computation per pair
+    // (1.5 instructions per element against 1.03 for scalar adds). A transpose to vector lanes (a sum per lane)
+    // costs as much as scalar adds with their loads folded in (AVX2: four loads, four inserts, four unpacks and
+    // four adds per four ages of four sums).
+    COHORTGIS_KEEP_SCALAR(a7);
+  }
+  // Sums GCC cannot see come out of the loop: stored to adjacent outputs, it would pack pairs of chains into vectors
+  // (a load and an insert per two elements more).
+  COHORTGIS_KEEP_SCALAR(a0);
+  COHORTGIS_KEEP_SCALAR(a1);
+  COHORTGIS_KEEP_SCALAR(a2);
+  COHORTGIS_KEEP_SCALAR(a3);
+  COHORTGIS_KEEP_SCALAR(a4);
+  COHORTGIS_KEEP_SCALAR(a5);
+  COHORTGIS_KEEP_SCALAR(a6);
+  *out[0] = a0;
+  *out[1] = a1;
+  *out[2] = a2;
+  *out[3] = a3;
+  *out[4] = a4;
+  *out[5] = a5;
+  *out[6] = a6;
+  *out[7] = a7;
+}
+
+// The same for one sum.
+[[gnu::always_inline]] inline void sum1(const double* v, double* out, std::size_t n) {
+  double a = 0.0;
+  for (std::size_t i = 0; i < n; ++i) a += v[i];
+  *out = a;
+}
+}  // namespace
+
+void sum_ages_states(const double* D, double* D_sum, const double* M, double* M_sum, std::size_t states,
+                     std::size_t n) {
   std::size_t k = 0;
-  for (; k + 8 <= sums.size(); k += 8) {
-    const double *v0 = sums[k].v, *v1 = sums[k + 1].v, *v2 = sums[k + 2].v, *v3 = sums[k + 3].v;
-    const double *v4 = sums[k + 4].v, *v5 = sums[k + 5].v, *v6 = sums[k + 6].v, *v7 = sums[k + 7].v;
-    double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0, a4 = 0.0, a5 = 0.0, a6 = 0.0, a7 = 0.0;
-#pragma GCC unroll 4  // less loop overhead per add; each chain keeps its order
-    for (std::size_t i = 0; i < n; ++i) {
-      a0 += v0[i];
-      a1 += v1[i];
-      a2 += v2[i];
-      a3 += v3[i];
-      a4 += v4[i];
-      a5 += v5[i];
-      a6 += v6[i];
-      a7 += v7[i];
-      // Scalar: GCC's vectorised in-order folds of two elements at a time cost an address computation per pair
-      // (1.5 instructions per element against 1.03 for scalar adds).
-      COHORTGIS_KEEP_SCALAR(a7);
+  if (M) {
+    for (; k + 4 <= states; k += 4) {
+      const double* const D4 = D + k * n;
+      const double* const M4 = M + k * n;
+      sum8({D4, D4 + n, D4 + 2 * n, D4 + 3 * n, M4, M4 + n, M4 + 2 * n, M4 + 3 * n},
+           {D_sum + k, D_sum + k + 1, D_sum + k + 2, D_sum + k + 3, M_sum + k, M_sum + k + 1, M_sum + k + 2,
+            M_sum + k + 3},
+           n);
     }
-    const double a[8] = {a0, a1, a2, a3, a4, a5, a6, a7};
-    for (std::size_t j = 0; j < 8; ++j) *sums[k + j].out = a[j];
-  }
-  for (; k + 4 <= sums.size(); k += 4) {
-    const double *v0 = sums[k].v, *v1 = sums[k + 1].v, *v2 = sums[k + 2].v, *v3 = sums[k + 3].v;
-    double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
-    for (std::size_t i = 0; i < n; ++i) {
-      a0 += v0[i];
-      a1 += v1[i];
-      a2 += v2[i];
-      a3 += v3[i];
-      COHORTGIS_KEEP_SCALAR(a3);  // as above
+    for (; k < states; ++k) {
+      sum1(D + k * n, D_sum + k, n);
+      sum1(M + k * n, M_sum + k, n);
     }
-    *sums[k].out = a0;
-    *sums[k + 1].out = a1;
-    *sums[k + 2].out = a2;
-    *sums[k + 3].out = a3;
-  }
-  for (; k < sums.size(); ++k) {
-    double a = 0.0;
-    for (std::size_t i = 0; i < n; ++i) a += sums[k].v[i];
-    *sums[k].out = a;
+  } else {
+    for (; k + 8 <= states; k += 8) {
+      const double* const D8 = D + k * n;
+      sum8({D8, D8 + n, D8 + 2 * n, D8 + 3 * n, D8 + 4 * n, D8 + 5 * n, D8 + 6 * n, D8 + 7 * n},
+           {D_sum + k, D_sum + k + 1, D_sum + k + 2, D_sum + k + 3, D_sum + k + 4, D_sum + k + 5, D_sum + k + 6,
+            D_sum + k + 7},
+           n);
+    }
+    for (; k < states; ++k) sum1(D + k * n, D_sum + k, n);
   }
 }
 

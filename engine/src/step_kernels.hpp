@@ -6,7 +6,6 @@
 
 #include <cstddef>
 #include <span>
-#include <vector>
 
 #include "cohortgis/engine/projection.hpp"
 
@@ -64,14 +63,10 @@ struct FusedState {
 };
 void fused_state(const FusedState& f);
 
-// A sum over the ages of one vector, and where it goes.
-struct AgeSum {
-  const double* v;
-  double* out;
-};
-
-// out = v[0] + v[1] + … in age order for every sum; eight (or four) sums at a time share one loop so that their
-// (independent) chains of additions overlap. Each sum is the same left-to-right sum as a loop of its own, bit for bit.
-void sum_ages_interleaved(const std::vector<AgeSum>& sums, std::size_t n);
+// sum[k] = v[k · n] + v[k · n + 1] + … in age order, for the `states` consecutive vectors of n ages in D (into
+// D_sum) and, unless M is null, in M (into M_sum). Eight sums at a time share one loop (four states of D and M, or
+// eight of D) so that their independent chains of additions overlap; each sum is the same left-to-right sum as a loop
+// of its own, bit for bit.
+void sum_ages_states(const double* D, double* D_sum, const double* M, double* M_sum, std::size_t states, std::size_t n);
 
 }  // namespace cohortgis::detail

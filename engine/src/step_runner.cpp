@@ -398,13 +398,14 @@ void StepRunner::births_of_groups(int z, int g, int count, Scratch& sc) {
   double* Bk[2] = {nullptr, nullptr};
   std::uint64_t bits[2] = {0, 0};
   for (int k = 0; k < count; ++k) {
-    const std::size_t st = uz(z) * uz(L_.groups) + uz(g + k);
-    std::span<const double> F(sch_.asfr.data() + st * nA, nA);
-    std::span<double> B = kept ? std::span<double>(c_.births_by_mother_age.data() + st * nA, nA)
-                               : std::span<double>(sc.births_by_age.data() + uz(k) * nA, nA);
-    std::span<double> X = kept ? std::span<double>(c_.women_exposure.data() + st * nA, nA) : std::span<double>();
-    range[k] = births_by_age_bits(L_.grid, F, buffers(z, g + k, 0, sc), B, X, bits[k]);
-    Bk[k] = B.data();
+    const std::size_t st = uz(z) * uz(L_.groups) + uz(g + k), o = uz(g + k) * kSexes * nA;  // women: sex 0
+    // The women's A and Q as buffers() gives them; B and the exposure into the components when kept.
+    double* const B = kept ? c_.births_by_mother_age.data() + st * nA : sc.births_by_age.data() + uz(k) * nA;
+    range[k] =
+        births_by_age_bits({nA - 1, static_cast<double>(L_.grid.width_years), sch_.asfr.data() + st * nA,
+                            sc.A.data() + o, sc.Q.data() + o, B, kept ? c_.women_exposure.data() + st * nA : nullptr},
+                           bits[k]);
+    Bk[k] = B;
   }
   // The step's check of the rates (validate_zones): a bit test here, exact when it fires; the lower group first.
   if (asfr_in_births_)
@@ -441,24 +442,13 @@ void StepRunner::apply_newborn_rules(int z, Scratch& sc) {
 }
 
 void StepRunner::sum_state_totals(int z, Scratch& sc) {
-  const int G = L_.groups;
-  const std::size_t nA = L_.ages();
-  // Per state and sex, the sums over age of the deaths D and the net migrants M, each in age order. The list is
-  // written in place (its length is the same for every zone of the step): D as buffers() gives it.
-  // The vectors of (g, s) at (g · 2 + s) · nA from the zone's first, as buffers() and migrants() give them.
+  // Per state and sex, the sums over age of the deaths D and the net migrants M, each in age order. The vectors of
+  // (g, s) at (g · 2 + s) · nA from the zone's first, as buffers() and migrants() give them.
   const bool mig = plan_.any_migration, keep = plan_.keep_cells;
-  const std::size_t n = uz(G) * kSexes, z0 = uz(z) * n * nA;
-  sc.sums.resize(n * (mig ? 2 : 1));
-  AgeSum* out = sc.sums.data();
+  const std::size_t nA = L_.ages(), n = uz(L_.groups) * kSexes, z0 = uz(z) * n * nA;
   const double* const Dz = keep ? c_.deaths.data().data() + z0 : sc.D.data();
   const double* const Mz = !mig ? nullptr : keep ? c_.net_migrants.data().data() + z0 : sc.M.data();
-  double* const deaths = c_.deaths_by_state.data() + uz(z) * n;
-  double* const net = c_.net_migrants_by_state.data() + uz(z) * n;
-  for (std::size_t k = 0; k < n; ++k) {
-    *out++ = {Dz + k * nA, deaths + k};
-    if (mig) *out++ = {Mz + k * nA, net + k};
-  }
-  sum_ages_interleaved(sc.sums, nA);
+  sum_ages_states(Dz, c_.deaths_by_state.data() + uz(z) * n, Mz, c_.net_migrants_by_state.data() + uz(z) * n, n, nA);
 }
 
 // Survival ratios (and e0, e65, φ when wanted) of every group and sex of zone z, for the flow and multistate steps.
@@ -521,12 +511,20 @@ void StepRunner::step_zone(int z, Scratch& sc) {
   double* const Dz = keep ? c_.deaths.data().data() + z0 : sc.D.data();
   double* const Mz = !plan_.any_migration ? nullptr : keep ? c_.net_migrants.data().data() + z0 : sc.M.data();
   double* const end_z = next_.data().data() + z0;
+  // On the fused path, where no dense floor adjustments are kept: a state with no cell floored (the common case) and
+  // no adjustments to clear (floored_last, sparse adjustments) needs only age 0 closed and its births stored; the
+  // loop below does the rest otherwise (closing age 0 again gives the same values).
+  const bool quick = fused && (!keep || floors_sparse_);
+  const std::size_t zs = uz(z) * uz(G) * kSexes;
   for (int g = 0; g < G; ++g)
     for (int s = 0; s < 2; ++s) {
       const std::size_t k = uz(g) * kSexes + uz(s), o = k * nA;
       const double Bs = sc.B[k];
-      const std::size_t ss = uz(z) * uz(G) * kSexes + k;
+      const std::size_t ss = zs + k;
       c_.births[ss] = Bs;
+      if (quick && close_age0(Bs, Sz + o, sc.E.data() + o, Dz + o, sc.Q.data() + o, end_z + o) &&
+          !sc.floored_above[k] && !(floors_sparse_ && floors_.floored_last[ss]))
+        continue;
       const SexStepBuffers buf{{sc.A.data() + o, nA}, {sc.E.data() + o, nA}, {Dz + o, nA}, {sc.Q.data() + o, nA}};
       const std::span<const double> S(Sz + o, nA);
       const std::span<double> end(end_z + o, nA);

@@ -60,7 +60,6 @@ void for_each_zone(int zones, ScratchPool<Scratch>& pool, Body&& body) {
 
 // Per-block scratch of the step: vectors of one zone, reused from zone to zone (no allocation per zone).
 struct Scratch {
-  std::vector<AgeSum> sums;
   std::vector<InEdge> edges;
   std::vector<double> A, E, Q, B, B_mother, M, D;
   std::vector<unsigned char> floored_above;  // per group and sex: survive_and_close floored a cell of ages 1 … w

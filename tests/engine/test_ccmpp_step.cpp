@@ -13,6 +13,7 @@
 #include "csv_fixture.hpp"
 #include "projection_fixture.hpp"
 #include "simd.hpp"
+#include "step_kernels.hpp"
 
 using namespace cohortgis;
 using cohortgis::test::OneStateCase;
@@ -324,4 +325,109 @@ TEST(StepKernelBirths, NaNAtAChildlessAgeIsNotLeftOut) {
     const SexStepBuffers women{A, E, D, Q};
     EXPECT_TRUE(std::isnan(births_by_age_of_mother(grid, F, women, B, {}))) << "NaN at age " << bad;
   }
+}
+
+// The step's births kernel (detail::births_by_age_bits): B and the exposure by age, the OR of F's bits and the range
+// of ages with births, against the formula age by age, for open ages 2 … 20 and 101 (the vector loop's blocks of
+// eight and the last block again where w − 1 is not a multiple of eight, and its one-age-at-a-time loop below nine
+// ages) and every last age with births: ±0 rates above it (−0 is no birth), a NaN exposure at a childless age that
+// counts as one, the range's scan across blocks.
+TEST(StepKernelBirths, EveryAgeRangeAndBitsAsTheFormulaAgeByAge) {
+  const auto bits_of = [](double x) {
+    std::uint64_t u;
+    std::memcpy(&u, &x, sizeof u);
+    return u;
+  };
+  int cases = 0;
+  for (int open : {2, 3, 4, 5, 8, 9, 10, 11, 12, 16, 17, 18, 20, 101})
+    for (const AgeGrid grid : {AgeGrid::single_year(open), AgeGrid{5, open + 1}}) {
+      const std::size_t w = static_cast<std::size_t>(open), n = w + 1;
+      const double z = grid.width_years;
+      // last: the last age with births (0: none); nan_at: a childless age whose exposure is NaN (0: none).
+      for (std::size_t last = 0; last < w; ++last)
+        for (const bool nan_above : {false, true})
+          for (const bool exposure : {false, true}) {
+            std::vector<double> F(n, 0.0), A(n), Q(n), B(n, -7.0), X(exposure ? n : 0, -7.0);
+            for (std::size_t i = 0; i < n; ++i) {
+              A[i] = 1000.0 + 3.25 * static_cast<double>(i);
+              Q[i] = 900.0 + 1.5 / (1.0 + static_cast<double>(i));
+              // Rates at ages 1 … last, some of them 0 (childless ages inside the range); ±0 above.
+              if (i >= 1 && i <= last) F[i] = (i % 3 == 2 && i != last) ? 0.0 : 0.01 * static_cast<double>(i % 7 + 1);
+              if (i > last && i % 2 == 1) F[i] = -0.0;
+            }
+            F[0] = 0.125;  // outside 1 … w − 1: no births, but in the bits
+            F[w] = 3.0;
+            std::size_t want_hi = last == 0 ? 0 : last + 1;
+            if (nan_above && last + 1 < w) {
+              A[w - 1] = std::nan("");  // 0 · NaN: a birth (NaN) at a childless age
+              want_hi = w;
+            }
+            std::uint64_t bits = 0, want_bits = 0;
+            for (std::size_t i = 0; i < n; ++i) want_bits |= bits_of(F[i]);
+            const detail::BirthsRange r = detail::births_by_age_bits(
+                {w, z, F.data(), A.data(), Q.data(), B.data(), exposure ? X.data() : nullptr}, bits);
+            const std::string where = "open " + std::to_string(open) + ", z " + std::to_string(z) + ", last " +
+                                      std::to_string(last) + (nan_above ? ", NaN above" : "") +
+                                      (exposure ? ", exposure" : "");
+            ASSERT_EQ(bits, want_bits) << where;
+            ASSERT_EQ(r.hi, want_hi) << where;
+            ASSERT_EQ(r.lo, want_hi == 0 ? 0u : 1u) << where;
+            for (std::size_t i = 0; i < n; ++i) {
+              const double aq = A[i] + Q[i];
+              const double b = (i == 0 || i == w) ? 0.0 : z * F[i] * aq / 2.0;
+              ASSERT_EQ(bits_of(B[i]), bits_of(b)) << where << ", age " << i;
+              if (exposure) {
+                const double x = (i == 0 || i == w) ? 0.0 : z * aq / 2.0;
+                ASSERT_EQ(bits_of(X[i]), bits_of(x)) << where << ", age " << i;
+              }
+            }
+            // The public kernel (the same loop, without the bits): the same B and exposure, their sum over the range.
+            std::vector<double> E(n, 0.0), D(n, 0.0), B2(n, -7.0), X2(exposure ? n : 0, -7.0);
+            const double total = births_by_age_of_mother(grid, F, SexStepBuffers{A, E, D, Q}, B2, X2);
+            ASSERT_EQ(std::memcmp(B2.data(), B.data(), n * sizeof(double)), 0) << where;
+            if (exposure) {
+              ASSERT_EQ(std::memcmp(X2.data(), X.data(), n * sizeof(double)), 0) << where;
+            }
+            const double want = detail::sum_births(B.data(), r);
+            ASSERT_EQ(std::memcmp(&total, &want, sizeof total), 0) << where;
+            ++cases;
+          }
+    }
+  EXPECT_GT(cases, 1000);
+}
+
+// The step's sums over age per state (detail::sum_ages_states: eight chains in one loop, four states of D and M or
+// eight of D, then one state at a time): each sum the left-to-right sum of its own vector, bit for bit, for any number
+// of states and ages. The values span twenty orders of magnitude, so another order or pairing gives other bits.
+TEST(StepKernelSums, EachStatesSumIsItsOwnLeftToRightSum) {
+  std::uint64_t seed = 0x9e3779b97f4a7c15ULL;
+  const auto next = [&seed]() {
+    seed ^= seed << 13;
+    seed ^= seed >> 7;
+    seed ^= seed << 17;
+    const double u = static_cast<double>(seed >> 11) / 9007199254740992.0;  // [0, 1)
+    return (u - 0.3) * std::pow(10.0, static_cast<double>(seed % 21) - 10.0);
+  };
+  for (std::size_t states : {1u, 2u, 3u, 4u, 5u, 7u, 8u, 9u, 12u, 17u})
+    for (std::size_t n : {1u, 2u, 3u, 4u, 5u, 8u, 9u, 13u, 101u})
+      for (const bool with_m : {false, true}) {
+        std::vector<double> D(states * n), M(states * n), D_sum(states, -1.0), M_sum(states, -1.0);
+        for (double& x : D) x = next();
+        for (double& x : M) x = next();
+        detail::sum_ages_states(D.data(), D_sum.data(), with_m ? M.data() : nullptr, M_sum.data(), states, n);
+        for (std::size_t k = 0; k < states; ++k) {
+          double d = 0.0, m = 0.0;
+          for (std::size_t i = 0; i < n; ++i) {
+            d += D[k * n + i];
+            m += M[k * n + i];
+          }
+          const std::string where =
+              std::to_string(states) + " states, " + std::to_string(n) + " ages, state " + std::to_string(k);
+          ASSERT_EQ(std::memcmp(&D_sum[k], &d, sizeof d), 0) << where << ": " << D_sum[k] << " against " << d;
+          if (with_m)
+            ASSERT_EQ(std::memcmp(&M_sum[k], &m, sizeof m), 0) << where << ": " << M_sum[k] << " against " << m;
+          else
+            ASSERT_EQ(M_sum[k], -1.0) << where;  // M's sums untouched without M
+        }
+      }
 }
