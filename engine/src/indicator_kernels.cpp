@@ -404,30 +404,36 @@ using Quad = double __attribute__((vector_size(32)));
 }
 // out[4i …] = the quad of a and b at age i, every age: four ages at a time from vectors along the ages (the sums a + b
 // of four ages in one addition, then a 4 × 4 transpose), which takes fewer instructions than quad per age.
+// With `chain`: each quad also added to it, in age order.
 [[gnu::always_inline]] inline void quads4(double* __restrict out, const double* __restrict a,
-                                          const double* __restrict b, std::size_t i) {
+                                          const double* __restrict b, std::size_t i, Quad* chain = nullptr) {
   Quad va, vb;
   load_vec(va, a + i);
   load_vec(vb, b + i);
   const Quad vs = va + vb;
   const Quad lo = __builtin_shufflevector(va, vb, 0, 4, 2, 6), hi = __builtin_shufflevector(va, vb, 1, 5, 3, 7);
   const Quad slo = __builtin_shufflevector(vs, vs, 0, 0, 2, 2), shi = __builtin_shufflevector(vs, vs, 1, 1, 3, 3);
-  Quad q;
-  q = __builtin_shufflevector(lo, slo, 0, 1, 4, 5), store_vec(out + 4 * i, q);
-  q = __builtin_shufflevector(hi, shi, 0, 1, 4, 5), store_vec(out + 4 * i + 4, q);
-  q = __builtin_shufflevector(lo, slo, 2, 3, 6, 7), store_vec(out + 4 * i + 8, q);
-  q = __builtin_shufflevector(hi, shi, 2, 3, 6, 7), store_vec(out + 4 * i + 12, q);
+  const Quad q0 = __builtin_shufflevector(lo, slo, 0, 1, 4, 5), q1 = __builtin_shufflevector(hi, shi, 0, 1, 4, 5);
+  const Quad q2 = __builtin_shufflevector(lo, slo, 2, 3, 6, 7), q3 = __builtin_shufflevector(hi, shi, 2, 3, 6, 7);
+  store_vec(out + 4 * i, q0);
+  store_vec(out + 4 * i + 4, q1);
+  store_vec(out + 4 * i + 8, q2);
+  store_vec(out + 4 * i + 12, q3);
+  if (chain) *chain = (((*chain + q0) + q1) + q2) + q3;
 }
-// The quads of two pairs of arrays (a zone's women and men) in one loop: one loop's overhead for both.
+// The quads of two pairs of arrays (a zone's women and men) in one loop: one loop's overhead for both. `chain` adds
+// each of the first pair's quads in age order (the women's sums, from +0: the bits of a chain in the sums' own pass)
+// while they are in registers.
 [[gnu::always_inline]] inline void quads(double* __restrict out, const double* __restrict a, const double* __restrict b,
                                          double* __restrict out2, const double* __restrict a2,
-                                         const double* __restrict b2, std::size_t n) {
+                                         const double* __restrict b2, std::size_t n, Quad& chain) {
   std::size_t i = 0;
-  for (; i + 4 <= n; i += 4) quads4(out, a, b, i), quads4(out2, a2, b2, i);
+  for (; i + 4 <= n; i += 4) quads4(out, a, b, i, &chain), quads4(out2, a2, b2, i);
   for (; i < n; ++i) {
     Quad q;
     quad(q, a, b, i);
     store_vec(out + 4 * i, q);
+    chain += q;
     quad(q, a2, b2, i);
     store_vec(out2 + 4 * i, q);
   }
@@ -438,18 +444,24 @@ using Quad = double __attribute__((vector_size(32)));
 // each: every chain is its slot's own, in the same order from +0, so the same bits as the two kernels on the group
 // states' arrays and on the "all" slot's sum_of_two arrays (see quad: the "all" values differ at most in the sign of a
 // zero, which no sum from +0 and no test of > 0 sees). With the start totals given (carried from the last step), the
-// start population is not read; the end chain is made instead (one addition an age and slot, from stored male values).
+// start population is not read; the end chain is made instead (one addition an age and slot, from the male values).
+// Three bands are values of other chains on the way: ages 0–2 and 0–14 are the running total before ages 3 and 15
+// (+0 and the same additions), ages 15–59 the 15–64 band's before age 60 (the same).
 COHORTGIS_KERNEL void slot_sums_zone_of_two(const ZoneOfTwoIn& in, std::size_t ages, ZoneOfTwoOut& out) {
   const double* __restrict pfa = in.Pfa, * __restrict pfb = in.Pfb, * __restrict pma = in.Pma, * __restrict pmb = in.Pmb;
   double* __restrict cum = out.cum;
-  // Each age's quads of women and of men first (out.scratch: [age][4] each), read back in the chains' pass.
-  double* __restrict women = out.scratch, * __restrict males = out.scratch + 4 * ages;
-  quads(women, pfa, pfb, males, pma, pmb, ages);
-  const bool start_summed = in.start_given == nullptr;
   const Quad zero = {0.0, 0.0, 0.0, 0.0};
-  Quad st = zero, pf = zero, pm = zero, bt = zero, low = zero;
-  Quad b0_14 = zero, b15_64 = zero, b65 = zero, b60 = zero, w15_49 = zero;
-  Quad b0_2 = zero, b3_5 = zero, b6_11 = zero, b12_14 = zero, b15_59 = zero;
+  // Each age's quads of women and of men first (out.scratch: [age][4] each), read back in the chains' pass; the
+  // women's chain made there, in registers, so that the men's pass can go on into the end chain.
+  double* __restrict women = out.scratch, * __restrict males = out.scratch + 4 * ages;
+  Quad pf = zero;
+  quads(women, pfa, pfb, males, pma, pmb, ages, pf);
+  const bool start_summed = in.start_given == nullptr;
+  Quad st = zero, pm = zero, bt = zero, low = zero;
+  Quad b15_64 = zero, b65 = zero, b60 = zero, w15_49 = zero;
+  Quad b3_5 = zero, b6_11 = zero, b12_14 = zero;
+  // The end chain continues the women's sum over the men's ages (the next step's start total).
+  Quad end = pf;
   Quad f, m, v, s;  // the women, men and both sexes of the last age
   const auto age = [&](std::size_t i) {
     load_vec(f, women + 4 * i);
@@ -457,60 +469,30 @@ COHORTGIS_KERNEL void slot_sums_zone_of_two(const ZoneOfTwoIn& in, std::size_t a
     v = f + m;  // not stored: finish adds one age's again where it needs it (PresummedSlot::persons)
     store_vec(cum + 4 * i, bt);
     if (start_summed) quad(s, in.start_fa, in.start_fb, i), st += s;
-    pf += f;
     pm += m;
+    end += m;
     bt += v;
     low = v < low ? v : low;
   };
   std::size_t i = 0;
-  for (; i < 3; ++i) {
-    age(i);
-    b0_14 += v, b0_2 += v;
-  }
-  for (; i < 6; ++i) {
-    age(i);
-    b0_14 += v, b3_5 += v;
-  }
-  for (; i < 12; ++i) {
-    age(i);
-    b0_14 += v, b6_11 += v;
-  }
-  for (; i < 15; ++i) {
-    age(i);
-    b0_14 += v, b12_14 += v;
-  }
+  for (; i < 3; ++i) age(i);
+  const Quad b0_2 = bt;
+  for (; i < 6; ++i) age(i), b3_5 += v;
+  for (; i < 12; ++i) age(i), b6_11 += v;
+  for (; i < 15; ++i) age(i), b12_14 += v;
+  const Quad b0_14 = bt;
 #pragma GCC unroll 4
-  for (; i < 50; ++i) {
-    age(i);
-    b15_64 += v, b15_59 += v, w15_49 += f;
-  }
+  for (; i < 50; ++i) age(i), b15_64 += v, w15_49 += f;
 #pragma GCC unroll 2
-  for (; i < 60; ++i) {
-    age(i);
-    b15_64 += v, b15_59 += v;
-  }
-  for (; i < 65; ++i) {
-    age(i);
-    b15_64 += v, b60 += v;
-  }
+  for (; i < 60; ++i) age(i), b15_64 += v;
+  const Quad b15_59 = b15_64;
+  for (; i < 65; ++i) age(i), b15_64 += v, b60 += v;
 #pragma GCC unroll 4
-  for (; i < ages; ++i) {
-    age(i);
-    b65 += v, b60 += v;
-  }
+  for (; i < ages; ++i) age(i), b65 += v, b60 += v;
   store_vec(cum + 4 * ages, bt);
-  // The end chain continues the women's sum over the men's ages; the start chain (when summed) its own men's ages.
-  Quad end = pf;
-  if (start_summed) {
+  if (start_summed) {  // the start chain's own men's ages
 #pragma GCC unroll 4
-    for (i = 0; i < ages; ++i) add4(end, males + 4 * i), quad(s, in.start_ma, in.start_mb, i), st += s;
-  } else {
-    // A pointer along the quads: with an index the unrolled loop recomputed each address (16 instructions per four
-    // ages instead of 7).
-    const double* q = males;
-    const double* const q_end = males + 4 * ages;
-#pragma GCC unroll 4
-    for (; q != q_end; q += 4) add4(end, q);
+    for (i = 0; i < ages; ++i) quad(s, in.start_ma, in.start_mb, i), st += s;
   }
   const Quad band[10] = {b0_14, b15_64, b65, b60, w15_49, b0_2, b3_5, b6_11, b12_14, b15_59};
   for (int k = 0; k < 3; ++k) {
