@@ -29,6 +29,11 @@ void add_to3(double* g0, double* g1, double* all, const double* a, const double*
 void add_mx3(double* num0, double* den0, double* num1, double* den1, double* num, double* den, const double* mx_a,
              const double* P0a, const double* P1a, const double* mx_b, const double* P0b, const double* P1b,
              std::size_t rows);
+// add_mx3 of four consecutive zones in one pass: zone k's state a has its death rates at mx + k · mx_zone and its
+// persons at P0 + k · zone and P1 + k · zone, its state b its rates mx_b and its persons b further.
+void add_mx3_four(double* num0, double* den0, double* num1, double* den1, double* num, double* den, const double* mx,
+                  std::size_t mx_b, std::size_t mx_zone, const double* P0, const double* P1, std::size_t b,
+                  std::size_t zone, std::size_t rows);
 // add_to3 of four consecutive zones in one pass: zone k's state a at a + k · zone, its state b at that + b.
 void add_to3_four(double* g0, double* g1, double* all, const double* a, std::size_t b, std::size_t zone, std::size_t n);
 // acc[i] = (+0 + a[i]) + b[i].

@@ -217,14 +217,11 @@ void IndicatorPass::accumulate_four_zones_of_two(IndicatorSums& g0, IndicatorSum
   if (!all.start_given) add_to3_four(g0.start.data(), g1.start.data(), all.start.data(), P0, b, zone, 2 * A);
   add_to3_four(g0.end.data(), g1.end.data(), all.end.data(), P1, b, zone, 2 * A);
   if (rows > 0) {  // as accumulate_zone_of_two: single-year rows, as many as ages, the plain sums deferred
-    // Zone by zone: a pass over four zones' 24 streams of cells (or two zones' 12) leaves too few registers for their
-    // addresses and the sums, and saved next to nothing (bench/HISTORY.md, round 13).
-    for (std::size_t k = 0; k < 4; ++k) {
-      const double* mx = mx_.data() + (sa + 2 * k) * kSexes * rows;
-      add_mx3(g0.mx_num.data(), g0.mx_den.data(), g1.mx_num.data(), g1.mx_den.data(), all.mx_num.data(),
-              all.mx_den.data(), mx, P0 + k * zone, P1 + k * zone, mx + kSexes * rows, P0 + k * zone + b,
-              P1 + k * zone + b, 2 * rows);
-    }
+    // Four rows of the six sums in registers over the four zones, the zones' streams reached from three pointers
+    // (a pass over four zones' 24 streams each with its own address ran out of registers: round 13).
+    add_mx3_four(g0.mx_num.data(), g0.mx_den.data(), g1.mx_num.data(), g1.mx_den.data(), all.mx_num.data(),
+                 all.mx_den.data(), mx_.data() + sa * kSexes * rows, kSexes * rows, 2 * kSexes * rows, P0, P1, b, zone,
+                 2 * rows);
     g0.plain_deferred = g1.plain_deferred = all.plain_deferred = true;
   }
   add_zones_events_of_two(g0, g1, all, zn, 4);
