@@ -216,14 +216,15 @@ double median_age_of_prefix(const AgeGrid& grid, std::span<const double> persons
   return grid.age_start(static_cast<int>(i)) + grid.width_years * ((half - cum[i]) / persons[i]);
 }
 
-// median_age_of_prefix on one lane of slot_sums_zone_of_two's running totals (cum[i · stride]) and the lane's persons
+// median_age_of_prefix on one lane of slot_sums_zone_of_two's running totals (cum[4i]) and the lane's persons
 // by age (persons(i)), with its flag of no persons < 0 instead of all_below: then the totals never decrease (x + y ≥ x
 // for y ≥ 0), so cum[0 … i] ≤ cum[i] < half at the search's age i (cum[0] = +0 < half; every age left of i has
 // cum[j + 1] < half) and i < n (cum[n] = total ≥ half): median_age_of_prefix's answer. Otherwise the scan on a
 // contiguous copy of the lane.
 template <class Persons>
 double median_age_of_lane(const AgeGrid& grid, const Persons& persons, const double* cum, std::size_t n,
-                          std::size_t stride, bool no_negative, std::vector<double>& copy) {
+                          bool no_negative, std::vector<double>& copy) {
+  constexpr std::size_t stride = 4;  // a known stride: no multiplication per probe
   const double total = cum[n * stride];
   if (!(total > 0.0)) return kNaN;
   const double half = total / 2.0;
@@ -352,13 +353,11 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
 
 // The slot of one state: its own arrays, its deaths and migrants summed as accumulate sums them.
 SlotView IndicatorPass::single(int zn, int g) const {
-  const std::size_t st = uz(zn) * uz(G_) + uz(g);
-  SlotView v{start_.ages(zn, g, 0).data(),
-             start_.ages(zn, g, 1).data(),
-             end_.ages(zn, g, 0).data(),
-             end_.ages(zn, g, 1).data(),
-             comp_.births_by_mother_age.data() + st * A_,
-             comp_.women_exposure.data() + st * A_};
+  // The state's first cell in both populations (one layout): its offset once, not per array and sex.
+  const std::size_t st = uz(zn) * uz(G_) + uz(g), o = st * kSexes * A_;
+  const double *P0 = start_.data().data() + o, *P1 = end_.data().data() + o;
+  SlotView v{
+      P0, P0 + A_, P1, P1 + A_, comp_.births_by_mother_age.data() + st * A_, comp_.women_exposure.data() + st * A_};
   v.births_f = 0.0 + comp_.births[st * kSexes + 0];
   v.births_m = 0.0 + comp_.births[st * kSexes + 1];
   add_events(zn, g, v.deaths, v.net);
@@ -565,7 +564,7 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
   if (pre && pre->stride != 1)
     set(Indicator::median_age,
         median_age_of_lane(
-            grid, [pre](std::size_t i) { return pre->persons(i); }, cum, A_, pre->stride, pre->no_negative, sc.lane));
+            grid, [pre](std::size_t i) { return pre->persons(i); }, cum, A_, pre->no_negative, sc.lane));
   else
     set(Indicator::median_age,
         single_year_bands_ ? median_age_of_prefix(grid, both, cum) : median_age_of_total(grid, both, both_total));
@@ -649,7 +648,10 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
       int flags[2] = {0, 0};
       // The "all" slot's end population only for the extra bands (its sums of persons are the kernel's); the pooled
       // rates straight into the thread's batch of life tables where it takes them.
-      accumulate_two_groups(sc.all, sc.zone_rates, flags, zn, false, !batch_tables_);
+      if (batch_tables_ && extra_bands_.empty())  // only its per-state numbers: group 0's chains go on (the same bits)
+        all_of_two_numbers(sc.all, zn, v0.deaths, v0.net, v0.births_f, v0.births_m);
+      else
+        accumulate_two_groups(sc.all, sc.zone_rates, flags, zn, false, !batch_tables_);
       const bool defer = batch_tables_ && rates_to_batch(zn, flags, sc);
       p[2].tfr = &tfr;
       SlotView all = view_of(sc.all, A_);
