@@ -610,13 +610,30 @@ COHORTGIS_KERNEL double tfr_of_two(const double* __restrict bma_a, const double*
 // slot's terms (tfr_of_two's), unused}, each lane a serial chain in age order from +0 (a 4 × 4 transpose of the ages'
 // values, as quads makes), so each sum has the bits of its own loop: the group slots' Σ asfr (finish's loop over a
 // state's schedule) and tfr_of_two's sum.
+// The pairs of blocks of four ages where the schedules and the births are all ±0 (the ages below and above the fertile
+// ones) are skipped from either end: every term there is ±0 (the "all" term ±0 / e, or +0 where not exposed), and
+// adding ±0 to a chain from +0, which is never −0, leaves it as it is. A pair's test costs less than one block's sums.
 COHORTGIS_KERNEL void tfr_zone_of_two(const double* __restrict asfr_a, const double* __restrict asfr_b,
                                       const double* __restrict bma_a, const double* __restrict bma_b,
                                       const double* __restrict expo_a, const double* __restrict expo_b, std::size_t n,
                                       double (&out)[3]) {
+  using Bits = long long __attribute__((vector_size(32)));
+  const auto zeros = [&](std::size_t i) {  // whether every value of ages i … i + 7 is ±0 (a NaN is not)
+    const long long magnitude = 0x7fffffffffffffffLL;
+    const Bits m = {magnitude, magnitude, magnitude, magnitude};
+    Bits x, y;
+    load_vec(x, asfr_a + i);
+    for (const double* p :
+         {asfr_a + i + 4, asfr_b + i, asfr_b + i + 4, bma_a + i, bma_a + i + 4, bma_b + i, bma_b + i + 4})
+      load_vec(y, p), x |= y;
+    x &= m;
+    return (x[0] | x[1] | x[2] | x[3]) == 0;  // one reduction for eight ages: half the cost of two
+  };
+  std::size_t first = 0, last = n / 4;  // blocks of four ages
+  while (first + 2 <= last && zeros(4 * first)) first += 2;
+  while (last >= first + 2 && zeros(4 * (last - 2))) last -= 2;
   Quad acc = {0.0, 0.0, 0.0, 0.0};
-  std::size_t i = 0;
-  for (; i + 4 <= n; i += 4) {
+  for (std::size_t i = 4 * first; i < 4 * last; i += 4) {
     Quad fa, fb, q;
     tfr_terms_of_two(q, bma_a, bma_b, expo_a, expo_b, i);
     load_vec(fa, asfr_a + i);
@@ -629,7 +646,7 @@ COHORTGIS_KERNEL void tfr_zone_of_two(const double* __restrict asfr_a, const dou
     acc += __builtin_shufflevector(hi, qhi, 2, 3, 6, 7);
   }
   double ta = acc[0], tb = acc[1], tfr = acc[2];
-  for (; i < n; ++i) {
+  for (std::size_t i = n / 4 * 4; i < n; ++i) {
     const double b = bma_a[i] + bma_b[i], e = expo_a[i] + expo_b[i];
     const bool exposed = e > 0.0;
     ta += asfr_a[i];
