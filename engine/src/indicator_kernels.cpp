@@ -447,7 +447,7 @@ COHORTGIS_KERNEL void slot_sums_single_year2(const SlotSumsIn& a, const SlotSums
 }
 
 namespace {
-// Four doubles: lanes group 0, group 1, "all", "all" again (a lane-wise addition is each slot's own addition).
+// Four doubles: lanes group 0, group 1, "all" and one unread (a lane-wise addition is each slot's own addition).
 using Quad = double __attribute__((vector_size(32)));
 // {a[i], b[i], a[i] + b[i], b[i] + a[i]}: the "all" slot's value as sum_of_two makes it, (+0 + a) + b, but for the sign
 // of a zero (a = b = −0 gives −0 here), which a sum from +0 does not see (+0 + ±0 = +0; a sum from +0 is never −0).
@@ -472,9 +472,10 @@ using Quad = double __attribute__((vector_size(32)));
   load_vec(vb, b + i);
   const Quad vs = va + vb;
   const Quad lo = __builtin_shufflevector(va, vb, 0, 4, 2, 6), hi = __builtin_shufflevector(va, vb, 1, 5, 3, 7);
-  const Quad slo = __builtin_shufflevector(vs, vs, 0, 0, 2, 2), shi = __builtin_shufflevector(vs, vs, 1, 1, 3, 3);
-  const Quad q0 = __builtin_shufflevector(lo, slo, 0, 1, 4, 5), q1 = __builtin_shufflevector(hi, shi, 0, 1, 4, 5);
-  const Quad q2 = __builtin_shufflevector(lo, slo, 2, 3, 6, 7), q3 = __builtin_shufflevector(hi, shi, 2, 3, 6, 7);
+  // Lane 3 is left to whatever comes (no one reads it): a sum of another age, one shuffle less than a copy of lane 2.
+  const Quad shi = __builtin_shufflevector(vs, vs, 1, 0, 3, 2);
+  const Quad q0 = __builtin_shufflevector(lo, vs, 0, 1, 4, 5), q1 = __builtin_shufflevector(hi, shi, 0, 1, 4, 5);
+  const Quad q2 = __builtin_shufflevector(lo, vs, 2, 3, 6, 7), q3 = __builtin_shufflevector(hi, shi, 2, 3, 6, 7);
   store_vec(out + 4 * i, q0);
   store_vec(out + 4 * i + 4, q1);
   store_vec(out + 4 * i + 8, q2);
@@ -639,10 +640,10 @@ COHORTGIS_KERNEL void tfr_zone_of_two(const double* __restrict asfr_a, const dou
     load_vec(fa, asfr_a + i);
     load_vec(fb, asfr_b + i);
     const Quad lo = __builtin_shufflevector(fa, fb, 0, 4, 2, 6), hi = __builtin_shufflevector(fa, fb, 1, 5, 3, 7);
-    const Quad qlo = __builtin_shufflevector(q, q, 0, 0, 2, 2), qhi = __builtin_shufflevector(q, q, 1, 1, 3, 3);
-    acc += __builtin_shufflevector(lo, qlo, 0, 1, 4, 5);
+    const Quad qhi = __builtin_shufflevector(q, q, 1, 0, 3, 2);  // lane 3: unread (see quads4)
+    acc += __builtin_shufflevector(lo, q, 0, 1, 4, 5);
     acc += __builtin_shufflevector(hi, qhi, 0, 1, 4, 5);
-    acc += __builtin_shufflevector(lo, qlo, 2, 3, 6, 7);
+    acc += __builtin_shufflevector(lo, q, 2, 3, 6, 7);
     acc += __builtin_shufflevector(hi, qhi, 2, 3, 6, 7);
   }
   double ta = acc[0], tb = acc[1], tfr = acc[2];

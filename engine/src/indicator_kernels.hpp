@@ -87,7 +87,7 @@ struct ZoneOfTwoIn {
 struct ZoneOfTwoOut {
   SlotSums sums[3];  // asfr_sum: left +0 (tfr_zone_of_two)
   // Written: the running totals of both sexes before each age and the total, [age + 1][4] (lanes: group 0, group 1,
-  // "all", "all" again; both sexes of an age: the women's cells + the men's, "all" (fa + fb) + (ma + mb)); scratch of
+  // "all", one unread; both sexes of an age: the women's cells + the men's, "all" (fa + fb) + (ma + mb)); scratch of
   // [2 · age][4].
   double *cum = nullptr, *scratch = nullptr;
   // Per slot: the chain of the end population's female ages then its male ones from +0, the bits of the next step's
