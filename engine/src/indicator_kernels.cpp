@@ -129,6 +129,24 @@ COHORTGIS_KERNEL void add_to3(double* __restrict g0, double* __restrict g1, doub
   }
 }
 
+namespace {
+// Row r of add_mx3 (and of add_mx3_four's last rows).
+[[gnu::always_inline]] inline void mx3_row(double* __restrict num0, double* __restrict den0, double* __restrict num1,
+                                           double* __restrict den1, double* __restrict num, double* __restrict den,
+                                           const double* __restrict mx_a, const double* __restrict P0a,
+                                           const double* __restrict P1a, const double* __restrict mx_b,
+                                           const double* __restrict P0b, const double* __restrict P1b, std::size_t r) {
+  const double wa = (P0a[r] + P1a[r]) / 2.0, mwa = mx_a[r] * wa;
+  const double wb = (P0b[r] + P1b[r]) / 2.0, mwb = mx_b[r] * wb;
+  num0[r] += mwa;
+  den0[r] += wa;
+  num1[r] += mwb;
+  den1[r] += wb;
+  num[r] = (num[r] + mwa) + mwb;
+  den[r] = (den[r] + wa) + wb;
+}
+}  // namespace
+
 // add_mx2_rows of state a into (g0, all) then of state b into (g1, all), on single-year rows (row r reads population
 // index r), in one pass, without the plain sums (IndicatorPass::deferred_plain): the same products and additions in the
 // same order.
@@ -137,16 +155,7 @@ COHORTGIS_KERNEL void add_mx3(double* __restrict num0, double* __restrict den0, 
                               const double* __restrict mx_a, const double* __restrict P0a, const double* __restrict P1a,
                               const double* __restrict mx_b, const double* __restrict P0b, const double* __restrict P1b,
                               std::size_t rows) {
-  for (std::size_t r = 0; r < rows; ++r) {
-    const double wa = (P0a[r] + P1a[r]) / 2.0, mwa = mx_a[r] * wa;
-    const double wb = (P0b[r] + P1b[r]) / 2.0, mwb = mx_b[r] * wb;
-    num0[r] += mwa;
-    den0[r] += wa;
-    num1[r] += mwb;
-    den1[r] += wb;
-    num[r] = (num[r] + mwa) + mwb;
-    den[r] = (den[r] + wa) + wb;
-  }
+  for (std::size_t r = 0; r < rows; ++r) mx3_row(num0, den0, num1, den1, num, den, mx_a, P0a, P1a, mx_b, P0b, P1b, r);
 }
 
 // add_mx3 of four consecutive zones (zone k's state a: death rates at mx + k · mx_zone, persons at P0 + k · zone and
@@ -194,18 +203,10 @@ COHORTGIS_KERNEL void add_mx3_four(double* __restrict num0, double* __restrict d
     store_vec(num0 + r + 4, n0h), store_vec(den0 + r + 4, d0h), store_vec(num1 + r + 4, n1h);
     store_vec(den1 + r + 4, d1h), store_vec(num + r + 4, nh), store_vec(den + r + 4, dh);
   }
-  for (; r < rows; ++r)
+  for (; r < rows; ++r)  // the last rows (fewer than eight)
     for (std::size_t k = 0; k < 4; ++k) {
-      const double* m = mx + k * mx_zone;
-      const double *s = P0 + k * zone, *e = P1 + k * zone;
-      const double wa = (s[r] + e[r]) / 2.0, mwa = m[r] * wa;
-      const double wb = (s[b + r] + e[b + r]) / 2.0, mwb = m[mx_b + r] * wb;
-      num0[r] += mwa;
-      den0[r] += wa;
-      num1[r] += mwb;
-      den1[r] += wb;
-      num[r] = (num[r] + mwa) + mwb;
-      den[r] = (den[r] + wa) + wb;
+      const double *m = mx + k * mx_zone, *s = P0 + k * zone, *e = P1 + k * zone;
+      mx3_row(num0, den0, num1, den1, num, den, m, s, e, m + mx_b, s + b, e + b, r);
     }
 }
 
