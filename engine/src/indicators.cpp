@@ -216,28 +216,38 @@ double median_age_of_prefix(const AgeGrid& grid, std::span<const double> persons
   return grid.age_start(static_cast<int>(i)) + grid.width_years * ((half - cum[i]) / persons[i]);
 }
 
-// median_age_of_prefix on one lane of slot_sums_zone_of_two's running totals (cum[4i]) and the lane's persons
-// by age (persons(i)), with its flag of no persons < 0 instead of all_below: then the totals never decrease (x + y ≥ x
-// for y ≥ 0), so cum[0 … i] ≤ cum[i] < half at the search's age i (cum[0] = +0 < half; every age left of i has
-// cum[j + 1] < half) and i < n (cum[n] = total ≥ half): median_age_of_prefix's answer. Otherwise the scan on a
-// contiguous copy of the lane.
+// The search of median_age_of_prefix on the three lanes of slot_sums_zone_of_two's running totals (cum[4i + k]: the
+// total before age i, i ≤ n) at once: for each lane the first age i < n with cum[4(i + 1) + k] ≥ half, half = the
+// lane's total / 2, or n. A lower bound without branches (Khuong and Morin's: a select per probe), the three lanes
+// sharing its steps (one search's bookkeeping for three). Where the lane's totals never decrease (no persons < 0) its
+// answer is the one age every lower bound finds; elsewhere median_age_of_lane does not use it.
+void lane_medians_at(const double* cum, std::size_t n, std::size_t (&at)[3]) {
+  // Lane k's totals from next[k] = cum + 4 + k, its position p[k] kept as 4 · age (an index the load scales by 8).
+  const double* next[3];
+  double half[3];
+  std::size_t p[3] = {0, 0, 0};
+  for (std::size_t k = 0; k < 3; ++k) next[k] = cum + 4 + k, half[k] = cum[4 * n + k] / 2.0;
+  for (std::size_t len = n; len > 1;) {
+    const std::size_t h = len / 2, h4 = 4 * h;
+    for (std::size_t k = 0; k < 3; ++k) p[k] = next[k][p[k] + h4] < half[k] ? p[k] + h4 : p[k];
+    len -= h;
+  }
+  for (std::size_t k = 0; k < 3; ++k) at[k] = n == 0 ? 0 : p[k] / 4 + (next[k][p[k]] < half[k] ? 1 : 0);
+}
+
+// median_age_of_prefix on one lane of slot_sums_zone_of_two's running totals (cum[4i]) and the lane's persons by age
+// (persons(i)), its search's age i given (lane_medians_at), with its flag of no persons < 0 instead of all_below: then
+// the totals never decrease (x + y ≥ x for y ≥ 0), so cum[0 … i] ≤ cum[i] < half at the search's age i (cum[0] = +0 <
+// half; every age left of i has cum[j + 1] < half) and i < n (cum[n] = total ≥ half): median_age_of_prefix's answer.
+// Otherwise the scan on a contiguous copy of the lane.
 template <class Persons>
-double median_age_of_lane(const AgeGrid& grid, const Persons& persons, const double* cum, std::size_t n,
+double median_age_of_lane(const AgeGrid& grid, const Persons& persons, const double* cum, std::size_t n, std::size_t i,
                           bool no_negative, std::vector<double>& copy) {
-  constexpr std::size_t stride = 4;  // a known stride: no multiplication per probe
-  const double total = cum[n * stride];
+  const double total = cum[4 * n];
   if (!(total > 0.0)) return kNaN;
   const double half = total / 2.0;
-  std::size_t i = 0;
-  for (std::size_t count = n; count > 0;) {
-    const std::size_t step = count / 2;
-    if (cum[(i + step + 1) * stride] < half)
-      i += step + 1, count -= step + 1;
-    else
-      count = step;
-  }
   if (i < n && no_negative)
-    return grid.age_start(static_cast<int>(i)) + grid.width_years * ((half - cum[i * stride]) / persons(i));
+    return grid.age_start(static_cast<int>(i)) + grid.width_years * ((half - cum[4 * i]) / persons(i));
   copy.resize(n);
   for (std::size_t k = 0; k < n; ++k) copy[k] = persons(k);
   return median_age_of_total(grid, copy, total);
@@ -383,6 +393,7 @@ struct PresummedSlot {
   bool asfr_sum = false;         // sums.asfr_sum is the sum of the slot's schedule
   std::size_t stride = 1;        // 4: a lane of slot_sums_zone_of_two's arrays
   bool no_negative = false;      // (stride 4) no age's persons < 0 (median_age_of_lane)
+  std::size_t median_at = 0;     // (stride 4) the median's search's age (lane_medians_at)
   const double* tfr = nullptr;   // the sum of the TFR's terms of a slot of several states, made before (tfr_of_two)
   // (stride 4) The lane's persons by age from the zone's cells, as the kernel adds them (it stores none): women and
   // men of the lane's state, or of both states (fb, mb not null: the "all" lane, (fa + fb) + (ma + mb)).
@@ -562,9 +573,9 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
     set(Indicator::total_dependency_ratio, (c0_14 + c65) / c15_64 * 100.0);
   }
   if (pre && pre->stride != 1)
-    set(Indicator::median_age,
-        median_age_of_lane(
-            grid, [pre](std::size_t i) { return pre->persons(i); }, cum, A_, pre->no_negative, sc.lane));
+    set(Indicator::median_age, median_age_of_lane(
+                                   grid, [pre](std::size_t i) { return pre->persons(i); }, cum, A_, pre->median_at,
+                                   pre->no_negative, sc.lane));
   else
     set(Indicator::median_age,
         single_year_bands_ ? median_age_of_prefix(grid, both, cum) : median_age_of_total(grid, both, both_total));
@@ -639,10 +650,13 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
       } else {
         tfr = tfr_of_two(bma + sa, bma + sa + A_, expo + sa, expo + sa + A_, A_);
       }
-      PresummedSlot p[3] = {{&o.sums[0], nullptr, o.cum, asfr, 4, o.no_negative[0], nullptr, v0.end_f, v0.end_m},
-                            {&o.sums[1], nullptr, o.cum + 1, asfr, 4, o.no_negative[1], nullptr, v1.end_f, v1.end_m},
-                            {&o.sums[2], nullptr, o.cum + 2, false, 4, o.no_negative[2], nullptr, v0.end_f, v0.end_m,
-                             v1.end_f, v1.end_m}};
+      std::size_t at[3];  // the three lanes' medians searched at once
+      lane_medians_at(o.cum, A_, at);
+      PresummedSlot p[3] = {
+          {&o.sums[0], nullptr, o.cum, asfr, 4, o.no_negative[0], at[0], nullptr, v0.end_f, v0.end_m},
+          {&o.sums[1], nullptr, o.cum + 1, asfr, 4, o.no_negative[1], at[1], nullptr, v1.end_f, v1.end_m},
+          {&o.sums[2], nullptr, o.cum + 2, false, 4, o.no_negative[2], at[2], nullptr, v0.end_f, v0.end_m, v1.end_f,
+           v1.end_m}};
       finish(u, 0, zones, v0, sc, &p[0]);
       finish(u, 1, zones, v1, sc, &p[1]);
       int flags[2] = {0, 0};
