@@ -97,6 +97,9 @@ struct ZoneOfTwoOut {
   bool no_negative[3] = {};
 };
 void slot_sums_zone_of_two(const ZoneOfTwoIn& in, std::size_t ages, ZoneOfTwoOut& out);
+// The ages of the medians of slot_sums_zone_of_two's three lanes (cum, [age + 1][4]): for lane k the first age i < n
+// whose running total after it, cum[4(i + 1) + k], is ≥ half the lane's total, or n, searched without branches.
+void lane_medians_at(const double* cum, std::size_t n, std::size_t (&at)[3]);
 // Whether every v[0 … n−1] < x (false for a NaN).
 bool all_below(const double* v, std::size_t n, double x);
 

@@ -216,25 +216,6 @@ double median_age_of_prefix(const AgeGrid& grid, std::span<const double> persons
   return grid.age_start(static_cast<int>(i)) + grid.width_years * ((half - cum[i]) / persons[i]);
 }
 
-// The search of median_age_of_prefix on the three lanes of slot_sums_zone_of_two's running totals (cum[4i + k]: the
-// total before age i, i ≤ n) at once: for each lane the first age i < n with cum[4(i + 1) + k] ≥ half, half = the
-// lane's total / 2, or n. A lower bound without branches (Khuong and Morin's: a select per probe), the three lanes
-// sharing its steps (one search's bookkeeping for three). Where the lane's totals never decrease (no persons < 0) its
-// answer is the one age every lower bound finds; elsewhere median_age_of_lane does not use it.
-void lane_medians_at(const double* cum, std::size_t n, std::size_t (&at)[3]) {
-  // Lane k's totals from next[k] = cum + 4 + k, its position p[k] kept as 4 · age (an index the load scales by 8).
-  const double* next[3];
-  double half[3];
-  std::size_t p[3] = {0, 0, 0};
-  for (std::size_t k = 0; k < 3; ++k) next[k] = cum + 4 + k, half[k] = cum[4 * n + k] / 2.0;
-  for (std::size_t len = n; len > 1;) {
-    const std::size_t h = len / 2, h4 = 4 * h;
-    for (std::size_t k = 0; k < 3; ++k) p[k] = next[k][p[k] + h4] < half[k] ? p[k] + h4 : p[k];
-    len -= h;
-  }
-  for (std::size_t k = 0; k < 3; ++k) at[k] = n == 0 ? 0 : p[k] / 4 + (next[k][p[k]] < half[k] ? 1 : 0);
-}
-
 // median_age_of_prefix on one lane of slot_sums_zone_of_two's running totals (cum[4i]) and the lane's persons by age
 // (persons(i)), its search's age i given (lane_medians_at), with its flag of no persons < 0 instead of all_below: then
 // the totals never decrease (x + y ≥ x for y ≥ 0), so cum[0 … i] ≤ cum[i] < half at the search's age i (cum[0] = +0 <
