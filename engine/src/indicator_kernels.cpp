@@ -129,6 +129,24 @@ COHORTGIS_KERNEL void add_to3(double* __restrict g0, double* __restrict g1, doub
   }
 }
 
+namespace {
+// Row r of add_mx3 (and of add_mx3_four's last rows).
+[[gnu::always_inline]] inline void mx3_row(double* __restrict num0, double* __restrict den0, double* __restrict num1,
+                                           double* __restrict den1, double* __restrict num, double* __restrict den,
+                                           const double* __restrict mx_a, const double* __restrict P0a,
+                                           const double* __restrict P1a, const double* __restrict mx_b,
+                                           const double* __restrict P0b, const double* __restrict P1b, std::size_t r) {
+  const double wa = (P0a[r] + P1a[r]) / 2.0, mwa = mx_a[r] * wa;
+  const double wb = (P0b[r] + P1b[r]) / 2.0, mwb = mx_b[r] * wb;
+  num0[r] += mwa;
+  den0[r] += wa;
+  num1[r] += mwb;
+  den1[r] += wb;
+  num[r] = (num[r] + mwa) + mwb;
+  den[r] = (den[r] + wa) + wb;
+}
+}  // namespace
+
 // add_mx2_rows of state a into (g0, all) then of state b into (g1, all), on single-year rows (row r reads population
 // index r), in one pass, without the plain sums (IndicatorPass::deferred_plain): the same products and additions in the
 // same order.
@@ -137,16 +155,59 @@ COHORTGIS_KERNEL void add_mx3(double* __restrict num0, double* __restrict den0, 
                               const double* __restrict mx_a, const double* __restrict P0a, const double* __restrict P1a,
                               const double* __restrict mx_b, const double* __restrict P0b, const double* __restrict P1b,
                               std::size_t rows) {
-  for (std::size_t r = 0; r < rows; ++r) {
-    const double wa = (P0a[r] + P1a[r]) / 2.0, mwa = mx_a[r] * wa;
-    const double wb = (P0b[r] + P1b[r]) / 2.0, mwb = mx_b[r] * wb;
-    num0[r] += mwa;
-    den0[r] += wa;
-    num1[r] += mwb;
-    den1[r] += wb;
-    num[r] = (num[r] + mwa) + mwb;
-    den[r] = (den[r] + wa) + wb;
+  for (std::size_t r = 0; r < rows; ++r) mx3_row(num0, den0, num1, den1, num, den, mx_a, P0a, P1a, mx_b, P0b, P1b, r);
+}
+
+// add_mx3 of four consecutive zones (zone k's state a: death rates at mx + k · mx_zone, persons at P0 + k · zone and
+// P1 + k · zone; its state b at mx_b and b further): each sum sees zone 0's additions, then zone 1's, …, as from four
+// add_mx3 calls, eight rows of the six sums at a time held in registers over the four zones (read and written once
+// instead of four times: a fold of the "total" aggregate, IndicatorPass::accumulate_four_zones_of_two). The zones in a
+// loop of their own, each zone's streams reached from three pointers that step by a zone: unrolled, its 24 streams'
+// addresses did not fit the registers and the sums saved nothing (1.341 M instructions a year at 1,000 zones against
+// add_mx3's 1.343 M; so, per zone, in round 13).
+COHORTGIS_KERNEL void add_mx3_four(double* __restrict num0, double* __restrict den0, double* __restrict num1,
+                                   double* __restrict den1, double* __restrict num, double* __restrict den,
+                                   const double* __restrict mx, std::size_t mx_b, std::size_t mx_zone,
+                                   const double* __restrict P0, const double* __restrict P1, std::size_t b,
+                                   std::size_t zone, std::size_t rows) {
+  using V = double __attribute__((vector_size(32)));
+  const V half = {0.5, 0.5, 0.5, 0.5};  // (P0 + P1) / 2 exactly: a division by 2 is a product by 0.5
+  std::size_t r = 0;
+  for (; r + 8 <= rows; r += 8) {
+    V n0, d0, n1, d1, n, d, n0h, d0h, n1h, d1h, nh, dh;
+    load_vec(n0, num0 + r), load_vec(d0, den0 + r), load_vec(n1, num1 + r), load_vec(d1, den1 + r);
+    load_vec(n, num + r), load_vec(d, den + r);
+    load_vec(n0h, num0 + r + 4), load_vec(d0h, den0 + r + 4), load_vec(n1h, num1 + r + 4), load_vec(d1h, den1 + r + 4);
+    load_vec(nh, num + r + 4), load_vec(dh, den + r + 4);
+    const double *m = mx + r, *s = P0 + r, *e = P1 + r;
+#pragma GCC unroll 1  // see above
+    for (int k = 0; k < 4; ++k, m += mx_zone, s += zone, e += zone) {
+      V p0, p1, q;
+      load_vec(p0, s), load_vec(p1, e), load_vec(q, m);
+      V wa = (p0 + p1) * half, mwa = q * wa;
+      load_vec(p0, s + b), load_vec(p1, e + b), load_vec(q, m + mx_b);
+      V wb = (p0 + p1) * half, mwb = q * wb;
+      n0 += mwa, d0 += wa, n1 += mwb, d1 += wb;
+      n = (n + mwa) + mwb;
+      d = (d + wa) + wb;
+      load_vec(p0, s + 4), load_vec(p1, e + 4), load_vec(q, m + 4);
+      wa = (p0 + p1) * half, mwa = q * wa;
+      load_vec(p0, s + b + 4), load_vec(p1, e + b + 4), load_vec(q, m + mx_b + 4);
+      wb = (p0 + p1) * half, mwb = q * wb;
+      n0h += mwa, d0h += wa, n1h += mwb, d1h += wb;
+      nh = (nh + mwa) + mwb;
+      dh = (dh + wa) + wb;
+    }
+    store_vec(num0 + r, n0), store_vec(den0 + r, d0), store_vec(num1 + r, n1), store_vec(den1 + r, d1);
+    store_vec(num + r, n), store_vec(den + r, d);
+    store_vec(num0 + r + 4, n0h), store_vec(den0 + r + 4, d0h), store_vec(num1 + r + 4, n1h);
+    store_vec(den1 + r + 4, d1h), store_vec(num + r + 4, nh), store_vec(den + r + 4, dh);
   }
+  for (; r < rows; ++r)  // the last rows (fewer than eight)
+    for (std::size_t k = 0; k < 4; ++k) {
+      const double *m = mx + k * mx_zone, *s = P0 + k * zone, *e = P1 + k * zone;
+      mx3_row(num0, den0, num1, den1, num, den, m, s, e, m + mx_b, s + b, e + b, r);
+    }
 }
 
 // add_to3 of four consecutive zones in one pass (zone k's state a at a + k · zone, its state b `b` further): each sum
@@ -387,7 +448,7 @@ COHORTGIS_KERNEL void slot_sums_single_year2(const SlotSumsIn& a, const SlotSums
 }
 
 namespace {
-// Four doubles: lanes group 0, group 1, "all", "all" again (a lane-wise addition is each slot's own addition).
+// Four doubles: lanes group 0, group 1, "all" and one unread (a lane-wise addition is each slot's own addition).
 using Quad = double __attribute__((vector_size(32)));
 // {a[i], b[i], a[i] + b[i], b[i] + a[i]}: the "all" slot's value as sum_of_two makes it, (+0 + a) + b, but for the sign
 // of a zero (a = b = −0 gives −0 here), which a sum from +0 does not see (+0 + ±0 = +0; a sum from +0 is never −0).
@@ -404,30 +465,37 @@ using Quad = double __attribute__((vector_size(32)));
 }
 // out[4i …] = the quad of a and b at age i, every age: four ages at a time from vectors along the ages (the sums a + b
 // of four ages in one addition, then a 4 × 4 transpose), which takes fewer instructions than quad per age.
+// With `chain`: each quad also added to it, in age order.
 [[gnu::always_inline]] inline void quads4(double* __restrict out, const double* __restrict a,
-                                          const double* __restrict b, std::size_t i) {
+                                          const double* __restrict b, std::size_t i, Quad* chain = nullptr) {
   Quad va, vb;
   load_vec(va, a + i);
   load_vec(vb, b + i);
   const Quad vs = va + vb;
   const Quad lo = __builtin_shufflevector(va, vb, 0, 4, 2, 6), hi = __builtin_shufflevector(va, vb, 1, 5, 3, 7);
-  const Quad slo = __builtin_shufflevector(vs, vs, 0, 0, 2, 2), shi = __builtin_shufflevector(vs, vs, 1, 1, 3, 3);
-  Quad q;
-  q = __builtin_shufflevector(lo, slo, 0, 1, 4, 5), store_vec(out + 4 * i, q);
-  q = __builtin_shufflevector(hi, shi, 0, 1, 4, 5), store_vec(out + 4 * i + 4, q);
-  q = __builtin_shufflevector(lo, slo, 2, 3, 6, 7), store_vec(out + 4 * i + 8, q);
-  q = __builtin_shufflevector(hi, shi, 2, 3, 6, 7), store_vec(out + 4 * i + 12, q);
+  // Lane 3 is left to whatever comes (no one reads it): a sum of another age, one shuffle less than a copy of lane 2.
+  const Quad shi = __builtin_shufflevector(vs, vs, 1, 0, 3, 2);
+  const Quad q0 = __builtin_shufflevector(lo, vs, 0, 1, 4, 5), q1 = __builtin_shufflevector(hi, shi, 0, 1, 4, 5);
+  const Quad q2 = __builtin_shufflevector(lo, vs, 2, 3, 6, 7), q3 = __builtin_shufflevector(hi, shi, 2, 3, 6, 7);
+  store_vec(out + 4 * i, q0);
+  store_vec(out + 4 * i + 4, q1);
+  store_vec(out + 4 * i + 8, q2);
+  store_vec(out + 4 * i + 12, q3);
+  if (chain) *chain = (((*chain + q0) + q1) + q2) + q3;
 }
-// The quads of two pairs of arrays (a zone's women and men) in one loop: one loop's overhead for both.
+// The quads of two pairs of arrays (a zone's women and men) in one loop: one loop's overhead for both. `chain` adds
+// each of the first pair's quads in age order (the women's sums, from +0: the bits of a chain in the sums' own pass)
+// while they are in registers.
 [[gnu::always_inline]] inline void quads(double* __restrict out, const double* __restrict a, const double* __restrict b,
                                          double* __restrict out2, const double* __restrict a2,
-                                         const double* __restrict b2, std::size_t n) {
+                                         const double* __restrict b2, std::size_t n, Quad& chain) {
   std::size_t i = 0;
-  for (; i + 4 <= n; i += 4) quads4(out, a, b, i), quads4(out2, a2, b2, i);
+  for (; i + 4 <= n; i += 4) quads4(out, a, b, i, &chain), quads4(out2, a2, b2, i);
   for (; i < n; ++i) {
     Quad q;
     quad(q, a, b, i);
     store_vec(out + 4 * i, q);
+    chain += q;
     quad(q, a2, b2, i);
     store_vec(out2 + 4 * i, q);
   }
@@ -438,18 +506,24 @@ using Quad = double __attribute__((vector_size(32)));
 // each: every chain is its slot's own, in the same order from +0, so the same bits as the two kernels on the group
 // states' arrays and on the "all" slot's sum_of_two arrays (see quad: the "all" values differ at most in the sign of a
 // zero, which no sum from +0 and no test of > 0 sees). With the start totals given (carried from the last step), the
-// start population is not read; the end chain is made instead (one addition an age and slot, from stored male values).
+// start population is not read; the end chain is made instead (one addition an age and slot, from the male values).
+// Three bands are values of other chains on the way: ages 0–2 and 0–14 are the running total before ages 3 and 15
+// (+0 and the same additions), ages 15–59 the 15–64 band's before age 60 (the same).
 COHORTGIS_KERNEL void slot_sums_zone_of_two(const ZoneOfTwoIn& in, std::size_t ages, ZoneOfTwoOut& out) {
   const double* __restrict pfa = in.Pfa, * __restrict pfb = in.Pfb, * __restrict pma = in.Pma, * __restrict pmb = in.Pmb;
   double* __restrict cum = out.cum;
-  // Each age's quads of women and of men first (out.scratch: [age][4] each), read back in the chains' pass.
-  double* __restrict women = out.scratch, * __restrict males = out.scratch + 4 * ages;
-  quads(women, pfa, pfb, males, pma, pmb, ages);
-  const bool start_summed = in.start_given == nullptr;
   const Quad zero = {0.0, 0.0, 0.0, 0.0};
-  Quad st = zero, pf = zero, pm = zero, bt = zero, low = zero;
-  Quad b0_14 = zero, b15_64 = zero, b65 = zero, b60 = zero, w15_49 = zero;
-  Quad b0_2 = zero, b3_5 = zero, b6_11 = zero, b12_14 = zero, b15_59 = zero;
+  // Each age's quads of women and of men first (out.scratch: [age][4] each), read back in the chains' pass; the
+  // women's chain made there, in registers, so that the men's pass can go on into the end chain.
+  double* __restrict women = out.scratch, * __restrict males = out.scratch + 4 * ages;
+  Quad pf = zero;
+  quads(women, pfa, pfb, males, pma, pmb, ages, pf);
+  const bool start_summed = in.start_given == nullptr;
+  Quad st = zero, pm = zero, bt = zero, low = zero;
+  Quad b15_64 = zero, b65 = zero, b60 = zero, w15_49 = zero;
+  Quad b3_5 = zero, b6_11 = zero, b12_14 = zero;
+  // The end chain continues the women's sum over the men's ages (the next step's start total).
+  Quad end = pf;
   Quad f, m, v, s;  // the women, men and both sexes of the last age
   const auto age = [&](std::size_t i) {
     load_vec(f, women + 4 * i);
@@ -457,60 +531,30 @@ COHORTGIS_KERNEL void slot_sums_zone_of_two(const ZoneOfTwoIn& in, std::size_t a
     v = f + m;  // not stored: finish adds one age's again where it needs it (PresummedSlot::persons)
     store_vec(cum + 4 * i, bt);
     if (start_summed) quad(s, in.start_fa, in.start_fb, i), st += s;
-    pf += f;
     pm += m;
+    end += m;
     bt += v;
     low = v < low ? v : low;
   };
   std::size_t i = 0;
-  for (; i < 3; ++i) {
-    age(i);
-    b0_14 += v, b0_2 += v;
-  }
-  for (; i < 6; ++i) {
-    age(i);
-    b0_14 += v, b3_5 += v;
-  }
-  for (; i < 12; ++i) {
-    age(i);
-    b0_14 += v, b6_11 += v;
-  }
-  for (; i < 15; ++i) {
-    age(i);
-    b0_14 += v, b12_14 += v;
-  }
+  for (; i < 3; ++i) age(i);
+  const Quad b0_2 = bt;
+  for (; i < 6; ++i) age(i), b3_5 += v;
+  for (; i < 12; ++i) age(i), b6_11 += v;
+  for (; i < 15; ++i) age(i), b12_14 += v;
+  const Quad b0_14 = bt;
 #pragma GCC unroll 4
-  for (; i < 50; ++i) {
-    age(i);
-    b15_64 += v, b15_59 += v, w15_49 += f;
-  }
+  for (; i < 50; ++i) age(i), b15_64 += v, w15_49 += f;
 #pragma GCC unroll 2
-  for (; i < 60; ++i) {
-    age(i);
-    b15_64 += v, b15_59 += v;
-  }
-  for (; i < 65; ++i) {
-    age(i);
-    b15_64 += v, b60 += v;
-  }
+  for (; i < 60; ++i) age(i), b15_64 += v;
+  const Quad b15_59 = b15_64;
+  for (; i < 65; ++i) age(i), b15_64 += v, b60 += v;
 #pragma GCC unroll 4
-  for (; i < ages; ++i) {
-    age(i);
-    b65 += v, b60 += v;
-  }
+  for (; i < ages; ++i) age(i), b65 += v, b60 += v;
   store_vec(cum + 4 * ages, bt);
-  // The end chain continues the women's sum over the men's ages; the start chain (when summed) its own men's ages.
-  Quad end = pf;
-  if (start_summed) {
+  if (start_summed) {  // the start chain's own men's ages
 #pragma GCC unroll 4
-    for (i = 0; i < ages; ++i) add4(end, males + 4 * i), quad(s, in.start_ma, in.start_mb, i), st += s;
-  } else {
-    // A pointer along the quads: with an index the unrolled loop recomputed each address (16 instructions per four
-    // ages instead of 7).
-    const double* q = males;
-    const double* const q_end = males + 4 * ages;
-#pragma GCC unroll 4
-    for (; q != q_end; q += 4) add4(end, q);
+    for (i = 0; i < ages; ++i) quad(s, in.start_ma, in.start_mb, i), st += s;
   }
   const Quad band[10] = {b0_14, b15_64, b65, b60, w15_49, b0_2, b3_5, b6_11, b12_14, b15_59};
   for (int k = 0; k < 3; ++k) {
@@ -568,26 +612,43 @@ COHORTGIS_KERNEL double tfr_of_two(const double* __restrict bma_a, const double*
 // slot's terms (tfr_of_two's), unused}, each lane a serial chain in age order from +0 (a 4 × 4 transpose of the ages'
 // values, as quads makes), so each sum has the bits of its own loop: the group slots' Σ asfr (finish's loop over a
 // state's schedule) and tfr_of_two's sum.
+// The pairs of blocks of four ages where the schedules and the births are all ±0 (the ages below and above the fertile
+// ones) are skipped from either end: every term there is ±0 (the "all" term ±0 / e, or +0 where not exposed), and
+// adding ±0 to a chain from +0, which is never −0, leaves it as it is. A pair's test costs less than one block's sums.
 COHORTGIS_KERNEL void tfr_zone_of_two(const double* __restrict asfr_a, const double* __restrict asfr_b,
                                       const double* __restrict bma_a, const double* __restrict bma_b,
                                       const double* __restrict expo_a, const double* __restrict expo_b, std::size_t n,
                                       double (&out)[3]) {
+  using Bits = long long __attribute__((vector_size(32)));
+  const auto zeros = [&](std::size_t i) {  // whether every value of ages i … i + 7 is ±0 (a NaN is not)
+    const long long magnitude = 0x7fffffffffffffffLL;
+    const Bits m = {magnitude, magnitude, magnitude, magnitude};
+    Bits x, y;
+    load_vec(x, asfr_a + i);
+    for (const double* p :
+         {asfr_a + i + 4, asfr_b + i, asfr_b + i + 4, bma_a + i, bma_a + i + 4, bma_b + i, bma_b + i + 4})
+      load_vec(y, p), x |= y;
+    x &= m;
+    return (x[0] | x[1] | x[2] | x[3]) == 0;  // one reduction for eight ages: half the cost of two
+  };
+  std::size_t first = 0, last = n / 4;  // blocks of four ages
+  while (first + 2 <= last && zeros(4 * first)) first += 2;
+  while (last >= first + 2 && zeros(4 * (last - 2))) last -= 2;
   Quad acc = {0.0, 0.0, 0.0, 0.0};
-  std::size_t i = 0;
-  for (; i + 4 <= n; i += 4) {
+  for (std::size_t i = 4 * first; i < 4 * last; i += 4) {
     Quad fa, fb, q;
     tfr_terms_of_two(q, bma_a, bma_b, expo_a, expo_b, i);
     load_vec(fa, asfr_a + i);
     load_vec(fb, asfr_b + i);
     const Quad lo = __builtin_shufflevector(fa, fb, 0, 4, 2, 6), hi = __builtin_shufflevector(fa, fb, 1, 5, 3, 7);
-    const Quad qlo = __builtin_shufflevector(q, q, 0, 0, 2, 2), qhi = __builtin_shufflevector(q, q, 1, 1, 3, 3);
-    acc += __builtin_shufflevector(lo, qlo, 0, 1, 4, 5);
+    const Quad qhi = __builtin_shufflevector(q, q, 1, 0, 3, 2);  // lane 3: unread (see quads4)
+    acc += __builtin_shufflevector(lo, q, 0, 1, 4, 5);
     acc += __builtin_shufflevector(hi, qhi, 0, 1, 4, 5);
-    acc += __builtin_shufflevector(lo, qlo, 2, 3, 6, 7);
+    acc += __builtin_shufflevector(lo, q, 2, 3, 6, 7);
     acc += __builtin_shufflevector(hi, qhi, 2, 3, 6, 7);
   }
   double ta = acc[0], tb = acc[1], tfr = acc[2];
-  for (; i < n; ++i) {
+  for (std::size_t i = n / 4 * 4; i < n; ++i) {
     const double b = bma_a[i] + bma_b[i], e = expo_a[i] + expo_b[i];
     const bool exposed = e > 0.0;
     ta += asfr_a[i];
@@ -595,6 +656,25 @@ COHORTGIS_KERNEL void tfr_zone_of_two(const double* __restrict asfr_a, const dou
     tfr += pick(exposed, b, 0.0) / pick(exposed, e, 1.0);
   }
   out[0] = ta, out[1] = tb, out[2] = tfr;
+}
+
+// The search of median_age_of_prefix (indicators.cpp) on the three lanes of slot_sums_zone_of_two's running totals
+// (cum[4i + k]: the total before age i, i ≤ n) at once: for each lane the first age i < n with cum[4(i + 1) + k] ≥
+// half, half = the lane's total / 2, or n. A lower bound without branches (Khuong and Morin's: a select per probe), the
+// three lanes sharing its steps (one search's bookkeeping for three). Where the lane's totals never decrease (no
+// persons < 0) its answer is the one age every lower bound finds; elsewhere median_age_of_lane does not use it.
+void lane_medians_at(const double* cum, std::size_t n, std::size_t (&at)[3]) {
+  // Lane k's totals from next[k] = cum + 4 + k, its position p[k] kept as 4 · age (an index the load scales by 8).
+  const double* next[3];
+  double half[3];
+  std::size_t p[3] = {0, 0, 0};
+  for (std::size_t k = 0; k < 3; ++k) next[k] = cum + 4 + k, half[k] = cum[4 * n + k] / 2.0;
+  for (std::size_t len = n; len > 1;) {
+    const std::size_t h = len / 2, h4 = 4 * h;
+    for (std::size_t k = 0; k < 3; ++k) p[k] = next[k][p[k] + h4] < half[k] ? p[k] + h4 : p[k];
+    len -= h;
+  }
+  for (std::size_t k = 0; k < 3; ++k) at[k] = n == 0 ? 0 : p[k] / 4 + (next[k][p[k]] < half[k] ? 1 : 0);
 }
 
 // Whether every v[0 … n−1] < x (false for a NaN): a branch-free pass that vectorises.

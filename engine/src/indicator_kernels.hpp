@@ -29,6 +29,11 @@ void add_to3(double* g0, double* g1, double* all, const double* a, const double*
 void add_mx3(double* num0, double* den0, double* num1, double* den1, double* num, double* den, const double* mx_a,
              const double* P0a, const double* P1a, const double* mx_b, const double* P0b, const double* P1b,
              std::size_t rows);
+// add_mx3 of four consecutive zones in one pass: zone k's state a has its death rates at mx + k · mx_zone and its
+// persons at P0 + k · zone and P1 + k · zone, its state b its rates mx_b and its persons b further.
+void add_mx3_four(double* num0, double* den0, double* num1, double* den1, double* num, double* den, const double* mx,
+                  std::size_t mx_b, std::size_t mx_zone, const double* P0, const double* P1, std::size_t b,
+                  std::size_t zone, std::size_t rows);
 // add_to3 of four consecutive zones in one pass: zone k's state a at a + k · zone, its state b at that + b.
 void add_to3_four(double* g0, double* g1, double* all, const double* a, std::size_t b, std::size_t zone, std::size_t n);
 // acc[i] = (+0 + a[i]) + b[i].
@@ -82,7 +87,7 @@ struct ZoneOfTwoIn {
 struct ZoneOfTwoOut {
   SlotSums sums[3];  // asfr_sum: left +0 (tfr_zone_of_two)
   // Written: the running totals of both sexes before each age and the total, [age + 1][4] (lanes: group 0, group 1,
-  // "all", "all" again; both sexes of an age: the women's cells + the men's, "all" (fa + fb) + (ma + mb)); scratch of
+  // "all", one unread; both sexes of an age: the women's cells + the men's, "all" (fa + fb) + (ma + mb)); scratch of
   // [2 · age][4].
   double *cum = nullptr, *scratch = nullptr;
   // Per slot: the chain of the end population's female ages then its male ones from +0, the bits of the next step's
@@ -92,6 +97,9 @@ struct ZoneOfTwoOut {
   bool no_negative[3] = {};
 };
 void slot_sums_zone_of_two(const ZoneOfTwoIn& in, std::size_t ages, ZoneOfTwoOut& out);
+// The ages of the medians of slot_sums_zone_of_two's three lanes (cum, [age + 1][4]): for lane k the first age i < n
+// whose running total after it, cum[4(i + 1) + k], is ≥ half the lane's total, or n, searched without branches.
+void lane_medians_at(const double* cum, std::size_t n, std::size_t (&at)[3]);
 // Whether every v[0 … n−1] < x (false for a NaN).
 bool all_below(const double* v, std::size_t n, double x);
 

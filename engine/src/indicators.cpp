@@ -216,27 +216,19 @@ double median_age_of_prefix(const AgeGrid& grid, std::span<const double> persons
   return grid.age_start(static_cast<int>(i)) + grid.width_years * ((half - cum[i]) / persons[i]);
 }
 
-// median_age_of_prefix on one lane of slot_sums_zone_of_two's running totals (cum[i · stride]) and the lane's persons
-// by age (persons(i)), with its flag of no persons < 0 instead of all_below: then the totals never decrease (x + y ≥ x
-// for y ≥ 0), so cum[0 … i] ≤ cum[i] < half at the search's age i (cum[0] = +0 < half; every age left of i has
-// cum[j + 1] < half) and i < n (cum[n] = total ≥ half): median_age_of_prefix's answer. Otherwise the scan on a
-// contiguous copy of the lane.
+// median_age_of_prefix on one lane of slot_sums_zone_of_two's running totals (cum[4i]) and the lane's persons by age
+// (persons(i)), its search's age i given (lane_medians_at), with its flag of no persons < 0 instead of all_below: then
+// the totals never decrease (x + y ≥ x for y ≥ 0), so cum[0 … i] ≤ cum[i] < half at the search's age i (cum[0] = +0 <
+// half; every age left of i has cum[j + 1] < half) and i < n (cum[n] = total ≥ half): median_age_of_prefix's answer.
+// Otherwise the scan on a contiguous copy of the lane.
 template <class Persons>
-double median_age_of_lane(const AgeGrid& grid, const Persons& persons, const double* cum, std::size_t n,
-                          std::size_t stride, bool no_negative, std::vector<double>& copy) {
-  const double total = cum[n * stride];
+double median_age_of_lane(const AgeGrid& grid, const Persons& persons, const double* cum, std::size_t n, std::size_t i,
+                          bool no_negative, std::vector<double>& copy) {
+  const double total = cum[4 * n];
   if (!(total > 0.0)) return kNaN;
   const double half = total / 2.0;
-  std::size_t i = 0;
-  for (std::size_t count = n; count > 0;) {
-    const std::size_t step = count / 2;
-    if (cum[(i + step + 1) * stride] < half)
-      i += step + 1, count -= step + 1;
-    else
-      count = step;
-  }
   if (i < n && no_negative)
-    return grid.age_start(static_cast<int>(i)) + grid.width_years * ((half - cum[i * stride]) / persons(i));
+    return grid.age_start(static_cast<int>(i)) + grid.width_years * ((half - cum[4 * i]) / persons(i));
   copy.resize(n);
   for (std::size_t k = 0; k < n; ++k) copy[k] = persons(k);
   return median_age_of_total(grid, copy, total);
@@ -352,13 +344,11 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
 
 // The slot of one state: its own arrays, its deaths and migrants summed as accumulate sums them.
 SlotView IndicatorPass::single(int zn, int g) const {
-  const std::size_t st = uz(zn) * uz(G_) + uz(g);
-  SlotView v{start_.ages(zn, g, 0).data(),
-             start_.ages(zn, g, 1).data(),
-             end_.ages(zn, g, 0).data(),
-             end_.ages(zn, g, 1).data(),
-             comp_.births_by_mother_age.data() + st * A_,
-             comp_.women_exposure.data() + st * A_};
+  // The state's first cell in both populations (one layout): its offset once, not per array and sex.
+  const std::size_t st = uz(zn) * uz(G_) + uz(g), o = st * kSexes * A_;
+  const double *P0 = start_.data().data() + o, *P1 = end_.data().data() + o;
+  SlotView v{
+      P0, P0 + A_, P1, P1 + A_, comp_.births_by_mother_age.data() + st * A_, comp_.women_exposure.data() + st * A_};
   v.births_f = 0.0 + comp_.births[st * kSexes + 0];
   v.births_m = 0.0 + comp_.births[st * kSexes + 1];
   add_events(zn, g, v.deaths, v.net);
@@ -384,6 +374,7 @@ struct PresummedSlot {
   bool asfr_sum = false;         // sums.asfr_sum is the sum of the slot's schedule
   std::size_t stride = 1;        // 4: a lane of slot_sums_zone_of_two's arrays
   bool no_negative = false;      // (stride 4) no age's persons < 0 (median_age_of_lane)
+  std::size_t median_at = 0;     // (stride 4) the median's search's age (lane_medians_at)
   const double* tfr = nullptr;   // the sum of the TFR's terms of a slot of several states, made before (tfr_of_two)
   // (stride 4) The lane's persons by age from the zone's cells, as the kernel adds them (it stores none): women and
   // men of the lane's state, or of both states (fb, mb not null: the "all" lane, (fa + fb) + (ma + mb)).
@@ -563,9 +554,9 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
     set(Indicator::total_dependency_ratio, (c0_14 + c65) / c15_64 * 100.0);
   }
   if (pre && pre->stride != 1)
-    set(Indicator::median_age,
-        median_age_of_lane(
-            grid, [pre](std::size_t i) { return pre->persons(i); }, cum, A_, pre->stride, pre->no_negative, sc.lane));
+    set(Indicator::median_age, median_age_of_lane(
+                                   grid, [pre](std::size_t i) { return pre->persons(i); }, cum, A_, pre->median_at,
+                                   pre->no_negative, sc.lane));
   else
     set(Indicator::median_age,
         single_year_bands_ ? median_age_of_prefix(grid, both, cum) : median_age_of_total(grid, both, both_total));
@@ -640,16 +631,22 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
       } else {
         tfr = tfr_of_two(bma + sa, bma + sa + A_, expo + sa, expo + sa + A_, A_);
       }
-      PresummedSlot p[3] = {{&o.sums[0], nullptr, o.cum, asfr, 4, o.no_negative[0], nullptr, v0.end_f, v0.end_m},
-                            {&o.sums[1], nullptr, o.cum + 1, asfr, 4, o.no_negative[1], nullptr, v1.end_f, v1.end_m},
-                            {&o.sums[2], nullptr, o.cum + 2, false, 4, o.no_negative[2], nullptr, v0.end_f, v0.end_m,
-                             v1.end_f, v1.end_m}};
+      std::size_t at[3];  // the three lanes' medians searched at once
+      lane_medians_at(o.cum, A_, at);
+      PresummedSlot p[3] = {
+          {&o.sums[0], nullptr, o.cum, asfr, 4, o.no_negative[0], at[0], nullptr, v0.end_f, v0.end_m},
+          {&o.sums[1], nullptr, o.cum + 1, asfr, 4, o.no_negative[1], at[1], nullptr, v1.end_f, v1.end_m},
+          {&o.sums[2], nullptr, o.cum + 2, false, 4, o.no_negative[2], at[2], nullptr, v0.end_f, v0.end_m, v1.end_f,
+           v1.end_m}};
       finish(u, 0, zones, v0, sc, &p[0]);
       finish(u, 1, zones, v1, sc, &p[1]);
       int flags[2] = {0, 0};
       // The "all" slot's end population only for the extra bands (its sums of persons are the kernel's); the pooled
       // rates straight into the thread's batch of life tables where it takes them.
-      accumulate_two_groups(sc.all, sc.zone_rates, flags, zn, false, !batch_tables_);
+      if (batch_tables_ && extra_bands_.empty())  // only its per-state numbers: group 0's chains go on (the same bits)
+        all_of_two_numbers(sc.all, zn, v0.deaths, v0.net, v0.births_f, v0.births_m);
+      else
+        accumulate_two_groups(sc.all, sc.zone_rates, flags, zn, false, !batch_tables_);
       const bool defer = batch_tables_ && rates_to_batch(zn, flags, sc);
       p[2].tfr = &tfr;
       SlotView all = view_of(sc.all, A_);

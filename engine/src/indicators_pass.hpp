@@ -145,6 +145,10 @@ class IndicatorPass {
   // with_rates false: no pooled rates (rates_to_batch makes them).
   void accumulate_two_groups(IndicatorSums& acc, std::vector<double>& rates, int (&flags)[2], int zn, bool persons,
                              bool with_rates = true) const;
+  // accumulate_two_groups(acc, …, zn, false, false) where no extra band reads the end population: the per-state
+  // numbers alone, the chains of deaths, migrants and births going on from group 0's slot's (single(zn, 0)).
+  void all_of_two_numbers(IndicatorSums& acc, int zn, double deaths0, double net0, double births_f0,
+                          double births_m0) const;
   void accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, int g) const;
   // accumulate2(g0, all, zn, 0) then accumulate2(g1, all, zn, 1) for a zone of two groups, in one pass over its cells.
   void accumulate_zone_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all, int zn) const;

@@ -94,6 +94,26 @@ void IndicatorPass::accumulate_two_groups(IndicatorSums& acc, std::vector<double
   sum_of_two(acc.expo.data(), comp_.women_exposure.data() + sa * A, comp_.women_exposure.data() + sb * A, A);
 }
 
+// The sums of accumulate_two_groups but of persons and rates: deaths and migrants (((+0 + a_f) + a_m) + b_f) + b_m and
+// births (+0 + a) + b, of which group 0's slot (single) made the first additions. The arrays keep their sizes, so that
+// the slot's view points into them (finish reads none of them on this path).
+void IndicatorPass::all_of_two_numbers(IndicatorSums& acc, int zn, double deaths0, double net0, double births_f0,
+                                       double births_m0) const {
+  const std::size_t A = A_, sb = uz(zn) * 2 + 1;
+  if (acc.start.size() != 2 * A || acc.end.size() != 2 * A || acc.bma.size() != A || acc.expo.size() != A) {
+    for (auto* v : {&acc.start, &acc.end}) v->resize(2 * A);
+    acc.bma.resize(A);
+    acc.expo.resize(A);
+  }
+  acc.n_states = 2;
+  acc.n_mx = (0.0 + 1.0) + 1.0;
+  acc.deaths = deaths0;
+  acc.net = net0;
+  add_events(zn, 1, acc.deaths, acc.net);
+  acc.births_f = births_f0 + comp_.births[sb * kSexes + 0];
+  acc.births_m = births_m0 + comp_.births[sb * kSexes + 1];
+}
+
 // accumulate(one, zn, g) and accumulate(two, zn, g) in one pass over the state's cells (the same bits in each).
 void IndicatorPass::accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, int g) const {
   const std::size_t st = uz(zn) * uz(G_) + uz(g), A = A_, rows = rows_;
@@ -217,14 +237,11 @@ void IndicatorPass::accumulate_four_zones_of_two(IndicatorSums& g0, IndicatorSum
   if (!all.start_given) add_to3_four(g0.start.data(), g1.start.data(), all.start.data(), P0, b, zone, 2 * A);
   add_to3_four(g0.end.data(), g1.end.data(), all.end.data(), P1, b, zone, 2 * A);
   if (rows > 0) {  // as accumulate_zone_of_two: single-year rows, as many as ages, the plain sums deferred
-    // Zone by zone: a pass over four zones' 24 streams of cells (or two zones' 12) leaves too few registers for their
-    // addresses and the sums, and saved next to nothing (bench/HISTORY.md, round 13).
-    for (std::size_t k = 0; k < 4; ++k) {
-      const double* mx = mx_.data() + (sa + 2 * k) * kSexes * rows;
-      add_mx3(g0.mx_num.data(), g0.mx_den.data(), g1.mx_num.data(), g1.mx_den.data(), all.mx_num.data(),
-              all.mx_den.data(), mx, P0 + k * zone, P1 + k * zone, mx + kSexes * rows, P0 + k * zone + b,
-              P1 + k * zone + b, 2 * rows);
-    }
+    // Four rows of the six sums in registers over the four zones, the zones' streams reached from three pointers
+    // (a pass over four zones' 24 streams each with its own address ran out of registers: round 13).
+    add_mx3_four(g0.mx_num.data(), g0.mx_den.data(), g1.mx_num.data(), g1.mx_den.data(), all.mx_num.data(),
+                 all.mx_den.data(), mx_.data() + sa * kSexes * rows, kSexes * rows, 2 * kSexes * rows, P0, P1, b, zone,
+                 2 * rows);
     g0.plain_deferred = g1.plain_deferred = all.plain_deferred = true;
   }
   add_zones_events_of_two(g0, g1, all, zn, 4);

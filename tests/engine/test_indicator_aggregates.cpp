@@ -7,7 +7,9 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,7 @@
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/projection.hpp"
+#include "indicator_kernels.hpp"
 #include "indicators_pass.hpp"
 #include "projection_fixture.hpp"
 
@@ -429,5 +432,38 @@ TEST(IndicatorAggregates, CarriedStartSumsAreTheBitsOfTheSumsAfterTheStep) {
         EXPECT_TRUE(std::isfinite(t.get(t.unit_index("total"), uz(G), Indicator::person_years)));
       }
     }
+  }
+}
+
+// The "total" fold's death-rate sums of four zones in one pass (add_mx3_four: eight rows at a time in registers, the
+// zones in a loop of their own, the last rows one at a time) are the bits of four add_mx3 calls, zone after zone, at
+// every row count up to 27 (every remainder of eight, and none), with zeros of both signs, subnormal and huge persons.
+TEST(IndicatorAggregates, FourZonesDeathRateSumsAreTheBitsOfFourAddMx3) {
+  for (std::size_t rows = 0; rows <= 27; ++rows) {
+    // Zone k's state a at k · zone, its state b at b (rates: k · mx_zone and mx_b); gaps between them.
+    const std::size_t b = rows + 3, zone = 2 * b + 5, mx_b = rows + 1, mx_zone = 2 * mx_b + 2;
+    std::vector<double> P0(4 * zone), P1(4 * zone), mx(4 * mx_zone);
+    for (std::size_t i = 0; i < P0.size(); ++i) {
+      P0[i] = 1000.0 / (1.0 + 0.37 * static_cast<double>(i));
+      P1[i] = 997.0 / (1.0 + 0.41 * static_cast<double>(i));
+    }
+    for (std::size_t i = 0; i < mx.size(); ++i) mx[i] = 0.0003 * std::exp(0.07 * static_cast<double>(i % 50));
+    if (rows > 2) P0[zone + 1] = -0.0, P1[zone + 1] = -0.0, P0[b + 2] = 4e-320, P1[3 * zone + b] = 1e300;
+    std::vector<std::vector<double>> want(6), got(6);
+    for (int j = 0; j < 6; ++j) {
+      want[uz(j)].resize(rows);
+      for (std::size_t r = 0; r < rows; ++r) want[uz(j)][r] = 0.5 * j - 0.001 * static_cast<double>(r);
+      got[uz(j)] = want[uz(j)];
+    }
+    for (std::size_t k = 0; k < 4; ++k)
+      detail::add_mx3(want[0].data(), want[1].data(), want[2].data(), want[3].data(), want[4].data(), want[5].data(),
+                      mx.data() + k * mx_zone, P0.data() + k * zone, P1.data() + k * zone,
+                      mx.data() + k * mx_zone + mx_b, P0.data() + k * zone + b, P1.data() + k * zone + b, rows);
+    detail::add_mx3_four(got[0].data(), got[1].data(), got[2].data(), got[3].data(), got[4].data(), got[5].data(),
+                         mx.data(), mx_b, mx_zone, P0.data(), P1.data(), b, zone, rows);
+    for (int j = 0; j < 6; ++j)
+      for (std::size_t r = 0; r < rows; ++r)
+        ASSERT_EQ(std::bit_cast<std::uint64_t>(got[uz(j)][r]), std::bit_cast<std::uint64_t>(want[uz(j)][r]))
+            << "rows " << rows << ", sum " << j << ", row " << r;
   }
 }

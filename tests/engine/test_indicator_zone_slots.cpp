@@ -12,6 +12,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/projection.hpp"
+#include "indicator_kernels.hpp"
 #include "projection_fixture.hpp"
 
 using namespace cohortgis;
@@ -371,3 +373,88 @@ TEST(IndicatorZoneSlots, ATableComputedAgainHasTheBitsOfANewOne) {
 }
 
 }  // namespace
+
+// The zone's three TFR sums (tfr_zone_of_two) are three chains in age order from +0: Σ asfr_a, Σ asfr_b and the "all"
+// slot's terms (b_a + b_b) / (e_a + e_b), +0 where not exposed. The kernel skips pairs of four-age blocks where the
+// schedules and births are all ±0, from either end: the same bits on runs of zeros (of both signs) of every length at
+// the start, the end and the middle, one value left in a run (a NaN too), exposures of every kind there, 0 to 41 ages.
+TEST(IndicatorZoneSlots, ZoneTfrSumsSkipZeroAgesWithTheBitsOfTheirChains) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  int cases = 0;
+  for (std::size_t n = 0; n <= 41; ++n)
+    for (std::size_t lead = 0; lead <= n; lead += 3)
+      for (std::size_t trail = 0; lead + trail <= n; trail += 5)
+        for (int odd = 0; odd < 4; ++odd) {
+          std::vector<double> fa(n), fb(n), ba(n), bb(n), ea(n), eb(n);
+          for (std::size_t i = 0; i < n; ++i) {
+            const double x = static_cast<double>(i);
+            const bool zero = i < lead || i >= n - trail || (i > lead + 9 && i < lead + 19);
+            fa[i] = zero ? (i % 2 ? -0.0 : 0.0) : 0.01 + 0.003 * x;
+            fb[i] = zero ? (i % 3 ? 0.0 : -0.0) : 0.02 - 0.0001 * x;
+            ba[i] = zero ? -0.0 : 3.0 + 0.7 * x;
+            bb[i] = zero ? 0.0 : 1.0 / (1.0 + x);
+            ea[i] = zero && i % 4 == 1 ? nan : zero && i % 4 == 2 ? -1.0 : 100.0 - x;
+            eb[i] = zero && i % 4 == 3 ? std::numeric_limits<double>::infinity() : 40.0 + 0.3 * x;
+          }
+          // One value left in a zero run: in asfr_b, in the births of b, a NaN birth; or none.
+          const std::size_t at = n > 0 ? (lead > 0 ? lead - 1 : n - 1) : 0;
+          if (n > 0 && odd == 1) fb[at] = 0.5;
+          if (n > 0 && odd == 2) bb[at] = 2.0;
+          if (n > 0 && odd == 3) ba[at] = nan;
+          double want[3] = {0.0, 0.0, 0.0};
+          for (std::size_t i = 0; i < n; ++i) {
+            const double b = ba[i] + bb[i], e = ea[i] + eb[i];
+            want[0] += fa[i];
+            want[1] += fb[i];
+            want[2] += e > 0.0 ? b / e : 0.0;
+          }
+          double got[3];
+          detail::tfr_zone_of_two(fa.data(), fb.data(), ba.data(), bb.data(), ea.data(), eb.data(), n, got);
+          for (int k = 0; k < 3; ++k)
+            ASSERT_EQ(std::bit_cast<std::uint64_t>(got[k]), std::bit_cast<std::uint64_t>(want[k]))
+                << "n " << n << ", zeros " << lead << " + " << trail << ", case " << odd << ", sum " << k;
+          ++cases;
+        }
+  EXPECT_GT(cases, 500);
+}
+
+// The three lanes' medians are searched at once (lane_medians_at, a lower bound per lane sharing its steps): each
+// slot's median is median_age of its own persons by age (a group's women + men, "all" (fa + fb) + (ma + mb)) when the
+// three fall at ages far apart, when a running total reaches half exactly before an empty age (where a search for
+// the first total above half would take the next age), with nobody in a slot (NaN) and after a negative count (the
+// scan).
+TEST(IndicatorZoneSlots, LaneMediansAreEachSlotsOwnMedian) {
+  const AgeGrid grid = AgeGrid::single_year(100);
+  const int Z = 4, G = 2, A = grid.n_ages;
+  CohortArray pop(CohortLayout{Z, G, grid});
+  // Persons f, m at ages [from, to), growing by `slope` an age (0: exact small integers, for the exact halves).
+  const auto fill = [&](int z, int g, int from, int to, double f, double m, double slope) {
+    for (int i = from; i < to; ++i)
+      pop.at(z, g, 0, i) = f * (1.0 + slope * i), pop.at(z, g, 1, i) = m * (1.0 + 0.7 * slope * i);
+  };
+  fill(0, 0, 0, 20, 10.0, 9.0, 0.031);   // young
+  fill(0, 1, 60, 90, 7.0, 8.5, -0.004);  // old: "all" in between
+  fill(1, 0, 0, 5, 1.0, 1.0, 0.0);       // 2 an age: the total reaches 10 = half at age 4,
+  fill(1, 0, 6, 11, 1.0, 1.0, 0.0);      // nobody at age 5
+  fill(1, 1, 30, 40, 0.5, 0.5, 0.0);     // half reached exactly at age 34, someone at 35
+  fill(2, 1, 20, 70, 3.0, 2.0, 0.017);   // zone 2: nobody in group 0; a negative count in group 1
+  pop.at(2, 1, 1, 50) = -4.0;
+  fill(3, 0, 0, 1, 1.0, 1.0, 0.0);  // zone 3: half at the first age, then nobody at age 1
+  fill(3, 0, 2, 3, 1.0, 1.0, 0.0);
+  fill(3, 1, 40, 101, 0.9, 1.3, 0.023);
+  IndicatorTable t;
+  compute_population_indicators(pop, {"z0", "z1", "z2", "z3"}, {"a", "b"}, {}, {}, t);
+  for (int z = 0; z < Z; ++z)
+    for (int slot = 0; slot <= G; ++slot) {
+      std::vector<double> both(uz(A));
+      for (int i = 0; i < A; ++i)
+        both[uz(i)] = slot < G ? pop.at(z, slot, 0, i) + pop.at(z, slot, 1, i)
+                               : (pop.at(z, 0, 0, i) + pop.at(z, 1, 0, i)) + (pop.at(z, 0, 1, i) + pop.at(z, 1, 1, i));
+      const double want = median_age(grid, both), got = t.get(uz(z), uz(slot), Indicator::median_age);
+      EXPECT_EQ(std::bit_cast<std::uint64_t>(got), std::bit_cast<std::uint64_t>(want))
+          << "zone " << z << ", slot " << slot << ": " << got << " against " << want;
+    }
+  EXPECT_EQ(t.get(1, 0, Indicator::median_age), 5.0);
+  EXPECT_EQ(t.get(3, 0, Indicator::median_age), 1.0);
+  EXPECT_TRUE(std::isnan(t.get(2, 0, Indicator::median_age)));
+}
