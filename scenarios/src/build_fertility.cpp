@@ -44,6 +44,9 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
   auto [fzn, fzkey] = L.get("fertility", "zone_factors");
   if (fzn && !sn) doc.fail(fzn, fzkey, "zone factors multiply a schedule: give fertility.schedule (the standard) with them");
   std::optional<ZoneFactors> factors;
+  // The first rate above 1 of a schedule without a unit (a shape such as the UN's pasfr in percent): it needs tfr or
+  // fit to set its level, else it would be projected as births per woman (a TFR of 500).
+  std::string shape_row;
   if (sn) {
   int width = b.z;
   if (auto [wn, wkey] = L.get("fertility", "schedule_age_width"); wn) {
@@ -76,6 +79,7 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
       if (!(v >= 0)) doc.fail(sn, skey, rows.where(r, "value") + ": expected a rate >= 0, got " + fmt(v));
       // With a declared unit, an annual rate above 1 birth per woman is not a human population's (usually a rate per
       // 1000 women). Without one the values may be a shape only (e.g. percentages) that a TFR path rescales.
+      if (v > 1.0 && ref.unit.empty() && shape_row.empty()) shape_row = rows.where(r, "value") + ": " + fmt(v);
       if (v > 1.0 && !ref.unit.empty())
         doc.fail(sn, skey, rows.where(r, "value") + ": expected births per woman per year from 0 to 1, got " + fmt(v) +
                                " (a rate per 1000 women? declare unit = \"per_1000_women\")");
@@ -136,6 +140,11 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
   }  // sn
   std::optional<YearPath> tfr, mac;
   if (auto [n, k] = L.get("fertility", "tfr"); n) tfr = doc.path(*n, k, 0.0, 10.0, b.base_year, b.horizon, "a TFR");
+  if (!shape_row.empty() && !tfr && !L.get("fertility", "fit").first)
+    doc.fail(sn, skey,
+             shape_row + " births per woman per year in a schedule without a unit and without tfr or fit; " +
+                 "expected rates from 0 to 1 (a rate per 1000 women? declare unit = \"per_1000_women\"; a " +
+                 "shape such as the UN's pasfr in percent? give tfr)");
   if (auto [n, k] = L.get("fertility", "mean_age"); n) mac = doc.path(*n, k, 15.0, 45.0, b.base_year, b.horizon, "a mean age at childbearing");
   auto [srbn, srbkey] = L.get("fertility", "srb");
   // srb_by_order (build_parity.cpp) replaces srb: the run sets each zone's SRB step by step.
