@@ -56,6 +56,7 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
   }
   // Base schedules per time key and (zone, group); without zone/group columns one schedule serves all.
   const TableRef ref = table_ref(doc, *sn, skey, {"year", "period", "age", "value", "zone", "group", "standard"});
+  refuse_per(doc, ref);
   double per_woman = 1.0;
   if (ref.unit == "per_1000_women" || ref.unit == "per_1000") per_woman = 1e-3;
   else if (!ref.unit.empty() && ref.unit != "per_woman")
@@ -161,6 +162,7 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
     srb = doc.path(*srbn, srbkey, 90.0, 130.0, b.base_year, b.horizon, "a sex ratio at birth per 100 females");
   } else {
     const TableRef sref = table_ref(doc, *srbn, srbkey, {"year", "period", "zone", "value"});
+    refuse_per(doc, sref);
     double scale = 0.01, lo = 90, hi = 130;  // per 100 females (the default), as the number form
     if (sref.unit == "per_female") scale = 1.0, lo = 0.9, hi = 1.3;
     else if (!sref.unit.empty() && sref.unit != "per_100_females")
