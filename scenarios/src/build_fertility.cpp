@@ -44,6 +44,9 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
   auto [fzn, fzkey] = L.get("fertility", "zone_factors");
   if (fzn && !sn) doc.fail(fzn, fzkey, "zone factors multiply a schedule: give fertility.schedule (the standard) with them");
   std::optional<ZoneFactors> factors;
+  // The first rate above 1 of a schedule without a unit (a shape such as the UN's pasfr in percent): it needs tfr or
+  // fit to set its level, else it would be projected as births per woman (a TFR of 500).
+  std::string shape_row;
   if (sn) {
   int width = b.z;
   if (auto [wn, wkey] = L.get("fertility", "schedule_age_width"); wn) {
@@ -53,6 +56,7 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
   }
   // Base schedules per time key and (zone, group); without zone/group columns one schedule serves all.
   const TableRef ref = table_ref(doc, *sn, skey, {"year", "period", "age", "value", "zone", "group", "standard"});
+  refuse_per(doc, ref);
   double per_woman = 1.0;
   if (ref.unit == "per_1000_women" || ref.unit == "per_1000") per_woman = 1e-3;
   else if (!ref.unit.empty() && ref.unit != "per_woman")
@@ -76,6 +80,7 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
       if (!(v >= 0)) doc.fail(sn, skey, rows.where(r, "value") + ": expected a rate >= 0, got " + fmt(v));
       // With a declared unit, an annual rate above 1 birth per woman is not a human population's (usually a rate per
       // 1000 women). Without one the values may be a shape only (e.g. percentages) that a TFR path rescales.
+      if (v > 1.0 && ref.unit.empty() && shape_row.empty()) shape_row = rows.where(r, "value") + ": " + fmt(v);
       if (v > 1.0 && !ref.unit.empty())
         doc.fail(sn, skey, rows.where(r, "value") + ": expected births per woman per year from 0 to 1, got " + fmt(v) +
                                " (a rate per 1000 women? declare unit = \"per_1000_women\")");
@@ -136,6 +141,11 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
   }  // sn
   std::optional<YearPath> tfr, mac;
   if (auto [n, k] = L.get("fertility", "tfr"); n) tfr = doc.path(*n, k, 0.0, 10.0, b.base_year, b.horizon, "a TFR");
+  if (!shape_row.empty() && !tfr && !L.get("fertility", "fit").first)
+    doc.fail(sn, skey,
+             shape_row + " births per woman per year in a schedule without a unit and without tfr or fit; " +
+                 "expected rates from 0 to 1 (a rate per 1000 women? declare unit = \"per_1000_women\"; a " +
+                 "shape such as the UN's pasfr in percent? give tfr)");
   if (auto [n, k] = L.get("fertility", "mean_age"); n) mac = doc.path(*n, k, 15.0, 45.0, b.base_year, b.horizon, "a mean age at childbearing");
   auto [srbn, srbkey] = L.get("fertility", "srb");
   // srb_by_order (build_parity.cpp) replaces srb: the run sets each zone's SRB step by step.
@@ -152,6 +162,7 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
     srb = doc.path(*srbn, srbkey, 90.0, 130.0, b.base_year, b.horizon, "a sex ratio at birth per 100 females");
   } else {
     const TableRef sref = table_ref(doc, *srbn, srbkey, {"year", "period", "zone", "value"});
+    refuse_per(doc, sref);
     double scale = 0.01, lo = 90, hi = 130;  // per 100 females (the default), as the number form
     if (sref.unit == "per_female") scale = 1.0, lo = 0.9, hi = 1.3;
     else if (!sref.unit.empty() && sref.unit != "per_100_females")

@@ -205,6 +205,13 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
 
   const TableRef ref = table_ref(doc, *mn, mkey, {"year", "period", "zone", "group", "sex", "age", "value", "ax", "mx",
                                                    "qx", "lx", "Lx", "Sx", "standard"});
+  // Mortality tables have fixed units (mx per person-year, qx and Sx probabilities, lx and Lx persons of the radix):
+  // a declared unit (e.g. "per_1000") would be ignored without a word.
+  if (ref.unit_node)
+    doc.fail(ref.unit_node, mkey + ".unit",
+             "mortality tables take no unit (mx per person-year, qx and Sx probabilities, lx and Lx persons of the "
+             "radix); leave it out and give the values so (rates per 1000 divided by 1000)");
+  refuse_per(doc, ref);
   std::vector<std::string> required = {"age", "sex"}, numbers = {"age"};
   if (form != Form::life_table) (required.push_back("value"), numbers.push_back("value"));
   Rows rows = read_rows(doc, ref, required, numbers);

@@ -62,6 +62,7 @@ std::string cell_label(const Build& b, int zone, int sex, int i) {
 // in persons by the table's unit. Every zone needs rows. Streamed: a township-level table can be hundreds of MB.
 void read_long(const Doc& doc, const Build& b, const toml::node& tn, const std::string& key, CohortArray& out) {
   const TableRef ref = table_ref(doc, tn, key, {"zone", "group", "sex", "age", "population"});
+  refuse_per(doc, ref);
   const double factor = persons_per_unit(doc, ref);
   const bool by_group = out.layout().groups > 1;
   // One zone (a country, as in the UN's inputs): the zone column may be left out.

@@ -269,6 +269,12 @@ std::string Rows::where(std::size_t r, const std::string& logical) const {
   return one_cell(*this, r, logical).where(0, 0);
 }
 
+void refuse_per(const Doc& doc, const TableRef& ref) {
+  if (ref.per_node)
+    doc.fail(ref.per_node, ref.key + ".per",
+             "applies only to the counts and rates of [migration] (per year or per step); leave it out here");
+}
+
 TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
                    std::initializer_list<std::string_view> logical_columns) {
   TableRef ref;
@@ -298,6 +304,7 @@ TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
     }
     if (const toml::node* u = t.get("unit")) (ref.unit = doc.string(*u, key + ".unit"), ref.unit_node = u);
     if (const toml::node* pe = t.get("per")) {
+      ref.per_node = pe;
       ref.per = doc.string(*pe, key + ".per");
       if (ref.per != "year" && ref.per != "step")
         doc.fail(pe, key + ".per", "expected \"year\" or \"step\", got \"" + ref.per + "\"");

@@ -80,6 +80,7 @@ struct TableRef {
   std::string between, unit, per;
   const MemoryTable* frame = nullptr;  // "frame:NAME": a table held in memory instead of a file
   const toml::node* unit_node = nullptr;  // for messages about the unit
+  const toml::node* per_node = nullptr;   // for messages about `per`
   // `values = { role = { "file value" = "value the builders expect" } }` (value_maps.cpp): applied to the kept rows
   // when the table is read, so builders see canonical values; a cell of a mapped column that matches nothing is an
   // error. Without a map for `sex`, the built-in spellings (Female, F, 女, …) become female/male.
@@ -187,6 +188,8 @@ void wpp_wide_part(const TableRef& ref, geodata::Table& t, std::size_t row, int 
 
 TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
                    std::initializer_list<std::string_view> logical_columns);
+// `per` scales the counts and rates of [migration]; a table elsewhere would ignore it without a word: refused.
+void refuse_per(const Doc& doc, const TableRef& ref);
 // Reads the table; `required` are logical columns that must exist. Errors carry the scenario key and position.
 Rows read_rows(const Doc& doc, const TableRef& ref, const std::vector<std::string>& required,
                const std::vector<std::string>& number_columns);
