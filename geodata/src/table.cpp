@@ -181,16 +181,29 @@ void check_no_nul_bytes(const std::string& path) {
 }
 }  // namespace
 
+void RowCells::text_cell(std::string& cell, std::size_t col, const Table& t) const {
+  if (recode)
+    cell = to_utf8(cell, encoding, t.where(0, col));
+  else if (!is_ascii(cell) && !CPLIsUTF8(cell.c_str(), static_cast<int>(std::min<std::size_t>(cell.size(), INT_MAX))))
+    throw InputError(t.where(0, col) + ": the text is not valid UTF-8; " + kDeclareEncoding);
+}
+
+void RowCells::extract_tokens(char** tokens, Table& t) const {
+  std::vector<std::string>& row = t.rows[0];
+  std::size_t col = 0;
+  // The CSV layer sets a text field from each token up to the column count (an empty token as ""), and leaves the
+  // columns past a short line's last token unset.
+  for (; col < row.size() && tokens[col] != nullptr; ++col) {
+    row[col].assign(tokens[col]);
+    text_cell(row[col], col, t);
+  }
+  for (; col < row.size(); ++col) row[col].clear();
+}
+
 void RowCells::extract(OGRFeature& f, Table& t) const {
   std::vector<std::string>& row = t.rows[0];
   for (auto& cell : row) cell.clear();
-  // A text cell in UTF-8: recoded from the declared encoding, else checked (ASCII is UTF-8 without a look).
-  const auto as_text = [&](std::string& cell, std::size_t col) {
-    if (recode)
-      cell = to_utf8(cell, encoding, t.where(0, col));
-    else if (!is_ascii(cell) && !CPLIsUTF8(cell.c_str(), static_cast<int>(std::min<std::size_t>(cell.size(), INT_MAX))))
-      throw InputError(t.where(0, col) + ": the text is not valid UTF-8; " + kDeclareEncoding);
-  };
+  const auto as_text = [&](std::string& cell, std::size_t col) { text_cell(cell, col, t); };
   const int nf = static_cast<int>(types.size());
   for (int i = 0; i < nf; ++i) {
     // The raw field, not IsFieldSetAndNotNull + GetFieldAsString: two calls, each looking up the field's
@@ -395,6 +408,8 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
   if (opts.report) *opts.report = StreamReport{};
   if (opts.threads > 1 && ext == ".csv" && !virtual_path && parallel_csv_candidate(path, opts, *ds, *layer)) {
     ParallelCsv csv{path, options.List(), drivers.List(), opts};
+    csv.tokens = CPLGetConfigOption("OGR_CSV_MAX_LINE_SIZE", nullptr) == nullptr;
+    for (int i = 0; i < nf; ++i) csv.tokens = csv.tokens && defn->GetFieldDefn(i)->GetWidth() == 0;
     n_rows = stream_csv_parallel(csv, t, cells, on_row, complete);
     if (opts.report) opts.report->one_reader = false;
   }
