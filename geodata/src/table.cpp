@@ -42,11 +42,19 @@ std::string lower_extension(const std::string& path) {
 // Column and layer names for messages: each escaped and cut (escape_cell), at most 50 listed.
 std::string join(const std::vector<std::string>& v) { return quoted_list(v, 50); }
 
-// ASCII text is valid UTF-8: most cells (ids, numbers) need no call to CPLIsUTF8.
+// ASCII text is valid UTF-8: most cells (ids, numbers) need no call to CPLIsUTF8. Eight bytes at a time: every
+// cell of a large table passes here.
 bool is_ascii(const std::string& s) {
-  unsigned char any = 0;
-  for (const char c : s) any |= static_cast<unsigned char>(c);
-  return any < 0x80;
+  const char* p = s.data();
+  std::size_t n = s.size();
+  std::uint64_t any = 0;
+  for (; n >= 8; p += 8, n -= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    any |= w;
+  }
+  for (; n > 0; ++p, --n) any |= static_cast<unsigned char>(*p);
+  return (any & 0x8080808080808080ull) == 0;
 }
 
 }  // namespace
@@ -167,30 +175,49 @@ void check_no_nul_bytes(const std::string& path) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!f) return;  // GDAL reports the unreadable file
   std::vector<char> buf(1 << 20);
-  std::uint64_t offset = 0, line = 1;
+  std::uint64_t offset = 0;
   for (std::size_t n; (n = std::fread(buf.data(), 1, buf.size(), f.get())) > 0; offset += n) {
     const char* nul = static_cast<const char*>(std::memchr(buf.data(), '\0', n));
-    const std::size_t upto = nul ? static_cast<std::size_t>(nul - buf.data()) : n;
-    line += static_cast<std::uint64_t>(std::count(buf.data(), buf.data() + upto, '\n'));
-    if (nul)
-      throw InputError(path + ": a NUL byte at line " + std::to_string(line) + " (byte " +
-                       std::to_string(offset + upto + 1) +
-                       "); expected a text table without NUL bytes (a binary file, or text saved as UTF-16 / "
-                       "\"Unicode text\": save it as CSV UTF-8)");
+    if (!nul) continue;
+    // The message's line: the line breaks before the NUL, counted only now (a pass over every byte of a large
+    // table cost as much as the scan itself, on the thread that then reads it).
+    const std::uint64_t at = offset + static_cast<std::uint64_t>(nul - buf.data());
+    std::uint64_t line = 1, done = 0;
+    std::rewind(f.get());
+    for (std::size_t m; done < at && (m = std::fread(buf.data(), 1, buf.size(), f.get())) > 0; done += m) {
+      const std::size_t upto = static_cast<std::size_t>(std::min<std::uint64_t>(m, at - done));
+      line += static_cast<std::uint64_t>(std::count(buf.data(), buf.data() + upto, '\n'));
+    }
+    throw InputError(path + ": a NUL byte at line " + std::to_string(line) + " (byte " + std::to_string(at + 1) +
+                     "); expected a text table without NUL bytes (a binary file, or text saved as UTF-16 / "
+                     "\"Unicode text\": save it as CSV UTF-8)");
   }
 }
 }  // namespace
 
+void RowCells::text_cell(std::string& cell, std::size_t col, const Table& t) const {
+  if (recode)
+    cell = to_utf8(cell, encoding, t.where(0, col));
+  else if (!is_ascii(cell) && !CPLIsUTF8(cell.c_str(), static_cast<int>(std::min<std::size_t>(cell.size(), INT_MAX))))
+    throw InputError(t.where(0, col) + ": the text is not valid UTF-8; " + kDeclareEncoding);
+}
+
+void RowCells::extract_tokens(char** tokens, Table& t) const {
+  std::vector<std::string>& row = t.rows[0];
+  std::size_t col = 0;
+  // The CSV layer sets a text field from each token up to the column count (an empty token as ""), and leaves the
+  // columns past a short line's last token unset.
+  for (; col < row.size() && tokens[col] != nullptr; ++col) {
+    row[col].assign(tokens[col]);
+    text_cell(row[col], col, t);
+  }
+  for (; col < row.size(); ++col) row[col].clear();
+}
+
 void RowCells::extract(OGRFeature& f, Table& t) const {
   std::vector<std::string>& row = t.rows[0];
   for (auto& cell : row) cell.clear();
-  // A text cell in UTF-8: recoded from the declared encoding, else checked (ASCII is UTF-8 without a look).
-  const auto as_text = [&](std::string& cell, std::size_t col) {
-    if (recode)
-      cell = to_utf8(cell, encoding, t.where(0, col));
-    else if (!is_ascii(cell) && !CPLIsUTF8(cell.c_str(), static_cast<int>(std::min<std::size_t>(cell.size(), INT_MAX))))
-      throw InputError(t.where(0, col) + ": the text is not valid UTF-8; " + kDeclareEncoding);
-  };
+  const auto as_text = [&](std::string& cell, std::size_t col) { text_cell(cell, col, t); };
   const int nf = static_cast<int>(types.size());
   for (int i = 0; i < nf; ++i) {
     // The raw field, not IsFieldSetAndNotNull + GetFieldAsString: two calls, each looking up the field's
@@ -395,6 +422,8 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
   if (opts.report) *opts.report = StreamReport{};
   if (opts.threads > 1 && ext == ".csv" && !virtual_path && parallel_csv_candidate(path, opts, *ds, *layer)) {
     ParallelCsv csv{path, options.List(), drivers.List(), opts};
+    csv.tokens = CPLGetConfigOption("OGR_CSV_MAX_LINE_SIZE", nullptr) == nullptr;
+    for (int i = 0; i < nf; ++i) csv.tokens = csv.tokens && defn->GetFieldDefn(i)->GetWidth() == 0;
     n_rows = stream_csv_parallel(csv, t, cells, on_row, complete);
     if (opts.report) opts.report->one_reader = false;
   }

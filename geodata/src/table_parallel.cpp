@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The parallel CSV reader of stream_table (table_rows.hpp): a large CSV file cut into byte ranges after line breaks,
-// each range parsed by GDAL's CSV driver (same driver, same open options, the file's own header line in front) on a
-// worker thread, the rows handed to on_row on the calling thread in file order. Parsing is most of the cost of
+// each range parsed on a worker thread by GDAL's CSV tokenizer with the file's separator (or, when the header line
+// does not tell the separator for certain, by GDAL's CSV driver: same driver, same open options, the file's own
+// header line in front), the rows handed to on_row on the calling thread in file order. Parsing is most of the cost of
 // loading a large scenario (bench/HISTORY.md, "Round 9: loading"); on_row stays on one thread, in order, so what
 // the scenario builder sees does not depend on the thread count.
 #include "table_rows.hpp"
@@ -9,7 +10,9 @@
 #include "cohortgis/geodata/text_encoding.hpp"
 #include "gdal_support.hpp"
 
+#include <cpl_csv.h>
 #include <cpl_error.h>
+#include <cpl_string.h>
 #include <cpl_vsi.h>
 #include <gdal.h>
 #include <gdal_priv.h>
@@ -23,6 +26,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -70,6 +74,20 @@ class MemFile {
   std::string name_;
 };
 
+// A line's tokens (CSLDestroy'd) and a VSI file (closed).
+struct TokensFree {
+  void operator()(char** tokens) const { CSLDestroy(tokens); }
+};
+using Tokens = std::unique_ptr<char*, TokensFree>;
+struct VsiClose {
+  void operator()(VSILFILE* f) const { VSIFCloseL(f); }
+};
+using VsiFile = std::unique_ptr<VSILFILE, VsiClose>;
+
+// The CSV layer's line limit when neither its MAX_LINE_SIZE open option nor OGR_CSV_MAX_LINE_SIZE sets one
+// (GDAL 3.6: 10,000,000 bytes).
+constexpr std::size_t kCsvMaxLine = 10000000;
+
 // Threads that parse: on_row on the one calling thread takes about a quarter of a row's time (bench/HISTORY.md,
 // "Round 9: loading"), so more than 8 would wait on it while holding parts in memory.
 int parsers(int threads) { return std::clamp(threads, 1, 8); }
@@ -111,7 +129,10 @@ class PartReader {
       if (eof_ || pending_.size() > kMaxScan || !read_more()) return false;
     }
     // A quote anywhere in the header: GDAL's quoting could carry a line break into the data; keep the one reader.
-    return header_bytes_.find('"') == std::string::npos;
+    if (header_bytes_.find('"') != std::string::npos) return false;
+    if (csv_.tokens) separator_ = layer_separator();
+    if (csv_.options.report) csv_.options.report->tokens = !separator_.empty();
+    return true;
   }
 
   void start_workers(int threads) {
@@ -168,6 +189,43 @@ class PartReader {
 
  private:
   static constexpr std::size_t kMaxScan = 64u << 20;  // a "line" longer than this: not a text table for this reader
+
+  // The separator of the file's CSV layer, when the parts can be split by GDAL's tokenizer (CSVReadParseLine3L, the
+  // function the CSV layer reads each line with) instead of through OGR features: building, filling and freeing a
+  // feature per row was over a third of GDAL's instructions per row (bench/HISTORY.md, "Round 15: the command line
+  // around the projection"). It is the one of , ; TAB | that the header line holds, with none of the others, and
+  // that splits the header line into exactly the layer's column names (two or more): no other separator could give
+  // those names, so the layer splits the lines with it. "" otherwise (the parts are read through OGR features).
+  std::string layer_separator() {
+    const std::vector<std::string>& names = cells_.raw_names;
+    if (names.size() < 2) return {};
+    std::string separator;
+    for (const char c : {',', ';', '\t', '|'}) {
+      if (header_bytes_.find(c) == std::string::npos) continue;
+      if (!separator.empty()) return {};
+      separator.assign(1, c);
+    }
+    if (separator.empty()) return {};
+    std::string bytes = header_bytes_;
+    MemFile mem(bytes);
+    if (mem.name().empty()) return {};
+    QuietGdalErrors quiet;
+    VsiFile fp(VSIFOpenL(mem.name().c_str(), "rb"));
+    if (!fp) return {};
+    const Tokens header = read_tokens(fp.get(), separator);
+    if (!header) return {};
+    std::size_t k = 0;
+    for (; header.get()[k] != nullptr; ++k)
+      if (k >= names.size() || names[k] != header.get()[k]) return {};
+    return k == names.size() ? separator : std::string();
+  }
+
+  // One line's tokens as the CSV layer reads them (quotes honoured, no merged separators, a UTF-8 BOM skipped, GDAL's
+  // default line limit: stream_table leaves this path to OGR when a configuration option sets another); null at
+  // the end or on an error (GDAL's last error then says which).
+  static Tokens read_tokens(VSILFILE* fp, const std::string& separator) {
+    return Tokens(CSVReadParseLine3L(fp, kCsvMaxLine, separator.c_str(), true, false, false, true));
+  }
 
   bool read_more() {
     const std::size_t old = pending_.size(), want = std::max<std::size_t>(chunk_, 1u << 16);
@@ -311,7 +369,9 @@ class PartReader {
       return S::fallback;
     MemFile mem(p.bytes);
     if (mem.name().empty()) return S::fallback;
+    if (!on_row) reserve_cells(p);
     QuietGdalErrors quiet;
+    if (!separator_.empty()) return parse_tokens(mem, p, t, n, on_row);
     DatasetPtr ds(GDALDataset::FromHandle(
         GDALOpenEx(mem.name().c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, csv_.drivers, csv_.open_options, nullptr)));
     if (!ds || ds->GetLayerCount() != 1) return S::fallback;
@@ -323,41 +383,73 @@ class PartReader {
       OGRFieldDefn* fd = defn->GetFieldDefn(static_cast<int>(i));
       if (fd->GetType() != cells_.types[i] || cells_.raw_names[i] != fd->GetNameRef()) return S::fallback;
     }
-    if (!on_row) {
-      // At most a cell per separator or line break, no more cell text than the part's bytes (UTF-8 recoding may
-      // need more: the vectors then grow): reserved so that no doubling holds up to twice the cells.
-      const char* data = p.bytes.data() + data_at;
-      const std::size_t size = p.bytes.size() - data_at;
-      const std::size_t lines = static_cast<std::size_t>(std::count(data, data + size, '\n')) + 1;
-      p.ends.reserve(std::min(lines * width, size + width));
-      p.cells.reserve(size);
-    }
     CPLErrorReset();
     for (OGRFeatureUniquePtr f(layer->GetNextFeature()); f; f.reset(layer->GetNextFeature())) {
-      t.first_row = n;
-      if (on_row) {
-        cells_.extract(*f, t);
-        cells_.check_numbers(t);
-        ++n;
-        (*on_row)(t);
-        continue;
-      }
-      if ((n & 1023) == 0 && stop_flag_.load(std::memory_order_relaxed)) return S::fallback;
-      try {
-        cells_.extract(*f, t);
-      } catch (const InputError&) {
-        return S::reparse;
-      }
-      if (!cells_.numbers_ok(t)) return S::reparse;
-      for (const std::string& cell : t.rows[0]) {
-        p.cells.append(cell);
-        if (p.cells.size() > UINT32_MAX) return S::fallback;
-        p.ends.push_back(static_cast<std::uint32_t>(p.cells.size()));
-      }
-      ++n;
+      const auto extract = [&] { cells_.extract(*f, t); };
+      if (const auto s = row(p, t, n, on_row, extract)) return *s;
     }
     // Any warning or error of GDAL's while reading (a line too long, …): the one reader reports it as it would.
     return CPLGetLastErrorType() != CE_None ? S::fallback : S::ok;
+  }
+
+  // Part p's lines split by GDAL's CSV tokenizer with the layer's separator (layer_separator), as parse() does
+  // through OGR features: the header line first, blank lines skipped as the CSV layer skips them.
+  Part::State parse_tokens(const MemFile& mem, Part& p, Table& t, std::size_t& n,
+                           const std::function<void(Table&)>* on_row) {
+    using S = Part::State;
+    VsiFile fp(VSIFOpenL(mem.name().c_str(), "rb"));
+    if (!fp) return S::fallback;
+    CPLErrorReset();
+    if (!read_tokens(fp.get(), separator_)) return S::fallback;  // the header line
+    for (Tokens line = read_tokens(fp.get(), separator_); line; line = read_tokens(fp.get(), separator_)) {
+      if (line.get()[0] == nullptr) continue;
+      const auto extract = [&] { cells_.extract_tokens(line.get(), t); };
+      if (const auto s = row(p, t, n, on_row, extract)) return *s;
+    }
+    // A GDAL error (a line over the limit, a read error): the one reader reports it as it would.
+    return CPLGetLastErrorType() != CE_None ? S::fallback : S::ok;
+  }
+
+  // At most a cell per separator or line break, no more cell text than the part's bytes (UTF-8 recoding may need
+  // more: the vectors then grow): reserved so that no doubling holds up to twice the cells.
+  void reserve_cells(Part& p) const {
+    const std::size_t data_at = header_bytes_.size(), width = cells_.types.size();
+    const char* data = p.bytes.data() + data_at;
+    const std::size_t size = p.bytes.size() - data_at;
+    const std::size_t lines = static_cast<std::size_t>(std::count(data, data + size, '\n')) + 1;
+    p.ends.reserve(std::min(lines * width, size + width));
+    p.cells.reserve(size);
+  }
+
+  // Data row n of the file, its cells put in t.rows[0] by `extract`. With on_row (the caller, for a part marked
+  // reparse): checked and handed out, the check's error let through. Without (a worker): kept in p, or the state
+  // that ends the part (reparse for a row that fails a check, fallback when stopped or past 4 GiB of cells).
+  template <class Extract>
+  std::optional<Part::State> row(Part& p, Table& t, std::size_t& n, const std::function<void(Table&)>* on_row,
+                                 const Extract& extract) {
+    using S = Part::State;
+    t.first_row = n;
+    if (on_row) {
+      extract();
+      cells_.check_numbers(t);
+      ++n;
+      (*on_row)(t);
+      return std::nullopt;
+    }
+    if ((n & 1023) == 0 && stop_flag_.load(std::memory_order_relaxed)) return S::fallback;
+    try {
+      extract();
+    } catch (const InputError&) {
+      return S::reparse;
+    }
+    if (!cells_.numbers_ok(t)) return S::reparse;
+    for (const std::string& cell : t.rows[0]) {
+      p.cells.append(cell);
+      if (p.cells.size() > UINT32_MAX) return S::fallback;
+      p.ends.push_back(static_cast<std::uint32_t>(p.cells.size()));
+    }
+    ++n;
+    return std::nullopt;
   }
 
   void stop_workers() {
@@ -377,6 +469,7 @@ class PartReader {
   const std::size_t chunk_, window_;
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file_;
   std::string header_bytes_, pending_;
+  std::string separator_;  // the layer's separator when the parts are split by GDAL's tokenizer, else ""
   bool eof_ = false, failed_ = false;
 
   std::mutex m_;

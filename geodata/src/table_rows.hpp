@@ -24,12 +24,19 @@ struct RowCells {
   // Fills t.rows[0] from `f` (a null or unset cell is ""); throws InputError naming t.where(0, column) for text
   // that is not valid UTF-8 or cannot be recoded.
   void extract(OGRFeature& f, Table& t) const;
+  // The same from a line's tokens as GDAL's CSV tokenizer gives them (null-terminated; every column text): cell k
+  // is token k, "" past the last token, as the CSV layer's feature would give it.
+  void extract_tokens(char** tokens, Table& t) const;
   // Throws InputError naming the cell when a required number column of t.rows[0] is not a finite number.
   void check_numbers(const Table& t) const {
     for (std::size_t col : number_cols) (void)t.number(0, col);
   }
   // The same decision without building the message (a worker only needs to know that a row fails).
   bool numbers_ok(const Table& t) const;
+
+ private:
+  // A text cell in UTF-8: recoded from `encoding`, else checked (ASCII is UTF-8 without a look).
+  void text_cell(std::string& cell, std::size_t col, const Table& t) const;
 };
 
 struct ParallelCsv {
@@ -37,6 +44,9 @@ struct ParallelCsv {
   char** open_options = nullptr;
   char** drivers = nullptr;
   StreamOptions options;
+  // The parts may be split by GDAL's CSV tokenizer without building OGR features (table_parallel.cpp): every
+  // column of the layer is text of no declared width, and no configuration changes the CSV layer's line limit.
+  bool tokens = false;
 };
 
 // Reads the data rows of a plain CSV file (path, open options and header already checked by stream_table, `t`

@@ -35,8 +35,9 @@ constexpr double kMaxZonePersons = 2e9;
 
 // A count cell in persons: >= 0 and at most `max_persons` once its unit is applied.
 double persons_cell(const Doc& doc, const Rows& rows, std::size_t r, const std::string& col, double factor,
-                    double max_persons, const std::string& key) {
-  const double v = rows.number(r, col);
+                    double max_persons, const std::string& key, std::size_t c = Rows::kNoColumn) {
+  // c: the column of `col` when the caller found it (rows.column_index(col)), else found here.
+  const double v = c == Rows::kNoColumn ? rows.number(r, col) : rows.number_at(r, c, col);
   if (!(v >= 0.0)) doc.fail(rows.ref.node, key, rows.where(r, col) + ": expected persons >= 0, got " + fmt(v));
   if (v * factor > max_persons) {
     const std::string unit = rows.ref.unit.empty() ? "persons" : rows.ref.unit;
@@ -77,17 +78,26 @@ void read_long(const Doc& doc, const Build& b, const toml::node& tn, const std::
   };
   // Column names built once: every row of a 16-million-row table looks them up.
   static const std::string kZone = "zone", kGroup = "group", kSex = "sex", kAge = "age", kPopulation = "population";
-  // The sex and age columns found once per row width (sex_of and whole_number search them by name on every call).
-  std::size_t width = static_cast<std::size_t>(-1), c_sex = Rows::kNoColumn, c_age = Rows::kNoColumn;
+  // The columns found once per row width (Rows::text, sex_of and whole_number search them by name on every call).
+  std::size_t width = static_cast<std::size_t>(-1), c_sex = Rows::kNoColumn, c_age = Rows::kNoColumn,
+              c_zone = Rows::kNoColumn, c_group = Rows::kNoColumn, c_population = Rows::kNoColumn;
   // The zone and group of the previous row: a long table lists a zone's (and a group's) rows together, so most
   // rows compare one short label instead of hashing it into zone_index (interned labels, checked each row).
   std::string last_zone, last_group;
   int last_zi = -1, last_g = -1;
   auto on_row = [&](const Rows& rows) {
     const std::size_t r = 0;
+    if (width != rows.table.columns.size()) {
+      c_zone = rows.column_index(kZone);
+      c_group = rows.column_index(kGroup);
+      c_sex = rows.column_index(kSex);
+      c_age = rows.column_index(kAge);
+      c_population = rows.column_index(kPopulation);
+      width = rows.table.columns.size();
+    }
     int z = 0;
-    if (rows.has(kZone)) {
-      const std::string& id = rows.text(r, kZone);
+    if (c_zone != Rows::kNoColumn) {
+      const std::string& id = rows.table.text(rows.keep[r], c_zone);
       if (last_zi < 0 || id != last_zone) {
         auto zi = b.zone_index.find(id);
         if (zi == b.zone_index.end())
@@ -102,7 +112,8 @@ void read_long(const Doc& doc, const Build& b, const toml::node& tn, const std::
     }
     int g = 0;
     if (by_group) {
-      const std::string& name = rows.text(r, kGroup);
+      const std::string& name =
+          c_group != Rows::kNoColumn ? rows.table.text(rows.keep[r], c_group) : rows.text(r, kGroup);
       if (last_g < 0 || name != last_group) {
         auto gi = b.group_index.find(name);
         if (gi == b.group_index.end())
@@ -111,11 +122,6 @@ void read_long(const Doc& doc, const Build& b, const toml::node& tn, const std::
         last_g = gi->second;
       }
       g = last_g;
-    }
-    if (width != rows.table.columns.size()) {
-      c_sex = rows.column_index(kSex);
-      c_age = rows.column_index(kAge);
-      width = rows.table.columns.size();
     }
     // The canonical sexes and a whole age in range directly; anything else through sex_of and whole_number, which
     // accept the other spellings and give the messages.
@@ -139,7 +145,7 @@ void read_long(const Doc& doc, const Build& b, const toml::node& tn, const std::
       doc.fail(&tn, key, rows.where(r, "age") + ": age " + std::to_string(age) +
                              " is not the start of an age group of the grid (0, " + std::to_string(b.z) + ", …, " +
                              std::to_string(b.sc.grid.open_age()) + "+)");
-    const double p = persons_cell(doc, rows, r, kPopulation, factor, kPlausibleCellPersons, key);
+    const double p = persons_cell(doc, rows, r, kPopulation, factor, kPlausibleCellPersons, key, c_population);
     const std::size_t cell = out.layout().index(z, g, s, i);
     // The open group sums its rows: the open age's and any past it (a table to 130+ on a grid to 100+).
     const bool open = i == b.A - 1;

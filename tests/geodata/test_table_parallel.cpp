@@ -138,6 +138,64 @@ TEST(TableParallel, OtherLineEndingsAndSeparators) {
   EXPECT_GT(expect_same(write_file("ragged.csv", ragged), {{"zone", ColumnType::text}}), 10u);
 }
 
+// The parts of a plain file are split by GDAL's CSV tokenizer (CSVReadParseLine3L) without OGR features: the same
+// rows, blank lines, short and long rows, BOMs and line endings as the layer's features give.
+TEST(TableParallel, PartsSplitByGdalsTokenizerAsTheLayerSplitsThem) {
+  const auto tokens = [](const fs::path& p, const std::vector<ColumnSpec>& required = kRequired) {
+    return read(p, 2, 40, required).report.tokens;
+  };
+  std::string body = rows_text(120, "\r\n");
+  body.insert(body.find("Z10,"), "\r\n\r\n");
+  EXPECT_TRUE(tokens(write_file("tok_crlf.csv", "\xEF\xBB\xBFzone,sex,age,population\r\n" + body)));
+  EXPECT_TRUE(tokens(write_file("tok_lfcr.csv", "zone,sex,age,population\n\r" + rows_text(80, "\n\r"))));
+  EXPECT_TRUE(tokens(write_file("tok_cr.csv", "zone,sex,age,population\r" + rows_text(80, "\r"))));
+  // Tab and semicolon separators, found from the header line as GDAL finds them.
+  for (const char sep : {'\t', ';'}) {
+    std::string text = "zone,sex,age,population\n" + rows_text(80, "\n");
+    for (char& c : text)
+      if (c == ',') c = sep;
+    const fs::path p = write_file("tok_sep.csv", text);
+    SCOPED_TRACE(std::string("separator ") + sep);
+    EXPECT_GT(expect_same(p), 10u);
+    EXPECT_TRUE(tokens(p));
+  }
+  // A UTF-8 BOM at the start of data lines (GDAL's tokenizer skips it on every line it reads) and a line of only a
+  // BOM; a line of spaces (one cell of spaces, not a blank line).
+  std::string boms = "zone,sex,age,population\n" + rows_text(30, "\n") + "\xEF\xBB\xBFZ77,male,3,4\n\xEF\xBB\xBF\n" +
+                     rows_text(30, "\n") + "   \n" + rows_text(30, "\n");
+  const fs::path b = write_file("tok_bom.csv", boms);
+  EXPECT_GT(expect_same(b, {{"zone", ColumnType::text}}), 10u);
+  EXPECT_TRUE(tokens(b, {{"zone", ColumnType::text}}));
+  // Short and long rows, empty cells.
+  std::string ragged = "zone,sex,age,population\n" + rows_text(60, "\n") + "Z7,male\nZ8,,3,4,extra,more\nZ9\n,,,\n" +
+                       rows_text(60, "\n");
+  const fs::path r = write_file("tok_ragged.csv", ragged);
+  EXPECT_GT(expect_same(r, {{"zone", ColumnType::text}}), 10u);
+  EXPECT_TRUE(tokens(r, {{"zone", ColumnType::text}}));
+  // Through OGR features instead: a header line with two kinds of separator (the names alone would not tell which
+  // one GDAL chose).
+  const fs::path m = write_file("tok_mixed.csv", "zone;code,sex,age,population\n" + rows_text(80, "\n"));
+  EXPECT_GT(expect_same(m, {{"sex", ColumnType::text}}), 10u);
+  EXPECT_FALSE(tokens(m, {{"sex", ColumnType::text}}));
+}
+
+// A line over GDAL's CSV line limit (10,000,000 bytes): the one reader's error, with the rows before it.
+TEST(TableParallel, LineOverGdalsLimitGivesTheOneReadersError) {
+  const std::string head = "zone,sex,age,population\n" + rows_text(50, "\n");
+  const fs::path p =
+      write_file("long_line.csv", head + "Z1,male,3," + std::string(10'000'001, '7') + "\n" + rows_text(50, "\n"));
+  const Read one = read(p, 1, 64, {{"zone", ColumnType::text}});
+  EXPECT_EQ(one.rows.size(), 50u);
+  EXPECT_NE(one.error.find("read error after data row 50"), std::string::npos) << one.error;
+  for (std::size_t chunk : {40, 5000}) {
+    const Read par = read(p, 2, chunk, {{"zone", ColumnType::text}});
+    EXPECT_TRUE(par.report.tokens);
+    EXPECT_EQ(par.error, one.error);
+    EXPECT_EQ(par.rows, one.rows);
+    EXPECT_EQ(par.first_rows, one.first_rows);
+  }
+}
+
 TEST(TableParallel, GbkCellsRecodedAsByOneReader) {
   // 北京 in GBK, and a GBK column name (人口, population).
   std::string s = "zone,name,\xC8\xCB\xBF\xDA\n", ascii_header = "zone,name,pop\n";

@@ -5,9 +5,11 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <string>
 
 #include "cohortgis/geodata/table.hpp"
 
@@ -72,5 +74,57 @@ TEST(TableStream, BadCellNearTheEndNamesItsRow) {
               std::string::npos)
         << m;
   }
+  fs::remove(p);
+}
+
+// A NUL byte is reported with its line (the line breaks before it, counted across the scan's 1 MiB reads) and byte.
+TEST(TableStream, NulByteNamesItsLineAndByteAnywhereInTheFile) {
+  const fs::path p = fs::temp_directory_path() / ("cohortgis_nul_" + std::to_string(::getpid()) + ".csv");
+  std::string text = "zone,population\n";
+  while (text.size() < (3u << 20)) text += "Z" + std::to_string(text.size()) + ",1000\n";
+  for (const std::size_t at : {std::size_t{20}, std::size_t{(1u << 20) - 1}, std::size_t{1u << 20},
+                               std::size_t{(2u << 20) + 77}, text.size() - 3}) {
+    std::string bytes = text;
+    bytes[at] = '\0';
+    std::ofstream(p, std::ios::binary) << bytes;
+    const std::size_t line = 1 + static_cast<std::size_t>(std::count(bytes.begin(), bytes.begin() + at, '\n'));
+    try {
+      stream_table(p.string(), {}, {}, {}, [](const Table&) {});
+      ADD_FAILURE() << "no error for a NUL byte at " << at;
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(": a NUL byte at line " + std::to_string(line) + " (byte " +
+                                           std::to_string(at + 1) + "); expected a text table"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+  fs::remove(p);
+}
+
+// A byte above 0x7F anywhere in a cell of any length (the ASCII test reads eight bytes at a time) sends the cell to
+// the UTF-8 check: an invalid byte is an error naming the cell, a valid character is kept.
+TEST(TableStream, NonAsciiByteAnywhereInACellIsChecked) {
+  const fs::path p = fs::temp_directory_path() / ("cohortgis_ascii_" + std::to_string(::getpid()) + ".csv");
+  for (std::size_t len = 1; len <= 20; ++len)
+    for (std::size_t at = 0; at < len; ++at) {
+      std::string cell(len, 'a');
+      cell[at] = '\xFF';
+      std::ofstream(p, std::ios::binary) << "zone,name\nZ1,ok\nZ2," + cell + "\n";
+      std::string error;
+      try {
+        stream_table(p.string(), {}, {}, {}, [](const Table&) {});
+      } catch (const InputError& e) {
+        error = e.what();
+      }
+      EXPECT_NE(error.find("data row 2 (row 3 counting the header row), column 'name': the text is not valid UTF-8"),
+                std::string::npos)
+          << "length " << len << ", byte " << at << ": " << error;
+      std::string good(len, 'a');
+      good.replace(at, 1, "é");
+      std::ofstream(p, std::ios::binary) << "zone,name\nZ1,ok\nZ2," + good + "\n";
+      std::string last;
+      stream_table(p.string(), {}, {}, {}, [&](const Table& t) { last = t.rows[0][1]; });
+      EXPECT_EQ(last, good);
+    }
   fs::remove(p);
 }

@@ -73,9 +73,10 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
 
 // How stream_table may read a large CSV file. With threads > 1, a plain .csv file (a local file of at least
 // parallel_min_bytes, no .csvt sidecar, no '"' in it) is cut into parts of about chunk_bytes after a line break;
-// each part is parsed by GDAL's CSV driver with the same open options on one of the threads (the calling one
-// included) while on_row still runs on the calling thread, row by row in file order. Rows, first_row, errors and
-// their messages are those of the one reader at any thread count; a few parts are held at a time, not the file.
+// each part is parsed by GDAL's CSV tokenizer as the file's CSV layer parses its lines (or by the CSV driver with the
+// same open options) on one of the threads (the calling one included) while on_row still runs on the calling thread,
+// row by row in file order. Rows, first_row, errors and their messages are those of the one reader at any thread
+// count; a few parts are held at a time, not the file.
 // Anything else (other formats, a quote, a GDAL warning in a part, an unusual line ending) is read by one reader,
 // from the row where the parts stopped. At most 8 threads parse. Memory: the parts read and not yet handed out
 // (threads + 2 at most) take at most held_bytes of the file together, so a part is smaller than chunk_bytes when
@@ -86,6 +87,7 @@ struct StreamReport {
   std::size_t parts = 0;            // byte-range parts parsed (0: the one reader read the whole table)
   bool one_reader = true;           // the one reader read rows (all of them, or from one_reader_from on)
   std::size_t one_reader_from = 0;  // the first data row (0-based) the one reader handed out
+  bool tokens = false;              // the parts were split by GDAL's CSV tokenizer, without OGR features
 };
 struct StreamOptions {
   int threads = 1;                            // threads that parse, the caller's included; 1: one reader
