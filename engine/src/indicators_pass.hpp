@@ -44,6 +44,7 @@ struct IndicatorSums {
 struct BandWeights {
   std::size_t first = 0, last = 0;
   std::vector<double> w;
+  BandWeights() = default;  // no ages (a band that is not read: IndicatorPass::band_)
   BandWeights(const AgeGrid& grid, double from, double to);
   double sum(std::span<const double> persons) const;
 };

@@ -309,13 +309,14 @@ bool IndicatorPass::rates_to_batch(int zn, int (&flags)[2], IndicatorScratch& sc
     sc.batch_pass = id_;
   }
   TableBatch& b = *sc.batch;
-  const std::size_t rows = rows_, sa = uz(zn) * 2, sb = sa + 1;
+  const std::size_t rows = rows_, sa = uz(zn) * 2;
   b.sc.lanes.resize(kLanes * rows);
   double* lanes = b.sc.lanes.data() + 2 * b.n;
-  const bool below2 =
-      rates_of_two_lanes(mx_.data() + sa * kSexes * rows, start_.ages(zn, 0, 0).data(), end_.ages(zn, 0, 0).data(),
-                         mx_.data() + sb * kSexes * rows, start_.ages(zn, 1, 0).data(), end_.ages(zn, 1, 0).data(),
-                         rows, A_, lanes, flags);
+  // The zone's two states (groups 0 and 1) in both populations (one layout) and in the rates, each a state further:
+  // their offsets once, not per array and group.
+  const std::size_t o = sa * kSexes * A_, state = kSexes * A_, mx_state = kSexes * rows;
+  const double *P0 = start_.data().data() + o, *P1 = end_.data().data() + o, *mx = mx_.data() + sa * mx_state;
+  const bool below2 = rates_of_two_lanes(mx, P0, P1, mx + mx_state, P0 + state, P1 + state, rows, A_, lanes, flags);
   b.below2 = below2 ? b.below2 | (1u << b.n) : b.below2 & ~(1u << b.n);
   if ((flags[0] & flags[1] & kRatesWithin) != 0) return true;
   sc.zone_rates.resize(2 * rows);  // finish makes these tables (with their checks) from [sex][row]

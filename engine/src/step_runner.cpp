@@ -538,10 +538,9 @@ void StepRunner::step_zone(int z, Scratch& sc) {
       if (floors_sparse_) {
         // close_step's adjustments, written only where they are not all zero (+0.0 each, as the array holds).
         unsigned char& last = floors_.floored_last[ss];
-        if (floored > 0)
-          for (std::size_t i = 0; i < nA; ++i) adj[i] = buf.Q[i] >= 0.0 ? 0.0 : kFloorPersons - buf.Q[i];
-        else if (last)
-          std::fill(adj.begin(), adj.end(), 0.0);
+        // The last step's cleared here, the floored cells' written from the list the scan below makes (a pass over
+        // every age of a floored state cost 0.19 M instructions a year at 1,000 zones).
+        if (last) std::fill(adj.begin(), adj.end(), 0.0);
         last = floored > 0 ? 1 : 0;
       } else if (keep) {
         floors_.floored_last[ss] = floored > 0 ? 1 : 0;
@@ -556,6 +555,8 @@ void StepRunner::step_zone(int z, Scratch& sc) {
                                     " persons (flow policy 'error')");
             floored_[uz(z)].push_back({z, g, s, i, kFloorPersons - buf.Q[uz(i)]});
           }
+        if (floors_sparse_)  // the state's floored cells just listed: their adjustments (the rest are +0)
+          for (auto c = floored_[uz(z)].end() - floored; c != floored_[uz(z)].end(); ++c) adj[uz(c->age)] = c->persons;
       }
     }
   // The zone's deaths by age and period, every state's deaths D now final (age 0's: close_step).

@@ -467,3 +467,36 @@ TEST(IndicatorAggregates, FourZonesDeathRateSumsAreTheBitsOfFourAddMx3) {
             << "rows " << rows << ", sum " << j << ", row " << r;
   }
 }
+
+// A table filled again (the next step's pass into the last step's table) keeps its units' names only where they are
+// the same: a zone's or an aggregate's name that changed, the same number of units, or more units, are the new names.
+TEST(IndicatorAggregates, ATableFilledAgainHasTheNewUnitsNames) {
+  const AgeGrid grid = AgeGrid::single_year(100);
+  const int Z = StepOf150::Z;
+  const StepOf150 c(grid);
+  std::vector<std::string> ids;
+  for (int z = 0; z < Z; ++z) ids.push_back("Z" + std::to_string(z));
+  const std::vector<std::string> groups = {"g0", "g1"};
+  IndicatorTable t;
+  tbb::task_arena one(1);
+  const auto fill = [&](const std::vector<std::string>& zone_ids, const std::vector<ZoneAggregate>& aggregates) {
+    one.execute([&] {
+      compute_indicators(c.start, c.end, c.comp, {}, c.mx, zone_ids, groups, aggregates, {}, LifeTableMethod{}, t);
+    });
+    std::vector<std::string> want = zone_ids;
+    for (const ZoneAggregate& a : aggregates) want.push_back(a.name);
+    EXPECT_EQ(t.unit_names, want);
+    for (std::size_t u = 0; u < want.size(); ++u) EXPECT_EQ(t.unit_index(want[u]), u);
+  };
+  const std::vector<ZoneAggregate> aggregates = {{"few", {7, 3, 120}}, {"one", {5}}};
+  fill(ids, aggregates);
+  fill(ids, aggregates);  // the same names: kept
+  std::vector<std::string> renamed = ids;
+  renamed[Z - 1] = "last";  // the last zone renamed
+  fill(renamed, aggregates);
+  renamed[0] = "first";  // and the first
+  fill(renamed, aggregates);
+  fill(renamed, {{"few", {7, 3, 120}}, {"single", {5}}});                   // an aggregate renamed
+  fill(renamed, {{"few", {7, 3, 120}}, {"single", {5}}, {"two", {1, 2}}});  // one more unit
+  fill(ids, {});
+}
