@@ -288,11 +288,8 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
   const double* const Sz = survival(z, 0, 0).data();
   double* const Dz = keep ? c_.deaths.data().data() + z0 : sc.D.data();
   double* const end_z = next_.data().data() + z0;
-  for (std::size_t k = 0; k < uz(G) * kSexes; ++k) {
-    const std::size_t o = k * nA;
-    sc.floored_above[k] =
-        survive_and_close(w, Sz + o, sc.A.data() + o, sc.E.data() + o, Dz + o, sc.Q.data() + o, end_z + o) ? 1 : 0;
-  }
+  survive_and_close_states(w, uz(G) * kSexes, Sz, sc.A.data(), sc.E.data(), Dz, sc.Q.data(), end_z,
+                           sc.floored_above.data());
 }
 
 // The general path of B1: net migrants M per cell from the own out-flows (phase 1 values, recomputed) and the

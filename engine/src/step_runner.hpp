@@ -62,7 +62,7 @@ void for_each_zone(int zones, ScratchPool<Scratch>& pool, Body&& body) {
 struct Scratch {
   std::vector<InEdge> edges;
   std::vector<double> A, E, Q, B, B_mother, M, D;
-  std::vector<unsigned char> floored_above;  // per group and sex: survive_and_close floored a cell of ages 1 … w
+  std::vector<unsigned char> floored_above;  // per group and sex: survive_and_close_states floored a cell of ages 1 … w
   std::vector<double> od, tr, ext, net, f, total, in_od, in_tr, ones, births_by_age;  // one age vector each (two)
   LifeTable lt;
   // Multistate step: M(x) per life-table row, P(x) and S(x) per index of both sexes, the single-state death rates.

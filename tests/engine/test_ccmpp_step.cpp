@@ -431,3 +431,65 @@ TEST(StepKernelSums, EachStatesSumIsItsOwnLeftToRightSum) {
         }
       }
 }
+
+// The fused path's A3 steps 2–3 and step 7 of ages 1 … w for a zone's states in one call
+// (detail::survive_and_close_states: eight ages a loop step, the last eight again): D, Q and P_end of every state and
+// age the bits of the formula age by age, D[0] = Q[0] = 0, P_end[0] left alone, and each state's flag set exactly when
+// one of its cells of ages 1 … w was floored — for every open age 1–40 and 100, and with the only floored cell (Q < 0
+// or NaN) at each age in turn, in one state while its neighbours have none.
+TEST(StepKernelSurvive, EveryStateAndAgeAsTheFormulaAgeByAge) {
+  std::uint64_t seed = 0x2545f4914f6cdd1dULL;
+  const auto unit = [&seed]() {
+    seed ^= seed << 13;
+    seed ^= seed >> 7;
+    seed ^= seed << 17;
+    return static_cast<double>(seed >> 11) / 9007199254740992.0;  // [0, 1)
+  };
+  std::size_t cases = 0;
+  std::vector<std::size_t> opens;
+  for (std::size_t w = 1; w <= 40; ++w) opens.push_back(w);
+  opens.push_back(100);
+  for (const std::size_t w : opens) {
+    const std::size_t n = w + 1, states = 3;
+    // bad = 0: nothing floored; bad = j (1 … w): state 1's age j floored, by a negative Q, or NaN where j is odd.
+    for (std::size_t bad = 0; bad <= w; ++bad) {
+      std::vector<double> S(states * n), A(states * n), E(states * n);
+      for (std::size_t c = 0; c < states * n; ++c) {
+        S[c] = 0.5 + 0.5 * unit();  // with A ≥ 10 and E ≥ −2: Q ≥ 5 − 2 > 0 unless planted
+        A[c] = 10.0 + 1000.0 * unit();
+        E[c] = 4.0 * (unit() - 0.5);
+      }
+      if (bad > 0) {
+        const std::size_t c = n + bad;
+        E[c] = bad % 2 == 1 ? std::nan("") : -1e6;
+      }
+      std::vector<double> D(states * n, -7.0), Q(states * n, -7.0), P(states * n, -7.0);
+      std::vector<unsigned char> floored(states, 9);
+      detail::survive_and_close_states(w, states, S.data(), A.data(), E.data(), D.data(), Q.data(), P.data(),
+                                       floored.data());
+      for (std::size_t k = 0; k < states; ++k) {
+        const std::size_t o = k * n;
+        bool any = false;
+        const std::string where =
+            "w " + std::to_string(w) + ", bad " + std::to_string(bad) + ", state " + std::to_string(k);
+        for (std::size_t i = 1; i <= w; ++i) {
+          const double a = i < w ? A[o + i - 1] : A[o + w - 1] + A[o + w];
+          const double d = (1.0 - S[o + i]) * a;
+          const double q = a - d + E[o + i];
+          const double p = q >= 0.0 ? q : kFloorPersons;
+          any = any || !(q >= 0.0);
+          ASSERT_EQ(std::memcmp(&D[o + i], &d, sizeof d), 0) << where << ", age " << i;
+          ASSERT_EQ(std::memcmp(&Q[o + i], &q, sizeof q), 0) << where << ", age " << i;
+          ASSERT_EQ(std::memcmp(&P[o + i], &p, sizeof p), 0) << where << ", age " << i;
+        }
+        ASSERT_EQ(D[o], 0.0) << where;
+        ASSERT_EQ(Q[o], 0.0) << where;
+        ASSERT_EQ(P[o], -7.0) << where;  // age 0: close_age0's, once births are known
+        ASSERT_EQ(floored[k], any ? 1 : 0) << where;
+        ASSERT_EQ(any, k == 1 && bad > 0) << where;  // the planted cell, and only it, floors
+        ++cases;
+      }
+    }
+  }
+  EXPECT_GT(cases, 2000u);
+}

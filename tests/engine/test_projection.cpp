@@ -262,7 +262,7 @@ TEST(ProjectionAccounting, FloorAdjustmentsExactlyAtFlooredCells) {
 }
 
 // The fused path (OD and one transition per group, `even` timing) closes ages 1 … w in its survival pass and age 0
-// once births are known (survive_and_close, close_step_age0 in engine/src/simd.hpp): the end populations, the
+// once births are known (survive_and_close_states, close_step_age0 in engine/src/simd.hpp): the end populations, the
 // floored cells and their adjustments are those of the general path (a zero external_in takes it), with states
 // floored at age 0 alone, at the open age alone and at ages between; under the flow policy 'error' the same error.
 // Every per-cell component the fused pass writes is the general path's bits too, the +0 transfers of a group with
