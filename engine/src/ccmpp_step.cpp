@@ -374,10 +374,7 @@ std::pair<double, double> sum_births(const double* B0, BirthsRange r0, const dou
 }
 }  // namespace detail
 
-std::pair<double, double> births_by_sex(double births, double srb) {
-  const double female = births * (1.0 / (1.0 + srb));
-  return {female, births - female};
-}
+std::pair<double, double> births_by_sex(double births, double srb) { return detail::births_by_sex_inline(births, srb); }
 
 namespace {
 // The end of step 7: the number of floored cells (counted only when `any`) and the adjustments when kept.

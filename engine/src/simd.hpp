@@ -74,6 +74,12 @@ int floors_of(const double* Q, std::size_t n, std::span<double> floor_adjustment
 // of each state unused), in one pass: the same bits.
 void age_period_deaths_states(const double* D, const double* phi, double* D_age, std::size_t n_ages,
                               std::size_t states);
+// births_by_sex (ccmpp_step.hpp) in the engine's own files, compiled with -ffp-contract=off: the step's call per
+// (zone, group) inlined. In the public header a caller compiled with contraction could fuse births − births · r.
+inline std::pair<double, double> births_by_sex_inline(double births, double srb) {
+  const double female = births * (1.0 / (1.0 + srb));
+  return {female, births - female};
+}
 // close_step's steps 5 and 7 of age 0 after survive_and_close_states (D, Q and P_end of age 0 from the state's births,
 // S[0] and E[0]); returns whether Q[0] ≥ 0 (not floored).
 inline bool close_age0(double births_of_sex, const double* S, const double* E, double* D, double* Q, double* P_end) {

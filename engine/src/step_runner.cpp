@@ -411,7 +411,7 @@ void StepRunner::births_of_groups(int z, int g, int count, Scratch& sc) {
   const auto births = count == 2 ? sum_births(Bk[0], range[0], Bk[1], range[1])
                                  : std::pair<double, double>{sum_births(Bk[0], range[0]), 0.0};
   for (int k = 0; k < count; ++k) {
-    const auto [bf, bm] = births_by_sex(k == 0 ? births.first : births.second, sch_.srb[uz(z)]);
+    const auto [bf, bm] = births_by_sex_inline(k == 0 ? births.first : births.second, sch_.srb[uz(z)]);
     sc.B[uz(g + k) * 2 + 0] = bf;
     sc.B[uz(g + k) * 2 + 1] = bm;
   }
