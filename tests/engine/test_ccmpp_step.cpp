@@ -396,16 +396,23 @@ TEST(StepKernelBirths, EveryAgeRangeAndBitsAsTheFormulaAgeByAge) {
   EXPECT_GT(cases, 1000);
 }
 
+namespace {
+// A xorshift generator's next value in [0, 1): the kernels' tests draw their values from it, the same on every run.
+double next_unit(std::uint64_t& seed) {
+  seed ^= seed << 13;
+  seed ^= seed >> 7;
+  seed ^= seed << 17;
+  return static_cast<double>(seed >> 11) / 9007199254740992.0;
+}
+}  // namespace
+
 // The step's sums over age per state (detail::sum_ages_states: eight chains in one loop, four states of D and M or
 // eight of D, then one state at a time): each sum the left-to-right sum of its own vector, bit for bit, for any number
 // of states and ages. The values span twenty orders of magnitude, so another order or pairing gives other bits.
 TEST(StepKernelSums, EachStatesSumIsItsOwnLeftToRightSum) {
   std::uint64_t seed = 0x9e3779b97f4a7c15ULL;
   const auto next = [&seed]() {
-    seed ^= seed << 13;
-    seed ^= seed >> 7;
-    seed ^= seed << 17;
-    const double u = static_cast<double>(seed >> 11) / 9007199254740992.0;  // [0, 1)
+    const double u = next_unit(seed);
     return (u - 0.3) * std::pow(10.0, static_cast<double>(seed % 21) - 10.0);
   };
   for (std::size_t states : {1u, 2u, 3u, 4u, 5u, 7u, 8u, 9u, 12u, 17u})
@@ -433,18 +440,13 @@ TEST(StepKernelSums, EachStatesSumIsItsOwnLeftToRightSum) {
 }
 
 // The fused path's A3 steps 2–3 and step 7 of ages 1 … w for a zone's states in one call
-// (detail::survive_and_close_states: eight ages a loop step, the last eight again): D, Q and P_end of every state and
-// age the bits of the formula age by age, D[0] = Q[0] = 0, P_end[0] left alone, and each state's flag set exactly when
-// one of its cells of ages 1 … w was floored — for every open age 1–40 and 100, and with the only floored cell (Q < 0
-// or NaN) at each age in turn, in one state while its neighbours have none.
+// (detail::survive_and_close_states: eight ages a loop step, the ages left as the last four): D, Q and P_end of every
+// state and age the bits of the formula age by age, D[0] = Q[0] = 0, P_end[0] left alone, and each state's flag set
+// exactly when one of its cells of ages 1 … w was floored — for every open age 1–40 and 100, and with the only floored
+// cell (Q < 0 or NaN) at each age in turn, in one state while its neighbours have none.
 TEST(StepKernelSurvive, EveryStateAndAgeAsTheFormulaAgeByAge) {
   std::uint64_t seed = 0x2545f4914f6cdd1dULL;
-  const auto unit = [&seed]() {
-    seed ^= seed << 13;
-    seed ^= seed >> 7;
-    seed ^= seed << 17;
-    return static_cast<double>(seed >> 11) / 9007199254740992.0;  // [0, 1)
-  };
+  const auto unit = [&seed]() { return next_unit(seed); };
   std::size_t cases = 0;
   std::vector<std::size_t> opens;
   for (std::size_t w = 1; w <= 40; ++w) opens.push_back(w);
