@@ -355,8 +355,10 @@ COHORTGIS_KERNEL double births_by_age_of_mother(const AgeGrid& grid, std::span<c
 }
 
 namespace detail {
-COHORTGIS_KERNEL BirthsRange births_by_age_bits(const BirthsOfState& s, std::uint64_t& bits) {
-  return births_body<true>(s.w, s.z, s.F, s.A, s.Q, s.B, s.exposure, &bits);
+COHORTGIS_KERNEL void births_by_age_bits_states(const BirthsOfState* s, std::size_t count, BirthsRange* range,
+                                                std::uint64_t* bits) {
+  for (std::size_t k = 0; k < count; ++k)
+    range[k] = births_body<true>(s[k].w, s[k].z, s[k].F, s[k].A, s[k].Q, s[k].B, s[k].exposure, &bits[k]);
 }
 
 double sum_births(const double* B, BirthsRange r) {

@@ -54,7 +54,13 @@ struct BirthsOfState {
 // `bits` the bitwise OR of F's values (all ages, 0 … w). No value has bit 63 (sign) or 62 (exponent ≥ 1024: 2 or
 // more, ∞, NaN) set unless one is negative (−0 included), NaN, ∞ or ≥ 2: bits >> 62 == 0 proves every rate finite and
 // ≥ 0 (the step's check); otherwise the rates are checked exactly.
-BirthsRange births_by_age_bits(const BirthsOfState& s, std::uint64_t& bits);
+// Those of `count` states in one call (the step's two groups of a zone: one call's set-up instead of two).
+void births_by_age_bits_states(const BirthsOfState* s, std::size_t count, BirthsRange* range, std::uint64_t* bits);
+inline BirthsRange births_by_age_bits(const BirthsOfState& s, std::uint64_t& bits) {
+  BirthsRange r;
+  births_by_age_bits_states(&s, 1, &r, &bits);
+  return r;
+}
 // The births of a state: Σ B over the range in age order, in long double (R's sum()), as births_by_age_of_mother.
 double sum_births(const double* B, BirthsRange r);
 // Those of two states (two calls: their x87 chains are independent and overlap in the core).

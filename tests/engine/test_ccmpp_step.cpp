@@ -495,3 +495,42 @@ TEST(StepKernelSurvive, EveryStateAndAgeAsTheFormulaAgeByAge) {
   }
   EXPECT_GT(cases, 2000u);
 }
+
+// A zone's two groups in one call (detail::births_by_age_bits_states): each state's B, exposure, bits and range those
+// of a call of its own — the states' fertile ages, exposures and bits differ, and one rate is negative.
+TEST(StepKernelBirths, TwoStatesInOneCallAreEachStatesOwnCall) {
+  std::uint64_t seed = 0x853c49e6748fea9bULL;
+  for (const std::size_t w : {5u, 20u, 100u}) {
+    const std::size_t n = w + 1;
+    std::vector<double> F(2 * n, 0.0), A(2 * n), Q(2 * n);
+    for (std::size_t i = 0; i < 2 * n; ++i) {
+      A[i] = 100.0 * next_unit(seed);
+      Q[i] = 100.0 * next_unit(seed);
+    }
+    for (std::size_t i = 1; i < w; ++i) {
+      if (i >= w / 4 && i < w / 2) F[i] = 0.1 * next_unit(seed);      // state 0: the lower ages
+      if (i >= w / 2 && i + 1 < w) F[n + i] = 0.2 * next_unit(seed);  // state 1: the upper ages
+    }
+    F[n + w / 2] = -0.01;  // state 1's bits only
+    std::vector<double> B(2 * n, -1.0), E(2 * n, -1.0), B1(2 * n, -1.0), E1(2 * n, -1.0);
+    const auto state = [&](std::size_t k, std::vector<double>& b, std::vector<double>& e) {
+      return detail::BirthsOfState{
+          w, 1.0, F.data() + k * n, A.data() + k * n, Q.data() + k * n, b.data() + k * n, e.data() + k * n};
+    };
+    const detail::BirthsOfState both[2] = {state(0, B, E), state(1, B, E)};
+    detail::BirthsRange r[2];
+    std::uint64_t bits[2] = {0, 0};
+    detail::births_by_age_bits_states(both, 2, r, bits);
+    for (std::size_t k = 0; k < 2; ++k) {
+      std::uint64_t one_bits = 0;
+      const detail::BirthsRange one = detail::births_by_age_bits(state(k, B1, E1), one_bits);
+      EXPECT_EQ(r[k].lo, one.lo) << "w " << w << ", state " << k;
+      EXPECT_EQ(r[k].hi, one.hi) << "w " << w << ", state " << k;
+      EXPECT_EQ(bits[k], one_bits) << "w " << w << ", state " << k;
+    }
+    EXPECT_NE(bits[0], bits[1]);
+    EXPECT_NE(r[0].hi, r[1].hi);
+    EXPECT_EQ(std::memcmp(B.data(), B1.data(), B.size() * sizeof(double)), 0) << "w " << w;
+    EXPECT_EQ(std::memcmp(E.data(), E1.data(), E.size() * sizeof(double)), 0) << "w " << w;
+  }
+}
