@@ -125,8 +125,8 @@ COHORTGIS_KERNEL void survive_cohorts(const AgeGrid& grid, std::span<const doubl
 }
 
 namespace {
-// A3 steps 2–3 and, with CLOSE, step 7 of ages 1 … w into P_end (detail::survive_and_close); returns whether one of
-// those cells was floored (CLOSE only). The pointers are parameters: on locals GCC 12 versions the loop for aliasing
+// A3 steps 2–3 and, with CLOSE, step 7 of ages 1 … w into P_end (detail::survive_and_close_states); returns whether one
+// of those cells was floored (CLOSE only). The pointers are parameters: on locals GCC 12 versions the loop for aliasing
 // (about 40 instructions of run-time checks per call).
 template <bool CLOSE>
 [[gnu::always_inline]] inline bool steps_2_3_body(std::size_t w, const double* __restrict A, const double* __restrict E,
@@ -162,21 +162,76 @@ COHORTGIS_KERNEL void survive_steps_2_3(const AgeGrid& grid, std::span<const dou
   steps_2_3_body<false>(uz(grid.open_index()), b.A.data(), b.E.data(), b.D.data(), b.Q.data(), S.data(), nullptr);
 }
 
-namespace detail {
-// survive_steps_2_3 with step 7 of ages 1 … w in the same loop (simd.hpp): P_end[i] as close_step writes it, from Q[i]
-// still in a register (close_step's own pass loads Q again and stores P_end a second time round the zone's ages).
-COHORTGIS_KERNEL bool survive_and_close(std::size_t w, const double* S, const double* A, const double* E, double* D,
-                                        double* Q, double* P_end) {
-  return steps_2_3_body<true>(w, A, E, D, Q, S, P_end);
-}
-}  // namespace detail
-
 namespace {
 // Four ages of a vector (GCC 12 lowers a 64-byte vector through the stack where AVX-512 is off: two of these per
 // eight ages). Element-wise, so every width gives the same bits.
 using Ages4 = double __attribute__((vector_size(32)));
 using Bits4 = std::uint64_t __attribute__((vector_size(32)));
 
+// steps_2_3_body<true> of ages i … i + 3: the same operations per age; `kept` keeps the lanes where Q ≥ 0 held.
+[[gnu::always_inline]] inline void survive_close_4(std::size_t i, const double* __restrict s,
+                                                   const double* __restrict a, const double* __restrict e,
+                                                   double* __restrict d, double* __restrict q, double* __restrict p_end,
+                                                   Bits4& kept) {
+  Ages4 sv, av, ev;
+  detail::load_vec(sv, s + i);
+  detail::load_vec(av, a + i - 1);
+  detail::load_vec(ev, e + i);
+  const Ages4 dv = (1.0 - sv) * av;
+  const Ages4 qv = av - dv + ev;
+  detail::store_vec(d + i, dv);
+  detail::store_vec(q + i, qv);
+  const auto ok = qv >= 0.0;  // false for NaN, as q >= 0.0
+  const Ages4 floor = {kFloorPersons, kFloorPersons, kFloorPersons, kFloorPersons};
+  detail::store_vec(p_end + i, ok ? qv : floor);
+  kept &= (Bits4)ok;  // the lanes' masks (all ones or zero) as bits
+}
+
+// steps_2_3_body<true> with ages 1 … w − 1 eight at a time, then the ages left as four from the first of them and the
+// last four (an age computed twice stores the same D, Q and P_end: its inputs A, E, S are not written), instead of
+// the vectoriser's 2-wide and scalar tails (≈ 60 instructions a state). Fewer than four ages: the loop of
+// steps_2_3_body.
+[[gnu::always_inline]] inline bool survive_close_state(std::size_t w, const double* __restrict s,
+                                                       const double* __restrict a, const double* __restrict e,
+                                                       double* __restrict d, double* __restrict q,
+                                                       double* __restrict p_end) {
+  if (w < 5) return steps_2_3_body<true>(w, a, e, d, q, s, p_end);
+  Bits4 kept0 = ~Bits4{}, kept1 = ~Bits4{};
+  std::size_t i = 1;
+  for (; i + 8 <= w; i += 8) {
+    survive_close_4(i, s, a, e, d, q, p_end, kept0);
+    survive_close_4(i + 4, s, a, e, d, q, p_end, kept1);
+  }
+  if (i + 4 < w) survive_close_4(i, s, a, e, d, q, p_end, kept0);  // 5–7 ages left: four of them here
+  if (i < w) survive_close_4(w - 4, s, a, e, d, q, p_end, kept1);  // the last four (w ≥ 5)
+  const Bits4 kept = kept0 & kept1;
+  const auto h2 = __builtin_shufflevector(kept, kept, 0, 1) & __builtin_shufflevector(kept, kept, 2, 3);
+  const double top = a[w - 1] + a[w];  // the open age, as steps_2_3_body
+  d[w] = (1.0 - s[w]) * top;
+  q[w] = top - d[w] + e[w];
+  d[0] = 0.0;
+  q[0] = 0.0;
+  p_end[w] = q[w] >= 0.0 ? q[w] : kFloorPersons;
+  return (h2[0] & h2[1]) != ~std::uint64_t{0} || !(q[w] >= 0.0);
+}
+}  // namespace
+
+namespace detail {
+// survive_steps_2_3 with step 7 of ages 1 … w in the same loop (simd.hpp): P_end[i] as close_step writes it, from Q[i]
+// still in a register (close_step's own pass loads Q again and stores P_end a second time round the zone's ages).
+// One call for the zone's states: a call's set-up and its arguments once per zone instead of once per state.
+COHORTGIS_KERNEL void survive_and_close_states(std::size_t w, std::size_t states, const double* S, const double* A,
+                                               const double* E, double* D, double* Q, double* P_end,
+                                               unsigned char* floored) {
+  const std::size_t n = w + 1;
+  for (std::size_t k = 0; k < states; ++k) {
+    const std::size_t o = k * n;
+    floored[k] = survive_close_state(w, S + o, A + o, E + o, D + o, Q + o, P_end + o) ? 1 : 0;
+  }
+}
+}  // namespace detail
+
+namespace {
 // B (and the exposure) of ages i … i + 3, and the OR of their F's bits (BITS). The same operations per age as
 // z · F · (A + Q) / 2 and z · (A + Q) / 2 one age at a time.
 // ONE: a one-year step, whose z · F is F itself (x · 1 is exact for every x; a signaling NaN, which 1 · x would quiet,
@@ -300,8 +355,10 @@ COHORTGIS_KERNEL double births_by_age_of_mother(const AgeGrid& grid, std::span<c
 }
 
 namespace detail {
-COHORTGIS_KERNEL BirthsRange births_by_age_bits(const BirthsOfState& s, std::uint64_t& bits) {
-  return births_body<true>(s.w, s.z, s.F, s.A, s.Q, s.B, s.exposure, &bits);
+COHORTGIS_KERNEL void births_by_age_bits_states(const BirthsOfState* s, std::size_t count, BirthsRange* range,
+                                                std::uint64_t* bits) {
+  for (std::size_t k = 0; k < count; ++k)
+    range[k] = births_body<true>(s[k].w, s[k].z, s[k].F, s[k].A, s[k].Q, s[k].B, s[k].exposure, &bits[k]);
 }
 
 double sum_births(const double* B, BirthsRange r) {
@@ -319,10 +376,7 @@ std::pair<double, double> sum_births(const double* B0, BirthsRange r0, const dou
 }
 }  // namespace detail
 
-std::pair<double, double> births_by_sex(double births, double srb) {
-  const double female = births * (1.0 / (1.0 + srb));
-  return {female, births - female};
-}
+std::pair<double, double> births_by_sex(double births, double srb) { return detail::births_by_sex_inline(births, srb); }
 
 namespace {
 // The end of step 7: the number of floored cells (counted only when `any`) and the adjustments when kept.

@@ -102,18 +102,24 @@ template <int N>
   // when some q is outside do the rates get their exact check and the rows their fallback.
   const V one = V{} + 1.0, half = V{} + 0.5;
   M inside = M{} - 1;
-  std::size_t i = 1;
-  for (; i + N <= w; i += N) {
+  const auto q_rows = [&](std::size_t j) __attribute__((always_inline)) {
     V v[N];
 #pragma GCC unroll 4
-    for (int k = 0; k < N; ++k) load_vec(v[k], m[k] + i);
+    for (int k = 0; k < N; ++k) load_vec(v[k], m[k] + j);
     transpose<N>(v);
 #pragma GCC unroll 4
     for (int r = 0; r < N; ++r) {
       const V qr = 1.0 * v[r] / (one + (one - half) * v[r]);
       inside &= (qr >= 0.0) & (qr <= 1.0);
-      store_vec(q + N * (i + r), qr);
+      store_vec(q + N * (j + r), qr);
     }
+  };
+  std::size_t i = 1;
+  for (; i + N <= w; i += N) q_rows(i);
+  // The rows left as the last N rows (some computed again: the same q, and the same test), not row by row.
+  if (i < w && w >= N + 1) {
+    q_rows(w - N);
+    i = w;
   }
   bool all_inside = true;
 #pragma GCC unroll 4
@@ -199,18 +205,23 @@ template <int N>
   double* S[N];
 #pragma GCC unroll 4
   for (int k = 0; k < N; ++k) S[k] = lanes[k].S.data();
-  for (i = 1; i + N <= wg; i += N) {
+  const auto s_rows = [&](std::size_t j) __attribute__((always_inline)) {
     V v[N];
 #pragma GCC unroll 4
     for (int r = 0; r < N; ++r) {
       V num, den;
-      load_vec(num, L + N * (i + r));
-      load_vec(den, L + N * (i + r - 1));
+      load_vec(num, L + N * (j + r));
+      load_vec(den, L + N * (j + r - 1));
       v[r] = num / den;
     }
     transpose<N>(v);
 #pragma GCC unroll 4
-    for (int k = 0; k < N; ++k) store_vec(S[k] + i, v[k]);
+    for (int k = 0; k < N; ++k) store_vec(S[k] + j, v[k]);
+  };
+  for (i = 1; i + N <= wg; i += N) s_rows(i);
+  if (i < wg && wg >= N + 1) {  // the last N rows, as q's
+    s_rows(wg - N);
+    i = wg;
   }
   for (; i < wg; ++i)
 #pragma GCC unroll 4
@@ -226,14 +237,14 @@ template <int N>
     double* f[N];
 #pragma GCC unroll 4
     for (int k = 0; k < N; ++k) f[k] = lanes[k].phi.data();
-    for (i = 0; i + N <= wg - 1; i += N) {
+    const auto phi_rows = [&](std::size_t j) __attribute__((always_inline)) {
       V v[N];
 #pragma GCC unroll 4
       for (int r = 0; r < N; ++r) {
         V Li, li1, Li1;
-        load_vec(Li, L + N * (i + r));
-        load_vec(li1, l + N * (i + r + 1));
-        load_vec(Li1, L + N * (i + r + 1));
+        load_vec(Li, L + N * (j + r));
+        load_vec(li1, l + N * (j + r + 1));
+        load_vec(Li1, L + N * (j + r + 1));
         const V num = Li - li1, den = Li - Li1;
         const M both_zero = (num == 0.0) & (den == 0.0);
         const V q_r = num / (both_zero ? one : den);
@@ -241,7 +252,12 @@ template <int N>
       }
       transpose<N>(v);
 #pragma GCC unroll 4
-      for (int k = 0; k < N; ++k) store_vec(f[k] + i, v[k]);
+      for (int k = 0; k < N; ++k) store_vec(f[k] + j, v[k]);
+    };
+    for (i = 0; i + N <= wg - 1; i += N) phi_rows(i);
+    if (i < wg - 1 && wg - 1 >= N) {  // the last N rows, as q's
+      phi_rows(wg - 1 - N);
+      i = wg - 1;
     }
     for (; i < wg - 1; ++i)
 #pragma GCC unroll 4

@@ -54,7 +54,13 @@ struct BirthsOfState {
 // `bits` the bitwise OR of F's values (all ages, 0 … w). No value has bit 63 (sign) or 62 (exponent ≥ 1024: 2 or
 // more, ∞, NaN) set unless one is negative (−0 included), NaN, ∞ or ≥ 2: bits >> 62 == 0 proves every rate finite and
 // ≥ 0 (the step's check); otherwise the rates are checked exactly.
-BirthsRange births_by_age_bits(const BirthsOfState& s, std::uint64_t& bits);
+// Those of `count` states in one call (the step's two groups of a zone: one call's set-up instead of two).
+void births_by_age_bits_states(const BirthsOfState* s, std::size_t count, BirthsRange* range, std::uint64_t* bits);
+inline BirthsRange births_by_age_bits(const BirthsOfState& s, std::uint64_t& bits) {
+  BirthsRange r;
+  births_by_age_bits_states(&s, 1, &r, &bits);
+  return r;
+}
 // The births of a state: Σ B over the range in age order, in long double (R's sum()), as births_by_age_of_mother.
 double sum_births(const double* B, BirthsRange r);
 // Those of two states (two calls: their x87 chains are independent and overlap in the core).
@@ -63,9 +69,10 @@ std::pair<double, double> sum_births(const double* B0, BirthsRange r0, const dou
 // The fused path's A3 steps 2–3 with step 7 of ages 1 … w in the same pass (`even` timing: step 6 adds nothing):
 // survive_steps_2_3, and P_end[i] for i ≥ 1 as close_step writes it (Q[i], or kFloorPersons where Q[i] ≥ 0 is false).
 // Returns whether one of those cells was floored; close_step_age0 does the rest of close_step once births are known.
-// The vectors of one state and sex: w the open age's index; S, A, E, D, Q as survive_steps_2_3 takes them.
-bool survive_and_close(std::size_t w, const double* S, const double* A, const double* E, double* D, double* Q,
-                       double* P_end);
+// The vectors of `states` consecutive states and sexes, each w + 1 ages (w the open age's index) from S, A, E, D, Q
+// (as survive_steps_2_3 takes them) and P_end; floored[k] = 1 where state k had such a cell, else 0.
+void survive_and_close_states(std::size_t w, std::size_t states, const double* S, const double* A, const double* E,
+                              double* D, double* Q, double* P_end, unsigned char* floored);
 // The floored cells of a state's Q (Q ≥ 0 false) counted, and the adjustments kFloorPersons − Q (0 elsewhere) written
 // when kept, as close_step counts and writes them.
 int floors_of(const double* Q, std::size_t n, std::span<double> floor_adjustment);
@@ -73,15 +80,21 @@ int floors_of(const double* Q, std::size_t n, std::span<double> floor_adjustment
 // of each state unused), in one pass: the same bits.
 void age_period_deaths_states(const double* D, const double* phi, double* D_age, std::size_t n_ages,
                               std::size_t states);
-// close_step's steps 5 and 7 of age 0 after survive_and_close (D, Q and P_end of age 0 from the state's births, S[0]
-// and E[0]); returns whether Q[0] ≥ 0 (not floored).
+// births_by_sex (ccmpp_step.hpp) in the engine's own files, compiled with -ffp-contract=off: the step's call per
+// (zone, group) inlined. In the public header a caller compiled with contraction could fuse births − births · r.
+inline std::pair<double, double> births_by_sex_inline(double births, double srb) {
+  const double female = births * (1.0 / (1.0 + srb));
+  return {female, births - female};
+}
+// close_step's steps 5 and 7 of age 0 after survive_and_close_states (D, Q and P_end of age 0 from the state's births,
+// S[0] and E[0]); returns whether Q[0] ≥ 0 (not floored).
 inline bool close_age0(double births_of_sex, const double* S, const double* E, double* D, double* Q, double* P_end) {
   D[0] = (1.0 - S[0]) * births_of_sex;  // step 5, as close_step
   Q[0] = births_of_sex - D[0] + E[0];
   P_end[0] = Q[0] >= 0.0 ? Q[0] : kFloorPersons;
   return Q[0] >= 0.0;
 }
-// close_step after survive_and_close: steps 5 and 7 of age 0, and the count of floored cells and the adjustments
+// close_step after survive_and_close_states: steps 5 and 7 of age 0, and the count of floored cells and the adjustments
 // over all ages, as close_step returns and writes them. Inline: in the common case (nothing floored, adjustments not
 // kept) a few scalar operations and no call.
 inline int close_step_age0(double births_of_sex, const double* S, const SexStepBuffers& b, double* P_end,

@@ -23,9 +23,8 @@ std::string StepRunner::where(int zone, int group, int sex, int age) const {
   return s;
 }
 
-double StepRunner::out_rate_sum(const OdMigration& od, int zone, int group) const {
+double StepRunner::out_rate_sum_of_edges(const OdMigration& od, int zone, int group) const {
   const double zy = L_.grid.width_years;
-  if (zy == 1.0) return od.out_rate_per_year(zone, group);
   double R = 0.0;
   for (int e : od.out_edges(zone)) {
     const OdFlow& f = od.flows()[uz(e)];

@@ -288,11 +288,8 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
   const double* const Sz = survival(z, 0, 0).data();
   double* const Dz = keep ? c_.deaths.data().data() + z0 : sc.D.data();
   double* const end_z = next_.data().data() + z0;
-  for (std::size_t k = 0; k < uz(G) * kSexes; ++k) {
-    const std::size_t o = k * nA;
-    sc.floored_above[k] =
-        survive_and_close(w, Sz + o, sc.A.data() + o, sc.E.data() + o, Dz + o, sc.Q.data() + o, end_z + o) ? 1 : 0;
-  }
+  survive_and_close_states(w, uz(G) * kSexes, Sz, sc.A.data(), sc.E.data(), Dz, sc.Q.data(), end_z,
+                           sc.floored_above.data());
 }
 
 // The general path of B1: net migrants M per cell from the own out-flows (phase 1 values, recomputed) and the
@@ -394,19 +391,23 @@ void StepRunner::general_migration(int z, Scratch& sc) {
 void StepRunner::births_of_groups(int z, int g, int count, Scratch& sc) {
   const std::size_t nA = L_.ages();
   const bool kept = !c_.births_by_mother_age.empty();
-  BirthsRange range[2];
-  double* Bk[2] = {nullptr, nullptr};
-  std::uint64_t bits[2] = {0, 0};
-  for (int k = 0; k < count; ++k) {
+  // The women's A and Q as buffers() gives them; B and the exposure into the components when kept.
+  const auto state_of = [&](int k) {
     const std::size_t st = uz(z) * uz(L_.groups) + uz(g + k), o = uz(g + k) * kSexes * nA;  // women: sex 0
-    // The women's A and Q as buffers() gives them; B and the exposure into the components when kept.
-    double* const B = kept ? c_.births_by_mother_age.data() + st * nA : sc.births_by_age.data() + uz(k) * nA;
-    range[k] =
-        births_by_age_bits({nA - 1, static_cast<double>(L_.grid.width_years), sch_.asfr.data() + st * nA,
-                            sc.A.data() + o, sc.Q.data() + o, B, kept ? c_.women_exposure.data() + st * nA : nullptr},
-                           bits[k]);
-    Bk[k] = B;
-  }
+    return BirthsOfState{nA - 1,
+                         static_cast<double>(L_.grid.width_years),
+                         sch_.asfr.data() + st * nA,
+                         sc.A.data() + o,
+                         sc.Q.data() + o,
+                         kept ? c_.births_by_mother_age.data() + st * nA : sc.births_by_age.data() + uz(k) * nA,
+                         kept ? c_.women_exposure.data() + st * nA : nullptr};
+  };
+  // Both groups' kernels in one call (a single group: the second entry is unused).
+  const BirthsOfState states[2] = {state_of(0), state_of(count == 2 ? 1 : 0)};
+  BirthsRange range[2];
+  std::uint64_t bits[2] = {0, 0};
+  double* const Bk[2] = {states[0].B, states[1].B};
+  births_by_age_bits_states(states, uz(count), range, bits);
   // The step's check of the rates (validate_zones): a bit test here, exact when it fires; the lower group first.
   if (asfr_in_births_)
     for (int k = 0; k < count; ++k)
@@ -414,7 +415,7 @@ void StepRunner::births_of_groups(int z, int g, int count, Scratch& sc) {
   const auto births = count == 2 ? sum_births(Bk[0], range[0], Bk[1], range[1])
                                  : std::pair<double, double>{sum_births(Bk[0], range[0]), 0.0};
   for (int k = 0; k < count; ++k) {
-    const auto [bf, bm] = births_by_sex(k == 0 ? births.first : births.second, sch_.srb[uz(z)]);
+    const auto [bf, bm] = births_by_sex_inline(k == 0 ? births.first : births.second, sch_.srb[uz(z)]);
     sc.B[uz(g + k) * 2 + 0] = bf;
     sc.B[uz(g + k) * 2 + 1] = bm;
   }

@@ -62,7 +62,7 @@ void for_each_zone(int zones, ScratchPool<Scratch>& pool, Body&& body) {
 struct Scratch {
   std::vector<InEdge> edges;
   std::vector<double> A, E, Q, B, B_mother, M, D;
-  std::vector<unsigned char> floored_above;  // per group and sex: survive_and_close floored a cell of ages 1 … w
+  std::vector<unsigned char> floored_above;  // per group and sex: survive_and_close_states floored a cell of ages 1 … w
   std::vector<double> od, tr, ext, net, f, total, in_od, in_tr, ones, births_by_age;  // one age vector each (two)
   LifeTable lt;
   // Multistate step: M(x) per life-table row, P(x) and S(x) per index of both sexes, the single-state death rates.
@@ -192,7 +192,11 @@ class StepRunner {
   void validate_sizes() const;
   // z · Σ rate over the out-edges of a zone that carry the group, in edge order: ((0 + z·r_1) + z·r_2) + …; on a
   // one-year grid the OD's own per-year sums (z·r = r exactly for z = 1).
-  double out_rate_sum(const OdMigration& od, int zone, int group) const;
+  // Inline: on a one-year grid one load, not a call per (zone, group) of the fused path.
+  double out_rate_sum(const OdMigration& od, int zone, int group) const {
+    return L_.grid.width_years == 1 ? od.out_rate_per_year(zone, group) : out_rate_sum_of_edges(od, zone, group);
+  }
+  double out_rate_sum_of_edges(const OdMigration& od, int zone, int group) const;
   void validate_zone(int zone) const;
   void validate_zones();
   bool only_whole_array_checks() const;  // validate_zones' checks of whole arrays, when they are all it needs

@@ -396,16 +396,23 @@ TEST(StepKernelBirths, EveryAgeRangeAndBitsAsTheFormulaAgeByAge) {
   EXPECT_GT(cases, 1000);
 }
 
+namespace {
+// A xorshift generator's next value in [0, 1): the kernels' tests draw their values from it, the same on every run.
+double next_unit(std::uint64_t& seed) {
+  seed ^= seed << 13;
+  seed ^= seed >> 7;
+  seed ^= seed << 17;
+  return static_cast<double>(seed >> 11) / 9007199254740992.0;
+}
+}  // namespace
+
 // The step's sums over age per state (detail::sum_ages_states: eight chains in one loop, four states of D and M or
 // eight of D, then one state at a time): each sum the left-to-right sum of its own vector, bit for bit, for any number
 // of states and ages. The values span twenty orders of magnitude, so another order or pairing gives other bits.
 TEST(StepKernelSums, EachStatesSumIsItsOwnLeftToRightSum) {
   std::uint64_t seed = 0x9e3779b97f4a7c15ULL;
   const auto next = [&seed]() {
-    seed ^= seed << 13;
-    seed ^= seed >> 7;
-    seed ^= seed << 17;
-    const double u = static_cast<double>(seed >> 11) / 9007199254740992.0;  // [0, 1)
+    const double u = next_unit(seed);
     return (u - 0.3) * std::pow(10.0, static_cast<double>(seed % 21) - 10.0);
   };
   for (std::size_t states : {1u, 2u, 3u, 4u, 5u, 7u, 8u, 9u, 12u, 17u})
@@ -430,4 +437,100 @@ TEST(StepKernelSums, EachStatesSumIsItsOwnLeftToRightSum) {
             ASSERT_EQ(M_sum[k], -1.0) << where;  // M's sums untouched without M
         }
       }
+}
+
+// The fused path's A3 steps 2–3 and step 7 of ages 1 … w for a zone's states in one call
+// (detail::survive_and_close_states: eight ages a loop step, the ages left as the last four): D, Q and P_end of every
+// state and age the bits of the formula age by age, D[0] = Q[0] = 0, P_end[0] left alone, and each state's flag set
+// exactly when one of its cells of ages 1 … w was floored — for every open age 1–40 and 100, and with the only floored
+// cell (Q < 0 or NaN) at each age in turn, in one state while its neighbours have none.
+TEST(StepKernelSurvive, EveryStateAndAgeAsTheFormulaAgeByAge) {
+  std::uint64_t seed = 0x2545f4914f6cdd1dULL;
+  const auto unit = [&seed]() { return next_unit(seed); };
+  std::size_t cases = 0;
+  std::vector<std::size_t> opens;
+  for (std::size_t w = 1; w <= 40; ++w) opens.push_back(w);
+  opens.push_back(100);
+  for (const std::size_t w : opens) {
+    const std::size_t n = w + 1, states = 3;
+    // bad = 0: nothing floored; bad = j (1 … w): state 1's age j floored, by a negative Q, or NaN where j is odd.
+    for (std::size_t bad = 0; bad <= w; ++bad) {
+      std::vector<double> S(states * n), A(states * n), E(states * n);
+      for (std::size_t c = 0; c < states * n; ++c) {
+        S[c] = 0.5 + 0.5 * unit();  // with A ≥ 10 and E ≥ −2: Q ≥ 5 − 2 > 0 unless planted
+        A[c] = 10.0 + 1000.0 * unit();
+        E[c] = 4.0 * (unit() - 0.5);
+      }
+      if (bad > 0) {
+        const std::size_t c = n + bad;
+        E[c] = bad % 2 == 1 ? std::nan("") : -1e6;
+      }
+      std::vector<double> D(states * n, -7.0), Q(states * n, -7.0), P(states * n, -7.0);
+      std::vector<unsigned char> floored(states, 9);
+      detail::survive_and_close_states(w, states, S.data(), A.data(), E.data(), D.data(), Q.data(), P.data(),
+                                       floored.data());
+      for (std::size_t k = 0; k < states; ++k) {
+        const std::size_t o = k * n;
+        bool any = false;
+        const std::string where =
+            "w " + std::to_string(w) + ", bad " + std::to_string(bad) + ", state " + std::to_string(k);
+        for (std::size_t i = 1; i <= w; ++i) {
+          const double a = i < w ? A[o + i - 1] : A[o + w - 1] + A[o + w];
+          const double d = (1.0 - S[o + i]) * a;
+          const double q = a - d + E[o + i];
+          const double p = q >= 0.0 ? q : kFloorPersons;
+          any = any || !(q >= 0.0);
+          ASSERT_EQ(std::memcmp(&D[o + i], &d, sizeof d), 0) << where << ", age " << i;
+          ASSERT_EQ(std::memcmp(&Q[o + i], &q, sizeof q), 0) << where << ", age " << i;
+          ASSERT_EQ(std::memcmp(&P[o + i], &p, sizeof p), 0) << where << ", age " << i;
+        }
+        ASSERT_EQ(D[o], 0.0) << where;
+        ASSERT_EQ(Q[o], 0.0) << where;
+        ASSERT_EQ(P[o], -7.0) << where;  // age 0: close_age0's, once births are known
+        ASSERT_EQ(floored[k], any ? 1 : 0) << where;
+        ASSERT_EQ(any, k == 1 && bad > 0) << where;  // the planted cell, and only it, floors
+        ++cases;
+      }
+    }
+  }
+  EXPECT_GT(cases, 2000u);
+}
+
+// A zone's two groups in one call (detail::births_by_age_bits_states): each state's B, exposure, bits and range those
+// of a call of its own — the states' fertile ages, exposures and bits differ, and one rate is negative.
+TEST(StepKernelBirths, TwoStatesInOneCallAreEachStatesOwnCall) {
+  std::uint64_t seed = 0x853c49e6748fea9bULL;
+  for (const std::size_t w : {5u, 20u, 100u}) {
+    const std::size_t n = w + 1;
+    std::vector<double> F(2 * n, 0.0), A(2 * n), Q(2 * n);
+    for (std::size_t i = 0; i < 2 * n; ++i) {
+      A[i] = 100.0 * next_unit(seed);
+      Q[i] = 100.0 * next_unit(seed);
+    }
+    for (std::size_t i = 1; i < w; ++i) {
+      if (i >= w / 4 && i < w / 2) F[i] = 0.1 * next_unit(seed);      // state 0: the lower ages
+      if (i >= w / 2 && i + 1 < w) F[n + i] = 0.2 * next_unit(seed);  // state 1: the upper ages
+    }
+    F[n + w / 2] = -0.01;  // state 1's bits only
+    std::vector<double> B(2 * n, -1.0), E(2 * n, -1.0), B1(2 * n, -1.0), E1(2 * n, -1.0);
+    const auto state = [&](std::size_t k, std::vector<double>& b, std::vector<double>& e) {
+      return detail::BirthsOfState{
+          w, 1.0, F.data() + k * n, A.data() + k * n, Q.data() + k * n, b.data() + k * n, e.data() + k * n};
+    };
+    const detail::BirthsOfState both[2] = {state(0, B, E), state(1, B, E)};
+    detail::BirthsRange r[2];
+    std::uint64_t bits[2] = {0, 0};
+    detail::births_by_age_bits_states(both, 2, r, bits);
+    for (std::size_t k = 0; k < 2; ++k) {
+      std::uint64_t one_bits = 0;
+      const detail::BirthsRange one = detail::births_by_age_bits(state(k, B1, E1), one_bits);
+      EXPECT_EQ(r[k].lo, one.lo) << "w " << w << ", state " << k;
+      EXPECT_EQ(r[k].hi, one.hi) << "w " << w << ", state " << k;
+      EXPECT_EQ(bits[k], one_bits) << "w " << w << ", state " << k;
+    }
+    EXPECT_NE(bits[0], bits[1]);
+    EXPECT_NE(r[0].hi, r[1].hi);
+    EXPECT_EQ(std::memcmp(B.data(), B1.data(), B.size() * sizeof(double)), 0) << "w " << w;
+    EXPECT_EQ(std::memcmp(E.data(), E1.data(), E.size() * sizeof(double)), 0) << "w " << w;
+  }
 }

@@ -94,7 +94,11 @@ TEST(StepMortalityLanes, EachLaneIsItsTableAloneBitForBit) {
   };
   int cases = 0;
   for (const LifeTableMethod& method : {LifeTableMethod{}, cd, imr})
-    for (const Grid g : {Grid{101, 100}, Grid{101, 85}, Grid{66, 65}, Grid{41, 40}, Grid{9, 7}})
+    // Every count of rows left over after blocks of 2 and 4 lanes (taken as the last rows again) in q, S and φ, and
+    // grids too short for a block.
+    for (const Grid g :
+         {Grid{101, 100}, Grid{101, 85}, Grid{66, 65}, Grid{41, 40}, Grid{9, 7}, Grid{101, 99}, Grid{101, 98},
+          Grid{100, 99}, Grid{99, 98}, Grid{98, 97}, Grid{8, 6}, Grid{6, 5}, Grid{5, 4}, Grid{4, 3}})
       for (std::size_t n : {2u, 4u})
         for (std::size_t first = 0; first < all.size(); ++first)
           for (bool phi : {true, false})
@@ -120,7 +124,7 @@ TEST(StepMortalityLanes, EachLaneIsItsTableAloneBitForBit) {
               }
               ++cases;
             }
-  EXPECT_EQ(cases, 3 * 5 * 2 * 6 * 2 * 2);
+  EXPECT_EQ(cases, 3 * 14 * 2 * 6 * 2 * 2);
 }
 
 // A table the one-table path refuses, in any lane: false, and nothing written in any lane (S over the rates in place

@@ -230,6 +230,74 @@ TEST(ProjectionAccounting, IdentityHoldsPerZoneGroupSexCohort) {
   EXPECT_GT(floored, 0u) << "the case should exercise the floor";
 }
 
+// On a five-year grid the OD out-rate of a (zone, group) is z · Σ rate over its out-edges, summed in out_edges() order
+// (StepRunner::out_rate_sum_of_edges; a one-year grid takes OdMigration's own sums): every cell's out-flow is that R ·
+// profile · P bit for bit, and the area's out-flows are its in-flows.
+TEST(ProjectionAccounting, FiveYearOutFlowsAreTheEdgesRatesTimesTheWidth) {
+  const AgeGrid grid = AgeGrid::five_year(85);
+  const int zones = 6, G = 2, A = grid.n_ages;
+  ProjectionConfig cfg;
+  cfg.grid = grid;
+  cfg.steps = 1;
+  cfg.base_year = 2020;
+  cfg.group_names = {"registered", "floating"};
+  cfg.cell_components = true;
+  for (int z = 0; z < zones; ++z) cfg.zone_ids.push_back("Z" + std::to_string(z));
+  const CohortLayout layout{zones, G, grid};
+  CohortArray base(layout);
+  for (int z = 0; z < zones; ++z)
+    for (int g = 0; g < G; ++g)
+      for (int s = 0; s < 2; ++s)
+        for (int i = 0; i < A; ++i) base.at(z, g, s, i) = 1000.0 + 37.0 * z + 11.0 * g + 3.0 * s + 7.0 * i;
+  std::vector<OdFlow> flows;  // two to four out-edges a zone, some of one group only, rates whose sums round
+  for (int o = 0; o < zones; ++o)
+    for (int k = 1; k <= 2 + o % 3; ++k)
+      flows.push_back({o, (o + k) % zones, k == 2 ? o % 2 : -1, 0.0013 * k + 0.0007 * o});
+  std::vector<double> profile(uz(G) * 2 * uz(A));
+  for (std::size_t k = 0; k < profile.size(); ++k) profile[k] = 0.6 + 0.01 * static_cast<double>(k % 37);
+  const auto od = std::make_shared<const OdMigration>(flows, profile, zones, G, A);
+  StepSchedules sch;
+  for (int z = 0; z < zones; ++z)
+    for (int g = 0; g < G; ++g)
+      for (int s = 0; s < 2; ++s) {
+        const auto mx = makeham_mx(grid, 0.7 + 0.1 * s);
+        sch.mortality.insert(sch.mortality.end(), mx.begin(), mx.end());
+      }
+  for (int z = 0; z < zones; ++z)
+    for (int g = 0; g < G; ++g) {
+      const auto f = fertility(grid, 1.5);
+      sch.asfr.insert(sch.asfr.end(), f.begin(), f.end());
+    }
+  sch.srb.assign(uz(zones), 1.05);
+  sch.od = od;
+  Projection p(cfg, base);
+  RecordingSink sink;
+  p.run([&](const StepContext&, StepSchedules& s) { s = sch; }, sink);
+  ASSERT_EQ(sink.components.size(), 1u);
+  const StepComponents& c = sink.components[0];
+  ASSERT_FALSE(c.od_out.empty());
+  double in = 0.0, out = 0.0;
+  for (int z = 0; z < zones; ++z)
+    for (int g = 0; g < G; ++g) {
+      double R = 0.0;
+      for (const int e : od->out_edges(z)) {
+        const OdFlow& f = od->flows()[uz(e)];
+        if (f.group < 0 || f.group == g) R += 5.0 * f.rate_per_year;
+      }
+      for (int s = 0; s < 2; ++s)
+        for (int i = 0; i < A; ++i) {
+          const double want = R * od->profile(g, s, i) * base.at(z, g, s, i);
+          const double got = c.od_out.at(z, g, s, i);
+          ASSERT_EQ(std::memcmp(&got, &want, sizeof got), 0)
+              << "zone " << z << " group " << g << " sex " << s << " index " << i << ": " << got << " against " << want;
+          out += got;
+          in += c.od_in.at(z, g, s, i);
+        }
+    }
+  EXPECT_GT(out, 0.0);
+  EXPECT_NEAR(in, out, 1e-9 * out);
+}
+
 // The floor adjustments are written only for states with a floored cell (the array is kept zero elsewhere, step to
 // step): every step's array holds kFloorPersons − Q exactly at the cells listed in `floored`, with the listed value,
 // and +0 everywhere else, also in a state floored in the step before and not in this one.
@@ -262,7 +330,7 @@ TEST(ProjectionAccounting, FloorAdjustmentsExactlyAtFlooredCells) {
 }
 
 // The fused path (OD and one transition per group, `even` timing) closes ages 1 … w in its survival pass and age 0
-// once births are known (survive_and_close, close_step_age0 in engine/src/simd.hpp): the end populations, the
+// once births are known (survive_and_close_states, close_step_age0 in engine/src/simd.hpp): the end populations, the
 // floored cells and their adjustments are those of the general path (a zero external_in takes it), with states
 // floored at age 0 alone, at the open age alone and at ages between; under the flow policy 'error' the same error.
 // Every per-cell component the fused pass writes is the general path's bits too, the +0 transfers of a group with
