@@ -6,6 +6,8 @@
 
 #include <cpl_string.h>
 #include <gdal.h>
+#include <ogr_srs_api.h>
+#include <proj.h>
 
 #include <charconv>
 #include <mutex>
@@ -67,6 +69,15 @@ void register_all_drivers() {
     GDALAllRegister();
     block_network_drivers();
   });
+}
+
+void release_proj_database() {
+  OSRCleanup();    // this thread's PROJ context (GDAL's), its database context and cached CRS objects
+  proj_cleanup();  // PROJ's cache of open databases: proj.db's connection, 4.4 MB of SQLite's memory at 50,000 zones
+  // A context GDAL makes after OSRCleanup does not get OSRSetPROJEnableNetwork(FALSE) again (set before: GDAL sees no
+  // change), so PROJ_NETWORK=ON would turn its network on. Contexts start as a copy of PROJ's default one; set after
+  // proj_cleanup (set before it, the next context's network was on: ProjDatabase tests).
+  proj_context_set_enable_network(nullptr, FALSE);
 }
 
 OGRSpatialReference parse_crs(const std::string& text, const std::string& what) {

@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 // Which GDAL drivers geodata registers (gdal_support.cpp): the formats a scenario may use and those it writes, never a
-// network driver; every other built-in driver only to name a refused VRT source's format (bench/HISTORY.md, round 15).
+// network driver; every other built-in driver only to name a refused VRT source's format. And PROJ's database closed
+// after loading (release_proj_database). bench/HISTORY.md, round 15.
 #include <gtest/gtest.h>
 
 #include <gdal_priv.h>
 #include <gdal_utils.h>
+#include <ogr_spatialref.h>
 
 #include <unistd.h>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 
 #include "cohortgis/geodata/read_policy.hpp"
@@ -150,4 +154,62 @@ TEST(GdalDrivers, ARefusedVrtSourceIsNamedWithoutANetworkDriver) {
   EXPECT_CONTAINS(error_of([&] { (void)load_zones({.path = (dir / "z.kml").string(), .id_field = "name"}); }),
                   "cannot be opened as vector data");
   fs::remove_all(dir);
+}
+
+namespace {
+
+// Open file descriptors of this process on proj.db.
+int proj_db_descriptors() {
+  int n = 0;
+  for (const auto& e : fs::directory_iterator("/proc/self/fd")) {
+    std::error_code ec;
+    if (fs::read_symlink(e.path(), ec).filename() == "proj.db") ++n;
+  }
+  return n;
+}
+
+// NAD27 → WGS84 at 100° W 40° N: without the NOAA grid (not installed here), PROJ falls back to another operation
+// with its network off, and fails when the network is on and the endpoint refuses.
+bool nad27_to_wgs84() {
+  OGRSpatialReference a, b;
+  a.importFromEPSG(4267);
+  b.importFromEPSG(4326);
+  a.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  b.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  std::unique_ptr<OGRCoordinateTransformation> t(OGRCreateCoordinateTransformation(&a, &b));
+  double x = -100, y = 40;
+  return t && t->Transform(1, &x, &y) && std::isfinite(x) && std::isfinite(y);
+}
+
+}  // namespace
+
+// After loading, proj.db is closed; a later load opens it again and gives the same CRS. Fails with the function a
+// no-op (proj.db stays open).
+TEST(ProjDatabase, ClosedAfterLoadingAndOpenedAgain) {
+  const std::string wkt = load_zones({.path = beijing(), .id_field = "code"}).crs_wkt();
+  ASSERT_GT(proj_db_descriptors(), 0);
+  release_proj_database();
+  EXPECT_EQ(proj_db_descriptors(), 0);
+  EXPECT_EQ(load_zones({.path = beijing(), .id_field = "code"}).crs_wkt(), wkt);
+  EXPECT_GT(proj_db_descriptors(), 0);
+}
+
+// PROJ's network stays off in the context GDAL makes after the release, even with PROJ_NETWORK=ON (the endpoint a
+// port that refuses). In a fresh process with that environment. Fails without proj_context_set_enable_network on
+// PROJ's default context (the new context tries http://127.0.0.1:9/us_noaa_conus.tif and the transformation fails).
+TEST(ProjDatabase, NetworkStaysOffAfterTheRelease) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  ::setenv("PROJ_NETWORK", "ON", 1);
+  ::setenv("PROJ_NETWORK_ENDPOINT", "http://127.0.0.1:9", 1);
+  EXPECT_EXIT(
+      {
+        disable_network();
+        int bad = nad27_to_wgs84() ? 0 : 1;
+        release_proj_database();
+        bad += nad27_to_wgs84() ? 0 : 2;
+        std::exit(bad);
+      },
+      ::testing::ExitedWithCode(0), "");
+  ::unsetenv("PROJ_NETWORK");
+  ::unsetenv("PROJ_NETWORK_ENDPOINT");
 }
