@@ -386,6 +386,7 @@ RunSummary run(const RunConfig& cfg) {
   // Not const: a run's base population is moved into the engine (po.take_base_population below).
   scenarios::ScenarioSet set =
       scenarios::load_scenario_file(scenario_file, data_dir, read_policy(cfg.allow_read, cfg.allow_db), cfg.threads);
+  if (cfg.release_proj_database) geodata::release_proj_database();
   const scenarios::Scenario& sc = set.runs.front();
   const ComponentSelection components = asked_components ? *asked_components : set.outputs.components;
   // A trajectory table smaller than the ensemble: refused before the deterministic runs (stochastic.hpp).

@@ -6,26 +6,78 @@
 
 #include <cpl_string.h>
 #include <gdal.h>
+#include <ogr_srs_api.h>
+#include <proj.h>
 
 #include <charconv>
 #include <mutex>
 
 namespace cohortgis::geodata {
 
+namespace {
+
+// Drivers that only talk to servers (cohortgis reads local files; read_policy.hpp).
+constexpr const char* kNetworkDrivers[] = {
+    "HTTP",  "WFS",  "OAPIF",    "OGCAPI",    "CSW",   "WMS",           "WMTS",    "WCS",      "EEDA",
+    "EEDAI", "DAAS", "PLSCENES", "PLMOSAIC",  "NGW",   "Elasticsearch", "CouchDB", "Cloudant", "AmigoCloud",
+    "Carto", "GFT",  "GSheets",  "MongoDBv3", "ESRIC", "OGR_DODS",      "DODS"};
+
+bool is_placeholder(GDALDriver* d) { return !d->pfnOpen && !d->pfnOpenWithDriverArg && !d->pfnIdentify; }
+
+// Each network driver's name taken by a driver that opens nothing: GDAL's registration functions return early when a
+// driver of their name exists, so GDALAllRegister (register_all_drivers, or another GDAL user of a Python process)
+// never registers the real one. A real one already there (another GDAL user registered it first) is removed.
+void block_network_drivers() {
+  GDALDriverManager* dm = GetGDALDriverManager();
+  for (const char* name : kNetworkDrivers) {
+    GDALDriver* d = dm->GetDriverByName(name);
+    if (d && is_placeholder(d)) continue;
+    if (d) {
+      dm->DeregisterDriver(d);
+      GDALDestroyDriver(d);
+    }
+    auto* p = new GDALDriver();
+    p->SetDescription(name);
+    p->SetMetadataItem(GDAL_DMD_LONGNAME, "disabled: cohortgis reads local files only");
+    dm->RegisterDriver(p);
+  }
+}
+
+}  // namespace
+
 void register_drivers() {
   static std::once_flag once;
   std::call_once(once, [] {
-    GDALAllRegister();
-    // Drivers that only talk to servers are removed (cohortgis reads local files; read_policy.hpp).
-    for (const char* name : {"HTTP", "WFS", "OAPIF", "OGCAPI", "CSW", "WMS", "WMTS", "WCS", "EEDA", "EEDAI", "DAAS",
-                             "PLSCENES", "PLMOSAIC", "NGW", "Elasticsearch", "CouchDB", "Cloudant", "AmigoCloud",
-                             "Carto", "GFT", "GSheets", "MongoDBv3", "ESRIC", "OGR_DODS", "DODS"})
-      if (GDALDriverH d = GDALGetDriverByName(name)) {
-        GDALDeregisterDriver(d);
-        GDALDestroyDriver(d);
-      }
+    block_network_drivers();
+    // Only the formats geodata opens (input_drivers, read_policy.cpp, and the GeoPackage and GeoJSON it writes), in
+    // GDALAllRegister's relative order, so the first of them to recognise a file is the same. GDALAllRegister itself
+    // touches every built-in driver's registration code: 9 MB of libgdal's pages, against 2 MB for these
+    // (bench/HISTORY.md, round 15).
+    for (void (*reg)() : {RegisterOGRShape, RegisterOGRVRT, RegisterOGRCSV, RegisterOGRGeoJSON, RegisterOGRGeoJSONSeq,
+                          RegisterOGRGeoPackage, RegisterOGRPG, RegisterOGROpenFileGDB, RegisterOGRFlatGeobuf,
+                          RegisterOGRODS, RegisterOGRXLSX})
+      reg();
+    GetGDALDriverManager()->AutoSkipDrivers();  // GDAL_SKIP, as GDALAllRegister honours it
     disable_network();
   });
+}
+
+void register_all_drivers() {
+  register_drivers();
+  static std::once_flag once;
+  std::call_once(once, [] {
+    GDALAllRegister();
+    block_network_drivers();
+  });
+}
+
+void release_proj_database() {
+  OSRCleanup();    // this thread's PROJ context (GDAL's), its database context and cached CRS objects
+  proj_cleanup();  // PROJ's cache of open databases: proj.db's connection, 4.4 MB of SQLite's memory at 50,000 zones
+  // A context GDAL makes after OSRCleanup does not get OSRSetPROJEnableNetwork(FALSE) again (set before: GDAL sees no
+  // change), so PROJ_NETWORK=ON would turn its network on. Contexts start as a copy of PROJ's default one; set after
+  // proj_cleanup (set before it, the next context's network was on: ProjDatabase tests).
+  proj_context_set_enable_network(nullptr, FALSE);
 }
 
 OGRSpatialReference parse_crs(const std::string& text, const std::string& what) {

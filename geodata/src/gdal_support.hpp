@@ -17,7 +17,12 @@
 
 namespace cohortgis::geodata {
 
+// Registers the drivers of the formats geodata reads and writes (read_policy.cpp's input_drivers, GPKG, GeoJSON),
+// never a network one, and switches the network off (disable_network). Once per process; thread-safe.
 void register_drivers();
+// Registers every other built-in driver too (GDALAllRegister), still none of the network ones: only to name a format
+// that a scenario may not use in a message. Once per process; thread-safe.
+void register_all_drivers();
 
 // GDAL reports problems through its error handler (stderr by default); keep them quiet and read the last one.
 class QuietGdalErrors {

@@ -288,6 +288,10 @@ void check_at(const fs::path& full, const std::string& label, const ReadPolicy& 
     // A VRT opens its sources with any driver; only the formats cohortgis reads may answer.
     QuietGdalErrors quiet;
     GDALDriverH d = GDALIdentifyDriverEx(c.string().c_str(), GDAL_OF_VECTOR, nullptr, nullptr);
+    if (!d) {  // not one of the formats registered for reading: every driver, to name the format in the message
+      register_all_drivers();
+      d = GDALIdentifyDriverEx(c.string().c_str(), GDAL_OF_VECTOR, nullptr, nullptr);
+    }
     const std::string name = d ? GDALGetDriverShortName(d) : "";
     if (!allowed_driver(name))
       throw InputError(label + ": " +

@@ -62,6 +62,10 @@ struct RunConfig {
   // rest of the process (retained_heap.hpp: 5-6 MB less peak RSS at 50,000 zones on two threads). A process-wide
   // malloc setting: the command line sets it, a host process (Python) keeps its own unless it asks.
   bool limit_retained_heap = false;
+  // After loading, PROJ's database is closed (geodata::release_proj_database: 4-5 MB less peak RSS at 50,000 zones)
+  // and opened again where an output needs it. Process-wide: the command line sets it; a host process (Python), whose
+  // other libraries may hold PROJ objects, does not.
+  bool release_proj_database = false;
   // Probabilistic projection (ensemble.hpp): the number of trajectories and the seed; unset: the scenario's
   // [stochastic] trajectories and seed (no ensemble when it sets none). quantiles.csv and probability_met then join
   // the outputs. comm: the MPI ranks to split the trajectories across (null: this process alone).

@@ -98,6 +98,11 @@ class Zones {
 // unless make_valid is set. Curved polygons are linearised. The result keeps the file order.
 Zones load_zones(const ZoneSource& source);
 
+// Closes PROJ's database (proj.db) and frees PROJ's caches and this thread's PROJ context (GDAL's); the next CRS
+// operation opens it again. Only while no CRS or transformation object lives in the process (the command line after
+// loading: the scenario keeps no Zones): such objects belong to their PROJ context. PROJ's network stays off.
+void release_proj_database();
+
 // The zones in another CRS (EPSG code such as "EPSG:32650", WKT, or PROJ string). Throws InputError when the CRS is
 // not understood or a zone cannot be transformed.
 Zones reproject(const Zones& zones, const std::string& crs);
