@@ -88,9 +88,13 @@ template <int N>
   double* __restrict L = scratch.Lx.data();
   double* __restrict Tx = scratch.Tx.data();
   double a0[N];
+  // infant_a0 of the default rule is ak_a0_from_m0 for the rates m0 checked above (finite, ≥ 0; q0 within [0, 1)):
+  // its value, not a call per lane.
+  const bool ak = method.a0_rule == A0Rule::andreev_kingkade;
 #pragma GCC unroll 4
   for (int k = 0; k < N; ++k) {
-    a0[k] = infant_a0(method.a0_rule, lanes[k].sex, method.region, m[k][0], q0_given);
+    a0[k] = ak ? detail::ak_a0_from_m0(lanes[k].sex, m[k][0])
+               : infant_a0(method.a0_rule, lanes[k].sex, method.region, m[k][0], q0_given);
     if (q0_given)
       q[k] = *q0_given;
     else

@@ -88,12 +88,14 @@ TEST(StepMortalityLanes, EachLaneIsItsTableAloneBitForBit) {
   cd.a0_rule = A0Rule::coale_demeny;
   LifeTableMethod imr = cd;
   imr.infant_mortality_q0 = 0.04;
+  LifeTableMethod ak_imr;  // the default rule with q0 given: a0 still from m0
+  ak_imr.infant_mortality_q0 = 0.04;
   struct Grid {
     std::size_t rows;
     int open_age;
   };
   int cases = 0;
-  for (const LifeTableMethod& method : {LifeTableMethod{}, cd, imr})
+  for (const LifeTableMethod& method : {LifeTableMethod{}, cd, imr, ak_imr})
     // Every count of rows left over after blocks of 2 and 4 lanes (taken as the last rows again) in q, S and φ, and
     // grids too short for a block.
     for (const Grid g :
@@ -124,7 +126,7 @@ TEST(StepMortalityLanes, EachLaneIsItsTableAloneBitForBit) {
               }
               ++cases;
             }
-  EXPECT_EQ(cases, 3 * 14 * 2 * 6 * 2 * 2);
+  EXPECT_EQ(cases, 4 * 14 * 2 * 6 * 2 * 2);
 }
 
 // A table the one-table path refuses, in any lane: false, and nothing written in any lane (S over the rates in place
