@@ -189,30 +189,31 @@ using Bits4 = std::uint64_t __attribute__((vector_size(32)));
 
 // steps_2_3_body<true> with ages 1 … w − 1 eight at a time, then the ages left as four from the first of them and the
 // last four (an age computed twice stores the same D, Q and P_end: its inputs A, E, S are not written), instead of
-// the vectoriser's 2-wide and scalar tails (≈ 60 instructions a state). Fewer than four ages: the loop of
-// steps_2_3_body.
-[[gnu::always_inline]] inline bool survive_close_state(std::size_t w, const double* __restrict s,
-                                                       const double* __restrict a, const double* __restrict e,
-                                                       double* __restrict d, double* __restrict q,
-                                                       double* __restrict p_end) {
-  if (w < 5) return steps_2_3_body<true>(w, a, e, d, q, s, p_end);
+// the vectoriser's 2-wide and scalar tails (≈ 60 instructions a state). w ≥ 5 (fewer than four ages: the loop of
+// steps_2_3_body). `end` is where the blocks of eight stop and `mid` whether four ages follow them before the last
+// four: the same for every state of a zone, so worked out once.
+[[gnu::always_inline]] inline bool survive_close_state(std::size_t w, std::size_t end, bool mid,
+                                                       const double* __restrict s, const double* __restrict a,
+                                                       const double* __restrict e, double* __restrict d,
+                                                       double* __restrict q, double* __restrict p_end) {
   Bits4 kept0 = ~Bits4{}, kept1 = ~Bits4{};
-  std::size_t i = 1;
-  for (; i + 8 <= w; i += 8) {
+  for (std::size_t i = 1; i < end; i += 8) {
     survive_close_4(i, s, a, e, d, q, p_end, kept0);
     survive_close_4(i + 4, s, a, e, d, q, p_end, kept1);
   }
-  if (i + 4 < w) survive_close_4(i, s, a, e, d, q, p_end, kept0);  // 5–7 ages left: four of them here
-  if (i < w) survive_close_4(w - 4, s, a, e, d, q, p_end, kept1);  // the last four (w ≥ 5)
+  if (mid) survive_close_4(end, s, a, e, d, q, p_end, kept0);  // 5–7 ages left: four of them here
+  survive_close_4(w - 4, s, a, e, d, q, p_end, kept1);  // the last four (some again when w − 1 is a multiple of 8)
   const Bits4 kept = kept0 & kept1;
   const auto h2 = __builtin_shufflevector(kept, kept, 0, 1) & __builtin_shufflevector(kept, kept, 2, 3);
   const double top = a[w - 1] + a[w];  // the open age, as steps_2_3_body
-  d[w] = (1.0 - s[w]) * top;
-  q[w] = top - d[w] + e[w];
+  const double dw = (1.0 - s[w]) * top;
+  const double qw = top - dw + e[w];
+  d[w] = dw;
+  q[w] = qw;
   d[0] = 0.0;
   q[0] = 0.0;
-  p_end[w] = q[w] >= 0.0 ? q[w] : kFloorPersons;
-  return (h2[0] & h2[1]) != ~std::uint64_t{0} || !(q[w] >= 0.0);
+  p_end[w] = qw >= 0.0 ? qw : kFloorPersons;
+  return (h2[0] & h2[1]) != ~std::uint64_t{0} || !(qw >= 0.0);
 }
 }  // namespace
 
@@ -224,9 +225,18 @@ COHORTGIS_KERNEL void survive_and_close_states(std::size_t w, std::size_t states
                                                const double* E, double* D, double* Q, double* P_end,
                                                unsigned char* floored) {
   const std::size_t n = w + 1;
+  if (w < 5) {
+    for (std::size_t k = 0; k < states; ++k) {
+      const std::size_t o = k * n;
+      floored[k] = steps_2_3_body<true>(w, A + o, E + o, D + o, Q + o, S + o, P_end + o) ? 1 : 0;
+    }
+    return;
+  }
+  const std::size_t end = 1 + (w - 1) / 8 * 8;  // the first age after the blocks of eight
+  const bool mid = end + 4 < w;
   for (std::size_t k = 0; k < states; ++k) {
     const std::size_t o = k * n;
-    floored[k] = survive_close_state(w, S + o, A + o, E + o, D + o, Q + o, P_end + o) ? 1 : 0;
+    floored[k] = survive_close_state(w, end, mid, S + o, A + o, E + o, D + o, Q + o, P_end + o) ? 1 : 0;
   }
 }
 }  // namespace detail
