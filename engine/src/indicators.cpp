@@ -320,7 +320,8 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
 }
 
 // The slot of one state: its own arrays, its deaths and migrants summed as accumulate sums them.
-SlotView IndicatorPass::single(int zn, int g) const {
+// Inlined into unit(), its only caller (a call per group slot, two a zone, and the view stored and read back).
+[[gnu::always_inline]] inline SlotView IndicatorPass::single(int zn, int g) const {
   // The state's first cell in both populations (one layout): its offset once, not per array and sex.
   const std::size_t st = uz(zn) * uz(G_) + uz(g), o = st * kSexes * A_;
   const double *P0 = start_.data().data() + o, *P1 = end_.data().data() + o;
