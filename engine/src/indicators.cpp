@@ -159,38 +159,6 @@ constexpr std::size_t kAggregateParts = 8;
 constexpr std::size_t kFoldAggregateZones = 64;
 }  // namespace
 
-// The weights of persons_in_band for one band, computed once per step instead of once per unit: the ages with a
-// share in the band, [first, last), and that share ((hi − lo) / z; 1 for a whole age or the open age). sum() adds
-// persons[i] · w[i] over those ages in age order: the same products and additions, in the same order, as
-// persons_in_band (x · 1 = x exactly), so the same bits, without a division per age and unit.
-BandWeights::BandWeights(const AgeGrid& grid, double from, double to) {
-  const double z = grid.width_years;
-  std::vector<double> all(uz(grid.n_ages), 0.0);
-  std::vector<bool> in(uz(grid.n_ages), false);
-  for (int i = 0; i < grid.n_ages; ++i) {
-    const double a = i * z;
-    const bool open = i == grid.open_index();
-    const double b = a + z;
-    if (open && to == kInf && from <= a) {
-      all[uz(i)] = 1.0;
-      in[uz(i)] = true;
-      continue;
-    }
-    const double lo = std::max(a, from), hi = std::min(b, to);
-    if (hi > lo) all[uz(i)] = (hi - lo) / z, in[uz(i)] = true;
-  }
-  while (first < in.size() && !in[first]) ++first;
-  last = in.size();  // a band is an interval of ages: every age in [first, last) has a share
-  while (last > first && !in[last - 1]) --last;
-  w.assign(all.begin() + static_cast<std::ptrdiff_t>(first), all.begin() + static_cast<std::ptrdiff_t>(last));
-}
-
-double BandWeights::sum(std::span<const double> persons) const {
-  double total = 0.0;
-  for (std::size_t i = first; i < last; ++i) total += persons[i] * w[i - first];
-  return total;
-}
-
 namespace {
 // median_age_of_total from the running totals of slot_sums_single_year (the same bits): its scan stops at the first
 // age i with persons p > 0 and cum + p ≥ half, and cum + p there is cum[i + 1], the same addition. A binary search
@@ -352,7 +320,8 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
 }
 
 // The slot of one state: its own arrays, its deaths and migrants summed as accumulate sums them.
-SlotView IndicatorPass::single(int zn, int g) const {
+// Inlined into unit(), its only caller (a call per group slot, two a zone, and the view stored and read back).
+[[gnu::always_inline]] inline SlotView IndicatorPass::single(int zn, int g) const {
   // The state's first cell in both populations (one layout): its offset once, not per array and sex.
   const std::size_t st = uz(zn) * uz(G_) + uz(g), o = st * kSexes * A_;
   const double *P0 = start_.data().data() + o, *P1 = end_.data().data() + o;
@@ -391,6 +360,22 @@ struct PresummedSlot {
   double persons(std::size_t i) const { return fb ? (fa[i] + fb[i]) + (ma[i] + mb[i]) : fa[i] + ma[i]; }
 };
 
+namespace {
+// finish's values in lanes (GCC vectors, element-wise: each lane the same IEEE operations as its scalar).
+using Quad = double __attribute__((vector_size(32)));
+using Pair2 = double __attribute__((vector_size(16)));
+constexpr Quad kNaNQuad = {kNaN, kNaN, kNaN, kNaN};
+constexpr int id(Indicator i) { return static_cast<int>(i); }
+// The runs of indicators stored together.
+static_assert(id(Indicator::natural_growth_per_1000) == id(Indicator::cbr_per_1000) + 2 &&
+              id(Indicator::tfr) == id(Indicator::cbr_per_1000) + 3);
+static_assert(id(Indicator::e0_male) == id(Indicator::e0_female) + 1 &&
+              id(Indicator::e65_male) == id(Indicator::e65_female) + 1);
+static_assert(id(Indicator::share_60_plus) == id(Indicator::share_0_14) + 3 &&
+              id(Indicator::total_dependency_ratio) == id(Indicator::old_age_dependency_ratio) + 1);
+static_assert(id(Indicator::age_15_59) == id(Indicator::women_15_49) + 5);
+}  // namespace
+
 void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const int> zones, const SlotView& acc,
                            IndicatorScratch& sc, const PresummedSlot* pre) const {
   const AgeGrid& grid = start_.layout().grid;
@@ -403,11 +388,9 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
   auto set = [&](Indicator id, double x) { v[static_cast<int>(id)] = x; };
   // The values set below only where defined start NaN (a table computed again holds last time's values); every other
   // value is set below whatever the numbers (a fill of the unit's rows cost 0.2 M instructions a year at 1,000 zones).
-  for (Indicator id :
-       {Indicator::cbr_per_1000, Indicator::cdr_per_1000, Indicator::natural_growth_per_1000,
-        Indicator::srb_per_100_females, Indicator::e0_female, Indicator::e0_male, Indicator::e65_female,
-        Indicator::e65_male, Indicator::e0, Indicator::share_0_14, Indicator::share_15_64, Indicator::share_65_plus,
-        Indicator::share_60_plus, Indicator::old_age_dependency_ratio, Indicator::total_dependency_ratio})
+  // (The rates per 1,000, the shares and the ratios are stored below either way.)
+  for (Indicator id : {Indicator::srb_per_100_females, Indicator::e0_female, Indicator::e0_male, Indicator::e65_female,
+                       Indicator::e65_male, Indicator::e0})
     set(id, kNaN);
   std::span<const double> Pf(acc.end_f, A_), Pm(acc.end_m, A_);
   std::span<const double> both;  // both sexes by age
@@ -463,10 +446,14 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
   set(Indicator::deaths, acc.deaths);
   set(Indicator::net_migration, acc.net);
   set(Indicator::person_years, py);
+  // The three rates per 1,000 in two pairs, each lane its own value by the same operations (x / py · 1000); the
+  // fourth lane lands on the TFR, set below. NaN where py is not > 0.
   if (py > 0.0) {
-    set(Indicator::cbr_per_1000, births / py * 1000.0);
-    set(Indicator::cdr_per_1000, acc.deaths / py * 1000.0);
-    set(Indicator::natural_growth_per_1000, (births - acc.deaths) / py * 1000.0);
+    const Pair2 k = {1000.0, 1000.0};
+    store_vec(v + id(Indicator::cbr_per_1000), Pair2{births, acc.deaths} / py * k);
+    store_vec(v + id(Indicator::natural_growth_per_1000), Pair2{births - acc.deaths, 0.0} / py * k);
+  } else {
+    store_vec(v + id(Indicator::cbr_per_1000), kNaNQuad);
   }
   if (acc.n_states == 1 && !asfr_.empty()) {  // the schedule used in the step
     const std::size_t st = uz(zones[0]) * uz(G_) + uz(g_lo);
@@ -492,10 +479,11 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
   if (acc.births_f > 0.0) set(Indicator::srb_per_100_females, acc.births_m / acc.births_f * 100.0);
   if (acc.n_states == 1) {
     const std::size_t st = uz(zones[0]) * uz(G_) + uz(g_lo);
-    set(Indicator::e0_female, comp_.e0[st * kSexes + 0]);
-    set(Indicator::e0_male, comp_.e0[st * kSexes + 1]);
-    set(Indicator::e65_female, comp_.e65[st * kSexes + 0]);
-    set(Indicator::e65_male, comp_.e65[st * kSexes + 1]);
+    Pair2 e0, e65;  // each [female, male], as the indicators are ordered
+    load_vec(e0, comp_.e0.data() + st * kSexes);
+    load_vec(e65, comp_.e65.data() + st * kSexes);
+    store_vec(v + id(Indicator::e0_female), e0);
+    store_vec(v + id(Indicator::e65_female), e65);
   } else if (rows_ > 0) {
     // Nobody exposed at a row in any member: the members' plain mean rate keeps the table defined.
     int flags[2] = {acc.rate_flags[0], acc.rate_flags[1]};
@@ -552,16 +540,20 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
         (v[static_cast<int>(Indicator::e0_female)] + rho * v[static_cast<int>(Indicator::e0_male)]) / (1.0 + rho));
   }
   const double c0_14 = band[0], c15_64 = band[1], c65 = band[2], c60 = band[3];
+  // The four shares (band[0 … 3] / pop · 100, the indicators' order) in one vector and the two ratios in another:
+  // each lane its own value by the same operations; NaN where the denominator is not > 0.
+  const Pair2 k100 = {100.0, 100.0};
   if (pop > 0.0) {
-    set(Indicator::share_0_14, c0_14 / pop * 100.0);
-    set(Indicator::share_15_64, c15_64 / pop * 100.0);
-    set(Indicator::share_65_plus, c65 / pop * 100.0);
-    set(Indicator::share_60_plus, c60 / pop * 100.0);
+    Pair2 lo, hi;
+    load_vec(lo, band);
+    load_vec(hi, band + 2);
+    store_vec(v + id(Indicator::share_0_14), lo / pop * k100);
+    store_vec(v + id(Indicator::share_65_plus), hi / pop * k100);
+  } else {
+    store_vec(v + id(Indicator::share_0_14), kNaNQuad);
   }
-  if (c15_64 > 0.0) {
-    set(Indicator::old_age_dependency_ratio, c65 / c15_64 * 100.0);
-    set(Indicator::total_dependency_ratio, (c0_14 + c65) / c15_64 * 100.0);
-  }
+  const Pair2 ratios = c15_64 > 0.0 ? Pair2{c65, c0_14 + c65} / c15_64 * k100 : Pair2{kNaN, kNaN};
+  store_vec(v + id(Indicator::old_age_dependency_ratio), ratios);
   if (pre && pre->stride != 1)
     set(Indicator::median_age, median_age_of_lane(
                                    grid, [pre](std::size_t i) { return pre->persons(i); }, cum, A_, pre->median_at,
@@ -569,12 +561,12 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
   else
     set(Indicator::median_age,
         single_year_bands_ ? median_age_of_prefix(grid, both, cum) : median_age_of_total(grid, both, both_total));
-  set(Indicator::women_15_49, band[4]);
-  set(Indicator::age_0_2, band[5]);
-  set(Indicator::age_3_5, band[6]);
-  set(Indicator::age_6_11, band[7]);
-  set(Indicator::age_12_14, band[8]);
-  set(Indicator::age_15_59, band[9]);
+  // women_15_49 … age_15_59 are band[4 … 9] in order: copied in pairs.
+  for (int k = 0; k < 6; k += 2) {
+    Pair2 b;
+    load_vec(b, band + 4 + k);
+    store_vec(v + id(Indicator::women_15_49) + k, b);
+  }
   set(Indicator::age_15_64, c15_64);
   set(Indicator::age_60_plus, c60);
   set(Indicator::age_65_plus, c65);

@@ -3,8 +3,10 @@
 // added into one slot's sums or into two (its group's and "all"), a zone of two groups in one pass. Each sum adds the
 // states in the order zone, group, sex and each cell in its own element (indicator_kernels.cpp), so the bits do not
 // depend on how the states are grouped into calls. Also what is carried from step to step (the folded aggregates' end
-// sums, the zones' start totals) and the deferred plain mx sums.
+// sums, the zones' start totals) and the deferred plain mx sums; the standard and extra bands' weights (BandWeights).
+#include <algorithm>
 #include <cstddef>
+#include <limits>
 #include <vector>
 
 #include "cohortgis/engine/index_cast.hpp"
@@ -13,6 +15,38 @@
 #include "indicators_pass.hpp"
 
 namespace cohortgis::detail {
+
+// The weights of persons_in_band for one band, computed once per step instead of once per unit: the ages with a
+// share in the band, [first, last), and that share ((hi − lo) / z; 1 for a whole age or the open age). sum() adds
+// persons[i] · w[i] over those ages in age order: the same products and additions, in the same order, as
+// persons_in_band (x · 1 = x exactly), so the same bits, without a division per age and unit.
+BandWeights::BandWeights(const AgeGrid& grid, double from, double to) {
+  const double z = grid.width_years;
+  std::vector<double> all(uz(grid.n_ages), 0.0);
+  std::vector<bool> in(uz(grid.n_ages), false);
+  for (int i = 0; i < grid.n_ages; ++i) {
+    const double a = i * z;
+    const bool open = i == grid.open_index();
+    const double b = a + z;
+    if (open && to == std::numeric_limits<double>::infinity() && from <= a) {
+      all[uz(i)] = 1.0;
+      in[uz(i)] = true;
+      continue;
+    }
+    const double lo = std::max(a, from), hi = std::min(b, to);
+    if (hi > lo) all[uz(i)] = (hi - lo) / z, in[uz(i)] = true;
+  }
+  while (first < in.size() && !in[first]) ++first;
+  last = in.size();  // a band is an interval of ages: every age in [first, last) has a share
+  while (last > first && !in[last - 1]) --last;
+  w.assign(all.begin() + static_cast<std::ptrdiff_t>(first), all.begin() + static_cast<std::ptrdiff_t>(last));
+}
+
+double BandWeights::sum(std::span<const double> persons) const {
+  double total = 0.0;
+  for (std::size_t i = first; i < last; ++i) total += persons[i] * w[i - first];
+  return total;
+}
 
 // add_events (indicators_pass.hpp) but its common case: the step's per-state sums (kept in every mode, so a run with
 // per-cell components and one without give the same bits and no pass over the cells is needed); the per-cell arrays

@@ -302,3 +302,99 @@ TEST(IndicatorsProjection, MedianAgeFromRunningTotalsIsTheScans) {
   EXPECT_EQ(t.get(0, 0, Indicator::median_age), 0.4);
   EXPECT_EQ(t.get(2, 0, Indicator::median_age), 37.5);
 }
+
+// finish stores the rates per 1,000, the shares, the dependency ratios, a state's e0 and e65 and the bands in vector
+// lanes: each value must be the bits of its own scalar formula from the table's counts (NaN where its denominator is
+// not > 0), for a zone of two groups on a single-year grid (the lanes of slot_sums_zone_of_two) and the aggregates.
+// Zone 1 has nobody (py = 0, pop = 0); zone 2 nobody aged 15–64 (the ratios NaN, the shares defined); zone 3 everyone
+// in the open age.
+TEST(IndicatorsProjection, LaneValuesAreTheBitsOfTheirScalarFormulas) {
+  const AgeGrid grid = AgeGrid::single_year(100);
+  const std::size_t A = uz(grid.n_ages);
+  MultiCase c;
+  c.grid = grid;
+  c.zones = 4;
+  c.groups = 2;
+  c.kind = MortalityInput::death_rates;
+  c.zone_ids = {"z0", "empty", "no_workers", "open_only"};
+  c.group_names = {"g0", "g1"};
+  for (int z = 0; z < 4; ++z)
+    for (int g = 0; g < 2; ++g) {
+      for (int s = 0; s < 2; ++s)
+        for (std::size_t i = 0; i < A; ++i) {
+          const double x = 100.0 + 3.0 * static_cast<double>(i) + 17.0 * g + 5.0 * s;
+          const bool keep = z == 0 || (z == 2 && (i < 15 || i >= 65)) || (z == 3 && i + 1 == A);
+          c.base.push_back(keep ? x : 0.0);
+        }
+      for (int s = 0; s < 2; ++s)
+        for (std::size_t i = 0; i < A; ++i)
+          c.mortality.push_back(0.001 * (1.0 + 0.3 * s + 0.2 * g) * std::exp(0.07 * static_cast<double>(i)));
+      std::vector<double> F(A, 0.0);
+      for (std::size_t i = 15; i < 50; ++i) F[i] = 0.06 + 0.01 * g;
+      c.asfr.insert(c.asfr.end(), F.begin(), F.end());
+    }
+  c.srb = {1.05, 1.05, 1.05, 1.05};
+  c.aggregates = {{"pair", {0, 2}}};
+  auto sink = c.run();
+  const IndicatorTable& t = sink.indicators.at(0);
+  const StepComponents& comp = sink.components.at(0);
+  auto same = [](double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; };
+  for (std::size_t u = 0; u < t.unit_names.size(); ++u)
+    for (std::size_t slot = 0; slot < 3; ++slot) {
+      SCOPED_TRACE(t.unit_names[u] + "/" + t.group_names[slot]);
+      auto v = [&](Indicator id) { return t.get(u, slot, id); };
+      const double pop = v(Indicator::population), py = v(Indicator::person_years);
+      const double births = v(Indicator::births), deaths = v(Indicator::deaths);
+      const double w = v(Indicator::age_15_64), c65 = v(Indicator::age_65_plus), c60 = v(Indicator::age_60_plus);
+      const double nan = std::numeric_limits<double>::quiet_NaN();
+      EXPECT_TRUE(same(v(Indicator::cbr_per_1000), py > 0.0 ? births / py * 1000.0 : nan));
+      EXPECT_TRUE(same(v(Indicator::cdr_per_1000), py > 0.0 ? deaths / py * 1000.0 : nan));
+      EXPECT_TRUE(same(v(Indicator::natural_growth_per_1000), py > 0.0 ? (births - deaths) / py * 1000.0 : nan));
+      EXPECT_TRUE(same(v(Indicator::share_15_64), pop > 0.0 ? w / pop * 100.0 : nan));
+      EXPECT_TRUE(same(v(Indicator::share_65_plus), pop > 0.0 ? c65 / pop * 100.0 : nan));
+      EXPECT_TRUE(same(v(Indicator::share_60_plus), pop > 0.0 ? c60 / pop * 100.0 : nan));
+      EXPECT_TRUE(same(v(Indicator::old_age_dependency_ratio), w > 0.0 ? c65 / w * 100.0 : nan));
+      // Ages 0–14 are not a column: their count from the share (within rounding), then the total ratio from it.
+      const double c0_14 = pop - w - c65;
+      if (pop > 0.0) {
+        EXPECT_NEAR(v(Indicator::share_0_14), c0_14 / pop * 100.0, 1e-9);
+      } else {
+        EXPECT_TRUE(std::isnan(v(Indicator::share_0_14)));
+      }
+      if (w > 0.0) {
+        EXPECT_NEAR(v(Indicator::total_dependency_ratio), (c0_14 + c65) / w * 100.0, 1e-9);
+      } else {
+        EXPECT_TRUE(std::isnan(v(Indicator::total_dependency_ratio)));
+      }
+      if (u == 0) {                 // the age bands in their order (women 15–49 first), each its own count
+        double f = 0.0, b[5] = {};  // women 15–49; persons 0–2, 3–5, 6–11, 12–14
+        for (std::size_t i = 0; i < 15; ++i)
+          for (int g = 0; g < 2; ++g)
+            if (slot == uz(g) || slot == 2) {
+              const auto& e = sink.populations.at(1);
+              const double p = e.ages(0, g, 0)[i] + e.ages(0, g, 1)[i];
+              b[i < 3 ? 0 : i < 6 ? 1 : i < 12 ? 2 : 3] += p;
+            }
+        for (std::size_t i = 15; i < 50; ++i)
+          for (int g = 0; g < 2; ++g)
+            if (slot == uz(g) || slot == 2) f += sink.populations.at(1).ages(0, g, 0)[i];
+        EXPECT_NEAR(v(Indicator::women_15_49), f, 1e-6);
+        EXPECT_NEAR(v(Indicator::age_0_2), b[0], 1e-6);
+        EXPECT_NEAR(v(Indicator::age_3_5), b[1], 1e-6);
+        EXPECT_NEAR(v(Indicator::age_6_11), b[2], 1e-6);
+        EXPECT_NEAR(v(Indicator::age_12_14), b[3], 1e-6);
+        EXPECT_NEAR(v(Indicator::age_15_59), w - v(Indicator::age_60_plus) + c65, 1e-6);
+      }
+      // A group slot of a zone: its state's own e0 and e65, each sex in its place.
+      if (u < 4 && slot < 2) {
+        const std::size_t st = (u * 2 + slot) * 2;
+        EXPECT_TRUE(same(v(Indicator::e0_female), comp.e0[st]));
+        EXPECT_TRUE(same(v(Indicator::e0_male), comp.e0[st + 1]));
+        EXPECT_TRUE(same(v(Indicator::e65_female), comp.e65[st]));
+        EXPECT_TRUE(same(v(Indicator::e65_male), comp.e65[st + 1]));
+        if (u == 0) {
+          EXPECT_NE(comp.e0[st], comp.e0[st + 1]);
+        }
+      }
+    }
+}
