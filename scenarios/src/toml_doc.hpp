@@ -190,6 +190,10 @@ TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
                    std::initializer_list<std::string_view> logical_columns);
 // `per` scales the counts and rates of [migration]; a table elsewhere would ignore it without a word: refused.
 void refuse_per(const Doc& doc, const TableRef& ref);
+// A table whose values have one fixed meaning (rates per person per year, multipliers, distances, capacities …)
+// would ignore `unit` and `per` without a word: both are refused, `what` saying what its values are. `unit_ok`
+// (e.g. "per_person") is the one unit that may be declared since it is what the values already are.
+void refuse_unit_and_per(const Doc& doc, const TableRef& ref, std::string_view what, std::string_view unit_ok = {});
 // Reads the table; `required` are logical columns that must exist. Errors carry the scenario key and position.
 Rows read_rows(const Doc& doc, const TableRef& ref, const std::vector<std::string>& required,
                const std::vector<std::string>& number_columns);
