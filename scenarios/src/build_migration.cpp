@@ -428,6 +428,7 @@ void build_migration(const Build& b, const Layer& L, std::vector<StepSchedules>&
         } else {
           const TableRef ref = table_ref(doc, *zn, key + ".zones", {"zone", "persons_per_year"});
           refuse_unit_and_per(doc, ref, "persons per year");
+          refuse_between(doc, ref);
           const Rows rows = read_rows(doc, ref, {"zone", "persons_per_year"}, {"persons_per_year"});
           for (std::size_t r = 0; r < rows.size(); ++r) {
             auto it = b.zone_index.find(rows.text(r, "zone"));
@@ -463,6 +464,7 @@ void build_migration(const Build& b, const Layer& L, std::vector<StepSchedules>&
     // A table of multipliers by group, sex and age, used as given: X = z · r · m · P (no rescaling by c).
     const TableRef ref = table_ref(doc, *pn, pkey, {"group", "sex", "age", "value"});
     refuse_unit_and_per(doc, ref, "multipliers of the pair rates");
+    refuse_between(doc, ref);
     const Rows rows = read_rows(doc, ref, {"sex", "age", "value"}, {"age", "value"});
     dyn.od_profile.assign(uz(b.G) * 2 * uz(b.A), kNaN);
     for (std::size_t r = 0; r < rows.size(); ++r) {
@@ -523,6 +525,7 @@ void build_migration(const Build& b, const Layer& L, std::vector<StepSchedules>&
     if (const toml::node* dn = t.get("distances")) {
       const TableRef ref = table_ref(doc, *dn, gkey + ".distances", {"origin", "destination", "distance"});
       refuse_unit_and_per(doc, ref, "distances; only their ratios matter");
+      refuse_between(doc, ref);
       const Rows rows = read_rows(doc, ref, {"origin", "destination", "distance"}, {"distance"});
       for (std::size_t r = 0; r < rows.size(); ++r) {
         auto o = b.zone_index.find(rows.text(r, "origin")), d = b.zone_index.find(rows.text(r, "destination"));
@@ -537,6 +540,7 @@ void build_migration(const Build& b, const Layer& L, std::vector<StepSchedules>&
         doc.fail(t.get("coordinates"), gkey + ".coordinates", "expected \"lonlat\" (degrees, great-circle km) or \"planar\" (same units as x, y)");
       const TableRef ref = table_ref(doc, *cn, gkey + ".centroids", {"zone", "x", "y"});
       refuse_unit_and_per(doc, ref, "coordinates, read as `coordinates` says");
+      refuse_between(doc, ref);
       const Rows rows = read_rows(doc, ref, {"zone", "x", "y"}, {"x", "y"});
       std::vector<double> x(uz(b.Z), kNaN), y(uz(b.Z), kNaN);
       for (std::size_t r = 0; r < rows.size(); ++r)
@@ -621,6 +625,7 @@ void build_transitions(const Build& b, const Layer& L, std::vector<StepSchedules
         if (t.get("ages")) doc.fail(t.get("ages"), key + ".ages", "not with 'rates' (its rows give the ages)");
         const TableRef ref = table_ref(doc, *rn, key + ".rates", {"sex", "age", "value"});
         refuse_unit_and_per(doc, ref, "rates per person per year");
+        refuse_between(doc, ref);
         const Rows rows = read_rows(doc, ref, {"sex", "age", "value"}, {"age", "value"});
         std::vector<double> by_cell(uz(2 * b.A), 0.0);
         std::vector<bool> seen(by_cell.size(), false);

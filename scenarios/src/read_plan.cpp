@@ -146,6 +146,7 @@ void read_services(const Doc& doc, const toml::table& root, const Build& b, Scen
       } else {
         const TableRef ref = table_ref(doc, *cn, ckey, {"zone", "capacity"});
         refuse_unit_and_per(doc, ref, "places");
+        refuse_between(doc, ref);
         const Rows rows = read_rows(doc, ref, {"zone", "capacity"}, {"capacity"});
         s.capacity.assign(uz(b.Z), kNaN);
         for (std::size_t r = 0; r < rows.size(); ++r) {

@@ -285,6 +285,12 @@ void refuse_unit_and_per(const Doc& doc, const TableRef& ref, std::string_view w
              "this table cannot be per step (its values are " + std::string(what) + "); leave it out");
 }
 
+void refuse_between(const Doc& doc, const TableRef& ref) {
+  if (ref.between_node)
+    doc.fail(ref.between_node, ref.key + ".between",
+             "applies only to schedules with a 'year' column ([fertility], [mortality], [migration] tables); leave it out");
+}
+
 TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
                    std::initializer_list<std::string_view> logical_columns) {
   TableRef ref;
@@ -308,6 +314,7 @@ TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
       }
     }
     if (const toml::node* b = t.get("between")) {
+      ref.between_node = b;
       ref.between = doc.string(*b, key + ".between");
       if (ref.between != "hold" && ref.between != "linear")
         doc.fail(b, key + ".between", "expected \"hold\" or \"linear\", got \"" + ref.between + "\"");
