@@ -287,8 +287,9 @@ void refuse_unit_and_per(const Doc& doc, const TableRef& ref, std::string_view w
 
 void refuse_between(const Doc& doc, const TableRef& ref) {
   if (ref.between_node)
-    doc.fail(ref.between_node, ref.key + ".between",
-             "applies only to schedules with a 'year' column ([fertility], [mortality], [migration] tables); leave it out");
+    doc.fail(
+        ref.between_node, ref.key + ".between",
+        "applies only to schedules with a 'year' column ([fertility], [mortality], [migration] tables); leave it out");
 }
 
 TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
