@@ -25,6 +25,19 @@ namespace fs = std::filesystem;
 
 // ---- migration, relocation, transitions ----------------------------------------------------------------------------
 
+// `female_share` splits only the profiles that have no sex of their own ("rogers-castro", { rogers_castro = … },
+// "uniform"); a profile table or "population" carries its own split, so a share beside it would be ignored: refused.
+static void check_female_share(const Doc& doc, const toml::table& t, const std::string& key) {
+  const toml::node* fs = t.get("female_share");
+  const toml::node* p = t.get("profile");
+  if (!fs || !p) return;
+  const bool own_split = p->is_table()
+                             ? p->as_table()->get("path") != nullptr
+                             : p->is_string() && *p->as_string() != "rogers-castro" && *p->as_string() != "uniform";
+  if (own_split)
+    doc.fail(fs, key + ".female_share",
+             "not with this profile (a profile table or \"population\" gives its own split by sex); leave it out");
+}
 
 // Zone weights for a total: "base_population" (the zone's base population in the group), "equal", or given per zone.
 std::vector<double> allocate(const Build& b, const toml::table& t, const std::string& key, int group) {
@@ -233,6 +246,7 @@ std::pair<int, int> od_pair(const Build& b, const Rows& rows, std::size_t r, con
 void read_od_rates(const Build& b, const toml::node& n, const std::string& key, Dynamic& dyn) {
   const Doc& doc = b.doc;
   const TableRef ref = table_ref(doc, n, key, {"origin", "destination", "rate", "group", "sex", "age", "year", "period"});
+  refuse_unit_and_per(doc, ref, "rates per person per year", "per_person");
   const Rows rows = read_rows(doc, ref, {"origin", "destination", "rate"}, {"rate"});
   const bool by_cell = rows.has("sex") || rows.has("age");
   if (by_cell && !(rows.has("sex") && rows.has("age")))
@@ -374,6 +388,11 @@ void build_migration(const Build& b, const Layer& L, std::vector<StepSchedules>&
       if (group < 0) doc.fail(&t, key + ".group", "missing; several groups: name the group of the flow");
       const auto [first, last] = years_of(b, t, key);
       if (kind == "out_rate") {
+        // Only `group`, `years` and `rate` shape an out_rate flow; the keys of a persons flow would be ignored.
+        for (const char* k : {"total_per_year", "zones", "allocation", "profile", "female_share"})
+          if (t.get(k))
+            doc.fail(t.get(k), key + "." + k,
+                     "not with kind = \"out_rate\" (only group, years and rate); leave it out");
         if (!t.get("rate")) doc.fail(&t, key + ".rate", "missing; expected the out-migration rate per person per year");
         const double rate = doc.number(*t.get("rate"), key + ".rate", 0.0, 1.0, "a rate per person per year");
         for (int k = 0; k < b.steps; ++k) {
@@ -386,6 +405,8 @@ void build_migration(const Build& b, const Layer& L, std::vector<StepSchedules>&
         }
         continue;
       }
+      if (t.get("rate")) doc.fail(t.get("rate"), key + ".rate", "only with kind = \"out_rate\"; leave it out");
+      check_female_share(doc, t, key);
       // Persons per year per zone: a total allocated over zones, or given per zone.
       std::vector<double> per_zone(uz(b.Z), 0.0);
       const double lo = kind == "net" ? -1e9 : 0.0;
@@ -395,6 +416,9 @@ void build_migration(const Build& b, const Layer& L, std::vector<StepSchedules>&
         for (int zi = 0; zi < b.Z; ++zi) per_zone[uz(zi)] = total * w[uz(zi)];
         if (t.get("zones")) doc.fail(t.get("zones"), key + ".zones", "give either total_per_year or zones");
       } else if (const toml::node* zn = t.get("zones")) {
+        if (t.get("allocation"))
+          doc.fail(t.get("allocation"), key + ".allocation",
+                   "only with total_per_year (zones gives each zone's persons); leave it out");
         if (zn->is_table() && !zn->as_table()->get("path")) {
           for (auto&& [k, v] : *zn->as_table()) {
             auto it = b.zone_index.find(std::string(k.str()));
@@ -403,6 +427,8 @@ void build_migration(const Build& b, const Layer& L, std::vector<StepSchedules>&
           }
         } else {
           const TableRef ref = table_ref(doc, *zn, key + ".zones", {"zone", "persons_per_year"});
+          refuse_unit_and_per(doc, ref, "persons per year");
+          refuse_between(doc, ref);
           const Rows rows = read_rows(doc, ref, {"zone", "persons_per_year"}, {"persons_per_year"});
           for (std::size_t r = 0; r < rows.size(); ++r) {
             auto it = b.zone_index.find(rows.text(r, "zone"));
@@ -437,6 +463,8 @@ void build_migration(const Build& b, const Layer& L, std::vector<StepSchedules>&
   if (profile_table) {
     // A table of multipliers by group, sex and age, used as given: X = z · r · m · P (no rescaling by c).
     const TableRef ref = table_ref(doc, *pn, pkey, {"group", "sex", "age", "value"});
+    refuse_unit_and_per(doc, ref, "multipliers of the pair rates");
+    refuse_between(doc, ref);
     const Rows rows = read_rows(doc, ref, {"sex", "age", "value"}, {"age", "value"});
     dyn.od_profile.assign(uz(b.G) * 2 * uz(b.A), kNaN);
     for (std::size_t r = 0; r < rows.size(); ++r) {
@@ -496,6 +524,8 @@ void build_migration(const Build& b, const Layer& L, std::vector<StepSchedules>&
     grav.distance.assign(uz(b.Z * b.Z), kNaN);
     if (const toml::node* dn = t.get("distances")) {
       const TableRef ref = table_ref(doc, *dn, gkey + ".distances", {"origin", "destination", "distance"});
+      refuse_unit_and_per(doc, ref, "distances; only their ratios matter");
+      refuse_between(doc, ref);
       const Rows rows = read_rows(doc, ref, {"origin", "destination", "distance"}, {"distance"});
       for (std::size_t r = 0; r < rows.size(); ++r) {
         auto o = b.zone_index.find(rows.text(r, "origin")), d = b.zone_index.find(rows.text(r, "destination"));
@@ -509,6 +539,8 @@ void build_migration(const Build& b, const Layer& L, std::vector<StepSchedules>&
       if (coords != "lonlat" && coords != "planar")
         doc.fail(t.get("coordinates"), gkey + ".coordinates", "expected \"lonlat\" (degrees, great-circle km) or \"planar\" (same units as x, y)");
       const TableRef ref = table_ref(doc, *cn, gkey + ".centroids", {"zone", "x", "y"});
+      refuse_unit_and_per(doc, ref, "coordinates, read as `coordinates` says");
+      refuse_between(doc, ref);
       const Rows rows = read_rows(doc, ref, {"zone", "x", "y"}, {"x", "y"});
       std::vector<double> x(uz(b.Z), kNaN), y(uz(b.Z), kNaN);
       for (std::size_t r = 0; r < rows.size(); ++r)
@@ -558,6 +590,7 @@ void build_relocations(const Build& b, const Layer& L, Dynamic& dyn, std::vector
     if (ya.size() != 2) doc.fail(t.get("years"), key + ".years", "expected [first, last]");
     r.r.first_year = doc.integer(*ya.get(0), key + ".years", b.base_year + 1, b.horizon, "a year in the horizon");
     r.r.last_year = doc.integer(*ya.get(1), key + ".years", r.r.first_year, b.horizon, "a year in the horizon");
+    check_female_share(doc, t, key);
     const double female = t.get("female_share") ? doc.number(*t.get("female_share"), key + ".female_share", 0, 1, "a share") : 0.5;
     r.profile = profile_shares(b, t.get("profile"), key + ".profile", female);
     out.push_back(r.r);
@@ -591,6 +624,8 @@ void build_transitions(const Build& b, const Layer& L, std::vector<StepSchedules
       if (const toml::node* rn = t.get("rates")) {  // by sex and age (each row: one age group), every step alike
         if (t.get("ages")) doc.fail(t.get("ages"), key + ".ages", "not with 'rates' (its rows give the ages)");
         const TableRef ref = table_ref(doc, *rn, key + ".rates", {"sex", "age", "value"});
+        refuse_unit_and_per(doc, ref, "rates per person per year");
+        refuse_between(doc, ref);
         const Rows rows = read_rows(doc, ref, {"sex", "age", "value"}, {"age", "value"});
         std::vector<double> by_cell(uz(2 * b.A), 0.0);
         std::vector<bool> seen(by_cell.size(), false);
@@ -645,6 +680,7 @@ void build_transitions(const Build& b, const Layer& L, std::vector<StepSchedules
   }
   if (auto [nn, nkey] = L.array("newborn"); nn) {
     const toml::array& a = doc.array(*nn, nkey);
+    std::vector<double> moved(uz(b.G), 0.0);  // share of each mother group's births moved by the rules so far
     for (std::size_t k = 0; k < a.size(); ++k) {
       const std::string key = nkey + "[" + std::to_string(k) + "]";
       const toml::table& t = doc.table(*a.get(k), key);
@@ -653,6 +689,12 @@ void build_transitions(const Build& b, const Layer& L, std::vector<StepSchedules
         doc.fail(&t, key, "expected mother_group, child_group and share");
       NewbornRule r{b.group(*t.get("mother_group"), key + ".mother_group"), b.group(*t.get("child_group"), key + ".child_group"),
                     doc.number(*t.get("share"), key + ".share", 0, 1, "a share"), {}};
+      // More than all of a group's births would leave it negative births, which the floor turns into new persons.
+      moved[uz(r.mother_group)] += r.share;
+      if (moved[uz(r.mother_group)] > 1.0 + 1e-12)
+        doc.fail(t.get("share"), key + ".share",
+                 "the [[newborn]] shares of mother_group \"" + b.sc.group_names[uz(r.mother_group)] + "\" now sum to " +
+                     fmt(moved[uz(r.mother_group)]) + "; expected at most 1 (the whole of that group's births)");
       for (auto& s : steps) s.newborn_rules.push_back(r);
     }
   }

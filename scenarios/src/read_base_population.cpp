@@ -692,6 +692,8 @@ std::vector<double> profile_shares(const Build& b, const toml::node* n, const st
     b.doc.fail(n, key, "expected \"rogers-castro\", \"uniform\", \"population\", { rogers_castro = {…} } or a table "
                        "(sex, age, share), got " + describe(*n));
   const TableRef ref = table_ref(b.doc, *n, key, {"sex", "age", "share"});
+  refuse_unit_and_per(b.doc, ref, "shares of an age profile");
+  refuse_between(b.doc, ref);
   const Rows rows = read_rows(b.doc, ref, {"sex", "age", "share"}, {"age", "share"});
   double sum = 0.0;
   for (std::size_t r = 0; r < rows.size(); ++r) {

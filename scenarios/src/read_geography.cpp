@@ -173,7 +173,11 @@ void read_geography(const Doc& doc, const toml::table& root, Scenario& sc, Scena
         const std::string id = doc.string(*zs.get(k), key + ".zones");
         auto it = std::find_if(sc.zones.begin(), sc.zones.end(), [&](const Zone& zz) { return zz.id == id; });
         if (it == sc.zones.end()) doc.fail(zs.get(k), key + ".zones", "expected a zone id of the geography, got \"" + id + "\"");
-        agg.zones.push_back(static_cast<int>(it - sc.zones.begin()));
+        const int zi = static_cast<int>(it - sc.zones.begin());
+        // A zone listed twice would be counted twice in every indicator of the aggregate.
+        if (std::find(agg.zones.begin(), agg.zones.end(), zi) != agg.zones.end())
+          doc.fail(zs.get(k), key + ".zones", "zone \"" + id + "\" is listed twice; expected each zone once");
+        agg.zones.push_back(zi);
       }
       sc.aggregates.push_back(agg);
     }

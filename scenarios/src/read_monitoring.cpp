@@ -18,6 +18,9 @@ void read_monitoring(const Doc& doc, const toml::table& root, ScenarioSet& set) 
   const toml::node* on = m.get("observed");
   if (!on) doc.fail(mn, "monitoring.observed", "missing: expected the table of published figures");
   const TableRef ref = table_ref(doc, *on, "monitoring.observed", {});
+  // Each row names its own unit (the `unit` column) and year; table-wide unit, per and between would be ignored.
+  refuse_unit_and_per(doc, ref, "figures in the unit of each row's 'unit' column");
+  refuse_between(doc, ref);
   if (ref.frame || !ref.database.empty() || ref.wpp.on || !ref.filter.empty() || !ref.columns.empty())
     doc.fail(on, "monitoring.observed",
              "expected a file (a path, or { path, layer, encoding }) with the columns year, "

@@ -92,6 +92,10 @@ void read_targets(const Doc& doc, const toml::table& root, const Scenario& sc, S
     if (t.get("max")) tg.max = doc.number(*t.get("max"), key + ".max", -1e12, 1e12);
     if (t.get("min")) tg.min = doc.number(*t.get("min"), key + ".min", -1e12, 1e12);
     if (!tg.max && !tg.min) doc.fail(&t, key, "expected 'max' and/or 'min'");
+    if (tg.max && tg.min &&
+        *tg.min > *tg.max)  // no value can meet it: the target would be reported missed in every run
+      doc.fail(t.get("min"), key + ".min",
+               "larger than 'max' (" + fmt(*tg.min) + " > " + fmt(*tg.max) + "); no value meets the target");
     if (t.get("variants")) tg.variants = doc.strings(*t.get("variants"), key + ".variants");
     set.targets.push_back(tg);
   }
@@ -141,6 +145,8 @@ void read_services(const Doc& doc, const toml::table& root, const Build& b, Scen
         }
       } else {
         const TableRef ref = table_ref(doc, *cn, ckey, {"zone", "capacity"});
+        refuse_unit_and_per(doc, ref, "places");
+        refuse_between(doc, ref);
         const Rows rows = read_rows(doc, ref, {"zone", "capacity"}, {"capacity"});
         s.capacity.assign(uz(b.Z), kNaN);
         for (std::size_t r = 0; r < rows.size(); ++r) {

@@ -89,6 +89,8 @@ void read_controls(const Section& c, PlanningSpec& spec) {
   const auto [tn, key] = c.get("table");
   if (!tn) b.doc.fail(c.node(), key, "missing; expected the table of control totals (zone, year, persons)");
   const TableRef ref = table_ref(b.doc, *tn, key, {"zone", "year", "sex", "age", "persons"});
+  refuse_per(b.doc, ref);
+  refuse_between(b.doc, ref);
   const Rows t = read_rows(b.doc, ref, {"zone", "year", "persons"}, {});
   const bool by_age = t.has("age") || t.has("sex");
   if (by_age && !(t.has("age") && t.has("sex")))
@@ -159,6 +161,8 @@ void read_capacity(const Section& c, PlanningSpec& spec) {
   const auto [tn, key] = c.get("table");
   if (!tn) b.doc.fail(c.node(), key, "missing; expected the table of caps (zone, year, max_population or dwellings)");
   const TableRef ref = table_ref(b.doc, *tn, key, {"zone", "year", "max_population", "dwellings"});
+  refuse_unit_and_per(b.doc, ref, "persons and dwellings");
+  refuse_between(b.doc, ref);
   const Rows t = read_rows(b.doc, ref, {"zone", "year"}, {});
   if (!t.has("max_population") && !t.has("dwellings"))
     b.doc.fail(tn, key, ref.path + ": expected a column max_population or dwellings (or both)");
@@ -205,6 +209,8 @@ void read_households(const Section& h, PlanningSpec& spec, double& vacancy_perce
   if (hn) {
     const std::string& key = hkey;
     const TableRef ref = table_ref(b.doc, *hn, key, {"zone", "sex", "age", "rate", "year"});
+    refuse_unit_and_per(b.doc, ref, "households per person");
+    refuse_between(b.doc, ref);
     const Rows t = read_rows(b.doc, ref, {"sex", "age", "rate"}, {});
     for (std::size_t r = 0; r < t.size(); ++r) {
       const int z = b.zone_of_row(t, r, hn, key);
@@ -222,6 +228,8 @@ void read_households(const Section& h, PlanningSpec& spec, double& vacancy_perce
   } else {
     const std::string& key = akey;
     const TableRef ref = table_ref(b.doc, *an, key, {"zone", "persons_per_household", "year"});
+    refuse_unit_and_per(b.doc, ref, "persons per household");
+    refuse_between(b.doc, ref);
     const Rows t = read_rows(b.doc, ref, {"zone", "persons_per_household"}, {});
     for (std::size_t r = 0; r < t.size(); ++r) {
       const int z = b.zone_of_row(t, r, an, key);

@@ -60,6 +60,9 @@ TimedRows time_rows(const Build& b, const Rows& rows, const std::string& key) {
   if (t.linear && has_period)
     doc.fail(rows.ref.node, key, "between = \"linear\" needs a 'year' column (periods hold their values)");
   if (!has_year && !has_period) {
+    if (t.linear)  // nothing to interpolate: the one table holds for every step
+      doc.fail(rows.ref.between_node ? rows.ref.between_node : rows.ref.node, key + ".between",
+               "between = \"linear\" needs a 'year' column (this table has none and holds for every step)");
     t.first = {b.base_year};
     t.last = {b.horizon};
     t.rows.resize(1);

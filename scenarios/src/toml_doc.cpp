@@ -275,6 +275,23 @@ void refuse_per(const Doc& doc, const TableRef& ref) {
              "applies only to the counts and rates of [migration] (per year or per step); leave it out here");
 }
 
+void refuse_unit_and_per(const Doc& doc, const TableRef& ref, std::string_view what, std::string_view unit_ok) {
+  if (ref.unit_node && (unit_ok.empty() || ref.unit != unit_ok))
+    doc.fail(ref.unit_node, ref.key + ".unit",
+             "this table has no unit to choose (its values are " + std::string(what) +
+                 (unit_ok.empty() ? "" : "; only \"" + std::string(unit_ok) + "\" may be written") + "); leave it out");
+  if (ref.per_node)
+    doc.fail(ref.per_node, ref.key + ".per",
+             "this table cannot be per step (its values are " + std::string(what) + "); leave it out");
+}
+
+void refuse_between(const Doc& doc, const TableRef& ref) {
+  if (ref.between_node)
+    doc.fail(
+        ref.between_node, ref.key + ".between",
+        "applies only to schedules with a 'year' column ([fertility], [mortality], [migration] tables); leave it out");
+}
+
 TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
                    std::initializer_list<std::string_view> logical_columns) {
   TableRef ref;
@@ -298,6 +315,7 @@ TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
       }
     }
     if (const toml::node* b = t.get("between")) {
+      ref.between_node = b;
       ref.between = doc.string(*b, key + ".between");
       if (ref.between != "hold" && ref.between != "linear")
         doc.fail(b, key + ".between", "expected \"hold\" or \"linear\", got \"" + ref.between + "\"");

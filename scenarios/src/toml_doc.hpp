@@ -81,6 +81,7 @@ struct TableRef {
   const MemoryTable* frame = nullptr;  // "frame:NAME": a table held in memory instead of a file
   const toml::node* unit_node = nullptr;  // for messages about the unit
   const toml::node* per_node = nullptr;   // for messages about `per`
+  const toml::node* between_node = nullptr;  // for messages about `between`
   // `values = { role = { "file value" = "value the builders expect" } }` (value_maps.cpp): applied to the kept rows
   // when the table is read, so builders see canonical values; a cell of a mapped column that matches nothing is an
   // error. Without a map for `sex`, the built-in spellings (Female, F, 女, …) become female/male.
@@ -190,6 +191,12 @@ TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
                    std::initializer_list<std::string_view> logical_columns);
 // `per` scales the counts and rates of [migration]; a table elsewhere would ignore it without a word: refused.
 void refuse_per(const Doc& doc, const TableRef& ref);
+// A table whose values have one fixed meaning (rates per person per year, multipliers, distances, capacities …)
+// would ignore `unit` and `per` without a word: both are refused, `what` saying what its values are. `unit_ok`
+// (e.g. "per_person") is the one unit that may be declared since it is what the values already are.
+void refuse_unit_and_per(const Doc& doc, const TableRef& ref, std::string_view what, std::string_view unit_ok = {});
+// `between` interpolates the years of a schedule's `year` column; a table read otherwise would ignore it: refused.
+void refuse_between(const Doc& doc, const TableRef& ref);
 // Reads the table; `required` are logical columns that must exist. Errors carry the scenario key and position.
 Rows read_rows(const Doc& doc, const TableRef& ref, const std::vector<std::string>& required,
                const std::vector<std::string>& number_columns);
