@@ -14,16 +14,18 @@ deleted). A case fails on a crash, a hang, an exit other than the expected, a me
 expected, a crash-like or huge message, a network connection, a file written outside --out, or output left after an
 error. About 2 minutes; WORK (about 500 MB, a sparse 2 GB file) is left for inspection: delete it afterwards.
 Usage: PYTHONPATH=build/python /usr/bin/python3 tests/probe/hostile_round15.py [BUILD_DIR [WORK_DIR]] [PREFIX ...]"""
-import os, re, signal, subprocess, sys, threading, time
+import os, re, signal, subprocess, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_common import FIX, REPO, Listener, command_line, make, message_problems, snapshot, changes
+from probe_common import (FIX, REPO, CaseLog, Listener, command_line, make, message_problems, run_measured,
+                          snapshot, changes)
 
 BUILD, ROOT, EXE, ONLY = command_line('cohortgis-hostile-probe15-')
 BUILD = os.path.abspath(BUILD)
 NET = Listener()
 ENV = dict(os.environ, COHORTGIS_DATA_DIR=os.path.join(REPO, 'data'), PYTHONPATH=os.path.join(BUILD, 'python'))
-results = []
+LOG = CaseLog()
+results, record, check = LOG.results, LOG.record, LOG.check
 
 N_ZONES = 5000
 AGES = list(range(0, 101, 5))  # step 5, open age 100: 21 ages x 2 sexes = 42 rows a zone
@@ -64,56 +66,7 @@ def replaced(k, line):
 
 
 def run(args, cwd, timeout=60, env=None, signal_after=None, stdin=subprocess.DEVNULL):
-    """(rc, out, err, seconds, max RSS in kB); rc 124 on a timeout; signal_after: (signal, seconds or a callable that
-    says when)."""
-    t0 = time.time()
-    p = subprocess.Popen(args, cwd=cwd, env=env or ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=stdin)
-    out_f, err_f = [], []
-    ts = [threading.Thread(target=lambda s, o: o.append(s.read()), args=(p.stdout, out_f)),
-          threading.Thread(target=lambda s, o: o.append(s.read()), args=(p.stderr, err_f))]
-    for t in ts:
-        t.start()
-    sent = False
-    while True:
-        pid, status, ru = os.wait4(p.pid, os.WNOHANG)
-        if pid:
-            break
-        now = time.time() - t0
-        if signal_after and not sent and (signal_after[1](cwd) if callable(signal_after[1]) else now > signal_after[1]):
-            p.send_signal(signal_after[0])
-            sent = True
-        if now > timeout:
-            p.kill()
-            pid, status, ru = os.wait4(p.pid, 0)
-            status = 124 << 8
-            break
-        time.sleep(0.01)
-    for t in ts:
-        t.join()
-    p.returncode = os.waitstatus_to_exitcode(status) if status != 124 << 8 else 124
-    dec = lambda b: b[0].decode('utf-8', 'replace') if b else ''
-    return p.returncode, dec(out_f), dec(err_f), time.time() - t0, ru.ru_maxrss
-
-
-def record(name, ok, detail):
-    results.append((name, ok, detail))
-    print('%-5s %-34s %s' % ('ok' if ok else 'FAIL', name, detail.replace('\n', ' ')[:230]), flush=True)
-
-
-def check(name, rc, out, err, secs, rss, expect, pattern=None, extra=()):
-    probs = message_problems(rc, out, err) + list(extra)
-    want = {'ok': (0,), 'bad': (1,), 'any': (0, 1)}.get(expect, (expect,) if isinstance(expect, int) else expect)
-    if rc == 124:
-        probs.append('HANG')
-    elif rc not in want:
-        probs.append('EXIT %d (expected %s)' % (rc, expect))
-    if pattern and not re.search(pattern, err):
-        probs.append('MESSAGE does not match %r' % pattern)
-    if rss > 1_500_000:
-        probs.append('RSS %d MB' % (rss // 1024))
-    last = (err.strip().splitlines() or [''])[-1]
-    record(name, not probs, ('; '.join(probs) + ' | ' if probs else '') + 'exit %d, %.1f s, %d MB: %s' %
-           (rc, secs, rss // 1024, last))
+    return run_measured(args, cwd, env or ENV, timeout, signal_after, stdin)
 
 
 def wanted(name):
