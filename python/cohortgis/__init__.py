@@ -196,6 +196,10 @@ class ScenarioSet:
         if not runs:
             raise ValueError("a scenario set needs at least a baseline")
         self.runs: List[Scenario] = list(runs)
+        # Checked here, not on first use: run(None) failed with "'NoneType' object has no attribute 'variant'".
+        for k, r in enumerate(self.runs):
+            if not isinstance(r, Scenario):
+                raise TypeError(f"run {k}: expected a cohortgis.Scenario (from load_scenario), not {type(r).__name__}")
         self.file = file
         self._zones = zones
         self._zones_loader = zones_loader

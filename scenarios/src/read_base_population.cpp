@@ -178,8 +178,11 @@ void read_long(const Doc& doc, const Build& b, const toml::node& tn, const std::
     if (!any) no_rows.push_back(b.sc.zones[uz(zi)].id);
   }
   if (!no_rows.empty()) {
+    // At most 20 ids: a table of another geography would otherwise list every zone (a message of megabytes).
     std::string list;
-    for (const auto& id : no_rows) list += (list.empty() ? "" : ", ") + id;
+    const std::size_t shown = std::min<std::size_t>(no_rows.size(), 20);
+    for (std::size_t k = 0; k < shown; ++k) list += (k ? ", " : "") + no_rows[k];
+    if (no_rows.size() > shown) list += " … and " + std::to_string(no_rows.size() - shown) + " more";
     doc.fail(&tn, key, ref.path + ": no rows for zone" + (no_rows.size() > 1 ? "s " : " ") + list +
                            "; expected the base population of every zone of the geography (rows of 0 for an empty zone)");
   }

@@ -86,7 +86,7 @@ case('run_out_dev_null', ['run', 'sc.toml', '--out', '/dev/null', '--quiet'], ou
 case('run_file_size_limit', RUN, 'bad', limit=(resource.RLIMIT_FSIZE, 4096))
 case('run_open_files_limit', RUN, 'any', limit=(resource.RLIMIT_NOFILE, 12))
 for name, extra in [('none', []), ('two', ['sc.toml', 'sc.toml']), ('results_5000', ['sc.toml', '--results', 'r/' * 2500]),
-                    ('unknown', ['sc.toml', '--threads', '2']), ('dir', ['.']), ('dev_zero', ['/dev/zero']),
+                    ('unknown', ['sc.toml', '--trajectories', '2']), ('dir', ['.']), ('dev_zero', ['/dev/zero']),
                     ('results_etc', ['sc.toml', '--results', '/etc'])]:
     case('validate_' + name, ['validate'] + extra, 'bad' if name != 'results_etc' else 'any', out=None)
 for name, extra in [('none', []), ('two', ['sc.toml', 'base.csv']), ('5000', ['f/' * 2500]), ('300', ['f' * 300]),

@@ -17,7 +17,8 @@ Usage: PYTHONPATH=build/python /usr/bin/python3 tests/probe/hostile_round10.py [
 import json, os, re, shutil, signal, subprocess, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_common import FIX, REPO, Listener, command_line, make, message_problems, reseal, snapshot, changes
+from probe_common import (FIX, REPO, CaseLog, Listener, command_line, make, message_problems, reseal, run_measured,
+                          snapshot, changes)
 
 BUILD, ROOT, EXE, ONLY = command_line('cohortgis-hostile-probe10-')
 BUILD = os.path.abspath(BUILD)
@@ -32,62 +33,12 @@ for name, fmt in [('csv', ['csv']), ('nc', ['netcdf', '--indicators-csv'])]:
 IND = open(os.path.join(ROOT, 'csv/indicators.csv')).read()
 HEADER, ROWS = IND.split('\n', 1)
 MAX_RSS_KB = 1_500_000
-results = []
+LOG = CaseLog(MAX_RSS_KB)
+results, record, check = LOG.results, LOG.record, LOG.check
 
 
 def run(args, cwd, timeout=60, env=None, signal_after=None, stdin=subprocess.DEVNULL):
-    """(rc, out, err, seconds, max RSS in kB); rc 124 on a timeout; signal_after: (signal, seconds or a callable that
-    says when)."""
-    t0 = time.time()
-    p = subprocess.Popen(args, cwd=cwd, env=env or ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=stdin)
-    out_f, err_f = [], []
-    import threading
-    ts = [threading.Thread(target=lambda s, o: o.append(s.read()), args=(p.stdout, out_f)),
-          threading.Thread(target=lambda s, o: o.append(s.read()), args=(p.stderr, err_f))]
-    for t in ts:
-        t.start()
-    sent = False
-    while True:
-        pid, status, ru = os.wait4(p.pid, os.WNOHANG)
-        if pid:
-            break
-        now = time.time() - t0
-        if signal_after and not sent and (signal_after[1](cwd) if callable(signal_after[1]) else now > signal_after[1]):
-            p.send_signal(signal_after[0])
-            sent = True
-        if now > timeout:
-            p.kill()
-            pid, status, ru = os.wait4(p.pid, 0)
-            status = 124 << 8
-            break
-        time.sleep(0.01)
-    for t in ts:
-        t.join()
-    p.returncode = os.waitstatus_to_exitcode(status) if status != 124 << 8 else 124
-    dec = lambda b: b[0].decode('utf-8', 'replace') if b else ''
-    return p.returncode, dec(out_f), dec(err_f), time.time() - t0, ru.ru_maxrss
-
-
-def record(name, ok, detail):
-    results.append((name, ok, detail))
-    print('%-5s %-34s %s' % ('ok' if ok else 'FAIL', name, detail.replace('\n', ' ')[:230]), flush=True)
-
-
-def check(name, rc, out, err, secs, rss, expect, pattern=None, extra=()):
-    """expect: 'ok' (exit 0), 'bad' (exit 1), 'any' (0 or 1), or an exit status."""
-    probs = message_problems(rc, out, err) + list(extra)
-    want = {'ok': (0,), 'bad': (1,), 'any': (0, 1)}.get(expect, (expect,) if isinstance(expect, int) else expect)
-    if rc == 124:
-        probs.append('HANG')
-    elif rc not in want:
-        probs.append('EXIT %d (expected %s)' % (rc, expect))
-    if pattern and not re.search(pattern, err):
-        probs.append('MESSAGE does not match %r' % pattern)
-    if rss > MAX_RSS_KB:
-        probs.append('RSS %d MB' % (rss // 1024))
-    last = (err.strip().splitlines() or [''])[-1]
-    record(name, not probs, ('; '.join(probs) + ' | ' if probs else '') + 'exit %d, %.1f s, %d MB: %s' %
-           (rc, secs, rss // 1024, last))
+    return run_measured(args, cwd, env or ENV, timeout, signal_after, stdin)
 
 
 def wanted(name):

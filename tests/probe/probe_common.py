@@ -4,7 +4,7 @@ that stands in for every URL (a connection is a network access), case folders ma
 of a folder tree (what changed, appeared or vanished), the checks of a command's exit status and messages, and the
 probe() of the Python scripts. hostile_cli.py and hostile_python.py grew these on their own; the later probes use
 this module."""
-import hashlib, os, re, socket, sys, tempfile, threading, time
+import hashlib, os, re, socket, subprocess, sys, tempfile, threading, time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FIX = os.path.join(REPO, 'tests/fixtures/scenarios')
@@ -44,6 +44,38 @@ class Listener:
 
     def close(self):
         self.sock.close()
+
+
+def run_measured(args, cwd, env, timeout=60, signal_after=None, stdin=subprocess.DEVNULL):
+    """args run in cwd under env: (rc, out, err, seconds, max RSS in kB); rc 124 on a timeout; signal_after: (signal, seconds or a callable that
+    says when)."""
+    t0 = time.time()
+    p = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=stdin)
+    out_f, err_f = [], []
+    ts = [threading.Thread(target=lambda s, o: o.append(s.read()), args=(p.stdout, out_f)),
+          threading.Thread(target=lambda s, o: o.append(s.read()), args=(p.stderr, err_f))]
+    for t in ts:
+        t.start()
+    sent = False
+    while True:
+        pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+        if pid:
+            break
+        now = time.time() - t0
+        if signal_after and not sent and (signal_after[1](cwd) if callable(signal_after[1]) else now > signal_after[1]):
+            p.send_signal(signal_after[0])
+            sent = True
+        if now > timeout:
+            p.kill()
+            pid, status, ru = os.wait4(p.pid, 0)
+            status = 124 << 8
+            break
+        time.sleep(0.01)
+    for t in ts:
+        t.join()
+    p.returncode = os.waitstatus_to_exitcode(status) if status != 124 << 8 else 124
+    dec = lambda b: b[0].decode('utf-8', 'replace') if b else ''
+    return p.returncode, dec(out_f), dec(err_f), time.time() - t0, ru.ru_maxrss
 
 
 def make(d, files):
@@ -118,6 +150,35 @@ def message_problems(rc, out, err):
     if rc == 1 and not err.strip():
         p.append('NO MESSAGE')
     return p
+
+
+class CaseLog:
+    """The outcome of each case of a command-line probe: record() prints and keeps it, check() judges a command's
+    exit status, message, peak RSS and extra problems."""
+
+    def __init__(self, max_rss_kb=1_500_000):
+        self.results = []
+        self.max_rss_kb = max_rss_kb
+
+    def record(self, name, ok, detail):
+        self.results.append((name, ok, detail))
+        print('%-5s %-34s %s' % ('ok' if ok else 'FAIL', name, detail.replace('\n', ' ')[:230]), flush=True)
+
+    def check(self, name, rc, out, err, secs, rss, expect, pattern=None, extra=()):
+        """expect: 'ok' (exit 0), 'bad' (exit 1), 'any' (0 or 1), an exit status or a tuple of them."""
+        probs = message_problems(rc, out, err) + list(extra)
+        want = {'ok': (0,), 'bad': (1,), 'any': (0, 1)}.get(expect, (expect,) if isinstance(expect, int) else expect)
+        if rc == 124:
+            probs.append('HANG')
+        elif rc not in want:
+            probs.append('EXIT %d (expected %s)' % (rc, expect))
+        if pattern and not re.search(pattern, err):
+            probs.append('MESSAGE does not match %r' % pattern)
+        if rss > self.max_rss_kb:
+            probs.append('RSS %d MB' % (rss // 1024))
+        last = (err.strip().splitlines() or [''])[-1]
+        self.record(name, not probs, ('; '.join(probs) + ' | ' if probs else '') + 'exit %d, %.1f s, %d MB: %s' %
+                    (rc, secs, rss // 1024, last))
 
 
 class Prober:
