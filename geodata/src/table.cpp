@@ -4,6 +4,7 @@
 #include "cohortgis/geodata/text_encoding.hpp"
 
 #include "cohortgis/geodata/read_policy.hpp"
+#include "csv_tokens.hpp"
 #include "gdal_support.hpp"
 #include "table_rows.hpp"
 
@@ -202,7 +203,20 @@ void RowCells::text_cell(std::string& cell, std::size_t col, const Table& t) con
     throw InputError(t.where(0, col) + ": the text is not valid UTF-8; " + kDeclareEncoding);
 }
 
+void RowCells::check_cell_count(char** tokens, const Table& t) const {
+  const std::size_t width = t.columns.size();
+  std::size_t k = 0, last = 0;  // tokens, and 1 + the last non-empty one
+  for (; tokens[k] != nullptr; ++k)
+    if (tokens[k][0] != '\0') last = k + 1;
+  if (last <= width) return;
+  throw InputError(t.where(0, width) + ": the row has " + std::to_string(k) + " cells, the header has " +
+                   std::to_string(width) +
+                   " (a thousands separator or an unquoted separator in a value? write 1000, not 1,000, and quote a "
+                   "text value that holds the separator); expected at most one cell per column");
+}
+
 void RowCells::extract_tokens(char** tokens, Table& t) const {
+  check_cell_count(tokens, t);
   std::vector<std::string>& row = t.rows[0];
   std::size_t col = 0;
   // The CSV layer sets a text field from each token up to the column count (an empty token as ""), and leaves the
@@ -256,19 +270,63 @@ bool RowCells::numbers_ok(const Table& t) const {
 }
 
 namespace {
+// The one reader's check of the cells per row (RowCells::check_cell_count) of a CSV file whose header line tells the
+// separator for certain (csv_layer_separator): the file's lines split by GDAL's tokenizer in step with the layer's
+// features, blank lines skipped as the layer skips them. Off (no check) for any other file, and once the tokenizer
+// stops (an error of the layer's own then ends the reading too).
+class CellCountCheck {
+ public:
+  CellCountCheck() = default;
+  CellCountCheck(const std::string& path, const std::vector<std::string>& names) {
+    if (CPLGetConfigOption("OGR_CSV_MAX_LINE_SIZE", nullptr) != nullptr) return;  // another line limit: not checked
+    QuietGdalErrors quiet;
+    fp_.reset(VSIFOpenL(path.c_str(), "rb"));
+    if (!fp_) return;
+    const char* line = CPLReadLine2L(fp_.get(), static_cast<int>(kCsvMaxLine), nullptr);
+    if (line) separator_ = csv_layer_separator(std::string(line) + "\n", names);
+    if (separator_.empty() || VSIFSeekL(fp_.get(), 0, SEEK_SET) != 0 || !read_csv_tokens(fp_.get(), separator_))
+      fp_.reset();
+  }
+  // Checks the next data row's line; t names the row in the error.
+  void next(const RowCells& cells, const Table& t) {
+    if (!fp_) return;
+    Tokens line;
+    {
+      // The layer's own errors decide what read_rows reports: this reading leaves GDAL's error state as it was.
+      CPLErrorStateBackuper state;
+      CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
+      do line = read_csv_tokens(fp_.get(), separator_);
+      while (line && line.get()[0] == nullptr);
+    }
+    if (!line) {
+      fp_.reset();
+      return;
+    }
+    cells.check_cell_count(line.get(), t);
+  }
+
+ private:
+  VsiFile fp_;
+  std::string separator_;
+};
+
 // The one reader: rows of `layer` from data row `skip` on (the rows before were handed out by the parallel reader
 // from the same bytes), each checked and handed to on_row. Returns the number of data rows in all.
 std::size_t read_rows(OGRLayer& layer, Table& t, const RowCells& cells, std::size_t skip,
-                      const std::function<void(Table&)>& on_row) {
+                      const std::function<void(Table&)>& on_row, CellCountCheck& cell_count) {
   layer.ResetReading();
   CPLErrorReset();
   std::size_t n_rows = 0;
-  for (; n_rows < skip; ++n_rows)
+  for (; n_rows < skip; ++n_rows) {
     if (!OGRFeatureUniquePtr(layer.GetNextFeature())) break;
+    t.first_row = n_rows;
+    cell_count.next(cells, t);  // rows handed out by the parallel reader: checked there only when it tokenized
+  }
   TruncationWatch truncation;
   for (OGRFeatureUniquePtr f(layer.GetNextFeature()); f; f.reset(layer.GetNextFeature())) {
     t.first_row = n_rows;
     truncation.check(t);
+    cell_count.next(cells, t);
     cells.extract(*f, t);
     cells.check_numbers(t);  // throws on a bad cell, naming its row
     ++n_rows;
@@ -432,7 +490,12 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
       opts.report->one_reader = true;
       opts.report->one_reader_from = n_rows;
     }
-    n_rows = read_rows(*layer, t, cells, n_rows, on_row);
+    // GDAL's CSV layer drops the cells past the header's silently: a .csv file's rows are checked (RowCells::
+    // check_cell_count). Other extensions may have no header row (the layer then counts no cells against one).
+    CellCountCheck cell_count;
+    if (ext == ".csv" && !virtual_path && ds->GetDriver() && EQUAL(ds->GetDriver()->GetDescription(), "CSV"))
+      cell_count = CellCountCheck(path, cells.raw_names);
+    n_rows = read_rows(*layer, t, cells, n_rows, on_row, cell_count);
   }
   if (n_rows == 0)
     throw InputError(path + ", layer '" + t.layer + "': the table is empty; expected at least one data row" +

@@ -7,6 +7,8 @@
 // the scenario builder sees does not depend on the thread count.
 #include "table_rows.hpp"
 
+#include "csv_tokens.hpp"
+
 #include "cohortgis/geodata/text_encoding.hpp"
 #include "gdal_support.hpp"
 
@@ -49,44 +51,6 @@ struct Part {
   std::vector<std::uint32_t> ends;
   std::size_t rows = 0;
 };
-
-// A part's bytes as a file for GDAL: /vsimem/ under a name of its own, removed when done.
-class MemFile {
- public:
-  explicit MemFile(std::string& bytes) {
-    static std::atomic<unsigned long> counter{0};
-    name_ = "/vsimem/cohortgis_csv_part_" + std::to_string(counter.fetch_add(1)) + "/part.csv";
-    VSILFILE* f = VSIFileFromMemBuffer(name_.c_str(), reinterpret_cast<GByte*>(bytes.data()),
-                                       static_cast<vsi_l_offset>(bytes.size()), FALSE);
-    if (f)
-      VSIFCloseL(f);
-    else
-      name_.clear();
-  }
-  ~MemFile() {
-    if (!name_.empty()) VSIUnlink(name_.c_str());
-  }
-  MemFile(const MemFile&) = delete;
-  MemFile& operator=(const MemFile&) = delete;
-  const std::string& name() const { return name_; }
-
- private:
-  std::string name_;
-};
-
-// A line's tokens (CSLDestroy'd) and a VSI file (closed).
-struct TokensFree {
-  void operator()(char** tokens) const { CSLDestroy(tokens); }
-};
-using Tokens = std::unique_ptr<char*, TokensFree>;
-struct VsiClose {
-  void operator()(VSILFILE* f) const { VSIFCloseL(f); }
-};
-using VsiFile = std::unique_ptr<VSILFILE, VsiClose>;
-
-// The CSV layer's line limit when neither its MAX_LINE_SIZE open option nor OGR_CSV_MAX_LINE_SIZE sets one
-// (GDAL 3.6: 10,000,000 bytes).
-constexpr std::size_t kCsvMaxLine = 10000000;
 
 // Threads that parse: on_row on the one calling thread takes about a quarter of a row's time (bench/HISTORY.md,
 // "Round 9: loading"), so more than 8 would wait on it while holding parts in memory.
@@ -190,42 +154,11 @@ class PartReader {
  private:
   static constexpr std::size_t kMaxScan = 64u << 20;  // a "line" longer than this: not a text table for this reader
 
-  // The separator of the file's CSV layer, when the parts can be split by GDAL's tokenizer (CSVReadParseLine3L, the
-  // function the CSV layer reads each line with) instead of through OGR features: building, filling and freeing a
-  // feature per row was over a third of GDAL's instructions per row (bench/HISTORY.md, "Round 15: the command line
-  // around the projection"). It is the one of , ; TAB | that the header line holds, with none of the others, and
-  // that splits the header line into exactly the layer's column names (two or more): no other separator could give
-  // those names, so the layer splits the lines with it. "" otherwise (the parts are read through OGR features).
-  std::string layer_separator() {
-    const std::vector<std::string>& names = cells_.raw_names;
-    if (names.size() < 2) return {};
-    std::string separator;
-    for (const char c : {',', ';', '\t', '|'}) {
-      if (header_bytes_.find(c) == std::string::npos) continue;
-      if (!separator.empty()) return {};
-      separator.assign(1, c);
-    }
-    if (separator.empty()) return {};
-    std::string bytes = header_bytes_;
-    MemFile mem(bytes);
-    if (mem.name().empty()) return {};
-    QuietGdalErrors quiet;
-    VsiFile fp(VSIFOpenL(mem.name().c_str(), "rb"));
-    if (!fp) return {};
-    const Tokens header = read_tokens(fp.get(), separator);
-    if (!header) return {};
-    std::size_t k = 0;
-    for (; header.get()[k] != nullptr; ++k)
-      if (k >= names.size() || names[k] != header.get()[k]) return {};
-    return k == names.size() ? separator : std::string();
-  }
-
-  // One line's tokens as the CSV layer reads them (quotes honoured, no merged separators, a UTF-8 BOM skipped, GDAL's
-  // default line limit: stream_table leaves this path to OGR when a configuration option sets another); null at
-  // the end or on an error (GDAL's last error then says which).
-  static Tokens read_tokens(VSILFILE* fp, const std::string& separator) {
-    return Tokens(CSVReadParseLine3L(fp, kCsvMaxLine, separator.c_str(), true, false, false, true));
-  }
+  // The separator of the file's CSV layer (csv_layer_separator), when the parts can be split by GDAL's tokenizer
+  // instead of through OGR features: building, filling and freeing a feature per row was over a third of GDAL's
+  // instructions per row (bench/HISTORY.md, "Round 15: the command line around the projection"). "" otherwise (the
+  // parts are read through OGR features).
+  std::string layer_separator() const { return csv_layer_separator(header_bytes_, cells_.raw_names); }
 
   bool read_more() {
     const std::size_t old = pending_.size(), want = std::max<std::size_t>(chunk_, 1u << 16);
@@ -400,8 +333,8 @@ class PartReader {
     VsiFile fp(VSIFOpenL(mem.name().c_str(), "rb"));
     if (!fp) return S::fallback;
     CPLErrorReset();
-    if (!read_tokens(fp.get(), separator_)) return S::fallback;  // the header line
-    for (Tokens line = read_tokens(fp.get(), separator_); line; line = read_tokens(fp.get(), separator_)) {
+    if (!read_csv_tokens(fp.get(), separator_)) return S::fallback;  // the header line
+    for (Tokens line = read_csv_tokens(fp.get(), separator_); line; line = read_csv_tokens(fp.get(), separator_)) {
       if (line.get()[0] == nullptr) continue;
       const auto extract = [&] { cells_.extract_tokens(line.get(), t); };
       if (const auto s = row(p, t, n, on_row, extract)) return *s;

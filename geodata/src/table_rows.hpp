@@ -27,6 +27,10 @@ struct RowCells {
   // The same from a line's tokens as GDAL's CSV tokenizer gives them (null-terminated; every column text): cell k
   // is token k, "" past the last token, as the CSV layer's feature would give it.
   void extract_tokens(char** tokens, Table& t) const;
+  // Throws InputError naming t's row when the line's tokens hold a non-empty cell past the header's columns (GDAL's
+  // CSV layer drops those silently: "1,000" unquoted would read as 1). Empty cells past them are accepted: a sheet
+  // saved as CSV ends rows with separators for columns left empty.
+  void check_cell_count(char** tokens, const Table& t) const;
   // Throws InputError naming the cell when a required number column of t.rows[0] is not a finite number.
   void check_numbers(const Table& t) const {
     for (std::size_t col : number_cols) (void)t.number(0, col);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -330,4 +331,78 @@ TEST(TableParallel, EmptyTableGivesTheSameError) {
   const fs::path p = write_file("empty.csv", "zone,sex,age,population\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n");
   expect_same(p);
   EXPECT_NE(read(p, 2, 1, kRequired).error.find("the table is empty"), std::string::npos);
+}
+
+TEST(TableParallel, RowWithMoreCellsThanTheHeaderIsAnErrorInBothReaders) {
+  // "1,000" unquoted: GDAL's CSV layer would drop the extra cell and read 1. Anywhere in the file, after blank lines
+  // (not counted, as the layer skips them), with CRLF line ends and another separator.
+  for (const std::string eol : {"\n", "\r\n"})
+    for (const std::string sep : {",", ";"})
+      for (std::size_t bad_row : {1u, 17u, 40u}) {
+        std::string body = rows_text(40, eol, bad_row, "1" + sep + "000");
+        body.insert(body.find(eol) + eol.size(), eol + eol);  // two blank lines after data row 1
+        if (sep != ",") std::replace(body.begin(), body.end(), ',', ';');
+        const std::string header = sep == "," ? "zone,sex,age,population" : "zone;sex;age;population";
+        const fs::path p = write_file("extra.csv", header + eol + body);
+        SCOPED_TRACE("bad row " + std::to_string(bad_row) + ", separator " + sep);
+        expect_same(p);
+        for (int threads : {1, 4}) {
+          const Read r = read(p, threads, 30, kRequired);
+          EXPECT_EQ(r.rows.size(), bad_row - 1);
+          EXPECT_NE(r.error.find(p.string() + ", layer 'extra', data row " + std::to_string(bad_row) + " (row " +
+                                 std::to_string(bad_row + 1) +
+                                 " counting the header row): the row has 5 cells, "
+                                 "the header has 4 (a thousands separator"),
+                    std::string::npos)
+              << r.error;
+        }
+        EXPECT_GE(read(p, 4, 30, kRequired).report.parts, 1u);
+      }
+  // Behind a quote (the parallel reader hands the rest to the one reader) and in a file the one reader reads alone.
+  const fs::path q = write_file("extra_quoted.csv", "zone,sex,age,population\n" + rows_text(200, "\n") +
+                                                        "\"Z,q\",male,3,4\n" + rows_text(5, "\n", 3, "1,000"));
+  expect_same(q);
+  const Read rq = read(q, 3, 200, kRequired);
+  EXPECT_TRUE(rq.report.one_reader);
+  EXPECT_EQ(rq.rows.size(), 203u);
+  EXPECT_NE(rq.error.find("data row 204 (row 205 counting the header row): the row has 5 cells"), std::string::npos)
+      << rq.error;
+  // Empty cells past the header (a row ending in a separator, as spreadsheets save) are accepted, as before.
+  const fs::path e = write_file("trailing.csv", "zone,sex,age,population\n" + rows_text(40, ",\n") + "Z,male,1,2,,\n");
+  expect_same(e);
+  for (int threads : {1, 4}) {
+    const Read r = read(e, threads, 30, kRequired);
+    EXPECT_EQ(r.error, "");
+    ASSERT_EQ(r.rows.size(), 41u);
+    EXPECT_EQ(r.rows[40], (std::vector<std::string>{"Z", "male", "1", "2"}));
+  }
+}
+
+TEST(TableParallel, RowWithMoreCellsThanTheHeaderOverTheDefaultThreshold) {
+  // Over StreamOptions' default parallel_min_bytes (8 MiB): the rows go through the parallel reader's parts.
+  const StreamOptions defaults;
+  std::string body = "zone,sex,age,population\n" + rows_text(350000, "\n");
+  ASSERT_GT(body.size(), defaults.parallel_min_bytes);
+  body += "Zlast,male,7,1,000\n" + rows_text(3, "\n");
+  const fs::path p = write_file("extra_big.csv", body);
+  for (int threads : {1, 2}) {
+    StreamOptions o;
+    StreamReport report;
+    o.threads = threads;
+    o.report = &report;
+    std::size_t rows = 0;
+    std::string error;
+    try {
+      stream_table(
+          p.string(), kRequired, {}, {}, [&](Table&) { ++rows; }, o);
+    } catch (const InputError& e) {
+      error = e.what();
+    }
+    EXPECT_EQ(rows, 350000u);
+    EXPECT_NE(error.find("data row 350001 (row 350002 counting the header row): the row has 5 cells, the header has 4"),
+              std::string::npos)
+        << error;
+    EXPECT_EQ(report.parts > 0, threads > 1);
+  }
+  fs::remove(p);
 }
