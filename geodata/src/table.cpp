@@ -11,6 +11,7 @@
 #include <cpl_conv.h>
 #include <cpl_error.h>
 #include <cpl_string.h>
+#include <cpl_vsi_virtual.h>
 #include <gdal.h>
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
@@ -280,8 +281,11 @@ class CellCountCheck {
   CellCountCheck(const std::string& path, const std::vector<std::string>& names) {
     if (CPLGetConfigOption("OGR_CSV_MAX_LINE_SIZE", nullptr) != nullptr) return;  // another line limit: not checked
     QuietGdalErrors quiet;
-    fp_.reset(VSIFOpenL(path.c_str(), "rb"));
-    if (!fp_) return;
+    VSILFILE* raw = VSIFOpenL(path.c_str(), "rb");
+    if (!raw) return;
+    // Buffered as the CSV layer buffers its file: GDAL's line reader reads small blocks and seeks back after each
+    // line, a system call or two per line of a large table on a plain file handle.
+    fp_.reset(reinterpret_cast<VSILFILE*>(VSICreateBufferedReaderHandle(reinterpret_cast<VSIVirtualHandle*>(raw))));
     const char* line = CPLReadLine2L(fp_.get(), static_cast<int>(kCsvMaxLine), nullptr);
     if (line) separator_ = csv_layer_separator(std::string(line) + "\n", names);
     if (separator_.empty() || VSIFSeekL(fp_.get(), 0, SEEK_SET) != 0 || !read_csv_tokens(fp_.get(), separator_))
