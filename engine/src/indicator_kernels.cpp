@@ -463,11 +463,10 @@ using Quad = double __attribute__((vector_size(32)));
   load_vec(v, p);
   acc += v;
 }
-// out[4i …] = the quad of a and b at age i, every age: four ages at a time from vectors along the ages (the sums a + b
-// of four ages in one addition, then a 4 × 4 transpose), which takes fewer instructions than quad per age.
-// With `chain`: each quad also added to it, in age order.
-[[gnu::always_inline]] inline void quads4(double* __restrict out, const double* __restrict a,
-                                          const double* __restrict b, std::size_t i, Quad* chain = nullptr) {
+// The quads of a and b at ages i … i + 3 (q[j]: age i + j), from vectors along the ages (the sums a + b of four ages
+// in one addition, then a 4 × 4 transpose), which takes fewer instructions than quad per age.
+[[gnu::always_inline]] inline void quads_of4(const double* __restrict a, const double* __restrict b, std::size_t i,
+                                             Quad& q0, Quad& q1, Quad& q2, Quad& q3) {
   Quad va, vb;
   load_vec(va, a + i);
   load_vec(vb, b + i);
@@ -475,29 +474,28 @@ using Quad = double __attribute__((vector_size(32)));
   const Quad lo = __builtin_shufflevector(va, vb, 0, 4, 2, 6), hi = __builtin_shufflevector(va, vb, 1, 5, 3, 7);
   // Lane 3 is left to whatever comes (no one reads it): a sum of another age, one shuffle less than a copy of lane 2.
   const Quad shi = __builtin_shufflevector(vs, vs, 1, 0, 3, 2);
-  const Quad q0 = __builtin_shufflevector(lo, vs, 0, 1, 4, 5), q1 = __builtin_shufflevector(hi, shi, 0, 1, 4, 5);
-  const Quad q2 = __builtin_shufflevector(lo, vs, 2, 3, 6, 7), q3 = __builtin_shufflevector(hi, shi, 2, 3, 6, 7);
-  store_vec(out + 4 * i, q0);
-  store_vec(out + 4 * i + 4, q1);
-  store_vec(out + 4 * i + 8, q2);
-  store_vec(out + 4 * i + 12, q3);
-  if (chain) *chain = (((*chain + q0) + q1) + q2) + q3;
+  q0 = __builtin_shufflevector(lo, vs, 0, 1, 4, 5), q1 = __builtin_shufflevector(hi, shi, 0, 1, 4, 5);
+  q2 = __builtin_shufflevector(lo, vs, 2, 3, 6, 7), q3 = __builtin_shufflevector(hi, shi, 2, 3, 6, 7);
 }
-// The quads of two pairs of arrays (a zone's women and men) in one loop: one loop's overhead for both. `chain` adds
-// each of the first pair's quads in age order (the women's sums, from +0: the bits of a chain in the sums' own pass)
-// while they are in registers.
+// out[4i …] = the quad of a and b at age i, every age, and each quad added to `chain` in age order (the women's sums,
+// from +0: the bits of a chain in the sums' own pass) while it is in registers.
 [[gnu::always_inline]] inline void quads(double* __restrict out, const double* __restrict a, const double* __restrict b,
-                                         double* __restrict out2, const double* __restrict a2,
-                                         const double* __restrict b2, std::size_t n, Quad& chain) {
+                                         std::size_t n, Quad& chain) {
   std::size_t i = 0;
-  for (; i + 4 <= n; i += 4) quads4(out, a, b, i, &chain), quads4(out2, a2, b2, i);
+  for (; i + 4 <= n; i += 4) {
+    Quad q0, q1, q2, q3;
+    quads_of4(a, b, i, q0, q1, q2, q3);
+    store_vec(out + 4 * i, q0);
+    store_vec(out + 4 * i + 4, q1);
+    store_vec(out + 4 * i + 8, q2);
+    store_vec(out + 4 * i + 12, q3);
+    chain = (((chain + q0) + q1) + q2) + q3;
+  }
   for (; i < n; ++i) {
     Quad q;
     quad(q, a, b, i);
     store_vec(out + 4 * i, q);
     chain += q;
-    quad(q, a2, b2, i);
-    store_vec(out2 + 4 * i, q);
   }
 }
 }  // namespace
@@ -509,53 +507,81 @@ using Quad = double __attribute__((vector_size(32)));
 // start population is not read; the end chain is made instead (one addition an age and slot, from the male values).
 // Three bands are values of other chains on the way: ages 0–2 and 0–14 are the running total before ages 3 and 15
 // (+0 and the same additions), ages 15–59 the 15–64 band's before age 60 (the same).
+// The women's quads are stored by a first pass that makes their chain (the end chain goes on from its total over the
+// men's ages); the men's are made four ages at a time in registers in the chains' pass, each block of four ages with
+// its bands spelled out (ages ≥ 66: an open age of 65 or more).
 COHORTGIS_KERNEL void slot_sums_zone_of_two(const ZoneOfTwoIn& in, std::size_t ages, ZoneOfTwoOut& out) {
   const double* __restrict pfa = in.Pfa, * __restrict pfb = in.Pfb, * __restrict pma = in.Pma, * __restrict pmb = in.Pmb;
   double* __restrict cum = out.cum;
   const Quad zero = {0.0, 0.0, 0.0, 0.0};
-  // Each age's quads of women and of men first (out.scratch: [age][4] each), read back in the chains' pass; the
-  // women's chain made there, in registers, so that the men's pass can go on into the end chain.
-  double* __restrict women = out.scratch, * __restrict males = out.scratch + 4 * ages;
+  double* __restrict women = out.scratch;  // [age][4]
   Quad pf = zero;
-  quads(women, pfa, pfb, males, pma, pmb, ages, pf);
+  quads(women, pfa, pfb, ages, pf);
   const bool start_summed = in.start_given == nullptr;
-  Quad st = zero, pm = zero, bt = zero, low = zero;
+  Quad st = zero;
+  if (start_summed) {  // the start chain: female ages, then male, a loop of its own (a run's first step only)
+    Quad s;
+#pragma GCC unroll 4
+    for (std::size_t i = 0; i < ages; ++i) quad(s, in.start_fa, in.start_fb, i), st += s;
+#pragma GCC unroll 4
+    for (std::size_t i = 0; i < ages; ++i) quad(s, in.start_ma, in.start_mb, i), st += s;
+  }
+  Quad pm = zero, bt = zero, low = zero;
   Quad b15_64 = zero, b65 = zero, b60 = zero, w15_49 = zero;
   Quad b3_5 = zero, b6_11 = zero, b12_14 = zero;
   // The end chain continues the women's sum over the men's ages (the next step's start total).
   Quad end = pf;
-  Quad f, m, v, s;  // the women, men and both sexes of the last age
-  const auto age = [&](std::size_t i) {
+  Quad f, v;  // the women and both sexes of the last age
+  const auto age = [&](std::size_t i, const Quad& m) {
     load_vec(f, women + 4 * i);
-    load_vec(m, males + 4 * i);
     v = f + m;  // not stored: finish adds one age's again where it needs it (PresummedSlot::persons)
     store_vec(cum + 4 * i, bt);
-    if (start_summed) quad(s, in.start_fa, in.start_fb, i), st += s;
     pm += m;
     end += m;
     bt += v;
     low = v < low ? v : low;
   };
-  std::size_t i = 0;
-  for (; i < 3; ++i) age(i);
+  Quad m0, m1, m2, m3;
+  const auto men4 = [&](std::size_t i) { quads_of4(pma, pmb, i, m0, m1, m2, m3); };
+  men4(0);
+  age(0, m0), age(1, m1), age(2, m2);
   const Quad b0_2 = bt;
-  for (; i < 6; ++i) age(i), b3_5 += v;
-  for (; i < 12; ++i) age(i), b6_11 += v;
-  for (; i < 15; ++i) age(i), b12_14 += v;
+  age(3, m3), b3_5 += v;
+  men4(4);
+  age(4, m0), b3_5 += v, age(5, m1), b3_5 += v;
+  age(6, m2), b6_11 += v, age(7, m3), b6_11 += v;
+  men4(8);
+  age(8, m0), b6_11 += v, age(9, m1), b6_11 += v, age(10, m2), b6_11 += v, age(11, m3), b6_11 += v;
+  men4(12);
+  age(12, m0), b12_14 += v, age(13, m1), b12_14 += v, age(14, m2), b12_14 += v;
   const Quad b0_14 = bt;
-#pragma GCC unroll 4
-  for (; i < 50; ++i) age(i), b15_64 += v, w15_49 += f;
-#pragma GCC unroll 2
-  for (; i < 60; ++i) age(i), b15_64 += v;
-  const Quad b15_59 = b15_64;
-  for (; i < 65; ++i) age(i), b15_64 += v, b60 += v;
-#pragma GCC unroll 4
-  for (; i < ages; ++i) age(i), b65 += v, b60 += v;
-  store_vec(cum + 4 * ages, bt);
-  if (start_summed) {  // the start chain's own men's ages
-#pragma GCC unroll 4
-    for (i = 0; i < ages; ++i) quad(s, in.start_ma, in.start_mb, i), st += s;
+  age(15, m3), b15_64 += v, w15_49 += f;
+  const auto fertile = [&](std::size_t i, const Quad& m) { age(i, m), b15_64 += v, w15_49 += f; };
+  std::size_t i = 16;
+  for (; i < 48; i += 4) men4(i), fertile(i, m0), fertile(i + 1, m1), fertile(i + 2, m2), fertile(i + 3, m3);
+  men4(48);
+  fertile(48, m0), fertile(49, m1);
+  age(50, m2), b15_64 += v, age(51, m3), b15_64 += v;
+  for (i = 52; i < 60; i += 4) {
+    men4(i);
+    age(i, m0), b15_64 += v, age(i + 1, m1), b15_64 += v, age(i + 2, m2), b15_64 += v, age(i + 3, m3), b15_64 += v;
   }
+  const Quad b15_59 = b15_64;
+  const auto sixties = [&](std::size_t a, const Quad& m) { age(a, m), b15_64 += v, b60 += v; };
+  const auto old = [&](std::size_t a, const Quad& m) { age(a, m), b65 += v, b60 += v; };
+  men4(60);
+  sixties(60, m0), sixties(61, m1), sixties(62, m2), sixties(63, m3);
+  if (ages >= 68) {
+    men4(64);
+    sixties(64, m0), old(65, m1), old(66, m2), old(67, m3);
+    for (i = 68; i + 4 <= ages; i += 4) men4(i), old(i, m0), old(i + 1, m1), old(i + 2, m2), old(i + 3, m3);
+  } else {
+    quad(m0, pma, pmb, 64);
+    sixties(64, m0);
+    i = 65;
+  }
+  for (; i < ages; ++i) quad(m0, pma, pmb, i), old(i, m0);  // past the last block of four
+  store_vec(cum + 4 * ages, bt);
   const Quad band[10] = {b0_14, b15_64, b65, b60, w15_49, b0_2, b3_5, b6_11, b12_14, b15_59};
   for (int k = 0; k < 3; ++k) {
     SlotSums& o = out.sums[k];

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <oneapi/tbb/task_arena.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -416,6 +417,71 @@ TEST(IndicatorZoneSlots, ZoneTfrSumsSkipZeroAgesWithTheBitsOfTheirChains) {
           ++cases;
         }
   EXPECT_GT(cases, 500);
+}
+
+// The kernel itself on every age count from 66 (an open age of 65) to 110: its blocks of four ages with their bands
+// spelled out, the path for fewer than 68 ages and the ages past the last block. Each lane's sums, bands, running
+// totals and flag are slot_sums_single_year's of its own arrays (group a, group b, "all": the cells added), the end
+// chain the women's then the men's ages from +0; with values of both signs, −0, a NaN and the start totals summed or
+// given.
+TEST(IndicatorZoneSlots, ZoneSlotSumsKernelIsEachLanesOwnPassAtEveryAgeCount) {
+  const auto bits = [](double x) { return std::bit_cast<std::uint64_t>(x); };
+  for (std::size_t n = 66; n <= 110; ++n)
+    for (int variant = 0; variant < 3; ++variant) {
+      // [sex][state][age]: women then men of states a and b, start and end population.
+      std::vector<double> P[2][2], S[2][2];
+      for (int s = 0; s < 2; ++s)
+        for (int k = 0; k < 2; ++k) {
+          P[s][k].resize(n), S[s][k].resize(n);
+          for (std::size_t i = 0; i < n; ++i) {
+            const double x = static_cast<double>(i), c = 1.0 + s + 2.0 * k;
+            P[s][k][i] = 1000.0 / (1.0 + 0.1 * x * c) + 0.37 * c + (i % 7 == 3 ? 1e-3 * x : 0.0);
+            S[s][k][i] = 900.0 / (2.0 + 0.05 * x * c) + 0.11 * c;
+          }
+        }
+      if (variant >= 1) {  // a negative count (a lane's flag), −0 in both states, one state's empty age
+        P[1][0][n - 3] = -2.5;
+        P[0][0][20] = P[0][1][20] = -0.0;
+        P[1][1][n - 1] = 0.0;
+      }
+      if (variant == 2) P[0][1][n - 2] = std::numeric_limits<double>::quiet_NaN();
+      const double given[3] = {11.0, 22.0, 33.0};
+      const bool start_given = variant == 1;
+      std::vector<double> cum(4 * (n + 1)), scratch(8 * n);
+      detail::ZoneOfTwoOut out;
+      out.cum = cum.data(), out.scratch = scratch.data();
+      const detail::ZoneOfTwoIn in{S[0][0].data(), S[1][0].data(), S[0][1].data(),
+                                   S[1][1].data(), P[0][0].data(), P[1][0].data(),
+                                   P[0][1].data(), P[1][1].data(), start_given ? given : nullptr};
+      detail::slot_sums_zone_of_two(in, n, out);
+      for (int lane = 0; lane < 3; ++lane) {
+        // The lane's own arrays: a state's, or the two states' cells added.
+        std::vector<double> sf(n), sm(n), pf(n), pm(n), both(n), own_cum(n + 1);
+        for (std::size_t i = 0; i < n; ++i) {
+          const auto of = [&](const std::vector<double>(&v)[2][2], int s) {
+            return lane < 2 ? v[s][lane][i] : v[s][0][i] + v[s][1][i];
+          };
+          sf[i] = of(S, 0), sm[i] = of(S, 1), pf[i] = of(P, 0), pm[i] = of(P, 1);
+        }
+        detail::SlotSums want;
+        detail::slot_sums_single_year(sf.data(), sm.data(), pf.data(), pm.data(), both.data(), own_cum.data(), n, want);
+        const detail::SlotSums& got = out.sums[lane];
+        const std::string at =
+            "ages " + std::to_string(n) + " variant " + std::to_string(variant) + " lane " + std::to_string(lane);
+        EXPECT_EQ(bits(got.start_total), bits(start_given ? given[lane] : want.start_total)) << at;
+        EXPECT_EQ(bits(got.pop_f), bits(want.pop_f)) << at;
+        EXPECT_EQ(bits(got.pop_m), bits(want.pop_m)) << at;
+        EXPECT_EQ(bits(got.both_total), bits(want.both_total)) << at;
+        for (int j = 0; j < 10; ++j) EXPECT_EQ(bits(got.band[j]), bits(want.band[j])) << at << " band " << j;
+        for (std::size_t i = 0; i <= n; ++i)
+          ASSERT_EQ(bits(cum[4 * i + uz(lane)]), bits(own_cum[i])) << at << " cum " << i;
+        double end = 0.0, low = 0.0;
+        for (std::size_t i = 0; i < n; ++i) end += pf[i];
+        for (std::size_t i = 0; i < n; ++i) end += pm[i], low = std::min(low, both[i]);
+        EXPECT_EQ(bits(out.end_chain[lane]), bits(end)) << at;
+        EXPECT_EQ(out.no_negative[lane], !(low < 0.0)) << at;
+      }
+    }
 }
 
 // The three lanes' medians are searched at once (lane_medians_at, a lower bound per lane sharing its steps): each
