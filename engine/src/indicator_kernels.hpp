@@ -74,9 +74,10 @@ struct SlotSumsIn {
 // slot_sums_single_year of two slots in one interleaved pass (each slot's chains as in its own pass: the same bits).
 void slot_sums_single_year2(const SlotSumsIn& a, const SlotSumsIn& b, std::size_t ages, SlotSums& out_a,
                             SlotSums& out_b);
-// The sums of persons of a zone's three slots of two groups (group 0, group 1, "all") on a single-year grid, in one
-// pass (slot_sums_zone_of_two): each slot's sums as slot_sums_single_year makes them from its own arrays ("all": the
-// two states' cells added, as sum_of_two adds them, up to the sign of a zero, which no sum from +0 sees).
+// The sums of persons of a zone's three slots of two groups (group 0, group 1, "all") on a single-year grid whose open
+// age is 65 or above (ages ≥ 66), in one pass (slot_sums_zone_of_two): each slot's sums as slot_sums_single_year makes
+// them from its own arrays ("all": the two states' cells added, as sum_of_two adds them, up to the sign of a zero,
+// which no sum from +0 sees).
 struct ZoneOfTwoIn {
   const double *start_fa, *start_ma, *start_fb, *start_mb;  // unread when the start totals are given
   const double *Pfa, *Pma, *Pfb, *Pmb;                      // the end population
