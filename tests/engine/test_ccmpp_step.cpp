@@ -614,13 +614,14 @@ TEST(StepKernelFused, EveryTermCombinationAsTheGeneralPathBitForBit) {
 
 // The OD in-flows as fused_state expects them: in = ((0 + t_1) + t_2) + … with t_k = c_k · prof · P_k, never −0 (the
 // fused pass leaves out additions of +0 on that ground), from the edge list and from the OD index, for 0–20 edges
-// (passes of up to twelve and of eight) and origins of −0 persons at every age.
+// (passes of up to twelve and of eight), vectors of 1–202 ages (the loop's two vectors a step and its tails) and
+// origins of −0 persons at many ages.
 TEST(StepKernelInFlows, EdgeSumsFromPlusZeroNeverMinusZero) {
   std::uint64_t seed = 0x3c6ef372fe94f82bULL;
-  const std::size_t n = 11, zones = 21;
-  std::vector<double> P(zones * n), prof(n);
+  const std::size_t stride = 202, zones = 21;
+  std::vector<double> P(zones * stride), prof(stride);
   for (std::size_t c = 0; c < P.size(); ++c) P[c] = c % 3 == 0 ? -0.0 : 100.0 * next_unit(seed);
-  for (std::size_t i = 0; i < n; ++i) prof[i] = i == 4 ? 0.0 : next_unit(seed);
+  for (std::size_t i = 0; i < stride; ++i) prof[i] = i % 5 == 4 ? 0.0 : next_unit(seed);
   std::vector<OdFlow> flows;
   std::vector<int> idx;
   std::vector<detail::InEdge> edges;
@@ -629,18 +630,25 @@ TEST(StepKernelInFlows, EdgeSumsFromPlusZeroNeverMinusZero) {
       const int origin = static_cast<int>((count * 7) % zones);
       flows.push_back({origin, 0, -1, 0.01 * next_unit(seed)});
       idx.push_back(static_cast<int>(flows.size() - 1));
-      edges.push_back({2.0 * flows.back().rate_per_year, P.data() + static_cast<std::size_t>(origin) * n, nullptr});
+      edges.push_back(
+          {2.0 * flows.back().rate_per_year, P.data() + static_cast<std::size_t>(origin) * stride, nullptr});
     }
-    std::vector<double> in(n, -7.0), in_indexed(n, -7.0);
-    detail::add_in_flows(in.data(), prof.data(), edges, n);
-    detail::add_in_flows_indexed(in_indexed.data(), prof.data(),
-                                 {flows.data(), idx.data(), idx.size(), P.data(), n, 2.0}, n);
-    for (std::size_t i = 0; i < n; ++i) {
-      double sum = 0.0;
-      for (const detail::InEdge& e : edges) sum = sum + e.c * prof[i] * e.Po[i];
-      EXPECT_EQ(std::memcmp(&in[i], &sum, sizeof sum), 0) << count << " edges, age " << i;
-      EXPECT_EQ(std::memcmp(&in_indexed[i], &sum, sizeof sum), 0) << count << " edges, age " << i;
-      EXPECT_FALSE(std::signbit(in[i]) && in[i] == 0.0) << count << " edges, age " << i;
+    for (const std::size_t n : {1u, 2u, 3u, 4u, 5u, 7u, 8u, 9u, 12u, 15u, 16u, 17u, 31u, 33u, 101u, 202u}) {
+      std::vector<double> in(n + 1, -7.0), in_indexed(n + 1, -7.0);
+      detail::add_in_flows(in.data(), prof.data(), edges, n);
+      detail::add_in_flows_indexed(in_indexed.data(), prof.data(),
+                                   {flows.data(), idx.data(), idx.size(), P.data(), stride, 2.0}, n);
+      for (std::size_t i = 0; i < n; ++i) {
+        double sum = 0.0;
+        for (const detail::InEdge& e : edges) sum = sum + e.c * prof[i] * e.Po[i];
+        const std::string where =
+            std::to_string(count) + " edges, n " + std::to_string(n) + ", age " + std::to_string(i);
+        ASSERT_EQ(std::memcmp(&in[i], &sum, sizeof sum), 0) << where;
+        ASSERT_EQ(std::memcmp(&in_indexed[i], &sum, sizeof sum), 0) << where;
+        ASSERT_FALSE(std::signbit(in[i]) && in[i] == 0.0) << where;
+      }
+      ASSERT_EQ(in[n], -7.0);  // nothing past the vector
+      ASSERT_EQ(in_indexed[n], -7.0);
     }
   }
 }
