@@ -432,6 +432,21 @@ namespace detail {
 COHORTGIS_KERNEL int floors_of(const double* Q, std::size_t n, std::span<double> floor_adjustment) {
   return count_floored(n - 1, Q, true, floor_adjustment);
 }
+
+// Eight ages a loop step while none is floored (a compare and the AND of the lanes' masks), then age by age.
+COHORTGIS_KERNEL std::size_t first_floored(const double* Q, std::size_t from, std::size_t n) {
+  std::size_t i = from;
+  for (; i + 8 <= n; i += 8) {
+    Ages4 lo, hi;
+    load_vec(lo, Q + i);
+    load_vec(hi, Q + i + 4);
+    const Bits4 ok = (Bits4)(lo >= 0.0) & (Bits4)(hi >= 0.0);
+    const auto h2 = __builtin_shufflevector(ok, ok, 0, 1) & __builtin_shufflevector(ok, ok, 2, 3);
+    if ((h2[0] & h2[1]) != ~std::uint64_t{0}) break;
+  }
+  while (i < n && Q[i] >= 0.0) ++i;
+  return i;
+}
 }  // namespace detail
 
 // Element-wise (each D_age[i] from its own D and φ, no sums), so every vector width gives the same bits.

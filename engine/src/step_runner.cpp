@@ -510,61 +510,91 @@ void StepRunner::step_zone(int z, Scratch& sc) {
   const std::size_t z0 = uz(z) * uz(G) * kSexes * nA;
   const double* const Sz = survival(z, 0, 0).data();
   double* const Dz = keep ? c_.deaths.data().data() + z0 : sc.D.data();
-  double* const Mz = !plan_.any_migration ? nullptr : keep ? c_.net_migrants.data().data() + z0 : sc.M.data();
   double* const end_z = next_.data().data() + z0;
   // On the fused path, where no dense floor adjustments are kept: a state with no cell floored (the common case) and
-  // no adjustments to clear (floored_last, sparse adjustments) needs only age 0 closed and its births stored; the
-  // loop below does the rest otherwise (closing age 0 again gives the same values).
+  // no adjustments to clear (floored_last, sparse adjustments) needs only age 0 closed and its births stored, in this
+  // loop with every pointer in a register; close_state does the rest otherwise (closing age 0 again gives the same
+  // values).
   const bool quick = fused && (!keep || floors_sparse_);
-  const std::size_t zs = uz(z) * uz(G) * kSexes;
-  for (int g = 0; g < G; ++g)
-    for (int s = 0; s < 2; ++s) {
-      const std::size_t k = uz(g) * kSexes + uz(s), o = k * nA;
-      const double Bs = sc.B[k];
-      const std::size_t ss = zs + k;
-      c_.births[ss] = Bs;
-      if (quick && close_age0(Bs, Sz + o, sc.E.data() + o, Dz + o, sc.Q.data() + o, end_z + o) &&
-          !sc.floored_above[k] && !(floors_sparse_ && floors_.floored_last[ss]))
-        continue;
-      const SexStepBuffers buf{{sc.A.data() + o, nA}, {sc.E.data() + o, nA}, {Dz + o, nA}, {sc.Q.data() + o, nA}};
-      const std::span<const double> S(Sz + o, nA);
-      const std::span<double> end(end_z + o, nA);
-      // The per-cell floor adjustments are kept only with cell components; the floored cells are listed always.
-      std::span<double> adj = part(c_.floor_adjustment, z, g, s);
-      const std::span<double> kept_adj = floors_sparse_ ? std::span<double>() : adj;
-      const int floored =
-          fused ? close_step_age0(Bs, S.data(), buf, end.data(), sc.floored_above[k], kept_adj)
-                : close_step(L_.grid, Bs, S, Mz ? std::span<const double>(Mz + o, nA) : std::span<const double>(),
-                             timing, buf, end, kept_adj);
-      if (floors_sparse_) {
-        // close_step's adjustments, written only where they are not all zero (+0.0 each, as the array holds).
-        unsigned char& last = floors_.floored_last[ss];
-        // The last step's cleared here, the floored cells' written from the list the scan below makes (a pass over
-        // every age of a floored state cost 0.19 M instructions a year at 1,000 zones).
-        if (last) std::fill(adj.begin(), adj.end(), 0.0);
-        last = floored > 0 ? 1 : 0;
-      } else if (keep) {
-        floors_.floored_last[ss] = floored > 0 ? 1 : 0;
-      }
-      if (floored > 0) {
-        // close_step counted the floored cells with this same test: the scan stops at the last of them.
-        for (int i = 0, left = floored; left > 0 && i < A; ++i)
-          if (!(buf.Q[uz(i)] >= 0.0)) {  // floored (A3 step 7): adjustment kFloorPersons − Q, as close_step's
-            --left;
-            if (cfg_.flow_policy == FlowPolicy::error)
-              throw ProjectionError(where(z, g, s, i) + ": the population would fall to " + fmt(buf.Q[uz(i)]) +
-                                    " persons (flow policy 'error')");
-            floored_[uz(z)].push_back({z, g, s, i, kFloorPersons - buf.Q[uz(i)]});
-          }
-        if (floors_sparse_)  // the state's floored cells just listed: their adjustments (the rest are +0)
-          for (auto c = floored_[uz(z)].end() - floored; c != floored_[uz(z)].end(); ++c) adj[uz(c->age)] = c->persons;
-      }
-    }
+  const std::size_t states = uz(G) * kSexes, zs = uz(z) * states;
+  const double* const B = sc.B.data();
+  const double* const Ez = sc.E.data();
+  double* const Qz = sc.Q.data();
+  double* const births = c_.births.data() + zs;
+  const unsigned char* const above = sc.floored_above.data();
+  const unsigned char* const last = floors_sparse_ ? floors_.floored_last.data() + zs : nullptr;
+  for (std::size_t k = 0; k < states; ++k) {
+    const std::size_t o = k * nA;
+    births[k] = B[k];
+    if (quick && close_age0(B[k], Sz + o, Ez + o, Dz + o, Qz + o, end_z + o) && !above[k] && !(last && last[k]))
+      continue;
+    close_state(z, k, fused, sc);
+  }
   // The zone's deaths by age and period, every state's deaths D now final (age 0's: close_step).
   if (!c_.deaths_age_period.empty())
     age_period_deaths_states(Dz, phi_of(z, 0, 0).data(), c_.deaths_age_period.ages(z, 0, 0).data(), nA, uz(G) * kSexes);
 
   sum_state_totals(z, sc);
+}
+
+// step_zone's steps 5–7 of state k = g · 2 + s of zone z where the quick close does not do: close_step (or, on the
+// fused path, close_step_age0), the floored cells listed (and checked under the flow policy 'error') and their
+// adjustments. Out of line: rare, and its locals would crowd the quick loop's registers.
+void StepRunner::close_state(int z, std::size_t k, bool fused, Scratch& sc) {
+  const int A = L_.grid.n_ages, G = L_.groups;
+  const std::size_t nA = uz(A), o = k * nA, ss = uz(z) * uz(G) * kSexes + k;
+  const int g = static_cast<int>(k / kSexes), s = static_cast<int>(k % kSexes);
+  const bool keep = plan_.keep_cells;
+  const std::size_t z0 = uz(z) * uz(G) * kSexes * nA;
+  const double* const Sz = survival(z, 0, 0).data();
+  double* const Dz = keep ? c_.deaths.data().data() + z0 : sc.D.data();
+  double* const Mz = !plan_.any_migration ? nullptr : keep ? c_.net_migrants.data().data() + z0 : sc.M.data();
+  double* const end_z = next_.data().data() + z0;
+  const double Bs = sc.B[k];
+  const SexStepBuffers buf{{sc.A.data() + o, nA}, {sc.E.data() + o, nA}, {Dz + o, nA}, {sc.Q.data() + o, nA}};
+  const std::span<const double> S(Sz + o, nA);
+  const std::span<double> end(end_z + o, nA);
+  // The per-cell floor adjustments are kept only with cell components; the floored cells are listed always.
+  std::span<double> adj = part(c_.floor_adjustment, z, g, s);
+  const std::span<double> kept_adj = floors_sparse_ ? std::span<double>() : adj;
+  // Whether a cell of the state is floored, and the first such age: on the fused path without dense adjustments
+  // close_step_age0 without its count of the floored cells (the scan below lists them), else close_step's count.
+  std::size_t first = 0;
+  bool any = false;
+  if (fused && kept_adj.empty()) {
+    const bool q0_kept = close_age0(Bs, S.data(), buf.E.data(), buf.D.data(), buf.Q.data(), end.data());
+    first = q0_kept && !sc.floored_above[k] ? nA : first_floored(buf.Q.data(), 0, nA);
+    any = first < nA;
+  } else {
+    any = (fused ? close_step_age0(Bs, S.data(), buf, end.data(), sc.floored_above[k], kept_adj)
+                 : close_step(L_.grid, Bs, S, Mz ? std::span<const double>(Mz + o, nA) : std::span<const double>(),
+                              plan_.timing, buf, end, kept_adj)) > 0;
+  }
+  if (floors_sparse_) {
+    // close_step's adjustments, written only where they are not all zero (+0.0 each, as the array holds).
+    unsigned char& last = floors_.floored_last[ss];
+    // The last step's cleared here, the floored cells' written from the list the scan below makes (a pass over
+    // every age of a floored state cost 0.19 M instructions a year at 1,000 zones).
+    if (last) std::fill(adj.begin(), adj.end(), 0.0);
+    last = any ? 1 : 0;
+  } else if (keep) {
+    floors_.floored_last[ss] = any ? 1 : 0;
+  }
+  if (any) {
+    // The floored cells (A3 step 7: Q ≥ 0 false, as close_step counts them) in age order: adjustment kFloorPersons − Q.
+    std::size_t listed = 0;
+    for (std::size_t i = first_floored(buf.Q.data(), first, nA); i < nA; i = first_floored(buf.Q.data(), i + 1, nA)) {
+      const int age = static_cast<int>(i);
+      if (cfg_.flow_policy == FlowPolicy::error)
+        throw ProjectionError(where(z, g, s, age) + ": the population would fall to " + fmt(buf.Q[i]) +
+                              " persons (flow policy 'error')");
+      floored_[uz(z)].push_back({z, g, s, age, kFloorPersons - buf.Q[i]});
+      ++listed;
+    }
+    if (floors_sparse_)  // the state's floored cells just listed: their adjustments (the rest are +0)
+      for (auto c = floored_[uz(z)].end() - static_cast<std::ptrdiff_t>(listed); c != floored_[uz(z)].end(); ++c)
+        adj[uz(c->age)] = c->persons;
+  }
 }
 
 // The zone pass of for_each_zone (step and indicators of each zone) with the large aggregates' sums made as it goes

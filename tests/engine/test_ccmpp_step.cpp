@@ -652,3 +652,29 @@ TEST(StepKernelInFlows, EdgeSumsFromPlusZeroNeverMinusZero) {
     }
   }
 }
+
+// The floored-cell scan of step_zone's slow close (detail::first_floored): for vectors of 1–40 ages and 101, with the
+// floored cells (negative or NaN Q) at every pair of ages in turn and ±0 elsewhere among positive values, the first
+// floored age from every start, as a test of Q ≥ 0 age by age finds it.
+TEST(StepKernelFloors, FirstFlooredAgeFromEveryStart) {
+  std::vector<std::size_t> sizes;
+  for (std::size_t n = 1; n <= 40; ++n) sizes.push_back(n);
+  sizes.push_back(101);
+  std::size_t cases = 0;
+  for (const std::size_t n : sizes)
+    for (std::size_t a = 0; a <= n; ++a)
+      for (std::size_t b = a; b <= n; b += 3) {  // floored ages a and b (n: none)
+        std::vector<double> Q(n + 8);
+        for (std::size_t i = 0; i < Q.size(); ++i) Q[i] = i % 5 == 1 ? -0.0 : i % 5 == 3 ? 0.0 : 1.0 + double(i);
+        if (a < n) Q[a] = a % 2 == 0 ? -1e-300 : std::nan("");
+        if (b < n) Q[b] = -5.0;
+        Q[n] = -1.0;  // past the vector: never read as floored
+        for (std::size_t from = 0; from <= n; ++from) {
+          std::size_t want = from;
+          while (want < n && Q[want] >= 0.0) ++want;
+          ASSERT_EQ(detail::first_floored(Q.data(), from, n), want) << "n " << n << ", a " << a << ", b " << b;
+          ++cases;
+        }
+      }
+  EXPECT_GT(cases, 10000u);
+}
