@@ -559,16 +559,19 @@ void StepRunner::close_state(int z, std::size_t k, bool fused, Scratch& sc) {
   const std::span<double> kept_adj = floors_sparse_ ? std::span<double>() : adj;
   // Whether a cell of the state is floored, and the first such age: on the fused path without dense adjustments
   // close_step_age0 without its count of the floored cells (the scan below lists them), else close_step's count.
-  std::size_t first = 0;
+  // The scan stops at age 0 where survive_and_close_states floored none of ages 1 … w (floored_above).
+  std::size_t first = 0, scan_end = nA;
   bool any = false;
   if (fused && kept_adj.empty()) {
     const bool q0_kept = close_age0(Bs, S.data(), buf.E.data(), buf.D.data(), buf.Q.data(), end.data());
-    first = q0_kept && !sc.floored_above[k] ? nA : first_floored(buf.Q.data(), 0, nA);
-    any = first < nA;
+    scan_end = sc.floored_above[k] ? nA : 1;
+    first = first_floored(buf.Q.data(), q0_kept ? 1 : 0, scan_end);
+    any = first < scan_end;
   } else {
     any = (fused ? close_step_age0(Bs, S.data(), buf, end.data(), sc.floored_above[k], kept_adj)
                  : close_step(L_.grid, Bs, S, Mz ? std::span<const double>(Mz + o, nA) : std::span<const double>(),
                               plan_.timing, buf, end, kept_adj)) > 0;
+    first = any ? first_floored(buf.Q.data(), 0, nA) : nA;
   }
   if (floors_sparse_) {
     // close_step's adjustments, written only where they are not all zero (+0.0 each, as the array holds).
@@ -583,7 +586,7 @@ void StepRunner::close_state(int z, std::size_t k, bool fused, Scratch& sc) {
   if (any) {
     // The floored cells (A3 step 7: Q ≥ 0 false, as close_step counts them) in age order: adjustment kFloorPersons − Q.
     std::size_t listed = 0;
-    for (std::size_t i = first_floored(buf.Q.data(), first, nA); i < nA; i = first_floored(buf.Q.data(), i + 1, nA)) {
+    for (std::size_t i = first; i < scan_end; i = first_floored(buf.Q.data(), i + 1, scan_end)) {
       const int age = static_cast<int>(i);
       if (cfg_.flow_policy == FlowPolicy::error)
         throw ProjectionError(where(z, g, s, age) + ": the population would fall to " + fmt(buf.Q[i]) +
