@@ -432,6 +432,36 @@ namespace detail {
 COHORTGIS_KERNEL int floors_of(const double* Q, std::size_t n, std::span<double> floor_adjustment) {
   return count_floored(n - 1, Q, true, floor_adjustment);
 }
+
+// Sixteen ages a loop step while none is floored (compares and the AND of the lanes' masks), then eight, then age by
+// age.
+namespace {
+// Whether none of the eight ages from Q is floored and every lane of `ok_before` is all ones.
+[[gnu::always_inline]] inline bool none_floored_8(const double* Q, const Bits4& ok_before) {
+  Ages4 lo, hi;
+  load_vec(lo, Q);
+  load_vec(hi, Q + 4);
+  const Bits4 ok = ok_before & (Bits4)(lo >= 0.0) & (Bits4)(hi >= 0.0);
+  const auto h2 = __builtin_shufflevector(ok, ok, 0, 1) & __builtin_shufflevector(ok, ok, 2, 3);
+  return (h2[0] & h2[1]) == ~std::uint64_t{0};
+}
+}  // namespace
+
+COHORTGIS_KERNEL std::size_t first_floored(const double* Q, std::size_t from, std::size_t n) {
+  std::size_t i = from;
+  for (; i + 16 <= n; i += 16) {
+    Ages4 lo, hi;
+    load_vec(lo, Q + i + 8);
+    load_vec(hi, Q + i + 12);
+    const Bits4 upper = (Bits4)(lo >= 0.0) & (Bits4)(hi >= 0.0);
+    if (!none_floored_8(Q + i, upper)) break;
+  }
+  const Bits4 all = ~Bits4{};
+  for (; i + 8 <= n; i += 8)
+    if (!none_floored_8(Q + i, all)) break;
+  while (i < n && Q[i] >= 0.0) ++i;
+  return i;
+}
 }  // namespace detail
 
 // Element-wise (each D_age[i] from its own D and φ, no sums), so every vector width gives the same bits.

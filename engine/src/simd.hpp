@@ -76,6 +76,8 @@ void survive_and_close_states(std::size_t w, std::size_t states, const double* S
 // The floored cells of a state's Q (Q ≥ 0 false) counted, and the adjustments kFloorPersons − Q (0 elsewhere) written
 // when kept, as close_step counts and writes them.
 int floors_of(const double* Q, std::size_t n, std::span<double> floor_adjustment);
+// The first age i ≥ from (< n) of a state's Q that is floored (Q[i] ≥ 0 false, NaN included), or n if none.
+std::size_t first_floored(const double* Q, std::size_t from, std::size_t n);
 // age_period_deaths of `states` consecutive vectors of n_ages ≥ 2 (D, φ and D_age each [state][age], φ's last element
 // of each state unused), in one pass: the same bits.
 void age_period_deaths_states(const double* D, const double* phi, double* D_age, std::size_t n_ages,

@@ -18,7 +18,8 @@ struct InEdge {
   const double* so;  // origin's conserve factors by age, or null (no cell scaled: factor 1, x · 1 = x exactly)
 };
 
-// in[i] = Σ_k c_k · prof[i] · P_k[i] (· s_k[i]) over the edges in their order, from 0 (B1); 0 with no edges.
+// in[i] = Σ_k c_k · prof[i] · P_k[i] (· s_k[i]) over the edges in their order, from +0 (B1); +0 with no edges. So
+// in[i] is never −0, which fused_state's fewer additions of +0 rely on.
 void add_in_flows(double* in, const double* prof, std::span<const InEdge> edges, std::size_t n);
 
 // The in-edges of a (zone, group) read straight from the OD index, for a step in which no origin's cell is scaled:

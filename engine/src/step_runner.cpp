@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The step runner: the plan of a step, the zones' pass (B1 flows → net migrants, then the Part A step of every
-// state) and the step over all zones. Checks, out-flows and survival ratios are in step_flows.cpp.
+// state) and the step over all zones. Checks, out-flows and survival ratios are in step_flows.cpp; the births of a
+// zone's groups and the slow close of a state in step_close.cpp.
 #include "step_runner.hpp"
 
 #include <algorithm>
@@ -386,41 +387,6 @@ void StepRunner::general_migration(int z, Scratch& sc) {
   }
 }
 
-// A3 step 4 for `count` (1 or 2) groups of the zone from g on: births by age of the mother from the women's buffers A
-// and Q, then by sex. The long-double sums of two groups run interleaved (each its own chain in age order).
-void StepRunner::births_of_groups(int z, int g, int count, Scratch& sc) {
-  const std::size_t nA = L_.ages();
-  const bool kept = !c_.births_by_mother_age.empty();
-  // The women's A and Q as buffers() gives them; B and the exposure into the components when kept.
-  const auto state_of = [&](int k) {
-    const std::size_t st = uz(z) * uz(L_.groups) + uz(g + k), o = uz(g + k) * kSexes * nA;  // women: sex 0
-    return BirthsOfState{nA - 1,
-                         static_cast<double>(L_.grid.width_years),
-                         sch_.asfr.data() + st * nA,
-                         sc.A.data() + o,
-                         sc.Q.data() + o,
-                         kept ? c_.births_by_mother_age.data() + st * nA : sc.births_by_age.data() + uz(k) * nA,
-                         kept ? c_.women_exposure.data() + st * nA : nullptr};
-  };
-  // Both groups' kernels in one call (a single group: the second entry is unused).
-  const BirthsOfState states[2] = {state_of(0), state_of(count == 2 ? 1 : 0)};
-  BirthsRange range[2];
-  std::uint64_t bits[2] = {0, 0};
-  double* const Bk[2] = {states[0].B, states[1].B};
-  births_by_age_bits_states(states, uz(count), range, bits);
-  // The step's check of the rates (validate_zones): a bit test here, exact when it fires; the lower group first.
-  if (asfr_in_births_)
-    for (int k = 0; k < count; ++k)
-      if (bits[k] >> 62) check_asfr(z, g + k);
-  const auto births = count == 2 ? sum_births(Bk[0], range[0], Bk[1], range[1])
-                                 : std::pair<double, double>{sum_births(Bk[0], range[0]), 0.0};
-  for (int k = 0; k < count; ++k) {
-    const auto [bf, bm] = births_by_sex_inline(k == 0 ? births.first : births.second, sch_.srb[uz(z)]);
-    sc.B[uz(g + k) * 2 + 0] = bf;
-    sc.B[uz(g + k) * 2 + 1] = bm;
-  }
-}
-
 void StepRunner::apply_newborn_rules(int z, Scratch& sc) {
   const int G = L_.groups;
   // Newborn rules (B3): shares of a mother group's births go to another group, before A3 step 5.
@@ -510,56 +476,26 @@ void StepRunner::step_zone(int z, Scratch& sc) {
   const std::size_t z0 = uz(z) * uz(G) * kSexes * nA;
   const double* const Sz = survival(z, 0, 0).data();
   double* const Dz = keep ? c_.deaths.data().data() + z0 : sc.D.data();
-  double* const Mz = !plan_.any_migration ? nullptr : keep ? c_.net_migrants.data().data() + z0 : sc.M.data();
   double* const end_z = next_.data().data() + z0;
   // On the fused path, where no dense floor adjustments are kept: a state with no cell floored (the common case) and
-  // no adjustments to clear (floored_last, sparse adjustments) needs only age 0 closed and its births stored; the
-  // loop below does the rest otherwise (closing age 0 again gives the same values).
+  // no adjustments to clear (floored_last, sparse adjustments) needs only age 0 closed and its births stored, in this
+  // loop with every pointer in a register; close_state does the rest otherwise (closing age 0 again gives the same
+  // values).
   const bool quick = fused && (!keep || floors_sparse_);
-  const std::size_t zs = uz(z) * uz(G) * kSexes;
-  for (int g = 0; g < G; ++g)
-    for (int s = 0; s < 2; ++s) {
-      const std::size_t k = uz(g) * kSexes + uz(s), o = k * nA;
-      const double Bs = sc.B[k];
-      const std::size_t ss = zs + k;
-      c_.births[ss] = Bs;
-      if (quick && close_age0(Bs, Sz + o, sc.E.data() + o, Dz + o, sc.Q.data() + o, end_z + o) &&
-          !sc.floored_above[k] && !(floors_sparse_ && floors_.floored_last[ss]))
-        continue;
-      const SexStepBuffers buf{{sc.A.data() + o, nA}, {sc.E.data() + o, nA}, {Dz + o, nA}, {sc.Q.data() + o, nA}};
-      const std::span<const double> S(Sz + o, nA);
-      const std::span<double> end(end_z + o, nA);
-      // The per-cell floor adjustments are kept only with cell components; the floored cells are listed always.
-      std::span<double> adj = part(c_.floor_adjustment, z, g, s);
-      const std::span<double> kept_adj = floors_sparse_ ? std::span<double>() : adj;
-      const int floored =
-          fused ? close_step_age0(Bs, S.data(), buf, end.data(), sc.floored_above[k], kept_adj)
-                : close_step(L_.grid, Bs, S, Mz ? std::span<const double>(Mz + o, nA) : std::span<const double>(),
-                             timing, buf, end, kept_adj);
-      if (floors_sparse_) {
-        // close_step's adjustments, written only where they are not all zero (+0.0 each, as the array holds).
-        unsigned char& last = floors_.floored_last[ss];
-        // The last step's cleared here, the floored cells' written from the list the scan below makes (a pass over
-        // every age of a floored state cost 0.19 M instructions a year at 1,000 zones).
-        if (last) std::fill(adj.begin(), adj.end(), 0.0);
-        last = floored > 0 ? 1 : 0;
-      } else if (keep) {
-        floors_.floored_last[ss] = floored > 0 ? 1 : 0;
-      }
-      if (floored > 0) {
-        // close_step counted the floored cells with this same test: the scan stops at the last of them.
-        for (int i = 0, left = floored; left > 0 && i < A; ++i)
-          if (!(buf.Q[uz(i)] >= 0.0)) {  // floored (A3 step 7): adjustment kFloorPersons − Q, as close_step's
-            --left;
-            if (cfg_.flow_policy == FlowPolicy::error)
-              throw ProjectionError(where(z, g, s, i) + ": the population would fall to " + fmt(buf.Q[uz(i)]) +
-                                    " persons (flow policy 'error')");
-            floored_[uz(z)].push_back({z, g, s, i, kFloorPersons - buf.Q[uz(i)]});
-          }
-        if (floors_sparse_)  // the state's floored cells just listed: their adjustments (the rest are +0)
-          for (auto c = floored_[uz(z)].end() - floored; c != floored_[uz(z)].end(); ++c) adj[uz(c->age)] = c->persons;
-      }
-    }
+  const std::size_t states = uz(G) * kSexes, zs = uz(z) * states;
+  const double* const B = sc.B.data();
+  const double* const Ez = sc.E.data();
+  double* const Qz = sc.Q.data();
+  double* const births = c_.births.data() + zs;
+  const unsigned char* const above = sc.floored_above.data();
+  const unsigned char* const last = floors_sparse_ ? floors_.floored_last.data() + zs : nullptr;
+  for (std::size_t k = 0; k < states; ++k) {
+    const std::size_t o = k * nA;
+    births[k] = B[k];
+    if (quick && close_age0(B[k], Sz + o, Ez + o, Dz + o, Qz + o, end_z + o) && !above[k] && !(last && last[k]))
+      continue;
+    close_state(z, k, fused, sc);
+  }
   // The zone's deaths by age and period, every state's deaths D now final (age 0's: close_step).
   if (!c_.deaths_age_period.empty())
     age_period_deaths_states(Dz, phi_of(z, 0, 0).data(), c_.deaths_age_period.ages(z, 0, 0).data(), nA, uz(G) * kSexes);

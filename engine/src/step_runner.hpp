@@ -216,6 +216,7 @@ class StepRunner {
   void step_multistate_od();  // multistate with OD rates between zones: all zones at once (step_multistate_od.cpp)
   void prepare_multistate_cache();  // decides reuse_multistate_; sizes the cache when it is rebuilt
   void births_of_groups(int zone, int group, int count, Scratch& sc);  // A3 step 4 into sc.B
+  void close_state(int zone, std::size_t state, bool fused, Scratch& sc);  // step_zone's steps 5–7, the slow way
   void apply_newborn_rules(int zone, Scratch& sc);                     // B3
   void sum_state_totals(int zone, Scratch& sc);                        // deaths_by_state, net_migrants_by_state
   void fused_migration(int zone, Scratch& sc);                         // B1 and A3 steps 1–3 of the fused path
