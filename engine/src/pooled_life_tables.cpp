@@ -3,6 +3,7 @@
 #include "pooled_life_tables.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cfloat>
 #include <cmath>
 #include <cstring>
@@ -287,8 +288,8 @@ void pooled_e0_e65_lanes(const double* mx, std::size_t n, std::size_t rows, cons
   const bool ak = method.a0_rule == A0Rule::andreev_kingkade;
   const unsigned used = (1u << (2 * n)) - 1;
   const unsigned scalar = ak && !q0_given ? ak_row0_lanes(mx, a0, q0) & used : (1u << kLanes) - 1;
-  for (std::size_t j = 0; j < kLanes; ++j) {
-    if ((scalar & (1u << j)) == 0) continue;
+  for (unsigned left = scalar; left != 0; left &= left - 1) {  // the lanes of `scalar` only
+    const std::size_t j = uz(std::countr_zero(left));
     const double m = mx[j];
     const Sex sex = j % 2 == 0 ? Sex::female : Sex::male;
     // Lanes of no unit: any numbers (not read).
@@ -304,6 +305,13 @@ void pooled_e0_e65_lanes(const double* mx, std::size_t n, std::size_t rows, cons
   sc.terms.resize(kLanes * w);
   lanes_e0_e65(mx, w, a0, q0, method.radix, sc.terms.data(), le0, le65);
   const unsigned over = fallback_lanes(mx, w, 2 * n, below2);
+  if ((alone | over) == 0) {  // the common case: every unit's values are its lanes'
+    for (std::size_t j = 0; j < 2 * n; ++j) {
+      e0[j / 2][j % 2] = le0[j];
+      e65[j / 2][j % 2] = le65[j];
+    }
+    return;
+  }
   for (std::size_t j = 0; j < n; ++j) {
     if ((alone & (1u << j)) != 0 || (over & (3u << (2 * j))) != 0) {
       sc.alone.resize(2 * rows);
