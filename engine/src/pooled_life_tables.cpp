@@ -57,7 +57,7 @@ COHORTGIS_KERNEL void lanes_e0_e65(const double* __restrict mx, std::size_t w, c
   };
   // Two rows a trip, l passed from one to the other by name: the loop-carried l then needs no register copy a row.
   const auto rows_to = [&](std::size_t & i, std::size_t end) __attribute__((always_inline)) {
-#pragma GCC unroll 2
+#pragma GCC unroll 4
     for (; i + 2 <= end; i += 2) {
       Quad dA, dB;
       step(i, cA, cB, dA, dB);
@@ -90,7 +90,7 @@ COHORTGIS_KERNEL void lanes_e0_e65(const double* __restrict mx, std::size_t w, c
   };
   std::size_t k = w;
   if (w > 65) {
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (; k > 66; --k) add(k - 1);
     add(65);
     for (std::size_t j = 0; j < 4; ++j) {
@@ -99,7 +99,7 @@ COHORTGIS_KERNEL void lanes_e0_e65(const double* __restrict mx, std::size_t w, c
     }
     k = 65;
   }
-#pragma GCC unroll 4
+#pragma GCC unroll 8
   for (; k > 0; --k) add(k - 1);
   for (std::size_t j = 0; j < 4; ++j) {
     e0[j] = l0[j] > 0.0 ? TA[j] / l0[j] : 0.0;
