@@ -78,6 +78,15 @@ struct KinRun {
   }
 };
 
+// Death rates of both sexes [sex][age], A ages: Gompertz-like, the infants' raised.
+std::vector<double> gompertz_mx(int A) {
+  std::vector<double> mx(uz(2 * A));
+  for (int s = 0; s < 2; ++s)
+    for (int i = 0; i < A; ++i)
+      mx[uz(s * A + i)] = (s ? 0.012 : 0.01) * std::exp(0.05 * (i - 30)) + (i == 0 ? 0.02 : 0);
+  return mx;
+}
+
 // Women of the base all at parity `p` at age `age`, 100 of them; rates zero.
 KinRun cohort_case(int open_age, int age, int p, double s) {
   KinRun r;
@@ -147,10 +156,7 @@ TEST(ParityKinship, BaseChildrenGoodmanKeyfitzPullum) {
 // Death rates go through the engine's single-year life table: the same kinship as the survival ratios it yields.
 TEST(ParityKinship, DeathRatesAsTheirSurvivalRatios) {
   const int open = 70, A = open + 1;
-  std::vector<double> mx(uz(2 * A));
-  for (int s = 0; s < 2; ++s)
-    for (int i = 0; i < A; ++i)
-      mx[uz(s * A + i)] = (s ? 0.012 : 0.01) * std::exp(0.05 * (i - 30)) + (i == 0 ? 0.02 : 0);
+  const std::vector<double> mx = gompertz_mx(A);
   std::vector<double> S(uz(2 * A));
   for (int s = 0; s < 2; ++s) {
     const LifeTable lt =
@@ -216,10 +222,7 @@ TEST(ParityKinship, NoDeathsNoLossAndBounds) {
 // 7, and a0 by Coale–Demeny from step 5, the same in between.
 TEST(ParityKinship, SurvivalKeptWhereMortalityIsTheLastStepsBits) {
   const int open = 70, A = open + 1;
-  std::vector<double> mx(uz(2 * A));
-  for (int s = 0; s < 2; ++s)
-    for (int i = 0; i < A; ++i)
-      mx[uz(s * A + i)] = (s ? 0.012 : 0.01) * std::exp(0.05 * (i - 30)) + (i == 0 ? 0.02 : 0);
+  const std::vector<double> mx = gompertz_mx(A);
   std::vector<double> worse = mx, better = mx;
   for (double& m : worse) m *= 1.5;
   for (double& m : better) m *= 0.5;

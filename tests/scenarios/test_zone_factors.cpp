@@ -36,17 +36,25 @@ std::vector<std::vector<std::string>> csv(const std::string& name) {
   return out;
 }
 
+// (year, standard, sex, age) → mx of a standards table; zone → (standard, factor) of a factor table.
+std::map<std::tuple<int, std::string, int, int>, double> mx_standards(const std::string& name) {
+  std::map<std::tuple<int, std::string, int, int>, double> standard;
+  for (const auto& r : csv(name)) standard[{std::stoi(r[0]), r[1], r[2] == "male", std::stoi(r[3])}] = std::stod(r[4]);
+  return standard;
+}
+std::map<std::string, std::pair<std::string, double>> mx_factors(const std::string& name) {
+  std::map<std::string, std::pair<std::string, double>> factor;
+  for (const auto& r : csv(name)) factor[r[0]] = {r[2], std::stod(r[3])};
+  return factor;
+}
+
 }  // namespace
 
 TEST(ZoneFactors, MortalityIsTheFactorTimesTheStandardOfEachStep) {
   const auto set = scenarios::load_scenario_file(kDir + "/scenario.toml", COHORTGIS_DATA);
   const scenarios::Scenario& sc = set.runs.front();
-  // (year, standard, sex, age) → mx; zone → (standard, factor)
-  std::map<std::tuple<int, std::string, int, int>, double> standard;
-  for (const auto& r : csv("mx_standard.csv"))
-    standard[{std::stoi(r[0]), r[1], r[2] == "male", std::stoi(r[3])}] = std::stod(r[4]);
-  std::map<std::string, std::pair<std::string, double>> factor;
-  for (const auto& r : csv("mx_factors.csv")) factor[r[0]] = {r[2], std::stod(r[3])};
+  const auto standard = mx_standards("mx_standard.csv");
+  const auto factor = mx_factors("mx_factors.csv");
   const int ages[] = {0, 1, 5, 10, 15, 20};
   const std::size_t rows = static_cast<std::size_t>(sc.grid.life_table_rows());
   ASSERT_EQ(rows, 6u);
@@ -137,11 +145,8 @@ TEST(ZoneFactors, LifeExpectancyGainsOnFactoredStandardsEachBaseTableOnce) {
   t.replace(t.find(mx), mx.size(), "mx = \"mx_standard_sexes.csv\"");
   const auto set = scenarios::load_scenario_text(t, "zf", kDir, COHORTGIS_DATA, {});
   const scenarios::Scenario& sc = set.runs.front();
-  std::map<std::tuple<int, std::string, int, int>, double> standard;
-  for (const auto& r : csv("mx_standard_sexes.csv"))
-    standard[{std::stoi(r[0]), r[1], r[2] == "male", std::stoi(r[3])}] = std::stod(r[4]);
-  std::map<std::string, std::pair<std::string, double>> factor;
-  for (const auto& r : csv("mx_factors_shared.csv")) factor[r[0]] = {r[2], std::stod(r[3])};
+  const auto standard = mx_standards("mx_standard_sexes.csv");
+  const auto factor = mx_factors("mx_factors_shared.csv");
   const int ages[] = {0, 1, 5, 10, 15, 20};
   const double gain[2] = {0.3, 0.2};
   const std::size_t rows = static_cast<std::size_t>(sc.grid.life_table_rows());
