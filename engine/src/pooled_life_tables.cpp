@@ -122,15 +122,15 @@ unsigned fallback_lanes(const double* mx, std::size_t w, std::size_t used, unsig
 }
 
 // Row 0 of the eight lanes under the default rule without a given q0: a0 = ak_a0_from_m0 (life_table_detail.hpp: its
-// segments, each lane its sex's constants) and q0 = 1·m / (1 + (1 − a)·m), each lane the scalar operations, so the
-// same bits (a call per lane, its branches, cost ≈ 35 instructions a lane). Returns the lanes the caller makes alone:
-// m0 not within [0, DBL_MAX] (where infant_a0 does not call ak_a0_from_m0) or q0 above 1.
+// segments kAkA0, each lane its sex's) and q0 = 1·m / (1 + (1 − a)·m), each lane the scalar operations, so the same
+// bits (a call per lane, its branches, cost ≈ 35 instructions a lane). Returns the lanes the caller makes alone: m0
+// not within [0, DBL_MAX] (where infant_a0 does not call ak_a0_from_m0) or q0 above 1.
 COHORTGIS_KERNEL unsigned ak_row0_lanes(const double* m0, double* a0, double* q0) {
-  // Lanes {women, men, women, men}.
-  const Quad below1 = {0.01724, 0.0230, 0.01724, 0.0230}, below2 = {0.06891, 0.08307, 0.06891, 0.08307};
-  const Quad c1 = {0.14903, 0.14929, 0.14903, 0.14929}, s1 = {2.05527, 1.99545, 2.05527, 1.99545};
-  const Quad c2 = {0.04667, 0.02832, 0.04667, 0.02832}, s2 = {3.88089, 3.26021, 3.88089, 3.26021};
-  const Quad c3 = {0.31411, 0.29915, 0.31411, 0.29915};
+  const AkA0Segments &w = kAkA0[0], &men = kAkA0[1];  // lanes {women, men, women, men}
+  const Quad below1 = {w.b1, men.b1, w.b1, men.b1}, below2 = {w.b2, men.b2, w.b2, men.b2};
+  const Quad c1 = {w.c1, men.c1, w.c1, men.c1}, s1 = {w.s1, men.s1, w.s1, men.s1};
+  const Quad c2 = {w.c2, men.c2, w.c2, men.c2}, s2 = {w.s2, men.s2, w.s2, men.s2};
+  const Quad c3 = {w.c3, men.c3, w.c3, men.c3};
   Mask alone[2];
   for (std::size_t h = 0; h < 2; ++h) {
     Quad m;
