@@ -10,7 +10,9 @@
 // Population Biology 5(1): a woman aged a has Σ_x l(a − x)·m(x) daughters alive), with the first-birth timing of the
 // first step's rates.
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/parity.hpp"
@@ -23,11 +25,31 @@ namespace {
 constexpr int kFemale = 0;
 constexpr int kSexCount = static_cast<int>(kSexes);
 constexpr int kFallbackAgeAtFirstBirth = 25;  // base women at parity 1 with no first-birth rate below their age
+
+// Whether two methods build the same tables: every field, the numbers by their bits.
+bool same_method(const LifeTableMethod& a, const LifeTableMethod& b) {
+  const auto bits = [](double x) { return std::bit_cast<std::uint64_t>(x); };
+  return a.a0_rule == b.a0_rule && a.region == b.region && a.ax_method == b.ax_method &&
+         a.greville_from_age_5 == b.greville_from_age_5 && bits(a.radix) == bits(b.radix) &&
+         a.infant_mortality_q0.has_value() == b.infant_mortality_q0.has_value() &&
+         (!a.infant_mortality_q0 || bits(*a.infant_mortality_q0) == bits(*b.infant_mortality_q0));
+}
 }  // namespace
 
 void ParityProjection::set_child_survival(const StepSchedules& s, const LifeTableMethod& method) {
-  const std::size_t nA = L_.ages(), states = L_.states();
   if (rates_.empty()) throw InputError("parity: set_child_survival() before set_fertility()");
+  // A step that reuses the last one's mortality (UN schedules by five-year period, a constant schedule) keeps its
+  // survival ratios: the same tables from the same bits (a table per state and sex a step otherwise).
+  const bool same = survival_made_ && same_mortality(s, survival_of_) && same_method(method, survival_method_);
+  if (!same) set_child_survival_ratios(s, method);
+  child_girls_.assign(uz(L_.zones), 1.0 / 2.05);
+  for (int z = 0; z < L_.zones && uz(z) < s.srb.size(); ++z) child_girls_[uz(z)] = 1.0 / (1.0 + s.srb[uz(z)]);
+  if (child_lost_.empty()) init_kinship();
+}
+
+void ParityProjection::set_child_survival_ratios(const StepSchedules& s, const LifeTableMethod& method) {
+  const std::size_t nA = L_.ages(), states = L_.states();
+  survival_made_ = false;  // until every state's ratios are made (a table may throw)
   child_survival_.assign(states * kSexes * nA, 1.0);
   const std::size_t rows = s.mortality.size() / (states * kSexes);
   LifeTable lt;
@@ -48,9 +70,12 @@ void ParityProjection::set_child_survival(const StepSchedules& s, const LifeTabl
         break;
     }
   }
-  child_girls_.assign(uz(L_.zones), 1.0 / 2.05);
-  for (int z = 0; z < L_.zones && uz(z) < s.srb.size(); ++z) child_girls_[uz(z)] = 1.0 / (1.0 + s.srb[uz(z)]);
-  if (child_lost_.empty()) init_kinship();
+  survival_of_.mortality_kind = s.mortality_kind;
+  survival_of_.person_years_layout = s.person_years_layout;
+  survival_of_.mortality = s.mortality;
+  survival_of_.radix_l0 = s.radix_l0;
+  survival_method_ = method;
+  survival_made_ = true;
 }
 
 // Goodman–Keyfitz–Pullum at the base: a woman aged i at parity 1 had her first birth in the step from age x to x + 1

@@ -3,6 +3,7 @@
 #include "pooled_life_tables.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cfloat>
 #include <cmath>
 #include <cstring>
@@ -56,7 +57,7 @@ COHORTGIS_KERNEL void lanes_e0_e65(const double* __restrict mx, std::size_t w, c
   };
   // Two rows a trip, l passed from one to the other by name: the loop-carried l then needs no register copy a row.
   const auto rows_to = [&](std::size_t & i, std::size_t end) __attribute__((always_inline)) {
-#pragma GCC unroll 2
+#pragma GCC unroll 4
     for (; i + 2 <= end; i += 2) {
       Quad dA, dB;
       step(i, cA, cB, dA, dB);
@@ -89,7 +90,7 @@ COHORTGIS_KERNEL void lanes_e0_e65(const double* __restrict mx, std::size_t w, c
   };
   std::size_t k = w;
   if (w > 65) {
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (; k > 66; --k) add(k - 1);
     add(65);
     for (std::size_t j = 0; j < 4; ++j) {
@@ -98,7 +99,7 @@ COHORTGIS_KERNEL void lanes_e0_e65(const double* __restrict mx, std::size_t w, c
     }
     k = 65;
   }
-#pragma GCC unroll 4
+#pragma GCC unroll 8
   for (; k > 0; --k) add(k - 1);
   for (std::size_t j = 0; j < 4; ++j) {
     e0[j] = l0[j] > 0.0 ? TA[j] / l0[j] : 0.0;
@@ -120,6 +121,33 @@ unsigned fallback_lanes(const double* mx, std::size_t w, std::size_t used, unsig
   return lanes;
 }
 
+// Row 0 of the eight lanes under the default rule without a given q0: a0 = ak_a0_from_m0 (life_table_detail.hpp: its
+// segments kAkA0, each lane its sex's) and q0 = 1·m / (1 + (1 − a)·m), each lane the scalar operations, so the same
+// bits (a call per lane, its branches, cost ≈ 35 instructions a lane). Returns the lanes the caller makes alone: m0
+// not within [0, DBL_MAX] (where infant_a0 does not call ak_a0_from_m0) or q0 above 1.
+COHORTGIS_KERNEL unsigned ak_row0_lanes(const double* m0, double* a0, double* q0) {
+  const AkA0Segments &w = kAkA0[0], &men = kAkA0[1];  // lanes {women, men, women, men}
+  const Quad below1 = {w.b1, men.b1, w.b1, men.b1}, below2 = {w.b2, men.b2, w.b2, men.b2};
+  const Quad c1 = {w.c1, men.c1, w.c1, men.c1}, s1 = {w.s1, men.s1, w.s1, men.s1};
+  const Quad c2 = {w.c2, men.c2, w.c2, men.c2}, s2 = {w.s2, men.s2, w.s2, men.s2};
+  const Quad c3 = {w.c3, men.c3, w.c3, men.c3};
+  Mask alone[2];
+  for (std::size_t h = 0; h < 2; ++h) {
+    Quad m;
+    load_vec(m, m0 + 4 * h);
+    const Quad a = m < below1 ? c1 - s1 * m : m < below2 ? c2 + s2 * m : c3;
+    const Quad q = 1.0 * m / (1.0 + (1.0 - a) * m);
+    alone[h] = ~((m >= 0.0) & (m <= DBL_MAX)) | (q > 1.0);
+    store_vec(a0 + 4 * h, a);
+    store_vec(q0 + 4 * h, q);
+  }
+  const Mask any = alone[0] | alone[1];
+  if ((any[0] | any[1] | any[2] | any[3]) == 0) return 0;  // the common case: no lane's bit to find
+  unsigned other = 0;
+  for (std::size_t j = 0; j < kLanes; ++j) other |= alone[j / 4][j % 4] != 0 ? 1u << j : 0u;
+  return other;
+}
+
 }  // namespace
 
 // pooled_rates_of_two (indicator_kernels.cpp) of both sexes, four rows at a time, the rates written into a batch's
@@ -129,19 +157,19 @@ COHORTGIS_KERNEL bool rates_of_two_lanes(const double* __restrict mx_a, const do
                                          const double* __restrict P1a, const double* __restrict mx_b,
                                          const double* __restrict P0b, const double* __restrict P1b, std::size_t rows,
                                          std::size_t ages, double* __restrict out, int* flags) {
-  using Pair = double __attribute__((vector_size(2 * sizeof(double))));
   using Bits = unsigned long long __attribute__((vector_size(4 * sizeof(long long))));
   const double n_mx = (0.0 + 1.0) + 1.0;
   // Each row's (women, men) pair to its lanes: {f_r, m_r, f_{r+2}, m_{r+2}} and {f_{r+1}, m_{r+1}, f_{r+3}, m_{r+3}}
   // in halves.
   const auto to_lanes = [&](const Quad& f, const Quad& m, std::size_t r) __attribute__((always_inline)) {
     const Quad lo = __builtin_shufflevector(f, m, 0, 4, 2, 6), hi = __builtin_shufflevector(f, m, 1, 5, 3, 7);
-    const Pair p0 = __builtin_shufflevector(lo, lo, 0, 1), p1 = __builtin_shufflevector(hi, hi, 0, 1);
-    const Pair p2 = __builtin_shufflevector(lo, lo, 2, 3), p3 = __builtin_shufflevector(hi, hi, 2, 3);
-    std::memcpy(out + kLanes * r, &p0, sizeof p0);
-    std::memcpy(out + kLanes * (r + 1), &p1, sizeof p1);
-    std::memcpy(out + kLanes * (r + 2), &p2, sizeof p2);
-    std::memcpy(out + kLanes * (r + 3), &p3, sizeof p3);
+    // Each half stored from the vector's bytes: the upper ones by one extract to memory (a shuffle of them to a Pair
+    // took a permute and a store).
+    const char *const l = reinterpret_cast<const char*>(&lo), *const h = reinterpret_cast<const char*>(&hi);
+    std::memcpy(out + kLanes * r, l, 2 * sizeof(double));
+    std::memcpy(out + kLanes * (r + 1), h, 2 * sizeof(double));
+    std::memcpy(out + kLanes * (r + 2), l + 2 * sizeof(double), 2 * sizeof(double));
+    std::memcpy(out + kLanes * (r + 3), h + 2 * sizeof(double), 2 * sizeof(double));
   };
   const double *const Fa = P0a + ages, *const Ea = P1a + ages, *const Fb = P0b + ages, *const Eb = P1b + ages;
   const double *const ma_m = mx_a + rows, *const mb_m = mx_b + rows;
@@ -255,9 +283,13 @@ void pooled_e0_e65_lanes(const double* mx, std::size_t n, std::size_t rows, cons
   double a0[kLanes], q0[kLanes], le0[kLanes], le65[kLanes];
   unsigned alone = 0;  // units whose table takes the fallback somewhere: built alone
   // infant_a0 of the default rule (Andreev–Kingkade from m0, q0 given or not: pooled_tables_take found it valid) where
-  // m0 is finite and ≥ 0: its value, not a call per lane.
+  // m0 is finite and ≥ 0: its value, not a call per lane. Without a given q0 every lane at once (ak_row0_lanes), the
+  // lanes it leaves as below.
   const bool ak = method.a0_rule == A0Rule::andreev_kingkade;
-  for (std::size_t j = 0; j < kLanes; ++j) {
+  const unsigned used = (1u << (2 * n)) - 1;
+  const unsigned scalar = ak && !q0_given ? ak_row0_lanes(mx, a0, q0) & used : (1u << kLanes) - 1;
+  for (unsigned left = scalar; left != 0; left &= left - 1) {  // the lanes of `scalar` only
+    const std::size_t j = uz(std::countr_zero(left));
     const double m = mx[j];
     const Sex sex = j % 2 == 0 ? Sex::female : Sex::male;
     // Lanes of no unit: any numbers (not read).
@@ -273,6 +305,13 @@ void pooled_e0_e65_lanes(const double* mx, std::size_t n, std::size_t rows, cons
   sc.terms.resize(kLanes * w);
   lanes_e0_e65(mx, w, a0, q0, method.radix, sc.terms.data(), le0, le65);
   const unsigned over = fallback_lanes(mx, w, 2 * n, below2);
+  if ((alone | over) == 0) {  // the common case: every unit's values are its lanes'
+    for (std::size_t j = 0; j < 2 * n; ++j) {
+      e0[j / 2][j % 2] = le0[j];
+      e65[j / 2][j % 2] = le65[j];
+    }
+    return;
+  }
   for (std::size_t j = 0; j < n; ++j) {
     if ((alone & (1u << j)) != 0 || (over & (3u << (2 * j))) != 0) {
       sc.alone.resize(2 * rows);

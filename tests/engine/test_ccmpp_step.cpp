@@ -176,9 +176,10 @@ TEST(CcmppStepHand, AgePeriodDeathsSplitPreservesTotal) {
 
 // A zone's states in one pass (detail::age_period_deaths_states, the projection's step): the bits of
 // age_period_deaths of each state in turn, whatever φ's unused last element of each state holds (NaN here), for
-// 1 to 4 states of 2, 3, 5, 8 and 101 ages (vector loops' tails of every length), with −0 and negative deaths.
+// 1 to 4 states of 2, 3, 5, 8, 13 and 101 ages (vector loops' tails of every length, 0 to 7 vectors after the
+// eight-vector trips), with −0 and negative deaths.
 TEST(CcmppStepHand, AgePeriodDeathsOfAZoneInOnePassAreEachStatesBits) {
-  for (std::size_t n_ages : {2u, 3u, 5u, 8u, 101u})
+  for (std::size_t n_ages : {2u, 3u, 5u, 8u, 13u, 101u})
     for (std::size_t states = 1; states <= 4; ++states) {
       const std::size_t n = n_ages * states;
       std::vector<double> D(n), phi(n), got(n, 7.0), want(n, 7.0);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/parity.hpp"
@@ -21,6 +22,11 @@ struct KinRun {
   CohortArray base;
   std::vector<double> women_by_parity, rates, mortality;
   MortalityInput mortality_kind = MortalityInput::survival_ratios;
+  std::vector<std::vector<double>> mortality_by_step;  // when given, step k's mortality instead of `mortality`
+  std::vector<LifeTableMethod> method_by_step;         // when given, step k's life-table method
+  // Each step after the first, the children's survival ratios made first from other mortality (and so again from the
+  // step's): made every step, whatever set_child_survival keeps.
+  bool remake_survival = false;
   int steps = 1;
   std::vector<double> lost_at_base;                 // [age] after the first set_child_survival
   std::vector<std::vector<double>> lost;            // [step][age]
@@ -56,15 +62,30 @@ struct KinRun {
     projection.run(
         [&](const StepContext& ctx, StepSchedules& s) {
           s.mortality_kind = mortality_kind;
-          s.mortality = mortality;
+          s.mortality = mortality_by_step.empty() ? mortality : mortality_by_step[uz(ctx.step)];
           s.srb.assign(1, 1.05);
           parity.set_fertility(ctx, rates, s.asfr);
-          parity.set_child_survival(s, cfg.life_table_method);
+          const LifeTableMethod& method = method_by_step.empty() ? cfg.life_table_method : method_by_step[uz(ctx.step)];
+          if (remake_survival && ctx.step > 0) {
+            StepSchedules other = s;
+            other.mortality[0] *= 0.5;
+            parity.set_child_survival(other, method);
+          }
+          parity.set_child_survival(s, method);
           if (ctx.step == 0) lost_at_base = parity.mothers_lost_only_child();
         },
         sink);
   }
 };
+
+// Death rates of both sexes [sex][age], A ages: Gompertz-like, the infants' raised.
+std::vector<double> gompertz_mx(int A) {
+  std::vector<double> mx(uz(2 * A));
+  for (int s = 0; s < 2; ++s)
+    for (int i = 0; i < A; ++i)
+      mx[uz(s * A + i)] = (s ? 0.012 : 0.01) * std::exp(0.05 * (i - 30)) + (i == 0 ? 0.02 : 0);
+  return mx;
+}
 
 // Women of the base all at parity `p` at age `age`, 100 of them; rates zero.
 KinRun cohort_case(int open_age, int age, int p, double s) {
@@ -135,10 +156,7 @@ TEST(ParityKinship, BaseChildrenGoodmanKeyfitzPullum) {
 // Death rates go through the engine's single-year life table: the same kinship as the survival ratios it yields.
 TEST(ParityKinship, DeathRatesAsTheirSurvivalRatios) {
   const int open = 70, A = open + 1;
-  std::vector<double> mx(uz(2 * A));
-  for (int s = 0; s < 2; ++s)
-    for (int i = 0; i < A; ++i)
-      mx[uz(s * A + i)] = (s ? 0.012 : 0.01) * std::exp(0.05 * (i - 30)) + (i == 0 ? 0.02 : 0);
+  const std::vector<double> mx = gompertz_mx(A);
   std::vector<double> S(uz(2 * A));
   for (int s = 0; s < 2; ++s) {
     const LifeTable lt =
@@ -195,5 +213,48 @@ TEST(ParityKinship, NoDeathsNoLossAndBounds) {
       EXPECT_GT(share60, 1.0 - std::pow(0.97, 28));
       EXPECT_LT(share60, 1.0 - std::pow(0.97, 45));
     }
+  }
+}
+
+// A step whose mortality and life-table method hold the last step's bits keeps its children's survival ratios instead
+// of building every state's life table again: every step's kinship the bits of a run that makes them every step
+// (remake_survival), with death rates (life tables) and survival ratios that change at steps 3 and 4 and back at step
+// 7, and a0 by Coale–Demeny from step 5, the same in between.
+TEST(ParityKinship, SurvivalKeptWhereMortalityIsTheLastStepsBits) {
+  const int open = 70, A = open + 1;
+  const std::vector<double> mx = gompertz_mx(A);
+  std::vector<double> worse = mx, better = mx;
+  for (double& m : worse) m *= 1.5;
+  for (double& m : better) m *= 0.5;
+  for (const MortalityInput kind : {MortalityInput::death_rates, MortalityInput::survival_ratios}) {
+    const auto form = [&](const std::vector<double>& m) {  // survival ratios: exp(−m), any numbers in (0, 1)
+      std::vector<double> v = m;
+      if (kind == MortalityInput::survival_ratios)
+        for (double& x : v) x = std::exp(-x);
+      return v;
+    };
+    const std::vector<std::vector<double>> by_step = {form(mx),     form(mx),     form(mx),     form(worse),
+                                                      form(better), form(better), form(better), form(mx)};
+    std::vector<LifeTableMethod> methods(by_step.size());
+    for (std::size_t n = 5; n < by_step.size(); ++n) methods[n].a0_rule = A0Rule::coale_demeny;
+    std::vector<std::vector<double>> lost[3];
+    for (int k = 0; k < 3; ++k) {  // kept where the same, made every step, constant mortality
+      KinRun r = cohort_case(open, 20, 0, 0.0);
+      for (int i = 0; i < A; ++i) r.base.at(0, 0, 0, i) = 1000.0;
+      for (int i = 0; i < A; ++i) r.women_by_parity[uz(i)] = 1000.0;
+      for (int y = 18; y < 40; ++y) r.rates[uz(y)] = r.rates[uz(A + y)] = 0.08;
+      r.mortality_kind = kind;
+      r.mortality = form(mx);
+      if (k < 2) r.mortality_by_step = by_step;
+      if (k < 2) r.method_by_step = methods;
+      r.remake_survival = k == 1;
+      r.steps = static_cast<int>(by_step.size());
+      r.run();
+      lost[k] = r.lost;
+    }
+    ASSERT_EQ(lost[0].size(), by_step.size());
+    for (std::size_t n = 0; n < by_step.size(); ++n)
+      EXPECT_EQ(std::memcmp(lost[0][n].data(), lost[1][n].data(), uz(A) * sizeof(double)), 0) << "step " << n;
+    EXPECT_NE(lost[0].back(), lost[2].back());  // the changes reach the kinship
   }
 }

@@ -47,12 +47,12 @@ std::vector<double> unit_rates(std::size_t u, std::size_t rows) {
   return mx;
 }
 
-// Units shift … shift + units − 1 in batches of kTableUnits; with `below2`, the batch told which of its units have
-// every rate within [0, 2) (those rows are not tested for the fallback).
-void expect_same_as_alone(std::size_t units, std::size_t rows, const LifeTableMethod& method, bool below2 = false,
-                          std::size_t shift = 0) {
-  std::vector<std::vector<double>> mx;
-  for (std::size_t u = 0; u < units; ++u) mx.push_back(unit_rates(u + shift, rows));
+// The units' rates mx[u] [sex][row] in batches of kTableUnits: each unit's e0 and e65 the bits of its table alone;
+// with `below2`, the batch told which of its units have every rate within [0, 2) (those rows are not tested for the
+// fallback).
+void expect_batches_same_as_alone(const std::vector<std::vector<double>>& mx, std::size_t rows,
+                                  const LifeTableMethod& method, bool below2) {
+  const std::size_t units = mx.size();
   detail::PooledTablesScratch sc;
   ASSERT_TRUE(detail::pooled_tables_take(method, rows));
   for (std::size_t first = 0; first < units; first += detail::kTableUnits) {
@@ -80,6 +80,14 @@ void expect_same_as_alone(std::size_t units, std::size_t rows, const LifeTableMe
   }
 }
 
+// Units shift … shift + units − 1 (unit_rates) as above.
+void expect_same_as_alone(std::size_t units, std::size_t rows, const LifeTableMethod& method, bool below2 = false,
+                          std::size_t shift = 0) {
+  std::vector<std::vector<double>> mx;
+  for (std::size_t u = 0; u < units; ++u) mx.push_back(unit_rates(u + shift, rows));
+  expect_batches_same_as_alone(mx, rows, method, below2);
+}
+
 }  // namespace
 
 TEST(PooledLifeTables, EachLaneIsTheBitsOfItsTableAlone) {
@@ -100,6 +108,47 @@ TEST(PooledLifeTables, UnitsKnownBelowTwoSkipOnlyTheirOwnTest) {
     for (std::size_t shift = 0; shift < 12; ++shift)
       for (std::size_t units : {1, 2, 3, 4, 5, 6, 7, 8, 9})
         expect_same_as_alone(units, rows, LifeTableMethod{}, true, shift);
+}
+
+// Row 0 under the default rule (a0 from m0 by Andreev–Kingkade's segments, made for all lanes at once): m0 in each
+// segment of each sex, at and next to the segments' bounds (women 0.01724 and 0.06891, men 0.0230 and 0.08307), 0,
+// and rates whose q0 exceeds 1 (a0·m0 > 1: the table alone), each sex in either lane of a pair and every lane of a
+// batch; the other rows as unit_rates' (below 2).
+TEST(PooledLifeTables, InfantRowOfEveryAndreevKingkadeSegmentIsTheBitsOfItsTableAlone) {
+  const std::size_t rows = 101;
+  std::vector<double> m0s = {0.0, 1e-300, 0.0004, 0.01, 0.05, 0.07, 0.1, 0.5, 2.0, 3.0, 3.5, 40.0, 1e300};
+  for (double bound : {0.01724, 0.0230, 0.06891, 0.08307})
+    for (double m : {std::nextafter(bound, 0.0), bound, std::nextafter(bound, 1.0)}) m0s.push_back(m);
+  std::vector<std::vector<double>> mx;
+  for (std::size_t i = 0; i < m0s.size(); ++i)
+    for (std::size_t k = 0; k < m0s.size(); k += 3) {  // women's m0 i, men's another, shifting along the batch
+      std::vector<double> u = unit_rates(4 * i + k, rows);
+      std::replace_if(
+          u.begin(), u.end(), [](double m) { return m >= 2.0; }, 1.5);
+      u[0] = m0s[i];
+      u[rows] = m0s[(i + k) % m0s.size()];
+      mx.push_back(u);
+    }
+  expect_batches_same_as_alone(mx, rows, LifeTableMethod{}, false);
+  expect_batches_same_as_alone(mx, rows, LifeTableMethod{}, true);
+  // An m0 the rule does not take (outside the batch's contract): an error, as of the table alone.
+  for (double bad : {-0.01, std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN()})
+    for (std::size_t s = 0; s < 2; ++s) {
+      std::vector<double> u = unit_rates(0, rows);
+      std::replace_if(
+          u.begin(), u.end(), [](double m) { return m >= 2.0; }, 1.5);  // no row alone but row 0
+      u[s * rows] = bad;
+      const double* rates[1] = {u.data()};
+      double e0[1][2], e65[1][2];
+      detail::PooledTablesScratch sc;
+      EXPECT_THROW(detail::pooled_e0_e65(rates, 1, rows, LifeTableMethod{}, sc, e0, e65, 0), InputError) << bad;
+      LifeTable lt;
+      EXPECT_THROW(
+          single_year_e0_e65_both(std::span<const double>(u.data(), rows),
+                                  std::span<const double>(u.data() + rows, rows), LifeTableMethod{}, lt, e0[0], e65[0]),
+          InputError)
+          << bad;
+    }
 }
 
 TEST(PooledLifeTables, MethodsTheBatchDoesNotTake) {

@@ -4,11 +4,15 @@
 // (the standard by year). Expected values are computed here from the fixture's CSV text, not through the loader.
 #include <gtest/gtest.h>
 
+#include <bit>
+#include <cstdint>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <tuple>
 
+#include "cohortgis/engine/index_cast.hpp"
+#include "cohortgis/scenarios/models.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 
 using namespace cohortgis;
@@ -32,17 +36,25 @@ std::vector<std::vector<std::string>> csv(const std::string& name) {
   return out;
 }
 
+// (year, standard, sex, age) → mx of a standards table; zone → (standard, factor) of a factor table.
+std::map<std::tuple<int, std::string, int, int>, double> mx_standards(const std::string& name) {
+  std::map<std::tuple<int, std::string, int, int>, double> standard;
+  for (const auto& r : csv(name)) standard[{std::stoi(r[0]), r[1], r[2] == "male", std::stoi(r[3])}] = std::stod(r[4]);
+  return standard;
+}
+std::map<std::string, std::pair<std::string, double>> mx_factors(const std::string& name) {
+  std::map<std::string, std::pair<std::string, double>> factor;
+  for (const auto& r : csv(name)) factor[r[0]] = {r[2], std::stod(r[3])};
+  return factor;
+}
+
 }  // namespace
 
 TEST(ZoneFactors, MortalityIsTheFactorTimesTheStandardOfEachStep) {
   const auto set = scenarios::load_scenario_file(kDir + "/scenario.toml", COHORTGIS_DATA);
   const scenarios::Scenario& sc = set.runs.front();
-  // (year, standard, sex, age) → mx; zone → (standard, factor)
-  std::map<std::tuple<int, std::string, int, int>, double> standard;
-  for (const auto& r : csv("mx_standard.csv"))
-    standard[{std::stoi(r[0]), r[1], r[2] == "male", std::stoi(r[3])}] = std::stod(r[4]);
-  std::map<std::string, std::pair<std::string, double>> factor;
-  for (const auto& r : csv("mx_factors.csv")) factor[r[0]] = {r[2], std::stod(r[3])};
+  const auto standard = mx_standards("mx_standard.csv");
+  const auto factor = mx_factors("mx_factors.csv");
   const int ages[] = {0, 1, 5, 10, 15, 20};
   const std::size_t rows = static_cast<std::size_t>(sc.grid.life_table_rows());
   ASSERT_EQ(rows, 6u);
@@ -115,4 +127,52 @@ TEST(ZoneFactors, AVariantReplacesTheFactorTable) {
   EXPECT_EQ(base[(2 * 2) * rows + 3], 2 * 0.04);
   EXPECT_EQ(variant[(2 * 2) * rows + 3], 0.08);
   EXPECT_EQ(variant[3], 0.04);  // zone A: north unchanged
+}
+
+// `e0_gain_per_year` on factored standards: each step's schedule of each zone and sex is the Brass move of its base
+// (factor × standard of the step's year) to the base table's e0 plus the gain, computed here table by table; the
+// loader builds one table per distinct base and sex (zones A and B share theirs, mx_factors_shared.csv; north's men
+// have its women's rates, mx_standard_sexes.csv, but a table of their own sex; the standards change by year, so each
+// step has its own), and the e0 it reuses must be the bits of the table built again.
+TEST(ZoneFactors, LifeExpectancyGainsOnFactoredStandardsEachBaseTableOnce) {
+  std::ifstream in(kDir + "/scenario.toml");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string t = ss.str();
+  const std::string factors = "zone_factors = \"mx_factors.csv\"", mx = "mx = \"mx_standard.csv\"";
+  t.replace(t.find(factors), factors.size(),
+            "zone_factors = \"mx_factors_shared.csv\"\ne0_gain_per_year = { female = 0.3, male = 0.2 }");
+  t.replace(t.find(mx), mx.size(), "mx = \"mx_standard_sexes.csv\"");
+  const auto set = scenarios::load_scenario_text(t, "zf", kDir, COHORTGIS_DATA, {});
+  const scenarios::Scenario& sc = set.runs.front();
+  const auto standard = mx_standards("mx_standard_sexes.csv");
+  const auto factor = mx_factors("mx_factors_shared.csv");
+  const int ages[] = {0, 1, 5, 10, 15, 20};
+  const double gain[2] = {0.3, 0.2};
+  const std::size_t rows = static_cast<std::size_t>(sc.grid.life_table_rows());
+  ASSERT_EQ(rows, 6u);
+  ASSERT_EQ(sc.schedules.size(), 2u);
+  for (std::size_t k = 0; k < 2; ++k) {
+    const int year = 2020 + 5 * static_cast<int>(k);
+    const auto& m = sc.schedules[k].mortality;
+    ASSERT_EQ(m.size(), 3 * 2 * rows);
+    for (std::size_t z = 0; z < 3; ++z)
+      for (int s = 0; s < 2; ++s) {
+        const auto& [name, f] = factor.at(sc.zones[z].id);
+        std::vector<double> base(rows);
+        for (std::size_t i = 0; i < rows; ++i) base[i] = f * standard.at({year, name, s, ages[i]});
+        const Sex sex = static_cast<Sex>(s);
+        const double e_base = scenarios::life_expectancy_at_birth(base, sc.grid, sex);
+        scenarios::YearPath p;
+        p.points[2020] = e_base;
+        p.points[2030] = e_base + gain[s] * (2030 - 2020);
+        const double target = p.mean_over_years(year + 1, year + 5);  // the step covers year + 1 … year + 5
+        const std::vector<double> want =
+            scenarios::brass_logit_mx(base, sc.grid, sex, scenarios::brass_alpha_for_e0(base, sc.grid, sex, target));
+        for (std::size_t i = 0; i < rows; ++i)
+          EXPECT_EQ(std::bit_cast<std::uint64_t>(m[(z * 2 + uz(s)) * rows + i]), std::bit_cast<std::uint64_t>(want[i]))
+              << "step " << k << ", zone " << sc.zones[z].id << ", sex " << s << ", age " << ages[i] << ": "
+              << m[(z * 2 + uz(s)) * rows + i] << " vs " << want[i];
+      }
+  }
 }

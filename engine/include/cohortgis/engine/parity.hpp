@@ -118,6 +118,7 @@ class ParityProjection {
            static_cast<std::size_t>(child_age);
   }
   void init_kinship();                             // the base's children (set_child_survival's first call)
+  void set_child_survival_ratios(const StepSchedules& s, const LifeTableMethod& method);  // child_survival_ made
   void advance_kinship(const CohortArray& start);  // from advance(), before the shares move
   // h_p of the cohort aged i at the start: z·(f_p(i) + f_p(i+1))/2 (docs/parity.md step 3).
   double progression(int zone, int group, int parity, int age) const {
@@ -140,6 +141,11 @@ class ParityProjection {
   // [zone][group][age][sex][child age], and the only child dead [zone][group][age]; they sum to π_1.
   std::vector<double> child_alive_, child_lost_;
   std::vector<double> child_survival_;  // S of the step [zone][group][sex][age]
+  // The mortality (kind, layout, rows, radix: same_mortality) and method child_survival_ was made from: a step whose
+  // schedules hold the same bits keeps it instead of building every state's life table again.
+  StepSchedules survival_of_;
+  LifeTableMethod survival_method_;
+  bool survival_made_ = false;
   std::vector<double> child_girls_;     // share of girls among the births of the step, 1/(1 + srb), [zone]
 };
 
