@@ -26,8 +26,9 @@ namespace fs = std::filesystem;
 std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, std::vector<StepSchedules>& steps,
                                                 FoldedSteps& folded) {
   const Doc& doc = b.doc;
-  for (const toml::table* t : {L.section(L.base, "fertility"), L.section(L.over, "fertility")})
-    if (t) doc.allow(*t, "fertility", {"schedule", "schedule_age_width", "zone_factors", "tfr", "mean_age", "srb", "fit", "parity_rates", "parity_progression", "parity_base", "parity_base_age_width", "srb_by_order"});
+  L.allow(doc, "fertility",
+          {"schedule", "schedule_age_width", "zone_factors", "tfr", "mean_age", "srb", "fit", "parity_rates",
+           "parity_progression", "parity_base", "parity_base_age_width", "srb_by_order"});
   auto [sn, skey] = L.get("fertility", "schedule");
   // With parity_rates (build_parity.cpp) the run sets the ASFR of every step from the parity states.
   auto [pn, pkey] = L.get("fertility", "parity_rates");

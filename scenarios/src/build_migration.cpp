@@ -357,10 +357,8 @@ std::pair<int, int> years_of(const Build& b, const toml::table& t, const std::st
 void build_migration(const Build& b, const Layer& L, std::vector<StepSchedules>& steps, Dynamic& dyn) {
   const Doc& doc = b.doc;
   const CohortLayout layout = b.sc.base_population.layout();
-  for (const toml::table* t : {L.section(L.base, "migration"), L.section(L.over, "migration")})
-    if (t)
-      doc.allow(*t, "migration", {"flows", "od", "gravity", "od_profile", "net", "in", "out", "net_rate", "out_rate",
-                                  "net_total", "timing"});
+  L.allow(doc, "migration",
+          {"flows", "od", "gravity", "od_profile", "net", "in", "out", "net_rate", "out_rate", "net_total", "timing"});
   for (auto& s : steps) {
     s.net_migrants.clear();
     s.net_migrants_per_person.clear();
@@ -694,7 +692,7 @@ void build_transitions(const Build& b, const Layer& L, std::vector<StepSchedules
       if (moved[uz(r.mother_group)] > 1.0 + 1e-12)
         doc.fail(t.get("share"), key + ".share",
                  "the [[newborn]] shares of mother_group \"" + b.sc.group_names[uz(r.mother_group)] + "\" now sum to " +
-                     fmt(moved[uz(r.mother_group)]) + "; expected at most 1 (the whole of that group's births)");
+                     fmt(moved[uz(r.mother_group)], 12) + "; expected at most 1 (the whole of that group's births)");
       for (auto& s : steps) s.newborn_rules.push_back(r);
     }
   }

@@ -165,10 +165,9 @@ void check_person_years(const Build& b, const std::vector<int>& ages, const std:
 
 void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>& steps, FoldedSteps& folded) {
   const Doc& doc = b.doc;
-  for (const toml::table* t : {L.section(L.base, "mortality"), L.section(L.over, "mortality")})
-    if (t)
-      doc.allow(*t, "mortality", {"mx", "qx", "lx", "Lx", "Sx", "life_table", "radix", "a0", "ax_method",
-                                  "coale_demeny_region", "e0", "e0_gain_per_year", "lee_carter", "fit", "zone_factors"});
+  L.allow(doc, "mortality",
+          {"mx", "qx", "lx", "Lx", "Sx", "life_table", "radix", "a0", "ax_method", "coale_demeny_region", "e0",
+           "e0_gain_per_year", "lee_carter", "fit", "zone_factors"});
   // Life-table conventions for tables the engine builds from mx (docs/ccmpp.md A1; scenarios/README.md).
   LifeTableMethod& method = b.sc.life_table_method;
   if (auto [n, k] = L.get("mortality", "a0"); n) {

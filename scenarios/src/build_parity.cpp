@@ -47,6 +47,8 @@ std::vector<std::vector<double>> read_rates(const Build& b, const toml::node* n,
   } else if (!ref.unit.empty() && ref.unit != "per_woman") {
     doc.fail(ref.unit_node, key + ".unit", "expected \"per_woman\" or \"per_1000_women\", got " + quote_cell(ref.unit));
   }
+  // Rates per woman per year, or ratios within the year: never per step.
+  refuse_per(doc, ref, progression ? "probabilities of a birth within the year" : "births per woman per year");
   const Rows rows = read_rows(doc, ref, {"age", "parity", "value"}, {"age", "value"});
   timed = time_rows(b, rows, key);
   std::vector<std::vector<double>> by_key(timed.keys());
@@ -158,7 +160,17 @@ std::vector<double> read_base(const Build& b, const toml::node* n, const std::st
         }
     return out;
   }
+  if (n->is_string()) {
+    // A keyword misspelt ("from_rate", "Records") would otherwise be looked for as a file of that name.
+    const std::string s = doc.string(*n, key);
+    if (s.find('.') == std::string::npos && s.find(':') == std::string::npos)
+      doc.fail(n, key,
+               "expected \"from_rates\", \"records\" or a table file (e.g. \"parity_base.csv\"), got " + quote_cell(s));
+  }
   const TableRef ref = table_ref(doc, *n, key, {"age", "parity", "women", "share", "zone", "group"});
+  // Counts or shares of the base date: no unit to scale, nothing per step, no years to interpolate.
+  refuse_unit_and_per(doc, ref, "women or shares of women at the base date");
+  refuse_between(doc, ref);
   const bool shares = [&] {
     const Rows probe = read_rows(doc, ref, {"age", "parity"}, {"age"});
     if (probe.has("women") == probe.has("share"))

@@ -7,6 +7,7 @@
 
 #include "register_rows.hpp"
 #include "scenario_build.hpp"
+#include "schedule_time.hpp"
 
 namespace cohortgis::scenarios::detail {
 
@@ -24,11 +25,23 @@ void count_events(const Doc& doc, const toml::table& t, const std::string& kind,
   const TableRef ref =
       births ? table_ref(doc, rn, key, {"id", "date", "year", "mother_birth_date", "mother_age", "sex", "zone", "group"})
              : table_ref(doc, rn, key, {"id", "date", "year", "birth_date", "age", "sex", "zone", "group"});
+  // Rows are events: a unit, per or between would be ignored without a word.
+  refuse_unit_and_per(doc, ref, "events, one per row");
+  refuse_between(doc, ref);
   out.kind = kind;
   out.source = ref.written;
   out.counts.assign(reg.cells(), 0.0);
   const std::string born_role = births ? "mother_birth_date" : "birth_date";
   const std::string age_role = births ? "mother_age" : "age";
+  // Of date/year and of date of birth/age one column is used: mapping both would leave one ignored without a word.
+  const bool map_year = ref.columns.count("year") > 0, map_age = ref.columns.count(age_role) > 0;
+  if (ref.columns.count("date") && map_year)
+    doc.fail(&rn, key + ".columns",
+             "maps both date and year; expected one of them (the year is taken from the column mapped)");
+  if (ref.columns.count(born_role) && map_age)
+    doc.fail(&rn, key + ".columns",
+             "maps both " + born_role + " and " + age_role +
+                 "; expected one of them (the age is taken from the column mapped)");
   ExclusionPolicy policy(doc, t, "registers", kReasons, out.exclusions);
   std::vector<std::string> req;
   if (b.G > 1) req.push_back("group");
@@ -43,16 +56,17 @@ void count_events(const Doc& doc, const toml::table& t, const std::string& kind,
     if (first) {
       first = false;
       has_id = rows.has("id");
-      has_date = rows.has("date");
-      has_born = rows.has(born_role);
+      // Both present: the one mapped in `columns` decides, the dates when neither is mapped.
+      has_date = rows.has("date") && !(map_year && rows.has("year"));
+      has_born = rows.has(born_role) && !(map_age && rows.has(age_role));
       if (!has_date && !rows.has("year"))
         doc.fail(&rn, key, ref.path + ": expected a column '" + ref.column("date") + "' (date of the " +
                                (births ? "birth" : "death") + ") or '" + ref.column("year") + "' (its calendar year)");
       if (!has_born && !rows.has(age_role))
-        doc.fail(&rn, key, ref.path + ": expected a column '" + ref.column(born_role) + "' (date of birth of the " +
-                               (births ? "mother" : "deceased") + ") or '" + ref.column(age_role) +
-                               "' (age in completed years at the event)");
-      // Both a date of birth and an age: the dates decide (as for the base population's register).
+        doc.fail(&rn, key,
+                 ref.path + ": expected a column '" + ref.column(born_role) + "' (date of birth of the " +
+                     (births ? "mother" : "deceased") + ") or '" + ref.column(age_role) +
+                     "' (age in completed years at the event)");
       has_child_sex = births && rows.has("sex");
       if (has_child_sex && out.births_by_child_sex.empty())
         out.births_by_child_sex.assign(uz(reg.years()) * uz(reg.zones) * uz(reg.groups) * 2, 0.0);
@@ -158,6 +172,10 @@ void count_events(const Doc& doc, const toml::table& t, const std::string& kind,
 void read_exposure(const Doc& doc, const toml::node& n, const Build& b, EventRegisters& reg) {
   const std::string key = "registers.exposure";
   const TableRef ref = table_ref(doc, n, key, {"year", "zone", "group", "sex", "age", "value"});
+  // Person-years of the years listed: `unit` as for counts of persons (thousands, 10k), never per step or between.
+  const double per_unit = persons_per_unit(doc, ref);
+  refuse_per(doc, ref, "person-years of each calendar year");
+  refuse_between(doc, ref);
   const Rows t = read_rows(doc, ref, {"year", "sex", "age", "value"}, {"value"});
   std::vector<char> seen(reg.cells(), 0);
   std::vector<char> year_seen(uz(reg.years()), 0);
@@ -175,7 +193,7 @@ void read_exposure(const Doc& doc, const toml::node& n, const Build& b, EventReg
       doc.fail(&n, key, t.where(r, "age") + ": expected the first age of an age group of the projection (0, " +
                             std::to_string(b.z) + ", " + std::to_string(2 * b.z) + ", …, open age), got " +
                             std::to_string(age));
-    const double v = t.number(r, "value");
+    const double v = t.number(r, "value") * per_unit;
     if (!(v >= 0) || !std::isfinite(v))
       doc.fail(&n, key, t.where(r, "value") + ": expected person-years >= 0, got " + quote_cell(t.text(r, "value")));
     const std::size_t c = reg.index(year, zone, g, s, i);

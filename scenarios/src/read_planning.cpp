@@ -22,10 +22,7 @@ struct Section {
   std::string name;
   bool present() const { return L.section(L.base, name) || L.section(L.over, name); }
   // Checks the keys of both tables.
-  void allow(std::initializer_list<std::string_view> keys) const {
-    if (const toml::table* t = L.section(L.base, name)) b.doc.allow(*t, name, keys);
-    if (const toml::table* t = L.section(L.over, name)) b.doc.allow(*t, L.over_prefix + "." + name, keys);
-  }
+  void allow(std::initializer_list<std::string_view> keys) const { L.allow(b.doc, name, keys); }
   std::pair<const toml::node*, std::string> get(std::string_view key) const { return L.get(name, key); }
   const toml::node* node() const {
     if (const toml::table* t = L.section(L.over, name)) return t;

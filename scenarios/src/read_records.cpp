@@ -102,6 +102,17 @@ void read_records(const Doc& doc, const toml::table& root, const toml::table& t,
   const toml::node& rn = *t.get("records");
   const TableRef ref = table_ref(doc, rn, key,
                                  {"id", "birth_date", "age", "sex", "zone", "x", "y", "group", "registered", "children"});
+  // A register's rows are persons: a unit, per or between would be ignored without a word.
+  refuse_unit_and_per(doc, ref, "persons, one per row");
+  refuse_between(doc, ref);
+  // Alternatives of which one column is used: mapping both would leave one ignored without a word.
+  const bool map_birth = ref.columns.count("birth_date") > 0, map_age = ref.columns.count("age") > 0;
+  const bool map_zone = ref.columns.count("zone") > 0, map_xy = ref.columns.count("x") + ref.columns.count("y") > 0;
+  if (map_birth && map_age)
+    doc.fail(&rn, key + ".columns",
+             "maps both birth_date and age; expected one of them (the age is taken from the column mapped)");
+  if (map_zone && map_xy)
+    doc.fail(&rn, key + ".columns", "maps both zone and x/y; expected a zone code or a point, not both");
   auto summary = std::make_shared<RecordsSummary>();
   summary->source = ref.written;
 
@@ -190,7 +201,13 @@ void read_records(const Doc& doc, const toml::table& root, const toml::table& t,
       bool has_x = false, has_y = false;
       c.x = col(rows, "x", has_x);
       c.y = col(rows, "y", has_y);
-      c.has_point = !c.has_zone && has_x && has_y;
+      if (map_xy && !(has_x && has_y))
+        doc.fail(&rn, key,
+                 ref.path + ": expected both columns '" + ref.column("x") + "' and '" + ref.column("y") +
+                     "' (a point); map the other one with columns = { x = …, y = … }");
+      // A mapped point decides over a column that is only named `zone`; otherwise the zone code does.
+      c.has_point = (map_xy || !c.has_zone) && has_x && has_y;
+      if (c.has_point) c.has_zone = false;
       c.group = col(rows, "group", c.has_group);
       c.birth = col(rows, "birth_date", c.has_birth);
       c.age = col(rows, "age", c.has_age);
@@ -203,7 +220,18 @@ void read_records(const Doc& doc, const toml::table& root, const toml::table& t,
       if (!c.has_birth && !c.has_age)
         doc.fail(&rn, key, ref.path + ": expected a column '" + ref.column("birth_date") + "' (date of birth) or '" +
                                ref.column("age") + "' (age at the base date or at base_population.age_date)");
-      if (c.has_birth && c.has_age && !ref.columns.count("age")) c.has_age = false;  // the date decides
+      // Both present: the one mapped in `columns` decides, the date when neither is mapped.
+      if (c.has_birth && c.has_age) (map_age ? c.has_birth : c.has_age) = false;
+      if (const toml::node* n = t.get("age_date"); n && !c.has_age)
+        doc.fail(n, "base_population.age_date",
+                 "applies to an `age` column; this register's ages come from its dates of birth (column '" +
+                     ref.column("birth_date") + "'); leave it out");
+      if (const toml::node* n = t.get("records_crs"); n && !c.has_point)
+        doc.fail(
+            n, "base_population.records_crs",
+            "applies to points (columns x and y); this register " +
+                (c.has_zone ? "gives zone codes (column '" + ref.column("zone") + "')" : std::string("has no points")) +
+                "; leave it out");
       if (c.has_point) want_points();
       summary->has_parity = c.has_children;
       if (c.has_children) summary->parity_women.assign(uz(b.Z) * uz(b.G) * uz(b.A) * kParityClasses, 0.0);

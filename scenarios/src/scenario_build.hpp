@@ -59,6 +59,11 @@ struct Layer {
       return {b->get(key), std::string(sec) + "." + std::string(key)};
     return {nullptr, std::string(sec) + "." + std::string(key)};
   }
+  // Checks the keys of the section in both tables, a variant's named with its prefix (variants[1].fertility.tfx).
+  void allow(const Doc& doc, std::string_view sec, std::initializer_list<std::string_view> keys) const {
+    if (const toml::table* t = section(base, sec)) doc.allow(*t, std::string(sec), keys);
+    if (const toml::table* t = section(over, sec)) doc.allow(*t, over_prefix + "." + std::string(sec), keys);
+  }
   std::pair<const toml::node*, std::string> array(std::string_view sec) const {
     if (over && over->get(sec)) return {over->get(sec), over_prefix + "." + std::string(sec)};
     if (base && base->get(sec)) return {base->get(sec), std::string(sec)};

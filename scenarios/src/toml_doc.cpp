@@ -19,9 +19,13 @@ std::string join_key(const std::string& prefix, std::string_view key) {
   return prefix.empty() ? std::string(key) : prefix + "." + std::string(key);
 }
 
-std::string fmt(double v) {
+std::string fmt(double v, int significant) {
   // Shortest round-trip digits, written out (600000, 0.0005) where that stays readable, else in exponent form.
   char buf[400];
+  if (significant > 0 && std::isfinite(v)) {  // rounded first: a sum of decimals reads 1.3, not 1.2999999999999998
+    const auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, significant);
+    std::from_chars(buf, r.ptr, v);
+  }
   const double a = std::fabs(v);
   const auto format = (a == 0 || (a >= 1e-6 && a < 1e15)) ? std::chars_format::fixed : std::chars_format::scientific;
   const auto r = std::to_chars(buf, buf + sizeof buf, v, format);
@@ -269,10 +273,12 @@ std::string Rows::where(std::size_t r, const std::string& logical) const {
   return one_cell(*this, r, logical).where(0, 0);
 }
 
-void refuse_per(const Doc& doc, const TableRef& ref) {
-  if (ref.per_node)
-    doc.fail(ref.per_node, ref.key + ".per",
-             "applies only to the counts and rates of [migration] (per year or per step); leave it out here");
+void refuse_per(const Doc& doc, const TableRef& ref, std::string_view what) {
+  if (!ref.per_node) return;
+  doc.fail(ref.per_node, ref.key + ".per",
+           what.empty()
+               ? "applies only to the counts and rates of [migration] (per year or per step); leave it out here"
+               : "this table cannot be per step (its values are " + std::string(what) + "); leave it out");
 }
 
 void refuse_unit_and_per(const Doc& doc, const TableRef& ref, std::string_view what, std::string_view unit_ok) {
@@ -280,9 +286,7 @@ void refuse_unit_and_per(const Doc& doc, const TableRef& ref, std::string_view w
     doc.fail(ref.unit_node, ref.key + ".unit",
              "this table has no unit to choose (its values are " + std::string(what) +
                  (unit_ok.empty() ? "" : "; only \"" + std::string(unit_ok) + "\" may be written") + "); leave it out");
-  if (ref.per_node)
-    doc.fail(ref.per_node, ref.key + ".per",
-             "this table cannot be per step (its values are " + std::string(what) + "); leave it out");
+  refuse_per(doc, ref, what);
 }
 
 void refuse_between(const Doc& doc, const TableRef& ref) {

@@ -24,7 +24,8 @@ namespace cohortgis::scenarios::detail {
 
 std::string join_key(const std::string& prefix, std::string_view key);
 std::string describe(const toml::node& n);  // "the string \"x\"", "the integer 3", "a table", …
-std::string fmt(double v);                  // short number for messages
+// A short number for messages; `significant` > 0 rounds it to that many significant digits first (sums of decimals).
+std::string fmt(double v, int significant = 0);
 // A table cell quoted in a message: at most 40 characters, control and non-UTF-8 bytes as \xNN (geodata's helper,
 // shared with the table reader and the input sandbox).
 using geodata::escape_cell;
@@ -190,7 +191,9 @@ void wpp_wide_part(const TableRef& ref, geodata::Table& t, std::size_t row, int 
 TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
                    std::initializer_list<std::string_view> logical_columns);
 // `per` scales the counts and rates of [migration]; a table elsewhere would ignore it without a word: refused.
-void refuse_per(const Doc& doc, const TableRef& ref);
+// `what` (e.g. "rates per person per year") says what the table's values are, for a table whose values have one
+// fixed meaning (refuse_unit_and_per); without it the message points to [migration].
+void refuse_per(const Doc& doc, const TableRef& ref, std::string_view what = {});
 // A table whose values have one fixed meaning (rates per person per year, multipliers, distances, capacities …)
 // would ignore `unit` and `per` without a word: both are refused, `what` saying what its values are. `unit_ok`
 // (e.g. "per_person") is the one unit that may be declared since it is what the values already are.

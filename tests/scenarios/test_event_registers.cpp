@@ -185,6 +185,41 @@ TEST_F(Events, BadDeclarations) {
             std::string::npos);
 }
 
+// Registers with both a date and a year (or a date of birth and an age): the column mapped in `columns` decides,
+// the dates when neither is mapped; mapping both is an error. The exposure table's `unit` scales its person-years
+// (thousands: 0.01 → 10), and options that a table would ignore are refused.
+TEST_F(Events, TheMappedColumnDecidesAndIgnoredOptionsAreRefused) {
+  // Death d1: dated 2020-07-01, born 1940 (80: the open group 50+), but its `year` cell says 2019 and its `age` 27.
+  write("d2.csv", "date,year,birth_date,age,sex,zone\n2020-07-01,2019,1940-01-01,27,M,A\n");
+  const auto by_dates = load("deaths = { path = \"d2.csv\" }\nyears = [2019, 2020]\n");
+  EXPECT_EQ(by_dates.events->registers[0].counts[by_dates.events->index(2020, 0, 0, 1, 10)], 1.0);
+  const auto by_year_age =
+      load("deaths = { path = \"d2.csv\", columns = { year = \"year\", age = \"age\" } }\nyears = [2019, 2020]\n");
+  EXPECT_EQ(by_year_age.events->registers[0].counts[by_year_age.events->index(2019, 0, 0, 1, 5)], 1.0);
+  EXPECT_NE(
+      error_of("deaths = { path = \"d2.csv\", columns = { date = \"date\", year = \"year\" } }\nyears = [2019, 2020]\n")
+          .find("key 'registers.deaths.columns': maps both date and year"),
+      std::string::npos);
+  EXPECT_NE(error_of("deaths = { path = \"d2.csv\", columns = { birth_date = \"birth_date\", age = \"age\" } }\n")
+                .find("key 'registers.deaths.columns': maps both birth_date and age"),
+            std::string::npos);
+  write("py.csv", "year,zone,sex,age,value\n2020,A,F,25,0.01\n");
+  const auto k = load(kBirths + "exposure = { path = \"py.csv\", unit = \"thousands\" }\n");
+  EXPECT_NEAR(k.events->person_years[k.events->index(2020, 0, 0, 0, 5)], 10.0, 1e-12);
+  EXPECT_NE(
+      error_of(kBirths + "exposure = { path = \"py.csv\", unit = \"per_1000\" }\n").find("registers.exposure.unit"),
+      std::string::npos);
+  EXPECT_NE(error_of(kBirths + "exposure = { path = \"py.csv\", per = \"step\" }\n").find("registers.exposure.per"),
+            std::string::npos);
+  EXPECT_NE(error_of("births = { path = \"births.csv\", unit = \"persons\", columns = { id = \"bid\", date = \"born\", "
+                     "mother_birth_date = \"mother_dob\", sex = \"child_sex\" } }\n")
+                .find("key 'registers.births.unit': this table has no unit to choose (its values are events"),
+            std::string::npos);
+  EXPECT_NE(
+      error_of(kDeaths.substr(0, kDeaths.size() - 3) + ", between = \"linear\" }\n").find("registers.deaths.between"),
+      std::string::npos);
+}
+
 TEST_F(Events, RatesAndObservedFiguresOfAWholeRun) {
   write("s.toml", scenario(kBirths + kDeaths));
   run_scenario(false);

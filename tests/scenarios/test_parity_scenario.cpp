@@ -313,3 +313,103 @@ TEST(ParityScenario, ExampleMothersWhoLostTheirOnlyChild) {
   }
   fs::remove_all(out);
 }
+
+// Table options that the parity tables would ignore without a word are refused, naming the key: `per` on the rates
+// (births per woman per year, ratios within the year), `unit`/`per`/`between` on parity_base (women at the base
+// date), and a misspelt keyword of parity_base (looked for as a file of that name before).
+TEST(ParityScenario, OptionsTheParityTablesWouldIgnoreAreRefused) {
+  const fs::path dir = fs::temp_directory_path() / ("cohortgis_parity_opts_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const auto error = [&](const std::string& fertility) {
+    std::ofstream(dir / "s.toml")
+        << "[scenario]\nname = \"opts\"\n[geography]\nzones = [ { id = \"A\" }, { id = \"B\" } ]\n"
+           "[projection]\nbase_year = 2020\nhorizon = 2022\nstep = 1\nopen_age = 20\n"
+           "[base_population]\ntable = \"" +
+               kDir + "/base.csv\"\n[fertility]\n" + fertility + "\nsrb = 105\n[mortality]\nmx = { path = \"" + kDir +
+               "/mx.csv\", columns = { value = \"mx\" } }\n";
+    return test::error_of([&] {
+      scenarios::load_scenario_file((dir / "s.toml").string(), COHORTGIS_DATA,
+                                    geodata::ReadPolicy{{COHORTGIS_FIXTURES}, {}});
+    });
+  };
+  const std::string rates = "parity_rates = { path = \"" + kDir + "/rates.csv\" }\n";
+  const std::string base = "parity_base = { path = \"" + kDir + "/base_shares.csv\" }\n";
+  EXPECT_EQ(error(rates + base), "<no exception>");
+  EXPECT_CONTAINS(error("parity_rates = { path = \"" + kDir + "/rates.csv\", per = \"step\" }\n" + base),
+                  "key 'fertility.parity_rates.per': this table cannot be per step (its values are births per woman "
+                  "per year)");
+  EXPECT_CONTAINS(error("parity_progression = { path = \"" + kDir + "/progression.csv\", per = \"year\" }\n" + base),
+                  "key 'fertility.parity_progression.per': this table cannot be per step");
+  for (const std::string opt : {"unit = \"per_woman\"", "per = \"step\"", "between = \"linear\""})
+    EXPECT_CONTAINS(error(rates + "parity_base = { path = \"" + kDir + "/base_shares.csv\", " + opt + " }\n"),
+                    "key 'fertility.parity_base." + opt.substr(0, opt.find(' ')) + "'");
+  EXPECT_CONTAINS(error(rates + "parity_base = \"from_rate\"\n"),
+                  "key 'fertility.parity_base': expected \"from_rates\", \"records\" or a table file");
+  fs::remove_all(dir);
+}
+
+// docs/parity.md's worked example written as a scenario file (one zone, 100 women at every age 0–10+, no deaths below
+// the open age): births by order over two years against an independent NumPy model of the text (steps 1–4 and the
+// SRB by order; 2021 is the document's 62, 22, 11 and boys 49.6, girls 45.4).
+TEST(ParityScenario, WorkedExampleThroughAScenarioFile) {
+  const fs::path dir = fs::temp_directory_path() / ("cohortgis_parity_worked_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string base = "zone,sex,age,population\n", mx = "age,sex,mx\n";
+  for (const char* s : {"female", "male"})
+    for (int a = 0; a <= 10; ++a) {
+      base += std::string("A,") + s + "," + std::to_string(a) + ",100\n";
+      mx += std::to_string(a) + "," + s + (a == 10 ? ",0.5\n" : ",0\n");  // the open group closes the life table
+    }
+  std::ofstream(dir / "base.csv") << base;
+  std::ofstream(dir / "mx.csv") << mx;
+  std::string shares =
+      "age,parity,share\n0,0,1\n1,0,1\n2,0,0.5\n2,1,0.5\n3,0,0.2\n3,1,0.4\n3,2,0.4\n"
+      "4,0,0.1\n4,1,0.3\n4,2,0.4\n4,3+,0.2\n";
+  for (int a = 5; a <= 10; ++a)
+    for (const char* ps : {",0,0.1\n", ",1,0.2\n", ",2,0.3\n", ",3+,0.4\n"}) shares += std::to_string(a) + ps;
+  std::ofstream(dir / "shares.csv") << shares;
+  std::ofstream(dir / "rates.csv") << "age,parity,value\n1,0,0.2\n2,0,0.4\n3,0,0.3\n4,0,0.1\n2,1,0.2\n3,1,0.3\n"
+                                      "4,1,0.1\n3,2,0.1\n4,2,0.2\n4,3+,0.1\n";
+  const auto run = [&](const std::string& srb) {
+    std::ofstream(dir / "s.toml")
+        << "[scenario]\nname = \"worked\"\n[geography]\nzones = [ { id = \"A\" } ]\n"
+           "[projection]\nbase_year = 2020\nhorizon = 2022\nstep = 1\nopen_age = 10\n"
+           "[base_population]\ntable = \"base.csv\"\n[fertility]\n"
+           "parity_rates = { path = \"rates.csv\" }\nparity_base = { path = \"shares.csv\" }\n" +
+               srb + "\n[mortality]\nmx = { path = \"mx.csv\", columns = { value = \"mx\" } }\n";
+    app::RunConfig cfg;
+    cfg.scenario = (dir / "s.toml").string();
+    cfg.out_dir = (dir / "out").string();
+    fs::remove_all(cfg.out_dir);
+    cfg.quiet = true;
+    cfg.report = false;
+    cfg.data_dir = COHORTGIS_DATA;
+    app::run(cfg);
+  };
+  run("srb = 105");
+  const auto p = test::read_csv((dir / "out" / "parity.csv").string());
+  std::map<std::string, std::size_t> row;
+  for (std::size_t r = 0; r < p.rows.size(); ++r) row[p.at(r, "year") + "/" + p.at(r, "zone")] = r;
+  const std::size_t y1 = row.at("2021/A"), y2 = row.at("2022/A");
+  EXPECT_NEAR(p.num(y1, "births_order_1"), 62.0, 1e-9);
+  EXPECT_NEAR(p.num(y1, "births_order_2"), 22.0, 1e-9);
+  EXPECT_NEAR(p.num(y1, "births_order_3_plus"), 11.0, 1e-9);
+  EXPECT_NEAR(p.num(y1, "share_order_1_percent"), 6200.0 / 95.0, 1e-9);
+  EXPECT_NEAR(p.num(y1, "mean_age_first_birth"), 2.3951612903225805, 1e-9);
+  EXPECT_NEAR(p.num(y2, "births_order_1"), 63.702439024390245, 1e-9);
+  EXPECT_NEAR(p.num(y2, "births_order_2"), 21.3, 1e-9);
+  EXPECT_NEAR(p.num(y2, "births_order_3_plus"), 6.375, 1e-9);
+  EXPECT_NEAR(p.num(y2, "mean_age_first_birth"), 2.599251474079179, 1e-9);
+  run("srb_by_order = { \"1\" = 100, \"2\" = 120, \"3+\" = 150 }");
+  const auto c = test::read_csv((dir / "out" / "components.csv").string());
+  std::map<std::string, double> births;  // period/sex
+  for (std::size_t r = 0; r < c.rows.size(); ++r)
+    if (c.at(r, "component") == "births") births[c.at(r, "period") + "/" + c.at(r, "sex")] += c.num(r, "persons");
+  EXPECT_NEAR(births.at("2021/male"), 49.6, 1e-9);
+  EXPECT_NEAR(births.at("2021/female"), 45.4, 1e-9);
+  EXPECT_NEAR(births.at("2022/male"), 47.24968181818183, 1e-9);
+  EXPECT_NEAR(births.at("2022/female"), 44.038318181818184, 1e-9);
+  fs::remove_all(dir);
+}

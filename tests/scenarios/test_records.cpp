@@ -286,6 +286,81 @@ TEST_F(Register, MinCellIsReadAndChecked) {
   EXPECT_NE(error_of(ref + "[outputs]\nmin_cell = -1\n").find("key 'outputs.min_cell'"), std::string::npos);
 }
 
+// A register with both a date of birth and an age (or a zone code and a point): the column mapped in `columns`
+// decides, the date (the zone code) when neither is mapped; mapping both is an error, never one of them ignored.
+// Person 1 was born 1980-05-04 (40 at 2020-12-31: the open group 20+) but its `age` cell says 3 (group 0).
+TEST_F(Register, TheMappedColumnDecidesBetweenAlternatives) {
+  write("reg.csv",
+        "pid,birth_date,age,sex,zone,hukou\n1,1980-05-04,3,F,A,registered\n2,2000-01-01,40,F,B,registered\n");
+  const std::string cols = "id = \"pid\", group = \"hukou\"";
+  const auto by_date = load("records = { path = \"reg.csv\", columns = { " + cols + " } }\n");
+  EXPECT_EQ(by_date.runs.front().base_population.at(0, 0, 0, 4), 1.0);
+  EXPECT_EQ(by_date.runs.front().base_population.at(0, 0, 0, 0), 0.0);
+  const auto by_age = load("records = { path = \"reg.csv\", columns = { " + cols + ", age = \"age\" } }\n");
+  EXPECT_EQ(by_age.runs.front().base_population.at(0, 0, 0, 0), 1.0);  // the mapped age, not the date
+  EXPECT_EQ(by_age.runs.front().base_population.at(1, 0, 0, 4), 1.0);
+  EXPECT_NE(error_of("records = { path = \"reg.csv\", columns = { " + cols +
+                     ", age = \"age\", birth_date = "
+                     "\"birth_date\" } }\n")
+                .find("key 'base_population.records.columns': maps both birth_date and age"),
+            std::string::npos);
+  // age_date shifts an `age` column; beside dates of birth it would be ignored.
+  EXPECT_NE(error_of("records = { path = \"reg.csv\", columns = { " + cols + " } }\nage_date = \"2019-12-31\"\n")
+                .find("key 'base_population.age_date': applies to an `age` column; this register's ages come from its "
+                      "dates of birth (column 'birth_date')"),
+            std::string::npos);
+  EXPECT_EQ(
+      load("records = { path = \"reg.csv\", columns = { " + cols + ", age = \"age\" } }\nage_date = \"2019-12-31\"\n")
+          .runs.front()
+          .base_population.at(0, 0, 0, 0),
+      1.0);  // 3 + 1 = 4: still group 0
+  // Zone code against point: person 1's zone cell says B, its point lies in A.
+  write(
+      "zones.geojson",
+      R"({"type":"FeatureCollection","features":[)"
+      R"({"type":"Feature","properties":{"id":"A"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}},)"
+      R"({"type":"Feature","properties":{"id":"B"},"geometry":{"type":"Polygon","coordinates":[[[1,0],[2,0],[2,1],[1,1],[1,0]]]}}]})");
+  const std::string geo = "source = { path = \"zones.geojson\", id_field = \"id\" }\n";
+  write("pts.csv",
+        "pid,dob,sex,zone,x,y,hukou\n1,2000-01-01,F,B,0.5,0.5,registered\n2,2000-01-01,F,B,1.5,0.5,registered\n"
+        "3,2000-01-01,F,A,0.5,0.5,registered\n");
+  const std::string pcols = "id = \"pid\", birth_date = \"dob\", group = \"hukou\"";
+  EXPECT_EQ(load("records = { path = \"pts.csv\", columns = { " + pcols + " } }\n", 2020, geo)
+                .runs.front()
+                .base_population.at(1, 0, 0, 4),
+            2.0);  // neither mapped: the zone code
+  EXPECT_EQ(load("records = { path = \"pts.csv\", columns = { " + pcols + ", x = \"x\", y = \"y\" } }\n", 2020, geo)
+                .runs.front()
+                .base_population.at(0, 0, 0, 4),
+            2.0);  // the mapped point
+  EXPECT_NE(
+      error_of("records = { path = \"pts.csv\", columns = { " + pcols + ", zone = \"zone\", x = \"x\", y = \"y\" } }\n",
+               2020, geo)
+          .find("maps both zone and x/y"),
+      std::string::npos);
+  write("x_only.csv", "pid,dob,sex,lon,hukou\n1,2000-01-01,F,0.5,registered\n");
+  EXPECT_NE(error_of("records = { path = \"x_only.csv\", columns = { " + pcols + ", x = \"lon\" } }\n", 2020, geo)
+                .find("expected both columns 'lon' and 'y'"),
+            std::string::npos);
+  // records_crs places points; beside zone codes it would be ignored.
+  EXPECT_NE(error_of("records = { path = \"pts.csv\", columns = { " + pcols + " } }\nrecords_crs = \"EPSG:4326\"\n",
+                     2020, geo)
+                .find("key 'base_population.records_crs': applies to points (columns x and y); this register "
+                      "gives zone codes (column 'zone')"),
+            std::string::npos);
+}
+
+// Table options that a register would ignore: its rows are persons (no unit, nothing per step, no years).
+TEST_F(Register, OptionsARegisterWouldIgnoreAreRefused) {
+  write("reg.csv", std::string(kHeader) + "1,2000-01-01,F,A,registered\n2,2000-01-01,F,B,floating\n");
+  const std::string cols = "columns = { id = \"pid\", birth_date = \"dob\", group = \"hukou\" }";
+  for (const std::string opt : {"unit = \"persons\"", "per = \"step\"", "between = \"linear\""}) {
+    const std::string e = error_of("records = { path = \"reg.csv\", " + opt + ", " + cols + " }\n");
+    EXPECT_NE(e.find("key 'base_population.records." + opt.substr(0, opt.find(' ')) + "'"), std::string::npos) << e;
+    EXPECT_NE(e.find("leave it out"), std::string::npos) << e;
+  }
+}
+
 // A spreadsheet whose date of birth is a typed date cell (GDAL gives "1980/05/04"): tests/fixtures/tables/
 // register_dates.xlsx holds 1 (1980-05-04, F, A), 2 (1975-11-30, M, B), 3 (2016-02-29, F, B), all registered.
 TEST_F(Register, SpreadsheetWithDateCells) {
