@@ -493,6 +493,16 @@ void check_replaceable(const fs::path& target) {
     throw InputError(what + "holds files that cohortgis did not write: " + list_some(c.unlisted) + keep);
   if (!c.changed.empty())
     throw InputError(what + "files changed since cohortgis wrote them: " + list_some(c.changed) + keep);
+  // Replacing moves the folder aside, then removes it: a folder in it without write permission kept its files, and
+  // the previous results stayed behind as OUT.old-PID without a word (hostile probe, round 16).
+  std::vector<std::string> read_only;
+  if (::access(target.c_str(), W_OK | X_OK) != 0) read_only.push_back(".");
+  for (fs::recursive_directory_iterator it(target, ec), end; !ec && it != end; it.increment(ec))
+    if (!it->is_symlink(ec) && it->is_directory(ec) && ::access(it->path().c_str(), W_OK | X_OK) != 0)
+      read_only.push_back(fs::relative(it->path(), target, ec).string());
+  if (!read_only.empty())
+    throw InputError(what + "read-only (no write permission on " + list_some(read_only) +
+                     "): the previous results could not be removed" + keep);
 }
 
 // ---- file names from ids ----
