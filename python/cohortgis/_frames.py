@@ -165,7 +165,8 @@ class Results(Mapping[str, "RunResult"]):
             stock = dict(zip(r.indicator_names, r.indicator_is_stock))
             keep = (df["year"] != self.years[0]) | df["indicator"].map(stock)
             frames.append(df[keep])
-        for v in variant_names(variants, self.variants, "the results have") or self.variants:  # indicators.csv appends them after every variant's engine rows
+        # indicators.csv appends them after every variant's engine rows
+        for v in variant_names(variants, self.variants, "the results have") or self.variants:
             r = self[v]
             if r.parity_indicators is None:
                 continue

@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """What the round-16 hostile probe (tests/probe/hostile_round16.py) found in the module: write_outputs held Ctrl-C
 until every file was written (9 s for the default scenario, then KeyboardInterrupt with the folder complete);
-variants= as one str asked for its letters ("no variant 'm'"; now a TypeError), [] raised a bare StopIteration, and an endless
-iterator (itertools.repeat) as variants= of run or of the frames, or as the runs of a ScenarioSet, filled memory
-without end."""
+variants= as one str asked for its letters ("no variant 'm'"; now a TypeError), [] raised a bare StopIteration, and
+an endless iterator (itertools.repeat) as variants= of run or of the frames, or as the runs of a ScenarioSet, filled
+memory without end."""
 import itertools
 import os
 import signal
