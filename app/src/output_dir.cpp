@@ -493,6 +493,16 @@ void check_replaceable(const fs::path& target) {
     throw InputError(what + "holds files that cohortgis did not write: " + list_some(c.unlisted) + keep);
   if (!c.changed.empty())
     throw InputError(what + "files changed since cohortgis wrote them: " + list_some(c.changed) + keep);
+  // Replacing moves the folder aside, then removes it: a folder in it without write permission kept its files, and
+  // the previous results stayed behind as OUT.old-PID without a word (hostile probe, round 16).
+  std::vector<std::string> read_only;
+  if (::access(target.c_str(), W_OK | X_OK) != 0) read_only.push_back(".");
+  for (fs::recursive_directory_iterator it(target, ec), end; !ec && it != end; it.increment(ec))
+    if (!it->is_symlink(ec) && it->is_directory(ec) && ::access(it->path().c_str(), W_OK | X_OK) != 0)
+      read_only.push_back(fs::relative(it->path(), target, ec).string());
+  if (!read_only.empty())
+    throw InputError(what + "read-only (no write permission on " + list_some(read_only) +
+                     "): the previous results could not be removed" + keep);
 }
 
 // ---- file names from ids ----
@@ -527,6 +537,49 @@ std::vector<std::string> file_stems(const std::vector<std::string>& ids) {
   for (std::size_t i = 0; i < ids.size(); ++i)
     if (count[lower(out[i])] > 1 && out[i] == ids[i]) out[i] += "-" + geodata::sha256_text(ids[i]).substr(0, 8);
   return out;
+}
+
+// ---- a redraw in place ----
+
+RedrawGuard::RedrawGuard(const fs::path& dir) : dir_(dir) {
+  std::error_code ec;
+  StagingMarker m;
+  const fs::path target = fs::weakly_canonical(dir, ec);
+  if (ec || target.filename().empty() || read_marker(dir, m)) return;
+  try {
+    backup_ = free_sibling(target, ".old-");
+    if (!fs::create_directory(backup_, ec) || ec) throw InputError("");
+    write_marker(backup_);
+    for (fs::recursive_directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec)) {
+      std::error_code fe;
+      if (it->is_symlink(fe) || !it->is_regular_file(fe)) continue;
+      const fs::path rel = it->path().lexically_relative(dir_);
+      fs::create_directories((backup_ / rel).parent_path(), fe);
+      fs::create_hard_link(it->path(), backup_ / rel, fe);
+      if (fe) throw InputError("");
+      before_.push_back(rel);
+    }
+    if (ec) throw InputError("");
+  } catch (const InputError&) {  // no backup (a read-only parent, no hard links): redrawn in place as before
+    if (!backup_.empty()) fs::remove_all(backup_, ec);
+    backup_.clear();
+    before_.clear();
+  }
+}
+
+RedrawGuard::~RedrawGuard() {
+  if (backup_.empty()) return;
+  std::error_code ec;
+  if (!kept_) {
+    const std::set<fs::path> before(before_.begin(), before_.end());
+    std::vector<fs::path> added;
+    for (fs::recursive_directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec))
+      if (std::error_code fe; !it->is_directory(fe) && !before.count(it->path().lexically_relative(dir_)))
+        added.push_back(it->path());
+    for (const auto& p : added) fs::remove(p, ec);
+    for (const auto& rel : before_) fs::rename(backup_ / rel, dir_ / rel, ec);  // the old file back, atomically
+  }
+  fs::remove_all(backup_, ec);
 }
 
 // ---- the staging folder ----

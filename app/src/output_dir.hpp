@@ -82,6 +82,25 @@ std::string file_stem(const std::string& id);
 // systems that do not tell "A" from "a").
 std::vector<std::string> file_stems(const std::vector<std::string>& ids);
 
+// `report DIR` redraws the maps, charts and report.html in place, each file renamed into place when done: a signal
+// or an error part way left some figures new and manifest.json listing the old ones, a folder that report then
+// refused as changed (hostile probe, round 16). The guard keeps hard links of DIR's files in a sibling DIR.old-PID
+// (with the staging marker, so that a later run removes it should this process die) and, unless kept, puts every
+// file back and removes those the redraw added. A staging folder (DIR.tmp-PID of run or backtest) needs none.
+class RedrawGuard {
+ public:
+  explicit RedrawGuard(const std::filesystem::path& dir);
+  ~RedrawGuard();
+  RedrawGuard(const RedrawGuard&) = delete;
+  RedrawGuard& operator=(const RedrawGuard&) = delete;
+  void keep() { kept_ = true; }  // the redraw is complete: the old files go with the backup
+
+ private:
+  std::filesystem::path dir_, backup_;
+  std::vector<std::filesystem::path> before_;  // DIR's regular files at the start, relative to DIR
+  bool kept_ = false;
+};
+
 class StagedDirectory {
  public:
   // Checks the target (check_replaceable), removes stale staging folders of dead runs, and creates a staging

@@ -133,7 +133,11 @@ ReportResult make_report(const std::string& dir_text, std::optional<Language> la
                          const std::atomic<bool>* cancel, int threads) {
   std::vector<std::string> warnings;
   if (verify) warnings = require_intact_results(dir_text);
-  return write_report(load_results(dir_text, threads), language, cancel, threads, std::move(warnings));
+  const Results r = load_results(dir_text, threads);
+  RedrawGuard guard(dir_text);  // all or nothing: a signal or an error part way puts the old files back
+  ReportResult res = write_report(r, language, cancel, threads, std::move(warnings));
+  guard.keep();
+  return res;
 }
 
 ReportResult write_report(const Results& r, std::optional<Language> language, const std::atomic<bool>* cancel,

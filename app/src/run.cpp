@@ -228,7 +228,8 @@ std::optional<geodata::Zones> scenario_geometry(const scenarios::ScenarioSet& se
 // results.gpkg: the zones, every variant's indicators (long table with a variant column: every year and plan
 // period) and one wide layer per year and plan period (group "all") for each variant — "zones_<period>" for the
 // baseline, "zones_<variant>_<period>" for the others — styled for QGIS.
-void write_results_gpkg(const fs::path& dir, const geodata::Zones& zones, const Results& r, Language l) {
+void write_results_gpkg(const fs::path& dir, const geodata::Zones& zones, const Results& r, Language l,
+                        const std::atomic<bool>* cancel) {
   std::vector<geodata::IndicatorRow> rows;
   r.for_each_indicator([&](const std::string& variant, int year, const std::string& unit, const std::string& group,
                            const std::string& indicator, double value) {
@@ -260,6 +261,7 @@ void write_results_gpkg(const fs::path& dir, const geodata::Zones& zones, const 
       }
   }
   geodata::GpkgOutputOptions o;
+  o.cancel = cancel;
   o.wide_periods = periods;
   o.wide_variant = "baseline";
   for (const auto& v : r.meta.variants)
@@ -580,7 +582,8 @@ RunSummary run(const RunConfig& cfg) {
                                  : fs::exists(out.staging() / "indicators.csv") ? "indicators.csv"
                                                                                 : "results.nc";
       written.reset();  // its tables are in `results` now
-      if (zones) write_results_gpkg(out.staging(), *zones, results, extras.language);
+      stop_if_cancelled();
+      if (zones) write_results_gpkg(out.staging(), *zones, results, extras.language, cfg.cancel);
       stop_if_cancelled();
       write_report(results, extras.language, cfg.cancel, threads);
     }

@@ -33,7 +33,7 @@ from ._cohortgis import (  # noqa: F401  (re-exported)
     __version__,
 )
 from ._build import scenario_from_frames
-from ._frames import Results
+from ._frames import Results, variant_names
 from ._plot import Figure
 
 __all__ = [
@@ -193,13 +193,21 @@ class ScenarioSet:
 
     def __init__(self, runs: Sequence[Scenario], zones: "Optional[geopandas.GeoDataFrame]" = None,  # noqa: F821
                  file: str = "", zones_loader: Optional[Callable[[], object]] = None) -> None:
-        if not runs:
-            raise ValueError("a scenario set needs at least a baseline")
-        self.runs: List[Scenario] = list(runs)
-        # Checked here, not on first use: run(None) failed with "'NoneType' object has no attribute 'variant'".
-        for k, r in enumerate(self.runs):
+        # Checked here, not on first use: run(None) failed with "'NoneType' object has no attribute 'variant'". One at
+        # a time: a Scenario given twice is one object under two names (a change to one changes the other), and
+        # stopping there keeps an endless iterator (itertools.repeat(scenario)) from filling memory.
+        self.runs: List[Scenario] = []
+        seen: Dict[int, int] = {}
+        for k, r in enumerate(runs):
             if not isinstance(r, Scenario):
                 raise TypeError(f"run {k}: expected a cohortgis.Scenario (from load_scenario), not {type(r).__name__}")
+            if id(r) in seen:
+                raise ValueError(f"run {k}: the same Scenario object as run {seen[id(r)]}; expected a run of its own "
+                                 f"(Scenario.copy())")
+            seen[id(r)] = k
+            self.runs.append(r)
+        if not self.runs:
+            raise ValueError("a scenario set needs at least a baseline")
         self.file = file
         self._zones = zones
         self._zones_loader = zones_loader
@@ -295,7 +303,10 @@ class ScenarioSet:
                 raise ValueError(f"scenario '{r.name}': variant {k} name {name!r}: a second run of that name; expected "
                                  f"a name of its own")
             seen.add(name)
-        chosen = [self[v] for v in variants] if variants is not None else self.runs
+        chosen = [self[v] for v in variant_names(variants, self.variants, "the set has")] if variants is not None \
+            else self.runs
+        if not chosen:
+            raise ValueError(f"variants: none given; expected names of {', '.join(self.variants)} (or None for all)")
         out = {}
         for sc in chosen:
             out[sc.variant] = _cohortgis.run(sc, threads, _progress_callback(progress, sc.variant))

@@ -19,6 +19,28 @@ if TYPE_CHECKING:  # pragma: no cover
     from ._cohortgis import RunResult
 
 SEXES = ("female", "male")
+
+
+def variant_names(variants: Optional[Sequence[str]], known: Sequence[str], holder: str) -> List[str]:
+    """The variants= of ScenarioSet.run and the frames: names of `known`, each once, in the order given; None or an
+    empty list gives []. A str is a TypeError (iterating it asked for variant 'm', 'o' … of 'more'). Read one at a
+    time and stopped at the first name unknown or given twice, so an endless iterator (itertools.repeat) raises
+    instead of growing a list until memory runs out. holder: "the set has" / "the results have", for the KeyError."""
+    if variants is None:
+        return []
+    if isinstance(variants, str):
+        raise TypeError(f"variants: expected a list of variant names, got the str {variants[:40]!r} (write "
+                        f"[{variants[:40]!r}])")
+    out: List[str] = []
+    for v in variants:
+        if not isinstance(v, str):
+            raise TypeError(f"variants: expected variant names (str), got {type(v).__name__}")
+        if v not in known:
+            raise KeyError(f"no variant '{v}'; {holder} {', '.join(known)}")
+        if v in out:
+            raise ValueError(f"variants: '{v}' given twice; expected each variant at most once")
+        out.append(v)
+    return out
 PARITY_STATES = ("0", "1", "2", "3+")  # children ever born (population.csv's parity column)
 
 
@@ -116,7 +138,7 @@ class Results(Mapping[str, "RunResult"]):
         import pandas as pd
         frames = []
         names = ["variant", "year", "zone", "group", "sex", "age", "parity"]
-        for v in variants or self.variants:
+        for v in variant_names(variants, self.variants, "the results have") or self.variants:
             r = self[v]
             idx = pd.MultiIndex.from_product(
                 [[v], self.years, self.zone_ids, self.group_names, list(SEXES), self.age_starts, ["all"]], names=names)
@@ -134,7 +156,7 @@ class Results(Mapping[str, "RunResult"]):
         ([fertility] parity_rates) has parity.csv's indicators after the engine's, group 'all', as indicators.csv."""
         import pandas as pd
         frames = []
-        for v in variants or self.variants:
+        for v in variant_names(variants, self.variants, "the results have") or self.variants:
             r = self[v]
             idx = pd.MultiIndex.from_product(
                 [[v], self.years, list(r.unit_names), list(r.group_slots), list(r.indicator_names)],
@@ -143,7 +165,8 @@ class Results(Mapping[str, "RunResult"]):
             stock = dict(zip(r.indicator_names, r.indicator_is_stock))
             keep = (df["year"] != self.years[0]) | df["indicator"].map(stock)
             frames.append(df[keep])
-        for v in variants or self.variants:  # indicators.csv appends them after every variant's engine rows
+        # indicators.csv appends them after every variant's engine rows
+        for v in variant_names(variants, self.variants, "the results have") or self.variants:
             r = self[v]
             if r.parity_indicators is None:
                 continue
@@ -159,7 +182,7 @@ class Results(Mapping[str, "RunResult"]):
         (no rows) when no run has [fertility] parity_rates."""
         import pandas as pd
         frames = []
-        for v in variants or self.variants:
+        for v in variant_names(variants, self.variants, "the results have") or self.variants:
             r = self[v]
             if r.parity_indicators is None:
                 continue
@@ -179,7 +202,7 @@ class Results(Mapping[str, "RunResult"]):
         import pandas as pd
         frames = []
         periods = [f"{y0 + 1}-{y1}" if y1 > y0 + 1 else str(y1) for y0, y1 in zip(self.years[:-1], self.years[1:])]
-        for v in variants or self.variants:
+        for v in variant_names(variants, self.variants, "the results have") or self.variants:
             r = self[v]
             for comp in ("births", "deaths", "net_migration"):
                 idx = pd.MultiIndex.from_product(

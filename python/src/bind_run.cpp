@@ -373,11 +373,13 @@ void bind_run(py::module_& m) {
         cfg.compress_level = compress ? app::kNetcdfCompressLevel : 0;
         cfg.components = components;          // names, or ["all"] / ["none"] (RunConfig::components)
         cfg.indicators_csv = indicators_csv;  // indicators.csv with format "netcdf" too
+        // On a thread of its own while this (the main) thread looks for Ctrl-C every 50 ms, as the ensemble: the
+        // GIL released for the whole run left KeyboardInterrupt to after the last file was written (9 s for the
+        // default scenario); now the run stops at its next check and leaves out_dir as it was.
+        std::atomic<bool> cancel{false};
+        cfg.cancel = &cancel;
         app::RunSummary s;
-        {
-          py::gil_scoped_release release;
-          s = app::run(cfg);
-        }
+        run_interruptibly(cancel, [&] { s = app::run(cfg); });
         py::dict d;
         d["scenario"] = s.scenario;
         d["scenario_file"] = s.scenario_file;

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -284,9 +285,21 @@ ScenarioSet load_scenario_file(const std::string& path, const std::string& data_
   if (!fs::is_regular_file(path, ec)) throw InputError(path + ": scenario file not found");
   toml::table root;
   try {
+    const std::uintmax_t size = fs::file_size(path, ec);
+    if (!ec && size > kMaxScenarioFileBytes)
+      throw InputError(path + ": scenario file of " + std::to_string(size) + " bytes; expected at most " +
+                       std::to_string(kMaxScenarioFileBytes >> 20) + " MiB (tables go in files of their own)");
     std::ifstream in(path, std::ios::binary);
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (!in.good() && !in.eof()) throw InputError(path + ": scenario file could not be read");
+    std::string text;
+    text.reserve(ec ? 0 : static_cast<std::size_t>(size));
+    char block[1 << 16];
+    while (in.read(block, sizeof block) || in.gcount() > 0) {  // to the end, in case it grew since its size was taken
+      text.append(block, static_cast<std::size_t>(in.gcount()));
+      if (text.size() > kMaxScenarioFileBytes)
+        throw InputError(path + ": scenario file of more than " + std::to_string(kMaxScenarioFileBytes >> 20) +
+                         " MiB; expected at most that (tables go in files of their own)");
+    }
+    if (in.bad()) throw InputError(path + ": scenario file could not be read");
     check_key_depth(text, path);  // before the parser: deep dotted keys overflow its stack
     root = toml::parse(text, path);
   } catch (const toml::parse_error& e) {

@@ -14,6 +14,10 @@ namespace cohortgis::scenarios::detail {
 // scenario.name, variants[].name, zone ids and names, groups, aggregates, targets, service norms
 inline constexpr std::size_t kMaxNameChars = geodata::kMaxNameChars;
 inline constexpr std::size_t kMaxTitleChars = 500;  // scenario.title, title_en, variants[].title, title_en
+// A scenario file is read whole into memory and parsed there: a 2 GB file (sparse, all NUL bytes) took 3.9 GB and
+// a minute before its first byte was refused (hostile probe, round 16). Its tables go in files of their own; 200,000
+// zones written inline are about 4 MB.
+inline constexpr std::size_t kMaxScenarioFileBytes = std::size_t{64} << 20;
 
 using geodata::utf8_chars;
 

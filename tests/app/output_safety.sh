@@ -174,4 +174,23 @@ mkdir -p "$R/charts" && echo "mine" > "$R/charts/pyramid_T00.png"
 [ "$(cat "$R/charts/pyramid_T00.png")" = mine ] || fail "report overwrote a user's file"
 echo "ok: report does not draw over a file it did not write -> $(cat "$WORK/err")"
 
+# 8. Results whose maps/ folder this user cannot write: replacing them would move them aside and fail to remove
+# them (OUT.old-PID was left behind without a word, hostile probe round 16). Refused before anything is done. Root
+# writes anywhere: the run is then made by nobody (setpriv), in a copy that nobody can reach.
+N=$WORK/ro_parent
+mkdir -p "$N" && cp -r "$S" "$N/scenario" && "$EXE" run "$N/scenario/scenario.toml" --quiet --out "$N/res" ||
+  fail "read-only set-up run"
+as_user=()
+if [ "$(id -u)" = 0 ]; then
+  chmod 755 "$WORK" && chown -R 65534:65534 "$N" && as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+fi
+chmod a-w "$N/res/maps"
+before=$(snapshot "$N/res")
+"${as_user[@]}" "$EXE" run "$N/scenario/scenario.toml" --quiet --out "$N/res" 2>"$WORK/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "res: read-only (no write permission on maps): the previous results could not be removed" \
+  "$WORK/err" || fail "read-only results: exit $rc: $(cat "$WORK/err")"
+[ "$(snapshot "$N/res")" = "$before" ] || fail "read-only results: files changed"
+ls -d "$N"/res.tmp-* "$N"/res.old-* >/dev/null 2>&1 && fail "read-only results: a temporary folder was left behind"
+echo "ok: results with a read-only folder are refused, nothing left -> $(cat "$WORK/err")"
+
 echo "output safety checked"

@@ -95,4 +95,29 @@ grep -q "interrupted by SIGTERM" "$WORK/err" || fail "SIGTERM during 'cohortgis 
 [ "$(sha256sum <"$WORK/res/report.html")" = "$before" ] || fail "SIGTERM during 'cohortgis report': report.html changed"
 ! compgen -G "$WORK/res/*tmp*" >/dev/null || fail "SIGTERM during 'cohortgis report': left $(ls "$WORK/res")"
 echo "ok: SIGTERM during 'cohortgis report' -> exit 143, report.html untouched"
+
+# The same once figures are being replaced, in the other language (so that they differ): the figures already
+# redrawn went back (some were left new while manifest.json listed the old ones, a folder that report then refused
+# as changed: hostile probe, round 16); the folder is as before, no DIR.old-PID is left, and report runs on it again.
+lang=en; grep -q '"language": "en' "$WORK/res/manifest.json" && lang=zh
+sums() { (cd "$WORK/res" && find . -type f -print0 | sort -z | xargs -0 sha256sum); }
+before=$(sums)
+"$EXE" report "$WORK/res" --lang "$lang" >/dev/null 2>"$WORK/err" &
+pid=$!
+redrawn=""
+for _ in $(seq 1 2000); do
+  if [ -n "$(find "$WORK/res/maps" "$WORK/res/charts" -name '*.png' -newer "$WORK/res/manifest.json" | head -1)" ]; then
+    redrawn=1; break
+  fi
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.005
+done
+[ -n "$redrawn" ] || { wait "$pid"; fail "report --lang $lang: no figure was redrawn (exit $?)"; }
+send_signal TERM "$pid" "while cohortgis report replaces figures"
+wait "$pid"; rc=$?
+[ $rc -eq 143 ] || fail "SIGTERM while report replaces figures: exit $rc, expected 143 ($(cat "$WORK/err"))"
+[ "$(sums)" = "$before" ] || fail "SIGTERM while report replaces figures: files changed: $(diff <(echo "$before") <(sums) | head -5)"
+! compgen -G "$WORK/res.old-*" >/dev/null || fail "SIGTERM while report replaces figures: left $(ls "$WORK")"
+"$EXE" report "$WORK/res" >/dev/null 2>"$WORK/err" || fail "report after an interrupted redraw: $(cat "$WORK/err")"
+echo "ok: SIGTERM while 'cohortgis report' replaces figures -> exit 143, every file as before"
 echo "signals during drawing handled"

@@ -8,6 +8,7 @@
 #include <ogrsf_frmts.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -236,6 +237,25 @@ TEST(Outputs, GeoPackageHoldsEveryVariant) {
   std::getline(in, first);
   EXPECT_EQ(header, "variant,unit,period,group,indicator,value");
   EXPECT_EQ(first.rfind("baseline,T00,2020,all,population,", 0), 0u) << first;
+}
+
+// A cancel request (Ctrl-C in Python's write_outputs) stops the GeoPackage: ProjectionError, and neither the file
+// nor its temporary is left. Without it Ctrl-C waited for the whole file (over a second for the default scenario).
+TEST(Outputs, GeoPackageStopsWhenCancelled) {
+  TempDir d;
+  const std::string path = d.file("cancelled.gpkg");
+  const std::atomic<bool> cancel{true};
+  GpkgOutputOptions o;
+  o.wide_periods = {"2020", "2025"};
+  o.cancel = &cancel;
+  std::string message;
+  try {
+    write_zone_indicators_gpkg(path, townships(), sample_rows(), o);
+  } catch (const cohortgis::ProjectionError& e) {
+    message = e.what();
+  }
+  EXPECT_EQ(message, "results.gpkg cancelled");
+  EXPECT_TRUE(fs::is_empty(fs::path(path).parent_path()));
 }
 
 TEST(Outputs, GeoPackageHasZonesLongTableWideLayersAndAQgisStyle) {

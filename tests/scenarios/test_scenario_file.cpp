@@ -141,6 +141,26 @@ TEST(ScenarioFile, MissingFile) {
   EXPECT_THROW(scenarios::load_scenario_file(kDir + "/no_such.toml", COHORTGIS_DATA), InputError);
 }
 
+// A scenario file over 64 MiB is refused from its size, before it is read: a 2 GB sparse file (NUL bytes) took
+// 3.9 GB and a minute before its first byte was refused (hostile probe, round 16). Sparse here: no disk used.
+TEST(ScenarioFile, FileOverSixtyFourMiBIsRefusedBeforeItIsRead) {
+  const fs::path dir = fs::temp_directory_path() / ("cohortgis-big-toml-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path big = dir / "big.toml";
+  std::ofstream(big) << "# a comment\n";
+  fs::resize_file(big, (std::uintmax_t{64} << 20) + 1);
+  std::string message;
+  try {
+    scenarios::load_scenario_file(big.string(), COHORTGIS_DATA);
+  } catch (const InputError& e) {
+    message = e.what();
+  }
+  fs::remove_all(dir);
+  EXPECT_EQ(message, big.string() +
+                         ": scenario file of 67108865 bytes; expected at most 64 MiB (tables go in files "
+                         "of their own)");
+}
+
 // An OD rate moved over age and sex by a profile keeps its overall rate: the persons leaving A in a step are
 // z · r · Σ P_A at the start (scenarios/README.md "Migration"), whatever A's age structure.
 TEST(ScenarioFile, OdProfileKeepsTheGivenOverallRateAndNormsFollowTheirPath) {

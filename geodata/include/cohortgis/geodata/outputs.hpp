@@ -4,6 +4,7 @@
 // file and a failed run leaves any earlier file untouched.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <map>
 #include <string>
@@ -52,6 +53,9 @@ struct GpkgOutputOptions {
   std::map<std::string, std::string> field_aliases{};
   // Measured areas to store with the zones (e.g. from measure_zones); empty: no area column.
   std::vector<double> area_km2{};
+  // Set to true (SIGINT/SIGTERM, Ctrl-C in Python) to stop: checked every 4096 rows of the long table and before
+  // each wide layer; ProjectionError, and no file is left.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // Writes a GeoPackage: the zones layer, the long indicator table (related to the zones by unit = zone id; it also
