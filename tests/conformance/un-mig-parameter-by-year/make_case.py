@@ -36,7 +36,7 @@ for k, t in enumerate(YEARS):
                 rows += [[ind, t, 1, sex, int(x), span(x), float(v[x])] for x in A]
 lt.write_csv(path("life_table_age_sex.csv"), ["indicator"] + HDR, rows)
 
-# Base population (persons) with one cell of 0 (male 110: projected as 0 by ccmppWPP's loop).
+# Base population (persons) with one cell of 0 (male 110; no migrants there in 2020, so the override gives 0.00001).
 P = {"female": 9000.0 * np.exp(-0.012 * A) / (1 + np.exp(0.11 * (A - 88.0))),
      "male": 9400.0 * np.exp(-0.014 * A) / (1 + np.exp(0.12 * (A - 84.0)))}
 P["male"][110] = 0.0
@@ -65,6 +65,8 @@ for k, t in enumerate(YEARS):
             c = (300.0 if s == "female" else -200.0) * profile + (25.0 if t == 2020 else -15.0)
             if t == 2020 and s == "female":
                 c[100] = -1e6  # empties the cell: the WPP override keeps 0.00001
+            if t == 2020 and s == "male":
+                c[110] = 0.0  # a 0 cell without migrants: P + M = 0, so the override gives it M = 0.00001
             if t == 2023 and s == "male":
                 c[95] = -1e6  # the override, and the cohort arriving at 95 is smaller: the floor of 0.0005
         if kinds[t][0] == "rates":
