@@ -44,10 +44,12 @@ def by_time(rows, indicator=None):
     return out
 
 
-def step(z, Pf, Pm, Sf, Sm, F, srb, Mf, Mm, assumption):
-    """One call of project_ccmpp_z_by_z: returns (female, male) at the end of the step."""
+def step(z, Pf, Pm, Sf, Sm, F, srb, Mf, Mm, assumption, components=None):
+    """One call of project_ccmpp_z_by_z: returns (female, male) at the end of the step. `components`, a dict, gets
+    its other results: births by sex and cohort deaths by sex (index = age group at the end of the step)."""
     n = len(Pf)
     out = []
+    deaths = {}
     half = assumption == "even"
     starts, ends, Q = {}, {}, {}
     for s, P, S, M in (("f", Pf, Sf, Mf), ("m", Pm, Sm, Mm)):
@@ -58,7 +60,7 @@ def step(z, Pf, Pm, Sf, Sm, F, srb, Mf, Mm, assumption):
         D[n - 1] = (1 - S[n - 1]) * (A[n - 2] + A[n - 1])
         end = lagA - D + E
         end[n - 1] = A[n - 2] + A[n - 1] - D[n - 1] + E[n - 1]
-        starts[s], ends[s], Q[s] = A, E, end
+        starts[s], ends[s], Q[s], deaths[s] = A, E, end, D
     B_age = z * F * (starts["f"] + Q["f"]) / 2
     B_age[0] = 0.0
     B_age[n - 1] = 0.0
@@ -66,17 +68,22 @@ def step(z, Pf, Pm, Sf, Sm, F, srb, Mf, Mm, assumption):
     Bf = B * (1 / (1 + srb))
     births = {"f": Bf, "m": B - Bf}
     for s, S, M in (("f", Sf, Mf), ("m", Sm, Mm)):
-        Q[s][0] = births[s] - (1 - S[0]) * births[s] + ends[s][0]
+        deaths[s][0] = (1 - S[0]) * births[s]
+        Q[s][0] = births[s] - deaths[s][0] + ends[s][0]
         if not half:
             Q[s] = Q[s] + M
         Q[s] = np.where(Q[s] < 0, 0.0005, Q[s])
         out.append(Q[s])
+    if components is not None:
+        components.update(births={"female": births["f"], "male": births["m"]},
+                          deaths={"female": deaths["f"], "male": deaths["m"]})
     return out[0], out[1]
 
 
-def project(files, z, base_year, steps):
+def project(files, z, base_year, steps, components=None):
     """files: {"pop": base population, "life_table": ..., "fert": ..., "srb": ..., "mig_parameter": ...,
-    optional "counts", "rates", "totals"}: paths of the UN's long tables. Returns {year: {"female", "male"}}."""
+    optional "counts", "rates", "totals"}: paths of the UN's long tables. Returns {year: {"female", "male"}};
+    `components`, a dict, gets {time_start: {"births", "deaths", "migrants"}} (migrants after the override)."""
     pop = by_time_sex_age(read_long(files["pop"]))
     Pf, Pm = pop[(base_year, "female")], pop[(base_year, "male")]
     Sx = by_time_sex_age(read_long(files["life_table"]), "lt_Sx")
@@ -101,6 +108,10 @@ def project(files, z, base_year, steps):
         for P, M in ((Pf, Mf), (Pm, Mm)):
             bad = P + M <= 0
             M[bad] = 0.00001 - P[bad]
-        Pf, Pm = step(z, Pf, Pm, Sx[(t, "female")], Sx[(t, "male")], asfr[(t, "")], srb[t], Mf, Mm, assumption[t])
+        got = {"migrants": {"female": Mf, "male": Mm}}
+        Pf, Pm = step(z, Pf, Pm, Sx[(t, "female")], Sx[(t, "male")], asfr[(t, "")], srb[t], Mf, Mm, assumption[t],
+                      got)
+        if components is not None:
+            components[t] = got
         out[t + z] = {"female": Pf, "male": Pm}
     return out
