@@ -167,7 +167,7 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
   const Doc& doc = b.doc;
   L.allow(doc, "mortality",
           {"mx", "qx", "lx", "Lx", "Sx", "life_table", "radix", "a0", "ax_method", "coale_demeny_region", "e0",
-           "e0_gain_per_year", "lee_carter", "fit", "zone_factors"});
+           "e0_gain_per_year", "lee_carter", "fit", "zone_factors", "open_ax"});
   // Life-table conventions for tables the engine builds from mx (docs/ccmpp.md A1; scenarios/README.md).
   LifeTableMethod& method = b.sc.life_table_method;
   if (auto [n, k] = L.get("mortality", "a0"); n) {
@@ -244,6 +244,20 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
   if (fzn) factors = standards_of(b, rows, mn, mkey);
   const int n_std = factors ? static_cast<int>(factors->standards.size()) : b.Z;
   const auto std_label = [&](int i) { return factors ? factors->standard_label(i) : "zone " + b.sc.zones[uz(i)].id; };
+  // open_ax: the open group of a life table built from mx lives a_w · l_w person-years instead of l_w / m_w. DemoTools'
+  // lt_single_mx, which makes the UN's lt_Sx, closes its last age 130 with a = 0.5 whatever lt_nMx says there; the
+  // open rate becomes 1 / a_w (L = l / m is then that), so nothing may move or scale the rates afterwards. Read with
+  // mx only, as a0 is (a variant giving Lx or Sx leaves it unused).
+  std::optional<double> open_ax;
+  if (auto [on, okey] = L.get("mortality", "open_ax"); on) {
+    const double a = doc.number(*on, okey, 0.5, 100.0, "years lived in the open group per person reaching it");
+    if (form == Form::mx) {
+      for (const char* other : {"zone_factors", "e0", "e0_gain_per_year", "lee_carter", "fit"})
+        if (auto [xn, xkey] = L.get("mortality", other); xn)
+          doc.fail(xn, xkey, "not with mortality.open_ax, which replaces the open group's rate by 1 / open_ax");
+      open_ax = a;
+    }
+  }
   TimedRows timed = time_rows(b, rows, mkey);
   const int rows_per_state = form == Form::Sx ? b.A : -1;
   struct KeySchedules {
@@ -300,7 +314,13 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
       std::vector<double> out;
       double l0 = radix;
       if (form == Form::mx) {
-        out = mx_on_grid(b, se.value, static_cast<Sex>(s), mn, mkey, method);
+        if (open_ax) {
+          std::map<int, double> closed = se.value;
+          closed.rbegin()->second = 1.0 / *open_ax;
+          out = mx_on_grid(b, closed, static_cast<Sex>(s), mn, mkey, method);
+        } else {
+          out = mx_on_grid(b, se.value, static_cast<Sex>(s), mn, mkey, method);
+        }
       } else if (form == Form::Sx) {
         // Survival ratios by the age group at the END of the step (docs/ccmpp.md A1): row 0 takes the step's
         // births to ages 0…z−1, row x the cohort aged x−z at the start, the open row the two oldest groups.

@@ -118,3 +118,28 @@ TEST(LevelFitKeys, FertilityFitGivesThePublishedBirthRateInTheProjection) {
   EXPECT_THROW(load(good_with("", "fit = { cbr_per_1000 = 6.35, year = 2027 }\n")), InputError);  // not step 1
   EXPECT_THROW(load(good_with("", "fit = { cbr_per_1000 = 6.35, births = 10, year = 2021 }\n")), InputError);
 }
+
+// `mortality.open_ax` (scenarios/README.md "Life tables built from mx"): the open group lives open_ax · l_w
+// person-years, so the schedule handed to the engine carries 1 / open_ax as the open group's rate (L = l / m is then
+// DemoTools' l / 2 for 0.5) and the rows below it as given; the keys that move or scale rates are refused beside it.
+TEST(LevelFitKeys, OpenAxClosesTheOpenGroupWithItsPersonYears) {
+  const scenarios::Scenario given = load(good_with("", ""));
+  const scenarios::Scenario closed = load(good_with("open_ax = 0.5\n", ""));
+  const std::size_t rows = static_cast<std::size_t>(closed.grid.life_table_rows());
+  const auto& m0 = given.schedules[0].mortality;
+  const auto& m1 = closed.schedules[0].mortality;
+  ASSERT_EQ(m0.size(), m1.size());
+  for (std::size_t i = 0; i < m1.size(); ++i)
+    if ((i + 1) % rows == 0) {
+      EXPECT_EQ(m1[i], 2.0) << "open row of series " << i / rows;
+      EXPECT_NE(m0[i], 2.0);
+    } else {
+      EXPECT_EQ(m1[i], m0[i]) << "row " << i;
+    }
+  const LifeTable lt = abridged_life_table(std::vector<double>(m1.begin(), m1.begin() + static_cast<long>(rows)),
+                                           Sex::female, closed.life_table_method);
+  EXPECT_EQ(lt.Lx.back(), lt.lx.back() / 2.0);
+  EXPECT_THROW(load(good_with("open_ax = 0.5\nlee_carter = { drift = -1 }\n", "")), InputError);
+  EXPECT_THROW(load(good_with("open_ax = 0.5\nfit = { e0 = 70, srb = 105, year = 2023 }\n", "")), InputError);
+  EXPECT_THROW(load(good_with("open_ax = 0.4\n", "")), InputError);  // an open rate above 2
+}
