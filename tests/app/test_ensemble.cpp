@@ -285,6 +285,21 @@ TEST_F(EnsembleTest, RunWritesQuantilesAndTargetProbabilities) {
   EXPECT_LT(met, 40);  // the target is uncertain: some trajectories meet it, some do not
 }
 
+// A probabilistic run of a scenario without [[targets]] writes quantiles.csv and its report (the report's
+// probabilistic section read the header-only targets.csv with a table reader, which refused it as empty).
+TEST_F(EnsembleTest, RunWithoutTargetsWritesQuantilesAndReport) {
+  app::RunConfig cfg;
+  cfg.scenario = fixture("scenarios/stochastic_od.toml");
+  cfg.out_dir = (root_ / "out").string();
+  cfg.quiet = true;
+  cfg.data_dir = COHORTGIS_DATA;
+  cfg.trajectories = 4;
+  EXPECT_NO_THROW(app::run(cfg));
+  EXPECT_TRUE(fs::is_regular_file(root_ / "out" / "quantiles.csv"));
+  EXPECT_TRUE(fs::is_regular_file(root_ / "out" / "report.html"));
+  EXPECT_TRUE(read_csv((root_ / "out" / "targets.csv").string()).rows.empty());
+}
+
 TEST(EnsembleInput, TrajectoriesZeroIsBadInput) {
   app::RunConfig cfg;
   cfg.scenario = fixture("scenarios/stochastic.toml");
