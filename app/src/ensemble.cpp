@@ -78,7 +78,11 @@ void run_trajectory(const scenarios::ScenarioSet& set, const scenarios::Scenario
     // population-dependent ones (relocations stay balanced between their two zones).
     out = sc.schedules.size() == 1 ? sc.schedules.front() : sc.schedules.at(uz(ctx.step));
     scenarios::perturb_schedules(draws, ctx, sc.grid, zones, groups, out);
-    if (sc.adjust_schedules) sc.adjust_schedules(ctx, *sink.current, out);
+    // Fixed OD rates are built by the adjuster; they take the origin's multiplier there (gravity's do not).
+    if (sc.adjust_schedules_scaled && draws.spec->migration_sd > 0.0)
+      sc.adjust_schedules_scaled(ctx, *sink.current, out, draws.migration_multipliers(ctx.step, zones));
+    else if (sc.adjust_schedules)
+      sc.adjust_schedules(ctx, *sink.current, out);
   };
   Projection projection(pc, sc.base_population);
   projection.run(provider, sink);

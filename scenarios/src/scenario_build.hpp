@@ -225,7 +225,9 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
 void build_migration(const Build& b, const Layer& L, std::vector<StepSchedules>& steps, Dynamic& dyn);
 void build_relocations(const Build& b, const Layer& L, Dynamic& dyn, std::vector<Relocation>& out);
 void build_transitions(const Build& b, const Layer& L, std::vector<StepSchedules>& steps, Dynamic& dyn);
-std::function<void(const StepContext&, const CohortArray&, StepSchedules&)> make_adjuster(const Build& b, Dynamic dyn);
+// The last argument: the origin zones' multipliers of the fixed OD rates (empty: as given).
+std::function<void(const StepContext&, const CohortArray&, StepSchedules&, std::span<const double>)> make_adjuster(
+    const Build& b, Dynamic dyn);
 void read_plan(const Doc& doc, const toml::table& root, Scenario& sc);
 void read_targets(const Doc& doc, const toml::table& root, const Scenario& sc, ScenarioSet& set);
 // [stochastic] (read_stochastic.cpp).

@@ -86,7 +86,12 @@ std::optional<FertilityFitSpec> build_assumptions(const Build& b, const Layer& L
   build_transitions(b, L, steps, dyn);
   folded.finish(steps);  // one set for all steps when they are the same, else the folded fields restored
   b.sc.schedules = std::move(steps);
-  b.sc.adjust_schedules = make_adjuster(b, std::move(dyn));
+  if (auto adjust = make_adjuster(b, std::move(dyn))) {
+    b.sc.adjust_schedules = [adjust](const StepContext& ctx, const CohortArray& start, StepSchedules& s) {
+      adjust(ctx, start, s, {});
+    };
+    b.sc.adjust_schedules_scaled = std::move(adjust);
+  }
   return fertility_fit;
 }
 
