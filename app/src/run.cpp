@@ -391,6 +391,8 @@ RunSummary run(const RunConfig& cfg) {
   const ComponentSelection components = asked_components ? *asked_components : set.outputs.components;
   // A trajectory table smaller than the ensemble: refused before the deterministic runs (stochastic.hpp).
   scenarios::check_ensemble_size(set.stochastic, cfg.trajectories ? *cfg.trajectories : set.stochastic.trajectories);
+  if (cfg.trajectories || set.stochastic.trajectories > 0)
+    for (const scenarios::Scenario& r : set.runs) check_ensemble_run(set, r);
   // [monitoring]: the observed figures are checked before any result is written (monitoring_output.hpp).
   const std::vector<ObservedFigure> observed_figures = scenario_observed_figures(set);
   std::vector<InputHash> inputs;
