@@ -25,7 +25,9 @@ std::shared_ptr<const ExternalTrajectories> read_external_trajectories(const Doc
                                                                        const std::string& key, const Scenario& sc,
                                                                        bool by_sex, double lo, double hi,
                                                                        const std::string& what) {
-  const TableRef ref = table_ref(doc, n, key, {"trajectory", "year", "zone", "sex", "value"});
+  // A TFR trajectory has no sex: a `sex` in its columns is an unknown logical name.
+  const TableRef ref = by_sex ? table_ref(doc, n, key, {"trajectory", "year", "zone", "sex", "value"})
+                              : table_ref(doc, n, key, {"trajectory", "year", "zone", "value"});
   const Rows t = read_rows(doc, ref, {"trajectory", "year", "value"}, {"value"});
   auto out = std::make_shared<ExternalTrajectories>();
   out->file = ref.written;
