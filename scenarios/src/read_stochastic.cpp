@@ -99,4 +99,21 @@ void read_stochastic(const Doc& doc, const toml::table& root, const Scenario& sc
   }
 }
 
+void check_stochastic_mortality(const Doc& doc, const toml::table& root, const ScenarioSet& set) {
+  const StochasticSpec& spec = set.stochastic;
+  if (!(spec.k_sd > 0.0) && !spec.e0_trajectories) return;
+  for (const Scenario& sc : set.runs) {
+    if (sc.schedules.empty() || sc.schedules.front().mortality_kind == MortalityInput::death_rates) continue;
+    // qx and lx become person-years, a life table is read by its Lx, Sx or (only then death rates) mx column.
+    const toml::table& s = *root.get("stochastic")->as_table();
+    const bool e0 = spec.e0_trajectories != nullptr;
+    const std::string key = e0 ? "stochastic.e0_trajectories" : "stochastic.lee_carter";
+    doc.fail(s.get(e0 ? "e0_trajectories" : "lee_carter"), key,
+             "moves death rates, so it needs mortality given as mx (or a life_table with an mx column and neither Lx "
+             "nor Sx); " +
+                 (sc.variant == "baseline" ? std::string("the scenario") : "variant \"" + sc.variant + "\"") +
+                 " gives qx, lx, Lx, Sx or a life table read by its Lx or Sx column");
+  }
+}
+
 }  // namespace cohortgis::scenarios::detail

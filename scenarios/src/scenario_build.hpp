@@ -232,6 +232,8 @@ void read_plan(const Doc& doc, const toml::table& root, Scenario& sc);
 void read_targets(const Doc& doc, const toml::table& root, const Scenario& sc, ScenarioSet& set);
 // [stochastic] (read_stochastic.cpp).
 void read_stochastic(const Doc& doc, const toml::table& root, const Scenario& sc, StochasticSpec& out);
+// Lee–Carter deviations and e0 trajectories move death rates: refused when a run gives mortality in another form.
+void check_stochastic_mortality(const Doc& doc, const toml::table& root, const ScenarioSet& set);
 void read_services(const Doc& doc, const toml::table& root, const Build& b, ScenarioSet& set);
 // [controls], [capacity], [households] (read_planning.cpp), a variant's keys over the baseline's: sets b.sc.planning.
 void read_planning(const Build& b, const Layer& L);

@@ -272,6 +272,7 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
     sc.validate();
     if (fertility_fits[r]) fit_fertility_in_projection(doc, *fertility_fits[r], sc);  // after validate: it projects
   }
+  check_stochastic_mortality(doc, root, set);  // read_stochastic.cpp: needs every run's mortality form
   return set;
 }
 
