@@ -3,6 +3,7 @@
 // forms that have no multistate meaning are refused by key, before anything runs.
 #include <string>
 
+#include "cohortgis/engine/multistate.hpp"
 #include "scenario_build.hpp"
 
 namespace cohortgis::scenarios::detail {
@@ -16,6 +17,11 @@ void read_projection_method(const Doc& doc, const toml::table& p, Scenario& sc) 
       sc.method = ProjectionMethod::multistate;
     else
       doc.fail(m, "projection.method", "expected \"flows\" or \"multistate\", got \"" + v + "\"");
+    // The engine's limit (engine/multistate.hpp), found when the scenario is read rather than when it runs.
+    if (sc.method == ProjectionMethod::multistate && sc.group_names.size() > std::size_t{kMaxMultistateStates})
+      doc.fail(m, "projection.method",
+               "method = \"multistate\" takes at most " + std::to_string(kMaxMultistateStates) +
+                   " groups per zone; projection.groups has " + std::to_string(sc.group_names.size()));
   }
   if (const toml::node* o = p.get("multistate_open_age")) {
     if (sc.method != ProjectionMethod::multistate)
