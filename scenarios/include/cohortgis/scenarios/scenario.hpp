@@ -71,7 +71,7 @@ struct Scenario {
   std::function<void(const StepContext&, const CohortArray& start, StepSchedules&)> adjust_schedules;
   // The same for a trajectory of a probabilistic projection: the fixed OD rates out of zone o (by pair or by cell,
   // not gravity's) are multiplied by od_multiplier[o], the zone's migration multiplier (scenarios/README.md
-  // "Probabilistic projections"). Set with adjust_schedules when the scenario has fixed OD rates.
+  // "Probabilistic projections"). Scenario files set it with adjust_schedules.
   std::function<void(const StepContext&, const CohortArray& start, StepSchedules&,
                      std::span<const double> od_multiplier)>
       adjust_schedules_scaled;
