@@ -78,7 +78,11 @@ void run_trajectory(const scenarios::ScenarioSet& set, const scenarios::Scenario
     // population-dependent ones (relocations stay balanced between their two zones).
     out = sc.schedules.size() == 1 ? sc.schedules.front() : sc.schedules.at(uz(ctx.step));
     scenarios::perturb_schedules(draws, ctx, sc.grid, zones, groups, out);
-    if (sc.adjust_schedules) sc.adjust_schedules(ctx, *sink.current, out);
+    // Fixed OD rates are built by the adjuster; they take the origin's multiplier there (gravity's do not).
+    if (sc.adjust_schedules_scaled && draws.spec->migration_sd > 0.0)
+      sc.adjust_schedules_scaled(ctx, *sink.current, out, draws.migration_multipliers(ctx.step, zones));
+    else if (sc.adjust_schedules)
+      sc.adjust_schedules(ctx, *sink.current, out);
   };
   Projection projection(pc, sc.base_population);
   projection.run(provider, sink);
@@ -150,11 +154,23 @@ double type7_quantile(const std::vector<double>& sorted, double p) {
   return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[lo + 1] - sorted[lo]);
 }
 
+void check_ensemble_run(const scenarios::ScenarioSet& set, const scenarios::Scenario& sc) {
+  if (!sc.parity) return;
+  const std::string& where = set.stochastic.where;
+  throw InputError((where.empty() ? std::string("--trajectories") : where + ": [stochastic]") +
+                   ": a probabilistic projection is not available with parity fertility ([fertility] parity_rates or "
+                   "parity_progression" +
+                   (sc.variant == "baseline" ? std::string() : ", variant \"" + sc.variant + "\"") +
+                   "): the trajectories would project no births; give fertility as a schedule or run without "
+                   "trajectories");
+}
+
 EnsembleResult run_ensemble(const scenarios::ScenarioSet& set, const scenarios::Scenario& sc,
                             const std::vector<ZoneAggregate>& aggregates, const EnsembleOptions& o) {
   if (o.trajectories < 1)
     throw InputError("--trajectories: " + std::to_string(o.trajectories) + "; expected a number of trajectories >= 1");
   scenarios::check_ensemble_size(set.stochastic, o.trajectories);
+  check_ensemble_run(set, sc);
   EnsembleResult r;
   r.variant = sc.variant;
   r.trajectories = o.trajectories;

@@ -78,15 +78,23 @@ std::optional<ReportSection> ensemble_report_section(const Results& r, Language 
                 "the target (not yet computed for targets over a plan period).";
   s.header = {zh ? "方案" : "Variant", zh ? "规划目标" : "Target", zh ? "确定性预测" : "Deterministic",
               zh ? "达成概率" : "Probability met"};
-  const geodata::Table t = geodata::read_table((dir / "targets.csv").string(), {});
-  if (t.has_column("probability_met"))
-    for (std::size_t k = 0; k < t.size(); ++k) {
-      const std::string& p = t.text(k, "probability_met");
-      const std::string& st = t.text(k, "status");
-      s.rows.push_back({t.text(k, "variant"), t.text(k, "target"),
-                        zh ? (st == "met" ? "达成" : st == "missed" ? "未达成" : "未知") : st,
+  // targets.csv as Results read it: a scenario without [[targets]] writes its header only, which a table reader
+  // refuses as empty.
+  const CsvData& t = r.targets;
+  if (std::find(t.header.begin(), t.header.end(), "probability_met") != t.header.end()) {
+    const std::size_t pc = t.column("probability_met"), sc = t.column("status"), vc = t.column("variant"),
+                      tc = t.column("target");
+    for (const auto& row : t.rows) {
+      const std::string& p = row[pc];
+      const std::string& st = row[sc];
+      s.rows.push_back({row[vc], row[tc],
+                        zh ? (st == "met"      ? "达成"
+                              : st == "missed" ? "未达成"
+                                               : "未知")
+                           : st,
                         p.empty() ? "—" : format_number(std::round(std::stod(p) * 1000.0) / 10.0) + "%"});
     }
+  }
   // Fan charts: the whole area's population and share aged 65+, per variant.
   const geodata::Table q = geodata::read_table((dir / "quantiles.csv").string(), {});
   struct Fan {

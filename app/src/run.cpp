@@ -393,6 +393,8 @@ RunSummary run(const RunConfig& cfg) {
   const ComponentSelection components = asked_components ? *asked_components : set.outputs.components;
   // A trajectory table smaller than the ensemble: refused before the deterministic runs (stochastic.hpp).
   scenarios::check_ensemble_size(set.stochastic, cfg.trajectories ? *cfg.trajectories : set.stochastic.trajectories);
+  if (cfg.trajectories || set.stochastic.trajectories > 0)
+    for (const scenarios::Scenario& r : set.runs) check_ensemble_run(set, r);
   // [monitoring]: the observed figures are checked before any result is written (monitoring_output.hpp).
   const std::vector<ObservedFigure> observed_figures = scenario_observed_figures(set);
   std::vector<InputHash> inputs;
@@ -482,6 +484,12 @@ RunSummary run(const RunConfig& cfg) {
   planning.write(out.staging());              // controls.csv, capacity.csv, households.csv
   // Probabilistic projection: quantiles.csv and probability_met in targets.csv (ensemble.hpp).
   const long long trajectories = run_ensembles(out.staging().string(), set, runs, aggregates, cfg, threads);
+  // Deviations declared without an ensemble size project nothing: say so rather than pass over them.
+  if (trajectories == 0 && !set.stochastic.where.empty() && !cfg.quiet)
+    std::fprintf(stderr,
+                 "cohortgis: note: %s: [stochastic] gives no trajectories; no probabilistic projection was run "
+                 "(set trajectories or --trajectories N)\n",
+                 set.stochastic.where.c_str());
   write_monitoring(out.staging(), set, observed_figures);  // monitoring.csv ([monitoring] only)
 
   // Language: asked for (--lang), else the scenario's `language`, else Chinese for a Chinese scenario.

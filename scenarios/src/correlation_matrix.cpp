@@ -14,6 +14,8 @@ namespace cohortgis::scenarios::detail {
 std::shared_ptr<const CorrelationFactor> read_correlation_matrix(const Doc& doc, const toml::node& n,
                                                                  const std::string& key, const Scenario& sc) {
   const TableRef ref = table_ref(doc, n, key, {});
+  refuse_unit_and_per(doc, ref, "correlations");
+  refuse_between(doc, ref);
   std::vector<std::string> columns{"zone"};
   for (const auto& z : sc.zones) columns.push_back(z.id);
   const Rows t = read_rows(doc, ref, columns, {});

@@ -25,7 +25,13 @@ std::shared_ptr<const ExternalTrajectories> read_external_trajectories(const Doc
                                                                        const std::string& key, const Scenario& sc,
                                                                        bool by_sex, double lo, double hi,
                                                                        const std::string& what) {
-  const TableRef ref = table_ref(doc, n, key, {"trajectory", "year", "zone", "sex", "value"});
+  // A TFR trajectory has no sex: a `sex` in its columns is an unknown logical name.
+  const TableRef ref = by_sex ? table_ref(doc, n, key, {"trajectory", "year", "zone", "sex", "value"})
+                              : table_ref(doc, n, key, {"trajectory", "year", "zone", "value"});
+  // Values of one meaning, used at the steps' last years as given: a unit, per or between would change nothing.
+  refuse_unit_and_per(doc, ref,
+                      by_sex ? "life expectancies at birth in years" : "total fertility rates in children per woman");
+  refuse_between(doc, ref);
   const Rows t = read_rows(doc, ref, {"trajectory", "year", "value"}, {"value"});
   auto out = std::make_shared<ExternalTrajectories>();
   out->file = ref.written;

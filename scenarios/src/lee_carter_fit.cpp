@@ -55,6 +55,8 @@ namespace detail {
 
 LeeCarterFit read_lee_carter_fit(const Doc& doc, const toml::node& n, const std::string& key, const Scenario& sc) {
   const TableRef ref = table_ref(doc, n, key, {"year", "age", "value"});
+  refuse_unit_and_per(doc, ref, "death rates per person-year");
+  refuse_between(doc, ref);  // every year of the history is fitted as given
   const Rows t = read_rows(doc, ref, {"year", "age", "value"}, {"value"});
   const int rows = sc.grid.life_table_rows();
   // The ages of the life-table rows: 0, 1, 5, 10, … on a five-year grid, 0, 1, 2, … on a one-year grid.

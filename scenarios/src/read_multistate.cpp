@@ -3,6 +3,7 @@
 // forms that have no multistate meaning are refused by key, before anything runs.
 #include <string>
 
+#include "cohortgis/engine/multistate.hpp"
 #include "scenario_build.hpp"
 
 namespace cohortgis::scenarios::detail {
@@ -16,6 +17,11 @@ void read_projection_method(const Doc& doc, const toml::table& p, Scenario& sc) 
       sc.method = ProjectionMethod::multistate;
     else
       doc.fail(m, "projection.method", "expected \"flows\" or \"multistate\", got \"" + v + "\"");
+    // The engine's limit (engine/multistate.hpp), found when the scenario is read rather than when it runs.
+    if (sc.method == ProjectionMethod::multistate && sc.group_names.size() > std::size_t{kMaxMultistateStates})
+      doc.fail(m, "projection.method",
+               "method = \"multistate\" takes at most " + std::to_string(kMaxMultistateStates) +
+                   " groups per zone; projection.groups has " + std::to_string(sc.group_names.size()));
   }
   if (const toml::node* o = p.get("multistate_open_age")) {
     if (sc.method != ProjectionMethod::multistate)
@@ -28,6 +34,14 @@ void read_projection_method(const Doc& doc, const toml::table& p, Scenario& sc) 
     else
       doc.fail(o, "projection.multistate_open_age", "expected \"keep\" or \"drop\", got \"" + v + "\"");
   }
+  // Settings of given flows (when migrants arrive; what happens when they would leave more than a cell holds) have
+  // no multistate meaning: moves compete with deaths within the step and no probability can go negative.
+  if (sc.method == ProjectionMethod::multistate)
+    for (const char* k : {"migration_timing", "flow_policy"})
+      if (const toml::node* n = p.get(k))
+        doc.fail(n, std::string("projection.") + k,
+                 "has no multistate meaning (moves by [[transitions]] and od.rates compete with deaths within the "
+                 "step); leave it out with method = \"multistate\"");
 }
 
 void check_multistate_forms(const Build& b, const Layer& L) {
@@ -49,6 +63,7 @@ void check_multistate_forms(const Build& b, const Layer& L) {
       {"net_total", "net migration given as totals"},
       {"flows", "migration flows given as totals per year"},
       {"gravity", "gravity-model migration between zones (give the rates per pair as od.rates)"},
+      {"timing", "the timing of given migration flows (moves compete with deaths within the step)"},
   };
   for (const auto& [key, form] : migration)
     if (auto [n, k] = L.get("migration", key); n) refuse(n, k, form);

@@ -27,12 +27,20 @@ void read_stochastic(const Doc& doc, const toml::table& root, const Scenario& sc
   if (const toml::node* n = s.get("tfr")) {
     const toml::table& t = doc.table(*n, "stochastic.tfr");
     doc.allow(t, "stochastic.tfr", {"sd", "ar1"});
+    // Without sd nothing is drawn: an ar1 alone would be accepted and change nothing.
+    if (!t.get("sd"))
+      doc.fail(n, "stochastic.tfr", "expected sd (the TFR deviation's standard deviation, children per woman)");
     if (t.get("sd")) out.tfr_sd = doc.number(*t.get("sd"), "stochastic.tfr.sd", 0.0, 10.0, "a standard deviation (children per woman)");
     if (t.get("ar1")) out.tfr_ar1 = doc.number(*t.get("ar1"), "stochastic.tfr.ar1", -1.0, 1.0, "an AR(1) coefficient");
   }
   if (const toml::node* n = s.get("lee_carter")) {
     const toml::table& t = doc.table(*n, "stochastic.lee_carter");
     doc.allow(t, "stochastic.lee_carter", {"k_sd", "bx", "fit"});
+    // bx alone is read only by e0_trajectories; otherwise it would be accepted and change nothing.
+    if (!t.get("k_sd") && !t.get("fit") && !s.get("e0_trajectories"))
+      doc.fail(n, "stochastic.lee_carter",
+               "expected k_sd (the standard deviation of k per year) or fit (a mortality history to fit); bx alone "
+               "is used only by e0_trajectories");
     if (t.get("k_sd")) out.k_sd = doc.number(*t.get("k_sd"), "stochastic.lee_carter.k_sd", 0.0, 10.0, "a standard deviation of k per year");
     if (const toml::node* f = t.get("fit")) {
       // b_x and σ of k fitted to a mortality history; an explicit k_sd wins, an explicit bx is a contradiction.
@@ -54,6 +62,9 @@ void read_stochastic(const Doc& doc, const toml::table& root, const Scenario& sc
   if (const toml::node* n = s.get("migration")) {
     const toml::table& t = doc.table(*n, "stochastic.migration");
     doc.allow(t, "stochastic.migration", {"sd", "correlation"});
+    if (!t.get("sd"))
+      doc.fail(n, "stochastic.migration",
+               "expected sd (the standard deviation of the log multiplier per zone and step)");
     if (t.get("sd")) out.migration_sd = doc.number(*t.get("sd"), "stochastic.migration.sd", 0.0, 10.0, "a standard deviation of the log multiplier");
     if (const toml::node* c = t.get("correlation"); c && !c->is_number()) {
       out.migration_correlation_matrix = read_correlation_matrix(doc, *c, "stochastic.migration.correlation", sc);
@@ -74,7 +85,7 @@ void read_stochastic(const Doc& doc, const toml::table& root, const Scenario& sc
   }
   // Trajectories given as data replace the drawn deviation of the same quantity.
   if (const toml::node* n = s.get("tfr_trajectories")) {
-    if (out.tfr_sd > 0.0)
+    if (s.get("tfr"))  // even with sd = 0: the table replaces the drawn deviations
       doc.fail(n, "stochastic.tfr_trajectories", "expected either tfr (drawn deviations) or tfr_trajectories, not both");
     out.tfr_trajectories = read_external_trajectories(doc, *n, "stochastic.tfr_trajectories", sc, false, 0.0, 20.0,
                                                       "a total fertility rate (children per woman)");
@@ -85,6 +96,23 @@ void read_stochastic(const Doc& doc, const toml::table& root, const Scenario& sc
                "expected either lee_carter (drawn deviations) or e0_trajectories, not both");
     out.e0_trajectories = read_external_trajectories(doc, *n, "stochastic.e0_trajectories", sc, true, 1.0, 120.0,
                                                      "a life expectancy at birth (years)");
+  }
+}
+
+void check_stochastic_mortality(const Doc& doc, const toml::table& root, const ScenarioSet& set) {
+  const StochasticSpec& spec = set.stochastic;
+  if (!(spec.k_sd > 0.0) && !spec.e0_trajectories) return;
+  for (const Scenario& sc : set.runs) {
+    if (sc.schedules.empty() || sc.schedules.front().mortality_kind == MortalityInput::death_rates) continue;
+    // qx and lx become person-years, a life table is read by its Lx, Sx or (only then death rates) mx column.
+    const toml::table& s = *root.get("stochastic")->as_table();
+    const bool e0 = spec.e0_trajectories != nullptr;
+    const std::string key = e0 ? "stochastic.e0_trajectories" : "stochastic.lee_carter";
+    doc.fail(s.get(e0 ? "e0_trajectories" : "lee_carter"), key,
+             "moves death rates, so it needs mortality given as mx (or a life_table with an mx column and neither Lx "
+             "nor Sx); " +
+                 (sc.variant == "baseline" ? std::string("the scenario") : "variant \"" + sc.variant + "\"") +
+                 " gives qx, lx, Lx, Sx or a life table read by its Lx or Sx column");
   }
 }
 

@@ -230,11 +230,15 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
 void build_migration(const Build& b, const Layer& L, std::vector<StepSchedules>& steps, Dynamic& dyn);
 void build_relocations(const Build& b, const Layer& L, Dynamic& dyn, std::vector<Relocation>& out);
 void build_transitions(const Build& b, const Layer& L, std::vector<StepSchedules>& steps, Dynamic& dyn);
-std::function<void(const StepContext&, const CohortArray&, StepSchedules&)> make_adjuster(const Build& b, Dynamic dyn);
+// The last argument: the origin zones' multipliers of the fixed OD rates (empty: as given).
+std::function<void(const StepContext&, const CohortArray&, StepSchedules&, std::span<const double>)> make_adjuster(
+    const Build& b, Dynamic dyn);
 void read_plan(const Doc& doc, const toml::table& root, Scenario& sc);
 void read_targets(const Doc& doc, const toml::table& root, const Scenario& sc, ScenarioSet& set);
 // [stochastic] (read_stochastic.cpp).
 void read_stochastic(const Doc& doc, const toml::table& root, const Scenario& sc, StochasticSpec& out);
+// Lee–Carter deviations and e0 trajectories move death rates: refused when a run gives mortality in another form.
+void check_stochastic_mortality(const Doc& doc, const toml::table& root, const ScenarioSet& set);
 void read_services(const Doc& doc, const toml::table& root, const Build& b, ScenarioSet& set);
 // [controls], [capacity], [households] (read_planning.cpp), a variant's keys over the baseline's: sets b.sc.planning.
 void read_planning(const Build& b, const Layer& L);

@@ -87,7 +87,12 @@ std::optional<FertilityFitSpec> build_assumptions(const Build& b, const Layer& L
   build_transitions(b, L, steps, dyn);
   folded.finish(steps);  // one set for all steps when they are the same, else the folded fields restored
   b.sc.schedules = std::move(steps);
-  b.sc.adjust_schedules = make_adjuster(b, std::move(dyn));
+  if (auto adjust = make_adjuster(b, std::move(dyn))) {
+    b.sc.adjust_schedules = [adjust](const StepContext& ctx, const CohortArray& start, StepSchedules& s) {
+      adjust(ctx, start, s, {});
+    };
+    b.sc.adjust_schedules_scaled = std::move(adjust);
+  }
   return fertility_fit;
 }
 
@@ -268,6 +273,7 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
     sc.validate();
     if (fertility_fits[r]) fit_fertility_in_projection(doc, *fertility_fits[r], sc);  // after validate: it projects
   }
+  check_stochastic_mortality(doc, root, set);  // read_stochastic.cpp: needs every run's mortality form
   return set;
 }
 

@@ -46,7 +46,8 @@ struct FixedOdCache {
 }  // namespace
 
 // The population-dependent part of each step (Scenario::adjust_schedules).
-std::function<void(const StepContext&, const CohortArray&, StepSchedules&)> make_adjuster(const Build& b, Dynamic dyn) {
+std::function<void(const StepContext&, const CohortArray&, StepSchedules&, std::span<const double>)> make_adjuster(
+    const Build& b, Dynamic dyn) {
   if (!dyn.any() && dyn.od_static.empty()) return {};
   const int Z = b.Z, G = b.G, A = b.A, z = b.z;
   const AgeGrid grid = b.sc.grid;
@@ -54,7 +55,10 @@ std::function<void(const StepContext&, const CohortArray&, StepSchedules&)> make
   auto d = std::make_shared<const Dynamic>(std::move(dyn));
   const bool fixed_od = !d->gravity && (d->od_profile.empty() || d->od_profile_as_given);
   auto cache = fixed_od ? std::make_shared<FixedOdCache>() : nullptr;
-  return [d, Z, G, A, z, grid, ids, cache](const StepContext& ctx, const CohortArray& start, StepSchedules& s) {
+  return [d, Z, G, A, z, grid, ids, cache](const StepContext& ctx, const CohortArray& start, StepSchedules& s,
+                                           std::span<const double> od_multiplier) {
+    // A trajectory's multiplier of the fixed OD rates out of zone o (1 when not given).
+    const auto scale = [&](int origin) { return od_multiplier.empty() ? 1.0 : od_multiplier[uz(origin)]; };
     const CohortLayout& layout = start.layout();
     const int y0 = ctx.start_year + 1, y1 = ctx.end_year;
     for (const auto& r : d->relocations) {
@@ -109,7 +113,7 @@ std::function<void(const StepContext&, const CohortArray&, StepSchedules&)> make
         for (int g = 0; g < G; ++g) {
           if (f.group >= 0 && f.group != g) continue;
           // X = z · r · P at the start of the step, the flow convention of docs/ccmpp.md B1.
-          const double x = z * f.rate_per_year * start.at(f.origin, g, f.sex, f.age);
+          const double x = z * f.rate_per_year * scale(f.origin) * start.at(f.origin, g, f.sex, f.age);
           s.external_out[layout.index(f.origin, g, f.sex, f.age)] += x;
           s.external_in[layout.index(f.destination, g, f.sex, f.age)] += x;
         }
@@ -134,7 +138,7 @@ std::function<void(const StepContext&, const CohortArray&, StepSchedules&)> make
     }
     const std::vector<OdFlow>& source = d->od_by_step.empty() ? d->od_static : d->od_by_step[uz(ctx.step)];
     std::unique_lock<std::mutex> fixed;
-    if (cache) {
+    if (cache && od_multiplier.empty()) {  // a trajectory's scaled rates are its own
       fixed = std::unique_lock<std::mutex>(cache->mutex);
       if (cache->od && (cache->source == &source || same_flows(*cache->source, source))) {
         cache->source = &source;
@@ -143,6 +147,8 @@ std::function<void(const StepContext&, const CohortArray&, StepSchedules&)> make
       }
     }
     std::vector<OdFlow> flows = source;
+    if (!od_multiplier.empty())
+      for (OdFlow& f : flows) f.rate_per_year *= od_multiplier[uz(f.origin)];
     if (d->gravity) {
       // Destination masses: the start population of the flow's group (all groups when none is named).
       std::vector<double> mass(uz(Z), 0.0);
@@ -181,7 +187,7 @@ std::function<void(const StepContext&, const CohortArray&, StepSchedules&)> make
     }
     if (flows.empty()) return;
     s.od = std::make_shared<const OdMigration>(std::move(flows), d->od_profile, Z, G, A);
-    if (cache) {
+    if (cache && od_multiplier.empty()) {
       cache->source = &source;
       cache->od = s.od;
     }

@@ -285,6 +285,42 @@ TEST_F(EnsembleTest, RunWritesQuantilesAndTargetProbabilities) {
   EXPECT_LT(met, 40);  // the target is uncertain: some trajectories meet it, some do not
 }
 
+// OD rates are multiplied by their origin's multiplier (scenarios/README.md "Probabilistic projections"): with 5 % of A
+// moving to B a year, A's net migration in the first step is −z·r·m_A·P_A(2020), the deterministic figure times m_A,
+// and B gains what A loses. (The adjuster built the OD flows after the deviations were applied: they stayed as given.)
+TEST_F(EnsembleTest, OdRatesTakeTheOriginMultiplier) {
+  const scenarios::ScenarioSet set = load("stochastic_od.toml");
+  const auto det = deterministic("stochastic_od.toml");
+  const long long n = 8;
+  const app::EnsembleResult e = ensemble(set, n, 2, {Indicator::net_migration});
+  const double a = det.at("2025/A/net_migration");
+  EXPECT_NEAR(a, -5 * 0.05 * 10000.0, 1e-9);  // base.csv: 10,000 persons in A
+  int differ = 0;
+  for (long long k = 0; k < n; ++k) {
+    const scenarios::TrajectoryDraws draws{&set.stochastic, 20201101, static_cast<std::uint64_t>(k)};
+    const double m = draws.migration_multiplier(0, 0);
+    EXPECT_NEAR(e.value(k, e.cell(0, 0, 0)), a * m, 1e-9 * std::abs(a * m)) << "trajectory " << k;
+    EXPECT_NEAR(e.value(k, e.cell(0, 1, 0)), -e.value(k, e.cell(0, 0, 0)), 1e-9 * std::abs(a * m));
+    differ += std::abs(m - 1.0) > 1e-3;
+  }
+  EXPECT_GT(differ, 0);
+}
+
+// A probabilistic run of a scenario without [[targets]] writes quantiles.csv and its report (the report's
+// probabilistic section read the header-only targets.csv with a table reader, which refused it as empty).
+TEST_F(EnsembleTest, RunWithoutTargetsWritesQuantilesAndReport) {
+  app::RunConfig cfg;
+  cfg.scenario = fixture("scenarios/stochastic_od.toml");
+  cfg.out_dir = (root_ / "out").string();
+  cfg.quiet = true;
+  cfg.data_dir = COHORTGIS_DATA;
+  cfg.trajectories = 4;
+  EXPECT_NO_THROW(app::run(cfg));
+  EXPECT_TRUE(fs::is_regular_file(root_ / "out" / "quantiles.csv"));
+  EXPECT_TRUE(fs::is_regular_file(root_ / "out" / "report.html"));
+  EXPECT_TRUE(read_csv((root_ / "out" / "targets.csv").string()).rows.empty());
+}
+
 TEST(EnsembleInput, TrajectoriesZeroIsBadInput) {
   app::RunConfig cfg;
   cfg.scenario = fixture("scenarios/stochastic.toml");

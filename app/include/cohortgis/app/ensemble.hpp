@@ -91,6 +91,10 @@ struct EnsembleResult {
 EnsembleResult run_ensemble(const scenarios::ScenarioSet& set, const scenarios::Scenario& run,
                             const std::vector<ZoneAggregate>& aggregates, const EnsembleOptions& options);
 
+// Refuses (InputError) a run that the trajectories cannot project as the deterministic run does: parity fertility,
+// whose each step's ASFR comes from the parity states. run_ensemble calls it; `cohortgis run` before any run.
+void check_ensemble_run(const scenarios::ScenarioSet& set, const scenarios::Scenario& run);
+
 // The type-7 sample quantile (Hyndman & Fan 1996, R's default) of sorted values: h = (n−1)p,
 // x[⌊h⌋] + (h − ⌊h⌋)(x[⌊h⌋+1] − x[⌊h⌋]). NaN when empty or any value is NaN.
 double type7_quantile(const std::vector<double>& sorted, double p);

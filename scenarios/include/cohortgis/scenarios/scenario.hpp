@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,12 @@ struct Scenario {
   // is not given the population, so the run passes it on (see schedule_provider below). It must leave the mortality
   // rows alone: the provider keeps them from one step to the next when they do not change (and says so to the engine).
   std::function<void(const StepContext&, const CohortArray& start, StepSchedules&)> adjust_schedules;
+  // The same for a trajectory of a probabilistic projection: the fixed OD rates out of zone o (by pair or by cell,
+  // not gravity's) are multiplied by od_multiplier[o], the zone's migration multiplier (scenarios/README.md
+  // "Probabilistic projections"). Scenario files set it with adjust_schedules.
+  std::function<void(const StepContext&, const CohortArray& start, StepSchedules&,
+                     std::span<const double> od_multiplier)>
+      adjust_schedules_scaled;
   // Women by parity and parity-specific fertility ([fertility] parity_rates); null without. The run then sets each
   // step's ASFR from the parity states (engine/parity.hpp).
   std::shared_ptr<const ParityInputs> parity;
