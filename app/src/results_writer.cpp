@@ -98,6 +98,10 @@ void ResultsWriter::begin_variant(const scenarios::Scenario& scenario) {
   parity_ = nullptr;  // the variant's ParityRecorder sets it (run.cpp)
   periods_.assign(scenario.plan_periods.size(), PeriodState{});
   sums_by_block_ = sums_by_block_for(scenario);
+  if (sums_by_block_) {  // no person-years of plan periods: a last variant's start populations are not read
+    std::vector<double>().swap(last_unit_populations_);
+    std::vector<double>().swap(last_group_populations_);
+  }
   period_results_.clear();
   group_period_results_.clear();
   tables_.clear();
