@@ -104,7 +104,7 @@ void ResultsWriter::begin_variant(const scenarios::Scenario& scenario) {
   }
   period_results_.clear();
   group_period_results_.clear();
-  tables_.clear();
+  target_values_.assign(set_.targets.size(), TargetValue{});
   state_keys_.clear();  // a variant's zones and groups are its own
   age_texts_.clear();
   years_.clear();
@@ -427,7 +427,7 @@ void ResultsWriter::base(const CohortArray& population, int year) {
   IndicatorTable table;
   compute_population_indicators(population, sc_->zone_ids(), sc_->group_names, aggregates_, {}, table);
   write_indicators(table, year, true);
-  if (target_year(year)) tables_[year] = table;
+  take_target_values(table, year);
   write_services(population, nullptr, year);
   if (sums_by_block_) {
     totals_.push_back(checked_total(population, nullptr, year) + 0.0);  // + 0.0: never "-0"
@@ -498,7 +498,7 @@ void ResultsWriter::step(const StepResult& r) {
 
   if (r.indicators) {
     write_indicators(*r.indicators, r.context.end_year, false);
-    if (target_year(r.context.end_year)) tables_[r.context.end_year] = *r.indicators;
+    take_target_values(*r.indicators, r.context.end_year);
   }
   write_services(r.end, &c, r.context.end_year);
   if (sums_by_block_) {
@@ -609,8 +609,26 @@ void ResultsWriter::finish() {
   }
 }
 
-bool ResultsWriter::target_year(int year) const {
-  return std::any_of(set_.targets.begin(), set_.targets.end(), [&](const auto& t) { return t.year == year; });
+// The values of the targets of `year` from its table, read as end_variant reads them: a copy of the table held until
+// then would be 15.6 MB a target year at 50,000 zones. A unit the table does not have is end_variant's error.
+void ResultsWriter::take_target_values(const IndicatorTable& tab, int year) {
+  for (std::size_t i = 0; i < set_.targets.size(); ++i) {
+    const scenarios::Target& t = set_.targets[i];
+    if (t.year == 0 || t.year != year) continue;
+    TargetValue& v = target_values_[i];
+    v = TargetValue{};
+    v.taken = true;
+    std::size_t g = tab.group_names.size() - 1, k = 0;
+    for (std::size_t j = 0; j < tab.group_names.size(); ++j)
+      if (tab.group_names[j] == t.group) g = j;
+    while (k < tab.indicator_names.size() && tab.indicator_names[k] != t.indicator) ++k;
+    if (k >= tab.n_indicators()) continue;
+    try {
+      v.value = tab.get(tab.unit_index(t.unit), g, k);
+    } catch (...) {
+      v.error = std::current_exception();
+    }
+  }
 }
 
 // Service demand per zone and aggregate: persons in the age band (or births per year) × places per person, with the
@@ -666,15 +684,9 @@ void ResultsWriter::end_variant() {
     while (unit < unit_names_.size() && unit_names_[unit] != t.unit) ++unit;
     double value = std::nan("");
     if (t.year != 0) {
-      auto it = tables_.find(t.year);
-      if (it != tables_.end()) {
-        const IndicatorTable& tab = it->second;
-        std::size_t g = tab.group_names.size() - 1, k = 0;
-        for (std::size_t i = 0; i < tab.group_names.size(); ++i)
-          if (tab.group_names[i] == t.group) g = i;
-        while (k < tab.indicator_names.size() && tab.indicator_names[k] != t.indicator) ++k;
-        if (k < tab.n_indicators()) value = tab.get(tab.unit_index(t.unit), g, k);
-      }
+      const TargetValue& v = target_values_[static_cast<std::size_t>(&t - set_.targets.data())];
+      if (v.error) std::rethrow_exception(v.error);
+      if (v.taken) value = v.value;
     } else if (t.group == "all") {
       for (const auto& p : period_results_)
         if (p.first_year == t.first_year && p.last_year == t.last_year) value = period_value(p, unit, t.indicator);

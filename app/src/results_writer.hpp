@@ -4,8 +4,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <exception>
 #include <filesystem>
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -144,7 +145,14 @@ class ResultsWriter : public ResultSink {
   UnitNames unit_names_;
   std::size_t total_unit_ = 0;  // the "total" aggregate
   TextFile population_, components_, indicators_, plan_periods_, plan_periods_by_group_, targets_, services_;
-  std::map<int, IndicatorTable> tables_;  // the current variant's indicators by year (for targets)
+  // Per target of a year (set_.targets), its value in the current variant's table of that year (take_target_values).
+  struct TargetValue {
+    bool taken = false;          // the year's table was received
+    double value = std::nan(""); // NaN: no such indicator
+    std::exception_ptr error;    // the table has no such unit: thrown at end_variant
+  };
+  std::vector<TargetValue> target_values_;
+  void take_target_values(const IndicatorTable& table, int year);
   std::vector<PeriodResult> period_results_;
   std::vector<PeriodResult> group_period_results_;  // units [unit][group]
   // Populations per unit and per [unit][group] of the last result received (the next step's start): of its sums
@@ -171,10 +179,8 @@ class ResultsWriter : public ResultSink {
   ComponentSelection components_on_;
   const ParityProjection* parity_ = nullptr;
   WrittenIndicators* written_ = nullptr;
-  bool target_year(int year) const;
   void end_persons_row(double persons, TextFile& file);  // persons, suppression flag, line end
-  void flush_if_full(TextFile& file);  // writes buf_ to `file` once it holds 1 MiB  // a target needs this year's
-                                       // indicators (only those tables are kept)
+  void flush_if_full(TextFile& file);  // writes buf_ to `file` once it holds 1 MiB
 };
 
 }  // namespace cohortgis::app
