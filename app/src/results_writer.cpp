@@ -74,6 +74,7 @@ ResultsWriter::ResultsWriter(const std::filesystem::path& dir, const scenarios::
       dir_(dir),
       mark_(std::chrono::steady_clock::now()) {
   unit_names_ = UnitNames{&sc_->zones, &aggregates_};
+  target_values_.assign(set.targets.size(), TargetValue{});  // again at each begin_variant
   for (std::size_t a = 0; a < aggregates_.size(); ++a)
     if (aggregates_[a].name == "total") total_unit_ = sc_->zones.size() + a;
   // `[outputs] min_cell`: a `suppressed` column flags the cells left empty (records_output.hpp).

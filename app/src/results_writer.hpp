@@ -147,9 +147,9 @@ class ResultsWriter : public ResultSink {
   TextFile population_, components_, indicators_, plan_periods_, plan_periods_by_group_, targets_, services_;
   // Per target of a year (set_.targets), its value in the current variant's table of that year (take_target_values).
   struct TargetValue {
-    bool taken = false;          // the year's table was received
-    double value = std::nan(""); // NaN: no such indicator
-    std::exception_ptr error;    // the table has no such unit: thrown at end_variant
+    bool taken = false;           // the year's table was received
+    double value = std::nan("");  // NaN: no such indicator
+    std::exception_ptr error;     // the table has no such unit: thrown at end_variant
   };
   std::vector<TargetValue> target_values_;
   void take_target_values(const IndicatorTable& table, int year);
@@ -180,7 +180,7 @@ class ResultsWriter : public ResultSink {
   const ParityProjection* parity_ = nullptr;
   WrittenIndicators* written_ = nullptr;
   void end_persons_row(double persons, TextFile& file);  // persons, suppression flag, line end
-  void flush_if_full(TextFile& file);  // writes buf_ to `file` once it holds 1 MiB
+  void flush_if_full(TextFile& file);                    // writes buf_ to `file` once it holds 1 MiB
 };
 
 }  // namespace cohortgis::app

@@ -440,8 +440,7 @@ TEST(Project, YearTargetsTakeTheValuesOfIndicatorsCsv) {
     t.min = 0.0;
     return t;
   };
-  set.targets = {target("base", "population", "total", "all", 2020),
-                 target("core", "population", "core", "all", 2030),
+  set.targets = {target("base", "population", "total", "all", 2020), target("core", "population", "core", "all", 2030),
                  target("group", "share_65_plus_percent", set.runs.front().zones[3].id, floating, 2035),
                  target("unknown", "no_such_indicator", "total", "all", 2025),
                  target("tfr", "tfr", "total", "all", 2025)};
