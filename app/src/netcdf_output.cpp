@@ -399,19 +399,20 @@ void NetcdfWriter::put_indicators(const IndicatorTable& t, bool stocks_only) {
   if (stocks_only || t.all_is_group) {
     // One chunk of units at a time, not a copy of the whole table (28 MB at 50,000 zones, at the run's peak): the
     // base year has indicators of the population itself only (as indicators.csv), masked here; a table of one group
-    // holds each unit's values once, written out for the group and "all".
+    // holds each unit's values once, written out for the group and "all". Through chunk_, the buffer of put_state
+    // (one of about 1 MB for both, not two, held through the run).
     const std::size_t block = chunk_rows(units_, row);
     for (std::size_t u0 = 0; u0 < units_; u0 += block) {
       const std::size_t n = std::min(block, units_ - u0);
-      buf_.resize(n * row);
-      t.copy_units(u0, n, buf_.data());
+      chunk_.resize(n * row);
+      t.copy_units(u0, n, chunk_.data());
       if (stocks_only)
         for (std::size_t r = 0; r < n * indicator_groups_; ++r)
           for (std::size_t k = 0; k < indicators_; ++k)
-            if (!is_stock_indicator(k)) buf_[r * indicators_ + k] = kNaN;
+            if (!is_stock_indicator(k)) chunk_[r * indicators_ + k] = kNaN;
       const std::size_t start[5] = {variant_, year_index_, u0, 0, 0};
       const std::size_t count[5] = {1, 1, n, indicator_groups_, indicators_};
-      check(nc_put_vara_double(ncid_, v_indicators_, start, count, buf_.data()), "writing indicators");
+      check(nc_put_vara_double(ncid_, v_indicators_, start, count, chunk_.data()), "writing indicators");
     }
     return;
   }

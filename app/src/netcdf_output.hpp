@@ -87,9 +87,9 @@ class NetcdfWriter : public ResultSink {
   // Variable ids (-1: not in the file).
   int v_year_ = -1, v_population_ = -1, v_births_ = -1, v_nb_in_ = -1, v_nb_out_ = -1, v_indicators_ = -1;
   int v_deaths_ = -1, v_net_migration_ = -1, v_transfer_in_ = -1, v_transfer_out_ = -1, v_floor_ = -1;
-  std::vector<double> buf_, migration_;       // a chunk of indicators; one year of women by parity (reused)
+  std::vector<double> migration_;             // one year of women by parity (reused)
   std::vector<int> sparse_;                   // variables whose fill value is 0 and whose zero chunks are not written
-  std::vector<double> chunk_;                 // one chunk of a variable
+  std::vector<double> chunk_;                 // one chunk of a variable (indicators too)
   std::map<int, std::size_t> written_years_;  // per sparse variable: 1 + the last year index stored
   const ParityProjection* parity_ = nullptr;
   int v_women_by_parity_ = -1;

@@ -2,9 +2,11 @@
 // A ResultSink that streams each step to the CSV outputs as it arrives (nothing but running sums is kept).
 #pragma once
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <exception>
 #include <filesystem>
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -83,6 +85,10 @@ class ResultsWriter : public ResultSink {
   // base year is timed from base().
   void start_base();
   const std::vector<TargetOutcome>& target_outcomes() const { return outcomes_; }
+  // Whether the current variant's per-unit sums are made a block of zones at a time (checked_total): no plan period,
+  // every aggregate's zones ascending. Else one UnitSums per unit and per unit and group each year.
+  bool sums_by_block() const { return sums_by_block_; }
+  void set_sum_block(std::size_t zones) { sum_block_ = std::max<std::size_t>(zones, 1); }  // for tests
 
  private:
   struct UnitSums {
@@ -103,7 +109,13 @@ class ResultsWriter : public ResultSink {
   double period_value(const PeriodResult& p, std::size_t unit, const std::string& indicator) const;
   void write_services(const CohortArray& pop, const StepComponents* c, int year);
 
+  static bool finite(const UnitSums& s);  // the sums check_sums requires to be finite
   void check_sums(const CohortArray& pop, const std::vector<UnitSums>& sums, int year) const;
+  // Throws the error of a unit whose sums are not finite: the first cell of `pop` that is not, else the unit's sums.
+  [[noreturn]] void sums_not_finite(const CohortArray& pop, std::size_t unit, int year) const;
+  bool sums_by_block_for(const scenarios::Scenario& scenario) const;
+  // check_sums and the "total" unit's population (returned) a block of zones at a time (sums_by_block()).
+  double checked_total(const CohortArray& pop, const StepComponents* comp, int year) const;
   void write_population(const CohortArray& pop, int year);
   void append_state_key(int zone, int group, int sex);  // "zone,group,sex," of a CSV row to buf_
   void write_indicators(const IndicatorTable& table, int year, bool stocks_only);
@@ -133,7 +145,14 @@ class ResultsWriter : public ResultSink {
   UnitNames unit_names_;
   std::size_t total_unit_ = 0;  // the "total" aggregate
   TextFile population_, components_, indicators_, plan_periods_, plan_periods_by_group_, targets_, services_;
-  std::map<int, IndicatorTable> tables_;  // the current variant's indicators by year (for targets)
+  // Per target of a year (set_.targets), its value in the current variant's table of that year (take_target_values).
+  struct TargetValue {
+    bool taken = false;           // the year's table was received
+    double value = std::nan("");  // NaN: no such indicator
+    std::exception_ptr error;     // the table has no such unit: thrown at end_variant
+  };
+  std::vector<TargetValue> target_values_;
+  void take_target_values(const IndicatorTable& table, int year);
   std::vector<PeriodResult> period_results_;
   std::vector<PeriodResult> group_period_results_;  // units [unit][group]
   // Populations per unit and per [unit][group] of the last result received (the next step's start): of its sums
@@ -142,6 +161,8 @@ class ResultsWriter : public ResultSink {
   std::vector<TargetOutcome> outcomes_;
   std::filesystem::path dir_;
   std::vector<PeriodState> periods_;
+  bool sums_by_block_ = false;
+  std::size_t sum_block_ = 4096;  // zones a block in checked_total (295 KB of UnitSums)
   std::vector<int> years_;
   std::vector<double> totals_;
   std::vector<StepTiming> timings_;
@@ -158,10 +179,8 @@ class ResultsWriter : public ResultSink {
   ComponentSelection components_on_;
   const ParityProjection* parity_ = nullptr;
   WrittenIndicators* written_ = nullptr;
-  bool target_year(int year) const;
   void end_persons_row(double persons, TextFile& file);  // persons, suppression flag, line end
-  void flush_if_full(TextFile& file);  // writes buf_ to `file` once it holds 1 MiB  // a target needs this year's
-                                       // indicators (only those tables are kept)
+  void flush_if_full(TextFile& file);                    // writes buf_ to `file` once it holds 1 MiB
 };
 
 }  // namespace cohortgis::app
