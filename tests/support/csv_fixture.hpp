@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Minimal reader for the long CSV fixtures of tests/fixtures (plain comma-separated, one header row, no quoting).
+// The long CSV fixtures of tests/fixtures (plain comma-separated, one header row, no quoting: bench/plain_csv.hpp).
 // Test support only: the product reads tables through GDAL (geodata/).
 #pragma once
 
@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "../../bench/plain_csv.hpp"  // the reader, shared with the benchmark workload
 
 namespace cohortgis::test {
 
@@ -26,26 +28,8 @@ struct CsvTable {
 };
 
 inline CsvTable read_csv(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot open fixture " + path);
   CsvTable t;
-  std::string line;
-  bool first = true;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    std::vector<std::string> cells;
-    std::stringstream ss(line);
-    std::string cell;
-    while (std::getline(ss, cell, ',')) cells.push_back(cell);
-    if (!line.empty() && line.back() == ',') cells.emplace_back();
-    if (first) {
-      t.header = cells;
-      first = false;
-    } else {
-      t.rows.push_back(cells);
-    }
-  }
+  if (!bench::read_plain_csv(path, t.header, t.rows)) throw std::runtime_error("cannot open fixture " + path);
   return t;
 }
 
