@@ -240,23 +240,18 @@ TEST(IndicatorAggregates, FoldedInRangesOfAnyLengthIsTheBitsOfTheSumsAfterTheSte
 // 5 threads, over three steps; an aggregate out of order ("scrambled") is summed after the step either way.
 TEST(IndicatorAggregates, FoldedInTheZonePassIsTheBitsOfTheSumsAfterTheStep) {
   const AgeGrid grid = AgeGrid::single_year(100);
-  const int Z = 150, G = 2, A = grid.n_ages;
-  const CohortLayout L{Z, G, grid};
-  CohortArray base(L);
-  std::vector<double> mx(L.cells()), asfr(uz(Z * G * A), 0.0), srb(uz(Z), 1.05);
-  for (int z = 0; z < Z; ++z)
-    for (int g = 0; g < G; ++g) {
-      const std::size_t st = uz(z * G + g);
-      for (int s = 0; s < 2; ++s)
-        for (int i = 0; i < A; ++i) {
-          base.at(z, g, s, i) = 500.0 / (1.0 + 0.03 * i + 0.007 * z + 0.4 * g + 0.1 * s) + (i % 5 == 0 ? 3.0 : 0.0);
-          mx[(st * 2 + uz(s)) * uz(A) + uz(i)] = (0.0003 + 0.0001 * g + 2e-6 * z) * std::exp(0.085 * i) + 0.0004 * s;
-        }
-      for (int i = 15; i < 50; ++i) asfr[st * uz(A) + uz(i)] = 0.04 + 0.0001 * z + 0.003 * g;
-    }
-  std::vector<std::string> ids;
+  const int Z = 150, G = 2;
+  const test::RateInputs in = test::rate_inputs(
+      grid, Z, G, 1.05,
+      [](int z, int g, int s, int i) {
+        return 500.0 / (1.0 + 0.03 * i + 0.007 * z + 0.4 * g + 0.1 * s) + (i % 5 == 0 ? 3.0 : 0.0);
+      },
+      [](int z, int g, int s, int i) { return (0.0003 + 0.0001 * g + 2e-6 * z) * std::exp(0.085 * i) + 0.0004 * s; },
+      [](int z, int g) { return 0.04 + 0.0001 * z + 0.003 * g; });
+  const CohortArray& base = in.base;
+  const std::vector<double>&mx = in.mx, &asfr = in.asfr, &srb = in.srb;
+  const std::vector<std::string>& ids = in.ids;
   std::vector<int> evens, runs, scrambled;
-  for (int z = 0; z < Z; ++z) ids.push_back("Z" + std::to_string(z));
   for (int z = 0; z < Z; z += 2) evens.push_back(z);
   // Runs of 1 to 9 consecutive zones (the fold adds four consecutive zones in one pass: runs that start at any zone,
   // shorter than four, cut by the zone ranges the pass folds).
@@ -301,22 +296,17 @@ TEST(IndicatorAggregates, FoldedInTheZonePassIsTheBitsOfTheSumsAfterTheStep) {
 TEST(IndicatorAggregates, PlainRatesWhereNobodyIsExposedAreTheBitsOfTheSerialSums) {
   const AgeGrid grid = AgeGrid::single_year(100);
   const int Z = 100, G = 2, A = grid.n_ages;
-  const CohortLayout L{Z, G, grid};
-  CohortArray base(L);
-  std::vector<double> mx(L.cells()), asfr(uz(Z * G * A), 0.0), srb(uz(Z), 1.05);
-  for (int z = 0; z < Z; ++z)
-    for (int g = 0; g < G; ++g) {
-      const std::size_t st = uz(z * G + g);
-      for (int s = 0; s < 2; ++s)
-        for (int i = 0; i < A; ++i) {
-          base.at(z, g, s, i) = i >= 90 ? 0.0 : 400.0 / (1.0 + 0.02 * i + 0.009 * z + 0.3 * g + 0.1 * s);
-          mx[(st * 2 + uz(s)) * uz(A) + uz(i)] = (0.0002 + 0.0001 * g + 3e-6 * z) * std::exp(0.087 * i) + 0.0005 * s;
-        }
-      for (int i = 15; i < 50; ++i) asfr[st * uz(A) + uz(i)] = 0.05 + 0.0001 * z + 0.002 * g;
-    }
-  std::vector<std::string> ids;
+  const test::RateInputs in = test::rate_inputs(
+      grid, Z, G, 1.05,
+      [](int z, int g, int s, int i) {
+        return i >= 90 ? 0.0 : 400.0 / (1.0 + 0.02 * i + 0.009 * z + 0.3 * g + 0.1 * s);
+      },
+      [](int z, int g, int s, int i) { return (0.0002 + 0.0001 * g + 3e-6 * z) * std::exp(0.087 * i) + 0.0005 * s; },
+      [](int z, int g) { return 0.05 + 0.0001 * z + 0.002 * g; });
+  const CohortArray& base = in.base;
+  const std::vector<double>&mx = in.mx, &asfr = in.asfr, &srb = in.srb;
+  const std::vector<std::string>& ids = in.ids;
   std::vector<int> evens;
-  for (int z = 0; z < Z; ++z) ids.push_back("Z" + std::to_string(z));
   for (int z = 0; z < Z; z += 3) evens.push_back(z);
   const std::vector<ZoneAggregate> aggregates = {{"thirds", evens}, {"few", {7, 3, 7, 91}}};
   auto run = [&](int threads, bool adjuster) {

@@ -238,22 +238,17 @@ TEST(IndicatorZoneSlots, AllSlotOfTwoGroupsIsTheBitsOfItsSummedCells) {
 // totals would be stale).
 TEST(IndicatorZoneSlots, CarriedStartTotalsAreTheBitsOfTheStartPopulations) {
   const AgeGrid grid = AgeGrid::single_year(100);
-  const int Z = 70, G = 2, A = grid.n_ages, steps = 4;
-  const CohortLayout L{Z, G, grid};
-  CohortArray base(L);
-  std::vector<double> mx(L.cells()), asfr(uz(Z * G * A), 0.0), srb(uz(Z), 1.06);
-  for (int z = 0; z < Z; ++z)
-    for (int g = 0; g < G; ++g) {
-      const std::size_t st = uz(z * G + g);
-      for (int s = 0; s < 2; ++s)
-        for (int i = 0; i < A; ++i) {
-          base.at(z, g, s, i) = 250.0 / (1.0 + 0.03 * i + 0.007 * z + 0.2 * g + 0.1 * s) + (i % 4 == 1 ? 1.5 : 0.0);
-          mx[(st * 2 + uz(s)) * uz(A) + uz(i)] = (0.0003 + 0.0001 * g + 1e-6 * z) * std::exp(0.085 * i) + 0.0002 * s;
-        }
-      for (int i = 15; i < 50; ++i) asfr[st * uz(A) + uz(i)] = 0.028 + 0.0003 * z + 0.001 * g;
-    }
-  std::vector<std::string> ids;
-  for (int z = 0; z < Z; ++z) ids.push_back("Z" + std::to_string(z));
+  const int Z = 70, G = 2, steps = 4;
+  const test::RateInputs in = test::rate_inputs(
+      grid, Z, G, 1.06,
+      [](int z, int g, int s, int i) {
+        return 250.0 / (1.0 + 0.03 * i + 0.007 * z + 0.2 * g + 0.1 * s) + (i % 4 == 1 ? 1.5 : 0.0);
+      },
+      [](int z, int g, int s, int i) { return (0.0003 + 0.0001 * g + 1e-6 * z) * std::exp(0.085 * i) + 0.0002 * s; },
+      [](int z, int g) { return 0.028 + 0.0003 * z + 0.001 * g; });
+  const CohortArray& base = in.base;
+  const std::vector<double>&mx = in.mx, &asfr = in.asfr, &srb = in.srb;
+  const std::vector<std::string>& ids = in.ids;
   const std::vector<std::string> groups = {"g0", "g1"};
   const std::vector<ZoneAggregate> aggregates = with_total_aggregate({}, Z);
   for (int variant = 0; variant < 4; ++variant) {
