@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "../../bench/plain_csv.hpp"  // the reader, shared with the benchmark workload
@@ -43,5 +44,14 @@ inline std::string slurp(const std::string& path) {
 
 inline std::string fixture(const std::string& rel) { return std::string(COHORTGIS_FIXTURES) + "/" + rel; }
 inline std::string data_file(const std::string& rel) { return std::string(COHORTGIS_DATA) + "/" + rel; }
+
+// The census values of data/census/census2020_districts.csv by (code, indicator) (the columns read come before the
+// file's quoted one, which the plain reader would split).
+inline std::map<std::pair<std::string, std::string>, double> census2020_values() {
+  const CsvTable t = read_csv(data_file("census/census2020_districts.csv"));
+  std::map<std::pair<std::string, std::string>, double> v;
+  for (std::size_t r = 0; r < t.rows.size(); ++r) v[{t.at(r, "code"), t.at(r, "indicator")}] = t.num(r, "value");
+  return v;
+}
 
 }  // namespace cohortgis::test
