@@ -306,14 +306,9 @@ TEST(IndicatorZoneSlots, ATableComputedAgainHasTheBitsOfANewOne) {
                     std::vector<double>& mx) {
       start = CohortArray(L), end = CohortArray(L);
       mx.assign(L.cells(), 0.0);
-      comp = StepComponents{};
-      comp.births.assign(uz(Z * G * 2), 0.0);
-      comp.births_by_mother_age.assign(uz(Z * G * A), 0.0);
-      comp.women_exposure.assign(uz(Z * G * A), 0.0);
+      comp = test::state_components(Z * G, A, 71.0, 16.0);
       comp.deaths_by_state.assign(uz(Z * G * 2), 2.0);
       comp.net_migrants_by_state.assign(uz(Z * G * 2), 1.0);
-      comp.e0.assign(uz(Z * G * 2), 71.0);
-      comp.e65.assign(uz(Z * G * 2), 16.0);
       for (int z = 0; z < Z; ++z)
         for (int g = 0; g < G; ++g) {
           const std::size_t st = uz(z * G + g);
