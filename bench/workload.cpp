@@ -4,14 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <stdexcept>
 
 #include "cohortgis/engine/graduation.hpp"
-#include "cohortgis/engine/migration_models.hpp"
 #include "cohortgis/engine/index_cast.hpp"
+#include "cohortgis/engine/migration_models.hpp"
+#include "plain_csv.hpp"
 
 namespace cohortgis::bench {
 
@@ -46,21 +45,9 @@ struct Csv {
 };
 
 Csv read_csv(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("workload: cannot open " + path + " (set the data folder)");
   Csv t;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    std::vector<std::string> cells;
-    std::stringstream ss(line);
-    std::string cell;
-    while (std::getline(ss, cell, ',')) cells.push_back(cell);
-    if (line.back() == ',') cells.emplace_back();
-    if (t.header.empty()) t.header = std::move(cells);
-    else t.rows.push_back(std::move(cells));
-  }
+  if (!read_plain_csv(path, t.header, t.rows))
+    throw std::runtime_error("workload: cannot open " + path + " (set the data folder)");
   return t;
 }
 

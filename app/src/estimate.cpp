@@ -197,6 +197,24 @@ HashedInputs hash_inputs(const std::vector<std::pair<std::string, std::string>>&
   return h;
 }
 
+void EstimateFolder::write(const std::string& name, const std::string& text) {
+  TextFile f((out_.staging() / name).string());
+  f.write(text);
+  f.close();
+  files_.push_back(name);
+}
+
+std::string EstimateFolder::seal(const std::string& body) {
+  write_manifest(out_.staging(), body, list_result_files(out_.staging()));
+  files_.push_back("manifest.json");
+  return commit();
+}
+
+std::string EstimateFolder::commit() {
+  out_.commit();
+  return out_.target().string();
+}
+
 }  // namespace detail
 
 namespace {
@@ -361,7 +379,7 @@ EstimateSummary estimate(const EstimateConfig& cfg) {
                   "schedule of the engine (the same in every zone).";
   }
 
-  StagedDirectory out(cfg.out_dir);
+  detail::EstimateFolder out(cfg.out_dir, s.files);
   std::string net = "zone,sex,age,value\n";
   for (std::size_t z = 0; z < zones.size(); ++z) {
     double sum = 0;
@@ -374,13 +392,7 @@ EstimateSummary estimate(const EstimateConfig& cfg) {
     }
     s.net_per_year.push_back(sum);
   }
-  const auto write = [&](const std::string& name, const std::string& text) {
-    TextFile f((out.staging() / name).string());
-    f.write(text);
-    f.close();
-    s.files.push_back(name);
-  };
-  write("net_migration.csv", net);
+  out.write("net_migration.csv", net);
   if (second.by_age) {
     std::string pop = "zone,sex,age,population\n";
     for (std::size_t z = 0; z < zones.size(); ++z)
@@ -390,7 +402,7 @@ EstimateSummary estimate(const EstimateConfig& cfg) {
         append_number(pop, c2[z * per_unit + k]);
         pop += '\n';
       }
-    write("population_" + std::to_string(cfg.second_year) + ".csv", pop);
+    out.write("population_" + std::to_string(cfg.second_year) + ".csv", pop);
   }
 
   // Inputs with their SHA-256: the record of what the estimate read (and so of what it did not).
@@ -423,17 +435,14 @@ EstimateSummary estimate(const EstimateConfig& cfg) {
   md += "| all | " + format_number(std::round(all1)) + " | " + format_number(std::round(all2)) + " | " +
         format_number(std::round(allm)) + " | " + format_number(std::round(10000.0 * allm / ((all1 + all2) / 2)) / 10) +
         " |" + (residual ? " |" : "") + "\n";
-  write("estimate_report.md", md);
+  out.write("estimate_report.md", md);
   // The sealed manifest of every results folder (output_dir.hpp): marker, inputs, every file with its SHA-256, so
   // that a later estimate may replace the folder.
-  write_manifest(out.staging(),
-                 "  \"cohortgis_version\": " + json_string(COHORTGIS_VERSION) + ",\n  \"command\": \"estimate\",\n"
-                 "  \"method\": " + json_string(s.method) + ",\n  \"years\": [" + std::to_string(cfg.first_year) + ", " +
-                     std::to_string(cfg.second_year) + "],\n  \"inputs\": [" + inputs_json + "\n  ],\n",
-                 list_result_files(out.staging()));
-  s.files.push_back("manifest.json");
-  out.commit();
-  s.out_dir = out.target().string();
+  s.out_dir = out.seal("  \"cohortgis_version\": " + json_string(COHORTGIS_VERSION) +
+                       ",\n  \"command\": \"estimate\",\n"
+                       "  \"method\": " +
+                       json_string(s.method) + ",\n  \"years\": [" + std::to_string(cfg.first_year) + ", " +
+                       std::to_string(cfg.second_year) + "],\n  \"inputs\": [" + inputs_json + "\n  ],\n");
   return s;
 }
 

@@ -246,16 +246,10 @@ LevelsSummary estimate_levels(const LevelsConfig& cfg) {
                   cell(z.level) + "," + cell(z.e0_female) + "," + cell(z.e0_male) + "," + cell(z.tfr) + "\n";
   }
 
-  StagedDirectory out(cfg.out_dir);
-  const auto write = [&](const std::string& name, const std::string& text) {
-    TextFile file((out.staging() / name).string());
-    file.write(text);
-    file.close();
-    s.files.push_back(name);
-  };
-  write("levels.csv", levels_csv);
-  if (any_mortality) write("mx_by_zone.csv", mx_csv);
-  if (any_fertility) write("asfr_by_zone.csv", asfr_csv);
+  detail::EstimateFolder out(cfg.out_dir, s.files);
+  out.write("levels.csv", levels_csv);
+  if (any_mortality) out.write("mx_by_zone.csv", mx_csv);
+  if (any_fertility) out.write("asfr_by_zone.csv", asfr_csv);
 
   std::vector<std::pair<std::string, std::string>> in{{"figures", cfg.figures}};
   if (any_population) in.push_back({"population", cfg.population});
@@ -290,15 +284,10 @@ LevelsSummary estimate_levels(const LevelsConfig& cfg) {
   for (const auto& z : s.levels)
     md += "| " + z.zone + " | " + z.component + " | " + z.indicator + " | " + r4(z.target) + " | " + r4(z.fitted) +
           " | " + r4(z.level) + " | " + r4(z.e0_female) + " | " + r4(z.e0_male) + " | " + r4(z.tfr) + " |\n";
-  write("levels_report.md", md);
+  out.write("levels_report.md", md);
   // The sealed manifest of every results folder (output_dir.hpp), so that a later estimate may replace the folder.
-  write_manifest(out.staging(),
-                 "  \"cohortgis_version\": " + json_string(COHORTGIS_VERSION) +
-                     ",\n  \"command\": \"estimate --levels\",\n  \"inputs\": [" + inputs_json + "\n  ],\n",
-                 list_result_files(out.staging()));
-  s.files.push_back("manifest.json");
-  out.commit();
-  s.out_dir = out.target().string();
+  s.out_dir = out.seal("  \"cohortgis_version\": " + json_string(COHORTGIS_VERSION) +
+                       ",\n  \"command\": \"estimate --levels\",\n  \"inputs\": [" + inputs_json + "\n  ],\n");
   return s;
 }
 

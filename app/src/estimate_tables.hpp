@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The tables `cohortgis estimate` reads, shared by its net-migration (estimate.cpp) and level (estimate_levels.cpp)
-// parts: one reader of each.
+// The tables `cohortgis estimate` reads and the folder it writes, shared by its net-migration (estimate.cpp), level
+// (estimate_levels.cpp) and group-split (group_split.cpp) parts: one reader and one writer of each.
 #pragma once
 
 #include <array>
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cohortgis/engine/types.hpp"
+#include "output_dir.hpp"
 
 namespace cohortgis::app::detail {
 
@@ -38,5 +39,20 @@ struct HashedInputs {
   std::string json_entries;
 };
 HashedInputs hash_inputs(const std::vector<std::pair<std::string, std::string>>& in, std::vector<std::string>& paths);
+
+// An estimate's results folder: files written into a staging folder (StagedDirectory, output_dir.hpp) and their
+// names appended to `files`; commit() moves the folder into place and returns its path.
+class EstimateFolder {
+ public:
+  EstimateFolder(const std::string& dir, std::vector<std::string>& files) : out_(dir), files_(files) {}
+  void write(const std::string& name, const std::string& text);
+  // The sealed manifest.json (write_manifest: `body` holds its members before "outputs"), then commit().
+  std::string seal(const std::string& body);
+  std::string commit();
+
+ private:
+  StagedDirectory out_;
+  std::vector<std::string>& files_;
+};
 
 }  // namespace cohortgis::app::detail

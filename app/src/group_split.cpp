@@ -6,8 +6,8 @@
 #include <map>
 
 #include "cohortgis/engine/types.hpp"
-#include "cohortgis/geodata/sha256.hpp"
 #include "cohortgis/geodata/table.hpp"
+#include "estimate_tables.hpp"
 #include "output_dir.hpp"
 #include "text_output.hpp"
 
@@ -140,31 +140,21 @@ GroupSplitSummary group_split(const GroupSplitConfig& cfg) {
     s.zones.push_back(z.code);
   }
 
-  StagedDirectory out(cfg.out_dir);
-  const auto write = [&](const std::string& name, const std::string& text) {
-    TextFile f((out.staging() / name).string());
-    f.write(text);
-    f.close();
-    s.files.push_back(name);
-  };
+  detail::EstimateFolder out(cfg.out_dir, s.files);
   std::vector<std::pair<std::string, std::string>> in{{"census", cfg.census}};
   if (!cfg.registry.empty()) in.push_back({"registry", cfg.registry});
-  std::string inputs_json;
-  md += "\n## Inputs\n\n| role | file | SHA-256 |\n|---|---|---|\n";
-  for (const auto& [role, path] : in) {
-    const std::string sha = geodata::sha256_file(path);
-    md += "| " + role + " | " + path + " | `" + sha + "` |\n";
-    inputs_json += std::string(inputs_json.empty() ? "\n" : ",\n") + "    {\"role\": " + json_string(role) +
-                   ", \"path\": " + json_string(path) + ", \"sha256\": " + json_string(sha) + "}";
-  }
-  write("group_split.csv", csv);
-  write("group_split_report.md", md);
-  write("manifest.json",
-        "{\n  \"cohortgis_version\": " + json_string(COHORTGIS_VERSION) +
-            ",\n  \"command\": \"estimate --group-split\",\n  \"inputs\": [" + inputs_json +
-            "\n  ],\n  \"outputs\": [\"group_split.csv\", \"group_split_report.md\", \"manifest.json\"]\n}\n");
-  out.commit();
-  s.out_dir = out.target().string();
+  std::vector<std::string> paths;
+  const detail::HashedInputs hashed = detail::hash_inputs(in, paths);
+  const std::string& inputs_json = hashed.json_entries;
+  md += "\n## Inputs\n\n| role | file | SHA-256 |\n|---|---|---|\n" + hashed.markdown_rows;
+  out.write("group_split.csv", csv);
+  out.write("group_split_report.md", md);
+  // A manifest.json of its own, not sealed (no SHA-256 of the outputs), as --group-split has always written.
+  out.write("manifest.json",
+            "{\n  \"cohortgis_version\": " + json_string(COHORTGIS_VERSION) +
+                ",\n  \"command\": \"estimate --group-split\",\n  \"inputs\": [" + inputs_json +
+                "\n  ],\n  \"outputs\": [\"group_split.csv\", \"group_split_report.md\", \"manifest.json\"]\n}\n");
+  s.out_dir = out.commit();
   return s;
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <system_error>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "cohortgis/geodata/maps.hpp"
@@ -65,6 +66,20 @@ std::string read_all(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+// The image `draw(path)` writes to a file of a private scratch folder, as bytes; drawn with the GIL released.
+template <class Draw>
+py::bytes rendered(const std::string& format, Draw&& draw) {
+  std::string bytes;
+  {
+    py::gil_scoped_release release;
+    ScratchDir tmp;
+    const std::string path = tmp.file(format);
+    draw(path);
+    bytes = read_all(path);
+  }
+  return py::bytes(bytes);
+}
+
 }  // namespace
 
 void bind_render(py::module_& m) {
@@ -87,18 +102,13 @@ void bind_render(py::module_& m) {
         style.width_px = width_px;
         style.height_px = height_px;
         style.legend_decimals = legend_decimals;
-        std::string bytes;
         std::vector<double> breaks;
-        {
-          py::gil_scoped_release release;
+        py::bytes image = rendered(format, [&](const std::string& path) {
           const geodata::Zones zones = geodata::Zones::from_wkt("zones", crs, ids, wkt, labels);
           const std::vector<geodata::MapZone> shapes = geodata::map_zones(zones, values, labels, map_crs);
-          ScratchDir tmp;
-          const std::string path = tmp.file(format);
           breaks = geodata::render_choropleth(shapes, style, fmt, path);
-          bytes = read_all(path);
-        }
-        return std::make_tuple(py::bytes(bytes), breaks);
+        });
+        return std::make_tuple(std::move(image), breaks);
       },
       py::arg("ids"), py::arg("wkt"), py::arg("crs"), py::arg("values"), py::arg("labels") = std::vector<std::string>{},
       py::arg("title") = "", py::arg("subtitle") = "", py::arg("legend_title") = "", py::arg("source_note") = "",
@@ -127,15 +137,7 @@ void bind_render(py::module_& m) {
         style.width_px = width_px;
         style.height_px = height_px;
         const auto st = series(stacked), ol = series(outline);
-        std::string bytes;
-        {
-          py::gil_scoped_release release;
-          ScratchDir tmp;
-          const std::string path = tmp.file(format);
-          geodata::render_pyramid(st, ol, style, fmt, path);
-          bytes = read_all(path);
-        }
-        return py::bytes(bytes);
+        return rendered(format, [&](const std::string& path) { geodata::render_pyramid(st, ol, style, fmt, path); });
       },
       py::arg("stacked"), py::arg("outline") = std::vector<std::tuple<std::string, std::vector<double>, std::vector<double>>>{},
       py::arg("title") = "", py::arg("age_labels") = std::vector<std::string>{}, py::arg("persons_label") = "persons",
@@ -158,15 +160,7 @@ void bind_render(py::module_& m) {
         style.y_label = y_label;
         style.width_px = width_px;
         style.height_px = height_px;
-        std::string bytes;
-        {
-          py::gil_scoped_release release;
-          ScratchDir tmp;
-          const std::string path = tmp.file(format);
-          geodata::render_lines(lines, style, fmt, path);
-          bytes = read_all(path);
-        }
-        return py::bytes(bytes);
+        return rendered(format, [&](const std::string& path) { geodata::render_lines(lines, style, fmt, path); });
       },
       py::arg("series"), py::arg("title") = "", py::arg("x_label") = "", py::arg("y_label") = "",
       py::arg("width_px") = 900, py::arg("height_px") = 600, py::arg("format") = "png",

@@ -19,16 +19,11 @@ import tempfile
 import numpy as np
 import xarray as xr
 
+from cli_checks import check, finish
+
 EXE = sys.argv[1]
 ALL = ["births", "newborn_transfer_in", "newborn_transfer_out", "deaths", "net_migration", "transfer_in",
        "transfer_out", "floor_adjustment", "planning_adjustment"]
-failures = []
-
-
-def check(ok, what):
-    if not ok:
-        failures.append(what)
-        print("FAIL:", what)
 
 
 def run(out, *opts, ok=True):
@@ -162,6 +157,5 @@ with tempfile.TemporaryDirectory() as tmp:
           and "key 'outputs.components': expected true, false or a list of component names" in p.stderr,
           f"wrong type in the file: exit {p.returncode}: {p.stderr}")
 
-if failures:
-    sys.exit(f"{len(failures)} check(s) failed")
+finish()
 print("component selection checked")

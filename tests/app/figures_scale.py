@@ -16,15 +16,10 @@ import tempfile
 
 import pandas as pd
 
+from cli_checks import check, finish
+
 EXE, EXAMPLES = sys.argv[1], sys.argv[2]
 LIMIT = 24
-failures = []
-
-
-def check(ok, what):
-    if not ok:
-        failures.append(what)
-        print("FAIL:", what)
 
 
 def run(scenario, out, *opts):
@@ -68,6 +63,5 @@ with tempfile.TemporaryDirectory() as work:
     bj_charts = set(os.listdir(os.path.join(bj, "charts")))
     check(all(f"pyramid_{z}.png" in bj_charts for z in bj_zones), "Beijing (16 zones) keeps every zone's pyramid")
 
-if failures:
-    sys.exit(f"{len(failures)} check(s) failed")
+finish()
 print("figures scale checked")

@@ -19,16 +19,11 @@ import sys
 import tempfile
 import zipfile
 
+from cli_checks import check, finish
+
 EXE = sys.argv[1]
 FIVE_YEAR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scenarios", "examples",
                          "beijing-2020-five-year", "scenario.toml")
-failures = []
-
-
-def check(ok, what):
-    if not ok:
-        failures.append(what)
-        print("FAIL:", what)
 
 
 def cli(*args):
@@ -153,6 +148,5 @@ with tempfile.TemporaryDirectory() as tmp:
         check(text.startswith("variant,year,zone,group,indicator,value\n") and ",population," in text
               and appended in text, f"{name}: indicators.csv holds the indicators and the appended rows ({appended})")
 
-if failures:
-    sys.exit(f"{len(failures)} check(s) failed")
+finish()
 print("indicators in results.nc checked")

@@ -20,14 +20,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from cli_checks import check, finish
+
 EXE = sys.argv[1]
-failures = []
-
-
-def check(ok, what):
-    if not ok:
-        failures.append(what)
-        print("FAIL:", what)
 
 
 def run(out, *opts):
@@ -212,6 +207,5 @@ with tempfile.TemporaryDirectory() as work:
         check(bool(np.all(nm[:, 1:] == 0)) and bool(np.all(np.isnan(nm[:, 0]))), "no migration: net_migration 0")
         ds.close()
 
-if failures:
-    sys.exit(f"{len(failures)} check(s) failed")
+finish()
 print("results.nc matches the CSV output")

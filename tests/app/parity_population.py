@@ -21,14 +21,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from cli_checks import check, finish
+
 EXE, FIXTURES = sys.argv[1], sys.argv[2]
-failures = []
-
-
-def check(ok, what):
-    if not ok:
-        failures.append(what)
-        print("FAIL:", what)
 
 
 def run(scenario, out, *opts):
@@ -113,6 +108,5 @@ with tempfile.TemporaryDirectory() as work:
     with xr.open_dataset(os.path.join(plain, "results.nc")) as d:
         check("women_by_parity" not in d and "parity" not in d.dims, "without parity: no parity in results.nc")
 
-if failures:
-    sys.exit(f"{len(failures)} check(s) failed")
+finish()
 print("parity rows of population.csv checked")

@@ -27,3 +27,12 @@ wait_for_handlers() {
 send_signal() {
   kill -s "$1" "$2" 2>/dev/null || { echo "FAIL: SIG$1 $3: the process had ended before the signal was sent"; exit 1; }
 }
+# expect_stopped SIG RC MS WHAT: the command stopped as the signal asks: exit 128 + the signal, within 2 s of it
+# (MS), with the stop message in $WORK/err; otherwise fails the test (fail of the sourcing script) naming WHAT.
+expect_stopped() {
+  local sig=$1 rc=$2 ms=$3 what=$4
+  local want=$((128 + $(kill -l "$sig")))
+  [ "$rc" -eq "$want" ] || fail "SIG$sig $what: exit $rc, expected $want ($(cat "$WORK/err"))"
+  [ "$ms" -lt 2000 ] || fail "SIG$sig $what: exit after $ms ms, expected under 2 s"
+  grep -q "interrupted by SIG$sig" "$WORK/err" || fail "SIG$sig $what: killed, not stopped: $(cat "$WORK/err")"
+}

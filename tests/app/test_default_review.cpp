@@ -29,13 +29,6 @@ const scenarios::Scenario& scenario() {
   return set.runs.front();
 }
 
-std::map<std::pair<std::string, std::string>, double> census() {
-  const auto t = test::read_csv(data_file("census/census2020_districts.csv"));
-  std::map<std::pair<std::string, std::string>, double> v;
-  for (std::size_t r = 0; r < t.rows.size(); ++r) v[{t.at(r, "code"), t.at(r, "indicator")}] = t.num(r, "value");
-  return v;
-}
-
 }  // namespace
 
 TEST(DefaultReview, AnnualStepsFromTheCensusWithFittedGroups) {
@@ -47,7 +40,7 @@ TEST(DefaultReview, AnnualStepsFromTheCensusWithFittedGroups) {
   EXPECT_EQ(sc.end_year(), 2035);
   // One set per step, or one for all steps when every step's is the same (Scenario::schedules).
   ASSERT_TRUE(sc.schedules.size() == 15u || sc.schedules.size() == 1u) << sc.schedules.size();
-  const auto c = census();
+  const auto c = test::census2020_values();
   const int A = sc.grid.n_ages;
   for (int z = 0; z < 16; ++z) {
     const std::string& code = sc.zones[uz(z)].id;

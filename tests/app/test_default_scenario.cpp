@@ -28,14 +28,6 @@ const scenarios::Scenario& scenario() {
   return set.runs.front();
 }
 
-// census value by (code, indicator), read with the plain test reader (the columns used come before the quoted one).
-std::map<std::pair<std::string, std::string>, double> census() {
-  const auto t = test::read_csv(data_file("census/census2020_districts.csv"));
-  std::map<std::pair<std::string, std::string>, double> v;
-  for (std::size_t r = 0; r < t.rows.size(); ++r) v[{t.at(r, "code"), t.at(r, "indicator")}] = t.num(r, "value");
-  return v;
-}
-
 }  // namespace
 
 TEST(DefaultScenario, ZonesGroupsAndSteps) {
@@ -60,7 +52,7 @@ TEST(DefaultScenario, ZonesGroupsAndSteps) {
 
 TEST(DefaultScenario, BasePopulationIsTheCensusSplitByFloatingShare) {
   const auto& sc = scenario();
-  const auto c = census();
+  const auto c = test::census2020_values();
   const int A = sc.grid.n_ages;
   for (int z = 0; z < 16; ++z) {
     const std::string& code = sc.zones[uz(z)].id;

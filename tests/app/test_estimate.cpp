@@ -73,17 +73,22 @@ struct EstimateRun : ::testing::Test {
     for (std::size_t r = 0; r < t.rows.size(); ++r) m[t.at(r, "zone")] += t.num(r, "value");
     return m;
   }
+  // The totals-only censuses of 2000 and 2010 (tests/fixtures/estimate), written to `out`.
+  app::EstimateConfig totals_config() const {
+    app::EstimateConfig c;
+    c.first = kFix + "/estimate/first_totals.csv";
+    c.second = kFix + "/estimate/second_totals.csv";
+    c.first_year = 2000;
+    c.second_year = 2010;
+    c.out_dir = out.string();
+    return c;
+  }
 };
 
 // Totals only through a crosswalk that splits U1 60/40: A 600 → 720, B 900 → 1080 over ten years, no natural growth.
 TEST_F(EstimateRun, TotalsThroughASplittingCrosswalk) {
-  app::EstimateConfig c;
-  c.first = kFix + "/estimate/first_totals.csv";
-  c.second = kFix + "/estimate/second_totals.csv";
+  app::EstimateConfig c = totals_config();
   c.first_crosswalk = c.second_crosswalk = kFix + "/estimate/crosswalk_split.csv";
-  c.first_year = 2000;
-  c.second_year = 2010;
-  c.out_dir = out.string();
   const auto s = app::estimate(c);
   EXPECT_EQ(s.method, "totals");
   ASSERT_EQ(s.zones, (std::vector<std::string>{"A", "B"}));
@@ -96,13 +101,8 @@ TEST_F(EstimateRun, TotalsThroughASplittingCrosswalk) {
 }
 
 TEST_F(EstimateRun, CrosswalkWeightsThatDoNotSumToOneWriteNothing) {
-  app::EstimateConfig c;
-  c.first = kFix + "/estimate/first_totals.csv";
-  c.second = kFix + "/estimate/second_totals.csv";
+  app::EstimateConfig c = totals_config();
   c.second_crosswalk = kFix + "/estimate/crosswalk_bad_weights.csv";
-  c.first_year = 2000;
-  c.second_year = 2010;
-  c.out_dir = out.string();
   const std::string e = error_of([&] { app::estimate(c); });
   EXPECT_CONTAINS(e, "crosswalk_bad_weights.csv");
   EXPECT_CONTAINS(e, "data row 1");
@@ -112,13 +112,8 @@ TEST_F(EstimateRun, CrosswalkWeightsThatDoNotSumToOneWriteNothing) {
 
 // Hostile probe 3: --open-age 100000 wrote tables no scenario reads (projection.open_age is 10 to 130).
 TEST_F(EstimateRun, OpenAgeOutsideTheScenarioBoundsWritesNothing) {
-  app::EstimateConfig c;
-  c.first = kFix + "/estimate/first_totals.csv";
-  c.second = kFix + "/estimate/second_totals.csv";
+  app::EstimateConfig c = totals_config();
   c.first_crosswalk = c.second_crosswalk = kFix + "/estimate/crosswalk_split.csv";
-  c.first_year = 2000;
-  c.second_year = 2010;
-  c.out_dir = out.string();
   for (const int open_age : {100000, 5, 87, -5}) {
     c.open_age = open_age;
     EXPECT_CONTAINS(error_of([&] { app::estimate(c); }),

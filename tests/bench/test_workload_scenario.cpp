@@ -13,6 +13,7 @@
 
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
+#include "plain_csv.hpp"
 #include "workload.hpp"
 
 using namespace cohortgis;
@@ -153,4 +154,18 @@ TEST(WorkloadScenario, FixedOdRatesAreIndexedOnce) {
     EXPECT_NE(rescaled[k]->flows()[0].rate_per_year, rescaled[k - 1]->flows()[0].rate_per_year) << k;
   }
   std::filesystem::remove_all(dir);
+}
+
+// The plain CSV reader of the workload and the tests' fixtures (bench/plain_csv.hpp): '\r' line ends and blank lines
+// dropped, a trailing comma an empty last cell, no file a false.
+TEST(PlainCsv, CarriageReturnsBlankLinesAndATrailingComma) {
+  const std::filesystem::path path = std::filesystem::temp_directory_path() / "cohortgis-plain-csv-test.csv";
+  std::ofstream(path) << "a,b\r\n\r\n1,\r\n\n2,3\n";
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+  ASSERT_TRUE(bench::read_plain_csv(path.string(), header, rows));
+  std::filesystem::remove(path);
+  EXPECT_EQ(header, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(rows, (std::vector<std::vector<std::string>>{{"1", ""}, {"2", "3"}}));
+  EXPECT_FALSE(bench::read_plain_csv(path.string(), header, rows));
 }

@@ -35,13 +35,7 @@ struct StepOf150 {
   explicit StepOf150(const AgeGrid& grid)
       : start(CohortLayout{Z, G, grid}), end(CohortLayout{Z, G, grid}), mx(CohortLayout{Z, G, grid}.cells()) {
     const int A = grid.n_ages;
-    comp.births.assign(uz(Z * G * 2), 0.0);
-    comp.births_by_mother_age.assign(uz(Z * G * A), 0.0);
-    comp.women_exposure.assign(uz(Z * G * A), 0.0);
-    comp.deaths_by_state.assign(uz(Z * G * 2), 0.0);
-    comp.net_migrants_by_state.assign(uz(Z * G * 2), 0.0);
-    comp.e0.assign(uz(Z * G * 2), 70.0);
-    comp.e65.assign(uz(Z * G * 2), 15.0);
+    comp = test::state_components(Z * G, A, 70.0, 15.0);
     for (int z = 0; z < Z; ++z)
       for (int g = 0; g < G; ++g) {
         const std::size_t st = uz(z * G + g);
@@ -62,6 +56,39 @@ struct StepOf150 {
       }
   }
 };
+
+// A slot's pooled death rates made here, one state after the other: over the zones `zones` and group `slot` (every
+// group where slot == G), Σ m·w and Σ w by sex and age (w the mean of the start and end persons), Σ m and the states'
+// count n; rate(s, i) is Σ m·w / Σ w, or the plain mean Σ m / n where nobody is exposed.
+struct PooledSums {
+  std::vector<double> num, den, plain;
+  double n = 0.0;
+  int A = 0;
+  double rate(int s, int i) const {
+    const std::size_t k = uz(s * A + i);
+    return den[k] > 0.0 ? num[k] / den[k] : plain[k] / n;
+  }
+};
+PooledSums pooled_sums(const std::vector<int>& zones, int slot, int G, const CohortArray& P0, const CohortArray& P1,
+                       const std::vector<double>& mx) {
+  const int A = P0.layout().grid.n_ages;
+  PooledSums p{std::vector<double>(uz(2 * A), 0.0), std::vector<double>(uz(2 * A), 0.0),
+               std::vector<double>(uz(2 * A), 0.0), 0.0, A};
+  for (int z : zones)
+    for (int g = 0; g < G; ++g) {
+      if (slot != G && g != slot) continue;
+      const std::size_t st = uz(z * G + g);
+      p.n += 1.0;
+      for (int s = 0; s < 2; ++s)
+        for (int i = 0; i < A; ++i) {
+          const std::size_t k = uz(s * A + i);
+          const double m = mx[(st * 2 + uz(s)) * uz(A) + uz(i)];
+          const double w = (P0.at(z, g, s, i) + P1.at(z, g, s, i)) / 2.0;
+          p.num[k] += m * w, p.den[k] += w, p.plain[k] += m;
+        }
+    }
+  return p;
+}
 
 // Every step's results of a run with indicators on fixed death rates, fertility and sex ratios at birth. With a step
 // adjuster (one that changes nothing) every aggregate is summed after the step: no fold in the zone pass and no
@@ -140,19 +167,15 @@ TEST(IndicatorAggregates, TwoGroupAggregatesAreTheBitsOfTheSerialSums) {
           SCOPED_TRACE(agg.name + " slot " + std::to_string(slot) + " threads " + std::to_string(threads) + " groups " +
                        std::to_string(G));
           std::vector<double> P0(uz(2 * A), 0.0), P1(uz(2 * A), 0.0), bma(uz(A), 0.0), expo(uz(A), 0.0);
-          std::vector<double> num(uz(2 * A), 0.0), den(uz(2 * A), 0.0), plain(uz(2 * A), 0.0);
-          double n = 0.0;
+          const PooledSums pooled = pooled_sums(agg.zones, slot, G, start, end, mx);
           for (int z : agg.zones)
             for (int g = 0; g < G; ++g) {
               if (slot != G && g != slot) continue;
               const std::size_t st = uz(z * G + g);
-              n += 1.0;
               for (int s = 0; s < 2; ++s)
                 for (int i = 0; i < A; ++i) {
                   const std::size_t k = uz(s * A + i);
-                  const double a = start.at(z, g, s, i), b = end.at(z, g, s, i);
-                  const double m = mx[(st * 2 + uz(s)) * uz(A) + uz(i)], w = (a + b) / 2.0;
-                  P0[k] += a, P1[k] += b, num[k] += m * w, den[k] += w, plain[k] += m;
+                  P0[k] += start.at(z, g, s, i), P1[k] += end.at(z, g, s, i);
                 }
               for (int i = 0; i < A; ++i) {
                 bma[uz(i)] += comp.births_by_mother_age[st * uz(A) + uz(i)];
@@ -171,12 +194,9 @@ TEST(IndicatorAggregates, TwoGroupAggregatesAreTheBitsOfTheSerialSums) {
           if (agg.zones.size() == 1 && (slot != G || G == 1)) continue;  // one state: its own schedule, life tables
           EXPECT_EQ(t.get(u, uz(slot), Indicator::tfr), 1.0 * tfr);
           for (int s = 0; s < 2; ++s) {
-            std::vector<double> pooled;
-            for (int i = 0; i < A; ++i) {
-              const std::size_t k = uz(s * A + i);
-              pooled.push_back(den[k] > 0.0 ? num[k] / den[k] : plain[k] / n);
-            }
-            const LifeTable lt = single_year_life_table(pooled, static_cast<Sex>(s));
+            std::vector<double> rates;
+            for (int i = 0; i < A; ++i) rates.push_back(pooled.rate(s, i));
+            const LifeTable lt = single_year_life_table(rates, static_cast<Sex>(s));
             EXPECT_EQ(t.get(u, uz(slot), s == 0 ? Indicator::e0_female : Indicator::e0_male), lt.ex[0]);
             EXPECT_EQ(t.get(u, uz(slot), s == 0 ? Indicator::e65_female : Indicator::e65_male), lt.ex[65]);
           }
@@ -240,23 +260,18 @@ TEST(IndicatorAggregates, FoldedInRangesOfAnyLengthIsTheBitsOfTheSumsAfterTheSte
 // 5 threads, over three steps; an aggregate out of order ("scrambled") is summed after the step either way.
 TEST(IndicatorAggregates, FoldedInTheZonePassIsTheBitsOfTheSumsAfterTheStep) {
   const AgeGrid grid = AgeGrid::single_year(100);
-  const int Z = 150, G = 2, A = grid.n_ages;
-  const CohortLayout L{Z, G, grid};
-  CohortArray base(L);
-  std::vector<double> mx(L.cells()), asfr(uz(Z * G * A), 0.0), srb(uz(Z), 1.05);
-  for (int z = 0; z < Z; ++z)
-    for (int g = 0; g < G; ++g) {
-      const std::size_t st = uz(z * G + g);
-      for (int s = 0; s < 2; ++s)
-        for (int i = 0; i < A; ++i) {
-          base.at(z, g, s, i) = 500.0 / (1.0 + 0.03 * i + 0.007 * z + 0.4 * g + 0.1 * s) + (i % 5 == 0 ? 3.0 : 0.0);
-          mx[(st * 2 + uz(s)) * uz(A) + uz(i)] = (0.0003 + 0.0001 * g + 2e-6 * z) * std::exp(0.085 * i) + 0.0004 * s;
-        }
-      for (int i = 15; i < 50; ++i) asfr[st * uz(A) + uz(i)] = 0.04 + 0.0001 * z + 0.003 * g;
-    }
-  std::vector<std::string> ids;
+  const int Z = 150, G = 2;
+  const test::RateInputs in = test::rate_inputs(
+      grid, Z, G, 1.05,
+      [](int z, int g, int s, int i) {
+        return 500.0 / (1.0 + 0.03 * i + 0.007 * z + 0.4 * g + 0.1 * s) + (i % 5 == 0 ? 3.0 : 0.0);
+      },
+      [](int z, int g, int s, int i) { return (0.0003 + 0.0001 * g + 2e-6 * z) * std::exp(0.085 * i) + 0.0004 * s; },
+      [](int z, int g) { return 0.04 + 0.0001 * z + 0.003 * g; });
+  const CohortArray& base = in.base;
+  const std::vector<double>&mx = in.mx, &asfr = in.asfr, &srb = in.srb;
+  const std::vector<std::string>& ids = in.ids;
   std::vector<int> evens, runs, scrambled;
-  for (int z = 0; z < Z; ++z) ids.push_back("Z" + std::to_string(z));
   for (int z = 0; z < Z; z += 2) evens.push_back(z);
   // Runs of 1 to 9 consecutive zones (the fold adds four consecutive zones in one pass: runs that start at any zone,
   // shorter than four, cut by the zone ranges the pass folds).
@@ -301,22 +316,17 @@ TEST(IndicatorAggregates, FoldedInTheZonePassIsTheBitsOfTheSumsAfterTheStep) {
 TEST(IndicatorAggregates, PlainRatesWhereNobodyIsExposedAreTheBitsOfTheSerialSums) {
   const AgeGrid grid = AgeGrid::single_year(100);
   const int Z = 100, G = 2, A = grid.n_ages;
-  const CohortLayout L{Z, G, grid};
-  CohortArray base(L);
-  std::vector<double> mx(L.cells()), asfr(uz(Z * G * A), 0.0), srb(uz(Z), 1.05);
-  for (int z = 0; z < Z; ++z)
-    for (int g = 0; g < G; ++g) {
-      const std::size_t st = uz(z * G + g);
-      for (int s = 0; s < 2; ++s)
-        for (int i = 0; i < A; ++i) {
-          base.at(z, g, s, i) = i >= 90 ? 0.0 : 400.0 / (1.0 + 0.02 * i + 0.009 * z + 0.3 * g + 0.1 * s);
-          mx[(st * 2 + uz(s)) * uz(A) + uz(i)] = (0.0002 + 0.0001 * g + 3e-6 * z) * std::exp(0.087 * i) + 0.0005 * s;
-        }
-      for (int i = 15; i < 50; ++i) asfr[st * uz(A) + uz(i)] = 0.05 + 0.0001 * z + 0.002 * g;
-    }
-  std::vector<std::string> ids;
+  const test::RateInputs in = test::rate_inputs(
+      grid, Z, G, 1.05,
+      [](int z, int g, int s, int i) {
+        return i >= 90 ? 0.0 : 400.0 / (1.0 + 0.02 * i + 0.009 * z + 0.3 * g + 0.1 * s);
+      },
+      [](int z, int g, int s, int i) { return (0.0002 + 0.0001 * g + 3e-6 * z) * std::exp(0.087 * i) + 0.0005 * s; },
+      [](int z, int g) { return 0.05 + 0.0001 * z + 0.002 * g; });
+  const CohortArray& base = in.base;
+  const std::vector<double>&mx = in.mx, &asfr = in.asfr, &srb = in.srb;
+  const std::vector<std::string>& ids = in.ids;
   std::vector<int> evens;
-  for (int z = 0; z < Z; ++z) ids.push_back("Z" + std::to_string(z));
   for (int z = 0; z < Z; z += 3) evens.push_back(z);
   const std::vector<ZoneAggregate> aggregates = {{"thirds", evens}, {"few", {7, 3, 7, 91}}};
   auto run = [&](int threads, bool adjuster) {
@@ -350,29 +360,12 @@ TEST(IndicatorAggregates, PlainRatesWhereNobodyIsExposedAreTheBitsOfTheSerialSum
       for (const ZoneAggregate& agg : units)
         for (int slot = 0; slot <= G; ++slot) {
           SCOPED_TRACE(agg.name + " slot " + std::to_string(slot) + " year " + std::to_string(y));
-          std::vector<double> num(uz(2 * A), 0.0), den(uz(2 * A), 0.0), plain(uz(2 * A), 0.0);
-          double n = 0.0;
-          for (int z : agg.zones)
-            for (int g = 0; g < G; ++g) {
-              if (slot != G && g != slot) continue;
-              const std::size_t st = uz(z * G + g);
-              n += 1.0;
-              for (int s = 0; s < 2; ++s)
-                for (int i = 0; i < A; ++i) {
-                  const std::size_t k = uz(s * A + i);
-                  const double m = mx[(st * 2 + uz(s)) * uz(A) + uz(i)];
-                  const double w = (P0.at(z, g, s, i) + P1.at(z, g, s, i)) / 2.0;
-                  num[k] += m * w, den[k] += w, plain[k] += m;
-                }
-            }
-          ASSERT_FALSE(den[uz(A - 1)] > 0.0);  // the open row: nobody exposed
+          const PooledSums pooled = pooled_sums(agg.zones, slot, G, P0, P1, mx);
+          ASSERT_FALSE(pooled.den[uz(A - 1)] > 0.0);  // the open row: nobody exposed
           for (int s = 0; s < 2; ++s) {
-            std::vector<double> pooled;
-            for (int i = 0; i < A; ++i) {
-              const std::size_t k = uz(s * A + i);
-              pooled.push_back(den[k] > 0.0 ? num[k] / den[k] : plain[k] / n);
-            }
-            const LifeTable lt = single_year_life_table(pooled, static_cast<Sex>(s));
+            std::vector<double> rates;
+            for (int i = 0; i < A; ++i) rates.push_back(pooled.rate(s, i));
+            const LifeTable lt = single_year_life_table(rates, static_cast<Sex>(s));
             EXPECT_EQ(t.get(t.unit_index(agg.name), uz(slot), s == 0 ? Indicator::e0_female : Indicator::e0_male),
                       lt.ex[0]);
           }

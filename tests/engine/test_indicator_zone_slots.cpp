@@ -238,22 +238,17 @@ TEST(IndicatorZoneSlots, AllSlotOfTwoGroupsIsTheBitsOfItsSummedCells) {
 // totals would be stale).
 TEST(IndicatorZoneSlots, CarriedStartTotalsAreTheBitsOfTheStartPopulations) {
   const AgeGrid grid = AgeGrid::single_year(100);
-  const int Z = 70, G = 2, A = grid.n_ages, steps = 4;
-  const CohortLayout L{Z, G, grid};
-  CohortArray base(L);
-  std::vector<double> mx(L.cells()), asfr(uz(Z * G * A), 0.0), srb(uz(Z), 1.06);
-  for (int z = 0; z < Z; ++z)
-    for (int g = 0; g < G; ++g) {
-      const std::size_t st = uz(z * G + g);
-      for (int s = 0; s < 2; ++s)
-        for (int i = 0; i < A; ++i) {
-          base.at(z, g, s, i) = 250.0 / (1.0 + 0.03 * i + 0.007 * z + 0.2 * g + 0.1 * s) + (i % 4 == 1 ? 1.5 : 0.0);
-          mx[(st * 2 + uz(s)) * uz(A) + uz(i)] = (0.0003 + 0.0001 * g + 1e-6 * z) * std::exp(0.085 * i) + 0.0002 * s;
-        }
-      for (int i = 15; i < 50; ++i) asfr[st * uz(A) + uz(i)] = 0.028 + 0.0003 * z + 0.001 * g;
-    }
-  std::vector<std::string> ids;
-  for (int z = 0; z < Z; ++z) ids.push_back("Z" + std::to_string(z));
+  const int Z = 70, G = 2, steps = 4;
+  const test::RateInputs in = test::rate_inputs(
+      grid, Z, G, 1.06,
+      [](int z, int g, int s, int i) {
+        return 250.0 / (1.0 + 0.03 * i + 0.007 * z + 0.2 * g + 0.1 * s) + (i % 4 == 1 ? 1.5 : 0.0);
+      },
+      [](int z, int g, int s, int i) { return (0.0003 + 0.0001 * g + 1e-6 * z) * std::exp(0.085 * i) + 0.0002 * s; },
+      [](int z, int g) { return 0.028 + 0.0003 * z + 0.001 * g; });
+  const CohortArray& base = in.base;
+  const std::vector<double>&mx = in.mx, &asfr = in.asfr, &srb = in.srb;
+  const std::vector<std::string>& ids = in.ids;
   const std::vector<std::string> groups = {"g0", "g1"};
   const std::vector<ZoneAggregate> aggregates = with_total_aggregate({}, Z);
   for (int variant = 0; variant < 4; ++variant) {
@@ -311,14 +306,9 @@ TEST(IndicatorZoneSlots, ATableComputedAgainHasTheBitsOfANewOne) {
                     std::vector<double>& mx) {
       start = CohortArray(L), end = CohortArray(L);
       mx.assign(L.cells(), 0.0);
-      comp = StepComponents{};
-      comp.births.assign(uz(Z * G * 2), 0.0);
-      comp.births_by_mother_age.assign(uz(Z * G * A), 0.0);
-      comp.women_exposure.assign(uz(Z * G * A), 0.0);
+      comp = test::state_components(Z * G, A, 71.0, 16.0);
       comp.deaths_by_state.assign(uz(Z * G * 2), 2.0);
       comp.net_migrants_by_state.assign(uz(Z * G * 2), 1.0);
-      comp.e0.assign(uz(Z * G * 2), 71.0);
-      comp.e65.assign(uz(Z * G * 2), 16.0);
       for (int z = 0; z < Z; ++z)
         for (int g = 0; g < G; ++g) {
           const std::size_t st = uz(z * G + g);

@@ -26,6 +26,32 @@ using test::MultiCase;
 // mx pools the rates (weighted by mid-step persons) and so gets the same table.
 namespace {
 
+// One zone of two groups on a single-year grid to 100+, each state with persons falling with age and death rates of
+// its own, births and deaths recorded: the "all" slot tests' case. Without women aged 30 where `no_women_30`.
+struct TwoGroupZone {
+  AgeGrid grid = AgeGrid::single_year(100);
+  CohortArray start, end;
+  std::vector<double> mx;
+  StepComponents comp;
+  explicit TwoGroupZone(bool no_women_30)
+      : start(CohortLayout{1, 2, grid}),
+        end(CohortLayout{1, 2, grid}),
+        mx(CohortLayout{1, 2, grid}.cells()),
+        comp(test::state_components(2, grid.n_ages, 70.0, 15.0)) {
+    const int G = 2, A = grid.n_ages;
+    comp.births = {300.0, 310.0, 200.0, 205.0};
+    comp.deaths_by_state.assign(uz(G * 2), 10.0);
+    for (int g = 0; g < G; ++g)
+      for (int s = 0; s < 2; ++s)
+        for (int i = 0; i < A; ++i) {
+          const bool empty = no_women_30 && s == 0 && i == 30;
+          start.at(0, g, s, i) = empty ? 0.0 : 700.0 / (1.0 + 0.2 * i + 0.3 * g);
+          end.at(0, g, s, i) = empty ? 0.0 : 690.0 / (1.0 + 0.21 * i + 0.2 * g);
+          mx[(uz(g) * 2 + uz(s)) * uz(A) + uz(i)] = (0.0003 + 0.0002 * g) * std::exp(0.085 * i) + 0.0001 * s;
+        }
+  }
+};
+
 // Abridged mx rows 0, 1-4, 5-9, …, 85+ (19 rows): a plain Gompertz-like shape.
 std::vector<double> abridged_mx() {
   std::vector<double> mx{0.02, 0.002};
@@ -192,22 +218,11 @@ TEST(IndicatorsProjection, TwoGroupAllSlotIsTheBitsOfTheStateSums) {
 // exposed in either group (the members' plain mean rate, ((+0 + mx_a) + mx_b) / 2), and a sex whose pooled rates are
 // not all finite (no table: e0 and e65 of that sex and e0 of both sexes stay NaN).
 TEST(IndicatorsProjection, TwoGroupAllSlotPooledRatesWithoutExposure) {
-  const AgeGrid grid = AgeGrid::single_year(100);
-  const int G = 2, A = grid.n_ages;
-  const CohortLayout L{1, G, grid};
-  CohortArray start(L), end(L);
-  std::vector<double> mx(L.cells());
-  StepComponents comp = cohortgis::test::state_components(G, A, 70.0, 15.0);
-  comp.births = {300.0, 310.0, 200.0, 205.0};
-  comp.deaths_by_state.assign(uz(G * 2), 10.0);
-  for (int g = 0; g < G; ++g)
-    for (int s = 0; s < 2; ++s)
-      for (int i = 0; i < A; ++i) {
-        const bool empty = s == 0 && i == 30;  // no woman aged 30 in either group, at the start or the end
-        start.at(0, g, s, i) = empty ? 0.0 : 700.0 / (1.0 + 0.2 * i + 0.3 * g);
-        end.at(0, g, s, i) = empty ? 0.0 : 690.0 / (1.0 + 0.21 * i + 0.2 * g);
-        mx[(uz(g) * 2 + uz(s)) * uz(A) + uz(i)] = (0.0003 + 0.0002 * g) * std::exp(0.085 * i) + 0.0001 * s;
-      }
+  TwoGroupZone c(true);  // no woman aged 30 in either group, at the start or the end
+  const int G = 2, A = c.grid.n_ages;
+  const CohortArray &start = c.start, &end = c.end;
+  std::vector<double>& mx = c.mx;
+  const StepComponents& comp = c.comp;
   mx[(1 * 2 + 1) * uz(A) + 40] = kInf;  // group 1, men aged 40
   IndicatorTable t;
   compute_indicators(start, end, comp, {}, mx, {"a"}, {"g0", "g1"}, {}, {}, LifeTableMethod{}, t);
@@ -236,26 +251,16 @@ TEST(IndicatorsProjection, TwoGroupAllSlotPooledRatesWithoutExposure) {
 // (an InputError naming the rate), not through the unchecked pass; and the TFR of the slot skips ages nobody is
 // exposed at, even with births recorded there.
 TEST(IndicatorsProjection, TwoGroupAllSlotNegativePooledRateAndUnexposedBirths) {
-  const AgeGrid grid = AgeGrid::single_year(100);
-  const int G = 2, A = grid.n_ages;
-  const CohortLayout L{1, G, grid};
-  CohortArray start(L), end(L);
-  std::vector<double> mx(L.cells());
-  StepComponents comp = cohortgis::test::state_components(G, A, 70.0, 15.0);
-  comp.births = {300.0, 310.0, 200.0, 205.0};
-  comp.deaths_by_state.assign(uz(G * 2), 10.0);
-  for (int g = 0; g < G; ++g) {
-    for (int s = 0; s < 2; ++s)
-      for (int i = 0; i < A; ++i) {
-        start.at(0, g, s, i) = 700.0 / (1.0 + 0.2 * i + 0.3 * g);
-        end.at(0, g, s, i) = 690.0 / (1.0 + 0.21 * i + 0.2 * g);
-        mx[(uz(g) * 2 + uz(s)) * uz(A) + uz(i)] = (0.0003 + 0.0002 * g) * std::exp(0.085 * i) + 0.0001 * s;
-      }
+  TwoGroupZone c(false);
+  const int G = 2, A = c.grid.n_ages;
+  const CohortArray &start = c.start, &end = c.end;
+  std::vector<double>& mx = c.mx;
+  StepComponents& comp = c.comp;
+  for (int g = 0; g < G; ++g)
     for (int i = 15; i < 50; ++i) {
       comp.births_by_mother_age[uz(g * A + i)] = 10.0 + i + g;
       comp.women_exposure[uz(g * A + i)] = i == 33 ? 0.0 : 400.0 + 3.0 * i;  // nobody exposed at 33, births there
     }
-  }
   IndicatorTable t;
   compute_indicators(start, end, comp, {}, mx, {"a"}, {"g0", "g1"}, {}, {}, LifeTableMethod{}, t);
   double tfr = 0.0;

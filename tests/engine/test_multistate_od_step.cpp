@@ -132,6 +132,37 @@ std::vector<Dense> by_definition(const AgeGrid& grid, const std::vector<Dense>& 
   return S;
 }
 
+// The three-zone case's S(i) of sex s from the dense life table by its definitions: each row's rate matrix M holds
+// the zone's death rate plus its OD rates out on the diagonal and minus the rates in off it.
+std::vector<Dense> dense_survival(const OdCase& c, int s) {
+  const auto ages = row_ages(c.grid);
+  std::vector<Dense> M;
+  for (std::size_t r = 0; r < ages.size(); ++r) {
+    Dense m = Dense::Zero(3, 3);
+    for (int j = 0; j < 3; ++j) {
+      m(j, j) = r == 0 ? 0.02 * c.level(j, 0, s) : mx_of(ages[r], c.level(j, 0, s));
+      for (int k = 0; k < 3; ++k)
+        if (k != j) {
+          m(j, j) += c.od_rate(j, k);
+          m(k, j) -= c.od_rate(j, k);
+        }
+    }
+    M.push_back(m);
+  }
+  return by_definition(c.grid, M);
+}
+
+// Who enters index i of sex s in each of the three zones: the births at i = 0, K(i−1), at the open index K(w−1) + K(w).
+Eigen::VectorXd entering(const OdCase& c, const CohortArray& start, const StepComponents& k, int s, std::size_t i) {
+  const std::size_t w = uz(c.grid.open_index());
+  Eigen::VectorXd a(3);
+  for (int z = 0; z < 3; ++z)
+    a(z) = i == 0  ? k.births[(uz(z) * 1 + 0) * kSexes + uz(s)]
+           : i < w ? start.at(z, 0, s, static_cast<int>(i) - 1)
+                   : start.at(z, 0, s, static_cast<int>(w) - 1) + start.at(z, 0, s, static_cast<int>(w));
+  return a;
+}
+
 double relative_gap(const CohortArray& a, const CohortArray& b) {
   double worst = 0.0;
   for (std::size_t k = 0; k < a.data().size(); ++k)
@@ -148,29 +179,10 @@ TEST(MultistateOdStep, ThreeZonesMatchTheDenseLifeTable) {
   const RecordingSink sink = c.run();
   const CohortArray start = c.base(), &end = sink.populations.at(1);
   const std::size_t w = uz(c.grid.open_index());
-  const auto ages = row_ages(c.grid);
   for (int s = 0; s < 2; ++s) {
-    std::vector<Dense> M;
-    for (std::size_t r = 0; r < ages.size(); ++r) {
-      Dense m = Dense::Zero(3, 3);
-      for (int j = 0; j < 3; ++j) {
-        m(j, j) = r == 0 ? 0.02 * c.level(j, 0, s) : mx_of(ages[r], c.level(j, 0, s));
-        for (int k = 0; k < 3; ++k)
-          if (k != j) {
-            m(j, j) += c.od_rate(j, k);
-            m(k, j) -= c.od_rate(j, k);
-          }
-      }
-      M.push_back(m);
-    }
-    const std::vector<Dense> S = by_definition(c.grid, M);
+    const std::vector<Dense> S = dense_survival(c, s);
     for (std::size_t i = 0; i <= w; ++i) {
-      Eigen::VectorXd a(3);
-      for (int z = 0; z < 3; ++z)
-        a(z) = i == 0  ? sink.components[0].births[(uz(z) * 1 + 0) * kSexes + uz(s)]
-               : i < w ? start.at(z, 0, s, static_cast<int>(i) - 1)
-                       : start.at(z, 0, s, static_cast<int>(w) - 1) + start.at(z, 0, s, static_cast<int>(w));
-      const Eigen::VectorXd want = S[i] * a;
+      const Eigen::VectorXd want = S[i] * entering(c, start, sink.components[0], s, i);
       for (int z = 0; z < 3; ++z)
         EXPECT_NEAR(end.at(z, 0, s, static_cast<int>(i)), want(z), 1e-10 * want(z))
             << "zone " << z << " sex " << s << " index " << i;
@@ -294,29 +306,11 @@ TEST(MultistateOdStep, GrossOdMovesMatchTheDenseLifeTable) {
   const StepComponents& k = sink.components.at(0);
   ASSERT_FALSE(k.od_in.data().empty());
   const std::size_t w = uz(c.grid.open_index());
-  const auto ages = row_ages(c.grid);
   double moved = 0.0;
   for (int s = 0; s < 2; ++s) {
-    std::vector<Dense> M;
-    for (std::size_t r = 0; r < ages.size(); ++r) {
-      Dense m = Dense::Zero(3, 3);
-      for (int j = 0; j < 3; ++j) {
-        m(j, j) = r == 0 ? 0.02 * c.level(j, 0, s) : mx_of(ages[r], c.level(j, 0, s));
-        for (int q = 0; q < 3; ++q)
-          if (q != j) {
-            m(j, j) += c.od_rate(j, q);
-            m(q, j) -= c.od_rate(j, q);
-          }
-      }
-      M.push_back(m);
-    }
-    const std::vector<Dense> S = by_definition(c.grid, M);
+    const std::vector<Dense> S = dense_survival(c, s);
     for (std::size_t i = 0; i <= w; ++i) {
-      Eigen::VectorXd a(3);
-      for (int z = 0; z < 3; ++z)
-        a(z) = i == 0  ? k.births[(uz(z) * 1 + 0) * kSexes + uz(s)]
-               : i < w ? start.at(z, 0, s, static_cast<int>(i) - 1)
-                       : start.at(z, 0, s, static_cast<int>(w) - 1) + start.at(z, 0, s, static_cast<int>(w));
+      const Eigen::VectorXd a = entering(c, start, k, s, i);
       for (int z = 0; z < 3; ++z) {
         double out = 0.0, in = 0.0;
         for (int j = 0; j < 3; ++j)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Minimal reader for the long CSV fixtures of tests/fixtures (plain comma-separated, one header row, no quoting).
+// The long CSV fixtures of tests/fixtures (plain comma-separated, one header row, no quoting: bench/plain_csv.hpp).
 // Test support only: the product reads tables through GDAL (geodata/).
 #pragma once
 
@@ -8,7 +8,10 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "../../bench/plain_csv.hpp"  // the reader, shared with the benchmark workload
 
 namespace cohortgis::test {
 
@@ -26,26 +29,8 @@ struct CsvTable {
 };
 
 inline CsvTable read_csv(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot open fixture " + path);
   CsvTable t;
-  std::string line;
-  bool first = true;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    std::vector<std::string> cells;
-    std::stringstream ss(line);
-    std::string cell;
-    while (std::getline(ss, cell, ',')) cells.push_back(cell);
-    if (!line.empty() && line.back() == ',') cells.emplace_back();
-    if (first) {
-      t.header = cells;
-      first = false;
-    } else {
-      t.rows.push_back(cells);
-    }
-  }
+  if (!bench::read_plain_csv(path, t.header, t.rows)) throw std::runtime_error("cannot open fixture " + path);
   return t;
 }
 
@@ -59,5 +44,14 @@ inline std::string slurp(const std::string& path) {
 
 inline std::string fixture(const std::string& rel) { return std::string(COHORTGIS_FIXTURES) + "/" + rel; }
 inline std::string data_file(const std::string& rel) { return std::string(COHORTGIS_DATA) + "/" + rel; }
+
+// The census values of data/census/census2020_districts.csv by (code, indicator) (the columns read come before the
+// file's quoted one, which the plain reader would split).
+inline std::map<std::pair<std::string, std::string>, double> census2020_values() {
+  const CsvTable t = read_csv(data_file("census/census2020_districts.csv"));
+  std::map<std::pair<std::string, std::string>, double> v;
+  for (std::size_t r = 0; r < t.rows.size(); ++r) v[{t.at(r, "code"), t.at(r, "indicator")}] = t.num(r, "value");
+  return v;
+}
 
 }  // namespace cohortgis::test

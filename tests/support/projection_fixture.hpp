@@ -5,6 +5,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "cohortgis/engine/projection.hpp"
@@ -92,6 +93,38 @@ inline StepComponents state_components(int states, int ages, double e0, double e
   c.e0.assign(n * 2, e0);
   c.e65.assign(n * 2, e65);
   return c;
+}
+
+// A projection's inputs on death rates, Z zones × G groups on a single-year `grid`: the base population pop(z, g, s,
+// i), mx(z, g, s, i) in the step's [state][sex][age] layout, the ASFR fert(z, g) at ages 15–49 of every state (0
+// elsewhere), one SRB `srb` in every zone and the zone ids "Z0", "Z1", ….
+struct RateInputs {
+  CohortArray base;
+  std::vector<double> mx, asfr, srb;
+  std::vector<std::string> ids;
+};
+template <class Pop, class Mx, class Fert>
+RateInputs rate_inputs(const AgeGrid& grid, int Z, int G, double srb, Pop pop, Mx mx, Fert fert) {
+  const int A = grid.n_ages;
+  const auto A_ = static_cast<std::size_t>(A);
+  const CohortLayout L{Z, G, grid};
+  RateInputs in{CohortArray(L),
+                std::vector<double>(L.cells()),
+                std::vector<double>(static_cast<std::size_t>(Z * G) * A_, 0.0),
+                std::vector<double>(static_cast<std::size_t>(Z), srb),
+                {}};
+  for (int z = 0; z < Z; ++z)
+    for (int g = 0; g < G; ++g) {
+      const auto st = static_cast<std::size_t>(z * G + g);
+      for (int s = 0; s < 2; ++s)
+        for (int i = 0; i < A; ++i) {
+          in.base.at(z, g, s, i) = pop(z, g, s, i);
+          in.mx[(st * 2 + static_cast<std::size_t>(s)) * A_ + static_cast<std::size_t>(i)] = mx(z, g, s, i);
+        }
+      for (int i = 15; i < 50; ++i) in.asfr[st * A_ + static_cast<std::size_t>(i)] = fert(z, g);
+    }
+  for (int z = 0; z < Z; ++z) in.ids.push_back("Z" + std::to_string(z));
+  return in;
 }
 
 }  // namespace cohortgis::test

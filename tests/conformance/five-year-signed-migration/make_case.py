@@ -3,24 +3,22 @@
 in two five-year steps. Writes the scenario's tables and expected.csv, computed independently by
 ../ccmpp_reference.py (docs/ccmpp.md A1-A3 in numpy; no cohortgis). Run: /usr/bin/python3 make_case.py
 """
-import csv
 import os
 import sys
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-WPP = os.path.join(HERE, "..", "..", "..", "data", "wpp")
 sys.path.insert(0, os.path.join(HERE, ".."))
 import ccmpp_reference as ref  # noqa: E402
+import wpp_data  # noqa: E402
 
 ISO, W5 = "DEU", 17  # index of 85+ on the five-year grid
 SEXES = ("female", "male")
 
 
 def wpp(name):
-    with open(os.path.join(WPP, name), newline="", encoding="utf-8") as f:
-        return [r for r in csv.DictReader(f) if r["iso3"] == ISO]
+    return wpp_data.rows(name, ISO)
 
 
 def abridged_Lx(m):

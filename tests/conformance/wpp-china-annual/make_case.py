@@ -16,16 +16,15 @@ How this script turns the UN's files into annual single-year schedules (its own 
 - SRB: WPP's annual males per female (unit = "per_female");
 - net migration: WPP's annual total (thousands), spread by the engine like the start population (net_total).
 """
-import csv
 import os
 import sys
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-WPP = os.path.join(HERE, "..", "..", "..", "data", "wpp")
 sys.path.insert(0, os.path.join(HERE, ".."))
 import ccmpp_reference as ref  # noqa: E402
+import wpp_data  # noqa: E402
 
 ISO, W, BASE, HORIZON = "CHN", 100, 2010, 2020
 YEARS = range(BASE, HORIZON)  # step start years
@@ -33,8 +32,7 @@ SEXES = ("female", "male")
 
 
 def wpp(name):
-    with open(os.path.join(WPP, name), newline="", encoding="utf-8") as f:
-        return [r for r in csv.DictReader(f) if r["iso3"] == ISO]
+    return wpp_data.rows(name, ISO)
 
 
 # Mortality by year.

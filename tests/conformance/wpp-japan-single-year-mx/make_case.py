@@ -11,14 +11,16 @@ its group (2015-2019), lowered by 1 % a year from time_start 2020; pasfr: the 20
 single age; SRB: 2020's males per female; net migrants: 2.5 thousand per sex and single age 20-39 and -0.3 thousand at
 60-69 per year. Variants: a0 by Coale-Demeny (region east); migration at the end of the step.
 """
-import csv
 import math
 import os
+import sys
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-WPP = os.path.join(HERE, "..", "..", "..", "data", "wpp")
+sys.path.insert(0, os.path.join(HERE, ".."))
+import wpp_data  # noqa: E402
+
 ISO, BASE, W = "JPN", 2020, 100
 STEPS = range(2020, 2025)
 SEXES = ("female", "male")
@@ -26,8 +28,7 @@ TFR = {2021: 1.33, 2022: 1.30, 2023: 1.26, 2024: 1.25, 2025: 1.24}  # the scenar
 
 
 def wpp(name):
-    with open(os.path.join(WPP, name), newline="", encoding="utf-8") as f:
-        return [r for r in csv.DictReader(f) if r["iso3"] == ISO]
+    return wpp_data.rows(name, ISO)
 
 
 pop = {s: np.zeros(W + 1) for s in SEXES}

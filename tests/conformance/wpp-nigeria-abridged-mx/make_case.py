@@ -11,22 +11,23 @@ SRB of 2010 and 2015 (males per female); net migration: the mean of WPP's annual
 (thousands per year), spread like the start population, at the end of the step.
 Variants: a0 by Coale-Demeny (region south) with midpoint nax; migration at mid-period ("even").
 """
-import csv
 import math
 import os
+import sys
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-WPP = os.path.join(HERE, "..", "..", "..", "data", "wpp")
+sys.path.insert(0, os.path.join(HERE, ".."))
+import wpp_data  # noqa: E402
+
 ISO, BASE, Z, W = "NGA", 2010, 5, 20  # W: index of the open group 100+
 STEPS = (2010, 2015)
 SEXES = ("female", "male")
 
 
 def wpp(name):
-    with open(os.path.join(WPP, name), newline="", encoding="utf-8") as f:
-        return [r for r in csv.DictReader(f) if r["iso3"] == ISO]
+    return wpp_data.rows(name, ISO)
 
 
 # ---- inputs -------------------------------------------------------------------------------------------------------
