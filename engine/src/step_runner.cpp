@@ -423,10 +423,11 @@ void StepRunner::zone_mortality(int z, Scratch& sc) {
   const std::size_t nA = L_.ages();
   // As mortality() per state and sex when reused or built shared (build_shared_mortality): e0, e65 from the cache.
   if (plan_.reuse_mortality || cache_.shared) {
-    const std::size_t first = uz(z) * uz(L_.groups) * kSexes, count = uz(L_.groups) * kSexes;
-    std::copy_n(cache_.e0.begin() + static_cast<std::ptrdiff_t>(first), count,
+    // A shared cache holds zone 0's e0 and e65 only (build_shared_mortality).
+    const std::size_t count = uz(L_.groups) * kSexes, first = uz(z) * count, from = cache_.shared ? 0 : first;
+    std::copy_n(cache_.e0.begin() + static_cast<std::ptrdiff_t>(from), count,
                 c_.e0.begin() + static_cast<std::ptrdiff_t>(first));
-    std::copy_n(cache_.e65.begin() + static_cast<std::ptrdiff_t>(first), count,
+    std::copy_n(cache_.e65.begin() + static_cast<std::ptrdiff_t>(from), count,
                 c_.e65.begin() + static_cast<std::ptrdiff_t>(first));
     return;
   }
@@ -607,9 +608,13 @@ bool StepRunner::build_shared_mortality(Scratch& sc) {
     if (std::memcmp(m, m + uz(z) * block, block * sizeof(double)) != 0) return false;
   const std::size_t nA = L_.ages(), shared_cells = uz(G) * kSexes * nA;
   cache_.shared = true;
-  // New vectors, not assign: a state-sized cache of an earlier step gives its memory back.
+  // New vectors, not assign: a state-sized cache of an earlier step gives its memory back. e0 and e65 too: one
+  // zone's, which zone_mortality copies to every zone (1.6 MB less at 50,000 zones than a state-sized copy).
+  const std::size_t per_zone = uz(G) * kSexes;
   cache_.S = std::vector<double>(shared_cells, 0.0);
   cache_.phi = std::vector<double>(plan_.phi_wanted ? shared_cells : 0, 0.0);
+  cache_.e0 = std::vector<double>(per_zone, kNaN);
+  cache_.e65 = std::vector<double>(per_zone, kNaN);
   sc.size_for_zone(G, nA);
   try {
     for (int g = 0; g < G; ++g)
@@ -617,16 +622,8 @@ bool StepRunner::build_shared_mortality(Scratch& sc) {
         mortality(0, g, s, sc, survival(0, g, s),
                   plan_.phi_wanted ? phi_of(0, g, s).first(nA - 1) : std::span<double>());
   } catch (const std::exception&) {
-    cache_.shared = false;  // the zone pass builds zone by zone and reports the error
-    cache_.e0.assign(cache_.e0.size(), kNaN);
-    cache_.e65.assign(cache_.e65.size(), kNaN);
+    cache_.shared = false;  // the zone pass builds zone by zone and reports the error (run_checked sizes e0, e65)
     return false;
-  }
-  // Every zone's e0 and e65 are zone 0's (zone_mortality copies them as when reused).
-  const std::size_t per_zone = uz(G) * kSexes;
-  for (int z = 1; z < Z; ++z) {
-    std::copy_n(cache_.e0.begin(), per_zone, cache_.e0.begin() + static_cast<std::ptrdiff_t>(uz(z) * per_zone));
-    std::copy_n(cache_.e65.begin(), per_zone, cache_.e65.begin() + static_cast<std::ptrdiff_t>(uz(z) * per_zone));
   }
   return true;
 }
@@ -638,10 +635,10 @@ void StepRunner::run_checked() {
     ++cache_.builds;
     cache_.valid = false;
     cache_.kind = sch_.mortality_kind;
-    cache_.e0.assign(states * kSexes, kNaN);
-    cache_.e65.assign(states * kSexes, kNaN);
     Scratch sc;
-    if (!build_shared_mortality(sc))                    // else the shared cache (cache_.shared) serves every zone
+    if (!build_shared_mortality(sc)) {  // else the shared cache (cache_.shared) serves every zone
+      cache_.e0.assign(states * kSexes, kNaN);
+      cache_.e65.assign(states * kSexes, kNaN);
       parallel_blocks(2, 1, [&](int first, int last) {  // state-sized, allocated in the first step: one task each
         for (int k = first; k < last; ++k) {
           if (k == 1)
@@ -652,6 +649,7 @@ void StepRunner::run_checked() {
             resize_large(cache_.S, L_.cells());
         }
       });
+    }
   }
   // Without migration no out-flow is scaled and no migrant overridden: those per-zone lists are not kept (only the
   // migration paths read them; 3.6 MB at 50,000 zones).

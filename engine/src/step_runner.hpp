@@ -114,7 +114,7 @@ struct MortalityCache {
   // "Round 12: memory at 50,000 zones"). Flow steps only.
   bool shared = false;
   std::vector<double> S, phi;  // [zone][group][sex][age] (or [group][sex][age] when shared); φ: the first n_ages − 1
-  std::vector<double> e0, e65;  // [zone][group][sex]
+  std::vector<double> e0, e65;  // [zone][group][sex] ([group][sex]: zone 0's, when shared)
 };
 
 // What a run keeps from step to step: the mortality cache, the per-zone lists (cleared, not reallocated, every

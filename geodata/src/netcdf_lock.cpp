@@ -46,10 +46,12 @@ bool release_hdf5_memory(const std::string& path) {
     H5AC_cache_config_t config{};
     config.version = H5AC__CURR_CACHE_CONFIG_VERSION;
     if (H5Fget_mdc_config(id, &config) < 0) break;
-    // The cache at its minimum size, fixed; the next use of an entry (the root group's header) evicts down to it.
+    // The cache at its smallest size, fixed; the next use of an entry (the root group's header) evicts down to it.
+    // Not the configuration's min_size (1 MiB by default): that kept 3.4 MB of the strings' global heaps at the peak
+    // of the 50,000-zone run (bench/HISTORY.md "Round 16: memory at 50,000 zones, second part").
     H5AC_cache_config_t small = config;
     small.set_initial_size = true;
-    small.initial_size = small.min_size;
+    small.min_size = small.max_size = small.initial_size = 1024;  // H5C__MIN_MAX_CACHE_SIZE (H5Cprivate.h)
     small.incr_mode = H5C_incr__off;
     small.flash_incr_mode = H5C_flash_incr__off;
     small.decr_mode = H5C_decr__off;

@@ -271,3 +271,47 @@ TEST(SharedSchedules, NationalDeathRatesBuildOneZonesSurvivalRatios) {
     }
   }
 }
+
+// A shared step keeps one zone's e0 and e65 (MortalityCache::shared) and a step built zone by zone every zone's: over
+// steps that go from one to the other and reuse each (national, local, local reused, national, national reused),
+// every zone's e0 and e65 are those of a run whose steps are all built zone by zone (they depend on the rates only).
+TEST(SharedSchedules, LifeExpectancyOfSharedAndZoneByZoneStepsInTurn) {
+  Case c = make_case(AgeGrid::single_year(100), false, MortalityInput::death_rates, 29);
+  const int Z = static_cast<int>(c.cfg.zone_ids.size());
+  const std::size_t block = c.steps[0].mortality.size() / uz(Z);
+  auto national = [&](StepSchedules s) {
+    for (int z = 1; z < Z; ++z)
+      std::copy_n(s.mortality.begin(), block, s.mortality.begin() + static_cast<std::ptrdiff_t>(uz(z) * block));
+    return s;
+  };
+  auto local = [&](StepSchedules s) {  // national, but the last zone's first rate one step up
+    s = national(std::move(s));
+    double& m = s.mortality[block * uz(Z - 1)];
+    m = std::nextafter(m, 1.0);
+    return s;
+  };
+  Case mixed = c, reference = c;
+  mixed.cfg.steps = reference.cfg.steps = 5;
+  mixed.steps = {national(c.steps[0]), local(c.steps[1]), local(c.steps[1]), national(c.steps[2]),
+                 national(c.steps[2])};
+  reference.steps = {local(c.steps[0]), local(c.steps[1]), local(c.steps[1]), local(c.steps[2]), local(c.steps[2])};
+  for (Case* k : {&mixed, &reference}) k->steps[2].mortality_unchanged = k->steps[4].mortality_unchanged = true;
+  for (int threads : {1, 2}) {
+    SCOPED_TRACE("threads " + std::to_string(threads));
+    const RecordingSink m = run_by_reference(mixed, threads), r = run_by_reference(reference, threads);
+    ASSERT_EQ(m.components.size(), 5u);
+    ASSERT_EQ(r.components.size(), 5u);
+    const std::size_t per_zone = m.components[0].e0.size() / uz(Z);
+    for (std::size_t t = 0; t < 5; ++t) {
+      // Steps 1 and 2 have the same rates in both runs: every zone; the others all zones but the last.
+      const std::size_t n = t == 1 || t == 2 ? uz(Z) * per_zone : (uz(Z) - 1) * per_zone;
+      for (auto e : {&StepComponents::e0, &StepComponents::e65}) {
+        const std::vector<double>&a = m.components[t].*e, &b = r.components[t].*e;
+        ASSERT_EQ(a.size(), uz(Z) * per_zone);
+        expect_same_bits(std::span<const double>(a).first(n), std::span<const double>(b).first(n),
+                         "e0/e65 of step " + std::to_string(t));
+        for (double x : a) EXPECT_FALSE(std::isnan(x)) << "step " << t;
+      }
+    }
+  }
+}

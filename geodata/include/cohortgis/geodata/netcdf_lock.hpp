@@ -13,7 +13,7 @@ namespace cohortgis::geodata {
 std::unique_lock<std::recursive_mutex> lock_netcdf();
 
 // Gives back the memory HDF5 keeps for the open file `path` (written through netCDF-C, which exposes no HDF5 handle):
-// its metadata cache is evicted down to its minimum size (the global heaps of string variables it holds: 7.9 MB for
+// its metadata cache is evicted down to HDF5's smallest size, 1 KiB (the global heaps of string variables: 7.9 MB for
 // the zone ids and names of 50,000 zones) and set back to the configuration it had, then HDF5's free lists and the
 // freed pages are released. No byte of the file changes: the cache only decides when metadata already placed in the
 // file is written. False when no open HDF5 file has that name (nothing is done).
