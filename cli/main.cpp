@@ -2,7 +2,7 @@
 // The `cohortgis` command: parses arguments and calls the app library; no projection logic here.
 #include <boost/program_options.hpp>
 
-
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -444,6 +444,34 @@ int backtest_command(const std::vector<std::string>& args) {
   return 0;
 }
 
+// `estimate` is three estimates, each with its own options: an option of another one (--registry without
+// --group-split, --first with --levels) or a stray argument was ignored silently; now it is an error.
+std::string estimate_mode_error(const po::variables_map& vm) {
+  if (vm.count("extra"))
+    return "estimate: unexpected argument '" + vm["extra"].as<std::vector<std::string>>().front() + "' (see --help)";
+  if (vm.count("levels") && vm.count("group-split"))
+    return "estimate: --levels and --group-split are two different estimates; give one (see --help)";
+  const bool levels = vm.count("levels") > 0, split = vm.count("group-split") > 0;
+  const std::vector<std::string> own =
+      levels  ? std::vector<std::string>{"levels",     "mx",  "mx-filter", "asfr", "asfr-filter",
+                                         "population", "srb", "open-age",  "step"}
+      : split ? std::vector<std::string>{"group-split", "registry", "zones", "floating"}
+              : std::vector<std::string>{
+                    "first",     "second", "years",    "first-crosswalk",         "second-crosswalk", "mx",
+                    "mx-filter", "step",   "open-age", "natural-growth-per-1000", "female-share"};
+  const std::string mode = levels  ? "estimate --levels"
+                           : split ? "estimate --group-split"
+                                   : "estimate --first/--second";
+  for (const auto& [name, value] : vm) {
+    if (value.defaulted() || name == "out" || name == "help" || std::find(own.begin(), own.end(), name) != own.end())
+      continue;
+    std::string options;
+    for (const auto& o : own) options += (options.empty() ? "--" : ", --") + o;
+    return mode + ": --" + name + " does not apply to this estimate (its options: " + options + ", --out; see --help)";
+  }
+  return {};
+}
+
 int estimate_command(const std::vector<std::string>& args) {
   po::options_description opts("Options of 'cohortgis estimate'");
   cohortgis::app::EstimateConfig e;
@@ -494,6 +522,8 @@ int estimate_command(const std::vector<std::string>& args) {
       }
     return std::string();
   };
+  if (!vm.count("help"))
+    if (const std::string bad = estimate_mode_error(vm); !bad.empty()) return bad_input(bad);
   // A signal stops the estimate like a run: its temporary folder is removed, exit 128 + the signal.
   if (!vm.count("help")) cohortgis::cli::install_stop_signals();
   if (!vm.count("help") && vm.count("levels")) {  // levels by zone (app/estimate_levels.hpp)
@@ -542,15 +572,15 @@ int estimate_command(const std::vector<std::string>& args) {
               << opts;
     return 0;
   }
-  if (vm.count("extra")) return bad_input("estimate: unexpected argument '" +
-                                          vm["extra"].as<std::vector<std::string>>().front() + "' (see --help)");
   for (const char* o : {"first", "second", "years", "out"})
     if (!vm.count(o)) return bad_input(std::string("estimate: --") + o + " is required (see --help)");
   const auto colon = years.find(':');
   try {
     if (colon == std::string::npos) throw std::invalid_argument(years);
-    e.first_year = std::stoi(years.substr(0, colon));
-    e.second_year = std::stoi(years.substr(colon + 1));
+    std::size_t a = 0, b = 0;  // the whole text: "2000:2010x" is a typo, not 2000:2010
+    e.first_year = std::stoi(years.substr(0, colon), &a);
+    e.second_year = std::stoi(years.substr(colon + 1), &b);
+    if (a != colon || b != years.size() - colon - 1) throw std::invalid_argument(years);
   } catch (const std::logic_error&) {
     return bad_input("--years: '" + years + "'; expected FIRST:SECOND census years, e.g. 2000:2010");
   }
