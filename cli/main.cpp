@@ -39,17 +39,22 @@ using cohortgis::cli::interrupted;
 
 constexpr const char* kUsage =
     "Usage:\n"
-    "  cohortgis run [SCENARIO] [--out DIR] [--threads N] [--variant NAME ...] [--lang zh|en] [--quiet]\n"
-    "                [--format csv|netcdf|both] [--indicators-csv] [--components LIST] [--compress] [--csv-bom]\n"
-    "                [--no-write-thread] [--allow-read DIR ...] [--allow-db SERVICE ...]\n"
+    "  cohortgis run [SCENARIO] [--out DIR] [--threads N] [--variant NAME ...] [--lang zh|en] [--no-report]\n"
+    "                [--quiet] [--format csv|netcdf|both] [--indicators-csv] [--components LIST] [--compress]\n"
+    "                [--csv-bom] [--no-write-thread] [--allow-read DIR ...] [--allow-db SERVICE ...]\n"
+    "                [--trajectories N] [--seed S] [--ensemble-memory MIB]\n"
     "  cohortgis validate SCENARIO [--results DIR] [--threads N] [--allow-read DIR ...] [--allow-db SERVICE ...]\n"
     "  cohortgis info FILE [--layer L]\n"
-    "  cohortgis map DIR --indicator NAME (--year Y | --period P | --change FROM:TO [--percent]) [--variant V]\n"
-    "                [--format png|svg|pdf] [--classes quantile|equal|jenks] [--out FILE]\n"
+    "  cohortgis map DIR [--indicator NAME] (--year Y | --period P | --change FROM:TO [--percent]) [--variant V]\n"
+    "                [--group G] [--format png|svg|pdf] [--classes quantile|equal|jenks] [--n-classes K] [--dpi D]\n"
+    "                [--lang zh|en] [--out FILE]\n"
     "  cohortgis report DIR [--lang zh|en]\n"
     "  cohortgis estimate --first TABLE --second TABLE --years Y1:Y2 --out DIR [--first-crosswalk CW]\n"
     "                [--second-crosswalk CW] [--mx TABLE --mx-filter COL=VALUE ...] [--natural-growth-per-1000 R]\n"
+    "  cohortgis estimate --group-split CENSUS [--registry TABLE] [--zones PREFIX] [--floating SCOPE] --out DIR\n"
+    "  cohortgis estimate --levels FIGURES --mx TABLE [--asfr TABLE] [--population TABLE] [--srb N] --out DIR\n"
     "  cohortgis backtest SCENARIO --observed TABLE --out DIR [--earlier TABLE] [--variant NAME ...] [--no-report]\n"
+    "                [--threads N] [--lang zh|en] [--quiet] [--allow-read DIR ...] [--allow-db SERVICE ...]\n"
     "  cohortgis --version\n"
     "  cohortgis --help | cohortgis COMMAND --help\n";
 
@@ -59,7 +64,8 @@ constexpr const char* kAbout =
     "  run   project a scenario and write population.csv, components.csv, indicators.csv,\n"
     "        plan_periods.csv, plan_periods_by_group.csv, targets.csv, service_demand.csv, zones.csv and\n"
     "        manifest.json into an output folder (one set of files; every row carries its variant),\n"
-    "        results.gpkg (zones with indicators for QGIS), maps/, charts/ and report.html (docs/results.md)\n"
+    "        results.gpkg (zones with indicators for QGIS), results.xlsx, maps/, charts/ and report.html\n"
+    "        (docs/results.md)\n"
     "  validate  read and check a scenario file and every table it names, without projecting\n"
     "  info  what a results folder, scenario file, zones file or table holds\n"
     "  map   draw a choropleth of one indicator from a results folder (a year, plan period or change)\n"
@@ -150,12 +156,13 @@ int run_command(const std::vector<std::string>& args) {
   po::variables_map vm;
   store_with_positional(args, opts, "scenario", vm);
   if (vm.count("help")) {
-    std::cout << "Usage: cohortgis run [SCENARIO] [--out DIR] [--threads N] [--variant NAME ...] [--lang zh|en] [--quiet]\n\n"
-                 "SCENARIO: a scenario file (.toml; format in scenarios/README.md) or 'default' (the shipped example\n"
-                 "scenarios/examples/beijing-2020/scenario.toml). Paths in a scenario file are relative to it;\n"
-                 "'data:…' paths are read from $COHORTGIS_DATA_DIR if set, else from the installed data folder\n"
-                 "(<prefix>/share/cohortgis/data) or, in a build tree, the source tree's data/.\n\n"
-              << opts;
+    std::cout
+        << "Usage: cohortgis run [SCENARIO] [--out DIR] [--threads N] [--variant NAME ...] [--lang zh|en] [options]\n\n"
+           "SCENARIO: a scenario file (.toml; format in scenarios/README.md) or 'default' (the shipped example\n"
+           "scenarios/examples/beijing-2020/scenario.toml). Paths in a scenario file are relative to it;\n"
+           "'data:…' paths are read from $COHORTGIS_DATA_DIR if set, else from the installed data folder\n"
+           "(<prefix>/share/cohortgis/data) or, in a build tree, the source tree's data/.\n\n"
+        << opts;
     return 0;
   }
   cohortgis::app::RunConfig cfg;
