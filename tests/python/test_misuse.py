@@ -63,6 +63,13 @@ def test_write_outputs_options_of_the_wrong_type_are_type_errors(cg, tmp_path, o
     assert list(tmp_path.iterdir()) == []
 
 
+def test_write_outputs_compress_with_csv_is_refused(cg, tmp_path):
+    # As `cohortgis run --format csv --compress`: there is no results.nc to compress (the flag did nothing).
+    with pytest.raises(ValueError, match="--compress: --format csv writes no results.nc to compress"):
+        cg.write_outputs("default", str(tmp_path / "out"), format="csv", compress=True)
+    assert list(tmp_path.iterdir()) == []
+
+
 # ---- frames ----
 
 @pytest.mark.parametrize("value, message", [
