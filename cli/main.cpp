@@ -202,8 +202,11 @@ int run_command(const std::vector<std::string>& args) {
   }
   if (vm.count("ensemble-memory")) {
     const double mib = vm["ensemble-memory"].as<double>();
-    if (!(mib > 0.0 && mib <= 1048576.0))
-      return bad_input("--ensemble-memory " + std::to_string(mib) + ": expected MiB above 0, at most 1048576");
+    if (!(mib > 0.0 && mib <= 1048576.0)) {
+      char shown[32];  // as typed ("0", "-5", "nan"), not std::to_string's "0.000000"
+      std::snprintf(shown, sizeof shown, "%g", mib);
+      return bad_input(std::string("--ensemble-memory ") + shown + ": expected MiB above 0, at most 1048576");
+    }
     cfg.ensemble_memory_bytes = static_cast<std::size_t>(std::ceil(mib * 1048576.0));
   }
   cfg.cancel = &g_cancel;
