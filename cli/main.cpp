@@ -314,9 +314,10 @@ int map_command(const std::vector<std::string>& args) {
       ("help,h", "show this help");
   po::variables_map vm;
   if (!parse(args, opts,
-             "Usage: cohortgis map DIR --indicator NAME (--year Y | --period P | --change FROM:TO [--percent])\n"
-             "                     [--variant V] [--group G] [--format png|svg|pdf] [--classes quantile|equal|jenks] "
-             "[--out FILE]\n\nDIR: a results folder of 'cohortgis run' with results.gpkg (the zone boundaries).\n",
+             "Usage: cohortgis map DIR [--indicator NAME] (--year Y | --period P | --change FROM:TO [--percent])\n"
+             "                     [--variant V] [--group G] [--format png|svg|pdf] [--classes quantile|equal|jenks]\n"
+             "                     [--n-classes K] [--dpi D] [--lang zh|en] [--out FILE]\n\n"
+             "DIR: a results folder of 'cohortgis run' with results.gpkg (the zone boundaries).\n",
              "dir", vm))
     return 0;
   q.results_dir = positional_arg(vm, "dir");
@@ -373,7 +374,8 @@ int validate_command(const std::vector<std::string>& args) {
       "threads that parse a large CSV table at once (0: all cores); the result is the same for any");
   po::variables_map vm;
   if (!parse(args, opts,
-             "Usage: cohortgis validate SCENARIO [--results DIR] [--threads N]\n\nReads and checks a scenario file and "
+             "Usage: cohortgis validate SCENARIO [--results DIR] [--threads N] [--allow-read DIR ...] "
+             "[--allow-db SERVICE ...]\n\nReads and checks a scenario file and "
              "every table it names; exit code 0 when it is valid, 1 with the file, line, column and key of "
              "the first error.\n",
              "scenario", vm))
@@ -426,7 +428,9 @@ int backtest_command(const std::vector<std::string>& args) {
       ("help,h", "show this help");
   po::variables_map vm;
   if (!parse(args, opts,
-             "Usage: cohortgis backtest SCENARIO --observed TABLE --out DIR [--earlier TABLE] [--variant NAME ...]\n\n"
+             "Usage: cohortgis backtest SCENARIO --observed TABLE --out DIR [--earlier TABLE] [--variant NAME ...]\n"
+             "                          [--threads N] [--lang zh|en] [--no-report] [--quiet] [--allow-read DIR ...]\n"
+             "                          [--allow-db SERVICE ...]\n\n"
              "Runs SCENARIO from its (past) launch year, sets the projection beside the observed figures and scores\n"
              "it next to the benchmarks no-change, constant-share and (with --earlier) linear.\n",
              "scenario", vm))
@@ -574,12 +578,16 @@ int estimate_command(const std::vector<std::string>& args) {
     return 0;
   }
   if (vm.count("help")) {
-    std::cout << "Usage: cohortgis estimate --first TABLE --second TABLE --years Y1:Y2 --out DIR [options]\n"
-                 "       cohortgis estimate --group-split CENSUS [--registry TABLE] [--zones PREFIX] --out DIR\n"
-                 "       cohortgis estimate --levels FIGURES --mx MX [--asfr ASFR] [--population TABLE] [--srb N] --out DIR\n\n"
-                 "Net migration by zone, sex and age between two censuses, written as net_migration.csv (scenario\n"
-                 "format, persons per year), population_<Y2>.csv and estimate_report.md (docs/cli.md).\n\n"
-              << opts;
+    std::cout
+        << "Usage: cohortgis estimate --first TABLE --second TABLE --years Y1:Y2 --out DIR [options]\n"
+           "       cohortgis estimate --group-split CENSUS [--registry TABLE] [--zones PREFIX] [--floating SCOPE] "
+           "--out DIR\n"
+           "       cohortgis estimate --levels FIGURES --mx MX [--asfr ASFR] [--population TABLE] [--srb N] --out "
+           "DIR\n\n"
+           "Net migration by zone, sex and age between two censuses, written as net_migration.csv (scenario\n"
+           "format, persons per year), population_<Y2>.csv and estimate_report.md (docs/cli.md). Each form takes\n"
+           "only its own options.\n\n"
+        << opts;
     return 0;
   }
   for (const char* o : {"first", "second", "years", "out"})
