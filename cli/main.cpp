@@ -2,7 +2,7 @@
 // The `cohortgis` command: parses arguments and calls the app library; no projection logic here.
 #include <boost/program_options.hpp>
 
-
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -39,17 +39,22 @@ using cohortgis::cli::interrupted;
 
 constexpr const char* kUsage =
     "Usage:\n"
-    "  cohortgis run [SCENARIO] [--out DIR] [--threads N] [--variant NAME ...] [--lang zh|en] [--quiet]\n"
-    "                [--format csv|netcdf|both] [--indicators-csv] [--components LIST] [--compress] [--csv-bom]\n"
-    "                [--no-write-thread] [--allow-read DIR ...] [--allow-db SERVICE ...]\n"
+    "  cohortgis run [SCENARIO] [--out DIR] [--threads N] [--variant NAME ...] [--lang zh|en] [--no-report]\n"
+    "                [--quiet] [--format csv|netcdf|both] [--indicators-csv] [--components LIST] [--compress]\n"
+    "                [--csv-bom] [--no-write-thread] [--allow-read DIR ...] [--allow-db SERVICE ...]\n"
+    "                [--trajectories N] [--seed S] [--ensemble-memory MIB]\n"
     "  cohortgis validate SCENARIO [--results DIR] [--threads N] [--allow-read DIR ...] [--allow-db SERVICE ...]\n"
     "  cohortgis info FILE [--layer L]\n"
-    "  cohortgis map DIR --indicator NAME (--year Y | --period P | --change FROM:TO [--percent]) [--variant V]\n"
-    "                [--format png|svg|pdf] [--classes quantile|equal|jenks] [--out FILE]\n"
+    "  cohortgis map DIR [--indicator NAME] (--year Y | --period P | --change FROM:TO [--percent]) [--variant V]\n"
+    "                [--group G] [--format png|svg|pdf] [--classes quantile|equal|jenks] [--n-classes K] [--dpi D]\n"
+    "                [--lang zh|en] [--out FILE]\n"
     "  cohortgis report DIR [--lang zh|en]\n"
     "  cohortgis estimate --first TABLE --second TABLE --years Y1:Y2 --out DIR [--first-crosswalk CW]\n"
     "                [--second-crosswalk CW] [--mx TABLE --mx-filter COL=VALUE ...] [--natural-growth-per-1000 R]\n"
+    "  cohortgis estimate --group-split CENSUS [--registry TABLE] [--zones PREFIX] [--floating SCOPE] --out DIR\n"
+    "  cohortgis estimate --levels FIGURES --mx TABLE [--asfr TABLE] [--population TABLE] [--srb N] --out DIR\n"
     "  cohortgis backtest SCENARIO --observed TABLE --out DIR [--earlier TABLE] [--variant NAME ...] [--no-report]\n"
+    "                [--threads N] [--lang zh|en] [--quiet] [--allow-read DIR ...] [--allow-db SERVICE ...]\n"
     "  cohortgis --version\n"
     "  cohortgis --help | cohortgis COMMAND --help\n";
 
@@ -59,7 +64,8 @@ constexpr const char* kAbout =
     "  run   project a scenario and write population.csv, components.csv, indicators.csv,\n"
     "        plan_periods.csv, plan_periods_by_group.csv, targets.csv, service_demand.csv, zones.csv and\n"
     "        manifest.json into an output folder (one set of files; every row carries its variant),\n"
-    "        results.gpkg (zones with indicators for QGIS), maps/, charts/ and report.html (docs/results.md)\n"
+    "        results.gpkg (zones with indicators for QGIS), results.xlsx, maps/, charts/ and report.html\n"
+    "        (docs/results.md)\n"
     "  validate  read and check a scenario file and every table it names, without projecting\n"
     "  info  what a results folder, scenario file, zones file or table holds\n"
     "  map   draw a choropleth of one indicator from a results folder (a year, plan period or change)\n"
@@ -150,12 +156,13 @@ int run_command(const std::vector<std::string>& args) {
   po::variables_map vm;
   store_with_positional(args, opts, "scenario", vm);
   if (vm.count("help")) {
-    std::cout << "Usage: cohortgis run [SCENARIO] [--out DIR] [--threads N] [--variant NAME ...] [--lang zh|en] [--quiet]\n\n"
-                 "SCENARIO: a scenario file (.toml; format in scenarios/README.md) or 'default' (the shipped example\n"
-                 "scenarios/examples/beijing-2020/scenario.toml). Paths in a scenario file are relative to it;\n"
-                 "'data:…' paths are read from $COHORTGIS_DATA_DIR if set, else from the installed data folder\n"
-                 "(<prefix>/share/cohortgis/data) or, in a build tree, the source tree's data/.\n\n"
-              << opts;
+    std::cout
+        << "Usage: cohortgis run [SCENARIO] [--out DIR] [--threads N] [--variant NAME ...] [--lang zh|en] [options]\n\n"
+           "SCENARIO: a scenario file (.toml; format in scenarios/README.md) or 'default' (the shipped example\n"
+           "scenarios/examples/beijing-2020/scenario.toml). Paths in a scenario file are relative to it;\n"
+           "'data:…' paths are read from $COHORTGIS_DATA_DIR if set, else from the installed data folder\n"
+           "(<prefix>/share/cohortgis/data) or, in a build tree, the source tree's data/.\n\n"
+        << opts;
     return 0;
   }
   cohortgis::app::RunConfig cfg;
@@ -195,8 +202,11 @@ int run_command(const std::vector<std::string>& args) {
   }
   if (vm.count("ensemble-memory")) {
     const double mib = vm["ensemble-memory"].as<double>();
-    if (!(mib > 0.0 && mib <= 1048576.0))
-      return bad_input("--ensemble-memory " + std::to_string(mib) + ": expected MiB above 0, at most 1048576");
+    if (!(mib > 0.0 && mib <= 1048576.0)) {
+      char shown[32];  // as typed ("0", "-5", "nan"), not std::to_string's "0.000000"
+      std::snprintf(shown, sizeof shown, "%g", mib);
+      return bad_input(std::string("--ensemble-memory ") + shown + ": expected MiB above 0, at most 1048576");
+    }
     cfg.ensemble_memory_bytes = static_cast<std::size_t>(std::ceil(mib * 1048576.0));
   }
   cfg.cancel = &g_cancel;
@@ -304,9 +314,10 @@ int map_command(const std::vector<std::string>& args) {
       ("help,h", "show this help");
   po::variables_map vm;
   if (!parse(args, opts,
-             "Usage: cohortgis map DIR --indicator NAME (--year Y | --period P | --change FROM:TO [--percent])\n"
-             "                     [--variant V] [--group G] [--format png|svg|pdf] [--classes quantile|equal|jenks] "
-             "[--out FILE]\n\nDIR: a results folder of 'cohortgis run' with results.gpkg (the zone boundaries).\n",
+             "Usage: cohortgis map DIR [--indicator NAME] (--year Y | --period P | --change FROM:TO [--percent])\n"
+             "                     [--variant V] [--group G] [--format png|svg|pdf] [--classes quantile|equal|jenks]\n"
+             "                     [--n-classes K] [--dpi D] [--lang zh|en] [--out FILE]\n\n"
+             "DIR: a results folder of 'cohortgis run' with results.gpkg (the zone boundaries).\n",
              "dir", vm))
     return 0;
   q.results_dir = positional_arg(vm, "dir");
@@ -363,7 +374,8 @@ int validate_command(const std::vector<std::string>& args) {
       "threads that parse a large CSV table at once (0: all cores); the result is the same for any");
   po::variables_map vm;
   if (!parse(args, opts,
-             "Usage: cohortgis validate SCENARIO [--results DIR] [--threads N]\n\nReads and checks a scenario file and "
+             "Usage: cohortgis validate SCENARIO [--results DIR] [--threads N] [--allow-read DIR ...] "
+             "[--allow-db SERVICE ...]\n\nReads and checks a scenario file and "
              "every table it names; exit code 0 when it is valid, 1 with the file, line, column and key of "
              "the first error.\n",
              "scenario", vm))
@@ -416,7 +428,9 @@ int backtest_command(const std::vector<std::string>& args) {
       ("help,h", "show this help");
   po::variables_map vm;
   if (!parse(args, opts,
-             "Usage: cohortgis backtest SCENARIO --observed TABLE --out DIR [--earlier TABLE] [--variant NAME ...]\n\n"
+             "Usage: cohortgis backtest SCENARIO --observed TABLE --out DIR [--earlier TABLE] [--variant NAME ...]\n"
+             "                          [--threads N] [--lang zh|en] [--no-report] [--quiet] [--allow-read DIR ...]\n"
+             "                          [--allow-db SERVICE ...]\n\n"
              "Runs SCENARIO from its (past) launch year, sets the projection beside the observed figures and scores\n"
              "it next to the benchmarks no-change, constant-share and (with --earlier) linear.\n",
              "scenario", vm))
@@ -442,6 +456,34 @@ int backtest_command(const std::vector<std::string>& args) {
                   f.summary.malpe_percent, f.summary.worst_zone.c_str(), f.summary.total_error_percent);
   }
   return 0;
+}
+
+// `estimate` is three estimates, each with its own options: an option of another one (--registry without
+// --group-split, --first with --levels) or a stray argument was ignored silently; now it is an error.
+std::string estimate_mode_error(const po::variables_map& vm) {
+  if (vm.count("extra"))
+    return "estimate: unexpected argument '" + vm["extra"].as<std::vector<std::string>>().front() + "' (see --help)";
+  if (vm.count("levels") && vm.count("group-split"))
+    return "estimate: --levels and --group-split are two different estimates; give one (see --help)";
+  const bool levels = vm.count("levels") > 0, split = vm.count("group-split") > 0;
+  const std::vector<std::string> own =
+      levels  ? std::vector<std::string>{"levels",     "mx",  "mx-filter", "asfr", "asfr-filter",
+                                         "population", "srb", "open-age",  "step"}
+      : split ? std::vector<std::string>{"group-split", "registry", "zones", "floating"}
+              : std::vector<std::string>{
+                    "first",     "second", "years",    "first-crosswalk",         "second-crosswalk", "mx",
+                    "mx-filter", "step",   "open-age", "natural-growth-per-1000", "female-share"};
+  const std::string mode = levels  ? "estimate --levels"
+                           : split ? "estimate --group-split"
+                                   : "estimate --first/--second";
+  for (const auto& [name, value] : vm) {
+    if (value.defaulted() || name == "out" || name == "help" || std::find(own.begin(), own.end(), name) != own.end())
+      continue;
+    std::string options;
+    for (const auto& o : own) options += (options.empty() ? "--" : ", --") + o;
+    return mode + ": --" + name + " does not apply to this estimate (its options: " + options + ", --out; see --help)";
+  }
+  return {};
 }
 
 int estimate_command(const std::vector<std::string>& args) {
@@ -494,6 +536,8 @@ int estimate_command(const std::vector<std::string>& args) {
       }
     return std::string();
   };
+  if (!vm.count("help"))
+    if (const std::string bad = estimate_mode_error(vm); !bad.empty()) return bad_input(bad);
   // A signal stops the estimate like a run: its temporary folder is removed, exit 128 + the signal.
   if (!vm.count("help")) cohortgis::cli::install_stop_signals();
   if (!vm.count("help") && vm.count("levels")) {  // levels by zone (app/estimate_levels.hpp)
@@ -534,23 +578,27 @@ int estimate_command(const std::vector<std::string>& args) {
     return 0;
   }
   if (vm.count("help")) {
-    std::cout << "Usage: cohortgis estimate --first TABLE --second TABLE --years Y1:Y2 --out DIR [options]\n"
-                 "       cohortgis estimate --group-split CENSUS [--registry TABLE] [--zones PREFIX] --out DIR\n"
-                 "       cohortgis estimate --levels FIGURES --mx MX [--asfr ASFR] [--population TABLE] [--srb N] --out DIR\n\n"
-                 "Net migration by zone, sex and age between two censuses, written as net_migration.csv (scenario\n"
-                 "format, persons per year), population_<Y2>.csv and estimate_report.md (docs/cli.md).\n\n"
-              << opts;
+    std::cout
+        << "Usage: cohortgis estimate --first TABLE --second TABLE --years Y1:Y2 --out DIR [options]\n"
+           "       cohortgis estimate --group-split CENSUS [--registry TABLE] [--zones PREFIX] [--floating SCOPE] "
+           "--out DIR\n"
+           "       cohortgis estimate --levels FIGURES --mx MX [--asfr ASFR] [--population TABLE] [--srb N] --out "
+           "DIR\n\n"
+           "Net migration by zone, sex and age between two censuses, written as net_migration.csv (scenario\n"
+           "format, persons per year), population_<Y2>.csv and estimate_report.md (docs/cli.md). Each form takes\n"
+           "only its own options.\n\n"
+        << opts;
     return 0;
   }
-  if (vm.count("extra")) return bad_input("estimate: unexpected argument '" +
-                                          vm["extra"].as<std::vector<std::string>>().front() + "' (see --help)");
   for (const char* o : {"first", "second", "years", "out"})
     if (!vm.count(o)) return bad_input(std::string("estimate: --") + o + " is required (see --help)");
   const auto colon = years.find(':');
   try {
     if (colon == std::string::npos) throw std::invalid_argument(years);
-    e.first_year = std::stoi(years.substr(0, colon));
-    e.second_year = std::stoi(years.substr(colon + 1));
+    std::size_t a = 0, b = 0;  // the whole text: "2000:2010x" is a typo, not 2000:2010
+    e.first_year = std::stoi(years.substr(0, colon), &a);
+    e.second_year = std::stoi(years.substr(colon + 1), &b);
+    if (a != colon || b != years.size() - colon - 1) throw std::invalid_argument(years);
   } catch (const std::logic_error&) {
     return bad_input("--years: '" + years + "'; expected FIRST:SECOND census years, e.g. 2000:2010");
   }

@@ -11,6 +11,7 @@
 
 #include "cohortgis/app/commands.hpp"
 #include "cohortgis/app/results.hpp"
+#include "cohortgis/engine/projection.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/maps.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
@@ -250,6 +251,7 @@ std::string backtest_inputs_csv(const BacktestConfig& cfg) {
 }  // namespace
 
 BacktestSummary backtest(const BacktestConfig& cfg) {
+  check_threads(cfg.run.threads, "--threads");  // as `run`: the option named, before anything is read
   if (cfg.observed.empty()) throw InputError("--observed: no table given; expected the observed population");
   const std::string data_dir = resolve_data_dir(cfg.run.data_dir);
   const std::string scenario_file = resolve_scenario_file(cfg.run.scenario);

@@ -309,11 +309,13 @@ EstimateSummary estimate(const EstimateConfig& cfg) {
   const AgeGrid grid = cfg.step == 5 ? AgeGrid::five_year(cfg.open_age) : AgeGrid::single_year(cfg.open_age);
   grid.validate();
   const int years = cfg.second_year - cfg.first_year;
+  // format_number writes NaN as an empty CSV cell: "--natural-growth-per-1000: ; expected …" named no value.
+  const auto shown = [](double v) { return std::isfinite(v) ? format_number(v) : std::string("not a finite number"); };
   if (!(cfg.female_share >= 0 && cfg.female_share <= 1))
-    throw InputError("--female-share: " + format_number(cfg.female_share) + "; expected a share from 0 to 1");
+    throw InputError("--female-share: " + shown(cfg.female_share) + "; expected a share from 0 to 1");
   if (!(cfg.natural_growth_per_1000 > -1000 && cfg.natural_growth_per_1000 < 1000))
-    throw InputError("--natural-growth-per-1000: " + format_number(cfg.natural_growth_per_1000) +
-                     "; expected a rate per 1000 per year above -1000");
+    throw InputError("--natural-growth-per-1000: " + shown(cfg.natural_growth_per_1000) +
+                     "; expected a rate per 1000 per year above -1000 and below 1000");
   if (cfg.first_year <= 0 || years <= 0)
     throw InputError("--years: " + std::to_string(cfg.first_year) + ":" + std::to_string(cfg.second_year) +
                      "; expected FIRST:SECOND, the census years, FIRST before SECOND");

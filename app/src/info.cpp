@@ -148,14 +148,25 @@ std::string table_info(const std::string& path, const std::string& layer) {
 
 std::string describe(const std::string& path, const std::string& layer, const std::string& data_dir) {
   std::error_code ec;
+  // --layer picks a layer or sheet of a zones file or a table; a results folder or a scenario file has none, and
+  // the option was ignored there.
+  const auto no_layer = [&](const char* what) {
+    if (!layer.empty())
+      throw InputError("--layer '" + layer + "': " + path + " is " + what +
+                       ", which has no layers; expected --layer only with a zones file or a table");
+  };
   if (fs::is_directory(path, ec)) {
+    no_layer("a folder");
     if (!fs::is_regular_file(fs::path(path) / "manifest.json", ec))
       throw InputError(path + ": a folder without manifest.json; expected a results folder of 'cohortgis run', a "
                               "zones file, a table or a scenario file");
     return results_info(path);
   }
   if (!fs::exists(path, ec)) throw InputError(path + ": no such file");
-  if (fs::path(path).extension() == ".toml") return scenario_info(path, data_dir);
+  if (fs::path(path).extension() == ".toml") {
+    no_layer("a scenario file");
+    return scenario_info(path, data_dir);
+  }
   return table_info(path, layer);
 }
 

@@ -372,6 +372,11 @@ RunSummary run(const RunConfig& cfg) {
   }
 
   if (!cfg.format.empty()) parse_cube_format(cfg.format, "--format");  // before anything is written
+  // --compress deflates results.nc; --format csv writes none, and the option did nothing without a word.
+  if (cfg.compress_level > 0 && cfg.format == "csv")
+    throw InputError(
+        "--compress: --format csv writes no results.nc to compress; expected --format netcdf or both, or "
+        "no --compress");
   // --components overrides the scenario's `[outputs] components` (read below); checked before anything is written.
   std::optional<ComponentSelection> asked_components;
   if (!cfg.components.empty()) asked_components = parse_components(cfg.components, "--components");

@@ -21,6 +21,8 @@ import os
 import sys
 from typing import Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 
+import numpy as np
+
 from . import _cohortgis
 from ._cohortgis import (  # noqa: F401  (re-exported)
     MAX_THREADS,
@@ -338,8 +340,8 @@ def load_scenario(scenario: str = "default", data_dir: Optional[str] = None,
                   threads: int = 0) -> ScenarioSet:
     """Loads a scenario file (.toml) or 'default' exactly as ``cohortgis run`` does.
 
-    ``data_dir``: the folder with census/, geo/ and wpp/ (default: $COHORTGIS_DATA_DIR, else the source tree's
-    data/). The scenario reads files only inside its own folder, the data folder and the ``allow_read`` folders
+    ``data_dir``: the folder with census/, geo/ and wpp/ (default, as ``cohortgis run``: $COHORTGIS_DATA_DIR, else
+    the installed data folder (pip: ``cohortgis/share/data``), else the source tree's data/). The scenario reads files only inside its own folder, the data folder and the ``allow_read`` folders
     (``--allow-read``), and databases only among the ``allow_db`` PostgreSQL services (``--allow-db``); see
     scenarios/README.md "Where inputs may come from". Errors raise ValueError with the command line's message
     (file:line:column: key …). ``threads``: how many threads parse a large CSV table at once (0: all cores, as
@@ -372,14 +374,23 @@ def write_outputs(scenario: str = "default", out_dir: str = "results", threads: 
                   components: Union[str, Sequence[str], None] = None, indicators_csv: bool = False) -> dict:
     """Runs the ``cohortgis run`` job itself (cohortgis::app::run): writes population.csv, indicators.csv, … and
     manifest.json into ``out_dir`` (replaced only when complete). Returns the run's summary as a dict.
-    ``allow_read``/``allow_db``: as for :func:`load_scenario`. ``format``: population and components as ``"csv"``,
+    ``threads``, ``data_dir``, ``allow_read``/``allow_db``: as for :func:`load_scenario`. The report (results.gpkg,
+    results.xlsx, maps, charts, report.html) is written as by ``cohortgis run`` without ``--no-report``. ``format``: population and components as ``"csv"``,
     ``"netcdf"`` (results.nc), ``"both"``, or ``""`` (by size, docs/results.md); ``compress``: results.nc deflated.
     In the netcdf format (asked for or by size) the indicators are in results.nc's ``indicators`` only, with no
     indicators.csv unless ``indicators_csv=True`` (``cohortgis run --indicators-csv``).
     ``components``: the per-cell components written to components.csv / results.nc, names as written there (e.g.
     ``["births", "deaths"]`` or ``"births,deaths"``), ``"all"`` or ``"none"`` (``cohortgis run --components``);
     ``None`` (default): the scenario file's ``[outputs] components`` (``true`` when it says nothing: all). An unknown
-    name raises ValueError listing the valid ones."""
+    name raises ValueError listing the valid ones. ``compress`` and ``indicators_csv`` are True or False, ``format``
+    a str (another type: TypeError)."""
+    # Checked here: bool("no") is True (a string switched indicators.csv on), None reached pybind11 as an
+    # "incompatible function arguments" listing.
+    for option, flag in (("compress", compress), ("indicators_csv", indicators_csv)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"{option}: expected True or False, got {type(flag).__name__}")
+    if not isinstance(format, str):
+        raise TypeError(f"format: expected 'csv', 'netcdf', 'both' or '' (by size), got {type(format).__name__}")
     if components is None:
         components = []
     elif isinstance(components, str):
@@ -388,5 +399,5 @@ def write_outputs(scenario: str = "default", out_dir: str = "results", threads: 
         raise TypeError(f"components: expected a string or a list of strings, not {type(components).__name__}")
     return _cohortgis.app_run(_path(scenario, "scenario"), _path(out_dir, "out_dir"), _threads(threads),
                               _path(data_dir or "", "data_dir"), _paths(allow_read, "allow_read"),
-                              _paths(allow_db, "allow_db"), format, compress, list(components),
+                              _paths(allow_db, "allow_db"), format, bool(compress), list(components),
                               bool(indicators_csv))

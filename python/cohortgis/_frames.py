@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from typing import TYPE_CHECKING, Dict, Iterator, List, Mapping, Optional, Sequence
 
 import numpy as np
@@ -249,7 +250,14 @@ class Results(Mapping[str, "RunResult"]):
             group: str = "all", minus: Optional[str] = None, title: Optional[str] = None, legend_title: str = "",
             classes: int = 5, method: str = "quantile", legend_decimals: int = 1, ax=None) -> _plot.Figure:
         """Choropleth of one indicator by zone; ``minus`` (a variant): the difference variant − minus, drawn on a
-        diverging palette (break at 0). Displays inline in Jupyter; ``ax``: a matplotlib Axes to draw it into."""
+        diverging palette (break at 0). ``classes``: 2 to 9 (as ``cohortgis map --n-classes``); ``method``:
+        "quantile", "equal_interval" or "natural_breaks". Displays inline in Jupyter; ``ax``: a matplotlib Axes to
+        draw it into."""
+        # As the command line: the palettes have 9 colours; 50 classes were drawn without a word.
+        if isinstance(classes, bool) or not isinstance(classes, numbers.Integral):
+            raise TypeError(f"classes: expected an int from 2 to 9, got {type(classes).__name__}")
+        if not 2 <= classes <= 9:
+            raise ValueError(f"classes: {classes}; expected 2 to 9")
         y = self.years[self._year_index(year)]
         values = self.indicator_values(indicator, y, variant, group).loc[self.zone_ids]
         subtitle = f"{variant}, {y}" + (f", group {group}" if group != "all" else "")
@@ -291,6 +299,9 @@ class Results(Mapping[str, "RunResult"]):
               title: Optional[str] = None, ax=None) -> _plot.Figure:
         """An indicator over the years, one line per variant (years with no value are left out). ``ax``: a
         matplotlib Axes to draw it into."""
+        units = list(self[self.variants[0]].unit_names)
+        if zone not in units:  # a bare KeyError from pandas before
+            raise ValueError(f"zone '{zone}': not a zone or aggregate of the results ({', '.join(units)})")
         series = []
         for v in self.variants:
             xs, ys = [], []

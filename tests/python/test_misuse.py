@@ -51,6 +51,25 @@ def test_write_outputs_checks_threads_before_writing(cg, tmp_path):
     assert not (tmp_path / "out").exists() and list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("option, value, message", [
+    # bool("no") is True: a string switched indicators.csv on without a word.
+    ("indicators_csv", "no", r"indicators_csv: expected True or False, got str"),
+    ("compress", "yes", r"compress: expected True or False, got str"),
+    ("format", None, r"format: expected 'csv', 'netcdf', 'both' or '' \(by size\), got NoneType"),
+])
+def test_write_outputs_options_of_the_wrong_type_are_type_errors(cg, tmp_path, option, value, message):
+    with pytest.raises(TypeError, match=message):
+        cg.write_outputs("default", str(tmp_path / "out"), **{option: value})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_write_outputs_compress_with_csv_is_refused(cg, tmp_path):
+    # As `cohortgis run --format csv --compress`: there is no results.nc to compress (the flag did nothing).
+    with pytest.raises(ValueError, match="--compress: --format csv writes no results.nc to compress"):
+        cg.write_outputs("default", str(tmp_path / "out"), format="csv", compress=True)
+    assert list(tmp_path.iterdir()) == []
+
+
 # ---- frames ----
 
 @pytest.mark.parametrize("value, message", [

@@ -25,6 +25,19 @@ def test_pyramid_and_lines(default_results):
         default_results.pyramid("nowhere")._repr_png_()
 
 
+def test_map_classes_and_lines_zone_are_checked(toy):
+    res = toy.run()
+    # 1 or 50 classes were drawn without a word (the command line's --n-classes takes 2 to 9: the palettes' colours).
+    for classes in (1, 10, 50):
+        with pytest.raises(ValueError, match=f"classes: {classes}; expected 2 to 9"):
+            res.map("population", classes=classes)
+    with pytest.raises(TypeError, match="classes: expected an int from 2 to 9, got float"):
+        res.map("population", classes=5.0)
+    # An unknown zone was a bare KeyError from pandas.
+    with pytest.raises(ValueError, match="zone 'nowhere': not a zone or aggregate of the results"):
+        res.lines("population", zone="nowhere")
+
+
 def test_map_of_a_python_scenario(toy):
     res = toy.run()
     fig = res.map("share_65_plus_percent", 2040)
