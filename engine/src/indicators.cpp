@@ -190,8 +190,9 @@ double median_age_of_prefix(const AgeGrid& grid, std::span<const double> persons
 // half; every age left of i has cum[j + 1] < half) and i < n (cum[n] = total ≥ half): median_age_of_prefix's answer.
 // Otherwise the scan on a contiguous copy of the lane.
 template <class Persons>
-double median_age_of_lane(const AgeGrid& grid, const Persons& persons, const double* cum, std::size_t n, std::size_t i,
-                          bool no_negative, std::vector<double>& copy) {
+[[gnu::always_inline]] inline double median_age_of_lane(const AgeGrid& grid, const Persons& persons, const double* cum,
+                                                        std::size_t n, std::size_t i, bool no_negative,
+                                                        std::vector<double>& copy) {
   const double total = cum[4 * n];
   if (!(total > 0.0)) return kNaN;
   const double half = total / 2.0;
@@ -378,12 +379,22 @@ static_assert(id(Indicator::age_15_59) == id(Indicator::women_15_49) + 5);
 
 void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const int> zones, const SlotView& acc,
                            IndicatorScratch& sc, const PresummedSlot* pre) const {
+  finish_slot<SlotKind::any>(unit, slot, zones, acc, sc, pre);
+}
+
+template <IndicatorPass::SlotKind K>
+[[gnu::always_inline]] inline void IndicatorPass::finish_slot(std::size_t unit, std::size_t slot,
+                                                              std::span<const int> zones, const SlotView& acc,
+                                                              IndicatorScratch& sc, const PresummedSlot* pre) const {
+  // What a lane kind fixes: its sums of persons made in a lane (pre, stride 4), one state (a group slot) or two.
+  constexpr bool lane = K != SlotKind::any;
+  const bool one_state = K == SlotKind::lane_group || (K == SlotKind::any && acc.n_states == 1);
   const AgeGrid& grid = start_.layout().grid;
   const double z = grid.width_years;
   // One group: "all" has the group's sums (each state added to both, in the same order) and so its values; the
   // table reads the group's slot for it.
-  if (out_.all_is_group && slot == uz(G_)) return;
-  const int g_lo = slot == uz(G_) ? 0 : static_cast<int>(slot);
+  if (!lane && out_.all_is_group && slot == uz(G_)) return;
+  const int g_lo = K == SlotKind::lane_all || (!lane && slot == uz(G_)) ? 0 : static_cast<int>(slot);
   double* v = out_.values.data() + (unit * NS_ + slot) * NI_;
   auto set = [&](Indicator id, double x) { v[static_cast<int>(id)] = x; };
   // The values set below only where defined start NaN (a table computed again holds last time's values); every other
@@ -399,9 +410,10 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
   // reads; a SlotSums of its own was value-initialised per call).
   SlotSums& own = sc.own;
   const SlotSums* sums = &own;
-  if (pre) {  // made before (slot_sums_single_year2, slot_sums_zone_of_two)
+  if (lane || pre) {  // made before (slot_sums_single_year2, slot_sums_zone_of_two)
     sums = pre->sums;
-    if (pre->stride == 1) both = std::span<const double>(pre->both, A_);  // else read in its lane (median, bands)
+    if (!lane && pre->stride == 1)
+      both = std::span<const double>(pre->both, A_);  // else read in its lane (median, bands)
     cum = pre->cum;
   } else if (single_year_bands_) {  // the sums, the bands and the running totals of the median in one pass
     double* both_v = at_least(sc.both, A_);
@@ -455,17 +467,17 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
   } else {
     store_vec(v + id(Indicator::cbr_per_1000), kNaNQuad);
   }
-  if (acc.n_states == 1 && !asfr_.empty()) {  // the schedule used in the step
+  if (one_state && !asfr_.empty()) {  // the schedule used in the step
     const std::size_t st = uz(zones[0]) * uz(G_) + uz(g_lo);
     double tfr = 0.0;
-    if (pre && pre->asfr_sum) {
+    if ((lane || pre) && pre->asfr_sum) {
       tfr = pre->sums->asfr_sum;
     } else {
 #pragma GCC unroll 4
       for (std::size_t i = 0; i < A_; ++i) tfr += asfr_[st * A_ + i];
     }
     set(Indicator::tfr, z * tfr);
-  } else if (pre && pre->tfr) {
+  } else if (K == SlotKind::lane_all || (!lane && pre && pre->tfr)) {
     set(Indicator::tfr, z * *pre->tfr);
   } else {
     std::vector<double>& q = sc.tfr_terms;
@@ -477,7 +489,7 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
     set(Indicator::tfr, z * tfr);
   }
   if (acc.births_f > 0.0) set(Indicator::srb_per_100_females, acc.births_m / acc.births_f * 100.0);
-  if (acc.n_states == 1) {
+  if (one_state) {
     const std::size_t st = uz(zones[0]) * uz(G_) + uz(g_lo);
     Pair2 e0, e65;  // each [female, male], as the indicators are ordered
     load_vec(e0, comp_.e0.data() + st * kSexes);
@@ -554,7 +566,7 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
   }
   const Pair2 ratios = c15_64 > 0.0 ? Pair2{c65, c0_14 + c65} / c15_64 * k100 : Pair2{kNaN, kNaN};
   store_vec(v + id(Indicator::old_age_dependency_ratio), ratios);
-  if (pre && pre->stride != 1)
+  if (lane || (pre && pre->stride != 1))
     set(Indicator::median_age, median_age_of_lane(
                                    grid, [pre](std::size_t i) { return pre->persons(i); }, cum, A_, pre->median_at,
                                    pre->no_negative, sc.lane));
@@ -570,7 +582,7 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
   set(Indicator::age_15_64, c15_64);
   set(Indicator::age_60_plus, c60);
   set(Indicator::age_65_plus, c65);
-  if (!extra_bands_.empty() && pre && pre->stride != 1) {  // the lane, contiguous
+  if (!extra_bands_.empty() && (lane || (pre && pre->stride != 1))) {  // the lane, contiguous
     sc.lane.resize(A_);
     for (std::size_t i = 0; i < A_; ++i) sc.lane[i] = pre->persons(i);
     both = sc.lane;
@@ -639,8 +651,8 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
           {&o.sums[1], nullptr, o.cum + 1, asfr, 4, o.no_negative[1], at[1], nullptr, v1.end_f, v1.end_m},
           {&o.sums[2], nullptr, o.cum + 2, false, 4, o.no_negative[2], at[2], nullptr, v0.end_f, v0.end_m, v1.end_f,
            v1.end_m}};
-      finish(u, 0, zones, v0, sc, &p[0]);
-      finish(u, 1, zones, v1, sc, &p[1]);
+      finish_slot<SlotKind::lane_group>(u, 0, zones, v0, sc, &p[0]);
+      finish_slot<SlotKind::lane_group>(u, 1, zones, v1, sc, &p[1]);
       int flags[2] = {0, 0};
       // The "all" slot's end population only for the extra bands (its sums of persons are the kernel's); the pooled
       // rates straight into the thread's batch of life tables where it takes them.
@@ -656,7 +668,7 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
       // Rates that need no check: the tables wait for a batch of zones' (finish makes none with the flags 0).
       all.rate_flags[0] = defer ? 0 : flags[0];
       all.rate_flags[1] = defer ? 0 : flags[1];
-      finish(u, uz(G), zones, all, sc, &p[2]);
+      finish_slot<SlotKind::lane_all>(u, uz(G), zones, all, sc, &p[2]);
       if (defer) defer_life_table(u, sc);
       return;
     }
