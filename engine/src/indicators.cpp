@@ -219,20 +219,6 @@ void IndicatorSums::reset(std::size_t A, std::size_t rows) {
   births_f = births_m = deaths = net = 0.0;
 }
 
-// What the indicators of one unit × group slot read: the sums of its states or, for a slot of one state (a zone's
-// group; a zone's "all groups" when it has one group), that state's own arrays. The sums of one state from zero are
-// its values (0 + x = x; only the sign of a zero may differ, and every sum below starts at +0), so a slot of one state
-// reads them where they are, with no copy.
-struct SlotView {
-  const double *start_f, *start_m, *end_f, *end_m;  // persons by age
-  const double *bma, *expo;                         // births by age of mother and women's exposure, by age
-  double births_f = 0, births_m = 0, deaths = 0, net = 0;
-  std::size_t n_states = 0;
-  const IndicatorSums* pooled = nullptr;  // the pooled mx sums of a slot of several states
-  const double* rates = nullptr;  // or its pooled rates [sex][row] already made, with their flags (pooled_rates)
-  int rate_flags[2] = {0, 0};
-};
-
 namespace {
 SlotView view_of(const IndicatorSums& acc, std::size_t A) {
   return SlotView{acc.start.data(), acc.start.data() + A,
@@ -656,20 +642,22 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
       int flags[2] = {0, 0};
       // The "all" slot's end population only for the extra bands (its sums of persons are the kernel's); the pooled
       // rates straight into the thread's batch of life tables where it takes them.
-      if (batch_tables_ && extra_bands_.empty())  // only its per-state numbers: group 0's chains go on (the same bits)
-        all_of_two_numbers(sc.all, zn, v0.deaths, v0.net, v0.births_f, v0.births_m);
-      else
+      SlotView all{};
+      if (batch_tables_ && extra_bands_.empty()) {
+        all_of_two_numbers(all, zn, v0);
+      } else {
         accumulate_two_groups(sc.all, sc.zone_rates, flags, zn, false, !batch_tables_);
+        all = view_of(sc.all, A_);
+      }
       const bool defer = batch_tables_ && rates_to_batch(zn, flags, sc);
       p[2].tfr = &tfr;
-      SlotView all = view_of(sc.all, A_);
       // Deferred: rates that finish does not read (flags 0) but must have, or it would make them from the sums.
       all.rates = defer ? sc.batch->sc.lanes.data() : sc.zone_rates.data();
       // Rates that need no check: the tables wait for a batch of zones' (finish makes none with the flags 0).
       all.rate_flags[0] = defer ? 0 : flags[0];
       all.rate_flags[1] = defer ? 0 : flags[1];
       finish_slot<SlotKind::lane_all>(u, uz(G), zones, all, sc, &p[2]);
-      if (defer) defer_life_table(u, sc);
+      if (defer) defer_life_table(u, all.births_f, all.births_m, sc);
       return;
     }
     if (G == 2 && single_year_bands_) {

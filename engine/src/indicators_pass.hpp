@@ -49,8 +49,21 @@ struct BandWeights {
   double sum(std::span<const double> persons) const;
 };
 
-// What a slot's indicators read (indicators.cpp).
-struct SlotView;
+// What the indicators of one unit × group slot read: the sums of its states or, for a slot of one state (a zone's
+// group; a zone's "all groups" when it has one group), that state's own arrays. The sums of one state from zero are
+// its values (0 + x = x; only the sign of a zero may differ, and every sum below starts at +0), so a slot of one state
+// reads them where they are, with no copy.
+struct SlotView {
+  const double *start_f, *start_m, *end_f, *end_m;  // persons by age
+  const double *bma, *expo;                         // births by age of mother and women's exposure, by age
+  double births_f = 0, births_m = 0, deaths = 0, net = 0;
+  std::size_t n_states = 0;
+  const IndicatorSums* pooled = nullptr;  // the pooled mx sums of a slot of several states
+  const double* rates = nullptr;  // or its pooled rates [sex][row] already made, with their flags (pooled_rates)
+  int rate_flags[2] = {0, 0};
+};
+
+// What a slot's indicators read made before (indicators.cpp).
 struct PresummedSlot;
 
 // Zones' "all" slots waiting for their life tables, run kTableUnits at a time (IndicatorPass::defer_life_table).
@@ -146,10 +159,10 @@ class IndicatorPass {
   // with_rates false: no pooled rates (rates_to_batch makes them).
   void accumulate_two_groups(IndicatorSums& acc, std::vector<double>& rates, int (&flags)[2], int zn, bool persons,
                              bool with_rates = true) const;
-  // accumulate_two_groups(acc, …, zn, false, false) where no extra band reads the end population: the per-state
-  // numbers alone, the chains of deaths, migrants and births going on from group 0's slot's (single(zn, 0)).
-  void all_of_two_numbers(IndicatorSums& acc, int zn, double deaths0, double net0, double births_f0,
-                          double births_m0) const;
+  // accumulate_two_groups(…, zn, false, false) where no extra band reads the end population: the per-state numbers
+  // alone, into a view with no arrays (finish_slot<lane_all> reads none then), the chains of deaths, migrants and
+  // births going on from group 0's slot's, v0 (single(zn, 0)).
+  void all_of_two_numbers(SlotView& all, int zn, const SlotView& v0) const;
   void accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, int g) const;
   // accumulate2(g0, all, zn, 0) then accumulate2(g1, all, zn, 1) for a zone of two groups, in one pass over its cells.
   void accumulate_zone_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all, int zn) const;
@@ -193,7 +206,7 @@ class IndicatorPass {
   // That zone's tables (their rates in the batch, finish having left its life-table values NaN) wait in the batch,
   // run with kTableUnits zones' (pooled_e0_e65_lanes; one unit at a time, e0_e65_both, took 1.9 M instructions a
   // year at 1,000 zones) when it is full.
-  void defer_life_table(std::size_t unit, IndicatorScratch& sc) const;
+  void defer_life_table(std::size_t unit, double births_f, double births_m, IndicatorScratch& sc) const;
   // The batch's tables and their values in the table (finish's: e0 and e65 of each sex, e0 of both sexes); empties it.
   void run_tables(TableBatch& b) const;
   void run_all_tables() const;  // every thread's batch (serial: no unit running)

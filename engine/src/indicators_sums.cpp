@@ -131,21 +131,14 @@ void IndicatorPass::accumulate_two_groups(IndicatorSums& acc, std::vector<double
 // The sums of accumulate_two_groups but of persons and rates: deaths and migrants (((+0 + a_f) + a_m) + b_f) + b_m and
 // births (+0 + a) + b, of which group 0's slot (single) made the first additions. The arrays keep their sizes, so that
 // the slot's view points into them (finish reads none of them on this path).
-void IndicatorPass::all_of_two_numbers(IndicatorSums& acc, int zn, double deaths0, double net0, double births_f0,
-                                       double births_m0) const {
-  const std::size_t A = A_, sb = uz(zn) * 2 + 1;
-  if (acc.start.size() != 2 * A || acc.end.size() != 2 * A || acc.bma.size() != A || acc.expo.size() != A) {
-    for (auto* v : {&acc.start, &acc.end}) v->resize(2 * A);
-    acc.bma.resize(A);
-    acc.expo.resize(A);
-  }
-  acc.n_states = 2;
-  acc.n_mx = (0.0 + 1.0) + 1.0;
-  acc.deaths = deaths0;
-  acc.net = net0;
-  add_events(zn, 1, acc.deaths, acc.net);
-  acc.births_f = births_f0 + comp_.births[sb * kSexes + 0];
-  acc.births_m = births_m0 + comp_.births[sb * kSexes + 1];
+void IndicatorPass::all_of_two_numbers(SlotView& all, int zn, const SlotView& v0) const {
+  const std::size_t sb = (uz(zn) * 2 + 1) * kSexes;
+  all.n_states = 2;
+  all.deaths = v0.deaths;
+  all.net = v0.net;
+  add_events(zn, 1, all.deaths, all.net);
+  all.births_f = v0.births_f + comp_.births[sb + 0];
+  all.births_m = v0.births_m + comp_.births[sb + 1];
 }
 
 // accumulate(one, zn, g) and accumulate(two, zn, g) in one pass over the state's cells (the same bits in each).

@@ -364,11 +364,11 @@ bool IndicatorPass::rates_to_batch(int zn, int (&flags)[2], IndicatorScratch& sc
   return false;
 }
 
-void IndicatorPass::defer_life_table(std::size_t unit, IndicatorScratch& sc) const {
+void IndicatorPass::defer_life_table(std::size_t unit, double births_f, double births_m, IndicatorScratch& sc) const {
   TableBatch& b = *sc.batch;
   b.unit[b.n] = unit;
-  b.births_f[b.n] = sc.all.births_f;
-  b.births_m[b.n] = sc.all.births_m;
+  b.births_f[b.n] = births_f;
+  b.births_m[b.n] = births_m;
   if (++b.n == kTableUnits) run_tables(b);
 }
 
