@@ -304,6 +304,10 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
     for (IndicatorSums& x : f.per_group) x.reset(A_, rows_);
     if (G_ != 1) f.all.reset(A_, rows_);  // one group: "all" is the group's slot, its sums not made (accumulate_zone)
   }
+  if (zone_of_two_ && !folds_.empty()) {  // every age until unit() finds a zone's (births_ages_)
+    births_ages_.assign(2 * uz(L.zones), static_cast<std::uint32_t>(A_));
+    for (std::size_t z = 0; z < uz(L.zones); ++z) births_ages_[2 * z] = 0;
+  }
 }
 
 // The slot of one state: its own arrays, its deaths and migrants summed as accumulate sums them.
@@ -625,7 +629,8 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
       double tfr = 0.0;
       if (asfr) {
         double t[3];
-        tfr_zone_of_two(f0, f0 + A_, bma + sa, bma + sa + A_, expo + sa, expo + sa + A_, A_, t);
+        tfr_zone_of_two(f0, f0 + A_, bma + sa, bma + sa + A_, expo + sa, expo + sa + A_, A_, t,
+                        births_ages_.empty() ? nullptr : births_ages_.data() + 2 * uz(zn));
         o.sums[0].asfr_sum = t[0], o.sums[1].asfr_sum = t[1], tfr = t[2];
       } else {
         tfr = tfr_of_two(bma + sa, bma + sa + A_, expo + sa, expo + sa + A_, A_);

@@ -232,6 +232,10 @@ class IndicatorPass {
     IndicatorSums all;
   };
   mutable std::vector<Fold> folds_;  // the folded aggregates (fold_zones)
+  // Per zone of two groups, the ages {lo, hi} outside which its births by age of mother are ±0 (tfr_zone_of_two's, in
+  // unit(); else every age), where the folds run (accumulate_four_zones_of_two adds only those: adding ±0 to a sum from
+  // +0, never −0, leaves it as it is).
+  mutable std::vector<std::uint32_t> births_ages_;
   bool batch_tables_ = false;        // zones' pooled life tables run kTableUnits at a time (defer_life_table)
   std::uint64_t id_ = 0;             // this pass among all (IndicatorScratch::batch_pass: a pass at a reused address)
   mutable tbb::enumerable_thread_specific<TableBatch> batches_;

@@ -274,7 +274,13 @@ void IndicatorPass::accumulate_four_zones_of_two(IndicatorSums& g0, IndicatorSum
   add_zones_events_of_two(g0, g1, all, zn, 4);
   const double* bma = comp_.births_by_mother_age.data() + sa * A;
   const double* expo = comp_.women_exposure.data() + sa * A;
-  add_to3_four(g0.bma.data(), g1.bma.data(), all.bma.data(), bma, A, 2 * A, A);
+  std::size_t lo = 0, hi = A;  // the ages where one of the four zones' births may not be ±0
+  if (!births_ages_.empty()) {
+    lo = A, hi = 0;
+    for (const std::uint32_t* r = births_ages_.data() + 2 * uz(zn); r < births_ages_.data() + 2 * uz(zn + 4); r += 2)
+      if (r[0] < r[1]) lo = std::min<std::size_t>(lo, r[0]), hi = std::max<std::size_t>(hi, r[1]);
+  }
+  if (lo < hi) add_to3_four(g0.bma.data() + lo, g1.bma.data() + lo, all.bma.data() + lo, bma + lo, A, 2 * A, hi - lo);
   add_to3_four(g0.expo.data(), g1.expo.data(), all.expo.data(), expo, A, 2 * A, A);
 }
 
