@@ -167,8 +167,10 @@ class IndicatorPass {
   // accumulate2(g0, all, zn, 0) then accumulate2(g1, all, zn, 1) for a zone of two groups, in one pass over its cells.
   void accumulate_zone_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all, int zn) const;
   // accumulate_zone_of_two of zones zn … zn + 3 in turn, in one pass over their cells: the sums read and written once
-  // for four zones (an aggregate's fold, where its zones run in order).
-  void accumulate_four_zones_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all, int zn) const;
+  // for four zones (an aggregate's fold, where its zones run in order); the births by age of mother at ages [bma[0],
+  // bma[1]) only and the exposure at [expo[0], expo[1]) only (fold: the others ±0, or not read).
+  void accumulate_four_zones_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all, int zn,
+                                    const std::size_t (&bma)[2], const std::size_t (&expo)[2]) const;
   // The per-state numbers (events, counts, births) of zones zn … zn + nz − 1 for accumulate_zone_of_two and
   // accumulate_four_zones_of_two.
   void add_zones_events_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all, int zn, int nz) const;
@@ -198,6 +200,12 @@ class IndicatorPass {
   template <SlotKind K>
   void finish_slot(std::size_t unit, std::size_t slot, std::span<const int> zones, const SlotView& acc,
                    IndicatorScratch& sc, const PresummedSlot* pre) const;
+  // finish's life tables of a slot of several states with death rates (its e0 and e65 of each sex into its values v):
+  // from its pooled rates made before (acc.rates, with their flags) or from its pooled sums. Out of line
+  // (pooled_life_tables.cpp): inlined into unit for a zone's "all" slot, whose tables wait for a batch, it crowded out
+  // the inlining of the rest (0.08 M instructions a year).
+  [[gnu::noinline]] void pooled_tables(double* v, const SlotView& acc, std::size_t slot, std::span<const int> zones,
+                                       IndicatorScratch& sc) const;
   // A zone's "all" slot of two groups (batch_tables_): its pooled rates and their flags straight into the next lanes
   // of the thread's batch (rates_of_two_lanes). True where they are all within [0, DBL_MAX] (kRatesWithin of both
   // sexes): its tables may wait for the batch (defer_life_table); otherwise they are in sc.zone_rates [sex][row] for
@@ -230,11 +238,17 @@ class IndicatorPass {
     std::size_t aggregate = 0, next = 0;  // the aggregate; its first zone not yet added
     std::vector<IndicatorSums> per_group;
     IndicatorSums all;
+    // The ages whose exposure sums hold every zone added (births_ages_: elsewhere no zone added has births, so the
+    // TFR's terms there are +0 whatever the exposure; cover_exposure).
+    std::size_t expo_lo = 0, expo_hi = 0;
   };
+  // Extends f's exposure ages to take in [lo, hi) (their hull): the ages new to it summed again from +0 over the zones
+  // added so far (a zone of two groups' states, each sum as accumulate_zone_of_two adds them, in the zones' order).
+  void cover_exposure(Fold& f, std::size_t lo, std::size_t hi) const;
   mutable std::vector<Fold> folds_;  // the folded aggregates (fold_zones)
   // Per zone of two groups, the ages {lo, hi} outside which its births by age of mother are ±0 (tfr_zone_of_two's, in
-  // unit(); else every age), where the folds run (accumulate_four_zones_of_two adds only those: adding ±0 to a sum from
-  // +0, never −0, leaves it as it is).
+  // unit(); else every age), where the folds run (fold adds only those: adding ±0 to a sum from +0, never −0, leaves it
+  // as it is; and the exposure only where a zone added has births, Fold::expo_lo).
   mutable std::vector<std::uint32_t> births_ages_;
   bool batch_tables_ = false;        // zones' pooled life tables run kTableUnits at a time (defer_life_table)
   std::uint64_t id_ = 0;             // this pass among all (IndicatorScratch::batch_pass: a pass at a reused address)

@@ -252,9 +252,13 @@ TEST(IndicatorAggregates, FoldedInTheZonePassIsTheBitsOfTheSumsAfterTheStep) {
           base.at(z, g, s, i) = 500.0 / (1.0 + 0.03 * i + 0.007 * z + 0.4 * g + 0.1 * s) + (i % 5 == 0 ? 3.0 : 0.0);
           mx[(st * 2 + uz(s)) * uz(A) + uz(i)] = (0.0003 + 0.0001 * g + 2e-6 * z) * std::exp(0.085 * i) + 0.0004 * s;
         }
-      // Fertile ages that differ by zone, none in some zones: four zones folded at once add the births by age of
-      // mother only at the ages of any of them (IndicatorPass::births_ages_), the others ±0.
-      const int lo = 12 + z % 7 + 3 * g, hi = z % 13 == 5 ? lo : 44 + (z * 5) % 11;
+      // Fertile ages that differ by zone, none in some states: four zones folded at once add the births by age of
+      // mother only at the ages of any of them (IndicatorPass::births_ages_), the others ±0; and the exposure only at
+      // the ages of the zones added so far, which grow upwards along the zones, downwards at zone 97 and up to 65 in
+      // the last zone, which "total" adds on its own (the exposure of the zones added before made again there:
+      // IndicatorPass::cover_exposure).
+      const int lo = z == 97 ? 3 : 12 + z % 7 + 3 * g;
+      const int hi = z % 13 == 5 && g == 1 ? lo : z == Z - 1 ? 66 : 38 + z / 9 + (z * 5) % 3;
       for (int i = lo; i < hi; ++i) asfr[st * uz(A) + uz(i)] = 0.04 + 0.0001 * z + 0.003 * g;
     }
   std::vector<std::string> ids;
