@@ -284,9 +284,9 @@ void IndicatorPass::accumulate_four_zones_of_two(IndicatorSums& g0, IndicatorSum
 }
 
 void IndicatorPass::cover_exposure(Fold& f, std::size_t lo, std::size_t hi) const {
-  if (lo >= hi) return;
   const std::size_t A = A_, old_lo = f.expo_lo, old_hi = f.expo_hi;
   const bool none = old_lo >= old_hi;
+  if (lo >= hi || (!none && lo >= old_lo && hi <= old_hi)) return;  // nothing new (the common case)
   f.expo_lo = none ? lo : std::min(lo, old_lo);
   f.expo_hi = none ? hi : std::max(hi, old_hi);
   const std::vector<int>& zs = aggregates_[f.aggregate].zones;
