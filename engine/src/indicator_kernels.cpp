@@ -647,7 +647,7 @@ COHORTGIS_KERNEL double tfr_of_two(const double* __restrict bma_a, const double*
 COHORTGIS_KERNEL void tfr_zone_of_two(const double* __restrict asfr_a, const double* __restrict asfr_b,
                                       const double* __restrict bma_a, const double* __restrict bma_b,
                                       const double* __restrict expo_a, const double* __restrict expo_b, std::size_t n,
-                                      double (&out)[3]) {
+                                      double (&out)[3], std::uint32_t* ages) {
   using Bits = long long __attribute__((vector_size(32)));
   using Bits2 = long long __attribute__((vector_size(16)));
   const auto zeros = [&](std::size_t i) {  // whether every value of ages i … i + 7 is ±0 (a NaN is not)
@@ -678,9 +678,11 @@ COHORTGIS_KERNEL void tfr_zone_of_two(const double* __restrict asfr_a, const dou
   }
   double ta = acc[0], tb = acc[1], tfr = acc[2];
   const auto bits = [](double x) { return std::bit_cast<std::uint64_t>(x); };
+  std::size_t lo = 4 * first, hi = 4 * last;
   for (std::size_t i = n / 4 * 4; i < n; ++i) {
     // An age past the blocks whose schedules and births are ±0 skipped too (the open age: a test costs less).
     if (((bits(asfr_a[i]) | bits(asfr_b[i]) | bits(bma_a[i]) | bits(bma_b[i])) << 1) == 0) continue;
+    lo = lo < hi ? lo : i, hi = i + 1;
     const double b = bma_a[i] + bma_b[i], e = expo_a[i] + expo_b[i];
     const bool exposed = e > 0.0;
     ta += asfr_a[i];
@@ -688,6 +690,8 @@ COHORTGIS_KERNEL void tfr_zone_of_two(const double* __restrict asfr_a, const dou
     tfr += pick(exposed, b, 0.0) / pick(exposed, e, 1.0);
   }
   out[0] = ta, out[1] = tb, out[2] = tfr;
+  if (ages)
+    ages[0] = static_cast<std::uint32_t>(lo < hi ? lo : 0), ages[1] = static_cast<std::uint32_t>(lo < hi ? hi : 0);
 }
 
 // The search of median_age_of_prefix (indicators.cpp) on the three lanes of slot_sums_zone_of_two's running totals

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace cohortgis::detail {
 
@@ -53,9 +54,11 @@ void tfr_terms(const double* bma, const double* expo, double* q, std::size_t n);
 // zone's "all" slot of two groups): the bits of sum_of_two + tfr_terms + that sum, without the sums stored.
 double tfr_of_two(const double* bma_a, const double* bma_b, const double* expo_a, const double* expo_b, std::size_t n);
 // A zone of two groups' three TFR sums in one pass: out[0], out[1] the sums of the two states' schedules asfr_a and
-// asfr_b in age order from +0 (the group slots' TFR), out[2] tfr_of_two's (the "all" slot's); the same bits.
+// asfr_b in age order from +0 (the group slots' TFR), out[2] tfr_of_two's (the "all" slot's); the same bits. Unless
+// null, ages = {lo, hi}: the ages it summed, outside which both schedules and both births are ±0 (lo = hi: none).
 void tfr_zone_of_two(const double* asfr_a, const double* asfr_b, const double* bma_a, const double* bma_b,
-                     const double* expo_a, const double* expo_b, std::size_t n, double (&out)[3]);
+                     const double* expo_a, const double* expo_b, std::size_t n, double (&out)[3],
+                     std::uint32_t* ages = nullptr);
 
 // The sums of persons of a single-year slot (slot_sums_single_year).
 struct SlotSums {

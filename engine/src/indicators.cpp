@@ -190,8 +190,9 @@ double median_age_of_prefix(const AgeGrid& grid, std::span<const double> persons
 // half; every age left of i has cum[j + 1] < half) and i < n (cum[n] = total ≥ half): median_age_of_prefix's answer.
 // Otherwise the scan on a contiguous copy of the lane.
 template <class Persons>
-double median_age_of_lane(const AgeGrid& grid, const Persons& persons, const double* cum, std::size_t n, std::size_t i,
-                          bool no_negative, std::vector<double>& copy) {
+[[gnu::always_inline]] inline double median_age_of_lane(const AgeGrid& grid, const Persons& persons, const double* cum,
+                                                        std::size_t n, std::size_t i, bool no_negative,
+                                                        std::vector<double>& copy) {
   const double total = cum[4 * n];
   if (!(total > 0.0)) return kNaN;
   const double half = total / 2.0;
@@ -217,20 +218,6 @@ void IndicatorSums::reset(std::size_t A, std::size_t rows) {
   n_states = 0;
   births_f = births_m = deaths = net = 0.0;
 }
-
-// What the indicators of one unit × group slot read: the sums of its states or, for a slot of one state (a zone's
-// group; a zone's "all groups" when it has one group), that state's own arrays. The sums of one state from zero are
-// its values (0 + x = x; only the sign of a zero may differ, and every sum below starts at +0), so a slot of one state
-// reads them where they are, with no copy.
-struct SlotView {
-  const double *start_f, *start_m, *end_f, *end_m;  // persons by age
-  const double *bma, *expo;                         // births by age of mother and women's exposure, by age
-  double births_f = 0, births_m = 0, deaths = 0, net = 0;
-  std::size_t n_states = 0;
-  const IndicatorSums* pooled = nullptr;  // the pooled mx sums of a slot of several states
-  const double* rates = nullptr;  // or its pooled rates [sex][row] already made, with their flags (pooled_rates)
-  int rate_flags[2] = {0, 0};
-};
 
 namespace {
 SlotView view_of(const IndicatorSums& acc, std::size_t A) {
@@ -317,6 +304,10 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
     for (IndicatorSums& x : f.per_group) x.reset(A_, rows_);
     if (G_ != 1) f.all.reset(A_, rows_);  // one group: "all" is the group's slot, its sums not made (accumulate_zone)
   }
+  if (zone_of_two_ && !folds_.empty()) {  // every age until unit() finds a zone's (births_ages_)
+    births_ages_.assign(2 * uz(L.zones), static_cast<std::uint32_t>(A_));
+    for (std::size_t z = 0; z < uz(L.zones); ++z) births_ages_[2 * z] = 0;
+  }
 }
 
 // The slot of one state: its own arrays, its deaths and migrants summed as accumulate sums them.
@@ -378,12 +369,22 @@ static_assert(id(Indicator::age_15_59) == id(Indicator::women_15_49) + 5);
 
 void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const int> zones, const SlotView& acc,
                            IndicatorScratch& sc, const PresummedSlot* pre) const {
+  finish_slot<SlotKind::any>(unit, slot, zones, acc, sc, pre);
+}
+
+template <IndicatorPass::SlotKind K>
+[[gnu::always_inline]] inline void IndicatorPass::finish_slot(std::size_t unit, std::size_t slot,
+                                                              std::span<const int> zones, const SlotView& acc,
+                                                              IndicatorScratch& sc, const PresummedSlot* pre) const {
+  // What a lane kind fixes: its sums of persons made in a lane (pre, stride 4), one state (a group slot) or two.
+  constexpr bool lane = K != SlotKind::any;
+  const bool one_state = K == SlotKind::lane_group || (K == SlotKind::any && acc.n_states == 1);
   const AgeGrid& grid = start_.layout().grid;
   const double z = grid.width_years;
   // One group: "all" has the group's sums (each state added to both, in the same order) and so its values; the
   // table reads the group's slot for it.
-  if (out_.all_is_group && slot == uz(G_)) return;
-  const int g_lo = slot == uz(G_) ? 0 : static_cast<int>(slot);
+  if (!lane && out_.all_is_group && slot == uz(G_)) return;
+  const int g_lo = K == SlotKind::lane_all || (!lane && slot == uz(G_)) ? 0 : static_cast<int>(slot);
   double* v = out_.values.data() + (unit * NS_ + slot) * NI_;
   auto set = [&](Indicator id, double x) { v[static_cast<int>(id)] = x; };
   // The values set below only where defined start NaN (a table computed again holds last time's values); every other
@@ -399,9 +400,10 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
   // reads; a SlotSums of its own was value-initialised per call).
   SlotSums& own = sc.own;
   const SlotSums* sums = &own;
-  if (pre) {  // made before (slot_sums_single_year2, slot_sums_zone_of_two)
+  if (lane || pre) {  // made before (slot_sums_single_year2, slot_sums_zone_of_two)
     sums = pre->sums;
-    if (pre->stride == 1) both = std::span<const double>(pre->both, A_);  // else read in its lane (median, bands)
+    if (!lane && pre->stride == 1)
+      both = std::span<const double>(pre->both, A_);  // else read in its lane (median, bands)
     cum = pre->cum;
   } else if (single_year_bands_) {  // the sums, the bands and the running totals of the median in one pass
     double* both_v = at_least(sc.both, A_);
@@ -455,17 +457,17 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
   } else {
     store_vec(v + id(Indicator::cbr_per_1000), kNaNQuad);
   }
-  if (acc.n_states == 1 && !asfr_.empty()) {  // the schedule used in the step
+  if (one_state && !asfr_.empty()) {  // the schedule used in the step
     const std::size_t st = uz(zones[0]) * uz(G_) + uz(g_lo);
     double tfr = 0.0;
-    if (pre && pre->asfr_sum) {
+    if ((lane || pre) && pre->asfr_sum) {
       tfr = pre->sums->asfr_sum;
     } else {
 #pragma GCC unroll 4
       for (std::size_t i = 0; i < A_; ++i) tfr += asfr_[st * A_ + i];
     }
     set(Indicator::tfr, z * tfr);
-  } else if (pre && pre->tfr) {
+  } else if (K == SlotKind::lane_all || (!lane && pre && pre->tfr)) {
     set(Indicator::tfr, z * *pre->tfr);
   } else {
     std::vector<double>& q = sc.tfr_terms;
@@ -477,58 +479,15 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
     set(Indicator::tfr, z * tfr);
   }
   if (acc.births_f > 0.0) set(Indicator::srb_per_100_females, acc.births_m / acc.births_f * 100.0);
-  if (acc.n_states == 1) {
+  if (one_state) {
     const std::size_t st = uz(zones[0]) * uz(G_) + uz(g_lo);
     Pair2 e0, e65;  // each [female, male], as the indicators are ordered
     load_vec(e0, comp_.e0.data() + st * kSexes);
     load_vec(e65, comp_.e65.data() + st * kSexes);
     store_vec(v + id(Indicator::e0_female), e0);
     store_vec(v + id(Indicator::e65_female), e65);
-  } else if (rows_ > 0) {
-    // Nobody exposed at a row in any member: the members' plain mean rate keeps the table defined.
-    int flags[2] = {acc.rate_flags[0], acc.rate_flags[1]};
-    const double* mx_both = acc.rates;
-    if (!mx_both) {
-      const IndicatorSums& pooled = *acc.pooled;
-      const double* plain = pooled.mx_sum.data();
-      if (pooled.plain_deferred) plain = deferred_plain(pooled, slot, zones, sc);
-      sc.pooled_mx.resize(2 * rows_);
-      for (int s = 0; s < 2; ++s) {
-        const std::size_t o = uz(s) * rows_;
-        flags[s] = pooled_rates(pooled.mx_num.data() + o, pooled.mx_den.data() + o, plain + o, pooled.n_mx,
-                                sc.pooled_mx.data() + o, rows_);
-      }
-      mx_both = sc.pooled_mx.data();
-    }
-    const bool ok[2] = {(flags[0] & kRatesOk) != 0, (flags[1] & kRatesOk) != 0};
-    const bool both_sexes = ok[0] && ok[1] && grid.width_years == 1;
-    if (both_sexes) {  // the two tables' recurrences interleaved (the same bits as one table after the other)
-      double e0[2] = {kNaN, kNaN}, e65[2] = {kNaN, kNaN};
-      const std::span<const double> mx_f(mx_both, rows_), mx_m(mx_both + rows_, rows_);
-      if ((flags[0] & flags[1] & kRatesWithin) != 0)  // checked as they were made: no second pass over them
-        single_year_e0_e65_both_checked(mx_f, mx_m, method_, sc.lt, e0, e65);
-      else
-        single_year_e0_e65_both(mx_f, mx_m, method_, sc.lt, e0, e65);
-      set(Indicator::e0_female, e0[0]);
-      set(Indicator::e0_male, e0[1]);
-      if (!std::isnan(e65[0])) set(Indicator::e65_female, e65[0]);
-      if (!std::isnan(e65[1])) set(Indicator::e65_male, e65[1]);
-    }
-    for (int s = 0; s < 2 && !both_sexes; ++s) {
-      if (!ok[s]) continue;
-      const std::span<const double> mx(mx_both + uz(s) * rows_, rows_);
-      if (grid.width_years == 1) {  // only e0 and e65 of the table (the same bits, without its other columns)
-        double e0 = kNaN, e65 = kNaN;
-        single_year_e0_e65(mx, static_cast<Sex>(s), method_, sc.lt, e0, e65);
-        set(s == 0 ? Indicator::e0_female : Indicator::e0_male, e0);
-        if (!std::isnan(e65)) set(s == 0 ? Indicator::e65_female : Indicator::e65_male, e65);
-        continue;
-      }
-      build_abridged_life_table(mx, static_cast<Sex>(s), method_, sc.lt);
-      set(s == 0 ? Indicator::e0_female : Indicator::e0_male, sc.lt.ex[0]);
-      for (std::size_t r = 0; r < sc.lt.rows(); ++r)
-        if (sc.lt.age[r] == 65.0) set(s == 0 ? Indicator::e65_female : Indicator::e65_male, sc.lt.ex[r]);
-    }
+  } else if (rows_ > 0 && (K != SlotKind::lane_all || (acc.rate_flags[0] | acc.rate_flags[1]) != 0)) {
+    pooled_tables(v, acc, slot, zones, sc);  // (a zone's "all" slot with flags 0: its tables wait for a batch)
   }
   // Both sexes: a life table of the step's births, whose radix is split between the sexes in the ratio of its boys
   // to girls; its e0 is the radix-weighted mean e0 = (e0f + ρ·e0m) / (1 + ρ), ρ = male/female births (the same
@@ -554,7 +513,7 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
   }
   const Pair2 ratios = c15_64 > 0.0 ? Pair2{c65, c0_14 + c65} / c15_64 * k100 : Pair2{kNaN, kNaN};
   store_vec(v + id(Indicator::old_age_dependency_ratio), ratios);
-  if (pre && pre->stride != 1)
+  if (lane || (pre && pre->stride != 1))
     set(Indicator::median_age, median_age_of_lane(
                                    grid, [pre](std::size_t i) { return pre->persons(i); }, cum, A_, pre->median_at,
                                    pre->no_negative, sc.lane));
@@ -570,7 +529,7 @@ void IndicatorPass::finish(std::size_t unit, std::size_t slot, std::span<const i
   set(Indicator::age_15_64, c15_64);
   set(Indicator::age_60_plus, c60);
   set(Indicator::age_65_plus, c65);
-  if (!extra_bands_.empty() && pre && pre->stride != 1) {  // the lane, contiguous
+  if (!extra_bands_.empty() && (lane || (pre && pre->stride != 1))) {  // the lane, contiguous
     sc.lane.resize(A_);
     for (std::size_t i = 0; i < A_; ++i) sc.lane[i] = pre->persons(i);
     both = sc.lane;
@@ -627,7 +586,8 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
       double tfr = 0.0;
       if (asfr) {
         double t[3];
-        tfr_zone_of_two(f0, f0 + A_, bma + sa, bma + sa + A_, expo + sa, expo + sa + A_, A_, t);
+        tfr_zone_of_two(f0, f0 + A_, bma + sa, bma + sa + A_, expo + sa, expo + sa + A_, A_, t,
+                        births_ages_.empty() ? nullptr : births_ages_.data() + 2 * uz(zn));
         o.sums[0].asfr_sum = t[0], o.sums[1].asfr_sum = t[1], tfr = t[2];
       } else {
         tfr = tfr_of_two(bma + sa, bma + sa + A_, expo + sa, expo + sa + A_, A_);
@@ -639,25 +599,27 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
           {&o.sums[1], nullptr, o.cum + 1, asfr, 4, o.no_negative[1], at[1], nullptr, v1.end_f, v1.end_m},
           {&o.sums[2], nullptr, o.cum + 2, false, 4, o.no_negative[2], at[2], nullptr, v0.end_f, v0.end_m, v1.end_f,
            v1.end_m}};
-      finish(u, 0, zones, v0, sc, &p[0]);
-      finish(u, 1, zones, v1, sc, &p[1]);
+      finish_slot<SlotKind::lane_group>(u, 0, zones, v0, sc, &p[0]);
+      finish_slot<SlotKind::lane_group>(u, 1, zones, v1, sc, &p[1]);
       int flags[2] = {0, 0};
       // The "all" slot's end population only for the extra bands (its sums of persons are the kernel's); the pooled
       // rates straight into the thread's batch of life tables where it takes them.
-      if (batch_tables_ && extra_bands_.empty())  // only its per-state numbers: group 0's chains go on (the same bits)
-        all_of_two_numbers(sc.all, zn, v0.deaths, v0.net, v0.births_f, v0.births_m);
-      else
+      SlotView all{};
+      if (batch_tables_ && extra_bands_.empty()) {
+        all_of_two_numbers(all, zn, v0);
+      } else {
         accumulate_two_groups(sc.all, sc.zone_rates, flags, zn, false, !batch_tables_);
+        all = view_of(sc.all, A_);
+      }
       const bool defer = batch_tables_ && rates_to_batch(zn, flags, sc);
       p[2].tfr = &tfr;
-      SlotView all = view_of(sc.all, A_);
       // Deferred: rates that finish does not read (flags 0) but must have, or it would make them from the sums.
       all.rates = defer ? sc.batch->sc.lanes.data() : sc.zone_rates.data();
       // Rates that need no check: the tables wait for a batch of zones' (finish makes none with the flags 0).
       all.rate_flags[0] = defer ? 0 : flags[0];
       all.rate_flags[1] = defer ? 0 : flags[1];
-      finish(u, uz(G), zones, all, sc, &p[2]);
-      if (defer) defer_life_table(u, sc);
+      finish_slot<SlotKind::lane_all>(u, uz(G), zones, all, sc, &p[2]);
+      if (defer) defer_life_table(u, all.births_f, all.births_m, sc);
       return;
     }
     if (G == 2 && single_year_bands_) {

@@ -49,8 +49,21 @@ struct BandWeights {
   double sum(std::span<const double> persons) const;
 };
 
-// What a slot's indicators read (indicators.cpp).
-struct SlotView;
+// What the indicators of one unit × group slot read: the sums of its states or, for a slot of one state (a zone's
+// group; a zone's "all groups" when it has one group), that state's own arrays. The sums of one state from zero are
+// its values (0 + x = x; only the sign of a zero may differ, and every sum below starts at +0), so a slot of one state
+// reads them where they are, with no copy.
+struct SlotView {
+  const double *start_f, *start_m, *end_f, *end_m;  // persons by age
+  const double *bma, *expo;                         // births by age of mother and women's exposure, by age
+  double births_f = 0, births_m = 0, deaths = 0, net = 0;
+  std::size_t n_states = 0;
+  const IndicatorSums* pooled = nullptr;  // the pooled mx sums of a slot of several states
+  const double* rates = nullptr;  // or its pooled rates [sex][row] already made, with their flags (pooled_rates)
+  int rate_flags[2] = {0, 0};
+};
+
+// What a slot's indicators read made before (indicators.cpp).
 struct PresummedSlot;
 
 // Zones' "all" slots waiting for their life tables, run kTableUnits at a time (IndicatorPass::defer_life_table).
@@ -146,16 +159,18 @@ class IndicatorPass {
   // with_rates false: no pooled rates (rates_to_batch makes them).
   void accumulate_two_groups(IndicatorSums& acc, std::vector<double>& rates, int (&flags)[2], int zn, bool persons,
                              bool with_rates = true) const;
-  // accumulate_two_groups(acc, …, zn, false, false) where no extra band reads the end population: the per-state
-  // numbers alone, the chains of deaths, migrants and births going on from group 0's slot's (single(zn, 0)).
-  void all_of_two_numbers(IndicatorSums& acc, int zn, double deaths0, double net0, double births_f0,
-                          double births_m0) const;
+  // accumulate_two_groups(…, zn, false, false) where no extra band reads the end population: the per-state numbers
+  // alone, into a view with no arrays (finish_slot<lane_all> reads none then), the chains of deaths, migrants and
+  // births going on from group 0's slot's, v0 (single(zn, 0)).
+  void all_of_two_numbers(SlotView& all, int zn, const SlotView& v0) const;
   void accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, int g) const;
   // accumulate2(g0, all, zn, 0) then accumulate2(g1, all, zn, 1) for a zone of two groups, in one pass over its cells.
   void accumulate_zone_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all, int zn) const;
   // accumulate_zone_of_two of zones zn … zn + 3 in turn, in one pass over their cells: the sums read and written once
-  // for four zones (an aggregate's fold, where its zones run in order).
-  void accumulate_four_zones_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all, int zn) const;
+  // for four zones (an aggregate's fold, where its zones run in order); the births by age of mother at ages [bma[0],
+  // bma[1]) only and the exposure at [expo[0], expo[1]) only (fold: the others ±0, or not read).
+  void accumulate_four_zones_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all, int zn,
+                                    const std::size_t (&bma)[2], const std::size_t (&expo)[2]) const;
   // The per-state numbers (events, counts, births) of zones zn … zn + nz − 1 for accumulate_zone_of_two and
   // accumulate_four_zones_of_two.
   void add_zones_events_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all, int zn, int nz) const;
@@ -177,6 +192,20 @@ class IndicatorPass {
   // pre: the slot's sums of persons, made before (single-year bands only); null: finish makes them.
   void finish(std::size_t unit, std::size_t slot, std::span<const int> zones, const SlotView& acc, IndicatorScratch& sc,
               const PresummedSlot* pre = nullptr) const;
+  // finish for any slot (SlotKind::any), or inlined into unit for a zone of two groups' slot whose sums of persons are
+  // a lane of slot_sums_zone_of_two's (pre: stride 4, single-year bands): a group slot (one state) or "all" (two
+  // states, its TFR in pre), the tests that these fix folded away (finish and unit: 1.21 M instructions a year at 1,000
+  // zones, then 0.90 M).
+  enum class SlotKind { any, lane_group, lane_all };
+  template <SlotKind K>
+  void finish_slot(std::size_t unit, std::size_t slot, std::span<const int> zones, const SlotView& acc,
+                   IndicatorScratch& sc, const PresummedSlot* pre) const;
+  // finish's life tables of a slot of several states with death rates (its e0 and e65 of each sex into its values v):
+  // from its pooled rates made before (acc.rates, with their flags) or from its pooled sums. Out of line
+  // (pooled_life_tables.cpp): inlined into unit for a zone's "all" slot, whose tables wait for a batch, it crowded out
+  // the inlining of the rest (0.08 M instructions a year).
+  [[gnu::noinline]] void pooled_tables(double* v, const SlotView& acc, std::size_t slot, std::span<const int> zones,
+                                       IndicatorScratch& sc) const;
   // A zone's "all" slot of two groups (batch_tables_): its pooled rates and their flags straight into the next lanes
   // of the thread's batch (rates_of_two_lanes). True where they are all within [0, DBL_MAX] (kRatesWithin of both
   // sexes): its tables may wait for the batch (defer_life_table); otherwise they are in sc.zone_rates [sex][row] for
@@ -185,7 +214,7 @@ class IndicatorPass {
   // That zone's tables (their rates in the batch, finish having left its life-table values NaN) wait in the batch,
   // run with kTableUnits zones' (pooled_e0_e65_lanes; one unit at a time, e0_e65_both, took 1.9 M instructions a
   // year at 1,000 zones) when it is full.
-  void defer_life_table(std::size_t unit, IndicatorScratch& sc) const;
+  void defer_life_table(std::size_t unit, double births_f, double births_m, IndicatorScratch& sc) const;
   // The batch's tables and their values in the table (finish's: e0 and e65 of each sex, e0 of both sexes); empties it.
   void run_tables(TableBatch& b) const;
   void run_all_tables() const;  // every thread's batch (serial: no unit running)
@@ -209,8 +238,18 @@ class IndicatorPass {
     std::size_t aggregate = 0, next = 0;  // the aggregate; its first zone not yet added
     std::vector<IndicatorSums> per_group;
     IndicatorSums all;
+    // The ages whose exposure sums hold every zone added (births_ages_: elsewhere no zone added has births, so the
+    // TFR's terms there are +0 whatever the exposure; cover_exposure).
+    std::size_t expo_lo = 0, expo_hi = 0;
   };
+  // Extends f's exposure ages to take in [lo, hi) (their hull): the ages new to it summed again from +0 over the zones
+  // added so far (a zone of two groups' states, each sum as accumulate_zone_of_two adds them, in the zones' order).
+  void cover_exposure(Fold& f, std::size_t lo, std::size_t hi) const;
   mutable std::vector<Fold> folds_;  // the folded aggregates (fold_zones)
+  // Per zone of two groups, the ages {lo, hi} outside which its births by age of mother are ±0 (tfr_zone_of_two's, in
+  // unit(); else every age), where the folds run (fold adds only those: adding ±0 to a sum from +0, never −0, leaves it
+  // as it is; and the exposure only where a zone added has births, Fold::expo_lo).
+  mutable std::vector<std::uint32_t> births_ages_;
   bool batch_tables_ = false;        // zones' pooled life tables run kTableUnits at a time (defer_life_table)
   std::uint64_t id_ = 0;             // this pass among all (IndicatorScratch::batch_pass: a pass at a reused address)
   mutable tbb::enumerable_thread_specific<TableBatch> batches_;

@@ -131,21 +131,14 @@ void IndicatorPass::accumulate_two_groups(IndicatorSums& acc, std::vector<double
 // The sums of accumulate_two_groups but of persons and rates: deaths and migrants (((+0 + a_f) + a_m) + b_f) + b_m and
 // births (+0 + a) + b, of which group 0's slot (single) made the first additions. The arrays keep their sizes, so that
 // the slot's view points into them (finish reads none of them on this path).
-void IndicatorPass::all_of_two_numbers(IndicatorSums& acc, int zn, double deaths0, double net0, double births_f0,
-                                       double births_m0) const {
-  const std::size_t A = A_, sb = uz(zn) * 2 + 1;
-  if (acc.start.size() != 2 * A || acc.end.size() != 2 * A || acc.bma.size() != A || acc.expo.size() != A) {
-    for (auto* v : {&acc.start, &acc.end}) v->resize(2 * A);
-    acc.bma.resize(A);
-    acc.expo.resize(A);
-  }
-  acc.n_states = 2;
-  acc.n_mx = (0.0 + 1.0) + 1.0;
-  acc.deaths = deaths0;
-  acc.net = net0;
-  add_events(zn, 1, acc.deaths, acc.net);
-  acc.births_f = births_f0 + comp_.births[sb * kSexes + 0];
-  acc.births_m = births_m0 + comp_.births[sb * kSexes + 1];
+void IndicatorPass::all_of_two_numbers(SlotView& all, int zn, const SlotView& v0) const {
+  const std::size_t sb = (uz(zn) * 2 + 1) * kSexes;
+  all.n_states = 2;
+  all.deaths = v0.deaths;
+  all.net = v0.net;
+  add_events(zn, 1, all.deaths, all.net);
+  all.births_f = v0.births_f + comp_.births[sb + 0];
+  all.births_m = v0.births_m + comp_.births[sb + 1];
 }
 
 // accumulate(one, zn, g) and accumulate(two, zn, g) in one pass over the state's cells (the same bits in each).
@@ -258,8 +251,9 @@ void IndicatorPass::add_zones_events_of_two(IndicatorSums& g0, IndicatorSums& g1
   add(all, first, kSexes);
 }
 
-void IndicatorPass::accumulate_four_zones_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all,
-                                                 int zn) const {
+void IndicatorPass::accumulate_four_zones_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all, int zn,
+                                                 const std::size_t (&bma_at)[2],
+                                                 const std::size_t (&expo_at)[2]) const {
   const std::size_t A = A_, rows = rows_, sa = uz(zn) * 2;
   g0.n_states += 4;
   g1.n_states += 4;
@@ -281,8 +275,34 @@ void IndicatorPass::accumulate_four_zones_of_two(IndicatorSums& g0, IndicatorSum
   add_zones_events_of_two(g0, g1, all, zn, 4);
   const double* bma = comp_.births_by_mother_age.data() + sa * A;
   const double* expo = comp_.women_exposure.data() + sa * A;
-  add_to3_four(g0.bma.data(), g1.bma.data(), all.bma.data(), bma, A, 2 * A, A);
-  add_to3_four(g0.expo.data(), g1.expo.data(), all.expo.data(), expo, A, 2 * A, A);
+  const auto add = [&](std::vector<double> IndicatorSums::*v, const double* x, const std::size_t(&at)[2]) {
+    const std::size_t lo = at[0], n = at[1] > lo ? at[1] - lo : 0;
+    if (n > 0) add_to3_four((g0.*v).data() + lo, (g1.*v).data() + lo, (all.*v).data() + lo, x + lo, A, 2 * A, n);
+  };
+  add(&IndicatorSums::bma, bma, bma_at);
+  add(&IndicatorSums::expo, expo, expo_at);
+}
+
+void IndicatorPass::cover_exposure(Fold& f, std::size_t lo, std::size_t hi) const {
+  const std::size_t A = A_, old_lo = f.expo_lo, old_hi = f.expo_hi;
+  const bool none = old_lo >= old_hi;
+  if (lo >= hi || (!none && lo >= old_lo && hi <= old_hi)) return;  // nothing new (the common case)
+  f.expo_lo = none ? lo : std::min(lo, old_lo);
+  f.expo_hi = none ? hi : std::max(hi, old_hi);
+  const std::vector<int>& zs = aggregates_[f.aggregate].zones;
+  const double* expo = comp_.women_exposure.data();
+  // The new ages: below the old ones and above them (all of them where there were none).
+  for (auto [a, b] :
+       {std::pair{f.expo_lo, none ? f.expo_hi : old_lo}, std::pair{none ? f.expo_hi : old_hi, f.expo_hi}}) {
+    if (a >= b) continue;
+    for (IndicatorSums* s : {&f.per_group[0], &f.per_group[1], &f.all})
+      std::fill(s->expo.begin() + a, s->expo.begin() + b, 0.0);
+    for (std::size_t k = 0; k < f.next; ++k) {
+      const std::size_t sa = uz(zs[k]) * 2;
+      add_to3(f.per_group[0].expo.data() + a, f.per_group[1].expo.data() + a, f.all.expo.data() + a, expo + sa * A + a,
+              expo + (sa + 1) * A + a, b - a);
+    }
+  }
 }
 
 // accumulate2's cells of ages [a0, a1) and life-table rows [r0, r1) only; its per-state numbers (events, births,
@@ -374,10 +394,23 @@ void IndicatorPass::fold(int end) const {
     while (f.next < zs.size() && zs[f.next] < end) {
       // Four consecutive zones of two groups at once where they are all below `end` (the same sums in the same order).
       const std::size_t k = f.next;
-      if (zone_of_two_sums() && k + 4 <= zs.size() && zs[k + 3] < end && zs[k + 3] == zs[k] + 3) {
-        accumulate_four_zones_of_two(f.per_group[0], f.per_group[1], f.all, zs[k]);
+      const bool four = zone_of_two_sums() && k + 4 <= zs.size() && zs[k + 3] < end && zs[k + 3] == zs[k] + 3;
+      // The ages where the zones' births may not be ±0 (every age unless births_ages_), their exposure made to hold
+      // every zone added there first.
+      std::size_t bma[2] = {0, A_}, expo[2] = {0, A_};
+      if (!births_ages_.empty()) {
+        bma[0] = A_, bma[1] = 0;
+        for (std::size_t j = k; j < k + (four ? 4 : 1); ++j) {
+          const std::uint32_t* r = births_ages_.data() + 2 * uz(zs[j]);
+          if (r[0] < r[1]) bma[0] = std::min<std::size_t>(bma[0], r[0]), bma[1] = std::max<std::size_t>(bma[1], r[1]);
+        }
+        cover_exposure(f, bma[0], bma[1]);
+        expo[0] = f.expo_lo, expo[1] = f.expo_hi;
+      }
+      if (four) {
+        accumulate_four_zones_of_two(f.per_group[0], f.per_group[1], f.all, zs[k], bma, expo);
         f.next += 4;
-      } else {
+      } else {  // every age (the exposure outside f's ages is not read, and made again if they grow)
         accumulate_zone(f.per_group, f.all, zs[f.next++]);
       }
     }

@@ -364,11 +364,11 @@ bool IndicatorPass::rates_to_batch(int zn, int (&flags)[2], IndicatorScratch& sc
   return false;
 }
 
-void IndicatorPass::defer_life_table(std::size_t unit, IndicatorScratch& sc) const {
+void IndicatorPass::defer_life_table(std::size_t unit, double births_f, double births_m, IndicatorScratch& sc) const {
   TableBatch& b = *sc.batch;
   b.unit[b.n] = unit;
-  b.births_f[b.n] = sc.all.births_f;
-  b.births_m[b.n] = sc.all.births_m;
+  b.births_f[b.n] = births_f;
+  b.births_m[b.n] = births_m;
   if (++b.n == kTableUnits) run_tables(b);
 }
 
@@ -391,6 +391,57 @@ void IndicatorPass::run_tables(TableBatch& b) const {
     }
   }
   b.n = 0;
+}
+
+void IndicatorPass::pooled_tables(double* v, const SlotView& acc, std::size_t slot, std::span<const int> zones,
+                                  IndicatorScratch& sc) const {
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  const AgeGrid& grid = start_.layout().grid;
+  auto set = [&](Indicator id, double x) { v[static_cast<int>(id)] = x; };
+  // Nobody exposed at a row in any member: the members' plain mean rate keeps the table defined.
+  int flags[2] = {acc.rate_flags[0], acc.rate_flags[1]};
+  const double* mx_both = acc.rates;
+  if (!mx_both) {
+    const IndicatorSums& pooled = *acc.pooled;
+    const double* plain = pooled.mx_sum.data();
+    if (pooled.plain_deferred) plain = deferred_plain(pooled, slot, zones, sc);
+    sc.pooled_mx.resize(2 * rows_);
+    for (int s = 0; s < 2; ++s) {
+      const std::size_t o = uz(s) * rows_;
+      flags[s] = pooled_rates(pooled.mx_num.data() + o, pooled.mx_den.data() + o, plain + o, pooled.n_mx,
+                              sc.pooled_mx.data() + o, rows_);
+    }
+    mx_both = sc.pooled_mx.data();
+  }
+  const bool ok[2] = {(flags[0] & kRatesOk) != 0, (flags[1] & kRatesOk) != 0};
+  const bool both_sexes = ok[0] && ok[1] && grid.width_years == 1;
+  if (both_sexes) {  // the two tables' recurrences interleaved (the same bits as one table after the other)
+    double e0[2] = {kNaN, kNaN}, e65[2] = {kNaN, kNaN};
+    const std::span<const double> mx_f(mx_both, rows_), mx_m(mx_both + rows_, rows_);
+    if ((flags[0] & flags[1] & kRatesWithin) != 0)  // checked as they were made: no second pass over them
+      single_year_e0_e65_both_checked(mx_f, mx_m, method_, sc.lt, e0, e65);
+    else
+      single_year_e0_e65_both(mx_f, mx_m, method_, sc.lt, e0, e65);
+    set(Indicator::e0_female, e0[0]);
+    set(Indicator::e0_male, e0[1]);
+    if (!std::isnan(e65[0])) set(Indicator::e65_female, e65[0]);
+    if (!std::isnan(e65[1])) set(Indicator::e65_male, e65[1]);
+  }
+  for (int s = 0; s < 2 && !both_sexes; ++s) {
+    if (!ok[s]) continue;
+    const std::span<const double> mx(mx_both + uz(s) * rows_, rows_);
+    if (grid.width_years == 1) {  // only e0 and e65 of the table (the same bits, without its other columns)
+      double e0 = kNaN, e65 = kNaN;
+      single_year_e0_e65(mx, static_cast<Sex>(s), method_, sc.lt, e0, e65);
+      set(s == 0 ? Indicator::e0_female : Indicator::e0_male, e0);
+      if (!std::isnan(e65)) set(s == 0 ? Indicator::e65_female : Indicator::e65_male, e65);
+      continue;
+    }
+    build_abridged_life_table(mx, static_cast<Sex>(s), method_, sc.lt);
+    set(s == 0 ? Indicator::e0_female : Indicator::e0_male, sc.lt.ex[0]);
+    for (std::size_t r = 0; r < sc.lt.rows(); ++r)
+      if (sc.lt.age[r] == 65.0) set(s == 0 ? Indicator::e65_female : Indicator::e65_male, sc.lt.ex[r]);
+  }
 }
 
 void IndicatorPass::run_all_tables() const {

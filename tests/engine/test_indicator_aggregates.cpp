@@ -260,14 +260,26 @@ TEST(IndicatorAggregates, FoldedInRangesOfAnyLengthIsTheBitsOfTheSumsAfterTheSte
 // 5 threads, over three steps; an aggregate out of order ("scrambled") is summed after the step either way.
 TEST(IndicatorAggregates, FoldedInTheZonePassIsTheBitsOfTheSumsAfterTheStep) {
   const AgeGrid grid = AgeGrid::single_year(100);
-  const int Z = 150, G = 2;
-  const test::RateInputs in = test::rate_inputs(
+  const int Z = 150, G = 2, A = grid.n_ages;
+  test::RateInputs in = test::rate_inputs(
       grid, Z, G, 1.05,
       [](int z, int g, int s, int i) {
         return 500.0 / (1.0 + 0.03 * i + 0.007 * z + 0.4 * g + 0.1 * s) + (i % 5 == 0 ? 3.0 : 0.0);
       },
       [](int z, int g, int s, int i) { return (0.0003 + 0.0001 * g + 2e-6 * z) * std::exp(0.085 * i) + 0.0004 * s; },
-      [](int z, int g) { return 0.04 + 0.0001 * z + 0.003 * g; });
+      [](int, int) { return 0.0; });
+  // Fertile ages that differ by zone, none in some states: four zones folded at once add the births by age of
+  // mother only at the ages of any of them (IndicatorPass::births_ages_), the others ±0; and the exposure only at
+  // the ages of the zones added so far, which grow upwards along the zones, downwards at zone 97 and up to 65 in
+  // the last zone, which "total" adds on its own (the exposure of the zones added before made again there:
+  // IndicatorPass::cover_exposure).
+  for (int z = 0; z < Z; ++z)
+    for (int g = 0; g < G; ++g) {
+      const std::size_t st = uz(z * G + g);
+      const int lo = z == 97 ? 3 : 12 + z % 7 + 3 * g;
+      const int hi = z % 13 == 5 && g == 1 ? lo : z == Z - 1 ? 66 : 38 + z / 9 + (z * 5) % 3;
+      for (int i = lo; i < hi; ++i) in.asfr[st * uz(A) + uz(i)] = 0.04 + 0.0001 * z + 0.003 * g;
+    }
   const CohortArray& base = in.base;
   const std::vector<double>&mx = in.mx, &asfr = in.asfr, &srb = in.srb;
   const std::vector<std::string>& ids = in.ids;

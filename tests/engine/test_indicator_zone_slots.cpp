@@ -369,6 +369,8 @@ TEST(IndicatorZoneSlots, ATableComputedAgainHasTheBitsOfANewOne) {
 // slot's terms (b_a + b_b) / (e_a + e_b), +0 where not exposed. The kernel skips pairs of four-age blocks where the
 // schedules and births are all ±0, from either end: the same bits on runs of zeros (of both signs) of every length at
 // the start, the end and the middle, one value left in a run (a NaN too), exposures of every kind there, 0 to 41 ages.
+// The ages it summed, {lo, hi}: every age outside them has both schedules and both births ±0 (what the folds skip):
+// the first and last ages with one not ±0 are inside.
 TEST(IndicatorZoneSlots, ZoneTfrSumsSkipZeroAgesWithTheBitsOfTheirChains) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   int cases = 0;
@@ -400,10 +402,26 @@ TEST(IndicatorZoneSlots, ZoneTfrSumsSkipZeroAgesWithTheBitsOfTheirChains) {
             want[2] += e > 0.0 ? b / e : 0.0;
           }
           double got[3];
-          detail::tfr_zone_of_two(fa.data(), fb.data(), ba.data(), bb.data(), ea.data(), eb.data(), n, got);
+          std::uint32_t ages[2] = {99, 99};
+          detail::tfr_zone_of_two(fa.data(), fb.data(), ba.data(), bb.data(), ea.data(), eb.data(), n, got, ages);
           for (int k = 0; k < 3; ++k)
             ASSERT_EQ(std::bit_cast<std::uint64_t>(got[k]), std::bit_cast<std::uint64_t>(want[k]))
                 << "n " << n << ", zeros " << lead << " + " << trail << ", case " << odd << ", sum " << k;
+          double again[3];
+          detail::tfr_zone_of_two(fa.data(), fb.data(), ba.data(), bb.data(), ea.data(), eb.data(), n, again);
+          EXPECT_EQ(std::bit_cast<std::uint64_t>(again[2]), std::bit_cast<std::uint64_t>(got[2]));  // ages optional
+          std::size_t first = n, last = 0;  // the ages with a value not ±0
+          for (std::size_t i = 0; i < n; ++i)
+            if (std::bit_cast<std::uint64_t>(fa[i]) << 1 || std::bit_cast<std::uint64_t>(fb[i]) << 1 ||
+                std::bit_cast<std::uint64_t>(ba[i]) << 1 || std::bit_cast<std::uint64_t>(bb[i]) << 1)
+              first = std::min(first, i), last = i + 1;
+          ASSERT_LE(ages[0], ages[1]);
+          ASSERT_LE(ages[1], n);
+          if (first < n) {
+            EXPECT_TRUE(ages[0] <= first && last <= ages[1])
+                << "n " << n << ", zeros " << lead << " + " << trail << ", case " << odd << ": " << ages[0] << " … "
+                << ages[1] << " for " << first << " … " << last;
+          }
           ++cases;
         }
   EXPECT_GT(cases, 500);

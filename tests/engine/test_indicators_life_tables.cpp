@@ -132,7 +132,8 @@ TEST(IndicatorsLifeTable, SingleYearE0SingleStateAndPooledAggregate) {
 
 // A zone's "all" slot of two groups (its sums written in one pass from the two states): the bits of the sums made by
 // hand one state after the other from +0, and of the pooled life table built from them, on a single-year grid with
-// death rates.
+// death rates; the rates per 1,000, the sex ratio at birth and e0 of both sexes from them (the slot's tables wait for
+// a batch of zones'); each group slot's from its state's numbers, schedule, e0 and e65.
 TEST(IndicatorsProjection, TwoGroupAllSlotIsTheBitsOfTheStateSums) {
   const AgeGrid grid = AgeGrid::single_year(100);
   const int Z = 2, G = 2, A = grid.n_ages;
@@ -152,11 +153,13 @@ TEST(IndicatorsProjection, TwoGroupAllSlotIsTheBitsOfTheStateSums) {
         comp.births[st * 2 + uz(s)] = 300.0 + 10.0 * z + 5.0 * g + s;
         comp.deaths_by_state[st * 2 + uz(s)] = 200.0 + 3.0 * z + g + 0.5 * s;
         comp.net_migrants_by_state[st * 2 + uz(s)] = -20.0 + 7.0 * z + 2.0 * g + s;
+        comp.e0[st * 2 + uz(s)] = 70.0 + z + 2.0 * g + 0.5 * s;  // each state its own (the group slots read them)
+        comp.e65[st * 2 + uz(s)] = 15.0 + 0.5 * z + g + 0.25 * s;
       }
       for (int i = 15; i < 50; ++i) {
         comp.births_by_mother_age[st * uz(A) + uz(i)] = 10.0 + 0.3 * i + g;
         comp.women_exposure[st * uz(A) + uz(i)] = 400.0 - 2.0 * i + 5.0 * g + z;
-        asfr[st * uz(A) + uz(i)] = 0.03;
+        asfr[st * uz(A) + uz(i)] = 0.03 + 0.001 * g + 0.0001 * (i % 7);
       }
     }
   IndicatorTable t;
@@ -211,6 +214,32 @@ TEST(IndicatorsProjection, TwoGroupAllSlotIsTheBitsOfTheStateSums) {
     EXPECT_EQ(t.get(uz(z), all, Indicator::e65_female), f.ex[65]);
     EXPECT_EQ(t.get(uz(z), all, Indicator::e65_male), m.ex[65]);
     EXPECT_NE(t.get(uz(z), all, Indicator::e0_female), t.get(uz(z), 0, Indicator::e0_female));  // pooled, not g0's
+    // The values from those numbers (the slot's tables wait for a batch of zones', its e0 of both sexes with them):
+    // the rates per 1,000, the sex ratio at birth, e0 of both sexes weighted by the births' sex ratio.
+    const double births = births_f + births_m, py = t.get(uz(z), all, Indicator::person_years);
+    EXPECT_EQ(t.get(uz(z), all, Indicator::cbr_per_1000), births / py * 1000.0);
+    EXPECT_EQ(t.get(uz(z), all, Indicator::cdr_per_1000), deaths / py * 1000.0);
+    EXPECT_EQ(t.get(uz(z), all, Indicator::natural_growth_per_1000), (births - deaths) / py * 1000.0);
+    EXPECT_EQ(t.get(uz(z), all, Indicator::srb_per_100_females), births_m / births_f * 100.0);
+    const double rho = births_m / births_f;
+    EXPECT_EQ(t.get(uz(z), all, Indicator::e0), (f.ex[0] + rho * m.ex[0]) / (1.0 + rho));
+    // Each group slot (its state's numbers and the step's e0, e65 and schedule, in the same pass): the same values.
+    for (std::size_t g = 0; g < 2; ++g) {
+      const std::size_t st = sa + g;
+      const double bf = comp.births[st * 2], bm = comp.births[st * 2 + 1];
+      const double d = (((0.0 + comp.deaths_by_state[st * 2]) + comp.deaths_by_state[st * 2 + 1]));
+      double tfr_g = 0.0;
+      for (int i = 0; i < A; ++i) tfr_g += asfr[st * uz(A) + uz(i)];
+      const double py_g = t.get(uz(z), g, Indicator::person_years);
+      EXPECT_EQ(t.get(uz(z), g, Indicator::births), bf + bm);
+      EXPECT_EQ(t.get(uz(z), g, Indicator::deaths), d);
+      EXPECT_EQ(t.get(uz(z), g, Indicator::cdr_per_1000), d / py_g * 1000.0);
+      EXPECT_EQ(t.get(uz(z), g, Indicator::tfr), 1.0 * tfr_g);
+      EXPECT_EQ(t.get(uz(z), g, Indicator::srb_per_100_females), bm / bf * 100.0);
+      EXPECT_EQ(t.get(uz(z), g, Indicator::e0_female), comp.e0[st * 2]);
+      EXPECT_EQ(t.get(uz(z), g, Indicator::e65_male), comp.e65[st * 2 + 1]);
+      EXPECT_EQ(t.get(uz(z), g, Indicator::e0), (comp.e0[st * 2] + bm / bf * comp.e0[st * 2 + 1]) / (1.0 + bm / bf));
+    }
   }
 }
 
