@@ -413,9 +413,10 @@ TEST(IndicatorAggregates, CarriedStartSumsAreTheBitsOfTheSumsAfterTheStep) {
     std::vector<std::string> ids, groups;
     for (int z = 0; z < Z; ++z) ids.push_back("Z" + std::to_string(z));
     for (int g = 0; g < G; ++g) groups.push_back("g" + std::to_string(g));
-    auto run = [&](int threads, bool adjuster) {
+    // The grid by value: clang 14 cannot capture a structured binding.
+    auto run = [&, step_grid = grid](int threads, bool adjuster) {
       ProjectionConfig cfg;
-      cfg.grid = grid;
+      cfg.grid = step_grid;
       cfg.steps = 4;
       cfg.zone_ids = ids;
       cfg.group_names = groups;
