@@ -202,7 +202,9 @@ EnsembleResult run_ensemble(const scenarios::ScenarioSet& set, const scenarios::
                      " summary cells per trajectory would need " + format_number(std::round(bytes / (1 << 20))) +
                      " MiB of memory; at most " + std::to_string(kMaxEnsembleBytes >> 20) +
                      " MiB are kept (use fewer trajectories)");
-  const auto [first, last] = trajectory_block(o.trajectories, ranks, rank);
+  // Named, not a structured binding: the lambdas below capture them (clang 14 cannot capture a binding).
+  const std::pair<long long, long long> block = trajectory_block(o.trajectories, ranks, rank);
+  const long long first = block.first, last = block.second;
   std::vector<double> mine(uz(last - first) * r.cells, std::nan(""));
   ThreadArena(o.threads).execute([&] {
     tbb::parallel_for(tbb::blocked_range<long long>(first, last, 1), [&](const tbb::blocked_range<long long>& b) {
