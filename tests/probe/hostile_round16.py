@@ -572,9 +572,12 @@ py('py_write_outputs_components_generator', "cg.write_outputs(P, %r, components=
 # its phases one after the other (CSVs while projecting, results.xlsx, results.gpkg, maps), each signalled as its
 # file appears. Left out: the final compression of results.xlsx (libxlsxwriter's workbook_close, about 1 s of CPU for
 # the default scenario), which nothing can stop; the command line's watchdog exits 0.5 s after a signal there too.
-LAT = ('t = {}\ndef watch():\n    while not glob.glob(%r):\n        time.sleep(0.002)\n    t["sent"] = time.time()\n'
+# The watcher waits for "started" too: a signal sent before the try begins (the ensemble case's pattern '/' matches at
+# once) would raise outside it.
+LAT = ('t = {}\ndef watch():\n    while "started" not in t or not glob.glob(%r):\n        time.sleep(0.002)\n'
+       '    t["sent"] = time.time()\n'
        '    os.kill(os.getpid(), signal.SIGINT)\nthreading.Thread(target=watch, daemon=True).start()\n'
-       'try:\n    %s\n    t["end"] = None\nexcept KeyboardInterrupt:\n    t["end"] = time.time()\n'
+       'try:\n    t["started"] = True\n    %s\n    t["end"] = None\nexcept KeyboardInterrupt:\n    t["end"] = time.time()\n'
        'left = os.listdir(%r)\n'
        '(t["end"] is not None and t["end"] - t["sent"] <= %s and not left) or ("sent" in t and t["end"] and '
        't["end"] - t["sent"], left)')
