@@ -304,6 +304,31 @@ double ResultsWriter::checked_total(const CohortArray& pop, const StepComponents
   return total;
 }
 
+// A year's per-unit sums (the base year: no components, `start_year` = year − 1): checked, the plan periods' sums
+// tracked, the populations kept as the next step's start, the "total" unit's population appended to totals_.
+void ResultsWriter::record_sums(const CohortArray& pop, const StepComponents* c, int start_year, int end_year) {
+  if (sums_by_block_) {  // no plan period: of the per-unit sums only their check and the total are read
+    totals_.push_back(checked_total(pop, c, end_year) + 0.0);  // + 0.0: never "-0"
+    return;
+  }
+  std::vector<UnitSums> sums, gsums;
+  this->sums(pop, c, sums, gsums);
+  check_sums(pop, sums, end_year);
+  if (c) {
+    // Person-years of the step z·(P + P')/2 (docs/ccmpp.md Part C), per unit and per unit and group; the start
+    // populations are the last result's end populations (summed then).
+    const double z = end_year - start_year;
+    for (std::size_t u = 0; u < sums.size(); ++u)
+      sums[u].person_years = z * (last_unit_populations_[u] + sums[u].population) / 2;
+    for (std::size_t k = 0; k < gsums.size(); ++k)
+      gsums[k].person_years = z * (last_group_populations_[k] + gsums[k].population) / 2;
+  }
+  const std::vector<UnitSums>& per_group = gsums.empty() ? sums : gsums;  // one group: the same sums (group_sums)
+  track_periods(sums, per_group, start_year, end_year);
+  keep_populations(sums, per_group);
+  totals_.push_back(sums[total_unit_].population + 0.0);  // + 0.0: never "-0"
+}
+
 void ResultsWriter::keep_populations(const std::vector<UnitSums>& units, const std::vector<UnitSums>& groups) {
   last_unit_populations_.resize(units.size());
   for (std::size_t u = 0; u < units.size(); ++u) last_unit_populations_[u] = units[u].population;
@@ -430,17 +455,7 @@ void ResultsWriter::base(const CohortArray& population, int year) {
   write_indicators(table, year, true);
   take_target_values(table, year);
   write_services(population, nullptr, year);
-  if (sums_by_block_) {
-    totals_.push_back(checked_total(population, nullptr, year) + 0.0);  // + 0.0: never "-0"
-  } else {
-    std::vector<UnitSums> sums, gsums;
-    this->sums(population, nullptr, sums, gsums);
-    check_sums(population, sums, year);
-    const std::vector<UnitSums>& per_group = gsums.empty() ? sums : gsums;  // one group: the same sums (group_sums)
-    track_periods(sums, per_group, year - 1, year);
-    keep_populations(sums, per_group);
-    totals_.push_back(sums[total_unit_].population + 0.0);
-  }
+  record_sums(population, nullptr, year - 1, year);
   years_.push_back(year);
   base_seconds_ = seconds_since(*base_start_);
   mark_ = std::chrono::steady_clock::now();
@@ -502,27 +517,7 @@ void ResultsWriter::step(const StepResult& r) {
     take_target_values(*r.indicators, r.context.end_year);
   }
   write_services(r.end, &c, r.context.end_year);
-  if (sums_by_block_) {
-    // No plan period: of the per-unit sums only their check and the total are read.
-    totals_.push_back(checked_total(r.end, &c, r.context.end_year) + 0.0);  // + 0.0: never "-0"
-  } else {
-    std::vector<UnitSums> sums, gsums;
-    this->sums(r.end, &c, sums, gsums);
-    check_sums(r.end, sums, r.context.end_year);
-    {
-      // Person-years of the step z·(P + P')/2 (docs/ccmpp.md Part C), per unit and per unit and group; the start
-      // populations are the last result's end populations (summed then).
-      const double z = r.context.end_year - r.context.start_year;
-      for (std::size_t u = 0; u < sums.size(); ++u)
-        sums[u].person_years = z * (last_unit_populations_[u] + sums[u].population) / 2;
-      for (std::size_t k = 0; k < gsums.size(); ++k)
-        gsums[k].person_years = z * (last_group_populations_[k] + gsums[k].population) / 2;
-    }
-    const std::vector<UnitSums>& per_group = gsums.empty() ? sums : gsums;  // one group: the same sums (group_sums)
-    track_periods(sums, per_group, r.context.start_year, r.context.end_year);
-    keep_populations(sums, per_group);
-    totals_.push_back(sums[total_unit_].population + 0.0);
-  }
+  record_sums(r.end, &c, r.context.start_year, r.context.end_year);
   years_.push_back(r.context.end_year);
   timing.write_seconds = seconds_since(t0) + base_seconds_;  // the first step's includes the base year
   setup_seconds_ = base_seconds_ = 0.0;

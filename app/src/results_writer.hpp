@@ -125,6 +125,8 @@ class ResultsWriter : public ResultSink {
   // Per unit, and per [unit][group] when there is more than one group (else `groups` is left empty).
   void sums(const CohortArray& pop, const StepComponents* comp, std::vector<UnitSums>& units,
             std::vector<UnitSums>& groups) const;
+  // The base year (c null) or a step: sums checked, plan periods tracked, populations kept, the total appended.
+  void record_sums(const CohortArray& pop, const StepComponents* c, int start_year, int end_year);
   void keep_populations(const std::vector<UnitSums>& units, const std::vector<UnitSums>& groups);
   void track_periods(const std::vector<UnitSums>& end, const std::vector<UnitSums>& end_groups, int start_year,
                      int end_year);

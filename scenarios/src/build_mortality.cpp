@@ -314,13 +314,9 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
       std::vector<double> out;
       double l0 = radix;
       if (form == Form::mx) {
-        if (open_ax) {
-          std::map<int, double> closed = se.value;
-          closed.rbegin()->second = 1.0 / *open_ax;
-          out = mx_on_grid(b, closed, static_cast<Sex>(s), mn, mkey, method);
-        } else {
-          out = mx_on_grid(b, se.value, static_cast<Sex>(s), mn, mkey, method);
-        }
+        std::map<int, double> closed;  // with open_ax: the rows, the open one's rate 1 / open_ax
+        if (open_ax) (closed = se.value).rbegin()->second = 1.0 / *open_ax;
+        out = mx_on_grid(b, open_ax ? closed : se.value, static_cast<Sex>(s), mn, mkey, method);
       } else if (form == Form::Sx) {
         // Survival ratios by the age group at the END of the step (docs/ccmpp.md A1): row 0 takes the step's
         // births to ages 0…z−1, row x the cohort aged x−z at the start, the open row the two oldest groups.

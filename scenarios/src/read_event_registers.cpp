@@ -34,14 +34,9 @@ void count_events(const Doc& doc, const toml::table& t, const std::string& kind,
   const std::string born_role = births ? "mother_birth_date" : "birth_date";
   const std::string age_role = births ? "mother_age" : "age";
   // Of date/year and of date of birth/age one column is used: mapping both would leave one ignored without a word.
+  refuse_both_mapped(doc, rn, key, ref, "date", "year", "year");
+  refuse_both_mapped(doc, rn, key, ref, born_role, age_role, "age");
   const bool map_year = ref.columns.count("year") > 0, map_age = ref.columns.count(age_role) > 0;
-  if (ref.columns.count("date") && map_year)
-    doc.fail(&rn, key + ".columns",
-             "maps both date and year; expected one of them (the year is taken from the column mapped)");
-  if (ref.columns.count(born_role) && map_age)
-    doc.fail(&rn, key + ".columns",
-             "maps both " + born_role + " and " + age_role +
-                 "; expected one of them (the age is taken from the column mapped)");
   ExclusionPolicy policy(doc, t, "registers", kReasons, out.exclusions);
   std::vector<std::string> req;
   if (b.G > 1) req.push_back("group");

@@ -106,11 +106,9 @@ void read_records(const Doc& doc, const toml::table& root, const toml::table& t,
   refuse_unit_and_per(doc, ref, "persons, one per row");
   refuse_between(doc, ref);
   // Alternatives of which one column is used: mapping both would leave one ignored without a word.
-  const bool map_birth = ref.columns.count("birth_date") > 0, map_age = ref.columns.count("age") > 0;
+  refuse_both_mapped(doc, rn, key, ref, "birth_date", "age", "age");
+  const bool map_age = ref.columns.count("age") > 0;
   const bool map_zone = ref.columns.count("zone") > 0, map_xy = ref.columns.count("x") + ref.columns.count("y") > 0;
-  if (map_birth && map_age)
-    doc.fail(&rn, key + ".columns",
-             "maps both birth_date and age; expected one of them (the age is taken from the column mapped)");
   if (map_zone && map_xy)
     doc.fail(&rn, key + ".columns", "maps both zone and x/y; expected a zone code or a point, not both");
   auto summary = std::make_shared<RecordsSummary>();

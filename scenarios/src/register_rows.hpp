@@ -21,6 +21,16 @@
 
 namespace cohortgis::scenarios::detail {
 
+// A register table whose `columns` maps both of two alternative roles (a date of birth and an age, a date and a
+// year): one of them would be ignored without a word.
+inline void refuse_both_mapped(const Doc& doc, const toml::node& n, const std::string& key, const TableRef& ref,
+                               const std::string& a, const std::string& b, const std::string& taken) {
+  if (ref.columns.count(a) && ref.columns.count(b))
+    doc.fail(
+        &n, key + ".columns",
+        "maps both " + a + " and " + b + "; expected one of them (the " + taken + " is taken from the column mapped)");
+}
+
 // Ids seen, as 128-bit fingerprints in an open-addressing table (two independent 64-bit hashes: a false duplicate
 // needs a 128-bit collision, about 1e-24 for 20 million ids).
 class IdSet {
