@@ -165,6 +165,8 @@ def main():
         if prefix == TABLE:
             for k in sorted(ks - table_rows):
                 problems.append(f"table-reference key `{k}` has no row in the key table under '## Tables'")
+            for k in sorted(table_rows - ks):
+                problems.append(f"the key table under '## Tables' has a row `{k}` that table references refuse")
             continue
         top = re.match(r'[a-z_]+', prefix.lstrip("<")).group(0)
         row_tokens = backtick_tokens(rows.get(top, ""))
@@ -215,6 +217,8 @@ def main():
             return
         if not isinstance(obj, dict):
             return
+        if path and path[0] == "variants[]" and len(path) > 1:  # a variant's override of a section: its keys
+            path, prefix = path[1:], ".".join(path[1:])
         allowed = keys.get(prefix)
         if allowed is None:
             if path and path[-1] in ("filter", "columns", "values"):
