@@ -38,8 +38,6 @@ DYNAMIC = {
     ("read_monitoring.cpp", "key", "indicator"): "monitoring.names.<name>",
     ("read_monitoring.cpp", "key", "relative"): "monitoring.tolerances.<name>",
 }
-# Sections read through Layer (a variant's override table has the same keys as the baseline's section).
-SECTION_OF_PLANNING = {"c": "controls", "h": "households"}
 
 
 def string_literal_prefix(expr):
@@ -67,7 +65,7 @@ def resolve(var, before, fname, first):
         return None
     if best in defs:
         kind, sec, key = best.group(1), best.group(2), best.group(3)
-        return sec + "[]" if kind == "array" else sec + "." + key
+        return sec if kind == "array" else sec + "." + key  # L.array("relocation"): the key of the array itself
     expr = best.group(1)
     lit = string_literal_prefix(expr)
     if lit is not None:
@@ -103,8 +101,9 @@ def parser_keys():
             args = [a.strip() for a in call[:brace].split(",") if a.strip()]
             line = text.count("\n", 0, m.start()) + 1
             where = f"{f.name}:{line}"
-            if obj in SECTION_OF_PLANNING and not args:
-                prefix = SECTION_OF_PLANNING[obj]
+            owner = list(re.finditer(r'read_(\w+)\(const Section& ' + obj + r'\b', text[: m.start()]))
+            if owner and not args:  # Section::allow(keys) in read_controls(const Section& c, …): [controls]
+                prefix = owner[-1].group(1)
             elif not args:
                 problems.append(f"{where}: allow call without a prefix")
                 continue
