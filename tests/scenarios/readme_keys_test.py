@@ -8,7 +8,8 @@ them from scenarios/src (no hand-copied list) and checks
 
 1. parser -> README: every key of a section is named in that section's row of the README's "Sections" table (nested
    keys, e.g. `stochastic.tfr.sd`, in that row or in the README's text); every key of a table reference is a row of the
-   key table under "## Tables"; every section is a row of "Sections";
+   key table under "## Tables"; every section is a row of "Sections"; every column role a `table_ref` call lists is
+   named in the README;
 2. README -> parser: every key the README writes in a TOML example (each ```toml block, parsed with tomllib) and
    every dotted key it names in backticks (`fertility.schedule_age_width`, `[stochastic]`) is accepted.
 
@@ -177,6 +178,21 @@ def main():
                 continue
             where = f"the Sections row of [{top}]" if not nested else "the README"
             problems.append(f"key `{prefix}.{k}` is accepted but not named in {where}")
+
+    # Column roles (the keys of a table reference's `columns`): each role a table_ref call lists is named in the README.
+    for f in sorted(SRC.glob("*.cpp")):
+        text = f.read_text(encoding="utf-8")
+        for m in re.finditer(r'\btable_ref\(', text):
+            depth, i = 1, m.end()
+            while depth and i < len(text):
+                depth += {"(": 1, ")": -1}.get(text[i], 0)
+                i += 1
+            call = text[m.end(): i - 1]
+            brace = call.rfind("{")
+            for role in re.findall(r'"([^"]+)"', call[brace:]) if brace >= 0 else []:
+                if role not in readme_tokens:
+                    line = text.count("\n", 0, m.start()) + 1
+                    problems.append(f"{f.name}:{line}: column role `{role}` is accepted but not named in the README")
 
     # 2. README -> parser: `key = …` in the Sections rows, TOML examples and dotted keys in backticks
     every_key = set().union(*keys.values())
