@@ -83,18 +83,23 @@ def resolve(var, before, fname, first):
     return None
 
 
+def calls(text, pattern):
+    """(match, argument text) of every call whose name `pattern` matches (the pattern ends with the "(")."""
+    for m in re.finditer(pattern, text):
+        depth, i = 1, m.end()
+        while depth and i < len(text):
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            i += 1
+        yield m, text[m.end(): i - 1]
+
+
 def parser_keys():
     """{key path: set of keys} from every allow call in scenarios/src."""
     out, problems = {}, []
     for f in sorted(SRC.glob("*.cpp")) + sorted(SRC.glob("*.hpp")):
         text = f.read_text(encoding="utf-8")
-        for m in re.finditer(r'(\w+)\s*\.\s*allow\(', text):
+        for m, call in calls(text, r'(\w+)\s*\.\s*allow\('):
             obj = m.group(1)
-            depth, i = 1, m.end()
-            while depth and i < len(text):
-                depth += {"(": 1, ")": -1}.get(text[i], 0)
-                i += 1
-            call = text[m.end(): i - 1]
             brace = call.find("{")
             if brace < 0:  # a forwarding overload (Layer::allow(doc, sec, keys), Section::allow(keys))
                 continue
@@ -182,12 +187,7 @@ def main():
     # Column roles (the keys of a table reference's `columns`): each role a table_ref call lists is named in the README.
     for f in sorted(SRC.glob("*.cpp")):
         text = f.read_text(encoding="utf-8")
-        for m in re.finditer(r'\btable_ref\(', text):
-            depth, i = 1, m.end()
-            while depth and i < len(text):
-                depth += {"(": 1, ")": -1}.get(text[i], 0)
-                i += 1
-            call = text[m.end(): i - 1]
+        for m, call in calls(text, r'\btable_ref\('):
             brace = call.rfind("{")
             for role in re.findall(r'"([^"]+)"', call[brace:]) if brace >= 0 else []:
                 if role not in readme_tokens:
