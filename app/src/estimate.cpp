@@ -361,7 +361,7 @@ EstimateSummary estimate(const EstimateConfig& cfg) {
                   "interval (ages under " + std::to_string(years) + " at the second census) are not estimated (no " +
                   "births by zone were given): their net migration is 0 in the table. Each cohort's migrants are " +
                   "spread evenly over the interval's " + std::to_string(steps) + " steps and written as persons per " +
-                  "year by age at the start of a step.";
+                  "year by age at the start of a step, averaged over the steps (one table serves every step).";
   } else {
     const double r = cfg.natural_growth_per_1000 / 1000.0;
     const std::vector<double> shares = rogers_castro_age_shares(grid);
