@@ -21,14 +21,12 @@ void read_plan(const Doc& doc, const toml::table& root, Scenario& sc) {
   for (auto&& [k, v] : doc.table(*pn, "plan_periods")) {
     const std::string key = "plan_periods." + std::string(k.str());
     const std::string label(k.str());
-    int a = 0, c = 0;
-    const auto dash = label.find('-');
-    try {
-      a = std::stoi(label.substr(0, dash));
-      c = dash == std::string::npos ? a : std::stoi(label.substr(dash + 1));
-    } catch (const std::exception&) {
-      doc.fail(k.source(), key, "expected a period such as \"2021-2025\" as the key");
-    }
+    // Strict: std::stoi read "2021-2025abc" as 2021-2025 and "2021to2025" as the year 2021.
+    const auto years = parse_years_label(label);
+    if (!years)
+      doc.fail(k.source(), key,
+               "expected a period such as \"2021-2025\" (or one year) as the key, got \"" + escape_cell(label) + "\"");
+    const auto [a, c] = *years;
     PlanPeriod p{a, c, doc.string(v, key)};
     const int z = sc.grid.width_years;
     if (a > c || a - 1 < sc.base_year || c > sc.end_year() || (a - 1 - sc.base_year) % z != 0 || (c - sc.base_year) % z != 0)
@@ -71,9 +69,11 @@ void read_targets(const Doc& doc, const toml::table& root, const Scenario& sc, S
       bool known = false;
       for (int i = 0; i < kStandardIndicators; ++i) known = known || tg.indicator == indicator_name(static_cast<Indicator>(i));
       if (!known && (tg.indicator == "households" || tg.indicator == "dwellings_needed"))
-        doc.fail(t.get("indicator"), key + ".indicator",
-                 "\"" + tg.indicator + "\" of [households] is written to indicators.csv and households.csv but cannot be a "
-                 "target; expected an indicator computed for every scenario (e.g. population, share_65_plus_percent)");
+        doc.fail(
+            t.get("indicator"), key + ".indicator",
+            "\"" + tg.indicator +
+                "\" of [households] is written to indicators.csv and households.csv but cannot be a "
+                "target; expected an indicator computed for every scenario (e.g. population, share_65_plus_percent)");
       if (!known) doc.fail(t.get("indicator"), key + ".indicator", "expected an indicator of indicators.csv (e.g. population, share_65_plus_percent, srb_per_100_females), got \"" + tg.indicator + "\"");
     } else {
       const auto [a0, a1] = doc.years_label(*t.get("period"), key + ".period");
@@ -119,7 +119,8 @@ void read_services(const Doc& doc, const toml::table& root, const Build& b, Scen
     s.name = bounded_text(doc, *t.get("name"), key + ".name", kMaxNameChars);
     // service_demand.csv tells services apart by name only
     if (!names.insert(s.name).second)
-      doc.fail(t.get("name"), key + ".name", "\"" + s.name + "\" names another service too; expected a name of its own");
+      doc.fail(t.get("name"), key + ".name",
+               "\"" + s.name + "\" names another service too; expected a name of its own");
     s.per_births = t.get("births") && doc.boolean(*t.get("births"), key + ".births");
     if (s.per_births == (t.get("ages") != nullptr)) doc.fail(&t, key, "expected either 'ages' = [from, to] or births = true");
     if (t.get("ages")) {
@@ -132,8 +133,8 @@ void read_services(const Doc& doc, const toml::table& root, const Build& b, Scen
       const int w = (b.A - 1) * b.z;
       if (s.from_age > w || s.to_age >= w)
         doc.fail(t.get("ages"), key + ".ages",
-                 (s.from_age > w ? "starts" : "ends") + std::string(" inside the open age group ") +
-                     std::to_string(w) + "+ (the projection has no persons by age from " + std::to_string(w) +
+                 (s.from_age > w ? "starts" : "ends") + std::string(" inside the open age group ") + std::to_string(w) +
+                     "+ (the projection has no persons by age from " + std::to_string(w) +
                      " on); expected ages that end below " + std::to_string(w) + ", or [from] with from at most " +
                      std::to_string(w) + " for an open-ended band (or a higher projection.open_age)");
     }

@@ -89,13 +89,15 @@ TEST(PlanningFile, ControlByAgeMustCoverTheGrid) {
 // A variant switches a baseline section off with its table key false (was refused as a missing table, so a scenario
 // with controls could have no unconstrained variant): section by section, the others kept.
 TEST(PlanningFile, VariantSwitchesSectionsOff) {
-  const std::string base = "[controls]\ntable = \"controls.csv\"\n\n[capacity]\ntable = \"caps.csv\"\n\n"
-                           "[households]\nheadship = \"headship.csv\"\n\n";
-  const auto set = load_with(base +
-                             "[[variants]]\nname = \"free\"\ncontrols = { table = false }\n\n"
-                             "[[variants]]\nname = \"uncapped\"\ncapacity = { table = false }\n\n"
-                             "[[variants]]\nname = \"none\"\ncontrols = { table = false }\ncapacity = { table = false }\n"
-                             "households = { headship = false }\n");
+  const std::string base =
+      "[controls]\ntable = \"controls.csv\"\n\n[capacity]\ntable = \"caps.csv\"\n\n"
+      "[households]\nheadship = \"headship.csv\"\n\n";
+  const auto set =
+      load_with(base +
+                "[[variants]]\nname = \"free\"\ncontrols = { table = false }\n\n"
+                "[[variants]]\nname = \"uncapped\"\ncapacity = { table = false }\n\n"
+                "[[variants]]\nname = \"none\"\ncontrols = { table = false }\ncapacity = { table = false }\n"
+                "households = { headship = false }\n");
   ASSERT_EQ(set.runs.size(), 4u);
   ASSERT_TRUE(set.runs[0].planning);
   EXPECT_EQ(set.runs[0].planning->controls.size(), 2u);
