@@ -360,7 +360,7 @@ EstimateSummary estimate(const EstimateConfig& cfg) {
         "), and the survivors are subtracted from the second census at the same cohort's age: " +
         "R = P2 − S·P1, the net migrants of the interval alive at the second census. Cohorts born during the " +
         "interval (ages under " + std::to_string(years) + " at the second census) are not estimated (no " +
-        "births by zone were given): their net migration is 0 in the table. Each cohort's migrants are " +
+        "births by zone were given): they add no migrants to the table. Each cohort's migrants are " +
         "spread evenly over the interval's " + std::to_string(steps) + " steps and written as persons per " +
         "year by age at the start of a step, averaged over the steps (one table serves every step).";
   } else {
