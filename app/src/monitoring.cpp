@@ -138,6 +138,9 @@ std::vector<ObservedFigure> read_observed_figures(const scenarios::MonitoringSpe
     } else if (indicators.count(f.observed_name)) {
       f.indicator = f.observed_name;
       f.group = "all";
+    } else if (f.observed_name == "households" || f.observed_name == "dwellings_needed") {
+      throw InputError(t.where(r, ci) + ": indicator " + quote_cell(f.observed_name) + " of [households] is written " +
+                       "to indicators.csv but cannot be monitored; expected an indicator computed for every scenario");
     } else {
       throw InputError(t.where(r, ci) + ": indicator " + quote_cell(f.observed_name) + " is neither an indicator the " +
                        "projection computes (indicators.csv, or e0) nor mapped in monitoring.names; expected one of " +
