@@ -354,14 +354,15 @@ EstimateSummary estimate(const EstimateConfig& cfg) {
         const auto m = migration_per_year_by_start_age(r, steps, grid.width_years);
         for (std::size_t i = 0; i < n; ++i) table[z * per_unit + sx * n + i] = m[i];
       }
-    method_text = "Census-survival (residual) method: each cohort of the first census is survived forward over the " +
-                  std::to_string(years) + " years with the survival ratios of the period's abridged life table (" +
-                  cfg.mx + "), and the survivors are subtracted from the second census at the same cohort's age: " +
-                  "R = P2 − S·P1, the net migrants of the interval alive at the second census. Cohorts born during the " +
-                  "interval (ages under " + std::to_string(years) + " at the second census) are not estimated (no " +
-                  "births by zone were given): their net migration is 0 in the table. Each cohort's migrants are " +
-                  "spread evenly over the interval's " + std::to_string(steps) + " steps and written as persons per " +
-                  "year by age at the start of a step.";
+    method_text =
+        "Census-survival (residual) method: each cohort of the first census is survived forward over the " +
+        std::to_string(years) + " years with the survival ratios of the period's abridged life table (" + cfg.mx +
+        "), and the survivors are subtracted from the second census at the same cohort's age: " +
+        "R = P2 − S·P1, the net migrants of the interval alive at the second census. Cohorts born during the " +
+        "interval (ages under " + std::to_string(years) + " at the second census) are not estimated (no " +
+        "births by zone were given): they add no migrants to the table. Each cohort's migrants are " +
+        "spread evenly over the interval's " + std::to_string(steps) + " steps and written as persons per " +
+        "year by age at the start of a step, averaged over the steps (one table serves every step).";
   } else {
     const double r = cfg.natural_growth_per_1000 / 1000.0;
     const std::vector<double> shares = rogers_castro_age_shares(grid);

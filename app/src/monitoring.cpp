@@ -42,6 +42,22 @@ std::string join(const std::vector<std::string>& v) {
   return s;
 }
 
+// The section's own keys against the projection: a whole_area code that is a zone id or aggregate would take that
+// zone's rows for the whole area, and a name mapped to no indicator was reported as a unit error of its rows.
+void check_monitoring_keys(const scenarios::MonitoringSpec& spec, const MonitoringScope& scope,
+                           const std::set<std::string>& indicators) {
+  if (!spec.whole_area.empty() &&
+      std::find(scope.zones.begin(), scope.zones.end(), spec.whole_area) != scope.zones.end())
+    throw InputError("key 'monitoring.whole_area': " + quote_cell(spec.whole_area) +
+                     " is a zone id or aggregate name of the projection; expected the code that stands for the "
+                     "whole area only (e.g. \"110000\"), or leave it out and write 'total'");
+  for (const auto& [name, mapped] : spec.names)
+    if (!indicators.count(mapped.indicator))
+      throw InputError("key 'monitoring.names." + name + "': indicator " + quote_cell(mapped.indicator) +
+                       " is not an indicator the projection computes; expected one of indicators.csv (docs/results.md)"
+                       " or e0");
+}
+
 }  // namespace
 
 std::optional<double> unit_factor(const std::string& unit_text, const std::string& indicator) {
@@ -87,6 +103,7 @@ std::vector<ObservedFigure> read_observed_figures(const scenarios::MonitoringSpe
   const bool has_group = t.has_column("group");
   std::set<std::string> indicators(scope.indicators.begin(), scope.indicators.end());
   indicators.insert("e0");
+  check_monitoring_keys(spec, scope, indicators);
   std::vector<std::string> zone_list = scope.zones;
   if (!spec.whole_area.empty()) zone_list.push_back(spec.whole_area);
   zone_list.push_back("total");
@@ -121,6 +138,9 @@ std::vector<ObservedFigure> read_observed_figures(const scenarios::MonitoringSpe
     } else if (indicators.count(f.observed_name)) {
       f.indicator = f.observed_name;
       f.group = "all";
+    } else if (f.observed_name == "households" || f.observed_name == "dwellings_needed") {
+      throw InputError(t.where(r, ci) + ": indicator " + quote_cell(f.observed_name) + " of [households] is written " +
+                       "to indicators.csv but cannot be monitored; expected an indicator computed for every scenario");
     } else {
       throw InputError(t.where(r, ci) + ": indicator " + quote_cell(f.observed_name) + " is neither an indicator the " +
                        "projection computes (indicators.csv, or e0) nor mapped in monitoring.names; expected one of " +
@@ -144,6 +164,11 @@ std::vector<ObservedFigure> read_observed_figures(const scenarios::MonitoringSpe
                        quote_cell(f.indicator) + "; expected persons, 10k persons (万人) or thousands for counts, " +
                        "per 1000 (‰) for rates, percent for shares, years for life expectancy");
     f.value = t.number(r, cv) * *factor;
+    // Only net migration and natural growth may fall below 0; a negative count, rate or age was compared as given.
+    if (f.value < 0.0 && f.indicator != "net_migration" && f.indicator != "natural_growth_per_1000")
+      throw InputError(t.where(r, cv) + ": " + geodata::escape_cell(t.text(r, cv)) + " for indicator " +
+                       quote_cell(f.indicator) + "; expected a value >= 0 (only net_migration and " +
+                       "natural_growth_per_1000 may be negative)");
     f.flow = f.indicator == "e0" || std::find(scope.flow_indicators.begin(), scope.flow_indicators.end(),
                                               f.indicator) != scope.flow_indicators.end();
     const std::string key = std::to_string(f.year) + '\x1f' + f.zone + '\x1f' + f.group + '\x1f' + f.indicator;
@@ -153,6 +178,22 @@ std::vector<ObservedFigure> read_observed_figures(const scenarios::MonitoringSpe
     seen[key] = r;
     out.push_back(f);
   }
+  // A tolerance or fitted year that matches no row (a misspelled name) would leave the rows unflagged or checked.
+  const auto no_row = [&](const std::string& key, const std::string& name, std::optional<int> year) {
+    for (const auto& f : out)
+      if (f.observed_name == name && (!year || f.year == *year)) return;
+    std::vector<std::string> names;  // in the table's order
+    for (const auto& f : out)
+      if (std::find(names.begin(), names.end(), f.observed_name) == names.end()) names.push_back(f.observed_name);
+    for (auto& n : names) n = quote_cell(n);
+    throw InputError("key '" + key + "': " + spec.observed + " has no row for " + quote_cell(name) +
+                     (year ? " in " + std::to_string(*year) : std::string()) +
+                     "; expected an indicator of the observed table (by the name it has there: " + join(names) + ")" +
+                     (year ? " and a year it has a row for" : ""));
+  };
+  for (const auto& [name, tol] : spec.tolerances) no_row("monitoring.tolerances." + name, name, std::nullopt);
+  for (const auto& [name, years] : spec.fitted)
+    for (int y : years) no_row("monitoring.fitted." + name, name, y);
   return out;
 }
 

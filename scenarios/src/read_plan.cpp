@@ -21,14 +21,12 @@ void read_plan(const Doc& doc, const toml::table& root, Scenario& sc) {
   for (auto&& [k, v] : doc.table(*pn, "plan_periods")) {
     const std::string key = "plan_periods." + std::string(k.str());
     const std::string label(k.str());
-    int a = 0, c = 0;
-    const auto dash = label.find('-');
-    try {
-      a = std::stoi(label.substr(0, dash));
-      c = dash == std::string::npos ? a : std::stoi(label.substr(dash + 1));
-    } catch (const std::exception&) {
-      doc.fail(k.source(), key, "expected a period such as \"2021-2025\" as the key");
-    }
+    // Strict: std::stoi read "2021-2025abc" as 2021-2025 and "2021to2025" as the year 2021.
+    const auto years = parse_years_label(label);
+    if (!years)
+      doc.fail(k.source(), key,
+               "expected a period such as \"2021-2025\" (or one year) as the key, got \"" + escape_cell(label) + "\"");
+    const auto [a, c] = *years;
     PlanPeriod p{a, c, doc.string(v, key)};
     const int z = sc.grid.width_years;
     if (a > c || a - 1 < sc.base_year || c > sc.end_year() || (a - 1 - sc.base_year) % z != 0 || (c - sc.base_year) % z != 0)
@@ -70,6 +68,12 @@ void read_targets(const Doc& doc, const toml::table& root, const Scenario& sc, S
         doc.fail(t.get("year"), key + ".year", "expected a year at the end of a step (" + std::to_string(sc.grid.width_years) + "-year steps from " + std::to_string(sc.base_year) + ")");
       bool known = false;
       for (int i = 0; i < kStandardIndicators; ++i) known = known || tg.indicator == indicator_name(static_cast<Indicator>(i));
+      if (!known && (tg.indicator == "households" || tg.indicator == "dwellings_needed"))
+        doc.fail(
+            t.get("indicator"), key + ".indicator",
+            "\"" + tg.indicator +
+                "\" of [households] is written to indicators.csv and households.csv but cannot be a "
+                "target; expected an indicator computed for every scenario (e.g. population, share_65_plus_percent)");
       if (!known) doc.fail(t.get("indicator"), key + ".indicator", "expected an indicator of indicators.csv (e.g. population, share_65_plus_percent, srb_per_100_females), got \"" + tg.indicator + "\"");
     } else {
       const auto [a0, a1] = doc.years_label(*t.get("period"), key + ".period");
@@ -105,6 +109,7 @@ void read_services(const Doc& doc, const toml::table& root, const Build& b, Scen
   const toml::node* sn = root.get("services");
   if (!sn) return;
   const toml::array& a = doc.array(*sn, "services");
+  std::set<std::string> names;
   for (std::size_t k = 0; k < a.size(); ++k) {
     const std::string key = "services[" + std::to_string(k) + "]";
     const toml::table& t = doc.table(*a.get(k), key);
@@ -112,6 +117,10 @@ void read_services(const Doc& doc, const toml::table& root, const Build& b, Scen
     ServiceNorm s;
     if (!t.get("name")) doc.fail(&t, key + ".name", "missing");
     s.name = bounded_text(doc, *t.get("name"), key + ".name", kMaxNameChars);
+    // service_demand.csv tells services apart by name only
+    if (!names.insert(s.name).second)
+      doc.fail(t.get("name"), key + ".name",
+               "\"" + s.name + "\" names another service too; expected a name of its own");
     s.per_births = t.get("births") && doc.boolean(*t.get("births"), key + ".births");
     if (s.per_births == (t.get("ages") != nullptr)) doc.fail(&t, key, "expected either 'ages' = [from, to] or births = true");
     if (t.get("ages")) {
@@ -119,6 +128,15 @@ void read_services(const Doc& doc, const toml::table& root, const Build& b, Scen
       if (ag.size() < 1 || ag.size() > 2) doc.fail(t.get("ages"), key + ".ages", "expected [from, to] or [from] (open-ended)");
       s.from_age = doc.integer(*ag.get(0), key + ".ages", 0, 130, "an age");
       s.to_age = ag.size() == 2 ? doc.integer(*ag.get(1), key + ".ages", s.from_age, 130, "an age") : -1;
+      // The open group w+ has no ages inside it: a band that starts or ends inside it took a fifth of it per year
+      // as if it were one age group wide (ages [90] on a grid open at 85 counted nobody).
+      const int w = (b.A - 1) * b.z;
+      if (s.from_age > w || s.to_age >= w)
+        doc.fail(t.get("ages"), key + ".ages",
+                 (s.from_age > w ? "starts" : "ends") + std::string(" inside the open age group ") + std::to_string(w) +
+                     "+ (the projection has no persons by age from " + std::to_string(w) +
+                     " on); expected ages that end below " + std::to_string(w) + ", or [from] with from at most " +
+                     std::to_string(w) + " for an open-ended band (or a higher projection.open_age)");
     }
     if ((t.get("per_person") != nullptr) == (t.get("per_1000") != nullptr)) doc.fail(&t, key, "expected exactly one of per_person and per_1000");
     // A number, or a path over years ({ "2020" = 0.8, "2030" = 1.0 }: linear between, constant outside).
@@ -151,8 +169,19 @@ void read_services(const Doc& doc, const toml::table& root, const Build& b, Scen
         s.capacity.assign(uz(b.Z), kNaN);
         for (std::size_t r = 0; r < rows.size(); ++r) {
           auto it = b.zone_index.find(rows.text(r, "zone"));
-          if (it == b.zone_index.end()) doc.fail(cn, ckey, rows.where(r, "zone") + ": unknown zone");
-          s.capacity[uz(it->second)] = rows.number(r, "capacity");
+          if (it == b.zone_index.end())
+            doc.fail(cn, ckey,
+                     rows.where(r, "zone") + ": unknown zone \"" + escape_cell(rows.text(r, "zone")) +
+                         "\"; expected a zone id of the geography");
+          double& cap = s.capacity[uz(it->second)];
+          // As the inline form: places from 0 to 1e10, one row per zone (a second row replaced the first silently).
+          if (!std::isnan(cap))
+            doc.fail(cn, ckey,
+                     rows.where(r, "zone") + ": a second capacity for zone " + b.sc.zones[uz(it->second)].id +
+                         "; expected one row per zone");
+          cap = rows.number(r, "capacity");
+          if (!(cap >= 0.0 && cap <= 1e10))
+            doc.fail(cn, ckey, rows.where(r, "capacity") + ": " + fmt(cap) + "; expected places from 0 to 1e10");
         }
       }
     }

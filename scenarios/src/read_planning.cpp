@@ -20,7 +20,21 @@ struct Section {
   const Build& b;
   const Layer& L;
   std::string name;
-  bool present() const { return L.section(L.base, name) || L.section(L.over, name); }
+  std::vector<std::string_view> forms;  // the keys that hold its table (one of them must be given)
+  // A variant switches the baseline's section off by writing its table key false (`controls = { table = false }`,
+  // `households = { headship = false }`): it was refused as a missing table, so no variant could run without it.
+  bool present() const {
+    if (!L.section(L.base, name) && !L.section(L.over, name)) return false;
+    const toml::table* o = L.section(L.over, name);
+    if (!o) return true;
+    bool off = false;
+    for (std::string_view k : forms) {
+      if (get(k).first) return true;
+      const toml::node* n = o->get(k);
+      off = off || (n && n->is_boolean());
+    }
+    return !off;
+  }
   // Checks the keys of both tables.
   void allow(std::initializer_list<std::string_view> keys) const { L.allow(b.doc, name, keys); }
   std::pair<const toml::node*, std::string> get(std::string_view key) const { return L.get(name, key); }
@@ -220,7 +234,18 @@ void read_households(const Section& h, PlanningSpec& spec, double& vacancy_perce
                    t.where(r, "age") + ": age " + std::to_string(age) + " is not on the projection's age grid");
       const double rate = persons(b, t, r, "rate", hn, key, 0.0, 1.0);
       std::vector<double>& tab = tables.try_emplace(year, uz(b.Z) * SA, kNaN).first->second;
-      for (int zz = z < 0 ? 0 : z; zz < (z < 0 ? b.Z : z + 1); ++zz) tab[uz(zz) * SA + uz(s * b.A + i)] = rate;
+      for (int zz = z < 0 ? 0 : z; zz < (z < 0 ? b.Z : z + 1); ++zz) {
+        double& cell = tab[uz(zz) * SA + uz(s * b.A + i)];
+        // A second row would replace the first silently (the last one read won).
+        if (!std::isnan(cell))
+          b.doc.fail(hn, key,
+                     t.where(r, "age") + ": a second rate for " +
+                         (z < 0 ? std::string("every zone") : "zone " + b.sc.zones[uz(zz)].id) + ", " +
+                         (s == 0 ? "female" : "male") + " age " + std::to_string(age) +
+                         (t.has("year") ? " in " + std::to_string(year) : std::string()) +
+                         "; expected one row per zone, sex and age (and year)");
+        cell = rate;
+      }
     }
   } else {
     const std::string& key = akey;
@@ -233,6 +258,11 @@ void read_households(const Section& h, PlanningSpec& spec, double& vacancy_perce
       const int year = t.has("year") ? whole_number(b.doc, t, r, "year", key) : b.base_year;
       const double size = persons(b, t, r, "persons_per_household", an, key, 1.0, 20.0);
       std::vector<double>& tab = tables.try_emplace(year, uz(b.Z) * SA, kNaN).first->second;
+      if (!std::isnan(tab[uz(z) * SA]))
+        b.doc.fail(an, key,
+                   t.where(r, "zone") + ": a second average size for zone " + b.sc.zones[uz(z)].id +
+                       (t.has("year") ? " in " + std::to_string(year) : std::string()) +
+                       "; expected one row per zone (and year)");
       std::fill(tab.begin() + static_cast<std::ptrdiff_t>(uz(z) * SA),
                 tab.begin() + static_cast<std::ptrdiff_t>(uz(z + 1) * SA), 1.0 / size);
     }
@@ -256,7 +286,8 @@ void read_households(const Section& h, PlanningSpec& spec, double& vacancy_perce
 }  // namespace
 
 void read_planning(const Build& b, const Layer& L) {
-  const Section controls{b, L, "controls"}, capacity{b, L, "capacity"}, households{b, L, "households"};
+  const Section controls{b, L, "controls", {"table"}}, capacity{b, L, "capacity", {"table"}},
+      households{b, L, "households", {"headship", "average_size"}};
   for (const Section* sec : {&controls, &capacity, &households})
     if (const toml::node* n = L.base ? L.base->get(sec->name) : nullptr) (void)b.doc.table(*n, sec->name);
   if (!controls.present() && !capacity.present() && !households.present()) return;

@@ -148,16 +148,21 @@ YearPath Doc::path(const toml::node& n, const std::string& key, double lo, doubl
   return p;
 }
 
-std::pair<int, int> Doc::years_label(const toml::node& n, const std::string& key) const {
-  const std::string s = string(n, key);
+std::optional<std::pair<int, int>> parse_years_label(std::string_view s) {
   int a = 0, b = 0;
   const char* e = s.data() + s.size();
   auto r = std::from_chars(s.data(), e, a);
-  if (r.ec == std::errc() && r.ptr == e) return {a, a};
+  if (r.ec == std::errc() && r.ptr == e) return std::pair{a, a};
   if (r.ec == std::errc() && r.ptr < e && *r.ptr == '-') {
     auto r2 = std::from_chars(r.ptr + 1, e, b);
-    if (r2.ec == std::errc() && r2.ptr == e && b >= a) return {a, b};
+    if (r2.ec == std::errc() && r2.ptr == e && b >= a) return std::pair{a, b};
   }
+  return std::nullopt;
+}
+
+std::pair<int, int> Doc::years_label(const toml::node& n, const std::string& key) const {
+  const std::string s = string(n, key);
+  if (const auto y = parse_years_label(s)) return *y;
   fail(&n, key, "expected a year or a period of years such as \"2021-2025\", got \"" + s + "\"");
 }
 

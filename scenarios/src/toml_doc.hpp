@@ -5,9 +5,10 @@
 
 #include <toml++/toml.h>
 
-#include <initializer_list>
 #include <functional>
+#include <initializer_list>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -193,6 +194,8 @@ TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
 // `per` scales the counts and rates of [migration]; a table elsewhere would ignore it without a word: refused.
 // `what` (e.g. "rates per person per year") says what the table's values are, for a table whose values have one
 // fixed meaning (refuse_unit_and_per); without it the message points to [migration].
+// "2021" → {2021, 2021}, "2021-2025" → {2021, 2025}; nothing else (no blanks, no trailing text, first ≤ last).
+std::optional<std::pair<int, int>> parse_years_label(std::string_view s);
 void refuse_per(const Doc& doc, const TableRef& ref, std::string_view what = {});
 // A table whose values have one fixed meaning (rates per person per year, multipliers, distances, capacities …)
 // would ignore `unit` and `per` without a word: both are refused, `what` saying what its values are. `unit_ok`

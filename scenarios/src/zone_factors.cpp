@@ -32,6 +32,9 @@ void read_zone_factors(const Build& b, const toml::node& n, const std::string& k
                        double limit, const std::string& what, ZoneFactors& f) {
   const Doc& doc = b.doc;
   const TableRef ref = table_ref(doc, n, key, {"zone", "group", "standard", "value"});
+  // Factors are plain multipliers, held for every step: a unit, per or between was ignored without a word.
+  refuse_unit_and_per(doc, ref, "factors on the standard schedule");
+  refuse_between(doc, ref);
   const Rows rows = read_rows(doc, ref, {"zone", "value"}, {"value"});
   if (f.named() && !rows.has("standard")) {
     std::string list;

@@ -85,3 +85,32 @@ TEST(PlanningFile, ControlByAgeMustCoverTheGrid) {
         << e.what();
   }
 }
+
+// A variant switches a baseline section off with its table key false (was refused as a missing table, so a scenario
+// with controls could have no unconstrained variant): section by section, the others kept.
+TEST(PlanningFile, VariantSwitchesSectionsOff) {
+  const std::string base =
+      "[controls]\ntable = \"controls.csv\"\n\n[capacity]\ntable = \"caps.csv\"\n\n"
+      "[households]\nheadship = \"headship.csv\"\n\n";
+  const auto set =
+      load_with(base +
+                "[[variants]]\nname = \"free\"\ncontrols = { table = false }\n\n"
+                "[[variants]]\nname = \"uncapped\"\ncapacity = { table = false }\n\n"
+                "[[variants]]\nname = \"none\"\ncontrols = { table = false }\ncapacity = { table = false }\n"
+                "households = { headship = false }\n");
+  ASSERT_EQ(set.runs.size(), 4u);
+  ASSERT_TRUE(set.runs[0].planning);
+  EXPECT_EQ(set.runs[0].planning->controls.size(), 2u);
+  ASSERT_TRUE(set.runs[1].planning);
+  EXPECT_TRUE(set.runs[1].planning->controls.empty());
+  EXPECT_EQ(set.runs[1].planning->limits.size(), 2u);
+  ASSERT_TRUE(set.runs[2].planning);
+  EXPECT_EQ(set.runs[2].planning->controls.size(), 2u);
+  EXPECT_TRUE(set.runs[2].planning->limits.empty());
+  EXPECT_FALSE(set.runs[3].planning);  // nothing left: no planning step at all
+  // Households off while the caps still name dwellings: the caps' own error.
+  EXPECT_THROW(load_with("[capacity]\ntable = \"frame:dw\"\n\n[households]\nheadship = \"headship.csv\"\n\n"
+                         "[[variants]]\nname = \"v\"\nhouseholds = { headship = false }\n",
+                         {{"dw", {{"zone", "year", "dwellings"}, {{"A", "2025", "2500"}}}}}),
+               InputError);
+}
