@@ -332,7 +332,7 @@ TEST(StepKernelBirths, NaNAtAChildlessAgeIsNotLeftOut) {
 // of ages with births, against the formula age by age, for open ages 2 … 20 and 101 (the vector loop's blocks of
 // eight and the last block again where w − 1 is not a multiple of eight, and its one-age-at-a-time loop below nine
 // ages) and every last age with births: ±0 rates above it (−0 is no birth), a NaN exposure at a childless age that
-// counts as one, the range's scan across blocks.
+// counts as one, the range's scan across blocks (sixteen ages, narrowed to eight and four; blocks of four below 17).
 TEST(StepKernelBirths, EveryAgeRangeAndBitsAsTheFormulaAgeByAge) {
   const auto bits_of = [](double x) {
     std::uint64_t u;
@@ -340,7 +340,7 @@ TEST(StepKernelBirths, EveryAgeRangeAndBitsAsTheFormulaAgeByAge) {
     return u;
   };
   int cases = 0;
-  for (int open : {2, 3, 4, 5, 8, 9, 10, 11, 12, 16, 17, 18, 20, 101})
+  for (int open : {2, 3, 4, 5, 8, 9, 10, 11, 12, 16, 17, 18, 20, 24, 33, 101})
     for (const AgeGrid grid : {AgeGrid::single_year(open), AgeGrid{5, open + 1}}) {
       const std::size_t w = static_cast<std::size_t>(open), n = w + 1;
       const double z = grid.width_years;
