@@ -263,8 +263,9 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
       f.M = Mz + o;
       f.A = sc.A.data() + o;
       f.E = sc.E.data() + o;
-      // Lean: the in-flows are scratch, so made in the fused pass itself (no store and load of them, one loop).
-      if (!in_z && !any_scaled_ && !(tr_rate && in_rate) && indexed.count >= 1 && indexed.count <= kFusedInEdges) {
+      // Lean (no per-cell component kept): the in-flows are scratch, so made in the fused pass itself (no store and
+      // load of them, one loop); f.od_out and the kept transfers are null here.
+      if (!keep && !any_scaled_ && !(tr_rate && in_rate) && indexed.count >= 1 && indexed.count <= kFusedInEdges) {
         fused_state_in_flows(f, indexed);
         continue;
       }
