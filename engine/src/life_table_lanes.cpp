@@ -103,9 +103,9 @@ template <int N>
   // q_from_m's common branch with n = 1 and a = 0.5 for rows 1 … w−1, N rows at a time. One test covers the rates'
   // check and the fallback's: q = m / (1 + m/2) is within [0, 1] for every rate m in [0, 2] and for no rate that is
   // negative, infinite or NaN (below −2 it passes 2; −2 gives −∞; between, it is < 0; −0 is a rate ≥ 0), so only
-  // when some q is outside do the rates get their exact check and the rows their fallback.
+  // when some q is outside do the rates get their exact check and the rows their fallback. The test is made in the
+  // pass of l and L (below), which is made again after the fallback where it fails.
   const V one = V{} + 1.0, half = V{} + 0.5;
-  M inside = M{} - 1;
   const auto q_rows = [&](std::size_t j) __attribute__((always_inline)) {
     V v[N];
 #pragma GCC unroll 4
@@ -113,45 +113,22 @@ template <int N>
     transpose<N>(v);
 #pragma GCC unroll 4
     for (int r = 0; r < N; ++r) {
-      const V qr = 1.0 * v[r] / (one + (one - half) * v[r]);
-      inside &= (qr >= 0.0) & (qr <= 1.0);
-      store_vec(q + N * (j + r), qr);
+      store_vec(q + N * (j + r), 1.0 * v[r] / (one + (one - half) * v[r]));
     }
   };
   std::size_t i = 1;
   for (; i + N <= w; i += N) q_rows(i);
-  // The rows left as the last N rows (some computed again: the same q, and the same test), not row by row.
+  // The rows left as the last N rows (some computed again: the same q), not row by row.
   if (i < w && w >= N + 1) {
     q_rows(w - N);
     i = w;
   }
-  bool all_inside = true;
-#pragma GCC unroll 4
-  for (int k = 0; k < N; ++k) all_inside = all_inside && inside[k] != 0;
   for (; i < w; ++i)
 #pragma GCC unroll 4
     for (int k = 0; k < N; ++k) {
       const double r = m[k][i];
-      const double qi = 1.0 * r / (1.0 + (1.0 - 0.5) * r);
-      q[N * i + k] = qi;
-      all_inside = all_inside && qi >= 0.0 && qi <= 1.0;
+      q[N * i + k] = 1.0 * r / (1.0 + (1.0 - 0.5) * r);
     }
-  double* __restrict a = nullptr;  // a by row where a row took the fallback (0.5 elsewhere)
-  if (!all_inside) {
-#pragma GCC unroll 4
-    for (int k = 0; k < N; ++k)
-      if (!detail::all_within(m[k] + 1, w - 1, 0.0, DBL_MAX)) return false;
-    scratch.ax.resize(N * rows);
-    a = scratch.ax.data();
-#pragma GCC unroll 4
-    for (int k = 0; k < N; ++k) a[k] = a0[k];
-    for (std::size_t j = 1; j < w; ++j)
-#pragma GCC unroll 4
-      for (int k = 0; k < N; ++k) {
-        a[N * j + k] = 0.5;
-        if (q[N * j + k] > 1.0) q_from_m(1.0, m[k][j], a[N * j + k], q[N * j + k]);
-      }
-  }
   // l_{x+1} = l_x (1 − q_x), a lane per table, l of the row before in a register; in the same pass (its work fills
   // the chain's latency) nLx = 1·l_{x+1} + a_x (l_x − l_{x+1}) (row 0: a0; rows 1 … w−1: 0.5 unless the fallback set
   // it), which survival_ratios refuses ≤ 0 or not finite (flags by mask). Then L_w = l_w / m_w, the last read of mx
@@ -171,24 +148,55 @@ template <int N>
     store_vec(L, L0);
     prev = c;
   }
+  double* __restrict a = nullptr;  // a by row where a row took the fallback (0.5 elsewhere)
+  // Without the fallback: q_r within [0, 1] exactly where q_r · (1 − q_r) ≥ 0 (NaN, ±∞ and every value outside fail:
+  // 1 − q_r has the sign that makes the product < 0, and no such product rounds to −0; −0 passes as −0 ≥ 0 did), on
+  // the 1 − q_r the row computes anyway: a product and a compare per row instead of two compares.
+  M inside = M{} - 1;
   const auto rows_from_1 = [&](auto fallback) {  // std::true_type: the rows' a from the fallback's pass
 #pragma GCC unroll 4
     for (std::size_t r = 1; r < w; ++r) {
       V qr, ar = half;
       load_vec(qr, q + N * r);
       if constexpr (decltype(fallback)::value) load_vec(ar, a + N * r);
+      if constexpr (!decltype(fallback)::value) inside &= qr * (one - qr) >= 0.0;
       c = c * (one - qr);
       store_vec(l + N * (r + 1), c);
       const V Lr = 1.0 * c + ar * (prev - c);
-      fine &= (Lr > 0.0) & (Lr <= big);
+      if constexpr (decltype(fallback)::value) fine &= (Lr > 0.0) & (Lr <= big);
       store_vec(L + N * r, Lr);
       prev = c;
     }
   };
-  if (a)
+  // Without the fallback rows (every q_r of rows 1 … w−1 within [0, 1], every a_r 0.5) their L_r need no test of
+  // their own: where L_w = l_w / m_w passes its test below (m_w finite and > 0), l_w is finite and > 0, so l_1 was
+  // (l_{r+1} = l_r·(1 − q_r) with 1 − q_r within [0, 1]: ∞ stays ∞ or becomes NaN, a value ≤ 0 stays ≤ 0), every
+  // l_{r+1} is within (0, l_r] (rounding is monotone), and L_r = l_{r+1} + 0.5·(l_r − l_{r+1}) is within
+  // [l_{r+1}, l_r] up to a rounding that cannot reach ∞: in (0, DBL_MAX]. Where L_w fails the call refuses anyway. So
+  // the same tables are refused, with two compares and two ANDs less per row. The fallback's rows keep their test.
+  const V c1 = c;
+  rows_from_1(std::false_type{});
+  bool all_inside = true;
+#pragma GCC unroll 4
+  for (int k = 0; k < N; ++k) all_inside = all_inside && inside[k] != 0;
+  if (!all_inside) {  // the rates' exact check, the fallback's rows, and their l and L again from l_1
+#pragma GCC unroll 4
+    for (int k = 0; k < N; ++k)
+      if (!detail::all_within(m[k] + 1, w - 1, 0.0, DBL_MAX)) return false;
+    scratch.ax.resize(N * rows);
+    a = scratch.ax.data();
+#pragma GCC unroll 4
+    for (int k = 0; k < N; ++k) a[k] = a0[k];
+    for (std::size_t j = 1; j < w; ++j)
+#pragma GCC unroll 4
+      for (int k = 0; k < N; ++k) {
+        a[N * j + k] = 0.5;
+        if (q[N * j + k] > 1.0) q_from_m(1.0, m[k][j], a[N * j + k], q[N * j + k]);
+      }
+    c = c1;
+    prev = c1;
     rows_from_1(std::true_type{});
-  else
-    rows_from_1(std::false_type{});
+  }
   double bad = 0.0;
 #pragma GCC unroll 4
   for (int k = 0; k < N; ++k) {

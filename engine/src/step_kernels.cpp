@@ -20,6 +20,16 @@
 #define COHORTGIS_OPAQUE(p) static_cast<void>(p)
 #endif
 
+// The fused pass with its in-flows (fused_state_in_flows) reads each origin through a pointer loaded from the index,
+// not a __restrict parameter, so GCC would check at run time whether the stores of M, A and E overlap those reads,
+// and with eight edges it gives up and keeps the loop scalar. They never overlap (scratch against populations and
+// rates): `ivdep` says so. Clang has no such pragma (and warns on an unknown one).
+#if defined(__GNUC__) && !defined(__clang__)
+#define COHORTGIS_IVDEP _Pragma("GCC ivdep")
+#else
+#define COHORTGIS_IVDEP
+#endif
+
 namespace cohortgis::detail {
 
 namespace {
@@ -27,6 +37,15 @@ namespace {
 // in[i] = c_k · prof[i] · P_k[i] (· s_k[i]) summed over the edges k in their order, from 0: up to eight unscaled edges
 // share one pass (in[i] = ((0 + t_1) + t_2) + …: the same additions in the same order as a zeroed `in` and one pass
 // per edge). `edge(j, c, p)` gives the pass's j-th edge: its c and its origin's age vector.
+// acc + t_1 + t_2 + … in edge order, t_j = c_j · q · p_j[i]: age i's terms of K edges (q: the profile at age i).
+template <int K, int N>
+[[gnu::always_inline]] inline double add_edges(double acc, double q, const double (&c)[N], const double* const (&p)[N],
+                                               std::size_t i) {
+#pragma GCC unroll 12
+  for (int j = 0; j < K; ++j) acc = acc + c[j] * q * p[j][i];
+  return acc;
+}
+
 template <int K, bool FIRST, class Edge>
 [[gnu::always_inline]] inline void edge_pass(double* __restrict in, const double* __restrict prof, const Edge& edge,
                                              std::size_t n) {
@@ -34,13 +53,7 @@ template <int K, bool FIRST, class Edge>
   const double* p[K];
   for (int j = 0; j < K; ++j) edge(j, c[j], p[j]);
 #pragma GCC unroll 2  // two vectors per loop step: half the loop overhead (0.4 instructions a cell of eight edges)
-  for (std::size_t i = 0; i < n; ++i) {
-    const double q = prof[i];
-    double acc = FIRST ? 0.0 : in[i];
-#pragma GCC unroll 12
-    for (int j = 0; j < K; ++j) acc = acc + c[j] * q * p[j][i];
-    in[i] = acc;
-  }
+  for (std::size_t i = 0; i < n; ++i) in[i] = add_edges<K>(FIRST ? 0.0 : in[i], prof[i], c, p, i);
 }
 
 template <int K, class Edge>
@@ -124,24 +137,28 @@ COHORTGIS_KERNEL void add_in_flows(double* __restrict in, const double* __restri
   }
 }
 
+namespace {
+// Edge `first + j` of an IndexedInEdges as edge_pass takes it: its c and its origin's age vector.
+struct IndexedEdge {
+  const IndexedInEdges& e;
+  std::size_t first;
+  [[gnu::always_inline]] void operator()(int j, double& c, const double*& p) const {
+    const OdFlow& f = e.flows[e.idx[first + static_cast<std::size_t>(j)]];
+    c = e.zy * f.rate_per_year;  // as the InEdge list had it
+    p = e.P0 + static_cast<std::size_t>(f.origin) * e.zone_cells;
+    COHORTGIS_OPAQUE(p);  // one pointer per edge in the pass, not its origin's index kept as well
+  }
+};
+}  // namespace
+
 COHORTGIS_KERNEL void add_in_flows_indexed(double* __restrict in, const double* __restrict prof,
                                            const IndexedInEdges& edges, std::size_t n) {
   if (edges.count == 0) {
     std::fill(in, in + n, 0.0);
     return;
   }
-  const double zy = edges.zy;
-  const double* const P0 = edges.P0;
-  const std::size_t stride = edges.zone_cells;
   for (std::size_t k = 0; k < edges.count;) {
-    const OdFlow* const flows = edges.flows;
-    const int* const idx = edges.idx + k;
-    const auto edge = [=](int j, double& c, const double*& p) {
-      const OdFlow& f = flows[idx[j]];
-      c = zy * f.rate_per_year;  // as the InEdge list had it
-      p = P0 + static_cast<std::size_t>(f.origin) * stride;
-      COHORTGIS_OPAQUE(p);  // one pointer per edge in the pass, not its origin's index kept as well
-    };
+    const IndexedEdge edge{edges, k};
     // Up to twelve edges in one pass (about four in ten (zone, group)s of the benchmark have 9–12 in-edges: a
     // second pass for the ninth loads the profile and loads and stores `in` once more); past twelve, passes of
     // eight until twelve or fewer are left.
@@ -174,9 +191,11 @@ namespace {
 // KEEP: the per-cell components are stored as well (out-flows as cell_outflows computes them: od = R·prof·P,
 // tr = 0 + z·r·m·P; in-flows as the B1 loops: in = 0 + z·r·m·P_from).
 // The transitions' rates come as z·r (StepPlan::tr_rate_z, the first product of z·r·m·P, the same for every zone).
-template <bool OD, bool TR, bool TO, bool TI, bool KEEP>
+// K = 0: the OD in-flows read from in_od; K > 0: the sum of the K edges (c, p) made in the pass itself (in_od unused).
+template <bool OD, bool TR, bool TO, bool TI, bool KEEP, int K = 0>
 [[gnu::always_inline]] inline void fused_state_body(const double* __restrict P, const double* __restrict prof,
-                                                    const double* __restrict in_od, const double* __restrict tr_rate,
+                                                    const double* __restrict in_od, const double (&c)[K + 1],
+                                                    const double* const (&p)[K + 1], const double* __restrict tr_rate,
                                                     const double* __restrict in_rate, const double* __restrict in_P,
                                                     double R, double tm, double im, double* __restrict M,
                                                     double* __restrict A, double* __restrict E,
@@ -187,6 +206,7 @@ template <bool OD, bool TR, bool TO, bool TI, bool KEEP>
   // instructions for 101 ages, 0.25 M a year at 1,000 zones).
   double zero = 0.0;
   if constexpr (KEEP && TR && !(TO && TI)) COHORTGIS_KEEP_SCALAR(zero);
+  COHORTGIS_IVDEP
 #pragma GCC unroll 2  // two vectors per loop step: less loop overhead per cell
   for (std::size_t i = 0; i < n; ++i) {
     // M as the general path computes it, (0 + (in_od − o)) + ((0 + u) − (0 + t)) (a term absent is a literal 0),
@@ -197,8 +217,12 @@ template <bool OD, bool TR, bool TO, bool TI, bool KEEP>
     // are stored as 0 + t and 0 + u, as before.
     double m = 0.0;
     if constexpr (OD) {
-      const double o = R * prof[i] * P[i];
-      m = in_od[i] - o;
+      const double q = prof[i];
+      const double o = R * q * P[i];
+      if constexpr (K == 0)
+        m = in_od[i] - o;
+      else
+        m = add_edges<K>(0.0, q, c, p, i) - o;
       if constexpr (KEEP) od_out[i] = o;
     }
     if constexpr (TR) {
@@ -223,11 +247,13 @@ template <bool OD, bool TR, bool TO, bool TI, bool KEEP>
 
 template <bool OD, bool TR, bool TO, bool TI>
 [[gnu::always_inline]] inline void fused_state_call(const FusedState& f) {
+  const double c[1] = {0.0};
+  const double* const p[1] = {nullptr};
   if (f.od_out || f.transfer_out)
-    fused_state_body<OD, TR, TO, TI, true>(f.P, f.prof, f.in_od, f.tr_rate, f.in_rate, f.in_P, f.R, f.tr_mult,
+    fused_state_body<OD, TR, TO, TI, true>(f.P, f.prof, f.in_od, c, p, f.tr_rate, f.in_rate, f.in_P, f.R, f.tr_mult,
                                            f.in_mult, f.M, f.A, f.E, f.od_out, f.transfer_out, f.transfer_in, f.n);
   else
-    fused_state_body<OD, TR, TO, TI, false>(f.P, f.prof, f.in_od, f.tr_rate, f.in_rate, f.in_P, f.R, f.tr_mult,
+    fused_state_body<OD, TR, TO, TI, false>(f.P, f.prof, f.in_od, c, p, f.tr_rate, f.in_rate, f.in_P, f.R, f.tr_mult,
                                             f.in_mult, f.M, f.A, f.E, nullptr, nullptr, nullptr, f.n);
 }
 
@@ -255,6 +281,64 @@ COHORTGIS_KERNEL void fused_state(const FusedState& f) {
     fused_state_transitions<false, true>(f);
   else
     fused_state_transitions<false, false>(f);
+}
+
+namespace {
+// fused_state_body of a lean run with K in-edges summed in the same pass (fused_state_in_flows).
+template <int K, bool TO, bool TI>
+[[gnu::always_inline]] inline void fused_in_flows_body(const FusedState& f, const IndexedInEdges& edges) {
+  double c[K + 1];  // (the last entry unused)
+  const double* p[K + 1];
+  const IndexedEdge edge{edges, 0};
+  for (int j = 0; j < K; ++j) edge(j, c[j], p[j]);
+  c[K] = 0.0;
+  p[K] = nullptr;
+  fused_state_body<true, TO || TI, TO, TI, false, K>(f.P, f.prof, nullptr, c, p, f.tr_rate, f.in_rate, f.in_P, f.R,
+                                                     f.tr_mult, f.in_mult, f.M, f.A, f.E, nullptr, nullptr, nullptr,
+                                                     f.n);
+}
+
+template <bool TO, bool TI>
+[[gnu::always_inline]] inline void fused_in_flows_edges(const FusedState& f, const IndexedInEdges& edges) {
+  switch (edges.count) {
+    case 1:
+      fused_in_flows_body<1, TO, TI>(f, edges);
+      break;
+    case 2:
+      fused_in_flows_body<2, TO, TI>(f, edges);
+      break;
+    case 3:
+      fused_in_flows_body<3, TO, TI>(f, edges);
+      break;
+    case 4:
+      fused_in_flows_body<4, TO, TI>(f, edges);
+      break;
+    case 5:
+      fused_in_flows_body<5, TO, TI>(f, edges);
+      break;
+    case 6:
+      fused_in_flows_body<6, TO, TI>(f, edges);
+      break;
+    case 7:
+      fused_in_flows_body<7, TO, TI>(f, edges);
+      break;
+    case 8:
+      fused_in_flows_body<8, TO, TI>(f, edges);
+      break;
+    default:
+      break;
+  }
+}
+}  // namespace
+
+COHORTGIS_KERNEL void fused_state_in_flows(const FusedState& f, const IndexedInEdges& edges) {
+  const bool to = f.has_tr && f.tr_rate, ti = f.has_tr && f.in_rate;
+  if (to)
+    fused_in_flows_edges<true, false>(f, edges);
+  else if (ti)
+    fused_in_flows_edges<false, true>(f, edges);
+  else
+    fused_in_flows_edges<false, false>(f, edges);
 }
 
 namespace {

@@ -64,6 +64,14 @@ struct FusedState {
 };
 void fused_state(const FusedState& f);
 
+// add_in_flows_indexed and fused_state in one pass, for a run that keeps no per-cell components (the in-flows are
+// scratch): each cell's in-flow is the same sum ((0 + t_1) + t_2) + … of add_in_flows_indexed, taken from a register
+// instead of stored to f.in_od and loaded again (f.in_od is not read or written). For f.has_od with 1 …
+// kFusedInEdges edges, at most one transition (out of or into the group) and no kept component (f.od_out,
+// f.transfer_out null): with more edges their pointers would not fit the registers.
+inline constexpr std::size_t kFusedInEdges = 8;
+void fused_state_in_flows(const FusedState& f, const IndexedInEdges& edges);
+
 // sum[k] = v[k · n] + v[k · n + 1] + … in age order, for the `states` consecutive vectors of n ages in D (into
 // D_sum) and, unless M is null, in M (into M_sum). Eight sums at a time share one loop (four states of D and M, or
 // eight of D) so that their independent chains of additions overlap; each sum is the same left-to-right sum as a loop

@@ -244,6 +244,9 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
     }
     f.tr_mult = tr_mult;
     f.in_mult = in_mult;
+    f.tr_rate = tr_rate;
+    f.in_rate = in_rate;
+    f.in_P = in_P;
     // Both sexes of the group in one vector of 2 · nA: every array here holds sex 1's ages right after sex 0's (the
     // state-sized arrays and the scratch at (g · 2 + s) · nA, the transitions' rates [sex][age], the profile
     // [group][sex][age] or 2 · nA ones, every origin's population), and R and the multipliers are the group's. So one
@@ -255,6 +258,17 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
       f.prof = sc.profile_row(*od, g, 0);
       f.R = R;
       double* const in = in_z ? in_z + o : sc.in_od.data();
+      const IndexedInEdges indexed{
+          od->flows().data(), in_group.data(), in_group.size(), P_.data().data() + L_.offset(0, g, 0), zone_cells, zy};
+      f.M = Mz + o;
+      f.A = sc.A.data() + o;
+      f.E = sc.E.data() + o;
+      // Lean (no per-cell component kept): the in-flows are scratch, so made in the fused pass itself (no store and
+      // load of them, one loop); f.od_out and the kept transfers are null here.
+      if (!keep && !any_scaled_ && !(tr_rate && in_rate) && indexed.count >= 1 && indexed.count <= kFusedInEdges) {
+        fused_state_in_flows(f, indexed);
+        continue;
+      }
       if (any_scaled_) {
         // add_in_flows per sex (an edge's scale factors are per sex).
         const std::span<InEdge> edges(sc.edges.data(), n_edges);
@@ -265,17 +279,11 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
         }
         add_in_flows(in + nA, sc.profile_row(*od, g, 1), edges, nA);
       } else {
-        add_in_flows_indexed(in, f.prof,
-                             {od->flows().data(), in_group.data(), in_group.size(),
-                              P_.data().data() + L_.offset(0, g, 0), zone_cells, zy},
-                             2 * nA);
+        add_in_flows_indexed(in, f.prof, indexed, 2 * nA);
       }
       f.in_od = in;
       f.od_out = od_out_z ? od_out_z + o : nullptr;
     }
-    f.tr_rate = tr_rate;
-    f.in_rate = in_rate;
-    f.in_P = in_P;
     f.transfer_out = tr_out_z ? tr_out_z + o : nullptr;
     f.transfer_in = tr_in_z ? tr_in_z + o : nullptr;
     f.M = Mz + o;

@@ -332,7 +332,7 @@ TEST(StepKernelBirths, NaNAtAChildlessAgeIsNotLeftOut) {
 // of ages with births, against the formula age by age, for open ages 2 … 20 and 101 (the vector loop's blocks of
 // eight and the last block again where w − 1 is not a multiple of eight, and its one-age-at-a-time loop below nine
 // ages) and every last age with births: ±0 rates above it (−0 is no birth), a NaN exposure at a childless age that
-// counts as one, the range's scan across blocks.
+// counts as one, the range's scan across blocks (sixteen ages, narrowed to eight and four; blocks of four below 17).
 TEST(StepKernelBirths, EveryAgeRangeAndBitsAsTheFormulaAgeByAge) {
   const auto bits_of = [](double x) {
     std::uint64_t u;
@@ -340,7 +340,7 @@ TEST(StepKernelBirths, EveryAgeRangeAndBitsAsTheFormulaAgeByAge) {
     return u;
   };
   int cases = 0;
-  for (int open : {2, 3, 4, 5, 8, 9, 10, 11, 12, 16, 17, 18, 20, 101})
+  for (int open : {2, 3, 4, 5, 8, 9, 10, 11, 12, 16, 17, 18, 20, 24, 33, 101})
     for (const AgeGrid grid : {AgeGrid::single_year(open), AgeGrid{5, open + 1}}) {
       const std::size_t w = static_cast<std::size_t>(open), n = w + 1;
       const double z = grid.width_years;
@@ -652,6 +652,73 @@ TEST(StepKernelInFlows, EdgeSumsFromPlusZeroNeverMinusZero) {
       ASSERT_EQ(in_indexed[n], -7.0);
     }
   }
+}
+
+// The lean run's fused pass with its in-flows (detail::fused_state_in_flows) against add_in_flows_indexed then
+// fused_state, bit for bit: 1–8 edges (edge order matters: origins with −0, subnormal and negative persons), no
+// transition, one out of or one into the group, vectors of 1–202 ages; nothing written past the vector, and the
+// in-flow buffer neither read nor written.
+TEST(StepKernelFused, InFlowsInThePassAsInFlowsThenFusedState) {
+  std::uint64_t seed = 0xbb67ae8584caa73bULL;
+  const auto value = [&seed]() {
+    const double pool[] = {0.0, -0.0, 1.0, -2.5, 1e-310, 3e-5};
+    const auto k = static_cast<std::size_t>(next_unit(seed) * 12.0);
+    return k >= 6 ? 200.0 * (next_unit(seed) - 0.5) : pool[k];
+  };
+  const std::size_t stride = 202, zones = 11;
+  std::vector<double> P(zones * stride), prof(stride), tr_rate(stride), in_rate(stride);
+  for (double& v : P) v = value();
+  for (std::size_t i = 0; i < stride; ++i) {
+    prof[i] = value();
+    tr_rate[i] = value();
+    in_rate[i] = value();
+  }
+  std::size_t cases = 0;
+  for (std::size_t count = 1; count <= detail::kFusedInEdges; ++count) {
+    std::vector<OdFlow> flows;
+    std::vector<int> idx;
+    for (std::size_t k = 0; k < count; ++k) {  // idx not in flow order, origins repeated
+      flows.push_back({static_cast<int>((k * 7 + count) % zones), 0, -1, 0.3 * next_unit(seed)});
+      idx.insert(idx.begin(), static_cast<int>(k));
+    }
+    const detail::IndexedInEdges edges{flows.data(), idx.data(), idx.size(), P.data(), stride, 2.0};
+    for (int tr = 0; tr < 3; ++tr)  // none, out of the group, into it
+      for (const std::size_t n : {1u, 2u, 3u, 5u, 8u, 9u, 13u, 101u, 202u}) {
+        std::vector<double> in(n, -7.0), M(n + 1, 7.0), A(n + 1, 7.0), E(n + 1, 7.0);
+        detail::FusedState f{};
+        f.P = P.data() + 3 * stride;
+        f.prof = prof.data();
+        f.R = value();
+        f.has_od = true;
+        f.has_tr = tr != 0;
+        f.tr_rate = tr == 1 ? tr_rate.data() : nullptr;
+        f.tr_mult = value();
+        f.in_rate = tr == 2 ? in_rate.data() : nullptr;
+        f.in_mult = value();
+        f.in_P = tr == 2 ? P.data() + 5 * stride : nullptr;
+        f.n = n;
+        f.in_od = in.data();
+        f.M = M.data();
+        f.A = A.data();
+        f.E = E.data();
+        detail::fused_state_in_flows(f, edges);
+        std::vector<double> in_want(n), M_want(n + 1, 7.0), A_want(n + 1, 7.0), E_want(n + 1, 7.0);
+        detail::add_in_flows_indexed(in_want.data(), prof.data(), edges, n);
+        f.in_od = in_want.data();
+        f.M = M_want.data();
+        f.A = A_want.data();
+        f.E = E_want.data();
+        detail::fused_state(f);
+        const std::string where =
+            std::to_string(count) + " edges, transition " + std::to_string(tr) + ", n " + std::to_string(n);
+        ASSERT_EQ(std::memcmp(M.data(), M_want.data(), (n + 1) * sizeof(double)), 0) << where;
+        ASSERT_EQ(std::memcmp(A.data(), A_want.data(), (n + 1) * sizeof(double)), 0) << where;
+        ASSERT_EQ(std::memcmp(E.data(), E_want.data(), (n + 1) * sizeof(double)), 0) << where;
+        ASSERT_EQ(in, std::vector<double>(n, -7.0)) << where;
+        ++cases;
+      }
+  }
+  EXPECT_EQ(cases, detail::kFusedInEdges * 27);
 }
 
 // The floored-cell scan of step_zone's slow close (detail::first_floored): for vectors of 1–40 ages and 101, with the

@@ -129,6 +129,49 @@ TEST(StepMortalityLanes, EachLaneIsItsTableAloneBitForBit) {
   EXPECT_EQ(cases, 4 * 14 * 2 * 6 * 2 * 2);
 }
 
+// Tables whose survivors run out without the fallback rows (a rate of exactly 2 gives q = 1, so l and then L reach 0;
+// a subnormal radix underflows to 0) or nearly (the largest radix): the lanes build exactly the tables the one-table
+// path builds, bit for bit, and refuse the others (their rows' L are tested one by one only when some lane's l_w is
+// not > 0).
+TEST(StepMortalityLanes, SurvivorsRunningOutRefuseAsTheOneTablePath) {
+  const auto all = tables();
+  int built = 0, refused = 0;
+  for (const double radix : {1.0, 1e-320, 1e-300, std::numeric_limits<double>::max()})
+    for (const std::size_t row : {0u, 1u, 40u, 98u, 99u})  // a rate of 2 at row `row` (0: none)
+      for (std::size_t n : {2u, 4u})
+        for (std::size_t lane = 0; lane < n; ++lane) {
+          LifeTableMethod method;
+          method.radix = radix;
+          std::vector<std::vector<double>> mx;
+          for (std::size_t k = 0; k < n; ++k) mx.push_back(all[k == lane ? 0 : (k + 1) % 3]);
+          if (row > 0) mx[lane][row] = 2.0;
+          const auto rates = mx;
+          std::vector<Out> got;
+          const std::string what = "radix " + std::to_string(radix) + ", rate 2 at row " + std::to_string(row) +
+                                   ", lanes " + std::to_string(n) + ", lane " + std::to_string(lane);
+          bool all_alone = true;
+          std::vector<Out> want(n);
+          for (std::size_t k = 0; k < n; ++k) {
+            want[k].S.assign(101, -1.0);
+            want[k].phi.assign(100, -1.0);
+            LifeTable scratch;
+            all_alone = single_year_step_mortality(rates[k], k % 2 == 0 ? Sex::female : Sex::male, method, 100, scratch,
+                                                   want[k].S, want[k].phi, want[k].e0, want[k].e65) &&
+                        all_alone;
+          }
+          const bool lanes_built = run_lanes(mx, method, 100, true, false, got);
+          ASSERT_EQ(lanes_built, all_alone) << what;
+          for (std::size_t k = 0; k < n && lanes_built; ++k) {
+            EXPECT_EQ(got[k].S, want[k].S) << what << ", lane " << k;
+            EXPECT_EQ(got[k].phi, want[k].phi) << what << ", lane " << k;
+            EXPECT_EQ(got[k].e0, want[k].e0) << what << ", lane " << k;
+          }
+          ++(lanes_built ? built : refused);
+        }
+  EXPECT_GT(built, 0);
+  EXPECT_GT(refused, 0);
+}
+
 // A table the one-table path refuses, in any lane: false, and nothing written in any lane (S over the rates in place
 // included), so that the step can take that path for each table and report its error.
 TEST(StepMortalityLanes, ATableTheOneTablePathRefusesMakesTheCallRefuseUntouched) {
