@@ -10,6 +10,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "cohortgis/engine/projection.hpp"
 #include "indicator_kernels.hpp"
 #include "indicators_pass.hpp"
+#include "pooled_life_tables.hpp"
 #include "projection_fixture.hpp"
 
 using namespace cohortgis;
@@ -469,6 +471,50 @@ TEST(IndicatorAggregates, FourZonesDeathRateSumsAreTheBitsOfFourAddMx3) {
                          mx.data(), mx_b, mx_zone, P0.data(), P1.data(), b, zone, rows);
     for (int j = 0; j < 6; ++j)
       for (std::size_t r = 0; r < rows; ++r)
+        ASSERT_EQ(std::bit_cast<std::uint64_t>(got[uz(j)][r]), std::bit_cast<std::uint64_t>(want[uz(j)][r]))
+            << "rows " << rows << ", sum " << j << ", row " << r;
+  }
+}
+
+// The fold's death-rate sums from the terms a zone's rates kept (rates_of_two_lanes' weights, add_w3_four: the zone
+// pass's fold reads them instead of the rates and persons) are the bits of add_mx3_four's, at every row count from 4
+// (the first with terms kept) to 27 (every remainder of four and eight), with zeros of both signs, subnormal and huge
+// persons and a row where nobody is exposed (the rates' slow path after the fast one: the terms stay those made).
+TEST(IndicatorAggregates, FourZonesDeathRateSumsFromTheKeptTermsAreTheBitsOfAddMx3Four) {
+  for (std::size_t rows = 4; rows <= 27; ++rows) {
+    // Zone k's state a at k · zone, both sexes' rows (ages = rows), its state b at b; rates at k · mx_zone and mx_b.
+    const std::size_t n = 2 * rows, b = n + 3, zone = 2 * b + 5, mx_b = n + 1, mx_zone = 2 * mx_b + 2;
+    std::vector<double> P0(4 * zone), P1(4 * zone), mx(4 * mx_zone);
+    for (std::size_t i = 0; i < P0.size(); ++i) {
+      P0[i] = 1000.0 / (1.0 + 0.37 * static_cast<double>(i));
+      P1[i] = 997.0 / (1.0 + 0.41 * static_cast<double>(i));
+    }
+    for (std::size_t i = 0; i < mx.size(); ++i) mx[i] = 0.0003 * std::exp(0.07 * static_cast<double>(i % 50));
+    P0[zone + 1] = -0.0, P1[zone + 1] = -0.0, P0[b + 2] = 4e-320, P1[3 * zone + b] = 1e300;
+    if (rows % 3 == 0) {  // nobody exposed at a men's row of zone 2 (both states)
+      const std::size_t i = 2 * zone + rows + rows / 2;
+      P0[i] = P1[i] = P0[i + b] = P1[i + b] = 0.0;
+    }
+    std::vector<std::vector<double>> want(6), got(6);
+    for (int j = 0; j < 6; ++j) {
+      want[uz(j)].resize(n);
+      for (std::size_t r = 0; r < n; ++r) want[uz(j)][r] = 0.5 * j - 0.001 * static_cast<double>(r);
+      got[uz(j)] = want[uz(j)];
+    }
+    detail::add_mx3_four(want[0].data(), want[1].data(), want[2].data(), want[3].data(), want[4].data(), want[5].data(),
+                         mx.data(), mx_b, mx_zone, P0.data(), P1.data(), b, zone, n);
+    std::vector<double> terms(4 * 4 * n, std::numeric_limits<double>::quiet_NaN()), lanes(detail::kTableLanes * rows);
+    const double* w[4];
+    for (std::size_t k = 0; k < 4; ++k) {
+      const double *m = mx.data() + k * mx_zone, *s = P0.data() + k * zone, *e = P1.data() + k * zone;
+      int flags[2];
+      detail::rates_of_two_lanes(m, s, e, m + mx_b, s + b, e + b, rows, rows, lanes.data(), flags,
+                                 terms.data() + k * 4 * n);
+      w[k] = terms.data() + k * 4 * n;
+    }
+    detail::add_w3_four(got[0].data(), got[1].data(), got[2].data(), got[3].data(), got[4].data(), got[5].data(), w, n);
+    for (int j = 0; j < 6; ++j)
+      for (std::size_t r = 0; r < n; ++r)
         ASSERT_EQ(std::bit_cast<std::uint64_t>(got[uz(j)][r]), std::bit_cast<std::uint64_t>(want[uz(j)][r]))
             << "rows " << rows << ", sum " << j << ", row " << r;
   }
