@@ -210,49 +210,47 @@ COHORTGIS_KERNEL void add_mx3_four(double* __restrict num0, double* __restrict d
     }
 }
 
-// add_mx3_four from the terms rates_of_two_lanes kept (w[k]: zone k's wa, mx_a·wa, wb, mx_b·wb of its n rows, each
-// array n further): the same terms added in the same order (the weights made by the same operations), so the same
-// sums, without the loads of the rates and persons and the products (≈ 1.1 M instructions a year at 1,000 zones).
+// add_mx3_four from the terms rates_of_two_lanes kept (w[k]: zone k's, kept_terms_per_sex's layout), each sex's rows
+// in turn: the same terms added in the same order (the terms made by the same operations), so the same sums, without
+// the loads of the rates and persons and the products.
 COHORTGIS_KERNEL void add_w3_four(double* __restrict num0, double* __restrict den0, double* __restrict num1,
                                   double* __restrict den1, double* __restrict num, double* __restrict den,
-                                  const double* const (&w)[4], std::size_t n) {
+                                  const double* const (&w)[4], std::size_t rows) {
   using V = double __attribute__((vector_size(32)));
-  std::size_t r = 0;
-  for (; r + 8 <= n; r += 8) {
-    V n0, d0, n1, d1, s, d, n0h, d0h, n1h, d1h, sh, dh;
-    load_vec(n0, num0 + r), load_vec(d0, den0 + r), load_vec(n1, num1 + r), load_vec(d1, den1 + r);
-    load_vec(s, num + r), load_vec(d, den + r);
-    load_vec(n0h, num0 + r + 4), load_vec(d0h, den0 + r + 4), load_vec(n1h, num1 + r + 4), load_vec(d1h, den1 + r + 4);
-    load_vec(sh, num + r + 4), load_vec(dh, den + r + 4);
+  const std::size_t per_sex = kept_terms_per_sex(rows), blocks = rows / 4;
+  // The rows of four-row block j (its terms at 16j of each zone's sex), into the sums at row o + 4j.
+  const auto block = [&](std::size_t o, std::size_t t, std::size_t j) __attribute__((always_inline)) {
+    V n0, d0, n1, d1, s, d;
+    const std::size_t i = o + 4 * j;
+    load_vec(n0, num0 + i), load_vec(d0, den0 + i), load_vec(n1, num1 + i), load_vec(d1, den1 + i);
+    load_vec(s, num + i), load_vec(d, den + i);
 #pragma GCC unroll 4
     for (int k = 0; k < 4; ++k) {
-      const double* p = w[k] + r;
+      const double* p = w[k] + t + 16 * j;
       V wa, mwa, wb, mwb;
-      load_vec(wa, p), load_vec(mwa, p + n), load_vec(wb, p + 2 * n), load_vec(mwb, p + 3 * n);
+      load_vec(wa, p), load_vec(mwa, p + 4), load_vec(wb, p + 8), load_vec(mwb, p + 12);
       n0 += mwa, d0 += wa, n1 += mwb, d1 += wb;
       s = (s + mwa) + mwb;
       d = (d + wa) + wb;
-      load_vec(wa, p + 4), load_vec(mwa, p + n + 4), load_vec(wb, p + 2 * n + 4), load_vec(mwb, p + 3 * n + 4);
-      n0h += mwa, d0h += wa, n1h += mwb, d1h += wb;
-      sh = (sh + mwa) + mwb;
-      dh = (dh + wa) + wb;
     }
-    store_vec(num0 + r, n0), store_vec(den0 + r, d0), store_vec(num1 + r, n1), store_vec(den1 + r, d1);
-    store_vec(num + r, s), store_vec(den + r, d);
-    store_vec(num0 + r + 4, n0h), store_vec(den0 + r + 4, d0h), store_vec(num1 + r + 4, n1h);
-    store_vec(den1 + r + 4, d1h), store_vec(num + r + 4, sh), store_vec(den + r + 4, dh);
+    store_vec(num0 + i, n0), store_vec(den0 + i, d0), store_vec(num1 + i, n1), store_vec(den1 + i, d1);
+    store_vec(num + i, s), store_vec(den + i, d);
+  };
+  for (std::size_t sex = 0; sex < 2; ++sex) {
+    const std::size_t o = sex * rows, t = sex * per_sex;
+    for (std::size_t j = 0; j < blocks; ++j) block(o, t, j);
+    for (std::size_t r = 4 * blocks; r < rows; ++r)  // the last rows: lanes of the block of rows − 4 … rows − 1
+      for (std::size_t k = 0; k < 4; ++k) {
+        const double* p = w[k] + t + 16 * blocks + (r - (rows - 4));
+        const double wa = p[0], mwa = p[4], wb = p[8], mwb = p[12];
+        num0[o + r] += mwa;
+        den0[o + r] += wa;
+        num1[o + r] += mwb;
+        den1[o + r] += wb;
+        num[o + r] = (num[o + r] + mwa) + mwb;
+        den[o + r] = (den[o + r] + wa) + wb;
+      }
   }
-  for (; r < n; ++r)  // the last rows (fewer than eight), as mx3_row adds them
-    for (std::size_t k = 0; k < 4; ++k) {
-      const double* p = w[k] + r;
-      const double wa = p[0], mwa = p[n], wb = p[2 * n], mwb = p[3 * n];
-      num0[r] += mwa;
-      den0[r] += wa;
-      num1[r] += mwb;
-      den1[r] += wb;
-      num[r] = (num[r] + mwa) + mwb;
-      den[r] = (den[r] + wa) + wb;
-    }
 }
 
 // add_to3 of four consecutive zones in one pass (zone k's state a at a + k · zone, its state b `b` further): each sum

@@ -259,15 +259,16 @@ class IndicatorPass {
   // reads it; the fold makes the terms again for a zone whose slot holds another (a thread far ahead of the fold).
   // The same terms from the same operations: the same sums at any thread count. Where batch_tables_, folds_ and
   // zone_of_two_sums() with rows_ ≥ 4; else empty.
-  static constexpr int kWeightZones = 64;
+  static constexpr std::size_t kWeightZones = 64;
   std::unique_ptr<double[]> weights_;
   std::unique_ptr<int[]> weight_zone_;
+  std::size_t weights_slot_ = 0;  // doubles a zone: 2 · kept_terms_per_sex(rows_)
   mutable std::atomic<int> folded_{0};
   void make_weights_ring();  // no zone's terms in it (out of line: grown, the constructor changed unit's inlining)
   // Zone zn's terms in the ring, or null (not kept: fold makes them).
   const double* kept_weights(int zn) const {
-    const std::size_t slot = uz(zn % kWeightZones);
-    return weight_zone_ && weight_zone_[slot] == zn ? weights_.get() + slot * 8 * rows_ : nullptr;
+    const std::size_t slot = uz(zn) % kWeightZones;
+    return weight_zone_ && weight_zone_[slot] == zn ? weights_.get() + slot * weights_slot_ : nullptr;
   }
   bool batch_tables_ = false;        // zones' pooled life tables run kTableUnits at a time (defer_life_table)
   std::uint64_t id_ = 0;             // this pass among all (IndicatorScratch::batch_pass: a pass at a reused address)

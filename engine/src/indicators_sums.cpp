@@ -271,7 +271,7 @@ void IndicatorPass::accumulate_four_zones_of_two(IndicatorSums& g0, IndicatorSum
     const double* const w[4] = {kept_weights(zn), kept_weights(zn + 1), kept_weights(zn + 2), kept_weights(zn + 3)};
     if (w[0] && w[1] && w[2] && w[3])
       add_w3_four(g0.mx_num.data(), g0.mx_den.data(), g1.mx_num.data(), g1.mx_den.data(), all.mx_num.data(),
-                  all.mx_den.data(), w, 2 * rows);
+                  all.mx_den.data(), w, rows);
     else
       add_mx3_four(g0.mx_num.data(), g0.mx_den.data(), g1.mx_num.data(), g1.mx_den.data(), all.mx_num.data(),
                    all.mx_den.data(), mx_.data() + sa * kSexes * rows, kSexes * rows, 2 * kSexes * rows, P0, P1, b,

@@ -181,16 +181,17 @@ COHORTGIS_KERNEL bool rates_of_two_lanes(const double* __restrict mx_a, const do
   // within [0, 2) (so no row of its table takes the fallback: lanes_e0_e65), and the flags those of rates within.
   Bits bits = Bits{};
   Quad least_den = Quad{} + std::numeric_limits<double>::infinity();
-  // With `weights`, each sex's (wa, mx_a·wa, wb, mx_b·wb) of its rows stored as well (the fold's terms: add_w3_four).
-  const std::size_t n2 = 2 * rows;
-  const auto keep = [&](std::size_t i, const Quad& wa, const Quad& mwa, const Quad& wb, const Quad& mwb)
+  // With `weights`, each block's terms (the fold's: add_w3_four) stored as well, the next block's women's at wt, its
+  // men's per_sex further (two pointers and constant offsets: the terms' stores took four pointers of their own).
+  double* wt = weights;
+  const std::size_t per_sex = kept_terms_per_sex(rows);
+  const auto keep = [&](double* p, const Quad& wa, const Quad& mwa, const Quad& wb, const Quad& mwb)
       __attribute__((always_inline)) {
-    store_vec(weights + i, wa), store_vec(weights + n2 + i, mwa);
-    store_vec(weights + 2 * n2 + i, wb), store_vec(weights + 3 * n2 + i, mwb);
+    store_vec(p, wa), store_vec(p + 4, mwa), store_vec(p + 8, wb), store_vec(p + 12, mwb);
   };
   const auto fast = [&](std::size_t r, auto with_weights) __attribute__((always_inline)) {
     // With the terms (rows = ages), the men's rows at one index of their own from the women's arrays: hoisted as
-    // twelve pointers of their own, with the terms' they did not fit the registers (a reload from the stack a store).
+    // twelve pointers of their own, with the terms' they did not fit the registers (reloads from the stack).
     std::size_t ra = r + ages;
     if constexpr (decltype(with_weights)::value) asm("" : "+r"(ra));
     const std::size_t rr = decltype(with_weights)::value ? ra : r + rows;
@@ -201,7 +202,7 @@ COHORTGIS_KERNEL bool rates_of_two_lanes(const double* __restrict mx_a, const do
       const Quad wa = (p0 + p1) / 2.0, wb = (q0 + q1) / 2.0, den = wa + wb, mwa = ma * wa, mwb = mb * wb;
       f = (mwa + mwb) / den;
       least_den = den < least_den ? den : least_den;
-      if constexpr (decltype(with_weights)::value) keep(r, wa, mwa, wb, mwb);
+      if constexpr (decltype(with_weights)::value) keep(wt, wa, mwa, wb, mwb);
     }
     load_vec(p0, P0a + ra), load_vec(p1, P1a + ra), load_vec(q0, P0b + ra), load_vec(q1, P1b + ra);
     load_vec(ma, mx_a + rr), load_vec(mb, mx_b + rr);
@@ -209,7 +210,7 @@ COHORTGIS_KERNEL bool rates_of_two_lanes(const double* __restrict mx_a, const do
       const Quad wa = (p0 + p1) / 2.0, wb = (q0 + q1) / 2.0, den = wa + wb, mwa = ma * wa, mwb = mb * wb;
       m = (mwa + mwb) / den;
       least_den = den < least_den ? den : least_den;
-      if constexpr (decltype(with_weights)::value) keep(rr, wa, mwa, wb, mwb);
+      if constexpr (decltype(with_weights)::value) keep(wt + per_sex, wa, mwa, wb, mwb), wt += 16;
     }
     Bits bf, bm;  // (std::bit_cast would return the vector by value: -Wpsabi)
     std::memcpy(&bf, &f, sizeof bf), std::memcpy(&bm, &m, sizeof bm);
@@ -365,8 +366,9 @@ void pooled_e0_e65(const double* const* rates, std::size_t n, std::size_t rows, 
 namespace cohortgis::detail {
 
 void IndicatorPass::make_weights_ring() {
-  weights_.reset(new double[uz(kWeightZones) * 8 * rows_]);
-  weight_zone_.reset(new int[uz(kWeightZones)]);
+  weights_slot_ = 2 * kept_terms_per_sex(rows_);
+  weights_.reset(new double[kWeightZones * weights_slot_]);
+  weight_zone_.reset(new int[kWeightZones]);
   std::fill_n(weight_zone_.get(), kWeightZones, -1);
 }
 
@@ -384,12 +386,12 @@ bool IndicatorPass::rates_to_batch(int zn, int (&flags)[2], IndicatorScratch& sc
   const std::size_t o = sa * kSexes * A_, state = kSexes * A_, mx_state = kSexes * rows;
   const double *P0 = start_.data().data() + o, *P1 = end_.data().data() + o, *mx = mx_.data() + sa * mx_state;
   // The fold's terms kept where the slot's last zone is folded (see weights_).
-  const int slot = zn % kWeightZones;
-  double* const w = weights_ && zn - kWeightZones < folded_.load(std::memory_order_acquire)
-                        ? weights_.get() + uz(slot) * 8 * rows
+  const std::size_t slot = uz(zn) % kWeightZones;
+  double* const w = weights_ && zn - static_cast<int>(kWeightZones) < folded_.load(std::memory_order_acquire)
+                        ? weights_.get() + slot * weights_slot_
                         : nullptr;
   const bool below2 = rates_of_two_lanes(mx, P0, P1, mx + mx_state, P0 + state, P1 + state, rows, A_, lanes, flags, w);
-  if (w) weight_zone_[uz(slot)] = zn;
+  if (w) weight_zone_[slot] = zn;
   b.below2 = below2 ? b.below2 | (1u << b.n) : b.below2 & ~(1u << b.n);
   if ((flags[0] & flags[1] & kRatesWithin) != 0) return true;
   sc.zone_rates.resize(2 * rows);  // finish makes these tables (with their checks) from [sex][row]

@@ -255,6 +255,50 @@ TEST(IndicatorAggregates, FoldedInRangesOfAnyLengthIsTheBitsOfTheSumsAfterTheSte
   }
 }
 
+// The fold reads the pooled-mx terms a zone's unit kept (rates_to_batch into a ring of IndicatorPass::kWeightZones
+// zones, written only where the zone that many before is folded) and makes them again where the zone's slot holds
+// another zone's. Here the units run before the fold on one thread, in stretches: zones 64 and more past the last fold
+// keep no terms (the zone 64 before them not yet folded, their slots another zone's), so the fold makes theirs, and a
+// slot reused after its zone was folded holds the later zone's terms. The table is the bits of the sums made after
+// the step (compute_indicators) for every schedule.
+TEST(IndicatorAggregates, FoldedAfterItsZonesUnitsIsTheBitsOfTheSumsAfterTheStep) {
+  const AgeGrid grid = AgeGrid::single_year(100);
+  const int Z = StepOf150::Z;
+  StepOf150 c(grid);
+  std::vector<std::string> ids;
+  for (int z = 0; z < Z; ++z) ids.push_back("Z" + std::to_string(z));
+  std::vector<int> runs;  // four consecutive zones next in the fold, or fewer
+  for (int z = 0, run = 1; z < Z; z += run + 1, run = run % 9 + 1)
+    for (int k = z; k < std::min(Z, z + run); ++k) runs.push_back(k);
+  const std::vector<ZoneAggregate> aggregates = with_total_aggregate({{"runs", runs}}, Z);
+  const std::vector<std::string> groups = {"g0", "g1"};
+  const std::vector<AgeBand> no_bands;
+  const LifeTableMethod method;
+  IndicatorTable after_step;
+  tbb::task_arena one(1);
+  one.execute([&] {
+    compute_indicators(c.start, c.end, c.comp, {}, c.mx, ids, groups, aggregates, {}, LifeTableMethod{}, after_step);
+  });
+  // The zones below each end have run their units when the fold reaches it.
+  const std::vector<std::vector<int>> schedules = {{150}, {70, 150}, {4, 64, 65, 68, 133, 150}, {1, 2, 3, 80, 150}};
+  for (const std::vector<int>& ends : schedules) {
+    IndicatorTable t;
+    detail::IndicatorPass pass(c.start, c.end, c.comp, {}, c.mx, ids, groups, aggregates, no_bands, method, t);
+    ASSERT_TRUE(pass.fold_zones());
+    one.execute([&] {
+      detail::IndicatorScratch sc;
+      int z = 0;
+      for (int e : ends) {
+        for (; z < e; ++z) pass.unit(z, sc);
+        pass.fold(e);
+      }
+      pass.units_from(Z);
+    });
+    ASSERT_EQ(t.values.size(), after_step.values.size());
+    EXPECT_EQ(test::differing_bits(t.values, after_step.values), 0u) << "folds at " << ends[0] << ", …";
+  }
+}
+
 // Aggregates of 64 zones or more whose zones are ascending (the engine's "total", every other zone) are summed in the
 // zone pass as the zones are stepped (IndicatorPass::fold, StepRunner::zone_pass_folding; four consecutive zones at a
 // time where they can: "total", "runs"); with a step adjuster (one that changes nothing) every aggregate is summed
@@ -503,16 +547,18 @@ TEST(IndicatorAggregates, FourZonesDeathRateSumsFromTheKeptTermsAreTheBitsOfAddM
     }
     detail::add_mx3_four(want[0].data(), want[1].data(), want[2].data(), want[3].data(), want[4].data(), want[5].data(),
                          mx.data(), mx_b, mx_zone, P0.data(), P1.data(), b, zone, n);
-    std::vector<double> terms(4 * 4 * n, std::numeric_limits<double>::quiet_NaN()), lanes(detail::kTableLanes * rows);
+    const std::size_t slot = 2 * detail::kept_terms_per_sex(rows);
+    std::vector<double> terms(4 * slot, std::numeric_limits<double>::quiet_NaN()), lanes(detail::kTableLanes * rows);
     const double* w[4];
     for (std::size_t k = 0; k < 4; ++k) {
       const double *m = mx.data() + k * mx_zone, *s = P0.data() + k * zone, *e = P1.data() + k * zone;
       int flags[2];
       detail::rates_of_two_lanes(m, s, e, m + mx_b, s + b, e + b, rows, rows, lanes.data(), flags,
-                                 terms.data() + k * 4 * n);
-      w[k] = terms.data() + k * 4 * n;
+                                 terms.data() + k * slot);
+      w[k] = terms.data() + k * slot;
     }
-    detail::add_w3_four(got[0].data(), got[1].data(), got[2].data(), got[3].data(), got[4].data(), got[5].data(), w, n);
+    detail::add_w3_four(got[0].data(), got[1].data(), got[2].data(), got[3].data(), got[4].data(), got[5].data(), w,
+                        rows);
     for (int j = 0; j < 6; ++j)
       for (std::size_t r = 0; r < n; ++r)
         ASSERT_EQ(std::bit_cast<std::uint64_t>(got[uz(j)][r]), std::bit_cast<std::uint64_t>(want[uz(j)][r]))
