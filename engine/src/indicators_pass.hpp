@@ -138,7 +138,8 @@ class IndicatorPass {
   // Adds the deaths and net migrants of state (zn, g) to `deaths` and `net`, each sex in turn. Its common case here
   // (the step's per-state sums, no planning adjustment; looked at per call, not when the pass is made: the step sizes
   // the components after that), inlined: a call per state and slot, eight a zone of two groups, cost 0.4 M
-  // instructions a year at 1,000 zones; the rest in add_events_general (indicators_sums.cpp).
+  // instructions a year at 1,000 zones; the rest in add_events_general (indicators_sums.cpp). Always: with the ring
+  // of the fold's terms (weights_) GCC put it out of line again for unit's two calls (+0.06 M).
   [[gnu::always_inline]] void add_events(int zn, int g, double& deaths, double& net) const {
     const StepComponents& c = comp_;
     if (!c.deaths_by_state.empty() && !c.net_migrants_by_state.empty() && c.planning_adjustment.empty()) {
@@ -264,7 +265,7 @@ class IndicatorPass {
   std::unique_ptr<int[]> weight_zone_;
   std::size_t weights_slot_ = 0;  // doubles a zone: 2 · kept_terms_per_sex(rows_)
   mutable std::atomic<int> folded_{0};
-  void make_weights_ring();  // no zone's terms in it (out of line: grown, the constructor changed unit's inlining)
+  void make_weights_ring();  // sized, with no zone's terms in it
   // Zone zn's terms in the ring, or null (not kept: fold makes them).
   const double* kept_weights(int zn) const {
     const std::size_t slot = uz(zn) % kWeightZones;
