@@ -256,8 +256,9 @@ class IndicatorPass {
   // The fold's terms of a zone's pooled-mx sums (wa, mx_a·wa, wb, mx_b·wb of each row: add_w3_four), kept by
   // rates_to_batch, which makes them for its rates, for the zone pass's fold a few zones later: a ring of
   // kWeightZones zones' (zone z's at slot z % kWeightZones, weight_zone_ its zone), a zone's written only where the
-  // zone kWeightZones before it is folded (folded_, published by fold() when it returns), so never while the fold
-  // reads it; the fold makes the terms again for a zone whose slot holds another (a thread far ahead of the fold).
+  // zone kWeightZones before it is folded and it is not (folded_, published by fold() when it returns), so never
+  // while the fold reads the slot nor by two units at once; the fold makes the terms again for a zone whose slot
+  // holds another (a thread far ahead of the fold, a unit after the fold passed its zone).
   // The same terms from the same operations: the same sums at any thread count. Where batch_tables_, folds_ and
   // zone_of_two_sums() with rows_ ≥ 4; else empty.
   static constexpr std::size_t kWeightZones = 64;

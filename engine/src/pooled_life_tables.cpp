@@ -385,11 +385,11 @@ bool IndicatorPass::rates_to_batch(int zn, int (&flags)[2], IndicatorScratch& sc
   // their offsets once, not per array and group.
   const std::size_t o = sa * kSexes * A_, state = kSexes * A_, mx_state = kSexes * rows;
   const double *P0 = start_.data().data() + o, *P1 = end_.data().data() + o, *mx = mx_.data() + sa * mx_state;
-  // The fold's terms kept where the slot's last zone is folded (see weights_).
+  // The fold's terms kept where the slot's last zone is folded and this one is not (see weights_).
   const std::size_t slot = uz(zn) % kWeightZones;
-  double* const w = weights_ && zn - static_cast<int>(kWeightZones) < folded_.load(std::memory_order_acquire)
-                        ? weights_.get() + slot * weights_slot_
-                        : nullptr;
+  const int folded = weights_ ? folded_.load(std::memory_order_acquire) : zn + 1;
+  double* const w =
+      zn >= folded && zn - static_cast<int>(kWeightZones) < folded ? weights_.get() + slot * weights_slot_ : nullptr;
   const bool below2 = rates_of_two_lanes(mx, P0, P1, mx + mx_state, P0 + state, P1 + state, rows, A_, lanes, flags, w);
   if (w) weight_zone_[slot] = zn;
   b.below2 = below2 ? b.below2 | (1u << b.n) : b.below2 & ~(1u << b.n);
