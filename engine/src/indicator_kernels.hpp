@@ -35,6 +35,13 @@ void add_mx3(double* num0, double* den0, double* num1, double* den1, double* num
 void add_mx3_four(double* num0, double* den0, double* num1, double* den1, double* num, double* den, const double* mx,
                   std::size_t mx_b, std::size_t mx_zone, const double* P0, const double* P1, std::size_t b,
                   std::size_t zone, std::size_t rows);
+// The terms rates_of_two_lanes keeps of a zone for add_w3_four, per sex (the women's, then the men's): a block of 16
+// per four rows 4j … 4j + 3 (wa = (P0a + P1a) / 2, mx_a·wa, wb, mx_b·wb: four each), then where rows is not a
+// multiple of four a block of the last four rows, rows − 4 … rows − 1.
+constexpr std::size_t kept_terms_per_sex(std::size_t rows) { return 16 * (rows / 4 + 1); }
+// add_mx3_four from those terms (w[k]: zone k's; single-year rows, the sums' rows [sex][row]): the same sums.
+void add_w3_four(double* num0, double* den0, double* num1, double* den1, double* num, double* den,
+                 const double* const (&w)[4], std::size_t rows);
 // add_to3 of four consecutive zones in one pass: zone k's state a at a + k · zone, its state b at that + b.
 void add_to3_four(double* g0, double* g1, double* all, const double* a, std::size_t b, std::size_t zone, std::size_t n);
 // acc[i] = (+0 + a[i]) + b[i].

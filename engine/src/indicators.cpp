@@ -308,6 +308,7 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
     births_ages_.assign(2 * uz(L.zones), static_cast<std::uint32_t>(A_));
     for (std::size_t z = 0; z < uz(L.zones); ++z) births_ages_[2 * z] = 0;
   }
+  if (batch_tables_ && !folds_.empty() && zone_of_two_sums() && rows_ >= 4) make_weights_ring();
 }
 
 // The slot of one state: its own arrays, its deaths and migrants summed as accumulate sums them.

@@ -267,9 +267,15 @@ void IndicatorPass::accumulate_four_zones_of_two(IndicatorSums& g0, IndicatorSum
   if (rows > 0) {  // as accumulate_zone_of_two: single-year rows, as many as ages, the plain sums deferred
     // Four rows of the six sums in registers over the four zones, the zones' streams reached from three pointers
     // (a pass over four zones' 24 streams each with its own address ran out of registers: round 13).
-    add_mx3_four(g0.mx_num.data(), g0.mx_den.data(), g1.mx_num.data(), g1.mx_den.data(), all.mx_num.data(),
-                 all.mx_den.data(), mx_.data() + sa * kSexes * rows, kSexes * rows, 2 * kSexes * rows, P0, P1, b, zone,
-                 2 * rows);
+    // From the terms the zones' rates kept where all four have them (the same sums).
+    const double* const w[4] = {kept_weights(zn), kept_weights(zn + 1), kept_weights(zn + 2), kept_weights(zn + 3)};
+    if (w[0] && w[1] && w[2] && w[3])
+      add_w3_four(g0.mx_num.data(), g0.mx_den.data(), g1.mx_num.data(), g1.mx_den.data(), all.mx_num.data(),
+                  all.mx_den.data(), w, rows);
+    else
+      add_mx3_four(g0.mx_num.data(), g0.mx_den.data(), g1.mx_num.data(), g1.mx_den.data(), all.mx_num.data(),
+                   all.mx_den.data(), mx_.data() + sa * kSexes * rows, kSexes * rows, 2 * kSexes * rows, P0, P1, b,
+                   zone, 2 * rows);
     g0.plain_deferred = g1.plain_deferred = all.plain_deferred = true;
   }
   add_zones_events_of_two(g0, g1, all, zn, 4);
@@ -415,6 +421,8 @@ void IndicatorPass::fold(int end) const {
       }
     }
   }
+  // Every zone below `end` added: the ring's slots of zones before end + kWeightZones may be written again.
+  folded_.store(end, std::memory_order_release);
 }
 
 // The plain mx sums of a slot whose states accumulate_zone_of_two added (plain_deferred): pooled_rates reads them only

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <limits>
 #include <span>
+#include <type_traits>
 
 #include "indicator_kernels.hpp"
 #include "indicators_pass.hpp"
@@ -156,7 +157,8 @@ COHORTGIS_KERNEL unsigned ak_row0_lanes(const double* m0, double* a0, double* q0
 COHORTGIS_KERNEL bool rates_of_two_lanes(const double* __restrict mx_a, const double* __restrict P0a,
                                          const double* __restrict P1a, const double* __restrict mx_b,
                                          const double* __restrict P0b, const double* __restrict P1b, std::size_t rows,
-                                         std::size_t ages, double* __restrict out, int* flags) {
+                                         std::size_t ages, double* __restrict out, int* flags,
+                                         double* __restrict weights) {
   using Bits = unsigned long long __attribute__((vector_size(4 * sizeof(long long))));
   const double n_mx = (0.0 + 1.0) + 1.0;
   // Each row's (women, men) pair to its lanes: {f_r, m_r, f_{r+2}, m_{r+2}} and {f_{r+1}, m_{r+1}, f_{r+3}, m_{r+3}}
@@ -171,8 +173,6 @@ COHORTGIS_KERNEL bool rates_of_two_lanes(const double* __restrict mx_a, const do
     std::memcpy(out + kLanes * (r + 2), l + 2 * sizeof(double), 2 * sizeof(double));
     std::memcpy(out + kLanes * (r + 3), h + 2 * sizeof(double), 2 * sizeof(double));
   };
-  const double *const Fa = P0a + ages, *const Ea = P1a + ages, *const Fb = P0b + ages, *const Eb = P1b + ages;
-  const double *const ma_m = mx_a + rows, *const mb_m = mx_b + rows;
   // First the rates as they are where someone is exposed at every row (den > 0), num / den, with num and den without
   // their leading +0: each the same number but for the sign of a zero (den's is not > 0 either way; num's, −0 only
   // where pooled_rates_of_two's is +0, makes the rate −0 instead of +0). The rows' bits ORed: no rate has bit 63
@@ -181,21 +181,36 @@ COHORTGIS_KERNEL bool rates_of_two_lanes(const double* __restrict mx_a, const do
   // within [0, 2) (so no row of its table takes the fallback: lanes_e0_e65), and the flags those of rates within.
   Bits bits = Bits{};
   Quad least_den = Quad{} + std::numeric_limits<double>::infinity();
-  const auto fast = [&](std::size_t r) __attribute__((always_inline)) {
+  // With `weights`, each block's terms (the fold's: add_w3_four) stored as well, the next block's women's at wt, its
+  // men's per_sex further (two pointers and constant offsets: the terms' stores took four pointers of their own).
+  double* wt = weights;
+  const std::size_t per_sex = kept_terms_per_sex(rows);
+  const auto keep = [&](double* p, const Quad& wa, const Quad& mwa, const Quad& wb, const Quad& mwb)
+      __attribute__((always_inline)) {
+    store_vec(p, wa), store_vec(p + 4, mwa), store_vec(p + 8, wb), store_vec(p + 12, mwb);
+  };
+  const auto fast = [&](std::size_t r, auto with_weights) __attribute__((always_inline)) {
+    // With the terms (rows = ages), the men's rows at one index of their own from the women's arrays: hoisted as
+    // twelve pointers of their own, with the terms' they did not fit the registers (reloads from the stack).
+    std::size_t ra = r + ages;
+    if constexpr (decltype(with_weights)::value) asm("" : "+r"(ra));
+    const std::size_t rr = decltype(with_weights)::value ? ra : r + rows;
     Quad p0, p1, q0, q1, ma, mb, f, m;
     load_vec(p0, P0a + r), load_vec(p1, P1a + r), load_vec(q0, P0b + r), load_vec(q1, P1b + r);
     load_vec(ma, mx_a + r), load_vec(mb, mx_b + r);
     {
-      const Quad wa = (p0 + p1) / 2.0, wb = (q0 + q1) / 2.0, den = wa + wb;
-      f = (ma * wa + mb * wb) / den;
+      const Quad wa = (p0 + p1) / 2.0, wb = (q0 + q1) / 2.0, den = wa + wb, mwa = ma * wa, mwb = mb * wb;
+      f = (mwa + mwb) / den;
       least_den = den < least_den ? den : least_den;
+      if constexpr (decltype(with_weights)::value) keep(wt, wa, mwa, wb, mwb);
     }
-    load_vec(p0, Fa + r), load_vec(p1, Ea + r), load_vec(q0, Fb + r), load_vec(q1, Eb + r);
-    load_vec(ma, ma_m + r), load_vec(mb, mb_m + r);
+    load_vec(p0, P0a + ra), load_vec(p1, P1a + ra), load_vec(q0, P0b + ra), load_vec(q1, P1b + ra);
+    load_vec(ma, mx_a + rr), load_vec(mb, mx_b + rr);
     {
-      const Quad wa = (p0 + p1) / 2.0, wb = (q0 + q1) / 2.0, den = wa + wb;
-      m = (ma * wa + mb * wb) / den;
+      const Quad wa = (p0 + p1) / 2.0, wb = (q0 + q1) / 2.0, den = wa + wb, mwa = ma * wa, mwb = mb * wb;
+      m = (mwa + mwb) / den;
       least_den = den < least_den ? den : least_den;
+      if constexpr (decltype(with_weights)::value) keep(wt + per_sex, wa, mwa, wb, mwb), wt += 16;
     }
     Bits bf, bm;  // (std::bit_cast would return the vector by value: -Wpsabi)
     std::memcpy(&bf, &f, sizeof bf), std::memcpy(&bm, &m, sizeof bm);
@@ -203,10 +218,18 @@ COHORTGIS_KERNEL bool rates_of_two_lanes(const double* __restrict mx_a, const do
     to_lanes(f, m, r);
   };
   if (rows >= 4) {
-    std::size_t r = 0;
+    // The last rows: the last four again (the same numbers), not a scalar loop.
+    if (weights) {
+      std::size_t r = 0;
 #pragma GCC unroll 2
-    for (; r + 4 <= rows; r += 4) fast(r);
-    if (r < rows) fast(rows - 4);  // the last rows: the last four again (the same numbers), not a scalar loop
+      for (; r + 4 <= rows; r += 4) fast(r, std::true_type{});
+      if (r < rows) fast(rows - 4, std::true_type{});
+    } else {
+      std::size_t r = 0;
+#pragma GCC unroll 2
+      for (; r + 4 <= rows; r += 4) fast(r, std::false_type{});
+      if (r < rows) fast(rows - 4, std::false_type{});
+    }
     const Bits top = bits >> 62;
     if ((top[0] | top[1] | top[2] | top[3]) == 0 && least_den[0] > 0.0 && least_den[1] > 0.0 && least_den[2] > 0.0 &&
         least_den[3] > 0.0 && out[kLanes * (rows - 1)] > 0.0 && out[kLanes * (rows - 1) + 1] > 0.0) {
@@ -342,6 +365,13 @@ void pooled_e0_e65(const double* const* rates, std::size_t n, std::size_t rows, 
 
 namespace cohortgis::detail {
 
+void IndicatorPass::make_weights_ring() {
+  weights_slot_ = 2 * kept_terms_per_sex(rows_);
+  weights_.reset(new double[kWeightZones * weights_slot_]);
+  weight_zone_.reset(new int[kWeightZones]);
+  std::fill_n(weight_zone_.get(), kWeightZones, -1);
+}
+
 bool IndicatorPass::rates_to_batch(int zn, int (&flags)[2], IndicatorScratch& sc) const {
   if (sc.batch_pass != id_) {  // the thread's batch of this pass (a lookup per zone cost more than the cache)
     sc.batch = &batches_.local();
@@ -355,7 +385,13 @@ bool IndicatorPass::rates_to_batch(int zn, int (&flags)[2], IndicatorScratch& sc
   // their offsets once, not per array and group.
   const std::size_t o = sa * kSexes * A_, state = kSexes * A_, mx_state = kSexes * rows;
   const double *P0 = start_.data().data() + o, *P1 = end_.data().data() + o, *mx = mx_.data() + sa * mx_state;
-  const bool below2 = rates_of_two_lanes(mx, P0, P1, mx + mx_state, P0 + state, P1 + state, rows, A_, lanes, flags);
+  // The fold's terms kept where the slot's last zone is folded and this one is not (see weights_).
+  const std::size_t slot = uz(zn) % kWeightZones;
+  const int folded = weights_ ? folded_.load(std::memory_order_acquire) : zn + 1;
+  double* const w =
+      zn >= folded && zn - static_cast<int>(kWeightZones) < folded ? weights_.get() + slot * weights_slot_ : nullptr;
+  const bool below2 = rates_of_two_lanes(mx, P0, P1, mx + mx_state, P0 + state, P1 + state, rows, A_, lanes, flags, w);
+  if (w) weight_zone_[slot] = zn;
   b.below2 = below2 ? b.below2 | (1u << b.n) : b.below2 & ~(1u << b.n);
   if ((flags[0] & flags[1] & kRatesWithin) != 0) return true;
   sc.zone_rates.resize(2 * rows);  // finish makes these tables (with their checks) from [sex][row]

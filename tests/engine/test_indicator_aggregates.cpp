@@ -10,6 +10,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "cohortgis/engine/projection.hpp"
 #include "indicator_kernels.hpp"
 #include "indicators_pass.hpp"
+#include "pooled_life_tables.hpp"
 #include "projection_fixture.hpp"
 
 using namespace cohortgis;
@@ -253,6 +255,50 @@ TEST(IndicatorAggregates, FoldedInRangesOfAnyLengthIsTheBitsOfTheSumsAfterTheSte
   }
 }
 
+// The fold reads the pooled-mx terms a zone's unit kept (rates_to_batch into a ring of IndicatorPass::kWeightZones
+// zones, written only where the zone that many before is folded) and makes them again where the zone's slot holds
+// another zone's. Here the units run before the fold on one thread, in stretches: zones 64 and more past the last fold
+// keep no terms (the zone 64 before them not yet folded, their slots another zone's), so the fold makes theirs, and a
+// slot reused after its zone was folded holds the later zone's terms. The table is the bits of the sums made after
+// the step (compute_indicators) for every schedule.
+TEST(IndicatorAggregates, FoldedAfterItsZonesUnitsIsTheBitsOfTheSumsAfterTheStep) {
+  const AgeGrid grid = AgeGrid::single_year(100);
+  const int Z = StepOf150::Z;
+  StepOf150 c(grid);
+  std::vector<std::string> ids;
+  for (int z = 0; z < Z; ++z) ids.push_back("Z" + std::to_string(z));
+  std::vector<int> runs;  // four consecutive zones next in the fold, or fewer
+  for (int z = 0, run = 1; z < Z; z += run + 1, run = run % 9 + 1)
+    for (int k = z; k < std::min(Z, z + run); ++k) runs.push_back(k);
+  const std::vector<ZoneAggregate> aggregates = with_total_aggregate({{"runs", runs}}, Z);
+  const std::vector<std::string> groups = {"g0", "g1"};
+  const std::vector<AgeBand> no_bands;
+  const LifeTableMethod method;
+  IndicatorTable after_step;
+  tbb::task_arena one(1);
+  one.execute([&] {
+    compute_indicators(c.start, c.end, c.comp, {}, c.mx, ids, groups, aggregates, {}, LifeTableMethod{}, after_step);
+  });
+  // The zones below each end have run their units when the fold reaches it.
+  const std::vector<std::vector<int>> schedules = {{150}, {70, 150}, {4, 64, 65, 68, 133, 150}, {1, 2, 3, 80, 150}};
+  for (const std::vector<int>& ends : schedules) {
+    IndicatorTable t;
+    detail::IndicatorPass pass(c.start, c.end, c.comp, {}, c.mx, ids, groups, aggregates, no_bands, method, t);
+    ASSERT_TRUE(pass.fold_zones());
+    one.execute([&] {
+      detail::IndicatorScratch sc;
+      int z = 0;
+      for (int e : ends) {
+        for (; z < e; ++z) pass.unit(z, sc);
+        pass.fold(e);
+      }
+      pass.units_from(Z);
+    });
+    ASSERT_EQ(t.values.size(), after_step.values.size());
+    EXPECT_EQ(test::differing_bits(t.values, after_step.values), 0u) << "folds at " << ends[0] << ", …";
+  }
+}
+
 // Aggregates of 64 zones or more whose zones are ascending (the engine's "total", every other zone) are summed in the
 // zone pass as the zones are stepped (IndicatorPass::fold, StepRunner::zone_pass_folding; four consecutive zones at a
 // time where they can: "total", "runs"); with a step adjuster (one that changes nothing) every aggregate is summed
@@ -469,6 +515,52 @@ TEST(IndicatorAggregates, FourZonesDeathRateSumsAreTheBitsOfFourAddMx3) {
                          mx.data(), mx_b, mx_zone, P0.data(), P1.data(), b, zone, rows);
     for (int j = 0; j < 6; ++j)
       for (std::size_t r = 0; r < rows; ++r)
+        ASSERT_EQ(std::bit_cast<std::uint64_t>(got[uz(j)][r]), std::bit_cast<std::uint64_t>(want[uz(j)][r]))
+            << "rows " << rows << ", sum " << j << ", row " << r;
+  }
+}
+
+// The fold's death-rate sums from the terms a zone's rates kept (rates_of_two_lanes' weights, add_w3_four: the zone
+// pass's fold reads them instead of the rates and persons) are the bits of add_mx3_four's, at every row count from 4
+// (the first with terms kept) to 27 (every remainder of four and eight), with zeros of both signs, subnormal and huge
+// persons and a row where nobody is exposed (the rates' slow path after the fast one: the terms stay those made).
+TEST(IndicatorAggregates, FourZonesDeathRateSumsFromTheKeptTermsAreTheBitsOfAddMx3Four) {
+  for (std::size_t rows = 4; rows <= 27; ++rows) {
+    // Zone k's state a at k · zone, both sexes' rows (ages = rows), its state b at b; rates at k · mx_zone and mx_b.
+    const std::size_t n = 2 * rows, b = n + 3, zone = 2 * b + 5, mx_b = n + 1, mx_zone = 2 * mx_b + 2;
+    std::vector<double> P0(4 * zone), P1(4 * zone), mx(4 * mx_zone);
+    for (std::size_t i = 0; i < P0.size(); ++i) {
+      P0[i] = 1000.0 / (1.0 + 0.37 * static_cast<double>(i));
+      P1[i] = 997.0 / (1.0 + 0.41 * static_cast<double>(i));
+    }
+    for (std::size_t i = 0; i < mx.size(); ++i) mx[i] = 0.0003 * std::exp(0.07 * static_cast<double>(i % 50));
+    P0[zone + 1] = -0.0, P1[zone + 1] = -0.0, P0[b + 2] = 4e-320, P1[3 * zone + b] = 1e300;
+    if (rows % 3 == 0) {  // nobody exposed at a men's row of zone 2 (both states)
+      const std::size_t i = 2 * zone + rows + rows / 2;
+      P0[i] = P1[i] = P0[i + b] = P1[i + b] = 0.0;
+    }
+    std::vector<std::vector<double>> want(6), got(6);
+    for (int j = 0; j < 6; ++j) {
+      want[uz(j)].resize(n);
+      for (std::size_t r = 0; r < n; ++r) want[uz(j)][r] = 0.5 * j - 0.001 * static_cast<double>(r);
+      got[uz(j)] = want[uz(j)];
+    }
+    detail::add_mx3_four(want[0].data(), want[1].data(), want[2].data(), want[3].data(), want[4].data(), want[5].data(),
+                         mx.data(), mx_b, mx_zone, P0.data(), P1.data(), b, zone, n);
+    const std::size_t slot = 2 * detail::kept_terms_per_sex(rows);
+    std::vector<double> terms(4 * slot, std::numeric_limits<double>::quiet_NaN()), lanes(detail::kTableLanes * rows);
+    const double* w[4];
+    for (std::size_t k = 0; k < 4; ++k) {
+      const double *m = mx.data() + k * mx_zone, *s = P0.data() + k * zone, *e = P1.data() + k * zone;
+      int flags[2];
+      detail::rates_of_two_lanes(m, s, e, m + mx_b, s + b, e + b, rows, rows, lanes.data(), flags,
+                                 terms.data() + k * slot);
+      w[k] = terms.data() + k * slot;
+    }
+    detail::add_w3_four(got[0].data(), got[1].data(), got[2].data(), got[3].data(), got[4].data(), got[5].data(), w,
+                        rows);
+    for (int j = 0; j < 6; ++j)
+      for (std::size_t r = 0; r < n; ++r)
         ASSERT_EQ(std::bit_cast<std::uint64_t>(got[uz(j)][r]), std::bit_cast<std::uint64_t>(want[uz(j)][r]))
             << "rows " << rows << ", sum " << j << ", row " << r;
   }
