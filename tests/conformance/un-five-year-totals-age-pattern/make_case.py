@@ -21,7 +21,7 @@ Z, W, BASE = 5, 100, 2020
 N = W // Z + 1  # 21 groups 0, 5, ..., 100+
 YEARS = [2020, 2025, 2030]
 ASSUME = {2020: "end", 2025: "even", 2030: "end"}
-TOTAL = {2020: 42000.0, 2025: -17500.0, 2030: 9000.0}  # per period (time_span 5)
+TOTAL = {2020: 9000.0, 2025: -40000.0, 2030: 12000.0}  # per period (time_span 5)
 AGES = np.arange(N) * Z
 SEXES = ("female", "male")
 path = lambda name: os.path.join(HERE, name)  # noqa: E731
@@ -43,6 +43,7 @@ lt.write_csv(path("life_table_age_sex.csv"), ["indicator"] + HDR, rows)
 P0 = {"female": 30000.0 * np.exp(-0.012 * AGES) / (1 + np.exp(0.12 * (AGES - 82.0))),
       "male": 31000.0 * np.exp(-0.015 * AGES) / (1 + np.exp(0.13 * (AGES - 78.0)))}
 P0["male"][N - 1] = 3.0  # a small open group that the negative total empties (the override)
+P0["female"][2] = 50.0  # a small cohort 10-14: women 15-19 emptied in 2025 (override with even: births change)
 lt.write_csv(path("pop_count_age_sex_base.csv"), HDR, [[BASE, 0, s, int(AGES[i]), span(i), float(P0[s][i])]
                                                        for s in SEXES for i in range(N)])
 
