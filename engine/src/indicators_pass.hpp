@@ -255,22 +255,27 @@ class IndicatorPass {
   mutable std::vector<std::uint32_t> births_ages_;
   // The fold's terms of a zone's pooled-mx sums (wa, mx_a·wa, wb, mx_b·wb of each row: add_w3_four), kept by
   // rates_to_batch, which makes them for its rates, for the zone pass's fold a few zones later: a ring of
-  // kWeightZones zones' (zone z's at slot z % kWeightZones, weight_zone_ its zone), a zone's written only where the
-  // zone kWeightZones before it is folded and it is not (folded_, published by fold() when it returns), so never
-  // while the fold reads the slot nor by two units at once; the fold makes the terms again for a zone whose slot
-  // holds another (a thread far ahead of the fold, a unit after the fold passed its zone).
+  // kWeightZones zones' (zone z's at slot z % kWeightZones). weight_zone_ is the slot's state: −1 empty, z ≥ 0 zone
+  // z's terms complete (stored with release once written), −(z + 2) zone z's unit writing them. A unit claims its
+  // slot (compare-exchange from an older zone's complete terms or −1) only where the zone kWeightZones before it is
+  // folded and it is not (folded_, published by fold() when it returns): never while the fold reads the slot, and never
+  // two units at once (a unit whose claim fails, e.g. one that checked folded_ before the fold passed its zone while a
+  // unit kWeightZones later writes, keeps nothing). The fold makes the terms again for a zone whose slot holds
+  // another's or is being written (a thread far ahead of the fold, a unit after the fold passed its zone).
   // The same terms from the same operations: the same sums at any thread count. Where batch_tables_, folds_ and
   // zone_of_two_sums() with rows_ ≥ 4; else empty.
   static constexpr std::size_t kWeightZones = 64;
   std::unique_ptr<double[]> weights_;
-  std::unique_ptr<int[]> weight_zone_;
+  std::unique_ptr<std::atomic<int>[]> weight_zone_;
   std::size_t weights_slot_ = 0;  // doubles a zone: 2 · kept_terms_per_sex(rows_)
   mutable std::atomic<int> folded_{0};
   void make_weights_ring();  // sized, with no zone's terms in it
   // Zone zn's terms in the ring, or null (not kept: fold makes them).
   const double* kept_weights(int zn) const {
     const std::size_t slot = uz(zn) % kWeightZones;
-    return weight_zone_ && weight_zone_[slot] == zn ? weights_.get() + slot * weights_slot_ : nullptr;
+    return weight_zone_ && weight_zone_[slot].load(std::memory_order_acquire) == zn
+               ? weights_.get() + slot * weights_slot_
+               : nullptr;
   }
   bool batch_tables_ = false;        // zones' pooled life tables run kTableUnits at a time (defer_life_table)
   std::uint64_t id_ = 0;             // this pass among all (IndicatorScratch::batch_pass: a pass at a reused address)

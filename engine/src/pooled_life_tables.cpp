@@ -368,8 +368,8 @@ namespace cohortgis::detail {
 void IndicatorPass::make_weights_ring() {
   weights_slot_ = 2 * kept_terms_per_sex(rows_);
   weights_.reset(new double[kWeightZones * weights_slot_]);
-  weight_zone_.reset(new int[kWeightZones]);
-  std::fill_n(weight_zone_.get(), kWeightZones, -1);
+  weight_zone_.reset(new std::atomic<int>[kWeightZones]);
+  for (std::size_t i = 0; i < kWeightZones; ++i) weight_zone_[i].store(-1, std::memory_order_relaxed);
 }
 
 bool IndicatorPass::rates_to_batch(int zn, int (&flags)[2], IndicatorScratch& sc) const {
@@ -385,13 +385,21 @@ bool IndicatorPass::rates_to_batch(int zn, int (&flags)[2], IndicatorScratch& sc
   // their offsets once, not per array and group.
   const std::size_t o = sa * kSexes * A_, state = kSexes * A_, mx_state = kSexes * rows;
   const double *P0 = start_.data().data() + o, *P1 = end_.data().data() + o, *mx = mx_.data() + sa * mx_state;
-  // The fold's terms kept where the slot's last zone is folded and this one is not (see weights_).
+  // The fold's terms kept where the slot's last zone is folded and this one is not, and the slot is claimed (see
+  // weights_).
   const std::size_t slot = uz(zn) % kWeightZones;
-  const int folded = weights_ ? folded_.load(std::memory_order_acquire) : zn + 1;
-  double* const w =
-      zn >= folded && zn - static_cast<int>(kWeightZones) < folded ? weights_.get() + slot * weights_slot_ : nullptr;
+  double* w = nullptr;
+  if (weights_) {
+    const int folded = folded_.load(std::memory_order_acquire);
+    if (zn >= folded && zn - static_cast<int>(kWeightZones) < folded) {
+      int seen = weight_zone_[slot].load(std::memory_order_relaxed);
+      if (seen >= -1 && seen < zn &&
+          weight_zone_[slot].compare_exchange_strong(seen, -(zn + 2), std::memory_order_acquire))
+        w = weights_.get() + slot * weights_slot_;
+    }
+  }
   const bool below2 = rates_of_two_lanes(mx, P0, P1, mx + mx_state, P0 + state, P1 + state, rows, A_, lanes, flags, w);
-  if (w) weight_zone_[slot] = zn;
+  if (w) weight_zone_[slot].store(zn, std::memory_order_release);
   b.below2 = below2 ? b.below2 | (1u << b.n) : b.below2 & ~(1u << b.n);
   if ((flags[0] & flags[1] & kRatesWithin) != 0) return true;
   sc.zone_rates.resize(2 * rows);  // finish makes these tables (with their checks) from [sex][row]
