@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "cohortgis/engine/indicator_ages.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/table.hpp"
@@ -145,6 +146,15 @@ std::vector<ObservedFigure> read_observed_figures(const scenarios::MonitoringSpe
       throw InputError(t.where(r, ci) + ": indicator " + quote_cell(f.observed_name) + " is neither an indicator the " +
                        "projection computes (indicators.csv, or e0) nor mapped in monitoring.names; expected one of " +
                        "those, or a line for it in monitoring.names");
+    }
+    for (int i = 0; i < kStandardIndicators; ++i) {
+      const auto id = static_cast<Indicator>(i);
+      if (f.indicator != indicator_name(id) || indicator_min_open_age(id) <= scope.open_age) continue;
+      throw InputError(t.where(r, ci) + ": indicator " + quote_cell(f.indicator) + " counts persons aged " +
+                       indicator_age_band(id) + ", but the grid's open age group " + std::to_string(scope.open_age) +
+                       "+ has no ages inside it, so the projection does not define it; expected projection.open_age "
+                       "of at least " +
+                       std::to_string(indicator_min_open_age(id)) + ", or a row of another indicator");
     }
     if (has_group) {
       const std::string& g = t.text(r, t.column("group"));

@@ -22,6 +22,7 @@ std::vector<ObservedFigure> scenario_observed_figures(const scenarios::ScenarioS
   scope.groups = sc.group_names;
   scope.base_year = sc.base_year;
   scope.end_year = sc.end_year();
+  scope.open_age = sc.grid.open_age();
   for (int k = 0; k < kStandardIndicators; ++k) {
     scope.indicators.push_back(indicator_name(static_cast<Indicator>(k)));
     if (!is_stock_indicator(static_cast<std::size_t>(k))) scope.flow_indicators.push_back(scope.indicators.back());

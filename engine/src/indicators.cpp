@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Indicators (docs/ccmpp.md Part C). Counts are summed over the cells of a unit first; rates come from the sums.
 #include "cohortgis/engine/indicators.hpp"
+#include "cohortgis/engine/indicator_ages.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -288,6 +289,7 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
                           {15.0, 60.0}})
     single_year_bands_ ? band_.emplace_back() : band_.emplace_back(L.grid, from, to);
   for (const AgeBand& b : extra_bands) band_.emplace_back(L.grid, b.from_age, b.to_age < 0 ? kInf : b.to_age + 1.0);
+  off_grid_ = indicators_off_grid(L.grid, extra_bands);
   zone_of_two_ = G_ == 2 && single_year_bands_ && rows_ <= A_;
   static std::atomic<std::uint64_t> passes{0};
   id_ = ++passes;
@@ -540,6 +542,7 @@ template <IndicatorPass::SlotKind K>
     std::span<const double> who = b.sex == 0 ? Pf : b.sex == 1 ? Pm : both;
     v[uz(kStandardIndicators) + k] = band_[10 + k].sum(who);
   }
+  for (std::size_t k : off_grid_) v[k] = kNaN;  // bands reaching into the open group: after the sums, not in them
 }
 
 void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {

@@ -233,6 +233,7 @@ class IndicatorPass {
   std::size_t A_ = 0, rows_ = 0, NI_ = 0, NS_ = 0;
   int G_ = 0;
   std::vector<BandWeights> band_;   // the standard bands in the order finish uses them, then the extra bands
+  std::vector<std::size_t> off_grid_;  // indicators_off_grid: NaN whatever the sums (none on a grid open at 65+)
   bool single_year_bands_ = false;  // sums, bands and median in one pass (slot_sums_single_year, indicator_kernels.cpp)
   bool zone_of_two_ = false;        // a zone's three slots in one pass (slot_sums_zone_of_two)
   double* zone_totals_ = nullptr;   // carry_zone_start_totals

@@ -357,6 +357,59 @@ bool parallel_csv_candidate(const std::string& path, const StreamOptions& opts, 
     if (defn->GetFieldDefn(i)->GetType() != OFTString) return false;
   return true;
 }
+// A CSV file of one column, which GDAL 3.6's CSV driver refuses (its header line must split into two fields or more):
+// read with the tokenizer the CSV layer reads lines with (csv_tokens.hpp), as the layer would read it: the header
+// line names the column, blank lines are skipped, a non-empty cell past the first is an error naming its row
+// (check_cell_count). False, with nothing read, when the header line is not one name (the caller's error stands).
+bool stream_one_column_csv(const std::string& path, const std::vector<ColumnSpec>& required,
+                           const std::string& encoding, const std::function<void(Table&)>& on_row) {
+  const std::string separator = ",";  // the header holds none of , ; TAB |: any of them splits the lines alike
+  VsiFile fp;
+  {
+    QuietGdalErrors quiet;
+    VSILFILE* raw = VSIFOpenL(path.c_str(), "rb");
+    if (!raw) return false;
+    fp.reset(reinterpret_cast<VSILFILE*>(VSICreateBufferedReaderHandle(reinterpret_cast<VSIVirtualHandle*>(raw))));
+    const char* line = CPLReadLine2L(fp.get(), static_cast<int>(kCsvMaxLine), nullptr);
+    if (!line || !*line || std::strpbrk(line, ",;\t|") != nullptr || VSIFSeekL(fp.get(), 0, SEEK_SET) != 0)
+      return false;
+  }
+  const Tokens header = read_csv_tokens(fp.get(), separator);
+  if (!header || header.get()[0] == nullptr || header.get()[1] != nullptr || !*header.get()[0]) return false;
+  Table t;
+  t.path = path;
+  t.layer = CPLGetBasename(path.c_str());
+  t.has_header_row = true;
+  RowCells cells;
+  cells.recode = !is_utf8_encoding(encoding);
+  cells.encoding = encoding;
+  const std::string name = header.get()[0], column = path + ", layer '" + t.layer + "': column 1";
+  if (!cells.recode && !CPLIsUTF8(name.c_str(), -1))
+    throw InputError(column + " has a name that is not valid UTF-8; " + kDeclareEncoding);
+  t.columns.push_back(cells.recode ? to_utf8(name, encoding, column + " name") : name);
+  cells.types.push_back(OFTString);
+  cells.raw_names.push_back(name);
+  for (const auto& c : required)
+    if (!t.has_column(c.name))
+      throw InputError(path + ", layer '" + t.layer + "': missing column " + c.name +
+                       "; columns found: " + join(t.columns));
+  for (const auto& c : required)
+    if (c.type == ColumnType::number) cells.number_cols.push_back(t.column(c.name));
+  t.rows.assign(1, std::vector<std::string>(1));
+  std::size_t n_rows = 0;
+  for (Tokens line = read_csv_tokens(fp.get(), separator); line; line = read_csv_tokens(fp.get(), separator)) {
+    if (line.get()[0] == nullptr) continue;  // a blank line, as the layer skips it
+    t.first_row = n_rows;
+    cells.extract_tokens(line.get(), t);  // checks the cells past the first
+    cells.check_numbers(t);
+    ++n_rows;
+    on_row(t);
+  }
+  if (n_rows == 0)
+    throw InputError(path + ", layer '" + t.layer + "': the table is empty; expected at least one data row under the " +
+                     "header row");
+  return true;
+}
 }  // namespace
 
 void stream_table(const std::string& path, const std::vector<ColumnSpec>& required, const std::string& layer_name,
@@ -426,6 +479,7 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
   const bool recode = !reopen_shapefile_with_encoding(ds, path, encoding) && !is_utf8_encoding(encoding);
   if (!ds) {
     const std::string why = QuietGdalErrors::last();
+    if (ext == ".csv" && !virtual_path && stream_one_column_csv(path, required, encoding, on_row)) return;
     throw InputError(path + ": cannot be read as a table" + (why.empty() ? std::string() : " (GDAL: " + why + ")") +
                      "; expected a readable CSV, XLSX, ODS or GeoPackage file");
   }

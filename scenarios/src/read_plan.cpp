@@ -3,6 +3,8 @@
 #include "scenario_build.hpp"
 #include "text_limits.hpp"
 
+#include "cohortgis/engine/indicator_ages.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -75,6 +77,17 @@ void read_targets(const Doc& doc, const toml::table& root, const Scenario& sc, S
                 "\" of [households] is written to indicators.csv and households.csv but cannot be a "
                 "target; expected an indicator computed for every scenario (e.g. population, share_65_plus_percent)");
       if (!known) doc.fail(t.get("indicator"), key + ".indicator", "expected an indicator of indicators.csv (e.g. population, share_65_plus_percent, srb_per_100_females), got \"" + tg.indicator + "\"");
+      for (int i = 0; i < kStandardIndicators; ++i) {
+        const auto id = static_cast<Indicator>(i);
+        const int need = indicator_min_open_age(id);
+        if (tg.indicator != indicator_name(id) || need <= sc.grid.open_age()) continue;
+        doc.fail(t.get("indicator"), key + ".indicator",
+                 "target \"" + escape_cell(tg.name) + "\" on \"" + tg.indicator + "\", which counts persons aged " +
+                     indicator_age_band(id) + ": the grid's open age group " + std::to_string(sc.grid.open_age()) +
+                     "+ has no ages inside it, so the indicator is not defined (empty in indicators.csv); expected "
+                     "projection.open_age of at least " +
+                     std::to_string(need) + ", or another indicator");
+      }
     } else {
       const auto [a0, a1] = doc.years_label(*t.get("period"), key + ".period");
       const int z = sc.grid.width_years;

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <numeric>
 #include <set>
 
 #include "scenario_build.hpp"
@@ -85,6 +86,69 @@ double persons(const Build& b, const Rows& t, std::size_t r, const std::string& 
   return v;
 }
 
+// The run's tolerance of "a control is met" (engine/planning.cpp kMetTolerance).
+constexpr double kNestedTolerance = 1e-9;
+
+// The controls of one year whose zone sets lie inside another's are met first, so their targets must fit the whole's:
+// above it, or below it with no zone of the whole left free, the run stopped naming only the set and year. Checked
+// here cell by cell (the total, or each sex and age), naming the rows; sets that overlap without nesting are left to
+// validate_planning. The tolerance is the run's (a sum of many cells carries rounding).
+void check_nested_controls(const Build& b, const std::vector<ControlTotal>& controls,
+                           const std::vector<std::string>& source, const toml::node* n, const std::string& key) {
+  const auto inside = [](const std::vector<int>& part, const std::vector<int>& whole) {  // strictly
+    return part.size() < whole.size() && std::includes(whole.begin(), whole.end(), part.begin(), part.end());
+  };
+  std::vector<std::vector<int>> sorted(controls.size());
+  for (std::size_t k = 0; k < controls.size(); ++k) {
+    sorted[k] = controls[k].zones;
+    std::sort(sorted[k].begin(), sorted[k].end());
+    sorted[k].erase(std::unique(sorted[k].begin(), sorted[k].end()), sorted[k].end());
+  }
+  for (std::size_t w = 0; w < controls.size(); ++w) {
+    const ControlTotal& whole = controls[w];
+    std::vector<std::size_t> parts;  // the largest sets inside the whole (each inside no other part)
+    for (std::size_t p = 0; p < controls.size(); ++p) {
+      if (p == w || controls[p].year != whole.year || !inside(sorted[p], sorted[w])) continue;
+      bool largest = true;
+      for (std::size_t q = 0; q < controls.size() && largest; ++q)
+        largest = q == w || q == p || controls[q].year != whole.year || !inside(sorted[p], sorted[q]) ||
+                  !inside(sorted[q], sorted[w]);
+      if (largest) parts.push_back(p);
+    }
+    if (parts.empty()) continue;
+    std::size_t covered = 0;
+    std::string rows;
+    for (std::size_t p : parts) {
+      covered += sorted[p].size();
+      rows += "; \"" + escape_cell(controls[p].name) + "\" at " + source[p];
+    }
+    const std::size_t cells = whole.by_sex_age.empty() ? 1 : whole.by_sex_age.size();
+    double scale = whole.total;  // the run's tolerance: relative to the whole's target (at least 1 person)
+    if (!whole.by_sex_age.empty()) scale = std::accumulate(whole.by_sex_age.begin(), whole.by_sex_age.end(), 0.0);
+    scale = std::max(1.0, scale);
+    for (std::size_t c = 0; c < cells; ++c) {
+      const double target = whole.by_sex_age.empty() ? whole.total : whole.by_sex_age[c];
+      double sum = 0.0;
+      for (std::size_t p : parts) sum += controls[p].by_sex_age.empty() ? controls[p].total : controls[p].by_sex_age[c];
+      const bool over = sum - target > kNestedTolerance * scale;
+      if (!over && !(covered == sorted[w].size() && std::abs(sum - target) > kNestedTolerance * scale)) continue;
+      const std::string cell = whole.by_sex_age.empty() ? std::string()
+                                                        : std::string(" for ") + (c < uz(b.A) ? "female" : "male") +
+                                                              " age " + std::to_string((c % uz(b.A)) * uz(b.z));
+      b.doc.fail(n, key,
+                 source[w] + ": control \"" + escape_cell(whole.name) + "\" " + std::to_string(whole.year) + " of " +
+                     fmt(target) + " persons" + cell + ", but the controls of the zone sets inside it add up to " +
+                     fmt(sum) + (over ? "" : " and leave none of its zones free to take the rest") + rows +
+                     "; expected the targets of the parts to add up to " + (over ? "at most " : "") +
+                     "the target of the whole");
+    }
+  }
+}
+
+// The largest control total a set may get, as a multiple of its zones' base population (any growth a projection
+// plausibly needs; scenarios/README.md "Control totals").
+constexpr double kMaxControlToBase = 1000.0;
+
 void read_controls(const Section& c, PlanningSpec& spec) {
   const Build& b = c.b;
   c.allow({"table", "method"});
@@ -112,6 +176,7 @@ void read_controls(const Section& c, PlanningSpec& spec) {
   std::map<std::pair<std::string, int>, std::size_t> index;                   // (set, year) → control
   std::map<std::pair<std::string, int>, std::vector<std::size_t>> first_row;  // → data row of each (sex, age)
   const std::size_t SA = kSexes * uz(b.A);
+  std::vector<std::string> source;  // of each control: its (first) row, for messages
   for (std::size_t r = 0; r < t.size(); ++r) {
     const std::string name = t.text(r, "zone");
     const int year = step_end_year(b, t, r, tn, key);
@@ -125,6 +190,7 @@ void read_controls(const Section& c, PlanningSpec& spec) {
       ct.method = method;
       if (by_age) ct.by_sex_age.assign(SA, 0.0);
       spec.controls.push_back(std::move(ct));
+      source.push_back(t.where(r, "persons") + (by_age ? " (and the set's other rows of the year)" : ""));
       first_row[{name, year}].assign(SA, SIZE_MAX);
     }
     ControlTotal& ct = spec.controls[it->second];
@@ -152,6 +218,22 @@ void read_controls(const Section& c, PlanningSpec& spec) {
     seen = r;
     ct.by_sex_age[uz(s * b.A + i)] = v;
   }
+  // A target above 1,000 times the set's base population is no plausible projection: a table in persons declared
+  // in 10k persons (unit = "10k") scaled every target by 10,000 without a word.
+  for (std::size_t k = 0; k < spec.controls.size(); ++k) {
+    const ControlTotal& ct = spec.controls[k];
+    double base = 0.0, target = ct.total;
+    for (int z : ct.zones) base += b.sc.base_population.sum_zone(z);
+    if (!ct.by_sex_age.empty()) target = std::accumulate(ct.by_sex_age.begin(), ct.by_sex_age.end(), 0.0);
+    if (base > 0.0 && target > kMaxControlToBase * base)
+      b.doc.fail(tn, key,
+                 source[k] + ": control \"" + escape_cell(ct.name) + "\" " + std::to_string(ct.year) + " of " +
+                     fmt(target) + " persons" +
+                     (ref.unit.empty() ? std::string() : " (after unit = \"" + ref.unit + "\": × " + fmt(unit) + ")") +
+                     " is more than " + fmt(kMaxControlToBase) + " times the base population of its zones (" +
+                     fmt(base) + "); expected control totals in the table's unit (is the table in persons?)");
+  }
+  check_nested_controls(b, spec.controls, source, tn, key);
   if (by_age)
     for (const auto& [k, rows] : first_row)
       for (std::size_t c2 = 0; c2 < SA; ++c2)
@@ -177,8 +259,18 @@ void read_capacity(const Section& c, PlanningSpec& spec) {
   const Rows t = read_rows(b.doc, ref, {"zone", "year"}, {});
   if (!t.has("max_population") && !t.has("dwellings"))
     b.doc.fail(tn, key, ref.path + ": expected a column max_population or dwellings (or both)");
-  if (t.has("dwellings") && spec.headship.empty())
+  if (t.has("dwellings") && spec.headship.empty()) {
+    // A variant that switches the baseline's [households] off while keeping its dwellings: the variant's key is the
+    // cause (the error was reported under the baseline's capacity.table).
+    if (const toml::table* ho = c.L.section(c.L.over, "households"); ho && c.L.section(c.L.base, "households"))
+      for (const char* k : {"headship", "average_size"})
+        if (const toml::node* n = ho->get(k); n && n->is_boolean())
+          b.doc.fail(n, c.L.over_prefix + ".households." + k,
+                     "switches [households] off, but the capacity table " + ref.path + " (key '" + key +
+                         "') has dwellings, which need headship rates or average household sizes; expected the "
+                         "variant to switch capacity off too (capacity = { table = false }) or to keep [households]");
     b.doc.fail(tn, key, ref.path + ": dwellings need headship rates or average household sizes ([households])");
+  }
   std::map<int, std::map<int, CapacityLimit>> by_zone;  // zone → year → cap
   for (std::size_t r = 0; r < t.size(); ++r) {
     const int z = b.zone_of_row(t, r, tn, key);

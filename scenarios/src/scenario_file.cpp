@@ -237,10 +237,11 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
       variant_titles_en.push_back(t.get("title_en") ? bounded_text(doc, *t.get("title_en"), key + ".title_en", kMaxTitleChars) : "");
     }
   }
-  for (const Target& tg : set.targets)
-    for (const auto& v : tg.variants)
+  for (std::size_t k = 0; k < set.targets.size(); ++k)
+    for (const auto& v : set.targets[k].variants)
       if (v != "baseline" && std::find(variant_names.begin(), variant_names.end(), v) == variant_names.end())
-        throw InputError(tg.where + ": key 'targets.variants': unknown variant \"" + v + "\"");
+        throw InputError(set.targets[k].where + ": key 'targets[" + std::to_string(k) +
+                         "].variants': unknown variant \"" + v + "\"");
 
   const std::size_t runs = 1 + variant_tables.size();
   set.relocations.resize(runs);

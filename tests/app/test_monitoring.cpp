@@ -141,3 +141,31 @@ TEST(Monitoring, BadTablesNameRowAndColumn) {
   e = error_of("2025,A,population,1,persons\n2025,A,population,2,persons\n");
   EXPECT_TRUE(has(e, "data row 2") && has(e, "same year, zone")) << e;
 }
+
+// A row of an indicator whose age band the grid cannot count (share_65_plus_percent on a grid open at 20, which the
+// projection leaves empty) is refused naming the row, the indicator, its band and the grid's open age; on a grid
+// open at 65 the same row is read, and a band below the open age (age_0_2) is read at 20.
+TEST(Monitoring, IndicatorAboveTheGridsOpenAgeIsRefused) {
+  MonitoringScope sc = scope();
+  sc.indicators.push_back("share_65_plus_percent");
+  sc.indicators.push_back("age_0_2");
+  const std::string path =
+      write_table("band",
+                  "year,zone,indicator,value,unit\n2025,A,age_0_2,300,persons\n2025,A,share_65_plus_percent,"
+                  "12,percent\n");
+  scenarios::MonitoringSpec bare;  // no names, tolerances or fitted years (they need rows of their own)
+  bare.observed = path;
+  sc.open_age = 20;
+  std::string e;
+  try {
+    read_observed_figures(bare, sc);
+  } catch (const InputError& x) {
+    e = x.what();
+  }
+  for (const char* part :
+       {"data row 2", "column 'indicator'", "indicator 'share_65_plus_percent' counts persons aged 65+",
+        "open age group 20+", "projection.open_age of at least 65"})
+    EXPECT_NE(e.find(part), std::string::npos) << part << " in: " << e;
+  sc.open_age = 65;
+  EXPECT_EQ(read_observed_figures(bare, sc).size(), 2u);
+}

@@ -178,6 +178,36 @@ TEST(ReadTable, MissingEmptyAndUnreadableFiles) {
       << msg;
 }
 
+// A CSV file of one column could not be read at all ("cannot be read as a table": GDAL's CSV driver needs two
+// columns in the header line): read as the CSV layer reads a wider file, a UTF-8 BOM and quotes taken off, blank
+// lines skipped; a cell past the first column, a text in a number column, a missing column and a header without rows
+// are errors naming the file and row as for any table.
+TEST(ReadTable, OneColumnCsvIsATable) {
+  const auto write = [](const char* name, const std::string& text) {
+    const std::filesystem::path p = std::filesystem::temp_directory_path() /
+                                    ("cohortgis_one_column_" + std::to_string(::getpid()) + "_" + name + ".csv");
+    std::ofstream(p, std::ios::binary) << text;
+    return p.string();
+  };
+  const std::string zones = write("zones", "\xEF\xBB\xBF\"zone\"\nA\n\n\"B, the second\"\nC\n");
+  const Table t = read_table(zones, {{"zone", ColumnType::text}});
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_EQ(t.columns, std::vector<std::string>{"zone"});
+  EXPECT_EQ(t.text(1, "zone"), "B, the second");
+  EXPECT_EQ(t.text(2, "zone"), "C");
+  const std::string values = write("values", "persons\n12\n3.5\n");
+  EXPECT_EQ(read_table(values, {{"persons", ColumnType::number}}).number(1, "persons"), 3.5);
+  std::string msg = input_error([&] { read_table(write("extra", "zone\nA\nB,7\n"), {{"zone"}}); });
+  EXPECT_NE(msg.find("data row 2"), std::string::npos) << msg;
+  msg = input_error([&] { read_table(write("text", "persons\n12\nmany\n"), {{"persons", ColumnType::number}}); });
+  EXPECT_NE(msg.find("data row 2"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("'many'"), std::string::npos) << msg;
+  msg = input_error([&] { read_table(values, {{"zone"}}); });
+  EXPECT_NE(msg.find("missing column zone; columns found: 'persons'"), std::string::npos) << msg;
+  msg = input_error([&] { read_table(write("empty", "zone\n\n"), {{"zone"}}); });
+  EXPECT_NE(msg.find("the table is empty"), std::string::npos) << msg;
+}
+
 TEST(Sha256File, KnownDigests) {
   // Digests from coreutils sha256sum and data/geo/DATA.md.
   EXPECT_EQ(sha256_file(fixture("tables/districts.csv")),

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cohortgis/engine/index_cast.hpp"
+#include "cohortgis/engine/indicator_ages.hpp"
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/projection.hpp"
@@ -88,10 +89,53 @@ TEST(IndicatorBands, StandardBandsAreTheBitsOfPersonsInBand) {
                    {Indicator::age_60_plus, 60, inf, false}, {Indicator::age_65_plus, 65, inf, false},
                    {Indicator::women_15_49, 15, 50, true}};
       for (const auto& b : bands)
-        EXPECT_EQ(t.get(0, uz(slot), b.id), persons_in_band(grid, b.women ? women : both, b.from, b.to))
-            << "open age " << open << ", slot " << slot << ", " << indicator_name(b.id);
+        if (indicator_min_open_age(b.id) > open)  // the band reaches into the open group (grid open at 40)
+          EXPECT_TRUE(std::isnan(t.get(0, uz(slot), b.id))) << "open age " << open << ", " << indicator_name(b.id);
+        else
+          EXPECT_EQ(t.get(0, uz(slot), b.id), persons_in_band(grid, b.women ? women : both, b.from, b.to))
+              << "open age " << open << ", slot " << slot << ", " << indicator_name(b.id);
       const double pop_total = t.get(0, uz(slot), Indicator::population);
       EXPECT_EQ(t.get(0, uz(slot), Indicator::share_0_14), persons_in_band(grid, both, 0, 15) / pop_total * 100.0);
+    }
+  }
+}
+
+// An indicator whose age band reaches into the open age group is NaN (not defined), not a share of the open group
+// or 0 (share_65_plus_percent on a grid open at 20 was 0, women_15_49 the whole 20+ group of women): on single-year
+// and five-year grids, for zones, "all" and aggregates, standard and extra bands; the bands below the open age keep
+// their values, and a grid open at 65 defines every standard band.
+TEST(IndicatorBands, BandsReachingIntoTheOpenGroupAreNotDefined) {
+  for (const AgeGrid& grid : {AgeGrid::single_year(20), AgeGrid::five_year(20), AgeGrid::single_year(65)}) {
+    CohortArray pop(CohortLayout{2, 2, grid});
+    for (int z = 0; z < 2; ++z)
+      for (int g = 0; g < 2; ++g)
+        for (int s = 0; s < 2; ++s)
+          for (int i = 0; i < grid.n_ages; ++i) pop.at(z, g, s, i) = 100.0 + 3.0 * i + z + g + s;
+    const std::vector<AgeBand> extra{{"kids", 0, 9, -1}, {"old", 70, -1, -1}, {"adults", 20, -1, 0}};
+    IndicatorTable t;
+    compute_population_indicators(pop, {"A", "B"}, {"a", "b"}, {{"both", {0, 1}}}, extra, t);
+    const int w = grid.open_age();
+    for (std::size_t u = 0; u < 3; ++u)
+      for (std::size_t slot = 0; slot < 3; ++slot) {
+        for (int k = 0; k < kStandardIndicators; ++k) {
+          const auto id = static_cast<Indicator>(k);
+          if (id == Indicator::e65_female || id == Indicator::e65_male || !is_stock_indicator(uz(k))) continue;
+          const double v = t.get(u, slot, id);
+          if (indicator_min_open_age(id) > w)
+            EXPECT_TRUE(std::isnan(v)) << "open " << w << ": " << indicator_name(id) << " = " << v;
+          else
+            EXPECT_TRUE(std::isfinite(v)) << "open " << w << ": " << indicator_name(id);
+        }
+        EXPECT_TRUE(std::isfinite(t.get(u, slot, uz(kStandardIndicators))));         // 0-9
+        EXPECT_EQ(std::isnan(t.get(u, slot, uz(kStandardIndicators) + 1)), w < 70);  // 70+
+        EXPECT_TRUE(std::isfinite(t.get(u, slot, uz(kStandardIndicators) + 2)));     // women 20+
+      }
+    if (w == 20) {
+      EXPECT_TRUE(std::isnan(t.get(0, 2, Indicator::share_65_plus)));
+      EXPECT_TRUE(std::isnan(t.get(0, 2, Indicator::women_15_49)));
+      EXPECT_EQ(indicators_off_grid(grid, extra).size(), 13u);  // 12 standard (e65 included) and 70+
+    } else {
+      EXPECT_EQ(indicators_off_grid(grid, extra), std::vector<std::size_t>{uz(kStandardIndicators) + 1});
     }
   }
 }

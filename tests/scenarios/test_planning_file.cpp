@@ -114,3 +114,69 @@ TEST(PlanningFile, VariantSwitchesSectionsOff) {
                          {{"dw", {{"zone", "year", "dwellings"}, {{"A", "2025", "2500"}}}}}),
                InputError);
 }
+
+namespace {
+std::string load_error(const std::string& extra, const scenarios::MemoryTables& frames = {}) {
+  try {
+    load_with(extra, frames);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+}  // namespace
+
+// `unit = "10k"` on a table already in persons scaled every control by 10,000 without a word (21,000 persons became
+// 210 million): a control above 1,000 times its set's base population (D: 20,000) is refused, naming the file, row,
+// set, year, the value after the unit and the unit; the same table declared in 10k with values in 10k is read.
+TEST(PlanningFile, ControlTotalsFarAboveTheBasePopulationAreRefused) {
+  const std::string m = load_error("[controls]\ntable = { path = \"controls.csv\", unit = \"10k\" }\n");
+  for (const char* part : {"controls.csv", "data row 1", "control \"D\" 2025 of 210000000 persons", "unit = \"10k\"",
+                           "more than 1000 times the base population of its zones (20000)"})
+    EXPECT_NE(m.find(part), std::string::npos) << part << " in: " << m;
+  const auto set = load_with("[controls]\ntable = { path = \"frame:ctl\", unit = \"10k\" }\n",
+                             {{"ctl", {{"zone", "year", "persons"}, {{"D", "2025", "2.1"}}}}});
+  EXPECT_EQ(set.runs.front().planning->controls.at(0).total, 21000.0);
+}
+
+// Nested controls are met part first, so parts whose targets exceed their set's (or cover it and fall short) could
+// never run: the run stopped naming only the set and year. Refused when read, naming the file and rows of the set
+// and of its parts; parts that fit are read. A variant that switches [households] off while the baseline's caps keep
+// dwellings is reported under the variant's key (was: the baseline's capacity.table).
+TEST(PlanningFile, NestedControlsThatCannotBeMetAndVariantKeysNameTheirSource) {
+  const auto ctl = [](const char* a, const char* b, const char* d) {
+    return scenarios::MemoryTables{
+        {"ctl", {{"zone", "year", "persons"}, {{"A", "2025", a}, {"B", "2025", b}, {"D", "2025", d}}}}};
+  };
+  const std::string controls = "[controls]\ntable = \"frame:ctl\"\n";
+  EXPECT_EQ(load_with(controls, ctl("9000", "11000", "20000")).runs.front().planning->controls.size(), 3u);
+  std::string m = load_error(controls, ctl("12000", "9000", "20000"));
+  for (const char* part : {"table 'ctl', row 2, column 'persons': control \"D\" 2025 of 20000 persons",
+                           "the controls of the zone sets inside it add up to 21000", "\"A\" at table 'ctl', row 0",
+                           "\"B\" at table 'ctl', row 1", "to add up to at most the target"})
+    EXPECT_NE(m.find(part), std::string::npos) << part << " in: " << m;
+  m = load_error(controls, ctl("9000", "9000", "20000"));  // A and B are all of D: D must be their sum
+  EXPECT_NE(m.find("add up to 18000 and leave none of its zones free"), std::string::npos) << m;
+  m = load_error(
+      "[capacity]\ntable = \"frame:dw\"\n\n[households]\nheadship = \"headship.csv\"\n\n"
+      "[[variants]]\nname = \"v\"\nhouseholds = { headship = false }\n",
+      {{"dw", {{"zone", "year", "dwellings"}, {{"A", "2025", "2500"}}}}});
+  EXPECT_NE(m.find("key 'variants[0].households.headship'"), std::string::npos) << m;
+  EXPECT_NE(m.find("switches [households] off, but the capacity table"), std::string::npos) << m;
+}
+
+// On the fixture's grid (open at 20) share_65_plus_percent was 0, so a target "at most 20 %" was reported met: a
+// target on an indicator whose band the grid cannot count is refused naming the target, indicator, band and open
+// age; one below the open age (age_0_2) is read. An unknown variant in the second target names targets[1].
+TEST(PlanningFile, TargetsOnBandsAboveTheOpenAgeAndUnknownVariantsNameTheTarget) {
+  const std::string target = "[[targets]]\nname = \"young\"\nindicator = \"age_0_2\"\nyear = 2030\nmin = 1\n\n";
+  EXPECT_EQ(load_with(target).targets.size(), 1u);
+  std::string m = load_error(target +
+                             "[[targets]]\nname = \"ageing\"\nindicator = \"share_65_plus_percent\"\n"
+                             "year = 2030\nmax = 20\n");
+  for (const char* part : {"key 'targets[1].indicator'", "target \"ageing\" on \"share_65_plus_percent\"",
+                           "persons aged 65+", "open age group 20+", "projection.open_age of at least 65"})
+    EXPECT_NE(m.find(part), std::string::npos) << part << " in: " << m;
+  m = load_error(target + "[[targets]]\nindicator = \"population\"\nyear = 2030\nmax = 1e9\nvariants = [\"low\"]\n");
+  EXPECT_NE(m.find("key 'targets[1].variants': unknown variant \"low\""), std::string::npos) << m;
+}

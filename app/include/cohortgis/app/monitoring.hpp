@@ -38,6 +38,7 @@ struct ObservedFigure {
 struct MonitoringScope {
   std::vector<std::string> zones, groups;  // groups without "all"
   int base_year = 0, end_year = 0;
+  int open_age = 1000;  // the grid's: rows of indicators it cannot count (indicator_min_open_age) are refused
   std::vector<std::string> indicators;  // the engine's names; "e0" (both sexes) is always known
   std::vector<std::string> flow_indicators;  // those of them that count events over a step (e0 is one)
 };
@@ -45,7 +46,8 @@ struct MonitoringScope {
 // Reads and checks the observed table (every row, before anything is written). Throws InputError naming file, row
 // and column for: a zone that is neither a zone of the projection nor the whole-area code; a year at or before the
 // base year or beyond the horizon; an indicator the engine does not compute and the scenario does not map; a unit
-// that cannot be read for that indicator; a group the projection does not have; two rows for the same figure.
+// that cannot be read for that indicator; an indicator whose age band the grid cannot count; a group the projection
+// does not have; two rows for the same figure.
 std::vector<ObservedFigure> read_observed_figures(const scenarios::MonitoringSpec& spec, const MonitoringScope& scope);
 
 // A row of monitoring.csv.
