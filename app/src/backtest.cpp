@@ -123,6 +123,8 @@ ObservedTable read_observed(const std::string& path, const scenarios::Scenario& 
     row.persons = t.number(r, cp);
     if (row.persons < 0)
       throw InputError(t.where(r, cp) + ": " + t.text(r, cp) + " persons; expected 0 or more");
+    if (row.persons > scenarios::kMaxCellPersons)  // the engine's bound on a cell (2^63 persons were scored)
+      throw InputError(t.where(r, cp) + ": " + geodata::escape_cell(t.text(r, cp)) + " persons; expected at most 1e12");
     const std::string key = row.zone + '\x1f' + row.group + '\x1f' + row.sex + '\x1f' + age;
     const std::string parity = by_parity && !t.text(r, cpar).empty() ? t.text(r, cpar) : "all";
     if (parity != "all") {

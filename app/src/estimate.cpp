@@ -11,10 +11,12 @@
 
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/migration_models.hpp"
+#include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/sha256.hpp"
 #include "cohortgis/geodata/table.hpp"
-#include "output_dir.hpp"
+#include "cohortgis/scenarios/scenario.hpp"
 #include "estimate_tables.hpp"
+#include "output_dir.hpp"
 #include "text_output.hpp"
 
 namespace cohortgis::app {
@@ -111,6 +113,10 @@ Census read_census(const std::string& path, const AgeGrid& grid, const std::stri
     const std::string& age = t.text(r, ca);
     const double v = t.number(r, cp);
     if (v < 0) throw InputError(t.where(r, cp) + ": " + t.text(r, cp) + " persons; expected 0 or more (" + option + ")");
+    // The engine's bound on a cell: 1e300 persons gave an estimate of numbers no scenario can read.
+    if (v > scenarios::kMaxCellPersons)
+      throw InputError(t.where(r, cp) + ": " + geodata::escape_cell(t.text(r, cp)) +
+                       " persons; expected at most 1e12 (" + option + ")");
     if (sex == "all" && age == "all") {
       if (seen[u][per_unit]) throw InputError(t.where(r, cz) + ": a second total row for zone '" + zone + "'");
       seen[u][per_unit] = 1;

@@ -7,6 +7,7 @@
 
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/table.hpp"
+#include "cohortgis/scenarios/scenario.hpp"
 #include "estimate_tables.hpp"
 #include "output_dir.hpp"
 #include "text_output.hpp"
@@ -17,6 +18,8 @@ GroupSplit split_by_hukou(const HukouCounts& c, FloatingScope scope, const std::
   for (double v : {c.residents, c.same_district, c.other_district, c.other_province})
     if (!(v >= 0.0) || !std::isfinite(v))
       throw InputError(where + ": a count of " + format_number(v) + "; expected 0 or more");
+    else if (v > scenarios::kMaxCellPersons)  // the engine's bound on a cell (1e300 residents were split)
+      throw InputError(where + ": a count of " + format_number(v) + "; expected at most 1e12");
   GroupSplit g;
   g.floating = c.other_province + (scope == FloatingScope::other_district ? c.other_district : 0.0);
   if (g.floating > c.residents)

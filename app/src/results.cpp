@@ -431,13 +431,13 @@ ResultsIntegrity check_results(const std::string& dir, bool inputs) {
     }
     ++r.inputs_checked;
     std::error_code ec;
-    if (!fs::is_regular_file(p, ec)) {
+    if (!fs::is_regular_file(p, ec) && !fs::is_directory(p, ec)) {
       r.inputs_changed.push_back(in.path + " (" + in.role + ") is no longer at " + p.string());
       continue;
     }
     std::string now;
     try {
-      now = geodata::sha256_file(p.string());
+      now = geodata::sha256_file_or_folder(p.string());
     } catch (const InputError&) {
       r.inputs_changed.push_back(in.path + " (" + in.role + ") cannot be read at " + p.string());
       continue;

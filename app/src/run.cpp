@@ -280,7 +280,7 @@ geodata::ReadPolicy read_policy(const std::vector<std::string>& allow_read, cons
 // SHA-256 of an input; a database has none (its service name is what the manifest records).
 std::string input_sha256(const scenarios::InputFile& in) {
   if (in.relative.rfind("db:", 0) == 0) return "database service " + in.relative.substr(3) + " (not hashed)";
-  return geodata::sha256_file(in.path);
+  return geodata::sha256_file_or_folder(in.path);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <png.h>
 #include <unistd.h>
 
+#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -106,6 +107,13 @@ Canvas::Canvas(ImageFormat format, const std::string& path, int width, int heigh
     : format_(format), path_(path), tmp_(path + ".tmp-" + std::to_string(::getpid())) {
   if (width <= 0 || height <= 0 || !(dpi > 0))
     throw InputError("image " + path + ": width, height and dpi must be positive");
+  // Room for ".tmp-PID" (a pid of at most 7 digits): a valid name of 251 bytes failed as "error while writing to
+  // output stream" once drawn (`map --out`, hostile probe of round 17).
+  constexpr std::size_t kNameMaxBytes = NAME_MAX, kSuffixBytes = 12;
+  if (const std::size_t n = std::filesystem::path(path).filename().string().size(); n + kSuffixBytes > kNameMaxBytes)
+    throw InputError("image " + path + ": a file name of " + std::to_string(n) +
+                     " bytes leaves no room for the temporary file NAME.tmp-PID written beside it; expected at most " +
+                     std::to_string(kNameMaxBytes - kSuffixBytes) + " bytes");
   // Registered, and an SVG's or PDF's file created, under one lock: after abandon_drawings_in_progress neither happens.
   const std::lock_guard<std::mutex> lock(drawings_mutex());
   drawings().insert(tmp_);

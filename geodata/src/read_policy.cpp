@@ -166,17 +166,27 @@ void check_zip(const fs::path& p, const std::string& label) {
                      "); refused before decompressing (a zip bomb?)");
 }
 
+bool is_companion(const std::string& lower_stem, const fs::path& q) {
+  return lower(q.stem().string()) == lower_stem || lower(q.filename().string()).rfind(lower_stem + ".", 0) == 0;
+}
+
+// "its companion file x.dbf is a named pipe (FIFO) …" when q is not a regular file, else "".
+std::string special_companion_text(const fs::path& q) {
+  const std::string kind = special_file_kind(q.string());
+  return kind.empty() ? kind
+                      : "its companion file " + escape_cell(q.filename().string()) + " is " + kind +
+                            ", not a file; expected regular files only";
+}
+
 // Sidecars (x.dbf, x.prj, x.csvt, x.gpkg-wal …) that are symlinks must stay inside the roots too.
 void check_sidecars(const fs::path& p, const std::string& label, const ReadPolicy& policy) {
   const std::string stem = lower(p.stem().string());
   std::error_code ec;
   for (fs::directory_iterator it(p.parent_path(), ec), end; !ec && it != end; it.increment(ec)) {
     const fs::path q = it->path();
-    if (lower(q.stem().string()) != stem && lower(q.filename().string()).rfind(stem + ".", 0) != 0) continue;
+    if (!is_companion(stem, q)) continue;
     // GDAL opens some companions (.csvt, .prj, .dbf …) by itself: a pipe or device there would block it.
-    if (const std::string kind = special_file_kind(q.string()); !kind.empty())
-      throw InputError(label + ": its companion file " + q.filename().string() + " is " + kind +
-                       ", not a file; expected regular files only");
+    if (const std::string why = special_companion_text(q); !why.empty()) throw InputError(label + ": " + why);
     std::error_code ec2;
     if (!fs::is_symlink(it->symlink_status(ec2))) continue;
     const fs::path c = canonical_or_empty(q);
@@ -209,11 +219,17 @@ void check_vrt(const fs::path& vrt, const std::string& label, const ReadPolicy& 
     stack.pop_back();
     for (; n; n = n->psNext) {
       if (n->eType != CXT_Element) continue;
+      // GDAL finds a VRT's elements whatever their case (CPLGetXMLNode): <srcdatasource> is a <SrcDataSource>.
       const std::string name = n->pszValue;
-      if (name == "SrcSQL")
+      const std::string lname = lower(name);
+      if (lname == "srcsql")
         throw InputError(label + ": an OGR VRT with <SrcSQL> is not allowed as a scenario input "
                          "(SQL can open other files); expected <SrcDataSource> and <SrcLayer> only");
-      if (name.size() >= 3 && name.compare(name.size() - 3, 3, "SRS") == 0) {
+      if (lname == "openoptions")
+        throw InputError(label + ": an OGR VRT with <" + name +
+                         "> is not allowed as a scenario input (open options can run SQL on a GeoPackage or switch "
+                         "off a driver's checks); expected <SrcDataSource> and <SrcLayer> only");
+      if (lname.size() >= 3 && lname.compare(lname.size() - 3, 3, "srs") == 0) {
         // LayerSRS, TargetSRS, GeometryField/SRS: GDAL would read a file or fetch a URL named there.
         const std::string srs = trim(CPLGetXMLValue(n, nullptr, ""));
         std::error_code ec2;
@@ -223,7 +239,7 @@ void check_vrt(const fs::path& vrt, const std::string& label, const ReadPolicy& 
           throw InputError(label + ": an OGR VRT whose <" + name +
                            "> names a file or URL; expected the CRS itself (EPSG:4326, WKT or a PROJ string)");
       }
-      if (name == "SourceFilename" || name == "SrcDataSource") {
+      if (lname == "sourcefilename" || lname == "srcdatasource") {
         const std::string src = trim(CPLGetXMLValue(n, nullptr, ""));
         const std::string src_label = q(src) + " (a source named in the VRT " + label + ")";
         refuse_non_local(src, src_label);
@@ -255,9 +271,13 @@ void check_at(const fs::path& full, const std::string& label, const ReadPolicy& 
     return;
   }
   if (fs::is_directory(st)) {
-    // A folder (of Shapefiles, a .gdb) is read file by file: none of its entries may be a link out of the roots.
+    // A folder (of Shapefiles, a .gdb) is read file by file: none of its entries may be a link out of the roots, nor
+    // a pipe, device or socket (GDAL opens every .shp of a folder it lists: a FIFO there would block it for ever).
     std::error_code ec2;
     for (fs::directory_iterator it(c, ec2), end; !ec2 && it != end; it.increment(ec2)) {
+      if (const std::string kind = special_file_kind(it->path().string()); !kind.empty())
+        throw InputError(label + ": the folder's entry " + it->path().filename().string() + " is " + kind +
+                         ", not a file; expected regular files only");
       std::error_code ec3;
       if (!fs::is_symlink(it->symlink_status(ec3))) continue;
       const fs::path t = canonical_or_empty(it->path());
@@ -341,6 +361,17 @@ std::string special_file_kind(const std::string& path) {
   if (fs::is_block_file(st)) return "a block device";
   if (fs::is_socket(st)) return "a socket";
   return "not a regular file";
+}
+
+std::string special_companion(const std::string& path) {
+  const fs::path p(path);
+  const std::string stem = lower(p.stem().string());
+  std::error_code ec;
+  for (fs::directory_iterator it(p.parent_path().empty() ? fs::path(".") : p.parent_path(), ec), end; !ec && it != end;
+       it.increment(ec))
+    if (is_companion(stem, it->path()))
+      if (std::string why = special_companion_text(it->path()); !why.empty()) return why;
+  return {};
 }
 
 std::string non_local_reason(const std::string& s) {

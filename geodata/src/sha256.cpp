@@ -6,10 +6,12 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <stdexcept>
 #include <vector>
@@ -69,6 +71,20 @@ std::string sha256_file(const std::string& path) {
   std::fclose(f);
   if (failed) throw InputError(path + ": read error while computing its SHA-256");
   return hex_digest(ctx.get());
+}
+
+std::string sha256_file_or_folder(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(path, ec)) return sha256_file(path);
+  std::vector<std::string> files;  // relative, generic form ('/' separators)
+  for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec))
+    if (it->is_regular_file(ec)) files.push_back(fs::relative(it->path(), path, ec).generic_string());
+  if (ec) throw InputError(path + ": the folder cannot be listed (" + ec.message() + ")");
+  std::sort(files.begin(), files.end());
+  std::string lines;
+  for (const auto& f : files) lines += f + '\0' + sha256_file((fs::path(path) / f).string()) + '\n';
+  return sha256_text(lines);
 }
 
 struct Sha256Stream::State {

@@ -434,6 +434,7 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
       throw InputError(path + ": is " + kind +
                        ", not a file; expected a table file (pipes and devices are never read: they can block or "
                        "never end)");
+    if (const std::string why = special_companion(path); !why.empty()) throw InputError(path + ": " + why);
   }
 
   // Drivers and open options by extension, so numbers in CSV arrive as text and spreadsheets always have a header.

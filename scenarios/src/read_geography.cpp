@@ -14,6 +14,7 @@
 
 #include "cohortgis/geodata/join.hpp"
 #include "cohortgis/geodata/measures.hpp"
+#include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/text_encoding.hpp"
 
 namespace cohortgis::scenarios::detail {
@@ -134,7 +135,7 @@ void read_geography(const Doc& doc, const toml::table& root, Scenario& sc, Scena
       if (!ids.count(id)) no_data.push_back(id);
     auto list = [](const std::vector<std::string>& v) {
       std::string out;
-      for (std::size_t i = 0; i < v.size() && i < 20; ++i) out += (i ? ", " : "") + v[i];
+      for (std::size_t i = 0; i < v.size() && i < 20; ++i) out += (i ? ", " : "") + geodata::escape_cell(v[i]);
       return v.size() > 20 ? out + ", … (" + std::to_string(v.size()) + " in all)" : out;
     };
     if (!no_shape.empty() || !no_data.empty())

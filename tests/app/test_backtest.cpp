@@ -213,6 +213,9 @@ TEST_F(Backtest, BadObservedTablesWriteNothing) {
   EXPECT_CONTAINS(error_of([&] { app::backtest(config("observed_no_total.csv")); }), "zone B (Zone B) has no zone total");
   EXPECT_CONTAINS(error_of([&] { app::backtest(config("observed_tiny.csv", "observed_tiny.csv")); }),
                   "expected a year before the launch year 2020");
+  EXPECT_CONTAINS(error_of([&] { app::backtest(config("observed_persons_huge.csv")); }),
+                  "data row 1 (row 2 counting the header row), column 'population': 9223372036854775808 persons; "
+                  "expected at most 1e12");
   EXPECT_FALSE(fs::exists(out));
   std::size_t left = 0;
   for (const auto& e : fs::directory_iterator(out.parent_path()))

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "cohortgis/app/estimate.hpp"
+#include "cohortgis/app/group_split.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "csv_fixture.hpp"
 #include "error_of.hpp"
@@ -122,6 +123,22 @@ TEST_F(EstimateRun, OpenAgeOutsideTheScenarioBoundsWritesNothing) {
   }
   c.open_age = 130;
   EXPECT_EQ(app::estimate(c).method, "totals");
+}
+
+// Hostile probe of round 17: a census of 1e300 persons was estimated (numbers no scenario reads); the engine's bound
+// on a cell, 1e12, is the limit, as for the counts of --group-split.
+TEST_F(EstimateRun, CountsAboveTheEnginesBoundWriteNothing) {
+  app::EstimateConfig c = totals_config();
+  std::ofstream(tmp / "huge.csv") << "zone,sex,age,population\nU1,all,all,1e300\nU2,all,all,600\n";
+  c.second = (tmp / "huge.csv").string();
+  EXPECT_CONTAINS(error_of([&] { app::estimate(c); }),
+                  "huge.csv, layer 'huge', data row 1 (row 2 counting the header row), column 'population': 1e300 "
+                  "persons; expected at most 1e12 (--second)");
+  EXPECT_FALSE(fs::exists(out));
+  EXPECT_CONTAINS(error_of([] {
+                    (void)app::split_by_hukou({1e300, 0, 0, 1}, app::FloatingScope::other_province, "x");
+                  }),
+                  "x: a count of 1e+300; expected at most 1e12");
 }
 
 // A second census that is exactly the first survived ten years (no migration) gives 0 at every estimated age; 50

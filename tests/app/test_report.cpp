@@ -364,6 +364,14 @@ TEST_F(ReportTest, MapAndReportErrorsSayWhatToFix) {
   const std::string population = slurp(out / "population.csv");
   EXPECT_NE(message([&] { app::make_map(q); }).find("expected a file name ending .png"), std::string::npos);
   EXPECT_EQ(slurp(out / "population.csv"), population);
+  // Hostile probe of round 17: a valid name of 251 bytes has no room for NAME.tmp-PID ("error while writing to
+  // output stream" before).
+  q.out = (root_ / (std::string(247, 'm') + ".png")).string();
+  EXPECT_NE(message([&] { app::make_map(q); })
+                .find("a file name of 251 bytes leaves no room for the temporary file NAME.tmp-PID written beside it; "
+                      "expected at most 243 bytes"),
+            std::string::npos);
+  EXPECT_FALSE(fs::exists(q.out));
   q.out.clear();
   q.dpi = 1e9;
   EXPECT_NE(message([&] { app::make_map(q); }).find("--dpi: 1e+09; expected 10 to 600"), std::string::npos);

@@ -12,11 +12,12 @@
 #include <set>
 #include <sstream>
 
+#include "../../app/src/output_dir.hpp"  // file_stem: internal to the app library
+#include "cohortgis/app/results.hpp"
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/sha256.hpp"
 #include "csv_fixture.hpp"
-#include "../../app/src/output_dir.hpp"  // file_stem: internal to the app library
 
 using namespace cohortgis;
 namespace fs = std::filesystem;
@@ -382,4 +383,33 @@ TEST(FileNames, StableEscapesWithAHash) {
   EXPECT_NE(stems[1], "A");
   EXPECT_NE(stems[2], "a");
   EXPECT_NE(stems[1].substr(1), stems[2].substr(1));
+}
+
+// A zone source that is a folder (a folder of Shapefiles here; an OpenFileGDB .gdb is one too) is an input like a
+// file: hashed as a folder (sha256_file_or_folder) into manifest.json and checked again by check_results. Before,
+// `cohortgis run` stopped with "read error while computing its SHA-256" (hostile probe of round 17).
+TEST_F(RunTest, AFolderAsZoneSourceIsHashedAndCheckedAsAFolder) {
+  const fs::path sc = root_ / "sc", fix = fs::path(COHORTGIS_FIXTURES);
+  fs::create_directories(sc);
+  fs::copy(fix / "geo/two_zones_shp", sc / "shapes");
+  for (const char* f : {"base.csv", "asfr.csv", "mx.csv"}) fs::copy(fix / "scenarios" / f, sc / f);
+  std::string toml = slurp(fix / "scenarios/good.toml");
+  toml.replace(toml.find("[projection]"), 12,
+               "[geography.source]\npath = \"shapes\"\nid_field = \"id\"\n\n[projection]");
+  std::ofstream(sc / "sc.toml") << toml;
+  app::RunConfig cfg;
+  cfg.scenario = (sc / "sc.toml").string();
+  cfg.out_dir = (root_ / "out").string();
+  cfg.quiet = true;
+  cfg.report = false;
+  cfg.data_dir = COHORTGIS_DATA;
+  app::run(cfg);
+  const std::string digest = geodata::sha256_file_or_folder((sc / "shapes").string());
+  EXPECT_NE(slurp(root_ / "out/manifest.json").find("\"sha256\": \"" + digest + "\""), std::string::npos);
+  EXPECT_TRUE(app::check_results(cfg.out_dir).inputs_changed.empty());
+  std::ofstream(sc / "shapes/zones.prj", std::ios::app) << " ";
+  EXPECT_NE(geodata::sha256_file_or_folder((sc / "shapes").string()), digest);
+  const auto changed = app::check_results(cfg.out_dir).inputs_changed;
+  ASSERT_EQ(changed.size(), 1u);
+  EXPECT_NE(changed[0].find("changed since the run"), std::string::npos) << changed[0];
 }

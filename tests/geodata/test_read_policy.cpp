@@ -7,10 +7,11 @@
 #include <cpl_vsi.h>
 #include <ogr_srs_api.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <unistd.h>
 
 #include "error_of.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
@@ -130,6 +131,47 @@ TEST_F(Sandbox, VrtSourcesMustBeLocalAndInside) {
   EXPECT_CONTAINS(check("inline.vrt"), "an inline VRT as a source is not allowed");
   write(root / "broken.vrt", "<OGRVRTDataSource><OGRVRTLayer");
   EXPECT_CONTAINS(check("broken.vrt"), "not well-formed XML");
+}
+
+// GDAL finds a VRT's elements whatever their case: <srcdatasource> and <srcsql> read a file outside the folders or
+// ran SQL unchecked (hostile probe of round 17). <OpenOptions> are refused: a GeoPackage's PRELUDE_STATEMENTS attached
+// a GeoPackage outside the folders, FlatGeobuf's VERIFY_BUFFERS=NO let a corrupt file crash the process.
+TEST_F(Sandbox, VrtElementsAreCheckedWhateverTheirCaseAndOpenOptionsAreRefused) {
+  const std::string out = (outside / "secret.csv").string();
+  write(root / "lower.vrt", "<OGRVRTDataSource><OGRVRTLayer name=\"t\"><srcdatasource>" + out +
+                                "</srcdatasource></OGRVRTLayer></OGRVRTDataSource>\n");
+  EXPECT_CONTAINS(check("lower.vrt"), "(a source named in the VRT 'lower.vrt') is outside");
+  write(root / "upper.vrt", "<OGRVRTDataSource><OGRVRTLayer name=\"t\"><SRCDATASOURCE>" + out +
+                                "</SRCDATASOURCE></OGRVRTLayer></OGRVRTDataSource>\n");
+  EXPECT_CONTAINS(check("upper.vrt"), "is outside");
+  write(root / "sql.vrt", vrt("ok.csv", true, "<srcsql>SELECT 1</srcsql>"));
+  EXPECT_CONTAINS(check("sql.vrt"), "an OGR VRT with <SrcSQL> is not allowed");
+  write(root / "srs.vrt", vrt("ok.csv", true, "<layersrs>../secrets/secret.csv</layersrs>"));
+  EXPECT_CONTAINS(check("srs.vrt"), "an OGR VRT whose <layersrs> names a file or URL");
+  for (const char* tag : {"OpenOptions", "openoptions"}) {
+    write(root / "oo.vrt", vrt("ok.csv", true,
+                               std::string("<") + tag + "><OOI key=\"PRELUDE_STATEMENTS\">ATTACH '" + out +
+                                   "' AS o</OOI></" + tag + ">"));
+    EXPECT_CONTAINS(check("oo.vrt"), std::string("'oo.vrt': an OGR VRT with <") + tag + "> is not allowed");
+  }
+}
+
+// GDAL opens every .shp of a folder it is given: a FIFO there blocked the run for ever (hostile probe of round 17),
+// as did a FIFO companion of a table named on the command line (`cohortgis info zones.shp` with zones.dbf a FIFO).
+TEST_F(Sandbox, PipesInAFolderSourceOrBesideATableAreRefused) {
+  fs::create_directories(root / "shapes");
+  write(root / "shapes" / "a.shp", "x");
+  ASSERT_EQ(::mkfifo((root / "shapes" / "b.shp").c_str(), 0600), 0);
+  EXPECT_CONTAINS(check("shapes"), "'shapes': the folder's entry b.shp is a named pipe (FIFO), not a file");
+  write(root / "s.vrt", vrt("shapes"));
+  EXPECT_CONTAINS(check("s.vrt"), "the folder's entry b.shp is a named pipe (FIFO)");
+  write(root / "t.csv", "a\n1\n");
+  ASSERT_EQ(::mkfifo((root / "t.csvt").c_str(), 0600), 0);
+  EXPECT_EQ(special_companion((root / "t.csv").string()),
+            "its companion file t.csvt is a named pipe (FIFO), not a file; expected regular files only");
+  EXPECT_CONTAINS(error_of([&] { (void)read_table((root / "t.csv").string(), {}); }),
+                  "t.csv: its companion file t.csvt is a named pipe (FIFO)");
+  EXPECT_EQ(special_companion((root / "ok.csv").string()), "");
 }
 
 TEST_F(Sandbox, ZipBombsAreRefusedBeforeDecompressing) {

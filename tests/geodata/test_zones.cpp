@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "error_of.hpp"
 #include "cohortgis/geodata/zones.hpp"
@@ -151,6 +152,22 @@ TEST(ZoneErrors, InvalidGeometryNamesTheReasonAndMakeValidRepairsIt) {
   EXPECT_CONTAINS(z.repairs()[0], "repaired by MakeValid into 2 polygon(s)");
   // The bow-tie's two triangles, each a quarter of the 0.01° square.
   EXPECT_EQ(z.wkt(1).rfind("MULTIPOLYGON", 0), 0u);
+}
+
+// An id repeated in many features (an OGR VRT union of one source 1000 times) lists 5 of them, not every one (a
+// 27 kB message before); an id with a line break is quoted with it escaped.
+TEST(ZoneErrors, ManyDuplicatesOfOneIdAreCutAndIdsAreEscaped) {
+  const std::vector<std::string> ids(1000, "A");
+  const std::vector<std::string> wkt(1000, "POLYGON ((0 0,1 0,1 1,0 1,0 0))");
+  const std::string m = error_of([&] { (void)Zones::from_wkt("grid", "EPSG:3035", ids, wkt); });
+  EXPECT_CONTAINS(m,
+                  "duplicate ids (1): 'A' (geometry 1, geometry 2, geometry 3, geometry 4, geometry 5 … and 995 more)");
+  EXPECT_LT(m.size(), 300u) << m;
+  const std::string nl = error_of([] {
+    (void)Zones::from_wkt("grid", "EPSG:3035", {"A\nB", "A\nB"},
+                          {"POLYGON ((0 0,1 0,1 1,0 1,0 0))", "POLYGON ((1 0,2 0,2 1,1 1,1 0))"});
+  });
+  EXPECT_CONTAINS(nl, "'A\\x0aB' (geometry 1, geometry 2)");
 }
 
 TEST(ZoneErrors, FromWktRunsTheSameChecks) {

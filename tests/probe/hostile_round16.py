@@ -24,11 +24,11 @@ or staging folders left after an error, or a signal honoured after more than 1 s
 About 4 minutes on a loaded 2-core VM (168 cases); WORK (about 300 MB and a sparse 2 GB file) is left for
 inspection: delete it afterwards.
 Usage: PYTHONPATH=build/python /usr/bin/python3 tests/probe/hostile_round16.py [BUILD_DIR [WORK_DIR]] [PREFIX ...]"""
-import glob, os, re, shutil, signal, socket, subprocess, sys, time
+import glob, os, re, shutil, signal, subprocess, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_common import (FIX, REPO, CaseLog, Listener, command_line, make, message_problems, run_measured,
-                          snapshot, changes)
+from probe_common import (FIX, REPO, CaseLog, Listener, command_line, leftovers, make, message_problems, place,
+                          python_case, run_measured, snapshot, changes)
 
 BUILD, ROOT, EXE, ONLY = command_line('cohortgis-hostile-probe16-')
 BUILD = os.path.abspath(BUILD)
@@ -56,33 +56,6 @@ SRCKEY = lambda p, extra='': G('[projection]', '[geography.source]\npath = "%s"\
 
 def wanted(name):
     return not ONLY or any(name.startswith(p) for p in ONLY)
-
-
-def place(d, files):
-    """make() plus 'FIFO' and 'SOCKET' (a bound Unix socket) and callables (called with the path)."""
-    plain = {k: v for k, v in files.items() if not (v in ('FIFO', 'SOCKET') or callable(v))}
-    make(d, plain)
-    for k, v in files.items():
-        p = os.path.join(d, k)
-        if v == 'FIFO':
-            if os.path.lexists(p):
-                os.remove(p)
-            os.mkfifo(p)
-        elif v == 'SOCKET':
-            if os.path.lexists(p):
-                os.remove(p)
-            s = socket.socket(socket.AF_UNIX)
-            s.bind(p)  # kept bound (not listening) for the probe's life
-            SOCKETS.append(s)
-        elif callable(v):
-            v(p)
-
-
-SOCKETS = []
-
-
-def leftovers(d, before_names):
-    return ['LEFT %s' % n for n in os.listdir(d) if ('.tmp-' in n or '.old-' in n) and n not in before_names]
 
 
 def population(d):
@@ -454,28 +427,8 @@ PY_PRELUDE = ('import gc, itertools, os, pickle, signal, sys, threading, time, n
 def py(name, code, expect, pattern='', timeout=60):
     """code: statements; its last line an expression whose value or exception is the outcome. expect: an exception
     name, a tuple of names, or 'ok'. Nothing under the Python folder may change (outputs go to WORK/pyout)."""
-    if not wanted(name):
-        return
-    head, _, last = code.rpartition('\n')
-    body = ''.join('    %s\n' % ln for ln in head.split('\n') if head)
-    text = PY_PRELUDE + 'try:\n' + body + '    r = (%s)\n    print("RETURNED", repr(r)[:200])\n' \
-        'except BaseException as e:\n    print("RAISED", type(e).__name__, str(e)[:300].replace(chr(10), " "))\n' % last
-    before = snapshot(PY_DIR)
-    rc, out, err, secs, rss = run_measured(['/usr/bin/python3', '-c', text], PY_DIR, ENV, timeout)
-    probs = message_problems(rc, out, err) + changes(before, snapshot(PY_DIR))
-    line = (out.strip().splitlines() or [''])[-1]
-    names = (expect,) if isinstance(expect, str) else expect
-    if rc == 124:
-        probs.append('HANG')
-    elif rc != 0:
-        probs.append('EXIT %d' % rc)
-    elif 'ok' in names and line.startswith('RETURNED'):
-        pass
-    elif not any((line + ' ').startswith('RAISED %s ' % n) for n in names if n != 'ok'):
-        probs.append('expected %s' % '/'.join(names))
-    if pattern and not re.search(pattern, line):
-        probs.append('MESSAGE does not match %r' % pattern)
-    record(name, not probs, ('; '.join(probs) + ' | ' if probs else '') + line[:200] + ' ' + err.strip()[-200:])
+    if wanted(name):
+        python_case(LOG, name, code, expect, PY_PRELUDE, PY_DIR, ENV, [PY_DIR], pattern, timeout)
 
 
 PYOUT = os.path.join(ROOT, 'pyout')

@@ -232,3 +232,57 @@ def reseal(d):
     head = text[:text.index(key)]
     text = head + re.sub(r'[0-9a-f]{64}', hashlib.sha256(head.encode()).hexdigest(), text[len(head):], count=1)
     open(os.path.join(d, 'manifest.json'), 'w').write(text)
+
+
+SOCKETS = []  # the Unix sockets place() bound, kept open for the probe's life
+
+
+def place(d, files):
+    """make() plus 'FIFO', 'SOCKET' (a bound Unix socket, not listening) and callables (called with the path)."""
+    make(d, {k: v for k, v in files.items() if not (v in ('FIFO', 'SOCKET') or callable(v))})
+    for k, v in files.items():
+        p = os.path.join(d, k)
+        if v in ('FIFO', 'SOCKET') or callable(v):
+            os.makedirs(os.path.dirname(p), exist_ok=True)
+            if v in ('FIFO', 'SOCKET') and os.path.lexists(p):
+                os.remove(p)
+        if v == 'FIFO':
+            os.mkfifo(p)
+        elif v == 'SOCKET':
+            s = socket.socket(socket.AF_UNIX)
+            s.bind(p)
+            SOCKETS.append(s)
+        elif callable(v):
+            v(p)
+
+
+def leftovers(d, before_names):
+    """Staging (.tmp-) and backup (.old-) folders in d that were not there before."""
+    return ['LEFT %s' % n for n in os.listdir(d) if ('.tmp-' in n or '.old-' in n) and n not in before_names]
+
+
+def python_case(log, name, code, expect, prelude, cwd, env, watched, pattern='', timeout=60):
+    """A Python case of the probes: prelude + code run by /usr/bin/python3 in cwd; code's last line is an expression
+    whose value or exception is the outcome. expect: an exception name, a tuple of names, or 'ok'. Nothing under the
+    `watched` folders may change. The outcome goes to log.record()."""
+    head, _, last = code.rpartition('\n')
+    body = ''.join('    %s\n' % ln for ln in head.split('\n') if head)
+    text = prelude + 'try:\n' + body + '    r = (%s)\n    print("RETURNED", repr(r)[:200])\n' \
+        'except BaseException as e:\n    print("RAISED", type(e).__name__, str(e)[:300].replace(chr(10), " "))\n' % last
+    snap = lambda: {k: v for w in watched for k, v in snapshot(w).items()}  # noqa: E731
+    before = snap()
+    rc, out, err, secs, rss = run_measured(['/usr/bin/python3', '-c', text], cwd, env, timeout)
+    probs = message_problems(rc, out, err) + changes(before, snap())
+    line = (out.strip().splitlines() or [''])[-1]
+    names = (expect,) if isinstance(expect, str) else expect
+    if rc == 124:
+        probs.append('HANG')
+    elif rc != 0:
+        probs.append('EXIT %d' % rc)
+    elif 'ok' in names and line.startswith('RETURNED'):
+        pass
+    elif not any((line + ' ').startswith('RAISED %s ' % n) for n in names if n != 'ok'):
+        probs.append('expected %s' % '/'.join(names))
+    if pattern and not re.search(pattern, line):
+        probs.append('MESSAGE does not match %r' % pattern)
+    log.record(name, not probs, ('; '.join(probs) + ' | ' if probs else '') + line[:200] + ' ' + err.strip()[-200:])

@@ -60,6 +60,11 @@ void check_path_length(const std::string& path, const std::string& label);
 // (FIFO)", "a character device", …). Such a file is never opened: reading a pipe or /dev/zero blocks or never ends.
 std::string special_file_kind(const std::string& path);
 
+// "" when no companion of `path` (x.dbf, x.prj, x.csvt … beside x.shp) is a pipe, device or socket; otherwise a
+// phrase naming it ("its companion file x.dbf is a named pipe (FIFO), not a file; …"): GDAL opens companions by
+// itself, and a FIFO among them would block it.
+std::string special_companion(const std::string& path);
+
 // True when `canonical` (an absolute, symlink-free path) lies inside one of the roots (canonicalised here).
 bool inside_roots(const std::string& canonical, const std::vector<std::string>& roots);
 

@@ -10,6 +10,10 @@ namespace cohortgis::geodata {
 
 // SHA-256 of the file's bytes as 64 lowercase hex digits (OpenSSL's libcrypto). Throws InputError when unreadable.
 std::string sha256_file(const std::string& path);
+// sha256_file of a file; of a folder (an OpenFileGDB .gdb, a folder of Shapefiles as a zone source), the SHA-256 of
+// the lines "RELATIVE_PATH\0FILE_SHA256\n" of every regular file below it, in the order of their relative paths, so
+// the digest changes when any file of it is added, removed, renamed or changed.
+std::string sha256_file_or_folder(const std::string& path);
 // SHA-256 of bytes in memory, the same form.
 std::string sha256_text(std::string_view bytes);
 
