@@ -582,7 +582,7 @@ void ResultsWriter::finish() {
     buf_ += ',';
     append_csv_field(buf_, z.name);
     buf_ += ',';
-    append_csv_field(buf_, z.name_en);
+    append_csv_field(buf_, z.name_en.str());
     buf_ += '\n';
   }
   zones.write(buf_);

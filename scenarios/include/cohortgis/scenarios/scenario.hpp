@@ -13,14 +13,15 @@
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/scenarios/parity_inputs.hpp"
+#include "cohortgis/scenarios/sparse_text.hpp"
 
 namespace cohortgis::scenarios {
 
 struct Zone {
   std::string id;        // as written in outputs (e.g. the GB/T 2260 district code)
   std::string name;      // local name (e.g. 东城区)
-  std::string name_en;   // may be empty
-  std::string parent{};  // the unit it belongs to (e.g. its district), a control-total zone set; may be empty
+  SparseText name_en;    // may be empty (most are: one pointer each, not a string)
+  SparseText parent{};   // the unit it belongs to (e.g. its district), a control-total zone set; may be empty
 };
 
 // A planning period in calendar years, inclusive (docs/ccmpp.md Part C): "2021–2025" starts with the end-2020
