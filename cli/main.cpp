@@ -190,7 +190,6 @@ int run_command(const std::vector<std::string>& args) {
   cfg.write_thread = vm.count("no-write-thread") == 0;
   cfg.limit_retained_heap = true;
   cfg.release_proj_database = true;
-  cfg.release_library_pages = true;
   if (vm.count("variant")) cfg.variants = vm["variant"].as<std::vector<std::string>>();
   if (vm.count("allow-read")) cfg.allow_read = vm["allow-read"].as<std::vector<std::string>>();
   if (vm.count("allow-db")) cfg.allow_db = vm["allow-db"].as<std::vector<std::string>>();

@@ -20,13 +20,4 @@ inline constexpr std::size_t kMappedBlockBytes = std::size_t{32} << 20;
 // process-wide. Elsewhere than glibc, nothing.
 void limit_retained_heap();
 
-// Drops this process's page-table entries of read-only private file mappings (the libraries' code and constant data,
-// e.g. libgdal's relocation tables read once at load and the code of GDAL's many dependencies that a projection never
-// calls), so that only the pages touched again count in its RSS: 47-52 MB of library pages at the peak of a 50,000-zone
-// run otherwise. The pages stay in the page cache; a page touched again is mapped again (a minor fault). A mapping
-// with a privately written page (Anonymous > 0 in /proc/self/smaps: a debugger's breakpoint, a text relocation) is
-// left whole, since dropping that page would lose the write. Returns the bytes of the mappings released (0 where
-// /proc/self/smaps cannot be read: elsewhere than Linux, nothing).
-std::size_t release_read_only_pages();
-
 }  // namespace cohortgis::app

@@ -469,8 +469,6 @@ RunSummary run(const RunConfig& cfg) {
       progress.start(total);
     };
   }
-  // After the loaders' libraries (GDAL and its dependencies, PROJ, TOML) and the writers' set-up have done their part.
-  if (cfg.release_library_pages) release_read_only_pages();
   const auto project_start = std::chrono::steady_clock::now();
   const ProjectSummary projected = project(set, po, sink);
   const auto project_end = std::chrono::steady_clock::now();

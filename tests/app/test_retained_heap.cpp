@@ -1,20 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // limit_retained_heap (issue #16): freed memory at an arena's top goes back to the system, on the main thread and on
 // another thread (the writer threads of `cohortgis run`), after glibc would have raised its thresholds. A program of
-// its own: the setting is process-wide. release_read_only_pages: a read-only file mapping leaves the RSS and reads
-// back the same; one with a privately written page keeps that write.
+// its own: the setting is process-wide.
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <string>
 #include <thread>
-
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "../../app/src/retained_heap.hpp"  // internal to the app library
 
@@ -60,57 +54,4 @@ TEST(RetainedHeap, FreedBlocksGoBackOnEveryThread) {
   std::thread([&] { on_thread = retained_after_two_blocks(kBlock); }).join();
   EXPECT_LT(on_thread, kSlackKiB) << "a thread's arena kept the freed block resident";
   EXPECT_LT(retained_after_two_blocks(kBlock), kSlackKiB) << "the main arena kept the freed block resident";
-}
-
-namespace {
-
-// A file of `bytes` whose byte i is i % 251, mapped private; `prot` as mmap takes it.
-struct MappedFile {
-  MappedFile(const char* tag, std::size_t bytes, int prot) : size(bytes) {
-    path = ::testing::TempDir() + "cohortgis_pages_" + tag + "_" + std::to_string(::getpid());
-    {
-      std::ofstream out(path, std::ios::binary);
-      for (std::size_t i = 0; i < bytes; ++i) out.put(static_cast<char>(i % 251));
-    }
-    const int fd = ::open(path.c_str(), O_RDONLY);
-    data = static_cast<unsigned char*>(::mmap(nullptr, bytes, prot, MAP_PRIVATE, fd, 0));
-    ::close(fd);
-  }
-  ~MappedFile() {
-    if (data != MAP_FAILED) ::munmap(data, size);
-    std::remove(path.c_str());
-  }
-  // The bytes' sum, reading every page (so each is mapped).
-  unsigned long long sum() const {
-    unsigned long long s = 0;
-    for (std::size_t i = 0; i < size; ++i) s += data[i];
-    return s;
-  }
-  std::string path;
-  std::size_t size;
-  unsigned char* data = nullptr;
-};
-
-}  // namespace
-
-TEST(RetainedHeap, ReadOnlyFilePagesLeaveTheRssAndPrivateWritesStay) {
-#if !defined(__linux__)
-  GTEST_SKIP() << "/proc/self/smaps: Linux only";
-#endif
-  constexpr std::size_t kBytes = std::size_t{8} << 20;
-  const MappedFile ro("ro", kBytes, PROT_READ);
-  ASSERT_NE(ro.data, MAP_FAILED);
-  const unsigned long long expected = ro.sum();
-  // A read-only mapping with a page written before it became read-only: its copy is the process's own.
-  MappedFile cow("cow", std::size_t{1} << 20, PROT_READ | PROT_WRITE);
-  ASSERT_NE(cow.data, MAP_FAILED);
-  cow.data[0] = 'X';
-  ASSERT_EQ(::mprotect(cow.data, cow.size, PROT_READ), 0);
-  const long long before = rss_kib();
-  EXPECT_GE(cohortgis::app::release_read_only_pages(), kBytes);
-  const long long after = rss_kib();
-  EXPECT_LT(after, before - 6 * 1024) << "the 8 MiB read-only mapping is still resident";
-  EXPECT_EQ(ro.sum(), expected);  // mapped again from the file, the same bytes
-  EXPECT_EQ(cow.data[0], 'X') << "a privately written page was dropped";
-  EXPECT_EQ(cow.data[1], 1);
 }

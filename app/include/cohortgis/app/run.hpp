@@ -66,10 +66,6 @@ struct RunConfig {
   // and opened again where an output needs it. Process-wide: the command line sets it; a host process (Python), whose
   // other libraries may hold PROJ objects, does not.
   bool release_proj_database = false;
-  // After loading, the process's read-only file pages (the libraries' code and constants) are unmapped, so that only
-  // those the run touches again count in its RSS (retained_heap.hpp release_read_only_pages: ≈ 30 MB less peak RSS at
-  // 50,000 zones; the pages stay in the page cache). Process-wide: the command line sets it; a host process does not.
-  bool release_library_pages = false;
   // Probabilistic projection (ensemble.hpp): the number of trajectories and the seed; unset: the scenario's
   // [stochastic] trajectories and seed (no ensemble when it sets none). quantiles.csv and probability_met then join
   // the outputs. comm: the MPI ranks to split the trajectories across (null: this process alone).
