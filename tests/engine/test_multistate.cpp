@@ -20,6 +20,7 @@ using cohortgis::test::error_of;
 using cohortgis::test::fertility;
 using cohortgis::test::makeham_mx;
 using cohortgis::test::RecordingSink;
+using cohortgis::test::run_filled;
 
 namespace {
 
@@ -111,13 +112,7 @@ struct Case {
     cfg.method = method;
     cfg.multistate_open_age = open;
     cfg.cell_components = cell_components;
-    for (int z = 0; z < zones; ++z) cfg.zone_ids.push_back("z" + std::to_string(z));
-    cfg.group_names.clear();
-    for (int g = 0; g < groups; ++g) cfg.group_names.push_back("g" + std::to_string(g));
-    Projection p(cfg, base());
-    RecordingSink sink;
-    p.run([&](const StepContext&, StepSchedules& s) { fill(s); }, sink);
-    return sink;
+    return run_filled(cfg, *this);
   }
 };
 

@@ -9,14 +9,17 @@
 #include <cstring>
 #include <memory>
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/multistate.hpp"
 #include "error_of.hpp"
+#include "projection_cases.hpp"
 #include "projection_fixture.hpp"
-#include "cohortgis/engine/index_cast.hpp"
 
 using namespace cohortgis;
 using cohortgis::test::error_of;
+using cohortgis::test::name_states;
 using cohortgis::test::RecordingSink;
+using cohortgis::test::run_filled;
 
 namespace {
 
@@ -95,13 +98,7 @@ struct OdCase {
     cfg.method = ProjectionMethod::multistate;
     cfg.multistate_open_age = open;
     cfg.cell_components = true;
-    for (int z = 0; z < zones; ++z) cfg.zone_ids.push_back("z" + std::to_string(z));
-    cfg.group_names.clear();
-    for (int g = 0; g < groups; ++g) cfg.group_names.push_back("g" + std::to_string(g));
-    Projection p(cfg, base());
-    RecordingSink sink;
-    p.run([&](const StepContext&, StepSchedules& s) { fill(s); }, sink);
-    return sink;
+    return run_filled(cfg, *this);
   }
 };
 
@@ -273,8 +270,7 @@ TEST(MultistateOdStep, KeptFactorsGiveTheSameBits) {
     cfg.steps = c.steps;
     cfg.method = ProjectionMethod::multistate;
     cfg.cell_components = true;
-    for (int z = 0; z < c.zones; ++z) cfg.zone_ids.push_back("z" + std::to_string(z));
-    cfg.group_names = {"g0", "g1"};
+    name_states(cfg, c.zones, c.groups);
     Projection p(cfg, c.base());
     RecordingSink sink;
     const auto od = c.od();  // one OD object for the whole run, as a scenario's provider keeps it

@@ -125,4 +125,22 @@ RecordingSink run_case(const Case& rc, int threads) {
   return sink;
 }
 
+// Names the zones "z0", "z1", … and the groups "g0", "g1", … of a test case's configuration.
+inline void name_states(ProjectionConfig& cfg, int zones, int groups) {
+  for (int z = 0; z < zones; ++z) cfg.zone_ids.push_back("z" + std::to_string(z));
+  cfg.group_names.clear();
+  for (int g = 0; g < groups; ++g) cfg.group_names.push_back("g" + std::to_string(g));
+}
+
+// Runs a case that makes its own schedules (any struct with zones, groups, base() and fill(StepSchedules&)) under
+// `cfg`, its states named by name_states.
+template <class Case>
+RecordingSink run_filled(ProjectionConfig cfg, const Case& c) {
+  name_states(cfg, c.zones, c.groups);
+  Projection p(cfg, c.base());
+  RecordingSink sink;
+  p.run([&](const StepContext&, StepSchedules& s) { c.fill(s); }, sink);
+  return sink;
+}
+
 }  // namespace cohortgis::test
