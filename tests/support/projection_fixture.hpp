@@ -80,6 +80,24 @@ struct OneStateCase {
   }
 };
 
+// Every step's results of a run under `cfg` on the same death rates, fertility and sex ratios at birth each step
+// (the layouts of StepSchedules).
+inline RecordingSink run_fixed_rates(const ProjectionConfig& cfg, const CohortArray& base,
+                                     const std::vector<double>& mx, const std::vector<double>& asfr,
+                                     const std::vector<double>& srb) {
+  Projection projection(cfg, base);
+  RecordingSink sink;
+  projection.run(
+      [&](const StepContext&, StepSchedules& s) {
+        s.mortality_kind = MortalityInput::death_rates;
+        s.mortality = mx;
+        s.asfr = asfr;
+        s.srb = srb;
+      },
+      sink);
+  return sink;
+}
+
 // The per-state arrays compute_indicators reads, sized for `states` states (zone × group) of `ages` ages: births,
 // deaths and net migrants per state and sex, births by mother's age and women's exposure zero, e0 and e65 as given.
 inline StepComponents state_components(int states, int ages, double e0, double e65) {
