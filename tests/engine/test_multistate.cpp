@@ -21,6 +21,7 @@ using cohortgis::test::fertility;
 using cohortgis::test::makeham_mx;
 using cohortgis::test::RecordingSink;
 using cohortgis::test::run_filled;
+using cohortgis::test::sloped_base;
 
 namespace {
 
@@ -50,15 +51,7 @@ struct Case {
   int threads = 1;
   bool cell_components = true;
 
-  CohortArray base() const {
-    CohortArray b(CohortLayout{zones, groups, grid});
-    for (int z = 0; z < zones; ++z)
-      for (int g = 0; g < groups; ++g)
-        for (int s = 0; s < 2; ++s)
-          for (int i = 0; i < grid.n_ages; ++i)
-            b.at(z, g, s, i) = (1000.0 + 50.0 * z + 300.0 * g + 7.0 * s) * std::exp(-0.02 * grid.age_start(i)) + i;
-    return b;
-  }
+  CohortArray base() const { return sloped_base(zones, groups, grid, 50.0); }
   // Survival ratios / Lx of state (z, g, s) from the engine's own life table (so Lx and S inputs are consistent).
   LifeTable table(int z, int g, int s) const {
     const AgeGrid lt_grid = grid;

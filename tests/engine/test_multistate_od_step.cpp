@@ -20,6 +20,7 @@ using cohortgis::test::error_of;
 using cohortgis::test::name_states;
 using cohortgis::test::RecordingSink;
 using cohortgis::test::run_filled;
+using cohortgis::test::sloped_base;
 
 namespace {
 
@@ -45,15 +46,7 @@ struct OdCase {
 
   double level(int z, int g, int s) const { return 1.0 + 0.1 * z + 0.5 * g + 0.3 * s; }
   double od_rate(int from, int to) const { return od_level * (1 + from + 2 * to) / 3.0; }
-  CohortArray base() const {
-    CohortArray b(CohortLayout{zones, groups, grid});
-    for (int z = 0; z < zones; ++z)
-      for (int g = 0; g < groups; ++g)
-        for (int s = 0; s < 2; ++s)
-          for (int i = 0; i < grid.n_ages; ++i)
-            b.at(z, g, s, i) = (1000.0 + 250.0 * z + 300.0 * g + 7.0 * s) * std::exp(-0.02 * grid.age_start(i)) + i;
-    return b;
-  }
+  CohortArray base() const { return sloped_base(zones, groups, grid, 250.0); }
   std::shared_ptr<const OdMigration> od() const {
     std::vector<OdFlow> flows;
     for (int j = 0; j < zones; ++j)

@@ -125,6 +125,17 @@ RecordingSink run_case(const Case& rc, int threads) {
   return sink;
 }
 
+// A base population falling with age, larger in later zones (by `per_zone` persons) and groups, a little more men.
+inline CohortArray sloped_base(int zones, int groups, const AgeGrid& grid, double per_zone) {
+  CohortArray b(CohortLayout{zones, groups, grid});
+  for (int z = 0; z < zones; ++z)
+    for (int g = 0; g < groups; ++g)
+      for (int s = 0; s < 2; ++s)
+        for (int i = 0; i < grid.n_ages; ++i)
+          b.at(z, g, s, i) = (1000.0 + per_zone * z + 300.0 * g + 7.0 * s) * std::exp(-0.02 * grid.age_start(i)) + i;
+  return b;
+}
+
 // Names the zones "z0", "z1", … and the groups "g0", "g1", … of a test case's configuration.
 inline void name_states(ProjectionConfig& cfg, int zones, int groups) {
   for (int z = 0; z < zones; ++z) cfg.zone_ids.push_back("z" + std::to_string(z));
