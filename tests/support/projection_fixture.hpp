@@ -39,6 +39,19 @@ class RecordingSink : public ResultSink {
   std::vector<IndicatorTable> indicators;
 };
 
+// Keeps each step's end population and the per-state sums of its births, deaths and net migrants (what a run without
+// cell components still has; RecordingSink keeps every component).
+struct StateSumsSink : ResultSink {
+  void step(const StepResult& r) override {
+    pops.push_back(r.end);
+    births.push_back(r.components.births);
+    deaths.push_back(r.components.deaths_by_state);
+    net.push_back(r.components.net_migrants_by_state);
+  }
+  std::vector<CohortArray> pops;
+  std::vector<std::vector<double>> births, deaths, net;
+};
+
 // One zone, one group, explicit survival ratios: the single-population step of the design note Part A.
 struct OneStateCase {
   AgeGrid grid;
