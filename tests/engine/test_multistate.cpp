@@ -440,3 +440,47 @@ TEST(MultistateProjection, MigrationWithoutMultistateMeaningIsRefused) {
   const std::string e = error_of([&] { c.run(); });
   EXPECT_CONTAINS(e, "net migration given as counts has no multistate meaning");
 }
+
+// A3 step 7 in the multistate step, as close_step: a cell below zero (here newborns of g0, whose births two rules
+// move 1.6 times over to g1: the engine takes each rule's share as given) ends at kFloorPersons, its floor adjustment
+// kFloorPersons − Q is kept and listed among the floored cells (none elsewhere); under flow policy 'error' the run
+// stops, naming the cell.
+TEST(MultistateProjection, CellsBelowZeroAreFlooredOrStopTheRun) {
+  Case c;
+  c.steps = 1;
+  c.newborn = {{0, 1, 0.8, {}}, {0, 1, 0.8, {}}};
+  const auto run = [&](FlowPolicy policy) {
+    ProjectionConfig cfg;
+    cfg.grid = c.grid;
+    cfg.steps = 1;
+    cfg.threads = 1;
+    cfg.method = ProjectionMethod::multistate;
+    cfg.cell_components = true;
+    cfg.flow_policy = policy;
+    return run_filled(cfg, c);
+  };
+  const RecordingSink sink = run(FlowPolicy::conserve);
+  const StepComponents& comp = sink.components[0];
+  ASSERT_EQ(comp.floored.size(), uz(c.zones) * kSexes);  // age 0 of g0, each zone and sex
+  double listed = 0.0;
+  for (const AdjustedCell& a : comp.floored) {
+    EXPECT_EQ(a.group, 0);
+    EXPECT_EQ(a.age, 0);
+    EXPECT_GT(a.persons, kFloorPersons);
+    EXPECT_EQ(sink.populations[1].at(a.zone, 0, a.sex, 0), kFloorPersons) << "zone " << a.zone << " sex " << a.sex;
+    EXPECT_EQ(comp.floor_adjustment.at(a.zone, 0, a.sex, 0), a.persons) << "zone " << a.zone << " sex " << a.sex;
+    listed += a.persons;
+  }
+  double adjusted = 0.0;
+  for (const double v : comp.floor_adjustment.data()) adjusted += v;
+  EXPECT_EQ(adjusted, listed);
+  std::string e = "no error";
+  try {
+    run(FlowPolicy::error);
+  } catch (const ProjectionError& x) {
+    e = x.what();
+  }
+  EXPECT_CONTAINS(e, "zone 'z0', group 'g0', sex female, age 0");
+  EXPECT_CONTAINS(e, "the population would fall to");
+  EXPECT_CONTAINS(e, "(flow policy 'error')");
+}
