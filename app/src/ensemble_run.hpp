@@ -7,11 +7,7 @@
 
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/indicators.hpp"
-
-namespace cohortgis::scenarios {
-struct Scenario;
-struct ScenarioSet;
-}  // namespace cohortgis::scenarios
+#include "cohortgis/scenarios/scenario_fwd.hpp"
 
 namespace cohortgis::app {
 

@@ -68,16 +68,15 @@ MapStyle base_style(Language l) {
 std::string unit_text(const IndicatorLabel& lab) { return lab.unit; }
 
 ImageFormat parse_format(const std::string& f) {
-  if (f == "png") return ImageFormat::png;
-  if (f == "svg") return ImageFormat::svg;
-  if (f == "pdf") return ImageFormat::pdf;
+  if (const auto format = geodata::image_format_named(f)) return *format;
   throw InputError("--format: '" + f + "'; expected png, svg or pdf");
 }
 
 geodata::ClassMethod parse_classes(const std::string& c) {
-  if (c == "quantile") return geodata::ClassMethod::quantile;
-  if (c == "equal" || c == "equal_interval") return geodata::ClassMethod::equal_interval;
-  if (c == "jenks" || c == "natural_breaks") return geodata::ClassMethod::natural_breaks;
+  // The command line also takes the short words "equal" and "jenks".
+  if (c == "equal") return geodata::ClassMethod::equal_interval;
+  if (c == "jenks") return geodata::ClassMethod::natural_breaks;
+  if (const auto method = geodata::class_method_named(c)) return *method;
   throw InputError("--classes: '" + c + "'; expected quantile, equal or jenks");
 }
 

@@ -102,6 +102,8 @@ std::string files_json(const std::vector<ListedFile>& files) {
   return j;
 }
 
+}  // namespace
+
 void write_atomically(const fs::path& file, const std::string& text) {
   const fs::path tmp = file.parent_path() / (file.filename().string() + ".tmp-" + std::to_string(::getpid()));
   {
@@ -117,6 +119,8 @@ void write_atomically(const fs::path& file, const std::string& text) {
     throw InputError(file.string() + ": cannot be written (" + ec.message() + ")");
   }
 }
+
+namespace {
 
 ListedFile describe_file(const fs::path& dir, const std::string& rel, bool hash = true) {
   const fs::path p = dir / rel;

@@ -37,6 +37,10 @@ struct ListedFile {
 std::vector<ListedFile> list_result_files(const std::filesystem::path& dir,
                                           const std::vector<std::string>& unhashed = {});
 
+// Writes `text` to `file` through a temporary file next to it ("<name>.tmp-<pid>") renamed over it, so that `file`
+// is either the old one or the whole new one; removes the temporary file and throws InputError when the rename fails.
+void write_atomically(const std::filesystem::path& file, const std::string& text);
+
 // manifest.json from its body (the JSON object's members before "outputs", each line ending ",\n", without the
 // opening "{\n"): writes the marker first, then the body, "outputs", "files" and the seal; atomically (a temporary
 // file renamed over manifest.json).

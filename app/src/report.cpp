@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // report.html: one self-contained file (CSS inline, images as base64 PNG data URLs, no scripts, no network) that a
 // planner can mail or open offline. `cohortgis report` and `cohortgis run` both write it through make_report.
-#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -376,18 +375,7 @@ ReportResult write_report(const Results& r, std::optional<Language> language, co
                 "folder; the numbers are those of its CSV files.") +
        "</p>\n</section>\n</main>\n</body>\n</html>\n";
 
-  const fs::path tmp = dir / ("report.html.tmp-" + std::to_string(::getpid()));
-  {
-    TextFile f(tmp.string());
-    f.write(h);
-    f.close();
-  }
-  std::error_code ec;
-  fs::rename(tmp, out, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw InputError(out.string() + ": cannot be written (" + ec.message() + ")");
-  }
+  write_atomically(out, h);
   ReportResult res;
   res.file = out.string();
   for (const auto& f : figs) res.figures.push_back(f.file);

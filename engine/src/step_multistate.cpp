@@ -116,6 +116,21 @@ void StepRunner::prepare_multistate_cache() {
   ms_cache_.transitions = sch_.transitions;
 }
 
+void StepRunner::floor_multistate_state(int z, int g, int s, std::span<const double> Q, std::span<double> end,
+                                        std::span<double> adj) {
+  for (std::size_t i = 0; i < Q.size(); ++i) {
+    const double q = Q[i];
+    end[i] = q >= 0.0 ? q : kFloorPersons;
+    if (!adj.empty()) adj[i] = q >= 0.0 ? 0.0 : kFloorPersons - q;
+    if (!(q >= 0.0)) {
+      if (cfg_.flow_policy == FlowPolicy::error)
+        throw ProjectionError(where(z, g, s, static_cast<int>(i)) + ": the population would fall to " + fmt(q) +
+                              " persons (flow policy 'error')");
+      floored_[uz(z)].push_back({z, g, s, static_cast<int>(i), kFloorPersons - q});
+    }
+  }
+}
+
 void StepRunner::step_zone_multistate(int z, Scratch& sc) {
   const int A = L_.grid.n_ages, G = L_.groups;
   const std::size_t nA = uz(A), w = nA - 1;
@@ -260,22 +275,11 @@ void StepRunner::step_zone_multistate(int z, Scratch& sc) {
         c_.transfer_out.at(z, g, s, 0) = out[g];
         c_.transfer_in.at(z, g, s, 0) = in[g];
       }
-      // Step 7: the floor, as close_step. (c042b14's member function for this loop, backed out for wrong numbers
-      // under GCC 12 -O2 -fsanitize=address,undefined, met the same miscompilation of competing_risks' a[g] as
-      // later changes did: cmake/CompileFlags.cmake, -fno-ivopts.)
-      const auto end = next_.ages(z, g, s);
-      std::span<double> adj = keep ? c_.floor_adjustment.ages(z, g, s) : std::span<double>();
-      for (std::size_t i = 0; i <= w; ++i) {
-        const double q = b.Q[i];
-        end[i] = q >= 0.0 ? q : kFloorPersons;
-        if (!adj.empty()) adj[i] = q >= 0.0 ? 0.0 : kFloorPersons - q;
-        if (!(q >= 0.0)) {
-          if (cfg_.flow_policy == FlowPolicy::error)
-            throw ProjectionError(where(z, g, s, static_cast<int>(i)) + ": the population would fall to " + fmt(q) +
-                                  " persons (flow policy 'error')");
-          floored_[uz(z)].push_back({z, g, s, static_cast<int>(i), kFloorPersons - q});
-        }
-      }
+      // Step 7. (c042b14's member function for this loop was backed out for wrong numbers under GCC 12 -O2
+      // -fsanitize=address,undefined: the miscompilation of competing_risks' a[g] that later changes met too and
+      // cmake/CompileFlags.cmake's -fno-ivopts now avoids.)
+      floor_multistate_state(z, g, s, b.Q.first(w + 1), next_.ages(z, g, s),
+                             keep ? c_.floor_adjustment.ages(z, g, s) : std::span<double>());
       if (!c_.deaths_age_period.empty())
         age_period_deaths(b.D, cached(cache_.phi, g, s).first(nA - 1), c_.deaths_age_period.ages(z, g, s));
     }

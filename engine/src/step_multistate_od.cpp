@@ -219,8 +219,6 @@ void StepRunner::step_multistate_od() {
         c_.births[(uz(z) * uz(G) + uz(g)) * kSexes + uz(s)] = births[(uz(z) * uz(G) + uz(g)) * kSexes + uz(s)];
         const auto b = buffers(z, g, s, sc);
         const auto mig = migrants(z, g, s, sc);
-        const auto end = next_.ages(z, g, s);
-        std::span<double> adj = keep ? c_.floor_adjustment.ages(z, g, s) : std::span<double>();
         if (gross && plan_.has_od) {
           std::copy_n(od_in.begin() + static_cast<std::ptrdiff_t>(o), nA, c_.od_in.ages(z, g, s).begin());
           std::copy_n(od_out.begin() + static_cast<std::ptrdiff_t>(o), nA, c_.od_out.ages(z, g, s).begin());
@@ -233,16 +231,9 @@ void StepRunner::step_multistate_od() {
           b.D[i] = D[o + i];
           b.Q[i] = Q[o + i];
           if (!mig.empty()) mig[i] = net[o + i];
-          const double q = Q[o + i];
-          end[i] = q >= 0.0 ? q : kFloorPersons;
-          if (!adj.empty()) adj[i] = q >= 0.0 ? 0.0 : kFloorPersons - q;
-          if (!(q >= 0.0)) {
-            if (cfg_.flow_policy == FlowPolicy::error)
-              throw ProjectionError(where(z, g, s, static_cast<int>(i)) + ": the population would fall to " + fmt(q) +
-                                    " persons (flow policy 'error')");
-            floored_[uz(z)].push_back({z, g, s, static_cast<int>(i), kFloorPersons - q});
-          }
         }
+        floor_multistate_state(z, g, s, std::span<const double>(Q.data() + o, w + 1), next_.ages(z, g, s),
+                               keep ? c_.floor_adjustment.ages(z, g, s) : std::span<double>());
         if (!c_.deaths_age_period.empty() && !cache_.phi.empty())
           age_period_deaths(b.D, std::span<double>(cache_.phi.data() + o, nA).first(nA - 1),
                             c_.deaths_age_period.ages(z, g, s));

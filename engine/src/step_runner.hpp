@@ -215,6 +215,10 @@ class StepRunner {
   void validate_multistate() const;
   void step_multistate_od();  // multistate with OD rates between zones: all zones at once (step_multistate_od.cpp)
   void prepare_multistate_cache();  // decides reuse_multistate_; sizes the cache when it is rebuilt
+  // Step 7 of a multistate state, as close_step: end = Q, or kFloorPersons where Q ≥ 0 is false; the adjustments
+  // into adj (unless empty); the floored cells listed, or ProjectionError under flow policy 'error'.
+  void floor_multistate_state(int zone, int group, int sex, std::span<const double> Q, std::span<double> end,
+                              std::span<double> adj);
   void births_of_groups(int zone, int group, int count, Scratch& sc);  // A3 step 4 into sc.B
   void close_state(int zone, std::size_t state, bool fused, Scratch& sc);  // step_zone's steps 5–7, the slow way
   void apply_newborn_rules(int zone, Scratch& sc);                     // B3

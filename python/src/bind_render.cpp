@@ -26,16 +26,12 @@ namespace fs = std::filesystem;
 using geodata::ImageFormat;
 
 ImageFormat format_of(const std::string& f) {
-  if (f == "png") return ImageFormat::png;
-  if (f == "svg") return ImageFormat::svg;
-  if (f == "pdf") return ImageFormat::pdf;
+  if (const auto format = geodata::image_format_named(f)) return *format;
   throw InputError("image format '" + f + "'; expected png, svg or pdf");
 }
 
 geodata::ClassMethod method_of(const std::string& m) {
-  if (m == "quantile") return geodata::ClassMethod::quantile;
-  if (m == "equal_interval") return geodata::ClassMethod::equal_interval;
-  if (m == "natural_breaks") return geodata::ClassMethod::natural_breaks;
+  if (const auto method = geodata::class_method_named(m)) return *method;
   throw InputError("class method '" + m + "'; expected quantile, equal_interval or natural_breaks");
 }
 

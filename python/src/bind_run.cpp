@@ -217,6 +217,14 @@ std::uintptr_t address(const double* p) { return reinterpret_cast<std::uintptr_t
 void bind_run(py::module_& m) {
   using R = RunResult;
   const auto ssz = [](std::size_t v) { return static_cast<py::ssize_t>(v); };
+  // A property viewing one of the per-state sums of every step, [step][zone][group][sex].
+  const auto state_sums = [ssz](std::vector<double> R::*sums) {
+    return [ssz, sums](py::object self) {
+      const R& r = self.cast<const R&>();
+      return view_of((r.*sums).data(),
+                     {ssz(uz(r.steps)), ssz(r.zone_ids.size()), ssz(r.group_names.size()), ssz(kSexes)}, self, false);
+    };
+  };
   py::class_<R, std::shared_ptr<R>>(
       m, "RunResult",
       "Results of one projection run. Array properties are read-only NumPy views of the C++ result buffers (no\n"
@@ -303,33 +311,11 @@ void bind_run(py::module_& m) {
                            self, false);
           },
           "[year][unit][group slot][indicator]; the base year has stock indicators only (flows NaN)")
-      .def_property_readonly(
-          "births",
-          [ssz](py::object self) {
-            const R& r = self.cast<const R&>();
-            return view_of(r.births.data(),
-                           {ssz(uz(r.steps)), ssz(r.zone_ids.size()), ssz(r.group_names.size()), ssz(kSexes)}, self,
-                           false);
-          },
-          "births of each step [step][zone][group][sex of child], after newborn rules")
-      .def_property_readonly(
-          "deaths",
-          [ssz](py::object self) {
-            const R& r = self.cast<const R&>();
-            return view_of(r.deaths.data(),
-                           {ssz(uz(r.steps)), ssz(r.zone_ids.size()), ssz(r.group_names.size()), ssz(kSexes)}, self,
-                           false);
-          },
-          "cohort deaths of each step [step][zone][group][sex]")
-      .def_property_readonly(
-          "net_migration",
-          [ssz](py::object self) {
-            const R& r = self.cast<const R&>();
-            return view_of(r.net_migration.data(),
-                           {ssz(uz(r.steps)), ssz(r.zone_ids.size()), ssz(r.group_names.size()), ssz(kSexes)}, self,
-                           false);
-          },
-          "net migrants used in each step [step][zone][group][sex] (all kinds of flows)")
+      .def_property_readonly("births", state_sums(&R::births),
+                             "births of each step [step][zone][group][sex of child], after newborn rules")
+      .def_property_readonly("deaths", state_sums(&R::deaths), "cohort deaths of each step [step][zone][group][sex]")
+      .def_property_readonly("net_migration", state_sums(&R::net_migration),
+                             "net migrants used in each step [step][zone][group][sex] (all kinds of flows)")
       .def(
           "_buffer_address",
           [](const R& r, const std::string& name) {

@@ -12,9 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace cohortgis::scenarios {
-struct Scenario;
-}
+#include "cohortgis/scenarios/scenario_fwd.hpp"
 
 namespace cohortgis::python {
 

@@ -7,9 +7,7 @@ set -uo pipefail
 EXE=$1
 export COHORTGIS_DATA_DIR=$2
 EXAMPLES=$3
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/cli_common.sh"
 
 # A results folder of an earlier run (cohortgis replaces only its own results), which a failed run must not touch.
 "$EXE" run default --out "$WORK/prev" --quiet --no-report || fail "the earlier run"

@@ -8,9 +8,7 @@ set -uo pipefail
 EXE=$1
 FIX=$2
 MAKE_H5=$3
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/cli_common.sh"
 reseal() {  # DIR: manifest.json's entry for results.nc and its seal recomputed, as a forger would
   /usr/bin/python3 - "$1" <<'PY' || fail "resealing the manifest of $1"
 import hashlib, json, os, re, sys

@@ -12,9 +12,7 @@
 set -uo pipefail
 EXE=$1
 FIX=$2
-WORK=$(mktemp -d)
-trap 'chmod -R u+w "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/cli_common.sh"
 snapshot() { (cd "$1" && find . -print0 | sort -z | xargs -0 ls -ld --time-style=+%s 2>/dev/null; find . -type f -print0 | sort -z | xargs -0 sha256sum) ; }
 
 # A small scenario with zone boundaries (six townships of tests/fixtures/geo), so that maps are drawn quickly.

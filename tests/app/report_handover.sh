@@ -14,9 +14,7 @@ EXE=$1
 export COHORTGIS_DATA_DIR=$2
 FIXTURES=$3
 BENCH_TOOL=$4
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/cli_common.sh"
 
 check() {  # check NAME SOURCE SCENARIO [ARGS]: run, keep the report's files, `cohortgis report`, compare
   local name=$1 source=$2 scenario=$3

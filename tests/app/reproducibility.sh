@@ -7,9 +7,7 @@ set -uo pipefail
 EXE=$1
 export COHORTGIS_DATA_DIR=$2
 EXAMPLES=$3
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/cli_common.sh"
 
 cp -r "$EXAMPLES/beijing-2020" "$WORK/scenario"
 "$EXE" run "$WORK/scenario/scenario.toml" --out "$WORK/one" --threads 1 --quiet --no-report || fail "run at 1 thread"

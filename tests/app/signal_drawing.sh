@@ -9,9 +9,7 @@ set -uo pipefail
 EXE=$1
 export COHORTGIS_DATA_DIR=$2
 EXAMPLES=$3
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/cli_common.sh"
 . "$(dirname "$0")/signal_common.sh"
 
 # SIGQUIT and SIGUSR1 stand for every other terminating signal (SIGUSR2, SIGALRM, SIGXCPU …): they killed the run

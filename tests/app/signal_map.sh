@@ -11,9 +11,7 @@ set -uo pipefail
 EXE=$1
 export COHORTGIS_DATA_DIR=$2
 EXAMPLES=$3
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/cli_common.sh"
 . "$(dirname "$0")/signal_common.sh"
 
 "$EXE" run "$EXAMPLES/nc-counties/scenario.toml" --out "$WORK/res" --quiet 2>"$WORK/err" || fail "run: $(cat "$WORK/err")"

@@ -8,9 +8,7 @@
 set -uo pipefail
 EXE=$1
 FIX=$2
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/cli_common.sh"
 . "$(dirname "$0")/signal_common.sh"
 
 # expect NAME PATTERN COMMAND...: exit 1 within 20 s with PATTERN in stderr.

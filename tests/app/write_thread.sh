@@ -8,9 +8,7 @@ set -uo pipefail
 EXE=$1
 export COHORTGIS_DATA_DIR=$2
 TOOL=$3
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/cli_common.sh"
 
 "$EXE" run default --out "$WORK/inline" --threads 2 --quiet --no-report --format both --no-write-thread ||
   fail "run without the writer thread"

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "cohortgis/engine/projection.hpp"
+#include "projection_fixture.hpp"
 #include "workload.hpp"
 
 using namespace cohortgis;
@@ -15,18 +16,14 @@ using cohortgis::bench::Workload;
 
 namespace {
 
-struct Keep : ResultSink {
+struct Keep : cohortgis::test::StateSumsSink {
   void step(const StepResult& r) override {
-    pops.push_back(r.end);
-    births.push_back(r.components.births);
-    deaths.push_back(r.components.deaths_by_state);
-    net.push_back(r.components.net_migrants_by_state);
+    StateSumsSink::step(r);
     e0.push_back(r.components.e0);
     births_by_age_kept = !r.components.births_by_mother_age.empty();
     if (r.indicators) tables.push_back(*r.indicators);
   }
-  std::vector<CohortArray> pops;
-  std::vector<std::vector<double>> births, deaths, net, e0;
+  std::vector<std::vector<double>> e0;
   bool births_by_age_kept = false;
   std::vector<MortalityInput> kinds;  // the schedules' mortality kind after each step
   std::vector<IndicatorTable> tables;

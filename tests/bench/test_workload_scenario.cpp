@@ -14,6 +14,7 @@
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "plain_csv.hpp"
+#include "projection_fixture.hpp"
 #include "workload.hpp"
 
 using namespace cohortgis;
@@ -21,16 +22,11 @@ using cohortgis::bench::Workload;
 
 namespace {
 
-struct Keep : ResultSink {
+struct Keep : cohortgis::test::StateSumsSink {
   void step(const StepResult& r) override {
-    pops.push_back(r.end);
-    births.push_back(r.components.births);
-    deaths.push_back(r.components.deaths_by_state);
-    net.push_back(r.components.net_migrants_by_state);
+    StateSumsSink::step(r);
     current = &pops.back();
   }
-  std::vector<CohortArray> pops;
-  std::vector<std::vector<double>> births, deaths, net;
   const CohortArray* current = nullptr;
 };
 

@@ -100,17 +100,7 @@ test::RecordingSink run_on_rates(ProjectionConfig cfg, const CohortArray& base, 
   cfg.indicators = true;
   cfg.cell_components = true;
   if (adjuster) cfg.step_adjuster = [](const StepContext&, const CohortArray&, CohortArray&, StepComponents&) {};
-  Projection projection(cfg, base);
-  test::RecordingSink sink;
-  projection.run(
-      [&](const StepContext&, StepSchedules& s) {
-        s.mortality_kind = MortalityInput::death_rates;
-        s.mortality = mx;
-        s.asfr = asfr;
-        s.srb = srb;
-      },
-      sink);
-  return sink;
+  return test::run_fixed_rates(cfg, base, mx, asfr, srb);
 }
 
 // Also of one group (StepOf150's group 0 alone, nobody at its last three ages): its "all" slot is the group's, whose

@@ -271,16 +271,7 @@ TEST(IndicatorZoneSlots, CarriedStartTotalsAreTheBitsOfTheStartPopulations) {
           for (int z = 0; z < end.layout().zones; z += 3)
             for (int i = 0; i < end.layout().grid.n_ages; i += 2) end.at(z, z % 2, 1, i) += 3.25 + ctx.step;
         };
-      Projection projection(cfg, base);
-      test::RecordingSink sink;
-      projection.run(
-          [&](const StepContext&, StepSchedules& s) {
-            s.mortality_kind = MortalityInput::death_rates;
-            s.mortality = mx;
-            s.asfr = asfr;
-            s.srb = srb;
-          },
-          sink);
+      const test::RecordingSink sink = test::run_fixed_rates(cfg, base, mx, asfr, srb);
       ASSERT_EQ(sink.indicators.size(), uz(steps));
       for (int y = 0; y < steps; ++y) {
         IndicatorTable fresh;

@@ -20,6 +20,8 @@ using cohortgis::test::error_of;
 using cohortgis::test::fertility;
 using cohortgis::test::makeham_mx;
 using cohortgis::test::RecordingSink;
+using cohortgis::test::run_filled;
+using cohortgis::test::sloped_base;
 
 namespace {
 
@@ -49,15 +51,7 @@ struct Case {
   int threads = 1;
   bool cell_components = true;
 
-  CohortArray base() const {
-    CohortArray b(CohortLayout{zones, groups, grid});
-    for (int z = 0; z < zones; ++z)
-      for (int g = 0; g < groups; ++g)
-        for (int s = 0; s < 2; ++s)
-          for (int i = 0; i < grid.n_ages; ++i)
-            b.at(z, g, s, i) = (1000.0 + 50.0 * z + 300.0 * g + 7.0 * s) * std::exp(-0.02 * grid.age_start(i)) + i;
-    return b;
-  }
+  CohortArray base() const { return sloped_base(zones, groups, grid, 50.0); }
   // Survival ratios / Lx of state (z, g, s) from the engine's own life table (so Lx and S inputs are consistent).
   LifeTable table(int z, int g, int s) const {
     const AgeGrid lt_grid = grid;
@@ -111,13 +105,7 @@ struct Case {
     cfg.method = method;
     cfg.multistate_open_age = open;
     cfg.cell_components = cell_components;
-    for (int z = 0; z < zones; ++z) cfg.zone_ids.push_back("z" + std::to_string(z));
-    cfg.group_names.clear();
-    for (int g = 0; g < groups; ++g) cfg.group_names.push_back("g" + std::to_string(g));
-    Projection p(cfg, base());
-    RecordingSink sink;
-    p.run([&](const StepContext&, StepSchedules& s) { fill(s); }, sink);
-    return sink;
+    return run_filled(cfg, *this);
   }
 };
 
@@ -451,4 +439,48 @@ TEST(MultistateProjection, MigrationWithoutMultistateMeaningIsRefused) {
   c.net_counts = true;
   const std::string e = error_of([&] { c.run(); });
   EXPECT_CONTAINS(e, "net migration given as counts has no multistate meaning");
+}
+
+// A3 step 7 in the multistate step, as close_step: a cell below zero (here newborns of g0, whose births two rules
+// move 1.6 times over to g1: the engine takes each rule's share as given) ends at kFloorPersons, its floor adjustment
+// kFloorPersons − Q is kept and listed among the floored cells (none elsewhere); under flow policy 'error' the run
+// stops, naming the cell.
+TEST(MultistateProjection, CellsBelowZeroAreFlooredOrStopTheRun) {
+  Case c;
+  c.steps = 1;
+  c.newborn = {{0, 1, 0.8, {}}, {0, 1, 0.8, {}}};
+  const auto run = [&](FlowPolicy policy) {
+    ProjectionConfig cfg;
+    cfg.grid = c.grid;
+    cfg.steps = 1;
+    cfg.threads = 1;
+    cfg.method = ProjectionMethod::multistate;
+    cfg.cell_components = true;
+    cfg.flow_policy = policy;
+    return run_filled(cfg, c);
+  };
+  const RecordingSink sink = run(FlowPolicy::conserve);
+  const StepComponents& comp = sink.components[0];
+  ASSERT_EQ(comp.floored.size(), uz(c.zones) * kSexes);  // age 0 of g0, each zone and sex
+  double listed = 0.0;
+  for (const AdjustedCell& a : comp.floored) {
+    EXPECT_EQ(a.group, 0);
+    EXPECT_EQ(a.age, 0);
+    EXPECT_GT(a.persons, kFloorPersons);
+    EXPECT_EQ(sink.populations[1].at(a.zone, 0, a.sex, 0), kFloorPersons) << "zone " << a.zone << " sex " << a.sex;
+    EXPECT_EQ(comp.floor_adjustment.at(a.zone, 0, a.sex, 0), a.persons) << "zone " << a.zone << " sex " << a.sex;
+    listed += a.persons;
+  }
+  double adjusted = 0.0;
+  for (const double v : comp.floor_adjustment.data()) adjusted += v;
+  EXPECT_EQ(adjusted, listed);
+  std::string e = "no error";
+  try {
+    run(FlowPolicy::error);
+  } catch (const ProjectionError& x) {
+    e = x.what();
+  }
+  EXPECT_CONTAINS(e, "zone 'z0', group 'g0', sex female, age 0");
+  EXPECT_CONTAINS(e, "the population would fall to");
+  EXPECT_CONTAINS(e, "(flow policy 'error')");
 }

@@ -9,14 +9,18 @@
 #include <cstring>
 #include <memory>
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/multistate.hpp"
 #include "error_of.hpp"
+#include "projection_cases.hpp"
 #include "projection_fixture.hpp"
-#include "cohortgis/engine/index_cast.hpp"
 
 using namespace cohortgis;
 using cohortgis::test::error_of;
+using cohortgis::test::name_states;
 using cohortgis::test::RecordingSink;
+using cohortgis::test::run_filled;
+using cohortgis::test::sloped_base;
 
 namespace {
 
@@ -42,15 +46,7 @@ struct OdCase {
 
   double level(int z, int g, int s) const { return 1.0 + 0.1 * z + 0.5 * g + 0.3 * s; }
   double od_rate(int from, int to) const { return od_level * (1 + from + 2 * to) / 3.0; }
-  CohortArray base() const {
-    CohortArray b(CohortLayout{zones, groups, grid});
-    for (int z = 0; z < zones; ++z)
-      for (int g = 0; g < groups; ++g)
-        for (int s = 0; s < 2; ++s)
-          for (int i = 0; i < grid.n_ages; ++i)
-            b.at(z, g, s, i) = (1000.0 + 250.0 * z + 300.0 * g + 7.0 * s) * std::exp(-0.02 * grid.age_start(i)) + i;
-    return b;
-  }
+  CohortArray base() const { return sloped_base(zones, groups, grid, 250.0); }
   std::shared_ptr<const OdMigration> od() const {
     std::vector<OdFlow> flows;
     for (int j = 0; j < zones; ++j)
@@ -95,13 +91,7 @@ struct OdCase {
     cfg.method = ProjectionMethod::multistate;
     cfg.multistate_open_age = open;
     cfg.cell_components = true;
-    for (int z = 0; z < zones; ++z) cfg.zone_ids.push_back("z" + std::to_string(z));
-    cfg.group_names.clear();
-    for (int g = 0; g < groups; ++g) cfg.group_names.push_back("g" + std::to_string(g));
-    Projection p(cfg, base());
-    RecordingSink sink;
-    p.run([&](const StepContext&, StepSchedules& s) { fill(s); }, sink);
-    return sink;
+    return run_filled(cfg, *this);
   }
 };
 
@@ -273,8 +263,7 @@ TEST(MultistateOdStep, KeptFactorsGiveTheSameBits) {
     cfg.steps = c.steps;
     cfg.method = ProjectionMethod::multistate;
     cfg.cell_components = true;
-    for (int z = 0; z < c.zones; ++z) cfg.zone_ids.push_back("z" + std::to_string(z));
-    cfg.group_names = {"g0", "g1"};
+    name_states(cfg, c.zones, c.groups);
     Projection p(cfg, c.base());
     RecordingSink sink;
     const auto od = c.od();  // one OD object for the whole run, as a scenario's provider keeps it

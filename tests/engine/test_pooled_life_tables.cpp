@@ -373,19 +373,11 @@ TEST(PooledLifeTables, ZoneAllSlotsInTheZonePassAreTheBitsOfTheirTables) {
       for (int z = 0; z < Z; ++z) cfg.zone_ids.push_back("z" + std::to_string(z));
       cfg.group_names = {"g0", "g1"};
       if (Z == 11) cfg.aggregates = {ZoneAggregate{"first", {0}}};  // units_from with units and without
-      Projection projection(cfg, c.start);
-      test::RecordingSink sink;
       std::vector<double> asfr(uz(Z * kG * c.grid.n_ages), 0.0);
       for (std::size_t k = 0; k < asfr.size(); ++k)
         asfr[k] = k % uz(c.grid.n_ages) >= 15 && k % uz(c.grid.n_ages) < 50 ? 0.05 : 0.0;
-      projection.run(
-          [&](const StepContext&, StepSchedules& s) {
-            s.mortality_kind = MortalityInput::death_rates;
-            s.mortality = c.mx;
-            s.asfr = asfr;
-            s.srb.assign(uz(Z), 1.05);
-          },
-          sink);
+      const test::RecordingSink sink =
+          test::run_fixed_rates(cfg, c.start, c.mx, asfr, std::vector<double>(uz(Z), 1.05));
       ASSERT_EQ(sink.indicators.size(), 2u);
       for (std::size_t step = 0; step < 2; ++step) {
         SCOPED_TRACE("step " + std::to_string(step));

@@ -20,6 +20,7 @@
 using namespace cohortgis;
 using cohortgis::test::fertility;
 using cohortgis::test::makeham_mx;
+using cohortgis::test::OneStateCase;
 using cohortgis::test::random_case;
 using cohortgis::test::RandomCase;
 using cohortgis::test::RecordingSink;
@@ -50,23 +51,14 @@ TEST(ProjectionAnalytic, LeslieMatrixGrowthFactor) {
   const double lambda = es.eigenvalues()[k].real();
   ASSERT_GT(lambda, 1.0);
 
-  CohortArray base(CohortLayout{1, 1, grid});
-  for (int s = 0; s < 2; ++s)
-    for (int i = 0; i < A; ++i) base.at(0, 0, s, i) = 1000.0 * (A - i);
-  ProjectionConfig cfg;
-  cfg.grid = grid;
-  cfg.steps = 200;
-  Projection p(cfg, base);
-  KeepPopulationsSink sink;
-  p.run(
-      [&](const StepContext&, StepSchedules& s) {
-        s.mortality_kind = MortalityInput::survival_ratios;
-        s.mortality = S;
-        s.mortality.insert(s.mortality.end(), S.begin(), S.end());
-        s.asfr = F;
-        s.srb = {srb};
-      },
-      sink);
+  OneStateCase c;
+  c.grid = grid;
+  for (int i = 0; i < A; ++i) c.P_f.push_back(1000.0 * (A - i));
+  c.P_m = c.P_f;
+  c.S_f = c.S_m = S;
+  c.F = F;
+  c.srb = srb;
+  const RecordingSink sink = c.run(200);
   const auto& last = sink.populations.back();
   const auto& prev = sink.populations[sink.populations.size() - 2];
   const double growth = last.vec(0, 0, 0).sum() / prev.vec(0, 0, 0).sum();
@@ -120,31 +112,21 @@ TEST(ProjectionAnalytic, SymmetricSexesDifferOnlyThroughSrb) {
   const AgeGrid grid = AgeGrid::single_year(100);
   const int A = grid.n_ages;
   for (double srb : {1.0, 1.05}) {
-    CohortArray base(CohortLayout{1, 1, grid});
-    for (int s = 0; s < 2; ++s)
-      for (int i = 0; i < A; ++i) base.at(0, 0, s, i) = 1000.0 + 10.0 * std::sin(i);
+    OneStateCase c;
+    c.grid = grid;
+    for (int i = 0; i < A; ++i) {
+      c.P_f.push_back(1000.0 + 10.0 * std::sin(i));
+      c.M_f.push_back(3.0 * std::cos(i));
+    }
+    c.P_m = c.P_f;
+    c.M_m = c.M_f;
     // The same survival ratios for both sexes (a life table from mx would differ by sex through a0).
-    std::vector<double> S(uz(A));
-    survival_ratios(single_year_life_table(makeham_mx(grid, 1.0), Sex::female), grid, S);
-    std::vector<double> ratios = S;
-    ratios.insert(ratios.end(), S.begin(), S.end());
-    std::vector<double> net(2 * uz(A), 0.0);
-    for (int s = 0; s < 2; ++s)
-      for (int i = 0; i < A; ++i) net[uz(s) * uz(A) + uz(i)] = 3.0 * std::cos(i);
-    ProjectionConfig cfg;
-    cfg.grid = grid;
-    cfg.steps = 30;
-    Projection p(cfg, base);
-    KeepPopulationsSink sink;
-    p.run(
-        [&](const StepContext&, StepSchedules& s) {
-          s.mortality_kind = MortalityInput::survival_ratios;
-          s.mortality = ratios;
-          s.asfr = fertility(grid, 1.8);
-          s.srb = {srb};
-          s.net_migrants = net;
-        },
-        sink);
+    c.S_f.resize(uz(A));
+    survival_ratios(single_year_life_table(makeham_mx(grid, 1.0), Sex::female), grid, c.S_f);
+    c.S_m = c.S_f;
+    c.F = fertility(grid, 1.8);
+    c.srb = srb;
+    const RecordingSink sink = c.run(30);
     const auto& last = sink.populations.back();
     for (int i = 0; i < A; ++i) {
       if (srb == 1.0) {

@@ -86,6 +86,19 @@ TEST(MapClasses, HandCases) {
   EXPECT_THROW(class_breaks({1, 2}, 0, ClassMethod::quantile), InputError);
 }
 
+// The words the command line and Python take for a format and a class method; anything else (a short word the
+// command line adds itself, another case, an image type not drawn) is none of them.
+TEST(MapClasses, FormatAndMethodWords) {
+  EXPECT_EQ(image_format_named("png"), ImageFormat::png);
+  EXPECT_EQ(image_format_named("svg"), ImageFormat::svg);
+  EXPECT_EQ(image_format_named("pdf"), ImageFormat::pdf);
+  for (const char* w : {"", "PNG", "bmp", "png "}) EXPECT_FALSE(image_format_named(w).has_value()) << w;
+  EXPECT_EQ(class_method_named("quantile"), ClassMethod::quantile);
+  EXPECT_EQ(class_method_named("equal_interval"), ClassMethod::equal_interval);
+  EXPECT_EQ(class_method_named("natural_breaks"), ClassMethod::natural_breaks);
+  for (const char* w : {"", "equal", "jenks", "Quantile"}) EXPECT_FALSE(class_method_named(w).has_value()) << w;
+}
+
 // Natural breaks are optimal: no partition of the sorted values into k contiguous classes has a smaller within-class
 // sum of squares (checked against every partition by brute force).
 TEST(MapClasses, NaturalBreaksMatchBruteForceOptimum) {

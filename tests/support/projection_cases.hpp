@@ -125,4 +125,33 @@ RecordingSink run_case(const Case& rc, int threads) {
   return sink;
 }
 
+// A base population falling with age, larger in later zones (by `per_zone` persons) and groups, a little more men.
+inline CohortArray sloped_base(int zones, int groups, const AgeGrid& grid, double per_zone) {
+  CohortArray b(CohortLayout{zones, groups, grid});
+  for (int z = 0; z < zones; ++z)
+    for (int g = 0; g < groups; ++g)
+      for (int s = 0; s < 2; ++s)
+        for (int i = 0; i < grid.n_ages; ++i)
+          b.at(z, g, s, i) = (1000.0 + per_zone * z + 300.0 * g + 7.0 * s) * std::exp(-0.02 * grid.age_start(i)) + i;
+  return b;
+}
+
+// Names the zones "z0", "z1", … and the groups "g0", "g1", … of a test case's configuration.
+inline void name_states(ProjectionConfig& cfg, int zones, int groups) {
+  for (int z = 0; z < zones; ++z) cfg.zone_ids.push_back("z" + std::to_string(z));
+  cfg.group_names.clear();
+  for (int g = 0; g < groups; ++g) cfg.group_names.push_back("g" + std::to_string(g));
+}
+
+// Runs a case that makes its own schedules (any struct with zones, groups, base() and fill(StepSchedules&)) under
+// `cfg`, its states named by name_states.
+template <class Case>
+RecordingSink run_filled(ProjectionConfig cfg, const Case& c) {
+  name_states(cfg, c.zones, c.groups);
+  Projection p(cfg, c.base());
+  RecordingSink sink;
+  p.run([&](const StepContext&, StepSchedules& s) { c.fill(s); }, sink);
+  return sink;
+}
+
 }  // namespace cohortgis::test

@@ -39,6 +39,19 @@ class RecordingSink : public ResultSink {
   std::vector<IndicatorTable> indicators;
 };
 
+// Keeps each step's end population and the per-state sums of its births, deaths and net migrants (what a run without
+// cell components still has; RecordingSink keeps every component).
+struct StateSumsSink : ResultSink {
+  void step(const StepResult& r) override {
+    pops.push_back(r.end);
+    births.push_back(r.components.births);
+    deaths.push_back(r.components.deaths_by_state);
+    net.push_back(r.components.net_migrants_by_state);
+  }
+  std::vector<CohortArray> pops;
+  std::vector<std::vector<double>> births, deaths, net;
+};
+
 // One zone, one group, explicit survival ratios: the single-population step of the design note Part A.
 struct OneStateCase {
   AgeGrid grid;
@@ -79,6 +92,24 @@ struct OneStateCase {
     return sink;
   }
 };
+
+// Every step's results of a run under `cfg` on the same death rates, fertility and sex ratios at birth each step
+// (the layouts of StepSchedules).
+inline RecordingSink run_fixed_rates(const ProjectionConfig& cfg, const CohortArray& base,
+                                     const std::vector<double>& mx, const std::vector<double>& asfr,
+                                     const std::vector<double>& srb) {
+  Projection projection(cfg, base);
+  RecordingSink sink;
+  projection.run(
+      [&](const StepContext&, StepSchedules& s) {
+        s.mortality_kind = MortalityInput::death_rates;
+        s.mortality = mx;
+        s.asfr = asfr;
+        s.srb = srb;
+      },
+      sink);
+  return sink;
+}
 
 // The per-state arrays compute_indicators reads, sized for `states` states (zone × group) of `ages` ages: births,
 // deaths and net migrants per state and sex, births by mother's age and women's exposure zero, e0 and e65 as given.

@@ -11,11 +11,7 @@
 #include <vector>
 
 #include "cohortgis/engine/indicators.hpp"
-
-namespace cohortgis::scenarios {
-struct Scenario;
-struct ScenarioSet;
-}  // namespace cohortgis::scenarios
+#include "cohortgis/scenarios/scenario_fwd.hpp"
 
 namespace cohortgis::app {
 

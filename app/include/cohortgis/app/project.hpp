@@ -23,11 +23,7 @@
 #include <vector>
 
 #include "cohortgis/engine/projection.hpp"
-
-namespace cohortgis::scenarios {
-struct Scenario;
-struct ScenarioSet;
-}  // namespace cohortgis::scenarios
+#include "cohortgis/scenarios/scenario_fwd.hpp"
 
 namespace cohortgis::app {
 

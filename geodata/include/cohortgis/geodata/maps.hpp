@@ -9,7 +9,9 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cohortgis::geodata {
@@ -38,6 +40,21 @@ std::vector<MapZone> map_zones(const Zones& zones, const std::vector<double>& va
 
 enum class ClassMethod { quantile, equal_interval, natural_breaks };
 enum class ImageFormat { png, svg, pdf };
+
+// The words `cohortgis map` and Python's renderers take for a format and a class method; nullopt for any other word
+// (each caller says in its own terms what it expected).
+inline std::optional<ImageFormat> image_format_named(std::string_view word) {
+  if (word == "png") return ImageFormat::png;
+  if (word == "svg") return ImageFormat::svg;
+  if (word == "pdf") return ImageFormat::pdf;
+  return std::nullopt;
+}
+inline std::optional<ClassMethod> class_method_named(std::string_view word) {
+  if (word == "quantile") return ClassMethod::quantile;
+  if (word == "equal_interval") return ClassMethod::equal_interval;
+  if (word == "natural_breaks") return ClassMethod::natural_breaks;
+  return std::nullopt;
+}
 
 // Class breaks b_0 < b_1 < … < b_k: class c holds values in [b_c, b_{c+1}] (the first class closed on both ends,
 // the others open below). NaN values are ignored. Fewer classes come back when the data have fewer distinct values.
