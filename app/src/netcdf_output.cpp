@@ -30,9 +30,19 @@ std::size_t chunk_rows(std::size_t rows, std::size_t row_values) {
   return std::clamp<std::size_t>(target, 1, std::max<std::size_t>(rows, 1));
 }
 
-// Every value +0.0, bit for bit (a -0.0 or NaN is written).
+// Every value +0.0, bit for bit (a -0.0 or NaN is written). Eight values' bits OR-ed before one test: a branch per
+// eight values, not per value (this scan was 60 % of put_state's samples on the results.nc writer's thread at W40k:
+// three state-sized arrays a year, the transfers and floor adjustments).
 bool all_plus_zero(const double* values, std::size_t n) {
-  return std::all_of(values, values + n, [](double v) { return std::bit_cast<std::uint64_t>(v) == 0; });
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t bits = 0;
+    for (std::size_t k = 0; k < 8; ++k) bits |= std::bit_cast<std::uint64_t>(values[i + k]);
+    if (bits != 0) return false;
+  }
+  for (; i < n; ++i)
+    if (std::bit_cast<std::uint64_t>(values[i]) != 0) return false;
+  return true;
 }
 
 }  // namespace
