@@ -14,6 +14,7 @@
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/parity.hpp"
 #include "cohortgis/engine/planning.hpp"
+#include "cohortgis/geodata/hdf5_chunks.hpp"
 #include "cohortgis/geodata/netcdf_lock.hpp"
 
 namespace cohortgis::app {
@@ -29,9 +30,19 @@ std::size_t chunk_rows(std::size_t rows, std::size_t row_values) {
   return std::clamp<std::size_t>(target, 1, std::max<std::size_t>(rows, 1));
 }
 
-// Every value +0.0, bit for bit (a -0.0 or NaN is written).
+// Every value +0.0, bit for bit (a -0.0 or NaN is written). Eight values' bits OR-ed before one test: a branch per
+// eight values, not per value (this scan was 60 % of put_state's samples on the results.nc writer's thread at W40k:
+// three state-sized arrays a year, the transfers and floor adjustments).
 bool all_plus_zero(const double* values, std::size_t n) {
-  return std::all_of(values, values + n, [](double v) { return std::bit_cast<std::uint64_t>(v) == 0; });
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t bits = 0;
+    for (std::size_t k = 0; k < 8; ++k) bits |= std::bit_cast<std::uint64_t>(values[i + k]);
+    if (bits != 0) return false;
+  }
+  for (; i < n; ++i)
+    if (std::bit_cast<std::uint64_t>(values[i]) != 0) return false;
+  return true;
 }
 
 }  // namespace
@@ -78,6 +89,7 @@ NetcdfWriter::NetcdfWriter(const std::filesystem::path& path, const scenarios::S
 
 NetcdfWriter::~NetcdfWriter() {
   const auto nc_lock = geodata::lock_netcdf();
+  direct_.reset();  // its datasets closed before the file
   if (ncid_ >= 0) nc_close(ncid_);
 }
 
@@ -181,6 +193,7 @@ void NetcdfWriter::define(const IndicatorTable& t) {
     }
     text_att(v, "long_name", long_name);
     if (units) text_att(v, "units", units);
+    chunk_dims_.emplace_back(v, chunks);
     if (set_.outputs.min_cell > 0 && std::string(units ? units : "") == "1")
       text_att(v, "comment",
                "values above 0 and below min_cell = " + std::to_string(set_.outputs.min_cell) +
@@ -242,6 +255,16 @@ void NetcdfWriter::define(const IndicatorTable& t) {
   for (const int v : {v_population_, v_women_by_parity_, v_births_, v_nb_in_, v_nb_out_, v_deaths_, v_net_migration_,
                       v_transfer_in_, v_transfer_out_, v_floor_, v_indicators_})
     if (v >= 0) check(nc_set_var_chunk_cache(id, v, 0, 0, 1.0f), "setting the chunk cache");
+  // Uncompressed: whole chunks go straight into the file (put_chunk), not through HDF5's chunk buffer.
+  if (deflate_ == 0 && direct_on_) {
+    direct_ = std::make_unique<geodata::Hdf5DirectChunks>();
+    for (const auto& [v, chunks] : chunk_dims_) {
+      char name[NC_MAX_NAME + 1] = {};
+      check(nc_inq_varname(id, v, name), "reading a variable's name");
+      direct_of_.resize(std::max(direct_of_.size(), uz(v) + 1), -1);
+      direct_of_[uz(v)] = direct_->open(path_, name, chunks);
+    }
+  }
 
   for (auto& [v, values] : strings) {
     std::vector<const char*> p;
@@ -263,6 +286,29 @@ void NetcdfWriter::put_year(int year) {
   check(nc_put_vara_int(ncid_, v_year_, &start, &count, &year), "writing variable year");
 }
 
+int NetcdfWriter::direct_index(int var) const {
+  return var >= 0 && uz(var) < direct_of_.size() ? direct_of_[uz(var)] : -1;
+}
+
+void NetcdfWriter::extended(int var, std::size_t year) {
+  extended_years_.resize(std::max(extended_years_.size(), uz(var) + 1), 0);
+  extended_years_[uz(var)] = std::max(extended_years_[uz(var)], year + 1);
+}
+
+// A whole chunk of a variable whose dataset already holds the year (netCDF-C extended it on an earlier write) goes
+// straight into the file; a chunk cut short by the end of the zones (HDF5 fills the rest with the fill value) or a
+// year's first one through netCDF-C. Either way the chunks are written in the same order, so the same bytes.
+void NetcdfWriter::put_chunk(int var, const std::size_t* start, const std::size_t* count, bool whole,
+                             const double* values) {
+  const int direct = direct_index(var);
+  if (direct >= 0 && whole && uz(var) < extended_years_.size() && start[1] < extended_years_[uz(var)]) {
+    if (!direct_->write(direct, start, values)) throw InputError(path_ + ": writing a chunk failed");
+    return;
+  }
+  check(nc_put_vara_double(ncid_, var, start, count, values), "writing a year");
+  extended(var, start[1]);
+}
+
 void NetcdfWriter::put_state(int var, const double* values, bool by_age, bool combined, const double* minus,
                              const double* plus) {
   if (var < 0) return;
@@ -272,8 +318,19 @@ void NetcdfWriter::put_state(int var, const double* values, bool by_age, bool co
   const double min_cell = set_.outputs.min_cell;
   // A by-sex cube (births) is the by-age layout with one "age": rank 5, the last count dropped.
   if (!sparse && values && min_cell <= 0 && !combined) {
-    const std::size_t start[6] = {variant_, year_index_, 0, 0, 0, 0};
-    check(nc_put_vara_double(ncid_, var, start, count, values), "writing a year");
+    if (direct_index(var) < 0) {
+      const std::size_t start[6] = {variant_, year_index_, 0, 0, 0, 0};
+      check(nc_put_vara_double(ncid_, var, start, count, values), "writing a year");
+      return;
+    }
+    // Chunk by chunk from the array itself: no copy of ours, none of HDF5's for whole chunks.
+    const std::size_t zone_row = uz(groups_) * count[4] * count[5];
+    const std::size_t block = chunk_rows(uz(zones_), zone_row);
+    for (std::size_t z0 = 0; z0 < uz(zones_); z0 += block) {
+      const std::size_t at[6] = {variant_, year_index_, z0, 0, 0, 0};
+      const std::size_t len[6] = {1, 1, std::min(block, uz(zones_) - z0), uz(groups_), count[4], count[5]};
+      put_chunk(var, at, len, len[2] == block, values + z0 * zone_row);
+    }
     return;
   }
   // Through chunk_, one chunk of the variable at a time (not a state-sized copy: 14.4 MB at 50,000 zones): a missing
@@ -314,7 +371,7 @@ void NetcdfWriter::put_state(int var, const double* values, bool by_age, bool co
       copy(z0 * zone_row, n * zone_row, chunk_.data());
       const std::size_t at[6] = {variant_, year_index_, z0, 0, 0, 0};
       const std::size_t len[6] = {1, 1, n, uz(groups_), count[4], count[5]};
-      check(nc_put_vara_double(ncid_, var, at, len, chunk_.data()), "writing a year");
+      put_chunk(var, at, len, n == block, chunk_.data());
     }
     return;
   }
@@ -336,7 +393,7 @@ void NetcdfWriter::put_state(int var, const double* values, bool by_age, bool co
       if (combined && all_plus_zero(chunk_.data(), chunk_.size())) continue;
       const std::size_t at[6] = {variant_, year_index_, z0, g, 0, 0};
       const std::size_t len[6] = {1, 1, n, 1, count[4], count[5]};
-      check(nc_put_vara_double(ncid_, var, at, len, chunk_.data()), "writing a year");
+      put_chunk(var, at, len, n == block, chunk_.data());
       written_years_[var] = std::max(written_years_[var], year_index_ + 1);
     }
   }
@@ -348,13 +405,25 @@ void NetcdfWriter::fill_sparse_year(int var, std::size_t variant, std::size_t ye
   const bool by_age = var != v_nb_in_ && var != v_nb_out_;
   const std::size_t group_row = kSexes * (by_age ? uz(ages_) : 1);
   const std::size_t block = chunk_rows(uz(zones_), group_row);
+  written_years_[var] = std::max(written_years_[var], year + 1);
+  if (direct_index(var) >= 0) {
+    // Chunk by chunk (one group each, in the order one nc_put_vara of them all writes them): every chunk is the
+    // same `value`s, so one chunk's buffer serves them all.
+    chunk_.assign(block * group_row, value);
+    for (std::size_t z0 = 0; z0 < uz(zones_); z0 += block)
+      for (std::size_t g = 0; g < uz(groups_); ++g) {
+        const std::size_t start[6] = {variant, year, z0, g, 0, 0};
+        const std::size_t count[6] = {1, 1, std::min(block, uz(zones_) - z0), 1, kSexes, by_age ? uz(ages_) : 1};
+        put_chunk(var, start, count, count[2] == block, chunk_.data());
+      }
+    return;
+  }
   chunk_.assign(block * uz(groups_) * group_row, value);
   for (std::size_t z0 = 0; z0 < uz(zones_); z0 += block) {
     const std::size_t start[6] = {variant, year, z0, 0, 0, 0};
     const std::size_t count[6] = {1, 1, std::min(block, uz(zones_) - z0), uz(groups_), kSexes, by_age ? uz(ages_) : 1};
     check(nc_put_vara_double(ncid_, var, start, count, chunk_.data()), "writing a year");
   }
-  written_years_[var] = std::max(written_years_[var], year + 1);
 }
 
 // The base year's components are NaN (no period ends with it): the sparse variables' fill value is 0, so their NaN
@@ -412,13 +481,22 @@ void NetcdfWriter::put_indicators(const IndicatorTable& t, bool stocks_only) {
             if (!is_stock_indicator(k)) chunk_[r * indicators_ + k] = kNaN;
       const std::size_t start[5] = {variant_, year_index_, u0, 0, 0};
       const std::size_t count[5] = {1, 1, n, indicator_groups_, indicators_};
-      check(nc_put_vara_double(ncid_, v_indicators_, start, count, chunk_.data()), "writing indicators");
+      put_chunk(v_indicators_, start, count, n == block, chunk_.data());
     }
     return;
   }
-  const std::size_t start[5] = {variant_, year_index_, 0, 0, 0};
-  const std::size_t count[5] = {1, 1, units_, indicator_groups_, indicators_};
-  check(nc_put_vara_double(ncid_, v_indicators_, start, count, t.values.data()), "writing indicators");
+  if (direct_index(v_indicators_) < 0) {
+    const std::size_t start[5] = {variant_, year_index_, 0, 0, 0};
+    const std::size_t count[5] = {1, 1, units_, indicator_groups_, indicators_};
+    check(nc_put_vara_double(ncid_, v_indicators_, start, count, t.values.data()), "writing indicators");
+    return;
+  }
+  const std::size_t block = chunk_rows(units_, row);
+  for (std::size_t u0 = 0; u0 < units_; u0 += block) {
+    const std::size_t start[5] = {variant_, year_index_, u0, 0, 0};
+    const std::size_t count[5] = {1, 1, std::min(block, units_ - u0), indicator_groups_, indicators_};
+    put_chunk(v_indicators_, start, count, count[2] == block, t.values.data() + u0 * row);
+  }
 }
 
 void NetcdfWriter::base(const CohortArray& population, int year) {
@@ -466,6 +544,7 @@ void NetcdfWriter::close() {
   const auto nc_lock = geodata::lock_netcdf();
   if (ncid_ < 0) return;
   if (defined_) extend_sparse();
+  direct_.reset();  // its datasets closed before the file
   const int id = ncid_;
   ncid_ = -1;
   check(nc_close(id), "closing the file");

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,10 @@
 
 namespace cohortgis {
 class ParityProjection;  // cohortgis/engine/parity.hpp
+namespace geodata {
+class Hdf5DirectChunks;  // cohortgis/geodata/hdf5_chunks.hpp
 }
+}  // namespace cohortgis
 
 namespace cohortgis::app {
 
@@ -56,6 +60,9 @@ class NetcdfWriter : public ResultSink {
   void set_parity(const ParityProjection* parity) { parity_ = parity; }
   // The component variables the file gets (--components; default all; planning_adjustment has none). Before base().
   void set_components(const ComponentSelection& on) { components_on_ = on; }
+  // false: every chunk through netCDF-C (HDF5's chunk buffer), none straight into the file; the same bytes (the
+  // direct writes' check: --no-direct-chunks). Before base().
+  void set_direct_chunks(bool on) { direct_on_ = on; }
 
  private:
   void define(const IndicatorTable& table);
@@ -67,6 +74,10 @@ class NetcdfWriter : public ResultSink {
   // combined: values − minus + plus (a null term: 0.0), computed a chunk at a time (net migration less transfers).
   void put_state(int var, const double* values, bool by_age = true, bool combined = false,
                  const double* minus = nullptr, const double* plus = nullptr);
+  // One chunk of `var` (start and count as nc_put_vara's; whole: not cut short by the end of the zones or units).
+  void put_chunk(int var, const std::size_t* start, const std::size_t* count, bool whole, const double* values);
+  int direct_index(int var) const;           // direct_'s dataset of `var`, or -1
+  void extended(int var, std::size_t year);  // netCDF-C wrote `year` of `var`: its dataset holds that year
   void put_base_nan();  // the base year's NaN in the sparse variables
   void fill_sparse_year(int var, std::size_t variant, std::size_t year, double value);
   void extend_sparse();  // at close: every sparse variable as long as the year dimension
@@ -94,6 +105,11 @@ class NetcdfWriter : public ResultSink {
   const ParityProjection* parity_ = nullptr;
   int v_women_by_parity_ = -1;
   ComponentSelection components_on_;
+  std::vector<std::pair<int, std::vector<std::size_t>>> chunk_dims_;  // each data variable's chunk dimensions
+  bool direct_on_ = true;
+  std::unique_ptr<geodata::Hdf5DirectChunks> direct_;  // uncompressed files: whole chunks written direct
+  std::vector<int> direct_of_;                         // by variable id: direct_'s dataset, or -1
+  std::vector<std::size_t> extended_years_;            // by variable id: years its dataset holds
 };
 
 }  // namespace cohortgis::app

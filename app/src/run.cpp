@@ -432,6 +432,7 @@ RunSummary run(const RunConfig& cfg) {
     if (const CubeFormat format = choose_cube_format(cfg.format, sc, names.size()); format != CubeFormat::csv) {
       cube = std::make_unique<NetcdfWriter>(out.staging() / "results.nc", set, aggregates, names, cfg.compress_level);
       cube->set_components(components);
+      cube->set_direct_chunks(cfg.direct_chunks);
       writer.set_cube_csv(format == CubeFormat::both);
       // netcdf (asked for, or by size): the indicators in results.nc only (indicators.csv repeats its `indicators`:
       // 2.7 GB at 40,000 zones over 10 years), unless asked for or the run adds rows to indicators.csv that

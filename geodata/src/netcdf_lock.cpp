@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cohortgis/geodata/netcdf_lock.hpp"
 
+#include "hdf5_files.hpp"
+
 #include <hdf5.h>
 #include <malloc.h>
 
@@ -31,21 +33,27 @@ std::unique_lock<std::recursive_mutex> lock_netcdf() {
 
 namespace cohortgis::geodata {
 
-bool release_hdf5_memory(const std::string& path) {
-  const auto lock = lock_netcdf();
+hid_t detail::open_hdf5_file(const std::string& path) {
   const ssize_t n = H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_FILE);
   std::vector<hid_t> ids(static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
   const ssize_t got = ids.empty() ? 0 : H5Fget_obj_ids(H5F_OBJ_ALL, H5F_OBJ_FILE, ids.size(), ids.data());
-  bool done = false;
-  for (ssize_t k = 0; k < got && !done; ++k) {
-    const hid_t id = ids[static_cast<std::size_t>(k)];  // not counted references: not closed here
+  for (ssize_t k = 0; k < got; ++k) {
+    const hid_t id = ids[static_cast<std::size_t>(k)];
     const ssize_t len = H5Fget_name(id, nullptr, 0);
     if (len < 0 || static_cast<std::size_t>(len) != path.size()) continue;
     std::string name(path.size() + 1, '\0');
-    if (H5Fget_name(id, name.data(), name.size()) != len || name.compare(0, path.size(), path) != 0) continue;
+    if (H5Fget_name(id, name.data(), name.size()) == len && name.compare(0, path.size(), path) == 0) return id;
+  }
+  return -1;
+}
+
+bool release_hdf5_memory(const std::string& path) {
+  const auto lock = lock_netcdf();
+  bool done = false;
+  if (const hid_t id = detail::open_hdf5_file(path); id >= 0) {
     H5AC_cache_config_t config{};
     config.version = H5AC__CURR_CACHE_CONFIG_VERSION;
-    if (H5Fget_mdc_config(id, &config) < 0) break;
+    if (H5Fget_mdc_config(id, &config) < 0) return false;
     // The cache at its smallest size, fixed; the next use of an entry (the root group's header) evicts down to it.
     // Not the configuration's min_size (1 MiB by default): that kept 3.4 MB of the strings' global heaps at the peak
     // of the 50,000-zone run (bench/HISTORY.md "Round 16: memory at 50,000 zones, second part").
@@ -56,9 +64,10 @@ bool release_hdf5_memory(const std::string& path) {
     small.flash_incr_mode = H5C_flash_incr__off;
     small.decr_mode = H5C_decr__off;
     H5O_info_t info;
-    if (H5Fset_mdc_config(id, &small) < 0 || H5Oget_info2(id, &info, H5O_INFO_BASIC) < 0) break;
-    config.set_initial_size = true;  // back to the configuration it had, from its initial size
-    done = H5Fset_mdc_config(id, &config) >= 0;
+    if (H5Fset_mdc_config(id, &small) >= 0 && H5Oget_info2(id, &info, H5O_INFO_BASIC) >= 0) {
+      config.set_initial_size = true;  // back to the configuration it had, from its initial size
+      done = H5Fset_mdc_config(id, &config) >= 0;
+    }
   }
   if (!done) return false;
   // What the evicted entries left on HDF5's free lists, then the freed pages inside the heap.

@@ -4,9 +4,11 @@
 groups, aggregates) with --format both; xarray must find exactly the numbers of population.csv, components.csv and
 indicators.csv (the CSVs hold shortest round-trip text, so equality is exact), the zone ids and names of zones.csv, and
 the manifest must list results.nc. A second run with --format netcdf --compress must give the same numbers from a
-deflated file and leave out the two CSV cubes; a run at 1 thread must write the same bytes as one at 2.
+deflated file and leave out the two CSV cubes; a run at 1 thread must write the same bytes as one at 2. With
+BENCH_TOOL, a scenario of 1,500 zones (several chunks a year, the last one shorter): the whole chunks written straight
+into the file give the same bytes as every chunk through netCDF-C (--no-direct-chunks), with and without min_cell.
 
-Usage: netcdf_output.py COHORTGIS_EXE
+Usage: netcdf_output.py COHORTGIS_EXE [BENCH_TOOL]
 """
 import hashlib
 import json
@@ -206,6 +208,51 @@ with tempfile.TemporaryDirectory() as work:
         nm = ds["net_migration"].values
         check(bool(np.all(nm[:, 1:] == 0)) and bool(np.all(np.isnan(nm[:, 0]))), "no migration: net_migration 0")
         ds.close()
+
+# Many zones (bench_tool's workload of 1,500 zones in two groups with transfers: population chunks of 324 zones, the
+# last one shorter; the sparse variables' chunks of 648 zones and one group): uncompressed, a variable's whole chunks
+# after a year's first go straight into the file (H5Dwrite_chunk), the others through netCDF-C. The file must be the
+# same bytes as with every chunk through netCDF-C (--no-direct-chunks), with and without [outputs] min_cell (chunks
+# through a buffer), and hold the numbers of the CSVs and (plain) of a compressed file (netCDF-C's path only).
+if len(sys.argv) > 2:
+    with tempfile.TemporaryDirectory() as work:
+        folder = os.path.join(work, "w1500")
+        p = subprocess.run([sys.argv[2], "scenario", "--zones", "1500", "--steps", "1", "--out", folder],
+                           capture_output=True, text=True)
+        check(p.returncode == 0, f"bench_tool scenario: exit {p.returncode}: {p.stderr}")
+        plain = os.path.join(folder, "scenario.toml")
+        small = os.path.join(folder, "small_cells.toml")
+        with open(small, "w") as f:
+            f.write(open(plain).read() + "\n[outputs]\nmin_cell = 50\n")
+        for toml in (plain, small):
+            out = {}
+            runs = [("direct", ["--format", "both"]), ("through", ["--format", "netcdf", "--no-direct-chunks"])]
+            if toml == plain:
+                runs.append(("packed", ["--format", "netcdf", "--compress"]))
+            for name, opts in runs:
+                out[name] = os.path.join(work, name)
+                shutil.rmtree(out[name], ignore_errors=True)
+                p = subprocess.run([EXE, "run", toml, "--out", out[name], "--quiet", "--no-report", "--threads", "2",
+                                    *opts], capture_output=True, text=True)
+                check(p.returncode == 0, f"{os.path.basename(toml)} {name}: exit {p.returncode}: {p.stderr}")
+            label = os.path.basename(toml)
+            with open(os.path.join(out["direct"], "results.nc"), "rb") as f1, \
+                    open(os.path.join(out["through"], "results.nc"), "rb") as f2:
+                check(f1.read() == f2.read(), f"{label}: results.nc the same bytes with and without direct chunks")
+            ds = xr.open_dataset(os.path.join(out["direct"], "results.nc"))
+            rows = ds["population"].encoding["chunksizes"][2]
+            check(2 * rows < 1500 and 1500 % rows != 0, f"{label}: whole chunks and a shorter last one ({rows} zones)")
+            compare_cubes(out["direct"], ds)
+            if "packed" in out:
+                packed = xr.open_dataset(os.path.join(out["packed"], "results.nc"))
+                for name in ["population", "deaths", "net_migration", "transfer_in", "births", "indicators"]:
+                    check(same(ds[name].values, packed[name].values), f"{label}: {name} as in the compressed file")
+                packed.close()
+            if toml == small:
+                pop = ds["population"].values
+                check(bool(np.isnan(pop[:, 1:]).any()) and not np.any((pop > 0) & (pop < 50)),
+                      f"{label}: small cells suppressed")
+            ds.close()
 
 finish()
 print("results.nc matches the CSV output")

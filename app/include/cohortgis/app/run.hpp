@@ -58,6 +58,9 @@ struct RunConfig {
   // Each year's results are written on a writer thread while the next year is projected (async_sink.hpp); false
   // (--no-write-thread): written in line, as before. The files are the same bytes either way.
   bool write_thread = true;
+  // Uncompressed results.nc: whole chunks written straight into the file (geodata/hdf5_chunks.hpp); false
+  // (--no-direct-chunks): every chunk through netCDF-C and HDF5's chunk buffer. The same bytes either way.
+  bool direct_chunks = true;
   // From the start of the run, freed heap memory beyond 1 MiB at an arena's top is given back to the system, for the
   // rest of the process (retained_heap.hpp: 5-6 MB less peak RSS at 50,000 zones on two threads). A process-wide
   // malloc setting: the command line sets it, a host process (Python) keeps its own unless it asks.
