@@ -118,6 +118,11 @@ std::optional<ReportSection> ensemble_report_section(const Results& r, Language 
   fs::create_directories(dir / "charts", ec);
   for (const auto& [key, f] : fans) {
     const auto& [ind, variant] = key;
+    // No chart of an indicator the grid cannot count (the share 65+ on a grid open below 65 is NaN: docs/results.md).
+    bool finite = false;
+    for (const auto& line : f.lines)
+      for (const double x : line.second) finite = finite || std::isfinite(x);
+    if (!finite) continue;
     std::vector<geodata::LineSeries> series;
     for (const char* c : kColumns) series.push_back({c, f.years, f.lines.at(c)});
     geodata::LineSeries det{zh ? "确定性" : "deterministic", f.years, {}};

@@ -21,7 +21,9 @@ namespace fs = std::filesystem;
 namespace {
 
 // A two-zone, two-group scenario on single years 0..60+ (open), annual steps 2020-2025, its tables written to `dir`.
-void write_scenario(const fs::path& dir, const std::string& fertility_fit, const std::string& observed_rows) {
+// `fitted`: the monitoring rows fitted to (each must have an observed row: an unmatched one is an error).
+void write_scenario(const fs::path& dir, const std::string& fertility_fit, const std::string& observed_rows,
+                    const std::string& fitted) {
   fs::create_directories(dir);
   std::ofstream base(dir / "base.csv");
   base << "zone,group,sex,age,population\n";
@@ -83,8 +85,7 @@ ages = [15, 60]
 observed = "observed.csv"
 whole_area = "900000"
 names = { e0_local = { indicator = "e0", group = "local" } }
-fitted = { cbr_per_1000 = [2021], births = [2021], e0_local = [2021] }
-)";
+fitted = )" + fitted + "\n";
 }
 
 test::CsvTable run(const fs::path& dir, const std::string& what) {
@@ -112,7 +113,8 @@ TEST(FittedLevelsRun, BirthRateAndE0OfTheFittedYearAreTheTargets) {
   const fs::path dir = fresh("cbr");
   write_scenario(dir, "fit = { cbr_per_1000 = 9.5, year = 2021 }",
                  "2021,900000,,cbr_per_1000,9.5,per 1000\n2021,900000,,e0_local,66.5,years\n"
-                 "2022,900000,,cbr_per_1000,9.5,per 1000\n");
+                 "2022,900000,,cbr_per_1000,9.5,per 1000\n",
+                 "{ cbr_per_1000 = [2021], e0_local = [2021] }");
   const auto m = run(dir, "monitoring.csv");
   ASSERT_EQ(m.rows.size(), 3u);
   int fitted = 0;
@@ -149,7 +151,8 @@ TEST(FittedLevelsRun, BirthRateAndE0OfTheFittedYearAreTheTargets) {
 
 TEST(FittedLevelsRun, BirthsPerYearOfTheFittedYearAreTheTarget) {
   const fs::path dir = fresh("births");
-  write_scenario(dir, "fit = { births = 1234, year = 2021 }", "2021,900000,,births,1234,persons\n");
+  write_scenario(dir, "fit = { births = 1234, year = 2021 }", "2021,900000,,births,1234,persons\n",
+                 "{ births = [2021] }");
   const auto m = run(dir, "monitoring.csv");
   ASSERT_EQ(m.rows.size(), 1u);
   EXPECT_EQ(m.at(0, "role"), "fitted");
