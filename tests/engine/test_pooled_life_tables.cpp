@@ -168,7 +168,7 @@ TEST(PooledLifeTables, MethodsTheBatchDoesNotTake) {
 // is exposed, −0 rates whose products make a −0 numerator there (its rate +0 after the leading +0), a rate of 2 or
 // more, a negative rate, a NaN, an infinite one, an open rate of 0, a negative population; 3 to 9 rows and 101.
 TEST(PooledLifeTables, RatesInLanesAreTheBitsOfPooledRatesOfTwo) {
-  enum Case { plain, unexposed, minus_zero, two, negative, nan, inf, open_zero, negative_population, kCases };
+  enum Case { plain, unexposed, minus_zero, two, negative, nan_rate, inf, open_zero, negative_population, kCases };
   for (std::size_t rows : {3, 4, 5, 6, 7, 8, 9, 101})
     for (int c = 0; c < kCases; ++c)
       for (std::size_t sex : {0, 1}) {
@@ -198,7 +198,7 @@ TEST(PooledLifeTables, RatesInLanesAreTheBitsOfPooledRatesOfTwo) {
           case negative:
             mx[0][y] = -0.25;
             break;
-          case nan:
+          case nan_rate:
             mx[1][y] = std::numeric_limits<double>::quiet_NaN();
             break;
           case inf:
