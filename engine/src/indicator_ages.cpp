@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The age bands the standard indicators count persons in, and the grids they can be counted on (indicators.hpp).
-#include <utility>
+#include <algorithm>
 
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/indicator_ages.hpp"
@@ -8,48 +8,62 @@
 namespace cohortgis {
 
 namespace {
-// {the ages as users read them, the lowest open age they can be counted on}; {"", 0}: no age band.
-std::pair<const char*, int> ages_of(Indicator id) {
+// The indices in kStandardAgeBands of the bands the indicator counts persons in; empty: no age band.
+std::vector<int> bands_of(Indicator id) {
   switch (id) {
     case Indicator::share_0_14:
-      return {"0-14", 15};
+      return {0};
     case Indicator::share_15_64:
-      return {"15-64", 65};
+    case Indicator::age_15_64:
+      return {1};
     case Indicator::share_65_plus:
     case Indicator::age_65_plus:
     case Indicator::e65_female:
     case Indicator::e65_male:
-      return {"65+", 65};
+      return {2};
     case Indicator::share_60_plus:
     case Indicator::age_60_plus:
-      return {"60+", 60};
-    case Indicator::old_age_dependency_ratio:
-      return {"15-64 and 65+", 65};
-    case Indicator::total_dependency_ratio:
-      return {"0-14, 15-64 and 65+", 65};
+      return {3};
     case Indicator::women_15_49:
-      return {"15-49", 50};
+      return {4};
     case Indicator::age_0_2:
-      return {"0-2", 3};
+      return {5};
     case Indicator::age_3_5:
-      return {"3-5", 6};
+      return {6};
     case Indicator::age_6_11:
-      return {"6-11", 12};
+      return {7};
     case Indicator::age_12_14:
-      return {"12-14", 15};
+      return {8};
     case Indicator::age_15_59:
-      return {"15-59", 60};
-    case Indicator::age_15_64:
-      return {"15-64", 65};
+      return {9};
+    case Indicator::old_age_dependency_ratio:
+      return {1, 2};
+    case Indicator::total_dependency_ratio:
+      return {0, 1, 2};
     default:
-      return {"", 0};
+      return {};
   }
 }
+
+int min_open_age(const StandardAgeBand& b) { return b.to == 0 ? b.from : b.to; }
 }  // namespace
 
-int indicator_min_open_age(Indicator id) { return ages_of(id).second; }
+int indicator_min_open_age(Indicator id) {
+  int need = 0;
+  for (const int k : bands_of(id)) need = std::max(need, min_open_age(kStandardAgeBands[k]));
+  return need;
+}
 
-const char* indicator_age_band(Indicator id) { return ages_of(id).first; }
+std::string indicator_age_band(Indicator id) {
+  const std::vector<int> bands = bands_of(id);
+  std::string text;
+  for (std::size_t i = 0; i < bands.size(); ++i) {
+    const StandardAgeBand& b = kStandardAgeBands[bands[i]];
+    if (i > 0) text += i + 1 == bands.size() ? " and " : ", ";
+    text += std::to_string(b.from) + (b.to == 0 ? "+" : "-" + std::to_string(b.to - 1));
+  }
+  return text;
+}
 
 int band_min_open_age(const AgeBand& b) { return b.to_age < 0 ? b.from_age : b.to_age + 1; }
 

@@ -277,17 +277,8 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
   single_year_bands_ = L.grid.width_years == 1 && L.grid.open_index() >= 65;
   // finish reads the standard bands' weights only without single_year_bands_ (with it, the kernels make the bands with
   // the sums of persons): left empty there, not built each step (0.04 M instructions a year at 1,000 zones).
-  for (auto [from, to] : {std::pair{0.0, 15.0},
-                          {15.0, 65.0},
-                          {65.0, kInf},
-                          {60.0, kInf},
-                          {15.0, 50.0},
-                          {0.0, 3.0},
-                          {3.0, 6.0},
-                          {6.0, 12.0},
-                          {12.0, 15.0},
-                          {15.0, 60.0}})
-    single_year_bands_ ? band_.emplace_back() : band_.emplace_back(L.grid, from, to);
+  for (const StandardAgeBand& b : kStandardAgeBands)
+    single_year_bands_ ? band_.emplace_back() : band_.emplace_back(L.grid, b.from, b.to == 0 ? kInf : b.to);
   for (const AgeBand& b : extra_bands) band_.emplace_back(L.grid, b.from_age, b.to_age < 0 ? kInf : b.to_age + 1.0);
   off_grid_ = indicators_off_grid(L.grid, extra_bands);
   zone_of_two_ = G_ == 2 && single_year_bands_ && rows_ <= A_;

@@ -6,17 +6,26 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "cohortgis/engine/indicators.hpp"
 
 namespace cohortgis {
 
+// The standard indicators' age bands in years, [from, to) (to = 0: open, from+), in the order IndicatorPass sums them
+// (0-14, 15-64, 65+, 60+, 15-49, then the school and working ages).
+struct StandardAgeBand {
+  int from, to;
+};
+inline constexpr StandardAgeBand kStandardAgeBands[] = {{0, 15}, {15, 65}, {65, 0}, {60, 0}, {15, 50},
+                                                         {0, 3},  {3, 6},   {6, 12}, {12, 15}, {15, 60}};
+
 // The lowest open age of a grid on which the indicator can be counted: its band's last age + 1, or the start of an
 // open-ended band (65 for share_65_plus_percent); 0 for an indicator without an age band.
 int indicator_min_open_age(Indicator id);
 // The ages of that band as users read them ("65+", "15-64 and 65+"; "" without a band).
-const char* indicator_age_band(Indicator id);
+std::string indicator_age_band(Indicator id);
 int band_min_open_age(const AgeBand& b);  // the same for an extra band
 // The indicator columns (standard, then extra bands) that cannot be counted on the grid, ascending.
 std::vector<std::size_t> indicators_off_grid(const AgeGrid& grid, const std::vector<AgeBand>& extra_bands);
