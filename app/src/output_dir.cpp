@@ -23,6 +23,7 @@
 
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/outputs.hpp"
 #include "cohortgis/geodata/sha256.hpp"
 #include "file_digests.hpp"
 #include "json_depth.hpp"
@@ -619,12 +620,7 @@ StagedDirectory::StagedDirectory(const fs::path& target) {
     throw InputError("output folder " + target.string() + ": expected a folder name (not the root, '.' or '..')");
   // Room beside it for "NAME.tmp-PID-N" and "NAME.old-PID-N" (a pid of at most 7 digits, N up to 999): a valid name
   // of 250 bytes failed with ENAMETOOLONG naming the temporary folder instead of what to change.
-  constexpr std::size_t kNameMaxBytes = NAME_MAX, kSuffixBytes = 16;
-  if (name.size() + kSuffixBytes > kNameMaxBytes)
-    throw InputError(
-        "output folder " + target.string() + ": a folder name of " + std::to_string(name.size()) +
-        " bytes leaves no room for the temporary folder NAME.tmp-PID written beside it; expected at most " +
-        std::to_string(kNameMaxBytes - kSuffixBytes) + " bytes");
+  geodata::require_room_for_staging("output folder " + target.string(), name, 16, "folder");
   check_replaceable(target_);
   std::error_code ec;
   fs::create_directories(target_.parent_path(), ec);

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "canvas.hpp"
+
+#include "cohortgis/geodata/outputs.hpp"
 #include "drawings.hpp"
 
 #include <cairo-pdf.h>
@@ -109,11 +111,7 @@ Canvas::Canvas(ImageFormat format, const std::string& path, int width, int heigh
     throw InputError("image " + path + ": width, height and dpi must be positive");
   // Room for ".tmp-PID" (a pid of at most 7 digits): a valid name of 251 bytes failed as "error while writing to
   // output stream" once drawn (`map --out`, hostile probe of round 17).
-  constexpr std::size_t kNameMaxBytes = NAME_MAX, kSuffixBytes = 12;
-  if (const std::size_t n = std::filesystem::path(path).filename().string().size(); n + kSuffixBytes > kNameMaxBytes)
-    throw InputError("image " + path + ": a file name of " + std::to_string(n) +
-                     " bytes leaves no room for the temporary file NAME.tmp-PID written beside it; expected at most " +
-                     std::to_string(kNameMaxBytes - kSuffixBytes) + " bytes");
+  require_room_for_staging("image " + path, std::filesystem::path(path).filename().string(), 12, "file");
   // Registered, and an SVG's or PDF's file created, under one lock: after abandon_drawings_in_progress neither happens.
   const std::lock_guard<std::mutex> lock(drawings_mutex());
   drawings().insert(tmp_);

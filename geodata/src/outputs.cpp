@@ -2,6 +2,7 @@
 // GeoPackage / GeoJSON / CSV outputs, written to a temporary name beside the target and renamed when complete.
 #include "cohortgis/geodata/outputs.hpp"
 
+#include <climits>
 #include <cpl_conv.h>
 #include <cpl_minixml.h>
 #include <cpl_string.h>
@@ -25,6 +26,16 @@
 #include "gdal_support.hpp"
 
 namespace cohortgis::geodata {
+
+void require_room_for_staging(const std::string& label, const std::string& name, std::size_t suffix_bytes,
+                              const char* kind) {
+  constexpr std::size_t kNameMaxBytes = NAME_MAX;
+  if (name.size() + suffix_bytes > kNameMaxBytes)
+    throw InputError(label + ": a " + kind + " name of " + std::to_string(name.size()) +
+                     " bytes leaves no room for the temporary " + kind +
+                     " NAME.tmp-PID written beside it; expected at most " +
+                     std::to_string(kNameMaxBytes - suffix_bytes) + " bytes");
+}
 
 namespace {
 

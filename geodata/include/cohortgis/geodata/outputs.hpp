@@ -16,6 +16,12 @@
 
 namespace cohortgis::geodata {
 
+// Refuses (InputError) an output `name` with no room beside it for its staging name (NAME plus up to `suffix_bytes`,
+// e.g. ".tmp-PID-N") within NAME_MAX: the rename would otherwise fail with ENAMETOOLONG naming the temporary name
+// instead of what to change. `kind`: "file" or "folder"; `label` starts the message ("image PATH").
+void require_room_for_staging(const std::string& label, const std::string& name, std::size_t suffix_bytes,
+                              const char* kind);
+
 // One value of the long indicator table: a zone (or aggregate), a period, a population group, an indicator.
 struct IndicatorRow {
   std::string unit{};       // zone id, or an aggregate's name
