@@ -18,9 +18,6 @@ using detail::fmt;
 
 namespace {
 
-// Relative tolerance of "a control is met" and "a cap is not exceeded" (sums of many cells carry rounding).
-constexpr double kMetTolerance = 1e-9;
-
 double set_total(const CohortArray& P, const std::vector<int>& zones) {
   double s = 0.0;
   for (int z : zones) s += P.sum_zone(z);

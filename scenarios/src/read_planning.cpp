@@ -86,9 +86,6 @@ double persons(const Build& b, const Rows& t, std::size_t r, const std::string& 
   return v;
 }
 
-// The run's tolerance of "a control is met" (engine/planning.cpp kMetTolerance).
-constexpr double kNestedTolerance = 1e-9;
-
 // The controls of one year whose zone sets lie inside another's are met first, so their targets must fit the whole's:
 // above it, or below it with no zone of the whole left free, the run stopped naming only the set and year. Checked
 // here cell by cell (the total, or each sex and age), naming the rows; sets that overlap without nesting are left to
@@ -130,8 +127,8 @@ void check_nested_controls(const Build& b, const std::vector<ControlTotal>& cont
       const double target = whole.by_sex_age.empty() ? whole.total : whole.by_sex_age[c];
       double sum = 0.0;
       for (std::size_t p : parts) sum += controls[p].by_sex_age.empty() ? controls[p].total : controls[p].by_sex_age[c];
-      const bool over = sum - target > kNestedTolerance * scale;
-      if (!over && !(covered == sorted[w].size() && std::abs(sum - target) > kNestedTolerance * scale)) continue;
+      const bool over = sum - target > kMetTolerance * scale;
+      if (!over && !(covered == sorted[w].size() && std::abs(sum - target) > kMetTolerance * scale)) continue;
       const std::string cell = whole.by_sex_age.empty() ? std::string()
                                                         : std::string(" for ") + (c < uz(b.A) ? "female" : "male") +
                                                               " age " + std::to_string((c % uz(b.A)) * uz(b.z));

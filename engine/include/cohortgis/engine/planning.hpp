@@ -27,6 +27,10 @@
 
 namespace cohortgis {
 
+// Relative tolerance of "a control is met" and "a cap is not exceeded" (sums of many cells carry rounding); the
+// scenario reader checks nested controls with the same.
+inline constexpr double kMetTolerance = 1e-9;
+
 struct StepContext;
 struct StepComponents;
 
