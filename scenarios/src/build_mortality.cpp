@@ -193,15 +193,22 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
   double radix = 100000.0;
   if (auto [n, k] = L.get("mortality", "radix"); n) radix = doc.number(*n, k, 1e-9, 1e12, "a radix l0");
 
-  // Exactly one form. A variant that names another form than the baseline replaces it.
+  // Exactly one form. A variant that names another form than the baseline replaces it; a variant's `Lx = false`
+  // switches the baseline's form off (beside another form, or alone: then mortality is missing).
   const toml::node* mn = nullptr;
   std::string mkey;
   Form form = Form::mx;
-  for (const toml::table* t : {L.section(L.over, "mortality"), L.section(L.base, "mortality")}) {
+  const toml::table* over_mortality = L.section(L.over, "mortality");
+  const auto switched_off = [&](std::string_view name) {
+    const toml::node* x = over_mortality ? over_mortality->get(name) : nullptr;
+    const toml::value<bool>* b = x ? x->as_boolean() : nullptr;
+    return b && !b->get();
+  };
+  for (const toml::table* t : {over_mortality, L.section(L.base, "mortality")}) {
     if (!t || mn) continue;
     int found = 0;
     for (const auto& [name, f] : kForms)
-      if (const toml::node* x = t->get(name)) {
+      if (const toml::node* x = t->get(name); x && !switched_off(name)) {
         if (found++) doc.fail(x, std::string(t == L.section(L.over, "mortality") ? L.over_prefix + "." : "") + "mortality." + name,
                               "give mortality in one form only: mx, qx, lx, Lx, Sx or life_table");
         mn = x;
@@ -209,6 +216,12 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
         mkey = (t == L.section(L.over, "mortality") ? L.over_prefix + "." : "") + std::string("mortality.") + name;
       }
   }
+  if (!mn)
+    for (const auto& entry : kForms)
+      if (switched_off(entry.first))
+        doc.fail(over_mortality->get(entry.first), L.over_prefix + ".mortality." + entry.first,
+                 "switches the baseline's mortality off without giving another form: expected one of mx, qx, lx, Lx, Sx "
+                 "or life_table beside it");
   if (!mn)
     doc.fail(L.base, "mortality", "missing; expected one of mx, qx, lx, Lx, Sx or life_table (a table by age and sex)");
 

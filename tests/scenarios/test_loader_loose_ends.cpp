@@ -2,7 +2,8 @@
 // Loader rules of issue #15's loose ends (scenarios/README.md "Group cells"): an empty group cell in a schedule,
 // standard or factor table is every group and a row naming a group takes precedence for it, in any row order;
 // scenario and variant names with a control character are refused at their file:line:column; [base_population]
-// has no `rows` key. Expected values are the fixture's numbers multiplied here by hand, not through the loader.
+// has no `rows` key; a variant's `mx = false` switches the baseline's mortality form off. Expected values are the
+// fixture's numbers multiplied here by hand, not through the loader.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -121,4 +122,24 @@ TEST(ScenarioName, ControlCharacterIsRefusedAtItsPosition) {
 TEST(BasePopulation, RowsIsNotAKey) {
   const std::string e = error_of(replaced(fixture_text(), "table = \"base.csv\"", "table = \"base.csv\"\nrows = 3"));
   EXPECT_NE(e.find("key 'base_population.rows': unknown key"), std::string::npos) << e;
+}
+
+TEST(VariantMortality, FormSwitchedOffBesideAnotherFormIsReplaced) {
+  // scenarios/README.md: `key = false` switches a baseline key off; a variant writing `mx = false` beside another form
+  // was refused as "mortality in two forms". The life table read by its mx column gives the same death rates.
+  const std::string base = replaced(replaced(fixture_text(), "mx = \"mx_standard.csv\"", "mx = \"mx_by_group.csv\""),
+                                    "zone_factors = \"mx_factors.csv\"\n", "");
+  const std::string t = base +
+                        "\n[[variants]]\nname = \"as-life-table\"\nmortality = { mx = false, life_table = { path = "
+                        "\"mx_by_group.csv\", columns = { mx = \"value\" } } }\n";
+  const auto set = scenarios::load_scenario_text(t, "group_cells", kDir, COHORTGIS_DATA, {});
+  ASSERT_EQ(set.runs.size(), 2u);
+  EXPECT_EQ(set.runs[1].schedules.front().mortality, set.runs[0].schedules.front().mortality);
+}
+
+TEST(VariantMortality, FormSwitchedOffAloneIsRefusedAtItsKey) {
+  const std::string e = error_of(fixture_text() +
+                                 "\n[[variants]]\nname = \"none\"\nmortality = { mx = false, "
+                                 "zone_factors = false }\n");
+  EXPECT_NE(e.find("key 'variants[0].mortality.mx': switches the baseline's mortality off"), std::string::npos) << e;
 }
