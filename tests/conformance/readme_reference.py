@@ -20,6 +20,13 @@ def write_csv(path, header, rows):
             w.writerow([repr(v) if isinstance(v, float) else v for v in r])
 
 
+def write_expected(path, runs, ages):
+    """expected.csv from {variant: [(year, P), ...]}, P keyed (zone, group, sex) -> population by age index."""
+    rows = [[variant, year, zone, group, sex, int(a), float(v[i])] for variant, out in runs.items()
+            for year, P in out for (zone, group, sex), v in P.items() for i, a in enumerate(ages)]
+    write_csv(path, ["variant", "year", "zone", "group", "sex", "age", "population"], rows)
+
+
 def a0_ak(m0, female):
     """Andreev & Kingkade (2015), as scenarios/README.md "Life tables built from mx"."""
     if female:
@@ -62,6 +69,37 @@ def survival_single(L):
     S[1:n - 1] = L[1:n - 1] / L[0:n - 2]
     S[n - 1] = L[n - 1] / (L[n - 2] + L[n - 1])
     return S
+
+
+def survival_five_year(L5, l0=1.0):
+    """Five-year Sx rows 0, 5, ..., w from five-year L (0-4, 5-9, ..., T(w)) and the radix (PHG 2001 ch. 6):
+    S0 = 5L0 / (5 l0), Sx = 5Lx / 5L(x-5), Sw = Tw / T(w-5)."""
+    n = len(L5)
+    S = np.empty(n)
+    S[0] = L5[0] / (5.0 * l0)
+    S[1:n - 1] = L5[1:n - 1] / L5[:n - 2]
+    S[n - 1] = L5[n - 1] / (L5[n - 2] + L5[n - 1])
+    return S
+
+
+def five_year_sx_from_mx(mx, female, w):
+    """Five-year Sx to w+ from a single-year mx table (0 .. its open age >= w): its L grouped by five years."""
+    _, _, L = single_table(mx, female)
+    return survival_five_year(np.array([L[x:x + 5].sum() for x in range(0, w, 5)] + [L[w:].sum()]))
+
+
+def gompertz_lt_sx(years, w, hdr):
+    """A synthetic five-year lt_Sx to w+ by time_start (a Gompertz-Makeham mx falling 4 % a period): {(t, sex): Sx}
+    and its long rows (indicator + hdr)."""
+    SX, rows = {}, []
+    a1 = np.arange(101)
+    n = w // 5 + 1
+    for k, t in enumerate(years):
+        for s, (c0, c1, c2, c3) in (("female", (0.015, 1.5e-4, 3e-5, 0.1)), ("male", (0.02, 3e-4, 6e-5, 0.095))):
+            mx = (c0 * np.exp(-1.2 * a1) + c1 + c2 * np.exp(c3 * a1)) * (1.0 - 0.04 * k)
+            SX[(t, s)] = five_year_sx_from_mx(mx, s == "female", w)
+            rows += [["lt_Sx", t, 5, s, 5 * i, 1000 if i == n - 1 else 5, float(SX[(t, s)][i])] for i in range(n)]
+    return SX, rows
 
 
 def brass_rates(mx_std, female, alpha):

@@ -71,9 +71,5 @@ def project():
     return out
 
 
-rows = []
-for year, P in project():
-    for s in rr.SEXES:
-        rows += [["baseline", year, "X", "total", s, int(a), float(P[("X", "total", s)][a])] for a in AGES]
-rr.write_csv(path("expected.csv"), ["variant", "year", "zone", "group", "sex", "age", "population"], rows)
+rr.write_expected(path("expected.csv"), {"baseline": project()}, AGES)
 print("graduated 2020:", np.round(graduate(ASFR5[2020] / 1000.0)[14:51], 5))

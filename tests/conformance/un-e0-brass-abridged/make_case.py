@@ -75,12 +75,7 @@ def to_e0(mx_std, female, target):
 
 def survival(mx, female):
     _, _, lx, Lx = table(mx, female)
-    L5 = np.concatenate([[Lx[0] + Lx[1]], Lx[2:]])
-    S = np.empty(N)
-    S[0] = L5[0] / (Z * lx[0])
-    S[1:N - 1] = L5[1:N - 1] / L5[:N - 2]
-    S[N - 1] = L5[N - 1] / (L5[N - 2] + L5[N - 1])
-    return S
+    return rr.survival_five_year(np.concatenate([[Lx[0] + Lx[1]], Lx[2:]]), lx[0])
 
 
 P0 = {"female": 6000.0 * np.exp(-0.01 * AGES) / (1 + np.exp(0.1 * (AGES - 80.0))),
@@ -125,10 +120,5 @@ def project(variant):
     return out
 
 
-rows = []
-for variant in ("baseline", "gain"):
-    for year, P in project(variant):
-        for s in rr.SEXES:
-            rows += [[variant, year, "X", "total", s, int(AGES[i]), float(P[("X", "total", s)][i])] for i in range(N)]
-rr.write_csv(path("expected.csv"), ["variant", "year", "zone", "group", "sex", "age", "population"], rows)
+rr.write_expected(path("expected.csv"), {v: project(v) for v in ("baseline", "gain")}, AGES)
 print("schedule e0:", {k: round(e0(v, k[1] == "female"), 4) for k, v in MX.items()})

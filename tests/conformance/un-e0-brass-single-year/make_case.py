@@ -77,9 +77,4 @@ def project(variant):
     return out
 
 
-rows = []
-for variant in ("baseline", "lee-carter"):
-    for year, P in project(variant):
-        for s in rr.SEXES:
-            rows += [[variant, year, "X", "total", s, int(a), float(P[("X", "total", s)][a])] for a in AGES]
-rr.write_csv(path("expected.csv"), ["variant", "year", "zone", "group", "sex", "age", "population"], rows)
+rr.write_expected(path("expected.csv"), {v: project(v) for v in ("baseline", "lee-carter")}, AGES)

@@ -21,7 +21,6 @@ Z, W, BASE, YEARS = 5, 85, 2020, [2020, 2025, 2030]
 N = W // Z + 1  # 18 groups
 AGES = np.arange(N) * Z
 LT_AGES = [0, 1] + list(range(5, W + 1, 5))
-WIDTH = [1, 4] + [5] * (len(LT_AGES) - 3) + [None]
 TFR = {2020: 1.55, 2025: 1.6, 2030: 1.65}
 SHIFT = {"baseline": (0.0, 0.0, 0.0), "high": (0.25, 0.4, 0.5), "low": (-0.25, -0.4, -0.5)}
 MEAN_AGE = {2021: 27.0, 2035: 31.3}
@@ -55,12 +54,7 @@ def survival(t, s):
         l.append(l[i] * (1 - qx[i]))
         L.append(n[i] * l[i + 1] + ax[i] * (l[i] - l[i + 1]))
     L.append(l[-1] / m_open)
-    L5 = np.array([L[0] + L[1]] + L[2:])  # 0-4, 5-9, ..., 80-84, T85
-    S = np.empty(N)
-    S[0] = L5[0] / (Z * l[0])
-    S[1:N - 1] = L5[1:N - 1] / L5[0:N - 2]
-    S[N - 1] = L5[N - 1] / (L5[N - 2] + L5[N - 1])
-    return S
+    return rr.survival_five_year(np.array([L[0] + L[1]] + L[2:]), l[0])  # 0-4, 5-9, ..., 80-84, T85
 
 
 P0 = {"female": 5000.0 * np.exp(-0.01 * AGES) / (1 + np.exp(0.1 * (AGES - 80.0))),
@@ -114,10 +108,5 @@ def project(variant):
     return out
 
 
-rows = []
-for variant in ("baseline", "high", "low"):
-    for year, P in project(variant):
-        for s in rr.SEXES:
-            rows += [[variant, year, "X", "total", s, int(AGES[i]), float(P[("X", "total", s)][i])] for i in range(N)]
-rr.write_csv(path("expected.csv"), ["variant", "year", "zone", "group", "sex", "age", "population"], rows)
+rr.write_expected(path("expected.csv"), {v: project(v) for v in ("baseline", "high", "low")}, AGES)
 print({v: tfr_path(v) for v in SHIFT})

@@ -23,19 +23,7 @@ TIMING = {2020: "even", 2025: "even", 2030: "end"}
 path = lambda name: os.path.join(HERE, name)  # noqa: E731
 HDR = ["time_start", "time_span", "sex", "age_start", "age_span", "value"]
 
-SX, rows = {}, []
-a1 = np.arange(101)
-for k, t in enumerate(YEARS):
-    for s, (c0, c1, c2, c3) in (("female", (0.015, 1.5e-4, 3e-5, 0.1)), ("male", (0.02, 3e-4, 6e-5, 0.095))):
-        mx = (c0 * np.exp(-1.2 * a1) + c1 + c2 * np.exp(c3 * a1)) * (1.0 - 0.04 * k)
-        _, l, L = rr.single_table(mx, s == "female")
-        L5 = np.array([L[x:x + 5].sum() for x in range(0, W, 5)] + [L[W:].sum()])
-        S = np.empty(N)
-        S[0] = L5[0] / 5.0
-        S[1:N - 1] = L5[1:N - 1] / L5[:N - 2]
-        S[N - 1] = L5[N - 1] / (L5[N - 2] + L5[N - 1])
-        SX[(t, s)] = S
-        rows += [["lt_Sx", t, 5, s, int(AGES[i]), 1000 if i == N - 1 else 5, float(S[i])] for i in range(N)]
+SX, rows = rr.gompertz_lt_sx(YEARS, W, HDR)
 rr.write_csv(path("life_table_age_sex.csv"), ["indicator"] + HDR, rows)
 P0 = {"female": 7000.0 * np.exp(-0.01 * AGES) / (1 + np.exp(0.1 * (AGES - 80.0))),
       "male": 7200.0 * np.exp(-0.013 * AGES) / (1 + np.exp(0.11 * (AGES - 76.0)))}
@@ -72,8 +60,4 @@ def project():
     return out
 
 
-rows = []
-for year, P in project():
-    for s in rr.SEXES:
-        rows += [["baseline", year, "X", "total", s, int(AGES[i]), float(P[("X", "total", s)][i])] for i in range(N)]
-rr.write_csv(path("expected.csv"), ["variant", "year", "zone", "group", "sex", "age", "population"], rows)
+rr.write_expected(path("expected.csv"), {"baseline": project()}, AGES)

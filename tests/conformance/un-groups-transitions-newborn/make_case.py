@@ -33,12 +33,7 @@ for gi, g in enumerate(GROUPS):
     for k, t in enumerate(YEARS):
         for s, (c0, c1, c2, c3) in (("female", (0.015, 1.5e-4, 3e-5, 0.1)), ("male", (0.02, 3e-4, 6e-5, 0.095))):
             mx = (c0 * np.exp(-1.2 * a1) + c1 + c2 * np.exp(c3 * a1)) * (1.0 - 0.04 * k) * (1.0 + 0.3 * gi)
-            _, l, L = rr.single_table(mx, s == "female")
-            L5 = np.array([L[x:x + 5].sum() for x in range(0, W, 5)] + [L[W:].sum()])
-            S = np.empty(N)
-            S[0] = L5[0] / 5.0
-            S[1:N - 1] = L5[1:N - 1] / L5[:N - 2]
-            S[N - 1] = L5[N - 1] / (L5[N - 2] + L5[N - 1])
+            S = rr.five_year_sx_from_mx(mx, s == "female", W)
             SX[(g, t, s)] = S
             rows += [["lt_Sx", g, t, 5, s, int(AGES[i]), 1000 if i == N - 1 else 5, float(S[i])] for i in range(N)]
 rr.write_csv(path("life_table_age_sex.csv"), ["indicator", "group"] + HDR, rows)
@@ -84,9 +79,4 @@ def project():
     return out
 
 
-rows = []
-for year, P in project():
-    for g in GROUPS:
-        for s in rr.SEXES:
-            rows += [["baseline", year, "X", g, s, int(AGES[i]), float(P[("X", g, s)][i])] for i in range(N)]
-rr.write_csv(path("expected.csv"), ["variant", "year", "zone", "group", "sex", "age", "population"], rows)
+rr.write_expected(path("expected.csv"), {"baseline": project()}, AGES)

@@ -101,10 +101,5 @@ def project():
     return out
 
 
-rows = []
-for year, P in project():
-    for zone in ZONES:
-        for s in rr.SEXES:
-            rows += [["baseline", year, zone, "total", s, int(a), float(P[(zone, "total", s)][a])] for a in AGES]
-rr.write_csv(path("expected.csv"), ["variant", "year", "zone", "group", "sex", "age", "population"], rows)
+rr.write_expected(path("expected.csv"), {"baseline": project()}, AGES)
 print("standard mean age", mean_age(F_STD))
