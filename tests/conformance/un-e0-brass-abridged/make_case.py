@@ -5,8 +5,9 @@ rate scaled as the last closed row's; the life table rebuilt from those rates: A
 nax), e0 paths keyed by calendar year (female: first key 2030, none at 2020: each step's line starts at base_year from
 that step's own schedule's e0, so the steps 2020 and 2025 start from different e0), ASFR, net rates per step, even.
 Variant "gain": `e0_gain_per_year` instead of the paths (each step: its own schedule's e0 + gain x (the step's mean
-year - base_year)). Written from scenarios/README.md alone; expected.csv from numpy (../readme_reference.py,
-../abridged_reference.py for the abridged table), never calling cohortgis. Run: /usr/bin/python3 make_case.py
+year - base_year)); variant "lee-carter": a drift with b_x = 1 / 19 life-table rows. Written from
+scenarios/README.md alone; expected.csv from numpy (../readme_reference.py, ../abridged_reference.py for the abridged
+table), never calling cohortgis. Run: /usr/bin/python3 make_case.py
 """
 import os
 import sys
@@ -26,6 +27,7 @@ R = len(LT_AGES)
 NW = np.array([1.0, 4.0] + [5.0] * (R - 2))
 E0 = {"female": {2030: 78.0, 2035: 80.0}, "male": {2020: 77.0, 2030: 79.5, 2035: 80.0}}
 GAIN = {"female": 0.2, "male": 0.25}
+DRIFT = -1.5
 path = lambda name: os.path.join(HERE, name)  # noqa: E731
 HDR = ["time_start", "time_span", "sex", "age_start", "age_span", "value"]
 
@@ -110,6 +112,10 @@ def project(variant):
                 if BASE not in p:  # the step's own schedule's e0 at base_year: used by both 2020 and 2025
                     p[BASE] = e0(std, fem)
                 target = rr.path_step_mean(p, t, Z)
+            elif variant == "lee-carter":  # rates x exp(b drift t), b = 1 / 19 rows (0, 1, 5, ..., 85), t = 3, 8, 13
+                m = std * np.exp(DRIFT / R * ((t + 1 + t + Z) / 2.0 - BASE))
+                S[("X", "total", s)] = survival(m, fem)
+                continue
             else:
                 e_base = e0(std, fem)  # the step's own schedule's e0, placed at base_year (README "Mortality")
                 target = float(np.mean([e_base + GAIN[s] * (y - BASE) for y in range(t + 1, t + Z + 1)]))
@@ -120,5 +126,5 @@ def project(variant):
     return out
 
 
-rr.write_expected(path("expected.csv"), {v: project(v) for v in ("baseline", "gain")}, AGES)
+rr.write_expected(path("expected.csv"), {v: project(v) for v in ("baseline", "gain", "lee-carter")}, AGES)
 print("schedule e0:", {k: round(e0(v, k[1] == "female"), 4) for k, v in MX.items()})
