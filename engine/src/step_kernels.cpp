@@ -321,6 +321,18 @@ template <bool TO, bool TI>
     case 8:
       fused_in_flows_body<8, TO, TI>(f, edges);
       break;
+    case 9:
+      fused_in_flows_body<9, TO, TI>(f, edges);
+      break;
+    case 10:
+      fused_in_flows_body<10, TO, TI>(f, edges);
+      break;
+    case 11:
+      fused_in_flows_body<11, TO, TI>(f, edges);
+      break;
+    case 12:
+      fused_in_flows_body<12, TO, TI>(f, edges);
+      break;
     default:
       break;
   }

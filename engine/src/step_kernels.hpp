@@ -69,8 +69,10 @@ void fused_state(const FusedState& f);
 // scratch): each cell's in-flow is the same sum ((0 + t_1) + t_2) + … of add_in_flows_indexed, taken from a register
 // instead of stored to f.in_od and loaded again (f.in_od is not read or written). For f.has_od with 1 …
 // kFusedInEdges edges, at most one transition (out of or into the group) and no kept component (f.od_out,
-// f.transfer_out null): with more edges their pointers would not fit the registers.
-inline constexpr std::size_t kFusedInEdges = 8;
+// f.transfer_out null). Twelve edges, as add_in_flows_indexed's longest pass: the loop's streams are P, the profile,
+// M, the origins and the transition's (A and E are not stored), so with twelve origins only a few pointers are
+// reloaded from the stack, fewer instructions than the in-flows' store and load and a second loop.
+inline constexpr std::size_t kFusedInEdges = 12;
 void fused_state_in_flows(const FusedState& f, const IndexedInEdges& edges);
 
 // sum[k] = v[k · n] + v[k · n + 1] + … in age order, for the `states` consecutive vectors of n ages in D (into

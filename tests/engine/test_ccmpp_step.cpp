@@ -698,7 +698,7 @@ TEST(StepKernelInFlows, EdgeSumsFromPlusZeroNeverMinusZero) {
 }
 
 // The lean run's fused pass with its in-flows (detail::fused_state_in_flows) against add_in_flows_indexed then
-// fused_state, bit for bit: 1–8 edges (edge order matters: origins with −0, subnormal and negative persons), no
+// fused_state, bit for bit: 1–12 edges (edge order matters: origins with −0, subnormal and negative persons), no
 // transition, one out of or one into the group, or a run with transitions none of which is the group's; vectors of
 // 1–202 ages; nothing written past the vector, and the in-flow buffer neither read nor written.
 TEST(StepKernelFused, InFlowsInThePassAsInFlowsThenFusedState) {
