@@ -15,18 +15,19 @@ void StepRunner::births_of_groups(int z, int g, int count, Scratch& sc, bool fus
   const std::size_t nA = L_.ages();
   const bool kept = !c_.births_by_mother_age.empty();
   const std::size_t z0 = uz(z) * uz(L_.groups) * kSexes * nA;
-  const double* const Mz = !fused ? nullptr : plan_.keep_cells ? c_.net_migrants.data().data() + z0 : sc.M.data();
   // The women's A (or P and M) and Q as buffers() gives them; B and the exposure into the components when kept.
+  const double* const Az = fused ? P_.data().data() + z0 : sc.A.data();
+  const double* const Mz = !fused ? nullptr : plan_.keep_cells ? c_.net_migrants.data().data() + z0 : sc.M.data();
   const auto state_of = [&](int k) {
     const std::size_t st = uz(z) * uz(L_.groups) + uz(g + k), o = uz(g + k) * kSexes * nA;  // women: sex 0
     return BirthsOfState{nA - 1,
                          static_cast<double>(L_.grid.width_years),
                          sch_.asfr.data() + st * nA,
-                         fused ? P_.data().data() + z0 + o : sc.A.data() + o,
+                         Az + o,
                          sc.Q.data() + o,
                          kept ? c_.births_by_mother_age.data() + st * nA : sc.births_by_age.data() + uz(k) * nA,
                          kept ? c_.women_exposure.data() + st * nA : nullptr,
-                         fused ? Mz + o : nullptr};
+                         Mz ? Mz + o : nullptr};
   };
   // Both groups' kernels in one call (a single group: the second entry is unused).
   const BirthsOfState states[2] = {state_of(0), state_of(count == 2 ? 1 : 0)};
