@@ -168,17 +168,24 @@ namespace {
 using Ages4 = double __attribute__((vector_size(32)));
 using Bits4 = std::uint64_t __attribute__((vector_size(32)));
 
-// steps_2_3_body<true> of ages i … i + 3: the same operations per age; `kept` keeps the lanes where Q ≥ 0 held.
+// A3 step 1's E = M/2 on the fused path, made where it is read (the fused pass stores M only), as survive_cohorts
+// makes it (the same bits); A = P + E. (Vectors divide in place: no 32-byte vector is returned by value.)
+[[gnu::always_inline]] inline double half(double m) { return m / 2.0; }
+
+// steps_2_3_body<true> of ages i … i + 3 with A and E made from P and M: the same operations per age; `kept` keeps the
+// lanes where Q ≥ 0 held.
 [[gnu::always_inline]] inline void survive_close_4(std::size_t i, const double* __restrict s,
-                                                   const double* __restrict a, const double* __restrict e,
+                                                   const double* __restrict p, const double* __restrict m,
                                                    double* __restrict d, double* __restrict q, double* __restrict p_end,
                                                    Bits4& kept) {
-  Ages4 sv, av, ev;
+  Ages4 sv, pv, mv, nv;
   detail::load_vec(sv, s + i);
-  detail::load_vec(av, a + i - 1);
-  detail::load_vec(ev, e + i);
+  detail::load_vec(pv, p + i - 1);
+  detail::load_vec(mv, m + i - 1);
+  detail::load_vec(nv, m + i);
+  const Ages4 av = pv + mv / 2.0;  // A[i − 1]
   const Ages4 dv = (1.0 - sv) * av;
-  const Ages4 qv = av - dv + ev;
+  const Ages4 qv = av - dv + nv / 2.0;  // + E[i]
   detail::store_vec(d + i, dv);
   detail::store_vec(q + i, qv);
   const auto ok = qv >= 0.0;  // false for NaN, as q >= 0.0
@@ -188,26 +195,26 @@ using Bits4 = std::uint64_t __attribute__((vector_size(32)));
 }
 
 // steps_2_3_body<true> with ages 1 … w − 1 eight at a time, then the ages left as four from the first of them and the
-// last four (an age computed twice stores the same D, Q and P_end: its inputs A, E, S are not written), instead of
+// last four (an age computed twice stores the same D, Q and P_end: its inputs P, M, S are not written), instead of
 // the vectoriser's 2-wide and scalar tails (≈ 60 instructions a state). w ≥ 5 (fewer than four ages: the loop of
 // steps_2_3_body). `end` is where the blocks of eight stop and `mid` whether four ages follow them before the last
 // four: the same for every state of a zone, so worked out once.
 [[gnu::always_inline]] inline bool survive_close_state(std::size_t w, std::size_t end, bool mid,
-                                                       const double* __restrict s, const double* __restrict a,
-                                                       const double* __restrict e, double* __restrict d,
+                                                       const double* __restrict s, const double* __restrict p,
+                                                       const double* __restrict m, double* __restrict d,
                                                        double* __restrict q, double* __restrict p_end) {
   Bits4 kept0 = ~Bits4{}, kept1 = ~Bits4{};
   for (std::size_t i = 1; i < end; i += 8) {
-    survive_close_4(i, s, a, e, d, q, p_end, kept0);
-    survive_close_4(i + 4, s, a, e, d, q, p_end, kept1);
+    survive_close_4(i, s, p, m, d, q, p_end, kept0);
+    survive_close_4(i + 4, s, p, m, d, q, p_end, kept1);
   }
-  if (mid) survive_close_4(end, s, a, e, d, q, p_end, kept0);  // 5–7 ages left: four of them here
-  survive_close_4(w - 4, s, a, e, d, q, p_end, kept1);  // the last four (some again when w − 1 is a multiple of 8)
+  if (mid) survive_close_4(end, s, p, m, d, q, p_end, kept0);  // 5–7 ages left: four of them here
+  survive_close_4(w - 4, s, p, m, d, q, p_end, kept1);  // the last four (some again when w − 1 is a multiple of 8)
   const Bits4 kept = kept0 & kept1;
   const auto h2 = __builtin_shufflevector(kept, kept, 0, 1) & __builtin_shufflevector(kept, kept, 2, 3);
-  const double top = a[w - 1] + a[w];  // the open age, as steps_2_3_body
+  const double top = (p[w - 1] + half(m[w - 1])) + (p[w] + half(m[w]));  // the open age, as steps_2_3_body
   const double dw = (1.0 - s[w]) * top;
-  const double qw = top - dw + e[w];
+  const double qw = top - dw + half(m[w]);
   d[w] = dw;
   q[w] = qw;
   d[0] = 0.0;
@@ -221,14 +228,19 @@ namespace detail {
 // survive_steps_2_3 with step 7 of ages 1 … w in the same loop (simd.hpp): P_end[i] as close_step writes it, from Q[i]
 // still in a register (close_step's own pass loads Q again and stores P_end a second time round the zone's ages).
 // One call for the zone's states: a call's set-up and its arguments once per zone instead of once per state.
-COHORTGIS_KERNEL void survive_and_close_states(std::size_t w, std::size_t states, const double* S, const double* A,
-                                               const double* E, double* D, double* Q, double* P_end,
+COHORTGIS_KERNEL void survive_and_close_states(std::size_t w, std::size_t states, const double* S, const double* P,
+                                               const double* M, double* D, double* Q, double* P_end,
                                                unsigned char* floored) {
   const std::size_t n = w + 1;
   if (w < 5) {
     for (std::size_t k = 0; k < states; ++k) {
       const std::size_t o = k * n;
-      floored[k] = steps_2_3_body<true>(w, A + o, E + o, D + o, Q + o, S + o, P_end + o) ? 1 : 0;
+      double A[5], E[5];  // A3 step 1 of the state's n ≤ 5 ages
+      for (std::size_t i = 0; i < n; ++i) {
+        E[i] = half(M[o + i]);
+        A[i] = P[o + i] + E[i];
+      }
+      floored[k] = steps_2_3_body<true>(w, A, E, D + o, Q + o, S + o, P_end + o) ? 1 : 0;
     }
     return;
   }
@@ -236,7 +248,7 @@ COHORTGIS_KERNEL void survive_and_close_states(std::size_t w, std::size_t states
   const bool mid = end + 4 < w;
   for (std::size_t k = 0; k < states; ++k) {
     const std::size_t o = k * n;
-    floored[k] = survive_close_state(w, end, mid, S + o, A + o, E + o, D + o, Q + o, P_end + o) ? 1 : 0;
+    floored[k] = survive_close_state(w, end, mid, S + o, P + o, M + o, D + o, Q + o, P_end + o) ? 1 : 0;
   }
 }
 }  // namespace detail
@@ -246,14 +258,21 @@ namespace {
 // z · F · (A + Q) / 2 and z · (A + Q) / 2 one age at a time.
 // ONE: a one-year step, whose z · F is F itself (x · 1 is exact for every x; a signaling NaN, which 1 · x would quiet,
 // sets the bits that make the step check the rates exactly and refuse them): one multiplication less per vector.
-template <bool BITS, bool EXPOSURE, bool ONE>
+// PM: `a` holds P, and A = P + M/2 is made from it and m (the fused path, whose pass stores M only).
+template <bool BITS, bool EXPOSURE, bool ONE, bool PM>
 [[gnu::always_inline]] inline void births_of_4(std::size_t i, double z, const double* __restrict f,
-                                               const double* __restrict a, const double* __restrict q,
-                                               double* __restrict b, double* __restrict e, Bits4& bits) {
+                                               const double* __restrict a, const double* __restrict m,
+                                               const double* __restrict q, double* __restrict b, double* __restrict e,
+                                               Bits4& bits) {
   Ages4 fv, av, qv;
   detail::load_vec(fv, f + i);
   detail::load_vec(av, a + i);
   detail::load_vec(qv, q + i);
+  if constexpr (PM) {
+    Ages4 mv;
+    detail::load_vec(mv, m + i);
+    av = av + mv / 2.0;
+  }
   const Ages4 aq = av + qv;
   if constexpr (ONE) {
     detail::store_vec(b + i, fv * aq / 2.0);
@@ -272,14 +291,15 @@ template <bool BITS, bool EXPOSURE, bool ONE>
 // B over ages 1 … w − 1 (and the exposure), eight ages at a time; the last eight ages again where w − 1 is not a
 // multiple of eight (recomputing an age writes the same value, and ORs its bits again). Returns the OR of F's bits
 // over those ages (BITS). The pointers are parameters: on locals GCC 12 versions the loop for aliasing.
-template <bool BITS, bool EXPOSURE>
+template <bool BITS, bool EXPOSURE, bool PM>
 [[gnu::always_inline]] inline std::uint64_t births_ages(std::size_t w, double z, const double* __restrict f,
-                                                        const double* __restrict a, const double* __restrict q,
-                                                        double* __restrict b, double* __restrict e) {
+                                                        const double* __restrict a, const double* __restrict m,
+                                                        const double* __restrict q, double* __restrict b,
+                                                        double* __restrict e) {
   std::uint64_t bits = 0;
   if (w < 9) {  // fewer than eight ages: one at a time
     for (std::size_t i = 1; i < w; ++i) {
-      const double aq = a[i] + q[i];
+      const double aq = (PM ? a[i] + half(m[i]) : a[i]) + q[i];
       b[i] = z * f[i] * aq / 2.0;
       if constexpr (EXPOSURE) e[i] = z * aq / 2.0;
       if constexpr (BITS) bits |= std::bit_cast<std::uint64_t>(f[i]);
@@ -291,12 +311,12 @@ template <bool BITS, bool EXPOSURE>
     constexpr bool ONE = decltype(one)::value;
     std::size_t i = 1;
     for (; i + 8 <= w; i += 8) {
-      births_of_4<BITS, EXPOSURE, ONE>(i, z, f, a, q, b, e, acc0);
-      births_of_4<BITS, EXPOSURE, ONE>(i + 4, z, f, a, q, b, e, acc1);
+      births_of_4<BITS, EXPOSURE, ONE, PM>(i, z, f, a, m, q, b, e, acc0);
+      births_of_4<BITS, EXPOSURE, ONE, PM>(i + 4, z, f, a, m, q, b, e, acc1);
     }
     if (i < w) {
-      births_of_4<BITS, EXPOSURE, ONE>(w - 8, z, f, a, q, b, e, acc0);
-      births_of_4<BITS, EXPOSURE, ONE>(w - 4, z, f, a, q, b, e, acc1);
+      births_of_4<BITS, EXPOSURE, ONE, PM>(w - 8, z, f, a, m, q, b, e, acc0);
+      births_of_4<BITS, EXPOSURE, ONE, PM>(w - 4, z, f, a, m, q, b, e, acc1);
     }
   };
   if (z == 1.0)
@@ -351,11 +371,12 @@ template <bool BITS, bool EXPOSURE>
 
 // A3 step 4 without the sum: B (and the exposure) by age, and the ages [lo, hi) outside which every B is 0. BITS: also
 // the bitwise OR of every F[i] (ages 0 … w), for the step's check of the fertility rates
-// (detail::births_by_age_bits); an integer OR in the loop that reads F anyway, instead of a pass of its own.
-template <bool BITS>
+// (detail::births_by_age_bits); an integer OR in the loop that reads F anyway, instead of a pass of its own. PM: A
+// holds P, and A = P + M/2 is made from it and M (births_of_4).
+template <bool BITS, bool PM>
 [[gnu::always_inline]] inline detail::BirthsRange births_body(std::size_t w, double z, const double* F, const double* A,
-                                                              const double* Q, double* B, double* exposure,
-                                                              std::uint64_t* bits_out) {
+                                                              const double* M, const double* Q, double* B,
+                                                              double* exposure, std::uint64_t* bits_out) {
   B[0] = 0.0;
   B[w] = 0.0;
   // Adding ±0 leaves a long double sum unchanged, so the (slow, x87) sum runs only up to the last age with births
@@ -363,11 +384,11 @@ template <bool BITS>
   // ~14 childless ages below the first fertile one cost an x87 add each, fewer instructions than a scan for the first.
   [[maybe_unused]] std::uint64_t bits = 0;
   if (!exposure) {
-    bits = births_ages<BITS, false>(w, z, F, A, Q, B, nullptr);
+    bits = births_ages<BITS, false, PM>(w, z, F, A, M, Q, B, nullptr);
   } else {  // the exposure z·(A + Q)/2 in the same pass, from the same sum A + Q (the same bits)
     exposure[0] = 0.0;
     exposure[w] = 0.0;
-    bits = births_ages<BITS, true>(w, z, F, A, Q, B, exposure);
+    bits = births_ages<BITS, true, PM>(w, z, F, A, M, Q, B, exposure);
   }
   if constexpr (BITS) *bits_out = bits | std::bit_cast<std::uint64_t>(F[0]) | std::bit_cast<std::uint64_t>(F[w]);
   const std::size_t last = last_age_with_births(B, w);
@@ -379,16 +400,19 @@ template <bool BITS>
 COHORTGIS_KERNEL double births_by_age_of_mother(const AgeGrid& grid, std::span<const double> F,
                                                 const SexStepBuffers& women, std::span<double> B,
                                                 std::span<double> exposure) {
-  return detail::sum_births(
-      B.data(), births_body<false>(uz(grid.open_index()), grid.width_years, F.data(), women.A.data(), women.Q.data(),
-                                   B.data(), exposure.empty() ? nullptr : exposure.data(), nullptr));
+  return detail::sum_births(B.data(), births_body<false, false>(uz(grid.open_index()), grid.width_years, F.data(),
+                                                                women.A.data(), nullptr, women.Q.data(), B.data(),
+                                                                exposure.empty() ? nullptr : exposure.data(), nullptr));
 }
 
 namespace detail {
 COHORTGIS_KERNEL void births_by_age_bits_states(const BirthsOfState* s, std::size_t count, BirthsRange* range,
                                                 std::uint64_t* bits) {
   for (std::size_t k = 0; k < count; ++k)
-    range[k] = births_body<true>(s[k].w, s[k].z, s[k].F, s[k].A, s[k].Q, s[k].B, s[k].exposure, &bits[k]);
+    range[k] = s[k].M ? births_body<true, true>(s[k].w, s[k].z, s[k].F, s[k].A, s[k].M, s[k].Q, s[k].B, s[k].exposure,
+                                                &bits[k])
+                      : births_body<true, false>(s[k].w, s[k].z, s[k].F, s[k].A, nullptr, s[k].Q, s[k].B, s[k].exposure,
+                                                 &bits[k]);
 }
 
 double sum_births(const double* B, BirthsRange r) {

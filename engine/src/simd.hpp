@@ -49,6 +49,9 @@ struct BirthsOfState {
   double z;       // the step's width in years
   const double *F, *A, *Q;
   double *B, *exposure;
+  // Non-null on the fused path, which stores no A: then A holds the start population P, and A = P + M/2 is made from
+  // it and these net migrants M (the same operations as survive_cohorts: the same bits).
+  const double* M = nullptr;
 };
 // births_by_age_of_mother without its sum: B and the exposure (the same bits), the range of ages with births, and in
 // `bits` the bitwise OR of F's values (all ages, 0 … w). No value has bit 63 (sign) or 62 (exponent ≥ 1024: 2 or
@@ -69,9 +72,10 @@ std::pair<double, double> sum_births(const double* B0, BirthsRange r0, const dou
 // The fused path's A3 steps 2–3 with step 7 of ages 1 … w in the same pass (`even` timing: step 6 adds nothing):
 // survive_steps_2_3, and P_end[i] for i ≥ 1 as close_step writes it (Q[i], or kFloorPersons where Q[i] ≥ 0 is false).
 // Returns whether one of those cells was floored; close_step_age0 does the rest of close_step once births are known.
-// The vectors of `states` consecutive states and sexes, each w + 1 ages (w the open age's index) from S, A, E, D, Q
-// (as survive_steps_2_3 takes them) and P_end; floored[k] = 1 where state k had such a cell, else 0.
-void survive_and_close_states(std::size_t w, std::size_t states, const double* S, const double* A, const double* E,
+// The vectors of `states` consecutive states and sexes, each w + 1 ages (w the open age's index) from S, P, M, D, Q
+// and P_end, A3 step 1's A = P + E and E = M/2 made from P and M as they are read (the fused pass stores neither);
+// floored[k] = 1 where state k had such a cell, else 0.
+void survive_and_close_states(std::size_t w, std::size_t states, const double* S, const double* P, const double* M,
                               double* D, double* Q, double* P_end, unsigned char* floored);
 // The floored cells of a state's Q (Q ≥ 0 false) counted, and the adjustments kFloorPersons − Q (0 elsewhere) written
 // when kept, as close_step counts and writes them.
@@ -89,19 +93,20 @@ inline std::pair<double, double> births_by_sex_inline(double births, double srb)
   return {female, births - female};
 }
 // close_step's steps 5 and 7 of age 0 after survive_and_close_states (D, Q and P_end of age 0 from the state's births,
-// S[0] and E[0]); returns whether Q[0] ≥ 0 (not floored).
-inline bool close_age0(double births_of_sex, const double* S, const double* E, double* D, double* Q, double* P_end) {
+// S[0] and E[0] = M0/2, M0 the net migrants of age 0); returns whether Q[0] ≥ 0 (not floored).
+inline bool close_age0(double births_of_sex, const double* S, double M0, double* D, double* Q, double* P_end) {
   D[0] = (1.0 - S[0]) * births_of_sex;  // step 5, as close_step
-  Q[0] = births_of_sex - D[0] + E[0];
+  Q[0] = births_of_sex - D[0] + M0 / 2.0;
   P_end[0] = Q[0] >= 0.0 ? Q[0] : kFloorPersons;
   return Q[0] >= 0.0;
 }
 // close_step after survive_and_close_states: steps 5 and 7 of age 0, and the count of floored cells and the adjustments
-// over all ages, as close_step returns and writes them. Inline: in the common case (nothing floored, adjustments not
-// kept) a few scalar operations and no call.
-inline int close_step_age0(double births_of_sex, const double* S, const SexStepBuffers& b, double* P_end,
+// over all ages, as close_step returns and writes them (b.D and b.Q; A and E are not stored on the fused path: E[0]
+// from M0 as close_age0). Inline: in the common case (nothing floored, adjustments not kept) a few scalar operations
+// and no call.
+inline int close_step_age0(double births_of_sex, const double* S, double M0, const SexStepBuffers& b, double* P_end,
                            bool floored_above, std::span<double> floor_adjustment) {
-  const bool q0_kept = close_age0(births_of_sex, S, b.E.data(), b.D.data(), b.Q.data(), P_end);
+  const bool q0_kept = close_age0(births_of_sex, S, M0, b.D.data(), b.Q.data(), P_end);
   if (!floored_above && q0_kept && floor_adjustment.empty()) return 0;
   return floors_of(b.Q.data(), b.Q.size(), floor_adjustment);
 }

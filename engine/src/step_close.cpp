@@ -9,20 +9,25 @@
 namespace cohortgis::detail {
 
 // A3 step 4 for `count` (1 or 2) groups of the zone from g on: births by age of the mother from the women's buffers A
-// and Q, then by sex. The long-double sums of two groups run interleaved (each its own chain in age order).
-void StepRunner::births_of_groups(int z, int g, int count, Scratch& sc) {
+// and Q, then by sex. The long-double sums of two groups run interleaved (each its own chain in age order). On the
+// fused path, which stores no A, A = P + M/2 is made in the births' pass from the start population and M.
+void StepRunner::births_of_groups(int z, int g, int count, Scratch& sc, bool fused) {
   const std::size_t nA = L_.ages();
   const bool kept = !c_.births_by_mother_age.empty();
-  // The women's A and Q as buffers() gives them; B and the exposure into the components when kept.
+  const std::size_t z0 = uz(z) * uz(L_.groups) * kSexes * nA;
+  // The women's A (or P and M) and Q as buffers() gives them; B and the exposure into the components when kept.
+  const double* const Az = fused ? P_.data().data() + z0 : sc.A.data();
+  const double* const Mz = !fused ? nullptr : plan_.keep_cells ? c_.net_migrants.data().data() + z0 : sc.M.data();
   const auto state_of = [&](int k) {
     const std::size_t st = uz(z) * uz(L_.groups) + uz(g + k), o = uz(g + k) * kSexes * nA;  // women: sex 0
     return BirthsOfState{nA - 1,
                          static_cast<double>(L_.grid.width_years),
                          sch_.asfr.data() + st * nA,
-                         sc.A.data() + o,
+                         Az + o,
                          sc.Q.data() + o,
                          kept ? c_.births_by_mother_age.data() + st * nA : sc.births_by_age.data() + uz(k) * nA,
-                         kept ? c_.women_exposure.data() + st * nA : nullptr};
+                         kept ? c_.women_exposure.data() + st * nA : nullptr,
+                         Mz ? Mz + o : nullptr};
   };
   // Both groups' kernels in one call (a single group: the second entry is unused).
   const BirthsOfState states[2] = {state_of(0), state_of(count == 2 ? 1 : 0)};
@@ -69,12 +74,12 @@ void StepRunner::close_state(int z, std::size_t k, bool fused, Scratch& sc) {
   std::size_t first = 0, scan_end = nA;
   bool any = false;
   if (fused && kept_adj.empty()) {
-    const bool q0_kept = close_age0(Bs, S.data(), buf.E.data(), buf.D.data(), buf.Q.data(), end.data());
+    const bool q0_kept = close_age0(Bs, S.data(), Mz[o], buf.D.data(), buf.Q.data(), end.data());
     scan_end = sc.floored_above[k] ? nA : 1;
     first = first_floored(buf.Q.data(), q0_kept ? 1 : 0, scan_end);
     any = first < scan_end;
   } else {
-    any = (fused ? close_step_age0(Bs, S.data(), buf, end.data(), sc.floored_above[k], kept_adj)
+    any = (fused ? close_step_age0(Bs, S.data(), Mz[o], buf, end.data(), sc.floored_above[k], kept_adj)
                  : close_step(L_.grid, Bs, S, Mz ? std::span<const double>(Mz + o, nA) : std::span<const double>(),
                               plan_.timing, buf, end, kept_adj)) > 0;
     first = any ? first_floored(buf.Q.data(), 0, nA) : nA;

@@ -21,7 +21,7 @@
 #endif
 
 // The fused pass with its in-flows (fused_state_in_flows) reads each origin through a pointer loaded from the index,
-// not a __restrict parameter, so GCC would check at run time whether the stores of M, A and E overlap those reads,
+// not a __restrict parameter, so GCC would check at run time whether the stores of M overlap those reads,
 // and with eight edges it gives up and keeps the loop scalar. They never overlap (scratch against populations and
 // rates): `ivdep` says so. Clang has no such pragma (and warns on an unknown one).
 #if defined(__GNUC__) && !defined(__clang__)
@@ -198,7 +198,6 @@ template <bool OD, bool TR, bool TO, bool TI, bool KEEP, int K = 0>
                                                     const double* const (&p)[K + 1], const double* __restrict tr_rate,
                                                     const double* __restrict in_rate, const double* __restrict in_P,
                                                     double R, double tm, double im, double* __restrict M,
-                                                    double* __restrict A, double* __restrict E,
                                                     double* __restrict od_out, double* __restrict tr_out,
                                                     double* __restrict tr_in, std::size_t n) {
   // The kept transfers of a group with no transition out of (into) it are +0 at every age: stored from a +0 that GCC
@@ -240,8 +239,6 @@ template <bool OD, bool TR, bool TO, bool TI, bool KEEP, int K = 0>
       }
     }
     M[i] = m;
-    E[i] = m / 2.0;
-    A[i] = P[i] + E[i];
   }
 }
 
@@ -251,10 +248,10 @@ template <bool OD, bool TR, bool TO, bool TI>
   const double* const p[1] = {nullptr};
   if (f.od_out || f.transfer_out)
     fused_state_body<OD, TR, TO, TI, true>(f.P, f.prof, f.in_od, c, p, f.tr_rate, f.in_rate, f.in_P, f.R, f.tr_mult,
-                                           f.in_mult, f.M, f.A, f.E, f.od_out, f.transfer_out, f.transfer_in, f.n);
+                                           f.in_mult, f.M, f.od_out, f.transfer_out, f.transfer_in, f.n);
   else
     fused_state_body<OD, TR, TO, TI, false>(f.P, f.prof, f.in_od, c, p, f.tr_rate, f.in_rate, f.in_P, f.R, f.tr_mult,
-                                            f.in_mult, f.M, f.A, f.E, nullptr, nullptr, nullptr, f.n);
+                                            f.in_mult, f.M, nullptr, nullptr, nullptr, f.n);
 }
 
 template <bool OD, bool TR>
@@ -294,8 +291,7 @@ template <int K, bool TO, bool TI>
   c[K] = 0.0;
   p[K] = nullptr;
   fused_state_body<true, TO || TI, TO, TI, false, K>(f.P, f.prof, nullptr, c, p, f.tr_rate, f.in_rate, f.in_P, f.R,
-                                                     f.tr_mult, f.in_mult, f.M, f.A, f.E, nullptr, nullptr, nullptr,
-                                                     f.n);
+                                                     f.tr_mult, f.in_mult, f.M, nullptr, nullptr, nullptr, f.n);
 }
 
 template <bool TO, bool TI>
@@ -324,6 +320,18 @@ template <bool TO, bool TI>
       break;
     case 8:
       fused_in_flows_body<8, TO, TI>(f, edges);
+      break;
+    case 9:
+      fused_in_flows_body<9, TO, TI>(f, edges);
+      break;
+    case 10:
+      fused_in_flows_body<10, TO, TI>(f, edges);
+      break;
+    case 11:
+      fused_in_flows_body<11, TO, TI>(f, edges);
+      break;
+    case 12:
+      fused_in_flows_body<12, TO, TI>(f, edges);
       break;
     default:
       break;

@@ -38,10 +38,11 @@ struct IndexedInEdges {
 void add_in_flows_indexed(double* in, const double* prof, const IndexedInEdges& edges, std::size_t n);
 
 // One state and sex on the fused path: OD and at most one group transition in and out, `even` timing, no cell of
-// the zone scaled. One pass computes the out-flows, the net migrants M of B1 and A3 step 1 (E = M/2, A = P + E);
-// survive_steps_2_3 does A3 steps 2–3 once every state of the zone has had this pass (a load of A[i − 1] right
-// after the vector stores of A stalls on store-to-load forwarding). The same operations per cell, in the same
-// order, as the general path (cell_outflows, the B1 loops, survive_cohorts): the results are the same bits.
+// the zone scaled. One pass computes the out-flows and the net migrants M of B1; A3 step 1 (E = M/2, A = P + E) is
+// not stored but made from P and M where it is read (survive_and_close_states, the births, close_age0), once every
+// state of the zone has had this pass: two stores a vector less here (and two address streams less in the loop)
+// against a multiplication and an addition a vector more where they are read. The same operations per cell, in the
+// same order, as the general path (cell_outflows, the B1 loops, survive_cohorts): the results are the same bits.
 struct FusedState {
   const double* P;      // start population
   const double* prof;   // OD profile (has_od)
@@ -54,7 +55,7 @@ struct FusedState {
   const double* in_rate = nullptr;  // transition into the group: z · rate by age, or null
   double in_mult = 1.0;
   const double* in_P = nullptr;  // population of the group it comes from
-  double *M, *A, *E;
+  double* M;
   // Per-cell components, written in the same pass when the run keeps them (ProjectionConfig::cell_components), else
   // null: OD out-flows (has_od), transfers out of and into the group (has_tr; 0 where there is no such transition).
   double* od_out = nullptr;
@@ -68,8 +69,10 @@ void fused_state(const FusedState& f);
 // scratch): each cell's in-flow is the same sum ((0 + t_1) + t_2) + … of add_in_flows_indexed, taken from a register
 // instead of stored to f.in_od and loaded again (f.in_od is not read or written). For f.has_od with 1 …
 // kFusedInEdges edges, at most one transition (out of or into the group) and no kept component (f.od_out,
-// f.transfer_out null): with more edges their pointers would not fit the registers.
-inline constexpr std::size_t kFusedInEdges = 8;
+// f.transfer_out null). Twelve edges, as add_in_flows_indexed's longest pass: the loop's streams are P, the profile,
+// M, the origins and the transition's (A and E are not stored), so with twelve origins only a few pointers are
+// reloaded from the stack, fewer instructions than the in-flows' store and load and a second loop.
+inline constexpr std::size_t kFusedInEdges = 12;
 void fused_state_in_flows(const FusedState& f, const IndexedInEdges& edges);
 
 // sum[k] = v[k · n] + v[k · n + 1] + … in age order, for the `states` consecutive vectors of n ages in D (into

@@ -242,7 +242,7 @@ void StepRunner::step_zone_multistate(int z, Scratch& sc) {
     }
   }
 
-  for (int g = 0; g < G; g += 2) births_of_groups(z, g, std::min(2, G - g), sc);  // A3 step 4 from K_f and Q_f
+  for (int g = 0; g < G; g += 2) births_of_groups(z, g, std::min(2, G - g), sc, false);  // A3 step 4 from K_f and Q_f
   apply_newborn_rules(z, sc);
 
   // A3 step 5 (newborns spread by S(0)), then the floor of step 7 and the components at index 0.

@@ -194,7 +194,7 @@ void StepRunner::step_multistate_od() {
                   b.Q.begin());
         b.Q[0] = 0.0;
       }
-    for (int g = 0; g < G; g += 2) births_of_groups(z, g, std::min(2, G - g), sc);
+    for (int g = 0; g < G; g += 2) births_of_groups(z, g, std::min(2, G - g), sc, false);
     apply_newborn_rules(z, sc);
     for (int g = 0; g < G; ++g)
       for (int s = 0; s < 2; ++s) births[(uz(z) * uz(G) + uz(g)) * kSexes + uz(s)] = sc.B[uz(g) * 2 + uz(s)];

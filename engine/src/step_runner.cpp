@@ -179,8 +179,9 @@ void StepRunner::prepare_components() {
   floors_sparse_ = floors_kept && floors_.tracked;
 }
 
-// The fused path (step_kernels.hpp, FusedState): per state and sex the OD in-flows, then one pass for the out-flows,
-// B1 and A3 step 1 (and the per-cell components when kept); A3 steps 2–3 once every state of the zone is done.
+// The fused path (step_kernels.hpp, FusedState): per state and sex the OD in-flows, then one pass for the out-flows
+// and B1 (and the per-cell components when kept); A3 steps 1–3 once every state of the zone is done, A and E made from
+// P and M where they are read (not stored).
 void StepRunner::fused_migration(int z, Scratch& sc) {
   const int G = L_.groups;
   const std::size_t nA = L_.ages();
@@ -261,8 +262,6 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
       const IndexedInEdges indexed{
           od->flows().data(), in_group.data(), in_group.size(), P_.data().data() + L_.offset(0, g, 0), zone_cells, zy};
       f.M = Mz + o;
-      f.A = sc.A.data() + o;
-      f.E = sc.E.data() + o;
       // Lean (no per-cell component kept): the in-flows are scratch, so made in the fused pass itself (no store and
       // load of them, one loop); f.od_out and the kept transfers are null here.
       if (!keep && !any_scaled_ && !(tr_rate && in_rate) && indexed.count >= 1 && indexed.count <= kFusedInEdges) {
@@ -287,18 +286,15 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
     f.transfer_out = tr_out_z ? tr_out_z + o : nullptr;
     f.transfer_in = tr_in_z ? tr_in_z + o : nullptr;
     f.M = Mz + o;
-    f.A = sc.A.data() + o;
-    f.E = sc.E.data() + o;
     fused_state(f);
   }
-  // A3 steps 2–3 with step 7 of ages 1 … w (the end population of those ages does not depend on births); step_zone
-  // closes age 0 (close_step_age0). Pointers as buffers() and survival() give them.
+  // A3 steps 1–3 (A and E made from P and M) with step 7 of ages 1 … w (the end population of those ages does not
+  // depend on births); step_zone closes age 0 (close_step_age0). Pointers as buffers() and survival() give them.
   const std::size_t w = nA - 1;
   const double* const Sz = survival(z, 0, 0).data();
   double* const Dz = keep ? c_.deaths.data().data() + z0 : sc.D.data();
   double* const end_z = next_.data().data() + z0;
-  survive_and_close_states(w, uz(G) * kSexes, Sz, sc.A.data(), sc.E.data(), Dz, sc.Q.data(), end_z,
-                           sc.floored_above.data());
+  survive_and_close_states(w, uz(G) * kSexes, Sz, Pz, Mz, Dz, sc.Q.data(), end_z, sc.floored_above.data());
 }
 
 // The general path of B1: net migrants M per cell from the own out-flows (phase 1 values, recomputed) and the
@@ -476,7 +472,7 @@ void StepRunner::step_zone(int z, Scratch& sc) {
       for (int s = 0; s < 2; ++s)
         survive_cohorts(L_.grid, P_.ages(z, g, s), survival(z, g, s), migrants(z, g, s, sc), timing,
                         buffers(z, g, s, sc));
-  for (int g = 0; g < G; g += 2) births_of_groups(z, g, std::min(2, G - g), sc);
+  for (int g = 0; g < G; g += 2) births_of_groups(z, g, std::min(2, G - g), sc, fused);
 
   apply_newborn_rules(z, sc);
 
@@ -493,7 +489,7 @@ void StepRunner::step_zone(int z, Scratch& sc) {
   const bool quick = fused && (!keep || floors_sparse_);
   const std::size_t states = uz(G) * kSexes, zs = uz(z) * states;
   const double* const B = sc.B.data();
-  const double* const Ez = sc.E.data();
+  const double* const Mz = fused ? (keep ? c_.net_migrants.data().data() + z0 : sc.M.data()) : nullptr;
   double* const Qz = sc.Q.data();
   double* const births = c_.births.data() + zs;
   const unsigned char* const above = sc.floored_above.data();
@@ -501,7 +497,7 @@ void StepRunner::step_zone(int z, Scratch& sc) {
   for (std::size_t k = 0; k < states; ++k) {
     const std::size_t o = k * nA;
     births[k] = B[k];
-    if (quick && close_age0(B[k], Sz + o, Ez + o, Dz + o, Qz + o, end_z + o) && !above[k] && !(last && last[k]))
+    if (quick && close_age0(B[k], Sz + o, Mz[o], Dz + o, Qz + o, end_z + o) && !above[k] && !(last && last[k]))
       continue;
     close_state(z, k, fused, sc);
   }

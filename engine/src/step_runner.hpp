@@ -219,7 +219,8 @@ class StepRunner {
   // into adj (unless empty); the floored cells listed, or ProjectionError under flow policy 'error'.
   void floor_multistate_state(int zone, int group, int sex, std::span<const double> Q, std::span<double> end,
                               std::span<double> adj);
-  void births_of_groups(int zone, int group, int count, Scratch& sc);  // A3 step 4 into sc.B
+  // A3 step 4 into sc.B; fused: the fused path's (no A stored: made from P and M)
+  void births_of_groups(int zone, int group, int count, Scratch& sc, bool fused);
   void close_state(int zone, std::size_t state, bool fused, Scratch& sc);  // step_zone's steps 5–7, the slow way
   void apply_newborn_rules(int zone, Scratch& sc);                     // B3
   void sum_state_totals(int zone, Scratch& sc);                        // deaths_by_state, net_migrants_by_state

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <span>
 #include <vector>
@@ -440,12 +441,14 @@ TEST(StepKernelSums, EachStatesSumIsItsOwnLeftToRightSum) {
       }
 }
 
-// The fused path's A3 steps 2–3 and step 7 of ages 1 … w for a zone's states in one call
-// (detail::survive_and_close_states: eight ages a loop step, the ages left as the last four): D, Q and P_end of every
-// state and age the bits of the formula age by age, D[0] = Q[0] = 0, P_end[0] left alone, and each state's flag set
-// exactly when one of its cells of ages 1 … w was floored — for every open age 1–40 and 100, and with the only floored
-// cell (Q < 0 or NaN) at each age in turn, in one state while its neighbours have none.
+// The fused path's A3 steps 1–3 and step 7 of ages 1 … w for a zone's states in one call
+// (detail::survive_and_close_states: eight ages a loop step, the ages left as the last four; A = P + E and E = M/2
+// made from P and M): D, Q and P_end of every state and age the bits of the formula age by age, D[0] = Q[0] = 0,
+// P_end[0] left alone, and each state's flag set exactly when one of its cells of ages 1 … w was floored — for every
+// open age 1–40 and 100, with net migrants whose halves round (subnormal, odd) and ±0, and with the only
+// floored cell (Q < 0 or NaN) at each age in turn, in one state while its neighbours have none.
 TEST(StepKernelSurvive, EveryStateAndAgeAsTheFormulaAgeByAge) {
+  constexpr double kTiny = std::numeric_limits<double>::denorm_min();
   std::uint64_t seed = 0x2545f4914f6cdd1dULL;
   const auto unit = [&seed]() { return next_unit(seed); };
   std::size_t cases = 0;
@@ -456,19 +459,25 @@ TEST(StepKernelSurvive, EveryStateAndAgeAsTheFormulaAgeByAge) {
     const std::size_t n = w + 1, states = 3;
     // bad = 0: nothing floored; bad = j (1 … w): state 1's age j floored, by a negative Q, or NaN where j is odd.
     for (std::size_t bad = 0; bad <= w; ++bad) {
-      std::vector<double> S(states * n), A(states * n), E(states * n);
+      std::vector<double> S(states * n), P0(states * n), M(states * n);
       for (std::size_t c = 0; c < states * n; ++c) {
-        S[c] = 0.5 + 0.5 * unit();  // with A ≥ 10 and E ≥ −2: Q ≥ 5 − 2 > 0 unless planted
-        A[c] = 10.0 + 1000.0 * unit();
-        E[c] = 4.0 * (unit() - 0.5);
+        S[c] = 0.5 + 0.5 * unit();  // with P ≥ 12 and M ≥ −4: A ≥ 10, E ≥ −2, Q ≥ 5 − 2 > 0 unless planted
+        P0[c] = 12.0 + 1000.0 * unit();
+        const double m[] = {4.0 * (unit() - 0.5), 3 * kTiny, -0.0, 0.0, -kTiny};
+        M[c] = m[c % 5];
       }
       if (bad > 0) {
         const std::size_t c = n + bad;
-        E[c] = bad % 2 == 1 ? std::nan("") : -1e6;
+        M[c] = bad % 2 == 1 ? std::nan("") : -2e6;
+      }
+      std::vector<double> A(states * n), E(states * n);  // A3 step 1 as survive_cohorts makes it
+      for (std::size_t c = 0; c < states * n; ++c) {
+        E[c] = M[c] / 2.0;
+        A[c] = P0[c] + E[c];
       }
       std::vector<double> D(states * n, -7.0), Q(states * n, -7.0), P(states * n, -7.0);
       std::vector<unsigned char> floored(states, 9);
-      detail::survive_and_close_states(w, states, S.data(), A.data(), E.data(), D.data(), Q.data(), P.data(),
+      detail::survive_and_close_states(w, states, S.data(), P0.data(), M.data(), D.data(), Q.data(), P.data(),
                                        floored.data());
       for (std::size_t k = 0; k < states; ++k) {
         const std::size_t o = k * n;
@@ -536,9 +545,48 @@ TEST(StepKernelBirths, TwoStatesInOneCallAreEachStatesOwnCall) {
   }
 }
 
+// The fused path's births (BirthsOfState::M set: A = P + M/2 made in the pass from the start population and the net
+// migrants) against the births from A made first as survive_cohorts makes it, bit for bit: B, the exposure, the bits
+// and the range, for open ages below nine (one age at a time) and above (blocks of eight), one- and five-year steps,
+// with and without the exposure, and M with ±0 and odd subnormals (halves that round).
+TEST(StepKernelBirths, FromPAndMAsFromAMadeFirst) {
+  constexpr double kTiny = std::numeric_limits<double>::denorm_min();
+  std::uint64_t seed = 0x6a09e667f3bcc909ULL;
+  std::size_t cases = 0;
+  for (const std::size_t w : {3u, 5u, 8u, 9u, 12u, 20u, 100u})
+    for (const double z : {1.0, 5.0})
+      for (const bool exposure : {false, true}) {
+        const std::size_t n = w + 1;
+        std::vector<double> F(n, 0.0), P(n), M(n), A(n), Q(n);
+        for (std::size_t i = 0; i < n; ++i) {
+          P[i] = 100.0 * next_unit(seed);
+          const double m[] = {40.0 * (next_unit(seed) - 0.5), 3 * kTiny, -0.0, 0.0, -kTiny};
+          M[i] = m[i % 5];
+          A[i] = P[i] + M[i] / 2.0;
+          Q[i] = 100.0 * next_unit(seed);
+          if (i > 0 && i < w) F[i] = 0.1 * next_unit(seed);
+        }
+        std::vector<double> B(n, -1.0), X(n, -1.0), B1(n, -1.0), X1(n, -1.0);
+        detail::BirthsOfState pm{w, z, F.data(), P.data(), Q.data(), B.data(), exposure ? X.data() : nullptr};
+        pm.M = M.data();
+        const detail::BirthsOfState a{w, z, F.data(), A.data(), Q.data(), B1.data(), exposure ? X1.data() : nullptr};
+        std::uint64_t bits = 0, bits1 = 0;
+        const detail::BirthsRange r = detail::births_by_age_bits(pm, bits), r1 = detail::births_by_age_bits(a, bits1);
+        const std::string where = "w " + std::to_string(w) + ", z " + std::to_string(z);
+        EXPECT_EQ(r.lo, r1.lo) << where;
+        EXPECT_EQ(r.hi, r1.hi) << where;
+        EXPECT_EQ(bits, bits1) << where;
+        EXPECT_EQ(std::memcmp(B.data(), B1.data(), n * sizeof(double)), 0) << where;
+        EXPECT_EQ(std::memcmp(X.data(), X1.data(), n * sizeof(double)), 0) << where;
+        ++cases;
+      }
+  EXPECT_EQ(cases, 28u);
+}
+
 // The fused per-state pass (detail::fused_state) against the general path's operations cell by cell, bit for bit
 // (signed zeros included): o = R·prof·P, out = 0 + z·r·m·P, in = 0 + z·r·m·P_from, M = (0 + (in_od − o)) + (in − out)
-// with each absent term a literal 0, E = M / 2, A = P + E, and the kept components o, out, in — for every combination
+// with each absent term a literal 0 (A3 step 1 is made from M where it is read), and the kept components o, out, in —
+// for every combination
 // of OD, transitions out of and into the group and kept components, with ±0, negative and subnormal values everywhere
 // but in the OD in-flows, which add_in_flows sums from +0 (never −0).
 TEST(StepKernelFused, EveryTermCombinationAsTheGeneralPathBitForBit) {
@@ -565,7 +613,7 @@ TEST(StepKernelFused, EveryTermCombinationAsTheGeneralPathBitForBit) {
         in_rate[i] = value(true);
         in_P[i] = value(true);
       }
-      std::vector<double> M(n, 7.0), A(n, 7.0), E(n, 7.0), od_out(n, 7.0), tr_out(n, 7.0), tr_in(n, 7.0);
+      std::vector<double> M(n, 7.0), od_out(n, 7.0), tr_out(n, 7.0), tr_in(n, 7.0);
       detail::FusedState f{};
       f.P = P.data();
       f.prof = prof.data();
@@ -579,8 +627,6 @@ TEST(StepKernelFused, EveryTermCombinationAsTheGeneralPathBitForBit) {
       f.in_mult = value(true);
       f.in_P = ti ? in_P.data() : nullptr;
       f.M = M.data();
-      f.A = A.data();
-      f.E = E.data();
       f.od_out = keep && od ? od_out.data() : nullptr;
       f.transfer_out = keep && tr ? tr_out.data() : nullptr;
       f.transfer_in = keep && tr ? tr_in.data() : nullptr;
@@ -593,12 +639,9 @@ TEST(StepKernelFused, EveryTermCombinationAsTheGeneralPathBitForBit) {
         double m = 0.0;
         if (od) m += in_od[i] - o;
         if (tr) m += in - out;
-        const double e = m / 2.0;
         const std::string where =
             "combo " + std::to_string(combo) + ", n " + std::to_string(n) + ", cell " + std::to_string(i);
         ASSERT_TRUE(same(M[i], m)) << where << ": M " << M[i] << " against " << m;
-        ASSERT_TRUE(same(E[i], e)) << where;
-        ASSERT_TRUE(same(A[i], P[i] + e)) << where;
         if (keep && od) {
           ASSERT_TRUE(same(od_out[i], o)) << where;
         }
@@ -655,7 +698,7 @@ TEST(StepKernelInFlows, EdgeSumsFromPlusZeroNeverMinusZero) {
 }
 
 // The lean run's fused pass with its in-flows (detail::fused_state_in_flows) against add_in_flows_indexed then
-// fused_state, bit for bit: 1–8 edges (edge order matters: origins with −0, subnormal and negative persons), no
+// fused_state, bit for bit: 1–12 edges (edge order matters: origins with −0, subnormal and negative persons), no
 // transition, one out of or one into the group, or a run with transitions none of which is the group's; vectors of
 // 1–202 ages; nothing written past the vector, and the in-flow buffer neither read nor written.
 TEST(StepKernelFused, InFlowsInThePassAsInFlowsThenFusedState) {
@@ -684,7 +727,7 @@ TEST(StepKernelFused, InFlowsInThePassAsInFlowsThenFusedState) {
     const detail::IndexedInEdges edges{flows.data(), idx.data(), idx.size(), P.data(), stride, 2.0};
     for (int tr = 0; tr < 4; ++tr)  // none, out of the group, into it, the run's transitions none of the group's
       for (const std::size_t n : {1u, 2u, 3u, 5u, 8u, 9u, 13u, 101u, 202u}) {
-        std::vector<double> in(n, -7.0), M(n + 1, 7.0), A(n + 1, 7.0), E(n + 1, 7.0);
+        std::vector<double> in(n, -7.0), M(n + 1, 7.0);
         detail::FusedState f{};
         f.P = P.data() + 3 * stride;
         f.prof = prof.data();
@@ -699,21 +742,15 @@ TEST(StepKernelFused, InFlowsInThePassAsInFlowsThenFusedState) {
         f.n = n;
         f.in_od = in.data();
         f.M = M.data();
-        f.A = A.data();
-        f.E = E.data();
         detail::fused_state_in_flows(f, edges);
-        std::vector<double> in_want(n), M_want(n + 1, 7.0), A_want(n + 1, 7.0), E_want(n + 1, 7.0);
+        std::vector<double> in_want(n), M_want(n + 1, 7.0);
         detail::add_in_flows_indexed(in_want.data(), prof.data(), edges, n);
         f.in_od = in_want.data();
         f.M = M_want.data();
-        f.A = A_want.data();
-        f.E = E_want.data();
         detail::fused_state(f);
         const std::string where =
             std::to_string(count) + " edges, transition " + std::to_string(tr) + ", n " + std::to_string(n);
         ASSERT_EQ(std::memcmp(M.data(), M_want.data(), (n + 1) * sizeof(double)), 0) << where;
-        ASSERT_EQ(std::memcmp(A.data(), A_want.data(), (n + 1) * sizeof(double)), 0) << where;
-        ASSERT_EQ(std::memcmp(E.data(), E_want.data(), (n + 1) * sizeof(double)), 0) << where;
         ASSERT_EQ(in, std::vector<double>(n, -7.0)) << where;
         ++cases;
       }
