@@ -84,6 +84,18 @@ struct EstimateRun : ::testing::Test {
     c.out_dir = out.string();
     return c;
   }
+  // Two censuses by sex and five-year age open at 20 (in `tmp`), ten years apart, with the fixtures' death rates.
+  app::EstimateConfig residual_config(const std::string& first, const std::string& second) const {
+    app::EstimateConfig c;
+    c.first = (tmp / first).string();
+    c.second = (tmp / second).string();
+    c.first_year = 2000;
+    c.second_year = 2010;
+    c.open_age = 20;
+    c.mx = kFix + "/scenarios/mx.csv";
+    c.out_dir = out.string();
+    return c;
+  }
 };
 
 // Totals only through a crosswalk that splits U1 60/40: A 600 → 720, B 900 → 1080 over ten years, no natural growth.
@@ -170,15 +182,7 @@ TEST_F(EstimateRun, ResidualOfASurvivedCensusIsZero) {
   };
   write(tmp / "c1.csv", p);
   write(tmp / "c2.csv", q);
-  app::EstimateConfig c;
-  c.first = (tmp / "c1.csv").string();
-  c.second = (tmp / "c2.csv").string();
-  c.first_year = 2000;
-  c.second_year = 2010;
-  c.open_age = 20;
-  c.mx = kFix + "/scenarios/mx.csv";
-  c.out_dir = out.string();
-  const auto s = app::estimate(c);
+  const auto s = app::estimate(residual_config("c1.csv", "c2.csv"));
   EXPECT_EQ(s.method, "residual");
   const auto t = cohortgis::test::read_csv((out / "net_migration.csv").string());
   ASSERT_EQ(t.rows.size(), 10u);
@@ -265,14 +269,7 @@ TEST_F(EstimateRun, AgeRowsMustBeCompleteAndAgreeWithTheTotal) {
   write("open15.csv", 15, "", false);
   write("partial_with_total.csv", 20, "B,all,all,999\n", true);
   write("total_disagrees.csv", 20, "A,all,all,1\n", false);
-  app::EstimateConfig c;
-  c.first = (tmp / "full.csv").string();
-  c.first_year = 2000;
-  c.second_year = 2010;
-  c.open_age = 20;
-  c.mx = kFix + "/scenarios/mx.csv";
-  c.out_dir = out.string();
-  c.second = (tmp / "partial_with_total.csv").string();
+  app::EstimateConfig c = residual_config("full.csv", "partial_with_total.csv");
   EXPECT_CONTAINS(error_of([&] { app::estimate(c); }),
                   "partial_with_total.csv, layer 'partial_with_total', data row 11 (row 12 counting the header row), "
                   "column 'zone': zone 'B' has 9 of the 10 sex × age groups; missing male age 20; expected every sex "
