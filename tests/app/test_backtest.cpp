@@ -48,12 +48,18 @@ TEST(Comparison, SummaryMeasuresByHand) {
   EXPECT_NEAR(s.share_within_5_percent, 1.0 / 3.0, 1e-12);
   EXPECT_NEAR(s.share_within_10_percent, 1.0, 1e-12);
   EXPECT_NEAR(s.total_error_percent, 300.0 / 350.0, 1e-12);
+  // Smith, Tayman & Swanson (2013) ch. 13: weighted MAPE 100 · (10 + 10 + 3) / 350, MedAPE of 10, 5, 6 = 6, RMSE
+  // √((10² + 10² + 3²) / 3) persons.
+  EXPECT_NEAR(s.weighted_mape_percent, 2300.0 / 350.0, 1e-12);
+  EXPECT_NEAR(s.median_ape_percent, 6.0, 1e-12);
+  EXPECT_NEAR(s.rmse_persons, std::sqrt(209.0 / 3.0), 1e-12);
 }
 
 TEST(Comparison, WorstZoneKeepsItsSignAndBadZonesAreRefused) {
   const auto s = app::summarize_errors({{"A", 100, 101}, {"B", 100, 70}});
   EXPECT_EQ(s.worst_zone, "B");
   EXPECT_NEAR(s.worst_error_percent, -30.0, 1e-12);
+  EXPECT_NEAR(s.median_ape_percent, (1.0 + 30.0) / 2, 1e-12);  // an even count: the mean of the middle two
   EXPECT_CONTAINS(error_of([] { app::summarize_errors({{"Z", 0, 5}}); }), "zone Z: observed population 0");
   EXPECT_CONTAINS(error_of([] { app::summarize_errors({}); }), "no zones");
 }
@@ -139,9 +145,28 @@ TEST_F(Backtest, ScoresTheProjectionAndTheBenchmarksByHand) {
   EXPECT_NEAR(by.at("cohortgis").total_error_percent, 100 * (total - 21000) / 21000, 1e-9);
 
   const auto sum = cohortgis::test::read_csv((out / "backtest_summary.csv").string());
-  EXPECT_EQ(sum.header, (std::vector<std::string>{"forecast", "mape_percent", "malpe_percent", "worst_zone",
-                                                  "worst_error_percent", "share_within_5_percent",
-                                                  "share_within_10_percent", "total_error_percent"}));
+  EXPECT_EQ(sum.header,
+            (std::vector<std::string>{"forecast", "mape_percent", "malpe_percent", "worst_zone", "worst_error_percent",
+                                      "share_within_5_percent", "share_within_10_percent", "total_error_percent",
+                                      "weighted_mape_percent", "median_ape_percent", "rmse_persons"}));
+  // no-change: |−2,000| + |+1,000| over 21,000 observed; MedAPE the mean of 16.67 and 11.11; RMSE √((2000² + 1000²)/2).
+  EXPECT_NEAR(sum.num(2, "weighted_mape_percent"), 100.0 * 3000 / 21000, 1e-9);
+  EXPECT_NEAR(sum.num(2, "median_ape_percent"), nc.mape_percent, 1e-9);
+  EXPECT_NEAR(sum.num(2, "rmse_persons"), std::sqrt((2000.0 * 2000 + 1000.0 * 1000) / 2), 1e-6);
+  // By age over the area: A's girls aged 0-4 (900 observed; the launch year's 1,000 for no-change), one zone.
+  const auto age = cohortgis::test::read_csv((out / "backtest_by_age.csv").string());
+  EXPECT_EQ(age.header, (std::vector<std::string>{"forecast", "sex", "age", "zones", "observed", "projected",
+                                                  "error_percent", "mape_percent"}));
+  ASSERT_EQ(age.rows.size(), 5u);  // one row (female 0) per forecast
+  EXPECT_EQ(age.at(2, "forecast"), "no-change");
+  EXPECT_EQ(age.at(2, "sex"), "female");
+  EXPECT_EQ(age.at(2, "age"), "0");
+  EXPECT_EQ(age.at(2, "zones"), "1");
+  EXPECT_DOUBLE_EQ(age.num(2, "observed"), 900);
+  EXPECT_DOUBLE_EQ(age.num(2, "projected"), 1000);
+  EXPECT_NEAR(age.num(2, "error_percent"), 100.0 * 100 / 900, 1e-9);
+  EXPECT_NEAR(age.num(2, "mape_percent"), 100.0 * 100 / 900, 1e-9);
+  EXPECT_NEAR(age.num(0, "projected"), projected.at("cohortgis/A/female/0"), 1e-9);
   ASSERT_EQ(sum.rows.size(), 5u);
   EXPECT_EQ(sum.at(0, "forecast"), "cohortgis");
   EXPECT_EQ(sum.at(1, "forecast"), "cohortgis:more");
@@ -155,6 +180,7 @@ TEST_F(Backtest, ScoresTheProjectionAndTheBenchmarksByHand) {
   const std::string manifest((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_CONTAINS(manifest, "\"backtest_summary.csv\"");
   EXPECT_CONTAINS(manifest, "\"backtest_inputs.csv\"");
+  EXPECT_CONTAINS(manifest, "\"backtest_by_age.csv\"");
   const std::string exam = cohortgis::test::slurp((out / "backtest_inputs.csv").string());
   EXPECT_CONTAINS(exam, "observed," + kFix + "/backtest/observed_tiny.csv,");
   EXPECT_CONTAINS(exam, "earlier_tiny.csv");
@@ -175,6 +201,61 @@ TEST_F(Backtest, WithoutAnEarlierYearThereIsNoLinearBenchmark) {
   EXPECT_EQ(s.scores[0].forecast, "cohortgis");
   EXPECT_EQ(s.scores[1].forecast, "no-change");
   EXPECT_EQ(s.scores[2].forecast, "constant-share");
+}
+
+// The exam is read only to be scored: an observed table of absurd figures (every count × 1000 + 7) leaves every file
+// of the projection byte for byte the same and changes only the back-test's own files.
+TEST_F(Backtest, TheProjectionNeverReadsTheObservedFigures) {
+  const fs::path tmp = out.string() + "_mutant";
+  fs::remove_all(tmp);
+  fs::create_directories(tmp);
+  {
+    std::ofstream m(tmp / "observed_mutant.csv");
+    m << "year,zone,group,sex,age,population\n2030,A,all,all,all,12000007\n2030,A,all,female,0,900007\n"
+         "2030,B,all,female,all,5000007\n2030,B,all,male,all,4000007\n";
+  }
+  auto c = config("observed_tiny.csv", "earlier_tiny.csv");
+  c.run.report = false;
+  const auto real = app::backtest(c);
+  const fs::path first = tmp / "real";
+  fs::rename(out, first);
+  c.observed = (tmp / "observed_mutant.csv").string();
+  const auto mutant = app::backtest(c);
+  std::size_t compared = 0;
+  for (const auto& e : fs::directory_iterator(first)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("backtest", 0) == 0 || name == "manifest.json") continue;
+    EXPECT_EQ(cohortgis::test::slurp(e.path().string()), cohortgis::test::slurp((out / name).string())) << name;
+    ++compared;
+  }
+  EXPECT_GE(compared, 3u);  // population.csv, components.csv, indicators.csv …
+  ASSERT_EQ(real.scores.size(), mutant.scores.size());
+  for (std::size_t f = 0; f < real.scores.size(); ++f)  // every forecast is scored on the mutant: far too low
+    EXPECT_LT(mutant.scores[f].summary.malpe_percent, -99.0) << mutant.scores[f].forecast;
+  EXPECT_NE(cohortgis::test::slurp((first / "backtest.csv").string()),
+            cohortgis::test::slurp((out / "backtest.csv").string()));
+  fs::remove_all(tmp);
+}
+
+// A census table has no `group` column: its rows are of group `all` (it was "missing column 'group'"). The same
+// figures as observed_tiny.csv score the same.
+TEST_F(Backtest, AnObservedTableWithoutAGroupColumnIsOfGroupAll) {
+  const fs::path file = out.string() + "_nogroup.csv";
+  std::ofstream(file) << "year,zone,sex,age,population\n2030,A,all,all,12000\n2030,A,female,0,900\n"
+                         "2030,B,female,all,5000\n2030,B,male,all,4000\n";
+  auto c = config("observed_tiny.csv");
+  c.run.report = false;
+  c.run.variants = {"baseline"};
+  const auto with_group = app::backtest(c);
+  fs::remove_all(out);
+  c.observed = file.string();
+  const auto without = app::backtest(c);
+  fs::remove(file);
+  ASSERT_EQ(without.scores.size(), with_group.scores.size());
+  for (std::size_t f = 0; f < without.scores.size(); ++f) {
+    EXPECT_DOUBLE_EQ(without.scores[f].summary.mape_percent, with_group.scores[f].summary.mape_percent);
+    EXPECT_DOUBLE_EQ(without.scores[f].summary.total_error_percent, with_group.scores[f].summary.total_error_percent);
+  }
 }
 
 // An observed table in the layout of population.csv of a run with parity: A's girls aged 0-4 given as parity 0 (600)
