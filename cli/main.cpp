@@ -449,6 +449,7 @@ int backtest_command(const std::vector<std::string>& args) {
   b.run.cancel = &g_cancel;
   cohortgis::cli::install_stop_signals();
   const cohortgis::app::BacktestSummary s = cohortgis::app::backtest(b);
+  for (const auto& w : s.warnings) std::cerr << "cohortgis: warning: " << w << "\n";
   if (!b.run.quiet) {
     std::cout << "cohortgis: back-test of " << s.run.scenario << " (" << s.launch_year << " -> " << s.observed_year
               << ") written to " << s.run.out_dir << "\n";

@@ -237,6 +237,22 @@ TEST_F(Backtest, TheProjectionNeverReadsTheObservedFigures) {
   fs::remove_all(tmp);
 }
 
+// A level fitted to a figure of 2025 in a projection launched in 2020 and scored on 2030: the back-test warns that
+// the projection may have seen the period it predicts; a scenario without fits gives no warning.
+TEST_F(Backtest, ALevelFittedAfterTheLaunchYearIsAWarning) {
+  auto c = config("observed_tiny.csv");
+  c.run.report = false;
+  c.run.scenario = kFix + "/scenarios/backtest_fitted.toml";
+  const auto fitted = app::backtest(c);
+  ASSERT_EQ(fitted.warnings.size(), 1u);
+  EXPECT_CONTAINS(fitted.warnings[0], "cohortgis: Fertility level fitted ([fertility] fit)");
+  EXPECT_CONTAINS(fitted.warnings[0],
+                  "(target 12 for 2025). The fitted figure is of a year after the launch year 2020");
+  fs::remove_all(out);
+  c.run.scenario = kFix + "/scenarios/good.toml";
+  EXPECT_TRUE(app::backtest(c).warnings.empty());
+}
+
 // A census table has no `group` column: its rows are of group `all` (it was "missing column 'group'"). The same
 // figures as observed_tiny.csv score the same.
 TEST_F(Backtest, AnObservedTableWithoutAGroupColumnIsOfGroupAll) {
