@@ -2,6 +2,7 @@
 #include "cohortgis/app/backtest.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -53,6 +54,15 @@ struct ObservedTable {
 std::string join(const std::vector<std::string>& v) {
   std::string s;
   for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+// The fields a breakdown pattern ("gSa": group and age given, sex `all`) divides by, e.g. "group × age".
+std::string breakdown_name(const std::string& pattern) {
+  std::string s;
+  const char* names[] = {"group", "sex", "age"};
+  for (std::size_t i = 0; i < 3; ++i)
+    if (std::islower(static_cast<unsigned char>(pattern[i]))) s += (s.empty() ? "" : " × ") + std::string(names[i]);
   return s;
 }
 
@@ -178,19 +188,32 @@ ObservedTable read_observed(const std::string& path, const scenarios::Scenario& 
       throw InputError(path + ", column 'zone': no rows for zone " + name + ", a zone of the projection (" +
                        std::to_string(sc.zones.size()) + " zones); expected a zone total (group, sex and age all) "
                        "or its breakdown for every zone (" + option + ", year " + std::to_string(o.year) + ")");
-    if (o.total_given[z]) continue;
-    bool found = false;
-    for (const auto& [p, v] : patterns) {
-      const std::size_t cells = (p[0] == 'G' ? 1 : n_groups) * (p[1] == 'S' ? 1 : 2) * (p[2] == 'A' ? 1 : n_ages);
-      if (v.first == cells) {
-        o.zone_totals[z] = v.second;
-        found = true;
-        break;
-      }
+    const auto complete = [&](const std::string& p, std::size_t rows) {
+      return rows == (p[0] == 'G' ? 1 : n_groups) * (p[1] == 'S' ? 1 : 2) * (p[2] == 'A' ? 1 : n_ages);
+    };
+    std::string total_from = "its row with group, sex and age all gives";
+    if (!o.total_given[z]) {
+      bool found = false;
+      for (const auto& [p, v] : patterns)
+        if (complete(p, v.first)) {
+          o.zone_totals[z] = v.second;
+          total_from = "its rows by " + breakdown_name(p) + " give";
+          found = true;
+          break;
+        }
+      if (!found)
+        throw InputError(path + ", column 'zone': zone " + name + " has no zone total: no row with group, sex and " +
+                         "age all, and its rows do not cover every group, sex or age of one breakdown (" + option +
+                         ")");
     }
-    if (!found)
-      throw InputError(path + ", column 'zone': zone " + name + " has no zone total: no row with group, sex and age "
-                       "all, and its rows do not cover every group, sex or age of one breakdown (" + option + ")");
+    // Every full breakdown must add up to the zone total: a table whose ages summed to less than its total row was
+    // scored on both without a word (the total on one figure, the ages on another).
+    for (const auto& [p, v] : patterns)
+      if (p != "GSA" && complete(p, v.first) &&
+          !(std::abs(v.second - o.zone_totals[z]) <= 0.5 + 1e-9 * o.zone_totals[z]))
+        throw InputError(path + ", column 'population': zone " + name + ": its rows by " + breakdown_name(p) +
+                         " add up to " + format_number(v.second) + " persons, but " + total_from + " " +
+                         format_number(o.zone_totals[z]) + "; expected the same number (" + option + ")");
     if (!(o.zone_totals[z] > 0))
       throw InputError(path + ", column 'population': zone " + name + " has a total of 0 persons; expected more " +
                        "than 0 to score a percentage error (" + option + ")");

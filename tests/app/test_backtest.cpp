@@ -308,6 +308,23 @@ TEST_F(Backtest, BadObservedTablesWriteNothing) {
   EXPECT_CONTAINS(error_of([&] { app::backtest(config("observed_year_not_projected.csv")); }),
                   "column 'year': 2027; expected a year the projection reaches");
   EXPECT_CONTAINS(error_of([&] { app::backtest(config("observed_no_total.csv")); }), "zone B (Zone B) has no zone total");
+  // A full breakdown that does not add up to the zone total (scored on both without a word before).
+  const fs::path sums = out.string() + "_sums.csv";
+  std::ofstream(sums) << "year,zone,group,sex,age,population\n2030,A,all,all,all,12000\n2030,A,all,female,all,5000\n"
+                         "2030,A,all,male,all,6000\n2030,B,all,female,all,5000\n2030,B,all,male,all,4000\n";
+  auto bad_sums = config("observed_tiny.csv");
+  bad_sums.observed = sums.string();
+  EXPECT_CONTAINS(error_of([&] { app::backtest(bad_sums); }),
+                  "_sums.csv, column 'population': zone A (Zone A): its rows by sex add up to 11000 persons, but its "
+                  "row with group, sex and age all gives 12000; expected the same number (--observed)");
+  // Without a total row, two full breakdowns of B (by age: 9,500; by sex: 9,000) that disagree.
+  std::ofstream(sums) << "year,zone,group,sex,age,population\n2030,A,all,all,all,12000\n2030,B,all,female,all,5000\n"
+                         "2030,B,all,male,all,4000\n2030,B,all,all,0,1900\n2030,B,all,all,5,1900\n"
+                         "2030,B,all,all,10,1900\n2030,B,all,all,15,1900\n2030,B,all,all,20,1900\n";
+  EXPECT_CONTAINS(error_of([&] { app::backtest(bad_sums); }),
+                  "zone B (Zone B): its rows by sex add up to 9000 persons, but its rows by age give 9500; expected "
+                  "the same number (--observed)");
+  fs::remove(sums);
   EXPECT_CONTAINS(error_of([&] { app::backtest(config("observed_tiny.csv", "observed_tiny.csv")); }),
                   "expected a year before the launch year 2020");
   EXPECT_CONTAINS(error_of([&] { app::backtest(config("observed_persons_huge.csv")); }),
