@@ -84,8 +84,15 @@ TEST(Comparison, Benchmarks) {
 
 struct Backtest : ::testing::Test {
   fs::path out = fs::temp_directory_path() / ("cohortgis_backtest_" + std::to_string(::getpid()));
-  void SetUp() override { fs::remove_all(out); }
-  void TearDown() override { fs::remove_all(out); }
+  fs::path tmp = out.string() + "_in";  // tables a test writes, gone even when it fails
+  void SetUp() override {
+    fs::remove_all(out);
+    fs::remove_all(tmp);
+  }
+  void TearDown() override {
+    fs::remove_all(out);
+    fs::remove_all(tmp);
+  }
   app::BacktestConfig config(const std::string& observed, const std::string& earlier = {}) const {
     app::BacktestConfig c;
     c.run.scenario = kFix + "/scenarios/good.toml";
@@ -206,8 +213,6 @@ TEST_F(Backtest, WithoutAnEarlierYearThereIsNoLinearBenchmark) {
 // The exam is read only to be scored: an observed table of absurd figures (every count × 1000 + 7) leaves every file
 // of the projection byte for byte the same and changes only the back-test's own files.
 TEST_F(Backtest, TheProjectionNeverReadsTheObservedFigures) {
-  const fs::path tmp = out.string() + "_mutant";
-  fs::remove_all(tmp);
   fs::create_directories(tmp);
   {
     std::ofstream m(tmp / "observed_mutant.csv");
@@ -234,7 +239,6 @@ TEST_F(Backtest, TheProjectionNeverReadsTheObservedFigures) {
     EXPECT_LT(mutant.scores[f].summary.malpe_percent, -99.0) << mutant.scores[f].forecast;
   EXPECT_NE(cohortgis::test::slurp((first / "backtest.csv").string()),
             cohortgis::test::slurp((out / "backtest.csv").string()));
-  fs::remove_all(tmp);
 }
 
 // A level fitted to a figure of 2025 in a projection launched in 2020 and scored on 2030: the back-test warns that
@@ -256,7 +260,8 @@ TEST_F(Backtest, ALevelFittedAfterTheLaunchYearIsAWarning) {
 // A census table has no `group` column: its rows are of group `all` (it was "missing column 'group'"). The same
 // figures as observed_tiny.csv score the same.
 TEST_F(Backtest, AnObservedTableWithoutAGroupColumnIsOfGroupAll) {
-  const fs::path file = out.string() + "_nogroup.csv";
+  fs::create_directories(tmp);
+  const fs::path file = tmp / "nogroup.csv";
   std::ofstream(file) << "year,zone,sex,age,population\n2030,A,all,all,12000\n2030,A,female,0,900\n"
                          "2030,B,female,all,5000\n2030,B,male,all,4000\n";
   auto c = config("observed_tiny.csv");
@@ -266,7 +271,6 @@ TEST_F(Backtest, AnObservedTableWithoutAGroupColumnIsOfGroupAll) {
   fs::remove_all(out);
   c.observed = file.string();
   const auto without = app::backtest(c);
-  fs::remove(file);
   ASSERT_EQ(without.scores.size(), with_group.scores.size());
   for (std::size_t f = 0; f < without.scores.size(); ++f) {
     EXPECT_DOUBLE_EQ(without.scores[f].summary.mape_percent, with_group.scores[f].summary.mape_percent);
@@ -309,13 +313,14 @@ TEST_F(Backtest, BadObservedTablesWriteNothing) {
                   "column 'year': 2027; expected a year the projection reaches");
   EXPECT_CONTAINS(error_of([&] { app::backtest(config("observed_no_total.csv")); }), "zone B (Zone B) has no zone total");
   // A full breakdown that does not add up to the zone total (scored on both without a word before).
-  const fs::path sums = out.string() + "_sums.csv";
+  fs::create_directories(tmp);
+  const fs::path sums = tmp / "sums.csv";
   std::ofstream(sums) << "year,zone,group,sex,age,population\n2030,A,all,all,all,12000\n2030,A,all,female,all,5000\n"
                          "2030,A,all,male,all,6000\n2030,B,all,female,all,5000\n2030,B,all,male,all,4000\n";
   auto bad_sums = config("observed_tiny.csv");
   bad_sums.observed = sums.string();
   EXPECT_CONTAINS(error_of([&] { app::backtest(bad_sums); }),
-                  "_sums.csv, column 'population': zone A (Zone A): its rows by sex add up to 11000 persons, but its "
+                  "/sums.csv, column 'population': zone A (Zone A): its rows by sex add up to 11000 persons, but its "
                   "row with group, sex and age all gives 12000; expected the same number (--observed)");
   // Without a total row, two full breakdowns of B (by age: 9,500; by sex: 9,000) that disagree.
   std::ofstream(sums) << "year,zone,group,sex,age,population\n2030,A,all,all,all,12000\n2030,B,all,female,all,5000\n"
@@ -324,7 +329,7 @@ TEST_F(Backtest, BadObservedTablesWriteNothing) {
   EXPECT_CONTAINS(error_of([&] { app::backtest(bad_sums); }),
                   "zone B (Zone B): its rows by sex add up to 9000 persons, but its rows by age give 9500; expected "
                   "the same number (--observed)");
-  fs::remove(sums);
+  fs::remove_all(tmp);  // before the count of what is left below
   EXPECT_CONTAINS(error_of([&] { app::backtest(config("observed_tiny.csv", "observed_tiny.csv")); }),
                   "expected a year before the launch year 2020");
   EXPECT_CONTAINS(error_of([&] { app::backtest(config("observed_persons_huge.csv")); }),
