@@ -73,7 +73,7 @@ constexpr const char* kAbout =
     "  estimate  net migration by zone, sex and age from two censuses (residual method, crosswalks, or zone\n"
     "        totals spread by a stated profile), written as scenario tables with a report\n"
     "  backtest  run a scenario from a past launch year and score it against observed figures and naive\n"
-    "        benchmarks: backtest.csv, backtest_summary.csv, error maps (docs/results.md)\n\n"
+    "        benchmarks: backtest.csv, backtest_summary.csv, backtest_by_age.csv, error maps (docs/results.md)\n\n"
     "SCENARIO: a scenario file (.toml, see scenarios/README.md) or 'default' (scenarios/examples/beijing-2020).\n\n";
 
 constexpr const char* kAllowReadHelp =
@@ -414,9 +414,9 @@ int backtest_command(const std::vector<std::string>& args) {
   opts.add_options()
       ("observed", po::value<std::string>(&b.observed),
        "the observed population: a table in the layout of population.csv (year, zone, group, sex, age, population; "
-       "'all' allowed for group, sex and age), one year the projection reaches")
-      ("out,o", po::value<std::string>(&b.run.out_dir), "output folder (the run's files plus backtest.csv and "
-       "backtest_summary.csv); replaced only when complete")
+       "'all' allowed for group, sex and age; no group column: all), one year the projection reaches")
+      ("out,o", po::value<std::string>(&b.run.out_dir), "output folder (the run's files plus backtest.csv, "
+       "backtest_summary.csv and, with ages observed, backtest_by_age.csv); replaced only when complete")
       ("earlier", po::value<std::string>(&b.earlier),
        "the zones' population in one year before the launch year, same layout: adds the 'linear' benchmark")
       ("threads,j", po::value<int>(&b.run.threads)->default_value(0), "worker threads (0: all cores)")
@@ -449,13 +449,15 @@ int backtest_command(const std::vector<std::string>& args) {
   b.run.cancel = &g_cancel;
   cohortgis::cli::install_stop_signals();
   const cohortgis::app::BacktestSummary s = cohortgis::app::backtest(b);
+  for (const auto& w : s.warnings) std::cerr << "cohortgis: warning: " << w << "\n";
   if (!b.run.quiet) {
     std::cout << "cohortgis: back-test of " << s.run.scenario << " (" << s.launch_year << " -> " << s.observed_year
               << ") written to " << s.run.out_dir << "\n";
-    std::printf("%-28s %8s %8s %10s %8s\n", "forecast", "MAPE %", "MALPE %", "worst", "total %");
+    std::printf("%-28s %8s %8s %8s %10s %8s\n", "forecast", "MAPE %", "MALPE %", "wMAPE %", "worst", "total %");
     for (const auto& f : s.scores)
-      std::printf("%-28s %8.2f %8.2f %10s %8.2f\n", f.forecast.c_str(), f.summary.mape_percent,
-                  f.summary.malpe_percent, f.summary.worst_zone.c_str(), f.summary.total_error_percent);
+      std::printf("%-28s %8.2f %8.2f %8.2f %10s %8.2f\n", f.forecast.c_str(), f.summary.mape_percent,
+                  f.summary.malpe_percent, f.summary.weighted_mape_percent, f.summary.worst_zone.c_str(),
+                  f.summary.total_error_percent);
   }
   return 0;
 }

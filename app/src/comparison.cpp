@@ -32,8 +32,10 @@ ErrorSummary summarize_errors(const std::vector<ZoneComparison>& zones) {
   if (zones.empty()) throw InputError("no zones to score");
   ErrorSummary s;
   s.zones = zones.size();
-  double abs_sum = 0, sum = 0, observed = 0, projected = 0, worst = -1;
+  double abs_sum = 0, sum = 0, observed = 0, projected = 0, worst = -1, abs_diff = 0, square_diff = 0;
   std::size_t within5 = 0, within10 = 0;
+  std::vector<double> ape;
+  ape.reserve(zones.size());
   for (const auto& z : zones) {
     if (!(z.observed > 0))
       throw InputError("zone " + z.zone + ": observed population " + format_number(z.observed) +
@@ -51,6 +53,9 @@ ErrorSummary summarize_errors(const std::vector<ZoneComparison>& zones) {
     if (std::abs(e) <= 10.0 + 1e-9) ++within10;
     observed += z.observed;
     projected += z.projected;
+    abs_diff += std::abs(z.projected - z.observed);
+    square_diff += (z.projected - z.observed) * (z.projected - z.observed);
+    ape.push_back(std::abs(e));
   }
   const double n = static_cast<double>(zones.size());
   s.mape_percent = abs_sum / n;
@@ -58,6 +63,11 @@ ErrorSummary summarize_errors(const std::vector<ZoneComparison>& zones) {
   s.share_within_5_percent = static_cast<double>(within5) / n;
   s.share_within_10_percent = static_cast<double>(within10) / n;
   s.total_error_percent = error_percent(projected, observed);
+  s.weighted_mape_percent = 100.0 * abs_diff / observed;
+  std::sort(ape.begin(), ape.end());
+  const std::size_t mid = ape.size() / 2;
+  s.median_ape_percent = ape.size() % 2 ? ape[mid] : (ape[mid - 1] + ape[mid]) / 2;
+  s.rmse_persons = std::sqrt(square_diff / n);
   return s;
 }
 

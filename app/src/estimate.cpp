@@ -86,7 +86,7 @@ double totals_net_migration(double first, double second, double years, double na
 // Declared in estimate_tables.hpp (shared with estimate_levels.cpp).
 namespace detail {
 
-Census read_census(const std::string& path, const AgeGrid& grid, const std::string& option) {
+Census read_census(const std::string& path, const AgeGrid& grid, const std::string& option, int year) {
   using geodata::ColumnType;
   const geodata::Table t = geodata::read_table(
       path, {{"zone", ColumnType::text}, {"sex", ColumnType::text}, {"age", ColumnType::text},
@@ -94,16 +94,26 @@ Census read_census(const std::string& path, const AgeGrid& grid, const std::stri
   Census c;
   c.path = path;
   const std::size_t cz = t.column("zone"), cs = t.column("sex"), ca = t.column("age"), cp = t.column("population");
+  // A census of another year than --years says (a table with a year column, such as the observed table of a
+  // back-test given as --second with the wrong --years) is an error, not an estimate over the wrong interval.
+  const bool check_year = year != 0 && t.has_column("year");
+  const std::size_t cy = check_year ? t.column("year") : 0;
   const std::size_t n = static_cast<std::size_t>(grid.n_ages), per_unit = 2 * n;
   std::map<std::string, std::size_t> index;
   std::vector<std::vector<int>> seen;  // per unit: cells given (0/1), then the total flag at per_unit
   for (std::size_t r = 0; r < t.size(); ++r) {
+    if (check_year) {
+      double y = 0;
+      if (!geodata::parse_number(t.text(r, cy), y) || y != year)
+        throw InputError(t.where(r, cy) + ": year " + geodata::escape_cell(t.text(r, cy)) + "; expected " +
+                         std::to_string(year) + ", the census year --years gives for " + option);
+    }
     const std::string& zone = t.text(r, cz);
     auto it = index.find(zone);
     if (it == index.end()) {
       it = index.emplace(zone, c.units.size()).first;
       c.units.push_back(zone);
-      c.unit_row.push_back(r);
+      c.unit_where.push_back(t.where(r, cz));
       c.totals.push_back(0.0);
       c.cells.resize(c.cells.size() + per_unit, 0.0);
       seen.emplace_back(per_unit + 1, 0);
@@ -137,19 +147,42 @@ Census read_census(const std::string& path, const AgeGrid& grid, const std::stri
     c.cells[u * per_unit + cell] = v;
   }
   c.by_age = true;
+  const std::string grid_text = std::to_string(grid.width_years) + "-year groups 0 to " +
+                                std::to_string(grid.open_age()) + "+ (--step, --open-age)";
   for (std::size_t u = 0; u < c.units.size(); ++u) {
-    bool full = true;
+    std::size_t given = 0, first_missing = per_unit;
     double sum = 0;
     for (std::size_t k = 0; k < per_unit; ++k) {
-      full = full && seen[u][k];
+      if (seen[u][k])
+        ++given;
+      else if (first_missing == per_unit)
+        first_missing = k;
       sum += c.cells[u * per_unit + k];
     }
+    const bool full = given == per_unit;
     c.by_age = c.by_age && full;
+    const std::string where = c.unit_where[u] + ": zone '" + c.units[u] + "'";
+    // Some age rows but not all (a census on another age grid, a row lost): an error even beside a total row, which
+    // used to switch every zone silently to the totals method.
+    if (given > 0 && !full) {
+      const std::size_t k = first_missing;
+      throw InputError(where + " has " + std::to_string(given) + " of the " + std::to_string(per_unit) +
+                       " sex × age groups; missing " + (k < n ? "female" : "male") + " age " +
+                       std::to_string(grid.age_start(static_cast<int>(k % n))) +
+                       (per_unit - given > 1 ? " and " + std::to_string(per_unit - given - 1) + " more" : "") +
+                       "; expected every sex × age group of the grid, " + grid_text +
+                       ", or only a total row (sex and age all) (" + option + ")");
+    }
     if (!seen[u][per_unit]) {
       if (!full)
-        throw InputError(t.where(c.unit_row[u], cz) + ": zone '" + c.units[u] + "' has neither a total row (sex and "
-                         "age all) nor every sex × age group (" + option + ")");
+        throw InputError(where + " has neither a total row (sex and age all) nor every sex × age group (" + option +
+                         ")");
       c.totals[u] = sum;
+    } else if (full && !(std::abs(c.totals[u] - sum) <= 0.5 + 1e-9 * sum)) {
+      // Both given and different: the report showed the total row while the residuals used the age rows.
+      throw InputError(where + ": its total row gives " + format_number(c.totals[u]) +
+                       " persons but its sex × age rows add up to " + format_number(sum) +
+                       "; expected the same number (or only one of them) (" + option + ")");
     }
   }
   if (!c.by_age) c.cells.clear();
@@ -229,7 +262,18 @@ using detail::Census;
 using detail::read_abridged_mx;
 using detail::read_census;
 
-std::vector<CrosswalkRow> read_crosswalk(const std::string& path) {
+// A crosswalk as read: its rows, and where each row's target is for messages.
+struct Crosswalk {
+  std::string path;
+  std::vector<CrosswalkRow> rows;
+  std::vector<std::string> to_where;  // by row: "file, layer …, data row R (…), column 'to'"
+  bool empty() const { return rows.empty(); }
+};
+
+Crosswalk read_crosswalk(const std::string& path) {
+  Crosswalk cw;
+  if (path.empty()) return cw;
+  cw.path = path;
   const geodata::Table t = geodata::read_table(path, {{"weight", geodata::ColumnType::number}});
   std::string from = "from", to = "to";
   if (!t.has_column("from") || !t.has_column("to")) {
@@ -241,21 +285,22 @@ std::vector<CrosswalkRow> read_crosswalk(const std::string& path) {
     from = codes[0];
     to = codes[1];
   }
-  const std::size_t cf = t.column(from), ct = t.column(to), cw = t.column("weight");
-  std::vector<CrosswalkRow> rows;
+  const std::size_t cf = t.column(from), ct = t.column(to), cw_col = t.column("weight");
   std::map<std::string, std::pair<double, std::size_t>> sums;  // source unit → Σ weight, first row
   for (std::size_t r = 0; r < t.size(); ++r) {
-    const double w = t.number(r, cw);
-    if (w < 0 || w > 1) throw InputError(t.where(r, cw) + ": weight " + t.text(r, cw) + "; expected 0 to 1");
-    rows.push_back({t.text(r, cf), t.text(r, ct), w});
+    const double w = t.number(r, cw_col);
+    if (w < 0 || w > 1) throw InputError(t.where(r, cw_col) + ": weight " + t.text(r, cw_col) + "; expected 0 to 1");
+    cw.rows.push_back({t.text(r, cf), t.text(r, ct), w});
+    cw.to_where.push_back(t.where(r, ct));
     auto [it, fresh] = sums.try_emplace(t.text(r, cf), 0.0, r);
     it->second.first += w;
   }
   for (const auto& [unit, s] : sums)
     if (std::abs(s.first - 1.0) > 1e-6)
-      throw InputError(t.where(s.second, cw) + ": the weights of source unit '" + unit + "' sum to " +
-                       format_number(std::round(s.first * 1e9) / 1e9) + "; expected 1 (the whole unit, split over its target zones)");
-  return rows;
+      throw InputError(t.where(s.second, cw_col) + ": the weights of source unit '" + unit + "' sum to " +
+                       format_number(std::round(s.first * 1e9) / 1e9) +
+                       "; expected 1 (the whole unit, split over its target zones)");
+  return cw;
 }
 
 // Survival ratios of each sex on the grid from the death rates of an abridged life table (0, 1-4, 5-9, …, open).
@@ -272,32 +317,58 @@ std::vector<double> survival_from_mx(const EstimateConfig& cfg, const AgeGrid& g
   return out;
 }
 
-std::vector<std::string> targets_of(const Census& c, const std::vector<CrosswalkRow>& cw) {
+std::vector<std::string> targets_of(const Census& c, const Crosswalk& cw) {
   if (cw.empty()) return c.units;
   std::vector<std::string> t;
-  for (const auto& r : cw)
+  for (const auto& r : cw.rows)
     if (std::find(t.begin(), t.end(), r.to) == t.end()) t.push_back(r.to);
   return t;
 }
 
-// Census units moved onto the target zones: totals and (when by age) cells. Units missing from the crosswalk are an
-// error naming the census row.
-void to_targets(const Census& c, const std::vector<CrosswalkRow>& cw, const std::string& cw_path,
+// The zones of the estimate for messages: "A, B, C" (the first ten, then how many more).
+std::string zones_text(const std::vector<std::string>& zones) {
+  std::string s;
+  for (std::size_t i = 0; i < zones.size() && i < 10; ++i) s += (i ? ", " : "") + zones[i];
+  if (zones.size() > 10) s += " and " + std::to_string(zones.size() - 10) + " more";
+  return s;
+}
+
+// Census units moved onto the target zones: totals and (when by age) cells. A unit missing from the crosswalk, a
+// crosswalk target or (without a crosswalk) a unit that is not a zone of the estimate, and a zone no unit reaches are
+// errors naming the file, data row and zone: zones that split or merged between the censuses need a crosswalk.
+void to_targets(const Census& c, const Crosswalk& cw, const std::string& option, const std::string& zones_from,
                 const std::vector<std::string>& targets, std::vector<double>& totals, std::vector<double>& cells,
                 std::size_t per_unit) {
-  if (!cw.empty())
+  const std::set<std::string> target_set(targets.begin(), targets.end());
+  const std::string zones_are = " (the zones of the estimate, from " + zones_from + ": " + zones_text(targets) + ")";
+  const std::string hint = "; zones that split, merged or were renamed between the censuses need a crosswalk (" +
+                           option + "-crosswalk) from this census's units to the zones of the estimate";
+  if (!cw.empty()) {
     for (std::size_t u = 0; u < c.units.size(); ++u) {
-      const bool any = std::any_of(cw.begin(), cw.end(), [&](const CrosswalkRow& r) { return r.from == c.units[u]; });
+      const bool any =
+          std::any_of(cw.rows.begin(), cw.rows.end(), [&](const CrosswalkRow& r) { return r.from == c.units[u]; });
       if (!any)
-        throw InputError(c.path + ", data row " + std::to_string(c.unit_row[u] + 1) + ", column 'zone': unit '" +
-                         c.units[u] + "' is not in the crosswalk " + cw_path + "; expected a row with it as source");
+        throw InputError(c.unit_where[u] + ": unit '" + c.units[u] + "' is not in the crosswalk " + cw.path +
+                         "; expected a row with it as source");
     }
+    for (std::size_t r = 0; r < cw.rows.size(); ++r)
+      if (!target_set.count(cw.rows[r].to))
+        throw InputError(cw.to_where[r] + ": target zone '" + cw.rows[r].to + "' is not a zone of the estimate" +
+                         zones_are + "; expected the crosswalks of both censuses to lead to the same zones");
+  } else {
+    for (std::size_t u = 0; u < c.units.size(); ++u)
+      if (!target_set.count(c.units[u]))
+        throw InputError(c.unit_where[u] + ": unit '" + c.units[u] + "' is not a zone of the estimate" + zones_are +
+                         hint);
+  }
   std::vector<CrosswalkRow> identity;
   for (const auto& u : c.units) identity.push_back({u, u, 1.0});
-  const auto& rows = cw.empty() ? identity : cw;
+  const auto& rows = cw.empty() ? identity : cw.rows;
   for (const auto& t : targets) {
     const bool any = std::any_of(rows.begin(), rows.end(), [&](const CrosswalkRow& r) { return r.to == t; });
-    if (!any) throw InputError(c.path + ", column 'zone': no unit for zone '" + t + "' of the estimate");
+    if (!any)
+      throw InputError(c.path + ", column 'zone': no unit for zone '" + t + "' of the estimate (from " + zones_from +
+                       ")" + (cw.empty() ? hint : "; expected a row of " + cw.path + " that leads to it"));
   }
   totals = apply_crosswalk(c.units, c.totals, 1, rows, targets);
   if (c.by_age) cells = apply_crosswalk(c.units, c.cells, per_unit, rows, targets);
@@ -325,14 +396,15 @@ EstimateSummary estimate(const EstimateConfig& cfg) {
   if (cfg.first_year <= 0 || years <= 0)
     throw InputError("--years: " + std::to_string(cfg.first_year) + ":" + std::to_string(cfg.second_year) +
                      "; expected FIRST:SECOND, the census years, FIRST before SECOND");
-  const Census first = read_census(cfg.first, grid, "--first"), second = read_census(cfg.second, grid, "--second");
-  const auto cw1 = cfg.first_crosswalk.empty() ? std::vector<CrosswalkRow>{} : read_crosswalk(cfg.first_crosswalk);
-  const auto cw2 = cfg.second_crosswalk.empty() ? std::vector<CrosswalkRow>{} : read_crosswalk(cfg.second_crosswalk);
+  const Census first = read_census(cfg.first, grid, "--first", cfg.first_year),
+               second = read_census(cfg.second, grid, "--second", cfg.second_year);
+  const Crosswalk cw1 = read_crosswalk(cfg.first_crosswalk), cw2 = read_crosswalk(cfg.second_crosswalk);
   const std::vector<std::string> zones = targets_of(second, cw2);
+  const std::string zones_from = cw2.empty() ? cfg.second : cfg.second_crosswalk;
   const std::size_t n = static_cast<std::size_t>(grid.n_ages), per_unit = 2 * n;
   std::vector<double> t1, t2, c1, c2;
-  to_targets(first, cw1, cfg.first_crosswalk, zones, t1, c1, per_unit);
-  to_targets(second, cw2, cfg.second_crosswalk, zones, t2, c2, per_unit);
+  to_targets(first, cw1, "--first", zones_from, zones, t1, c1, per_unit);
+  to_targets(second, cw2, "--second", zones_from, zones, t2, c2, per_unit);
 
   EstimateSummary s;
   s.zones = zones;

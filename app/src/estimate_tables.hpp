@@ -17,7 +17,7 @@ namespace cohortgis::app::detail {
 struct Census {
   std::string path;
   std::vector<std::string> units;
-  std::vector<std::size_t> unit_row;  // first data row of each unit
+  std::vector<std::string> unit_where;  // where its first row is: "file, layer …, data row R (…), column 'zone'"
   std::vector<double> totals;         // by unit
   std::vector<double> cells;          // [unit][female 0..n-1, male 0..n-1] when by_age
   bool by_age = false;
@@ -25,7 +25,8 @@ struct Census {
 
 // Columns zone, sex, age, population; sex and age `all` for a zone total. `option` names the command-line option in
 // errors. Throws InputError naming file, row and column.
-Census read_census(const std::string& path, const AgeGrid& grid, const std::string& option);
+// With `year` (not 0), a `year` column, when the table has one, must hold that year on every row.
+Census read_census(const std::string& path, const AgeGrid& grid, const std::string& option, int year = 0);
 
 // Abridged death rates (rows 0, 1–4, 5–9, …, open) of each sex (0 female, 1 male) from a table with columns sex,
 // age or age_start, and mx, keeping only the rows whose columns equal the filter's values.

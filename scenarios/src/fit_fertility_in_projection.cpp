@@ -65,10 +65,9 @@ void fit_fertility_in_projection(const Doc& doc, const FertilityFitSpec& fit, Sc
                                                             std::to_string(sc.base_year + sc.grid.width_years) + ")";
   const std::string what = fit.per_1000 ? "a crude birth rate of " + fmt(fitted.fitted) + " per 1000 person-years"
                                         : fmt(fitted.fitted) + " births a year";
-  const std::string note = "Fertility level fitted ([fertility] fit): every schedule multiplied by " +
-                           fmt(fitted.level) + ", giving " + what + " in " + period +
-                           " of the projection itself (target " + fmt(fit.target) + " for " + std::to_string(fit.year) +
-                           ").";
+  const std::string note = std::string(kFertilityFitNote) + ": every schedule multiplied by " + fmt(fitted.level) +
+                           ", giving " + what + " in " + period + " of the projection itself (target " +
+                           fmt(fit.target) + " for " + std::to_string(fit.year) + ").";
   if (std::find(sc.assumptions.begin(), sc.assumptions.end(), note) == sc.assumptions.end())
     sc.assumptions.push_back(note);
 }

@@ -48,12 +48,18 @@ TEST(Comparison, SummaryMeasuresByHand) {
   EXPECT_NEAR(s.share_within_5_percent, 1.0 / 3.0, 1e-12);
   EXPECT_NEAR(s.share_within_10_percent, 1.0, 1e-12);
   EXPECT_NEAR(s.total_error_percent, 300.0 / 350.0, 1e-12);
+  // Smith, Tayman & Swanson (2013) ch. 13: weighted MAPE 100 · (10 + 10 + 3) / 350, MedAPE of 10, 5, 6 = 6, RMSE
+  // √((10² + 10² + 3²) / 3) persons.
+  EXPECT_NEAR(s.weighted_mape_percent, 2300.0 / 350.0, 1e-12);
+  EXPECT_NEAR(s.median_ape_percent, 6.0, 1e-12);
+  EXPECT_NEAR(s.rmse_persons, std::sqrt(209.0 / 3.0), 1e-12);
 }
 
 TEST(Comparison, WorstZoneKeepsItsSignAndBadZonesAreRefused) {
   const auto s = app::summarize_errors({{"A", 100, 101}, {"B", 100, 70}});
   EXPECT_EQ(s.worst_zone, "B");
   EXPECT_NEAR(s.worst_error_percent, -30.0, 1e-12);
+  EXPECT_NEAR(s.median_ape_percent, (1.0 + 30.0) / 2, 1e-12);  // an even count: the mean of the middle two
   EXPECT_CONTAINS(error_of([] { app::summarize_errors({{"Z", 0, 5}}); }), "zone Z: observed population 0");
   EXPECT_CONTAINS(error_of([] { app::summarize_errors({}); }), "no zones");
 }
@@ -78,8 +84,15 @@ TEST(Comparison, Benchmarks) {
 
 struct Backtest : ::testing::Test {
   fs::path out = fs::temp_directory_path() / ("cohortgis_backtest_" + std::to_string(::getpid()));
-  void SetUp() override { fs::remove_all(out); }
-  void TearDown() override { fs::remove_all(out); }
+  fs::path tmp = out.string() + "_in";  // tables a test writes, gone even when it fails
+  void SetUp() override {
+    fs::remove_all(out);
+    fs::remove_all(tmp);
+  }
+  void TearDown() override {
+    fs::remove_all(out);
+    fs::remove_all(tmp);
+  }
   app::BacktestConfig config(const std::string& observed, const std::string& earlier = {}) const {
     app::BacktestConfig c;
     c.run.scenario = kFix + "/scenarios/good.toml";
@@ -139,9 +152,28 @@ TEST_F(Backtest, ScoresTheProjectionAndTheBenchmarksByHand) {
   EXPECT_NEAR(by.at("cohortgis").total_error_percent, 100 * (total - 21000) / 21000, 1e-9);
 
   const auto sum = cohortgis::test::read_csv((out / "backtest_summary.csv").string());
-  EXPECT_EQ(sum.header, (std::vector<std::string>{"forecast", "mape_percent", "malpe_percent", "worst_zone",
-                                                  "worst_error_percent", "share_within_5_percent",
-                                                  "share_within_10_percent", "total_error_percent"}));
+  EXPECT_EQ(sum.header,
+            (std::vector<std::string>{"forecast", "mape_percent", "malpe_percent", "worst_zone", "worst_error_percent",
+                                      "share_within_5_percent", "share_within_10_percent", "total_error_percent",
+                                      "weighted_mape_percent", "median_ape_percent", "rmse_persons"}));
+  // no-change: |−2,000| + |+1,000| over 21,000 observed; MedAPE the mean of 16.67 and 11.11; RMSE √((2000² + 1000²)/2).
+  EXPECT_NEAR(sum.num(2, "weighted_mape_percent"), 100.0 * 3000 / 21000, 1e-9);
+  EXPECT_NEAR(sum.num(2, "median_ape_percent"), nc.mape_percent, 1e-9);
+  EXPECT_NEAR(sum.num(2, "rmse_persons"), std::sqrt((2000.0 * 2000 + 1000.0 * 1000) / 2), 1e-6);
+  // By age over the area: A's girls aged 0-4 (900 observed; the launch year's 1,000 for no-change), one zone.
+  const auto age = cohortgis::test::read_csv((out / "backtest_by_age.csv").string());
+  EXPECT_EQ(age.header, (std::vector<std::string>{"forecast", "sex", "age", "zones", "observed", "projected",
+                                                  "error_percent", "mape_percent"}));
+  ASSERT_EQ(age.rows.size(), 5u);  // one row (female 0) per forecast
+  EXPECT_EQ(age.at(2, "forecast"), "no-change");
+  EXPECT_EQ(age.at(2, "sex"), "female");
+  EXPECT_EQ(age.at(2, "age"), "0");
+  EXPECT_EQ(age.at(2, "zones"), "1");
+  EXPECT_DOUBLE_EQ(age.num(2, "observed"), 900);
+  EXPECT_DOUBLE_EQ(age.num(2, "projected"), 1000);
+  EXPECT_NEAR(age.num(2, "error_percent"), 100.0 * 100 / 900, 1e-9);
+  EXPECT_NEAR(age.num(2, "mape_percent"), 100.0 * 100 / 900, 1e-9);
+  EXPECT_NEAR(age.num(0, "projected"), projected.at("cohortgis/A/female/0"), 1e-9);
   ASSERT_EQ(sum.rows.size(), 5u);
   EXPECT_EQ(sum.at(0, "forecast"), "cohortgis");
   EXPECT_EQ(sum.at(1, "forecast"), "cohortgis:more");
@@ -155,6 +187,7 @@ TEST_F(Backtest, ScoresTheProjectionAndTheBenchmarksByHand) {
   const std::string manifest((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_CONTAINS(manifest, "\"backtest_summary.csv\"");
   EXPECT_CONTAINS(manifest, "\"backtest_inputs.csv\"");
+  EXPECT_CONTAINS(manifest, "\"backtest_by_age.csv\"");
   const std::string exam = cohortgis::test::slurp((out / "backtest_inputs.csv").string());
   EXPECT_CONTAINS(exam, "observed," + kFix + "/backtest/observed_tiny.csv,");
   EXPECT_CONTAINS(exam, "earlier_tiny.csv");
@@ -175,6 +208,74 @@ TEST_F(Backtest, WithoutAnEarlierYearThereIsNoLinearBenchmark) {
   EXPECT_EQ(s.scores[0].forecast, "cohortgis");
   EXPECT_EQ(s.scores[1].forecast, "no-change");
   EXPECT_EQ(s.scores[2].forecast, "constant-share");
+}
+
+// The exam is read only to be scored: an observed table of absurd figures (every count × 1000 + 7) leaves every file
+// of the projection byte for byte the same and changes only the back-test's own files.
+TEST_F(Backtest, TheProjectionNeverReadsTheObservedFigures) {
+  fs::create_directories(tmp);
+  {
+    std::ofstream m(tmp / "observed_mutant.csv");
+    m << "year,zone,group,sex,age,population\n2030,A,all,all,all,12000007\n2030,A,all,female,0,900007\n"
+         "2030,B,all,female,all,5000007\n2030,B,all,male,all,4000007\n";
+  }
+  auto c = config("observed_tiny.csv", "earlier_tiny.csv");
+  c.run.report = false;
+  const auto real = app::backtest(c);
+  const fs::path first = tmp / "real";
+  fs::rename(out, first);
+  c.observed = (tmp / "observed_mutant.csv").string();
+  const auto mutant = app::backtest(c);
+  std::size_t compared = 0;
+  for (const auto& e : fs::directory_iterator(first)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("backtest", 0) == 0 || name == "manifest.json") continue;
+    EXPECT_EQ(cohortgis::test::slurp(e.path().string()), cohortgis::test::slurp((out / name).string())) << name;
+    ++compared;
+  }
+  EXPECT_GE(compared, 3u);  // population.csv, components.csv, indicators.csv …
+  ASSERT_EQ(real.scores.size(), mutant.scores.size());
+  for (std::size_t f = 0; f < real.scores.size(); ++f)  // every forecast is scored on the mutant: far too low
+    EXPECT_LT(mutant.scores[f].summary.malpe_percent, -99.0) << mutant.scores[f].forecast;
+  EXPECT_NE(cohortgis::test::slurp((first / "backtest.csv").string()),
+            cohortgis::test::slurp((out / "backtest.csv").string()));
+}
+
+// A level fitted to a figure of 2025 in a projection launched in 2020 and scored on 2030: the back-test warns that
+// the projection may have seen the period it predicts; a scenario without fits gives no warning.
+TEST_F(Backtest, ALevelFittedAfterTheLaunchYearIsAWarning) {
+  auto c = config("observed_tiny.csv");
+  c.run.report = false;
+  c.run.scenario = kFix + "/scenarios/backtest_fitted.toml";
+  const auto fitted = app::backtest(c);
+  ASSERT_EQ(fitted.warnings.size(), 1u);
+  EXPECT_CONTAINS(fitted.warnings[0], "cohortgis: Fertility level fitted ([fertility] fit)");
+  EXPECT_CONTAINS(fitted.warnings[0],
+                  "(target 12 for 2025). The fitted figure is of a year after the launch year 2020");
+  fs::remove_all(out);
+  c.run.scenario = kFix + "/scenarios/good.toml";
+  EXPECT_TRUE(app::backtest(c).warnings.empty());
+}
+
+// A census table has no `group` column: its rows are of group `all` (it was "missing column 'group'"). The same
+// figures as observed_tiny.csv score the same.
+TEST_F(Backtest, AnObservedTableWithoutAGroupColumnIsOfGroupAll) {
+  fs::create_directories(tmp);
+  const fs::path file = tmp / "nogroup.csv";
+  std::ofstream(file) << "year,zone,sex,age,population\n2030,A,all,all,12000\n2030,A,female,0,900\n"
+                         "2030,B,female,all,5000\n2030,B,male,all,4000\n";
+  auto c = config("observed_tiny.csv");
+  c.run.report = false;
+  c.run.variants = {"baseline"};
+  const auto with_group = app::backtest(c);
+  fs::remove_all(out);
+  c.observed = file.string();
+  const auto without = app::backtest(c);
+  ASSERT_EQ(without.scores.size(), with_group.scores.size());
+  for (std::size_t f = 0; f < without.scores.size(); ++f) {
+    EXPECT_DOUBLE_EQ(without.scores[f].summary.mape_percent, with_group.scores[f].summary.mape_percent);
+    EXPECT_DOUBLE_EQ(without.scores[f].summary.total_error_percent, with_group.scores[f].summary.total_error_percent);
+  }
 }
 
 // An observed table in the layout of population.csv of a run with parity: A's girls aged 0-4 given as parity 0 (600)
@@ -211,6 +312,24 @@ TEST_F(Backtest, BadObservedTablesWriteNothing) {
   EXPECT_CONTAINS(error_of([&] { app::backtest(config("observed_year_not_projected.csv")); }),
                   "column 'year': 2027; expected a year the projection reaches");
   EXPECT_CONTAINS(error_of([&] { app::backtest(config("observed_no_total.csv")); }), "zone B (Zone B) has no zone total");
+  // A full breakdown that does not add up to the zone total (scored on both without a word before).
+  fs::create_directories(tmp);
+  const fs::path sums = tmp / "sums.csv";
+  std::ofstream(sums) << "year,zone,group,sex,age,population\n2030,A,all,all,all,12000\n2030,A,all,female,all,5000\n"
+                         "2030,A,all,male,all,6000\n2030,B,all,female,all,5000\n2030,B,all,male,all,4000\n";
+  auto bad_sums = config("observed_tiny.csv");
+  bad_sums.observed = sums.string();
+  EXPECT_CONTAINS(error_of([&] { app::backtest(bad_sums); }),
+                  "/sums.csv, column 'population': zone A (Zone A): its rows by sex add up to 11000 persons, but its "
+                  "row with group, sex and age all gives 12000; expected the same number (--observed)");
+  // Without a total row, two full breakdowns of B (by age: 9,500; by sex: 9,000) that disagree.
+  std::ofstream(sums) << "year,zone,group,sex,age,population\n2030,A,all,all,all,12000\n2030,B,all,female,all,5000\n"
+                         "2030,B,all,male,all,4000\n2030,B,all,all,0,1900\n2030,B,all,all,5,1900\n"
+                         "2030,B,all,all,10,1900\n2030,B,all,all,15,1900\n2030,B,all,all,20,1900\n";
+  EXPECT_CONTAINS(error_of([&] { app::backtest(bad_sums); }),
+                  "zone B (Zone B): its rows by sex add up to 9000 persons, but its rows by age give 9500; expected "
+                  "the same number (--observed)");
+  fs::remove_all(tmp);  // before the count of what is left below
   EXPECT_CONTAINS(error_of([&] { app::backtest(config("observed_tiny.csv", "observed_tiny.csv")); }),
                   "expected a year before the launch year 2020");
   EXPECT_CONTAINS(error_of([&] { app::backtest(config("observed_persons_huge.csv")); }),

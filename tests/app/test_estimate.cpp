@@ -84,6 +84,18 @@ struct EstimateRun : ::testing::Test {
     c.out_dir = out.string();
     return c;
   }
+  // Two censuses by sex and five-year age open at 20 (in `tmp`), ten years apart, with the fixtures' death rates.
+  app::EstimateConfig residual_config(const std::string& first, const std::string& second) const {
+    app::EstimateConfig c;
+    c.first = (tmp / first).string();
+    c.second = (tmp / second).string();
+    c.first_year = 2000;
+    c.second_year = 2010;
+    c.open_age = 20;
+    c.mx = kFix + "/scenarios/mx.csv";
+    c.out_dir = out.string();
+    return c;
+  }
 };
 
 // Totals only through a crosswalk that splits U1 60/40: A 600 → 720, B 900 → 1080 over ten years, no natural growth.
@@ -170,15 +182,7 @@ TEST_F(EstimateRun, ResidualOfASurvivedCensusIsZero) {
   };
   write(tmp / "c1.csv", p);
   write(tmp / "c2.csv", q);
-  app::EstimateConfig c;
-  c.first = (tmp / "c1.csv").string();
-  c.second = (tmp / "c2.csv").string();
-  c.first_year = 2000;
-  c.second_year = 2010;
-  c.open_age = 20;
-  c.mx = kFix + "/scenarios/mx.csv";
-  c.out_dir = out.string();
-  const auto s = app::estimate(c);
+  const auto s = app::estimate(residual_config("c1.csv", "c2.csv"));
   EXPECT_EQ(s.method, "residual");
   const auto t = cohortgis::test::read_csv((out / "net_migration.csv").string());
   ASSERT_EQ(t.rows.size(), 10u);
@@ -187,6 +191,101 @@ TEST_F(EstimateRun, ResidualOfASurvivedCensusIsZero) {
     EXPECT_NEAR(t.num(r, "value"), age == 5 || age == 10 ? 2.5 : 0.0, 1e-9) << age;
   }
   EXPECT_TRUE(fs::exists(out / "population_2010.csv"));
+}
+
+}  // namespace
+
+namespace {
+
+// Zones that split or merged between the censuses without a crosswalk: each message names the census file, its data
+// row, the unit and the option to give (a unit of the first census missing from the second read "crosswalk: target
+// zone 'B' is not a zone of the estimate", with no file and no row, though no crosswalk was given).
+TEST_F(EstimateRun, ZonesThatChangedWithoutACrosswalkNameFileRowAndZone) {
+  std::ofstream(tmp / "c1.csv") << "zone,sex,age,population\nA,all,all,1000\nB,all,all,2000\n";
+  std::ofstream(tmp / "c2.csv") << "zone,sex,age,population\nA,all,all,1100\nB1,all,all,1000\nB2,all,all,1200\n";
+  std::ofstream(tmp / "c2_merged.csv") << "zone,sex,age,population\nA,all,all,1100\nB,all,all,2200\n";
+  app::EstimateConfig c = totals_config();
+  c.first = (tmp / "c1.csv").string();
+  c.second = (tmp / "c2.csv").string();
+  const std::string split = error_of([&] { app::estimate(c); });
+  EXPECT_CONTAINS(split,
+                  "c1.csv, layer 'c1', data row 2 (row 3 counting the header row), column 'zone': unit 'B' is "
+                  "not a zone of the estimate (the zones of the estimate, from ");
+  EXPECT_CONTAINS(split,
+                  "c2.csv: A, B1, B2); zones that split, merged or were renamed between the censuses need a "
+                  "crosswalk (--first-crosswalk)");
+  EXPECT_FALSE(fs::exists(out));
+  c.first = (tmp / "c2.csv").string();  // B1 and B2 merged into B by the second census
+  c.second = (tmp / "c2_merged.csv").string();
+  EXPECT_CONTAINS(error_of([&] { app::estimate(c); }),
+                  "c2.csv, layer 'c2', data row 2 (row 3 counting the header "
+                  "row), column 'zone': unit 'B1' is not a zone of the estimate");
+  std::ofstream(tmp / "c1_a.csv") << "zone,sex,age,population\nA,all,all,1000\n";
+  c.first = (tmp / "c1_a.csv").string();
+  EXPECT_CONTAINS(error_of([&] { app::estimate(c); }),
+                  "c1_a.csv, column 'zone': no unit for zone 'B' of the estimate (from " + c.second +
+                      "); zones that split, merged or were renamed between the censuses need a crosswalk");
+  // A first crosswalk that leads to a zone the second census's crosswalk does not have: its file, row and column.
+  std::ofstream(tmp / "cw_c.csv") << "from,to,weight\nU1,A,1\nU2,C,1\n";
+  c = totals_config();
+  c.first_crosswalk = (tmp / "cw_c.csv").string();
+  c.second_crosswalk = kFix + "/estimate/crosswalk_split.csv";
+  EXPECT_CONTAINS(error_of([&] { app::estimate(c); }),
+                  "cw_c.csv, layer 'cw_c', data row 2 (row 3 counting the header row), column 'to': target zone 'C' "
+                  "is not a zone of the estimate (the zones of the estimate, from " +
+                      c.second_crosswalk + ": A, B)");
+  EXPECT_FALSE(fs::exists(out));
+}
+
+// A census table with a year column (the observed table of a back-test) must be of the year --years gives it: the
+// 2020 census given as --second with --years 2000:2010 was estimated over the wrong interval without a word.
+TEST_F(EstimateRun, ACensusOfAnotherYearThanYearsSaysIsRefused) {
+  std::ofstream(tmp / "c2020.csv") << "year,zone,sex,age,population\n2020,U1,all,all,1200\n2020,U2,all,all,600\n";
+  app::EstimateConfig c = totals_config();
+  c.second = (tmp / "c2020.csv").string();
+  EXPECT_CONTAINS(error_of([&] { app::estimate(c); }),
+                  "c2020.csv, layer 'c2020', data row 1 (row 2 counting the header row), column 'year': year 2020; "
+                  "expected 2010, the census year --years gives for --second");
+  EXPECT_FALSE(fs::exists(out));
+  c.second_year = 2020;
+  EXPECT_EQ(app::estimate(c).method, "totals");
+}
+
+// A census with ages on another grid or a row lost: an error naming the first missing group, also beside a total
+// row (that switched every zone silently to the totals method); and a total row that disagrees with its age rows
+// (the report showed the total row while the residuals used the age rows).
+TEST_F(EstimateRun, AgeRowsMustBeCompleteAndAgreeWithTheTotal) {
+  const auto write = [&](const std::string& name, int open_age, const std::string& extra, bool skip_male_20) {
+    std::ofstream o(tmp / name);
+    o << "zone,sex,age,population\n";
+    for (const char* zone : {"A", "B"})
+      for (const char* sex : {"female", "male"})
+        for (int a = 0; a <= open_age; a += 5)
+          if (!(skip_male_20 && std::string(zone) == "B" && std::string(sex) == "male" && a == 20))
+            o << zone << ',' << sex << ',' << a << ",100\n";
+    o << extra;
+  };
+  write("full.csv", 20, "", false);
+  write("open15.csv", 15, "", false);
+  write("partial_with_total.csv", 20, "B,all,all,999\n", true);
+  write("total_disagrees.csv", 20, "A,all,all,1\n", false);
+  app::EstimateConfig c = residual_config("full.csv", "partial_with_total.csv");
+  EXPECT_CONTAINS(error_of([&] { app::estimate(c); }),
+                  "partial_with_total.csv, layer 'partial_with_total', data row 11 (row 12 counting the header row), "
+                  "column 'zone': zone 'B' has 9 of the 10 sex × age groups; missing male age 20; expected every sex "
+                  "× age group of the grid, 5-year groups 0 to 20+ (--step, --open-age), or only a total row (sex and "
+                  "age all) (--second)");
+  c.second = (tmp / "open15.csv").string();
+  EXPECT_CONTAINS(error_of([&] { app::estimate(c); }),
+                  "zone 'A' has 8 of the 10 sex × age groups; missing female "
+                  "age 20 and 1 more");
+  c.second = (tmp / "total_disagrees.csv").string();
+  EXPECT_CONTAINS(error_of([&] { app::estimate(c); }),
+                  "column 'zone': zone 'A': its total row gives 1 persons but its sex × age rows add up to 1000; "
+                  "expected the same number (or only one of them) (--second)");
+  EXPECT_FALSE(fs::exists(out));
+  c.second = (tmp / "full.csv").string();
+  EXPECT_EQ(app::estimate(c).method, "residual");
 }
 
 }  // namespace

@@ -35,6 +35,9 @@ struct BacktestSummary {
   RunSummary run;
   int launch_year = 0, observed_year = 0, earlier_year = 0;  // earlier_year 0: no linear benchmark
   std::vector<ForecastScore> scores;                         // cohortgis forecasts first, then the benchmarks
+  // Look-ahead the back-test cannot rule out: a level fitted to a figure of a year after the launch year (the
+  // scenario's `mortality.fit`, `fertility.fit`), one line per run and fit. The command prints them on stderr.
+  std::vector<std::string> warnings;
 };
 
 // Checks the observed (and earlier) tables against the scenario before anything is written, runs the scenario

@@ -38,6 +38,12 @@ struct ErrorSummary {
   double share_within_5_percent = 0;   // the fraction (0-1) of zones with |e_i| ≤ 5
   double share_within_10_percent = 0;  // the fraction (0-1) of zones with |e_i| ≤ 10
   double total_error_percent = 0;      // error_percent(Σ projected, Σ observed): the whole area
+  // Smith, Tayman & Swanson (2013) ch. 13's other measures: the population-weighted MAPE 100 · Σ|P_i − O_i| / Σ O_i
+  // (each zone's |e_i| weighted by its observed share, so large zones count more), the median of |e_i| (MedAPE: not
+  // pulled by a few outlying zones) and the root mean square error in persons √(Σ(P_i − O_i)² / n).
+  double weighted_mape_percent = 0;
+  double median_ape_percent = 0;
+  double rmse_persons = 0;
 };
 // Throws InputError when `zones` is empty or a zone's observed value is not above 0 (no percentage error).
 ErrorSummary summarize_errors(const std::vector<ZoneComparison>& zones);

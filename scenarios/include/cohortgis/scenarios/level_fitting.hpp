@@ -18,6 +18,11 @@ namespace cohortgis::scenarios {
 
 // A level and what it gives: `level` is α (mortality) or the factor on the standard ASFR (fertility); `fitted` is the
 // figure the fitted schedules give, to set beside `target`.
+// How a fitted level opens its note in the run's assumptions; `cohortgis backtest` looks for them to warn that a
+// level was fitted to a figure of a year after the launch year.
+inline constexpr char kMortalityFitNote[] = "Mortality level fitted ([mortality] fit)";
+inline constexpr char kFertilityFitNote[] = "Fertility level fitted ([fertility] fit)";
+
 struct LevelFit {
   double level = 0, target = 0, fitted = 0;
 };
