@@ -201,8 +201,8 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
   const toml::table* over_mortality = L.section(L.over, "mortality");
   const auto switched_off = [&](std::string_view name) {
     const toml::node* x = over_mortality ? over_mortality->get(name) : nullptr;
-    const toml::value<bool>* b = x ? x->as_boolean() : nullptr;
-    return b && !b->get();
+    const toml::value<bool>* flag = x ? x->as_boolean() : nullptr;
+    return flag && !flag->get();
   };
   for (const toml::table* t : {over_mortality, L.section(L.base, "mortality")}) {
     if (!t || mn) continue;
