@@ -568,15 +568,15 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
       o.scratch = at_least(sc.quads, 8 * A_);
       const bool asfr = !asfr_.empty();  // each group slot's TFR sums its state's schedule (finish: n_states == 1)
       const double* f0 = asfr ? asfr_.data() + uz(zn) * 2 * A_ : nullptr;
-      double* carried = zone_totals_ ? zone_totals_ + 3 * uz(zn) : nullptr;
+      ZoneCarry* carried = zone_carry_ ? zone_carry_ + zn : nullptr;
       const ZoneOfTwoIn in{v0.start_f, v0.start_m, v1.start_f,
                            v1.start_m, v0.end_f,   v0.end_m,
-                           v1.end_f,   v1.end_m,   zone_totals_given_ ? carried : nullptr};
+                           v1.end_f,   v1.end_m,   zone_totals_given_ ? carried->end_chain : nullptr};
       slot_sums_zone_of_two(in, A_, o);
       if (carried) {  // read above: this zone's only (three stores, not a call of memmove)
-        carried[0] = o.end_chain[0];
-        carried[1] = o.end_chain[1];
-        carried[2] = o.end_chain[2];
+        carried->end_chain[0] = o.end_chain[0];
+        carried->end_chain[1] = o.end_chain[1];
+        carried->end_chain[2] = o.end_chain[2];
       }
       // The "all" slot's TFR straight from the two states' births and exposure; with the step's schedules the group
       // slots' sums of them in the same pass.
@@ -592,8 +592,11 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
       } else {
         tfr = tfr_of_two(bma + sa, bma + sa + A_, expo + sa, expo + sa + A_, A_);
       }
-      std::size_t at[3];  // the three lanes' medians searched at once
-      lane_medians_at(o.cum, A_, at);
+      std::size_t at[3];  // the three lanes' medians searched at once, from the last step's where carried
+      lane_medians_at(o.cum, A_, at, carried ? carried->median_at : nullptr);
+      if (carried)  // an age past 65,535 kept as a guess that fails (the search then)
+        for (std::size_t k = 0; k < 3; ++k)
+          carried->median_at[k] = static_cast<std::uint16_t>(std::min<std::size_t>(at[k], 0xFFFF));
       PresummedSlot p[3] = {
           {&o.sums[0], nullptr, o.cum, asfr, 4, o.no_negative[0], at[0], nullptr, v0.end_f, v0.end_m},
           {&o.sums[1], nullptr, o.cum + 1, asfr, 4, o.no_negative[1], at[1], nullptr, v1.end_f, v1.end_m},
