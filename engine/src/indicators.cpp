@@ -235,7 +235,7 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
                              std::span<const double> asfr, std::span<const double> mortality_mx,
                              const std::vector<std::string>& zone_ids, const std::vector<std::string>& group_names,
                              const std::vector<ZoneAggregate>& aggregates, const std::vector<AgeBand>& extra_bands,
-                             const LifeTableMethod& method, IndicatorTable& out)
+                             const LifeTableMethod& method, IndicatorTable& out, bool named)
     : start_(start),
       end_(end),
       comp_(comp),
@@ -254,8 +254,9 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
   // capacity (3.2 MB instead of 1.6 at 50,000 zones, the whole run).
   std::vector<std::string>& names = out.unit_names;
   const std::size_t nz = zone_ids.size();
-  bool same = names.size() == nz + aggregates.size() && std::equal(zone_ids.begin(), zone_ids.end(), names.begin());
-  for (std::size_t a = 0; same && a < aggregates.size(); ++a) same = names[nz + a] == aggregates[a].name;
+  bool same =
+      named || (names.size() == nz + aggregates.size() && std::equal(zone_ids.begin(), zone_ids.end(), names.begin()));
+  for (std::size_t a = 0; same && !named && a < aggregates.size(); ++a) same = names[nz + a] == aggregates[a].name;
   if (!same) {
     names.reserve(nz + aggregates.size());
     names.assign(zone_ids.begin(), zone_ids.end());
