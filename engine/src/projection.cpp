@@ -113,7 +113,7 @@ const CohortArray& Projection::run_shared(const ScheduleSource& source, ResultSi
   detail::RunWorkspace workspace;  // lives for one run: survival ratios of the last step, per-zone lists, scratch
   const StepSchedules* last_shared = nullptr;    // the last step's schedules when they were handed by reference
   std::vector<std::vector<double>> folded_ends;  // the folded aggregates' end sums of the last step (keep_end_sums)
-  std::vector<detail::ZoneCarry> zone_start_totals;  // the zones' slots' end chains … (carry_zone_start_totals)
+  std::vector<detail::ZoneCarry> zone_start_totals;  // the last step's end chains, medians (carry_zone_start_totals)
   bool zone_totals_given = false;         // written by the last step's pass, every zone
   bool indicators_named = false;          // the table's unit names written by a pass of this run (zone_ids, aggregates)
   sink.base(population_, config_.base_year);
