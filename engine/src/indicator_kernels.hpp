@@ -110,7 +110,9 @@ struct ZoneOfTwoOut {
 void slot_sums_zone_of_two(const ZoneOfTwoIn& in, std::size_t ages, ZoneOfTwoOut& out);
 // The ages of the medians of slot_sums_zone_of_two's three lanes (cum, [age + 1][4]): for lane k the first age i < n
 // whose running total after it, cum[4(i + 1) + k], is ≥ half the lane's total, or n, searched without branches.
-void lane_medians_at(const double* cum, std::size_t n, std::size_t (&at)[3]);
+// guess (unless null): an age per lane tested first, with the ages either side of it (the same answers where the
+// lane's totals never decrease, whatever the guesses).
+void lane_medians_at(const double* cum, std::size_t n, std::size_t (&at)[3], const std::uint16_t* guess = nullptr);
 // Whether every v[0 … n−1] < x (false for a NaN).
 bool all_below(const double* v, std::size_t n, double x);
 

@@ -235,7 +235,7 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
                              std::span<const double> asfr, std::span<const double> mortality_mx,
                              const std::vector<std::string>& zone_ids, const std::vector<std::string>& group_names,
                              const std::vector<ZoneAggregate>& aggregates, const std::vector<AgeBand>& extra_bands,
-                             const LifeTableMethod& method, IndicatorTable& out)
+                             const LifeTableMethod& method, IndicatorTable& out, bool named)
     : start_(start),
       end_(end),
       comp_(comp),
@@ -254,8 +254,9 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
   // capacity (3.2 MB instead of 1.6 at 50,000 zones, the whole run).
   std::vector<std::string>& names = out.unit_names;
   const std::size_t nz = zone_ids.size();
-  bool same = names.size() == nz + aggregates.size() && std::equal(zone_ids.begin(), zone_ids.end(), names.begin());
-  for (std::size_t a = 0; same && a < aggregates.size(); ++a) same = names[nz + a] == aggregates[a].name;
+  bool same =
+      named || (names.size() == nz + aggregates.size() && std::equal(zone_ids.begin(), zone_ids.end(), names.begin()));
+  for (std::size_t a = 0; same && !named && a < aggregates.size(); ++a) same = names[nz + a] == aggregates[a].name;
   if (!same) {
     names.reserve(nz + aggregates.size());
     names.assign(zone_ids.begin(), zone_ids.end());
@@ -342,7 +343,11 @@ struct PresummedSlot {
   // (stride 4) The lane's persons by age from the zone's cells, as the kernel adds them (it stores none): women and
   // men of the lane's state, or of both states (fb, mb not null: the "all" lane, (fa + fb) + (ma + mb)).
   const double *fa = nullptr, *ma = nullptr, *fb = nullptr, *mb = nullptr;
-  double persons(std::size_t i) const { return fb ? (fa[i] + fb[i]) + (ma[i] + mb[i]) : fa[i] + ma[i]; }
+  // Always inlined, as the median's lambda that calls it (finish_slot): GCC put both out of line in unit, whose three
+  // slots then stayed on the stack for the calls (0.10 M instructions a year at 1,000 zones).
+  [[gnu::always_inline]] double persons(std::size_t i) const {
+    return fb ? (fa[i] + fb[i]) + (ma[i] + mb[i]) : fa[i] + ma[i];
+  }
 };
 
 namespace {
@@ -508,9 +513,10 @@ template <IndicatorPass::SlotKind K>
   const Pair2 ratios = c15_64 > 0.0 ? Pair2{c65, c0_14 + c65} / c15_64 * k100 : Pair2{kNaN, kNaN};
   store_vec(v + id(Indicator::old_age_dependency_ratio), ratios);
   if (lane || (pre && pre->stride != 1))
-    set(Indicator::median_age, median_age_of_lane(
-                                   grid, [pre](std::size_t i) { return pre->persons(i); }, cum, A_, pre->median_at,
-                                   pre->no_negative, sc.lane));
+    set(Indicator::median_age,
+        median_age_of_lane(
+            grid, [pre](std::size_t i) __attribute__((always_inline)) { return pre->persons(i); }, cum, A_,
+            pre->median_at, pre->no_negative, sc.lane));
   else
     set(Indicator::median_age,
         single_year_bands_ ? median_age_of_prefix(grid, both, cum) : median_age_of_total(grid, both, both_total));
@@ -563,15 +569,15 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
       o.scratch = at_least(sc.quads, 8 * A_);
       const bool asfr = !asfr_.empty();  // each group slot's TFR sums its state's schedule (finish: n_states == 1)
       const double* f0 = asfr ? asfr_.data() + uz(zn) * 2 * A_ : nullptr;
-      double* carried = zone_totals_ ? zone_totals_ + 3 * uz(zn) : nullptr;
+      ZoneCarry* carried = zone_carry_ ? zone_carry_ + zn : nullptr;
       const ZoneOfTwoIn in{v0.start_f, v0.start_m, v1.start_f,
                            v1.start_m, v0.end_f,   v0.end_m,
-                           v1.end_f,   v1.end_m,   zone_totals_given_ ? carried : nullptr};
+                           v1.end_f,   v1.end_m,   zone_totals_given_ ? carried->end_chain : nullptr};
       slot_sums_zone_of_two(in, A_, o);
       if (carried) {  // read above: this zone's only (three stores, not a call of memmove)
-        carried[0] = o.end_chain[0];
-        carried[1] = o.end_chain[1];
-        carried[2] = o.end_chain[2];
+        carried->end_chain[0] = o.end_chain[0];
+        carried->end_chain[1] = o.end_chain[1];
+        carried->end_chain[2] = o.end_chain[2];
       }
       // The "all" slot's TFR straight from the two states' births and exposure; with the step's schedules the group
       // slots' sums of them in the same pass.
@@ -587,8 +593,11 @@ void IndicatorPass::unit(int unit, IndicatorScratch& sc) const {
       } else {
         tfr = tfr_of_two(bma + sa, bma + sa + A_, expo + sa, expo + sa + A_, A_);
       }
-      std::size_t at[3];  // the three lanes' medians searched at once
-      lane_medians_at(o.cum, A_, at);
+      std::size_t at[3];  // the three lanes' medians searched at once, from the last step's where carried
+      lane_medians_at(o.cum, A_, at, carried ? carried->median_at : nullptr);
+      if (carried)  // an age past 65,535 kept as a guess that fails (the search then)
+        for (std::size_t k = 0; k < 3; ++k)
+          carried->median_at[k] = static_cast<std::uint16_t>(std::min<std::size_t>(at[k], 0xFFFF));
       PresummedSlot p[3] = {
           {&o.sums[0], nullptr, o.cum, asfr, 4, o.no_negative[0], at[0], nullptr, v0.end_f, v0.end_m},
           {&o.sums[1], nullptr, o.cum + 1, asfr, 4, o.no_negative[1], at[1], nullptr, v1.end_f, v1.end_m},

@@ -68,6 +68,13 @@ struct SlotView {
 // What a slot's indicators read made before (indicators.cpp).
 struct PresummedSlot;
 
+// What the unit of a zone of two groups carries to its next step's (IndicatorPass::carry_zone_start_totals): its
+// three slots' end chains (their start totals there) and the ages of their medians (lane_medians_at's guesses there).
+struct ZoneCarry {
+  double end_chain[3] = {};
+  std::uint16_t median_at[3] = {};
+};
+
 // Zones' "all" slots waiting for their life tables, run kTableUnits at a time (IndicatorPass::defer_life_table).
 struct TableBatch {
   std::size_t n = 0;
@@ -99,12 +106,14 @@ struct IndicatorScratch {
 class IndicatorPass {
  public:
   // Sizes `out` (names; every value NaN once its unit is computed: unit() sets each of its slots' values, NaN where
-  // undefined); the arrays are read when a unit is computed, not before.
+  // undefined); the arrays are read when a unit is computed, not before. named: out's unit names are zone_ids then
+  // the aggregates' names already (a pass of the last step of the same run wrote them), not compared again (a
+  // comparison per unit and step: 0.04 M instructions a year at 1,000 zones).
   IndicatorPass(const CohortArray& start, const CohortArray& end, const StepComponents& comp,
                 std::span<const double> asfr, std::span<const double> mortality_mx,
                 const std::vector<std::string>& zone_ids, const std::vector<std::string>& group_names,
                 const std::vector<ZoneAggregate>& aggregates, const std::vector<AgeBand>& extra_bands,
-                const LifeTableMethod& method, IndicatorTable& out);
+                const LifeTableMethod& method, IndicatorTable& out, bool named = false);
   // The slots of unit u (zone 0 … Z−1, then the aggregates); units may run in parallel.
   void unit(int u, IndicatorScratch& sc) const;
   // Units [first_unit, end) in parallel (the aggregates: first_unit = zones; every unit: 0). unit() may leave a
@@ -128,11 +137,13 @@ class IndicatorPass {
   void start_sums_from(const std::vector<std::vector<double>>& ends);
   // The same for each zone's slots on the path of slot_sums_zone_of_two (a zone of two groups, single years): a
   // slot's start total (its start population's female ages, then its male ones, summed from +0) is the chain of the
-  // last step's end population in that order. The pass writes each zone's three chains into `totals` (3 a zone, sized
+  // last step's end population in that order. The pass writes each zone's three chains into `carry` (one a zone, sized
   // here) as it computes the zone, and reads them as the zone's start totals where `given` (the last step's pass wrote
-  // them all, from the end population that is this step's start: carries_zone_start_totals() after it ran).
-  void carry_zone_start_totals(std::vector<double>& totals, bool given);
-  bool carries_zone_start_totals() const { return zone_totals_ != nullptr; }
+  // them all, from the end population that is this step's start: carries_zone_start_totals() after it ran). With
+  // them the ages of the zone's medians, its next step's first guesses (read whether given or not: any guess gives
+  // the same medians).
+  void carry_zone_start_totals(std::vector<ZoneCarry>& carry, bool given);
+  bool carries_zone_start_totals() const { return zone_carry_ != nullptr; }
 
  private:
   // Adds the deaths and net migrants of state (zn, g) to `deaths` and `net`, each sex in turn. Its common case here
@@ -236,7 +247,7 @@ class IndicatorPass {
   std::vector<std::size_t> off_grid_;  // indicators_off_grid: NaN whatever the sums (none on a grid open at 65+)
   bool single_year_bands_ = false;  // sums, bands and median in one pass (slot_sums_single_year, indicator_kernels.cpp)
   bool zone_of_two_ = false;        // a zone's three slots in one pass (slot_sums_zone_of_two)
-  double* zone_totals_ = nullptr;   // carry_zone_start_totals
+  ZoneCarry* zone_carry_ = nullptr;  // carry_zone_start_totals
   bool zone_totals_given_ = false;
   struct Fold {
     std::size_t aggregate = 0, next = 0;  // the aggregate; its first zone not yet added

@@ -379,16 +379,16 @@ void IndicatorPass::start_sums_from(const std::vector<std::vector<double>>& ends
   }
 }
 
-void IndicatorPass::carry_zone_start_totals(std::vector<double>& totals, bool given) {
-  zone_totals_ = nullptr;
+void IndicatorPass::carry_zone_start_totals(std::vector<ZoneCarry>& carry, bool given) {
+  zone_carry_ = nullptr;
   zone_totals_given_ = false;
   if (!zone_of_two_) return;
-  const std::size_t n = 3 * uz(zones());
-  if (totals.size() != n) {
-    totals.assign(n, 0.0);
+  const std::size_t n = uz(zones());
+  if (carry.size() != n) {
+    carry.assign(n, ZoneCarry{});
     given = false;
   }
-  zone_totals_ = totals.data();
+  zone_carry_ = carry.data();
   zone_totals_given_ = given;
 }
 

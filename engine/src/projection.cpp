@@ -113,8 +113,9 @@ const CohortArray& Projection::run_shared(const ScheduleSource& source, ResultSi
   detail::RunWorkspace workspace;  // lives for one run: survival ratios of the last step, per-zone lists, scratch
   const StepSchedules* last_shared = nullptr;    // the last step's schedules when they were handed by reference
   std::vector<std::vector<double>> folded_ends;  // the folded aggregates' end sums of the last step (keep_end_sums)
-  std::vector<double> zone_start_totals;  // the zones' slots' end chains of the last step (carry_zone_start_totals)
+  std::vector<detail::ZoneCarry> zone_start_totals;  // the last step's end chains, medians (carry_zone_start_totals)
   bool zone_totals_given = false;         // written by the last step's pass, every zone
+  bool indicators_named = false;          // the table's unit names written by a pass of this run (zone_ids, aggregates)
   sink.base(population_, config_.base_year);
   for (int step = 0; step < config_.steps; ++step) {
     if (config_.cancel && config_.cancel->load()) throw ProjectionError("projection cancelled");
@@ -142,7 +143,8 @@ const CohortArray& Projection::run_shared(const ScheduleSource& source, ResultSi
         std::span<const double> mx;
         if (schedules.mortality_kind == MortalityInput::death_rates) mx = schedules.mortality;
         pass.emplace(population_, next_, components, schedules.asfr, mx, config_.zone_ids, config_.group_names,
-                     aggregates, config_.extra_age_bands, config_.life_table_method, indicators);
+                     aggregates, config_.extra_age_bands, config_.life_table_method, indicators, indicators_named);
+        indicators_named = true;
         pass->start_sums_from(folded_ends);
         pass->carry_zone_start_totals(zone_start_totals, zone_totals_given);
       }

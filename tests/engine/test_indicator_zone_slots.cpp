@@ -521,3 +521,50 @@ TEST(IndicatorZoneSlots, LaneMediansAreEachSlotsOwnMedian) {
   EXPECT_EQ(t.get(3, 0, Indicator::median_age), 1.0);
   EXPECT_TRUE(std::isnan(t.get(2, 0, Indicator::median_age)));
 }
+
+// The medians' search from guesses (lane_medians_at's `guess`: the ages of the last step's medians, carried from step
+// to step): whatever the guesses (each lane's answer, an age or two either side of it, far off, past the ages, the
+// largest a guess holds), each lane's age is the search's without them where its running totals never decrease, as
+// they do wherever median_age_of_lane reads the age: several shapes of persons by age (half reached exactly before
+// empty ages, everybody at the first age or at the last, at every age count from 1), lanes that all hit their guesses
+// and lanes of which one misses (then all three are searched).
+TEST(IndicatorZoneSlots, LaneMediansFromGuessesAreTheSearchsAges) {
+  const auto persons = [](int shape, std::size_t i, std::size_t n) {
+    switch (shape % 5) {
+      case 0:
+        return 1.0 + static_cast<double>(i % 3);
+      case 1:
+        return i % 2 == 0 ? 2.0 : 0.0;  // half reached exactly at an age, nobody at the next
+      case 2:
+        return i == 0 ? 5.0 : 0.0;
+      case 3:
+        return i + 1 == n ? 3.0 : 0.0;
+      default:
+        return static_cast<double>(n - i) * 0.37;
+    }
+  };
+  for (std::size_t n : {1u, 2u, 3u, 4u, 7u, 66u, 101u})
+    for (int shape = 0; shape < 5; ++shape) {
+      std::vector<double> cum(4 * (n + 1), 0.0);
+      for (std::size_t k = 0; k < 4; ++k) {
+        double t = 0.0;
+        for (std::size_t i = 0; i < n; ++i) cum[4 * (i + 1) + k] = t += persons(shape + static_cast<int>(k), i, n);
+      }
+      std::size_t want[3];
+      detail::lane_medians_at(cum.data(), n, want);
+      std::vector<std::size_t> guesses = {0xFFFF, n + 5};
+      for (std::size_t g = 0; g < n + 3; ++g) guesses.push_back(g);
+      for (std::size_t g : guesses)
+        for (int mix = 0; mix < 4; ++mix) {
+          // mix 0: every lane guesses g; 1–3: lane mix − 1 guesses g, the others their answers.
+          std::uint16_t guess[3];
+          for (std::size_t k = 0; k < 3; ++k)
+            guess[k] = static_cast<std::uint16_t>(mix == 0 || k + 1 == uz(mix) ? g : want[k]);
+          std::size_t got[3] = {9999, 9999, 9999};
+          detail::lane_medians_at(cum.data(), n, got, guess);
+          for (std::size_t k = 0; k < 3; ++k)
+            EXPECT_EQ(got[k], want[k]) << "n " << n << ", shape " << shape << ", guess " << g << ", mix " << mix
+                                       << ", lane " << k;
+        }
+    }
+}
