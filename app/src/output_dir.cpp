@@ -621,6 +621,7 @@ StagedDirectory::StagedDirectory(const fs::path& target) {
   // Room beside it for "NAME.tmp-PID-N" and "NAME.old-PID-N" (a pid of at most 7 digits, N up to 999): a valid name
   // of 250 bytes failed with ENAMETOOLONG naming the temporary folder instead of what to change.
   geodata::require_room_for_staging("output folder " + target.string(), name, 16, "folder");
+  geodata::require_local_output("output folder " + target.string(), target_.string());
   check_replaceable(target_);
   std::error_code ec;
   fs::create_directories(target_.parent_path(), ec);

@@ -112,6 +112,7 @@ Canvas::Canvas(ImageFormat format, const std::string& path, int width, int heigh
   // Room for ".tmp-PID" (a pid of at most 7 digits): a valid name of 251 bytes failed as "error while writing to
   // output stream" once drawn (`map --out`, hostile probe of round 17).
   require_room_for_staging("image " + path, std::filesystem::path(path).filename().string(), 12, "file");
+  require_local_output("image " + path, path);
   // Registered, and an SVG's or PDF's file created, under one lock: after abandon_drawings_in_progress neither happens.
   const std::lock_guard<std::mutex> lock(drawings_mutex());
   drawings().insert(tmp_);

@@ -23,6 +23,7 @@
 
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/maps.hpp"
+#include "cohortgis/geodata/read_policy.hpp"
 #include "gdal_support.hpp"
 
 namespace cohortgis::geodata {
@@ -35,6 +36,11 @@ void require_room_for_staging(const std::string& label, const std::string& name,
                      " bytes leaves no room for the temporary " + kind +
                      " NAME.tmp-PID written beside it; expected at most " +
                      std::to_string(kNameMaxBytes - suffix_bytes) + " bytes");
+}
+
+void require_local_output(const std::string& label, const std::string& path) {
+  if (path.rfind("/vsi", 0) == 0 && !non_local_reason(path).empty())
+    throw InputError(label + ": a GDAL virtual file system path (/vsi…); expected a local folder or file");
 }
 
 namespace {

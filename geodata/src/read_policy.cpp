@@ -15,12 +15,13 @@
 #include <ogr_srs_api.h>
 
 #include <algorithm>
-#include <climits>
 #include <cctype>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <system_error>
@@ -166,6 +167,25 @@ void check_zip(const fs::path& p, const std::string& label) {
                      "); refused before decompressing (a zip bomb?)");
 }
 
+// GDAL's spatial index of a GeoPackage: CREATE VIRTUAL TABLE "rtree_T_G" USING rtree(id, minx, …) (rtree_i32 too),
+// with one USING and no comment that could hide another module.
+bool is_rtree_index(const std::string& sql) {
+  const std::string l = lower(sql);
+  const std::size_t u = l.find("using");
+  if (u == std::string::npos || l.find("using", u + 5) != std::string::npos || l.find("/*") != std::string::npos ||
+      l.find("--") != std::string::npos)
+    return false;
+  std::size_t i = u + 5;
+  while (i < l.size() && std::isspace(static_cast<unsigned char>(l[i]))) ++i;
+  for (const char* m : {"rtree_i32", "rtree"}) {
+    std::size_t j = i + std::strlen(m);
+    if (l.compare(i, std::strlen(m), m) != 0) continue;
+    while (j < l.size() && std::isspace(static_cast<unsigned char>(l[j]))) ++j;
+    return j < l.size() && l[j] == '(';
+  }
+  return false;
+}
+
 bool is_companion(const std::string& lower_stem, const fs::path& q) {
   return lower(q.stem().string()) == lower_stem || lower(q.filename().string()).rfind(lower_stem + ".", 0) == 0;
 }
@@ -258,6 +278,10 @@ void check_vrt(const fs::path& vrt, const std::string& label, const ReadPolicy& 
 void check_at(const fs::path& full, const std::string& label, const ReadPolicy& policy, int depth,
               CheckedInput& out, bool is_source) {
   const fs::path c = canonical_or_empty(full);
+  // A link loop cannot be resolved: say so, not "outside the folders" (hostile probe of round 18).
+  if (std::error_code loop;
+      c.empty() && fs::canonical(full, loop).empty() && loop == std::errc::too_many_symbolic_link_levels)
+    throw InputError(label + ": a loop of symbolic links (a link that leads back to itself); expected a file");
   if (c.empty() || !inside_roots(c.string(), policy.roots))
     throw InputError(label + " is outside the folders this scenario may read (" +
                      roots_text(policy.roots) +
@@ -295,6 +319,7 @@ void check_at(const fs::path& full, const std::string& label, const ReadPolicy& 
   check_sidecars(c, label, policy);
   const std::string head = read_head(c, 4096);
   if (head.rfind("PK\x03\x04", 0) == 0) check_zip(c, label);
+  refuse_computed_geopackage(c.string(), label);
   const std::string root = xml_root(head);
   // By the root element, or anywhere in the head as GDAL's own VRT detection looks (after a long comment, say).
   if (root == "OGRVRTDataSource" || contains_ci(head, "<ogrvrtdatasource")) {
@@ -397,6 +422,55 @@ std::string non_local_reason(const std::string& s) {
                      : url ? "URLs (and URL-encoded paths) are not allowed"
                            : "connection strings are not allowed") +
          "; expected a local file (scenario inputs are never fetched over a network)";
+}
+
+// A GeoPackage (an SQLite database) holds SQL that runs when its rows are read: a view (a recursive one yields rows
+// without end), a column GENERATED … VIRTUAL (zeroblob(800000000) in every row: 7 GB from a 77 kB file) and a virtual
+// table, whose module may read other files (SpatiaLite's VirtualText, which GDAL loads, reads /etc/passwd as rows).
+// Only tables and GDAL's R-tree indexes are read; GDAL refuses a file it cannot open with its own message later.
+void refuse_computed_geopackage(const std::string& path, const std::string& label) {
+  if (read_head(path, 16) != std::string("SQLite format 3\0", 16)) return;
+  const fs::path p(path);
+  // GDAL opens a GeoPackage with a write-ahead log beside it for writing, even to read it: the log was folded into
+  // the user's file and deleted (a change to an input, hostile probe of round 18). Left to the program that wrote it.
+  std::error_code ec;
+  const fs::path wal = p.string() + "-wal";
+  if (fs::exists(wal, ec) && fs::file_size(wal, ec) > 0 && !ec)
+    throw InputError(label + ": a GeoPackage with changes not yet written into it (its write-ahead log " +
+                     wal.filename().string() +
+                     " is beside it: a program has it open, or stopped while writing); close that program, or open "
+                     "and close the file in QGIS, so that the log is folded in");
+  QuietGdalErrors quiet;
+  const char* const drivers[] = {"GPKG", nullptr};
+  DatasetPtr ds(GDALDataset::FromHandle(
+      GDALOpenEx(p.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, nullptr, nullptr)));
+  if (!ds) return;
+  const auto refuse = [&](const std::string& what) {
+    throw InputError(label + ": a GeoPackage holding " + what +
+                     ", whose rows SQL stored in the file computes when they are read (it can read other files or "
+                     "never end); expected plain tables: save the layer as a table (ogr2ogr -f GPKG new.gpkg " +
+                     p.filename().string() + " LAYER)");
+  };
+  const auto each_row = [&](const char* sql, const std::function<void(OGRFeature&)>& row) {
+    OGRLayer* r = ds->ExecuteSQL(sql, nullptr, nullptr);
+    if (!r) refuse("a schema SQLite cannot list" + QuietGdalErrors::because());
+    std::unique_ptr<OGRLayer, std::function<void(OGRLayer*)>> rows(r, [&](OGRLayer* l) { ds->ReleaseResultSet(l); });
+    for (auto& f : *rows) row(*f);
+  };
+  each_row("SELECT type, name, sql FROM sqlite_master WHERE type IN ('table', 'view')", [&](OGRFeature& f) {
+    const std::string type = f.GetFieldAsString(0), name = f.GetFieldAsString(1), sql = f.GetFieldAsString(2);
+    if (type == "view") refuse("the view '" + escape_cell(name) + "'");
+    if (lower(sql).rfind("create virtual table", 0) == 0 && !is_rtree_index(sql))
+      refuse("the virtual table '" + escape_cell(name) + "'");
+  });
+  // One query for every table (a GeoPackage of 2000 layers): hidden = 2 marks a column GENERATED … VIRTUAL.
+  each_row(
+      "SELECT m.name AS table_name, x.name AS column_name FROM sqlite_master AS m, pragma_table_xinfo(m.name) AS x "
+      "WHERE m.type = 'table' AND m.sql NOT LIKE 'CREATE VIRTUAL TABLE%' AND x.hidden = 2 LIMIT 1",
+      [&](OGRFeature& f) {
+        refuse("the generated column '" + escape_cell(f.GetFieldAsString(1)) + "' of table '" +
+               escape_cell(f.GetFieldAsString(0)) + "'");
+      });
 }
 
 CPLStringList input_drivers(const std::string& path) {

@@ -435,6 +435,7 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
                        ", not a file; expected a table file (pipes and devices are never read: they can block or "
                        "never end)");
     if (const std::string why = special_companion(path); !why.empty()) throw InputError(path + ": " + why);
+    refuse_computed_geopackage(path, path);  // also for tables named on the command line (`info`, `--observed` …)
   }
 
   // Drivers and open options by extension, so numbers in CSV arrive as text and spreadsheets always have a header.

@@ -178,7 +178,7 @@ void bind_scenario(py::module_& m) {
 #define COHORTGIS_ARRAY(name, doc)                                    \
   def_property(                                                       \
       #name, [](const StepSchedules& s) { return to_numpy(s.name); }, \
-      [](StepSchedules& s, const DoubleArray& a) { s.name = from_numpy(a); }, doc)
+      [](StepSchedules& s, const py::object& a) { s.name = from_numpy(numbers_of(a, #name)); }, doc)
 
   py::class_<StepSchedules>(m, "StepSchedules",
                             "The schedules of one projection step (engine StepSchedules). Arrays are flat float64 in\n"
@@ -207,10 +207,11 @@ void bind_scenario(py::module_& m) {
       .def(
           "set_od",
           [](StepSchedules& s, std::vector<OdFlow> flows, int zones, int groups, int n_ages,
-             const DoubleArray& profile) {
-            s.od = flows.empty() ? nullptr
-                                 : std::make_shared<const OdMigration>(std::move(flows), from_numpy(profile), zones,
-                                                                       groups, n_ages);
+             const py::object& profile) {
+            s.od = flows.empty()
+                       ? nullptr
+                       : std::make_shared<const OdMigration>(
+                             std::move(flows), from_numpy(numbers_of(profile, "profile")), zones, groups, n_ages);
           },
           py::arg("flows"), py::arg("zones"), py::arg("groups"), py::arg("n_ages"),
           py::arg("profile") = py::array_t<double>(0),
@@ -298,14 +299,27 @@ void bind_scenario(py::module_& m) {
             std::copy(s.base_population.data().begin(), s.base_population.data().end(), a.mutable_data());
             return a;
           },
-          [](Scenario& s, const DoubleArray& a) {
+          [](Scenario& s, const py::object& value) {
             check_not_running(s);
+            const DoubleArray a = numbers_of(value, "base population");
             const CohortLayout L = layout_of(s);
             if (static_cast<std::size_t>(a.size()) != L.cells())
               throw InputError("base population: " + std::to_string(a.size()) + " values; expected " +
                                std::to_string(L.cells()) +
                                " (zones × groups × 2 sexes × ages; set zones, groups and "
                                "the grid first)");
+            // Flat, or [zone][group][sex][age]: an array of the right size in another axis order (ages first, say)
+            // would be read in the wrong order, silently.
+            const std::vector<py::ssize_t> want{static_cast<py::ssize_t>(L.zones), static_cast<py::ssize_t>(L.groups),
+                                                static_cast<py::ssize_t>(kSexes), static_cast<py::ssize_t>(L.ages())};
+            if (a.ndim() != 1 && std::vector<py::ssize_t>(a.shape(), a.shape() + a.ndim()) != want) {
+              std::string got, exp;
+              for (py::ssize_t k = 0; k < a.ndim(); ++k) got += (k ? ", " : "") + std::to_string(a.shape(k));
+              for (std::size_t k = 0; k < want.size(); ++k) exp += (k ? ", " : "") + std::to_string(want[k]);
+              throw InputError("base population: an array of shape (" + got + "); expected shape (" + exp +
+                               ") [zone][group][sex][age], or a flat array of " + std::to_string(L.cells()) +
+                               " values in that order");
+            }
             CohortArray p(L);
             std::copy(a.data(), a.data() + a.size(), p.data().begin());
             s.base_population = std::move(p);

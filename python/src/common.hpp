@@ -49,6 +49,22 @@ inline py::array_t<double> to_numpy(const std::vector<double>& v) {
   return a;
 }
 
+// `value` (an array or any array-like) as float64 in C order. Only numbers convert: forcecast alone takes datetimes
+// as seconds since 1970, complex numbers without their imaginary part, booleans as 0/1 and strings by their text,
+// silently; those are a TypeError naming `what`.
+inline DoubleArray numbers_of(const py::object& value, const std::string& what) {
+  // ensure() clears NumPy's error on failure (a ragged list, objects that are not numbers): raise one naming `what`.
+  const py::array a = py::array::ensure(value);
+  if (!a) throw py::type_error(what + ": not an array of numbers");
+  const char k = a.dtype().kind();
+  if (k != 'f' && k != 'i' && k != 'u' && k != 'O')
+    throw py::type_error(what + ": an array of dtype " + py::str(a.dtype()).cast<std::string>() +
+                         "; expected numbers (a float or integer dtype)");
+  DoubleArray d = DoubleArray::ensure(a);
+  if (!d) throw py::type_error(what + ": an array of objects that are not all numbers; expected numbers");
+  return d;
+}
+
 // Any array-like of numbers, flattened in C order.
 inline std::vector<double> from_numpy(const DoubleArray& a) { return {a.data(), a.data() + a.size()}; }
 

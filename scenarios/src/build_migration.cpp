@@ -561,6 +561,14 @@ void build_migration(const Build& b, const Layer& L, std::vector<StepSchedules>&
       for (int d = 0; d < b.Z; ++d)
         if (o != d && !(grav.distance[uz(o * b.Z + d)] > 0))
           doc.fail(gn, gkey, "no positive distance between zones " + b.sc.zones[uz(o)].id + " and " + b.sc.zones[uz(d)].id);
+        // A weight D^-γ of 0 (planar centroids 1e308 apart: D overflows; a distance of 1e200 with γ = 2) left the
+        // zone's out_rate unspent: no one moved, silently (hostile probe of round 18).
+        else if (o != d && !(std::pow(grav.distance[uz(o * b.Z + d)], -grav.gamma) > 0))
+          doc.fail(gn, gkey,
+                   "the distance between zones " + b.sc.zones[uz(o)].id + " and " + b.sc.zones[uz(d)].id + " (" +
+                       fmt(grav.distance[uz(o * b.Z + d)]) +
+                       ") is too large for its weight D^-distance_decay to be represented; expected "
+                       "distances in km or coordinates in metres or degrees");
     dyn.gravity = grav;
   }
 }

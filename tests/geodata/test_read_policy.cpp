@@ -5,13 +5,16 @@
 
 #include <cpl_http.h>
 #include <cpl_vsi.h>
+#include <gdal_priv.h>
 #include <ogr_srs_api.h>
+#include <ogrsf_frmts.h>
 
 #include <sys/stat.h>
 #include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "error_of.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
@@ -89,6 +92,10 @@ TEST_F(Sandbox, SymlinksAreResolvedFirst) {
   write(root / "zones.shp", "x");
   fs::create_symlink(outside / "secret.csv", root / "zones.dbf");
   EXPECT_CONTAINS(check("zones.shp"), "its companion file zones.dbf is a link to a file outside");
+  // A loop of links was refused as "outside the folders" (hostile probe of round 18).
+  fs::create_symlink("loop_b.csv", root / "loop_a.csv");
+  fs::create_symlink("loop_a.csv", root / "loop_b.csv");
+  EXPECT_CONTAINS(check("loop_a.csv"), "'loop_a.csv': a loop of symbolic links");
 }
 
 TEST_F(Sandbox, VrtSourcesMustBeLocalAndInside) {
@@ -172,6 +179,48 @@ TEST_F(Sandbox, PipesInAFolderSourceOrBesideATableAreRefused) {
   EXPECT_CONTAINS(error_of([&] { (void)read_table((root / "t.csv").string(), {}); }),
                   "t.csv: its companion file t.csvt is a named pipe (FIFO)");
   EXPECT_EQ(special_companion((root / "ok.csv").string()), "");
+}
+
+// SQL stored in a GeoPackage runs when its rows are read (hostile probe of round 18): a recursive view yielded rows
+// without end (validate hung), a column GENERATED … VIRTUAL of zeroblob(800000000) took 7 GB from a 77 kB file, and
+// a virtual table of SpatiaLite's VirtualText (GDAL loads SpatiaLite) read /etc/passwd as the table's rows, quoted
+// in the error. Views, such columns and virtual tables are refused, whichever layer is read; tables, GDAL's R-tree
+// spatial indexes and STORED generated columns pass.
+TEST_F(Sandbox, GeoPackagesWhoseRowsSqlComputesAreRefused) {
+  (void)check("ok.csv");  // registers the drivers
+  const auto gpkg = [&](const std::string& name, const std::vector<std::string>& sql) {
+    GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GPKG");
+    GDALDataset* ds = drv->Create((root / name).c_str(), 0, 0, 0, GDT_Unknown, nullptr);
+    OGRSpatialReference wgs;
+    wgs.importFromEPSG(4326);
+    ds->CreateLayer("real", &wgs, wkbPolygon, nullptr);  // a layer with GDAL's R-tree index
+    for (const auto& q : sql) ds->ReleaseResultSet(ds->ExecuteSQL(q.c_str(), nullptr, nullptr));
+    GDALClose(ds);
+  };
+  gpkg("plain.gpkg", {"CREATE TABLE twice (a REAL, b REAL GENERATED ALWAYS AS (a * 2) STORED)"});
+  EXPECT_EQ(check("plain.gpkg"), "<no exception>");
+  // A write-ahead log beside it: GDAL opened the file for writing, folded the log in and deleted it.
+  write(root / "plain.gpkg-wal", "x");
+  EXPECT_CONTAINS(check("plain.gpkg"),
+                  "'plain.gpkg': a GeoPackage with changes not yet written into it (its "
+                  "write-ahead log plain.gpkg-wal is beside it");
+  fs::remove(root / "plain.gpkg-wal");
+  gpkg("view.gpkg", {"CREATE VIEW endless AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+                     "SELECT x FROM c"});
+  EXPECT_CONTAINS(check("view.gpkg"),
+                  "'view.gpkg': a GeoPackage holding the view 'endless', whose rows SQL stored "
+                  "in the file computes when they are read");
+  gpkg("generated.gpkg", {"CREATE TABLE g (a INTEGER, junk BLOB GENERATED ALWAYS AS (zeroblob(800000000)) VIRTUAL)"});
+  EXPECT_CONTAINS(check("generated.gpkg"), "holding the generated column 'junk' of table 'g'");
+  gpkg("fts.gpkg", {"CREATE VIRTUAL TABLE words USING fts4(a)"});
+  EXPECT_CONTAINS(check("fts.gpkg"), "holding the virtual table 'words'");
+  // What a file may claim of an R-tree: a comment or a second USING hides another module.
+  gpkg("fake_rtree.gpkg", {"CREATE VIRTUAL TABLE rtree_x USING fts4(a, /* USING rtree( */ b)"});
+  EXPECT_CONTAINS(check("fake_rtree.gpkg"), "the virtual table 'rtree_x'");
+  write(root / "v.vrt",
+        "<OGRVRTDataSource><OGRVRTLayer name=\"t\"><SrcDataSource relativeToVRT=\"1\">view.gpkg"
+        "</SrcDataSource><SrcLayer>real</SrcLayer></OGRVRTLayer></OGRVRTDataSource>\n");
+  EXPECT_CONTAINS(check("v.vrt"), "(a source named in the VRT 'v.vrt'): a GeoPackage holding the view 'endless'");
 }
 
 TEST_F(Sandbox, ZipBombsAreRefusedBeforeDecompressing) {

@@ -22,6 +22,11 @@ namespace cohortgis::geodata {
 void require_room_for_staging(const std::string& label, const std::string& name, std::size_t suffix_bytes,
                               const char* kind);
 
+// Refuses (InputError "<label>: a GDAL virtual file system path …") an output path starting with one of GDAL's own
+// file systems (/vsimem/, /vsizip/ …): the files written through GDAL (results.gpkg, figures) would go there while
+// the others went to a real folder of that name, and the run would end as if all were written.
+void require_local_output(const std::string& label, const std::string& path);
+
 // One value of the long indicator table: a zone (or aggregate), a period, a population group, an indicator.
 struct IndicatorRow {
   std::string unit{};       // zone id, or an aggregate's name

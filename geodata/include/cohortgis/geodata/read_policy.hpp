@@ -56,6 +56,13 @@ CheckedInput check_input(const std::string& path, const std::string& written, co
 // to every path option (--out, the scenario, --observed …) before anything is opened or created.
 void check_path_length(const std::string& path, const std::string& label);
 
+// Throws InputError "<label>: a GeoPackage holding the view 'v' …" when `path` is an SQLite file (a GeoPackage) holding
+// a view, a column GENERATED … VIRTUAL or a virtual table other than GDAL's R-tree index (SQL in the file computes
+// their rows when read: SpatiaLite's VirtualText reads other files, a recursive view never ends), or with a non-empty
+// write-ahead log beside it (GDAL would fold it into the file). check_input applies it to every input and VRT source,
+// stream_table to tables named on the command line. Other files pass.
+void refuse_computed_geopackage(const std::string& path, const std::string& label);
+
 // "" when `path` (links followed) is a regular file, a folder, or does not exist; otherwise what it is ("a named pipe
 // (FIFO)", "a character device", …). Such a file is never opened: reading a pipe or /dev/zero blocks or never ends.
 std::string special_file_kind(const std::string& path);
