@@ -10,8 +10,8 @@ cd "$(dirname "$0")/.."
 COHORTGIS_CMAKE_ARGS="-DCOHORTGIS_WERROR=ON ${COHORTGIS_CMAKE_ARGS:-}" scripts/setup.sh >/dev/null
 JOBS=$(nproc)
 # The sanitizer passes build RelWithDebInfo with line tables only (-g1, not -g): the same machine code (GCC's debug
-# level does not change it) and the same file:line stack traces in sanitizer reports, in about a third less compile
-# time (no variable locations: engine/src/multistate_od.cpp 81 → 55 CPU-s under ASan).
+# level does not change it) and the same file:line stack traces in sanitizer reports, in a fifth to a third less
+# compile time (no variable locations; under ASan engine/src/multistate_od.cpp 77 → 55 CPU-s).
 SANITIZER_FLAGS="-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG"
 # ccache hashes paths relative to the checkout (as setup.sh does), so the pip-install test's copy of the sources
 # compiles to the same keys and takes build/'s objects wherever the checkout is (not only under a configured base_dir).
