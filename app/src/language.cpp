@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cohortgis/app/language.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <map>
-#include <regex>
+#include <string>
 
 #include "cohortgis/engine/types.hpp"
 
@@ -294,10 +295,16 @@ std::string format_persons(double v, Language l) {
 // "14th Five-Year Plan" → "“十四五”规划" (how Chinese documents name the plans); other names unchanged.
 std::string plan_label(const std::string& plan, Language l) {
   if (l != Language::zh) return plan;
-  static const std::regex re(R"(^(\d+)(st|nd|rd|th) Five-Year Plan$)");
-  std::smatch m;
-  if (!std::regex_match(plan, m, re)) return plan;
-  const int n = std::stoi(m[1]);
+  // Digits, then st/nd/rd/th and " Five-Year Plan" (matched by hand: std::regex took most of this file's compile
+  // time under the sanitizers).
+  const std::string tail = " Five-Year Plan";
+  std::size_t d = 0;
+  while (d < plan.size() && std::isdigit(static_cast<unsigned char>(plan[d]))) ++d;
+  if (d == 0 || plan.size() != d + 2 + tail.size() || plan.compare(d + 2, std::string::npos, tail) != 0) return plan;
+  const std::string suffix = plan.substr(d, 2);
+  if (suffix != "st" && suffix != "nd" && suffix != "rd" && suffix != "th") return plan;
+  int n = 0;
+  for (std::size_t i = 0; i < d; ++i) n = std::min(n * 10 + (plan[i] - '0'), 100);  // 100: too large, any number
   static const char* digits[] = {"", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
   if (n < 1 || n > 19) return plan;
   const std::string num = n < 10 ? digits[n] : std::string("十") + digits[n - 10];

@@ -102,3 +102,16 @@ TEST(ReportLanguage, BoundaryFileGivenOnlyAsGeographySourceIsInTheManifest) {
   EXPECT_EQ(entry.find("\"sha256\": \"\""), std::string::npos) << entry;
   fs::remove_all(root);
 }
+
+TEST(ReportLanguage, PlanLabelNamesTheFiveYearPlansAsChineseDocumentsDo) {
+  EXPECT_EQ(app::plan_label("14th Five-Year Plan", app::Language::zh), "“十四五”规划");
+  EXPECT_EQ(app::plan_label("1st Five-Year Plan", app::Language::zh), "“一五”规划");
+  EXPECT_EQ(app::plan_label("10th Five-Year Plan", app::Language::zh), "“十五”规划");
+  EXPECT_EQ(app::plan_label("007th Five-Year Plan", app::Language::zh), "“七五”规划");
+  EXPECT_EQ(app::plan_label("14th Five-Year Plan", app::Language::en), "14th Five-Year Plan");
+  // Not a plan's name, or no plan of that number: unchanged (a number past int's range once threw).
+  for (const std::string other : {"20th Five-Year Plan", "0th Five-Year Plan", "99999999999th Five-Year Plan",
+                                  "th Five-Year Plan", "14xx Five-Year Plan", "14th Five-Year Plans",
+                                  "14th five-year plan", " 14th Five-Year Plan", "14th Five-Year Pla", "14", ""})
+    EXPECT_EQ(app::plan_label(other, app::Language::zh), other);
+}

@@ -2,7 +2,7 @@
 // Multi-zone projection (docs/ccmpp.md Part B): analytic results, the accounting identity, determinism.
 #include <gtest/gtest.h>
 
-#include <Eigen/Dense>
+#include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -44,12 +44,24 @@ TEST(ProjectionAnalytic, LeslieMatrixGrowthFactor) {
   }
   for (int i = 1; i <= w; ++i) L(i, i - 1) = S[uz(i)];
   L(w, w) = S[uz(w)];
-  Eigen::EigenSolver<Eigen::MatrixXd> es(L);
-  int k = 0;
-  for (int i = 1; i < A; ++i)
-    if (es.eigenvalues()[i].real() > es.eigenvalues()[k].real()) k = i;
-  const double lambda = es.eigenvalues()[k].real();
-  ASSERT_GT(lambda, 1.0);
+  // The dominant eigenvalue and its eigenvector from the Leslie matrix's characteristic (discrete Euler–Lotka)
+  // equation, not by Eigen::EigenSolver (half of this file's compile under ASan): with v(0) = 1, v(i) =
+  // L(i,i−1)·v(i−1)/λ below the open group and v(w) = L(w,w−1)·v(w−1)/(λ − L(w,w)); λ solves L(0,·)·v = λ.
+  // L(0,·)·v/λ falls as λ grows above L(w,w), so bisection finds its one root there, the growth factor.
+  auto eigenvector = [&](double lambda) {
+    Eigen::VectorXd v(A);
+    v(0) = 1.0;
+    for (int i = 1; i < w; ++i) v(i) = L(i, i - 1) * v(i - 1) / lambda;
+    v(w) = L(w, w - 1) * v(w - 1) / (lambda - L(w, w));
+    return v;
+  };
+  auto births_per_newborn = [&](double lambda) { return L.row(0).dot(eigenvector(lambda)) / lambda; };
+  double lo = 1.0, hi = 4.0;
+  ASSERT_GT(births_per_newborn(lo), 1.0);  // a growing population: λ > 1
+  ASSERT_LT(births_per_newborn(hi), 1.0);
+  for (double mid = (lo + hi) / 2; mid > lo && mid < hi; mid = (lo + hi) / 2)
+    (births_per_newborn(mid) > 1.0 ? lo : hi) = mid;
+  const double lambda = lo;
 
   OneStateCase c;
   c.grid = grid;
@@ -63,7 +75,7 @@ TEST(ProjectionAnalytic, LeslieMatrixGrowthFactor) {
   const auto& prev = sink.populations[sink.populations.size() - 2];
   const double growth = last.vec(0, 0, 0).sum() / prev.vec(0, 0, 0).sum();
   EXPECT_NEAR(growth, lambda, 1e-10 * lambda);
-  Eigen::VectorXd v = es.eigenvectors().col(k).real();
+  Eigen::VectorXd v = eigenvector(lambda);
   v /= v.sum();
   Eigen::VectorXd shape = last.vec(0, 0, 0) / last.vec(0, 0, 0).sum();
   EXPECT_LT((shape - v).cwiseAbs().maxCoeff(), 1e-10);
