@@ -251,6 +251,13 @@ std::string indicator_title(const std::string& key, Language l) {
   return lab.name + (l == Language::zh ? "（" + lab.unit + "）" : " (" + lab.unit + ")");
 }
 
+std::string change_unit(const std::string& unit, Language l) {
+  const bool zh = l == Language::zh;
+  if (unit == "%") return zh ? "百分点" : "percentage points";
+  if (unit == "‰") return zh ? "千分点" : "points per 1000";
+  return unit;
+}
+
 std::string group_label(const std::string& group, Language l) {
   const bool zh = l == Language::zh;
   if (group == "registered") return zh ? "户籍人口" : "Registered (hukou) population";
