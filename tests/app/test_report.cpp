@@ -298,6 +298,16 @@ TEST_F(ReportTest, ReportRebuildsInEnglishAndMapCommandOptions) {
   EXPECT_NE(html.find("Resident population"), std::string::npos);
   EXPECT_NE(html.find("21,893,095"), std::string::npos);
   EXPECT_GT(rep.figures.size(), 20u);
+  // Outside-tester audit (round 18): the summary counted targets over every variant ("9 met / 6 missed" for five
+  // targets and three variants); it gives the baseline's, as the command line does.
+  const app::Results res = app::load_results(out.string());
+  int met = 0, missed = 0;
+  for (const auto& row : res.targets.rows)
+    if (row[res.targets.column("variant")] == "baseline") ++(row[res.targets.column("status")] == "met" ? met : missed);
+  ASSERT_EQ(met + missed, 5);
+  EXPECT_NE(html.find("Plan targets (baseline)<b>" + std::to_string(met) + " met / " + std::to_string(missed) +
+                      " missed</b>"),
+            std::string::npos);
 
   app::MapRequest q;
   q.results_dir = out.string();
