@@ -501,8 +501,8 @@ std::vector<Figure> render_figures(const Results& r, Language l, const std::atom
       outline.push_back({word("total_population", l) + " " + year_text(first, l) + " " + word("overlay_outline", l),
                          r.population(base, first, zone, "all", "female"),
                          r.population(base, first, zone, "all", "male")});
-      ps.title =
-          r.zone_label(zone, l) + " " + word("pyramids", l) + " " + std::to_string(first) + " / " + year_text(last, l);
+      ps.title = r.zone_label(zone, l) + " " + word("pyramid_of", l) + " " + std::to_string(first) + " / " +
+                 year_text(last, l);
       ps.width_px = w;
       ps.height_px = h;
       FigureJob job;

@@ -305,6 +305,8 @@ TEST_F(ReportTest, ReportRebuildsInEnglishAndMapCommandOptions) {
   for (const auto& row : res.targets.rows)
     if (row[res.targets.column("variant")] == "baseline") ++(row[res.targets.column("status")] == "met" ? met : missed);
   ASSERT_EQ(met + missed, 5);
+  // One pyramid's title (it said "Whole area Population pyramids 2020 / 2035").
+  EXPECT_NE(html.find("Whole area population pyramid 2020 / 2035"), std::string::npos);
   EXPECT_NE(html.find("Plan targets (baseline)<b>" + std::to_string(met) + " met / " + std::to_string(missed) +
                       " missed</b>"),
             std::string::npos);

@@ -237,6 +237,49 @@ TEST(Charts, PyramidAndLines) {
   fs::remove_all(dir);
 }
 
+// Outside-tester audit (round 18): a zone pyramid of 86 single years (550 px, as the report draws one per zone) wrote
+// an age label into every 4 px bar, so the labels overlapped into a black column and "85+" was lost; and the English
+// legend's "Registered (hukou) population 2035" ran into the next entry's swatch. Now every 5th age and the open age
+// group are labelled, and long names take a legend row each.
+TEST(Charts, PyramidAgeLabelsAndLegendDoNotOverlap) {
+  const fs::path dir = temp_dir();
+  PyramidStyle ps;
+  ps.title = "core Population pyramid 2020 / 2035";
+  ps.width_px = ps.height_px = 550;
+  std::vector<double> f(86, 0.0), m(86, 0.0);
+  for (std::size_t a = 0; a < 86; ++a) {
+    ps.age_labels.push_back(a == 85 ? "85+" : std::to_string(a));
+    f[a] = m[a] = 100.0 + static_cast<double>(a);
+  }
+  render_pyramid({{"Registered (hukou) population 2035", f, m}, {"Floating population 2035", f, m}},
+                 {{"Resident population 2020 (outline)", f, m}}, ps, ImageFormat::png, (dir / "p.png").string());
+  cairo_surface_t* png = cairo_image_surface_create_from_png((dir / "p.png").c_str());
+  ASSERT_EQ(cairo_surface_status(png), CAIRO_STATUS_SUCCESS);
+  const auto* data = cairo_image_surface_get_data(png);
+  const int stride = cairo_image_surface_get_stride(png), w = cairo_image_surface_get_width(png);
+  const int h = cairo_image_surface_get_height(png);
+  const auto rgb = [&](int x, int y) {
+    return *reinterpret_cast<const std::uint32_t*>(data + y * stride + x * 4) & 0xffffff;
+  };
+  // The age column (the 56 px between the two halves, less the outlines' edges): rows holding text among the bars'
+  // rows (y 90…360 of 550 lie within the bars whatever the legend's height).
+  int rows_with_text = 0, rows = 0;
+  for (int y = 90; y < 360; ++y, ++rows) {
+    bool text = false;
+    for (int x = w / 2 - 20; x < w / 2 + 20; ++x) text = text || (rgb(x, y) >> 16) < 0x80;
+    rows_with_text += text;
+  }
+  EXPECT_LT(rows_with_text, rows * 3 / 4) << "age labels fill " << rows_with_text << " of " << rows << " rows";
+  // The second entry's orange swatch (Okabe–Ito 0xe69f00) starts a row at the left margin, below the first.
+  int orange_left = w;
+  for (int y = h - 90; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      if (rgb(x, y) == 0xe69f00) orange_left = std::min(orange_left, x);
+  EXPECT_LT(orange_left, w / 4);
+  cairo_surface_destroy(png);
+  fs::remove_all(dir);
+}
+
 // Real boundaries: all 16 Beijing districts drawn, Chinese labels from the file.
 #include "cohortgis/geodata/zones.hpp"
 TEST(MapRender, BeijingDistrictsAllDrawn) {
