@@ -256,6 +256,11 @@ MapResult make_map(const MapRequest& q) {
     throw InputError(q.results_dir + ": no results.gpkg, so no zone boundaries to map" +
                      (r.meta.maps_note.empty() ? std::string() : " (" + r.meta.maps_note + ")"));
   MapSpec s = map_spec(r, *zones, q, l);
+  // A map of "no data" in every zone (the TFR of the base year, which has no births) answers nothing: say so.
+  if (std::none_of(s.values.begin(), s.values.end(), [](double v) { return std::isfinite(v); }))
+    throw InputError("map: '" + q.indicator + "' has no value in any zone for " + s.title +
+                     " (rates of births and deaths start with the first step after the base year " +
+                     std::to_string(r.meta.base_year) + "); nothing to map");
   // The default classes of a year's or plan period's map are those of the report's maps and results.gpkg.
   if (q.group == "all" && !q.change && q.classes == "quantile" && q.n_classes == 5)
     s.breaks = shared_classes(r, zones->ids(), q.indicator, !q.year, l).style.breaks;

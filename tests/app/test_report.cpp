@@ -337,6 +337,7 @@ TEST_F(ReportTest, ReportRebuildsInEnglishAndMapCommandOptions) {
   q.language = app::Language::zh;
   EXPECT_EQ(app::make_map(q).legend, "百分点");
   q.indicator = "cbr_per_1000";
+  q.change = std::make_pair(2025, 2035);  // the base year has no births
   q.language = app::Language::en;
   EXPECT_EQ(app::make_map(q).legend, "points per 1000");
   q.indicator = "population";
@@ -414,6 +415,11 @@ TEST_F(ReportTest, MapAndReportErrorsSayWhatToFix) {
             std::string::npos);
   EXPECT_FALSE(fs::exists(out / "maps/population_change_2020-2020.png"));
   q.change.reset();
+  q.year = 2020;  // the base year has no births: a TFR map of "no data" in every zone
+  q.indicator = "tfr";
+  EXPECT_NE(message([&] { app::make_map(q); }).find("map: 'tfr' has no value in any zone for"), std::string::npos);
+  EXPECT_FALSE(fs::exists(out / "maps/tfr_2020.png"));
+  q.indicator = "population";
   q.year = 2035;
   std::ofstream(root_ / "kept.png") << "mine\n";
   fs::create_symlink(root_ / "kept.png", root_ / "link.png");
