@@ -150,6 +150,11 @@ MapSpec map_spec(const Results& r, const geodata::Zones& zones, const MapRequest
     const auto [from, to] = *q.change;
     check_year(r, from);
     check_year(r, to);
+    // A change from a year to itself is zero everywhere: a map of one class "0.0 – 0.0" answers no question.
+    if (from == to)
+      throw InputError("--change: " + std::to_string(from) + ":" + std::to_string(to) +
+                       " is the change from a year to itself (zero everywhere); give two different years, e.g. " +
+                       std::to_string(r.years.front()) + ":" + std::to_string(r.years.back()));
     if (!r.has_indicator(q.indicator))
       throw InputError("--indicator: '" + q.indicator + "' is not in " + r.dir + "/indicators.csv");
     for (const auto& id : zones.ids()) {
@@ -159,7 +164,7 @@ MapSpec map_spec(const Results& r, const geodata::Zones& zones, const MapRequest
     }
     s.title = subject(q.indicator, q.group, l) + " " + word(q.percent ? "change_percent" : "change", l) + " " +
               std::to_string(from) + "–" + year_text(to, l);
-    s.legend = q.percent ? "%" : unit_text(lab);
+    s.legend = q.percent ? "%" : change_unit(lab.unit, l);
     s.decimals = q.percent ? 1 : lab.decimals;
     s.diverging = true;
     s.stem = q.indicator + grp + "_change_" + std::to_string(from) + "-" + std::to_string(to) +
@@ -251,6 +256,11 @@ MapResult make_map(const MapRequest& q) {
     throw InputError(q.results_dir + ": no results.gpkg, so no zone boundaries to map" +
                      (r.meta.maps_note.empty() ? std::string() : " (" + r.meta.maps_note + ")"));
   MapSpec s = map_spec(r, *zones, q, l);
+  // A map of "no data" in every zone (the TFR of the base year, which has no births) answers nothing: say so.
+  if (std::none_of(s.values.begin(), s.values.end(), [](double v) { return std::isfinite(v); }))
+    throw InputError("map: '" + q.indicator + "' has no value in any zone for " + s.title +
+                     " (rates of births and deaths start with the first step after the base year " +
+                     std::to_string(r.meta.base_year) + "); nothing to map");
   // The default classes of a year's or plan period's map are those of the report's maps and results.gpkg.
   if (q.group == "all" && !q.change && q.classes == "quantile" && q.n_classes == 5)
     s.breaks = shared_classes(r, zones->ids(), q.indicator, !q.year, l).style.breaks;
@@ -272,10 +282,19 @@ MapResult make_map(const MapRequest& q) {
     if (!inside.empty() && *inside.begin() != ".." && inside != ".") rel = inside.generic_string();
   }
   if (!rel.empty()) out = writable_path(dir, check_results_folder(dir, false), rel).string();
+  // Outside the results folder too: the map is renamed into place, which replaced a symbolic link with the map
+  // (leaving its target as it was); refused as `run --out` refuses a link.
+  std::error_code link_ec;
+  if (rel.empty() && fs::is_symlink(fs::symlink_status(out, link_ec)))
+    throw InputError("--out '" + geodata::escape_cell(out) + "' is a symbolic link (to '" +
+                     geodata::escape_cell(fs::read_symlink(out, link_ec).string()) +
+                     "'); cohortgis does not replace links or write through them: give the file's own path or "
+                     "another name");
   stop_if_cancelled();
   MapResult res;
   res.breaks = draw(shapes_for(r, *zones, l), s, st, fmt, out);
   res.file = out;
+  res.legend = s.legend;
   if (!rel.empty()) refresh_manifest(dir, {rel});
   res.warnings = std::move(warnings);
   return res;
@@ -487,8 +506,8 @@ std::vector<Figure> render_figures(const Results& r, Language l, const std::atom
       outline.push_back({word("total_population", l) + " " + year_text(first, l) + " " + word("overlay_outline", l),
                          r.population(base, first, zone, "all", "female"),
                          r.population(base, first, zone, "all", "male")});
-      ps.title =
-          r.zone_label(zone, l) + " " + word("pyramids", l) + " " + std::to_string(first) + " / " + year_text(last, l);
+      ps.title = r.zone_label(zone, l) + " " + word("pyramid_of", l) + " " + std::to_string(first) + " / " +
+                 year_text(last, l);
       ps.width_px = w;
       ps.height_px = h;
       FigureJob job;

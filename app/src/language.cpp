@@ -131,6 +131,7 @@ const std::map<std::string, std::pair<const char*, const char*>>& words() {
       {"plan_periods", {"规划期", "Plan periods"}},
       {"maps", {"专题地图", "Maps"}},
       {"pyramids", {"人口金字塔", "Population pyramids"}},
+      {"pyramid_of", {"人口金字塔", "population pyramid"}},  // one chart's title: "Whole area population pyramid 2035"
       {"charts", {"指标变化", "Indicators over time"}},
       {"zone_table", {"分区指标", "Indicators by zone"}},
       {"inputs", {"输入数据", "Inputs"}},
@@ -146,12 +147,14 @@ const std::map<std::string, std::pair<const char*, const char*>>& words() {
       {"change_percent", {"变化率", "change"}},
       {"small_multiples_years", {"各规划年份", "by plan year"}},
       {"small_multiples_variants", {"各方案比较", "by variant"}},
-      {"source_note", {"资料来源：cohortgis 人口预测（队列要素法）；基础数据见报告“输入数据”",
-                       "Source: cohortgis cohort-component projection; inputs listed in the report"}},
+      {"source_note",
+       {"资料来源：cohortgis 人口预测（队列要素法）；基础数据见报告“输入数据”",
+        "Source: cohortgis cohort-component projection; inputs listed in the report"}},
       {"generated", {"生成时间", "Generated"}},
       {"version", {"版本", "Version"}},
-      {"no_geometry", {"情景未提供区域边界（[geography] source），未生成地图。",
-                       "The scenario gives no zone boundaries ([geography] source), so no maps were drawn."}},
+      {"no_geometry",
+       {"情景未提供区域边界（[geography] source），未生成地图。",
+        "The scenario gives no zone boundaries ([geography] source), so no maps were drawn."}},
       {"start", {"期初", "start"}},
       {"end", {"期末", "end"}},
       {"plan", {"规划", "Plan"}},
@@ -250,6 +253,13 @@ std::string indicator_title(const std::string& key, Language l) {
   // Chinese writes per-mille rates as 出生率‰ (unit glued to the name).
   if (l == Language::zh && (lab.unit == "‰" || lab.unit == "%")) return lab.name + (lab.unit == "%" ? "（%）" : "‰");
   return lab.name + (l == Language::zh ? "（" + lab.unit + "）" : " (" + lab.unit + ")");
+}
+
+std::string change_unit(const std::string& unit, Language l) {
+  const bool zh = l == Language::zh;
+  if (unit == "%") return zh ? "百分点" : "percentage points";
+  if (unit == "‰") return zh ? "千分点" : "points per 1000";
+  return unit;
 }
 
 std::string group_label(const std::string& group, Language l) {

@@ -28,6 +28,7 @@ SharedClasses shared_classes(const Results& r, const std::vector<std::string>& z
     }
   }
   c.style.diverging = signed_measure(indicator);
+  c.style.legend_decimals = c.label.decimals;  // classes that would print alike merge (choropleth_breaks)
   c.style.breaks = geodata::choropleth_breaks(values, c.style);
   c.colours = geodata::choropleth_colours(c.style.breaks, c.style);
   return c;

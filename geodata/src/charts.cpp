@@ -45,7 +45,15 @@ void render_pyramid(const std::vector<PyramidSeries>& stacked, const std::vector
   const double W = st.width_px, H = st.height_px, margin = 24;
   double top = margin;
   if (!st.title.empty()) top += draw_text(cr, st.title, st.font_family, 20, margin, top, true).height + 6;
-  const double legend_h = 24 * static_cast<double>((stacked.size() + outline.size() + 1) / 2), axis_h = 40;
+  // Legend entries two to a row, or one to a row when a name does not fit half the width (the English
+  // "Registered (hukou) population 2035" ran into the next entry's swatch on a 550 px zone pyramid).
+  const std::size_t entries = stacked.size() + outline.size();
+  bool one_per_row = false;
+  for (const auto* list : {&stacked, &outline})
+    for (const auto& s : *list)
+      one_per_row =
+          one_per_row || 28 + draw_text(cr, s.name, st.font_family, 14, 0, 0, false, true).width > W / 2 - margin - 8;
+  const double legend_h = 24 * static_cast<double>(one_per_row ? entries : (entries + 1) / 2), axis_h = 40;
   const double label_w = 56, cx = W / 2, half = (W - 2 * margin - label_w) / 2;
   const double y0 = top + 24, y1 = H - margin - legend_h - axis_h, bar = (y1 - y0) / static_cast<double>(A);
   draw_text(cr, st.male_label, st.font_family, 14, margin, top, true);
@@ -53,6 +61,12 @@ void render_pyramid(const std::vector<PyramidSeries>& stacked, const std::vector
   draw_text(cr, st.female_label, st.font_family, 14, W - margin - fl.width, top, true);
   auto xm = [&](double v) { return cx - label_w / 2 - v / vmax * half; };  // males on the left
   auto xf = [&](double v) { return cx + label_w / 2 + v / vmax * half; };
+  // Every age labelled while the labels fit their bars, else every 2nd, 5th or 10th, and always the open age group
+  // (single years on a 550 px zone pyramid wrote 86 labels into 4 px bars, "85+" lost under "84" and "83").
+  const double label_h = draw_text(cr, st.age_labels[A - 1], st.font_family, 11, 0, 0, false, true).height;
+  std::size_t label_step = 1;
+  for (std::size_t k : {2, 5, 10})
+    if (static_cast<double>(label_step) * bar < label_h) label_step = k;
   for (std::size_t i = 0; i < A; ++i) {
     const double y = y1 - static_cast<double>(i + 1) * bar;  // youngest at the bottom
     double f = 0, m = 0;
@@ -64,6 +78,7 @@ void render_pyramid(const std::vector<PyramidSeries>& stacked, const std::vector
       m += stacked[k].male[i];
       f += stacked[k].female[i];
     }
+    if (i + 1 != A && (i % label_step != 0 || i + label_step > A - 1)) continue;
     const auto tb = draw_text(cr, st.age_labels[i], st.font_family, 11, 0, 0, false, true);
     draw_text(cr, st.age_labels[i], st.font_family, 11, cx - tb.width / 2, y + (bar - tb.height) / 2);
   }
@@ -112,7 +127,7 @@ void render_pyramid(const std::vector<PyramidSeries>& stacked, const std::vector
       cairo_stroke(cr);
     }
     draw_text(cr, name, st.font_family, 14, lx + 28, ly - 1);  // legible with two pyramids a printed A4 row
-    if (++n % 2 == 0) {
+    if (one_per_row || ++n % 2 == 0) {
       lx = margin;
       ly += 24;
     } else {

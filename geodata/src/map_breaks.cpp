@@ -64,6 +64,28 @@ std::vector<double> fisher_jenks(const std::vector<double>& x, int k) {
   return breaks;
 }
 
+// Classes whose bounds print alike at the legend's decimals merge: a TFR of 0.7984549760025894 in some zones and
+// 0.7984549760025903 in others gave three classes "0.80 – 0.80" of different colours. The first and last breaks stay
+// exact (every value keeps a class) and so does 0 (the sign split of a signed measure), as does the first class of
+// one value [d0, d0] of class_breaks when the data have few distinct values (unless the next class prints alike).
+std::vector<double> merge_alike(const std::vector<double>& b, int decimals) {
+  if (b.size() < 3) return b;
+  const double f = std::pow(10.0, std::clamp(decimals, 0, 12));
+  const auto shown = [f](double v) { return std::round(v * f); };
+  std::vector<double> out{b.front()};
+  for (std::size_t i = 1; i < b.size(); ++i) {
+    const bool pinned = i + 1 == b.size() || b[i] == 0.0;
+    const bool one_value_class = i == 1 && b[1] == b[0] && shown(b[2]) != shown(b[0]);
+    if (shown(b[i]) != shown(out.back()) || one_value_class)
+      out.push_back(b[i]);
+    else if (pinned && out.size() > 1 && out.back() != 0.0)
+      out.back() = b[i];  // the last break (or 0) replaces an interior one that prints alike
+    else if (pinned)
+      out.push_back(b[i]);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<double> class_breaks(const std::vector<double>& values, int classes, ClassMethod method) {
@@ -138,12 +160,12 @@ std::vector<std::uint32_t> sequential_palette(int n) {
 
 std::vector<double> choropleth_breaks(const std::vector<double>& values, const MapStyle& st) {
   if (!st.breaks.empty()) return st.breaks;
-  if (!st.diverging) return class_breaks(values, st.classes, st.method);
+  if (!st.diverging) return merge_alike(class_breaks(values, st.classes, st.method), st.legend_decimals);
   std::vector<double> neg, pos;
   for (double v : values)
     if (std::isfinite(v)) (v <= 0 ? neg : pos).push_back(v);
   if (neg.empty() || pos.empty() || std::all_of(neg.begin(), neg.end(), [](double v) { return v == 0; }))
-    return class_breaks(values, st.classes, st.method);
+    return merge_alike(class_breaks(values, st.classes, st.method), st.legend_decimals);
   // Share the classes between the two sides by their number of values, at least one each, at most 5 each.
   const int k = std::max(2, st.classes);
   int kn =
@@ -157,7 +179,7 @@ std::vector<double> choropleth_breaks(const std::vector<double>& values, const M
   std::vector<double> b = bn;
   b.insert(b.end(), bp.begin() + 1, bp.end());
   b.erase(std::unique(b.begin(), b.end()), b.end());
-  return b;
+  return merge_alike(b, st.legend_decimals);
 }
 
 std::vector<std::uint32_t> choropleth_colours(const std::vector<double>& breaks, const MapStyle& st) {

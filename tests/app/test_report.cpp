@@ -298,6 +298,18 @@ TEST_F(ReportTest, ReportRebuildsInEnglishAndMapCommandOptions) {
   EXPECT_NE(html.find("Resident population"), std::string::npos);
   EXPECT_NE(html.find("21,893,095"), std::string::npos);
   EXPECT_GT(rep.figures.size(), 20u);
+  // Outside-tester audit (round 18): the summary counted targets over every variant ("9 met / 6 missed" for five
+  // targets and three variants); it gives the baseline's, as the command line does.
+  const app::Results res = app::load_results(out.string());
+  int met = 0, missed = 0;
+  for (const auto& row : res.targets.rows)
+    if (row[res.targets.column("variant")] == "baseline") ++(row[res.targets.column("status")] == "met" ? met : missed);
+  ASSERT_EQ(met + missed, 5);
+  // One pyramid's title (it said "Whole area Population pyramids 2020 / 2035").
+  EXPECT_NE(html.find("Whole area population pyramid 2020 / 2035"), std::string::npos);
+  EXPECT_NE(html.find("Plan targets (baseline)<b>" + std::to_string(met) + " met / " + std::to_string(missed) +
+                      " missed</b>"),
+            std::string::npos);
 
   app::MapRequest q;
   q.results_dir = out.string();
@@ -316,6 +328,20 @@ TEST_F(ReportTest, ReportRebuildsInEnglishAndMapCommandOptions) {
   EXPECT_GT(fs::file_size(m.file), 1000u);
   EXPECT_LT(m.breaks.front(), 0.0);  // districts that shrink and districts that grow: a break at 0
   EXPECT_NE(std::find(m.breaks.begin(), m.breaks.end(), 0.0), m.breaks.end());
+  EXPECT_EQ(m.legend, "%");  // in percent of 2020
+  // Outside-tester audit (round 18): the change of a share was labelled "%", read as a change in percent; it is in
+  // percentage points (a per-1000 rate's change in points per 1000).
+  q.percent = false;
+  q.indicator = "share_65_plus_percent";
+  q.out = (root_ / "aging.pdf").string();
+  q.language = app::Language::zh;
+  EXPECT_EQ(app::make_map(q).legend, "百分点");
+  q.indicator = "cbr_per_1000";
+  q.change = std::make_pair(2025, 2035);  // the base year has no births
+  q.language = app::Language::en;
+  EXPECT_EQ(app::make_map(q).legend, "points per 1000");
+  q.indicator = "population";
+  EXPECT_EQ(app::make_map(q).legend, "persons");
   q = {};
   q.results_dir = out.string();
   q.year = 2035;
@@ -381,6 +407,28 @@ TEST_F(ReportTest, MapAndReportErrorsSayWhatToFix) {
   q.year.reset();
   q.period = "2040-2045";
   EXPECT_NE(message([&] { app::make_map(q); }).find("--period: '2040-2045' is not a plan period"), std::string::npos);
+  // Outside-tester audit (round 18): --change 2020:2020 drew a map of zeros in one class "0.0 – 0.0"; --out onto a
+  // symbolic link replaced the link with the map. Both refused, nothing written.
+  q.period.clear();
+  q.change = std::make_pair(2020, 2020);
+  EXPECT_NE(message([&] { app::make_map(q); }).find("--change: 2020:2020 is the change from a year to itself"),
+            std::string::npos);
+  EXPECT_FALSE(fs::exists(out / "maps/population_change_2020-2020.png"));
+  q.change.reset();
+  q.year = 2020;  // the base year has no births: a TFR map of "no data" in every zone
+  q.indicator = "tfr";
+  EXPECT_NE(message([&] { app::make_map(q); }).find("map: 'tfr' has no value in any zone for"), std::string::npos);
+  EXPECT_FALSE(fs::exists(out / "maps/tfr_2020.png"));
+  q.indicator = "population";
+  q.year = 2035;
+  std::ofstream(root_ / "kept.png") << "mine\n";
+  fs::create_symlink(root_ / "kept.png", root_ / "link.png");
+  q.out = (root_ / "link.png").string();
+  EXPECT_NE(message([&] { app::make_map(q); }).find("is a symbolic link (to '"), std::string::npos);
+  EXPECT_TRUE(fs::is_symlink(root_ / "link.png"));
+  EXPECT_EQ(slurp(root_ / "kept.png"), "mine\n");
+  q.out.clear();
+  q.year.reset();
   EXPECT_NE(message([&] { app::make_report((root_ / "nothing").string()); }).find("no such folder"), std::string::npos);
   fs::create_directories(root_ / "empty");
   EXPECT_NE(message([&] { app::make_report((root_ / "empty").string()); }).find("no manifest.json"), std::string::npos);

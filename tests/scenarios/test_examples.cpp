@@ -159,3 +159,25 @@ TEST(Relocation, LargerThanTheOriginIsAnError) {
   }
   EXPECT_FALSE(fs::exists(out));
 }
+
+// Outside-tester audit (round 18): a Chinese example's report and maps name the scenario and its variants by their
+// `title`; foshan-2011 (language "zh") had an English title and untitled variants, so its Chinese maps carried the
+// subtitle "Foshan, 5 districts, …" and panels "two-child", "high-inflow", "srb-normalising".
+TEST(ExampleTitles, ChineseExamplesTitleTheScenarioAndEveryVariantInChinese) {
+  const auto has_cjk = [](const std::string& s) {
+    for (unsigned char c : s)
+      if (c >= 0xE3 && c <= 0xE9) return true;  // lead bytes of U+3000…U+9FFF in UTF-8
+    return false;
+  };
+  for (const char* name : {"beijing-2020", "foshan-2011", "beijing-2020-five-year", "core-districts-parity"}) {
+    const auto set =
+        scenarios::load_scenario_file(std::string(COHORTGIS_EXAMPLES) + "/" + name + "/scenario.toml", COHORTGIS_DATA);
+    for (const auto& run : set.runs) {
+      if (run.language == "en" || (run.language.empty() && !has_cjk(run.title))) continue;
+      EXPECT_TRUE(has_cjk(run.title)) << name << ": title '" << run.title << "'";
+      if (run.variant != "baseline") {
+        EXPECT_TRUE(has_cjk(run.variant_title)) << name << ": variant " << run.variant;
+      }
+    }
+  }
+}

@@ -37,6 +37,7 @@ struct MapResult {
   std::string file;
   std::vector<std::string> warnings;  // inputs changed since the run; results that cannot be verified
   std::vector<double> breaks;  // class breaks of the legend (display units)
+  std::string legend;          // the legend's title: the unit of the values (万人, %, 百分点 …)
 };
 
 // Draws one choropleth from a results folder with zone boundaries (results.gpkg). Checks the folder as make_report

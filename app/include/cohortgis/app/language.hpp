@@ -34,6 +34,10 @@ std::vector<std::string> labelled_indicators();
 // "常住人口 (万人)" / "Resident population (persons)"; without unit when it is empty.
 std::string indicator_title(const std::string& key, Language l);
 
+// The unit of a difference between two values in `unit`: a change of a percentage is in percentage points (百分点),
+// of a per-1000 rate in points per 1000 (千分点); other units (万人, years, none) are their own.
+std::string change_unit(const std::string& unit, Language l);
+
 // Group names: registered → 户籍人口, floating → 流动人口, all → 常住人口 (English likewise); others unchanged.
 std::string group_label(const std::string& group, Language l);
 // Aggregate names: total → 全市 / Whole area; others unchanged.
