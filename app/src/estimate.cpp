@@ -319,9 +319,12 @@ std::vector<double> survival_from_mx(const EstimateConfig& cfg, const AgeGrid& g
 
 std::vector<std::string> targets_of(const Census& c, const Crosswalk& cw) {
   if (cw.empty()) return c.units;
+  // Only the census's own units' rows: a crosswalk file may also hold another region's (data/census has Beijing's
+  // and Foshan's).
+  const std::set<std::string> units(c.units.begin(), c.units.end());
   std::vector<std::string> t;
   for (const auto& r : cw.rows)
-    if (std::find(t.begin(), t.end(), r.to) == t.end()) t.push_back(r.to);
+    if (units.count(r.from) && std::find(t.begin(), t.end(), r.to) == t.end()) t.push_back(r.to);
   return t;
 }
 
@@ -340,6 +343,7 @@ void to_targets(const Census& c, const Crosswalk& cw, const std::string& option,
                 const std::vector<std::string>& targets, std::vector<double>& totals, std::vector<double>& cells,
                 std::size_t per_unit) {
   const std::set<std::string> target_set(targets.begin(), targets.end());
+  const std::set<std::string> units(c.units.begin(), c.units.end());
   const std::string zones_are = " (the zones of the estimate, from " + zones_from + ": " + zones_text(targets) + ")";
   const std::string hint = "; zones that split, merged or were renamed between the censuses need a crosswalk (" +
                            option + "-crosswalk) from this census's units to the zones of the estimate";
@@ -351,8 +355,10 @@ void to_targets(const Census& c, const Crosswalk& cw, const std::string& option,
         throw InputError(c.unit_where[u] + ": unit '" + c.units[u] + "' is not in the crosswalk " + cw.path +
                          "; expected a row with it as source");
     }
+    // Rows from units this census does not have (another region's zones in a shared crosswalk file) lead nowhere
+    // here, so only the census's own units' targets must be zones of the estimate.
     for (std::size_t r = 0; r < cw.rows.size(); ++r)
-      if (!target_set.count(cw.rows[r].to))
+      if (units.count(cw.rows[r].from) && !target_set.count(cw.rows[r].to))
         throw InputError(cw.to_where[r] + ": target zone '" + cw.rows[r].to + "' is not a zone of the estimate" +
                          zones_are + "; expected the crosswalks of both censuses to lead to the same zones");
   } else {
@@ -365,7 +371,8 @@ void to_targets(const Census& c, const Crosswalk& cw, const std::string& option,
   for (const auto& u : c.units) identity.push_back({u, u, 1.0});
   const auto& rows = cw.empty() ? identity : cw.rows;
   for (const auto& t : targets) {
-    const bool any = std::any_of(rows.begin(), rows.end(), [&](const CrosswalkRow& r) { return r.to == t; });
+    const bool any =
+        std::any_of(rows.begin(), rows.end(), [&](const CrosswalkRow& r) { return r.to == t && units.count(r.from); });
     if (!any)
       throw InputError(c.path + ", column 'zone': no unit for zone '" + t + "' of the estimate (from " + zones_from +
                        ")" + (cw.empty() ? hint : "; expected a row of " + cw.path + " that leads to it"));

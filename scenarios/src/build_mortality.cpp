@@ -219,9 +219,10 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
   if (!mn)
     for (const auto& entry : kForms)
       if (switched_off(entry.first))
-        doc.fail(over_mortality->get(entry.first), L.over_prefix + ".mortality." + entry.first,
-                 "switches the baseline's mortality off without giving another form: expected one of mx, qx, lx, Lx, Sx "
-                 "or life_table beside it");
+        doc.fail(
+            over_mortality->get(entry.first), L.over_prefix + ".mortality." + entry.first,
+            "switches the baseline's mortality off without giving another form: expected one of mx, qx, lx, Lx, Sx "
+            "or life_table beside it");
   if (!mn)
     doc.fail(L.base, "mortality", "missing; expected one of mx, qx, lx, Lx, Sx or life_table (a table by age and sex)");
 

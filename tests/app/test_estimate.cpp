@@ -113,6 +113,20 @@ TEST_F(EstimateRun, TotalsThroughASplittingCrosswalk) {
   EXPECT_FALSE(fs::exists(out / "population_2010.csv"));  // no ages in the second census
 }
 
+// One crosswalk file for two regions (data/census's Beijing and Foshan rows): the other region's rows, whose
+// sources are not units of the census, lead to no zone of this estimate and are not errors; the result is that of the
+// region's own rows (round 18's merge: the target check refused derive_beijing_2020's shared crosswalk).
+TEST_F(EstimateRun, AnotherRegionsCrosswalkRowsAreIgnored) {
+  std::ofstream(tmp / "cw_two_regions.csv") << "from,to,weight\nU1,A,0.6\nU1,B,0.4\nU2,B,1\nF1,F,1\nF2,B,1\n";
+  app::EstimateConfig c = totals_config();
+  c.first_crosswalk = c.second_crosswalk = (tmp / "cw_two_regions.csv").string();
+  const auto s = app::estimate(c);
+  ASSERT_EQ(s.zones, (std::vector<std::string>{"A", "B"}));
+  const auto net = net_by_zone();
+  EXPECT_NEAR(net.at("A"), 12.0, 1e-9);
+  EXPECT_NEAR(net.at("B"), 18.0, 1e-9);
+}
+
 TEST_F(EstimateRun, CrosswalkWeightsThatDoNotSumToOneWriteNothing) {
   app::EstimateConfig c = totals_config();
   c.second_crosswalk = kFix + "/estimate/crosswalk_bad_weights.csv";
