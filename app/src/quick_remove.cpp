@@ -13,8 +13,6 @@
 #include <system_error>
 #include <vector>
 
-extern char** environ;
-
 namespace cohortgis::app {
 
 namespace fs = std::filesystem;
@@ -46,8 +44,11 @@ bool spawn_holder(const std::vector<int>& fds, long tenths) {
                        " ] && kill -0 $PPID 2>/dev/null; do sleep 0.1; i=$((i+1)); done) &";
   char sh[] = "/bin/sh", dash_c[] = "-c";
   char* argv[] = {sh, dash_c, script.data(), nullptr};
+  // A fixed environment: nothing of the caller's (PATH, ENV, …) decides which `sleep` runs or what sh reads first.
+  char path[] = "PATH=/usr/bin:/bin";
+  char* envp[] = {path, nullptr};
   pid_t pid = 0;
-  const int rc = posix_spawn(&pid, sh, &fa, nullptr, argv, environ);
+  const int rc = posix_spawn(&pid, sh, &fa, nullptr, argv, envp);
   posix_spawn_file_actions_destroy(&fa);
   ::close(null_fd);
   if (rc != 0) return false;
