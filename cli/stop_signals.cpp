@@ -63,8 +63,10 @@ void start_signal_watchdog() {
     while (sem_wait(&g_signalled) != 0) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    cohortgis::app::remove_runs_in_progress();
+    // Drawings first: their lock, held until the exit, stops a figure being renamed into a folder whose old files
+    // remove_runs_in_progress is putting back (`cohortgis report`).
     cohortgis::geodata::abandon_drawings_in_progress();  // `cohortgis map`/`report`: no <file>.tmp-PID left
+    cohortgis::app::remove_runs_in_progress();
     const int sig = g_signal.load();
     std::fprintf(stderr,
                  "cohortgis: interrupted by %s: no results were written; the output folder's previous "

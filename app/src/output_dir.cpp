@@ -548,6 +548,20 @@ std::vector<std::string> file_stems(const std::vector<std::string>& ids) {
 
 // ---- a redraw in place ----
 
+namespace {
+// The redraw in progress, for remove_runs_in_progress: a signal's watchdog exits 0.5 s after the signal, and when the
+// main thread's unwinding has not put the old files back by then (a loaded machine), the watchdog does it, or the
+// backup DIR.old-PID was left beside the folder (cli_signal_drawing under ASan). The lock keeps the two from
+// interleaving.
+std::mutex g_redraw_mutex;
+RedrawGuard* g_redraw = nullptr;
+}  // namespace
+
+void RedrawGuard::keep() {
+  const std::lock_guard<std::mutex> lock(g_redraw_mutex);
+  kept_ = true;
+}
+
 RedrawGuard::RedrawGuard(const fs::path& dir) : dir_(dir) {
   std::error_code ec;
   StagingMarker m;
@@ -572,9 +586,19 @@ RedrawGuard::RedrawGuard(const fs::path& dir) : dir_(dir) {
     backup_.clear();
     before_.clear();
   }
+  if (!backup_.empty()) {
+    const std::lock_guard<std::mutex> lock(g_redraw_mutex);
+    g_redraw = this;
+  }
 }
 
 RedrawGuard::~RedrawGuard() {
+  const std::lock_guard<std::mutex> lock(g_redraw_mutex);
+  if (g_redraw == this) g_redraw = nullptr;
+  restore_and_clean();
+}
+
+void RedrawGuard::restore_and_clean() {
   if (backup_.empty()) return;
   std::error_code ec;
   if (!kept_) {
@@ -587,6 +611,7 @@ RedrawGuard::~RedrawGuard() {
     for (const auto& rel : before_) fs::rename(backup_ / rel, dir_ / rel, ec);  // the old file back, atomically
   }
   fs::remove_all(backup_, ec);
+  backup_.clear();  // done once: by the watchdog or by the destructor
 }
 
 // ---- the staging folder ----
@@ -602,6 +627,9 @@ constexpr std::uintmax_t kQuickRemoveBytes = std::uintmax_t{64} << 20;
 }  // namespace
 
 void remove_runs_in_progress() {
+  // Held until the process exits (the watchdog calls _Exit next): no redraw is kept or restored after this.
+  g_redraw_mutex.lock();
+  if (g_redraw) g_redraw->restore_and_clean();
   const std::lock_guard<std::mutex> lock(g_staging_mutex);
   for (const auto& dir : g_staging) {
     StagingMarker m;

@@ -97,9 +97,11 @@ class RedrawGuard {
   ~RedrawGuard();
   RedrawGuard(const RedrawGuard&) = delete;
   RedrawGuard& operator=(const RedrawGuard&) = delete;
-  void keep() { kept_ = true; }  // the redraw is complete: the old files go with the backup
+  void keep();  // the redraw is complete: the old files go with the backup
 
  private:
+  friend void remove_runs_in_progress();  // a signal's watchdog puts the old files back when it cannot wait
+  void restore_and_clean();               // under the guards' lock
   std::filesystem::path dir_, backup_;
   std::vector<std::filesystem::path> before_;  // DIR's regular files at the start, relative to DIR
   bool kept_ = false;

@@ -107,7 +107,8 @@ struct RunSummary {
 
 // For a signal watchdog thread (not a signal handler): removes the temporary folders of the runs in progress in this
 // process, so that a process that must exit at once (a signal not noticed within a second) leaves nothing partial.
-// A run whose folder was removed can no longer commit.
+// A run whose folder was removed can no longer commit. A `report` redraw in progress gets its old files back. Only
+// for a thread about to exit the process: a lock stays held so that no redraw is kept or restored afterwards.
 void remove_runs_in_progress();
 
 // The data folder RunConfig::data_dir resolves to.
