@@ -16,7 +16,6 @@ namespace cohortgis::geodata {
 namespace {
 using detail::draw_text;
 using detail::set_rgb;
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // Maps planar metres into a box on the page, keeping the aspect ratio (north up).
 struct Frame {
