@@ -79,6 +79,16 @@ void read_targets(const Doc& doc, const toml::table& root, const Scenario& sc, S
       if (!known) doc.fail(t.get("indicator"), key + ".indicator", "expected an indicator of indicators.csv (e.g. population, share_65_plus_percent, srb_per_100_females), got \"" + tg.indicator + "\"");
       for (int i = 0; i < kStandardIndicators; ++i) {
         const auto id = static_cast<Indicator>(i);
+        // A flow counts the step ending with the year and the base year ends none: its value was 0 (births read as
+        // "missed" against a min, deaths "met" against a max), not the "unknown" of a missing value.
+        if (tg.indicator == indicator_name(id) && tg.year == sc.base_year && !is_stock_indicator(uz(i)))
+          doc.fail(t.get("year"), key + ".year",
+                   "target \"" + escape_cell(tg.name) + "\" on \"" + tg.indicator + "\" in the base year " +
+                       std::to_string(sc.base_year) +
+                       ": it counts the events of the step ending with its year and the base year ends no step "
+                       "(indicators.csv has only the stock indicators for it); expected a year from " +
+                       std::to_string(sc.base_year + sc.grid.width_years) +
+                       ", a period of [plan_periods], or a stock indicator (population, shares, age groups)");
         const int need = indicator_min_open_age(id);
         if (tg.indicator != indicator_name(id) || need <= sc.grid.open_age()) continue;
         doc.fail(t.get("indicator"), key + ".indicator",

@@ -180,3 +180,21 @@ TEST(PlanningFile, TargetsOnBandsAboveTheOpenAgeAndUnknownVariantsNameTheTarget)
   m = load_error(target + "[[targets]]\nindicator = \"population\"\nyear = 2030\nmax = 1e9\nvariants = [\"low\"]\n");
   EXPECT_NE(m.find("key 'targets[1].variants': unknown variant \"low\""), std::string::npos) << m;
 }
+
+// The base year ends no step, so a flow indicator has no value there: a target on births in 2020 read 0 and was
+// reported missed against `min` (deaths against `max`: met), not unknown. It is refused; a stock indicator of the
+// base year and a flow indicator of the first step's end are read.
+TEST(PlanningFile, FlowTargetsInTheBaseYearAreRefused) {
+  const auto target = [](const char* indicator, int year) {
+    return "[[targets]]\nname = \"t\"\nindicator = \"" + std::string(indicator) + "\"\nyear = " + std::to_string(year) +
+           "\nmin = 1\n\n";
+  };
+  EXPECT_EQ(load_with(target("population", 2020) + target("births", 2025)).targets.size(), 2u);
+  for (const char* flow : {"births", "deaths", "cbr_per_1000", "tfr", "e0_female"}) {
+    const std::string m = load_error(target(flow, 2020));
+    for (const std::string& part :
+         {std::string("key 'targets[0].year'"), "target \"t\" on \"" + std::string(flow) + "\" in the base year 2020",
+          std::string("expected a year from 2025")})
+      EXPECT_NE(m.find(part), std::string::npos) << part << " in: " << m;
+  }
+}
