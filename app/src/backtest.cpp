@@ -482,7 +482,7 @@ std::optional<ReportSection> backtest_report_section(const Results& r, Language 
                                     "its error %",     "zones within 5 %", "zones within 10 %", "area total error %",
                                     "weighted MAPE %", "MedAPE %",         "RMSE (persons)"};
   const std::vector<std::string> cn{"预测",          "MAPE %",         "MALPE %",    "误差最大的区域",  "其误差 %",
-                                    "误差≤5%的区域", "误差≤10%的区域", "全市误差 %", "人口加权 MAPE %", "MedAPE %",
+                                    "误差≤5%的区域", "误差≤10%的区域", "合计误差 %", "人口加权 MAPE %", "MedAPE %",
                                     "RMSE（人）"};
   for (std::size_t c = 0; c < sum.header.size(); ++c)
     s.header.push_back(c < en.size() ? (zh ? cn : en)[c] : sum.header[c]);
@@ -510,7 +510,7 @@ std::optional<ReportSection> backtest_report_section(const Results& r, Language 
            "为带符号误差的平均"
            "（正值：预测偏高），人口加权 MAPE = 100 × Σ|预测 − 实际| / Σ实际（大区权重大），"
            "MedAPE 为绝对误差的中位数。"
-           "基准：no-change（起算年人口不变）、constant-share（各区保持起算年占全市的比例，乘以本预测的全市总量）、"
+           "基准：no-change（起算年人口不变）、constant-share（各区域保持起算年占合计的比例，乘以本预测的合计总量）、"
            "linear（起算年与更早一年的直线外推）。数字见 backtest.csv 和 backtest_summary.csv。"
          : "Error = 100 × (projected − observed) / observed, on each zone's total population; MAPE is the plain "
            "mean of the zones' absolute errors, MALPE the mean of the signed errors (positive: too high), the "

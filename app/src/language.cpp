@@ -34,9 +34,10 @@ const Entry kEntries[] = {
     {"births_female", "出生人口（女）", "Births, girls", 'p', 1},
     {"births_male", "出生人口（男）", "Births, boys", 'p', 1},
     // Births by order and the family-planning indicators of parity.csv (国家卫生健康委 计划生育统计: 一孩率 …).
-    {"births_order_1", "一孩出生数", "First births", 'p', 1},
-    {"births_order_2", "二孩出生数", "Second births", 'p', 1},
-    {"births_order_3_plus", "多孩出生数（三孩及以上）", "Third and higher births", 'p', 1},
+    // In persons, as 计划生育统计 counts them: a district's 1,161 third births were "0.1" 万人.
+    {"births_order_1", "一孩出生数", "First births", 'x', 0, "人", "persons"},
+    {"births_order_2", "二孩出生数", "Second births", 'x', 0, "人", "persons"},
+    {"births_order_3_plus", "多孩出生数（三孩及以上）", "Third and higher births", 'x', 0, "人", "persons"},
     {"share_order_1_percent", "一孩率", "Share of first births", '%', 1},
     {"share_order_2_percent", "二孩率", "Share of second births", '%', 1},
     {"share_order_3_plus_percent", "多孩率", "Share of third and higher births", '%', 1},
@@ -142,7 +143,7 @@ const std::map<std::string, std::pair<const char*, const char*>>& words() {
       {"age", {"年龄", "age"}},
       {"no_data", {"无数据", "no data"}},
       {"total_population", {"常住人口", "Resident population"}},
-      {"whole_area", {"全市", "Whole area"}},
+      {"whole_area", {"合计", "Whole area"}},
       {"change", {"变化", "change"}},
       {"change_percent", {"变化率", "change"}},
       {"small_multiples_years", {"各规划年份", "by plan year"}},
@@ -271,7 +272,8 @@ std::string group_label(const std::string& group, Language l) {
 }
 
 std::string unit_label(const std::string& unit, Language l) {
-  if (unit == "total") return l == Language::zh ? "全市" : "Whole area";
+  // Not 全市: the zones may be a district's streets or two districts of a city (合计, the sum of every zone).
+  if (unit == "total") return l == Language::zh ? "合计" : "Whole area";
   return unit;
 }
 

@@ -115,3 +115,16 @@ TEST(ReportLanguage, PlanLabelNamesTheFiveYearPlansAsChineseDocumentsDo) {
                                   "14th five-year plan", " 14th Five-Year Plan", "14th Five-Year Pla", "14", ""})
     EXPECT_EQ(app::plan_label(other, app::Language::zh), other);
 }
+
+// A planner's units: births by order in persons (a district's 1,161 third births were "0.1" 万人, first and second
+// births "0.5" each), and the sum of the zones 合计, not 全市 (the zones may be two districts or a district's streets).
+TEST(ReportLanguage, BirthsByOrderInPersonsAndTheWholeAreaIsTheSumOfItsZones) {
+  using app::Language;
+  EXPECT_EQ(app::format_indicator("births_order_3_plus", 1161.4, Language::zh), "1161");
+  EXPECT_EQ(app::indicator_title("births_order_1", Language::zh), "一孩出生数（人）");
+  EXPECT_EQ(app::format_indicator("births_order_2", 5123.6, Language::en), "5,124");
+  EXPECT_EQ(app::indicator_title("births_order_2", Language::en), "Second births (persons)");
+  EXPECT_EQ(app::format_indicator("births", 13000, Language::zh), "1.3");  // whole-area counts stay in 万人
+  EXPECT_EQ(app::unit_label("total", Language::zh), "合计");
+  EXPECT_EQ(app::unit_label("total", Language::en), "Whole area");
+}

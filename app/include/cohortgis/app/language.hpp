@@ -40,7 +40,7 @@ std::string change_unit(const std::string& unit, Language l);
 
 // Group names: registered → 户籍人口, floating → 流动人口, all → 常住人口 (English likewise); others unchanged.
 std::string group_label(const std::string& group, Language l);
-// Aggregate names: total → 全市 / Whole area; others unchanged.
+// Aggregate names: total → 合计 / Whole area; others unchanged.
 std::string unit_label(const std::string& unit, Language l);
 
 // A number for a reader: `decimals` decimals with thousands separators in English ("21,893,095"), none in Chinese

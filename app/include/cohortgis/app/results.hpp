@@ -77,7 +77,7 @@ class Results {
                                  const std::string& group, const std::string& sex) const;
   std::vector<int> population_ages;  // first age of each age group, ascending
   std::vector<std::string> age_labels() const;  // "0-4" … "85+"
-  // Display name of a zone id or aggregate in a language (name, name_en, 全市 …).
+  // Display name of a zone id or aggregate in a language (name, name_en, 合计 …).
   std::string zone_label(const std::string& id, Language l) const;
   // A variant as reports and figures name it: "baseline" as the word of language l, others by their title in l
   // (title_en, else title, in English; title in Chinese), else by their name.
