@@ -40,7 +40,8 @@ std::optional<ReportSection> service_report_section(const Results& r, Language l
                       num(row[cg])});
   }
   if (s.rows.empty()) return std::nullopt;
-  s.note = zh ? "全部区域合计，首末年份（各区域、各年见 service_demand.csv）。基数：年末服务年龄段人口，或该步长内年均出生数；"
+  s.note = zh ? "全部区域合计，首末年份（各区域、各年见 "
+                "service_demand.csv）。基数：年末服务年龄段人口，或该步长内年均出生数；"
                 "需求 = 基数 × 每人所需名额（× 入学率）；缺口 = 需求 − 现有容量（正值：名额不足）。"
               : "Whole area, first and last year (every zone and year: service_demand.csv). Basis: persons in the "
                 "norm's age band at the end of the year, or births per year of the step; demand = basis × places per "
