@@ -148,8 +148,8 @@ void bind_scenario(py::module_& m) {
            }),
            py::arg("from_group"), py::arg("to_group"), py::arg("rate_per_year"),
            py::arg("zone_multiplier") = std::vector<double>{})
-      .def_readwrite("from_group", &GroupTransition::from_group)
-      .def_readwrite("to_group", &GroupTransition::to_group)
+      .def_readwrite("from_group", &GroupTransition::from_group, "index into Scenario.group_names")
+      .def_readwrite("to_group", &GroupTransition::to_group, "index into Scenario.group_names")
       .def_readwrite("rate_per_year", &GroupTransition::rate_per_year, "[sex][age] per person per year")
       .def_readwrite("zone_multiplier", &GroupTransition::zone_multiplier, "[zone]; empty: 1");
 
@@ -159,20 +159,21 @@ void bind_scenario(py::module_& m) {
              return NewbornRule{mother, child, share, {}};
            }),
            py::arg("mother_group"), py::arg("child_group"), py::arg("share"))
-      .def_readwrite("mother_group", &NewbornRule::mother_group)
-      .def_readwrite("child_group", &NewbornRule::child_group)
-      .def_readwrite("share", &NewbornRule::share)
-      .def_readwrite("zone_share", &NewbornRule::zone_share);
+      .def_readwrite("mother_group", &NewbornRule::mother_group, "index into Scenario.group_names")
+      .def_readwrite("child_group", &NewbornRule::child_group, "index into Scenario.group_names")
+      .def_readwrite("share", &NewbornRule::share, "share of the mother group's births (both sexes), 0 to 1")
+      .def_readwrite("zone_share", &NewbornRule::zone_share, "[zone] shares; overrides share when not empty");
 
   py::class_<OdFlow>(m, "OdFlow", "Origin–destination migration rate between two zones (indexes), per year.")
       .def(py::init([](int o, int d, double rate, int group) {
              return OdFlow{o, d, group, rate};
            }),
            py::arg("origin"), py::arg("destination"), py::arg("rate_per_year"), py::arg("group") = -1)
-      .def_readwrite("origin", &OdFlow::origin)
-      .def_readwrite("destination", &OdFlow::destination)
-      .def_readwrite("group", &OdFlow::group)
-      .def_readwrite("rate_per_year", &OdFlow::rate_per_year);
+      .def_readwrite("origin", &OdFlow::origin, "index into Scenario.zone_ids")
+      .def_readwrite("destination", &OdFlow::destination, "index into Scenario.zone_ids")
+      .def_readwrite("group", &OdFlow::group, "index into Scenario.group_names; -1: every group")
+      .def_readwrite("rate_per_year", &OdFlow::rate_per_year,
+                     "migrants per person of the origin per year (at profile 1)");
 
   // Array members: NumPy copies in and out (flat, in the engine's index order, see the docstrings).
 #define COHORTGIS_ARRAY(name, doc)                                    \
@@ -188,7 +189,9 @@ void bind_scenario(py::module_& m) {
           "mortality_kind", [](const StepSchedules& s) { return name_of(s.mortality_kind); },
           [](StepSchedules& s, const std::string& k) { s.mortality_kind = mortality_kind_of(k); },
           "'death_rates' (mx), 'person_years' (Lx) or 'survival_ratios'")
-      .COHORTGIS_ARRAY(mortality, "[zone][group][sex][life-table row]: mx (or Lx, or S by age)")
+      .COHORTGIS_ARRAY(mortality,
+                       "[zone][group][sex][life-table row]: mx (or Lx, or S by age); rows 0, 1-4, 5-9, … "
+                       "(n_ages + 1) on a five-year grid, the ages on a one-year grid")
       .COHORTGIS_ARRAY(radix_l0, "person_years only: [zone][group][sex]")
       .COHORTGIS_ARRAY(asfr, "[zone][group][age] births per woman per year")
       .COHORTGIS_ARRAY(srb, "[zone] male births per female birth")
@@ -231,14 +234,14 @@ void bind_scenario(py::module_& m) {
                        "One projection: zones, groups, age grid, base population and per-step schedules\n"
                        "(scenarios::Scenario). Load one with load_scenario_file or fill an empty one.")
       .def(py::init<>())
-      .COHORTGIS_FIELD(name)
+      .COHORTGIS_FIELD(name, "the scenario's name (results' scenario column)")
       .COHORTGIS_FIELD(title)
       .COHORTGIS_FIELD(language, "'zh', 'en' or '' (guessed from the title and zone names)")
       .COHORTGIS_FIELD(variant, "'baseline' or the variant's name")
       .COHORTGIS_FIELD(assumptions, "plain-language statements")
       .COHORTGIS_FIELD(base_year, "the base population is the end of this year")
-      .COHORTGIS_FIELD(steps)
-      .def_property_readonly("end_year", &Scenario::end_year)
+      .COHORTGIS_FIELD(steps, "projection steps of step_years each (set_grid)")
+      .def_property_readonly("end_year", &Scenario::end_year, "base_year + steps × step_years")
       .def_property_readonly("step_years", [](const Scenario& s) { return s.grid.width_years; })
       .def_property_readonly("n_ages", [](const Scenario& s) { return s.grid.n_ages; })
       .def_property_readonly("open_age", [](const Scenario& s) { return s.grid.open_age(); })
@@ -287,8 +290,10 @@ void bind_scenario(py::module_& m) {
               s.zones.push_back({ids[i], names.empty() ? "" : names[i], names_en.empty() ? "" : names_en[i]});
           },
           py::arg("ids"), py::arg("names") = std::vector<std::string>{},
-          py::arg("names_en") = std::vector<std::string>{})
-      .COHORTGIS_FIELD(group_names)
+          py::arg("names_en") = std::vector<std::string>{},
+          "Replaces the zones: ids (the engine's zone order), local and English names (empty lists: none; else one\n"
+          "per id). Set base_population and the schedules to the new number of zones after it.")
+      .COHORTGIS_FIELD(group_names, "population groups (e.g. registered, floating), in the engine's order")
       .def_property(
           "base_population",
           // A copy: the scenario's buffer is replaced when the population is set, so a view could dangle.
