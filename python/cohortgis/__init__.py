@@ -35,11 +35,13 @@ from ._cohortgis import (  # noqa: F401  (re-exported)
     __version__,
 )
 from ._build import scenario_from_frames
+from ._ensemble import Ensemble
 from ._frames import Results, variant_names
 from ._plot import Figure
 
 __all__ = [
     "MAX_THREADS",
+    "Ensemble",
     "Figure",
     "GroupTransition",
     "NewbornRule",

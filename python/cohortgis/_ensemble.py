@@ -24,11 +24,19 @@ class Ensemble:
         self._parts = parts
         self.results = results
 
+    def __repr__(self) -> str:
+        first = self._parts[0] if self._parts else {}
+        n = len(first.get("values", []))  # type: ignore[arg-type]
+        return (f"<cohortgis.Ensemble {n} trajectories, variants {', '.join(self.variants)}, "
+                f"indicators {', '.join(map(str, first.get('indicators', [])))}>")  # type: ignore[call-overload]
+
     @property
     def variants(self) -> List[str]:
+        """Names of the runs, as in ``results``."""
         return [str(p["variant"]) for p in self._parts]
 
     def trajectories(self, indicator: str = "population") -> "xarray.DataArray":  # noqa: F821
+        """One indicator of every trajectory: an xarray.DataArray over (variant, trajectory, year, zone)."""
         import numpy as np
         import xarray as xr
 
@@ -45,6 +53,7 @@ class Ensemble:
 
     @property
     def quantiles(self) -> "pandas.DataFrame":  # noqa: F821
+        """quantiles.csv's rows: variant, year, zone, group, indicator, q025, q10, q50, q90, q975, mean."""
         import numpy as np
         import pandas as pd
 
@@ -76,6 +85,9 @@ def run_ensemble(runs: Sequence[object], file: str, trajectories: int, seed: "in
     # command line's range (--seed).
     if seed is not None and not 0 <= int(seed) <= 2147483647:
         raise ValueError(f"seed: {int(seed)}; expected 0 to 2147483647")
+    from ._frames import name_list
+
     parts = _cohortgis.run_ensemble(list(runs), file or "", "", int(trajectories),
-                                    -1 if seed is None else int(seed), threads, list(indicators or []))
+                                    -1 if seed is None else int(seed), threads,
+                                    name_list(indicators or [], "indicators"))
     return Ensemble(parts, results)

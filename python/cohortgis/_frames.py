@@ -42,6 +42,15 @@ def variant_names(variants: Optional[Sequence[str]], known: Sequence[str], holde
             raise ValueError(f"variants: '{v}' given twice; expected each variant at most once")
         out.append(v)
     return out
+
+
+def name_list(values: Sequence[str], what: str) -> List[str]:
+    """A list of names (indicators=): a str is a TypeError, not its characters ('population' meant indicator 'p')."""
+    if isinstance(values, str):
+        raise TypeError(f"{what}: expected a list of names, got the str {values[:40]!r} (write [{values[:40]!r}])")
+    return list(values)
+
+
 PARITY_STATES = ("0", "1", "2", "3+")  # children ever born (population.csv's parity column)
 
 
@@ -117,6 +126,14 @@ class Results(Mapping[str, "RunResult"]):
     def _year_index(self, year: Optional[int]) -> int:
         if year is None:
             return len(self.years) - 1
+        # int(2030.5) is 2030: a year that is not whole is refused, not cut to another year.
+        try:
+            whole = not isinstance(year, bool) and float(year) == int(year)
+        except (TypeError, ValueError):
+            whole = False
+        if not whole:
+            raise ValueError(f"year {year!r}: not a whole year; expected one of the results' years "
+                             f"({', '.join(map(str, self.years))})")
         try:
             return self.years.index(int(year))
         except ValueError:
@@ -199,7 +216,9 @@ class Results(Mapping[str, "RunResult"]):
 
     def components_frame(self, variants: Optional[Sequence[str]] = None) -> pd.DataFrame:
         """Columns variant, period, zone, group, sex, component (births, deaths, net_migration), persons per step.
-        Period 'a-b' covers the years a … b (the step from the end of a-1 to the end of b)."""
+        Period 'a-b' covers the years a … b (the step from the end of a-1 to the end of b). Sums over age of
+        components.csv, except net_migration: all net moves of the (zone, group), those between groups included
+        (components.csv's net_migration + transfer_in − transfer_out; indicators.csv's net_migration)."""
         import pandas as pd
         frames = []
         periods = [f"{y0 + 1}-{y1}" if y1 > y0 + 1 else str(y1) for y0, y1 in zip(self.years[:-1], self.years[1:])]
@@ -238,7 +257,7 @@ class Results(Mapping[str, "RunResult"]):
         the last), ``variant`` and ``group`` ('all' = every group)."""
         gdf = self._zones().copy()
         r = self[variant]
-        for ind in indicators or list(r.indicator_names):
+        for ind in name_list(indicators or r.indicator_names, "indicators"):
             s = self.indicator_values(ind, year, variant, group)
             gdf[ind] = s.loc[self.zone_ids].values
         gdf.attrs["year"] = self.years[self._year_index(year)]

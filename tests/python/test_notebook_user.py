@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: Apache-2.0
+"""What a demographer in a notebook meets: names given as one str, years that are not whole, the Ensemble's name and
+repr, and components_frame's numbers against the command line's components.csv."""
+import subprocess
+
+import pandas as pd
+import pytest
+
+from conftest import FIVE_YEAR
+
+
+def test_indicators_as_one_str_is_a_type_error(default_set, default_results):
+    # A str was iterated: zones_frame(indicators="population") said "indicator 'p': not one of …".
+    with pytest.raises(TypeError, match=r"indicators: expected a list of names, got the str 'population'"):
+        default_results.zones_frame(2035, indicators="population")
+    assert list(default_results.zones_frame(2035, indicators=["population"]).columns)[-1] == "population"
+    with pytest.raises(TypeError, match=r"indicators: expected a list of names, got the str 'tfr'"):
+        default_set.run(trajectories=2, indicators="tfr")
+
+
+@pytest.mark.parametrize("year", [2030.5, "2030.5", "x", True])
+def test_a_year_that_is_not_whole_is_refused(default_results, year):
+    # int(2030.5) is 2030: map(year=2030.5) drew 2030 without a word.
+    with pytest.raises(ValueError, match=r"not a whole year"):
+        default_results.indicator_values("population", year)
+    with pytest.raises(ValueError, match=r"not a whole year"):
+        default_results.pyramid("total", 2035, compare_year=year)
+
+
+def test_whole_years_in_other_types_still_work(default_results):
+    import numpy as np
+
+    expected = default_results.indicator_values("population", 2030)
+    for year in (2030.0, np.int64(2030), "2030"):
+        assert default_results.indicator_values("population", year).equals(expected)
+
+
+def test_the_ensemble_is_public_and_says_what_it_holds(cg, default_set):
+    e = default_set.run(trajectories=3, seed=1, indicators=["population", "tfr"])
+    assert isinstance(e, cg.Ensemble) and "Ensemble" in cg.__all__
+    assert repr(e) == ("<cohortgis.Ensemble 3 trajectories, variants baseline, higher-fertility, core-relocation, "
+                       "indicators population, tfr>")
+
+
+def test_components_frame_against_components_csv(cli, default_results, tmp_path):
+    # components_frame's net_migration includes the moves between groups (the engine's net migrants by state):
+    # components.csv's net_migration + transfer_in − transfer_out; births and deaths are its sums over age.
+    out = tmp_path / "cli"
+    subprocess.run([cli, "run", FIVE_YEAR, "--out", str(out), "--quiet", "--no-report", "--components",
+                    "births,deaths,net_migration,transfer_in,transfer_out"], check=True)
+    keys = ["variant", "period", "zone", "group", "sex"]
+    c = pd.read_csv(out / "components.csv", dtype={"zone": str, "period": str}, float_precision="round_trip")
+    c = c.pivot_table(index=keys, columns="component", values="persons", aggfunc="sum", sort=False).fillna(0.0)
+    assert (c["transfer_in"] != 0).any()  # the case the note is about
+    py = default_results.components_frame().pivot_table(index=keys, columns="component", values="persons",
+                                                        sort=False)
+    assert len(py) == len(c)
+    c = c.loc[py.index]
+    moves = c["net_migration"] + c["transfer_in"] - c["transfer_out"]
+    for name, cli_value in (("births", c["births"]), ("deaths", c["deaths"]), ("net_migration", moves)):
+        assert py[name].to_numpy() == pytest.approx(cli_value.to_numpy(), rel=1e-9, abs=1e-6), name
