@@ -57,10 +57,14 @@ std::string name_of(MortalityInput k) {
 // A path over years from a {year: value} mapping, each value checked against [lo, hi] like the file loader does.
 scenarios::YearPath year_path(const std::map<int, double>& points, double lo, double hi, const std::string& what) {
   if (points.empty()) throw InputError(what + ": no points; expected {year: value, …}");
+  // Python's repr of a float: its shortest form (std::to_string gave "from 0.000000 to 10.000000"); year 0 is the one
+  // point of a constant path (set_tfr(1.2)), said as such (it read "year 0").
+  auto text = [](double x) { return py::repr(py::float_(x)).cast<std::string>(); };
   for (const auto& [year, v] : points)
     if (!(v >= lo && v <= hi))
-      throw InputError(what + ": year " + std::to_string(year) + ": expected a value from " + std::to_string(lo) +
-                       " to " + std::to_string(hi) + ", got " + std::to_string(v));
+      throw InputError(
+          what + (points.size() == 1 && year == 0 ? std::string(", every year") : ": year " + std::to_string(year)) +
+          ": expected a value from " + text(lo) + " to " + text(hi) + ", got " + text(v));
   return scenarios::YearPath{points};
 }
 

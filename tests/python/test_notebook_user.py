@@ -59,3 +59,12 @@ def test_components_frame_against_components_csv(cli, default_results, tmp_path)
     moves = c["net_migration"] + c["transfer_in"] - c["transfer_out"]
     for name, cli_value in (("births", c["births"]), ("deaths", c["deaths"]), ("net_migration", moves)):
         assert py[name].to_numpy() == pytest.approx(cli_value.to_numpy(), rel=1e-9, abs=1e-6), name
+
+
+def test_a_constant_path_out_of_range_says_every_year(default_set):
+    # It said "tfr: year 0: expected a value from 0.000000 to 10.000000, got -1.000000".
+    s = default_set.baseline.copy()
+    with pytest.raises(ValueError, match=r"^tfr, every year: expected a value from 0\.0 to 10\.0, got -1\.0$"):
+        s.set_tfr(-1)
+    with pytest.raises(ValueError, match=r"^srb: year 2025: expected a value from 90\.0 to 130\.0, got 1\.06$"):
+        s.set_srb({2025: 1.06})
