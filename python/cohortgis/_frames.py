@@ -283,6 +283,10 @@ class Results(Mapping[str, "RunResult"]):
         if minus is not None:
             values = values - self.indicator_values(indicator, y, minus, group).loc[self.zone_ids]
             subtitle = f"{variant} minus {minus}, {y}" + (f", group {group}" if group != "all" else "")
+        # As `cohortgis map`: every zone "no data" (a rate in the base year) answers nothing; it drew a grey map.
+        if not np.isfinite(values.to_numpy(dtype=float)).any():
+            raise ValueError(f"map: '{indicator}' has no value in any zone for {subtitle} (rates of births and deaths "
+                             f"start with the first step after the base year {self.years[0]}); nothing to map")
         gdf = self._zones()
         labels = [n or i for n, i in zip(gdf["name"], gdf.index)]
         return _plot.choropleth(gdf, [float(v) for v in values], labels,

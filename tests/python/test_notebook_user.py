@@ -68,3 +68,10 @@ def test_a_constant_path_out_of_range_says_every_year(default_set):
         s.set_tfr(-1)
     with pytest.raises(ValueError, match=r"^srb: year 2025: expected a value from 90\.0 to 130\.0, got 1\.06$"):
         s.set_srb({2025: 1.06})
+
+
+def test_a_map_with_no_value_in_any_zone_is_an_error(default_results):
+    # As `cohortgis map --indicator tfr --year 2020`: the base year has no births; Python drew every zone grey.
+    with pytest.raises(ValueError, match=r"map: 'tfr' has no value in any zone for baseline, 2020 \(rates of births"):
+        default_results.map("tfr", 2020)
+    assert default_results.map("tfr", 2025)._repr_png_()[:4] == b"\x89PNG"
