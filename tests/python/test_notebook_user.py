@@ -75,3 +75,15 @@ def test_a_map_with_no_value_in_any_zone_is_an_error(default_results):
     with pytest.raises(ValueError, match=r"map: 'tfr' has no value in any zone for baseline, 2020 \(rates of births"):
         default_results.map("tfr", 2020)
     assert default_results.map("tfr", 2025)._repr_png_()[:4] == b"\x89PNG"
+
+
+def test_a_frame_without_a_needed_column_names_no_layer(cg):
+    # A frame has no layer: "table 'base_population', layer '': no column 'group'" (several groups need the column).
+    from toy_frames import toy_frames
+
+    f = toy_frames()
+    base = f["base_population"]
+    f["base_population"] = base[base["group"] == "local"].drop(columns="group")
+    with pytest.raises(ValueError, match=r"table 'base_population': no column 'group'; columns found: ") as e:
+        cg.scenario_from_frames(**f)
+    assert "layer" not in str(e.value)
