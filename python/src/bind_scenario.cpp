@@ -177,7 +177,12 @@ void bind_scenario(py::module_& m) {
       .def_readwrite("destination", &OdFlow::destination, "index into Scenario.zone_ids")
       .def_readwrite("group", &OdFlow::group, "index into Scenario.group_names; -1: every group")
       .def_readwrite("rate_per_year", &OdFlow::rate_per_year,
-                     "migrants per person of the origin per year (at profile 1)");
+                     "migrants per person of the origin per year (at profile 1)")
+      .def("__repr__", [](const OdFlow& f) {
+        return "<cohortgis.OdFlow " + std::to_string(f.origin) + " -> " + std::to_string(f.destination) +
+               (f.group < 0 ? std::string(", every group") : ", group " + std::to_string(f.group)) + ", " +
+               py::repr(py::float_(f.rate_per_year)).cast<std::string>() + " per year>";
+      });
 
   // Array members: NumPy copies in and out (flat, in the engine's index order, see the docstrings).
 #define COHORTGIS_ARRAY(name, doc)                                    \
@@ -223,7 +228,28 @@ void bind_scenario(py::module_& m) {
           py::arg("flows"), py::arg("zones"), py::arg("groups"), py::arg("n_ages"),
           py::arg("profile") = py::array_t<double>(0),
           "Sets the OD flows (validated: ids, rates ≥ 0, out-rates ≤ 1 per year); profile [group][sex][age] or empty.")
-      .def("copy", [](const StepSchedules& s) { return StepSchedules(s); });
+      .def("copy", [](const StepSchedules& s) { return StepSchedules(s); })
+      .def("__repr__", [](const StepSchedules& s) {
+        // The arrays' sizes, not their values (a read copies the array): what is set, in a notebook's list of them.
+        std::string text = "<cohortgis.StepSchedules " + name_of(s.mortality_kind);
+        const std::pair<const char*, const std::vector<double>*> arrays[] = {
+            {"mortality", &s.mortality},
+            {"radix_l0", &s.radix_l0},
+            {"asfr", &s.asfr},
+            {"srb", &s.srb},
+            {"net_migrants", &s.net_migrants},
+            {"net_migrants_per_person", &s.net_migrants_per_person},
+            {"net_migrants_total", &s.net_migrants_total},
+            {"external_in", &s.external_in},
+            {"external_out", &s.external_out},
+            {"external_out_rate", &s.external_out_rate}};
+        for (const auto& [name, v] : arrays)
+          if (!v->empty()) text += std::string(", ") + name + " " + std::to_string(v->size());
+        if (!s.transitions.empty()) text += ", transitions " + std::to_string(s.transitions.size());
+        if (!s.newborn_rules.empty()) text += ", newborn_rules " + std::to_string(s.newborn_rules.size());
+        if (s.od) text += ", od_flows " + std::to_string(s.od->flows().size());
+        return text + ">";
+      });
 #undef COHORTGIS_ARRAY
 
 // A Scenario member as a property whose setter refuses while run() projects the scenario (check_not_running).
