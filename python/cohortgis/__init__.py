@@ -218,6 +218,7 @@ class ScenarioSet:
 
     @property
     def baseline(self) -> Scenario:
+        """The first run (the scenario file's baseline)."""
         return self.runs[0]
 
     @property
@@ -270,6 +271,7 @@ class ScenarioSet:
         return self._zones
 
     def has_zones(self) -> bool:
+        """Whether the set has zone geometry (needed by maps and zones_frame)."""
         return self._zones is not None or self._zones_loader is not None
 
     def run(self, threads: int = 0, progress: Progress = None, variants: Optional[Sequence[str]] = None,

@@ -121,6 +121,7 @@ class Results(Mapping[str, "RunResult"]):
 
     @property
     def variants(self) -> List[str]:
+        """Names of the runs, in run order ('baseline' first when it was run)."""
         return list(self._runs)
 
     def _year_index(self, year: Optional[int]) -> int:
