@@ -96,3 +96,10 @@ def test_schedules_and_od_flows_have_reprs(cg, default_set):
     assert repr(cg.StepSchedules()) == "<cohortgis.StepSchedules death_rates>"
     assert repr(cg.OdFlow(0, 1, 0.01)) == "<cohortgis.OdFlow 0 -> 1, every group, 0.01 per year>"
     assert repr(cg.OdFlow(2, 0, 0.5, group=1)) == "<cohortgis.OdFlow 2 -> 0, group 1, 0.5 per year>"
+
+
+def test_write_outputs_of_a_set_says_what_writes_it(cg, default_set, default_results):
+    # "scenario: expected a path (str or os.PathLike), got ScenarioSet" left a notebook user without a way on.
+    for obj in (default_set, default_set.baseline, default_results):
+        with pytest.raises(TypeError, match=r"expected a scenario file \(.toml\) or 'default', got a .*population_frame"):
+            cg.write_outputs(obj, "unused")
