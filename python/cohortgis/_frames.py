@@ -297,16 +297,22 @@ class Results(Mapping[str, "RunResult"]):
 
     def pyramid(self, zone: str = "total", year: Optional[int] = None, variant: str = "baseline",
                 compare_year: Optional[int] = None, title: Optional[str] = None, ax=None) -> _plot.Figure:
-        """Population pyramid of a zone id or 'total' (every zone): groups stacked for ``year`` (default: the last),
-        optionally the total of ``compare_year`` as an outline. ``ax``: a matplotlib Axes to draw it into."""
+        """Population pyramid of a zone id, an aggregate or 'total' (every zone): groups stacked for ``year``
+        (default: the last), optionally the total of ``compare_year`` as an outline. ``ax``: a matplotlib Axes to
+        draw it into."""
         pop = self.population(variant)
+        # The scenario's aggregates, as the command line's charts/pyramid_aggregate_<name>.png.
+        aggregates = dict(self._set[variant].aggregates) if self._set is not None and zone != "total" else {}
+        if zone != "total" and zone not in self.zone_ids and zone not in aggregates:
+            raise ValueError(f"zone '{zone}': not a zone or aggregate of the results "
+                             f"({', '.join(list(self.zone_ids) + list(aggregates) + ['total'])})")
 
         def by_sex(yi: int) -> np.ndarray:  # [group][sex][age]
             if zone == "total":
                 return pop[yi].sum(axis=0)
-            if zone not in self.zone_ids:
-                raise ValueError(f"zone '{zone}': not a zone of the results")
-            return pop[yi, self.zone_ids.index(zone)]
+            if zone in self.zone_ids:
+                return pop[yi, self.zone_ids.index(zone)]
+            return pop[yi, [self.zone_ids.index(z) for z in aggregates[zone]]].sum(axis=0)
 
         yi = self._year_index(year)
         p = by_sex(yi)

@@ -101,5 +101,21 @@ def test_schedules_and_od_flows_have_reprs(cg, default_set):
 def test_write_outputs_of_a_set_says_what_writes_it(cg, default_set, default_results):
     # "scenario: expected a path (str or os.PathLike), got ScenarioSet" left a notebook user without a way on.
     for obj in (default_set, default_set.baseline, default_results):
-        with pytest.raises(TypeError, match=r"expected a scenario file \(.toml\) or 'default', got a .*population_frame"):
+        with pytest.raises(TypeError, match=r"expected a scenario file \(.toml\) or 'default', got a .*population_fr"):
             cg.write_outputs(obj, "unused")
+
+
+def test_a_pyramid_of_an_aggregate(cg, default_results, monkeypatch):
+    # The command line draws charts/pyramid_aggregate_core.png; Python said "zone 'core': not a zone of the results".
+    fig = default_results.pyramid("core", 2035, compare_year=2020)
+    assert fig.title == "core, baseline, 2035" and fig._repr_png_()[:4] == b"\x89PNG"
+    drawn = {}
+    monkeypatch.setattr(cg._plot, "pyramid", lambda stacked, outline, *a, **k: drawn.update(s=stacked, o=outline))
+    default_results.pyramid("core", 2035, compare_year=2020)
+    persons = sum(sum(f) + sum(m) for _, f, m in drawn["s"])
+    assert persons == pytest.approx(default_results.indicator_values("population", 2035)["core"], rel=1e-12)
+    _, f, m = drawn["o"][0]
+    assert sum(f) + sum(m) == pytest.approx(default_results.indicator_values("population", 2020)["core"], rel=1e-12)
+    with pytest.raises(ValueError, match=r"zone 'nowhere': not a zone or aggregate of the results \(110101, .*, core, "
+                                         r"total\)"):
+        default_results.pyramid("nowhere")
