@@ -302,7 +302,7 @@ class Results(Mapping[str, "RunResult"]):
         draw it into."""
         pop = self.population(variant)
         # The scenario's aggregates, as the command line's charts/pyramid_aggregate_<name>.png.
-        aggregates = dict(self._set[variant].aggregates) if self._set is not None and zone != "total" else {}
+        aggregates = dict(self._set.baseline.aggregates) if self._set is not None and zone != "total" else {}
         if zone != "total" and zone not in self.zone_ids and zone not in aggregates:
             raise ValueError(f"zone '{zone}': not a zone or aggregate of the results "
                              f"({', '.join(list(self.zone_ids) + list(aggregates) + ['total'])})")
