@@ -130,7 +130,7 @@ class Results(Mapping[str, "RunResult"]):
         # int(2030.5) is 2030: a year that is not whole is refused, not cut to another year.
         try:
             whole = not isinstance(year, bool) and float(year) == int(year)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             whole = False
         if not whole:
             raise ValueError(f"year {year!r}: not a whole year; expected one of the results' years "

@@ -18,7 +18,7 @@ def test_indicators_as_one_str_is_a_type_error(default_set, default_results):
         default_set.run(trajectories=2, indicators="tfr")
 
 
-@pytest.mark.parametrize("year", [2030.5, "2030.5", "x", True])
+@pytest.mark.parametrize("year", [2030.5, "2030.5", "x", True, float("inf")])
 def test_a_year_that_is_not_whole_is_refused(default_results, year):
     # int(2030.5) is 2030: map(year=2030.5) drew 2030 without a word.
     with pytest.raises(ValueError, match=r"not a whole year"):
