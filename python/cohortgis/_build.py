@@ -180,7 +180,8 @@ def scenario_from_frames(*, zones: Union[pd.DataFrame, "geopandas.GeoDataFrame"]
         Optional {name: [zone ids]} reported like zones ('total' is added).
     base_year, horizon, step, open_age
         The base population is the end of ``base_year``; steps of ``step`` years (1 or 5, also the width of the age
-        groups) up to ``horizon``; ``open_age`` as ``[projection] open_age`` (None: 85 for five-year steps, 100 for one-year).
+        groups) up to ``horizon``; ``open_age`` as ``[projection] open_age`` (None: 85 for five-year steps, 100 for
+        one-year).
     groups
         Names of the population groups, in order (None: those of base_population's group column, else one group
         'total').
