@@ -487,7 +487,9 @@ void bind_scenario(py::module_& m) {
           },
           py::arg("step") = 0, "TFR of each state [zone][group] in one step's schedules.")
 #undef COHORTGIS_FIELD
-      .def("validate", &Scenario::validate, "Checks sizes and plan periods; raises ValueError.")
+      .def("validate", &Scenario::validate,
+           "Checks names, years, the base population's size and cells, the number of schedule sets and the plan\n"
+           "periods; raises ValueError. Each schedule array's size is checked when a run starts (ValueError).")
       .def(
           "copy", [](const Scenario& s) { return Scenario(s); }, "An independent copy.")
       .def("__copy__", [](const Scenario& s) { return Scenario(s); })
