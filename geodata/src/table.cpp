@@ -83,8 +83,8 @@ bool Table::has_column(const std::string& name) const {
 std::size_t Table::column(const std::string& name) const {
   const auto it = std::find(columns.begin(), columns.end(), name);
   if (it == columns.end())
-    throw InputError(path + ", layer '" + escape_cell(layer) + "': no column '" + escape_cell(name) +
-                     "'; columns found: " + join(columns));
+    throw InputError((in_memory ? path : path + ", layer '" + escape_cell(layer) + "'") + ": no column '" +
+                     escape_cell(name) + "'; columns found: " + join(columns));  // a frame has no layer (as where())
   return static_cast<std::size_t>(it - columns.begin());
 }
 

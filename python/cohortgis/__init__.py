@@ -35,11 +35,13 @@ from ._cohortgis import (  # noqa: F401  (re-exported)
     __version__,
 )
 from ._build import scenario_from_frames
+from ._ensemble import Ensemble
 from ._frames import Results, variant_names
 from ._plot import Figure
 
 __all__ = [
     "MAX_THREADS",
+    "Ensemble",
     "Figure",
     "GroupTransition",
     "NewbornRule",
@@ -216,6 +218,7 @@ class ScenarioSet:
 
     @property
     def baseline(self) -> Scenario:
+        """The first run (the scenario file's baseline)."""
         return self.runs[0]
 
     @property
@@ -268,6 +271,7 @@ class ScenarioSet:
         return self._zones
 
     def has_zones(self) -> bool:
+        """Whether the set has zone geometry (needed by maps and zones_frame)."""
         return self._zones is not None or self._zones_loader is not None
 
     def run(self, threads: int = 0, progress: Progress = None, variants: Optional[Sequence[str]] = None,
@@ -384,6 +388,12 @@ def write_outputs(scenario: str = "default", out_dir: str = "results", threads: 
     ``None`` (default): the scenario file's ``[outputs] components`` (``true`` when it says nothing: all). An unknown
     name raises ValueError listing the valid ones. ``compress`` and ``indicators_csv`` are True or False, ``format``
     a str (another type: TypeError)."""
+    # A set or results changed in Python are not a file: say what writes them instead of "expected a path".
+    if isinstance(scenario, (ScenarioSet, Scenario, Results)):
+        raise TypeError(f"scenario: expected a scenario file (.toml) or 'default', got a {type(scenario).__name__}; "
+                        f"write_outputs loads and runs a file as `cohortgis run` does. Write a projection changed in "
+                        f"Python from its Results: population_frame(), indicator_frame(), components_frame() "
+                        f"(.to_csv) and zones_frame() (.to_file)")
     # Checked here: bool("no") is True (a string switched indicators.csv on), None reached pybind11 as an
     # "incompatible function arguments" listing.
     for option, flag in (("compress", compress), ("indicators_csv", indicators_csv)):

@@ -178,6 +178,16 @@ def scenario_from_frames(*, zones: Union[pd.DataFrame, "geopandas.GeoDataFrame"]
         Optional columns zone, group, sex, age, persons_per_year (optionally year or period): net migrants per year.
     aggregates
         Optional {name: [zone ids]} reported like zones ('total' is added).
+    base_year, horizon, step, open_age
+        The base population is the end of ``base_year``; steps of ``step`` years (1 or 5, also the width of the age
+        groups) up to ``horizon``; ``open_age`` as ``[projection] open_age`` (None: 85 for five-year steps, 100 for
+        one-year).
+    groups
+        Names of the population groups, in order (None: those of base_population's group column, else one group
+        'total').
+    name, title, migration_timing, flow_policy
+        As ``[scenario] name``/``title`` and ``[projection] migration_timing`` ('even' or 'end') and ``flow_policy``
+        ('conserve', 'wpp' or 'error') of a scenario file (scenarios/README.md).
     """
     import pandas as pd
     import cohortgis

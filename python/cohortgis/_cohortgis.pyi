@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
-# Type stubs of the compiled module (python/src/*.cpp). tests/python/test_stubs.py checks that every public name of
-# the module is here and the other way round, so the stubs cannot drift from the binding.
+# Type stubs of the compiled module (python/src/*.cpp). tests/python/test_plots_and_stubs.py checks that every public
+# name of the module is here and the other way round, and that each function's parameters are the binding's, so the
+# stubs cannot drift from the binding.
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -186,7 +187,8 @@ def run(scenario: Scenario, threads: int = 0,
         progress: Optional[Callable[[int, int], object]] = None) -> RunResult: ...
 def app_run(scenario: str = "default", out_dir: str = "results", threads: int = 0,
             data_dir: str = "", allow_read: Sequence[str] = ..., allow_db: Sequence[str] = ...,
-            format: str = "", compress: bool = False, components: Sequence[str] = ...) -> Dict[str, object]: ...
+            format: str = "", compress: bool = False, components: Sequence[str] = ...,
+            indicators_csv: bool = False) -> Dict[str, object]: ...
 def render_choropleth(ids: Sequence[str], wkt: Sequence[str], crs: str, values: Sequence[float],
                       labels: Sequence[str] = ..., title: str = "", subtitle: str = "", legend_title: str = "",
                       source_note: str = "", classes: int = 5, method: str = "quantile", width_px: int = 1200,

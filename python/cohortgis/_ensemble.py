@@ -7,28 +7,51 @@ The trajectories come from the same C++ ensemble as ``cohortgis run --trajectori
 
 from __future__ import annotations
 
+import math
 from typing import Dict, List, Sequence
 
 QUANTILES = {"q025": 0.025, "q10": 0.10, "q50": 0.50, "q90": 0.90, "q975": 0.975}
+
+
+def type7_quantile(sorted_values: "np.ndarray", p: float) -> "np.ndarray":
+    """quantiles.csv's type-7 quantile along axis 0 of sorted values, in the command line's arithmetic (app/src/
+    ensemble.cpp type7_quantile): x[f] + (h − f)(x[f+1] − x[f]), h = (n − 1)p, f = ⌊h⌋; NaN where a value is NaN.
+    numpy's "linear" method computes x[f+1] − (1 − h + f)(x[f+1] − x[f]) above the midpoint: one ulp off."""
+    import numpy as np
+
+    n = sorted_values.shape[0]
+    h = (n - 1) * p
+    f = math.floor(h)
+    q = sorted_values[-1] if f + 1 >= n else sorted_values[f] + (h - f) * (sorted_values[f + 1] - sorted_values[f])
+    return np.where(np.isnan(sorted_values).any(axis=0), np.nan, q)
 
 
 class Ensemble:
     """Trajectories of the summary indicators of every run.
 
     ``quantiles``: a pandas DataFrame with the columns of quantiles.csv (variant, year, zone, group, indicator, q025,
-    q10, q50, q90, q975, mean; type-7 quantiles, numpy's default "linear" method). ``trajectories(indicator)``: an
-    ``xarray.DataArray`` over (variant, trajectory, year, zone). ``results``: the deterministic runs' Results.
+    q10, q50, q90, q975, mean; type-7 quantiles, the command line's numbers bit for bit).
+    ``trajectories(indicator)``: an ``xarray.DataArray`` over (variant, trajectory, year, zone). ``results``: the
+    deterministic runs' Results.
     """
 
     def __init__(self, parts: List[Dict[str, object]], results: object) -> None:
         self._parts = parts
         self.results = results
 
+    def __repr__(self) -> str:
+        first = self._parts[0] if self._parts else {}
+        n = len(first.get("values", []))  # type: ignore[arg-type]
+        return (f"<cohortgis.Ensemble {n} trajectories, variants {', '.join(self.variants)}, "
+                f"indicators {', '.join(map(str, first.get('indicators', [])))}>")  # type: ignore[call-overload]
+
     @property
     def variants(self) -> List[str]:
+        """Names of the runs, as in ``results``."""
         return [str(p["variant"]) for p in self._parts]
 
     def trajectories(self, indicator: str = "population") -> "xarray.DataArray":  # noqa: F821
+        """One indicator of every trajectory: an xarray.DataArray over (variant, trajectory, year, zone)."""
         import numpy as np
         import xarray as xr
 
@@ -45,13 +68,15 @@ class Ensemble:
 
     @property
     def quantiles(self) -> "pandas.DataFrame":  # noqa: F821
+        """quantiles.csv's rows: variant, year, zone, group, indicator, q025, q10, q50, q90, q975, mean."""
         import numpy as np
         import pandas as pd
 
         rows = []
         for p in self._parts:
             v = np.asarray(p["values"])  # [trajectory, year, unit, indicator]
-            q = {c: np.quantile(v, pr, axis=0, method="linear") for c, pr in QUANTILES.items()}
+            ordered = np.sort(v, axis=0)
+            q = {c: type7_quantile(ordered, pr) for c, pr in QUANTILES.items()}
             mean = v.mean(axis=0)
             for y, year in enumerate(p["years"]):  # type: ignore[arg-type]
                 for u, zone in enumerate(p["units"]):  # type: ignore[arg-type]
@@ -76,6 +101,9 @@ def run_ensemble(runs: Sequence[object], file: str, trajectories: int, seed: "in
     # command line's range (--seed).
     if seed is not None and not 0 <= int(seed) <= 2147483647:
         raise ValueError(f"seed: {int(seed)}; expected 0 to 2147483647")
+    from ._frames import name_list
+
     parts = _cohortgis.run_ensemble(list(runs), file or "", "", int(trajectories),
-                                    -1 if seed is None else int(seed), threads, list(indicators or []))
+                                    -1 if seed is None else int(seed), threads,
+                                    name_list(indicators or [], "indicators"))
     return Ensemble(parts, results)

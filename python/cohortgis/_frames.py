@@ -42,6 +42,15 @@ def variant_names(variants: Optional[Sequence[str]], known: Sequence[str], holde
             raise ValueError(f"variants: '{v}' given twice; expected each variant at most once")
         out.append(v)
     return out
+
+
+def name_list(values: Sequence[str], what: str) -> List[str]:
+    """A list of names (indicators=): a str is a TypeError, not its characters ('population' meant indicator 'p')."""
+    if isinstance(values, str):
+        raise TypeError(f"{what}: expected a list of names, got the str {values[:40]!r} (write [{values[:40]!r}])")
+    return list(values)
+
+
 PARITY_STATES = ("0", "1", "2", "3+")  # children ever born (population.csv's parity column)
 
 
@@ -112,11 +121,20 @@ class Results(Mapping[str, "RunResult"]):
 
     @property
     def variants(self) -> List[str]:
+        """Names of the runs, in run order ('baseline' first when it was run)."""
         return list(self._runs)
 
     def _year_index(self, year: Optional[int]) -> int:
         if year is None:
             return len(self.years) - 1
+        # int(2030.5) is 2030: a year that is not whole is refused, not cut to another year.
+        try:
+            whole = not isinstance(year, bool) and float(year) == int(year)
+        except (TypeError, ValueError, OverflowError):
+            whole = False
+        if not whole:
+            raise ValueError(f"year {year!r}: not a whole year; expected one of the results' years "
+                             f"({', '.join(map(str, self.years))})")
         try:
             return self.years.index(int(year))
         except ValueError:
@@ -199,7 +217,9 @@ class Results(Mapping[str, "RunResult"]):
 
     def components_frame(self, variants: Optional[Sequence[str]] = None) -> pd.DataFrame:
         """Columns variant, period, zone, group, sex, component (births, deaths, net_migration), persons per step.
-        Period 'a-b' covers the years a … b (the step from the end of a-1 to the end of b)."""
+        Period 'a-b' covers the years a … b (the step from the end of a-1 to the end of b). Sums over age of
+        components.csv, except net_migration: all net moves of the (zone, group), those between groups included
+        (components.csv's net_migration + transfer_in − transfer_out; indicators.csv's net_migration)."""
         import pandas as pd
         frames = []
         periods = [f"{y0 + 1}-{y1}" if y1 > y0 + 1 else str(y1) for y0, y1 in zip(self.years[:-1], self.years[1:])]
@@ -238,7 +258,7 @@ class Results(Mapping[str, "RunResult"]):
         the last), ``variant`` and ``group`` ('all' = every group)."""
         gdf = self._zones().copy()
         r = self[variant]
-        for ind in indicators or list(r.indicator_names):
+        for ind in name_list(indicators or r.indicator_names, "indicators"):
             s = self.indicator_values(ind, year, variant, group)
             gdf[ind] = s.loc[self.zone_ids].values
         gdf.attrs["year"] = self.years[self._year_index(year)]
@@ -264,6 +284,10 @@ class Results(Mapping[str, "RunResult"]):
         if minus is not None:
             values = values - self.indicator_values(indicator, y, minus, group).loc[self.zone_ids]
             subtitle = f"{variant} minus {minus}, {y}" + (f", group {group}" if group != "all" else "")
+        # As `cohortgis map`: every zone "no data" (a rate in the base year) answers nothing; it drew a grey map.
+        if not np.isfinite(values.to_numpy(dtype=float)).any():
+            raise ValueError(f"map: '{indicator}' has no value in any zone for {subtitle} (rates of births and deaths "
+                             f"start with the first step after the base year {self.years[0]}); nothing to map")
         gdf = self._zones()
         labels = [n or i for n, i in zip(gdf["name"], gdf.index)]
         return _plot.choropleth(gdf, [float(v) for v in values], labels,
@@ -273,16 +297,22 @@ class Results(Mapping[str, "RunResult"]):
 
     def pyramid(self, zone: str = "total", year: Optional[int] = None, variant: str = "baseline",
                 compare_year: Optional[int] = None, title: Optional[str] = None, ax=None) -> _plot.Figure:
-        """Population pyramid of a zone id or 'total' (every zone): groups stacked for ``year`` (default: the last),
-        optionally the total of ``compare_year`` as an outline. ``ax``: a matplotlib Axes to draw it into."""
+        """Population pyramid of a zone id, an aggregate or 'total' (every zone): groups stacked for ``year``
+        (default: the last), optionally the total of ``compare_year`` as an outline. ``ax``: a matplotlib Axes to
+        draw it into."""
         pop = self.population(variant)
+        # The scenario's aggregates, as the command line's charts/pyramid_aggregate_<name>.png.
+        aggregates = dict(self._set.baseline.aggregates) if self._set is not None and zone != "total" else {}
+        if zone != "total" and zone not in self.zone_ids and zone not in aggregates:
+            raise ValueError(f"zone '{zone}': not a zone or aggregate of the results "
+                             f"({', '.join(list(self.zone_ids) + list(aggregates) + ['total'])})")
 
         def by_sex(yi: int) -> np.ndarray:  # [group][sex][age]
             if zone == "total":
                 return pop[yi].sum(axis=0)
-            if zone not in self.zone_ids:
-                raise ValueError(f"zone '{zone}': not a zone of the results")
-            return pop[yi, self.zone_ids.index(zone)]
+            if zone in self.zone_ids:
+                return pop[yi, self.zone_ids.index(zone)]
+            return pop[yi, [self.zone_ids.index(z) for z in aggregates[zone]]].sum(axis=0)
 
         yi = self._year_index(year)
         p = by_sex(yi)

@@ -241,12 +241,12 @@ void bind_run(py::module_& m) {
                                return a;
                              })
       .def_property_readonly("open_age", [](const R& r) { return r.grid.open_age(); })
-      .def_readonly("years", &R::years)
+      .def_readonly("years", &R::years, "the base year, then the end year of each step")
       .def_readonly("zone_ids", &R::zone_ids)
       .def_readonly("group_names", &R::group_names)
       .def_readonly("unit_names", &R::unit_names, "indicator units: zone ids, then the aggregates ('total' = all)")
       .def_readonly("group_slots", &R::group_slots, "indicator groups: the groups, then 'all'")
-      .def_readonly("indicator_names", &R::indicator_names)
+      .def_readonly("indicator_names", &R::indicator_names, "indicators.csv's indicator names (docs/results.md)")
       .def_readonly("seconds", &R::seconds, "wall-clock time of the projection")
       .def_property_readonly(
           "indicator_is_stock",
@@ -314,8 +314,11 @@ void bind_run(py::module_& m) {
       .def_property_readonly("births", state_sums(&R::births),
                              "births of each step [step][zone][group][sex of child], after newborn rules")
       .def_property_readonly("deaths", state_sums(&R::deaths), "cohort deaths of each step [step][zone][group][sex]")
-      .def_property_readonly("net_migration", state_sums(&R::net_migration),
-                             "net migrants used in each step [step][zone][group][sex] (all kinds of flows)")
+      .def_property_readonly(
+          "net_migration", state_sums(&R::net_migration),
+          "net migrants used in each step [step][zone][group][sex] (all kinds of flows, moves between groups\n"
+          "included: components.csv's net_migration + transfer_in − transfer_out, as indicators.csv's\n"
+          "net_migration; floor adjustments not included)")
       .def(
           "_buffer_address",
           [](const R& r, const std::string& name) {

@@ -57,10 +57,14 @@ std::string name_of(MortalityInput k) {
 // A path over years from a {year: value} mapping, each value checked against [lo, hi] like the file loader does.
 scenarios::YearPath year_path(const std::map<int, double>& points, double lo, double hi, const std::string& what) {
   if (points.empty()) throw InputError(what + ": no points; expected {year: value, …}");
+  // Python's repr of a float: its shortest form (std::to_string gave "from 0.000000 to 10.000000"); year 0 is the one
+  // point of a constant path (set_tfr(1.2)), said as such (it read "year 0").
+  auto text = [](double x) { return py::repr(py::float_(x)).cast<std::string>(); };
   for (const auto& [year, v] : points)
     if (!(v >= lo && v <= hi))
-      throw InputError(what + ": year " + std::to_string(year) + ": expected a value from " + std::to_string(lo) +
-                       " to " + std::to_string(hi) + ", got " + std::to_string(v));
+      throw InputError(
+          what + (points.size() == 1 && year == 0 ? std::string(", every year") : ": year " + std::to_string(year)) +
+          ": expected a value from " + text(lo) + " to " + text(hi) + ", got " + text(v));
   return scenarios::YearPath{points};
 }
 
@@ -148,8 +152,8 @@ void bind_scenario(py::module_& m) {
            }),
            py::arg("from_group"), py::arg("to_group"), py::arg("rate_per_year"),
            py::arg("zone_multiplier") = std::vector<double>{})
-      .def_readwrite("from_group", &GroupTransition::from_group)
-      .def_readwrite("to_group", &GroupTransition::to_group)
+      .def_readwrite("from_group", &GroupTransition::from_group, "index into Scenario.group_names")
+      .def_readwrite("to_group", &GroupTransition::to_group, "index into Scenario.group_names")
       .def_readwrite("rate_per_year", &GroupTransition::rate_per_year, "[sex][age] per person per year")
       .def_readwrite("zone_multiplier", &GroupTransition::zone_multiplier, "[zone]; empty: 1");
 
@@ -159,20 +163,26 @@ void bind_scenario(py::module_& m) {
              return NewbornRule{mother, child, share, {}};
            }),
            py::arg("mother_group"), py::arg("child_group"), py::arg("share"))
-      .def_readwrite("mother_group", &NewbornRule::mother_group)
-      .def_readwrite("child_group", &NewbornRule::child_group)
-      .def_readwrite("share", &NewbornRule::share)
-      .def_readwrite("zone_share", &NewbornRule::zone_share);
+      .def_readwrite("mother_group", &NewbornRule::mother_group, "index into Scenario.group_names")
+      .def_readwrite("child_group", &NewbornRule::child_group, "index into Scenario.group_names")
+      .def_readwrite("share", &NewbornRule::share, "share of the mother group's births (both sexes), 0 to 1")
+      .def_readwrite("zone_share", &NewbornRule::zone_share, "[zone] shares; overrides share when not empty");
 
   py::class_<OdFlow>(m, "OdFlow", "Origin–destination migration rate between two zones (indexes), per year.")
       .def(py::init([](int o, int d, double rate, int group) {
              return OdFlow{o, d, group, rate};
            }),
            py::arg("origin"), py::arg("destination"), py::arg("rate_per_year"), py::arg("group") = -1)
-      .def_readwrite("origin", &OdFlow::origin)
-      .def_readwrite("destination", &OdFlow::destination)
-      .def_readwrite("group", &OdFlow::group)
-      .def_readwrite("rate_per_year", &OdFlow::rate_per_year);
+      .def_readwrite("origin", &OdFlow::origin, "index into Scenario.zone_ids")
+      .def_readwrite("destination", &OdFlow::destination, "index into Scenario.zone_ids")
+      .def_readwrite("group", &OdFlow::group, "index into Scenario.group_names; -1: every group")
+      .def_readwrite("rate_per_year", &OdFlow::rate_per_year,
+                     "migrants per person of the origin per year (at profile 1)")
+      .def("__repr__", [](const OdFlow& f) {
+        return "<cohortgis.OdFlow " + std::to_string(f.origin) + " -> " + std::to_string(f.destination) +
+               (f.group < 0 ? std::string(", every group") : ", group " + std::to_string(f.group)) + ", " +
+               py::repr(py::float_(f.rate_per_year)).cast<std::string>() + " per year>";
+      });
 
   // Array members: NumPy copies in and out (flat, in the engine's index order, see the docstrings).
 #define COHORTGIS_ARRAY(name, doc)                                    \
@@ -188,7 +198,9 @@ void bind_scenario(py::module_& m) {
           "mortality_kind", [](const StepSchedules& s) { return name_of(s.mortality_kind); },
           [](StepSchedules& s, const std::string& k) { s.mortality_kind = mortality_kind_of(k); },
           "'death_rates' (mx), 'person_years' (Lx) or 'survival_ratios'")
-      .COHORTGIS_ARRAY(mortality, "[zone][group][sex][life-table row]: mx (or Lx, or S by age)")
+      .COHORTGIS_ARRAY(mortality,
+                       "[zone][group][sex][life-table row]: mx (or Lx, or S by age); rows 0, 1-4, 5-9, … "
+                       "(n_ages + 1) on a five-year grid, the ages on a one-year grid")
       .COHORTGIS_ARRAY(radix_l0, "person_years only: [zone][group][sex]")
       .COHORTGIS_ARRAY(asfr, "[zone][group][age] births per woman per year")
       .COHORTGIS_ARRAY(srb, "[zone] male births per female birth")
@@ -216,7 +228,28 @@ void bind_scenario(py::module_& m) {
           py::arg("flows"), py::arg("zones"), py::arg("groups"), py::arg("n_ages"),
           py::arg("profile") = py::array_t<double>(0),
           "Sets the OD flows (validated: ids, rates ≥ 0, out-rates ≤ 1 per year); profile [group][sex][age] or empty.")
-      .def("copy", [](const StepSchedules& s) { return StepSchedules(s); });
+      .def("copy", [](const StepSchedules& s) { return StepSchedules(s); })
+      .def("__repr__", [](const StepSchedules& s) {
+        // The arrays' sizes, not their values (a read copies the array): what is set, in a notebook's list of them.
+        std::string text = "<cohortgis.StepSchedules " + name_of(s.mortality_kind);
+        const std::pair<const char*, const std::vector<double>*> arrays[] = {
+            {"mortality", &s.mortality},
+            {"radix_l0", &s.radix_l0},
+            {"asfr", &s.asfr},
+            {"srb", &s.srb},
+            {"net_migrants", &s.net_migrants},
+            {"net_migrants_per_person", &s.net_migrants_per_person},
+            {"net_migrants_total", &s.net_migrants_total},
+            {"external_in", &s.external_in},
+            {"external_out", &s.external_out},
+            {"external_out_rate", &s.external_out_rate}};
+        for (const auto& [name, v] : arrays)
+          if (!v->empty()) text += std::string(", ") + name + " " + std::to_string(v->size());
+        if (!s.transitions.empty()) text += ", transitions " + std::to_string(s.transitions.size());
+        if (!s.newborn_rules.empty()) text += ", newborn_rules " + std::to_string(s.newborn_rules.size());
+        if (s.od) text += ", od_flows " + std::to_string(s.od->flows().size());
+        return text + ">";
+      });
 #undef COHORTGIS_ARRAY
 
 // A Scenario member as a property whose setter refuses while run() projects the scenario (check_not_running).
@@ -231,14 +264,14 @@ void bind_scenario(py::module_& m) {
                        "One projection: zones, groups, age grid, base population and per-step schedules\n"
                        "(scenarios::Scenario). Load one with load_scenario_file or fill an empty one.")
       .def(py::init<>())
-      .COHORTGIS_FIELD(name)
+      .COHORTGIS_FIELD(name, "the scenario's name (results' scenario column)")
       .COHORTGIS_FIELD(title)
       .COHORTGIS_FIELD(language, "'zh', 'en' or '' (guessed from the title and zone names)")
       .COHORTGIS_FIELD(variant, "'baseline' or the variant's name")
       .COHORTGIS_FIELD(assumptions, "plain-language statements")
       .COHORTGIS_FIELD(base_year, "the base population is the end of this year")
-      .COHORTGIS_FIELD(steps)
-      .def_property_readonly("end_year", &Scenario::end_year)
+      .COHORTGIS_FIELD(steps, "projection steps of step_years each (set_grid)")
+      .def_property_readonly("end_year", &Scenario::end_year, "base_year + steps × step_years")
       .def_property_readonly("step_years", [](const Scenario& s) { return s.grid.width_years; })
       .def_property_readonly("n_ages", [](const Scenario& s) { return s.grid.n_ages; })
       .def_property_readonly("open_age", [](const Scenario& s) { return s.grid.open_age(); })
@@ -287,8 +320,10 @@ void bind_scenario(py::module_& m) {
               s.zones.push_back({ids[i], names.empty() ? "" : names[i], names_en.empty() ? "" : names_en[i]});
           },
           py::arg("ids"), py::arg("names") = std::vector<std::string>{},
-          py::arg("names_en") = std::vector<std::string>{})
-      .COHORTGIS_FIELD(group_names)
+          py::arg("names_en") = std::vector<std::string>{},
+          "Replaces the zones: ids (the engine's zone order), local and English names (empty lists: none; else one\n"
+          "per id). Set base_population and the schedules to the new number of zones after it.")
+      .COHORTGIS_FIELD(group_names, "population groups (e.g. registered, floating), in the engine's order")
       .def_property(
           "base_population",
           // A copy: the scenario's buffer is replaced when the population is set, so a view could dangle.
@@ -452,7 +487,9 @@ void bind_scenario(py::module_& m) {
           },
           py::arg("step") = 0, "TFR of each state [zone][group] in one step's schedules.")
 #undef COHORTGIS_FIELD
-      .def("validate", &Scenario::validate, "Checks sizes and plan periods; raises ValueError.")
+      .def("validate", &Scenario::validate,
+           "Checks names, years, the base population's size and cells, the number of schedule sets and the plan\n"
+           "periods; raises ValueError. Each schedule array's size is checked when a run starts (ValueError).")
       .def(
           "copy", [](const Scenario& s) { return Scenario(s); }, "An independent copy.")
       .def("__copy__", [](const Scenario& s) { return Scenario(s); })
