@@ -16,7 +16,7 @@ class Ensemble:
     """Trajectories of the summary indicators of every run.
 
     ``quantiles``: a pandas DataFrame with the columns of quantiles.csv (variant, year, zone, group, indicator, q025,
-    q10, q50, q90, q975, mean; type-7 quantiles, numpy's default "linear" method). ``trajectories(indicator)``: an
+    q10, q50, q90, q975, mean; type-7 quantiles, the file's bits). ``trajectories(indicator)``: an
     ``xarray.DataArray`` over (variant, trajectory, year, zone). ``results``: the deterministic runs' Results.
     """
 
@@ -51,7 +51,7 @@ class Ensemble:
         rows = []
         for p in self._parts:
             v = np.asarray(p["values"])  # [trajectory, year, unit, indicator]
-            q = {c: np.quantile(v, pr, axis=0, method="linear") for c, pr in QUANTILES.items()}
+            q = {c: _type7(v, pr) for c, pr in QUANTILES.items()}
             mean = v.mean(axis=0)
             for y, year in enumerate(p["years"]):  # type: ignore[arg-type]
                 for u, zone in enumerate(p["units"]):  # type: ignore[arg-type]
@@ -61,6 +61,21 @@ class Ensemble:
                         row["mean"] = float(mean[y, u, k])
                         rows.append(row)
         return pd.DataFrame(rows, columns=["variant", "year", "zone", "group", "indicator", *QUANTILES, "mean"])
+
+
+def _type7(v: "numpy.ndarray", p: float) -> "numpy.ndarray":  # noqa: F821
+    """quantiles.csv's type-7 quantile over axis 0, bit for bit: x[lo] + (h - lo)(x[lo+1] - x[lo]) with
+    h = (N - 1)p over the sorted values, NaN where a trajectory has no value. (numpy's "linear" computes
+    b - (b - a)(1 - t) for t >= 0.5, the same number up to the last bit.)"""
+    import numpy as np
+
+    n = v.shape[0]
+    s = np.sort(v, axis=0)
+    h = (n - 1) * p
+    lo = int(np.floor(h))
+    r = s[-1].copy() if lo + 1 >= n else s[lo] + (h - lo) * (s[lo + 1] - s[lo])
+    r[np.isnan(v).any(axis=0)] = np.nan
+    return r
 
 
 def run_ensemble(runs: Sequence[object], file: str, trajectories: int, seed: "int | None", threads: int,
