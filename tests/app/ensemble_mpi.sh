@@ -37,5 +37,7 @@ rc=0
 wait "$pid" || rc=$?
 [ "$rc" -eq 143 ] || { echo "FAIL: SIGTERM to the ranks: exit $rc (expected 143)"; cat "$work/sig.txt"; exit 1; }
 ! grep -q "error:" "$work/sig.txt" || { echo "FAIL: a signal reported as an error"; cat "$work/sig.txt"; exit 1; }
+said=$(grep -c "interrupted by SIGTERM" "$work/sig.txt" || true)
+[ "$said" -le 1 ] || { echo "FAIL: 'interrupted' said $said times (rank 0 says it once)"; cat "$work/sig.txt"; exit 1; }
 ! compgen -G "$work/sig*" | grep -v 'sig.txt$' || { echo "FAIL: output left after SIGTERM"; ls -la "$work"; exit 1; }
 echo "mpi ensemble checked: 1 process and 3 ranks give the same bytes"
