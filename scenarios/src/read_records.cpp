@@ -38,10 +38,13 @@ bool digits(const std::string& s, std::size_t& i, std::size_t max_digits, int& o
   return i > start && !(i < s.size() && s[i] >= '0' && s[i] <= '9');
 }
 // A time of day from s[i] to the end: H:MM[:SS[.fff]], then optionally a zone (Z, ±HH, ±HHMM, ±HH:MM) or AM/PM,
-// as spreadsheets and ISO 8601 write them. Anything else after a date is no date ("2020-01-05 garbage").
+// as spreadsheets and ISO 8601 write them, or ISO's basic THHMM[SS]. Anything else after a date is no date ("2020-01-05
+// garbage").
 bool time_of_day(const std::string& s, std::size_t i) {
   int v = 0;
   std::size_t from = i;
+  if (std::size_t j = i; s[i - 1] == 'T' && digits(s, j, 6, v) && (j - i == 4 || j - i == 6) && j == s.size())
+    return true;  // T1345
   if (!digits(s, i, 2, v) || i >= s.size() || s[i++] != ':') return false;
   if (from = i; !digits(s, i, 2, v) || i - from != 2) return false;
   if (i < s.size() && s[i] == ':')
