@@ -224,6 +224,9 @@ int run_command(const std::vector<std::string>& args) {
     s = cohortgis::app::run(cfg);
   } catch (const std::exception& e) {
     if (!comm || comm->size() == 1) throw;
+    // mpirun forwards SIGINT and SIGTERM to every rank: a stop, not an error; every rank exits as one process does
+    // (rank 0 says so, once).
+    if (g_signal.load() != 0) comm->abort(interrupted(comm->rank() == 0));
     std::cerr << "cohortgis: error: " << e.what() << " (MPI rank " << comm->rank() << "; stopping every rank)\n";
     comm->abort(1);
   }

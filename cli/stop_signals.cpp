@@ -25,6 +25,7 @@ std::atomic<int> g_signal{0};
 namespace {
 
 sem_t g_signalled;  // posted by the handler (sem_post is async-signal-safe), awaited by the watchdog
+std::atomic<bool> g_said{false};  // the "interrupted by" line is printed (or was not to be): the watchdog stays quiet
 
 // The catchable signals whose default action ends the process (signal(7), "Term" and "Core"), less the faults
 // (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS: a bug, not a request to stop) and the two that are
@@ -68,11 +69,13 @@ void start_signal_watchdog() {
     cohortgis::geodata::abandon_drawings_in_progress();  // `cohortgis map`/`report`: no <file>.tmp-PID left
     cohortgis::app::remove_runs_in_progress();
     const int sig = g_signal.load();
-    std::fprintf(stderr,
-                 "cohortgis: interrupted by %s: no results were written; the output folder's previous "
-                 "contents are untouched\n",
-                 signal_name(sig).c_str());
-    std::fflush(stderr);
+    if (!g_said.exchange(true)) {
+      std::fprintf(stderr,
+                   "cohortgis: interrupted by %s: no results were written; the output folder's previous "
+                   "contents are untouched\n",
+                   signal_name(sig).c_str());
+      std::fflush(stderr);
+    }
     std::_Exit(128 + sig);
   }).detach();
 }
@@ -107,10 +110,11 @@ void install_stop_signals() {
 }
 
 // A run stopped by a signal exits 128 + the signal number (130 for Ctrl-C, 143 for SIGTERM), as shells expect.
-int interrupted() {
+int interrupted(bool say) {
   const int sig = g_signal.load();
-  std::cerr << "cohortgis: interrupted by " << signal_name(sig)
-            << ": no results were written; the output folder's previous contents are untouched\n";
+  if (!g_said.exchange(true) && say)
+    std::cerr << "cohortgis: interrupted by " << signal_name(sig)
+              << ": no results were written; the output folder's previous contents are untouched\n";
   return 128 + sig;
 }
 

@@ -16,7 +16,8 @@ extern std::atomic<int> g_signal;
 // by the write itself). Call once per command, before the long work starts.
 void install_stop_signals();
 
-// The message for a command stopped by a signal; returns its exit status, 128 + the signal.
-int interrupted();
+// The message for a command stopped by a signal, once per process (the watchdog does not repeat it; none with
+// say = false: MPI ranks other than 0 print nothing); returns the exit status, 128 + the signal.
+int interrupted(bool say = true);
 
 }  // namespace cohortgis::cli

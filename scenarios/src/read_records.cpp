@@ -37,6 +37,28 @@ bool digits(const std::string& s, std::size_t& i, std::size_t max_digits, int& o
   while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - start < max_digits) out = out * 10 + (s[i++] - '0');
   return i > start && !(i < s.size() && s[i] >= '0' && s[i] <= '9');
 }
+// A time of day from s[i] to the end: H:MM[:SS[.fff]], then optionally a zone (Z, ±HH, ±HHMM, ±HH:MM) or AM/PM,
+// as spreadsheets and ISO 8601 write them, or ISO's basic THHMM[SS]. Anything else after a date is no date ("2020-01-05
+// garbage").
+bool time_of_day(const std::string& s, std::size_t i) {
+  int v = 0;
+  std::size_t from = i;
+  if (std::size_t j = i; s[i - 1] == 'T' && digits(s, j, 6, v) && (j - i == 4 || j - i == 6) && j == s.size())
+    return true;  // T1345
+  if (!digits(s, i, 2, v) || i >= s.size() || s[i++] != ':') return false;
+  if (from = i; !digits(s, i, 2, v) || i - from != 2) return false;
+  if (i < s.size() && s[i] == ':')
+    if (from = ++i; !digits(s, i, 2, v) || i - from != 2) return false;
+  if (i < s.size() && s[i] == '.' && !digits(s, ++i, 9, v)) return false;
+  if (i < s.size() && s[i] == ' ') ++i;
+  const std::string rest = s.substr(i);
+  if (rest.empty() || rest == "Z" || rest == "AM" || rest == "PM" || rest == "am" || rest == "pm") return true;
+  std::size_t j = 1;
+  if ((rest[0] != '+' && rest[0] != '-') || !digits(rest, j, 4, v) || (j != 3 && j != 5)) return false;
+  if (j == 3 && j < rest.size() && rest[j] == ':')
+    if (from = ++j; !digits(rest, j, 2, v) || j - from != 2) return false;
+  return j == rest.size();
+}
 }  // namespace
 
 bool CivilDate::valid() const {
@@ -55,7 +77,10 @@ bool parse_civil_date(const std::string& text, CivilDate& out) {
   std::size_t b = 0;
   while (b < s.size() && s[b] == ' ') ++b;
   s = s.substr(b);
-  if (const std::size_t t = s.find_first_of(" T"); t != std::string::npos) s.resize(t);  // a time of day
+  if (const std::size_t t = s.find_first_of(" T"); t != std::string::npos) {
+    if (!time_of_day(s, t + 1)) return false;
+    s.resize(t);
+  }
   CivilDate d;
   if (s.size() == 8 && s.find_first_not_of("0123456789") == std::string::npos) {
     d = {std::stoi(s.substr(0, 4)), std::stoi(s.substr(4, 2)), std::stoi(s.substr(6, 2))};

@@ -23,4 +23,21 @@ if "${mpirun[@]}" "$exe" run "$scenario" --out "$work/bad" --trajectories 0 -q 2
 fi
 grep -q -- "--trajectories 0: expected a number of trajectories from 1 to" "$work/err.txt" || { echo "FAIL: message"; cat "$work/err.txt"; exit 1; }
 [ ! -e "$work/bad" ] || { echo "FAIL: $work/bad written"; exit 1; }
+# SIGTERM to every rank (as a batch scheduler's cancel sends it; mpirun forwards SIGINT and SIGTERM the same way):
+# every rank stops as one process does, exit status 143 (not the 1 of an error), nothing written, nothing left.
+"${mpirun[@]}" "$exe" run "$scenario" --out "$work/sig" --trajectories 300000 --seed 11 --no-report -q -j 1 \
+  2> "$work/sig.txt" &
+pid=$!
+for _ in $(seq 100); do compgen -G "$work/sig.tmp-*" > /dev/null && break; sleep 0.1; done
+sleep 0.5
+ranks=$(pgrep -P "$pid")
+[ -n "$ranks" ] || { echo "FAIL: no ranks found under mpirun"; exit 1; }
+kill -TERM $ranks
+rc=0
+wait "$pid" || rc=$?
+[ "$rc" -eq 143 ] || { echo "FAIL: SIGTERM to the ranks: exit $rc (expected 143)"; cat "$work/sig.txt"; exit 1; }
+! grep -q "error:" "$work/sig.txt" || { echo "FAIL: a signal reported as an error"; cat "$work/sig.txt"; exit 1; }
+said=$(grep -c "interrupted by SIGTERM" "$work/sig.txt" || true)
+[ "$said" -le 1 ] || { echo "FAIL: 'interrupted' said $said times (rank 0 says it once)"; cat "$work/sig.txt"; exit 1; }
+! compgen -G "$work/sig*" | grep -v 'sig.txt$' || { echo "FAIL: output left after SIGTERM"; ls -la "$work"; exit 1; }
 echo "mpi ensemble checked: 1 process and 3 ranks give the same bytes"

@@ -193,6 +193,20 @@ TEST(EnsembleDraws, NormalRandomWalkAndAr1Moments) {
   EXPECT_EQ(d.tfr_deviation(1), 0.1 * scenarios::standard_normal(99, 5, scenarios::RandomStream::fertility, 1));
 }
 
+// The stream layout of scenarios/README.md ("Random numbers"), pinned by values that an independent Philox4x64-10
+// (checked against Random123's known-answer vector for counter 0, key 0) and the documented u1, u2 and Box–Muller
+// give: key (seed, trajectory), counter (stream, i, j, 0). Any other layout (key or counter words swapped, another
+// bit mapping) breaks the documented reproducibility from the seed and trajectory alone.
+TEST(EnsembleDraws, DocumentedStreamLayout) {
+  using S = scenarios::RandomStream;
+  EXPECT_EQ(scenarios::philox_uniform(7, 3, S::fertility, 1), 0.5399688018663961);  // exact: ((w0 >> 11) + 1) 2^-53
+  EXPECT_NEAR(scenarios::standard_normal(7, 3, S::fertility, 1), 0.3656366278873606, 1e-14);
+  EXPECT_NEAR(scenarios::standard_normal(7, 3, S::mortality, 10), -0.6265985868041873, 1e-14);
+  EXPECT_NEAR(scenarios::standard_normal(7, 3, S::migration_common, 0), -0.11734490135952773, 1e-14);
+  EXPECT_NEAR(scenarios::standard_normal(7, 3, S::migration_zone, 2, 1), -0.07120669028355624, 1e-14);
+  EXPECT_NEAR(scenarios::standard_normal(20201101, 999, S::migration_zone, 5, 15), -0.08825781723672181, 1e-14);
+}
+
 // An in-process stand-in for MPI: ranks 1 … K−1 run first and leave their blocks; rank 0 then gathers them.
 struct FakeComm : app::EnsembleComm {
   int r = 0, k = 1;

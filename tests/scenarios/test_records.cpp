@@ -39,6 +39,22 @@ TEST(RecordDates, Forms) {
   EXPECT_TRUE(scenarios::parse_civil_date("2000-02-29", d));  // 2000 is a leap year (divisible by 400)
 }
 
+TEST(RecordDates, OnlyATimeOfDayMayFollowTheDate) {
+  EXPECT_EQ(date("2020/1/5 0:00").iso(), "2020-01-05");
+  EXPECT_EQ(date("2020-01-05 13:45:00.123").iso(), "2020-01-05");
+  EXPECT_EQ(date("2020-01-05T13:45:00Z").iso(), "2020-01-05");
+  EXPECT_EQ(date("2020-01-05T13:45:00+08:00").iso(), "2020-01-05");
+  EXPECT_EQ(date("2020/01/05 00:00:00+08").iso(), "2020-01-05");
+  EXPECT_EQ(date("2020-01-05T13:45-0500").iso(), "2020-01-05");
+  EXPECT_EQ(date("2020-01-05 12:00:00 AM").iso(), "2020-01-05");
+  EXPECT_EQ(date("20200105T134500").iso(), "2020-01-05");  // ISO 8601 basic format
+  CivilDate d;
+  // Text after the date is no time of day: the cell is no date (it was counted by its first ten characters).
+  for (const char* bad : {"2020-01-05 garbage", "2020-01-05 2021-06-02", "20200105 x", "2020-01-05T", "2020-01-05 13",
+                          "2020-01-05 13:4", "2020-01-05 13:45 then", "2020-01-05 123:45", "2020-01-05 2021"})
+    EXPECT_FALSE(scenarios::parse_civil_date(bad, d)) << bad;
+}
+
 TEST(RecordDates, CompletedYearsAroundBirthdays) {
   const CivilDate base = date("2020-12-31");
   EXPECT_EQ(scenarios::completed_years(date("2015-12-31"), base), 5);  // birthday on the base date counts

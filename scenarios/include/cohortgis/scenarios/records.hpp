@@ -58,8 +58,9 @@ struct CivilDate {
     return a.year != b.year ? a.year < b.year : a.month != b.month ? a.month < b.month : a.day < b.day;
   }
 };
-// "2020-12-31", "2020/12/31", "20201231", "2020-1-5"; a time after a space or 'T' is ignored ("2020/12/31
-// 00:00:00", as GDAL writes spreadsheet dates). False for anything else or an impossible date (2021-02-29).
+// "2020-12-31", "2020/12/31", "20201231", "2020-1-5"; a time of day after a space or 'T' is ignored ("2020/12/31
+// 00:00:00", as GDAL writes spreadsheet dates; H:MM[:SS[.fff]] with an optional Z, ±HH[[:]MM] or AM/PM). False for
+// anything else (other text after the date too) or an impossible date (2021-02-29).
 bool parse_civil_date(const std::string& text, CivilDate& out);
 // Age in completed years on `at` of a person born on `birth` (birth <= at). The age grows on the birthday; a person
 // born on 29 February grows on 1 March in common years (the day after 28 February).
