@@ -210,15 +210,16 @@ COHORTGIS_KERNEL void add_mx3_four(double* __restrict num0, double* __restrict d
     }
 }
 
-// add_mx3_four from the terms rates_of_two_lanes kept (w[k]: zone k's, kept_terms_per_sex's layout), each sex's rows
-// in turn: the same terms added in the same order (the terms made by the same operations), so the same sums, without
-// the loads of the rates and persons and the products.
+// add_mx3_four from the terms rates_of_two_lanes kept (zone k's at w + 16k, blocks kKeptBlockStride apart), each
+// sex's rows in turn: the same terms added in the same order (the terms made by the same operations), so the same
+// sums, without the loads of the rates and persons and the products. The four zones' terms from one pointer and
+// constant offsets (four pointers of their own took four more instructions a block).
 COHORTGIS_KERNEL void add_w3_four(double* __restrict num0, double* __restrict den0, double* __restrict num1,
                                   double* __restrict den1, double* __restrict num, double* __restrict den,
-                                  const double* const (&w)[4], std::size_t rows) {
+                                  const double* __restrict w, std::size_t rows) {
   using V = double __attribute__((vector_size(32)));
-  const std::size_t per_sex = kept_terms_per_sex(rows), blocks = rows / 4;
-  // The rows of four-row block j (its terms at 16j of each zone's sex), into the sums at row o + 4j.
+  const std::size_t per_sex = kept_blocks_per_sex(rows) * kKeptBlockStride, blocks = rows / 4;
+  // The rows of four-row block j (its terms at j · kKeptBlockStride of each zone's sex), into the sums at row o + 4j.
   const auto block = [&](std::size_t o, std::size_t t, std::size_t j) __attribute__((always_inline)) {
     V n0, d0, n1, d1, s, d;
     const std::size_t i = o + 4 * j;
@@ -226,7 +227,7 @@ COHORTGIS_KERNEL void add_w3_four(double* __restrict num0, double* __restrict de
     load_vec(s, num + i), load_vec(d, den + i);
 #pragma GCC unroll 4
     for (int k = 0; k < 4; ++k) {
-      const double* p = w[k] + t + 16 * j;
+      const double* p = w + 16 * k + t + kKeptBlockStride * j;
       V wa, mwa, wb, mwb;
       load_vec(wa, p), load_vec(mwa, p + 4), load_vec(wb, p + 8), load_vec(mwb, p + 12);
       n0 += mwa, d0 += wa, n1 += mwb, d1 += wb;
@@ -241,7 +242,7 @@ COHORTGIS_KERNEL void add_w3_four(double* __restrict num0, double* __restrict de
     for (std::size_t j = 0; j < blocks; ++j) block(o, t, j);
     for (std::size_t r = 4 * blocks; r < rows; ++r)  // the last rows: lanes of the block of rows − 4 … rows − 1
       for (std::size_t k = 0; k < 4; ++k) {
-        const double* p = w[k] + t + 16 * blocks + (r - (rows - 4));
+        const double* p = w + 16 * k + t + kKeptBlockStride * blocks + (r - (rows - 4));
         const double wa = p[0], mwa = p[4], wb = p[8], mwb = p[12];
         num0[o + r] += mwa;
         den0[o + r] += wa;

@@ -276,18 +276,18 @@ class IndicatorPass {
   // another's or is being written (a thread far ahead of the fold, a unit after the fold passed its zone).
   // The same terms from the same operations: the same sums at any thread count. Where batch_tables_, folds_ and
   // zone_of_two_sums() with rows_ ≥ 4; else empty.
-  static constexpr std::size_t kWeightZones = 64;
+  // The zones' terms interleaved (slot k's 16k after slot 0's, kKeptBlockStride's layout): four consecutive slots'
+  // from one pointer (add_w3_four).
+  static constexpr std::size_t kWeightZones = kKeptZones;
   std::unique_ptr<double[]> weights_;
   std::unique_ptr<std::atomic<int>[]> weight_zone_;
-  std::size_t weights_slot_ = 0;  // doubles a zone: 2 · kept_terms_per_sex(rows_)
   mutable std::atomic<int> folded_{0};
   void make_weights_ring();  // sized, with no zone's terms in it
   // Zone zn's terms in the ring, or null (not kept: fold makes them).
   const double* kept_weights(int zn) const {
     const std::size_t slot = uz(zn) % kWeightZones;
-    return weight_zone_ && weight_zone_[slot].load(std::memory_order_acquire) == zn
-               ? weights_.get() + slot * weights_slot_
-               : nullptr;
+    return weight_zone_ && weight_zone_[slot].load(std::memory_order_acquire) == zn ? weights_.get() + 16 * slot
+                                                                                    : nullptr;
   }
   bool batch_tables_ = false;        // zones' pooled life tables run kTableUnits at a time (defer_life_table)
   std::uint64_t id_ = 0;             // this pass among all (IndicatorScratch::batch_pass: a pass at a reused address)

@@ -267,9 +267,11 @@ void IndicatorPass::accumulate_four_zones_of_two(IndicatorSums& g0, IndicatorSum
   if (rows > 0) {  // as accumulate_zone_of_two: single-year rows, as many as ages, the plain sums deferred
     // Four rows of the six sums in registers over the four zones, the zones' streams reached from three pointers
     // (a pass over four zones' 24 streams each with its own address ran out of registers: round 13).
-    // From the terms the zones' rates kept where all four have them (the same sums).
-    const double* const w[4] = {kept_weights(zn), kept_weights(zn + 1), kept_weights(zn + 2), kept_weights(zn + 3)};
-    if (w[0] && w[1] && w[2] && w[3])
+    // From the terms the zones' rates kept where all four have them in consecutive slots (zone zn + k's 16k after
+    // zone zn's: not where the ring's slots wrap round, zn % kWeightZones > kWeightZones − 4) (the same sums).
+    const double* const w = kept_weights(zn);
+    if (w && uz(zn) % kWeightZones + 4 <= kWeightZones && kept_weights(zn + 1) && kept_weights(zn + 2) &&
+        kept_weights(zn + 3))
       add_w3_four(g0.mx_num.data(), g0.mx_den.data(), g1.mx_num.data(), g1.mx_den.data(), all.mx_num.data(),
                   all.mx_den.data(), w, rows);
     else

@@ -184,7 +184,7 @@ COHORTGIS_KERNEL bool rates_of_two_lanes(const double* __restrict mx_a, const do
   // With `weights`, each block's terms (the fold's: add_w3_four) stored as well, the next block's women's at wt, its
   // men's per_sex further (two pointers and constant offsets: the terms' stores took four pointers of their own).
   double* wt = weights;
-  const std::size_t per_sex = kept_terms_per_sex(rows);
+  const std::size_t per_sex = kept_blocks_per_sex(rows) * kKeptBlockStride;
   const auto keep = [&](double* p, const Quad& wa, const Quad& mwa, const Quad& wb, const Quad& mwb)
       __attribute__((always_inline)) {
     store_vec(p, wa), store_vec(p + 4, mwa), store_vec(p + 8, wb), store_vec(p + 12, mwb);
@@ -210,7 +210,7 @@ COHORTGIS_KERNEL bool rates_of_two_lanes(const double* __restrict mx_a, const do
       const Quad wa = (p0 + p1) / 2.0, wb = (q0 + q1) / 2.0, den = wa + wb, mwa = ma * wa, mwb = mb * wb;
       m = (mwa + mwb) / den;
       least_den = den < least_den ? den : least_den;
-      if constexpr (decltype(with_weights)::value) keep(wt + per_sex, wa, mwa, wb, mwb), wt += 16;
+      if constexpr (decltype(with_weights)::value) keep(wt + per_sex, wa, mwa, wb, mwb), wt += kKeptBlockStride;
     }
     Bits bf, bm;  // (std::bit_cast would return the vector by value: -Wpsabi)
     std::memcpy(&bf, &f, sizeof bf), std::memcpy(&bm, &m, sizeof bm);
@@ -366,8 +366,8 @@ void pooled_e0_e65(const double* const* rates, std::size_t n, std::size_t rows, 
 namespace cohortgis::detail {
 
 void IndicatorPass::make_weights_ring() {
-  weights_slot_ = 2 * kept_terms_per_sex(rows_);
-  weights_.reset(new double[kWeightZones * weights_slot_]);
+  // The zones' terms interleaved: slot k's at 16k (kept_terms_span: its blocks kKeptBlockStride apart).
+  weights_.reset(new double[kept_terms_span(rows_)]);
   weight_zone_.reset(new std::atomic<int>[kWeightZones]);
   for (std::size_t i = 0; i < kWeightZones; ++i) weight_zone_[i].store(-1, std::memory_order_relaxed);
 }
@@ -395,7 +395,7 @@ bool IndicatorPass::rates_to_batch(int zn, int (&flags)[2], IndicatorScratch& sc
       int seen = weight_zone_[slot].load(std::memory_order_relaxed);
       if (seen >= -1 && seen < zn &&
           weight_zone_[slot].compare_exchange_strong(seen, -(zn + 2), std::memory_order_acquire))
-        w = weights_.get() + slot * weights_slot_;
+        w = weights_.get() + 16 * slot;
     }
   }
   const bool below2 = rates_of_two_lanes(mx, P0, P1, mx + mx_state, P0 + state, P1 + state, rows, A_, lanes, flags, w);

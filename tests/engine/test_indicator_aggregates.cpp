@@ -537,15 +537,15 @@ TEST(IndicatorAggregates, FourZonesDeathRateSumsFromTheKeptTermsAreTheBitsOfAddM
     }
     detail::add_mx3_four(want[0].data(), want[1].data(), want[2].data(), want[3].data(), want[4].data(), want[5].data(),
                          mx.data(), mx_b, mx_zone, P0.data(), P1.data(), b, zone, n);
-    const std::size_t slot = 2 * detail::kept_terms_per_sex(rows);
-    std::vector<double> terms(4 * slot, std::numeric_limits<double>::quiet_NaN()), lanes(detail::kTableLanes * rows);
-    const double* w[4];
+    // The four zones' terms interleaved as in the pass's ring (zone k's 16k further), from slot 5 on (any slots
+    // that are consecutive), the rest NaN.
+    std::vector<double> terms(detail::kept_terms_span(rows), std::numeric_limits<double>::quiet_NaN());
+    std::vector<double> lanes(detail::kTableLanes * rows);
+    double* const w = terms.data() + 16 * 5;
     for (std::size_t k = 0; k < 4; ++k) {
       const double *m = mx.data() + k * mx_zone, *s = P0.data() + k * zone, *e = P1.data() + k * zone;
       int flags[2];
-      detail::rates_of_two_lanes(m, s, e, m + mx_b, s + b, e + b, rows, rows, lanes.data(), flags,
-                                 terms.data() + k * slot);
-      w[k] = terms.data() + k * slot;
+      detail::rates_of_two_lanes(m, s, e, m + mx_b, s + b, e + b, rows, rows, lanes.data(), flags, w + 16 * k);
     }
     detail::add_w3_four(got[0].data(), got[1].data(), got[2].data(), got[3].data(), got[4].data(), got[5].data(), w,
                         rows);
