@@ -49,6 +49,9 @@ constexpr std::size_t kept_terms_span(std::size_t rows) { return 2 * kept_blocks
 // add_mx3_four from those terms (zone k's at w + 16k; single-year rows, the sums' rows [sex][row]): the same sums.
 void add_w3_four(double* num0, double* den0, double* num1, double* den1, double* num, double* den, const double* w,
                  std::size_t rows);
+// The same of sixteen zones (add_mx3_four of zones 0–3, then 4–7, 8–11 and 12–15): the same sums.
+void add_w3_sixteen(double* num0, double* den0, double* num1, double* den1, double* num, double* den, const double* w,
+                    std::size_t rows);
 // add_to3 of four consecutive zones in one pass: zone k's state a at a + k · zone, its state b at that + b.
 void add_to3_four(double* g0, double* g1, double* all, const double* a, std::size_t b, std::size_t zone, std::size_t n);
 // acc[i] = (+0 + a[i]) + b[i].

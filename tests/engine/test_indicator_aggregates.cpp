@@ -245,6 +245,39 @@ TEST(IndicatorAggregates, FoldedInRangesOfAnyLengthIsTheBitsOfTheSumsAfterTheSte
   }
 }
 
+// The fold adds the pooled-mx sums of sixteen consecutive zones from a multiple of 16 at once, the first four to
+// twelve waiting for the rest (IndicatorPass::add_mx_of_zones). Here an aggregate's zones come in fours from each
+// multiple of 16 with gaps between them (16–19, 21–24, 26–29, then 32–35, …): four waiting are not followed by the
+// zones after them, so they are added as they are; the table is the bits of the sums made after the step, for folds
+// over ranges of several lengths.
+TEST(IndicatorAggregates, FoldedFoursWithGapsAfterAMultipleOf16AreTheBitsOfTheSumsAfterTheStep) {
+  const AgeGrid grid = AgeGrid::single_year(100);
+  const int Z = StepOf150::Z;
+  StepOf150 c(grid);
+  std::vector<std::string> ids;
+  for (int z = 0; z < Z; ++z) ids.push_back("Z" + std::to_string(z));
+  std::vector<int> fours;
+  for (int base = 0; base + 14 <= Z; base += 16)
+    for (int first : {base, base + 5, base + 10})
+      for (int k = first; k < first + 4; ++k) fours.push_back(k);
+  const std::vector<ZoneAggregate> aggregates = with_total_aggregate({{"fours", fours}}, Z);
+  const std::vector<std::string> groups = {"g0", "g1"};
+  const std::vector<AgeBand> no_bands;
+  const LifeTableMethod method;
+  IndicatorTable after_step;
+  tbb::task_arena one(1);
+  one.execute(
+      [&] { compute_indicators(c.start, c.end, c.comp, {}, c.mx, ids, groups, aggregates, {}, method, after_step); });
+  for (const std::vector<int>& ranges : std::vector<std::vector<int>>{{150}, {7, 20, 23, 40, 90, 150}}) {
+    IndicatorTable t;
+    detail::IndicatorPass pass(c.start, c.end, c.comp, {}, c.mx, ids, groups, aggregates, no_bands, method, t);
+    ASSERT_TRUE(pass.fold_zones());
+    for (int e : ranges) pass.fold(e);
+    one.execute([&] { pass.units_from(0); });
+    EXPECT_EQ(test::differing_bits(t.values, after_step.values), 0u) << "ranges ending at " << ranges[0] << ", …";
+  }
+}
+
 // The fold reads the pooled-mx terms a zone's unit kept (rates_to_batch into a ring of IndicatorPass::kWeightZones
 // zones, written only where the zone that many before is folded) and makes them again where the zone's slot holds
 // another zone's. Here the units run before the fold on one thread, in stretches: zones 64 and more past the last fold
@@ -549,6 +582,52 @@ TEST(IndicatorAggregates, FourZonesDeathRateSumsFromTheKeptTermsAreTheBitsOfAddM
     }
     detail::add_w3_four(got[0].data(), got[1].data(), got[2].data(), got[3].data(), got[4].data(), got[5].data(), w,
                         rows);
+    for (int j = 0; j < 6; ++j)
+      for (std::size_t r = 0; r < n; ++r)
+        ASSERT_EQ(std::bit_cast<std::uint64_t>(got[uz(j)][r]), std::bit_cast<std::uint64_t>(want[uz(j)][r]))
+            << "rows " << rows << ", sum " << j << ", row " << r;
+  }
+}
+
+// The fold adds the kept terms of sixteen consecutive zones at once where it has them (add_w3_sixteen: the sums read
+// and written once): the bits of add_mx3_four of zones 0–3, 4–7, 8–11 and 12–15 in turn, at every row count from 4 to
+// 27, with zeros of both signs, subnormal and huge persons and a row where nobody is exposed.
+TEST(IndicatorAggregates, SixteenZonesDeathRateSumsFromTheKeptTermsAreTheBitsOfFourAddMx3Four) {
+  constexpr std::size_t kZones = 16;
+  for (std::size_t rows = 4; rows <= 27; ++rows) {
+    const std::size_t n = 2 * rows, b = n + 3, zone = 2 * b + 5, mx_b = n + 1, mx_zone = 2 * mx_b + 2;
+    std::vector<double> P0(kZones * zone), P1(kZones * zone), mx(kZones * mx_zone);
+    for (std::size_t i = 0; i < P0.size(); ++i) {
+      P0[i] = 1000.0 / (1.0 + 0.37 * static_cast<double>(i % 97));
+      P1[i] = 997.0 / (1.0 + 0.41 * static_cast<double>(i % 89));
+    }
+    for (std::size_t i = 0; i < mx.size(); ++i) mx[i] = 0.0003 * std::exp(0.07 * static_cast<double>(i % 50));
+    P0[5 * zone + 1] = -0.0, P1[5 * zone + 1] = -0.0, P0[9 * zone + b + 2] = 4e-320, P1[14 * zone + b] = 1e300;
+    if (rows % 3 == 0) {  // nobody exposed at a men's row of zone 11 (both states)
+      const std::size_t i = 11 * zone + rows + rows / 2;
+      P0[i] = P1[i] = P0[i + b] = P1[i + b] = 0.0;
+    }
+    std::vector<std::vector<double>> want(6), got(6);
+    for (int j = 0; j < 6; ++j) {
+      want[uz(j)].resize(n);
+      for (std::size_t r = 0; r < n; ++r) want[uz(j)][r] = 0.5 * j - 0.001 * static_cast<double>(r);
+      got[uz(j)] = want[uz(j)];
+    }
+    for (std::size_t k = 0; k < kZones; k += 4)
+      detail::add_mx3_four(want[0].data(), want[1].data(), want[2].data(), want[3].data(), want[4].data(),
+                           want[5].data(), mx.data() + k * mx_zone, mx_b, mx_zone, P0.data() + k * zone,
+                           P1.data() + k * zone, b, zone, n);
+    // The zones' terms interleaved as in the pass's ring, from slot 32 on, the rest NaN.
+    std::vector<double> terms(detail::kept_terms_span(rows), std::numeric_limits<double>::quiet_NaN());
+    std::vector<double> lanes(detail::kTableLanes * rows);
+    double* const w = terms.data() + 16 * 32;
+    for (std::size_t k = 0; k < kZones; ++k) {
+      const double *m = mx.data() + k * mx_zone, *s = P0.data() + k * zone, *e = P1.data() + k * zone;
+      int flags[2];
+      detail::rates_of_two_lanes(m, s, e, m + mx_b, s + b, e + b, rows, rows, lanes.data(), flags, w + 16 * k);
+    }
+    detail::add_w3_sixteen(got[0].data(), got[1].data(), got[2].data(), got[3].data(), got[4].data(), got[5].data(), w,
+                           rows);
     for (int j = 0; j < 6; ++j)
       for (std::size_t r = 0; r < n; ++r)
         ASSERT_EQ(std::bit_cast<std::uint64_t>(got[uz(j)][r]), std::bit_cast<std::uint64_t>(want[uz(j)][r]))
