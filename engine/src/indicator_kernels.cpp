@@ -210,49 +210,6 @@ COHORTGIS_KERNEL void add_mx3_four(double* __restrict num0, double* __restrict d
     }
 }
 
-// add_mx3_four from the terms rates_of_two_lanes kept (w[k]: zone k's, kept_terms_per_sex's layout), each sex's rows
-// in turn: the same terms added in the same order (the terms made by the same operations), so the same sums, without
-// the loads of the rates and persons and the products.
-COHORTGIS_KERNEL void add_w3_four(double* __restrict num0, double* __restrict den0, double* __restrict num1,
-                                  double* __restrict den1, double* __restrict num, double* __restrict den,
-                                  const double* const (&w)[4], std::size_t rows) {
-  using V = double __attribute__((vector_size(32)));
-  const std::size_t per_sex = kept_terms_per_sex(rows), blocks = rows / 4;
-  // The rows of four-row block j (its terms at 16j of each zone's sex), into the sums at row o + 4j.
-  const auto block = [&](std::size_t o, std::size_t t, std::size_t j) __attribute__((always_inline)) {
-    V n0, d0, n1, d1, s, d;
-    const std::size_t i = o + 4 * j;
-    load_vec(n0, num0 + i), load_vec(d0, den0 + i), load_vec(n1, num1 + i), load_vec(d1, den1 + i);
-    load_vec(s, num + i), load_vec(d, den + i);
-#pragma GCC unroll 4
-    for (int k = 0; k < 4; ++k) {
-      const double* p = w[k] + t + 16 * j;
-      V wa, mwa, wb, mwb;
-      load_vec(wa, p), load_vec(mwa, p + 4), load_vec(wb, p + 8), load_vec(mwb, p + 12);
-      n0 += mwa, d0 += wa, n1 += mwb, d1 += wb;
-      s = (s + mwa) + mwb;
-      d = (d + wa) + wb;
-    }
-    store_vec(num0 + i, n0), store_vec(den0 + i, d0), store_vec(num1 + i, n1), store_vec(den1 + i, d1);
-    store_vec(num + i, s), store_vec(den + i, d);
-  };
-  for (std::size_t sex = 0; sex < 2; ++sex) {
-    const std::size_t o = sex * rows, t = sex * per_sex;
-    for (std::size_t j = 0; j < blocks; ++j) block(o, t, j);
-    for (std::size_t r = 4 * blocks; r < rows; ++r)  // the last rows: lanes of the block of rows − 4 … rows − 1
-      for (std::size_t k = 0; k < 4; ++k) {
-        const double* p = w[k] + t + 16 * blocks + (r - (rows - 4));
-        const double wa = p[0], mwa = p[4], wb = p[8], mwb = p[12];
-        num0[o + r] += mwa;
-        den0[o + r] += wa;
-        num1[o + r] += mwb;
-        den1[o + r] += wb;
-        num[o + r] = (num[o + r] + mwa) + mwb;
-        den[o + r] = (den[o + r] + wa) + wb;
-      }
-  }
-}
-
 // add_to3 of four consecutive zones in one pass (zone k's state a at a + k · zone, its state b `b` further): each sum
 // sees zone 0's additions, then zone 1's, …, as from four add_to3 calls, with the sums read and written once instead of
 // four times (an aggregate's fold, IndicatorPass::accumulate_four_zones_of_two).
@@ -747,7 +704,9 @@ COHORTGIS_KERNEL void tfr_zone_of_two(const double* __restrict asfr_a, const dou
 // answer where it is the first age whose total is ≥ half (it and the age below it compared), which is that one age
 // wherever the totals never decrease; the search only where a lane has none of them (2 or 3 loads a lane against 21
 // for the search's 7 steps).
-void lane_medians_at(const double* cum, std::size_t n, std::size_t (&at)[3], const std::uint16_t* guess) {
+// (Compiled for each vector width: 5 instructions fewer a zone in the AVX forms.)
+COHORTGIS_KERNEL void lane_medians_at(const double* cum, std::size_t n, std::size_t (&at)[3],
+                                      const std::uint16_t* guess) {
   // Lane k's totals from next[k] = cum + 4 + k, its position p[k] kept as 4 · age (an index the load scales by 8).
   const double* next[3];
   double half[3];

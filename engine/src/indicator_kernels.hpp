@@ -37,11 +37,22 @@ void add_mx3_four(double* num0, double* den0, double* num1, double* den1, double
                   std::size_t zone, std::size_t rows);
 // The terms rates_of_two_lanes keeps of a zone for add_w3_four, per sex (the women's, then the men's): a block of 16
 // per four rows 4j … 4j + 3 (wa = (P0a + P1a) / 2, mx_a·wa, wb, mx_b·wb: four each), then where rows is not a
-// multiple of four a block of the last four rows, rows − 4 … rows − 1.
-constexpr std::size_t kept_terms_per_sex(std::size_t rows) { return 16 * (rows / 4 + 1); }
-// add_mx3_four from those terms (w[k]: zone k's; single-year rows, the sums' rows [sex][row]): the same sums.
-void add_w3_four(double* num0, double* den0, double* num1, double* den1, double* num, double* den,
-                 const double* const (&w)[4], std::size_t rows);
+// multiple of four a block of the last four rows, rows − 4 … rows − 1. The blocks lie kKeptBlockStride doubles apart,
+// so that kKeptZones zones' terms interleave, zone k's block 16k after zone 0's (IndicatorPass's ring): four zones'
+// terms are then reached from one pointer (add_w3_four). The 8 doubles past the zones' blocks keep the blocks off a
+// stride of 8 KB (every block in the same L1 set).
+constexpr std::size_t kKeptZones = 64;
+constexpr std::size_t kKeptBlockStride = 16 * kKeptZones + 8;
+constexpr std::size_t kept_blocks_per_sex(std::size_t rows) { return rows / 4 + 1; }
+// The doubles from a zone's first term to the block after its last (its women's, then men's blocks).
+constexpr std::size_t kept_terms_span(std::size_t rows) { return 2 * kept_blocks_per_sex(rows) * kKeptBlockStride; }
+// add_mx3_four from those terms (zone k's at w + 16k; single-year rows, the sums' rows [sex][row]): the same sums.
+// (pooled_life_tables.cpp, beside rates_of_two_lanes, which writes the terms.)
+void add_w3_four(double* num0, double* den0, double* num1, double* den1, double* num, double* den, const double* w,
+                 std::size_t rows);
+// The same of sixteen zones (add_mx3_four of zones 0–3, then 4–7, 8–11 and 12–15): the same sums.
+void add_w3_sixteen(double* num0, double* den0, double* num1, double* den1, double* num, double* den, const double* w,
+                    std::size_t rows);
 // add_to3 of four consecutive zones in one pass: zone k's state a at a + k · zone, its state b at that + b.
 void add_to3_four(double* g0, double* g1, double* all, const double* a, std::size_t b, std::size_t zone, std::size_t n);
 // acc[i] = (+0 + a[i]) + b[i].

@@ -182,9 +182,16 @@ class IndicatorPass {
   void accumulate_zone_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all, int zn) const;
   // accumulate_zone_of_two of zones zn … zn + 3 in turn, in one pass over their cells: the sums read and written once
   // for four zones (an aggregate's fold, where its zones run in order); the births by age of mother at ages [bma[0],
-  // bma[1]) only and the exposure at [expo[0], expo[1]) only (fold: the others ±0, or not read).
+  // bma[1]) only and the exposure at [expo[0], expo[1]) only (fold: the others ±0, or not read). All but the pooled-mx
+  // sums, which add_mx_of_zones adds (the fold may add them eight zones at a time).
   void accumulate_four_zones_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all, int zn,
                                     const std::size_t (&bma)[2], const std::size_t (&expo)[2]) const;
+  // The pooled-mx sums of accumulate_zone_of_two of zones zn … zn + n − 1 (n a multiple of 4, at most 16): from the
+  // terms the zones' units kept where every zone's are in the ring, sixteen zones at once where there are sixteen in
+  // consecutive slots (add_w3_sixteen: the sums read and written once for sixteen zones, 0.27 M instructions a year at
+  // 1,000 zones fewer than four at a time), else four at a time (add_w3_four or, made again from the rates and
+  // persons, add_mx3_four).
+  void add_mx_of_zones(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all, int zn, int n) const;
   // The per-state numbers (events, counts, births) of zones zn … zn + nz − 1 for accumulate_zone_of_two and
   // accumulate_four_zones_of_two.
   void add_zones_events_of_two(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all, int zn, int nz) const;
@@ -251,12 +258,17 @@ class IndicatorPass {
   bool zone_totals_given_ = false;
   struct Fold {
     std::size_t aggregate = 0, next = 0;  // the aggregate; its first zone not yet added
+    // Its first zone whose pooled-mx sums are not yet added: next, or 4, 8 or 12 zones before it where fold waits for
+    // the zones to add the pooled-mx sums of kMxZones at once (consecutive zones from a zone number that is a multiple
+    // of kMxZones: consecutive slots of the ring).
+    std::size_t mx_next = 0;
     std::vector<IndicatorSums> per_group;
     IndicatorSums all;
     // The ages whose exposure sums hold every zone added (births_ages_: elsewhere no zone added has births, so the
     // TFR's terms there are +0 whatever the exposure; cover_exposure).
     std::size_t expo_lo = 0, expo_hi = 0;
   };
+  static constexpr std::size_t kMxZones = 16;  // zones whose pooled-mx sums a fold adds at once (add_mx_of_zones)
   // Extends f's exposure ages to take in [lo, hi) (their hull): the ages new to it summed again from +0 over the zones
   // added so far (a zone of two groups' states, each sum as accumulate_zone_of_two adds them, in the zones' order).
   void cover_exposure(Fold& f, std::size_t lo, std::size_t hi) const;
@@ -276,18 +288,18 @@ class IndicatorPass {
   // another's or is being written (a thread far ahead of the fold, a unit after the fold passed its zone).
   // The same terms from the same operations: the same sums at any thread count. Where batch_tables_, folds_ and
   // zone_of_two_sums() with rows_ ≥ 4; else empty.
-  static constexpr std::size_t kWeightZones = 64;
+  // The zones' terms interleaved (slot k's 16k after slot 0's, kKeptBlockStride's layout): four consecutive slots'
+  // from one pointer (add_w3_four).
+  static constexpr std::size_t kWeightZones = kKeptZones;
   std::unique_ptr<double[]> weights_;
   std::unique_ptr<std::atomic<int>[]> weight_zone_;
-  std::size_t weights_slot_ = 0;  // doubles a zone: 2 · kept_terms_per_sex(rows_)
   mutable std::atomic<int> folded_{0};
   void make_weights_ring();  // sized, with no zone's terms in it
   // Zone zn's terms in the ring, or null (not kept: fold makes them).
   const double* kept_weights(int zn) const {
     const std::size_t slot = uz(zn) % kWeightZones;
-    return weight_zone_ && weight_zone_[slot].load(std::memory_order_acquire) == zn
-               ? weights_.get() + slot * weights_slot_
-               : nullptr;
+    return weight_zone_ && weight_zone_[slot].load(std::memory_order_acquire) == zn ? weights_.get() + 16 * slot
+                                                                                    : nullptr;
   }
   bool batch_tables_ = false;        // zones' pooled life tables run kTableUnits at a time (defer_life_table)
   std::uint64_t id_ = 0;             // this pass among all (IndicatorScratch::batch_pass: a pass at a reused address)

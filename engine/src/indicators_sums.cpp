@@ -264,20 +264,9 @@ void IndicatorPass::accumulate_four_zones_of_two(IndicatorSums& g0, IndicatorSum
   const std::size_t b = uz(start_.ages(zn, 1, 0).data() - P0), zone = uz(start_.ages(zn + 1, 0, 0).data() - P0);
   if (!all.start_given) add_to3_four(g0.start.data(), g1.start.data(), all.start.data(), P0, b, zone, 2 * A);
   add_to3_four(g0.end.data(), g1.end.data(), all.end.data(), P1, b, zone, 2 * A);
-  if (rows > 0) {  // as accumulate_zone_of_two: single-year rows, as many as ages, the plain sums deferred
-    // Four rows of the six sums in registers over the four zones, the zones' streams reached from three pointers
-    // (a pass over four zones' 24 streams each with its own address ran out of registers: round 13).
-    // From the terms the zones' rates kept where all four have them (the same sums).
-    const double* const w[4] = {kept_weights(zn), kept_weights(zn + 1), kept_weights(zn + 2), kept_weights(zn + 3)};
-    if (w[0] && w[1] && w[2] && w[3])
-      add_w3_four(g0.mx_num.data(), g0.mx_den.data(), g1.mx_num.data(), g1.mx_den.data(), all.mx_num.data(),
-                  all.mx_den.data(), w, rows);
-    else
-      add_mx3_four(g0.mx_num.data(), g0.mx_den.data(), g1.mx_num.data(), g1.mx_den.data(), all.mx_num.data(),
-                   all.mx_den.data(), mx_.data() + sa * kSexes * rows, kSexes * rows, 2 * kSexes * rows, P0, P1, b,
-                   zone, 2 * rows);
-    g0.plain_deferred = g1.plain_deferred = all.plain_deferred = true;
-  }
+  // As accumulate_zone_of_two: single-year rows, as many as ages, the plain sums deferred (the pooled-mx sums:
+  // add_mx_of_zones).
+  if (rows > 0) g0.plain_deferred = g1.plain_deferred = all.plain_deferred = true;
   add_zones_events_of_two(g0, g1, all, zn, 4);
   const double* bma = comp_.births_by_mother_age.data() + sa * A;
   const double* expo = comp_.women_exposure.data() + sa * A;
@@ -287,6 +276,40 @@ void IndicatorPass::accumulate_four_zones_of_two(IndicatorSums& g0, IndicatorSum
   };
   add(&IndicatorSums::bma, bma, bma_at);
   add(&IndicatorSums::expo, expo, expo_at);
+}
+
+void IndicatorPass::add_mx_of_zones(IndicatorSums& g0, IndicatorSums& g1, IndicatorSums& all, int zn, int n) const {
+  const std::size_t rows = rows_;
+  if (rows == 0) return;
+  // From the terms the zones' rates kept where all have them in consecutive slots (zone zn + k's 16k after zone zn's:
+  // not where the ring's slots wrap round) (the same sums).
+  const auto kept = [&](int first, int count) {
+    if (!kept_weights(first) || uz(first) % kWeightZones + uz(count) > kWeightZones) return false;
+    for (int k = 1; k < count; ++k)
+      if (!kept_weights(first + k)) return false;
+    return true;
+  };
+  static_assert(kMxZones == 16, "add_w3_sixteen adds sixteen zones");
+  if (uz(n) == kMxZones && kept(zn, n)) {
+    add_w3_sixteen(g0.mx_num.data(), g0.mx_den.data(), g1.mx_num.data(), g1.mx_den.data(), all.mx_num.data(),
+                   all.mx_den.data(), kept_weights(zn), rows);
+    return;
+  }
+  for (int z = zn; z < zn + n; z += 4) {
+    if (kept(z, 4)) {
+      add_w3_four(g0.mx_num.data(), g0.mx_den.data(), g1.mx_num.data(), g1.mx_den.data(), all.mx_num.data(),
+                  all.mx_den.data(), kept_weights(z), rows);
+      continue;
+    }
+    // Four rows of the six sums in registers over the four zones, the zones' streams reached from three pointers
+    // (a pass over four zones' 24 streams each with its own address ran out of registers: round 13).
+    const double* P0 = start_.ages(z, 0, 0).data();
+    const double* P1 = end_.ages(z, 0, 0).data();
+    const std::size_t b = uz(start_.ages(z, 1, 0).data() - P0), zone = uz(start_.ages(z + 1, 0, 0).data() - P0);
+    add_mx3_four(g0.mx_num.data(), g0.mx_den.data(), g1.mx_num.data(), g1.mx_den.data(), all.mx_num.data(),
+                 all.mx_den.data(), mx_.data() + uz(z) * 2 * kSexes * rows, kSexes * rows, 2 * kSexes * rows, P0, P1, b,
+                 zone, 2 * rows);
+  }
 }
 
 void IndicatorPass::cover_exposure(Fold& f, std::size_t lo, std::size_t hi) const {
@@ -393,8 +416,15 @@ void IndicatorPass::carry_zone_start_totals(std::vector<ZoneCarry>& carry, bool 
 }
 
 void IndicatorPass::fold(int end) const {
+  int safe = end;  // the ring's slots of zones before safe + kWeightZones may be written again
   for (Fold& f : folds_) {
     const std::vector<int>& zs = aggregates_[f.aggregate].zones;
+    // The pooled-mx sums of the zones waiting, if any (in the zones' order, before any zone after them).
+    const auto flush = [&] {
+      if (f.mx_next < f.next)
+        add_mx_of_zones(f.per_group[0], f.per_group[1], f.all, zs[f.mx_next], static_cast<int>(f.next - f.mx_next));
+      f.mx_next = f.next;
+    };
     // The chunks come in ascending order and cover every zone, so the aggregate's zones below `end` not yet added
     // are those of the latest range.
     while (f.next < zs.size() && zs[f.next] < end) {
@@ -415,14 +445,28 @@ void IndicatorPass::fold(int end) const {
       }
       if (four) {
         accumulate_four_zones_of_two(f.per_group[0], f.per_group[1], f.all, zs[k], bma, expo);
+        // The pooled-mx sums of kMxZones consecutive zones from a multiple of kMxZones at once (consecutive slots of
+        // the ring): their first four to twelve wait for the rest (their terms kept: `safe` below); other zones' four
+        // at a time.
+        if (const std::size_t p = k - f.mx_next; p > 0 && zs[k] != zs[f.mx_next] + static_cast<int>(p))
+          flush();  // the zones waiting and these are not consecutive
         f.next += 4;
+        const std::size_t n = f.next - f.mx_next;
+        if (!weights_ || uz(zs[f.mx_next]) % kMxZones != 0 || n == kMxZones) {
+          add_mx_of_zones(f.per_group[0], f.per_group[1], f.all, zs[f.mx_next], static_cast<int>(n));
+          f.mx_next = f.next;
+        }
       } else {  // every age (the exposure outside f's ages is not read, and made again if they grow)
+        flush();
         accumulate_zone(f.per_group, f.all, zs[f.next++]);
+        f.mx_next = f.next;
       }
     }
+    if (f.next == zs.size()) flush();                              // the last zones: none to wait for
+    if (f.mx_next < f.next) safe = std::min(safe, zs[f.mx_next]);  // the four waiting keep their slots
   }
-  // Every zone below `end` added: the ring's slots of zones before end + kWeightZones may be written again.
-  folded_.store(end, std::memory_order_release);
+  // Every zone below `safe` added: the ring's slots of zones before safe + kWeightZones may be written again.
+  folded_.store(safe, std::memory_order_release);
 }
 
 // The plain mx sums of a slot whose states accumulate_zone_of_two added (plain_deferred): pooled_rates reads them only

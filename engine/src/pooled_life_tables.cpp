@@ -184,7 +184,7 @@ COHORTGIS_KERNEL bool rates_of_two_lanes(const double* __restrict mx_a, const do
   // With `weights`, each block's terms (the fold's: add_w3_four) stored as well, the next block's women's at wt, its
   // men's per_sex further (two pointers and constant offsets: the terms' stores took four pointers of their own).
   double* wt = weights;
-  const std::size_t per_sex = kept_terms_per_sex(rows);
+  const std::size_t per_sex = kept_blocks_per_sex(rows) * kKeptBlockStride;
   const auto keep = [&](double* p, const Quad& wa, const Quad& mwa, const Quad& wb, const Quad& mwb)
       __attribute__((always_inline)) {
     store_vec(p, wa), store_vec(p + 4, mwa), store_vec(p + 8, wb), store_vec(p + 12, mwb);
@@ -210,7 +210,7 @@ COHORTGIS_KERNEL bool rates_of_two_lanes(const double* __restrict mx_a, const do
       const Quad wa = (p0 + p1) / 2.0, wb = (q0 + q1) / 2.0, den = wa + wb, mwa = ma * wa, mwb = mb * wb;
       m = (mwa + mwb) / den;
       least_den = den < least_den ? den : least_den;
-      if constexpr (decltype(with_weights)::value) keep(wt + per_sex, wa, mwa, wb, mwb), wt += 16;
+      if constexpr (decltype(with_weights)::value) keep(wt + per_sex, wa, mwa, wb, mwb), wt += kKeptBlockStride;
     }
     Bits bf, bm;  // (std::bit_cast would return the vector by value: -Wpsabi)
     std::memcpy(&bf, &f, sizeof bf), std::memcpy(&bm, &m, sizeof bm);
@@ -293,6 +293,63 @@ COHORTGIS_KERNEL bool rates_of_two_lanes(const double* __restrict mx_a, const do
   return false;
 }
 
+// add_mx3_four (indicator_kernels.cpp) from the terms rates_of_two_lanes kept (zone k's at w + 16k, blocks
+// kKeptBlockStride apart) of N zones, each sex's rows in turn: the same terms added in the same order (the terms made
+// by the same operations), so the same sums, without the loads of the rates and persons and the products. The zones'
+// terms from one pointer and constant offsets (four pointers of their own took four more instructions a block); the
+// sums read and written once for the N zones (four: 47 instructions a block of four rows, sixteen: 143).
+template <int N>
+[[gnu::always_inline]] inline void add_w3_zones(double* __restrict num0, double* __restrict den0,
+                                                double* __restrict num1, double* __restrict den1,
+                                                double* __restrict num, double* __restrict den,
+                                                const double* __restrict w, std::size_t rows) {
+  using V = double __attribute__((vector_size(32)));
+  const std::size_t per_sex = kept_blocks_per_sex(rows) * kKeptBlockStride, blocks = rows / 4;
+  // The rows of four-row block j (its terms at j · kKeptBlockStride of each zone's sex), into the sums at row o + 4j.
+  const auto block = [&](std::size_t o, std::size_t t, std::size_t j) __attribute__((always_inline)) {
+    V n0, d0, n1, d1, s, d;
+    const std::size_t i = o + 4 * j;
+    load_vec(n0, num0 + i), load_vec(d0, den0 + i), load_vec(n1, num1 + i), load_vec(d1, den1 + i);
+    load_vec(s, num + i), load_vec(d, den + i);
+#pragma GCC unroll 16
+    for (int k = 0; k < N; ++k) {
+      const double* p = w + 16 * k + t + kKeptBlockStride * j;
+      V wa, mwa, wb, mwb;
+      load_vec(wa, p), load_vec(mwa, p + 4), load_vec(wb, p + 8), load_vec(mwb, p + 12);
+      n0 += mwa, d0 += wa, n1 += mwb, d1 += wb;
+      s = (s + mwa) + mwb;
+      d = (d + wa) + wb;
+    }
+    store_vec(num0 + i, n0), store_vec(den0 + i, d0), store_vec(num1 + i, n1), store_vec(den1 + i, d1);
+    store_vec(num + i, s), store_vec(den + i, d);
+  };
+  for (std::size_t sex = 0; sex < 2; ++sex) {
+    const std::size_t o = sex * rows, t = sex * per_sex;
+    for (std::size_t j = 0; j < blocks; ++j) block(o, t, j);
+    for (std::size_t r = 4 * blocks; r < rows; ++r)  // the last rows: lanes of the block of rows − 4 … rows − 1
+      for (std::size_t k = 0; k < N; ++k) {
+        const double* p = w + 16 * k + t + kKeptBlockStride * blocks + (r - (rows - 4));
+        const double wa = p[0], mwa = p[4], wb = p[8], mwb = p[12];
+        num0[o + r] += mwa;
+        den0[o + r] += wa;
+        num1[o + r] += mwb;
+        den1[o + r] += wb;
+        num[o + r] = (num[o + r] + mwa) + mwb;
+        den[o + r] = (den[o + r] + wa) + wb;
+      }
+  }
+}
+
+COHORTGIS_KERNEL void add_w3_four(double* num0, double* den0, double* num1, double* den1, double* num, double* den,
+                                  const double* w, std::size_t rows) {
+  add_w3_zones<4>(num0, den0, num1, den1, num, den, w, rows);
+}
+
+COHORTGIS_KERNEL void add_w3_sixteen(double* num0, double* den0, double* num1, double* den1, double* num, double* den,
+                                     const double* w, std::size_t rows) {
+  add_w3_zones<16>(num0, den0, num1, den1, num, den, w, rows);
+}
+
 bool pooled_tables_take(const LifeTableMethod& method, std::size_t rows) {
   const auto& q0 = method.infant_mortality_q0;
   return rows >= 3 && std::isfinite(method.radix) && method.radix > 0.0 &&
@@ -366,8 +423,8 @@ void pooled_e0_e65(const double* const* rates, std::size_t n, std::size_t rows, 
 namespace cohortgis::detail {
 
 void IndicatorPass::make_weights_ring() {
-  weights_slot_ = 2 * kept_terms_per_sex(rows_);
-  weights_.reset(new double[kWeightZones * weights_slot_]);
+  // The zones' terms interleaved: slot k's at 16k (kept_terms_span: its blocks kKeptBlockStride apart).
+  weights_.reset(new double[kept_terms_span(rows_)]);
   weight_zone_.reset(new std::atomic<int>[kWeightZones]);
   for (std::size_t i = 0; i < kWeightZones; ++i) weight_zone_[i].store(-1, std::memory_order_relaxed);
 }
@@ -395,7 +452,7 @@ bool IndicatorPass::rates_to_batch(int zn, int (&flags)[2], IndicatorScratch& sc
       int seen = weight_zone_[slot].load(std::memory_order_relaxed);
       if (seen >= -1 && seen < zn &&
           weight_zone_[slot].compare_exchange_strong(seen, -(zn + 2), std::memory_order_acquire))
-        w = weights_.get() + slot * weights_slot_;
+        w = weights_.get() + 16 * slot;
     }
   }
   const bool below2 = rates_of_two_lanes(mx, P0, P1, mx + mx_state, P0 + state, P1 + state, rows, A_, lanes, flags, w);

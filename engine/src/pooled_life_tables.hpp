@@ -44,7 +44,7 @@ void pooled_e0_e65_lanes(const double* mx, std::size_t n, std::size_t rows, cons
 // The states' sexes: `rows` apart in the rates, `ages` apart in the populations. True where every rate is found
 // within [0, 2) (then both flags are kRatesOk | kRatesWithin); false says nothing. Where rows ≥ 4 and `weights` is
 // not null (then rows must equal ages), also the terms that an aggregate's fold adds (add_w3_four), in its layout
-// (kept_terms_per_sex): wa = (P0a + P1a) / 2, mx_a·wa, wb and mx_b·wb of each row.
+// (kKeptBlockStride): wa = (P0a + P1a) / 2, mx_a·wa, wb and mx_b·wb of each row.
 bool rates_of_two_lanes(const double* mx_a, const double* P0a, const double* P1a, const double* mx_b, const double* P0b,
                         const double* P1b, std::size_t rows, std::size_t ages, double* out, int* flags,
                         double* weights = nullptr);

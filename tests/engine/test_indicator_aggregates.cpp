@@ -245,6 +245,39 @@ TEST(IndicatorAggregates, FoldedInRangesOfAnyLengthIsTheBitsOfTheSumsAfterTheSte
   }
 }
 
+// The fold adds the pooled-mx sums of sixteen consecutive zones from a multiple of 16 at once, the first four to
+// twelve waiting for the rest (IndicatorPass::add_mx_of_zones). Here an aggregate's zones come in fours from each
+// multiple of 16 with gaps between them (16–19, 21–24, 26–29, then 32–35, …): four waiting are not followed by the
+// zones after them, so they are added as they are; the table is the bits of the sums made after the step, for folds
+// over ranges of several lengths.
+TEST(IndicatorAggregates, FoldedFoursWithGapsAfterAMultipleOf16AreTheBitsOfTheSumsAfterTheStep) {
+  const AgeGrid grid = AgeGrid::single_year(100);
+  const int Z = StepOf150::Z;
+  StepOf150 c(grid);
+  std::vector<std::string> ids;
+  for (int z = 0; z < Z; ++z) ids.push_back("Z" + std::to_string(z));
+  std::vector<int> fours;
+  for (int base = 0; base + 14 <= Z; base += 16)
+    for (int first : {base, base + 5, base + 10})
+      for (int k = first; k < first + 4; ++k) fours.push_back(k);
+  const std::vector<ZoneAggregate> aggregates = with_total_aggregate({{"fours", fours}}, Z);
+  const std::vector<std::string> groups = {"g0", "g1"};
+  const std::vector<AgeBand> no_bands;
+  const LifeTableMethod method;
+  IndicatorTable after_step;
+  tbb::task_arena one(1);
+  one.execute(
+      [&] { compute_indicators(c.start, c.end, c.comp, {}, c.mx, ids, groups, aggregates, {}, method, after_step); });
+  for (const std::vector<int>& ranges : std::vector<std::vector<int>>{{150}, {7, 20, 23, 40, 90, 150}}) {
+    IndicatorTable t;
+    detail::IndicatorPass pass(c.start, c.end, c.comp, {}, c.mx, ids, groups, aggregates, no_bands, method, t);
+    ASSERT_TRUE(pass.fold_zones());
+    for (int e : ranges) pass.fold(e);
+    one.execute([&] { pass.units_from(0); });
+    EXPECT_EQ(test::differing_bits(t.values, after_step.values), 0u) << "ranges ending at " << ranges[0] << ", …";
+  }
+}
+
 // The fold reads the pooled-mx terms a zone's unit kept (rates_to_batch into a ring of IndicatorPass::kWeightZones
 // zones, written only where the zone that many before is folded) and makes them again where the zone's slot holds
 // another zone's. Here the units run before the fold on one thread, in stretches: zones 64 and more past the last fold
@@ -510,21 +543,26 @@ TEST(IndicatorAggregates, FourZonesDeathRateSumsAreTheBitsOfFourAddMx3) {
   }
 }
 
-// The fold's death-rate sums from the terms a zone's rates kept (rates_of_two_lanes' weights, add_w3_four: the zone
-// pass's fold reads them instead of the rates and persons) are the bits of add_mx3_four's, at every row count from 4
-// (the first with terms kept) to 27 (every remainder of four and eight), with zeros of both signs, subnormal and huge
-// persons and a row where nobody is exposed (the rates' slow path after the fast one: the terms stay those made).
-TEST(IndicatorAggregates, FourZonesDeathRateSumsFromTheKeptTermsAreTheBitsOfAddMx3Four) {
+// The death-rate sums of `zones` zones (a multiple of 4) from the terms rates_of_two_lanes keeps, interleaved as in
+// the pass's ring from slot `slot` on (zone k's 16k further; the rest NaN), added by `add` (add_w3_four or
+// add_w3_sixteen): the bits of add_mx3_four of each four zones in turn, at every row count from 4 (the first with terms
+// kept) to 27 (every remainder of four and eight), with zeros of both signs, subnormal and huge persons and a row where
+// nobody is exposed (the rates' slow path after the fast one: the terms stay those made).
+namespace {
+void kept_terms_sums_are_add_mx3_fours(std::size_t zones, std::size_t slot,
+                                       void (*add)(double*, double*, double*, double*, double*, double*, const double*,
+                                                   std::size_t)) {
   for (std::size_t rows = 4; rows <= 27; ++rows) {
     // Zone k's state a at k · zone, both sexes' rows (ages = rows), its state b at b; rates at k · mx_zone and mx_b.
     const std::size_t n = 2 * rows, b = n + 3, zone = 2 * b + 5, mx_b = n + 1, mx_zone = 2 * mx_b + 2;
-    std::vector<double> P0(4 * zone), P1(4 * zone), mx(4 * mx_zone);
+    std::vector<double> P0(zones * zone), P1(zones * zone), mx(zones * mx_zone);
     for (std::size_t i = 0; i < P0.size(); ++i) {
-      P0[i] = 1000.0 / (1.0 + 0.37 * static_cast<double>(i));
-      P1[i] = 997.0 / (1.0 + 0.41 * static_cast<double>(i));
+      P0[i] = 1000.0 / (1.0 + 0.37 * static_cast<double>(i % 397));
+      P1[i] = 997.0 / (1.0 + 0.41 * static_cast<double>(i % 389));
     }
     for (std::size_t i = 0; i < mx.size(); ++i) mx[i] = 0.0003 * std::exp(0.07 * static_cast<double>(i % 50));
-    P0[zone + 1] = -0.0, P1[zone + 1] = -0.0, P0[b + 2] = 4e-320, P1[3 * zone + b] = 1e300;
+    const std::size_t last = zones - 1;
+    P0[zone + 1] = -0.0, P1[zone + 1] = -0.0, P0[b + 2] = 4e-320, P1[last * zone + b] = 1e300;
     if (rows % 3 == 0) {  // nobody exposed at a men's row of zone 2 (both states)
       const std::size_t i = 2 * zone + rows + rows / 2;
       P0[i] = P1[i] = P0[i + b] = P1[i + b] = 0.0;
@@ -535,25 +573,37 @@ TEST(IndicatorAggregates, FourZonesDeathRateSumsFromTheKeptTermsAreTheBitsOfAddM
       for (std::size_t r = 0; r < n; ++r) want[uz(j)][r] = 0.5 * j - 0.001 * static_cast<double>(r);
       got[uz(j)] = want[uz(j)];
     }
-    detail::add_mx3_four(want[0].data(), want[1].data(), want[2].data(), want[3].data(), want[4].data(), want[5].data(),
-                         mx.data(), mx_b, mx_zone, P0.data(), P1.data(), b, zone, n);
-    const std::size_t slot = 2 * detail::kept_terms_per_sex(rows);
-    std::vector<double> terms(4 * slot, std::numeric_limits<double>::quiet_NaN()), lanes(detail::kTableLanes * rows);
-    const double* w[4];
-    for (std::size_t k = 0; k < 4; ++k) {
+    for (std::size_t k = 0; k < zones; k += 4)
+      detail::add_mx3_four(want[0].data(), want[1].data(), want[2].data(), want[3].data(), want[4].data(),
+                           want[5].data(), mx.data() + k * mx_zone, mx_b, mx_zone, P0.data() + k * zone,
+                           P1.data() + k * zone, b, zone, n);
+    std::vector<double> terms(detail::kept_terms_span(rows), std::numeric_limits<double>::quiet_NaN());
+    std::vector<double> lanes(detail::kTableLanes * rows);
+    double* const w = terms.data() + 16 * slot;
+    for (std::size_t k = 0; k < zones; ++k) {
       const double *m = mx.data() + k * mx_zone, *s = P0.data() + k * zone, *e = P1.data() + k * zone;
       int flags[2];
-      detail::rates_of_two_lanes(m, s, e, m + mx_b, s + b, e + b, rows, rows, lanes.data(), flags,
-                                 terms.data() + k * slot);
-      w[k] = terms.data() + k * slot;
+      detail::rates_of_two_lanes(m, s, e, m + mx_b, s + b, e + b, rows, rows, lanes.data(), flags, w + 16 * k);
     }
-    detail::add_w3_four(got[0].data(), got[1].data(), got[2].data(), got[3].data(), got[4].data(), got[5].data(), w,
-                        rows);
+    add(got[0].data(), got[1].data(), got[2].data(), got[3].data(), got[4].data(), got[5].data(), w, rows);
     for (int j = 0; j < 6; ++j)
       for (std::size_t r = 0; r < n; ++r)
         ASSERT_EQ(std::bit_cast<std::uint64_t>(got[uz(j)][r]), std::bit_cast<std::uint64_t>(want[uz(j)][r]))
-            << "rows " << rows << ", sum " << j << ", row " << r;
+            << zones << " zones, rows " << rows << ", sum " << j << ", row " << r;
   }
+}
+}  // namespace
+
+// The fold's death-rate sums from the terms a zone's rates kept (rates_of_two_lanes' weights, add_w3_four: the zone
+// pass's fold reads them instead of the rates and persons) are the bits of add_mx3_four's.
+TEST(IndicatorAggregates, FourZonesDeathRateSumsFromTheKeptTermsAreTheBitsOfAddMx3Four) {
+  kept_terms_sums_are_add_mx3_fours(4, 5, detail::add_w3_four);
+}
+
+// The fold adds the kept terms of sixteen consecutive zones at once where it has them (add_w3_sixteen: the sums read
+// and written once): the bits of add_mx3_four of zones 0–3, 4–7, 8–11 and 12–15 in turn, on the same cells.
+TEST(IndicatorAggregates, SixteenZonesDeathRateSumsFromTheKeptTermsAreTheBitsOfFourAddMx3Four) {
+  kept_terms_sums_are_add_mx3_fours(16, 32, detail::add_w3_sixteen);
 }
 
 // A table filled again (the next step's pass into the last step's table) keeps its units' names only where they are
