@@ -19,7 +19,8 @@ void StepRunner::births_of_groups(int z, int g, int count, Scratch& sc, bool fus
   std::uint64_t bits[2] = {0, 0};
   const double* Bk[2];
   if (fused && plan_.births_in_pass) {
-    Bk[0] = sc.women_births.data() + uz(g) * nA;
+    Bk[0] = plan_.births_by_age_kept ? c_.births_by_mother_age.data() + (uz(z) * uz(L_.groups) + uz(g)) * nA
+                                     : sc.women_births.data() + uz(g) * nA;
     Bk[1] = Bk[0] + nA;
     for (int k = 0; k < count; ++k) {
       range[k] = sc.births_range[uz(g + k)];
