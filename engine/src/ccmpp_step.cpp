@@ -173,11 +173,16 @@ using Bits4 = std::uint64_t __attribute__((vector_size(32)));
 [[gnu::always_inline]] inline double half(double m) { return m / 2.0; }
 
 // steps_2_3_body<true> of ages i … i + 3 with A and E made from P and M: the same operations per age; `kept` keeps the
-// lanes where Q ≥ 0 held.
+// lanes where Q ≥ 0 held. BIRTHS (a women's state of a one-year step): also births_of_4<true, EXPOSURE, true, true> of
+// the same ages from E[i] and Q[i] in registers (A[i] = P[i] + E[i]; B, the exposure and the OR of F's bits into
+// `fbits`), so that the births take no pass of their own over P, M and Q.
+template <bool BIRTHS = false, bool EXPOSURE = false>
 [[gnu::always_inline]] inline void survive_close_4(std::size_t i, const double* __restrict s,
                                                    const double* __restrict p, const double* __restrict m,
                                                    double* __restrict d, double* __restrict q, double* __restrict p_end,
-                                                   Bits4& kept) {
+                                                   Bits4& kept, const double* __restrict f = nullptr,
+                                                   double* __restrict b = nullptr, double* __restrict e = nullptr,
+                                                   Bits4* fbits = nullptr) {
   Ages4 sv, pv, mv, nv;
   detail::load_vec(sv, s + i);
   detail::load_vec(pv, p + i - 1);
@@ -185,13 +190,25 @@ using Bits4 = std::uint64_t __attribute__((vector_size(32)));
   detail::load_vec(nv, m + i);
   const Ages4 av = pv + mv / 2.0;  // A[i − 1]
   const Ages4 dv = (1.0 - sv) * av;
-  const Ages4 qv = av - dv + nv / 2.0;  // + E[i]
+  const Ages4 ev = nv / 2.0;  // E[i]
+  const Ages4 qv = av - dv + ev;
   detail::store_vec(d + i, dv);
   detail::store_vec(q + i, qv);
   const auto ok = qv >= 0.0;  // false for NaN, as q >= 0.0
   const Ages4 floor = {kFloorPersons, kFloorPersons, kFloorPersons, kFloorPersons};
   detail::store_vec(p_end + i, ok ? qv : floor);
   kept &= (Bits4)ok;  // the lanes' masks (all ones or zero) as bits
+  if constexpr (BIRTHS) {  // births_of_4's operations (ONE): A[i] + Q[i], then F · (A + Q) / 2
+    Ages4 pn, fv;
+    detail::load_vec(pn, p + i);
+    detail::load_vec(fv, f + i);
+    const Ages4 aq = (pn + ev) + qv;
+    detail::store_vec(b + i, fv * aq / 2.0);
+    if constexpr (EXPOSURE) detail::store_vec(e + i, aq / 2.0);
+    Bits4 fb;
+    detail::load_vec(fb, f + i);
+    *fbits |= fb;
+  }
 }
 
 // steps_2_3_body<true> with ages 1 … w − 1 eight at a time, then the ages left as four from the first of them and the
@@ -199,17 +216,29 @@ using Bits4 = std::uint64_t __attribute__((vector_size(32)));
 // the vectoriser's 2-wide and scalar tails (≈ 60 instructions a state). w ≥ 5 (fewer than four ages: the loop of
 // steps_2_3_body). `end` is where the blocks of eight stop and `mid` whether four ages follow them before the last
 // four: the same for every state of a zone, so worked out once.
+// BIRTHS: a women's state's births of ages 1 … w − 1 in the same blocks (births_ages' blocks: the same ages, those
+// computed twice storing the same values), the OR of F's bits over them into `fbits`.
+template <bool BIRTHS = false, bool EXPOSURE = false>
 [[gnu::always_inline]] inline bool survive_close_state(std::size_t w, std::size_t end, bool mid,
                                                        const double* __restrict s, const double* __restrict p,
                                                        const double* __restrict m, double* __restrict d,
-                                                       double* __restrict q, double* __restrict p_end) {
-  Bits4 kept0 = ~Bits4{}, kept1 = ~Bits4{};
+                                                       double* __restrict q, double* __restrict p_end,
+                                                       const double* __restrict f = nullptr,
+                                                       double* __restrict b = nullptr, double* __restrict e = nullptr,
+                                                       std::uint64_t* fbits = nullptr) {
+  Bits4 kept0 = ~Bits4{}, kept1 = ~Bits4{}, bits{};
   for (std::size_t i = 1; i < end; i += 8) {
-    survive_close_4(i, s, p, m, d, q, p_end, kept0);
-    survive_close_4(i + 4, s, p, m, d, q, p_end, kept1);
+    survive_close_4<BIRTHS, EXPOSURE>(i, s, p, m, d, q, p_end, kept0, f, b, e, &bits);
+    survive_close_4<BIRTHS, EXPOSURE>(i + 4, s, p, m, d, q, p_end, kept1, f, b, e, &bits);
   }
-  if (mid) survive_close_4(end, s, p, m, d, q, p_end, kept0);  // 5–7 ages left: four of them here
-  survive_close_4(w - 4, s, p, m, d, q, p_end, kept1);  // the last four (some again when w − 1 is a multiple of 8)
+  if (mid)  // 5–7 ages left: four of them here
+    survive_close_4<BIRTHS, EXPOSURE>(end, s, p, m, d, q, p_end, kept0, f, b, e, &bits);
+  // The last four (some again when w − 1 is a multiple of 8).
+  survive_close_4<BIRTHS, EXPOSURE>(w - 4, s, p, m, d, q, p_end, kept1, f, b, e, &bits);
+  if constexpr (BIRTHS) {
+    const auto b2 = __builtin_shufflevector(bits, bits, 0, 1) | __builtin_shufflevector(bits, bits, 2, 3);
+    *fbits = b2[0] | b2[1];
+  }
   const Bits4 kept = kept0 & kept1;
   const auto h2 = __builtin_shufflevector(kept, kept, 0, 1) & __builtin_shufflevector(kept, kept, 2, 3);
   const double top = (p[w - 1] + half(m[w - 1])) + (p[w] + half(m[w]));  // the open age, as steps_2_3_body
@@ -223,35 +252,6 @@ using Bits4 = std::uint64_t __attribute__((vector_size(32)));
   return (h2[0] & h2[1]) != ~std::uint64_t{0} || !(qw >= 0.0);
 }
 }  // namespace
-
-namespace detail {
-// survive_steps_2_3 with step 7 of ages 1 … w in the same loop (simd.hpp): P_end[i] as close_step writes it, from Q[i]
-// still in a register (close_step's own pass loads Q again and stores P_end a second time round the zone's ages).
-// One call for the zone's states: a call's set-up and its arguments once per zone instead of once per state.
-COHORTGIS_KERNEL void survive_and_close_states(std::size_t w, std::size_t states, const double* S, const double* P,
-                                               const double* M, double* D, double* Q, double* P_end,
-                                               unsigned char* floored) {
-  const std::size_t n = w + 1;
-  if (w < 5) {
-    for (std::size_t k = 0; k < states; ++k) {
-      const std::size_t o = k * n;
-      double A[5], E[5];  // A3 step 1 of the state's n ≤ 5 ages
-      for (std::size_t i = 0; i < n; ++i) {
-        E[i] = half(M[o + i]);
-        A[i] = P[o + i] + E[i];
-      }
-      floored[k] = steps_2_3_body<true>(w, A, E, D + o, Q + o, S + o, P_end + o) ? 1 : 0;
-    }
-    return;
-  }
-  const std::size_t end = 1 + (w - 1) / 8 * 8;  // the first age after the blocks of eight
-  const bool mid = end + 4 < w;
-  for (std::size_t k = 0; k < states; ++k) {
-    const std::size_t o = k * n;
-    floored[k] = survive_close_state(w, end, mid, S + o, P + o, M + o, D + o, Q + o, P_end + o) ? 1 : 0;
-  }
-}
-}  // namespace detail
 
 namespace {
 // B (and the exposure) of ages i … i + 3, and the OR of their F's bits (BITS). The same operations per age as
@@ -369,6 +369,27 @@ template <bool BITS, bool EXPOSURE, bool PM>
   return hi - 1;
 }
 
+// The end of A3 step 4 once B (and the exposure) of ages 1 … w − 1 are made: ages 0 and w (no births), the OR of F's
+// bits with F[0] and F[w] (BITS), and the ages with births. Adding ±0 leaves a long double sum unchanged, so the (slow,
+// x87) sum runs only up to the last age with births (B ≠ 0; NaN counts as births), found by a scan down from the top
+// (last_age_with_births). It starts at age 1: the ~14 childless ages below the first fertile one cost an x87 add each,
+// fewer instructions than a scan for the first.
+template <bool BITS>
+[[gnu::always_inline]] inline detail::BirthsRange births_ends(std::size_t w, const double* F, double* B,
+                                                              double* exposure, std::uint64_t bits,
+                                                              std::uint64_t* bits_out) {
+  B[0] = 0.0;
+  B[w] = 0.0;
+  if (exposure) {
+    exposure[0] = 0.0;
+    exposure[w] = 0.0;
+  }
+  if constexpr (BITS) *bits_out = bits | std::bit_cast<std::uint64_t>(F[0]) | std::bit_cast<std::uint64_t>(F[w]);
+  const std::size_t last = last_age_with_births(B, w);
+  // [1, hi): empty without births (last = 0).
+  return last == 0 ? detail::BirthsRange{} : detail::BirthsRange{1, last + 1};
+}
+
 // A3 step 4 without the sum: B (and the exposure) by age, and the ages [lo, hi) outside which every B is 0. BITS: also
 // the bitwise OR of every F[i] (ages 0 … w), for the step's check of the fertility rates
 // (detail::births_by_age_bits); an integer OR in the loop that reads F anyway, instead of a pass of its own. PM: A
@@ -377,23 +398,12 @@ template <bool BITS, bool PM>
 [[gnu::always_inline]] inline detail::BirthsRange births_body(std::size_t w, double z, const double* F, const double* A,
                                                               const double* M, const double* Q, double* B,
                                                               double* exposure, std::uint64_t* bits_out) {
-  B[0] = 0.0;
-  B[w] = 0.0;
-  // Adding ±0 leaves a long double sum unchanged, so the (slow, x87) sum runs only up to the last age with births
-  // (B ≠ 0; NaN counts as births), found by a scan down from the top (last_age_with_births). It starts at age 1: the
-  // ~14 childless ages below the first fertile one cost an x87 add each, fewer instructions than a scan for the first.
   [[maybe_unused]] std::uint64_t bits = 0;
-  if (!exposure) {
+  if (!exposure)
     bits = births_ages<BITS, false, PM>(w, z, F, A, M, Q, B, nullptr);
-  } else {  // the exposure z·(A + Q)/2 in the same pass, from the same sum A + Q (the same bits)
-    exposure[0] = 0.0;
-    exposure[w] = 0.0;
+  else  // the exposure z·(A + Q)/2 in the same pass, from the same sum A + Q (the same bits)
     bits = births_ages<BITS, true, PM>(w, z, F, A, M, Q, B, exposure);
-  }
-  if constexpr (BITS) *bits_out = bits | std::bit_cast<std::uint64_t>(F[0]) | std::bit_cast<std::uint64_t>(F[w]);
-  const std::size_t last = last_age_with_births(B, w);
-  // [1, hi): empty without births (last = 0).
-  return last == 0 ? detail::BirthsRange{} : detail::BirthsRange{1, last + 1};
+  return births_ends<BITS>(w, F, B, exposure, bits, bits_out);
 }
 }  // namespace
 
@@ -427,6 +437,107 @@ std::pair<double, double> sum_births(const double* B0, BirthsRange r0, const dou
   // per add (two instructions an age and state instead of one). The second loop's chain does not depend on the
   // first's, so the core overlaps them anyway (≈ 100 instructions in flight, far below its reorder window).
   return {sum_births(B0, r0), sum_births(B1, r1)};
+}
+}  // namespace detail
+
+namespace {
+// survive_close_state with a women's state's births (and, EXPOSURE, the exposure) in the same pass (a one-year step,
+// w ≥ 9: births_ages' blocks of eight), then births_ends.
+template <bool EXPOSURE>
+[[gnu::always_inline]] inline bool survive_births_state(std::size_t w, std::size_t end, bool mid,
+                                                        const double* __restrict s, const double* __restrict p,
+                                                        const double* __restrict m, double* __restrict d,
+                                                        double* __restrict q, double* __restrict p_end,
+                                                        const double* __restrict f, double* __restrict b,
+                                                        double* __restrict e, detail::BirthsRange& range,
+                                                        std::uint64_t& bits) {
+  std::uint64_t fbits = 0;
+  const bool floored = survive_close_state<true, EXPOSURE>(w, end, mid, s, p, m, d, q, p_end, f, b, e, &fbits);
+  range = births_ends<true>(w, f, b, EXPOSURE ? e : nullptr, fbits, &bits);
+  return floored;
+}
+
+// The zone's groups with each women's state's births in its survive pass, then the men's state of the group: a
+// group's two states in one loop step, so that the loop holds no test of sex.
+template <bool EXPOSURE>
+[[gnu::always_inline]] inline void survive_births_groups(std::size_t w, std::size_t states, const double* S,
+                                                         const double* P, const double* M, double* D, double* Q,
+                                                         double* P_end, unsigned char* floored,
+                                                         const detail::ZoneBirths& births) {
+  const std::size_t n = w + 1, end = 1 + (w - 1) / 8 * 8;  // as survive_close_states
+  const bool mid = end + 4 < w;
+  const double* f = births.F;
+  double* b = births.B;
+  double* e = EXPOSURE ? births.exposure : nullptr;
+  for (std::size_t k = 0, g = 0; k < states; k += kSexes, ++g, f += n, b += n, e += EXPOSURE ? n : 0) {
+    const std::size_t o = k * n, o1 = o + n;
+    floored[k] = survive_births_state<EXPOSURE>(w, end, mid, S + o, P + o, M + o, D + o, Q + o, P_end + o, f, b, e,
+                                                births.range[g], births.bits[g])
+                     ? 1
+                     : 0;
+    floored[k + 1] = survive_close_state(w, end, mid, S + o1, P + o1, M + o1, D + o1, Q + o1, P_end + o1) ? 1 : 0;
+  }
+}
+
+// survive_and_close_states' pass without births.
+[[gnu::always_inline]] inline void survive_close_states(std::size_t w, std::size_t states, const double* S,
+                                                        const double* P, const double* M, double* D, double* Q,
+                                                        double* P_end, unsigned char* floored) {
+  const std::size_t n = w + 1;
+  if (w < 5) {
+    for (std::size_t k = 0; k < states; ++k) {
+      const std::size_t o = k * n;
+      double A[5], E[5];  // A3 step 1 of the state's n ≤ 5 ages
+      for (std::size_t i = 0; i < n; ++i) {
+        E[i] = half(M[o + i]);
+        A[i] = P[o + i] + E[i];
+      }
+      floored[k] = steps_2_3_body<true>(w, A, E, D + o, Q + o, S + o, P_end + o) ? 1 : 0;
+    }
+    return;
+  }
+  const std::size_t end = 1 + (w - 1) / 8 * 8;  // the first age after the blocks of eight
+  const bool mid = end + 4 < w;
+  for (std::size_t k = 0; k < states; ++k) {
+    const std::size_t o = k * n;
+    floored[k] = survive_close_state(w, end, mid, S + o, P + o, M + o, D + o, Q + o, P_end + o) ? 1 : 0;
+  }
+}
+}  // namespace
+
+namespace detail {
+// survive_steps_2_3 with step 7 of ages 1 … w in the same loop (simd.hpp): P_end[i] as close_step writes it, from Q[i]
+// still in a register (close_step's own pass loads Q again and stores P_end a second time round the zone's ages).
+// One call for the zone's states: a call's set-up and its arguments once per zone instead of once per state.
+COHORTGIS_KERNEL void survive_and_close_states(std::size_t w, std::size_t states, const double* S, const double* P,
+                                               const double* M, double* D, double* Q, double* P_end,
+                                               unsigned char* floored) {
+  survive_close_states(w, states, S, P, M, D, Q, P_end, floored);
+}
+
+// survive_and_close_states with each group's women's births (A3 step 4 without the sum) in the same pass where
+// births_in_pass holds: a women's state's loop loads P[i] and F[i] more and stores B (13 instructions more per eight
+// ages; the exposure two more a vector), against a pass of its own that loads P, M and Q again (17 per eight ages) and
+// its set-up. A kernel of its own:
+// the branch and the larger body in survive_and_close_states cost the other runs ≈ 15 instructions a zone.
+COHORTGIS_KERNEL void survive_births_and_close_states(std::size_t w, std::size_t states, const double* S,
+                                                      const double* P, const double* M, double* D, double* Q,
+                                                      double* P_end, unsigned char* floored, const ZoneBirths& births) {
+  const std::size_t n = w + 1;
+  if (births_in_pass(w, births.z)) {
+    if (births.exposure)
+      survive_births_groups<true>(w, states, S, P, M, D, Q, P_end, floored, births);
+    else
+      survive_births_groups<false>(w, states, S, P, M, D, Q, P_end, floored, births);
+    return;
+  }
+  // Otherwise the births after the pass, which wrote the women's Q, as births_by_age_bits_states makes them.
+  survive_close_states(w, states, S, P, M, D, Q, P_end, floored);
+  for (std::size_t k = 0, g = 0; k < states; k += kSexes, ++g) {
+    const std::size_t o = k * n;
+    births.range[g] = births_body<true, true>(w, births.z, births.F + g * n, P + o, M + o, Q + o, births.B + g * n,
+                                              births.exposure ? births.exposure + g * n : nullptr, &births.bits[g]);
+  }
 }
 }  // namespace detail
 

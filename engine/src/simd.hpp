@@ -77,6 +77,25 @@ std::pair<double, double> sum_births(const double* B0, BirthsRange r0, const dou
 // floored[k] = 1 where state k had such a cell, else 0.
 void survive_and_close_states(std::size_t w, std::size_t states, const double* S, const double* P, const double* M,
                               double* D, double* Q, double* P_end, unsigned char* floored);
+// The women's births of a zone's groups (ZoneBirths): group g's (state 2g, sex 0) rates F, B and exposure (null: not
+// kept) at g·n from these, n = w + 1.
+struct ZoneBirths {
+  double z;              // the step's width in years
+  const double* F;       // fertility rates [group][age]
+  double *B, *exposure;  // [group][age]; exposure null: not kept
+  BirthsRange* range;    // [group]
+  std::uint64_t* bits;   // [group]
+};
+// Whether survive_births_and_close_states makes the births in its pass: a one-year step (the births' F · (A + Q) / 2,
+// whose z · F is F), w ≥ 9 (births_ages' blocks of eight).
+inline bool births_in_pass(std::size_t w, double z) { return z == 1.0 && w >= 9; }
+// survive_and_close_states (`states` even: group g's women, then its men) and each group's women's births as
+// births_by_age_bits_states makes them from BirthsOfState{w, z, F + g·n, P + 2g·n, Q + 2g·n, B + g·n, exposure + g·n,
+// M + 2g·n}: the same B, exposure, range[g] and bits[g]. Where births_in_pass holds they take no pass of their own
+// (made from the A[i] = P + M/2 and Q[i] the survive pass holds in registers); otherwise they are made after it.
+void survive_births_and_close_states(std::size_t w, std::size_t states, const double* S, const double* P,
+                                     const double* M, double* D, double* Q, double* P_end, unsigned char* floored,
+                                     const ZoneBirths& births);
 // The floored cells of a state's Q (Q ≥ 0 false) counted, and the adjustments kFloorPersons − Q (0 elsewhere) written
 // when kept, as close_step counts and writes them.
 int floors_of(const double* Q, std::size_t n, std::span<double> floor_adjustment);

@@ -10,31 +10,45 @@ namespace cohortgis::detail {
 
 // A3 step 4 for `count` (1 or 2) groups of the zone from g on: births by age of the mother from the women's buffers A
 // and Q, then by sex. The long-double sums of two groups run interleaved (each its own chain in age order). On the
-// fused path, which stores no A, A = P + M/2 is made in the births' pass from the start population and M.
+// fused path, which stores no A, A = P + M/2 is made in the births' pass from the start population and M; or, where
+// fused_migration made B by age, its ranges and the rates' bits in the survive pass (StepPlan::births_in_pass:
+// survive_births_and_close_states), they are only summed here.
 void StepRunner::births_of_groups(int z, int g, int count, Scratch& sc, bool fused) {
   const std::size_t nA = L_.ages();
-  const bool kept = !c_.births_by_mother_age.empty();
-  const std::size_t z0 = uz(z) * uz(L_.groups) * kSexes * nA;
-  // The women's A (or P and M) and Q as buffers() gives them; B and the exposure into the components when kept.
-  const double* const Az = fused ? P_.data().data() + z0 : sc.A.data();
-  const double* const Mz = !fused ? nullptr : plan_.keep_cells ? c_.net_migrants.data().data() + z0 : sc.M.data();
-  const auto state_of = [&](int k) {
-    const std::size_t st = uz(z) * uz(L_.groups) + uz(g + k), o = uz(g + k) * kSexes * nA;  // women: sex 0
-    return BirthsOfState{nA - 1,
-                         static_cast<double>(L_.grid.width_years),
-                         sch_.asfr.data() + st * nA,
-                         Az + o,
-                         sc.Q.data() + o,
-                         kept ? c_.births_by_mother_age.data() + st * nA : sc.births_by_age.data() + uz(k) * nA,
-                         kept ? c_.women_exposure.data() + st * nA : nullptr,
-                         Mz ? Mz + o : nullptr};
-  };
-  // Both groups' kernels in one call (a single group: the second entry is unused).
-  const BirthsOfState states[2] = {state_of(0), state_of(count == 2 ? 1 : 0)};
   BirthsRange range[2];
   std::uint64_t bits[2] = {0, 0};
-  double* const Bk[2] = {states[0].B, states[1].B};
-  births_by_age_bits_states(states, uz(count), range, bits);
+  const double* Bk[2];
+  if (fused && plan_.births_in_pass) {
+    Bk[0] = plan_.births_by_age_kept ? c_.births_by_mother_age.data() + (uz(z) * uz(L_.groups) + uz(g)) * nA
+                                     : sc.women_births.data() + uz(g) * nA;
+    Bk[1] = Bk[0] + nA;
+    for (int k = 0; k < count; ++k) {
+      range[k] = sc.births_range[uz(g + k)];
+      bits[k] = sc.births_bits[uz(g + k)];
+    }
+  } else {
+    const bool kept = !c_.births_by_mother_age.empty();
+    const std::size_t z0 = uz(z) * uz(L_.groups) * kSexes * nA;
+    // The women's A (or P and M) and Q as buffers() gives them; B and the exposure into the components when kept.
+    const double* const Az = fused ? P_.data().data() + z0 : sc.A.data();
+    const double* const Mz = !fused ? nullptr : plan_.keep_cells ? c_.net_migrants.data().data() + z0 : sc.M.data();
+    const auto state_of = [&](int k) {
+      const std::size_t st = uz(z) * uz(L_.groups) + uz(g + k), o = uz(g + k) * kSexes * nA;  // women: sex 0
+      return BirthsOfState{nA - 1,
+                           static_cast<double>(L_.grid.width_years),
+                           sch_.asfr.data() + st * nA,
+                           Az + o,
+                           sc.Q.data() + o,
+                           kept ? c_.births_by_mother_age.data() + st * nA : sc.births_by_age.data() + uz(k) * nA,
+                           kept ? c_.women_exposure.data() + st * nA : nullptr,
+                           Mz ? Mz + o : nullptr};
+    };
+    // Both groups' kernels in one call (a single group: the second entry is unused).
+    const BirthsOfState states[2] = {state_of(0), state_of(count == 2 ? 1 : 0)};
+    Bk[0] = states[0].B;
+    Bk[1] = states[1].B;
+    births_by_age_bits_states(states, uz(count), range, bits);
+  }
   // The step's check of the rates (validate_zones): a bit test here, exact when it fires; the lower group first.
   if (asfr_in_births_)
     for (int k = 0; k < count; ++k)

@@ -94,6 +94,7 @@ StepPlan plan_step(const ProjectionConfig& cfg, const CohortLayout& L, const Ste
   plan.timing = sch.migration_timing.value_or(cfg.migration_timing);
   plan.fused = !plan.multistate && plan.any_migration && plan.timing == MigrationTiming::even && !plan.has_ext_in &&
                !plan.has_ext_out && !plan.has_net && cfg.flow_policy != FlowPolicy::wpp;
+  plan.births_in_pass = plan.fused && births_in_pass(uz(L.grid.open_index()), L.grid.width_years);
   plan.tr_out.assign(uz(L.groups), -1);
   plan.tr_in.assign(uz(L.groups), -1);
   for (std::size_t k = 0; k < sch.transitions.size() && plan.fused; ++k) {
@@ -289,12 +290,26 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
     fused_state(f);
   }
   // A3 steps 1–3 (A and E made from P and M) with step 7 of ages 1 … w (the end population of those ages does not
-  // depend on births); step_zone closes age 0 (close_step_age0). Pointers as buffers() and survival() give them.
+  // depend on births), and with StepPlan::births_in_pass the women's B by age of step 4 (births_of_groups sums them),
+  // in one pass; step_zone closes age 0 (close_step_age0). Pointers as buffers() and survival() give them.
   const std::size_t w = nA - 1;
   const double* const Sz = survival(z, 0, 0).data();
   double* const Dz = keep ? c_.deaths.data().data() + z0 : sc.D.data();
   double* const end_z = next_.data().data() + z0;
-  survive_and_close_states(w, uz(G) * kSexes, Sz, Pz, Mz, Dz, sc.Q.data(), end_z, sc.floored_above.data());
+  if (plan_.births_in_pass) {  // the women's births by age in the same pass (births_of_groups sums them)
+    const std::size_t st0 = uz(z) * uz(G) * nA;  // the zone's first state's ages in the [state][age] arrays
+    const bool kept = plan_.births_by_age_kept;  // into the components, with their exposure; else into scratch
+    const ZoneBirths births{1.0,
+                            sch_.asfr.data() + st0,
+                            kept ? c_.births_by_mother_age.data() + st0 : sc.women_births.data(),
+                            kept ? c_.women_exposure.data() + st0 : nullptr,
+                            sc.births_range.data(),
+                            sc.births_bits.data()};
+    survive_births_and_close_states(w, uz(G) * kSexes, Sz, Pz, Mz, Dz, sc.Q.data(), end_z, sc.floored_above.data(),
+                                    births);
+  } else {
+    survive_and_close_states(w, uz(G) * kSexes, Sz, Pz, Mz, Dz, sc.Q.data(), end_z, sc.floored_above.data());
+  }
 }
 
 // The general path of B1: net migrants M per cell from the own out-flows (phase 1 values, recomputed) and the

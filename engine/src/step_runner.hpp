@@ -17,6 +17,7 @@
 #include "engine_support.hpp"
 #include "indicators_pass.hpp"
 #include "parallel.hpp"
+#include "simd.hpp"
 #include "step_kernels.hpp"
 #include "step_plan.hpp"
 
@@ -64,6 +65,11 @@ struct Scratch {
   std::vector<double> A, E, Q, B, B_mother, M, D;
   std::vector<unsigned char> floored_above;  // per group and sex: survive_and_close_states floored a cell of ages 1 … w
   std::vector<double> od, tr, ext, net, f, total, in_od, in_tr, ones, births_by_age;  // one age vector each (two)
+  // The lean fused path's births of each group's women, made in the survive pass (fused_migration:
+  // StepPlan::births_in_pass) and summed by births_of_groups: B by age (group g's at g · ages), ranges and bits.
+  std::vector<double> women_births;
+  std::vector<BirthsRange> births_range;
+  std::vector<std::uint64_t> births_bits;
   LifeTable lt;
   // Multistate step: M(x) per life-table row, P(x) and S(x) per index of both sexes, the single-state death rates.
   std::vector<StateMatrix> ms_M, ms_P, ms_S;
@@ -81,6 +87,11 @@ struct Scratch {
   // The per-zone arrays of a zone with `groups` groups and n ages (both the flow and the multistate step).
   void size_for_zone(int groups, std::size_t n) {
     if (groups == sized_groups && n == sized_ages) return;  // as the last zone: nothing to resize
+    resize_for_zone(groups, n);
+  }
+  // Apart from the test above, which stays inline in step_zone (with the resizes too it was called: ≈ 20
+  // instructions a zone).
+  void resize_for_zone(int groups, std::size_t n) {
     sized_groups = groups;
     sized_ages = n;
     reserve(n);
@@ -92,6 +103,9 @@ struct Scratch {
     Q.resize(g * 2 * n);
     B.resize(g * 2);
     floored_above.resize(g * 2);
+    births_range.resize(g);
+    births_bits.resize(g);
+    women_births.resize(g * n);
   }
   // The OD age–sex profile of (group, sex), or 1 everywhere when the migration has none. Sex 0's row read over 2n
   // ages is both sexes' (the profile is [group][sex][age]; `ones` holds 2n): fused_migration's in-flow pass.

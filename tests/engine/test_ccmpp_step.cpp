@@ -12,11 +12,13 @@
 #include "cohortgis/engine/ccmpp_step.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "csv_fixture.hpp"
+#include "kernel_random.hpp"
 #include "projection_fixture.hpp"
 #include "simd.hpp"
 #include "step_kernels.hpp"
 
 using namespace cohortgis;
+using cohortgis::test::next_unit;
 using cohortgis::test::OneStateCase;
 
 namespace {
@@ -397,16 +399,6 @@ TEST(StepKernelBirths, EveryAgeRangeAndBitsAsTheFormulaAgeByAge) {
     }
   EXPECT_GT(cases, 1000);
 }
-
-namespace {
-// A xorshift generator's next value in [0, 1): the kernels' tests draw their values from it, the same on every run.
-double next_unit(std::uint64_t& seed) {
-  seed ^= seed << 13;
-  seed ^= seed >> 7;
-  seed ^= seed << 17;
-  return static_cast<double>(seed >> 11) / 9007199254740992.0;
-}
-}  // namespace
 
 // The step's sums over age per state (detail::sum_ages_states: eight chains in one loop, four states of D and M or
 // eight of D, then one state at a time): each sum the left-to-right sum of its own vector, bit for bit, for any number
