@@ -87,7 +87,10 @@ StepPlan plan_step(const ProjectionConfig& cfg, const CohortLayout& L, const Ste
   plan.has_ext_out = !sch.external_out.empty() || !sch.external_out_rate.empty();
   plan.has_net = !sch.net_migrants.empty() || !sch.net_migrants_per_person.empty() || !sch.net_migrants_total.empty();
   plan.has_tr = !sch.transitions.empty();
-  plan.any_migration = plan.has_od || plan.has_ext_in || plan.has_ext_out || plan.has_net || plan.has_tr;
+  // `wpp` overrides M = 0 too (A2: a cell of 0 with no migrants gets M = 0.00001, as ccmppWPP's zero-migration
+  // variant does), so a wpp run without any migration input still takes the migration path.
+  plan.any_migration = plan.has_od || plan.has_ext_in || plan.has_ext_out || plan.has_net || plan.has_tr ||
+                       (cfg.flow_policy == FlowPolicy::wpp && !plan.multistate);
   plan.keep_cells = cfg.cell_components;
   // Births by age of mother and their exposure: state-sized arrays, kept with cell components or indicators.
   plan.births_by_age_kept = plan.keep_cells || cfg.indicators;

@@ -81,6 +81,32 @@ TEST(ProjectionAnalytic, LeslieMatrixGrowthFactor) {
   EXPECT_LT((shape - v).cwiseAbs().maxCoeff(), 1e-10);
 }
 
+// `wpp` overrides an empty cell even when the run has no migration at all (A2: P + M = 0 + 0 ≤ 0, M := 0.00001), as
+// ccmppWPP's zero-migration variant does and as a table of zeros does (tests/conformance/
+// un-groups-residual-rates-quota, variant no-transitions); before round 19 a run without migration inputs skipped it.
+TEST(ProjectionPolicy, WppOverridesAnEmptyCellWithoutAnyMigrationInput) {
+  OneStateCase c;
+  c.grid = AgeGrid::single_year(2);
+  c.P_f = {100, 0, 50};
+  c.P_m = {110, 90, 40};
+  c.S_f = {0.9, 0.8, 0.5};
+  c.S_m = {0.85, 0.75, 0.4};
+  c.F = {0, 0.5, 0};
+  c.timing = MigrationTiming::end;
+  c.policy = FlowPolicy::wpp;
+  const RecordingSink none = c.run();
+  ASSERT_EQ(none.components.at(0).overridden.size(), 1u);
+  EXPECT_EQ(none.components[0].overridden[0].age, 1);
+  EXPECT_DOUBLE_EQ(none.populations.at(1).at(0, 0, 0, 1), 80.0 + 0.00001);  // index 1 at the end: 0.8 · 100 + M
+  c.M_f = {0, 0, 0};
+  c.M_m = {0, 0, 0};
+  const RecordingSink zeros = c.run();  // the same with a table of zeros, bit for bit
+  const auto bits = [](const CohortArray& a) { return std::vector<double>(a.data().begin(), a.data().end()); };
+  EXPECT_EQ(cohortgis::test::differing_bits(bits(none.populations.at(1)), bits(zeros.populations.at(1))), 0u);
+  c.policy = FlowPolicy::conserve;  // conserve has no override: the empty cell stays empty
+  EXPECT_DOUBLE_EQ(c.run().populations.at(1).at(0, 0, 0, 1), 80.0);
+}
+
 // A stationary population (Lx × constant births) stays stationary under its own life table and replacement fertility.
 TEST(ProjectionAnalytic, StationaryPopulationStaysStationary) {
   const AgeGrid grid = AgeGrid::single_year(100);
