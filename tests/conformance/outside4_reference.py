@@ -8,7 +8,7 @@ written: deaths D = (1 - S) * A subtracted, not S * A. Plain numpy; used by the 
 """
 import numpy as np
 
-from readme_reference import SEXES, write_csv, write_expected  # noqa: F401  (re-exported for the cases)
+from readme_reference import newborn_groups
 
 OVERRIDE, FLOOR = 0.00001, 0.0005
 
@@ -51,15 +51,7 @@ def step(P, S, F, srb, M, timing, z, policy="wpp", newborn=None):
             f = np.asarray(F.get((zone, g), np.zeros_like(P[(zone, g, sex)])), float)
             Af, Qf = A[(zone, g, sex)], Q[(zone, g, sex)]
             births[(zone, g)] = float(np.sum(z * f[1:-1] * (Af[1:-1] + Qf[1:-1]) / 2.0))
-    into = {k: 0.0 for k in births}
-    for (zone, g), b in births.items():
-        moved = 0.0
-        for mg, cg, share in newborn or []:
-            if mg == g:
-                into[(zone, cg)] += share * b
-                moved += share * b
-        into[(zone, g)] += b - moved
-    for (zone, g), b in into.items():
+    for (zone, g), b in newborn_groups(births, newborn).items():
         bf = b * (1.0 / (1.0 + srb[zone]))
         for sex, bs in (("female", bf), ("male", b - bf)):
             k = (zone, g, sex)
