@@ -2,7 +2,8 @@
 """One zone, 1x1 on 60+, three annual steps 2020 -> 2023 under the default `flow_policy = "conserve"`: signed `net`
 counts, `out` counts and an `out_rate` whose out-flows exceed some cells' start population (scaled by one factor to
 P - 0.00001, docs/ccmpp.md B2), `in` counts (not scaled), `timing` even then end; the floor 0.0005 of A3 step 7 where
-a scaled cohort still ends below 0. Variant `no-out-rate`: `migration = { out_rate = false }` (other factors). Written
+a scaled cohort still ends below 0. Variant `no-out-rate`: `migration = { out_rate = false }` (other factors);
+variant `totals`: a `net_total` besides, summed with the counts into the given net before its negative part counts. Written
 from scenarios/README.md and docs/ccmpp.md alone; expected.csv from numpy (../outside4_reference.py), never calling
 cohortgis. Run: /usr/bin/python3 make_case.py
 """
@@ -57,9 +58,11 @@ rr.write_csv(path("out.csv"), ["year", "sex", "age", "value"], tab(OUT, True))
 rr.write_csv(path("in.csv"), ["year", "sex", "age", "value"], tab(IN, True))
 rr.write_csv(path("out_rate.csv"), ["year", "sex", "age", "value"], tab(RATE, True))
 SRB = 1.06
+TOTAL = {2020: -1000.0, 2021: -120000.0, 2022: 0.0}  # variant `totals`: more than everyone in 2021
+rr.write_csv(path("net_total.csv"), ["year", "value"], [[t, v] for t, v in TOTAL.items()])
 
 
-def project(with_rate):
+def project(with_rate, totals=False):
     P = {("X", "total", s): P0[s].copy() for s in rr.SEXES}
     out = [(BASE, P)]
     for t in YEARS:
@@ -67,6 +70,8 @@ def project(with_rate):
         for s in rr.SEXES:
             k = ("X", "total", s)
             net = NET[(t, s)] * Z
+            if totals:  # the total spread as the start population, summed into the given net before its sign
+                net = net + Z * TOTAL[t] * P[k] / sum(P[("X", "total", x)].sum() for x in rr.SEXES)
             outs = [OUT[(t, s)] * Z, np.maximum(-net, 0.0)]
             if with_rate:
                 outs.append(Z * RATE[(t, s)] * P[k])
@@ -78,4 +83,5 @@ def project(with_rate):
     return out
 
 
-rr.write_expected(path("expected.csv"), {"baseline": project(True), "no-out-rate": project(False)}, AGES)
+rr.write_expected(path("expected.csv"), {"baseline": project(True), "no-out-rate": project(False),
+                                         "totals": project(True, totals=True)}, AGES)
