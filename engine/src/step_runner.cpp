@@ -378,6 +378,8 @@ void StepRunner::general_migration(int z, Scratch& sc) {
             for (std::size_t i = 0; i < nA; ++i) x[i] = xin ? xin[i] : 0.0;
           }
         }
+        if (!pairs_by_destination_.empty())
+          scaled_pair_arrivals(c0, M, keep ? part(c_.external_in, z, g, s) : std::span<double>());
         if (cfg_.flow_policy == FlowPolicy::wpp) {
           const double* P = P_.data().data() + c0;
           for (int i = 0; i < A; ++i) {
@@ -689,6 +691,7 @@ void StepRunner::run_checked() {
     if (plan_.any_migration && cfg_.flow_policy != FlowPolicy::wpp && !no_zone_may_scale())
       for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch& scratch) { outflows(z, scratch); });
     any_scaled_ = std::any_of(zone_scale_.begin(), zone_scale_.end(), [](const auto& b) { return !b.empty(); });
+    index_scaled_pairs();
     // One thread adds the sums at a time: past about eight threads it would fall behind the zones (≈ 1 µs a zone in
     // cache against ≈ 10 µs of step per zone and thread at W3k), and the aggregates split over age ranges after the
     // pass (IndicatorPass::unit) instead. The same bits either way.

@@ -82,6 +82,7 @@ std::function<void(const StepContext&, const CohortArray&, StepSchedules&, std::
                                   "move in one step: lower persons_per_year or spread the programme over more years");
           s.external_out[src] += x;
           s.external_in[dst] += x;
+          if (x > 0.0) s.external_pairs.push_back({src, dst, x});
         }
     }
     for (const auto& q : d->quotas) {
@@ -114,8 +115,11 @@ std::function<void(const StepContext&, const CohortArray&, StepSchedules&, std::
           if (f.group >= 0 && f.group != g) continue;
           // X = z · r · P at the start of the step, the flow convention of docs/ccmpp.md B1.
           const double x = z * f.rate_per_year * scale(f.origin) * start.at(f.origin, g, f.sex, f.age);
-          s.external_out[layout.index(f.origin, g, f.sex, f.age)] += x;
-          s.external_in[layout.index(f.destination, g, f.sex, f.age)] += x;
+          const std::size_t src = layout.index(f.origin, g, f.sex, f.age);
+          const std::size_t dst = layout.index(f.destination, g, f.sex, f.age);
+          s.external_out[src] += x;
+          s.external_in[dst] += x;
+          if (x > 0.0) s.external_pairs.push_back({src, dst, x});
         }
     }
     if (!d->od_counts_by_step.empty()) {
@@ -132,8 +136,10 @@ std::function<void(const StepContext&, const CohortArray&, StepSchedules&, std::
                                 ", age group starting at " + std::to_string(grid.age_start(c.age)) +
                                 ") would leave zone " + ids[uz(c.origin)] + " for " + ids[uz(c.destination)] + "; it holds " +
                                 fmt(start.data()[src]) + "; expected counts at most the origin's population");
+        const std::size_t dst = layout.index(c.destination, c.group, c.sex, c.age);
         s.external_out[src] += c.persons;
-        s.external_in[layout.index(c.destination, c.group, c.sex, c.age)] += c.persons;
+        s.external_in[dst] += c.persons;
+        if (c.persons > 0.0) s.external_pairs.push_back({src, dst, c.persons});
       }
     }
     const std::vector<OdFlow>& source = d->od_by_step.empty() ? d->od_static : d->od_by_step[uz(ctx.step)];
