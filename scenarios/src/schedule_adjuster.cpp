@@ -69,9 +69,9 @@ std::function<void(const StepContext&, const CohortArray&, StepSchedules&, std::
       if (s.external_out.empty()) s.external_out.assign(layout.cells(), 0.0);
       for (int sx = 0; sx < 2; ++sx)
         for (int i = 0; i < A; ++i) {
-          // A programme may move at most half of a cell in one step, so the engine never scales the out-flow and
-          // the persons leaving `from` are exactly those arriving in `to` (books exact). More is a planning error,
-          // reported rather than silently cut.
+          // A programme may move at most half of a cell in one step (more is a planning error, reported rather than
+          // silently cut); with the cell's other out-flows it may still be scaled under conserve, and then arrives
+          // scaled as it left (the pair below), so the books stay exact.
           const std::size_t src = layout.index(r.r.from, r.r.group, sx, i), dst = layout.index(r.r.to, r.r.group, sx, i);
           const double x = r.r.persons_per_year * years * prof[uz(sx * A + i)];
           if (x > 0.5 * start.data()[src] && x > 0.0)
