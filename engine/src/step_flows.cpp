@@ -340,6 +340,37 @@ bool StepRunner::no_zone_may_scale() const {
   return worst <= 1.0 - 1e-6;
 }
 
+// B2 under conserve: the persons of a pair (ExternalPair: an OD rate by cell, OD counts, a relocation) arrive scaled
+// as its origin cell's out-flows were, so the destination receives exactly what the origin lost. The pairs are
+// indexed by destination once a step has scaled cells (index_scaled_pairs); each in order of the schedules.
+void StepRunner::index_scaled_pairs() {
+  pairs_by_destination_.clear();
+  if (!any_scaled_ || sch_.external_pairs.empty()) return;
+  const auto& pairs = sch_.external_pairs;
+  for (std::size_t k = 0; k < pairs.size(); ++k) {
+    const std::size_t zone_cells = uz(L_.groups) * kSexes * L_.ages();
+    if (!zone_scale_[pairs[k].from / zone_cells].empty()) pairs_by_destination_.push_back(k);
+  }
+  std::stable_sort(pairs_by_destination_.begin(), pairs_by_destination_.end(),
+                   [&](std::size_t a, std::size_t b) { return pairs[a].to < pairs[b].to; });
+}
+
+// The cut of the arrivals in the cells c0 … c0 + ages − 1 of one state and sex, from M (and the kept external_in).
+void StepRunner::scaled_pair_arrivals(std::size_t c0, double* M, std::span<double> external_in) {
+  const auto& pairs = sch_.external_pairs;
+  const std::size_t nA = L_.ages(), zone_cells = uz(L_.groups) * kSexes * nA;
+  auto k = std::lower_bound(pairs_by_destination_.begin(), pairs_by_destination_.end(), c0,
+                            [&](std::size_t i, std::size_t cell) { return pairs[i].to < cell; });
+  for (; k != pairs_by_destination_.end() && pairs[*k].to < c0 + nA; ++k) {
+    const ExternalPair& p = pairs[*k];
+    const std::size_t zone = p.from / zone_cells;
+    const double f = zone_scale_[zone][p.from - zone * zone_cells];
+    const double cut = p.persons - p.persons * f;  // what the origin kept of these persons
+    M[p.to - c0] -= cut;
+    if (!external_in.empty()) external_in[p.to - c0] -= cut;
+  }
+}
+
 // Phase 1: the conserve factors of every cell of a zone.
 void StepRunner::outflows(int z, Scratch& sc) {
   const int G = L_.groups;

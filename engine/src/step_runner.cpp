@@ -87,7 +87,10 @@ StepPlan plan_step(const ProjectionConfig& cfg, const CohortLayout& L, const Ste
   plan.has_ext_out = !sch.external_out.empty() || !sch.external_out_rate.empty();
   plan.has_net = !sch.net_migrants.empty() || !sch.net_migrants_per_person.empty() || !sch.net_migrants_total.empty();
   plan.has_tr = !sch.transitions.empty();
-  plan.any_migration = plan.has_od || plan.has_ext_in || plan.has_ext_out || plan.has_net || plan.has_tr;
+  // `wpp` overrides M = 0 too (A2: a cell of 0 with no migrants gets M = 0.00001, as ccmppWPP's zero-migration
+  // variant does), so a wpp run without any migration input still takes the migration path.
+  plan.any_migration = plan.has_od || plan.has_ext_in || plan.has_ext_out || plan.has_net || plan.has_tr ||
+                       (cfg.flow_policy == FlowPolicy::wpp && !plan.multistate);
   plan.keep_cells = cfg.cell_components;
   // Births by age of mother and their exposure: state-sized arrays, kept with cell components or indicators.
   plan.births_by_age_kept = plan.keep_cells || cfg.indicators;
@@ -390,6 +393,8 @@ void StepRunner::general_migration(int z, Scratch& sc) {
             for (std::size_t i = 0; i < nA; ++i) x[i] = xin ? xin[i] : 0.0;
           }
         }
+        if (!pairs_by_destination_.empty())
+          scaled_pair_arrivals(c0, M, keep ? part(c_.external_in, z, g, s) : std::span<double>());
         if (cfg_.flow_policy == FlowPolicy::wpp) {
           const double* P = P_.data().data() + c0;
           for (int i = 0; i < A; ++i) {
@@ -701,6 +706,7 @@ void StepRunner::run_checked() {
     if (plan_.any_migration && cfg_.flow_policy != FlowPolicy::wpp && !no_zone_may_scale())
       for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch& scratch) { outflows(z, scratch); });
     any_scaled_ = std::any_of(zone_scale_.begin(), zone_scale_.end(), [](const auto& b) { return !b.empty(); });
+    index_scaled_pairs();
     // One thread adds the sums at a time: past about eight threads it would fall behind the zones (≈ 1 µs a zone in
     // cache against ≈ 10 µs of step per zone and thread at W3k), and the aggregates split over age ranges after the
     // pass (IndicatorPass::unit) instead. The same bits either way.

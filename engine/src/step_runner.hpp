@@ -240,6 +240,8 @@ class StepRunner {
   void sum_state_totals(int zone, Scratch& sc);                        // deaths_by_state, net_migrants_by_state
   void fused_migration(int zone, Scratch& sc);                         // B1 and A3 steps 1–3 of the fused path
   void general_migration(int zone, Scratch& sc);                       // B1 of the general path
+  void scaled_pair_arrivals(std::size_t c0, double* M, std::span<double> external_in);  // B2: pairs as lost
+  void index_scaled_pairs();
   void mortality(int zone, int group, int sex, Scratch& s, std::span<double> S, std::span<double> phi);
   void zone_mortality(int zone, Scratch& s);
   bool mortality_lanes(int zone, int group, int groups, Scratch& s);
@@ -307,6 +309,8 @@ class StepRunner {
   FloorTracking& floors_;
   bool floors_sparse_ = false;  // this step writes the floor adjustments sparsely (FloorTracking)
   bool any_scaled_ = true;      // some zone of this step has a conserve block (zone_scale_), set after phase 1
+  // conserve with scaled cells: the indexes of sch_.external_pairs by destination cell (B2; empty: nothing to do).
+  std::vector<std::size_t> pairs_by_destination_;
   // The fertility rates are checked in the births pass (births_of_groups), not by validate_zone: see validate_zones.
   bool asfr_in_births_ = false;
   // The death rates are checked where the step's life tables read them (mortality_lanes, mortality), not by

@@ -69,9 +69,9 @@ std::function<void(const StepContext&, const CohortArray&, StepSchedules&, std::
       if (s.external_out.empty()) s.external_out.assign(layout.cells(), 0.0);
       for (int sx = 0; sx < 2; ++sx)
         for (int i = 0; i < A; ++i) {
-          // A programme may move at most half of a cell in one step, so the engine never scales the out-flow and
-          // the persons leaving `from` are exactly those arriving in `to` (books exact). More is a planning error,
-          // reported rather than silently cut.
+          // A programme may move at most half of a cell in one step (more is a planning error, reported rather than
+          // silently cut); with the cell's other out-flows it may still be scaled under conserve, and then arrives
+          // scaled as it left (the pair below), so the books stay exact.
           const std::size_t src = layout.index(r.r.from, r.r.group, sx, i), dst = layout.index(r.r.to, r.r.group, sx, i);
           const double x = r.r.persons_per_year * years * prof[uz(sx * A + i)];
           if (x > 0.5 * start.data()[src] && x > 0.0)
@@ -82,6 +82,7 @@ std::function<void(const StepContext&, const CohortArray&, StepSchedules&, std::
                                   "move in one step: lower persons_per_year or spread the programme over more years");
           s.external_out[src] += x;
           s.external_in[dst] += x;
+          if (x > 0.0) s.external_pairs.push_back({src, dst, x});
         }
     }
     for (const auto& q : d->quotas) {
@@ -114,8 +115,11 @@ std::function<void(const StepContext&, const CohortArray&, StepSchedules&, std::
           if (f.group >= 0 && f.group != g) continue;
           // X = z · r · P at the start of the step, the flow convention of docs/ccmpp.md B1.
           const double x = z * f.rate_per_year * scale(f.origin) * start.at(f.origin, g, f.sex, f.age);
-          s.external_out[layout.index(f.origin, g, f.sex, f.age)] += x;
-          s.external_in[layout.index(f.destination, g, f.sex, f.age)] += x;
+          const std::size_t src = layout.index(f.origin, g, f.sex, f.age);
+          const std::size_t dst = layout.index(f.destination, g, f.sex, f.age);
+          s.external_out[src] += x;
+          s.external_in[dst] += x;
+          if (x > 0.0) s.external_pairs.push_back({src, dst, x});
         }
     }
     if (!d->od_counts_by_step.empty()) {
@@ -132,8 +136,10 @@ std::function<void(const StepContext&, const CohortArray&, StepSchedules&, std::
                                 ", age group starting at " + std::to_string(grid.age_start(c.age)) +
                                 ") would leave zone " + ids[uz(c.origin)] + " for " + ids[uz(c.destination)] + "; it holds " +
                                 fmt(start.data()[src]) + "; expected counts at most the origin's population");
+        const std::size_t dst = layout.index(c.destination, c.group, c.sex, c.age);
         s.external_out[src] += c.persons;
-        s.external_in[layout.index(c.destination, c.group, c.sex, c.age)] += c.persons;
+        s.external_in[dst] += c.persons;
+        if (c.persons > 0.0) s.external_pairs.push_back({src, dst, c.persons});
       }
     }
     const std::vector<OdFlow>& source = d->od_by_step.empty() ? d->od_static : d->od_by_step[uz(ctx.step)];

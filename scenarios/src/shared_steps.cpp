@@ -15,7 +15,7 @@ bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
 // A field added to these structs must be compared below: the sizes make the compiler say so (x86-64, libstdc++).
 static_assert(sizeof(GroupTransition) == 56, "GroupTransition changed: compare the new field in same_step_schedules");
 static_assert(sizeof(NewbornRule) == 40, "NewbornRule changed: compare the new field in same_step_schedules");
-static_assert(sizeof(StepSchedules) == 328, "StepSchedules changed: compare the new field in same_step_schedules");
+static_assert(sizeof(StepSchedules) == 352, "StepSchedules changed: compare the new field in same_step_schedules");
 
 bool same_transition(const GroupTransition& a, const GroupTransition& b) {
   return a.from_group == b.from_group && a.to_group == b.to_group && same_bits(a.rate_per_year, b.rate_per_year) &&
@@ -25,6 +25,10 @@ bool same_transition(const GroupTransition& a, const GroupTransition& b) {
 bool same_newborn(const NewbornRule& a, const NewbornRule& b) {
   return a.mother_group == b.mother_group && a.child_group == b.child_group &&
          std::memcmp(&a.share, &b.share, sizeof(double)) == 0 && same_bits(a.zone_share, b.zone_share);
+}
+
+bool same_pair(const ExternalPair& a, const ExternalPair& b) {
+  return a.from == b.from && a.to == b.to && std::memcmp(&a.persons, &b.persons, sizeof(double)) == 0;
 }
 
 template <class T, class Same>
@@ -44,7 +48,8 @@ bool same_step_schedules(const StepSchedules& a, const StepSchedules& b) {
          same_bits(a.net_migrants_per_person, b.net_migrants_per_person) &&
          same_bits(a.net_migrants_total, b.net_migrants_total) && same_bits(a.external_in, b.external_in) &&
          same_bits(a.external_out, b.external_out) && same_bits(a.external_out_rate, b.external_out_rate) &&
-         a.od == b.od && same_all(a.transitions, b.transitions, same_transition) &&
+         same_all(a.external_pairs, b.external_pairs, same_pair) && a.od == b.od &&
+         same_all(a.transitions, b.transitions, same_transition) &&
          same_all(a.newborn_rules, b.newborn_rules, same_newborn) && a.migration_timing == b.migration_timing &&
          a.mortality_unchanged == b.mortality_unchanged;
 }
@@ -61,6 +66,7 @@ void assign_step_schedules(StepSchedules& out, const StepSchedules& from, bool k
     out.external_in = from.external_in;
     out.external_out = from.external_out;
     out.external_out_rate = from.external_out_rate;
+    out.external_pairs = from.external_pairs;
     out.od = from.od;
     out.transitions = from.transitions;
     out.newborn_rules = from.newborn_rules;

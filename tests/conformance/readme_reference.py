@@ -168,6 +168,20 @@ def rc_shares(z, w, **params):
     return v / v.sum()
 
 
+def newborn_groups(births, newborn):
+    """Births by the mothers' (zone, group) -> births by the children's (zone, group): each [[newborn]] rule
+    (mother_group, child_group, share) moves its share of the mother group's births (docs/ccmpp.md B3)."""
+    into = {k: 0.0 for k in births}
+    for (zone, g), b in births.items():
+        moved = 0.0
+        for mg, cg, share in newborn or []:
+            if mg == g:
+                into[(zone, cg)] += share * b
+                moved += share * b
+        into[(zone, g)] += b - moved
+    return into
+
+
 def step(P, S, F, srb, M, timing, z, transfers=None, newborn=None):
     """One step of every (zone, group, sex) cell array P (rows 0, z, ..., w+; w+ open) -> the end population.
     S[(zone, group, sex)]: survival ratios by age at the end (row 0 = births); F[(zone, group)]: ASFR per woman per
@@ -196,15 +210,7 @@ def step(P, S, F, srb, M, timing, z, transfers=None, newborn=None):
         if sex != "female":
             continue
         births[(zone, g)] = z * float(np.sum(F.get((zone, g), 0.0) * (start[(zone, g, sex)] + Q[(zone, g, sex)]) / 2.0))
-    into = {k: 0.0 for k in births}
-    for (zone, g), b in births.items():
-        moved = 0.0
-        for mg, cg, share in newborn or []:
-            if mg == g:
-                into[(zone, cg)] += share * b
-                moved += share * b
-        into[(zone, g)] += b - moved
-    for (zone, g), b in into.items():
+    for (zone, g), b in newborn_groups(births, newborn).items():
         r = srb[zone]
         for sex, part in (("female", 1.0 / (1.0 + r)), ("male", r / (1.0 + r))):
             Q[(zone, g, sex)][0] += b * part * S[(zone, g, sex)][0]

@@ -81,6 +81,78 @@ TEST(ProjectionAnalytic, LeslieMatrixGrowthFactor) {
   EXPECT_LT((shape - v).cwiseAbs().maxCoeff(), 1e-10);
 }
 
+// `wpp` overrides an empty cell even when the run has no migration at all (A2: P + M = 0 + 0 ≤ 0, M := 0.00001), as
+// ccmppWPP's zero-migration variant does and as a table of zeros does (tests/conformance/
+// un-groups-residual-rates-quota, variant no-transitions); before round 19 a run without migration inputs skipped it.
+TEST(ProjectionPolicy, WppOverridesAnEmptyCellWithoutAnyMigrationInput) {
+  OneStateCase c;
+  c.grid = AgeGrid::single_year(2);
+  c.P_f = {100, 0, 50};
+  c.P_m = {110, 90, 40};
+  c.S_f = {0.9, 0.8, 0.5};
+  c.S_m = {0.85, 0.75, 0.4};
+  c.F = {0, 0.5, 0};
+  c.timing = MigrationTiming::end;
+  c.policy = FlowPolicy::wpp;
+  const RecordingSink none = c.run();
+  ASSERT_EQ(none.components.at(0).overridden.size(), 1u);
+  EXPECT_EQ(none.components[0].overridden[0].age, 1);
+  EXPECT_DOUBLE_EQ(none.populations.at(1).at(0, 0, 0, 1), 80.0 + 0.00001);  // index 1 at the end: 0.8 · 100 + M
+  c.M_f = {0, 0, 0};
+  c.M_m = {0, 0, 0};
+  const RecordingSink zeros = c.run();  // the same with a table of zeros, bit for bit
+  const auto bits = [](const CohortArray& a) { return std::vector<double>(a.data().begin(), a.data().end()); };
+  EXPECT_EQ(cohortgis::test::differing_bits(bits(none.populations.at(1)), bits(zeros.populations.at(1))), 0u);
+  c.policy = FlowPolicy::conserve;  // conserve has no override: the empty cell stays empty
+  EXPECT_DOUBLE_EQ(c.run().populations.at(1).at(0, 0, 0, 1), 80.0);
+}
+
+// conserve scales a cell's out-flows (B2); a pair of external flows (ExternalPair: an OD rate by cell, OD counts, a
+// relocation, as a scenario gives them) then arrives scaled as it left, so the destination receives exactly what the
+// origin lost (tests/conformance/un-two-zones-conserve-pairs; before round 19 it arrived whole).
+TEST(ProjectionPolicy, ConservePairArrivesScaledAsItsOrigin) {
+  const AgeGrid grid = AgeGrid::single_year(2);
+  const CohortLayout layout{2, 1, grid};
+  CohortArray base(layout);
+  for (int z = 0; z < 2; ++z)
+    for (int s = 0; s < 2; ++s)
+      for (int i = 0; i < 3; ++i) base.at(z, 0, s, i) = 50.0 + 10.0 * i;
+  base.at(0, 0, 0, 1) = 80.0;
+  ProjectionConfig cfg;
+  cfg.grid = grid;
+  cfg.steps = 1;
+  cfg.migration_timing = MigrationTiming::end;
+  cfg.threads = 1;
+  cfg.cell_components = true;
+  const std::size_t from = layout.index(0, 0, 0, 1), to = layout.index(1, 0, 0, 1);
+  const auto run = [&](bool paired) {
+    Projection projection(cfg, base);
+    RecordingSink sink;
+    projection.run(
+        [&](const StepContext&, StepSchedules& s) {
+          s.mortality_kind = MortalityInput::survival_ratios;
+          s.mortality.assign(layout.cells(), 1.0);
+          s.asfr.assign(layout.states() * 3, 0.0);
+          s.srb.assign(2, 1.05);
+          s.external_out.assign(layout.cells(), 0.0);
+          s.external_in.assign(layout.cells(), 0.0);
+          s.external_out[from] = 100.0;  // 60 to zone 1 and 40 abroad: more than the 80 of the cell
+          s.external_in[to] = 60.0;
+          if (paired) s.external_pairs = {{from, to, 60.0}};
+        },
+        sink);
+    return sink;
+  };
+  const double f = (80.0 - 0.00001) / 100.0;
+  const RecordingSink paired = run(true);
+  ASSERT_EQ(paired.components.at(0).scaled_flows.size(), 1u);
+  EXPECT_NEAR(paired.populations.at(1).at(1, 0, 0, 1), 50.0 + 60.0 * f, 1e-12);  // S = 1: P[0] + M[1] at the end
+  EXPECT_NEAR(paired.components[0].external_in.at(1, 0, 0, 1), 60.0 * f, 1e-12);
+  EXPECT_NEAR(paired.populations[1].vec(1, 0, 0).sum(), 180.0 + 60.0 * f, 1e-12);  // zone 1 gains what 0 lost to it
+  const RecordingSink given = run(false);  // without the pair, 60 immigrants are a given count: not scaled
+  EXPECT_NEAR(given.populations.at(1).at(1, 0, 0, 1), 110.0, 1e-12);
+}
+
 // A stationary population (Lx × constant births) stays stationary under its own life table and replacement fertility.
 TEST(ProjectionAnalytic, StationaryPopulationStaysStationary) {
   const AgeGrid grid = AgeGrid::single_year(100);

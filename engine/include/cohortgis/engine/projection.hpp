@@ -98,6 +98,14 @@ struct GroupTransition {
   std::vector<double> zone_multiplier;  // [zone]; empty: 1
 };
 
+// Persons of external_out at cell `from` that arrive as external_in at cell `to` in the same step (indexes
+// [zone][group][sex][age]): OD rates by cell, OD counts and relocations, which a scenario gives as such a pair. Under
+// `conserve` the destination receives them scaled as the origin's cell (B2), so the books still balance.
+struct ExternalPair {
+  std::size_t from = 0, to = 0;
+  double persons = 0.0;
+};
+
 // A share of the births to mothers of one group assigned to another group (design note B3).
 struct NewbornRule {
   int mother_group = 0;
@@ -122,6 +130,7 @@ struct StepSchedules {
   std::vector<double> external_in;        // persons over the whole step
   std::vector<double> external_out;       // persons over the whole step
   std::vector<double> external_out_rate;  // per person per year
+  std::vector<ExternalPair> external_pairs;  // parts of external_out/_in that are one flow (empty: none)
   std::shared_ptr<const OdMigration> od;  // may be null
   std::vector<GroupTransition> transitions;
   std::vector<NewbornRule> newborn_rules;
