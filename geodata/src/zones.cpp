@@ -9,7 +9,9 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <string_view>
 #include <system_error>
+#include <unordered_map>
 #include <utility>
 
 #include "cohortgis/geodata/read_policy.hpp"
@@ -86,6 +88,25 @@ std::vector<std::uint8_t> Zones::wkb(std::size_t i) const {
   std::vector<std::uint8_t> out(g.WkbSize());
   g.exportToWkb(wkbNDR, out.data(), wkbVariantIso);
   return out;
+}
+
+Zones Zones::select(const std::vector<std::string>& ids, const std::vector<std::string>& names,
+                    const std::vector<std::string>& parents) const {
+  if ((!names.empty() && names.size() != ids.size()) || (!parents.empty() && parents.size() != ids.size()))
+    throw InputError(source_ + ": ids, names and parents differ in length");
+  std::unordered_map<std::string_view, std::size_t> at;  // not index(): linear, n² for 50,000 zones
+  for (std::size_t i = 0; i < ids_.size(); ++i) at.emplace(ids_[i], i);
+  std::vector<std::string> n, p;
+  std::vector<GeometryPtr> geoms;
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    const auto it = at.find(ids[k]);
+    if (it == at.end()) throw InputError(source_ + ": no zone with id '" + ids[k] + "'");
+    const std::size_t i = it->second;
+    n.push_back(names.empty() ? names_.at(i) : names[k]);
+    p.push_back(parents.empty() ? parents_.at(i) : parents[k]);
+    geoms.emplace_back(impl_->geoms[i]->clone());
+  }
+  return ZonesBuilder::make(source_, ids, std::move(n), std::move(p), repairs_, impl_->srs, std::move(geoms));
 }
 
 Zones ZonesBuilder::make(std::string source, std::vector<std::string> ids, std::vector<std::string> names,
