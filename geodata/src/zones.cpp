@@ -135,6 +135,14 @@ struct RawZone {
 
 // GEOS's reason for invalidity ("Self-intersection[116.1 39.9]"); OGR has no wrapper for it in GDAL 3.6.
 std::string invalid_reason(const OGRGeometry& g) {
+  // GEOS refuses an unclosed ring (a GeoJSON ring whose last point is not its first): the reason was "invalid".
+  if (wkbFlatten(g.getGeometryType()) == wkbMultiPolygon)
+    for (const OGRPolygon* p : *g.toMultiPolygon())
+      for (const OGRLinearRing* r : *p)
+        if (r->getNumPoints() > 0 && !r->get_IsClosed())
+          return "Ring not closed: it ends at " + shortest_number(r->getX(r->getNumPoints() - 1)) + " " +
+                 shortest_number(r->getY(r->getNumPoints() - 1)) + ", not at its first point " +
+                 shortest_number(r->getX(0)) + " " + shortest_number(r->getY(0));
   GEOSContextHandle_t ctx = OGRGeometry::createGEOSContext();
   std::string reason = "invalid";
   if (GEOSGeometry* gg = g.exportToGEOS(ctx)) {
@@ -360,12 +368,21 @@ Zones load_zones(const ZoneSource& src) {
 
   OGRSpatialReference srs;
   if (const OGRSpatialReference* s = layer->GetSpatialRef()) {
+    // Not silently ignored: a user naming a CRS for a layer that has one expects it to count.
+    if (!src.assume_crs.empty())
+      throw InputError(label + ": has its own coordinate reference system (" +
+                       std::string(s->GetName() ? s->GetName() : "unnamed") + "); a CRS to assume ('" + src.assume_crs +
+                       "') is only for a layer without one: leave it out, or change the file's CRS "
+                       "(ogr2ogr -a_srs)");
     srs = *s;
   } else if (!src.assume_crs.empty()) {
     srs = parse_crs(src.assume_crs, label + ", assumed CRS");
   } else {
-    throw InputError(label + ": has no coordinate reference system; set one in the file (e.g. ogr2ogr -a_srs "
-                             "EPSG:4326) or name the CRS to assume for it");
+    throw InputError(
+        label +
+        ": has no coordinate reference system; set one in the file (e.g. ogr2ogr -a_srs "
+        "EPSG:4326; a .prj beside a Shapefile) or name the CRS to assume for it (a scenario's [geography.source] "
+        "crs)");
   }
   srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
 

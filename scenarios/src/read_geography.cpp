@@ -50,7 +50,7 @@ void record_zone_source(const Doc& doc, const TableRef& ref) {
 geodata::Zones read_zone_source(const Doc& doc, const toml::node& sn, ScenarioSet& set) {
   const toml::table& t = doc.table(sn, "geography.source");
   doc.allow(t, "geography.source",
-            {"path", "layer", "id_field", "name_field", "parent_field", "make_valid", "encoding"});
+            {"path", "layer", "id_field", "name_field", "parent_field", "make_valid", "encoding", "crs"});
   geodata::ZoneSource& src = set.zones_source;
   if (!t.get("path")) doc.fail(&sn, "geography.source.path", "missing; expected the zones file (GeoPackage, Shapefile, …)");
   const TableRef ref = table_ref(doc, *t.get("path"), "geography.source.path", {});
@@ -69,6 +69,7 @@ geodata::Zones read_zone_source(const Doc& doc, const toml::node& sn, ScenarioSe
   if (const toml::node* l = t.get("layer")) src.layer = doc.string(*l, "geography.source.layer");
   if (const toml::node* f = t.get("name_field")) src.name_field = doc.string(*f, "geography.source.name_field");
   if (const toml::node* f = t.get("parent_field")) src.parent_field = doc.string(*f, "geography.source.parent_field");
+  if (const toml::node* f = t.get("crs")) src.assume_crs = doc.string(*f, "geography.source.crs");
   if (const toml::node* f = t.get("make_valid")) src.make_valid = doc.boolean(*f, "geography.source.make_valid");
   set.zones_source_path = src.path;
   set.zones_source_layer = src.layer;

@@ -154,6 +154,13 @@ TEST(ZoneErrors, InvalidGeometryNamesTheReasonAndMakeValidRepairsIt) {
   EXPECT_EQ(z.wkt(1).rfind("MULTIPOLYGON", 0), 0u);
 }
 
+// An unclosed ring (GeoJSON does not close rings for the writer) is named as such; GEOS's reason was "invalid".
+TEST(ZoneErrors, UnclosedRingIsNamed) {
+  const std::string m =
+      error_of([] { (void)Zones::from_wkt("t", "EPSG:4326", {"U1"}, {"POLYGON ((116 39,116 40,117 40,117 39))"}); });
+  EXPECT_CONTAINS(m, "'U1' (Ring not closed: it ends at 117 39, not at its first point 116 39)");
+}
+
 // An id repeated in many features (an OGR VRT union of one source 1000 times) lists 5 of them, not every one (a
 // 27 kB message before); an id with a line break is quoted with it escaped.
 TEST(ZoneErrors, ManyDuplicatesOfOneIdAreCutAndIdsAreEscaped) {
