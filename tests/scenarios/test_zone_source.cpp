@@ -131,6 +131,27 @@ TEST(ZoneSource, CrsNamesTheCrsOfALayerWithoutOne) {
   EXPECT_NE(own.find("has its own coordinate reference system (WGS 84)"), std::string::npos) << own;
 }
 
+// Zone ids with leading zeros against a source whose id field holds numbers (FIPS 01001 saved as 1001): the
+// mismatch says why.
+TEST(ZoneSource, IdsThatLostTheirLeadingZerosAreExplained) {
+  const fs::path dir = fs::temp_directory_path() / ("cohortgis_zeros_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  struct Remove {
+    fs::path p;
+    ~Remove() { fs::remove_all(p); }
+  } remove{dir};
+  std::ofstream(dir / "z.geojson") << R"({"type": "FeatureCollection", "features": [
+{"type": "Feature", "properties": {"code": 110101}, "geometry": {"type": "Polygon", "coordinates":
+ [[[116.3, 39.9], [116.3, 39.91], [116.31, 39.91], [116.31, 39.9], [116.3, 39.9]]]}}]})";
+  const Edited e("zones = [ { id = \"0110101\", name = \"A\" } ]\n",
+                 "source = { path = \"" + (dir / "z.geojson").string() + "\", id_field = \"code\" }\n");
+  const std::string m = error_of([&] { (void)e.load({dir.string()}); });
+  EXPECT_NE(m.find("the source's id '110101' is zone '0110101' without its leading zeros: the id field 'code' holds "
+                   "numbers"),
+            std::string::npos)
+      << m;
+}
+
 // A zone's English name and parent (scenarios::SparseText): one pointer each, null when empty (2.4 MB less at 50,000
 // zones without them), read as strings wherever one is expected.
 TEST(ZoneTexts, EmptyTextsHoldNothingAndGivenOnesReadAsStrings) {
