@@ -236,7 +236,9 @@ Zones finish(const std::string& label, OGRSpatialReference srs, std::vector<RawZ
         invalid.push_back(who + " (" + reason + ")");
         continue;
       }
-      GeometryPtr fixed(mp->MakeValid());
+      // GEOS (MakeValid) cannot read an unclosed ring: closed first, by repeating its first point.
+      mp->closeRings();
+      GeometryPtr fixed(mp->IsValid() ? mp->clone() : mp->MakeValid());
       int dropped = 0;
       GeometryPtr fixed_mp = fixed ? as_multipolygon(*fixed, true, &dropped) : nullptr;
       if (!fixed_mp || fixed_mp->IsEmpty() || !fixed_mp->IsValid()) {

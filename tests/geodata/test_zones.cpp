@@ -159,6 +159,11 @@ TEST(ZoneErrors, UnclosedRingIsNamed) {
   const std::string m =
       error_of([] { (void)Zones::from_wkt("t", "EPSG:4326", {"U1"}, {"POLYGON ((116 39,116 40,117 40,117 39))"}); });
   EXPECT_CONTAINS(m, "'U1' (Ring not closed: it ends at 117 39, not at its first point 116 39)");
+  // make_valid closes it (MakeValid alone could not: "could not repair into polygons").
+  const Zones z = Zones::from_wkt("t", "EPSG:4326", {"U1"}, {"POLYGON ((116 39,116 40,117 40,117 39))"}, {}, {}, true);
+  EXPECT_EQ(z.wkt(0), "MULTIPOLYGON (((116 39,116 40,117 40,117 39,116 39)))");
+  ASSERT_EQ(z.repairs().size(), 1u);
+  EXPECT_CONTAINS(z.repairs()[0], "zone 'U1': Ring not closed");
 }
 
 // An id repeated in many features (an OGR VRT union of one source 1000 times) lists 5 of them, not every one (a
