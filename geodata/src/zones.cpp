@@ -369,7 +369,10 @@ Zones load_zones(const ZoneSource& src) {
   if (defn->GetGeomFieldCount() < 1) throw InputError(label + ": has no geometry column; expected zone polygons");
 
   OGRSpatialReference srs;
-  if (const OGRSpatialReference* s = layer->GetSpatialRef()) {
+  CPLErrorReset();
+  const OGRSpatialReference* layer_srs = layer->GetSpatialRef();
+  const std::string srs_error = QuietGdalErrors::because();  // a .prj GDAL cannot read ("missing CONVERSION node")
+  if (const OGRSpatialReference* s = layer_srs) {
     // Not silently ignored: a user naming a CRS for a layer that has one expects it to count.
     if (!src.assume_crs.empty())
       throw InputError(label + ": has its own coordinate reference system (" +
@@ -381,8 +384,8 @@ Zones load_zones(const ZoneSource& src) {
     srs = parse_crs(src.assume_crs, label + ", assumed CRS");
   } else {
     throw InputError(
-        label +
-        ": has no coordinate reference system; set one in the file (e.g. ogr2ogr -a_srs "
+        label + ": has no coordinate reference system" + srs_error +
+        "; set one in the file (e.g. ogr2ogr -a_srs "
         "EPSG:4326; a .prj beside a Shapefile) or name the CRS to assume for it (a scenario's [geography.source] "
         "crs)");
   }

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // load_zones: real district files, name/parent fields, reprojection, and one broken fixture for every error.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -115,6 +118,21 @@ TEST(ZoneErrors, MissingCrs) {
   const Zones z = load_zones({.path = fixture("no_crs.shp"), .id_field = "code", .assume_crs = "EPSG:4326"});
   EXPECT_EQ(z.size(), 6u);
   EXPECT_EQ(z.crs_name(), "WGS 84");
+}
+
+// A .prj that GDAL cannot read leaves the layer without a CRS: the message says what GDAL found wrong (it read as if
+// there were no .prj at all).
+TEST(ZoneErrors, UnreadablePrjSaysWhy) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("cohortgis_bad_prj_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  for (const char* ext : {".shp", ".shx", ".dbf", ".cpg"})
+    fs::copy(fixture(std::string("no_crs") + ext), dir / (std::string("z") + ext),
+             fs::copy_options::overwrite_existing);
+  std::ofstream(dir / "z.prj") << "PROJCS[\"nonsense\"]";
+  const std::string m = error_of([&] { (void)load_zones({.path = (dir / "z.shp").string(), .id_field = "code"}); });
+  fs::remove_all(dir);
+  EXPECT_CONTAINS(m, "has no coordinate reference system (GDAL: ");
 }
 
 TEST(ZoneErrors, EmptyAndDuplicateIds) {
