@@ -131,8 +131,10 @@ std::string table_info(const std::string& path, const std::string& layer) {
       o << "  CRS        " << z.crs_name() << (z.crs_is_geographic() ? " (geographic)" : " (projected)") << "\n";
       o << "  extent     " << e.min_x << ", " << e.min_y << " … " << e.max_x << ", " << e.max_y << "\n";
       o << "  area       " << format_value(m.total_area_km2(), 1, Language::en) << " km²\n";
-    } catch (const InputError&) {
-      // Not polygons (or no geometry): a plain table.
+    } catch (const InputError& e) {
+      // Not zones: a plain table, and why, which a scenario naming this layer as its source would be told (an
+      // invalid polygon, a missing .prj): the listing alone read as "no geometry".
+      o << "  zones      none: " << e.what() << "\n";
     }
   }
   o << "  columns    (first values)\n";

@@ -212,13 +212,13 @@ std::optional<geodata::Zones> scenario_geometry(const scenarios::ScenarioSet& se
       }
     }
     const geodata::Zones all = geodata::load_zones(src);
-    std::vector<std::string> ids, wkt, names;
+    std::vector<std::string> ids, names, parents;
     for (const auto& z : sc.zones) {
       ids.push_back(z.id);
-      wkt.push_back(all.wkt(all.index(z.id)));
       names.push_back(z.name);
+      parents.push_back(z.parent);
     }
-    return geodata::Zones::from_wkt(all.source(), all.crs_wkt(), ids, wkt, names);
+    return all.select(ids, names, parents);
   } catch (const InputError& e) {
     note = std::string("zone boundaries not used: ") + e.what();
     return std::nullopt;

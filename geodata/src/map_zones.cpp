@@ -17,6 +17,13 @@ std::vector<MapZone> map_zones(const Zones& zones, const std::vector<double>& va
     throw InputError("map of " + zones.source() + ": " + std::to_string(labels.size()) + " labels for " +
                      std::to_string(zones.size()) + " zones");
   const Zones planar = reproject(zones, map_crs.empty() ? equal_area_crs_for(zones) : map_crs);
+  // The map's frame, scale bar and north arrow take metres, north up: degrees would give a plate carrée (stretched
+  // east–west by 1/cos(latitude), 1.31 at 40°N) with a scale bar in degrees read as metres.
+  if (planar.crs_is_geographic())
+    throw InputError("map of " + zones.source() + ": map CRS '" + map_crs + "' (" + planar.crs_name() +
+                     ") is geographic, in degrees; expected a projected CRS, or none for the Lambert azimuthal "
+                     "equal-area projection centred on the zones");
+  const double metres = planar.impl().srs.GetLinearUnits();  // per CRS unit: 0.3048006 for US survey feet
   std::vector<MapZone> out(zones.size());
   for (std::size_t i = 0; i < zones.size(); ++i) {
     MapZone& z = out[i];
@@ -29,7 +36,7 @@ std::vector<MapZone> map_zones(const Zones& zones, const std::vector<double>& va
       for (const OGRLinearRing* ring : *p) {
         MapRing r;
         r.reserve(static_cast<std::size_t>(ring->getNumPoints()));
-        for (const OGRPoint& pt : *ring) r.push_back({pt.getX(), pt.getY()});
+        for (const OGRPoint& pt : *ring) r.push_back({pt.getX() * metres, pt.getY() * metres});
         poly.push_back(std::move(r));
       }
       z.parts.push_back(std::move(poly));

@@ -9,7 +9,9 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <string_view>
 #include <system_error>
+#include <unordered_map>
 #include <utility>
 
 #include "cohortgis/geodata/read_policy.hpp"
@@ -88,6 +90,25 @@ std::vector<std::uint8_t> Zones::wkb(std::size_t i) const {
   return out;
 }
 
+Zones Zones::select(const std::vector<std::string>& ids, const std::vector<std::string>& names,
+                    const std::vector<std::string>& parents) const {
+  if ((!names.empty() && names.size() != ids.size()) || (!parents.empty() && parents.size() != ids.size()))
+    throw InputError(source_ + ": ids, names and parents differ in length");
+  std::unordered_map<std::string_view, std::size_t> at;  // not index(): linear, n² for 50,000 zones
+  for (std::size_t i = 0; i < ids_.size(); ++i) at.emplace(ids_[i], i);
+  std::vector<std::string> n, p;
+  std::vector<GeometryPtr> geoms;
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    const auto it = at.find(ids[k]);
+    if (it == at.end()) throw InputError(source_ + ": no zone with id '" + ids[k] + "'");
+    const std::size_t i = it->second;
+    n.push_back(names.empty() ? names_.at(i) : names[k]);
+    p.push_back(parents.empty() ? parents_.at(i) : parents[k]);
+    geoms.emplace_back(impl_->geoms[i]->clone());
+  }
+  return ZonesBuilder::make(source_, ids, std::move(n), std::move(p), repairs_, impl_->srs, std::move(geoms));
+}
+
 Zones ZonesBuilder::make(std::string source, std::vector<std::string> ids, std::vector<std::string> names,
                          std::vector<std::string> parents, std::vector<std::string> repairs, OGRSpatialReference srs,
                          std::vector<GeometryPtr> geoms) {
@@ -114,6 +135,14 @@ struct RawZone {
 
 // GEOS's reason for invalidity ("Self-intersection[116.1 39.9]"); OGR has no wrapper for it in GDAL 3.6.
 std::string invalid_reason(const OGRGeometry& g) {
+  // GEOS refuses an unclosed ring (a GeoJSON ring whose last point is not its first): the reason was "invalid".
+  if (wkbFlatten(g.getGeometryType()) == wkbMultiPolygon)
+    for (const OGRPolygon* p : *g.toMultiPolygon())
+      for (const OGRLinearRing* r : *p)
+        if (r->getNumPoints() > 0 && !r->get_IsClosed())
+          return "Ring not closed: it ends at " + shortest_number(r->getX(r->getNumPoints() - 1)) + " " +
+                 shortest_number(r->getY(r->getNumPoints() - 1)) + ", not at its first point " +
+                 shortest_number(r->getX(0)) + " " + shortest_number(r->getY(0));
   GEOSContextHandle_t ctx = OGRGeometry::createGEOSContext();
   std::string reason = "invalid";
   if (GEOSGeometry* gg = g.exportToGEOS(ctx)) {
@@ -207,7 +236,9 @@ Zones finish(const std::string& label, OGRSpatialReference srs, std::vector<RawZ
         invalid.push_back(who + " (" + reason + ")");
         continue;
       }
-      GeometryPtr fixed(mp->MakeValid());
+      // GEOS (MakeValid) cannot read an unclosed ring: closed first, by repeating its first point.
+      mp->closeRings();
+      GeometryPtr fixed(mp->IsValid() ? mp->clone() : mp->MakeValid());
       int dropped = 0;
       GeometryPtr fixed_mp = fixed ? as_multipolygon(*fixed, true, &dropped) : nullptr;
       if (!fixed_mp || fixed_mp->IsEmpty() || !fixed_mp->IsValid()) {
@@ -338,13 +369,25 @@ Zones load_zones(const ZoneSource& src) {
   if (defn->GetGeomFieldCount() < 1) throw InputError(label + ": has no geometry column; expected zone polygons");
 
   OGRSpatialReference srs;
-  if (const OGRSpatialReference* s = layer->GetSpatialRef()) {
+  CPLErrorReset();
+  const OGRSpatialReference* layer_srs = layer->GetSpatialRef();
+  const std::string srs_error = QuietGdalErrors::because();  // a .prj GDAL cannot read ("missing CONVERSION node")
+  if (const OGRSpatialReference* s = layer_srs) {
+    // Not silently ignored: a user naming a CRS for a layer that has one expects it to count.
+    if (!src.assume_crs.empty())
+      throw InputError(label + ": has its own coordinate reference system (" +
+                       std::string(s->GetName() ? s->GetName() : "unnamed") + "); a CRS to assume ('" + src.assume_crs +
+                       "') is only for a layer without one: leave it out, or change the file's CRS "
+                       "(ogr2ogr -a_srs)");
     srs = *s;
   } else if (!src.assume_crs.empty()) {
     srs = parse_crs(src.assume_crs, label + ", assumed CRS");
   } else {
-    throw InputError(label + ": has no coordinate reference system; set one in the file (e.g. ogr2ogr -a_srs "
-                             "EPSG:4326) or name the CRS to assume for it");
+    throw InputError(
+        label + ": has no coordinate reference system" + srs_error +
+        "; set one in the file (e.g. ogr2ogr -a_srs "
+        "EPSG:4326; a .prj beside a Shapefile) or name the CRS to assume for it (a scenario's [geography.source] "
+        "crs)");
   }
   srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
 

@@ -50,7 +50,7 @@ void record_zone_source(const Doc& doc, const TableRef& ref) {
 geodata::Zones read_zone_source(const Doc& doc, const toml::node& sn, ScenarioSet& set) {
   const toml::table& t = doc.table(sn, "geography.source");
   doc.allow(t, "geography.source",
-            {"path", "layer", "id_field", "name_field", "parent_field", "make_valid", "encoding"});
+            {"path", "layer", "id_field", "name_field", "parent_field", "make_valid", "encoding", "crs"});
   geodata::ZoneSource& src = set.zones_source;
   if (!t.get("path")) doc.fail(&sn, "geography.source.path", "missing; expected the zones file (GeoPackage, Shapefile, …)");
   const TableRef ref = table_ref(doc, *t.get("path"), "geography.source.path", {});
@@ -69,6 +69,7 @@ geodata::Zones read_zone_source(const Doc& doc, const toml::node& sn, ScenarioSe
   if (const toml::node* l = t.get("layer")) src.layer = doc.string(*l, "geography.source.layer");
   if (const toml::node* f = t.get("name_field")) src.name_field = doc.string(*f, "geography.source.name_field");
   if (const toml::node* f = t.get("parent_field")) src.parent_field = doc.string(*f, "geography.source.parent_field");
+  if (const toml::node* f = t.get("crs")) src.assume_crs = doc.string(*f, "geography.source.crs");
   if (const toml::node* f = t.get("make_valid")) src.make_valid = doc.boolean(*f, "geography.source.make_valid");
   set.zones_source_path = src.path;
   set.zones_source_layer = src.layer;
@@ -138,12 +139,25 @@ void read_geography(const Doc& doc, const toml::table& root, Scenario& sc, Scena
       for (std::size_t i = 0; i < v.size() && i < 20; ++i) out += (i ? ", " : "") + geodata::escape_cell(v[i]);
       return v.size() > 20 ? out + ", … (" + std::to_string(v.size()) + " in all)" : out;
     };
+    // "01001" against 1001: an id field of numbers (a DBF's N field, a FIPS code saved as an integer) loses the
+    // leading zeros that the tables keep.
+    std::string zeros;
+    const std::set<std::string> unmatched(no_data.begin(), no_data.end());
+    for (const auto& id : no_shape) {
+      const std::size_t nz = id.find_first_not_of('0');
+      if (nz == 0 || nz == std::string::npos || !unmatched.count(id.substr(nz))) continue;
+      zeros = "; the source's id '" + geodata::escape_cell(id.substr(nz)) + "' is zone '" + geodata::escape_cell(id) +
+              "' without its leading zeros: the id field '" + set.zones_source.id_field +
+              "' holds numbers; store the ids as text in the source";
+      break;
+    }
     if (!no_shape.empty() || !no_data.empty())
       doc.fail(g.get("source"), "geography.source",
                source_zones->source() + ": " +
                    (no_shape.empty() ? std::string() : "zones without a shape in the source: " + list(no_shape)) +
                    (no_shape.empty() || no_data.empty() ? "" : "; ") +
-                   (no_data.empty() ? std::string() : "shapes without a zone in geography.zones: " + list(no_data)));
+                   (no_data.empty() ? std::string() : "shapes without a zone in geography.zones: " + list(no_data)) +
+                   zeros);
     const geodata::ZoneMeasures m = geodata::measure_zones(*source_zones);
     auto c = std::make_shared<std::vector<geodata::XY>>();
     for (const auto& z : sc.zones) c->push_back(m.centroid_lonlat[*source_zones->find(z.id)]);

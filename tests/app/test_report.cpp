@@ -466,6 +466,18 @@ TEST_F(ReportTest, InfoDescribesResultsZonesAndTables) {
   EXPECT_THROW(app::describe((root_ / "missing.gpkg").string()), InputError);
 }
 
+// `info` on a layer that cannot be zones says why (it listed the fields only, as for a table without geometry).
+TEST(Info, SaysWhyALayerIsNotZones) {
+  const std::string geo = std::string(COHORTGIS_FIXTURES) + "/geo/";
+  const std::string bow = app::describe(geo + "invalid_geometry.geojson");
+  EXPECT_NE(bow.find("zones      none: "), std::string::npos) << bow;
+  EXPECT_NE(bow.find("Self-intersection"), std::string::npos) << bow;
+  const std::string no_prj = app::describe(geo + "no_crs.shp");
+  EXPECT_NE(no_prj.find("zones      none: "), std::string::npos) << no_prj;
+  EXPECT_NE(no_prj.find("CRS"), std::string::npos) << no_prj;
+  EXPECT_EQ(app::describe(geo + "townships.geojson").find("none:"), std::string::npos);
+}
+
 // Figures are drawn over several threads, each into its own surface (issue #16, bench/HISTORY.md "Round 7"): the
 // files and the list are the same on one thread and on four.
 TEST_F(ReportTest, FiguresAreTheSameOnOneThreadAndOnFour) {

@@ -17,6 +17,7 @@
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/sha256.hpp"
+#include "cohortgis/geodata/zones.hpp"
 #include "csv_fixture.hpp"
 
 using namespace cohortgis;
@@ -412,4 +413,41 @@ TEST_F(RunTest, AFolderAsZoneSourceIsHashedAndCheckedAsAFolder) {
   const auto changed = app::check_results(cfg.out_dir).inputs_changed;
   ASSERT_EQ(changed.size(), 1u);
   EXPECT_NE(changed[0].find("changed since the run"), std::string::npos) << changed[0];
+}
+
+// results.gpkg's zones are the source's: every coordinate bit (not 15 digits through WKT: 116.30000000000001 is the
+// double after 116.3) and the parents of `parent_field` (the layer's `parent` column was empty).
+TEST_F(RunTest, ResultsGpkgKeepsTheSourceGeometryAndParents) {
+  const fs::path sc = root_ / "sc", fix = fs::path(COHORTGIS_FIXTURES);
+  fs::create_directories(sc);
+  for (const char* f : {"base.csv", "asfr.csv", "mx.csv"}) fs::copy(fix / "scenarios" / f, sc / f);
+  std::ofstream(sc / "zones.geojson") << R"({"type": "FeatureCollection", "features": [
+{"type": "Feature", "properties": {"id": "A", "up": "north"}, "geometry": {"type": "Polygon", "coordinates":
+ [[[116.30000000000001, 39.9], [116.30000000000001, 39.910000000000004], [116.31, 39.910000000000004],
+   [116.31, 39.9], [116.30000000000001, 39.9]]]}},
+{"type": "Feature", "properties": {"id": "B", "up": "south"}, "geometry": {"type": "Polygon", "coordinates":
+ [[[116.31, 39.9], [116.31, 39.91], [116.32000000000001, 39.91], [116.32000000000001, 39.9], [116.31, 39.9]]]}}]})";
+  std::string toml = slurp(fix / "scenarios/good.toml");
+  toml.replace(
+      toml.find("[projection]"), 12,
+      "[geography.source]\npath = \"zones.geojson\"\nid_field = \"id\"\nparent_field = \"up\"\n\n[projection]");
+  std::ofstream(sc / "sc.toml") << toml;
+  app::RunConfig cfg;
+  cfg.scenario = (sc / "sc.toml").string();
+  cfg.out_dir = (root_ / "out").string();
+  cfg.quiet = true;
+  cfg.report = true;  // writes results.gpkg
+  cfg.data_dir = COHORTGIS_DATA;
+  app::run(cfg);
+  geodata::ZoneSource src;
+  src.path = (sc / "zones.geojson").string();
+  src.id_field = "id";
+  const geodata::Zones in = geodata::load_zones(src);
+  src.path = (root_ / "out/results.gpkg").string();
+  src.layer = "zones";
+  src.parent_field = "parent";
+  const geodata::Zones out = geodata::load_zones(src);
+  ASSERT_EQ(out.ids(), (std::vector<std::string>{"A", "B"}));
+  EXPECT_EQ(out.parents(), (std::vector<std::string>{"north", "south"}));
+  for (std::size_t i = 0; i < 2; ++i) EXPECT_EQ(out.wkb(i), in.wkb(i)) << out.wkt(i);
 }

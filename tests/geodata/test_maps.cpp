@@ -474,3 +474,26 @@ TEST(MapLabels, InsideCalloutAndKey) {
   EXPECT_GT(numbers, 0);
   expect_every_zone_named_once(slivers, sq, layout);
 }
+
+// A map CRS in US survey feet (NC State Plane, EPSG:2264) gives shapes in metres, as the scale bar reads them: the
+// state is about as wide as on the default equal-area map (it was 3.28 times wider, in feet labelled metres); a
+// geographic map CRS is refused (degrees labelled metres, and a plate carrée 1.2 times too wide at 35°N).
+TEST(MapRender, MapCrsInFeetIsDrawnInMetresAndDegreesAreRefused) {
+  ZoneSource src;
+  src.path = std::string(COHORTGIS_DATA) + "/geo/nc_counties.gpkg";
+  src.id_field = "FIPS";
+  const Zones zones = load_zones(src);
+  const std::vector<double> values(zones.size(), 1.0);
+  auto width = [](const std::vector<MapZone>& shapes) {
+    double lo = 1e300, hi = -1e300;
+    for (const auto& z : shapes)
+      for (const auto& poly : z.parts)
+        for (const auto& ring : poly)
+          for (const auto& p : ring) lo = std::min(lo, p.x), hi = std::max(hi, p.x);
+    return hi - lo;
+  };
+  const double laea = width(map_zones(zones, values)), feet = width(map_zones(zones, values, {}, "EPSG:2264"));
+  EXPECT_NEAR(laea, 810e3, 10e3);  // -84.32° to -75.46° at 35°N
+  EXPECT_NEAR(feet / laea, 1.0, 0.01);
+  EXPECT_THROW(map_zones(zones, values, {}, "EPSG:4326"), InputError);
+}

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // load_zones: real district files, name/parent fields, reprojection, and one broken fixture for every error.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -117,6 +120,21 @@ TEST(ZoneErrors, MissingCrs) {
   EXPECT_EQ(z.crs_name(), "WGS 84");
 }
 
+// A .prj that GDAL cannot read leaves the layer without a CRS: the message says what GDAL found wrong (it read as if
+// there were no .prj at all).
+TEST(ZoneErrors, UnreadablePrjSaysWhy) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("cohortgis_bad_prj_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  for (const char* ext : {".shp", ".shx", ".dbf", ".cpg"})
+    fs::copy(fixture(std::string("no_crs") + ext), dir / (std::string("z") + ext),
+             fs::copy_options::overwrite_existing);
+  std::ofstream(dir / "z.prj") << "PROJCS[\"nonsense\"]";
+  const std::string m = error_of([&] { (void)load_zones({.path = (dir / "z.shp").string(), .id_field = "code"}); });
+  fs::remove_all(dir);
+  EXPECT_CONTAINS(m, "has no coordinate reference system (GDAL: ");
+}
+
 TEST(ZoneErrors, EmptyAndDuplicateIds) {
   const std::string m = error_of([] { (void)load_zones({.path = fixture("duplicate_ids.geojson"), .id_field = "code"}); });
   EXPECT_CONTAINS(m, "duplicate_ids.geojson, layer 'duplicate_ids': ");
@@ -152,6 +170,18 @@ TEST(ZoneErrors, InvalidGeometryNamesTheReasonAndMakeValidRepairsIt) {
   EXPECT_CONTAINS(z.repairs()[0], "repaired by MakeValid into 2 polygon(s)");
   // The bow-tie's two triangles, each a quarter of the 0.01° square.
   EXPECT_EQ(z.wkt(1).rfind("MULTIPOLYGON", 0), 0u);
+}
+
+// An unclosed ring (GeoJSON does not close rings for the writer) is named as such; GEOS's reason was "invalid".
+TEST(ZoneErrors, UnclosedRingIsNamed) {
+  const std::string m =
+      error_of([] { (void)Zones::from_wkt("t", "EPSG:4326", {"U1"}, {"POLYGON ((116 39,116 40,117 40,117 39))"}); });
+  EXPECT_CONTAINS(m, "'U1' (Ring not closed: it ends at 117 39, not at its first point 116 39)");
+  // make_valid closes it (MakeValid alone could not: "could not repair into polygons").
+  const Zones z = Zones::from_wkt("t", "EPSG:4326", {"U1"}, {"POLYGON ((116 39,116 40,117 40,117 39))"}, {}, {}, true);
+  EXPECT_EQ(z.wkt(0), "MULTIPOLYGON (((116 39,116 40,117 40,117 39,116 39)))");
+  ASSERT_EQ(z.repairs().size(), 1u);
+  EXPECT_CONTAINS(z.repairs()[0], "zone 'U1': Ring not closed");
 }
 
 // An id repeated in many features (an OGR VRT union of one source 1000 times) lists 5 of them, not every one (a

@@ -103,6 +103,55 @@ TEST(ZoneSource, GbkShapefileDeclaredGivesTheOriginalNamesAndItsSidecarsAreInput
   EXPECT_NE(m.find("encoding = \"GBK\""), std::string::npos) << m;
 }
 
+// `crs` names the CRS of a layer without one (a Shapefile without .prj), which the error for such a layer advises;
+// for a layer with its own CRS it is an error, not silently ignored.
+TEST(ZoneSource, CrsNamesTheCrsOfALayerWithoutOne) {
+  const std::string fixtures = fs::absolute(COHORTGIS_FIXTURES).string();
+  const fs::path shapes = fs::temp_directory_path() / ("cohortgis_no_prj_" + std::to_string(::getpid()));
+  fs::create_directories(shapes);
+  for (const char* ext : {".shp", ".dbf", ".shx"})
+    fs::copy(fixtures + "/geo/beijing_gbk" + ext, shapes / (std::string("no_prj") + ext),
+             fs::copy_options::overwrite_existing);
+  const std::string shp = (shapes / "no_prj.shp").string();
+  struct Remove {
+    fs::path p;
+    ~Remove() { fs::remove_all(p); }
+  } remove{shapes};
+  auto source = [&](const std::string& path, const std::string& crs) {
+    return Edited("", "source = { path = \"" + path + "\", id_field = \"code\", encoding = \"GBK\"" + crs + " }\n");
+  };
+  const std::string missing = error_of([&] { (void)source(shp, "").load({shapes.string()}); });
+  EXPECT_NE(missing.find("has no coordinate reference system"), std::string::npos) << missing;
+  EXPECT_NE(missing.find("[geography.source] crs"), std::string::npos) << missing;
+  const scenarios::ScenarioSet set = source(shp, ", crs = \"EPSG:4326\"").load({shapes.string()});
+  EXPECT_EQ(set.runs.front().zones.size(), 16u);
+  EXPECT_EQ(set.zones_source.assume_crs, "EPSG:4326");
+  const std::string gpkg = std::string(COHORTGIS_DATA) + "/geo/beijing_districts.gpkg";
+  const std::string own = error_of([&] { (void)source(gpkg, ", crs = \"EPSG:4326\"").load(); });
+  EXPECT_NE(own.find("has its own coordinate reference system (WGS 84)"), std::string::npos) << own;
+}
+
+// Zone ids with leading zeros against a source whose id field holds numbers (FIPS 01001 saved as 1001): the
+// mismatch says why.
+TEST(ZoneSource, IdsThatLostTheirLeadingZerosAreExplained) {
+  const fs::path dir = fs::temp_directory_path() / ("cohortgis_zeros_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  struct Remove {
+    fs::path p;
+    ~Remove() { fs::remove_all(p); }
+  } remove{dir};
+  std::ofstream(dir / "z.geojson") << R"({"type": "FeatureCollection", "features": [
+{"type": "Feature", "properties": {"code": 110101}, "geometry": {"type": "Polygon", "coordinates":
+ [[[116.3, 39.9], [116.3, 39.91], [116.31, 39.91], [116.31, 39.9], [116.3, 39.9]]]}}]})";
+  const Edited e("zones = [ { id = \"0110101\", name = \"A\" } ]\n",
+                 "source = { path = \"" + (dir / "z.geojson").string() + "\", id_field = \"code\" }\n");
+  const std::string m = error_of([&] { (void)e.load({dir.string()}); });
+  EXPECT_NE(m.find("the source's id '110101' is zone '0110101' without its leading zeros: the id field 'code' holds "
+                   "numbers"),
+            std::string::npos)
+      << m;
+}
+
 // A zone's English name and parent (scenarios::SparseText): one pointer each, null when empty (2.4 MB less at 50,000
 // zones without them), read as strings wherever one is expected.
 TEST(ZoneTexts, EmptyTextsHoldNothingAndGivenOnesReadAsStrings) {

@@ -34,7 +34,8 @@ struct MapZone {
 
 // The zones as map shapes in a planar CRS: `map_crs` (EPSG code, WKT or PROJ string) or, when empty, the
 // Lambert azimuthal equal-area projection centred on them (equal_area_crs_for), which keeps a district map true to
-// shape. values[i] and labels[i] go with zone i (labels empty: the zones' names, or their ids).
+// shape. values[i] and labels[i] go with zone i (labels empty: the zones' names, or their ids). Shapes are in
+// metres whatever the CRS's unit (feet are converted; the scale bar reads metres); a geographic map_crs is an error.
 std::vector<MapZone> map_zones(const Zones& zones, const std::vector<double>& values,
                                const std::vector<std::string>& labels = {}, const std::string& map_crs = {});
 

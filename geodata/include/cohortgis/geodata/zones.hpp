@@ -77,6 +77,11 @@ class Zones {
   bool crs_is_geographic() const;
   Envelope extent() const;  // in the zones' CRS
 
+  // The zones with these ids, in this order, named and parented as given (an empty list: the zones' own). Geometries
+  // and CRS are copied, not passed through WKT (15 digits). Throws InputError naming an id that is not a zone.
+  Zones select(const std::vector<std::string>& ids, const std::vector<std::string>& names = {},
+               const std::vector<std::string>& parents = {}) const;
+
   std::string wkt(std::size_t i) const;
   std::vector<std::uint8_t> wkb(std::size_t i) const;  // ISO WKB, little endian
 
