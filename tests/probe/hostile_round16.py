@@ -55,15 +55,14 @@ def population(d):
 REF_POP = None
 
 
-def cli(name, args, files=None, expect='bad', out='out', post=None, **kw):
+def cli(name, args, files=None, expect='bad', pattern=None, toml=GOOD, env=None, timeout=60, stdin=None, out='out',
+        pre=None, prefix=(), post=None):
     """PROBE.cli() (probe_common.py), plus expect 'same': exit 0 with population.csv as the good scenario's, or 1."""
     def same(d, rc):
         bad = rc == 0 and population(os.path.join(d, out)) != REF_POP
         return (['SILENTLY DIFFERENT population.csv'] if bad else []) + (post(d, rc) if post else [])
-    if expect == 'same':
-        PROBE.cli(name, args, files, 'any', out=out, post=same, **kw)
-    else:
-        PROBE.cli(name, args, files, expect, out=out, post=post, **kw)
+    PROBE.cli(name, args, files, 'any' if expect == 'same' else expect, pattern, toml=toml, env=env, timeout=timeout,
+              stdin=stdin, out=out, pre=pre, prefix=prefix, post=same if expect == 'same' else post)
 
 
 def run_good(d, out):
