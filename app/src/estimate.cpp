@@ -99,7 +99,6 @@ Census read_census(const std::string& path, const AgeGrid& grid, const std::stri
   const bool check_year = year != 0 && t.has_column("year");
   const std::size_t cy = check_year ? t.column("year") : 0;
   const std::size_t n = static_cast<std::size_t>(grid.n_ages), per_unit = 2 * n;
-  std::map<std::string, std::size_t> index;
   std::vector<std::vector<int>> seen;  // per unit: cells given (0/1), then the total flag at per_unit
   for (std::size_t r = 0; r < t.size(); ++r) {
     if (check_year) {
@@ -109,9 +108,9 @@ Census read_census(const std::string& path, const AgeGrid& grid, const std::stri
                          std::to_string(year) + ", the census year --years gives for " + option);
     }
     const std::string& zone = t.text(r, cz);
-    auto it = index.find(zone);
-    if (it == index.end()) {
-      it = index.emplace(zone, c.units.size()).first;
+    auto it = c.index.find(zone);
+    if (it == c.index.end()) {
+      it = c.index.emplace(zone, c.units.size()).first;
       c.units.push_back(zone);
       c.unit_where.push_back(t.where(r, cz));
       c.totals.push_back(0.0);
@@ -321,10 +320,9 @@ std::vector<std::string> targets_of(const Census& c, const Crosswalk& cw) {
   if (cw.empty()) return c.units;
   // Only the census's own units' rows: a crosswalk file may also hold another region's (data/census has Beijing's
   // and Foshan's).
-  const std::set<std::string> units(c.units.begin(), c.units.end());
   std::vector<std::string> t;
   for (const auto& r : cw.rows)
-    if (units.count(r.from) && std::find(t.begin(), t.end(), r.to) == t.end()) t.push_back(r.to);
+    if (c.index.count(r.from) && std::find(t.begin(), t.end(), r.to) == t.end()) t.push_back(r.to);
   return t;
 }
 
@@ -343,7 +341,6 @@ void to_targets(const Census& c, const Crosswalk& cw, const std::string& option,
                 const std::vector<std::string>& targets, std::vector<double>& totals, std::vector<double>& cells,
                 std::size_t per_unit) {
   const std::set<std::string> target_set(targets.begin(), targets.end());
-  const std::set<std::string> units(c.units.begin(), c.units.end());
   const std::string zones_are = " (the zones of the estimate, from " + zones_from + ": " + zones_text(targets) + ")";
   const std::string hint = "; zones that split, merged or were renamed between the censuses need a crosswalk (" +
                            option + "-crosswalk) from this census's units to the zones of the estimate";
@@ -358,7 +355,7 @@ void to_targets(const Census& c, const Crosswalk& cw, const std::string& option,
     // Rows from units this census does not have (another region's zones in a shared crosswalk file) lead nowhere
     // here, so only the census's own units' targets must be zones of the estimate.
     for (std::size_t r = 0; r < cw.rows.size(); ++r)
-      if (units.count(cw.rows[r].from) && !target_set.count(cw.rows[r].to))
+      if (c.index.count(cw.rows[r].from) && !target_set.count(cw.rows[r].to))
         throw InputError(cw.to_where[r] + ": target zone '" + cw.rows[r].to + "' is not a zone of the estimate" +
                          zones_are + "; expected the crosswalks of both censuses to lead to the same zones");
   } else {
@@ -371,8 +368,8 @@ void to_targets(const Census& c, const Crosswalk& cw, const std::string& option,
   for (const auto& u : c.units) identity.push_back({u, u, 1.0});
   const auto& rows = cw.empty() ? identity : cw.rows;
   for (const auto& t : targets) {
-    const bool any =
-        std::any_of(rows.begin(), rows.end(), [&](const CrosswalkRow& r) { return r.to == t && units.count(r.from); });
+    const bool any = std::any_of(rows.begin(), rows.end(),
+                                 [&](const CrosswalkRow& r) { return r.to == t && c.index.count(r.from); });
     if (!any)
       throw InputError(c.path + ", column 'zone': no unit for zone '" + t + "' of the estimate (from " + zones_from +
                        ")" + (cw.empty() ? hint : "; expected a row of " + cw.path + " that leads to it"));

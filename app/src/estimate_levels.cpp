@@ -160,7 +160,6 @@ LevelsSummary estimate_levels(const LevelsConfig& cfg) {
   if (any_mortality) standard = read_standard_mx(cfg, grid);
   const std::vector<double> asfr = any_fertility ? read_standard_asfr(cfg, grid) : std::vector<double>{};
   detail::Census pop;
-  std::map<std::string, std::size_t> pop_index;
   if (any_population) {
     if (cfg.population.empty())
       throw InputError("--population: required for deaths, cdr_per_1000, births and cbr_per_1000 figures (the " +
@@ -168,7 +167,6 @@ LevelsSummary estimate_levels(const LevelsConfig& cfg) {
     pop = detail::read_census(cfg.population, grid, "--population");
     if (!pop.by_age)
       throw InputError(cfg.population + ": expected every zone by sex and age (the exposure of the fitted schedules)");
-    for (std::size_t u = 0; u < pop.units.size(); ++u) pop_index[pop.units[u]] = u;
   }
 
   const std::size_t n = static_cast<std::size_t>(grid.n_ages);
@@ -177,8 +175,8 @@ LevelsSummary estimate_levels(const LevelsConfig& cfg) {
   for (const FigureRow& f : figures) {
     std::span<const double> pf, pm;
     if (needs_population(f.kind)) {
-      const auto u = pop_index.find(f.zone);
-      if (u == pop_index.end())
+      const auto u = pop.index.find(f.zone);
+      if (u == pop.index.end())
         throw InputError(t.where(f.row, cz) + ": zone " + quoted(f.zone) + " is not in --population " + cfg.population +
                          "; expected its population by sex and age");
       pf = std::span<const double>(pop.cells).subspan(u->second * 2 * n, n);

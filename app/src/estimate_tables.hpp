@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +18,7 @@ namespace cohortgis::app::detail {
 struct Census {
   std::string path;
   std::vector<std::string> units;
+  std::map<std::string, std::size_t> index;  // unit → its position in units: the one look-up of a census's units
   std::vector<std::string> unit_where;  // where its first row is: "file, layer …, data row R (…), column 'zone'"
   std::vector<double> totals;         // by unit
   std::vector<double> cells;          // [unit][female 0..n-1, male 0..n-1] when by_age

@@ -3,19 +3,16 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <limits>
 #include <numeric>
+
+#include "engine_support.hpp"
 
 namespace cohortgis {
 
 namespace {
 
-std::string num(double v) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.10g", v);
-  return buf;
-}
+using detail::fmt;  // numbers in messages: one format for the engine (engine_support.hpp)
 
 std::string bucket_name(const FitMargin& m, std::size_t b) {
   return b < m.label.size() && !m.label[b].empty() ? m.label[b] : "bucket " + std::to_string(b);
@@ -70,7 +67,7 @@ void check_pair(const FitMargin& a, const FitMargin& b) {
     for (std::size_t i = 0; i < m.size() && i < 3; ++i) over += (i ? ", " : "") + bucket_name(b, m[i]);
     if (m.size() > 3) over += " and " + std::to_string(m.size() - 3) + " more";
     throw InputError("fitting: margins '" + a.name + "' and '" + b.name + "' cover the same cells (" + over +
-                     ") but their totals there are " + num(sum_a[r]) + " and " + num(sum_b[r]) +
+                     ") but their totals there are " + fmt(sum_a[r]) + " and " + fmt(sum_b[r]) +
                      "; expected equal sums");
   }
 }
@@ -93,7 +90,8 @@ FitResult fit_proportional(std::vector<double> seed, const std::vector<FitMargin
   const std::size_t n = seed.size();
   for (std::size_t c = 0; c < n; ++c)
     if (!(seed[c] >= 0.0) || !std::isfinite(seed[c]))
-      throw InputError("fitting: seed cell " + std::to_string(c) + " is " + num(seed[c]) + "; expected a finite number >= 0");
+      throw InputError("fitting: seed cell " + std::to_string(c) + " is " + fmt(seed[c]) +
+                       "; expected a finite number >= 0");
   for (const FitMargin& m : margins) {
     if (m.bucket.size() != n)
       throw InputError("fitting: margin '" + m.name + "' maps " + std::to_string(m.bucket.size()) +
@@ -104,12 +102,13 @@ FitResult fit_proportional(std::vector<double> seed, const std::vector<FitMargin
                          std::to_string(m.target.size()));
     for (std::size_t b = 0; b < m.target.size(); ++b)
       if (!(m.target[b] >= 0.0) || !std::isfinite(m.target[b]))
-        throw InputError("fitting: " + where(m, b) + ": the total is " + num(m.target[b]) + "; expected a finite number >= 0");
+        throw InputError("fitting: " + where(m, b) + ": the total is " + fmt(m.target[b]) +
+                         "; expected a finite number >= 0");
     std::vector<double> s;
     bucket_sums(seed, m, s);
     for (std::size_t b = 0; b < s.size(); ++b)
       if (m.target[b] > 0.0 && s[b] == 0.0)
-        throw InputError("fitting: " + where(m, b) + ": the total is " + num(m.target[b]) +
+        throw InputError("fitting: " + where(m, b) + ": the total is " + fmt(m.target[b]) +
                          " but every cell that could hold it is 0 in the seed (the assumed profile)");
   }
   for (std::size_t i = 0; i < margins.size(); ++i)
@@ -142,10 +141,11 @@ FitResult fit_proportional(std::vector<double> seed, const std::vector<FitMargin
     }
   }
   bucket_sums(seed, margins[worst_m], sums);
-  throw InputError("fitting: did not converge after " + std::to_string(options.max_iterations) +
-                   " sweeps; the largest gap is at " + where(margins[worst_m], worst_b) + ": fitted " +
-                   num(sums[worst_b]) + " against the total " + num(margins[worst_m].target[worst_b]) +
-                   "; the margins contradict each other (e.g. a known count larger than the cells it lies in can hold)");
+  throw InputError(
+      "fitting: did not converge after " + std::to_string(options.max_iterations) + " sweeps; the largest gap is at " +
+      where(margins[worst_m], worst_b) + ": fitted " + fmt(sums[worst_b]) + " against the total " +
+      fmt(margins[worst_m].target[worst_b]) +
+      "; the margins contradict each other (e.g. a known count larger than the cells it lies in can hold)");
 }
 
 }  // namespace cohortgis

@@ -16,9 +16,9 @@
 #include <cstddef>
 #include <cstring>
 #include <limits>
-#include <sstream>
 #include <string>
 
+#include "engine_support.hpp"
 #include "life_table_detail.hpp"
 #include "simd.hpp"
 
@@ -43,12 +43,7 @@ std::size_t region_index(CoaleDemenyRegion r) {
   return 0;
 }
 
-std::string num(double v) {
-  std::ostringstream s;
-  s.precision(10);
-  s << v;
-  return s.str();
-}
+using detail::fmt;  // numbers in messages: one format for the engine (engine_support.hpp)
 
 // ---- Coale–Demeny coefficients, indexed [region W, N, E, S][female, male] ---------------------------------------
 // a0: UN (1983) Manual X, Table 164 (as in PAS LTPOPDTH): a0 = alpha + beta·q0 for q0 ≤ 0.1, else a constant.
@@ -98,9 +93,9 @@ const char* table_kind(bool abridged) { return abridged ? "abridged life table" 
 
 std::string row_label(const LifeTable& t, std::size_t i) {
   const double x = t.age[i];
-  if (i == t.open_row()) return "age " + num(x) + "+";
-  if (t.width[i] == 1.0) return "age " + num(x);
-  return "age " + num(x) + "-" + num(x + t.width[i] - 1.0);
+  if (i == t.open_row()) return "age " + fmt(x) + "+";
+  if (t.width[i] == 1.0) return "age " + fmt(x);
+  return "age " + fmt(x) + "-" + fmt(x + t.width[i] - 1.0);
 }
 
 void validate_inputs(std::span<const double> mx, const LifeTableMethod& method, const LifeTable& t, bool abridged) {
@@ -109,18 +104,18 @@ void validate_inputs(std::span<const double> mx, const LifeTableMethod& method, 
     const double m = mx[i];
     if (!std::isfinite(m) || m < 0.0)
       throw InputError(std::string(table_kind(abridged)) + ": mx at " + row_label(t, i) + " (row " + std::to_string(i) +
-                       ") is " + num(m) + "; expected a finite rate >= 0");
+                       ") is " + fmt(m) + "; expected a finite rate >= 0");
   }
   if (!(mx[n - 1] > 0.0))
     throw InputError(std::string(table_kind(abridged)) + ": mx of the open group " + row_label(t, n - 1) + " (row " +
-                     std::to_string(n - 1) + ") is " + num(mx[n - 1]) +
+                     std::to_string(n - 1) + ") is " + fmt(mx[n - 1]) +
                      "; expected a rate > 0 to close the table (L = l / m)");
   if (!std::isfinite(method.radix) || !(method.radix > 0.0))
-    throw InputError(std::string(table_kind(abridged)) + ": radix is " + num(method.radix) + "; expected a number > 0");
+    throw InputError(std::string(table_kind(abridged)) + ": radix is " + fmt(method.radix) + "; expected a number > 0");
   if (method.infant_mortality_q0) {
     const double q0 = *method.infant_mortality_q0;
     if (!std::isfinite(q0) || q0 < 0.0 || q0 >= 1.0)
-      throw InputError(std::string(table_kind(abridged)) + ": infant mortality rate (1q0 at age 0) is " + num(q0) +
+      throw InputError(std::string(table_kind(abridged)) + ": infant mortality rate (1q0 at age 0) is " + fmt(q0) +
                        "; expected a probability in [0, 1)");
   }
 }
@@ -213,16 +208,16 @@ COHORTGIS_KERNEL void complete_table(LifeTable& t, const LifeTableMethod& method
 std::size_t LifeTable::row_of_age(double x) const {
   for (std::size_t i = 0; i < age.size(); ++i)
     if (age[i] == x) return i;
-  throw InputError("life table has no row starting at age " + num(x) + " (rows start at ages " +
-                   (age.empty() ? std::string("none") : num(age.front()) + " ... " + num(age.back())) + ")");
+  throw InputError("life table has no row starting at age " + fmt(x) + " (rows start at ages " +
+                   (age.empty() ? std::string("none") : fmt(age.front()) + " ... " + fmt(age.back())) + ")");
 }
 
 double infant_a0(A0Rule rule, Sex sex, CoaleDemenyRegion region, double m0, std::optional<double> q0) {
   const auto bad_m0 = [&] {
-    return InputError("infant a0: infant death rate m0 (age 0) is " + num(m0) + "; expected a finite rate >= 0");
+    return InputError("infant a0: infant death rate m0 (age 0) is " + fmt(m0) + "; expected a finite rate >= 0");
   };
   if (q0 && (!std::isfinite(*q0) || *q0 < 0.0 || *q0 > 1.0))
-    throw InputError("infant a0: infant mortality q0 (age 0) is " + num(*q0) + "; expected a probability in [0, 1]");
+    throw InputError("infant a0: infant mortality q0 (age 0) is " + fmt(*q0) + "; expected a probability in [0, 1]");
   const std::size_t s = sex_index(sex);
   const std::size_t r = region_index(region);
   switch (rule) {

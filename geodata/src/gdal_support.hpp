@@ -69,6 +69,13 @@ TransformPtr make_transform(const OGRSpatialReference& a, const OGRSpatialRefere
 // Passed to GDALOpenEx so no other driver (WFS, HTTP, raster VRT …) answers for a file.
 CPLStringList input_drivers(const std::string& path);
 
+// The one open point of geodata's readers (read_policy.cpp): GDALOpenEx(path, vector, read-only, drivers, options),
+// and for an SQLite file (a GeoPackage) the checks of refuse_computed_geopackage (read_policy.hpp) on that open
+// dataset, the write-ahead log before it is opened; throws InputError naming `label`. nullptr when GDAL cannot
+// open the file (its message in CPLGetLastErrorMsg).
+DatasetPtr open_input(const std::string& path, const std::string& label, const char* const* drivers,
+                      const char* const* options);
+
 // A Shapefile's driver recodes the DBF text itself (from the .cpg or the DBF's language byte; raw bytes when
 // neither is there). A declared `encoding` is handed to that driver instead (open option ENCODING, which overrides
 // both), so the text is not recoded twice: reopens `ds` and returns true when `ds` is a Shapefile and `encoding` is

@@ -319,7 +319,8 @@ void check_at(const fs::path& full, const std::string& label, const ReadPolicy& 
   check_sidecars(c, label, policy);
   const std::string head = read_head(c, 4096);
   if (head.rfind("PK\x03\x04", 0) == 0) check_zip(c, label);
-  refuse_computed_geopackage(c.string(), label);
+  // A VRT's source is opened by GDAL's VRT driver, not by cohortgis's readers (open_input): checked here.
+  if (is_source) refuse_computed_geopackage(c.string(), label);
   const std::string root = xml_root(head);
   // By the root element, or anywhere in the head as GDAL's own VRT detection looks (after a long comment, say).
   if (root == "OGRVRTDataSource" || contains_ci(head, "<ogrvrtdatasource")) {
@@ -424,15 +425,17 @@ std::string non_local_reason(const std::string& s) {
          "; expected a local file (scenario inputs are never fetched over a network)";
 }
 
-// A GeoPackage (an SQLite database) holds SQL that runs when its rows are read: a view (a recursive one yields rows
-// without end), a column GENERATED … VIRTUAL (zeroblob(800000000) in every row: 7 GB from a 77 kB file) and a virtual
-// table, whose module may read other files (SpatiaLite's VirtualText, which GDAL loads, reads /etc/passwd as rows).
-// Only tables and GDAL's R-tree indexes are read; GDAL refuses a file it cannot open with its own message later.
-void refuse_computed_geopackage(const std::string& path, const std::string& label) {
-  if (read_head(path, 16) != std::string("SQLite format 3\0", 16)) return;
-  const fs::path p(path);
-  // GDAL opens a GeoPackage with a write-ahead log beside it for writing, even to read it: the log was folded into
-  // the user's file and deleted (a change to an input, hostile probe of round 18). Left to the program that wrote it.
+namespace {
+// Only a regular file's head is read (a pipe would block the open).
+bool is_sqlite_file(const std::string& path) {
+  std::error_code ec;
+  return fs::is_regular_file(path, ec) && read_head(path, 16) == std::string("SQLite format 3\0", 16);
+}
+
+// GDAL opens a GeoPackage with a write-ahead log beside it for writing, even to read it: the log was folded into the
+// user's file and deleted (a change to an input, hostile probe of round 18). Left to the program that wrote it; so
+// checked before any open.
+void refuse_unfolded_wal(const fs::path& p, const std::string& label) {
   std::error_code ec;
   const fs::path wal = p.string() + "-wal";
   if (fs::exists(wal, ec) && fs::file_size(wal, ec) > 0 && !ec)
@@ -440,11 +443,17 @@ void refuse_computed_geopackage(const std::string& path, const std::string& labe
                      wal.filename().string() +
                      " is beside it: a program has it open, or stopped while writing); close that program, or open "
                      "and close the file in QGIS, so that the log is folded in");
-  QuietGdalErrors quiet;
-  const char* const drivers[] = {"GPKG", nullptr};
-  DatasetPtr ds(GDALDataset::FromHandle(
-      GDALOpenEx(p.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, nullptr, nullptr)));
-  if (!ds) return;
+}
+
+// A GeoPackage (an SQLite database) holds SQL that runs when its rows are read: a view (a recursive one yields rows
+// without end), a column GENERATED … VIRTUAL (zeroblob(800000000) in every row: 7 GB from a 77 kB file) and a virtual
+// table, whose module may read other files (SpatiaLite's VirtualText, which GDAL loads, reads /etc/passwd as rows).
+// Only tables and GDAL's R-tree indexes pass. The whole file is checked, not only the layer cohortgis reads: GDAL's
+// driver itself reads tables the file names (gpkg_contents, gpkg_ogr_contents, gpkg_extensions, the mapping tables
+// of gpkgext_relations, the R-tree of a layer …), any of which a hostile file may make a view or a virtual table;
+// which of them a GDAL version touches on open and on read is not ours to enumerate. So a GeoPackage that merely
+// holds an unrelated view (ArcGIS's st_* views, say) is refused too, with the way out in the message.
+void refuse_computed_sql(GDALDataset& ds, const fs::path& p, const std::string& label) {
   const auto refuse = [&](const std::string& what) {
     throw InputError(label + ": a GeoPackage holding " + what +
                      ", whose rows SQL stored in the file computes when they are read (it can read other files or "
@@ -452,9 +461,9 @@ void refuse_computed_geopackage(const std::string& path, const std::string& labe
                      p.filename().string() + " LAYER)");
   };
   const auto each_row = [&](const char* sql, const std::function<void(OGRFeature&)>& row) {
-    OGRLayer* r = ds->ExecuteSQL(sql, nullptr, nullptr);
+    OGRLayer* r = ds.ExecuteSQL(sql, nullptr, nullptr);
     if (!r) refuse("a schema SQLite cannot list" + QuietGdalErrors::because());
-    std::unique_ptr<OGRLayer, std::function<void(OGRLayer*)>> rows(r, [&](OGRLayer* l) { ds->ReleaseResultSet(l); });
+    std::unique_ptr<OGRLayer, std::function<void(OGRLayer*)>> rows(r, [&](OGRLayer* l) { ds.ReleaseResultSet(l); });
     for (auto& f : *rows) row(*f);
   };
   each_row("SELECT type, name, sql FROM sqlite_master WHERE type IN ('table', 'view')", [&](OGRFeature& f) {
@@ -471,6 +480,24 @@ void refuse_computed_geopackage(const std::string& path, const std::string& labe
         refuse("the generated column '" + escape_cell(f.GetFieldAsString(1)) + "' of table '" +
                escape_cell(f.GetFieldAsString(0)) + "'");
       });
+}
+}  // namespace
+
+DatasetPtr open_input(const std::string& path, const std::string& label, const char* const* drivers,
+                      const char* const* options) {
+  const bool sqlite = is_sqlite_file(path);
+  if (sqlite) refuse_unfolded_wal(path, label);
+  DatasetPtr ds(
+      GDALDataset::FromHandle(GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, options, nullptr)));
+  if (ds && sqlite) refuse_computed_sql(*ds, path, label);
+  return ds;
+}
+
+void refuse_computed_geopackage(const std::string& path, const std::string& label) {
+  if (!is_sqlite_file(path)) return;
+  QuietGdalErrors quiet;
+  const char* const drivers[] = {"GPKG", nullptr};
+  (void)open_input(path, label, drivers, nullptr);  // GDAL refuses a file it cannot open with its own message later
 }
 
 CPLStringList input_drivers(const std::string& path) {

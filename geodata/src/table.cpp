@@ -435,7 +435,6 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
                        ", not a file; expected a table file (pipes and devices are never read: they can block or "
                        "never end)");
     if (const std::string why = special_companion(path); !why.empty()) throw InputError(path + ": " + why);
-    refuse_computed_geopackage(path, path);  // also for tables named on the command line (`info`, `--observed` …)
   }
 
   // Drivers and open options by extension, so numbers in CSV arrive as text and spreadsheets always have a header.
@@ -475,8 +474,8 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
     }
   } sheet_headers;
   check_encoding(encoding, path);
-  DatasetPtr ds(GDALDataset::FromHandle(GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers.List(),
-                                                   options.empty() ? nullptr : options.List(), nullptr)));
+  // The one check of a GeoPackage whose SQL computes rows, for scenario tables and those of `info`, `--observed` ….
+  DatasetPtr ds = open_input(path, path, drivers.List(), options.empty() ? nullptr : options.List());
   // A DBF is recoded by GDAL's Shapefile driver when its encoding is declared (gdal_support.hpp).
   const bool recode = !reopen_shapefile_with_encoding(ds, path, encoding) && !is_utf8_encoding(encoding);
   if (!ds) {

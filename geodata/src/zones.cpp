@@ -317,8 +317,7 @@ Zones load_zones(const ZoneSource& src) {
   }
 
   QuietGdalErrors quiet;
-  DatasetPtr ds(GDALDataset::FromHandle(
-      GDALOpenEx(src.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, input_drivers(src.path).List(), nullptr, nullptr)));
+  DatasetPtr ds = open_input(src.path, src.path, input_drivers(src.path).List(), nullptr);
   // A Shapefile's DBF is recoded by GDAL when the encoding is declared; other sources are recoded here.
   const bool recode = !reopen_shapefile_with_encoding(ds, src.path, src.encoding) && !is_utf8_encoding(src.encoding);
   if (!ds)

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstring>
 
 #include "cohortgis/engine/projection.hpp"
 #include "projection_fixture.hpp"
@@ -13,6 +12,7 @@
 
 using namespace cohortgis;
 using cohortgis::bench::Workload;
+using cohortgis::test::same_bits;
 
 namespace {
 
@@ -44,10 +44,6 @@ Keep run(const Workload& w, int threads, bool cells, bool hint, bool indicators 
   return k;
 }
 
-bool same(std::span<const double> a, std::span<const double> b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size_bytes()) == 0;
-}
-
 const Workload& workload() {
   static const Workload w(bench::WorkloadOptions{80, 7, 8, 7, ""});
   return w;
@@ -61,10 +57,10 @@ TEST(FastPaths, ReusedLifeTablesLeanComponentsAndThreadsAreBitIdentical) {
     const Keep k = run(workload(), threads, cells, hint);
     ASSERT_EQ(k.pops.size(), ref.pops.size());
     for (std::size_t t = 0; t < ref.pops.size(); ++t) {
-      EXPECT_TRUE(same(k.pops[t].data(), ref.pops[t].data())) << threads << cells << hint << " step " << t;
-      EXPECT_TRUE(same(k.births[t], ref.births[t])) << threads << cells << hint << " step " << t;
-      EXPECT_TRUE(same(k.deaths[t], ref.deaths[t])) << threads << cells << hint << " step " << t;
-      EXPECT_TRUE(same(k.net[t], ref.net[t])) << threads << cells << hint << " step " << t;
+      EXPECT_TRUE(same_bits(k.pops[t].data(), ref.pops[t].data())) << threads << cells << hint << " step " << t;
+      EXPECT_TRUE(same_bits(k.births[t], ref.births[t])) << threads << cells << hint << " step " << t;
+      EXPECT_TRUE(same_bits(k.deaths[t], ref.deaths[t])) << threads << cells << hint << " step " << t;
+      EXPECT_TRUE(same_bits(k.net[t], ref.net[t])) << threads << cells << hint << " step " << t;
     }
   }
 }
@@ -76,7 +72,7 @@ TEST(FastPaths, IndicatorsWithoutCellComponentsAreBitIdentical) {
   ASSERT_EQ(full.tables.size(), lean.tables.size());
   ASSERT_FALSE(full.tables.empty());
   for (std::size_t t = 0; t < full.tables.size(); ++t) {
-    EXPECT_TRUE(same(full.tables[t].values, lean.tables[t].values)) << "step " << t;
+    EXPECT_TRUE(same_bits(full.tables[t].values, lean.tables[t].values)) << "step " << t;
     // And they are the indicators of the populations and components: the deaths of the "total" unit are the sum of
     // the per-state sums of deaths (to rounding), an accounting identity checked against the cells.
     const IndicatorTable& tab = full.tables[t];
@@ -117,19 +113,19 @@ TEST(FastPaths, FusedPathWithComponentsEqualsGeneralPath) {
   ASSERT_EQ(fused.pops.size(), general.pops.size());
   for (std::size_t t = 0; t < fused.pops.size(); ++t) {
     const StepComponents &a = fused.comps[t], &b = general.comps[t];
-    EXPECT_TRUE(same(fused.pops[t].data(), general.pops[t].data())) << "step " << t;
-    EXPECT_TRUE(same(a.births, b.births)) << "step " << t;
+    EXPECT_TRUE(same_bits(fused.pops[t].data(), general.pops[t].data())) << "step " << t;
+    EXPECT_TRUE(same_bits(a.births, b.births)) << "step " << t;
     ASSERT_FALSE(a.od_in.empty());
     ASSERT_FALSE(a.transfer_in.empty());
     EXPECT_TRUE(!b.external_in.empty() && a.external_in.empty()) << "the second run should take the general path";
     for (auto member : {&StepComponents::deaths, &StepComponents::deaths_age_period, &StepComponents::od_in,
                         &StepComponents::od_out, &StepComponents::transfer_in, &StepComponents::transfer_out,
                         &StepComponents::net_migrants, &StepComponents::floor_adjustment})
-      EXPECT_TRUE(same((a.*member).data(), (b.*member).data())) << "step " << t;
-    EXPECT_TRUE(same(a.births_by_mother_age, b.births_by_mother_age)) << "step " << t;
-    EXPECT_TRUE(same(a.deaths_by_state, b.deaths_by_state)) << "step " << t;
-    EXPECT_TRUE(same(a.net_migrants_by_state, b.net_migrants_by_state)) << "step " << t;
-    EXPECT_TRUE(same(fused.tables[t].values, general.tables[t].values)) << "step " << t;
+      EXPECT_TRUE(same_bits((a.*member).data(), (b.*member).data())) << "step " << t;
+    EXPECT_TRUE(same_bits(a.births_by_mother_age, b.births_by_mother_age)) << "step " << t;
+    EXPECT_TRUE(same_bits(a.deaths_by_state, b.deaths_by_state)) << "step " << t;
+    EXPECT_TRUE(same_bits(a.net_migrants_by_state, b.net_migrants_by_state)) << "step " << t;
+    EXPECT_TRUE(same_bits(fused.tables[t].values, general.tables[t].values)) << "step " << t;
     // B1 per cell: M = (od_in − od_out) + (transfer_in − transfer_out), the components' own identity.
     const auto M = a.net_migrants.data(), oi = a.od_in.data(), oo = a.od_out.data();
     const auto ti = a.transfer_in.data(), to = a.transfer_out.data();
@@ -147,12 +143,12 @@ TEST(FastPaths, MortalityInPlaceIsBitIdentical) {
     const Keep k = run(workload(), threads, false, hint, false, true);
     ASSERT_EQ(k.pops.size(), ref.pops.size());
     for (std::size_t t = 0; t < ref.pops.size(); ++t) {
-      EXPECT_TRUE(same(k.pops[t].data(), ref.pops[t].data())) << threads << hint << " step " << t;
-      EXPECT_TRUE(same(k.births[t], ref.births[t])) << threads << hint << " step " << t;
-      EXPECT_TRUE(same(k.deaths[t], ref.deaths[t])) << threads << hint << " step " << t;
-      EXPECT_TRUE(same(k.net[t], ref.net[t])) << threads << hint << " step " << t;
+      EXPECT_TRUE(same_bits(k.pops[t].data(), ref.pops[t].data())) << threads << hint << " step " << t;
+      EXPECT_TRUE(same_bits(k.births[t], ref.births[t])) << threads << hint << " step " << t;
+      EXPECT_TRUE(same_bits(k.deaths[t], ref.deaths[t])) << threads << hint << " step " << t;
+      EXPECT_TRUE(same_bits(k.net[t], ref.net[t])) << threads << hint << " step " << t;
       if (hint) {  // life tables reused
-        EXPECT_TRUE(same(k.e0[t], ref.e0[t])) << threads << " step " << t;
+        EXPECT_TRUE(same_bits(k.e0[t], ref.e0[t])) << threads << " step " << t;
       }
     }
     // After every step the schedules hold the survival ratios (the provider rewrites mx at a period's start).
@@ -162,7 +158,7 @@ TEST(FastPaths, MortalityInPlaceIsBitIdentical) {
   const Keep ind = run(workload(), 2, false, true, true, true);
   for (MortalityInput kind : ind.kinds) EXPECT_EQ(kind, MortalityInput::death_rates);
   EXPECT_TRUE(ind.births_by_age_kept);
-  for (std::size_t t = 0; t < ref.pops.size(); ++t) EXPECT_TRUE(same(ind.pops[t].data(), ref.pops[t].data()));
+  for (std::size_t t = 0; t < ref.pops.size(); ++t) EXPECT_TRUE(same_bits(ind.pops[t].data(), ref.pops[t].data()));
 }
 
 // The fused path takes both sexes of a group in one OD in-flow pass and one fused pass over 2 · ages (the profile
@@ -202,11 +198,11 @@ TEST(FastPaths, BothSexesInFlowsInOnePassWithAndWithoutProfile) {
       const auto fused = run_od(false, 3), general = run_od(true, 1);
       ASSERT_EQ(fused.pops.size(), general.pops.size());
       for (std::size_t t = 0; t < fused.pops.size(); ++t) {
-        EXPECT_TRUE(same(fused.pops[t].data(), general.pops[t].data())) << profile << cells << " step " << t;
-        EXPECT_TRUE(same(fused.net[t], general.net[t])) << profile << cells << " step " << t;
+        EXPECT_TRUE(same_bits(fused.pops[t].data(), general.pops[t].data())) << profile << cells << " step " << t;
+        EXPECT_TRUE(same_bits(fused.net[t], general.net[t])) << profile << cells << " step " << t;
         if (cells) {
           ASSERT_FALSE(fused.od_in[t].data().empty());
-          EXPECT_TRUE(same(fused.od_in[t].data(), general.od_in[t].data())) << profile << cells << " step " << t;
+          EXPECT_TRUE(same_bits(fused.od_in[t].data(), general.od_in[t].data())) << profile << cells << " step " << t;
         }
       }
     }

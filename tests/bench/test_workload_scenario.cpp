@@ -19,6 +19,7 @@
 
 using namespace cohortgis;
 using cohortgis::bench::Workload;
+using cohortgis::test::same_bits;
 
 namespace {
 
@@ -29,10 +30,6 @@ struct Keep : cohortgis::test::StateSumsSink {
   }
   const CohortArray* current = nullptr;
 };
-
-bool same_bits(std::span<const double> a, std::span<const double> b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
-}
 
 // The folder in either schedule form (compact: standard tables by country + zone_factors; full: a table row per
 // zone, group, sex and age) against the in-memory workload.

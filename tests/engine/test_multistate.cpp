@@ -21,6 +21,7 @@ using cohortgis::test::fertility;
 using cohortgis::test::makeham_mx;
 using cohortgis::test::RecordingSink;
 using cohortgis::test::run_filled;
+using cohortgis::test::same_bits;
 using cohortgis::test::sloped_base;
 
 namespace {
@@ -120,10 +121,6 @@ GroupTransition transition(const AgeGrid& grid, int from, int to, double level) 
       t.rate_per_year.push_back(level * (0.3 + std::exp(-0.5 * std::pow((a - 25.0) / 8.0, 2))) * (s ? 0.9 : 1.0));
     }
   return t;
-}
-
-bool same_bits(std::span<const double> a, std::span<const double> b) {
-  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 using namespace cohortgis;
 using cohortgis::test::RecordingSink;
 using cohortgis::test::run_case;
+using cohortgis::test::same_bits;
 
 namespace {
 
@@ -79,9 +80,7 @@ RecordingSink run_by_reference(const Case& c, int threads) {
 
 void expect_same_bits(std::span<const double> a, std::span<const double> b, const std::string& what) {
   ASSERT_EQ(a.size(), b.size()) << what;
-  if (!a.empty()) {
-    EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size() * sizeof(double)), 0) << what;
-  }
+  EXPECT_TRUE(same_bits(a, b)) << what;
 }
 
 void expect_same_results(const RecordingSink& x, const RecordingSink& y) {

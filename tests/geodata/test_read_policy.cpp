@@ -185,7 +185,8 @@ TEST_F(Sandbox, PipesInAFolderSourceOrBesideATableAreRefused) {
 // without end (validate hung), a column GENERATED … VIRTUAL of zeroblob(800000000) took 7 GB from a 77 kB file, and
 // a virtual table of SpatiaLite's VirtualText (GDAL loads SpatiaLite) read /etc/passwd as the table's rows, quoted
 // in the error. Views, such columns and virtual tables are refused, whichever layer is read; tables, GDAL's R-tree
-// spatial indexes and STORED generated columns pass.
+// spatial indexes and STORED generated columns pass. The check runs once, where a file is opened: by the readers
+// (read_table, load_zones) for a file they open, by check_input for a VRT's sources (GDAL opens those itself).
 TEST_F(Sandbox, GeoPackagesWhoseRowsSqlComputesAreRefused) {
   (void)check("ok.csv");  // registers the drivers
   const auto gpkg = [&](const std::string& name, const std::vector<std::string>& sql) {
@@ -197,30 +198,46 @@ TEST_F(Sandbox, GeoPackagesWhoseRowsSqlComputesAreRefused) {
     for (const auto& q : sql) ds->ReleaseResultSet(ds->ExecuteSQL(q.c_str(), nullptr, nullptr));
     GDALClose(ds);
   };
+  // The plain layer "real" is read (it has no rows); any view, virtual table or VIRTUAL column in the file refuses it.
+  const auto read = [&](const std::string& name) {
+    return error_of([&] { (void)read_table((root / name).string(), {}, "real"); });
+  };
   gpkg("plain.gpkg", {"CREATE TABLE twice (a REAL, b REAL GENERATED ALWAYS AS (a * 2) STORED)"});
-  EXPECT_EQ(check("plain.gpkg"), "<no exception>");
+  EXPECT_CONTAINS(read("plain.gpkg"), "plain.gpkg, layer 'real': the table is empty");
   // A write-ahead log beside it: GDAL opened the file for writing, folded the log in and deleted it.
   write(root / "plain.gpkg-wal", "x");
-  EXPECT_CONTAINS(check("plain.gpkg"),
-                  "'plain.gpkg': a GeoPackage with changes not yet written into it (its "
+  EXPECT_CONTAINS(read("plain.gpkg"),
+                  "plain.gpkg: a GeoPackage with changes not yet written into it (its "
                   "write-ahead log plain.gpkg-wal is beside it");
+  EXPECT_TRUE(fs::exists(root / "plain.gpkg-wal"));
   fs::remove(root / "plain.gpkg-wal");
   gpkg("view.gpkg", {"CREATE VIEW endless AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
                      "SELECT x FROM c"});
-  EXPECT_CONTAINS(check("view.gpkg"),
-                  "'view.gpkg': a GeoPackage holding the view 'endless', whose rows SQL stored "
+  EXPECT_CONTAINS(read("view.gpkg"),
+                  "view.gpkg: a GeoPackage holding the view 'endless', whose rows SQL stored "
                   "in the file computes when they are read");
+  ZoneSource zones;
+  zones.path = (root / "view.gpkg").string();
+  zones.layer = "real";
+  zones.id_field = "fid";
+  EXPECT_CONTAINS(error_of([&] { (void)load_zones(zones); }), "view.gpkg: a GeoPackage holding the view 'endless'");
+  EXPECT_EQ(check("view.gpkg"), "<no exception>");  // the readers check it where they open it
   gpkg("generated.gpkg", {"CREATE TABLE g (a INTEGER, junk BLOB GENERATED ALWAYS AS (zeroblob(800000000)) VIRTUAL)"});
-  EXPECT_CONTAINS(check("generated.gpkg"), "holding the generated column 'junk' of table 'g'");
+  EXPECT_CONTAINS(read("generated.gpkg"), "holding the generated column 'junk' of table 'g'");
   gpkg("fts.gpkg", {"CREATE VIRTUAL TABLE words USING fts4(a)"});
-  EXPECT_CONTAINS(check("fts.gpkg"), "holding the virtual table 'words'");
+  EXPECT_CONTAINS(read("fts.gpkg"), "holding the virtual table 'words'");
   // What a file may claim of an R-tree: a comment or a second USING hides another module.
   gpkg("fake_rtree.gpkg", {"CREATE VIRTUAL TABLE rtree_x USING fts4(a, /* USING rtree( */ b)"});
-  EXPECT_CONTAINS(check("fake_rtree.gpkg"), "the virtual table 'rtree_x'");
+  EXPECT_CONTAINS(read("fake_rtree.gpkg"), "the virtual table 'rtree_x'");
   write(root / "v.vrt",
         "<OGRVRTDataSource><OGRVRTLayer name=\"t\"><SrcDataSource relativeToVRT=\"1\">view.gpkg"
         "</SrcDataSource><SrcLayer>real</SrcLayer></OGRVRTLayer></OGRVRTDataSource>\n");
   EXPECT_CONTAINS(check("v.vrt"), "(a source named in the VRT 'v.vrt'): a GeoPackage holding the view 'endless'");
+  write(root / "plain.gpkg-wal", "x");
+  write(root / "p.vrt",
+        "<OGRVRTDataSource><OGRVRTLayer name=\"t\"><SrcDataSource relativeToVRT=\"1\">plain.gpkg"
+        "</SrcDataSource></OGRVRTLayer></OGRVRTDataSource>\n");
+  EXPECT_CONTAINS(check("p.vrt"), "(a source named in the VRT 'p.vrt'): a GeoPackage with changes not yet written");
 }
 
 TEST_F(Sandbox, ZipBombsAreRefusedBeforeDecompressing) {

@@ -7,18 +7,11 @@ plus SIGINT/SIGTERM mid-run. Each case runs in a fresh folder under WORK; a case
 code other than 0/1, a bad input accepted or leaving an output folder, or a message that looks like a crash. Not a
 ctest (about 4 minutes); the findings became cases of tests/fixtures/bad/cases.tsv and tests/app/special_files.sh.
 Usage: /usr/bin/python3 tests/probe/hostile_cli.py [BUILD_DIR [WORK_DIR]] [CASE_PREFIX ...]"""
-import os, shutil, subprocess, sys, re, json, signal, time
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-args = sys.argv[1:]
-BUILD = args.pop(0) if args and os.path.isdir(args[0]) else os.path.join(REPO, 'build')
-import tempfile
-ROOT = args.pop(0) if args and '/' in args[0] else tempfile.mkdtemp(prefix='cohortgis-hostile-probe-')
-sys.argv[1:] = args
-EXE = os.path.join(BUILD, 'cli/cohortgis')
+import os, shutil, subprocess, sys, signal, time
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from probe_common import CRASHY, REPO, command_line  # noqa: E402
+BUILD, ROOT, EXE, ONLY = command_line('cohortgis-hostile-probe-')
 FIX = os.path.join(REPO, 'tests/fixtures')
-os.makedirs(ROOT, exist_ok=True)
-if os.listdir(ROOT):
-    sys.exit(f'{ROOT}: not empty; give a new or empty folder (the probe deletes nothing)')
 
 MS = open(os.path.join(FIX, 'bad/multistate_negative_probability.toml')).read()
 MS = MS.split('[[transitions]]')[0] + '[[transitions]]\nfrom = "floating"\nto = "registered"\nrate = 0.02\n'
@@ -290,10 +283,9 @@ def make(d, files):
         with open(p, 'wb') as f:
             f.write(content if isinstance(content, bytes) else content.encode())
 
-only = set(sys.argv[1:])
 results = []
 for c in cases:
-    if only and not any(c['name'].startswith(o) for o in only):
+    if ONLY and not any(c['name'].startswith(o) for o in ONLY):
         continue
     d = os.path.join(ROOT, c['name'])
     setup(d); make(d, c['files'])
@@ -331,7 +323,7 @@ for c in cases:
         if wrote and not complete: problems.append('PARTIAL OUTPUT %s' % wrote[:5])
         if staging: problems.append('LEFTOVER %s' % staging)
         if rc == 'TIMEOUT': problems.append('HANG')
-    if re.search(r'terminate called|std::|what\(\)|Segmentation|bad_alloc|Assertion|internal error|stoi|stod', err_s):
+    if CRASHY.search(err_s):
         problems.append('CRASHY MESSAGE')
     results.append((c['name'], rc, '%.1fs' % dt, problems, err_s.splitlines()[-1][:300] if err_s else ''))
     print('%-28s rc=%-7s %5.1fs %s\n    %s' % (c['name'], rc, dt, ' '.join(problems) or 'ok', (err_s.splitlines()[-1][:400] if err_s else '')), flush=True)

@@ -12,31 +12,14 @@ A case fails on: a hang (60 s), an exit other than 0/1 (or the signal's code), a
 after an error, a crash-like message, a connection to the listener, a file outside the case folder's expected
 output changed, created or deleted, or /etc/passwd content echoed. About 2 minutes.
 Usage: /usr/bin/python3 tests/probe/hostile_cli2.py [BUILD_DIR [WORK_DIR]] [CASE_PREFIX ...]"""
-import os, shutil, subprocess, sys, re, signal, time, socket, threading, tempfile
+import os, shutil, subprocess, sys, re, signal, time, threading
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_common import make, snapshot  # noqa: E402
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-args = sys.argv[1:]
-BUILD = args.pop(0) if args and os.path.isdir(args[0]) and os.path.exists(os.path.join(args[0], 'cli')) else os.path.join(REPO, 'build')
-ROOT = args.pop(0) if args and '/' in args[0] else tempfile.mkdtemp(prefix='cohortgis-hostile-probe2-')
-EXE = os.path.abspath(os.path.join(BUILD, 'cli/cohortgis'))
-FIX = os.path.join(REPO, 'tests/fixtures/scenarios')
-os.makedirs(ROOT, exist_ok=True)
-if os.listdir(ROOT):
-    sys.exit(f'{ROOT}: not empty; give a new or empty folder (the probe deletes nothing)')
+from probe_common import CRASHY, FIX, Listener, command_line, make, snapshot  # noqa: E402
+BUILD, ROOT, EXE, ONLY = command_line('cohortgis-hostile-probe2-')
 
 # ---- a listener for every URL: any connection is a network access
-hits = []
-srv = socket.socket(); srv.bind(('127.0.0.1', 0)); srv.listen(50)
-PORT = srv.getsockname()[1]
-def accept():
-    while True:
-        try:
-            c, _ = srv.accept(); hits.append(time.time()); c.close()
-        except OSError:
-            return
-threading.Thread(target=accept, daemon=True).start()
-URL = 'http://127.0.0.1:%d' % PORT
+NET = Listener()
+hits, PORT, URL = NET.hits, NET.port, NET.url
 
 # A German locale (decimal comma) built into WORK, for the careless user's LC_ALL=de_DE.UTF-8.
 LOC = os.path.join(ROOT, 'locale')
@@ -285,11 +268,10 @@ def race(path, target, stop):
             pass
     open(tmp, 'wb').write(real); os.replace(tmp, path)
 
-only = set(args)
 ok_population = None
 results = []
 for c in cases:
-    if only and not any(c['name'].startswith(o) for o in only):
+    if ONLY and not any(c['name'].startswith(o) for o in ONLY):
         continue
     d = os.path.join(ROOT, c['name'])
     setup(d); make(d, c['files'])
@@ -381,13 +363,13 @@ for c in cases:
     if len(hits) != hits_before: problems.append('NETWORK ACCESS (%d connections)' % (len(hits) - hits_before))
     if re.search(r'root:x?:0:0|/bin/bash|/usr/sbin/nologin', err_s + out.decode('utf-8', 'replace')):
         problems.append('LEAKED /etc/passwd')
-    if re.search(r'terminate called|std::|what\(\)|Segmentation|bad_alloc|Assertion|internal error|stoi|stod', err_s):
+    if CRASHY.search(err_s):
         problems.append('CRASHY MESSAGE')
     if len(err_s) > 20000: problems.append('HUGE MESSAGE %d' % len(err_s))
     last = err_s.splitlines()[-1][:300] if err_s else ''
     results.append((c['name'], rc, problems))
     print('%-32s rc=%-7s %5.1fs %s\n    %s' % (c['name'], rc, dt, ' '.join(problems) or 'ok', last), flush=True)
-srv.close()
+NET.close()
 print('\n%d cases, %d with problems' % (len(results), sum(1 for r in results if r[2])))
 for r in results:
     if r[2]: print('PROBLEM', r[0], r[1], r[2])

@@ -4,15 +4,12 @@
 counts, one ScenarioSet run from four threads at once (same numbers), methods on bad names. Not a ctest; the
 findings became tests in tests/python/test_misuse.py and test_ensemble.py.
 Usage: PYTHONPATH=build/python /usr/bin/python3 tests/probe/hostile_python.py [WORK_DIR]"""
-import os, sys, shutil, threading, traceback, signal, time
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import cohortgis as cg
+import os, sys, shutil, threading
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from probe_common import REPO, Prober, work_folder  # noqa: E402
+import cohortgis as cg  # noqa: E402
 FIX = os.path.join(REPO, 'tests/fixtures')
-import tempfile
-W = sys.argv[1] if len(sys.argv) > 1 else tempfile.mkdtemp(prefix='cohortgis-hostile-python-')
-os.makedirs(W, exist_ok=True)
-if os.listdir(W):
-    sys.exit(f'{W}: not empty; give a new or empty folder (the probe deletes nothing)')
+W = work_folder('cohortgis-hostile-python-', sys.argv[1] if len(sys.argv) > 1 else None)
 for f in os.listdir(FIX + '/scenarios/parity'): shutil.copy(FIX + '/scenarios/parity/' + f, W + '/par_' + f)
 par = open(W + '/par_scenario.toml').read()
 for f in ['base.csv', 'rates.csv', 'base_shares.csv', 'mx.csv', 'rates_three_child.csv']:
@@ -22,18 +19,8 @@ for f in ['stochastic.toml', 'base.csv', 'asfr.csv', 'mx.csv', 'good.toml']: shu
 ms = open(FIX + '/bad/multistate_negative_probability.toml').read().split('[[transitions]]')[0] + '[[transitions]]\nfrom = "floating"\nto = "registered"\nrate = 0.02\n'
 for f in ['base_two_groups.csv']: shutil.copy(FIX + '/bad/' + f, W)
 open(W + '/ms.toml', 'w').write(ms.replace('"asfr.csv"', '"asfr.csv"'))
-n = 0; bad = []
-def probe(name, fn, expect=(ValueError, TypeError)):
-    global n; n += 1
-    try:
-        r = fn()
-        if expect is None: print('ok   ', name); return r
-        print('ACCEPTED', name, repr(r)[:100]); bad.append(name)
-    except BaseException as e:
-        if expect is not None and isinstance(e, expect):
-            print('ok   ', name, type(e).__name__, str(e)[:160])
-        else:
-            print('WRONG', name, type(e).__name__, str(e)[:300]); bad.append(name)
+P = Prober()
+probe = P.probe
 probe('load ms', lambda: cg.load_scenario(W + '/ms.toml'), None)
 probe('load par', lambda: cg.load_scenario(W + '/par.toml'), None)
 sto = probe('load sto', lambda: cg.load_scenario(W + '/stochastic.toml'), None)
@@ -82,13 +69,13 @@ def worker():
     except BaseException as e: errs.append(e)
 ts = [threading.Thread(target=worker) for _ in range(4)]
 [t.start() for t in ts]; [t.join() for t in ts]
-n += 1
+P.n += 1
 import numpy as np
-if errs or len(res) != 4: print('WRONG threads reuse', errs); bad.append('threads reuse')
+if errs or len(res) != 4: print('WRONG threads reuse', errs); P.bad.append('threads reuse')
 else:
     same = all(np.array_equal(res[0].population(), r.population()) for r in res)
     print('ok    threads reuse, identical:', same)
-    if not same: bad.append('threads reuse differs')
+    if not same: P.bad.append('threads reuse differs')
 # Results misuse
 r = res[0] if res else None
 if r:
@@ -105,4 +92,4 @@ for attr, val in [('base_year', 10**12), ('steps', -1), ('steps', 10**9), ('base
         setattr(b, attr, val); return cg.run(b, threads=1)
     probe('set %s=%r' % (attr, val), f, (ValueError, TypeError, AttributeError))
     ms_set = cg.load_scenario(W + '/ms.toml'); b = ms_set.baseline
-print('\n%d python cases, %d problems: %s' % (n, len(bad), bad))
+P.summary('python')

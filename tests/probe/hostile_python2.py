@@ -7,22 +7,12 @@ once, KeyboardInterrupt (SIGINT) during run and write_outputs, a progress callba
 fork after load, network paths in data_dir/allow_read, NaN/huge years in set_tfr/set_srb.
 A crash (SIGSEGV/SIGABRT) ends the probe: that is a failure too. Not a ctest (about 30 s).
 Usage: PYTHONPATH=build/python /usr/bin/python3 tests/probe/hostile_python2.py [WORK_DIR]"""
-import os, sys, shutil, threading, signal, time, gc, pickle, copy, pathlib, tempfile
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import os, sys, threading, signal, time, gc, pickle, copy, pathlib
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_common import Prober  # noqa: E402
+from probe_common import Prober, python_work  # noqa: E402
 import numpy as np
 import cohortgis as cg
-FIX = os.path.join(REPO, 'tests/fixtures/scenarios')
-W = sys.argv[1] if len(sys.argv) > 1 else tempfile.mkdtemp(prefix='cohortgis-hostile-python2-')
-os.makedirs(W, exist_ok=True)
-if os.listdir(W):
-    sys.exit(f'{W}: not empty; give a new or empty folder (the probe deletes nothing)')
-for f in ['good.toml', 'stochastic.toml', 'base.csv', 'asfr.csv', 'mx.csv']:
-    shutil.copy(os.path.join(FIX, f), W)
-GOOD = W + '/good.toml'
-STO = W + '/stochastic.toml'
-open(W + '/long.toml', 'w').write(open(STO).read().replace('trajectories = 5', 'trajectories = 200000'))
+W, GOOD, STO = python_work('cohortgis-hostile-python2-')
 P = Prober()
 probe = P.probe
 

@@ -8,23 +8,15 @@ set at once (same numbers as one run); KeyboardInterrupt from signal.alarm durin
 write_outputs; the set and scenario collected while results and their arrays live. A crash (SIGSEGV/SIGABRT) ends
 the probe: that is a failure too. About 20 s.
 Usage: PYTHONPATH=build/python /usr/bin/python3 tests/probe/hostile_python3.py [WORK_DIR]"""
-import copy, gc, math, os, pathlib, pickle, signal, shutil, sys, tempfile, threading
+import copy, gc, math, os, pathlib, pickle, signal, sys, threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_common import FIX, Prober  # noqa: E402
+from probe_common import Prober, python_work  # noqa: E402
 
 import numpy as np  # noqa: E402
 import cohortgis as cg  # noqa: E402
 
-W = sys.argv[1] if len(sys.argv) > 1 else tempfile.mkdtemp(prefix='cohortgis-hostile-python3-')
-os.makedirs(W, exist_ok=True)
-if os.listdir(W):
-    sys.exit(f'{W}: not empty; give a new or empty folder (the probe deletes nothing)')
-for f in ['good.toml', 'stochastic.toml', 'base.csv', 'asfr.csv', 'mx.csv']:
-    shutil.copy(os.path.join(FIX, f), W)
-GOOD = W + '/good.toml'
-STO = W + '/stochastic.toml'
-open(W + '/long.toml', 'w').write(open(STO).read().replace('trajectories = 5', 'trajectories = 200000'))
+W, GOOD, STO = python_work('cohortgis-hostile-python3-')
 P = Prober()
 probe = P.probe
 

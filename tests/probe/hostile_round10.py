@@ -14,16 +14,14 @@ fails on a crash, a hang, an exit other than the expected, a message that does n
 crash-like or huge message, a peak RSS over 1.5 GB, a network connection or a change to the results folder after an
 error. About 1 minute and 3 GB of disk (sparse files; WORK is left for inspection: delete it afterwards).
 Usage: PYTHONPATH=build/python /usr/bin/python3 tests/probe/hostile_round10.py [BUILD_DIR [WORK_DIR]] [CASE_PREFIX ...]"""
-import json, os, re, shutil, signal, subprocess, sys, time
+import json, os, shutil, signal, subprocess, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_common import (FIX, REPO, CaseLog, Listener, command_line, make, message_problems, reseal, run_measured,
-                          snapshot, changes)
+from probe_common import CliProbe, FIX, REPO, make, reseal, snapshot, changes
 
-BUILD, ROOT, EXE, ONLY = command_line('cohortgis-hostile-probe10-')
-BUILD = os.path.abspath(BUILD)
-NET = Listener()
-ENV = dict(os.environ, COHORTGIS_DATA_DIR=os.path.join(REPO, 'data'), PYTHONPATH=os.path.join(BUILD, 'python'))
+PROBE = CliProbe('cohortgis-hostile-probe10-')
+BUILD, ROOT, EXE, NET, ENV, LOG, run = PROBE.build, PROBE.root, PROBE.exe, PROBE.net, PROBE.env, PROBE.log, PROBE.run
+results, record, check, wanted = LOG.results, LOG.record, LOG.check, PROBE.wanted
 SCEN = os.path.join(ROOT, 'scenario')
 make(SCEN, {f: open(os.path.join(FIX, f)).read() for f in ['good.toml', 'base.csv', 'asfr.csv', 'mx.csv']})
 # The netcdf folder keeps indicators.csv (--indicators-csv, round 12): its cases are about results.nc's population.
@@ -32,18 +30,6 @@ for name, fmt in [('csv', ['csv']), ('nc', ['netcdf', '--indicators-csv'])]:
                     *fmt], cwd=SCEN, env=ENV, check=True)
 IND = open(os.path.join(ROOT, 'csv/indicators.csv')).read()
 HEADER, ROWS = IND.split('\n', 1)
-MAX_RSS_KB = 1_500_000
-LOG = CaseLog(MAX_RSS_KB)
-results, record, check = LOG.results, LOG.record, LOG.check
-
-
-def run(args, cwd, timeout=60, env=None, signal_after=None, stdin=subprocess.DEVNULL):
-    return run_measured(args, cwd, env or ENV, timeout, signal_after, stdin)
-
-
-def wanted(name):
-    return not ONLY or any(name.startswith(p) for p in ONLY)
-
 
 def results_case(name, base, files, expect, pattern=None, commands=('info', 'report'), seal=True, timeout=60):
     """A copy of results folder `base` with `files` ({name: text | bytes | 'SYMLINK:…' | 'FIFO' | 'DIR' | callable(path)
@@ -372,26 +358,8 @@ make(os.path.join(ROOT, 'one'), {f: open(os.path.join(FIX, f)).read() for f in [
 make(os.path.join(ROOT, 'one'), {'one.toml': one})
 
 
-def py_case(name, code, expect, pattern=''):
-    """code: statements; the last line an expression whose value or exception is the outcome. expect: an exception
-    name, or 'ok'."""
-    if not wanted(name):
-        return
-    head, _, last = code.rpartition('\n')
-    body = PY_PRELUDE + head + '\ntry:\n    r = (%s)\n    print("RETURNED", repr(r)[:200])\n' \
-        'except BaseException as e:\n    print("RAISED", type(e).__name__, str(e)[:300].replace(chr(10), " "))\n' % last
-    rc, out, err, secs, rss = run(['/usr/bin/python3', '-c', body], ROOT, 60)
-    probs = message_problems(rc, out, err)
-    line = (out.strip().splitlines() or [''])[-1]
-    if rc != 0:
-        probs.append('EXIT %d' % rc)
-    elif expect == 'ok' and not line.startswith('RETURNED'):
-        probs.append('expected a return')
-    elif expect != 'ok' and not line.startswith('RAISED %s' % expect):
-        probs.append('expected %s' % expect)
-    if pattern and not re.search(pattern, line):
-        probs.append('MESSAGE does not match %r' % pattern)
-    record(name, not probs, ('; '.join(probs) + ' | ' if probs else '') + line + ' ' + err.strip()[-200:])
+PROBE.py_prelude, PROBE.py_dir = PY_PRELUDE, ROOT
+py_case = PROBE.py
 
 
 py_case('py_step_schedules_2p63', 'sc.step_schedules(2**63)', 'TypeError')
@@ -438,6 +406,4 @@ py_case('py_set_after_failed_run', 'x = sc.step_schedules(1)\nx.asfr = x.asfr * 
         'try:\n    cg.run(sc)\nexcept ValueError:\n    pass\nsc.set_step_schedules(1, sc.step_schedules(0))\n'
         'cg.run(sc) is not None', 'ok', r'RETURNED True')
 
-bad = [n for n, ok, _ in results if not ok]
-print('\n%d cases, %d problems: %s\nWORK: %s (delete it when done)' % (len(results), len(bad), bad, ROOT))
-sys.exit(1 if bad else 0)
+PROBE.finish()

@@ -14,18 +14,14 @@ deleted). A case fails on a crash, a hang, an exit other than the expected, a me
 expected, a crash-like or huge message, a network connection, a file written outside --out, or output left after an
 error. About 2 minutes; WORK (about 500 MB, a sparse 2 GB file) is left for inspection: delete it afterwards.
 Usage: PYTHONPATH=build/python /usr/bin/python3 tests/probe/hostile_round15.py [BUILD_DIR [WORK_DIR]] [PREFIX ...]"""
-import os, re, signal, subprocess, sys
+import os, signal, subprocess, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_common import (FIX, REPO, CaseLog, Listener, command_line, make, message_problems, run_measured,
-                          snapshot, changes)
+from probe_common import CliProbe, FIX, make, snapshot, changes
 
-BUILD, ROOT, EXE, ONLY = command_line('cohortgis-hostile-probe15-')
-BUILD = os.path.abspath(BUILD)
-NET = Listener()
-ENV = dict(os.environ, COHORTGIS_DATA_DIR=os.path.join(REPO, 'data'), PYTHONPATH=os.path.join(BUILD, 'python'))
-LOG = CaseLog()
-results, record, check = LOG.results, LOG.record, LOG.check
+PROBE = CliProbe('cohortgis-hostile-probe15-')
+BUILD, ROOT, EXE, NET, ENV, LOG, run = PROBE.build, PROBE.root, PROBE.exe, PROBE.net, PROBE.env, PROBE.log, PROBE.run
+results, record, check, wanted = LOG.results, LOG.record, LOG.check, PROBE.wanted
 
 N_ZONES = 5000
 AGES = list(range(0, 101, 5))  # step 5, open age 100: 21 ages x 2 sexes = 42 rows a zone
@@ -63,14 +59,6 @@ def replaced(k, line):
     out = list(GOOD)
     out[k] = line
     return out
-
-
-def run(args, cwd, timeout=60, env=None, signal_after=None, stdin=subprocess.DEVNULL):
-    return run_measured(args, cwd, env or ENV, timeout, signal_after, stdin)
-
-
-def wanted(name):
-    return not ONLY or any(name.startswith(p) for p in ONLY)
 
 
 SMALL = {f: open(os.path.join(FIX, f)).read() for f in ['asfr.csv', 'mx.csv']}
@@ -273,25 +261,11 @@ make(PY_DIR, dict(SMALL, **{'mx.csv': MX, 'good.toml': toml(), 'base.csv': body(
 PY_PRELUDE = 'import sys, threading, numpy as np, cohortgis as cg\nP = %r\n' % os.path.join(PY_DIR, 'good.toml')
 
 
+PROBE.py_prelude, PROBE.py_dir, PROBE.py_watched = PY_PRELUDE, ROOT, [PY_DIR]
+
+
 def py_case(name, code, expect, pattern=''):
-    if not wanted(name):
-        return
-    head, _, last = code.rpartition('\n')
-    text = PY_PRELUDE + head + '\ntry:\n    r = (%s)\n    print("RETURNED", repr(r)[:200])\n' \
-        'except BaseException as e:\n    print("RAISED", type(e).__name__, str(e)[:300].replace(chr(10), " "))\n' % last
-    before = snapshot(PY_DIR)
-    rc, out, err, secs, rss = run(['/usr/bin/python3', '-c', text], ROOT, 120)
-    probs = message_problems(rc, out, err) + changes(before, snapshot(PY_DIR))
-    line = (out.strip().splitlines() or [''])[-1]
-    if rc != 0:
-        probs.append('EXIT %d' % rc)
-    elif expect == 'ok' and not line.startswith('RETURNED'):
-        probs.append('expected a return')
-    elif expect != 'ok' and not line.startswith('RAISED %s' % expect):
-        probs.append('expected %s' % expect)
-    if pattern and not re.search(pattern, line):
-        probs.append('MESSAGE does not match %r' % pattern)
-    record(name, not probs, ('; '.join(probs) + ' | ' if probs else '') + line + ' ' + err.strip()[-200:])
+    PROBE.py(name, code, expect, pattern, timeout=120)
 
 
 py_case('py_load_big', 'sc = cg.load_scenario(P)\nlen(sc.baseline.zone_ids)', 'ok', r'RETURNED 5000')
@@ -314,7 +288,4 @@ py_case('py_run_str', 'cg.run(P)', 'TypeError')
 py_case('py_write_outputs_into_scenario', 'cg.write_outputs(P, %r)' % PY_DIR, 'ValueError')
 py_case('py_write_outputs_to_table', 'cg.write_outputs(P, %r)' % os.path.join(PY_DIR, 'base.csv'), 'ValueError')
 
-bad = [n for n, ok, _ in results if not ok]
-print('\n%d cases, %d problems: %s\nWORK: %s (delete it when done)' % (len(results), len(bad), bad, ROOT))
-NET.close()
-sys.exit(1 if bad else 0)
+PROBE.finish()

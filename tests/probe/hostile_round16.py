@@ -27,22 +27,15 @@ Usage: PYTHONPATH=build/python /usr/bin/python3 tests/probe/hostile_round16.py [
 import glob, os, re, shutil, signal, subprocess, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_common import (FIX, REPO, CaseLog, Listener, command_line, leftovers, make, message_problems, place,
-                          python_case, run_measured, snapshot, changes)
+from probe_common import CliProbe, FIX, make, message_problems, snapshot, changes
 
-BUILD, ROOT, EXE, ONLY = command_line('cohortgis-hostile-probe16-')
-BUILD = os.path.abspath(BUILD)
-NET = Listener()
-URL = NET.url
-ENV = dict(os.environ, COHORTGIS_DATA_DIR=os.path.join(REPO, 'data'), PYTHONPATH=os.path.join(BUILD, 'python'))
-LOG = CaseLog()
-results, record, check = LOG.results, LOG.record, LOG.check
+PROBE = CliProbe('cohortgis-hostile-probe16-')
+BUILD, ROOT, EXE, NET, URL, ENV, LOG = PROBE.build, PROBE.root, PROBE.exe, PROBE.net, PROBE.url, PROBE.env, PROBE.log
+results, record, check, wanted = LOG.results, LOG.record, LOG.check, PROBE.wanted
 SIG_LATENCY_S = 1.0  # the product's rule: a signal is honoured within 1 s
 
-GOOD = open(os.path.join(FIX, 'good.toml')).read()
-INPUTS = {f: open(os.path.join(FIX, f)).read() for f in ['base.csv', 'asfr.csv', 'mx.csv']}
+GOOD, INPUTS, SHARED = PROBE.good, PROBE.inputs, PROBE.shared
 BASE, MX, ASFR = INPUTS['base.csv'], INPUTS['mx.csv'], INPUTS['asfr.csv']
-SHARED = os.path.join(ROOT, 'shared')  # files outside every case folder: reading or changing them is a problem
 make(SHARED, {'outside.csv': BASE, 'victim/thesis.txt': 'precious\n', 'pam/': None, 'proj/': None})
 G = lambda old, new: GOOD.replace(old, new)  # noqa: E731
 BASEKEY = lambda p: G('table = "base.csv"', 'table = "%s"' % p)  # noqa: E731
@@ -54,10 +47,6 @@ SRCKEY = lambda p, extra='': G('[projection]', '[geography.source]\npath = "%s"\
                                % (p, extra))
 
 
-def wanted(name):
-    return not ONLY or any(name.startswith(p) for p in ONLY)
-
-
 def population(d):
     p = os.path.join(d, 'population.csv')
     return open(p, 'rb').read() if os.path.isfile(p) else None
@@ -66,39 +55,14 @@ def population(d):
 REF_POP = None
 
 
-def cli(name, args, files=None, expect='bad', pattern=None, toml=GOOD, env=None, timeout=60, stdin=None,
-        out='out', pre=None, prefix=(), post=None):
-    """A case folder with good.toml's tables, sc.toml = toml and files; `cohortgis ARGS` run in it. expect: 'ok',
-    'bad', 'any', 'same' (0 and population.csv as the good scenario's, or 1), an exit status or a tuple. pattern: the
-    last message must match when the exit is 1. After an exit other than 0 nothing under the case folder or SHARED
-    may have changed; after 0 only OUT may have. pre(d) prepares, post(d, rc) returns extra problems."""
-    if not wanted(name):
-        return
-    d = os.path.join(ROOT, 'cases', name)
-    make(d, dict(INPUTS, **{'sc.toml': toml}) if toml is not None else dict(INPUTS))
-    place(d, files or {})
-    if pre:
-        pre(d)
-    names = set(os.listdir(d))
-    before = dict(snapshot(d), **snapshot(SHARED))
-    hits = len(NET.hits)
-    e = dict(ENV, **(env or {}))
-    stdin_f = open(stdin, 'rb') if isinstance(stdin, str) else (subprocess.DEVNULL if stdin is None else stdin)
-    rc, o, err, secs, rss = run_measured(list(prefix) + [EXE] + list(args), d, e, timeout, None, stdin_f)
-    after = dict(snapshot(d), **snapshot(SHARED))
-    outp = os.path.join(d, out) if out else None
-    extra = changes(before, after, [outp] if rc == 0 and outp else [])
-    extra += leftovers(d, names)
-    if len(NET.hits) > hits:
-        extra.append('NETWORK %d' % (len(NET.hits) - hits))
-    want = expect
-    if expect == 'same':
-        want = 'any'
-        if rc == 0 and population(os.path.join(d, out)) != REF_POP:
-            extra.append('SILENTLY DIFFERENT population.csv')
-    if post:
-        extra += post(d, rc)
-    check(name, rc, o, err, secs, rss, want, pattern if rc == 1 else None, extra)
+def cli(name, args, files=None, expect='bad', pattern=None, toml=GOOD, env=None, timeout=60, stdin=None, out='out',
+        pre=None, prefix=(), post=None):
+    """PROBE.cli() (probe_common.py), plus expect 'same': exit 0 with population.csv as the good scenario's, or 1."""
+    def same(d, rc):
+        bad = rc == 0 and population(os.path.join(d, out)) != REF_POP
+        return (['SILENTLY DIFFERENT population.csv'] if bad else []) + (post(d, rc) if post else [])
+    PROBE.cli(name, args, files, 'any' if expect == 'same' else expect, pattern, toml=toml, env=env, timeout=timeout,
+              stdin=stdin, out=out, pre=pre, prefix=prefix, post=same if expect == 'same' else post)
 
 
 def run_good(d, out):
@@ -420,15 +384,12 @@ sig_case('sig_term_validate_results', ['validate', 'default', '--results', 'res'
 # --- Python ------------------------------------------------------------------------------------------------------
 PY_DIR = os.path.join(ROOT, 'py')
 make(PY_DIR, dict(INPUTS, **{'good.toml': GOOD, 'mine/notes.txt': 'mine\n'}))
-PY_PRELUDE = ('import gc, itertools, os, pickle, signal, sys, threading, time, numpy as np, pandas as pd, '
-              'cohortgis as cg\nP = %r\ns = cg.load_scenario(P)\nsc = s.baseline\n' % os.path.join(PY_DIR, 'good.toml'))
-
-
-def py(name, code, expect, pattern='', timeout=60):
-    """code: statements; its last line an expression whose value or exception is the outcome. expect: an exception
-    name, a tuple of names, or 'ok'. Nothing under the Python folder may change (outputs go to WORK/pyout)."""
-    if wanted(name):
-        python_case(LOG, name, code, expect, PY_PRELUDE, PY_DIR, ENV, [PY_DIR], pattern, timeout)
+# Python cases (PROBE.py): nothing under the Python folder may change (outputs go to WORK/pyout).
+PROBE.py_prelude = ('import gc, itertools, os, pickle, signal, sys, threading, time, numpy as np, pandas as pd, '
+                    'cohortgis as cg\nP = %r\ns = cg.load_scenario(P)\nsc = s.baseline\n'
+                    % os.path.join(PY_DIR, 'good.toml'))
+PROBE.py_dir, PROBE.py_watched = PY_DIR, [PY_DIR]
+py = PROBE.py
 
 
 PYOUT = os.path.join(ROOT, 'pyout')
@@ -534,7 +495,7 @@ LAT = ('t = {}\ndef watch():\n    while "started" not in t or not glob.glob(%r):
        'left = os.listdir(%r)\n'
        '(t["end"] is not None and t["end"] - t["sent"] <= %s and not left) or ("sent" in t and t["end"] and '
        't["end"] - t["sent"], left)')
-PY_PRELUDE = 'import glob\n' + PY_PRELUDE
+PROBE.py_prelude = 'import glob\n' + PROBE.py_prelude
 py('py_sigint_latency_ensemble', LAT % ('/', 's.run(threads=2, trajectories=100000)', PYOUT, SIG_LATENCY_S), 'ok',
    r'RETURNED True')
 for phase, pattern in [('csv', 'population.csv'), ('gpkg', 'results.tmp-*.gpkg'), ('maps', 'maps/*.png')]:
@@ -544,7 +505,4 @@ for phase, pattern in [('csv', 'population.csv'), ('gpkg', 'results.tmp-*.gpkg')
        LAT % (os.path.join(d, 'out.tmp-*', pattern), "cg.write_outputs('default', %r, threads=1)"
               % os.path.join(d, 'out'), d, SIG_LATENCY_S), 'ok', r'RETURNED True')
 
-bad = [n for n, ok, _ in results if not ok]
-print('\n%d cases, %d problems: %s\nWORK: %s (delete it when done)' % (len(results), len(bad), bad, ROOT))
-NET.close()
-sys.exit(1 if bad else 0)
+PROBE.finish()

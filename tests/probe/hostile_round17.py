@@ -29,59 +29,22 @@ Usage: PYTHONPATH=build/python /usr/bin/python3 tests/probe/hostile_round17.py [
 import os, shutil, signal, sqlite3, subprocess, sys, zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_common import (FIX, REPO, CaseLog, Listener, command_line, leftovers, make, message_problems, place,
-                          python_case, run_measured, snapshot, changes)
+from probe_common import (CliProbe, FIX, REPO, leftovers, make, message_problems, place, run_measured, snapshot,
+                          changes)
 
-BUILD, ROOT, EXE, ONLY = command_line('cohortgis-hostile-probe17-')
-BUILD = os.path.abspath(BUILD)
-NET = Listener()
-URL = NET.url
-ENV = dict(os.environ, COHORTGIS_DATA_DIR=os.path.join(REPO, 'data'), PYTHONPATH=os.path.join(BUILD, 'python'))
-LOG = CaseLog()
-results, record, check = LOG.results, LOG.record, LOG.check
+PROBE = CliProbe('cohortgis-hostile-probe17-')
+BUILD, ROOT, EXE, NET, URL, ENV, LOG = PROBE.build, PROBE.root, PROBE.exe, PROBE.net, PROBE.url, PROBE.env, PROBE.log
+results, record, check, wanted, cli = LOG.results, LOG.record, LOG.check, PROBE.wanted, PROBE.cli
 SIG_LATENCY_S = 1.0
 
-GOOD = open(os.path.join(FIX, 'good.toml')).read()
-INPUTS = {f: open(os.path.join(FIX, f)).read() for f in ['base.csv', 'asfr.csv', 'mx.csv']}
+GOOD, INPUTS, SHARED = PROBE.good, PROBE.inputs, PROBE.shared
 BASE, MX, ASFR = INPUTS['base.csv'], INPUTS['mx.csv'], INPUTS['asfr.csv']
-SHARED = os.path.join(ROOT, 'shared')  # outside every case folder: reading or changing it is a problem
 G = lambda old, new: GOOD.replace(old, new)  # noqa: E731
 SRCKEY = lambda p, extra='': G('[projection]', '[geography.source]\npath = "%s"\nid_field = "id"\n%s\n[projection]'  # noqa: E731
                                % (p, extra))
 RUN = ['run', 'sc.toml', '--out', 'out', '--quiet', '--no-report']
 RUNR = ['run', 'sc.toml', '--out', 'out', '--quiet']  # with the report: results.gpkg and maps draw the zones
 VAL = ['validate', 'sc.toml']
-
-
-def wanted(name):
-    return not ONLY or any(name.startswith(p) for p in ONLY)
-
-
-def cli(name, args, files=None, expect='bad', pattern=None, toml=GOOD, env=None, timeout=60, out='out', pre=None,
-        post=None, allowed=()):
-    """A case folder with good.toml's tables, sc.toml = toml and files; `cohortgis ARGS` run in it. expect: 'ok',
-    'bad', 'any', an exit status or a tuple. pattern: the last message must match when the exit is 1. After an exit
-    other than 0 nothing under the case folder or SHARED may have changed; after 0 only OUT (and `allowed`, relative
-    to the case folder) may have. pre(d) prepares, post(d, rc) returns extra problems."""
-    if not wanted(name):
-        return
-    d = os.path.join(ROOT, 'cases', name)
-    make(d, dict(INPUTS, **{'sc.toml': toml}) if toml is not None else dict(INPUTS))
-    place(d, files or {})
-    if pre:
-        pre(d)
-    names = set(os.listdir(d))
-    before = dict(snapshot(d), **snapshot(SHARED))
-    hits = len(NET.hits)
-    rc, o, err, secs, rss = run_measured([EXE] + list(args), d, dict(ENV, **(env or {})), timeout)
-    after = dict(snapshot(d), **snapshot(SHARED))
-    ok_paths = ([os.path.join(d, out)] if out else []) + [os.path.join(d, a) for a in allowed] if rc == 0 else []
-    extra = changes(before, after, ok_paths) + leftovers(d, names)
-    if len(NET.hits) > hits:
-        extra.append('NETWORK %d' % (len(NET.hits) - hits))
-    if post:
-        extra += post(d, rc)
-    check(name, rc, o, err, secs, rss, expect, pattern if rc == 1 else None, extra)
 
 
 def kept(*rels):
@@ -548,15 +511,11 @@ PY_DIR = os.path.join(ROOT, 'py')
 make(PY_DIR, dict(INPUTS, **{'good.toml': GOOD, 'sto.toml': STO}))
 PYOUT = os.path.join(ROOT, 'pyout')
 os.makedirs(PYOUT)
-PY_PRELUDE = ('import gc, os, signal, sys, threading, time, numpy as np, cohortgis as cg\nP = %r\nOUT = %r\n'
-              's = cg.load_scenario(P)\nsc = s.baseline\n' % (os.path.join(PY_DIR, 'good.toml'), PYOUT))
-
-
-def py(name, code, expect, pattern='', timeout=60):
-    """code: statements; its last line an expression whose value or exception is the outcome. expect: an exception
-    name, a tuple of names, or 'ok'. Nothing under the Python folder or SHARED may change (outputs go to WORK/pyout)."""
-    if wanted(name):
-        python_case(LOG, name, code, expect, PY_PRELUDE, PY_DIR, ENV, [PY_DIR, SHARED], pattern, timeout)
+# Python cases (PROBE.py): nothing under the Python folder or SHARED may change (outputs go to WORK/pyout).
+PROBE.py_prelude = ('import gc, os, signal, sys, threading, time, numpy as np, cohortgis as cg\nP = %r\nOUT = %r\n'
+                    's = cg.load_scenario(P)\nsc = s.baseline\n' % (os.path.join(PY_DIR, 'good.toml'), PYOUT))
+PROBE.py_dir, PROBE.py_watched = PY_DIR, [PY_DIR, SHARED]
+py = PROBE.py
 
 
 BAD = ('TypeError', 'ValueError')
@@ -624,7 +583,4 @@ py('py_step_schedules_2p63', 'sc.step_schedules(2**63)', ('IndexError', 'Overflo
 py('py_set_step_schedules_other_scenario', "o = cg.load_scenario('default').baseline\n"
    'sc.set_step_schedules(0, o.step_schedules(0))\ncg.run(sc)', BAD + ('RuntimeError',))
 
-bad = [n for n, ok, _ in results if not ok]
-print('\n%d cases, %d problems: %s\nWORK: %s (delete it when done)' % (len(results), len(bad), bad, ROOT))
-NET.close()
-sys.exit(1 if bad else 0)
+PROBE.finish()

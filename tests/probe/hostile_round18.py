@@ -25,64 +25,23 @@ changed or deleted outside the output, or output or staging folders left after a
 About 3 minutes on a loaded 2-core VM (189 cases); WORK is left for inspection: delete it afterwards. The
 tmpfs cases need root (mount) and are recorded as skipped otherwise.
 Usage: PYTHONPATH=build/python /usr/bin/python3 tests/probe/hostile_round18.py [BUILD_DIR [WORK_DIR]] [PREFIX ...]"""
-import os, shutil, signal, sqlite3, subprocess, sys, threading, zipfile
+import os, shutil, signal, sqlite3, subprocess, sys, zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_common import (FIX, REPO, CaseLog, Listener, command_line, leftovers, make, place, python_case,
-                          run_measured, snapshot, changes)
+from probe_common import CliProbe, leftovers, make, place, run_measured, snapshot, changes
 
-BUILD, ROOT, EXE, ONLY = command_line('cohortgis-hostile-probe18-')
-BUILD = os.path.abspath(BUILD)
-NET = Listener()
-URL = NET.url
-ENV = dict(os.environ, COHORTGIS_DATA_DIR=os.path.join(REPO, 'data'), PYTHONPATH=os.path.join(BUILD, 'python'))
-LOG = CaseLog()
-results, record, check = LOG.results, LOG.record, LOG.check
+PROBE = CliProbe('cohortgis-hostile-probe18-')
+BUILD, ROOT, EXE, NET, URL, ENV, LOG = PROBE.build, PROBE.root, PROBE.exe, PROBE.net, PROBE.url, PROBE.env, PROBE.log
+results, record, check, wanted, cli = LOG.results, LOG.record, LOG.check, PROBE.wanted, PROBE.cli
+PROBE.quoted = ('root', 'daemon', '/bin/bash', '/usr/sbin')  # /etc/passwd's words: a message must not quote them
 
-GOOD = open(os.path.join(FIX, 'good.toml')).read()
-INPUTS = {f: open(os.path.join(FIX, f)).read() for f in ['base.csv', 'asfr.csv', 'mx.csv']}
+GOOD, INPUTS, SHARED = PROBE.good, PROBE.inputs, PROBE.shared
 BASE, MX, ASFR = INPUTS['base.csv'], INPUTS['mx.csv'], INPUTS['asfr.csv']
-SHARED = os.path.join(ROOT, 'shared')
 G = lambda old, new: GOOD.replace(old, new)  # noqa: E731
 BASEREF = lambda ref: G('table = "base.csv"', 'table = %s' % ref)  # noqa: E731
 VAL = ['validate', 'sc.toml']
 RUN = ['run', 'sc.toml', '--out', 'out', '--quiet', '--no-report']
 RUNR = ['run', 'sc.toml', '--out', 'out', '--quiet']
-PASSWD_TEXT = ('root', 'daemon', '/bin/bash', '/usr/sbin')
-
-
-def wanted(name):
-    return not ONLY or any(name.startswith(p) for p in ONLY)
-
-
-def cli(name, args, files=None, expect='bad', pattern=None, toml=GOOD, env=None, timeout=60, out='out', pre=None,
-        post=None, allowed=(), cwd_rel=''):
-    """As hostile_round17.py's cli(): a case folder with good.toml's tables, sc.toml = toml and files; `cohortgis
-    ARGS` run in it; nothing may change outside OUT (after exit 0) and nothing at all after an error. Messages must
-    not quote /etc/passwd (its user names)."""
-    if not wanted(name):
-        return
-    d = os.path.join(ROOT, 'cases', name)
-    make(d, dict(INPUTS, **{'sc.toml': toml}) if toml is not None else dict(INPUTS))
-    place(d, files or {})
-    if pre:
-        pre(d)
-    names = set(os.listdir(d))
-    before = dict(snapshot(d), **snapshot(SHARED))
-    hits = len(NET.hits)
-    rc, o, err, secs, rss = run_measured([EXE] + list(args), os.path.join(d, cwd_rel), dict(ENV, **(env or {})),
-                                         timeout)
-    after = dict(snapshot(d), **snapshot(SHARED))
-    ok_paths = ([os.path.join(d, out)] if out else []) + [os.path.join(d, a) for a in allowed] if rc == 0 else []
-    extra = changes(before, after, ok_paths) + leftovers(d, names)
-    if len(NET.hits) > hits:
-        extra.append('NETWORK %d' % (len(NET.hits) - hits))
-    if any(("'%s'" % w) in err or ('"%s"' % w) in err for w in PASSWD_TEXT):
-        extra.append('QUOTED /etc/passwd')
-    if post:
-        extra += post(d, rc)
-    check(name, rc, o, err, secs, rss, expect, pattern if rc == 1 else None, extra)
-
 
 make(SHARED, {'victim/thesis.txt': 'precious\n'})
 
@@ -597,14 +556,13 @@ with open(os.path.join(PY_DIR, 'vt.gpkg'), 'wb') as f_:
                                  "POINT, NONE, '':'')", REG]))
 PYOUT = os.path.join(ROOT, 'pyout')
 os.makedirs(PYOUT)
-PY_PRELUDE = ('import gc, os, signal, sys, threading, time, numpy as np, cohortgis as cg\nP = %r\nOUT = %r\n'
-              's = cg.load_scenario(P)\nsc = s.baseline\nbp = sc.base_population\n'
-              'ref = cg.run(sc, threads=1)["baseline"].population.copy()\n' % (os.path.join(PY_DIR, 'good.toml'), PYOUT))
-
-
-def py(name, code, expect, pattern='', timeout=60):
-    if wanted(name):
-        python_case(LOG, name, code, expect, PY_PRELUDE, PY_DIR, ENV, [PY_DIR, SHARED], pattern, timeout)
+# Python cases (PROBE.py): nothing under the Python folder or SHARED may change (outputs go to WORK/pyout).
+PROBE.py_prelude = ('import gc, os, signal, sys, threading, time, numpy as np, cohortgis as cg\nP = %r\nOUT = %r\n'
+                    's = cg.load_scenario(P)\nsc = s.baseline\nbp = sc.base_population\n'
+                    'ref = cg.run(sc, threads=1)["baseline"].population.copy()\n'
+                    % (os.path.join(PY_DIR, 'good.toml'), PYOUT))
+PROBE.py_dir, PROBE.py_watched = PY_DIR, [PY_DIR, SHARED]
+py = PROBE.py
 
 
 BAD = ('TypeError', 'ValueError')
@@ -662,7 +620,4 @@ for p in ('/vsimem', '/vsizip'):
         record('cleanup_' + p.strip('/'), False, 'a real folder %s was created: %s' % (p, os.listdir(p)))
 for m in (TMPFS, TMPFS_INODES):
     subprocess.run(['umount', m], capture_output=True)
-bad = [n for n, ok, _ in results if not ok]
-print('\n%d cases, %d problems: %s\nWORK: %s (delete it when done)' % (len(results), len(bad), bad, ROOT))
-NET.close()
-sys.exit(1 if bad else 0)
+PROBE.finish()

@@ -2,22 +2,41 @@
 """What the hostile-input probes share (tests/probe/README.md): the command line and work folder, a TCP listener
 that stands in for every URL (a connection is a network access), case folders made from a dict of files, snapshots
 of a folder tree (what changed, appeared or vanished), the checks of a command's exit status and messages, and the
-probe() of the Python scripts. hostile_cli.py and hostile_python.py grew these on their own; the later probes use
-this module."""
-import hashlib, os, re, socket, subprocess, sys, tempfile, threading, time
+probe() of the Python scripts, and CliProbe: the set-up, the case runner cli(), the Python case runner py() and the
+summary that the command-line probes from round 10 on share. Every probe uses this module."""
+import hashlib, os, re, shutil, socket, subprocess, sys, tempfile, threading, time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FIX = os.path.join(REPO, 'tests/fixtures/scenarios')
+
+
+def work_folder(prefix, work=None):
+    """The probe's WORK folder: `work` made if missing, or a new temporary folder; exits if it is not empty."""
+    work = work or tempfile.mkdtemp(prefix=prefix)
+    os.makedirs(work, exist_ok=True)
+    if os.listdir(work):
+        sys.exit(f'{work}: not empty; give a new or empty folder (the probe deletes nothing)')
+    return work
+
+
+def python_work(prefix):
+    """The WORK folder of a Python probe (its first argument, or a new temporary folder) holding the good and the
+    stochastic scenarios with their tables, and long.toml (the stochastic one with 200,000 trajectories): (WORK, the
+    good scenario's path, the stochastic one's)."""
+    work = work_folder(prefix, sys.argv[1] if len(sys.argv) > 1 else None)
+    for f in ['good.toml', 'stochastic.toml', 'base.csv', 'asfr.csv', 'mx.csv']:
+        shutil.copy(os.path.join(FIX, f), work)
+    good, sto = os.path.join(work, 'good.toml'), os.path.join(work, 'stochastic.toml')
+    with open(os.path.join(work, 'long.toml'), 'w') as f:
+        f.write(open(sto).read().replace('trajectories = 5', 'trajectories = 200000'))
+    return work, good, sto
 
 
 def command_line(prefix):
     """[BUILD_DIR [WORK_DIR]] [CASE_PREFIX ...] → (build, work, exe, prefixes); WORK must be new or empty."""
     args = sys.argv[1:]
     build = args.pop(0) if args and os.path.isdir(os.path.join(args[0], 'cli')) else os.path.join(REPO, 'build')
-    work = args.pop(0) if args and '/' in args[0] else tempfile.mkdtemp(prefix=prefix)
-    os.makedirs(work, exist_ok=True)
-    if os.listdir(work):
-        sys.exit(f'{work}: not empty; give a new or empty folder (the probe deletes nothing)')
+    work = work_folder(prefix, args.pop(0) if args and '/' in args[0] else None)
     return build, work, os.path.abspath(os.path.join(build, 'cli/cohortgis')), set(args)
 
 
@@ -286,3 +305,85 @@ def python_case(log, name, code, expect, prelude, cwd, env, watched, pattern='',
     if pattern and not re.search(pattern, line):
         probs.append('MESSAGE does not match %r' % pattern)
     log.record(name, not probs, ('; '.join(probs) + ' | ' if probs else '') + line[:200] + ' ' + err.strip()[-200:])
+
+
+class CliProbe:
+    """What a command-line probe from round 10 on sets up and shares: the command line (command_line(prefix)), the
+    listener for every URL, the environment of every command (the repository's data, the build's Python module), the
+    case log, the good scenario's text and tables (tests/fixtures/scenarios), the SHARED folder outside every case
+    folder, the case runners cli() and py() and the summary finish()."""
+
+    def __init__(self, prefix, max_rss_kb=1_500_000):
+        self.build, self.root, self.exe, self.only = command_line(prefix)
+        self.build = os.path.abspath(self.build)
+        self.net = Listener()
+        self.url = self.net.url
+        self.env = dict(os.environ, COHORTGIS_DATA_DIR=os.path.join(REPO, 'data'),
+                        PYTHONPATH=os.path.join(self.build, 'python'))
+        self.log = CaseLog(max_rss_kb)
+        self.good = open(os.path.join(FIX, 'good.toml')).read()
+        self.inputs = {f: open(os.path.join(FIX, f)).read() for f in ['base.csv', 'asfr.csv', 'mx.csv']}
+        # Outside every case folder: reading or changing it is a problem.
+        self.shared = os.path.join(self.root, 'shared')
+        self.quoted = ()  # words whose quotation in a message is a problem (round 18: /etc/passwd's user names)
+        self.py_prelude, self.py_dir, self.py_watched = '', self.root, ()
+
+    def wanted(self, name):
+        """Whether the case runs: no CASE_PREFIX given, or name starts with one."""
+        return not self.only or any(name.startswith(p) for p in self.only)
+
+    def run(self, args, cwd, timeout=60, env=None, signal_after=None, stdin=subprocess.DEVNULL):
+        """run_measured() under the probe's environment (env replaces it whole)."""
+        return run_measured(args, cwd, env or self.env, timeout, signal_after, stdin)
+
+    def cli(self, name, args, files=None, expect='bad', pattern=None, toml=..., env=None, timeout=60, out='out',
+            pre=None, post=None, allowed=(), cwd_rel='', stdin=None, prefix=()):
+        """A case folder with good.toml's tables, sc.toml = toml (the good scenario unless given; None: no sc.toml)
+        and files (as place()); `cohortgis ARGS` run in it (in its sub-folder cwd_rel, after the `prefix` command
+        words; stdin a path, a file or None for /dev/null). expect: as CaseLog.check(); pattern: the last message must
+        match when the exit is 1. After an exit other than 0 nothing under the case folder or SHARED may have changed;
+        after 0 only OUT (and `allowed`, relative to the case folder) may have. pre(d) prepares, post(d, rc) returns
+        extra problems. A network connection, staging or backup folders left, or a message quoting a word of
+        self.quoted is a problem too."""
+        if not self.wanted(name):
+            return
+        d = os.path.join(self.root, 'cases', name)
+        toml = self.good if toml is ... else toml
+        make(d, dict(self.inputs, **{'sc.toml': toml}) if toml is not None else dict(self.inputs))
+        place(d, files or {})
+        if pre:
+            pre(d)
+        names = set(os.listdir(d))
+        before = dict(snapshot(d), **snapshot(self.shared))
+        hits = len(self.net.hits)
+        stdin_f = open(stdin, 'rb') if isinstance(stdin, str) else (subprocess.DEVNULL if stdin is None else stdin)
+        try:
+            rc, o, err, secs, rss = run_measured(list(prefix) + [self.exe] + list(args), os.path.join(d, cwd_rel),
+                                                 dict(self.env, **(env or {})), timeout, None, stdin_f)
+        finally:
+            if isinstance(stdin, str):
+                stdin_f.close()
+        after = dict(snapshot(d), **snapshot(self.shared))
+        ok_paths = ([os.path.join(d, out)] if out else []) + [os.path.join(d, a) for a in allowed] if rc == 0 else []
+        extra = changes(before, after, ok_paths) + leftovers(d, names)
+        if len(self.net.hits) > hits:
+            extra.append('NETWORK %d' % (len(self.net.hits) - hits))
+        if any(("'%s'" % w) in err or ('"%s"' % w) in err for w in self.quoted):
+            extra.append('QUOTED /etc/passwd')
+        if post:
+            extra += post(d, rc)
+        self.log.check(name, rc, o, err, secs, rss, expect, pattern if rc == 1 else None, extra)
+
+    def py(self, name, code, expect, pattern='', timeout=60):
+        """python_case() with the probe's py_prelude, run in py_dir; nothing under py_watched may change."""
+        if self.wanted(name):
+            python_case(self.log, name, code, expect, self.py_prelude, self.py_dir, self.env, self.py_watched, pattern,
+                        timeout)
+
+    def finish(self):
+        """Prints the count of cases and problems, closes the listener and exits (1 if a case failed)."""
+        bad = [n for n, ok, _ in self.log.results if not ok]
+        print('\n%d cases, %d problems: %s\nWORK: %s (delete it when done)' % (len(self.log.results), len(bad), bad,
+                                                                              self.root))
+        self.net.close()
+        sys.exit(1 if bad else 0)

@@ -5,6 +5,8 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,12 @@ inline std::size_t differing_bits(const std::vector<double>& a, const std::vecto
   for (std::size_t k = 0; k < a.size() && k < b.size(); ++k)
     n += std::bit_cast<std::uint64_t>(a[k]) == std::bit_cast<std::uint64_t>(b[k]) ? 0 : 1;
   return n;
+}
+
+// Whether two arrays hold the same bits (NaN equals the same NaN, -0 differs from 0): two ways of computing one
+// result (a fast path and the general one, a shared schedule and a copy) held to the same bits, not to a tolerance.
+inline bool same_bits(std::span<const double> a, std::span<const double> b) {
+  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size_bytes()) == 0);
 }
 
 // Keeps every step's components, populations and indicators.

@@ -59,8 +59,9 @@ void check_path_length(const std::string& path, const std::string& label);
 // Throws InputError "<label>: a GeoPackage holding the view 'v' …" when `path` is an SQLite file (a GeoPackage) holding
 // a view, a column GENERATED … VIRTUAL or a virtual table other than GDAL's R-tree index (SQL in the file computes
 // their rows when read: SpatiaLite's VirtualText reads other files, a recursive view never ends), or with a non-empty
-// write-ahead log beside it (GDAL would fold it into the file). check_input applies it to every input and VRT source,
-// stream_table to tables named on the command line. Other files pass.
+// write-ahead log beside it (GDAL would fold it into the file). The whole file is checked, not only the layer read
+// (read_policy.cpp says why). It runs once per file opened: the readers (stream_table, load_zones) apply it where they
+// open a file, check_input to the sources a VRT names (GDAL opens those itself). Other files pass.
 void refuse_computed_geopackage(const std::string& path, const std::string& label);
 
 // "" when `path` (links followed) is a regular file, a folder, or does not exist; otherwise what it is ("a named pipe
