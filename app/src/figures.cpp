@@ -290,6 +290,10 @@ MapResult make_map(const MapRequest& q) {
                      geodata::escape_cell(fs::read_symlink(out, link_ec).string()) +
                      "'); cohortgis does not replace links or write through them: give the file's own path or "
                      "another name");
+  // A pipe, device or socket of that name was replaced by the map file (hostile probe 19): refused as a link is.
+  if (const std::string kind = rel.empty() ? geodata::special_file_kind(out) : ""; !kind.empty())
+    throw InputError("--out '" + geodata::escape_cell(out) + "' is " + kind +
+                     ", not a file; cohortgis replaces only a regular file with the map: give another name");
   stop_if_cancelled();
   MapResult res;
   res.breaks = draw(shapes_for(r, *zones, l), s, st, fmt, out);
