@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The `cohortgis` command: parses arguments and calls the app library; no projection logic here.
+#include <sys/resource.h>
 #include <boost/program_options.hpp>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <new>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -87,6 +89,15 @@ constexpr const char* kAllowDbHelp =
 int bad_input(const std::string& message) {
   std::cerr << "cohortgis: error: " << message << "\n";
   return 1;
+}
+
+// std::bad_alloc: memory, or address space under `ulimit -v`, ran out (the staging folder is gone by then).
+std::string out_of_memory() {
+  std::string m = "out of memory";
+  rlimit lim{};
+  if (getrlimit(RLIMIT_AS, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY)
+    m += " within the address-space limit (ulimit -v) of " + std::to_string(lim.rlim_cur >> 20) + " MiB";
+  return m + "; expected more memory: raise the limit, or use fewer --threads or --trajectories";
 }
 
 std::string thousands(double v) {
@@ -661,6 +672,9 @@ int main(int argc, char** argv) {
   } catch (const cohortgis::ProjectionError& e) {
     if (g_signal.load() != 0) return interrupted();
     return bad_input(e.what());
+  } catch (const std::bad_alloc&) {
+    if (g_signal.load() != 0) return interrupted();
+    return bad_input(out_of_memory());
   } catch (const std::exception& e) {
     std::cerr << "cohortgis: internal error: " << e.what() << "\n";
     return 2;

@@ -290,6 +290,10 @@ MapResult make_map(const MapRequest& q) {
                      geodata::escape_cell(fs::read_symlink(out, link_ec).string()) +
                      "'); cohortgis does not replace links or write through them: give the file's own path or "
                      "another name");
+  // A pipe, device or socket of that name was replaced by the map file (hostile probe 19): refused as a link is.
+  if (const std::string kind = rel.empty() ? geodata::special_file_kind(out) : ""; !kind.empty())
+    throw InputError("--out '" + geodata::escape_cell(out) + "' is " + kind +
+                     ", not a file; cohortgis replaces only a regular file with the map: give another name");
   stop_if_cancelled();
   MapResult res;
   res.breaks = draw(shapes_for(r, *zones, l), s, st, fmt, out);
@@ -341,11 +345,14 @@ void draw_jobs(std::vector<FigureJob>& jobs, int threads, const std::atomic<bool
     if (cancel && cancel->load()) throw ProjectionError("drawing cancelled");
     jobs[i].breaks = jobs[i].draw();
   };
+  // Under `ulimit -v`, fonts and images that did not fit aborted the process in GLib or crashed fontconfig (hostile
+  // probe 19): refused while the results can still be removed cleanly.
+  require_address_space_reserve("draw the maps and charts", "raise the limit, or run with --no-report");
   if (threads == 1 || jobs.size() < 2) {
     for (std::size_t i = 0; i < jobs.size(); ++i) one(i);
     return;
   }
-  ThreadArena(threads).execute([&] {
+  ThreadArena(threads, kAddressSpacePerDrawingThread).execute([&] {
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, jobs.size(), 1),
                       [&](const tbb::blocked_range<std::size_t>& b) {
                         for (std::size_t i = b.begin(); i != b.end(); ++i) one(i);

@@ -567,6 +567,10 @@ RedrawGuard::RedrawGuard(const fs::path& dir) : dir_(dir) {
   StagingMarker m;
   const fs::path target = fs::weakly_canonical(dir, ec);
   if (ec || target.filename().empty() || read_marker(dir, m)) return;
+  // Held while the backup is made: a signal's watchdog arriving meanwhile found no redraw registered and exited,
+  // leaving DIR.old-PID (hostile probe 19, SIGHUP 0.3 s into `report` on a loaded machine); it now waits the few
+  // milliseconds and removes it.
+  const std::lock_guard<std::mutex> lock(g_redraw_mutex);
   try {
     backup_ = free_sibling(target, ".old-");
     if (!fs::create_directory(backup_, ec) || ec) throw InputError("");
@@ -586,10 +590,7 @@ RedrawGuard::RedrawGuard(const fs::path& dir) : dir_(dir) {
     backup_.clear();
     before_.clear();
   }
-  if (!backup_.empty()) {
-    const std::lock_guard<std::mutex> lock(g_redraw_mutex);
-    g_redraw = this;
-  }
+  if (!backup_.empty()) g_redraw = this;
 }
 
 RedrawGuard::~RedrawGuard() {

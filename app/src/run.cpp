@@ -21,6 +21,7 @@
 #include "cohortgis/app/project.hpp"
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/engine/projection.hpp"
+#include "cohortgis/engine/thread_arena.hpp"
 #include "cohortgis/geodata/install_dirs.hpp"
 #include "cohortgis/geodata/measures.hpp"
 #include "cohortgis/geodata/outputs.hpp"
@@ -546,6 +547,9 @@ RunSummary run(const RunConfig& cfg) {
   if (cfg.report) {
     const auto r0 = std::chrono::steady_clock::now();
     if (!cfg.quiet) std::fprintf(stderr, "cohortgis: drawing maps and charts, writing report.html\n");
+    // libxlsxwriter crawled (each allocation trying a new malloc arena) and GLib aborted near an address-space limit.
+    require_address_space_reserve("write results.gpkg, results.xlsx, the maps and the report",
+                                  "raise the limit, or run with --no-report");
     std::optional<geodata::Zones> zones = scenario_geometry(set, extras.maps_note);
     if (!extras.maps_note.empty() && !cfg.quiet)
       std::fprintf(stderr, "cohortgis: note: %s\n", extras.maps_note.c_str());

@@ -61,7 +61,11 @@ inline DoubleArray numbers_of(const py::object& value, const std::string& what) 
     throw py::type_error(what + ": an array of dtype " + py::str(a.dtype()).cast<std::string>() +
                          "; expected numbers (a float or integer dtype)");
   DoubleArray d = DoubleArray::ensure(a);
-  if (!d) throw py::type_error(what + ": an array of objects that are not all numbers; expected numbers");
+  if (!d && k == 'O') throw py::type_error(what + ": an array of objects that are not all numbers; expected numbers");
+  // Numbers that could not be copied: a broadcast view of 2^41 values was "objects that are not all numbers".
+  if (!d)
+    throw py::value_error(what + ": an array of shape " + py::str(a.attr("shape")).cast<std::string>() + " (" +
+                          std::to_string(a.size()) + " values) does not fit in memory; expected the scenario's shape");
   return d;
 }
 

@@ -28,4 +28,15 @@ PYBIND11_MODULE(_cohortgis, m) {
   cohortgis::python::bind_run(m);
   cohortgis::python::bind_render(m);
   cohortgis::python::bind_ensemble(m);
+
+  // `T.__new__(T)` skips __init__; pybind11 then hands the methods raw, unconstructed memory for the object (its
+  // lazy allocation), read as garbage or crashing (hostile probe 19: StepSchedules, SIGSEGV). That allocation is
+  // made a TypeError for every class here: objects constructed by __init__ never reach it.
+  for (const auto& item : m.attr("__dict__").cast<py::dict>()) {
+    if (!PyType_Check(item.second.ptr())) continue;
+    if (auto* info = py::detail::get_type_info(reinterpret_cast<PyTypeObject*>(item.second.ptr())))
+      info->operator_new = [](std::size_t) -> void* {
+        throw py::type_error("a cohortgis object made without __init__ (T.__new__(T)); construct it as T(…)");
+      };
+  }
 }

@@ -57,15 +57,31 @@ std::string number_text(double v) {
 
 }  // namespace
 
+namespace {
+
+// A C0 control, DEL, a C1 control (U+0080 … U+009F in UTF-8: NEL U+0085 breaks lines) or U+2028/U+2029 (line and
+// paragraph separators): each breaks the line in some reader of the outputs (hostile probe 19 for the last two).
+bool breaks_line(const std::string& s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const auto next = [&](std::size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
+    if (c < 0x20 || c == 0x7f || (c == 0xc2 && next(1) >= 0x80 && next(1) <= 0x9f) ||
+        (c == 0xe2 && next(1) == 0x80 && (next(2) == 0xa8 || next(2) == 0xa9)))
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 void check_name(const std::string& name, const std::string& what) {
   if (name.empty()) throw InputError(what + ": empty; expected a name");
-  for (char ch : name) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c == 0x7f)
-      throw InputError(what + " " + quoted(name) +
-                       ": holds a control character (tab, line break …); expected a name "
-                       "on one line");
-  }
+  if (breaks_line(name))
+    throw InputError(what + " " + quoted(name) +
+                     ": holds a control character (tab, line break, U+0085, U+2028 …); expected a name on one line");
+  // Only spaces: a name no output shows (hostile probe 19).
+  if (name.find_first_not_of(' ') == std::string::npos)
+    throw InputError(what + " " + quoted(name) + ": only spaces; expected a name");
 }
 
 void validate_runs(const std::vector<Scenario>& runs) {
@@ -100,10 +116,9 @@ void Scenario::check_years() const {
 
 void Scenario::validate() const {
   // The scenario's name goes into manifest.json and the outputs: on one line, as the names below (may be empty).
-  for (char ch : name)
-    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f)
-      throw InputError("scenario name " + quoted(name) +
-                       ": holds a control character (tab, line break, NUL …); expected a name on one line");
+  if (breaks_line(name))
+    throw InputError("scenario name " + quoted(name) +
+                     ": holds a control character (tab, line break, NUL …); expected a name on one line");
   const std::string what = "scenario '" + name + "'";
   check_name(variant, what + ": variant name");
   grid.validate();

@@ -4,6 +4,7 @@
 // the map / report / info jobs with their errors.
 #include <cairo.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -427,6 +428,11 @@ TEST_F(ReportTest, MapAndReportErrorsSayWhatToFix) {
   EXPECT_NE(message([&] { app::make_map(q); }).find("is a symbolic link (to '"), std::string::npos);
   EXPECT_TRUE(fs::is_symlink(root_ / "link.png"));
   EXPECT_EQ(slurp(root_ / "kept.png"), "mine\n");
+  // A named pipe of that name was replaced by the map file (hostile probe 19).
+  ASSERT_EQ(mkfifo((root_ / "pipe.png").c_str(), 0600), 0);
+  q.out = (root_ / "pipe.png").string();
+  EXPECT_NE(message([&] { app::make_map(q); }).find("is a named pipe (FIFO), not a file"), std::string::npos);
+  EXPECT_TRUE(fs::is_fifo(root_ / "pipe.png"));
   q.out.clear();
   q.year.reset();
   EXPECT_NE(message([&] { app::make_report((root_ / "nothing").string()); }).find("no such folder"), std::string::npos);

@@ -119,6 +119,16 @@ TEST(ScenarioName, ControlCharacterIsRefusedAtItsPosition) {
       << v;
 }
 
+// Hostile probe 19: an unknown key of 60,000 bytes was echoed whole in the message.
+TEST(BasePopulation, AHugeUnknownKeyIsCutInTheMessage) {
+  const std::string key(60000, 'k');
+  const std::string e =
+      error_of(replaced(fixture_text(), "table = \"base.csv\"", "table = \"base.csv\"\n" + key + " = 3"));
+  EXPECT_NE(e.find("key 'base_population.kkkk"), std::string::npos) << e.substr(0, 300);
+  EXPECT_NE(e.find("unknown key"), std::string::npos) << e.substr(0, 300);
+  EXPECT_LT(e.size(), 2000u);
+}
+
 TEST(BasePopulation, RowsIsNotAKey) {
   const std::string e = error_of(replaced(fixture_text(), "table = \"base.csv\"", "table = \"base.csv\"\nrows = 3"));
   EXPECT_NE(e.find("key 'base_population.rows': unknown key"), std::string::npos) << e;

@@ -30,6 +30,38 @@ std::string error_of(const Scenario& sc) {
 
 TEST(ScenarioChecks, GoodScenarioPasses) { EXPECT_EQ(error_of(good()), ""); }
 
+// Hostile probe 19: a C1 control (NEL U+0085), U+2028/U+2029 and a name of spaces only were accepted as zone ids;
+// lookalikes and invisible marks that do not break a line (RLM, NBSP) stay names of their own.
+TEST(ScenarioChecks, LineBreakingAndBlankNamesAreRefused) {
+  for (const char* id : {"A\xc2\x85"
+                         "B",
+                         "A\xc2\x9b"
+                         "B",
+                         "A\xe2\x80\xa8"
+                         "B",
+                         "A\xe2\x80\xa9"
+                         "B"}) {
+    Scenario sc = good();
+    sc.zones[0].id = id;
+    EXPECT_NE(error_of(sc).find("zone 1 id \"" + std::string(id) + "\": holds a control character"), std::string::npos)
+        << error_of(sc);
+  }
+  Scenario sc = good();
+  sc.zones[0].id = "   ";
+  EXPECT_NE(error_of(sc).find("zone 1 id \"   \": only spaces; expected a name"), std::string::npos) << error_of(sc);
+  sc.zones[0].id = "A\xe2\x80\x8f";  // U+200F RIGHT-TO-LEFT MARK
+  EXPECT_EQ(error_of(sc), "");
+  sc.zones[0].id =
+      "\xc2\xa0"
+      "A";  // NBSP
+  EXPECT_EQ(error_of(sc), "");
+  sc = good();
+  sc.name =
+      "a\xe2\x80\xa8"
+      "b";
+  EXPECT_NE(error_of(sc).find("holds a control character"), std::string::npos) << error_of(sc);
+}
+
 TEST(ScenarioChecks, ReservedAndUnsafeNames) {
   Scenario sc = good();
   sc.zones[0].id = "total";
