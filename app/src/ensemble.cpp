@@ -154,6 +154,17 @@ double type7_quantile(const std::vector<double>& sorted, double p) {
   return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[lo + 1] - sorted[lo]);
 }
 
+std::string no_deviations_warning(const scenarios::ScenarioSet& set) {
+  const scenarios::StochasticSpec& s = set.stochastic;
+  if (s.tfr_sd > 0 || s.k_sd > 0 || s.migration_sd > 0 || s.tfr_trajectories || s.e0_trajectories) return {};
+  return (s.where.empty() ? std::string("the scenario has no [stochastic] section")
+                          : s.where +
+                                ": [stochastic] declares no deviation (tfr, lee_carter, migration, "
+                                "tfr_trajectories or e0_trajectories)") +
+         ", so every trajectory equals the deterministic projection and the quantiles have no spread; declare the "
+         "deviations in [stochastic] (scenarios/README.md \"Probabilistic projections\")";
+}
+
 void check_ensemble_run(const scenarios::ScenarioSet& set, const scenarios::Scenario& sc) {
   if (!sc.parity) return;
   const std::string& where = set.stochastic.where;

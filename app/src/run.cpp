@@ -398,8 +398,15 @@ RunSummary run(const RunConfig& cfg) {
   const ComponentSelection components = asked_components ? *asked_components : set.outputs.components;
   // A trajectory table smaller than the ensemble: refused before the deterministic runs (stochastic.hpp).
   scenarios::check_ensemble_size(set.stochastic, cfg.trajectories ? *cfg.trajectories : set.stochastic.trajectories);
-  if (cfg.trajectories || set.stochastic.trajectories > 0)
+  if (cfg.trajectories || set.stochastic.trajectories > 0) {
     for (const scenarios::Scenario& r : set.runs) check_ensemble_run(set, r);
+    // Said before the deterministic runs, where it is seen (after them it was lost among the step lines).
+    const std::string warning = no_deviations_warning(set);
+    if (!warning.empty() && !cfg.quiet)
+      std::fprintf(stderr, "cohortgis: warning: %s %lld: %s\n", cfg.trajectories ? "--trajectories" : "trajectories =",
+                   cfg.trajectories ? *cfg.trajectories : static_cast<long long>(set.stochastic.trajectories),
+                   warning.c_str());
+  }
   // [monitoring]: the observed figures are checked before any result is written (monitoring_output.hpp).
   const std::vector<ObservedFigure> observed_figures = scenario_observed_figures(set);
   std::vector<InputHash> inputs;

@@ -283,7 +283,8 @@ class ScenarioSet:
         ``[stochastic]`` assumptions of the scenario file the set came from; returns an :class:`Ensemble` (its
         ``quantiles`` frame, ``trajectories(indicator)`` as an xarray DataArray, and the deterministic ``results``).
         ``seed`` overrides the file's; ``indicators``: names of indicators.csv to keep (default: population, births,
-        deaths, net_migration, share_65_plus_percent).
+        deaths, net_migration, share_65_plus_percent). A set without ``[stochastic]`` deviations (or not loaded from a
+        file) gives N copies of the deterministic run: a ``UserWarning`` says so before they run.
 
         The engine runs with the GIL released on ``threads`` worker threads (0: all cores). ``progress``: True to
         print steps to stderr, or a callable(done_steps, total_steps). Ctrl-C raises KeyboardInterrupt after the

@@ -43,9 +43,17 @@ void bind_ensemble(py::module_& m) {
         // Python runs its SIGINT handler only on the main thread, and the ensemble has no step loop of ours on it.
         // On KeyboardInterrupt the trajectories stop at their next step (cancel) and the error is raised when they
         // have.
+        scenarios::ScenarioSet set;
         run_interruptibly(cancel, [&] {
-          scenarios::ScenarioSet set;
           if (!file.empty()) set = scenarios::load_scenario_file(file, app::resolve_data_dir(data_dir));
+        });
+        // Before the trajectories run, as the command line's warning (a filter of "error" stops here).
+        if (const std::string warning = app::no_deviations_warning(set); !warning.empty()) {
+          const std::string text = "trajectories=" + std::to_string(trajectories) + ": " + warning;
+          // stacklevel 3: the user's line (through _ensemble.run_ensemble and ScenarioSet.run).
+          if (PyErr_WarnEx(PyExc_UserWarning, text.c_str(), 3) != 0) throw py::error_already_set();
+        }
+        run_interruptibly(cancel, [&] {
           set.runs = std::move(runs);
           app::EnsembleOptions o;
           o.trajectories = trajectories;
@@ -82,7 +90,8 @@ void bind_ensemble(py::module_& m) {
       py::arg("runs"), py::arg("file"), py::arg("data_dir"), py::arg("trajectories"), py::arg("seed"),
       py::arg("threads"), py::arg("indicators"),
       "Trajectories of every run: a list of dicts (variant, years, units, indicators, values[trajectory, year, unit, "
-      "indicator]). The [stochastic] assumptions come from `file` (no file: none, every trajectory deterministic).");
+      "indicator]). The [stochastic] assumptions come from `file` (no file or no deviation: every trajectory\n"
+      "deterministic, with a UserWarning).");
 }
 
 }  // namespace cohortgis::python

@@ -5,6 +5,7 @@ import pathlib
 import signal
 import subprocess
 import time
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -54,6 +55,19 @@ def test_same_numbers_as_the_command_line(stochastic_set, cli, tmp_path):
     # Bit for bit: numpy's "linear" quantile was one ulp off the command line's above each midpoint (a q025 here).
     for c in ["q025", "q10", "q50", "q90", "q975", "mean"]:
         np.testing.assert_array_equal(merged[c + "_py"].to_numpy(), merged[c + "_cli"].to_numpy(), err_msg=c)
+
+
+def test_trajectories_without_deviations_warn(cg, stochastic_set):
+    # N identical trajectories (quantiles without spread) came back without a word.
+    plain = cg.load_scenario(str(SCENARIO.parent / "good.toml"))
+    with pytest.warns(UserWarning, match=r"trajectories=2: the scenario has no \[stochastic\] section, so every "
+                                         r"trajectory equals the deterministic projection") as record:
+        e = plain.run(threads=1, trajectories=2, variants=["baseline"])
+    assert record[0].filename == __file__  # said at the user's line
+    np.testing.assert_array_equal(e.quantiles["q025"], e.quantiles["q975"])  # NaN where the grid has no 65+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a set with deviations: no warning
+        stochastic_set.run(threads=1, trajectories=2)
 
 
 def test_bad_arguments(stochastic_set):

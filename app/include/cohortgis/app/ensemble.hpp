@@ -91,6 +91,11 @@ EnsembleResult run_ensemble(const scenarios::ScenarioSet& set, const scenarios::
 // whose each step's ASFR comes from the parity states. run_ensemble calls it; `cohortgis run` before any run.
 void check_ensemble_run(const scenarios::ScenarioSet& set, const scenarios::Scenario& run);
 
+// Trajectories asked of a scenario whose [stochastic] section declares no deviation (or that has none) are every one
+// the deterministic projection: quantiles without spread. `cohortgis run` warns on stderr, Python with warnings.warn;
+// both say this text after what asked for them (`--trajectories N`, `trajectories=N`). Empty when there are deviations.
+std::string no_deviations_warning(const scenarios::ScenarioSet& set);
+
 // The type-7 sample quantile (Hyndman & Fan 1996, R's default) of sorted values: h = (n−1)p,
 // x[⌊h⌋] + (h − ⌊h⌋)(x[⌊h⌋+1] − x[⌊h⌋]). NaN when empty or any value is NaN.
 double type7_quantile(const std::vector<double>& sorted, double p);
