@@ -86,6 +86,7 @@ void run_trajectory(const scenarios::ScenarioSet& set, const scenarios::Scenario
   };
   Projection projection(pc, sc.base_population);
   projection.run(provider, sink);
+  if (o.done) o.done->fetch_add(1, std::memory_order_relaxed);
 }
 
 // Scratch-file mode (ensemble.hpp): blocks of trajectories that fit in memory_bytes, appended in trajectory order.

@@ -466,7 +466,9 @@ RunSummary run(const RunConfig& cfg) {
   po.variants = cfg.variants;
   po.variants_option = "--variant";
   po.cancel = cfg.cancel;
-  if (!cfg.quiet) {
+  if (cfg.progress) {
+    po.progress = [&cfg](const scenarios::Scenario& r, int done, int total) { cfg.progress(r.variant, done, total); };
+  } else if (!cfg.quiet) {
     const bool several = cfg.variants.empty() ? set.runs.size() > 1
                                               : std::any_of(cfg.variants.begin(), cfg.variants.end(),
                                                             [](const std::string& v) { return v != "baseline"; });

@@ -70,6 +70,25 @@ def test_trajectories_without_deviations_warn(cg, stochastic_set):
         stochastic_set.run(threads=1, trajectories=2)
 
 
+def test_progress_of_the_trajectories_and_of_write_outputs(cg, stochastic_set, tmp_path, capfd):
+    # Only the deterministic runs reported progress: the trajectories and write_outputs ran without a word.
+    seen = []
+    stochastic_set.run(threads=1, trajectories=20, progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (20, 20) and (2, 2) in seen  # the steps, then the trajectories
+    stochastic_set.run(threads=1, trajectories=20, progress=True)
+    assert "cohortgis: baseline: trajectory 20/20" in capfd.readouterr().err
+    steps = []
+    cg.write_outputs(str(SCENARIO), str(tmp_path / "out"), progress=lambda done, total: steps.append((done, total)))
+    assert steps == [(0, 2), (1, 2), (2, 2)]
+    cg.write_outputs(str(SCENARIO), str(tmp_path / "out"), progress=True)
+    assert "cohortgis: baseline: step 2/2" in capfd.readouterr().err
+    cg.write_outputs(str(SCENARIO), str(tmp_path / "out"))  # quiet by default
+    stochastic_set.run(threads=1, trajectories=20, progress=False)
+    assert capfd.readouterr().err == ""
+    with pytest.raises(TypeError, match="progress: expected None, True or a callable"):
+        cg.write_outputs(str(SCENARIO), str(tmp_path / "out"), progress="yes")
+
+
 def test_bad_arguments(stochastic_set):
     with pytest.raises(ValueError, match="trajectories=0: expected a number of trajectories from 1 to 10000000"):
         stochastic_set.run(trajectories=0)

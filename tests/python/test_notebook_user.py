@@ -36,7 +36,8 @@ def test_whole_years_in_other_types_still_work(default_results):
 
 
 def test_the_ensemble_is_public_and_says_what_it_holds(cg, default_set):
-    e = default_set.run(trajectories=3, seed=1, indicators=["population", "tfr"])
+    with pytest.warns(UserWarning, match="no \\[stochastic\\] section"):  # the example's scenario.toml has none
+        e = default_set.run(trajectories=3, seed=1, indicators=["population", "tfr"])
     assert isinstance(e, cg.Ensemble) and "Ensemble" in cg.__all__
     assert repr(e) == ("<cohortgis.Ensemble 3 trajectories, variants baseline, higher-fertility, core-relocation, "
                        "indicators population, tfr>")

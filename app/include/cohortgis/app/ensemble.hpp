@@ -50,6 +50,8 @@ struct EnsembleOptions {
   int threads = 0;                        // 0: all cores
   const EnsembleComm* comm = nullptr;     // null: one process
   std::atomic<bool>* cancel = nullptr;
+  // Counts this process's finished trajectories, for a host's progress (Python polls it); null: not counted.
+  std::atomic<long long>* done = nullptr;
   // The summary indicators kept per trajectory (all groups, every zone and aggregate).
   std::vector<Indicator> indicators{std::begin(kEnsembleIndicators), std::end(kEnsembleIndicators)};
   std::string scratch_file;  // empty: always in memory (bounded by kMaxEnsembleBytes)

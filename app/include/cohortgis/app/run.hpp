@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,9 @@ struct RunConfig {
   std::string out_dir = "results";
   int threads = 0;     // 0: all cores
   bool quiet = false;  // no progress on stderr
+  // Called instead of the stderr progress (quiet or not) before each run's first step (done 0) and after each step,
+  // on the projecting thread: a host's own progress (Python's write_outputs(progress=...)).
+  std::function<void(const std::string& variant, int done, int total)> progress;
   // Folder with census/, geo/ and wpp/. Empty: $COHORTGIS_DATA_DIR if set, else an installed cohortgis's data
   // folder (<prefix>/share/cohortgis/data, found relative to its libraries), else the repository's data/ folder
   // baked in at build time.
