@@ -357,19 +357,22 @@ std::string resolve_data_dir(const std::string& configured) {
   return COHORTGIS_DEFAULT_DATA_DIR;
 }
 
+std::string existing_data_dir(const std::string& configured, const std::string& how) {
+  std::string data_dir = resolve_data_dir(configured);
+  std::error_code ec;
+  if (!fs::is_directory(data_dir, ec))
+    throw InputError("data folder " + data_dir + " does not exist; expected the folder with census/, geo/ and wpp/ (" +
+                     how + ")");
+  return data_dir;
+}
+
 RunSummary run(const RunConfig& cfg) {
   const auto t0 = std::chrono::steady_clock::now();
   const std::string started = utc_now("%Y-%m-%dT%H:%M:%SZ");  // manifest.json "started_at_utc"
   check_threads(cfg.threads, "--threads");
   check_trajectories(cfg);
   if (cfg.comm && cfg.comm->rank() != 0) return ensemble_worker(cfg);  // MPI: rank 0 writes the results
-  const std::string data_dir = resolve_data_dir(cfg.data_dir);
-  {
-    std::error_code ec;
-    if (!fs::is_directory(data_dir, ec))
-      throw InputError("data folder " + data_dir +
-                       " does not exist; expected the folder with census/, geo/ and wpp/ (set COHORTGIS_DATA_DIR)");
-  }
+  const std::string data_dir = existing_data_dir(cfg.data_dir);
 
   if (!cfg.format.empty()) parse_cube_format(cfg.format, "--format");  // before anything is written
   // --compress deflates results.nc; --format csv writes none, and the option did nothing without a word.

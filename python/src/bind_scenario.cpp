@@ -523,7 +523,14 @@ void bind_scenario(py::module_& m) {
         const std::string data = app::resolve_data_dir(data_dir);
         py::gil_scoped_release release;
         const geodata::ReadPolicy allowed = geodata::granted(allow_read, allow_db, "allow_read", "allow_db");
-        return scenarios::load_scenario_file(file, data, allowed, threads);
+        try {
+          return scenarios::load_scenario_file(file, data, allowed, threads);
+        } catch (const InputError&) {
+          // A missing data folder was reported as the first input missing from it (the geography file). Only
+          // when loading fails: a scenario that reads nothing from the folder loads without it.
+          (void)app::existing_data_dir(data_dir, "data_dir=, or set COHORTGIS_DATA_DIR");
+          throw;
+        }
       },
       py::arg("scenario") = "default", py::arg("data_dir") = "", py::arg("allow_read") = std::vector<std::string>{},
       py::arg("allow_db") = std::vector<std::string>{}, py::arg("threads") = 0,

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """Misuse from Python: frames go through the checks a scenario file's tables get, with messages that name the
 frame, the row and the column; thread counts and names are checked before anything runs, never a crash."""
+import pathlib
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -257,3 +259,13 @@ def test_allow_read_as_one_string_is_one_folder(cg, tmp_path):
     with pytest.raises(ValueError, match=f"allow_read: '{missing}' is not a folder"):
         cg.load_scenario(FIVE_YEAR, allow_read=missing)
     assert cg.load_scenario(FIVE_YEAR, allow_read=str(tmp_path)).baseline.name
+
+
+def test_a_missing_data_folder_is_named(cg, tmp_path):
+    # load_scenario(data_dir="/nonexistent") said "…/geo/beijing_districts.gpkg: file not found".
+    missing = str(tmp_path / "nonexistent")
+    with pytest.raises(ValueError, match=r"^data folder .*nonexistent does not exist; expected the folder with census/"):
+        cg.load_scenario(data_dir=missing)
+    # A scenario that reads nothing from the data folder still loads.
+    good = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "scenarios" / "good.toml"
+    assert cg.load_scenario(str(good), data_dir=missing).variants

@@ -117,6 +117,9 @@ void remove_runs_in_progress();
 
 // The data folder RunConfig::data_dir resolves to.
 std::string resolve_data_dir(const std::string& configured);
+// resolve_data_dir, refused (InputError naming the folder, then `how` to give another) when it is not a folder: a
+// missing folder was otherwise reported as the first input missing from it (the geography file).
+std::string existing_data_dir(const std::string& configured, const std::string& how = "set COHORTGIS_DATA_DIR");
 // The scenario file RunConfig::scenario names ("default" → the shipped Beijing example).
 std::string resolve_scenario_file(const std::string& scenario);
 
