@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Scenarios in Python: load a scenario file exactly as `cohortgis run` does, or fill one from Python objects, and
 // change its assumptions (TFR, mean age at childbearing and sex-ratio paths) with the scenario library's models.
+#include <cmath>
 #include <map>
 #include <memory>
 #include <span>
@@ -60,11 +61,16 @@ scenarios::YearPath year_path(const std::map<int, double>& points, double lo, do
   // Python's repr of a float: its shortest form (std::to_string gave "from 0.000000 to 10.000000"); year 0 is the one
   // point of a constant path (set_tfr(1.2)), said as such (it read "year 0").
   auto text = [](double x) { return py::repr(py::float_(x)).cast<std::string>(); };
+  auto whole = [&](double x) { return x == std::floor(x) ? std::to_string(static_cast<long long>(x)) : text(x); };
   for (const auto& [year, v] : points)
     if (!(v >= lo && v <= hi))
       throw InputError(
           what + (points.size() == 1 && year == 0 ? std::string(", every year") : ": year " + std::to_string(year)) +
-          ": expected a value from " + text(lo) + " to " + text(hi) + ", got " + text(v));
+          ": expected a value from " + text(lo) + " to " + text(hi) + ", got " + text(v) +
+          // A ratio where males per 100 females are meant (the scenario file's srb says the same).
+          (what == "srb" && v > 0 && v < 2
+               ? " (SRB is males per 100 females: " + whole(std::round(v * 1000) / 10) + ", not " + text(v) + ")"
+               : std::string()));
   return scenarios::YearPath{points};
 }
 

@@ -269,3 +269,12 @@ def test_a_missing_data_folder_is_named(cg, tmp_path):
     # A scenario that reads nothing from the data folder still loads.
     good = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "scenarios" / "good.toml"
     assert cg.load_scenario(str(good), data_dir=missing).variants
+
+
+def test_an_srb_given_as_a_ratio_says_per_100_females(cg):
+    # set_srb(1.06) said only "expected a value from 90.0 to 130.0, got 1.06".
+    b = cg.load_scenario(str(pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "scenarios" / "good.toml")).baseline
+    with pytest.raises(ValueError, match=r"got 1.06 \(SRB is males per 100 females: 106, not 1.06\)$"):
+        b.set_srb(1.06)
+    with pytest.raises(ValueError, match=r"got 140.0$"):  # no hint where it does not apply
+        b.set_srb(140)
