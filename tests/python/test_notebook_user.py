@@ -67,7 +67,8 @@ def test_a_constant_path_out_of_range_says_every_year(default_set):
     s = default_set.baseline.copy()
     with pytest.raises(ValueError, match=r"^tfr, every year: expected a value from 0\.0 to 10\.0, got -1\.0$"):
         s.set_tfr(-1)
-    with pytest.raises(ValueError, match=r"^srb: year 2025: expected a value from 90\.0 to 130\.0, got 1\.06$"):
+    with pytest.raises(ValueError, match=r"^srb: year 2025: expected a value from 90\.0 to 130\.0, got 1\.06 "
+                                         r"\(SRB is males per 100 females: 106, not 1\.06\)$"):
         s.set_srb({2025: 1.06})
 
 
