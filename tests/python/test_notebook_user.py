@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """What a demographer in a notebook meets: names given as one str, years that are not whole, the Ensemble's name and
 repr, and components_frame's numbers against the command line's components.csv."""
+import pathlib
 import subprocess
 
 import pandas as pd
@@ -121,3 +122,22 @@ def test_a_pyramid_of_an_aggregate(cg, default_results, monkeypatch):
     with pytest.raises(ValueError, match=r"zone 'nowhere': not a zone or aggregate of the results \(110101, .*, core, "
                                          r"total\)"):
         default_results.pyramid("nowhere")
+
+
+def test_transitions_and_newborn_rules_have_reprs_and_counts_agree(cg, default_set):
+    # Both showed <cohortgis._cohortgis.GroupTransition object at 0x…>; a one-group scenario said "1 groups".
+    assert repr(cg.GroupTransition(0, 1, [0.1] * 4)) == "<cohortgis.GroupTransition 0 -> 1, rate_per_year 4 values>"
+    assert repr(cg.GroupTransition(0, 1, [0.1] * 4, [1.0, 2.0])) == (
+        "<cohortgis.GroupTransition 0 -> 1, rate_per_year 4 values, zone_multiplier 2 zones>")
+    assert repr(cg.NewbornRule(0, 1, 0.5)) == "<cohortgis.NewbornRule mother group 0 -> child group 1, share 0.5>"
+    rule = cg.NewbornRule(0, 1, 0.5)
+    rule.zone_share = [0.25]
+    assert repr(rule) == "<cohortgis.NewbornRule mother group 0 -> child group 1, zone_share 1 zone>"
+    tiny = cg.load_scenario(str(pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "scenarios" / "good.toml"))
+    assert ": 2 zones, 1 group, 2020-2030" in repr(tiny.baseline)
+
+
+def test_figure_draw_without_axes_is_a_type_error(default_results):
+    fig = default_results.pyramid("total", 2035)
+    with pytest.raises(TypeError, match=r"ax: expected a matplotlib Axes .*got NoneType"):
+        fig.draw(None)
