@@ -86,6 +86,7 @@ void run_trajectory(const scenarios::ScenarioSet& set, const scenarios::Scenario
   };
   Projection projection(pc, sc.base_population);
   projection.run(provider, sink);
+  if (o.done) o.done->fetch_add(1, std::memory_order_relaxed);
 }
 
 // Scratch-file mode (ensemble.hpp): blocks of trajectories that fit in memory_bytes, appended in trajectory order.
@@ -152,6 +153,17 @@ double type7_quantile(const std::vector<double>& sorted, double p) {
   const std::size_t lo = static_cast<std::size_t>(std::floor(h));
   if (lo + 1 >= sorted.size()) return sorted.back();
   return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[lo + 1] - sorted[lo]);
+}
+
+std::string no_deviations_warning(const scenarios::ScenarioSet& set) {
+  const scenarios::StochasticSpec& s = set.stochastic;
+  if (s.tfr_sd > 0 || s.k_sd > 0 || s.migration_sd > 0 || s.tfr_trajectories || s.e0_trajectories) return {};
+  return (s.where.empty() ? std::string("the scenario has no [stochastic] section")
+                          : s.where +
+                                ": [stochastic] declares no deviation (tfr, lee_carter, migration, "
+                                "tfr_trajectories or e0_trajectories)") +
+         ", so every trajectory equals the deterministic projection and the quantiles have no spread; declare the "
+         "deviations in [stochastic] (scenarios/README.md \"Probabilistic projections\")";
 }
 
 void check_ensemble_run(const scenarios::ScenarioSet& set, const scenarios::Scenario& sc) {

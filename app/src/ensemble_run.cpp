@@ -24,13 +24,7 @@ void check_trajectories(const RunConfig& cfg) {
 
 long long ensemble_size(const RunConfig& cfg, const scenarios::ScenarioSet& set) {
   check_trajectories(cfg);
-  if (cfg.trajectories) {
-    if (!set.stochastic.declared() && !cfg.quiet)
-      std::fprintf(stderr, "cohortgis: note: the scenario has no [stochastic] section; every trajectory equals the "
-                           "deterministic projection\n");
-    return *cfg.trajectories;
-  }
-  return set.stochastic.trajectories;
+  return cfg.trajectories ? *cfg.trajectories : set.stochastic.trajectories;
 }
 
 long long run_ensembles(const std::string& dir, const scenarios::ScenarioSet& set,

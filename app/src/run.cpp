@@ -358,19 +358,22 @@ std::string resolve_data_dir(const std::string& configured) {
   return COHORTGIS_DEFAULT_DATA_DIR;
 }
 
+std::string existing_data_dir(const std::string& configured, const std::string& how) {
+  std::string data_dir = resolve_data_dir(configured);
+  std::error_code ec;
+  if (!fs::is_directory(data_dir, ec))
+    throw InputError("data folder " + data_dir + " does not exist; expected the folder with census/, geo/ and wpp/ (" +
+                     how + ")");
+  return data_dir;
+}
+
 RunSummary run(const RunConfig& cfg) {
   const auto t0 = std::chrono::steady_clock::now();
   const std::string started = utc_now("%Y-%m-%dT%H:%M:%SZ");  // manifest.json "started_at_utc"
   check_threads(cfg.threads, "--threads");
   check_trajectories(cfg);
   if (cfg.comm && cfg.comm->rank() != 0) return ensemble_worker(cfg);  // MPI: rank 0 writes the results
-  const std::string data_dir = resolve_data_dir(cfg.data_dir);
-  {
-    std::error_code ec;
-    if (!fs::is_directory(data_dir, ec))
-      throw InputError("data folder " + data_dir +
-                       " does not exist; expected the folder with census/, geo/ and wpp/ (set COHORTGIS_DATA_DIR)");
-  }
+  const std::string data_dir = existing_data_dir(cfg.data_dir);
 
   if (!cfg.format.empty()) parse_cube_format(cfg.format, "--format");  // before anything is written
   // --compress deflates results.nc; --format csv writes none, and the option did nothing without a word.
@@ -399,8 +402,15 @@ RunSummary run(const RunConfig& cfg) {
   const ComponentSelection components = asked_components ? *asked_components : set.outputs.components;
   // A trajectory table smaller than the ensemble: refused before the deterministic runs (stochastic.hpp).
   scenarios::check_ensemble_size(set.stochastic, cfg.trajectories ? *cfg.trajectories : set.stochastic.trajectories);
-  if (cfg.trajectories || set.stochastic.trajectories > 0)
+  if (cfg.trajectories || set.stochastic.trajectories > 0) {
     for (const scenarios::Scenario& r : set.runs) check_ensemble_run(set, r);
+    // Said before the deterministic runs, where it is seen (after them it was lost among the step lines).
+    const std::string warning = no_deviations_warning(set);
+    if (!warning.empty() && !cfg.quiet)
+      std::fprintf(stderr, "cohortgis: warning: %s %lld: %s\n", cfg.trajectories ? "--trajectories" : "trajectories =",
+                   cfg.trajectories ? *cfg.trajectories : static_cast<long long>(set.stochastic.trajectories),
+                   warning.c_str());
+  }
   // [monitoring]: the observed figures are checked before any result is written (monitoring_output.hpp).
   const std::vector<ObservedFigure> observed_figures = scenario_observed_figures(set);
   std::vector<InputHash> inputs;
@@ -460,7 +470,9 @@ RunSummary run(const RunConfig& cfg) {
   po.variants = cfg.variants;
   po.variants_option = "--variant";
   po.cancel = cfg.cancel;
-  if (!cfg.quiet) {
+  if (cfg.progress) {
+    po.progress = [&cfg](const scenarios::Scenario& r, int done, int total) { cfg.progress(r.variant, done, total); };
+  } else if (!cfg.quiet) {
     const bool several = cfg.variants.empty() ? set.runs.size() > 1
                                               : std::any_of(cfg.variants.begin(), cfg.variants.end(),
                                                             [](const std::string& v) { return v != "baseline"; });

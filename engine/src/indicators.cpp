@@ -25,6 +25,16 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
+// A TFR from births and women's exposure (several groups, or no schedule) is undefined where no woman was exposed at
+// any age: NaN (empty in indicators.csv, as an empty share), not the 0 of its empty sum; a group's TFR from its
+// schedule stays the schedule's. The exposure is read only for a TFR of 0, so other zones pay nothing.
+double tfr_of_exposure(double tfr, const double* expo, std::size_t n) {
+  if (tfr != 0.0) return tfr;
+  for (std::size_t i = 0; i < n; ++i)
+    if (expo[i] > 0.0) return tfr;
+  return kNaN;
+}
+
 const char* const kNames[] = {"population",
                               "population_female",
                               "population_male",
@@ -476,7 +486,7 @@ template <IndicatorPass::SlotKind K>
     double tfr = 0.0;
 #pragma GCC unroll 4
     for (std::size_t i = 0; i < A_; ++i) tfr += q[i];
-    set(Indicator::tfr, z * tfr);
+    set(Indicator::tfr, z * tfr_of_exposure(tfr, acc.expo, A_));
   }
   if (acc.births_f > 0.0) set(Indicator::srb_per_100_females, acc.births_m / acc.births_f * 100.0);
   if (one_state) {
@@ -596,6 +606,7 @@ COHORTGIS_KERNEL void IndicatorPass::unit(int unit, IndicatorScratch& sc) const 
       } else {
         tfr = tfr_of_two(bma + sa, bma + sa + A_, expo + sa, expo + sa + A_, A_);
       }
+      tfr = tfr_of_exposure(tfr, expo + sa, 2 * A_);  // the two states' exposure, one after the other
       std::size_t at[3];  // the three lanes' medians searched at once, from the last step's where carried
       lane_medians_at(o.cum, A_, at, carried ? carried->median_at : nullptr);
       if (carried)  // an age past 65,535 kept as a guess that fails (the search then)

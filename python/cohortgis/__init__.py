@@ -177,12 +177,12 @@ Scenario.set_mean_age = _set_mean_age
 Scenario.set_srb = _set_srb
 
 
-def _progress_callback(progress: Progress, variant: str) -> Optional[Callable[[int, int], object]]:
+def _progress_callback(progress: Progress, variant: str, unit: str = "step") -> Optional[Callable[[int, int], object]]:
     if progress is None or progress is False:
         return None
     if progress is True:
         def report(done: int, total: int) -> None:
-            print(f"cohortgis: {variant}: step {done}/{total}", file=sys.stderr, flush=True)
+            print(f"cohortgis: {variant}: {unit} {done}/{total}", file=sys.stderr, flush=True)
         return report
     if not callable(progress):
         raise TypeError("progress: expected None, True or a callable(done_steps, total_steps)")
@@ -283,11 +283,13 @@ class ScenarioSet:
         ``[stochastic]`` assumptions of the scenario file the set came from; returns an :class:`Ensemble` (its
         ``quantiles`` frame, ``trajectories(indicator)`` as an xarray DataArray, and the deterministic ``results``).
         ``seed`` overrides the file's; ``indicators``: names of indicators.csv to keep (default: population, births,
-        deaths, net_migration, share_65_plus_percent).
+        deaths, net_migration, share_65_plus_percent). A set without ``[stochastic]`` deviations (or not loaded from a
+        file) gives N copies of the deterministic run: a ``UserWarning`` says so before they run.
 
         The engine runs with the GIL released on ``threads`` worker threads (0: all cores). ``progress``: True to
-        print steps to stderr, or a callable(done_steps, total_steps). Ctrl-C raises KeyboardInterrupt after the
-        engine has stopped; nothing is returned then.
+        print steps to stderr, or a callable(done_steps, total_steps); with ``trajectories=N`` each run's ensemble then
+        reports finished trajectories the same way (``trajectory 40/1000``, or callable(done, N)), about once a
+        second and at the end. Ctrl-C raises KeyboardInterrupt after the engine has stopped; nothing is returned then.
         """
         threads = _threads(threads)
         # Variant names as a scenario file's: non-empty, on one line, unique (they key every result); each run's own
@@ -319,7 +321,7 @@ class ScenarioSet:
         if trajectories is not None:
             from ._ensemble import run_ensemble
             return run_ensemble(chosen, self.file, trajectories, seed, threads, indicators,  # type: ignore[return-value]
-                                Results(out, self))
+                                Results(out, self), progress)
         return Results(out, self)
 
 
@@ -375,7 +377,8 @@ def run(scenario: Union[Scenario, ScenarioSet], threads: int = 0, progress: Prog
 def write_outputs(scenario: str = "default", out_dir: str = "results", threads: int = 0,
                   data_dir: Optional[str] = None, allow_read: Optional[Sequence[str]] = None,
                   allow_db: Optional[Sequence[str]] = None, format: str = "", compress: bool = False,
-                  components: Union[str, Sequence[str], None] = None, indicators_csv: bool = False) -> dict:
+                  components: Union[str, Sequence[str], None] = None, indicators_csv: bool = False,
+                  progress: Progress = None) -> dict:
     """Runs the ``cohortgis run`` job itself (cohortgis::app::run): writes population.csv, indicators.csv, … and
     manifest.json into ``out_dir`` (replaced only when complete). Returns the run's summary as a dict.
     ``threads``, ``data_dir``, ``allow_read``/``allow_db``: as for :func:`load_scenario`. The report (results.gpkg,
@@ -387,7 +390,8 @@ def write_outputs(scenario: str = "default", out_dir: str = "results", threads: 
     ``["births", "deaths"]`` or ``"births,deaths"``), ``"all"`` or ``"none"`` (``cohortgis run --components``);
     ``None`` (default): the scenario file's ``[outputs] components`` (``true`` when it says nothing: all). An unknown
     name raises ValueError listing the valid ones. ``compress`` and ``indicators_csv`` are True or False, ``format``
-    a str (another type: TypeError)."""
+    a str (another type: TypeError). ``progress``: as for :meth:`ScenarioSet.run` (True: steps on stderr, or a
+    callable(done_steps, total_steps)), for each variant's projection; None (default) or False: quiet."""
     # A set or results changed in Python are not a file: say what writes them instead of "expected a path".
     if isinstance(scenario, (ScenarioSet, Scenario, Results)):
         raise TypeError(f"scenario: expected a scenario file (.toml) or 'default', got a {type(scenario).__name__}; "
@@ -407,7 +411,12 @@ def write_outputs(scenario: str = "default", out_dir: str = "results", threads: 
         components = components.split(",")
     elif not isinstance(components, (list, tuple)) or not all(isinstance(c, str) for c in components):
         raise TypeError(f"components: expected a string or a list of strings, not {type(components).__name__}")
+    _progress_callback(progress, "")  # a bad progress is a TypeError before the run
+    report = None
+    if progress is not None and progress is not False:
+        def report(variant: str, done: int, total: int) -> None:
+            _progress_callback(progress, variant)(done, total)  # type: ignore[misc]
     return _cohortgis.app_run(_path(scenario, "scenario"), _path(out_dir, "out_dir"), _threads(threads),
                               _path(data_dir or "", "data_dir"), _paths(allow_read, "allow_read"),
                               _paths(allow_db, "allow_db"), format, bool(compress), list(components),
-                              bool(indicators_csv))
+                              bool(indicators_csv), report)

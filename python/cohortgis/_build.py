@@ -9,6 +9,7 @@ only to name pandas rows by their position and index label.
 from __future__ import annotations
 
 import json
+import re
 
 from typing import TYPE_CHECKING, Mapping, Optional, Sequence, Union
 
@@ -146,6 +147,33 @@ def _table(df: pd.DataFrame, what: str, numbers: Mapping[str, dict], text: Seque
 _MORTALITY_FORMS = ("mx", "qx", "lx", "Lx", "Sx")
 
 
+# The generated file's keys → the argument the user passed them as (scenario_from_frames's errors named a line and
+# column of that text, which the user never saw).
+_ARGUMENT_OF_KEY = {"scenario.name": "name", "scenario.title": "title", "geography.zones": "zones",
+                    "geography.aggregates": "aggregates", "projection.base_year": "base_year",
+                    "projection.horizon": "horizon", "projection.step": "step", "projection.open_age": "open_age",
+                    "projection.groups": "groups", "projection.migration_timing": "migration_timing",
+                    "projection.flow_policy": "flow_policy", "base_population": "base_population",
+                    "fertility.schedule": "fertility", "fertility.srb": "srb", "fertility.tfr": "tfr",
+                    "mortality": "mortality", "migration.net": "net_migration"}
+
+
+def _argument_message(message: str) -> str:
+    """'scenario_from_frames:24:34: key 'fertility.srb.2030': …' → 'scenario_from_frames: srb, year 2030: …'."""
+    m = re.match(r"scenario_from_frames:\d+:\d+: (?:key '([^']*)': )?(.*)", message, re.S)
+    if not m:
+        return message
+    key, rest = m.group(1), m.group(2)
+    if key is None:
+        return f"scenario_from_frames: {rest}"
+    for prefix in sorted(_ARGUMENT_OF_KEY, key=len, reverse=True):
+        if key == prefix or key.startswith(prefix + ".") or key.startswith(prefix + "["):
+            tail = key[len(prefix):].lstrip(".")
+            where = f", year {tail}" if tail.isdigit() else ""
+            return f"scenario_from_frames: {_ARGUMENT_OF_KEY[prefix]}{where}: {rest}"
+    return f"scenario_from_frames: key '{key}': {rest}"
+
+
 def scenario_from_frames(*, zones: Union[pd.DataFrame, "geopandas.GeoDataFrame"],  # noqa: F821
                          base_population: pd.DataFrame, mortality: pd.DataFrame, fertility: pd.DataFrame,
                          base_year: int, horizon: int, step: int = 5, open_age: Optional[int] = None,
@@ -273,7 +301,10 @@ def scenario_from_frames(*, zones: Union[pd.DataFrame, "geopandas.GeoDataFrame"]
     if net_migration is not None:
         lines += ["", "[migration]", 'net = { path = "frame:net_migration", columns = { value = "persons_per_year" } }']
     text = "\n".join(lines) + "\n"
-    loaded = _cohortgis.load_scenario_text(text, "scenario_from_frames", "", tables)
+    try:
+        loaded = _cohortgis.load_scenario_text(text, "scenario_from_frames", "", tables)
+    except ValueError as e:
+        raise ValueError(_argument_message(str(e))) from None
 
     gdf = zones if hasattr(zones, "geometry") and getattr(zones, "crs", None) is not None else None
     if gdf is not None:

@@ -89,7 +89,7 @@ class Ensemble:
 
 
 def run_ensemble(runs: Sequence[object], file: str, trajectories: int, seed: "int | None", threads: int,
-                 indicators: "Sequence[str] | None", results: object) -> Ensemble:
+                 indicators: "Sequence[str] | None", results: object, progress: object = None) -> Ensemble:
     from . import _cohortgis
     import numbers
 
@@ -102,8 +102,11 @@ def run_ensemble(runs: Sequence[object], file: str, trajectories: int, seed: "in
     if seed is not None and not 0 <= int(seed) <= 2147483647:
         raise ValueError(f"seed: {int(seed)}; expected 0 to 2147483647")
     from ._frames import name_list
+    from . import _progress_callback
 
+    # As the deterministic runs' progress, counted in trajectories (about once a second and at the end).
     parts = _cohortgis.run_ensemble(list(runs), file or "", "", int(trajectories),
                                     -1 if seed is None else int(seed), threads,
-                                    name_list(indicators or [], "indicators"))
+                                    name_list(indicators or [], "indicators"),
+                                    [_progress_callback(progress, r.variant, "trajectory") for r in runs])
     return Ensemble(parts, results)

@@ -46,7 +46,13 @@ class Figure:
         ``ax.imshow``, axis lines and ticks off. Returns the Axes; ``self.ax`` keeps it."""
         import io
 
+        import matplotlib.axes
         import matplotlib.image
+
+        # draw(None) raised AttributeError ('NoneType' object has no attribute 'imshow') after the PNG was made.
+        if not isinstance(ax, matplotlib.axes.Axes):
+            raise TypeError(f"ax: expected a matplotlib Axes (e.g. from plt.subplots()), got {type(ax).__name__}; "
+                            f"without one, show the figure as it is or save() it")
 
         image = matplotlib.image.imread(io.BytesIO(self.data("png")), format="png")
         ax.imshow(image, interpolation="antialiased")

@@ -3,6 +3,7 @@
 // --trajectories N`, on the Python side's runs (as they may have been changed) with the [stochastic] assumptions and
 // targets of the scenario file they came from. No MPI here: the module never links it.
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <utility>
 
@@ -20,7 +21,8 @@ void bind_ensemble(py::module_& m) {
       // `runs` is the converted copy of the Python scenarios (the ensemble reads them with the GIL released); it is
       // moved into the set, not copied a second time.
       [](std::vector<scenarios::Scenario> runs, const std::string& file, const std::string& data_dir,
-         long long trajectories, long long seed, int threads, const std::vector<std::string>& indicator_names) {
+         long long trajectories, long long seed, int threads, const std::vector<std::string>& indicator_names,
+         const std::vector<py::object>& progress) {
         if (runs.empty()) throw InputError("run_ensemble: no runs");
         if (trajectories < 1 || trajectories > scenarios::kMaxTrajectories)
           throw InputError("trajectories=" + std::to_string(trajectories) +
@@ -43,20 +45,54 @@ void bind_ensemble(py::module_& m) {
         // Python runs its SIGINT handler only on the main thread, and the ensemble has no step loop of ours on it.
         // On KeyboardInterrupt the trajectories stop at their next step (cancel) and the error is raised when they
         // have.
+        scenarios::ScenarioSet set;
         run_interruptibly(cancel, [&] {
-          scenarios::ScenarioSet set;
           if (!file.empty()) set = scenarios::load_scenario_file(file, app::resolve_data_dir(data_dir));
-          set.runs = std::move(runs);
-          app::EnsembleOptions o;
-          o.trajectories = trajectories;
-          o.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : set.stochastic.seed;
-          o.threads = threads;
-          o.cancel = &cancel;
-          if (!indicators.empty()) o.indicators = indicators;
-          const std::vector<ZoneAggregate> aggregates =
-              with_total_aggregate(set.runs.front().aggregates, static_cast<int>(set.runs.front().zones.size()));
-          for (const auto& sc : set.runs) results.push_back(app::run_ensemble(set, sc, aggregates, o));
         });
+        // Before the trajectories run, as the command line's warning (a filter of "error" stops here).
+        if (const std::string warning = app::no_deviations_warning(set); !warning.empty()) {
+          const std::string text = "trajectories=" + std::to_string(trajectories) + ": " + warning;
+          // stacklevel 3: the user's line (through _ensemble.run_ensemble and ScenarioSet.run).
+          if (PyErr_WarnEx(PyExc_UserWarning, text.c_str(), 3) != 0) throw py::error_already_set();
+        }
+        // Progress: each run's finished trajectories, counted by the ensemble and reported from this thread (under
+        // the GIL) when they change, at most once a second and at the end: progress[k](done, trajectories).
+        const std::size_t n_runs = runs.size();
+        std::vector<std::atomic<long long>> done(n_runs);
+        std::vector<long long> reported(n_runs, -1);
+        auto last_report = std::chrono::steady_clock::now();
+        const auto report = [&](bool at_end) {
+          const auto now = std::chrono::steady_clock::now();
+          if (!at_end && now - last_report < std::chrono::seconds(1)) return;
+          last_report = now;
+          for (std::size_t k = 0; k < n_runs && k < progress.size(); ++k) {
+            const long long d = done[k].load(std::memory_order_relaxed);
+            if (d != reported[k] && !progress[k].is_none() && (d > 0 || at_end || reported[k] < 0)) {
+              reported[k] = d;
+              progress[k](d, trajectories);
+            }
+          }
+        };
+        const std::function<void()> poll = [&] { report(false); };
+        run_interruptibly(
+            cancel,
+            [&] {
+              set.runs = std::move(runs);
+              app::EnsembleOptions o;
+              o.trajectories = trajectories;
+              o.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : set.stochastic.seed;
+              o.threads = threads;
+              o.cancel = &cancel;
+              if (!indicators.empty()) o.indicators = indicators;
+              const std::vector<ZoneAggregate> aggregates =
+                  with_total_aggregate(set.runs.front().aggregates, static_cast<int>(set.runs.front().zones.size()));
+              for (std::size_t k = 0; k < set.runs.size(); ++k) {
+                o.done = &done[k];
+                results.push_back(app::run_ensemble(set, set.runs[k], aggregates, o));
+              }
+            },
+            poll);
+        report(true);
         py::list out;
         for (const auto& e : results) {
           py::dict d;
@@ -80,9 +116,11 @@ void bind_ensemble(py::module_& m) {
         return out;
       },
       py::arg("runs"), py::arg("file"), py::arg("data_dir"), py::arg("trajectories"), py::arg("seed"),
-      py::arg("threads"), py::arg("indicators"),
+      py::arg("threads"), py::arg("indicators"), py::arg("progress") = std::vector<py::object>{},
       "Trajectories of every run: a list of dicts (variant, years, units, indicators, values[trajectory, year, unit, "
-      "indicator]). The [stochastic] assumptions come from `file` (no file: none, every trajectory deterministic).");
+      "indicator]). The [stochastic] assumptions come from `file` (no file or no deviation: every trajectory\n"
+      "deterministic, with a UserWarning). progress: per run None or a callable(done_trajectories, trajectories),\n"
+      "called about once a second and at the end.");
 }
 
 }  // namespace cohortgis::python

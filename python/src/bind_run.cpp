@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -348,7 +349,8 @@ void bind_run(py::module_& m) {
       "app_run",
       [](const std::string& scenario, const std::string& out_dir, int threads, const std::string& data_dir,
          const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db,
-         const std::string& format, bool compress, const std::vector<std::string>& components, bool indicators_csv) {
+         const std::string& format, bool compress, const std::vector<std::string>& components, bool indicators_csv,
+         py::object progress) {
         check_threads(threads, "threads");
         app::RunConfig cfg;
         cfg.allow_read = allow_read;
@@ -367,8 +369,31 @@ void bind_run(py::module_& m) {
         // default scenario); now the run stops at its next check and leaves out_dir as it was.
         std::atomic<bool> cancel{false};
         cfg.cancel = &cancel;
+        // Progress: the run's steps queued by the projecting thread, reported from this one under the GIL
+        // (progress(variant, done_steps, total_steps)), every one in order.
+        struct Step {
+          std::string variant;
+          int done, total;
+        };
+        std::mutex steps_mutex;
+        std::vector<Step> steps;
+        if (!progress.is_none())
+          cfg.progress = [&](const std::string& variant, int done, int total) {
+            const std::lock_guard<std::mutex> lock(steps_mutex);
+            steps.push_back({variant, done, total});
+          };
+        const auto report = [&] {
+          std::vector<Step> now;
+          {
+            const std::lock_guard<std::mutex> lock(steps_mutex);
+            now.swap(steps);
+          }
+          for (const Step& st : now) progress(st.variant, st.done, st.total);
+        };
         app::RunSummary s;
-        run_interruptibly(cancel, [&] { s = app::run(cfg); });
+        run_interruptibly(
+            cancel, [&] { s = app::run(cfg); }, report);
+        if (!progress.is_none()) report();
         py::dict d;
         d["scenario"] = s.scenario;
         d["scenario_file"] = s.scenario_file;
@@ -383,8 +408,9 @@ void bind_run(py::module_& m) {
       py::arg("scenario") = "default", py::arg("out_dir") = "results", py::arg("threads") = 0, py::arg("data_dir") = "",
       py::arg("allow_read") = std::vector<std::string>{}, py::arg("allow_db") = std::vector<std::string>{},
       py::arg("format") = "", py::arg("compress") = false, py::arg("components") = std::vector<std::string>{},
-      py::arg("indicators_csv") = false,
+      py::arg("indicators_csv") = false, py::arg("progress") = py::none(),
       "cohortgis::app::run, the `cohortgis run` job: writes the CSV outputs and manifest.json into out_dir.\n"
+      "progress: None or a callable(variant, done_steps, total_steps), called on this thread.\n"
       "format: 'csv', 'netcdf' (results.nc; the indicators there only unless indicators_csv) or 'both'; '' chooses\n"
       "by size. compress: results.nc deflated.\n"
       "components: the per-cell components written (names as in components.csv), ['all'] or ['none']; [] = the\n"

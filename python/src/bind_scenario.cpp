@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Scenarios in Python: load a scenario file exactly as `cohortgis run` does, or fill one from Python objects, and
 // change its assumptions (TFR, mean age at childbearing and sex-ratio paths) with the scenario library's models.
+#include <cmath>
 #include <map>
 #include <memory>
 #include <span>
@@ -60,11 +61,16 @@ scenarios::YearPath year_path(const std::map<int, double>& points, double lo, do
   // Python's repr of a float: its shortest form (std::to_string gave "from 0.000000 to 10.000000"); year 0 is the one
   // point of a constant path (set_tfr(1.2)), said as such (it read "year 0").
   auto text = [](double x) { return py::repr(py::float_(x)).cast<std::string>(); };
+  auto whole = [&](double x) { return x == std::floor(x) ? std::to_string(static_cast<long long>(x)) : text(x); };
   for (const auto& [year, v] : points)
     if (!(v >= lo && v <= hi))
       throw InputError(
           what + (points.size() == 1 && year == 0 ? std::string(", every year") : ": year " + std::to_string(year)) +
-          ": expected a value from " + text(lo) + " to " + text(hi) + ", got " + text(v));
+          ": expected a value from " + text(lo) + " to " + text(hi) + ", got " + text(v) +
+          // A ratio where males per 100 females are meant (the scenario file's srb says the same).
+          (what == "srb" && v > 0 && v < 2
+               ? " (SRB is males per 100 females: " + whole(std::round(v * 1000) / 10) + ", not " + text(v) + ")"
+               : std::string()));
   return scenarios::YearPath{points};
 }
 
@@ -127,6 +133,12 @@ std::unordered_map<const Scenario*, int>& running() {
   return m;
 }
 
+// "1 group", "2 groups": the reprs' counts.
+std::string count_of(std::size_t n, const std::string& noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+std::string repr_of(double x) { return py::repr(py::float_(x)).cast<std::string>(); }
+
 }  // namespace
 
 ScenarioInUse::ScenarioInUse(const Scenario& s) : s_(&s) { ++running()[s_]; }
@@ -155,7 +167,14 @@ void bind_scenario(py::module_& m) {
       .def_readwrite("from_group", &GroupTransition::from_group, "index into Scenario.group_names")
       .def_readwrite("to_group", &GroupTransition::to_group, "index into Scenario.group_names")
       .def_readwrite("rate_per_year", &GroupTransition::rate_per_year, "[sex][age] per person per year")
-      .def_readwrite("zone_multiplier", &GroupTransition::zone_multiplier, "[zone]; empty: 1");
+      .def_readwrite("zone_multiplier", &GroupTransition::zone_multiplier, "[zone]; empty: 1")
+      .def("__repr__", [](const GroupTransition& t) {
+        return "<cohortgis.GroupTransition " + std::to_string(t.from_group) + " -> " + std::to_string(t.to_group) +
+               ", rate_per_year " + count_of(t.rate_per_year.size(), "value") +
+               (t.zone_multiplier.empty() ? std::string()
+                                          : ", zone_multiplier " + count_of(t.zone_multiplier.size(), "zone")) +
+               ">";
+      });
 
   py::class_<NewbornRule>(m, "NewbornRule", "A share of one group's births assigned to another group.")
       .def(py::init<>())
@@ -166,7 +185,14 @@ void bind_scenario(py::module_& m) {
       .def_readwrite("mother_group", &NewbornRule::mother_group, "index into Scenario.group_names")
       .def_readwrite("child_group", &NewbornRule::child_group, "index into Scenario.group_names")
       .def_readwrite("share", &NewbornRule::share, "share of the mother group's births (both sexes), 0 to 1")
-      .def_readwrite("zone_share", &NewbornRule::zone_share, "[zone] shares; overrides share when not empty");
+      .def_readwrite("zone_share", &NewbornRule::zone_share, "[zone] shares; overrides share when not empty")
+      .def("__repr__", [](const NewbornRule& r) {
+        return "<cohortgis.NewbornRule mother group " + std::to_string(r.mother_group) + " -> child group " +
+               std::to_string(r.child_group) + ", " +
+               (r.zone_share.empty() ? "share " + repr_of(r.share)
+                                     : "zone_share " + count_of(r.zone_share.size(), "zone")) +
+               ">";
+      });
 
   py::class_<OdFlow>(m, "OdFlow", "Origin–destination migration rate between two zones (indexes), per year.")
       .def(py::init([](int o, int d, double rate, int group) {
@@ -181,7 +207,7 @@ void bind_scenario(py::module_& m) {
       .def("__repr__", [](const OdFlow& f) {
         return "<cohortgis.OdFlow " + std::to_string(f.origin) + " -> " + std::to_string(f.destination) +
                (f.group < 0 ? std::string(", every group") : ", group " + std::to_string(f.group)) + ", " +
-               py::repr(py::float_(f.rate_per_year)).cast<std::string>() + " per year>";
+               repr_of(f.rate_per_year) + " per year>";
       });
 
   // Array members: NumPy copies in and out (flat, in the engine's index order, see the docstrings).
@@ -496,8 +522,8 @@ void bind_scenario(py::module_& m) {
       .def(
           "__deepcopy__", [](const Scenario& s, py::dict) { return Scenario(s); }, py::arg("memo"))
       .def("__repr__", [](const Scenario& s) {
-        return "<cohortgis.Scenario '" + s.name + "' variant '" + s.variant + "': " + std::to_string(s.zones.size()) +
-               " zones, " + std::to_string(s.group_names.size()) + " groups, " + std::to_string(s.base_year) + "-" +
+        return "<cohortgis.Scenario '" + s.name + "' variant '" + s.variant + "': " + count_of(s.zones.size(), "zone") +
+               ", " + count_of(s.group_names.size(), "group") + ", " + std::to_string(s.base_year) + "-" +
                std::to_string(s.end_year()) + " in " + std::to_string(s.grid.width_years) + "-year steps>";
       });
 
@@ -523,7 +549,14 @@ void bind_scenario(py::module_& m) {
         const std::string data = app::resolve_data_dir(data_dir);
         py::gil_scoped_release release;
         const geodata::ReadPolicy allowed = geodata::granted(allow_read, allow_db, "allow_read", "allow_db");
-        return scenarios::load_scenario_file(file, data, allowed, threads);
+        try {
+          return scenarios::load_scenario_file(file, data, allowed, threads);
+        } catch (const InputError&) {
+          // A missing data folder was reported as the first input missing from it (the geography file). Only
+          // when loading fails: a scenario that reads nothing from the folder loads without it.
+          (void)app::existing_data_dir(data_dir, "data_dir=, or set COHORTGIS_DATA_DIR");
+          throw;
+        }
       },
       py::arg("scenario") = "default", py::arg("data_dir") = "", py::arg("allow_read") = std::vector<std::string>{},
       py::arg("allow_db") = std::vector<std::string>{}, py::arg("threads") = 0,

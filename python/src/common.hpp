@@ -37,8 +37,10 @@ void check_not_running(const scenarios::Scenario& s);
 // every 50 ms (PyErr_CheckSignals: Python's SIGINT handler raises KeyboardInterrupt there). On a Python error `cancel`
 // is set, `work` is waited for (it must stop soon once `cancel` is set), and the error is raised; otherwise what
 // `work` threw is rethrown here. Called with the GIL held. If no thread can be started, `work` runs here, without
-// the checks (python/src/interruptible.cpp).
-void run_interruptibly(std::atomic<bool>& cancel, const std::function<void()>& work);
+// the checks (python/src/interruptible.cpp). `poll`, if given, is called under the GIL at each check (a progress
+// report); what it raises is handled as a signal's error.
+void run_interruptibly(std::atomic<bool>& cancel, const std::function<void()>& work,
+                       const std::function<void()>& poll = {});
 
 using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
 

@@ -11,7 +11,8 @@
 
 namespace cohortgis::python {
 
-void run_interruptibly(std::atomic<bool>& cancel, const std::function<void()>& work) {
+void run_interruptibly(std::atomic<bool>& cancel, const std::function<void()>& work,
+                       const std::function<void()>& poll) {
   std::mutex m;
   std::condition_variable cv;
   bool done = false;
@@ -44,6 +45,13 @@ void run_interruptibly(std::atomic<bool>& cancel, const std::function<void()>& w
         if (PyErr_CheckSignals() != 0) {
           py_error.emplace();
           cancel.store(true);
+        } else if (poll) {
+          try {
+            poll();  // progress, under the GIL; what it raises stops the work as Ctrl-C does
+          } catch (py::error_already_set& e) {
+            py_error.emplace(std::move(e));
+            cancel.store(true);
+          }
         }
       }
       lock.lock();

@@ -160,6 +160,18 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
   TimedRows srb_time;
   if (!srbn) {
   } else if (!srb_table) {
+    // A ratio (1.06) where males per 100 females (106) are meant: said with the hint the table form gives.
+    const auto ratio = [&](const toml::node& n, const std::string& key) {
+      const std::optional<double> v = n.value<double>();
+      if (v && *v > 0 && *v < 2)
+        doc.fail(&n, key,
+                 "expected a sex ratio at birth per 100 females from 90 to 130, got " + fmt(*v) +
+                     " (SRB is males per 100 females: " + fmt(std::round(*v * 1000) / 10) + ", not " + fmt(*v) + ")");
+    };
+    if (const toml::table* t = srbn->as_table())
+      for (auto&& [k, v] : *t) ratio(v, join_key(srbkey, k.str()));
+    else
+      ratio(*srbn, srbkey);
     srb = doc.path(*srbn, srbkey, 90.0, 130.0, b.base_year, b.horizon, "a sex ratio at birth per 100 females");
   } else {
     const TableRef sref = table_ref(doc, *srbn, srbkey, {"year", "period", "zone", "value"});

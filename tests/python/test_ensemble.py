@@ -5,6 +5,7 @@ import pathlib
 import signal
 import subprocess
 import time
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -57,6 +58,38 @@ def test_same_numbers_as_the_command_line(stochastic_set, cli, tmp_path, n):
     # Bit for bit: numpy's "linear" quantile was one ulp off the command line's above each midpoint (a q025 here).
     for c in ["q025", "q10", "q50", "q90", "q975", "mean"]:
         np.testing.assert_array_equal(merged[c + "_py"], merged[c + "_cli"], err_msg=c)
+
+
+def test_trajectories_without_deviations_warn(cg, stochastic_set):
+    # N identical trajectories (quantiles without spread) came back without a word.
+    plain = cg.load_scenario(str(SCENARIO.parent / "good.toml"))
+    with pytest.warns(UserWarning, match=r"trajectories=2: the scenario has no \[stochastic\] section, so every "
+                                         r"trajectory equals the deterministic projection") as record:
+        e = plain.run(threads=1, trajectories=2, variants=["baseline"])
+    assert record[0].filename == __file__  # said at the user's line
+    np.testing.assert_array_equal(e.quantiles["q025"], e.quantiles["q975"])  # NaN where the grid has no 65+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a set with deviations: no warning
+        stochastic_set.run(threads=1, trajectories=2)
+
+
+def test_progress_of_the_trajectories_and_of_write_outputs(cg, stochastic_set, tmp_path, capfd):
+    # Only the deterministic runs reported progress: the trajectories and write_outputs ran without a word.
+    seen = []
+    stochastic_set.run(threads=1, trajectories=20, progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (20, 20) and (2, 2) in seen  # the steps, then the trajectories
+    stochastic_set.run(threads=1, trajectories=20, progress=True)
+    assert "cohortgis: baseline: trajectory 20/20" in capfd.readouterr().err
+    steps = []
+    cg.write_outputs(str(SCENARIO), str(tmp_path / "out"), progress=lambda done, total: steps.append((done, total)))
+    assert steps == [(0, 2), (1, 2), (2, 2)]
+    cg.write_outputs(str(SCENARIO), str(tmp_path / "out"), progress=True)
+    assert "cohortgis: baseline: step 2/2" in capfd.readouterr().err
+    cg.write_outputs(str(SCENARIO), str(tmp_path / "out"))  # quiet by default
+    stochastic_set.run(threads=1, trajectories=20, progress=False)
+    assert capfd.readouterr().err == ""
+    with pytest.raises(TypeError, match="progress: expected None, True or a callable"):
+        cg.write_outputs(str(SCENARIO), str(tmp_path / "out"), progress="yes")
 
 
 def test_bad_arguments(stochastic_set):

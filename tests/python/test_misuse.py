@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """Misuse from Python: frames go through the checks a scenario file's tables get, with messages that name the
 frame, the row and the column; thread counts and names are checked before anything runs, never a crash."""
+import pathlib
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -198,13 +200,13 @@ def test_reserved_and_empty_names(cg):
     zones.loc[0, "id"] = np.nan
     with pytest.raises(ValueError, match=r"zones: row 0 \(index 0\), column 'id': no zone id"):
         cg.scenario_from_frames(**_frames(zones=zones))
-    with pytest.raises(ValueError, match=r"geography.aggregates\[0\].name': \"total\" is already a zone id or the whole area"):
+    with pytest.raises(ValueError, match=r"^scenario_from_frames: aggregates: \"total\" is already a zone id or the whole area"):
         cg.scenario_from_frames(**_frames(aggregates={"total": ["Z000"]}))
-    with pytest.raises(ValueError, match=r"geography.aggregates\[0\].name': \"Z001\" is already a zone id"):
+    with pytest.raises(ValueError, match=r"^scenario_from_frames: aggregates: \"Z001\" is already a zone id"):
         cg.scenario_from_frames(**_frames(aggregates={"Z001": ["Z000"]}))
     base = f["base_population"].replace({"migrant": "all"})
     net = f["net_migration"].replace({"migrant": "all"})
-    with pytest.raises(ValueError, match=r"key 'projection.groups': group \"all\" is empty, repeated or the reserved name"):
+    with pytest.raises(ValueError, match=r"^scenario_from_frames: groups: group \"all\" is empty, repeated or the reserved name"):
         cg.scenario_from_frames(**_frames(base_population=base, net_migration=net, groups=["local", "all"]))
 
 
@@ -257,3 +259,36 @@ def test_allow_read_as_one_string_is_one_folder(cg, tmp_path):
     with pytest.raises(ValueError, match=f"allow_read: '{missing}' is not a folder"):
         cg.load_scenario(FIVE_YEAR, allow_read=missing)
     assert cg.load_scenario(FIVE_YEAR, allow_read=str(tmp_path)).baseline.name
+
+
+def test_a_missing_data_folder_is_named(cg, tmp_path):
+    # load_scenario(data_dir="/nonexistent") said "…/geo/beijing_districts.gpkg: file not found".
+    missing = str(tmp_path / "nonexistent")
+    with pytest.raises(ValueError, match=r"^data folder .*nonexistent does not exist; expected the folder with "):
+        cg.load_scenario(data_dir=missing)
+    # A scenario that reads nothing from the data folder still loads.
+    good = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "scenarios" / "good.toml"
+    assert cg.load_scenario(str(good), data_dir=missing).variants
+
+
+def test_an_srb_given_as_a_ratio_says_per_100_females(cg):
+    # set_srb(1.06) said only "expected a value from 90.0 to 130.0, got 1.06".
+    good = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "scenarios" / "good.toml"
+    b = cg.load_scenario(str(good)).baseline
+    with pytest.raises(ValueError, match=r"got 1.06 \(SRB is males per 100 females: 106, not 1.06\)$"):
+        b.set_srb(1.06)
+    with pytest.raises(ValueError, match=r"got 140.0$"):  # no hint where it does not apply
+        b.set_srb(140)
+
+
+@pytest.mark.parametrize("argument, value, message", [
+    ("srb", {2025: 105, 2030: 1.07}, r"^scenario_from_frames: srb, year 2030: expected a sex ratio at birth"),
+    ("open_age", 7, r"^scenario_from_frames: open_age: expected an age from 10 to 130, got 7$"),
+    ("aggregates", {"x": ["nope"]}, r"^scenario_from_frames: aggregates: expected a zone id of the geography"),
+])
+def test_scenario_from_frames_errors_name_the_argument(cg, argument, value, message):
+    # They began with a line and column of the generated TOML ("scenario_from_frames:24:34: key 'fertility.srb.2030'").
+    f = toy_frames()
+    f[argument] = value
+    with pytest.raises(ValueError, match=message):
+        cg.scenario_from_frames(**f)

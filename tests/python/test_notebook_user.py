@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """What a demographer in a notebook meets: names given as one str, years that are not whole, the Ensemble's name and
 repr, and components_frame's numbers against the command line's components.csv."""
+import pathlib
 import subprocess
 
 import pandas as pd
@@ -36,7 +37,8 @@ def test_whole_years_in_other_types_still_work(default_results):
 
 
 def test_the_ensemble_is_public_and_says_what_it_holds(cg, default_set):
-    e = default_set.run(trajectories=3, seed=1, indicators=["population", "tfr"])
+    with pytest.warns(UserWarning, match="no \\[stochastic\\] section"):  # the example's scenario.toml has none
+        e = default_set.run(trajectories=3, seed=1, indicators=["population", "tfr"])
     assert isinstance(e, cg.Ensemble) and "Ensemble" in cg.__all__
     assert repr(e) == ("<cohortgis.Ensemble 3 trajectories, variants baseline, higher-fertility, core-relocation, "
                        "indicators population, tfr>")
@@ -66,7 +68,8 @@ def test_a_constant_path_out_of_range_says_every_year(default_set):
     s = default_set.baseline.copy()
     with pytest.raises(ValueError, match=r"^tfr, every year: expected a value from 0\.0 to 10\.0, got -1\.0$"):
         s.set_tfr(-1)
-    with pytest.raises(ValueError, match=r"^srb: year 2025: expected a value from 90\.0 to 130\.0, got 1\.06$"):
+    with pytest.raises(ValueError, match=r"^srb: year 2025: expected a value from 90\.0 to 130\.0, got 1\.06 "
+                                         r"\(SRB is males per 100 females: 106, not 1\.06\)$"):
         s.set_srb({2025: 1.06})
 
 
@@ -119,3 +122,22 @@ def test_a_pyramid_of_an_aggregate(cg, default_results, monkeypatch):
     with pytest.raises(ValueError, match=r"zone 'nowhere': not a zone or aggregate of the results \(110101, .*, core, "
                                          r"total\)"):
         default_results.pyramid("nowhere")
+
+
+def test_transitions_and_newborn_rules_have_reprs_and_counts_agree(cg, default_set):
+    # Both showed <cohortgis._cohortgis.GroupTransition object at 0x…>; a one-group scenario said "1 groups".
+    assert repr(cg.GroupTransition(0, 1, [0.1] * 4)) == "<cohortgis.GroupTransition 0 -> 1, rate_per_year 4 values>"
+    assert repr(cg.GroupTransition(0, 1, [0.1] * 4, [1.0, 2.0])) == (
+        "<cohortgis.GroupTransition 0 -> 1, rate_per_year 4 values, zone_multiplier 2 zones>")
+    assert repr(cg.NewbornRule(0, 1, 0.5)) == "<cohortgis.NewbornRule mother group 0 -> child group 1, share 0.5>"
+    rule = cg.NewbornRule(0, 1, 0.5)
+    rule.zone_share = [0.25]
+    assert repr(rule) == "<cohortgis.NewbornRule mother group 0 -> child group 1, zone_share 1 zone>"
+    tiny = cg.load_scenario(str(pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "scenarios" / "good.toml"))
+    assert ": 2 zones, 1 group, 2020-2030" in repr(tiny.baseline)
+
+
+def test_figure_draw_without_axes_is_a_type_error(default_results):
+    fig = default_results.pyramid("total", 2035)
+    with pytest.raises(TypeError, match=r"ax: expected a matplotlib Axes .*got NoneType"):
+        fig.draw(None)

@@ -114,3 +114,20 @@ def test_zones_frame_is_a_geodataframe(default_set, default_results):
     assert gdf.crs is not None and gdf.geometry.notna().all()
     assert gdf["population"].sum() == pytest.approx(default_results["baseline"].population[-1].sum(), rel=1e-12)
     assert "tfr" in gdf.columns and gdf.attrs["year"] == 2035
+
+
+def test_tfr_of_all_is_undefined_in_a_zone_without_women(cg):
+    # A zone with no women gave TFR 0 for group 'all' (the empty sum of births over exposure) while each group kept
+    # its schedule's TFR: 'all' is the women-weighted mean of the groups', undefined without women (NaN, as an empty
+    # share); the groups' stay their schedules'.
+    from toy_frames import toy_frames
+
+    f = toy_frames(migration=False)
+    base = f["base_population"]
+    f["base_population"] = base[~((base["zone"] == "Z000") & (base["sex"] == "female"))]
+    df = cg.scenario_from_frames(**f).run(threads=1).indicator_frame()
+    tfr = df[(df["indicator"] == "tfr") & (df["year"] > 2020)].set_index(["year", "zone", "group"])["value"]
+    assert tfr.xs(("Z000", "all"), level=("zone", "group")).isna().all()
+    assert (tfr.xs(("Z000", "local"), level=("zone", "group")) == 1.6).all()
+    assert tfr.xs(("Z001", "all"), level=("zone", "group")).between(1.5, 1.7).all()
+    assert tfr.xs(("west", "all"), level=("zone", "group")).notna().all()  # an aggregate with women elsewhere

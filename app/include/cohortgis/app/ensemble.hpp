@@ -50,6 +50,8 @@ struct EnsembleOptions {
   int threads = 0;                        // 0: all cores
   const EnsembleComm* comm = nullptr;     // null: one process
   std::atomic<bool>* cancel = nullptr;
+  // Counts this process's finished trajectories, for a host's progress (Python polls it); null: not counted.
+  std::atomic<long long>* done = nullptr;
   // The summary indicators kept per trajectory (all groups, every zone and aggregate).
   std::vector<Indicator> indicators{std::begin(kEnsembleIndicators), std::end(kEnsembleIndicators)};
   std::string scratch_file;  // empty: always in memory (bounded by kMaxEnsembleBytes)
@@ -90,6 +92,11 @@ EnsembleResult run_ensemble(const scenarios::ScenarioSet& set, const scenarios::
 // Refuses (InputError) a run that the trajectories cannot project as the deterministic run does: parity fertility,
 // whose each step's ASFR comes from the parity states. run_ensemble calls it; `cohortgis run` before any run.
 void check_ensemble_run(const scenarios::ScenarioSet& set, const scenarios::Scenario& run);
+
+// Trajectories asked of a scenario whose [stochastic] section declares no deviation (or that has none) are every one
+// the deterministic projection: quantiles without spread. `cohortgis run` warns on stderr, Python with warnings.warn;
+// both say this text after what asked for them (`--trajectories N`, `trajectories=N`). Empty when there are deviations.
+std::string no_deviations_warning(const scenarios::ScenarioSet& set);
 
 // The type-7 sample quantile (Hyndman & Fan 1996, R's default) of sorted values: h = (n−1)p,
 // x[⌊h⌋] + (h − ⌊h⌋)(x[⌊h⌋+1] − x[⌊h⌋]). NaN when empty or any value is NaN.

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,9 @@ struct RunConfig {
   std::string out_dir = "results";
   int threads = 0;     // 0: all cores
   bool quiet = false;  // no progress on stderr
+  // Called instead of the stderr progress (quiet or not) before each run's first step (done 0) and after each step,
+  // on the projecting thread: a host's own progress (Python's write_outputs(progress=...)).
+  std::function<void(const std::string& variant, int done, int total)> progress;
   // Folder with census/, geo/ and wpp/. Empty: $COHORTGIS_DATA_DIR if set, else an installed cohortgis's data
   // folder (<prefix>/share/cohortgis/data, found relative to its libraries), else the repository's data/ folder
   // baked in at build time.
@@ -113,6 +117,9 @@ void remove_runs_in_progress();
 
 // The data folder RunConfig::data_dir resolves to.
 std::string resolve_data_dir(const std::string& configured);
+// resolve_data_dir, refused (InputError naming the folder, then `how` to give another) when it is not a folder: a
+// missing folder was otherwise reported as the first input missing from it (the geography file).
+std::string existing_data_dir(const std::string& configured, const std::string& how = "set COHORTGIS_DATA_DIR");
 // The scenario file RunConfig::scenario names ("default" → the shipped Beijing example).
 std::string resolve_scenario_file(const std::string& scenario);
 
