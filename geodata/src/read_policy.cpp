@@ -198,6 +198,18 @@ std::string special_companion_text(const fs::path& q) {
                             ", not a file; expected regular files only";
 }
 
+// A regular file with several names (hard links): another name may be outside the roots (a link to /etc/passwd made
+// inside the folder), which no path check can see, and the reader's messages would quote its header. Refused, with
+// how to make a copy of one's own (hostile probe of round 4, ln_hard_passwd).
+std::string hard_link_text(const fs::path& canonical, const std::string& what) {
+  std::error_code ec;
+  const std::uintmax_t n = fs::hard_link_count(canonical, ec);
+  if (ec || n <= 1 || !fs::is_regular_file(canonical, ec)) return "";
+  return what + " has " + std::to_string(n) +
+         " hard links (names of the same data), and another name may be outside the folders this scenario may "
+         "read; expected a file of its own (copy it: cp FILE FILE.copy && mv FILE.copy FILE)";
+}
+
 // Sidecars (x.dbf, x.prj, x.csvt, x.gpkg-wal …) that are symlinks must stay inside the roots too.
 void check_sidecars(const fs::path& p, const std::string& label, const ReadPolicy& policy) {
   const std::string stem = lower(p.stem().string());
@@ -207,6 +219,9 @@ void check_sidecars(const fs::path& p, const std::string& label, const ReadPolic
     if (!is_companion(stem, q)) continue;
     // GDAL opens some companions (.csvt, .prj, .dbf …) by itself: a pipe or device there would block it.
     if (const std::string why = special_companion_text(q); !why.empty()) throw InputError(label + ": " + why);
+    if (const std::string why = hard_link_text(q, "its companion file " + escape_cell(q.filename().string()));
+        !why.empty())
+      throw InputError(label + ": " + why);
     std::error_code ec2;
     if (!fs::is_symlink(it->symlink_status(ec2))) continue;
     const fs::path c = canonical_or_empty(q);
@@ -316,6 +331,7 @@ void check_at(const fs::path& full, const std::string& label, const ReadPolicy& 
     throw InputError(label + " is " + special_file_kind(c.string()) +
                      ", not a file; expected a regular file (pipes and devices are never read: they can block or "
                      "never end)");
+  if (const std::string why = hard_link_text(c, "the file"); !why.empty()) throw InputError(label + ": " + why);
   check_sidecars(c, label, policy);
   const std::string head = read_head(c, 4096);
   if (head.rfind("PK\x03\x04", 0) == 0) check_zip(c, label);

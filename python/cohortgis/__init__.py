@@ -215,6 +215,7 @@ class ScenarioSet:
         self.file = file
         self._zones = zones
         self._zones_loader = zones_loader
+        self._loaded_with: "tuple[str, list[str], list[str]]" = ("", [], [])  # load_scenario's folders
 
     @property
     def baseline(self) -> Scenario:
@@ -321,7 +322,7 @@ class ScenarioSet:
         if trajectories is not None:
             from ._ensemble import run_ensemble
             return run_ensemble(chosen, self.file, trajectories, seed, threads, indicators,  # type: ignore[return-value]
-                                Results(out, self), progress)
+                                Results(out, self), progress, self._loaded_with)
         return Results(out, self)
 
 
@@ -364,7 +365,10 @@ def load_scenario(scenario: str = "default", data_dir: Optional[str] = None,
         args = (s.zones_source_path, s.zones_source_layer, s.zones_source_id_field, s.zones_source_name_field,
                 b.zone_ids, b.zone_names, b.zone_names_en)
         loader = lambda: _zones_from_source(*args)  # noqa: E731  (read on first use: maps need it, runs do not)
-    return ScenarioSet(runs, file=s.file, zones_loader=loader)
+    sset = ScenarioSet(runs, file=s.file, zones_loader=loader)
+    sset._loaded_with = (_path(data_dir or "", "data_dir"), _paths(allow_read, "allow_read"),
+                         _paths(allow_db, "allow_db"))
+    return sset
 
 
 def run(scenario: Union[Scenario, ScenarioSet], threads: int = 0, progress: Progress = None) -> Results:

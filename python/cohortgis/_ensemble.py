@@ -89,7 +89,8 @@ class Ensemble:
 
 
 def run_ensemble(runs: Sequence[object], file: str, trajectories: int, seed: "int | None", threads: int,
-                 indicators: "Sequence[str] | None", results: object, progress: object = None) -> Ensemble:
+                 indicators: "Sequence[str] | None", results: object, progress: object = None,
+                 loaded_with: "tuple[str, list[str], list[str]]" = ("", [], [])) -> Ensemble:
     from . import _cohortgis
     import numbers
 
@@ -105,8 +106,10 @@ def run_ensemble(runs: Sequence[object], file: str, trajectories: int, seed: "in
     from . import _progress_callback
 
     # As the deterministic runs' progress, counted in trajectories (about once a second and at the end).
-    parts = _cohortgis.run_ensemble(list(runs), file or "", "", int(trajectories),
+    data_dir, allow_read, allow_db = loaded_with  # the folders load_scenario was given: the file is read again
+    parts = _cohortgis.run_ensemble(list(runs), file or "", data_dir, int(trajectories),
                                     -1 if seed is None else int(seed), threads,
                                     name_list(indicators or [], "indicators"),
-                                    [_progress_callback(progress, r.variant, "trajectory") for r in runs])
+                                    [_progress_callback(progress, r.variant, "trajectory") for r in runs],
+                                    list(allow_read), list(allow_db))
     return Ensemble(parts, results)

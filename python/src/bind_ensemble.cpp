@@ -22,7 +22,8 @@ void bind_ensemble(py::module_& m) {
       // moved into the set, not copied a second time.
       [](std::vector<scenarios::Scenario> runs, const std::string& file, const std::string& data_dir,
          long long trajectories, long long seed, int threads, const std::vector<std::string>& indicator_names,
-         const std::vector<py::object>& progress) {
+         const std::vector<py::object>& progress, const std::vector<std::string>& allow_read,
+         const std::vector<std::string>& allow_db) {
         if (runs.empty()) throw InputError("run_ensemble: no runs");
         if (trajectories < 1 || trajectories > scenarios::kMaxTrajectories)
           throw InputError("trajectories=" + std::to_string(trajectories) +
@@ -47,7 +48,11 @@ void bind_ensemble(py::module_& m) {
         // have.
         scenarios::ScenarioSet set;
         run_interruptibly(cancel, [&] {
-          if (!file.empty()) set = scenarios::load_scenario_file(file, app::resolve_data_dir(data_dir));
+          // The [stochastic] section is read again from the file, with the folders the set was loaded with (it read
+          // the default data folder and no --allow-read folder: other inputs, or a refusal).
+          if (!file.empty())
+            set = scenarios::load_scenario_file(file, app::resolve_data_dir(data_dir),
+                                                geodata::granted(allow_read, allow_db, "allow_read", "allow_db"));
         });
         // Before the trajectories run, as the command line's warning (a filter of "error" stops here).
         if (const std::string warning = app::no_deviations_warning(set); !warning.empty()) {
@@ -117,6 +122,7 @@ void bind_ensemble(py::module_& m) {
       },
       py::arg("runs"), py::arg("file"), py::arg("data_dir"), py::arg("trajectories"), py::arg("seed"),
       py::arg("threads"), py::arg("indicators"), py::arg("progress") = std::vector<py::object>{},
+      py::arg("allow_read") = std::vector<std::string>{}, py::arg("allow_db") = std::vector<std::string>{},
       "Trajectories of every run: a list of dicts (variant, years, units, indicators, values[trajectory, year, unit, "
       "indicator]). The [stochastic] assumptions come from `file` (no file or no deviation: every trajectory\n"
       "deterministic, with a UserWarning). progress: per run None or a callable(done_trajectories, trajectories),\n"

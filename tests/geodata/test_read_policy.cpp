@@ -345,3 +345,21 @@ TEST_F(Sandbox, FolderEntriesMayNotLinkOut) {
   fs::create_symlink(outside / "secret.csv", root / "shapes" / "b.dbf");
   EXPECT_CONTAINS(check("shapes"), "'shapes': the folder's entry b.dbf is a link to a file outside");
 }
+
+// A hard link made inside the folder to a file outside it (/etc/passwd in the hostile probe) has the folder's path:
+// only its link count tells. The reader's "columns found" would quote the outside file's header.
+TEST_F(Sandbox, HardLinkedFilesAreRefused) {
+  fs::create_hard_link(outside / "secret.csv", root / "h.csv");
+  const std::string m = check("h.csv");
+  EXPECT_CONTAINS(m, "'h.csv': the file has 2 hard links");
+  EXPECT_CONTAINS(m, "cp FILE FILE.copy");
+  EXPECT_EQ(m.find("SECRET_HEADER"), std::string::npos) << m;
+  // A Shapefile's companion hard-linked out of the folder too.
+  write(root / "zones.shp", "x");
+  fs::create_hard_link(outside / "secret.csv", root / "zones.dbf");
+  EXPECT_CONTAINS(check("zones.shp"), "its companion file zones.dbf has 3 hard links");
+  // A copy of its own passes.
+  fs::remove(root / "h.csv");
+  fs::copy_file(outside / "secret.csv", root / "h.csv");
+  EXPECT_EQ(check("h.csv"), "<no exception>");
+}

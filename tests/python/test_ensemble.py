@@ -128,3 +128,24 @@ def test_ctrl_c_stops_a_long_ensemble(stochastic_set):
     assert time.monotonic() - t0 < 1.5
     again = stochastic_set.run(threads=2, trajectories=30, seed=5).trajectories("population")
     assert again.shape == (1, 30, 2, 3) and np.isfinite(again.values).all()
+
+
+def test_trajectories_read_the_file_with_the_folders_it_was_loaded_with(cg, tmp_path):
+    # run(trajectories=N) reads the file's [stochastic] section again: it did so with the default data folder and
+    # no allow_read folder, so a set whose table lies in an allow_read folder was refused there ("outside the
+    # folders"), and a data: path would have been another folder's file.
+    fixtures = SCENARIO.parent
+    here, other = tmp_path / "scenario", tmp_path / "tables"
+    here.mkdir()
+    other.mkdir()
+    for name in ("asfr.csv", "mx.csv"):
+        (here / name).write_bytes((fixtures / name).read_bytes())
+    (other / "base.csv").write_bytes((fixtures / "base.csv").read_bytes())
+    text = SCENARIO.read_text(encoding="utf-8").replace('table = "base.csv"', f'table = "{other / "base.csv"}"')
+    assert str(other) in text
+    (here / "s.toml").write_text(text, encoding="utf-8")
+    s = cg.load_scenario(str(here / "s.toml"), allow_read=[str(other)])
+    e = s.run(threads=1, trajectories=3, seed=5)
+    reference = cg.load_scenario(str(SCENARIO)).run(threads=1, trajectories=3, seed=5)
+    np.testing.assert_array_equal(e.trajectories("population").values,
+                                  reference.trajectories("population").values)
