@@ -226,6 +226,9 @@ std::optional<geodata::Zones> results_zones(const Results& r) {
 }
 
 MapResult make_map(const MapRequest& q) {
+  // As draw_jobs: under `ulimit -v 400000` GLib aborted creating pango's font thread (SIGTRAP) in 1 to 2 runs of 8
+  // at once (round-19 probe's as_map_400mb; with malloc kept to two arenas still 1 of 16): refused clearly instead.
+  require_address_space_reserve("draw the map", "raise the limit (ulimit -v)");
   std::vector<std::string> warnings = require_intact_results(q.results_dir);
   const Results r = load_results(q.results_dir);
   const Language l =

@@ -28,7 +28,7 @@ Usage: PYTHONPATH=build/python /usr/bin/python3 tests/probe/hostile_round18.py [
 import os, shutil, signal, sqlite3, subprocess, sys, zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_common import CliProbe, leftovers, make, place, run_measured, snapshot, changes
+from probe_common import CliProbe, leftovers, make, place, run_measured, snapshot, changes, sqlite_file
 
 PROBE = CliProbe('cohortgis-hostile-probe18-')
 BUILD, ROOT, EXE, NET, URL, ENV, LOG = PROBE.build, PROBE.root, PROBE.exe, PROBE.net, PROBE.url, PROBE.env, PROBE.log
@@ -53,18 +53,7 @@ make(SRC, {'base.csv': BASE, 'z.csv': 'id,WKT\nA,"POLYGON ((0 0,1 0,1 1,0 1,0 0)
 def gpkg(name, statements, layer_src='base.csv', nln='real', extra=()):
     """SRC/name: ogr2ogr's GeoPackage of layer_src (as layer nln), then statements run by sqlite3 (writable_schema on
     while they run); returns its bytes."""
-    p = os.path.join(SRC, name)
-    if os.path.exists(p):
-        os.remove(p)
-    subprocess.run(['ogr2ogr', '-q', '-f', 'GPKG', p, os.path.join(SRC, layer_src), '-nln', nln] + list(extra),
-                   check=True, capture_output=True)
-    c = sqlite3.connect(p)
-    c.execute('PRAGMA writable_schema=ON')
-    for s in statements:
-        c.execute(s)
-    c.commit()
-    c.close()
-    return open(p, 'rb').read()
+    return sqlite_file(os.path.join(SRC, name), os.path.join(SRC, layer_src), statements, 'GPKG', nln, extra)
 
 
 REG = "INSERT INTO gpkg_contents(table_name, data_type, identifier) VALUES('base', 'attributes', 'base')"

@@ -26,11 +26,11 @@ hang, an exit other than the expected, a crash-like or huge message, a network c
 file written, changed or deleted outside the output, or staging folders left after an error.
 About 15 minutes on a loaded 2-core VM (228 cases); the device and mount cases need root and are skipped otherwise.
 Usage: PYTHONPATH=build/python /usr/bin/python3 tests/probe/hostile_round19.py [BUILD_DIR [WORK_DIR]] [PREFIX ...]"""
-import os, shutil, signal, sqlite3, subprocess, sys, threading, time, zipfile
+import os, shutil, signal, subprocess, sys, threading, time, zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from probe_common import (FIX, REPO, CaseLog, Listener, command_line, leftovers, make, place,
-                          python_case, run_measured, snapshot, changes)
+                          python_case, run_measured, snapshot, changes, sqlite_file)
 
 BUILD, ROOT, EXE, ONLY = command_line('cohortgis-hostile-probe19-')
 BUILD = os.path.abspath(BUILD)
@@ -440,16 +440,7 @@ make(SRC, {'base.csv': BASE})
 
 
 def sqlite_db(name, statements, driver='SQLite'):
-    p = os.path.join(SRC, name)
-    subprocess.run(['ogr2ogr', '-q', '-f', driver, p, os.path.join(SRC, 'base.csv'), '-nln', 'real'], check=True,
-                   capture_output=True)
-    c = sqlite3.connect(p)
-    c.execute('PRAGMA writable_schema=ON')
-    for s in statements:
-        c.execute(s)
-    c.commit()
-    c.close()
-    return open(p, 'rb').read()
+    return sqlite_file(os.path.join(SRC, name), os.path.join(SRC, 'base.csv'), statements, driver)
 
 
 REC = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c)"

@@ -4,7 +4,7 @@ that stands in for every URL (a connection is a network access), case folders ma
 of a folder tree (what changed, appeared or vanished), the checks of a command's exit status and messages, and the
 probe() of the Python scripts, and CliProbe: the set-up, the case runner cli(), the Python case runner py() and the
 summary that the command-line probes from round 10 on share. Every probe uses this module."""
-import hashlib, os, re, shutil, socket, subprocess, sys, tempfile, threading, time
+import hashlib, os, re, shutil, socket, sqlite3, subprocess, sys, tempfile, threading, time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FIX = os.path.join(REPO, 'tests/fixtures/scenarios')
@@ -387,3 +387,19 @@ class CliProbe:
                                                                               self.root))
         self.net.close()
         sys.exit(1 if bad else 0)
+
+
+def sqlite_file(path, source, statements, driver='GPKG', layer='real', extra=()):
+    """path: ogr2ogr's SQLite-based file (GeoPackage, SQLite) of the table `source` as layer `layer`, then
+    `statements` run by sqlite3 with writable_schema on (views, virtual tables written into the schema); its bytes."""
+    if os.path.exists(path):
+        os.remove(path)
+    subprocess.run(['ogr2ogr', '-q', '-f', driver, path, source, '-nln', layer] + list(extra), check=True,
+                   capture_output=True)
+    c = sqlite3.connect(path)
+    c.execute('PRAGMA writable_schema=ON')
+    for s in statements:
+        c.execute(s)
+    c.commit()
+    c.close()
+    return open(path, 'rb').read()
