@@ -97,6 +97,7 @@ std::string trim(const std::string& s);
 struct Zones::Impl {
   OGRSpatialReference srs;          // axis order: traditional GIS (x = longitude/easting)
   std::vector<GeometryPtr> geoms;   // one MultiPolygon per zone, 2D
+  std::vector<std::size_t> by_id;   // zone indices in id order (equal ids in file order): find's binary search
 };
 
 // Sets the private parts of Zones (geodata/src only).

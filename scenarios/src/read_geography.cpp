@@ -131,20 +131,8 @@ void read_geography(const Doc& doc, const toml::table& root, Scenario& sc, Scena
     // The zone table and the geometry must hold the same ids (a zone without a shape, or a shape without data, is
     // a mistake a planner wants to hear about, with the ids).
     std::vector<std::string> no_shape, no_data;
-    // The source's ids by hash, once: Zones::find searches the list, three times a zone here (75 % of `validate`'s
-    // 7.4 s at 50,000 zones, issue #16's large scenario).
-    std::unordered_map<std::string, std::size_t> shape_of;
-    shape_of.reserve(source_zones->size());
-    for (std::size_t i = 0; i < source_zones->size(); ++i) shape_of.emplace(source_zones->ids()[i], i);
-    std::vector<std::size_t> shape_of_zone;  // the source's index of each zone of sc.zones (the zones with one)
-    shape_of_zone.reserve(sc.zones.size());
-    for (const auto& z : sc.zones) {
-      const auto it = shape_of.find(z.id);
-      if (it == shape_of.end())
-        no_shape.push_back(z.id);
-      else
-        shape_of_zone.push_back(it->second);
-    }
+    for (const auto& z : sc.zones)
+      if (!source_zones->find(z.id)) no_shape.push_back(z.id);
     for (const auto& id : source_zones->ids())
       if (!ids.count(id)) no_data.push_back(id);
     auto list = [](const std::vector<std::string>& v) {
@@ -173,7 +161,7 @@ void read_geography(const Doc& doc, const toml::table& root, Scenario& sc, Scena
                    zeros);
     const geodata::ZoneMeasures m = geodata::measure_zones(*source_zones);
     auto c = std::make_shared<std::vector<geodata::XY>>();
-    for (const std::size_t i : shape_of_zone) c->push_back(m.centroid_lonlat[i]);
+    for (const auto& z : sc.zones) c->push_back(m.centroid_lonlat[*source_zones->find(z.id)]);
     centroids_lonlat = std::move(c);
     if (!set.zones_source.parent_field.empty()) {  // the parents of the source, unless the zone list gives them
       geodata::ZoneHierarchy h;
@@ -182,8 +170,8 @@ void read_geography(const Doc& doc, const toml::table& root, Scenario& sc, Scena
       } catch (const InputError& e) {
         doc.fail(g.get("source"), "geography.source.parent_field", e.what());
       }
-      for (std::size_t k = 0; k < sc.zones.size(); ++k)
-        if (sc.zones[k].parent.empty()) sc.zones[k].parent = h.parent_ids[h.parent_of_zone[shape_of_zone[k]]];
+      for (auto& z : sc.zones)
+        if (z.parent.empty()) z.parent = h.parent_ids[h.parent_of_zone[*source_zones->find(z.id)]];
     }
   }
   if (const toml::node* an = g.get("aggregates")) {
