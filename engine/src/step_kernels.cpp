@@ -192,7 +192,8 @@ namespace {
 // tr = 0 + z·r·m·P; in-flows as the B1 loops: in = 0 + z·r·m·P_from).
 // The transitions' rates come as z·r (StepPlan::tr_rate_z, the first product of z·r·m·P, the same for every zone).
 // K = 0: the OD in-flows read from in_od; K > 0: the sum of the K edges (c, p) made in the pass itself (in_od unused).
-template <bool OD, bool TR, bool TO, bool TI, bool KEEP, int K = 0>
+// ZERO: the kept +0 transfers (of a transition the group does not have) are stored; false where they hold +0 already.
+template <bool OD, bool TR, bool TO, bool TI, bool KEEP, int K = 0, bool ZERO = true>
 [[gnu::always_inline]] inline void fused_state_body(const double* __restrict P, const double* __restrict prof,
                                                     const double* __restrict in_od, const double (&c)[K + 1],
                                                     const double* const (&p)[K + 1], const double* __restrict tr_rate,
@@ -204,7 +205,7 @@ template <bool OD, bool TR, bool TO, bool TI, bool KEEP, int K = 0>
   // cannot see, so that they stay vector stores in this pass instead of a call to memset per state and sex (63
   // instructions for 101 ages, 0.25 M a year at 1,000 zones).
   double zero = 0.0;
-  if constexpr (KEEP && TR && !(TO && TI)) COHORTGIS_KEEP_SCALAR(zero);
+  if constexpr (KEEP && TR && !(TO && TI) && ZERO) COHORTGIS_KEEP_SCALAR(zero);
   COHORTGIS_IVDEP
 #pragma GCC unroll 2  // two vectors per loop step: less loop overhead per cell
   for (std::size_t i = 0; i < n; ++i) {
@@ -233,10 +234,8 @@ template <bool OD, bool TR, bool TO, bool TI, bool KEEP, int K = 0>
         m = m - t;
       else if constexpr (TI)
         m = m + u;
-      if constexpr (KEEP) {
-        tr_out[i] = TO ? 0.0 + t : zero;
-        tr_in[i] = TI ? 0.0 + u : zero;
-      }
+      if constexpr (KEEP && (TO || ZERO)) tr_out[i] = TO ? 0.0 + t : zero;
+      if constexpr (KEEP && (TI || ZERO)) tr_in[i] = TI ? 0.0 + u : zero;
     }
     M[i] = m;
   }
@@ -246,10 +245,18 @@ template <bool OD, bool TR, bool TO, bool TI>
 [[gnu::always_inline]] inline void fused_state_call(const FusedState& f) {
   const double c[1] = {0.0};
   const double* const p[1] = {nullptr};
-  if (f.od_out || f.transfer_out)
+  if (f.od_out || f.transfer_out) {
+    if constexpr (TR && !(TO && TI)) {
+      if (f.zero_known) {
+        fused_state_body<OD, TR, TO, TI, true, 0, false>(f.P, f.prof, f.in_od, c, p, f.tr_rate, f.in_rate, f.in_P, f.R,
+                                                         f.tr_mult, f.in_mult, f.M, f.od_out, f.transfer_out,
+                                                         f.transfer_in, f.n);
+        return;
+      }
+    }
     fused_state_body<OD, TR, TO, TI, true>(f.P, f.prof, f.in_od, c, p, f.tr_rate, f.in_rate, f.in_P, f.R, f.tr_mult,
                                            f.in_mult, f.M, f.od_out, f.transfer_out, f.transfer_in, f.n);
-  else
+  } else
     fused_state_body<OD, TR, TO, TI, false>(f.P, f.prof, f.in_od, c, p, f.tr_rate, f.in_rate, f.in_P, f.R, f.tr_mult,
                                             f.in_mult, f.M, nullptr, nullptr, nullptr, f.n);
 }

@@ -61,6 +61,9 @@ struct FusedState {
   double* od_out = nullptr;
   double* transfer_out = nullptr;
   double* transfer_in = nullptr;
+  // The kept transfers this group has no transition for (out of it, into it, or both) hold +0 already (the runner's
+  // TransferTracking): they are not stored again.
+  bool zero_known = false;
   std::size_t n;
 };
 void fused_state(const FusedState& f);

@@ -181,6 +181,34 @@ void StepRunner::prepare_components() {
   if (!floors_kept || plan_.multistate) floors_.tracked = false;  // the multistate step writes every vector
   if (keep && floors_.floored_last.size() != L_.states() * kSexes) floors_.floored_last.assign(L_.states() * kSexes, 0);
   floors_sparse_ = floors_kept && floors_.tracked;
+  track_transfer_zeros(fresh[7], fresh[8]);
+}
+
+// TransferTracking: which groups' +0 transfers this step's fused passes may leave as they are, then what the arrays
+// hold after the step (every path stores +0 for a group without a transition out of or into it).
+void StepRunner::track_transfer_zeros(bool fresh_in, bool fresh_out) {
+  const std::size_t G = uz(L_.groups);
+  TransferTracking& t = transfers_;
+  const bool kept = plan_.keep_cells && plan_.has_tr;
+  if (!kept || t.zero_in.size() != G) {
+    t.zero_in.assign(G, 0);
+    t.zero_out.assign(G, 0);
+  }
+  if (fresh_in) t.zero_in.assign(G, 1);  // just allocated: zeros
+  if (fresh_out) t.zero_out.assign(G, 1);
+  transfer_zeros_known_.assign(G, 0);
+  if (kept && plan_.fused)
+    for (std::size_t g = 0; g < G; ++g)
+      transfer_zeros_known_[g] = (plan_.tr_out[g] >= 0 || t.zero_out[g]) && (plan_.tr_in[g] >= 0 || t.zero_in[g]);
+  // After the step: +0 wherever the group has no transition (the multistate step writes every vector, and a step
+  // adjuster may write any component).
+  const bool tracked = kept && !plan_.multistate && !cfg_.step_adjuster;
+  std::fill(t.zero_in.begin(), t.zero_in.end(), tracked);
+  std::fill(t.zero_out.begin(), t.zero_out.end(), tracked);
+  for (const GroupTransition& tr : sch_.transitions) {
+    t.zero_in[uz(tr.to_group)] = 0;
+    t.zero_out[uz(tr.from_group)] = 0;
+  }
 }
 
 // The fused path (step_kernels.hpp, FusedState): per state and sex the OD in-flows, then one pass for the out-flows
@@ -205,6 +233,7 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
   const bool keep_tr = keep && plan_.has_tr;
   double* const tr_out_z = keep_tr ? c_.transfer_out.data().data() + z0 : nullptr;
   double* const tr_in_z = keep_tr ? c_.transfer_in.data().data() + z0 : nullptr;
+  const unsigned char* const zeros_known = transfer_zeros_known_.data();  // per group (TransferTracking)
   FusedState f{};
   f.has_od = od != nullptr;
   f.has_tr = plan_.has_tr;
@@ -289,6 +318,7 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
     }
     f.transfer_out = tr_out_z ? tr_out_z + o : nullptr;
     f.transfer_in = tr_in_z ? tr_in_z + o : nullptr;
+    f.zero_known = zeros_known[g];
     f.M = Mz + o;
     fused_state(f);
   }

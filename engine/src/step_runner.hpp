@@ -154,6 +154,13 @@ struct FloorTracking {
   bool tracked = false;
   std::vector<unsigned char> floored_last;
 };
+// The kept transfers of a group without a transition out of (into) it are +0 in every cell. zero_out[g] / zero_in[g]:
+// every zone's cells of group g in StepComponents::transfer_out / transfer_in hold +0 now (the arrays were just
+// allocated, or the last step stored +0 there and nothing has written them since: no step adjuster), so a fused step
+// in which the group still has no such transition leaves them as they are instead of storing +0 again.
+struct TransferTracking {
+  std::vector<unsigned char> zero_out, zero_in;
+};
 // The same group transitions (groups, rates and zone multipliers), for the multistate caches.
 bool same_transitions(const std::vector<GroupTransition>& a, const std::vector<GroupTransition>& b);
 
@@ -161,6 +168,7 @@ struct RunWorkspace {
   MortalityCache cache;
   MultistateCache multistate;
   FloorTracking floors;
+  TransferTracking transfers;
   std::vector<std::vector<double>> zone_scale;
   std::vector<std::vector<AdjustedCell>> scaled, floored, overridden;
   ScratchPool<Scratch> scratch;
@@ -192,6 +200,7 @@ class StepRunner {
         floored_(ws.floored),
         overridden_(ws.overridden),
         floors_(ws.floors),
+        transfers_(ws.transfers),
         scratch_(ws.scratch) {}
 
   void run();
@@ -238,6 +247,7 @@ class StepRunner {
   void close_state(int zone, std::size_t state, bool fused, Scratch& sc);  // step_zone's steps 5–7, the slow way
   void apply_newborn_rules(int zone, Scratch& sc);                     // B3
   void sum_state_totals(int zone, Scratch& sc);                        // deaths_by_state, net_migrants_by_state
+  void track_transfer_zeros(bool fresh_in, bool fresh_out);            // TransferTracking, once per step
   void fused_migration(int zone, Scratch& sc);                         // B1 and A3 steps 1–3 of the fused path
   void general_migration(int zone, Scratch& sc);                       // B1 of the general path
   void scaled_pair_arrivals(std::size_t c0, double* M, std::span<double> external_in);  // B2: pairs as lost
@@ -308,6 +318,9 @@ class StepRunner {
   std::vector<std::vector<AdjustedCell>>&scaled_, &floored_, &overridden_;  // per zone
   FloorTracking& floors_;
   bool floors_sparse_ = false;  // this step writes the floor adjustments sparsely (FloorTracking)
+  TransferTracking& transfers_;
+  // Per group: the kept transfers the group's fused pass would store as +0 are +0 already (FusedState::zero_known).
+  std::vector<unsigned char> transfer_zeros_known_;
   bool any_scaled_ = true;      // some zone of this step has a conserve block (zone_scale_), set after phase 1
   // conserve with scaled cells: the indexes of sch_.external_pairs by destination cell (B2; empty: nothing to do).
   std::vector<std::size_t> pairs_by_destination_;

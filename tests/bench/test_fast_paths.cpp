@@ -207,3 +207,66 @@ TEST(FastPaths, BothSexesInFlowsInOnePassWithAndWithoutProfile) {
       }
     }
 }
+
+// The kept transfers of a group without a transition out of (into) it are +0, and a fused step leaves them as they
+// are where the run knows them to be +0 already (TransferTracking in engine/src/step_runner.hpp). Here the transition
+// turns round between steps (floating → registered in steps 0–1 and 4–6, registered → floating in steps 2–3), so a
+// group's transfers out of it are non-zero in one step and +0 in the next; in a second pair of runs a step adjuster
+// writes the transfers of the group that has none. Every per-cell component and population: the same bits as the
+// general path, which stores every transfer in every step.
+TEST(FastPaths, KeptZeroTransfersAfterTheTransitionTurnsRound) {
+  const Workload& w = workload();
+  for (const bool adjuster : {false, true}) {
+    auto run_user = [&](bool general) {
+      ProjectionConfig cfg = w.config(2, false);
+      cfg.cell_components = true;
+      if (adjuster)  // (as a control-total adjustment may write any component)
+        cfg.step_adjuster = [](const StepContext& ctx, const CohortArray&, CohortArray&, StepComponents& c) {
+          const int next = ctx.step + 1, g = next == 2 || next == 3 ? 0 : 1;  // next step's group with no transfer in
+          c.transfer_in.at(5, g, 1, 30) = 2.5;
+          c.transfer_out.at(9, 1 - g, 0, 40) = -1.0;
+        };
+      struct Sink : ResultSink {
+        void step(const StepResult& r) override {
+          pops.push_back(r.end);
+          comps.push_back(r.components);
+        }
+        std::vector<CohortArray> pops;
+        std::vector<StepComponents> comps;
+      } sink;
+      Projection p(cfg, w.base_population());
+      auto provider = w.provider();
+      p.run(
+          [&](const StepContext& ctx, StepSchedules& s) {
+            provider(ctx, s);
+            const bool back = ctx.step == 2 || ctx.step == 3;
+            s.transitions.at(0).from_group = back ? 0 : 1;
+            s.transitions.at(0).to_group = back ? 1 : 0;
+            if (general) s.external_in.assign(w.layout().cells(), 0.0);
+          },
+          sink);
+      return sink;
+    };
+    const auto fused = run_user(false), general = run_user(true);
+    ASSERT_EQ(fused.pops.size(), 7u);
+    ASSERT_EQ(general.pops.size(), 7u);
+    for (std::size_t t = 0; t < fused.pops.size(); ++t) {
+      const StepComponents &a = fused.comps[t], &b = general.comps[t];
+      ASSERT_FALSE(a.transfer_in.empty());
+      EXPECT_TRUE(same_bits(fused.pops[t].data(), general.pops[t].data())) << adjuster << " step " << t;
+      for (auto member : {&StepComponents::od_in, &StepComponents::od_out, &StepComponents::transfer_in,
+                          &StepComponents::transfer_out, &StepComponents::net_migrants})
+        EXPECT_TRUE(same_bits((a.*member).data(), (b.*member).data())) << adjuster << " step " << t;
+      if (adjuster) continue;
+      // The group without a transition into it (out of it) has +0 transfers in (out) in every cell.
+      const int into = t == 2 || t == 3 ? 1 : 0;
+      for (int z = 0; z < w.layout().zones; ++z)
+        for (int s = 0; s < 2; ++s)
+          for (int i = 0; i < w.layout().grid.n_ages; ++i) {
+            const double in = a.transfer_in.at(z, 1 - into, s, i), out = a.transfer_out.at(z, into, s, i);
+            ASSERT_TRUE(in == 0.0 && !std::signbit(in)) << adjuster << " step " << t << " zone " << z;
+            ASSERT_TRUE(out == 0.0 && !std::signbit(out)) << adjuster << " step " << t << " zone " << z;
+          }
+    }
+  }
+}
