@@ -643,6 +643,24 @@ TEST(StepKernelFused, EveryTermCombinationAsTheGeneralPathBitForBit) {
         }
         ++cases;
       }
+      if (keep && tr) {  // the +0 transfers known (FusedState::zero_known): left as they are, the rest the same bits
+        std::vector<double> M2(n, 7.0), od_out2(n, 7.0), tr_out2(n, 7.0), tr_in2(n, 7.0);
+        detail::FusedState g = f;
+        g.M = M2.data();
+        g.od_out = od ? od_out2.data() : nullptr;
+        g.transfer_out = tr_out2.data();
+        g.transfer_in = tr_in2.data();
+        g.zero_known = true;
+        detail::fused_state(g);
+        const std::vector<double> untouched(n, 7.0);
+        const auto eq = [n](const std::vector<double>& a, const std::vector<double>& b) {
+          return std::memcmp(a.data(), b.data(), n * sizeof(double)) == 0;
+        };
+        const std::string where = "zero known, combo " + std::to_string(combo) + ", n " + std::to_string(n);
+        EXPECT_TRUE(eq(M2, M) && (!od || eq(od_out2, od_out))) << where;
+        EXPECT_TRUE(eq(tr_out2, to ? tr_out : untouched)) << where;
+        EXPECT_TRUE(eq(tr_in2, ti ? tr_in : untouched)) << where;
+      }
     }
   }
   EXPECT_GT(cases, 3000u);
