@@ -233,7 +233,6 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
   const bool keep_tr = keep && plan_.has_tr;
   double* const tr_out_z = keep_tr ? c_.transfer_out.data().data() + z0 : nullptr;
   double* const tr_in_z = keep_tr ? c_.transfer_in.data().data() + z0 : nullptr;
-  const unsigned char* const zeros_known = transfer_zeros_known_.data();  // per group (TransferTracking)
   FusedState f{};
   f.has_od = od != nullptr;
   f.has_tr = plan_.has_tr;
@@ -318,7 +317,7 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
     }
     f.transfer_out = tr_out_z ? tr_out_z + o : nullptr;
     f.transfer_in = tr_in_z ? tr_in_z + o : nullptr;
-    f.zero_known = zeros_known[g];
+    f.zero_known = transfer_zeros_known_[uz(g)];  // (TransferTracking)
     f.M = Mz + o;
     fused_state(f);
   }
