@@ -49,6 +49,21 @@ const Workload& workload() {
   return w;
 }
 
+// The workload's projection under `cfg`, each step's schedules changed by `edit` after the workload's provider.
+template <class Edit>
+cohortgis::test::RecordingSink run_steps(const Workload& w, const ProjectionConfig& cfg, Edit edit) {
+  cohortgis::test::RecordingSink sink;
+  Projection p(cfg, w.base_population());
+  auto provider = w.provider();
+  p.run(
+      [&](const StepContext& ctx, StepSchedules& s) {
+        provider(ctx, s);
+        edit(ctx, s);
+      },
+      sink);
+  return sink;
+}
+
 }  // namespace
 
 TEST(FastPaths, ReusedLifeTablesLeanComponentsAndThreadsAreBitIdentical) {
@@ -91,29 +106,16 @@ TEST(FastPaths, FusedPathWithComponentsEqualsGeneralPath) {
   auto run_user = [&](bool general, int threads) {
     ProjectionConfig cfg = w.config(threads, true);
     cfg.cell_components = true;
-    struct All : ResultSink {
-      void step(const StepResult& r) override {
-        pops.push_back(r.end);
-        comps.push_back(r.components);
-        tables.push_back(*r.indicators);
-      }
-      std::vector<CohortArray> pops;
-      std::vector<StepComponents> comps;
-      std::vector<IndicatorTable> tables;
-    } sink;
-    Projection p(cfg, w.base_population());
-    auto provider = w.provider();
-    p.run([&](const StepContext& ctx, StepSchedules& s) {
-      provider(ctx, s);
+    return run_steps(w, cfg, [&](const StepContext&, StepSchedules& s) {
       if (general) s.external_in.assign(w.layout().cells(), 0.0);
-    }, sink);
-    return sink;
+    });
   };
   const auto fused = run_user(false, 2), general = run_user(true, 1);
-  ASSERT_EQ(fused.pops.size(), general.pops.size());
-  for (std::size_t t = 0; t < fused.pops.size(); ++t) {
-    const StepComponents &a = fused.comps[t], &b = general.comps[t];
-    EXPECT_TRUE(same_bits(fused.pops[t].data(), general.pops[t].data())) << "step " << t;
+  ASSERT_EQ(fused.components.size(), general.components.size());
+  ASSERT_EQ(fused.indicators.size(), fused.components.size());
+  for (std::size_t t = 0; t < fused.components.size(); ++t) {
+    const StepComponents &a = fused.components[t], &b = general.components[t];
+    EXPECT_TRUE(same_bits(fused.populations[t + 1].data(), general.populations[t + 1].data())) << "step " << t;
     EXPECT_TRUE(same_bits(a.births, b.births)) << "step " << t;
     ASSERT_FALSE(a.od_in.empty());
     ASSERT_FALSE(a.transfer_in.empty());
@@ -125,7 +127,7 @@ TEST(FastPaths, FusedPathWithComponentsEqualsGeneralPath) {
     EXPECT_TRUE(same_bits(a.births_by_mother_age, b.births_by_mother_age)) << "step " << t;
     EXPECT_TRUE(same_bits(a.deaths_by_state, b.deaths_by_state)) << "step " << t;
     EXPECT_TRUE(same_bits(a.net_migrants_by_state, b.net_migrants_by_state)) << "step " << t;
-    EXPECT_TRUE(same_bits(fused.tables[t].values, general.tables[t].values)) << "step " << t;
+    EXPECT_TRUE(same_bits(fused.indicators[t].values, general.indicators[t].values)) << "step " << t;
     // B1 per cell: M = (od_in − od_out) + (transfer_in − transfer_out), the components' own identity.
     const auto M = a.net_migrants.data(), oi = a.od_in.data(), oo = a.od_out.data();
     const auto ti = a.transfer_in.data(), to = a.transfer_out.data();
@@ -226,34 +228,21 @@ TEST(FastPaths, KeptZeroTransfersAfterTheTransitionTurnsRound) {
           c.transfer_in.at(5, g, 1, 30) = 2.5;
           c.transfer_out.at(9, 1 - g, 0, 40) = -1.0;
         };
-      struct Sink : ResultSink {
-        void step(const StepResult& r) override {
-          pops.push_back(r.end);
-          comps.push_back(r.components);
-        }
-        std::vector<CohortArray> pops;
-        std::vector<StepComponents> comps;
-      } sink;
-      Projection p(cfg, w.base_population());
-      auto provider = w.provider();
-      p.run(
-          [&](const StepContext& ctx, StepSchedules& s) {
-            provider(ctx, s);
-            const bool back = ctx.step == 2 || ctx.step == 3;
-            s.transitions.at(0).from_group = back ? 0 : 1;
-            s.transitions.at(0).to_group = back ? 1 : 0;
-            if (general) s.external_in.assign(w.layout().cells(), 0.0);
-          },
-          sink);
-      return sink;
+      return run_steps(w, cfg, [&](const StepContext& ctx, StepSchedules& s) {
+        const bool back = ctx.step == 2 || ctx.step == 3;
+        s.transitions.at(0).from_group = back ? 0 : 1;
+        s.transitions.at(0).to_group = back ? 1 : 0;
+        if (general) s.external_in.assign(w.layout().cells(), 0.0);
+      });
     };
     const auto fused = run_user(false), general = run_user(true);
-    ASSERT_EQ(fused.pops.size(), 7u);
-    ASSERT_EQ(general.pops.size(), 7u);
-    for (std::size_t t = 0; t < fused.pops.size(); ++t) {
-      const StepComponents &a = fused.comps[t], &b = general.comps[t];
+    ASSERT_EQ(fused.components.size(), 7u);
+    ASSERT_EQ(general.components.size(), 7u);
+    for (std::size_t t = 0; t < fused.components.size(); ++t) {
+      const StepComponents &a = fused.components[t], &b = general.components[t];
       ASSERT_FALSE(a.transfer_in.empty());
-      EXPECT_TRUE(same_bits(fused.pops[t].data(), general.pops[t].data())) << adjuster << " step " << t;
+      EXPECT_TRUE(same_bits(fused.populations[t + 1].data(), general.populations[t + 1].data()))
+          << adjuster << " step " << t;
       for (auto member : {&StepComponents::od_in, &StepComponents::od_out, &StepComponents::transfer_in,
                           &StepComponents::transfer_out, &StepComponents::net_migrants})
         EXPECT_TRUE(same_bits((a.*member).data(), (b.*member).data())) << adjuster << " step " << t;
