@@ -191,16 +191,15 @@ namespace {
 // KEEP: the per-cell components are stored as well (out-flows as cell_outflows computes them: od = R·prof·P,
 // tr = 0 + z·r·m·P; in-flows as the B1 loops: in = 0 + z·r·m·P_from).
 // The transitions' rates come as z·r (StepPlan::tr_rate_z, the first product of z·r·m·P, the same for every zone).
-// K = 0: the OD in-flows read from in_od; K > 0: the sum of the K edges (c, p) made in the pass itself (in_od unused).
+// K = 0: the OD in-flows read from in_od; K > 0: the sum of the K edges (c, p) made in the pass itself (in_od unused),
+// and stored to od_in when KEEP.
 // ZERO: the kept +0 transfers (of a transition the group does not have) are stored; false where they hold +0 already.
 template <bool OD, bool TR, bool TO, bool TI, bool KEEP, int K = 0, bool ZERO = true>
-[[gnu::always_inline]] inline void fused_state_body(const double* __restrict P, const double* __restrict prof,
-                                                    const double* __restrict in_od, const double (&c)[K + 1],
-                                                    const double* const (&p)[K + 1], const double* __restrict tr_rate,
-                                                    const double* __restrict in_rate, const double* __restrict in_P,
-                                                    double R, double tm, double im, double* __restrict M,
-                                                    double* __restrict od_out, double* __restrict tr_out,
-                                                    double* __restrict tr_in, std::size_t n) {
+[[gnu::always_inline]] inline void fused_state_body(
+    const double* __restrict P, const double* __restrict prof, const double* __restrict in_od, const double (&c)[K + 1],
+    const double* const (&p)[K + 1], const double* __restrict tr_rate, const double* __restrict in_rate,
+    const double* __restrict in_P, double R, double tm, double im, double* __restrict M, double* __restrict od_out,
+    double* __restrict tr_out, double* __restrict tr_in, std::size_t n, double* __restrict od_in = nullptr) {
   // The kept transfers of a group with no transition out of (into) it are +0 at every age: stored from a +0 that GCC
   // cannot see, so that they stay vector stores in this pass instead of a call to memset per state and sex (63
   // instructions for 101 ages, 0.25 M a year at 1,000 zones).
@@ -219,10 +218,13 @@ template <bool OD, bool TR, bool TO, bool TI, bool KEEP, int K = 0, bool ZERO = 
     if constexpr (OD) {
       const double q = prof[i];
       const double o = R * q * P[i];
-      if constexpr (K == 0)
+      if constexpr (K == 0) {
         m = in_od[i] - o;
-      else
-        m = add_edges<K>(0.0, q, c, p, i) - o;
+      } else {
+        const double in = add_edges<K>(0.0, q, c, p, i);
+        if constexpr (KEEP) od_in[i] = in;  // as add_in_flows_indexed stores them
+        m = in - o;
+      }
       if constexpr (KEEP) od_out[i] = o;
     }
     if constexpr (TR) {
@@ -354,6 +356,61 @@ COHORTGIS_KERNEL void fused_state_in_flows(const FusedState& f, const IndexedInE
     fused_in_flows_edges<false, true>(f, edges);
   else
     fused_in_flows_edges<false, false>(f, edges);
+}
+
+namespace {
+// fused_state_body of a kept run with K in-edges summed in the pass, for a group with one transition, out of it (TO)
+// or into it, whose other transfer is +0 already (ZERO = false).
+template <int K, bool TO>
+[[gnu::always_inline]] inline void fused_keep_body(const FusedState& f, const IndexedInEdges& edges) {
+  double c[K + 1];
+  const double* p[K + 1];
+  const IndexedEdge edge{edges, 0};
+  for (int j = 0; j < K; ++j) edge(j, c[j], p[j]);
+  c[K] = 0.0;
+  p[K] = nullptr;
+  fused_state_body<true, true, TO, !TO, true, K, false>(f.P, f.prof, nullptr, c, p, f.tr_rate, f.in_rate, f.in_P, f.R,
+                                                        f.tr_mult, f.in_mult, f.M, f.od_out, f.transfer_out,
+                                                        f.transfer_in, f.n, f.od_in);
+}
+template <bool TO>
+[[gnu::always_inline]] inline void fused_keep_edges(const FusedState& f, const IndexedInEdges& edges) {
+  switch (edges.count) {
+    case 1:
+      fused_keep_body<1, TO>(f, edges);
+      break;
+    case 2:
+      fused_keep_body<2, TO>(f, edges);
+      break;
+    case 3:
+      fused_keep_body<3, TO>(f, edges);
+      break;
+    case 4:
+      fused_keep_body<4, TO>(f, edges);
+      break;
+    case 5:
+      fused_keep_body<5, TO>(f, edges);
+      break;
+    case 6:
+      fused_keep_body<6, TO>(f, edges);
+      break;
+    case 7:
+      fused_keep_body<7, TO>(f, edges);
+      break;
+    case 8:
+      fused_keep_body<8, TO>(f, edges);
+      break;
+    default:
+      break;
+  }
+}
+}  // namespace
+
+COHORTGIS_KERNEL void fused_state_keep_in_flows(const FusedState& f, const IndexedInEdges& edges) {
+  if (f.tr_rate)
+    fused_keep_edges<true>(f, edges);
+  else
+    fused_keep_edges<false>(f, edges);
 }
 
 namespace {

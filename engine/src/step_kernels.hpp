@@ -64,6 +64,7 @@ struct FusedState {
   // The kept transfers this group has no transition for (out of it, into it, or both) hold +0 already (the runner's
   // TransferTracking): they are not stored again.
   bool zero_known = false;
+  double* od_in = nullptr;  // the kept OD in-flows, where fused_state_keep_in_flows stores them
   std::size_t n;
 };
 void fused_state(const FusedState& f);
@@ -77,6 +78,17 @@ void fused_state(const FusedState& f);
 // reloaded from the stack, fewer instructions than the in-flows' store and load and a second loop.
 inline constexpr std::size_t kFusedInEdges = 12;
 void fused_state_in_flows(const FusedState& f, const IndexedInEdges& edges);
+
+// The same for a run that keeps the per-cell components (the user path), where the group's +0 transfer need not be
+// stored (f.zero_known): the in-flows stored from the register (to f.od_in), the out-flows, the transition's transfer
+// and M, the same bits as add_in_flows_indexed then fused_state. For f.has_od with 1 … kFusedKeepInEdges edges and
+// exactly one transition (out of or into the group). Eight edges: the loop's streams are P, the profile, the
+// transition's rates (and the population it comes from), M, the in-flows, out-flows and transfer, and the origins;
+// with more origins their pointers are reloaded from the stack more often than the second pass costs (bench/HISTORY.md
+// "Round 20: the user path's in-flow passes"). Its own function: the larger passes of fused_state_in_flows spill
+// vectors to a realigned stack, which takes a register from every loop of the function.
+inline constexpr std::size_t kFusedKeepInEdges = 8;
+void fused_state_keep_in_flows(const FusedState& f, const IndexedInEdges& edges);
 
 // sum[k] = v[k · n] + v[k · n + 1] + … in age order, for the `states` consecutive vectors of n ages in D (into
 // D_sum) and, unless M is null, in M (into M_sum). Eight sums at a time share one loop (four states of D and M, or

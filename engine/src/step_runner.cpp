@@ -300,6 +300,17 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
         fused_state_in_flows(f, indexed);
         continue;
       }
+      // Kept, one transition and the other transfer +0 already (TransferTracking): the same one pass, with the kept
+      // in-flows, out-flows and transfer stored from it.
+      if (in_z && !any_scaled_ && (tr_rate != nullptr) != (in_rate != nullptr) && transfer_zeros_known_[uz(g)] &&
+          indexed.count >= 1 && indexed.count <= kFusedKeepInEdges) {
+        f.od_in = in;
+        f.od_out = od_out_z + o;
+        f.transfer_out = tr_out_z + o;
+        f.transfer_in = tr_in_z + o;
+        fused_state_keep_in_flows(f, indexed);
+        continue;
+      }
       if (any_scaled_) {
         // add_in_flows per sex (an edge's scale factors are per sex).
         const std::span<InEdge> edges(sc.edges.data(), n_edges);
