@@ -6,6 +6,8 @@
 Grid: index i = 0 … w (w the open group), ages i·z. A population is {sex: array}, sexes "female", "male".
 """
 import csv
+import os
+import shutil
 import zipfile
 from xml.sax.saxutils import escape
 
@@ -207,3 +209,10 @@ def out_dir(here, argv):
     if len(argv) > 2 and argv[1] == "--mutant":
         return argv[2], True
     return here, False
+
+
+def finish_mutant(here, out, mutant):
+    """A mutant folder gets the case's scenario.toml and README.md beside its own expected.csv."""
+    if mutant:
+        for f in ("scenario.toml", "README.md"):
+            shutil.copy(os.path.join(here, f), out)

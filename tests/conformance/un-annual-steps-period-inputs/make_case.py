@@ -8,7 +8,6 @@ Run: /usr/bin/python3 make_case.py   (mutant: make_case.py --mutant DIR, the per
 2025 reads the second period)
 """
 import os
-import shutil
 import sys
 
 import numpy as np
@@ -78,6 +77,4 @@ for t in range(BASE, HORIZON):
     P = o5.wpp_step(P, {s: S[(k, s)] for s in o5.SEXES}, ASFR[k] / 1000.0, SRB[k], M, Z, timing_of(t))
     rows += o5.expected_rows("baseline", t + Z, "X", "total", P, AGES)
 o5.write_expected(os.path.join(OUT, "expected.csv"), rows)
-if MUTANT:
-    for f in ("scenario.toml", "README.md"):
-        shutil.copy(os.path.join(HERE, f), OUT)
+o5.finish_mutant(HERE, OUT, MUTANT)

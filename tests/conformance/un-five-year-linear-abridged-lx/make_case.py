@@ -7,7 +7,6 @@ alone; expected.csv from numpy (../outside5_reference.py), never calling cohortg
 Run: /usr/bin/python3 make_case.py   (mutant: make_case.py --mutant DIR, the inputs held (between = "hold"))
 """
 import os
-import shutil
 import sys
 
 import numpy as np
@@ -73,6 +72,4 @@ for t in STEPS:
     P = o5.wpp_step(P, S, F, srb, M, Z, "end")
     rows += o5.expected_rows("baseline", t + Z, "X", "total", P, AGES)
 o5.write_expected(os.path.join(OUT, "expected.csv"), rows)
-if MUTANT:
-    for f in ("scenario.toml", "README.md"):
-        shutil.copy(os.path.join(HERE, f), OUT)
+o5.finish_mutant(HERE, OUT, MUTANT)

@@ -6,7 +6,6 @@ from scenarios/README.md alone; expected.csv from numpy (../outside5_reference.p
 Run: /usr/bin/python3 make_case.py   (mutant: make_case.py --mutant DIR, the open group survived by T130 / 5L125)
 """
 import os
-import shutil
 import sys
 
 import numpy as np
@@ -63,6 +62,4 @@ for variant in ("baseline", "lt-Sx"):
                         Z, "end")
         rows += o5.expected_rows(variant, t + Z, "X", "total", P, AGES)
 o5.write_expected(os.path.join(OUT, "expected.csv"), rows)
-if MUTANT:
-    for f in ("scenario.toml", "README.md"):
-        shutil.copy(os.path.join(HERE, f), OUT)
+o5.finish_mutant(HERE, OUT, MUTANT)

@@ -8,7 +8,6 @@ Run: /usr/bin/python3 make_case.py   (mutant: make_case.py --mutant DIR, the ope
 closed group)
 """
 import os
-import shutil
 import sys
 
 import numpy as np
@@ -71,6 +70,4 @@ for t in YEARS:
     P = o5.wpp_step(P, {s: S[(t, s)] for s in o5.SEXES}, ASFR[t], 1.05, M, Z, "even")
     rows += o5.expected_rows("baseline", t + Z, "X", "total", P, AGES)
 o5.write_expected(os.path.join(OUT, "expected.csv"), rows)
-if MUTANT:
-    for f in ("scenario.toml", "README.md"):
-        shutil.copy(os.path.join(HERE, f), OUT)
+o5.finish_mutant(HERE, OUT, MUTANT)

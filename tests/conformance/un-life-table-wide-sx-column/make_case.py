@@ -8,7 +8,6 @@ Run: /usr/bin/python3 make_case.py   (mutant: make_case.py --mutant DIR, the var
 its Lx)
 """
 import os
-import shutil
 import sys
 
 import numpy as np
@@ -69,6 +68,4 @@ for variant, SS in (("baseline", S_BASE), ("with-Lx", S_VAR)):
         P = o5.wpp_step(P, {s: SS[(g, s)] for s in o5.SEXES}, F, 1.05, NET, Z, "end")
         rows += o5.expected_rows(variant, t + Z, "X", "total", P, AGES)
 o5.write_expected(os.path.join(OUT, "expected.csv"), rows)
-if MUTANT:
-    for f in ("scenario.toml", "README.md"):
-        shutil.copy(os.path.join(HERE, f), OUT)
+o5.finish_mutant(HERE, OUT, MUTANT)

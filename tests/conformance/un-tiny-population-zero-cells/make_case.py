@@ -7,7 +7,6 @@ calling cohortgis.
 Run: /usr/bin/python3 make_case.py   (mutant: make_case.py --mutant DIR, the floor 0.0005 taken as 0)
 """
 import os
-import shutil
 import sys
 
 import numpy as np
@@ -68,6 +67,4 @@ for t in range(BASE, HORIZON):
     P = o5.wpp_step(P, S, F, 1.03, M, Z, TIMING[t])
     rows += o5.expected_rows("baseline", t + Z, "X", "total", P, AGES)
 o5.write_expected(os.path.join(OUT, "expected.csv"), rows)
-if MUTANT:
-    for f in ("scenario.toml", "README.md"):
-        shutil.copy(os.path.join(HERE, f), OUT)
+o5.finish_mutant(HERE, OUT, MUTANT)

@@ -8,7 +8,6 @@ never calling cohortgis.
 Run: /usr/bin/python3 make_case.py   (mutant: make_case.py --mutant DIR, the total spread over both zones' population)
 """
 import os
-import shutil
 import sys
 
 import numpy as np
@@ -76,6 +75,4 @@ for t in YEARS:
     for z in ZONES:
         rows += o5.expected_rows("baseline", t + Z, z, "total", P[z], AGES)
 o5.write_expected(os.path.join(OUT, "expected.csv"), rows)
-if MUTANT:
-    for f in ("scenario.toml", "README.md"):
-        shutil.copy(os.path.join(HERE, f), OUT)
+o5.finish_mutant(HERE, OUT, MUTANT)

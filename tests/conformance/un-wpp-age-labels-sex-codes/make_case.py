@@ -8,7 +8,6 @@ Run: /usr/bin/python3 make_case.py   (mutant: make_case.py --mutant DIR, the 100
 of a table closed at 105)
 """
 import os
-import shutil
 import sys
 
 import numpy as np
@@ -85,6 +84,4 @@ for t in YEARS:
                     {s: Z * 1000.0 * NET[(t, s)] for s in o5.SEXES}, Z, "even")
     rows += o5.expected_rows("baseline", t + Z, "156", "total", P, AGES)
 o5.write_expected(os.path.join(OUT, "expected.csv"), rows)
-if MUTANT:
-    for f in ("scenario.toml", "README.md"):
-        shutil.copy(os.path.join(HERE, f), OUT)
+o5.finish_mutant(HERE, OUT, MUTANT)

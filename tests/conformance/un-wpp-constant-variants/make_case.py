@@ -8,7 +8,6 @@ filtered on time_start 2020, so its rows hold for every step), `no-change` (both
 Run: /usr/bin/python3 make_case.py   (mutant: make_case.py --mutant DIR, constant-mortality holding the 2030 table)
 """
 import os
-import shutil
 import sys
 
 import numpy as np
@@ -66,6 +65,4 @@ for variant, const_f, const_m, mig in (("baseline", False, False, True), ("const
         P = o5.wpp_step(P, SS, F, 1.05, M, Z, "even")
         rows += o5.expected_rows(variant, t + Z, "X", "total", P, AGES)
 o5.write_expected(os.path.join(OUT, "expected.csv"), rows)
-if MUTANT:
-    for f in ("scenario.toml", "README.md"):
-        shutil.copy(os.path.join(HERE, f), OUT)
+o5.finish_mutant(HERE, OUT, MUTANT)

@@ -8,7 +8,6 @@ lt_nLx rows of the same sheet. Written from scenarios/README.md alone; expected.
 Run: /usr/bin/python3 make_case.py   (mutant: make_case.py --mutant DIR, the first step taken as `even`)
 """
 import os
-import shutil
 import sys
 
 import numpy as np
@@ -79,6 +78,4 @@ for variant, SS in (("baseline", S_L), ("lt-nLx", S)):
                         TIMING[t])
         rows += o5.expected_rows(variant, t + Z, "X", "total", P, AGES)
 o5.write_expected(os.path.join(OUT, "expected.csv"), rows)
-if MUTANT:
-    for f in ("scenario.toml", "README.md"):
-        shutil.copy(os.path.join(HERE, f), OUT)
+o5.finish_mutant(HERE, OUT, MUTANT)
