@@ -92,9 +92,10 @@ struct TableRef {
   std::map<std::string, std::map<std::string, std::string>> values;
   // `ages = "labels"`: the `age` column holds labels such as "5～9岁" or "85+", read as the group's first age.
   bool age_labels = false;
-  // With age_labels: the width of the age groups a label may name ("5-9" is 5 years) and the grid's open age (an open
-  // label such as "85+" must not start below it), from Doc's grid; 0 / -1: not checked (life tables, whose abridged
-  // rows 0, 1-4, 5-9 … are not the grid's groups). Read as first ages only, a wider group would be one single age.
+  // With age_labels (or a WPP file's AgeGrpSpan): the width of the age groups a label may name ("5-9" is 5 years) and
+  // the grid's open age (an open label such as "85+" must not start below it), from Doc's grid; 0 / -1: not checked
+  // (life tables, whose abridged rows 0, 1-4, 5-9 … are not the grid's groups). Read as first ages only, a wider group
+  // would be one single age.
   int label_width = 0, label_open_age = -1;
   // `wpp = { location, variant }` (wpp_files.cpp): one of the UN's WPP 2022 CSV files as published. table_ref sets
   // `columns` for the roles it holds (year → Time, age → AgeGrpStart, age_span → AgeGrpSpan, sex → Sex,

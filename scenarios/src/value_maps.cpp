@@ -4,6 +4,7 @@
 // when the table is read, so no builder needs to know about them.
 #include <cctype>
 #include <cstdio>
+#include <cstdlib>
 
 #include "cohortgis/geodata/read_policy.hpp"
 #include "toml_doc.hpp"
@@ -133,6 +134,29 @@ void read_value_options(const Doc& doc, const toml::table& t, TableRef& ref,
   }
 }
 
+namespace {
+
+// A WPP file's AgeGrpSpan against the grid, as an age label's width (canonical_cells): the five-year population or
+// ASFR file on a one-year grid would otherwise be read as the single ages 0, 5, … (span −1: the open group).
+void check_wpp_span(const TableRef& ref, const geodata::Table& t, std::size_t row) {
+  const std::string span_col = ref.column("age_span"), age_col = ref.column("age");
+  if (!t.has_column(span_col) || !t.has_column(age_col)) return;
+  const std::string& span = t.text(row, span_col);
+  const std::string& start = t.text(row, age_col);
+  const int years = span == "-1" ? -1 : std::atoi(span.c_str()), age = std::atoi(start.c_str());
+  if (age >= ref.label_open_age || years == ref.label_width || years == 0) return;
+  const std::string w = std::to_string(ref.label_width) + (ref.label_width == 1 ? " year" : " years");
+  throw InputError(t.where(row, span_col) + ": " +
+                   (years < 0
+                        ? "the open age group from " + start + " starts below the grid's open age " +
+                              std::to_string(ref.label_open_age) + "; set projection.open_age = " + start
+                        : "the age group " + start + " spans " + span + " years, but this table's age groups are " + w +
+                              " wide (projection.step, or a *_age_width of 5): read by its first age, the " +
+                              "group would be the single age " + start + "; use the WPP file by groups of " + w));
+}
+
+}  // namespace
+
 void canonical_cells(const TableRef& ref, geodata::Table& t, std::size_t row) {
   for (const auto& [role, map] : ref.values) {
     const std::string col = ref.column(role);
@@ -169,6 +193,7 @@ void canonical_cells(const TableRef& ref, geodata::Table& t, std::size_t row) {
       }
     }
   }
+  if (ref.wpp.on && ref.label_width > 0) check_wpp_span(ref, t, row);
   if (ref.age_labels) {
     const std::string col = ref.column("age");
     if (t.has_column(col)) {

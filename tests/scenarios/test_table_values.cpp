@@ -415,7 +415,8 @@ TEST(WppFiles, MissingColumnsNameTheColumnsExpected) {
   Ref t("mortality", "mx", "{ path = \"" + kPop5 + "\", wpp = { location = \"CHN\" } }", {"age", "sex", "value"});
   const std::string e = error_of([&] { (void)t.read({"age", "sex", "value"}, {"age", "value"}); });
   EXPECT_NE(e.find("missing column"), std::string::npos) << e;
-  EXPECT_NE(e.find("needs the columns LocID, ISO3_code, Location, Variant, Time, AgeGrpStart, Sex, mx"), std::string::npos)
+  EXPECT_NE(e.find("needs the columns LocID, ISO3_code, Location, Variant, Time, AgeGrpStart, AgeGrpSpan, Sex, mx"),
+            std::string::npos)
       << e;
 }
 
@@ -588,4 +589,52 @@ TEST(AgeLabels, GroupWidthAndOpenGroupsMustFitTheGrid) {
   EXPECT_NE(e3.find("asfr1_asfr.csv"), std::string::npos) << e3;
   EXPECT_NE(e3.find("\"15-19\" is an age group of 5 years"), std::string::npos) << e3;
   EXPECT_EQ(error_of(scenario("asfr5", 1, 20, singles, "10-14;15-19", "schedule_age_width = 5\n")), "");
+}
+
+// The same for the UN's WPP files: AgeGrpSpan is the label's width. The five-year population file on a one-year grid
+// was read as the single ages 0, 5, 10, … (1–4 empty); the five-year ASFR file needs schedule_age_width = 5 there.
+TEST(WppFiles, AgeGrpSpanMustFitTheGrid) {
+  const auto scenario = [](const std::string& name, const std::string& base, const std::string& fert_extra) {
+    return write_file(name + ".toml", R"(
+[scenario]
+name = "wpp"
+
+[geography]
+zones = [ { id = "CHN", name = "China" } ]
+
+[projection]
+base_year = 2010
+horizon = 2011
+step = 1
+open_age = 95
+
+[base_population]
+table = { path = ")" + base + R"(", wpp = { location = "China" }, filter = { Time = 2010 } }
+
+[fertility]
+schedule = { path = ")" + kFert + R"(", wpp = { location = 156 }, filter = { Time = 2010 } }
+tfr = 1.7
+srb = 117
+)" + fert_extra + R"(
+[mortality]
+mx = { path = ")" + kLife + R"(", wpp = { location = "CHN", variant = "Medium" }, filter = { Time = 2010 } }
+)");
+  };
+  const auto error_of = [](const std::string& path) {
+    try {
+      scenarios::load_scenario_file(path, COHORTGIS_DATA, geodata::ReadPolicy{{COHORTGIS_FIXTURES}, {}});
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  const std::string e1 = error_of(scenario("wpp_span_pop", kPop5, "schedule_age_width = 5"));
+  EXPECT_NE(e1.find("column 'AgeGrpSpan': the age group 0 spans 5 years, but this table's age groups are 1 year wide"),
+            std::string::npos)
+      << e1;
+  const std::string e2 = error_of(scenario("wpp_span_fert", kPop1, ""));
+  EXPECT_NE(e2.find("WPP2022_Fertility_by_Age5.csv"), std::string::npos) << e2;
+  EXPECT_NE(e2.find("spans 5 years"), std::string::npos) << e2;
+  // Single years and five-year ASFR graduated (abridged mx graduated too): the UN's files as a one-year projection.
+  EXPECT_EQ(error_of(scenario("wpp_span_ok", kPop1, "schedule_age_width = 5")), "");
 }
