@@ -56,7 +56,8 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
     if (width < b.z) doc.fail(wn, wkey, "a single-year schedule on a five-year grid is not supported; give five-year rates");
   }
   // Base schedules per time key and (zone, group); without zone/group columns one schedule serves all.
-  const TableRef ref = table_ref(doc, *sn, skey, {"year", "period", "age", "value", "zone", "group", "standard"});
+  TableRef ref = table_ref(doc, *sn, skey, {"year", "period", "age", "value", "zone", "group", "standard"});
+  if (ref.label_width > 0) ref.label_width = width;  // schedule_age_width = 5: labels "15-19" on a one-year grid
   refuse_per(doc, ref);
   double per_woman = 1.0;
   if (ref.unit == "per_1000_women" || ref.unit == "per_1000") per_woman = 1e-3;

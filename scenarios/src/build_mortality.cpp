@@ -226,8 +226,10 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
   if (!mn)
     doc.fail(L.base, "mortality", "missing; expected one of mx, qx, lx, Lx, Sx or life_table (a table by age and sex)");
 
-  const TableRef ref = table_ref(doc, *mn, mkey, {"year", "period", "zone", "group", "sex", "age", "value", "ax", "mx",
-                                                   "qx", "lx", "Lx", "Sx", "standard"});
+  TableRef ref = table_ref(
+      doc, *mn, mkey,
+      {"year", "period", "zone", "group", "sex", "age", "value", "ax", "mx", "qx", "lx", "Lx", "Sx", "standard"});
+  ref.label_width = 0;  // life-table rows (0, 1-4, 5-9, …) are not the grid's groups; the forms check their rows
   // Mortality tables have fixed units (mx per person-year, qx and Sx probabilities, lx and Lx persons of the radix):
   // a declared unit (e.g. "per_1000") would be ignored without a word.
   if (ref.unit_node)

@@ -167,7 +167,8 @@ std::vector<double> read_base(const Build& b, const toml::node* n, const std::st
       doc.fail(n, key,
                "expected \"from_rates\", \"records\" or a table file (e.g. \"parity_base.csv\"), got " + quote_cell(s));
   }
-  const TableRef ref = table_ref(doc, *n, key, {"age", "parity", "women", "share", "zone", "group"});
+  TableRef ref = table_ref(doc, *n, key, {"age", "parity", "women", "share", "zone", "group"});
+  if (ref.label_width > 0) ref.label_width = width;  // parity_base_age_width = 5: labels "15-19" (census tables)
   // Counts or shares of the base date: no unit to scale, nothing per step, no years to interpolate.
   refuse_unit_and_per(doc, ref, "women or shares of women at the base date");
   refuse_between(doc, ref);

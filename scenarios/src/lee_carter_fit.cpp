@@ -54,7 +54,8 @@ LeeCarterFit fit_lee_carter(std::span<const double> mx, const std::vector<int>& 
 namespace detail {
 
 LeeCarterFit read_lee_carter_fit(const Doc& doc, const toml::node& n, const std::string& key, const Scenario& sc) {
-  const TableRef ref = table_ref(doc, n, key, {"year", "age", "value"});
+  TableRef ref = table_ref(doc, n, key, {"year", "age", "value"});
+  ref.label_width = 0;  // life-table rows (0, 1-4, 5-9, …), not the grid's groups
   refuse_unit_and_per(doc, ref, "death rates per person-year");
   refuse_between(doc, ref);  // every year of the history is fitted as given
   const Rows t = read_rows(doc, ref, {"year", "age", "value"}, {"value"});

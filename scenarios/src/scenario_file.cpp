@@ -167,6 +167,7 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
   std::shared_ptr<const std::vector<geodata::XY>> centroids_lonlat;
   read_geography(doc, root, base, set, centroids_lonlat);
   read_projection(doc, root, base);
+  doc.grid_width = base.grid.width_years, doc.grid_open_age = base.grid.open_age();  // for age labels (TableRef)
   Build b(doc, base);
   b.centroids_lonlat = centroids_lonlat;
   b.Z = static_cast<int>(base.zones.size());

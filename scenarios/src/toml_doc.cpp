@@ -373,6 +373,7 @@ TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
     }
     read_value_options(doc, t, ref, logical_columns);
     if (const toml::node* w = t.get("wpp")) read_wpp_option(doc, *w, ref);
+    if (ref.age_labels || ref.wpp.on) ref.label_width = doc.grid_width, ref.label_open_age = doc.grid_open_age;
   } else {
     doc.fail(&n, key,
              "expected a table path (string) or { path = …, layer = …, encoding = …, filter = …, columns = … }, got " +

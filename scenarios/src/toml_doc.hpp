@@ -38,6 +38,8 @@ struct Doc {
   // Where the files the scenario names may come from (read_policy.hpp): set by grant().
   geodata::ReadPolicy policy;
   int threads = 1;  // threads that may parse a large CSV table (geodata::StreamOptions), resolved
+  // The projection's grid once [projection] is read (0 / -1 before): age labels of a group must fit it.
+  int grid_width = 0, grid_open_age = -1;
 
   // The scenario's own folder, the data folder, and what the command line allows (--allow-read, --allow-db).
   void grant(const geodata::ReadPolicy& allowed);
@@ -90,6 +92,11 @@ struct TableRef {
   std::map<std::string, std::map<std::string, std::string>> values;
   // `ages = "labels"`: the `age` column holds labels such as "5～9岁" or "85+", read as the group's first age.
   bool age_labels = false;
+  // With age_labels (or a WPP file's AgeGrpSpan): the width of the age groups a label may name ("5-9" is 5 years) and
+  // the grid's open age (an open label such as "85+" must not start below it), from Doc's grid; 0 / -1: not checked
+  // (life tables, whose abridged rows 0, 1-4, 5-9 … are not the grid's groups). Read as first ages only, a wider group
+  // would be one single age.
+  int label_width = 0, label_open_age = -1;
   // `wpp = { location, variant }` (wpp_files.cpp): one of the UN's WPP 2022 CSV files as published. table_ref sets
   // `columns` for the roles it holds (year → Time, age → AgeGrpStart, age_span → AgeGrpSpan, sex → Sex,
   // for base population zone → ISO3_code; value → the column the scenario key reads, e.g. mx or ASFR; for mortality.life_table one role
@@ -162,8 +169,9 @@ struct Rows {
 void read_value_options(const Doc& doc, const toml::table& t, TableRef& ref,
                         std::initializer_list<std::string_view> logical_columns);
 // The first age of an age label ("0岁", "1-4岁", "5～9岁", "85岁及以上", "100+", "85 and over", "7"); false when
-// the label is none of the accepted forms.
-bool age_label_start(std::string_view label, int& age);
+// the label is none of the accepted forms. `years`: the group's width for a closed group ("5～9岁": 5), 0 for one age
+// ("7"), -1 for an open group ("85+").
+bool age_label_start(std::string_view label, int& age, int* years = nullptr);
 extern const char* const kAgeLabelForms;  // the accepted forms, for messages
 // A cell for a message: quoted, control characters and quotes escaped, at most 40 characters.
 std::string quote_cell(std::string_view cell);

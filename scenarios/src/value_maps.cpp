@@ -4,6 +4,7 @@
 // when the table is read, so no builder needs to know about them.
 #include <cctype>
 #include <cstdio>
+#include <cstdlib>
 
 #include "cohortgis/geodata/read_policy.hpp"
 #include "toml_doc.hpp"
@@ -66,13 +67,15 @@ const char* const kAgeLabelForms =
     "a whole number (\"5\"), one age (\"0岁\"), a group (\"0-4\", \"1-4岁\", \"5～9岁\", \"5~9\", \"5至9岁\"), or an "
     "open group (\"85+\", \"100+\", \"85岁及以上\", \"85岁以上\", \"85 and over\", \"85 years and over\")";
 
-bool age_label_start(std::string_view label, int& age) {
+bool age_label_start(std::string_view label, int& age, int* years) {
   const std::string norm = normalise_label(label);
   std::string_view s = norm;
+  if (years) *years = 0;
   if (one_of(s, {"不满1岁", "under1", "<1"})) return (age = 0), true;
   int a = 0;
   if (!read_digits(s, a)) return false;
   // One age, or an open group.
+  if (years) *years = one_of(s, {"", "岁", "歲", "周岁"}) ? 0 : -1;  // a closed group sets its width below
   if (one_of(s, {"", "岁", "歲", "周岁", "+", "+岁", "岁+", "及以上", "以上", "岁及以上", "岁以上", "歲及以上", "歲以上",
                  "周岁及以上", "周岁以上", "andover", "andolder", "yearsandover", "yearsandolder", "+years", "years+",
                  "ormore", "yearsormore"}))
@@ -89,6 +92,7 @@ bool age_label_start(std::string_view label, int& age) {
   if (!sep || !read_digits(s, b) || b < a) return false;
   if (!one_of(s, {"", "岁", "歲", "周岁", "years"})) return false;
   age = a;
+  if (years) *years = b - a + 1;
   return true;
 }
 
@@ -130,6 +134,29 @@ void read_value_options(const Doc& doc, const toml::table& t, TableRef& ref,
   }
 }
 
+namespace {
+
+// A WPP file's AgeGrpSpan against the grid, as an age label's width (canonical_cells): the five-year population or
+// ASFR file on a one-year grid would otherwise be read as the single ages 0, 5, … (span −1: the open group).
+void check_wpp_span(const TableRef& ref, const geodata::Table& t, std::size_t row) {
+  const std::string span_col = ref.column("age_span"), age_col = ref.column("age");
+  if (!t.has_column(span_col) || !t.has_column(age_col)) return;
+  const std::string& span = t.text(row, span_col);
+  const std::string& start = t.text(row, age_col);
+  const int years = span == "-1" ? -1 : std::atoi(span.c_str()), age = std::atoi(start.c_str());
+  if (age >= ref.label_open_age || years == ref.label_width || years == 0) return;
+  const std::string w = std::to_string(ref.label_width) + (ref.label_width == 1 ? " year" : " years");
+  throw InputError(t.where(row, span_col) + ": " +
+                   (years < 0
+                        ? "the open age group from " + start + " starts below the grid's open age " +
+                              std::to_string(ref.label_open_age) + "; set projection.open_age = " + start
+                        : "the age group " + start + " spans " + span + " years, but this table's age groups are " + w +
+                              " wide (projection.step, or a *_age_width of 5): read by its first age, the " +
+                              "group would be the single age " + start + "; use the WPP file by groups of " + w));
+}
+
+}  // namespace
+
 void canonical_cells(const TableRef& ref, geodata::Table& t, std::size_t row) {
   for (const auto& [role, map] : ref.values) {
     const std::string col = ref.column(role);
@@ -166,14 +193,33 @@ void canonical_cells(const TableRef& ref, geodata::Table& t, std::size_t row) {
       }
     }
   }
+  if (ref.wpp.on && ref.label_width > 0) check_wpp_span(ref, t, row);
   if (ref.age_labels) {
     const std::string col = ref.column("age");
     if (t.has_column(col)) {
       std::string& cell = t.rows[row][t.column(col)];
-      int age = 0;
-      if (!age_label_start(cell, age))
+      int age = 0, years = 0;
+      if (!age_label_start(cell, age, &years))
         throw InputError(t.where(row, col) + ": " + quote_cell(cell) + " is not an age label (ages = \"labels\"); expected " +
                          kAgeLabelForms);
+      // A label names its group's width, which a first age alone loses: "0-4" on a one-year grid would put the
+      // group's persons (or rates) at age 0 and leave 1-4 empty, "85+" on a grid open at 100 everyone 85+ at 85.
+      // Rows at or past the open age are summed into it (counts) whatever their width.
+      const bool below_open = ref.label_open_age >= 0 && age < ref.label_open_age;
+      if (ref.label_width > 0 && years > 0 && years != ref.label_width && below_open)
+        throw InputError(
+            t.where(row, col) + ": " + quote_cell(cell) + " is an age group of " + std::to_string(years) +
+            (years == 1 ? " year" : " years") + ", but this table's age groups are " + std::to_string(ref.label_width) +
+            (ref.label_width == 1 ? " year" : " years") +
+            " wide (projection.step, or a *_age_width of 5): read as its first age, the group would be the " +
+            "single age " + std::to_string(age) + "; give the table by groups of " + std::to_string(ref.label_width) +
+            (ref.label_width == 1 ? " year" : " years"));
+      if (ref.label_width > 0 && years < 0 && below_open)
+        throw InputError(t.where(row, col) + ": " + quote_cell(cell) +
+                         " is an open age group starting below the grid's open age " +
+                         std::to_string(ref.label_open_age) + ": read as its first age, everyone in it would be aged " +
+                         std::to_string(age) + "; give the ages up to " + std::to_string(ref.label_open_age) +
+                         " separately, or set projection.open_age = " + std::to_string(age));
       cell = std::to_string(age);
     }
   }

@@ -96,7 +96,7 @@ void read_wpp_option(const Doc& doc, const toml::node& n, TableRef& ref) {
 }
 
 std::vector<std::string> wpp_columns(const TableRef& ref) {
-  std::vector<std::string> c = {"LocID", "ISO3_code", "Location", "Variant", "Time", "AgeGrpStart"};
+  std::vector<std::string> c = {"LocID", "ISO3_code", "Location", "Variant", "Time", "AgeGrpStart", "AgeGrpSpan"};
   if (ref.wpp.by_sex) c.push_back("Sex");
   c.insert(c.end(), ref.wpp.value_columns.begin(), ref.wpp.value_columns.end());
   return c;
