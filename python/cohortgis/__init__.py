@@ -193,6 +193,11 @@ def _run_to_xarray(self: RunResult) -> "xarray.Dataset":  # noqa: F821
 RunResult.to_xarray = _run_to_xarray
 
 
+def _run_result_from_state(state: dict) -> RunResult:
+    """Unpickles a RunResult (RunResult.__reduce__ names this function; ValueError for a damaged state)."""
+    return _cohortgis._run_result_from_state(state)
+
+
 def _progress_callback(progress: Progress, variant: str, unit: str = "step") -> Optional[Callable[[int, int], object]]:
     if progress is None or progress is False:
         return None

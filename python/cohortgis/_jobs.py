@@ -38,6 +38,12 @@ def estimate(first: str, second: str, years: Sequence[int], out_dir: str, first_
     from . import _cohortgis, _path
 
     first_year, second_year = _year_pair(years)
+    for name, value in (("step", step), ("open_age", open_age)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise TypeError(f"{name}: expected an int, got {type(value).__name__} {value!r}")
+    for name, value in (("natural_growth_per_1000", natural_growth_per_1000), ("female_share", female_share)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name}: expected a number, got {type(value).__name__} {value!r}")
     if mx_filter is not None and not isinstance(mx_filter, Mapping):
         raise TypeError(f"mx_filter: expected a {{column: value}} dict, got {type(mx_filter).__name__}")
     pairs = [(str(k), str(v)) for k, v in (mx_filter or {}).items()]
@@ -45,7 +51,8 @@ def estimate(first: str, second: str, years: Sequence[int], out_dir: str, first_
     return _cohortgis.app_estimate(_path(first, "first"), _path(second, "second"), first_year, second_year,
                                    _path(out_dir, "out_dir"),
                                    *[_path(v, k) if v is not None else "" for k, v in opt.items()],
-                                   pairs, step, open_age, float(natural_growth_per_1000), float(female_share))
+                                   pairs, int(step), int(open_age), float(natural_growth_per_1000),
+                                   float(female_share))
 
 
 def backtest(scenario: str, observed: str, out_dir: str = "results", earlier: Optional[str] = None,

@@ -497,13 +497,23 @@ void bind_run(py::module_& m) {
             throw InputError("no buffer '" + name + "'");
           },
           py::arg("name"), "Address of a C++ buffer (tests use it to check that arrays are views).")
-      .def(py::pickle([](const R& r) { return pickle_state(r); },
-                      [](const py::dict& d) { return from_pickle_state(d); }))
+      // Through a function of the module, not __setstate__: that one could be called again on a live result (its
+      // views then over a buffer the new state replaced).
+      .def("__reduce__",
+           [](const R& r) {
+             // The package's Python function: pickle stores it by name (not a pybind11 function, whose self is
+             // a capsule pickle cannot store).
+             return py::make_tuple(py::module_::import("cohortgis").attr("_run_result_from_state"),
+                                   py::make_tuple(pickle_state(r)));
+           })
       .def("__repr__", [](const R& r) {
         return "<cohortgis.RunResult '" + r.scenario + "' variant '" + r.variant +
                "': " + std::to_string(r.years.size()) + " years, " + std::to_string(r.zone_ids.size()) + " zones>";
       });
 
+  m.def("_run_result_from_state", &from_pickle_state, py::arg("state"),
+        "A RunResult from the state its pickle holds (RunResult.__reduce__); ValueError for a state of another\n"
+        "version or inconsistent sizes.");
   m.attr("MAX_THREADS") = kMaxThreads;
   m.def("run", &run_scenario, py::arg("scenario"), py::arg("threads") = 0, py::arg("progress") = py::none(),
         "Projects one scenario with the GIL released. progress(done_steps, total_steps) is called before the first\n"
