@@ -29,9 +29,13 @@ _COORD_ATTRS = {
     "indicator_group": {"long_name": "population group ('all' = every group)"},
     "indicator": {"long_name": "indicator (names as in indicators.csv)"},
     "age": {"long_name": "first age of the age group (the last group is open-ended)", "units": "years"},
+    "parity": {"long_name": "children ever born (3+ = three or more)"},
     "year": {"long_name": "year (populations at the end of the year)", "axis": "T"},
 }
 _POPULATION_ATTRS = {"long_name": "persons at the end of the year", "units": "1"}
+_PARITY_ATTRS = {"long_name": "women at the end of the year by children ever born (NaN: a variant without parity)",
+                 "units": "1"}
+PARITY_STATES = ("0", "1", "2", "3+")
 _INDICATOR_ATTRS = {"long_name": "indicator values (as in indicators.csv; NaN = not defined)"}
 # The components a run keeps are sums over age (RunResult.births, deaths, net_migration): CF's cell_methods says so.
 # births has no age in results.nc either; deaths is results.nc's deaths summed over age. The run's net migration
@@ -86,6 +90,11 @@ def run_dataset(r: "RunResult") -> "xarray.Dataset":
                                         _COMPONENT_ATTRS["net_migration_and_transfers"]),
         "indicators": (("year", "unit", "indicator_group", "indicator"), r.indicators, _INDICATOR_ATTRS),
     }
+    if r.parity_shares is not None:
+        # results.nc's product (app/src/netcdf_output.cpp put_parity): the women of the cell times each share.
+        women = r.population[:, :, :, 0, None, :] * r.parity_shares
+        coords["parity"] = ("parity", _text(PARITY_STATES), _COORD_ATTRS["parity"])
+        data["women_by_parity"] = (("year", "zone", "group", "parity", "age"), women, _PARITY_ATTRS)
     attrs = {"title": r.title, "scenario": r.scenario,
              "comment": "population at the end of each year; components of the period ending with the year (NaN "
                         "in the base year), summed over age; layout and conventions in docs/results.md (results.nc)"}
@@ -102,6 +111,14 @@ def results_dataset(runs: List["RunResult"]) -> "xarray.Dataset":
     first = run_dataset(runs[0])
     parts = [first.drop_vars(names).expand_dims("variant")]
     parts += [run_dataset(r).drop_vars(names).expand_dims("variant") for r in runs[1:]]
+    # women_by_parity when a run of the set has parity, NaN for the variants without (as results.nc).
+    parity = next((p for p in parts if "women_by_parity" in p), None)
+    if parity is not None:
+        for k, p in enumerate(parts):
+            if "women_by_parity" not in p:
+                nan = xr.full_like(parity["women_by_parity"].isel(variant=[0]), np.nan).assign_coords(
+                    variant=p["variant"].values)
+                parts[k] = p.assign_coords(parity=parity["parity"]).assign(women_by_parity=nan)
     ds = xr.concat(parts, dim="variant") if len(parts) > 1 else parts[0]
     for name in names:
         ds[name] = first[name]

@@ -228,3 +228,21 @@ def test_backtest_is_the_command_line(cg, cli, tmp_path):
         assert (tmp_path / "py" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
     with pytest.raises(TypeError, match="a ScenarioSet changed in Python cannot be back-tested"):
         cg.backtest(cg.load_scenario(FIVE_YEAR), observed=args["observed"])
+
+
+def test_to_xarray_of_a_parity_run(cg, tmp_path):
+    # results.nc's women_by_parity (the women of each cell times its parity shares), bit for bit.
+    parity = str(pathlib.Path(FIVE_YEAR).parents[3] / "tests" / "fixtures" / "scenarios" / "parity" / "scenario.toml")
+    res = cg.load_scenario(parity).run(threads=1)
+    ds = res.to_xarray()
+    cg.write_outputs(parity, str(tmp_path / "out"), threads=1, format="netcdf")
+    with xr.open_dataset(tmp_path / "out" / "results.nc") as nc:
+        for name in ("population", "women_by_parity", "indicators"):
+            xr.testing.assert_identical(ds[name], nc[name])
+    # A variant without parity beside one with: NaN there, as results.nc (a run's pickled state without parity).
+    rebuild, (state,) = res["three_child"].__reduce__()
+    state.update(variant="plain", parity_indicator_names=[], parity_shares=b"", parity_indicators=b"")
+    mixed = cg.Results({"plain": rebuild(state), "baseline": res["baseline"]}).to_xarray()
+    assert np.isnan(mixed["women_by_parity"].sel(variant="plain")).all()
+    xr.testing.assert_identical(mixed["women_by_parity"].sel(variant="baseline"),
+                                ds["women_by_parity"].sel(variant="baseline"))
