@@ -284,6 +284,20 @@ std::string input_sha256(const scenarios::InputFile& in) {
   return geodata::sha256_file_or_folder(in.path);
 }
 
+// A host's set (RunConfig::scenario_set) is checked as the loader checks a file's runs, and for what a file's variants
+// cannot change: every writer lays out all runs by the baseline's zones, groups, ages and years.
+void check_host_set(const scenarios::ScenarioSet& set) {
+  scenarios::validate_runs(set.runs);
+  const scenarios::Scenario& b = set.runs.front();
+  const std::vector<std::string> ids = b.zone_ids();
+  for (const scenarios::Scenario& r : set.runs)
+    if (r.zone_ids() != ids || r.group_names != b.group_names || !(r.grid == b.grid) || r.base_year != b.base_year ||
+        r.steps != b.steps)
+      throw InputError("scenario '" + b.name + "', variant '" + r.variant +
+                       "': its zones, groups, age grid or years differ from the baseline's; expected every run of a "
+                       "set in the baseline's layout (change a variant's assumptions, not its shape)");
+}
+
 }  // namespace
 
 std::string resolve_scenario_file(const std::string& scenario) {
@@ -386,7 +400,8 @@ RunSummary run(const RunConfig& cfg) {
   if (!cfg.components.empty()) asked_components = parse_components(cfg.components, "--components");
   if (cfg.compress_level < 0 || cfg.compress_level > 9)
     throw InputError("compress_level: " + std::to_string(cfg.compress_level) + "; expected 0 (off) to 9");
-  const std::string scenario_file = resolve_scenario_file(cfg.scenario);
+  if (cfg.scenario_set) check_host_set(*cfg.scenario_set);
+  const std::string scenario_file = cfg.scenario_set ? cfg.scenario_set->file : resolve_scenario_file(cfg.scenario);
   // Refuses a folder it may not replace; removes its temporary folder unless committed.
   StagedDirectory out(cfg.out_dir);
   if (!cfg.quiet)
@@ -394,9 +409,13 @@ RunSummary run(const RunConfig& cfg) {
       std::fprintf(stderr, "cohortgis: removed the temporary folder of an earlier run that stopped: %s\n", r.c_str());
   // Before loading: its freed buffers would raise glibc's adaptive thresholds for the rest of the run.
   if (cfg.limit_retained_heap) limit_retained_heap();
-  // Not const: a run's base population is moved into the engine (po.take_base_population below).
-  scenarios::ScenarioSet set =
-      scenarios::load_scenario_file(scenario_file, data_dir, read_policy(cfg.allow_read, cfg.allow_db), cfg.threads);
+  // Not const: a run's base population is moved into the engine (po.take_base_population below). A host's set is
+  // read where it is.
+  std::optional<scenarios::ScenarioSet> loaded;
+  if (!cfg.scenario_set)
+    loaded.emplace(
+        scenarios::load_scenario_file(scenario_file, data_dir, read_policy(cfg.allow_read, cfg.allow_db), cfg.threads));
+  const scenarios::ScenarioSet& set = loaded ? *loaded : *cfg.scenario_set;
   if (cfg.release_proj_database) geodata::release_proj_database();
   const scenarios::Scenario& sc = set.runs.front();
   const ComponentSelection components = asked_components ? *asked_components : set.outputs.components;
@@ -461,9 +480,9 @@ RunSummary run(const RunConfig& cfg) {
   po.wrap_schedules = [&](const scenarios::Scenario&, ScheduleProvider p) { return sink.wrap_schedules(std::move(p)); };
   // The engine takes each run's base population instead of copying it (one state-sized array less while it projects)
   // unless the ensembles, which project it again after the deterministic runs, read it (ensemble_run.hpp).
-  if (!cfg.trajectories && set.stochastic.trajectories == 0)
-    po.take_base_population = [&set](const scenarios::Scenario& r) {
-      scenarios::Scenario& own = set.runs[static_cast<std::size_t>(&r - set.runs.data())];
+  if (loaded && !cfg.trajectories && set.stochastic.trajectories == 0)
+    po.take_base_population = [&loaded](const scenarios::Scenario& r) {
+      scenarios::Scenario& own = loaded->runs[static_cast<std::size_t>(&r - loaded->runs.data())];
       return std::move(own.base_population);
     };
   po.threads = cfg.threads;
@@ -547,6 +566,7 @@ RunSummary run(const RunConfig& cfg) {
                                              : guess_language(texts);
   }
   extras.zones_source = set.zones_source_path;
+  extras.scenario_note = cfg.scenario_note;
   extras.components = components.names();
   std::vector<ListedFile> listed;  // what the last manifest lists
   const auto manifest = [&] {

@@ -60,6 +60,7 @@ std::vector<ListedFile> write_run_manifest(const fs::path& dir, const scenarios:
   j += "    \"title\": " + json_string(sc.title) + ",\n";
   j += "    \"title_en\": " + json_string(sc.title_en) + ",\n";
   j += "    \"file\": " + json_string(set.file) + ",\n";
+  if (!extras.scenario_note.empty()) j += "    \"note\": " + json_string(extras.scenario_note) + ",\n";
   j += "    \"variants\": " + json_strings(variants, "    ") + ",\n";
   j += "    \"variant_descriptions\": " + json_strings(variant_notes, "    ") + ",\n";
   j += "    \"variant_titles\": " + json_strings(variant_titles, "    ") + ",\n";

@@ -24,6 +24,7 @@ struct ManifestExtras {
   std::vector<const scenarios::Scenario*> runs;  // the runs done, baseline first
   Language language = Language::en;
   std::string zones_source, maps_note;
+  std::string scenario_note;  // scenario.note (RunConfig::scenario_note); not written when empty
   // Phases of the run (manifest.json "timings"): reading the scenario and opening the outputs; from the last step
   // to the report (closing results files, the other outputs); the report and its figures.
   double load_seconds = 0.0, finish_seconds = 0.0, report_seconds = 0.0;

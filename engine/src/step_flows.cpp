@@ -58,6 +58,17 @@ void StepRunner::validate_sizes() const {
   check(sch_.external_in, cells, "external_in", "zones × groups × 2 sexes × ages", true);
   check(sch_.external_out, cells, "external_out", "zones × groups × 2 sexes × ages", true);
   check(sch_.external_out_rate, cells, "external_out_rate", "zones × groups × 2 sexes × ages", true);
+  // Pairs index cells of external_out and external_in (B2); a host's schedules (Python) may give any.
+  if (!sch_.external_pairs.empty() && (sch_.external_out.empty() || sch_.external_in.empty()))
+    throw InputError("year " + std::to_string(ctx_.start_year) + "–" + std::to_string(ctx_.end_year) +
+                     ": external_pairs without external_out and external_in; expected the pairs' persons in both");
+  for (const ExternalPair& p : sch_.external_pairs)
+    if (p.from >= cells || p.to >= cells || !std::isfinite(p.persons) || p.persons < 0.0 ||
+        p.persons > sch_.external_out[p.from] || p.persons > sch_.external_in[p.to])
+      throw InputError("year " + std::to_string(ctx_.start_year) + "–" + std::to_string(ctx_.end_year) +
+                       ": external pair (" + std::to_string(p.from) + ", " + std::to_string(p.to) + ", " +
+                       fmt(p.persons) + "): expected cells below " + std::to_string(cells) +
+                       " and persons from 0 to the cells' external_out and external_in");
   for (const auto& t : sch_.transitions) {
     if (t.from_group < 0 || t.from_group >= L_.groups || t.to_group < 0 || t.to_group >= L_.groups ||
         t.from_group == t.to_group)

@@ -36,6 +36,7 @@ from ._cohortgis import (  # noqa: F401  (re-exported)
 )
 from ._build import scenario_from_frames
 from ._ensemble import Ensemble
+from ._jobs import backtest, estimate
 from ._frames import Results, variant_names
 from ._plot import Figure
 
@@ -51,6 +52,8 @@ __all__ = [
     "Scenario",
     "ScenarioSet",
     "StepSchedules",
+    "backtest",
+    "estimate",
     "load_scenario",
     "run",
     "scenario_from_frames",
@@ -177,6 +180,24 @@ Scenario.set_mean_age = _set_mean_age
 Scenario.set_srb = _set_srb
 
 
+def _run_to_xarray(self: RunResult) -> "xarray.Dataset":  # noqa: F821
+    """This run as an ``xarray.Dataset`` in results.nc's layout without its ``variant`` dimension (``variant`` a
+    scalar coordinate): ``population`` (year, zone, group, sex, age) and ``indicators`` (year, unit,
+    indicator_group, indicator) are this run's arrays (read-only, no copy); ``births``, ``deaths`` and
+    ``net_migration_and_transfers`` (year, zone, group, sex) are summed over age, NaN in the base year. See
+    :meth:`Results.to_xarray`."""
+    from ._xarray import run_dataset
+    return run_dataset(self)
+
+
+RunResult.to_xarray = _run_to_xarray
+
+
+def _run_result_from_state(state: dict) -> RunResult:
+    """Unpickles a RunResult (RunResult.__reduce__ names this function; ValueError for a damaged state)."""
+    return _cohortgis._run_result_from_state(state)
+
+
 def _progress_callback(progress: Progress, variant: str, unit: str = "step") -> Optional[Callable[[int, int], object]]:
     if progress is None or progress is False:
         return None
@@ -216,6 +237,9 @@ class ScenarioSet:
         self._zones = zones
         self._zones_loader = zones_loader
         self._loaded_with: "tuple[str, list[str], list[str]]" = ("", [], [])  # load_scenario's folders
+        # The C++ set the runs came from (load_scenario, scenario_from_frames): write_outputs takes its targets,
+        # services, [outputs], [stochastic], [monitoring] and zone geometry; None for a set built from Scenarios.
+        self._loaded: Optional[object] = None
 
     @property
     def baseline(self) -> Scenario:
@@ -260,6 +284,13 @@ class ScenarioSet:
         self.runs.append(v)
         return v
 
+    # Refused with the reason (pickle named only the first Scenario it met).
+    def __reduce_ex__(self, protocol: object) -> object:
+        raise TypeError("cannot pickle cohortgis.ScenarioSet: its scenarios hold C++ state that pickle cannot carry "
+                        "(population-dependent schedules and other inputs of the scenario file). Pass the scenario "
+                        "file's path to the other process and load_scenario it there, or run here and pickle the "
+                        "results' runs (pickle.dumps(dict(res)); each RunResult pickles)")
+
     def zones(self) -> "geopandas.GeoDataFrame":  # noqa: F821
         """The zones as a GeoDataFrame (index: zone id; columns name, name_en, geometry), in the scenario's order.
 
@@ -293,8 +324,23 @@ class ScenarioSet:
         second and at the end. Ctrl-C raises KeyboardInterrupt after the engine has stopped; nothing is returned then.
         """
         threads = _threads(threads)
-        # Variant names as a scenario file's: non-empty, on one line, unique (they key every result); each run's own
-        # names and base population are checked by the engine's Scenario.validate (ValueError, before it runs).
+        self._check_names()
+        chosen = [self[v] for v in variant_names(variants, self.variants, "the set has")] if variants is not None \
+            else self.runs
+        if not chosen:
+            raise ValueError(f"variants: none given; expected names of {', '.join(self.variants)} (or None for all)")
+        out = {}
+        for sc in chosen:
+            out[sc.variant] = _cohortgis.run(sc, threads, _progress_callback(progress, sc.variant))
+        if trajectories is not None:
+            from ._ensemble import run_ensemble
+            return run_ensemble(chosen, self.file, trajectories, seed, threads, indicators,  # type: ignore[return-value]
+                                Results(out, self), progress, self._loaded_with)
+        return Results(out, self)
+
+    def _check_names(self) -> None:
+        """Variant names as a scenario file's: non-empty, on one line, unique (they key every result); each run's own
+        names and base population are checked by the engine's Scenario.validate (ValueError, before it runs)."""
         seen = set()
         for k, r in enumerate(self.runs):
             name = r.variant
@@ -312,18 +358,6 @@ class ScenarioSet:
                 raise ValueError(f"scenario '{r.name}': variant {k} name {name!r}: a second run of that name; expected "
                                  f"a name of its own")
             seen.add(name)
-        chosen = [self[v] for v in variant_names(variants, self.variants, "the set has")] if variants is not None \
-            else self.runs
-        if not chosen:
-            raise ValueError(f"variants: none given; expected names of {', '.join(self.variants)} (or None for all)")
-        out = {}
-        for sc in chosen:
-            out[sc.variant] = _cohortgis.run(sc, threads, _progress_callback(progress, sc.variant))
-        if trajectories is not None:
-            from ._ensemble import run_ensemble
-            return run_ensemble(chosen, self.file, trajectories, seed, threads, indicators,  # type: ignore[return-value]
-                                Results(out, self), progress, self._loaded_with)
-        return Results(out, self)
 
 
 def _zones_from_source(path: str, layer: str, id_field: str, name_field: str, ids: Sequence[str],
@@ -366,6 +400,7 @@ def load_scenario(scenario: str = "default", data_dir: Optional[str] = None,
                 b.zone_ids, b.zone_names, b.zone_names_en)
         loader = lambda: _zones_from_source(*args)  # noqa: E731  (read on first use: maps need it, runs do not)
     sset = ScenarioSet(runs, file=s.file, zones_loader=loader)
+    sset._loaded = s
     sset._loaded_with = (_path(data_dir or "", "data_dir"), _paths(allow_read, "allow_read"),
                          _paths(allow_db, "allow_db"))
     return sset
@@ -378,13 +413,20 @@ def run(scenario: Union[Scenario, ScenarioSet], threads: int = 0, progress: Prog
     return ScenarioSet([scenario]).run(threads=threads, progress=progress)
 
 
-def write_outputs(scenario: str = "default", out_dir: str = "results", threads: int = 0,
+def write_outputs(scenario: Union[str, "os.PathLike[str]", ScenarioSet] = "default", out_dir: str = "results",
+                  threads: int = 0,
                   data_dir: Optional[str] = None, allow_read: Optional[Sequence[str]] = None,
                   allow_db: Optional[Sequence[str]] = None, format: str = "", compress: bool = False,
                   components: Union[str, Sequence[str], None] = None, indicators_csv: bool = False,
                   progress: Progress = None) -> dict:
     """Runs the ``cohortgis run`` job itself (cohortgis::app::run): writes population.csv, indicators.csv, … and
     manifest.json into ``out_dir`` (replaced only when complete). Returns the run's summary as a dict.
+    ``scenario``: a scenario file (.toml) or 'default', loaded as ``cohortgis run`` loads it; or a
+    :class:`ScenarioSet` (from load_scenario or scenario_from_frames, changed in Python or not): its runs as they are
+    now, with the targets, services, ``[outputs]``, ``[stochastic]``, ``[monitoring]`` and zone geometry of the file
+    it came from, projected and written by the same job (an unchanged set writes the command line's files; its
+    manifest.json has ``scenario.note`` saying the runs came from Python). ``data_dir``, ``allow_read`` and
+    ``allow_db`` default to those the set was loaded with.
     ``threads``, ``data_dir``, ``allow_read``/``allow_db``: as for :func:`load_scenario`. The report (results.gpkg,
     results.xlsx, maps, charts, report.html) is written as by ``cohortgis run`` without ``--no-report``. ``format``: population and components as ``"csv"``,
     ``"netcdf"`` (results.nc), ``"both"``, or ``""`` (by size, docs/results.md); ``compress``: results.nc deflated.
@@ -396,12 +438,14 @@ def write_outputs(scenario: str = "default", out_dir: str = "results", threads: 
     name raises ValueError listing the valid ones. ``compress`` and ``indicators_csv`` are True or False, ``format``
     a str (another type: TypeError). ``progress``: as for :meth:`ScenarioSet.run` (True: steps on stderr, or a
     callable(done_steps, total_steps)), for each variant's projection; None (default) or False: quiet."""
-    # A set or results changed in Python are not a file: say what writes them instead of "expected a path".
-    if isinstance(scenario, (ScenarioSet, Scenario, Results)):
-        raise TypeError(f"scenario: expected a scenario file (.toml) or 'default', got a {type(scenario).__name__}; "
-                        f"write_outputs loads and runs a file as `cohortgis run` does. Write a projection changed in "
-                        f"Python from its Results: population_frame(), indicator_frame(), components_frame() "
-                        f"(.to_csv) and zones_frame() (.to_file)")
+    # One Scenario or the results are not what the job projects: say what to pass instead of "expected a path".
+    if isinstance(scenario, Scenario):
+        raise TypeError("scenario: expected a scenario file (.toml), 'default' or a ScenarioSet, got a Scenario; "
+                        "pass the ScenarioSet it belongs to (load_scenario's), or cohortgis.ScenarioSet([scenario]) "
+                        "for a baseline built in Python")
+    if isinstance(scenario, Results):
+        raise TypeError("scenario: expected a scenario file (.toml), 'default' or a ScenarioSet, got Results; "
+                        "write_outputs projects and writes in one job: pass the ScenarioSet the results came from")
     # Checked here: bool("no") is True (a string switched indicators.csv on), None reached pybind11 as an
     # "incompatible function arguments" listing.
     for option, flag in (("compress", compress), ("indicators_csv", indicators_csv)):
@@ -420,7 +464,21 @@ def write_outputs(scenario: str = "default", out_dir: str = "results", threads: 
     if progress is not None and progress is not False:
         def report(variant: str, done: int, total: int) -> None:
             _progress_callback(progress, variant)(done, total)  # type: ignore[misc]
+    if isinstance(scenario, ScenarioSet):
+        scenario._check_names()
+        loaded_dir, loaded_read, loaded_db = scenario._loaded_with
+        return _cohortgis.app_run_set(
+            scenario._loaded, list(scenario.runs), _PYTHON_SET_NOTE, _path(out_dir, "out_dir"), _threads(threads),
+            _path(data_dir, "data_dir") if data_dir is not None else loaded_dir,
+            _paths(allow_read, "allow_read") if allow_read is not None else list(loaded_read),
+            _paths(allow_db, "allow_db") if allow_db is not None else list(loaded_db), format, bool(compress),
+            list(components), bool(indicators_csv), report)
     return _cohortgis.app_run(_path(scenario, "scenario"), _path(out_dir, "out_dir"), _threads(threads),
                               _path(data_dir or "", "data_dir"), _paths(allow_read, "allow_read"),
                               _paths(allow_db, "allow_db"), format, bool(compress), list(components),
                               bool(indicators_csv), report)
+
+
+# manifest.json's scenario.note of write_outputs(ScenarioSet): the inputs it lists are the file's, the runs Python's.
+_PYTHON_SET_NOTE = ("projected from a cohortgis.ScenarioSet by write_outputs: its runs as they were in Python, which "
+                    "may differ from the scenario file whose inputs are listed")

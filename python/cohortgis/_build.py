@@ -312,4 +312,6 @@ def scenario_from_frames(*, zones: Union[pd.DataFrame, "geopandas.GeoDataFrame"]
 
         gdf = geopandas.GeoDataFrame({"name": names or ids, "name_en": names_en or [""] * len(ids)},
                                      index=pd.Index(ids, name="id"), geometry=zones.geometry.values, crs=zones.crs)
-    return cohortgis.ScenarioSet(loaded.runs, zones=gdf)
+    sset = cohortgis.ScenarioSet(loaded.runs, zones=gdf)
+    sset._loaded = loaded  # write_outputs: the set's [outputs] and other parts
+    return sset

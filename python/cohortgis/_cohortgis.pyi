@@ -46,6 +46,7 @@ class StepSchedules:
     external_in: npt.NDArray[np.float64]
     external_out: npt.NDArray[np.float64]
     external_out_rate: npt.NDArray[np.float64]
+    external_pairs: List[Tuple[int, int, float]]
     transitions: List[GroupTransition]
     newborn_rules: List[NewbornRule]
     @property
@@ -140,7 +141,13 @@ class RunResult:
     @property
     def years(self) -> List[int]: ...
     @property
+    def title(self) -> str: ...
+    @property
     def zone_ids(self) -> List[str]: ...
+    @property
+    def zone_names(self) -> List[str]: ...
+    @property
+    def zone_names_en(self) -> List[str]: ...
     @property
     def group_names(self) -> List[str]: ...
     @property
@@ -172,6 +179,8 @@ class RunResult:
     @property
     def net_migration(self) -> npt.NDArray[np.float64]: ...
     def _buffer_address(self, name: str) -> int: ...
+    # Added by the cohortgis package (python/cohortgis/__init__.py): results.nc's layout, no variant dimension.
+    def to_xarray(self) -> "xarray.Dataset": ...  # noqa: F821
 
 def load_scenario_file(scenario: str = "default", data_dir: str = "", allow_read: List[str] = ...,
                        allow_db: List[str] = ..., threads: int = 0) -> ScenarioSet: ...
@@ -192,6 +201,18 @@ def app_run(scenario: str = "default", out_dir: str = "results", threads: int = 
             format: str = "", compress: bool = False, components: Sequence[str] = ...,
             indicators_csv: bool = False,
             progress: Optional[Callable[[str, int, int], object]] = None) -> Dict[str, object]: ...
+def app_run_set(loaded: Optional[ScenarioSet], runs: Sequence[Scenario], note: str, out_dir: str = "results",
+                threads: int = 0, data_dir: str = "", allow_read: Sequence[str] = ..., allow_db: Sequence[str] = ...,
+                format: str = "", compress: bool = False, components: Sequence[str] = ...,
+                indicators_csv: bool = False,
+                progress: Optional[Callable[[str, int, int], object]] = None) -> Dict[str, object]: ...
+def app_estimate(first: str, second: str, first_year: int, second_year: int, out_dir: str,
+                 first_crosswalk: str = "", second_crosswalk: str = "", mx: str = "",
+                 mx_filter: Sequence[Tuple[str, str]] = ..., step: int = 5, open_age: int = 85,
+                 natural_growth_per_1000: float = 0.0, female_share: float = 0.5) -> Dict[str, object]: ...
+def app_backtest(scenario: str, observed: str, earlier: str = "", out_dir: str = "results", threads: int = 0,
+                 variants: Sequence[str] = ..., data_dir: str = "", allow_read: Sequence[str] = ...,
+                 allow_db: Sequence[str] = ..., report: bool = True, language: str = "") -> Dict[str, object]: ...
 def render_choropleth(ids: Sequence[str], wkt: Sequence[str], crs: str, values: Sequence[float],
                       labels: Sequence[str] = ..., title: str = "", subtitle: str = "", legend_title: str = "",
                       source_note: str = "", classes: int = 5, method: str = "quantile", width_px: int = 1200,

@@ -149,6 +149,28 @@ class Results(Mapping[str, "RunResult"]):
         """Indicators [year][unit][group slot][indicator]: a read-only view (names on the RunResult)."""
         return self[variant].indicators
 
+    # ---- xarray (results.nc's layout) --------------------------------------------------------------------------------
+    def to_xarray(self, variants: Optional[Sequence[str]] = None) -> "xarray.Dataset":  # noqa: F821
+        """The runs as an ``xarray.Dataset`` with results.nc's dimensions, coordinates and names (docs/results.md
+        "results.nc"): ``population`` (variant, year, zone, group, sex, age), ``indicators`` (variant, year, unit,
+        indicator_group, indicator), ``zone_name``, ``zone_name_en`` and the components a run keeps, summed over age
+        (``cell_methods = "age: sum"``; NaN in the base year): ``births`` (as results.nc's), ``deaths`` (results.nc's
+        summed over age) and ``net_migration_and_transfers`` (results.nc's net_migration + transfer_in −
+        transfer_out, summed over age). The other components by age are written by ``write_outputs``. ``variants``:
+        names, in that order (default: every run). The arrays are copied into the variant dimension; for one run
+        without a copy, ``results[variant].to_xarray()``."""
+        from ._xarray import results_dataset
+        return results_dataset([self[v] for v in variant_names(variants, self.variants, "the results have")
+                                or self.variants])
+
+    # Refused with the reason: a Results holds its ScenarioSet (maps and pyramids read its zones), whose C++
+    # scenarios cannot be pickled.
+    def __reduce_ex__(self, protocol: object) -> object:
+        raise TypeError("cannot pickle cohortgis.Results: it holds its ScenarioSet (for maps), whose scenarios "
+                        "cannot be pickled. Pickle its runs instead, pickle.dumps(dict(res)) (each RunResult pickles), "
+                        "and rebuild with cohortgis.Results(runs) (frames and to_xarray; maps need the zones: "
+                        "cohortgis.Results(runs, scenario_set))")
+
     # ---- long DataFrames (the CLI's CSV layouts) --------------------------------------------------------------------
     def population_frame(self, variants: Optional[Sequence[str]] = None) -> pd.DataFrame:
         """Columns variant, year, zone, group, sex, age, parity, population: population.csv's rows, in its order.

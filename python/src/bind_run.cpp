@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -19,6 +20,7 @@
 #include "cohortgis/engine/parity.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
+#include "cohortgis/scenarios/scenario_file.hpp"
 #include "common.hpp"
 
 namespace cohortgis::python {
@@ -28,11 +30,12 @@ namespace {
 // Everything one run produced. Buffers are sized before the run and never reallocated, so the NumPy views
 // handed out (whose base is the Python object owning this) stay valid for as long as any of them lives.
 struct RunResult {
-  std::string scenario, variant;
+  std::string scenario, variant, title;
   AgeGrid grid;
   int base_year = 0, steps = 0;
   std::vector<int> years;  // base year, then each step's end year
   std::vector<std::string> zone_ids, group_names, unit_names, group_slots, indicator_names;
+  std::vector<std::string> zone_names, zone_names_en;  // as results.nc's zone_name, zone_name_en (to_xarray)
   // [year][zone][group][sex][age], written once by the sink (base, then each step): allocated without the zero fill
   // a std::vector would write over it first, a pass over (steps + 1) states of memory.
   std::unique_ptr<double[]> population;
@@ -139,7 +142,12 @@ std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& sc, int threa
   r->grid = sc.grid;
   r->base_year = sc.base_year;
   r->steps = sc.steps;
+  r->title = sc.title;
   r->zone_ids = sc.zone_ids();
+  for (const auto& z : sc.zones) {
+    r->zone_names.push_back(z.name);
+    r->zone_names_en.push_back(z.name_en);
+  }
   r->group_names = sc.group_names;
   r->population = std::make_unique_for_overwrite<double[]>((uz(sc.steps) + 1) * r->cells());
   r->births.assign(uz(sc.steps) * r->states(), 0.0);
@@ -213,6 +221,159 @@ std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& sc, int threa
 
 std::uintptr_t address(const double* p) { return reinterpret_cast<std::uintptr_t>(p); }
 
+// pickle (multiprocessing, joblib, a cache on disk): a RunResult is plain data, so its state is its fields, the
+// arrays as bytes (the same doubles bit for bit). Version 1; a state of another version or of inconsistent sizes
+// (a hand-made or damaged pickle) is a ValueError, never a view past a buffer's end.
+constexpr int kPickleVersion = 1;
+
+py::bytes bytes_of(const double* p, std::size_t n) {
+  return py::bytes(reinterpret_cast<const char*>(p), n * sizeof(double));
+}
+std::vector<double> doubles_of(const py::handle& b, std::size_t want, const char* what) {
+  const std::string text = b.cast<std::string>();
+  if (text.size() != want * sizeof(double))
+    throw InputError(std::string("RunResult pickle: ") + what + " holds " + std::to_string(text.size()) +
+                     " bytes; expected " + std::to_string(want * sizeof(double)));
+  std::vector<double> v(want);
+  if (want > 0) std::memcpy(v.data(), text.data(), text.size());
+  return v;
+}
+
+py::dict pickle_state(const RunResult& r) {
+  py::dict d;
+  d["version"] = kPickleVersion;
+  d["scenario"] = r.scenario;
+  d["variant"] = r.variant;
+  d["title"] = r.title;
+  d["width_years"] = r.grid.width_years;
+  d["n_ages"] = r.grid.n_ages;
+  d["base_year"] = r.base_year;
+  d["steps"] = r.steps;
+  d["years"] = r.years;
+  d["zone_ids"] = r.zone_ids;
+  d["zone_names"] = r.zone_names;
+  d["zone_names_en"] = r.zone_names_en;
+  d["group_names"] = r.group_names;
+  d["unit_names"] = r.unit_names;
+  d["group_slots"] = r.group_slots;
+  d["indicator_names"] = r.indicator_names;
+  d["parity_indicator_names"] = r.parity_indicator_names;
+  d["seconds"] = r.seconds;
+  d["population"] = bytes_of(r.population.get(), r.years.size() * r.cells());
+  d["indicators"] = bytes_of(r.indicators.data(), r.indicators.size());
+  d["births"] = bytes_of(r.births.data(), r.births.size());
+  d["deaths"] = bytes_of(r.deaths.data(), r.deaths.size());
+  d["net_migration"] = bytes_of(r.net_migration.data(), r.net_migration.size());
+  d["parity_shares"] = bytes_of(r.parity_shares.data(), r.parity_shares.size());
+  d["parity_indicators"] = bytes_of(r.parity_indicators.data(), r.parity_indicators.size());
+  return d;
+}
+
+std::shared_ptr<RunResult> from_pickle_state(const py::dict& d) {
+  if (!d.contains("version") || d["version"].cast<int>() != kPickleVersion)
+    throw InputError("RunResult pickle: not a state of this cohortgis (version " + std::to_string(kPickleVersion) +
+                     "); pickle the results again with this version");
+  auto r = std::make_shared<RunResult>();
+  r->scenario = d["scenario"].cast<std::string>();
+  r->variant = d["variant"].cast<std::string>();
+  r->title = d["title"].cast<std::string>();
+  r->grid = AgeGrid{d["width_years"].cast<int>(), d["n_ages"].cast<int>()};
+  r->grid.validate();
+  r->base_year = d["base_year"].cast<int>();
+  r->steps = d["steps"].cast<int>();
+  r->years = d["years"].cast<std::vector<int>>();
+  r->zone_ids = d["zone_ids"].cast<std::vector<std::string>>();
+  r->zone_names = d["zone_names"].cast<std::vector<std::string>>();
+  r->zone_names_en = d["zone_names_en"].cast<std::vector<std::string>>();
+  r->group_names = d["group_names"].cast<std::vector<std::string>>();
+  r->unit_names = d["unit_names"].cast<std::vector<std::string>>();
+  r->group_slots = d["group_slots"].cast<std::vector<std::string>>();
+  r->indicator_names = d["indicator_names"].cast<std::vector<std::string>>();
+  r->parity_indicator_names = d["parity_indicator_names"].cast<std::vector<std::string>>();
+  r->seconds = d["seconds"].cast<double>();
+  if (r->steps < 0 || r->years.size() != uz(r->steps) + 1 || r->zone_names.size() != r->zone_ids.size() ||
+      r->zone_names_en.size() != r->zone_ids.size())
+    throw InputError("RunResult pickle: years, steps and zones do not agree");
+  const std::vector<double> population = doubles_of(d["population"], r->years.size() * r->cells(), "population");
+  r->population = std::make_unique_for_overwrite<double[]>(population.size());
+  std::copy(population.begin(), population.end(), r->population.get());
+  r->indicators = doubles_of(d["indicators"], r->years.size() * r->indicator_cells(), "indicators");
+  r->births = doubles_of(d["births"], uz(r->steps) * r->states(), "births");
+  r->deaths = doubles_of(d["deaths"], uz(r->steps) * r->states(), "deaths");
+  r->net_migration = doubles_of(d["net_migration"], uz(r->steps) * r->states(), "net_migration");
+  const bool parity = !r->parity_indicator_names.empty();
+  r->parity_shares = doubles_of(d["parity_shares"], parity ? r->years.size() * r->cells() / kSexes * kParityStates : 0,
+                                "parity_shares");
+  r->parity_indicators = doubles_of(d["parity_indicators"],
+                                    parity ? uz(r->steps) * r->unit_names.size() * r->parity_indicator_names.size() : 0,
+                                    "parity_indicators");
+  return r;
+}
+
+// write_outputs' options as the command line's (app_run and app_run_set).
+app::RunConfig run_config(const std::string& out_dir, int threads, const std::string& data_dir,
+                          const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db,
+                          const std::string& format, bool compress, const std::vector<std::string>& components,
+                          bool indicators_csv) {
+  check_threads(threads, "threads");
+  app::RunConfig cfg;
+  cfg.allow_read = allow_read;
+  cfg.allow_db = allow_db;
+  cfg.out_dir = out_dir;
+  cfg.threads = threads;
+  cfg.data_dir = data_dir;
+  cfg.quiet = true;
+  cfg.format = format;  // "" (by size), "csv", "netcdf" or "both" (docs/results.md)
+  cfg.compress_level = compress ? app::kNetcdfCompressLevel : 0;
+  cfg.components = components;          // names, or ["all"] / ["none"] (RunConfig::components)
+  cfg.indicators_csv = indicators_csv;  // indicators.csv with format "netcdf" too
+  return cfg;
+}
+
+// app::run with Ctrl-C and progress, its summary as a dict.
+py::dict run_job(app::RunConfig& cfg, const py::object& progress) {
+  // On a thread of its own while this (the main) thread looks for Ctrl-C every 50 ms, as the ensemble: the
+  // GIL released for the whole run left KeyboardInterrupt to after the last file was written (9 s for the
+  // default scenario); now the run stops at its next check and leaves out_dir as it was.
+  std::atomic<bool> cancel{false};
+  cfg.cancel = &cancel;
+  // Progress: the run's steps queued by the projecting thread, reported from this one under the GIL
+  // (progress(variant, done_steps, total_steps)), every one in order.
+  struct Step {
+    std::string variant;
+    int done, total;
+  };
+  std::mutex steps_mutex;
+  std::vector<Step> steps;
+  if (!progress.is_none())
+    cfg.progress = [&](const std::string& variant, int done, int total) {
+      const std::lock_guard<std::mutex> lock(steps_mutex);
+      steps.push_back({variant, done, total});
+    };
+  const auto report = [&] {
+    std::vector<Step> now;
+    {
+      const std::lock_guard<std::mutex> lock(steps_mutex);
+      now.swap(steps);
+    }
+    for (const Step& st : now) progress(st.variant, st.done, st.total);
+  };
+  app::RunSummary s;
+  run_interruptibly(
+      cancel, [&] { s = app::run(cfg); }, report);
+  if (!progress.is_none()) report();
+  py::dict d;
+  d["scenario"] = s.scenario;
+  d["scenario_file"] = s.scenario_file;
+  d["out_dir"] = s.out_dir;
+  d["threads"] = s.threads;
+  d["years"] = s.years;
+  d["total_population"] = s.total_population;
+  d["files"] = s.files;
+  d["seconds"] = s.seconds;
+  return d;
+}
+
 }  // namespace
 
 void bind_run(py::module_& m) {
@@ -243,7 +404,10 @@ void bind_run(py::module_& m) {
                              })
       .def_property_readonly("open_age", [](const R& r) { return r.grid.open_age(); })
       .def_readonly("years", &R::years, "the base year, then the end year of each step")
+      .def_readonly("title", &R::title, "the scenario's title")
       .def_readonly("zone_ids", &R::zone_ids)
+      .def_readonly("zone_names", &R::zone_names, "the zones' local names (results.nc's zone_name)")
+      .def_readonly("zone_names_en", &R::zone_names_en, "the zones' English names, '' where none (zone_name_en)")
       .def_readonly("group_names", &R::group_names)
       .def_readonly("unit_names", &R::unit_names, "indicator units: zone ids, then the aggregates ('total' = all)")
       .def_readonly("group_slots", &R::group_slots, "indicator groups: the groups, then 'all'")
@@ -333,11 +497,23 @@ void bind_run(py::module_& m) {
             throw InputError("no buffer '" + name + "'");
           },
           py::arg("name"), "Address of a C++ buffer (tests use it to check that arrays are views).")
+      // Through a function of the module, not __setstate__: that one could be called again on a live result (its
+      // views then over a buffer the new state replaced).
+      .def("__reduce__",
+           [](const R& r) {
+             // The package's Python function: pickle stores it by name (not a pybind11 function, whose self is
+             // a capsule pickle cannot store).
+             return py::make_tuple(py::module_::import("cohortgis").attr("_run_result_from_state"),
+                                   py::make_tuple(pickle_state(r)));
+           })
       .def("__repr__", [](const R& r) {
         return "<cohortgis.RunResult '" + r.scenario + "' variant '" + r.variant +
                "': " + std::to_string(r.years.size()) + " years, " + std::to_string(r.zone_ids.size()) + " zones>";
       });
 
+  m.def("_run_result_from_state", &from_pickle_state, py::arg("state"),
+        "A RunResult from the state its pickle holds (RunResult.__reduce__); ValueError for a state of another\n"
+        "version or inconsistent sizes.");
   m.attr("MAX_THREADS") = kMaxThreads;
   m.def("run", &run_scenario, py::arg("scenario"), py::arg("threads") = 0, py::arg("progress") = py::none(),
         "Projects one scenario with the GIL released. progress(done_steps, total_steps) is called before the first\n"
@@ -351,59 +527,10 @@ void bind_run(py::module_& m) {
          const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db,
          const std::string& format, bool compress, const std::vector<std::string>& components, bool indicators_csv,
          py::object progress) {
-        check_threads(threads, "threads");
-        app::RunConfig cfg;
-        cfg.allow_read = allow_read;
-        cfg.allow_db = allow_db;
+        app::RunConfig cfg =
+            run_config(out_dir, threads, data_dir, allow_read, allow_db, format, compress, components, indicators_csv);
         cfg.scenario = scenario;
-        cfg.out_dir = out_dir;
-        cfg.threads = threads;
-        cfg.data_dir = data_dir;
-        cfg.quiet = true;
-        cfg.format = format;  // "" (by size), "csv", "netcdf" or "both" (docs/results.md)
-        cfg.compress_level = compress ? app::kNetcdfCompressLevel : 0;
-        cfg.components = components;          // names, or ["all"] / ["none"] (RunConfig::components)
-        cfg.indicators_csv = indicators_csv;  // indicators.csv with format "netcdf" too
-        // On a thread of its own while this (the main) thread looks for Ctrl-C every 50 ms, as the ensemble: the
-        // GIL released for the whole run left KeyboardInterrupt to after the last file was written (9 s for the
-        // default scenario); now the run stops at its next check and leaves out_dir as it was.
-        std::atomic<bool> cancel{false};
-        cfg.cancel = &cancel;
-        // Progress: the run's steps queued by the projecting thread, reported from this one under the GIL
-        // (progress(variant, done_steps, total_steps)), every one in order.
-        struct Step {
-          std::string variant;
-          int done, total;
-        };
-        std::mutex steps_mutex;
-        std::vector<Step> steps;
-        if (!progress.is_none())
-          cfg.progress = [&](const std::string& variant, int done, int total) {
-            const std::lock_guard<std::mutex> lock(steps_mutex);
-            steps.push_back({variant, done, total});
-          };
-        const auto report = [&] {
-          std::vector<Step> now;
-          {
-            const std::lock_guard<std::mutex> lock(steps_mutex);
-            now.swap(steps);
-          }
-          for (const Step& st : now) progress(st.variant, st.done, st.total);
-        };
-        app::RunSummary s;
-        run_interruptibly(
-            cancel, [&] { s = app::run(cfg); }, report);
-        if (!progress.is_none()) report();
-        py::dict d;
-        d["scenario"] = s.scenario;
-        d["scenario_file"] = s.scenario_file;
-        d["out_dir"] = s.out_dir;
-        d["threads"] = s.threads;
-        d["years"] = s.years;
-        d["total_population"] = s.total_population;
-        d["files"] = s.files;
-        d["seconds"] = s.seconds;
-        return d;
+        return run_job(cfg, progress);
       },
       py::arg("scenario") = "default", py::arg("out_dir") = "results", py::arg("threads") = 0, py::arg("data_dir") = "",
       py::arg("allow_read") = std::vector<std::string>{}, py::arg("allow_db") = std::vector<std::string>{},
@@ -415,6 +542,46 @@ void bind_run(py::module_& m) {
       "by size. compress: results.nc deflated.\n"
       "components: the per-cell components written (names as in components.csv), ['all'] or ['none']; [] = the\n"
       "scenario file's [outputs] components (default all).");
+
+  m.def(
+      "app_run_set",
+      [](py::object loaded, const py::list& runs, const std::string& note, const std::string& out_dir, int threads,
+         const std::string& data_dir, const std::vector<std::string>& allow_read,
+         const std::vector<std::string>& allow_db, const std::string& format, bool compress,
+         const std::vector<std::string>& components, bool indicators_csv, py::object progress) {
+        app::RunConfig cfg =
+            run_config(out_dir, threads, data_dir, allow_read, allow_db, format, compress, components, indicators_csv);
+        std::vector<const scenarios::Scenario*> own;
+        for (const py::handle& h : runs) own.push_back(&h.cast<const scenarios::Scenario&>());
+        if (own.empty()) throw InputError("write_outputs: a scenario set without runs; expected a baseline");
+        // The runs are read with the GIL released: their setters raise meanwhile (ScenarioInUse), as for run().
+        std::vector<std::unique_ptr<ScenarioInUse>> in_use;
+        for (const scenarios::Scenario* r : own) in_use.push_back(std::make_unique<ScenarioInUse>(*r));
+        // The loaded set's own runs, unchanged in number and order (changed in place or not): written where they
+        // are. Otherwise a set of the loaded one's other parts (targets, services, [outputs], [stochastic],
+        // [monitoring], zone geometry) with copies of the runs; without a loaded set (a set of Scenario objects
+        // built in Python), a set of the runs alone.
+        const scenarios::ScenarioSet* base = loaded.is_none() ? nullptr : &loaded.cast<const scenarios::ScenarioSet&>();
+        bool same = base && base->runs.size() == own.size();
+        for (std::size_t k = 0; same && k < own.size(); ++k) same = own[k] == &base->runs[k];
+        scenarios::ScenarioSet copy;
+        if (!same) {
+          if (base) copy = base->without_runs();
+          for (const scenarios::Scenario* r : own) copy.runs.push_back(*r);
+        }
+        cfg.scenario_set = same ? base : &copy;
+        cfg.scenario = cfg.scenario_set->file;
+        cfg.scenario_note = note;
+        return run_job(cfg, progress);
+      },
+      py::arg("loaded"), py::arg("runs"), py::arg("note"), py::arg("out_dir") = "results", py::arg("threads") = 0,
+      py::arg("data_dir") = "", py::arg("allow_read") = std::vector<std::string>{},
+      py::arg("allow_db") = std::vector<std::string>{}, py::arg("format") = "", py::arg("compress") = false,
+      py::arg("components") = std::vector<std::string>{}, py::arg("indicators_csv") = false,
+      py::arg("progress") = py::none(),
+      "cohortgis::app::run on a set of runs held in Python (write_outputs(ScenarioSet)): `runs` (Scenario objects,\n"
+      "baseline first) with the other parts of `loaded` (the ScenarioSet load_scenario_file or load_scenario_text\n"
+      "gave, or None); `note` goes to manifest.json's scenario.note. The other arguments as app_run's.");
 }
 
 }  // namespace cohortgis::python

@@ -236,6 +236,23 @@ void bind_scenario(py::module_& m) {
       .COHORTGIS_ARRAY(external_in, "[zone][group][sex][age] persons over the whole step")
       .COHORTGIS_ARRAY(external_out, "[zone][group][sex][age] persons over the whole step")
       .COHORTGIS_ARRAY(external_out_rate, "[zone][group][sex][age] per person per year")
+      .def_property(
+          "external_pairs",
+          [](const StepSchedules& s) {
+            std::vector<std::tuple<std::size_t, std::size_t, double>> out;
+            for (const ExternalPair& p : s.external_pairs) out.emplace_back(p.from, p.to, p.persons);
+            return out;
+          },
+          [](StepSchedules& s, const std::vector<std::tuple<std::size_t, std::size_t, double>>& v) {
+            std::vector<ExternalPair> pairs;
+            for (const auto& [from, to, persons] : v) pairs.push_back({from, to, persons});
+            s.external_pairs = std::move(pairs);
+          },
+          "[(from_cell, to_cell, persons)]: parts of external_out (at from_cell) and external_in (at to_cell) that "
+          "are\n"
+          "one flow, as a scenario file's OD counts, OD rates by cell and relocations are (cells: flat indexes\n"
+          "[zone][group][sex][age]). Under flow_policy 'conserve' a pair arrives scaled as its origin cell's\n"
+          "out-flows (docs/ccmpp.md B2); unpaired, external_in arrives whole. Checked when a run starts")
       .def_readwrite("transitions", &StepSchedules::transitions, "list of GroupTransition")
       .def_readwrite("newborn_rules", &StepSchedules::newborn_rules, "list of NewbornRule")
       .def_property_readonly(
@@ -274,6 +291,7 @@ void bind_scenario(py::module_& m) {
         if (!s.transitions.empty()) text += ", transitions " + std::to_string(s.transitions.size());
         if (!s.newborn_rules.empty()) text += ", newborn_rules " + std::to_string(s.newborn_rules.size());
         if (s.od) text += ", od_flows " + std::to_string(s.od->flows().size());
+        if (!s.external_pairs.empty()) text += ", external_pairs " + std::to_string(s.external_pairs.size());
         return text + ">";
       });
 #undef COHORTGIS_ARRAY
@@ -521,6 +539,20 @@ void bind_scenario(py::module_& m) {
       .def("__copy__", [](const Scenario& s) { return Scenario(s); })
       .def(
           "__deepcopy__", [](const Scenario& s, py::dict) { return Scenario(s); }, py::arg("memo"))
+      // Refused with the reason and the way round it (pybind11's default said only "cannot pickle 'Scenario'
+      // object"): a loaded scenario's population-dependent schedules are C++ closures over its tables, which no
+      // pickle can carry; writing them out field by field would drop them and project something else.
+      .def(
+          "__reduce_ex__",
+          [](const Scenario& s, py::handle) -> py::object {
+            throw py::type_error(
+                "cannot pickle cohortgis.Scenario '" + s.name + "' (variant '" + s.variant +
+                "'): it holds C++ state that pickle cannot carry (population-dependent schedules: relocations, "
+                "quotas, gravity flows; parity, controls and capacity inputs). Pass the scenario file's path to "
+                "the other process and load_scenario it there, or run here and pickle the results: a RunResult "
+                "(res['baseline']) pickles, a Results does not");
+          },
+          py::arg("protocol"))
       .def("__repr__", [](const Scenario& s) {
         return "<cohortgis.Scenario '" + s.name + "' variant '" + s.variant + "': " + count_of(s.zones.size(), "zone") +
                ", " + count_of(s.group_names.size(), "group") + ", " + std::to_string(s.base_year) + "-" +

@@ -93,5 +93,6 @@ void bind_scenario(py::module_& m);
 void bind_run(py::module_& m);
 void bind_render(py::module_& m);
 void bind_ensemble(py::module_& m);  // bind_ensemble.cpp
+void bind_jobs(py::module_& m);      // bind_jobs.cpp: estimate, backtest
 
 }  // namespace cohortgis::python

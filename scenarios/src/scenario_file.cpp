@@ -42,6 +42,23 @@ std::string examples_dir() {
   if (const std::string share = geodata::installed_share_dir(); !share.empty()) return share + "/examples";
   return COHORTGIS_EXAMPLES_DIR;
 }
+ScenarioSet ScenarioSet::without_runs() const {
+  ScenarioSet s;
+  s.file = file;
+  s.targets = targets;
+  s.services = services;
+  s.relocations = relocations;
+  s.outputs = outputs;
+  s.zones_source = zones_source;
+  s.zones_source_path = zones_source_path;
+  s.zones_source_layer = zones_source_layer;
+  s.records = records;
+  s.events = events;
+  s.stochastic = stochastic;
+  s.monitoring = monitoring;
+  return s;
+}
+
 std::string default_scenario_file() { return (fs::path(examples_dir()) / "beijing-2020" / "scenario.toml").string(); }
 
 namespace {

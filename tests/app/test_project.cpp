@@ -112,6 +112,50 @@ TEST(Project, GivesTheSameTotalsAsTheCsvWritingRun) {
   }
 }
 
+// RunConfig::scenario_set (Python's write_outputs of a set): the run writes the host's set as it is, not the file,
+// with the same files for the same runs, and refuses a run in another layout before anything is written.
+TEST(Project, RunWritesAHostsSetAsLoadedOrChanged) {
+  const fs::path out = fs::temp_directory_path() / ("cohortgis_host_set_" + std::to_string(::getpid()));
+  app::RunConfig cfg;
+  cfg.scenario = std::string(COHORTGIS_EXAMPLES) + "/beijing-2020-five-year/scenario.toml";
+  cfg.quiet = true;
+  cfg.report = false;
+  cfg.data_dir = COHORTGIS_DATA;
+  cfg.threads = 1;
+  const auto read = [](const fs::path& f) {
+    std::ifstream in(f, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  cfg.out_dir = (out / "file").string();
+  const app::RunSummary file = app::run(cfg);
+  scenarios::ScenarioSet set = default_set().without_runs();
+  set.runs = default_set().runs;
+  cfg.scenario_set = &set;
+  cfg.scenario_note = "from a host";
+  cfg.out_dir = (out / "host").string();
+  app::run(cfg);
+  for (const char* f : {"population.csv", "components.csv", "indicators.csv", "targets.csv"})
+    EXPECT_EQ(read(out / "host" / f), read(out / "file" / f)) << f;
+  EXPECT_NE(read(out / "host" / "manifest.json").find("\"note\": \"from a host\""), std::string::npos);
+  // Changed: a baseline without births is what is written (its population differs from the file's).
+  for (StepSchedules& s : set.runs[0].schedules) s.asfr.assign(s.asfr.size(), 0.0);
+  cfg.out_dir = (out / "changed").string();
+  const app::RunSummary changed = app::run(cfg);
+  EXPECT_NE(read(out / "changed" / "population.csv"), read(out / "file" / "population.csv"));
+  EXPECT_LT(changed.total_population.back(), file.total_population.back());
+  // A variant in another layout (groups in another order: its cells would be written under the wrong names).
+  std::reverse(set.runs[1].group_names.begin(), set.runs[1].group_names.end());
+  cfg.out_dir = (out / "bad").string();
+  try {
+    app::run(cfg);
+    ADD_FAILURE() << "a variant of another layout was written";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("its zones, groups, age grid or years differ"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(out / "bad"));
+  fs::remove_all(out);
+}
+
 TEST(Project, SelectsVariantsByName) {
   Recorder rec;
   app::ProjectOptions o;

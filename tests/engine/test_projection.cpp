@@ -125,7 +125,8 @@ TEST(ProjectionPolicy, ConservePairArrivesScaledAsItsOrigin) {
   cfg.threads = 1;
   cfg.cell_components = true;
   const std::size_t from = layout.index(0, 0, 0, 1), to = layout.index(1, 0, 0, 1);
-  const auto run = [&](bool paired) {
+  // The step's schedules with these pairs.
+  const auto run = [&](std::vector<ExternalPair> pairs) {
     Projection projection(cfg, base);
     RecordingSink sink;
     projection.run(
@@ -138,19 +139,24 @@ TEST(ProjectionPolicy, ConservePairArrivesScaledAsItsOrigin) {
           s.external_in.assign(layout.cells(), 0.0);
           s.external_out[from] = 100.0;  // 60 to zone 1 and 40 abroad: more than the 80 of the cell
           s.external_in[to] = 60.0;
-          if (paired) s.external_pairs = {{from, to, 60.0}};
+          s.external_pairs = pairs;
         },
         sink);
     return sink;
   };
   const double f = (80.0 - 0.00001) / 100.0;
-  const RecordingSink paired = run(true);
+  const RecordingSink paired = run({{from, to, 60.0}});
   ASSERT_EQ(paired.components.at(0).scaled_flows.size(), 1u);
   EXPECT_NEAR(paired.populations.at(1).at(1, 0, 0, 1), 50.0 + 60.0 * f, 1e-12);  // S = 1: P[0] + M[1] at the end
   EXPECT_NEAR(paired.components[0].external_in.at(1, 0, 0, 1), 60.0 * f, 1e-12);
   EXPECT_NEAR(paired.populations[1].vec(1, 0, 0).sum(), 180.0 + 60.0 * f, 1e-12);  // zone 1 gains what 0 lost to it
-  const RecordingSink given = run(false);  // without the pair, 60 immigrants are a given count: not scaled
+  const RecordingSink given = run({});  // without the pair, 60 immigrants are a given count: not scaled
   EXPECT_NEAR(given.populations.at(1).at(1, 0, 0, 1), 110.0, 1e-12);
+  // A pair is checked against the cells it names (a host such as Python may give any): beyond the layout, or more
+  // persons than the cells' external_out or external_in, is an InputError before the step (not a read past them).
+  for (const ExternalPair& bad :
+       {ExternalPair{layout.cells(), to, 1.0}, ExternalPair{from, to, 61.0}, ExternalPair{from, to, -1.0}})
+    EXPECT_THROW(run({bad}), InputError);
 }
 
 // A stationary population (Lx × constant births) stays stationary under its own life table and replacement fertility.

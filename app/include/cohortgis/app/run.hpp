@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cohortgis/app/language.hpp"
+#include "cohortgis/scenarios/scenario_fwd.hpp"
 
 namespace cohortgis::app {
 
@@ -20,6 +21,12 @@ class EnsembleComm;  // ensemble.hpp
 struct RunConfig {
   // A scenario file (.toml), or "default": the shipped example scenarios/examples/beijing-2020/scenario.toml.
   std::string scenario = "default";
+  // A set loaded, and perhaps changed, by a host (Python's write_outputs(ScenarioSet)): projected and written instead
+  // of loading `scenario`, with the same outputs. Not owned: it must outlive the call, and is only read (each run's
+  // base population is copied into the engine, not taken). scenario_note (manifest.json's scenario.note) says where
+  // the runs came from, since they may differ from the file whose inputs the manifest lists.
+  const scenarios::ScenarioSet* scenario_set = nullptr;
+  std::string scenario_note;
   std::string out_dir = "results";
   int threads = 0;     // 0: all cores
   bool quiet = false;  // no progress on stderr

@@ -95,6 +95,10 @@ struct ScenarioSet {
   StochasticSpec stochastic;
   // [monitoring]: published figures to set beside the projection (monitoring.csv); observed empty when none.
   MonitoringSpec monitoring;
+
+  // A copy of everything but `runs` (left empty), without copying the runs: a host's own runs go into it (Python's
+  // write_outputs of a changed set). A field added above is copied here too.
+  ScenarioSet without_runs() const;
 };
 
 // Loads and validates a scenario file; data_dir resolves "data:" paths. Reads every table it names. Every file the

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: Apache-2.0
+// `cohortgis estimate` (net migration from two censuses) and `cohortgis backtest` from Python: the app facade's jobs
+// themselves (app/estimate.hpp, app/backtest.hpp), writing the command line's files; their summaries as dicts.
+#include <atomic>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cohortgis/app/backtest.hpp"
+#include "cohortgis/app/estimate.hpp"
+#include "cohortgis/app/language.hpp"
+#include "cohortgis/engine/projection.hpp"
+#include "cohortgis/engine/types.hpp"
+#include "common.hpp"
+
+namespace cohortgis::python {
+
+namespace {
+
+py::dict error_summary(const app::ErrorSummary& e) {
+  py::dict d;
+  d["zones"] = e.zones;
+  d["mape_percent"] = e.mape_percent;
+  d["malpe_percent"] = e.malpe_percent;
+  d["weighted_mape_percent"] = e.weighted_mape_percent;
+  d["median_ape_percent"] = e.median_ape_percent;
+  d["rmse_persons"] = e.rmse_persons;
+  d["worst_zone"] = e.worst_zone;
+  d["worst_error_percent"] = e.worst_error_percent;
+  d["share_within_5_percent"] = e.share_within_5_percent;
+  d["share_within_10_percent"] = e.share_within_10_percent;
+  d["total_error_percent"] = e.total_error_percent;
+  return d;
+}
+
+}  // namespace
+
+void bind_jobs(py::module_& m) {
+  m.def(
+      "app_estimate",
+      [](const std::string& first, const std::string& second, int first_year, int second_year,
+         const std::string& out_dir, const std::string& first_crosswalk, const std::string& second_crosswalk,
+         const std::string& mx, const std::vector<std::pair<std::string, std::string>>& mx_filter, int step,
+         int open_age, double natural_growth_per_1000, double female_share) {
+        app::EstimateConfig c;
+        c.first = first;
+        c.second = second;
+        c.first_year = first_year;
+        c.second_year = second_year;
+        c.out_dir = out_dir;
+        c.first_crosswalk = first_crosswalk;
+        c.second_crosswalk = second_crosswalk;
+        c.mx = mx;
+        c.mx_filter = mx_filter;
+        c.step = step;
+        c.open_age = open_age;
+        c.natural_growth_per_1000 = natural_growth_per_1000;
+        c.female_share = female_share;
+        app::EstimateSummary s;
+        {
+          py::gil_scoped_release release;  // tables read and written: seconds at most, nothing to cancel between
+          s = app::estimate(c);
+        }
+        py::dict d;
+        d["out_dir"] = s.out_dir;
+        d["method"] = s.method;
+        d["zones"] = s.zones;
+        d["files"] = s.files;
+        d["inputs"] = s.inputs;
+        d["net_per_year"] = s.net_per_year;
+        return d;
+      },
+      py::arg("first"), py::arg("second"), py::arg("first_year"), py::arg("second_year"), py::arg("out_dir"),
+      py::arg("first_crosswalk") = "", py::arg("second_crosswalk") = "", py::arg("mx") = "",
+      py::arg("mx_filter") = std::vector<std::pair<std::string, std::string>>{}, py::arg("step") = 5,
+      py::arg("open_age") = 85, py::arg("natural_growth_per_1000") = 0.0, py::arg("female_share") = 0.5,
+      "cohortgis::app::estimate, `cohortgis estimate --first … --second …`: net migration between two censuses\n"
+      "written into out_dir; the summary as a dict (out_dir, method, zones, files, inputs, net_per_year).");
+
+  m.def(
+      "app_backtest",
+      [](const std::string& scenario, const std::string& observed, const std::string& earlier,
+         const std::string& out_dir, int threads, const std::vector<std::string>& variants, const std::string& data_dir,
+         const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db, bool report,
+         const std::string& language) {
+        check_threads(threads, "threads");
+        app::BacktestConfig b;
+        b.observed = observed;
+        b.earlier = earlier;
+        b.run.scenario = scenario;
+        b.run.out_dir = out_dir;
+        b.run.threads = threads;
+        b.run.variants = variants;
+        b.run.data_dir = data_dir;
+        b.run.allow_read = allow_read;
+        b.run.allow_db = allow_db;
+        b.run.report = report;
+        b.run.quiet = true;
+        if (!language.empty()) b.run.language = app::parse_language(language, "language");
+        std::atomic<bool> cancel{false};  // Ctrl-C: the run stops at its next check, out_dir left as it was
+        b.run.cancel = &cancel;
+        app::BacktestSummary s;
+        run_interruptibly(cancel, [&] { s = app::backtest(b); });
+        py::list scores;
+        for (const app::ForecastScore& f : s.scores) {
+          py::dict d = error_summary(f.summary);
+          d["forecast"] = f.forecast;
+          scores.append(d);
+        }
+        py::dict d;
+        d["out_dir"] = s.run.out_dir;
+        d["scenario"] = s.run.scenario;
+        d["files"] = s.run.files;
+        d["launch_year"] = s.launch_year;
+        d["observed_year"] = s.observed_year;
+        d["earlier_year"] = s.earlier_year;
+        d["scores"] = scores;
+        d["warnings"] = s.warnings;
+        return d;
+      },
+      py::arg("scenario"), py::arg("observed"), py::arg("earlier") = "", py::arg("out_dir") = "results",
+      py::arg("threads") = 0, py::arg("variants") = std::vector<std::string>{}, py::arg("data_dir") = "",
+      py::arg("allow_read") = std::vector<std::string>{}, py::arg("allow_db") = std::vector<std::string>{},
+      py::arg("report") = true, py::arg("language") = "",
+      "cohortgis::app::backtest, `cohortgis backtest`: the run's files plus backtest.csv and\n"
+      "backtest_summary.csv in out_dir; the summary as a dict (launch_year, observed_year, earlier_year, scores:\n"
+      "one dict per forecast with its error measures, warnings, out_dir, files).");
+}
+
+}  // namespace cohortgis::python
