@@ -90,6 +90,11 @@ const Entry kEntries[] = {
     {"age_15_64", "劳动年龄人口 15-64岁", "Working-age population 15-64", 'p', 1},
     {"age_60_plus", "60岁及以上人口", "Population aged 60+", 'p', 1},
     {"age_65_plus", "65岁及以上人口", "Population aged 65+", 'p', 1},
+    // Asked for by name ([outputs] indicators; docs/results.md).
+    {"age_15_17", "15-17岁人口（高中）", "Young people aged 15-17", 'p', 1},
+    {"age_80_plus", "80岁及以上人口（高龄）", "Population aged 80+", 'p', 1},
+    {"share_80_plus_percent", "80岁及以上人口比重", "Share aged 80+", '%', 1},
+    {"child_dependency_ratio", "少儿抚养比", "Child dependency ratio", '%', 1},
     // plan_periods.csv columns
     {"population_start", "期初常住人口", "Population at the start", 'p', 1},
     {"population_end", "期末常住人口", "Population at the end", 'p', 1},
