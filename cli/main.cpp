@@ -46,7 +46,7 @@ constexpr const char* kUsage =
     "                [--csv-bom] [--no-write-thread] [--no-direct-chunks] [--allow-read DIR ...]\n"
     "                [--allow-db SERVICE ...] [--trajectories N] [--seed S] [--ensemble-memory MIB]\n"
     "  cohortgis validate SCENARIO [--results DIR] [--threads N] [--allow-read DIR ...] [--allow-db SERVICE ...]\n"
-    "  cohortgis info FILE [--layer L]\n"
+    "  cohortgis info FILE [--layer L] [--encoding E]\n"
     "  cohortgis map DIR [--indicator NAME] (--year Y | --period P | --change FROM:TO [--percent]) [--variant V]\n"
     "                [--group G] [--format png|svg|pdf] [--classes quantile|equal|jenks] [--n-classes K] [--dpi D]\n"
     "                [--lang zh|en] [--out FILE]\n"
@@ -295,16 +295,22 @@ std::string positional_arg(const po::variables_map& vm, const char* name) {
 
 int info_command(const std::vector<std::string>& args) {
   po::options_description opts("Options of 'cohortgis info'");
-  opts.add_options()("layer", po::value<std::string>()->default_value(""), "layer or sheet to describe (default: the first)")
-      ("help,h", "show this help");
+  opts.add_options()("layer", po::value<std::string>()->default_value(""),
+                     "layer or sheet to describe (default: the first)");
+  opts.add_options()(
+      "encoding", po::value<std::string>()->default_value(""),
+      "text encoding of the fields, e.g. GBK for an older Chinese Shapefile without .cpg (default: UTF-8)");
+  opts.add_options()("help,h", "show this help");
   po::variables_map vm;
   if (!parse(args, opts,
-             "Usage: cohortgis info FILE [--layer L]\n\nFILE: a results folder (what it holds: scenario, years, "
+             "Usage: cohortgis info FILE [--layer L] [--encoding E]\n\nFILE: a results folder (what it holds: "
+             "scenario, years, "
              "variants, targets, files), a scenario file (.toml), a zones file (GeoPackage, Shapefile, GeoJSON …: "
              "zones, CRS, extent, fields) or a table (CSV, XLSX, ODS: columns and rows).\n",
              "file", vm))
     return 0;
-  std::cout << cohortgis::app::describe(positional_arg(vm, "file"), vm["layer"].as<std::string>());
+  std::cout << cohortgis::app::describe(positional_arg(vm, "file"), vm["layer"].as<std::string>(), {},
+                                        vm["encoding"].as<std::string>());
   return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/measures.hpp"
 #include "cohortgis/geodata/table.hpp"
+#include "cohortgis/geodata/text_encoding.hpp"
 #include "cohortgis/geodata/zones.hpp"
 
 namespace cohortgis::app {
@@ -100,11 +101,25 @@ std::string scenario_info(const std::string& path, const std::string& data_dir) 
   return o.str();
 }
 
-std::string table_info(const std::string& path, const std::string& layer) {
-  const geodata::Table t = geodata::read_table(path, {}, layer);
+std::string table_info(const std::string& path, const std::string& layer, const std::string& encoding) {
+  geodata::Table t;
+  try {
+    t = geodata::read_table(path, {}, layer, encoding);
+  } catch (const InputError& e) {
+    // The readers' advice names the scenario's key (encoding = "GBK"); here it is an option.
+    const std::string m = e.what();
+    if (encoding.empty() && m.find(geodata::kDeclareEncoding) != std::string::npos)
+      throw InputError(m + "; with cohortgis info: --encoding GBK");
+    throw;
+  }
   std::ostringstream o;
   o << path << (t.layer.empty() ? "" : ", layer '" + t.layer + "'") << ": " << t.size() << " rows, " << t.columns.size()
     << " columns\n";
+  if (t.layers_in_file.size() > 1) {  // it described the first alone, without a word of the others
+    o << "  layers     " << t.layers_in_file.size() << ":";
+    for (const std::string& n : t.layers_in_file) o << " '" << n << "'";
+    o << " (this is '" << t.layer << "'; --layer NAME for another)\n";
+  }
   // A field with unique, non-empty values can serve as zone id: try to read the layer as zones.
   std::string id_field;
   for (const auto& col : t.columns) {
@@ -124,6 +139,7 @@ std::string table_info(const std::string& path, const std::string& layer) {
       src.path = path;
       src.layer = t.layer;
       src.id_field = id_field;
+      src.encoding = encoding;
       const geodata::Zones z = geodata::load_zones(src);
       const auto e = z.extent();
       const auto m = geodata::measure_zones(z);
@@ -148,7 +164,8 @@ std::string table_info(const std::string& path, const std::string& layer) {
 
 }  // namespace
 
-std::string describe(const std::string& path, const std::string& layer, const std::string& data_dir) {
+std::string describe(const std::string& path, const std::string& layer, const std::string& data_dir,
+                     const std::string& encoding) {
   std::error_code ec;
   // --layer picks a layer or sheet of a zones file or a table; a results folder or a scenario file has none, and
   // the option was ignored there.
@@ -156,6 +173,9 @@ std::string describe(const std::string& path, const std::string& layer, const st
     if (!layer.empty())
       throw InputError("--layer '" + layer + "': " + path + " is " + what +
                        ", which has no layers; expected --layer only with a zones file or a table");
+    if (!encoding.empty())
+      throw InputError("--encoding '" + encoding + "': " + path + " is " + what +
+                       "; expected --encoding only with a zones file or a table (a scenario declares its own)");
   };
   if (fs::is_directory(path, ec)) {
     no_layer("a folder");
@@ -169,7 +189,7 @@ std::string describe(const std::string& path, const std::string& layer, const st
     no_layer("a scenario file");
     return scenario_info(path, data_dir);
   }
-  return table_info(path, layer);
+  return table_info(path, layer, encoding);
 }
 
 }  // namespace cohortgis::app

@@ -90,6 +90,11 @@ const Entry kEntries[] = {
     {"age_15_64", "劳动年龄人口 15-64岁", "Working-age population 15-64", 'p', 1},
     {"age_60_plus", "60岁及以上人口", "Population aged 60+", 'p', 1},
     {"age_65_plus", "65岁及以上人口", "Population aged 65+", 'p', 1},
+    // Asked for by name ([outputs] indicators; docs/results.md).
+    {"age_15_17", "15-17岁人口（高中）", "Young people aged 15-17", 'p', 1},
+    {"age_80_plus", "80岁及以上人口（高龄）", "Population aged 80+", 'p', 1},
+    {"share_80_plus_percent", "80岁及以上人口比重", "Share aged 80+", '%', 1},
+    {"child_dependency_ratio", "少儿抚养比", "Child dependency ratio", '%', 1},
     // plan_periods.csv columns
     {"population_start", "期初常住人口", "Population at the start", 'p', 1},
     {"population_end", "期末常住人口", "Population at the end", 'p', 1},
@@ -97,7 +102,9 @@ const Entry kEntries[] = {
     {"births_per_year", "年均出生人口", "Births per year", 'p', 1},
     {"deaths_per_year", "年均死亡人口", "Deaths per year", 'p', 1},
     {"net_migration_per_year", "年均净迁入人口", "Net migration per year", 'p', 1},
-    {"growth_rate_percent", "年均增长率", "Average annual growth rate", '%', 2},
+    // 100 · ln(end/start) / years, the exponential (continuous) rate: 年均增长率 of plans is geometric,
+    // 100 · ((end/start)^(1/years) − 1), slightly above it for growth (docs/results.md plan_periods.csv).
+    {"growth_rate_percent", "年均指数增长率", "Average annual exponential growth rate", '%', 2},
     {"years", "年数", "Years", 'x', 0, "年", "years"},
 };
 
@@ -248,8 +255,22 @@ std::vector<std::string> labelled_indicators() {
   return keys;
 }
 
-std::string indicator_title(const std::string& key, Language l) {
-  const IndicatorLabel lab = indicator_label(key, l);
+IndicatorLabel column_label(const std::string& key, Language l, const std::vector<double>& values) {
+  IndicatorLabel lab = indicator_label(key, l);
+  if (!lab.count || lab.scale == 1.0) return lab;
+  for (const double v : values)
+    if (std::isfinite(v) && v != 0.0 && std::abs(v) < 1e4) {
+      lab.unit = "人";
+      lab.scale = 1.0;
+      lab.decimals = 0;
+      break;
+    }
+  return lab;
+}
+
+std::string indicator_title(const std::string& key, Language l) { return label_title(indicator_label(key, l), l); }
+
+std::string label_title(const IndicatorLabel& lab, Language l) {
   if (lab.unit.empty()) return lab.name;
   // Chinese writes per-mille rates as 出生率‰ (unit glued to the name).
   if (l == Language::zh && (lab.unit == "‰" || lab.unit == "%")) return lab.name + (lab.unit == "%" ? "（%）" : "‰");
@@ -296,7 +317,10 @@ std::string format_value(double v, int decimals, Language l) {
 }
 
 std::string format_indicator(const std::string& key, double v, Language l) {
-  const IndicatorLabel lab = indicator_label(key, l);
+  return format_labelled(indicator_label(key, l), v, l);
+}
+
+std::string format_labelled(const IndicatorLabel& lab, double v, Language l) {
   return format_value(v * lab.scale, lab.decimals, l);
 }
 

@@ -502,7 +502,8 @@ void NetcdfWriter::put_indicators(const IndicatorTable& t, bool stocks_only) {
 void NetcdfWriter::base(const CohortArray& population, int year) {
   const auto nc_lock = geodata::lock_netcdf();
   IndicatorTable table;
-  compute_population_indicators(population, sc_->zone_ids(), sc_->group_names, aggregates_, {}, table);
+  compute_population_indicators(population, sc_->zone_ids(), sc_->group_names, aggregates_, sc_->indicator_bands,
+                                table);
   if (!defined_) define(table);
   put_year(year);
   put_state(v_population_, population.data().data());

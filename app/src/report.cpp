@@ -189,12 +189,18 @@ ReportResult write_report(const Results& r, std::optional<Language> language, co
     kpi(word("targets", l) + of_baseline, std::to_string(met) + " " + word("met_count", l) + " / " +
                                               std::to_string(missed) + " " + word("missed_count", l));
   }
-  h += "</div>\n<h3>" + esc(indicator_title("population", l)) + "</h3>\n<table><tr><th>" + esc(word("variant", l)) + "</th>";
+  std::vector<double> populations;
+  for (const auto& v : r.meta.variants)
+    for (int y : r.years) populations.push_back(r.indicator(v, y, "total", "all", "population"));
+  const IndicatorLabel pop_lab = column_label("population", l, populations);
+  h += "</div>\n<h3>" + esc(label_title(pop_lab, l)) + "</h3>\n<table><tr><th>" + esc(word("variant", l)) + "</th>";
   for (int y : r.years) h += "<th>" + std::to_string(y) + "</th>";
   h += "</tr>\n";
   for (const auto& v : r.meta.variants) {
     h += "<tr><td>" + esc(r.variant_label(v, l)) + "</td>";
-    for (int y : r.years) h += "<td class=\"n\">" + esc(format_indicator("population", r.indicator(v, y, "total", "all", "population"), l)) + "</td>";
+    for (int y : r.years)
+      h += "<td class=\"n\">" + esc(format_labelled(pop_lab, r.indicator(v, y, "total", "all", "population"), l)) +
+           "</td>";
     h += "</tr>\n";
   }
   h += "</table>\n</section>\n";
@@ -257,15 +263,25 @@ ReportResult write_report(const Results& r, std::optional<Language> language, co
     const char* cols[] = {"population_start", "population_end", "births_per_year", "deaths_per_year", "net_migration_per_year",
                           "cbr_per_1000", "cdr_per_1000", "natural_growth_per_1000", "growth_rate_percent",
                           "srb_per_100_females"};
+    // Each column in one unit, 人 where 万人 would round a small area's counts to 0.0 (column_label).
+    std::vector<IndicatorLabel> labs;
+    for (const char* c : cols) {
+      std::vector<double> values;
+      for (const auto& p : r.meta.plan_periods)
+        for (const auto& v : r.meta.variants) values.push_back(r.period_value(v, p.label, "total", c));
+      labs.push_back(column_label(c, l, values));
+    }
     h += "<table><tr><th>" + esc(word("period", l)) + "</th><th>" + esc(word("variant", l)) + "</th>";
-    for (const char* c : cols) h += "<th>" + esc(indicator_title(c, l)) + "</th>";
+    for (const auto& lab : labs) h += "<th>" + esc(label_title(lab, l)) + "</th>";
     h += "</tr>\n";
     for (const auto& p : r.meta.plan_periods)
       for (const auto& v : r.meta.variants) {
         const std::string plan = plan_label(p.plan, l);
         h += "<tr><td>" + esc(p.label) + (plan.empty() ? "" : "<br><small>" + esc(plan) + "</small>") + "</td><td>" +
              esc(r.variant_label(v, l)) + "</td>";
-        for (const char* c : cols) h += "<td class=\"n\">" + esc(format_indicator(c, r.period_value(v, p.label, "total", c), l)) + "</td>";
+        for (const auto& lab : labs)
+          h +=
+              "<td class=\"n\">" + esc(format_labelled(lab, r.period_value(v, p.label, "total", lab.key), l)) + "</td>";
         h += "</tr>\n";
       }
     h += "</table>\n</section>\n";

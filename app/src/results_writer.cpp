@@ -451,7 +451,8 @@ void ResultsWriter::base(const CohortArray& population, int year) {
   write_population(population, year);
   // Base-year stock indicators through the engine's own code.
   IndicatorTable table;
-  compute_population_indicators(population, sc_->zone_ids(), sc_->group_names, aggregates_, {}, table);
+  compute_population_indicators(population, sc_->zone_ids(), sc_->group_names, aggregates_, sc_->indicator_bands,
+                                table);
   write_indicators(table, year, true);
   take_target_values(table, year);
   write_services(population, nullptr, year);

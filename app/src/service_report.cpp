@@ -30,8 +30,12 @@ std::optional<ReportSection> service_report_section(const Results& r, Language l
   ReportSection s;
   s.id = "services";
   s.title = zh ? "公共服务需求" : "Service demand";
-  s.header = zh ? std::vector<std::string>{"方案", "服务", "年份", "基数", "需求", "现有容量", "缺口"}
-                : std::vector<std::string>{"variant", "service", "year", "basis", "demand", "capacity", "gap"};
+  // Units in the headers: the basis counts persons (or births a year), the others places (学位, 床位 …).
+  s.header =
+      zh ? std::vector<std::string>{"方案",        "服务", "年份", "基数（人）", "需求（名额）", "现有容量（名额）",
+                                    "缺口（名额）"}
+         : std::vector<std::string>{"variant",         "service",           "year",        "basis (persons)",
+                                    "demand (places)", "capacity (places)", "gap (places)"};
   for (const auto& row : t.rows) {
     if (row[cz] != "total" || years.empty()) continue;
     const int y = std::stoi(row[cy]);

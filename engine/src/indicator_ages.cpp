@@ -65,7 +65,32 @@ std::string indicator_age_band(Indicator id) {
   return text;
 }
 
-int band_min_open_age(const AgeBand& b) { return b.to_age < 0 ? b.from_age : b.to_age + 1; }
+int band_min_open_age(const AgeBand& b) {
+  const int own = b.to_age < 0 ? b.from_age : b.to_age + 1;
+  return b.measure == AgeBand::Measure::per_100_aged_15_64 ? std::max(own, 65) : own;  // P_15–64 needs 65
+}
+
+namespace {
+// UN World Population Prospects' and 国家统计局's bounds, as the standard indicators (docs/results.md).
+const AgeBand kOptionalIndicators[] = {
+    {"age_15_17", 15, 17, -1, AgeBand::Measure::persons},
+    {"age_80_plus", 80, -1, -1, AgeBand::Measure::persons},
+    {"share_80_plus_percent", 80, -1, -1, AgeBand::Measure::percent_of_population},
+    {"child_dependency_ratio", 0, 14, -1, AgeBand::Measure::per_100_aged_15_64},
+};
+}  // namespace
+
+std::optional<AgeBand> optional_indicator(const std::string& name) {
+  for (const AgeBand& b : kOptionalIndicators)
+    if (b.name == name) return b;
+  return std::nullopt;
+}
+
+std::vector<std::string> optional_indicator_names() {
+  std::vector<std::string> names;
+  for (const AgeBand& b : kOptionalIndicators) names.push_back(b.name);
+  return names;
+}
 
 std::vector<std::size_t> indicators_off_grid(const AgeGrid& grid, const std::vector<AgeBand>& extra_bands) {
   std::vector<std::size_t> off;

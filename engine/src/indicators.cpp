@@ -548,7 +548,12 @@ template <IndicatorPass::SlotKind K>
   for (std::size_t k = 0; k < extra_bands_.size(); ++k) {
     const AgeBand& b = extra_bands_[k];
     std::span<const double> who = b.sex == 0 ? Pf : b.sex == 1 ? Pm : both;
-    v[uz(kStandardIndicators) + k] = band_[10 + k].sum(who);
+    const double n = band_[10 + k].sum(who);
+    // The same operations as the standard shares and ratios above (band / denominator · 100).
+    const double of = b.measure == AgeBand::Measure::percent_of_population ? pop
+                      : b.measure == AgeBand::Measure::per_100_aged_15_64  ? c15_64
+                                                                           : 0.0;
+    v[uz(kStandardIndicators) + k] = b.measure == AgeBand::Measure::persons ? n : of > 0.0 ? n / of * 100.0 : kNaN;
   }
   for (std::size_t k : off_grid_) v[k] = kNaN;  // bands reaching into the open group: after the sums, not in them
 }

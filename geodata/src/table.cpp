@@ -318,6 +318,13 @@ class CellCountCheck {
 // from the same bytes), each checked and handed to on_row. Returns the number of data rows in all.
 std::size_t read_rows(OGRLayer& layer, Table& t, const RowCells& cells, std::size_t skip,
                       const std::function<void(Table&)>& on_row, CellCountCheck& cell_count) {
+  {
+    // A Shapefile's .prj is parsed with the first feature (GDAL reads it lazily): one it cannot parse failed the
+    // table as a "read error after data row N". A table needs no CRS (load_zones names a bad .prj).
+    CPLErrorStateBackuper state;
+    CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
+    layer.GetSpatialRef();
+  }
   layer.ResetReading();
   CPLErrorReset();
   std::size_t n_rows = 0;
@@ -484,14 +491,12 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
     throw InputError(path + ": cannot be read as a table" + (why.empty() ? std::string() : " (GDAL: " + why + ")") +
                      "; expected a readable CSV, XLSX, ODS or GeoPackage file");
   }
+  std::vector<std::string> names;
+  for (int i = 0; i < ds->GetLayerCount(); ++i) names.emplace_back(ds->GetLayer(i)->GetName());
   OGRLayer* layer = nullptr;
   if (!layer_name.empty()) {
     layer = ds->GetLayerByName(layer_name.c_str());
-    if (!layer) {
-      std::vector<std::string> names;
-      for (int i = 0; i < ds->GetLayerCount(); ++i) names.emplace_back(ds->GetLayer(i)->GetName());
-      throw InputError(path + ": no layer or sheet '" + layer_name + "'; layers found: " + join(names));
-    }
+    if (!layer) throw InputError(path + ": no layer or sheet '" + layer_name + "'; layers found: " + join(names));
   } else {
     if (ds->GetLayerCount() < 1) throw InputError(path + ": holds no table (no layer or sheet)");
     layer = ds->GetLayer(0);
@@ -500,6 +505,7 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
   Table t;
   t.path = path;
   t.layer = layer->GetName();
+  t.layers_in_file = std::move(names);
   t.has_header_row = header;
   OGRFeatureDefn* defn = layer->GetLayerDefn();
   const int nf = defn->GetFieldCount();
@@ -568,6 +574,7 @@ Table read_table(const std::string& path, const std::vector<ColumnSpec>& require
     if (out.rows.empty()) {
       out.path = row.path;
       out.layer = row.layer;
+      out.layers_in_file = row.layers_in_file;
       out.has_header_row = row.has_header_row;
       out.columns = row.columns;
     }

@@ -304,6 +304,16 @@ std::string field_text(OGRFeature& f, int i, const std::string& label, const std
   return trim(raw);
 }
 
+// The .prj beside a Shapefile (either case of the extension); empty for other sources or without one.
+std::string shapefile_prj(GDALDataset& ds, const std::string& path) {
+  if (!ds.GetDriver() || !EQUAL(ds.GetDriver()->GetDescription(), "ESRI Shapefile")) return {};
+  std::error_code ec;
+  for (const char* ext : {".prj", ".PRJ"}) {
+    const std::filesystem::path prj = std::filesystem::path(path).replace_extension(ext);
+    if (std::filesystem::is_regular_file(prj, ec)) return prj.string();
+  }
+  return {};
+}
 }  // namespace
 
 Zones load_zones(const ZoneSource& src) {
@@ -384,6 +394,11 @@ Zones load_zones(const ZoneSource& src) {
     srs = *s;
   } else if (!src.assume_crs.empty()) {
     srs = parse_crs(src.assume_crs, label + ", assumed CRS");
+  } else if (const std::string prj = shapefile_prj(*ds, src.path); !srs_error.empty() && !prj.empty()) {
+    // The .prj is there but unreadable: "no coordinate reference system … a .prj beside a Shapefile" misled.
+    throw InputError(label + ": its .prj " + prj + " cannot be read as a coordinate reference system" + srs_error +
+                     "; replace it with a valid one (e.g. ogr2ogr -a_srs EPSG:4326, or the .prj of the data's "
+                     "source), or remove it and name the CRS to assume (a scenario's [geography.source] crs)");
   } else {
     throw InputError(
         label + ": has no coordinate reference system" + srs_error +

@@ -69,7 +69,7 @@ class StoreSink : public app::VariantSink {
     std::copy(population.data().begin(), population.data().end(), r_.population.get());
     keep_parity_shares(0);
     IndicatorTable t;
-    compute_population_indicators(population, sc_.zone_ids(), sc_.group_names, aggregates_, {}, t);
+    compute_population_indicators(population, sc_.zone_ids(), sc_.group_names, aggregates_, sc_.indicator_bands, t);
     take_names(t);
     t.copy_units(0, t.unit_names.size(), r_.indicators.data());
     for (std::size_t c = 0; c < t.full_size(); ++c)

@@ -70,6 +70,10 @@ void read_targets(const Doc& doc, const toml::table& root, const Scenario& sc, S
         doc.fail(t.get("year"), key + ".year", "expected a year at the end of a step (" + std::to_string(sc.grid.width_years) + "-year steps from " + std::to_string(sc.base_year) + ")");
       bool known = false;
       for (int i = 0; i < kStandardIndicators; ++i) known = known || tg.indicator == indicator_name(static_cast<Indicator>(i));
+      for (const AgeBand& b : sc.indicator_bands) known = known || tg.indicator == b.name;
+      if (!known && optional_indicator(tg.indicator))
+        doc.fail(t.get("indicator"), key + ".indicator",
+                 "\"" + tg.indicator + "\" is written only when asked for: add it to [outputs] indicators");
       if (!known && (tg.indicator == "households" || tg.indicator == "dwellings_needed"))
         doc.fail(
             t.get("indicator"), key + ".indicator",

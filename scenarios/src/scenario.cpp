@@ -207,6 +207,7 @@ ProjectionConfig Scenario::projection_config() const {
   c.multistate_open_age = multistate_open_age;
   c.life_table_method = life_table_method;
   c.aggregates = aggregates;
+  c.extra_age_bands = indicator_bands;
   if (planning) {  // control totals and capacity apply in every run (the app swaps in an adjuster that keeps logs)
     auto a = std::make_shared<PlanningAdjuster>(*planning, c.zone_ids);
     c.step_adjuster = [a, keep = planning](const StepContext& ctx, const CohortArray& start, CohortArray& end,

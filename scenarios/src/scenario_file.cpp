@@ -3,6 +3,7 @@
 // variant) with the schedules of every step; schedules that need the population at the start of a step (quotas,
 // gravity rates, relocation by the origin's age structure) go into Scenario::adjust_schedules.
 #include "cohortgis/scenarios/scenario_file.hpp"
+#include "cohortgis/engine/indicator_ages.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/geodata/install_dirs.hpp"
 
@@ -128,6 +129,35 @@ std::string one_line_name(const Doc& doc, const toml::node& n, const std::string
   return name;
 }
 
+// `[outputs] indicators`: built-in indicators beyond the standard ones, by name (indicators.hpp
+// optional_indicator); each at most once, in the order given. One whose ages reach into the grid's open age group
+// is refused here, as a target on such an indicator is (it would be empty in every row).
+std::vector<AgeBand> read_optional_indicators(const Doc& doc, const toml::node& n, const AgeGrid& grid) {
+  const std::string key = "outputs.indicators";
+  std::string valid;
+  for (const std::string& v : optional_indicator_names()) valid += (valid.empty() ? " (valid: " : ", ") + v;
+  valid += ")";
+  const toml::array& a = doc.array(n, key);
+  std::vector<AgeBand> bands;
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    const std::string at = key + "[" + std::to_string(k) + "]";
+    const std::string name = doc.string(*a.get(k), at);
+    const std::optional<AgeBand> b = optional_indicator(name);
+    if (!b)
+      doc.fail(a.get(k), at,
+               "\"" + escape_cell(name) + "\" is not an optional indicator" + valid +
+                   "; the standard indicators are always written");
+    if (std::any_of(bands.begin(), bands.end(), [&](const AgeBand& x) { return x.name == name; }))
+      doc.fail(a.get(k), at, "\"" + name + "\" is listed twice");
+    if (band_min_open_age(*b) > grid.open_age())
+      doc.fail(a.get(k), at,
+               "\"" + name + "\" needs projection.open_age of at least " + std::to_string(band_min_open_age(*b)) +
+                   " (the grid's open age group " + std::to_string(grid.open_age()) + "+ has no ages inside it)");
+    bands.push_back(*b);
+  }
+  return bands;
+}
+
 // `[outputs] components`: true (all), false (none) or a list of component names (an empty list: none). The names
 // are the command line's (output_components.hpp); "all" and "none" are the booleans here, not names.
 ComponentSelection read_components(const Doc& doc, const toml::node& n) {
@@ -204,7 +234,8 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
   read_plan(doc, root, base);
   if (const toml::node* on = root.get("outputs")) {
     const toml::table& o = doc.table(*on, "outputs");
-    doc.allow(o, "outputs", {"population", "components", "min_cell"});
+    doc.allow(o, "outputs", {"population", "components", "min_cell", "indicators"});
+    if (const toml::node* n = o.get("indicators")) base.indicator_bands = read_optional_indicators(doc, *n, base.grid);
     if (o.get("min_cell")) set.outputs.min_cell = doc.integer(*o.get("min_cell"), "outputs.min_cell", 0, 1000, "persons");
     if (o.get("population")) set.outputs.population = doc.boolean(*o.get("population"), "outputs.population");
     if (const toml::node* c = o.get("components")) set.outputs.components = read_components(doc, *c);

@@ -484,6 +484,38 @@ TEST(Info, SaysWhyALayerIsNotZones) {
   EXPECT_EQ(app::describe(geo + "townships.geojson").find("none:"), std::string::npos);
 }
 
+// GIS audit, round 20: a file of several layers says so and how to pick one (it described the first alone); a GBK
+// Shapefile is read with --encoding, which the advice names (it named the scenario key `encoding = "GBK"`, which
+// info has no way to take); --encoding on a scenario file is refused as --layer is.
+TEST(Info, ListsTheLayersAndTakesAnEncoding) {
+  const fs::path dir = fs::temp_directory_path() / ("cohortgis_info_layers_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string gpkg = (dir / "two.gpkg").string();
+  const std::string geo = std::string(COHORTGIS_FIXTURES) + "/geo/";
+  for (const std::string update : {"-f GPKG -nln streets", "-update -nln districts"})
+    ASSERT_EQ(std::system(("ogr2ogr -q " + update + " " + gpkg + " " + geo + "townships.geojson").c_str()), 0);
+  const std::string first = app::describe(gpkg);
+  EXPECT_NE(first.find("  layers     2: 'streets' 'districts' (this is 'streets'; --layer NAME for another)"),
+            std::string::npos)
+      << first;
+  EXPECT_NE(app::describe(gpkg, "districts").find("(this is 'districts'"), std::string::npos);
+  EXPECT_EQ(app::describe(geo + "townships.geojson").find("layers "), std::string::npos);  // one layer: no line
+  fs::remove_all(dir);
+
+  std::string advice;
+  try {
+    (void)app::describe(geo + "beijing_gbk.shp");
+  } catch (const InputError& e) {
+    advice = e.what();
+  }
+  EXPECT_NE(advice.find("with cohortgis info: --encoding GBK"), std::string::npos) << advice;
+  const std::string gbk = app::describe(geo + "beijing_gbk.shp", {}, {}, "GBK");
+  EXPECT_NE(gbk.find("zones      "), std::string::npos) << gbk;
+  EXPECT_THROW((void)app::describe(std::string(COHORTGIS_EXAMPLES) + "/beijing-2020/scenario.toml", {}, {}, "GBK"),
+               InputError);
+}
+
 // Figures are drawn over several threads, each into its own surface (issue #16, bench/HISTORY.md "Round 7"): the
 // files and the list are the same on one thread and on four.
 TEST_F(ReportTest, FiguresAreTheSameOnOneThreadAndOnFour) {

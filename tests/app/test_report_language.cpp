@@ -75,15 +75,18 @@ TEST(ReportLanguage, ChineseReportHasNoEnglishSlugsEnglishReportNoFullWidthPunct
   for (const std::string slug : {"higher-fertility", "core-relocation", "Beijing, 16 districts", "scenario file",
                                  "geography.", "base_population.", "fertility.", "mortality.", "role"})
     EXPECT_EQ(zh.find(slug), std::string::npos) << "English slug '" << slug << "' in the Chinese report: " << around(zh, slug);
-  for (const std::string title : {"生育率回升", "核心区疏解", "北京市16区户籍与流动人口预测", "公共服务需求", "情景文件"})
+  // The service table's headers with their units, and the growth rate named for what it is (planner's audit, round 20).
+  for (const std::string title : {"生育率回升", "核心区疏解", "北京市16区户籍与流动人口预测", "公共服务需求",
+                                  "情景文件", "基数（人）", "需求（名额）", "缺口（名额）", "年均指数增长率"})
     EXPECT_NE(zh.find(title), std::string::npos) << title;
 
   app::make_report(out.string(), app::Language::en);
   const std::string en = visible_text(test::slurp((out / "report.html").string()));
   for (const std::string mark : {"：", "，", "（", "）", "；", "。"})
     EXPECT_EQ(en.find(mark), std::string::npos) << "full-width '" << mark << "' in the English report: " << around(en, mark);
-  for (const std::string title : {"Higher fertility", "Core-district relocation", "Beijing, 16 districts", "Service demand",
-                                  "kindergarten places", "scenario file"})
+  for (const std::string title : {"Higher fertility", "Core-district relocation", "Beijing, 16 districts",
+                                  "Service demand", "kindergarten places", "scenario file", "basis (persons)",
+                                  "demand (places)", "Average annual exponential growth rate"})
     EXPECT_NE(en.find(title), std::string::npos) << title;
   fs::remove_all(root);
 }
@@ -127,4 +130,27 @@ TEST(ReportLanguage, BirthsByOrderInPersonsAndTheWholeAreaIsTheSumOfItsZones) {
   EXPECT_EQ(app::format_indicator("births", 13000, Language::zh), "1.3");  // whole-area counts stay in 万人
   EXPECT_EQ(app::unit_label("total", Language::zh), "合计");
   EXPECT_EQ(app::unit_label("total", Language::en), "Whole area");
+}
+
+// Planner's audit, round 20: a column of counts with a non-zero value below 1万 is in persons (a street's 300 births a
+// year read "0.0" 万人), the whole column, its header saying so; a column of larger counts stays in 万人; English and
+// rates are as before. growth_rate_percent is the exponential rate, named so (年均增长率 of plans is geometric).
+TEST(ReportLanguage, SmallCountsInPersonsAndTheGrowthRateNamedForWhatItIs) {
+  using app::Language;
+  const app::IndicatorLabel street = app::column_label("births_per_year", Language::zh, {13000.0, 300.0, 0.0});
+  EXPECT_EQ(app::label_title(street, Language::zh), "年均出生人口（人）");
+  EXPECT_EQ(app::format_labelled(street, 300.4, Language::zh), "300");
+  EXPECT_EQ(app::format_labelled(street, 13000.0, Language::zh), "13000");
+  const app::IndicatorLabel city = app::column_label("births_per_year", Language::zh, {13000.0, 210000.0, 0.0});
+  EXPECT_EQ(app::label_title(city, Language::zh), "年均出生人口（万人）");
+  EXPECT_EQ(app::format_labelled(city, 13000.0, Language::zh), "1.3");
+  EXPECT_EQ(
+      app::format_labelled(app::column_label("net_migration_per_year", Language::zh, {-800.0}), -800.0, Language::zh),
+      "-800");
+  EXPECT_EQ(app::format_labelled(app::column_label("births_per_year", Language::en, {300.0}), 300.0, Language::en),
+            "300");
+  EXPECT_EQ(app::column_label("cbr_per_1000", Language::zh, {0.3}).unit, "‰");
+  EXPECT_EQ(app::indicator_title("growth_rate_percent", Language::zh), "年均指数增长率（%）");
+  EXPECT_EQ(app::indicator_title("growth_rate_percent", Language::en), "Average annual exponential growth rate (%)");
+  EXPECT_EQ(app::indicator_title("child_dependency_ratio", Language::zh), "少儿抚养比（%）");
 }

@@ -140,6 +140,65 @@ TEST(IndicatorBands, BandsReachingIntoTheOpenGroupAreNotDefined) {
   }
 }
 
+// The indicators asked for by name ([outputs] indicators; planner's audit, round 20): 15-17 and 80+ counts, the 80+
+// share per 100 residents and the child dependency ratio per 100 aged 15-64 (UN WPP, 国家统计局 少儿抚养比), for
+// zones, groups, "all" and aggregates; the ratio is total_dependency_ratio − old_age_dependency_ratio; NaN without
+// residents (share) and on a grid open below 65 (the ratio's 15-64).
+TEST(IndicatorBands, OptionalIndicatorsAreTheirDefinitions) {
+  std::vector<AgeBand> asked;
+  for (const std::string& n : optional_indicator_names()) asked.push_back(*optional_indicator(n));
+  ASSERT_EQ(asked.size(), 4u);
+  EXPECT_FALSE(optional_indicator("age_65_plus"));  // standard: always there
+  for (const AgeGrid& grid : {AgeGrid::single_year(100), AgeGrid::single_year(20)}) {
+    CohortArray pop(CohortLayout{3, 2, grid});
+    for (int z = 0; z < 2; ++z)  // zone 2 stays empty
+      for (int g = 0; g < 2; ++g)
+        for (int s = 0; s < 2; ++s)
+          for (int i = 0; i < grid.n_ages; ++i) pop.at(z, g, s, i) = 100.0 + 3.0 * i + z + 7.0 * g + s;
+    IndicatorTable t;
+    compute_population_indicators(pop, {"A", "B", "C"}, {"a", "b"}, {{"AB", {0, 1}}}, asked, t);
+    const std::size_t k = uz(kStandardIndicators);
+    ASSERT_EQ(t.indicator_names.size(), k + 4);
+    EXPECT_EQ(t.indicator_names[k + 3], "child_dependency_ratio");
+    for (const std::size_t u : {std::size_t{0}, std::size_t{1}, t.unit_index("AB")})
+      for (std::size_t slot = 0; slot < 3; ++slot) {
+        // By hand from the cells of the unit and slot.
+        double p15_17 = 0, p80 = 0, p0_14 = 0, p15_64 = 0, all = 0;
+        for (int z = 0; z < 2; ++z) {
+          if (u < 2 && uz(z) != u) continue;
+          for (int g = 0; g < 2; ++g) {
+            if (slot < 2 && uz(g) != slot) continue;
+            for (int s = 0; s < 2; ++s)
+              for (int i = 0; i < grid.n_ages; ++i) {
+                const double p = pop.at(z, g, s, i);
+                all += p;
+                p15_17 += i >= 15 && i <= 17 ? p : 0.0;
+                p80 += i >= 80 ? p : 0.0;
+                p0_14 += i <= 14 ? p : 0.0;
+                p15_64 += i >= 15 && i <= 64 ? p : 0.0;
+              }
+          }
+        }
+        EXPECT_NEAR(t.get(u, slot, k + 0), p15_17, 1e-9);
+        if (grid.open_age() >= 80) {
+          EXPECT_NEAR(t.get(u, slot, k + 1), p80, 1e-9);
+          EXPECT_NEAR(t.get(u, slot, k + 2), 100.0 * p80 / all, 1e-12);
+          EXPECT_NEAR(t.get(u, slot, k + 3), 100.0 * p0_14 / p15_64, 1e-12);
+          EXPECT_NEAR(
+              t.get(u, slot, k + 3),
+              t.get(u, slot, Indicator::total_dependency_ratio) - t.get(u, slot, Indicator::old_age_dependency_ratio),
+              1e-9);
+        } else {  // open at 20: 80+ and 15-64 have no ages of their own
+          for (int j = 1; j < 4; ++j) EXPECT_TRUE(std::isnan(t.get(u, slot, k + uz(j))));
+        }
+      }
+    if (grid.open_age() < 80) continue;
+    EXPECT_EQ(t.get(2, 2, k + 1), 0.0);           // an empty zone has no one aged 80+ …
+    EXPECT_TRUE(std::isnan(t.get(2, 2, k + 2)));  // … and no share of nobody
+    EXPECT_TRUE(std::isnan(t.get(2, 2, k + 3)));  // nor a ratio to nobody aged 15-64
+  }
+}
+
 // A large aggregate (64 zones or more) has its sums split over age ranges across threads: its values are the bits of
 // the sums made one state after the other (zone, then group) from +0 at every age, at 1 and 4 threads.
 TEST(IndicatorAggregates, LargeAggregateIsTheBitsOfTheSerialSums) {

@@ -9,8 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "error_of.hpp"
+#include "cohortgis/geodata/table.hpp"
 #include "cohortgis/geodata/zones.hpp"
+#include "error_of.hpp"
 
 using namespace cohortgis;
 using namespace cohortgis::geodata;
@@ -120,8 +121,10 @@ TEST(ZoneErrors, MissingCrs) {
   EXPECT_EQ(z.crs_name(), "WGS 84");
 }
 
-// A .prj that GDAL cannot read leaves the layer without a CRS: the message says what GDAL found wrong (it read as if
-// there were no .prj at all).
+// A .prj that GDAL cannot read leaves the layer without a CRS: the message names the .prj and what GDAL found wrong
+// (it read as if there were no .prj at all, then "has no coordinate reference system … a .prj beside a Shapefile").
+// Read as a table (cohortgis info, a scenario's table), the layer needs no CRS: it failed as a "read error after data
+// row 6", GDAL parsing the .prj with the first feature.
 TEST(ZoneErrors, UnreadablePrjSaysWhy) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("cohortgis_bad_prj_" + std::to_string(::getpid()));
@@ -131,8 +134,13 @@ TEST(ZoneErrors, UnreadablePrjSaysWhy) {
              fs::copy_options::overwrite_existing);
   std::ofstream(dir / "z.prj") << "PROJCS[\"nonsense\"]";
   const std::string m = error_of([&] { (void)load_zones({.path = (dir / "z.shp").string(), .id_field = "code"}); });
+  std::size_t rows = 0;
+  EXPECT_NO_THROW(rows = read_table((dir / "z.shp").string(), {}).size());
   fs::remove_all(dir);
-  EXPECT_CONTAINS(m, "has no coordinate reference system (GDAL: ");
+  EXPECT_CONTAINS(m,
+                  "its .prj " + (dir / "z.prj").string() + " cannot be read as a coordinate reference system (GDAL: ");
+  EXPECT_EQ(m.find("has no coordinate reference system"), std::string::npos) << m;
+  EXPECT_EQ(rows, 6u);
 }
 
 TEST(ZoneErrors, EmptyAndDuplicateIds) {

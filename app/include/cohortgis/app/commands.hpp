@@ -69,6 +69,8 @@ ReportResult make_report(const std::string& results_dir, std::optional<Language>
 // A description of a file for a person: a results folder (scenario, years, variants, targets, files), a scenario
 // file (as `validate`), a zones file (layer, zones, CRS, extent, fields) or a table (columns, rows).
 // layer: the layer or sheet to describe (default: the first).
-std::string describe(const std::string& path, const std::string& layer = {}, const std::string& data_dir = {});
+// encoding: of a zones file's or table's text (e.g. "GBK"; empty: UTF-8), as a scenario's `encoding` key.
+std::string describe(const std::string& path, const std::string& layer = {}, const std::string& data_dir = {},
+                     const std::string& encoding = {});
 
 }  // namespace cohortgis::app

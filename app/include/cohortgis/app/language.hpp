@@ -33,6 +33,12 @@ IndicatorLabel indicator_label(const std::string& key, Language l);
 std::vector<std::string> labelled_indicators();
 // "常住人口 (万人)" / "Resident population (persons)"; without unit when it is empty.
 std::string indicator_title(const std::string& key, Language l);
+// The label of a table column of `key` holding `values`: a count in 万人 (one decimal) is in 人, whole persons, when
+// one of its non-zero values is below 1万 (a street's 300 births a year read "0.0" 万人); others as indicator_label.
+IndicatorLabel column_label(const std::string& key, Language l, const std::vector<double>& values);
+// indicator_title and format_indicator for a label of column_label.
+std::string label_title(const IndicatorLabel& lab, Language l);
+std::string format_labelled(const IndicatorLabel& lab, double v, Language l);
 
 // The unit of a difference between two values in `unit`: a change of a percentage is in percentage points (百分点),
 // of a per-1000 rate in points per 1000 (千分点); other units (万人, years, none) are their own.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <limits>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -27,7 +28,18 @@ struct AgeBand {
   int from_age = 0;
   int to_age = -1;
   int sex = -1;  // -1: both sexes; 0 female; 1 male
+  // What the column holds: the persons of the band, 100 · band / population (as share_65_plus_percent), or
+  // 100 · band / P_15–64 (as old_age_dependency_ratio); NaN where the denominator is not > 0.
+  enum class Measure { persons, percent_of_population, per_100_aged_15_64 } measure = Measure::persons;
 };
+
+// Built-in indicators a scenario asks for by name (`[outputs] indicators`), computed as extra bands after the
+// standard columns, so that runs without them keep their tables (and the benchmark hashes) unchanged: `age_15_17`
+// (高中 school age), `age_80_plus` (高龄), `share_80_plus_percent`, `child_dependency_ratio` (少儿抚养比,
+// 100 · P_0–14 / P_15–64). An empty optional for another name.
+std::optional<AgeBand> optional_indicator(const std::string& name);
+// Their names, in the order above.
+std::vector<std::string> optional_indicator_names();
 
 enum class Indicator : int {
   population, population_female, population_male, births, births_female, births_male, deaths, net_migration,

@@ -29,6 +29,7 @@ struct ColumnSpec {
 struct Table {
   std::string path;
   std::string layer;                           // layer or sheet name
+  std::vector<std::string> layers_in_file;     // every layer or sheet of the file, in its order (cohortgis info)
   bool has_header_row = true;                  // CSV/XLSX/ODS: true; GeoPackage etc.: false
   std::vector<std::string> columns;            // every column, in file order
   std::vector<std::vector<std::string>> rows;  // [data row − 1 − first_row][column]; a null cell is ""

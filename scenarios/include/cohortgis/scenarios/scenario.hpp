@@ -56,6 +56,9 @@ struct Scenario {
   std::vector<std::string> group_names;
   CohortArray base_population;            // [zone][group][sex][age]
   std::vector<ZoneAggregate> aggregates;  // named aggregates; the engine adds "total" (whole area)
+  // `[outputs] indicators`: built-in indicators asked for by name (optional_indicator), after the standard columns
+  // of every indicator table (the base year's too).
+  std::vector<AgeBand> indicator_bands;
   std::vector<PlanPeriod> plan_periods;
   MigrationTiming migration_timing = MigrationTiming::even;
   FlowPolicy flow_policy = FlowPolicy::conserve;
