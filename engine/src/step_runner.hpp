@@ -164,6 +164,9 @@ struct RunWorkspace {
   std::vector<std::vector<double>> zone_scale;
   std::vector<std::vector<AdjustedCell>> scaled, floored, overridden;
   ScratchPool<Scratch> scratch;
+  // The zones' names for errors when not the config's: the indicator table's unit names, which begin with them while
+  // the run holds the ids there (Projection::run_shared).
+  const std::vector<std::string>* zone_ids = nullptr;
 };
 
 // Decides the plan of one step (step_plan.hpp).
@@ -178,6 +181,7 @@ class StepRunner {
              const StepSchedules& schedules, StepSchedules* writable, const CohortArray& P, CohortArray& next,
              StepComponents& comp, RunWorkspace& ws)
       : cfg_(cfg),
+        zone_ids_(ws.zone_ids ? *ws.zone_ids : cfg.zone_ids),
         L_(layout),
         ctx_(ctx),
         sch_(schedules),
@@ -289,6 +293,7 @@ class StepRunner {
   }
 
   const ProjectionConfig& cfg_;
+  const std::vector<std::string>& zone_ids_;  // [zone] names (RunWorkspace::zone_ids)
   const CohortLayout& L_;
   const StepContext& ctx_;
   const StepSchedules& sch_;
