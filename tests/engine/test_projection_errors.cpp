@@ -7,11 +7,13 @@
 #include <limits>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cohortgis/engine/index_cast.hpp"
 #include "error_of.hpp"
 #include "projection_cases.hpp"
+#include "step_runner.hpp"  // engine/src: detail::LowestZoneError
 
 using namespace cohortgis;
 using cohortgis::test::fertility;
@@ -366,4 +368,29 @@ TEST(ProjectionErrors, ZoneIdsHeldOnceByTheTableWhileARunProjects) {
     EXPECT_CONTAINS(m, "year 2021–2022, zone 'Z9': sex ratio at birth");
     EXPECT_EQ(p.config().zone_ids, good.cfg.zone_ids) << threads;
   }
+}
+
+// The error a parallel pass over the zones rethrows is the lowest zone's, whatever order the zones threw in; one slot,
+// not one per zone.
+TEST(ProjectionErrors, TheLowestZonesErrorIsKeptWhateverTheOrder) {
+  detail::LowestZoneError errors;
+  const auto error = [](int z) { return std::make_exception_ptr(InputError("zone " + std::to_string(z))); };
+  EXPECT_NO_THROW(errors.rethrow());
+  for (int z : {7, 3, 12, 5, 3}) errors.keep(z, error(z));
+  EXPECT_EQ(cohortgis::test::error_of([&] { errors.rethrow(); }), "zone 3");
+  EXPECT_NO_THROW(errors.rethrow());  // rethrown once: the next pass starts with none
+  errors.keep(0, error(0));
+  errors.keep(9, error(9));
+  EXPECT_EQ(cohortgis::test::error_of([&] { errors.rethrow(); }), "zone 0");
+  errors.keep(4, error(4));
+  errors.clear();
+  EXPECT_NO_THROW(errors.rethrow());
+  // Threads keeping errors at once: still the lowest.
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int k = 0; k < 250; ++k) errors.keep(1000 - 4 * k - t, error(1000 - 4 * k - t));  // down to 4 − t
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(cohortgis::test::error_of([&] { errors.rethrow(); }), "zone 1");
 }
