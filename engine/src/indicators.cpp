@@ -744,6 +744,7 @@ std::vector<ZoneAggregate> with_total_aggregate(std::vector<ZoneAggregate> aggre
   for (const auto& a : aggregates)
     if (a.name == "total") return aggregates;
   ZoneAggregate all{"total", {}};
+  all.zones.reserve(uz(std::max(zones, 0)));  // exactly: pushed alone, 65,536 ints' room for 50,000 zones
   for (int z = 0; z < zones; ++z) all.zones.push_back(z);
   aggregates.push_back(std::move(all));
   return aggregates;

@@ -107,7 +107,7 @@ class IndicatorPass {
  public:
   // Sizes `out` (names; every value NaN once its unit is computed: unit() sets each of its slots' values, NaN where
   // undefined); the arrays are read when a unit is computed, not before. named: out's unit names are zone_ids then
-  // the aggregates' names already (a pass of the last step of the same run wrote them), not compared again (a
+  // the aggregates' names already (the projection put them there: zone_ids may then be empty), not compared again (a
   // comparison per unit and step: 0.04 M instructions a year at 1,000 zones).
   IndicatorPass(const CohortArray& start, const CohortArray& end, const StepComponents& comp,
                 std::span<const double> asfr, std::span<const double> mortality_mx,

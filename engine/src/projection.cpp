@@ -25,6 +25,32 @@ bool same_doubles(const std::vector<double>& a, const std::vector<double>& b) {
          (a.data() == b.data() || a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
 }
 
+// Issue #16 (memory): while a run with indicators projects, its zone ids are held once, as the first unit names of
+// the indicator table (they were there and in the config: 1.6 MB each at 50,000 zones), and handed back to the config
+// when the run ends, an error's end included. Declared after the table: it takes them back before the table goes.
+class ZoneIdsInTable {
+ public:
+  ZoneIdsInTable(std::vector<std::string>& ids, IndicatorTable& table, const std::vector<ZoneAggregate>& aggregates)
+      : ids_(ids), names_(table.unit_names), zones_(ids.size()) {
+    names_.clear();
+    names_.reserve(zones_ + aggregates.size());  // exactly: pushed past a copy's capacity, it would double
+    for (std::string& id : ids_) names_.push_back(std::move(id));
+    for (const auto& a : aggregates) names_.push_back(a.name);
+    std::vector<std::string>().swap(ids_);
+  }
+  ~ZoneIdsInTable() {  // no allocation: the names' own array, cut to the zones
+    ids_.swap(names_);
+    ids_.resize(zones_);
+  }
+  ZoneIdsInTable(const ZoneIdsInTable&) = delete;
+  ZoneIdsInTable& operator=(const ZoneIdsInTable&) = delete;
+
+ private:
+  std::vector<std::string>& ids_;
+  std::vector<std::string>& names_;
+  std::size_t zones_;
+};
+
 }  // namespace
 
 bool same_mortality(const StepSchedules& a, const StepSchedules& b) {
@@ -115,7 +141,11 @@ const CohortArray& Projection::run_shared(const ScheduleSource& source, ResultSi
   std::vector<std::vector<double>> folded_ends;  // the folded aggregates' end sums of the last step (keep_end_sums)
   std::vector<detail::ZoneCarry> zone_start_totals;  // the last step's end chains, medians (carry_zone_start_totals)
   bool zone_totals_given = false;         // written by the last step's pass, every zone
-  bool indicators_named = false;          // the table's unit names written by a pass of this run (zone_ids, aggregates)
+  std::optional<ZoneIdsInTable> ids_in_table;  // the table names the units (zone ids, aggregates) from here
+  if (config_.indicators) {
+    ids_in_table.emplace(config_.zone_ids, indicators, aggregates);
+    workspace.zone_ids = &indicators.unit_names;  // their zones' names for the step's errors
+  }
   sink.base(population_, config_.base_year);
   for (int step = 0; step < config_.steps; ++step) {
     if (config_.cancel && config_.cancel->load()) throw ProjectionError("projection cancelled");
@@ -143,8 +173,7 @@ const CohortArray& Projection::run_shared(const ScheduleSource& source, ResultSi
         std::span<const double> mx;
         if (schedules.mortality_kind == MortalityInput::death_rates) mx = schedules.mortality;
         pass.emplace(population_, next_, components, schedules.asfr, mx, config_.zone_ids, config_.group_names,
-                     aggregates, config_.extra_age_bands, config_.life_table_method, indicators, indicators_named);
-        indicators_named = true;
+                     aggregates, config_.extra_age_bands, config_.life_table_method, indicators, true);
         pass->start_sums_from(folded_ends);
         pass->carry_zone_start_totals(zone_start_totals, zone_totals_given);
       }

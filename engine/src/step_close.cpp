@@ -110,18 +110,15 @@ void StepRunner::close_state(int z, std::size_t k, bool fused, Scratch& sc) {
   }
   if (any) {
     // The floored cells (A3 step 7: Q ≥ 0 false, as close_step counts them) in age order: adjustment kFloorPersons − Q.
-    std::size_t listed = 0;
     for (std::size_t i = first; i < scan_end; i = first_floored(buf.Q.data(), i + 1, scan_end)) {
       const int age = static_cast<int>(i);
       if (cfg_.flow_policy == FlowPolicy::error)
         throw ProjectionError(where(z, g, s, age) + ": the population would fall to " + fmt(buf.Q[i]) +
                               " persons (flow policy 'error')");
-      floored_[uz(z)].push_back({z, g, s, age, kFloorPersons - buf.Q[i]});
-      ++listed;
+      const AdjustedCell cell{z, g, s, age, kFloorPersons - buf.Q[i]};
+      floored_.add(cell);
+      if (floors_sparse_) adj[i] = cell.persons;  // the floored cells' adjustments (the rest are +0)
     }
-    if (floors_sparse_)  // the state's floored cells just listed: their adjustments (the rest are +0)
-      for (auto c = floored_[uz(z)].end() - static_cast<std::ptrdiff_t>(listed); c != floored_[uz(z)].end(); ++c)
-        adj[uz(c->age)] = c->persons;
   }
 }
 

@@ -16,7 +16,7 @@ constexpr double kMax = std::numeric_limits<double>::max();
 
 std::string StepRunner::where(int zone, int group, int sex, int age) const {
   std::string s = "year " + std::to_string(ctx_.start_year) + "–" + std::to_string(ctx_.end_year) + ", zone '" +
-                  cfg_.zone_ids[uz(zone)] + "'";
+                  zone_ids_[uz(zone)] + "'";
   if (group >= 0) s += ", group '" + cfg_.group_names[uz(group)] + "'";
   if (sex >= 0) s += std::string(", sex ") + sex_name(static_cast<Sex>(sex));
   if (age >= 0) s += ", age " + std::to_string(L_.grid.age_start(age));

@@ -126,7 +126,7 @@ void StepRunner::floor_multistate_state(int z, int g, int s, std::span<const dou
       if (cfg_.flow_policy == FlowPolicy::error)
         throw ProjectionError(where(z, g, s, static_cast<int>(i)) + ": the population would fall to " + fmt(q) +
                               " persons (flow policy 'error')");
-      floored_[uz(z)].push_back({z, g, s, static_cast<int>(i), kFloorPersons - q});
+      floored_.add({z, g, s, static_cast<int>(i), kFloorPersons - q});
     }
   }
 }

@@ -584,8 +584,8 @@ void StepRunner::zone_pass_folding() {
   // zones, the lock and the fold's own loop).
   constexpr int kChunk = 16, kFoldZones = 4;
   const int Z = L_.zones, chunks = (Z + kChunk - 1) / kChunk;
-  std::vector<std::exception_ptr>& errors = scratch_.errors;
-  errors.assign(uz(Z), nullptr);
+  LowestZoneError& errors = scratch_.errors;
+  errors.clear();
   const int workers = std::max(1, std::min(chunks, tbb::this_task_arena::max_concurrency()));
   std::vector<std::atomic<int>> stepped(uz(chunks));  // zones of the chunk stepped (in order), released
   std::vector<int> owner(uz(chunks), -1);             // the worker stepping the chunk (written before `stepped`)
@@ -621,7 +621,7 @@ void StepRunner::zone_pass_folding() {
             step_zone(z, scratch);
             indicator_pass_->unit(z, scratch.indicators);
           } catch (...) {
-            errors[uz(z)] = std::current_exception();
+            errors.keep(z, std::current_exception());
           }
           stepped[uz(c)].store(z + 1 - z0, std::memory_order_release);
           if ((z + 1 - z0) % kFoldZones == 0 || z + 1 == z1) try_fold(w);
@@ -630,8 +630,7 @@ void StepRunner::zone_pass_folding() {
   });
   const std::lock_guard<std::mutex> lock(fold_mutex);
   fold_locked(-1);  // what no thread could take in time (every chunk stepped)
-  for (auto& e : errors)
-    if (e) std::rethrow_exception(e);
+  errors.rethrow();
 }
 
 void StepRunner::run() {
@@ -727,7 +726,7 @@ void StepRunner::run_checked() {
   };
   reset(zone_scale_, plan_.any_migration);
   reset(scaled_, plan_.any_migration);
-  reset(floored_, true);
+  floored_.clear();
   reset(overridden_, plan_.any_migration);
 
   if (plan_.multistate) {  // moves are part of the survivorship matrices: no out-flow phase
@@ -773,7 +772,7 @@ void StepRunner::run_checked() {
     for (auto& v : per_zone) out.insert(out.end(), v.begin(), v.end());
   };
   gather(scaled_, c_.scaled_flows);
-  gather(floored_, c_.floored);
+  floored_.take_in_zone_order(c_.floored);
   if (plan_.keep_cells && c_.floor_adjustment.empty() && !c_.floored.empty()) {  // see prepare_components
     c_.floor_adjustment = CohortArray(L_);
     for (const AdjustedCell& a : c_.floored) c_.floor_adjustment.at(a.zone, a.group, a.sex, a.age) = a.persons;

@@ -10,12 +10,14 @@
 #include <map>
 #include <random>
 #include <set>
+#include <tuple>
 
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "error_of.hpp"
 #include "projection_cases.hpp"
 #include "projection_fixture.hpp"
+#include "step_runner.hpp"  // engine/src: detail::FlooredCells
 
 using namespace cohortgis;
 using cohortgis::test::fertility;
@@ -399,6 +401,48 @@ TEST(ProjectionAccounting, FloorAdjustmentsExactlyAtFlooredCells) {
   }
   EXPECT_GT(floored, 0u) << "the case should floor cells";
   EXPECT_GT(cleared, 0u) << "the case should have a state floored in one step and not in the next";
+}
+
+// The floored cells are listed by the zones' threads in one list (issue #16: not a list per zone) and handed over in
+// zone order, each zone's cells as its thread listed them: the same list at any thread count.
+TEST(ProjectionAccounting, FlooredCellsInZoneOrderAtAnyThreadCount) {
+  const RandomCase rc = random_case(42, 50, 6);
+  const RecordingSink one = run_case(rc, 1);
+  const auto key = [](const AdjustedCell& a) { return std::tuple(a.zone, a.group, a.sex, a.age); };
+  std::size_t floored = 0;
+  for (const StepComponents& c : one.components) {
+    floored += c.floored.size();
+    for (std::size_t k = 1; k < c.floored.size(); ++k) EXPECT_LT(key(c.floored[k - 1]), key(c.floored[k])) << k;
+  }
+  EXPECT_GT(floored, 50u) << "the case should floor cells in many zones";
+  for (int threads : {2, 4}) {
+    const RecordingSink sink = run_case(rc, threads);
+    ASSERT_EQ(sink.components.size(), one.components.size());
+    for (std::size_t t = 0; t < one.components.size(); ++t) {
+      const auto &a = one.components[t].floored, &b = sink.components[t].floored;
+      ASSERT_EQ(a.size(), b.size()) << threads << " threads, step " << t;
+      for (std::size_t k = 0; k < a.size(); ++k) {
+        EXPECT_EQ(key(a[k]), key(b[k])) << threads << " threads, step " << t << ", cell " << k;
+        EXPECT_EQ(std::memcmp(&a[k].persons, &b[k].persons, sizeof(double)), 0) << threads << ", " << t << ", " << k;
+      }
+    }
+  }
+  // The list itself: cells of zones listed out of order (as threads list them) come out by zone, each zone's in the
+  // order listed (a stable order: `persons` numbers the cells here).
+  detail::FlooredCells cells;
+  std::mt19937 rng(5);
+  for (int k = 0; k < 300; ++k) cells.add({static_cast<int>(rng() % 7), 0, 0, 0, static_cast<double>(k)});
+  std::vector<AdjustedCell> out;
+  cells.take_in_zone_order(out);
+  ASSERT_EQ(out.size(), 300u);
+  for (std::size_t k = 1; k < out.size(); ++k) {
+    EXPECT_LE(out[k - 1].zone, out[k].zone) << k;
+    if (out[k - 1].zone == out[k].zone) {
+      EXPECT_LT(out[k - 1].persons, out[k].persons) << k;
+    }
+  }
+  cells.take_in_zone_order(out);  // taken: the next step starts with none
+  EXPECT_TRUE(out.empty());
 }
 
 // The fused path (OD and one transition per group, `even` timing) closes ages 1 … w in its survival pass and age 0

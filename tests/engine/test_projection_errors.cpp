@@ -7,10 +7,13 @@
 #include <limits>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "cohortgis/engine/index_cast.hpp"
 #include "error_of.hpp"
 #include "projection_cases.hpp"
+#include "step_runner.hpp"  // engine/src: detail::LowestZoneError
 
 using namespace cohortgis;
 using cohortgis::test::fertility;
@@ -298,4 +301,96 @@ TEST(ProjectionErrors, StepsThatReuseMortalityStillCheckTheirOtherSchedules) {
   rc = good;
   rc.steps[3].srb[0] = std::numeric_limits<double>::denorm_min();
   expect(rc, "", "srb denorm_min");
+}
+
+// Issue #16 (memory): while a run with indicators projects, the zone ids are held once, as the indicator table's first
+// unit names (not also in the engine's config: 1.6 MB at 50,000 zones), and the config has them back when the run
+// ends, by an error too; the step's errors still name their zone.
+TEST(ProjectionErrors, ZoneIdsHeldOnceByTheTableWhileARunProjects) {
+  const RandomCase good = random_case(21, 14, 3);
+  std::vector<std::string> names = good.cfg.zone_ids;
+  for (const ZoneAggregate& a : good.cfg.aggregates) names.push_back(a.name);
+  names.push_back("total");
+  struct Watch : ResultSink {
+    const Projection* p = nullptr;
+    int throw_at = -1;
+    std::vector<std::size_t> ids_during;
+    std::vector<std::vector<std::string>> units;
+    std::vector<std::size_t> unit_room;
+    void step(const StepResult& r) override {
+      ids_during.push_back(p->config().zone_ids.size());
+      if (r.indicators) {
+        units.push_back(r.indicators->unit_names);
+        unit_room.push_back(r.indicators->unit_names.capacity());
+      }
+      if (r.context.step == throw_at) throw ProjectionError("sink stops");
+    }
+  };
+  for (int threads : {1, 2})
+    for (bool indicators : {true, false}) {
+      ProjectionConfig cfg = good.cfg;
+      cfg.threads = threads;
+      cfg.indicators = indicators;
+      Projection p(cfg, good.base);
+      Watch w;
+      w.p = &p;
+      p.run([&](const StepContext& ctx, StepSchedules& s) { s = good.steps[uz(ctx.step)]; }, w);
+      EXPECT_EQ(p.config().zone_ids, good.cfg.zone_ids) << threads << indicators;
+      ASSERT_EQ(w.ids_during.size(), 3u);
+      for (std::size_t n : w.ids_during) EXPECT_EQ(n, indicators ? 0u : 14u) << threads << indicators;
+      ASSERT_EQ(w.units.size(), indicators ? 3u : 0u);
+      for (std::size_t k = 0; k < w.units.size(); ++k) {
+        EXPECT_EQ(w.units[k], names) << k;
+        EXPECT_EQ(w.unit_room[k], names.size()) << k;  // one array of exactly the names, not a doubled one
+      }
+      // A second run of the same engine finds them in its config again.
+      Watch again;
+      again.p = &p;
+      again.throw_at = 1;  // and an error in the sink hands them back too
+      EXPECT_THROW(p.run([&](const StepContext& ctx, StepSchedules& s) { s = good.steps[uz(ctx.step)]; }, again),
+                   ProjectionError);
+      EXPECT_EQ(p.config().zone_ids, good.cfg.zone_ids) << threads << indicators;
+      ASSERT_EQ(again.units.size(), indicators ? 2u : 0u);
+      if (indicators) {
+        EXPECT_EQ(again.units[1], names);
+      }
+    }
+  // An error of a later step names its zone from the table's names, and the config has its ids back after it.
+  RandomCase rc = good;
+  rc.steps[1].srb[9] = 0.0;
+  for (int threads : {1, 2}) {
+    ProjectionConfig cfg = rc.cfg;
+    cfg.threads = threads;
+    Projection p(cfg, rc.base);
+    RecordingSink sink;
+    const std::string m = cohortgis::test::error_of(
+        [&] { p.run([&](const StepContext& ctx, StepSchedules& s) { s = rc.steps[uz(ctx.step)]; }, sink); });
+    EXPECT_CONTAINS(m, "year 2021–2022, zone 'Z9': sex ratio at birth");
+    EXPECT_EQ(p.config().zone_ids, good.cfg.zone_ids) << threads;
+  }
+}
+
+// The error a parallel pass over the zones rethrows is the lowest zone's, whatever order the zones threw in; one slot,
+// not one per zone.
+TEST(ProjectionErrors, TheLowestZonesErrorIsKeptWhateverTheOrder) {
+  detail::LowestZoneError errors;
+  const auto error = [](int z) { return std::make_exception_ptr(InputError("zone " + std::to_string(z))); };
+  EXPECT_NO_THROW(errors.rethrow());
+  for (int z : {7, 3, 12, 5, 3}) errors.keep(z, error(z));
+  EXPECT_EQ(cohortgis::test::error_of([&] { errors.rethrow(); }), "zone 3");
+  EXPECT_NO_THROW(errors.rethrow());  // rethrown once: the next pass starts with none
+  errors.keep(0, error(0));
+  errors.keep(9, error(9));
+  EXPECT_EQ(cohortgis::test::error_of([&] { errors.rethrow(); }), "zone 0");
+  errors.keep(4, error(4));
+  errors.clear();
+  EXPECT_NO_THROW(errors.rethrow());
+  // Threads keeping errors at once: still the lowest.
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int k = 0; k < 250; ++k) errors.keep(1000 - 4 * k - t, error(1000 - 4 * k - t));  // down to 4 − t
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(cohortgis::test::error_of([&] { errors.rethrow(); }), "zone 1");
 }
