@@ -35,7 +35,7 @@ struct StepPlan {
   // and at most one transition into and out of each group, `even` timing, a policy other than `wpp`.
   bool fused = false;
   // Fused path: the women's births by age (and exposure) made in the survive pass (survive_births_and_close_states;
-  // births_in_pass: a one-year step), summed by births_of_groups.
+  // births_in_pass: an open age index w ≥ 9, steps of any width), summed by births_of_groups.
   bool births_in_pass = false;
   std::vector<int> tr_out, tr_in;  // per group: the one transition out of / into it on the fused path, or -1
   // Per transition (fused path): z · rate_per_year [sex][age], the first product of a transfer z·r·m·P, which does

@@ -97,7 +97,7 @@ StepPlan plan_step(const ProjectionConfig& cfg, const CohortLayout& L, const Ste
   plan.timing = sch.migration_timing.value_or(cfg.migration_timing);
   plan.fused = !plan.multistate && plan.any_migration && plan.timing == MigrationTiming::even && !plan.has_ext_in &&
                !plan.has_ext_out && !plan.has_net && cfg.flow_policy != FlowPolicy::wpp;
-  plan.births_in_pass = plan.fused && births_in_pass(uz(L.grid.open_index()), L.grid.width_years);
+  plan.births_in_pass = plan.fused && births_in_pass(uz(L.grid.open_index()));
   plan.tr_out.assign(uz(L.groups), -1);
   plan.tr_in.assign(uz(L.groups), -1);
   for (std::size_t k = 0; k < sch.transitions.size() && plan.fused; ++k) {
@@ -302,7 +302,7 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
   if (plan_.births_in_pass) {  // the women's births by age in the same pass (births_of_groups sums them)
     const std::size_t st0 = uz(z) * uz(G) * nA;  // the zone's first state's ages in the [state][age] arrays
     const bool kept = plan_.births_by_age_kept;  // into the components, with their exposure; else into scratch
-    const ZoneBirths births{1.0,
+    const ZoneBirths births{static_cast<double>(L_.grid.width_years),
                             sch_.asfr.data() + st0,
                             kept ? c_.births_by_mother_age.data() + st0 : sc.women_births.data(),
                             kept ? c_.women_exposure.data() + st0 : nullptr,
