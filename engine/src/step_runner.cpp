@@ -301,13 +301,13 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
   double* const end_z = next_.data().data() + z0;
   if (plan_.births_in_pass) {  // the women's births by age in the same pass (births_of_groups sums them)
     const std::size_t st0 = uz(z) * uz(G) * nA;  // the zone's first state's ages in the [state][age] arrays
-    const bool kept = plan_.births_by_age_kept;  // into the components, with their exposure; else into scratch
-    const ZoneBirths births{static_cast<double>(L_.grid.width_years),
-                            sch_.asfr.data() + st0,
-                            kept ? c_.births_by_mother_age.data() + st0 : sc.women_births.data(),
-                            kept ? c_.women_exposure.data() + st0 : nullptr,
-                            sc.births_range.data(),
-                            sc.births_bits.data()};
+    ZoneBirths& births = sc.zone_births;         // B into the scratch (resize_for_zone), ranges, bits
+    births.z = zy;
+    births.F = sch_.asfr.data() + st0;
+    if (plan_.births_by_age_kept) {  // into the components, with their exposure
+      births.B = c_.births_by_mother_age.data() + st0;
+      births.exposure = c_.women_exposure.data() + st0;
+    }
     survive_births_and_close_states(w, uz(G) * kSexes, Sz, Pz, Mz, Dz, sc.Q.data(), end_z, sc.floored_above.data(),
                                     births);
   } else {

@@ -70,6 +70,9 @@ struct Scratch {
   std::vector<double> women_births;
   std::vector<BirthsRange> births_range;
   std::vector<std::uint64_t> births_bits;
+  // Their pointers for survive_births_and_close_states, set by resize_for_zone (B the scratch's, no exposure):
+  // fused_migration sets only z and F per zone, and B and the exposure where births by age are kept (the whole run).
+  ZoneBirths zone_births{};
   LifeTable lt;
   // Multistate step: M(x) per life-table row, P(x) and S(x) per index of both sexes, the single-state death rates.
   std::vector<StateMatrix> ms_M, ms_P, ms_S;
@@ -106,6 +109,7 @@ struct Scratch {
     births_range.resize(g);
     births_bits.resize(g);
     women_births.resize(g * n);
+    zone_births = {1.0, nullptr, women_births.data(), nullptr, births_range.data(), births_bits.data()};
   }
   // The OD age–sex profile of (group, sex), or 1 everywhere when the migration has none. Sex 0's row read over 2n
   // ages is both sexes' (the profile is [group][sex][age]; `ones` holds 2n): fused_migration's in-flow pass.
