@@ -23,16 +23,6 @@ std::string StepRunner::where(int zone, int group, int sex, int age) const {
   return s;
 }
 
-double StepRunner::out_rate_sum_of_edges(const OdMigration& od, int zone, int group) const {
-  const double zy = L_.grid.width_years;
-  double R = 0.0;
-  for (int e : od.out_edges(zone)) {
-    const OdFlow& f = od.flows()[uz(e)];
-    if (f.group < 0 || f.group == group) R += zy * f.rate_per_year;
-  }
-  return R;
-}
-
 void StepRunner::validate_sizes() const {
   const std::size_t states = L_.states(), A = L_.ages(), cells = L_.cells();
   const std::size_t rows =

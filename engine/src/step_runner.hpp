@@ -209,12 +209,12 @@ class StepRunner {
   std::string where(int zone, int group, int sex, int age) const;
   void validate_sizes() const;
   // z · Σ rate over the out-edges of a zone that carry the group, in edge order: ((0 + z·r_1) + z·r_2) + …; on a
-  // one-year grid the OD's own per-year sums (z·r = r exactly for z = 1).
-  // Inline: on a one-year grid one load, not a call per (zone, group) of the fused path.
+  // one-year grid the OD's own per-year sums (z·r = r exactly for z = 1), else the step's (StepPlan::out_rate_z).
+  // Inline: one load, not a call per (zone, group) of the fused path. `od` is the step's OD (sch_.od).
   double out_rate_sum(const OdMigration& od, int zone, int group) const {
-    return L_.grid.width_years == 1 ? od.out_rate_per_year(zone, group) : out_rate_sum_of_edges(od, zone, group);
+    return L_.grid.width_years == 1 ? od.out_rate_per_year(zone, group)
+                                    : plan_.out_rate_z[uz(zone) * uz(L_.groups) + uz(group)];
   }
-  double out_rate_sum_of_edges(const OdMigration& od, int zone, int group) const;
   void validate_zone(int zone) const;
   void validate_zones();
   bool only_whole_array_checks() const;  // validate_zones' checks of whole arrays, when they are all it needs
