@@ -172,6 +172,20 @@ using Bits4 = std::uint64_t __attribute__((vector_size(32)));
 // makes it (the same bits); A = P + E. (Vectors divide in place: no 32-byte vector is returned by value.)
 [[gnu::always_inline]] inline double half(double m) { return m / 2.0; }
 
+// A3 step 4's B = z · F · (A + Q) / 2 (and the exposure z · (A + Q) / 2) of four ages from F and A + Q; ONE: a one-year
+// step, F · (A + Q) / 2 (births_of_4).
+template <bool EXPOSURE, bool ONE>
+[[gnu::always_inline]] inline void store_births_4(std::size_t i, double z, const Ages4& fv, const Ages4& aq, double* b,
+                                                  double* e) {
+  if constexpr (ONE) {
+    detail::store_vec(b + i, fv * aq / 2.0);
+    if constexpr (EXPOSURE) detail::store_vec(e + i, aq / 2.0);
+  } else {
+    detail::store_vec(b + i, z * fv * aq / 2.0);
+    if constexpr (EXPOSURE) detail::store_vec(e + i, z * aq / 2.0);
+  }
+}
+
 // steps_2_3_body<true> of ages i … i + 3 with A and E made from P and M: the same operations per age; `kept` keeps the
 // lanes where Q ≥ 0 held. BIRTHS (a women's state): also births_of_4<true, EXPOSURE, ONE, true> of the same ages from
 // E[i] and Q[i] in registers (A[i] = P[i] + E[i]; B, the exposure and the OR of F's bits into `fbits`), so that the
@@ -203,13 +217,7 @@ template <bool BIRTHS = false, bool EXPOSURE = false, bool ONE = true>
     detail::load_vec(pn, p + i);
     detail::load_vec(fv, f + i);
     const Ages4 aq = (pn + ev) + qv;
-    if constexpr (ONE) {
-      detail::store_vec(b + i, fv * aq / 2.0);
-      if constexpr (EXPOSURE) detail::store_vec(e + i, aq / 2.0);
-    } else {
-      detail::store_vec(b + i, z * fv * aq / 2.0);
-      if constexpr (EXPOSURE) detail::store_vec(e + i, z * aq / 2.0);
-    }
+    store_births_4<EXPOSURE, ONE>(i, z, fv, aq, b, e);
     Bits4 fb;
     detail::load_vec(fb, f + i);
     *fbits |= fb;
@@ -279,13 +287,7 @@ template <bool BITS, bool EXPOSURE, bool ONE, bool PM>
     av = av + mv / 2.0;
   }
   const Ages4 aq = av + qv;
-  if constexpr (ONE) {
-    detail::store_vec(b + i, fv * aq / 2.0);
-    if constexpr (EXPOSURE) detail::store_vec(e + i, aq / 2.0);
-  } else {
-    detail::store_vec(b + i, z * fv * aq / 2.0);
-    if constexpr (EXPOSURE) detail::store_vec(e + i, z * aq / 2.0);
-  }
+  store_births_4<EXPOSURE, ONE>(i, z, fv, aq, b, e);
   if constexpr (BITS) {
     Bits4 fb;
     detail::load_vec(fb, f + i);
