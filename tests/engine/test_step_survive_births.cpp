@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The lean fused path's survive-and-close pass with the women's births in it (engine/src/simd.hpp,
 // detail::survive_births_and_close_states), against the pass and the births' own kernel one after the other, and on
-// five-year steps through the step runner against the general path.
+// five-year steps through the step runner against the general path; and five-year steps' phase 1 (the conserve factors)
+// skipped by the rate bound only where no zone may scale.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,6 +10,7 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -95,30 +97,29 @@ TEST(StepKernelSurvive, BirthsInThePassAsPassThenBirths) {
   EXPECT_EQ(cases, 40u);
 }
 
-// The same on a five-year grid through the step runner (StepPlan::births_in_pass, the ZoneBirths' width): a run on
-// the fused path (OD and one transition, `even` timing) against the general path (an all-zero external in-migration
-// takes it), lean, with indicators and with per-cell components, on one and two threads: the end populations, the
-// births, the births by age of mother and their exposure (where kept) and the indicators, bit for bit.
-TEST(StepKernelSurvive, FiveYearBirthsInThePassAsTheGeneralPath) {
+namespace {
+// A five-year case of six zones and two groups (OD with three out-edges a zone, one of group 1; a transition from
+// group 1 into group 0; `even` timing) for `steps` steps; `rate` is each edge's rate per year times a draw in [0, 1).
+test::RandomCase five_year_case(int steps, double rate = 0.004) {
   const AgeGrid grid = AgeGrid::five_year(85);
   const int zones = 6, G = 2, A = grid.n_ages;
-  test::RandomCase fused;
-  fused.cfg.grid = grid;
-  fused.cfg.steps = 3;
-  fused.cfg.base_year = 2020;
-  fused.cfg.group_names = {"registered", "floating"};
-  for (int z = 0; z < zones; ++z) fused.cfg.zone_ids.push_back("Z" + std::to_string(z));
-  fused.base = CohortArray(CohortLayout{zones, G, grid});
+  test::RandomCase c;
+  c.cfg.grid = grid;
+  c.cfg.steps = steps;
+  c.cfg.base_year = 2020;
+  c.cfg.group_names = {"registered", "floating"};
+  for (int z = 0; z < zones; ++z) c.cfg.zone_ids.push_back("Z" + std::to_string(z));
+  c.base = CohortArray(CohortLayout{zones, G, grid});
   std::uint64_t seed = 0x3c6ef372fe94f82bULL;
   const auto unit = [&seed]() { return next_unit(seed); };
-  for (double& p : fused.base.data()) p = 50.0 + 2000.0 * unit();
+  for (double& p : c.base.data()) p = 50.0 + 2000.0 * unit();
   std::vector<OdFlow> flows;
   for (int o = 0; o < zones; ++o)
-    for (int k = 1; k <= 3; ++k) flows.push_back({o, (o + k) % zones, k == 2 ? 1 : -1, 0.004 * unit()});
+    for (int k = 1; k <= 3; ++k) flows.push_back({o, (o + k) % zones, k == 2 ? 1 : -1, rate * unit()});
   std::vector<double> profile(uz(G) * 2 * uz(A));
   for (double& p : profile) p = 0.5 + unit();
   const auto od = std::make_shared<const OdMigration>(flows, profile, zones, G, A);
-  for (int t = 0; t < fused.cfg.steps; ++t) {
+  for (int t = 0; t < steps; ++t) {
     StepSchedules s;
     for (int z = 0; z < zones; ++z)
       for (int g = 0; g < G; ++g) {
@@ -134,8 +135,18 @@ TEST(StepKernelSurvive, FiveYearBirthsInThePassAsTheGeneralPath) {
     GroupTransition tr{1, 0, std::vector<double>(2 * uz(A)), {}};
     for (double& r : tr.rate_per_year) r = 0.02 * unit();
     s.transitions.push_back(tr);
-    fused.steps.push_back(std::move(s));
+    c.steps.push_back(std::move(s));
   }
+  return c;
+}
+}  // namespace
+
+// The same on a five-year grid through the step runner (StepPlan::births_in_pass, the ZoneBirths' width): a run on
+// the fused path (OD and one transition, `even` timing) against the general path (an all-zero external in-migration
+// takes it), lean, with indicators and with per-cell components, on one and two threads: the end populations, the
+// births, the births by age of mother and their exposure (where kept) and the indicators, bit for bit.
+TEST(StepKernelSurvive, FiveYearBirthsInThePassAsTheGeneralPath) {
+  test::RandomCase fused = five_year_case(3);
   test::RandomCase general = fused;
   for (StepSchedules& s : general.steps) s.external_in.assign(fused.base.layout().cells(), 0.0);
   const auto same = [](std::span<const double> a, std::span<const double> b) {
@@ -166,4 +177,33 @@ TEST(StepKernelSurvive, FiveYearBirthsInThePassAsTheGeneralPath) {
         }
       }
     }
+}
+
+// Phase 1 (the conserve factors) on five-year steps: skipped when no zone's rate sums (StepPlan::out_rate_z) can add up
+// to 1 (StepRunner::no_zone_may_scale), so no flow is scaled; a zone whose OD rates can still has its cells scaled,
+// wherever it lies, and only that zone.
+TEST(StepKernelSurvive, FiveYearPhaseOneScalesOnlyAZoneWithLargeRates) {
+  const auto scaled_zones = [](const test::RandomCase& c) {
+    std::set<int> zones;
+    for (const StepComponents& comp : test::run_case(c, 2).components)
+      for (const AdjustedCell& a : comp.scaled_flows) zones.insert(a.zone);
+    return zones;
+  };
+  const test::RandomCase base = five_year_case(2);
+  EXPECT_EQ(scaled_zones(base), std::set<int>{}) << "no zone's rates come near 1";
+  for (const int zone : {0, 4}) {  // its three out-edges at 0.12 a year: 5 × 0.36 × profile 0.5–1.5
+    test::RandomCase c = base;
+    std::vector<OdFlow> flows = c.steps[0].od->flows();
+    for (OdFlow& f : flows)
+      if (f.origin == zone) f.rate_per_year = 0.12;
+    std::vector<double> profile;
+    for (int g = 0; g < 2; ++g)
+      for (int sx = 0; sx < 2; ++sx) {
+        const auto row = c.steps[0].od->profile_row(g, sx);
+        profile.insert(profile.end(), row.begin(), row.end());
+      }
+    const auto od = std::make_shared<const OdMigration>(flows, profile, 6, 2, c.cfg.grid.n_ages);
+    for (StepSchedules& s : c.steps) s.od = od;
+    EXPECT_EQ(scaled_zones(c), std::set<int>{zone}) << "OD rates of zone " << zone;
+  }
 }
