@@ -281,7 +281,7 @@ COHORTGIS_KERNEL void fused_state(const FusedState& f) {
 }
 
 namespace {
-using Cells4 = double __attribute__((vector_size(32)));  // four cells (two per AVX2 register pair: see below)
+using Cells4 = double __attribute__((vector_size(32)));  // four cells (an AVX2 register; two SSE2 ones in "default")
 
 // fused_state_body<true, TO || TI, TO, TI, false, K> of cells i … i + 3, with GCC vectors: the same operations per
 // cell (the in-flows ((0 + t_1) + t_2) + …, t_j = (c_j · q) · p_j; M = in − (R · q) · P, then − t or + u).
