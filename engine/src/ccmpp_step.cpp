@@ -172,17 +172,31 @@ using Bits4 = std::uint64_t __attribute__((vector_size(32)));
 // makes it (the same bits); A = P + E. (Vectors divide in place: no 32-byte vector is returned by value.)
 [[gnu::always_inline]] inline double half(double m) { return m / 2.0; }
 
+// A3 step 4's B = z · F · (A + Q) / 2 (and the exposure z · (A + Q) / 2) of four ages from F and A + Q; ONE: a one-year
+// step, F · (A + Q) / 2 (births_of_4).
+template <bool EXPOSURE, bool ONE>
+[[gnu::always_inline]] inline void store_births_4(std::size_t i, double z, const Ages4& fv, const Ages4& aq, double* b,
+                                                  double* e) {
+  if constexpr (ONE) {
+    detail::store_vec(b + i, fv * aq / 2.0);
+    if constexpr (EXPOSURE) detail::store_vec(e + i, aq / 2.0);
+  } else {
+    detail::store_vec(b + i, z * fv * aq / 2.0);
+    if constexpr (EXPOSURE) detail::store_vec(e + i, z * aq / 2.0);
+  }
+}
+
 // steps_2_3_body<true> of ages i … i + 3 with A and E made from P and M: the same operations per age; `kept` keeps the
-// lanes where Q ≥ 0 held. BIRTHS (a women's state of a one-year step): also births_of_4<true, EXPOSURE, true, true> of
-// the same ages from E[i] and Q[i] in registers (A[i] = P[i] + E[i]; B, the exposure and the OR of F's bits into
-// `fbits`), so that the births take no pass of their own over P, M and Q.
-template <bool BIRTHS = false, bool EXPOSURE = false>
+// lanes where Q ≥ 0 held. BIRTHS (a women's state): also births_of_4<true, EXPOSURE, ONE, true> of the same ages from
+// E[i] and Q[i] in registers (A[i] = P[i] + E[i]; B, the exposure and the OR of F's bits into `fbits`), so that the
+// births take no pass of their own over P, M and Q. ONE: a one-year step (z · F is F); else z · F · (A + Q) / 2.
+template <bool BIRTHS = false, bool EXPOSURE = false, bool ONE = true>
 [[gnu::always_inline]] inline void survive_close_4(std::size_t i, const double* __restrict s,
                                                    const double* __restrict p, const double* __restrict m,
                                                    double* __restrict d, double* __restrict q, double* __restrict p_end,
                                                    Bits4& kept, const double* __restrict f = nullptr,
                                                    double* __restrict b = nullptr, double* __restrict e = nullptr,
-                                                   Bits4* fbits = nullptr) {
+                                                   Bits4* fbits = nullptr, double z = 1.0) {
   Ages4 sv, pv, mv, nv;
   detail::load_vec(sv, s + i);
   detail::load_vec(pv, p + i - 1);
@@ -198,13 +212,12 @@ template <bool BIRTHS = false, bool EXPOSURE = false>
   const Ages4 floor = {kFloorPersons, kFloorPersons, kFloorPersons, kFloorPersons};
   detail::store_vec(p_end + i, ok ? qv : floor);
   kept &= (Bits4)ok;  // the lanes' masks (all ones or zero) as bits
-  if constexpr (BIRTHS) {  // births_of_4's operations (ONE): A[i] + Q[i], then F · (A + Q) / 2
+  if constexpr (BIRTHS) {  // births_of_4's operations: A[i] + Q[i], then (z ·) F · (A + Q) / 2
     Ages4 pn, fv;
     detail::load_vec(pn, p + i);
     detail::load_vec(fv, f + i);
     const Ages4 aq = (pn + ev) + qv;
-    detail::store_vec(b + i, fv * aq / 2.0);
-    if constexpr (EXPOSURE) detail::store_vec(e + i, aq / 2.0);
+    store_births_4<EXPOSURE, ONE>(i, z, fv, aq, b, e);
     Bits4 fb;
     detail::load_vec(fb, f + i);
     *fbits |= fb;
@@ -218,23 +231,23 @@ template <bool BIRTHS = false, bool EXPOSURE = false>
 // four: the same for every state of a zone, so worked out once.
 // BIRTHS: a women's state's births of ages 1 … w − 1 in the same blocks (births_ages' blocks: the same ages, those
 // computed twice storing the same values), the OR of F's bits over them into `fbits`.
-template <bool BIRTHS = false, bool EXPOSURE = false>
+template <bool BIRTHS = false, bool EXPOSURE = false, bool ONE = true>
 [[gnu::always_inline]] inline bool survive_close_state(std::size_t w, std::size_t end, bool mid,
                                                        const double* __restrict s, const double* __restrict p,
                                                        const double* __restrict m, double* __restrict d,
                                                        double* __restrict q, double* __restrict p_end,
                                                        const double* __restrict f = nullptr,
                                                        double* __restrict b = nullptr, double* __restrict e = nullptr,
-                                                       std::uint64_t* fbits = nullptr) {
+                                                       std::uint64_t* fbits = nullptr, double z = 1.0) {
   Bits4 kept0 = ~Bits4{}, kept1 = ~Bits4{}, bits{};
   for (std::size_t i = 1; i < end; i += 8) {
-    survive_close_4<BIRTHS, EXPOSURE>(i, s, p, m, d, q, p_end, kept0, f, b, e, &bits);
-    survive_close_4<BIRTHS, EXPOSURE>(i + 4, s, p, m, d, q, p_end, kept1, f, b, e, &bits);
+    survive_close_4<BIRTHS, EXPOSURE, ONE>(i, s, p, m, d, q, p_end, kept0, f, b, e, &bits, z);
+    survive_close_4<BIRTHS, EXPOSURE, ONE>(i + 4, s, p, m, d, q, p_end, kept1, f, b, e, &bits, z);
   }
   if (mid)  // 5–7 ages left: four of them here
-    survive_close_4<BIRTHS, EXPOSURE>(end, s, p, m, d, q, p_end, kept0, f, b, e, &bits);
+    survive_close_4<BIRTHS, EXPOSURE, ONE>(end, s, p, m, d, q, p_end, kept0, f, b, e, &bits, z);
   // The last four (some again when w − 1 is a multiple of 8).
-  survive_close_4<BIRTHS, EXPOSURE>(w - 4, s, p, m, d, q, p_end, kept1, f, b, e, &bits);
+  survive_close_4<BIRTHS, EXPOSURE, ONE>(w - 4, s, p, m, d, q, p_end, kept1, f, b, e, &bits, z);
   if constexpr (BIRTHS) {
     const auto b2 = __builtin_shufflevector(bits, bits, 0, 1) | __builtin_shufflevector(bits, bits, 2, 3);
     *fbits = b2[0] | b2[1];
@@ -274,13 +287,7 @@ template <bool BITS, bool EXPOSURE, bool ONE, bool PM>
     av = av + mv / 2.0;
   }
   const Ages4 aq = av + qv;
-  if constexpr (ONE) {
-    detail::store_vec(b + i, fv * aq / 2.0);
-    if constexpr (EXPOSURE) detail::store_vec(e + i, aq / 2.0);
-  } else {
-    detail::store_vec(b + i, z * fv * aq / 2.0);
-    if constexpr (EXPOSURE) detail::store_vec(e + i, z * aq / 2.0);
-  }
+  store_births_4<EXPOSURE, ONE>(i, z, fv, aq, b, e);
   if constexpr (BITS) {
     Bits4 fb;
     detail::load_vec(fb, f + i);
@@ -441,38 +448,39 @@ std::pair<double, double> sum_births(const double* B0, BirthsRange r0, const dou
 }  // namespace detail
 
 namespace {
-// survive_close_state with a women's state's births (and, EXPOSURE, the exposure) in the same pass (a one-year step,
-// w ≥ 9: births_ages' blocks of eight), then births_ends.
-template <bool EXPOSURE>
+// survive_close_state with a women's state's births (and, EXPOSURE, the exposure) in the same pass (w ≥ 9: births_ages'
+// blocks of eight; ONE a one-year step, else z · F as births_ages makes it where z ≠ 1), then births_ends.
+template <bool EXPOSURE, bool ONE>
 [[gnu::always_inline]] inline bool survive_births_state(std::size_t w, std::size_t end, bool mid,
                                                         const double* __restrict s, const double* __restrict p,
                                                         const double* __restrict m, double* __restrict d,
                                                         double* __restrict q, double* __restrict p_end,
                                                         const double* __restrict f, double* __restrict b,
                                                         double* __restrict e, detail::BirthsRange& range,
-                                                        std::uint64_t& bits) {
+                                                        std::uint64_t& bits, double z) {
   std::uint64_t fbits = 0;
-  const bool floored = survive_close_state<true, EXPOSURE>(w, end, mid, s, p, m, d, q, p_end, f, b, e, &fbits);
+  const bool floored = survive_close_state<true, EXPOSURE, ONE>(w, end, mid, s, p, m, d, q, p_end, f, b, e, &fbits, z);
   range = births_ends<true>(w, f, b, EXPOSURE ? e : nullptr, fbits, &bits);
   return floored;
 }
 
 // The zone's groups with each women's state's births in its survive pass, then the men's state of the group: a
 // group's two states in one loop step, so that the loop holds no test of sex.
-template <bool EXPOSURE>
+template <bool EXPOSURE, bool ONE>
 [[gnu::always_inline]] inline void survive_births_groups(std::size_t w, std::size_t states, const double* S,
                                                          const double* P, const double* M, double* D, double* Q,
                                                          double* P_end, unsigned char* floored,
                                                          const detail::ZoneBirths& births) {
   const std::size_t n = w + 1, end = 1 + (w - 1) / 8 * 8;  // as survive_close_states
   const bool mid = end + 4 < w;
+  const double z = births.z;
   const double* f = births.F;
   double* b = births.B;
   double* e = EXPOSURE ? births.exposure : nullptr;
   for (std::size_t k = 0, g = 0; k < states; k += kSexes, ++g, f += n, b += n, e += EXPOSURE ? n : 0) {
     const std::size_t o = k * n, o1 = o + n;
-    floored[k] = survive_births_state<EXPOSURE>(w, end, mid, S + o, P + o, M + o, D + o, Q + o, P_end + o, f, b, e,
-                                                births.range[g], births.bits[g])
+    floored[k] = survive_births_state<EXPOSURE, ONE>(w, end, mid, S + o, P + o, M + o, D + o, Q + o, P_end + o, f, b, e,
+                                                     births.range[g], births.bits[g], z)
                      ? 1
                      : 0;
     floored[k + 1] = survive_close_state(w, end, mid, S + o1, P + o1, M + o1, D + o1, Q + o1, P_end + o1) ? 1 : 0;
@@ -517,18 +525,24 @@ COHORTGIS_KERNEL void survive_and_close_states(std::size_t w, std::size_t states
 
 // survive_and_close_states with each group's women's births (A3 step 4 without the sum) in the same pass where
 // births_in_pass holds: a women's state's loop loads P[i] and F[i] more and stores B (13 instructions more per eight
-// ages; the exposure two more a vector), against a pass of its own that loads P, M and Q again (17 per eight ages) and
-// its set-up. A kernel of its own:
-// the branch and the larger body in survive_and_close_states cost the other runs ≈ 15 instructions a zone.
+// ages on a one-year step, a multiplication by z more a vector on a five-year step; the exposure two more a vector),
+// against a pass of its own that loads P, M and Q again (17 per eight ages) and its set-up. A kernel of its own: the
+// branch and the larger body in survive_and_close_states cost the other runs ≈ 15 instructions a zone.
 COHORTGIS_KERNEL void survive_births_and_close_states(std::size_t w, std::size_t states, const double* S,
                                                       const double* P, const double* M, double* D, double* Q,
                                                       double* P_end, unsigned char* floored, const ZoneBirths& births) {
   const std::size_t n = w + 1;
-  if (births_in_pass(w, births.z)) {
-    if (births.exposure)
-      survive_births_groups<true>(w, states, S, P, M, D, Q, P_end, floored, births);
-    else
-      survive_births_groups<false>(w, states, S, P, M, D, Q, P_end, floored, births);
+  if (births_in_pass(w)) {  // as births_ages: z · F only where z ≠ 1
+    if (births.z == 1.0) {
+      if (births.exposure)
+        survive_births_groups<true, true>(w, states, S, P, M, D, Q, P_end, floored, births);
+      else
+        survive_births_groups<false, true>(w, states, S, P, M, D, Q, P_end, floored, births);
+    } else if (births.exposure) {
+      survive_births_groups<true, false>(w, states, S, P, M, D, Q, P_end, floored, births);
+    } else {
+      survive_births_groups<false, false>(w, states, S, P, M, D, Q, P_end, floored, births);
+    }
     return;
   }
   // Otherwise the births after the pass, which wrote the women's Q, as births_by_age_bits_states makes them.

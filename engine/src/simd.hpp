@@ -86,9 +86,9 @@ struct ZoneBirths {
   BirthsRange* range;    // [group]
   std::uint64_t* bits;   // [group]
 };
-// Whether survive_births_and_close_states makes the births in its pass: a one-year step (the births' F · (A + Q) / 2,
-// whose z · F is F), w ≥ 9 (births_ages' blocks of eight).
-inline bool births_in_pass(std::size_t w, double z) { return z == 1.0 && w >= 9; }
+// Whether survive_births_and_close_states makes the births in its pass: w ≥ 9 (births_ages' blocks of eight), steps of
+// any width (z · F · (A + Q) / 2, or F · (A + Q) / 2 where z = 1, as births_ages).
+inline bool births_in_pass(std::size_t w) { return w >= 9; }
 // survive_and_close_states (`states` even: group g's women, then its men) and each group's women's births as
 // births_by_age_bits_states makes them from BirthsOfState{w, z, F + g·n, P + 2g·n, Q + 2g·n, B + g·n, exposure + g·n,
 // M + 2g·n}: the same B, exposure, range[g] and bits[g]. Where births_in_pass holds they take no pass of their own

@@ -23,16 +23,6 @@ std::string StepRunner::where(int zone, int group, int sex, int age) const {
   return s;
 }
 
-double StepRunner::out_rate_sum_of_edges(const OdMigration& od, int zone, int group) const {
-  const double zy = L_.grid.width_years;
-  double R = 0.0;
-  for (int e : od.out_edges(zone)) {
-    const OdFlow& f = od.flows()[uz(e)];
-    if (f.group < 0 || f.group == group) R += zy * f.rate_per_year;
-  }
-  return R;
-}
-
 void StepRunner::validate_sizes() const {
   const std::size_t states = L_.states(), A = L_.ages(), cells = L_.cells();
   const std::size_t rows =
@@ -321,9 +311,10 @@ bool StepRunner::cell_outflows(int z, int g, int s, double share, Scratch& sc, b
 // Whether outflows() would find every zone's rate bound below 1 − 1e-6 (and so return at once for each): its bound
 // from the largest rate sum of each group over the zones and the largest zone multiplier of each transition, in the
 // same order of operations. Every term is ≥ 0, and rounded sums and products of numbers ≥ 0 do not decrease when a
-// term grows, so no zone's own bound exceeds this one. One-year grids (the rate sums are the OD index's own).
+// term grows, so no zone's own bound exceeds this one. The rate sums outflows() reads (out_rate_sum: the OD index's
+// own on a one-year grid, StepPlan::out_rate_z on a five-year grid).
 bool StepRunner::no_zone_may_scale() const {
-  if (!plan_.rate_bound_only || L_.grid.width_years != 1) return false;
+  if (!plan_.rate_bound_only) return false;
   const double zy = L_.grid.width_years;
   std::vector<double> mult_max(sch_.transitions.size(), 1.0);
   for (std::size_t k = 0; k < sch_.transitions.size(); ++k) {
@@ -342,7 +333,7 @@ bool StepRunner::no_zone_may_scale() const {
   for (int g = 0; g < L_.groups; ++g) {
     double R = 0.0;
     if (plan_.has_od)
-      for (int z = 0; z < L_.zones; ++z) R = std::max(R, sch_.od->out_rate_per_year(z, g));
+      for (int z = 0; z < L_.zones; ++z) R = std::max(R, out_rate_sum(*sch_.od, z, g));
     double T = 0.0;
     for (std::size_t k = 0; k < sch_.transitions.size(); ++k)
       if (sch_.transitions[k].from_group == g) T += zy * plan_.transition_max[k] * mult_max[k];

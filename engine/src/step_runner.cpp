@@ -97,7 +97,26 @@ StepPlan plan_step(const ProjectionConfig& cfg, const CohortLayout& L, const Ste
   plan.timing = sch.migration_timing.value_or(cfg.migration_timing);
   plan.fused = !plan.multistate && plan.any_migration && plan.timing == MigrationTiming::even && !plan.has_ext_in &&
                !plan.has_ext_out && !plan.has_net && cfg.flow_policy != FlowPolicy::wpp;
-  plan.births_in_pass = plan.fused && births_in_pass(uz(L.grid.open_index()), L.grid.width_years);
+  plan.births_in_pass = plan.fused && births_in_pass(uz(L.grid.open_index()));
+  if (plan.has_od && L.grid.width_years != 1) {
+    // Each out-edge once for every group it carries (the groups' sums each in edge order: the same additions as a
+    // sum per group).
+    const OdMigration& od = *sch.od;
+    const double zy = L.grid.width_years;
+    const std::size_t G = uz(L.groups);
+    plan.out_rate_z.assign(uz(L.zones) * G, 0.0);
+    for (int z = 0; z < L.zones; ++z) {
+      double* const R = plan.out_rate_z.data() + uz(z) * G;
+      for (const int e : od.out_edges(z)) {
+        const OdFlow& f = od.flows()[uz(e)];
+        const double c = zy * f.rate_per_year;
+        if (f.group < 0)
+          for (std::size_t g = 0; g < G; ++g) R[g] += c;
+        else if (uz(f.group) < G)
+          R[uz(f.group)] += c;
+      }
+    }
+  }
   plan.tr_out.assign(uz(L.groups), -1);
   plan.tr_in.assign(uz(L.groups), -1);
   for (std::size_t k = 0; k < sch.transitions.size() && plan.fused; ++k) {
@@ -341,13 +360,13 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
   double* const end_z = next_.data().data() + z0;
   if (plan_.births_in_pass) {  // the women's births by age in the same pass (births_of_groups sums them)
     const std::size_t st0 = uz(z) * uz(G) * nA;  // the zone's first state's ages in the [state][age] arrays
-    const bool kept = plan_.births_by_age_kept;  // into the components, with their exposure; else into scratch
-    const ZoneBirths births{1.0,
-                            sch_.asfr.data() + st0,
-                            kept ? c_.births_by_mother_age.data() + st0 : sc.women_births.data(),
-                            kept ? c_.women_exposure.data() + st0 : nullptr,
-                            sc.births_range.data(),
-                            sc.births_bits.data()};
+    ZoneBirths& births = sc.zone_births;         // B into the scratch (resize_for_zone), ranges, bits
+    births.z = zy;
+    births.F = sch_.asfr.data() + st0;
+    if (plan_.births_by_age_kept) {  // into the components, with their exposure
+      births.B = c_.births_by_mother_age.data() + st0;
+      births.exposure = c_.women_exposure.data() + st0;
+    }
     survive_births_and_close_states(w, uz(G) * kSexes, Sz, Pz, Mz, Dz, sc.Q.data(), end_z, sc.floored_above.data(),
                                     births);
   } else {

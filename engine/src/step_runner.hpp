@@ -118,6 +118,9 @@ struct Scratch {
   std::vector<double> women_births;
   std::vector<BirthsRange> births_range;
   std::vector<std::uint64_t> births_bits;
+  // Their pointers for survive_births_and_close_states, set by resize_for_zone (B the scratch's, no exposure):
+  // fused_migration sets only z and F per zone, and B and the exposure where births by age are kept (the whole run).
+  ZoneBirths zone_births{};
   LifeTable lt;
   // Multistate step: M(x) per life-table row, P(x) and S(x) per index of both sexes, the single-state death rates.
   std::vector<StateMatrix> ms_M, ms_P, ms_S;
@@ -154,6 +157,7 @@ struct Scratch {
     births_range.resize(g);
     births_bits.resize(g);
     women_births.resize(g * n);
+    zone_births = {1.0, nullptr, women_births.data(), nullptr, births_range.data(), births_bits.data()};
   }
   // The OD age–sex profile of (group, sex), or 1 everywhere when the migration has none. Sex 0's row read over 2n
   // ages is both sexes' (the profile is [group][sex][age]; `ones` holds 2n): fused_migration's in-flow pass.
@@ -267,12 +271,12 @@ class StepRunner {
   std::string where(int zone, int group, int sex, int age) const;
   void validate_sizes() const;
   // z · Σ rate over the out-edges of a zone that carry the group, in edge order: ((0 + z·r_1) + z·r_2) + …; on a
-  // one-year grid the OD's own per-year sums (z·r = r exactly for z = 1).
-  // Inline: on a one-year grid one load, not a call per (zone, group) of the fused path.
+  // one-year grid the OD's own per-year sums (z·r = r exactly for z = 1), else the step's (StepPlan::out_rate_z).
+  // Inline: one load, not a call per (zone, group) of the fused path. `od` is the step's OD (sch_.od).
   double out_rate_sum(const OdMigration& od, int zone, int group) const {
-    return L_.grid.width_years == 1 ? od.out_rate_per_year(zone, group) : out_rate_sum_of_edges(od, zone, group);
+    return L_.grid.width_years == 1 ? od.out_rate_per_year(zone, group)
+                                    : plan_.out_rate_z[uz(zone) * uz(L_.groups) + uz(group)];
   }
-  double out_rate_sum_of_edges(const OdMigration& od, int zone, int group) const;
   void validate_zone(int zone) const;
   void validate_zones();
   bool only_whole_array_checks() const;  // validate_zones' checks of whole arrays, when they are all it needs

@@ -710,7 +710,8 @@ TEST(StepKernelInFlows, EdgeSumsFromPlusZeroNeverMinusZero) {
 // The lean run's fused pass with its in-flows (detail::fused_state_in_flows) against add_in_flows_indexed then
 // fused_state, bit for bit: 1–12 edges (edge order matters: origins with −0, subnormal and negative persons), no
 // transition, one out of or one into the group, or a run with transitions none of which is the group's; vectors of
-// 1–202 ages; nothing written past the vector, and the in-flow buffer neither read nor written.
+// 1–202 ages (every length mod 8, with and without four after the blocks of eight: the pass's last four cells made
+// again where they overlap); nothing written past the vector, and the in-flow buffer neither read nor written.
 TEST(StepKernelFused, InFlowsInThePassAsInFlowsThenFusedState) {
   std::uint64_t seed = 0xbb67ae8584caa73bULL;
   const auto value = [&seed]() {
@@ -736,7 +737,7 @@ TEST(StepKernelFused, InFlowsInThePassAsInFlowsThenFusedState) {
     }
     const detail::IndexedInEdges edges{flows.data(), idx.data(), idx.size(), P.data(), stride, 2.0};
     for (int tr = 0; tr < 4; ++tr)  // none, out of the group, into it, the run's transitions none of the group's
-      for (const std::size_t n : {1u, 2u, 3u, 5u, 8u, 9u, 13u, 101u, 202u}) {
+      for (const std::size_t n : {1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 12u, 13u, 15u, 16u, 19u, 101u, 202u}) {
         std::vector<double> in(n, -7.0), M(n + 1, 7.0);
         detail::FusedState f{};
         f.P = P.data() + 3 * stride;
@@ -765,7 +766,7 @@ TEST(StepKernelFused, InFlowsInThePassAsInFlowsThenFusedState) {
         ++cases;
       }
   }
-  EXPECT_EQ(cases, detail::kFusedInEdges * 36);
+  EXPECT_EQ(cases, detail::kFusedInEdges * 64);
 }
 
 // The floored-cell scan of step_zone's slow close (detail::first_floored): for vectors of 1–40 ages and 101, with the

@@ -305,8 +305,8 @@ TEST(ProjectionAccounting, IdentityHoldsPerZoneGroupSexCohort) {
 }
 
 // On a five-year grid the OD out-rate of a (zone, group) is z · Σ rate over its out-edges, summed in out_edges() order
-// (StepRunner::out_rate_sum_of_edges; a one-year grid takes OdMigration's own sums): every cell's out-flow is that R ·
-// profile · P bit for bit, and the area's out-flows are its in-flows.
+// (StepPlan::out_rate_z, made once a step; a one-year grid takes OdMigration's own sums): every cell's out-flow is that
+// R · profile · P bit for bit, and the area's out-flows are its in-flows.
 TEST(ProjectionAccounting, FiveYearOutFlowsAreTheEdgesRatesTimesTheWidth) {
   const AgeGrid grid = AgeGrid::five_year(85);
   const int zones = 6, G = 2, A = grid.n_ages;

@@ -1,16 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
 // The lean fused path's survive-and-close pass with the women's births in it (engine/src/simd.hpp,
-// detail::survive_births_and_close_states), against the pass and the births' own kernel one after the other.
+// detail::survive_births_and_close_states), against the pass and the births' own kernel one after the other, and on
+// five-year steps through the step runner against the general path; and five-year steps' phase 1 (the conserve factors)
+// skipped by the rate bound only where no zone may scale.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <memory>
+#include <set>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "kernel_random.hpp"
+#include "projection_cases.hpp"
 #include "simd.hpp"
 
 using namespace cohortgis;
@@ -89,4 +95,115 @@ TEST(StepKernelSurvive, BirthsInThePassAsPassThenBirths) {
         ++cases;
       }
   EXPECT_EQ(cases, 40u);
+}
+
+namespace {
+// A five-year case of six zones and two groups (OD with three out-edges a zone, one of group 1; a transition from
+// group 1 into group 0; `even` timing) for `steps` steps; `rate` is each edge's rate per year times a draw in [0, 1).
+test::RandomCase five_year_case(int steps, double rate = 0.004) {
+  const AgeGrid grid = AgeGrid::five_year(85);
+  const int zones = 6, G = 2, A = grid.n_ages;
+  test::RandomCase c;
+  c.cfg.grid = grid;
+  c.cfg.steps = steps;
+  c.cfg.base_year = 2020;
+  c.cfg.group_names = {"registered", "floating"};
+  for (int z = 0; z < zones; ++z) c.cfg.zone_ids.push_back("Z" + std::to_string(z));
+  c.base = CohortArray(CohortLayout{zones, G, grid});
+  std::uint64_t seed = 0x3c6ef372fe94f82bULL;
+  const auto unit = [&seed]() { return next_unit(seed); };
+  for (double& p : c.base.data()) p = 50.0 + 2000.0 * unit();
+  std::vector<OdFlow> flows;
+  for (int o = 0; o < zones; ++o)
+    for (int k = 1; k <= 3; ++k) flows.push_back({o, (o + k) % zones, k == 2 ? 1 : -1, rate * unit()});
+  std::vector<double> profile(uz(G) * 2 * uz(A));
+  for (double& p : profile) p = 0.5 + unit();
+  const auto od = std::make_shared<const OdMigration>(flows, profile, zones, G, A);
+  for (int t = 0; t < steps; ++t) {
+    StepSchedules s;
+    for (int z = 0; z < zones; ++z)
+      for (int g = 0; g < G; ++g) {
+        for (int sx = 0; sx < 2; ++sx) {
+          const auto mx = test::makeham_mx(grid, 0.6 + 0.8 * unit());
+          s.mortality.insert(s.mortality.end(), mx.begin(), mx.end());
+        }
+        const auto f = test::fertility(grid, 1.0 + unit());
+        s.asfr.insert(s.asfr.end(), f.begin(), f.end());
+      }
+    for (int z = 0; z < zones; ++z) s.srb.push_back(1.03 + 0.1 * unit());
+    s.od = od;
+    GroupTransition tr{1, 0, std::vector<double>(2 * uz(A)), {}};
+    for (double& r : tr.rate_per_year) r = 0.02 * unit();
+    s.transitions.push_back(tr);
+    c.steps.push_back(std::move(s));
+  }
+  return c;
+}
+}  // namespace
+
+// The same on a five-year grid through the step runner (StepPlan::births_in_pass, the ZoneBirths' width): a run on
+// the fused path (OD and one transition, `even` timing) against the general path (an all-zero external in-migration
+// takes it), lean, with indicators and with per-cell components, on one and two threads: the end populations, the
+// births, the births by age of mother and their exposure (where kept) and the indicators, bit for bit.
+TEST(StepKernelSurvive, FiveYearBirthsInThePassAsTheGeneralPath) {
+  test::RandomCase fused = five_year_case(3);
+  test::RandomCase general = fused;
+  for (StepSchedules& s : general.steps) s.external_in.assign(fused.base.layout().cells(), 0.0);
+  const auto same = [](std::span<const double> a, std::span<const double> b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size_bytes()) == 0;
+  };
+  for (const auto& [cells, indicators] : {std::pair{false, false}, {false, true}, {true, true}})
+    for (const int threads : {1, 2}) {
+      fused.cfg.cell_components = general.cfg.cell_components = cells;
+      fused.cfg.indicators = general.cfg.indicators = indicators;
+      const test::RecordingSink a = test::run_case(fused, threads), b = test::run_case(general, 1);
+      ASSERT_EQ(a.components.size(), 3u);
+      ASSERT_EQ(b.components.size(), 3u);
+      const std::string where = "cells " + std::to_string(cells) + ", indicators " + std::to_string(indicators) +
+                                ", threads " + std::to_string(threads);
+      for (std::size_t t = 0; t < 3; ++t) {
+        const StepComponents &x = a.components[t], &y = b.components[t];
+        if (cells) {
+          EXPECT_TRUE(x.external_in.empty() && !y.external_in.empty()) << where << ": the second should be general";
+        }
+        EXPECT_TRUE(same(a.populations[t + 1].data(), b.populations[t + 1].data())) << where << ", step " << t;
+        EXPECT_TRUE(same(x.births, y.births)) << where << ", step " << t;
+        EXPECT_GT(x.births.at(0), 0.0) << where;
+        EXPECT_TRUE(same(x.births_by_mother_age, y.births_by_mother_age)) << where << ", step " << t;
+        EXPECT_TRUE(same(x.women_exposure, y.women_exposure)) << where << ", step " << t;
+        EXPECT_EQ(x.births_by_mother_age.empty(), !(cells || indicators)) << where;
+        if (indicators) {
+          EXPECT_TRUE(same(a.indicators[t].values, b.indicators[t].values)) << where << ", step " << t;
+        }
+      }
+    }
+}
+
+// Phase 1 (the conserve factors) on five-year steps: skipped when no zone's rate sums (StepPlan::out_rate_z) can add up
+// to 1 (StepRunner::no_zone_may_scale), so no flow is scaled; a zone whose OD rates can still has its cells scaled,
+// wherever it lies, and only that zone.
+TEST(StepKernelSurvive, FiveYearPhaseOneScalesOnlyAZoneWithLargeRates) {
+  const auto scaled_zones = [](const test::RandomCase& c) {
+    std::set<int> zones;
+    for (const StepComponents& comp : test::run_case(c, 2).components)
+      for (const AdjustedCell& a : comp.scaled_flows) zones.insert(a.zone);
+    return zones;
+  };
+  const test::RandomCase base = five_year_case(2);
+  EXPECT_EQ(scaled_zones(base), std::set<int>{}) << "no zone's rates come near 1";
+  for (const int zone : {0, 4}) {  // its three out-edges at 0.12 a year: 5 × 0.36 × profile 0.5–1.5
+    test::RandomCase c = base;
+    std::vector<OdFlow> flows = c.steps[0].od->flows();
+    for (OdFlow& f : flows)
+      if (f.origin == zone) f.rate_per_year = 0.12;
+    std::vector<double> profile;
+    for (int g = 0; g < 2; ++g)
+      for (int sx = 0; sx < 2; ++sx) {
+        const auto row = c.steps[0].od->profile_row(g, sx);
+        profile.insert(profile.end(), row.begin(), row.end());
+      }
+    const auto od = std::make_shared<const OdMigration>(flows, profile, 6, 2, c.cfg.grid.n_ages);
+    for (StepSchedules& s : c.steps) s.od = od;
+    EXPECT_EQ(scaled_zones(c), std::set<int>{zone}) << "OD rates of zone " << zone;
+  }
 }
