@@ -212,8 +212,8 @@ ObservedTable read_observed(const std::string& path, const scenarios::Scenario& 
       if (p != "GSA" && complete(p, v.first) &&
           !(std::abs(v.second - o.zone_totals[z]) <= 0.5 + 1e-9 * o.zone_totals[z]))
         throw InputError(path + ", column 'population': zone " + name + ": its rows by " + breakdown_name(p) +
-                         " add up to " + format_number(v.second) + " persons, but " + total_from + " " +
-                         format_number(o.zone_totals[z]) + "; expected the same number (" + option + ")");
+                         " add up to " + shortest_number(v.second) + " persons, but " + total_from + " " +
+                         shortest_number(o.zone_totals[z]) + "; expected the same number (" + option + ")");
     if (!(o.zone_totals[z] > 0))
       throw InputError(path + ", column 'population': zone " + name + " has a total of 0 persons; expected more " +
                        "than 0 to score a percentage error (" + option + ")");
@@ -267,14 +267,6 @@ struct Forecast {
   std::vector<double> cells;
 };
 
-void add_csv_row(std::string& out, const std::vector<std::string>& cells) {
-  for (std::size_t i = 0; i < cells.size(); ++i) {
-    if (i) out += ',';
-    append_csv_field(out, cells[i]);
-  }
-  out += '\n';
-}
-
 void write_text(const fs::path& file, const std::string& text) {
   TextFile f(file.string());
   f.write(text);
@@ -285,8 +277,8 @@ void write_text(const fs::path& file, const std::string& text) {
 // the manifest then lists and seals with the others.
 std::string backtest_inputs_csv(const BacktestConfig& cfg) {
   std::string csv = "role,path,sha256\n";
-  add_csv_row(csv, {"observed", cfg.observed, geodata::sha256_file(cfg.observed)});
-  if (!cfg.earlier.empty()) add_csv_row(csv, {"earlier", cfg.earlier, geodata::sha256_file(cfg.earlier)});
+  append_csv_row(csv, {"observed", cfg.observed, geodata::sha256_file(cfg.observed)});
+  if (!cfg.earlier.empty()) append_csv_row(csv, {"earlier", cfg.earlier, geodata::sha256_file(cfg.earlier)});
   return csv;
 }
 
@@ -318,10 +310,10 @@ std::string by_age_csv(const ObservedTable& observed, const std::vector<Forecast
     if (cells.empty()) return {};
     if (csv.empty()) csv = "forecast,sex,age,zones,observed,projected,error_percent,mape_percent\n";
     for (const auto& [key, c] : cells)
-      add_csv_row(csv, {f.name, kSexNames[key.first], std::to_string(key.second), std::to_string(c.zones),
-                        format_number(c.observed), format_number(c.projected),
-                        format_number(error_percent(c.projected, c.observed)),
-                        c.scored ? format_number(c.abs_error / static_cast<double>(c.scored)) : std::string()});
+      append_csv_row(
+          csv, {f.name, kSexNames[key.first], std::to_string(key.second), std::to_string(c.zones),
+                number_cell(c.observed), number_cell(c.projected), number_cell(error_percent(c.projected, c.observed)),
+                c.scored ? number_cell(c.abs_error / static_cast<double>(c.scored)) : std::string()});
   }
   return csv;
 }
@@ -426,24 +418,24 @@ BacktestSummary backtest(const BacktestConfig& cfg) {
     std::vector<ZoneComparison> zones;
     for (std::size_t z = 0; z < nz; ++z) {
       zones.push_back({sc.zones[z].id, observed.zone_totals[z], f.zone_totals[z]});
-      add_csv_row(rows_csv, {f.name, sc.zones[z].id, "all", "all", "all", format_number(observed.zone_totals[z]),
-                             format_number(f.zone_totals[z]),
-                             format_number(error_percent(f.zone_totals[z], observed.zone_totals[z]))});
+      append_csv_row(rows_csv, {f.name, sc.zones[z].id, "all", "all", "all", number_cell(observed.zone_totals[z]),
+                                number_cell(f.zone_totals[z]),
+                                number_cell(error_percent(f.zone_totals[z], observed.zone_totals[z]))});
     }
     for (std::size_t k = 0; k < observed.rows.size(); ++k) {
       const ObservedRow& r = observed.rows[k];
       if (r.is_total()) continue;  // written above
-      add_csv_row(rows_csv, {f.name, r.zone, r.group, r.sex, r.age == kAllAges ? "all" : std::to_string(r.age),
-                             format_number(r.persons), format_number(f.cells[k]),
-                             format_number(error_percent(f.cells[k], r.persons))});
+      append_csv_row(rows_csv, {f.name, r.zone, r.group, r.sex, r.age == kAllAges ? "all" : std::to_string(r.age),
+                                number_cell(r.persons), number_cell(f.cells[k]),
+                                number_cell(error_percent(f.cells[k], r.persons))});
     }
     const ErrorSummary s = summarize_errors(zones);
     summary.scores.push_back({f.name, s});
-    add_csv_row(summary_csv, {f.name, format_number(s.mape_percent), format_number(s.malpe_percent), s.worst_zone,
-                              format_number(s.worst_error_percent), format_number(s.share_within_5_percent),
-                              format_number(s.share_within_10_percent), format_number(s.total_error_percent),
-                              format_number(s.weighted_mape_percent), format_number(s.median_ape_percent),
-                              format_number(s.rmse_persons)});
+    append_csv_row(summary_csv, {f.name, number_cell(s.mape_percent), number_cell(s.malpe_percent), s.worst_zone,
+                                 number_cell(s.worst_error_percent), number_cell(s.share_within_5_percent),
+                                 number_cell(s.share_within_10_percent), number_cell(s.total_error_percent),
+                                 number_cell(s.weighted_mape_percent), number_cell(s.median_ape_percent),
+                                 number_cell(s.rmse_persons)});
   }
   const std::string by_age = by_age_csv(observed, forecasts);
   write_text(out.staging() / "backtest.csv", rows_csv);

@@ -38,7 +38,7 @@ ErrorSummary summarize_errors(const std::vector<ZoneComparison>& zones) {
   ape.reserve(zones.size());
   for (const auto& z : zones) {
     if (!(z.observed > 0))
-      throw InputError("zone " + z.zone + ": observed population " + format_number(z.observed) +
+      throw InputError("zone " + z.zone + ": observed population " + shortest_number(z.observed) +
                        "; expected more than 0 to score a percentage error");
     const double e = error_percent(z.projected, z.observed);
     abs_sum += std::abs(e);
@@ -75,7 +75,7 @@ std::vector<double> constant_share(const std::vector<double>& launch, double tar
   double total = 0;
   for (double v : launch) total += v;
   if (!(total > 0))
-    throw InputError("constant-share benchmark: the launch-year area total is " + format_number(total) +
+    throw InputError("constant-share benchmark: the launch-year area total is " + shortest_number(total) +
                      "; expected more than 0");
   std::vector<double> out;
   out.reserve(launch.size());

@@ -10,8 +10,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include "cohortgis/engine/index_cast.hpp"
@@ -19,6 +19,7 @@
 #include "cohortgis/engine/thread_arena.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "cohortgis/scenarios/stochastic.hpp"
+#include "csv_stream.hpp"
 #include "text_output.hpp"
 
 namespace cohortgis::app {
@@ -211,7 +212,7 @@ EnsembleResult run_ensemble(const scenarios::ScenarioSet& set, const scenarios::
   }
   if (bytes > static_cast<double>(kMaxEnsembleBytes))
     throw InputError("--trajectories " + std::to_string(o.trajectories) + ": " + std::to_string(r.cells) +
-                     " summary cells per trajectory would need " + format_number(std::round(bytes / (1 << 20))) +
+                     " summary cells per trajectory would need " + shortest_number(std::round(bytes / (1 << 20))) +
                      " MiB of memory; at most " + std::to_string(kMaxEnsembleBytes >> 20) +
                      " MiB are kept (use fewer trajectories)");
   // Named, not a structured binding: the lambdas below capture them (clang 14 cannot capture a binding).
@@ -236,51 +237,6 @@ EnsembleResult run_ensemble(const scenarios::ScenarioSet& set, const scenarios::
   r.values = o.comm->gather(mine, counts);
   return r;
 }
-
-namespace {
-
-// The RFC 4180 records of a CSV text (quoted fields may hold commas and line breaks): [start, end) of each record
-// without its line break, and its fields unquoted.
-struct CsvRecord {
-  std::size_t start = 0, end = 0;
-  std::vector<std::string> fields;
-};
-std::vector<CsvRecord> csv_records(const std::string& text) {
-  std::vector<CsvRecord> out;
-  CsvRecord rec;
-  std::string field;
-  bool quoted = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        field += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      rec.fields.push_back(std::move(field));
-      field.clear();
-    } else if (c == '\n') {
-      rec.end = i;
-      rec.fields.push_back(std::move(field));
-      field.clear();
-      out.push_back(std::move(rec));
-      rec = CsvRecord{};
-      rec.start = i + 1;
-    } else {
-      field += c;
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 void write_ensemble_outputs(const std::string& dir, const scenarios::ScenarioSet& set,
                             const std::vector<EnsembleResult>& ensembles) {
@@ -316,10 +272,10 @@ void write_ensemble_outputs(const std::string& dir, const scenarios::ScenarioSet
         buf += indicator_name(e.indicators[k]);
         for (double p : kProbabilities) {
           buf += ',';
-          append_number(buf, type7_quantile(column, p));
+          append_number_cell(buf, type7_quantile(column, p));
         }
         buf += ',';
-        append_number(buf, sum / static_cast<double>(e.trajectories));
+        append_number_cell(buf, sum / static_cast<double>(e.trajectories));
         buf += '\n';
         q.write(buf);
         if (e.indicators[k] == Indicator::population && u < e.base_population.size()) {
@@ -331,9 +287,9 @@ void write_ensemble_outputs(const std::string& dir, const scenarios::ScenarioSet
           buf += ',' + std::to_string(e.years[y]) + ',';
           append_csv_field(buf, e.units[u]);
           buf += ",population,above_base_year,";
-          append_number(buf, base);
+          append_number_cell(buf, base);
           buf += ',';
-          append_number(buf, static_cast<double>(above) / static_cast<double>(e.trajectories));
+          append_number_cell(buf, static_cast<double>(above) / static_cast<double>(e.trajectories));
           buf += '\n';
           pr.write(buf);
         }
@@ -344,23 +300,19 @@ void write_ensemble_outputs(const std::string& dir, const scenarios::ScenarioSet
   q.close();
 
   // targets.csv gains probability_met: the share of trajectories in which the target's margin is >= 0.
+  // The rows are read by the results folder's CSV reader and written again as the writer wrote them (append_csv_row).
   const std::string path = dir + "/targets.csv";
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return;  // a run without targets.csv
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string text = ss.str();
-  in.close();
-  const std::vector<CsvRecord> recs = csv_records(text);
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return;  // a run without targets.csv
+  CsvData csv;
   std::string out;
-  for (std::size_t i = 0; i < recs.size(); ++i) {
-    out.append(text, recs[i].start, recs[i].end - recs[i].start);
-    if (i == 0) {
-      out += ",probability_met\n";
-      continue;
-    }
+  const auto add_row = [&out](std::vector<std::string> cells, std::string last) {
+    cells.push_back(std::move(last));
+    append_csv_row(out, cells);
+  };
+  detail::for_each_csv_row(path, csv, {}, [&](const CsvData&, const std::vector<std::string>& f, std::size_t) {
+    if (out.empty()) add_row(csv.header, "probability_met");
     double probability = std::nan("");
-    const auto& f = recs[i].fields;
     for (const EnsembleResult& e : ensembles) {
       if (f.size() < 2 || f[0] != e.variant) continue;
       for (std::size_t j = 0; j < e.targets.size(); ++j) {
@@ -377,10 +329,9 @@ void write_ensemble_outputs(const std::string& dir, const scenarios::ScenarioSet
         probability = static_cast<double>(met) / static_cast<double>(e.trajectories);
       }
     }
-    out += ',';
-    append_number(out, probability);
-    out += '\n';
-  }
+    add_row(f, number_cell(probability));
+  });
+  if (out.empty()) add_row(csv.header, "probability_met");  // no targets: the header alone
   TextFile t(path);
   t.write(out);
   t.close();

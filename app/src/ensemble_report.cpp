@@ -92,7 +92,7 @@ std::optional<ReportSection> ensemble_report_section(const Results& r, Language 
                               : st == "missed" ? "未达成"
                                                : "未知")
                            : st,
-                        p.empty() ? "—" : format_number(std::round(std::stod(p) * 1000.0) / 10.0) + "%"});
+                        p.empty() ? "—" : number_cell(std::round(std::stod(p) * 1000.0) / 10.0) + "%"});
     }
   }
   // Fan charts: the whole area's population and share aged 65+, per variant.

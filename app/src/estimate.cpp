@@ -179,8 +179,8 @@ Census read_census(const std::string& path, const AgeGrid& grid, const std::stri
       c.totals[u] = sum;
     } else if (full && !(std::abs(c.totals[u] - sum) <= 0.5 + 1e-9 * sum)) {
       // Both given and different: the report showed the total row while the residuals used the age rows.
-      throw InputError(where + ": its total row gives " + format_number(c.totals[u]) +
-                       " persons but its sex × age rows add up to " + format_number(sum) +
+      throw InputError(where + ": its total row gives " + shortest_number(c.totals[u]) +
+                       " persons but its sex × age rows add up to " + shortest_number(sum) +
                        "; expected the same number (or only one of them) (" + option + ")");
     }
   }
@@ -214,7 +214,7 @@ std::array<std::vector<double>, 2> read_abridged_mx(const std::string& path,
     for (const auto& [age, m] : rates[s]) {
       if (age != expected)
         throw InputError(path + ", column '" + age_col + "': the " + (s ? "male" : "female") + " rows after the " +
-                         "filter start at " + format_number(age) + " where age " + format_number(expected) +
+                         "filter start at " + shortest_number(age) + " where age " + shortest_number(expected) +
                          " was expected; expected abridged rows 0, 1, 5, 10, …");
       expected = expected == 0 ? 1 : (expected == 1 ? 5 : expected + 5);
       out[s].push_back(m);
@@ -297,7 +297,7 @@ Crosswalk read_crosswalk(const std::string& path) {
   for (const auto& [unit, s] : sums)
     if (std::abs(s.first - 1.0) > 1e-6)
       throw InputError(t.where(s.second, cw_col) + ": the weights of source unit '" + unit + "' sum to " +
-                       format_number(std::round(s.first * 1e9) / 1e9) +
+                       shortest_number(std::round(s.first * 1e9) / 1e9) +
                        "; expected 1 (the whole unit, split over its target zones)");
   return cw;
 }
@@ -390,8 +390,10 @@ EstimateSummary estimate(const EstimateConfig& cfg) {
   const AgeGrid grid = cfg.step == 5 ? AgeGrid::five_year(cfg.open_age) : AgeGrid::single_year(cfg.open_age);
   grid.validate();
   const int years = cfg.second_year - cfg.first_year;
-  // format_number writes NaN as an empty CSV cell: "--natural-growth-per-1000: ; expected …" named no value.
-  const auto shown = [](double v) { return std::isfinite(v) ? format_number(v) : std::string("not a finite number"); };
+  // A value that is not finite is said in words (an empty CSV cell once stood for it: "--natural-growth-per-1000: ;").
+  const auto shown = [](double v) {
+    return std::isfinite(v) ? shortest_number(v) : std::string("not a finite number");
+  };
   if (!(cfg.female_share >= 0 && cfg.female_share <= 1))
     throw InputError("--female-share: " + shown(cfg.female_share) + "; expected a share from 0 to 1");
   if (!(cfg.natural_growth_per_1000 > -1000 && cfg.natural_growth_per_1000 < 1000))
@@ -457,10 +459,11 @@ EstimateSummary estimate(const EstimateConfig& cfg) {
     }
     method_text = "From zone totals only (no ages in " + std::string(first.by_age ? "the second" : "the first") +
                   " census): net migration over the " + std::to_string(years) + " years = P2 − P1 · (1 + r)^" +
-                  std::to_string(years) + " with a stated natural growth rate r = " +
-                  format_number(cfg.natural_growth_per_1000) + " per 1000 per year, per year = that / " +
-                  std::to_string(years) + "; spread over sex by a stated female share of " +
-                  format_number(cfg.female_share) + " and over age by the standard Rogers-Castro (1981) model " +
+                  std::to_string(years) +
+                  " with a stated natural growth rate r = " + number_cell(cfg.natural_growth_per_1000) +
+                  " per 1000 per year, per year = that / " + std::to_string(years) +
+                  "; spread over sex by a stated female share of " + number_cell(cfg.female_share) +
+                  " and over age by the standard Rogers-Castro (1981) model " +
                   "schedule of the engine (the same in every zone).";
   }
 
@@ -472,7 +475,7 @@ EstimateSummary estimate(const EstimateConfig& cfg) {
       sum += table[z * per_unit + k];
       append_csv_field(net, zones[z]);
       net += std::string(",") + (k < n ? "female" : "male") + "," + std::to_string(grid.age_start(static_cast<int>(k % n))) + ",";
-      append_number(net, table[z * per_unit + k]);
+      append_number_cell(net, table[z * per_unit + k]);
       net += '\n';
     }
     s.net_per_year.push_back(sum);
@@ -484,7 +487,7 @@ EstimateSummary estimate(const EstimateConfig& cfg) {
       for (std::size_t k = 0; k < per_unit; ++k) {
         append_csv_field(pop, zones[z]);
         pop += std::string(",") + (k < n ? "female" : "male") + "," + std::to_string(grid.age_start(static_cast<int>(k % n))) + ",";
-        append_number(pop, c2[z * per_unit + k]);
+        append_number_cell(pop, c2[z * per_unit + k]);
         pop += '\n';
       }
     out.write("population_" + std::to_string(cfg.second_year) + ".csv", pop);
@@ -510,15 +513,15 @@ EstimateSummary estimate(const EstimateConfig& cfg) {
   double all1 = 0, all2 = 0, allm = 0;
   for (std::size_t z = 0; z < zones.size(); ++z) {
     const double rate = 1000.0 * s.net_per_year[z] / ((t1[z] + t2[z]) / 2);
-    md += "| " + zones[z] + " | " + format_number(std::round(t1[z])) + " | " + format_number(std::round(t2[z])) + " | " +
-          format_number(std::round(s.net_per_year[z])) + " | " + format_number(std::round(rate * 10) / 10) + " |" +
-          (residual ? " " + format_number(std::round(unestimated[z])) + " |" : "") + "\n";
+    md += "| " + zones[z] + " | " + number_cell(std::round(t1[z])) + " | " + number_cell(std::round(t2[z])) + " | " +
+          number_cell(std::round(s.net_per_year[z])) + " | " + number_cell(std::round(rate * 10) / 10) + " |" +
+          (residual ? " " + number_cell(std::round(unestimated[z])) + " |" : "") + "\n";
     all1 += t1[z];
     all2 += t2[z];
     allm += s.net_per_year[z];
   }
-  md += "| all | " + format_number(std::round(all1)) + " | " + format_number(std::round(all2)) + " | " +
-        format_number(std::round(allm)) + " | " + format_number(std::round(10000.0 * allm / ((all1 + all2) / 2)) / 10) +
+  md += "| all | " + number_cell(std::round(all1)) + " | " + number_cell(std::round(all2)) + " | " +
+        number_cell(std::round(allm)) + " | " + number_cell(std::round(10000.0 * allm / ((all1 + all2) / 2)) / 10) +
         " |" + (residual ? " |" : "") + "\n";
   out.write("estimate_report.md", md);
   // The sealed manifest of every results folder (output_dir.hpp): marker, inputs, every file with its SHA-256, so

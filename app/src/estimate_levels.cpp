@@ -104,12 +104,6 @@ std::vector<double> on_life_table_rows(std::span<const double> groups, std::span
 
 std::string quoted(const std::string& text) { return "'" + geodata::escape_cell(text) + "'"; }
 
-std::string cell(double v) {
-  std::string s;
-  if (!std::isnan(v)) append_number(s, v);
-  return s;
-}
-
 }  // namespace
 
 LevelsSummary estimate_levels(const LevelsConfig& cfg) {
@@ -150,10 +144,7 @@ LevelsSummary estimate_levels(const LevelsConfig& cfg) {
   }
   if (figures.empty()) throw InputError(cfg.figures + ": no figures; expected rows zone, indicator, value");
   if (any_e0 && !(cfg.srb >= 90 && cfg.srb <= 130))
-    throw InputError("--srb: " +
-                     (std::isnan(cfg.srb) ? std::string("nan")
-                      : cfg.srb == 0      ? std::string("missing (or 0)")
-                                          : format_number(cfg.srb)) +
+    throw InputError("--srb: " + (cfg.srb == 0 ? std::string("missing (or 0)") : shortest_number(cfg.srb)) +
                      "; a both-sexes e0 needs the sex ratio at birth, 90 to 130 males per 100 females");
 
   scenarios::MortalityStandard standard;
@@ -218,7 +209,7 @@ LevelsSummary estimate_levels(const LevelsConfig& cfg) {
           append_csv_field(mx_csv, f.zone);
           mx_csv +=
               std::string(sx ? ",male," : ",female,") + std::to_string(k == 0 ? 0 : (k == 1 ? 1 : 5 * (k - 1))) + ",";
-          append_number(mx_csv, mx[k]);
+          append_number_cell(mx_csv, mx[k]);
           mx_csv += '\n';
         }
       }
@@ -230,7 +221,7 @@ LevelsSummary estimate_levels(const LevelsConfig& cfg) {
         if (asfr[i] == 0) continue;
         append_csv_field(asfr_csv, f.zone);
         asfr_csv += "," + std::to_string(grid.age_start(static_cast<int>(i))) + ",";
-        append_number(asfr_csv, fit.level * asfr[i]);
+        append_number_cell(asfr_csv, fit.level * asfr[i]);
         asfr_csv += '\n';
       }
     }
@@ -240,8 +231,9 @@ LevelsSummary estimate_levels(const LevelsConfig& cfg) {
   std::string levels_csv = "zone,component,indicator,target,fitted,level,e0_female,e0_male,tfr\n";
   for (const auto& z : s.levels) {
     append_csv_field(levels_csv, z.zone);
-    levels_csv += "," + z.component + "," + z.indicator + "," + cell(z.target) + "," + cell(z.fitted) + "," +
-                  cell(z.level) + "," + cell(z.e0_female) + "," + cell(z.e0_male) + "," + cell(z.tfr) + "\n";
+    levels_csv += "," + z.component + "," + z.indicator + "," + number_cell(z.target) + "," + number_cell(z.fitted) +
+                  "," + number_cell(z.level) + "," + number_cell(z.e0_female) + "," + number_cell(z.e0_male) + "," +
+                  number_cell(z.tfr) + "\n";
   }
 
   detail::EstimateFolder out(cfg.out_dir, s.files);
@@ -278,7 +270,7 @@ LevelsSummary estimate_levels(const LevelsConfig& cfg) {
   md +=
       "\n## Levels by zone\n\n| zone | component | figure | target | fitted | level (α or k) | e0 female | e0 male | "
       "TFR |\n|---|---|---|---|---|---|---|---|---|\n";
-  const auto r4 = [](double v) { return std::isnan(v) ? std::string() : format_number(std::round(v * 1e4) / 1e4); };
+  const auto r4 = [](double v) { return number_cell(std::round(v * 1e4) / 1e4); };
   for (const auto& z : s.levels)
     md += "| " + z.zone + " | " + z.component + " | " + z.indicator + " | " + r4(z.target) + " | " + r4(z.fitted) +
           " | " + r4(z.level) + " | " + r4(z.e0_female) + " | " + r4(z.e0_male) + " | " + r4(z.tfr) + " |\n";

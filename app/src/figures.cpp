@@ -242,7 +242,7 @@ MapResult make_map(const MapRequest& q) {
   // A PNG of 1200 × 900 layout pixels takes (dpi/96)² times 4.3 MB: 600 dpi is 170 MB, cairo's limit (2621 dpi) 3.2 GB
   // (--dpi 1e6 was an allocation of gigabytes; hostile probe 3). Print needs 300.
   if (!(q.dpi >= 10 && q.dpi <= 600))
-    throw InputError("--dpi: " + (std::isfinite(q.dpi) ? format_number(q.dpi) : std::string("not a finite number")) +
+    throw InputError("--dpi: " + (std::isfinite(q.dpi) ? shortest_number(q.dpi) : std::string("not a finite number")) +
                      "; expected 10 to 600 (300 for print)");
   const ImageFormat fmt = parse_format(q.format);
   MapStyle st = base_style(l);

@@ -17,14 +17,14 @@ namespace cohortgis::app {
 GroupSplit split_by_hukou(const HukouCounts& c, FloatingScope scope, const std::string& where) {
   for (double v : {c.residents, c.same_district, c.other_district, c.other_province})
     if (!(v >= 0.0) || !std::isfinite(v))
-      throw InputError(where + ": a count of " + format_number(v) + "; expected 0 or more");
+      throw InputError(where + ": a count of " + shortest_number(v) + "; expected 0 or more");
     else if (v > scenarios::kMaxCellPersons)  // the engine's bound on a cell (1e300 residents were split)
-      throw InputError(where + ": a count of " + format_number(v) + "; expected at most 1e12");
+      throw InputError(where + ": a count of " + shortest_number(v) + "; expected at most 1e12");
   GroupSplit g;
   g.floating = c.other_province + (scope == FloatingScope::other_district ? c.other_district : 0.0);
   if (g.floating > c.residents)
-    throw InputError(where + ": " + format_number(g.floating) + " residents with hukou elsewhere but only " +
-                     format_number(c.residents) + " residents; expected at most the residents");
+    throw InputError(where + ": " + shortest_number(g.floating) + " residents with hukou elsewhere but only " +
+                     shortest_number(c.residents) + " residents; expected at most the residents");
   g.registered = c.residents - g.floating;
   return g;
 }
@@ -128,17 +128,17 @@ GroupSplitSummary group_split(const GroupSplitConfig& cfg) {
     for (double v :
          {c.residents, c.same_district, c.other_district, c.other_province, g.registered, g.floating, share}) {
       csv += ',';
-      append_number(csv, v);
+      append_number_cell(csv, v);
     }
     csv += ',';
-    if (!std::isnan(z.registry)) append_number(csv, z.registry);
+    if (!std::isnan(z.registry)) append_number_cell(csv, z.registry);
     csv += '\n';
-    md += "| " + z.code + " | " + z.name + " | " + format_number(c.residents) + " | " + format_number(g.registered) +
-          " | " + format_number(g.floating) + " | " + format_number(std::round(share * 10) / 10) + " |";
+    md += "| " + z.code + " | " + z.name + " | " + number_cell(c.residents) + " | " + number_cell(g.registered) +
+          " | " + number_cell(g.floating) + " | " + number_cell(std::round(share * 10) / 10) + " |";
     if (!cfg.registry.empty())
       md += std::isnan(z.registry) ? " | |"
-                                   : " " + format_number(z.registry) + " | " +
-                                         format_number(std::round(100.0 * z.registry / g.registered) / 100) + " |";
+                                   : " " + number_cell(z.registry) + " | " +
+                                         number_cell(std::round(100.0 * z.registry / g.registered) / 100) + " |";
     md += "\n";
     s.zones.push_back(z.code);
   }

@@ -276,17 +276,13 @@ std::string monitoring_csv(const std::vector<MonitoringRow>& rows) {
                                          r.zone,
                                          r.group,
                                          r.indicator,
-                                         format_number(r.values.observed),
-                                         format_number(r.values.projected),
-                                         format_number(r.values.difference),
-                                         format_number(r.values.relative_difference),
+                                         number_cell(r.values.observed),
+                                         number_cell(r.values.projected),
+                                         number_cell(r.values.difference),
+                                         number_cell(r.values.relative_difference),
                                          r.role,
                                          r.flag()};
-    for (std::size_t i = 0; i < cells.size(); ++i) {
-      if (i) out += ',';
-      append_csv_field(out, cells[i]);
-    }
-    out += '\n';
+    append_csv_row(out, cells);
   }
   return out;
 }

@@ -67,13 +67,13 @@ void ParityRecorder::step(const StepResult& r) {
     tables_.indicators += ',' + std::to_string(r.context.end_year);
     for (std::size_t k = 0; k < values.size(); ++k) {
       tables_.indicators += ',';
-      append_number(tables_.indicators, values[k]);
+      append_number_cell(tables_.indicators, values[k]);
       // indicators.csv: variant, year, zone, group, indicator, value (an undefined value stays empty there too)
       append_csv_field(tables_.long_rows, sc_.variant);
       tables_.long_rows += ',' + std::to_string(r.context.end_year) + ',';
       append_csv_field(tables_.long_rows, zone);
       tables_.long_rows += ",all," + names[k] + ',';
-      append_number(tables_.long_rows, values[k]);
+      append_number_cell(tables_.long_rows, values[k]);
       tables_.long_rows += '\n';
     }
     tables_.indicators += '\n';

@@ -28,7 +28,7 @@ namespace {
 
 void field(std::string& buf, double v) {
   buf += ',';
-  if (v >= 0.0) append_number(buf, v);  // a limit not given (< 0) is an empty cell
+  if (v >= 0.0) append_number_cell(buf, v);  // a limit not given (< 0) is an empty cell
 }
 
 }  // namespace
@@ -51,7 +51,7 @@ std::vector<std::string> PlanningOutputs::write(const std::filesystem::path& dir
         buf += ',' + std::to_string(o.year);
         for (double v : {o.target, o.tentative, o.adjustment}) {
           buf += ',';
-          append_number(buf, v);
+          append_number_cell(buf, v);
         }
         buf += ',' + std::to_string(o.ipf_iterations) + '\n';
       }
@@ -95,10 +95,10 @@ std::vector<std::string> PlanningOutputs::write(const std::filesystem::path& dir
         buf += ',' + std::to_string(h.year);
         for (double v : {h.population, h.households, h.dwellings_needed}) {
           buf += ',';
-          append_number(buf, v);
+          append_number_cell(buf, v);
         }
         buf += ',';
-        if (h.households > 0.0) append_number(buf, h.population / h.households);
+        if (h.households > 0.0) append_number_cell(buf, h.population / h.households);
         buf += '\n';
       }
     TextFile f((dir / "households.csv").string());
@@ -120,7 +120,7 @@ std::vector<std::string> PlanningOutputs::write(const std::filesystem::path& dir
           buf += ",all,";
           buf += indicator;
           buf += ',';
-          append_number(buf, v);
+          append_number_cell(buf, v);
           buf += '\n';
         };
         for (const HouseholdCount* h : rows) {

@@ -15,7 +15,7 @@ namespace cohortgis::app {
 bool append_published(std::string& out, double v, int min_cell) {
   // A cell of a few persons can identify them; 0 is published (nobody to identify).
   if (min_cell > 0 && v > 0.0 && v < static_cast<double>(min_cell)) return true;
-  append_number(out, v);
+  append_number_cell(out, v);
   return false;
 }
 
@@ -88,9 +88,9 @@ void write_event_outputs(const std::filesystem::path& dir, const scenarios::Scen
                 buf += std::string(s == 0 ? ",female," : ",male,") + std::to_string(sc.grid.age_start(a)) + ",";
                 const bool hidden = append_published(buf, events, min_cell);
                 buf += ',';
-                if (!std::isnan(py)) append_number(buf, py);
+                if (!std::isnan(py)) append_number_cell(buf, py);
                 buf += ',';
-                if (!hidden && py > 0.0) append_number(buf, events / py);
+                if (!hidden && py > 0.0) append_number_cell(buf, events / py);
                 if (min_cell > 0) buf += hidden ? ",1" : ",0";
                 buf += '\n';
               }
@@ -112,7 +112,7 @@ void write_event_outputs(const std::filesystem::path& dir, const scenarios::Scen
             buf += ',';
             append_csv_field(buf, group_name(g));
             buf += "," + indicator + ",";
-            const bool hidden = count ? append_published(buf, v, min_cell) : (append_number(buf, v), false);
+            const bool hidden = count ? append_published(buf, v, min_cell) : (append_number_cell(buf, v), false);
             buf += std::string(",") + unit;
             if (min_cell > 0) buf += hidden ? ",1" : ",0";
             buf += '\n';

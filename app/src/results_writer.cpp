@@ -175,7 +175,7 @@ void ResultsWriter::write_indicators(const IndicatorTable& t, int year, bool sto
         if (stocks_only && !is_stock_indicator(k)) continue;
         buf_ += key;
         buf_ += names[k];
-        append_number(buf_, t.get(u, g, k));  // empty when not defined (NaN)
+        append_number_cell(buf_, t.get(u, g, k));  // empty when not defined (NaN)
         buf_ += '\n';
         flush_if_full(indicators_);
       }
@@ -373,13 +373,13 @@ void ResultsWriter::track_periods(const std::vector<UnitSums>& now, const std::v
         append_csv_field(buf_, unit_names_[u]);
         for (double v : {s.population, s.births, s.deaths, s.net_migration, s.adjustments, now[u].population}) {
           buf_ += ',';
-          append_number(buf_, v);
+          append_number_cell(buf_, v);
         }
         for (const char* k :
              {"years", "births_per_year", "deaths_per_year", "net_migration_per_year", "person_years", "cbr_per_1000",
               "cdr_per_1000", "natural_growth_per_1000", "growth_rate_percent", "srb_per_100_females"}) {
           buf_ += ',';
-          append_number(buf_, period_value(res, u, k));
+          append_number_cell(buf_, period_value(res, u, k));
         }
         buf_ += '\n';
       }
@@ -404,13 +404,13 @@ void ResultsWriter::track_periods(const std::vector<UnitSums>& now, const std::v
           for (double v : {s.population, s.births, s.deaths, s.net_migration, s.transfers, s.adjustments,
                            now_groups[k].population}) {
             buf_ += ',';
-            append_number(buf_, v);
+            append_number_cell(buf_, v);
           }
           for (const char* key :
                {"years", "births_per_year", "deaths_per_year", "net_migration_per_year", "person_years", "cbr_per_1000",
                 "cdr_per_1000", "natural_growth_per_1000", "growth_rate_percent", "srb_per_100_females"}) {
             buf_ += ',';
-            append_number(buf_, period_value(gres, k, key));
+            append_number_cell(buf_, period_value(gres, k, key));
           }
           buf_ += '\n';
         }
@@ -663,7 +663,7 @@ void ResultsWriter::write_services(const CohortArray& pop, const StepComponents*
       append_csv_field(buf_, sv.name);
       for (double v : {basis[u], demand, cap[u], demand - cap[u]}) {
         buf_ += ',';
-        append_number(buf_, v);
+        append_number_cell(buf_, v);
       }
       buf_ += '\n';
     }
@@ -708,13 +708,13 @@ void ResultsWriter::end_variant() {
     buf_ += ',';
     append_csv_field(buf_, t.group);
     buf_ += ',' + t.period_label() + ',';
-    append_number(buf_, value);
+    append_number_cell(buf_, value);
     buf_ += ',';
-    append_number(buf_, t.min ? *t.min : std::nan(""));
+    append_number_cell(buf_, t.min ? *t.min : std::nan(""));
     buf_ += ',';
-    append_number(buf_, t.max ? *t.max : std::nan(""));
+    append_number_cell(buf_, t.max ? *t.max : std::nan(""));
     buf_ += met ? ",met," : (std::isnan(value) ? ",unknown," : ",missed,");
-    append_number(buf_, margin);
+    append_number_cell(buf_, margin);
     buf_ += '\n';
   }
   targets_.write(buf_);

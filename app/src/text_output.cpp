@@ -2,7 +2,6 @@
 #include "text_output.hpp"
 
 #include <cerrno>
-#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -12,20 +11,6 @@
 #include "file_digests.hpp"
 
 namespace cohortgis::app {
-
-void append_number(std::string& out, double v) {
-  if (!std::isfinite(v)) return;
-  if (v == 0.0) v = 0.0;  // no "-0"
-  char buf[32];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
-}
-
-std::string format_number(double v) {
-  std::string s;
-  append_number(s, v);
-  return s;
-}
 
 void append_csv_field(std::string& out, std::string_view text) {
   if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
@@ -38,6 +23,14 @@ void append_csv_field(std::string& out, std::string_view text) {
     out += c;
   }
   out += '"';
+}
+
+void append_csv_row(std::string& out, const std::vector<std::string>& cells) {
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    if (i) out += ',';
+    append_csv_field(out, cells[i]);
+  }
+  out += '\n';
 }
 
 std::string json_string(std::string_view text) {
@@ -66,7 +59,7 @@ std::string json_string(std::string_view text) {
   return out;
 }
 
-std::string json_number(double v) { return std::isfinite(v) ? format_number(v) : "null"; }
+std::string json_number(double v) { return std::isfinite(v) ? number_cell(v) : "null"; }
 
 std::string utc_now(const char* strftime_format) {
   const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());

@@ -1,21 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
-// Writing CSV and JSON text: round-trip number formatting, quoting and escaping, checked file output.
+// Writing CSV and JSON text: quoting and escaping, checked file output.
 #pragma once
 
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "cohortgis/engine/number_text.hpp"
 #include "cohortgis/geodata/sha256.hpp"
 
 namespace cohortgis::app {
 
-// Shortest text that reads back to the same double (std::to_chars); NaN and infinities give "".
-std::string format_number(double v);
-void append_number(std::string& out, double v);
+// Numbers: cohortgis::number_cell / append_number_cell for files, shortest_number for messages (number_text.hpp).
 
 // RFC 4180 field: quoted only when it holds a comma, quote or line break.
 void append_csv_field(std::string& out, std::string_view text);
+// The fields as one CSV line (append_csv_field each, then a line break).
+void append_csv_row(std::string& out, const std::vector<std::string>& cells);
 
 // JSON string literal with quotes; control characters escaped, UTF-8 passed through.
 std::string json_string(std::string_view text);

@@ -19,8 +19,8 @@ namespace cohortgis::app {
 namespace fs = std::filesystem;
 
 namespace {
-// A value as indicators.csv's text reads back: append_number writes nothing for a value that is not finite (read as
-// NaN) and "0" for -0.
+// A value as indicators.csv's text reads back: append_number_cell writes nothing for a value that is not finite (read
+// as NaN) and "0" for -0.
 double as_read_back(double v) { return !std::isfinite(v) ? std::nan("") : v == 0.0 ? 0.0 : v; }
 }  // namespace
 

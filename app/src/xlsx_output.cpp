@@ -170,8 +170,8 @@ class Workbook {
   }
 
   // The rows indicators.csv would have (ResultsWriter::write_indicators: variant, year, zone, group, indicator and
-  // the value as append_number writes it), from the tables the run kept (their values are what that text reads back
-  // as, so append_number gives the file's text again): the same cells, so the same sheet.
+  // the value as append_number_cell writes it), from the tables the run kept (their values are what that text reads
+  // back as, so append_number_cell gives the file's text again): the same cells, so the same sheet.
   void copy_indicators(const std::vector<WrittenIndicators::Table>& tables, const SheetSpec& s) {
     Sheet sh = begin(s, {"variant", "year", "zone", "group", "indicator", "value"});
     std::vector<std::string> cells(6);
@@ -187,7 +187,7 @@ class Workbook {
             cells[3] = group;
             cells[4] = indicator;
             cells[5].clear();
-            append_number(cells[5], *x++);
+            append_number_cell(cells[5], *x++);
             add_row(sh, cells);
           }
     }

@@ -3,19 +3,13 @@
 #pragma once
 
 #include <cstddef>
-#include <sstream>
 #include <string>
 #include "cohortgis/engine/index_cast.hpp"
+#include "cohortgis/engine/number_text.hpp"
 
 namespace cohortgis::detail {
 
-
-// A number for messages (10 significant digits).
-inline std::string fmt(double v) {
-  std::ostringstream os;
-  os.precision(10);
-  os << v;
-  return os.str();
-}
+// A number for messages: ten significant digits (the engine's short name for rounded_number, number_text.hpp).
+inline std::string fmt(double v) { return rounded_number(v); }
 
 }  // namespace cohortgis::detail

@@ -5,22 +5,15 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "cohortgis/engine/number_text.hpp"
 #include "cohortgis/engine/types.hpp"
 
 namespace cohortgis {
 namespace {
-
-std::string num_str(double v) {
-  std::ostringstream os;
-  os.precision(17);
-  os << v;
-  return os.str();
-}
 
 // Monotone piecewise cubic Hermite interpolant (Fritsch & Carlson 1980, SIAM J. Numer. Anal. 17(2):238–246) with the
 // Fritsch–Butland derivatives of PCHIP (Moler, Numerical Computing with MATLAB §3.6, `pchip`/`pchipslopes`/
@@ -182,7 +175,7 @@ std::vector<double> graduate_asfr_five_to_single(std::span<const double> asfr_5y
     if (!std::isfinite(f) || f < 0.0)
       throw InputError("graduate_asfr_five_to_single: five-year fertility rate of group " + std::to_string(j) +
                        " (ages +" + std::to_string(5 * j) + " to +" + std::to_string(5 * j + 4) +
-                       " from the first group) is " + num_str(f) + "; expected a finite rate >= 0");
+                       " from the first group) is " + shortest_number(f) + "; expected a finite rate >= 0");
     dy[j] = 5.0 * f;
   }
   for (std::size_t j = 0; j <= k; ++j) x[j] = 5.0 * static_cast<double>(j);
@@ -204,7 +197,7 @@ std::vector<double> graduate_counts_to_single_years(std::span<const double> coun
   for (std::size_t j = 0; j < k; ++j) {
     if (!std::isfinite(counts[j]) || counts[j] < 0.0)
       throw InputError("graduate_counts_to_single_years: the count of the group starting at age " +
-                       std::to_string(starts[j]) + " is " + num_str(counts[j]) + "; expected persons >= 0");
+                       std::to_string(starts[j]) + " is " + shortest_number(counts[j]) + "; expected persons >= 0");
     if (j > 0 && starts[j] <= starts[j - 1])
       throw InputError("graduate_counts_to_single_years: group starts must increase; " + std::to_string(starts[j]) +
                        " follows " + std::to_string(starts[j - 1]));
@@ -253,8 +246,8 @@ std::vector<double> graduate_abridged_mx_to_single(std::span<const double> mx_ab
                               : i == 1 ? std::string("1-4")
                               : std::to_string(5 * (i - 1)) + (open ? "+" : "-" + std::to_string(5 * (i - 1) + 4));
       throw InputError("graduate_abridged_mx_to_single: mx of " + std::string(sex_name(sex)) + " abridged row " +
-                       std::to_string(i) + " (age " + age + ") is " + num_str(m) + "; expected a finite rate >= 0" +
-                       (open ? " and > 0 for the open group" : ""));
+                       std::to_string(i) + " (age " + age + ") is " + shortest_number(m) +
+                       "; expected a finite rate >= 0" + (open ? " and > 0 for the open group" : ""));
     }
   }
 
@@ -267,8 +260,8 @@ std::vector<double> graduate_abridged_mx_to_single(std::span<const double> mx_ab
   for (std::size_t i = 0; i < n; ++i) {
     x[i] = i == 0 ? 0.0 : i == 1 ? 1.0 : 5.0 * static_cast<double>(i - 1);
     if (!(lt.lx[i] > 0.0) || !std::isfinite(lt.lx[i]))
-      throw InputError("graduate_abridged_mx_to_single: abridged survivorship l(" + num_str(x[i]) + ") = " +
-                       num_str(lt.lx[i]) + " is not positive; cannot graduate");
+      throw InputError("graduate_abridged_mx_to_single: abridged survivorship l(" + shortest_number(x[i]) +
+                       ") = " + shortest_number(lt.lx[i]) + " is not positive; cannot graduate");
   }
   for (std::size_t i = 0; i + 1 < n; ++i) dy[i] = std::log(lt.lx[i + 1] / lt.lx[i]);  // ln l(x_{i+1}) − ln l(x_i)
   const MonotoneCubic lnl(std::move(x), std::move(dy), MonotoneCubic::Slopes::hyman);

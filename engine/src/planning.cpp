@@ -18,6 +18,16 @@ using detail::fmt;
 
 namespace {
 
+// `text` after the row that gave the control or cap ("file, layer …, data row N …: text"), as the scenario reader's
+// errors read; `text` alone for a spec built without a file.
+std::string from_source(const std::string& source, const std::string& text) {
+  return source.empty() ? text : source + ": " + text;
+}
+
+std::string control_where(const ControlTotal& c) {
+  return from_source(c.source, "control '" + c.name + "' " + std::to_string(c.year));
+}
+
 double set_total(const CohortArray& P, const std::vector<int>& zones) {
   double s = 0.0;
   for (int z : zones) s += P.sum_zone(z);
@@ -53,7 +63,7 @@ std::vector<double> free_targets(const ControlTotal& c, const CohortArray& P, co
   for (double& v : t) {
     if (v < 0.0 && v > -kMetTolerance * std::max(1.0, control_target(c))) v = 0.0;  // rounding of an exact fit
     if (v < 0.0)
-      throw InputError("control '" + c.name + "' " + std::to_string(c.year) +
+      throw InputError(control_where(c) +
                        ": the controls of zone sets inside it "
                        "already hold more than its target; expected the targets of the parts to add up to at most "
                        "the target of the whole");
@@ -69,7 +79,7 @@ void control_proportional(const ControlTotal& c, const std::vector<int>& zones, 
                           CohortArray& P) {
   const CohortLayout& L = P.layout();
   const int A = L.grid.n_ages;
-  const std::string where = "control '" + c.name + "' " + std::to_string(c.year);
+  const std::string where = control_where(c);
   if (target.size() == 1) {
     const double tentative = set_total(P, zones);
     if (tentative <= 0.0 && target[0] > 0.0)
@@ -128,7 +138,7 @@ int control_ipf(const ControlTotal& c, const std::vector<int>& zones, const std:
   try {
     r = fit_proportional(std::move(seed), {age_m, zone_m}, opt);
   } catch (const InputError& e) {
-    throw InputError("control '" + c.name + "' " + std::to_string(c.year) + ": " + e.what());
+    throw InputError(control_where(c) + ": " + e.what());
   }
   std::size_t at = 0;
   for (int z : zones)
@@ -148,6 +158,9 @@ double zone_ceiling(const CapacityLimit& c, const CohortArray& P, const Headship
   }
   return ceiling;
 }
+
+// The rows of binding caps an error names (a city of thousands of capped zones would fill the terminal).
+constexpr std::size_t kRowsShown = 10;
 
 void apply_capacity(const PlanningSpec& spec, int year, CohortArray& P, std::vector<CapacityOutcome>& log,
                     const std::vector<std::string>& zone_ids) {
@@ -202,15 +215,19 @@ void apply_capacity(const PlanningSpec& spec, int year, CohortArray& P, std::vec
     double moved = 0.0;
     for (int z = 0; z < Z; ++z) moved += displaced.sum_zone(z);
     if (receivers.empty() || set_total(P, receivers) <= 0.0) {
-      std::string capped;
-      for (int z = 0; z < Z; ++z)
-        if (bound[uz(z)]) capped += (capped.empty() ? "" : ", ") + zone_ids[uz(z)];
+      std::string capped, rows;  // the zones, and the rows that gave their caps (the first ten)
+      std::size_t n_rows = 0;
+      for (int z = 0; z < Z; ++z) {
+        if (!bound[uz(z)]) continue;
+        capped += (capped.empty() ? "" : ", ") + zone_ids[uz(z)];
+        const auto& source = limits[uz(z)]->source;
+        if (source && n_rows++ < kRowsShown)
+          rows += (rows.empty() ? " (the caps: zone " : "; zone ") + zone_ids[uz(z)] + " at " + *source;
+      }
+      if (n_rows > kRowsShown) rows += "; … and " + std::to_string(n_rows - kRowsShown) + " more";
       throw InputError("capacity " + std::to_string(year) + ": the caps of every zone bind (" + capped +
-                       "), so no zone "
-                       "is left to receive the " +
-                       fmt(moved) +
-                       " displaced persons; expected caps that leave room "
-                       "in at least one zone in " +
+                       "), so no zone is left to receive the " + fmt(moved) + " displaced persons" +
+                       (rows.empty() ? "" : rows + ")") + "; expected caps that leave room in at least one zone in " +
                        std::to_string(year));
     }
     std::vector<double> recv_total(receivers.size());
@@ -267,7 +284,7 @@ double zone_households(const CohortArray& population, const HeadshipRates& heads
 void validate_planning(const PlanningSpec& spec, const CohortLayout& layout, const std::vector<std::string>& zone_ids) {
   const std::size_t sa = kSexes * layout.ages();
   for (const ControlTotal& c : spec.controls) {
-    const std::string where = "control '" + c.name + "' " + std::to_string(c.year);
+    const std::string where = control_where(c);
     if (c.zones.empty()) throw InputError(where + ": the zone set is empty");
     for (int z : c.zones)
       if (z < 0 || z >= layout.zones) throw InputError(where + ": zone index " + std::to_string(z) + " is not a zone");
@@ -304,7 +321,8 @@ void validate_planning(const PlanningSpec& spec, const CohortLayout& layout, con
   for (const CapacityLimit& c : spec.limits) {
     if (c.zone < 0 || c.zone >= layout.zones)
       throw InputError("capacity: zone index " + std::to_string(c.zone) + " is not a zone");
-    const std::string where = "capacity of zone " + zone_ids[uz(c.zone)] + " in " + std::to_string(c.year);
+    const std::string where = from_source(c.source ? *c.source : std::string(),
+                                          "capacity of zone " + zone_ids[uz(c.zone)] + " in " + std::to_string(c.year));
     if (c.max_population < 0.0 && c.dwellings < 0.0)
       throw InputError(where + ": neither a population cap nor dwellings");
     if (!std::isfinite(c.max_population) || !std::isfinite(c.dwellings))
@@ -342,9 +360,8 @@ void apply_planning(const PlanningSpec& spec, int year, CohortArray& end, Cohort
     if (free_zones.empty()) {
       for (double t : target)
         if (t > kMetTolerance * std::max(1.0, control_target(*c)))
-          throw InputError("control '" + c->name + "' " + std::to_string(year) + ": the target " +
-                           fmt(control_target(*c)) + " is not met by the controls of the zone sets inside it (" +
-                           fmt(set_total(end, c->zones)) +
+          throw InputError(control_where(*c) + ": the target " + fmt(control_target(*c)) +
+                           " is not met by the controls of the zone sets inside it (" + fmt(set_total(end, c->zones)) +
                            "), and no zone of it is left free to take the rest; "
                            "expected the targets of the parts to add up to the target of the whole");
     }

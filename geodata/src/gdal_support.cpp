@@ -9,7 +9,6 @@
 #include <ogr_srs_api.h>
 #include <proj.h>
 
-#include <charconv>
 #include <mutex>
 
 namespace cohortgis::geodata {
@@ -145,12 +144,6 @@ std::string quoted_list(const std::vector<std::string>& items, std::size_t max_i
   for (std::size_t i = 0; i < n; ++i) s += (i ? ", '" : "'") + escape_cell(items[i]) + "'";
   if (items.size() > n) s += " … and " + std::to_string(items.size() - n) + " more";
   return s;
-}
-
-std::string shortest_number(double v) {
-  char buf[64];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, r.ptr);
 }
 
 std::string xml_escape(const std::string& s) {

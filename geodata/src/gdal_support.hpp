@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "cohortgis/engine/number_text.hpp"  // shortest_number, for the files below
 #include "cohortgis/geodata/zones.hpp"
 
 namespace cohortgis::geodata {
@@ -84,9 +85,6 @@ bool reopen_shapefile_with_encoding(DatasetPtr& ds, const std::string& path, con
 
 // "'a', 'b', 'c' … and 7 more" for error messages; each item escaped and cut as escape_cell does.
 std::string quoted_list(const std::vector<std::string>& items, std::size_t max_items = 20);
-
-// Shortest decimal text that reads back to the same double.
-std::string shortest_number(double v);
 
 // `s` with & < > " ' written as XML entities (attribute values and text of the QML styles).
 std::string xml_escape(const std::string& s);

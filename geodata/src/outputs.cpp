@@ -457,8 +457,7 @@ void write_indicators_csv(const std::string& path, const std::vector<IndicatorRo
     out << (with_variants ? "variant," : "") << "unit,period,group,indicator,value\n";
     for (const auto& r : rows)
       out << (with_variants ? cell(r.variant) + "," : std::string()) << cell(r.unit) << ',' << cell(r.period) << ','
-          << cell(r.group) << ',' << cell(r.indicator) << ','
-          << (std::isfinite(r.value) ? shortest_number(r.value) : std::string()) << '\n';
+          << cell(r.group) << ',' << cell(r.indicator) << ',' << number_cell(r.value) << '\n';
     out.close();
     if (!out) throw InputError(path + ": cannot be written (write error)");
   }

@@ -3,19 +3,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 
+#include "cohortgis/engine/number_text.hpp"
 #include "cohortgis/scenarios/models.hpp"
 
 namespace cohortgis::scenarios {
 
 namespace {
-
-std::string num(double v) {
-  char b[40];
-  std::snprintf(b, sizeof b, "%.10g", v);
-  return b;
-}
 
 double sum_product(std::span<const double> a, std::span<const double> b, const char* what) {
   if (a.size() != b.size())
@@ -39,8 +33,8 @@ double solve_monotone(const std::function<double(double)>& f, double target, dou
   const double f_lo = f(lo), f_hi = f(hi);
   const bool rising = f_hi > f_lo;
   if (!(target >= std::min(f_lo, f_hi) && target <= std::max(f_lo, f_hi)))
-    throw InputError(what + " " + num(target) + " cannot be reached (reachable: " + num(std::min(f_lo, f_hi)) + " to " +
-                     num(std::max(f_lo, f_hi)) + ")");
+    throw InputError(what + " " + rounded_number(target) + " cannot be reached (reachable: " +
+                     rounded_number(std::min(f_lo, f_hi)) + " to " + rounded_number(std::max(f_lo, f_hi)) + ")");
   for (int it = 0; it < 200 && hi - lo > 1e-13; ++it) {
     const double mid = 0.5 * (lo + hi);
     const double v = f(mid);
@@ -69,7 +63,8 @@ double life_expectancy_both_sexes(double e0_female, double e0_male, double srb) 
 }
 
 LevelFit fit_alpha_to_e0_both_sexes(const MortalityStandard& s, double e0, double srb) {
-  if (!(srb > 0)) throw InputError("mortality fit: sex ratio at birth " + num(srb) + "; expected more than 0");
+  if (!(srb > 0))
+    throw InputError("mortality fit: sex ratio at birth " + rounded_number(srb) + "; expected more than 0");
   auto e = [&](double a) {
     const double ef = life_expectancy_at_birth(brass_logit_mx(s.female, s.grid, Sex::female, a, s.method), s.grid,
                                                Sex::female, s.method);
@@ -92,7 +87,7 @@ double expected_deaths(std::span<const double> mx_female, std::span<const double
 
 LevelFit fit_alpha_to_deaths(const MortalityStandard& s, std::span<const double> pf, std::span<const double> pm,
                              double deaths) {
-  if (!(deaths > 0)) throw InputError("mortality fit: " + num(deaths) + " deaths; expected more than 0");
+  if (!(deaths > 0)) throw InputError("mortality fit: " + rounded_number(deaths) + " deaths; expected more than 0");
   auto d = [&](double a) {
     return expected_deaths(brass_logit_mx(s.female, s.grid, Sex::female, a, s.method),
                            brass_logit_mx(s.male, s.grid, Sex::male, a, s.method), pf, pm);
@@ -117,7 +112,7 @@ LevelFit fit_alpha_to_crude_death_rate(const MortalityStandard& s, std::span<con
 LevelFit fit_fertility_to_tfr(std::span<const double> asfr, int width_years, double tfr) {
   const double now = width_years * total(asfr);
   if (!(now > 0)) throw InputError("fertility fit: the standard schedule has no births (sum 0)");
-  if (!(tfr >= 0)) throw InputError("fertility fit: total fertility " + num(tfr) + "; expected 0 or more");
+  if (!(tfr >= 0)) throw InputError("fertility fit: total fertility " + rounded_number(tfr) + "; expected 0 or more");
   LevelFit r;
   r.target = tfr;
   r.level = tfr / now;
@@ -128,7 +123,7 @@ LevelFit fit_fertility_to_tfr(std::span<const double> asfr, int width_years, dou
 LevelFit fit_fertility_to_births(std::span<const double> asfr, std::span<const double> women, double births) {
   const double now = sum_product(asfr, women, "fertility fit");
   if (!(now > 0)) throw InputError("fertility fit: the standard schedule gives no births to these women");
-  if (!(births >= 0)) throw InputError("fertility fit: " + num(births) + " births; expected 0 or more");
+  if (!(births >= 0)) throw InputError("fertility fit: " + rounded_number(births) + " births; expected 0 or more");
   LevelFit r;
   r.target = births;
   r.level = births / now;
@@ -147,8 +142,9 @@ LevelFit fit_fertility_to_crude_birth_rate(std::span<const double> asfr, std::sp
 
 LevelFit fit_fertility_through_projection(const std::function<BirthsAndExposure(double level)>& project, double target,
                                           bool per_1000, double years, double start_level) {
-  if (!(target >= 0)) throw InputError("fertility fit: target " + num(target) + "; expected 0 or more");
-  if (!(start_level > 0)) throw InputError("fertility fit: start level " + num(start_level) + "; expected more than 0");
+  if (!(target >= 0)) throw InputError("fertility fit: target " + rounded_number(target) + "; expected 0 or more");
+  if (!(start_level > 0))
+    throw InputError("fertility fit: start level " + rounded_number(start_level) + "; expected more than 0");
   const auto figure = [&](const BirthsAndExposure& p) {
     return per_1000 ? (p.person_years > 0 ? 1000.0 * p.births / p.person_years : 0.0) : p.births / years;
   };
@@ -171,8 +167,8 @@ LevelFit fit_fertility_through_projection(const std::function<BirthsAndExposure(
     const double k2 = k1 - r1 * (k1 - k0) / (r1 - r0);
     if (!(k2 >= 0) || !std::isfinite(k2))
       throw InputError(std::string("fertility fit: the projection cannot reach ") +
-                       (per_1000 ? "a crude birth rate of " : "births per year of ") + num(target) +
-                       " (its figure at the level " + num(k1) + " is " + num(figure(p1)) + ")");
+                       (per_1000 ? "a crude birth rate of " : "births per year of ") + rounded_number(target) +
+                       " (its figure at the level " + rounded_number(k1) + " is " + rounded_number(figure(p1)) + ")");
     k0 = k1;
     p0 = p1;
     k1 = k2;
@@ -181,7 +177,8 @@ LevelFit fit_fertility_through_projection(const std::function<BirthsAndExposure(
   r.level = k1;
   r.fitted = figure(p1);
   if (!(std::abs(r.fitted - target) <= 1e-10 * std::max(target, 1e-300)))
-    throw InputError("fertility fit: the projection's figure " + num(r.fitted) + " did not converge to " + num(target));
+    throw InputError("fertility fit: the projection's figure " + rounded_number(r.fitted) + " did not converge to " +
+                     rounded_number(target));
   return r;
 }
 

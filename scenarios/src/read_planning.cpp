@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <numeric>
 #include <set>
 
@@ -90,8 +91,8 @@ double persons(const Build& b, const Rows& t, std::size_t r, const std::string& 
 // above it, or below it with no zone of the whole left free, the run stopped naming only the set and year. Checked
 // here cell by cell (the total, or each sex and age), naming the rows; sets that overlap without nesting are left to
 // validate_planning. The tolerance is the run's (a sum of many cells carries rounding).
-void check_nested_controls(const Build& b, const std::vector<ControlTotal>& controls,
-                           const std::vector<std::string>& source, const toml::node* n, const std::string& key) {
+void check_nested_controls(const Build& b, const std::vector<ControlTotal>& controls, const toml::node* n,
+                           const std::string& key) {
   const auto inside = [](const std::vector<int>& part, const std::vector<int>& whole) {  // strictly
     return part.size() < whole.size() && std::includes(whole.begin(), whole.end(), part.begin(), part.end());
   };
@@ -117,7 +118,7 @@ void check_nested_controls(const Build& b, const std::vector<ControlTotal>& cont
     std::string rows;
     for (std::size_t p : parts) {
       covered += sorted[p].size();
-      rows += "; \"" + escape_cell(controls[p].name) + "\" at " + source[p];
+      rows += "; \"" + escape_cell(controls[p].name) + "\" at " + controls[p].source;
     }
     const std::size_t cells = whole.by_sex_age.empty() ? 1 : whole.by_sex_age.size();
     double scale = whole.total;  // the run's tolerance: relative to the whole's target (at least 1 person)
@@ -133,7 +134,7 @@ void check_nested_controls(const Build& b, const std::vector<ControlTotal>& cont
                                                         : std::string(" for ") + (c < uz(b.A) ? "female" : "male") +
                                                               " age " + std::to_string((c % uz(b.A)) * uz(b.z));
       b.doc.fail(n, key,
-                 source[w] + ": control \"" + escape_cell(whole.name) + "\" " + std::to_string(whole.year) + " of " +
+                 whole.source + ": control \"" + escape_cell(whole.name) + "\" " + std::to_string(whole.year) + " of " +
                      fmt(target) + " persons" + cell + ", but the controls of the zone sets inside it add up to " +
                      fmt(sum) + (over ? "" : " and leave none of its zones free to take the rest") + rows +
                      "; expected the targets of the parts to add up to " + (over ? "at most " : "") +
@@ -173,7 +174,6 @@ void read_controls(const Section& c, PlanningSpec& spec) {
   std::map<std::pair<std::string, int>, std::size_t> index;                   // (set, year) → control
   std::map<std::pair<std::string, int>, std::vector<std::size_t>> first_row;  // → data row of each (sex, age)
   const std::size_t SA = kSexes * uz(b.A);
-  std::vector<std::string> source;  // of each control: its (first) row, for messages
   for (std::size_t r = 0; r < t.size(); ++r) {
     const std::string name = t.text(r, "zone");
     const int year = step_end_year(b, t, r, tn, key);
@@ -186,8 +186,8 @@ void read_controls(const Section& c, PlanningSpec& spec) {
       ct.year = year;
       ct.method = method;
       if (by_age) ct.by_sex_age.assign(SA, 0.0);
+      ct.source = t.where(r, "persons") + (by_age ? " (and the set's other rows of the year)" : "");  // its first row
       spec.controls.push_back(std::move(ct));
-      source.push_back(t.where(r, "persons") + (by_age ? " (and the set's other rows of the year)" : ""));
       first_row[{name, year}].assign(SA, SIZE_MAX);
     }
     ControlTotal& ct = spec.controls[it->second];
@@ -224,13 +224,13 @@ void read_controls(const Section& c, PlanningSpec& spec) {
     if (!ct.by_sex_age.empty()) target = std::accumulate(ct.by_sex_age.begin(), ct.by_sex_age.end(), 0.0);
     if (base > 0.0 && target > kMaxControlToBase * base)
       b.doc.fail(tn, key,
-                 source[k] + ": control \"" + escape_cell(ct.name) + "\" " + std::to_string(ct.year) + " of " +
+                 ct.source + ": control \"" + escape_cell(ct.name) + "\" " + std::to_string(ct.year) + " of " +
                      fmt(target) + " persons" +
                      (ref.unit.empty() ? std::string() : " (after unit = \"" + ref.unit + "\": × " + fmt(unit) + ")") +
                      " is more than " + fmt(kMaxControlToBase) + " times the base population of its zones (" +
                      fmt(base) + "); expected control totals in the table's unit (is the table in persons?)");
   }
-  check_nested_controls(b, spec.controls, source, tn, key);
+  check_nested_controls(b, spec.controls, tn, key);
   if (by_age)
     for (const auto& [k, rows] : first_row)
       for (std::size_t c2 = 0; c2 < SA; ++c2)
@@ -278,6 +278,8 @@ void read_capacity(const Section& c, PlanningSpec& spec) {
     if (t.has("dwellings") && !t.text(r, "dwellings").empty()) cap.dwellings = persons(b, t, r, "dwellings", tn, key);
     if (cap.max_population < 0 && cap.dwellings < 0)
       b.doc.fail(tn, key, t.where(r, "zone") + ": neither max_population nor dwellings given");
+    cap.source =
+        std::make_shared<const std::string>(t.where(r, cap.max_population >= 0 ? "max_population" : "dwellings"));
     if (!by_zone[z].emplace(year, cap).second)
       b.doc.fail(tn, key,
                  t.where(r, "year") + ": a second cap for zone " + escape_cell(t.text(r, "zone")) + " in " +

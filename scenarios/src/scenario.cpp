@@ -4,10 +4,10 @@
 #include <memory>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <set>
 
+#include "cohortgis/engine/number_text.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "shared_steps.hpp"
 
@@ -45,14 +45,6 @@ std::string quoted(const std::string& s) {
     }
   }
   return o + "\"";
-}
-
-std::string number_text(double v) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[64];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);  // shortest form that reads back the same
-  return std::string(buf, r.ptr);
 }
 
 }  // namespace
@@ -179,7 +171,7 @@ void Scenario::validate() const {
               throw InputError(what + ": base population, zone " + quoted(zones[static_cast<std::size_t>(z)].id) +
                                ", group " + quoted(group_names[static_cast<std::size_t>(g)]) + ", sex " +
                                sex_name(static_cast<Sex>(x)) + ", age " + std::to_string(L.grid.age_start(i)) + ": " +
-                               number_text(v) + " persons; expected a finite number from 0 to 1e12 per cell");
+                               shortest_number(v) + " persons; expected a finite number from 0 to 1e12 per cell");
             sum += v;
           }
     if (!std::isfinite(sum)) throw InputError(what + ": the base population's total is not a finite number");

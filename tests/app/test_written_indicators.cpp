@@ -70,7 +70,7 @@ std::string csv_text(const std::vector<Written>& ts) {
           s += ',';
           app::append_csv_field(s, w.table.group_names[g]);
           s += ',' + w.table.indicator_names[k] + ',';
-          app::append_number(s, w.table.get(u, g, k));
+          cohortgis::append_number_cell(s, w.table.get(u, g, k));
           s += '\n';
         }
   return s;

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <memory>
 #include <numeric>
+#include <string>
 
 #include "cohortgis/engine/planning.hpp"
 #include "cohortgis/engine/projection.hpp"
@@ -169,6 +171,31 @@ TEST(PlanningCapacity, NoZoneLeftToReceiveSaysTheYear) {
   const std::string m = message_of(spec, flat({100, 150}));
   EXPECT_NE(m.find("capacity 2025"), std::string::npos) << m;
   EXPECT_NE(m.find("no zone is left to receive"), std::string::npos) << m;
+}
+
+// With the rows that gave the caps (the scenario reader's), the error names each binding cap's file and row, the
+// first ten of them; a control's errors start with its row, as the reader's own errors do.
+TEST(PlanningCapacity, NoZoneLeftToReceiveNamesTheCapsRows) {
+  PlanningSpec spec;
+  for (int z = 0; z < 12; ++z) {
+    spec.limits.push_back({z, 2025, 50.0, -1.0});
+    spec.limits.back().source = std::make_shared<const std::string>("caps.csv, data row " + std::to_string(z + 1));
+  }
+  const std::string m = message_of(spec, flat(std::vector<double>(12, 100.0)));
+  EXPECT_NE(m.find("capacity 2025: the caps of every zone bind (Z0, Z1, "), std::string::npos) << m;
+  EXPECT_NE(m.find("displaced persons (the caps: zone Z0 at caps.csv, data row 1; zone Z1 at caps.csv, data row 2; "),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("zone Z9 at caps.csv, data row 10; … and 2 more); expected caps that leave room"), std::string::npos)
+      << m;
+  EXPECT_EQ(m.find("data row 11"), std::string::npos) << m;
+
+  PlanningSpec control;
+  control.controls.push_back({"D", {0, 1}, 2025, 500.0, {}, ControlMethod::proportional, "controls.csv, data row 3"});
+  EXPECT_EQ(
+      message_of(control, flat({0, 0})).rfind("controls.csv, data row 3: control 'D' 2025: 500 persons to place", 0),
+      0u)
+      << message_of(control, flat({0, 0}));
 }
 
 // Households = Σ headship × population: rates 0 (0-4), 0.3 (5-9), 0.5 (10+) for women and 0, 0.2, 0.6 for men on 10

@@ -49,6 +49,25 @@ TEST(PlanningFile, FixtureReadByHand) {
   EXPECT_EQ(p.vacancy_percent, 4.0);
 }
 
+// Each control and cap keeps the row that gave it, for the errors of the run (capacity's when every cap binds): the
+// file and data row, as other scenario errors name them; a cap held to a later step keeps its own row.
+TEST(PlanningFile, ControlsAndCapsKeepTheirRows) {
+  const auto set = scenarios::load_scenario_file(kDir + "/planning.toml", COHORTGIS_DATA);
+  const PlanningSpec& p = *set.runs.front().planning;
+  ASSERT_EQ(p.controls.size(), 2u);
+  EXPECT_NE(p.controls[1].source.find("controls.csv"), std::string::npos) << p.controls[1].source;
+  EXPECT_NE(p.controls[1].source.find("data row 2 (row 3 counting the header row), column 'persons'"),
+            std::string::npos)
+      << p.controls[1].source;
+  ASSERT_EQ(p.limits.size(), 2u);
+  for (const CapacityLimit& c : p.limits) {
+    ASSERT_TRUE(c.source);
+    EXPECT_NE(c.source->find("caps.csv"), std::string::npos) << *c.source;
+    EXPECT_NE(c.source->find("data row 1 (row 2 counting the header row), column 'max_population'"), std::string::npos)
+        << *c.source;
+  }
+}
+
 TEST(PlanningFile, AverageHouseholdSizeFallback) {
   scenarios::MemoryTables frames;
   frames["sizes"] = {{"zone", "persons_per_household"}, {{"A", "2.5"}, {"B", "2"}}};

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "cohortgis/engine/index_cast.hpp"
+
 namespace cohortgis::scenarios {
 
 // Why a record may be left out (`exclude = [...]`); kRecordReasons holds the names in this order.
@@ -97,11 +99,10 @@ struct EventRegisters {
   std::string exposure;  // where the person-years come from, in words
   int years() const { return last_year - first_year + 1; }
   std::size_t index(int year, int zone, int group, int sex, int age) const {
-    const auto u = [](int v) { return static_cast<std::size_t>(v); };
-    return (((u(year - first_year) * u(zones) + u(zone)) * u(groups) + u(group)) * 2 + u(sex)) * u(ages) + u(age);
+    return (((uz(year - first_year) * uz(zones) + uz(zone)) * uz(groups) + uz(group)) * 2 + uz(sex)) * uz(ages) +
+           uz(age);
   }
-  std::size_t cells() const { return static_cast<std::size_t>(years()) * static_cast<std::size_t>(zones) *
-                                     static_cast<std::size_t>(groups) * 2 * static_cast<std::size_t>(ages); }
+  std::size_t cells() const { return uz(years()) * uz(zones) * uz(groups) * 2 * uz(ages); }
 };
 
 }  // namespace cohortgis::scenarios
