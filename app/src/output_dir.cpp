@@ -12,8 +12,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <climits>
 #include <exception>
 #include <fstream>

@@ -205,7 +205,8 @@ TEST(ScenarioFile, MessagesCutLongQuotedValuesAndEscapeControlCharacters) {
     std::ifstream in(kDir + "/base.csv");
     base.assign(std::istreambuf_iterator<char>(in), {});
   }
-  std::ofstream(dir / "base.csv") << std::string(base).replace(base.find("A,female,0,"), 11, "A,\"fe\nma\x1b[1mle\",0,");
+  std::ofstream(dir / "base.csv") << std::string(base).replace(base.find("A,female,0,"), 11,
+                                                               "A,\"fe\nma\x1b[1mle\",0,");
   std::string good;
   {
     std::ifstream in(kDir + "/good.toml");
@@ -223,7 +224,8 @@ TEST(ScenarioFile, MessagesCutLongQuotedValuesAndEscapeControlCharacters) {
   const std::string sex = message(good);
   EXPECT_NE(sex.find("column 'sex': expected female or male, got \"fe\\x0ama\\x1b[1mle\""), std::string::npos) << sex;
   std::string timing = good;
-  timing.replace(timing.find("open_age = 20"), 13, "open_age = 20\nmigration_timing = \"" + std::string(100000, 'x') + "\"");
+  timing.replace(timing.find("open_age = 20"), 13,
+                 "open_age = 20\nmigration_timing = \"" + std::string(100000, 'x') + "\"");
   const std::string cut = message(timing);
   EXPECT_LT(cut.size(), 400u);
   EXPECT_NE(cut.find("key 'projection.migration_timing': expected \"even\" or \"end\", got \"" + std::string(60, 'x') +
