@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "output_dir.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <boost/property_tree/json_parser.hpp>
@@ -11,6 +13,7 @@
 #include <atomic>
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <climits>
 #include <exception>
 #include <fstream>
@@ -645,6 +648,32 @@ void remove_runs_in_progress() {
   g_staging.clear();
 }
 
+namespace {
+// Two runs into one --out at once (hostile probe of round 20): each checked the folder, moved it aside and renamed its
+// own into place; the later one found the other's results there, failed, and left the previous results behind as
+// OUT.old-PID, and a check meeting a half-done swap reported files "changed since cohortgis wrote them". The check
+// and the swap hold an advisory lock (flock) on the parent folder's descriptor, so cohortgis processes and Python
+// threads do them one at a time; nothing is written for it. A holder that never lets go (a run stopped with
+// SIGSTOP mid-swap) is waited for 10 s, then the swap goes ahead as before.
+class ParentFolderLock {
+ public:
+  explicit ParentFolderLock(const fs::path& target) {
+    const fs::path parent = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+    fd_ = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    for (int tries = 0; fd_ >= 0 && ::flock(fd_, LOCK_EX | LOCK_NB) != 0 && tries < 2000; ++tries)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ~ParentFolderLock() {
+    if (fd_ >= 0) ::close(fd_);  // releases the lock
+  }
+  ParentFolderLock(const ParentFolderLock&) = delete;
+  ParentFolderLock& operator=(const ParentFolderLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+}  // namespace
+
 StagedDirectory::StagedDirectory(const fs::path& target) {
   if (target.empty()) throw InputError("output folder: no path given");
   target_ = normalised(target);
@@ -655,7 +684,10 @@ StagedDirectory::StagedDirectory(const fs::path& target) {
   // of 250 bytes failed with ENAMETOOLONG naming the temporary folder instead of what to change.
   geodata::require_room_for_staging("output folder " + target.string(), name, 16, "folder");
   geodata::require_local_output("output folder " + target.string(), target_.string());
-  check_replaceable(target_);
+  {
+    const ParentFolderLock swap(target_);  // not while another run swaps its results in
+    check_replaceable(target_);
+  }
   std::error_code ec;
   fs::create_directories(target_.parent_path(), ec);
   if (ec) fail(target_.parent_path(), "cannot be created", ec);
@@ -683,6 +715,7 @@ StagedDirectory::~StagedDirectory() {
 }
 
 void StagedDirectory::commit() {
+  const ParentFolderLock swap(target_);  // first: the watchdog's removal must not wait for it (g_staging_mutex)
   const std::lock_guard<std::mutex> lock(g_staging_mutex);  // not while a watchdog removes the staging folder
   if (std::find(g_staging.begin(), g_staging.end(), staging_) == g_staging.end())
     throw ProjectionError("the run was stopped: its temporary folder " + staging_.string() + " is gone");
@@ -704,6 +737,9 @@ void StagedDirectory::commit() {
     if (!old.empty()) {
       fs::rename(old, target_, back);
       if (!back) fs::remove(target_ / kStagingMarker, back);
+      // Something took the name meanwhile (not a cohortgis run: those wait for the lock): the previous results,
+      // which were being replaced, are not left behind as OUT.old-PID.
+      if (back) remove_all_quickly(old, kQuickRemoveBytes);
     }
     fail(target_, "cannot move the new results into place", ec);
   }

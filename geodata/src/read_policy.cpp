@@ -506,6 +506,18 @@ DatasetPtr open_input(const std::string& path, const std::string& label, const c
   DatasetPtr ds(
       GDALDataset::FromHandle(GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, options, nullptr)));
   if (ds && sqlite) refuse_computed_sql(*ds, path, label);
+  // GDAL's SQLite driver is not among the input drivers (it would run the file's SQL, and SpatiaLite's): a plain
+  // SQLite database (`.sqlite`, `.db`) is named as such instead of "cannot be read". A GeoPackage says so in its
+  // header's application_id (offset 68: "GPKG", or "GP10"/"GP11" before version 1.2); one GDAL could not open keeps
+  // GDAL's message.
+  if (!ds && sqlite) {
+    const std::string id = read_head(path, 72).substr(68);
+    if (id != "GPKG" && id != "GP10" && id != "GP11")
+      throw InputError(label +
+                       ": an SQLite database that is not a GeoPackage (plain SQLite is not read); expected a "
+                       "GeoPackage: save its table as a layer of one with ogr2ogr -f GPKG NEW.gpkg " +
+                       fs::path(path).filename().string() + " TABLE");
+  }
   return ds;
 }
 

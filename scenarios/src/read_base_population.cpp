@@ -117,7 +117,9 @@ void read_long(const Doc& doc, const Build& b, const toml::node& tn, const std::
       if (last_g < 0 || name != last_group) {
         auto gi = b.group_index.find(name);
         if (gi == b.group_index.end())
-          doc.fail(&tn, key, rows.where(r, kGroup) + ": expected a group of projection.groups, got \"" + name + "\"");
+          doc.fail(
+              &tn, key,
+              rows.where(r, kGroup) + ": expected a group of projection.groups, got \"" + escape_cell(name) + "\"");
         last_group = name;
         last_g = gi->second;
       }

@@ -191,6 +191,8 @@ void read_geography(const Doc& doc, const toml::table& root, Scenario& sc, Scena
       if (agg.name == "total" || ids.count(agg.name))
         doc.fail(t.get("name"), key + ".name", "\"" + agg.name + "\" is already a zone id or the whole area 'total'");
       const toml::array& zs = doc.array(*t.get("zones"), key + ".zones");
+      // Scenario::validate refuses it too, but naming neither the file nor the key.
+      if (zs.empty()) doc.fail(&zs, key + ".zones", "an empty list; expected at least one zone id");
       for (std::size_t k = 0; k < zs.size(); ++k) {
         const std::string id = doc.string(*zs.get(k), key + ".zones");
         const auto it = zone_index.find(id);

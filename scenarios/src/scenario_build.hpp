@@ -131,7 +131,7 @@ inline int sex_of(const Doc& doc, const Rows& t, std::size_t r, const std::strin
   const std::string& s = t.text(r, kSex);
   if (s == "female" || s == "f" || s == "F") return 0;
   if (s == "male" || s == "m" || s == "M") return 1;
-  doc.fail(t.ref.node, key, t.where(r, kSex) + ": expected female or male, got \"" + s + "\"");
+  doc.fail(t.ref.node, key, t.where(r, kSex) + ": expected female or male, got \"" + escape_cell(s) + "\"");
 }
 
 inline int whole_number(const Doc& doc, const Rows& t, std::size_t r, const std::string& col, const std::string& key) {

@@ -348,9 +348,9 @@ ScenarioSet load_scenario_file(const std::string& path, const std::string& data_
     std::ifstream in(path, std::ios::binary);
     std::string text;
     text.reserve(ec ? 0 : static_cast<std::size_t>(size));
-    char block[1 << 16];
-    while (in.read(block, sizeof block) || in.gcount() > 0) {  // to the end, in case it grew since its size was taken
-      text.append(block, static_cast<std::size_t>(in.gcount()));
+    std::vector<char> block(std::size_t{1} << 16);  // on the heap: a 256 kB stack (ulimit -s) is enough to load
+    while (in.read(block.data(), static_cast<std::streamsize>(block.size())) || in.gcount() > 0) {  // to the end
+      text.append(block.data(), static_cast<std::size_t>(in.gcount()));  // (in case it grew since its size was taken)
       if (text.size() > kMaxScenarioFileBytes)
         throw InputError(path + ": scenario file of more than " + std::to_string(kMaxScenarioFileBytes >> 20) +
                          " MiB; expected at most that (tables go in files of their own)");

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <tuple>
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
@@ -57,13 +58,40 @@ std::string Doc::where(const toml::node* n) const { return n ? where(n->source()
 namespace {
 // A key of 60,000 bytes was echoed whole (hostile probe 19): cut, as cells are, past any real key's length.
 std::string shown_key(const std::string& key) { return key.size() > 200 ? geodata::escape_cell(key, 200) : key; }
+
+// A message quotes the file's values ("…" or '…'): a 100 kB string where `migration_timing`, `kind`, a target's zone
+// … go, or a 1 MB sex cell, was echoed whole, and a line break or a terminal's escape sequence in one went to the
+// terminal as it was (hostile probe of round 20). A quoted run longer than 200 bytes or holding a control character
+// is shown as cells are (escape_cell); a quote opens only after a character that is not a letter or digit, so an
+// apostrophe ("the run's") does not. What is still over 4000 bytes is cut there.
+std::string shown_message(const std::string& m) {
+  constexpr std::size_t kLongQuote = 200, kLongMessage = 4000;
+  const auto control = [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; };
+  std::string out;
+  std::size_t i = 0;
+  while (i < m.size()) {
+    const char c = m[i];
+    const bool opens = (c == '"' || c == '\'') && (i == 0 || !std::isalnum(static_cast<unsigned char>(m[i - 1])));
+    const std::size_t close = opens ? m.find(c, i + 1) : std::string::npos;
+    if (close != std::string::npos) {
+      const std::string quoted = m.substr(i + 1, close - i - 1);
+      const bool plain = quoted.size() <= kLongQuote && std::none_of(quoted.begin(), quoted.end(), control);
+      out += c + (plain ? quoted : geodata::escape_cell(quoted, quoted.size() > kLongQuote ? 60 : kLongQuote)) + c;
+      i = close + 1;
+      continue;
+    }
+    out += c;
+    ++i;
+  }
+  return out.size() > kLongMessage ? geodata::escape_cell(out, kLongMessage) : out;
+}
 }  // namespace
 
 void Doc::fail(const toml::node* n, const std::string& key, const std::string& message) const {
-  throw InputError(where(n) + ": key '" + shown_key(key) + "': " + message);
+  throw InputError(where(n) + ": key '" + shown_key(key) + "': " + shown_message(message));
 }
 void Doc::fail(const toml::source_region& r, const std::string& key, const std::string& message) const {
-  throw InputError(where(r) + ": key '" + shown_key(key) + "': " + message);
+  throw InputError(where(r) + ": key '" + shown_key(key) + "': " + shown_message(message));
 }
 
 void Doc::allow(const toml::table& t, const std::string& prefix, std::initializer_list<std::string_view> keys) const {

@@ -39,6 +39,7 @@ void check_key_depth(std::string_view text, const std::string& label) {
   long line = 1;
   int parts = 0;          // parts of the current dotted run
   bool after_dot = true;  // a token here continues the run
+  int nesting = 0;        // open '[' and '{' (a table header's too: at most 2)
   std::size_t i = 0;
   while (i < text.size()) {
     const char c = text[i];
@@ -61,6 +62,13 @@ void check_key_depth(std::string_view text, const std::string& label) {
         throw InputError(label + ":" + std::to_string(line) + ": a key with more than " + std::to_string(kMaxKeyParts) +
                          " dotted parts (tables nested that deep); expected the keys of scenarios/README.md");
       continue;
+    }
+    if (c == '[' || c == '{') {
+      if (++nesting > kMaxNesting)
+        throw InputError(label + ":" + std::to_string(line) + ": arrays or inline tables nested more than " +
+                         std::to_string(kMaxNesting) + " deep; expected the keys of scenarios/README.md (at most 4)");
+    } else if ((c == ']' || c == '}') && nesting > 0) {
+      --nesting;
     }
     if (c == '.') {
       after_dot = true;

@@ -191,4 +191,25 @@ before=$(snapshot "$N/res")
 ls -d "$N"/res.tmp-* "$N"/res.old-* >/dev/null 2>&1 && fail "read-only results: a temporary folder was left behind"
 echo "ok: results with a read-only folder are refused, nothing left -> $(cat "$WORK/err")"
 
+# 9. Runs into one --out at once (hostile probe of round 20): each checked the folder and swapped its results in; a
+# check meeting another's half-done swap refused the folder ("files changed since cohortgis wrote them", "cannot be
+# read"), and a swap that found another's results already in place failed and left the previous results behind as
+# OUT.old-PID. The check and the swap are now done one run at a time: every run succeeds, one whole result is left.
+C=$WORK/concurrent
+mkdir -p "$C" && cp "$FIX/scenarios/good.toml" "$FIX/scenarios/base.csv" "$FIX/scenarios/asfr.csv" \
+  "$FIX/scenarios/mx.csv" "$C/"
+for round in 1 2 3; do
+  pids=()
+  for k in 0 1 2 3; do
+    v=$([ $k -lt 2 ] && echo baseline || echo more)
+    "$EXE" run "$C/good.toml" --quiet --no-report --variant "$v" --out "$C/res" 2>"$WORK/err_${round}_$k" &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || fail "concurrent runs, round $round: exit $?: $(cat "$WORK"/err_"$round"*)"; done
+  ls -d "$C"/res.tmp-* "$C"/res.old-* >/dev/null 2>&1 && fail "concurrent runs, round $round: $(ls "$C") left"
+  "$EXE" validate "$C/good.toml" --results "$C/res" >/dev/null 2>"$WORK/err" ||
+    fail "concurrent runs, round $round: results broken: $(cat "$WORK/err")"
+done
+echo "ok: four runs into one --out at once, three times: each exits 0, one whole result, nothing left"
+
 echo "output safety checked"

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -238,6 +239,40 @@ TEST_F(Sandbox, GeoPackagesWhoseRowsSqlComputesAreRefused) {
         "<OGRVRTDataSource><OGRVRTLayer name=\"t\"><SrcDataSource relativeToVRT=\"1\">plain.gpkg"
         "</SrcDataSource></OGRVRTLayer></OGRVRTDataSource>\n");
   EXPECT_CONTAINS(check("p.vrt"), "(a source named in the VRT 'p.vrt'): a GeoPackage with changes not yet written");
+}
+
+// A plain SQLite database (`.sqlite`, `.db`) is no input format (GDAL's SQLite driver would run the file's SQL), but
+// was refused as "cannot be read as a table" / "cannot be opened as vector data" (hostile probes of rounds 19 and
+// 20): it is now named as an SQLite database that is not a GeoPackage, by the table readers and the zone reader. A
+// GeoPackage's own header (application_id "GPKG" at offset 68) keeps GDAL's message when it cannot be opened.
+TEST_F(Sandbox, PlainSqliteDatabasesAreNamedAsSuch) {
+  (void)check("ok.csv");  // registers the drivers
+  GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GPKG");
+  GDALDataset* ds = drv->Create((root / "t.gpkg").c_str(), 0, 0, 0, GDT_Unknown, nullptr);
+  ds->CreateLayer("real", nullptr, wkbNone, nullptr);
+  GDALClose(ds);
+  std::string bytes;
+  {
+    std::ifstream in(root / "t.gpkg", std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  ASSERT_EQ(bytes.substr(68, 4), "GPKG");
+  bytes.replace(68, 4, std::string(4, '\0'));  // what `PRAGMA application_id = 0` leaves: plain SQLite
+  for (const char* name : {"plain.sqlite", "plain.db"}) {
+    write(root / name, bytes);
+    EXPECT_CONTAINS(error_of([&] { (void)read_table((root / name).string(), {}); }),
+                    std::string(name) + ": an SQLite database that is not a GeoPackage (plain SQLite is not read)");
+  }
+  ZoneSource zones;
+  zones.path = (root / "plain.sqlite").string();
+  zones.id_field = "fid";
+  EXPECT_CONTAINS(error_of([&] { (void)load_zones(zones); }),
+                  "plain.sqlite: an SQLite database that is not a GeoPackage (plain SQLite is not read); expected a "
+                  "GeoPackage: save its table as "
+                  "a layer of one with ogr2ogr -f GPKG NEW.gpkg plain.sqlite TABLE");
+  write(root / "broken.gpkg", bytes.substr(0, 72).replace(68, 4, "GPKG"));  // a GeoPackage's header, cut short
+  EXPECT_CONTAINS(error_of([&] { (void)read_table((root / "broken.gpkg").string(), {}); }),
+                  "broken.gpkg: cannot be read as a table");
 }
 
 TEST_F(Sandbox, ZipBombsAreRefusedBeforeDecompressing) {

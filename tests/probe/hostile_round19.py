@@ -447,19 +447,21 @@ REC = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c)"
 VT = "INSERT INTO sqlite_master(type, name, tbl_name, rootpage, sql) VALUES('table', 'base', 'base', 0, '%s')"
 SQ = lambda ext, layer, extra='': BASEREF('{ path = "b.%s", layer = "%s"%s }' % (ext, layer, extra))  # noqa: E731
 COLS = ', columns = { zone = "COL001", sex = "COL002", age = "COL003", population = "COL004" }'
+# Round 20: a plain SQLite database is named as such (it was 'cannot be read as a table').
+PLAIN_SQLITE = r'cannot be read|SQLite database that is not a GeoPackage'
 for ext in ('sqlite', 'db'):
-    cli('sqlite_%s_plain' % ext, VAL, {'b.%s' % ext: sqlite_db('p.%s' % ext, [])}, 'bad', r'cannot be read',
+    cli('sqlite_%s_plain' % ext, VAL, {'b.%s' % ext: sqlite_db('p.%s' % ext, [])}, 'bad', PLAIN_SQLITE,
         toml=SQ(ext, 'real'))
     cli('sqlite_%s_view_endless' % ext, VAL, {'b.%s' % ext: sqlite_db('v.%s' % ext, [
         "CREATE VIEW base AS %s SELECT 'A' AS zone, 'female' AS sex, x AS age, 1 AS population FROM c" % REC])},
-        'bad', r'cannot be read', toml=SQ(ext, 'base'), timeout=40)
+        'bad', PLAIN_SQLITE, toml=SQ(ext, 'base'), timeout=40)
     cli('sqlite_%s_virtualtext_passwd' % ext, VAL, {'b.%s' % ext: sqlite_db('t.%s' % ext, [
         VT % "CREATE VIRTUAL TABLE base USING VirtualText(''/etc/passwd'', ''UTF-8'', 0, POINT, NONE, '':'')"])},
-        'bad', r'cannot be read', toml=SQ(ext, 'base', COLS), timeout=40)
+        'bad', PLAIN_SQLITE, toml=SQ(ext, 'base', COLS), timeout=40)
     cli('sqlite_%s_generated_zeroblob' % ext, VAL, {'b.%s' % ext: sqlite_db('g.%s' % ext, [
         "CREATE TABLE base (zone TEXT, sex TEXT, age INTEGER, population REAL, junk BLOB GENERATED ALWAYS AS "
         "(zeroblob(100000000)) VIRTUAL)", "INSERT INTO base(zone, sex, age, population) SELECT zone, sex, age, "
-        "population FROM real"])}, 'bad', r'cannot be read', toml=SQ(ext, 'base'), timeout=40)
+        "population FROM real"])}, 'bad', PLAIN_SQLITE, toml=SQ(ext, 'base'), timeout=40)
 cli('sqlite_view_via_vrt', VAL, {'b.sqlite': sqlite_db('vv.sqlite', [
     "CREATE VIEW base AS %s SELECT 'A' AS zone, 'female' AS sex, x AS age, 1 AS population FROM c" % REC]),
     'b.vrt': '<OGRVRTDataSource><OGRVRTLayer name="base"><SrcDataSource relativeToVRT="1">b.sqlite</SrcDataSource>'

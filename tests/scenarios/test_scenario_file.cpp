@@ -2,6 +2,7 @@
 // The scenario-file loader: a small valid file whose schedules are checked by hand, its projection's books, and one
 // broken file per error kind (tests/fixtures/scenarios/broken), each naming file, line, column and key.
 #include <gtest/gtest.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -159,6 +160,79 @@ TEST(ScenarioFile, FileOverSixtyFourMiBIsRefusedBeforeItIsRead) {
   EXPECT_EQ(message, big.string() +
                          ": scenario file of 67108865 bytes; expected at most 64 MiB (tables go in files "
                          "of their own)");
+}
+
+// Round 20: the loader read the file through a 64 KiB buffer on the stack, so under `ulimit -s 64` (or in a thread of
+// 64 kB, as a host program may start) every scenario crashed with SIGSEGV before a byte was parsed. Here the loader
+// runs in a thread with a 48 kB stack and reports the file's syntax error.
+TEST(ScenarioFile, LoadsWithinASmallStack) {
+  const fs::path dir = fs::temp_directory_path() / ("cohortgis-small-stack-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path file = dir / "sc.toml";
+  std::ofstream(file) << "x = [1, 2\n";
+  struct Call {
+    std::string path, message;
+  } call{file.string(), ""};
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  ASSERT_EQ(pthread_attr_setstacksize(&attr, 48 * 1024), 0);
+  pthread_t thread;
+  const auto body = [](void* arg) -> void* {
+    auto* c = static_cast<Call*>(arg);
+    try {
+      scenarios::load_scenario_file(c->path, COHORTGIS_DATA);
+    } catch (const InputError& e) {
+      c->message = e.what();
+    }
+    return nullptr;
+  };
+  ASSERT_EQ(pthread_create(&thread, &attr, body, &call), 0);
+  pthread_join(thread, nullptr);
+  pthread_attr_destroy(&attr);
+  fs::remove_all(dir);
+  EXPECT_NE(call.message.find("sc.toml:1:11: TOML syntax error"), std::string::npos) << call.message;
+}
+
+// Round 20: a message quoted the file's value whole and raw: a 100 kB `migration_timing` made a 100 kB message, and a
+// sex cell holding a line break split the message in two (an escape sequence reached the terminal as it was). Long
+// quoted values are cut, control characters shown as \xNN, while apostrophes and short values are left alone.
+TEST(ScenarioFile, MessagesCutLongQuotedValuesAndEscapeControlCharacters) {
+  const fs::path dir = fs::temp_directory_path() / ("cohortgis-quoted-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  for (const char* f : {"asfr.csv", "mx.csv"}) fs::copy_file(kDir + "/" + f, dir / f);
+  std::string base;
+  {
+    std::ifstream in(kDir + "/base.csv");
+    base.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::ofstream(dir / "base.csv") << std::string(base).replace(base.find("A,female,0,"), 11,
+                                                               "A,\"fe\nma\x1b[1mle\",0,");
+  std::string good;
+  {
+    std::ifstream in(kDir + "/good.toml");
+    good.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const auto message = [&](const std::string& text) {
+    std::ofstream(dir / "sc.toml") << text;
+    try {
+      scenarios::load_scenario_file((dir / "sc.toml").string(), COHORTGIS_DATA);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("<no error>");
+  };
+  const std::string sex = message(good);
+  EXPECT_NE(sex.find("column 'sex': expected female or male, got \"fe\\x0ama\\x1b[1mle\""), std::string::npos) << sex;
+  std::string timing = good;
+  timing.replace(timing.find("open_age = 20"), 13,
+                 "open_age = 20\nmigration_timing = \"" + std::string(100000, 'x') + "\"");
+  const std::string cut = message(timing);
+  EXPECT_LT(cut.size(), 400u);
+  EXPECT_NE(cut.find("key 'projection.migration_timing': expected \"even\" or \"end\", got \"" + std::string(60, 'x') +
+                     "…\""),
+            std::string::npos)
+      << cut.substr(0, 400);
+  fs::remove_all(dir);
 }
 
 // An OD rate moved over age and sex by a profile keeps its overall rate: the persons leaving A in a step are

@@ -56,4 +56,22 @@ TEST(TomlKeyDepth, DotsInValuesStringsAndCommentsDoNotCount) {
   EXPECT_EQ(message("[t]\n" + many), "");
 }
 
+// Round 20: toml++'s own cap of 256 nested arrays and inline tables overflowed a 256 kB stack (`ulimit -s 256`) at 64
+// levels; 16 are allowed, brackets inside strings and comments and table headers never count.
+TEST(TomlKeyDepth, ArraysAndInlineTablesNestedMoreThanSixteenDeepAreRefused) {
+  const auto arrays = [](int n) { return "x = " + std::string(n, '[') + std::string(n, ']') + "\n"; };
+  std::string inl = "y = 1\nx = ";
+  for (int i = 0; i < 17; ++i) inl += "{ a = ";
+  inl += "1" + std::string(17, '}') + "\n";
+  EXPECT_EQ(message(arrays(16)), "");
+  EXPECT_NE(message(arrays(17)).find("sc.toml:1: arrays or inline tables nested more than 16 deep"), std::string::npos);
+  EXPECT_NE(message(inl).find("sc.toml:2: arrays or inline tables nested more than 16 deep"), std::string::npos);
+  EXPECT_NE(message("x = [\n" + std::string(17, '[') + std::string(17, ']') + "]\n").find("sc.toml:2:"),
+            std::string::npos);
+  EXPECT_EQ(message("s = \"" + std::string(100, '[') + "\" # " + std::string(100, '{') + "\n"), "");
+  std::string headers;
+  for (int i = 0; i < 100; ++i) headers += "[[t]]\nx = [[1, 2], [3]]\n[u" + std::to_string(i) + "]\n";
+  EXPECT_EQ(message(headers), "");
+}
+
 }  // namespace
