@@ -736,10 +736,16 @@ void StagedDirectory::commit() {
     std::error_code back;
     if (!old.empty()) {
       fs::rename(old, target_, back);
-      if (!back) fs::remove(target_ / kStagingMarker, back);
-      // Something took the name meanwhile (not a cohortgis run: those wait for the lock): the previous results,
-      // which were being replaced, are not left behind as OUT.old-PID.
-      if (back) remove_all_quickly(old, kQuickRemoveBytes);
+      if (!back) {
+        fs::remove(target_ / kStagingMarker, back);
+      } else {
+        // Something else took the name meanwhile (cohortgis runs wait for the lock): the previous results stay
+        // where they were moved, without the marker that would let a later run remove them, and the message says
+        // where they are. Nothing the user had is lost.
+        fs::remove(old / kStagingMarker, back);
+        fail(target_, "cannot move the new results into place; the previous results are kept in " + old.string(),
+             ec);
+      }
     }
     fail(target_, "cannot move the new results into place", ec);
   }
