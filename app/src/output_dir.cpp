@@ -743,8 +743,7 @@ void StagedDirectory::commit() {
         // where they were moved, without the marker that would let a later run remove them, and the message says
         // where they are. Nothing the user had is lost.
         fs::remove(old / kStagingMarker, back);
-        fail(target_, "cannot move the new results into place; the previous results are kept in " + old.string(),
-             ec);
+        fail(target_, "cannot move the new results into place; the previous results are kept in " + old.string(), ec);
       }
     }
     fail(target_, "cannot move the new results into place", ec);
