@@ -37,7 +37,7 @@ from ._cohortgis import (  # noqa: F401  (re-exported)
 from ._build import scenario_from_frames
 from ._ensemble import Ensemble
 from ._jobs import backtest, estimate
-from ._frames import Results, variant_names
+from ._frames import Results, copy_instance, variant_names
 from ._plot import Figure
 
 __all__ = [
@@ -283,6 +283,13 @@ class ScenarioSet:
             v.assumptions = list(v.assumptions) + [f"Variant {name}: {description}"]
         self.runs.append(v)
         return v
+
+    # copy.copy / copy.deepcopy as before pickling was refused (the copy module tries these before __reduce_ex__).
+    def __copy__(self) -> "ScenarioSet":
+        return copy_instance(self)
+
+    def __deepcopy__(self, memo: dict) -> "ScenarioSet":
+        return copy_instance(self, memo)
 
     # Refused with the reason (pickle named only the first Scenario it met).
     def __reduce_ex__(self, protocol: object) -> object:

@@ -89,6 +89,23 @@ def age_labels(age_starts: Sequence[int], step_years: int) -> List[str]:
     return out
 
 
+def copy_instance(obj: object, memo: Optional[dict] = None) -> object:
+    """A copy of a Python-level cohortgis object by its __dict__: shallow without memo, deep with it (copy.deepcopy's
+    memo). For the classes whose __reduce_ex__ refuses pickling, which copy.copy and copy.deepcopy would otherwise
+    reach."""
+    import copy
+
+    cls = type(obj)
+    out = cls.__new__(cls)
+    if memo is None:
+        out.__dict__.update(obj.__dict__)
+        return out
+    memo[id(obj)] = out
+    for k, v in obj.__dict__.items():
+        out.__dict__[k] = copy.deepcopy(v, memo)
+    return out
+
+
 class Results(Mapping[str, "RunResult"]):
     """The runs of one projection, by variant ('baseline' first). ``results[variant]`` is the C++ RunResult."""
 
@@ -162,6 +179,13 @@ class Results(Mapping[str, "RunResult"]):
         from ._xarray import results_dataset
         return results_dataset([self[v] for v in variant_names(variants, self.variants, "the results have")
                                 or self.variants])
+
+    # copy.copy / copy.deepcopy as before pickling was refused (the copy module tries these before __reduce_ex__).
+    def __copy__(self) -> "Results":
+        return copy_instance(self)
+
+    def __deepcopy__(self, memo: dict) -> "Results":
+        return copy_instance(self, memo)
 
     # Refused with the reason: a Results holds its ScenarioSet (maps and pyramids read its zones), whose C++
     # scenarios cannot be pickled.

@@ -185,9 +185,18 @@ def test_what_does_not_pickle_says_why(cg, default_set, default_results):
     runs = pickle.loads(pickle.dumps(dict(default_results)))
     again = cg.Results(runs)
     assert again.population_frame().equals(default_results.population_frame())
-    # copy.copy and copy.deepcopy still copy a Scenario (their own methods, not pickle's).
+    # copy.copy and copy.deepcopy still copy a Scenario, a ScenarioSet and a Results (their own methods, not
+    # pickle's refusal: hostile_python3's 'copy.copy results then use' and 'deepcopy set then run').
     import copy
     assert copy.deepcopy(default_set.baseline).variant == "baseline"
+    shallow = copy.copy(default_results)
+    assert shallow is not default_results
+    assert np.array_equal(np.asarray(shallow.population()), np.asarray(default_results.population()))
+    deep_set = copy.deepcopy(default_set)
+    assert deep_set is not default_set and deep_set.baseline is not default_set.baseline
+    again = deep_set.run(threads=1)
+    assert np.array_equal(np.asarray(again.population()), np.asarray(default_results.population()))
+    assert copy.deepcopy(default_results).population_frame().equals(default_results.population_frame())
 
 
 FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "fixtures"
