@@ -289,6 +289,10 @@ class ScenarioSet:
         return copy_instance(self)
 
     def __deepcopy__(self, memo: dict) -> "ScenarioSet":
+        # The loaded C++ set (the file's [outputs], targets, services, geometry for write_outputs) is only read: the
+        # copy shares it; the runs, which a notebook changes, are copied.
+        if self._loaded is not None:
+            memo.setdefault(id(self._loaded), self._loaded)
         return copy_instance(self, memo)
 
     # Refused with the reason (pickle named only the first Scenario it met).
