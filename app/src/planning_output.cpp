@@ -113,9 +113,10 @@ std::vector<std::string> PlanningOutputs::write(const std::filesystem::path& dir
       std::map<int, std::vector<const HouseholdCount*>> by_year;
       for (const HouseholdCount& h : r.adjuster->households()) by_year[h.year].push_back(&h);
       for (const auto& [year, rows] : by_year) {
-        const auto row = [&](const std::string& unit, const char* indicator, double v) {
+        // year by value: clang before 16 cannot capture a structured binding.
+        const auto row = [&, y = year](const std::string& unit, const char* indicator, double v) {
           append_csv_field(buf, r.variant);
-          buf += ',' + std::to_string(year) + ',';
+          buf += ',' + std::to_string(y) + ',';
           append_csv_field(buf, unit);
           buf += ",all,";
           buf += indicator;

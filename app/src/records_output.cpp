@@ -267,7 +267,8 @@ std::optional<ReportSection> register_report_section(const Results& r, Language 
       if (row.size() > 4 && (!has_total || row[1] == "total") && (row[2] == "all" || row[2] == "total"))
         by_year[row[0]][row[3]] = row[4];
     for (const auto& [year, v] : by_year) {
-      const auto get = [&](const char* k) {
+      // v by an explicit reference: clang before 16 cannot capture a structured binding.
+      const auto get = [&, &v = v](const char* k) {
         auto it = v.find(k);
         if (it == v.end() || it->second.empty()) return std::string("–");
         double x = std::nan("");
