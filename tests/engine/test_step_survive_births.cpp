@@ -77,7 +77,7 @@ TEST(StepKernelSurvive, BirthsInThePassAsPassThenBirths) {
         const std::string where =
             "w " + std::to_string(w) + ", z " + std::to_string(z) + ", exposure " + std::to_string(exposure);
         const auto same = [](const std::vector<double>& a, const std::vector<double>& b) {
-          return std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+          return test::same_bits(a, b);
         };
         EXPECT_TRUE(same(D, D1)) << where;
         EXPECT_TRUE(same(Q, Q1)) << where;
@@ -149,9 +149,7 @@ TEST(StepKernelSurvive, FiveYearBirthsInThePassAsTheGeneralPath) {
   test::RandomCase fused = five_year_case(3);
   test::RandomCase general = fused;
   for (StepSchedules& s : general.steps) s.external_in.assign(fused.base.layout().cells(), 0.0);
-  const auto same = [](std::span<const double> a, std::span<const double> b) {
-    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size_bytes()) == 0;
-  };
+  const auto same = [](std::span<const double> a, std::span<const double> b) { return test::same_bits(a, b); };
   for (const auto& [cells, indicators] : {std::pair{false, false}, {false, true}, {true, true}})
     for (const int threads : {1, 2}) {
       fused.cfg.cell_components = general.cfg.cell_components = cells;
