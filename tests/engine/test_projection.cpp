@@ -691,18 +691,7 @@ TEST(ProjectionAccounting, OneZoneWithLargeRatesIsScaledWhereverItIs) {
   };
   EXPECT_EQ(scaled_zones(rc), std::set<int>{}) << "no zone's rates come near 1";
   for (int zone : {0, 13, 19}) {  // OD out-rates of one zone: up to 8 edges × 0.12 × profile 0.5–1.5
-    RandomCase c = rc;
-    std::vector<OdFlow> flows = c.steps[0].od->flows();
-    for (OdFlow& f : flows)
-      if (f.origin == zone) f.rate_per_year = 0.12;
-    std::vector<double> profile;
-    for (int g = 0; g < 2; ++g)
-      for (int sx = 0; sx < 2; ++sx) {
-        const auto row = c.steps[0].od->profile_row(g, sx);
-        profile.insert(profile.end(), row.begin(), row.end());
-      }
-    const auto od = std::make_shared<const OdMigration>(flows, profile, 20, 2, 101);
-    for (StepSchedules& s : c.steps) s.od = od;
+    const RandomCase c = test::with_zone_od_rate(rc, zone, 0.12);
     EXPECT_EQ(scaled_zones(c), std::set<int>{zone}) << "OD rates of zone " << zone;
   }
   for (int zone : {0, 17}) {  // the transition's multiplier of one zone: rates up to 0.02 × 70

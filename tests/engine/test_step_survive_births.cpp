@@ -190,18 +190,7 @@ TEST(StepKernelSurvive, FiveYearPhaseOneScalesOnlyAZoneWithLargeRates) {
   const test::RandomCase base = five_year_case(2);
   EXPECT_EQ(scaled_zones(base), std::set<int>{}) << "no zone's rates come near 1";
   for (const int zone : {0, 4}) {  // its three out-edges at 0.12 a year: 5 × 0.36 × profile 0.5–1.5
-    test::RandomCase c = base;
-    std::vector<OdFlow> flows = c.steps[0].od->flows();
-    for (OdFlow& f : flows)
-      if (f.origin == zone) f.rate_per_year = 0.12;
-    std::vector<double> profile;
-    for (int g = 0; g < 2; ++g)
-      for (int sx = 0; sx < 2; ++sx) {
-        const auto row = c.steps[0].od->profile_row(g, sx);
-        profile.insert(profile.end(), row.begin(), row.end());
-      }
-    const auto od = std::make_shared<const OdMigration>(flows, profile, 6, 2, c.cfg.grid.n_ages);
-    for (StepSchedules& s : c.steps) s.od = od;
+    const test::RandomCase c = test::with_zone_od_rate(base, zone, 0.12);
     EXPECT_EQ(scaled_zones(c), std::set<int>{zone}) << "OD rates of zone " << zone;
   }
 }

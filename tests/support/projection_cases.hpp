@@ -49,6 +49,25 @@ struct RandomCase {
   std::vector<StepSchedules> steps;
 };
 
+// The case with every OD out-flow of `zone` at `rate_per_year` (the same age profiles), in every step: a zone whose
+// out-rates can add up to 1, for the tests of the conserve factors' pass.
+inline RandomCase with_zone_od_rate(const RandomCase& base, int zone, double rate_per_year) {
+  RandomCase c = base;
+  std::vector<OdFlow> flows = c.steps[0].od->flows();
+  for (OdFlow& f : flows)
+    if (f.origin == zone) f.rate_per_year = rate_per_year;
+  const CohortLayout& L = c.base.layout();
+  std::vector<double> profile;
+  for (int g = 0; g < L.groups; ++g)
+    for (int sx = 0; sx < static_cast<int>(kSexes); ++sx) {
+      const auto row = c.steps[0].od->profile_row(g, sx);
+      profile.insert(profile.end(), row.begin(), row.end());
+    }
+  const auto od = std::make_shared<const OdMigration>(flows, profile, L.zones, L.groups, L.grid.n_ages);
+  for (StepSchedules& s : c.steps) s.od = od;
+  return c;
+}
+
 inline RandomCase random_case(unsigned seed, int zones = 50, int n_steps = 4) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> U(0.0, 1.0);
