@@ -43,6 +43,9 @@ std::string examples_dir() {
   if (const std::string share = geodata::installed_share_dir(); !share.empty()) return share + "/examples";
   return COHORTGIS_EXAMPLES_DIR;
 }
+// Every member but runs, by name: a member added to ScenarioSet must be copied here, and the size makes the compiler
+// say so (x86-64, libstdc++), as shared_steps.cpp does for StepSchedules.
+static_assert(sizeof(ScenarioSet) == 912, "ScenarioSet changed: copy the new member in ScenarioSet::without_runs");
 ScenarioSet ScenarioSet::without_runs() const {
   ScenarioSet s;
   s.file = file;
