@@ -350,16 +350,17 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
         }
         if (ages != expect) {
           const int w = b.sc.grid.open_age();
-          std::string wanted = "0, " + std::to_string(b.z) + ", …, " + std::to_string(w) + "+";
-          if (b.z == 5)
-            wanted +=
-                "; or the UN's abridged rows 0, 1, 5, …, " + std::to_string(w - 5) + ", " + std::to_string(w) + "+";
+          const bool looks_abridged = b.z == 5 && ages.size() > 1 && ages[0] == 0 && ages[1] == 1;
           doc.fail(mn, mkey,
-                   where + ": survival ratios need one row per age group of the grid (" + wanted + ")" +
+                   where + ": survival ratios need one row per age group of the grid (0, " + std::to_string(b.z) +
+                       ", …, " + std::to_string(w) + "+)" +
                        (!ages.empty() && ages.back() > w
                             ? "; ratios past the open age cannot be folded into it: give Lx or mx, whose "
                               "rows past it are folded, or set open_age to the table's"
-                            : ""));
+                            : "") +
+                       (looks_abridged ? "; the UN's abridged rows must be 0, 1, 5, …, " + std::to_string(w - 5) +
+                                             " (and " + std::to_string(w) + "+) for this grid"
+                                       : ""));
         }
         out = vals;
       } else {

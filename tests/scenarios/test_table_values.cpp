@@ -382,7 +382,8 @@ TEST(WppFiles, AbridgedSxRowsAreTheFiveYearGridsRatios) {
                                             "\", wpp = { location = \"JPN\" }, filter = { Time = 2019 } }\n",
                                         "wpp_sx", kWpp, COHORTGIS_DATA, frames);
   });
-  EXPECT_NE(e.find("(0, 5, …, 85+; or the UN's abridged rows 0, 1, 5, …, 80, 85+)"), std::string::npos) << e;
+  EXPECT_NE(e.find("grid (0, 5, …, 85+); ratios past the open age cannot be folded"), std::string::npos) << e;
+  EXPECT_NE(e.find("; the UN's abridged rows must be 0, 1, 5, …, 80 (and 85+) for this grid"), std::string::npos) << e;
 }
 
 TEST(WppFiles, FertilityAsfrIsPerThousandWomen) {
