@@ -338,13 +338,30 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
         // births to ages 0…z−1, row x the cohort aged x−z at the start, the open row the two oldest groups.
         std::vector<int> expect;
         for (int i = 0; i < b.A; ++i) expect.push_back(b.sc.grid.age_start(i));
-        if (ages != expect)
-          doc.fail(mn, mkey, where + ": survival ratios need one row per age group of the grid (0, " +
-                                 std::to_string(b.z) + ", …, " + std::to_string(b.sc.grid.open_age()) + "+)" +
-                                 (!ages.empty() && ages.back() > b.sc.grid.open_age()
-                                      ? "; ratios past the open age cannot be folded into it: give Lx or mx, whose "
-                                        "rows past it are folded, or set open_age to the table's"
-                                      : ""));
+        // The UN's abridged tables (WPP's files; DemoTools' lt_id_Ll_S placed on the rows 0, 1, 5, …) hold the same
+        // ratios one row earlier: row 0 births, row 1 ages 0–4 → 5–9, row x ≥ 5 ages x → x+5, row w−5 the open
+        // group's T(w)/T(w−5), row w a placeholder 0. So rows 0, 1, 5, …, w−5 are the grid's groups 0, 5, …, w.
+        std::vector<int> abridged{0, 1};
+        for (int a = 5; a < b.sc.grid.open_age(); a += 5) abridged.push_back(a);
+        const bool with_placeholder = ages.size() == abridged.size() + 1 && ages.back() == b.sc.grid.open_age();
+        if (b.z == 5 && std::equal(abridged.begin(), abridged.end(), ages.begin(), ages.end() - with_placeholder)) {
+          vals.resize(abridged.size());
+          ages = expect;
+        }
+        if (ages != expect) {
+          const int w = b.sc.grid.open_age();
+          const bool looks_abridged = b.z == 5 && ages.size() > 1 && ages[0] == 0 && ages[1] == 1;
+          doc.fail(mn, mkey,
+                   where + ": survival ratios need one row per age group of the grid (0, " + std::to_string(b.z) +
+                       ", …, " + std::to_string(w) + "+)" +
+                       (!ages.empty() && ages.back() > w
+                            ? "; ratios past the open age cannot be folded into it: give Lx or mx, whose "
+                              "rows past it are folded, or set open_age to the table's"
+                            : "") +
+                       (looks_abridged ? "; the UN's abridged rows must be 0, 1, 5, …, " + std::to_string(w - 5) +
+                                             " (and " + std::to_string(w) + "+) for this grid"
+                                       : ""));
+        }
         out = vals;
       } else {
         const LxLayout lay = check_rows(b, ages, mn, mkey, where);

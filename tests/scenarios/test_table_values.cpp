@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 
+#include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "csv_fixture.hpp"
 #include "toml_doc.hpp"
@@ -333,6 +334,56 @@ TEST(WppFiles, LifeTableReadsEveryColumn) {
   ASSERT_EQ(rows.size(), 44u);
   EXPECT_EQ(rows.number(0, "lx"), 100000.0);
   EXPECT_EQ(rows.number(21, "qx"), 1.0);  // the open group 100+
+}
+
+// The UN's abridged Sx (DemoTools' lt_id_Ll_S on the rows 0, 1, 5, …; the fixture's Sx the same) are the five-year
+// grid's survival ratios one row earlier: rows 0, 1, 5, …, 95 are the groups 0, 5, …, 100+ (row 100+ a placeholder
+// 0). So `Sx` on that file gives the survival ratios that `Lx` on the same file gives (A1), not a shifted or
+// refused table.
+TEST(WppFiles, AbridgedSxRowsAreTheFiveYearGridsRatios) {
+  const std::string head =
+      "[scenario]\nname = \"wpp-sx\"\n[geography]\nzones = [ { id = \"JPN\" } ]\n"
+      "[projection]\nbase_year = 2019\nhorizon = 2024\nstep = 5\nopen_age = 100\n"
+      "[base_population]\ntable = \"frame:base\"\n"
+      "[fertility]\nschedule = { path = \"frame:asfr\", unit = \"per_woman\" }\nsrb = 105\n[mortality]\n";
+  const scenarios::MemoryTables frames{{"base",
+                                        {{"zone", "sex", "age", "population"},
+                                         {{"JPN", "female", "20", "100"},
+                                          {"JPN", "male", "20", "100"},
+                                          {"JPN", "female", "100", "0"},
+                                          {"JPN", "male", "100", "0"}}}},
+                                       {"asfr", {{"age", "value"}, {{"20", "0.1"}}}}};
+  const auto load = [&](const std::string& form) {
+    return scenarios::load_scenario_text(head + form + " = { path = \"" + kLife.substr(kWpp.size() + 1) +
+                                             "\", wpp = { location = \"JPN\" }, filter = { Time = 2019 } }\n",
+                                         "wpp_sx", kWpp, COHORTGIS_DATA, frames)
+        .runs.front();
+  };
+  const scenarios::Scenario by_sx = load("Sx");
+  const scenarios::Scenario by_lx = load("Lx");
+  const StepSchedules& s = by_sx.schedules.front();
+  const StepSchedules& l = by_lx.schedules.front();
+  ASSERT_EQ(s.mortality_kind, MortalityInput::survival_ratios);
+  ASSERT_EQ(l.mortality_kind, MortalityInput::person_years);
+  const std::size_t A = static_cast<std::size_t>(by_sx.grid.n_ages), R = 22;  // 0, 1, 5, …, 100+
+  ASSERT_EQ(s.mortality.size(), 2 * A);
+  ASSERT_EQ(l.mortality.size(), 2 * R);
+  for (std::size_t sex = 0; sex < 2; ++sex) {
+    std::vector<double> S(A);
+    survival_ratios(std::span(l.mortality).subspan(sex * R, R), l.person_years_layout, l.radix_l0[sex], by_lx.grid, S);
+    for (std::size_t i = 0; i < A; ++i)  // the file's Sx and Lx are written with 10 digits
+      EXPECT_NEAR(s.mortality[sex * A + i], S[i], 2e-9 * S[i]) << "sex " << sex << ", group " << i;
+  }
+  // On an 85+ grid the file's rows past 80 cannot be folded into ratios: refused, naming both accepted layouts.
+  std::string h85 = head;
+  h85.replace(h85.find("open_age = 100"), 14, "open_age = 85");  // the base rows at 100 are summed into 85+
+  const std::string e = error_of([&] {
+    (void)scenarios::load_scenario_text(h85 + "Sx = { path = \"" + kLife.substr(kWpp.size() + 1) +
+                                            "\", wpp = { location = \"JPN\" }, filter = { Time = 2019 } }\n",
+                                        "wpp_sx", kWpp, COHORTGIS_DATA, frames);
+  });
+  EXPECT_NE(e.find("grid (0, 5, …, 85+); ratios past the open age cannot be folded"), std::string::npos) << e;
+  EXPECT_NE(e.find("; the UN's abridged rows must be 0, 1, 5, …, 80 (and 85+) for this grid"), std::string::npos) << e;
 }
 
 TEST(WppFiles, FertilityAsfrIsPerThousandWomen) {
