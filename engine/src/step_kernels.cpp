@@ -393,15 +393,9 @@ template <int K, bool TO, bool TI>
                                                    const double* const (&p)[K + 1], const double* __restrict tr_rate,
                                                    const double* __restrict in_rate, const double* __restrict in_P,
                                                    double R, double tm, double im, double* __restrict M) {
-  Cells4 q, pv;
+  Cells4 q, pv, in;
   load_vec(q, prof + i);
-  Cells4 in = {0.0, 0.0, 0.0, 0.0};
-#pragma GCC unroll 12
-  for (int j = 0; j < K; ++j) {
-    Cells4 x;
-    load_vec(x, p[j] + i);
-    in = in + c[j] * q * x;
-  }
+  add_edges_4<K>(in, q, c, p, i);
   load_vec(pv, P + i);
   Cells4 m = in - R * q * pv;
   if constexpr (TO) {
@@ -417,10 +411,8 @@ template <int K, bool TO, bool TI>
   store_vec(M + i, m);
 }
 
-// fused_state_body of a lean run with K in-edges summed in the same pass (fused_state_in_flows): eight cells a loop
-// step, then four, then the last four (cells computed twice store the same M: nothing the pass reads is written),
-// instead of the vectoriser's tails (two cells of a group's 2 · 101 in a 2-wide copy of the loop that reloads every
-// c_j from the stack: ≈ 60 instructions a call, with the c_j stored twice for it). n ≥ 4. The pointers are
+// fused_state_body of a lean run with K in-edges summed in the same pass (fused_state_in_flows), in pass_of_fours
+// (cells computed twice store the same M: nothing the pass reads is written). n ≥ 4. The pointers are
 // parameters (__restrict): read from the struct, GCC would load them again after every store of M.
 template <int K, bool TO, bool TI>
 [[gnu::always_inline]] inline void lean_migrants(const double* __restrict P, const double* __restrict prof,
@@ -428,16 +420,10 @@ template <int K, bool TO, bool TI>
                                                  const double* __restrict tr_rate, const double* __restrict in_rate,
                                                  const double* __restrict in_P, double R, double tm, double im,
                                                  double* __restrict M, std::size_t n) {
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
+  const auto cells4 = [&](std::size_t i) __attribute__((always_inline)) {
     lean_migrants_4<K, TO, TI>(i, P, prof, c, p, tr_rate, in_rate, in_P, R, tm, im, M);
-    lean_migrants_4<K, TO, TI>(i + 4, P, prof, c, p, tr_rate, in_rate, in_P, R, tm, im, M);
-  }
-  if (i + 4 <= n) {
-    lean_migrants_4<K, TO, TI>(i, P, prof, c, p, tr_rate, in_rate, in_P, R, tm, im, M);
-    i += 4;
-  }
-  if (i < n) lean_migrants_4<K, TO, TI>(n - 4, P, prof, c, p, tr_rate, in_rate, in_P, R, tm, im, M);
+  };
+  pass_of_fours(n, cells4);
 }
 
 template <int K, bool TO, bool TI>
