@@ -46,12 +46,58 @@ template <int K, int N>
   return acc;
 }
 
+using Cells4 = double __attribute__((vector_size(32)));  // four cells (an AVX2 register; two SSE2 ones in "default")
+
+// add_edges of cells i … i + 3 from +0 with GCC vectors: the same operations per cell (((0 + t_1) + t_2) + …,
+// t_j = (c_j · q) · p_j[i]).
+template <int K, int N>
+[[gnu::always_inline]] inline void add_edges_4(Cells4& in, const Cells4& q, const double (&c)[N],
+                                               const double* const (&p)[N], std::size_t i) {
+  in = Cells4{0.0, 0.0, 0.0, 0.0};
+#pragma GCC unroll 12
+  for (int j = 0; j < K; ++j) {
+    Cells4 x;
+    load_vec(x, p[j] + i);
+    in = in + c[j] * q * x;
+  }
+}
+
+// A pass over cells 0 … n − 1 (n ≥ 4) of `cells4(i)`, which makes and stores cells i … i + 3: eight cells a loop
+// step, then four, then the last four again (cells made twice store the same values: a pass that uses it writes
+// nothing it reads), instead of the vectoriser's tail (a 2-wide copy of the loop for the last two cells of a group's
+// 2 · 101, which reloads every edge's c from the stack: ≈ 60 instructions a call).
+template <class Cells>
+[[gnu::always_inline]] inline void pass_of_fours(std::size_t n, const Cells& cells4) {
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    cells4(i);
+    cells4(i + 4);
+  }
+  if (i + 4 <= n) {
+    cells4(i);
+    i += 4;
+  }
+  if (i < n) cells4(n - 4);
+}
+
 template <int K, bool FIRST, class Edge>
 [[gnu::always_inline]] inline void edge_pass(double* __restrict in, const double* __restrict prof, const Edge& edge,
                                              std::size_t n) {
   double c[K];
   const double* p[K];
   for (int j = 0; j < K; ++j) edge(j, c[j], p[j]);
+  if constexpr (FIRST) {  // `in` is only written: cells made twice store the same sums
+    if (n >= 4) {
+      const auto sums4 = [&](std::size_t i) __attribute__((always_inline)) {
+        Cells4 q, sum;
+        load_vec(q, prof + i);
+        add_edges_4<K>(sum, q, c, p, i);
+        store_vec(in + i, sum);
+      };
+      pass_of_fours(n, sums4);
+      return;
+    }
+  }
 #pragma GCC unroll 2  // two vectors per loop step: half the loop overhead (0.4 instructions a cell of eight edges)
   for (std::size_t i = 0; i < n; ++i) in[i] = add_edges<K>(FIRST ? 0.0 : in[i], prof[i], c, p, i);
 }
@@ -243,6 +289,47 @@ template <bool OD, bool TR, bool TO, bool TI, bool KEEP, int K = 0, bool ZERO = 
   }
 }
 
+// fused_state_body<true, true, TO, !TO, true, K, false> (a kept run, one transition, its other transfer +0 already)
+// with GCC vectors, in pass_of_fours: the same operations per cell. K = 0: the in-flows read from in_od (as
+// add_in_flows_indexed stored them); K > 0: made from the K edges and stored to od_in. The pointers are __restrict
+// parameters: read from the FusedState, GCC would load them again after every store.
+template <int K, bool TO>
+[[gnu::always_inline]] inline void kept_migrants(const double* __restrict P, const double* __restrict prof,
+                                                 const double* __restrict in_od, const double (&c)[K + 1],
+                                                 const double* const (&p)[K + 1], const double* __restrict rate,
+                                                 const double* __restrict from, double R, double mult,
+                                                 double* __restrict M, double* __restrict od_in,
+                                                 double* __restrict od_out, double* __restrict tr, std::size_t n) {
+  const auto cells4 = [&](std::size_t i) __attribute__((always_inline)) {
+    Cells4 q, in, pv, r;
+    load_vec(q, prof + i);
+    if constexpr (K == 0) {
+      load_vec(in, in_od + i);
+    } else {
+      add_edges_4<K>(in, q, c, p, i);
+      store_vec(od_in + i, in);
+    }
+    load_vec(pv, P + i);
+    const Cells4 o = R * q * pv;
+    store_vec(od_out + i, o);
+    Cells4 m = in - o;
+    load_vec(r, rate + i);
+    if constexpr (TO) {
+      const Cells4 t = r * mult * pv;
+      m = m - t;
+      store_vec(tr + i, 0.0 + t);
+    } else {
+      Cells4 x;
+      load_vec(x, from + i);
+      const Cells4 u = r * mult * x;
+      m = m + u;
+      store_vec(tr + i, 0.0 + u);
+    }
+    store_vec(M + i, m);
+  };
+  pass_of_fours(n, cells4);
+}
+
 template <bool OD, bool TR, bool TO, bool TI>
 [[gnu::always_inline]] inline void fused_state_call(const FusedState& f) {
   const double c[1] = {0.0};
@@ -250,6 +337,14 @@ template <bool OD, bool TR, bool TO, bool TI>
   if (f.od_out || f.transfer_out) {
     if constexpr (TR && !(TO && TI)) {
       if (f.zero_known) {
+        if constexpr (OD && (TO || TI)) {
+          if (f.od_out && f.n >= 4) {
+            const double* const rate = TO ? f.tr_rate : f.in_rate;
+            kept_migrants<0, TO>(f.P, f.prof, f.in_od, c, p, rate, f.in_P, f.R, TO ? f.tr_mult : f.in_mult, f.M,
+                                 nullptr, f.od_out, TO ? f.transfer_out : f.transfer_in, f.n);
+            return;
+          }
+        }
         fused_state_body<OD, TR, TO, TI, true, 0, false>(f.P, f.prof, f.in_od, c, p, f.tr_rate, f.in_rate, f.in_P, f.R,
                                                          f.tr_mult, f.in_mult, f.M, f.od_out, f.transfer_out,
                                                          f.transfer_in, f.n);
@@ -290,8 +385,6 @@ COHORTGIS_KERNEL void fused_state(const FusedState& f) {
 }
 
 namespace {
-using Cells4 = double __attribute__((vector_size(32)));  // four cells (an AVX2 register; two SSE2 ones in "default")
-
 // fused_state_body<true, TO || TI, TO, TI, false, K> of cells i … i + 3, with GCC vectors: the same operations per
 // cell (the in-flows ((0 + t_1) + t_2) + …, t_j = (c_j · q) · p_j; M = in − (R · q) · P, then − t or + u).
 template <int K, bool TO, bool TI>
@@ -300,15 +393,9 @@ template <int K, bool TO, bool TI>
                                                    const double* const (&p)[K + 1], const double* __restrict tr_rate,
                                                    const double* __restrict in_rate, const double* __restrict in_P,
                                                    double R, double tm, double im, double* __restrict M) {
-  Cells4 q, pv;
+  Cells4 q, pv, in;
   load_vec(q, prof + i);
-  Cells4 in = {0.0, 0.0, 0.0, 0.0};
-#pragma GCC unroll 12
-  for (int j = 0; j < K; ++j) {
-    Cells4 x;
-    load_vec(x, p[j] + i);
-    in = in + c[j] * q * x;
-  }
+  add_edges_4<K>(in, q, c, p, i);
   load_vec(pv, P + i);
   Cells4 m = in - R * q * pv;
   if constexpr (TO) {
@@ -324,10 +411,8 @@ template <int K, bool TO, bool TI>
   store_vec(M + i, m);
 }
 
-// fused_state_body of a lean run with K in-edges summed in the same pass (fused_state_in_flows): eight cells a loop
-// step, then four, then the last four (cells computed twice store the same M: nothing the pass reads is written),
-// instead of the vectoriser's tails (two cells of a group's 2 · 101 in a 2-wide copy of the loop that reloads every
-// c_j from the stack: ≈ 60 instructions a call, with the c_j stored twice for it). n ≥ 4. The pointers are
+// fused_state_body of a lean run with K in-edges summed in the same pass (fused_state_in_flows), in pass_of_fours
+// (cells computed twice store the same M: nothing the pass reads is written). n ≥ 4. The pointers are
 // parameters (__restrict): read from the struct, GCC would load them again after every store of M.
 template <int K, bool TO, bool TI>
 [[gnu::always_inline]] inline void lean_migrants(const double* __restrict P, const double* __restrict prof,
@@ -335,16 +420,10 @@ template <int K, bool TO, bool TI>
                                                  const double* __restrict tr_rate, const double* __restrict in_rate,
                                                  const double* __restrict in_P, double R, double tm, double im,
                                                  double* __restrict M, std::size_t n) {
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
+  const auto cells4 = [&](std::size_t i) __attribute__((always_inline)) {
     lean_migrants_4<K, TO, TI>(i, P, prof, c, p, tr_rate, in_rate, in_P, R, tm, im, M);
-    lean_migrants_4<K, TO, TI>(i + 4, P, prof, c, p, tr_rate, in_rate, in_P, R, tm, im, M);
-  }
-  if (i + 4 <= n) {
-    lean_migrants_4<K, TO, TI>(i, P, prof, c, p, tr_rate, in_rate, in_P, R, tm, im, M);
-    i += 4;
-  }
-  if (i < n) lean_migrants_4<K, TO, TI>(n - 4, P, prof, c, p, tr_rate, in_rate, in_P, R, tm, im, M);
+  };
+  pass_of_fours(n, cells4);
 }
 
 template <int K, bool TO, bool TI>
@@ -429,9 +508,13 @@ template <int K, bool TO>
   for (int j = 0; j < K; ++j) edge(j, c[j], p[j]);
   c[K] = 0.0;
   p[K] = nullptr;
-  fused_state_body<true, true, TO, !TO, true, K, false>(f.P, f.prof, nullptr, c, p, f.tr_rate, f.in_rate, f.in_P, f.R,
-                                                        f.tr_mult, f.in_mult, f.M, f.od_out, f.transfer_out,
-                                                        f.transfer_in, f.n, f.od_in);
+  if (f.n >= 4)
+    kept_migrants<K, TO>(f.P, f.prof, nullptr, c, p, TO ? f.tr_rate : f.in_rate, f.in_P, f.R,
+                         TO ? f.tr_mult : f.in_mult, f.M, f.od_in, f.od_out, TO ? f.transfer_out : f.transfer_in, f.n);
+  else
+    fused_state_body<true, true, TO, !TO, true, K, false>(f.P, f.prof, nullptr, c, p, f.tr_rate, f.in_rate, f.in_P, f.R,
+                                                          f.tr_mult, f.in_mult, f.M, f.od_out, f.transfer_out,
+                                                          f.transfer_in, f.n, f.od_in);
 }
 template <bool TO>
 [[gnu::always_inline]] inline void fused_keep_edges(const FusedState& f, const IndexedInEdges& edges) {

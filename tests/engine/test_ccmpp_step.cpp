@@ -595,7 +595,7 @@ TEST(StepKernelFused, EveryTermCombinationAsTheGeneralPathBitForBit) {
   for (int combo = 0; combo < 32; ++combo) {
     const bool od = combo & 1, tr = combo & 2, to = combo & 4, ti = combo & 8, keep = combo & 16;
     if (!tr && (to || ti)) continue;
-    for (const std::size_t n : {1u, 2u, 3u, 5u, 8u, 9u, 13u, 202u}) {
+    for (const std::size_t n : {1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 12u, 13u, 16u, 19u, 202u}) {
       std::vector<double> P(n), prof(n), in_od(n), tr_rate(n), in_rate(n), in_P(n);
       for (std::size_t i = 0; i < n; ++i) {
         P[i] = value(true);

@@ -16,7 +16,9 @@ using cohortgis::test::next_unit;
 
 // Bit for bit: M, the kept in-flows, out-flows and the transition's transfer, for 1–8 edges (edge order matters:
 // origins with ±0, subnormal and negative persons), a transition out of or into the group, vectors of 1–202 ages;
-// the group's other transfer (+0 already: FusedState::zero_known) left as it is and nothing written past the vector.
+// the group's other transfer (+0 already: FusedState::zero_known) left as it is and nothing written past the vector;
+// every cell as the general path's formulas make it (lengths of every remainder mod 8: the blocks of eight cells, four,
+// and the last four made again).
 TEST(StepKernelFused, KeptInFlowsInThePassAsInFlowsThenFusedState) {
   std::uint64_t seed = 0x510e527fade682d1ULL;
   const auto value = [&seed]() {
@@ -44,7 +46,7 @@ TEST(StepKernelFused, KeptInFlowsInThePassAsInFlowsThenFusedState) {
     }
     const detail::IndexedInEdges edges{flows.data(), idx.data(), idx.size(), P.data(), stride, 2.0};
     for (const bool out : {true, false})
-      for (const std::size_t n : {1u, 2u, 3u, 5u, 8u, 9u, 13u, 101u, 202u}) {
+      for (const std::size_t n : {1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 12u, 13u, 15u, 16u, 19u, 101u, 202u}) {
         // One element past the vector in every output: never written.
         std::vector<double> M(n + 1, 7.0), in(n + 1, 7.0), od_out(n + 1, 7.0), tr_out(n + 1, 7.0), tr_in(n + 1, 7.0);
         std::vector<double> M2 = M, in2 = in, od_out2 = od_out, tr_out2 = tr_out, tr_in2 = tr_in;
@@ -83,8 +85,23 @@ TEST(StepKernelFused, KeptInFlowsInThePassAsInFlowsThenFusedState) {
         EXPECT_TRUE(same(tr_out, tr_out2)) << where;
         EXPECT_TRUE(same(tr_in, tr_in2)) << where;
         EXPECT_EQ(out ? tr_in : tr_out, std::vector<double>(n + 1, 7.0)) << where;  // the +0 transfer left as it is
+        // Each cell from the general path's formulas (both passes are GCC vectors in four-cell blocks: a fault in
+        // the blocks they share would not show between them).
+        for (std::size_t i = 0; i < n; ++i) {
+          double sum = 0.0;
+          for (std::size_t k = 0; k < count; ++k) {
+            const OdFlow& fl = flows[static_cast<std::size_t>(idx[k])];
+            sum = sum + 2.0 * fl.rate_per_year * prof[i] * P[static_cast<std::size_t>(fl.origin) * stride + i];
+          }
+          const double o = f.R * prof[i] * f.P[i];
+          const double t = out ? rate[i] * f.tr_mult * f.P[i] : rate[i] * f.in_mult * f.in_P[i];
+          const double m = out ? (sum - o) - t : (sum - o) + t;
+          const double tr = 0.0 + t;
+          ASSERT_TRUE(same({in[i], od_out[i], out ? tr_out[i] : tr_in[i], M[i]}, {sum, o, tr, m}))
+              << where << ", cell " << i;
+        }
         ++cases;
       }
   }
-  EXPECT_EQ(cases, detail::kFusedKeepInEdges * 18);
+  EXPECT_EQ(cases, detail::kFusedKeepInEdges * 32);
 }
