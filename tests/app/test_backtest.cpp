@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <string>
@@ -445,6 +447,144 @@ TEST(BacktestExample, ScoresAndTheReadmeShowsTheSummary) {
     EXPECT_EQ(f.summary.zones, 16u);
   }
   fs::remove_all(out);
+}
+
+}  // namespace
+
+// ---- the exam is never seen: Beijing 2010 → 2020 with everything dated after the launch year perturbed ----
+
+namespace {
+
+// Rewrites a plain comma-separated table (quoted fields, if any, after the columns used): column `value` becomes
+// value × factor + add in the rows where `pick` (column → text) holds. Returns the rows changed.
+std::size_t perturb(const fs::path& file, const std::string& value,
+                    const std::function<bool(const std::map<std::string, std::string>&)>& pick, double factor,
+                    double add) {
+  std::ifstream in(file);
+  std::string header, line, text;
+  std::getline(in, header);
+  std::vector<std::string> names;
+  {
+    std::stringstream h(header);
+    for (std::string n; std::getline(h, n, ',');) names.push_back(n);
+  }
+  const std::size_t cv = std::find(names.begin(), names.end(), value) - names.begin();
+  std::size_t changed = 0;
+  text = header + "\n";
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    std::size_t start = 0;
+    for (std::size_t c = 0; c < names.size(); ++c) {  // the fields up to the first quote
+      if (start < line.size() && line[start] == '"') break;
+      const std::size_t end = line.find(',', start);
+      cells.push_back(line.substr(start, end == std::string::npos ? std::string::npos : end - start));
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+    std::map<std::string, std::string> row;
+    for (std::size_t c = 0; c < cells.size(); ++c) row[names[c]] = cells[c];
+    if (cv < cells.size() && pick(row)) {
+      std::ostringstream v;
+      v.precision(17);
+      v << std::stod(cells[cv]) * factor + add;
+      std::size_t at = 0;
+      for (std::size_t c = 0; c < cv; ++c) at = line.find(',', at) + 1;
+      line.replace(at, cells[cv].size(), v.str());
+      ++changed;
+    }
+    text += line + "\n";
+  }
+  in.close();
+  std::ofstream(file, std::ios::trunc) << text;
+  return changed;
+}
+
+// Everything a planner's back-test reads, in a folder of its own: the example and the data folder.
+struct ExamCopy {
+  fs::path root = fs::temp_directory_path() / ("cohortgis_bt_exam_" + std::to_string(::getpid()));
+  fs::path ex = root / "example", data = root / "data";
+  ExamCopy() {
+    fs::remove_all(root);
+    fs::create_directories(data);
+    fs::copy(kExample, ex, fs::copy_options::recursive);
+    fs::remove_all(ex / "results");
+    for (const char* d : {"geo", "wpp", "census"})
+      fs::copy(fs::path(COHORTGIS_DATA) / d, data / d, fs::copy_options::recursive);
+  }
+  ~ExamCopy() { fs::remove_all(root); }
+  // What a planner runs: the estimate of migration (2000 and 2010 censuses), the district fertility levels (2010
+  // births, WPP 2010-2015 ASFR) and the back-test of the shipped scenario; every projection file by name.
+  std::map<std::string, std::string> run(const std::string& tag) const {
+    std::map<std::string, std::string> files;
+    app::EstimateConfig e;
+    e.first = (ex / "census2000_units.csv").string();
+    e.first_crosswalk = (ex / "crosswalk_2000_2020.csv").string();
+    e.second = (ex / "census2010_units.csv").string();
+    e.second_crosswalk = (ex / "crosswalk_2010_2020.csv").string();
+    e.first_year = 2000;
+    e.second_year = 2010;
+    e.out_dir = (root / ("estimate_" + tag)).string();
+    app::estimate(e);
+    for (const char* f : {"net_migration.csv", "population_2010.csv"})
+      files[std::string("estimate/") + f] = cohortgis::test::slurp((fs::path(e.out_dir) / f).string());
+    app::LevelsConfig l;
+    l.figures = (ex / "births_2010.csv").string();
+    l.population = (ex / "estimated" / "population_2010.csv").string();
+    l.asfr = (data / "wpp" / "fertility_asfr_5y_2010_2020.csv").string();
+    l.asfr_filter = {{"iso3", "CHN"}, {"period_start", "2010"}};
+    l.out_dir = (root / ("levels_" + tag)).string();
+    app::estimate_levels(l);
+    for (const char* f : {"levels.csv", "asfr_by_zone.csv"})
+      files[std::string("levels/") + f] = cohortgis::test::slurp((fs::path(l.out_dir) / f).string());
+    app::BacktestConfig c;
+    c.run.scenario = (ex / "scenario.toml").string();
+    c.run.out_dir = (root / ("backtest_" + tag)).string();
+    c.run.quiet = true;
+    c.run.report = false;
+    c.run.threads = 1;
+    c.run.data_dir = data.string();
+    c.observed = (ex / "observed_2020.csv").string();
+    c.earlier = (ex / "earlier_2000.csv").string();
+    app::backtest(c);
+    for (const auto& f : fs::directory_iterator(c.run.out_dir)) {
+      const std::string name = f.path().filename().string();
+      // The back-test's own files score the exam; manifest.json holds the inputs' SHA-256.
+      if (f.is_regular_file() && name.rfind("backtest", 0) != 0 && name != "manifest.json")
+        files["projection/" + name] = cohortgis::test::slurp(f.path().string());
+    }
+    return files;
+  }
+};
+
+bool after_2010(const std::map<std::string, std::string>& row) { return row.at("period_start") != "2010"; }
+bool in_2010(const std::map<std::string, std::string>& row) { return row.at("period_start") == "2010"; }
+bool any_row(const std::map<std::string, std::string>&) { return true; }
+
+// Perturbing only what is dated after the launch year 2010 — the exam (observed_2020.csv), the 2020 census of
+// data/census, WPP's rates of 2015-2020 (the scenario and the estimate select 2010-2015) — leaves every estimate
+// (migration, district fertility levels) and every projection file byte for byte the same; perturbing data of the
+// launch year (WPP's 2010-2015 death rates, one unit of the 2010 census) changes them, so the comparison can fail.
+TEST(BacktestExam, NothingDatedAfterTheLaunchYearReachesTheProjection) {
+  const ExamCopy copy;
+  const auto before = copy.run("a");
+  ASSERT_GE(before.size(), 7u);  // 2 estimate, 2 levels files, population.csv, components.csv, indicators.csv …
+  ASSERT_TRUE(before.count("projection/population.csv"));
+  EXPECT_EQ(perturb(copy.ex / "observed_2020.csv", "population", any_row, 3.0, 0.0), 16u * 37u);
+  EXPECT_GT(perturb(copy.data / "wpp" / "mortality_mx_abridged_2010_2020.csv", "mx", after_2010, 2.0, 0.0), 0u);
+  EXPECT_GT(perturb(copy.data / "wpp" / "fertility_asfr_5y_2010_2020.csv", "asfr", after_2010, 2.0, 0.0), 0u);
+  EXPECT_GT(perturb(copy.data / "census" / "census2020_districts.csv", "value", any_row, 2.0, 1.0), 100u);
+  const auto after = copy.run("b");
+  ASSERT_EQ(after.size(), before.size());
+  for (const auto& [name, bytes] : before) EXPECT_TRUE(after.at(name) == bytes) << name << " changed";
+
+  // The launch year's own data: the projection and the estimate see it.
+  EXPECT_GT(perturb(copy.data / "wpp" / "mortality_mx_abridged_2010_2020.csv", "mx", in_2010, 1.1, 0.0), 0u);
+  const auto unit = [](const std::map<std::string, std::string>& r) { return r.at("zone") == "110105"; };
+  EXPECT_GT(perturb(copy.ex / "census2010_units.csv", "population", unit, 1.0, 1000.0), 0u);
+  const auto launch = copy.run("c");
+  EXPECT_FALSE(launch.at("projection/population.csv") == before.at("projection/population.csv"));
+  EXPECT_FALSE(launch.at("estimate/population_2010.csv") == before.at("estimate/population_2010.csv"));
+  EXPECT_FALSE(launch.at("estimate/net_migration.csv") == before.at("estimate/net_migration.csv"));
 }
 
 }  // namespace
