@@ -287,8 +287,9 @@ std::string backtest_inputs_csv(const BacktestConfig& cfg) {
 // sums and the MAPE over those zones. Empty when the observed table has no age rows.
 std::string by_age_csv(const ObservedTable& observed, const std::vector<Forecast>& forecasts) {
   struct Cell {
-    std::size_t zones = 0, scored = 0;
-    double observed = 0, projected = 0, abs_error = 0;
+    std::size_t zones = 0;
+    double observed = 0, projected = 0;
+    std::vector<ZoneComparison> scored;  // the zones with observed persons: their MAPE by summarize_errors
   };
   static constexpr const char* kSexNames[] = {"female", "male", "all"};  // the order of the rows
   const auto sex_order = [](const std::string& sex) { return sex == "female" ? 0 : sex == "male" ? 1 : 2; };
@@ -302,10 +303,8 @@ std::string by_age_csv(const ObservedTable& observed, const std::vector<Forecast
       ++c.zones;
       c.observed += r.persons;
       c.projected += f.cells[k];
-      if (r.persons > 0) {  // a zone's cell of 0 persons has no percentage error: left out of the MAPE
-        ++c.scored;
-        c.abs_error += std::abs(error_percent(f.cells[k], r.persons));
-      }
+      // A zone's cell of 0 persons has no percentage error: left out of the MAPE.
+      if (r.persons > 0) c.scored.push_back({r.zone, r.persons, f.cells[k]});
     }
     if (cells.empty()) return {};
     if (csv.empty()) csv = "forecast,sex,age,zones,observed,projected,error_percent,mape_percent\n";
@@ -313,7 +312,7 @@ std::string by_age_csv(const ObservedTable& observed, const std::vector<Forecast
       append_csv_row(
           csv, {f.name, kSexNames[key.first], std::to_string(key.second), std::to_string(c.zones),
                 number_cell(c.observed), number_cell(c.projected), number_cell(error_percent(c.projected, c.observed)),
-                c.scored ? number_cell(c.abs_error / static_cast<double>(c.scored)) : std::string()});
+                c.scored.empty() ? std::string() : number_cell(summarize_errors(c.scored).mape_percent)});
   }
   return csv;
 }

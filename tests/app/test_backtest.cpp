@@ -201,6 +201,36 @@ TEST_F(Backtest, ScoresTheProjectionAndTheBenchmarksByHand) {
   EXPECT_CONTAINS(html, "<td>no-change</td><td>13.9</td>");
 }
 
+// By age over two zones, by hand for no-change (the launch year's 1,000 in every cell of base.csv): girls aged 0-4
+// observed A 900, B 1,100 — the area's error 100 · (2,000 − 2,000) / 2,000 = 0, the zones' MAPE (100/9 + 100/11) / 2;
+// girls aged 5-9 observed A 0, B 800 — two zones, the area's error 100 · (2,000 − 800) / 800 = 150, and the MAPE is
+// B's alone, 25 (a cell of 0 persons has no percentage error).
+TEST_F(Backtest, ErrorsByAgeOverTheAreaAndTheirMapeOverZonesByHand) {
+  fs::create_directories(tmp);
+  std::ofstream(tmp / "observed_by_age.csv") << "year,zone,group,sex,age,population\n2030,A,all,all,all,12000\n"
+                                                "2030,A,all,female,0,900\n2030,A,all,female,5,0\n"
+                                                "2030,B,all,female,all,5000\n2030,B,all,male,all,4000\n"
+                                                "2030,B,all,female,0,1100\n2030,B,all,female,5,800\n";
+  auto c = config("observed_tiny.csv");
+  c.observed = (tmp / "observed_by_age.csv").string();
+  c.run.report = false;
+  c.run.variants = {"baseline"};
+  app::backtest(c);
+  const auto age = cohortgis::test::read_csv((out / "backtest_by_age.csv").string());
+  ASSERT_EQ(age.rows.size(), 3u * 2u);  // cohortgis, no-change, constant-share × girls 0-4, 5-9
+  ASSERT_EQ(age.at(2, "forecast"), "no-change");
+  EXPECT_EQ(age.at(2, "age"), "0");
+  EXPECT_EQ(age.at(2, "zones"), "2");
+  EXPECT_DOUBLE_EQ(age.num(2, "observed"), 2000);
+  EXPECT_DOUBLE_EQ(age.num(2, "projected"), 2000);
+  EXPECT_NEAR(age.num(2, "error_percent"), 0.0, 1e-12);
+  EXPECT_NEAR(age.num(2, "mape_percent"), (100.0 / 9 + 100.0 / 11) / 2, 1e-9);
+  EXPECT_EQ(age.at(3, "age"), "5");
+  EXPECT_EQ(age.at(3, "zones"), "2");
+  EXPECT_NEAR(age.num(3, "error_percent"), 150.0, 1e-9);
+  EXPECT_NEAR(age.num(3, "mape_percent"), 25.0, 1e-9);
+}
+
 TEST_F(Backtest, WithoutAnEarlierYearThereIsNoLinearBenchmark) {
   auto c = config("observed_tiny.csv");
   c.run.report = false;
