@@ -406,6 +406,30 @@ TEST(BacktestExample, EstimateReproducesTheShippedTablesWithoutThe2020Census) {
   EXPECT_EQ(s.zones.size(), 16u);
   for (const char* f : {"net_migration.csv", "population_2010.csv"})
     EXPECT_EQ(cohortgis::test::slurp((out / f).string()), cohortgis::test::slurp((kExample / "estimated" / f).string())) << f;
+  // The crosswalks applied exactly (an accounting identity): each 2020 district's 2010 population is the sum of its
+  // 2010 units' counts (weights 1: merges and renamings), and its net migrants a year are (P2010 − P2000) / 10 with
+  // both censuses summed through their crosswalks (totals method, r = 0).
+  std::map<std::string, double> p2000, p2010, written, net;
+  const auto through = [](const fs::path& census, const fs::path& crosswalk, std::map<std::string, double>& to) {
+    const auto cw = cohortgis::test::read_csv(crosswalk.string());
+    const auto table = cohortgis::test::read_csv(census.string());
+    for (std::size_t r = 0; r < table.rows.size(); ++r)
+      for (std::size_t k = 0; k < cw.rows.size(); ++k)
+        if (cw.at(k, "from") == table.at(r, "zone"))
+          to[cw.at(k, "to")] += cw.num(k, "weight") * table.num(r, "population");
+  };
+  through(kExample / "census2000_units.csv", kExample / "crosswalk_2000_2020.csv", p2000);
+  through(kExample / "census2010_units.csv", kExample / "crosswalk_2010_2020.csv", p2010);
+  const auto pop = cohortgis::test::read_csv((out / "population_2010.csv").string());
+  for (std::size_t r = 0; r < pop.rows.size(); ++r) written[pop.at(r, "zone")] += pop.num(r, "population");
+  const auto nm = cohortgis::test::read_csv((out / "net_migration.csv").string());
+  for (std::size_t r = 0; r < nm.rows.size(); ++r) net[nm.at(r, "zone")] += nm.num(r, "value");
+  ASSERT_EQ(written.size(), 16u);
+  ASSERT_EQ(p2010.size(), 16u);
+  for (const auto& [zone, persons] : p2010) {
+    EXPECT_EQ(written.at(zone), persons) << zone;
+    EXPECT_NEAR(net.at(zone), (persons - p2000.at(zone)) / 10, 1e-6) << zone;
+  }
   const std::string manifest = cohortgis::test::slurp((kExample / "estimated" / "manifest.json").string());
   EXPECT_CONTAINS(manifest, "census2000_units.csv");
   EXPECT_EQ(manifest.find("observed_2020"), std::string::npos) << manifest;
