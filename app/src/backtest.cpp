@@ -491,7 +491,8 @@ std::optional<ReportSection> backtest_report_section(const Results& r, Language 
   const auto has = [&](const char* name) {
     return std::find(sum.header.begin(), sum.header.end(), name) != sum.header.end();
   };
-  const bool has_years = has("launch_year") && has("observed_year") && !sum.rows.empty();
+  const bool has_years = has("launch_year") && has("observed_year") && !sum.rows.empty() &&
+                         sum.rows[0].size() > std::max(sum.column("launch_year"), sum.column("observed_year"));
   if (has_years) {
     const std::string& launch = sum.rows[0][sum.column("launch_year")];
     const std::string& observed = sum.rows[0][sum.column("observed_year")];
