@@ -478,6 +478,12 @@ int backtest_command(const std::vector<std::string>& args) {
       std::printf("%-28s %8.2f %8.2f %8.2f %10s %8.2f\n", f.forecast.c_str(), f.summary.mape_percent,
                   f.summary.malpe_percent, f.summary.weighted_mape_percent, f.summary.worst_zone.c_str(),
                   f.summary.total_error_percent);
+    // The sign and the year of the errors, which the table alone does not say (docs/results.md, backtest).
+    std::printf(
+        "error %% = 100 x (projected - observed) / observed, zone totals of %d (> 0: projected too high); "
+        "MAPE: mean |error| over zones, MALPE: mean error, wMAPE: population-weighted MAPE, worst: the zone "
+        "with the largest |error|, total: the whole area\n",
+        s.observed_year);
   }
   return 0;
 }

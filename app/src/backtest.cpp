@@ -12,6 +12,7 @@
 
 #include "cohortgis/app/commands.hpp"
 #include "cohortgis/app/results.hpp"
+#include "cohortgis/engine/planning.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/maps.hpp"
@@ -245,9 +246,10 @@ std::string forecast_name(const std::string& variant) {
   return variant == "baseline" ? "cohortgis" : "cohortgis:" + variant;
 }
 
-// Fits to a published figure of a year after the launch (their notes in a run's assumptions): the exam may have
-// been seen. One warning per fit, not repeated for the variants that keep the baseline's.
-std::vector<std::string> look_ahead_warnings(const scenarios::ScenarioSet& set) {
+// Fits to a published figure of a year after the launch (their notes in a run's assumptions), and control totals
+// ([controls]) of a year from the launch to the observed year: the exam may have been seen. One warning per fit or
+// set of control years, not repeated for the variants that keep the baseline's.
+std::vector<std::string> look_ahead_warnings(const scenarios::ScenarioSet& set, int observed_year) {
   std::vector<std::string> out;
   std::set<std::string> seen;
   for (const auto& run : set.runs)
@@ -257,6 +259,22 @@ std::vector<std::string> look_ahead_warnings(const scenarios::ScenarioSet& set) 
         out.push_back(forecast_name(run.variant) + ": " + a + " The fitted figure is of a year after the launch " +
                       "year " + std::to_string(run.base_year) + ": unless it was known then, the back-test scores a " +
                       "projection that has seen part of what it predicts (docs/cli.md, backtest).");
+  // A control total holds the projection to a figure of the years it predicts: fair when it is a plan's target known
+  // at the launch, the exam itself when it was taken from the observed figures (a total of 2020 fixed the 2020 error).
+  for (const auto& run : set.runs) {
+    if (!run.planning) continue;
+    std::set<int> years;
+    for (const auto& c : run.planning->controls)
+      if (c.year > run.base_year && c.year <= observed_year) years.insert(c.year);
+    if (years.empty()) continue;
+    std::string list;
+    for (int y : years) list += (list.empty() ? "" : ", ") + std::to_string(y);
+    const std::string text = "control totals ([controls]) of " + list + ", after the launch year " +
+                             std::to_string(run.base_year) + ": unless they were known then (a plan's target), the " +
+                             "back-test scores a projection held to figures of the years it predicts (docs/cli.md, " +
+                             "backtest).";
+    if (seen.insert(text).second) out.push_back(forecast_name(run.variant) + ": " + text);
+  }
   return out;
 }
 
@@ -287,8 +305,9 @@ std::string backtest_inputs_csv(const BacktestConfig& cfg) {
 // sums and the MAPE over those zones. Empty when the observed table has no age rows.
 std::string by_age_csv(const ObservedTable& observed, const std::vector<Forecast>& forecasts) {
   struct Cell {
-    std::size_t zones = 0, scored = 0;
-    double observed = 0, projected = 0, abs_error = 0;
+    std::size_t zones = 0;
+    double observed = 0, projected = 0;
+    std::vector<ZoneComparison> scored;  // the zones with observed persons: their MAPE by summarize_errors
   };
   static constexpr const char* kSexNames[] = {"female", "male", "all"};  // the order of the rows
   const auto sex_order = [](const std::string& sex) { return sex == "female" ? 0 : sex == "male" ? 1 : 2; };
@@ -302,10 +321,8 @@ std::string by_age_csv(const ObservedTable& observed, const std::vector<Forecast
       ++c.zones;
       c.observed += r.persons;
       c.projected += f.cells[k];
-      if (r.persons > 0) {  // a zone's cell of 0 persons has no percentage error: left out of the MAPE
-        ++c.scored;
-        c.abs_error += std::abs(error_percent(f.cells[k], r.persons));
-      }
+      // A zone's cell of 0 persons has no percentage error: left out of the MAPE.
+      if (r.persons > 0) c.scored.push_back({r.zone, r.persons, f.cells[k]});
     }
     if (cells.empty()) return {};
     if (csv.empty()) csv = "forecast,sex,age,zones,observed,projected,error_percent,mape_percent\n";
@@ -313,7 +330,7 @@ std::string by_age_csv(const ObservedTable& observed, const std::vector<Forecast
       append_csv_row(
           csv, {f.name, kSexNames[key.first], std::to_string(key.second), std::to_string(c.zones),
                 number_cell(c.observed), number_cell(c.projected), number_cell(error_percent(c.projected, c.observed)),
-                c.scored ? number_cell(c.abs_error / static_cast<double>(c.scored)) : std::string()});
+                c.scored.empty() ? std::string() : number_cell(summarize_errors(c.scored).mape_percent)});
   }
   return csv;
 }
@@ -361,7 +378,7 @@ BacktestSummary backtest(const BacktestConfig& cfg) {
   summary.run = run(rc);
   for (const auto& e : fs::directory_iterator(inner)) fs::rename(e.path(), out.staging() / e.path().filename());
   fs::remove(inner);
-  summary.warnings = look_ahead_warnings(set);
+  summary.warnings = look_ahead_warnings(set, observed.year);
   summary.launch_year = sc.base_year;
   summary.observed_year = observed.year;
   summary.earlier_year = earlier ? earlier->year : 0;
@@ -413,7 +430,8 @@ BacktestSummary backtest(const BacktestConfig& cfg) {
   std::string rows_csv = "forecast,zone,group,sex,age,observed,projected,error_percent\n";
   std::string summary_csv =
       "forecast,mape_percent,malpe_percent,worst_zone,worst_error_percent,share_within_5_percent,"
-      "share_within_10_percent,total_error_percent,weighted_mape_percent,median_ape_percent,rmse_persons\n";
+      "share_within_10_percent,total_error_percent,weighted_mape_percent,median_ape_percent,rmse_persons,"
+      "launch_year,observed_year\n";
   for (const auto& f : forecasts) {
     std::vector<ZoneComparison> zones;
     for (std::size_t z = 0; z < nz; ++z) {
@@ -431,11 +449,12 @@ BacktestSummary backtest(const BacktestConfig& cfg) {
     }
     const ErrorSummary s = summarize_errors(zones);
     summary.scores.push_back({f.name, s});
-    append_csv_row(summary_csv, {f.name, number_cell(s.mape_percent), number_cell(s.malpe_percent), s.worst_zone,
-                                 number_cell(s.worst_error_percent), number_cell(s.share_within_5_percent),
-                                 number_cell(s.share_within_10_percent), number_cell(s.total_error_percent),
-                                 number_cell(s.weighted_mape_percent), number_cell(s.median_ape_percent),
-                                 number_cell(s.rmse_persons)});
+    append_csv_row(summary_csv,
+                   {f.name, number_cell(s.mape_percent), number_cell(s.malpe_percent), s.worst_zone,
+                    number_cell(s.worst_error_percent), number_cell(s.share_within_5_percent),
+                    number_cell(s.share_within_10_percent), number_cell(s.total_error_percent),
+                    number_cell(s.weighted_mape_percent), number_cell(s.median_ape_percent),
+                    number_cell(s.rmse_persons), std::to_string(sc.base_year), std::to_string(observed.year)});
   }
   const std::string by_age = by_age_csv(observed, forecasts);
   write_text(out.staging() / "backtest.csv", rows_csv);
@@ -468,6 +487,18 @@ std::optional<ReportSection> backtest_report_section(const Results& r, Language 
   ReportSection s;
   s.id = "backtest";
   s.title = zh ? "回测：预测与实际人口" : "Back-test: projected against observed population";
+  // Which year is which (a summary written before the years were columns has none): the observed year, then the launch.
+  const auto has = [&](const char* name) {
+    return std::find(sum.header.begin(), sum.header.end(), name) != sum.header.end();
+  };
+  const bool has_years = has("launch_year") && has("observed_year") && !sum.rows.empty() &&
+                         sum.rows[0].size() > std::max(sum.column("launch_year"), sum.column("observed_year"));
+  if (has_years) {
+    const std::string& launch = sum.rows[0][sum.column("launch_year")];
+    const std::string& observed = sum.rows[0][sum.column("observed_year")];
+    s.title +=
+        zh ? "（" + observed + " 年，自 " + launch + " 年起算）" : ", " + observed + " (launched " + launch + ")";
+  }
   // The header from the file's own columns: a summary written before the weighted MAPE, MedAPE and RMSE existed
   // (8 columns) is drawn with its own header.
   const std::vector<std::string> en{"forecast",        "MAPE %",           "MALPE %",           "worst zone",
@@ -476,8 +507,11 @@ std::optional<ReportSection> backtest_report_section(const Results& r, Language 
   const std::vector<std::string> cn{"预测",          "MAPE %",         "MALPE %",    "误差最大的区域",  "其误差 %",
                                     "误差≤5%的区域", "误差≤10%的区域", "合计误差 %", "人口加权 MAPE %", "MedAPE %",
                                     "RMSE（人）"};
+  const auto is_year = [&](std::size_t c) {
+    return sum.header[c] == "launch_year" || sum.header[c] == "observed_year";
+  };
   for (std::size_t c = 0; c < sum.header.size(); ++c)
-    s.header.push_back(c < en.size() ? (zh ? cn : en)[c] : sum.header[c]);
+    if (!is_year(c)) s.header.push_back(c < en.size() ? (zh ? cn : en)[c] : sum.header[c]);
   const auto number = [&](const std::string& text, int decimals) {
     double v = std::nan("");
     geodata::parse_number(text, v);
@@ -487,6 +521,7 @@ std::optional<ReportSection> backtest_report_section(const Results& r, Language 
   for (const auto& row : sum.rows) {
     std::vector<std::string> cells{row[0]};
     for (std::size_t c = 1; c < row.size(); ++c) {
+      if (is_year(c)) continue;  // in the title
       if (c == cworst) cells.push_back(r.zone_label(row[c], l));
       else if (sum.header[c].rfind("share_", 0) == 0) {
         double v = std::nan("");
@@ -544,6 +579,7 @@ std::optional<ReportSection> backtest_report_section(const Results& r, Language 
   const std::string& first = names.front();
   st.title = (zh ? "回测误差：" : "Back-test error: ") + first;
   st.subtitle = zh ? "100 ×（预测 − 实际）/ 实际" : "100 × (projected − observed) / observed";
+  if (has_years) st.subtitle += ", " + sum.rows[0][sum.column("observed_year")];
   geodata::render_choropleth(geodata::map_zones(*zones, errors[first], labels), st, geodata::ImageFormat::png,
                              (dir / "maps" / "backtest_error.png").string());
   s.figures.push_back({"maps/backtest_error.png", st.title});

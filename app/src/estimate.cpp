@@ -506,8 +506,10 @@ EstimateSummary estimate(const EstimateConfig& cfg) {
   const detail::HashedInputs hashed = detail::hash_inputs(in, s.inputs);
   md += hashed.markdown_rows;
   const std::string& inputs_json = hashed.json_entries;
-  md += "\n## Diagnostics by zone\n\n| zone | " + std::to_string(cfg.first_year) + " | " + std::to_string(cfg.second_year) +
-        " | net migration per year | per 1000 of the mean population per year" +
+  // Which column is which year, and the units (persons): a bare "2000 | 2010" read as years, not populations.
+  md += "\n## Diagnostics by zone\n\n| zone | population " + std::to_string(cfg.first_year) + " | population " +
+        std::to_string(cfg.second_year) +
+        " | net migrants per year (persons) | per 1000 of the mean population per year" +
         (residual ? " | persons born in the interval (not estimated)" : "") + " |\n|---|---|---|---|---|" +
         (residual ? "---|" : "") + "\n";
   double all1 = 0, all2 = 0, allm = 0;

@@ -68,7 +68,7 @@ def backtest(scenario: str, observed: str, out_dir: str = "results", earlier: Op
     ``share_within_5_percent``, ``share_within_10_percent``, ``total_error_percent``, ``zones``;
     ``pandas.DataFrame(summary["scores"])`` is backtest_summary.csv's numbers), ``warnings``, ``out_dir`` and
     ``files``. A look-ahead the command line prints as a warning (a level fitted to a figure after the launch
-    year) is a ``UserWarning`` here.
+    year, a control total of a year up to the observed one) is a ``UserWarning`` here.
 
     ``observed``, ``earlier``: tables in population.csv's layout (as --observed, --earlier); ``variants``: names
     besides the baseline (as --variant; default all); ``report``: False as --no-report; ``language``: 'zh' or 'en'

@@ -109,6 +109,10 @@ TEST_F(EstimateRun, TotalsThroughASplittingCrosswalk) {
   EXPECT_NEAR(net.at("A"), 12.0, 1e-9);
   EXPECT_NEAR(net.at("B"), 18.0, 1e-9);
   EXPECT_TRUE(fs::exists(out / "estimate_report.md"));
+  // The diagnostics say which column is which census and the units: populations of 2000 and 2010, migrants a year.
+  EXPECT_CONTAINS(cohortgis::test::slurp((out / "estimate_report.md").string()),
+                  "| zone | population 2000 | population 2010 | net migrants per year (persons) | per 1000 of the mean "
+                  "population per year |");
   EXPECT_TRUE(fs::exists(out / "manifest.json"));
   EXPECT_FALSE(fs::exists(out / "population_2010.csv"));  // no ages in the second census
 }

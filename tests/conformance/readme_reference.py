@@ -102,34 +102,45 @@ def gompertz_lt_sx(years, w, hdr):
     return SX, rows
 
 
-def brass_rates(mx_std, female, alpha):
-    """scenarios/README.md "Mortality", e0 (beta = 1) on a single-year standard: the new closed rates m = d/L with the
-    standard's ax, the open rate = the standard's x the ratio of the new to the standard rate of the last closed row."""
-    ax, ls, _ = single_table(mx_std, female)
+def brass_logit_rates(ax, ls, widths, mx_std, alpha):
+    """scenarios/README.md "Mortality", e0 (beta = 1), on any standard table (the reference side's one Brass model):
+    l(x) = 1 / (1 + exp(2 (alpha + Ys(x)))), Ys = 1/2 ln((1 - ls)/ls) from the standard's l (radix 1); the new closed
+    rates m = d / (n l(x+n) + a d) with the standard's ax and widths n, the open rate = the standard's x the ratio of
+    the new to the standard rate of the last closed row."""
     n = len(mx_std)
     Ys = 0.5 * np.log((1.0 - ls[1:]) / ls[1:])
     l = np.concatenate([[1.0], 1.0 / (1.0 + np.exp(2.0 * (alpha + Ys)))])
     m = np.empty(n)
     d = l[:-1] - l[1:]
-    Lc = l[1:] + ax[:n - 1] * d
-    m[:n - 1] = d / Lc
+    m[:n - 1] = d / (widths * l[1:] + ax[:n - 1] * d)
     m[n - 1] = mx_std[n - 1] * m[n - 2] / mx_std[n - 2]
     return m
 
 
-def brass_to_e0(mx_std, female, target):
-    """alpha in [-4, 4] by bisection (to the last bit) so that the life table built from the Brass rates has e0."""
-    f = lambda a: e0_of(single_table(brass_rates(mx_std, female, a), female)[2]) - target  # noqa: E731
-    lo, hi = -4.0, 4.0  # e0 falls as alpha rises
-    for _ in range(200):
+def alpha_for_e0(e0_at, target):
+    """alpha in [-4, 4] by bisection to the last bit so that e0_at(alpha) = target (e0 falls as alpha rises)."""
+    lo, hi = -4.0, 4.0
+    while True:
         mid = 0.5 * (lo + hi)
         if mid == lo or mid == hi:
             break
-        if f(mid) > 0:
+        if e0_at(mid) > target:
             lo = mid
         else:
             hi = mid
-    return brass_rates(mx_std, female, 0.5 * (lo + hi))
+    return 0.5 * (lo + hi)
+
+
+def brass_rates(mx_std, female, alpha):
+    """brass_logit_rates on a single-year standard (widths 1)."""
+    ax, ls, _ = single_table(mx_std, female)
+    return brass_logit_rates(ax, ls, 1.0, mx_std, alpha)
+
+
+def brass_to_e0(mx_std, female, target):
+    """The Brass rates whose single-year life table has e0 `target`."""
+    alpha = alpha_for_e0(lambda a: e0_of(single_table(brass_rates(mx_std, female, a), female)[2]), target)
+    return brass_rates(mx_std, female, alpha)
 
 
 def path_value(path, year):

@@ -141,3 +141,37 @@ TEST(LevelFitting, FertilityThroughAProjectionClosedForm) {
                                                 1.0, 1.0),
                InputError);
 }
+
+// A known α recovered by the one Brass fit from figures made outside it. The death rates of α are built here by hand
+// from the logit (Brass 1971, β = 1): l(x) = 1 / (1 + e^{2(α + Y_s(x))}), Y_s = ½ ln((1 − l_s)/l_s) on the standard's
+// life table, m = d / L with L = n · l(x+n) + a_s(x) · d (the standard's a(x)); a population with nobody in the open
+// group leaves the open row's convention out. Its deaths fitted give α back; and the both-sexes e0 of
+// brass_logit_mx's schedules gives α back through the e0 fit (the solver's round trip).
+TEST(LevelFitting, AKnownAlphaIsRecoveredFromTheFiguresOfItsLifeTable) {
+  const MortalityStandard s = standard();
+  auto pf = population(1.0), pm = population(1.05);
+  pf.back() = pm.back() = 0.0;  // the open group 85+
+  const auto by_hand = [](const std::vector<double>& mx, Sex sex, double alpha) {
+    const LifeTable t = abridged_life_table(mx, sex);
+    std::vector<double> l(t.rows()), m(t.rows(), 0.0);
+    for (std::size_t k = 0; k < t.rows(); ++k) {
+      const double ls = t.lx[k] / t.lx[0];
+      l[k] = k == 0 ? 1.0 : 1.0 / (1.0 + std::exp(2.0 * (alpha + 0.5 * std::log((1.0 - ls) / ls))));
+    }
+    for (std::size_t k = 0; k + 1 < t.rows(); ++k) {
+      const double d = l[k] - l[k + 1];
+      m[k] = d / (t.width[k] * l[k + 1] + t.ax[k] * d);
+    }
+    return m;
+  };
+  for (double alpha : {0.37, -0.52, 1.25}) {
+    const auto hf = by_hand(s.female, Sex::female, alpha), hm = by_hand(s.male, Sex::male, alpha);
+    double deaths = 0;
+    for (std::size_t r = 0; r < pf.size(); ++r) deaths += hf[r] * pf[r] + hm[r] * pm[r];
+    EXPECT_NEAR(fit_alpha_to_deaths(s, pf, pm, deaths).level, alpha, 1e-9) << alpha;
+    const auto mf = brass_logit_mx(s.female, s.grid, Sex::female, alpha);
+    const auto mm = brass_logit_mx(s.male, s.grid, Sex::male, alpha);
+    const double e0 = life_expectancy_both_sexes(e0_of(mf, Sex::female), e0_of(mm, Sex::male), 112.3);
+    EXPECT_NEAR(fit_alpha_to_e0_both_sexes(s, e0, 112.3).level, alpha, 1e-8) << alpha;
+  }
+}

@@ -53,26 +53,11 @@ def e0(mx, female):
 
 def brass(mx_std, female, alpha):
     ax, _, ls, _ = table(mx_std, female)
-    Ys = 0.5 * np.log((1.0 - ls[1:]) / ls[1:])
-    l = np.concatenate([[1.0], 1.0 / (1.0 + np.exp(2.0 * (alpha + Ys)))])
-    d = l[:-1] - l[1:]
-    m = np.empty(R)
-    m[:R - 1] = d / (NW[:R - 1] * l[1:] + ax[:R - 1] * d)
-    m[R - 1] = mx_std[R - 1] * m[R - 2] / mx_std[R - 2]
-    return m
+    return rr.brass_logit_rates(ax, ls, NW[:R - 1], mx_std, alpha)
 
 
 def to_e0(mx_std, female, target):
-    lo, hi = -4.0, 4.0
-    while True:
-        mid = 0.5 * (lo + hi)
-        if mid == lo or mid == hi:
-            break
-        if e0(brass(mx_std, female, mid), female) > target:
-            lo = mid
-        else:
-            hi = mid
-    return brass(mx_std, female, 0.5 * (lo + hi))
+    return brass(mx_std, female, rr.alpha_for_e0(lambda a: e0(brass(mx_std, female, a), female), target))
 
 
 def survival(mx, female):
