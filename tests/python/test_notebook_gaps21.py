@@ -84,6 +84,20 @@ def test_backtest_of_a_scenario_set(cg, cli, tmp_path):
         cg.backtest(sset.baseline, out_dir=str(tmp_path / "x"), **args)
 
 
+def test_backtest_of_a_set_without_a_file(cg, toy, tmp_path):
+    # A set built from frames has no scenario file: app::backtest reads the host's set, not a file ("" was the
+    # default scenario). Observed: each zone's projected 2030 total + 10 %, so the projection is 1/1.1 of it.
+    res = toy.run(threads=1)
+    totals = res.population_frame().query("year == 2030").groupby("zone")["population"].sum()
+    pd.DataFrame({"year": 2030, "zone": totals.index, "group": "all", "sex": "all", "age": "all",
+                  "population": totals.values * 1.1}).to_csv(tmp_path / "observed.csv", index=False)
+    s = cg.backtest(toy, observed=str(tmp_path / "observed.csv"), out_dir=str(tmp_path / "bt"), threads=1,
+                    report=False)
+    scores = {f["forecast"]: f for f in s["scores"]}
+    assert (s["launch_year"], s["observed_year"]) == (2020, 2030)
+    assert scores["cohortgis"]["total_error_percent"] == pytest.approx(100 * (1 / 1.1 - 1), rel=1e-9)
+
+
 def test_frames_with_geometry_write_maps(cg, tmp_path):
     from toy_frames import toy_frames
 
