@@ -173,7 +173,9 @@ class Results(Mapping[str, "RunResult"]):
         indicator_group, indicator), ``zone_name``, ``zone_name_en`` and the components a run keeps, summed over age
         (``cell_methods = "age: sum"``; NaN in the base year): ``births`` (as results.nc's), ``deaths`` (results.nc's
         summed over age) and ``net_migration_and_transfers`` (results.nc's net_migration + transfer_in −
-        transfer_out, summed over age). The other components by age are written by ``write_outputs``. ``variants``:
+        transfer_out, summed over age). Runs made with ``run(components_by_age=True)`` have results.nc's components
+        by age instead: ``deaths``, ``net_migration``, ``transfer_in``, ``transfer_out`` and ``floor_adjustment``
+        (variant, year, zone, group, sex, age), as the file's. ``variants``:
         names, in that order (default: every run). The arrays are copied into the variant dimension; for one run
         without a copy, ``results[variant].to_xarray()``."""
         from ._xarray import results_dataset

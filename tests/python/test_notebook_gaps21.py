@@ -173,7 +173,7 @@ def test_components_by_age_are_components_csv(cg, cli, default_set, tmp_path):
     chosen = ["baseline", "core-relocation"]
     res = default_set.run(threads=2, variants=chosen, components_by_age=True)
     _cli(cli, "run", FIVE_YEAR, "--out", tmp_path / "cli", "--threads", "2", "--no-report", "--quiet", "--format",
-         "csv")
+         "both")
     csv = pd.read_csv(tmp_path / "cli" / "components.csv", dtype={"zone": str, "period": str})
     frame = res.components_frame(by_age=True)
     assert list(frame.columns) == ["variant", "period", "zone", "group", "sex", "age", "component", "persons"]
@@ -196,3 +196,15 @@ def test_components_by_age_are_components_csv(cg, cli, default_set, tmp_path):
     assert default_set.run(threads=1, variants=["baseline"])["baseline"].components_by_age is None
     with pytest.raises(ValueError, match=r"run it with run\(components_by_age=True\)"):
         default_set.run(threads=1, variants=["baseline"]).components_frame(by_age=True)
+    # to_xarray: results.nc's components by age, the same names, attributes and numbers.
+    xr = pytest.importorskip("xarray")
+    ds = res.to_xarray()
+    with xr.open_dataset(tmp_path / "cli" / "results.nc") as nc:
+        for name in ("deaths", "net_migration", "transfer_in", "transfer_out", "floor_adjustment"):
+            want = nc[name].sel(variant=chosen)
+            assert ds[name].dims == want.dims and ds[name].attrs == want.attrs, name
+            np.testing.assert_allclose(ds[name].values, want.values, rtol=1e-9, atol=1e-9, equal_nan=True,
+                                       err_msg=name)
+    # A run without them among the variants: the sums over age for all, as before.
+    mixed = cg.Results({"baseline": r, "plain": default_set.run(threads=1, variants=["baseline"])["baseline"]})
+    assert mixed.to_xarray()["deaths"].attrs["cell_methods"] == "age: sum"
