@@ -430,11 +430,13 @@ def load_scenario(scenario: str = "default", data_dir: Optional[str] = None,
 
 
 def run(scenario: Union[Scenario, ScenarioSet], threads: int = 0, progress: Progress = None,
-        components_by_age: bool = False) -> Results:
-    """Projects a :class:`Scenario` or every run of a :class:`ScenarioSet`; see :meth:`ScenarioSet.run`."""
-    if isinstance(scenario, ScenarioSet):
-        return scenario.run(threads=threads, progress=progress, components_by_age=components_by_age)
-    return ScenarioSet([scenario]).run(threads=threads, progress=progress, components_by_age=components_by_age)
+        variants: Optional[Sequence[str]] = None, trajectories: Optional[int] = None, seed: Optional[int] = None,
+        indicators: Optional[Sequence[str]] = None, components_by_age: bool = False) -> Results:
+    """Projects a :class:`Scenario` or every run of a :class:`ScenarioSet` (or those named in ``variants``), with
+    the same arguments as :meth:`ScenarioSet.run` (``trajectories=N``: an :class:`Ensemble`)."""
+    sset = scenario if isinstance(scenario, ScenarioSet) else ScenarioSet([scenario])
+    return sset.run(threads=threads, progress=progress, variants=variants, trajectories=trajectories, seed=seed,
+                    indicators=indicators, components_by_age=components_by_age)
 
 
 def write_outputs(scenario: Union[str, "os.PathLike[str]", ScenarioSet] = "default", out_dir: str = "results",

@@ -146,6 +146,11 @@ def test_ensemble_opt_in_indicators(cg, default_set, default_results):
         plain = default_set.run(threads=2, trajectories=2, indicators=["population"], variants=["baseline"])
     np.testing.assert_array_equal(e.trajectories("population").values, plain.trajectories("population").values)
     assert {"age_80_plus", "age_15_17"} <= set(e.quantiles["indicator"])
+    # cg.run takes ScenarioSet.run's arguments (trajectories=N was a TypeError there).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        again = cg.run(default_set, threads=2, trajectories=2, indicators=names, variants=["baseline"])
+    np.testing.assert_array_equal(again.trajectories("age_80_plus").values, e.trajectories("age_80_plus").values)
     with pytest.raises(ValueError, match="'age_90_plus' is not an indicator of indicators.csv.*age_80_plus"):
         default_set.run(trajectories=2, indicators=["age_90_plus"])
 
