@@ -341,11 +341,17 @@ BacktestSummary backtest(const BacktestConfig& cfg) {
   check_threads(cfg.run.threads, "--threads");  // as `run`: the option named, before anything is read
   if (cfg.observed.empty()) throw InputError("--observed: no table given; expected the observed population");
   const std::string data_dir = resolve_data_dir(cfg.run.data_dir);
-  const std::string scenario_file = resolve_scenario_file(cfg.run.scenario);
+  // A host's set (Python's backtest(ScenarioSet)) is back-tested as it is, like run() projects it; else the file.
+  const scenarios::ScenarioSet* host = cfg.run.scenario_set;
+  const std::string scenario_file = host ? host->file : resolve_scenario_file(cfg.run.scenario);
   // Everything is checked before the output folder is touched: bad input writes nothing.
-  const scenarios::ScenarioSet set = scenarios::load_scenario_file(
-      scenario_file, data_dir, geodata::granted(cfg.run.allow_read, cfg.run.allow_db, "--allow-read", "--allow-db"),
-      cfg.run.threads);
+  std::optional<scenarios::ScenarioSet> loaded;
+  if (!host)
+    loaded.emplace(scenarios::load_scenario_file(
+        scenario_file, data_dir, geodata::granted(cfg.run.allow_read, cfg.run.allow_db, "--allow-read", "--allow-db"),
+        cfg.run.threads));
+  const scenarios::ScenarioSet& set = loaded ? *loaded : *host;
+  if (set.runs.empty()) throw InputError("backtest: a scenario set without runs; expected a baseline");
   const scenarios::Scenario& sc = set.runs.front();
   if (!set.outputs.population)
     throw InputError(scenario_file + ": key 'outputs.population' is false; the back-test compares population.csv, "
@@ -372,7 +378,7 @@ BacktestSummary backtest(const BacktestConfig& cfg) {
   const fs::path inner = out.staging() / "run";
   rc.out_dir = inner.string();
   rc.data_dir = data_dir;
-  rc.scenario = scenario_file;
+  if (!host) rc.scenario = scenario_file;
   const bool report = rc.report;
   BacktestSummary summary;
   summary.run = run(rc);

@@ -36,7 +36,7 @@ from ._cohortgis import (  # noqa: F401  (re-exported)
 )
 from ._build import scenario_from_frames
 from ._ensemble import Ensemble
-from ._jobs import backtest, estimate
+from ._jobs import backtest, estimate, estimate_group_split, estimate_levels
 from ._frames import Results, copy_instance, variant_names
 from ._plot import Figure
 
@@ -54,6 +54,8 @@ __all__ = [
     "StepSchedules",
     "backtest",
     "estimate",
+    "estimate_group_split",
+    "estimate_levels",
     "load_scenario",
     "run",
     "scenario_from_frames",
@@ -319,22 +321,31 @@ class ScenarioSet:
 
     def run(self, threads: int = 0, progress: Progress = None, variants: Optional[Sequence[str]] = None,
             trajectories: Optional[int] = None, seed: Optional[int] = None,
-            indicators: Optional[Sequence[str]] = None) -> Results:
+            indicators: Optional[Sequence[str]] = None, components_by_age: bool = False) -> Results:
         """Projects every run (or those named) and returns their :class:`Results`.
 
         With ``trajectories=N``: a probabilistic projection (scenarios/README.md "Probabilistic projections") of the
         ``[stochastic]`` assumptions of the scenario file the set came from; returns an :class:`Ensemble` (its
         ``quantiles`` frame, ``trajectories(indicator)`` as an xarray DataArray, and the deterministic ``results``).
         ``seed`` overrides the file's; ``indicators``: names of indicators.csv to keep (default: population, births,
-        deaths, net_migration, share_65_plus_percent). A set without ``[stochastic]`` deviations (or not loaded from a
-        file) gives N copies of the deterministic run: a ``UserWarning`` says so before they run.
+        deaths, net_migration, share_65_plus_percent): its standard columns, the bands of the file's
+        ``[outputs] indicators``, and the opt-in ones (age_15_17, age_80_plus, share_80_plus_percent,
+        child_dependency_ratio) even where the file does not ask for them. A set without ``[stochastic]``
+        deviations (or not loaded from a file) gives N copies of the deterministic run: a ``UserWarning`` says so
+        before they run.
 
         The engine runs with the GIL released on ``threads`` worker threads (0: all cores). ``progress``: True to
         print steps to stderr, or a callable(done_steps, total_steps); with ``trajectories=N`` each run's ensemble then
         reports finished trajectories the same way (``trajectory 40/1000``, or callable(done, N)), about once a
         second and at the end. Ctrl-C raises KeyboardInterrupt after the engine has stopped; nothing is returned then.
+
+        ``components_by_age=True`` keeps components.csv's per-cell components as well (each RunResult's
+        ``components_by_age``, ``Results.components_frame(by_age=True)``): five arrays the size of the population's
+        steps, so off by default (the runs keep the components summed over age).
         """
         threads = _threads(threads)
+        if not isinstance(components_by_age, (bool, np.bool_)):
+            raise TypeError(f"components_by_age: expected True or False, got {type(components_by_age).__name__}")
         self._check_names()
         chosen = [self[v] for v in variant_names(variants, self.variants, "the set has")] if variants is not None \
             else self.runs
@@ -342,7 +353,8 @@ class ScenarioSet:
             raise ValueError(f"variants: none given; expected names of {', '.join(self.variants)} (or None for all)")
         out = {}
         for sc in chosen:
-            out[sc.variant] = _cohortgis.run(sc, threads, _progress_callback(progress, sc.variant))
+            out[sc.variant] = _cohortgis.run(sc, threads, _progress_callback(progress, sc.variant),
+                                             bool(components_by_age))
         if trajectories is not None:
             from ._ensemble import run_ensemble
             return run_ensemble(chosen, self.file, trajectories, seed, threads, indicators,  # type: ignore[return-value]
@@ -417,11 +429,14 @@ def load_scenario(scenario: str = "default", data_dir: Optional[str] = None,
     return sset
 
 
-def run(scenario: Union[Scenario, ScenarioSet], threads: int = 0, progress: Progress = None) -> Results:
-    """Projects a :class:`Scenario` or every run of a :class:`ScenarioSet`; see :meth:`ScenarioSet.run`."""
-    if isinstance(scenario, ScenarioSet):
-        return scenario.run(threads=threads, progress=progress)
-    return ScenarioSet([scenario]).run(threads=threads, progress=progress)
+def run(scenario: Union[Scenario, ScenarioSet], threads: int = 0, progress: Progress = None,
+        variants: Optional[Sequence[str]] = None, trajectories: Optional[int] = None, seed: Optional[int] = None,
+        indicators: Optional[Sequence[str]] = None, components_by_age: bool = False) -> Results:
+    """Projects a :class:`Scenario` or every run of a :class:`ScenarioSet` (or those named in ``variants``), with
+    the same arguments as :meth:`ScenarioSet.run` (``trajectories=N``: an :class:`Ensemble`)."""
+    sset = scenario if isinstance(scenario, ScenarioSet) else ScenarioSet([scenario])
+    return sset.run(threads=threads, progress=progress, variants=variants, trajectories=trajectories, seed=seed,
+                    indicators=indicators, components_by_age=components_by_age)
 
 
 def write_outputs(scenario: Union[str, "os.PathLike[str]", ScenarioSet] = "default", out_dir: str = "results",

@@ -9,6 +9,7 @@ only to name pandas rows by their position and index label.
 from __future__ import annotations
 
 import json
+import os
 import re
 
 from typing import TYPE_CHECKING, Mapping, Optional, Sequence, Union
@@ -182,12 +183,20 @@ def scenario_from_frames(*, zones: Union[pd.DataFrame, "geopandas.GeoDataFrame"]
                          net_migration: Optional[pd.DataFrame] = None, aggregates: Optional[Mapping[str, Sequence[str]]] = None,
                          id_column: str = "id", name_column: Optional[str] = "name",
                          name_en_column: Optional[str] = None, name: str = "python", title: str = "",
-                         migration_timing: str = "even", flow_policy: str = "conserve") -> "ScenarioSet":
+                         migration_timing: str = "even", flow_policy: str = "conserve",
+                         geometry: Union[None, str, "os.PathLike[str]"] = None, geometry_layer: Optional[str] = None,
+                         geometry_id_field: Optional[str] = None) -> "ScenarioSet":
     """Builds a one-run :class:`ScenarioSet` from pandas objects, through the scenario-file loader.
 
     zones
-        A GeoDataFrame (its geometry is used for maps) or a DataFrame, one row per zone in projection order, with
+        A GeoDataFrame (its geometry is used for maps, and by :func:`write_outputs` and :func:`backtest` for
+        results.gpkg, the maps and the report's maps) or a DataFrame, one row per zone in projection order, with
         ``id_column`` (and optionally ``name_column``, ``name_en_column``).
+    geometry, geometry_layer, geometry_id_field
+        Instead of a GeoDataFrame: a file of the zones' boundaries (GeoPackage, Shapefile, GeoJSON, …), its layer
+        and the field holding the zone ids (default ``id_column``), as ``[geography.source]`` of a scenario file:
+        every zone must be in it. A GeoDataFrame's geometry is written to a GeoPackage in a temporary folder (kept
+        until Python exits) that the set reads the same way.
     base_population
         Long table: columns zone (optional with one zone), group (optional with one group), sex ('female'/'male'),
         age (first age of the age group), population: persons at the end of ``base_year``. Missing cells are 0; a
@@ -300,18 +309,86 @@ def scenario_from_frames(*, zones: Union[pd.DataFrame, "geopandas.GeoDataFrame"]
     lines += ["", "[mortality]", f'{form} = {{ path = "frame:mortality", columns = {{ value = "{form}" }} }}']
     if net_migration is not None:
         lines += ["", "[migration]", 'net = { path = "frame:net_migration", columns = { value = "persons_per_year" } }']
-    text = "\n".join(lines) + "\n"
-    try:
-        loaded = _cohortgis.load_scenario_text(text, "scenario_from_frames", "", tables)
-    except ValueError as e:
-        raise ValueError(_argument_message(str(e))) from None
-
     gdf = zones if hasattr(zones, "geometry") and getattr(zones, "crs", None) is not None else None
     if gdf is not None:
         import geopandas
 
+        if geometry is not None:
+            raise ValueError("geometry: the zones are a GeoDataFrame with geometry already; give one or the other")
         gdf = geopandas.GeoDataFrame({"name": names or ids, "name_en": names_en or [""] * len(ids)},
                                      index=pd.Index(ids, name="id"), geometry=zones.geometry.values, crs=zones.crs)
-    sset = cohortgis.ScenarioSet(loaded.runs, zones=gdf)
+    # The boundaries as [geography.source], so that the C++ set (write_outputs, backtest) has them as a file's has:
+    # the loader checks every zone is there, the run writes results.gpkg and draws the maps.
+    base_dir = ""
+    source = _geometry_source(gdf, geometry, geometry_layer, geometry_id_field or id_column)
+    text = "\n".join(lines) + "\n"
+    if source is not None:
+        base_dir, entry = source
+        text += "\n[geography.source]\n" + "".join(f"{k} = {_toml(v)}\n" for k, v in entry.items())
+    try:
+        loaded = _cohortgis.load_scenario_text(text, "scenario_from_frames", "", tables, base_dir=base_dir)
+    except ValueError as e:
+        message = _argument_message(str(e))
+        if gdf is not None:
+            # The source is read before the zones: a bad id (empty, 'total', twice) is said about the frame, not
+            # about the GeoPackage written from it, by loading without it (on this error path only).
+            try:
+                _cohortgis.load_scenario_text("\n".join(lines) + "\n", "scenario_from_frames", "", tables)
+            except ValueError as own:
+                raise ValueError(_argument_message(str(own))) from None
+            message = message.replace(os.path.join(base_dir, "zones.gpkg") + ", layer 'zones'",
+                                      "zones (the GeoDataFrame's geometry)")
+        raise ValueError(message) from None
+
+    loader = None
+    if gdf is None and geometry is not None:
+        from . import _zones_from_source
+
+        args = (loaded.zones_source_path, loaded.zones_source_layer, loaded.zones_source_id_field, "", ids,
+                names or ids, names_en or [""] * len(ids))
+        loader = lambda: _zones_from_source(*args)  # noqa: E731  (read on first use, as load_scenario's)
+    sset = cohortgis.ScenarioSet(loaded.runs, zones=gdf, zones_loader=loader)
     sset._loaded = loaded  # write_outputs: the set's [outputs] and other parts
     return sset
+
+
+# Folders of the GeoPackages written for GeoDataFrame zones: the sets read them again when they write their outputs,
+# so they stay until the interpreter exits.
+_GEOMETRY_DIRS: "list[str]" = []
+
+
+def _remove_geometry_dirs() -> None:
+    import shutil
+
+    for d in _GEOMETRY_DIRS:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def _geometry_source(gdf, geometry, layer: Optional[str], id_field: str) -> "Optional[tuple[str, dict]]":
+    """[geography.source]'s keys and the folder it is read from (the loader reads only inside the scenario's
+    folder, which for frames is this one): a GeoDataFrame written to a GeoPackage, or the file given."""
+    if gdf is not None:
+        import atexit
+        import tempfile
+
+        if not _GEOMETRY_DIRS:
+            atexit.register(_remove_geometry_dirs)
+        folder = tempfile.mkdtemp(prefix="cohortgis-zones-")
+        _GEOMETRY_DIRS.append(folder)
+        out = gdf.reset_index()[["id", "geometry"]]
+        out.to_file(os.path.join(folder, "zones.gpkg"), layer="zones", driver="GPKG")
+        return folder, {"path": "zones.gpkg", "layer": "zones", "id_field": "id"}
+    if geometry is None:
+        return None
+    from . import _path
+
+    path = os.path.abspath(_path(geometry, "geometry"))
+    if not os.path.isfile(path):
+        raise ValueError(f"geometry: {path}: no such file; expected the zones' boundaries (GeoPackage, Shapefile, …)")
+    for what, value in (("geometry_layer", layer), ("geometry_id_field", id_field)):
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"{what}: expected a str, got {type(value).__name__}")
+    entry = {"path": os.path.basename(path), "id_field": id_field}
+    if layer:
+        entry["layer"] = layer
+    return os.path.dirname(path), entry

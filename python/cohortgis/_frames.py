@@ -173,7 +173,9 @@ class Results(Mapping[str, "RunResult"]):
         indicator_group, indicator), ``zone_name``, ``zone_name_en`` and the components a run keeps, summed over age
         (``cell_methods = "age: sum"``; NaN in the base year): ``births`` (as results.nc's), ``deaths`` (results.nc's
         summed over age) and ``net_migration_and_transfers`` (results.nc's net_migration + transfer_in −
-        transfer_out, summed over age). The other components by age are written by ``write_outputs``. ``variants``:
+        transfer_out, summed over age). Runs made with ``run(components_by_age=True)`` have results.nc's components
+        by age instead: ``deaths``, ``net_migration``, ``transfer_in``, ``transfer_out`` and ``floor_adjustment``
+        (variant, year, zone, group, sex, age), as the file's. ``variants``:
         names, in that order (default: every run). The arrays are copied into the variant dimension; for one run
         without a copy, ``results[variant].to_xarray()``."""
         from ._xarray import results_dataset
@@ -261,14 +263,23 @@ class Results(Mapping[str, "RunResult"]):
             return pd.DataFrame(columns=["variant", "zone", "year"])
         return pd.concat(frames, ignore_index=True)
 
-    def components_frame(self, variants: Optional[Sequence[str]] = None) -> pd.DataFrame:
+    def components_frame(self, variants: Optional[Sequence[str]] = None, by_age: bool = False) -> pd.DataFrame:
         """Columns variant, period, zone, group, sex, component (births, deaths, net_migration), persons per step.
         Period 'a-b' covers the years a … b (the step from the end of a-1 to the end of b). Sums over age of
         components.csv, except net_migration: all net moves of the (zone, group), those between groups included
-        (components.csv's net_migration + transfer_in − transfer_out; indicators.csv's net_migration)."""
+        (components.csv's net_migration + transfer_in − transfer_out; indicators.csv's net_migration).
+
+        ``by_age=True``: components.csv's rows themselves (columns variant, period, zone, group, sex, age,
+        component, persons; ``age`` an Int64 column, <NA> for births; components births, deaths, net_migration
+        without the moves between groups, transfer_in, transfer_out, floor_adjustment; rows of exactly 0 persons
+        left out, as there), for runs made with ``run(components_by_age=True)`` (ValueError otherwise)."""
         import pandas as pd
         frames = []
         periods = [f"{y0 + 1}-{y1}" if y1 > y0 + 1 else str(y1) for y0, y1 in zip(self.years[:-1], self.years[1:])]
+        if not isinstance(by_age, (bool, np.bool_)):
+            raise TypeError(f"by_age: expected True or False, got {type(by_age).__name__}")
+        if by_age:
+            return self._components_by_age(variants, periods)
         for v in variant_names(variants, self.variants, "the results have") or self.variants:
             r = self[v]
             for comp in ("births", "deaths", "net_migration"):
@@ -277,6 +288,33 @@ class Results(Mapping[str, "RunResult"]):
                     names=["variant", "period", "zone", "group", "sex", "component"])
                 frames.append(pd.DataFrame({"persons": getattr(r, comp).reshape(-1)}, index=idx).reset_index())
         return pd.concat(frames, ignore_index=True)
+
+    def _components_by_age(self, variants: Optional[Sequence[str]], periods: List[str]) -> pd.DataFrame:
+        import pandas as pd
+        frames = []
+        columns = ["variant", "period", "zone", "group", "sex", "age", "component", "persons"]
+        for v in variant_names(variants, self.variants, "the results have") or self.variants:
+            r = self[v]
+            cells = r.components_by_age
+            if cells is None:
+                raise ValueError(f"variant '{v}': run without components by age; run it with "
+                                 f"run(components_by_age=True) (or read components.csv of write_outputs)")
+            idx = pd.MultiIndex.from_product([[v], periods, self.zone_ids, self.group_names, list(SEXES)],
+                                             names=columns[:5])
+            births = pd.DataFrame({"persons": np.asarray(r.births).reshape(-1)}, index=idx).reset_index()
+            births.insert(5, "age", pd.array([pd.NA] * len(births), dtype="Int64"))
+            births.insert(6, "component", "births")
+            frames.append(births)
+            ages = list(r.age_starts)
+            for comp, values in cells.items():
+                idx = pd.MultiIndex.from_product([[v], periods, self.zone_ids, self.group_names, list(SEXES), ages],
+                                                 names=columns[:6])
+                df = pd.DataFrame({"persons": np.asarray(values).reshape(-1)}, index=idx).reset_index()
+                df.insert(6, "component", comp)
+                df["age"] = df["age"].astype("Int64")
+                frames.append(df)
+        out = pd.concat(frames, ignore_index=True)
+        return out[out["persons"] != 0.0].reset_index(drop=True)
 
     def indicator_values(self, indicator: str, year: Optional[int] = None, variant: str = "baseline",
                          group: str = "all") -> pd.Series:

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
-"""``cohortgis estimate`` (net migration from two censuses) and ``cohortgis backtest`` from Python: the command
-line's jobs themselves (cohortgis::app::estimate and ::backtest), writing the same files (docs/cli.md)."""
+"""``cohortgis estimate`` (net migration from two censuses; ``--group-split``, ``--levels``) and ``cohortgis
+backtest`` from Python: the command line's jobs themselves (cohortgis::app::estimate, ::group_split,
+::estimate_levels and ::backtest), writing the same files (docs/cli.md)."""
 from __future__ import annotations
 
 import numbers
@@ -44,9 +45,7 @@ def estimate(first: str, second: str, years: Sequence[int], out_dir: str, first_
     for name, value in (("natural_growth_per_1000", natural_growth_per_1000), ("female_share", female_share)):
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise TypeError(f"{name}: expected a number, got {type(value).__name__} {value!r}")
-    if mx_filter is not None and not isinstance(mx_filter, Mapping):
-        raise TypeError(f"mx_filter: expected a {{column: value}} dict, got {type(mx_filter).__name__}")
-    pairs = [(str(k), str(v)) for k, v in (mx_filter or {}).items()]
+    pairs = _filter_pairs(mx_filter, "mx_filter")
     opt = {"first_crosswalk": first_crosswalk, "second_crosswalk": second_crosswalk, "mx": mx}
     return _cohortgis.app_estimate(_path(first, "first"), _path(second, "second"), first_year, second_year,
                                    _path(out_dir, "out_dir"),
@@ -55,7 +54,74 @@ def estimate(first: str, second: str, years: Sequence[int], out_dir: str, first_
                                    float(female_share))
 
 
-def backtest(scenario: str, observed: str, out_dir: str = "results", earlier: Optional[str] = None,
+def _filter_pairs(value: Optional[Mapping[str, str]], what: str) -> "list[tuple[str, str]]":
+    if value is None:
+        return []
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{what}: expected a {{column: value}} dict, got {type(value).__name__}")
+    return [(str(k), str(v)) for k, v in value.items()]
+
+
+# --floating's two spellings (cli/main.cpp); the underscore forms as Python users write them.
+_FLOATING = {"other-province": False, "other_province": False, "other-district": True, "other_district": True}
+
+
+def estimate_group_split(census: str, out_dir: str, registry: Optional[str] = None, zones: Optional[str] = None,
+                         floating: str = "other-province") -> dict:
+    """Registered and floating residents by zone from the census's hukou-elsewhere (人户分离) counts: ``cohortgis
+    estimate --group-split CENSUS --out DIR`` (docs/cli.md "estimate --group-split"). Writes group_split.csv,
+    group_split_report.md and manifest.json into ``out_dir`` (complete or not at all) and returns the summary:
+    ``out_dir``, ``zones`` and ``files``; ``pandas.read_csv(summary["out_dir"] + "/group_split.csv")`` is the table.
+
+    ``census``: a long table (code, indicator, value with pop_resident and pop_hukou_elsewhere_*); ``registry``: the
+    registry's 户籍人口 by zone as a cross-check (--registry); ``zones``: only codes starting with this, e.g.
+    ``"1101"`` (--zones); ``floating``: ``"other-province"`` (hukou outside the province, the default) or
+    ``"other-district"`` (also another district of it), as --floating. Bad input raises ValueError with the command
+    line's message.
+    """
+    from . import _cohortgis, _path
+
+    if not isinstance(floating, str) or floating not in _FLOATING:
+        raise ValueError(f"floating: {floating!r}; expected 'other-province' or 'other-district'")
+    if zones is not None and not isinstance(zones, str):
+        raise TypeError(f"zones: expected a code prefix (str), e.g. '1101', got {type(zones).__name__}")
+    return _cohortgis.app_estimate_group_split(_path(census, "census"), _path(out_dir, "out_dir"),
+                                               _path(registry, "registry") if registry is not None else "",
+                                               zones or "", _FLOATING[floating])
+
+
+def estimate_levels(figures: str, mx: str, out_dir: str, population: Optional[str] = None,
+                    asfr: Optional[str] = None, mx_filter: Optional[Mapping[str, str]] = None,
+                    asfr_filter: Optional[Mapping[str, str]] = None, srb: Optional[float] = None,
+                    open_age: int = 85) -> dict:
+    """Mortality and fertility levels of each zone relative to a standard schedule: ``cohortgis estimate --levels
+    FIGURES --mx MX --out DIR`` (docs/cli.md "estimate --levels"). Writes levels.csv, mx_by_zone.csv (zones with a
+    mortality figure), asfr_by_zone.csv (zones with a fertility figure), levels_report.md and manifest.json into
+    ``out_dir`` (complete or not at all) and returns the summary: ``out_dir``, ``files``, ``inputs`` and ``levels``,
+    one dict per zone figure (zone, component, indicator, target, fitted, level, e0_female, e0_male, tfr);
+    ``pandas.DataFrame(summary["levels"])`` is levels.csv's numbers.
+
+    ``figures``: zone, indicator, value (e0, deaths, cdr_per_1000; tfr, births, cbr_per_1000); ``mx``: the standard
+    death rates (--mx) and ``mx_filter`` {column: value} (--mx-filter); ``asfr``/``asfr_filter``: the standard ASFR
+    (--asfr, --asfr-filter); ``population``: the exposure by zone, sex and age (needed for deaths, cdr, births, cbr);
+    ``srb``: males per 100 females at birth (needed for a both-sexes e0); ``open_age``: the tables' five-year grid.
+    Bad input raises ValueError with the command line's message.
+    """
+    from . import _cohortgis, _path
+
+    if isinstance(open_age, bool) or not isinstance(open_age, numbers.Integral):
+        raise TypeError(f"open_age: expected an int, got {type(open_age).__name__} {open_age!r}")
+    if srb is not None and (isinstance(srb, bool) or not isinstance(srb, numbers.Real)):
+        raise TypeError(f"srb: expected a number (males per 100 females), got {type(srb).__name__} {srb!r}")
+    return _cohortgis.app_estimate_levels(_path(figures, "figures"), _path(mx, "mx"), _path(out_dir, "out_dir"),
+                                          _path(population, "population") if population is not None else "",
+                                          _path(asfr, "asfr") if asfr is not None else "",
+                                          _filter_pairs(mx_filter, "mx_filter"),
+                                          _filter_pairs(asfr_filter, "asfr_filter"),
+                                          float(srb) if srb is not None else 0.0, int(open_age))
+
+
+def backtest(scenario: "str | ScenarioSet", observed: str, out_dir: str = "results", earlier: Optional[str] = None,
              threads: int = 0, variants: Optional[Sequence[str]] = None, data_dir: Optional[str] = None,
              allow_read: Optional[Sequence[str]] = None, allow_db: Optional[Sequence[str]] = None,
              report: bool = True, language: Optional[str] = None) -> dict:
@@ -72,23 +138,37 @@ def backtest(scenario: str, observed: str, out_dir: str = "results", earlier: Op
 
     ``observed``, ``earlier``: tables in population.csv's layout (as --observed, --earlier); ``variants``: names
     besides the baseline (as --variant; default all); ``report``: False as --no-report; ``language``: 'zh' or 'en'
-    (as --lang); ``threads``, ``data_dir``, ``allow_read``, ``allow_db``: as for :func:`write_outputs`. The
-    scenario is a file: a ScenarioSet changed in Python cannot be back-tested (TypeError).
+    (as --lang); ``threads``, ``data_dir``, ``allow_read``, ``allow_db``: as for :func:`write_outputs`.
+
+    ``scenario``: a scenario file (.toml) or 'default', loaded as ``cohortgis backtest`` loads it; or a
+    :class:`ScenarioSet` (from load_scenario or scenario_from_frames, changed in Python or not): its runs as they are
+    now, with the file's other parts, as :func:`write_outputs` takes one (``data_dir``, ``allow_read`` and
+    ``allow_db`` then default to those the set was loaded with; manifest.json's ``scenario.note`` says the runs came
+    from Python).
     """
-    from . import ScenarioSet, _cohortgis, _path, _paths, _threads
+    from . import _PYTHON_SET_NOTE, Scenario, ScenarioSet, _cohortgis, _path, _paths, _threads
     from ._frames import variant_names
 
-    if isinstance(scenario, ScenarioSet):
-        raise TypeError("scenario: expected a scenario file (.toml); backtest loads the file as `cohortgis backtest` "
-                        "does (a ScenarioSet changed in Python cannot be back-tested)")
+    if isinstance(scenario, Scenario):
+        raise TypeError("scenario: expected a scenario file (.toml), 'default' or a ScenarioSet, got a Scenario; "
+                        "pass the ScenarioSet it belongs to, or cohortgis.ScenarioSet([scenario])")
     if not isinstance(report, bool):
         raise TypeError(f"report: expected True or False, got {type(report).__name__}")
     names = variant_names(variants, list(variants or []), "") if variants is not None else []
-    summary = _cohortgis.app_backtest(_path(scenario, "scenario"), _path(observed, "observed"),
-                                      _path(earlier, "earlier") if earlier is not None else "",
-                                      _path(out_dir, "out_dir"), _threads(threads), names,
-                                      _path(data_dir or "", "data_dir"), _paths(allow_read, "allow_read"),
-                                      _paths(allow_db, "allow_db"), report, language or "")
+    common = (_path(observed, "observed"), _path(earlier, "earlier") if earlier is not None else "",
+              _path(out_dir, "out_dir"), _threads(threads), names)
+    if isinstance(scenario, ScenarioSet):
+        scenario._check_names()
+        loaded_dir, loaded_read, loaded_db = scenario._loaded_with
+        summary = _cohortgis.app_backtest(
+            scenario.file, *common, _path(data_dir, "data_dir") if data_dir is not None else loaded_dir,
+            _paths(allow_read, "allow_read") if allow_read is not None else list(loaded_read),
+            _paths(allow_db, "allow_db") if allow_db is not None else list(loaded_db), report, language or "",
+            loaded=scenario._loaded, runs=list(scenario.runs), note=_PYTHON_SET_NOTE)
+    else:
+        summary = _cohortgis.app_backtest(_path(scenario, "scenario"), *common, _path(data_dir or "", "data_dir"),
+                                          _paths(allow_read, "allow_read"), _paths(allow_db, "allow_db"), report,
+                                          language or "")
     for w in summary["warnings"]:
         warnings.warn(w, UserWarning, stacklevel=2)
     return summary

@@ -49,6 +49,18 @@ _COMPONENT_ATTRS = {
 }
 
 
+# run(components_by_age=True): results.nc's per-cell components (app/src/netcdf_output.cpp), by age; NaN in the base
+# year, as there.
+_CELL_COMPONENT_ATTRS = {
+    "deaths": {"long_name": "deaths of the period by age at its end", "units": "1"},
+    "net_migration": {"long_name": "net migrants of the period by age at its start (transfers between groups left "
+                                   "out)", "units": "1"},
+    "transfer_in": {"long_name": "persons moved in from other groups", "units": "1"},
+    "transfer_out": {"long_name": "persons moved out to other groups", "units": "1"},
+    "floor_adjustment": {"long_name": "persons added by the non-negativity floor", "units": "1"},
+}
+
+
 def _text(values: Sequence[str]) -> np.ndarray:
     """Strings as results.nc's string variables read back: an object array (xarray's decoding of NetCDF strings)."""
     out = np.empty(len(values), dtype=object)
@@ -63,9 +75,12 @@ def _with_base_year(per_step: np.ndarray) -> np.ndarray:
     return out
 
 
-def run_dataset(r: "RunResult") -> "xarray.Dataset":
+def run_dataset(r: "RunResult", by_age: bool = True) -> "xarray.Dataset":
     """One run as a Dataset in results.nc's layout without the variant dimension (``variant`` a scalar coordinate).
-    ``population`` and ``indicators`` are the run's arrays themselves (read-only views, no copy)."""
+    ``population`` and ``indicators`` are the run's arrays themselves (read-only views, no copy). A run made with
+    ``components_by_age=True`` (and ``by_age``) has results.nc's per-cell components instead of sums over age:
+    ``deaths``, ``net_migration``, ``transfer_in``, ``transfer_out``, ``floor_adjustment`` (year, zone, group, sex,
+    age), besides ``net_migration_and_transfers``."""
     import xarray as xr
 
     coords = {
@@ -90,6 +105,10 @@ def run_dataset(r: "RunResult") -> "xarray.Dataset":
                                         _COMPONENT_ATTRS["net_migration_and_transfers"]),
         "indicators": (("year", "unit", "indicator_group", "indicator"), r.indicators, _INDICATOR_ATTRS),
     }
+    cells = r.components_by_age if by_age else None
+    if cells is not None:
+        for name, values in cells.items():
+            data[name] = (state + ("age",), _with_base_year(np.asarray(values)), _CELL_COMPONENT_ATTRS[name])
     if r.parity_shares is not None:
         # results.nc's product (app/src/netcdf_output.cpp put_parity): the women of the cell times each share.
         women = r.population[:, :, :, 0, None, :] * r.parity_shares
@@ -97,7 +116,8 @@ def run_dataset(r: "RunResult") -> "xarray.Dataset":
         data["women_by_parity"] = (("year", "zone", "group", "parity", "age"), women, _PARITY_ATTRS)
     attrs = {"title": r.title, "scenario": r.scenario,
              "comment": "population at the end of each year; components of the period ending with the year (NaN "
-                        "in the base year), summed over age; layout and conventions in docs/results.md (results.nc)"}
+                        "in the base year), " + ("by age" if cells is not None else "summed over age") +
+                        "; layout and conventions in docs/results.md (results.nc)"}
     return xr.Dataset({k: xr.Variable(*v) for k, v in data.items()},
                       coords={k: xr.Variable(*v) for k, v in coords.items()}, attrs=attrs)
 
@@ -108,9 +128,11 @@ def results_dataset(runs: List["RunResult"]) -> "xarray.Dataset":
 
     # zone_name and zone_name_en do not vary by variant (results.nc: dims (zone)): set aside, then put back.
     names = ["zone_name", "zone_name_en"]
-    first = run_dataset(runs[0])
+    # Components by age when every run kept them; else the sums over age of all (one layout for the variants).
+    by_age = all(r.components_by_age is not None for r in runs)
+    first = run_dataset(runs[0], by_age)
     parts = [first.drop_vars(names).expand_dims("variant")]
-    parts += [run_dataset(r).drop_vars(names).expand_dims("variant") for r in runs[1:]]
+    parts += [run_dataset(r, by_age).drop_vars(names).expand_dims("variant") for r in runs[1:]]
     # women_by_parity when a run of the set has parity, NaN for the variants without (as results.nc).
     parity = next((p for p in parts if "women_by_parity" in p), None)
     if parity is not None:

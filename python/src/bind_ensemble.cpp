@@ -5,15 +5,48 @@
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "cohortgis/app/ensemble.hpp"
 #include "cohortgis/app/run.hpp"
+#include "cohortgis/engine/index_cast.hpp"
+#include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "common.hpp"
 
 namespace cohortgis::python {
+
+namespace {
+
+// An indicator of indicators.csv by name, as the ensemble keeps it (a column of the step's indicator table): a standard
+// one, a band of the run's `[outputs] indicators`, or an opt-in one (age_80_plus, child_dependency_ratio, …; engine
+// optional_indicator) added to the run's bands, which adds a column after the others and changes none of them.
+Indicator ensemble_indicator(scenarios::Scenario& run, const std::string& name) {
+  for (int k = 0; k < kStandardIndicators; ++k)
+    if (name == indicator_name(static_cast<Indicator>(k))) return static_cast<Indicator>(k);
+  std::size_t band = 0;
+  while (band < run.indicator_bands.size() && run.indicator_bands[band].name != name) ++band;
+  if (band == run.indicator_bands.size()) {
+    const std::optional<AgeBand> opt = optional_indicator(name);
+    if (!opt) {
+      std::string known;
+      for (const std::string& n : optional_indicator_names()) known += ", " + n;
+      for (const AgeBand& b : run.indicator_bands) known += ", " + b.name;
+      throw InputError("indicators: '" + name +
+                       "' is not an indicator of indicators.csv; expected one of its standard columns (population, "
+                       "births, …, age_65_plus)" +
+                       known);
+    }
+    run.indicator_bands.push_back(*opt);
+  }
+  return static_cast<Indicator>(kStandardIndicators + static_cast<int>(band));
+}
+
+}  // namespace
 
 void bind_ensemble(py::module_& m) {
   m.def(
@@ -30,13 +63,11 @@ void bind_ensemble(py::module_& m) {
                            ": expected a number of trajectories from 1 to " +
                            std::to_string(scenarios::kMaxTrajectories));
         check_threads(threads, "threads");
-        std::vector<Indicator> indicators;
-        for (const auto& name : indicator_names) {
-          int k = 0;
-          while (k < kStandardIndicators && name != indicator_name(static_cast<Indicator>(k))) ++k;
-          if (k == kStandardIndicators)
-            throw InputError("indicators: '" + name + "' is not an indicator of indicators.csv");
-          indicators.push_back(static_cast<Indicator>(k));
+        // Per run: its bands may differ (a variant's [outputs] indicators), and opt-in ones are added to its copy.
+        std::vector<std::vector<Indicator>> indicators;
+        for (scenarios::Scenario& r : runs) {
+          indicators.emplace_back();
+          for (const auto& name : indicator_names) indicators.back().push_back(ensemble_indicator(r, name));
         }
         if (seed < -1 || seed > 2147483647)
           throw InputError("seed=" + std::to_string(seed) + ": expected 0 to 2147483647");
@@ -88,10 +119,10 @@ void bind_ensemble(py::module_& m) {
               o.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : set.stochastic.seed;
               o.threads = threads;
               o.cancel = &cancel;
-              if (!indicators.empty()) o.indicators = indicators;
               const std::vector<ZoneAggregate> aggregates =
                   with_total_aggregate(set.runs.front().aggregates, static_cast<int>(set.runs.front().zones.size()));
               for (std::size_t k = 0; k < set.runs.size(); ++k) {
+                if (!indicator_names.empty()) o.indicators = indicators[k];
                 o.done = &done[k];
                 results.push_back(app::run_ensemble(set, set.runs[k], aggregates, o));
               }
@@ -99,13 +130,18 @@ void bind_ensemble(py::module_& m) {
             poll);
         report(true);
         py::list out;
-        for (const auto& e : results) {
+        for (std::size_t r = 0; r < results.size(); ++r) {
+          const app::EnsembleResult& e = results[r];
           py::dict d;
           d["variant"] = e.variant;
           d["years"] = e.years;
           d["units"] = e.units;
           std::vector<std::string> names;
-          for (Indicator i : e.indicators) names.push_back(indicator_name(i));
+          for (Indicator i : e.indicators) {
+            const int k = static_cast<int>(i);
+            names.push_back(k < kStandardIndicators ? std::string(indicator_name(i))
+                                                    : set.runs[r].indicator_bands[uz(k - kStandardIndicators)].name);
+          }
           d["indicators"] = names;
           // [trajectory][year][unit][indicator] (the summary cells; the target cells are left out).
           const std::size_t per = e.years.size() * e.units.size() * e.indicators.size();

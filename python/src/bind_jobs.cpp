@@ -3,12 +3,15 @@
 // themselves (app/estimate.hpp, app/backtest.hpp), writing the command line's files; their summaries as dicts.
 #include <atomic>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "cohortgis/app/backtest.hpp"
 #include "cohortgis/app/estimate.hpp"
+#include "cohortgis/app/estimate_levels.hpp"
+#include "cohortgis/app/group_split.hpp"
 #include "cohortgis/app/language.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/engine/types.hpp"
@@ -79,13 +82,95 @@ void bind_jobs(py::module_& m) {
       "written into out_dir; the summary as a dict (out_dir, method, zones, files, inputs, net_per_year).");
 
   m.def(
+      "app_estimate_group_split",
+      [](const std::string& census, const std::string& out_dir, const std::string& registry,
+         const std::string& zone_prefix, bool other_district) {
+        app::GroupSplitConfig c;
+        c.census = census;
+        c.registry = registry;
+        c.zone_prefix = zone_prefix;
+        c.scope = other_district ? app::FloatingScope::other_district : app::FloatingScope::other_province;
+        c.out_dir = out_dir;
+        app::GroupSplitSummary s;
+        {
+          py::gil_scoped_release release;  // one table read and three written: nothing to cancel between
+          s = app::group_split(c);
+        }
+        py::dict d;
+        d["out_dir"] = s.out_dir;
+        d["zones"] = s.zones;
+        d["files"] = s.files;
+        return d;
+      },
+      py::arg("census"), py::arg("out_dir"), py::arg("registry") = "", py::arg("zone_prefix") = "",
+      py::arg("other_district") = false,
+      "cohortgis::app::group_split, `cohortgis estimate --group-split CENSUS`: group_split.csv,\n"
+      "group_split_report.md and manifest.json in out_dir; the summary as a dict (out_dir, zones, files).");
+
+  m.def(
+      "app_estimate_levels",
+      [](const std::string& figures, const std::string& mx, const std::string& out_dir, const std::string& population,
+         const std::string& asfr, const std::vector<std::pair<std::string, std::string>>& mx_filter,
+         const std::vector<std::pair<std::string, std::string>>& asfr_filter, double srb, int open_age) {
+        app::LevelsConfig c;
+        c.figures = figures;
+        c.mx = mx;
+        c.population = population;
+        c.asfr = asfr;
+        c.mx_filter = mx_filter;
+        c.asfr_filter = asfr_filter;
+        c.srb = srb;
+        c.open_age = open_age;
+        c.out_dir = out_dir;
+        app::LevelsSummary s;
+        {
+          py::gil_scoped_release release;  // small tables: one fit per zone
+          s = app::estimate_levels(c);
+        }
+        py::list levels;
+        for (const app::ZoneLevel& z : s.levels) {
+          py::dict d;
+          d["zone"] = z.zone;
+          d["component"] = z.component;
+          d["indicator"] = z.indicator;
+          d["target"] = z.target;
+          d["fitted"] = z.fitted;
+          d["level"] = z.level;
+          d["e0_female"] = z.e0_female;
+          d["e0_male"] = z.e0_male;
+          d["tfr"] = z.tfr;
+          levels.append(d);
+        }
+        py::dict d;
+        d["out_dir"] = s.out_dir;
+        d["levels"] = levels;
+        d["files"] = s.files;
+        d["inputs"] = s.inputs;
+        return d;
+      },
+      py::arg("figures"), py::arg("mx"), py::arg("out_dir"), py::arg("population") = "", py::arg("asfr") = "",
+      py::arg("mx_filter") = std::vector<std::pair<std::string, std::string>>{},
+      py::arg("asfr_filter") = std::vector<std::pair<std::string, std::string>>{}, py::arg("srb") = 0.0,
+      py::arg("open_age") = 85,
+      "cohortgis::app::estimate_levels, `cohortgis estimate --levels FIGURES --mx MX`: levels.csv,\n"
+      "mx_by_zone.csv, asfr_by_zone.csv, levels_report.md and manifest.json in out_dir; the summary as a dict\n"
+      "(out_dir, levels: one dict per zone figure, files, inputs).");
+
+  m.def(
       "app_backtest",
       [](const std::string& scenario, const std::string& observed, const std::string& earlier,
          const std::string& out_dir, int threads, const std::vector<std::string>& variants, const std::string& data_dir,
          const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db, bool report,
-         const std::string& language) {
+         const std::string& language, const py::object& loaded, const py::object& runs, const std::string& note) {
         check_threads(threads, "threads");
         app::BacktestConfig b;
+        // A set held in Python (backtest(ScenarioSet)): its runs as they are now, as write_outputs(ScenarioSet).
+        std::optional<HostSet> host;
+        if (!runs.is_none()) {
+          host.emplace(loaded, runs.cast<py::list>(), "backtest");
+          b.run.scenario_set = &host->set();
+          b.run.scenario_note = note;
+        }
         b.observed = observed;
         b.earlier = earlier;
         b.run.scenario = scenario;
@@ -122,10 +207,12 @@ void bind_jobs(py::module_& m) {
       py::arg("scenario"), py::arg("observed"), py::arg("earlier") = "", py::arg("out_dir") = "results",
       py::arg("threads") = 0, py::arg("variants") = std::vector<std::string>{}, py::arg("data_dir") = "",
       py::arg("allow_read") = std::vector<std::string>{}, py::arg("allow_db") = std::vector<std::string>{},
-      py::arg("report") = true, py::arg("language") = "",
+      py::arg("report") = true, py::arg("language") = "", py::arg("loaded") = py::none(), py::arg("runs") = py::none(),
+      py::arg("note") = "",
       "cohortgis::app::backtest, `cohortgis backtest`: the run's files plus backtest.csv and\n"
       "backtest_summary.csv in out_dir; the summary as a dict (launch_year, observed_year, earlier_year, scores:\n"
-      "one dict per forecast with its error measures, warnings, out_dir, files).");
+      "one dict per forecast with its error measures, warnings, out_dir, files). With `runs` (Scenario objects,\n"
+      "baseline first) and `loaded` (as app_run_set's), that set is back-tested instead of the file `scenario`.");
 }
 
 }  // namespace cohortgis::python

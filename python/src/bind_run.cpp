@@ -41,6 +41,9 @@ struct RunResult {
   std::unique_ptr<double[]> population;
   std::vector<double> indicators;                     // [year][unit][group slot][indicator]; base year: flows are NaN
   std::vector<double> births, deaths, net_migration;  // [step][zone][group][sex]
+  // run(components_by_age=True): components.csv's per-cell components [component][step][zone][group][sex][age]
+  // (kCellComponents); empty otherwise.
+  std::vector<double> cell_components;
   // [fertility] parity_rates: the parity states beside the engine while it runs (as the run job's
   // parity_output.hpp; freed when the run ends), and the shares of the women of each cell by parity
   // [year][zone][group][parity][age]; empty without parity.
@@ -53,11 +56,19 @@ struct RunResult {
 
   std::size_t cells() const { return zone_ids.size() * group_names.size() * kSexes * uz(grid.n_ages); }
   std::size_t states() const { return zone_ids.size() * group_names.size() * kSexes; }
+  bool by_age() const { return !cell_components.empty(); }
   std::size_t indicator_cells() const { return unit_names.size() * group_slots.size() * indicator_names.size(); }
   // The last year of `population`: the engine's final population, copied there by its last step (the engine itself
   // is freed when the run ends, with its two state-sized arrays).
   const double* final_population() const { return population.get() + uz(steps) * cells(); }
 };
+
+// The per-cell components run(components_by_age=True) keeps, as components.csv names them (docs/results.md): deaths
+// by age at the end of the step, the others by age at its start; net_migration without the moves between groups.
+const std::vector<std::string> kCellComponents = {"deaths", "net_migration", "transfer_in", "transfer_out",
+                                                  "floor_adjustment"};
+
+double cell_of(const CohortArray& a, std::size_t cell) { return a.empty() ? 0.0 : a.data()[cell]; }
 
 // project()'s sink: copies each step into the result's buffers as the engine produces it.
 class StoreSink : public app::VariantSink {
@@ -95,10 +106,24 @@ class StoreSink : public app::VariantSink {
     put(s.components.births, r_.births);
     put(s.components.deaths_by_state, r_.deaths);
     put(s.components.net_migrants_by_state, r_.net_migration);
+    if (r_.by_age()) keep_cell_components(k, s.components);
     r_.years.push_back(s.context.end_year);
   }
 
  private:
+  // As components.csv's rows (app/src/results_writer.cpp), every cell (0 included).
+  void keep_cell_components(std::size_t step, const StepComponents& c) {
+    const std::size_t cells = r_.cells(), per = uz(r_.steps) * cells;
+    double* out = r_.cell_components.data() + step * cells;
+    for (std::size_t i = 0; i < cells; ++i) {
+      const double t_in = cell_of(c.transfer_in, i), t_out = cell_of(c.transfer_out, i);
+      out[i] = cell_of(c.deaths, i);
+      out[per + i] = cell_of(c.net_migrants, i) - t_in + t_out;
+      out[2 * per + i] = t_in;
+      out[3 * per + i] = t_out;
+      out[4 * per + i] = cell_of(c.floor_adjustment, i);
+    }
+  }
   void keep_parity_shares(std::size_t year_index) {
     if (!r_.parity) return;
     const std::vector<double>& sh = r_.parity->shares();
@@ -132,7 +157,8 @@ class StoreSink : public app::VariantSink {
 // `sc` is the Python object's own Scenario, not a copy (at W3k a copy is ~145 MB and ~0.1 s): the caller's argument
 // keeps the object alive for the call, and ScenarioInUse makes its setters raise while the engine reads it with
 // the GIL released (from another thread, or from this run's progress callback), so it cannot change mid-run.
-std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& sc, int threads, py::object progress) {
+std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& sc, int threads, py::object progress,
+                                        bool components_by_age) {
   check_threads(threads, "threads");  // ValueError before anything is allocated
   sc.validate();
   const ScenarioInUse in_use(sc);  // released after the engine has stopped, with the GIL held again
@@ -153,6 +179,7 @@ std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& sc, int threa
   r->births.assign(uz(sc.steps) * r->states(), 0.0);
   r->deaths.assign(uz(sc.steps) * r->states(), 0.0);
   r->net_migration.assign(uz(sc.steps) * r->states(), 0.0);
+  if (components_by_age) r->cell_components.assign(kCellComponents.size() * uz(sc.steps) * r->cells(), 0.0);
   if (sc.parity) {  // InputError when the base's parity states do not sum to its women (engine/parity.hpp)
     r->parity = std::make_unique<ParityProjection>(sc.base_population.layout(), sc.zone_ids(), sc.group_names,
                                                    sc.parity->women_by_parity, sc.base_population);
@@ -187,9 +214,12 @@ std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& sc, int threa
   app::ProjectOptions o;
   o.threads = threads;
   // RunResult keeps births and the per-state sums of deaths and net migrants, which the engine keeps in every mode;
-  // its per-cell component arrays (deaths, flows, net migrants, floor adjustments by cell) are not exposed, so the
-  // engine neither fills nor holds them (the same bits: tests/python/test_results.py compares with the CLI's CSV).
-  o.configure = [](const scenarios::Scenario&, ProjectionConfig& pc) { pc.cell_components = false; };
+  // its per-cell component arrays (deaths, flows, net migrants, floor adjustments by cell) are kept only when asked
+  // for (components_by_age), else the engine neither fills nor holds them (tests/python/test_results.py compares
+  // with the CLI's CSV).
+  o.configure = [components_by_age](const scenarios::Scenario&, ProjectionConfig& pc) {
+    pc.cell_components = components_by_age;
+  };
   o.cancel = &cancel;
   o.progress = [&](const scenarios::Scenario&, int done, int total) { poll(done, total); };
   o.before_step = [&] { poll(-1, sc.steps); };  // Ctrl-C before a step starts, too
@@ -218,6 +248,30 @@ std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& sc, int threa
   r->parity.reset();  // its arrays (several states' worth) served the run; the shares are in parity_shares
   return r;
 }
+
+}  // namespace
+
+HostSet::HostSet(const py::object& loaded, const py::list& runs, const std::string& what) {
+  std::vector<const scenarios::Scenario*> own;
+  for (const py::handle& h : runs) own.push_back(&h.cast<const scenarios::Scenario&>());
+  if (own.empty()) throw InputError(what + ": a scenario set without runs; expected a baseline");
+  for (const scenarios::Scenario* r : own) in_use_.push_back(std::make_unique<ScenarioInUse>(*r));
+  // Without a loaded set (a set of Scenario objects built in Python): a set of the runs alone.
+  const scenarios::ScenarioSet* base = loaded.is_none() ? nullptr : &loaded.cast<const scenarios::ScenarioSet&>();
+  bool same = base && base->runs.size() == own.size();
+  for (std::size_t k = 0; same && k < own.size(); ++k) same = own[k] == &base->runs[k];
+  if (same) {
+    set_ = base;
+    return;
+  }
+  copy_ = std::make_unique<scenarios::ScenarioSet>(base ? base->without_runs() : scenarios::ScenarioSet{});
+  for (const scenarios::Scenario* r : own) copy_->runs.push_back(*r);
+  set_ = copy_.get();
+}
+
+HostSet::~HostSet() = default;
+
+namespace {
 
 std::uintptr_t address(const double* p) { return reinterpret_cast<std::uintptr_t>(p); }
 
@@ -266,6 +320,7 @@ py::dict pickle_state(const RunResult& r) {
   d["net_migration"] = bytes_of(r.net_migration.data(), r.net_migration.size());
   d["parity_shares"] = bytes_of(r.parity_shares.data(), r.parity_shares.size());
   d["parity_indicators"] = bytes_of(r.parity_indicators.data(), r.parity_indicators.size());
+  d["cell_components"] = bytes_of(r.cell_components.data(), r.cell_components.size());
   return d;
 }
 
@@ -307,6 +362,12 @@ std::shared_ptr<RunResult> from_pickle_state(const py::dict& d) {
   r->parity_indicators = doubles_of(d["parity_indicators"],
                                     parity ? uz(r->steps) * r->unit_names.size() * r->parity_indicator_names.size() : 0,
                                     "parity_indicators");
+  // Optional (a state pickled before components_by_age has none): empty, or every component of every cell.
+  if (d.contains("cell_components")) {
+    const std::size_t n = py::len(d["cell_components"]) / sizeof(double);
+    const std::size_t full = kCellComponents.size() * uz(r->steps) * r->cells();
+    r->cell_components = doubles_of(d["cell_components"], n == 0 ? 0 : full, "cell_components");
+  }
   return r;
 }
 
@@ -391,24 +452,28 @@ void bind_run(py::module_& m) {
       m, "RunResult",
       "Results of one projection run. Array properties are read-only NumPy views of the C++ result buffers (no\n"
       "copy; the arrays keep this object alive through ndarray.base).")
-      .def_readonly("scenario", &R::scenario)
-      .def_readonly("variant", &R::variant)
-      .def_readonly("base_year", &R::base_year)
-      .def_readonly("steps", &R::steps)
-      .def_property_readonly("step_years", [](const R& r) { return r.grid.width_years; })
-      .def_property_readonly("age_starts",
-                             [](const R& r) {
-                               std::vector<int> a;
-                               for (int i = 0; i < r.grid.n_ages; ++i) a.push_back(r.grid.age_start(i));
-                               return a;
-                             })
-      .def_property_readonly("open_age", [](const R& r) { return r.grid.open_age(); })
+      .def_readonly("scenario", &R::scenario, "the scenario's name")
+      .def_readonly("variant", &R::variant, "'baseline' or the variant's name")
+      .def_readonly("base_year", &R::base_year, "the base population is the end of this year")
+      .def_readonly("steps", &R::steps, "projection steps of step_years each")
+      .def_property_readonly(
+          "step_years", [](const R& r) { return r.grid.width_years; }, "years a step, also the age groups' width")
+      .def_property_readonly(
+          "age_starts",
+          [](const R& r) {
+            std::vector<int> a;
+            for (int i = 0; i < r.grid.n_ages; ++i) a.push_back(r.grid.age_start(i));
+            return a;
+          },
+          "first age of each age group (the arrays' age axis)")
+      .def_property_readonly(
+          "open_age", [](const R& r) { return r.grid.open_age(); }, "first age of the open age group")
       .def_readonly("years", &R::years, "the base year, then the end year of each step")
       .def_readonly("title", &R::title, "the scenario's title")
-      .def_readonly("zone_ids", &R::zone_ids)
+      .def_readonly("zone_ids", &R::zone_ids, "the zones' ids (the arrays' zone axis)")
       .def_readonly("zone_names", &R::zone_names, "the zones' local names (results.nc's zone_name)")
       .def_readonly("zone_names_en", &R::zone_names_en, "the zones' English names, '' where none (zone_name_en)")
-      .def_readonly("group_names", &R::group_names)
+      .def_readonly("group_names", &R::group_names, "the groups' names (the arrays' group axis)")
       .def_readonly("unit_names", &R::unit_names, "indicator units: zone ids, then the aggregates ('total' = all)")
       .def_readonly("group_slots", &R::group_slots, "indicator groups: the groups, then 'all'")
       .def_readonly("indicator_names", &R::indicator_names, "indicators.csv's indicator names (docs/results.md)")
@@ -484,6 +549,23 @@ void bind_run(py::module_& m) {
           "net migrants used in each step [step][zone][group][sex] (all kinds of flows, moves between groups\n"
           "included: components.csv's net_migration + transfer_in − transfer_out, as indicators.csv's\n"
           "net_migration; floor adjustments not included)")
+      .def_property_readonly(
+          "components_by_age",
+          [ssz](py::object self) {
+            const R& r = self.cast<const R&>();
+            py::dict d;
+            if (!r.by_age()) return py::object(py::none());
+            const std::size_t per = uz(r.steps) * r.cells();
+            for (std::size_t k = 0; k < kCellComponents.size(); ++k)
+              d[py::str(kCellComponents[k])] = view_of(r.cell_components.data() + k * per,
+                                                       {ssz(uz(r.steps)), ssz(r.zone_ids.size()),
+                                                        ssz(r.group_names.size()), ssz(kSexes), ssz(uz(r.grid.n_ages))},
+                                                       self, false);
+            return py::object(d);
+          },
+          "run(components_by_age=True): components.csv's per-cell components {name: [step][zone][group][sex][age]}\n"
+          "(deaths by age at the step's end, the others by age at its start; net_migration without the moves\n"
+          "between groups, which are transfer_in and transfer_out), read-only views; None otherwise")
       .def(
           "_buffer_address",
           [](const R& r, const std::string& name) {
@@ -516,10 +598,12 @@ void bind_run(py::module_& m) {
         "version or inconsistent sizes.");
   m.attr("MAX_THREADS") = kMaxThreads;
   m.def("run", &run_scenario, py::arg("scenario"), py::arg("threads") = 0, py::arg("progress") = py::none(),
+        py::arg("components_by_age") = false,
         "Projects one scenario with the GIL released. progress(done_steps, total_steps) is called before the first\n"
         "and after every step; Ctrl-C (or an exception in progress) stops the engine between steps and is raised\n"
         "(KeyboardInterrupt), with no partial result. Bad input raises ValueError, a failed projection RuntimeError.\n"
-        "The scenario is read in place, not copied: until the run returns, changing it raises RuntimeError.");
+        "The scenario is read in place, not copied: until the run returns, changing it raises RuntimeError.\n"
+        "components_by_age: keep components.csv's per-cell components (RunResult.components_by_age).");
 
   m.def(
       "app_run",
@@ -551,25 +635,8 @@ void bind_run(py::module_& m) {
          const std::vector<std::string>& components, bool indicators_csv, py::object progress) {
         app::RunConfig cfg =
             run_config(out_dir, threads, data_dir, allow_read, allow_db, format, compress, components, indicators_csv);
-        std::vector<const scenarios::Scenario*> own;
-        for (const py::handle& h : runs) own.push_back(&h.cast<const scenarios::Scenario&>());
-        if (own.empty()) throw InputError("write_outputs: a scenario set without runs; expected a baseline");
-        // The runs are read with the GIL released: their setters raise meanwhile (ScenarioInUse), as for run().
-        std::vector<std::unique_ptr<ScenarioInUse>> in_use;
-        for (const scenarios::Scenario* r : own) in_use.push_back(std::make_unique<ScenarioInUse>(*r));
-        // The loaded set's own runs, unchanged in number and order (changed in place or not): written where they
-        // are. Otherwise a set of the loaded one's other parts (targets, services, [outputs], [stochastic],
-        // [monitoring], zone geometry) with copies of the runs; without a loaded set (a set of Scenario objects
-        // built in Python), a set of the runs alone.
-        const scenarios::ScenarioSet* base = loaded.is_none() ? nullptr : &loaded.cast<const scenarios::ScenarioSet&>();
-        bool same = base && base->runs.size() == own.size();
-        for (std::size_t k = 0; same && k < own.size(); ++k) same = own[k] == &base->runs[k];
-        scenarios::ScenarioSet copy;
-        if (!same) {
-          if (base) copy = base->without_runs();
-          for (const scenarios::Scenario* r : own) copy.runs.push_back(*r);
-        }
-        cfg.scenario_set = same ? base : &copy;
+        const HostSet host(loaded, runs, "write_outputs");
+        cfg.scenario_set = &host.set();
         cfg.scenario = cfg.scenario_set->file;
         cfg.scenario_note = note;
         return run_job(cfg, progress);

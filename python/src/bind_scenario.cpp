@@ -154,6 +154,34 @@ void check_not_running(const Scenario& s) {
                              "callback): change it after the run, or change a copy (Scenario.copy())");
 }
 
+namespace {
+
+// The plain engine structs pickle as tuples of their fields; a member added to one must join its tuple.
+struct GroupTransitionFields {
+  int from_group, to_group;
+  std::vector<double> rate_per_year, zone_multiplier;
+};
+static_assert(sizeof(GroupTransition) == sizeof(GroupTransitionFields), "GroupTransition changed: update its pickle");
+struct NewbornRuleFields {
+  int mother_group, child_group;
+  double share;
+  std::vector<double> zone_share;
+};
+static_assert(sizeof(NewbornRule) == sizeof(NewbornRuleFields), "NewbornRule changed: update its pickle");
+struct OdFlowFields {
+  int origin, destination, group;
+  double rate_per_year;
+};
+static_assert(sizeof(OdFlow) == sizeof(OdFlowFields), "OdFlow changed: update its pickle");
+
+void check_pickle_state(const py::tuple& s, std::size_t fields, const char* what) {
+  if (s.size() != fields)
+    throw InputError(std::string(what) + " pickle: " + std::to_string(s.size()) + " fields; expected " +
+                     std::to_string(fields) + " (a state of another cohortgis version?)");
+}
+
+}  // namespace
+
 void bind_scenario(py::module_& m) {
   py::class_<GroupTransition>(m, "GroupTransition",
                               "Annual transition rates between two groups of the same zone (engine GroupTransition):\n"
@@ -168,6 +196,16 @@ void bind_scenario(py::module_& m) {
       .def_readwrite("to_group", &GroupTransition::to_group, "index into Scenario.group_names")
       .def_readwrite("rate_per_year", &GroupTransition::rate_per_year, "[sex][age] per person per year")
       .def_readwrite("zone_multiplier", &GroupTransition::zone_multiplier, "[zone]; empty: 1")
+      // Plain data: pickles (multiprocessing, a cache on disk) and copies field by field.
+      .def(py::pickle(
+          [](const GroupTransition& t) {
+            return py::make_tuple(t.from_group, t.to_group, t.rate_per_year, t.zone_multiplier);
+          },
+          [](const py::tuple& s) {
+            check_pickle_state(s, 4, "GroupTransition");
+            return GroupTransition{s[0].cast<int>(), s[1].cast<int>(), s[2].cast<std::vector<double>>(),
+                                   s[3].cast<std::vector<double>>()};
+          }))
       .def("__repr__", [](const GroupTransition& t) {
         return "<cohortgis.GroupTransition " + std::to_string(t.from_group) + " -> " + std::to_string(t.to_group) +
                ", rate_per_year " + count_of(t.rate_per_year.size(), "value") +
@@ -186,6 +224,13 @@ void bind_scenario(py::module_& m) {
       .def_readwrite("child_group", &NewbornRule::child_group, "index into Scenario.group_names")
       .def_readwrite("share", &NewbornRule::share, "share of the mother group's births (both sexes), 0 to 1")
       .def_readwrite("zone_share", &NewbornRule::zone_share, "[zone] shares; overrides share when not empty")
+      .def(py::pickle(
+          [](const NewbornRule& r) { return py::make_tuple(r.mother_group, r.child_group, r.share, r.zone_share); },
+          [](const py::tuple& s) {
+            check_pickle_state(s, 4, "NewbornRule");
+            return NewbornRule{s[0].cast<int>(), s[1].cast<int>(), s[2].cast<double>(),
+                               s[3].cast<std::vector<double>>()};
+          }))
       .def("__repr__", [](const NewbornRule& r) {
         return "<cohortgis.NewbornRule mother group " + std::to_string(r.mother_group) + " -> child group " +
                std::to_string(r.child_group) + ", " +
@@ -204,6 +249,11 @@ void bind_scenario(py::module_& m) {
       .def_readwrite("group", &OdFlow::group, "index into Scenario.group_names; -1: every group")
       .def_readwrite("rate_per_year", &OdFlow::rate_per_year,
                      "migrants per person of the origin per year (at profile 1)")
+      .def(py::pickle([](const OdFlow& f) { return py::make_tuple(f.origin, f.destination, f.rate_per_year, f.group); },
+                      [](const py::tuple& s) {
+                        check_pickle_state(s, 4, "OdFlow");
+                        return OdFlow{s[0].cast<int>(), s[1].cast<int>(), s[3].cast<int>(), s[2].cast<double>()};
+                      }))
       .def("__repr__", [](const OdFlow& f) {
         return "<cohortgis.OdFlow " + std::to_string(f.origin) + " -> " + std::to_string(f.destination) +
                (f.group < 0 ? std::string(", every group") : ", group " + std::to_string(f.group)) + ", " +
@@ -271,7 +321,25 @@ void bind_scenario(py::module_& m) {
           py::arg("flows"), py::arg("zones"), py::arg("groups"), py::arg("n_ages"),
           py::arg("profile") = py::array_t<double>(0),
           "Sets the OD flows (validated: ids, rates ≥ 0, out-rates ≤ 1 per year); profile [group][sex][age] or empty.")
-      .def("copy", [](const StepSchedules& s) { return StepSchedules(s); })
+      .def(
+          "copy", [](const StepSchedules& s) { return StepSchedules(s); }, "An independent copy.")
+      .def("__copy__", [](const StepSchedules& s) { return StepSchedules(s); })
+      .def(
+          "__deepcopy__", [](const StepSchedules& s, py::dict) { return StepSchedules(s); }, py::arg("memo"))
+      // Refused with the reason (pybind11 said only "cannot pickle 'StepSchedules' object"): it holds engine state
+      // that Python does not see (the life-table layout of person years, migration timing, the OD matrix's profile),
+      // so a pickle of the properties would project something else.
+      .def(
+          "__reduce_ex__",
+          [](const StepSchedules&, py::handle) -> py::object {
+            throw py::type_error(
+                "cannot pickle cohortgis.StepSchedules: it holds engine state that its properties do not show "
+                "(life-table layout, migration timing, the OD matrix's age profile), so a pickle would project "
+                "something else. Copy it in this process (StepSchedules.copy()), or pass the scenario file's path "
+                "to the other process and load_scenario it there; its arrays (e.g. schedules.asfr) are NumPy arrays "
+                "that pickle");
+          },
+          py::arg("protocol"))
       .def("__repr__", [](const StepSchedules& s) {
         // The arrays' sizes, not their values (a read copies the array): what is set, in a notebook's list of them.
         std::string text = "<cohortgis.StepSchedules " + name_of(s.mortality_kind);
@@ -309,22 +377,28 @@ void bind_scenario(py::module_& m) {
                        "(scenarios::Scenario). Load one with load_scenario_file or fill an empty one.")
       .def(py::init<>())
       .COHORTGIS_FIELD(name, "the scenario's name (results' scenario column)")
-      .COHORTGIS_FIELD(title)
+      .COHORTGIS_FIELD(title, "the scenario's title (maps, report)")
       .COHORTGIS_FIELD(language, "'zh', 'en' or '' (guessed from the title and zone names)")
       .COHORTGIS_FIELD(variant, "'baseline' or the variant's name")
       .COHORTGIS_FIELD(assumptions, "plain-language statements")
       .COHORTGIS_FIELD(base_year, "the base population is the end of this year")
       .COHORTGIS_FIELD(steps, "projection steps of step_years each (set_grid)")
       .def_property_readonly("end_year", &Scenario::end_year, "base_year + steps × step_years")
-      .def_property_readonly("step_years", [](const Scenario& s) { return s.grid.width_years; })
-      .def_property_readonly("n_ages", [](const Scenario& s) { return s.grid.n_ages; })
-      .def_property_readonly("open_age", [](const Scenario& s) { return s.grid.open_age(); })
-      .def_property_readonly("age_starts",
-                             [](const Scenario& s) {
-                               std::vector<int> a;
-                               for (int i = 0; i < s.grid.n_ages; ++i) a.push_back(s.grid.age_start(i));
-                               return a;
-                             })
+      .def_property_readonly(
+          "step_years", [](const Scenario& s) { return s.grid.width_years; },
+          "years a step (1 or 5), also the width of the age groups (set_grid)")
+      .def_property_readonly(
+          "n_ages", [](const Scenario& s) { return s.grid.n_ages; }, "age groups, the open one included")
+      .def_property_readonly(
+          "open_age", [](const Scenario& s) { return s.grid.open_age(); }, "first age of the open age group")
+      .def_property_readonly(
+          "age_starts",
+          [](const Scenario& s) {
+            std::vector<int> a;
+            for (int i = 0; i < s.grid.n_ages; ++i) a.push_back(s.grid.age_start(i));
+            return a;
+          },
+          "first age of each age group")
       .def(
           "set_grid",
           [](Scenario& s, int step_years, int open_age) {
@@ -338,19 +412,23 @@ void bind_scenario(py::module_& m) {
             s.grid = g;
           },
           py::arg("step_years"), py::arg("open_age"), "Age grid: 1- or 5-year steps and age groups, open age.")
-      .def_property_readonly("zone_ids", &Scenario::zone_ids)
-      .def_property_readonly("zone_names",
-                             [](const Scenario& s) {
-                               std::vector<std::string> v;
-                               for (const auto& z : s.zones) v.push_back(z.name);
-                               return v;
-                             })
-      .def_property_readonly("zone_names_en",
-                             [](const Scenario& s) {
-                               std::vector<std::string> v;
-                               for (const auto& z : s.zones) v.push_back(z.name_en);
-                               return v;
-                             })
+      .def_property_readonly("zone_ids", &Scenario::zone_ids, "the zones' ids, in projection order (set_zones)")
+      .def_property_readonly(
+          "zone_names",
+          [](const Scenario& s) {
+            std::vector<std::string> v;
+            for (const auto& z : s.zones) v.push_back(z.name);
+            return v;
+          },
+          "the zones' local names ('' where none)")
+      .def_property_readonly(
+          "zone_names_en",
+          [](const Scenario& s) {
+            std::vector<std::string> v;
+            for (const auto& z : s.zones) v.push_back(z.name_en);
+            return v;
+          },
+          "the zones' English names ('' where none)")
       .def(
           "set_zones",
           [](Scenario& s, const std::vector<std::string>& ids, const std::vector<std::string>& names,
@@ -598,16 +676,18 @@ void bind_scenario(py::module_& m) {
       "load_scenario_text",
       [](const std::string& text, const std::string& label, const std::string& data_dir,
          const std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::vector<std::string>>>>&
-             tables) {
+             tables,
+         const std::string& base_dir) {
         scenarios::MemoryTables frames;
         for (const auto& [name, t] : tables) frames[name] = scenarios::MemoryTable{t.first, t.second};
         const std::string data = app::resolve_data_dir(data_dir);
         py::gil_scoped_release release;
-        return scenarios::load_scenario_text(text, label, ".", data, frames);
+        return scenarios::load_scenario_text(text, label, base_dir.empty() ? "." : base_dir, data, frames);
       },
-      py::arg("text"), py::arg("label"), py::arg("data_dir"), py::arg("tables"),
+      py::arg("text"), py::arg("label"), py::arg("data_dir"), py::arg("tables"), py::arg("base_dir") = "",
       "Loads a scenario from scenario-file TOML text whose tables are given in memory ('frame:NAME' → (columns,\n"
-      "rows of text cells)): the loader and builders of scenario files, so the same checks, messages and bits.");
+      "rows of text cells)): the loader and builders of scenario files, so the same checks, messages and bits.\n"
+      "base_dir: the folder its file paths are relative to and read from (default: the current folder).");
   m.def("validate_runs", &scenarios::validate_runs, py::arg("runs"),
         "Checks a baseline and its variants as a scenario file's runs are checked: the first named 'baseline', the\n"
         "variants' names non-empty and unique, and each run's own names and base population; raises ValueError.");

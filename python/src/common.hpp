@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,25 @@ void check_not_running(const scenarios::Scenario& s);
 // report); what it raises is handled as a signal's error.
 void run_interruptibly(std::atomic<bool>& cancel, const std::function<void()>& work,
                        const std::function<void()>& poll = {});
+
+// The set a host's runs make (write_outputs(ScenarioSet), backtest(ScenarioSet)): `runs` (Scenario objects, baseline
+// first) with the other parts of `loaded` (targets, services, [outputs], [stochastic], [monitoring], zone geometry; the
+// ScenarioSet load_scenario_file or load_scenario_text gave, or None). The loaded set itself when the runs are its
+// own, unchanged in number and order (changed in place or not); otherwise a copy. The runs are read with the GIL
+// released: their setters raise meanwhile (ScenarioInUse), as for run(). Made with the GIL held (bind_run.cpp).
+class HostSet {
+ public:
+  HostSet(const py::object& loaded, const py::list& runs, const std::string& what);
+  ~HostSet();
+  HostSet(const HostSet&) = delete;
+  HostSet& operator=(const HostSet&) = delete;
+  const scenarios::ScenarioSet& set() const { return *set_; }
+
+ private:
+  std::vector<std::unique_ptr<ScenarioInUse>> in_use_;
+  std::unique_ptr<scenarios::ScenarioSet> copy_;
+  const scenarios::ScenarioSet* set_ = nullptr;
+};
 
 using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
 

@@ -17,6 +17,7 @@
 #include "cohortgis/app/commands.hpp"
 #include "cohortgis/app/comparison.hpp"
 #include "cohortgis/app/results.hpp"
+#include "cohortgis/scenarios/scenario_file.hpp"
 #include "csv_fixture.hpp"
 #include "error_of.hpp"
 
@@ -106,6 +107,28 @@ struct Backtest : ::testing::Test {
     return c;
   }
 };
+
+// A host's set (Python's backtest(ScenarioSet)) is back-tested as it is: not the file named, not the file it came
+// from (a set built in Python has none; "" was read as the default scenario): its runs, here the baseline alone.
+TEST_F(Backtest, AHostSetIsBackTestedAsItIs) {
+  cohortgis::scenarios::ScenarioSet set =
+      cohortgis::scenarios::load_scenario_file(kFix + "/scenarios/good.toml", COHORTGIS_DATA);
+  set.runs.resize(1);
+  set.file.clear();
+  app::BacktestConfig c = config("observed_tiny.csv", "earlier_tiny.csv");
+  c.run.scenario = (tmp / "no-such.toml").string();
+  c.run.scenario_set = &set;
+  const auto s = app::backtest(c);
+  std::vector<std::string> forecasts;
+  for (const auto& f : s.scores) forecasts.push_back(f.forecast);
+  EXPECT_EQ(forecasts, (std::vector<std::string>{"cohortgis", "no-change", "constant-share", "linear"}));
+  // The same projection as the file's baseline.
+  fs::remove_all(out);
+  c.run.scenario = kFix + "/scenarios/good.toml";
+  c.run.scenario_set = nullptr;
+  const auto from_file = app::backtest(c);
+  EXPECT_DOUBLE_EQ(s.scores.front().summary.mape_percent, from_file.scores.front().summary.mape_percent);
+}
 
 // Observed 2030: A 12,000 (a total row), B 5,000 women + 4,000 men (no total row), and A's girls aged 0-4: 900.
 TEST_F(Backtest, ScoresTheProjectionAndTheBenchmarksByHand) {

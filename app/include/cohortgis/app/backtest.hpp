@@ -15,7 +15,8 @@
 namespace cohortgis::app {
 
 struct BacktestConfig {
-  // The run: scenario, out_dir, threads, variants, language, report … (as `cohortgis run`).
+  // The run: scenario, out_dir, threads, variants, language, report … (as `cohortgis run`). With run.scenario_set (a
+  // host's set: Python's backtest(ScenarioSet)) that set is back-tested as it is and run.scenario is not read.
   RunConfig run;
   // Observed population in the layout of population.csv (year, zone, group, sex, age, population; a variant column
   // is ignored), one year after the launch year that the projection reaches; `all` allowed for group, sex and age.
