@@ -514,7 +514,9 @@ RunSummary run(const RunConfig& cfg) {
   // results.nc is final: its SHA-256 for manifest.json is read on another thread while the other outputs are closed
   // and written (the manifest then reuses it, file_digests.hpp).
   std::optional<BackgroundDigest> cube_digest;
-  if (cube) cube_digest.emplace(out.staging() / "results.nc");
+  ManifestExtras extras;
+  if (cube && cfg.hash_results_nc) cube_digest.emplace(out.staging() / "results.nc");
+  if (cube && !cfg.hash_results_nc) extras.unhashed.push_back("results.nc");  // every manifest: size only
   writer.finish();
   write_parity_csv(out.staging(), parity_tables);
   // Register outputs (exclusions.csv, parity_base.csv): aggregates only (records_output.hpp).
@@ -531,7 +533,6 @@ RunSummary run(const RunConfig& cfg) {
   write_monitoring(out.staging(), set, observed_figures);  // monitoring.csv ([monitoring] only)
 
   // Language: asked for (--lang), else the scenario's `language`, else Chinese for a Chinese scenario.
-  ManifestExtras extras;
   extras.runs = runs;
   extras.load_seconds = std::chrono::duration<double>(project_start - t0).count();
   extras.finish_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - project_end).count();
