@@ -463,6 +463,7 @@ RunSummary run(const RunConfig& cfg) {
       cube = std::make_unique<NetcdfWriter>(out.staging() / "results.nc", set, aggregates, names, cfg.compress_level);
       cube->set_components(components);
       cube->set_direct_chunks(cfg.direct_chunks);
+      cube->set_drop_behind(!cfg.hash_results_nc);  // nothing reads its pages back soon
       writer.set_cube_csv(format == CubeFormat::both);
       // netcdf (asked for, or by size): the indicators in results.nc only (indicators.csv repeats its `indicators`:
       // 2.7 GB at 40,000 zones over 10 years), unless asked for or the run adds rows to indicators.csv that
