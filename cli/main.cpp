@@ -43,8 +43,9 @@ constexpr const char* kUsage =
     "Usage:\n"
     "  cohortgis run [SCENARIO] [--out DIR] [--threads N] [--variant NAME ...] [--lang zh|en] [--no-report]\n"
     "                [--quiet] [--format csv|netcdf|both] [--indicators-csv] [--components LIST] [--compress]\n"
-    "                [--csv-bom] [--no-write-thread] [--no-direct-chunks] [--allow-read DIR ...]\n"
-    "                [--allow-db SERVICE ...] [--trajectories N] [--seed S] [--ensemble-memory MIB]\n"
+    "                [--csv-bom] [--no-write-thread] [--no-direct-chunks] [--no-results-nc-hash]\n"
+    "                [--allow-read DIR ...] [--allow-db SERVICE ...] [--trajectories N] [--seed S]\n"
+    "                [--ensemble-memory MIB]\n"
     "  cohortgis validate SCENARIO [--results DIR] [--threads N] [--allow-read DIR ...] [--allow-db SERVICE ...]\n"
     "  cohortgis info FILE [--layer L] [--encoding E]\n"
     "  cohortgis map DIR [--indicator NAME] (--year Y | --period P | --change FROM:TO [--percent]) [--variant V]\n"
@@ -155,6 +156,8 @@ int run_command(const std::vector<std::string>& args) {
       ("compress", "results.nc compressed (shuffle + deflate level 1): smaller, slower to write")
       ("no-write-thread", "write each year's results before projecting the next (no writer thread; same files)")
       ("no-direct-chunks", "results.nc's chunks through netCDF-C's buffer, none straight into the file (same bytes)")
+      ("no-results-nc-hash", "manifest.json lists results.nc with its size only, no SHA-256 (the file is not read "
+       "back; report, map and info then check its size only)")
       ("allow-read", po::value<std::vector<std::string>>()->composing(), kAllowReadHelp)
       ("allow-db", po::value<std::vector<std::string>>()->composing(), kAllowDbHelp)
       ("trajectories", po::value<long long>(), "probabilistic projection: number of trajectories (overrides the "
@@ -201,6 +204,7 @@ int run_command(const std::vector<std::string>& args) {
   }
   cfg.write_thread = vm.count("no-write-thread") == 0;
   cfg.direct_chunks = vm.count("no-direct-chunks") == 0;
+  cfg.hash_results_nc = vm.count("no-results-nc-hash") == 0;
   cfg.limit_retained_heap = true;
   cfg.release_proj_database = true;
   if (vm.count("variant")) cfg.variants = vm["variant"].as<std::vector<std::string>>();

@@ -73,7 +73,8 @@ std::string results_info(const std::string& dir) {
   // recorded SHA-256 (what a reader of these results should know before trusting them).
   const ResultsIntegrity in = check_results(dir, true);
   if (in.verifiable && in.results_changed.empty())
-    o << "  integrity  " << in.files_checked << " results files as cohortgis wrote them";
+    o << "  integrity  " << in.files_checked << " results files as cohortgis wrote them"
+      << (in.files_size_only ? " (" + std::to_string(in.files_size_only) + " by size only)" : std::string());
   else
     o << "  integrity  NOT VERIFIED";
   o << "; " << (in.inputs_changed.empty() ? "inputs unchanged since the run ("

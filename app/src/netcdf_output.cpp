@@ -499,7 +499,22 @@ void NetcdfWriter::put_indicators(const IndicatorTable& t, bool stocks_only) {
   }
 }
 
+void NetcdfWriter::set_drop_behind(bool on) {
+  drop_behind_.reset();
+  if (on) drop_behind_ = std::make_unique<DropBehind>(path_);
+}
+
 void NetcdfWriter::base(const CohortArray& population, int year) {
+  write_base(population, year);
+  if (drop_behind_) drop_behind_->advance();  // outside netCDF-C's lock: it may wait for the disk
+}
+
+void NetcdfWriter::step(const StepResult& r) {
+  write_step(r);
+  if (drop_behind_) drop_behind_->advance();
+}
+
+void NetcdfWriter::write_base(const CohortArray& population, int year) {
   const auto nc_lock = geodata::lock_netcdf();
   IndicatorTable table;
   compute_population_indicators(population, sc_->zone_ids(), sc_->group_names, aggregates_, sc_->indicator_bands,
@@ -513,7 +528,7 @@ void NetcdfWriter::base(const CohortArray& population, int year) {
   ++year_index_;
 }
 
-void NetcdfWriter::step(const StepResult& r) {
+void NetcdfWriter::write_step(const StepResult& r) {
   const auto nc_lock = geodata::lock_netcdf();
   put_year(r.context.end_year);
   put_state(v_population_, r.end.data().data());
@@ -546,6 +561,7 @@ void NetcdfWriter::close() {
   if (ncid_ < 0) return;
   if (defined_) extend_sparse();
   direct_.reset();  // its datasets closed before the file
+  drop_behind_.reset();
   const int id = ncid_;
   ncid_ = -1;
   check(nc_close(id), "closing the file");

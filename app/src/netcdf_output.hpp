@@ -12,6 +12,7 @@
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "component_selection.hpp"
+#include "drop_behind.hpp"
 
 namespace cohortgis {
 class ParityProjection;  // cohortgis/engine/parity.hpp
@@ -63,8 +64,13 @@ class NetcdfWriter : public ResultSink {
   // false: every chunk through netCDF-C (HDF5's chunk buffer), none straight into the file; the same bytes (the
   // direct writes' check: --no-direct-chunks). Before base().
   void set_direct_chunks(bool on) { direct_on_ = on; }
+  // true: what each year appended is written back and dropped from the page cache a year later (drop_behind.hpp),
+  // for a results.nc that the run does not read back to hash (RunConfig::hash_results_nc). The same bytes.
+  void set_drop_behind(bool on);
 
  private:
+  void write_base(const CohortArray& population, int year);
+  void write_step(const StepResult& result);
   void define(const IndicatorTable& table);
   void put_parity(const CohortArray& population);  // one year of women_by_parity
   void put_year(int year);
@@ -110,6 +116,7 @@ class NetcdfWriter : public ResultSink {
   std::unique_ptr<geodata::Hdf5DirectChunks> direct_;  // uncompressed files: whole chunks written direct
   std::vector<int> direct_of_;                         // by variable id: direct_'s dataset, or -1
   std::vector<std::size_t> extended_years_;            // by variable id: years its dataset holds
+  std::unique_ptr<DropBehind> drop_behind_;
 };
 
 }  // namespace cohortgis::app

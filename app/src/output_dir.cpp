@@ -412,7 +412,8 @@ FolderCheck check_results_folder(const fs::path& dir, bool hash) {
                           (sec ? std::string("unreadable") : std::to_string(size)) + " now)");
       continue;
     }
-    if (hash) {
+    // Listed without a SHA-256 (run --no-results-nc-hash): its size is all there is to compare.
+    if (hash && !f->second->sha256.empty()) {
       std::string now;
       try {
         now = output_sha256(it->path());  // a second check in the same run (commit) reuses the first's

@@ -409,6 +409,8 @@ ResultsIntegrity check_results(const std::string& dir, bool inputs) {
   r.verifiable = c.marked && c.sealed;
   if (!r.verifiable) r.problem = dir + ": " + c.problem + (r.legacy ? "; its files cannot be verified" : "");
   r.files_checked = c.listed.size();
+  r.files_size_only = static_cast<std::size_t>(
+      std::count_if(c.listed.begin(), c.listed.end(), [](const ListedFile& f) { return f.sha256.empty(); }));
   for (const auto& f : c.changed) r.results_changed.push_back(f + " changed since the run");
   for (const auto& f : c.missing) r.results_changed.push_back(f + " is gone");
   r.unlisted = c.unlisted;

@@ -463,6 +463,7 @@ RunSummary run(const RunConfig& cfg) {
       cube = std::make_unique<NetcdfWriter>(out.staging() / "results.nc", set, aggregates, names, cfg.compress_level);
       cube->set_components(components);
       cube->set_direct_chunks(cfg.direct_chunks);
+      cube->set_drop_behind(!cfg.hash_results_nc);  // nothing reads its pages back soon
       writer.set_cube_csv(format == CubeFormat::both);
       // netcdf (asked for, or by size): the indicators in results.nc only (indicators.csv repeats its `indicators`:
       // 2.7 GB at 40,000 zones over 10 years), unless asked for or the run adds rows to indicators.csv that
@@ -514,7 +515,9 @@ RunSummary run(const RunConfig& cfg) {
   // results.nc is final: its SHA-256 for manifest.json is read on another thread while the other outputs are closed
   // and written (the manifest then reuses it, file_digests.hpp).
   std::optional<BackgroundDigest> cube_digest;
-  if (cube) cube_digest.emplace(out.staging() / "results.nc");
+  ManifestExtras extras;
+  if (cube && cfg.hash_results_nc) cube_digest.emplace(out.staging() / "results.nc");
+  if (cube && !cfg.hash_results_nc) extras.unhashed.push_back("results.nc");  // every manifest: size only
   writer.finish();
   write_parity_csv(out.staging(), parity_tables);
   // Register outputs (exclusions.csv, parity_base.csv): aggregates only (records_output.hpp).
@@ -531,7 +534,6 @@ RunSummary run(const RunConfig& cfg) {
   write_monitoring(out.staging(), set, observed_figures);  // monitoring.csv ([monitoring] only)
 
   // Language: asked for (--lang), else the scenario's `language`, else Chinese for a Chinese scenario.
-  ManifestExtras extras;
   extras.runs = runs;
   extras.load_seconds = std::chrono::duration<double>(project_start - t0).count();
   extras.finish_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - project_end).count();

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // SHA-256 of outputs for manifest.json without reading them back (issue #16): a TextFile hashes its bytes as they go
 // out; the digest is reused only while the file is unchanged; the folder listing hashes on several threads.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <linux/magic.h>
+#include <sys/mman.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -11,6 +15,7 @@
 #include <string>
 #include <thread>
 
+#include "../../app/src/drop_behind.hpp"
 #include "../../app/src/file_digests.hpp"  // internal to the app library
 #include "../../app/src/output_dir.hpp"
 #include "../../app/src/text_output.hpp"
@@ -216,5 +221,51 @@ TEST(OutputDigests, FolderListingLeavesUnhashedFilesUnread) {
   EXPECT_EQ(files[0].size, 300000u);
   EXPECT_EQ(files[1].sha256, geodata::sha256_text("zone\nZ1\n"));
   EXPECT_EQ(app::output_files_hashed(), before + 1) << "only zones.csv is read";
+  fs::remove_all(d);
+}
+
+// --no-results-nc-hash's drop-behind (drop_behind.hpp): what one call started writing back is dropped from the page
+// cache at the next (whole 2 MiB blocks), the last call's bytes stay cached, and the file's bytes are unchanged.
+TEST(DropBehind, DropsWhatThePreviousCallWroteBack) {
+  const fs::path d = fresh_dir("drop-behind");
+  struct statfs fs_info {};
+  if (::statfs(d.c_str(), &fs_info) == 0 && fs_info.f_type == TMPFS_MAGIC) GTEST_SKIP() << "tmpfs keeps its pages";
+  const fs::path p = d / "results.nc";
+  const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  ASSERT_GE(fd, 0);
+  constexpr std::size_t kPiece = std::size_t{9} << 20;  // not a multiple of the 2 MiB blocks
+  const auto piece = [](int k) {
+    std::string bytes(kPiece, '\0');
+    for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>((i * 131 + k * 7 + i / 4096) & 255);
+    return bytes;
+  };
+  const auto resident_mib = [&](std::size_t from, std::size_t to) {  // pages of [from, to) in the page cache
+    const int rd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+    void* m = ::mmap(nullptr, to, PROT_READ, MAP_SHARED, rd, 0);
+    ::close(rd);
+    EXPECT_NE(m, MAP_FAILED);
+    const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    std::vector<unsigned char> in((to + page - 1) / page);
+    EXPECT_EQ(::mincore(m, to, in.data()), 0);
+    ::munmap(m, to);
+    std::size_t n = 0;
+    for (std::size_t i = from / page; i < in.size(); ++i) n += in[i] & 1;
+    return static_cast<double>(n * page) / (1 << 20);
+  };
+  app::DropBehind drop(p);
+  std::string all;
+  for (int k = 0; k < 3; ++k) {
+    const std::string bytes = piece(k);
+    ASSERT_EQ(::pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(all.size())),
+              static_cast<ssize_t>(bytes.size()));
+    all += bytes;
+    drop.advance();
+    // 18 MiB written back by the second call dropped at the third; nothing before the second.
+    EXPECT_EQ(drop.dropped(), k == 0 ? 0 : static_cast<off_t>(k == 1 ? 8 << 20 : 18 << 20)) << k;
+  }
+  EXPECT_EQ(resident_mib(0, 18 << 20), 0.0) << "the pages written back a call ago are still cached";
+  EXPECT_GT(resident_mib(20 << 20, all.size()), 6.0) << "the last call's pages were dropped too";
+  ::close(fd);
+  EXPECT_TRUE(cohortgis::geodata::sha256_file(p.string()) == cohortgis::geodata::sha256_text(all));
   fs::remove_all(d);
 }

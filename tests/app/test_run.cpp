@@ -332,6 +332,58 @@ TEST_F(RunTest, ReplacesEarlierResultsButNotOtherFolders) {
   EXPECT_EQ(entries, (std::vector<std::string>{"documents", "out"}));
 }
 
+// --no-results-nc-hash: results.nc the same bytes, listed with its size and an empty SHA-256 (not read back), checked
+// by size only (a same-size change goes unnoticed, a truncation does not), and the folder still replaceable; the
+// other files keep their SHA-256.
+TEST_F(RunTest, ResultsNcListedBySizeOnlyWhenNotHashed) {
+  const auto run_netcdf = [&](const std::string& out, bool hash) {
+    app::RunConfig cfg;
+    cfg.scenario = kFiveYear;
+    cfg.out_dir = (root_ / out).string();
+    cfg.threads = 2;
+    cfg.quiet = true;
+    cfg.report = false;
+    cfg.format = "netcdf";
+    cfg.hash_results_nc = hash;
+    cfg.data_dir = COHORTGIS_DATA;
+    app::run(cfg);
+    return root_ / out;
+  };
+  const fs::path hashed = run_netcdf("hashed", true), sized = run_netcdf("sized", false);
+  const std::string nc = slurp(sized / "results.nc");
+  EXPECT_TRUE(nc == slurp(hashed / "results.nc")) << "results.nc differs with --no-results-nc-hash";
+  const auto entry = [](const fs::path& dir, const std::string& rel, const std::string& sha) {
+    return "{\"path\": \"" + rel + "\", \"size\": " + std::to_string(fs::file_size(dir / rel)) + ", \"sha256\": \"" +
+           sha + "\"}";
+  };
+  const std::string manifest = slurp(sized / "manifest.json");
+  EXPECT_NE(manifest.find(entry(sized, "results.nc", "")), std::string::npos) << manifest;
+  EXPECT_NE(slurp(hashed / "manifest.json")
+                .find(entry(hashed, "results.nc", geodata::sha256_file((hashed / "results.nc").string()))),
+            std::string::npos);
+  EXPECT_NE(manifest.find(entry(sized, "zones.csv", geodata::sha256_file((sized / "zones.csv").string()))),
+            std::string::npos);
+
+  app::ResultsIntegrity in = app::check_results(sized.string(), false);
+  EXPECT_TRUE(in.verifiable && in.results_changed.empty()) << in.problem;
+  EXPECT_EQ(in.files_size_only, 1u);
+  EXPECT_EQ(app::check_results(hashed.string(), false).files_size_only, 0u);
+  std::string flipped = nc;
+  flipped[flipped.size() / 2] ^= 1;
+  std::ofstream(sized / "results.nc", std::ios::binary) << flipped;  // the same size: not seen
+  in = app::check_results(sized.string(), false);
+  EXPECT_TRUE(in.results_changed.empty()) << in.results_changed.front();
+  std::ofstream(hashed / "results.nc", std::ios::binary) << flipped;  // hashed: seen
+  EXPECT_EQ(app::check_results(hashed.string(), false).results_changed.size(), 1u);
+  std::ofstream(sized / "results.nc", std::ios::binary) << nc.substr(1);
+  in = app::check_results(sized.string(), false);
+  ASSERT_EQ(in.results_changed.size(), 1u);
+  EXPECT_NE(in.results_changed[0].find("results.nc"), std::string::npos) << in.results_changed[0];
+  std::ofstream(sized / "results.nc", std::ios::binary) << nc;
+  run_netcdf("sized", false);  // an unhashed results folder is cohortgis's own: replaced
+  EXPECT_TRUE(nc == slurp(sized / "results.nc"));
+}
+
 TEST_F(RunTest, UnknownScenarioAndBadThreadCount) {
   app::RunConfig cfg;
   cfg.out_dir = (root_ / "out").string();

@@ -124,6 +124,7 @@ struct ResultsIntegrity {
   std::vector<std::string> unlisted;         // files in the folder that cohortgis did not write
   std::vector<std::string> inputs_changed;   // inputs changed or gone since the run
   std::size_t files_checked = 0, inputs_checked = 0;
+  std::size_t files_size_only = 0;  // listed without a SHA-256 (run --no-results-nc-hash): checked by size
   // One line per finding, for a person.
   std::vector<std::string> findings() const;
 };
