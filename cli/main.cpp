@@ -238,6 +238,11 @@ int run_command(const std::vector<std::string>& args) {
     // mpirun forwards SIGINT and SIGTERM to every rank: a stop, not an error; every rank exits as one process does
     // (rank 0 says so, once).
     if (g_signal.load() != 0) comm->abort(interrupted(comm->rank() == 0));
+    // An input error stops every rank alike (each read the same scenario): rank 0 says it once and every rank ends
+    // cleanly, exit 1, without MPI_ABORT's banner, nor a "interrupted by SIGTERM" from the ranks mpirun then killed.
+    const bool bad =
+        dynamic_cast<const cohortgis::InputError*>(&e) || dynamic_cast<const cohortgis::ProjectionError*>(&e);
+    if (bad && comm->all_failed(5.0)) return comm->rank() == 0 ? bad_input(e.what()) : 1;
     std::cerr << "cohortgis: error: " << e.what() << " (MPI rank " << comm->rank() << "; stopping every rank)\n";
     comm->abort(1);
   }
