@@ -21,6 +21,23 @@ namespace {
 const std::string kDir = std::string(COHORTGIS_FIXTURES) + "/scenarios";
 scenarios::ScenarioSet good() { return scenarios::load_scenario_file(kDir + "/good.toml", COHORTGIS_DATA); }
 bool good_outputs_all(const scenarios::ScenarioSet& set) { return set.outputs.components.all(); }  // the default
+// mx.csv (0.01 a year, 0.2 at 20+) and asfr.csv (0.05 at 15–19) in `dir`, for a scenario on a grid open at 20.
+void write_tiny_schedules(const fs::path& dir) {
+  std::ofstream(dir / "mx.csv") << "age,sex,value\n0,female,0.01\n1,female,0.01\n5,female,0.01\n10,female,0.01\n"
+                                   "15,female,0.01\n20,female,0.2\n0,male,0.01\n1,male,0.01\n5,male,0.01\n"
+                                   "10,male,0.01\n15,male,0.01\n20,male,0.2\n";
+  std::ofstream(dir / "asfr.csv") << "age,value\n15,0.05\n";
+}
+// `cohortgis run dir/s.toml --out dir/out -q --no-report`.
+void run_quietly(const fs::path& dir) {
+  app::RunConfig cfg;
+  cfg.scenario = (dir / "s.toml").string();
+  cfg.out_dir = (dir / "out").string();
+  cfg.quiet = true;
+  cfg.report = false;
+  cfg.data_dir = COHORTGIS_DATA;
+  (void)app::run(cfg);
+}
 }  // namespace
 
 TEST(ScenarioFile, GoodFileSchedulesByHand) {
@@ -245,10 +262,7 @@ TEST(ScenarioFile, OdProfileKeepsTheGivenOverallRateAndNormsFollowTheirPath) {
                                      "A,female,0,100\nA,female,5,300\nA,female,10,900\nA,female,15,400\nA,female,20,50\n"
                                      "A,male,0,100\nA,male,5,300\nA,male,10,900\nA,male,15,400\nA,male,20,50\n"
                                      "B,female,0,500\nB,male,0,500\n";
-  std::ofstream(dir / "mx.csv") << "age,sex,value\n0,female,0.01\n1,female,0.01\n5,female,0.01\n10,female,0.01\n"
-                                   "15,female,0.01\n20,female,0.2\n0,male,0.01\n1,male,0.01\n5,male,0.01\n"
-                                   "10,male,0.01\n15,male,0.01\n20,male,0.2\n";
-  std::ofstream(dir / "asfr.csv") << "age,value\n15,0.05\n";
+  write_tiny_schedules(dir);
   std::ofstream(dir / "od.csv") << "origin,destination,rate\nA,B,0.02\n";
   std::ofstream(dir / "s.toml") << "[geography]\nzones = [{ id = \"A\" }, { id = \"B\" }]\n"
                                    "[projection]\nbase_year = 2020\nhorizon = 2025\nstep = 5\nopen_age = 20\n"
@@ -257,13 +271,7 @@ TEST(ScenarioFile, OdProfileKeepsTheGivenOverallRateAndNormsFollowTheirPath) {
                                    "[mortality]\nmx = \"mx.csv\"\n"
                                    "[migration]\nod = { rates = \"od.csv\" }\nod_profile = \"rogers-castro\"\n"
                                    "[[services]]\nname = \"beds\"\nages = [0]\nper_1000 = { \"2020\" = 100, \"2025\" = 200 }\n";
-  app::RunConfig cfg;
-  cfg.scenario = (dir / "s.toml").string();
-  cfg.out_dir = (dir / "out").string();
-  cfg.quiet = true;
-  cfg.report = false;
-  cfg.data_dir = COHORTGIS_DATA;
-  (void)app::run(cfg);
+  run_quietly(dir);
   const auto comp = test::read_csv((dir / "out" / "components.csv").string());
   double leaving_a = 0.0;
   bool seen = false;
@@ -304,10 +312,7 @@ TEST(ScenarioFile, ServiceNormOfOneGroupCountsThatGroupOnly) {
                                                   : "70") +
                   "\n";
   std::ofstream(dir / "base.csv") << base;
-  std::ofstream(dir / "mx.csv") << "age,sex,value\n0,female,0.01\n1,female,0.01\n5,female,0.01\n10,female,0.01\n"
-                                   "15,female,0.01\n20,female,0.2\n0,male,0.01\n1,male,0.01\n5,male,0.01\n"
-                                   "10,male,0.01\n15,male,0.01\n20,male,0.2\n";
-  std::ofstream(dir / "asfr.csv") << "age,value\n15,0.05\n";
+  write_tiny_schedules(dir);
   const std::string head =
       "[geography]\nzones = [{ id = \"A\" }, { id = \"B\" }]\n"
       "[projection]\nbase_year = 2020\nhorizon = 2030\nstep = 5\nopen_age = 20\n"
@@ -320,13 +325,7 @@ TEST(ScenarioFile, ServiceNormOfOneGroupCountsThatGroupOnly) {
                 (std::string(g) == "all" ? "" : "group = \"" + std::string(g) + "\"\n") +
                 "[[services]]\nname = \"beds " + g + "\"\nbirths = true\nper_1000 = 25\ngroup = \"" + g + "\"\n";
   std::ofstream(dir / "s.toml") << head << services;
-  app::RunConfig cfg;
-  cfg.scenario = (dir / "s.toml").string();
-  cfg.out_dir = (dir / "out").string();
-  cfg.quiet = true;
-  cfg.report = false;
-  cfg.data_dir = COHORTGIS_DATA;
-  (void)app::run(cfg);
+  run_quietly(dir);
   const auto demand = test::read_csv((dir / "out" / "service_demand.csv").string());
   std::map<std::string, double> v;  // "service|zone|year" -> demand
   for (std::size_t r = 0; r < demand.rows.size(); ++r)
