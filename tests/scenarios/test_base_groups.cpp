@@ -128,10 +128,11 @@ TEST_F(GroupsScenario, FitMeetsEveryMarginWithUnits) {
   ASSERT_FALSE(sc.assumptions.empty());
   EXPECT_NE(sc.assumptions.back().find("iterative proportional fitting"), std::string::npos) << sc.assumptions.back();
   EXPECT_NE(sc.assumptions.back().find("sweeps"), std::string::npos);
-  // As the report shows it (planner audit, round 21: "from the profiles registered uniform; floating profile.csv", and a
-  // gap of 17 digits).
-  EXPECT_NE(sc.assumptions.back().find("from age-sex profiles (registered: uniform; floating: profile.csv); converged in "),
-            std::string::npos)
+  // As the report shows it (planner audit, round 21: "from the profiles registered uniform; floating profile.csv", and
+  // a gap of 17 digits).
+  EXPECT_NE(
+      sc.assumptions.back().find("from age-sex profiles (registered: uniform; floating: profile.csv); converged in "),
+      std::string::npos)
       << sc.assumptions.back();
   const std::string gap = sc.assumptions.back().substr(sc.assumptions.back().find("largest relative gap ") + 21);
   EXPECT_LE(gap.size(), 9u) << gap;  // two significant digits: "6.9e-12." or "0."
