@@ -415,9 +415,12 @@ int validate_command(const std::vector<std::string>& args) {
   if (vm.count("allow-db")) allow_db = vm["allow-db"].as<std::vector<std::string>>();
   const cohortgis::app::ValidationSummary v =
       cohortgis::app::validate(scenario, {}, allow_read, allow_db, vm["threads"].as<int>());
-  std::cout << v.file << ": valid. Scenario " << v.scenario << ": " << v.zones << " zones, " << v.groups
-            << " groups, " << v.base_year << "-" << v.end_year << " in " << v.step_years << "-year steps, base population "
-            << thousands(v.base_population) << ", " << v.targets << " targets, " << v.services << " service norms; runs:";
+  // "1 group", not "1 groups" (a planner reads this line before a meeting).
+  const auto count = [](long long n, const char* one) { return std::to_string(n) + " " + one + (n == 1 ? "" : "s"); };
+  std::cout << v.file << ": valid. Scenario " << v.scenario << ": " << count(v.zones, "zone") << ", "
+            << count(v.groups, "group") << ", " << v.base_year << "-" << v.end_year << " in " << v.step_years
+            << "-year steps, base population " << thousands(v.base_population) << ", " << count(v.targets, "target")
+            << ", " << count(v.services, "service norm") << "; runs:";
   for (const auto& n : v.variants) std::cout << " " << n;
   std::cout << "\n";
   if (vm.count("results")) {
