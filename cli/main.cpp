@@ -242,6 +242,11 @@ int run_command(const std::vector<std::string>& args) {
     // mpirun forwards SIGINT and SIGTERM to every rank: a stop, not an error; every rank exits as one process does
     // (rank 0 says so, once).
     if (g_signal.load() != 0) comm->abort(interrupted(comm->rank() == 0));
+    // An input error stops every rank alike (each read the same scenario): rank 0 says it once and every rank ends
+    // cleanly, exit 1, without MPI_ABORT's banner, nor a "interrupted by SIGTERM" from the ranks mpirun then killed.
+    const bool bad =
+        dynamic_cast<const cohortgis::InputError*>(&e) || dynamic_cast<const cohortgis::ProjectionError*>(&e);
+    if (bad && comm->all_failed(5.0)) return comm->rank() == 0 ? bad_input(e.what()) : 1;
     std::cerr << "cohortgis: error: " << e.what() << " (MPI rank " << comm->rank() << "; stopping every rank)\n";
     comm->abort(1);
   }
@@ -414,9 +419,12 @@ int validate_command(const std::vector<std::string>& args) {
   if (vm.count("allow-db")) allow_db = vm["allow-db"].as<std::vector<std::string>>();
   const cohortgis::app::ValidationSummary v =
       cohortgis::app::validate(scenario, {}, allow_read, allow_db, vm["threads"].as<int>());
-  std::cout << v.file << ": valid. Scenario " << v.scenario << ": " << v.zones << " zones, " << v.groups
-            << " groups, " << v.base_year << "-" << v.end_year << " in " << v.step_years << "-year steps, base population "
-            << thousands(v.base_population) << ", " << v.targets << " targets, " << v.services << " service norms; runs:";
+  // "1 group", not "1 groups" (a planner reads this line before a meeting).
+  const auto count = [](long long n, const char* one) { return std::to_string(n) + " " + one + (n == 1 ? "" : "s"); };
+  std::cout << v.file << ": valid. Scenario " << v.scenario << ": " << count(v.zones, "zone") << ", "
+            << count(v.groups, "group") << ", " << v.base_year << "-" << v.end_year << " in " << v.step_years
+            << "-year steps, base population " << thousands(v.base_population) << ", " << count(v.targets, "target")
+            << ", " << count(v.services, "service norm") << "; runs:";
   for (const auto& n : v.variants) std::cout << " " << n;
   std::cout << "\n";
   if (vm.count("results")) {

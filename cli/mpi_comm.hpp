@@ -21,6 +21,10 @@ class MpiComm : public app::EnsembleComm {
   ~MpiComm() override = default;  // the module's: MPI_Finalize
   // Ends every rank (a rank that failed must not leave the others waiting in a gather).
   [[noreturn]] virtual void abort(int code) const = 0;
+  // Called by a rank that failed: true when every rank reports a failure within `seconds` (an input error: each
+  // rank read the same scenario), so that all can end with MPI_Finalize, without MPI_ABORT's banner; false when some
+  // rank does not (it is computing, or waiting in a gather): then abort().
+  virtual bool all_failed(double seconds) const = 0;
   // Where from_launcher() looks for the module, in order: next to the executable (the build tree), then
   // COHORTGIS_MPI_MODULE_DIR relative to it (the installed command: <libdir>/cohortgis).
   static std::string module_path(const std::string& exe_dir, bool installed);

@@ -4,7 +4,9 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 
 #include "mpi_comm.hpp"
 
@@ -28,6 +30,17 @@ class MpiWorld final : public MpiComm {
   [[noreturn]] void abort(int code) const override {
     MPI_Abort(MPI_COMM_WORLD, code);
     std::_Exit(code);
+  }
+  bool all_failed(double seconds) const override {
+    // A collective that only failing ranks join: it completes when every rank has failed. A rank that did not fail
+    // never joins it, and the failing ones give up after `seconds` (then abort, which ends that rank too).
+    int one = 1, all = 0, done = 0;
+    MPI_Request request;
+    MPI_Iallreduce(&one, &all, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD, &request);
+    const double end = MPI_Wtime() + seconds;
+    while (MPI_Test(&request, &done, MPI_STATUS_IGNORE) == MPI_SUCCESS && !done && MPI_Wtime() < end)
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    return done != 0;
   }
 
  private:

@@ -45,7 +45,7 @@ std::string period_text(const Results& r, const std::string& period, Language l)
   std::string plan;
   for (const auto& p : r.meta.plan_periods)
     if (p.label == period) plan = p.plan;
-  std::string t = l == Language::zh ? period + "年" : period;
+  std::string t = l == Language::zh ? period_display(period) + "年" : period_display(period);
   if (!plan.empty()) t += l == Language::zh ? "（" + plan_label(plan, l) + "）" : " (" + plan + ")";
   return t;
 }

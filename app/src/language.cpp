@@ -329,6 +329,16 @@ std::string format_persons(double v, Language l) {
 }
 
 // "14th Five-Year Plan" → "“十四五”规划" (how Chinese documents name the plans); other names unchanged.
+std::string period_display(const std::string& label) {
+  const auto digits = [&](std::size_t from, std::size_t n) {
+    for (std::size_t i = from; i < from + n; ++i)
+      if (!std::isdigit(static_cast<unsigned char>(label[i]))) return false;
+    return true;
+  };
+  if (label.size() != 9 || label[4] != '-' || !digits(0, 4) || !digits(5, 4)) return label;
+  return label.substr(0, 4) + "–" + label.substr(5);
+}
+
 std::string plan_label(const std::string& plan, Language l) {
   if (l != Language::zh) return plan;
   // Digits, then st/nd/rd/th and " Five-Year Plan" (matched by hand: std::regex took most of this file's compile

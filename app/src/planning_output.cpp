@@ -6,6 +6,7 @@
 #include <map>
 
 #include "cohortgis/app/results.hpp"
+#include "cohortgis/engine/group_households.hpp"
 #include "cohortgis/geodata/table.hpp"
 #include "text_output.hpp"
 
@@ -13,13 +14,31 @@ namespace cohortgis::app {
 
 void PlanningOutputs::begin_variant(const scenarios::Scenario& sc, ProjectionConfig& pc) {
   if (!sc.planning) return;
-  Run r{sc.variant, sc.zone_ids(), with_total_aggregate(sc.aggregates, static_cast<int>(sc.zones.size())), sc.planning,
-        nullptr};
+  Run r{sc.variant,
+        sc.zone_ids(),
+        with_total_aggregate(sc.aggregates, static_cast<int>(sc.zones.size())),
+        sc.group_names,
+        sc.planning,
+        nullptr,
+        std::make_shared<std::map<int, std::vector<double>>>()};
   r.adjuster = std::make_shared<PlanningAdjuster>(*r.spec, r.zone_ids);
   r.adjuster->record_households(sc.base_population, sc.base_year);
+  // Each group's households at the end of every year, after the adjustments, as the adjuster's totals.
+  const auto by_group = [spec = r.spec, out = r.group_households](const CohortArray& P, int year) {
+    const HeadshipRates* h = spec->headship_for(year);
+    const CohortLayout& L = P.layout();
+    if (!h || L.groups < 2) return;
+    std::vector<double>& v = (*out)[year];
+    v.assign(static_cast<std::size_t>(L.zones) * static_cast<std::size_t>(L.groups), 0.0);
+    for (int z = 0; z < L.zones; ++z)
+      for (int g = 0; g < L.groups; ++g) v[static_cast<std::size_t>(z * L.groups + g)] = group_households(P, *h, z, g);
+  };
+  by_group(sc.base_population, sc.base_year);
   std::shared_ptr<PlanningAdjuster> a = r.adjuster;
-  pc.step_adjuster = [a](const StepContext& ctx, const CohortArray& start, CohortArray& end, StepComponents& c) {
+  pc.step_adjuster = [a, by_group](const StepContext& ctx, const CohortArray& start, CohortArray& end,
+                                   StepComponents& c) {
     (*a)(ctx, start, end, c);
+    by_group(end, ctx.end_year);
   };
   runs_.push_back(std::move(r));
 }
@@ -107,18 +126,22 @@ std::vector<std::string> PlanningOutputs::write(const std::filesystem::path& dir
     names.push_back("households.csv");
   }
   if (households) {
-    // indicators.csv: households and dwellings needed of every zone and aggregate, all groups.
+    // indicators.csv: households and dwellings needed of every zone and aggregate, all groups, then of each group
+    // when there are several (households headed by the group's persons: Σ headship rate × the group's persons).
     std::string buf;
     for (const Run& r : runs_) {
       std::map<int, std::vector<const HouseholdCount*>> by_year;
       for (const HouseholdCount& h : r.adjuster->households()) by_year[h.year].push_back(&h);
       for (const auto& [year, rows] : by_year) {
         // year by value: clang before 16 cannot capture a structured binding.
-        const auto row = [&, y = year](const std::string& unit, const char* indicator, double v) {
+        const auto row = [&, y = year](const std::string& unit, const char* indicator, double v,
+                                       const std::string& group = "all") {
           append_csv_field(buf, r.variant);
           buf += ',' + std::to_string(y) + ',';
           append_csv_field(buf, unit);
-          buf += ",all,";
+          buf += ',';
+          append_csv_field(buf, group);
+          buf += ',';
           buf += indicator;
           buf += ',';
           append_number_cell(buf, v);
@@ -136,6 +159,22 @@ std::vector<std::string> PlanningOutputs::write(const std::filesystem::path& dir
           }
           row(a.name, "households", hh);
           row(a.name, "dwellings_needed", dw);
+        }
+        const auto gh = r.group_households->find(year);
+        if (gh == r.group_households->end()) continue;
+        const double occupied = 1.0 - r.spec->vacancy_percent / 100.0;  // as PlanningAdjuster::record_households
+        const std::size_t G = r.groups.size();
+        for (std::size_t g = 0; g < G; ++g) {
+          for (std::size_t z = 0; z < r.zone_ids.size(); ++z) {
+            row(r.zone_ids[z], "households", gh->second[z * G + g], r.groups[g]);
+            row(r.zone_ids[z], "dwellings_needed", gh->second[z * G + g] / occupied, r.groups[g]);
+          }
+          for (const ZoneAggregate& a : r.aggregates) {
+            double hh = 0.0;
+            for (int z : a.zones) hh += gh->second[static_cast<std::size_t>(z) * G + g];
+            row(a.name, "households", hh, r.groups[g]);
+            row(a.name, "dwellings_needed", hh / occupied, r.groups[g]);
+          }
         }
       }
     }

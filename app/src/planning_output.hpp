@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,8 +42,11 @@ class PlanningOutputs {
     std::string variant;
     std::vector<std::string> zone_ids;
     std::vector<ZoneAggregate> aggregates;  // with "total"
+    std::vector<std::string> groups;        // projection.groups (their households' rows of indicators.csv)
     std::shared_ptr<const PlanningSpec> spec;
     std::shared_ptr<PlanningAdjuster> adjuster;
+    // Households of each group with several groups and headship rates: year → [zone × groups + group].
+    std::shared_ptr<std::map<int, std::vector<double>>> group_households;
   };
   std::vector<Run> runs_;
 };

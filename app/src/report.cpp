@@ -247,11 +247,11 @@ ReportResult write_report(const Results& r, std::optional<Language> language, co
       std::string name = lab.name + (lab.unit.empty() ? "" : " (" + lab.unit + ")");
       if (row[cg] != "all") name += " · " + group_label(row[cg], l);
       const std::string status = row[cs];
-      h += "<tr><td>" + esc(row[ct]) + "</td><td>" + esc(r.variant_label(row[cv], l)) + "</td><td>" + esc(name) + "</td><td>" +
-           esc(r.zone_label(row[cz], l)) + "</td><td>" + esc(row[cp]) + "</td><td class=\"n\">" +
-           esc(format_indicator(ind, num(row[cval]), l)) + "</td><td class=\"n\">" + esc(limit) + "</td><td class=\"n\">" +
-           esc(format_indicator(ind, num(row[cm]), l)) + "</td><td><span class=\"badge " + esc(status) + "\">" +
-           esc(word(status, l)) + "</span></td></tr>\n";
+      h += "<tr><td>" + esc(row[ct]) + "</td><td>" + esc(r.variant_label(row[cv], l)) + "</td><td>" + esc(name) +
+           "</td><td>" + esc(r.zone_label(row[cz], l)) + "</td><td>" + esc(period_display(row[cp])) +
+           "</td><td class=\"n\">" + esc(format_indicator(ind, num(row[cval]), l)) + "</td><td class=\"n\">" +
+           esc(limit) + "</td><td class=\"n\">" + esc(format_indicator(ind, num(row[cm]), l)) +
+           "</td><td><span class=\"badge " + esc(status) + "\">" + esc(word(status, l)) + "</span></td></tr>\n";
     }
     h += "</table>\n";
   }
@@ -277,8 +277,8 @@ ReportResult write_report(const Results& r, std::optional<Language> language, co
     for (const auto& p : r.meta.plan_periods)
       for (const auto& v : r.meta.variants) {
         const std::string plan = plan_label(p.plan, l);
-        h += "<tr><td>" + esc(p.label) + (plan.empty() ? "" : "<br><small>" + esc(plan) + "</small>") + "</td><td>" +
-             esc(r.variant_label(v, l)) + "</td>";
+        h += "<tr><td>" + esc(period_display(p.label)) + (plan.empty() ? "" : "<br><small>" + esc(plan) + "</small>") +
+             "</td><td>" + esc(r.variant_label(v, l)) + "</td>";
         for (const auto& lab : labs)
           h +=
               "<td class=\"n\">" + esc(format_labelled(lab, r.period_value(v, p.label, "total", lab.key), l)) + "</td>";

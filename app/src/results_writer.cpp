@@ -628,8 +628,8 @@ void ResultsWriter::take_target_values(const IndicatorTable& tab, int year) {
   }
 }
 
-// Service demand per zone and aggregate: persons in the age band (or births per year) × places per person, with the
-// gap to the given capacity (positive: places missing).
+// Service demand per zone and aggregate: persons in the age band (or births per year; of one group when the norm
+// names one) × places per person, with the gap to the given capacity (positive: places missing).
 void ResultsWriter::write_services(const CohortArray& pop, const StepComponents* c, int year) {
   if (set_.services.empty()) return;
   const CohortLayout& L = pop.layout();
@@ -641,7 +641,7 @@ void ResultsWriter::write_services(const CohortArray& pop, const StepComponents*
     for (int zi = 0; zi < L.zones; ++zi) {
       double v = 0.0;
       for (int g = 0; g < L.groups; ++g)
-        for (int s = 0; s < 2; ++s)
+        for (int s = 0; s < 2 && (sv.group < 0 || g == sv.group); ++s)
           v += sv.per_births ? c->births[(uz(zi) * uz(L.groups) + uz(g)) * kSexes + uz(s)] / z
                              : persons_in_band(L.grid, pop.ages(zi, g, s), sv.from_age,
                                                sv.to_age < 0 ? INFINITY : sv.to_age + 1.0);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "run_manifest.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "text_output.hpp"
@@ -66,11 +67,16 @@ std::vector<ListedFile> write_run_manifest(const fs::path& dir, const scenarios:
   j += "    \"variant_titles\": " + json_strings(variant_titles, "    ") + ",\n";
   j += "    \"variant_titles_en\": " + json_strings(variant_titles_en, "    ") + ",\n";
   {
-    // The baseline's assumptions, then each variant's own statements.
+    // The baseline's assumptions, then each variant's own statements, once, named by the variant ("Variant NAME: "
+    // as its description): a variant's fitted level read as a second, unexplained baseline note in the report.
     std::vector<std::string> a = sc.assumptions;
     for (std::size_t r = 1; r < extras.runs.size(); ++r)
-      for (std::size_t k = sc.assumptions.size(); k < extras.runs[r]->assumptions.size(); ++k)
-        a.push_back(extras.runs[r]->assumptions[k]);
+      for (std::size_t k = sc.assumptions.size(); k < extras.runs[r]->assumptions.size(); ++k) {
+        const std::string& s = extras.runs[r]->assumptions[k];
+        if (std::find(a.begin(), a.end(), s) != a.end()) continue;  // as the baseline's (or another variant's)
+        const std::string prefix = "Variant " + extras.runs[r]->variant + ": ";
+        a.push_back(s.rfind(prefix, 0) == 0 ? s : prefix + s);
+      }
     j += "    \"assumptions\": " + json_strings(a, "    ") + "\n";
   }
   j += "  },\n";

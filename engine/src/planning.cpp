@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "cohortgis/engine/fitting.hpp"
+#include "cohortgis/engine/group_households.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "engine_support.hpp"
 
@@ -268,17 +269,29 @@ const HeadshipRates* PlanningSpec::headship_for(int year) const {
   return best;
 }
 
-double zone_households(const CohortArray& population, const HeadshipRates& headship, int zone) {
-  const CohortLayout& L = population.layout();
-  const std::size_t A = L.ages();
+namespace {
+
+// Households of the groups first … last − 1 of a zone, summed in that order (zone_households: every group).
+double households_of(const CohortArray& population, const HeadshipRates& headship, int zone, int first, int last) {
+  const std::size_t A = population.layout().ages();
   double households = 0.0;
-  for (int g = 0; g < L.groups; ++g)
+  for (int g = first; g < last; ++g)
     for (int s = 0; s < 2; ++s) {
       auto P = population.ages(zone, g, s);
       const double* h = headship.rates.data() + (uz(zone) * kSexes + uz(s)) * A;
       for (std::size_t i = 0; i < A; ++i) households += h[i] * P[i];
     }
   return households;
+}
+
+}  // namespace
+
+double zone_households(const CohortArray& population, const HeadshipRates& headship, int zone) {
+  return households_of(population, headship, zone, 0, population.layout().groups);
+}
+
+double group_households(const CohortArray& population, const HeadshipRates& headship, int zone, int group) {
+  return households_of(population, headship, zone, group, group + 1);
 }
 
 void validate_planning(const PlanningSpec& spec, const CohortLayout& layout, const std::vector<std::string>& zone_ids) {

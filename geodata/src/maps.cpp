@@ -119,8 +119,13 @@ double draw_legend(cairo_t* cr, const MapStyle& st, const std::vector<double>& b
     set_rgb(cr, 0x555555);
     cairo_set_line_width(cr, 0.6);
     cairo_stroke(cr);
-    const std::string range = detail::format_number(breaks[static_cast<std::size_t>(c)], st.legend_decimals) + " – " +
-                              detail::format_number(breaks[static_cast<std::size_t>(c) + 1], st.legend_decimals);
+    // A minus sign (U+2212), not a hyphen: "−14.1 – −10.0" reads as a range, "-14.1 – -10.0" as dashes.
+    const auto number = [&](double v) {
+      std::string t = detail::format_number(v, st.legend_decimals);
+      return t.starts_with('-') ? "−" + t.substr(1) : t;
+    };
+    const std::string range =
+        number(breaks[static_cast<std::size_t>(c)]) + " – " + number(breaks[static_cast<std::size_t>(c) + 1]);
     draw_text(cr, range, st.font_family, 15, lx + 36, ly - 1);
     ly += 26;
   }
@@ -134,30 +139,48 @@ double draw_legend(cairo_t* cr, const MapStyle& st, const std::vector<double>& b
   return ly;
 }
 
+// The scale bar and the north arrow have a white halo, as the zone names: both may lie over the darkest class.
+void stroke_with_halo(cairo_t* cr, double width) {
+  cairo_save(cr);
+  cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+  cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+  cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
+  cairo_set_line_width(cr, width + 4);
+  cairo_stroke_preserve(cr);
+  set_rgb(cr, 0x222222);
+  cairo_set_line_width(cr, width);
+  cairo_stroke(cr);
+  cairo_restore(cr);
+}
+
 void draw_scale_bar(cairo_t* cr, const MapStyle& st, const Frame& f, double x, double y, double max_len) {
   const double metres = detail::nice_step(max_len / f.scale);
   const double len = metres * f.scale;
-  set_rgb(cr, 0x222222);
-  cairo_set_line_width(cr, 2);
   cairo_move_to(cr, x, y - 6);
   cairo_line_to(cr, x, y);
   cairo_line_to(cr, x + len, y);
   cairo_line_to(cr, x + len, y - 6);
-  cairo_stroke(cr);
+  stroke_with_halo(cr, 2);
   const std::string label =
       metres >= 1000 ? detail::format_number(metres / 1000, 0) + " km" : detail::format_number(metres, 0) + " m";
-  draw_text(cr, label, st.font_family, 11, x + len + 6, y - 14);
+  draw_text(cr, label, st.font_family, 11, x + len + 6, y - 14, false, false, true);
 }
 
 void draw_north_arrow(cairo_t* cr, const MapStyle& st, double x, double y) {
-  set_rgb(cr, 0x222222);
   cairo_move_to(cr, x, y + 10);
   cairo_line_to(cr, x - 8, y + 34);
   cairo_line_to(cr, x, y + 28);
   cairo_line_to(cr, x + 8, y + 34);
   cairo_close_path(cr);
+  cairo_save(cr);
+  cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+  cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
+  cairo_set_line_width(cr, 4);
+  cairo_stroke_preserve(cr);
+  cairo_restore(cr);
+  set_rgb(cr, 0x222222);
   cairo_fill(cr);
-  draw_text(cr, "N", st.font_family, 12, x - 4, y - 8, true);
+  draw_text(cr, "N", st.font_family, 12, x - 4, y - 8, true, false, true);
 }
 
 std::vector<double> values_of(const std::vector<MapZone>& zones) {

@@ -197,7 +197,10 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
                                       : scale != 1.0 && x < 2 ? " (per female? declare unit = \"per_female\")" : ""));
         if (srows.has("zone")) {
           auto it = b.zone_index.find(srows.text(r, "zone"));
-          if (it == b.zone_index.end()) doc.fail(srbn, srbkey, srows.where(r, "zone") + ": unknown zone \"" + escape_cell(srows.text(r, "zone")) + "\"");
+          if (it == b.zone_index.end())
+            doc.fail(srbn, srbkey,
+                     srows.where(r, "zone") + ": unknown zone \"" + escape_cell(srows.text(r, "zone")) + "\"" +
+                         b.zone_spaces_hint(srows.text(r, "zone")));
           v[uz(it->second)] = x * scale;
         } else {
           std::fill(v.begin(), v.end(), x * scale);

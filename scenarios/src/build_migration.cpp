@@ -233,9 +233,13 @@ void read_timing(const Build& b, const toml::node& n, const std::string& key, st
 std::pair<int, int> od_pair(const Build& b, const Rows& rows, std::size_t r, const toml::node& n, const std::string& key) {
   auto o = b.zone_index.find(rows.text(r, "origin")), d = b.zone_index.find(rows.text(r, "destination"));
   if (o == b.zone_index.end())
-    b.doc.fail(&n, key, rows.where(r, "origin") + ": unknown origin zone \"" + escape_cell(rows.text(r, "origin")) + "\"");
+    b.doc.fail(&n, key,
+               rows.where(r, "origin") + ": unknown origin zone \"" + escape_cell(rows.text(r, "origin")) + "\"" +
+                   b.zone_spaces_hint(rows.text(r, "origin")));
   if (d == b.zone_index.end())
-    b.doc.fail(&n, key, rows.where(r, "destination") + ": unknown destination zone \"" + escape_cell(rows.text(r, "destination")) + "\"");
+    b.doc.fail(&n, key,
+               rows.where(r, "destination") + ": unknown destination zone \"" +
+                   escape_cell(rows.text(r, "destination")) + "\"" + b.zone_spaces_hint(rows.text(r, "destination")));
   if (o->second == d->second)
     b.doc.fail(&n, key, rows.where(r, "destination") + ": origin and destination are the same zone");
   return {o->second, d->second};
@@ -430,7 +434,9 @@ void build_migration(const Build& b, const Layer& L, std::vector<StepSchedules>&
           const Rows rows = read_rows(doc, ref, {"zone", "persons_per_year"}, {"persons_per_year"});
           for (std::size_t r = 0; r < rows.size(); ++r) {
             auto it = b.zone_index.find(rows.text(r, "zone"));
-            if (it == b.zone_index.end()) doc.fail(zn, key + ".zones", rows.where(r, "zone") + ": unknown zone");
+            if (it == b.zone_index.end())
+              doc.fail(zn, key + ".zones",
+                       rows.where(r, "zone") + ": unknown zone" + b.zone_spaces_hint(rows.text(r, "zone")));
             per_zone[uz(it->second)] += rows.number(r, "persons_per_year");
           }
         }

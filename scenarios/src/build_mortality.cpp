@@ -507,10 +507,12 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
       doc.fail(fn, fkey, e.what());
     }
     fit_alpha = fitted.level;
-    const std::string note = std::string(kMortalityFitNote) + ": Brass relational logit alpha = " + fmt(fitted.level) +
-                             " on the given death rates, giving a life expectancy at birth of " + fmt(fitted.fitted) +
-                             " years for both sexes in the step covering " + std::to_string(year) + " (target " +
-                             fmt(e0_target) + "; sexes weighted by " + fmt(srb) + " males per 100 females).";
+    // Six significant digits for a reader (the report shows this note): "82.47", not "82.46999999991183".
+    const std::string note =
+        std::string(kMortalityFitNote) + ": Brass relational logit alpha = " + fmt(fitted.level, 6) +
+        " on the given death rates, giving a life expectancy at birth of " + fmt(fitted.fitted, 6) +
+        " years for both sexes in the step covering " + std::to_string(year) + " (target " + fmt(e0_target) +
+        "; sexes weighted by " + fmt(srb) + " males per 100 females).";
     if (std::find(b.sc.assumptions.begin(), b.sc.assumptions.end(), note) == b.sc.assumptions.end())
       b.sc.assumptions.push_back(note);
   }

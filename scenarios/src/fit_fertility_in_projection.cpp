@@ -63,9 +63,10 @@ void fit_fertility_in_projection(const Doc& doc, const FertilityFitSpec& fit, Sc
   const std::string period = sc.grid.width_years == 1 ? std::to_string(fit.year)
                                                       : "the first step (" + std::to_string(sc.base_year + 1) + "-" +
                                                             std::to_string(sc.base_year + sc.grid.width_years) + ")";
-  const std::string what = fit.per_1000 ? "a crude birth rate of " + fmt(fitted.fitted) + " per 1000 person-years"
-                                        : fmt(fitted.fitted) + " births a year";
-  const std::string note = std::string(kFertilityFitNote) + ": every schedule multiplied by " + fmt(fitted.level) +
+  // Six significant digits for a reader (the report shows this note): "6.35", not "6.3500000000000005".
+  const std::string what = fit.per_1000 ? "a crude birth rate of " + fmt(fitted.fitted, 6) + " per 1000 person-years"
+                                        : fmt(fitted.fitted, 6) + " births a year";
+  const std::string note = std::string(kFertilityFitNote) + ": every schedule multiplied by " + fmt(fitted.level, 6) +
                            ", giving " + what + " in " + period + " of the projection itself (target " +
                            fmt(fit.target) + " for " + std::to_string(fit.year) + ").";
   if (std::find(sc.assumptions.begin(), sc.assumptions.end(), note) == sc.assumptions.end())

@@ -102,7 +102,8 @@ void read_long(const Doc& doc, const Build& b, const toml::node& tn, const std::
         auto zi = b.zone_index.find(id);
         if (zi == b.zone_index.end())
           doc.fail(&tn, key,
-                   rows.where(r, kZone) + ": expected a zone id of the geography, got \"" + escape_cell(id) + "\"");
+                   rows.where(r, kZone) + ": expected a zone id of the geography, got \"" + escape_cell(id) + "\"" +
+                       b.zone_spaces_hint(id));
         last_zone = id;
         last_zi = zi->second;
       }
@@ -238,7 +239,15 @@ Census read_census(const Doc& doc, const Build& b, const toml::node& tn, CohortA
   for (int zi = 0; zi < b.Z; ++zi) {
     const std::string& id = b.sc.zones[uz(zi)].id;
     auto it = by_code.find(id);
-    if (it == by_code.end()) doc.fail(&tn, "base_population.table", ref.path + ": no rows for zone \"" + id + "\"");
+    if (it == by_code.end()) {
+      std::string also;  // the same id with spaces around it (a census spreadsheet's "110101 ")
+      for (const auto& [code, d] : by_code)
+        if (code != id && without_spaces_around(code) == id)
+          also = "; the table has rows for \"" + escape_cell(code) +
+                 "\", the zone's id with spaces around it: remove them from the table (zone ids are compared as "
+                 "written)";
+      doc.fail(&tn, "base_population.table", ref.path + ": no rows for zone \"" + id + "\"" + also);
+    }
     c.by_zone.push_back(it->second);
     try {
       const std::vector<double> cells = census_population_by_sex_age(*it->second, b.sc.grid, ref.path);
@@ -421,7 +430,10 @@ std::vector<double> group_totals(const Doc& doc, const Build& b, const toml::nod
     const Rows rows = read_rows(doc, ref, {"zone", "group", "population"}, {"population"});
     for (std::size_t r = 0; r < rows.size(); ++r) {
       auto zi = b.zone_index.find(rows.text(r, "zone"));
-      if (zi == b.zone_index.end()) doc.fail(&n, key, rows.where(r, "zone") + ": expected a zone id of the geography");
+      if (zi == b.zone_index.end())
+        doc.fail(
+            &n, key,
+            rows.where(r, "zone") + ": expected a zone id of the geography" + b.zone_spaces_hint(rows.text(r, "zone")));
       auto gi = b.group_index.find(rows.text(r, "group"));
       if (gi == b.group_index.end()) doc.fail(&n, key, rows.where(r, "group") + ": expected a group of projection.groups");
       double& cell = out[uz(zi->second) * G + uz(gi->second)];
@@ -491,7 +503,7 @@ void fit_groups(const Doc& doc, Build& b, const toml::node& fn, const Census& ce
       described = pn->is_string() ? pn->as_string()->get() : (pn->is_table() && pn->as_table()->get("rogers_castro") ? "rogers-castro" : "a table");
     }
     if (shares.empty()) shares = area;
-    profile_names.push_back(name + " " + described);
+    profile_names.push_back(name + ": " + described);
     for (int z = 0; z < b.Z; ++z)
       for (int s = 0; s < 2; ++s)
         for (std::size_t i = 0; i < A; ++i) seed[L.index(z, g, s, static_cast<int>(i))] = shares[uz(s) * A + i];
@@ -576,9 +588,9 @@ void fit_groups(const Doc& doc, Build& b, const toml::node& fn, const Census& ce
   b.sc.assumptions.push_back("Base population by group: fitted by iterative proportional fitting to " +
                              std::to_string(margins.size()) + " margins (the base population by zone, sex and age" +
                              std::string(f.get("group_totals") ? ", the group totals by zone" : "") +
-                             (margins.size() > 2 || !f.get("group_totals") ? ", known counts" : "") + ") from the profiles " +
-                             list + "; converged in " + std::to_string(res.iterations) +
-                             " sweeps, largest relative gap " + fmt(res.max_relative_gap) + ".");
+                             (margins.size() > 2 || !f.get("group_totals") ? ", known counts" : "") +
+                             ") from age-sex profiles (" + list + "); converged in " + std::to_string(res.iterations) +
+                             " sweeps, largest relative gap " + fmt(res.max_relative_gap, 2) + ".");
 }
 
 }  // namespace

@@ -140,7 +140,7 @@ void read_services(const Doc& doc, const toml::table& root, const Build& b, Scen
   for (std::size_t k = 0; k < a.size(); ++k) {
     const std::string key = "services[" + std::to_string(k) + "]";
     const toml::table& t = doc.table(*a.get(k), key);
-    doc.allow(t, key, {"name", "ages", "births", "per_person", "per_1000", "enrolment", "capacity"});
+    doc.allow(t, key, {"name", "ages", "births", "group", "per_person", "per_1000", "enrolment", "capacity"});
     ServiceNorm s;
     if (!t.get("name")) doc.fail(&t, key + ".name", "missing");
     s.name = bounded_text(doc, *t.get("name"), key + ".name", kMaxNameChars);
@@ -149,6 +149,9 @@ void read_services(const Doc& doc, const toml::table& root, const Build& b, Scen
       doc.fail(t.get("name"), key + ".name",
                "\"" + s.name + "\" names another service too; expected a name of its own");
     s.per_births = t.get("births") && doc.boolean(*t.get("births"), key + ".births");
+    // One group's demand, e.g. school places for the floating population's children (随迁子女): "all" is every group.
+    if (const toml::node* gn = t.get("group"); gn && doc.string(*gn, key + ".group") != "all")
+      s.group = b.group(*gn, key + ".group");
     if (s.per_births == (t.get("ages") != nullptr)) doc.fail(&t, key, "expected either 'ages' = [from, to] or births = true");
     if (t.get("ages")) {
       const toml::array& ag = doc.array(*t.get("ages"), key + ".ages");
@@ -199,7 +202,7 @@ void read_services(const Doc& doc, const toml::table& root, const Build& b, Scen
           if (it == b.zone_index.end())
             doc.fail(cn, ckey,
                      rows.where(r, "zone") + ": unknown zone \"" + escape_cell(rows.text(r, "zone")) +
-                         "\"; expected a zone id of the geography");
+                         "\"; expected a zone id of the geography" + b.zone_spaces_hint(rows.text(r, "zone")));
           double& cap = s.capacity[uz(it->second)];
           // As the inline form: places from 0 to 1e10, one row per zone (a second row replaced the first silently).
           if (!std::isnan(cap))

@@ -122,9 +122,16 @@ struct Build {
   // with every_if_empty (schedule, standard and factor tables: scenarios/README.md "Group cells") it is "all" with
   // any number of groups, and the callers let a row naming a group take precedence for that group.
   int zone_of_row(const Rows& t, std::size_t r, const toml::node* n, const std::string& key) const;
+  // For the message on a cell that names no zone: "; the geography's zone is "110101", …" when the cell is a zone id
+  // with spaces around it (a census spreadsheet's "110101 "; also U+00A0 and U+3000), else "". Ids are compared as
+  // written, never trimmed: the message names both spellings (scenarios/README.md "Zone ids").
+  std::string zone_spaces_hint(const std::string& cell) const;
   int group_of_row(const Rows& t, std::size_t r, const toml::node* n, const std::string& key,
                    bool every_if_empty = false) const;
 };
+
+// `s` without the spaces around it: ASCII blanks, U+00A0 (no-break) and U+3000 (ideographic), as spreadsheets leave.
+std::string without_spaces_around(const std::string& s);
 
 inline int sex_of(const Doc& doc, const Rows& t, std::size_t r, const std::string& key) {
   static const std::string kSex = "sex";  // not a string built per row

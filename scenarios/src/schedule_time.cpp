@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 #include <map>
+#include <string_view>
 
 namespace cohortgis::scenarios::detail {
 
@@ -172,8 +173,29 @@ int Build::zone_of_row(const Rows& t, std::size_t r, const toml::node* n, const 
   if (!t.has("zone")) return -1;
   auto it = zone_index.find(t.text(r, "zone"));
   if (it == zone_index.end())
-    doc.fail(n, key, t.where(r, "zone") + ": unknown zone \"" + escape_cell(t.text(r, "zone")) + "\"");
+    doc.fail(n, key,
+             t.where(r, "zone") + ": unknown zone \"" + escape_cell(t.text(r, "zone")) + "\"" +
+                 zone_spaces_hint(t.text(r, "zone")));
   return it->second;
+}
+
+std::string without_spaces_around(const std::string& s) {
+  std::string_view v(s);
+  for (bool cut = true; cut && !v.empty();) {
+    cut = false;
+    for (std::string_view sp : {" ", "\t", "\r", "\n", "\xC2\xA0", "\xE3\x80\x80"}) {
+      if (v.starts_with(sp)) v.remove_prefix(sp.size()), cut = true;
+      if (v.ends_with(sp)) v.remove_suffix(sp.size()), cut = true;
+    }
+  }
+  return std::string(v);
+}
+
+std::string Build::zone_spaces_hint(const std::string& cell) const {
+  const std::string id = without_spaces_around(cell);
+  if (id.empty() || id.size() == cell.size() || !zone_index.count(id)) return {};
+  return "; the geography's zone is \"" + id + "\", without the spaces around \"" + escape_cell(cell) +
+         "\": remove them from the table (zone ids are compared as written)";
 }
 
 int Build::group_of_row(const Rows& t, std::size_t r, const toml::node* n, const std::string& key,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # MPI ensembles: `mpirun -np 3 cohortgis run … --trajectories N` gives the same quantiles.csv and targets.csv, byte for
-# byte, as one process; a bad input on every rank still exits 1. Usage: ensemble_mpi.sh COHORTGIS FIXTURES
+# byte, as one process; a bad input on every rank still exits 1, said once, without MPI_ABORT's banner. Usage:
+# ensemble_mpi.sh COHORTGIS FIXTURES
 set -euo pipefail
 exe=$1
 fixtures=$2
@@ -22,6 +23,11 @@ if "${mpirun[@]}" "$exe" run "$scenario" --out "$work/bad" --trajectories 0 -q 2
   echo "FAIL: --trajectories 0 under mpirun succeeded"; exit 1
 fi
 grep -q -- "--trajectories 0: expected a number of trajectories from 1 to" "$work/err.txt" || { echo "FAIL: message"; cat "$work/err.txt"; exit 1; }
+# …said once (by rank 0), every rank ending cleanly: no MPI_ABORT banner, no "interrupted by SIGTERM" from ranks that
+# mpirun killed after another's abort (planner audit, round 21: three messages and a banner for one typo).
+said=$(grep -c "cohortgis: error:" "$work/err.txt" || true)
+[ "$said" -eq 1 ] || { echo "FAIL: the error said $said times (rank 0 says it once)"; cat "$work/err.txt"; exit 1; }
+! grep -q -e "MPI_ABORT" -e "interrupted" "$work/err.txt" || { echo "FAIL: abort banner"; cat "$work/err.txt"; exit 1; }
 [ ! -e "$work/bad" ] || { echo "FAIL: $work/bad written"; exit 1; }
 # SIGTERM to every rank (as a batch scheduler's cancel sends it; mpirun forwards SIGINT and SIGTERM the same way):
 # every rank stops as one process does, exit status 143 (not the 1 of an error), nothing written, nothing left.

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "cohortgis/app/run.hpp"
@@ -112,4 +113,72 @@ TEST_F(PlanningRun, HouseholdsAreHeadshipTimesPopulation) {
     }
   EXPECT_NEAR(a_2030, expected.at({"A", 2030}), 1e-6 * a_2030);
   EXPECT_NEAR(total_2030, expected.at({"A", 2030}) + expected.at({"B", 2030}), 1e-6 * total_2030);
+}
+
+// Planner audit (round 21): with several groups, indicators.csv gives households and dwellings needed of each group
+// too (registered and floating households of a five-year plan): Σ headship × the group's persons, the groups adding
+// up to the `all` rows in every zone, aggregate and year.
+TEST(PlanningRunGroups, HouseholdsByGroupAddUpToAll) {
+  const fs::path dir = fs::temp_directory_path() / ("cohortgis_planning_groups_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const auto base = read_csv(fixture("planning/base.csv"));
+  std::string table = "zone,group,sex,age,population\n";
+  for (std::size_t r = 0; r < base.rows.size(); ++r) {
+    const double share = base.at(r, "zone") == "A" ? 0.3 : 0.5;  // floating
+    for (const char* g : {"registered", "floating"})
+      table += base.at(r, "zone") + "," + g + "," + base.at(r, "sex") + "," + base.at(r, "age") + "," +
+               std::to_string(base.num(r, "population") * (std::string(g) == "floating" ? share : 1.0 - share)) + "\n";
+  }
+  std::ofstream(dir / "base.csv") << table;
+  std::ofstream toml(dir / "s.toml");
+  toml << "[geography]\nzones = [ { id = \"A\" }, { id = \"B\" } ]\n"
+       << "aggregates = [ { name = \"AB\", zones = [\"A\", \"B\"] } ]\n"
+       << "[projection]\nbase_year = 2020\nhorizon = 2030\nstep = 5\nopen_age = 20\n"
+       << "groups = [\"registered\", \"floating\"]\n[base_population]\ntable = \"base.csv\"\n"
+       << "[fertility]\nschedule = { path = \"" << fixture("planning/asfr.csv") << "\" }\ntfr = 1.5\nsrb = 105\n"
+       << "[mortality]\nmx = { path = \"" << fixture("planning/mx.csv") << "\", columns = { value = \"mx\" } }\n"
+       << "[households]\nheadship = \"" << fixture("planning/headship.csv") << "\"\nvacancy_percent = 4\n";
+  toml.close();
+  app::RunConfig cfg;
+  cfg.scenario = (dir / "s.toml").string();
+  cfg.out_dir = (dir / "out").string();
+  cfg.quiet = true;
+  cfg.report = false;
+  cfg.data_dir = COHORTGIS_DATA;
+  cfg.allow_read = {COHORTGIS_FIXTURES};
+  app::run(cfg);
+  const auto h = read_csv(fixture("planning/headship.csv"));
+  std::map<std::pair<std::string, std::string>, double> rate;
+  for (std::size_t r = 0; r < h.rows.size(); ++r) rate[{h.at(r, "sex"), h.at(r, "age")}] = h.num(r, "rate");
+  const auto pop = read_csv((dir / "out" / "population.csv").string());
+  std::map<std::string, double> want;  // "zone|year" of the floating group
+  for (std::size_t r = 0; r < pop.rows.size(); ++r)
+    if (pop.at(r, "group") == "floating")
+      want[pop.at(r, "zone") + "|" + pop.at(r, "year")] +=
+          rate.at({pop.at(r, "sex"), pop.at(r, "age")}) * pop.num(r, "population");
+  const auto ind = read_csv((dir / "out" / "indicators.csv").string());
+  std::map<std::string, double> v;  // "indicator|zone|group|year"
+  for (std::size_t r = 0; r < ind.rows.size(); ++r)
+    if (ind.at(r, "indicator") == "households" || ind.at(r, "indicator") == "dwellings_needed")
+      v[ind.at(r, "indicator") + "|" + ind.at(r, "zone") + "|" + ind.at(r, "group") + "|" + ind.at(r, "year")] =
+          ind.num(r, "value");
+  int checked = 0;
+  for (const char* y : {"2020", "2025", "2030"}) {
+    for (const char* z : {"A", "B"}) {
+      const double f = v["households|" + std::string(z) + "|floating|" + y];
+      EXPECT_NEAR(f, want.at(std::string(z) + "|" + y), 1e-9 * f) << z << " " << y;
+      EXPECT_NEAR(v["dwellings_needed|" + std::string(z) + "|floating|" + y], f / 0.96, 1e-9 * f);
+    }
+    for (const char* u : {"A", "B", "AB", "total"})
+      for (const char* i : {"households", "dwellings_needed"}) {
+        const std::string k = std::string(i) + "|" + u + "|";
+        const double sum = v[k + "registered|" + y] + v[k + "floating|" + y];
+        EXPECT_GT(v[k + "floating|" + y], 0.0) << k << y;
+        EXPECT_NEAR(sum, v[k + "all|" + y], 1e-9 * sum) << k << y;
+        ++checked;
+      }
+  }
+  EXPECT_EQ(checked, 3 * 4 * 2);
+  fs::remove_all(dir);
 }

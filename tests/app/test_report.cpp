@@ -306,6 +306,10 @@ TEST_F(ReportTest, ReportRebuildsInEnglishAndMapCommandOptions) {
   for (const auto& row : res.targets.rows)
     if (row[res.targets.column("variant")] == "baseline") ++(row[res.targets.column("status")] == "met" ? met : missed);
   ASSERT_EQ(met + missed, 5);
+  // Planner audit (round 21): the plan periods' rows and the targets' periods read "2026-2030" beside the titles'
+  // "2020–2035"; year ranges take an en dash wherever a reader sees them (the files keep "2026-2030").
+  EXPECT_NE(html.find("<tr><td>2026–2030"), std::string::npos);
+  EXPECT_EQ(html.find("<tr><td>2026-2030"), std::string::npos);
   // One pyramid's title (it said "Whole area Population pyramids 2020 / 2035").
   EXPECT_NE(html.find("Whole area population pyramid 2020 / 2035"), std::string::npos);
   EXPECT_NE(html.find("Plan targets (baseline)<b>" + std::to_string(met) + " met / " + std::to_string(missed) +

@@ -106,6 +106,13 @@ TEST(ReportLanguage, BoundaryFileGivenOnlyAsGeographySourceIsInTheManifest) {
   fs::remove_all(root);
 }
 
+// Year ranges for a reader take an en dash (maps' and the report's titles); other period labels stay as written.
+TEST(ReportLanguage, PeriodDisplayPutsAnEnDashInYearRanges) {
+  EXPECT_EQ(app::period_display("2021-2025"), "2021–2025");
+  for (const std::string other : {"2021", "2021–2025", "2021-25", "20211-2025", "plan-2021", "2021-202x", "", "十四五"})
+    EXPECT_EQ(app::period_display(other), other);
+}
+
 TEST(ReportLanguage, PlanLabelNamesTheFiveYearPlansAsChineseDocumentsDo) {
   EXPECT_EQ(app::plan_label("14th Five-Year Plan", app::Language::zh), "“十四五”规划");
   EXPECT_EQ(app::plan_label("1st Five-Year Plan", app::Language::zh), "“一五”规划");

@@ -177,6 +177,33 @@ TEST(MapRender, ChoroplethFilesHaveTheRightSizeAndLegendMatchesData) {
   fs::remove_all(dir);
 }
 
+// Planner audit (round 21): the scale bar was a 2 px dark line on the map, unreadable over the darkest class. It has
+// a white halo now, as the names: a map that fills its box with the top class keeps light pixels beside the bar.
+TEST(MapRender, ScaleBarHasAHaloOverTheDarkestClass) {
+  const fs::path dir = temp_dir();
+  // The map box without a title is 902 × 820 px from (24, 34); a 902 × 819 km extent fills it to y 853.5, and the bar
+  // is drawn at y = 846 from x = 32 (maps.cpp render_choropleth).
+  std::vector<MapZone> zones = {square("big", 0, 0, 1, 10), square("small", 850000, 780000, 10000, 0)};
+  zones[0].parts = {{{{0, 0}, {902000, 0}, {902000, 819000}, {0, 819000}}}};
+  MapStyle st;
+  st.labels = false;
+  render_choropleth(zones, st, ImageFormat::png, (dir / "dark.png").string());
+  cairo_surface_t* png = cairo_image_surface_create_from_png((dir / "dark.png").c_str());
+  ASSERT_EQ(cairo_surface_status(png), CAIRO_STATUS_SUCCESS);
+  const auto* data = cairo_image_surface_get_data(png);
+  const int stride = cairo_image_surface_get_stride(png);
+  const auto luminance = [&](int x, int y) {
+    const auto px = *reinterpret_cast<const std::uint32_t*>(data + y * stride + x * 4);
+    return 0.299 * ((px >> 16) & 0xff) + 0.587 * ((px >> 8) & 0xff) + 0.114 * (px & 0xff);
+  };
+  EXPECT_LT(luminance(52, 800), 150.0) << "the fill under the bar";
+  EXPECT_LT(luminance(52, 846), 80.0) << "the bar";
+  EXPECT_GT(luminance(52, 848), 200.0) << "the halo below the bar";
+  EXPECT_GT(luminance(52, 843), 200.0) << "the halo above the bar";
+  cairo_surface_destroy(png);
+  fs::remove_all(dir);
+}
+
 // Outside-tester audit (round 18): the 50,000-zone benchmark's maps drew 0.8 px grey boundaries round zones 3.8 px
 // wide, so the map looked grey-brown while its legend showed the class colours. The boundaries now stay under a
 // 24th of a zone's width (mean RGB distance from the class colour 60 before, under 20 now): a 200 × 200 grid of one

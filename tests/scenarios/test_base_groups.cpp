@@ -128,6 +128,14 @@ TEST_F(GroupsScenario, FitMeetsEveryMarginWithUnits) {
   ASSERT_FALSE(sc.assumptions.empty());
   EXPECT_NE(sc.assumptions.back().find("iterative proportional fitting"), std::string::npos) << sc.assumptions.back();
   EXPECT_NE(sc.assumptions.back().find("sweeps"), std::string::npos);
+  // As the report shows it (planner audit, round 21: "from the profiles registered uniform; floating profile.csv", and
+  // a gap of 17 digits).
+  EXPECT_NE(
+      sc.assumptions.back().find("from age-sex profiles (registered: uniform; floating: profile.csv); converged in "),
+      std::string::npos)
+      << sc.assumptions.back();
+  const std::string gap = sc.assumptions.back().substr(sc.assumptions.back().find("largest relative gap ") + 21);
+  EXPECT_LE(gap.size(), 9u) << gap;  // two significant digits: "6.9e-12." or "0."
 }
 
 TEST_F(GroupsScenario, FitGroupTotalsMustAddUpPerZone) {
@@ -275,10 +283,52 @@ TEST_F(GroupsScenario, LongTableSexAndAgeCells) {
       {"A,registered,female,151,1\n",
        "data row 3 (row 4 counting the header row), column 'age': '151'; expected a whole age from 0 to 150"},
       {"A,registered,female,-5,1\n",
-       "data row 3 (row 4 counting the header row), column 'age': '-5'; expected a whole age from 0 to 150"}};
+       "data row 3 (row 4 counting the header row), column 'age': '-5'; expected a whole age from 0 to 150"},
+      // A zone id with spaces around it (a census spreadsheet's "B "): an error naming both spellings.
+      {"B ,registered,female,10,1\n",
+       "column 'zone': expected a zone id of the geography, got \"B \"; the geography's zone is \"B\", without the "
+       "spaces around \"B \": remove them from the table"},
+      {"\xC2\xA0"
+       "A\xE3\x80\x80,registered,female,10,1\n",
+       "the geography's zone is \"A\", without the spaces"}};
   for (const auto& [row, message] : cases) {
     write("bad.csv", head + row);
     const std::string e = error_of("table = \"bad.csv\"\n");
     EXPECT_NE(e.find(message), std::string::npos) << e;
   }
+}
+
+// census_long (data/census/DATA.md) with a district code written "110101 ": the message names both spellings instead
+// of only "no rows for zone 110101".
+TEST(CensusLong, ZoneCodeWithSpacesNamesBothSpellings) {
+  const fs::path dir = fs::temp_directory_path() / ("cohortgis_census_spaces_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  {
+    std::ifstream in(std::string(COHORTGIS_DATA) + "/census/census2020_districts.csv");
+    std::ofstream out(dir / "census.csv");
+    for (std::string line; std::getline(in, line);)
+      out << (line.starts_with("110101,") ? "110101 " + line.substr(6) : line) << "\n";
+  }
+  std::ofstream(dir / "s.toml") << "[geography]\nzones = [ { id = \"110101\" }, { id = \"110102\" } ]\n"
+                                   "[projection]\nbase_year = 2020\nhorizon = 2025\nstep = 5\nopen_age = 20\n"
+                                   "[fertility]\nschedule = { path = \"" +
+                                       kBad +
+                                       "/asfr.csv\" }\ntfr = 1.5\nsrb = 105\n"
+                                       "[mortality]\nmx = { path = \"" +
+                                       kBad +
+                                       "/mx.csv\", columns = { value = \"mx\" } }\n"
+                                       "[base_population]\ntable = \"census.csv\"\nformat = \"census_long\"\n";
+  std::string msg = "no error";
+  try {
+    (void)scenarios::load_scenario_file((dir / "s.toml").string(), COHORTGIS_DATA,
+                                        geodata::ReadPolicy{{COHORTGIS_FIXTURES}, {}});
+  } catch (const InputError& e) {
+    msg = e.what();
+  }
+  EXPECT_NE(msg.find("no rows for zone \"110101\"; the table has rows for \"110101 \", the zone's id with spaces "
+                     "around it: remove them from the table"),
+            std::string::npos)
+      << msg;
+  fs::remove_all(dir);
 }

@@ -4,7 +4,10 @@
 // engine's own first step (its crude birth rate per person-year).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -57,7 +60,23 @@ TEST(LevelFitKeys, MortalityFitGivesThePublishedBothSexesE0) {
   EXPECT_NEAR(e0_both(sc, 0, 105), target, 1e-6);
   EXPECT_NEAR(e0_both(sc, 1, 105), target, 1e-6);  // the same standard in every step: the same level
   bool noted = false;
-  for (const auto& a : sc.assumptions) noted |= a.find("Mortality level fitted ([mortality] fit)") != std::string::npos;
+  for (const auto& a : sc.assumptions)
+    if (a.find("Mortality level fitted ([mortality] fit)") != std::string::npos) {
+      noted = true;
+      // The report shows the note: the reached e0 and alpha in six significant digits ("82.47", not the bisection's
+      // "82.46999999991183"; planner audit, round 21).
+      for (const char* before : {"giving a life expectancy at birth of ", "alpha = "}) {
+        const std::size_t at = a.find(before);
+        ASSERT_NE(at, std::string::npos) << a;
+        std::string number = a.substr(at + std::strlen(before));
+        number = number.substr(0, number.find(' '));
+        const std::size_t first = number.find_first_not_of("-0.");  // significant digits from the first non-zero
+        EXPECT_LE(std::count_if(number.begin() + static_cast<long>(first), number.end(),
+                                [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }),
+                  6)
+            << a;
+      }
+    }
   EXPECT_TRUE(noted);
   EXPECT_THROW(load(good_with("fit = { e0 = 70, srb = 105, year = 2031 }\n", "")), InputError);  // past the horizon
   EXPECT_THROW(load(good_with("fit = { e0 = 70, year = 2023 }\n", "")), InputError);             // srb missing
@@ -100,7 +119,8 @@ TEST(LevelFitKeys, FertilityFitGivesThePublishedBirthRateInTheProjection) {
     }
   EXPECT_GT(std::abs(1000.0 * births_on_base / population / 6.35 - 1.0), 1e-4);  // not the same fit
   bool noted = false;
-  for (const auto& a : sc.assumptions) noted |= a.find("of the projection itself (target 6.35") != std::string::npos;
+  for (const auto& a : sc.assumptions)  // "6.35" as the report shows it, not the fit's 6.3500000000000005
+    noted |= a.find("giving a crude birth rate of 6.35 per 1000 person-years in ") != std::string::npos;
   EXPECT_TRUE(noted);
   // The variant (tfr 3.0 instead of the path 1 -> 2) refits to the same first-step rate.
   const auto set = scenarios::load_scenario_text(

@@ -21,6 +21,23 @@ namespace {
 const std::string kDir = std::string(COHORTGIS_FIXTURES) + "/scenarios";
 scenarios::ScenarioSet good() { return scenarios::load_scenario_file(kDir + "/good.toml", COHORTGIS_DATA); }
 bool good_outputs_all(const scenarios::ScenarioSet& set) { return set.outputs.components.all(); }  // the default
+// mx.csv (0.01 a year, 0.2 at 20+) and asfr.csv (0.05 at 15–19) in `dir`, for a scenario on a grid open at 20.
+void write_tiny_schedules(const fs::path& dir) {
+  std::ofstream(dir / "mx.csv") << "age,sex,value\n0,female,0.01\n1,female,0.01\n5,female,0.01\n10,female,0.01\n"
+                                   "15,female,0.01\n20,female,0.2\n0,male,0.01\n1,male,0.01\n5,male,0.01\n"
+                                   "10,male,0.01\n15,male,0.01\n20,male,0.2\n";
+  std::ofstream(dir / "asfr.csv") << "age,value\n15,0.05\n";
+}
+// `cohortgis run dir/s.toml --out dir/out -q --no-report`.
+void run_quietly(const fs::path& dir) {
+  app::RunConfig cfg;
+  cfg.scenario = (dir / "s.toml").string();
+  cfg.out_dir = (dir / "out").string();
+  cfg.quiet = true;
+  cfg.report = false;
+  cfg.data_dir = COHORTGIS_DATA;
+  (void)app::run(cfg);
+}
 }  // namespace
 
 TEST(ScenarioFile, GoodFileSchedulesByHand) {
@@ -245,10 +262,7 @@ TEST(ScenarioFile, OdProfileKeepsTheGivenOverallRateAndNormsFollowTheirPath) {
                                      "A,female,0,100\nA,female,5,300\nA,female,10,900\nA,female,15,400\nA,female,20,50\n"
                                      "A,male,0,100\nA,male,5,300\nA,male,10,900\nA,male,15,400\nA,male,20,50\n"
                                      "B,female,0,500\nB,male,0,500\n";
-  std::ofstream(dir / "mx.csv") << "age,sex,value\n0,female,0.01\n1,female,0.01\n5,female,0.01\n10,female,0.01\n"
-                                   "15,female,0.01\n20,female,0.2\n0,male,0.01\n1,male,0.01\n5,male,0.01\n"
-                                   "10,male,0.01\n15,male,0.01\n20,male,0.2\n";
-  std::ofstream(dir / "asfr.csv") << "age,value\n15,0.05\n";
+  write_tiny_schedules(dir);
   std::ofstream(dir / "od.csv") << "origin,destination,rate\nA,B,0.02\n";
   std::ofstream(dir / "s.toml") << "[geography]\nzones = [{ id = \"A\" }, { id = \"B\" }]\n"
                                    "[projection]\nbase_year = 2020\nhorizon = 2025\nstep = 5\nopen_age = 20\n"
@@ -257,13 +271,7 @@ TEST(ScenarioFile, OdProfileKeepsTheGivenOverallRateAndNormsFollowTheirPath) {
                                    "[mortality]\nmx = \"mx.csv\"\n"
                                    "[migration]\nod = { rates = \"od.csv\" }\nod_profile = \"rogers-castro\"\n"
                                    "[[services]]\nname = \"beds\"\nages = [0]\nper_1000 = { \"2020\" = 100, \"2025\" = 200 }\n";
-  app::RunConfig cfg;
-  cfg.scenario = (dir / "s.toml").string();
-  cfg.out_dir = (dir / "out").string();
-  cfg.quiet = true;
-  cfg.report = false;
-  cfg.data_dir = COHORTGIS_DATA;
-  (void)app::run(cfg);
+  run_quietly(dir);
   const auto comp = test::read_csv((dir / "out" / "components.csv").string());
   double leaving_a = 0.0;
   bool seen = false;
@@ -284,6 +292,74 @@ TEST(ScenarioFile, OdProfileKeepsTheGivenOverallRateAndNormsFollowTheirPath) {
     }
   EXPECT_EQ(checked, 2);
   EXPECT_TRUE(seen);
+}
+
+// A service norm of one group (`group = "floating"`, e.g. school places for 随迁子女) counts that group's persons
+// (or births) only: the groups' demands add up to the norm without a group, in every zone and year; an unknown group
+// is an error naming the key and the groups.
+TEST(ScenarioFile, ServiceNormOfOneGroupCountsThatGroupOnly) {
+  const fs::path dir = fs::temp_directory_path() / ("cohortgis_service_group_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string base = "zone,group,sex,age,population\n";
+  for (const char* z : {"A", "B"})
+    for (const char* g : {"registered", "floating"})
+      for (const char* s : {"female", "male"})
+        for (int a = 0; a <= 20; a += 5)  // floating: 30 (A) or 70 (B) in every cell; registered 100
+          base += std::string(z) + "," + g + "," + s + "," + std::to_string(a) + "," +
+                  (std::string(g) == "registered" ? "100"
+                   : *z == 'A'                    ? "30"
+                                                  : "70") +
+                  "\n";
+  std::ofstream(dir / "base.csv") << base;
+  write_tiny_schedules(dir);
+  const std::string head =
+      "[geography]\nzones = [{ id = \"A\" }, { id = \"B\" }]\n"
+      "[projection]\nbase_year = 2020\nhorizon = 2030\nstep = 5\nopen_age = 20\n"
+      "groups = [\"registered\", \"floating\"]\n"
+      "[base_population]\ntable = \"base.csv\"\n"
+      "[fertility]\nschedule = \"asfr.csv\"\nsrb = 105\n[mortality]\nmx = \"mx.csv\"\n";
+  std::string services;
+  for (const char* g : {"all", "registered", "floating"})
+    services += std::string("[[services]]\nname = \"places ") + g + "\"\nages = [3, 11]\nper_person = 0.9\n" +
+                (std::string(g) == "all" ? "" : "group = \"" + std::string(g) + "\"\n") +
+                "[[services]]\nname = \"beds " + g + "\"\nbirths = true\nper_1000 = 25\ngroup = \"" + g + "\"\n";
+  std::ofstream(dir / "s.toml") << head << services;
+  run_quietly(dir);
+  const auto demand = test::read_csv((dir / "out" / "service_demand.csv").string());
+  std::map<std::string, double> v;  // "service|zone|year" -> demand
+  for (std::size_t r = 0; r < demand.rows.size(); ++r)
+    v[demand.at(r, "service") + "|" + demand.at(r, "zone") + "|" + demand.at(r, "year")] = demand.num(r, "demand");
+  // Base year, ages 3–11 on a five-year grid: 2/5 of 0–4, all of 5–9, 2/5 of 10–14, two sexes, × 0.9.
+  EXPECT_NEAR(v["places floating|A|2020"], 0.9 * 2 * 30 * 1.8, 1e-9);
+  EXPECT_NEAR(v["places registered|A|2020"], 0.9 * 2 * 100 * 1.8, 1e-9);
+  EXPECT_NEAR(v["places floating|total|2020"], 0.9 * 2 * 100 * 1.8, 1e-9);
+  int checked = 0;
+  for (const char* what : {"places", "beds"})
+    for (const char* u : {"A", "B", "total"})
+      for (const char* y : {"2020", "2025", "2030"}) {
+        const std::string k = std::string("|") + u + "|" + y, all = std::string(what) + " all" + k;
+        if (!v.count(all)) continue;  // births: no base-year rows
+        EXPECT_GT(v[std::string(what) + " floating" + k], 0.0) << all;
+        EXPECT_LT(v[std::string(what) + " floating" + k], v[std::string(what) + " registered" + k]) << all;
+        EXPECT_NEAR(v[std::string(what) + " floating" + k] + v[std::string(what) + " registered" + k], v[all],
+                    1e-9 * v[all])
+            << all;
+        ++checked;
+      }
+  EXPECT_EQ(checked, 3 * 3 + 3 * 2);
+  std::ofstream(dir / "s.toml") << head
+                                << "[[services]]\nname = \"x\"\nages = [0]\nper_person = 1\ngroup = \"migrant\"\n";
+  try {
+    scenarios::load_scenario_file((dir / "s.toml").string(), COHORTGIS_DATA);
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("key 'services[0].group': expected a population group (registered, "
+                                         "floating), got \"migrant\""),
+              std::string::npos)
+        << e.what();
+  }
+  fs::remove_all(dir);
 }
 
 // `[outputs] components`: true, false or a list of the command line's names (output_components.hpp); a bad name or

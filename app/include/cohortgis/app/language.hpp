@@ -57,6 +57,10 @@ std::string format_indicator(const std::string& key, double v, Language l);
 // A count of persons with its unit: "2189.3万人" / "21,893,095 persons".
 std::string format_persons(double v, Language l);
 
+// A plan period's label for a reader: a year range "2021-2025" (the files' spelling) with an en dash, "2021–2025", as
+// the titles' "2020–2035"; any other label unchanged.
+std::string period_display(const std::string& label);
+
 // A plan's name: "14th Five-Year Plan" → "“十四五”规划" in Chinese; other names unchanged.
 std::string plan_label(const std::string& plan, Language l);
 

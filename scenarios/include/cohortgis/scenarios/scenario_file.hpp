@@ -43,6 +43,7 @@ struct ServiceNorm {
   std::string name;
   bool per_births = false;        // basis: births per year (e.g. maternity beds per 1000 births)
   int from_age = 0, to_age = -1;  // basis: persons aged from_age … to_age (to_age < 0: open-ended)
+  int group = -1;                 // basis: persons (or births) of this group of projection.groups; -1: every group
   double per_person = 0.0;        // places per person of the basis (per-1000 norms are divided by 1000)
   // A norm that changes over the years: places per person in year Y = per_person × per_person_path.at(Y)
   // (linear between the given years, constant outside); empty: per_person every year.
