@@ -102,7 +102,8 @@ void read_long(const Doc& doc, const Build& b, const toml::node& tn, const std::
         auto zi = b.zone_index.find(id);
         if (zi == b.zone_index.end())
           doc.fail(&tn, key,
-                   rows.where(r, kZone) + ": expected a zone id of the geography, got \"" + escape_cell(id) + "\"");
+                   rows.where(r, kZone) + ": expected a zone id of the geography, got \"" + escape_cell(id) + "\"" +
+                       b.zone_twin_hint(id));
         last_zone = id;
         last_zi = zi->second;
       }
@@ -421,7 +422,9 @@ std::vector<double> group_totals(const Doc& doc, const Build& b, const toml::nod
     const Rows rows = read_rows(doc, ref, {"zone", "group", "population"}, {"population"});
     for (std::size_t r = 0; r < rows.size(); ++r) {
       auto zi = b.zone_index.find(rows.text(r, "zone"));
-      if (zi == b.zone_index.end()) doc.fail(&n, key, rows.where(r, "zone") + ": expected a zone id of the geography");
+      if (zi == b.zone_index.end())
+        doc.fail(&n, key,
+                 rows.where(r, "zone") + ": expected a zone id of the geography" + b.zone_twin_hint(rows.text(r, "zone")));
       auto gi = b.group_index.find(rows.text(r, "group"));
       if (gi == b.group_index.end()) doc.fail(&n, key, rows.where(r, "group") + ": expected a group of projection.groups");
       double& cell = out[uz(zi->second) * G + uz(gi->second)];

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "cohortgis/scenarios/records.hpp"
+#include "cohortgis/geodata/text_encoding.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "shared_steps.hpp"
 #include "toml_doc.hpp"
@@ -90,8 +91,18 @@ struct Build {
   int zone(const toml::node& n, const std::string& key) const {
     const std::string id = doc.string(n, key);
     auto it = zone_index.find(id);
-    if (it == zone_index.end()) doc.fail(&n, key, "expected a zone id of the geography, got \"" + id + "\"");
+    if (it == zone_index.end())
+      doc.fail(&n, key, "expected a zone id of the geography, got \"" + escape_cell(id) + "\"" + zone_twin_hint(id));
     return it->second;
+  }
+  // For an id that is not a zone: "; the geography's zone \"Café\" reads alike: they differ only in Unicode
+  // normalisation (…)" when a zone's id differs from it only so (ids are compared byte for byte), else "".
+  std::string zone_twin_hint(const std::string& id) const {
+    for (const auto& zn : sc.zones)
+      if (const std::string why = geodata::twin_difference(zn.id, id); !why.empty())
+        return "; the geography's zone \"" + escape_cell(zn.id) + "\" reads alike: " + why +
+               " (ids are compared byte for byte: write it the same way in both)";
+    return "";
   }
   int group(const toml::node& n, const std::string& key) const {
     const std::string g = doc.string(n, key);

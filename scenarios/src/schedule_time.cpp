@@ -172,7 +172,9 @@ int Build::zone_of_row(const Rows& t, std::size_t r, const toml::node* n, const 
   if (!t.has("zone")) return -1;
   auto it = zone_index.find(t.text(r, "zone"));
   if (it == zone_index.end())
-    doc.fail(n, key, t.where(r, "zone") + ": unknown zone \"" + escape_cell(t.text(r, "zone")) + "\"");
+    doc.fail(n, key,
+             t.where(r, "zone") + ": unknown zone \"" + escape_cell(t.text(r, "zone")) + "\"" +
+                 zone_twin_hint(t.text(r, "zone")));
   return it->second;
 }
 
