@@ -82,7 +82,6 @@ std::string to_utf8(const std::string& text, const std::string& encoding, const 
   return std::string(out.data(), static_cast<std::size_t>(op - out.data()));
 }
 
-
 namespace {
 // `s` in NFC; `s` itself when it is not valid UTF-8 or ICU fails.
 std::string nfc(const std::string& s) {
@@ -119,7 +118,8 @@ std::string code_points(const std::string& s) {
       continue;
     }
     char32_t cp = n == 1 ? c : c & (0x7F >> n);
-    for (std::size_t k = 1; k < n && i + k < s.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    for (std::size_t k = 1; k < n && i + k < s.size(); ++k)
+      cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
     char buf[16];
     std::snprintf(buf, sizeof buf, "<U+%04X>", static_cast<unsigned>(cp));
     o += buf;

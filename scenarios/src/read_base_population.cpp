@@ -423,8 +423,9 @@ std::vector<double> group_totals(const Doc& doc, const Build& b, const toml::nod
     for (std::size_t r = 0; r < rows.size(); ++r) {
       auto zi = b.zone_index.find(rows.text(r, "zone"));
       if (zi == b.zone_index.end())
-        doc.fail(&n, key,
-                 rows.where(r, "zone") + ": expected a zone id of the geography" + b.zone_twin_hint(rows.text(r, "zone")));
+        doc.fail(
+            &n, key,
+            rows.where(r, "zone") + ": expected a zone id of the geography" + b.zone_twin_hint(rows.text(r, "zone")));
       auto gi = b.group_index.find(rows.text(r, "group"));
       if (gi == b.group_index.end()) doc.fail(&n, key, rows.where(r, "group") + ": expected a group of projection.groups");
       double& cell = out[uz(zi->second) * G + uz(gi->second)];

@@ -14,12 +14,12 @@
 #include <unordered_map>
 #include <vector>
 
-#include "cohortgis/scenarios/records.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/geodata/text_encoding.hpp"
+#include "cohortgis/scenarios/records.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "shared_steps.hpp"
 #include "toml_doc.hpp"
-#include "cohortgis/engine/index_cast.hpp"
 
 namespace cohortgis::scenarios::detail {
 

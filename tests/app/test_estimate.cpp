@@ -143,9 +143,9 @@ TEST_F(EstimateRun, DeathRatesWithCensusesOfZoneTotalsAreRefused) {
   app::EstimateConfig c = totals_config();
   c.first_crosswalk = c.second_crosswalk = kFix + "/estimate/crosswalk_split.csv";
   c.mx = (tmp / "no_such_mx.csv").string();
-  EXPECT_CONTAINS(error_of([&] { app::estimate(c); }),
-                  "--mx: death rates are used by the residual method only, and " + c.first +
-                      " gives zone totals without ages (the totals method");
+  EXPECT_CONTAINS(error_of([&] { app::estimate(c); }), "--mx: death rates are used by the residual method only, and " +
+                                                           c.first +
+                                                           " gives zone totals without ages (the totals method");
   EXPECT_FALSE(fs::exists(out));
   c.mx.clear();
   c.mx_filter = {{"iso3", "CHN"}};

@@ -157,7 +157,8 @@ TEST(ScenarioChecks, ZoneIdsThatReadAlikeAreNamedWithTheirDifference) {
   EXPECT_EQ(geodata::twin_difference("B", "B \t"), "they differ only in spaces at their ends");
   EXPECT_EQ(geodata::twin_difference(nfc, " " + nfd),
             "they differ only in Unicode normalisation (Caf<U+00E9> against Cafe<U+0301>) and in spaces at their ends");
-  for (const auto& [a, b] : {std::pair<std::string, std::string>{"B", "b"}, {"B", "B"}, {nfc, "Cafe"}, {"\xFF", "\xFE"}})
+  for (const auto& [a, b] :
+       {std::pair<std::string, std::string>{"B", "b"}, {"B", "B"}, {nfc, "Cafe"}, {"\xFF", "\xFE"}})
     EXPECT_EQ(geodata::twin_difference(a, b), "") << a << " " << b;
   Scenario sc = good();
   sc.zones[0].id = nfc;
@@ -167,7 +168,8 @@ TEST(ScenarioChecks, ZoneIdsThatReadAlikeAreNamedWithTheirDifference) {
             std::string::npos)
       << error_of(sc);
   sc.zones[1].id = nfc + " ";
-  EXPECT_NE(error_of(sc).find("read alike: they differ only in spaces at their ends"), std::string::npos) << error_of(sc);
+  EXPECT_NE(error_of(sc).find("read alike: they differ only in spaces at their ends"), std::string::npos)
+      << error_of(sc);
   sc.zones[1].id = "caf\xC3\xA9";  // case is a difference of its own
   EXPECT_EQ(error_of(sc), "");
 
@@ -181,13 +183,13 @@ TEST(ScenarioChecks, ZoneIdsThatReadAlikeAreNamedWithTheirDifference) {
     return std::string(std::istreambuf_iterator<char>(in), {});
   };
   const auto replaced = [](std::string s, const std::string& from, const std::string& to) {
-    for (std::size_t i = s.find(from); i != std::string::npos; i = s.find(from, i + to.size())) s.replace(i, from.size(), to);
+    for (std::size_t i = s.find(from); i != std::string::npos; i = s.find(from, i + to.size()))
+      s.replace(i, from.size(), to);
     return s;
   };
   std::ofstream(dir / "base.csv", std::ios::binary) << replaced(slurp(fix / "base.csv"), "\nB,", "\n" + nfd + ",");
-  std::ofstream(dir / "sc.toml", std::ios::binary)
-      << replaced(replaced(slurp(fix / "good.toml"), "id = \"B\"", "id = \"" + nfc + "\""), "to = \"B\"",
-                  "to = \"" + nfc + "\"");
+  std::ofstream(dir / "sc.toml", std::ios::binary) << replaced(
+      replaced(slurp(fix / "good.toml"), "id = \"B\"", "id = \"" + nfc + "\""), "to = \"B\"", "to = \"" + nfc + "\"");
   std::string message;
   try {
     (void)scenarios::load_scenario_file((dir / "sc.toml").string(), COHORTGIS_DATA);
