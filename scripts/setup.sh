@@ -16,7 +16,7 @@ PACKAGES=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
   libnetcdf-dev libhdf5-dev python3-xarray python3-netcdf4
-  libssl-dev
+  libssl-dev libicu-dev
   librandom123-dev libopenmpi-dev openmpi-bin
   libxlsxwriter-dev poppler-utils python3-matplotlib
   python3-setuptools python3-wheel python3-venv python3-pip

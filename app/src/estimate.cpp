@@ -416,6 +416,14 @@ EstimateSummary estimate(const EstimateConfig& cfg) {
   s.zones = zones;
   const bool residual = first.by_age && second.by_age;
   s.method = residual ? "residual" : "totals";
+  // Death rates serve the residual method only: with censuses of zone totals --mx was ignored without a word, even a
+  // file that did not exist or a URL (hostile probe of round 21).
+  if (!residual && (!cfg.mx.empty() || !cfg.mx_filter.empty()))
+    throw InputError(std::string(cfg.mx.empty() ? "--mx-filter" : "--mx") +
+                     ": death rates are used by the residual method only, and " +
+                     (first.by_age ? cfg.second : cfg.first) +
+                     " gives zone totals without ages (the totals method, which uses --natural-growth-per-1000 and "
+                     "--female-share instead); remove --mx, or give both censuses by sex and age");
   std::vector<double> table(zones.size() * per_unit, 0.0);  // persons per year by zone, sex, start age
   std::vector<double> unestimated(zones.size(), 0.0);        // residual: births of the interval (ages < steps)
   std::string method_text;

@@ -26,10 +26,10 @@
 
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/json_depth.hpp"
 #include "cohortgis/geodata/outputs.hpp"
 #include "cohortgis/geodata/sha256.hpp"
 #include "file_digests.hpp"
-#include "json_depth.hpp"
 #include "quick_remove.hpp"
 #include "text_output.hpp"
 
@@ -321,8 +321,8 @@ FolderCheck check_results_folder(const fs::path& dir, bool hash) {
     pt::ptree tree;
     try {
       text = read_text(mf);
-      if (json_nesting_depth(text) > kMaxJsonDepth) {
-        c.problem = "manifest.json is nested more than " + std::to_string(kMaxJsonDepth) +
+      if (geodata::json_nesting_depth(text) > geodata::kMaxJsonDepth) {
+        c.problem = "manifest.json is nested more than " + std::to_string(geodata::kMaxJsonDepth) +
                     " levels deep, far deeper than cohortgis writes";
       } else {
         std::istringstream in(text);

@@ -19,10 +19,10 @@
 
 #include "cohortgis/engine/projection.hpp"  // resolve_threads
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/json_depth.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/sha256.hpp"
 #include "csv_stream.hpp"
-#include "json_depth.hpp"
 #include "output_dir.hpp"
 #include "results_read.hpp"
 #include "written_indicators.hpp"
@@ -346,8 +346,8 @@ ResultsMeta read_manifest(const std::string& path) {
     std::ifstream file(path, std::ios::binary);
     if (!file) throw InputError(path + ": cannot be read");
     const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-    if (json_nesting_depth(text) > kMaxJsonDepth)
-      throw InputError(path + ": nested more than " + std::to_string(kMaxJsonDepth) +
+    if (geodata::json_nesting_depth(text) > geodata::kMaxJsonDepth)
+      throw InputError(path + ": nested more than " + std::to_string(geodata::kMaxJsonDepth) +
                        " levels deep; expected a manifest.json of cohortgis");
     std::istringstream in(text);
     pt::read_json(in, tree);

@@ -3,6 +3,7 @@
 // process-wide network switch-off.
 #include "cohortgis/geodata/read_policy.hpp"
 
+#include "cohortgis/geodata/json_depth.hpp"
 #include "gdal_support.hpp"
 
 #include <cpl_conv.h>
@@ -24,7 +25,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string_view>
 #include <system_error>
+#include <vector>
 
 namespace cohortgis::geodata {
 
@@ -119,6 +122,33 @@ std::string read_head(const fs::path& p, std::size_t n) {
   in.read(s.data(), static_cast<std::streamsize>(n));
   s.resize(static_cast<std::size_t>(in.gcount()));
   return s;
+}
+
+// JSON (GeoJSON, GeoJSONSeq, TopoJSON, Esri JSON: a file whose first character past a BOM, spaces and record
+// separators is '{') nested deeper than kMaxJsonDepth: GDAL's reader builds up to 1024 levels and json-c frees them
+// recursively, which overflowed a 64 kB stack (`ulimit -s 64`, a host program's thread) on coordinates nested 5000
+// deep (hostile probe of round 20). Read in blocks from the heap; a pipe is never opened here.
+void refuse_deep_json(const std::string& path, const std::string& label) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return;
+  std::ifstream in(path, std::ios::binary);
+  std::vector<char> block(std::size_t{1} << 20);
+  JsonDepthScan scan;
+  bool first = true;
+  while (in.read(block.data(), static_cast<std::streamsize>(block.size())) || in.gcount() > 0) {
+    std::string_view text(block.data(), static_cast<std::size_t>(in.gcount()));
+    if (first) {
+      if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.remove_prefix(3);
+      const std::size_t b = text.find_first_not_of(" \t\r\n\x1e");
+      if (b == std::string_view::npos || text[b] != '{') return;
+      first = false;
+    }
+    scan.feed(text);
+    if (scan.deepest() > kMaxJsonDepth)
+      throw InputError(label + ": JSON nested more than " + std::to_string(kMaxJsonDepth) +
+                       " levels deep; expected GeoJSON, whose features and coordinates nest about 8 levels (deeper "
+                       "nesting, in coordinates or properties, is not read: its parser could run out of stack)");
+  }
 }
 
 // Name of the first element of an XML text ("" when the text does not start like XML).
@@ -336,7 +366,10 @@ void check_at(const fs::path& full, const std::string& label, const ReadPolicy& 
   const std::string head = read_head(c, 4096);
   if (head.rfind("PK\x03\x04", 0) == 0) check_zip(c, label);
   // A VRT's source is opened by GDAL's VRT driver, not by cohortgis's readers (open_input): checked here.
-  if (is_source) refuse_computed_geopackage(c.string(), label);
+  if (is_source) {
+    refuse_computed_geopackage(c.string(), label);
+    refuse_deep_json(c.string(), label);
+  }
   const std::string root = xml_root(head);
   // By the root element, or anywhere in the head as GDAL's own VRT detection looks (after a long comment, say).
   if (root == "OGRVRTDataSource" || contains_ci(head, "<ogrvrtdatasource")) {
@@ -501,6 +534,7 @@ void refuse_computed_sql(GDALDataset& ds, const fs::path& p, const std::string& 
 
 DatasetPtr open_input(const std::string& path, const std::string& label, const char* const* drivers,
                       const char* const* options) {
+  refuse_deep_json(path, label);
   const bool sqlite = is_sqlite_file(path);
   if (sqlite) refuse_unfolded_wal(path, label);
   DatasetPtr ds(

@@ -74,6 +74,7 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
     std::vector<std::vector<double>>& base = base_by_key[key];
     base.assign(uz(n_std * b.G), {});
     std::map<std::pair<int, int>, std::map<int, double>> got;  // (zone, group) → age → value
+    std::map<std::pair<int, int>, std::map<int, std::size_t>> row_of;  // … → age → its row, for the messages
     for (std::size_t r : timed.rows[key]) {
       const int zi = factors ? factors->standard_of_row(rows, r) : b.zone_of_row(rows, r, sn, skey);
       const int g = b.group_of_row(rows, r, sn, skey, true);  // applied before named groups (map order)
@@ -93,6 +94,7 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
       if (age % width != 0 || age < 0)
         doc.fail(sn, skey, rows.where(r, "age") + ": age " + std::to_string(age) + " is not a multiple of " + std::to_string(width));
       if (!got[{zi, g}].emplace(age, v).second) doc.fail(sn, skey, rows.where(r, "age") + ": a second row for this age");
+      row_of[{zi, g}][age] = r;
     }
     for (const auto& [zg, by_age] : got) {
       std::vector<double> f(uz(b.A), 0.0);
@@ -101,8 +103,10 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
           const int i = age / b.z;
           if (v == 0.0) continue;  // zero rows outside the childbearing ages are harmless (the UN's files have them)
           if (i <= 0 || i >= b.A - 1)
-            doc.fail(sn, skey, "mother's age " + std::to_string(age) + " is outside the ages that bear children on the grid (" +
-                                   std::to_string(b.z) + " to " + std::to_string(b.sc.grid.open_age() - 1) + ")");
+            doc.fail(sn, skey,
+                     rows.where(row_of[zg][age], "age") + ": mother's age " + std::to_string(age) +
+                         " is outside the ages that bear children on the grid (" + std::to_string(b.z) + " to " +
+                         std::to_string(b.sc.grid.open_age() - 1) + ")");
           f[uz(i)] = v;
         }
       } else {  // five-year rates on a single-year grid: graduate (monotone spline on cumulative fertility)
@@ -200,7 +204,7 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
           if (it == b.zone_index.end())
             doc.fail(srbn, srbkey,
                      srows.where(r, "zone") + ": unknown zone \"" + escape_cell(srows.text(r, "zone")) + "\"" +
-                         b.zone_spaces_hint(srows.text(r, "zone")));
+                         b.zone_twin_hint(srows.text(r, "zone")));
           v[uz(it->second)] = x * scale;
         } else {
           std::fill(v.begin(), v.end(), x * scale);

@@ -235,11 +235,11 @@ std::pair<int, int> od_pair(const Build& b, const Rows& rows, std::size_t r, con
   if (o == b.zone_index.end())
     b.doc.fail(&n, key,
                rows.where(r, "origin") + ": unknown origin zone \"" + escape_cell(rows.text(r, "origin")) + "\"" +
-                   b.zone_spaces_hint(rows.text(r, "origin")));
+                   b.zone_twin_hint(rows.text(r, "origin")));
   if (d == b.zone_index.end())
     b.doc.fail(&n, key,
                rows.where(r, "destination") + ": unknown destination zone \"" +
-                   escape_cell(rows.text(r, "destination")) + "\"" + b.zone_spaces_hint(rows.text(r, "destination")));
+                   escape_cell(rows.text(r, "destination")) + "\"" + b.zone_twin_hint(rows.text(r, "destination")));
   if (o->second == d->second)
     b.doc.fail(&n, key, rows.where(r, "destination") + ": origin and destination are the same zone");
   return {o->second, d->second};
@@ -436,7 +436,7 @@ void build_migration(const Build& b, const Layer& L, std::vector<StepSchedules>&
             auto it = b.zone_index.find(rows.text(r, "zone"));
             if (it == b.zone_index.end())
               doc.fail(zn, key + ".zones",
-                       rows.where(r, "zone") + ": unknown zone" + b.zone_spaces_hint(rows.text(r, "zone")));
+                       rows.where(r, "zone") + ": unknown zone" + b.zone_twin_hint(rows.text(r, "zone")));
             per_zone[uz(it->second)] += rows.number(r, "persons_per_year");
           }
         }

@@ -31,8 +31,9 @@ struct BitsLess {
 
 // mx rows from a table of (age, value) on the grid's life-table rows: abridged for z = 5 (closed at the grid's open
 // age keeping its person-years, sources.hpp close_abridged_mx), single years for z = 1 (abridged input graduated).
+// `where`: the table, its first row of the schedule and whose it is, for the messages.
 std::vector<double> mx_on_grid(const Build& b, const std::map<int, double>& by_age, Sex sex, const toml::node* n,
-                               const std::string& key, const LifeTableMethod& method) {
+                               const std::string& key, const LifeTableMethod& method, const std::string& where) {
   std::vector<int> ages;
   std::vector<double> mx;
   for (const auto& [a, m] : by_age) (ages.push_back(a), mx.push_back(m));
@@ -40,20 +41,28 @@ std::vector<double> mx_on_grid(const Build& b, const std::map<int, double>& by_a
   try {
     if (abridged) {
       for (std::size_t k = 2; k < ages.size(); ++k)
-        if (ages[k] != 5 * static_cast<int>(k - 1)) b.doc.fail(n, key, "abridged mx rows must be 0, 1, 5, 10, …; missing age " + std::to_string(5 * (k - 1)));
+        if (ages[k] != 5 * static_cast<int>(k - 1))
+          b.doc.fail(n, key,
+                     where + ": abridged mx rows must be 0, 1, 5, 10, …; missing age " + std::to_string(5 * (k - 1)));
       const int open_in = ages.back();
       if (b.z == 5) {
         if (open_in < b.sc.grid.open_age())
-          b.doc.fail(n, key, "the mx rows end at " + std::to_string(open_in) + "+, below the grid's open age " + std::to_string(b.sc.grid.open_age()));
+          b.doc.fail(n, key,
+                     where + ": the mx rows end at " + std::to_string(open_in) + "+, below the grid's open age " +
+                         std::to_string(b.sc.grid.open_age()));
         return open_in == b.sc.grid.open_age() ? mx : close_abridged_mx(mx, sex, b.sc.grid.open_age(), method);
       }
       return graduate_abridged_mx_to_single(mx, sex, b.sc.grid.open_age(), method);
     }
-    if (b.z == 5) b.doc.fail(n, key, "a five-year grid needs abridged mx rows 0, 1, 5, 10, …");
+    if (b.z == 5) b.doc.fail(n, key, where + ": a five-year grid needs abridged mx rows 0, 1, 5, 10, …");
     for (std::size_t k = 0; k < ages.size(); ++k)
-      if (ages[k] != static_cast<int>(k)) b.doc.fail(n, key, "single-year mx rows must be 0, 1, 2, …; missing age " + std::to_string(k));
+      if (ages[k] != static_cast<int>(k))
+        b.doc.fail(n, key, where + ": single-year mx rows must be 0, 1, 2, …; missing age " + std::to_string(k));
     const int w = b.sc.grid.open_age();
-    if (ages.back() < w) b.doc.fail(n, key, "the mx rows end at " + std::to_string(ages.back()) + ", below the open age " + std::to_string(w));
+    if (ages.back() < w)
+      b.doc.fail(
+          n, key,
+          where + ": the mx rows end at " + std::to_string(ages.back()) + ", below the open age " + std::to_string(w));
     if (ages.back() == w) return mx;
     // Close at w keeping the person-years above it: m(w+) = l(w) / T(w) (as close_abridged_mx).
     const LifeTable lt = single_year_life_table(mx, sex, method);
@@ -62,7 +71,7 @@ std::vector<double> mx_on_grid(const Build& b, const std::map<int, double>& by_a
     return out;
   } catch (const InputError& e) {
     if (std::string(e.what()).find(b.doc.file) == 0) throw;
-    b.doc.fail(n, key, e.what());
+    b.doc.fail(n, key, where + ": " + e.what());
   }
 }
 
@@ -332,7 +341,7 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
       if (form == Form::mx) {
         std::map<int, double> closed;  // with open_ax: the rows, the open one's rate 1 / open_ax
         if (open_ax) (closed = se.value).rbegin()->second = 1.0 / *open_ax;
-        out = mx_on_grid(b, open_ax ? closed : se.value, static_cast<Sex>(s), mn, mkey, method);
+        out = mx_on_grid(b, open_ax ? closed : se.value, static_cast<Sex>(s), mn, mkey, method, where);
       } else if (form == Form::Sx) {
         // Survival ratios by the age group at the END of the step (docs/ccmpp.md A1): row 0 takes the step's
         // births to ages 0…z−1, row x the cohort aged x−z at the start, the open row the two oldest groups.

@@ -103,7 +103,7 @@ void read_long(const Doc& doc, const Build& b, const toml::node& tn, const std::
         if (zi == b.zone_index.end())
           doc.fail(&tn, key,
                    rows.where(r, kZone) + ": expected a zone id of the geography, got \"" + escape_cell(id) + "\"" +
-                       b.zone_spaces_hint(id));
+                       b.zone_twin_hint(id));
         last_zone = id;
         last_zi = zi->second;
       }
@@ -242,7 +242,7 @@ Census read_census(const Doc& doc, const Build& b, const toml::node& tn, CohortA
     if (it == by_code.end()) {
       std::string also;  // the same id with spaces around it (a census spreadsheet's "110101 ")
       for (const auto& [code, d] : by_code)
-        if (code != id && without_spaces_around(code) == id)
+        if (code != id && geodata::without_spaces_around(code) == id)
           also = "; the table has rows for \"" + escape_cell(code) +
                  "\", the zone's id with spaces around it: remove them from the table (zone ids are compared as "
                  "written)";
@@ -433,7 +433,7 @@ std::vector<double> group_totals(const Doc& doc, const Build& b, const toml::nod
       if (zi == b.zone_index.end())
         doc.fail(
             &n, key,
-            rows.where(r, "zone") + ": expected a zone id of the geography" + b.zone_spaces_hint(rows.text(r, "zone")));
+            rows.where(r, "zone") + ": expected a zone id of the geography" + b.zone_twin_hint(rows.text(r, "zone")));
       auto gi = b.group_index.find(rows.text(r, "group"));
       if (gi == b.group_index.end()) doc.fail(&n, key, rows.where(r, "group") + ": expected a group of projection.groups");
       double& cell = out[uz(zi->second) * G + uz(gi->second)];

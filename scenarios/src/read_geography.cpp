@@ -127,6 +127,7 @@ void read_geography(const Doc& doc, const toml::table& root, Scenario& sc, Scena
   std::set<std::string> ids;
   for (const auto& z : sc.zones)
     if (!ids.insert(z.id).second) doc.fail(zones_node, "geography.zones", "zone id \"" + z.id + "\" appears twice");
+  if (const std::string twins = zone_id_twins(sc.zones); !twins.empty()) doc.fail(zones_node, "geography.zones", twins);
   if (source_zones) {
     // The zone table and the geometry must hold the same ids (a zone without a shape, or a shape without data, is
     // a mistake a planner wants to hear about, with the ids).

@@ -202,7 +202,7 @@ void read_services(const Doc& doc, const toml::table& root, const Build& b, Scen
           if (it == b.zone_index.end())
             doc.fail(cn, ckey,
                      rows.where(r, "zone") + ": unknown zone \"" + escape_cell(rows.text(r, "zone")) +
-                         "\"; expected a zone id of the geography" + b.zone_spaces_hint(rows.text(r, "zone")));
+                         "\"; expected a zone id of the geography" + b.zone_twin_hint(rows.text(r, "zone")));
           double& cap = s.capacity[uz(it->second)];
           // As the inline form: places from 0 to 1e10, one row per zone (a second row replaced the first silently).
           if (!std::isnan(cap))

@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 
 #include "cohortgis/engine/number_text.hpp"
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/text_encoding.hpp"
 #include "shared_steps.hpp"
 
 namespace cohortgis::scenarios {
@@ -133,6 +135,7 @@ void Scenario::validate() const {
                        "the zone another id");
     if (!ids.insert(zones[z].id).second) throw InputError(what + ": zone id " + quoted(zones[z].id) + " appears twice");
   }
+  if (const std::string twins = zone_id_twins(zones); !twins.empty()) throw InputError(what + ": " + twins);
   for (std::size_t g = 0; g < group_names.size(); ++g) {
     check_name(group_names[g], what + ": population group " + std::to_string(g + 1) + " name");
     if (group_names[g] == "all")
@@ -250,6 +253,27 @@ ScheduleProvider Scenario::schedule_provider(const CohortArray* const* start_pop
 Scenario build_scenario(const std::string& name, const std::string& data_dir) {
   if (name == "beijing-2020-embedded") return beijing_2020(data_dir);
   throw InputError("scenario '" + name + "': not a built-in scenario; give a scenario file (.toml) or 'default'");
+}
+
+std::string zone_id_twins(const std::vector<Zone>& zones) {
+  // Ids of ASCII without spaces at their ends are their own keys, so distinct ones have no twin: no map is built for
+  // them (50,000 zones of codes, the usual case).
+  const auto plain = [](const std::string& id) {
+    const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    return !id.empty() && !blank(id.front()) && !blank(id.back()) &&
+           std::all_of(id.begin(), id.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  };
+  if (std::all_of(zones.begin(), zones.end(), [&](const Zone& z) { return plain(z.id); })) return "";
+  std::map<std::string, std::size_t> keys;
+  for (std::size_t z = 0; z < zones.size(); ++z) {
+    const auto [it, fresh] = keys.emplace(geodata::twin_key(zones[z].id), z);
+    if (!fresh)
+      return "zone ids " + quoted(zones[it->second].id) + " (zone " + std::to_string(it->second + 1) + ") and " +
+             quoted(zones[z].id) + " (zone " + std::to_string(z + 1) +
+             ") read alike: " + geodata::twin_difference(zones[it->second].id, zones[z].id) +
+             "; expected distinct ids: write each id the same way everywhere (in NFC, without spaces at the ends)";
+  }
+  return "";
 }
 
 }  // namespace cohortgis::scenarios

@@ -14,11 +14,12 @@
 #include <unordered_map>
 #include <vector>
 
+#include "cohortgis/engine/index_cast.hpp"
+#include "cohortgis/geodata/text_encoding.hpp"
 #include "cohortgis/scenarios/records.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "shared_steps.hpp"
 #include "toml_doc.hpp"
-#include "cohortgis/engine/index_cast.hpp"
 
 namespace cohortgis::scenarios::detail {
 
@@ -90,9 +91,14 @@ struct Build {
   int zone(const toml::node& n, const std::string& key) const {
     const std::string id = doc.string(n, key);
     auto it = zone_index.find(id);
-    if (it == zone_index.end()) doc.fail(&n, key, "expected a zone id of the geography, got \"" + id + "\"");
+    if (it == zone_index.end())
+      doc.fail(&n, key, "expected a zone id of the geography, got \"" + escape_cell(id) + "\"" + zone_twin_hint(id));
     return it->second;
   }
+  // For a cell that names no zone, what the geography has that reads alike (ids are compared byte for byte, never
+  // trimmed): "; the geography's zone is "110101", without the spaces around "110101 ": …" (also U+00A0, U+3000), or
+  // "; the geography's zone "Café" reads alike: they differ only in Unicode normalisation (…)"; else "".
+  std::string zone_twin_hint(const std::string& cell) const;
   int group(const toml::node& n, const std::string& key) const {
     const std::string g = doc.string(n, key);
     auto it = group_index.find(g);
@@ -122,16 +128,10 @@ struct Build {
   // with every_if_empty (schedule, standard and factor tables: scenarios/README.md "Group cells") it is "all" with
   // any number of groups, and the callers let a row naming a group take precedence for that group.
   int zone_of_row(const Rows& t, std::size_t r, const toml::node* n, const std::string& key) const;
-  // For the message on a cell that names no zone: "; the geography's zone is "110101", …" when the cell is a zone id
-  // with spaces around it (a census spreadsheet's "110101 "; also U+00A0 and U+3000), else "". Ids are compared as
-  // written, never trimmed: the message names both spellings (scenarios/README.md "Zone ids").
-  std::string zone_spaces_hint(const std::string& cell) const;
   int group_of_row(const Rows& t, std::size_t r, const toml::node* n, const std::string& key,
                    bool every_if_empty = false) const;
 };
 
-// `s` without the spaces around it: ASCII blanks, U+00A0 (no-break) and U+3000 (ideographic), as spreadsheets leave.
-std::string without_spaces_around(const std::string& s);
 
 inline int sex_of(const Doc& doc, const Rows& t, std::size_t r, const std::string& key) {
   static const std::string kSex = "sex";  // not a string built per row

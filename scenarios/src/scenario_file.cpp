@@ -330,10 +330,73 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
   return set;
 }
 
-[[noreturn]] void toml_syntax_error(const std::string& label, const toml::parse_error& e) {
+// The key a line of TOML sets ("a.\"b c\"" = 1, [a.b], [[a.b]]) as a dotted path of its parts, read by toml++ itself
+// (quotes and escapes resolved); "" when the line is not such a line.
+std::string key_of_line(std::string_view line) {
+  const std::size_t b = line.find_first_not_of(" \t");
+  if (b == std::string_view::npos) return "";
+  line.remove_prefix(b);
+  std::string head;  // the header, or the key part before the '=' outside quotes, followed by " = 0"
+  if (line.front() == '[') {
+    head = std::string(line);
+  } else {
+    char quote = 0;
+    std::size_t i = 0;
+    for (; i < line.size() && (quote || line[i] != '='); ++i) {
+      if (quote == '"' && line[i] == '\\')
+        ++i;
+      else if (quote && line[i] == quote)
+        quote = 0;
+      else if (!quote && (line[i] == '"' || line[i] == '\''))
+        quote = line[i];
+    }
+    if (i == line.size()) return "";
+    head = std::string(line.substr(0, i)) + "= 0";
+  }
+  toml::table t;
+  try {
+    t = toml::parse(head);
+  } catch (const toml::parse_error&) {
+    return "";
+  }
+  std::string path;
+  const toml::node* n = &t;
+  while (n) {
+    if (const toml::array* a = n->as_array(); a && !a->empty() && a->back().is_table()) n = &a->back();
+    const toml::table* tt = n->as_table();
+    if (!tt || tt->size() != 1) break;
+    path += (path.empty() ? "" : ".") + std::string(tt->begin()->first.str());
+    n = &tt->begin()->second;
+  }
+  return path;
+}
+
+[[noreturn]] void toml_syntax_error(const std::string& label, const toml::parse_error& e, std::string_view text) {
   const auto& s = e.source();
-  throw InputError(label + ":" + std::to_string(s.begin.line) + ":" + std::to_string(s.begin.column) +
-                   ": TOML syntax error: " + std::string(e.description()));
+  const std::string at = label + ":" + std::to_string(s.begin.line) + ":" + std::to_string(s.begin.column) + ": ";
+  // toml++ garbles a quoted key in this message ("cannot redefine existing integer '\"srsrb\" '" for "srb";
+  // hostile probe of round 20): the key is read again from its line.
+  if (std::string_view(e.description()).find("cannot redefine") != std::string_view::npos) {
+    std::size_t from = 0;
+    for (std::size_t l = 1; l < s.begin.line && from != std::string_view::npos; ++l) {
+      from = text.find('\n', from);
+      if (from != std::string_view::npos) ++from;
+    }
+    if (from != std::string_view::npos) {
+      const std::string_view line = text.substr(from, text.find('\n', from) - from);
+      if (const std::string key = key_of_line(line); !key.empty()) {
+        const bool header =
+            line.find_first_not_of(" \t") != std::string_view::npos && line[line.find_first_not_of(" \t")] == '[';
+        throw InputError(
+            at +
+            (header ? "table [" + escape_cell(key, 60) + "] is defined twice"
+                    : "key '" + escape_cell(key, 60) + "' is set twice") +
+            " (an earlier line, dotted key, header or inline table set it already); expected each " +
+            (header ? "table once: remove or merge one of them" : "key once: remove or rename one of them"));
+      }
+    }
+  }
+  throw InputError(at + "TOML syntax error: " + std::string(e.description()));
 }
 
 }  // namespace
@@ -343,13 +406,13 @@ ScenarioSet load_scenario_file(const std::string& path, const std::string& data_
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) throw InputError(path + ": scenario file not found");
   toml::table root;
+  std::string text;
   try {
     const std::uintmax_t size = fs::file_size(path, ec);
     if (!ec && size > kMaxScenarioFileBytes)
       throw InputError(path + ": scenario file of " + std::to_string(size) + " bytes; expected at most " +
                        std::to_string(kMaxScenarioFileBytes >> 20) + " MiB (tables go in files of their own)");
     std::ifstream in(path, std::ios::binary);
-    std::string text;
     text.reserve(ec ? 0 : static_cast<std::size_t>(size));
     std::vector<char> block(std::size_t{1} << 16);  // on the heap: a 256 kB stack (ulimit -s) is enough to load
     while (in.read(block.data(), static_cast<std::streamsize>(block.size())) || in.gcount() > 0) {  // to the end
@@ -362,7 +425,7 @@ ScenarioSet load_scenario_file(const std::string& path, const std::string& data_
     check_key_depth(text, path);  // before the parser: deep dotted keys overflow its stack
     root = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
-    toml_syntax_error(path, e);
+    toml_syntax_error(path, e, text);
   }
   return load_root(root, path, fs::path(path).parent_path().string(), data_dir, nullptr, true, allowed, threads);
 }
@@ -374,7 +437,7 @@ ScenarioSet load_scenario_text(const std::string& text, const std::string& label
     check_key_depth(text, label);
     root = toml::parse(text, label);
   } catch (const toml::parse_error& e) {
-    toml_syntax_error(label, e);
+    toml_syntax_error(label, e, text);
   }
   return load_root(root, label, base_dir, data_dir, &frames, false, {}, threads);
 }

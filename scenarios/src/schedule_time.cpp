@@ -175,27 +175,21 @@ int Build::zone_of_row(const Rows& t, std::size_t r, const toml::node* n, const 
   if (it == zone_index.end())
     doc.fail(n, key,
              t.where(r, "zone") + ": unknown zone \"" + escape_cell(t.text(r, "zone")) + "\"" +
-                 zone_spaces_hint(t.text(r, "zone")));
+                 zone_twin_hint(t.text(r, "zone")));
   return it->second;
 }
 
-std::string without_spaces_around(const std::string& s) {
-  std::string_view v(s);
-  for (bool cut = true; cut && !v.empty();) {
-    cut = false;
-    for (std::string_view sp : {" ", "\t", "\r", "\n", "\xC2\xA0", "\xE3\x80\x80"}) {
-      if (v.starts_with(sp)) v.remove_prefix(sp.size()), cut = true;
-      if (v.ends_with(sp)) v.remove_suffix(sp.size()), cut = true;
-    }
-  }
-  return std::string(v);
-}
-
-std::string Build::zone_spaces_hint(const std::string& cell) const {
-  const std::string id = without_spaces_around(cell);
-  if (id.empty() || id.size() == cell.size() || !zone_index.count(id)) return {};
-  return "; the geography's zone is \"" + id + "\", without the spaces around \"" + escape_cell(cell) +
-         "\": remove them from the table (zone ids are compared as written)";
+std::string Build::zone_twin_hint(const std::string& cell) const {
+  // A census spreadsheet's "110101 ": the zone named with both spellings (scenarios/README.md "Zone ids").
+  if (const std::string id = geodata::without_spaces_around(cell);
+      !id.empty() && id.size() != cell.size() && zone_index.count(id))
+    return "; the geography's zone is \"" + escape_cell(id) + "\", without the spaces around \"" + escape_cell(cell) +
+           "\": it reads alike, but zone ids are compared as written: remove the spaces from the table";
+  for (const auto& zn : sc.zones)
+    if (const std::string why = geodata::twin_difference(zn.id, cell); !why.empty())
+      return "; the geography's zone \"" + escape_cell(zn.id) + "\" reads alike: " + why +
+             " (ids are compared byte for byte: write it the same way in both)";
+  return "";
 }
 
 int Build::group_of_row(const Rows& t, std::size_t r, const toml::node* n, const std::string& key,

@@ -141,6 +141,23 @@ TEST_F(EstimateRun, CrosswalkWeightsThatDoNotSumToOneWriteNothing) {
   EXPECT_FALSE(fs::exists(out));
 }
 
+// Hostile probe of round 21: --mx with censuses of zone totals was ignored without a word (a file that did not
+// exist, or a URL, as much as the right one); it is refused, naming the census without ages, and nothing is written.
+TEST_F(EstimateRun, DeathRatesWithCensusesOfZoneTotalsAreRefused) {
+  app::EstimateConfig c = totals_config();
+  c.first_crosswalk = c.second_crosswalk = kFix + "/estimate/crosswalk_split.csv";
+  c.mx = (tmp / "no_such_mx.csv").string();
+  EXPECT_CONTAINS(error_of([&] { app::estimate(c); }), "--mx: death rates are used by the residual method only, and " +
+                                                           c.first +
+                                                           " gives zone totals without ages (the totals method");
+  EXPECT_FALSE(fs::exists(out));
+  c.mx.clear();
+  c.mx_filter = {{"iso3", "CHN"}};
+  EXPECT_CONTAINS(error_of([&] { app::estimate(c); }), "--mx-filter: death rates are used by the residual method only");
+  c.mx_filter.clear();
+  EXPECT_EQ(app::estimate(c).method, "totals");
+}
+
 // Hostile probe 3: --open-age 100000 wrote tables no scenario reads (projection.open_age is 10 to 130).
 TEST_F(EstimateRun, OpenAgeOutsideTheScenarioBoundsWritesNothing) {
   app::EstimateConfig c = totals_config();

@@ -307,6 +307,17 @@ def python_case(log, name, code, expect, prelude, cwd, env, watched, pattern='',
     log.record(name, not probs, ('; '.join(probs) + ' | ' if probs else '') + line[:200] + ' ' + err.strip()[-200:])
 
 
+# The command lines most cases run in a case folder (sc.toml the scenario, out the results).
+VAL = ['validate', 'sc.toml']
+RUN = ['run', 'sc.toml', '--out', 'out', '--quiet', '--no-report']
+RUNR = ['run', 'sc.toml', '--out', 'out', '--quiet']
+
+
+def limits(**kw):
+    """prlimit's words that run a command under the limits kw (stack=65536, nofile=4 …)."""
+    return ['prlimit'] + ['--%s=%d' % (k, v) for k, v in kw.items()] + ['--']
+
+
 class CliProbe:
     """What a command-line probe from round 10 on sets up and shares: the command line (command_line(prefix)), the
     listener for every URL, the environment of every command (the repository's data, the build's Python module), the
@@ -327,6 +338,18 @@ class CliProbe:
         self.shared = os.path.join(self.root, 'shared')
         self.quoted = ()  # words whose quotation in a message is a problem (round 18: /etc/passwd's user names)
         self.py_prelude, self.py_dir, self.py_watched = '', self.root, ()
+
+    def g(self, old, new):
+        """The good scenario with `old` replaced by `new`."""
+        return self.good.replace(old, new)
+
+    def baseref(self, ref):
+        """The good scenario whose base population table is `ref` (TOML text: a quoted path or an inline table)."""
+        return self.g('table = "base.csv"', 'table = %s' % ref)
+
+    def zsrc(self, path, extra=''):
+        """The good scenario with [geography.source] at `path` (id field `id`) and `extra` keys in it."""
+        return self.g('[projection]', '[geography.source]\npath = "%s"\nid_field = "id"\n%s\n[projection]' % (path, extra))
 
     def wanted(self, name):
         """Whether the case runs: no CASE_PREFIX given, or name starts with one."""

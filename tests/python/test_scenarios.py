@@ -68,7 +68,7 @@ def test_bad_frames_raise_value_error(cg):
         cg.scenario_from_frames(**f)
     f = toy_frames()
     f["mortality"] = f["mortality"][f["mortality"]["age"] != 40]
-    with pytest.raises(ValueError, match=r"^scenario_from_frames: mortality: abridged mx rows must be 0, 1, 5, 10, …; missing age 40"):
+    with pytest.raises(ValueError, match=r"^scenario_from_frames: mortality: table 'mortality', row \d+, column 'age' \(female\): abridged mx rows must be 0, 1, 5, 10, …; missing age 40"):
         cg.scenario_from_frames(**f)
 
 

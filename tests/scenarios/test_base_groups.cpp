@@ -287,7 +287,7 @@ TEST_F(GroupsScenario, LongTableSexAndAgeCells) {
       // A zone id with spaces around it (a census spreadsheet's "B "): an error naming both spellings.
       {"B ,registered,female,10,1\n",
        "column 'zone': expected a zone id of the geography, got \"B \"; the geography's zone is \"B\", without the "
-       "spaces around \"B \": remove them from the table"},
+       "spaces around \"B \": it reads alike, but zone ids are compared as written: remove the spaces from the table"},
       {"\xC2\xA0"
        "A\xE3\x80\x80,registered,female,10,1\n",
        "the geography's zone is \"A\", without the spaces"}};

@@ -13,6 +13,7 @@
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "csv_fixture.hpp"
+#include "error_of.hpp"
 
 using namespace cohortgis;
 namespace fs = std::filesystem;
@@ -458,4 +459,30 @@ TEST(ScenarioFile, OptionalIndicatorsAskedByName) {
             std::string::npos)
       << unasked;
   EXPECT_EQ(load("[\"age_15_17\"]", target).targets.back().indicator, "age_15_17");
+}
+
+// Round 20: toml++'s message for a key given twice showed the key garbled when it was quoted ("cannot redefine
+// existing integer '"srsrb" '" for "srb"). The key is read again from its line: quotes and escapes resolved, dotted
+// parts joined, table headers named as tables, with the line and column.
+TEST(ScenarioFile, AKeyOrTableGivenTwiceIsNamedAsWritten) {
+  const auto message = [](const std::string& text) {
+    try {
+      (void)scenarios::load_scenario_text(text, "sc.toml", ".", COHORTGIS_DATA, {});
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string twice = " is set twice (an earlier line, dotted key, header or inline table set it already)";
+  EXPECT_CONTAINS(message("[fertility]\nsrb = 105\n\"srb\" = 106\n"), "sc.toml:3:9: key 'srb'" + twice);
+  EXPECT_CONTAINS(message("[fertility]\nsrb = 105\n  's\\u0072b' = 1\n\"s\\u0072b\" = 106\n"), "sc.toml:4:");
+  EXPECT_CONTAINS(message("[fertility]\nsrb = 105\n\"s\\u0072b\" = 106\n"), "key 'srb'" + twice);
+  EXPECT_CONTAINS(message("\"a=b\".c = 1\n\"a=b\" . \"c\" = 2\n"), "sc.toml:2:");
+  EXPECT_CONTAINS(message("\"a=b\".c = 1\n\"a=b\" . \"c\" = 2\n"), "key 'a=b.c'" + twice);
+  EXPECT_CONTAINS(message("\"\\u0007\" = 1\n\"\\u0007\" = 2\n"), "key '\\x07'" + twice);
+  EXPECT_CONTAINS(message("[a.b]\nx = 1\n[a.b] # again\n"),
+                  "sc.toml:3:1: table [a.b] is defined twice (an earlier line, dotted key, header or inline table set "
+                  "it already); expected each table once");
+  EXPECT_CONTAINS(message("[[v]]\nx = 1\n[v]\n"), "table [v] is defined twice");
+  EXPECT_CONTAINS(message("x = [1, 2\n"), "sc.toml:1:11: TOML syntax error");  // other errors keep toml++'s words
 }

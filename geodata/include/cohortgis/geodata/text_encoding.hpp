@@ -29,6 +29,18 @@ inline constexpr std::size_t kMaxNameChars = 200;
 // kMaxNameChars (`where` names the file, row and field).
 void check_name_length(const std::string& name, const std::string& where);
 
+// Names are compared byte for byte (a zone id in a table must be written as in the geography). Two names that differ
+// only in Unicode normalisation (é as U+00E9, NFC, or as e + U+0301, NFD, as macOS and some exports write it) or in
+// spaces at their ends (without_spaces_around) read alike in every message and output; these name the difference instead:
+// "" when `a` and `b` are the same bytes or differ otherwise; else what tells them apart, e.g. "they differ only in
+// Unicode normalisation (Caf<U+00E9> against Cafe<U+0301>)" or "they differ only in spaces at their ends".
+std::string twin_difference(const std::string& a, const std::string& b);
+// The key twins share: `name` without the spaces around it (without_spaces_around), in NFC (invalid UTF-8 as it is).
+std::string twin_key(const std::string& name);
+// `s` without the spaces around it: ASCII blanks, tabs, CR/LF, U+00A0 (no-break) and U+3000 (ideographic), as
+// spreadsheets and census exports leave them.
+std::string without_spaces_around(const std::string& s);
+
 // The advice given with every "not valid UTF-8" error.
 inline constexpr const char* kDeclareEncoding =
     "if the file was saved as GBK/GB18030 (Chinese Excel, older Shapefiles without .cpg), declare its encoding "

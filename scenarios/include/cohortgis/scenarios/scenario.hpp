@@ -123,6 +123,10 @@ inline constexpr double kMaxCellPersons = 1e12;
 // "baseline" first and the variants' names (non-empty, unique, not "baseline"). Throw InputError.
 void check_name(const std::string& name, const std::string& what);
 void validate_runs(const std::vector<Scenario>& runs);
+// "" when no two zone ids read alike; else 'zone ids "Café" (zone 2) and "Café" (zone 3) read alike: they differ only
+// in Unicode normalisation (…); expected distinct ids …' (geodata::twin_difference): ids are compared byte for byte,
+// and two such zones would print alike in every message and output.
+std::string zone_id_twins(const std::vector<Zone>& zones);
 
 inline constexpr const char* kDefaultScenarioName = "beijing-2020";
 
