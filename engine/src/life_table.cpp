@@ -274,9 +274,14 @@ void build_abridged_life_table(std::span<const double> mx, Sex sex, const LifeTa
   }
   out.ax[1] = cd_4a1(r, s, q0_for_4a1);
 
+  // std::fmax(m, DBL_MIN) of a validated rate (finite, ≥ 0): the same value without fmax's NaN rules, which make it
+  // a call into libm (≈ 10 instructions, twice a row).
+  const auto above_min = [](double m) { return m > DBL_MIN ? m : DBL_MIN; };
   // Closed rows from age 5.
+  // The widths as set above, as constants (the same values: GCC folds n²/12 and the divisor as the loop computed
+  // them): rows from 5–9 are 5 years wide, 1–4 before them; the open group's neighbour takes n.
   for (std::size_t i = 2; i < w; ++i) {
-    const double n = out.width[i];
+    const double n = 5.0;
     const bool greville =
         method.ax_method == AxMethod::greville && (i >= 4 || method.greville_from_age_5);  // 5–9, 10–14 under mod
     if (!greville) {
@@ -286,10 +291,9 @@ void build_abridged_life_table(std::span<const double> mx, Sex sex, const LifeTa
     // UN (1982) p. 31, Greville (1977); general widths as in DemoTools lt_id_morq_a_greville:
     //   nax = n/2 − (n²/12)(m_x − k_x),  k_x = ln(m_next / m_prev) / (n_prev/2 + n + n_next/2).
     // The last closed group's upper neighbour is the open group (its m, width taken as n); the divisor is 9.5 at 5–9.
-    const double n_prev = out.width[i - 1];
-    const double n_next = (i + 1 == w) ? n : out.width[i + 1];
-    const double k =
-        std::log(std::fmax(mx[i + 1], DBL_MIN) / std::fmax(mx[i - 1], DBL_MIN)) / (0.5 * n_prev + n + 0.5 * n_next);
+    const double n_prev = i == 2 ? 4.0 : 5.0;
+    const double n_next = 5.0;
+    const double k = std::log(above_min(mx[i + 1]) / above_min(mx[i - 1])) / (0.5 * n_prev + n + 0.5 * n_next);
     double a = 0.5 * n - (n * n / 12.0) * (mx[i] - k);
     // DemoTools guard: outside [0.4 n, 0.6 n] or undefined → constant-hazard nax.
     if (!std::isfinite(a) || a < 0.4 * n || a > 0.6 * n) a = constant_hazard_ax(n, mx[i]);
