@@ -479,11 +479,16 @@ void StepRunner::mortality(int z, int g, int s, Scratch& sc, std::span<double> S
       }
       survival_ratios(sc.lt, L_.grid, S);  // in place: over the mx row the life table was built from
       c_.e0[es] = sc.lt.ex[0];
-      for (std::size_t r = 0; r < sc.lt.rows(); ++r)
-        if (sc.lt.age[r] == 65.0) {
-          c_.e65[es] = sc.lt.ex[r];
-          break;
-        }
+      // The row of age 65: 65 on a single-year table, 14 on an abridged one (0, 1–4, 5–9, …); else searched.
+      const std::size_t r65 = L_.grid.width_years == 1 ? 65 : 14;
+      if (r65 < sc.lt.rows() && sc.lt.age[r65] == 65.0)
+        c_.e65[es] = sc.lt.ex[r65];
+      else
+        for (std::size_t r = 0; r < sc.lt.rows(); ++r)
+          if (sc.lt.age[r] == 65.0) {
+            c_.e65[es] = sc.lt.ex[r];
+            break;
+          }
       if (!phi.empty()) age_period_death_split(sc.lt, L_.grid.open_age(), phi);
       break;
     }
