@@ -312,7 +312,7 @@ bool StepRunner::cell_outflows(int z, int g, int s, double share, Scratch& sc, b
 // from the largest rate sum of each group over the zones and the largest zone multiplier of each transition, in the
 // same order of operations. Every term is ≥ 0, and rounded sums and products of numbers ≥ 0 do not decrease when a
 // term grows, so no zone's own bound exceeds this one. The rate sums outflows() reads (out_rate_sum: the OD index's
-// own on a one-year grid, StepPlan::out_rate_z on a five-year grid).
+// own on a one-year grid, the run's OutRateSums on a five-year grid).
 bool StepRunner::no_zone_may_scale() const {
   if (!plan_.rate_bound_only) return false;
   const double zy = L_.grid.width_years;
