@@ -196,10 +196,11 @@ Workload::Workload(const WorkloadOptions& options) : opt_(options) {
     // both grids; on the single-year grid each cell gets one term: 0 + x = x).
     for (int s = 0; s < 2; ++s)
       for (int i = 0; i < A1; ++i) {
+        const int k = five ? i / 5 : i;  // the grid's age index (a division by a constant: no idiv per cell)
         const double share = pop[(uz(c) * 2 + uz(s)) * uz(A1) + uz(i)] / total;
         const double working = (i >= 18 && i < 45) ? 1.0 : 0.1;
-        base_.at(z, 0, s, i / opt_.step_years) += persons * share * (1.0 - 0.2 * working);
-        base_.at(z, 1, s, i / opt_.step_years) += persons * share * 0.2 * working * (0.9 + 0.2 * rng.uniform());
+        base_.at(z, 0, s, k) += persons * share * (1.0 - 0.2 * working);
+        base_.at(z, 1, s, k) += persons * share * 0.2 * working * (0.9 + 0.2 * rng.uniform());
       }
   }
 
