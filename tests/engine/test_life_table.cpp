@@ -764,6 +764,15 @@ TEST(AbridgedLifeTable, GrevilleAxAndFiveYearRatiosAreTheFormulasBits) {
       EXPECT_EQ(std::bit_cast<std::uint64_t>(S[i]), std::bit_cast<std::uint64_t>(ref[i])) << variant << " age " << i;
   }
   EXPECT_GT(compared, 60u);
+  // Nobody left from 50–54 on (q = 1 − e^(−5 · 10⁶) = 1 exactly): e is 0 there, T / l before.
+  std::vector<double> mx = base;
+  mx[10] = 1e6;
+  const LifeTable lt = abridged_life_table(mx, Sex::male);
+  for (std::size_t i = 0; i < lt.rows(); ++i)
+    if (i <= 10)
+      EXPECT_EQ(std::bit_cast<std::uint64_t>(lt.ex[i]), std::bit_cast<std::uint64_t>(lt.Tx[i] / lt.lx[i])) << i;
+    else
+      EXPECT_EQ(std::bit_cast<std::uint64_t>(lt.ex[i]), std::bit_cast<std::uint64_t>(0.0)) << i;
 }
 
 }  // namespace
