@@ -128,6 +128,15 @@ def cli_phases(cli, scenario, out_dir, threads, report, fmt="", components=""):
             "write_serial_s": handover if overlapped else write}
 
 
+def run_row(name, threads, r, bw):
+    """A table row of one bench_tool run with no peer columns: time, rate, × floor, RSS, CPU."""
+    floor_s = r["floor_bytes_per_year"] / bw
+    return [name, str(threads), f"{r['s_per_year'] * 1e3:.2f}", f"{r['cells_per_s'] / 1e6:.0f}", "", "",
+            f"{r['s_per_year'] / floor_s:.1f}×", f"{r['peak_rss_bytes'] / 2**20:.0f} MiB",
+            f"{r['peak_rss_bytes'] / (r['state_bytes'] + r['schedule_bytes']):.2f}×",
+            f"{r['cpu_s_per_year'] * 1e3:.2f}", "", ""]
+
+
 def cpu_model():
     try:
         for line in open("/proc/cpuinfo"):
@@ -229,12 +238,7 @@ def main():
                 five_hashes |= {x["hash"] for x in runs}
                 r = min(runs, key=lambda x: x["s_per_year"])
                 raw["runs"].append(dict(r, five_year=True))
-                floor_s = r["floor_bytes_per_year"] / bw
-                rows.append([label(z) + " five-year steps", str(t), f"{r['s_per_year'] * 1e3:.2f}",
-                             f"{r['cells_per_s'] / 1e6:.0f}", "", "", f"{r['s_per_year'] / floor_s:.1f}×",
-                             f"{r['peak_rss_bytes'] / 2**20:.0f} MiB",
-                             f"{r['peak_rss_bytes'] / (r['state_bytes'] + r['schedule_bytes']):.2f}×",
-                             f"{r['cpu_s_per_year'] * 1e3:.2f}", "", ""])
+                rows.append(run_row(label(z) + " five-year steps", t, r, bw))
             if len(five_hashes) != 1:
                 failures.append(f"{label(z)} five-year steps: results differ between runs or thread counts")
         # The user path: what `cohortgis run` and ScenarioSet.run() configure (per-cell components, indicators every
@@ -367,12 +371,7 @@ def main():
                           "--stream", path])
             os.remove(path)
             raw["runs"].append(dict(r, streamed=True))
-            floor_s = r["floor_bytes_per_year"] / bw
-            rows.append([label(z) + " → disk", str(cores), f"{r['s_per_year'] * 1e3:.2f}",
-                         f"{r['cells_per_s'] / 1e6:.0f}", "", "", f"{r['s_per_year'] / floor_s:.1f}×",
-                         f"{r['peak_rss_bytes'] / 2**20:.0f} MiB",
-                         f"{r['peak_rss_bytes'] / (r['state_bytes'] + r['schedule_bytes']):.2f}×",
-                         f"{r['cpu_s_per_year'] * 1e3:.2f}", "", ""])
+            rows.append(run_row(label(z) + " → disk", cores, r, bw))
 
     print(f"machine: {cpu_model()}, {cores} cores; memory copy bandwidth {bw / 1e9:.1f} GB/s "
           f"(read + write, best of 5, {max(threads)} threads)")
