@@ -2,9 +2,10 @@
 // Driver of the whole benchmark (bench/run_bench.py calls it); prints one JSON object per command.
 //   bench_tool run    --zones N [--steps T] [--threads K] [--indicators 0|1] [--cell-components 0|1]
 //                     [--mortality-in-place 0|1] [--stream FILE] [--hash-outputs 0|1] [--method flows|multistate]
-//                     [--od 0|1]
+//                     [--od 0|1] [--step-years 1|5]
 //       times a projection of the workload; hashes every step's end population and births (hash time is excluded),
-//       with --hash-outputs 1 also the per-cell components and the indicators (separate hashes)
+//       with --hash-outputs 1 also the per-cell components and the indicators (separate hashes); --step-years 5:
+//       five-year ages and steps (--steps counts steps; the times and the floor are per projected year)
 //   bench_tool export --zones N [--steps T] --out DIR [--results 0|1]
 //       writes the workload's model (and, with --results 1, the engine's results of the user path: populations,
 //       births, the per-cell components, the per-state sums and the indicators) as raw float64/int32 files for the
@@ -155,6 +156,7 @@ WorkloadOptions options(const std::map<std::string, std::string>& a) {
   o.zones = geti(a, "zones", 3000);
   o.steps = geti(a, "steps", 50);
   o.data_dir = gets(a, "data");
+  o.step_years = geti(a, "step-years", 1);  // export and scenario refuse 5 (the NumPy peer and folder are annual)
   return o;
 }
 
@@ -190,19 +192,19 @@ int cmd_run(const std::map<std::string, std::string>& a) {
   const double total = seconds(t0, Clock::now());
   const double cpu = cpu_seconds() - cpu0;
   const double engine = total - sink.in_sink;
-  const int steps = w.options().steps;
+  const int steps = w.options().steps, years = steps * w.options().step_years;
   const double cells = static_cast<double>(w.layout().cells());
   std::printf(
       "{\"zones\": %d, \"steps\": %d, \"threads\": %d, \"generate_s\": %.3f, \"total_s\": %.4f, \"sink_s\": %.4f, "
       "\"engine_s\": %.4f, \"s_per_year\": %.6f, \"cells_per_s\": %.4e, \"peak_rss_bytes\": %ld, "
       "\"state_bytes\": %.0f, \"schedule_bytes\": %.0f, \"floor_bytes_per_year\": %.0f, \"hash\": \"%016llx\", "
       "\"cpu_s_per_year\": %.6f, \"components_hash\": \"%016llx\", \"indicators_hash\": \"%016llx\", "
-      "\"indicators_rest_hash\": \"%016llx\"}\n",
-      w.options().zones, steps, threads, gen_s, total, sink.in_sink, engine, engine / steps, cells * steps / engine,
+      "\"indicators_rest_hash\": \"%016llx\", \"step_years\": %d}\n",
+      w.options().zones, steps, threads, gen_s, total, sink.in_sink, engine, engine / years, cells * steps / engine,
       peak_rss_bytes(), w.state_bytes(), w.schedule_bytes(), w.floor_bytes_per_year(),
-      static_cast<unsigned long long>(sink.hash), (cpu - sink.cpu_in_sink) / steps,
+      static_cast<unsigned long long>(sink.hash), (cpu - sink.cpu_in_sink) / years,
       static_cast<unsigned long long>(sink.components_hash), static_cast<unsigned long long>(sink.indicators_hash),
-      static_cast<unsigned long long>(sink.indicators_rest_hash));
+      static_cast<unsigned long long>(sink.indicators_rest_hash), w.options().step_years);
   return 0;
 }
 
@@ -255,6 +257,7 @@ class ExportSink : public ResultSink {
 };
 
 int cmd_export(const std::map<std::string, std::string>& a) {
+  if (geti(a, "step-years", 1) != 1) throw std::runtime_error("export: the NumPy peer projects annual steps only");
   const Workload w(options(a));
   const std::string dir = gets(a, "out");
   if (dir.empty()) throw std::runtime_error("export: --out DIR is required");

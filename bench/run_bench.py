@@ -7,7 +7,7 @@ sizes) at 1 … all cores, the NumPy peer on the same inputs, and the table of b
                                       [--repeat 3] [--numpy-repeat 2] [--numpy-full 1] [--threads 1,2]
                                       [--user-path SIZES] [--cli SIZES] [--cli-steps 10] [--cli-report 1]
                                       [--cli-population-form auto|csv|netcdf] [--cli-repeat N] [--cli-python 1]
-                                      [--cli-components LIST]
+                                      [--cli-components LIST] [--five-year 1]
                                       [--stream-steps 10] [--workdir DIR] [--json FILE]
 
 Rows per size: the lean kernel at each thread count, the user path, the command line and Python run(), the kernel
@@ -128,6 +128,15 @@ def cli_phases(cli, scenario, out_dir, threads, report, fmt="", components=""):
             "write_serial_s": handover if overlapped else write}
 
 
+def run_row(name, threads, r, bw):
+    """A table row of one bench_tool run with no peer columns: time, rate, × floor, RSS, CPU."""
+    floor_s = r["floor_bytes_per_year"] / bw
+    return [name, str(threads), f"{r['s_per_year'] * 1e3:.2f}", f"{r['cells_per_s'] / 1e6:.0f}", "", "",
+            f"{r['s_per_year'] / floor_s:.1f}×", f"{r['peak_rss_bytes'] / 2**20:.0f} MiB",
+            f"{r['peak_rss_bytes'] / (r['state_bytes'] + r['schedule_bytes']):.2f}×",
+            f"{r['cpu_s_per_year'] * 1e3:.2f}", "", ""]
+
+
 def cpu_model():
     try:
         for line in open("/proc/cpuinfo"):
@@ -168,6 +177,8 @@ def main():
     ap.add_argument("--cli-repeat", type=int, default=0, help="command-line and Python runs per row (0: --repeat)")
     ap.add_argument("--cli-python", type=int, default=1, help="1: the command-line sizes also get the Python row")
     ap.add_argument("--cli-components", default="", help="--components of the command-line run (default: all)")
+    ap.add_argument("--five-year", type=int, default=1,
+                    help="1: a lean row of five-year steps (bench_tool run --step-years 5) over --steps years")
     ap.add_argument("--user-path", default="",
                     help="comma list of zone counts that also get the user-path rows (default: every size; 'none' none)")
     a = ap.parse_args()
@@ -217,6 +228,19 @@ def main():
                          f"{r['peak_rss_bytes'] / 2**20:.0f} MiB",
                          f"{r['peak_rss_bytes'] / (r['state_bytes'] + r['schedule_bytes']):.2f}×",
                          f"{r['cpu_s_per_year'] * 1e3:.2f}", ""])
+        # Five-year ages and steps over the same years (a fifth of the steps): the lean kernel where a user's data
+        # are abridged; its times and floor are per projected year, so the row reads as the annual ones.
+        if a.five_year:
+            five_hashes = set()
+            for t in threads:
+                runs = [run_json([tool, "run", "--zones", str(z), "--steps", str(max(1, a.steps // 5)), "--threads",
+                                  str(t), "--step-years", "5"]) for _ in range(max(1, a.repeat))]
+                five_hashes |= {x["hash"] for x in runs}
+                r = min(runs, key=lambda x: x["s_per_year"])
+                raw["runs"].append(dict(r, five_year=True))
+                rows.append(run_row(label(z) + " five-year steps", t, r, bw))
+            if len(five_hashes) != 1:
+                failures.append(f"{label(z)} five-year steps: results differ between runs or thread counts")
         # The user path: what `cohortgis run` and ScenarioSet.run() configure (per-cell components, indicators every
         # year, the survival ratios in a cache of their own), against the lean kernel of the same thread count
         # measured just before; its populations and births must hash as the lean kernel's.
@@ -347,12 +371,7 @@ def main():
                           "--stream", path])
             os.remove(path)
             raw["runs"].append(dict(r, streamed=True))
-            floor_s = r["floor_bytes_per_year"] / bw
-            rows.append([label(z) + " → disk", str(cores), f"{r['s_per_year'] * 1e3:.2f}",
-                         f"{r['cells_per_s'] / 1e6:.0f}", "", "", f"{r['s_per_year'] / floor_s:.1f}×",
-                         f"{r['peak_rss_bytes'] / 2**20:.0f} MiB",
-                         f"{r['peak_rss_bytes'] / (r['state_bytes'] + r['schedule_bytes']):.2f}×",
-                         f"{r['cpu_s_per_year'] * 1e3:.2f}", "", ""])
+            rows.append(run_row(label(z) + " → disk", cores, r, bw))
 
     print(f"machine: {cpu_model()}, {cores} cores; memory copy bandwidth {bw / 1e9:.1f} GB/s "
           f"(read + write, best of 5, {max(threads)} threads)")
@@ -368,7 +387,7 @@ def main():
     # many to 2× the floor), were the memory system to deliver the bandwidth measured here. An extrapolation, said so.
     for z in zones:
         one = next((x for x in raw["runs"] if x["zones"] == z and x["threads"] == 1 and not x.get("streamed")
-                    and not x.get("user_path")), None)
+                    and not x.get("user_path") and not x.get("five_year")), None)
         if one:
             ratio = one["s_per_year"] / (one["floor_bytes_per_year"] / bw)
             print(f"{label(z)}: one core is {ratio:.1f}× the floor ({1e9 / one['cells_per_s']:.1f} ns per cohort-cell); "

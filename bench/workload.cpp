@@ -67,9 +67,12 @@ std::string default_data_dir() {
 
 Workload::Workload(const WorkloadOptions& options) : opt_(options) {
   if (opt_.zones < opt_.neighbours + 1) throw std::runtime_error("workload: need more zones than neighbours");
+  if (opt_.step_years != 1 && opt_.step_years != 5) throw std::runtime_error("workload: step years must be 1 or 5");
   if (opt_.data_dir.empty()) opt_.data_dir = default_data_dir();
   const AgeGrid g = grid();
   const int A = g.n_ages, Z = opt_.zones, P = periods();
+  const int A1 = 101, R = g.life_table_rows();  // single-year ages of the WPP population; mx rows of the grid
+  const bool five = opt_.step_years == 5;
   const std::string dir = opt_.data_dir + "/";
 
   // --- Country schedules from WPP 2022, graduated to single years. -----------------------------------------------
@@ -98,7 +101,7 @@ Workload::Workload(const WorkloadOptions& options) : opt_(options) {
       for (int c = 0; c < kCountries; ++c)
         if (r[ci] == kIso3[c] && r[cy] == "2020") country_srb[c] = std::stod(r[cv]);
   }
-  std::vector<double> pop(uz(kCountries) * 2 * uz(A), 0.0);  // 2020 population by single age, [country][sex][age]
+  std::vector<double> pop(uz(kCountries) * 2 * uz(A1), 0.0);  // 2020 population by single age, [country][sex][age]
   {
     const Csv t = read_csv(dir + "population_single_age_2010_2020.csv");
     const std::size_t ci = t.col("iso3"), cy = t.col("year"), cs = t.col("sex"), ca = t.col("age"),
@@ -106,35 +109,42 @@ Workload::Workload(const WorkloadOptions& options) : opt_(options) {
     for (const auto& r : t.rows)
       for (int c = 0; c < kCountries; ++c)
         if (r[ci] == kIso3[c] && r[cy] == "2020")
-          pop[(uz(c) * 2 + uz(sex_of(r[cs]))) * uz(A) + uz(std::stoi(r[ca]))] = 1000.0 * std::stod(r[cv]);
+          pop[(uz(c) * 2 + uz(sex_of(r[cs]))) * uz(A1) + uz(std::stoi(r[ca]))] = 1000.0 * std::stod(r[cv]);
     const Csv s = read_csv(dir + "supplementary_wpp2019_population_5y_2010_2020.csv");
     const std::size_t si = s.col("iso3"), sy = s.col("year"), ss = s.col("sex"), sg = s.col("age_group"),
                       sv = s.col("pop_thousands");
     for (const auto& r : s.rows)
       for (int c = 0; c < kCountries; ++c)
         if (r[si] == kIso3[c] && r[sy] == "2020" && r[sg] == "100+")
-          pop[(uz(c) * 2 + uz(sex_of(r[ss]))) * uz(A) + 100] = 1000.0 * std::stod(r[sv]);
+          pop[(uz(c) * 2 + uz(sex_of(r[ss]))) * uz(A1) + 100] = 1000.0 * std::stod(r[sv]);
   }
 
   // mx: period 0 = WPP 2010–2015, period 1 = 2015–2020, later periods continue the 2010→2015 improvement
   // (ratio clamped to 0.85…1 per age), so mortality keeps falling slowly as in the UN's projections.
-  mx_table_.assign(uz(kCountries) * uz(P) * 2 * uz(A), 0.0);
+  // Five-year steps: the abridged rows (0, 1–4, 5–9, …, 100+) as published, and ASFR by five-year group.
+  mx_table_.assign(uz(kCountries) * uz(P) * 2 * uz(R), 0.0);
   asfr_table_.assign(uz(kCountries) * uz(P) * uz(A), 0.0);
   for (int c = 0; c < kCountries; ++c) {
     for (int s = 0; s < 2; ++s) {
-      const auto m10 = graduate_abridged_mx_to_single(mx5s.at({c, 2010, s}), static_cast<Sex>(s), 100);
-      const auto m15 = graduate_abridged_mx_to_single(mx5s.at({c, 2015, s}), static_cast<Sex>(s), 100);
+      const std::vector<double>& a10 = mx5s.at({c, 2010, s});
+      const std::vector<double>& a15 = mx5s.at({c, 2015, s});
+      if (five && (a10.size() != uz(R) || a15.size() != uz(R)))
+        throw std::runtime_error("workload: abridged mx rows do not fit the five-year grid");
+      const auto m10 = five ? a10 : graduate_abridged_mx_to_single(a10, static_cast<Sex>(s), 100);
+      const auto m15 = five ? a15 : graduate_abridged_mx_to_single(a15, static_cast<Sex>(s), 100);
       for (int p = 0; p < P; ++p)
-        for (int i = 0; i < A; ++i) {
+        for (int i = 0; i < R; ++i) {
           const double r = std::clamp(m15[uz(i)] / m10[uz(i)], 0.85, 1.0);
-          mx_table_[((uz(c) * uz(P) + uz(p)) * 2 + uz(s)) * uz(A) + uz(i)] =
+          mx_table_[((uz(c) * uz(P) + uz(p)) * 2 + uz(s)) * uz(R) + uz(i)] =
               p == 0 ? m10[uz(i)] : m15[uz(i)] * std::pow(r, p - 1);
         }
     }
     for (int p = 0; p < P; ++p) {
-      const auto f = graduate_asfr_five_to_single(asfr5.at({c, p == 0 ? 2010 : 2015}));  // ages 10 … 54
-      for (std::size_t k = 0; k < f.size() && 10 + k < uz(A); ++k)
-        asfr_table_[(uz(c) * uz(P) + uz(p)) * uz(A) + 10 + k] = f[k];
+      const std::vector<double>& a = asfr5.at({c, p == 0 ? 2010 : 2015});  // ages 10–14 … 50–54
+      const auto f = five ? a : graduate_asfr_five_to_single(a);           // by group, or ages 10 … 54
+      const std::size_t first = five ? 2 : 10;
+      for (std::size_t k = 0; k < f.size() && first + k < uz(A); ++k)
+        asfr_table_[(uz(c) * uz(P) + uz(p)) * uz(A) + first + k] = f[k];
     }
   }
 
@@ -181,13 +191,16 @@ Workload::Workload(const WorkloadOptions& options) : opt_(options) {
     const double persons = 40000.0 * std::exp(0.8 * rng.normal());
     double total = 0.0;
     for (int s = 0; s < 2; ++s)
-      for (int i = 0; i < A; ++i) total += pop[(uz(c) * 2 + uz(s)) * uz(A) + uz(i)];
+      for (int i = 0; i < A1; ++i) total += pop[(uz(c) * 2 + uz(s)) * uz(A1) + uz(i)];
+    // By single age (the same draws at either step width), added up by the grid's age group (age 100 is 100+ on
+    // both grids; on the single-year grid each cell gets one term: 0 + x = x).
     for (int s = 0; s < 2; ++s)
-      for (int i = 0; i < A; ++i) {
-        const double share = pop[(uz(c) * 2 + uz(s)) * uz(A) + uz(i)] / total;
+      for (int i = 0; i < A1; ++i) {
+        const int k = five ? i / 5 : i;  // the grid's age index (a division by a constant: no idiv per cell)
+        const double share = pop[(uz(c) * 2 + uz(s)) * uz(A1) + uz(i)] / total;
         const double working = (i >= 18 && i < 45) ? 1.0 : 0.1;
-        base_.at(z, 0, s, i) = persons * share * (1.0 - 0.2 * working);
-        base_.at(z, 1, s, i) = persons * share * 0.2 * working * (0.9 + 0.2 * rng.uniform());
+        base_.at(z, 0, s, k) += persons * share * (1.0 - 0.2 * working);
+        base_.at(z, 1, s, k) += persons * share * 0.2 * working * (0.9 + 0.2 * rng.uniform());
       }
   }
 
@@ -216,8 +229,11 @@ Workload::Workload(const WorkloadOptions& options) : opt_(options) {
         if (cand[uz(opt_.neighbours - 1)].first <= reach * reach || ring >= cells) break;
       }
     }
-    // Out-migration per person per year: registered 0.5–2%, floating 3–8%, split ∝ 1/distance.
-    const double out0 = 0.005 + 0.015 * rng.uniform(), out1 = 0.03 + 0.05 * rng.uniform();
+    // Out-migration per person per year: registered 0.5–2%, floating 3–8%, split ∝ 1/distance. Five-year steps:
+    // a third of that (the engine's flows are z · rate · profile · P; five times the annual rate at the profile's
+    // peak would take more than a floating group's young adults have: flows scaled in most zones every step).
+    const double scale = five ? 1.0 / 3.0 : 1.0;
+    const double out0 = (0.005 + 0.015 * rng.uniform()) * scale, out1 = (0.03 + 0.05 * rng.uniform()) * scale;
     double wsum = 0.0;
     for (int k = 0; k < opt_.neighbours; ++k) wsum += 1.0 / (std::sqrt(cand[uz(k)].first) + 1e-3);
     for (int gr = 0; gr < kGroups; ++gr)
@@ -237,12 +253,21 @@ Workload::Workload(const WorkloadOptions& options) : opt_(options) {
     }
   od_ = std::make_shared<const OdMigration>(std::move(flows), profile_, Z, kGroups, A);
 
-  // Floating → registered (getting hukou): 2% a year, 4% at ages 22–40.
+  // Floating → registered (getting hukou): 2% a year, 4% at ages 22–40 (five-year groups: the mean of their ages').
   transition_.from_group = 1;
   transition_.to_group = 0;
   transition_.rate_per_year.assign(2 * uz(A), 0.0);
+  auto rate_at = [](int age) { return (age >= 22 && age <= 40) ? 0.04 : 0.02; };
   for (int s = 0; s < 2; ++s)
-    for (int i = 0; i < A; ++i) transition_.rate_per_year[uz(s) * uz(A) + uz(i)] = (i >= 22 && i <= 40) ? 0.04 : 0.02;
+    for (int i = 0; i < A; ++i) {
+      double r = rate_at(g.age_start(i));
+      if (five && i < g.open_index()) {
+        r = 0.0;
+        for (int k = 0; k < 5; ++k) r += rate_at(5 * i + k);
+        r /= 5.0;
+      }
+      transition_.rate_per_year[uz(s) * uz(A) + uz(i)] = r;
+    }
 }
 
 ProjectionConfig Workload::config(int threads, bool indicators) const {
@@ -259,9 +284,9 @@ ProjectionConfig Workload::config(int threads, bool indicators) const {
 }
 
 void Workload::fill_period(int p, StepSchedules& s) const {
-  const int A = grid().n_ages, Z = opt_.zones, P = periods();
+  const int A = grid().n_ages, R = grid().life_table_rows(), Z = opt_.zones, P = periods();
   s.mortality_kind = MortalityInput::death_rates;
-  s.mortality.resize(uz(Z) * kGroups * 2 * uz(A));
+  s.mortality.resize(uz(Z) * kGroups * 2 * uz(R));
   s.asfr.resize(uz(Z) * kGroups * uz(A));
   for (int z = 0; z < Z; ++z) {
     const std::size_t c = uz(country_[uz(z)]);
@@ -269,9 +294,9 @@ void Workload::fill_period(int p, StepSchedules& s) const {
       const std::size_t st = uz(z) * kGroups + uz(gr);
       const double fm = mx_factor_[st], ff = asfr_factor_[st];
       for (int sx = 0; sx < 2; ++sx) {
-        const double* tab = mx_table_.data() + ((c * uz(P) + uz(p)) * 2 + uz(sx)) * uz(A);
-        double* out = s.mortality.data() + (st * 2 + uz(sx)) * uz(A);
-        for (int i = 0; i < A; ++i) out[i] = fm * tab[i];
+        const double* tab = mx_table_.data() + ((c * uz(P) + uz(p)) * 2 + uz(sx)) * uz(R);
+        double* out = s.mortality.data() + (st * 2 + uz(sx)) * uz(R);
+        for (int i = 0; i < R; ++i) out[i] = fm * tab[i];
       }
       const double* ftab = asfr_table_.data() + (c * uz(P) + uz(p)) * uz(A);
       double* fout = s.asfr.data() + st * uz(A);
@@ -305,6 +330,6 @@ double Workload::schedule_bytes() const {
   return cells * 8.0 + states * grid().n_ages * 8.0 + opt_.zones * 8.0 + edges * sizeof(OdFlow);
 }
 
-double Workload::floor_bytes_per_year() const { return 2.0 * state_bytes() + schedule_bytes(); }
+double Workload::floor_bytes_per_year() const { return (2.0 * state_bytes() + schedule_bytes()) / opt_.step_years; }
 
 }  // namespace cohortgis::bench

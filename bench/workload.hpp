@@ -24,6 +24,10 @@ struct WorkloadOptions {
   int neighbours = 8;  // k of the k-nearest-neighbour OD graph
   std::uint64_t seed = 20240607;
   std::string data_dir;  // data/wpp/ of the repository
+  // 1: single-year ages and annual steps (the benchmark); 5: five-year ages 0–4 … 100+ and five-year steps on the
+  // same zones, OD graph and base population (summed by five-year group), mx from WPP's abridged rows as published
+  // and ASFR by five-year group as published (no graduation), the transition's rates averaged over each group's ages.
+  int step_years = 1;
 };
 
 class Workload {
@@ -35,10 +39,10 @@ class Workload {
   explicit Workload(const WorkloadOptions& options);
 
   const WorkloadOptions& options() const { return opt_; }
-  AgeGrid grid() const { return AgeGrid::single_year(100); }
+  AgeGrid grid() const { return opt_.step_years == 5 ? AgeGrid::five_year(100) : AgeGrid::single_year(100); }
   CohortLayout layout() const { return {opt_.zones, kGroups, grid()}; }
-  int periods() const { return (opt_.steps + kPeriodYears - 1) / kPeriodYears + 1; }
-  int period_of_step(int step) const { return step / kPeriodYears; }
+  int periods() const { return (opt_.steps * opt_.step_years + kPeriodYears - 1) / kPeriodYears + 1; }
+  int period_of_step(int step) const { return step * opt_.step_years / kPeriodYears; }
 
   // A projection config for this workload (zone ids, group names, base year 2020, steps).
   ProjectionConfig config(int threads, bool indicators) const;
@@ -54,14 +58,14 @@ class Workload {
   const std::vector<double>& mx_factor() const { return mx_factor_; }         // [zone][group]
   const std::vector<double>& asfr_factor() const { return asfr_factor_; }     // [zone][group]
   const std::vector<double>& srb() const { return srb_; }                     // [zone]
-  const std::vector<double>& mx_table() const { return mx_table_; }           // [country][period][sex][age]
+  const std::vector<double>& mx_table() const { return mx_table_; }           // [country][period][sex][row]
   const std::vector<double>& asfr_table() const { return asfr_table_; }       // [country][period][age]
   const std::shared_ptr<const OdMigration>& od() const { return od_; }
   const std::vector<double>& od_profile() const { return profile_; }          // [group][sex][age]
   const GroupTransition& transition() const { return transition_; }
 
   // Bytes a projected year must move at the least: the population read and written once, plus the schedules that
-  // vary by zone read once (mx, ASFR, SRB, OD edges). Used for the bandwidth floor.
+  // vary by zone read once (mx, ASFR, SRB, OD edges), a step's bytes over its years. Used for the bandwidth floor.
   double floor_bytes_per_year() const;
   double state_bytes() const { return static_cast<double>(layout().cells()) * sizeof(double); }
   double schedule_bytes() const;  // one year of zone-varying schedules as the engine holds them

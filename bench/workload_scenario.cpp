@@ -85,6 +85,8 @@ void write_population_cube(const Workload& w, const ProjectionConfig& cfg, const
 }  // namespace
 
 void write_scenario_folder(const Workload& w, const std::string& dir, ScheduleForm form, PopulationForm population) {
+  if (w.options().step_years != 1)
+    throw std::runtime_error("scenario: the workload's scenario folder has annual steps");
   std::filesystem::create_directories(dir);
   const std::string d = dir + "/";
   const int Z = w.options().zones, A = w.grid().n_ages, G = Workload::kGroups, P = w.periods();

@@ -70,11 +70,12 @@ COHORTGIS_KERNEL void survival_ratios(std::span<const double> Lx, LxLayout layou
                      std::to_string(grid.open_age()));
   const double L0_5 = layout == LxLayout::abridged ? Lx[0] + Lx[1] : Lx[0];  // 5L0 = 1L0 + 4L1
   S[0] = L0_5 / (5.0 * l0);
-  double prev = L0_5;
-  for (std::size_t i = 1; i < w; ++i) {
-    S[i] = Lx[i + shift] / prev;
-    prev = Lx[i + shift];
-  }
+  S[1] = Lx[1 + shift] / L0_5;
+  // Each ratio from the rows themselves (not a carried previous row): the same divisions, and the loop vectorises.
+  const double* __restrict L = Lx.data() + shift;
+  double* __restrict out = S.data();
+  for (std::size_t i = 2; i < w; ++i) out[i] = L[i] / L[i - 1];
+  const double prev = Lx[w - 1 + shift];  // w ≥ 2 (the grid's check)
   const double Tw = Lx.size() == w + 1 + shift ? Lx[w + shift] : person_years_above(Lx, w + shift);
   S[w] = Tw / (prev + Tw);  // T_{5w} / T_{5w−5}, T_{5w−5} = 5L_{5w−5} + T_{5w}
 }

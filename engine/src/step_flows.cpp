@@ -312,7 +312,7 @@ bool StepRunner::cell_outflows(int z, int g, int s, double share, Scratch& sc, b
 // from the largest rate sum of each group over the zones and the largest zone multiplier of each transition, in the
 // same order of operations. Every term is ≥ 0, and rounded sums and products of numbers ≥ 0 do not decrease when a
 // term grows, so no zone's own bound exceeds this one. The rate sums outflows() reads (out_rate_sum: the OD index's
-// own on a one-year grid, StepPlan::out_rate_z on a five-year grid).
+// own on a one-year grid, the run's OutRateSums on a five-year grid).
 bool StepRunner::no_zone_may_scale() const {
   if (!plan_.rate_bound_only) return false;
   const double zy = L_.grid.width_years;
@@ -479,11 +479,16 @@ void StepRunner::mortality(int z, int g, int s, Scratch& sc, std::span<double> S
       }
       survival_ratios(sc.lt, L_.grid, S);  // in place: over the mx row the life table was built from
       c_.e0[es] = sc.lt.ex[0];
-      for (std::size_t r = 0; r < sc.lt.rows(); ++r)
-        if (sc.lt.age[r] == 65.0) {
-          c_.e65[es] = sc.lt.ex[r];
-          break;
-        }
+      // The row of age 65: 65 on a single-year table, 14 on an abridged one (0, 1–4, 5–9, …); else searched.
+      const std::size_t r65 = L_.grid.width_years == 1 ? 65 : 14;
+      if (r65 < sc.lt.rows() && sc.lt.age[r65] == 65.0)
+        c_.e65[es] = sc.lt.ex[r65];
+      else
+        for (std::size_t r = 0; r < sc.lt.rows(); ++r)
+          if (sc.lt.age[r] == 65.0) {
+            c_.e65[es] = sc.lt.ex[r];
+            break;
+          }
       if (!phi.empty()) age_period_death_split(sc.lt, L_.grid.open_age(), phi);
       break;
     }

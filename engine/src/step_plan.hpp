@@ -38,10 +38,6 @@ struct StepPlan {
   // births_in_pass: an open age index w ≥ 9, steps of any width), summed by births_of_groups.
   bool births_in_pass = false;
   std::vector<int> tr_out, tr_in;  // per group: the one transition out of / into it on the fused path, or -1
-  // Five-year grids with OD: each (zone, group)'s z · Σ rate over its out-edges that carry the group, in out_edges()
-  // order ((0 + z·r_1) + z·r_2) + …, [zone][group], made once per step (StepRunner::out_rate_sum reads them: phase 1,
-  // the fused pass and cell_outflows each summed the edges again). One-year grids read the OD index's own sums.
-  std::vector<double> out_rate_z;
   // Per transition (fused path): z · rate_per_year [sex][age], the first product of a transfer z·r·m·P, which does
   // not depend on the zone: computed once per step instead of once per cell.
   std::vector<std::vector<double>> tr_rate_z;

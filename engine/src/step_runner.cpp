@@ -99,25 +99,6 @@ StepPlan plan_step(const ProjectionConfig& cfg, const CohortLayout& L, const Ste
   plan.fused = !plan.multistate && plan.any_migration && plan.timing == MigrationTiming::even && !plan.has_ext_in &&
                !plan.has_ext_out && !plan.has_net && cfg.flow_policy != FlowPolicy::wpp;
   plan.births_in_pass = plan.fused && births_in_pass(uz(L.grid.open_index()));
-  if (plan.has_od && L.grid.width_years != 1) {
-    // Each out-edge once for every group it carries (the groups' sums each in edge order: the same additions as a
-    // sum per group).
-    const OdMigration& od = *sch.od;
-    const double zy = L.grid.width_years;
-    const std::size_t G = uz(L.groups);
-    plan.out_rate_z.assign(uz(L.zones) * G, 0.0);
-    for (int z = 0; z < L.zones; ++z) {
-      double* const R = plan.out_rate_z.data() + uz(z) * G;
-      for (const int e : od.out_edges(z)) {
-        const OdFlow& f = od.flows()[uz(e)];
-        const double c = zy * f.rate_per_year;
-        if (f.group < 0)
-          for (std::size_t g = 0; g < G; ++g) R[g] += c;
-        else if (uz(f.group) < G)
-          R[uz(f.group)] += c;
-      }
-    }
-  }
   plan.tr_out.assign(uz(L.groups), -1);
   plan.tr_in.assign(uz(L.groups), -1);
   for (std::size_t k = 0; k < sch.transitions.size() && plan.fused; ++k) {
@@ -389,6 +370,26 @@ void StepRunner::zone_pass_folding() {
 void StepRunner::run() {
   validate_sizes();
   plan_ = plan_step(cfg_, L_, sch_, cache_);
+  if (plan_.has_od && L_.grid.width_years != 1 && out_rates_.od != sch_.od) {
+    // Each out-edge once for every group it carries (the groups' sums each in edge order: the same additions as a
+    // sum per group).
+    const OdMigration& od = *sch_.od;
+    const double zy = L_.grid.width_years;
+    const std::size_t G = uz(L_.groups);
+    out_rates_.z.assign(uz(L_.zones) * G, 0.0);
+    for (int z = 0; z < L_.zones; ++z) {
+      double* const R = out_rates_.z.data() + uz(z) * G;
+      for (const int e : od.out_edges(z)) {
+        const OdFlow& f = od.flows()[uz(e)];
+        const double c = zy * f.rate_per_year;
+        if (f.group < 0)
+          for (std::size_t g = 0; g < G; ++g) R[g] += c;
+        else if (uz(f.group) < G)
+          R[uz(f.group)] += c;
+      }
+    }
+    out_rates_.od = sch_.od;
+  }
   // Survival ratios over the mx rows need the engine's own buffer (Projection::run copies shared schedules into it
   // under mortality_in_place); without it the step keeps them in the cache, with the same bits.
   if (!writable_) {

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <string>
@@ -216,8 +217,19 @@ struct TransferTracking {
 // The same group transitions (groups, rates and zone multipliers), for the multistate caches.
 bool same_transitions(const std::vector<GroupTransition>& a, const std::vector<GroupTransition>& b);
 
+// Five-year grids with OD: each (zone, group)'s z · Σ rate over its out-edges that carry the group, in out_edges()
+// order ((0 + z·r_1) + z·r_2) + …, [zone][group] (StepRunner::out_rate_sum reads them: phase 1, the fused pass and
+// cell_outflows would each sum the edges again), and the OD they were summed from: made again only when a step's OD
+// is another object (held here, it cannot be freed and another made at its address; an OdMigration does not change).
+// One-year grids read the OD index's own sums.
+struct OutRateSums {
+  std::shared_ptr<const OdMigration> od;
+  std::vector<double> z;
+};
+
 struct RunWorkspace {
   MortalityCache cache;
+  OutRateSums out_rates;
   MultistateCache multistate;
   FloorTracking floors;
   TransferTracking transfers;
@@ -258,6 +270,7 @@ class StepRunner {
         floored_(ws.floored),
         floors_(ws.floors),
         transfers_(ws.transfers),
+        out_rates_(ws.out_rates),
         scratch_(ws.scratch) {}
 
   void run();
@@ -271,11 +284,11 @@ class StepRunner {
   std::string where(int zone, int group, int sex, int age) const;
   void validate_sizes() const;
   // z · Σ rate over the out-edges of a zone that carry the group, in edge order: ((0 + z·r_1) + z·r_2) + …; on a
-  // one-year grid the OD's own per-year sums (z·r = r exactly for z = 1), else the step's (StepPlan::out_rate_z).
+  // one-year grid the OD's own per-year sums (z·r = r exactly for z = 1), else the run's (OutRateSums).
   // Inline: one load, not a call per (zone, group) of the fused path. `od` is the step's OD (sch_.od).
   double out_rate_sum(const OdMigration& od, int zone, int group) const {
     return L_.grid.width_years == 1 ? od.out_rate_per_year(zone, group)
-                                    : plan_.out_rate_z[uz(zone) * uz(L_.groups) + uz(group)];
+                                    : out_rates_.z[uz(zone) * uz(L_.groups) + uz(group)];
   }
   void validate_zone(int zone) const;
   void validate_zones();
@@ -378,6 +391,7 @@ class StepRunner {
   FloorTracking& floors_;
   bool floors_sparse_ = false;  // this step writes the floor adjustments sparsely (FloorTracking)
   TransferTracking& transfers_;
+  OutRateSums& out_rates_;
   // Per group: the kept transfers the group's fused pass would store as +0 are +0 already (FusedState::zero_known).
   std::vector<unsigned char> transfer_zeros_known_;
   bool any_scaled_ = true;      // some zone of this step has a conserve block (zone_scale_), set after phase 1

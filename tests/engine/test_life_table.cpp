@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
+#include <cfloat>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <limits>
 #include <string>
@@ -720,6 +723,56 @@ TEST(SingleYearLifeTable, StepMortalityRefusesWhatTheTableRefuses) {
     EXPECT_EQ(e0, -1.0);
     EXPECT_EQ(e65, -1.0);
   }
+}
+
+// The abridged table's Greville nax and the five-year survival ratios as the formulas with the table's own widths
+// and std::fmax (before they were constants and an inline max): the same bits, with and without mod, a zero rate.
+TEST(AbridgedLifeTable, GrevilleAxAndFiveYearRatiosAreTheFormulasBits) {
+  const std::vector<double> base{0.23669, 0.04672, 0.00982, 0.00511, 0.00697, 0.01036, 0.01169, 0.01332,
+                                 0.01528, 0.01757, 0.02092, 0.02517, 0.03225, 0.04241, 0.06056, 0.08574,
+                                 0.11840, 0.16226, 0.23745, 0.31,    0.42,    0.55};  // 22 rows: 0, 1–4, …, 95–99, 100+
+  std::size_t compared = 0;
+  for (int variant = 0; variant < 6; ++variant) {
+    std::vector<double> mx = base;
+    for (std::size_t i = 0; i < mx.size(); ++i) mx[i] *= 1.0 + 0.013 * static_cast<double>((i * 7 + variant) % 5);
+    if (variant == 5) mx[6] = 0.0;  // a zero rate: fmax's floor DBL_MIN in the ratios beside it
+    LifeTableMethod m;
+    m.greville_from_age_5 = variant % 2 == 1;
+    const LifeTable lt = abridged_life_table(mx, Sex::female, m);
+    const std::size_t w = lt.rows() - 1;
+    for (std::size_t i = m.greville_from_age_5 ? 2 : 4; i < w; ++i) {
+      const double n = lt.width[i], n_prev = lt.width[i - 1], n_next = i + 1 == w ? n : lt.width[i + 1];
+      const double k =
+          std::log(std::fmax(mx[i + 1], DBL_MIN) / std::fmax(mx[i - 1], DBL_MIN)) / (0.5 * n_prev + n + 0.5 * n_next);
+      const double a = 0.5 * n - (n * n / 12.0) * (mx[i] - k);
+      if (!(a >= 0.4 * n && a <= 0.6 * n)) continue;  // the guard's constant hazard instead
+      EXPECT_EQ(std::bit_cast<std::uint64_t>(lt.ax[i]), std::bit_cast<std::uint64_t>(a)) << variant << " row " << i;
+      ++compared;
+    }
+    // Five-year survival ratios from the abridged rows: 5L0 = 1L0 + 4L1, then each group's L over the one before.
+    std::vector<double> S(21), ref(21);
+    survival_ratios(lt, AgeGrid::five_year(100), S);
+    const double L0_5 = lt.Lx[0] + lt.Lx[1];
+    ref[0] = L0_5 / (5.0 * lt.lx[0]);
+    double prev = L0_5;
+    for (std::size_t i = 1; i < 20; ++i) {
+      ref[i] = lt.Lx[i + 1] / prev;
+      prev = lt.Lx[i + 1];
+    }
+    ref[20] = lt.Lx[21] / (prev + lt.Lx[21]);
+    for (std::size_t i = 0; i < 21; ++i)
+      EXPECT_EQ(std::bit_cast<std::uint64_t>(S[i]), std::bit_cast<std::uint64_t>(ref[i])) << variant << " age " << i;
+  }
+  EXPECT_GT(compared, 60u);
+  // Nobody left from 50–54 on (q = 1 − e^(−5 · 10⁶) = 1 exactly): e is 0 there, T / l before.
+  std::vector<double> mx = base;
+  mx[10] = 1e6;
+  const LifeTable lt = abridged_life_table(mx, Sex::male);
+  for (std::size_t i = 0; i < lt.rows(); ++i)
+    if (i <= 10)
+      EXPECT_EQ(std::bit_cast<std::uint64_t>(lt.ex[i]), std::bit_cast<std::uint64_t>(lt.Tx[i] / lt.lx[i])) << i;
+    else
+      EXPECT_EQ(std::bit_cast<std::uint64_t>(lt.ex[i]), std::bit_cast<std::uint64_t>(0.0)) << i;
 }
 
 }  // namespace

@@ -131,7 +131,9 @@ struct StepSchedules {
   std::vector<double> external_out;       // persons over the whole step
   std::vector<double> external_out_rate;  // per person per year
   std::vector<ExternalPair> external_pairs;  // parts of external_out/_in that are one flow (empty: none)
-  std::shared_ptr<const OdMigration> od;  // may be null
+  // May be null. Not changed once handed to a step (a new object for new flows): while a step's OD is the same object
+  // as the last step's, the run reuses what it derived from it (five-year out-rate sums, multistate factors).
+  std::shared_ptr<const OdMigration> od;
   std::vector<GroupTransition> transitions;
   std::vector<NewbornRule> newborn_rules;
   // Migration timing of this step (A2: even or end); empty: ProjectionConfig::migration_timing. The UN's inputs
