@@ -682,4 +682,6 @@ std::string escape_cell(const std::string& text, std::size_t max_chars) {
   return out;
 }
 
+std::string quote_cell(std::string_view cell) { return "\"" + escape_cell(std::string(cell)) + "\""; }
+
 }  // namespace cohortgis::geodata

@@ -30,6 +30,7 @@ std::string fmt(double v, int significant = 0);
 // A table cell quoted in a message: at most 40 characters, control and non-UTF-8 bytes as \xNN (geodata's helper,
 // shared with the table reader and the input sandbox).
 using geodata::escape_cell;
+using geodata::quote_cell;  // a cell for a message: in quotes, escaped, at most 40 characters
 
 struct Doc {
   std::string file, dir, data_dir;
@@ -173,8 +174,6 @@ void read_value_options(const Doc& doc, const toml::table& t, TableRef& ref,
 // ("7"), -1 for an open group ("85+").
 bool age_label_start(std::string_view label, int& age, int* years = nullptr);
 extern const char* const kAgeLabelForms;  // the accepted forms, for messages
-// A cell for a message: quoted, control characters and quotes escaped, at most 40 characters.
-std::string quote_cell(std::string_view cell);
 // Rewrites row `row` of `t` to canonical values (value maps, built-in sex spellings, age labels); throws InputError
 // naming the file, data row, column and the accepted values.
 void canonical_cells(const TableRef& ref, geodata::Table& t, std::size_t row);

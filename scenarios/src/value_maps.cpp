@@ -96,10 +96,6 @@ bool age_label_start(std::string_view label, int& age, int* years) {
   return true;
 }
 
-std::string quote_cell(std::string_view cell) {
-  return "\"" + geodata::escape_cell(std::string(cell)) + "\"";  // the one cell escaper, in quotes
-}
-
 void read_value_options(const Doc& doc, const toml::table& t, TableRef& ref,
                         std::initializer_list<std::string_view> logical_columns) {
   if (const toml::node* a = t.get("ages")) {
