@@ -567,6 +567,9 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
                      (header ? " under the header row" : ""));
 }
 
+// Every member but the rows, by name from the first row: the size makes a member added to Table a compile error until
+// it is copied here (x86-64, libstdc++; first_row and in_memory stay 0 and false for a whole table read from a file).
+static_assert(sizeof(Table) == 160, "Table changed: copy the new member in read_table");
 Table read_table(const std::string& path, const std::vector<ColumnSpec>& required, const std::string& layer_name,
                  const std::string& encoding) {
   Table out;
