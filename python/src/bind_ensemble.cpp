@@ -9,6 +9,7 @@
 
 #include "cohortgis/app/ensemble.hpp"
 #include "cohortgis/app/run.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "common.hpp"
@@ -114,7 +115,7 @@ void bind_ensemble(py::module_& m) {
                                  static_cast<py::ssize_t>(e.indicators.size())});
           double* p = a.mutable_data();
           for (long long t = 0; t < e.trajectories; ++t)
-            for (std::size_t c = 0; c < per; ++c) p[static_cast<std::size_t>(t) * per + c] = e.value(t, c);
+            for (std::size_t c = 0; c < per; ++c) p[uz(t) * per + c] = e.value(t, c);
           d["values"] = a;
           out.append(d);
         }

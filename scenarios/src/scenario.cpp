@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cohortgis/scenarios/scenario.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 #include <memory>
 
@@ -9,8 +10,8 @@
 
 #include "cohortgis/engine/number_text.hpp"
 #include "cohortgis/engine/types.hpp"
-#include "shared_steps.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
+#include "shared_steps.hpp"
 
 namespace cohortgis::scenarios {
 
@@ -102,7 +103,7 @@ void Scenario::validate() const {
   if (!(base_population.layout() == want) || base_population.data().size() != want.cells())
     throw InputError(what + ": the base population does not match its zones, groups and age grid");
   check_years();
-  if (steps > 0 && schedules.size() != 1 && schedules.size() != static_cast<std::size_t>(steps))
+  if (steps > 0 && schedules.size() != 1 && schedules.size() != uz(steps))
     throw InputError(what + ": " + std::to_string(schedules.size()) + " schedule sets for " + std::to_string(steps) +
                      " steps; expected one per step or one for all");
   // Names (they are the keys of every CSV row and part of file names).
@@ -137,7 +138,7 @@ void Scenario::validate() const {
     if (!aggs.insert(ag.name).second) throw InputError(what + ": aggregate " + quote_cell(ag.name) + " appears twice");
     if (ag.zones.empty()) throw InputError(what + ": aggregate " + quote_cell(ag.name) + " has no zones");
     for (int z : ag.zones)
-      if (z < 0 || static_cast<std::size_t>(z) >= zones.size())
+      if (z < 0 || uz(z) >= zones.size())
         throw InputError(what + ": aggregate " + quote_cell(ag.name) + ": zone index " + std::to_string(z) +
                          " is not a zone");
   }
@@ -151,10 +152,10 @@ void Scenario::validate() const {
           for (int i = 0; i < L.grid.n_ages; ++i) {
             const double v = base_population.at(z, g, x, i);
             if (!std::isfinite(v) || v < 0.0 || v > kMaxCellPersons)
-              throw InputError(what + ": base population, zone " + quote_cell(zones[static_cast<std::size_t>(z)].id) +
-                               ", group " + quote_cell(group_names[static_cast<std::size_t>(g)]) + ", sex " +
-                               sex_name(static_cast<Sex>(x)) + ", age " + std::to_string(L.grid.age_start(i)) + ": " +
-                               shortest_number(v) + " persons; expected a finite number from 0 to 1e12 per cell");
+              throw InputError(what + ": base population, zone " + quote_cell(zones[uz(z)].id) + ", group " +
+                               quote_cell(group_names[uz(g)]) + ", sex " + sex_name(static_cast<Sex>(x)) + ", age " +
+                               std::to_string(L.grid.age_start(i)) + ": " + shortest_number(v) +
+                               " persons; expected a finite number from 0 to 1e12 per cell");
             sum += v;
           }
     if (!std::isfinite(sum)) throw InputError(what + ": the base population's total is not a finite number");
@@ -192,7 +193,7 @@ ProjectionConfig Scenario::projection_config() const {
 }
 
 const StepSchedules& Scenario::step_schedules(int step) const {
-  return schedules.size() == 1 ? schedules.front() : schedules.at(static_cast<std::size_t>(step));
+  return schedules.size() == 1 ? schedules.front() : schedules.at(uz(step));
 }
 
 ScheduleProvider Scenario::schedule_provider() const {

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/table.hpp"
@@ -147,7 +148,7 @@ struct Rows {
   // column count it was found for: a WPP wide row gains columns): a cell access of a table of millions of rows must
   // not map the name and search the columns each time. The cache makes a Rows one thread's at a time (the register
   // pipeline's worker has its own copy).
-  static constexpr std::size_t kNoColumn = static_cast<std::size_t>(-1);
+  static constexpr std::size_t kNoColumn = uz(-1);
   std::size_t column_index(const std::string& logical) const;
   mutable std::vector<std::pair<std::string, std::size_t>> column_cache;
   mutable std::size_t column_cache_width = 0;

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "toml_doc.hpp"
 
@@ -182,7 +183,7 @@ void canonical_cells(const TableRef& ref, geodata::Table& t, std::size_t row) {
     const std::string& col = mapped == ref.columns.end() ? kSex : mapped->second;
     const auto c = std::find(t.columns.begin(), t.columns.end(), col);
     if (c != t.columns.end()) {
-      std::string& cell = t.rows[row][static_cast<std::size_t>(c - t.columns.begin())];
+      std::string& cell = t.rows[row][uz(c - t.columns.begin())];
       if (cell != "female" && cell != "male") {  // already canonical: no lookup
         auto it = builtin_sexes().find(cell);
         if (it != builtin_sexes().end()) cell = it->second;  // anything else: the builder's own message
