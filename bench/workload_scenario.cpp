@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 // The benchmark workload written as a scenario folder (scenarios/README.md) that `cohortgis run` and
 // cohortgis.load_scenario accept: the same model, so the folder's projection equals the workload's in-memory one bit
-// for bit (tests/bench/test_workload_scenario.cpp). Numbers are written with 17 significant digits, which read back
-// as the same doubles.
+// for bit (tests/bench/test_workload_scenario.cpp). Numbers are written as every output writes them (number_cell:
+// the shortest text that reads back as the same double).
 #include <netcdf.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 
 #include "cohortgis/engine/index_cast.hpp"
+#include "cohortgis/engine/number_text.hpp"
 #include "workload.hpp"
 
 namespace cohortgis::bench {
@@ -24,11 +24,7 @@ class CsvOut {
     if (!out_) throw std::runtime_error("cannot write " + path);
     out_ << header << '\n';
   }
-  CsvOut& num(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.17g", v);
-    return text(buf);
-  }
+  CsvOut& num(double v) { return text(number_cell(v)); }
   CsvOut& text(const std::string& s) {
     if (!first_) out_ << ',';
     out_ << s;

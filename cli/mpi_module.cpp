@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "mpi_comm.hpp"
 
 namespace cohortgis::cli {
@@ -60,11 +61,11 @@ std::vector<double> MpiWorld::gather(const std::vector<double>& mine, const std:
   }
   long long total = 0;
   for (long long c : counts) total += c;
-  std::vector<double> all(static_cast<std::size_t>(total));
+  std::vector<double> all(uz(total));
   std::copy(mine.begin(), mine.end(), all.begin());
   long long at = counts.front();
   for (int r = 1; r < size_; ++r) {
-    const long long count = counts[static_cast<std::size_t>(r)];
+    const long long count = counts[uz(r)];
     for (long long off = 0; off < count; off += kPiece) {
       const int n = static_cast<int>(std::min<long long>(kPiece, count - off));
       MPI_Recv(all.data() + at + off, n, MPI_DOUBLE, r, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);

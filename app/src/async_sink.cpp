@@ -85,6 +85,8 @@ void AsyncSink::step(const StepResult& r) {
   slot_.end = r.end;
   // Only what the writers read (results_writer.cpp, netcdf_output.cpp): the cell arrays the engine keeps for other
   // users (OD flows, external flows, deaths by age and period) would be gigabytes a year of copying at 40,000 zones.
+  // A member added to StepComponents stops the build here until it is copied or left out on purpose (x86-64).
+  static_assert(sizeof(StepComponents) == 808, "StepComponents changed: copy the new member here if a writer reads it");
   StepComponents& c = slot_.components;
   const StepComponents& from = r.components;
   c.births = from.births;

@@ -12,6 +12,7 @@
 
 #include "cohortgis/app/commands.hpp"
 #include "cohortgis/app/results.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/planning.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/engine/types.hpp"
@@ -167,7 +168,7 @@ ObservedTable read_observed(const std::string& path, const scenarios::Scenario& 
   // Zone totals: the row with group, sex and age `all`, else the rows of one full breakdown (e.g. every sex × age).
   o.zone_totals.assign(sc.zones.size(), 0.0);
   o.total_given.assign(sc.zones.size(), false);
-  const std::size_t n_groups = sc.group_names.size(), n_ages = static_cast<std::size_t>(sc.grid.n_ages);
+  const std::size_t n_groups = sc.group_names.size(), n_ages = uz(sc.grid.n_ages);
   for (std::size_t z = 0; z < sc.zones.size(); ++z) {
     const std::string& id = sc.zones[z].id;
     const std::string name = sc.zones[z].name.empty() ? id : id + " (" + sc.zones[z].name + ")";

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cohortgis/app/results.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/types.hpp"
 
 namespace cohortgis::app::detail {
@@ -72,7 +73,7 @@ class CsvRowParser {
       }
       if (quoted_) {
         const void* q = std::memchr(b + i, '"', n - i);
-        const std::size_t end = q ? static_cast<std::size_t>(static_cast<const char*>(q) - b) : n;
+        const std::size_t end = q ? uz(static_cast<const char*>(q) - b) : n;
         append(b + i, end - i);
         i = end;
         if (q) {
@@ -173,7 +174,7 @@ void for_each_csv_row(const std::string& path, CsvData& csv, std::initializer_li
   std::vector<char> block(1 << 20);
   while (in) {
     in.read(block.data(), static_cast<std::streamsize>(block.size()));
-    parser.feed(block.data(), static_cast<std::size_t>(in.gcount()));
+    parser.feed(block.data(), uz(in.gcount()));
   }
   parser.finish();
 }
@@ -193,7 +194,7 @@ bool for_each_csv_row_part(const std::string& path, CsvData& csv, std::size_t be
   std::vector<char> block(1 << 20);
   for (std::size_t left = end - begin; left > 0 && in;) {
     in.read(block.data(), static_cast<std::streamsize>(std::min(left, block.size())));
-    const std::size_t n = static_cast<std::size_t>(in.gcount());
+    const std::size_t n = uz(in.gcount());
     parser.feed(block.data(), n);
     left -= n;
   }
@@ -212,7 +213,7 @@ inline std::size_t count_csv_rows(const std::string& path) {
   std::vector<char> block(1 << 20);
   while (in) {
     in.read(block.data(), static_cast<std::streamsize>(block.size()));
-    const std::size_t n = static_cast<std::size_t>(in.gcount());
+    const std::size_t n = uz(in.gcount());
     const char* b = block.data();
     for (std::size_t i = 0; i < n;) {
       if (pending_quote) {
@@ -230,7 +231,7 @@ inline std::size_t count_csv_rows(const std::string& path) {
           content = content || i < n;
           break;
         }
-        const std::size_t end = static_cast<std::size_t>(static_cast<const char*>(q) - b);
+        const std::size_t end = uz(static_cast<const char*>(q) - b);
         content = content || end > i;
         pending_quote = true;
         i = end + 1;
@@ -238,10 +239,10 @@ inline std::size_t count_csv_rows(const std::string& path) {
       }
       // Plain text up to the end of the line: most rows hold no quote.
       const void* nl = std::memchr(b + i, '\n', n - i);
-      const std::size_t end = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - b) : n;
+      const std::size_t end = nl ? uz(static_cast<const char*>(nl) - b) : n;
       const void* q = std::memchr(b + i, '"', end - i);
       if (q) {  // a quote before the end of the line: text up to it, then quoted text
-        const std::size_t at = static_cast<std::size_t>(static_cast<const char*>(q) - b);
+        const std::size_t at = uz(static_cast<const char*>(q) - b);
         for (std::size_t k = i; k < at && !content; ++k) content = b[k] != '\r';
         quoted = true;
         i = at + 1;

@@ -118,12 +118,12 @@ void run_to_scratch(const scenarios::ScenarioSet& set, const scenarios::Scenario
 }  // namespace
 
 std::size_t EnsembleResult::block_cells() const {
-  const std::size_t n = static_cast<std::size_t>(std::max<long long>(trajectories, 1));
+  const std::size_t n = uz(std::max<long long>(trajectories, 1));
   return std::clamp<std::size_t>(memory_bytes / (n * sizeof(double)), 1, std::max<std::size_t>(cells, 1));
 }
 
 void EnsembleResult::columns(std::size_t first, std::size_t last, std::vector<double>& out) const {
-  const std::size_t n = static_cast<std::size_t>(trajectories), width = last - first;
+  const std::size_t n = uz(trajectories), width = last - first;
   out.resize(width * n);
   if (scratch.empty()) {
     for (std::size_t t = 0; t < n; ++t)
@@ -252,7 +252,7 @@ void write_ensemble_outputs(const std::string& dir, const scenarios::ScenarioSet
   std::vector<double> block;
   for (const EnsembleResult& e : ensembles) {
     const std::size_t units = e.units.size(), n_ind = e.indicators.size();
-    const std::size_t n = static_cast<std::size_t>(e.trajectories), summary = e.years.size() * units * n_ind;
+    const std::size_t n = uz(e.trajectories), summary = e.years.size() * units * n_ind;
     // Cells in their order (year, unit, indicator), a block of columns at a time (ensemble.hpp, scratch-file mode).
     for (std::size_t c0 = 0; c0 < summary; c0 += e.block_cells()) {
       const std::size_t c1 = std::min(summary, c0 + e.block_cells());

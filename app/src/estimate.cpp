@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/migration_models.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
@@ -60,7 +61,7 @@ std::vector<double> residual_migration(const std::vector<double>& first, const s
     e.swap(next);
   }
   std::vector<double> r(n, kNaN);
-  for (std::size_t i = static_cast<std::size_t>(steps); i < n; ++i) r[i] = second[i] - e[i];
+  for (std::size_t i = uz(steps); i < n; ++i) r[i] = second[i] - e[i];
   return r;
 }
 
@@ -69,10 +70,10 @@ std::vector<double> migration_per_year_by_start_age(const std::vector<double>& r
   const double years = static_cast<double>(steps) * width_years;
   std::vector<double> out(residuals.size(), 0.0);
   for (int i = 0; i < n; ++i) {
-    const double r = std::isnan(residuals[static_cast<std::size_t>(i)]) ? 0.0 : residuals[static_cast<std::size_t>(i)];
+    const double r = std::isnan(residuals[uz(i)]) ? 0.0 : residuals[uz(i)];
     for (int j = 0; j < steps; ++j) {
       const int start = std::max(0, i - steps + j);  // the cohort's age index at the start of step j
-      out[static_cast<std::size_t>(start)] += r / years / steps;
+      out[uz(start)] += r / years / steps;
     }
   }
   // Each cohort is counted in `steps` steps with r / (years · steps) a year: Σ out · steps · width = Σ r.
@@ -98,7 +99,7 @@ Census read_census(const std::string& path, const AgeGrid& grid, const std::stri
   // back-test given as --second with the wrong --years) is an error, not an estimate over the wrong interval.
   const bool check_year = year != 0 && t.has_column("year");
   const std::size_t cy = check_year ? t.column("year") : 0;
-  const std::size_t n = static_cast<std::size_t>(grid.n_ages), per_unit = 2 * n;
+  const std::size_t n = uz(grid.n_ages), per_unit = 2 * n;
   std::vector<std::vector<int>> seen;  // per unit: cells given (0/1), then the total flag at per_unit
   for (std::size_t r = 0; r < t.size(); ++r) {
     if (check_year) {
@@ -140,7 +141,7 @@ Census read_census(const std::string& path, const AgeGrid& grid, const std::stri
       throw InputError(t.where(r, ca) + ": age '" + age + "'; expected the first age of a " +
                        std::to_string(grid.width_years) + "-year group from 0 to " + std::to_string(grid.open_age()) +
                        " (open), or all with sex all");
-    const std::size_t cell = (sex == "male" ? n : 0) + static_cast<std::size_t>(a) / static_cast<std::size_t>(grid.width_years);
+    const std::size_t cell = (sex == "male" ? n : 0) + static_cast<std::size_t>(a) / uz(grid.width_years);
     if (seen[u][cell]) throw InputError(t.where(r, cz) + ": a second row for zone '" + zone + "', " + sex + ", age " + age);
     seen[u][cell] = 1;
     c.cells[u * per_unit + cell] = v;
@@ -309,7 +310,7 @@ std::vector<double> survival_from_mx(const EstimateConfig& cfg, const AgeGrid& g
   std::vector<double> out;
   for (std::size_t s = 0; s < 2; ++s) {
     const LifeTable lt = abridged_life_table(rates[s], s ? Sex::male : Sex::female);
-    std::vector<double> S(static_cast<std::size_t>(grid.n_ages));
+    std::vector<double> S(uz(grid.n_ages));
     survival_ratios(lt, grid, S);
     out.insert(out.end(), S.begin(), S.end());
   }
@@ -407,7 +408,7 @@ EstimateSummary estimate(const EstimateConfig& cfg) {
   const Crosswalk cw1 = read_crosswalk(cfg.first_crosswalk), cw2 = read_crosswalk(cfg.second_crosswalk);
   const std::vector<std::string> zones = targets_of(second, cw2);
   const std::string zones_from = cw2.empty() ? cfg.second : cfg.second_crosswalk;
-  const std::size_t n = static_cast<std::size_t>(grid.n_ages), per_unit = 2 * n;
+  const std::size_t n = uz(grid.n_ages), per_unit = 2 * n;
   std::vector<double> t1, t2, c1, c2;
   to_targets(first, cw1, "--first", zones_from, zones, t1, c1, per_unit);
   to_targets(second, cw2, "--second", zones_from, zones, t2, c2, per_unit);
@@ -442,7 +443,7 @@ EstimateSummary estimate(const EstimateConfig& cfg) {
         const std::vector<double> sv(S.begin() + static_cast<std::ptrdiff_t>(sx * n),
                                      S.begin() + static_cast<std::ptrdiff_t>(sx * n + n));
         const auto r = residual_migration(at(c1), at(c2), sv, steps);
-        for (std::size_t i = 0; i < static_cast<std::size_t>(steps) && i < n; ++i) unestimated[z] += c2[z * per_unit + sx * n + i];
+        for (std::size_t i = 0; i < uz(steps) && i < n; ++i) unestimated[z] += c2[z * per_unit + sx * n + i];
         const auto m = migration_per_year_by_start_age(r, steps, grid.width_years);
         for (std::size_t i = 0; i < n; ++i) table[z * per_unit + sx * n + i] = m[i];
       }

@@ -6,6 +6,7 @@
 #include <map>
 #include <span>
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/sha256.hpp"
@@ -68,7 +69,7 @@ std::vector<double> read_standard_asfr(const LevelsConfig& cfg, const AgeGrid& g
   const std::size_t ca = t.column(age_col), cv = t.column(value_col);
   std::vector<std::size_t> fcols;
   for (const auto& f : cfg.asfr_filter) fcols.push_back(t.column(f.first));
-  std::vector<double> asfr(static_cast<std::size_t>(grid.n_ages), 0.0);
+  std::vector<double> asfr(uz(grid.n_ages), 0.0);
   std::vector<int> seen(asfr.size(), 0);
   bool any = false;
   for (std::size_t r = 0; r < t.size(); ++r) {
@@ -160,7 +161,7 @@ LevelsSummary estimate_levels(const LevelsConfig& cfg) {
       throw InputError(cfg.population + ": expected every zone by sex and age (the exposure of the fitted schedules)");
   }
 
-  const std::size_t n = static_cast<std::size_t>(grid.n_ages);
+  const std::size_t n = uz(grid.n_ages);
   LevelsSummary s;
   std::string mx_csv = "zone,sex,age,value\n", asfr_csv = "zone,age,value\n";
   for (const FigureRow& f : figures) {

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "cohortgis/app/results.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/geodata/table.hpp"
 #include "text_output.hpp"
@@ -25,7 +26,7 @@ std::vector<ObservedFigure> scenario_observed_figures(const scenarios::ScenarioS
   scope.open_age = sc.grid.open_age();
   for (int k = 0; k < kStandardIndicators; ++k) {
     scope.indicators.push_back(indicator_name(static_cast<Indicator>(k)));
-    if (!is_stock_indicator(static_cast<std::size_t>(k))) scope.flow_indicators.push_back(scope.indicators.back());
+    if (!is_stock_indicator(uz(k))) scope.flow_indicators.push_back(scope.indicators.back());
   }
   return read_observed_figures(set.monitoring, scope);
 }

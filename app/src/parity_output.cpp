@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "cohortgis/app/results.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 #include "records_output.hpp"
 #include "text_output.hpp"
 
@@ -24,7 +25,7 @@ ParityRecorder::ParityRecorder(const scenarios::Scenario& sc, const std::vector<
 ScheduleProvider ParityRecorder::wrap(ScheduleProvider inner) {
   return [this, inner = std::move(inner)](const StepContext& ctx, StepSchedules& s) {
     inner(ctx, s);
-    parity_.before_step(ctx, sc_.parity->rates_by_step[static_cast<std::size_t>(ctx.step)], s, sc_.life_table_method);
+    parity_.before_step(ctx, sc_.parity->rates_by_step[uz(ctx.step)], s, sc_.life_table_method);
   };
 }
 
@@ -46,9 +47,9 @@ void ParityRecorder::women_rows(int year) {
         for (int i = 0; i < L.grid.n_ages; ++i, ++k) {
           append_csv_field(out, sc_.variant);
           out += ',' + std::to_string(year) + ',';
-          append_csv_field(out, ids[static_cast<std::size_t>(z)]);
+          append_csv_field(out, ids[uz(z)]);
           out += ',';
-          append_csv_field(out, sc_.group_names[static_cast<std::size_t>(g)]);
+          append_csv_field(out, sc_.group_names[uz(g)]);
           out += ',' + std::to_string(L.grid.age_start(i)) + ',' + labels[p] + ',';
           const bool hidden = append_published(out, women[k], tables_.min_cell);
           if (tables_.min_cell > 0) out += hidden ? ",1" : ",0";

@@ -7,6 +7,7 @@
 
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/engine/group_households.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/geodata/table.hpp"
 #include "text_output.hpp"
 
@@ -87,7 +88,7 @@ std::vector<std::string> PlanningOutputs::write(const std::filesystem::path& dir
       for (const CapacityOutcome& o : r.adjuster->capacity()) {
         append_csv_field(buf, r.variant);
         buf += ',';
-        append_csv_field(buf, r.zone_ids[static_cast<std::size_t>(o.zone)]);
+        append_csv_field(buf, r.zone_ids[uz(o.zone)]);
         buf += ',' + std::to_string(o.year);
         field(buf, o.limit_population);
         field(buf, o.dwellings);
@@ -110,7 +111,7 @@ std::vector<std::string> PlanningOutputs::write(const std::filesystem::path& dir
       for (const HouseholdCount& h : r.adjuster->households()) {
         append_csv_field(buf, r.variant);
         buf += ',';
-        append_csv_field(buf, r.zone_ids[static_cast<std::size_t>(h.zone)]);
+        append_csv_field(buf, r.zone_ids[uz(h.zone)]);
         buf += ',' + std::to_string(h.year);
         for (double v : {h.population, h.households, h.dwellings_needed}) {
           buf += ',';
@@ -148,14 +149,14 @@ std::vector<std::string> PlanningOutputs::write(const std::filesystem::path& dir
           buf += '\n';
         };
         for (const HouseholdCount* h : rows) {
-          row(r.zone_ids[static_cast<std::size_t>(h->zone)], "households", h->households);
-          row(r.zone_ids[static_cast<std::size_t>(h->zone)], "dwellings_needed", h->dwellings_needed);
+          row(r.zone_ids[uz(h->zone)], "households", h->households);
+          row(r.zone_ids[uz(h->zone)], "dwellings_needed", h->dwellings_needed);
         }
         for (const ZoneAggregate& a : r.aggregates) {
           double hh = 0.0, dw = 0.0;
           for (int z : a.zones) {
-            hh += rows[static_cast<std::size_t>(z)]->households;
-            dw += rows[static_cast<std::size_t>(z)]->dwellings_needed;
+            hh += rows[uz(z)]->households;
+            dw += rows[uz(z)]->dwellings_needed;
           }
           row(a.name, "households", hh);
           row(a.name, "dwellings_needed", dw);

@@ -201,9 +201,9 @@ std::vector<std::string> write_records_outputs(const std::filesystem::path& dir,
       for (int g = 0; g < r.groups; ++g)
         for (int a = 0; a < r.ages; ++a)
           for (int p = 0; p < scenarios::kParityClasses; ++p) {
-            append_csv_field(buf, sc.zones[static_cast<std::size_t>(z)].id);
+            append_csv_field(buf, sc.zones[uz(z)].id);
             buf += ',';
-            append_csv_field(buf, sc.group_names[static_cast<std::size_t>(g)]);
+            append_csv_field(buf, sc.group_names[uz(g)]);
             buf += ',' + std::to_string(sc.grid.age_start(a)) + ',' + scenarios::kParityLabels[p] + ',';
             const bool hidden = append_published(buf, r.parity_women[r.parity_index(z, g, a, p)], min_cell);
             if (min_cell > 0) buf += hidden ? ",1" : ",0";

@@ -12,6 +12,7 @@
 #include "cohortgis/app/monitoring.hpp"
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/text_escape.hpp"
 #include "ensemble_report.hpp"
 #include "figures.hpp"
 #include "output_dir.hpp"
@@ -27,18 +28,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string esc(const std::string& s) {
-  std::string o;
-  o.reserve(s.size());
-  for (char c : s) switch (c) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
-    }
-  return o;
-}
+// The page's text and double-quoted attributes, escaped as the QGIS styles are (the one XML/HTML escaper).
+std::string esc(std::string_view s) { return geodata::xml_escape(s); }
 
 // The table of a report section (ReportSection: back-test, registers) as HTML.
 std::string section_table(const ReportSection& s) {

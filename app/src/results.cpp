@@ -17,6 +17,7 @@
 #include <system_error>
 #include <thread>
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/projection.hpp"  // resolve_threads
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/json_depth.hpp"
@@ -129,10 +130,10 @@ std::size_t after_line_break(std::ifstream& in, std::size_t at) {
   std::vector<char> block(1 << 16);
   for (std::size_t read = 0; read <= detail::kMaxCsvRowBytes;) {
     in.read(block.data(), static_cast<std::streamsize>(block.size()));
-    const std::size_t n = static_cast<std::size_t>(in.gcount());
+    const std::size_t n = uz(in.gcount());
     if (n == 0) return kNoLineBreak;
     if (const void* nl = std::memchr(block.data(), '\n', n))
-      return at + read + static_cast<std::size_t>(static_cast<const char*>(nl) - block.data()) + 1;
+      return at + read + uz(static_cast<const char*>(nl) - block.data()) + 1;
     read += n;
   }
   return kNoLineBreak;
@@ -161,7 +162,7 @@ bool read_indicators_in_parts(const std::string& path, IndicatorReader& into, in
       return false;
     }
     for (int p = 1; p < parts; ++p) {
-      std::size_t at = std::max(size / static_cast<std::size_t>(parts) * static_cast<std::size_t>(p), after_header);
+      std::size_t at = std::max(size / uz(parts) * uz(p), after_header);
       at = after_line_break(in, at);
       if (at == kNoLineBreak) break;  // no line break after `at`: the last piece takes the rest
       if (at > cut.back() && at < size) cut.push_back(at);
@@ -233,8 +234,7 @@ void read_indicators(const std::string& path, Results& r, int threads) {
   std::error_code ec;
   const std::size_t size = fs::file_size(path, ec);
   threads = resolve_threads(threads);
-  const int parts =
-      ec ? 1 : static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), size / (8u << 20) + 1));
+  const int parts = ec ? 1 : static_cast<int>(std::min<std::size_t>(uz(threads), size / (8u << 20) + 1));
   if (!read_indicators_in_parts(path, reader, parts)) {
     reader = IndicatorReader();
     CsvData csv;
@@ -546,7 +546,7 @@ Results load_results(const std::string& dir_text, int threads, WrittenIndicators
           }
           auto& vec = r.population_values[key({row[v], row[y], row[z], row[g], row[s]})];
           vec.resize(ages.size(), 0.0);
-          vec[static_cast<std::size_t>(pos)] += parse_double(row[p], csv, i, "population");
+          vec[uz(pos)] += parse_double(row[p], csv, i, "population");
         });
   }
 

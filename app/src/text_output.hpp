@@ -9,13 +9,14 @@
 
 #include "cohortgis/engine/number_text.hpp"
 #include "cohortgis/geodata/sha256.hpp"
+#include "cohortgis/geodata/text_escape.hpp"
 
 namespace cohortgis::app {
 
 // Numbers: cohortgis::number_cell / append_number_cell for files, shortest_number for messages (number_text.hpp).
 
-// RFC 4180 field: quoted only when it holds a comma, quote or line break.
-void append_csv_field(std::string& out, std::string_view text);
+// RFC 4180 field: quoted only when it holds a comma, quote or line break (geodata's, the one for every CSV writer).
+using geodata::append_csv_field;
 // The fields as one CSV line (append_csv_field each, then a line break).
 void append_csv_row(std::string& out, const std::vector<std::string>& cells);
 

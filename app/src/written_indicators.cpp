@@ -9,6 +9,7 @@
 
 #include <netcdf.h>
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/netcdf_contained.hpp"
 #include "cohortgis/geodata/netcdf_lock.hpp"
@@ -176,7 +177,7 @@ bool take_cube_indicators(Results& r, const fs::path& path, const std::vector<Wr
     if (v == variants.end() || t.units != units.size() || t.groups != groups.size() ||
         t.indicators != indicators.size())
       return false;
-    const std::size_t vi = static_cast<std::size_t>(v - variants.begin()), yi = next[vi]++;
+    const std::size_t vi = uz(v - variants.begin()), yi = next[vi]++;
     if (yi >= n_years || years[yi] != t.year || t.stocks_only != (yi == 0)) return false;
     at.emplace_back(vi, yi);
     total += units.size() * groups.size() * (t.stocks_only ? stock_ks.size() : indicators.size());

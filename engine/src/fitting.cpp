@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cohortgis/engine/fitting.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -35,14 +36,14 @@ void check_pair(const FitMargin& a, const FitMargin& b) {
   std::iota(parent.begin(), parent.end(), std::size_t{0});
   for (std::size_t c = 0; c < a.bucket.size(); ++c)
     if (a.bucket[c] >= 0 && b.bucket[c] >= 0) {
-      const std::size_t x = find(parent, static_cast<std::size_t>(a.bucket[c]));
-      const std::size_t y = find(parent, na + static_cast<std::size_t>(b.bucket[c]));
+      const std::size_t x = find(parent, uz(a.bucket[c]));
+      const std::size_t y = find(parent, na + uz(b.bucket[c]));
       parent[x] = y;
     }
   std::vector<char> open(na + nb, 0);
   for (std::size_t c = 0; c < a.bucket.size(); ++c) {
     if ((a.bucket[c] >= 0) == (b.bucket[c] >= 0)) continue;
-    const std::size_t node = a.bucket[c] >= 0 ? static_cast<std::size_t>(a.bucket[c]) : na + static_cast<std::size_t>(b.bucket[c]);
+    const std::size_t node = a.bucket[c] >= 0 ? uz(a.bucket[c]) : na + uz(b.bucket[c]);
     open[find(parent, node)] = 1;
   }
   std::vector<double> sum_a(na + nb, 0.0), sum_b(na + nb, 0.0);
@@ -76,7 +77,7 @@ void check_pair(const FitMargin& a, const FitMargin& b) {
 void bucket_sums(const std::vector<double>& x, const FitMargin& m, std::vector<double>& sums) {
   sums.assign(m.target.size(), 0.0);
   for (std::size_t c = 0; c < x.size(); ++c)
-    if (m.bucket[c] >= 0) sums[static_cast<std::size_t>(m.bucket[c])] += x[c];
+    if (m.bucket[c] >= 0) sums[uz(m.bucket[c])] += x[c];
 }
 
 double gap(double fitted, double target) {
@@ -124,7 +125,7 @@ FitResult fit_proportional(std::vector<double> seed, const std::vector<FitMargin
       for (double& s : sums) s = s > 0.0 ? 1.0 / s : 0.0;  // a bucket of zeros stays zero (its total was checked)
       for (std::size_t c = 0; c < n; ++c)
         if (m.bucket[c] >= 0) {
-          const auto b = static_cast<std::size_t>(m.bucket[c]);
+          const auto b = uz(m.bucket[c]);
           seed[c] *= m.target[b] * sums[b];
         }
     }

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/number_text.hpp"
 #include "cohortgis/engine/types.hpp"
 
@@ -147,7 +148,7 @@ class MonotoneCubic {
   // Interval k with x_k ≤ x < x_{k+1} (the last interval for x = x_n).
   std::size_t interval_of(double x) const {
     const auto it = std::upper_bound(x_.begin(), x_.end(), x);
-    std::size_t k = it == x_.begin() ? 0 : static_cast<std::size_t>(it - x_.begin()) - 1;
+    std::size_t k = it == x_.begin() ? 0 : uz(it - x_.begin()) - 1;
     return std::min(k, x_.size() - 2);
   }
 
@@ -207,7 +208,7 @@ std::vector<double> graduate_counts_to_single_years(std::span<const double> coun
   std::vector<double> out;
   if (k == 2) {  // one closed group: spread evenly
     const int n = starts[1] - starts[0];
-    out.assign(static_cast<std::size_t>(n), counts[0] / n);
+    out.assign(uz(n), counts[0] / n);
   } else {
     const MonotoneCubic cum(x, dy, MonotoneCubic::Slopes::hyman);
     for (std::size_t j = 0; j + 1 < k; ++j) {
@@ -268,7 +269,7 @@ std::vector<double> graduate_abridged_mx_to_single(std::span<const double> mx_ab
 
   const double m_open = lt.mx[n - 1];
   const int w = open_age_out;
-  std::vector<double> out(static_cast<std::size_t>(w) + 1);
+  std::vector<double> out(uz(w) + 1);
   out[0] = mx_abridged[0];
 
   // Single-year q for 1 ≤ a < open_in from the interpolated ln l.
@@ -279,10 +280,10 @@ std::vector<double> graduate_abridged_mx_to_single(std::span<const double> mx_ab
   const int closed_end = std::min(w, open_in);  // ages 1 … closed_end − 1 come from the spline
   for (int a = 1; a < closed_end; ++a) {
     const double q = q_at(a);
-    out[static_cast<std::size_t>(a)] = q / (1.0 - 0.5 * q);
+    out[uz(a)] = q / (1.0 - 0.5 * q);
   }
   if (w >= open_in) {
-    for (int a = open_in; a <= w; ++a) out[static_cast<std::size_t>(a)] = m_open;
+    for (int a = open_in; a <= w; ++a) out[uz(a)] = m_open;
   } else {
     // Collapse ages w … open_in − 1 and the abridged open row into the open group w+: m = l(w) / T(w).
     // l relative to l(w) = 1: L_a = (l(a) + l(a+1)) / 2; the abridged open row's L scaled by l(open_in)/lt.lx[open].
@@ -294,7 +295,7 @@ std::vector<double> graduate_abridged_mx_to_single(std::span<const double> mx_ab
       l = l_next;
     }
     T += l * (lt.Lx[n - 1] / lt.lx[n - 1]);
-    out[static_cast<std::size_t>(w)] = 1.0 / T;
+    out[uz(w)] = 1.0 / T;
   }
   return out;
 }

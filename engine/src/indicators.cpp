@@ -82,7 +82,7 @@ double sum(std::span<const double> v) {
 const char* indicator_name(Indicator id) { return kNames[static_cast<int>(id)]; }
 
 bool is_stock_indicator(std::size_t k) {
-  if (k >= static_cast<std::size_t>(kStandardIndicators)) return true;  // extra age bands
+  if (k >= uz(kStandardIndicators)) return true;  // extra age bands
   switch (static_cast<Indicator>(k)) {
     case Indicator::population:
     case Indicator::population_female:

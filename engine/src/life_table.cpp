@@ -10,6 +10,7 @@
 //     guard on Greville nax, the qx > 1 fallback, the IMR override of 1q0 and the mod (Gerland/Li) flag.
 // survival_ratios and age_period_death_split live in ccmpp_step.cpp.
 #include "cohortgis/engine/life_table.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 #include <cfloat>
 #include <cmath>
@@ -519,7 +520,7 @@ COHORTGIS_KERNEL bool single_year_step_mortality(std::span<const double> mx, Sex
   const std::size_t rows = mx.size();
   const auto& q0_given = method.infant_mortality_q0;
   if (open_age < 2) return false;
-  const std::size_t wg = static_cast<std::size_t>(open_age);
+  const std::size_t wg = uz(open_age);
   if (rows < 3 || rows < wg + 1 || S.size() != wg + 1 || (!phi.empty() && phi.size() != wg) ||
       !detail::all_within(mx.data(), rows, 0.0, DBL_MAX) || !(mx[rows - 1] > 0.0) || !std::isfinite(method.radix) ||
       !(method.radix > 0.0) || (q0_given && (!std::isfinite(*q0_given) || *q0_given < 0.0 || *q0_given >= 1.0)))

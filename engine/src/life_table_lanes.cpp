@@ -7,6 +7,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "life_table_detail.hpp"
 #include "simd.hpp"
@@ -63,7 +64,7 @@ template <int N>
   const std::size_t rows = lanes[0].mx.size();
   const auto& q0_given = method.infant_mortality_q0;
   if (open_age < 2) return false;
-  const std::size_t wg = static_cast<std::size_t>(open_age);
+  const std::size_t wg = uz(open_age);
   if (rows < 3 || rows < wg + 1 || !std::isfinite(method.radix) || !(method.radix > 0.0) ||
       (q0_given && (!std::isfinite(*q0_given) || *q0_given < 0.0 || *q0_given >= 1.0)))
     return false;

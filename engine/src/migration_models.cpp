@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cohortgis/engine/migration_models.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 #include <cmath>
 #include <string>
@@ -16,7 +17,7 @@ std::vector<double> rogers_castro_age_shares(const AgeGrid& grid, const RogersCa
     if (!std::isfinite(v) || v < 0.0)
       throw InputError("Rogers–Castro schedule: parameters a1, α1, a2, α2, λ2 and c must be finite and ≥ 0");
   if (!std::isfinite(p.mu2)) throw InputError("Rogers–Castro schedule: μ2 must be finite");
-  std::vector<double> shares(static_cast<std::size_t>(grid.n_ages));
+  std::vector<double> shares(uz(grid.n_ages));
   double total = 0.0;
   for (int i = 0; i < grid.n_ages; ++i) {
     const double lo = grid.age_start(i);
@@ -25,8 +26,8 @@ std::vector<double> rogers_castro_age_shares(const AgeGrid& grid, const RogersCa
     const double h = (hi - lo) / panels;
     double s = p.at(lo) + p.at(hi);
     for (int k = 1; k < panels; ++k) s += (k % 2 ? 4.0 : 2.0) * p.at(lo + k * h);
-    shares[static_cast<std::size_t>(i)] = s * h / 3.0;
-    total += shares[static_cast<std::size_t>(i)];
+    shares[uz(i)] = s * h / 3.0;
+    total += shares[uz(i)];
   }
   if (!(total > 0.0)) throw InputError("Rogers–Castro schedule: the schedule is zero at every age");
   for (double& v : shares) v /= total;

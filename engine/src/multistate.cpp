@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The linear-integration multistate life table and its projection survivorship (multistate.hpp for the sources).
 #include "cohortgis/engine/multistate.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 #include <cmath>
 #include <string>
@@ -53,7 +54,7 @@ Mat probabilities(const Mat& M, double width_years) {
 template <class Mat, class Rows>
 void survivorship(const AgeGrid& grid, const Rows& M_rows, bool abridged_first, OpenAgeSurvivors open,
                   std::span<StateMatrix> S, std::span<StateMatrix> P_out) {
-  const std::size_t w = static_cast<std::size_t>(grid.open_index());
+  const std::size_t w = uz(grid.open_index());
   const double z = grid.width_years;
   const std::size_t shift = abridged_first ? 1 : 0;
   const Mat I = identity_like(M_rows(0));
@@ -126,7 +127,7 @@ double linear_death_rate(double survival, double width_years) {
 
 void multistate_survivorship(const AgeGrid& grid, std::span<const StateMatrix> M_rows, bool abridged_first,
                              OpenAgeSurvivors open, std::span<StateMatrix> S, std::span<StateMatrix> P_out) {
-  const std::size_t w = static_cast<std::size_t>(grid.open_index());
+  const std::size_t w = uz(grid.open_index());
   const std::size_t shift = abridged_first ? 1 : 0;
   if (S.size() != w + 1 || M_rows.size() != w + 1 + shift || (!P_out.empty() && P_out.size() != w + 1))
     throw InputError("multistate_survivorship: sizes do not match the age grid");

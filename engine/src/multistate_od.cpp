@@ -2,6 +2,7 @@
 // The multistate life table's projection survivorship over many states as sparse LU factors (multistate_od.hpp for
 // the closed forms and the sources).
 #include "cohortgis/engine/multistate_od.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 #include <string>
 
@@ -34,16 +35,16 @@ int SparseMultistateSurvivorship::add_factor(const SparseStateMatrix& m, const c
 SparseMultistateSurvivorship::SparseMultistateSurvivorship(const AgeGrid& grid,
                                                            std::span<const SparseStateMatrix> M_rows,
                                                            bool abridged_first, OpenAgeSurvivors open) {
-  const std::size_t w = static_cast<std::size_t>(grid.open_index());
+  const std::size_t w = uz(grid.open_index());
   const std::size_t shift = abridged_first ? 1 : 0;
   const double z = grid.width_years;
   if (w < 1 || M_rows.size() != w + 1 + shift)
     throw InputError("SparseMultistateSurvivorship: the rows of M(x) do not match the age grid");
   if (abridged_first && grid.width_years != 5)
     throw InputError("SparseMultistateSurvivorship: abridged rows 0 and 1-4 need a five-year grid");
-  states_ = static_cast<std::size_t>(M_rows[0].rows());
+  states_ = uz(M_rows[0].rows());
   for (const auto& M : M_rows)
-    if (static_cast<std::size_t>(M.rows()) != states_ || static_cast<std::size_t>(M.cols()) != states_)
+    if (uz(M.rows()) != states_ || uz(M.cols()) != states_)
       throw InputError("SparseMultistateSurvivorship: every M(x) must be states × states");
   const auto N = static_cast<Eigen::Index>(states_);
   SparseStateMatrix I(N, N);
@@ -69,7 +70,7 @@ SparseMultistateSurvivorship::SparseMultistateSurvivorship(const AgeGrid& grid,
     B4 = add_factor(b4, "I + 2·M(1)");
     B4_matrix = add_matrix(b4);
     C4 = add_matrix(SparseStateMatrix(I - 2.0 * M_rows[1]));
-    const SparseStateMatrix g = b4 + 4.0 * mats_[static_cast<std::size_t>(C1)];
+    const SparseStateMatrix g = b4 + 4.0 * mats_[uz(C1)];
     G = add_factor(g, "L(0)");
     const int G_matrix = add_matrix(g);
     programs_[0].ops = {
@@ -99,7 +100,7 @@ SparseMultistateSurvivorship::SparseMultistateSurvivorship(const AgeGrid& grid,
     // S(w) = I − z·(z·M(w) + C(w−z))^-1 M(w).
     const std::size_t rw = row(w);
     const int Mw = add_matrix(M_rows[rw]);
-    const int F = add_factor(SparseStateMatrix(z * M_rows[rw] + mats_[static_cast<std::size_t>(matrix_C(row(w - 1)))]),
+    const int F = add_factor(SparseStateMatrix(z * M_rows[rw] + mats_[uz(matrix_C(row(w - 1)))]),
                              "z·M(x) + I − (z/2)·M(x − z) of the open age group");
     programs_[w].ops = {{Op::multiply, Mw, 0.0}, {Op::solve, F, 0.0}};
     programs_[w].identity_minus = z;
@@ -114,7 +115,7 @@ Dense SparseMultistateSurvivorship::run(const Program& p, Dense v, bool transpos
   const std::size_t n = p.ops.size();
   for (std::size_t k = 0; k < n; ++k) {
     const Op& op = p.ops[transposed ? n - 1 - k : k];  // Sᵀ: the transposed operations in reverse order
-    const auto at = static_cast<std::size_t>(op.index);
+    const auto at = uz(op.index);
     switch (op.kind) {
       case Op::multiply:
         v = transposed ? Dense(mats_[at].transpose() * v) : Dense(mats_[at] * v);
@@ -158,7 +159,7 @@ void SparseMultistateSurvivorship::survivors_share(std::size_t i, std::span<doub
 
 void SparseMultistateSurvivorship::columns(std::size_t i, std::size_t first, Eigen::MatrixXd& columns) const {
   const auto N = static_cast<Eigen::Index>(states_);
-  if (i >= programs_.size() || columns.rows() != N || first + static_cast<std::size_t>(columns.cols()) > states_)
+  if (i >= programs_.size() || columns.rows() != N || first + uz(columns.cols()) > states_)
     throw InputError("SparseMultistateSurvivorship::columns: index or block out of range");
   Eigen::MatrixXd e = Eigen::MatrixXd::Zero(N, columns.cols());
   for (Eigen::Index k = 0; k < columns.cols(); ++k) e(static_cast<Eigen::Index>(first) + k, k) = 1.0;

@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include "cohortgis/engine/index_cast.hpp"
+
 namespace cohortgis::detail {
 
 template <class Body>
@@ -25,7 +27,7 @@ void parallel_blocks(int n, int grain, Body&& body) {
   std::vector<std::thread> pool;
   // An exception leaving a std::thread ends the process: each thread keeps its own, and the first block's is
   // rethrown after the join (as tbb::parallel_for rethrows one of its tasks').
-  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
+  std::vector<std::exception_ptr> errors(uz(threads));
   const int chunk = (n + threads - 1) / threads;
   for (int t = 0; t < threads; ++t) {
     const int b = t * chunk, e = std::min(n, b + chunk);
@@ -34,7 +36,7 @@ void parallel_blocks(int n, int grain, Body&& body) {
         try {
           for (int s = b; s < e; s += grain) body(s, std::min(e, s + grain));
         } catch (...) {
-          errors[static_cast<std::size_t>(t)] = std::current_exception();
+          errors[uz(t)] = std::current_exception();
         }
       });
   }

@@ -9,6 +9,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "simd.hpp"
 #include "step_runner.hpp"
 
@@ -86,7 +87,7 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
           const OdFlow& fl = flows[k];
           *e++ = {zy * fl.rate_per_year, Pg + uz(fl.origin) * zone_cells, scale_of(fl.origin, g, 0)};
         }
-        n_edges = static_cast<std::size_t>(e - sc.edges.data());
+        n_edges = uz(e - sc.edges.data());
       }
     }
     // The group's transitions out of and into it (the same for both sexes).

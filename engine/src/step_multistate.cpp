@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "step_runner.hpp"
 
 namespace cohortgis::detail {
@@ -39,7 +40,7 @@ struct CompetingRisks {
 template <int kG>
 void competing_risks(int G_runtime, const CompetingRisks& x) {
   const int G = kG > 0 ? kG : G_runtime;
-  const std::size_t GG = static_cast<std::size_t>(G) * static_cast<std::size_t>(G), w = x.w;
+  const std::size_t GG = uz(G) * uz(G), w = x.w;
   constexpr int kN = kG > 0 ? kG : kMaxMultistateStates;
   double a[kN], dead[kN], out[kN], in[kN];
   for (std::size_t i = 1; i <= w; ++i) {

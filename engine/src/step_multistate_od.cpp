@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <string>
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/multistate_od.hpp"
 #include "step_runner.hpp"
 
@@ -147,8 +148,7 @@ void StepRunner::step_multistate_od() {
       const double width = abridged && r == 0 ? 1.0 : abridged && r == 1 ? 4.0 : zy;
       const std::ptrdiff_t bad = first_state_with_negative_probability(M[r], width);
       if (bad >= 0) {
-        const int z = static_cast<int>(static_cast<std::size_t>(bad) / uz(G)),
-                  g = static_cast<int>(static_cast<std::size_t>(bad) % uz(G));
+        const int z = static_cast<int>(uz(bad) / uz(G)), g = static_cast<int>(uz(bad) % uz(G));
         throw InputError(where(z, g, s, static_cast<int>(i)) +
                          ": the death, transition and origin-destination rates make the probability of staying in "
                          "the zone and group negative (z/2 · (death + rates out) = " +

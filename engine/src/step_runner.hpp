@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/multistate.hpp"
 #include "cohortgis/engine/multistate_od.hpp"
 #include "cohortgis/engine/projection.hpp"
@@ -147,7 +148,7 @@ struct Scratch {
     sized_groups = groups;
     sized_ages = n;
     reserve(n);
-    const std::size_t g = static_cast<std::size_t>(groups);
+    const std::size_t g = uz(groups);
     M.resize(g * kSexes * n);
     D.resize(g * kSexes * n);
     A.resize(g * 2 * n);

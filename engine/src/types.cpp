@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/engine/cohort_array.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 #include "large_arrays.hpp"
 
 namespace cohortgis {
@@ -18,7 +19,7 @@ CohortArray::CohortArray(const CohortLayout& layout, double fill) : layout_(layo
 }
 
 double CohortArray::sum_zone(int zone) const {
-  const std::size_t n = static_cast<std::size_t>(layout_.groups) * kSexes * layout_.ages();
+  const std::size_t n = uz(layout_.groups) * kSexes * layout_.ages();
   const double* p = data_.data() + layout_.offset(zone, 0, 0);
   double s = 0.0;
   for (std::size_t k = 0; k < n; ++k) s += p[k];

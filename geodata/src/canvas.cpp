@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "canvas.hpp"
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/geodata/outputs.hpp"
 #include "drawings.hpp"
 
@@ -77,13 +78,13 @@ bool write_png(cairo_surface_t* surface, std::FILE* f) {
         break;
       }
   }
-  const std::size_t channels = opaque ? 3 : 4, row_bytes = channels * static_cast<std::size_t>(width);
-  std::vector<unsigned char> pixels(row_bytes * static_cast<std::size_t>(height));
-  std::vector<png_bytep> rows(static_cast<std::size_t>(height));
+  const std::size_t channels = opaque ? 3 : 4, row_bytes = channels * uz(width);
+  std::vector<unsigned char> pixels(row_bytes * uz(height));
+  std::vector<png_bytep> rows(uz(height));
   for (int y = 0; y < height; ++y) {
     const auto* in = reinterpret_cast<const std::uint32_t*>(data + static_cast<std::ptrdiff_t>(y) * stride);
-    unsigned char* out = pixels.data() + static_cast<std::size_t>(y) * row_bytes;
-    rows[static_cast<std::size_t>(y)] = out;
+    unsigned char* out = pixels.data() + uz(y) * row_bytes;
+    rows[uz(y)] = out;
     for (int x = 0; x < width; ++x, out += channels) {
       const std::uint32_t p = in[x], a = p >> 24;
       std::uint32_t r = (p >> 16) & 0xff, g = (p >> 8) & 0xff, b = p & 0xff;

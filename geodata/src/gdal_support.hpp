@@ -86,9 +86,6 @@ bool reopen_shapefile_with_encoding(DatasetPtr& ds, const std::string& path, con
 // "'a', 'b', 'c' … and 7 more" for error messages; each item escaped and cut as escape_cell does.
 std::string quoted_list(const std::vector<std::string>& items, std::size_t max_items = 20);
 
-// `s` with & < > " ' written as XML entities (attribute values and text of the QML styles).
-std::string xml_escape(const std::string& s);
-
 // `s` without leading and trailing blanks (space, tab, CR, LF).
 std::string trim(const std::string& s);
 

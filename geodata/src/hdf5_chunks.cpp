@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cohortgis/geodata/hdf5_chunks.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 #include <hdf5.h>
 
@@ -20,7 +21,7 @@ int Hdf5DirectChunks::open(const std::string& path, const std::string& name, con
   if (dcpl >= 0 && type >= 0 && space >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED && H5Pget_nfilters(dcpl) == 0 &&
       H5Tequal(type, H5T_NATIVE_DOUBLE) > 0) {
     const int rank = H5Sget_simple_extent_ndims(space);
-    if (rank > 0 && static_cast<std::size_t>(rank) == chunk.size()) {
+    if (rank > 0 && uz(rank) == chunk.size()) {
       std::vector<hsize_t> dims(chunk.size());
       ok = H5Pget_chunk(dcpl, rank, dims.data()) == rank;
       for (std::size_t k = 0; ok && k < dims.size(); ++k) ok = dims[k] == chunk[k];
@@ -40,8 +41,8 @@ int Hdf5DirectChunks::open(const std::string& path, const std::string& name, con
 }
 
 bool Hdf5DirectChunks::write(int dataset, const std::size_t* offset, const double* values) {
-  if (dataset < 0 || static_cast<std::size_t>(dataset) >= sets_.size()) return false;
-  const Dataset& d = sets_[static_cast<std::size_t>(dataset)];
+  if (dataset < 0 || uz(dataset) >= sets_.size()) return false;
+  const Dataset& d = sets_[uz(dataset)];
   if (d.bytes > UINT32_MAX) return false;  // H5Dwrite_chunk takes a 32-bit size
   hsize_t at[H5S_MAX_RANK];
   for (std::size_t k = 0; k < d.chunk.size(); ++k) at[k] = offset[k];

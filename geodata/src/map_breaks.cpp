@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "canvas_text.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/maps.hpp"
 
@@ -38,7 +39,7 @@ std::vector<double> fisher_jenks(const std::vector<double>& x, int k) {
     const double m = static_cast<double>(b - a), s = s1[b] - s1[a];
     return (s2[b] - s2[a]) - s * s / m;
   };
-  const std::size_t K = static_cast<std::size_t>(k);
+  const std::size_t K = uz(k);
   const double inf = std::numeric_limits<double>::infinity();
   // cost[c][j]: best cost of the first j values in c classes; cut[c][j]: start of the last class.
   std::vector<std::vector<double>> cost(K + 1, std::vector<double>(n + 1, inf));
@@ -94,7 +95,7 @@ std::vector<double> class_breaks(const std::vector<double>& values, int classes,
   if (x.empty()) return {};
   std::vector<double> distinct = x;
   distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
-  if (distinct.size() <= static_cast<std::size_t>(classes) && method != ClassMethod::equal_interval) {
+  if (distinct.size() <= uz(classes) && method != ClassMethod::equal_interval) {
     // One class per distinct value: [d0, d0], (d0, d1], …
     std::vector<double> b{distinct.front()};
     b.insert(b.end(), distinct.begin(), distinct.end());
@@ -122,8 +123,7 @@ std::vector<double> class_breaks(const std::vector<double>& values, int classes,
       std::vector<double> s = x;
       if (s.size() > 3000) {
         s.clear();
-        for (int i = 0; i < 3000; ++i)
-          s.push_back(x[static_cast<std::size_t>(std::llround(i * static_cast<double>(x.size() - 1) / 2999.0))]);
+        for (int i = 0; i < 3000; ++i) s.push_back(x[uz(std::llround(i * static_cast<double>(x.size() - 1) / 2999.0))]);
       }
       b = fisher_jenks(s, k);
       b.front() = x.front();
@@ -155,7 +155,7 @@ std::vector<std::uint32_t> sequential_palette(int n) {
   if (n <= 1) return {0x41b6c4};
   if (n == 2) return {0xa1dab4, 0x2c7fb8};
   if (n > 9) throw InputError("map palette: at most 9 classes, asked for " + std::to_string(n));
-  return ylgnbu[static_cast<std::size_t>(n - 3)];
+  return ylgnbu[uz(n - 3)];
 }
 
 std::vector<double> choropleth_breaks(const std::vector<double>& values, const MapStyle& st) {
@@ -191,7 +191,7 @@ std::vector<std::uint32_t> choropleth_colours(const std::vector<double>& breaks,
     static const std::uint32_t rdbu[] = {0x67001f, 0xb2182b, 0xd6604d, 0xf4a582, 0xfddbc7, 0xf7f7f7,
                                          0xd1e5f0, 0x92c5de, 0x4393c3, 0x2166ac, 0x053061};
     int kn = 0;
-    while (kn < k && breaks[static_cast<std::size_t>(kn) + 1] <= 0) ++kn;
+    while (kn < k && breaks[uz(kn) + 1] <= 0) ++kn;
     std::vector<std::uint32_t> c;
     for (int i = 0; i < kn; ++i) c.push_back(rdbu[std::max(0, 5 - kn + i)]);
     for (int i = 0; i < k - kn; ++i) c.push_back(rdbu[std::min(10, 6 + i)]);
@@ -206,14 +206,14 @@ std::vector<std::uint32_t> choropleth_colours(const std::vector<double>& breaks,
     static const std::uint32_t blues[] = {0xf7fbff, 0xdeebf7, 0xc6dbef, 0x9ecae1, 0x6baed6,
                                           0x4292c6, 0x2171b5, 0x08519c, 0x08306b};
     const int n = std::min(k, 9);
-    std::vector<std::uint32_t> c(static_cast<std::size_t>(n));
+    std::vector<std::uint32_t> c(uz(n));
     for (int i = 0; i < n; ++i) {
       // Shades 1 (light; shade 0 is almost white, like "no change") to 8 (darkest) as i goes from 0 to n − 1.
       const int shade = n == 1 ? 6 : 1 + static_cast<int>(std::lround(7.0 * i / (n - 1)));
       if (has_pos)
-        c[static_cast<std::size_t>(i)] = blues[shade];  // the smallest gain lightest
+        c[uz(i)] = blues[shade];  // the smallest gain lightest
       else
-        c[static_cast<std::size_t>(n - 1 - i)] = reds[shade];  // the steepest loss darkest
+        c[uz(n - 1 - i)] = reds[shade];  // the steepest loss darkest
     }
     return c;
   }

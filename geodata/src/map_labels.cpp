@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "canvas.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "map_layout.hpp"
 
@@ -23,9 +24,7 @@ namespace {
 struct Raster {
   int w = 0, h = 0;
   std::vector<std::uint32_t> id;  // zone index + 1, 0 background
-  std::uint32_t at(int x, int y) const {
-    return id[static_cast<std::size_t>(y) * static_cast<std::size_t>(w) + static_cast<std::size_t>(x)];
-  }
+  std::uint32_t at(int x, int y) const { return id[uz(y) * uz(w) + uz(x)]; }
 };
 
 struct Box {
@@ -40,7 +39,7 @@ struct Box {
 std::vector<int> edge_distance(const Raster& r) {
   const int inf = 1 << 28;
   std::vector<int> d(r.id.size(), inf);
-  auto idx = [&](int x, int y) { return static_cast<std::size_t>(y) * static_cast<std::size_t>(r.w) + static_cast<std::size_t>(x); };
+  auto idx = [&](int x, int y) { return uz(y) * uz(r.w) + uz(x); };
   for (int y = 0; y < r.h; ++y)
     for (int x = 0; x < r.w; ++x) {
       const std::uint32_t v = r.at(x, y);
@@ -85,7 +84,7 @@ class Placer {
         if (const std::uint32_t v = r_.at(x, y); v != 0) pixels_[v - 1].push_back(y * r_.w + x);
     // Each zone's pixels, farthest from its edge first (raster order among ties): the first is its pole.
     for (auto& px : pixels_)
-      std::stable_sort(px.begin(), px.end(), [&](int a, int b) { return dist_[static_cast<std::size_t>(a)] > dist_[static_cast<std::size_t>(b)]; });
+      std::stable_sort(px.begin(), px.end(), [&](int a, int b) { return dist_[uz(a)] > dist_[uz(b)]; });
   }
 
   std::vector<LabelPlacement> run() {
@@ -103,7 +102,7 @@ class Placer {
       const std::size_t i = order[k];
       if (zones_[i].label.empty() || pixels_[i].empty()) continue;
       // Zones under 14 px across at their widest hold no 10 pt name: not measured (maps of 50,000 zones).
-      if (dist_[static_cast<std::size_t>(pixels_[i].front())] < 3 * 7) {
+      if (dist_[uz(pixels_[i].front())] < 3 * 7) {
         left.push_back(i);
         continue;
       }
@@ -184,7 +183,7 @@ class Placer {
     const std::vector<int>& px = pixels_[i];
     for (std::size_t k = 0; k < std::min(tries, px.size()); ++k) {
       const int p = px[k];
-      if (dist_[static_cast<std::size_t>(p)] < 3.0 * h / 2) break;  // sorted: no later pixel is deep enough either
+      if (dist_[uz(p)] < 3.0 * h / 2) break;  // sorted: no later pixel is deep enough either
       const double cx = p % r_.w + 0.5, cy = p / r_.w + 0.5;
       const Box b{cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2};
       if (free(b, static_cast<std::uint32_t>(i + 1))) return b;

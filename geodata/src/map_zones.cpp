@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Zones (OGR geometries) → planar map shapes.
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/maps.hpp"
 #include "cohortgis/geodata/measures.hpp"
@@ -35,7 +36,7 @@ std::vector<MapZone> map_zones(const Zones& zones, const std::vector<double>& va
       MapPolygon poly;
       for (const OGRLinearRing* ring : *p) {
         MapRing r;
-        r.reserve(static_cast<std::size_t>(ring->getNumPoints()));
+        r.reserve(uz(ring->getNumPoints()));
         for (const OGRPoint& pt : *ring) r.push_back({pt.getX() * metres, pt.getY() * metres});
         poly.push_back(std::move(r));
       }

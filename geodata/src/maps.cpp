@@ -7,6 +7,7 @@
 #include <numbers>
 
 #include "canvas.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/maps.hpp"
 #include "map_layout.hpp"
@@ -97,7 +98,7 @@ void fill_zones(cairo_t* cr, const std::vector<MapZone>& zones, const std::vecto
     check_cancel(st, i);
     trace_zone(cr, zones[i], f);
     const int c = class_of(values[i], breaks);
-    set_rgb(cr, c < 0 ? kNoData : colours[static_cast<std::size_t>(c)]);
+    set_rgb(cr, c < 0 ? kNoData : colours[uz(c)]);
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
     cairo_fill_preserve(cr);
     set_rgb(cr, 0x555555);
@@ -113,7 +114,7 @@ double draw_legend(cairo_t* cr, const MapStyle& st, const std::vector<double>& b
   // 15-16 px text on a 1200 px map: about 2.3 mm high when the map fills an A4 column (report print style).
   if (!st.legend_title.empty()) ly += draw_text(cr, st.legend_title, st.font_family, 16, lx, ly, true).height + 8;
   for (int c = k - 1; c >= 0; --c) {
-    set_rgb(cr, colours[static_cast<std::size_t>(c)]);
+    set_rgb(cr, colours[uz(c)]);
     cairo_rectangle(cr, lx, ly, 28, 18);
     cairo_fill_preserve(cr);
     set_rgb(cr, 0x555555);
@@ -125,7 +126,7 @@ double draw_legend(cairo_t* cr, const MapStyle& st, const std::vector<double>& b
       return t.starts_with('-') ? "−" + t.substr(1) : t;
     };
     const std::string range =
-        number(breaks[static_cast<std::size_t>(c)]) + " – " + number(breaks[static_cast<std::size_t>(c) + 1]);
+        number(breaks[uz(c)]) + " – " + number(breaks[uz(c) + 1]);
     draw_text(cr, range, st.font_family, 15, lx + 36, ly - 1);
     ly += 26;
   }
@@ -310,10 +311,10 @@ std::vector<double> render_small_multiples(const std::vector<MapZone>& zones, co
   const double cell_w = grid_w / cols, cell_h = grid_h / rows;
   for (int p = 0; p < n; ++p) {
     const double cx = margin + (p % cols) * cell_w, cy = L.top + static_cast<double>(p / cols) * cell_h;
-    const auto tb = draw_text(cr, titles[static_cast<std::size_t>(p)], st.font_family, 15, 0, 0, true, true);
-    draw_text(cr, titles[static_cast<std::size_t>(p)], st.font_family, 15, cx + (cell_w - tb.width) / 2, cy, true);
+    const auto tb = draw_text(cr, titles[uz(p)], st.font_family, 15, 0, 0, true, true);
+    draw_text(cr, titles[uz(p)], st.font_family, 15, cx + (cell_w - tb.width) / 2, cy, true);
     const Frame f(zones, cx + 6, cy + tb.height + 4, cell_w - 12, cell_h - tb.height - 12);
-    fill_zones(cr, zones, panel_values[static_cast<std::size_t>(p)], breaks, colours, f, 0.5, st);
+    fill_zones(cr, zones, panel_values[uz(p)], breaks, colours, f, 0.5, st);
     if (p == 0 && st.north_arrow) draw_north_arrow(cr, st, cx + cell_w - 20, cy + tb.height + 4);
     if (p == n - 1 && st.scale_bar) draw_scale_bar(cr, st, f, cx + 8, cy + cell_h - 8, cell_w / 4);
   }
@@ -344,13 +345,12 @@ std::vector<std::uint32_t> zone_ids(const std::vector<MapZone>& zones, int width
   cairo_surface_flush(s);
   const unsigned char* data = cairo_image_surface_get_data(s);
   const int stride = cairo_image_surface_get_stride(s);
-  std::vector<std::uint32_t> out(static_cast<std::size_t>(width) * static_cast<std::size_t>(height));
+  std::vector<std::uint32_t> out(uz(width) * uz(height));
   for (int row = 0; row < height; ++row)
     for (int col = 0; col < width; ++col) {
       std::uint32_t px;
       std::memcpy(&px, data + row * stride + 4 * col, 4);
-      out[static_cast<std::size_t>(row) * static_cast<std::size_t>(width) + static_cast<std::size_t>(col)] =
-          px & 0xffffff;
+      out[uz(row) * uz(width) + uz(col)] = px & 0xffffff;
     }
   cairo_destroy(cr);
   cairo_surface_destroy(s);

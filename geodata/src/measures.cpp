@@ -2,6 +2,7 @@
 // Areas, centroids and boxes with PROJ (through OGRCoordinateTransformation), adjacency with GEOS, geodesic
 // centroid distances with PROJ's geodesic.h, candidate pairs from uniform grids (no n² loops).
 #include "cohortgis/geodata/measures.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 #include <geodesic.h>
 #include <geos_c.h>
@@ -375,16 +376,16 @@ SparseDistances centroid_distances(const Zones& zones, const ZoneMeasures& measu
   auto cell_of = [&](double v, double lo, long nc) {
     return std::clamp(static_cast<long>((v - lo) / cell), 0L, nc - 1);
   };
-  std::vector<std::size_t> start(static_cast<std::size_t>(nx * ny) + 1, 0), items(n);
+  std::vector<std::size_t> start(uz(nx * ny) + 1, 0), items(n);
   std::vector<long> ix(n), iy(n);
   for (std::size_t i = 0; i < n; ++i) {
     ix[i] = cell_of(px[i], all.MinX, nx), iy[i] = cell_of(py[i], all.MinY, ny);
-    ++start[static_cast<std::size_t>(iy[i] * nx + ix[i]) + 1];
+    ++start[uz(iy[i] * nx + ix[i]) + 1];
   }
   for (std::size_t c = 1; c < start.size(); ++c) start[c] += start[c - 1];
   {
     std::vector<std::size_t> fill(start.begin(), start.end() - 1);
-    for (std::size_t i = 0; i < n; ++i) items[fill[static_cast<std::size_t>(iy[i] * nx + ix[i])]++] = i;
+    for (std::size_t i = 0; i < n; ++i) items[fill[uz(iy[i] * nx + ix[i])]++] = i;
   }
   // Cells at Chebyshev ring r around (cx, cy).
   auto ring = [&](long cx0, long cy0, long r, auto&& f) {
@@ -393,7 +394,7 @@ SparseDistances centroid_distances(const Zones& zones, const ZoneMeasures& measu
       const bool edge = (y == cy0 - r || y == cy0 + r);
       for (long x = cx0 - r; x <= cx0 + r; x += (edge || r == 0) ? 1 : 2 * r) {
         if (x < 0 || x >= nx) continue;
-        const std::size_t c = static_cast<std::size_t>(y * nx + x);
+        const std::size_t c = uz(y * nx + x);
         for (std::size_t k = start[c]; k < start[c + 1]; ++k) f(items[k]);
       }
     }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cohortgis/geodata/netcdf_lock.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 #include "hdf5_files.hpp"
 
@@ -35,12 +36,12 @@ namespace cohortgis::geodata {
 
 hid_t detail::open_hdf5_file(const std::string& path) {
   const ssize_t n = H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_FILE);
-  std::vector<hid_t> ids(static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+  std::vector<hid_t> ids(uz(std::max<ssize_t>(n, 0)));
   const ssize_t got = ids.empty() ? 0 : H5Fget_obj_ids(H5F_OBJ_ALL, H5F_OBJ_FILE, ids.size(), ids.data());
   for (ssize_t k = 0; k < got; ++k) {
-    const hid_t id = ids[static_cast<std::size_t>(k)];
+    const hid_t id = ids[uz(k)];
     const ssize_t len = H5Fget_name(id, nullptr, 0);
-    if (len < 0 || static_cast<std::size_t>(len) != path.size()) continue;
+    if (len < 0 || uz(len) != path.size()) continue;
     std::string name(path.size() + 1, '\0');
     if (H5Fget_name(id, name.data(), name.size()) == len && name.compare(0, path.size(), path) == 0) return id;
   }

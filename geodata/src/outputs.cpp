@@ -24,6 +24,7 @@
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/maps.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
+#include "cohortgis/geodata/text_escape.hpp"
 #include "gdal_support.hpp"
 
 namespace cohortgis::geodata {
@@ -445,12 +446,10 @@ void write_indicators_csv(const std::string& path, const std::vector<IndicatorRo
   {
     std::ofstream out(tmp.path(), std::ios::binary);
     if (!out) throw InputError(path + ": cannot be written (" + std::strerror(errno) + ")");
-    // RFC 4180 quoting where needed.
-    auto cell = [](const std::string& s) {
-      if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-      std::string q = "\"";
-      for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-      return q + "\"";
+    auto cell = [](const std::string& s) {  // RFC 4180 quoting where needed
+      std::string q;
+      append_csv_field(q, s);
+      return q;
     };
     const bool with_variants =
         std::any_of(rows.begin(), rows.end(), [](const IndicatorRow& r) { return !r.variant.empty(); });

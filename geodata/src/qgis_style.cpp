@@ -8,6 +8,7 @@
 
 #include "canvas_text.hpp"
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/text_escape.hpp"
 #include "gdal_support.hpp"
 
 namespace cohortgis::geodata {

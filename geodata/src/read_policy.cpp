@@ -2,6 +2,7 @@
 // The input sandbox (read_policy.hpp): path checks, OGR VRT and zip inspection before GDAL opens a file, and the
 // process-wide network switch-off.
 #include "cohortgis/geodata/read_policy.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 #include "cohortgis/geodata/json_depth.hpp"
 #include "gdal_support.hpp"
@@ -120,7 +121,7 @@ std::string read_head(const fs::path& p, std::size_t n) {
   std::ifstream in(p, std::ios::binary);
   std::string s(n, '\0');
   in.read(s.data(), static_cast<std::streamsize>(n));
-  s.resize(static_cast<std::size_t>(in.gcount()));
+  s.resize(uz(in.gcount()));
   return s;
 }
 
@@ -715,5 +716,7 @@ std::string escape_cell(const std::string& text, std::size_t max_chars) {
   if (i < text.size()) out += "…";
   return out;
 }
+
+std::string quote_cell(std::string_view cell) { return "\"" + escape_cell(std::string(cell)) + "\""; }
 
 }  // namespace cohortgis::geodata

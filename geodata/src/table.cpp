@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // read_table through OGR (GDALOpenEx, read-only vector access).
 #include "cohortgis/geodata/table.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/geodata/text_encoding.hpp"
 
 #include "cohortgis/geodata/read_policy.hpp"
@@ -85,7 +86,7 @@ std::size_t Table::column(const std::string& name) const {
   if (it == columns.end())
     throw InputError((in_memory ? path : path + ", layer '" + escape_cell(layer) + "'") + ": no column '" +
                      escape_cell(name) + "'; columns found: " + join(columns));  // a frame has no layer (as where())
-  return static_cast<std::size_t>(it - columns.begin());
+  return uz(it - columns.begin());
 }
 
 std::string Table::where(std::size_t row, std::size_t col) const {
@@ -187,7 +188,7 @@ void check_no_nul_bytes(const std::string& path) {
     std::uint64_t line = 1, done = 0;
     std::rewind(f.get());
     for (std::size_t m; done < at && (m = std::fread(buf.data(), 1, buf.size(), f.get())) > 0; done += m) {
-      const std::size_t upto = static_cast<std::size_t>(std::min<std::uint64_t>(m, at - done));
+      const std::size_t upto = uz(std::min<std::uint64_t>(m, at - done));
       line += static_cast<std::uint64_t>(std::count(buf.data(), buf.data() + upto, '\n'));
     }
     throw InputError(path + ": a NUL byte at line " + std::to_string(line) + " (byte " + std::to_string(at + 1) +
@@ -239,7 +240,7 @@ void RowCells::extract(OGRFeature& f, Table& t) const {
     // definition, per cell of a table of millions of cells.
     const OGRField* raw = f.GetRawFieldRef(i);
     if (OGR_RawField_IsUnset(raw) || OGR_RawField_IsNull(raw)) continue;
-    const auto col = static_cast<std::size_t>(i);
+    const auto col = uz(i);
     std::string& cell = row[col];
     switch (types[col]) {
       case OFTString:
@@ -536,7 +537,7 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
 
   for (const auto& c : required)
     if (c.type == ColumnType::number) cells.number_cols.push_back(t.column(c.name));
-  t.rows.assign(1, std::vector<std::string>(static_cast<std::size_t>(nf)));
+  t.rows.assign(1, std::vector<std::string>(uz(nf)));
 
   // A large plain CSV file is parsed in parts on the run's threads (table_rows.hpp). GDAL's CSV driver reads a
   // .csvt sidecar and geometry columns by name: such files, and any type but text, keep the one reader.
@@ -567,6 +568,9 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
                      (header ? " under the header row" : ""));
 }
 
+// Every member but the rows, by name from the first row: the size makes a member added to Table a compile error until
+// it is copied here (x86-64, libstdc++; first_row and in_memory stay 0 and false for a whole table read from a file).
+static_assert(sizeof(Table) == 160, "Table changed: copy the new member in read_table");
 Table read_table(const std::string& path, const std::vector<ColumnSpec>& required, const std::string& layer_name,
                  const std::string& encoding) {
   Table out;

@@ -9,6 +9,7 @@
 
 #include "csv_tokens.hpp"
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/geodata/text_encoding.hpp"
 #include "gdal_support.hpp"
 
@@ -59,7 +60,7 @@ int parsers(int threads) { return std::clamp(threads, 1, 8); }
 // Bytes per part: chunk_bytes, smaller when the window of parsers + 2 parts would hold more than held_bytes of the
 // file (issue #16: the 50,000-zone run's peak memory), but not under 64 KiB (each part opens a GDAL dataset).
 std::size_t part_bytes(const StreamOptions& o) {
-  const std::size_t window = static_cast<std::size_t>(parsers(o.threads)) + 2;
+  const std::size_t window = uz(parsers(o.threads)) + 2;
   const std::size_t fit = std::max<std::size_t>(o.held_bytes / window, std::size_t{64} << 10);
   return std::max<std::size_t>(std::min(o.chunk_bytes, fit), 1);
 }
@@ -71,7 +72,7 @@ class PartReader {
         header_(t),
         cells_(cells),
         chunk_(part_bytes(csv.options)),
-        window_(static_cast<std::size_t>(parsers(csv.options.threads)) + 2),
+        window_(uz(parsers(csv.options.threads)) + 2),
         file_(std::fopen(csv.path.c_str(), "rb"), &std::fclose) {}
   ~PartReader() { stop_workers(); }
   PartReader(const PartReader&) = delete;
@@ -311,7 +312,7 @@ class PartReader {
     OGRLayer* layer = ds->GetLayer(0);
     OGRFeatureDefn* defn = layer->GetLayerDefn();
     const std::size_t width = cells_.types.size();
-    if (defn->GetGeomFieldCount() != 0 || static_cast<std::size_t>(defn->GetFieldCount()) != width) return S::fallback;
+    if (defn->GetGeomFieldCount() != 0 || uz(defn->GetFieldCount()) != width) return S::fallback;
     for (std::size_t i = 0; i < width; ++i) {
       OGRFieldDefn* fd = defn->GetFieldDefn(static_cast<int>(i));
       if (fd->GetType() != cells_.types[i] || cells_.raw_names[i] != fd->GetNameRef()) return S::fallback;
@@ -349,7 +350,7 @@ class PartReader {
     const std::size_t data_at = header_bytes_.size(), width = cells_.types.size();
     const char* data = p.bytes.data() + data_at;
     const std::size_t size = p.bytes.size() - data_at;
-    const std::size_t lines = static_cast<std::size_t>(std::count(data, data + size, '\n')) + 1;
+    const std::size_t lines = uz(std::count(data, data + size, '\n')) + 1;
     p.ends.reserve(std::min(lines * width, size + width));
     p.cells.reserve(size);
   }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Declared text encodings (text_encoding.hpp): checked with iconv_open, recoded with iconv.
 #include "cohortgis/geodata/text_encoding.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 #include <iconv.h>
 #include <unicode/unorm2.h>
@@ -76,10 +77,10 @@ std::string to_utf8(const std::string& text, const std::string& encoding, const 
   std::size_t il = in.size();
   char* op = out.data();
   std::size_t ol = out.size();
-  if (iconv(c.cd, &ip, &il, &op, &ol) == static_cast<std::size_t>(-1) || il != 0)
+  if (iconv(c.cd, &ip, &il, &op, &ol) == uz(-1) || il != 0)
     throw InputError(what + ": '" + escape_cell(text) + "' is not valid " + encoding +
                      " text; check the declared encoding (GB18030 covers all of GBK and more)");
-  return std::string(out.data(), static_cast<std::size_t>(op - out.data()));
+  return std::string(out.data(), uz(op - out.data()));
 }
 
 namespace {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // load_zones through OGR (GDALOpenEx, read-only), checks with GEOS (through OGR), reprojection with PROJ.
 #include "cohortgis/geodata/zones.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 #include <cpl_string.h>
 #include <gdal.h>
@@ -295,8 +296,7 @@ std::string field_text(OGRFeature& f, int i, const std::string& label, const std
     default: break;
   }
   const std::string raw = f.GetFieldAsString(i);
-  const std::string where =
-      label + ", " + feature_ref(f.GetFID()) + ", field '" + escape_cell(fields[static_cast<std::size_t>(i)]) + "'";
+  const std::string where = label + ", " + feature_ref(f.GetFID()) + ", field '" + escape_cell(fields[uz(i)]) + "'";
   if (recode) return trim(to_utf8(raw, encoding, where));
   if (!CPLIsUTF8(raw.c_str(), -1))
     throw InputError(where + ": '" + escape_cell(raw) + "' is not valid UTF-8 text; " + kDeclareEncoding +

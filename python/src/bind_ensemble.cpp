@@ -150,7 +150,7 @@ void bind_ensemble(py::module_& m) {
                                  static_cast<py::ssize_t>(e.indicators.size())});
           double* p = a.mutable_data();
           for (long long t = 0; t < e.trajectories; ++t)
-            for (std::size_t c = 0; c < per; ++c) p[static_cast<std::size_t>(t) * per + c] = e.value(t, c);
+            for (std::size_t c = 0; c < per; ++c) p[uz(t) * per + c] = e.value(t, c);
           d["values"] = a;
           out.append(d);
         }

@@ -460,7 +460,7 @@ void bind_scenario(py::module_& m) {
             check_not_running(s);
             const DoubleArray a = numbers_of(value, "base population");
             const CohortLayout L = layout_of(s);
-            if (static_cast<std::size_t>(a.size()) != L.cells())
+            if (uz(a.size()) != L.cells())
               throw InputError("base population: " + std::to_string(a.size()) + " values; expected " +
                                std::to_string(L.cells()) +
                                " (zones × groups × 2 sexes × ages; set zones, groups and "

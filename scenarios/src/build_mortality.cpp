@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "cohortgis/engine/graduation.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/scenarios/level_fitting.hpp"
 #include "cohortgis/scenarios/models.hpp"
 #include "cohortgis/scenarios/sources.hpp"
@@ -395,7 +396,7 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
         }
         check_person_years(b, ages, out, l0, mn, mkey, where);
         // Rows above the grid's open age w are folded into its open group: T(w) = Σ L over the rows from w on.
-        const auto open_row = static_cast<std::size_t>(std::find(ages.begin(), ages.end(), b.sc.grid.open_age()) - ages.begin());
+        const auto open_row = uz(std::find(ages.begin(), ages.end(), b.sc.grid.open_age()) - ages.begin());
         if (open_row + 1 < out.size()) {
           double T = 0.0;
           for (std::size_t i = open_row; i < out.size(); ++i) T += out[i];

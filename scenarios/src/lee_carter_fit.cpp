@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Lee–Carter by SVD (lee_carter_fit.hpp), and `lee_carter.fit`: the mortality history it is fitted to.
 #include "cohortgis/scenarios/lee_carter_fit.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 #include <Eigen/SVD>
 #include <cmath>
@@ -15,17 +16,16 @@ namespace cohortgis::scenarios {
 LeeCarterFit fit_lee_carter(std::span<const double> mx, const std::vector<int>& years, int ages) {
   const int periods = static_cast<int>(years.size());
   if (periods < 3) throw std::invalid_argument("a Lee-Carter fit needs at least three periods");
-  if (ages < 1 || mx.size() != static_cast<std::size_t>(periods) * static_cast<std::size_t>(ages))
+  if (ages < 1 || mx.size() != uz(periods) * uz(ages))
     throw std::invalid_argument("a Lee-Carter fit needs one rate per period and age");
   for (int t = 1; t < periods; ++t)
-    if (years[static_cast<std::size_t>(t)] <= years[static_cast<std::size_t>(t - 1)])
-      throw std::invalid_argument("a Lee-Carter fit needs ascending years");
+    if (years[uz(t)] <= years[uz(t - 1)]) throw std::invalid_argument("a Lee-Carter fit needs ascending years");
   LeeCarterFit f;
   f.years = years;
   Eigen::MatrixXd m(ages, periods);
   for (int t = 0; t < periods; ++t)
     for (int x = 0; x < ages; ++x) {
-      const double v = mx[static_cast<std::size_t>(t) * static_cast<std::size_t>(ages) + static_cast<std::size_t>(x)];
+      const double v = mx[uz(t) * uz(ages) + uz(x)];
       if (!(v > 0.0) || !std::isfinite(v)) throw std::invalid_argument("a Lee-Carter fit needs positive rates");
       m(x, t) = std::log(v);
     }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cohortgis/scenarios/models.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -11,7 +12,7 @@ namespace cohortgis::scenarios {
 namespace {
 
 LifeTable table_for(std::span<const double> mx, const AgeGrid& grid, Sex sex, const LifeTableMethod& method) {
-  const std::size_t rows = static_cast<std::size_t>(grid.life_table_rows());
+  const std::size_t rows = uz(grid.life_table_rows());
   if (mx.size() != rows)
     throw InputError("mortality: " + std::to_string(mx.size()) + " mx rows; expected " + std::to_string(rows) +
                      " for the age grid");
@@ -68,8 +69,8 @@ std::vector<double> shift_schedule(std::span<const double> asfr, int width_years
   std::vector<double> out(asfr.size(), 0.0);
   for (long i = 0; i < n; ++i) {
     const long to = i + static_cast<long>(k);
-    if (to >= 0 && to < n) out[static_cast<std::size_t>(to)] += (1.0 - theta) * asfr[static_cast<std::size_t>(i)];
-    if (to + 1 >= 0 && to + 1 < n) out[static_cast<std::size_t>(to + 1)] += theta * asfr[static_cast<std::size_t>(i)];
+    if (to >= 0 && to < n) out[uz(to)] += (1.0 - theta) * asfr[uz(i)];
+    if (to + 1 >= 0 && to + 1 < n) out[uz(to + 1)] += theta * asfr[uz(i)];
   }
   // Index 0 and the open group bear no children in the step (A3 step 4).
   if (!out.empty()) out.front() = out.back() = 0.0;

@@ -14,6 +14,7 @@
 #include <set>
 
 #include "cohortgis/engine/fitting.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/migration_models.hpp"
 #include "cohortgis/scenarios/sources.hpp"
 
@@ -79,8 +80,8 @@ void read_long(const Doc& doc, const Build& b, const toml::node& tn, const std::
   // Column names built once: every row of a 16-million-row table looks them up.
   static const std::string kZone = "zone", kGroup = "group", kSex = "sex", kAge = "age", kPopulation = "population";
   // The columns found once per row width (Rows::text, sex_of and whole_number search them by name on every call).
-  std::size_t width = static_cast<std::size_t>(-1), c_sex = Rows::kNoColumn, c_age = Rows::kNoColumn,
-              c_zone = Rows::kNoColumn, c_group = Rows::kNoColumn, c_population = Rows::kNoColumn;
+  std::size_t width = uz(-1), c_sex = Rows::kNoColumn, c_age = Rows::kNoColumn, c_zone = Rows::kNoColumn,
+              c_group = Rows::kNoColumn, c_population = Rows::kNoColumn;
   // The zone and group of the previous row: a long table lists a zone's (and a group's) rows together, so most
   // rows compare one short label instead of hashing it into zone_index (interned labels, checked each row).
   std::string last_zone, last_group;

@@ -13,6 +13,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/geodata/join.hpp"
 #include "cohortgis/geodata/measures.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
@@ -201,9 +202,9 @@ void read_geography(const Doc& doc, const toml::table& root, Scenario& sc, Scena
           doc.fail(zs.get(k), key + ".zones", "expected a zone id of the geography, got \"" + id + "\"");
         const int zi = it->second;
         // A zone listed twice would be counted twice in every indicator of the aggregate.
-        if (listed_in[static_cast<std::size_t>(zi)] == i)
+        if (listed_in[uz(zi)] == i)
           doc.fail(zs.get(k), key + ".zones", "zone \"" + id + "\" is listed twice; expected each zone once");
-        listed_in[static_cast<std::size_t>(zi)] = i;
+        listed_in[uz(zi)] = i;
         agg.zones.push_back(zi);
       }
       sc.aggregates.push_back(agg);

@@ -11,6 +11,7 @@
 
 #include <netcdf.h>
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/geodata/netcdf_contained.hpp"
 #include "cohortgis/geodata/netcdf_lock.hpp"
 
@@ -415,7 +416,7 @@ void read_population_netcdf(const Doc& doc, const Build& b, const toml::node& tn
         doc.fail(&tn, key + ".filter." + dn[k],
                  ref.path + ": no " + dn[k] + " " + escape_cell(wanted.front()) + " in coordinate '" + dn[k] + "' (" +
                      listed(values) + ")");
-      pick[k] = static_cast<std::size_t>(it - values.begin());
+      pick[k] = uz(it - values.begin());
     }
     picked += ", " + dn[k] + " " + escape_cell(values[pick[k]]);
   }

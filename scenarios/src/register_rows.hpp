@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/scenarios/records.hpp"
 #include "toml_doc.hpp"
 
@@ -203,7 +204,7 @@ class ExclusionPolicy {
           for (const auto& x : reasons_) list += (list.empty() ? "" : ", ") + x;
           doc.fail(a.get(k), key + "[" + std::to_string(k) + "]", "expected one of: " + list + "; got \"" + r + "\"");
         }
-        excluded_[static_cast<std::size_t>(it - reasons_.begin())] = 1;
+        excluded_[uz(it - reasons_.begin())] = 1;
       }
     }
     for (std::size_t k = 0; k < reasons_.size(); ++k)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cohortgis/scenarios/scenario.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 
 #include <memory>
 
@@ -10,6 +11,7 @@
 
 #include "cohortgis/engine/number_text.hpp"
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/text_encoding.hpp"
 #include "shared_steps.hpp"
 
@@ -32,26 +34,7 @@ namespace {
 // The last year a projection may reach (check_years): well inside int and the 16-bit years of indicators.csv's keys.
 constexpr int kLastYear = 9999;
 
-// A name as it reads in a message: quoted, control characters shown as \xNN.
-std::string quoted(const std::string& s) {
-  std::string o = "\"";
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c == 0x7f) {
-      static const char* hex = "0123456789abcdef";
-      o += "\\x";
-      o += hex[c >> 4];
-      o += hex[c & 15];
-    } else {
-      o += ch;
-    }
-  }
-  return o + "\"";
-}
-
-}  // namespace
-
-namespace {
+using geodata::quote_cell;  // a name in a message: quoted, escaped and cut as a table cell is
 
 // A C0 control, DEL, a C1 control (U+0080 … U+009F in UTF-8: NEL U+0085 breaks lines) or U+2028/U+2029 (line and
 // paragraph separators): each breaks the line in some reader of the outputs (hostile probe 19 for the last two).
@@ -71,24 +54,24 @@ bool breaks_line(const std::string& s) {
 void check_name(const std::string& name, const std::string& what) {
   if (name.empty()) throw InputError(what + ": empty; expected a name");
   if (breaks_line(name))
-    throw InputError(what + " " + quoted(name) +
+    throw InputError(what + " " + quote_cell(name) +
                      ": holds a control character (tab, line break, U+0085, U+2028 …); expected a name on one line");
   // Only spaces: a name no output shows (hostile probe 19).
   if (name.find_first_not_of(' ') == std::string::npos)
-    throw InputError(what + " " + quoted(name) + ": only spaces; expected a name");
+    throw InputError(what + " " + quote_cell(name) + ": only spaces; expected a name");
 }
 
 void validate_runs(const std::vector<Scenario>& runs) {
   if (runs.empty()) throw InputError("scenario set: no runs; expected a baseline");
   if (runs.front().variant != "baseline")
-    throw InputError("scenario '" + runs.front().name + "': the first run is " + quoted(runs.front().variant) +
+    throw InputError("scenario '" + runs.front().name + "': the first run is " + quote_cell(runs.front().variant) +
                      "; expected the baseline, named \"baseline\"");
   std::set<std::string> seen{"baseline"};
   for (std::size_t r = 1; r < runs.size(); ++r) {
     const std::string what = "scenario '" + runs[r].name + "': variant " + std::to_string(r);
     check_name(runs[r].variant, what + " name");
     if (!seen.insert(runs[r].variant).second)
-      throw InputError(what + " " + quoted(runs[r].variant) + ": " +
+      throw InputError(what + " " + quote_cell(runs[r].variant) + ": " +
                        (runs[r].variant == "baseline" ? "the name of the baseline" : "a second variant of that name") +
                        "; expected a name of its own");
   }
@@ -111,7 +94,7 @@ void Scenario::check_years() const {
 void Scenario::validate() const {
   // The scenario's name goes into manifest.json and the outputs: on one line, as the names below (may be empty).
   if (breaks_line(name))
-    throw InputError("scenario name " + quoted(name) +
+    throw InputError("scenario name " + quote_cell(name) +
                      ": holds a control character (tab, line break, NUL …); expected a name on one line");
   const std::string what = "scenario '" + name + "'";
   check_name(variant, what + ": variant name");
@@ -122,7 +105,7 @@ void Scenario::validate() const {
   if (!(base_population.layout() == want) || base_population.data().size() != want.cells())
     throw InputError(what + ": the base population does not match its zones, groups and age grid");
   check_years();
-  if (steps > 0 && schedules.size() != 1 && schedules.size() != static_cast<std::size_t>(steps))
+  if (steps > 0 && schedules.size() != 1 && schedules.size() != uz(steps))
     throw InputError(what + ": " + std::to_string(schedules.size()) + " schedule sets for " + std::to_string(steps) +
                      " steps; expected one per step or one for all");
   // Names (they are the keys of every CSV row and part of file names).
@@ -133,7 +116,8 @@ void Scenario::validate() const {
       throw InputError(what +
                        ": zone id \"total\" is reserved for the whole area (indicators.csv, targets); give "
                        "the zone another id");
-    if (!ids.insert(zones[z].id).second) throw InputError(what + ": zone id " + quoted(zones[z].id) + " appears twice");
+    if (!ids.insert(zones[z].id).second)
+      throw InputError(what + ": zone id " + quote_cell(zones[z].id) + " appears twice");
   }
   if (const std::string twins = zone_id_twins(zones); !twins.empty()) throw InputError(what + ": " + twins);
   for (std::size_t g = 0; g < group_names.size(); ++g) {
@@ -143,7 +127,7 @@ void Scenario::validate() const {
                        ": population group name \"all\" is reserved for all groups together; give the group "
                        "another name");
     if (!groups.insert(group_names[g]).second)
-      throw InputError(what + ": population group " + quoted(group_names[g]) + " appears twice");
+      throw InputError(what + ": population group " + quote_cell(group_names[g]) + " appears twice");
   }
   for (std::size_t a = 0; a < aggregates.size(); ++a) {
     const ZoneAggregate& ag = aggregates[a];
@@ -153,12 +137,12 @@ void Scenario::validate() const {
                        ": aggregate name \"total\" is reserved for the whole area, which cohortgis adds "
                        "itself; give the aggregate another name");
     if (ids.count(ag.name))
-      throw InputError(what + ": aggregate name " + quoted(ag.name) + " is also a zone id; give it another name");
-    if (!aggs.insert(ag.name).second) throw InputError(what + ": aggregate " + quoted(ag.name) + " appears twice");
-    if (ag.zones.empty()) throw InputError(what + ": aggregate " + quoted(ag.name) + " has no zones");
+      throw InputError(what + ": aggregate name " + quote_cell(ag.name) + " is also a zone id; give it another name");
+    if (!aggs.insert(ag.name).second) throw InputError(what + ": aggregate " + quote_cell(ag.name) + " appears twice");
+    if (ag.zones.empty()) throw InputError(what + ": aggregate " + quote_cell(ag.name) + " has no zones");
     for (int z : ag.zones)
-      if (z < 0 || static_cast<std::size_t>(z) >= zones.size())
-        throw InputError(what + ": aggregate " + quoted(ag.name) + ": zone index " + std::to_string(z) +
+      if (z < 0 || uz(z) >= zones.size())
+        throw InputError(what + ": aggregate " + quote_cell(ag.name) + ": zone index " + std::to_string(z) +
                          " is not a zone");
   }
   // The base population: finite, >= 0 and at most kMaxCellPersons per cell, so that no total overflows.
@@ -171,10 +155,10 @@ void Scenario::validate() const {
           for (int i = 0; i < L.grid.n_ages; ++i) {
             const double v = base_population.at(z, g, x, i);
             if (!std::isfinite(v) || v < 0.0 || v > kMaxCellPersons)
-              throw InputError(what + ": base population, zone " + quoted(zones[static_cast<std::size_t>(z)].id) +
-                               ", group " + quoted(group_names[static_cast<std::size_t>(g)]) + ", sex " +
-                               sex_name(static_cast<Sex>(x)) + ", age " + std::to_string(L.grid.age_start(i)) + ": " +
-                               shortest_number(v) + " persons; expected a finite number from 0 to 1e12 per cell");
+              throw InputError(what + ": base population, zone " + quote_cell(zones[uz(z)].id) + ", group " +
+                               quote_cell(group_names[uz(g)]) + ", sex " + sex_name(static_cast<Sex>(x)) + ", age " +
+                               std::to_string(L.grid.age_start(i)) + ": " + shortest_number(v) +
+                               " persons; expected a finite number from 0 to 1e12 per cell");
             sum += v;
           }
     if (!std::isfinite(sum)) throw InputError(what + ": the base population's total is not a finite number");
@@ -212,7 +196,7 @@ ProjectionConfig Scenario::projection_config() const {
 }
 
 const StepSchedules& Scenario::step_schedules(int step) const {
-  return schedules.size() == 1 ? schedules.front() : schedules.at(static_cast<std::size_t>(step));
+  return schedules.size() == 1 ? schedules.front() : schedules.at(uz(step));
 }
 
 ScheduleProvider Scenario::schedule_provider() const {
@@ -268,8 +252,8 @@ std::string zone_id_twins(const std::vector<Zone>& zones) {
   for (std::size_t z = 0; z < zones.size(); ++z) {
     const auto [it, fresh] = keys.emplace(geodata::twin_key(zones[z].id), z);
     if (!fresh)
-      return "zone ids " + quoted(zones[it->second].id) + " (zone " + std::to_string(it->second + 1) + ") and " +
-             quoted(zones[z].id) + " (zone " + std::to_string(z + 1) +
+      return "zone ids " + quote_cell(zones[it->second].id) + " (zone " + std::to_string(it->second + 1) + ") and " +
+             quote_cell(zones[z].id) + " (zone " + std::to_string(z + 1) +
              ") read alike: " + geodata::twin_difference(zones[it->second].id, zones[z].id) +
              "; expected distinct ids: write each id the same way everywhere (in NFC, without spaces at the ends)";
   }

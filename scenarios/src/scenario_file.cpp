@@ -3,6 +3,7 @@
 // variant) with the schedules of every step; schedules that need the population at the start of a step (quotas,
 // gravity rates, relocation by the origin's age structure) go into Scenario::adjust_schedules.
 #include "cohortgis/scenarios/scenario_file.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/indicator_ages.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/geodata/install_dirs.hpp"
@@ -413,10 +414,10 @@ ScenarioSet load_scenario_file(const std::string& path, const std::string& data_
       throw InputError(path + ": scenario file of " + std::to_string(size) + " bytes; expected at most " +
                        std::to_string(kMaxScenarioFileBytes >> 20) + " MiB (tables go in files of their own)");
     std::ifstream in(path, std::ios::binary);
-    text.reserve(ec ? 0 : static_cast<std::size_t>(size));
+    text.reserve(ec ? 0 : uz(size));
     std::vector<char> block(std::size_t{1} << 16);  // on the heap: a 256 kB stack (ulimit -s) is enough to load
     while (in.read(block.data(), static_cast<std::streamsize>(block.size())) || in.gcount() > 0) {  // to the end
-      text.append(block.data(), static_cast<std::size_t>(in.gcount()));  // (in case it grew since its size was taken)
+      text.append(block.data(), uz(in.gcount()));  // (in case it grew since its size was taken)
       if (text.size() > kMaxScenarioFileBytes)
         throw InputError(path + ": scenario file of more than " + std::to_string(kMaxScenarioFileBytes >> 20) +
                          " MiB; expected at most that (tables go in files of their own)");

@@ -6,6 +6,8 @@
 #include <map>
 #include <string_view>
 
+#include "cohortgis/engine/index_cast.hpp"
+
 namespace cohortgis::scenarios::detail {
 
 namespace {
@@ -69,7 +71,7 @@ TimedRows time_rows(const Build& b, const Rows& rows, const std::string& key) {
     t.rows.resize(1);
     for (std::size_t r = 0; r < rows.size(); ++r) t.rows[0].push_back(r);
     t.used = {1};
-    t.steps.assign(static_cast<std::size_t>(b.steps), {{0, 1.0}});
+    t.steps.assign(uz(b.steps), {{0, 1.0}});
     return t;
   }
   t.kind = has_year ? TimedRows::Kind::year : TimedRows::Kind::period;
@@ -127,7 +129,7 @@ TimedRows time_rows(const Build& b, const Rows& rows, const std::string& key) {
         doc.fail(rows.ref.node, key, rows.ref.path + ": no rows for the step starting " + std::to_string(start) +
                                          " (year = " + std::to_string(start) + "); the table's first year is " +
                                          std::to_string(t.first.front()));
-      const std::size_t lo = static_cast<std::size_t>(it - t.first.begin()) - 1;
+      const std::size_t lo = uz(it - t.first.begin()) - 1;
       if (t.first[lo] == start || !t.linear || lo + 1 == t.keys()) {
         parts.push_back({lo, 1.0});
       } else {

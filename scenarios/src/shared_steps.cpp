@@ -12,10 +12,13 @@ bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
   return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
 }
 
-// A field added to these structs must be compared below: the sizes make the compiler say so (x86-64, libstdc++).
+// A field added to these structs must be compared below (and a StepSchedules field copied in assign_step_schedules):
+// the sizes make the compiler say so (x86-64, libstdc++).
 static_assert(sizeof(GroupTransition) == 56, "GroupTransition changed: compare the new field in same_step_schedules");
 static_assert(sizeof(NewbornRule) == 40, "NewbornRule changed: compare the new field in same_step_schedules");
-static_assert(sizeof(StepSchedules) == 352, "StepSchedules changed: compare the new field in same_step_schedules");
+static_assert(sizeof(ExternalPair) == 24, "ExternalPair changed: compare the new field in same_pair");
+static_assert(sizeof(StepSchedules) == 352,
+              "StepSchedules changed: compare the new field in same_step_schedules, copy it in assign_step_schedules");
 
 bool same_transition(const GroupTransition& a, const GroupTransition& b) {
   return a.from_group == b.from_group && a.to_group == b.to_group && same_bits(a.rate_per_year, b.rate_per_year) &&

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "toml_doc.hpp"
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/text_encoding.hpp"
 
@@ -289,7 +290,7 @@ std::size_t Rows::column_index(const std::string& logical) const {
     if (name == logical) return c;
   const std::string col = ref.column(logical);
   const auto it = std::find(table.columns.begin(), table.columns.end(), col);
-  const std::size_t c = it == table.columns.end() ? kNoColumn : static_cast<std::size_t>(it - table.columns.begin());
+  const std::size_t c = it == table.columns.end() ? kNoColumn : uz(it - table.columns.begin());
   column_cache.emplace_back(logical, c);
   return c;
 }
@@ -586,7 +587,7 @@ void stream_rows(const Doc& doc, const TableRef& ref, const std::vector<std::str
   bool in_callback = false;
   // The number columns' indices, found again only when the row's width changes (a WPP wide row gains cells).
   std::vector<std::size_t> number_at;
-  std::size_t number_width = static_cast<std::size_t>(-1);
+  std::size_t number_width = uz(-1);
   try {
     stream_source(ref, spec, doc.threads, [&](geodata::Table& t) {
       if (ref.wpp.on && !scan.keep(ref, t, 0)) return;

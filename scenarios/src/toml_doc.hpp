@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/table.hpp"
@@ -30,6 +31,7 @@ std::string fmt(double v, int significant = 0);
 // A table cell quoted in a message: at most 40 characters, control and non-UTF-8 bytes as \xNN (geodata's helper,
 // shared with the table reader and the input sandbox).
 using geodata::escape_cell;
+using geodata::quote_cell;  // a cell for a message: in quotes, escaped, at most 40 characters
 
 struct Doc {
   std::string file, dir, data_dir;
@@ -146,7 +148,7 @@ struct Rows {
   // column count it was found for: a WPP wide row gains columns): a cell access of a table of millions of rows must
   // not map the name and search the columns each time. The cache makes a Rows one thread's at a time (the register
   // pipeline's worker has its own copy).
-  static constexpr std::size_t kNoColumn = static_cast<std::size_t>(-1);
+  static constexpr std::size_t kNoColumn = uz(-1);
   std::size_t column_index(const std::string& logical) const;
   mutable std::vector<std::pair<std::string, std::size_t>> column_cache;
   mutable std::size_t column_cache_width = 0;
@@ -173,8 +175,6 @@ void read_value_options(const Doc& doc, const toml::table& t, TableRef& ref,
 // ("7"), -1 for an open group ("85+").
 bool age_label_start(std::string_view label, int& age, int* years = nullptr);
 extern const char* const kAgeLabelForms;  // the accepted forms, for messages
-// A cell for a message: quoted, control characters and quotes escaped, at most 40 characters.
-std::string quote_cell(std::string_view cell);
 // Rewrites row `row` of `t` to canonical values (value maps, built-in sex spellings, age labels); throws InputError
 // naming the file, data row, column and the accepted values.
 void canonical_cells(const TableRef& ref, geodata::Table& t, std::size_t row);

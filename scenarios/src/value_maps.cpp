@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "toml_doc.hpp"
 
@@ -96,10 +97,6 @@ bool age_label_start(std::string_view label, int& age, int* years) {
   return true;
 }
 
-std::string quote_cell(std::string_view cell) {
-  return "\"" + geodata::escape_cell(std::string(cell)) + "\"";  // the one cell escaper, in quotes
-}
-
 void read_value_options(const Doc& doc, const toml::table& t, TableRef& ref,
                         std::initializer_list<std::string_view> logical_columns) {
   if (const toml::node* a = t.get("ages")) {
@@ -186,7 +183,7 @@ void canonical_cells(const TableRef& ref, geodata::Table& t, std::size_t row) {
     const std::string& col = mapped == ref.columns.end() ? kSex : mapped->second;
     const auto c = std::find(t.columns.begin(), t.columns.end(), col);
     if (c != t.columns.end()) {
-      std::string& cell = t.rows[row][static_cast<std::size_t>(c - t.columns.begin())];
+      std::string& cell = t.rows[row][uz(c - t.columns.begin())];
       if (cell != "female" && cell != "male") {  // already canonical: no lookup
         auto it = builtin_sexes().find(cell);
         if (it != builtin_sexes().end()) cell = it->second;  // anything else: the builder's own message

@@ -5,12 +5,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
 
+#include "cohortgis/engine/number_text.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "plain_csv.hpp"
@@ -42,6 +44,25 @@ void check_folder_projects_as_workload(bench::ScheduleForm form, const std::stri
   std::filesystem::remove_all(dir);
   bench::write_scenario_folder(w, dir, form);
   ASSERT_EQ(std::filesystem::exists(dir + "/mortality_factors.csv"), form == bench::ScheduleForm::compact);
+  // Numbers as every output writes them (number_cell: the shortest text of the same double, "0.1", not 17 digits).
+  std::size_t numbers = 0;
+  std::string first_longer;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".csv") continue;
+    std::vector<std::string> header;
+    std::vector<std::vector<std::string>> rows;
+    ASSERT_TRUE(bench::read_plain_csv(entry.path().string(), header, rows));
+    for (const auto& row : rows)
+      for (const std::string& cell : row) {
+        char* end = nullptr;
+        const double v = std::strtod(cell.c_str(), &end);
+        if (cell.empty() || end != cell.c_str() + cell.size()) continue;  // an id or a name
+        if (cell != number_cell(v) && first_longer.empty()) first_longer = entry.path().string() + ": " + cell;
+        ++numbers;
+      }
+  }
+  EXPECT_GT(numbers, 1000u);
+  EXPECT_EQ(first_longer, "");
 
   Keep memory;
   {

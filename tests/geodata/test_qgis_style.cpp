@@ -153,14 +153,17 @@ TEST(QgisStyle, DivergingAtZeroForSignedMeasures) {
 TEST(QgisStyle, LabelsWithHaloAndAliases) {
   MapStyle map;
   QgisLayerStyle st = style_of({1, 2, 3}, map, 1.0, "", 1);
-  st.aliases = {{"population", "常住人口（人）"}, {"name", "名称"}, {"absent", "x"}};
-  const Parsed p = parse(qgis_style_qml(st, {"id", "name", "parent", "area_km2", "population"}));
+  st.aliases = {{"population", "常住人口（人）"}, {"name", "名称 <\"A&B's\">"}, {"absent", "x"}};
+  const std::string qml = qgis_style_qml(st, {"id", "name", "parent", "area_km2", "population"});
+  // geodata::xml_escape, as report.html: the attribute is double-quoted, so an apostrophe stays as it is.
+  EXPECT_NE(qml.find("name=\"名称 &lt;&quot;A&amp;B's&quot;&gt;\""), std::string::npos) << qml;
+  const Parsed p = parse(qml);
   EXPECT_EQ(p.labels_enabled, "1");
   EXPECT_EQ(p.label_field, "name");
   EXPECT_EQ(p.buffer_draw, "1");
   EXPECT_EQ(p.aliases.size(), 2u);
   EXPECT_EQ(p.aliases.at("population"), std::make_pair(std::string("4"), std::string("常住人口（人）")));
-  EXPECT_EQ(p.aliases.at("name"), std::make_pair(std::string("1"), std::string("名称")));
+  EXPECT_EQ(p.aliases.at("name"), std::make_pair(std::string("1"), std::string("名称 <\"A&B's\">")));
   st.label_field.clear();
   EXPECT_EQ(parse(qgis_style_qml(st, {})).labels_enabled, "0");
 }

@@ -20,6 +20,7 @@
 #include "cohortgis/geodata/json_depth.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/table.hpp"
+#include "cohortgis/geodata/text_escape.hpp"
 #include "cohortgis/geodata/zones.hpp"
 #include "error_of.hpp"
 
@@ -330,6 +331,29 @@ TEST(EscapeCell, ShortEscapedAndWholeCharacters) {
   std::string want;
   for (int i = 0; i < 40; ++i) want += "区";
   EXPECT_EQ(escape_cell(zh), want + "…");  // cut between characters, not inside one
+}
+
+// The one quoting of a cell or name in messages (scenario checks, loader, monitoring): escape_cell in double quotes.
+TEST(EscapeCell, QuoteCellIsEscapeCellInQuotes) {
+  EXPECT_EQ(quote_cell("A"), "\"A\"");
+  EXPECT_EQ(quote_cell("A\nB\\\xff"), "\"A\\x0aB\\x5c\\xff\"");
+  EXPECT_EQ(quote_cell(std::string(50, 'x')), "\"" + std::string(40, 'x') + "…\"");
+}
+
+// Text in written files (text_escape.hpp): every CSV writer and both XML/HTML writers go through these.
+TEST(TextEscape, CsvFieldQuotedOnlyWhenNeeded) {
+  std::string out;
+  for (const char* f : {"plain", "a,b", "say \"hi\"", "two\nlines", "cr\r", "", "区 '1'"}) {
+    append_csv_field(out, f);
+    out += '|';
+  }
+  EXPECT_EQ(out, "plain|\"a,b\"|\"say \"\"hi\"\"\"|\"two\nlines\"|\"cr\r\"||区 '1'|");
+}
+
+TEST(TextEscape, XmlEscapeForTextAndDoubleQuotedAttributes) {
+  EXPECT_EQ(xml_escape("a<b & c>\"d\""), "a&lt;b &amp; c&gt;&quot;d&quot;");
+  // An apostrophe needs no escape in text or a double-quoted attribute: report.html keeps "Beijing's" as written.
+  EXPECT_EQ(xml_escape("Beijing's 区"), "Beijing's 区");
 }
 
 // Defence in depth: whatever path reaches GDAL, its network file systems and HTTP fetches refuse without a request.

@@ -102,6 +102,18 @@ TEST(ScenarioChecks, ReservedAndUnsafeNames) {
   EXPECT_NE(error_of(sc).find("variant name: empty"), std::string::npos) << error_of(sc);
 }
 
+// Names in these messages are quoted as every table cell is (geodata::quote_cell): bytes that are not UTF-8 and
+// backslashes as \xNN, at most 40 characters, so a message stays one line of valid UTF-8 whatever the name holds.
+TEST(ScenarioChecks, NamesInMessagesAreQuotedAsCells) {
+  Scenario sc = good();
+  sc.zones[0].id = sc.zones[1].id = "A\xff\\B";
+  EXPECT_NE(error_of(sc).find("zone id \"A\\xff\\x5cB\" appears twice"), std::string::npos) << error_of(sc);
+  sc = good();
+  sc.aggregates = {{std::string(60, 'g'), {0}}, {std::string(60, 'g'), {1}}};
+  EXPECT_NE(error_of(sc).find("aggregate \"" + std::string(40, 'g') + "…\" appears twice"), std::string::npos)
+      << error_of(sc);
+}
+
 TEST(ScenarioChecks, BaseCellsAreBoundedSoNoTotalOverflows) {
   Scenario sc = good();
   sc.base_population.at(1, 0, 1, 2) = 1e300;

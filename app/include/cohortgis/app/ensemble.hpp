@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/scenarios/scenario_fwd.hpp"
 
@@ -77,9 +78,7 @@ struct EnsembleResult {
     return (year * units.size() + unit) * indicators.size() + indicator;
   }
   std::size_t target_cell(std::size_t target) const { return years.size() * units.size() * indicators.size() + target; }
-  double value(long long trajectory, std::size_t cell) const {
-    return values[static_cast<std::size_t>(trajectory) * cells + cell];
-  }
+  double value(long long trajectory, std::size_t cell) const { return values[uz(trajectory) * cells + cell]; }
   // Cells [first, last) of every trajectory, by cell: out[(c − first) · N + t] (from memory or the scratch file).
   void columns(std::size_t first, std::size_t last, std::vector<double>& out) const;
   // How many cells columns() may return at once within memory_bytes (at least 1).

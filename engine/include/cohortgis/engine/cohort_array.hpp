@@ -7,6 +7,7 @@
 #include <span>
 #include <vector>
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/types.hpp"
 
 namespace cohortgis {
@@ -16,19 +17,14 @@ struct CohortLayout {
   int groups = 1;
   AgeGrid grid;
 
-  std::size_t ages() const { return static_cast<std::size_t>(grid.n_ages); }
-  std::size_t states() const { return static_cast<std::size_t>(zones) * static_cast<std::size_t>(groups); }
+  std::size_t ages() const { return uz(grid.n_ages); }
+  std::size_t states() const { return uz(zones) * uz(groups); }
   std::size_t cells() const { return states() * kSexes * ages(); }
   // Offset of [zone][group][sex][age 0].
   std::size_t offset(int zone, int group, int sex) const {
-    return ((static_cast<std::size_t>(zone) * static_cast<std::size_t>(groups) + static_cast<std::size_t>(group)) *
-                kSexes +
-            static_cast<std::size_t>(sex)) *
-           ages();
+    return ((uz(zone) * uz(groups) + uz(group)) * kSexes + uz(sex)) * ages();
   }
-  std::size_t index(int zone, int group, int sex, int age) const {
-    return offset(zone, group, sex) + static_cast<std::size_t>(age);
-  }
+  std::size_t index(int zone, int group, int sex, int age) const { return offset(zone, group, sex) + uz(age); }
   friend bool operator==(const CohortLayout&, const CohortLayout&) = default;
 };
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cohortgis/engine/cohort_array.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/projection.hpp"
 
 namespace cohortgis {
@@ -100,22 +101,13 @@ class ParityProjection {
 
  private:
   std::size_t at(int zone, int group, int parity, int age) const {
-    return ((static_cast<std::size_t>(zone) * static_cast<std::size_t>(L_.groups) + static_cast<std::size_t>(group)) *
-                kParityStates +
-            static_cast<std::size_t>(parity)) *
-               L_.ages() +
-           static_cast<std::size_t>(age);
+    return ((uz(zone) * uz(L_.groups) + uz(group)) * kParityStates + uz(parity)) * L_.ages() + uz(age);
   }
   std::string where(int zone, int group, int age) const;
   // [zone][group][age of mother][sex of child][age of child]
   std::size_t kin_at(int zone, int group, int age, int sex, int child_age) const {
-    return (((static_cast<std::size_t>(zone) * static_cast<std::size_t>(L_.groups) + static_cast<std::size_t>(group)) *
-                 L_.ages() +
-             static_cast<std::size_t>(age)) *
-                kSexes +
-            static_cast<std::size_t>(sex)) *
-               L_.ages() +
-           static_cast<std::size_t>(child_age);
+    return (((uz(zone) * uz(L_.groups) + uz(group)) * L_.ages() + uz(age)) * kSexes + uz(sex)) * L_.ages() +
+           uz(child_age);
   }
   void init_kinship();                             // the base's children (set_child_survival's first call)
   void set_child_survival_ratios(const StepSchedules& s, const LifeTableMethod& method);  // child_survival_ made

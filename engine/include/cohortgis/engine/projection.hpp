@@ -15,10 +15,11 @@
 
 #include "cohortgis/engine/ccmpp_step.hpp"
 #include "cohortgis/engine/cohort_array.hpp"
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/life_table.hpp"
-#include "cohortgis/engine/projection_method.hpp"
 #include "cohortgis/engine/planning.hpp"
+#include "cohortgis/engine/projection_method.hpp"
 
 namespace cohortgis {
 
@@ -56,11 +57,11 @@ class OdMigration {
   // The profile of one group and sex by age (empty when there is no profile: 1 everywhere).
   std::span<const double> profile_row(int group, int sex) const {
     if (profile_.empty()) return {};
-    return {profile_.data() + (static_cast<std::size_t>(group) * kSexes + static_cast<std::size_t>(sex)) * n_ages_, n_ages_};
+    return {profile_.data() + (uz(group) * kSexes + uz(sex)) * n_ages_, n_ages_};
   }
   bool empty() const { return flows_.empty(); }
   double profile(int group, int sex, int age) const {
-    return profile_.empty() ? 1.0 : profile_[(static_cast<std::size_t>(group) * kSexes + static_cast<std::size_t>(sex)) * n_ages_ + static_cast<std::size_t>(age)];
+    return profile_.empty() ? 1.0 : profile_[(uz(group) * kSexes + uz(sex)) * n_ages_ + uz(age)];
   }
   // Edges leaving a zone, as indexes into flows(), sorted by destination (the fixed order of every sum).
   std::span<const int> out_edges(int zone) const;
@@ -69,15 +70,11 @@ class OdMigration {
   // Those of them that carry a group (its own and the every-group flows), in the same order, as indexes into
   // flows(): the step's in-edges of a (zone, group) without a test of every in-flow of the zone.
   std::span<const int> in_flows_of_group(int zone, int group) const {
-    const std::size_t k =
-        static_cast<std::size_t>(zone) * static_cast<std::size_t>(groups_) + static_cast<std::size_t>(group);
-    return {in_group_idx_.data() + in_group_start_[k],
-            static_cast<std::size_t>(in_group_start_[k + 1] - in_group_start_[k])};
+    const std::size_t k = uz(zone) * uz(groups_) + uz(group);
+    return {in_group_idx_.data() + in_group_start_[k], uz(in_group_start_[k + 1] - in_group_start_[k])};
   }
   // Σ rate_per_year over the out-edges of a zone that carry the group, summed in out_edges() order.
-  double out_rate_per_year(int zone, int group) const {
-    return out_rate_[static_cast<std::size_t>(zone) * static_cast<std::size_t>(groups_) + static_cast<std::size_t>(group)];
-  }
+  double out_rate_per_year(int zone, int group) const { return out_rate_[uz(zone) * uz(groups_) + uz(group)]; }
 
  private:
   std::vector<OdFlow> flows_;

@@ -13,6 +13,8 @@
 #include <string>
 #include <utility>
 
+#include "cohortgis/engine/index_cast.hpp"
+
 namespace cohortgis {
 
 // Under an address-space limit (`ulimit -v`, a batch system's vmem limit) every worker thread reserves its stack
@@ -46,7 +48,7 @@ class ThreadArena {
     const int n = fit > 0 ? fit : tbb::task_arena::automatic;
     // Capped: the limit holds for oneTBB's other loops (outside this arena) too while the arena lives.
     if (n > tbb::info::default_concurrency() || fit != threads)
-      limit_.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(n));
+      limit_.emplace(tbb::global_control::max_allowed_parallelism, uz(n));
     arena_.initialize(n);
   }
   ThreadArena(const ThreadArena&) = delete;

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cohortgis/engine/types.hpp"
@@ -94,5 +95,7 @@ void disable_network();
 // for a file name), control characters, backslashes and bytes that are not UTF-8 as \xnn, "…" when cut. The one
 // cell-escaping helper of cohortgis (scenarios' escape_cell is this one).
 std::string escape_cell(const std::string& text, std::size_t max_chars = 40);
+// The cell in double quotes, escaped and cut as escape_cell does: "A\x0aB". Names in messages too.
+std::string quote_cell(std::string_view cell);
 
 }  // namespace cohortgis::geodata

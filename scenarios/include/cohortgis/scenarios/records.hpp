@@ -43,11 +43,7 @@ struct RecordsSummary {
   std::vector<double> parity_women;
   int zones = 0, groups = 0, ages = 0;
   std::size_t parity_index(int zone, int group, int age, int parity) const {
-    return ((static_cast<std::size_t>(zone) * static_cast<std::size_t>(groups) + static_cast<std::size_t>(group)) *
-                static_cast<std::size_t>(ages) +
-            static_cast<std::size_t>(age)) *
-               kParityClasses +
-           static_cast<std::size_t>(parity);
+    return ((uz(zone) * uz(groups) + uz(group)) * uz(ages) + uz(age)) * kParityClasses + uz(parity);
   }
 };
 

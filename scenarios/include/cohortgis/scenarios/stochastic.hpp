@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/projection.hpp"
 
 namespace cohortgis::scenarios {
@@ -23,9 +24,8 @@ struct ExternalTrajectories {
   int zones = 1, sexes = 1, steps = 0;  // zones 1: no zone column; sexes 1: no sex column
   std::vector<double> values;         // [trajectory][zone][sex][step]
   double at(std::size_t trajectory, int zone, int sex, int step) const {
-    const std::size_t z = zones == 1 ? 0 : static_cast<std::size_t>(zone), x = sexes == 1 ? 0 : static_cast<std::size_t>(sex);
-    return values[((trajectory * static_cast<std::size_t>(zones) + z) * static_cast<std::size_t>(sexes) + x) *
-                      static_cast<std::size_t>(steps) + static_cast<std::size_t>(step)];
+    const std::size_t z = zones == 1 ? 0 : uz(zone), x = sexes == 1 ? 0 : uz(sex);
+    return values[((trajectory * uz(zones) + z) * uz(sexes) + x) * uz(steps) + uz(step)];
   }
 };
 
