@@ -444,7 +444,7 @@ def write_outputs(scenario: Union[str, "os.PathLike[str]", ScenarioSet] = "defau
                   data_dir: Optional[str] = None, allow_read: Optional[Sequence[str]] = None,
                   allow_db: Optional[Sequence[str]] = None, format: str = "", compress: bool = False,
                   components: Union[str, Sequence[str], None] = None, indicators_csv: bool = False,
-                  progress: Progress = None) -> dict:
+                  progress: Progress = None, results_nc_hash: bool = True) -> dict:
     """Runs the ``cohortgis run`` job itself (cohortgis::app::run): writes population.csv, indicators.csv, … and
     manifest.json into ``out_dir`` (replaced only when complete). Returns the run's summary as a dict.
     ``scenario``: a scenario file (.toml) or 'default', loaded as ``cohortgis run`` loads it; or a
@@ -463,7 +463,10 @@ def write_outputs(scenario: Union[str, "os.PathLike[str]", ScenarioSet] = "defau
     ``None`` (default): the scenario file's ``[outputs] components`` (``true`` when it says nothing: all). An unknown
     name raises ValueError listing the valid ones. ``compress`` and ``indicators_csv`` are True or False, ``format``
     a str (another type: TypeError). ``progress``: as for :meth:`ScenarioSet.run` (True: steps on stderr, or a
-    callable(done_steps, total_steps)), for each variant's projection; None (default) or False: quiet."""
+    callable(done_steps, total_steps)), for each variant's projection; None (default) or False: quiet.
+    ``results_nc_hash=False`` (``cohortgis run --no-results-nc-hash``): manifest.json lists results.nc by its size,
+    with an empty sha256, instead of reading the file back to hash it (gigabytes at tens of thousands of zones);
+    ``report``/``map``/``info`` then check its size only (docs/results.md)."""
     # One Scenario or the results are not what the job projects: say what to pass instead of "expected a path".
     if isinstance(scenario, Scenario):
         raise TypeError("scenario: expected a scenario file (.toml), 'default' or a ScenarioSet, got a Scenario; "
@@ -474,7 +477,8 @@ def write_outputs(scenario: Union[str, "os.PathLike[str]", ScenarioSet] = "defau
                         "write_outputs projects and writes in one job: pass the ScenarioSet the results came from")
     # Checked here: bool("no") is True (a string switched indicators.csv on), None reached pybind11 as an
     # "incompatible function arguments" listing.
-    for option, flag in (("compress", compress), ("indicators_csv", indicators_csv)):
+    for option, flag in (("compress", compress), ("indicators_csv", indicators_csv),
+                         ("results_nc_hash", results_nc_hash)):
         if not isinstance(flag, (bool, np.bool_)):
             raise TypeError(f"{option}: expected True or False, got {type(flag).__name__}")
     if not isinstance(format, str):
@@ -498,11 +502,11 @@ def write_outputs(scenario: Union[str, "os.PathLike[str]", ScenarioSet] = "defau
             _path(data_dir, "data_dir") if data_dir is not None else loaded_dir,
             _paths(allow_read, "allow_read") if allow_read is not None else list(loaded_read),
             _paths(allow_db, "allow_db") if allow_db is not None else list(loaded_db), format, bool(compress),
-            list(components), bool(indicators_csv), report)
+            list(components), bool(indicators_csv), report, bool(results_nc_hash))
     return _cohortgis.app_run(_path(scenario, "scenario"), _path(out_dir, "out_dir"), _threads(threads),
                               _path(data_dir or "", "data_dir"), _paths(allow_read, "allow_read"),
                               _paths(allow_db, "allow_db"), format, bool(compress), list(components),
-                              bool(indicators_csv), report)
+                              bool(indicators_csv), report, bool(results_nc_hash))
 
 
 # manifest.json's scenario.note of write_outputs(ScenarioSet): the inputs it lists are the file's, the runs Python's.

@@ -203,12 +203,14 @@ def app_run(scenario: str = "default", out_dir: str = "results", threads: int = 
             data_dir: str = "", allow_read: Sequence[str] = ..., allow_db: Sequence[str] = ...,
             format: str = "", compress: bool = False, components: Sequence[str] = ...,
             indicators_csv: bool = False,
-            progress: Optional[Callable[[str, int, int], object]] = None) -> Dict[str, object]: ...
+            progress: Optional[Callable[[str, int, int], object]] = None,
+            results_nc_hash: bool = True) -> Dict[str, object]: ...
 def app_run_set(loaded: Optional[ScenarioSet], runs: Sequence[Scenario], note: str, out_dir: str = "results",
                 threads: int = 0, data_dir: str = "", allow_read: Sequence[str] = ..., allow_db: Sequence[str] = ...,
                 format: str = "", compress: bool = False, components: Sequence[str] = ...,
                 indicators_csv: bool = False,
-                progress: Optional[Callable[[str, int, int], object]] = None) -> Dict[str, object]: ...
+                progress: Optional[Callable[[str, int, int], object]] = None,
+                results_nc_hash: bool = True) -> Dict[str, object]: ...
 def app_estimate(first: str, second: str, first_year: int, second_year: int, out_dir: str,
                  first_crosswalk: str = "", second_crosswalk: str = "", mx: str = "",
                  mx_filter: Sequence[Tuple[str, str]] = ..., step: int = 5, open_age: int = 85,

@@ -610,20 +610,21 @@ void bind_run(py::module_& m) {
       [](const std::string& scenario, const std::string& out_dir, int threads, const std::string& data_dir,
          const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db,
          const std::string& format, bool compress, const std::vector<std::string>& components, bool indicators_csv,
-         py::object progress) {
+         py::object progress, bool results_nc_hash) {
         app::RunConfig cfg =
             run_config(out_dir, threads, data_dir, allow_read, allow_db, format, compress, components, indicators_csv);
+        cfg.hash_results_nc = results_nc_hash;  // `cohortgis run --no-results-nc-hash` when false
         cfg.scenario = scenario;
         return run_job(cfg, progress);
       },
       py::arg("scenario") = "default", py::arg("out_dir") = "results", py::arg("threads") = 0, py::arg("data_dir") = "",
       py::arg("allow_read") = std::vector<std::string>{}, py::arg("allow_db") = std::vector<std::string>{},
       py::arg("format") = "", py::arg("compress") = false, py::arg("components") = std::vector<std::string>{},
-      py::arg("indicators_csv") = false, py::arg("progress") = py::none(),
+      py::arg("indicators_csv") = false, py::arg("progress") = py::none(), py::arg("results_nc_hash") = true,
       "cohortgis::app::run, the `cohortgis run` job: writes the CSV outputs and manifest.json into out_dir.\n"
       "progress: None or a callable(variant, done_steps, total_steps), called on this thread.\n"
       "format: 'csv', 'netcdf' (results.nc; the indicators there only unless indicators_csv) or 'both'; '' chooses\n"
-      "by size. compress: results.nc deflated.\n"
+      "by size. compress: results.nc deflated. results_nc_hash=False: manifest.json lists results.nc by size only.\n"
       "components: the per-cell components written (names as in components.csv), ['all'] or ['none']; [] = the\n"
       "scenario file's [outputs] components (default all).");
 
@@ -632,9 +633,10 @@ void bind_run(py::module_& m) {
       [](py::object loaded, const py::list& runs, const std::string& note, const std::string& out_dir, int threads,
          const std::string& data_dir, const std::vector<std::string>& allow_read,
          const std::vector<std::string>& allow_db, const std::string& format, bool compress,
-         const std::vector<std::string>& components, bool indicators_csv, py::object progress) {
+         const std::vector<std::string>& components, bool indicators_csv, py::object progress, bool results_nc_hash) {
         app::RunConfig cfg =
             run_config(out_dir, threads, data_dir, allow_read, allow_db, format, compress, components, indicators_csv);
+        cfg.hash_results_nc = results_nc_hash;
         const HostSet host(loaded, runs, "write_outputs");
         cfg.scenario_set = &host.set();
         cfg.scenario = cfg.scenario_set->file;
@@ -645,7 +647,7 @@ void bind_run(py::module_& m) {
       py::arg("data_dir") = "", py::arg("allow_read") = std::vector<std::string>{},
       py::arg("allow_db") = std::vector<std::string>{}, py::arg("format") = "", py::arg("compress") = false,
       py::arg("components") = std::vector<std::string>{}, py::arg("indicators_csv") = false,
-      py::arg("progress") = py::none(),
+      py::arg("progress") = py::none(), py::arg("results_nc_hash") = true,
       "cohortgis::app::run on a set of runs held in Python (write_outputs(ScenarioSet)): `runs` (Scenario objects,\n"
       "baseline first) with the other parts of `loaded` (the ScenarioSet load_scenario_file or load_scenario_text\n"
       "gave, or None); `note` goes to manifest.json's scenario.note. The other arguments as app_run's.");

@@ -20,6 +20,32 @@ def test_netcdf_population_equals_the_python_run(cg, default_results, tmp_path):
     assert np.array_equal(merged["population"].to_numpy(), merged["population_nc"].to_numpy())
 
 
+def test_results_nc_listed_by_size_when_not_hashed(cg, tmp_path):
+    # write_outputs(results_nc_hash=False) as `cohortgis run --no-results-nc-hash`: results.nc in manifest.json by its
+    # size with an empty sha256 (not read back to hash it), the same bytes; every other file keeps its hash.
+    import hashlib
+    import json
+    cg.write_outputs(FIVE_YEAR, str(tmp_path / "hashed"), threads=2, format="netcdf")
+    cg.write_outputs(FIVE_YEAR, str(tmp_path / "size"), threads=2, format="netcdf", results_nc_hash=False)
+
+    def listed(folder):
+        with open(tmp_path / folder / "manifest.json", encoding="utf-8") as f:
+            manifest = json.load(f)
+        return {e["path"]: e for e in manifest["files"]}
+
+    hashed, size = listed("hashed"), listed("size")
+    nc = (tmp_path / "size" / "results.nc").read_bytes()
+    assert nc == (tmp_path / "hashed" / "results.nc").read_bytes()
+    assert hashed["results.nc"]["sha256"] == hashlib.sha256(nc).hexdigest()
+    assert size["results.nc"]["sha256"] == "" and size["results.nc"]["size"] == len(nc)
+    assert all(e["sha256"] for p, e in size.items() if p != "results.nc")
+    cg.write_outputs(cg.load_scenario(FIVE_YEAR), str(tmp_path / "set"), threads=2, format="netcdf",
+                     results_nc_hash=False)  # a ScenarioSet: the same switch
+    assert listed("set")["results.nc"]["sha256"] == ""
+    with pytest.raises(TypeError, match="results_nc_hash: expected True or False"):
+        cg.write_outputs(FIVE_YEAR, str(tmp_path / "bad"), results_nc_hash="no")
+
+
 def test_unknown_format_is_refused_before_writing(cg, tmp_path):
     with pytest.raises(ValueError, match="--format: 'xml'; expected csv, netcdf or both"):
         cg.write_outputs("default", str(tmp_path / "out"), format="xml")
