@@ -662,7 +662,7 @@ int estimate_command(const std::vector<std::string>& args) {
 
 int main(int argc, char** argv) {
   // Output piped into `head` that has gone: a failed write, not death by SIGPIPE (exit 141) part-way through a help
-  // text longer than one pipe write (4 kB) or an `info` listing. `run` and the drawing commands ignore it too.
+  // text longer than one pipe write (4 kB), an `info` listing or a run's progress lines (every command, from here).
   std::signal(SIGPIPE, SIG_IGN);
   try {
     std::vector<std::string> args(argv + 1, argv + argc);

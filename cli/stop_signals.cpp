@@ -102,9 +102,8 @@ void install_stop_signals() {
   // script): the signal was sent on purpose, and the run must not die from it leaving out.tmp-PID behind.
   for (int sig : kStopSignals) catch_signal(sig);
   for (int sig = SIGRTMIN; sig <= SIGRTMAX; ++sig) catch_signal(sig);
-  // stdout closed (`cohortgis run … | head -1`): a failed write of a progress line, not a kill mid-write that would
-  // leave the temporary folder behind.
-  std::signal(SIGPIPE, SIG_IGN);
+  // SIGPIPE is ignored by main() before any command (a closed stdout is a failed write, never a kill that would leave
+  // the temporary folder behind).
   // A file-size limit (ulimit -f) or a full disk must fail a write, which the run reports, not kill the process.
   std::signal(SIGXFSZ, SIG_IGN);
 }

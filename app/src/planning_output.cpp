@@ -30,9 +30,9 @@ void PlanningOutputs::begin_variant(const scenarios::Scenario& sc, ProjectionCon
     const CohortLayout& L = P.layout();
     if (!h || L.groups < 2) return;
     std::vector<double>& v = (*out)[year];
-    v.assign(static_cast<std::size_t>(L.zones) * static_cast<std::size_t>(L.groups), 0.0);
+    v.assign(uz(L.zones) * uz(L.groups), 0.0);
     for (int z = 0; z < L.zones; ++z)
-      for (int g = 0; g < L.groups; ++g) v[static_cast<std::size_t>(z * L.groups + g)] = group_households(P, *h, z, g);
+      for (int g = 0; g < L.groups; ++g) v[uz(z) * uz(L.groups) + uz(g)] = group_households(P, *h, z, g);
   };
   by_group(sc.base_population, sc.base_year);
   std::shared_ptr<PlanningAdjuster> a = r.adjuster;
@@ -172,7 +172,7 @@ std::vector<std::string> PlanningOutputs::write(const std::filesystem::path& dir
           }
           for (const ZoneAggregate& a : r.aggregates) {
             double hh = 0.0;
-            for (int z : a.zones) hh += gh->second[static_cast<std::size_t>(z) * G + g];
+            for (int z : a.zones) hh += gh->second[uz(z) * G + g];
             row(a.name, "households", hh, r.groups[g]);
             row(a.name, "dwellings_needed", hh / occupied, r.groups[g]);
           }
