@@ -195,3 +195,16 @@ def five_year_L(L_single, w):
     """lt_single2abridged-like person-years on the five-year grid 0, 5, …, w: sums of the single-year L, T(w) last."""
     g = [L_single[a:a + 5].sum() for a in range(0, w, 5)] + [L_single[w:].sum()]
     return np.array(g)
+
+
+def save_expected(here, out, mutant, rows):
+    """expected.csv into the case's folder (or the mutant's, with the case's other files beside it)."""
+    os.makedirs(out, exist_ok=True)
+    write_expected(os.path.join(out, "expected.csv"), rows)
+    finish_mutant(here, out, mutant)
+
+
+def write_base(here, pop, ages, year=2020):
+    """pop_count_age_sex_base.csv in ccmppWPP's long layout (time_start, sex, age_start, value) from {sex: array}."""
+    write_csv(os.path.join(here, "pop_count_age_sex_base.csv"), ["time_start", "sex", "age_start", "value"],
+              [[year, s, int(a), float(pop[s][i])] for s in SEXES for i, a in enumerate(ages)])

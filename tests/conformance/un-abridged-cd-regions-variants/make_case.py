@@ -37,12 +37,9 @@ for variant, region in (("baseline", "w"), ("north", "n"), ("east", "e"), ("sout
     for t in (2020, 2025):
         P, _, _ = R.un_step(P, S, F, srb, {s: z * mig[s] for s in R.SEXES}, z, "even")
         rows += R.expected_rows(variant, t + z, "X", "total", P, ages5)
-os.makedirs(out, exist_ok=True)
-R.write_expected(os.path.join(out, "expected.csv"), rows)
-R.finish_mutant(here, out, mutant)
+R.save_expected(here, out, mutant, rows)
 if not mutant:
-    R.write_csv(os.path.join(here, "pop_count_age_sex_base.csv"), ["time_start", "sex", "age_start", "value"],
-                [[2020, s, int(a), float(pop[s][i])] for s in R.SEXES for i, a in enumerate(ages5)])
+    R.write_base(here, pop, ages5)
     R.write_csv(os.path.join(here, "lt_nMx.csv"), ["time_start", "sex", "age_start", "value"],
                 [[2020, s, a, float(mx[s][i])] for s in R.SEXES for i, a in enumerate(lab)])
     R.write_csv(os.path.join(here, "fert_rate_age_f.csv"), ["time_start", "age_start", "value"],

@@ -38,13 +38,10 @@ for t in (2020, 2025):
     F = np.array([tfr * pasfr.get(int(a), 0) / 100 / z for a in ages5])
     P, _, _ = R.un_step(P, Sgrid, F, srb, {s: np.zeros(n) for s in R.SEXES}, z, "even")
     rows += R.expected_rows("baseline", t + z, "X", "total", P, ages5)
-os.makedirs(out, exist_ok=True)
-R.write_expected(os.path.join(out, "expected.csv"), rows)
-R.finish_mutant(here, out, mutant)
+R.save_expected(here, out, mutant, rows)
 if not mutant:
     print("tfr = {" + ", ".join(f'"{y + 1}" = {v}' for y, v in tfr_by_time_start.items()) + " }")
-    R.write_csv(os.path.join(here, "pop_count_age_sex_base.csv"), ["time_start", "sex", "age_start", "value"],
-                [[2020, s, int(a), float(pop[s][i])] for s in R.SEXES for i, a in enumerate(ages5)])
+    R.write_base(here, pop, ages5)
     R.write_csv(os.path.join(here, "life_table_age_sex.csv"), ["indicator", "time_start", "sex", "age_start", "value"],
                 [["lt_Sx", t, s, a, float(Sab[s][i])] for t in (2020, 2025) for s in R.SEXES
                  for i, a in enumerate(sx_ages)])

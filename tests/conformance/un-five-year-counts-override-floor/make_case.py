@@ -47,12 +47,9 @@ for t in (2020, 2025):
         floored = sum(int((P[s] == R.FLOOR).sum()) for s in R.SEXES)
         print(t, "override cells", hit, "floored cells", floored, "births", B)
     rows += R.expected_rows("baseline", t + z, "X", "total", P, ages5)
-os.makedirs(out, exist_ok=True)
-R.write_expected(os.path.join(out, "expected.csv"), rows)
-R.finish_mutant(here, out, mutant)
+R.save_expected(here, out, mutant, rows)
 if not mutant:
-    R.write_csv(os.path.join(here, "pop_count_age_sex_base.csv"), ["time_start", "sex", "age_start", "value"],
-                [[2020, s, int(a), float(pop[s][i])] for s in R.SEXES for i, a in enumerate(ages5)])
+    R.write_base(here, pop, ages5)
     R.write_csv(os.path.join(here, "life_table_age_sex.csv"), ["indicator", "time_start", "sex", "age_start", "value"],
                 [["lt_nLx", 2020, s, int(a), float(Lg[s][i])] for s in R.SEXES for i, a in enumerate(ages5)]
                 + [["lt_lx", 2020, s, 0, float(l0[s])] for s in R.SEXES])

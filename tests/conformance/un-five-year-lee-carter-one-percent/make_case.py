@@ -35,13 +35,10 @@ for j, t in enumerate((2020, 2025, 2030)):
         S[s] = R.survival(R.grid_L_abridged(L), l[0], z)
     P, _, _ = R.un_step(P, S, F, srb, {s: np.zeros(len(ages5)) for s in R.SEXES}, z, "end")
     rows += R.expected_rows("baseline", t + z, "X", "total", P, ages5)
-os.makedirs(out, exist_ok=True)
-R.write_expected(os.path.join(out, "expected.csv"), rows)
-R.finish_mutant(here, out, mutant)
+R.save_expected(here, out, mutant, rows)
 if not mutant:
     print("drift =", repr(drift))
-    R.write_csv(os.path.join(here, "pop_count_age_sex_base.csv"), ["time_start", "sex", "age_start", "value"],
-                [[2020, s, int(a), float(pop[s][i])] for s in R.SEXES for i, a in enumerate(ages5)])
+    R.write_base(here, pop, ages5)
     R.write_csv(os.path.join(here, "lt_nMx.csv"), ["time_start", "sex", "age_start", "value"],
                 [[2020, s, a, float(mx[s][i])] for s in R.SEXES for i, a in enumerate(lab)])
     R.write_csv(os.path.join(here, "fert_rate_age_f.csv"), ["time_start", "age_start", "value"],

@@ -52,12 +52,9 @@ P = {s: pop[s].copy() for s in R.SEXES}
 for t in years:
     P, _, _ = R.un_step(P, S[t], F, 1.05, mig[t], z, "even")
     rows += R.expected_rows("baseline", t + z, "X", "total", P, ages)
-os.makedirs(out, exist_ok=True)
-R.write_expected(os.path.join(out, "expected.csv"), rows)
-R.finish_mutant(here, out, mutant)
+R.save_expected(here, out, mutant, rows)
 if not mutant:
-    R.write_csv(os.path.join(here, "pop_count_age_sex_base.csv"), ["time_start", "sex", "age_start", "value"],
-                [[2020, s, int(a), float(pop[s][a])] for s in R.SEXES for a in ages])
+    R.write_base(here, pop, ages)
     R.write_csv(os.path.join(here, "life_table_age_sex.csv"), ["indicator", "time_start", "sex", "age_start", "value"],
                 [["lt_nMx", t, s, int(a), float(mx[t][s][a])] for t in years for s in R.SEXES for a in ages]
                 + [["lt_nMx", t, "both", 0, 0.03] for t in years])

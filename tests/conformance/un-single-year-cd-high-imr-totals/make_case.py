@@ -33,12 +33,9 @@ for t in (2020, 2021, 2022):
     M = {s: totals[t] * P[s] / tot for s in R.SEXES}
     P, _, _ = R.un_step(P, S, F, srb[t], M, z, "end")
     rows += R.expected_rows("baseline", t + z, "X", "total", P, ages)
-os.makedirs(out, exist_ok=True)
-R.write_expected(os.path.join(out, "expected.csv"), rows)
-R.finish_mutant(here, out, mutant)
+R.save_expected(here, out, mutant, rows)
 if not mutant:
-    R.write_csv(os.path.join(here, "pop_count_age_sex_base.csv"), ["time_start", "sex", "age_start", "value"],
-                [[2020, s, int(a), float(pop[s][a])] for s in R.SEXES for a in ages])
+    R.write_base(here, pop, ages)
     R.write_csv(os.path.join(here, "life_table_age_sex.csv"), ["indicator", "time_start", "sex", "age_start", "value"],
                 [["lt_nMx", t, s, int(a), float(mx[s][a])] for t in (2020,) for s in R.SEXES for a in ages])
     R.write_csv(os.path.join(here, "fert_rate_age_f.csv"), ["time_start", "age_start", "value"],

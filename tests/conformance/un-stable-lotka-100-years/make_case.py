@@ -60,12 +60,9 @@ if not mutant:
         lo, hi = (mid, hi) if g(mid) > 0 else (lo, mid)
     print(f"last step's growth ratio {ratio!r}, Leslie eigenvalue {lam!r}; per year {math.log(lam) / z!r}; "
           f"Lotka r {lo!r}; NRR {g(0.0) + 1!r}")
-os.makedirs(out, exist_ok=True)
-R.write_expected(os.path.join(out, "expected.csv"), rows)
-R.finish_mutant(here, out, mutant)
+R.save_expected(here, out, mutant, rows)
 if not mutant:
-    R.write_csv(os.path.join(here, "pop_count_age_sex_base.csv"), ["time_start", "sex", "age_start", "value"],
-                [[2020, s, int(a), float(pop[s][i])] for s in R.SEXES for i, a in enumerate(ages5)])
+    R.write_base(here, pop, ages5)
     R.write_csv(os.path.join(here, "life_table_age_sex.csv"), ["indicator", "time_start", "sex", "age_start", "value"],
                 [["lt_nLx", 2020, s, int(a), float(Lg[s][i])] for s in R.SEXES for i, a in enumerate(ages5)])
     R.write_csv(os.path.join(here, "fert_rate_age_f.csv"), ["time_start", "age_start", "value"],

@@ -55,9 +55,7 @@ for loc, c in countries.items():
     for t in (2020, 2025):
         sheets["fert_rate_age_f"] += [[loc, t, 5, int(a), 5, float(F[i])] for i, a in enumerate(ages5) if F[i] > 0]
         sheets["srb"].append([loc, t, 5, c["srb"]])
-os.makedirs(out, exist_ok=True)
-R.write_expected(os.path.join(out, "expected.csv"), rows)
-R.finish_mutant(here, out, mutant)
+R.save_expected(here, out, mutant, rows)
 if not mutant:
     by_age = ["LocID", "time_start", "time_span", "sex", "age_start", "age_span", "value"]
     R.write_xlsx(os.path.join(here, "ccmpp_input.xlsx"), [
