@@ -208,3 +208,13 @@ def write_base(here, pop, ages, year=2020):
     """pop_count_age_sex_base.csv in ccmppWPP's long layout (time_start, sex, age_start, value) from {sex: array}."""
     write_csv(os.path.join(here, "pop_count_age_sex_base.csv"), ["time_start", "sex", "age_start", "value"],
               [[year, s, int(a), float(pop[s][i])] for s in SEXES for i, a in enumerate(ages)])
+
+
+def five_year_lt(level, w, z=5):
+    """Both sexes' single-year tables of single_mx(level) (AK a0), as the UN's five-year lt_nLx (T(w) last): returns
+    ({sex: grid L}, {sex: l0}, {sex: survival ratios})."""
+    Lg, l0 = {}, {}
+    for s in SEXES:
+        l, L = single_lt(single_mx(s, level=level), s, rule="ak")
+        Lg[s], l0[s] = five_year_L(L, w), l[0]
+    return Lg, l0, {s: survival(Lg[s], l0[s], z) for s in SEXES}

@@ -16,12 +16,8 @@ ages5 = np.arange(0, w + 1, z)
 n = len(ages5)
 # the UN's abridged Sx as lt_single2abridged places them: row 0 births -> 0-4, row 1 0-4 -> 5-9, row x (5 … w-10)
 # x -> x+5, row w-5 the two oldest groups into w+, row w a placeholder 0
-Sab, Sgrid = {}, {}
-for s in R.SEXES:
-    l, L = R.single_lt(R.single_mx(s, level=1.2), s, rule="ak")
-    g = R.five_year_L(L, w)
-    Sgrid[s] = R.survival(g, l[0], z)
-    Sab[s] = [Sgrid[s][0]] + list(Sgrid[s][1:]) + [0.0]
+_, _, Sgrid = R.five_year_lt(1.2, w)
+Sab = {s: [Sgrid[s][0]] + list(Sgrid[s][1:]) + [0.0] for s in R.SEXES}
 sx_ages = [0, 1] + list(range(5, w + 1, 5))
 assert len(Sab["female"]) == len(sx_ages)
 pasfr = {15: 6, 20: 24, 25: 31, 30: 24, 35: 11, 40: 3, 45: 1}  # per cent of the TFR by five-year group, sum 100

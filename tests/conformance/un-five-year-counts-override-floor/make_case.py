@@ -14,11 +14,7 @@ out, mutant = R.out_dir(here, sys.argv)
 z, w = 5, 85
 ages5 = np.arange(0, w + 1, z)
 n = len(ages5)
-Lg, l0 = {}, {}
-for s in R.SEXES:
-    l, L = R.single_lt(R.single_mx(s, level=1.1), s, rule="ak")
-    Lg[s], l0[s] = R.five_year_L(L, w), l[0]
-S = {s: R.survival(Lg[s], l0[s], z) for s in R.SEXES}
+Lg, l0, S = R.five_year_lt(1.1, w)
 # persons below the open age only: 80-84 and 85+ are empty in the base year (thousands, as the UN's inputs)
 base = np.array([600., 402., 395., 420., 455., 470., 440., 410., 390., 360., 330., 290., 240., 190., 140., 90., 0., 0.])
 pop = {"female": base.copy(), "male": 1.03 * base}

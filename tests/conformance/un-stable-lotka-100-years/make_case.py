@@ -18,11 +18,7 @@ out, mutant = R.out_dir(here, sys.argv)
 z, w = 5, 85
 ages5 = np.arange(0, w + 1, z)
 n = len(ages5)
-Lg, l0 = {}, {}
-for s in R.SEXES:
-    l, L = R.single_lt(R.single_mx(s, level=0.8), s, rule="ak")
-    Lg[s], l0[s] = R.five_year_L(L, w), l[0]
-S = {s: R.survival(Lg[s], l0[s], z) for s in R.SEXES}
+Lg, l0, S = R.five_year_lt(0.8, w)
 pop = {"female": np.array([300., 340., 500., 620., 610., 580., 560., 700., 720., 650., 600., 520., 430., 350., 260.,
                            170., 90., 40.])}
 pop["male"] = pop["female"] * np.linspace(1.05, 0.7, n)

@@ -20,11 +20,7 @@ sheets = {"pop_count_age_sex_base": [], "fert_rate_age_f": [], "srb": [], "life_
           "mig_net_rate_age_sex": []}
 rows = []
 for loc, c in countries.items():
-    Lg, l0 = {}, {}
-    for s in R.SEXES:
-        l, L = R.single_lt(R.single_mx(s, level=c["level"]), s, rule="ak")
-        Lg[s], l0[s] = R.five_year_L(L, w), l[0]
-    S = {s: R.survival(Lg[s], l0[s], z) for s in R.SEXES}
+    Lg, l0, S = R.five_year_lt(c["level"], w)
     base = c["pop"] * np.exp(-0.045 * ages5 * (1 if loc == "4" else 0.4))
     pop = {"female": base, "male": base * 1.02}
     F = c["tfr"] / z * pattern
