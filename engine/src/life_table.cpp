@@ -303,8 +303,9 @@ void build_abridged_life_table(std::span<const double> mx, Sex sex, const LifeTa
     const double n_next = 5.0;
     const double k = std::log(above_min(mx[i + 1]) / above_min(mx[i - 1])) / (0.5 * n_prev + n + 0.5 * n_next);
     double a = 0.5 * n - (n * n / 12.0) * (mx[i] - k);
-    // DemoTools guard: outside [0.4 n, 0.6 n] or undefined → constant-hazard nax.
-    if (!std::isfinite(a) || a < 0.4 * n || a > 0.6 * n) a = constant_hazard_ax(n, mx[i]);
+    // DemoTools guard (lt_id_morq_a_greville): from 10–14 on, outside [0.4 n, 0.6 n] → constant-hazard nax; at 5–9
+    // Greville's value is kept (high child mortality gives 1.994 there), only an undefined one is replaced.
+    if (!std::isfinite(a) || (i >= 3 && (a < 0.4 * n || a > 0.6 * n))) a = constant_hazard_ax(n, mx[i]);
     out.ax[i] = a;
   }
 

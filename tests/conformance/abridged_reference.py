@@ -42,8 +42,8 @@ def constant_hazard_ax(n, m):
 
 def abridged_table(mx, female, region="west", radix=100000.0, a0_rule="andreev-kingkade"):
     """(ax, qx, lx, Lx) of an abridged table from mx (last row open): a0 by Andreev-Kingkade (or Coale-Demeny),
-    Coale-Demeny 4a1 from the AK q0, Greville nax from 5-9 with the [0.4 n, 0.6 n] guard (constant-hazard nax
-    outside), q = n m / (1 + (n - a) m), open L = l / m."""
+    Coale-Demeny 4a1 from the AK q0, Greville nax from 5-9 with the [0.4 n, 0.6 n] guard from 10-14 on
+    (constant-hazard nax outside), q = n m / (1 + (n - a) m), open L = l / m."""
     mx = np.asarray(mx, dtype=float)
     R = len(mx)
     n = np.array([1.0, 4.0] + [5.0] * (R - 2))
@@ -57,7 +57,7 @@ def abridged_table(mx, female, region="west", radix=100000.0, a0_rule="andreev-k
         n_prev, n_next = n[i - 1], n[i]
         k = np.log(mx[i + 1] / mx[i - 1]) / (n_prev / 2 + n[i] + n_next / 2)
         a = n[i] / 2 - n[i] ** 2 / 12 * (mx[i] - k)
-        if not (0.4 * n[i] <= a <= 0.6 * n[i]):
+        if i >= 3 and not (0.4 * n[i] <= a <= 0.6 * n[i]):  # the guard from 10-14 on (5-9 kept, README)
             a = constant_hazard_ax(n[i], mx[i])
         ax[i] = a
     qx = np.empty(R)
