@@ -286,7 +286,10 @@ bool StepRunner::cell_outflows(int z, int g, int s, double share, Scratch& sc, b
                             " persons exceed the " + fmt(P[i]) +
                             " persons at the start of the step (flow policy 'error')");
     const double f = std::max(P[i] - kMigrationResidualPersons, 0.0) / total;
-    if (record) scaled_[uz(z)].push_back({z, g, s, age, total - total * f});
+    if (record) {
+      zone_lists_add();
+      scaled_[uz(z)].push_back({z, g, s, age, total - total * f});
+    }
     any = true;
     // The same products as the destinations compute, scaled.
     if (odm) {
@@ -400,6 +403,7 @@ void StepRunner::outflows(int z, Scratch& sc) {
     for (int s = 0; s < 2; ++s) {
       if (cell_outflows(z, g, s, share, sc, true, true)) {
         auto& block = zone_scale_[uz(z)];
+        zone_lists_add();
         if (block.empty()) block.assign(uz(G) * kSexes * nA, 1.0);
         std::copy(sc.f.begin(), sc.f.begin() + static_cast<std::ptrdiff_t>(nA),
                   block.begin() + static_cast<std::ptrdiff_t>((uz(g) * kSexes + uz(s)) * nA));

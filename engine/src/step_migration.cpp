@@ -273,6 +273,7 @@ void StepRunner::general_migration(int z, Scratch& sc) {
             if (P[i] + before <= 0.0) {
               M[uz(i)] = kMigrationResidualPersons - P[i];
               if (!c_.migration_override.empty()) c_.migration_override.at(z, g, s, i) = M[uz(i)] - before;
+              zone_lists_add();
               overridden_[uz(z)].push_back({z, g, s, i, M[uz(i)] - before});
             }
           }

@@ -469,13 +469,14 @@ void StepRunner::run_checked() {
     }
   }
   // Without migration no out-flow is scaled and no migrant overridden: those per-zone lists are not kept (only the
-  // migration paths read them; 3.6 MB at 50,000 zones).
+  // migration paths read them; 3.6 MB at 50,000 zones). Kept, they are emptied only where the last step added to them.
+  const bool lists_used = zone_lists_used_.exchange(false, std::memory_order_relaxed);
   auto reset = [&](auto& per_zone, bool kept) {
     if (!kept)
       std::decay_t<decltype(per_zone)>().swap(per_zone);
     else if (per_zone.size() != uz(L_.zones))
       per_zone.assign(uz(L_.zones), {});
-    else
+    else if (lists_used)
       for (auto& v : per_zone) v.clear();
   };
   reset(zone_scale_, plan_.any_migration);
@@ -498,7 +499,8 @@ void StepRunner::run_checked() {
     // Phase 1, unless the rate bounds show that no zone can have a cell to scale (a pass over the zones less).
     if (plan_.any_migration && cfg_.flow_policy != FlowPolicy::wpp && !no_zone_may_scale())
       for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch& scratch) { outflows(z, scratch); });
-    any_scaled_ = std::any_of(zone_scale_.begin(), zone_scale_.end(), [](const auto& b) { return !b.empty(); });
+    any_scaled_ = zone_lists_used_.load(std::memory_order_relaxed) &&
+                  std::any_of(zone_scale_.begin(), zone_scale_.end(), [](const auto& b) { return !b.empty(); });
     index_scaled_pairs();
     // One thread adds the sums at a time: past about eight threads it would fall behind the zones (≈ 1 µs a zone in
     // cache against ≈ 10 µs of step per zone and thread at W3k), and the aggregates split over age ranges after the
@@ -521,9 +523,11 @@ void StepRunner::run_checked() {
     cache_.kind = MortalityInput::survival_ratios;
   }
 
-  auto gather = [](std::vector<std::vector<AdjustedCell>>& per_zone, std::vector<AdjustedCell>& out) {
+  const bool lists_filled = zone_lists_used_.load(std::memory_order_relaxed);
+  auto gather = [lists_filled](std::vector<std::vector<AdjustedCell>>& per_zone, std::vector<AdjustedCell>& out) {
     out.clear();
-    for (auto& v : per_zone) out.insert(out.end(), v.begin(), v.end());
+    if (lists_filled)
+      for (auto& v : per_zone) out.insert(out.end(), v.begin(), v.end());
   };
   gather(scaled_, c_.scaled_flows);
   floored_.take_in_zone_order(c_.floored);

@@ -7,6 +7,7 @@
 #include <oneapi/tbb/enumerable_thread_specific.h>
 
 #include <algorithm>
+#include <atomic>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -236,6 +237,10 @@ struct RunWorkspace {
   TransferTracking transfers;
   std::vector<std::vector<double>> zone_scale;
   std::vector<std::vector<AdjustedCell>> scaled, overridden;  // per zone
+  // Whether one of the three per-zone lists above may hold an entry: set where a zone pass adds one (rare: a scaled or
+  // overridden cell), cleared when the next step empties them. A step that added none neither clears nor gathers them
+  // (three serial passes over every zone's lists between the parallel ones: ≈ 0.3 ms a step at 40,000 zones).
+  std::atomic<bool> zone_lists_used{false};
   FlooredCells floored;
   ScratchPool<Scratch> scratch;
   // The zones' names for errors when not the config's: the indicator table's unit names, which begin with them while
@@ -268,6 +273,7 @@ class StepRunner {
         zone_scale_(ws.zone_scale),
         scaled_(ws.scaled),
         overridden_(ws.overridden),
+        zone_lists_used_(ws.zone_lists_used),
         floored_(ws.floored),
         floors_(ws.floors),
         transfers_(ws.transfers),
@@ -388,6 +394,9 @@ class StepRunner {
   // the zone was scaled (the common case: no state-sized array to write and read).
   std::vector<std::vector<double>>& zone_scale_;
   std::vector<std::vector<AdjustedCell>>&scaled_, &overridden_;  // per zone
+  // RunWorkspace::zone_lists_used, set by zone_lists_add() before an entry is added to one of the lists.
+  std::atomic<bool>& zone_lists_used_;
+  void zone_lists_add() { zone_lists_used_.store(true, std::memory_order_relaxed); }
   FlooredCells& floored_;
   FloorTracking& floors_;
   bool floors_sparse_ = false;  // this step writes the floor adjustments sparsely (FloorTracking)
