@@ -37,7 +37,7 @@ from ._cohortgis import (  # noqa: F401  (re-exported)
 from ._build import scenario_from_frames
 from ._ensemble import Ensemble
 from ._jobs import backtest, estimate, estimate_group_split, estimate_levels
-from ._frames import Results, copy_instance, variant_names
+from ._frames import Results, check_layout, copy_instance, variant_names
 from ._plot import Figure
 
 __all__ = [
@@ -108,6 +108,14 @@ def _path(value: object, what: str) -> str:
     text = os.fspath(value)
     if not isinstance(text, str):
         raise TypeError(f"{what}: expected a text path, got {type(text).__name__}")
+    # Checked as a plain str: a subclass's own __contains__, encode or split could hide a NUL or a length (hostile
+    # probe 4: "good.toml\0junk" loaded good.toml).
+    text = str.__str__(text)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # surrogate escapes of bytes that are not UTF-8 (os.fsdecode of such a name)
+        raise ValueError(f"{what}: {text!r} is not UTF-8 text (a name holding bytes that are not UTF-8); expected a "
+                         f"path in UTF-8") from None
     if "\0" in text:
         raise ValueError(f"{what}: {text!r} holds a NUL character; expected a path")
     # As the command line (geodata::check_path_length): no file has a path of PATH_MAX bytes or more, or a part of
@@ -346,11 +354,15 @@ class ScenarioSet:
         threads = _threads(threads)
         if not isinstance(components_by_age, (bool, np.bool_)):
             raise TypeError(f"components_by_age: expected True or False, got {type(components_by_age).__name__}")
-        self._check_names()
-        chosen = [self[v] for v in variant_names(variants, self.variants, "the set has")] if variants is not None \
-            else self.runs
+        # The runs as they are now (a progress callback or another thread adding variants to self.runs made the
+        # loop below run them too, without end when each step added one).
+        runs = self._check_names()
+        by_name = {r.variant: r for r in runs}
+        chosen = [by_name[v] for v in variant_names(variants, list(by_name), "the set has")] \
+            if variants is not None else runs
         if not chosen:
-            raise ValueError(f"variants: none given; expected names of {', '.join(self.variants)} (or None for all)")
+            raise ValueError(f"variants: none given; expected names of {', '.join(by_name)} (or None for all)")
+        check_layout(chosen, f"scenario '{chosen[0].name}', variant")
         out = {}
         for sc in chosen:
             out[sc.variant] = _cohortgis.run(sc, threads, _progress_callback(progress, sc.variant),
@@ -361,11 +373,19 @@ class ScenarioSet:
                                 Results(out, self), progress, self._loaded_with)
         return Results(out, self)
 
-    def _check_names(self) -> None:
-        """Variant names as a scenario file's: non-empty, on one line, unique (they key every result); each run's own
-        names and base population are checked by the engine's Scenario.validate (ValueError, before it runs)."""
+    def _check_names(self) -> List[Scenario]:
+        """The runs, as a new list: Scenario objects (self.runs is a plain list a notebook may have appended anything
+        to), at least one, with variant names as a scenario file's: non-empty, on one line, unique (they key every
+        result); each run's own names and base population are checked by the engine's Scenario.validate
+        (ValueError, before it runs)."""
+        runs = list(self.runs)
+        for k, r in enumerate(runs):
+            if not isinstance(r, Scenario):
+                raise TypeError(f"run {k}: expected a cohortgis.Scenario (from load_scenario), not {type(r).__name__}")
+        if not runs:
+            raise ValueError("a scenario set needs at least a baseline; its runs are empty")
         seen = set()
-        for k, r in enumerate(self.runs):
+        for k, r in enumerate(runs):
             name = r.variant
             if not name or any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
                 raise ValueError(f"scenario '{r.name}': variant {k} name {name!r}: expected a non-empty name on one line")
@@ -381,6 +401,7 @@ class ScenarioSet:
                 raise ValueError(f"scenario '{r.name}': variant {k} name {name!r}: a second run of that name; expected "
                                  f"a name of its own")
             seen.add(name)
+        return runs
 
 
 def _zones_from_source(path: str, layer: str, id_field: str, name_field: str, ids: Sequence[str],
@@ -495,10 +516,10 @@ def write_outputs(scenario: Union[str, "os.PathLike[str]", ScenarioSet] = "defau
         def report(variant: str, done: int, total: int) -> None:
             _progress_callback(progress, variant)(done, total)  # type: ignore[misc]
     if isinstance(scenario, ScenarioSet):
-        scenario._check_names()
+        runs = scenario._check_names()
         loaded_dir, loaded_read, loaded_db = scenario._loaded_with
         return _cohortgis.app_run_set(
-            scenario._loaded, list(scenario.runs), _PYTHON_SET_NOTE, _path(out_dir, "out_dir"), _threads(threads),
+            scenario._loaded, runs, _PYTHON_SET_NOTE, _path(out_dir, "out_dir"), _threads(threads),
             _path(data_dir, "data_dir") if data_dir is not None else loaded_dir,
             _paths(allow_read, "allow_read") if allow_read is not None else list(loaded_read),
             _paths(allow_db, "allow_db") if allow_db is not None else list(loaded_db), format, bool(compress),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 
 from typing import TYPE_CHECKING, Mapping, Optional, Sequence, Union
 
@@ -27,6 +28,14 @@ def _need(df: pd.DataFrame, what: str, columns: Sequence[str]) -> None:
     import pandas as pd
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"{what}: expected a pandas DataFrame, got {type(df).__name__}")
+    # A column is one Series, as a table's column is one header (the command line refuses a header given twice):
+    # df[col] of a repeated or MultiIndex name is a DataFrame (AttributeError 'dtype' deep in the checks).
+    if isinstance(df.columns, pd.MultiIndex):
+        raise ValueError(f"{what}: columns of {df.columns.nlevels} levels (a MultiIndex); expected one name per column "
+                         f"(e.g. df.columns = df.columns.get_level_values(0))")
+    twice = df.columns[df.columns.duplicated()]
+    if len(twice):
+        raise ValueError(f"{what}: column {twice[0]!r} appears twice; expected each column once")
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise ValueError(f"{what}: missing column {missing[0]!r} (columns: {', '.join(map(str, df.columns))})")
@@ -96,11 +105,18 @@ def _year_points(path, base_year: int, horizon: int, what: str):
                         f"{type(path).__name__}")
     out = {}
     for k, v in items:
-        if isinstance(k, bool) or float(k) != int(float(k)):
+        try:  # inf, NaN and text are not years (OverflowError, ValueError that named neither srb nor tfr)
+            whole = not isinstance(k, bool) and float(k) == int(float(k))
+        except (TypeError, ValueError, OverflowError):
+            whole = False
+        if not whole:
             raise ValueError(f"{what}: year {k!r} is not a whole year")
         if not base_year <= int(k) <= horizon:
             raise ValueError(f"{what}: year {int(k)} is outside the projection horizon {base_year}-{horizon}")
-        out[int(k)] = v
+        try:
+            out[int(k)] = float(v)
+        except (TypeError, ValueError):
+            raise ValueError(f"{what}: year {int(k)}: {v!r} is not a number") from None
     if not out:
         raise ValueError(f"{what}: no years; expected {{year: value, …}}")
     return out
@@ -232,6 +248,18 @@ def scenario_from_frames(*, zones: Union[pd.DataFrame, "geopandas.GeoDataFrame"]
     for k, v in (("base_year", base_year), ("horizon", horizon), ("step", step)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
             raise TypeError(f"{k}: expected a whole number (int), got {type(v).__name__}")
+    # str(None) was the scenario "None", a str of groups its letters, and an aggregate's str its letters' zones.
+    for k, v in (("name", name), ("title", title)):
+        if not isinstance(v, str):
+            raise TypeError(f"{k}: expected a str, got {type(v).__name__}")
+    if groups is not None and (isinstance(groups, (str, bytes)) or not hasattr(groups, "__iter__")):
+        raise TypeError(f"groups: expected a list of group names, got {type(groups).__name__}")
+    if aggregates is not None:
+        if not isinstance(aggregates, Mapping):
+            raise TypeError(f"aggregates: expected a {{name: [zone ids]}} dict, got {type(aggregates).__name__}")
+        for n, members in aggregates.items():
+            if isinstance(members, (str, bytes)) or not hasattr(members, "__iter__"):
+                raise TypeError(f"aggregates: {n!r}: expected a list of zone ids, got {type(members).__name__}")
     if step not in (1, 5):
         raise ValueError(f"step: {step}; expected 1 or 5")
     if (horizon - base_year) <= 0 or (horizon - base_year) % step != 0:
@@ -309,6 +337,11 @@ def scenario_from_frames(*, zones: Union[pd.DataFrame, "geopandas.GeoDataFrame"]
     lines += ["", "[mortality]", f'{form} = {{ path = "frame:mortality", columns = {{ value = "{form}" }} }}']
     if net_migration is not None:
         lines += ["", "[migration]", 'net = { path = "frame:net_migration", columns = { value = "persons_per_year" } }']
+    geopandas_module = sys.modules.get("geopandas")  # zones cannot be a GeoDataFrame unless geopandas was imported
+    if geopandas_module is not None and isinstance(zones, geopandas_module.GeoDataFrame) and zones.crs is None:
+        # Its geometry was left out without a word (no maps, no results.gpkg), as if a plain DataFrame.
+        raise ValueError("zones: a GeoDataFrame without a CRS: its coordinates cannot be placed; set it "
+                         "(zones.set_crs('EPSG:…')) or pass the zones as a DataFrame without geometry")
     gdf = zones if hasattr(zones, "geometry") and getattr(zones, "crs", None) is not None else None
     if gdf is not None:
         import geopandas

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Dict, Iterator, List, Mapping, Optional, Seque
 
 import numpy as np
 
-from . import _plot
+from . import _cohortgis, _plot
 
 # pandas is imported by the methods that build frames, not here: `import cohortgis` then costs no pandas (0.17 s, the
 # most of what load_scenario took beyond the command line's load), and running a scenario needs none.
@@ -49,6 +49,22 @@ def name_list(values: Sequence[str], what: str) -> List[str]:
     if isinstance(values, str):
         raise TypeError(f"{what}: expected a list of names, got the str {values[:40]!r} (write [{values[:40]!r}])")
     return list(values)
+
+
+def check_layout(runs: Sequence[object], what: str) -> None:
+    """Runs kept together (a set's run(), a Results: its frames, maps and to_xarray index every run by the first's
+    zones, years, groups and ages) in the first's layout, as a scenario file's variants are and write_outputs checks
+    (app check_host_set): a variant given other zones had its rows labelled with the baseline's zone ids. `runs`:
+    Scenario or RunResult objects (both have these attributes)."""
+    def layout(r: object) -> tuple:
+        return (list(r.zone_ids), list(r.group_names), r.step_years, list(r.age_starts), r.base_year, r.steps)
+
+    first = layout(runs[0]) if runs else None
+    for r in runs[1:]:
+        if layout(r) != first:
+            raise ValueError(f"{what} '{r.variant}': its zones, groups, age grid or years differ from those of "
+                             f"'{runs[0].variant}'; expected every run of a set in the baseline's layout (change a "
+                             f"variant's assumptions, not its shape)")
 
 
 PARITY_STATES = ("0", "1", "2", "3+")  # children ever born (population.csv's parity column)
@@ -110,7 +126,18 @@ class Results(Mapping[str, "RunResult"]):
     """The runs of one projection, by variant ('baseline' first). ``results[variant]`` is the C++ RunResult."""
 
     def __init__(self, runs: Dict[str, "RunResult"], scenario_set: Optional["ScenarioSet"] = None) -> None:
+        # Checked here (Results(runs) rebuilds pickled runs): {} raised StopIteration, None an AttributeError, and runs
+        # of other layouts gave frames of mislabelled rows or pandas' length errors.
+        if not isinstance(runs, Mapping):
+            raise TypeError(f"runs: expected a {{variant: RunResult}} dict, got {type(runs).__name__}")
         self._runs = dict(runs)
+        if not self._runs:
+            raise ValueError("runs: no runs; expected a {variant: RunResult} dict (e.g. pickle.loads(pickle.dumps("
+                             "dict(results))))")
+        for name, r in self._runs.items():
+            if not isinstance(r, _cohortgis.RunResult):
+                raise TypeError(f"runs: variant {name!r}: expected a cohortgis.RunResult, got {type(r).__name__}")
+        check_layout(list(self._runs.values()), "runs: variant")
         self._set = scenario_set
         first = next(iter(self._runs.values()))
         self.years: List[int] = list(first.years)

@@ -154,17 +154,19 @@ def backtest(scenario: "str | ScenarioSet", observed: str, out_dir: str = "resul
                         "pass the ScenarioSet it belongs to, or cohortgis.ScenarioSet([scenario])")
     if not isinstance(report, bool):
         raise TypeError(f"report: expected True or False, got {type(report).__name__}")
+    if language is not None and not isinstance(language, str):
+        raise TypeError(f"language: expected 'zh' or 'en' (or None), got {type(language).__name__}")
     names = variant_names(variants, list(variants or []), "") if variants is not None else []
     common = (_path(observed, "observed"), _path(earlier, "earlier") if earlier is not None else "",
               _path(out_dir, "out_dir"), _threads(threads), names)
     if isinstance(scenario, ScenarioSet):
-        scenario._check_names()
+        runs = scenario._check_names()
         loaded_dir, loaded_read, loaded_db = scenario._loaded_with
         summary = _cohortgis.app_backtest(
             scenario.file, *common, _path(data_dir, "data_dir") if data_dir is not None else loaded_dir,
             _paths(allow_read, "allow_read") if allow_read is not None else list(loaded_read),
             _paths(allow_db, "allow_db") if allow_db is not None else list(loaded_db), report, language or "",
-            loaded=scenario._loaded, runs=list(scenario.runs), note=_PYTHON_SET_NOTE)
+            loaded=scenario._loaded, runs=runs, note=_PYTHON_SET_NOTE)
     else:
         summary = _cohortgis.app_backtest(_path(scenario, "scenario"), *common, _path(data_dir or "", "data_dir"),
                                           _paths(allow_read, "allow_read"), _paths(allow_db, "allow_db"), report,

@@ -62,7 +62,7 @@ void bind_jobs(py::module_& m) {
         c.female_share = female_share;
         app::EstimateSummary s;
         {
-          py::gil_scoped_release release;  // tables read and written: seconds at most, nothing to cancel between
+          const ReleasedGil release;  // tables read and written: seconds at most, nothing to cancel between
           s = app::estimate(c);
         }
         py::dict d;
@@ -93,7 +93,7 @@ void bind_jobs(py::module_& m) {
         c.out_dir = out_dir;
         app::GroupSplitSummary s;
         {
-          py::gil_scoped_release release;  // one table read and three written: nothing to cancel between
+          const ReleasedGil release;  // one table read and three written: nothing to cancel between
           s = app::group_split(c);
         }
         py::dict d;
@@ -124,7 +124,7 @@ void bind_jobs(py::module_& m) {
         c.out_dir = out_dir;
         app::LevelsSummary s;
         {
-          py::gil_scoped_release release;  // small tables: one fit per zone
+          const ReleasedGil release;  // small tables: one fit per zone
           s = app::estimate_levels(c);
         }
         py::list levels;

@@ -67,7 +67,7 @@ template <class Draw>
 py::bytes rendered(const std::string& format, Draw&& draw) {
   std::string bytes;
   {
-    py::gil_scoped_release release;
+    const ReleasedGil release;
     ScratchDir tmp;
     const std::string path = tmp.file(format);
     draw(path);

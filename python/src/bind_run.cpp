@@ -198,8 +198,13 @@ std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& sc, int threa
   // signals. PyErr_CheckSignals runs Python's SIGINT handler, which raises KeyboardInterrupt; the engine is then
   // told to stop through its cancel flag.
   const auto poll = [&](int done, int total) {
-    py::gil_scoped_acquire gil;
+    const HeldGil gil;
     if (py_error) return;
+    if (interpreter_exiting()) {  // a daemon thread's run at exit: stopped without calling Python
+      py_error.emplace(exit_error());
+      cancel.store(true);
+      return;
+    }
     try {
       if (done >= 0 && !progress.is_none()) progress(done, total);
       if (PyErr_CheckSignals() != 0) throw py::error_already_set();
@@ -234,7 +239,7 @@ std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& sc, int threa
     };
   const auto t0 = std::chrono::steady_clock::now();
   {
-    py::gil_scoped_release release;
+    const ReleasedGil release;
     try {
       app::project(sc, o, sink);
     } catch (...) {
@@ -283,8 +288,23 @@ constexpr int kPickleVersion = 1;
 py::bytes bytes_of(const double* p, std::size_t n) {
   return py::bytes(reinterpret_cast<const char*>(p), n * sizeof(double));
 }
-std::vector<double> doubles_of(const py::handle& b, std::size_t want, const char* what) {
-  const std::string text = b.cast<std::string>();
+// A field of a state as T: missing or of another type (a damaged or hand-made pickle) is a ValueError naming it, not a
+// KeyError or pybind11's RuntimeError "Unable to cast Python instance to C++ type".
+template <class T>
+T state_field(const py::dict& d, const char* key) {
+  if (!d.contains(key))
+    throw InputError(std::string("RunResult pickle: no field '") + key + "'; expected a state of RunResult.__reduce__");
+  const py::object value = d[key];
+  try {
+    return value.cast<T>();
+  } catch (const py::cast_error&) {
+    throw InputError(std::string("RunResult pickle: field '") + key + "' is a " + Py_TYPE(value.ptr())->tp_name +
+                     " of the wrong type or out of range; expected a state of RunResult.__reduce__");
+  }
+}
+
+std::vector<double> doubles_of(const py::dict& d, const char* what, std::size_t want) {
+  const std::string text = state_field<std::string>(d, what);
   if (text.size() != want * sizeof(double))
     throw InputError(std::string("RunResult pickle: ") + what + " holds " + std::to_string(text.size()) +
                      " bytes; expected " + std::to_string(want * sizeof(double)));
@@ -325,48 +345,47 @@ py::dict pickle_state(const RunResult& r) {
 }
 
 std::shared_ptr<RunResult> from_pickle_state(const py::dict& d) {
-  if (!d.contains("version") || d["version"].cast<int>() != kPickleVersion)
+  if (!d.contains("version") || !py::isinstance<py::int_>(d["version"]) ||
+      state_field<long long>(d, "version") != kPickleVersion)
     throw InputError("RunResult pickle: not a state of this cohortgis (version " + std::to_string(kPickleVersion) +
                      "); pickle the results again with this version");
   auto r = std::make_shared<RunResult>();
-  r->scenario = d["scenario"].cast<std::string>();
-  r->variant = d["variant"].cast<std::string>();
-  r->title = d["title"].cast<std::string>();
-  r->grid = AgeGrid{d["width_years"].cast<int>(), d["n_ages"].cast<int>()};
+  r->scenario = state_field<std::string>(d, "scenario");
+  r->variant = state_field<std::string>(d, "variant");
+  r->title = state_field<std::string>(d, "title");
+  r->grid = AgeGrid{state_field<int>(d, "width_years"), state_field<int>(d, "n_ages")};
   r->grid.validate();
-  r->base_year = d["base_year"].cast<int>();
-  r->steps = d["steps"].cast<int>();
-  r->years = d["years"].cast<std::vector<int>>();
-  r->zone_ids = d["zone_ids"].cast<std::vector<std::string>>();
-  r->zone_names = d["zone_names"].cast<std::vector<std::string>>();
-  r->zone_names_en = d["zone_names_en"].cast<std::vector<std::string>>();
-  r->group_names = d["group_names"].cast<std::vector<std::string>>();
-  r->unit_names = d["unit_names"].cast<std::vector<std::string>>();
-  r->group_slots = d["group_slots"].cast<std::vector<std::string>>();
-  r->indicator_names = d["indicator_names"].cast<std::vector<std::string>>();
-  r->parity_indicator_names = d["parity_indicator_names"].cast<std::vector<std::string>>();
-  r->seconds = d["seconds"].cast<double>();
+  r->base_year = state_field<int>(d, "base_year");
+  r->steps = state_field<int>(d, "steps");
+  r->years = state_field<std::vector<int>>(d, "years");
+  r->zone_ids = state_field<std::vector<std::string>>(d, "zone_ids");
+  r->zone_names = state_field<std::vector<std::string>>(d, "zone_names");
+  r->zone_names_en = state_field<std::vector<std::string>>(d, "zone_names_en");
+  r->group_names = state_field<std::vector<std::string>>(d, "group_names");
+  r->unit_names = state_field<std::vector<std::string>>(d, "unit_names");
+  r->group_slots = state_field<std::vector<std::string>>(d, "group_slots");
+  r->indicator_names = state_field<std::vector<std::string>>(d, "indicator_names");
+  r->parity_indicator_names = state_field<std::vector<std::string>>(d, "parity_indicator_names");
+  r->seconds = state_field<double>(d, "seconds");
   if (r->steps < 0 || r->years.size() != uz(r->steps) + 1 || r->zone_names.size() != r->zone_ids.size() ||
       r->zone_names_en.size() != r->zone_ids.size())
     throw InputError("RunResult pickle: years, steps and zones do not agree");
-  const std::vector<double> population = doubles_of(d["population"], r->years.size() * r->cells(), "population");
+  const std::vector<double> population = doubles_of(d, "population", r->years.size() * r->cells());
   r->population = std::make_unique_for_overwrite<double[]>(population.size());
   std::copy(population.begin(), population.end(), r->population.get());
-  r->indicators = doubles_of(d["indicators"], r->years.size() * r->indicator_cells(), "indicators");
-  r->births = doubles_of(d["births"], uz(r->steps) * r->states(), "births");
-  r->deaths = doubles_of(d["deaths"], uz(r->steps) * r->states(), "deaths");
-  r->net_migration = doubles_of(d["net_migration"], uz(r->steps) * r->states(), "net_migration");
+  r->indicators = doubles_of(d, "indicators", r->years.size() * r->indicator_cells());
+  r->births = doubles_of(d, "births", uz(r->steps) * r->states());
+  r->deaths = doubles_of(d, "deaths", uz(r->steps) * r->states());
+  r->net_migration = doubles_of(d, "net_migration", uz(r->steps) * r->states());
   const bool parity = !r->parity_indicator_names.empty();
-  r->parity_shares = doubles_of(d["parity_shares"], parity ? r->years.size() * r->cells() / kSexes * kParityStates : 0,
-                                "parity_shares");
-  r->parity_indicators = doubles_of(d["parity_indicators"],
-                                    parity ? uz(r->steps) * r->unit_names.size() * r->parity_indicator_names.size() : 0,
-                                    "parity_indicators");
+  r->parity_shares = doubles_of(d, "parity_shares", parity ? r->years.size() * r->cells() / kSexes * kParityStates : 0);
+  r->parity_indicators = doubles_of(
+      d, "parity_indicators", parity ? uz(r->steps) * r->unit_names.size() * r->parity_indicator_names.size() : 0);
   // Optional (a state pickled before components_by_age has none): empty, or every component of every cell.
   if (d.contains("cell_components")) {
-    const std::size_t n = py::len(d["cell_components"]) / sizeof(double);
+    const std::size_t n = state_field<std::string>(d, "cell_components").size() / sizeof(double);
     const std::size_t full = kCellComponents.size() * uz(r->steps) * r->cells();
-    r->cell_components = doubles_of(d["cell_components"], n == 0 ? 0 : full, "cell_components");
+    r->cell_components = doubles_of(d, "cell_components", n == 0 ? 0 : full);
   }
   return r;
 }

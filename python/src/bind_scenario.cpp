@@ -498,7 +498,16 @@ void bind_scenario(py::module_& m) {
             std::vector<ZoneAggregate> out;
             for (const auto& [name, ids] : v) {
               ZoneAggregate a{name, {}};
-              for (const auto& id : ids) a.zones.push_back(static_cast<int>(zone_index(s, id)));
+              std::vector<bool> listed(s.zones.size(), false);
+              for (const auto& id : ids) {
+                const std::size_t z = zone_index(s, id);
+                // As a scenario file's aggregates: a zone listed twice was counted twice in each of its indicators.
+                if (listed[z])
+                  throw InputError("aggregates: '" + name + "': zone '" + id +
+                                   "' is listed twice; expected each zone once");
+                listed[z] = true;
+                a.zones.push_back(static_cast<int>(z));
+              }
               out.push_back(std::move(a));
             }
             s.aggregates = std::move(out);
@@ -657,7 +666,7 @@ void bind_scenario(py::module_& m) {
         // The same resolution as `cohortgis run`: "default" → the shipped example, data_dir → $COHORTGIS_DATA_DIR.
         const std::string file = app::resolve_scenario_file(scenario);
         const std::string data = app::resolve_data_dir(data_dir);
-        py::gil_scoped_release release;
+        const ReleasedGil release;
         const geodata::ReadPolicy allowed = geodata::granted(allow_read, allow_db, "allow_read", "allow_db");
         try {
           return scenarios::load_scenario_file(file, data, allowed, threads);
@@ -681,7 +690,7 @@ void bind_scenario(py::module_& m) {
         scenarios::MemoryTables frames;
         for (const auto& [name, t] : tables) frames[name] = scenarios::MemoryTable{t.first, t.second};
         const std::string data = app::resolve_data_dir(data_dir);
-        py::gil_scoped_release release;
+        const ReleasedGil release;
         return scenarios::load_scenario_text(text, label, base_dir.empty() ? "." : base_dir, data, frames);
       },
       py::arg("text"), py::arg("label"), py::arg("data_dir"), py::arg("tables"), py::arg("base_dir") = "",

@@ -34,6 +34,43 @@ class ScenarioInUse {
 };
 void check_not_running(const scenarios::Scenario& s);
 
+// The GIL released around work that does not touch Python (the engine, a job, a load), made safe for the interpreter's
+// exit: a daemon thread inside cohortgis then took the GIL back during finalization, and CPython ended it with
+// pthread_exit through these C++ frames: std::terminate or SIGSEGV at exit (hostile probe 4). An atexit hook
+// (install_exit_guard) asks the runs in flight to stop (interpreter_exiting) and waits for every region to end, up to
+// kExitWaitSeconds; a thread that would take the GIL after that parks instead until the process ends. Once the exit
+// has begun a new region on another thread raises RuntimeError. Made with the GIL held (python/src/interruptible.cpp).
+class ReleasedGil {
+ public:
+  ReleasedGil();
+  ~ReleasedGil();
+  ReleasedGil(const ReleasedGil&) = delete;
+  ReleasedGil& operator=(const ReleasedGil&) = delete;
+
+ private:
+  PyThreadState* state_;
+};
+
+// The GIL taken inside a ReleasedGil (progress callbacks, Ctrl-C checks), or the thread parked when the interpreter may
+// be finalizing (as above).
+class HeldGil {
+ public:
+  HeldGil();
+  ~HeldGil();
+  HeldGil(const HeldGil&) = delete;
+  HeldGil& operator=(const HeldGil&) = delete;
+
+ private:
+  PyGILState_STATE state_;
+};
+
+// With the GIL held: whether the interpreter has begun to exit (its atexit hooks run) and this thread is not the one
+// exiting. A run in flight then stops as on Ctrl-C, without calling Python (exit_error's RuntimeError).
+bool interpreter_exiting();
+py::error_already_set exit_error();
+constexpr int kExitWaitSeconds = 10;
+void install_exit_guard();  // module.cpp, once
+
 // Runs `work` with the GIL released on a thread of its own while the calling (main) thread checks for pending signals
 // every 50 ms (PyErr_CheckSignals: Python's SIGINT handler raises KeyboardInterrupt there). On a Python error `cancel`
 // is set, `work` is waited for (it must stop soon once `cancel` is set), and the error is raised; otherwise what

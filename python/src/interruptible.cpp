@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <pthread.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <exception>
@@ -11,6 +13,86 @@
 
 namespace cohortgis::python {
 
+namespace {
+
+// Interpreter exit (common.hpp ReleasedGil). Atomics only, no mutex: a fork child inherits them as they were.
+std::atomic<bool> g_exiting{false};    // the atexit hook has begun
+std::atomic<bool> g_abandoned{false};  // it has stopped waiting: finalization may begin at any time
+std::atomic<int> g_in_flight{0};       // ReleasedGil regions open, every thread
+std::atomic<int> g_acquiring{0};       // threads past the check below and taking the GIL
+std::thread::id g_exit_thread;         // the thread running the hook (written before g_exiting)
+thread_local int t_regions = 0;        // this thread's open regions (all a fork child keeps)
+
+bool other_than_exit_thread() { return std::this_thread::get_id() != g_exit_thread; }
+
+// Before taking the GIL inside a region: once the hook has stopped waiting, taking it could end this thread with
+// pthread_exit through C++ frames, so the thread sleeps until the process ends. The hook waits for the threads that
+// passed the check (seq_cst: either this load sees g_abandoned, or the hook sees g_acquiring > 0).
+void before_take() {
+  g_acquiring.fetch_add(1);
+  if (g_abandoned.load() && other_than_exit_thread()) {
+    g_acquiring.fetch_sub(1);
+    for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
+  }
+}
+
+void at_exit() {  // Python's atexit: after the non-daemon threads are joined, before finalization; GIL held
+  g_exit_thread = std::this_thread::get_id();
+  g_exiting.store(true);
+  PyThreadState* state = PyEval_SaveThread();  // the runs in flight take it to stop
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kExitWaitSeconds);
+  while (g_in_flight.load() > t_regions && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  g_abandoned.store(true);
+  while (g_acquiring.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  PyEval_RestoreThread(state);
+}
+
+void after_fork_in_child() {  // only this thread goes on in the child: its own regions are the open ones
+  g_in_flight.store(t_regions);
+  g_acquiring.store(0);
+}
+
+}  // namespace
+
+ReleasedGil::ReleasedGil() {
+  if (interpreter_exiting())
+    throw std::runtime_error(
+        "the Python interpreter is exiting: cohortgis starts no work on another thread (a daemon thread) after that");
+  ++t_regions;
+  g_in_flight.fetch_add(1);
+  state_ = PyEval_SaveThread();
+}
+
+ReleasedGil::~ReleasedGil() {
+  before_take();
+  PyEval_RestoreThread(state_);
+  g_acquiring.fetch_sub(1);
+  --t_regions;
+  g_in_flight.fetch_sub(1);
+}
+
+HeldGil::HeldGil() {
+  before_take();
+  state_ = PyGILState_Ensure();
+  g_acquiring.fetch_sub(1);
+}
+
+HeldGil::~HeldGil() { PyGILState_Release(state_); }
+
+bool interpreter_exiting() { return g_exiting.load() && other_than_exit_thread(); }
+
+py::error_already_set exit_error() {
+  PyErr_SetString(PyExc_RuntimeError,
+                  "cohortgis: stopped because the Python interpreter is exiting (a daemon thread's run)");
+  return py::error_already_set();
+}
+
+void install_exit_guard() {
+  py::module_::import("atexit").attr("register")(py::cpp_function(&at_exit));
+  pthread_atfork(nullptr, nullptr, &after_fork_in_child);
+}
+
 void run_interruptibly(std::atomic<bool>& cancel, const std::function<void()>& work,
                        const std::function<void()>& poll) {
   std::mutex m;
@@ -19,7 +101,7 @@ void run_interruptibly(std::atomic<bool>& cancel, const std::function<void()>& w
   std::exception_ptr failure;
   std::optional<py::error_already_set> py_error;  // KeyboardInterrupt (or what another signal handler raised)
   {
-    py::gil_scoped_release release;
+    const ReleasedGil release;
     std::thread worker;
     try {
       worker = std::thread([&] {
@@ -41,8 +123,11 @@ void run_interruptibly(std::atomic<bool>& cancel, const std::function<void()>& w
       if (py_error) continue;
       lock.unlock();
       {
-        py::gil_scoped_acquire gil;
-        if (PyErr_CheckSignals() != 0) {
+        const HeldGil gil;
+        if (interpreter_exiting()) {  // no Python runs now: the work is stopped, its RuntimeError raised
+          py_error.emplace(exit_error());
+          cancel.store(true);
+        } else if (PyErr_CheckSignals() != 0) {
           py_error.emplace();
           cancel.store(true);
         } else if (poll) {

@@ -29,6 +29,7 @@ PYBIND11_MODULE(_cohortgis, m) {
   cohortgis::python::bind_render(m);
   cohortgis::python::bind_ensemble(m);
   cohortgis::python::bind_jobs(m);
+  cohortgis::python::install_exit_guard();  // daemon threads inside cohortgis at exit (interruptible.cpp)
 
   // `T.__new__(T)` skips __init__; pybind11 then hands the methods raw, unconstructed memory for the object (its
   // lazy allocation), read as garbage or crashing (hostile probe 19: StepSchedules, SIGSEGV). That allocation is

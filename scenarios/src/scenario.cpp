@@ -14,6 +14,7 @@
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/text_encoding.hpp"
 #include "shared_steps.hpp"
+#include "text_limits.hpp"
 
 namespace cohortgis::scenarios {
 
@@ -98,6 +99,10 @@ void Scenario::validate() const {
                      ": holds a control character (tab, line break, NUL …); expected a name on one line");
   const std::string what = "scenario '" + name + "'";
   check_name(variant, what + ": variant name");
+  // As a file's scenario.title: a title set from Python was copied whole into every output (10 MB: 30 MB of results).
+  if (const std::size_t chars = geodata::utf8_chars(title); chars > detail::kMaxTitleChars)
+    throw InputError(what + ": title of " + std::to_string(chars) + " characters; expected at most " +
+                     std::to_string(detail::kMaxTitleChars));
   grid.validate();
   if (zones.empty()) throw InputError(what + ": no zones");
   if (group_names.empty()) throw InputError(what + ": no population groups");
