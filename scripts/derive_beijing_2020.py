@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""Derives two input tables of the default scenario (scenarios/examples/beijing-2020) from the census data in data/.
+"""Derives the input tables of the default scenario (scenarios/examples/beijing-2020) from the census data in data/.
 
 Run from the source tree after building: /usr/bin/python3 scripts/derive_beijing_2020.py build/cli/cohortgis [OUT]
-It writes beijing2020_group_profiles.csv and beijing2020_district_net_migration.csv into OUT (default data/census);
+It writes beijing2020_group_profiles.csv, beijing2020_net_migration.csv, beijing2020_district_net_migration.csv and
+beijing2020_households.csv (3. below) into OUT (default data/census);
 tests/scenarios/derive_beijing_2020_test.py checks that the committed tables are what this script writes.
 
 1. Group age profiles (ecological regression, Goodman 1953, "Ecological regressions and behavior of individuals",
@@ -28,6 +29,8 @@ tests/scenarios/derive_beijing_2020_test.py checks that the committed tables are
    over the 16 districts; census totals of 2000, 2010, 2020). The differentials add up to 0, so the districts add up
    to N. Counts per year, constant. Each cell is split over the groups by the district's odds of being floating at
    that age under the fitted profiles (1.). Bulletin figures of 2022-2024 are never read here (the checked years).
+3. Households ([households] average_size): each district's residents per family household of the 2020 census,
+   pop_resident / households_family, held constant by the scenario.
 """
 import csv
 import math
@@ -234,10 +237,25 @@ def differential_persistence(census2020):
     return sum(a * b for a, b in zip(d1, d2)) / sum(a * a for a in d1)
 
 
+def write_households(out, census2020):
+    """Residents per family household (家庭户) of each district in 2020, the scenario's [households] average_size:
+    pop_resident / households_family, so that the scenario's households of 2020 are the census's family households.
+    The census's own average size (户规模, avg_family_household_size, kept beside it) divides only the persons living
+    in family households: applied to all residents it would make households of the collective ones (集体户)."""
+    codes = sorted({c for c, ind in census2020 if ind == "households_family"})
+    with open(os.path.join(out, "beijing2020_households.csv"), "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["zone", "persons_per_household", "pop_resident", "households_family", "avg_family_household_size"])
+        for c in codes:
+            pop, hh = census2020[(c, "pop_resident")], census2020[(c, "households_family")]
+            w.writerow([c, repr(pop / hh), f"{pop:.0f}", f"{hh:.0f}", f"{census2020[(c, 'avg_family_household_size')]:g}"])
+
+
 def main():
     cli = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "cli", "cohortgis")
     out = sys.argv[2] if len(sys.argv) > 2 else os.path.join(DATA, "census")
     census2020 = read_long(os.path.join(DATA, "census", "census2020_districts.csv"))
+    write_households(out, census2020)
     profiles = group_profiles(census2020)
     with open(os.path.join(out, "beijing2020_group_profiles.csv"), "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")

@@ -10,6 +10,7 @@
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/geodata/maps.hpp"
 #include "cohortgis/geodata/table.hpp"
+#include "map_classes.hpp"
 
 namespace cohortgis::app {
 
@@ -57,9 +58,12 @@ std::optional<ReportSection> monitoring_report_section(const Results& r, Languag
       if (flag.find("no_projection") != std::string::npos) flag_text += "无预测值 ";
     }
     const std::string role = zh ? (row[crole] == "fitted" ? "拟合" : "检验") : row[crole];
+    // A rate that changes sign (natural growth) has no meaningful relative difference: 0.01 ‰ published against
+    // −1.16 ‰ projected showed "−11727.0 %" in the default's review; its difference says it (monitoring.csv keeps it).
+    const std::string relative = signed_measure(ind) ? (zh ? "—" : "–") : format_value(100 * number(row[cr]), 1, l);
     s.rows.push_back({row[cy], r.zone_label(row[cz], l), name, format_indicator(ind, obs, l),
-                      format_indicator(ind, proj, l), format_indicator(ind, number(row[cd]), l),
-                      format_value(100 * number(row[cr]), 1, l), role, flag_text});
+                      format_indicator(ind, proj, l), format_indicator(ind, number(row[cd]), l), relative, role,
+                      flag_text});
     const std::string key = row[cz] + '|' + row[cg] + '|' + ind;
     if (!charts.count(key)) {
       order.push_back(key);
@@ -78,11 +82,13 @@ std::optional<ReportSection> monitoring_report_section(const Results& r, Languag
   }
   s.note =
       zh ? "差值 = 预测 − 公报；相对差 = 差值 / "
-           "公报。“拟合”的数字用于设定死亡或生育水平，不作检验；“检验”的数字未用于设定任何假设。"
+           "公报（自然增长率等可正可负的比率不计相对差，见差值）。“拟合”的数字用于设定死亡或生育水平，不作检验；“检验”"
+           "的数字未用于设定任何假设。"
            "超出容差：检验数字的差超过情景声明的容差（水平用相对差，接近零的比率用绝对差）。插值：预测未报告该年，取前"
            "后预测年份之间的直线；"
            "步长均值：比率取覆盖该年的预测步长的平均值。数字见 monitoring.csv。"
-         : "Difference = projected − published; relative = difference / published. Fitted figures set a mortality "
+         : "Difference = projected − published; relative = difference / published (none for a rate that changes "
+           "sign, such as the natural growth rate: see the difference). Fitted figures set a mortality "
            "or fertility level and are no test; checked figures were not used for any assumption. beyond_tolerance: "
            "a checked figure further from the projection than the scenario's tolerance (relative for levels, "
            "absolute for rates near zero). interpolated: the projection does not report that year, the straight "

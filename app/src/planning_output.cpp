@@ -245,10 +245,22 @@ std::vector<ReportSection> planning_report_sections(const Results& r, Language l
     ReportSection s;
     s.id = "households";
     s.title = zh ? "住户与住房需求" : "Households and dwellings needed";
-    s.header =
-        zh ? std::vector<std::string>{"方案", "区域", "年份", "人口", "住户", "所需住房", "户均人口"}
-           : std::vector<std::string>{
-                 "variant", "zone", "year", "population", "households", "dwellings needed", "persons per household"};
+    // Units in the headers (a planner's table had "人口, 住户, 所需住房" without them) and a whole-area row per variant
+    // and year after its zones: the area's households are what a plan's housing target is set against.
+    s.header = zh ? std::vector<std::string>{"方案",
+                                             "区域",
+                                             "年份",
+                                             "人口（人）",
+                                             "住户（户）",
+                                             "所需住房（套）",
+                                             "户均人口（人/户）"}
+                  : std::vector<std::string>{"variant",
+                                             "zone",
+                                             "year",
+                                             "population (persons)",
+                                             "households",
+                                             "dwellings needed",
+                                             "persons per household"};
     // The first and the last year only (the file has every year).
     std::string first, last;
     for (const auto& row : t.rows) {
@@ -256,11 +268,37 @@ std::vector<ReportSection> planning_report_sections(const Results& r, Language l
       if (first.empty() || std::stoi(y) < std::stoi(first)) first = y;
       if (last.empty() || std::stoi(y) > std::stoi(last)) last = y;
     }
-    for (const auto& row : t.rows) {
-      if (row[t.column("year")] != first && row[t.column("year")] != last) continue;
-      s.rows.push_back({r.variant_label(row[t.column("variant")], l), r.zone_label(row[t.column("zone")], l), row[t.column("year")],
+    struct Sum {
+      double population = 0, households = 0, dwellings = 0;
+      std::size_t zones = 0, last_row = 0;
+    };
+    std::map<std::pair<std::string, std::string>, Sum> sums;  // (variant, year)
+    const auto value = [](const std::string& text) {
+      double v = std::nan("");
+      geodata::parse_number(text, v);
+      return v;
+    };
+    for (std::size_t i = 0; i < t.rows.size(); ++i) {
+      const auto& row = t.rows[i];
+      Sum& sum = sums[{row[t.column("variant")], row[t.column("year")]}];
+      sum.population += value(row[t.column("population")]);
+      sum.households += value(row[t.column("households")]);
+      sum.dwellings += value(row[t.column("dwellings_needed")]);
+      ++sum.zones;
+      sum.last_row = i;
+    }
+    for (std::size_t i = 0; i < t.rows.size(); ++i) {
+      const auto& row = t.rows[i];
+      const std::string &variant = row[t.column("variant")], &year = row[t.column("year")];
+      if (year != first && year != last) continue;
+      s.rows.push_back({r.variant_label(variant, l), r.zone_label(row[t.column("zone")], l), year,
                         num(row[t.column("population")], 0), num(row[t.column("households")], 0),
                         num(row[t.column("dwellings_needed")], 0), num(row[t.column("persons_per_household")], 2)});
+      const Sum& sum = sums.at({variant, year});
+      if (sum.last_row == i && sum.zones > 1)
+        s.rows.push_back({r.variant_label(variant, l), r.zone_label("total", l), year,
+                          format_value(sum.population, 0, l), format_value(sum.households, 0, l),
+                          format_value(sum.dwellings, 0, l), format_value(sum.population / sum.households, 2, l)});
     }
     s.note = zh ? "住户 = Σ 户主率 × 人口（或 人口 / 户均人口）；所需住房 = 住户 /（1 − 空置率）。首末年份；各年见 "
                   "households.csv。"

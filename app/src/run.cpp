@@ -79,7 +79,10 @@ struct Progress {
       draw(done, total);
     } else {
       const int end = base_year + done * width, start = end - width;
-      std::fprintf(stderr, "cohortgis: step %d/%d (%d-%d) done\n", done, total, start + 1, end);
+      if (width == 1)  // an annual step is one year: "(2030)", not "(2030-2030)"
+        std::fprintf(stderr, "cohortgis: step %d/%d (%d) done\n", done, total, end);
+      else
+        std::fprintf(stderr, "cohortgis: step %d/%d (%d-%d) done\n", done, total, start + 1, end);
       std::fflush(stderr);
     }
   }

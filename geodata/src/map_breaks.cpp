@@ -166,12 +166,20 @@ std::vector<double> choropleth_breaks(const std::vector<double>& values, const M
     if (std::isfinite(v)) (v <= 0 ? neg : pos).push_back(v);
   if (neg.empty() || pos.empty() || std::all_of(neg.begin(), neg.end(), [](double v) { return v == 0; }))
     return merge_alike(class_breaks(values, st.classes, st.method), st.legend_decimals);
-  // Share the classes between the two sides by their number of values, at least one each, at most 5 each.
+  // Share the classes between the two sides by their number of values, at most 5 each, and at least two on a side
+  // with two or more distinct values when there are four classes or more: North Carolina's change 1984-2004 (70
+  // counties losing, 30 growing) gave the growing side one class, 0.0 - 29.8 %, so +1 % and +30 % looked alike.
   const int k = std::max(2, st.classes);
+  const auto side_min = [k](std::vector<double> side) {
+    std::sort(side.begin(), side.end());
+    const bool several = std::unique(side.begin(), side.end()) - side.begin() >= 2;
+    return k >= 4 && several ? 2 : 1;
+  };
+  const int min_n = side_min(neg), min_p = side_min(pos);
   int kn =
       static_cast<int>(std::lround(k * static_cast<double>(neg.size()) / static_cast<double>(neg.size() + pos.size())));
-  kn = std::clamp(kn, 1, std::min(5, k - 1));
-  const int kp = std::clamp(k - kn, 1, 5);
+  kn = std::clamp(kn, min_n, std::min(5, k - min_p));
+  const int kp = std::clamp(k - kn, min_p, 5);
   std::vector<double> bn = class_breaks(neg, kn, st.method), bp = class_breaks(pos, kp, st.method);
   bn.back() = 0.0;
   bp.front() = 0.0;

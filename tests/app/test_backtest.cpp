@@ -601,6 +601,12 @@ struct ExamCopy {
     fs::remove_all(ex / "results");
     for (const char* d : {"geo", "wpp", "census"})
       fs::copy(fs::path(COHORTGIS_DATA) / d, data / d, fs::copy_options::recursive);
+    // The residual method needs an earlier census by age, which the example does not ship (its 2000 census has
+    // district totals only): a 2005 census made of the 2010 one's cells × 0.9, so that `estimate --mx` runs.
+    fs::copy_file(ex / "census2010_units.csv", ex / "census2005_by_age.csv");
+    perturb(
+        ex / "census2005_by_age.csv", "population", [](const std::map<std::string, std::string>&) { return true; }, 0.9,
+        0.0);
   }
   ~ExamCopy() { fs::remove_all(root); }
   // What a planner runs: the estimate of migration (2000 and 2010 censuses), the district fertility levels (2010
@@ -618,6 +624,21 @@ struct ExamCopy {
     app::estimate(e);
     for (const char* f : {"net_migration.csv", "population_2010.csv"})
       files[std::string("estimate/") + f] = cohortgis::test::slurp((fs::path(e.out_dir) / f).string());
+    // The residual (census-survival) method: the death rates of `--mx` through `--mx-filter iso3=CHN --mx-filter
+    // period_start=2010`, as a planner launching in 2010 selects them from WPP's file of 2010-2020.
+    app::EstimateConfig m = e;
+    m.first = (ex / "census2005_by_age.csv").string();
+    m.first_crosswalk = e.second_crosswalk;
+    m.first_year = 2005;
+    m.mx = (data / "wpp" / "mortality_mx_abridged_2010_2020.csv").string();
+    m.mx_filter = {{"iso3", "CHN"}, {"period_start", "2010"}};
+    m.out_dir = (root / ("residual_" + tag)).string();
+    app::estimate(m);
+    for (const char* f : {"net_migration.csv", "population_2010.csv"})
+      files[std::string("residual/") + f] = cohortgis::test::slurp((fs::path(m.out_dir) / f).string());
+    // (Its estimate_report.md lists the inputs' SHA-256, which a perturbation changes: not compared.)
+    EXPECT_NE(cohortgis::test::slurp((fs::path(m.out_dir) / "estimate_report.md").string()).find("survival ratios"),
+              std::string::npos);
     app::LevelsConfig l;
     l.figures = (ex / "births_2010.csv").string();
     l.population = (ex / "estimated" / "population_2010.csv").string();
@@ -652,13 +673,15 @@ bool in_2010(const std::map<std::string, std::string>& row) { return row.at("per
 bool any_row(const std::map<std::string, std::string>&) { return true; }
 
 // Perturbing only what is dated after the launch year 2010 — the exam (observed_2020.csv), the 2020 census of
-// data/census, WPP's rates of 2015-2020 (the scenario and the estimate select 2010-2015) — leaves every estimate
-// (migration, district fertility levels) and every projection file byte for byte the same; perturbing data of the
-// launch year (WPP's 2010-2015 death rates, one unit of the 2010 census) changes them, so the comparison can fail.
+// data/census, WPP's rates of 2015-2020 (the scenario and the estimates select 2010-2015: the residual method's
+// `--mx-filter` too) — leaves every estimate (migration from totals and by the residual method, district fertility
+// levels) and every projection file byte for byte the same; perturbing data of the launch year (WPP's 2010-2015
+// death rates, one unit of the 2010 census) changes them, so the comparison can fail. (A mutant of
+// read_abridged_mx that applies only the first filter, iso3, reads the 2015-2020 rows and fails here.)
 TEST(BacktestExam, NothingDatedAfterTheLaunchYearReachesTheProjection) {
   const ExamCopy copy;
   const auto before = copy.run("a");
-  ASSERT_GE(before.size(), 7u);  // 2 estimate, 2 levels files, population.csv, components.csv, indicators.csv …
+  ASSERT_GE(before.size(), 9u);  // 2 estimate, 2 residual, 2 levels files, population.csv, components.csv …
   ASSERT_TRUE(before.count("projection/population.csv"));
   EXPECT_EQ(perturb(copy.ex / "observed_2020.csv", "population", any_row, 3.0, 0.0), 16u * 37u);
   EXPECT_GT(perturb(copy.data / "wpp" / "mortality_mx_abridged_2010_2020.csv", "mx", after_2010, 2.0, 0.0), 0u);
@@ -676,6 +699,7 @@ TEST(BacktestExam, NothingDatedAfterTheLaunchYearReachesTheProjection) {
   EXPECT_FALSE(launch.at("projection/population.csv") == before.at("projection/population.csv"));
   EXPECT_FALSE(launch.at("estimate/population_2010.csv") == before.at("estimate/population_2010.csv"));
   EXPECT_FALSE(launch.at("estimate/net_migration.csv") == before.at("estimate/net_migration.csv"));
+  EXPECT_FALSE(launch.at("residual/net_migration.csv") == before.at("residual/net_migration.csv"));
 }
 
 }  // namespace

@@ -171,5 +171,31 @@ TEST(DefaultReview, MonitoringTableOfTheBaseline) {
       EXPECT_LT(rel, 1e-6);
     }
   }
+  // The example's [households] and group service norm (round 22): households of 2020 are the census's 8,230,792
+  // family households (residents per family household of each district, data/census/beijing2020_households.csv), and
+  // the floating children's school places count the floating persons aged 6-11 of population.csv only.
+  const auto hh = test::read_csv((out / "households.csv").string());
+  double households_2020 = 0;
+  for (std::size_t r = 0; r < hh.rows.size(); ++r)
+    if (hh.at(r, "year") == "2020") households_2020 += hh.num(r, "households");
+  EXPECT_NEAR(households_2020, 8230792.0, 1e-3);
+  const auto pop = test::read_csv((out / "population.csv").string());
+  std::map<std::string, double> floating_6_11;  // year
+  for (std::size_t r = 0; r < pop.rows.size(); ++r) {
+    const int age = std::stoi(pop.at(r, "age"));
+    if (pop.at(r, "group") == "floating" && age >= 6 && age <= 11)
+      floating_6_11[pop.at(r, "year")] += pop.num(r, "population");
+  }
+  const auto sd = test::read_csv((out / "service_demand.csv").string());
+  int services = 0;
+  for (std::size_t r = 0; r < sd.rows.size(); ++r)
+    if (sd.at(r, "zone") == "total" &&
+        sd.at(r, "service") == "primary school places for floating children (随迁子女)") {
+      const double want = floating_6_11.at(sd.at(r, "year"));
+      EXPECT_NEAR(sd.num(r, "basis"), want, 1e-9 * want) << sd.at(r, "year");
+      EXPECT_NEAR(sd.num(r, "demand"), want, 1e-9 * want) << sd.at(r, "year");
+      ++services;
+    }
+  EXPECT_EQ(services, 16);  // 2020-2035
   fs::remove_all(out);
 }

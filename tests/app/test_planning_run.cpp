@@ -5,9 +5,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <string>
+#include <vector>
 
 #include "cohortgis/app/run.hpp"
 #include "csv_fixture.hpp"
@@ -180,5 +183,81 @@ TEST(PlanningRunGroups, HouseholdsByGroupAddUpToAll) {
       }
   }
   EXPECT_EQ(checked, 3 * 4 * 2);
+  fs::remove_all(dir);
+}
+
+// Planner walkthrough (round 22): the report's households table says its units and gives the whole area's row for
+// each variant and year (the sum of the zones; persons per household = population / households), and the monitoring
+// table gives no relative difference for a rate that changes sign (the default's natural growth of 2024, 0.01 ‰
+// published, −1.16 ‰ projected, showed "−11727.0 %"), while a level keeps it.
+TEST(PlanningReport, HouseholdsWithUnitsAndAreaTotalNoRelativeForSignedRates) {
+  const fs::path dir = fs::temp_directory_path() / ("cohortgis_planning_report_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "observed.csv")
+      << "year,zone,indicator,value,unit\n2025,900000,population_resident,21000,persons\n"
+      << "2025,900000,natural_growth_per_1000,0.01,‰\n";
+  std::ofstream toml(dir / "s.toml");
+  toml << "[scenario]\nname = \"r\"\nlanguage = \"en\"\n[geography]\nzones = [ { id = \"A\" }, { id = \"B\" } ]\n"
+       << "[projection]\nbase_year = 2020\nhorizon = 2030\nstep = 5\nopen_age = 20\n"
+       << "[base_population]\ntable = \"" << fixture("planning/base.csv") << "\"\n"
+       << "[fertility]\nschedule = { path = \"" << fixture("planning/asfr.csv") << "\" }\ntfr = 1.5\nsrb = 105\n"
+       << "[mortality]\nmx = { path = \"" << fixture("planning/mx.csv") << "\", columns = { value = \"mx\" } }\n"
+       << "[households]\nheadship = \"" << fixture("planning/headship.csv") << "\"\nvacancy_percent = 4\n"
+       << "[monitoring]\nobserved = \"observed.csv\"\nwhole_area = \"900000\"\n"
+       << "names = { population_resident = \"population\" }\n"
+       << "tolerances = { population_resident = { relative = 0.01 }, natural_growth_per_1000 = { absolute = 0.5 } }\n";
+  toml.close();
+  app::RunConfig cfg;
+  cfg.scenario = (dir / "s.toml").string();
+  cfg.out_dir = (dir / "out").string();
+  cfg.quiet = true;
+  cfg.data_dir = COHORTGIS_DATA;
+  cfg.allow_read = {COHORTGIS_FIXTURES};
+  app::run(cfg);
+  const auto hh = read_csv((dir / "out" / "households.csv").string());
+  double pop = 0, households = 0, dwellings = 0;
+  for (std::size_t r = 0; r < hh.rows.size(); ++r)
+    if (hh.at(r, "variant") == "baseline" && hh.at(r, "year") == "2030") {
+      pop += hh.num(r, "population");
+      households += hh.num(r, "households");
+      dwellings += hh.num(r, "dwellings_needed");
+    }
+  const std::string html = cohortgis::test::slurp((dir / "out" / "report.html").string());
+  const auto section = [&](const std::string& title) {
+    const std::size_t at = html.find(title);
+    EXPECT_NE(at, std::string::npos) << title;
+    return at == std::string::npos ? std::string() : html.substr(at, html.find("</table>", at) - at);
+  };
+  const auto cells = [](const std::vector<std::string>& c) {
+    std::string row = "<tr>";
+    for (const auto& x : c) row += "<td>" + x + "</td>";
+    return row + "</tr>";
+  };
+  const auto whole = [](double v, int decimals) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    std::string s = buf, out;  // thousands separators, as the English report writes them
+    const std::size_t dot = s.find('.') == std::string::npos ? s.size() : s.find('.');
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      if (i > 0 && i < dot && (dot - i) % 3 == 0) out += ',';
+      out += s[i];
+    }
+    return out;
+  };
+  const std::string h = section("Households and dwellings needed");
+  EXPECT_NE(h.find("<th>population (persons)</th>"), std::string::npos) << h;
+  EXPECT_NE(h.find(cells({"baseline", "Whole area", "2030", whole(pop, 0), whole(households, 0), whole(dwellings, 0),
+                          whole(pop / households, 2)})),
+            std::string::npos)
+      << h;
+  const std::string m = section("Monitoring: projected against published figures");
+  const std::size_t ng = m.find("Natural growth");
+  ASSERT_NE(ng, std::string::npos) << m;
+  const std::string ng_row = m.substr(ng, m.find("</tr>", ng) - ng);
+  EXPECT_NE(ng_row.find("<td>–</td>"), std::string::npos) << ng_row;
+  const std::size_t pr = m.find("<td>2025</td>");
+  const std::string pop_row = m.substr(pr, m.find("</tr>", pr) - pr);
+  EXPECT_EQ(pop_row.find("<td>–</td>"), std::string::npos) << pop_row;
   fs::remove_all(dir);
 }

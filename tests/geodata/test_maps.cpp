@@ -384,6 +384,50 @@ TEST(MapClasses, ClassesThatPrintAlikeMerge) {
   for (std::size_t i = 1; i < s.size(); ++i) EXPECT_NE(std::round(s[i] * 10), std::round(s[i - 1] * 10)) << i;
 }
 
+// Classes within each sign (planner walkthrough, round 22): North Carolina's change 1984-2004 has 70 counties losing
+// and 30 growing (+0.3 % to +29.8 %); sharing 5 classes by count gave the growing side one class "0.0 - 29.8", so a
+// county growing by 1 % and one growing by 30 % had one colour. Each side with two or more distinct values now gets
+// at least two classes (quantiles of its own values) when the map has four classes or more.
+TEST(MapClasses, EachSignKeepsTwoClassesOfItsOwn) {
+  MapStyle st;
+  st.diverging = true;
+  st.legend_decimals = 1;
+  std::vector<double> v;
+  for (int i = 0; i < 70; ++i) v.push_back(-0.4 - 0.42 * i);  // −0.4 … −29.4
+  for (int i = 0; i < 30; ++i) v.push_back(0.3 + 1.0 * i);    // +0.3 … +29.3
+  const double lo = v[69], hi = v.back();
+  const std::vector<double> b = choropleth_breaks(v, st);
+  // Three classes below 0 and two above: quantiles of each side, 0 a break, the extremes kept.
+  ASSERT_EQ(b.size(), 6u);
+  EXPECT_EQ(b.front(), lo);
+  EXPECT_EQ(b[3], 0.0);
+  EXPECT_NEAR(b[4], 0.3 + 14.5, 1e-9);  // the growing side's median (type 7 of 30 values: between the 15th and 16th)
+  EXPECT_EQ(b.back(), hi);
+  EXPECT_NE(class_of(1.3, b), class_of(29.3, b));
+  // Quantiles of the losing side: type 7 at 1/3 and 2/3 of its 70 values.
+  EXPECT_NEAR(b[1], -29.38 + 0.42 * 23.0, 1e-9);
+  EXPECT_NEAR(b[2], -29.38 + 0.42 * 46.0, 1e-9);
+  // Blues for the two growing classes, reds for the three losing ones (RdBu around 0).
+  EXPECT_EQ(choropleth_colours(b, st), (std::vector<std::uint32_t>{0xd6604d, 0xf4a582, 0xfddbc7, 0xd1e5f0, 0x92c5de}));
+  // Mirrored (30 losing, 70 growing): two classes below 0, three above.
+  std::vector<double> m;
+  for (double x : v) m.push_back(-x);
+  const std::vector<double> bm = choropleth_breaks(m, st);
+  ASSERT_EQ(bm.size(), 6u);
+  EXPECT_EQ(bm[2], 0.0);
+  // A side of one distinct value keeps one class; four classes share two and two; two classes one and one.
+  std::vector<double> one = v;
+  for (std::size_t i = 70; i < one.size(); ++i) one[i] = 5.0;
+  const std::vector<double> b1 = choropleth_breaks(one, st);
+  EXPECT_EQ(b1[b1.size() - 2], 0.0);
+  st.classes = 4;
+  const std::vector<double> b4 = choropleth_breaks(v, st);
+  ASSERT_EQ(b4.size(), 5u);
+  EXPECT_EQ(b4[2], 0.0);
+  st.classes = 2;
+  EXPECT_EQ(choropleth_breaks(v, st), (std::vector<double>{lo, 0.0, hi}));
+}
+
 // Label placement (issue #18): on the 16 Beijing districts every zone is named, by a label on its own pixels, a
 // callout over the empty page or a numbered key, and no two label boxes overlap. Checked against the zone index
 // raster of the same page layout (render_zone_index_buffer), drawn independently of the placement.

@@ -62,7 +62,7 @@ with tempfile.TemporaryDirectory() as tmp:
     sys.argv = ["derive", sys.argv[1], tmp]
     derive.main()
     for name in ("beijing2020_group_profiles.csv", "beijing2020_net_migration.csv",
-                 "beijing2020_district_net_migration.csv"):
+                 "beijing2020_district_net_migration.csv", "beijing2020_households.csv"):
         check(filecmp.cmp(os.path.join(tmp, name), os.path.join(ROOT, "data", "census", name), shallow=False),
               f"data/census/{name} differs from the script's output (rerun scripts/derive_beijing_2020.py)")
     with open(os.path.join(tmp, "beijing2020_net_migration.csv"), encoding="utf-8") as fh:
@@ -89,6 +89,14 @@ with tempfile.TemporaryDirectory() as tmp:
     # The core districts lost residents over 2010-2020 (东城 with 崇文: 91.9万 → 70.9万), outer ones gained.
     by = {x["zone"]: float(x["net_2010_2020_per_year"]) for x in rows}
     check(by["110101"] < 0 and by["110102"] < 0 and by["110112"] > 0, "signs of the 2010-2020 residuals")
+
+# 5. Households: residents / family households, so the scenario's households of 2020 are the census's 8,230,792
+# family households (家庭户, the sum of households_family over the 16 districts of census2020_districts.csv).
+with open(os.path.join(ROOT, "data", "census", "beijing2020_households.csv"), encoding="utf-8") as fh:
+    hh = list(csv.DictReader(fh))
+check(len(hh) == 16, f"{len(hh)} household rows")
+check(abs(sum(float(x["pop_resident"]) / float(x["persons_per_household"]) for x in hh) - 8230792) < 1e-3,
+      "households of 2020 = the census's family households")
 
 print("failures:", len(failures))
 sys.exit(1 if failures else 0)

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
-# Builds the input tables of this example from the project's shared census files (Debian python3 only):
-#   python3 make_tables.py SHARED_GEO_DIR DATA_DIR
-# SHARED_GEO_DIR: the folder with census2010_districts_age.csv, census2010_to_2020_crosswalk.csv and
-# beijing_census2000_districts.csv (shared/data/geo, DATA.md there); DATA_DIR: the repository's data/ folder (the 2020
+# Builds the input tables of this example from the census files in data/census (Debian python3 only):
+#   python3 make_tables.py CENSUS_DIR DATA_DIR     (from here: make_tables.py ../../../data/census ../../../data)
+# CENSUS_DIR: the folder with census2010_districts_age.csv, census2010_to_2020_crosswalk.csv and
+# beijing_census2000_districts.csv (data/census, DATA.md there); DATA_DIR: the repository's data/ folder (the 2020
 # census, data/census/census2020_districts.csv). Only reformatting: units, long layout, ages 0 and 1-4 summed to 0-4.
 # The 2020 census goes only into observed_2020.csv, the back-test's exam; the estimate never reads it.
 import csv, os, sys

@@ -86,7 +86,9 @@ struct MapStyle {
   bool labels = true, scale_bar = true, north_arrow = true;
   // A signed measure (a change, a growth or migration rate). The palette rule of every map and of results.gpkg:
   // - signed, values of both signs: a break at 0, negative classes in reds and positive ones in blues (ColorBrewer
-  //   "RdBu", colour-blind safe), each side classed by `method` on its own values;
+  //   "RdBu", colour-blind safe), each side classed by `method` on its own values; the classes are shared by the
+  //   sides' numbers of values, at most 5 a side, and with 4 classes or more a side of two or more distinct values
+  //   gets at least 2 (so growth of +1 % and +30 % do not share a class when most zones decline);
   // - signed, values on one side of 0 only: that side's colours, ColorBrewer "Reds" for values <= 0 (the steepest
   //   loss darkest) or "Blues" for values >= 0 (the largest gain darkest), so reds always mean losses;
   // - not signed (counts, shares, ages …): the sequential "YlGnBu" (sequential_palette), darkest = largest.
