@@ -296,8 +296,13 @@ void write_text(const fs::path& file, const std::string& text) {
 // the manifest then lists and seals with the others.
 std::string backtest_inputs_csv(const BacktestConfig& cfg) {
   std::string csv = "role,path,sha256\n";
-  append_csv_row(csv, {"observed", cfg.observed, geodata::sha256_file(cfg.observed)});
-  if (!cfg.earlier.empty()) append_csv_row(csv, {"earlier", cfg.earlier, geodata::sha256_file(cfg.earlier)});
+  for (const auto& [role, path] : {std::pair{"observed", cfg.observed}, std::pair{"earlier", cfg.earlier}}) {
+    if (path.empty()) continue;
+    append_csv_row(csv, {role, path, geodata::sha256_file(path)});
+    // What GDAL read beside the table (a CSV's .csvt …), as a scenario's tables' companions.
+    for (const std::string& side : geodata::read_companions(path))
+      append_csv_row(csv, {std::string(role) + " (sidecar)", side, geodata::sha256_file(side)});
+  }
   return csv;
 }
 

@@ -13,6 +13,7 @@
 #include "figures.hpp"
 #include "output_dir.hpp"
 #include "text_output.hpp"
+#include "written_number.hpp"
 
 namespace cohortgis::app {
 
@@ -37,7 +38,7 @@ void probability_map(const Results& r, Language l, ReportSection& s) {
   for (std::size_t k = 0; k < p.size(); ++k)
     if (p.text(k, "variant") == variant && std::stoi(p.text(k, "year")) == year &&
         p.text(k, "event") == "above_base_year")
-      by_zone[p.text(k, "zone")] = 100.0 * std::stod(p.text(k, "probability"));
+      by_zone[p.text(k, "zone")] = 100.0 * written_number(p.text(k, "probability"));
   std::vector<double> values;
   std::vector<std::string> labels;
   for (const auto& id : zones->ids()) {
@@ -92,7 +93,7 @@ std::optional<ReportSection> ensemble_report_section(const Results& r, Language 
                               : st == "missed" ? "未达成"
                                                : "未知")
                            : st,
-                        p.empty() ? "—" : number_cell(std::round(std::stod(p) * 1000.0) / 10.0) + "%"});
+                        p.empty() ? "—" : number_cell(std::round(written_number(p) * 1000.0) / 10.0) + "%"});
     }
   }
   // Fan charts: the whole area's population and share aged 65+, per variant.
@@ -108,10 +109,10 @@ std::optional<ReportSection> ensemble_report_section(const Results& r, Language 
     const std::string ind = q.text(k, "indicator");
     if (ind != "population" && ind != "share_65_plus_percent") continue;
     Fan& f = fans[{ind, q.text(k, "variant")}];
-    f.years.push_back(std::stod(q.text(k, "year")));
+    f.years.push_back(written_number(q.text(k, "year")));
     for (const char* c : kColumns) {
       const std::string& v = q.text(k, c);
-      f.lines[c].push_back(v.empty() ? std::nan("") : std::stod(v));
+      f.lines[c].push_back(written_number(v));
     }
   }
   std::error_code ec;

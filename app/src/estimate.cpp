@@ -226,14 +226,26 @@ std::array<std::vector<double>, 2> read_abridged_mx(const std::string& path,
 
 HashedInputs hash_inputs(const std::vector<std::pair<std::string, std::string>>& in, std::vector<std::string>& paths) {
   HashedInputs h;
-  for (const auto& [role, path] : in) {
+  const auto add = [&](const std::string& role, const std::string& path) {
     const std::string sha = geodata::sha256_file(path);
     h.markdown_rows += "| " + role + " | " + path + " | `" + sha + "` |\n";
     h.json_entries += std::string(h.json_entries.empty() ? "\n" : ",\n") + "    {\"role\": " + json_string(role) +
                       ", \"path\": " + json_string(path) + ", \"sha256\": " + json_string(sha) + "}";
     paths.push_back(path);
+  };
+  for (const auto& [role, path] : in) {
+    add(role, path);
+    // What GDAL read beside the table (a CSV's .csvt, a DBF's .cpg …): inputs as a scenario's tables' are.
+    for (const std::string& side : geodata::read_companions(path)) add(role + " (sidecar)", side);
   }
   return h;
+}
+
+std::string filter_json(const std::vector<std::pair<std::string, std::string>>& filter) {
+  std::string j = "[";
+  for (std::size_t i = 0; i < filter.size(); ++i)
+    j += (i ? ", " : "") + json_string(filter[i].first + "=" + filter[i].second);
+  return j + "]";
 }
 
 void EstimateFolder::write(const std::string& name, const std::string& text) {
@@ -537,11 +549,17 @@ EstimateSummary estimate(const EstimateConfig& cfg) {
   out.write("estimate_report.md", md);
   // The sealed manifest of every results folder (output_dir.hpp): marker, inputs, every file with its SHA-256, so
   // that a later estimate may replace the folder.
-  s.out_dir = out.seal("  \"cohortgis_version\": " + json_string(COHORTGIS_VERSION) +
-                       ",\n  \"command\": \"estimate\",\n"
-                       "  \"method\": " +
-                       json_string(s.method) + ",\n  \"years\": [" + std::to_string(cfg.first_year) + ", " +
-                       std::to_string(cfg.second_year) + "],\n  \"inputs\": [" + inputs_json + "\n  ],\n");
+  s.out_dir = out.seal(
+      "  \"cohortgis_version\": " + json_string(COHORTGIS_VERSION) +
+      ",\n  \"command\": \"estimate\",\n"
+      "  \"method\": " +
+      json_string(s.method) + ",\n  \"years\": [" + std::to_string(cfg.first_year) + ", " +
+      std::to_string(cfg.second_year) + "],\n" +
+      // The options that change the outputs (docs/cli.md "estimate"), beside the inputs they apply to.
+      "  \"options\": {\"step\": " + std::to_string(cfg.step) + ", \"open_age\": " + std::to_string(cfg.open_age) +
+      ", \"mx_filter\": " + detail::filter_json(cfg.mx_filter) +
+      ", \"natural_growth_per_1000\": " + json_number(cfg.natural_growth_per_1000) +
+      ", \"female_share\": " + json_number(cfg.female_share) + "},\n  \"inputs\": [" + inputs_json + "\n  ],\n");
   return s;
 }
 

@@ -277,8 +277,12 @@ LevelsSummary estimate_levels(const LevelsConfig& cfg) {
           " | " + r4(z.level) + " | " + r4(z.e0_female) + " | " + r4(z.e0_male) + " | " + r4(z.tfr) + " |\n";
   out.write("levels_report.md", md);
   // The sealed manifest of every results folder (output_dir.hpp), so that a later estimate may replace the folder.
-  s.out_dir = out.seal("  \"cohortgis_version\": " + json_string(COHORTGIS_VERSION) +
-                       ",\n  \"command\": \"estimate --levels\",\n  \"inputs\": [" + inputs_json + "\n  ],\n");
+  s.out_dir = out.seal(
+      "  \"cohortgis_version\": " + json_string(COHORTGIS_VERSION) + ",\n  \"command\": \"estimate --levels\",\n" +
+      // The options that change the outputs: the standards' rows read, the grid, the sex ratio.
+      "  \"options\": {\"open_age\": " + std::to_string(cfg.open_age) + ", \"srb\": " + json_number(cfg.srb) +
+      ", \"mx_filter\": " + detail::filter_json(cfg.mx_filter) +
+      ", \"asfr_filter\": " + detail::filter_json(cfg.asfr_filter) + "},\n  \"inputs\": [" + inputs_json + "\n  ],\n");
   return s;
 }
 

@@ -43,6 +43,10 @@ struct HashedInputs {
 };
 HashedInputs hash_inputs(const std::vector<std::pair<std::string, std::string>>& in, std::vector<std::string>& paths);
 
+// A row filter (--mx-filter, --asfr-filter) as manifest.json's list of "COLUMN=VALUE" texts: which rows of a listed
+// input the estimate read, so that it can be repeated from the manifest.
+std::string filter_json(const std::vector<std::pair<std::string, std::string>>& filter);
+
 // An estimate's results folder: files written into a staging folder (StagedDirectory, output_dir.hpp) and their
 // names appended to `files`; commit() moves the folder into place and returns its path.
 class EstimateFolder {

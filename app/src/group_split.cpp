@@ -155,7 +155,10 @@ GroupSplitSummary group_split(const GroupSplitConfig& cfg) {
   // A manifest.json of its own, not sealed (no SHA-256 of the outputs), as --group-split has always written.
   out.write("manifest.json",
             "{\n  \"cohortgis_version\": " + json_string(COHORTGIS_VERSION) +
-                ",\n  \"command\": \"estimate --group-split\",\n  \"inputs\": [" + inputs_json +
+                ",\n  \"command\": \"estimate --group-split\",\n  \"options\": {\"zones\": " +
+                json_string(cfg.zone_prefix) + ", \"floating\": " +
+                json_string(cfg.scope == FloatingScope::other_district ? "other-district" : "other-province") +
+                "},\n  \"inputs\": [" + inputs_json +
                 "\n  ],\n  \"outputs\": [\"group_split.csv\", \"group_split_report.md\", \"manifest.json\"]\n}\n");
   s.out_dir = out.commit();
   return s;

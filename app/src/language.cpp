@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -300,9 +301,12 @@ std::string unit_label(const std::string& unit, Language l) {
 
 std::string format_value(double v, int decimals, Language l) {
   if (!std::isfinite(v)) return "–";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals < 0 ? 0 : decimals, std::abs(v));
-  std::string s(buf);
+  // std::to_chars, the digits of printf's %.*f with '.' whatever LC_NUMERIC (snprintf wrote "1,5" in a Python host
+  // after locale.setlocale(LC_ALL, "de_DE.UTF-8")); decimals are small, the buffer holds DBL_MAX's 309 digits.
+  char buf[352];
+  const std::string s(buf, std::to_chars(buf, buf + sizeof buf, std::abs(v), std::chars_format::fixed,
+                                         decimals < 0 ? 0 : std::min(decimals, 20))
+                               .ptr);
   if (s.find_first_not_of("0.") == std::string::npos) return s;  // no "-0.0"
   std::string sign = v < 0 ? "-" : "";
   if (l == Language::zh) return sign + s;

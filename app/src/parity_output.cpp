@@ -8,6 +8,7 @@
 #include "cohortgis/engine/index_cast.hpp"
 #include "records_output.hpp"
 #include "text_output.hpp"
+#include "written_number.hpp"
 
 namespace cohortgis::app {
 
@@ -180,8 +181,7 @@ std::optional<ReportSection> parity_report_section(const std::string& dir, Langu
   for (const auto& row : csv.rows) {
     if (row[cz] != "total") continue;
     std::vector<std::string> out{row[cv], row[cy]};  // the report labels the variant
-    for (std::size_t k = 0; k < at.size(); ++k)
-      out.push_back(format_indicator(cols[k], row[at[k]].empty() ? std::nan("") : std::stod(row[at[k]]), l));
+    for (std::size_t k = 0; k < at.size(); ++k) out.push_back(format_indicator(cols[k], written_number(row[at[k]]), l));
     s.rows.push_back(std::move(out));
   }
   return s;

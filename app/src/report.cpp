@@ -21,6 +21,7 @@
 #include "records_output.hpp"
 #include "report.hpp"
 #include "text_output.hpp"
+#include "written_number.hpp"
 
 namespace cohortgis::app {
 
@@ -228,7 +229,7 @@ ReportResult write_report(const Results& r, std::optional<Language> language, co
     const std::size_t cv = t.column("variant"), ct = t.column("target"), ci = t.column("indicator"), cz = t.column("zone"),
                       cg = t.column("group"), cp = t.column("period"), cval = t.column("value"), cmin = t.column("min"),
                       cmax = t.column("max"), cs = t.column("status"), cm = t.column("margin");
-    auto num = [](const std::string& s) { return s.empty() ? std::nan("") : std::stod(s); };
+    const auto num = written_number;
     for (const auto& row : t.rows) {
       const std::string& ind = row[ci];
       std::string limit;

@@ -538,6 +538,8 @@ RunSummary run(const RunConfig& cfg) {
 
   // Language: asked for (--lang), else the scenario's `language`, else Chinese for a Chinese scenario.
   extras.runs = runs;
+  extras.trajectories = trajectories;
+  extras.seed = cfg.seed ? *cfg.seed : set.stochastic.seed;
   extras.load_seconds = std::chrono::duration<double>(project_start - t0).count();
   extras.finish_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - project_end).count();
   // results.nc's digest is waited for only by the last manifest when a core is free for it during the report (which

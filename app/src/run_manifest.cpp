@@ -87,6 +87,9 @@ std::vector<ListedFile> write_run_manifest(const fs::path& dir, const scenarios:
   j += "  \"threads\": " + std::to_string(threads) + ",\n";
   j += "  \"threads_requested\": " + std::to_string(threads_requested) + ",\n";
   j += "  \"components\": " + json_strings(extras.components, "  ") + ",\n";
+  if (extras.trajectories > 0)
+    j += "  \"ensemble\": {\"trajectories\": " + std::to_string(extras.trajectories) +
+         ", \"seed\": " + std::to_string(extras.seed) + "},\n";
   j += "  \"data_dir\": " + json_string(data_dir) + ",\n";
   j += "  \"inputs\": [";
   for (std::size_t i = 0; i < inputs.size(); ++i)

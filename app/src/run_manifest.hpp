@@ -4,6 +4,7 @@
 // the seal.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -37,6 +38,10 @@ struct ManifestExtras {
   // Where the report took the indicators from: "memory", "results.nc" or "indicators.csv" (written_indicators.hpp);
   // empty without a report.
   std::string report_indicators;
+  // A probabilistic run's ensemble (manifest.json "ensemble"): its size and seed, which the outputs depend on and
+  // the command line may set (--trajectories, --seed) apart from the scenario file; 0 trajectories: none.
+  long long trajectories = 0;
+  std::uint64_t seed = 0;
 };
 
 // manifest.json of a results folder: the run's description, then (output_dir.hpp) the marker, the list of files with

@@ -2,6 +2,7 @@
 // results.xlsx with libxlsxwriter, and the CSVs' byte-order mark (xlsx_output.hpp).
 #include "xlsx_output.hpp"
 
+#include <locale.h>
 #include <xlsxwriter.h>
 
 #include <algorithm>
@@ -24,6 +25,32 @@ namespace cohortgis::app {
 namespace fs = std::filesystem;
 
 namespace {
+
+// libxlsxwriter prints numbers (cells, column widths, margins) with snprintf, whose decimal mark follows LC_NUMERIC:
+// a host process in a decimal-comma locale (Python after locale.setlocale(LC_ALL, "de_DE.UTF-8")) got <v>12,5</v>,
+// which Excel refuses. The workbook is written in the "C" numeric locale of this thread only (uselocale); the
+// process's own locale is left as it is.
+class CNumericLocale {
+ public:
+  CNumericLocale() {
+    locale_t base = duplocale(LC_GLOBAL_LOCALE);
+    c_ = base ? newlocale(LC_NUMERIC_MASK, "C", base) : locale_t{};
+    if (c_)
+      previous_ = uselocale(c_);
+    else if (base)
+      freelocale(base);
+  }
+  ~CNumericLocale() {
+    if (!c_) return;
+    uselocale(previous_);
+    freelocale(c_);
+  }
+  CNumericLocale(const CNumericLocale&) = delete;
+  CNumericLocale& operator=(const CNumericLocale&) = delete;
+
+ private:
+  locale_t c_{}, previous_{};
+};
 
 // One CSV of the results folder and its sheet.
 struct SheetSpec {
@@ -222,6 +249,7 @@ class Workbook {
 
 void write_results_xlsx(const fs::path& dir, Language language, std::size_t max_rows, const std::atomic<bool>* cancel,
                         const std::vector<KnownCsvRows>& known, const KeptIndicators* kept) {
+  const CNumericLocale c_numbers;  // outlives the workbook, which writes its files when closed
   Workbook wb(dir / "results.xlsx", language, cancel);
   for (const SheetSpec& s : kSheets) {
     const fs::path csv = dir / s.file;

@@ -132,6 +132,9 @@ Canvas::Canvas(ImageFormat format, const std::string& path, int width, int heigh
       break;
     case ImageFormat::pdf:
       surface_ = cairo_pdf_surface_create(tmp_.c_str(), width, height);
+      // A fixed creation date (cairo writes the time of drawing otherwise), so the same results give the same file,
+      // as results.xlsx's and results.gpkg's fixed dates do.
+      cairo_pdf_surface_set_metadata(surface_, CAIRO_PDF_METADATA_CREATE_DATE, "2000-01-01T00:00:00Z");
       cr_ = cairo_create(surface_);
       break;
   }

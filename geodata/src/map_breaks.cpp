@@ -3,6 +3,7 @@
 // libraries, so that a run that writes QGIS styles but draws nothing does not load the drawing module
 // (draw_module.cpp).
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -234,9 +235,12 @@ namespace cohortgis::geodata::detail {
 
 std::string format_number(double v, int decimals) {
   if (std::isnan(v)) return "–";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals < 0 ? 0 : decimals, std::abs(v));
-  std::string s(buf);
+  // std::to_chars, the digits of printf's %.*f with '.' whatever LC_NUMERIC (snprintf wrote "1,5" in a Python host
+  // after locale.setlocale(LC_ALL, "de_DE.UTF-8")); decimals are small, the buffer holds DBL_MAX's 309 digits.
+  char buf[352];
+  const std::string s(buf, std::to_chars(buf, buf + sizeof buf, std::abs(v), std::chars_format::fixed,
+                                         decimals < 0 ? 0 : std::min(decimals, 20))
+                               .ptr);
   const std::size_t dot = s.find('.');
   std::string whole = s.substr(0, dot), frac = dot == std::string::npos ? "" : s.substr(dot);
   std::string grouped;

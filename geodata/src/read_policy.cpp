@@ -450,6 +450,30 @@ std::string special_companion(const std::string& path) {
   return {};
 }
 
+std::vector<std::string> read_companions(const std::string& path) {
+  const fs::path p(path);
+  const std::string ext = lower(p.extension().string());
+  std::vector<std::string> sides;
+  if (ext == ".shp" || ext == ".dbf") sides = {"shp", "shx", "dbf", "prj", "cpg"};
+  if (ext == ".csv" || ext == ".tsv" || ext == ".txt") sides = {"csvt"};
+  std::vector<std::string> out;
+  for (const std::string& side : sides) {
+    std::string upper = side;
+    for (char& c : upper) c = static_cast<char>(c - 'a' + 'A');  // ASCII letters only: no locale (tr_TR's 'i')
+    for (const std::string& e : {side, upper}) {
+      fs::path q = p;
+      q.replace_extension(e);
+      std::error_code ec;
+      if (q == p) break;  // the file itself (x.dbf among a DBF's companions)
+      if (fs::is_regular_file(q, ec)) {
+        out.push_back(q.string());
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 std::string non_local_reason(const std::string& s) {
   bool vsi = false;
   std::size_t b = 0;

@@ -7,7 +7,6 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
-#include <filesystem>
 #include <map>
 #include <memory>
 #include <set>
@@ -21,32 +20,7 @@
 
 namespace cohortgis::scenarios::detail {
 
-namespace fs = std::filesystem;
-
 // ---- geography and projection ----------------------------------------------------------------------------------
-
-// The boundary file is an input of the run (manifest.json, `validate --against`), with a Shapefile's sidecars
-// (.dbf, .shx, .prj, .cpg), which hold its fields and CRS; a database source is listed by its service name.
-void record_zone_source(const Doc& doc, const TableRef& ref) {
-  if (!ref.database.empty()) {
-    doc.record("geography.source", ref.path, "db:" + ref.database);
-    return;
-  }
-  doc.record("geography.source", ref.path, ref.written);
-  const fs::path shp(ref.path);
-  std::string ext = shp.extension().string();
-  for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (ext != ".shp") return;
-  for (const char* side : {".dbf", ".shx", ".prj", ".cpg"}) {
-    fs::path p = shp;
-    p.replace_extension(side);
-    std::error_code ec;
-    if (!fs::is_regular_file(p, ec)) continue;
-    fs::path rel(ref.written);
-    rel.replace_extension(side);
-    doc.record("geography.source (sidecar)", p.string(), rel.generic_string());
-  }
-}
 
 // [geography.source]: zones from any GDAL vector source, opened read-only by geodata::load_zones.
 geodata::Zones read_zone_source(const Doc& doc, const toml::node& sn, ScenarioSet& set) {
@@ -65,7 +39,9 @@ geodata::Zones read_zone_source(const Doc& doc, const toml::node& sn, ScenarioSe
       doc.fail(e, "geography.source.encoding", err.what());
     }
   }
-  record_zone_source(doc, ref);
+  // An input of the run (manifest.json, `validate --results`), with a Shapefile's sidecars (.dbf, .shx, .prj, .cpg),
+  // which hold its fields and CRS; a database source is listed by its service name.
+  record_file(doc, "geography.source", ref);
   if (!t.get("id_field")) doc.fail(&sn, "geography.source.id_field", "missing; expected the field holding the zone ids");
   src.id_field = doc.string(*t.get("id_field"), "geography.source.id_field");
   if (const toml::node* l = t.get("layer")) src.layer = doc.string(*l, "geography.source.layer");

@@ -27,7 +27,7 @@ void read_monitoring(const Doc& doc, const toml::table& root, ScenarioSet& set) 
              "zone, indicator, value, unit");
   spec.observed = ref.path;
   spec.encoding = ref.encoding;
-  doc.record("monitoring.observed", ref.path, ref.written);
+  record_file(doc, "monitoring.observed", ref);
   if (const toml::node* w = m.get("whole_area")) spec.whole_area = doc.string(*w, "monitoring.whole_area");
   if (const toml::node* nn = m.get("names")) {
     const toml::table& t = doc.table(*nn, "monitoring.names");

@@ -465,8 +465,22 @@ TableRef table_ref(const Doc& doc, const toml::node& n, const std::string& key,
       }
     }
     doc.record(key + " (through " + w + ")", pulled, rel);
+    for (const std::string& side : geodata::read_companions(pulled))  // a Shapefile's .dbf …, as record_file
+      doc.record(key + " (through " + w + ", sidecar)", side,
+                 fs::path(rel).replace_filename(fs::path(side).filename()).generic_string());
   }
   return ref;
+}
+
+void record_file(const Doc& doc, const std::string& role, const TableRef& ref) {
+  if (!ref.database.empty()) {
+    doc.record(role, ref.path, "db:" + ref.database);
+    return;
+  }
+  doc.record(role, ref.path, ref.written);
+  for (const std::string& side : geodata::read_companions(ref.path))
+    doc.record(role + " (sidecar)", side,
+               fs::path(ref.written).replace_filename(fs::path(side).filename()).generic_string());
 }
 
 namespace {
@@ -506,7 +520,7 @@ bool passes_filter(const TableRef& ref, const geodata::Table& t, std::size_t r) 
 
 void note_input(const Doc& doc, const TableRef& ref) {
   if (ref.frame) return;  // tables held in memory are no files to hash
-  doc.record(ref.key, ref.path, ref.database.empty() ? ref.written : "db:" + ref.database);
+  record_file(doc, ref.key, ref);
 }
 
 // After a missing-column error of a WPP file: the columns such a file has.

@@ -211,6 +211,9 @@ void refuse_per(const Doc& doc, const TableRef& ref, std::string_view what = {})
 void refuse_unit_and_per(const Doc& doc, const TableRef& ref, std::string_view what, std::string_view unit_ok = {});
 // `between` interpolates the years of a schedule's `year` column; a table read otherwise would ignore it: refused.
 void refuse_between(const Doc& doc, const TableRef& ref);
+// Records the file of `ref` as an input of the run (manifest.json) under `role`, with the companions GDAL reads with
+// it (geodata::read_companions: a Shapefile's .dbf, a CSV's .csvt …) as "ROLE (sidecar)"; a database by its service.
+void record_file(const Doc& doc, const std::string& role, const TableRef& ref);
 // Reads the table; `required` are logical columns that must exist. Errors carry the scenario key and position.
 Rows read_rows(const Doc& doc, const TableRef& ref, const std::vector<std::string>& required,
                const std::vector<std::string>& number_columns);

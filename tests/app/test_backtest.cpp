@@ -466,6 +466,10 @@ TEST(BacktestExample, EstimateReproducesTheShippedTablesWithoutThe2020Census) {
   EXPECT_CONTAINS(manifest, "census2000_units.csv");
   EXPECT_EQ(manifest.find("observed_2020"), std::string::npos) << manifest;
   EXPECT_EQ(manifest.find("census2020"), std::string::npos) << manifest;
+  // The options that change the outputs are in the manifest written, beside the inputs (repeatable from it).
+  EXPECT_CONTAINS(cohortgis::test::slurp((out / "manifest.json").string()),
+                  "\n  \"options\": {\"step\": 5, \"open_age\": 85, \"mx_filter\": [], \"natural_growth_per_1000\": 0, "
+                  "\"female_share\": 0.5},\n");
   fs::remove_all(out);
 }
 
@@ -491,6 +495,10 @@ TEST(BacktestExample, DistrictFertilityLevelsFromThe2010Census) {
   EXPECT_CONTAINS(manifest, "births_2010.csv");
   EXPECT_EQ(manifest.find("observed_2020"), std::string::npos) << manifest;
   EXPECT_EQ(manifest.find("census2020"), std::string::npos) << manifest;
+  // Which rows of the standard were read (the filters) and the grid: in the manifest written, beside the inputs.
+  EXPECT_CONTAINS(cohortgis::test::slurp((out / "manifest.json").string()),
+                  "\n  \"options\": {\"open_age\": 85, \"srb\": 0, \"mx_filter\": [], \"asfr_filter\": [\"iso3=CHN\", "
+                  "\"period_start=2010\"]},\n");
   // Births again from the written schedules: Σ_age asfr(zone, age) · women(zone, age) = the figure.
   const auto asfr = cohortgis::test::read_csv((out / "asfr_by_zone.csv").string());
   const auto pop = cohortgis::test::read_csv((kExample / "estimated" / "population_2010.csv").string());

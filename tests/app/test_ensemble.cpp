@@ -303,6 +303,17 @@ TEST_F(EnsembleTest, RunWritesQuantilesAndTargetProbabilities) {
   EXPECT_EQ(t.num(0, "probability_met"), static_cast<double>(met) / 40.0);
   EXPECT_GT(met, 0);
   EXPECT_LT(met, 40);  // the target is uncertain: some trajectories meet it, some do not
+  // manifest.json says which ensemble the files are of: the seed given on the command line (not the scenario's 7)
+  // and the number of trajectories, so that the run can be repeated from the manifest and the scenario file.
+  const std::string manifest = cohortgis::test::slurp((root_ / "out" / "manifest.json").string());
+  EXPECT_NE(manifest.find("\n  \"ensemble\": {\"trajectories\": 40, \"seed\": 20201101},\n"), std::string::npos)
+      << manifest;
+  // A deterministic run has no ensemble member.
+  cfg.scenario = fixture("scenarios/stochastic_no_trajectories.toml");
+  cfg.out_dir = (root_ / "det").string();
+  cfg.trajectories.reset();
+  EXPECT_EQ(app::run(cfg).trajectories, 0);
+  EXPECT_EQ(cohortgis::test::slurp((root_ / "det" / "manifest.json").string()).find("\"ensemble\""), std::string::npos);
 }
 
 // OD rates are multiplied by their origin's multiplier (scenarios/README.md "Probabilistic projections"): with 5 % of A

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -115,6 +116,19 @@ TEST_F(EstimateRun, TotalsThroughASplittingCrosswalk) {
                   "population per year |");
   EXPECT_TRUE(fs::exists(out / "manifest.json"));
   EXPECT_FALSE(fs::exists(out / "population_2010.csv"));  // no ages in the second census
+}
+
+// A census read with its .csvt (GDAL types its columns by it): the .csvt is an input in the manifest beside the
+// census, as a scenario table's sidecars are (only the census was listed, so a changed .csvt went unseen).
+TEST_F(EstimateRun, ACensusCsvtIsAnInput) {
+  fs::copy(kFix + "/estimate/first_totals.csv", tmp / "first.csv", fs::copy_options::overwrite_existing);
+  std::ofstream(tmp / "first.csvt") << "String,String,String,Real\n";  // zone,sex,age,population
+  app::EstimateConfig c = totals_config();
+  c.first = (tmp / "first.csv").string();
+  const auto s = app::estimate(c);
+  EXPECT_NE(std::find(s.inputs.begin(), s.inputs.end(), (tmp / "first.csvt").string()), s.inputs.end());
+  EXPECT_CONTAINS(cohortgis::test::slurp((out / "manifest.json").string()),
+                  "{\"role\": \"first census (sidecar)\", \"path\": \"" + (tmp / "first.csvt").string() + "\"");
 }
 
 // One crosswalk file for two regions (data/census's Beijing and Foshan rows): the other region's rows, whose

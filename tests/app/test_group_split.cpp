@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // The registered/floating split from hukou-elsewhere counts, by hand, and its errors.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
 
 #include "cohortgis/app/group_split.hpp"
 #include "cohortgis/engine/types.hpp"
@@ -30,4 +36,24 @@ TEST(GroupSplit, MoreFloatingThanResidentsIsAnError) {
         << e.what();
   }
   EXPECT_THROW(split_by_hukou({20, -1, 0, 0}, FloatingScope::other_province, "x"), InputError);
+}
+
+// The options that change the split (--zones, --floating) are in manifest.json beside the inputs, so the folder says
+// how to make it again.
+TEST(GroupSplit, ManifestRecordsTheOptions) {
+  const std::filesystem::path out =
+      std::filesystem::temp_directory_path() / ("cohortgis_group_split_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(out);
+  GroupSplitConfig cfg;
+  cfg.census = std::string(COHORTGIS_DATA) + "/census/census2020_districts.csv";
+  cfg.zone_prefix = "1101";
+  cfg.scope = FloatingScope::other_district;
+  cfg.out_dir = out.string();
+  EXPECT_EQ(group_split(cfg).zones.size(), 16u);
+  std::ifstream in(out / "manifest.json");
+  const std::string manifest{std::istreambuf_iterator<char>(in), {}};
+  EXPECT_NE(manifest.find("\n  \"options\": {\"zones\": \"1101\", \"floating\": \"other-district\"},\n"),
+            std::string::npos)
+      << manifest;
+  std::filesystem::remove_all(out);
 }

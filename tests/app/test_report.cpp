@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <clocale>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -532,4 +533,43 @@ TEST_F(ReportTest, FiguresAreTheSameOnOneThreadAndOnFour) {
   EXPECT_EQ(four.figures, one.figures);
   EXPECT_GT(first.size(), 20u);
   for (const auto& f : four.figures) EXPECT_TRUE(slurp(out / f) == first[f]) << f;
+}
+
+// A host process's locale must not change any file (a Python user's locale.setlocale(LC_ALL, "de_DE.UTF-8"): the
+// decimal mark of snprintf and std::stod becomes ','): the same results.xlsx, figures and report.html (but its time)
+// as in the C locale. Without the fixes results.xlsx held <v>12,5</v>, the targets table read 12330.7 as 12330 and
+// the tables printed 39.0 as "3,9,0". (A scenario without a GeoPackage: opening one lets SpatiaLite set LC_NUMERIC
+// back to "C" for the whole process, which hid this.)
+TEST_F(ReportTest, FilesAreTheSameUnderADecimalCommaLocale) {
+  const std::string scenario = cohortgis::test::fixture("scenarios/stochastic.toml");
+  run("c", scenario);
+  // de_DE.UTF-8, compiled into the test's folder when the system has not got it (Debian's `locales` has localedef).
+  const char* name = "de_DE.UTF-8";
+  if (!std::setlocale(LC_ALL, name)) {
+    const std::string cmd = "localedef -i de_DE -f UTF-8 " + (root_ / name).string() + " >/dev/null 2>&1";
+    (void)std::system(cmd.c_str());
+    ::setenv("LOCPATH", root_.c_str(), 1);
+  }
+  if (!std::setlocale(LC_ALL, name)) GTEST_SKIP() << "no de_DE.UTF-8 locale and no localedef to make one";
+  struct Restore {
+    ~Restore() {
+      std::setlocale(LC_ALL, "C");
+      ::unsetenv("LOCPATH");
+    }
+  } restore;
+  ASSERT_STREQ(std::localeconv()->decimal_point, ",");
+  run("de", scenario);
+  EXPECT_STREQ(std::localeconv()->decimal_point, ",");  // the run left the host's locale alone
+  std::size_t compared = 0;
+  for (const auto& e : fs::recursive_directory_iterator(root_ / "c")) {
+    if (!e.is_regular_file() || e.path().filename() == "manifest.json") continue;
+    const fs::path rel = e.path().lexically_relative(root_ / "c");
+    std::string a = slurp(e.path()), b = slurp(root_ / "de" / rel);
+    if (rel == "report.html")
+      for (std::string* h : {&a, &b})  // "generated 2026-01-01 12:00 UTC": the one volatile text
+        if (const auto at = h->find(" UTC</p>"); at != std::string::npos && at >= 16) h->erase(at - 16, 16);
+    EXPECT_TRUE(a == b) << rel;
+    ++compared;
+  }
+  EXPECT_GT(compared, 8u);
 }

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <random>
 #include <set>
@@ -172,6 +174,14 @@ TEST(MapRender, ChoroplethFilesHaveTheRightSizeAndLegendMatchesData) {
   render_choropleth(zones, st, ImageFormat::pdf, (dir / "m.pdf").string());
   EXPECT_GT(fs::file_size(dir / "m.svg"), 1000u);
   EXPECT_GT(fs::file_size(dir / "m.pdf"), 1000u);
+  {
+    // A fixed creation date: the same map gives the same PDF on another day (cairo wrote the time of drawing).
+    std::ifstream in(dir / "m.pdf", std::ios::binary);
+    const std::string pdf{std::istreambuf_iterator<char>(in), {}};
+    const std::size_t at = pdf.find("/CreationDate (");
+    ASSERT_NE(at, std::string::npos);
+    EXPECT_NE(pdf.substr(at, 40).find("20000101000000"), std::string::npos) << pdf.substr(at, 40);
+  }
   for (const auto& e : fs::directory_iterator(dir))
     EXPECT_EQ(e.path().string().find(".tmp-"), std::string::npos) << "temporary file left: " << e.path();
   fs::remove_all(dir);

@@ -189,3 +189,52 @@ TEST(ZoneTexts, EmptyTextsHoldNothingAndGivenOnesReadAsStrings) {
     EXPECT_TRUE(zone.parent.empty()) << zone.id;
   }
 }
+
+// Every file GDAL reads with a table or zones file is an input of the run (manifest.json), so that a changed one
+// shows in `validate --results`: a Shapefile's sidecars also when their extensions are upper case (BEIJING.DBF, as
+// older Windows data come: only beijing.dbf was looked for), the .dbf of a Shapefile read as the zone table (it holds
+// the rows; only the .shp was listed) and a CSV's .csvt (the column types).
+TEST(ZoneSource, EveryCompanionGdalReadsIsAnInput) {
+  const std::string fixtures = fs::absolute(COHORTGIS_FIXTURES).string();
+  const fs::path dir = fs::temp_directory_path() / ("cohortgis_companions_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  struct Remove {
+    fs::path p;
+    ~Remove() { fs::remove_all(p); }
+  } remove{dir};
+  for (const char* ext : {"shp", "dbf", "shx", "prj"}) {
+    std::string upper = ext;
+    for (char& c : upper) c = static_cast<char>(c - 'a' + 'A');
+    fs::copy(fixtures + "/geo/beijing_gbk." + ext, dir / ("BEIJING." + upper), fs::copy_options::overwrite_existing);
+  }
+  const std::string shp = (dir / "BEIJING.SHP").string();
+  const Edited upper("", "source = { path = \"" + shp + "\", id_field = \"code\", encoding = \"GBK\" }\n");
+  const scenarios::Scenario sc = upper.load({dir.string()}).runs.front();
+  for (const char* ext : {".SHP", ".DBF", ".SHX", ".PRJ"}) {
+    const scenarios::InputFile* in = input(sc, (dir / "BEIJING").string() + ext);
+    ASSERT_NE(in, nullptr) << ext;
+    EXPECT_EQ(in->role, std::string(ext) == ".SHP" ? "geography.source" : "geography.source (sidecar)") << ext;
+  }
+
+  const Edited table(
+      "zones = { path = \"" + shp + "\", encoding = \"GBK\", columns = { id = \"code\", name = \"区名\" } }\n", "");
+  const scenarios::Scenario from_table = table.load({dir.string()}).runs.front();
+  ASSERT_EQ(from_table.zones.size(), 16u);
+  const scenarios::InputFile* dbf = input(from_table, (dir / "BEIJING.DBF").string());
+  ASSERT_NE(dbf, nullptr);
+  EXPECT_EQ(dbf->role, "geography.zones (sidecar)");
+
+  // A CSV with a .csvt: the scenario's zone table written as CSV, every column declared String.
+  std::ofstream(dir / "zones.csv") << "code,name\n";
+  {
+    std::ofstream csv(dir / "zones.csv", std::ios::app);
+    for (const auto& z : from_table.zones) csv << z.id << ",Z" << z.id << "\n";
+  }
+  std::ofstream(dir / "zones.csvt") << "String,String\n";
+  const Edited csv("zones = { path = \"" + (dir / "zones.csv").string() + "\", columns = { id = \"code\" } }\n", "");
+  const scenarios::Scenario from_csv = csv.load({dir.string()}).runs.front();
+  const scenarios::InputFile* csvt = input(from_csv, (dir / "zones.csvt").string());
+  ASSERT_NE(csvt, nullptr);
+  EXPECT_EQ(csvt->role, "geography.zones (sidecar)");
+  EXPECT_EQ(csvt->relative, (dir / "zones.csvt").string());
+}

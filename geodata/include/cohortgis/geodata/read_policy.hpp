@@ -74,6 +74,12 @@ std::string special_file_kind(const std::string& path);
 // itself, and a FIFO among them would block it.
 std::string special_companion(const std::string& path);
 
+// The files beside `path` that GDAL reads with it and that change what is read, so inputs of a run like the file
+// itself (manifest.json): a Shapefile's or DBF's .shp, .shx, .dbf, .prj and .cpg (the rows, the CRS, the text
+// encoding), a CSV's .csvt (the column types); each as GDAL finds it, the lower-case extension first, then the
+// upper-case one (BOUNDARY.SHP's BOUNDARY.DBF). Only regular files that exist; `path` itself never.
+std::vector<std::string> read_companions(const std::string& path);
+
 // True when `canonical` (an absolute, symlink-free path) lies inside one of the roots (canonicalised here).
 bool inside_roots(const std::string& canonical, const std::vector<std::string>& roots);
 
