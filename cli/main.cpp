@@ -58,9 +58,9 @@ constexpr const char* kUsage =
     "                [--open-age A] [--natural-growth-per-1000 R] [--female-share F]\n"
     "  cohortgis estimate --group-split CENSUS [--registry TABLE] [--zones PREFIX]\n"
     "                [--floating other-province|other-district] --out DIR\n"
-    "  cohortgis estimate --levels FIGURES --mx TABLE [--mx-filter COLUMN=VALUE ...] [--asfr TABLE]\n"
-    "                [--asfr-filter COLUMN=VALUE ...] [--population TABLE] [--srb N] [--open-age A]\n"
-    "                --out DIR\n"
+    "  cohortgis estimate --levels FIGURES [--mx TABLE [--mx-filter COLUMN=VALUE ...]]\n"
+    "                [--asfr TABLE [--asfr-filter COLUMN=VALUE ...]] [--population TABLE] [--srb N]\n"
+    "                [--open-age A] --out DIR\n"
     "  cohortgis backtest SCENARIO --observed TABLE --out DIR [--earlier TABLE] [--variant NAME ...]\n"
     "                [--threads N] [--lang zh|en] [--no-report] [--quiet] [--allow-read DIR ...]\n"
     "                [--allow-db SERVICE ...]\n"
@@ -569,14 +569,15 @@ int estimate_command(const std::vector<std::string>& args) {
       ("second-crosswalk", po::value<std::string>(&e.second_crosswalk), "the same for the second census; its "
        "targets are the zones of the estimate")
       ("mx", po::value<std::string>(&e.mx), "death rates of the period (columns sex, age or age_start, mx; abridged "
-       "0, 1, 5, …): the residual method's life table")
+       "0, 1, 5, …): the residual method's life table, or with --levels the standard schedule")
       ("mx-filter", po::value<std::vector<std::string>>()->multitoken(), "COLUMN=VALUE: keep only these rows of --mx")
       ("step", po::value<int>(&e.step)->default_value(5), "age group width of the tables (1 or 5)")
-      ("open-age", po::value<int>(&e.open_age)->default_value(85), "open age group")
+      ("open-age", po::value<int>(&e.open_age)->default_value(85), "open age group, a multiple of --step from 10 to "
+       "130")
       ("natural-growth-per-1000", po::value<double>(&e.natural_growth_per_1000)->default_value(0.0),
-       "zone totals only: the stated natural growth rate per 1000 per year")
+       "zone totals only: the stated natural growth rate per 1000 per year (above -1000, below 1000)")
       ("female-share", po::value<double>(&e.female_share)->default_value(0.5), "zone totals only: women's share of "
-       "the net migrants")
+       "the net migrants, 0 to 1")
       ("out,o", po::value<std::string>(&e.out_dir), "output folder")
       ("group-split", po::value<std::string>(), "instead of migration: registered/floating residents by zone from "
        "a census table (code, indicator, value with pop_resident and pop_hukou_elsewhere_*)")
@@ -651,8 +652,8 @@ int estimate_command(const std::vector<std::string>& args) {
     std::cout << "Usage: cohortgis estimate --first TABLE --second TABLE --years Y1:Y2 --out DIR [options]\n"
                  "       cohortgis estimate --group-split CENSUS [--registry TABLE] [--zones PREFIX]\n"
                  "                          [--floating other-province|other-district] --out DIR\n"
-                 "       cohortgis estimate --levels FIGURES --mx TABLE [--asfr TABLE] [--population TABLE] [--srb N]\n"
-                 "                          --out DIR [options]\n\n"
+                 "       cohortgis estimate --levels FIGURES [--mx TABLE] [--asfr TABLE] [--population TABLE]\n"
+                 "                          [--srb N] --out DIR [options]\n\n"
                  "Net migration by zone, sex and age between two censuses, written as net_migration.csv (scenario\n"
                  "format, persons per year), population_<Y2>.csv and estimate_report.md; with --group-split\n"
                  "group_split.csv, with --levels levels.csv, mx_by_zone.csv and asfr_by_zone.csv (docs/cli.md).\n"
