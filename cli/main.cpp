@@ -159,7 +159,8 @@ int run_command(const std::vector<std::string>& args) {
        "run only these variants besides the baseline (default: every variant of the scenario)")
       ("lang", po::value<std::string>(), "language of maps and report: zh (zh-CN) or en (default: the scenario's "
        "language, else zh for a Chinese scenario)")
-      ("no-report", "write the CSVs and manifest.json only (no results.gpkg, results.xlsx, maps, charts or report.html)")
+      ("no-report", "write the result tables (CSV, results.nc) and manifest.json only (no results.gpkg, "
+       "results.xlsx, maps, charts or report.html)")
       ("csv-bom", "start every CSV with a UTF-8 byte-order mark (for Excel in a Chinese locale)")
       ("format", po::value<std::string>(), "population and components as csv (population.csv, components.csv), "
        "netcdf (results.nc, with the indicators: no indicators.csv) or both (default: netcdf above 5 million "
