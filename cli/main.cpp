@@ -181,7 +181,7 @@ int run_command(const std::vector<std::string>& args) {
        "scenario's [stochastic] trajectories), 1 to 10000000; writes quantiles.csv, probabilities.csv and "
        "targets.csv's probability_met")
       ("seed", po::value<long long>(), "seed of the trajectories' random numbers, 0 to 2147483647 (overrides the "
-       "scenario's [stochastic] seed)")
+       "scenario's [stochastic] seed, which is 1 when not given)")
       ("ensemble-memory", po::value<double>(), "MiB of per-trajectory summary values kept in memory, above 0, at most "
        "1048576 (default 1024); "
        "above it they go to a scratch file and quantiles are computed block by block")
