@@ -41,25 +41,36 @@ using cohortgis::cli::interrupted;
 
 constexpr const char* kUsage =
     "Usage:\n"
-    "  cohortgis run [SCENARIO] [--out DIR] [--threads N] [--variant NAME ...] [--lang zh|en] [--no-report]\n"
-    "                [--quiet] [--format csv|netcdf|both] [--indicators-csv] [--components LIST] [--compress]\n"
-    "                [--csv-bom] [--no-write-thread] [--no-direct-chunks] [--no-results-nc-hash]\n"
-    "                [--allow-read DIR ...] [--allow-db SERVICE ...] [--trajectories N] [--seed S]\n"
-    "                [--ensemble-memory MIB]\n"
-    "  cohortgis validate SCENARIO [--results DIR] [--threads N] [--allow-read DIR ...] [--allow-db SERVICE ...]\n"
+    "  cohortgis run [SCENARIO] [--out DIR] [--threads N] [--variant NAME ...] [--lang zh|en]\n"
+    "                [--no-report] [--quiet] [--format csv|netcdf|both] [--indicators-csv]\n"
+    "                [--components LIST] [--compress] [--csv-bom] [--no-write-thread]\n"
+    "                [--no-direct-chunks] [--no-results-nc-hash] [--allow-read DIR ...]\n"
+    "                [--allow-db SERVICE ...] [--trajectories N] [--seed S] [--ensemble-memory MIB]\n"
+    "  cohortgis validate SCENARIO [--results DIR] [--threads N] [--allow-read DIR ...]\n"
+    "                [--allow-db SERVICE ...]\n"
     "  cohortgis info FILE [--layer L] [--encoding E]\n"
-    "  cohortgis map DIR [--indicator NAME] (--year Y | --period P | --change FROM:TO [--percent]) [--variant V]\n"
-    "                [--group G] [--format png|svg|pdf] [--classes quantile|equal|jenks] [--n-classes K] [--dpi D]\n"
-    "                [--lang zh|en] [--out FILE]\n"
+    "  cohortgis map DIR [--indicator NAME] (--year Y | --period P | --change FROM:TO [--percent])\n"
+    "                [--variant V] [--group G] [--format png|svg|pdf] [--classes quantile|equal|jenks]\n"
+    "                [--n-classes K] [--dpi D] [--lang zh|en] [--out FILE]\n"
     "  cohortgis report DIR [--lang zh|en]\n"
     "  cohortgis estimate --first TABLE --second TABLE --years Y1:Y2 --out DIR [--first-crosswalk CW]\n"
-    "                [--second-crosswalk CW] [--mx TABLE --mx-filter COL=VALUE ...] [--natural-growth-per-1000 R]\n"
-    "  cohortgis estimate --group-split CENSUS [--registry TABLE] [--zones PREFIX] [--floating SCOPE] --out DIR\n"
-    "  cohortgis estimate --levels FIGURES --mx TABLE [--asfr TABLE] [--population TABLE] [--srb N] --out DIR\n"
-    "  cohortgis backtest SCENARIO --observed TABLE --out DIR [--earlier TABLE] [--variant NAME ...] [--no-report]\n"
-    "                [--threads N] [--lang zh|en] [--quiet] [--allow-read DIR ...] [--allow-db SERVICE ...]\n"
+    "                [--second-crosswalk CW] [--mx TABLE --mx-filter COLUMN=VALUE ...] [--step 1|5]\n"
+    "                [--open-age A] [--natural-growth-per-1000 R] [--female-share F]\n"
+    "  cohortgis estimate --group-split CENSUS [--registry TABLE] [--zones PREFIX]\n"
+    "                [--floating other-province|other-district] --out DIR\n"
+    "  cohortgis estimate --levels FIGURES [--mx TABLE [--mx-filter COLUMN=VALUE ...]]\n"
+    "                [--asfr TABLE [--asfr-filter COLUMN=VALUE ...]] [--population TABLE] [--srb N]\n"
+    "                [--open-age A] --out DIR\n"
+    "  cohortgis backtest SCENARIO --observed TABLE --out DIR [--earlier TABLE] [--variant NAME ...]\n"
+    "                [--threads N] [--lang zh|en] [--no-report] [--quiet] [--allow-read DIR ...]\n"
+    "                [--allow-db SERVICE ...]\n"
     "  cohortgis --version\n"
     "  cohortgis --help | cohortgis COMMAND --help\n";
+
+// Printed after the options of `cohortgis --help` (docs/cli.md, "Exit codes").
+constexpr const char* kExitStatus =
+    "\nExit status: 0 success; 1 bad input or arguments (the message names what to fix); 2 internal\n"
+    "error (a bug); 128 + N when stopped by signal N: 130 Ctrl-C (SIGINT), 143 SIGTERM, 129 SIGHUP.\n";
 
 constexpr const char* kAbout =
     "cohortgis: cohort-component population projections for zones and population groups.\n\n"
@@ -73,11 +84,15 @@ constexpr const char* kAbout =
     "  info  what a results folder, scenario file, zones file or table holds\n"
     "  map   draw a choropleth of one indicator from a results folder (a year, plan period or change)\n"
     "  report  redraw the maps and charts of a results folder and rewrite its report.html\n"
-    "  estimate  net migration by zone, sex and age from two censuses (residual method, crosswalks, or zone\n"
-    "        totals spread by a stated profile), written as scenario tables with a report\n"
+    "  estimate  net migration by zone, sex and age from two censuses (residual method, crosswalks, or\n"
+    "        zone totals spread by a stated profile), written as scenario tables with a report; with\n"
+    "        --group-split registered and floating residents, with --levels mortality and fertility\n"
+    "        levels\n"
     "  backtest  run a scenario from a past launch year and score it against observed figures and naive\n"
-    "        benchmarks: backtest.csv, backtest_summary.csv, backtest_by_age.csv, error maps (docs/results.md)\n\n"
-    "SCENARIO: a scenario file (.toml, see scenarios/README.md) or 'default' (scenarios/examples/beijing-2020).\n\n";
+    "        benchmarks: backtest.csv, backtest_summary.csv, backtest_by_age.csv, error maps\n"
+    "        (docs/results.md)\n\n"
+    "SCENARIO: a scenario file (.toml, see scenarios/README.md) or 'default'\n"
+    "(scenarios/examples/beijing-2020).\n\n";
 
 constexpr const char* kAllowReadHelp =
     "let the scenario read files in this folder too (repeatable); by default a scenario reads only files inside its "
@@ -135,15 +150,17 @@ int run_command(const std::vector<std::string>& args) {
   po::options_description opts("Options of 'cohortgis run'");
   std::string out_dir;
   int threads = 0;
+  // clang-format off
   opts.add_options()
       ("out,o", po::value<std::string>(&out_dir)->default_value("results"),
        "output folder; replaced only when the run completes")
-      ("threads,j", po::value<int>(&threads)->default_value(0), "worker threads (0: all cores)")
+      ("threads,j", po::value<int>(&threads)->default_value(0), "worker threads (0: all cores, else 1 to 256)")
       ("variant", po::value<std::vector<std::string>>()->multitoken(),
        "run only these variants besides the baseline (default: every variant of the scenario)")
       ("lang", po::value<std::string>(), "language of maps and report: zh (zh-CN) or en (default: the scenario's "
        "language, else zh for a Chinese scenario)")
-      ("no-report", "write the CSVs and manifest.json only (no results.gpkg, results.xlsx, maps, charts or report.html)")
+      ("no-report", "write the result tables (CSV, results.nc) and manifest.json only (no results.gpkg, "
+       "results.xlsx, maps, charts or report.html)")
       ("csv-bom", "start every CSV with a UTF-8 byte-order mark (for Excel in a Chinese locale)")
       ("format", po::value<std::string>(), "population and components as csv (population.csv, components.csv), "
        "netcdf (results.nc, with the indicators: no indicators.csv) or both (default: netcdf above 5 million "
@@ -161,23 +178,26 @@ int run_command(const std::vector<std::string>& args) {
       ("allow-read", po::value<std::vector<std::string>>()->composing(), kAllowReadHelp)
       ("allow-db", po::value<std::vector<std::string>>()->composing(), kAllowDbHelp)
       ("trajectories", po::value<long long>(), "probabilistic projection: number of trajectories (overrides the "
-       "scenario's [stochastic] trajectories); writes quantiles.csv and probability_met")
+       "scenario's [stochastic] trajectories), 1 to 10000000; writes quantiles.csv, probabilities.csv and "
+       "targets.csv's probability_met")
       ("seed", po::value<long long>(), "seed of the trajectories' random numbers, 0 to 2147483647 (overrides the "
-       "scenario's [stochastic] seed)")
-      ("ensemble-memory", po::value<double>(), "MiB of per-trajectory summary values kept in memory (default 1024); "
+       "scenario's [stochastic] seed, which is 1 when not given)")
+      ("ensemble-memory", po::value<double>(), "MiB of per-trajectory summary values kept in memory, above 0, at most "
+       "1048576 (default 1024); "
        "above it they go to a scratch file and quantiles are computed block by block")
       ("quiet,q", "no progress and no summary")
       ("help,h", "show this help");
+  // clang-format on
   po::variables_map vm;
   store_with_positional(args, opts, "scenario", vm);
   if (vm.count("help")) {
-    std::cout
-        << "Usage: cohortgis run [SCENARIO] [--out DIR] [--threads N] [--variant NAME ...] [--lang zh|en] [options]\n\n"
-           "SCENARIO: a scenario file (.toml; format in scenarios/README.md) or 'default' (the shipped example\n"
-           "scenarios/examples/beijing-2020/scenario.toml). Paths in a scenario file are relative to it;\n"
-           "'data:…' paths are read from $COHORTGIS_DATA_DIR if set, else from the installed data folder\n"
-           "(<prefix>/share/cohortgis/data) or, in a build tree, the source tree's data/.\n\n"
-        << opts;
+    std::cout << "Usage: cohortgis run [SCENARIO] [--out DIR] [--threads N] [--variant NAME ...] [--lang zh|en]\n"
+                 "                     [options]\n\n"
+                 "SCENARIO: a scenario file (.toml; format in scenarios/README.md) or 'default' (the shipped example\n"
+                 "scenarios/examples/beijing-2020/scenario.toml). Paths in a scenario file are relative to it;\n"
+                 "'data:…' paths are read from $COHORTGIS_DATA_DIR if set, else from the installed data folder\n"
+                 "(<prefix>/share/cohortgis/data) or, in a build tree, the source tree's data/.\n\n"
+              << opts;
     return 0;
   }
   cohortgis::app::RunConfig cfg;
@@ -312,10 +332,10 @@ int info_command(const std::vector<std::string>& args) {
   opts.add_options()("help,h", "show this help");
   po::variables_map vm;
   if (!parse(args, opts,
-             "Usage: cohortgis info FILE [--layer L] [--encoding E]\n\nFILE: a results folder (what it holds: "
-             "scenario, years, "
-             "variants, targets, files), a scenario file (.toml), a zones file (GeoPackage, Shapefile, GeoJSON …: "
-             "zones, CRS, extent, fields) or a table (CSV, XLSX, ODS: columns and rows).\n",
+             "Usage: cohortgis info FILE [--layer L] [--encoding E]\n\n"
+             "FILE: a results folder (what it holds: scenario, years, variants, targets, files), a scenario file\n"
+             "(.toml), a zones file (GeoPackage, Shapefile, GeoJSON …: zones, CRS, extent, fields) or a table\n"
+             "(CSV, XLSX, ODS: columns and rows).\n",
              "file", vm))
     return 0;
   std::cout << cohortgis::app::describe(positional_arg(vm, "file"), vm["layer"].as<std::string>(), {},
@@ -326,6 +346,7 @@ int info_command(const std::vector<std::string>& args) {
 int map_command(const std::vector<std::string>& args) {
   cohortgis::app::MapRequest q;
   po::options_description opts("Options of 'cohortgis map'");
+  // clang-format off
   opts.add_options()
       ("indicator,i", po::value<std::string>(&q.indicator)->default_value("population"),
        "an indicator of indicators.csv (population, share_65_plus_percent, tfr …) or, with --period, a column of "
@@ -339,15 +360,17 @@ int map_command(const std::vector<std::string>& args) {
       ("format,f", po::value<std::string>(&q.format)->default_value("png"), "png, svg or pdf")
       ("classes", po::value<std::string>(&q.classes)->default_value("quantile"), "quantile, equal or jenks")
       ("n-classes", po::value<int>(&q.n_classes)->default_value(5), "number of classes (2-9)")
-      ("dpi", po::value<double>(&q.dpi)->default_value(96), "PNG resolution (300 for print)")
+      ("dpi", po::value<double>(&q.dpi)->default_value(96), "PNG resolution, 10 to 600 (300 for print)")
       ("lang", po::value<std::string>(), "zh or en (default: the run's language)")
       ("out,o", po::value<std::string>(&q.out), "output file (default: DIR/maps/INDICATOR_WHEN.FORMAT)")
       ("help,h", "show this help");
+  // clang-format on
   po::variables_map vm;
   if (!parse(args, opts,
              "Usage: cohortgis map DIR [--indicator NAME] (--year Y | --period P | --change FROM:TO [--percent])\n"
-             "                     [--variant V] [--group G] [--format png|svg|pdf] [--classes quantile|equal|jenks]\n"
-             "                     [--n-classes K] [--dpi D] [--lang zh|en] [--out FILE]\n\n"
+             "                     [--variant V] [--group G] [--format png|svg|pdf]\n"
+             "                     [--classes quantile|equal|jenks] [--n-classes K] [--dpi D] [--lang zh|en]\n"
+             "                     [--out FILE]\n\n"
              "DIR: a results folder of 'cohortgis run' with results.gpkg (the zone boundaries).\n",
              "dir", vm))
     return 0;
@@ -382,7 +405,7 @@ int report_command(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (!parse(args, opts,
              "Usage: cohortgis report DIR [--lang zh|en]\n\nRedraws the maps and charts of a results folder and "
-             "rewrites DIR/report.html (one self-contained file).\n",
+             "rewrites\nDIR/report.html (one self-contained file).\n",
              "dir", vm))
     return 0;
   std::optional<cohortgis::app::Language> l;
@@ -395,20 +418,21 @@ int report_command(const std::vector<std::string>& args) {
 }
 
 int validate_command(const std::vector<std::string>& args) {
-  po::options_description opts("Options");
-  opts.add_options()("help,h", "show this help")(
+  po::options_description opts("Options of 'cohortgis validate'");
+  opts.add_options()(
       "results", po::value<std::string>(),
       "a results folder: warn about every input that changed since it was made (its manifest.json records the "
-      "inputs' SHA-256)")("allow-read", po::value<std::vector<std::string>>()->composing(), kAllowReadHelp)(
-      "allow-db", po::value<std::vector<std::string>>()->composing(), kAllowDbHelp)(
+      "inputs' SHA-256)")(
       "threads,j", po::value<int>()->default_value(0),
-      "threads that parse a large CSV table at once (0: all cores); the result is the same for any");
+      "threads that parse a large CSV table at once (0: all cores, else 1 to 256); the result is the same for "
+      "any number")("allow-read", po::value<std::vector<std::string>>()->composing(), kAllowReadHelp)(
+      "allow-db", po::value<std::vector<std::string>>()->composing(), kAllowDbHelp)("help,h", "show this help");
   po::variables_map vm;
   if (!parse(args, opts,
-             "Usage: cohortgis validate SCENARIO [--results DIR] [--threads N] [--allow-read DIR ...] "
-             "[--allow-db SERVICE ...]\n\nReads and checks a scenario file and "
-             "every table it names; exit code 0 when it is valid, 1 with the file, line, column and key of "
-             "the first error.\n",
+             "Usage: cohortgis validate SCENARIO [--results DIR] [--threads N] [--allow-read DIR ...]\n"
+             "                          [--allow-db SERVICE ...]\n\n"
+             "Reads and checks a scenario file and every table it names; exit code 0 when it is valid, 1 with\n"
+             "the file, line, column and key of the first error.\n",
              "scenario", vm))
     return 0;
   if (!vm.count("scenario") || vm["scenario"].as<std::vector<std::string>>().size() != 1)
@@ -443,6 +467,7 @@ int validate_command(const std::vector<std::string>& args) {
 int backtest_command(const std::vector<std::string>& args) {
   po::options_description opts("Options of 'cohortgis backtest'");
   cohortgis::app::BacktestConfig b;
+  // clang-format off
   opts.add_options()
       ("observed", po::value<std::string>(&b.observed),
        "the observed population: a table in the layout of population.csv (year, zone, group, sex, age, population; "
@@ -451,22 +476,24 @@ int backtest_command(const std::vector<std::string>& args) {
        "backtest_summary.csv and, with ages observed, backtest_by_age.csv); replaced only when complete")
       ("earlier", po::value<std::string>(&b.earlier),
        "the zones' population in one year before the launch year, same layout: adds the 'linear' benchmark")
-      ("threads,j", po::value<int>(&b.run.threads)->default_value(0), "worker threads (0: all cores)")
+      ("threads,j", po::value<int>(&b.run.threads)->default_value(0), "worker threads (0: all cores, else 1 to 256)")
       ("allow-read", po::value<std::vector<std::string>>()->composing(), kAllowReadHelp)
       ("allow-db", po::value<std::vector<std::string>>()->composing(), kAllowDbHelp)
       ("variant", po::value<std::vector<std::string>>()->multitoken(),
        "score only these variants besides the baseline (default: every variant)")
-      ("lang", po::value<std::string>(), "language of maps and report: zh or en")
+      ("lang", po::value<std::string>(), "language of maps and report: zh (zh-CN) or en (default: the scenario's "
+       "language, else zh for a Chinese scenario)")
       ("no-report", "write the CSVs and manifest.json only (no results.gpkg, maps or report.html)")
       ("quiet,q", "no progress and no summary table")
       ("help,h", "show this help");
+  // clang-format on
   po::variables_map vm;
   if (!parse(args, opts,
              "Usage: cohortgis backtest SCENARIO --observed TABLE --out DIR [--earlier TABLE] [--variant NAME ...]\n"
-             "                          [--threads N] [--lang zh|en] [--no-report] [--quiet] [--allow-read DIR ...]\n"
-             "                          [--allow-db SERVICE ...]\n\n"
-             "Runs SCENARIO from its (past) launch year, sets the projection beside the observed figures and scores\n"
-             "it next to the benchmarks no-change, constant-share and (with --earlier) linear.\n",
+             "                          [--threads N] [--lang zh|en] [--no-report] [--quiet]\n"
+             "                          [--allow-read DIR ...] [--allow-db SERVICE ...]\n\n"
+             "Runs SCENARIO from its (past) launch year, sets the projection beside the observed figures and\n"
+             "scores it next to the benchmarks no-change, constant-share and (with --earlier) linear.\n",
              "scenario", vm))
     return 0;
   if (!vm.count("observed")) return bad_input("backtest: --observed TABLE is required (see --help)");
@@ -532,6 +559,7 @@ int estimate_command(const std::vector<std::string>& args) {
   po::options_description opts("Options of 'cohortgis estimate'");
   cohortgis::app::EstimateConfig e;
   std::string years;
+  // clang-format off
   opts.add_options()
       ("first", po::value<std::string>(&e.first), "the earlier census: zone, sex, age, population (sex and age may "
        "be 'all' for zone totals)")
@@ -542,14 +570,15 @@ int estimate_command(const std::vector<std::string>& args) {
       ("second-crosswalk", po::value<std::string>(&e.second_crosswalk), "the same for the second census; its "
        "targets are the zones of the estimate")
       ("mx", po::value<std::string>(&e.mx), "death rates of the period (columns sex, age or age_start, mx; abridged "
-       "0, 1, 5, …): the residual method's life table")
+       "0, 1, 5, …): the residual method's life table, or with --levels the standard schedule")
       ("mx-filter", po::value<std::vector<std::string>>()->multitoken(), "COLUMN=VALUE: keep only these rows of --mx")
       ("step", po::value<int>(&e.step)->default_value(5), "age group width of the tables (1 or 5)")
-      ("open-age", po::value<int>(&e.open_age)->default_value(85), "open age group")
+      ("open-age", po::value<int>(&e.open_age)->default_value(85), "open age group, a multiple of --step from 10 to "
+       "130")
       ("natural-growth-per-1000", po::value<double>(&e.natural_growth_per_1000)->default_value(0.0),
-       "zone totals only: the stated natural growth rate per 1000 per year")
+       "zone totals only: the stated natural growth rate per 1000 per year (above -1000, below 1000)")
       ("female-share", po::value<double>(&e.female_share)->default_value(0.5), "zone totals only: women's share of "
-       "the net migrants")
+       "the net migrants, 0 to 1")
       ("out,o", po::value<std::string>(&e.out_dir), "output folder")
       ("group-split", po::value<std::string>(), "instead of migration: registered/floating residents by zone from "
        "a census table (code, indicator, value with pop_resident and pop_hukou_elsewhere_*)")
@@ -567,6 +596,7 @@ int estimate_command(const std::vector<std::string>& args) {
        "--asfr")
       ("srb", po::value<double>(), "with --levels: males per 100 females at birth, to weight the sexes of an e0")
       ("help,h", "show this help");
+  // clang-format on
   po::variables_map vm;
   store_with_positional(args, opts, "extra", vm);
   const auto filters = [&](const char* option, std::vector<std::pair<std::string, std::string>>& out) {
@@ -620,16 +650,17 @@ int estimate_command(const std::vector<std::string>& args) {
     return 0;
   }
   if (vm.count("help")) {
-    std::cout
-        << "Usage: cohortgis estimate --first TABLE --second TABLE --years Y1:Y2 --out DIR [options]\n"
-           "       cohortgis estimate --group-split CENSUS [--registry TABLE] [--zones PREFIX] [--floating SCOPE] "
-           "--out DIR\n"
-           "       cohortgis estimate --levels FIGURES --mx MX [--asfr ASFR] [--population TABLE] [--srb N] --out "
-           "DIR\n\n"
-           "Net migration by zone, sex and age between two censuses, written as net_migration.csv (scenario\n"
-           "format, persons per year), population_<Y2>.csv and estimate_report.md (docs/cli.md). Each form takes\n"
-           "only its own options.\n\n"
-        << opts;
+    std::cout << "Usage: cohortgis estimate --first TABLE --second TABLE --years Y1:Y2 --out DIR [options]\n"
+                 "       cohortgis estimate --group-split CENSUS [--registry TABLE] [--zones PREFIX]\n"
+                 "                          [--floating other-province|other-district] --out DIR\n"
+                 "       cohortgis estimate --levels FIGURES [--mx TABLE] [--asfr TABLE] [--population TABLE]\n"
+                 "                          [--srb N] --out DIR [options]\n\n"
+                 "Net migration by zone, sex and age between two censuses, written as net_migration.csv (scenario\n"
+                 "format, persons per year), population_<Y2>.csv and estimate_report.md; with --group-split\n"
+                 "group_split.csv, with --levels levels.csv, mx_by_zone.csv and asfr_by_zone.csv (docs/cli.md).\n"
+                 "Each form takes only its own options; --mx, --mx-filter, --open-age and --step serve the first\n"
+                 "form and --levels (which takes --step 5 only).\n\n"
+              << opts;
     return 0;
   }
   for (const char* o : {"first", "second", "years", "out"})
@@ -686,7 +717,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (vm.count("help")) {
-      std::cout << kAbout << kUsage << "\n" << opts;
+      std::cout << kAbout << kUsage << "\n" << opts << kExitStatus;
       return 0;
     }
     std::cerr << kUsage;

@@ -195,6 +195,10 @@ std::vector<std::uint32_t> choropleth_colours(const std::vector<double>& breaks,
   const int k = breaks.size() >= 2 ? static_cast<int>(breaks.size()) - 1 : 0;
   if (k == 0) return {};
   const bool has_neg = breaks.front()<0, has_pos = breaks.back()> 0;
+  // One colour per class: the palettes below have 9 (RdBu 11, split at 0). Python's render_choropleth(classes=20) drew
+  // 20 classes from 9 colours, reading past the palette for the map and its legend.
+  if (k > 9 && !(st.diverging && has_neg && has_pos))
+    throw InputError("map classes: " + std::to_string(k) + "; expected at most 9 (the colours of the palette)");
   if (st.diverging && has_neg && has_pos) {
     // ColorBrewer RdBu (11 classes): reds for the negative classes (darkest = lowest), blues for the positive ones.
     static const std::uint32_t rdbu[] = {0x67001f, 0xb2182b, 0xd6604d, 0xf4a582, 0xfddbc7, 0xf7f7f7,

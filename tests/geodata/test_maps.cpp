@@ -361,6 +361,31 @@ TEST(MapPalette, SignOfTheDataChoosesThePalette) {
   EXPECT_LT(b.back(), 0.0);
 }
 
+// More classes than a palette has colours is an error, not a map coloured from past the palette's end (Python's
+// render_choropleth and cohortgis.choropleth take any `classes`; the command line's --n-classes stops at 9).
+TEST(MapPalette, MoreClassesThanColoursIsAnError) {
+  std::vector<double> ten(11), nine(10);
+  for (std::size_t i = 0; i < ten.size(); ++i) ten[i] = 1.0 + static_cast<double>(i);
+  for (std::size_t i = 0; i < nine.size(); ++i) nine[i] = 1.0 + static_cast<double>(i);
+  MapStyle signed_style;
+  signed_style.diverging = true;
+  EXPECT_EQ(choropleth_colours(nine, MapStyle{}).size(), 9u);
+  EXPECT_EQ(choropleth_colours(nine, signed_style).size(), 9u);
+  EXPECT_THROW(choropleth_colours(ten, MapStyle{}), InputError);
+  EXPECT_THROW(choropleth_colours(ten, signed_style), InputError);  // one side of 0: Blues, 9 colours
+  std::vector<double> both(11);                                     // both signs: RdBu's 11 colours, 5 a side at most
+  for (std::size_t i = 0; i < both.size(); ++i) both[i] = static_cast<double>(i) - 5.0;
+  EXPECT_EQ(choropleth_colours(both, signed_style).size(), 10u);
+  const std::vector<MapZone> zones = grid_zones();  // 20 distinct values: ten classes of them
+  MapStyle many;
+  many.classes = 10;
+  many.width_px = 300;
+  many.height_px = 200;
+  const fs::path out = temp_dir() / "ten_classes.png";
+  EXPECT_THROW(render_choropleth(zones, many, ImageFormat::png, out.string()), InputError);
+  EXPECT_FALSE(fs::exists(out));
+}
+
 // Classes whose bounds print alike merge (outside-tester audit, round 18): the default scenario's TFR map of 2035
 // showed three classes "0.80 – 0.80" in three colours for TFRs that differ in the 16th digit. The first and last
 // breaks, 0 of a signed measure and the one-value first class [d0, d0] stay.
