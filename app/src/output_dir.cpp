@@ -52,6 +52,8 @@ fs::path normalised(const fs::path& p) {
   // not resolved (a link there is refused, not followed).
   const fs::path raw = fs::absolute(p), last = raw.filename().empty() ? raw.parent_path() : raw;
   const fs::path name = last.filename();
+  // Without a ".." the two agree, and messages keep the path as typed (/proc/self/fd/1, not /proc/PID/fd/1).
+  if (std::none_of(raw.begin(), raw.end(), [](const fs::path& part) { return part == ".."; })) return a;
   if (name.empty() || name == "." || name == "..") return a;  // refused or named as before
   std::error_code ec;
   const fs::path parent = fs::weakly_canonical(last.parent_path(), ec);
