@@ -19,12 +19,13 @@
 
 #include "cohortgis/app/backtest.hpp"
 #include "cohortgis/app/commands.hpp"
-#include "cohortgis/app/results.hpp"
 #include "cohortgis/app/estimate.hpp"
 #include "cohortgis/app/estimate_levels.hpp"
 #include "cohortgis/app/group_split.hpp"
+#include "cohortgis/app/results.hpp"
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/read_policy.hpp"
 #include "path_options.hpp"
 #include "stop_signals.hpp"
 #ifdef COHORTGIS_WITH_MPI
@@ -101,10 +102,16 @@ constexpr const char* kAllowDbHelp =
     "let the scenario read this PostgreSQL service (a [section] of your pg_service file) as PG:service=NAME or "
     "db:NAME (repeatable)";
 
-// Exit codes: 0 success, 1 bad input or arguments, 2 internal error.
+// Exit codes: 0 success, 1 bad input or arguments, 2 internal error. Messages and warnings quote what the command
+// line was given (boost's own messages too) and what a results folder from elsewhere holds: no control or invisible
+// character of it reaches the terminal raw (terminal_text; hostile probe of round 22).
 int bad_input(const std::string& message) {
-  std::cerr << "cohortgis: error: " << message << "\n";
+  std::cerr << "cohortgis: error: " << cohortgis::geodata::terminal_text(message) << "\n";
   return 1;
+}
+
+void warn(const std::string& message) {
+  std::cerr << "cohortgis: warning: " << cohortgis::geodata::terminal_text(message) << "\n";
 }
 
 // std::bad_alloc: memory, or address space under `ulimit -v`, ran out (the staging folder is gone by then).
@@ -338,8 +345,9 @@ int info_command(const std::vector<std::string>& args) {
              "(CSV, XLSX, ODS: columns and rows).\n",
              "file", vm))
     return 0;
-  std::cout << cohortgis::app::describe(positional_arg(vm, "file"), vm["layer"].as<std::string>(), {},
-                                        vm["encoding"].as<std::string>());
+  // What the file holds, as written by whoever made it (cells, names, a results folder's manifest).
+  std::cout << cohortgis::geodata::terminal_text(cohortgis::app::describe(
+      positional_arg(vm, "file"), vm["layer"].as<std::string>(), {}, vm["encoding"].as<std::string>()));
   return 0;
 }
 
@@ -394,7 +402,7 @@ int map_command(const std::vector<std::string>& args) {
   q.cancel = &g_cancel;
   cohortgis::cli::install_stop_signals();  // a signal while drawing stops before the map file is put in place
   const auto r = cohortgis::app::make_map(q);
-  for (const auto& w : r.warnings) std::cerr << "cohortgis: warning: " << w << "\n";
+  for (const auto& w : r.warnings) warn(w);
   std::cout << r.file << "\n";
   return 0;
 }
@@ -412,7 +420,7 @@ int report_command(const std::vector<std::string>& args) {
   if (vm.count("lang")) l = cohortgis::app::parse_language(vm["lang"].as<std::string>());
   cohortgis::cli::install_stop_signals();  // a signal while drawing stops before report.html is replaced
   const auto r = cohortgis::app::make_report(positional_arg(vm, "dir"), l, true, &g_cancel);
-  for (const auto& w : r.warnings) std::cerr << "cohortgis: warning: " << w << "\n";
+  for (const auto& w : r.warnings) warn(w);
   std::cout << r.file << " (" << r.figures.size() << " figures)\n";
   return 0;
 }
@@ -454,12 +462,12 @@ int validate_command(const std::vector<std::string>& args) {
   if (vm.count("results")) {
     const auto changes = cohortgis::app::inputs_changed_since(scenario, vm["results"].as<std::string>(), {}, allow_read,
                                                               allow_db, vm["threads"].as<int>());
-    for (const auto& c : changes) std::cerr << "cohortgis: warning: " << c << "\n";
+    for (const auto& c : changes) warn(c);
     if (changes.empty())
       std::cout << "inputs unchanged since the results in " << vm["results"].as<std::string>() << " were made\n";
     // The results files themselves, against manifest.json's list (and the manifest against its seal).
     const auto in = cohortgis::app::check_results(vm["results"].as<std::string>(), false);
-    for (const auto& f : in.findings()) std::cerr << "cohortgis: warning: " << f << "\n";
+    for (const auto& f : in.findings()) warn(f);
   }
   return 0;
 }
@@ -508,7 +516,7 @@ int backtest_command(const std::vector<std::string>& args) {
   b.run.cancel = &g_cancel;
   cohortgis::cli::install_stop_signals();
   const cohortgis::app::BacktestSummary s = cohortgis::app::backtest(b);
-  for (const auto& w : s.warnings) std::cerr << "cohortgis: warning: " << w << "\n";
+  for (const auto& w : s.warnings) warn(w);
   if (!b.run.quiet) {
     std::cout << "cohortgis: back-test of " << s.run.scenario << " (" << s.launch_year << " -> " << s.observed_year
               << ") written to " << s.run.out_dir << "\n";

@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/parallel_for.h>
@@ -298,11 +299,19 @@ MapResult make_map(const MapRequest& q) {
     throw InputError("--out '" + geodata::escape_cell(out) + "' is " + kind +
                      ", not a file; cohortgis replaces only a regular file with the map: give another name");
   stop_if_cancelled();
+  // Into the results folder all or nothing, as `report`: a disk full when manifest.json was rewritten left the map
+  // there unlisted (or a listed one changed, a folder map and report then refused) and manifest.json.tmp-PID
+  // (hostile probe of round 22).
+  std::optional<RedrawGuard> guard;
+  if (!rel.empty()) guard.emplace(dir);
   MapResult res;
   res.breaks = draw(shapes_for(r, *zones, l), s, st, fmt, out);
   res.file = out;
   res.legend = s.legend;
-  if (!rel.empty()) refresh_manifest(dir, {rel});
+  if (guard) {
+    refresh_manifest(dir, {rel});
+    guard->keep();
+  }
   res.warnings = std::move(warnings);
   return res;
 }

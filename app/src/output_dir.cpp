@@ -47,7 +47,17 @@ constexpr const char* kSealKey = "  \"manifest_sha256\": \"";
 fs::path normalised(const fs::path& p) {
   fs::path a = fs::absolute(p).lexically_normal();
   if (a.filename().empty()) a = a.parent_path();  // "out/" → "out"
-  return a;
+  // The folder it goes into as the system resolves it: "l/../out" with l a link to far/deep is far/out, where a
+  // lexical ".." put it beside l and replaced the results there (hostile probe of round 22). The name itself is
+  // not resolved (a link there is refused, not followed).
+  const fs::path raw = fs::absolute(p), last = raw.filename().empty() ? raw.parent_path() : raw;
+  const fs::path name = last.filename();
+  // Without a ".." the two agree, and messages keep the path as typed (/proc/self/fd/1, not /proc/PID/fd/1).
+  if (std::none_of(raw.begin(), raw.end(), [](const fs::path& part) { return part == ".."; })) return a;
+  if (name.empty() || name == "." || name == "..") return a;  // refused or named as before
+  std::error_code ec;
+  const fs::path parent = fs::weakly_canonical(last.parent_path(), ec);
+  return ec || parent.empty() ? a : parent / name;
 }
 
 [[noreturn]] void fail(const fs::path& p, const std::string& what, const std::error_code& ec) {
@@ -113,8 +123,14 @@ void write_atomically(const fs::path& file, const std::string& text) {
   const fs::path tmp = file.parent_path() / (file.filename().string() + ".tmp-" + std::to_string(::getpid()));
   {
     TextFile f(tmp.string());
-    f.write(text);
-    f.close();
+    try {
+      f.write(text);
+      f.close();
+    } catch (...) {  // a full disk: the temporary file was left beside manifest.json (hostile probe of round 22)
+      std::error_code ignored;
+      fs::remove(tmp, ignored);
+      throw;
+    }
   }
   std::error_code ec;
   fs::rename(tmp, file, ec);

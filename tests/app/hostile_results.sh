@@ -96,4 +96,27 @@ for spec in "external-storage|variable 'population' stores its data in an extern
   "$EXE" validate "$WORK/good.toml" --results "$WORK/hostile" >/dev/null 2>"$WORK/err" ||
     fail "validate --results ($mode): $(head -c 300 "$WORK/err")"
 done
+# Hostile probe of round 22: what a results folder from elsewhere says (a variant's name, an input's path in a resealed
+# manifest.json) and what the command line was given went to the terminal raw in `info`'s listing, the warnings and
+# the messages (an escape sequence could clear the screen or retitle the window). Shown as \xNN now.
+cp -r "$WORK/res" "$WORK/names"
+/usr/bin/python3 - "$WORK/names/manifest.json" <<'PY' || fail "editing the manifest of names"
+import hashlib, re, sys
+p = sys.argv[1]
+text = open(p).read().replace('"more"', '"mo\\u001b[2Jre"').replace('"path": "base.csv"', '"path": "b\\u009b31m.csv"')
+key = '  "manifest_sha256": "'
+head = text[:text.index(key)]
+open(p, 'w').write(head + re.sub(r'[0-9a-f]{64}', hashlib.sha256(head.encode()).hexdigest(), text[len(head):], count=1))
+PY
+raw() { LC_ALL=C grep -q $'\x1b\|\xc2\x9b' "$@"; }
+"$EXE" info "$WORK/names" >"$WORK/out" 2>"$WORK/err" || fail "info names: $(head -c 300 "$WORK/err")"
+! raw "$WORK/out" "$WORK/err" || fail "info printed an escape sequence raw: $(grep -a 'variants' "$WORK/out")"
+grep -qF 'mo\x1b[2Jre' "$WORK/out" || fail "info: the variant as bytes: $(grep -a variants "$WORK/out")"
+"$EXE" validate "$WORK/good.toml" --results "$WORK/names" >/dev/null 2>"$WORK/err" || fail "validate names: $(cat "$WORK/err")"
+! raw "$WORK/err" || fail "validate --results warned raw: $(cat "$WORK/err")"
+grep -qF 'b\xc2\x9b31m.csv was an input' "$WORK/err" || fail "validate --results: $(cat "$WORK/err")"
+"$EXE" run "$WORK/good.toml" --threads $'\e[2J' >/dev/null 2>"$WORK/err"; rc=$?
+[ $rc -eq 1 ] && ! raw "$WORK/err" && grep -qF "('\x1b[2J') for option '--threads'" "$WORK/err" ||
+  fail "--threads ESC: exit $rc: $(cat -v "$WORK/err")"
+echo "ok: names from a results folder and the command line's values reach the terminal as \\xNN"
 echo "hand-made results folders handled"

@@ -212,4 +212,16 @@ for round in 1 2 3; do
 done
 echo "ok: four runs into one --out at once, three times: each exits 0, one whole result, nothing left"
 
+# 10. `..` after a symbolic link (hostile probe of round 22): --out L/../res with L a link to far/deep is far/res for
+# the system, but a lexical ".." made it res beside L, and the results there were replaced instead.
+D=$WORK/dotdot
+mkdir -p "$D/far/deep" && ln -s "$D/far/deep" "$D/l" && cp "$FIX/scenarios/good.toml" "$FIX/scenarios/base.csv" \
+  "$FIX/scenarios/asfr.csv" "$FIX/scenarios/mx.csv" "$D/"
+"$EXE" run "$D/good.toml" --quiet --no-report --out "$D/res" 2>"$WORK/err" || fail "dotdot: first run: $(cat "$WORK/err")"
+before=$(snapshot "$D/res")
+(cd "$D" && "$EXE" run good.toml --quiet --no-report --out l/../res 2>"$WORK/err") || fail "dotdot: $(cat "$WORK/err")"
+[ -f "$D/far/res/manifest.json" ] || fail "dotdot: no results in far/res ($(ls "$D" "$D/far"))"
+[ "$(snapshot "$D/res")" = "$before" ] || fail "dotdot: the results beside the link were replaced"
+echo "ok: --out l/../res is far/res, as the system resolves it; res beside the link untouched"
+
 echo "output safety checked"

@@ -467,6 +467,48 @@ TEST_F(RunTest, AFolderAsZoneSourceIsHashedAndCheckedAsAFolder) {
   EXPECT_NE(changed[0].find("changed since the run"), std::string::npos) << changed[0];
 }
 
+// A results folder from elsewhere says in manifest.json where each input was read ("opened"), and check_results
+// (`info`, `map`, `report`) hashed those paths again: a forged, resealed manifest naming /proc/self/pagemap (256 GB
+// of zeros), /proc/kcore or a folder reaching into /proc kept `cohortgis info` reading for hours (hostile probe of
+// round 22). Such an input is now named as not checked, without reading it.
+TEST_F(RunTest, RecordedInputsOfTheKernelOrReachingIntoItAreNotRead) {
+  const fs::path sc = root_ / "sc", fix = fs::path(COHORTGIS_FIXTURES), out = root_ / "out";
+  fs::create_directories(sc / "trap");
+  for (const char* f : {"good.toml", "base.csv", "asfr.csv", "mx.csv"}) fs::copy(fix / "scenarios" / f, sc / f);
+  fs::create_symlink("/proc/self/pagemap", sc / "trap/x.csv");
+  app::RunConfig cfg;
+  cfg.scenario = (sc / "good.toml").string();
+  cfg.out_dir = out.string();
+  cfg.quiet = true;
+  cfg.report = false;
+  cfg.data_dir = COHORTGIS_DATA;
+  app::run(cfg);
+  const std::string manifest = slurp(out / "manifest.json");
+  ASSERT_EQ(app::check_results(out.string()).inputs_checked, 4u);  // the scenario, base.csv, asfr.csv, mx.csv
+  for (const std::string& where :
+       std::vector<std::string>{"/proc/self/pagemap", "/proc", "/sys/kernel", (sc / "trap").string()}) {
+    // Every input's "opened" replaced, and the manifest resealed as a forger would.
+    std::string m = manifest;
+    for (std::size_t at = m.find("\"opened\": \""); at != std::string::npos; at = m.find("\"opened\": \"", at + 1)) {
+      const std::size_t from = at + 11, to = m.find('"', from);
+      m.replace(from, to - from, where);
+    }
+    const std::string key = "  \"manifest_sha256\": \"";
+    const std::size_t seal = m.find(key) + key.size();
+    m.replace(seal, 64, geodata::sha256_text(m.substr(0, seal - key.size())));
+    std::ofstream(out / "manifest.json", std::ios::trunc) << m;
+    const app::ResultsIntegrity r = app::check_results(out.string());
+    ASSERT_TRUE(r.verifiable) << r.problem;
+    ASSERT_EQ(r.inputs_changed.size(), 4u) << where;
+    EXPECT_NE(
+        r.inputs_changed[0].find("is not checked: " + std::string(where == (sc / "trap").string()
+                                                                      ? "a folder reaching into another file system"
+                                                                      : "it is a file of the kernel")),
+        std::string::npos)
+        << r.inputs_changed[0];
+  }
+}
+
 // results.gpkg's zones are the source's: every coordinate bit (not 15 digits through WKT: 116.30000000000001 is the
 // double after 116.3) and the parents of `parent_field` (the layer's `parent` column was empty).
 TEST_F(RunTest, ResultsGpkgKeepsTheSourceGeometryAndParents) {

@@ -288,10 +288,56 @@ TEST_F(Sandbox, ZipBombsAreRefusedBeforeDecompressing) {
   const std::string m = check("bomb.xlsx");
   EXPECT_CONTAINS(m, "'bomb.xlsx': a zip archive (XLSX/ODS) whose members would decompress to 20 MiB");
   EXPECT_CONTAINS(m, "refused before decompressing");
+  // Read without the sandbox (`cohortgis info`): refused as well; `info` of a 1 GB sheet zipped to 1 MB decompressed
+  // it for 40 s (hostile probe of round 22).
+  EXPECT_CONTAINS(error_of([&] { (void)read_table((root / "bomb.xlsx").string(), {}); }),
+                  "bomb.xlsx: a zip archive (XLSX/ODS) whose members would decompress to 20 MiB");
   // A real spreadsheet passes.
   const std::string xlsx = std::string(COHORTGIS_FIXTURES) + "/tables/districts.xlsx";
   policy.roots.push_back(COHORTGIS_FIXTURES);
   EXPECT_EQ(error_of([&] { (void)check_input(xlsx, "districts.xlsx", policy); }), "<no exception>");
+}
+
+// A Shapefile whose .dbf holds fewer (or more) records than its .shx indexes shapes: GDAL read as many zones as the
+// smaller count and dropped the others without a word (hostile probe of round 22). Refused, naming both counts.
+TEST_F(Sandbox, ShapefilesWhoseDbfAndShxDisagreeAreRefused) {
+  fs::copy(fs::path(COHORTGIS_FIXTURES) / "geo/two_zones_shp", root / "shp");
+  ZoneSource zones;
+  zones.path = (root / "shp/zones.shp").string();
+  zones.id_field = "id";
+  ASSERT_EQ(load_zones(zones).size(), 2u);
+  const auto set_records = [&](unsigned char n) {  // the .dbf header's record count, bytes 4-7 (little-endian)
+    std::fstream f(root / "shp/zones.dbf", std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(4);
+    const char count[4] = {static_cast<char>(n), 0, 0, 0};
+    f.write(count, 4);
+  };
+  set_records(1);
+  EXPECT_CONTAINS(error_of([&] { (void)load_zones(zones); }),
+                  "zones.shp: zones.shx indexes 2 shapes but zones.dbf holds 1 records; expected one record per shape");
+  EXPECT_CONTAINS(error_of([&] { (void)read_table(zones.path, {}); }), "indexes 2 shapes but zones.dbf holds 1");
+  zones.path = (root / "shp").string();  // a folder of Shapefiles
+  EXPECT_CONTAINS(error_of([&] { (void)load_zones(zones); }), "indexes 2 shapes but zones.dbf holds 1");
+  set_records(3);
+  EXPECT_CONTAINS(error_of([&] { (void)load_zones(zones); }), "indexes 2 shapes but zones.dbf holds 3");
+}
+
+// A scenario in a folder whose full path is longer than PATH_MAX: its own tables were "outside the folders this
+// scenario may read" (hostile probe of round 22); the path is named too long.
+TEST_F(Sandbox, APathTooLongToResolveIsNamedSo) {
+  const std::string part(200, 'p');
+  const fs::path here = fs::current_path();
+  fs::current_path(root);
+  for (int i = 0; i < 22; ++i) {  // one part at a time: no path of the whole depth is passed to the system
+    fs::create_directory(part);
+    fs::current_path(part);
+  }
+  std::ofstream("t.csv") << "age,value\n0,1\n";
+  ReadPolicy deep;
+  deep.roots = {"."};
+  const std::string m = error_of([&] { (void)check_input("t.csv", "t.csv", deep); });
+  fs::current_path(here);
+  EXPECT_CONTAINS(m, "'t.csv': its full path is longer than the system allows (PATH_MAX, 4096 bytes)");
 }
 
 TEST(NonLocal, EveryNetworkSpellingIsRefused) {
@@ -331,6 +377,45 @@ TEST(EscapeCell, ShortEscapedAndWholeCharacters) {
   std::string want;
   for (int i = 0; i < 40; ++i) want += "区";
   EXPECT_EQ(escape_cell(zh), want + "…");  // cut between characters, not inside one
+}
+
+// Hostile probe of round 22: characters a terminal acts on or draws as nothing went into messages raw, so a zone
+// "B" followed by a zero-width space read as the zone "B", U+009B (CSI) and U+0085 (NEL) reached the terminal, and a
+// right-to-left override turned the rest of the line around. Each is shown as the bytes it is made of; other
+// characters of any script stay whole, and byte sequences that are no UTF-8 character (overlong, surrogates, past
+// U+10FFFF) are bytes too.
+TEST(EscapeCell, InvisibleAndReorderingCharactersAreShownAsBytes) {
+  EXPECT_EQ(escape_cell("B\u200b"), "B\\xe2\\x80\\x8b");                       // zero-width space
+  EXPECT_EQ(escape_cell("a\u202eb"), "a\\xe2\\x80\\xaeb");                     // right-to-left override
+  EXPECT_EQ(escape_cell("\u2066x\u2069"), "\\xe2\\x81\\xa6x\\xe2\\x81\\xa9");  // isolates
+  EXPECT_EQ(escape_cell("x\u2028y"), "x\\xe2\\x80\\xa8y");                     // line separator
+  EXPECT_EQ(escape_cell("\xef\xbb\xbf"
+                        "A"),
+            "\\xef\\xbb\\xbfA");  // a BOM
+  EXPECT_EQ(escape_cell("\xc2\x9b"
+                        "2J\xc2\x85"),
+            "\\xc2\\x9b2J\\xc2\\x85");                                                                 // C1: CSI, NEL
+  EXPECT_EQ(escape_cell("\xc2\xa0\xc3\xa9区\xf0\x9f\x98\x80"), "\xc2\xa0\xc3\xa9区\xf0\x9f\x98\x80");  // kept whole
+  EXPECT_EQ(escape_cell("\xe0\x80\x8a"), "\\xe0\\x80\\x8a");           // an overlong line break
+  EXPECT_EQ(escape_cell("\xed\xa0\x80"), "\\xed\\xa0\\x80");           // a surrogate
+  EXPECT_EQ(escape_cell("\xf4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80");  // past U+10FFFF
+  EXPECT_EQ(escape_cell(std::string(39, 'x') + "\u200b" + "yz"), std::string(39, 'x') + "\\xe2\\x80\\x8b…");
+}
+
+// The command line's messages, warnings and `info` listings through terminal_text: a value given on the command line
+// (boost's "the argument ('\x1b[2J') for option '--threads' is invalid") or a name in a results folder from elsewhere
+// went to the terminal raw (hostile probe of round 22). Line breaks, backslashes and every script stay.
+TEST(TerminalText, ControlsAndInvisibleCharactersAreBytesAndTheRestStays) {
+  EXPECT_EQ(terminal_text("a\x1b[2J\x07z"), "a\\x1b[2J\\x07z");
+  EXPECT_EQ(terminal_text("line one\n  line two\\x0a 区 é"), "line one\n  line two\\x0a 区 é");
+  EXPECT_EQ(terminal_text("tab\there\r"), "tab\\x09here\\x0d");
+  EXPECT_EQ(terminal_text("\xc2\x9b"
+                          "31m \u202e \u200b \x7f"),
+            "\\xc2\\x9b31m \\xe2\\x80\\xae \\xe2\\x80\\x8b \\x7f");
+  EXPECT_EQ(terminal_text("\xff"
+                          "a\xc3"),
+            "\\xffa\\xc3");                                            // not UTF-8, a character cut short
+  EXPECT_EQ(terminal_text(std::string(100000, 'x')).size(), 100000u);  // not cut: the caller's whole message
 }
 
 // The one quoting of a cell or name in messages (scenario checks, loader, monitoring): escape_cell in double quotes.

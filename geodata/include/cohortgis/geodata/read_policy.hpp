@@ -68,6 +68,9 @@ void refuse_computed_geopackage(const std::string& path, const std::string& labe
 // "" when `path` (links followed) is a regular file, a folder, or does not exist; otherwise what it is ("a named pipe
 // (FIFO)", "a character device", …). Such a file is never opened: reading a pipe or /dev/zero blocks or never ends.
 std::string special_file_kind(const std::string& path);
+// Whether the path (a link followed) is on a file system of the kernel's (procfs, sysfs, debugfs, cgroup …), whose
+// "regular files" are no data: /proc/self/pagemap reads 256 GB, /proc/kcore the machine's memory.
+bool on_kernel_file_system(const std::string& path);
 
 // "" when no companion of `path` (x.dbf, x.prj, x.csvt … beside x.shp) is a pipe, device or socket; otherwise a
 // phrase naming it ("its companion file x.dbf is a named pipe (FIFO), not a file; …"): GDAL opens companions by
@@ -103,5 +106,9 @@ void disable_network();
 std::string escape_cell(const std::string& text, std::size_t max_chars = 40);
 // The cell in double quotes, escaped and cut as escape_cell does: "A\x0aB". Names in messages too.
 std::string quote_cell(std::string_view cell);
+// A whole message or report for a terminal: line breaks and every printable character kept, backslashes too (what
+// escape_cell wrote stays readable), other control bytes, invisible or reordering characters (escape_cell's) and
+// bytes that are not UTF-8 as \xnn. What the command line prints of what it read or was given.
+std::string terminal_text(const std::string& text);
 
 }  // namespace cohortgis::geodata
