@@ -241,6 +241,9 @@ struct RunWorkspace {
   // The zones' names for errors when not the config's: the indicator table's unit names, which begin with them while
   // the run holds the ids there (Projection::run_shared).
   const std::vector<std::string>* zone_ids = nullptr;
+  // The step's start population holds no −0 (Projection::run_shared): the lean fused pass may sum its in-flows from
+  // the first term (fused_state_in_flows).
+  bool start_no_minus_zero = false;
 };
 
 // Decides the plan of one step (step_plan.hpp).
@@ -272,6 +275,7 @@ class StepRunner {
         floors_(ws.floors),
         transfers_(ws.transfers),
         out_rates_(ws.out_rates),
+        start_no_minus_zero_(ws.start_no_minus_zero),
         scratch_(ws.scratch) {}
 
   void run();
@@ -393,6 +397,7 @@ class StepRunner {
   bool floors_sparse_ = false;  // this step writes the floor adjustments sparsely (FloorTracking)
   TransferTracking& transfers_;
   OutRateSums& out_rates_;
+  const bool start_no_minus_zero_;  // RunWorkspace::start_no_minus_zero
   // Per group: the kept transfers the group's fused pass would store as +0 are +0 already (FusedState::zero_known).
   std::vector<unsigned char> transfer_zeros_known_;
   bool any_scaled_ = true;      // some zone of this step has a conserve block (zone_scale_), set after phase 1
