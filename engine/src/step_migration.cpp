@@ -64,11 +64,6 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
   const bool keep_tr = keep && plan_.has_tr;
   double* const tr_out_z = keep_tr ? c_.transfer_out.data().data() + z0 : nullptr;
   double* const tr_in_z = keep_tr ? c_.transfer_in.data().data() + z0 : nullptr;
-  // The in-flows' sums may start from their first term where that changes no result: lean (M only), where the step's
-  // start population holds no −0 (fused_state_in_flows); kept (the in-flows themselves), where no OD rate or profile
-  // value is −0 either (the same bits: add_in_flows_indexed).
-  const bool lean_from_first = start_no_minus_zero_;
-  const bool exact_from_first = start_no_minus_zero_ && od && od->no_minus_zero();
   FusedState f{};
   f.has_od = od != nullptr;
   f.has_tr = plan_.has_tr;
@@ -134,7 +129,7 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
       // load of them, one loop); f.od_out and the kept transfers are null here. Summed from the first in-flow (no
       // 0 +) where the step's start population holds no −0 (fused_state_in_flows: the same results).
       if (!keep && !any_scaled_ && !(tr_rate && in_rate) && indexed.count >= 1 && indexed.count <= kFusedInEdges) {
-        fused_state_in_flows(f, indexed, lean_from_first);
+        fused_state_in_flows(f, indexed, start_no_minus_zero_);
         continue;
       }
       // Kept, one transition and the other transfer +0 already (TransferTracking): the same one pass, with the kept
@@ -145,7 +140,7 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
         f.od_out = od_out_z + o;
         f.transfer_out = tr_out_z + o;
         f.transfer_in = tr_in_z + o;
-        fused_state_keep_in_flows(f, indexed, exact_from_first);
+        fused_state_keep_in_flows(f, indexed, in_flows_from_first_);
         continue;
       }
       if (any_scaled_) {
@@ -158,7 +153,7 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
         }
         add_in_flows(in + nA, sc.profile_row(*od, g, 1), edges, nA);
       } else {
-        add_in_flows_indexed(in, f.prof, indexed, 2 * nA, exact_from_first);
+        add_in_flows_indexed(in, f.prof, indexed, 2 * nA, in_flows_from_first_);
       }
       f.in_od = in;
       f.od_out = od_out_z ? od_out_z + o : nullptr;

@@ -397,7 +397,12 @@ class StepRunner {
   bool floors_sparse_ = false;  // this step writes the floor adjustments sparsely (FloorTracking)
   TransferTracking& transfers_;
   OutRateSums& out_rates_;
-  const bool start_no_minus_zero_;  // RunWorkspace::start_no_minus_zero
+  // The in-flows' sums may start from their first term where that changes no result: in the lean fused pass (M
+  // only) where the step's start population holds no −0 (RunWorkspace::start_no_minus_zero, fused_state_in_flows);
+  // in the kept ones (the in-flows themselves) where no OD rate or profile value is −0 either (the same bits:
+  // add_in_flows_indexed).
+  const bool start_no_minus_zero_;
+  bool in_flows_from_first_ = false;
   // Per group: the kept transfers the group's fused pass would store as +0 are +0 already (FusedState::zero_known).
   std::vector<unsigned char> transfer_zeros_known_;
   bool any_scaled_ = true;      // some zone of this step has a conserve block (zone_scale_), set after phase 1
