@@ -2,6 +2,7 @@
 // The origin–destination index of the projection (design note B1): flows validated and kept in destination order,
 // with the out-edge index and per-origin rate sums the step reads.
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <string>
 
@@ -17,9 +18,11 @@ OdMigration::OdMigration(std::vector<OdFlow> flows, std::vector<double> profile,
   if (!profile_.empty() && profile_.size() != uz(groups) * kSexes * n_ages_)
     throw InputError("OD migration: the age-sex profile has " + std::to_string(profile_.size()) +
                      " values; expected groups × 2 sexes × ages = " + std::to_string(uz(groups) * kSexes * n_ages_));
-  for (double p : profile_)
+  for (double p : profile_) {
     if (!std::isfinite(p) || p < 0.0)
       throw InputError("OD migration: the age-sex profile holds " + fmt(p) + "; expected a finite number ≥ 0");
+    if (std::signbit(p)) no_minus_zero_ = false;  // −0 (p ≥ 0 here)
+  }
   std::vector<double> out_rate(uz(zones) * uz(groups), 0.0);
   for (std::size_t k = 0; k < flows_.size(); ++k) {
     const OdFlow& f = flows_[k];
@@ -34,6 +37,7 @@ OdMigration::OdMigration(std::vector<OdFlow> flows, std::vector<double> profile,
     if (f.group < -1 || f.group >= groups) throw InputError(where() + ": unknown group " + std::to_string(f.group));
     if (!std::isfinite(f.rate_per_year) || f.rate_per_year < 0.0)
       throw InputError(where() + ": rate " + fmt(f.rate_per_year) + " per person per year; expected a finite rate ≥ 0");
+    if (std::signbit(f.rate_per_year)) no_minus_zero_ = false;
     for (int g = 0; g < groups; ++g)
       if (f.group < 0 || f.group == g) out_rate[uz(f.origin) * uz(groups) + uz(g)] += f.rate_per_year;
   }

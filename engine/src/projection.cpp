@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <optional>
 
 #include "engine_support.hpp"
@@ -102,7 +103,11 @@ Projection::Projection(ProjectionConfig config, CohortArray base_population)
   if (config_.group_names.size() != uz(layout_.groups))
     throw InputError("projection: " + std::to_string(config_.group_names.size()) + " group names for " +
                      std::to_string(layout_.groups) + " groups");
-  for (int z = 0; z < layout_.zones; ++z)
+  // One vector pass when every value is fine (finite and ≥ 0, as below), the loop that names the first bad one
+  // otherwise; then whether one is −0.
+  const std::span<const double> persons = population_.data();
+  const bool fine = detail::all_within(persons.data(), persons.size(), 0.0, std::numeric_limits<double>::max());
+  for (int z = 0; z < (fine ? 0 : layout_.zones); ++z)
     for (int g = 0; g < layout_.groups; ++g)
       for (int s = 0; s < 2; ++s)
         for (int i = 0; i < layout_.grid.n_ages; ++i) {
@@ -113,6 +118,7 @@ Projection::Projection(ProjectionConfig config, CohortArray base_population)
                              std::to_string(layout_.grid.age_start(i)) + ": " + fmt(v) +
                              " persons; expected a finite number ≥ 0");
         }
+  no_minus_zero_ = !detail::any_sign_bit(persons.data(), persons.size());  // ≥ 0: a sign bit is a −0
   for (const auto& a : config_.aggregates)
     for (int z : a.zones)
       if (z < 0 || z >= layout_.zones)
@@ -177,6 +183,7 @@ const CohortArray& Projection::run_shared(const ScheduleSource& source, ResultSi
         pass->start_sums_from(folded_ends);
         pass->carry_zone_start_totals(zone_start_totals, zone_totals_given);
       }
+      workspace.start_no_minus_zero = no_minus_zero_;
       detail::StepRunner runner(config_, layout_, ctx, schedules, writable, population_, next_, components, workspace);
       if (pass && !config_.step_adjuster) runner.set_indicators(&*pass);
       runner.run();
@@ -191,6 +198,9 @@ const CohortArray& Projection::run_shared(const ScheduleSource& source, ResultSi
     });
     sink.step(StepResult{ctx, population_, next_, components, config_.indicators ? &indicators : nullptr});
     buffer.mortality_unchanged = false;  // a hint holds for one step only
+    // A flow step's Part A keeps a population free of −0 (no_minus_zero_); a step adjuster's changes are not followed
+    // (a multistate run never reads the flag).
+    no_minus_zero_ = no_minus_zero_ && !config_.step_adjuster;
     std::swap(population_, next_);
     if (config_.progress) config_.progress(step + 1, config_.steps);
   }

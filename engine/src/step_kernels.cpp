@@ -3,6 +3,8 @@
 #include "step_kernels.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 
 #include "simd.hpp"
 
@@ -49,13 +51,21 @@ template <int K, int N>
 using Cells4 = double __attribute__((vector_size(32)));  // four cells (an AVX2 register; two SSE2 ones in "default")
 
 // add_edges of cells i … i + 3 from +0 with GCC vectors: the same operations per cell (((0 + t_1) + t_2) + …,
-// t_j = (c_j · q) · p_j[i]).
-template <int K, int N>
+// t_j = (c_j · q) · p_j[i]). FROM_FIRST: (t_1 + t_2) + …, one addition less, which differs from 0 + t_1 + … only
+// where every t_j is −0 (−0 instead of +0): used where the caller knows that changes no result (step_kernels.hpp).
+template <int K, int N, bool FROM_FIRST = false>
 [[gnu::always_inline]] inline void add_edges_4(Cells4& in, const Cells4& q, const double (&c)[N],
                                                const double* const (&p)[N], std::size_t i) {
-  in = Cells4{0.0, 0.0, 0.0, 0.0};
+  static_assert(K >= 1 || !FROM_FIRST, "a sum from the first term needs one");
+  if constexpr (FROM_FIRST) {
+    Cells4 x;
+    load_vec(x, p[0] + i);
+    in = c[0] * q * x;
+  } else {
+    in = Cells4{0.0, 0.0, 0.0, 0.0};
+  }
 #pragma GCC unroll 12
-  for (int j = 0; j < K; ++j) {
+  for (int j = FROM_FIRST ? 1 : 0; j < K; ++j) {
     Cells4 x;
     load_vec(x, p[j] + i);
     in = in + c[j] * q * x;
@@ -80,7 +90,8 @@ template <class Cells>
   if (i < n) cells4(n - 4);
 }
 
-template <int K, bool FIRST, class Edge>
+// FROM_FIRST (with FIRST): the vector pass's sums from the first term (add_edges_4); below four cells from +0.
+template <int K, bool FIRST, bool FROM_FIRST, class Edge>
 [[gnu::always_inline]] inline void edge_pass(double* __restrict in, const double* __restrict prof, const Edge& edge,
                                              std::size_t n) {
   double c[K];
@@ -91,7 +102,7 @@ template <int K, bool FIRST, class Edge>
       const auto sums4 = [&](std::size_t i) __attribute__((always_inline)) {
         Cells4 q, sum;
         load_vec(q, prof + i);
-        add_edges_4<K>(sum, q, c, p, i);
+        add_edges_4<K, K, FROM_FIRST>(sum, q, c, p, i);
         store_vec(in + i, sum);
       };
       pass_of_fours(n, sums4);
@@ -103,42 +114,44 @@ template <int K, bool FIRST, class Edge>
 }
 
 template <int K, class Edge>
-[[gnu::always_inline]] inline void edge_pass(bool first, double* __restrict in, const double* __restrict prof,
-                                             const Edge& edge, std::size_t n) {
-  if (first)
-    edge_pass<K, true>(in, prof, edge, n);
+[[gnu::always_inline]] inline void edge_pass(bool first, bool from_first, double* __restrict in,
+                                             const double* __restrict prof, const Edge& edge, std::size_t n) {
+  if (first && from_first)
+    edge_pass<K, true, true>(in, prof, edge, n);
+  else if (first)
+    edge_pass<K, true, false>(in, prof, edge, n);
   else
-    edge_pass<K, false>(in, prof, edge, n);
+    edge_pass<K, false, false>(in, prof, edge, n);
 }
 
 // One pass of `run` (1–8) edges.
 template <class Edge>
-[[gnu::always_inline]] inline void edge_pass(std::size_t run, bool first, double* __restrict in,
+[[gnu::always_inline]] inline void edge_pass(std::size_t run, bool first, bool from_first, double* __restrict in,
                                              const double* __restrict prof, const Edge& edge, std::size_t n) {
   switch (run) {
     case 8:
-      edge_pass<8>(first, in, prof, edge, n);
+      edge_pass<8>(first, from_first, in, prof, edge, n);
       break;
     case 7:
-      edge_pass<7>(first, in, prof, edge, n);
+      edge_pass<7>(first, from_first, in, prof, edge, n);
       break;
     case 6:
-      edge_pass<6>(first, in, prof, edge, n);
+      edge_pass<6>(first, from_first, in, prof, edge, n);
       break;
     case 5:
-      edge_pass<5>(first, in, prof, edge, n);
+      edge_pass<5>(first, from_first, in, prof, edge, n);
       break;
     case 4:
-      edge_pass<4>(first, in, prof, edge, n);
+      edge_pass<4>(first, from_first, in, prof, edge, n);
       break;
     case 3:
-      edge_pass<3>(first, in, prof, edge, n);
+      edge_pass<3>(first, from_first, in, prof, edge, n);
       break;
     case 2:
-      edge_pass<2>(first, in, prof, edge, n);
+      edge_pass<2>(first, from_first, in, prof, edge, n);
       break;
     case 1:
-      edge_pass<1>(first, in, prof, edge, n);
+      edge_pass<1>(first, from_first, in, prof, edge, n);
       break;
     default:
       break;
@@ -162,7 +175,7 @@ COHORTGIS_KERNEL void add_in_flows(double* __restrict in, const double* __restri
     // One pass for the whole run (a pass per size, not 4 + 2 + 1 for seven edges): each pass loads the profile and
     // loads and stores `in` once more.
     edge_pass(
-        run, first, in, prof,
+        run, first, false, in, prof,
         [e](int j, double& c, const double*& p) {
           c = e[j].c;
           p = e[j].Po;
@@ -198,7 +211,7 @@ struct IndexedEdge {
 }  // namespace
 
 COHORTGIS_KERNEL void add_in_flows_indexed(double* __restrict in, const double* __restrict prof,
-                                           const IndexedInEdges& edges, std::size_t n) {
+                                           const IndexedInEdges& edges, std::size_t n, bool from_first) {
   if (edges.count == 0) {
     std::fill(in, in + n, 0.0);
     return;
@@ -211,19 +224,19 @@ COHORTGIS_KERNEL void add_in_flows_indexed(double* __restrict in, const double* 
     const std::size_t left = edges.count - k, run = left <= 12 ? left : 8;
     switch (run) {
       case 12:
-        edge_pass<12>(k == 0, in, prof, edge, n);
+        edge_pass<12>(k == 0, from_first, in, prof, edge, n);
         break;
       case 11:
-        edge_pass<11>(k == 0, in, prof, edge, n);
+        edge_pass<11>(k == 0, from_first, in, prof, edge, n);
         break;
       case 10:
-        edge_pass<10>(k == 0, in, prof, edge, n);
+        edge_pass<10>(k == 0, from_first, in, prof, edge, n);
         break;
       case 9:
-        edge_pass<9>(k == 0, in, prof, edge, n);
+        edge_pass<9>(k == 0, from_first, in, prof, edge, n);
         break;
       default:
-        edge_pass(run, k == 0, in, prof, edge, n);
+        edge_pass(run, k == 0, from_first, in, prof, edge, n);
     }
     k += run;
   }
@@ -293,7 +306,7 @@ template <bool OD, bool TR, bool TO, bool TI, bool KEEP, int K = 0, bool ZERO = 
 // with GCC vectors, in pass_of_fours: the same operations per cell. K = 0: the in-flows read from in_od (as
 // add_in_flows_indexed stored them); K > 0: made from the K edges and stored to od_in. The pointers are __restrict
 // parameters: read from the FusedState, GCC would load them again after every store.
-template <int K, bool TO>
+template <int K, bool TO, bool FROM_FIRST = false>
 [[gnu::always_inline]] inline void kept_migrants(const double* __restrict P, const double* __restrict prof,
                                                  const double* __restrict in_od, const double (&c)[K + 1],
                                                  const double* const (&p)[K + 1], const double* __restrict rate,
@@ -306,7 +319,7 @@ template <int K, bool TO>
     if constexpr (K == 0) {
       load_vec(in, in_od + i);
     } else {
-      add_edges_4<K>(in, q, c, p, i);
+      add_edges_4<K, K + 1, FROM_FIRST>(in, q, c, p, i);
       store_vec(od_in + i, in);
     }
     load_vec(pv, P + i);
@@ -386,8 +399,9 @@ COHORTGIS_KERNEL void fused_state(const FusedState& f) {
 
 namespace {
 // fused_state_body<true, TO || TI, TO, TI, false, K> of cells i … i + 3, with GCC vectors: the same operations per
-// cell (the in-flows ((0 + t_1) + t_2) + …, t_j = (c_j · q) · p_j; M = in − (R · q) · P, then − t or + u).
-template <int K, bool TO, bool TI>
+// cell (the in-flows ((0 + t_1) + t_2) + …, t_j = (c_j · q) · p_j; M = in − (R · q) · P, then − t or + u);
+// FROM_FIRST: the in-flows (t_1 + t_2) + … (add_edges_4).
+template <int K, bool TO, bool TI, bool FROM_FIRST>
 [[gnu::always_inline]] inline void lean_migrants_4(std::size_t i, const double* __restrict P,
                                                    const double* __restrict prof, const double (&c)[K + 1],
                                                    const double* const (&p)[K + 1], const double* __restrict tr_rate,
@@ -395,7 +409,7 @@ template <int K, bool TO, bool TI>
                                                    double R, double tm, double im, double* __restrict M) {
   Cells4 q, pv, in;
   load_vec(q, prof + i);
-  add_edges_4<K>(in, q, c, p, i);
+  add_edges_4<K, K + 1, FROM_FIRST>(in, q, c, p, i);
   load_vec(pv, P + i);
   Cells4 m = in - R * q * pv;
   if constexpr (TO) {
@@ -414,19 +428,21 @@ template <int K, bool TO, bool TI>
 // fused_state_body of a lean run with K in-edges summed in the same pass (fused_state_in_flows), in pass_of_fours
 // (cells computed twice store the same M: nothing the pass reads is written). n ≥ 4. The pointers are
 // parameters (__restrict): read from the struct, GCC would load them again after every store of M.
-template <int K, bool TO, bool TI>
+template <int K, bool TO, bool TI, bool FROM_FIRST>
 [[gnu::always_inline]] inline void lean_migrants(const double* __restrict P, const double* __restrict prof,
                                                  const double (&c)[K + 1], const double* const (&p)[K + 1],
                                                  const double* __restrict tr_rate, const double* __restrict in_rate,
                                                  const double* __restrict in_P, double R, double tm, double im,
                                                  double* __restrict M, std::size_t n) {
   const auto cells4 = [&](std::size_t i) __attribute__((always_inline)) {
-    lean_migrants_4<K, TO, TI>(i, P, prof, c, p, tr_rate, in_rate, in_P, R, tm, im, M);
+    lean_migrants_4<K, TO, TI, FROM_FIRST>(i, P, prof, c, p, tr_rate, in_rate, in_P, R, tm, im, M);
   };
   pass_of_fours(n, cells4);
 }
 
-template <int K, bool TO, bool TI>
+// FROM_FIRST: lean_migrants' in-flows from the first term where n ≥ 4 (below, the scalar body's from +0: the caller
+// allows either).
+template <int K, bool TO, bool TI, bool FROM_FIRST>
 [[gnu::always_inline]] inline void fused_in_flows_body(const FusedState& f, const IndexedInEdges& edges) {
   static_assert(!(TO && TI), "one transition at most (fused_state_in_flows)");
   double c[K + 1];  // (the last entry unused)
@@ -436,50 +452,51 @@ template <int K, bool TO, bool TI>
   c[K] = 0.0;
   p[K] = nullptr;
   if (f.n >= 4)
-    lean_migrants<K, TO, TI>(f.P, f.prof, c, p, f.tr_rate, f.in_rate, f.in_P, f.R, f.tr_mult, f.in_mult, f.M, f.n);
+    lean_migrants<K, TO, TI, FROM_FIRST>(f.P, f.prof, c, p, f.tr_rate, f.in_rate, f.in_P, f.R, f.tr_mult, f.in_mult,
+                                         f.M, f.n);
   else
     fused_state_body<true, TO || TI, TO, TI, false, K>(f.P, f.prof, nullptr, c, p, f.tr_rate, f.in_rate, f.in_P, f.R,
                                                        f.tr_mult, f.in_mult, f.M, nullptr, nullptr, nullptr, f.n);
 }
 
-template <bool TO, bool TI>
+template <bool TO, bool TI, bool FROM_FIRST>
 [[gnu::always_inline]] inline void fused_in_flows_edges(const FusedState& f, const IndexedInEdges& edges) {
   switch (edges.count) {
     case 1:
-      fused_in_flows_body<1, TO, TI>(f, edges);
+      fused_in_flows_body<1, TO, TI, FROM_FIRST>(f, edges);
       break;
     case 2:
-      fused_in_flows_body<2, TO, TI>(f, edges);
+      fused_in_flows_body<2, TO, TI, FROM_FIRST>(f, edges);
       break;
     case 3:
-      fused_in_flows_body<3, TO, TI>(f, edges);
+      fused_in_flows_body<3, TO, TI, FROM_FIRST>(f, edges);
       break;
     case 4:
-      fused_in_flows_body<4, TO, TI>(f, edges);
+      fused_in_flows_body<4, TO, TI, FROM_FIRST>(f, edges);
       break;
     case 5:
-      fused_in_flows_body<5, TO, TI>(f, edges);
+      fused_in_flows_body<5, TO, TI, FROM_FIRST>(f, edges);
       break;
     case 6:
-      fused_in_flows_body<6, TO, TI>(f, edges);
+      fused_in_flows_body<6, TO, TI, FROM_FIRST>(f, edges);
       break;
     case 7:
-      fused_in_flows_body<7, TO, TI>(f, edges);
+      fused_in_flows_body<7, TO, TI, FROM_FIRST>(f, edges);
       break;
     case 8:
-      fused_in_flows_body<8, TO, TI>(f, edges);
+      fused_in_flows_body<8, TO, TI, FROM_FIRST>(f, edges);
       break;
     case 9:
-      fused_in_flows_body<9, TO, TI>(f, edges);
+      fused_in_flows_body<9, TO, TI, FROM_FIRST>(f, edges);
       break;
     case 10:
-      fused_in_flows_body<10, TO, TI>(f, edges);
+      fused_in_flows_body<10, TO, TI, FROM_FIRST>(f, edges);
       break;
     case 11:
-      fused_in_flows_body<11, TO, TI>(f, edges);
+      fused_in_flows_body<11, TO, TI, FROM_FIRST>(f, edges);
       break;
     case 12:
-      fused_in_flows_body<12, TO, TI>(f, edges);
+      fused_in_flows_body<12, TO, TI, FROM_FIRST>(f, edges);
       break;
     default:
       break;
@@ -487,20 +504,30 @@ template <bool TO, bool TI>
 }
 }  // namespace
 
-COHORTGIS_KERNEL void fused_state_in_flows(const FusedState& f, const IndexedInEdges& edges) {
+namespace {
+template <bool FROM_FIRST>
+[[gnu::always_inline]] inline void fused_in_flows_transitions(const FusedState& f, const IndexedInEdges& edges) {
   const bool to = f.has_tr && f.tr_rate, ti = f.has_tr && f.in_rate;
   if (to)
-    fused_in_flows_edges<true, false>(f, edges);
+    fused_in_flows_edges<true, false, FROM_FIRST>(f, edges);
   else if (ti)
-    fused_in_flows_edges<false, true>(f, edges);
+    fused_in_flows_edges<false, true, FROM_FIRST>(f, edges);
   else
-    fused_in_flows_edges<false, false>(f, edges);
+    fused_in_flows_edges<false, false, FROM_FIRST>(f, edges);
+}
+}  // namespace
+
+COHORTGIS_KERNEL void fused_state_in_flows(const FusedState& f, const IndexedInEdges& edges, bool from_first) {
+  if (from_first)
+    fused_in_flows_transitions<true>(f, edges);
+  else
+    fused_in_flows_transitions<false>(f, edges);
 }
 
 namespace {
 // fused_state_body of a kept run with K in-edges summed in the pass, for a group with one transition, out of it (TO)
 // or into it, whose other transfer is +0 already (ZERO = false).
-template <int K, bool TO>
+template <int K, bool TO, bool FROM_FIRST>
 [[gnu::always_inline]] inline void fused_keep_body(const FusedState& f, const IndexedInEdges& edges) {
   double c[K + 1];
   const double* p[K + 1];
@@ -509,39 +536,40 @@ template <int K, bool TO>
   c[K] = 0.0;
   p[K] = nullptr;
   if (f.n >= 4)
-    kept_migrants<K, TO>(f.P, f.prof, nullptr, c, p, TO ? f.tr_rate : f.in_rate, f.in_P, f.R,
-                         TO ? f.tr_mult : f.in_mult, f.M, f.od_in, f.od_out, TO ? f.transfer_out : f.transfer_in, f.n);
+    kept_migrants<K, TO, FROM_FIRST>(f.P, f.prof, nullptr, c, p, TO ? f.tr_rate : f.in_rate, f.in_P, f.R,
+                                     TO ? f.tr_mult : f.in_mult, f.M, f.od_in, f.od_out,
+                                     TO ? f.transfer_out : f.transfer_in, f.n);
   else
     fused_state_body<true, true, TO, !TO, true, K, false>(f.P, f.prof, nullptr, c, p, f.tr_rate, f.in_rate, f.in_P, f.R,
                                                           f.tr_mult, f.in_mult, f.M, f.od_out, f.transfer_out,
                                                           f.transfer_in, f.n, f.od_in);
 }
-template <bool TO>
+template <bool TO, bool FROM_FIRST>
 [[gnu::always_inline]] inline void fused_keep_edges(const FusedState& f, const IndexedInEdges& edges) {
   switch (edges.count) {
     case 1:
-      fused_keep_body<1, TO>(f, edges);
+      fused_keep_body<1, TO, FROM_FIRST>(f, edges);
       break;
     case 2:
-      fused_keep_body<2, TO>(f, edges);
+      fused_keep_body<2, TO, FROM_FIRST>(f, edges);
       break;
     case 3:
-      fused_keep_body<3, TO>(f, edges);
+      fused_keep_body<3, TO, FROM_FIRST>(f, edges);
       break;
     case 4:
-      fused_keep_body<4, TO>(f, edges);
+      fused_keep_body<4, TO, FROM_FIRST>(f, edges);
       break;
     case 5:
-      fused_keep_body<5, TO>(f, edges);
+      fused_keep_body<5, TO, FROM_FIRST>(f, edges);
       break;
     case 6:
-      fused_keep_body<6, TO>(f, edges);
+      fused_keep_body<6, TO, FROM_FIRST>(f, edges);
       break;
     case 7:
-      fused_keep_body<7, TO>(f, edges);
+      fused_keep_body<7, TO, FROM_FIRST>(f, edges);
       break;
     case 8:
-      fused_keep_body<8, TO>(f, edges);
+      fused_keep_body<8, TO, FROM_FIRST>(f, edges);
       break;
     default:
       break;
@@ -549,11 +577,22 @@ template <bool TO>
 }
 }  // namespace
 
-COHORTGIS_KERNEL void fused_state_keep_in_flows(const FusedState& f, const IndexedInEdges& edges) {
-  if (f.tr_rate)
-    fused_keep_edges<true>(f, edges);
+COHORTGIS_KERNEL void fused_state_keep_in_flows(const FusedState& f, const IndexedInEdges& edges, bool from_first) {
+  if (f.tr_rate && from_first)
+    fused_keep_edges<true, true>(f, edges);
+  else if (f.tr_rate)
+    fused_keep_edges<true, false>(f, edges);
+  else if (from_first)
+    fused_keep_edges<false, true>(f, edges);
   else
-    fused_keep_edges<false>(f, edges);
+    fused_keep_edges<false, false>(f, edges);
+}
+
+COHORTGIS_KERNEL bool any_sign_bit(const double* __restrict v, std::size_t n) {
+  std::uint64_t bits = 0;
+#pragma GCC unroll 2
+  for (std::size_t i = 0; i < n; ++i) bits |= std::bit_cast<std::uint64_t>(v[i]);
+  return (bits >> 63) != 0;
 }
 
 namespace {

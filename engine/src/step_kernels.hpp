@@ -34,8 +34,10 @@ struct IndexedInEdges {
   double zy;
 };
 // add_in_flows over those edges: the same products and additions in the same order, without a list of InEdge to
-// build per (zone, group), shift for the second sex and scan for scaled origins.
-void add_in_flows_indexed(double* in, const double* prof, const IndexedInEdges& edges, std::size_t n);
+// build per (zone, group), shift for the second sex and scan for scaled origins. from_first: the sums may start from
+// the first term, (t_1 + t_2) + …, one addition a vector less: the same bits wherever t_1 is not −0, which the caller
+// knows (StepRunner: no −0 among the populations, the OD rates and the profile, so every term is +0 or more).
+void add_in_flows_indexed(double* in, const double* prof, const IndexedInEdges& edges, std::size_t n, bool from_first);
 
 // One state and sex on the fused path: OD and at most one group transition in and out, `even` timing, no cell of
 // the zone scaled. One pass computes the out-flows and the net migrants M of B1; A3 step 1 (E = M/2, A = P + E) is
@@ -76,8 +78,13 @@ void fused_state(const FusedState& f);
 // f.transfer_out null). Twelve edges, as add_in_flows_indexed's longest pass: the loop's streams are P, the profile,
 // M, the origins and the transition's (A and E are not stored), so with twelve origins only a few pointers are
 // reloaded from the stack, fewer instructions than the in-flows' store and load and a second loop.
+// from_first: the in-flows may be summed (t_1 + t_2) + … instead, one addition a vector less. That sum differs only
+// where every term is −0 (−0, not +0), so M only in the sign of a zero where the OD out-flow is +0; the caller passes
+// true only where no result then changes: StepRunner, when the step's start population holds no −0 (a population
+// P ≠ −0 absorbs a zero of either sign in A = P + M/2, and A − D ≠ −0 one in Q = A − D + M/2; bench/HISTORY.md
+// "Round 22: the lean kernel, tenth part").
 inline constexpr std::size_t kFusedInEdges = 12;
-void fused_state_in_flows(const FusedState& f, const IndexedInEdges& edges);
+void fused_state_in_flows(const FusedState& f, const IndexedInEdges& edges, bool from_first);
 
 // The same for a run that keeps the per-cell components (the user path), where the group's +0 transfer need not be
 // stored (f.zero_known): the in-flows stored from the register (to f.od_in), the out-flows, the transition's transfer
@@ -87,8 +94,13 @@ void fused_state_in_flows(const FusedState& f, const IndexedInEdges& edges);
 // with more origins their pointers are reloaded from the stack more often than the second pass costs (bench/HISTORY.md
 // "Round 20: the user path's in-flow passes"). Its own function: the larger passes of fused_state_in_flows spill
 // vectors to a realigned stack, which takes a register from every loop of the function.
+// from_first as add_in_flows_indexed's (the same bits where the caller passes true).
 inline constexpr std::size_t kFusedKeepInEdges = 8;
-void fused_state_keep_in_flows(const FusedState& f, const IndexedInEdges& edges);
+void fused_state_keep_in_flows(const FusedState& f, const IndexedInEdges& edges, bool from_first);
+
+// Whether some value of v[0 … n − 1] has its sign bit set (for values validated ≥ 0: whether one is −0): the OR of
+// their bits, so it vectorises (the base population's check, Projection::no_minus_zero_).
+bool any_sign_bit(const double* v, std::size_t n);
 
 // sum[k] = v[k · n] + v[k · n + 1] + … in age order, for the `states` consecutive vectors of n ages in D (into
 // D_sum) and, unless M is null, in M (into M_sum). Eight sums at a time share one loop (four states of D and M, or

@@ -126,9 +126,10 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
           od->flows().data(), in_group.data(), in_group.size(), P_.data().data() + L_.offset(0, g, 0), zone_cells, zy};
       f.M = Mz + o;
       // Lean (no per-cell component kept): the in-flows are scratch, so made in the fused pass itself (no store and
-      // load of them, one loop); f.od_out and the kept transfers are null here.
+      // load of them, one loop); f.od_out and the kept transfers are null here. Summed from the first in-flow (no
+      // 0 +) where the step's start population holds no −0 (fused_state_in_flows: the same results).
       if (!keep && !any_scaled_ && !(tr_rate && in_rate) && indexed.count >= 1 && indexed.count <= kFusedInEdges) {
-        fused_state_in_flows(f, indexed);
+        fused_state_in_flows(f, indexed, start_no_minus_zero_);
         continue;
       }
       // Kept, one transition and the other transfer +0 already (TransferTracking): the same one pass, with the kept
@@ -139,7 +140,7 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
         f.od_out = od_out_z + o;
         f.transfer_out = tr_out_z + o;
         f.transfer_in = tr_in_z + o;
-        fused_state_keep_in_flows(f, indexed);
+        fused_state_keep_in_flows(f, indexed, in_flows_from_first_);
         continue;
       }
       if (any_scaled_) {
@@ -152,7 +153,7 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
         }
         add_in_flows(in + nA, sc.profile_row(*od, g, 1), edges, nA);
       } else {
-        add_in_flows_indexed(in, f.prof, indexed, 2 * nA);
+        add_in_flows_indexed(in, f.prof, indexed, 2 * nA, in_flows_from_first_);
       }
       f.in_od = in;
       f.od_out = od_out_z ? od_out_z + o : nullptr;

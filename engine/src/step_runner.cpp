@@ -370,6 +370,7 @@ void StepRunner::zone_pass_folding() {
 void StepRunner::run() {
   validate_sizes();
   plan_ = plan_step(cfg_, L_, sch_, cache_);
+  in_flows_from_first_ = start_no_minus_zero_ && plan_.has_od && sch_.od->no_minus_zero();
   if (plan_.has_od && L_.grid.width_years != 1 && out_rates_.od != sch_.od) {
     // Each out-edge once for every group it carries (the groups' sums each in edge order: the same additions as a
     // sum per group).

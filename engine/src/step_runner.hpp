@@ -246,6 +246,9 @@ struct RunWorkspace {
   // The zones' names for errors when not the config's: the indicator table's unit names, which begin with them while
   // the run holds the ids there (Projection::run_shared).
   const std::vector<std::string>* zone_ids = nullptr;
+  // The step's start population holds no −0 (Projection::run_shared): the lean fused pass may sum its in-flows from
+  // the first term (fused_state_in_flows).
+  bool start_no_minus_zero = false;
 };
 
 // Decides the plan of one step (step_plan.hpp).
@@ -278,6 +281,7 @@ class StepRunner {
         floors_(ws.floors),
         transfers_(ws.transfers),
         out_rates_(ws.out_rates),
+        start_no_minus_zero_(ws.start_no_minus_zero),
         scratch_(ws.scratch) {}
 
   void run();
@@ -402,6 +406,12 @@ class StepRunner {
   bool floors_sparse_ = false;  // this step writes the floor adjustments sparsely (FloorTracking)
   TransferTracking& transfers_;
   OutRateSums& out_rates_;
+  // The in-flows' sums may start from their first term where that changes no result: in the lean fused pass (M
+  // only) where the step's start population holds no −0 (RunWorkspace::start_no_minus_zero, fused_state_in_flows);
+  // in the kept ones (the in-flows themselves) where no OD rate or profile value is −0 either (the same bits:
+  // add_in_flows_indexed).
+  const bool start_no_minus_zero_;
+  bool in_flows_from_first_ = false;
   // Per group: the kept transfers the group's fused pass would store as +0 are +0 already (FusedState::zero_known).
   std::vector<unsigned char> transfer_zeros_known_;
   bool any_scaled_ = true;      // some zone of this step has a conserve block (zone_scale_), set after phase 1

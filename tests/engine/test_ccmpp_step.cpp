@@ -691,7 +691,7 @@ TEST(StepKernelInFlows, EdgeSumsFromPlusZeroNeverMinusZero) {
       std::vector<double> in(n + 1, -7.0), in_indexed(n + 1, -7.0);
       detail::add_in_flows(in.data(), prof.data(), edges, n);
       detail::add_in_flows_indexed(in_indexed.data(), prof.data(),
-                                   {flows.data(), idx.data(), idx.size(), P.data(), stride, 2.0}, n);
+                                   {flows.data(), idx.data(), idx.size(), P.data(), stride, 2.0}, n, false);
       for (std::size_t i = 0; i < n; ++i) {
         double sum = 0.0;
         for (const detail::InEdge& e : edges) sum = sum + e.c * prof[i] * e.Po[i];
@@ -753,9 +753,9 @@ TEST(StepKernelFused, InFlowsInThePassAsInFlowsThenFusedState) {
         f.n = n;
         f.in_od = in.data();
         f.M = M.data();
-        detail::fused_state_in_flows(f, edges);
+        detail::fused_state_in_flows(f, edges, false);
         std::vector<double> in_want(n), M_want(n + 1, 7.0);
-        detail::add_in_flows_indexed(in_want.data(), prof.data(), edges, n);
+        detail::add_in_flows_indexed(in_want.data(), prof.data(), edges, n, false);
         f.in_od = in_want.data();
         f.M = M_want.data();
         detail::fused_state(f);

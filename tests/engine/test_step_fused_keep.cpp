@@ -16,6 +16,8 @@ using cohortgis::test::next_unit;
 
 // Bit for bit: M, the kept in-flows, out-flows and the transition's transfer, for 1–8 edges (edge order matters:
 // origins with ±0, subnormal and negative persons), a transition out of or into the group, vectors of 1–202 ages;
+// the in-flows summed from +0 and, with from_first, from their first term where n ≥ 4 (the sum without 0 +: the
+// reference below; fails with from_first ignored where a cell's terms are all −0);
 // the group's other transfer (+0 already: FusedState::zero_known) left as it is and nothing written past the vector;
 // every cell as the general path's formulas make it (lengths of every remainder mod 8: the blocks of eight cells, four,
 // and the last four made again).
@@ -46,62 +48,65 @@ TEST(StepKernelFused, KeptInFlowsInThePassAsInFlowsThenFusedState) {
     }
     const detail::IndexedInEdges edges{flows.data(), idx.data(), idx.size(), P.data(), stride, 2.0};
     for (const bool out : {true, false})
-      for (const std::size_t n : {1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 12u, 13u, 15u, 16u, 19u, 101u, 202u}) {
-        // One element past the vector in every output: never written.
-        std::vector<double> M(n + 1, 7.0), in(n + 1, 7.0), od_out(n + 1, 7.0), tr_out(n + 1, 7.0), tr_in(n + 1, 7.0);
-        std::vector<double> M2 = M, in2 = in, od_out2 = od_out, tr_out2 = tr_out, tr_in2 = tr_in;
-        detail::FusedState f{};
-        f.P = P.data() + 3 * stride;
-        f.prof = prof.data();
-        f.R = value();
-        f.has_od = true;
-        f.has_tr = true;
-        f.tr_rate = out ? rate.data() : nullptr;
-        f.tr_mult = value();
-        f.in_rate = out ? nullptr : rate.data();
-        f.in_mult = value();
-        f.in_P = out ? nullptr : P.data() + 5 * stride;
-        f.zero_known = true;
-        f.n = n;
-        f.M = M.data();
-        f.od_in = in.data();
-        f.od_out = od_out.data();
-        f.transfer_out = tr_out.data();
-        f.transfer_in = tr_in.data();
-        detail::fused_state_keep_in_flows(f, edges);
-        detail::add_in_flows_indexed(in2.data(), prof.data(), edges, n);
-        f.in_od = in2.data();
-        f.od_in = nullptr;
-        f.M = M2.data();
-        f.od_out = od_out2.data();
-        f.transfer_out = tr_out2.data();
-        f.transfer_in = tr_in2.data();
-        detail::fused_state(f);
-        const std::string where =
-            std::to_string(count) + " edges, " + (out ? "out" : "in") + ", n " + std::to_string(n);
-        EXPECT_TRUE(same(M, M2)) << where;
-        EXPECT_TRUE(same(in, in2)) << where;
-        EXPECT_TRUE(same(od_out, od_out2)) << where;
-        EXPECT_TRUE(same(tr_out, tr_out2)) << where;
-        EXPECT_TRUE(same(tr_in, tr_in2)) << where;
-        EXPECT_EQ(out ? tr_in : tr_out, std::vector<double>(n + 1, 7.0)) << where;  // the +0 transfer left as it is
-        // Each cell from the general path's formulas (both passes are GCC vectors in four-cell blocks: a fault in
-        // the blocks they share would not show between them).
-        for (std::size_t i = 0; i < n; ++i) {
-          double sum = 0.0;
-          for (std::size_t k = 0; k < count; ++k) {
-            const OdFlow& fl = flows[static_cast<std::size_t>(idx[k])];
-            sum = sum + 2.0 * fl.rate_per_year * prof[i] * P[static_cast<std::size_t>(fl.origin) * stride + i];
+      for (const bool from_first : {false, true})
+        for (const std::size_t n : {1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 12u, 13u, 15u, 16u, 19u, 101u, 202u}) {
+          // One element past the vector in every output: never written.
+          std::vector<double> M(n + 1, 7.0), in(n + 1, 7.0), od_out(n + 1, 7.0), tr_out(n + 1, 7.0), tr_in(n + 1, 7.0);
+          std::vector<double> M2 = M, in2 = in, od_out2 = od_out, tr_out2 = tr_out, tr_in2 = tr_in;
+          detail::FusedState f{};
+          f.P = P.data() + 3 * stride;
+          f.prof = prof.data();
+          f.R = value();
+          f.has_od = true;
+          f.has_tr = true;
+          f.tr_rate = out ? rate.data() : nullptr;
+          f.tr_mult = value();
+          f.in_rate = out ? nullptr : rate.data();
+          f.in_mult = value();
+          f.in_P = out ? nullptr : P.data() + 5 * stride;
+          f.zero_known = true;
+          f.n = n;
+          f.M = M.data();
+          f.od_in = in.data();
+          f.od_out = od_out.data();
+          f.transfer_out = tr_out.data();
+          f.transfer_in = tr_in.data();
+          detail::fused_state_keep_in_flows(f, edges, from_first);
+          detail::add_in_flows_indexed(in2.data(), prof.data(), edges, n, from_first);
+          f.in_od = in2.data();
+          f.od_in = nullptr;
+          f.M = M2.data();
+          f.od_out = od_out2.data();
+          f.transfer_out = tr_out2.data();
+          f.transfer_in = tr_in2.data();
+          detail::fused_state(f);
+          const std::string where = std::to_string(count) + " edges, " + (out ? "out" : "in") + ", n " +
+                                    std::to_string(n) + (from_first ? ", from the first term" : "");
+          EXPECT_TRUE(same(M, M2)) << where;
+          EXPECT_TRUE(same(in, in2)) << where;
+          EXPECT_TRUE(same(od_out, od_out2)) << where;
+          EXPECT_TRUE(same(tr_out, tr_out2)) << where;
+          EXPECT_TRUE(same(tr_in, tr_in2)) << where;
+          EXPECT_EQ(out ? tr_in : tr_out, std::vector<double>(n + 1, 7.0)) << where;  // the +0 transfer left as it is
+          // Each cell from the general path's formulas (both passes are GCC vectors in four-cell blocks: a fault in
+          // the blocks they share would not show between them).
+          for (std::size_t i = 0; i < n; ++i) {
+            double sum = 0.0;
+            for (std::size_t k = 0; k < count; ++k) {
+              const OdFlow& fl = flows[static_cast<std::size_t>(idx[k])];
+              const double term =
+                  2.0 * fl.rate_per_year * prof[i] * P[static_cast<std::size_t>(fl.origin) * stride + i];
+              sum = k == 0 && from_first && n >= 4 ? term : sum + term;  // below four cells from +0 either way
+            }
+            const double o = f.R * prof[i] * f.P[i];
+            const double t = out ? rate[i] * f.tr_mult * f.P[i] : rate[i] * f.in_mult * f.in_P[i];
+            const double m = out ? (sum - o) - t : (sum - o) + t;
+            const double tr = 0.0 + t;
+            ASSERT_TRUE(same({in[i], od_out[i], out ? tr_out[i] : tr_in[i], M[i]}, {sum, o, tr, m}))
+                << where << ", cell " << i;
           }
-          const double o = f.R * prof[i] * f.P[i];
-          const double t = out ? rate[i] * f.tr_mult * f.P[i] : rate[i] * f.in_mult * f.in_P[i];
-          const double m = out ? (sum - o) - t : (sum - o) + t;
-          const double tr = 0.0 + t;
-          ASSERT_TRUE(same({in[i], od_out[i], out ? tr_out[i] : tr_in[i], M[i]}, {sum, o, tr, m}))
-              << where << ", cell " << i;
+          ++cases;
         }
-        ++cases;
-      }
   }
-  EXPECT_EQ(cases, detail::kFusedKeepInEdges * 32);
+  EXPECT_EQ(cases, detail::kFusedKeepInEdges * 64);
 }

@@ -75,6 +75,9 @@ class OdMigration {
   }
   // Σ rate_per_year over the out-edges of a zone that carry the group, summed in out_edges() order.
   double out_rate_per_year(int zone, int group) const { return out_rate_[uz(zone) * uz(groups_) + uz(group)]; }
+  // Whether no rate and no profile value is −0 (each is +0 or more): with populations free of −0 every in-flow term
+  // z · rate · profile · P is then +0 or more, so a sum of them from +0 equals the sum from its first term.
+  bool no_minus_zero() const { return no_minus_zero_; }
 
  private:
   std::vector<OdFlow> flows_;
@@ -84,6 +87,7 @@ class OdMigration {
   std::vector<int> in_group_start_, in_group_idx_;  // [zone][group] runs of indexes into flows_ (in_flows_of_group)
   std::vector<double> out_rate_;  // [zone][group]
   int groups_ = 0;
+  bool no_minus_zero_ = true;
 };
 
 // Annual transition rates between groups of the same zone (e.g. floating → registered on getting hukou):
@@ -283,6 +287,11 @@ class Projection {
   CohortArray population_, next_;
   int mortality_builds_ = 0;
   bool mortality_shared_ = false;
+  // population_ holds no −0: the base population had none, and no step since had a step adjuster, so each was a flow
+  // step whose end population is then free of −0 too (Q = (A − D) + E with A = P + E ≠ −0; age 0 from births summed
+  // from +0), or a multistate step (which never reads it). Lets the fused step sum its in-flows from the first term
+  // (step_kernels.hpp, fused_state_in_flows).
+  bool no_minus_zero_ = true;
 };
 
 // Convenience sink that keeps every step's end population (for tests and small runs).
