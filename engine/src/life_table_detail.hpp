@@ -74,4 +74,26 @@ struct StepMortalityLane {
 bool single_year_step_mortality_lanes(std::span<const StepMortalityLane> lanes, const LifeTableMethod& method,
                                       int open_age, LifeTable& scratch);
 
+// An abridged table's a0 (the method's rule) and 4a1 (Coale–Demeny, PAS LTPOPDTH) from a rate m0 checked finite and
+// ≥ 0, as build_abridged_life_table sets them.
+void abridged_a0_and_4a1(double m0, Sex sex, const LifeTableMethod& method, double& a0, double& a1);
+
+// One table of abridged_step_mortality_lanes: its rates, sex, S (open_index + 1 ages) and where its e0 and e65 go.
+struct AbridgedStepLane {
+  std::span<const double> mx;
+  Sex sex;
+  std::span<double> S;
+  double* e0;
+  double* e65;
+};
+
+// abridged_step_mortality of 2 or 4 tables at once (a five-year step: a zone's two states' female and male tables):
+// the same operations on each table's numbers in the same order (the same bits), the tables interleaved by row so
+// that each row's operations, and each step of the serial recurrences (l from the radix, T from the open row), are
+// one vector operation with a lane per table. Returns false, having written no output, when a table needs the
+// one-table path (a bad rate, anything abridged_step_mortality refuses, tables of other lengths, a lane count other
+// than 2 or 4). A lane's S may be its own mx row.
+bool abridged_step_mortality_lanes(std::span<const AbridgedStepLane> lanes, const LifeTableMethod& method,
+                                   int open_index, LifeTable& scratch);
+
 }  // namespace cohortgis::detail

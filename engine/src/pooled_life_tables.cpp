@@ -538,6 +538,12 @@ void IndicatorPass::pooled_tables(double* v, const SlotView& acc, std::size_t sl
       if (!std::isnan(e65)) set(s == 0 ? Indicator::e65_female : Indicator::e65_male, e65);
       continue;
     }
+    double e0 = kNaN, e65 = kNaN;  // only e0 and e65 of the abridged table (the same bits), else the table
+    if (abridged_step_mortality(mx, static_cast<Sex>(s), method_, 0, sc.lt, {}, e0, e65)) {
+      set(s == 0 ? Indicator::e0_female : Indicator::e0_male, e0);
+      set(s == 0 ? Indicator::e65_female : Indicator::e65_male, e65);
+      continue;
+    }
     build_abridged_life_table(mx, static_cast<Sex>(s), method_, sc.lt);
     set(s == 0 ? Indicator::e0_female : Indicator::e0_male, sc.lt.ex[0]);
     for (std::size_t r = 0; r < sc.lt.rows(); ++r)

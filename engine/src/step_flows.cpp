@@ -469,6 +469,11 @@ void StepRunner::mortality(int z, int g, int s, Scratch& sc, std::span<double> S
           single_year_step_mortality(row, static_cast<Sex>(s), cfg_.life_table_method, L_.grid.open_age(), sc.lt, S,
                                      phi, c_.e0[es], c_.e65[es]))
         break;
+      // Five-year steps (no φ): only S, e0 and e65 of the abridged table, the same bits.
+      if (L_.grid.width_years != 1 && phi.empty() &&
+          abridged_step_mortality(row, static_cast<Sex>(s), cfg_.life_table_method, L_.grid.open_index(), sc.lt, S,
+                                  c_.e0[es], c_.e65[es]))
+        break;
       try {
         if (L_.grid.width_years == 1)
           build_single_year_life_table(row, static_cast<Sex>(s), cfg_.life_table_method, sc.lt);
