@@ -334,6 +334,7 @@ void build_abridged_life_table(std::span<const double> mx, Sex sex, const LifeTa
   complete_table(out, method);
 }
 
+namespace detail {
 // build_abridged_life_table + complete_table + survival_ratios (five-year grid, abridged layout) + ex of rows 0 and 14,
 // the same operations per value in the same order, keeping only a, q, l and L (the step's other columns unused).
 COHORTGIS_KERNEL bool abridged_step_mortality(std::span<const double> mx, Sex sex, const LifeTableMethod& method,
@@ -406,6 +407,7 @@ COHORTGIS_KERNEL bool abridged_step_mortality(std::span<const double> mx, Sex se
   e65 = l[14] > 0.0 ? T65 / l[14] : 0.0;
   return true;
 }
+}  // namespace detail
 
 void build_single_year_life_table(std::span<const double> mx, Sex sex, const LifeTableMethod& method, LifeTable& out) {
   const std::size_t rows = mx.size();

@@ -304,6 +304,24 @@ COHORTGIS_KERNEL bool step_mortality_4(const detail::StepMortalityLane* lanes, c
   return step_mortality_lanes<4>(lanes, method, open_age, scratch);
 }
 
+// Whether every lane of a mask is set.
+template <int N>
+[[gnu::always_inline]] inline bool all_lanes(const typename LanesOf<N>::mask& m) {
+  bool all = true;
+#pragma GCC unroll 4
+  for (int k = 0; k < N; ++k) all = all && m[k] != 0;
+  return all;
+}
+
+// g[j] = ln g[j] by glibc's scalar log, a call each, in a loop of its own: outside the vector clones, so that the
+// loop does not clear the upper registers and reload its constants around every call.
+[[gnu::noinline]] void logs_in_place(double* g, std::size_t count) {
+  for (std::size_t j = 0; j < count; ++j) g[j] = std::log(g[j]);
+}
+
+// The rows of the abridged tables the lanes take (0, 1–4, …, 100+ is 22): a bound for the per-row masks on the stack.
+constexpr std::size_t kMaxAbridgedRows = 64;
+
 // abridged_step_mortality's operations for N tables of a five-year step, each number of each table by the same
 // operations in the same order, the tables' rows interleaved in scratch ([row][lane]): the rates come in and S goes
 // out through transposes of N rows (the rows left after blocks of N: the last N rows again, the same values).
@@ -318,6 +336,7 @@ template <int N>
   if (open_index < 2 || rows != uz(open_index) + 2 || rows <= 14 || !std::isfinite(method.radix) ||
       !(method.radix > 0.0) || (q0_given && (!std::isfinite(*q0_given) || *q0_given < 0.0 || *q0_given >= 1.0)))
     return false;
+  if (rows > kMaxAbridgedRows) return false;
   const std::size_t w = rows - 1, wg = rows - 2;
   const double* m[N];
 #pragma GCC unroll 4
@@ -376,23 +395,24 @@ template <int N>
       lo = lo > tiny ? lo : tiny;
       store_vec(g + N * i, hi / lo);
     }
-    for (std::size_t j = N * first; j < N * w; ++j) g[j] = std::log(g[j]);
-    M inside = M{} - 1;
+    logs_in_place(g + N * first, N * (w - first));
+    M inside = M{} - 1, row_inside[kMaxAbridgedRows];
     for (i = first; i < w; ++i) {
       V lg, x;
       load_vec(lg, g + N * i);
       load_vec(x, X + N * i);
       const double divisor = i == 2 ? 0.5 * 4.0 + n + 0.5 * n : 0.5 * n + n + 0.5 * n;  // 9.5 at 5–9, else 10
       const V ar = 0.5 * n - (n * n / 12.0) * (x - lg / divisor);
-      inside &= (ar >= 0.4 * n) & (ar <= 0.6 * n);
+      row_inside[i] = (ar >= 0.4 * n) & (ar <= 0.6 * n);
+      inside &= row_inside[i];
       store_vec(a + N * i, ar);
     }
-    bool all_inside = true;
+    if (!all_lanes<N>(inside))  // only the rows with a lane outside (the same test as the mask's)
+      for (i = first; i < w; ++i)
+        if (!all_lanes<N>(row_inside[i]))
 #pragma GCC unroll 4
-    for (int k = 0; k < N; ++k) all_inside = all_inside && inside[k] != 0;
-    if (!all_inside)
-      for (std::size_t j = N * first; j < N * w; ++j)
-        if (!(a[j] >= 0.4 * n && a[j] <= 0.6 * n)) a[j] = detail::constant_hazard_ax(n, X[j]);
+          for (std::size_t j = N * i; j < N * i + N; ++j)
+            if (!(a[j] >= 0.4 * n && a[j] <= 0.6 * n)) a[j] = detail::constant_hazard_ax(n, X[j]);
   }
   // complete_table's q: a given IMR replaces 1q0; q_from_m's common branch, its fallback where q > 1.
 #pragma GCC unroll 4
@@ -402,16 +422,18 @@ template <int N>
     else
       q_from_m(1.0, X[k], a[k], q[k]);
   }
+  // The rows' widths as constants: row 1 (1–4) and, in the second pass, row 0 before the loops.
   M over = M{};
-  for (i = 1; i < w; ++i) {
+  const auto q_row = [&](std::size_t r, double ni) __attribute__((always_inline)) {
     V x, ar;
-    load_vec(x, X + N * i);
-    load_vec(ar, a + N * i);
-    const double ni = i == 1 ? 4.0 : n;
+    load_vec(x, X + N * r);
+    load_vec(ar, a + N * r);
     const V qr = ni * x / (1.0 + (ni - ar) * x);
     over |= qr > 1.0;
-    store_vec(q + N * i, qr);
-  }
+    store_vec(q + N * r, qr);
+  };
+  q_row(1, 4.0);
+  for (i = 2; i < w; ++i) q_row(i, n);
   bool any_over = false;
 #pragma GCC unroll 4
   for (int k = 0; k < N; ++k) any_over = any_over || over[k] != 0;
@@ -423,18 +445,20 @@ template <int N>
   V c = V{} + method.radix;
   store_vec(l, c);
   M L_fine = M{} - 1;
-  for (i = 0; i < w; ++i) {
+  const auto l_and_L_row = [&](std::size_t r, double ni) __attribute__((always_inline)) {
     V qr, ar;
-    load_vec(qr, q + N * i);
-    load_vec(ar, a + N * i);
+    load_vec(qr, q + N * r);
+    load_vec(ar, a + N * r);
     const V next = c * (1.0 - qr);
-    store_vec(l + N * (i + 1), next);
-    const double ni = i == 0 ? 1.0 : i == 1 ? 4.0 : n;
+    store_vec(l + N * (r + 1), next);
     const V Lr = ni * next + ar * (c - next);
     L_fine &= (Lr > 0.0) & (Lr <= big);
-    store_vec(L + N * i, Lr);
+    store_vec(L + N * r, Lr);
     c = next;
-  }
+  };
+  l_and_L_row(0, 1.0);
+  l_and_L_row(1, 4.0);
+  for (i = 2; i < w; ++i) l_and_L_row(i, n);
   {
     V xw;
     load_vec(xw, X + N * w);

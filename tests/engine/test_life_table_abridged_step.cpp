@@ -169,7 +169,8 @@ TEST(AbridgedStepMortality, TableAndStepAreTheStraightforwardFormulasBits) {
             double e0 = -1.0, e65 = -1.0;
             LifeTable scratch;
             const int open_index = S_ages == 0 ? 0 : static_cast<int>(S_ages) - 1;
-            ASSERT_TRUE(abridged_step_mortality(rates_in, sex, method, open_index, scratch, S, e0, e65)) << what;
+            ASSERT_TRUE(detail::abridged_step_mortality(rates_in, sex, method, open_index, scratch, S, e0, e65))
+                << what;
             EXPECT_EQ(bits(e0), bits(r.e[0])) << what;
             EXPECT_EQ(bits(e65), bits(r.e[14])) << what;
             for (std::size_t i = 0; i < S_ages; ++i) EXPECT_EQ(bits(S[i]), bits(r.S[i])) << what << " S age " << i;
@@ -192,7 +193,7 @@ TEST(AbridgedStepMortality, RefusesWithoutWritingWhatTheTableOrTheRatiosRefuse) 
     std::vector<double> S(S_ages, -1.0);
     double e0 = -1.0, e65 = -1.0;
     LifeTable scratch;
-    const bool built = abridged_step_mortality(mx, Sex::male, method, open_index, scratch, S, e0, e65);
+    const bool built = detail::abridged_step_mortality(mx, Sex::male, method, open_index, scratch, S, e0, e65);
     EXPECT_EQ(e0, -1.0);
     EXPECT_EQ(e65, -1.0);
     EXPECT_TRUE(std::all_of(S.begin(), S.end(), [](double x) { return x == -1.0; }));
@@ -256,8 +257,8 @@ TEST(AbridgedStepMortalityLanes, EachLaneIsItsTableAloneBitForBit) {
             for (std::size_t k = 0; k < n; ++k) {
               std::vector<double> S(S_ages, -1.0);
               double a0 = -1.0, a65 = -1.0;
-              ASSERT_TRUE(abridged_step_mortality(rates[k], k % 2 == 0 ? Sex::female : Sex::male, method,
-                                                  static_cast<int>(S_ages) - 1, scratch, S, a0, a65));
+              ASSERT_TRUE(detail::abridged_step_mortality(rates[k], k % 2 == 0 ? Sex::female : Sex::male, method,
+                                                          static_cast<int>(S_ages) - 1, scratch, S, a0, a65));
               EXPECT_EQ(bits(e0[k]), bits(a0)) << what << " lane " << k;
               EXPECT_EQ(bits(e65[k]), bits(a65)) << what << " lane " << k;
               const std::vector<double>& got = in_place ? mx[k] : own[k];
