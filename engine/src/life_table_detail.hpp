@@ -101,7 +101,8 @@ struct AbridgedStepLane {
 // that each row's operations, and each step of the serial recurrences (l from the radix, T from the open row), are
 // one vector operation with a lane per table. Returns false, having written no output, when a table needs the
 // one-table path (a bad rate, anything abridged_step_mortality refuses, tables of other lengths, a lane count other
-// than 2 or 4). A lane's S may be its own mx row.
+// than 2 or 4). A lane's S may be its own mx row. With S empty in every lane: e0 and e65 only (any row count above 14),
+// as abridged_step_mortality with S empty.
 bool abridged_step_mortality_lanes(std::span<const AbridgedStepLane> lanes, const LifeTableMethod& method,
                                    int open_index, LifeTable& scratch);
 

@@ -322,6 +322,52 @@ template <int N>
 // The rows of the abridged tables the lanes take (0, 1–4, …, 100+ is 22): a bound for the per-row masks on the stack.
 constexpr std::size_t kMaxAbridgedRows = 64;
 
+// A1 of abridged_lanes from its rows ([row][lane]): S_0 = 5L0 / (5 l0), 5L0 = 1L0 + 4L1; S_1 = L(5–9) / 5L0; each
+// group's L over the one before; S_w = T_w / (L_{w−1} + T_w), T_w = L of the open row. By row into Sr, then to each
+// lane's S through transposes of N rows (the last block over the last N rows again).
+template <int N>
+[[gnu::always_inline]] inline void s_rows_out(const detail::AbridgedStepLane* lanes, const double* __restrict L,
+                                              const double* __restrict l, double* __restrict Sr, std::size_t w,
+                                              std::size_t wg) {
+  using V = typename LanesOf<N>::type;
+  std::size_t i;
+  {
+    V L0, L1, L2, l0;
+    load_vec(L0, L);
+    load_vec(L1, L + N);
+    load_vec(L2, L + 2 * N);
+    load_vec(l0, l);
+    const V L0_5 = L0 + L1;
+    store_vec(Sr, L0_5 / (5.0 * l0));
+    store_vec(Sr + N, L2 / L0_5);
+  }
+  for (i = 2; i < wg; ++i) {
+    V num, den;
+    load_vec(num, L + N * (i + 1));
+    load_vec(den, L + N * i);
+    store_vec(Sr + N * i, num / den);
+  }
+  {
+    V Lw, Lp;
+    load_vec(Lw, L + N * w);
+    load_vec(Lp, L + N * wg);
+    store_vec(Sr + N * wg, Lw / (Lp + Lw));
+  }
+  double* S[N];
+#pragma GCC unroll 4
+  for (int k = 0; k < N; ++k) S[k] = lanes[k].S.data();
+  const auto s_out = [&](std::size_t j) __attribute__((always_inline)) {
+    V v[N];
+#pragma GCC unroll 4
+    for (int r = 0; r < N; ++r) load_vec(v[r], Sr + N * (j + r));
+    transpose<N>(v);
+#pragma GCC unroll 4
+    for (int k = 0; k < N; ++k) store_vec(S[k] + j, v[k]);
+  };
+  for (i = 0; i + N <= wg + 1; i += N) s_out(i);
+  if (i < wg + 1) s_out(wg + 1 - N);
+}
+
 // abridged_step_mortality's operations for N tables of a five-year step, each number of each table by the same
 // operations in the same order, the tables' rows interleaved in scratch ([row][lane]): the rates come in and S goes
 // out through transposes of N rows (the rows left after blocks of N: the last N rows again, the same values).
@@ -332,17 +378,20 @@ template <int N>
   using M = typename LanesOf<N>::mask;
   const std::size_t rows = lanes[0].mx.size();
   const auto& q0_given = method.infant_mortality_q0;
+  const bool want_S = !lanes[0].S.empty();  // else e0 and e65 only (any row count above 14)
   // Rows 0, 1–4, 5–9, …: S's open age is the table's open row less one (5L0 takes two rows); row 14 is age 65.
-  if (open_index < 2 || rows != uz(open_index) + 2 || rows <= 14 || !std::isfinite(method.radix) ||
-      !(method.radix > 0.0) || (q0_given && (!std::isfinite(*q0_given) || *q0_given < 0.0 || *q0_given >= 1.0)))
+  if ((want_S && (open_index < 2 || rows != uz(open_index) + 2)) || rows <= 14 || rows > kMaxAbridgedRows ||
+      !std::isfinite(method.radix) || !(method.radix > 0.0) ||
+      (q0_given && (!std::isfinite(*q0_given) || *q0_given < 0.0 || *q0_given >= 1.0)))
     return false;
-  if (rows > kMaxAbridgedRows) return false;
   const std::size_t w = rows - 1, wg = rows - 2;
   const double* m[N];
 #pragma GCC unroll 4
   for (int k = 0; k < N; ++k) {
     m[k] = lanes[k].mx.data();
-    if (lanes[k].mx.size() != rows || lanes[k].S.size() != wg + 1 || !(m[k][w] > 0.0)) return false;
+    if (lanes[k].mx.size() != rows || lanes[k].S.empty() == want_S || (want_S && lanes[k].S.size() != wg + 1) ||
+        !(m[k][w] > 0.0))
+      return false;
   }
   scratch.mx.resize(N * rows);
   scratch.ax.resize(N * rows);
@@ -466,9 +515,7 @@ template <int N>
     L_fine &= (Lw > 0.0) & (Lw <= big);
     store_vec(L + N * w, Lw);
   }
-#pragma GCC unroll 4
-  for (int k = 0; k < N; ++k)
-    if (L_fine[k] == 0) return false;
+  if (want_S && !all_lanes<N>(L_fine)) return false;
   // Tx from the open row down, at rows 14 (age 65) and 0.
   V T = V{}, Lr;
   for (i = w; i > 14; --i) {
@@ -482,43 +529,7 @@ template <int N>
     load_vec(Lr, L + N * i);
     T += Lr;
   }
-  // A1 from abridged rows: S_0 = 5L0 / (5 l0), 5L0 = 1L0 + 4L1; S_1 = L(5–9) / 5L0; each group's L over the one
-  // before; S_w = T_w / (L_{w−1} + T_w), T_w = L of the open row. By row, then to each lane's S.
-  {
-    V L0, L1, L2, l0;
-    load_vec(L0, L);
-    load_vec(L1, L + N);
-    load_vec(L2, L + 2 * N);
-    load_vec(l0, l);
-    const V L0_5 = L0 + L1;
-    store_vec(Sr, L0_5 / (5.0 * l0));
-    store_vec(Sr + N, L2 / L0_5);
-  }
-  for (i = 2; i < wg; ++i) {
-    V num, den;
-    load_vec(num, L + N * (i + 1));
-    load_vec(den, L + N * i);
-    store_vec(Sr + N * i, num / den);
-  }
-  {
-    V Lw, Lp;
-    load_vec(Lw, L + N * w);
-    load_vec(Lp, L + N * wg);
-    store_vec(Sr + N * wg, Lw / (Lp + Lw));
-  }
-  double* S[N];
-#pragma GCC unroll 4
-  for (int k = 0; k < N; ++k) S[k] = lanes[k].S.data();
-  const auto s_out = [&](std::size_t j) __attribute__((always_inline)) {
-    V v[N];
-#pragma GCC unroll 4
-    for (int r = 0; r < N; ++r) load_vec(v[r], Sr + N * (j + r));
-    transpose<N>(v);
-#pragma GCC unroll 4
-    for (int k = 0; k < N; ++k) store_vec(S[k] + j, v[k]);
-  };
-  for (i = 0; i + N <= wg + 1; i += N) s_out(i);
-  if (i < wg + 1) s_out(wg + 1 - N);
+  if (want_S) s_rows_out<N>(lanes, L, l, Sr, w, wg);
     // e_x = T_x / l_x, 0 where l_x = 0.
 #pragma GCC unroll 4
   for (int k = 0; k < N; ++k) {

@@ -231,11 +231,12 @@ TEST(AbridgedStepMortalityLanes, EachLaneIsItsTableAloneBitForBit) {
   const auto sets = rate_sets();
   int cases = 0;
   for (const LifeTableMethod& method : methods())
-    for (std::size_t rows : {22u, 16u})
+    for (std::size_t rows : {22u, 16u, 18u})  // 18: e0 and e65 only (S empty, as the pooled indicator tables)
       for (std::size_t n : {2u, 4u})
         for (std::size_t first = 0; first < sets.size(); ++first)
           for (bool in_place : {false, true}) {
-            const std::size_t S_ages = rows - 1;
+            const std::size_t S_ages = rows == 18 ? 0 : rows - 1;
+            if (S_ages == 0 && in_place) continue;
             std::vector<std::vector<double>> mx, own(n, std::vector<double>(S_ages, -1.0));
             for (std::size_t k = 0; k < n; ++k) {
               const auto& t = sets[(first + k) % sets.size()];
@@ -247,18 +248,20 @@ TEST(AbridgedStepMortalityLanes, EachLaneIsItsTableAloneBitForBit) {
             std::vector<detail::AbridgedStepLane> lanes;
             for (std::size_t k = 0; k < n; ++k)
               lanes.push_back({mx[k], k % 2 == 0 ? Sex::female : Sex::male,
-                               in_place ? std::span<double>(mx[k]).first(S_ages) : std::span<double>(own[k]), &e0[k],
-                               &e65[k]});
+                               S_ages == 0 ? std::span<double>()
+                               : in_place  ? std::span<double>(mx[k]).first(S_ages)
+                                           : std::span<double>(own[k]),
+                               &e0[k], &e65[k]});
             LifeTable scratch;
             const std::string what = "lanes " + std::to_string(n) + ", first " + std::to_string(first) + ", rows " +
                                      std::to_string(rows) + (in_place ? ", in place" : "");
-            ASSERT_TRUE(detail::abridged_step_mortality_lanes(lanes, method, static_cast<int>(S_ages) - 1, scratch))
-                << what;
+            const int open_index = S_ages == 0 ? 0 : static_cast<int>(S_ages) - 1;
+            ASSERT_TRUE(detail::abridged_step_mortality_lanes(lanes, method, open_index, scratch)) << what;
             for (std::size_t k = 0; k < n; ++k) {
               std::vector<double> S(S_ages, -1.0);
               double a0 = -1.0, a65 = -1.0;
               ASSERT_TRUE(detail::abridged_step_mortality(rates[k], k % 2 == 0 ? Sex::female : Sex::male, method,
-                                                          static_cast<int>(S_ages) - 1, scratch, S, a0, a65));
+                                                          open_index, scratch, S, a0, a65));
               EXPECT_EQ(bits(e0[k]), bits(a0)) << what << " lane " << k;
               EXPECT_EQ(bits(e65[k]), bits(a65)) << what << " lane " << k;
               const std::vector<double>& got = in_place ? mx[k] : own[k];
@@ -267,7 +270,7 @@ TEST(AbridgedStepMortalityLanes, EachLaneIsItsTableAloneBitForBit) {
             }
             ++cases;
           }
-  EXPECT_EQ(cases, 8 * 2 * 2 * 8 * 2);
+  EXPECT_EQ(cases, 8 * 3 * 2 * 8 * 2 - 8 * 2 * 8);
 }
 
 TEST(AbridgedStepMortalityLanes, OneTableRefusedRefusesAllWithoutWriting) {
@@ -292,6 +295,17 @@ TEST(AbridgedStepMortalityLanes, OneTableRefusedRefusesAllWithoutWriting) {
           EXPECT_TRUE(std::all_of(S[k].begin(), S[k].end(), [](double x) { return x == -1.0; }));
         }
       }
+  // S in one lane and not in another; three lanes: the one-table path.
+  {
+    std::vector<std::vector<double>> mx(2, kBase);
+    std::vector<double> S(21, -1.0);
+    double e[4] = {-1.0, -1.0, -1.0, -1.0};
+    const std::vector<detail::AbridgedStepLane> mixed{{mx[0], Sex::female, S, &e[0], &e[2]},
+                                                      {mx[1], Sex::male, {}, &e[1], &e[3]}};
+    LifeTable scratch;
+    EXPECT_FALSE(detail::abridged_step_mortality_lanes(mixed, LifeTableMethod{}, 20, scratch));
+    EXPECT_TRUE(std::all_of(std::begin(e), std::end(e), [](double x) { return x == -1.0; }));
+  }
   // Three lanes: the one-table path.
   std::vector<std::vector<double>> mx(3, kBase), S(3, std::vector<double>(21, -1.0));
   double e[6];
