@@ -12,6 +12,7 @@
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/index_cast.hpp"
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <cstddef>
@@ -245,6 +246,74 @@ double infant_a0(A0Rule rule, Sex sex, CoaleDemenyRegion region, double m0, std:
   throw InputError("infant a0: unknown a0 rule");
 }
 
+namespace {
+// Greville nax of the closed rows first … w − 1 (first ≥ 2; rows from 5–9 are 5 years wide, 1–4 before them; the open
+// group's neighbour takes n). UN (1982) p. 31, Greville (1977); general widths as in DemoTools lt_id_morq_a_greville:
+//   nax = n/2 − (n²/12)(m_x − k_x),  k_x = ln(m_next / m_prev) / (n_prev/2 + n + n_next/2),
+// the divisor 9.5 at 5–9, else 10. Each row's operations as one loop per row made them, in three passes: the ratios
+// (vectorised), their logs (glibc's scalar log, one call each in a tight loop), nax and the guard's flag (vectorised);
+// `g` holds the ratios, then the logs. The widths as constants: GCC folds n²/12 and the divisors as the loop computed
+// them. std::fmax(m, DBL_MIN) of a validated rate (finite, ≥ 0) is m > DBL_MIN ? m : DBL_MIN, the same value without
+// fmax's NaN rules (a call into libm).
+[[gnu::always_inline]] inline void greville_rows(const double* __restrict m, std::size_t first, std::size_t w,
+                                                 double* __restrict a, double* __restrict g) {
+  constexpr double n = 5.0;
+  const auto above_min = [](double x) { return x > DBL_MIN ? x : DBL_MIN; };
+  for (std::size_t i = first; i < w; ++i) g[i] = above_min(m[i + 1]) / above_min(m[i - 1]);
+  for (std::size_t i = first; i < w; ++i) g[i] = std::log(g[i]);
+  std::size_t i = first;
+  double bad = 0.0;  // a flag set by select (vectorises)
+  if (i == 2) {      // 5–9 under mod: the 1–4 group below, 4 years wide
+    a[2] = 0.5 * n - (n * n / 12.0) * (m[2] - g[2] / (0.5 * 4.0 + n + 0.5 * n));
+    bad = std::isfinite(a[2]) ? bad : 1.0;  // the guard's range from 10–14 on (below)
+    ++i;
+  }
+  for (; i < w; ++i) {
+    a[i] = 0.5 * n - (n * n / 12.0) * (m[i] - g[i] / (0.5 * n + n + 0.5 * n));
+    bad = (a[i] >= 0.4 * n) & (a[i] <= 0.6 * n) ? bad : 1.0;
+  }
+  // DemoTools guard (lt_id_morq_a_greville, `Age >= 10`): from 10–14 on, outside [0.4 n, 0.6 n] or undefined (NaN
+  // fails both compares) → constant-hazard nax; at 5–9 Greville's value is kept (high child mortality gives 1.994
+  // there), only an undefined one is replaced.
+  if (bad != 0.0)
+    for (i = first; i < w; ++i)
+      if (i == 2 ? !std::isfinite(a[i]) : !(a[i] >= 0.4 * n && a[i] <= 0.6 * n)) a[i] = constant_hazard_ax(n, m[i]);
+}
+
+// a0 by the method's rule (q0 = IMR when given; the default rule's value for a rate m0 checked finite and ≥ 0) and
+// 4a1, Coale–Demeny with PAS LTPOPDTH coefficients, driven by q0 = IMR or, without IMR, by q0 = M0 / (1 + (1 − a0) M0)
+// with the Andreev–Kingkade a0 whatever the a0 rule (DemoTools lt_rule_4a1_cd).
+[[gnu::always_inline]] inline void a0_and_4a1(double m0, Sex sex, const LifeTableMethod& method, double& a0,
+                                              double& a1) {
+  const double a0_ak = detail::ak_a0_from_m0(sex, m0);
+  a0 = method.a0_rule == A0Rule::andreev_kingkade
+           ? a0_ak
+           : infant_a0(method.a0_rule, sex, method.region, m0, method.infant_mortality_q0);
+  const double q0_for_4a1 = method.infant_mortality_q0 ? *method.infant_mortality_q0 : m0 / (1.0 + (1.0 - a0_ak) * m0);
+  a1 = cd_4a1(region_index(method.region), sex_index(sex), q0_for_4a1);
+}
+
+// nax of an abridged table's rows 0 … w − 1 (w = rows − 1 ≥ 3) from validated rates: a0 by the method's rule, 4a1
+// (Coale–Demeny), then the midpoint 2.5 or Greville (greville_rows; `g` its scratch of `rows` doubles).
+[[gnu::always_inline]] inline void abridged_ax(const double* m, std::size_t rows, Sex sex,
+                                               const LifeTableMethod& method, double* __restrict a,
+                                               double* __restrict g) {
+  const std::size_t w = rows - 1;
+  a0_and_4a1(m[0], sex, method, a[0], a[1]);
+  // Closed rows from age 5: the midpoint (PAS LTPOPDTH; UN (1982) p. 31 for 5–9 and 10–14) or Greville (from 15–19,
+  // or from 5–9 under mod).
+  const std::size_t first = method.ax_method != AxMethod::greville ? w : method.greville_from_age_5 ? 2 : 4;
+  for (std::size_t i = 2; i < std::min(first, w); ++i) a[i] = 0.5 * 5.0;
+  if (first < w) greville_rows(m, first, w, a, g);
+}
+}  // namespace
+
+namespace detail {
+void abridged_a0_and_4a1(double m0, Sex sex, const LifeTableMethod& method, double& a0, double& a1) {
+  a0_and_4a1(m0, sex, method, a0, a1);
+}
+}  // namespace detail
+
 void build_abridged_life_table(std::span<const double> mx, Sex sex, const LifeTableMethod& method, LifeTable& out) {
   const std::size_t rows = mx.size();
   if (rows < 4)
@@ -263,54 +332,84 @@ void build_abridged_life_table(std::span<const double> mx, Sex sex, const LifeTa
   }
   out.width[w] = 0.0;
   validate_inputs(mx, method, out, true);
-
-  const std::size_t s = sex_index(sex);
-  const std::size_t r = region_index(method.region);
-  const double m0 = mx[0];
-
-  // a0 by the chosen rule (q0 = IMR when given).
-  out.ax[0] = infant_a0(method.a0_rule, sex, method.region, m0, method.infant_mortality_q0);
-
-  // 4a1, Coale–Demeny with PAS LTPOPDTH coefficients, driven by q0 = IMR or, without IMR, by
-  // q0 = M0 / (1 + (1 − a0) M0) with the Andreev–Kingkade a0 whatever the a0 rule (DemoTools lt_rule_4a1_cd).
-  double q0_for_4a1 = 0.0;
-  if (method.infant_mortality_q0) {
-    q0_for_4a1 = *method.infant_mortality_q0;
-  } else {
-    const double a0_ak = detail::ak_a0_from_m0(sex, m0);
-    q0_for_4a1 = m0 / (1.0 + (1.0 - a0_ak) * m0);
-  }
-  out.ax[1] = cd_4a1(r, s, q0_for_4a1);
-
-  // std::fmax(m, DBL_MIN) of a validated rate (finite, ≥ 0): the same value without fmax's NaN rules, which make it
-  // a call into libm (≈ 10 instructions, twice a row).
-  const auto above_min = [](double m) { return m > DBL_MIN ? m : DBL_MIN; };
-  // Closed rows from age 5.
-  // The widths as set above, as constants (the same values: GCC folds n²/12 and the divisor as the loop computed
-  // them): rows from 5–9 are 5 years wide, 1–4 before them; the open group's neighbour takes n.
-  for (std::size_t i = 2; i < w; ++i) {
-    const double n = 5.0;
-    const bool greville =
-        method.ax_method == AxMethod::greville && (i >= 4 || method.greville_from_age_5);  // 5–9, 10–14 under mod
-    if (!greville) {
-      out.ax[i] = 0.5 * n;  // midpoint: PAS LTPOPDTH; UN (1982) p. 31 for 5–9 and 10–14
-      continue;
-    }
-    // UN (1982) p. 31, Greville (1977); general widths as in DemoTools lt_id_morq_a_greville:
-    //   nax = n/2 − (n²/12)(m_x − k_x),  k_x = ln(m_next / m_prev) / (n_prev/2 + n + n_next/2).
-    // The last closed group's upper neighbour is the open group (its m, width taken as n); the divisor is 9.5 at 5–9.
-    const double n_prev = i == 2 ? 4.0 : 5.0;
-    const double n_next = 5.0;
-    const double k = std::log(above_min(mx[i + 1]) / above_min(mx[i - 1])) / (0.5 * n_prev + n + 0.5 * n_next);
-    double a = 0.5 * n - (n * n / 12.0) * (mx[i] - k);
-    // DemoTools guard (lt_id_morq_a_greville): from 10–14 on, outside [0.4 n, 0.6 n] → constant-hazard nax; at 5–9
-    // Greville's value is kept (high child mortality gives 1.994 there), only an undefined one is replaced.
-    if (!std::isfinite(a) || (i >= 3 && (a < 0.4 * n || a > 0.6 * n))) a = constant_hazard_ax(n, mx[i]);
-    out.ax[i] = a;
-  }
-
+  abridged_ax(mx.data(), rows, sex, method, out.ax.data(), out.dx.data());  // dx: scratch until complete_table
   complete_table(out, method);
 }
+
+namespace detail {
+// build_abridged_life_table + complete_table + survival_ratios (five-year grid, abridged layout) + ex of rows 0 and 14,
+// the same operations per value in the same order, keeping only a, q, l and L (the step's other columns unused).
+COHORTGIS_KERNEL bool abridged_step_mortality(std::span<const double> mx, Sex sex, const LifeTableMethod& method,
+                                              int open_index, LifeTable& scratch, std::span<double> S, double& e0,
+                                              double& e65) {
+  const std::size_t rows = mx.size();
+  const auto& q0_given = method.infant_mortality_q0;
+  // Rows 0, 1–4, 5–9, …: S's open age is the table's open row less one (5L0 takes two rows); row 14 is age 65.
+  if (rows <= 14 || (!S.empty() && (open_index < 2 || rows != uz(open_index) + 2 || S.size() != rows - 1)) ||
+      !detail::all_within(mx.data(), rows, 0.0, DBL_MAX) || !(mx[rows - 1] > 0.0) || !std::isfinite(method.radix) ||
+      !(method.radix > 0.0) || (q0_given && (!std::isfinite(*q0_given) || *q0_given < 0.0 || *q0_given >= 1.0)))
+    return false;
+  const std::size_t w = rows - 1;
+  scratch.ax.resize(rows);
+  scratch.qx.resize(rows);
+  scratch.lx.resize(rows);
+  scratch.Lx.resize(rows);
+  scratch.Tx.resize(rows);
+  double* __restrict a = scratch.ax.data();
+  double* __restrict q = scratch.qx.data();
+  double* __restrict l = scratch.lx.data();
+  double* __restrict L = scratch.Lx.data();
+  const double* m = mx.data();
+  abridged_ax(m, rows, sex, method, a, scratch.Tx.data());
+  // complete_table: q (a given IMR replaces 1q0; q_from_m's common branch, its fallback where q > 1), l from the radix,
+  // nLx = n l_{x+n} + nax ndx (ndx = l_x − l_{x+n}), L_w = l_w / m_w (the last read of mx: S may overwrite it).
+  if (q0_given)
+    q[0] = *q0_given;
+  else
+    q_from_m(1.0, m[0], a[0], q[0]);
+  q[1] = 4.0 * m[1] / (1.0 + (4.0 - a[1]) * m[1]);
+  double over = q[1] > 1.0 ? 1.0 : 0.0;  // a flag set by select (vectorises)
+  for (std::size_t i = 2; i < w; ++i) {
+    q[i] = 5.0 * m[i] / (1.0 + (5.0 - a[i]) * m[i]);
+    over = q[i] > 1.0 ? 1.0 : over;
+  }
+  if (over != 0.0)
+    for (std::size_t i = 1; i < w; ++i)
+      if (q[i] > 1.0) q_from_m(i == 1 ? 4.0 : 5.0, m[i], a[i], q[i]);  // recomputes q, then the fallback
+  l[0] = method.radix;
+  for (std::size_t i = 0; i < w; ++i) l[i + 1] = l[i] * (1.0 - q[i]);
+  L[0] = 1.0 * l[1] + a[0] * (l[0] - l[1]);
+  L[1] = 4.0 * l[2] + a[1] * (l[1] - l[2]);
+  for (std::size_t i = 2; i < w; ++i) L[i] = 5.0 * l[i + 1] + a[i] * (l[i] - l[i + 1]);
+  L[w] = l[w] / m[w];
+  if (!S.empty()) {  // survival_ratios refuses L ≤ 0 or not finite (a flag set by select: vectorises)
+    double bad = 0.0;
+    for (std::size_t i = 0; i < rows; ++i) bad = ((L[i] > 0.0) & (L[i] <= DBL_MAX)) ? bad : 1.0;
+    if (bad != 0.0) return false;
+  }
+  // Tx = sum of Lx from the open row down; e_x = T_x / l_x (0 where l_x = 0) at rows 0 and 14.
+  double T = 0.0;
+  for (std::size_t k = w; k > 14; --k) T += L[k];
+  T += L[14];
+  const double T65 = T;
+  for (std::size_t k = 14; k-- > 0;) T += L[k];
+  // A1, five-year step from abridged rows: S_0 = 5L0 / (5 l0) with 5L0 = 1L0 + 4L1, S_1 = L(5–9) / 5L0, each group's
+  // L over the one before, S_w = T_w / (L_{w−1} + T_w) with T_w = L of the open row.
+  if (!S.empty()) {
+    const std::size_t wg = uz(open_index);
+    const double L0_5 = L[0] + L[1];
+    S[0] = L0_5 / (5.0 * l[0]);
+    S[1] = L[2] / L0_5;
+    double* __restrict out = S.data();
+    const double* __restrict Lg = L + 1;
+    for (std::size_t i = 2; i < wg; ++i) out[i] = Lg[i] / Lg[i - 1];
+    S[wg] = L[w] / (L[wg] + L[w]);
+  }
+  e0 = l[0] > 0.0 ? T / l[0] : 0.0;
+  e65 = l[14] > 0.0 ? T65 / l[14] : 0.0;
+  return true;
+}
+}  // namespace detail
 
 void build_single_year_life_table(std::span<const double> mx, Sex sex, const LifeTableMethod& method, LifeTable& out) {
   const std::size_t rows = mx.size();

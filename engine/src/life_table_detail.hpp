@@ -74,4 +74,36 @@ struct StepMortalityLane {
 bool single_year_step_mortality_lanes(std::span<const StepMortalityLane> lanes, const LifeTableMethod& method,
                                       int open_age, LifeTable& scratch);
 
+// For a five-year step from abridged death rates (rows 0, 1–4, 5–9, …, open: open_index + 2 rows, more than 14): the
+// survival ratios S[0..open_index] of the five-year grid (design note A1; not computed when S is empty, and then any
+// row count above 14), e0 and e65 (rows 0 and 14), with the operations of build_abridged_life_table + survival_ratios
+// + the table's ex in the same order (so the same bits), without the table's other columns. Returns false, having
+// written none of S, e0, e65, when an input or the table's person-years would be refused, or the rows do not fit: the
+// caller then builds the full table (its error). S may be the mx row itself. `scratch` is reused from call to call.
+bool abridged_step_mortality(std::span<const double> mx, Sex sex, const LifeTableMethod& method, int open_index,
+                             LifeTable& scratch, std::span<double> S, double& e0, double& e65);
+
+// An abridged table's a0 (the method's rule) and 4a1 (Coale–Demeny, PAS LTPOPDTH) from a rate m0 checked finite and
+// ≥ 0, as build_abridged_life_table sets them.
+void abridged_a0_and_4a1(double m0, Sex sex, const LifeTableMethod& method, double& a0, double& a1);
+
+// One table of abridged_step_mortality_lanes: its rates, sex, S (open_index + 1 ages) and where its e0 and e65 go.
+struct AbridgedStepLane {
+  std::span<const double> mx;
+  Sex sex;
+  std::span<double> S;
+  double* e0;
+  double* e65;
+};
+
+// abridged_step_mortality of 2 or 4 tables at once (a five-year step: a zone's two states' female and male tables):
+// the same operations on each table's numbers in the same order (the same bits), the tables interleaved by row so
+// that each row's operations, and each step of the serial recurrences (l from the radix, T from the open row), are
+// one vector operation with a lane per table. Returns false, having written no output, when a table needs the
+// one-table path (a bad rate, anything abridged_step_mortality refuses, tables of other lengths, a lane count other
+// than 2 or 4). A lane's S may be its own mx row. With S empty in every lane: e0 and e65 only (any row count above 14),
+// as abridged_step_mortality with S empty.
+bool abridged_step_mortality_lanes(std::span<const AbridgedStepLane> lanes, const LifeTableMethod& method,
+                                   int open_index, LifeTable& scratch);
+
 }  // namespace cohortgis::detail

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // single_year_step_mortality of 2 or 4 tables at once (life_table_detail.hpp): the engine's step builds a state's
 // female and male tables, or two states', in one pass, a vector lane per table.
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <cstddef>
@@ -302,6 +303,252 @@ COHORTGIS_KERNEL bool step_mortality_4(const detail::StepMortalityLane* lanes, c
                                        int open_age, LifeTable& scratch) {
   return step_mortality_lanes<4>(lanes, method, open_age, scratch);
 }
+
+// Whether every lane of a mask is set.
+template <int N>
+[[gnu::always_inline]] inline bool all_lanes(const typename LanesOf<N>::mask& m) {
+  bool all = true;
+#pragma GCC unroll 4
+  for (int k = 0; k < N; ++k) all = all && m[k] != 0;
+  return all;
+}
+
+// g[j] = ln g[j] by glibc's scalar log, a call each, in a loop of its own: outside the vector clones, so that the
+// loop does not clear the upper registers and reload its constants around every call.
+[[gnu::noinline]] void logs_in_place(double* g, std::size_t count) {
+  for (std::size_t j = 0; j < count; ++j) g[j] = std::log(g[j]);
+}
+
+// The rows of the abridged tables the lanes take (0, 1–4, …, 100+ is 22): a bound for the per-row masks on the stack.
+constexpr std::size_t kMaxAbridgedRows = 64;
+
+// A1 of abridged_lanes from its rows ([row][lane]): S_0 = 5L0 / (5 l0), 5L0 = 1L0 + 4L1; S_1 = L(5–9) / 5L0; each
+// group's L over the one before; S_w = T_w / (L_{w−1} + T_w), T_w = L of the open row. By row into Sr, then to each
+// lane's S through transposes of N rows (the last block over the last N rows again).
+template <int N>
+[[gnu::always_inline]] inline void s_rows_out(const detail::AbridgedStepLane* lanes, const double* __restrict L,
+                                              const double* __restrict l, double* __restrict Sr, std::size_t w,
+                                              std::size_t wg) {
+  using V = typename LanesOf<N>::type;
+  std::size_t i;
+  {
+    V L0, L1, L2, l0;
+    load_vec(L0, L);
+    load_vec(L1, L + N);
+    load_vec(L2, L + 2 * N);
+    load_vec(l0, l);
+    const V L0_5 = L0 + L1;
+    store_vec(Sr, L0_5 / (5.0 * l0));
+    store_vec(Sr + N, L2 / L0_5);
+  }
+  for (i = 2; i < wg; ++i) {
+    V num, den;
+    load_vec(num, L + N * (i + 1));
+    load_vec(den, L + N * i);
+    store_vec(Sr + N * i, num / den);
+  }
+  {
+    V Lw, Lp;
+    load_vec(Lw, L + N * w);
+    load_vec(Lp, L + N * wg);
+    store_vec(Sr + N * wg, Lw / (Lp + Lw));
+  }
+  double* S[N];
+#pragma GCC unroll 4
+  for (int k = 0; k < N; ++k) S[k] = lanes[k].S.data();
+  const auto s_out = [&](std::size_t j) __attribute__((always_inline)) {
+    V v[N];
+#pragma GCC unroll 4
+    for (int r = 0; r < N; ++r) load_vec(v[r], Sr + N * (j + r));
+    transpose<N>(v);
+#pragma GCC unroll 4
+    for (int k = 0; k < N; ++k) store_vec(S[k] + j, v[k]);
+  };
+  for (i = 0; i + N <= wg + 1; i += N) s_out(i);
+  if (i < wg + 1) s_out(wg + 1 - N);
+}
+
+// abridged_step_mortality's operations for N tables of a five-year step, each number of each table by the same
+// operations in the same order, the tables' rows interleaved in scratch ([row][lane]): the rates come in and S goes
+// out through transposes of N rows (the rows left after blocks of N: the last N rows again, the same values).
+template <int N>
+[[gnu::always_inline]] inline bool abridged_lanes(const detail::AbridgedStepLane* lanes, const LifeTableMethod& method,
+                                                  int open_index, LifeTable& scratch) {
+  using V = typename LanesOf<N>::type;
+  using M = typename LanesOf<N>::mask;
+  const std::size_t rows = lanes[0].mx.size();
+  const auto& q0_given = method.infant_mortality_q0;
+  const bool want_S = !lanes[0].S.empty();  // else e0 and e65 only (any row count above 14)
+  // Rows 0, 1–4, 5–9, …: S's open age is the table's open row less one (5L0 takes two rows); row 14 is age 65.
+  if ((want_S && (open_index < 2 || rows != uz(open_index) + 2)) || rows <= 14 || rows > kMaxAbridgedRows ||
+      !std::isfinite(method.radix) || !(method.radix > 0.0) ||
+      (q0_given && (!std::isfinite(*q0_given) || *q0_given < 0.0 || *q0_given >= 1.0)))
+    return false;
+  const std::size_t w = rows - 1, wg = rows - 2;
+  const double* m[N];
+#pragma GCC unroll 4
+  for (int k = 0; k < N; ++k) {
+    m[k] = lanes[k].mx.data();
+    if (lanes[k].mx.size() != rows || lanes[k].S.empty() == want_S || (want_S && lanes[k].S.size() != wg + 1) ||
+        !(m[k][w] > 0.0))
+      return false;
+  }
+  scratch.mx.resize(N * rows);
+  scratch.ax.resize(N * rows);
+  scratch.qx.resize(N * rows);
+  scratch.lx.resize(N * rows);
+  scratch.Lx.resize(N * rows);
+  scratch.Tx.resize(N * rows);
+  scratch.dx.resize(N * rows);
+  double* __restrict X = scratch.mx.data();  // the rates
+  double* __restrict a = scratch.ax.data();
+  double* __restrict q = scratch.qx.data();
+  double* __restrict l = scratch.lx.data();
+  double* __restrict L = scratch.Lx.data();
+  double* __restrict g = scratch.Tx.data();   // Greville's ratios, then their logs
+  double* __restrict Sr = scratch.dx.data();  // S by row
+  // The rates by row, checked finite and ≥ 0 (build_abridged_life_table's check; the open row's > 0 above).
+  const V big = V{} + DBL_MAX;
+  M fine = M{} - 1;
+  const auto rates_in = [&](std::size_t j) __attribute__((always_inline)) {
+    V v[N];
+#pragma GCC unroll 4
+    for (int k = 0; k < N; ++k) load_vec(v[k], m[k] + j);
+    transpose<N>(v);
+#pragma GCC unroll 4
+    for (int r = 0; r < N; ++r) {
+      fine &= (v[r] >= 0.0) & (v[r] <= big);
+      store_vec(X + N * (j + r), v[r]);
+    }
+  };
+  std::size_t i = 0;
+  for (; i + N <= rows; i += N) rates_in(i);
+  if (i < rows) rates_in(rows - N);
+#pragma GCC unroll 4
+  for (int k = 0; k < N; ++k)
+    if (fine[k] == 0) return false;
+      // a0 and 4a1 by lane; the closed rows from 5–9 by the midpoint or Greville (greville_rows of life_table.cpp, by
+      // row: the ratios, glibc's scalar log of each, nax; the guard's constant hazard where nax leaves [0.4 n, 0.6 n]).
+#pragma GCC unroll 4
+  for (int k = 0; k < N; ++k) detail::abridged_a0_and_4a1(X[k], lanes[k].sex, method, a[k], a[N + k]);
+  constexpr double n = 5.0;
+  const std::size_t first = method.ax_method != AxMethod::greville ? w : method.greville_from_age_5 ? 2 : 4;
+  for (i = 2; i < std::min(first, w); ++i) store_vec(a + N * i, V{} + 0.5 * n);
+  if (first < w) {
+    const V tiny = V{} + DBL_MIN;
+    for (i = first; i < w; ++i) {
+      V hi, lo;
+      load_vec(hi, X + N * (i + 1));
+      load_vec(lo, X + N * (i - 1));
+      hi = hi > tiny ? hi : tiny;
+      lo = lo > tiny ? lo : tiny;
+      store_vec(g + N * i, hi / lo);
+    }
+    logs_in_place(g + N * first, N * (w - first));
+    M inside = M{} - 1, row_inside[kMaxAbridgedRows];
+    for (i = first; i < w; ++i) {
+      V lg, x;
+      load_vec(lg, g + N * i);
+      load_vec(x, X + N * i);
+      const double divisor = i == 2 ? 0.5 * 4.0 + n + 0.5 * n : 0.5 * n + n + 0.5 * n;  // 9.5 at 5–9, else 10
+      const V ar = 0.5 * n - (n * n / 12.0) * (x - lg / divisor);
+      // The guard's range from 10–14 on; at 5–9 only an undefined nax (ar − ar is 0 only where ar is finite).
+      row_inside[i] = i == 2 ? (ar - ar) == V{} : (ar >= 0.4 * n) & (ar <= 0.6 * n);
+      inside &= row_inside[i];
+      store_vec(a + N * i, ar);
+    }
+    if (!all_lanes<N>(inside))  // only the rows with a lane outside (the same test as the mask's)
+      for (i = first; i < w; ++i)
+        if (!all_lanes<N>(row_inside[i]))
+#pragma GCC unroll 4
+          for (std::size_t j = N * i; j < N * i + N; ++j)
+            if (i == 2 ? !std::isfinite(a[j]) : !(a[j] >= 0.4 * n && a[j] <= 0.6 * n))
+              a[j] = detail::constant_hazard_ax(n, X[j]);
+  }
+  // complete_table's q: a given IMR replaces 1q0; q_from_m's common branch, its fallback where q > 1.
+#pragma GCC unroll 4
+  for (int k = 0; k < N; ++k) {
+    if (q0_given)
+      q[k] = *q0_given;
+    else
+      q_from_m(1.0, X[k], a[k], q[k]);
+  }
+  // The rows' widths as constants: row 1 (1–4) and, in the second pass, row 0 before the loops.
+  M over = M{};
+  const auto q_row = [&](std::size_t r, double ni) __attribute__((always_inline)) {
+    V x, ar;
+    load_vec(x, X + N * r);
+    load_vec(ar, a + N * r);
+    const V qr = ni * x / (1.0 + (ni - ar) * x);
+    over |= qr > 1.0;
+    store_vec(q + N * r, qr);
+  };
+  q_row(1, 4.0);
+  for (i = 2; i < w; ++i) q_row(i, n);
+  bool any_over = false;
+#pragma GCC unroll 4
+  for (int k = 0; k < N; ++k) any_over = any_over || over[k] != 0;
+  if (any_over)
+    for (std::size_t j = N; j < N * w; ++j)
+      if (q[j] > 1.0) q_from_m(j < 2 * N ? 4.0 : n, X[j], a[j], q[j]);  // recomputes q, then the fallback
+  // l_{x+n} = l_x (1 − nqx), l of the row before in a register; in the same pass nLx = n l_{x+n} + nax ndx with
+  // ndx = l_x − l_{x+n}; L_w = l_w / m_w. survival_ratios refuses L ≤ 0 or not finite (flags by mask).
+  V c = V{} + method.radix;
+  store_vec(l, c);
+  M L_fine = M{} - 1;
+  const auto l_and_L_row = [&](std::size_t r, double ni) __attribute__((always_inline)) {
+    V qr, ar;
+    load_vec(qr, q + N * r);
+    load_vec(ar, a + N * r);
+    const V next = c * (1.0 - qr);
+    store_vec(l + N * (r + 1), next);
+    const V Lr = ni * next + ar * (c - next);
+    L_fine &= (Lr > 0.0) & (Lr <= big);
+    store_vec(L + N * r, Lr);
+    c = next;
+  };
+  l_and_L_row(0, 1.0);
+  l_and_L_row(1, 4.0);
+  for (i = 2; i < w; ++i) l_and_L_row(i, n);
+  {
+    V xw;
+    load_vec(xw, X + N * w);
+    const V Lw = c / xw;
+    L_fine &= (Lw > 0.0) & (Lw <= big);
+    store_vec(L + N * w, Lw);
+  }
+  if (want_S && !all_lanes<N>(L_fine)) return false;
+  // Tx from the open row down, at rows 14 (age 65) and 0.
+  V T = V{}, Lr;
+  for (i = w; i > 14; --i) {
+    load_vec(Lr, L + N * i);
+    T += Lr;
+  }
+  load_vec(Lr, L + N * 14);
+  T += Lr;
+  const V T65 = T;
+  for (i = 14; i-- > 0;) {
+    load_vec(Lr, L + N * i);
+    T += Lr;
+  }
+  if (want_S) s_rows_out<N>(lanes, L, l, Sr, w, wg);
+    // e_x = T_x / l_x, 0 where l_x = 0.
+#pragma GCC unroll 4
+  for (int k = 0; k < N; ++k) {
+    *lanes[k].e0 = l[k] > 0.0 ? T[k] / l[k] : 0.0;
+    *lanes[k].e65 = l[N * 14 + k] > 0.0 ? T65[k] / l[N * 14 + k] : 0.0;
+  }
+  return true;
+}
+
+COHORTGIS_KERNEL bool abridged_2(const detail::AbridgedStepLane* lanes, const LifeTableMethod& method, int open_index,
+                                 LifeTable& scratch) {
+  return abridged_lanes<2>(lanes, method, open_index, scratch);
+}
+COHORTGIS_KERNEL bool abridged_4(const detail::AbridgedStepLane* lanes, const LifeTableMethod& method, int open_index,
+                                 LifeTable& scratch) {
+  return abridged_lanes<4>(lanes, method, open_index, scratch);
+}
 }  // namespace
 
 namespace detail {
@@ -309,6 +556,13 @@ bool single_year_step_mortality_lanes(std::span<const StepMortalityLane> lanes, 
                                       int open_age, LifeTable& scratch) {
   if (lanes.size() == 2) return step_mortality_2(lanes.data(), method, open_age, scratch);
   if (lanes.size() == 4) return step_mortality_4(lanes.data(), method, open_age, scratch);
+  return false;
+}
+
+bool abridged_step_mortality_lanes(std::span<const AbridgedStepLane> lanes, const LifeTableMethod& method,
+                                   int open_index, LifeTable& scratch) {
+  if (lanes.size() == 2) return abridged_2(lanes.data(), method, open_index, scratch);
+  if (lanes.size() == 4) return abridged_4(lanes.data(), method, open_index, scratch);
   return false;
 }
 }  // namespace detail

@@ -528,7 +528,22 @@ void IndicatorPass::pooled_tables(double* v, const SlotView& acc, std::size_t sl
     if (!std::isnan(e65[0])) set(Indicator::e65_female, e65[0]);
     if (!std::isnan(e65[1])) set(Indicator::e65_male, e65[1]);
   }
-  for (int s = 0; s < 2 && !both_sexes; ++s) {
+  // Five-year grids: e0 and e65 of both abridged tables in one pass (a lane each; the same bits), else each alone.
+  bool both_abridged = false;
+  if (ok[0] && ok[1] && grid.width_years != 1) {
+    double e0[2] = {kNaN, kNaN}, e65[2] = {kNaN, kNaN};
+    const AbridgedStepLane lanes[2] = {
+        {std::span<const double>(mx_both, rows_), Sex::female, {}, &e0[0], &e65[0]},
+        {std::span<const double>(mx_both + rows_, rows_), Sex::male, {}, &e0[1], &e65[1]}};
+    both_abridged = abridged_step_mortality_lanes(lanes, method_, 0, sc.lt);
+    if (both_abridged) {
+      set(Indicator::e0_female, e0[0]);
+      set(Indicator::e0_male, e0[1]);
+      set(Indicator::e65_female, e65[0]);
+      set(Indicator::e65_male, e65[1]);
+    }
+  }
+  for (int s = 0; s < 2 && !both_sexes && !both_abridged; ++s) {
     if (!ok[s]) continue;
     const std::span<const double> mx(mx_both + uz(s) * rows_, rows_);
     if (grid.width_years == 1) {  // only e0 and e65 of the table (the same bits, without its other columns)
@@ -536,6 +551,12 @@ void IndicatorPass::pooled_tables(double* v, const SlotView& acc, std::size_t sl
       single_year_e0_e65(mx, static_cast<Sex>(s), method_, sc.lt, e0, e65);
       set(s == 0 ? Indicator::e0_female : Indicator::e0_male, e0);
       if (!std::isnan(e65)) set(s == 0 ? Indicator::e65_female : Indicator::e65_male, e65);
+      continue;
+    }
+    double e0 = kNaN, e65 = kNaN;  // only e0 and e65 of the abridged table (the same bits), else the table
+    if (abridged_step_mortality(mx, static_cast<Sex>(s), method_, 0, sc.lt, {}, e0, e65)) {
+      set(s == 0 ? Indicator::e0_female : Indicator::e0_male, e0);
+      set(s == 0 ? Indicator::e65_female : Indicator::e65_male, e65);
       continue;
     }
     build_abridged_life_table(mx, static_cast<Sex>(s), method_, sc.lt);

@@ -412,33 +412,47 @@ void StepRunner::outflows(int z, Scratch& sc) {
   }
 }
 
-// mortality() of both sexes of `groups` (1 or 2) states from group g, built from death rates in one-year steps by one
-// call of single_year_step_mortality_lanes (the same bits). False, having written nothing, when the step reuses its
-// mortality or has another input, or when a table needs the one-table path (its errors): mortality() per table then.
+// mortality() of both sexes of `groups` (1 or 2) states from group g, built from death rates by one call of
+// single_year_step_mortality_lanes (one-year steps) or abridged_step_mortality_lanes (five-year steps; no φ) with the
+// same bits. False, having written nothing, when the step reuses its mortality or has another input, or when a table
+// needs the one-table path (its errors): mortality() per table then.
 bool StepRunner::mortality_lanes(int z, int g, int groups, Scratch& sc) {
-  if (plan_.reuse_mortality || sch_.mortality_kind != MortalityInput::death_rates || L_.grid.width_years != 1)
-    return false;
+  if (plan_.reuse_mortality || sch_.mortality_kind != MortalityInput::death_rates) return false;
   const std::size_t nA = L_.ages();
   const std::size_t rows = sch_.mortality.size() / (L_.states() * kSexes);
-  StepMortalityLane lanes[4];
   const int n = groups * 2;
-  for (int k = 0; k < n; ++k) {
-    const int gk = g + k / 2, s = k % 2;
-    const std::size_t st = (uz(z) * uz(L_.groups) + uz(gk)) * kSexes + uz(s);
-    lanes[k] = {std::span<const double>(sch_.mortality.data() + st * rows, rows),
-                static_cast<Sex>(s),
-                survival(z, gk, s),
-                plan_.phi_wanted && !cache_.phi.empty() ? phi_of(z, gk, s).first(nA - 1) : std::span<double>(),
-                &c_.e0[st],
-                &c_.e65[st]};
+  std::size_t st[4];  // [zone][group][sex] of each lane
+  for (int k = 0; k < n; ++k) st[k] = (uz(z) * uz(L_.groups) + uz(g + k / 2)) * kSexes + uz(k % 2);
+  const auto state = [&](int k) { return st[k]; };
+  const auto rates = [&](int k) { return std::span<const double>(sch_.mortality.data() + st[k] * rows, rows); };
+  bool built = false;
+  if (L_.grid.width_years == 1) {
+    StepMortalityLane lanes[4];
+    for (int k = 0; k < n; ++k)
+      lanes[k] = {
+          rates(k),
+          static_cast<Sex>(k % 2),
+          survival(z, g + k / 2, k % 2),
+          plan_.phi_wanted && !cache_.phi.empty() ? phi_of(z, g + k / 2, k % 2).first(nA - 1) : std::span<double>(),
+          &c_.e0[state(k)],
+          &c_.e65[state(k)]};
+    built = single_year_step_mortality_lanes(std::span<const StepMortalityLane>(lanes, uz(n)), cfg_.life_table_method,
+                                             L_.grid.open_age(), sc.lt);
+  } else {
+    // The lanes' rates, S, e0 and e65 follow one another ([zone][group][sex]): each from the first lane's.
+    AbridgedStepLane lanes[4];
+    const double* const mx0 = sch_.mortality.data() + st[0] * rows;
+    double* const S0 = survival(z, g, 0).data();
+    for (int k = 0; k < n; ++k)
+      lanes[k] = {std::span<const double>(mx0 + uz(k) * rows, rows), static_cast<Sex>(k % 2),
+                  std::span<double>(S0 + uz(k) * nA, nA), &c_.e0[st[0] + uz(k)], &c_.e65[st[0] + uz(k)]};
+    built = abridged_step_mortality_lanes(std::span<const AbridgedStepLane>(lanes, uz(n)), cfg_.life_table_method,
+                                          L_.grid.open_index(), sc.lt);
   }
-  if (!single_year_step_mortality_lanes(std::span<const StepMortalityLane>(lanes, uz(n)), cfg_.life_table_method,
-                                        L_.grid.open_age(), sc.lt))
-    return false;
+  if (!built) return false;
   for (int k = 0; k < n; ++k) {
-    const std::size_t st = (uz(z) * uz(L_.groups) + uz(g + k / 2)) * kSexes + uz(k % 2);
-    cache_.e0[st] = c_.e0[st];
-    cache_.e65[st] = c_.e65[st];
+    cache_.e0[state(k)] = c_.e0[state(k)];
+    cache_.e65[state(k)] = c_.e65[state(k)];
   }
   return true;
 }
@@ -472,6 +486,11 @@ void StepRunner::mortality(int z, int g, int s, Scratch& sc, std::span<double> S
       if (L_.grid.width_years == 1 &&
           single_year_step_mortality(row, static_cast<Sex>(s), cfg_.life_table_method, L_.grid.open_age(), sc.lt, S,
                                      phi, c_.e0[es], c_.e65[es]))
+        break;
+      // Five-year steps (no φ): only S, e0 and e65 of the abridged table, the same bits.
+      if (L_.grid.width_years != 1 && phi.empty() &&
+          abridged_step_mortality(row, static_cast<Sex>(s), cfg_.life_table_method, L_.grid.open_index(), sc.lt, S,
+                                  c_.e0[es], c_.e65[es]))
         break;
       try {
         if (L_.grid.width_years == 1)
