@@ -40,6 +40,7 @@ void StepRunner::validate_sizes() const {
   check(sch_.mortality, states * kSexes * rows, "mortality", "zones × groups × 2 sexes × life-table rows", false);
   if (sch_.mortality_kind == MortalityInput::person_years)
     check(sch_.radix_l0, states * kSexes, "radix_l0", "zones × groups × 2 sexes", false);
+  check(sch_.mortality_next, states * kSexes, "mortality_next", "zones × groups × 2 sexes", true);
   check(sch_.asfr, states * A, "asfr", "zones × groups × ages", false);
   check(sch_.srb, uz(L_.zones), "srb", "zones", false);
   check(sch_.net_migrants, cells, "net_migrants", "zones × groups × 2 sexes × ages", true);
@@ -472,6 +473,9 @@ void StepRunner::mortality(int z, int g, int s, Scratch& sc, std::span<double> S
       try {
         if (L_.grid.width_years == 1)
           build_single_year_life_table(row, static_cast<Sex>(s), cfg_.life_table_method, sc.lt);
+        else if (!sch_.mortality_next.empty())  // rates given past the grid's open age: DemoTools' OAnew order
+          build_abridged_life_table_closed_above(row, sch_.mortality_next[st], static_cast<Sex>(s),
+                                                 cfg_.life_table_method, sc.lt);
         else
           build_abridged_life_table(row, static_cast<Sex>(s), cfg_.life_table_method, sc.lt);
       } catch (const InputError& e) {
