@@ -676,6 +676,29 @@ COHORTGIS_KERNEL bool single_year_step_mortality(std::span<const double> mx, Sex
   return true;
 }
 
+void build_abridged_life_table_closed_above(std::span<const double> mx, double next_mx, Sex sex,
+                                            const LifeTableMethod& method, LifeTable& out) {
+  build_abridged_life_table(mx, sex, method, out);
+  if (std::isnan(next_mx)) return;
+  if (!std::isfinite(next_mx) || next_mx < 0.0)
+    throw InputError("abridged life table: the rate of the group above the open age is " + fmt(next_mx) +
+                     "; expected a finite rate >= 0");
+  // The last closed group's Greville nax again, with the given table's own next rate as its upper neighbour
+  // (build_abridged_life_table's expression and guard; DemoTools builds the whole table before cutting at w).
+  const std::size_t i = out.rows() - 2;
+  if (method.ax_method != AxMethod::greville || i < 2 || (i < 4 && !method.greville_from_age_5)) return;
+  const auto above_min = [](double m) { return m > DBL_MIN ? m : DBL_MIN; };
+  const double n = 5.0;
+  const double n_prev = i == 2 ? 4.0 : 5.0;
+  const double n_next = 5.0;
+  const double k = std::log(above_min(next_mx) / above_min(mx[i - 1])) / (0.5 * n_prev + n + 0.5 * n_next);
+  double a = 0.5 * n - (n * n / 12.0) * (mx[i] - k);
+  if (!std::isfinite(a) || (i >= 3 && (a < 0.4 * n || a > 0.6 * n))) a = constant_hazard_ax(n, mx[i]);
+  if (a == out.ax[i]) return;
+  out.ax[i] = a;
+  complete_table(out, method);
+}
+
 LifeTable abridged_life_table(std::span<const double> mx, Sex sex, const LifeTableMethod& method) {
   LifeTable t;
   build_abridged_life_table(mx, sex, method, t);

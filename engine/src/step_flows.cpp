@@ -40,6 +40,7 @@ void StepRunner::validate_sizes() const {
   check(sch_.mortality, states * kSexes * rows, "mortality", "zones × groups × 2 sexes × life-table rows", false);
   if (sch_.mortality_kind == MortalityInput::person_years)
     check(sch_.radix_l0, states * kSexes, "radix_l0", "zones × groups × 2 sexes", false);
+  check(sch_.mortality_next, states * kSexes, "mortality_next", "zones × groups × 2 sexes", true);
   check(sch_.asfr, states * A, "asfr", "zones × groups × ages", false);
   check(sch_.srb, uz(L_.zones), "srb", "zones", false);
   check(sch_.net_migrants, cells, "net_migrants", "zones × groups × 2 sexes × ages", true);
@@ -418,6 +419,8 @@ void StepRunner::outflows(int z, Scratch& sc) {
 // needs the one-table path (its errors): mortality() per table then.
 bool StepRunner::mortality_lanes(int z, int g, int groups, Scratch& sc) {
   if (plan_.reuse_mortality || sch_.mortality_kind != MortalityInput::death_rates) return false;
+  // Rates given past a five-year grid's open age close in DemoTools' OAnew order: the one-table path (mortality()).
+  if (L_.grid.width_years != 1 && !sch_.mortality_next.empty()) return false;
   const std::size_t nA = L_.ages();
   const std::size_t rows = sch_.mortality.size() / (L_.states() * kSexes);
   const int n = groups * 2;
@@ -487,14 +490,18 @@ void StepRunner::mortality(int z, int g, int s, Scratch& sc, std::span<double> S
           single_year_step_mortality(row, static_cast<Sex>(s), cfg_.life_table_method, L_.grid.open_age(), sc.lt, S,
                                      phi, c_.e0[es], c_.e65[es]))
         break;
-      // Five-year steps (no φ): only S, e0 and e65 of the abridged table, the same bits.
-      if (L_.grid.width_years != 1 && phi.empty() &&
+      // Five-year steps (no φ): only S, e0 and e65 of the abridged table, the same bits (not for rates given past
+      // the grid's open age: below).
+      if (L_.grid.width_years != 1 && phi.empty() && sch_.mortality_next.empty() &&
           abridged_step_mortality(row, static_cast<Sex>(s), cfg_.life_table_method, L_.grid.open_index(), sc.lt, S,
                                   c_.e0[es], c_.e65[es]))
         break;
       try {
         if (L_.grid.width_years == 1)
           build_single_year_life_table(row, static_cast<Sex>(s), cfg_.life_table_method, sc.lt);
+        else if (!sch_.mortality_next.empty())  // rates given past the grid's open age: DemoTools' OAnew order
+          build_abridged_life_table_closed_above(row, sch_.mortality_next[st], static_cast<Sex>(s),
+                                                 cfg_.life_table_method, sc.lt);
         else
           build_abridged_life_table(row, static_cast<Sex>(s), cfg_.life_table_method, sc.lt);
       } catch (const InputError& e) {

@@ -424,6 +424,11 @@ bool StepRunner::build_shared_mortality(Scratch& sc) {
   if (block == 0 || block * uz(Z) != sch_.mortality.size()) return false;
   for (int z = 1; z < Z; ++z)
     if (std::memcmp(m, m + uz(z) * block, block * sizeof(double)) != 0) return false;
+  const std::size_t nb = uz(G) * kSexes;  // the rates above the open age too (mortality_next), zone by zone
+  if (!sch_.mortality_next.empty())
+    for (int z = 1; z < Z; ++z)
+      if (std::memcmp(sch_.mortality_next.data(), sch_.mortality_next.data() + uz(z) * nb, nb * sizeof(double)) != 0)
+        return false;
   const std::size_t nA = L_.ages(), shared_cells = uz(G) * kSexes * nA;
   cache_.shared = true;
   // New vectors, not assign: a state-sized cache of an earlier step gives its memory back. e0 and e65 too: one

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <optional>
 
@@ -32,9 +33,13 @@ struct BitsLess {
 
 // mx rows from a table of (age, value) on the grid's life-table rows: abridged for z = 5 (closed at the grid's open
 // age keeping its person-years, sources.hpp close_abridged_mx), single years for z = 1 (abridged input graduated).
-// `where`: the table, its first row of the schedule and whose it is, for the messages.
+// `where`: the table, its first row of the schedule and whose it is, for the messages. `next` (when not null): the
+// given table's own rate of the group starting at the grid's open age when abridged rates go on past it on a
+// five-year grid (StepSchedules::mortality_next), else NaN.
 std::vector<double> mx_on_grid(const Build& b, const std::map<int, double>& by_age, Sex sex, const toml::node* n,
-                               const std::string& key, const LifeTableMethod& method, const std::string& where) {
+                               const std::string& key, const LifeTableMethod& method, const std::string& where,
+                               double* next) {
+  if (next) *next = std::numeric_limits<double>::quiet_NaN();
   std::vector<int> ages;
   std::vector<double> mx;
   for (const auto& [a, m] : by_age) (ages.push_back(a), mx.push_back(m));
@@ -51,7 +56,9 @@ std::vector<double> mx_on_grid(const Build& b, const std::map<int, double>& by_a
           b.doc.fail(n, key,
                      where + ": the mx rows end at " + std::to_string(open_in) + "+, below the grid's open age " +
                          std::to_string(b.sc.grid.open_age()));
-        return open_in == b.sc.grid.open_age() ? mx : close_abridged_mx(mx, sex, b.sc.grid.open_age(), method);
+        if (open_in == b.sc.grid.open_age()) return mx;
+        if (next) *next = mx[uz(b.sc.grid.open_age() / 5 + 1)];  // rows 0, 1, 5, …: age w is row w/5 + 1
+        return close_abridged_mx(mx, sex, b.sc.grid.open_age(), method);
       }
       return graduate_abridged_mx_to_single(mx, sex, b.sc.grid.open_age(), method);
     }
@@ -289,6 +296,7 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
   struct KeySchedules {
     std::vector<std::vector<double>> series;  // engine rows
     std::vector<double> l0;                   // per series (person-years forms)
+    std::vector<double> next;                 // per series: mx_on_grid's `next` (NaN: none)
     std::vector<std::size_t> which;           // [zone][group][sex] → series
   };
   std::vector<KeySchedules> per_key(timed.keys());
@@ -339,10 +347,11 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
       for (const auto& [a, v] : se.value) (ages.push_back(a), vals.push_back(v));
       std::vector<double> out;
       double l0 = radix;
+      double next = std::numeric_limits<double>::quiet_NaN();
       if (form == Form::mx) {
         std::map<int, double> closed;  // with open_ax: the rows, the open one's rate 1 / open_ax
         if (open_ax) (closed = se.value).rbegin()->second = 1.0 / *open_ax;
-        out = mx_on_grid(b, open_ax ? closed : se.value, static_cast<Sex>(s), mn, mkey, method, where);
+        out = mx_on_grid(b, open_ax ? closed : se.value, static_cast<Sex>(s), mn, mkey, method, where, &next);
       } else if (form == Form::Sx) {
         // Survival ratios by the age group at the END of the step (docs/ccmpp.md A1): row 0 takes the step's
         // births to ages 0…z−1, row x the cohort aged x−z at the start, the open row the two oldest groups.
@@ -408,6 +417,7 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
       if (out.size() != n_rows) doc.fail(mn, mkey, where + ": every schedule must have the same age rows");
       ks.series.push_back(std::move(out));
       ks.l0.push_back(l0);
+      ks.next.push_back(next);
       for (int z = 0; z < n_std; ++z)
         for (int gg = 0; gg < b.G; ++gg)
           if ((zi < 0 || zi == z) && (g < 0 || g == gg)) ks.which[uz((z * b.G + gg) * 2 + s)] = ks.series.size() - 1;
@@ -422,6 +432,17 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
                                                                           : " in " + std::to_string(timed.first[k])));
   }
   (void)rows_per_state;
+  // Rates past the grid's open age on a five-year grid: every schedule carries one row more, the given table's own
+  // rate of the group starting at w (that of a table ending at w: its open rate, the same table), through the mixing,
+  // zone factors, Brass and Lee–Carter below, into StepSchedules::mortality_next (DemoTools' lt_abridged(OAnew) order;
+  // scenarios/README.md "Rows past the open age"). Without such a table nothing changes.
+  bool with_next = false;
+  for (const KeySchedules& ks : per_key)
+    for (double x : ks.next) with_next = with_next || !std::isnan(x);
+  if (with_next)
+    for (KeySchedules& ks : per_key)
+      for (std::size_t i = 0; i < ks.series.size(); ++i)
+        ks.series[i].push_back(std::isnan(ks.next[i]) ? ks.series[i].back() : ks.next[i]);
   // The table's text cells and row lists are not needed once the series are built: freed before the schedules of
   // every step are (a table of millions of rows holds several times the schedules' size as text).
   rows = Rows{};
@@ -542,6 +563,7 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
     st.person_years_layout = layout.value_or(LxLayout::abridged);
     st.mortality.clear();
     st.radix_l0.clear();
+    st.mortality_next.clear();
     st.mortality.reserve(uz(b.Z * b.G * 2) * n_rows);  // not the doubling growth of insert: held for the run
     const auto& parts = timed.steps[uz(k)];
     const int y0 = b.step_first_year(k), y1 = b.step_last_year(k);
@@ -598,13 +620,18 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
           } else if (form == Form::mx && ln) {
             // k_t at the mean calendar year of the step, relative to the base year.
             const double t = 0.5 * (y0 + y1) - b.base_year;
-            v = lee_carter_mx(v, {}, lc_drift, t);
+            // b_x = 1 / the grid's rows, the row above the open age included at that pace
+            v = with_next
+                    ? lee_carter_mx(v, std::vector<double>(v.size(), 1.0 / static_cast<double>(n_rows)), lc_drift, t)
+                    : lee_carter_mx(v, {}, lc_drift, t);
           }
-          st.mortality.insert(st.mortality.end(), v.begin(), v.end());
+          if (with_next) st.mortality_next.push_back(v.back());
+          st.mortality.insert(st.mortality.end(), v.begin(), v.end() - (with_next ? 1 : 0));
           if (kind == MortalityInput::person_years) st.radix_l0.push_back(l0);
         }
     folded.fold(steps, uz(k), &StepSchedules::mortality);  // freed now when equal to the first step's (shared_steps.hpp)
     folded.fold(steps, uz(k), &StepSchedules::radix_l0);
+    folded.fold(steps, uz(k), &StepSchedules::mortality_next);
   }
 }
 

@@ -11,11 +11,19 @@ namespace cohortgis::scenarios {
 
 namespace {
 
+// One row more on a five-year grid: the given table's own rate of the group starting at the open age, for the last
+// closed group's Greville nax (models.hpp, build_abridged_life_table_closed_above).
 LifeTable table_for(std::span<const double> mx, const AgeGrid& grid, Sex sex, const LifeTableMethod& method) {
   const std::size_t rows = uz(grid.life_table_rows());
-  if (mx.size() != rows)
+  const bool next = grid.width_years == 5 && mx.size() == rows + 1;
+  if (mx.size() != rows && !next)
     throw InputError("mortality: " + std::to_string(mx.size()) + " mx rows; expected " + std::to_string(rows) +
                      " for the age grid");
+  if (next) {
+    LifeTable t;
+    build_abridged_life_table_closed_above(mx.first(rows), mx[rows], sex, method, t);
+    return t;
+  }
   return grid.width_years == 5 ? abridged_life_table(mx, sex, method) : single_year_life_table(mx, sex, method);
 }
 
@@ -94,7 +102,7 @@ std::vector<double> brass_logit_mx(std::span<const double> mx_standard, const Ag
     const double y = 0.5 * std::log((1.0 - ls) / ls) + alpha;
     l[k] = 1.0 / (1.0 + std::exp(2.0 * y));
   }
-  std::vector<double> mx(rows);
+  std::vector<double> mx(mx_standard.size());  // with the rate above the open age (table_for) when given
   for (std::size_t k = 0; k + 1 < rows; ++k) {
     const double d = l[k] - l[k + 1];
     const double L = s.width[k] * l[k + 1] + s.ax[k] * d;
@@ -103,6 +111,7 @@ std::vector<double> brass_logit_mx(std::span<const double> mx_standard, const Ag
   const std::size_t w = rows - 1;
   const double ratio = mx_standard[w - 1] > 0.0 ? mx[w - 1] / mx_standard[w - 1] : 1.0;
   mx[w] = mx_standard[w] * ratio;
+  if (mx.size() > rows) mx[rows] = mx_standard[rows] * ratio;  // the rate above the open age moves as the open one
   return mx;
 }
 

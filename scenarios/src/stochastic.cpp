@@ -158,6 +158,9 @@ void perturb_schedules(const TrajectoryDraws& draws, const StepContext& ctx, con
         const double b = spec.bx.empty() ? 1.0 / rows : spec.bx[uz(x)];
         s.mortality[r0 + uz(x)] *= std::exp(b * u);
       }
+    // The rates above the open age (StepSchedules::mortality_next) at the open row's pace.
+    const double b_open = spec.bx.empty() ? 1.0 / rows : spec.bx[uz(rows - 1)];
+    for (double& x : s.mortality_next) x *= std::exp(b_open * u);
     s.mortality_unchanged = false;  // the rates differ from the previous step's even where the path does not
   }
   if (const ExternalTrajectories* e0_given = spec.e0_trajectories.get(); e0_given && !s.mortality.empty()) {
@@ -174,6 +177,7 @@ void perturb_schedules(const TrajectoryDraws& draws, const StepContext& ctx, con
       const double u = lee_carter_shift_for_e0(mx, b, grid, static_cast<Sex>(sex), spec.life_table_method,
                                                e0_given->at(draws.trajectory, zone, sex, ctx.step), e0_given->file);
       for (int x = 0; x < rows; ++x) mx[uz(x)] *= std::exp(b[uz(x)] * u);
+      if (!s.mortality_next.empty()) s.mortality_next[block] *= std::exp(b[uz(rows - 1)] * u);
     }
     s.mortality_unchanged = false;
   }

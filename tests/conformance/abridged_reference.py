@@ -90,6 +90,15 @@ def close_abridged(mx, female, w, **method):
     return np.concatenate([mx[:iw], [lx[iw] / Lx[iw:].sum()]])
 
 
+def closed_table(mx, female, w, **method):
+    """(lx, Lx) on a grid to w+ of a table given past w, in DemoTools' lt_abridged(OAnew = w) order (scenarios/README.md
+    "Rows past the open age"): the table built on all its rows, then cut at w, Lx(w) = T(w)."""
+    ages = abridged_ages(len(mx))
+    _, _, lx, Lx = abridged_table(mx, female, **method)
+    iw = int(np.nonzero(ages == w)[0][0])
+    return lx[: iw + 1], np.concatenate([Lx[:iw], [Lx[iw:].sum()]])
+
+
 def natural_spline_slopes(x, y):
     """First derivatives at the knots of the natural cubic spline (S'' = 0 at both ends) through (x, y)."""
     n = len(x)

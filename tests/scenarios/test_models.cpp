@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <numbers>
+#include <span>
+#include <vector>
 
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/scenarios/models.hpp"
@@ -83,6 +85,30 @@ TEST(Mortality, BrassReachesTheTargetE0) {
     EXPECT_EQ(a < 0, target > 50.0) << "lower alpha means lower mortality";
   }
   EXPECT_THROW(brass_alpha_for_e0(mx, grid, Sex::male, 0.001), InputError);
+}
+
+TEST(Mortality, BrassCarriesTheRateAboveTheOpenAge) {
+  // Abridged rates to 100+ on a grid to 85+: the grid's rows (below 85, then l(85)/T(85) of the whole table) and one
+  // row more, the table's own 85–89 rate (build_abridged_life_table_closed_above). e0 is the whole table's.
+  const AgeGrid grid = AgeGrid::five_year(85);
+  std::vector<double> m{0.021, 0.0018};
+  for (int x = 5; x <= 100; x += 5) m.push_back(1.8e-4 + 2.3e-5 * std::exp(0.099 * (x + 2.5)));
+  const LifeTable whole = abridged_life_table(m, Sex::female);
+  std::vector<double> g(m.begin(), m.begin() + 18);
+  g.push_back(whole.lx[18] / whole.Tx[18]);
+  g.push_back(m[18]);
+  EXPECT_NEAR(life_expectancy_at_birth(g, grid, Sex::female), whole.ex[0], 1e-11);
+  // Without the row the last closed group's nax reads l(85)/T(85): another e0.
+  EXPECT_GT(std::abs(life_expectancy_at_birth(std::span<const double>(g).first(19), grid, Sex::female) - whole.ex[0]),
+            1e-4);
+  // α moves the rate above the open age by the open rate's ratio; α = 0 gives it back.
+  const auto same = brass_logit_mx(g, grid, Sex::female, 0.0);
+  ASSERT_EQ(same.size(), 20u);
+  EXPECT_NEAR(same[19], m[18], 1e-12 * m[18]);
+  const auto moved = brass_logit_mx(g, grid, Sex::female, 0.2);
+  EXPECT_NEAR(moved[19] / m[18], moved[18] / g[18], 1e-14);
+  const double a = brass_alpha_for_e0(g, grid, Sex::female, 80.0);
+  EXPECT_NEAR(life_expectancy_at_birth(brass_logit_mx(g, grid, Sex::female, a), grid, Sex::female), 80.0, 1e-8);
 }
 
 TEST(Mortality, LeeCarterWithUniformBx) {

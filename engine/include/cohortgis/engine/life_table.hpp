@@ -50,6 +50,13 @@ struct LifeTable {
 
 // Abridged life table from mx for rows 0, 1–4, 5–9, …, open (at least 4 rows). mx must be finite, ≥ 0, open > 0.
 void build_abridged_life_table(std::span<const double> mx, Sex sex, const LifeTableMethod& method, LifeTable& out);
+// The grid's abridged table of rates given beyond its open age w, in DemoTools' lt_abridged(…, OAnew = w) order
+// (the whole table first, then cut at w): build_abridged_life_table on `mx` (rows 0 … w, the open rate being the
+// whole table's l(w) / T(w)) with the Greville nax of the last closed group taking `next_mx`, the given table's own
+// rate of the group starting at w, as its upper neighbour instead of the open rate. Rows below w, l(w) and L(w) = T(w)
+// are then the whole table's. next_mx NaN: build_abridged_life_table as it is.
+void build_abridged_life_table_closed_above(std::span<const double> mx, double next_mx, Sex sex,
+                                            const LifeTableMethod& method, LifeTable& out);
 // Single-year life table from mx for ages 0 … w (open): ax = 0.5 except a0 by the method's a0 rule and the open
 // row (L_w = l_w / m_w). The method's ax_method is not used.
 void build_single_year_life_table(std::span<const double> mx, Sex sex, const LifeTableMethod& method, LifeTable& out);

@@ -122,6 +122,11 @@ struct StepSchedules {
   LxLayout person_years_layout = LxLayout::abridged;  // for person_years on a five-year grid
   std::vector<double> mortality;   // [zone][group][sex][row]: rows = grid.life_table_rows() (mx, Lx) or n_ages (S)
   std::vector<double> radix_l0;    // person_years only: [zone][group][sex]
+  // death_rates on a five-year grid only: [zone][group][sex] the given table's own rate of the group starting at the
+  // grid's open age w when the rates went on past w (the mx row's open rate is then that table's l(w) / T(w)): the
+  // Greville nax of the last closed group takes it as its upper neighbour (build_abridged_life_table_closed_above,
+  // DemoTools' lt_abridged(OAnew = w) order). Empty, or NaN for one: the open rate, as a table that ends at w.
+  std::vector<double> mortality_next;
   std::vector<double> asfr;        // [zone][group][age] births per woman per year (index convention of the grid)
   std::vector<double> srb;         // [zone] male births per female birth
   // Given net migration (design note A2), in any combination; all three add into the "net given" component:

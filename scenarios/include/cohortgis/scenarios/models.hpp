@@ -38,6 +38,9 @@ std::vector<double> shift_schedule(std::span<const double> asfr, int width_years
 // Given the standard (base) schedule mx_s on `grid`'s life-table rows, returns mx for level α: l(x) from the logit,
 // then m = d / L per row with L = n·l(x+n) + a_s·d, keeping the standard table's ax (Preston et al. 2001, §9.4);
 // the open group keeps the standard's ratio of open-group m to the last closed m. α = 0 gives mx_s back.
+// On a five-year grid mx_s may hold one row more: the given table's own rate of the group starting at the open age
+// (a table given past the grid's open age, build_abridged_life_table_closed_above); it moves as the open rate and is
+// returned in the same place. life_expectancy_at_birth and brass_alpha_for_e0 take it too.
 std::vector<double> brass_logit_mx(std::span<const double> mx_standard, const AgeGrid& grid, Sex sex, double alpha,
                                    const LifeTableMethod& method = {});
 // Life expectancy at birth of the engine's life table for mx on `grid`'s rows (abridged for z = 5, single years
