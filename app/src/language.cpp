@@ -10,6 +10,7 @@
 #include <string>
 
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/number_format.hpp"
 
 namespace cohortgis::app {
 
@@ -301,23 +302,10 @@ std::string unit_label(const std::string& unit, Language l) {
 
 std::string format_value(double v, int decimals, Language l) {
   if (!std::isfinite(v)) return "–";
-  // std::to_chars, the digits of printf's %.*f with '.' whatever LC_NUMERIC (snprintf wrote "1,5" in a Python host
-  // after locale.setlocale(LC_ALL, "de_DE.UTF-8")); decimals are small, the buffer holds DBL_MAX's 309 digits.
-  char buf[352];
-  const std::string s(buf, std::to_chars(buf, buf + sizeof buf, std::abs(v), std::chars_format::fixed,
-                                         decimals < 0 ? 0 : std::min(decimals, 20))
-                               .ptr);
+  const std::string s = geodata::fixed_digits(v, decimals);
   if (s.find_first_not_of("0.") == std::string::npos) return s;  // no "-0.0"
-  std::string sign = v < 0 ? "-" : "";
-  if (l == Language::zh) return sign + s;
-  const std::size_t dot = s.find('.');
-  const std::string whole = s.substr(0, dot), frac = dot == std::string::npos ? "" : s.substr(dot);
-  std::string grouped;
-  for (std::size_t i = 0; i < whole.size(); ++i) {
-    if (i > 0 && (whole.size() - i) % 3 == 0) grouped += ',';
-    grouped += whole[i];
-  }
-  return sign + grouped + frac;
+  const std::string sign = v < 0 ? "-" : "";
+  return sign + (l == Language::zh ? s : geodata::group_thousands(s));
 }
 
 std::string format_indicator(const std::string& key, double v, Language l) {

@@ -15,6 +15,7 @@
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/maps.hpp"
+#include "cohortgis/geodata/number_format.hpp"
 
 namespace cohortgis::geodata {
 
@@ -239,20 +240,7 @@ namespace cohortgis::geodata::detail {
 
 std::string format_number(double v, int decimals) {
   if (std::isnan(v)) return "–";
-  // std::to_chars, the digits of printf's %.*f with '.' whatever LC_NUMERIC (snprintf wrote "1,5" in a Python host
-  // after locale.setlocale(LC_ALL, "de_DE.UTF-8")); decimals are small, the buffer holds DBL_MAX's 309 digits.
-  char buf[352];
-  const std::string s(buf, std::to_chars(buf, buf + sizeof buf, std::abs(v), std::chars_format::fixed,
-                                         decimals < 0 ? 0 : std::min(decimals, 20))
-                               .ptr);
-  const std::size_t dot = s.find('.');
-  std::string whole = s.substr(0, dot), frac = dot == std::string::npos ? "" : s.substr(dot);
-  std::string grouped;
-  for (std::size_t i = 0; i < whole.size(); ++i) {
-    if (i > 0 && (whole.size() - i) % 3 == 0) grouped += ',';
-    grouped += whole[i];
-  }
-  return (v < 0 ? "-" : "") + grouped + frac;
+  return (v < 0 ? "-" : "") + group_thousands(fixed_digits(v, decimals));
 }
 
 double nice_step(double approx) {

@@ -15,6 +15,7 @@
 
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/maps.hpp"
+#include "cohortgis/geodata/number_format.hpp"
 
 using namespace cohortgis;
 using namespace cohortgis::geodata;
@@ -91,6 +92,19 @@ TEST(MapClasses, HandCases) {
 
 // The words the command line and Python take for a format and a class method; anything else (a short word the
 // command line adds itself, another case, an image type not drawn) is none of them.
+// The one place figures, legends and the report print fixed-point numbers (hand figures; printf's rounding of an
+// exact binary half is to even).
+TEST(NumberFormat, FixedDigitsAndGroupsOfThree) {
+  EXPECT_EQ(geodata::fixed_digits(1234567.891, 2), "1234567.89");
+  EXPECT_EQ(geodata::fixed_digits(-2.5, 0), "2");
+  EXPECT_EQ(geodata::fixed_digits(0.125, 2), "0.12");
+  EXPECT_EQ(geodata::fixed_digits(7.0, -3), "7");
+  EXPECT_EQ(geodata::group_thousands("1234567.89"), "1,234,567.89");
+  EXPECT_EQ(geodata::group_thousands("1000"), "1,000");
+  EXPECT_EQ(geodata::group_thousands("999.5"), "999.5");
+  EXPECT_EQ(geodata::group_thousands("123456"), "123,456");
+}
+
 TEST(MapClasses, FormatAndMethodWords) {
   EXPECT_EQ(image_format_named("png"), ImageFormat::png);
   EXPECT_EQ(image_format_named("svg"), ImageFormat::svg);
