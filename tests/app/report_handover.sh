@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The report of `cohortgis run` takes indicators.csv from memory (app/src/written_indicators.hpp; issue #16, round
 # 10): its report.html (but for the "generated" minute), charts and maps are the bytes `cohortgis report DIR` makes
-# from the same folder's files, for the default scenario (the indicators handed over) and for the Beijing planning
-# fixture (households appended to indicators.csv after it was closed: read back from the file). With the indicators
+# from the same folder's files, for the five-year Beijing example (the indicators handed over), the default scenario and
+# the Beijing planning fixture (households appended to indicators.csv after it was closed: read back from the file). With the indicators
 # handed over, results.nc's SHA-256 is read while the report is made (run.cpp): manifest.json lists every file with its
 # size and SHA-256 all the same. Round 11: a run whose indicators are over the memory bound (1,000 zones, 80 years: 8.5
 # million values) and that writes results.nc takes them from results.nc instead of parsing indicators.csv; its
@@ -46,7 +46,10 @@ PY
   echo "ok: $name: report.html and $n figures the same"
 }
 
-check default memory default --format both
+# The default scenario has [households] (households appended to indicators.csv: read back, as the planning fixture);
+# the five-year example has none (the indicators handed over).
+check default indicators.csv default --format both
+check five_year memory "$FIXTURES/../../scenarios/examples/beijing-2020-five-year/scenario.toml" --format both
 check planning indicators.csv "$FIXTURES/planning/beijing_planning.toml"
 "$BENCH_TOOL" scenario --zones 1000 --steps 80 --population-form netcdf --out "$WORK/w1k" > /dev/null || fail "bench_tool"
 # Round 12: that run's format by size is netcdf, which writes no indicators.csv; `cohortgis report` then reads the
