@@ -270,7 +270,7 @@ namespace {
   }
   for (; i < w; ++i) {
     a[i] = 0.5 * n - (n * n / 12.0) * (m[i] - g[i] / (0.5 * n + n + 0.5 * n));
-    bad = (a[i] >= 0.4 * n) & (a[i] <= 0.6 * n) ? bad : 1.0;
+    bad = ((a[i] >= 0.4 * n) & (a[i] <= 0.6 * n)) ? bad : 1.0;
   }
   // DemoTools guard (lt_id_morq_a_greville, `Age >= 10`): from 10–14 on, outside [0.4 n, 0.6 n] or undefined (NaN
   // fails both compares) → constant-hazard nax; at 5–9 Greville's value is kept (high child mortality gives 1.994
