@@ -17,6 +17,7 @@ PACKAGES=(
   clang-14 libclang-rt-14-dev
   libnetcdf-dev libhdf5-dev python3-xarray python3-netcdf4
   libssl-dev libicu-dev
+  locales  # localedef and de_DE: ReportTest.FilesAreTheSameUnderADecimalCommaLocale (a decimal-comma host)
   librandom123-dev libopenmpi-dev openmpi-bin
   libxlsxwriter-dev poppler-utils python3-matplotlib
   python3-setuptools python3-wheel python3-venv python3-pip
