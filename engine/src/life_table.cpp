@@ -247,37 +247,35 @@ double infant_a0(A0Rule rule, Sex sex, CoaleDemenyRegion region, double m0, std:
 }
 
 namespace {
+// std::fmax(m, DBL_MIN) of a validated rate (finite, ≥ 0): the same value without fmax's NaN rules (a call into libm).
+inline double above_min(double m) { return m > DBL_MIN ? m : DBL_MIN; }
+
 // Greville nax of the closed rows first … w − 1 (first ≥ 2; rows from 5–9 are 5 years wide, 1–4 before them; the open
 // group's neighbour takes n). UN (1982) p. 31, Greville (1977); general widths as in DemoTools lt_id_morq_a_greville:
 //   nax = n/2 − (n²/12)(m_x − k_x),  k_x = ln(m_next / m_prev) / (n_prev/2 + n + n_next/2),
 // the divisor 9.5 at 5–9, else 10. Each row's operations as one loop per row made them, in three passes: the ratios
 // (vectorised), their logs (glibc's scalar log, one call each in a tight loop), nax and the guard's flag (vectorised);
 // `g` holds the ratios, then the logs. The widths as constants: GCC folds n²/12 and the divisors as the loop computed
-// them. std::fmax(m, DBL_MIN) of a validated rate (finite, ≥ 0) is m > DBL_MIN ? m : DBL_MIN, the same value without
-// fmax's NaN rules (a call into libm).
+// them.
 [[gnu::always_inline]] inline void greville_rows(const double* __restrict m, std::size_t first, std::size_t w,
                                                  double* __restrict a, double* __restrict g) {
   constexpr double n = 5.0;
-  const auto above_min = [](double x) { return x > DBL_MIN ? x : DBL_MIN; };
   for (std::size_t i = first; i < w; ++i) g[i] = above_min(m[i + 1]) / above_min(m[i - 1]);
   for (std::size_t i = first; i < w; ++i) g[i] = std::log(g[i]);
   std::size_t i = first;
   double bad = 0.0;  // a flag set by select (vectorises)
   if (i == 2) {      // 5–9 under mod: the 1–4 group below, 4 years wide
     a[2] = 0.5 * n - (n * n / 12.0) * (m[2] - g[2] / (0.5 * 4.0 + n + 0.5 * n));
-    bad = std::isfinite(a[2]) ? bad : 1.0;  // the guard's range from 10–14 on (below)
+    bad = detail::greville_kept(2, a[2]) ? bad : 1.0;
     ++i;
   }
   for (; i < w; ++i) {
     a[i] = 0.5 * n - (n * n / 12.0) * (m[i] - g[i] / (0.5 * n + n + 0.5 * n));
     bad = ((a[i] >= 0.4 * n) & (a[i] <= 0.6 * n)) ? bad : 1.0;
   }
-  // DemoTools guard (lt_id_morq_a_greville, `Age >= 10`): from 10–14 on, outside [0.4 n, 0.6 n] or undefined (NaN
-  // fails both compares) → constant-hazard nax; at 5–9 Greville's value is kept (high child mortality gives 1.994
-  // there), only an undefined one is replaced.
   if (bad != 0.0)
     for (i = first; i < w; ++i)
-      if (i == 2 ? !std::isfinite(a[i]) : !(a[i] >= 0.4 * n && a[i] <= 0.6 * n)) a[i] = constant_hazard_ax(n, m[i]);
+      if (!detail::greville_kept(i, a[i])) a[i] = constant_hazard_ax(n, m[i]);
 }
 
 // a0 by the method's rule (q0 = IMR when given; the default rule's value for a rate m0 checked finite and ≥ 0) and
@@ -346,8 +344,7 @@ COHORTGIS_KERNEL bool abridged_step_mortality(std::span<const double> mx, Sex se
   const auto& q0_given = method.infant_mortality_q0;
   // Rows 0, 1–4, 5–9, …: S's open age is the table's open row less one (5L0 takes two rows); row 14 is age 65.
   if (rows <= 14 || (!S.empty() && (open_index < 2 || rows != uz(open_index) + 2 || S.size() != rows - 1)) ||
-      !detail::all_within(mx.data(), rows, 0.0, DBL_MAX) || !(mx[rows - 1] > 0.0) || !std::isfinite(method.radix) ||
-      !(method.radix > 0.0) || (q0_given && (!std::isfinite(*q0_given) || *q0_given < 0.0 || *q0_given >= 1.0)))
+      !detail::all_within(mx.data(), rows, 0.0, DBL_MAX) || !(mx[rows - 1] > 0.0) || !detail::fast_path_method(method))
     return false;
   const std::size_t w = rows - 1;
   scratch.ax.resize(rows);
@@ -463,10 +460,8 @@ void build_single_year_life_table(std::span<const double> mx, Sex sex, const Lif
 COHORTGIS_KERNEL void single_year_e0_e65(std::span<const double> mx, Sex sex, const LifeTableMethod& method,
                                          LifeTable& scratch, double& e0, double& e65) {
   const std::size_t rows = mx.size();
-  const auto& q0_given = method.infant_mortality_q0;
   if (rows < 3 || !detail::all_within(mx.data(), rows, 0.0, DBL_MAX) || !(mx[rows - 1] > 0.0) ||
-      !std::isfinite(method.radix) || !(method.radix > 0.0) ||
-      (q0_given && (!std::isfinite(*q0_given) || *q0_given < 0.0 || *q0_given >= 1.0))) {
+      !detail::fast_path_method(method)) {
     build_single_year_life_table(mx, sex, method, scratch);  // throws what the table throws
     e0 = scratch.ex[0];
     e65 = rows > 65 ? scratch.ex[65] : std::numeric_limits<double>::quiet_NaN();
@@ -506,8 +501,7 @@ COHORTGIS_KERNEL void e0_e65_both(std::span<const double> mx_f, std::span<const 
     return mx.size() >= 3 &&
            (rates_checked || (detail::all_within(mx.data(), mx.size(), 0.0, DBL_MAX) && mx[mx.size() - 1] > 0.0));
   };
-  if (mx_m.size() != rows || !fast(mx_f) || !fast(mx_m) || !std::isfinite(method.radix) || !(method.radix > 0.0) ||
-      (q0_given && (!std::isfinite(*q0_given) || *q0_given < 0.0 || *q0_given >= 1.0))) {
+  if (mx_m.size() != rows || !fast(mx_f) || !fast(mx_m) || !detail::fast_path_method(method)) {
     single_year_e0_e65(mx_f, Sex::female, method, scratch, e0[0], e65[0]);
     single_year_e0_e65(mx_m, Sex::male, method, scratch, e0[1], e65[1]);
     return;
@@ -618,12 +612,10 @@ COHORTGIS_KERNEL bool single_year_step_mortality(std::span<const double> mx, Sex
                                                  int open_age, LifeTable& scratch, std::span<double> S,
                                                  std::span<double> phi, double& e0, double& e65) {
   const std::size_t rows = mx.size();
-  const auto& q0_given = method.infant_mortality_q0;
   if (open_age < 2) return false;
   const std::size_t wg = uz(open_age);
   if (rows < 3 || rows < wg + 1 || S.size() != wg + 1 || (!phi.empty() && phi.size() != wg) ||
-      !detail::all_within(mx.data(), rows, 0.0, DBL_MAX) || !(mx[rows - 1] > 0.0) || !std::isfinite(method.radix) ||
-      !(method.radix > 0.0) || (q0_given && (!std::isfinite(*q0_given) || *q0_given < 0.0 || *q0_given >= 1.0)))
+      !detail::all_within(mx.data(), rows, 0.0, DBL_MAX) || !(mx[rows - 1] > 0.0) || !detail::fast_path_method(method))
     return false;
   const std::size_t w = rows - 1;
   scratch.qx.resize(rows);
@@ -687,13 +679,12 @@ void build_abridged_life_table_closed_above(std::span<const double> mx, double n
   // (build_abridged_life_table's expression and guard; DemoTools builds the whole table before cutting at w).
   const std::size_t i = out.rows() - 2;
   if (method.ax_method != AxMethod::greville || i < 2 || (i < 4 && !method.greville_from_age_5)) return;
-  const auto above_min = [](double m) { return m > DBL_MIN ? m : DBL_MIN; };
   const double n = 5.0;
   const double n_prev = i == 2 ? 4.0 : 5.0;
   const double n_next = 5.0;
   const double k = std::log(above_min(next_mx) / above_min(mx[i - 1])) / (0.5 * n_prev + n + 0.5 * n_next);
   double a = 0.5 * n - (n * n / 12.0) * (mx[i] - k);
-  if (!std::isfinite(a) || (i >= 3 && (a < 0.4 * n || a > 0.6 * n))) a = constant_hazard_ax(n, mx[i]);
+  if (!detail::greville_kept(i, a)) a = constant_hazard_ax(n, mx[i]);
   if (a == out.ax[i]) return;
   out.ax[i] = a;
   complete_table(out, method);

@@ -96,6 +96,21 @@ struct AbridgedStepLane {
   double* e65;
 };
 
+// DemoTools' guard on the Greville nax of row i (lt_id_morq_a_greville, `Age >= 10`): from 10–14 on it is kept inside
+// [0.4 n, 0.6 n], at 5–9 (row 2) wherever it is defined (high child mortality gives 1.994 there); else the
+// constant-hazard nax replaces it. NaN fails every test.
+inline bool greville_kept(std::size_t i, double a) {
+  constexpr double n = 5.0;
+  return i == 2 ? std::isfinite(a) : (a >= 0.4 * n && a <= 0.6 * n);
+}
+
+// The method's numbers every fast life-table path takes as given (a radix > 0, a given IMR in [0, 1)); where they are
+// not, the paths return false and the full table reports the error.
+inline bool fast_path_method(const LifeTableMethod& method) {
+  const auto& q0 = method.infant_mortality_q0;
+  return std::isfinite(method.radix) && method.radix > 0.0 && (!q0 || (std::isfinite(*q0) && *q0 >= 0.0 && *q0 < 1.0));
+}
+
 // abridged_step_mortality of 2 or 4 tables at once (a five-year step: a zone's two states' female and male tables):
 // the same operations on each table's numbers in the same order (the same bits), the tables interleaved by row so
 // that each row's operations, and each step of the serial recurrences (l from the radix, T from the open row), are

@@ -66,9 +66,7 @@ template <int N>
   const auto& q0_given = method.infant_mortality_q0;
   if (open_age < 2) return false;
   const std::size_t wg = uz(open_age);
-  if (rows < 3 || rows < wg + 1 || !std::isfinite(method.radix) || !(method.radix > 0.0) ||
-      (q0_given && (!std::isfinite(*q0_given) || *q0_given < 0.0 || *q0_given >= 1.0)))
-    return false;
+  if (rows < 3 || rows < wg + 1 || !detail::fast_path_method(method)) return false;
   const bool want_phi = !lanes[0].phi.empty();
   const std::size_t w = rows - 1;
   const double* m[N];
@@ -381,8 +379,7 @@ template <int N>
   const bool want_S = !lanes[0].S.empty();  // else e0 and e65 only (any row count above 14)
   // Rows 0, 1–4, 5–9, …: S's open age is the table's open row less one (5L0 takes two rows); row 14 is age 65.
   if ((want_S && (open_index < 2 || rows != uz(open_index) + 2)) || rows <= 14 || rows > kMaxAbridgedRows ||
-      !std::isfinite(method.radix) || !(method.radix > 0.0) ||
-      (q0_given && (!std::isfinite(*q0_given) || *q0_given < 0.0 || *q0_given >= 1.0)))
+      !detail::fast_path_method(method))
     return false;
   const std::size_t w = rows - 1, wg = rows - 2;
   const double* m[N];
@@ -462,8 +459,7 @@ template <int N>
         if (!all_lanes<N>(row_inside[i]))
 #pragma GCC unroll 4
           for (std::size_t j = N * i; j < N * i + N; ++j)
-            if (i == 2 ? !std::isfinite(a[j]) : !(a[j] >= 0.4 * n && a[j] <= 0.6 * n))
-              a[j] = detail::constant_hazard_ax(n, X[j]);
+            if (!detail::greville_kept(i, a[j])) a[j] = detail::constant_hazard_ax(n, X[j]);
   }
   // complete_table's q: a given IMR replaces 1q0; q_from_m's common branch, its fallback where q > 1.
 #pragma GCC unroll 4
