@@ -208,15 +208,12 @@ void check_zip(const fs::path& p, const std::string& label) {
 // from the headers (.shx: its length in 16-bit words at byte 24, big-endian, 100 bytes of header and 8 a shape;
 // .dbf: the record count at byte 4, little-endian); a companion that is missing or too short is GDAL's to refuse.
 void refuse_mismatched_shapefile(const fs::path& shp, const std::string& label) {
-  const auto companion = [&](const char* lower_ext, const char* upper_ext) {  // GDAL looks for both
-    for (const char* e : {lower_ext, upper_ext}) {
-      fs::path c = shp;
-      c.replace_extension(e);
-      if (std::error_code ec; fs::is_regular_file(c, ec)) return c;
-    }
-    return fs::path();
-  };
-  const fs::path shx = companion(".shx", ".SHX"), dbf = companion(".dbf", ".DBF");
+  fs::path shx, dbf;  // as GDAL finds them (read_companions: lower case, then upper)
+  for (const std::string& c : read_companions(shp.string())) {
+    const std::string e = lower(fs::path(c).extension().string());
+    if (e == ".shx") shx = c;
+    if (e == ".dbf") dbf = c;
+  }
   if (shx.empty() || dbf.empty()) return;
   const std::string h = read_head(shx, 28), d = read_head(dbf, 8);
   if (h.size() < 28 || d.size() < 8) return;
