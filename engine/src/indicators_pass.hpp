@@ -133,6 +133,9 @@ class IndicatorPass {
   // hands them over after the step (`ends` emptied unless every folded aggregate was folded in this step's zone
   // pass); start_sums_from, before the next step's zone pass, makes its folds take them instead of adding the start
   // cells again (a third of the cells they read). Only for consecutive steps of one run.
+  // The step's rates of the group above a five-year grid's open age (StepSchedules::mortality_next, [zone][group][sex];
+  // empty: none), for the pooled units' life tables: read when a unit is computed, as the mx rows are.
+  void set_mortality_next(std::span<const double> next) { mx_next_ = next; }
   void keep_end_sums(std::vector<std::vector<double>>& ends) const;
   void start_sums_from(const std::vector<std::vector<double>>& ends);
   // The same for each zone's slots on the path of slot_sums_zone_of_two (a zone of two groups, single years): a
@@ -244,6 +247,7 @@ class IndicatorPass {
   const CohortArray& end_;
   const StepComponents& comp_;
   std::span<const double> asfr_, mx_;
+  std::span<const double> mx_next_;  // set_mortality_next
   const std::vector<ZoneAggregate>& aggregates_;
   const std::vector<AgeBand>& extra_bands_;
   const LifeTableMethod& method_;

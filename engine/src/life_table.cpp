@@ -250,17 +250,21 @@ namespace {
 // std::fmax(m, DBL_MIN) of a validated rate (finite, ≥ 0): the same value without fmax's NaN rules (a call into libm).
 inline double above_min(double m) { return m > DBL_MIN ? m : DBL_MIN; }
 
-// Greville nax of the closed rows first … w − 1 (first ≥ 2; rows from 5–9 are 5 years wide, 1–4 before them; the open
-// group's neighbour takes n). UN (1982) p. 31, Greville (1977); general widths as in DemoTools lt_id_morq_a_greville:
+// Greville nax of the closed rows first … w − 1 (first ≥ 2, first < w; rows from 5–9 are 5 years wide, 1–4 before
+// them; the open group's neighbour takes n). UN (1982) p. 31, Greville (1977); general widths as in DemoTools
+// lt_id_morq_a_greville:
 //   nax = n/2 − (n²/12)(m_x − k_x),  k_x = ln(m_next / m_prev) / (n_prev/2 + n + n_next/2),
-// the divisor 9.5 at 5–9, else 10. Each row's operations as one loop per row made them, in three passes: the ratios
-// (vectorised), their logs (glibc's scalar log, one call each in a tight loop), nax and the guard's flag (vectorised);
-// `g` holds the ratios, then the logs. The widths as constants: GCC folds n²/12 and the divisors as the loop computed
-// them.
+// the divisor 9.5 at 5–9, else 10. m_next of the last closed row w − 1 is `m_above_last`: the open rate m[w] of the
+// grid's own table, or the given table's rate of the group starting at w when it went on past the grid's open age
+// (build_abridged_life_table_closed_above: DemoTools' lt_abridged(OAnew = w) builds the whole table before cutting
+// at w). Each row's operations as one loop per row made them, in three passes: the ratios (vectorised), their logs
+// (glibc's scalar log, one call each in a tight loop), nax and the guard's flag (vectorised); `g` holds the ratios,
+// then the logs. The widths as constants: GCC folds n²/12 and the divisors as the loop computed them.
 [[gnu::always_inline]] inline void greville_rows(const double* __restrict m, std::size_t first, std::size_t w,
-                                                 double* __restrict a, double* __restrict g) {
+                                                 double m_above_last, double* __restrict a, double* __restrict g) {
   constexpr double n = 5.0;
   for (std::size_t i = first; i < w; ++i) g[i] = above_min(m[i + 1]) / above_min(m[i - 1]);
+  g[w - 1] = above_min(m_above_last) / above_min(m[w - 2]);  // the same quotient where m_above_last is m[w]
   for (std::size_t i = first; i < w; ++i) g[i] = std::log(g[i]);
   std::size_t i = first;
   double bad = 0.0;  // a flag set by select (vectorises)
@@ -292,8 +296,9 @@ inline double above_min(double m) { return m > DBL_MIN ? m : DBL_MIN; }
 }
 
 // nax of an abridged table's rows 0 … w − 1 (w = rows − 1 ≥ 3) from validated rates: a0 by the method's rule, 4a1
-// (Coale–Demeny), then the midpoint 2.5 or Greville (greville_rows; `g` its scratch of `rows` doubles).
-[[gnu::always_inline]] inline void abridged_ax(const double* m, std::size_t rows, Sex sex,
+// (Coale–Demeny), then the midpoint 2.5 or Greville (greville_rows with m_above_last, the last closed row's upper
+// neighbour; `g` its scratch of `rows` doubles).
+[[gnu::always_inline]] inline void abridged_ax(const double* m, std::size_t rows, double m_above_last, Sex sex,
                                                const LifeTableMethod& method, double* __restrict a,
                                                double* __restrict g) {
   const std::size_t w = rows - 1;
@@ -302,8 +307,13 @@ inline double above_min(double m) { return m > DBL_MIN ? m : DBL_MIN; }
   // or from 5–9 under mod).
   const std::size_t first = method.ax_method != AxMethod::greville ? w : method.greville_from_age_5 ? 2 : 4;
   for (std::size_t i = 2; i < std::min(first, w); ++i) a[i] = 0.5 * 5.0;
-  if (first < w) greville_rows(m, first, w, a, g);
+  if (first < w) greville_rows(m, first, w, m_above_last, a, g);
 }
+
+// build_abridged_life_table with m_above_last as the last closed group's Greville m_next (greville_rows), validated
+// here when it is not the open rate itself.
+void build_abridged_table(std::span<const double> mx, double m_above_last, Sex sex, const LifeTableMethod& method,
+                          LifeTable& out);
 }  // namespace
 
 namespace detail {
@@ -313,6 +323,12 @@ void abridged_a0_and_4a1(double m0, Sex sex, const LifeTableMethod& method, doub
 }  // namespace detail
 
 void build_abridged_life_table(std::span<const double> mx, Sex sex, const LifeTableMethod& method, LifeTable& out) {
+  build_abridged_table(mx, mx.empty() ? 0.0 : mx.back(), sex, method, out);
+}
+
+namespace {
+void build_abridged_table(std::span<const double> mx, double m_above_last, Sex sex, const LifeTableMethod& method,
+                          LifeTable& out) {
   const std::size_t rows = mx.size();
   if (rows < 4)
     throw InputError("abridged life table: " + std::to_string(rows) +
@@ -330,9 +346,14 @@ void build_abridged_life_table(std::span<const double> mx, Sex sex, const LifeTa
   }
   out.width[w] = 0.0;
   validate_inputs(mx, method, out, true);
-  abridged_ax(mx.data(), rows, sex, method, out.ax.data(), out.dx.data());  // dx: scratch until complete_table
+  if (!std::isfinite(m_above_last) || m_above_last < 0.0)
+    throw InputError("abridged life table: the rate of the group above the open age is " + fmt(m_above_last) +
+                     "; expected a finite rate >= 0");
+  // dx: scratch until complete_table
+  abridged_ax(mx.data(), rows, m_above_last, sex, method, out.ax.data(), out.dx.data());
   complete_table(out, method);
 }
+}  // namespace
 
 namespace detail {
 // build_abridged_life_table + complete_table + survival_ratios (five-year grid, abridged layout) + ex of rows 0 and 14,
@@ -357,7 +378,7 @@ COHORTGIS_KERNEL bool abridged_step_mortality(std::span<const double> mx, Sex se
   double* __restrict l = scratch.lx.data();
   double* __restrict L = scratch.Lx.data();
   const double* m = mx.data();
-  abridged_ax(m, rows, sex, method, a, scratch.Tx.data());
+  abridged_ax(m, rows, m[w], sex, method, a, scratch.Tx.data());
   // complete_table: q (a given IMR replaces 1q0; q_from_m's common branch, its fallback where q > 1), l from the radix,
   // nLx = n l_{x+n} + nax ndx (ndx = l_x − l_{x+n}), L_w = l_w / m_w (the last read of mx: S may overwrite it).
   if (q0_given)
@@ -670,24 +691,8 @@ COHORTGIS_KERNEL bool single_year_step_mortality(std::span<const double> mx, Sex
 
 void build_abridged_life_table_closed_above(std::span<const double> mx, double next_mx, Sex sex,
                                             const LifeTableMethod& method, LifeTable& out) {
-  build_abridged_life_table(mx, sex, method, out);
-  if (std::isnan(next_mx)) return;
-  if (!std::isfinite(next_mx) || next_mx < 0.0)
-    throw InputError("abridged life table: the rate of the group above the open age is " + fmt(next_mx) +
-                     "; expected a finite rate >= 0");
-  // The last closed group's Greville nax again, with the given table's own next rate as its upper neighbour
-  // (build_abridged_life_table's expression and guard; DemoTools builds the whole table before cutting at w).
-  const std::size_t i = out.rows() - 2;
-  if (method.ax_method != AxMethod::greville || i < 2 || (i < 4 && !method.greville_from_age_5)) return;
-  const double n = 5.0;
-  const double n_prev = i == 2 ? 4.0 : 5.0;
-  const double n_next = 5.0;
-  const double k = std::log(above_min(next_mx) / above_min(mx[i - 1])) / (0.5 * n_prev + n + 0.5 * n_next);
-  double a = 0.5 * n - (n * n / 12.0) * (mx[i] - k);
-  if (!detail::greville_kept(i, a)) a = constant_hazard_ax(n, mx[i]);
-  if (a == out.ax[i]) return;
-  out.ax[i] = a;
-  complete_table(out, method);
+  // The last closed group's Greville nax takes the given table's own next rate as its upper neighbour (greville_rows).
+  build_abridged_table(mx, std::isnan(next_mx) ? (mx.empty() ? 0.0 : mx.back()) : next_mx, sex, method, out);
 }
 
 LifeTable abridged_life_table(std::span<const double> mx, Sex sex, const LifeTableMethod& method) {

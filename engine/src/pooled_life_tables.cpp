@@ -515,6 +515,37 @@ void IndicatorPass::pooled_tables(double* v, const SlotView& acc, std::size_t sl
     mx_both = sc.pooled_mx.data();
   }
   const bool ok[2] = {(flags[0] & kRatesOk) != 0, (flags[1] & kRatesOk) != 0};
+  // Rates given past a five-year grid's open age: the pooled table closes as each member's does (DemoTools'
+  // lt_abridged(OAnew = w) order, build_abridged_life_table_closed_above), its last closed group's Greville nax
+  // taking the members' rates of the group above the open age pooled as the open row's are (Σ m·w / Σ w with the
+  // open group's mid-step persons w, add_mx; the plain mean where nobody is exposed there). One member: its own
+  // rate, so a unit of one state (or of states with the same rates) has its states' e0.
+  if (!mx_next_.empty() && grid.width_years != 1) {
+    const std::size_t open = A_ - 1;
+    const std::size_t g_lo = slot < uz(G_) ? slot : 0, g_hi = slot < uz(G_) ? slot + 1 : uz(G_);
+    for (int s = 0; s < 2; ++s) {
+      if (!ok[s]) continue;
+      double num = 0.0, den = 0.0, plain = 0.0, n = 0.0;
+      for (int zn : zones)
+        for (std::size_t g = g_lo; g < g_hi; ++g) {
+          const std::size_t st = uz(zn) * uz(G_) + g;
+          const double w =
+              (start_.ages(zn, static_cast<int>(g), s)[open] + end_.ages(zn, static_cast<int>(g), s)[open]) / 2.0;
+          const double m = mx_next_[st * kSexes + uz(s)];
+          num += m * w;
+          den += w;
+          plain += m;
+          n += 1.0;
+        }
+      const std::span<const double> mx(mx_both + uz(s) * rows_, rows_);
+      build_abridged_life_table_closed_above(mx, den > 0.0 ? num / den : plain / n, static_cast<Sex>(s), method_,
+                                             sc.lt);
+      set(s == 0 ? Indicator::e0_female : Indicator::e0_male, sc.lt.ex[0]);
+      for (std::size_t r = 0; r < sc.lt.rows(); ++r)
+        if (sc.lt.age[r] == 65.0) set(s == 0 ? Indicator::e65_female : Indicator::e65_male, sc.lt.ex[r]);
+    }
+    return;
+  }
   const bool both_sexes = ok[0] && ok[1] && grid.width_years == 1;
   if (both_sexes) {  // the two tables' recurrences interleaved (the same bits as one table after the other)
     double e0[2] = {kNaN, kNaN}, e65[2] = {kNaN, kNaN};

@@ -181,6 +181,7 @@ const CohortArray& Projection::run_shared(const ScheduleSource& source, ResultSi
         if (schedules.mortality_kind == MortalityInput::death_rates) mx = schedules.mortality;
         pass.emplace(population_, next_, components, schedules.asfr, mx, config_.zone_ids, config_.group_names,
                      aggregates, config_.extra_age_bands, config_.life_table_method, indicators, true);
+        if (!mx.empty()) pass->set_mortality_next(schedules.mortality_next);
         pass->start_sums_from(folded_ends);
         pass->carry_zone_start_totals(zone_start_totals, zone_totals_given);
       }

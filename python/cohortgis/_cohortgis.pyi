@@ -37,6 +37,7 @@ class OdFlow:
 class StepSchedules:
     mortality_kind: str
     mortality: npt.NDArray[np.float64]
+    mortality_next: npt.NDArray[np.float64]
     radix_l0: npt.NDArray[np.float64]
     asfr: npt.NDArray[np.float64]
     srb: npt.NDArray[np.float64]

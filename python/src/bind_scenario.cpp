@@ -277,6 +277,16 @@ void bind_scenario(py::module_& m) {
       .COHORTGIS_ARRAY(mortality,
                        "[zone][group][sex][life-table row]: mx (or Lx, or S by age); rows 0, 1-4, 5-9, … "
                        "(n_ages + 1) on a five-year grid, the ages on a one-year grid")
+      .COHORTGIS_ARRAY(mortality_next,
+                       "death_rates on a five-year grid only: [zone][group][sex] the given table's own rate of the "
+                       "group\n"
+                       "starting at the open age, for rates given past it (a WPP table to 100+ on an 85+ grid): the "
+                       "last\n"
+                       "closed group's Greville nax takes it as its next rate, as DemoTools' lt_abridged(OAnew = w) "
+                       "does.\n"
+                       "Empty: the open rate is the next rate. Move it with the open rate when changing `mortality`, "
+                       "or\n"
+                       "assign [] to drop it")
       .COHORTGIS_ARRAY(radix_l0, "person_years only: [zone][group][sex]")
       .COHORTGIS_ARRAY(asfr, "[zone][group][age] births per woman per year")
       .COHORTGIS_ARRAY(srb, "[zone] male births per female birth")
@@ -345,6 +355,7 @@ void bind_scenario(py::module_& m) {
         std::string text = "<cohortgis.StepSchedules " + name_of(s.mortality_kind);
         const std::pair<const char*, const std::vector<double>*> arrays[] = {
             {"mortality", &s.mortality},
+            {"mortality_next", &s.mortality_next},
             {"radix_l0", &s.radix_l0},
             {"asfr", &s.asfr},
             {"srb", &s.srb},

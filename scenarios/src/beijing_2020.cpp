@@ -107,17 +107,27 @@ Scenario beijing_2020(const std::string& data_dir) {
   s.mortality_kind = MortalityInput::death_rates;
   const std::size_t rows = uz(sc.grid.life_table_rows());
   std::vector<double> mx[2];
+  // WPP's rates go on past 85 (to 100+): the table's own 85-89 rate travels with the grid's rates as the scenario
+  // file's loader carries it (StepSchedules::mortality_next; 80-84's Greville nax takes it, DemoTools'
+  // lt_abridged(OAnew = 85) order), so that the file's baseline stays this scenario cell for cell.
+  double next[2] = {std::nan(""), std::nan("")};
   for (int sx = 0; sx < 2; ++sx) {
     const Sex sex = static_cast<Sex>(sx);
-    mx[sx] = close_abridged_mx(wpp_abridged_mx(mx_file, kIso3, kSchedulePeriodStart, sex), sex, sc.grid.open_age(),
-                               sc.life_table_method);
+    const std::vector<double> given = wpp_abridged_mx(mx_file, kIso3, kSchedulePeriodStart, sex);
+    mx[sx] = close_abridged_mx(given, sex, sc.grid.open_age(), sc.life_table_method);
     if (mx[sx].size() != rows)
       throw InputError(mx_file + ": " + std::to_string(mx[sx].size()) + " mx rows after closing at " +
                        std::to_string(sc.grid.open_age()) + "+; expected " + std::to_string(rows));
+    if (given.size() > rows) next[sx] = given[rows - 1];  // rows 0, 1, 5, …: row rows − 1 starts at the open age
   }
+  const bool with_next = !std::isnan(next[0]) || !std::isnan(next[1]);
   for (int z = 0; z < Z; ++z)
     for (int g = 0; g < G; ++g)
-      for (int sx = 0; sx < 2; ++sx) s.mortality.insert(s.mortality.end(), mx[sx].begin(), mx[sx].end());
+      for (int sx = 0; sx < 2; ++sx) {
+        s.mortality.insert(s.mortality.end(), mx[sx].begin(), mx[sx].end());
+        // A table ending at the open age carries its own open rate (as the loader's mx_on_grid callers do).
+        if (with_next) s.mortality_next.push_back(std::isnan(next[sx]) ? mx[sx].back() : next[sx]);
+      }
 
   const std::map<int, double> pasfr = wpp_pasfr_percent(asfr_file, kIso3, kSchedulePeriodStart);
   std::vector<double> asfr(uz(A), 0.0);
@@ -171,7 +181,8 @@ Scenario beijing_2020(const std::string& data_dir) {
       "census table gives the floating population by district only.",
       "Mortality: China's WPP 2022 abridged death rates for 2015-2020 (CHN), the same for every district, group and "
       "step (no mortality improvement; Beijing's mortality is lower than China's, so deaths are likely "
-      "overstated). Rows 0, 1-4, ..., 80-84 as given; m(85+) = l(85) / T(85) of the full abridged life table to 100+.",
+      "overstated). Rows 0, 1-4, ..., 80-84 as given; m(85+) = l(85) / T(85) of the full abridged life table to 100+, "
+      "whose own 85-89 rate the Greville nax of 80-84 takes (DemoTools' lt_abridged(OAnew = 85) order).",
       "Fertility: China's WPP 2022 age pattern of fertility for 2015-2020 (pasfr), scaled to an assumed total "
       "fertility rate of 1.0 child per woman in every district, group and step. The TFR of 1.0 is an assumption, "
       "not a Beijing statistic. Births to floating mothers stay in the floating group.",

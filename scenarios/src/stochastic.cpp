@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <numbers>
 
@@ -101,12 +102,18 @@ std::vector<double> TrajectoryDraws::migration_multipliers(int step, int zones) 
 namespace {
 
 // The u at which m_x · exp(b_x · u) has life expectancy at birth e0 (bisection; e0 falls as u rises when every
-// b_x ≥ 0, the Lee–Carter shape). Throws InputError when e0 cannot be reached.
-double lee_carter_shift_for_e0(std::span<const double> mx, std::span<const double> bx, const AgeGrid& grid, Sex sex,
-                               const LifeTableMethod& method, double e0, const std::string& file) {
-  std::vector<double> m(mx.size());
+// b_x ≥ 0, the Lee–Carter shape). Throws InputError when e0 cannot be reached. `next_mx`: the rate of the group
+// above the grid's open age (StepSchedules::mortality_next; NaN when none), moved at the open row's pace and given
+// to the life table as its one row more (models.hpp), so that e0 is that of the table the step builds
+// (build_abridged_life_table_closed_above), not of the grid's rows alone.
+double lee_carter_shift_for_e0(std::span<const double> mx, double next_mx, std::span<const double> bx,
+                               const AgeGrid& grid, Sex sex, const LifeTableMethod& method, double e0,
+                               const std::string& file) {
+  const std::size_t rows = mx.size();
+  std::vector<double> m(rows + (std::isnan(next_mx) ? 0 : 1));
   const auto e0_at = [&](double u) {
-    for (std::size_t x = 0; x < m.size(); ++x) m[x] = mx[x] * std::exp(bx[x] * u);
+    for (std::size_t x = 0; x < rows; ++x) m[x] = mx[x] * std::exp(bx[x] * u);
+    if (m.size() > rows) m[rows] = next_mx * std::exp(bx[rows - 1] * u);
     return life_expectancy_at_birth(m, grid, sex, method);
   };
   double lo = -1.0, hi = 1.0;
@@ -174,7 +181,8 @@ void perturb_schedules(const TrajectoryDraws& draws, const StepContext& ctx, con
       const std::size_t block = r0 / uz(rows);
       const int sex = static_cast<int>(block % kSexes), zone = static_cast<int>(block / kSexes / uz(groups));
       const std::span<double> mx(s.mortality.data() + r0, uz(rows));
-      const double u = lee_carter_shift_for_e0(mx, b, grid, static_cast<Sex>(sex), spec.life_table_method,
+      const double next = s.mortality_next.empty() ? std::numeric_limits<double>::quiet_NaN() : s.mortality_next[block];
+      const double u = lee_carter_shift_for_e0(mx, next, b, grid, static_cast<Sex>(sex), spec.life_table_method,
                                                e0_given->at(draws.trajectory, zone, sex, ctx.step), e0_given->file);
       for (int x = 0; x < rows; ++x) mx[uz(x)] *= std::exp(b[uz(x)] * u);
       if (!s.mortality_next.empty()) s.mortality_next[block] *= std::exp(b[uz(rows - 1)] * u);

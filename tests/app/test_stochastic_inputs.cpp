@@ -199,6 +199,34 @@ TEST_F(StochasticInputs, E0TrajectoriesAreUsedAsGiven) {
       }
 }
 
+// Death rates given to 60+ on the 20+ grid (rising, so the group above the open age differs from the open rate): the
+// step's life table is closed in DemoTools' OAnew order (Greville's 15–19 takes the table's own 20–24 rate,
+// StepSchedules::mortality_next), and the e0 solve moves that rate with the others, so the engine's e0 of the step is
+// the given one. Solved on the grid's rows alone (before round 23) it missed by ~1e-3 years. The "total" of the three
+// zones (unit 3) pools their rates, all the same here, and closes its table with their pooled 20–24 rate: the same
+// e0 (before round 23 its table took the pooled open rate as 15–19's next rate, as the grid's rows alone).
+TEST_F(StochasticInputs, E0TrajectoriesAreReachedWithRatesPastTheOpenAge) {
+  std::ostringstream mx;
+  mx << "age,sex,mx\n";
+  for (const char* sex : {"female", "male"})
+    for (int age : {0, 1, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60}) {
+      const double m = age == 0 ? 0.02 : age == 1 ? 0.002 : 0.0008 * std::exp(0.09 * (age + 2.5));
+      mx << age << "," << sex << "," << std::setprecision(17) << (sex[0] == 'm' ? 1.2 * m : m) << "\n";
+    }
+  write("mx.csv", mx.str());
+  write("e0.csv", "trajectory,year,sex,e0\n1,2025,female,61\n1,2025,male,57\n1,2030,female,62\n1,2030,male,58\n");
+  const scenarios::ScenarioSet set = load("e0_trajectories = { path = \"e0.csv\", columns = { value = \"e0\" } }\n");
+  ASSERT_FALSE(set.runs.front().schedules.front().mortality_next.empty());
+  const app::EnsembleResult e = ensemble(set, 1, {Indicator::e0_female, Indicator::e0_male});
+  ASSERT_EQ(e.units.size(), 4u);
+  for (std::size_t y = 0; y < e.years.size(); ++y)
+    for (int z = 0; z < 4; ++z) {
+      const double base = 61.0 + (e.years[y] - 2025) / 5;
+      EXPECT_NEAR(e.value(0, e.cell(y, uz(z), 0)), base, 1e-8) << e.units[uz(z)] << " " << e.years[y];
+      EXPECT_NEAR(e.value(0, e.cell(y, uz(z), 1)), base - 4, 1e-8) << e.units[uz(z)] << " " << e.years[y];
+    }
+}
+
 // Rank-1 log rates from known a, b (Σb = 1), k (Σk = 0): the SVD gives them back to 1e-10; drift and σ by hand.
 TEST(LeeCarterFit, RecoversKnownParameters) {
   const int ages = 6;

@@ -126,6 +126,9 @@ TEST(FiveYearScenarioFile, EqualsTheEmbeddedScenario) {
   ASSERT_EQ(file.schedules.size(), 1u);
   const StepSchedules &a = file.schedules[0], &b = c.schedules[0];
   EXPECT_EQ(a.mortality, b.mortality);
+  // WPP's rates to 100+ on the 85+ grid: the 85-89 rate (80-84's Greville m_next) in both, so both project alike.
+  EXPECT_EQ(a.mortality_next.size(), a.mortality.size() / 19);
+  EXPECT_EQ(a.mortality_next, b.mortality_next);
   ASSERT_EQ(a.asfr.size(), b.asfr.size());
   for (std::size_t k = 0; k < b.asfr.size(); ++k) EXPECT_NEAR(a.asfr[k], b.asfr[k], 1e-6 * b.asfr[k] + 1e-18) << k;
   EXPECT_EQ(a.srb, b.srb);
