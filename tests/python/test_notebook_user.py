@@ -94,8 +94,10 @@ def test_a_frame_without_a_needed_column_names_no_layer(cg):
 
 def test_schedules_and_od_flows_have_reprs(cg, default_set):
     # Both showed <cohortgis._cohortgis.StepSchedules object at 0x…> in a notebook.
+    # mortality_next: WPP's 85-89 rate of each zone, group and sex (rates to 100+ on the 85+ grid).
     assert repr(default_set.baseline.step_schedules(0)) == (
-        "<cohortgis.StepSchedules death_rates, mortality 1216, asfr 576, srb 16, net_migrants 1152, transitions 1>")
+        "<cohortgis.StepSchedules death_rates, mortality 1216, mortality_next 64, asfr 576, srb 16, net_migrants 1152, "
+        "transitions 1>")
     assert repr(cg.StepSchedules()) == "<cohortgis.StepSchedules death_rates>"
     assert repr(cg.OdFlow(0, 1, 0.01)) == "<cohortgis.OdFlow 0 -> 1, every group, 0.01 per year>"
     assert repr(cg.OdFlow(2, 0, 0.5, group=1)) == "<cohortgis.OdFlow 2 -> 0, group 1, 0.5 per year>"
