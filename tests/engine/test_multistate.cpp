@@ -258,6 +258,43 @@ TEST(MultistateProjection, OneStateFromMxIsTheFlowStepWithLinearSurvival) {
           << "step " << k << " cell " << c;
 }
 
+// Rates given past a five-year grid's open age (StepSchedules::mortality_next): the multistate survivorship integrates
+// the rates linearly (Rogers 1975) with no nax, so it does not read the next rate (the same populations with and
+// without it), while each state's e0 and e65 come from its closed table (build_abridged_life_table_closed_above), as
+// in the flow step: the same bits as the plain run's.
+TEST(MultistateProjection, RatesPastTheOpenAgeCloseTheStatesLifeTablesOnly) {
+  struct WithNext : Case {
+    void fill(StepSchedules& sch) const {
+      Case::fill(sch);
+      const std::size_t rows = uz(grid.life_table_rows());
+      sch.mortality_next.clear();
+      for (std::size_t t = 0; t < sch.mortality.size() / rows; ++t)  // below the open rate, above 80-84's
+        sch.mortality_next.push_back(0.7 * sch.mortality[t * rows + rows - 1]);
+    }
+  };
+  WithNext ms;
+  ms.zones = 1;
+  ms.groups = 1;
+  ms.steps = 2;
+  ProjectionConfig cfg;
+  cfg.grid = ms.grid;
+  cfg.steps = ms.steps;
+  cfg.threads = 1;
+  cfg.method = ProjectionMethod::multistate;
+  const RecordingSink next = run_filled(cfg, ms), without = ms.run();
+  cfg.method = ProjectionMethod::flows;
+  const RecordingSink plain = run_filled(cfg, ms);
+  ASSERT_EQ(next.components.size(), 2u);
+  for (std::size_t k = 0; k < next.components.size(); ++k) {
+    EXPECT_TRUE(same_bits(next.populations[k + 1].data(), without.populations[k + 1].data())) << k;
+    for (std::size_t s = 0; s < 2; ++s) {
+      EXPECT_EQ(next.components[k].e0[s], plain.components[k].e0[s]) << k << " " << s;
+      EXPECT_EQ(next.components[k].e65[s], plain.components[k].e65[s]) << k << " " << s;
+      EXPECT_NE(next.components[k].e0[s], without.components[k].e0[s]) << k << " " << s;
+    }
+  }
+}
+
 // Two states with no moves are two independent one-state projections (each state alone in its own run).
 TEST(MultistateProjection, TwoStatesWithoutMovesAreIndependent) {
   Case both;
