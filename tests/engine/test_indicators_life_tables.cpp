@@ -108,6 +108,45 @@ TEST(IndicatorsLifeTable, AbridgedE0AndE65SingleStateAndPooledAggregate) {
   EXPECT_NEAR(t.get(t.unit_index("pair"), 1, Indicator::tfr), 4.0, 1e-12);
 }
 
+// Rates given past the 85+ grid's open age (StepSchedules::mortality_next, the table's own 85-89 rate): every state's
+// table is closed in DemoTools' OAnew order, and so are the pooled tables of the zones' "all" slots, of "pair" and of
+// "total": the states' rates are the same, so are the pooled ones, next rate included (before round 23 the pooled
+// tables took the pooled open rate as 80-84's next rate: e0 4e-3 years off here).
+TEST(IndicatorsLifeTable, AbridgedE0WithRatesPastTheOpenAgeSingleStateAndPooledAggregate) {
+  const std::vector<double> mx_f = abridged_mx();
+  std::vector<double> mx_m = mx_f;
+  for (double& m : mx_m) m *= 1.3;
+  const double next_f = 0.12, next_m = 0.16;  // between 80-84's rate and the open rate
+  MultiCase c = death_rates_case(AgeGrid::five_year(85), mx_f, mx_m);
+  c.groups = 2;  // each zone's two groups the same: its "all" slot pools them
+  c.group_names = {"a", "b"};
+  for (auto* v : {&c.base, &c.mortality, &c.asfr}) {
+    const std::size_t per_group = v->size() / 2;  // [zone][group = 0][…] → the group twice
+    std::vector<double> twice;
+    for (std::size_t z = 0; z < 2; ++z)
+      for (int g = 0; g < 2; ++g)
+        twice.insert(twice.end(), v->begin() + static_cast<long>(z * per_group),
+                     v->begin() + static_cast<long>((z + 1) * per_group));
+    *v = twice;
+  }
+  for (std::size_t i = 0; i < c.base.size(); ++i) c.base[i] *= 1.0 + 0.001 * static_cast<double>(i % 7);
+  for (int t = 0; t < 4; ++t) c.mortality_next.insert(c.mortality_next.end(), {next_f, next_m});
+  auto sink = c.run();
+  const IndicatorTable& t = sink.indicators.at(0);
+  LifeTable lf, lm;
+  build_abridged_life_table_closed_above(mx_f, next_f, Sex::female, {}, lf);
+  build_abridged_life_table_closed_above(mx_m, next_m, Sex::male, {}, lm);
+  ASSERT_GT(std::abs(lf.ex[0] - abridged_life_table(mx_f, Sex::female).ex[0]), 1e-3);
+  for (std::size_t u : {std::size_t{0}, std::size_t{1}, t.unit_index("pair"), t.unit_index("total")})
+    for (std::size_t slot : {std::size_t{0}, std::size_t{1}, std::size_t{2}}) {  // a, b and "all"
+      SCOPED_TRACE(t.unit_names[u] + "/" + t.group_names[slot]);
+      EXPECT_NEAR(t.get(u, slot, Indicator::e0_female), lf.ex[0], 1e-9);
+      EXPECT_NEAR(t.get(u, slot, Indicator::e0_male), lm.ex[0], 1e-9);
+      EXPECT_NEAR(t.get(u, slot, Indicator::e65_female), lf.ex[lf.row_of_age(65)], 1e-9);
+      EXPECT_NEAR(t.get(u, slot, Indicator::e65_male), lm.ex[lm.row_of_age(65)], 1e-9);
+    }
+}
+
 TEST(IndicatorsLifeTable, SingleYearE0SingleStateAndPooledAggregate) {
   // Ages 0, 1, 2, 3, 4+.
   const std::vector<double> mx_f{0.05, 0.01, 0.02, 0.05, 0.3}, mx_m{0.06, 0.012, 0.025, 0.06, 0.35};

@@ -22,6 +22,7 @@ struct MultiCase {
   std::vector<double> base;  // [zone][group][sex][age]
   MortalityInput kind = MortalityInput::survival_ratios;
   std::vector<double> mortality;  // [zone][group][sex][row]
+  std::vector<double> mortality_next;  // [zone][group][sex]: rates past a five-year grid's open age (empty: none)
   std::vector<double> asfr;       // [zone][group][age]
   std::vector<double> srb;        // [zone]
   std::vector<std::string> zone_ids, group_names;
@@ -48,6 +49,7 @@ struct MultiCase {
         [&](const StepContext&, StepSchedules& s) {
           s.mortality_kind = kind;
           s.mortality = mortality;
+          s.mortality_next = mortality_next;
           s.asfr = asfr;
           s.srb = srb;
         },
