@@ -27,6 +27,7 @@
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "path_options.hpp"
+#include "std_streams.hpp"
 #include "stop_signals.hpp"
 #ifdef COHORTGIS_WITH_MPI
 #include "mpi_comm.hpp"
@@ -697,9 +698,7 @@ int estimate_command(const std::vector<std::string>& args) {
   return 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int main_command(int argc, char** argv) {
   // Output piped into `head` that has gone: a failed write, not death by SIGPIPE (exit 141) part-way through a help
   // text longer than one pipe write (4 kB), an `info` listing or a run's progress lines (every command, from here).
   std::signal(SIGPIPE, SIG_IGN);
@@ -748,4 +747,11 @@ int main(int argc, char** argv) {
     std::cerr << "cohortgis: internal error: unknown exception\n";
     return 2;
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  cohortgis::cli::open_closed_standard_streams();
+  return cohortgis::cli::checked_standard_output(main_command(argc, argv), argc, argv);
 }

@@ -599,9 +599,10 @@ std::vector<Figure> render_figures(const Results& r, Language l, const std::atom
       if (j.legend)
         legends.push_back(
             {j.figure.file, j.indicator, j.unit, j.breaks, geodata::choropleth_colours(j.breaks, j.colours)});
-    TextFile lj(path("maps/legend.json"));
-    lj.write(legend_json(legends));
-    lj.close();
+    // Through a temporary file renamed into place, as every figure: written in place it was also the file of the
+    // redraw's backup (a hard link, RedrawGuard), so a `report` that failed after it kept the new legend.json
+    // (hostile probe of round 23).
+    write_atomically(path("maps/legend.json"), legend_json(legends));
     figs.push_back({"maps/legend.json", "legend", "", false});
   }
   for (std::size_t i = map_jobs; i < jobs.size(); ++i) figs.push_back(jobs[i].figure);

@@ -122,7 +122,10 @@ std::string files_json(const std::vector<ListedFile>& files) {
 void write_atomically(const fs::path& file, const std::string& text) {
   const fs::path tmp = file.parent_path() / (file.filename().string() + ".tmp-" + std::to_string(::getpid()));
   {
-    TextFile f(tmp.string());
+    // Created new: "manifest.json.tmp-PID" and "report.html.tmp-PID" pass a results folder's check unlisted, so one
+    // made beforehand (a shell that then execs cohortgis) as a hard link to a user's file had that file overwritten,
+    // and as a named pipe hung `report` and `map` (hostile probe of round 23).
+    TextFile f(tmp.string(), true);
     try {
       f.write(text);
       f.close();
@@ -225,7 +228,13 @@ bool read_marker(const fs::path& folder, StagingMarker& m) {
 }
 
 void write_marker(const fs::path& folder) {
-  TextFile f((folder / kStagingMarker).string());
+  // Created new: the previous results moved aside may hold a ".cohortgis-staging" that their check lets pass, and a
+  // hard link of that name to a user's file had the file overwritten by the marker, a named pipe hung the run
+  // (hostile probe of round 23). Whatever is there in a folder about to be removed is unlinked first (an unlink
+  // leaves a hard-linked file's content as it is).
+  std::error_code ec;
+  if (!fs::is_directory(fs::symlink_status(folder / kStagingMarker, ec))) fs::remove(folder / kStagingMarker, ec);
+  TextFile f((folder / kStagingMarker).string(), true);
   f.write("cohortgis staging folder\npid " + std::to_string(::getpid()) + "\nstart " + process_start(::getpid()) +
           "\n");
   f.close();
@@ -583,6 +592,7 @@ void RedrawGuard::keep() {
 }
 
 RedrawGuard::RedrawGuard(const fs::path& dir) : dir_(dir) {
+  geodata::require_owner_access_umask("results folder " + dir.string());  // before the backup is made
   std::error_code ec;
   StagingMarker m;
   const fs::path target = fs::weakly_canonical(dir, ec);
@@ -625,8 +635,12 @@ void RedrawGuard::restore_and_clean() {
   if (!kept_) {
     const std::set<fs::path> before(before_.begin(), before_.end());
     std::vector<fs::path> added;
+    // Only regular files, which is all a redraw writes: a link, pipe or other entry there at the start (not in the
+    // backup, which holds the regular files) was removed as "added" when the redraw failed (hostile probe of round
+    // 23: a link at report.html.tmp-PID).
     for (fs::recursive_directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec))
-      if (std::error_code fe; !it->is_directory(fe) && !before.count(it->path().lexically_relative(dir_)))
+      if (std::error_code fe;
+          fs::is_regular_file(it->symlink_status(fe)) && !before.count(it->path().lexically_relative(dir_)))
         added.push_back(it->path());
     for (const auto& p : added) fs::remove(p, ec);
     for (const auto& rel : before_) fs::rename(backup_ / rel, dir_ / rel, ec);  // the old file back, atomically
@@ -701,6 +715,7 @@ StagedDirectory::StagedDirectory(const fs::path& target) {
   // of 250 bytes failed with ENAMETOOLONG naming the temporary folder instead of what to change.
   geodata::require_room_for_staging("output folder " + target.string(), name, 16, "folder");
   geodata::require_local_output("output folder " + target.string(), target_.string());
+  geodata::require_owner_access_umask("output folder " + target.string());
   {
     const ParentFolderLock swap(target_);  // not while another run swaps its results in
     check_replaceable(target_);

@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/outputs.hpp"
 #include "file_digests.hpp"
 
 namespace cohortgis::app {
@@ -56,8 +57,8 @@ std::string utc_now(const char* strftime_format) {
   return std::strftime(buf, sizeof buf, strftime_format, &tm) ? buf : "";
 }
 
-TextFile::TextFile(std::string path) : path_(std::move(path)) {
-  f_ = std::fopen(path_.c_str(), "wb");
+TextFile::TextFile(std::string path, bool must_be_new) : path_(std::move(path)) {
+  f_ = must_be_new ? geodata::create_new_file(path_, path_) : std::fopen(path_.c_str(), "wb");
   if (!f_) throw InputError(path_ + ": cannot be created (" + std::strerror(errno) + ")");
 }
 

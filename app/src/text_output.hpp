@@ -32,7 +32,10 @@ std::string utc_now(const char* strftime_format);
 // (file_digests.hpp), which then need not read the file back.
 class TextFile {
  public:
-  explicit TextFile(std::string path);
+  // must_be_new: created with O_EXCL and O_NOFOLLOW (geodata::create_new_file), for the names beside a user's files
+  // that cohortgis writes and renames ("manifest.json.tmp-PID", a staging marker): an entry already there is left as
+  // it is and named in the InputError.
+  explicit TextFile(std::string path, bool must_be_new = false);
   ~TextFile();
   TextFile(const TextFile&) = delete;
   TextFile& operator=(const TextFile&) = delete;

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <set>
@@ -114,67 +115,79 @@ Canvas::Canvas(ImageFormat format, const std::string& path, int width, int heigh
   // output stream" once drawn (`map --out`, hostile probe of round 17).
   require_room_for_staging("image " + path, std::filesystem::path(path).filename().string(), 12, "file");
   require_local_output("image " + path, path);
-  // Registered, and an SVG's or PDF's file created, under one lock: after abandon_drawings_in_progress neither happens.
+  require_owner_access_umask("image " + path);
+  // The temporary file created new, registered and its surface made under one lock: after
+  // abandon_drawings_in_progress none of it happens, and the watchdog removes only a file this canvas made. Created
+  // new (O_EXCL, O_NOFOLLOW): "m.png.tmp-PID" made beforehand by a shell that then execs cohortgis was a link
+  // written through to the user's file, a hard link whose file was overwritten, a named pipe that hung the run, or
+  // a user's file renamed into place or removed (hostile probe of round 23).
   const std::lock_guard<std::mutex> lock(drawings_mutex());
+  file_ = create_new_file("image " + path, tmp_);
+  if (!file_) throw InputError("image " + path + ": cannot create " + tmp_ + " (" + std::strerror(errno) + ")");
   drawings().insert(tmp_);
+  const auto write_out = [](void* closure, const unsigned char* data, unsigned int length) {
+    return std::fwrite(data, 1, length, static_cast<std::FILE*>(closure)) == length ? CAIRO_STATUS_SUCCESS
+                                                                                    : CAIRO_STATUS_WRITE_ERROR;
+  };
   switch (format) {
     case ImageFormat::png: {
       const double scale = dpi / 96.0;
       surface_ = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, static_cast<int>(std::lround(width * scale)),
                                             static_cast<int>(std::lround(height * scale)));
-      cr_ = cairo_create(surface_);
-      cairo_scale(cr_, scale, scale);
       break;
     }
     case ImageFormat::svg:  // 1 layout unit = 1 pt in the SVG's user space
-      surface_ = cairo_svg_surface_create(tmp_.c_str(), width, height);
-      cr_ = cairo_create(surface_);
+      surface_ = cairo_svg_surface_create_for_stream(write_out, file_, width, height);
       break;
     case ImageFormat::pdf:
-      surface_ = cairo_pdf_surface_create(tmp_.c_str(), width, height);
+      surface_ = cairo_pdf_surface_create_for_stream(write_out, file_, width, height);
       // A fixed creation date (cairo writes the time of drawing otherwise), so the same results give the same file,
       // as results.xlsx's and results.gpkg's fixed dates do.
       cairo_pdf_surface_set_metadata(surface_, CAIRO_PDF_METADATA_CREATE_DATE, "2000-01-01T00:00:00Z");
-      cr_ = cairo_create(surface_);
       break;
   }
-  if (cairo_surface_status(surface_) != CAIRO_STATUS_SUCCESS)
-    throw InputError("image " + path + ": cannot create the drawing surface (" +
-                     cairo_status_to_string(cairo_surface_status(surface_)) + ")");
+  cr_ = cairo_create(surface_);
+  if (format == ImageFormat::png) cairo_scale(cr_, dpi / 96.0, dpi / 96.0);
+  if (cairo_surface_status(surface_) != CAIRO_STATUS_SUCCESS) {
+    const std::string why = cairo_status_to_string(cairo_surface_status(surface_));
+    release();  // the destructor does not run for a constructor that throws
+    throw InputError("image " + path + ": cannot create the drawing surface (" + why + ")");
+  }
   set_rgb(cr_, 0xffffff);
   cairo_paint(cr_);
 }
 
-Canvas::~Canvas() {
+// Called with drawings_mutex held.
+void Canvas::release() {
   if (cr_) cairo_destroy(cr_);
-  if (surface_) cairo_surface_destroy(surface_);
-  if (!committed_) std::remove(tmp_.c_str());
+  if (surface_) cairo_surface_destroy(surface_);  // a stream surface finishes into file_ first
+  cr_ = nullptr;
+  surface_ = nullptr;
+  if (file_) std::fclose(file_);
+  file_ = nullptr;
+  if (drawings().erase(tmp_) && !committed_) std::remove(tmp_.c_str());
+}
+
+Canvas::~Canvas() {
   const std::lock_guard<std::mutex> lock(drawings_mutex());
-  drawings().erase(tmp_);
+  release();
 }
 
 void Canvas::commit(const std::atomic<bool>* cancel) {
   cairo_status_t status = cairo_status(cr_);
   if (format_ == ImageFormat::png) {
     cairo_surface_flush(surface_);
-    if (status == CAIRO_STATUS_SUCCESS) {
-      // The file is created under the lock of abandon_drawings_in_progress, so a signal's watchdog either finds it
-      // (and removes it) or stops it from being created.
-      std::FILE* f = nullptr;
-      {
-        const std::lock_guard<std::mutex> lock(drawings_mutex());
-        f = std::fopen(tmp_.c_str(), "wb");
-      }
-      if (!f) {
-        status = CAIRO_STATUS_WRITE_ERROR;
-      } else {
-        if (!write_png(surface_, f)) status = CAIRO_STATUS_WRITE_ERROR;
-        if (std::fclose(f) != 0 && status == CAIRO_STATUS_SUCCESS) status = CAIRO_STATUS_WRITE_ERROR;
-      }
-    }
+    if (status == CAIRO_STATUS_SUCCESS && !write_png(surface_, file_)) status = CAIRO_STATUS_WRITE_ERROR;
   } else {
     cairo_surface_finish(surface_);
     if (status == CAIRO_STATUS_SUCCESS) status = cairo_surface_status(surface_);
+  }
+  {
+    const std::lock_guard<std::mutex> lock(drawings_mutex());
+    const bool bad = std::ferror(file_) != 0;
+    if (std::fclose(file_) != 0 || bad)
+      if (status == CAIRO_STATUS_SUCCESS) status = CAIRO_STATUS_WRITE_ERROR;
+    file_ = nullptr;
   }
   if (status != CAIRO_STATUS_SUCCESS)
     throw InputError("image " + path_ + ": cannot write it (" + cairo_status_to_string(status) + ")");

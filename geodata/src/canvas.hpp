@@ -29,8 +29,11 @@ class Canvas {
   void commit(const std::atomic<bool>* cancel = nullptr);
 
  private:
+  void release();  // the surface, the context and the temporary file closed (removed unless committed)
+
   ImageFormat format_;
   std::string path_, tmp_;
+  std::FILE* file_ = nullptr;  // the temporary file, created new (create_new_file) with the canvas
   cairo_surface_t* surface_ = nullptr;
   cairo_t* cr_ = nullptr;
   bool committed_ = false;

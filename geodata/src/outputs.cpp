@@ -6,12 +6,15 @@
 #include <cpl_conv.h>
 #include <cpl_minixml.h>
 #include <cpl_string.h>
+#include <fcntl.h>
 #include <gdal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -37,6 +40,45 @@ void require_room_for_staging(const std::string& label, const std::string& name,
                      " bytes leaves no room for the temporary " + kind +
                      " NAME.tmp-PID written beside it; expected at most " +
                      std::to_string(kNameMaxBytes - suffix_bytes) + " bytes");
+}
+
+std::FILE* create_new_file(const std::string& label, const std::string& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+  if (fd < 0) {
+    const int e = errno;
+    if (e == EEXIST)
+      throw InputError((label == path ? path : label + ": " + path) +
+                       " is already there (a file, folder, link or pipe this run did not make); it is left as it is "
+                       "and nothing was written through it: remove or rename it, or choose another output name");
+    errno = e;
+    return nullptr;
+  }
+  std::FILE* f = ::fdopen(fd, "wb");
+  if (!f) {
+    const int e = errno;
+    ::close(fd);
+    ::unlink(path.c_str());
+    errno = e;
+  }
+  return f;
+}
+
+void require_owner_access_umask(const std::string& label) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("Umask:", 0) != 0) continue;
+    const unsigned long mask = std::strtoul(line.c_str() + 6, nullptr, 8);
+    if ((mask & 0700) != 0) {
+      char octal[32];
+      std::snprintf(octal, sizeof octal, "%04lo", mask & 0777);
+      throw InputError(label + ": the umask " + octal +
+                       " takes the owner's read, write or search permission from the files and folders cohortgis "
+                       "creates (its results would be unreadable, a failed run's temporary folder could not be "
+                       "removed); expected a umask that keeps them, such as 0022 or 0077 (run `umask 022` first)");
+    }
+    return;
+  }
 }
 
 void require_local_output(const std::string& label, const std::string& path) {

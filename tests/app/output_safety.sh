@@ -224,4 +224,55 @@ before=$(snapshot "$D/res")
 [ "$(snapshot "$D/res")" = "$before" ] || fail "dotdot: the results beside the link were replaced"
 echo "ok: --out l/../res is far/res, as the system resolves it; res beside the link untouched"
 
+# 11. The names written before a rename, taken beforehand (hostile probe of round 23): a shell that makes NAME.tmp-$$
+# and then execs cohortgis hands it that process id. `map --out m.png` wrote the map through a link m.png.tmp-PID
+# into the user's file (and renamed the link into place), `report` wrote report.html and manifest.json through a
+# hard link into the user's file and hung on a named pipe, and the run that replaced results wrote its marker
+# through a hard-linked .cohortgis-staging into the user's file. Each now leaves the entry and the user's file as
+# they were: exit 1 naming the name, or (the marker, in a folder about to go) success.
+T=$WORK/taken
+mkdir -p "$T" && echo precious > "$T/thesis.txt"
+run --out "$T/res" 2>"$WORK/err" || fail "taken: first run: $(cat "$WORK/err")"
+# taken NAME KIND COMMAND...: KIND (link, hard, fifo) at "$T/NAME" with $$ the pid cohortgis gets; exit 1 within 20 s
+# saying the name is already there, the entry and thesis.txt as they were.
+taken() {
+  local name=$1 kind=$2
+  shift 2
+  local make='ln -s "$T/thesis.txt" "$P"' files
+  files=$(cd "$T" && find res -type f -printf '%p %T@ %s %i\n' | sort)
+  [ "$kind" = hard ] && make='ln "$T/thesis.txt" "$P"'
+  [ "$kind" = fifo ] && make='mkfifo "$P"'
+  (cd "$T" && T=$T timeout 20 sh -c "P=$name; $make; echo \"\$P\" > placed; exec \"\$0\" \"\$@\"" "$EXE" "$@" \
+    >/dev/null 2>"$WORK/err"); local rc=$?
+  local placed
+  placed=$(cat "$T/placed")
+  [ $rc -eq 124 ] && fail "taken $placed ($kind): hung"
+  [ $rc -eq 1 ] || fail "taken $placed ($kind): exit $rc, expected 1 ($(cat "$WORK/err"))"
+  grep -q "is already there" "$WORK/err" || fail "taken $placed ($kind): message $(cat "$WORK/err")"
+  [ "$(cat "$T/thesis.txt")" = precious ] || fail "taken $placed ($kind): the user's file was overwritten"
+  case $kind in
+    link) [ -L "$T/$placed" ] || fail "taken $placed: the link is gone" ;;
+    hard) [ "$T/$placed" -ef "$T/thesis.txt" ] || fail "taken $placed: the hard link is gone" ;;
+    fifo) [ -p "$T/$placed" ] || fail "taken $placed: the pipe is gone" ;;
+  esac
+  rm -f "$T/$placed" "$T/placed"
+  # All or nothing: the figures drawn before the refusal were put back (maps/legend.json, written in place, kept the
+  # new file's time and was its backup's file too).
+  [ "$(cd "$T" && find res -type f -printf '%p %T@ %s %i\n' | sort)" = "$files" ] ||
+    fail "taken $placed ($kind): the results changed: $(diff <(echo "$files") <(cd "$T" && find res -type f -printf '%p %T@ %s %i\n' | sort) | head -5)"
+  ! compgen -G "$T/res.old-*" >/dev/null || fail "taken $placed ($kind): left $(ls -d "$T"/res.old-*)"
+  echo "ok: $placed ($kind) taken beforehand: refused, left as it was"
+}
+taken 'm.png.tmp-$$' link map res --year 2030 --out m.png
+taken 'm.svg.tmp-$$' hard map res --year 2030 --format svg --out m.svg
+taken 'm.pdf.tmp-$$' fifo map res --year 2030 --format pdf --out m.pdf
+taken 'res/report.html.tmp-$$' hard report res
+taken 'res/manifest.json.tmp-$$' fifo report res
+taken 'res/manifest.json.tmp-$$' link map res --year 2030
+"$EXE" validate "$S/scenario.toml" --results "$T/res" >/dev/null 2>"$WORK/err" || fail "taken: results broken: $(cat "$WORK/err")"
+ln "$T/thesis.txt" "$T/res/.cohortgis-staging"
+run --out "$T/res" 2>"$WORK/err" || fail "taken: run replacing results with a hard-linked marker: $(cat "$WORK/err")"
+[ "$(cat "$T/thesis.txt")" = precious ] || fail "taken: the marker was written into the user's file"
+echo "ok: results whose .cohortgis-staging is a hard link to a user's file replaced, the file as it was"
+
 echo "output safety checked"

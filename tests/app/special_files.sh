@@ -104,4 +104,32 @@ pid=$!
 for _ in $(seq 1 500); do compgen -G "$WORK/s/nohup.tmp-*" >/dev/null && break; sleep 0.002; done
 kill -s HUP "$pid"; wait "$pid"; rc=$?
 [ $rc -eq 0 ] && [ -f "$WORK/s/nohup/manifest.json" ] || fail "nohup: exit $rc, expected 0 and results: $(cat "$WORK/nohup.err")"
+# Standard streams closed by the caller (hostile probe of round 23): the first files the run opened took descriptors 1
+# and 2, and its progress lines went into components.csv under a manifest that recorded the file without them (a
+# later `validate --results` warned that it "changed since the run"). They are opened on /dev/null now.
+(cd "$WORK/s" && sh -c 'exec <&- >&- 2>&-; exec "$0" "$@"' "$EXE" run good.toml --out fdclosed --format both) ||
+  fail "standard streams closed: exit $?"
+(cd "$WORK/s" && "$EXE" validate good.toml --results fdclosed >/dev/null 2>"$WORK/fd.err") ||
+  fail "standard streams closed: results broken: $(cat "$WORK/fd.err")"
+! grep -q "changed since" "$WORK/fd.err" || fail "standard streams closed: results changed: $(cat "$WORK/fd.err")"
+! grep -rqa "cohortgis:" "$WORK/s/fdclosed" || fail "standard streams closed: messages in $(grep -rla "cohortgis:" "$WORK/s/fdclosed")"
+echo "ok: standard streams closed: results as their manifest records them"
+# A listing that cannot be written (a full disk) is exit 1 with a message, not exit 0 with nothing; a reader that has
+# gone (`| head -c 1`, cli_help_into_closed_pipe) is still exit 0.
+for c in "info base.csv" "validate good.toml" "--version"; do
+  # shellcheck disable=SC2086
+  (cd "$WORK/s" && exec "$EXE" $c >/dev/full 2>"$WORK/full.err"); rc=$?
+  [ $rc -eq 1 ] || fail "$c >/dev/full: exit $rc, expected 1 ($(cat "$WORK/full.err"))"
+  grep -q "cannot write to standard output (No space left on device)" "$WORK/full.err" ||
+    fail "$c >/dev/full: message $(cat "$WORK/full.err")"
+done
+echo "ok: standard output on a full disk: exit 1, said so"
+# A umask that takes the owner's permission (hostile probe of round 23): under `umask 0777` a run left OUT.tmp-PID of
+# mode 000 (its owner could not list it to remove it) and `report` its backup folder; refused first now, naming it.
+(cd "$WORK/s" && umask 0777 && exec "$EXE" run good.toml --out um --no-report --quiet 2>"$WORK/um.err"); rc=$?
+[ $rc -eq 1 ] || fail "umask 0777: exit $rc, expected 1 ($(cat "$WORK/um.err"))"
+grep -q "the umask 0777 takes the owner's read, write or search permission" "$WORK/um.err" ||
+  fail "umask 0777: message $(cat "$WORK/um.err")"
+! compgen -G "$WORK/s/um*" >/dev/null || fail "umask 0777: left $(ls -d "$WORK"/s/um*)"
+echo "ok: umask 0777 refused before anything is created"
 echo "special files checked"

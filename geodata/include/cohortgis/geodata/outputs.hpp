@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdio>
 #include <map>
 #include <string>
 #include <vector>
@@ -21,6 +22,20 @@ namespace cohortgis::geodata {
 // instead of what to change. `kind`: "file" or "folder"; `label` starts the message ("image PATH").
 void require_room_for_staging(const std::string& label, const std::string& name, std::size_t suffix_bytes,
                               const char* kind);
+
+// A temporary file cohortgis writes and then renames into place ("NAME.tmp-PID"), created new: open with O_EXCL and
+// O_NOFOLLOW, so a name someone else made first (a shell that creates "m.png.tmp-$$" and then execs cohortgis hands it
+// that process id) is never written through (a link or hard link to a user's file), waited on (a named pipe),
+// replaced or removed: InputError "<label>: …" names what is in the way, which is left as it is. Other failures
+// (no such folder, no permission) return nullptr with errno set, for the caller's own message.
+std::FILE* create_new_file(const std::string& label, const std::string& path);
+
+// Refuses (InputError "<label>: the umask 0777 takes …") a umask that takes the owner's read, write or search
+// permission (0700) from what cohortgis creates: under `umask 0777` a run left its staging folder (mode 000, which its
+// owner cannot list to remove) and `report` its backup folder and figures nobody could read (hostile probe of round
+// 23). The umask is read from /proc/self/status (umask() would change it for a moment under other threads); where
+// that cannot be read nothing is refused.
+void require_owner_access_umask(const std::string& label);
 
 // Refuses (InputError "<label>: a GDAL virtual file system path …") an output path starting with one of GDAL's own
 // file systems (/vsimem/, /vsizip/ …): the files written through GDAL (results.gpkg, figures) would go there while
