@@ -4,9 +4,10 @@
 // which this VM pays for dearly, and dirty pages that throttle the writer under load; bench/HISTORY.md "Round 18:
 // the command line after the projection at W40k, second part", "Round 21: the command line at W40k ...").
 //
-// Only for a file nothing reads back soon: results.nc when it is not hashed for the manifest (--no-results-nc-hash).
-// Writeback and dropping clean pages never change a file's bytes; a later read or partial write of a dropped page
-// reads it back from the disk.
+// For a file nothing reads back through the page cache soon: results.nc, whose SHA-256 for the manifest reads the
+// dropped stretch with direct reads (BackgroundDigest; bench/HISTORY.md "Round 23: results.nc write and finish
+// phases"). Writeback and dropping clean pages never change a file's bytes; a later read or partial write of a
+// dropped page reads it back from the disk.
 #pragma once
 
 #include <sys/types.h>

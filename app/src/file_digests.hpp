@@ -9,6 +9,8 @@
 // or rename since then changes the times, a replacement by another file the inode.
 #pragma once
 
+#include <sys/types.h>
+
 #include <atomic>
 #include <filesystem>
 #include <future>
@@ -28,9 +30,12 @@ std::string output_sha256(const std::filesystem::path& file);
 // outputs, and records the digest (remember_digest) for the manifest. wait() before the manifest, or the file is read
 // a second time; a read error is left to the manifest's own output_sha256, which reports it. Destroyed before
 // wait() (the run failed or was cancelled), it stops reading at the next MiB instead of hashing to the end.
+// `dropped`: the file's first bytes that were written back and dropped from the page cache while it was written
+// (DropBehind::dropped): read with O_DIRECT, so that they do not come back into the page cache; the rest (and all of
+// it where the file system refuses direct reads) through mappings of the cached pages.
 class BackgroundDigest {
  public:
-  explicit BackgroundDigest(std::filesystem::path file);
+  explicit BackgroundDigest(std::filesystem::path file, off_t dropped = 0);
   ~BackgroundDigest();
   BackgroundDigest(const BackgroundDigest&) = delete;
   BackgroundDigest& operator=(const BackgroundDigest&) = delete;

@@ -561,6 +561,7 @@ void NetcdfWriter::close() {
   if (ncid_ < 0) return;
   if (defined_) extend_sparse();
   direct_.reset();  // its datasets closed before the file
+  if (drop_behind_) dropped_ = drop_behind_->dropped();
   drop_behind_.reset();
   const int id = ncid_;
   ncid_ = -1;

@@ -64,9 +64,11 @@ class NetcdfWriter : public ResultSink {
   // false: every chunk through netCDF-C (HDF5's chunk buffer), none straight into the file; the same bytes (the
   // direct writes' check: --no-direct-chunks). Before base().
   void set_direct_chunks(bool on) { direct_on_ = on; }
-  // true: what each year appended is written back and dropped from the page cache a year later (drop_behind.hpp),
-  // for a results.nc that the run does not read back to hash (RunConfig::hash_results_nc). The same bytes.
+  // true: what each year appended is written back and dropped from the page cache a year later (drop_behind.hpp).
+  // The same bytes. Before base().
   void set_drop_behind(bool on);
+  // After close(): how many of the file's first bytes were dropped (BackgroundDigest reads them directly).
+  off_t dropped_bytes() const { return dropped_; }
 
  private:
   void write_base(const CohortArray& population, int year);
@@ -117,6 +119,7 @@ class NetcdfWriter : public ResultSink {
   std::vector<int> direct_of_;                         // by variable id: direct_'s dataset, or -1
   std::vector<std::size_t> extended_years_;            // by variable id: years its dataset holds
   std::unique_ptr<DropBehind> drop_behind_;
+  off_t dropped_ = 0;  // drop_behind_'s, kept at close()
 };
 
 }  // namespace cohortgis::app

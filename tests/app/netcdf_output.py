@@ -6,12 +6,16 @@ indicators.csv (the CSVs hold shortest round-trip text, so equality is exact), t
 the manifest must list results.nc. A second run with --format netcdf --compress must give the same numbers from a
 deflated file and leave out the two CSV cubes; a run at 1 thread must write the same bytes as one at 2. With
 BENCH_TOOL, a scenario of 1,500 zones (several chunks a year, the last one shorter): the whole chunks written straight
-into the file give the same bytes as every chunk through netCDF-C (--no-direct-chunks), with and without min_cell.
+into the file give the same bytes as every chunk through netCDF-C (--no-direct-chunks), with and without min_cell;
+the base year's part of results.nc is out of the page cache after the run (dropped behind the writer and hashed with
+direct reads) and the manifest's SHA-256 is the file's.
 
 Usage: netcdf_output.py COHORTGIS_EXE [BENCH_TOOL]
 """
+import ctypes
 import hashlib
 import json
+import mmap
 import os
 import shutil
 import subprocess
@@ -32,6 +36,32 @@ def run(out, *opts):
                        capture_output=True, text=True)
     if p.returncode != 0:
         sys.exit(f"cohortgis run {' '.join(opts)}: exit {p.returncode}: {p.stderr}")
+
+
+def cached_mib(path):
+    """MiB of the file in the page cache (mincore of a read-only mapping); None where it cannot be told (tmpfs keeps
+    every page)."""
+    kind = subprocess.run(["stat", "-f", "-c", "%T", path], capture_output=True, text=True).stdout.strip()
+    if kind == "tmpfs":
+        return None
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mmap.restype = ctypes.c_void_p
+    libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+    libc.mincore.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p]
+    libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    size = os.path.getsize(path)
+    page = mmap.PAGESIZE
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        addr = libc.mmap(None, size, mmap.PROT_READ, mmap.MAP_SHARED, fd, 0)
+        if addr in (None, ctypes.c_void_p(-1).value):
+            return None
+        vec = (ctypes.c_ubyte * ((size + page - 1) // page))()
+        ok = libc.mincore(addr, size, vec) == 0
+        libc.munmap(addr, size)
+    finally:
+        os.close(fd)
+    return sum(b & 1 for b in vec) * page / 2**20 if ok else None
 
 
 def same(a, b):
@@ -241,6 +271,20 @@ if len(sys.argv) > 2:
                 p = subprocess.run([EXE, "run", toml, "--out", out[name], "--quiet", "--no-report", "--threads", "2",
                                     *opts], capture_output=True, text=True)
                 check(p.returncode == 0, f"{os.path.basename(toml)} {name}: exit {p.returncode}: {p.stderr}")
+                # Uncompressed, the base year's part of results.nc was written back and dropped from the page cache
+                # during the run (DropBehind), and the manifest's SHA-256 read it directly (O_DIRECT): still out of
+                # the cache after the run, and the digest is the file's (hashlib reads it only after this check).
+                nc = os.path.join(out[name], "results.nc")
+                cached = cached_mib(nc) if name != "packed" else None
+                if cached is not None:
+                    left = max(0.0, os.path.getsize(nc) / 2**20 - cached)
+                    check(left >= 8, f"{os.path.basename(toml)} {name}: {left:.1f} MiB of results.nc out of the "
+                          f"page cache after the run; expected the base year's (dropped, then hashed directly)")
+                if name != "packed":
+                    listed = {f["path"]: f for f in json.load(open(os.path.join(out[name], "manifest.json")))["files"]}
+                    with open(nc, "rb") as fh:
+                        check(hashlib.sha256(fh.read()).hexdigest() == listed["results.nc"]["sha256"],
+                              f"{os.path.basename(toml)} {name}: manifest's SHA-256 of results.nc")
             label = os.path.basename(toml)
             with open(os.path.join(out["direct"], "results.nc"), "rb") as f1, \
                     open(os.path.join(out["through"], "results.nc"), "rb") as f2:

@@ -269,3 +269,64 @@ TEST(DropBehind, DropsWhatThePreviousCallWroteBack) {
   EXPECT_TRUE(cohortgis::geodata::sha256_file(p.string()) == cohortgis::geodata::sha256_text(all));
   fs::remove_all(d);
 }
+
+// results.nc as a run writes it (run.cpp): dropped behind the writer (DropBehind), its first bytes rewritten after
+// the drop (HDF5's close rewrites the superblock and some index blocks), then hashed by BackgroundDigest with the
+// dropped length. The digest is the bytes' (the dirty pages in the dropped stretch included), recorded for the
+// manifest, and the dropped stretch is read directly: it does not come back into the page cache (read through
+// mappings, 36 MiB of it would). A digest stopped at once records nothing wrong.
+TEST(OutputDigests, DroppedStretchIsHashedWithoutComingBackIntoTheCache) {
+  const fs::path d = fresh_dir("dropped");
+  struct statfs fs_info {};
+  if (::statfs(d.c_str(), &fs_info) == 0 && fs_info.f_type == TMPFS_MAGIC) GTEST_SKIP() << "tmpfs keeps its pages";
+  const fs::path p = d / "results.nc";
+  const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  ASSERT_GE(fd, 0);
+  constexpr std::size_t kPiece = std::size_t{9} << 20;
+  std::string all;
+  app::DropBehind drop(p);
+  for (int k = 0; k < 5; ++k) {
+    std::string bytes(kPiece, '\0');
+    for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>((i * 131 + k * 7 + i / 4096) & 255);
+    ASSERT_EQ(::pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(all.size())),
+              static_cast<ssize_t>(bytes.size()));
+    all += bytes;
+    drop.advance();
+  }
+  const off_t dropped = drop.dropped();
+  ASSERT_EQ(dropped, off_t{36} << 20);  // 4 direct reads of 8 MiB and one of 4 MiB
+  for (const off_t at : {off_t{0}, off_t{10} << 20, (off_t{32} << 20) - 5}) {  // the "close": into dropped pages
+    const std::string patch = "rewritten at " + std::to_string(at);
+    ASSERT_EQ(::pwrite(fd, patch.data(), patch.size(), at), static_cast<ssize_t>(patch.size()));
+    all.replace(static_cast<std::size_t>(at), patch.size(), patch);
+  }
+  ::close(fd);
+  const auto resident_mib = [&](std::size_t to) {  // pages of [0, to) in the page cache
+    const int rd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+    void* m = ::mmap(nullptr, to, PROT_READ, MAP_SHARED, rd, 0);
+    ::close(rd);
+    EXPECT_NE(m, MAP_FAILED);
+    const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    std::vector<unsigned char> in((to + page - 1) / page);
+    EXPECT_EQ(::mincore(m, to, in.data()), 0);
+    ::munmap(m, to);
+    std::size_t n = 0;
+    for (const unsigned char c : in) n += c & 1;
+    return static_cast<double>(n * page) / (1 << 20);
+  };
+  const long long before = app::output_files_hashed();
+  {
+    app::BackgroundDigest digest(p, dropped);
+    digest.wait();
+  }
+  EXPECT_LT(resident_mib(static_cast<std::size_t>(dropped)), 1.0) << "the dropped stretch read through the cache";
+  EXPECT_EQ(app::output_files_hashed(), before + 1);
+  EXPECT_EQ(app::output_sha256(p), geodata::sha256_text(all));
+  EXPECT_EQ(app::output_files_hashed(), before + 1) << "the manifest read it again";
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  write_raw(p, "x", "ab");
+  { app::BackgroundDigest stopped(p, dropped); }
+  EXPECT_EQ(app::output_sha256(p), geodata::sha256_text(all + "x"));
+  fs::remove_all(d);
+}
