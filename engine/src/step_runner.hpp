@@ -72,8 +72,9 @@ class FlooredCells {
   }
   void clear() { cells_.clear(); }
   // A counting sort by zone, stable, straight into `out`: O(cells + zones) on the step's thread after the zone pass,
-  // where std::stable_sort took O(cells · log cells) and a copy (a five-year step of the benchmark at 40,000 zones
-  // floors ≈ 100,000 cells: ≈ 10 M instructions a step while the other threads waited; bench/HISTORY.md round 23).
+  // where std::stable_sort took O(cells · log cells) and a copy (the benchmark's five-year steps at 40,000 zones floor
+  // 68,000 cells a step over ten steps, 138,000 in the tenth: ≈ 10 M instructions a step while the other threads
+  // waited; bench/HISTORY.md round 23).
   void take_in_zone_order(std::vector<AdjustedCell>& out) {
     out.clear();
     if (cells_.empty()) return;
