@@ -318,7 +318,7 @@ void Workload::fill_period(int p, StepSchedules& s, ThreadArena* arena) const {
       }
     }
   };
-  if (arena)  // a five-year period at 40,000 zones is 5.2 M values (41 MB): ≈ 7 ms on one thread, every step
+  if (arena)  // a five-year period at 40,000 zones: 5.2 M values, 41 MB, ≈ 28 M instructions and 2 ms on one thread
     arena->execute([&] {
       tbb::parallel_for(tbb::blocked_range<int>(0, Z, 256),
                         [&](const tbb::blocked_range<int>& r) { fill(r.begin(), r.end()); });
