@@ -175,7 +175,7 @@ int cmd_run(const std::map<std::string, std::string>& a) {
   if (method != "flows" && method != "multistate") throw std::runtime_error("--method: expected flows or multistate");
   if (method == "multistate") cfg.method = ProjectionMethod::multistate;
   const bool with_od = geti(a, "od", method == "multistate" ? 0 : 1) != 0;
-  ScheduleProvider provider = w.provider();
+  ScheduleProvider provider = w.provider(threads);  // a new period's schedules filled by the run's thread count
   if (!with_od)
     provider = [inner = std::move(provider)](const StepContext& ctx, StepSchedules& s) {
       inner(ctx, s);

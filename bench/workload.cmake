@@ -4,6 +4,9 @@ if(NOT TARGET cohortgis_bench_workload)
   add_library(cohortgis_bench_workload STATIC ${PROJECT_SOURCE_DIR}/bench/workload.cpp
                                                ${PROJECT_SOURCE_DIR}/bench/workload_scenario.cpp)
   target_include_directories(cohortgis_bench_workload PUBLIC ${PROJECT_SOURCE_DIR}/bench)
+  # The engine's large-array storage (engine/src/large_arrays.hpp): a period's schedules first touched by the run's
+  # threads, as the engine's own state-sized arrays.
+  target_include_directories(cohortgis_bench_workload PRIVATE ${PROJECT_SOURCE_DIR}/engine/src)
   # netCDF-C: the base population as a cube (bench_tool scenario --population-form netcdf).
   find_package(PkgConfig REQUIRED)
   pkg_check_modules(BENCH_NETCDF REQUIRED IMPORTED_TARGET netcdf)

@@ -2,6 +2,9 @@
 // The benchmark workload (see workload.hpp).
 #include "workload.hpp"
 
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/parallel_for.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -10,6 +13,7 @@
 #include "cohortgis/engine/graduation.hpp"
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/migration_models.hpp"
+#include "large_arrays.hpp"  // engine/src
 #include "plain_csv.hpp"
 
 namespace cohortgis::bench {
@@ -283,38 +287,58 @@ ProjectionConfig Workload::config(int threads, bool indicators) const {
   return cfg;
 }
 
-void Workload::fill_period(int p, StepSchedules& s) const {
+void Workload::fill_period(int p, StepSchedules& s, ThreadArena* arena) const {
   const int A = grid().n_ages, R = grid().life_table_rows(), Z = opt_.zones, P = periods();
   s.mortality_kind = MortalityInput::death_rates;
-  s.mortality.resize(uz(Z) * kGroups * 2 * uz(R));
-  s.asfr.resize(uz(Z) * kGroups * uz(A));
-  for (int z = 0; z < Z; ++z) {
-    const std::size_t c = uz(country_[uz(z)]);
-    for (int gr = 0; gr < kGroups; ++gr) {
-      const std::size_t st = uz(z) * kGroups + uz(gr);
-      const double fm = mx_factor_[st], ff = asfr_factor_[st];
-      for (int sx = 0; sx < 2; ++sx) {
-        const double* tab = mx_table_.data() + ((c * uz(P) + uz(p)) * 2 + uz(sx)) * uz(R);
-        double* out = s.mortality.data() + (st * 2 + uz(sx)) * uz(R);
-        for (int i = 0; i < R; ++i) out[i] = fm * tab[i];
+  const std::size_t mx_values = uz(Z) * kGroups * 2 * uz(R), asfr_values = uz(Z) * kGroups * uz(A);
+  if (arena && (s.mortality.size() != mx_values || s.asfr.size() != asfr_values))
+    arena->execute([&] {  // the first period's 41 MB at 40,000 zones (five-year): pages faulted in by the threads
+      const detail::ParallelFirstTouch first_touch;
+      detail::assign_large(s.mortality, mx_values);
+      detail::assign_large(s.asfr, asfr_values);
+    });
+  s.mortality.resize(mx_values);
+  s.asfr.resize(asfr_values);
+  // Each value is one product of its zone's own factor and its country's table: zones [z0, z1) in any order, on any
+  // thread, give the same bits.
+  auto fill = [&](int z0, int z1) {
+    for (int z = z0; z < z1; ++z) {
+      const std::size_t c = uz(country_[uz(z)]);
+      for (int gr = 0; gr < kGroups; ++gr) {
+        const std::size_t st = uz(z) * kGroups + uz(gr);
+        const double fm = mx_factor_[st], ff = asfr_factor_[st];
+        for (int sx = 0; sx < 2; ++sx) {
+          const double* tab = mx_table_.data() + ((c * uz(P) + uz(p)) * 2 + uz(sx)) * uz(R);
+          double* out = s.mortality.data() + (st * 2 + uz(sx)) * uz(R);
+          for (int i = 0; i < R; ++i) out[i] = fm * tab[i];
+        }
+        const double* ftab = asfr_table_.data() + (c * uz(P) + uz(p)) * uz(A);
+        double* fout = s.asfr.data() + st * uz(A);
+        for (int i = 0; i < A; ++i) fout[i] = ff * ftab[i];
       }
-      const double* ftab = asfr_table_.data() + (c * uz(P) + uz(p)) * uz(A);
-      double* fout = s.asfr.data() + st * uz(A);
-      for (int i = 0; i < A; ++i) fout[i] = ff * ftab[i];
     }
-  }
+  };
+  if (arena)  // a five-year period at 40,000 zones: 5.2 M values, 41 MB, ≈ 28 M instructions and 2 ms on one thread
+    arena->execute([&] {
+      tbb::parallel_for(tbb::blocked_range<int>(0, Z, 256),
+                        [&](const tbb::blocked_range<int>& r) { fill(r.begin(), r.end()); });
+    });
+  else
+    fill(0, Z);
   // The same in every period: set once (the engine keeps the previous step's schedules; no reallocation per period).
   if (s.srb.size() != srb_.size()) s.srb = srb_;
   if (s.od != od_) s.od = od_;
   if (s.transitions.empty()) s.transitions = {transition_};
 }
 
-ScheduleProvider Workload::provider() const {
+ScheduleProvider Workload::provider(int threads) const {
   auto last = std::make_shared<int>(-1);
-  return [this, last](const StepContext& ctx, StepSchedules& s) {
+  std::shared_ptr<ThreadArena> arena;  // shared: a ScheduleProvider (std::function) is copyable
+  if (threads != 1) arena = std::make_shared<ThreadArena>(threads);
+  return [this, last, arena](const StepContext& ctx, StepSchedules& s) {
     const int p = period_of_step(ctx.step);
     if (p != *last) {
-      fill_period(p, s);
+      fill_period(p, s, arena.get());
       *last = p;
     } else {
       s.mortality_unchanged = true;  // same period: the engine may reuse its life tables

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "cohortgis/engine/projection.hpp"
+#include "cohortgis/engine/thread_arena.hpp"
 
 namespace cohortgis::bench {
 
@@ -48,10 +49,12 @@ class Workload {
   ProjectionConfig config(int threads, bool indicators) const;
   const CohortArray& base_population() const { return base_; }
   CohortArray take_base() { return std::move(base_); }  // leaves the workload without a base population
-  // A provider for one run (it remembers the period it filled last, so use a fresh one per run).
-  ScheduleProvider provider() const;
-  // Fills the schedules of a period (all of them, from scratch).
-  void fill_period(int period, StepSchedules& s) const;
+  // A provider for one run (it remembers the period it filled last, so use a fresh one per run). `threads` (as
+  // ProjectionConfig::threads: 0 all cores) fill each new period's schedules, a range of zones each, in an arena of
+  // their own: the engine calls a provider between its steps, outside the run's arena (the same values at any count).
+  ScheduleProvider provider(int threads = 1) const;
+  // Fills the schedules of a period (all of them, from scratch); with an arena, its threads fill ranges of zones.
+  void fill_period(int period, StepSchedules& s, ThreadArena* arena = nullptr) const;
 
   // The model's pieces, exported for the NumPy peer.
   const std::vector<int>& country() const { return country_; }                // [zone]

@@ -7,8 +7,14 @@
 // first step's CPU. Advised for transparent huge pages before that first touch, the kernel backs each aligned 2 MiB of
 // it with one page: one fault per 2 MiB, and fewer TLB misses in the years after. Only advice: where the kernel does
 // not take it (THP off, another OS) the arrays are as before. The values are the same either way.
+//
+// Inside a run (ParallelFirstTouch) such an array's pages are also faulted in by the run's threads before it is
+// filled: the kernel zeroes every fresh page it maps, and on one thread that zeroing was the larger part of a
+// five-year run's serial work at 40,000 zones (bench/HISTORY.md "Round 23: five-year steps on two threads").
 #pragma once
 
+#include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -17,13 +23,61 @@
 #include <sys/mman.h>
 #endif
 
+#include "cohortgis/engine/index_cast.hpp"
+#include "parallel.hpp"
+
 namespace cohortgis::detail {
 
 // Arrays of at least this size are advised (a huge page is 2 MiB; a smaller array gains little).
 inline constexpr std::size_t kHugePageAdviceBytes = std::size_t{4} << 20;
 
+// Whether large arrays allocated on this thread are first touched by the threads of the current oneTBB arena: set by
+// ParallelFirstTouch where that arena is a run's own (ThreadArena: the threads the user asked for). Elsewhere a
+// parallel loop would run in oneTBB's default arena, on every core, with worker threads that an address-space limit
+// may leave no room for (thread_arena.hpp).
+inline thread_local bool parallel_first_touch = false;
+
+// Sets parallel_first_touch on this thread for its scope (inside ThreadArena::execute, or a task of its loops).
+class ParallelFirstTouch {
+ public:
+  ParallelFirstTouch() : was_(parallel_first_touch) { parallel_first_touch = true; }
+  ~ParallelFirstTouch() { parallel_first_touch = was_; }
+  ParallelFirstTouch(const ParallelFirstTouch&) = delete;
+  ParallelFirstTouch& operator=(const ParallelFirstTouch&) = delete;
+
+ private:
+  bool was_;
+};
+
+// Faults in the pages of [p, p + bytes), 2 MiB at a time over the threads of the current arena, writable and without
+// writing to them (MADV_POPULATE_WRITE, Linux 5.14): the kernel zeroes each page as it maps it, so the threads share
+// that zeroing and the fill that follows finds its pages mapped. Returns the bytes faulted in: 0 where the kernel
+// does not know the advice (the fill then faults them in, as before). Only advice: nothing here changes a value.
+inline std::size_t populate_in_parallel(void* p, std::size_t bytes) {
+#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+  constexpr std::size_t kChunk = std::size_t{2} << 20;
+  const int chunks = static_cast<int>((bytes + kChunk - 1) / kChunk);
+  std::atomic<std::size_t> done{0};
+  std::atomic<bool> refused{false};
+  parallel_blocks(chunks, 1, [&](int first, int last) {
+    for (int c = first; c < last && !refused.load(std::memory_order_relaxed); ++c) {
+      const std::size_t from = uz(c) * kChunk, size = std::min(kChunk, bytes - from);
+      if (madvise(static_cast<char*>(p) + from, size, MADV_POPULATE_WRITE) == 0)
+        done.fetch_add(size, std::memory_order_relaxed);
+      else
+        refused.store(true, std::memory_order_relaxed);  // an older kernel (EINVAL), or no memory left for it now
+    }
+  });
+  return done.load();
+#else
+  (void)p;
+  (void)bytes;
+  return 0;
+#endif
+}
+
 // A vector of capacity n (its old values first, then `fill`) whose storage, when it is new and large, is advised for
-// huge pages before anything is written to it.
+// huge pages before anything is written to it, and under ParallelFirstTouch faulted in by the arena's threads.
 inline void grow_large(std::vector<double>& v, std::size_t n, double fill) {
   std::vector<double> fresh;
   fresh.reserve(n);  // allocated, not touched
@@ -33,6 +87,8 @@ inline void grow_large(std::vector<double>& v, std::size_t n, double fill) {
   const std::uintptr_t first = (begin + kHuge - 1) & ~(kHuge - 1);
   const std::uintptr_t last = (begin + n * sizeof(double)) & ~(kHuge - 1);
   if (first < last) (void)madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);  // advice: may fail
+  // The aligned blocks: the head and tail around them (less than 2 MiB each) are faulted in by the fill.
+  if (parallel_first_touch && first < last) (void)populate_in_parallel(reinterpret_cast<void*>(first), last - first);
 #endif
   fresh.assign(v.begin(), v.end());
   fresh.resize(n, fill);

@@ -116,7 +116,7 @@ void StepRunner::close_state(int z, std::size_t k, bool fused, Scratch& sc) {
         throw ProjectionError(where(z, g, s, age) + ": the population would fall to " + fmt(buf.Q[i]) +
                               " persons (flow policy 'error')");
       const AdjustedCell cell{z, g, s, age, kFloorPersons - buf.Q[i]};
-      floored_.add(cell);
+      sc.floored.push_back(cell);  // listed at the end of the zone's step (step_zone): a lock a zone, not a cell
       if (floors_sparse_) adj[i] = cell.persons;  // the floored cells' adjustments (the rest are +0)
     }
   }

@@ -38,8 +38,9 @@ void ensure(std::vector<double>& v, std::size_t n, double fill = 0.0) { v.assign
 
 // Sizes arrays every cell of which the step writes: allocated (zeroed) once, never cleared again. The first step
 // allocates several state-sized arrays: one task each, so that their zeroing and first-touch page faults (the larger
-// part of that step's extra work) spread over the threads instead of running on one. Returns, per array, whether it
-// was (re)allocated, i.e. is all zeros now.
+// part of that step's extra work) spread over the threads instead of running on one; each task's array is faulted in
+// by the threads that are free (ParallelFirstTouch in the task: a task may run on a thread without the run's flag).
+// Returns, per array, whether it was (re)allocated, i.e. is all zeros now.
 template <std::size_t N>
 std::array<bool, N> ensure_sized(const std::array<std::pair<CohortArray*, bool>, N>& arrays,
                                  const CohortLayout& layout) {
@@ -54,6 +55,7 @@ std::array<bool, N> ensure_sized(const std::array<std::pair<CohortArray*, bool>,
       todo[uz(n++)] = static_cast<int>(k), fresh[k] = true;
   }
   parallel_blocks(n, 1, [&](int first, int last) {
+    const ParallelFirstTouch first_touch;
     for (int j = first; j < last; ++j) *arrays[uz(todo[uz(j)])].first = CohortArray(layout);
   });
   return fresh;
@@ -141,6 +143,7 @@ void StepRunner::prepare_components() {
   // at all by a lean run without indicators.
   std::vector<double>* by_age[] = {&c_.births_by_mother_age, &c_.women_exposure};
   parallel_blocks(2, 1, [&](int first, int last) {  // one task each: see ensure_sized
+    const ParallelFirstTouch first_touch;
     for (int k = first; k < last; ++k) {
       if (plan_.births_by_age_kept)
         resize_large(*by_age[k], states * A);
@@ -248,6 +251,7 @@ void StepRunner::step_zone(int z, Scratch& sc) {
   const MigrationTiming timing = plan_.timing;
   const bool keep = plan_.keep_cells;
   sc.size_for_zone(G, nA);
+  sc.floored.clear();  // none left by a zone whose step threw
   // Survival ratios (life tables) of every group and sex: they do not depend on migration.
   zone_mortality(z, sc);
 
@@ -295,6 +299,7 @@ void StepRunner::step_zone(int z, Scratch& sc) {
       continue;
     close_state(z, k, fused, sc);
   }
+  if (!sc.floored.empty()) floored_.add(sc.floored);  // the zone's floored cells, in the order close_state listed them
   // The zone's deaths by age and period, every state's deaths D now final (age 0's: close_step).
   if (!c_.deaths_age_period.empty())
     age_period_deaths_states(Dz, phi_of(z, 0, 0).data(), c_.deaths_age_period.ages(z, 0, 0).data(), nA, uz(G) * kSexes);
@@ -463,6 +468,7 @@ void StepRunner::run_checked() {
       cache_.e0.assign(states * kSexes, kNaN);
       cache_.e65.assign(states * kSexes, kNaN);
       parallel_blocks(2, 1, [&](int first, int last) {  // state-sized, allocated in the first step: one task each
+        const ParallelFirstTouch first_touch;           // as ensure_sized
         for (int k = first; k < last; ++k) {
           if (k == 1)
             resize_large(cache_.phi, plan_.phi_wanted ? L_.cells() : 0);

@@ -5,11 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <memory>
 #include <vector>
 
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/projection.hpp"
+#include "cohortgis/engine/thread_arena.hpp"
 #include "projection_fixture.hpp"
 #include "workload.hpp"
 
@@ -45,7 +47,7 @@ Sums run(const Workload& w, int threads) {
   cfg.mortality_in_place = true;
   Sums r;
   Projection p(cfg, w.base_population());
-  p.run(w.provider(), r);
+  p.run(w.provider(threads), r);  // the new periods' schedules filled by as many threads (as bench_tool run)
   return r;
 }
 
@@ -111,6 +113,32 @@ TEST(WorkloadFiveYear, SameResultAtOneTwoFourThreadsAndStatesAddUp) {
     }
   }
   EXPECT_GT(moved, 0.0);  // OD migration and the transition move people
+}
+
+// A period's schedules filled by the threads of an arena, a range of zones each (bench_tool run's provider), are the
+// serial fill's bits, every period, into fresh schedules and into the last period's: 1,100 zones are five ranges.
+TEST(WorkloadFiveYear, SchedulesFilledByThreadsAreTheSerialFillsBits) {
+  bench::WorkloadOptions o = five_year_options();
+  o.zones = 1100;
+  const Workload w(o);
+  const auto same = [](const std::vector<double>& a, const std::vector<double>& b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+  };
+  for (int threads : {2, 4}) {
+    ThreadArena arena(threads);
+    StepSchedules reused;
+    for (int p = 0; p < w.periods(); ++p) {
+      StepSchedules serial, fresh;
+      w.fill_period(p, serial);
+      w.fill_period(p, fresh, &arena);
+      w.fill_period(p, reused, &arena);
+      ASSERT_EQ(serial.mortality.size(), uz(o.zones) * Workload::kGroups * 2 * uz(w.grid().life_table_rows()));
+      EXPECT_TRUE(same(fresh.mortality, serial.mortality)) << threads << " threads, period " << p;
+      EXPECT_TRUE(same(fresh.asfr, serial.asfr)) << threads << " threads, period " << p;
+      EXPECT_TRUE(same(reused.mortality, serial.mortality)) << threads << " threads, period " << p;
+      EXPECT_TRUE(same(reused.asfr, serial.asfr)) << threads << " threads, period " << p;
+    }
+  }
 }
 
 // The run's OD out-rate sums (five-year grids) are made again when a step's OD is another object, and only then:
