@@ -45,6 +45,27 @@ inline std::vector<std::string> texts_of(const py::handle& value, const std::str
   return out;
 }
 
+// `v` as T, or a TypeError naming `what` and saying what it takes (`expected`): pybind11's own answer was its
+// "incompatible function arguments" listing (a cast_error, or a reference_cast_error for None in a list of objects).
+template <class T>
+inline T value_of(const py::handle& v, const std::string& what, const std::string& expected) {
+  try {
+    return v.cast<T>();
+  } catch (const py::cast_error&) {
+  } catch (const py::reference_cast_error&) {
+  }
+  throw py::type_error(what + ": a " + std::string(Py_TYPE(v.ptr())->tp_name) + " that does not convert; expected " +
+                       expected);
+}
+
+// A real number (a rate, a share): float() of a complex number, NumPy's too (a subclass of complex), is its real part
+// with only a ComplexWarning, of True 1; those are a TypeError naming `what`.
+inline double real_of(const py::handle& v, const std::string& what) {
+  if (PyComplex_Check(v.ptr()) || PyBool_Check(v.ptr()))
+    throw py::type_error(what + ": " + py::repr(v).cast<std::string>().substr(0, 60) + " is not a real number");
+  return value_of<double>(v, what, "a real number");
+}
+
 // A value assigned to a Scenario field, converted with a message naming the field (COHORTGIS_FIELD): text as
 // text_of, a number past int or a value of another type a TypeError saying what the field takes.
 template <class T>
@@ -55,13 +76,9 @@ inline T field_value(const py::handle& v, const std::string& what) {
     return texts_of(v, what);
   } else {
     static_assert(std::is_same_v<T, int> || std::is_same_v<T, std::vector<StepSchedules>>, "a new field type");
-    try {
-      return v.cast<T>();
-    } catch (const py::cast_error&) {
-      throw py::type_error(
-          what + ": a " + std::string(Py_TYPE(v.ptr())->tp_name) + " that does not convert; expected " +
-          (std::is_same_v<T, int> ? "an int from -2147483648 to 2147483647" : "a list of cohortgis.StepSchedules"));
-    }
+    return value_of<T>(
+        v, what,
+        std::is_same_v<T, int> ? "an int from -2147483648 to 2147483647" : "a list of cohortgis.StepSchedules");
   }
 }
 

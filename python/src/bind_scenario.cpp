@@ -232,13 +232,16 @@ void bind_scenario(py::module_& m) {
 
   py::class_<NewbornRule>(m, "NewbornRule", "A share of one group's births assigned to another group.")
       .def(py::init<>())
-      .def(py::init([](int mother, int child, double share) {
-             return NewbornRule{mother, child, share, {}};
+      .def(py::init([](int mother, int child, const py::object& share) {
+             return NewbornRule{mother, child, real_of(share, "share"), {}};
            }),
            py::arg("mother_group"), py::arg("child_group"), py::arg("share"))
       .def_readwrite("mother_group", &NewbornRule::mother_group, "index into Scenario.group_names")
       .def_readwrite("child_group", &NewbornRule::child_group, "index into Scenario.group_names")
-      .def_readwrite("share", &NewbornRule::share, "share of the mother group's births (both sexes), 0 to 1")
+      .def_property(
+          "share", [](const NewbornRule& r) { return r.share; },
+          [](NewbornRule& r, const py::object& v) { r.share = real_of(v, "share"); },
+          "share of the mother group's births (both sexes), 0 to 1")
       .def_property(
           "zone_share", [](const NewbornRule& r) { return r.zone_share; },
           [](NewbornRule& r, const py::object& v) { r.zone_share = rates_of(v, "zone_share"); },
@@ -261,15 +264,17 @@ void bind_scenario(py::module_& m) {
       });
 
   py::class_<OdFlow>(m, "OdFlow", "Origin–destination migration rate between two zones (indexes), per year.")
-      .def(py::init([](int o, int d, double rate, int group) {
-             return OdFlow{o, d, group, rate};
+      .def(py::init([](int o, int d, const py::object& rate, int group) {
+             return OdFlow{o, d, group, real_of(rate, "rate_per_year")};
            }),
            py::arg("origin"), py::arg("destination"), py::arg("rate_per_year"), py::arg("group") = -1)
       .def_readwrite("origin", &OdFlow::origin, "index into Scenario.zone_ids")
       .def_readwrite("destination", &OdFlow::destination, "index into Scenario.zone_ids")
       .def_readwrite("group", &OdFlow::group, "index into Scenario.group_names; -1: every group")
-      .def_readwrite("rate_per_year", &OdFlow::rate_per_year,
-                     "migrants per person of the origin per year (at profile 1)")
+      .def_property(
+          "rate_per_year", [](const OdFlow& f) { return f.rate_per_year; },
+          [](OdFlow& f, const py::object& v) { f.rate_per_year = real_of(v, "rate_per_year"); },
+          "migrants per person of the origin per year (at profile 1)")
       .def(py::pickle([](const OdFlow& f) { return py::make_tuple(f.origin, f.destination, f.rate_per_year, f.group); },
                       [](const py::tuple& s) {
                         check_pickle_state(s, 4, "OdFlow");
@@ -319,9 +324,11 @@ void bind_scenario(py::module_& m) {
             for (const ExternalPair& p : s.external_pairs) out.emplace_back(p.from, p.to, p.persons);
             return out;
           },
-          [](StepSchedules& s, const std::vector<std::tuple<std::size_t, std::size_t, double>>& v) {
+          [](StepSchedules& s, const py::object& v) {
             std::vector<ExternalPair> pairs;
-            for (const auto& [from, to, persons] : v) pairs.push_back({from, to, persons});
+            for (const auto& [from, to, persons] : value_of<std::vector<std::tuple<std::size_t, std::size_t, double>>>(
+                     v, "external_pairs", "a list of (from_cell, to_cell, persons): two ints >= 0 and a number"))
+              pairs.push_back({from, to, persons});
             s.external_pairs = std::move(pairs);
           },
           "[(from_cell, to_cell, persons)]: parts of external_out (at from_cell) and external_in (at to_cell) that "
@@ -329,8 +336,19 @@ void bind_scenario(py::module_& m) {
           "one flow, as a scenario file's OD counts, OD rates by cell and relocations are (cells: flat indexes\n"
           "[zone][group][sex][age]). Under flow_policy 'conserve' a pair arrives scaled as its origin cell's\n"
           "out-flows (docs/ccmpp.md B2); unpaired, external_in arrives whole. Checked when a run starts")
-      .def_readwrite("transitions", &StepSchedules::transitions, "list of GroupTransition")
-      .def_readwrite("newborn_rules", &StepSchedules::newborn_rules, "list of NewbornRule")
+      .def_property(
+          "transitions", [](const StepSchedules& s) { return s.transitions; },
+          [](StepSchedules& s, const py::object& v) {
+            s.transitions =
+                value_of<std::vector<GroupTransition>>(v, "transitions", "a list of cohortgis.GroupTransition");
+          },
+          "list of GroupTransition")
+      .def_property(
+          "newborn_rules", [](const StepSchedules& s) { return s.newborn_rules; },
+          [](StepSchedules& s, const py::object& v) {
+            s.newborn_rules = value_of<std::vector<NewbornRule>>(v, "newborn_rules", "a list of cohortgis.NewbornRule");
+          },
+          "list of NewbornRule")
       .def_property_readonly(
           "od_flows", [](const StepSchedules& s) { return s.od ? s.od->flows() : std::vector<OdFlow>{}; },
           "the origin–destination flows (list of OdFlow), sorted by destination then origin (the order the engine "
@@ -339,6 +357,10 @@ void bind_scenario(py::module_& m) {
           "set_od",
           [](StepSchedules& s, std::vector<OdFlow> flows, int zones, int groups, int n_ages,
              const py::object& profile) {
+            // A negative count was std::length_error's "cannot create std::vector larger than max_size()".
+            if (zones < 1 || groups < 1 || n_ages < 1)
+              throw InputError("set_od: zones " + std::to_string(zones) + ", groups " + std::to_string(groups) +
+                               ", n_ages " + std::to_string(n_ages) + "; expected at least 1 of each");
             s.od = flows.empty()
                        ? nullptr
                        : std::make_shared<const OdMigration>(
@@ -521,10 +543,11 @@ void bind_scenario(py::module_& m) {
             }
             return out;
           },
-          [](Scenario& s, const std::vector<std::pair<std::string, std::vector<std::string>>>& v) {
+          [](Scenario& s, const py::object& value) {
             check_not_running(s);
             std::vector<ZoneAggregate> out;
-            for (const auto& [name, ids] : v) {
+            for (const auto& [name, ids] : value_of<std::vector<std::pair<std::string, std::vector<std::string>>>>(
+                     value, "aggregates", "a list of (name, [zone ids]) in text (str in UTF-8)")) {
               ZoneAggregate a{name, {}};
               std::vector<bool> listed(s.zones.size(), false);
               for (const auto& id : ids) {
@@ -548,10 +571,12 @@ void bind_scenario(py::module_& m) {
             for (const auto& p : s.plan_periods) out.emplace_back(p.first_year, p.last_year, p.plan);
             return out;
           },
-          [](Scenario& s, const std::vector<std::tuple<int, int, std::string>>& v) {
+          [](Scenario& s, const py::object& v) {
             check_not_running(s);
+            const auto periods = value_of<std::vector<std::tuple<int, int, std::string>>>(
+                v, "plan_periods", "a list of (first_year, last_year, plan): two ints and a str in UTF-8");
             s.plan_periods.clear();
-            for (const auto& [a, b, plan] : v) s.plan_periods.push_back({a, b, plan});
+            for (const auto& [a, b, plan] : periods) s.plan_periods.push_back({a, b, plan});
           },
           "[(first_year, last_year, plan)]")
       .def_property(

@@ -8,7 +8,8 @@ Figure.save onto a FIFO, /dev/null, a folder's link, with a render that fails (n
 text that is not UTF-8 (lone surrogates) in every str a scenario, a figure, scenario_from_frames or an ensemble
 takes; complex, NumPy-bool, 2^1000 and duplicated years in set_tfr/set_srb paths and frames; set_tfr_path given a
 dict that a key's __index__ empties; NumPy arrays byte-swapped, float16, longdouble, read-only, memory-mapped,
-0-d, of Decimal or complex objects as base_population and schedules; __init__ called again on live objects; Results
+0-d, of Decimal or complex objects, a memmap whose file was truncated, as base_population and schedules; lists of None,
+negative cells and surrogates in a scenario's and a schedule's lists; __init__ called again on live objects; Results
 and Ensemble built by hand with wrong parts; a forked child's exit removing the parent's temporary zones; a progress
 callback changing the working folder or calling sys.exit; an address-space limit with many threads; SIGINT while a
 thread calls; recursion limits; pickling and copying every class.
@@ -204,6 +205,17 @@ py('asfr_structured', 'st = cg.StepSchedules()\nst.asfr = np.zeros(3, dtype=[("a
 py('asfr_complex_objects', 'st = cg.StepSchedules()\nst.asfr = np.array([np.complex128(1 + 1j)], dtype=object)\n"accepted"', BAD,
    'asfr')
 py('group_transition_rates_complex', 'cg.GroupTransition(0, 1, [np.complex128(0.1 + 1j)])', BAD, '')
+py('schedules_list_of_none', 's = cg.load_scenario(GOOD).baseline\ns.schedules = [None]\n"accepted"', BAD, 'schedules')
+py('transitions_list_of_none', 'st = cg.StepSchedules()\nst.transitions = [None]\n"accepted"', BAD, 'transitions')
+py('external_pairs_negative', 'st = cg.StepSchedules()\nst.external_pairs = [(-1, 0, 1.0)]\n"accepted"', BAD,
+   'external_pairs')
+py('aggregates_surrogate', 's = cg.load_scenario(GOOD).baseline\ns.aggregates = [(%s, ["A"])]\n"accepted"' % SUR, BAD,
+   'aggregates')
+py('plan_periods_surrogate', 's = cg.load_scenario(GOOD).baseline\ns.plan_periods = [(2021, 2025, %s)]\n"accepted"' % SUR,
+   BAD, 'plan_periods')
+py('set_od_negative_zones', 'st = cg.StepSchedules()\nst.set_od([cg.OdFlow(0, 1, 0.1)], -1, 1, 5)', BAD, 'zones')
+py('odflow_rate_complex', 'cg.OdFlow(0, 1, np.complex128(0.1 + 1j))', BAD, 'rate_per_year')
+py('newborn_share_complex', 'cg.NewbornRule(0, 1, np.complex128(0.5 + 1j))', BAD, 'share')
 py('od_profile_byteswapped_ok', 'st = cg.StepSchedules()\n'
    'st.set_od([cg.OdFlow(0, 1, 0.01)], 2, 1, 5, np.ones(10, dtype=">f8"))\nlen(st.od_flows)', 'ok', 'RETURNED 1$')
 
