@@ -37,7 +37,8 @@ from ._cohortgis import (  # noqa: F401  (re-exported)
 from ._build import scenario_from_frames
 from ._ensemble import Ensemble
 from ._jobs import backtest, estimate, estimate_group_split, estimate_levels
-from ._frames import Results, check_layout, copy_instance, variant_names
+from ._frames import (Results, check_layout, copy_instance, real_number, text_arg, variant_names,
+                      year_value_points)
 from ._plot import Figure
 
 __all__ = [
@@ -72,32 +73,16 @@ def _path_points(path: PathLike, what: str, scenario: Optional[Scenario] = None)
 
     Years must be whole years in the scenario's horizon (as in a scenario file); values are checked by the engine.
     """
-    if isinstance(path, bool):
+    if isinstance(path, (bool, np.bool_)):
         raise TypeError(f"{what}: expected a number, a {{year: value}} dict or a pandas Series, got bool")
     if isinstance(path, (int, float)) or (hasattr(path, "dtype") and getattr(path, "ndim", 1) == 0):
-        return {0: float(path)}  # one point: constant at every year
+        return {0: real_number(path, what)}  # one point: constant at every year
     items = path.items() if hasattr(path, "items") else None
     if items is None:
         raise TypeError(f"{what}: expected a number, a {{year: value}} dict or a pandas Series, got {type(path).__name__}")
-    out: Dict[int, float] = {}
-    for k, v in items:
-        try:
-            year = int(k)
-            ok = not isinstance(k, bool) and float(k) == year
-        except (TypeError, ValueError):
-            ok = False
-        if not ok:
-            raise ValueError(f"{what}: year {k!r} is not a whole year")
-        if scenario is not None and not scenario.base_year <= year <= scenario.end_year:
-            raise ValueError(f"{what}: year {year} is outside the projection horizon "
-                             f"{scenario.base_year}-{scenario.end_year}")
-        try:
-            out[year] = float(v)
-        except (TypeError, ValueError):
-            raise ValueError(f"{what}: year {year}: {v!r} is not a number") from None
-    if not out:
-        raise ValueError(f"{what}: no years; expected {{year: value, …}}")
-    return out
+    if scenario is None:
+        return year_value_points(items, what)
+    return year_value_points(items, what, scenario.base_year, scenario.end_year)
 
 
 def _path(value: object, what: str) -> str:
@@ -280,8 +265,9 @@ class ScenarioSet:
 
     def add_variant(self, name: str, base: str = "baseline", description: Optional[str] = None) -> Scenario:
         """Adds a copy of run ``base`` named ``name`` and returns it, to be changed (e.g. ``set_tfr``)."""
-        if not isinstance(name, str):
-            raise TypeError(f"variant name: expected a str, got {type(name).__name__}")
+        text_arg(name, "variant name")
+        if description is not None:
+            text_arg(description, "description")
         if not name or any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
             raise ValueError(f"variant name {name!r}: expected a non-empty name on one line")
         _check_name(name, "variant name")
@@ -510,6 +496,7 @@ def write_outputs(scenario: Union[str, "os.PathLike[str]", ScenarioSet] = "defau
         components = components.split(",")
     elif not isinstance(components, (list, tuple)) or not all(isinstance(c, str) for c in components):
         raise TypeError(f"components: expected a string or a list of strings, not {type(components).__name__}")
+    components = [text_arg(c, "components") for c in components]
     _progress_callback(progress, "")  # a bad progress is a TypeError before the run
     report = None
     if progress is not None and progress is not False:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Mapping, Optional, Sequence, Union
 import numpy as np
 
 from . import _cohortgis
+from ._frames import text_arg, year_value_points
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd  # imported by the functions that use it (see _frames.py)
@@ -58,7 +59,8 @@ def _numbers(df: pd.DataFrame, col: str, what: str, *, whole: bool = False, mini
         raise ValueError(f"{what}: column {col!r} has dtype {s.dtype}; expected {expected}s")
     values = np.empty(len(s))
     for pos, v in enumerate(s.to_numpy()):
-        if isinstance(v, (bool, np.bool_)) or v is None:
+        # A complex number's float() is its real part (NumPy's with only a ComplexWarning): not a number here.
+        if isinstance(v, (bool, np.bool_, complex, np.complexfloating)) or v is None:
             raise ValueError(f"{what}: {_row(df, pos)}, column {col!r}: {v!r} is not a number; expected {expected}")
         try:
             values[pos] = float(v)
@@ -103,23 +105,7 @@ def _year_points(path, base_year: int, horizon: int, what: str):
     if items is None:
         raise TypeError(f"{what}: expected a number, a {{year: value}} dict or a pandas Series, got "
                         f"{type(path).__name__}")
-    out = {}
-    for k, v in items:
-        try:  # inf, NaN and text are not years (OverflowError, ValueError that named neither srb nor tfr)
-            whole = not isinstance(k, bool) and float(k) == int(float(k))
-        except (TypeError, ValueError, OverflowError):
-            whole = False
-        if not whole:
-            raise ValueError(f"{what}: year {k!r} is not a whole year")
-        if not base_year <= int(k) <= horizon:
-            raise ValueError(f"{what}: year {int(k)} is outside the projection horizon {base_year}-{horizon}")
-        try:
-            out[int(k)] = float(v)
-        except (TypeError, ValueError):
-            raise ValueError(f"{what}: year {int(k)}: {v!r} is not a number") from None
-    if not out:
-        raise ValueError(f"{what}: no years; expected {{year: value, …}}")
-    return out
+    return year_value_points(items, what, base_year, horizon)
 
 
 def _toml(v) -> str:
@@ -285,6 +271,12 @@ def scenario_from_frames(*, zones: Union[pd.DataFrame, "geopandas.GeoDataFrame"]
         groups = (list(dict.fromkeys(base_population["group"].astype(str))) if "group" in base_population.columns
                   else ["total"])
     groups = [str(g) for g in groups]
+    # Text that is not UTF-8 named here, before a GeoDataFrame's geometry is written (GDAL's UnicodeEncodeError named
+    # no argument); the tables' cells are looked at only if the loader refuses them (_check_utf8).
+    for what, values in (("name", [name]), ("title", [title]), ("zones: id", ids), ("zones: name", names),
+                         ("zones: name_en", names_en), ("groups", groups)):
+        for v in values:
+            text_arg(v, what)
 
     age = {"whole": True, "minimum": 0, "expected": "the first age of an age group"}
     year = {"whole": True, "expected": "a year"}
@@ -360,7 +352,14 @@ def scenario_from_frames(*, zones: Union[pd.DataFrame, "geopandas.GeoDataFrame"]
         text += "\n[geography.source]\n" + "".join(f"{k} = {_toml(v)}\n" for k, v in entry.items())
     try:
         loaded = _cohortgis.load_scenario_text(text, "scenario_from_frames", "", tables, base_dir=base_dir)
-    except ValueError as e:
+    except BaseException as e:
+        if gdf is not None:
+            _drop_geometry_dir(base_dir)
+        if isinstance(e, TypeError):  # pybind11's listing of every cell: text that is not UTF-8, said where it is
+            _check_utf8(text, tables, {"name": name, "title": title, "migration_timing": migration_timing,
+                                       "flow_policy": flow_policy})
+        if not isinstance(e, ValueError):
+            raise
         message = _argument_message(str(e))
         if gdf is not None:
             # The source is read before the zones: a bad id (empty, 'total', twice) is said about the frame, not
@@ -385,16 +384,46 @@ def scenario_from_frames(*, zones: Union[pd.DataFrame, "geopandas.GeoDataFrame"]
     return sset
 
 
-# Folders of the GeoPackages written for GeoDataFrame zones: the sets read them again when they write their outputs,
-# so they stay until the interpreter exits.
-_GEOMETRY_DIRS: "list[str]" = []
+# Folders of the GeoPackages written for GeoDataFrame zones, with the process that wrote them: the sets read them
+# again when they write their outputs, so they stay until that process exits. A forked child inherits the list and the
+# atexit hook; its exit removed the parent's folders (the parent's write_outputs then found no zones.gpkg), so each
+# process removes only its own.
+_GEOMETRY_DIRS: "list[tuple[int, str]]" = []
 
 
 def _remove_geometry_dirs() -> None:
     import shutil
 
-    for d in _GEOMETRY_DIRS:
-        shutil.rmtree(d, ignore_errors=True)
+    for pid, d in _GEOMETRY_DIRS:
+        if pid == os.getpid():
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def _check_utf8(text: str, tables: Mapping[str, tuple], arguments: Mapping[str, object]) -> None:
+    """ValueError naming the argument, or the frame, row and column, of a str that is not UTF-8 (lone surrogates:
+    pybind11 refused the whole scenario with a TypeError listing every cell); nothing when all are UTF-8. Looked for
+    only after the loader refused its arguments, so that a good call pays nothing."""
+    for what, value in arguments.items():
+        if isinstance(value, str):
+            text_arg(value, what)
+    for what, (columns, rows) in tables.items():
+        for c in columns:
+            text_arg(c, f"{what}: column name")
+        for pos, row in enumerate(rows):
+            for c, cell in zip(columns, row):
+                text_arg(cell, f"{what}: row {pos}, column {c!r}")
+    for number, line in enumerate(text.split("\n"), 1):  # zones, groups, aggregates: the generated text's lines
+        key = line.split(" = ", 1)[0] if " = " in line else "scenario"
+        text_arg(line, {"zones": "zones", "groups": "groups", "aggregates": "aggregates"}.get(key, key))
+
+
+def _drop_geometry_dir(folder: str) -> None:
+    """A folder of _GEOMETRY_DIRS no set reads (scenario_from_frames failed): removed now, not at exit (a notebook's
+    failed calls each left a GeoPackage in the temporary folder until Python exited)."""
+    import shutil
+
+    _GEOMETRY_DIRS[:] = [e for e in _GEOMETRY_DIRS if e[1] != folder]
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _geometry_source(gdf, geometry, layer: Optional[str], id_field: str) -> "Optional[tuple[str, dict]]":
@@ -407,9 +436,13 @@ def _geometry_source(gdf, geometry, layer: Optional[str], id_field: str) -> "Opt
         if not _GEOMETRY_DIRS:
             atexit.register(_remove_geometry_dirs)
         folder = tempfile.mkdtemp(prefix="cohortgis-zones-")
-        _GEOMETRY_DIRS.append(folder)
-        out = gdf.reset_index()[["id", "geometry"]]
-        out.to_file(os.path.join(folder, "zones.gpkg"), layer="zones", driver="GPKG")
+        _GEOMETRY_DIRS.append((os.getpid(), folder))
+        try:
+            out = gdf.reset_index()[["id", "geometry"]]
+            out.to_file(os.path.join(folder, "zones.gpkg"), layer="zones", driver="GPKG")
+        except BaseException:
+            _drop_geometry_dir(folder)
+            raise
         return folder, {"path": "zones.gpkg", "layer": "zones", "id_field": "id"}
     if geometry is None:
         return None

@@ -36,6 +36,14 @@ class Ensemble:
     """
 
     def __init__(self, parts: List[Dict[str, object]], results: object) -> None:
+        # Checked here (an Ensemble built by hand): [] failed in trajectories() with "list index out of range", None
+        # in quantiles with "'NoneType' object is not iterable".
+        keys = {"variant", "years", "units", "indicators", "values"}
+        if not isinstance(parts, list) or not all(isinstance(p, dict) and keys <= p.keys() for p in parts):
+            raise TypeError(f"parts: expected a list of run_ensemble's dicts (keys {', '.join(sorted(keys))}), got "
+                            f"{type(parts).__name__}")
+        if not parts:
+            raise ValueError("parts: no runs; expected one dict per run (ScenarioSet.run(trajectories=N) makes them)")
         self._parts = parts
         self.results = results
 

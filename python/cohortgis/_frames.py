@@ -44,11 +44,67 @@ def variant_names(variants: Optional[Sequence[str]], known: Sequence[str], holde
     return out
 
 
+def text_arg(value: object, what: str) -> str:
+    """A text argument (a title, a name, a label) as the C++ side takes it: a str in UTF-8. Another type is a
+    TypeError, a str holding lone surrogates (os.fsdecode of bytes that are not UTF-8, '\\udcff') a ValueError, both
+    naming `what`: pybind11 answered either with its "incompatible function arguments" listing, which for
+    scenario_from_frames repeated every table cell."""
+    if not isinstance(value, str):
+        raise TypeError(f"{what}: expected a str, got {type(value).__name__}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"{what}: {value[:60]!r} is not UTF-8 text (it holds a lone surrogate, as os.fsdecode makes "
+                         f"of bytes that are not UTF-8); expected text in UTF-8") from None
+    return value
+
+
+def real_number(value: object, what: str) -> float:
+    """A number of a path or table as float: an int, a float, NumPy's, Decimal, Fraction (a 0-d array of a number
+    dtype too). A bool, a complex number, text and anything else float() does not take are a ValueError naming
+    `what`: float() took the real part of NumPy's complex numbers with only a ComplexWarning, True as 1, "1.5" and a
+    0-d array of text as 1.5, and 2**1000 raised a bare OverflowError."""
+    kind = getattr(getattr(value, "dtype", None), "kind", None)
+    if isinstance(value, (bool, np.bool_, str, bytes, complex, np.complexfloating)) or \
+            (kind is not None and kind not in "iuf"):
+        raise ValueError(f"{what}: {value!r} is not a number; expected a real number")
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"{what}: {value!r} is not a number that fits a float; expected a real number") from None
+
+
+def year_value_points(items: object, what: str, first_year: Optional[int] = None,
+                      last_year: Optional[int] = None) -> Dict[int, float]:
+    """{year: value} from the (key, value) pairs of a dict or a pandas Series: whole years (inside first_year …
+    last_year where given), each once (a Series may repeat an index label: the last of two values was kept without a
+    word, and an endless items() ran without end), values as real_number. ValueError naming `what` otherwise."""
+    out: Dict[int, float] = {}
+    for k, v in items:  # type: ignore[attr-defined]
+        try:  # inf, NaN, 2**1000 and text are not years (OverflowError, ValueError that named neither srb nor tfr)
+            year = int(k)
+            whole = not isinstance(k, (bool, np.bool_)) and float(k) == year
+        except (TypeError, ValueError, OverflowError):
+            whole = False
+        if not whole:
+            raise ValueError(f"{what}: year {k!r} is not a whole year")
+        if not -2 ** 31 <= year < 2 ** 31:  # its digits (2**100000: 30,103) would be the message
+            raise ValueError(f"{what}: a year of {year.bit_length()} bits; expected a year of the projection")
+        if first_year is not None and last_year is not None and not first_year <= year <= last_year:
+            raise ValueError(f"{what}: year {year} is outside the projection horizon {first_year}-{last_year}")
+        if year in out:
+            raise ValueError(f"{what}: year {year} is given twice; expected each year once")
+        out[year] = real_number(v, f"{what}: year {year}")
+    if not out:
+        raise ValueError(f"{what}: no years; expected {{year: value, …}}")
+    return out
+
+
 def name_list(values: Sequence[str], what: str) -> List[str]:
     """A list of names (indicators=): a str is a TypeError, not its characters ('population' meant indicator 'p')."""
     if isinstance(values, str):
         raise TypeError(f"{what}: expected a list of names, got the str {values[:40]!r} (write [{values[:40]!r}])")
-    return list(values)
+    return [text_arg(v, what) for v in values]
 
 
 def check_layout(runs: Sequence[object], what: str) -> None:
@@ -138,6 +194,12 @@ class Results(Mapping[str, "RunResult"]):
             if not isinstance(r, _cohortgis.RunResult):
                 raise TypeError(f"runs: variant {name!r}: expected a cohortgis.RunResult, got {type(r).__name__}")
         check_layout(list(self._runs.values()), "runs: variant")
+        from . import ScenarioSet
+
+        # Checked here: Results(runs, 5) failed in map() and pyramid() with "'int' object has no attribute 'zones'".
+        if scenario_set is not None and not isinstance(scenario_set, ScenarioSet):
+            raise TypeError(f"scenario_set: expected the cohortgis.ScenarioSet the runs came from (or None), got "
+                            f"{type(scenario_set).__name__}")
         self._set = scenario_set
         first = next(iter(self._runs.values()))
         self.years: List[int] = list(first.years)

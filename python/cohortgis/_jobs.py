@@ -59,7 +59,9 @@ def _filter_pairs(value: Optional[Mapping[str, str]], what: str) -> "list[tuple[
         return []
     if not isinstance(value, Mapping):
         raise TypeError(f"{what}: expected a {{column: value}} dict, got {type(value).__name__}")
-    return [(str(k), str(v)) for k, v in value.items()]
+    from ._frames import text_arg
+
+    return [(text_arg(str(k), what), text_arg(str(v), what)) for k, v in value.items()]
 
 
 # --floating's two spellings (cli/main.cpp); the underscore forms as Python users write them.

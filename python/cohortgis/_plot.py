@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from . import _cohortgis
@@ -22,6 +23,11 @@ class Figure:
 
     def data(self, format: str = "png") -> bytes:
         """The image as bytes in ``format`` ('png', 'svg' or 'pdf')."""
+        # Checked here: None reached the renderer as pybind11's "incompatible function arguments" listing.
+        if not isinstance(format, str):
+            raise TypeError(f"format: expected 'png', 'svg' or 'pdf', got {type(format).__name__}")
+        if format not in ("png", "svg", "pdf"):
+            raise ValueError(f"format {format!r}: expected 'png', 'svg' or 'pdf'")
         if format not in self._cache:
             self._cache[format] = self._render(format)
         return self._cache[format]
@@ -32,14 +38,37 @@ class Figure:
     def _repr_svg_(self) -> str:
         return self.data("svg").decode("utf-8")
 
-    def save(self, path: str) -> str:
-        """Writes the figure; the format follows the extension (.png, .svg, .pdf). Returns the path."""
-        ext = str(path).rsplit(".", 1)[-1].lower()
+    def save(self, path: "str | os.PathLike[str]") -> str:
+        """Writes the figure; the format follows the extension (.png, .svg, .pdf). Returns the path.
+
+        The image is rendered before the file is opened, and a file this call created is removed again if writing
+        fails: a render that failed (a title that is not UTF-8, Ctrl-C) left an empty file, or emptied the user's
+        file of that name. A path that exists as anything but a regular file (a FIFO, whose open waited for a reader
+        without end; a device such as /dev/null; a folder) is a ValueError."""
+        import stat
+
+        from . import _path
+
+        text = _path(path, "path")
+        ext = text.rsplit(".", 1)[-1].lower()
         if ext not in ("png", "svg", "pdf"):
-            raise ValueError(f"{path}: expected a .png, .svg or .pdf file name")
-        with open(path, "wb") as f:
-            f.write(self.data(ext))
-        return str(path)
+            raise ValueError(f"{text}: expected a .png, .svg or .pdf file name")
+        try:
+            mode = os.stat(text).st_mode
+        except FileNotFoundError:
+            mode = None
+        if mode is not None and not stat.S_ISREG(mode):
+            raise ValueError(f"{text}: not a regular file (a folder, FIFO or device); expected a .{ext} file to write")
+        image = self.data(ext)
+        created = mode is None
+        try:
+            with open(text, "wb") as f:
+                f.write(image)
+        except BaseException:
+            if created and os.path.isfile(text):
+                os.remove(text)
+            raise
+        return text
 
     def draw(self, ax: "matplotlib.axes.Axes") -> "matplotlib.axes.Axes":  # noqa: F821
         """Draws the figure into a matplotlib Axes (e.g. one panel of ``plt.subplots``): the PNG rendering shown with
@@ -60,6 +89,21 @@ class Figure:
         self.ax = ax
         return ax
 
+    # copy.copy / copy.deepcopy as before pickling was refused (the copy module tries these before __reduce_ex__).
+    def __copy__(self) -> "Figure":
+        from ._frames import copy_instance  # _frames imports this module
+        return copy_instance(self)
+
+    def __deepcopy__(self, memo: dict) -> "Figure":
+        from ._frames import copy_instance
+        return copy_instance(self, memo)
+
+    # Refused with the reason (pickle said "Can't pickle local object 'pyramid.<locals>.render'", an AttributeError):
+    # a figure renders on demand through the C++ renderer, which pickle cannot carry.
+    def __reduce_ex__(self, protocol: object) -> object:
+        raise TypeError("cannot pickle cohortgis.Figure: it renders each format on demand from C++ state that pickle "
+                        "cannot carry; pickle its image instead (fig.data('png'), 'svg' or 'pdf': bytes) or save() it")
+
     def __repr__(self) -> str:
         return f"<cohortgis.Figure {self.title!r}>"
 
@@ -79,6 +123,13 @@ def choropleth(zones, values: Sequence[float], labels: Sequence[str], title: str
     ``ax``: a matplotlib Axes to draw it into (Figure.draw)."""
     if zones.crs is None:
         raise ValueError("zones: the GeoDataFrame has no CRS")
+    from ._frames import text_arg  # _frames imports this module
+
+    # Text checked before the first render (the C++ renderer's answer was pybind11's argument listing).
+    for what, value in (("title", title), ("subtitle", subtitle), ("legend_title", legend_title),
+                        ("source_note", source_note), ("method", method)):
+        text_arg(value, what)
+    labels = [text_arg(v, "labels") for v in labels]
     ids = [str(i) for i in zones.index]
     wkt = list(zones.geometry.to_wkt())
     crs = zones.crs.to_wkt()
@@ -102,6 +153,12 @@ def pyramid(stacked: Sequence[Series3], outline: Sequence[Series3], age_labels: 
             width_px: int = 900, height_px: int = 900, ax=None) -> Figure:
     """Population pyramid: ``stacked`` [(name, female, male)] bars, ``outline`` series as outlines. ``ax``: a
     matplotlib Axes to draw it into (Figure.draw)."""
+    from ._frames import text_arg
+
+    text_arg(title, "title")
+    age_labels = [text_arg(v, "age_labels") for v in age_labels]
+    for n, _, _ in list(stacked) + list(outline):
+        text_arg(n, "series name")
     total = max((max(list(f) + list(m) + [0.0]) for _, f, m in list(stacked) + list(outline)), default=0.0)
     divisor, label = (1000.0, "thousand persons") if total >= 10000 else (1.0, "persons")
     st = [(n, [float(x) for x in f], [float(x) for x in m]) for n, f, m in stacked]
@@ -116,7 +173,11 @@ def pyramid(stacked: Sequence[Series3], outline: Sequence[Series3], age_labels: 
 def lines(series: Sequence[Series3], title: str = "", x_label: str = "", y_label: str = "",
           width_px: int = 900, height_px: int = 600, ax=None) -> Figure:
     """Lines over x, one per (name, x, y) series. ``ax``: a matplotlib Axes to draw it into (Figure.draw)."""
-    ss = [(n, [float(v) for v in x], [float(v) for v in y]) for n, x, y in series]
+    from ._frames import text_arg
+
+    for what, value in (("title", title), ("x_label", x_label), ("y_label", y_label)):
+        text_arg(value, what)
+    ss = [(text_arg(n, "series name"), [float(v) for v in x], [float(v) for v in y]) for n, x, y in series]
 
     def render(fmt: str) -> bytes:
         return _cohortgis.render_lines(ss, title, x_label, y_label, width_px, height_px, fmt)

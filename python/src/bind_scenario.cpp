@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "arguments.hpp"
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/projection.hpp"
@@ -180,6 +181,12 @@ void check_pickle_state(const py::tuple& s, std::size_t fields, const char* what
                      std::to_string(fields) + " (a state of another cohortgis version?)");
 }
 
+// A list of rates (GroupTransition.rate_per_year, zone_multiplier, NewbornRule.zone_share) through numbers_of:
+// pybind11's list of float took a NumPy complex number's real part with only a ComplexWarning.
+std::vector<double> rates_of(const py::object& value, const std::string& what) {
+  return from_numpy(numbers_of(value, what));
+}
+
 }  // namespace
 
 void bind_scenario(py::module_& m) {
@@ -187,15 +194,22 @@ void bind_scenario(py::module_& m) {
                               "Annual transition rates between two groups of the same zone (engine GroupTransition):\n"
                               "X = z · rate_per_year[sex][age] · zone_multiplier[zone] · P_from.")
       .def(py::init<>())
-      .def(py::init([](int from_group, int to_group, std::vector<double> rate, std::vector<double> mult) {
-             return GroupTransition{from_group, to_group, std::move(rate), std::move(mult)};
+      .def(py::init([](int from_group, int to_group, const py::object& rate, const py::object& mult) {
+             return GroupTransition{from_group, to_group, rates_of(rate, "rate_per_year"),
+                                    rates_of(mult, "zone_multiplier")};
            }),
            py::arg("from_group"), py::arg("to_group"), py::arg("rate_per_year"),
-           py::arg("zone_multiplier") = std::vector<double>{})
+           py::arg("zone_multiplier") = py::list())
       .def_readwrite("from_group", &GroupTransition::from_group, "index into Scenario.group_names")
       .def_readwrite("to_group", &GroupTransition::to_group, "index into Scenario.group_names")
-      .def_readwrite("rate_per_year", &GroupTransition::rate_per_year, "[sex][age] per person per year")
-      .def_readwrite("zone_multiplier", &GroupTransition::zone_multiplier, "[zone]; empty: 1")
+      .def_property(
+          "rate_per_year", [](const GroupTransition& t) { return t.rate_per_year; },
+          [](GroupTransition& t, const py::object& v) { t.rate_per_year = rates_of(v, "rate_per_year"); },
+          "[sex][age] per person per year")
+      .def_property(
+          "zone_multiplier", [](const GroupTransition& t) { return t.zone_multiplier; },
+          [](GroupTransition& t, const py::object& v) { t.zone_multiplier = rates_of(v, "zone_multiplier"); },
+          "[zone]; empty: 1")
       // Plain data: pickles (multiprocessing, a cache on disk) and copies field by field.
       .def(py::pickle(
           [](const GroupTransition& t) {
@@ -203,8 +217,10 @@ void bind_scenario(py::module_& m) {
           },
           [](const py::tuple& s) {
             check_pickle_state(s, 4, "GroupTransition");
-            return GroupTransition{s[0].cast<int>(), s[1].cast<int>(), s[2].cast<std::vector<double>>(),
-                                   s[3].cast<std::vector<double>>()};
+            const char* what = "GroupTransition";
+            return GroupTransition{state_item<int>(s, 0, what, "from_group"), state_item<int>(s, 1, what, "to_group"),
+                                   state_item<std::vector<double>>(s, 2, what, "rate_per_year"),
+                                   state_item<std::vector<double>>(s, 3, what, "zone_multiplier")};
           }))
       .def("__repr__", [](const GroupTransition& t) {
         return "<cohortgis.GroupTransition " + std::to_string(t.from_group) + " -> " + std::to_string(t.to_group) +
@@ -216,20 +232,28 @@ void bind_scenario(py::module_& m) {
 
   py::class_<NewbornRule>(m, "NewbornRule", "A share of one group's births assigned to another group.")
       .def(py::init<>())
-      .def(py::init([](int mother, int child, double share) {
-             return NewbornRule{mother, child, share, {}};
+      .def(py::init([](int mother, int child, const py::object& share) {
+             return NewbornRule{mother, child, real_of(share, "share"), {}};
            }),
            py::arg("mother_group"), py::arg("child_group"), py::arg("share"))
       .def_readwrite("mother_group", &NewbornRule::mother_group, "index into Scenario.group_names")
       .def_readwrite("child_group", &NewbornRule::child_group, "index into Scenario.group_names")
-      .def_readwrite("share", &NewbornRule::share, "share of the mother group's births (both sexes), 0 to 1")
-      .def_readwrite("zone_share", &NewbornRule::zone_share, "[zone] shares; overrides share when not empty")
+      .def_property(
+          "share", [](const NewbornRule& r) { return r.share; },
+          [](NewbornRule& r, const py::object& v) { r.share = real_of(v, "share"); },
+          "share of the mother group's births (both sexes), 0 to 1")
+      .def_property(
+          "zone_share", [](const NewbornRule& r) { return r.zone_share; },
+          [](NewbornRule& r, const py::object& v) { r.zone_share = rates_of(v, "zone_share"); },
+          "[zone] shares; overrides share when not empty")
       .def(py::pickle(
           [](const NewbornRule& r) { return py::make_tuple(r.mother_group, r.child_group, r.share, r.zone_share); },
           [](const py::tuple& s) {
             check_pickle_state(s, 4, "NewbornRule");
-            return NewbornRule{s[0].cast<int>(), s[1].cast<int>(), s[2].cast<double>(),
-                               s[3].cast<std::vector<double>>()};
+            const char* what = "NewbornRule";
+            return NewbornRule{state_item<int>(s, 0, what, "mother_group"), state_item<int>(s, 1, what, "child_group"),
+                               state_item<double>(s, 2, what, "share"),
+                               state_item<std::vector<double>>(s, 3, what, "zone_share")};
           }))
       .def("__repr__", [](const NewbornRule& r) {
         return "<cohortgis.NewbornRule mother group " + std::to_string(r.mother_group) + " -> child group " +
@@ -240,19 +264,24 @@ void bind_scenario(py::module_& m) {
       });
 
   py::class_<OdFlow>(m, "OdFlow", "Origin–destination migration rate between two zones (indexes), per year.")
-      .def(py::init([](int o, int d, double rate, int group) {
-             return OdFlow{o, d, group, rate};
+      .def(py::init([](int o, int d, const py::object& rate, int group) {
+             return OdFlow{o, d, group, real_of(rate, "rate_per_year")};
            }),
            py::arg("origin"), py::arg("destination"), py::arg("rate_per_year"), py::arg("group") = -1)
       .def_readwrite("origin", &OdFlow::origin, "index into Scenario.zone_ids")
       .def_readwrite("destination", &OdFlow::destination, "index into Scenario.zone_ids")
       .def_readwrite("group", &OdFlow::group, "index into Scenario.group_names; -1: every group")
-      .def_readwrite("rate_per_year", &OdFlow::rate_per_year,
-                     "migrants per person of the origin per year (at profile 1)")
+      .def_property(
+          "rate_per_year", [](const OdFlow& f) { return f.rate_per_year; },
+          [](OdFlow& f, const py::object& v) { f.rate_per_year = real_of(v, "rate_per_year"); },
+          "migrants per person of the origin per year (at profile 1)")
       .def(py::pickle([](const OdFlow& f) { return py::make_tuple(f.origin, f.destination, f.rate_per_year, f.group); },
                       [](const py::tuple& s) {
                         check_pickle_state(s, 4, "OdFlow");
-                        return OdFlow{s[0].cast<int>(), s[1].cast<int>(), s[3].cast<int>(), s[2].cast<double>()};
+                        const char* what = "OdFlow";
+                        return OdFlow{state_item<int>(s, 0, what, "origin"), state_item<int>(s, 1, what, "destination"),
+                                      state_item<int>(s, 3, what, "group"),
+                                      state_item<double>(s, 2, what, "rate_per_year")};
                       }))
       .def("__repr__", [](const OdFlow& f) {
         return "<cohortgis.OdFlow " + std::to_string(f.origin) + " -> " + std::to_string(f.destination) +
@@ -272,7 +301,9 @@ void bind_scenario(py::module_& m) {
       .def(py::init<>())
       .def_property(
           "mortality_kind", [](const StepSchedules& s) { return name_of(s.mortality_kind); },
-          [](StepSchedules& s, const std::string& k) { s.mortality_kind = mortality_kind_of(k); },
+          [](StepSchedules& s, const py::object& k) {
+            s.mortality_kind = mortality_kind_of(text_of(k, "mortality_kind"));
+          },
           "'death_rates' (mx), 'person_years' (Lx) or 'survival_ratios'")
       .COHORTGIS_ARRAY(mortality,
                        "[zone][group][sex][life-table row]: mx (or Lx, or S by age); rows 0, 1-4, 5-9, … "
@@ -303,9 +334,11 @@ void bind_scenario(py::module_& m) {
             for (const ExternalPair& p : s.external_pairs) out.emplace_back(p.from, p.to, p.persons);
             return out;
           },
-          [](StepSchedules& s, const std::vector<std::tuple<std::size_t, std::size_t, double>>& v) {
+          [](StepSchedules& s, const py::object& v) {
             std::vector<ExternalPair> pairs;
-            for (const auto& [from, to, persons] : v) pairs.push_back({from, to, persons});
+            for (const auto& [from, to, persons] : value_of<std::vector<std::tuple<std::size_t, std::size_t, double>>>(
+                     v, "external_pairs", "a list of (from_cell, to_cell, persons): two ints >= 0 and a number"))
+              pairs.push_back({from, to, persons});
             s.external_pairs = std::move(pairs);
           },
           "[(from_cell, to_cell, persons)]: parts of external_out (at from_cell) and external_in (at to_cell) that "
@@ -313,8 +346,19 @@ void bind_scenario(py::module_& m) {
           "one flow, as a scenario file's OD counts, OD rates by cell and relocations are (cells: flat indexes\n"
           "[zone][group][sex][age]). Under flow_policy 'conserve' a pair arrives scaled as its origin cell's\n"
           "out-flows (docs/ccmpp.md B2); unpaired, external_in arrives whole. Checked when a run starts")
-      .def_readwrite("transitions", &StepSchedules::transitions, "list of GroupTransition")
-      .def_readwrite("newborn_rules", &StepSchedules::newborn_rules, "list of NewbornRule")
+      .def_property(
+          "transitions", [](const StepSchedules& s) { return s.transitions; },
+          [](StepSchedules& s, const py::object& v) {
+            s.transitions =
+                value_of<std::vector<GroupTransition>>(v, "transitions", "a list of cohortgis.GroupTransition");
+          },
+          "list of GroupTransition")
+      .def_property(
+          "newborn_rules", [](const StepSchedules& s) { return s.newborn_rules; },
+          [](StepSchedules& s, const py::object& v) {
+            s.newborn_rules = value_of<std::vector<NewbornRule>>(v, "newborn_rules", "a list of cohortgis.NewbornRule");
+          },
+          "list of NewbornRule")
       .def_property_readonly(
           "od_flows", [](const StepSchedules& s) { return s.od ? s.od->flows() : std::vector<OdFlow>{}; },
           "the origin–destination flows (list of OdFlow), sorted by destination then origin (the order the engine "
@@ -323,6 +367,10 @@ void bind_scenario(py::module_& m) {
           "set_od",
           [](StepSchedules& s, std::vector<OdFlow> flows, int zones, int groups, int n_ages,
              const py::object& profile) {
+            // A negative count was std::length_error's "cannot create std::vector larger than max_size()".
+            if (zones < 1 || groups < 1 || n_ages < 1)
+              throw InputError("set_od: zones " + std::to_string(zones) + ", groups " + std::to_string(groups) +
+                               ", n_ages " + std::to_string(n_ages) + "; expected at least 1 of each");
             s.od = flows.empty()
                        ? nullptr
                        : std::make_shared<const OdMigration>(
@@ -376,12 +424,13 @@ void bind_scenario(py::module_& m) {
 #undef COHORTGIS_ARRAY
 
 // A Scenario member as a property whose setter refuses while run() projects the scenario (check_not_running).
-#define COHORTGIS_FIELD(field, ...)                      \
-  def_property(                                          \
-      #field, [](const Scenario& s) { return s.field; }, \
-      [](Scenario& s, decltype(Scenario::field) v) {     \
-        check_not_running(s);                            \
-        s.field = std::move(v);                          \
+#define COHORTGIS_FIELD(field, ...)                                     \
+  def_property(                                                         \
+      #field, [](const Scenario& s) { return s.field; },                \
+      [](Scenario& s, const py::object& v) {                            \
+        auto value = field_value<decltype(Scenario::field)>(v, #field); \
+        check_not_running(s);                                           \
+        s.field = std::move(value);                                     \
       } __VA_OPT__(, ) __VA_ARGS__)
   py::class_<Scenario>(m, "Scenario",
                        "One projection: zones, groups, age grid, base population and per-step schedules\n"
@@ -442,8 +491,10 @@ void bind_scenario(py::module_& m) {
           "the zones' English names ('' where none)")
       .def(
           "set_zones",
-          [](Scenario& s, const std::vector<std::string>& ids, const std::vector<std::string>& names,
-             const std::vector<std::string>& names_en) {
+          [](Scenario& s, const py::object& zone_ids, const py::object& zone_names, const py::object& zone_names_en) {
+            const std::vector<std::string> ids = texts_of(zone_ids, "zone ids"),
+                                           names = texts_of(zone_names, "zone names"),
+                                           names_en = texts_of(zone_names_en, "zone English names");
             check_not_running(s);
             if ((!names.empty() && names.size() != ids.size()) || (!names_en.empty() && names_en.size() != ids.size()))
               throw InputError("zones: " + std::to_string(ids.size()) + " ids but " + std::to_string(names.size()) +
@@ -452,8 +503,7 @@ void bind_scenario(py::module_& m) {
             for (std::size_t i = 0; i < ids.size(); ++i)
               s.zones.push_back({ids[i], names.empty() ? "" : names[i], names_en.empty() ? "" : names_en[i]});
           },
-          py::arg("ids"), py::arg("names") = std::vector<std::string>{},
-          py::arg("names_en") = std::vector<std::string>{},
+          py::arg("ids"), py::arg("names") = py::list(), py::arg("names_en") = py::list(),
           "Replaces the zones: ids (the engine's zone order), local and English names (empty lists: none; else one\n"
           "per id). Set base_population and the schedules to the new number of zones after it.")
       .COHORTGIS_FIELD(group_names, "population groups (e.g. registered, floating), in the engine's order")
@@ -504,10 +554,11 @@ void bind_scenario(py::module_& m) {
             }
             return out;
           },
-          [](Scenario& s, const std::vector<std::pair<std::string, std::vector<std::string>>>& v) {
+          [](Scenario& s, const py::object& value) {
             check_not_running(s);
             std::vector<ZoneAggregate> out;
-            for (const auto& [name, ids] : v) {
+            for (const auto& [name, ids] : value_of<std::vector<std::pair<std::string, std::vector<std::string>>>>(
+                     value, "aggregates", "a list of (name, [zone ids]) in text (str in UTF-8)")) {
               ZoneAggregate a{name, {}};
               std::vector<bool> listed(s.zones.size(), false);
               for (const auto& id : ids) {
@@ -531,25 +582,27 @@ void bind_scenario(py::module_& m) {
             for (const auto& p : s.plan_periods) out.emplace_back(p.first_year, p.last_year, p.plan);
             return out;
           },
-          [](Scenario& s, const std::vector<std::tuple<int, int, std::string>>& v) {
+          [](Scenario& s, const py::object& v) {
             check_not_running(s);
+            const auto periods = value_of<std::vector<std::tuple<int, int, std::string>>>(
+                v, "plan_periods", "a list of (first_year, last_year, plan): two ints and a str in UTF-8");
             s.plan_periods.clear();
-            for (const auto& [a, b, plan] : v) s.plan_periods.push_back({a, b, plan});
+            for (const auto& [a, b, plan] : periods) s.plan_periods.push_back({a, b, plan});
           },
           "[(first_year, last_year, plan)]")
       .def_property(
           "migration_timing",
           [](const Scenario& s) { return std::string(s.migration_timing == MigrationTiming::even ? "even" : "end"); },
-          [](Scenario& s, const std::string& v) {
+          [](Scenario& s, const py::object& v) {
             check_not_running(s);
-            s.migration_timing = timing_of(v);
+            s.migration_timing = timing_of(text_of(v, "migration_timing"));
           },
           "'even' or 'end'")
       .def_property(
           "flow_policy", [](const Scenario& s) { return name_of(s.flow_policy); },
-          [](Scenario& s, const std::string& v) {
+          [](Scenario& s, const py::object& v) {
             check_not_running(s);
-            s.flow_policy = flow_policy_of(v);
+            s.flow_policy = flow_policy_of(text_of(v, "flow_policy"));
           },
           "'conserve', 'wpp' or 'error'")
       // Copies out (a reference into the vector would change the scenario behind run()'s back, and dangle once the
@@ -579,8 +632,8 @@ void bind_scenario(py::module_& m) {
           "relocations, quotas or gravity flows computed from each step's start population")
       .def(
           "set_tfr_path",
-          [](Scenario& s, const std::map<int, double>& points) {
-            const scenarios::YearPath path = year_path(points, 0.0, 10.0, "tfr");
+          [](Scenario& s, const py::object& points) {
+            const scenarios::YearPath path = year_path(year_points_of(points, "tfr"), 0.0, 10.0, "tfr");
             const int z = s.grid.width_years;
             each_fertility_schedule(s, [&](std::span<const double> f, int y0, int y1) {
               return scenarios::rescale_to_tfr(f, z, path.mean_over_years(y0, y1));
@@ -591,8 +644,8 @@ void bind_scenario(py::module_& m) {
           "outside; a step covering years t+1 … t+z uses the path's mean over them (as `fertility.tfr` in a file).")
       .def(
           "set_mean_age_path",
-          [](Scenario& s, const std::map<int, double>& points) {
-            const scenarios::YearPath path = year_path(points, 15.0, 45.0, "mean_age");
+          [](Scenario& s, const py::object& points) {
+            const scenarios::YearPath path = year_path(year_points_of(points, "mean_age"), 15.0, 45.0, "mean_age");
             const int z = s.grid.width_years;
             each_fertility_schedule(s, [&](std::span<const double> f, int y0, int y1) {
               return scenarios::shift_schedule(
@@ -602,8 +655,8 @@ void bind_scenario(py::module_& m) {
           py::arg("points"), "Shifts the fertility schedules to a mean age at childbearing path {year: age}.")
       .def(
           "set_srb_path",
-          [](Scenario& s, const std::map<int, double>& points) {
-            const scenarios::YearPath path = year_path(points, 90.0, 130.0, "srb");
+          [](Scenario& s, const py::object& points) {
+            const scenarios::YearPath path = year_path(year_points_of(points, "srb"), 90.0, 130.0, "srb");
             per_step_schedules(s);
             for (int k = 0; k < s.steps; ++k) {
               const int y0 = s.base_year + k * s.grid.width_years + 1, y1 = s.base_year + (k + 1) * s.grid.width_years;

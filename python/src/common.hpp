@@ -108,6 +108,10 @@ inline py::array_t<double> to_numpy(const std::vector<double>& v) {
   return a;
 }
 
+// Whether every byte of `a` can be read: false for a NumPy memmap whose file was truncated underneath (reading it
+// raised SIGBUS). With the GIL held (python/src/readable.cpp).
+bool readable(const py::array& a);
+
 // `value` (an array or any array-like) as float64 in C order. Only numbers convert: forcecast alone takes datetimes
 // as seconds since 1970, complex numbers without their imaginary part, booleans as 0/1 and strings by their text,
 // silently; those are a TypeError naming `what`.
@@ -115,10 +119,26 @@ inline DoubleArray numbers_of(const py::object& value, const std::string& what) 
   // ensure() clears NumPy's error on failure (a ragged list, objects that are not numbers): raise one naming `what`.
   const py::array a = py::array::ensure(value);
   if (!a) throw py::type_error(what + ": not an array of numbers");
+  if (!readable(a))
+    throw py::value_error(what +
+                          ": the array's memory cannot be read (a memory-mapped file truncated after it was "
+                          "mapped?); expected an array whose data can be read");
   const char k = a.dtype().kind();
   if (k != 'f' && k != 'i' && k != 'u' && k != 'O')
     throw py::type_error(what + ": an array of dtype " + py::str(a.dtype()).cast<std::string>() +
                          "; expected numbers (a float or integer dtype)");
+  if (k == 'O') {
+    // NumPy converts each object with float(): a NumPy complex number gave its real part with only a ComplexWarning,
+    // True gave 1. Read through .flat (no copy of a broadcast view).
+    const py::module_ numpy = py::module_::import("numpy");
+    const py::object complex_type = numpy.attr("complexfloating"), bool_type = numpy.attr("bool_");
+    for (const py::handle item : a.attr("flat")) {
+      if (PyComplex_Check(item.ptr()) || PyBool_Check(item.ptr()) || py::isinstance(item, complex_type) ||
+          py::isinstance(item, bool_type))
+        throw py::type_error(what + ": an array holding " + py::repr(item).cast<std::string>() + " (" +
+                             Py_TYPE(item.ptr())->tp_name + "); expected real numbers");
+    }
+  }
   DoubleArray d = DoubleArray::ensure(a);
   if (!d && k == 'O') throw py::type_error(what + ": an array of objects that are not all numbers; expected numbers");
   // Numbers that could not be copied: a broadcast view of 2^41 values was "objects that are not all numbers".

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: Apache-2.0
+// Python arguments converted with messages that name the field and say what it takes (python/src/bind_scenario.cpp):
+// pybind11's own answer to a value it cannot convert was its "incompatible function arguments" listing, or
+// RuntimeError "Unable to cast Python instance to C++ type", and its dict conversion walked the dict with borrowed
+// items that a key's __index__ could free.
+#pragma once
+
+#include <map>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "cohortgis/engine/projection.hpp"
+#include "cohortgis/engine/types.hpp"
+#include "common.hpp"
+
+namespace cohortgis::python {
+
+// A str argument as UTF-8 text, with a message naming `what`: pybind11's own answer to a str holding lone surrogates
+// (os.fsdecode of bytes that are not UTF-8, '\udcff') or to another type was its "incompatible function arguments"
+// listing, which names neither the field nor the reason.
+inline std::string text_of(const py::handle& value, const std::string& what) {
+  if (!PyUnicode_Check(value.ptr()))
+    throw py::type_error(what + ": expected a str, got " + std::string(Py_TYPE(value.ptr())->tp_name));
+  Py_ssize_t size = 0;
+  const char* utf8 = PyUnicode_AsUTF8AndSize(value.ptr(), &size);
+  if (utf8 == nullptr) {
+    PyErr_Clear();
+    std::string shown = py::repr(value).cast<std::string>();  // repr escapes the surrogates
+    if (shown.size() > 60) shown = shown.substr(0, 60) + "…";
+    throw py::value_error(what + ": " + shown +
+                          " is not UTF-8 text (it holds a lone surrogate, as os.fsdecode makes of bytes that are not "
+                          "UTF-8); expected text in UTF-8");
+  }
+  return {utf8, static_cast<std::size_t>(size)};
+}
+
+// A list (any sequence but a str or bytes) of str, each as text_of; `what` and the index name a bad one.
+inline std::vector<std::string> texts_of(const py::handle& value, const std::string& what) {
+  if (PyUnicode_Check(value.ptr()) || PyBytes_Check(value.ptr()) || !PySequence_Check(value.ptr()))
+    throw py::type_error(what + ": expected a list of str, got " + std::string(Py_TYPE(value.ptr())->tp_name));
+  const py::sequence seq = py::reinterpret_borrow<py::sequence>(value);
+  std::vector<std::string> out;
+  for (std::size_t k = 0; k < seq.size(); ++k) out.push_back(text_of(seq[k], what + " " + std::to_string(k)));
+  return out;
+}
+
+// `v` as T, or a TypeError naming `what` and saying what it takes (`expected`): pybind11's own answer was its
+// "incompatible function arguments" listing (a cast_error, or a reference_cast_error for None in a list of objects).
+template <class T>
+inline T value_of(const py::handle& v, const std::string& what, const std::string& expected) {
+  try {
+    return v.cast<T>();
+  } catch (const py::cast_error&) {
+  } catch (const py::reference_cast_error&) {
+  }
+  throw py::type_error(what + ": a " + std::string(Py_TYPE(v.ptr())->tp_name) + " that does not convert; expected " +
+                       expected);
+}
+
+// A real number (a rate, a share): float() of a complex number, NumPy's too (a subclass of complex), is its real part
+// with only a ComplexWarning, of True 1; those are a TypeError naming `what`.
+inline double real_of(const py::handle& v, const std::string& what) {
+  if (PyComplex_Check(v.ptr()) || PyBool_Check(v.ptr()))
+    throw py::type_error(what + ": " + py::repr(v).cast<std::string>().substr(0, 60) + " is not a real number");
+  return value_of<double>(v, what, "a real number");
+}
+
+// A value assigned to a Scenario field, converted with a message naming the field (COHORTGIS_FIELD): text as
+// text_of, a number past int or a value of another type a TypeError saying what the field takes.
+template <class T>
+inline T field_value(const py::handle& v, const std::string& what) {
+  if constexpr (std::is_same_v<T, std::string>) {
+    return text_of(v, what);
+  } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+    return texts_of(v, what);
+  } else {
+    static_assert(std::is_same_v<T, int> || std::is_same_v<T, std::vector<StepSchedules>>, "a new field type");
+    return value_of<T>(
+        v, what,
+        std::is_same_v<T, int> ? "an int from -2147483648 to 2147483647" : "a list of cohortgis.StepSchedules");
+  }
+}
+
+// Field k of a pickle state as T: of another type or out of range (a damaged or hand-made state) a ValueError naming
+// it, as RunResult's (bind_run.cpp state_field); pybind11's cast error was RuntimeError "Unable to cast Python
+// instance to C++ type".
+template <class T>
+inline T state_item(const py::tuple& s, std::size_t k, const char* what, const char* field) {
+  try {
+    return s[k].cast<T>();
+  } catch (const py::cast_error&) {
+    throw InputError(std::string(what) + " pickle: field '" + field + "' is a " + Py_TYPE(s[k].ptr())->tp_name +
+                     " of the wrong type or out of range; expected a state of " + what + ".__reduce__");
+  }
+}
+
+// The {year: value} dict of set_*_path, read from a list of its items: pybind11's dict conversion walked the dict
+// itself with borrowed items, so a key whose __index__ emptied it made the value read freed memory. Years are ints (or
+// have __index__), values numbers; anything else a TypeError naming `what`.
+inline std::map<int, double> year_points_of(const py::handle& points, const std::string& what) {
+  if (!PyDict_Check(points.ptr()))
+    throw py::type_error(what + ": expected a {year: value} dict, got " + std::string(Py_TYPE(points.ptr())->tp_name));
+  const auto items = py::reinterpret_steal<py::list>(PyDict_Items(points.ptr()));
+  if (!items) throw py::error_already_set();
+  std::map<int, double> out;
+  for (const py::handle item : items) {
+    const auto pair = py::reinterpret_borrow<py::tuple>(item);
+    int year = 0;
+    double value = 0.0;
+    try {
+      year = pair[0].cast<int>();
+    } catch (const py::cast_error&) {
+      throw py::type_error(what + ": year " + py::repr(pair[0]).cast<std::string>().substr(0, 60) +
+                           ": expected a whole year (an int)");
+    }
+    // float() of a complex number (NumPy's too: a subclass of complex) is its real part, of True 1.
+    if (PyComplex_Check(pair[1].ptr()) || PyBool_Check(pair[1].ptr()))
+      throw py::type_error(what + ": year " + std::to_string(year) + ": " +
+                           py::repr(pair[1]).cast<std::string>().substr(0, 60) + " is not a real number");
+    try {
+      value = pair[1].cast<double>();
+    } catch (const py::cast_error&) {
+      throw py::type_error(what + ": year " + std::to_string(year) + ": " +
+                           py::repr(pair[1]).cast<std::string>().substr(0, 60) + " is not a number");
+    }
+    out[year] = value;
+  }
+  return out;
+}
+
+}  // namespace cohortgis::python
