@@ -38,8 +38,8 @@ E = R.Expected()
 for variant, rule, region in (("baseline", "cd", "n"), ("ak-west", "ak", "w")):
     P = {s: pop[s].copy() for s in R.SEXES}
     for y in years:
-        S = {s: R.lt_abridged(mx[y][s], s, axmethod="un" if mutant and not difference else "pas", a0rule=rule, region=region)["Sx"]
-             for s in R.SEXES}
+        axmethod = "un" if mutant and not difference else "pas"
+        S = {s: R.lt_abridged(mx[y][s], s, axmethod=axmethod, a0rule=rule, region=region)["Sx"] for s in R.SEXES}
         F = np.array([asfr[y][asfr_ages.index(a)] if a in asfr_ages else 0.0 for a in ages])
         P, _, _, _ = R.ccmpp_step(P, S, F, srb[y], mig[y], z, timing[y])
         E.add(variant, y + z, P, z)

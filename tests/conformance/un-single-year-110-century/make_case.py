@@ -24,7 +24,8 @@ rate_years = (2020, 2060)
 rate = {2020: {"female": 0.004 * np.exp(-((ages - 27) / 8.0) ** 2), "male": 0.005 * np.exp(-((ages - 29) / 8.0) ** 2)},
         2060: {"female": -0.002 * np.exp(-((ages - 30) / 10.0) ** 2), "male": np.zeros(w + 1)}}
 shape = np.exp(-0.012 * all_ages) * (1 + 0.08 * np.sin(all_ages / 6.0))
-pop130 = {"female": np.where(all_ages <= 112, 3.5e4 * shape, 0.0), "male": np.where(all_ages <= 108, 3.6e4 * shape, 0.0)}
+pop130 = {"female": np.where(all_ages <= 112, 3.5e4 * shape, 0.0),
+          "male": np.where(all_ages <= 108, 3.6e4 * shape, 0.0)}
 pop = {s: np.concatenate([pop130[s][:w], [pop130[s][w:].sum()]]) for s in R.SEXES}
 
 

@@ -24,7 +24,8 @@ for y, k in zip(mx_years, (9.0, 8.4)):
         mx[y][s][0] *= k
 rule = "ak" if mutant else "cd"
 shape = np.exp(-0.02 * all_ages) * (1 + 0.2 * np.sin(all_ages / 9.0))
-pop130 = {"female": np.where(all_ages <= 103, 1.2e4 * shape, 0.0), "male": np.where(all_ages <= 99, 1.25e4 * shape, 0.0)}
+pop130 = {"female": np.where(all_ages <= 103, 1.2e4 * shape, 0.0),
+          "male": np.where(all_ages <= 99, 1.25e4 * shape, 0.0)}
 pop = {s: np.concatenate([pop130[s][:w], [pop130[s][w:].sum()]]) for s in R.SEXES}
 fa = np.arange(15, 50)
 asfr = 0.2 * np.exp(-((fa - 26.0) / 6.0) ** 2)
