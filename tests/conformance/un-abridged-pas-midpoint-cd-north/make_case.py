@@ -1,8 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Writes the case's tables and expected.csv (../outside8_reference.py; see README.md). `--mutant DIR`: the same
-inputs with the life tables made by lt_abridged(axmethod = "un") (Greville) instead of "pas". `--difference DIR`: the
-case with rates rising to 0.92 / 1.19 at 125-129 (plateau 1 instead of 0.3), whose oldest groups take cohortgis's
-documented constant-hazard nax where 2.5 m > 1 (scenarios/README.md): `run_case.py --case DIR` shows the difference."""
+inputs with the life tables made by lt_abridged(axmethod = "un") (Greville) instead of "pas". The same inputs with
+rates past 0.4 (plateau 1 instead of 0.3) are ../un-abridged-pas-midpoint-high-rates."""
 import os
 import sys
 
@@ -12,11 +11,8 @@ import numpy as np  # noqa: E402
 
 import outside8_reference as R  # noqa: E402
 
-difference = "--difference" in sys.argv
-if difference:
-    sys.argv[sys.argv.index("--difference")] = "--mutant"  # the same folder handling: inputs written there
 out, mutant = R.case_folder(sys.argv, here)
-plateau = 1.0 if difference else 0.3
+plateau = 0.3
 z, years = 5, (2020, 2025, 2030)
 ages = np.arange(0, 131, z)
 level = {2020: 1.0, 2025: 0.92, 2030: 0.85}
@@ -38,18 +34,15 @@ E = R.Expected()
 for variant, rule, region in (("baseline", "cd", "n"), ("ak-west", "ak", "w")):
     P = {s: pop[s].copy() for s in R.SEXES}
     for y in years:
-        axmethod = "un" if mutant and not difference else "pas"
+        axmethod = "un" if mutant else "pas"
         S = {s: R.lt_abridged(mx[y][s], s, axmethod=axmethod, a0rule=rule, region=region)["Sx"] for s in R.SEXES}
         F = np.array([asfr[y][asfr_ages.index(a)] if a in asfr_ages else 0.0 for a in ages])
         P, _, _, _ = R.ccmpp_step(P, S, F, srb[y], mig[y], z, timing[y])
         E.add(variant, y + z, P, z)
 E.write(out)
-if mutant and not difference:
+if mutant:
     R.copy_inputs(here, out)
 else:
-    if difference:
-        R.copy_inputs(here, out)
-        os.chdir(out)
     R.write_csv("pop_count_age_sex_base.csv", ["time_start", "sex", "age_start", "value"],
                 R.long_rows([2020], pop, ages))
     R.write_csv("life_table_age_sex.csv", ["time_start", "sex", "age_start", "indicator", "value"],
