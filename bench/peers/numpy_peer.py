@@ -89,11 +89,9 @@ def life_table(mx):
     a = np.full_like(m, 0.5)
     a[..., 0] = a0
     q = m / (1.0 + (1.0 - a) * m)
-    over = q > 1.0  # constant-hazard fallback (DemoTools), as the engine does
+    over = q > 1.0  # DemoTools lt_id_ma_q, as the engine does: the constant-hazard q, the row's ax kept
     if over.any():
-        ch = np.where(m < 1e-4, 0.5 - m / 12.0, 1.0 + 1.0 / m + 1.0 / np.expm1(-m))
         q = np.where(over, -np.expm1(-m), q)
-        a = np.where(over, ch, a)
     l = np.cumprod(np.concatenate([np.full(m.shape[:-1] + (1,), RADIX), 1.0 - q], axis=-1), axis=-1)
     d = l[..., :w] - l[..., 1:]
     L = np.empty_like(mx)

@@ -452,7 +452,7 @@ void build_single_year_life_table(std::span<const double> mx, Sex sex, const Lif
 
 // complete_table's operations for the single-year rows up to l: a0 by the method's rule (a given IMR replaces 1q0;
 // mx[0] is not read again), ax = 0.5 and q from m below the open row w (q_from_m's common branch with n = 1; rows
-// where q would pass 1 take its constant-hazard fallback), l from the radix. Inlined into each caller's clones.
+// where q would pass 1 take its constant-hazard q, ax kept), l from the radix. Inlined into each caller's clones.
 [[gnu::always_inline]] inline void single_year_a_q_l(const double* m, std::size_t w, Sex sex,
                                                      const LifeTableMethod& method, double* __restrict a,
                                                      double* __restrict q, double* __restrict l) {
@@ -475,8 +475,8 @@ void build_single_year_life_table(std::span<const double> mx, Sex sex, const Lif
   for (std::size_t i = 0; i < w; ++i) l[i + 1] = l[i] * (1.0 - q[i]);
 }
 
-// complete_table's operations for the single-year rows (n = 1 below the open row, ax = 0.5 except a0 and rows that
-// take the constant-hazard fallback), keeping only l and the running T: e_x = T_x / l_x at x = 0 and 65.
+// complete_table's operations for the single-year rows (n = 1 below the open row, ax = 0.5 except a0), keeping only
+// l and the running T: e_x = T_x / l_x at x = 0 and 65.
 // Uses scratch.qx, .lx, .ax as buffers.
 COHORTGIS_KERNEL void single_year_e0_e65(std::span<const double> mx, Sex sex, const LifeTableMethod& method,
                                          LifeTable& scratch, double& e0, double& e65) {
@@ -557,8 +557,8 @@ COHORTGIS_KERNEL void e0_e65_both(std::span<const double> mx_f, std::span<const 
     q_from_m(1.0, f[0], a[0], q[0]);
     q_from_m(1.0, m[0], a[1], q[1]);
   }
-  // q_from_m, its common branch, with n = 1 and a = 0.5: element-wise. The a of rows 1 … w−1 are stored only where a
-  // row takes the fallback (below); otherwise the T terms use 0.5 itself.
+  // q_from_m, its common branch, with n = 1 and a = 0.5: element-wise. The a of rows 1 … w−1 (0.5: the fallback keeps
+  // them) are stored only where a row takes the fallback (below); otherwise the T terms use 0.5 itself.
   double over = 0.0;
   for (std::size_t i = 1; i < w; ++i) {
     const double qf = 1.0 * f[i] / (1.0 + (1.0 - 0.5) * f[i]), qm = 1.0 * m[i] / (1.0 + (1.0 - 0.5) * m[i]);
@@ -625,10 +625,9 @@ void single_year_e0_e65_both_checked(std::span<const double> mx_f, std::span<con
 }
 }  // namespace detail
 
-// complete_table's operations for the single-year rows (n = 1 below the open row, ax = 0.5 except a0 and rows that
-// take the constant-hazard fallback), keeping l and L; then survival_ratios (A1) and age_period_death_split (A4) on
-// them. T at the grid's open age is the running T from the top, the sum of person_years_above in the same order.
-// Uses scratch.qx, .lx, .ax, .Lx, .Tx as buffers.
+// complete_table's operations for the single-year rows (n = 1 below the open row, ax = 0.5 except a0), keeping l and
+// L; then survival_ratios (A1) and age_period_death_split (A4) on them. T at the grid's open age is the running T from
+// the top, the sum of person_years_above in the same order. Uses scratch.qx, .lx, .ax, .Lx, .Tx as buffers.
 COHORTGIS_KERNEL bool single_year_step_mortality(std::span<const double> mx, Sex sex, const LifeTableMethod& method,
                                                  int open_age, LifeTable& scratch, std::span<double> S,
                                                  std::span<double> phi, double& e0, double& e65) {

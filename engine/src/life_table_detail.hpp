@@ -38,14 +38,12 @@ inline double ak_a0_from_m0(Sex sex, double m0) {
 }
 
 // Probability of dying from the rate: nqx = n m / (1 + (n − a) m) (Chiang; UN 1982 p. 31).
-// If that exceeds 1 (a·m > 1), DemoTools falls back to the constant-hazard 1 − e^(−n m); we then also set nax to the
-// constant-hazard value so that the row keeps d/L = m.
-inline void q_from_m(double n, double m, double& a, double& q) {
+// If that exceeds 1 (a·m > 1), nqx = 1 − e^(−n m), the constant-hazard value, and the row keeps its nax, as DemoTools'
+// lt_id_ma_q (R/lt_id.R: `qx[ind] <- 1 - exp(-nMx[ind] * AgeInt[ind])`, nax untouched), which lt_abridged and
+// lt_single_mx both call: the row's nLx = n l(x+n) + nax ndx is then not ndx / m. `a` is not written.
+inline void q_from_m(double n, double m, double a, double& q) {
   q = n * m / (1.0 + (n - a) * m);
-  if (q > 1.0) {
-    q = -std::expm1(-n * m);
-    a = constant_hazard_ax(n, m);
-  }
+  if (q > 1.0) q = -std::expm1(-n * m);
 }
 
 // single_year_e0_e65_both for rates the caller has already checked: every rate of both sexes within [0, DBL_MAX]

@@ -130,8 +130,8 @@ template <int N>
       q[N * i + k] = 1.0 * r / (1.0 + (1.0 - 0.5) * r);
     }
   // l_{x+1} = l_x (1 − q_x), a lane per table, l of the row before in a register; in the same pass (its work fills
-  // the chain's latency) nLx = 1·l_{x+1} + a_x (l_x − l_{x+1}) (row 0: a0; rows 1 … w−1: 0.5 unless the fallback set
-  // it), which survival_ratios refuses ≤ 0 or not finite (flags by mask). Then L_w = l_w / m_w, the last read of mx
+  // the chain's latency) nLx = 1·l_{x+1} + a_x (l_x − l_{x+1}) (row 0: a0; rows 1 … w−1: 0.5, which the fallback
+  // keeps), which survival_ratios refuses ≤ 0 or not finite (flags by mask). Then L_w = l_w / m_w, the last read of mx
   // (S may overwrite it).
   const V big = V{} + DBL_MAX;
   M fine = M{} - 1;
@@ -148,7 +148,7 @@ template <int N>
     store_vec(L, L0);
     prev = c;
   }
-  double* __restrict a = nullptr;  // a by row where a row took the fallback (0.5 elsewhere)
+  double* __restrict a = nullptr;  // a by row where a row took the fallback (0.5 there too)
   // Without the fallback: q_r within [0, 1] exactly where q_r · (1 − q_r) ≥ 0 (NaN, ±∞ and every value outside fail:
   // 1 − q_r has the sign that makes the product < 0, and no such product rounds to −0; −0 passes as −0 ≥ 0 did), on
   // the 1 − q_r the row computes anyway: a product and a compare per row instead of two compares.

@@ -43,7 +43,8 @@ def constant_hazard_ax(n, m):
 def abridged_table(mx, female, region="west", radix=100000.0, a0_rule="andreev-kingkade"):
     """(ax, qx, lx, Lx) of an abridged table from mx (last row open): a0 by Andreev-Kingkade (or Coale-Demeny),
     Coale-Demeny 4a1 from the AK q0, Greville nax from 5-9 with the [0.4 n, 0.6 n] guard from 10-14 on
-    (constant-hazard nax outside), q = n m / (1 + (n - a) m), open L = l / m."""
+    (constant-hazard nax outside), q = n m / (1 + (n - a) m) (1 - e^(-n m) where that exceeds 1, nax kept), open
+    L = l / m."""
     mx = np.asarray(mx, dtype=float)
     R = len(mx)
     n = np.array([1.0, 4.0] + [5.0] * (R - 2))
@@ -63,9 +64,8 @@ def abridged_table(mx, female, region="west", radix=100000.0, a0_rule="andreev-k
     qx = np.empty(R)
     for i in range(R - 1):
         q = n[i] * mx[i] / (1.0 + (n[i] - ax[i]) * mx[i])
-        if q > 1.0:
+        if q > 1.0:  # DemoTools lt_id_ma_q (R/lt_id.R): the constant-hazard q, the row's nax kept
             q = 1.0 - np.exp(-n[i] * mx[i])
-            ax[i] = constant_hazard_ax(n[i], mx[i])
         qx[i] = q
     qx[-1] = 1.0
     ax[-1] = 1.0 / mx[-1]

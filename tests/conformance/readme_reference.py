@@ -48,9 +48,8 @@ def single_table(mx, female, ax=None):
     for x in range(n - 1):
         q = mx[x] / (1.0 + (1.0 - ax[x]) * mx[x])
         a = ax[x]
-        if q > 1.0:
+        if q > 1.0:  # DemoTools lt_id_ma_q (R/lt_id.R): the constant-hazard q, the row's nax kept
             q = 1.0 - np.exp(-mx[x])
-            a = 1.0 + 1.0 / mx[x] - 1.0 / (1.0 - np.exp(-mx[x]))
         l[x + 1] = l[x] * (1.0 - q)
         L[x] = l[x + 1] + a * (l[x] - l[x + 1])
     L[n - 1] = l[n - 1] / mx[n - 1]

@@ -459,15 +459,66 @@ TEST(AbridgedLifeTable, GrevilleGuardAtOlderAges) {
   EXPECT_NEAR(lt.ax[4], 2.4958333403, 1e-8);
 }
 
-TEST(LifeTable, QxAboveOneFallsBackToConstantHazard) {
-  // Age 1: m = 3, a = 0.5 → q = 3/(1 + 0.5·3) = 1.2 > 1 → q = 1 − e^(−3) = 0.95021293, a = 1 + 1/3 − 1/(1 − e^(−3))
-  // = 0.28093764, and L1 = d1 / m1.
-  const std::vector<double> mx{0.1, 3.0, 0.5};
+// Where n·m / (1 + (n − nax)·m) would pass 1, DemoTools' lt_id_ma_q (R/lt_id.R, called by lt_single_mx and
+// lt_abridged) takes q = 1 − e^(−n·m) and leaves the row's nax as it was; nLx = n·l(x+n) + nax·ndx (lt_id_lda_L), so
+// the row's d/L is no longer m. (Before, cohortgis also replaced nax by the constant-hazard value, L = d/m.)
+TEST(LifeTable, QxAboveOneTakesConstantHazardQAndKeepsNax) {
+  // Single-year, age 1: m = 3, a = 0.5 → 3/(1 + 0.5·3) = 1.2 > 1 → q = 1 − e^(−3) = 0.950212931632136, a = 0.5,
+  // L1 = l2 + 0.5·d1 = l1·(0.5 + 0.5·e^(−3)) = 0.524893534183932·l1 (the constant-hazard nax gave d1/3 = 0.3167·l1).
+  const LifeTable lt = single_year_life_table(std::vector<double>{0.1, 3.0, 0.5}, Sex::female);
+  EXPECT_NEAR(lt.qx[1], 0.950212931632136, 1e-15);
+  EXPECT_EQ(lt.ax[1], 0.5);
+  EXPECT_NEAR(lt.Lx[1] / lt.lx[1], 0.524893534183932, 1e-15);
+  EXPECT_NEAR(lt.lx[2], lt.lx[1] * std::exp(-3.0), 1e-9);
+  // Abridged, midpoint (DemoTools "pas"): 10–14 at m = 0.5 → 2.5/(1 + 2.5·0.5) = 1.11 > 1 → q = 1 − e^(−2.5)
+  // = 0.917915001376101, a = 2.5, L = 5·l15 + 2.5·d = l10·(2.5 + 2.5·e^(−2.5)) = 2.70521249655975·l10. The rows around
+  // it (m = 0.01: q = 0.05/1.025) are untouched.
+  LifeTableMethod pas;
+  pas.ax_method = AxMethod::midpoint;
+  const LifeTable ab = abridged_life_table(std::vector<double>{0.02, 0.005, 0.01, 0.5, 0.01, 0.2}, Sex::male, pas);
+  EXPECT_NEAR(ab.qx[3], 0.917915001376101, 1e-15);
+  EXPECT_EQ(ab.ax[3], 2.5);
+  EXPECT_NEAR(ab.Lx[3] / ab.lx[3], 2.70521249655975, 1e-14);
+  EXPECT_NEAR(ab.qx[2], 0.05 / 1.025, 1e-15);
+  EXPECT_NEAR(ab.qx[4], 0.05 / 1.025, 1e-15);
+  for (double q : ab.qx) EXPECT_LE(q, 1.0);
+}
+
+// A rate so high that 1 − e^(−n·m) rounds to 1 (n·m > 37.4) leaves l = 0 below the open age. DemoTools then has
+// nLx = nax·l_x in that row (lt_id_lda_L), 0 above it, T = 0 above it, and ex = T / l = 0/0 (NaN) where l = 0; here
+// ex is 0 there (0 where nobody is left) and nothing is divided by 0; survival_ratios refuses the L of 0.
+TEST(LifeTable, QxOfOneBelowOpenAgeLeavesNobodyWithoutDividingByZero) {
+  std::vector<double> mx(8, 0.05);
+  mx[3] = 50.0;  // age 3: q = 1 − e^(−50) = 1 in doubles
   const LifeTable lt = single_year_life_table(mx, Sex::female);
-  EXPECT_NEAR(lt.qx[1], 0.9502129316, 1e-10);
-  EXPECT_NEAR(lt.ax[1], 0.2809376368, 1e-10);
-  EXPECT_NEAR(lt.Lx[1], lt.dx[1] / 3.0, 1e-9);
-  for (double q : lt.qx) EXPECT_LE(q, 1.0);
+  EXPECT_EQ(lt.qx[3], 1.0);
+  EXPECT_EQ(lt.ax[3], 0.5);
+  EXPECT_EQ(lt.dx[3], lt.lx[3]);
+  EXPECT_EQ(lt.Lx[3], 0.5 * lt.lx[3]);  // nax·l_x, as DemoTools (the constant-hazard nax gave l_x / 50)
+  EXPECT_EQ(lt.Tx[3], lt.Lx[3]);
+  EXPECT_EQ(lt.ex[3], 0.5);
+  for (std::size_t i = 4; i < lt.rows(); ++i) {
+    EXPECT_EQ(lt.lx[i], 0.0) << "row " << i;
+    EXPECT_EQ(lt.dx[i], 0.0) << "row " << i;
+    EXPECT_EQ(lt.Lx[i], 0.0) << "row " << i;
+    EXPECT_EQ(lt.Tx[i], 0.0) << "row " << i;
+    EXPECT_EQ(lt.ex[i], 0.0) << "row " << i;  // DemoTools: NaN (0/0)
+  }
+  for (std::size_t i = 0; i < lt.rows(); ++i) {
+    EXPECT_TRUE(std::isfinite(lt.Lx[i]) && std::isfinite(lt.Tx[i]) && std::isfinite(lt.ex[i])) << "row " << i;
+  }
+  std::vector<double> S(7);
+  EXPECT_NE(error_of([&] { survival_ratios(lt, AgeGrid::single_year(6), S); }).find("person-years L at row 4"),
+            std::string::npos);
+  // The same in an abridged midpoint table: 15–19 at m = 8 (5·8 = 40).
+  LifeTableMethod pas;
+  pas.ax_method = AxMethod::midpoint;
+  const LifeTable ab =
+      abridged_life_table(std::vector<double>{0.02, 0.005, 0.01, 0.01, 8.0, 0.01, 0.2}, Sex::male, pas);
+  EXPECT_EQ(ab.qx[4], 1.0);
+  EXPECT_EQ(ab.Lx[4], 2.5 * ab.lx[4]);
+  EXPECT_EQ(ab.ex[4], 2.5);
+  for (std::size_t i = 5; i < ab.rows(); ++i) EXPECT_EQ(ab.lx[i] + ab.Lx[i] + ab.Tx[i] + ab.ex[i], 0.0) << i;
 }
 
 TEST(LifeTable, ZeroRateInClosedRowIsAllowed) {

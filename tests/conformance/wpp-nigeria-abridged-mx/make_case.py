@@ -109,8 +109,8 @@ def abridged_Lx(m, sex, a0_rule="ak", region="west", ax="greville", radix=100000
     l, L = radix, np.zeros(len(m))
     for i in range(last):
         q = n[i] * m[i] / (1 + (n[i] - a[i]) * m[i])
-        if q > 1:
-            q, a[i] = 1 - math.exp(-n[i] * m[i]), const_hazard_a(n[i], m[i])
+        if q > 1:  # DemoTools lt_id_ma_q (R/lt_id.R): the constant-hazard q, the row's nax kept
+            q = 1 - math.exp(-n[i] * m[i])
         d = l * q
         L[i] = n[i] * (l - d) + a[i] * d
         l -= d
