@@ -87,7 +87,7 @@ TEST(ProjectionZoneLists, EachStepReportsOnlyItsOwnScaledFlows) {
 // again. Fails where the net migrants by state are not filled in a step without migration (step 1 keeps step 0's) or
 // e0 and e65 in a step that builds its tables (step 2 keeps step 1's values).
 TEST(ProjectionZoneLists, EachStepReportsOnlyItsOwnPerStateSums) {
-  const AgeGrid grid = AgeGrid::single_year(10);
+  const AgeGrid grid = AgeGrid::single_year(70);  // e65 too
   const CohortLayout layout{3, 2, grid};
   const std::size_t A = uz(grid.n_ages);
   CohortArray base(layout);
@@ -102,8 +102,8 @@ TEST(ProjectionZoneLists, EachStepReportsOnlyItsOwnPerStateSums) {
     s.mortality_unchanged = step == 1;  // the same rates as step 0
     s.mortality.resize(layout.cells());
     for (std::size_t k = 0; k < layout.cells(); ++k)
-      s.mortality[k] = rates ? 0.01 + 0.002 * static_cast<double>(k % (2 * A)) + 0.001 * static_cast<double>(k % 7)
-                             : 0.97;
+      s.mortality[k] =
+          rates ? 0.01 + 0.002 * static_cast<double>(k % (2 * A)) + 0.001 * static_cast<double>(k % 7) : 0.97;
     s.asfr.assign(layout.states() * A, 0.0);
     for (std::size_t st = 0; st < layout.states(); ++st)
       for (std::size_t i = 3; i < 7; ++i) s.asfr[st * A + i] = 0.1 + 0.01 * static_cast<double>(st);
@@ -145,5 +145,6 @@ TEST(ProjectionZoneLists, EachStepReportsOnlyItsOwnPerStateSums) {
     for (double x : c.net_migrants_by_state) any_net = any_net || x != 0.0;
     EXPECT_EQ(any_net, step == 0 || step == 3) << "step " << step;
     EXPECT_EQ(std::isnan(c.e0.at(0)), step == 2) << "step " << step;
+    EXPECT_EQ(std::isnan(c.e65.at(0)), step == 2) << "step " << step;
   }
 }
