@@ -191,7 +191,7 @@ template <bool EXPOSURE, bool ONE>
 // lanes where Q ≥ 0 held. BIRTHS (a women's state): also births_of_4<true, EXPOSURE, ONE, true> of the same ages from
 // E[i] and Q[i] in registers (A[i] = P[i] + E[i]; B, the exposure and the OR of F's bits into `fbits`), so that the
 // births take no pass of their own over P, M and Q. ONE: a one-year step (z · F is F); else z · F · (A + Q) / 2.
-template <bool BIRTHS = false, bool EXPOSURE = false, bool ONE = true>
+template <bool BIRTHS = false, bool EXPOSURE = false, bool ONE = true, bool STORE_Q = true>
 [[gnu::always_inline]] inline void survive_close_4(std::size_t i, const double* __restrict s,
                                                    const double* __restrict p, const double* __restrict m,
                                                    double* __restrict d, double* __restrict q, double* __restrict p_end,
@@ -208,7 +208,7 @@ template <bool BIRTHS = false, bool EXPOSURE = false, bool ONE = true>
   const Ages4 ev = nv / 2.0;  // E[i]
   const Ages4 qv = av - dv + ev;
   detail::store_vec(d + i, dv);
-  detail::store_vec(q + i, qv);
+  if constexpr (STORE_Q) detail::store_vec(q + i, qv);
   const auto ok = qv >= 0.0;  // false for NaN, as q >= 0.0
   const Ages4 floor = {kFloorPersons, kFloorPersons, kFloorPersons, kFloorPersons};
   detail::store_vec(p_end + i, ok ? qv : floor);
@@ -232,7 +232,7 @@ template <bool BIRTHS = false, bool EXPOSURE = false, bool ONE = true>
 // four: the same for every state of a zone, so worked out once.
 // BIRTHS: a women's state's births of ages 1 … w − 1 in the same blocks (births_ages' blocks: the same ages, those
 // computed twice storing the same values), the OR of F's bits over them into `fbits`.
-template <bool BIRTHS = false, bool EXPOSURE = false, bool ONE = true>
+template <bool BIRTHS = false, bool EXPOSURE = false, bool ONE = true, bool STORE_Q = true>
 [[gnu::always_inline]] inline bool survive_close_state(std::size_t w, std::size_t end, bool mid,
                                                        const double* __restrict s, const double* __restrict p,
                                                        const double* __restrict m, double* __restrict d,
@@ -242,13 +242,13 @@ template <bool BIRTHS = false, bool EXPOSURE = false, bool ONE = true>
                                                        std::uint64_t* fbits = nullptr, double z = 1.0) {
   Bits4 kept0 = ~Bits4{}, kept1 = ~Bits4{}, bits{};
   for (std::size_t i = 1; i < end; i += 8) {
-    survive_close_4<BIRTHS, EXPOSURE, ONE>(i, s, p, m, d, q, p_end, kept0, f, b, e, &bits, z);
-    survive_close_4<BIRTHS, EXPOSURE, ONE>(i + 4, s, p, m, d, q, p_end, kept1, f, b, e, &bits, z);
+    survive_close_4<BIRTHS, EXPOSURE, ONE, STORE_Q>(i, s, p, m, d, q, p_end, kept0, f, b, e, &bits, z);
+    survive_close_4<BIRTHS, EXPOSURE, ONE, STORE_Q>(i + 4, s, p, m, d, q, p_end, kept1, f, b, e, &bits, z);
   }
   if (mid)  // 5–7 ages left: four of them here
-    survive_close_4<BIRTHS, EXPOSURE, ONE>(end, s, p, m, d, q, p_end, kept0, f, b, e, &bits, z);
+    survive_close_4<BIRTHS, EXPOSURE, ONE, STORE_Q>(end, s, p, m, d, q, p_end, kept0, f, b, e, &bits, z);
   // The last four (some again when w − 1 is a multiple of 8).
-  survive_close_4<BIRTHS, EXPOSURE, ONE>(w - 4, s, p, m, d, q, p_end, kept1, f, b, e, &bits, z);
+  survive_close_4<BIRTHS, EXPOSURE, ONE, STORE_Q>(w - 4, s, p, m, d, q, p_end, kept1, f, b, e, &bits, z);
   if constexpr (BIRTHS) {
     const auto b2 = __builtin_shufflevector(bits, bits, 0, 1) | __builtin_shufflevector(bits, bits, 2, 3);
     *fbits = b2[0] | b2[1];
@@ -259,11 +259,32 @@ template <bool BIRTHS = false, bool EXPOSURE = false, bool ONE = true>
   const double dw = (1.0 - s[w]) * top;
   const double qw = top - dw + half(m[w]);
   d[w] = dw;
-  q[w] = qw;
   d[0] = 0.0;
-  q[0] = 0.0;
+  if constexpr (STORE_Q) q[w] = qw, q[0] = 0.0;
   p_end[w] = qw >= 0.0 ? qw : kFloorPersons;
   return (h2[0] & h2[1]) != ~std::uint64_t{0} || !(qw >= 0.0);
+}
+
+// The Q that survive_close_state<…, false> did not store, from the D it stored: Q[i] = (A[i − 1] − D[i]) + E[i] with A
+// and E made from P and M as there (D is its (1 − S) · A, the same bits), in its blocks; Q[w] and Q[0] as there.
+[[gnu::always_inline]] inline void survive_close_q(std::size_t w, std::size_t end, bool mid, const double* __restrict p,
+                                                   const double* __restrict m, const double* __restrict d,
+                                                   double* __restrict q) {
+  const auto q4 = [&](std::size_t i) __attribute__((always_inline)) {
+    Ages4 pv, mv, nv, dv;
+    detail::load_vec(pv, p + i - 1);
+    detail::load_vec(mv, m + i - 1);
+    detail::load_vec(nv, m + i);
+    detail::load_vec(dv, d + i);
+    const Ages4 av = pv + mv / 2.0;
+    detail::store_vec(q + i, av - dv + nv / 2.0);
+  };
+  for (std::size_t i = 1; i < end; i += 8) q4(i), q4(i + 4);
+  if (mid) q4(end);
+  q4(w - 4);
+  const double top = (p[w - 1] + half(m[w - 1])) + (p[w] + half(m[w]));
+  q[w] = top - d[w] + half(m[w]);
+  q[0] = 0.0;
 }
 }  // namespace
 
@@ -460,7 +481,8 @@ template <bool EXPOSURE, bool ONE>
                                                         double* __restrict e, detail::BirthsRange& range,
                                                         std::uint64_t& bits, double z) {
   std::uint64_t fbits = 0;
-  const bool floored = survive_close_state<true, EXPOSURE, ONE>(w, end, mid, s, p, m, d, q, p_end, f, b, e, &fbits, z);
+  const bool floored =
+      survive_close_state<true, EXPOSURE, ONE, false>(w, end, mid, s, p, m, d, q, p_end, f, b, e, &fbits, z);
   range = births_ends<true>(w, f, b, EXPOSURE ? e : nullptr, fbits, &bits);
   return floored;
 }
@@ -478,14 +500,24 @@ template <bool EXPOSURE, bool ONE>
   const double* f = births.F;
   double* b = births.B;
   double* e = EXPOSURE ? births.exposure : nullptr;
+  bool q_after = births.q_every_state;  // whether a state's Q is stored after the pass
   for (std::size_t k = 0, g = 0; k < states; k += kSexes, ++g, f += n, b += n, e += EXPOSURE ? n : 0) {
     const std::size_t o = k * n, o1 = o + n;
-    floored[k] = survive_births_state<EXPOSURE, ONE>(w, end, mid, S + o, P + o, M + o, D + o, Q + o, P_end + o, f, b, e,
-                                                     births.range[g], births.bits[g], z)
-                     ? 1
-                     : 0;
-    floored[k + 1] = survive_close_state(w, end, mid, S + o1, P + o1, M + o1, D + o1, Q + o1, P_end + o1) ? 1 : 0;
+    const bool women = survive_births_state<EXPOSURE, ONE>(w, end, mid, S + o, P + o, M + o, D + o, Q + o, P_end + o, f,
+                                                           b, e, births.range[g], births.bits[g], z);
+    const bool men =
+        survive_close_state<false, false, true, false>(w, end, mid, S + o1, P + o1, M + o1, D + o1, Q + o1, P_end + o1);
+    floored[k] = women ? 1 : 0;
+    floored[k + 1] = men ? 1 : 0;
+    q_after = q_after || women || men;
   }
+  // Q where it is read after the pass (ZoneBirths::q_every_state): the states with a floored cell, or every state.
+  if (q_after)
+    for (std::size_t k = 0; k < states; ++k)
+      if (floored[k] || births.q_every_state) {
+        const std::size_t o = k * n;
+        survive_close_q(w, end, mid, P + o, M + o, D + o, Q + o);
+      }
 }
 
 // survive_and_close_states' pass without births.
@@ -651,11 +683,29 @@ namespace detail {
 // read their neighbours, within the arrays, and are overwritten). Element-wise, each D_age[i] from the same operations
 // as age_period_deaths: the same bits at every vector width. One call per zone instead of one per state and sex
 // (0.95 M instructions a year at 1,000 zones, of which about a third the calls' set-up and loop tails).
+// The inner cells [1, n − 1): eight vectors a trip while 32 are left, then four cells at a time, the last four again
+// where fewer are left (each cell from D and φ alone, so the cells of the overlap get the same values again): the
+// 2–31 cells past the trips took GCC's vector and scalar epilogues, ≈ 95 instructions a zone of 2 × 2 states.
 COHORTGIS_KERNEL void age_period_deaths_states(const double* __restrict D, const double* __restrict phi,
                                                double* __restrict D_age, std::size_t n_ages, std::size_t states) {
   const std::size_t w = n_ages - 1, n = n_ages * states;
+  const std::size_t trips_end = n < 2 ? 1 : 1 + (n - 2) / 32 * 32;
 #pragma GCC unroll 8  // as age_period_deaths, eight vectors a trip (≈ 100 a zone: less loop overhead)
-  for (std::size_t j = 1; j + 1 < n; ++j) D_age[j] = (1.0 - phi[j - 1]) * D[j] + phi[j] * D[j + 1];
+  for (std::size_t j = 1; j < trips_end; ++j) D_age[j] = (1.0 - phi[j - 1]) * D[j] + phi[j] * D[j + 1];
+  const Ages4 one = {1.0, 1.0, 1.0, 1.0};
+  const auto four = [&](std::size_t j) __attribute__((always_inline)) {  // cells j … j + 3
+    Ages4 before, d, p, next;
+    load_vec(before, phi + j - 1), load_vec(d, D + j), load_vec(p, phi + j), load_vec(next, D + j + 1);
+    store_vec(D_age + j, (one - before) * d + p * next);
+  };
+  if (n >= 6) {  // at least four inner cells
+    std::size_t j = trips_end;
+#pragma GCC unroll 1
+    for (; j + 4 < n; j += 4) four(j);
+    if (j + 1 < n) four(n - 5);
+  } else {
+    for (std::size_t j = 1; j + 1 < n; ++j) D_age[j] = (1.0 - phi[j - 1]) * D[j] + phi[j] * D[j + 1];
+  }
   for (std::size_t o = 0; o < n; o += n_ages) {
     D_age[o] = D[o] + phi[o] * D[o + 1];
     D_age[o + w] = (1.0 - phi[o + w - 1]) * D[o + w];

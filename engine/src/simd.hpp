@@ -85,6 +85,12 @@ struct ZoneBirths {
   double *B, *exposure;  // [group][age]; exposure null: not kept
   BirthsRange* range;    // [group]
   std::uint64_t* bits;   // [group]
+  // Where births_in_pass holds, Q (ages 0 … w) is stored only for the states with a floored cell (floored[k] = 1),
+  // made after the pass from the D it stored, unless this is set: then for every state. What reads Q after the pass
+  // reads it only there (StepRunner::close_state: a floored state's cells and adjustments) unless the floor
+  // adjustments are kept dense (close_step_age0 then reads every state's). The pass's own two stores of Q per eight
+  // ages were ≈ 100 instructions a zone of two groups.
+  bool q_every_state = true;
 };
 // Whether survive_births_and_close_states makes the births in its pass: w ≥ 9 (births_ages' blocks of eight), steps of
 // any width (z · F · (A + Q) / 2, or F · (A + Q) / 2 where z = 1, as births_ages).
@@ -93,6 +99,7 @@ inline bool births_in_pass(std::size_t w) { return w >= 9; }
 // births_by_age_bits_states makes them from BirthsOfState{w, z, F + g·n, P + 2g·n, Q + 2g·n, B + g·n, exposure + g·n,
 // M + 2g·n}: the same B, exposure, range[g] and bits[g]. Where births_in_pass holds they take no pass of their own
 // (made from the A[i] = P + M/2 and Q[i] the survive pass holds in registers); otherwise they are made after it.
+// Q: see ZoneBirths::q_every_state (where births_in_pass holds, the other states' Q is left as it was).
 void survive_births_and_close_states(std::size_t w, std::size_t states, const double* S, const double* P,
                                      const double* M, double* D, double* Q, double* P_end, unsigned char* floored,
                                      const ZoneBirths& births);

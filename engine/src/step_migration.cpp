@@ -176,6 +176,9 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
     ZoneBirths& births = sc.zone_births;         // B into the scratch (resize_for_zone), ranges, bits
     births.z = zy;
     births.F = sch_.asfr.data() + st0;
+    // Q is read after the pass only for states with a floored cell (close_state), unless the floor adjustments are
+    // kept dense (close_step_age0 then reads every state's).
+    births.q_every_state = keep && !floors_sparse_;
     if (plan_.births_by_age_kept) {  // into the components, with their exposure
       births.B = c_.births_by_mother_age.data() + st0;
       births.exposure = c_.women_exposure.data() + st0;

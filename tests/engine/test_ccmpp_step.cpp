@@ -179,10 +179,12 @@ TEST(CcmppStepHand, AgePeriodDeathsSplitPreservesTotal) {
 
 // A zone's states in one pass (detail::age_period_deaths_states, the projection's step): the bits of
 // age_period_deaths of each state in turn, whatever φ's unused last element of each state holds (NaN here), for
-// 1 to 4 states of 2, 3, 5, 8, 13 and 101 ages (vector loops' tails of every length, 0 to 7 vectors after the
-// eight-vector trips), with −0 and negative deaths.
+// 1 to 4 states of 2 to 40 and 101 ages (every count of cells left after the eight-vector trips, 0 to 31: the blocks
+// of four and the last four again where fewer are left), with −0 and negative deaths.
 TEST(CcmppStepHand, AgePeriodDeathsOfAZoneInOnePassAreEachStatesBits) {
-  for (std::size_t n_ages : {2u, 3u, 5u, 8u, 13u, 101u})
+  std::vector<std::size_t> ages_list{101};
+  for (std::size_t a = 2; a <= 40; ++a) ages_list.push_back(a);
+  for (std::size_t n_ages : ages_list)
     for (std::size_t states = 1; states <= 4; ++states) {
       const std::size_t n = n_ages * states;
       std::vector<double> D(n), phi(n), got(n, 7.0), want(n, 7.0);

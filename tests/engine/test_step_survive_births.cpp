@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -92,6 +93,31 @@ TEST(StepKernelSurvive, BirthsInThePassAsPassThenBirths) {
           EXPECT_EQ(bits[g], bits1[g]) << where << ", group " << g;
         }
         EXPECT_NE(bits[0], bits[1]) << where;
+        // Q stored only for the states with a floored cell (ZoneBirths::q_every_state false, the projection's common
+        // case): the others' Q left as it was, everything else the same.
+        std::vector<double> D2(states * n, -7.0), Q2(states * n, -7.0), P2(states * n, -7.0);
+        std::vector<double> B2(groups * n, -1.0), X2(groups * n, -1.0);
+        std::vector<unsigned char> fl2(states, 9);
+        detail::BirthsRange r2[2];
+        std::uint64_t bits2[2] = {1, 1};
+        detail::ZoneBirths floored_only{z, F.data(), B2.data(), exposure ? X2.data() : nullptr, r2, bits2};
+        floored_only.q_every_state = false;
+        detail::survive_births_and_close_states(w, states, S.data(), P0.data(), M.data(), D2.data(), Q2.data(),
+                                                P2.data(), fl2.data(), floored_only);
+        EXPECT_TRUE(same(D2, D1)) << where;
+        EXPECT_TRUE(same(P2, P1)) << where;
+        EXPECT_EQ(fl2, fl1) << where;
+        EXPECT_TRUE(same(B2, B1)) << where;
+        EXPECT_TRUE(same(X2, X1)) << where;
+        for (std::size_t k = 0; k < states; ++k) {
+          const std::vector<double> got(Q2.begin() + static_cast<std::ptrdiff_t>(k * n),
+                                        Q2.begin() + static_cast<std::ptrdiff_t>((k + 1) * n));
+          const std::vector<double> want =
+              fl1[k] != 0 || w < 9 ? std::vector<double>(Q1.begin() + static_cast<std::ptrdiff_t>(k * n),
+                                                         Q1.begin() + static_cast<std::ptrdiff_t>((k + 1) * n))
+                                   : std::vector<double>(n, -7.0);
+          EXPECT_TRUE(same(got, want)) << where << ", Q of state " << k;
+        }
         ++cases;
       }
   EXPECT_EQ(cases, 40u);
