@@ -30,7 +30,8 @@ asfr = {10: 0.004, 15: 0.045, 20: 0.11, 25: 0.125, 30: 0.095, 35: 0.05, 40: 0.01
 F = {t: np.array([asfr.get(int(a), 0.0) * (1 - 0.04 * k) for a in ages]) for k, t in enumerate(years)}
 srb = {2020: 1.05, 2025: 1.072, 2030: 1.041}
 total_pop = sum(P[s].sum() for s in R.SEXES)
-totals = {2020: 31000.0, 2025: -1.6 * (total_pop + 31000.0 * 2), 2030: 52000.0}  # the 2025 total, about -2 times the 2025 population, empties every cell
+# the 2025 total, about -2 times the population of 2025, empties every cell
+totals = {2020: 31000.0, 2025: -1.6 * (total_pop + 31000.0 * 2), 2030: 52000.0}
 timing = {2020: "end", 2025: "even", 2030: "end"}
 mig = {t: ("totals", totals[t]) for t in years}
 series = R.project(z, base, P, S, F, srb, mig, timing, len(years))
