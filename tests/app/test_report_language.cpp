@@ -88,6 +88,11 @@ TEST(ReportLanguage, ChineseReportHasNoEnglishSlugsEnglishReportNoFullWidthPunct
                                   "Service demand", "kindergarten places", "scenario file", "basis (persons)",
                                   "demand (places)", "Average annual exponential growth rate"})
     EXPECT_NE(en.find(title), std::string::npos) << title;
+  // The baseline is named as a variant is, capitalised in headings and tables ("Indicators by zone · Baseline");
+  // "baseline" stays the identifier of the files' variant column.
+  EXPECT_NE(en.find("Indicators by zone · Baseline"), std::string::npos);
+  EXPECT_EQ(en.find("baseline"), std::string::npos) << around(en, "baseline");
+  EXPECT_EQ(app::word("baseline", app::Language::en), "Baseline");
   fs::remove_all(root);
 }
 
