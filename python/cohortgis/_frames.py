@@ -45,10 +45,19 @@ def variant_names(variants: Optional[Sequence[str]], known: Sequence[str], holde
 
 
 def name_list(values: Sequence[str], what: str) -> List[str]:
-    """A list of names (indicators=): a str is a TypeError, not its characters ('population' meant indicator 'p')."""
+    """A list of names (indicators=): a str is a TypeError, not its characters ('population' meant indicator 'p'); a
+    name given twice is a ValueError, as a scenario file's ``[outputs] indicators`` refuses it (it gave each of an
+    ensemble's quantile rows twice)."""
     if isinstance(values, str):
         raise TypeError(f"{what}: expected a list of names, got the str {values[:40]!r} (write [{values[:40]!r}])")
-    return list(values)
+    names = list(values)
+    seen = set()
+    for name in names:
+        if isinstance(name, str):  # other types are refused where the names are used, naming the type
+            if name in seen:
+                raise ValueError(f"{what}: {name!r} is listed twice; expected each name once")
+            seen.add(name)
+    return names
 
 
 def check_layout(runs: Sequence[object], what: str) -> None:
