@@ -4,6 +4,7 @@
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/text_encoding.hpp"
+#include "cohortgis/scenarios/library_versions.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -650,3 +651,11 @@ void stream_rows(const Doc& doc, const TableRef& ref, const std::vector<std::str
 }
 
 }  // namespace cohortgis::scenarios::detail
+
+namespace cohortgis::scenarios {
+
+std::string toml_library_version() {
+  return std::to_string(TOML_LIB_MAJOR) + "." + std::to_string(TOML_LIB_MINOR) + "." + std::to_string(TOML_LIB_PATCH);
+}
+
+}  // namespace cohortgis::scenarios
