@@ -26,6 +26,9 @@ std::string join_key(const std::string& prefix, std::string_view key) {
 std::string fmt(double v, int significant) {
   // Shortest round-trip digits, written out (600000, 0.0005) where that stays readable, else in exponent form.
   char buf[400];
+  // −0 (a cell set to -0.0, or a product rounding to it) reads "0" in a message: "out of -0 in the origin zone"
+  // named no number a reader knows.
+  if (v == 0) v = 0.0;
   if (significant > 0 && std::isfinite(v)) {  // rounded first: a sum of decimals reads 1.3, not 1.2999999999999998
     const auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, significant);
     std::from_chars(buf, r.ptr, v);
