@@ -21,34 +21,17 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string results_info(const std::string& dir) {
-  // A results file that no longer reads (population.csv edited into a bad row) stopped `info` with that error: the
-  // folder is still described from its manifest, the file named as unreadable, and the integrity check below says
-  // which files changed (NOT VERIFIED), as for a file edited into other numbers.
-  Results r;
-  std::string unreadable;
-  try {
-    r = load_results(dir);
-  } catch (const InputError& e) {
-    unreadable = e.what();
-    r.dir = dir;
-    r.meta = read_manifest((fs::path(dir) / "manifest.json").string());  // a manifest that does not read: its error
-  }
+  const Results r = load_results(dir);
   std::ostringstream o;
   const auto& m = r.meta;
   o << dir << ": cohortgis results (version " << m.version << ", " << m.started_at_utc << ")\n";
   o << "  scenario   " << m.scenario << ": " << m.title << "\n";
   o << "  file       " << m.scenario_file << "\n";
-  if (!unreadable.empty()) o << "  contents   not read: " << unreadable << "\n";
-  if (unreadable.empty()) {
-    o << "  years      ";
-    for (std::size_t i = 0; i < r.years.size(); ++i) o << (i ? ", " : "") << r.years[i];
-    o << "\n  zones      " << r.zones.size() << " (";
-    for (std::size_t i = 0; i < r.zones.size() && i < 6; ++i)
-      o << (i ? ", " : "") << r.zones[i].id << " " << r.zones[i].name;
-    o << (r.zones.size() > 6 ? ", …" : "") << ")\n";
-  } else {
-    o << "  years      " << m.base_year << "-" << m.end_year << " in " << m.step_years << "-year steps\n";
-  }
+  o << "  years      ";
+  for (std::size_t i = 0; i < r.years.size(); ++i) o << (i ? ", " : "") << r.years[i];
+  o << "\n  zones      " << r.zones.size() << " (";
+  for (std::size_t i = 0; i < r.zones.size() && i < 6; ++i) o << (i ? ", " : "") << r.zones[i].id << " " << r.zones[i].name;
+  o << (r.zones.size() > 6 ? ", …" : "") << ")\n";
   o << "  groups     ";
   for (std::size_t i = 0; i < m.groups.size(); ++i) o << (i ? ", " : "") << m.groups[i];
   o << "\n  variants   ";
@@ -58,16 +41,13 @@ std::string results_info(const std::string& dir) {
     o << (i ? ", " : "") << m.plan_periods[i].label << (m.plan_periods[i].plan.empty() ? "" : " (" + m.plan_periods[i].plan + ")");
   o << "\n  language   " << m.language << "\n";
   const Language l = Language::en;
-  if (unreadable.empty()) {
-    o << "  population (whole area, persons):\n";
-    for (const auto& v : m.variants) {
-      o << "    " << v << ":";
-      for (int y : r.years)
-        o << "  " << y << " " << format_value(r.indicator(v, y, "total", "all", "population"), 0, l);
-      o << "\n";
-    }
+  o << "  population (whole area, persons):\n";
+  for (const auto& v : m.variants) {
+    o << "    " << v << ":";
+    for (int y : r.years) o << "  " << y << " " << format_value(r.indicator(v, y, "total", "all", "population"), 0, l);
+    o << "\n";
   }
-  if (unreadable.empty()) {
+  {
     const std::size_t cv = r.targets.column("variant"), ct = r.targets.column("target"), cs = r.targets.column("status");
     o << "  targets    " << r.targets.rows.size() << " rows";
     int met = 0;

@@ -143,17 +143,6 @@ run --out "$WORK/edited" 2>"$WORK/err"; rc=$?
   fail "run over edited results: exit $rc: $(cat "$WORK/err")"
 echo "ok: edited population.csv -> report/map refuse, info says so, run does not replace it"
 
-# A results file edited so that it no longer reads (an age that is no number): info stopped with the read error;
-# it describes the folder from its manifest, names the file and reports NOT VERIFIED as for other edits.
-cp -r "$R" "$WORK/unreadable"
-sed -i '2s/^\([^,]*,[^,]*,[^,]*,[^,]*,[^,]*\),[^,]*,/\1,abc,/' "$WORK/unreadable/population.csv"
-grep -q ',abc,' "$WORK/unreadable/population.csv" || fail "test set-up: population.csv age not edited"
-"$EXE" info "$WORK/unreadable" >"$WORK/out" 2>&1 || fail "info on unreadable population.csv: $(cat "$WORK/out")"
-grep -q "contents   not read: .*population.csv" "$WORK/out" && grep -q "NOT VERIFIED" "$WORK/out" &&
-  grep -q "warning: results file population.csv" "$WORK/out" && grep -q "variants   baseline" "$WORK/out" ||
-  fail "info on unreadable population.csv: $(cat "$WORK/out")"
-echo "ok: unreadable population.csv -> info reports it, NOT VERIFIED"
-
 cp -r "$R" "$WORK/manifest_edited"
 sed -i 's/"name": "output-safety"/"name": "something else"/' "$WORK/manifest_edited/manifest.json"
 grep -q '"name": "something else"' "$WORK/manifest_edited/manifest.json" || fail "test set-up: name not edited"
