@@ -50,7 +50,7 @@ void probability_map(const Results& r, Language l, ReportSection& s) {
   geodata::MapStyle style;
   style.title = zh ? std::to_string(year) + "年常住人口高于基年的概率" : "Probability that the population in " +
                                                                          std::to_string(year) + " is above the base year's";
-  style.subtitle = variant == "baseline" ? (zh ? "基准方案" : "baseline") : variant;
+  style.subtitle = r.variant_label(variant, l);
   style.legend_title = zh ? "概率 (%)" : "probability (%)";
   style.method = geodata::ClassMethod::equal_interval;
   style.legend_decimals = 0;
@@ -88,7 +88,7 @@ std::optional<ReportSection> ensemble_report_section(const Results& r, Language 
     for (const auto& row : t.rows) {
       const std::string& p = row[pc];
       const std::string& st = row[sc];
-      s.rows.push_back({row[vc], row[tc],
+      s.rows.push_back({r.variant_label(row[vc], l), row[tc],
                         zh ? (st == "met"      ? "达成"
                               : st == "missed" ? "未达成"
                                                : "未知")
@@ -131,7 +131,7 @@ std::optional<ReportSection> ensemble_report_section(const Results& r, Language 
     series.push_back(det);
     geodata::LineStyle style;
     const std::string what = ind == "population" ? (zh ? "常住人口" : "Population") : (zh ? "65岁及以上占比 (%)" : "Share aged 65+ (%)");
-    style.title = what + " · " + (variant == "baseline" ? (zh ? "基准方案" : "baseline") : variant);
+    style.title = what + " · " + r.variant_label(variant, l);
     style.x_label = zh ? "年末" : "end of year";
     style.y_label = what;
     const std::string file = "charts/fan_" + ind + "_" + file_stem(variant) + ".png";

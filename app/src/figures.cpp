@@ -41,6 +41,35 @@ std::string scenario_name(const Results& r, Language l) {
   return t.empty() ? r.meta.scenario : t;
 }
 
+// A title of words and fields: spaced in English; in Chinese without a space where Chinese text meets Chinese text
+// or full-width punctuation ("常住人口变化 2020–2035年", "合计人口金字塔", "2020年（轮廓）"), with one where Latin
+// letters or digits meet it ("常住人口 2035年"), as Chinese typesetting spaces mixed text only (W3C "Requirements for
+// Chinese Text Layout" 3.2.2, 3.1.6).
+std::string title_words(const std::vector<std::string>& words, Language l) {
+  // The character at the start or end of s: an ideograph ('h'), full-width or CJK punctuation ('p'), other ('o').
+  const auto kind = [](const std::string& s, bool at_end) {
+    std::size_t i = at_end ? s.size() - 1 : 0;
+    while (at_end && i > 0 && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) --i;  // the last char's lead byte
+    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(k < s.size() ? s[k] : 0); };
+    if ((b(i) & 0xF0) == 0xF0) return b(i) == 0xF0 && b(i + 1) >= 0xA0 ? 'h' : 'o';  // U+20000 on: ideographs
+    if ((b(i) & 0xF0) != 0xE0) return 'o';
+    const char32_t c = ((b(i) & 0x0Fu) << 12) | ((b(i + 1) & 0x3Fu) << 6) | (b(i + 2) & 0x3Fu);
+    if ((c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF)) return 'h';
+    return (c >= 0x3000 && c <= 0x303F) || (c >= 0xFF00 && c <= 0xFFEF) ? 'p' : 'o';
+  };
+  std::string out;
+  for (const std::string& w : words) {
+    if (w.empty()) continue;
+    if (!out.empty()) {
+      const char before = kind(out, true), after = kind(w, false);
+      const bool glued = l == Language::zh && before != 'o' && after != 'o' && (before == 'h' || after == 'h');
+      if (!glued) out += ' ';
+    }
+    out += w;
+  }
+  return out;
+}
+
 std::string year_text(int y, Language l) { return l == Language::zh ? std::to_string(y) + "年" : std::to_string(y); }
 std::string period_text(const Results& r, const std::string& period, Language l) {
   std::string plan;
@@ -163,8 +192,9 @@ MapSpec map_spec(const Results& r, const geodata::Zones& zones, const MapRequest
       const double b = r.indicator(q.variant, to, id, q.group, q.indicator);
       s.values.push_back(q.percent ? (a != 0 ? 100.0 * (b - a) / a : kNaN) : (b - a) * lab.scale);
     }
-    s.title = subject(q.indicator, q.group, l) + " " + word(q.percent ? "change_percent" : "change", l) + " " +
-              std::to_string(from) + "–" + year_text(to, l);
+    s.title = title_words({subject(q.indicator, q.group, l), word(q.percent ? "change_percent" : "change", l),
+                           std::to_string(from) + "–" + year_text(to, l)},
+                          l);
     s.legend = q.percent ? "%" : change_unit(lab.unit, l);
     s.decimals = q.percent ? 1 : lab.decimals;
     s.diverging = true;
@@ -178,7 +208,7 @@ MapSpec map_spec(const Results& r, const geodata::Zones& zones, const MapRequest
       throw InputError("--indicator: '" + q.indicator + "' is not in " + r.dir + "/indicators.csv");
     for (const auto& id : zones.ids())
       s.values.push_back(r.indicator(q.variant, *q.year, id, q.group, q.indicator) * lab.scale);
-    s.title = subject(q.indicator, q.group, l) + " " + year_text(*q.year, l);
+    s.title = title_words({subject(q.indicator, q.group, l), year_text(*q.year, l)}, l);
     s.stem = q.indicator + grp + "_" + std::to_string(*q.year) + var;
     // Signed measures (net migration, natural growth) take the palette of signed data (geodata maps.hpp).
     s.diverging = signed_measure(q.indicator);
@@ -192,7 +222,7 @@ MapSpec map_spec(const Results& r, const geodata::Zones& zones, const MapRequest
                        "/plan_periods.csv (e.g. growth_rate_percent, natural_growth_per_1000, births_per_year)");
     for (const auto& id : zones.ids())
       s.values.push_back(r.period_value(q.variant, q.period, id, q.indicator) * lab.scale);
-    s.title = lab.name + " " + period_text(r, q.period, l);
+    s.title = title_words({lab.name, period_text(r, q.period, l)}, l);
     s.stem = q.indicator + "_" + q.period + var;
     s.diverging = signed_measure(q.indicator);
   }
@@ -483,7 +513,7 @@ std::vector<Figure> render_figures(const Results& r, Language l, const std::atom
         for (const auto& id : zones->ids()) v.push_back(r.indicator(base, y, id, "all", "population") * pop.scale);
         values.push_back(std::move(v));
       }
-      sm.title = pop.name + " " + word("small_multiples_years", l);
+      sm.title = title_words({pop.name, word("small_multiples_years", l)}, l);
       sm.subtitle = r.variant_label(base, l) + " · " + scenario_name(r, l);
       stop_if_cancelled();
       add_panels("maps/population_years.png", std::move(titles), std::move(values));
@@ -497,7 +527,7 @@ std::vector<Figure> render_figures(const Results& r, Language l, const std::atom
         for (const auto& id : zones->ids()) x.push_back(r.indicator(v, last, id, "all", "population") * pop.scale);
         values.push_back(std::move(x));
       }
-      sm.title = pop.name + " " + year_text(last, l) + " " + word("small_multiples_variants", l);
+      sm.title = title_words({pop.name, year_text(last, l), word("small_multiples_variants", l)}, l);
       sm.subtitle = scenario_name(r, l);
       stop_if_cancelled();
       add_panels("maps/population_" + std::to_string(last) + "_variants.png", std::move(titles), std::move(values));
@@ -519,14 +549,15 @@ std::vector<Figure> render_figures(const Results& r, Language l, const std::atom
       for (const auto& g : r.meta.groups) {
         auto f = r.population(base, last, zone, g, "female"), m = r.population(base, last, zone, g, "male");
         if (f.empty()) return false;
-        stacked.push_back({group_label(g, l) + " " + year_text(last, l), f, m});
+        stacked.push_back({title_words({group_label(g, l), year_text(last, l)}, l), f, m});
       }
-      if (r.meta.groups.size() == 1) stacked.front().name = word("total_population", l) + " " + year_text(last, l);
-      outline.push_back({word("total_population", l) + " " + year_text(first, l) + " " + word("overlay_outline", l),
+      if (r.meta.groups.size() == 1)
+        stacked.front().name = title_words({word("total_population", l), year_text(last, l)}, l);
+      outline.push_back({title_words({word("total_population", l), year_text(first, l), word("overlay_outline", l)}, l),
                          r.population(base, first, zone, "all", "female"),
                          r.population(base, first, zone, "all", "male")});
-      ps.title = r.zone_label(zone, l) + " " + word("pyramid_of", l) + " " + std::to_string(first) + " / " +
-                 year_text(last, l);
+      ps.title = title_words(
+          {r.zone_label(zone, l), word("pyramid_of", l), std::to_string(first), "/", year_text(last, l)}, l);
       ps.width_px = w;
       ps.height_px = h;
       FigureJob job;

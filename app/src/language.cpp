@@ -122,7 +122,7 @@ const std::map<std::string, std::pair<const char*, const char*>>& words() {
       {"scenario", {"情景", "Scenario"}},
       {"variant", {"方案", "Variant"}},
       {"variants", {"方案", "Variants"}},
-      {"baseline", {"基准方案", "baseline"}},
+      {"baseline", {"基准方案", "Baseline"}},  // a variant's display name: "Baseline" as "Higher fertility"
       {"summary", {"概要", "Summary"}},
       {"assumptions", {"主要假设", "Assumptions"}},
       {"targets", {"规划目标", "Plan targets"}},

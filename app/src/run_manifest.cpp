@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "library_versions.hpp"
 #include "text_output.hpp"
 
 namespace cohortgis::app {
@@ -56,6 +57,15 @@ std::vector<ListedFile> write_run_manifest(const fs::path& dir, const scenarios:
   }
   std::string j;
   j += "  \"cohortgis_version\": " + json_string(COHORTGIS_VERSION) + ",\n";
+  // What else the numbers and files depend on: another GDAL reads a table or draws a boundary, another netCDF or
+  // HDF5 writes results.nc, another TBB schedules the threads (the results stay the same bits; docs/results.md).
+  j += "  \"libraries\": {";
+  {
+    const auto libraries = library_versions();
+    for (std::size_t i = 0; i < libraries.size(); ++i)
+      j += std::string(i ? ", " : "") + json_string(libraries[i].first) + ": " + json_string(libraries[i].second);
+  }
+  j += "},\n";
   j += "  \"scenario\": {\n";
   j += "    \"name\": " + json_string(sc.name) + ",\n";
   j += "    \"title\": " + json_string(sc.title) + ",\n";

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "canvas.hpp"
 #include "cohortgis/engine/types.hpp"
@@ -16,6 +17,12 @@ using detail::set_rgb;
 // Okabe & Ito (2008) colour-blind-safe qualitative colours.
 constexpr std::uint32_t kQualitative[] = {0x0072b2, 0xe69f00, 0x009e73, 0xcc79a7, 0x56b4e9, 0xd55e00, 0xf0e442, 0x000000};
 std::uint32_t qualitative(std::size_t i) { return kQualitative[i % 8]; }
+// Halfway to white: the open age group's bars, which hold every age from the open age on, not one age group.
+std::uint32_t open_group_tint(std::uint32_t c) {
+  std::uint32_t out = 0;
+  for (int shift : {16, 8, 0}) out |= ((((c >> shift) & 0xffu) + 0xffu + 1) / 2) << shift;
+  return out;
+}
 }  // namespace
 
 void render_pyramid(const std::vector<PyramidSeries>& stacked, const std::vector<PyramidSeries>& outline,
@@ -67,14 +74,31 @@ void render_pyramid(const std::vector<PyramidSeries>& stacked, const std::vector
   std::size_t label_step = 1;
   for (std::size_t k : {2, 5, 10})
     if (static_cast<double>(label_step) * bar < label_h) label_step = k;
+  // The open age group (its label ends in '+': "85+", "100+") holds every age above the last closed group, not one
+  // group's ages, so its bar is no step of the age profile: drawn in a lighter tint of each colour with a dashed edge,
+  // as pyramids mark an open-ended group, beside its label.
+  const bool open_last = A > 1 && !st.age_labels[A - 1].empty() && st.age_labels[A - 1].back() == '+';
   for (std::size_t i = 0; i < A; ++i) {
     const double y = y1 - static_cast<double>(i + 1) * bar;  // youngest at the bottom
+    const bool open_group = open_last && i + 1 == A;
     double f = 0, m = 0;
     for (std::size_t k = 0; k < stacked.size(); ++k) {
-      set_rgb(cr, qualitative(k));
-      cairo_rectangle(cr, xm(m + stacked[k].male[i]), y + 1, xm(m) - xm(m + stacked[k].male[i]), bar - 2);
-      cairo_rectangle(cr, xf(f), y + 1, xf(f + stacked[k].female[i]) - xf(f), bar - 2);
+      const double x_male = xm(m + stacked[k].male[i]), w_male = xm(m) - x_male;
+      const double x_female = xf(f), w_female = xf(f + stacked[k].female[i]) - xf(f);
+      set_rgb(cr, open_group ? open_group_tint(qualitative(k)) : qualitative(k));
+      cairo_rectangle(cr, x_male, y + 1, w_male, bar - 2);
+      cairo_rectangle(cr, x_female, y + 1, w_female, bar - 2);
       cairo_fill(cr);
+      if (open_group) {
+        const double dash = 3;
+        set_rgb(cr, qualitative(k));
+        cairo_set_line_width(cr, 1);
+        cairo_set_dash(cr, &dash, 1, 0);
+        for (const auto& [x, w] : {std::pair{x_male, w_male}, std::pair{x_female, w_female}})
+          if (w >= 2 && bar >= 4) cairo_rectangle(cr, x + 0.5, y + 1.5, w - 1, bar - 3);
+        cairo_stroke(cr);
+        cairo_set_dash(cr, nullptr, 0, 0);
+      }
       m += stacked[k].male[i];
       f += stacked[k].female[i];
     }

@@ -101,10 +101,18 @@ def year_value_points(items: object, what: str, first_year: Optional[int] = None
 
 
 def name_list(values: Sequence[str], what: str) -> List[str]:
-    """A list of names (indicators=): a str is a TypeError, not its characters ('population' meant indicator 'p')."""
+    """A list of names (indicators=): a str is a TypeError, not its characters ('population' meant indicator 'p'); a
+    name given twice is a ValueError, as a scenario file's ``[outputs] indicators`` refuses it (it gave each of an
+    ensemble's quantile rows twice)."""
     if isinstance(values, str):
         raise TypeError(f"{what}: expected a list of names, got the str {values[:40]!r} (write [{values[:40]!r}])")
-    return [text_arg(v, what) for v in values]
+    names = [text_arg(v, what) for v in values]
+    seen = set()
+    for name in names:
+        if name in seen:
+            raise ValueError(f"{what}: {name!r} is listed twice; expected each name once")
+        seen.add(name)
+    return names
 
 
 def check_layout(runs: Sequence[object], what: str) -> None:

@@ -92,7 +92,8 @@ def estimate_group_split(census: str, out_dir: str, registry: Optional[str] = No
                                                zones or "", _FLOATING[floating])
 
 
-def estimate_levels(figures: str, mx: str, out_dir: str, population: Optional[str] = None,
+def estimate_levels(figures: str, mx: Optional[str] = None, out_dir: Optional[str] = None,
+                    population: Optional[str] = None,
                     asfr: Optional[str] = None, mx_filter: Optional[Mapping[str, str]] = None,
                     asfr_filter: Optional[Mapping[str, str]] = None, srb: Optional[float] = None,
                     open_age: int = 85) -> dict:
@@ -104,7 +105,9 @@ def estimate_levels(figures: str, mx: str, out_dir: str, population: Optional[st
     ``pandas.DataFrame(summary["levels"])`` is levels.csv's numbers.
 
     ``figures``: zone, indicator, value (e0, deaths, cdr_per_1000; tfr, births, cbr_per_1000); ``mx``: the standard
-    death rates (--mx) and ``mx_filter`` {column: value} (--mx-filter); ``asfr``/``asfr_filter``: the standard ASFR
+    death rates (--mx; needed only for mortality figures, as on the command line: without it figures of fertility
+    alone are fitted and a mortality figure is a ValueError) and ``mx_filter`` {column: value} (--mx-filter);
+    ``out_dir`` is required (--out); ``asfr``/``asfr_filter``: the standard ASFR
     (--asfr, --asfr-filter); ``population``: the exposure by zone, sex and age (needed for deaths, cdr, births, cbr);
     ``srb``: males per 100 females at birth (needed for a both-sexes e0); ``open_age``: the tables' five-year grid.
     Bad input raises ValueError with the command line's message.
@@ -115,7 +118,10 @@ def estimate_levels(figures: str, mx: str, out_dir: str, population: Optional[st
         raise TypeError(f"open_age: expected an int, got {type(open_age).__name__} {open_age!r}")
     if srb is not None and (isinstance(srb, bool) or not isinstance(srb, numbers.Real)):
         raise TypeError(f"srb: expected a number (males per 100 females), got {type(srb).__name__} {srb!r}")
-    return _cohortgis.app_estimate_levels(_path(figures, "figures"), _path(mx, "mx"), _path(out_dir, "out_dir"),
+    if out_dir is None:  # after mx, which may be left out: required as --out is
+        raise TypeError("estimate_levels: out_dir is required (the folder levels.csv is written to, as --out)")
+    return _cohortgis.app_estimate_levels(_path(figures, "figures"), _path(mx, "mx") if mx is not None else "",
+                                          _path(out_dir, "out_dir"),
                                           _path(population, "population") if population is not None else "",
                                           _path(asfr, "asfr") if asfr is not None else "",
                                           _filter_pairs(mx_filter, "mx_filter"),

@@ -152,7 +152,7 @@ void bind_jobs(py::module_& m) {
       py::arg("mx_filter") = std::vector<std::pair<std::string, std::string>>{},
       py::arg("asfr_filter") = std::vector<std::pair<std::string, std::string>>{}, py::arg("srb") = 0.0,
       py::arg("open_age") = 85,
-      "cohortgis::app::estimate_levels, `cohortgis estimate --levels FIGURES --mx MX`: levels.csv,\n"
+      "cohortgis::app::estimate_levels, `cohortgis estimate --levels FIGURES [--mx MX]`: levels.csv,\n"
       "mx_by_zone.csv, asfr_by_zone.csv, levels_report.md and manifest.json in out_dir; the summary as a dict\n"
       "(out_dir, levels: one dict per zone figure, files, inputs).");
 

@@ -29,7 +29,8 @@ void read_plan(const Doc& doc, const toml::table& root, Scenario& sc) {
       doc.fail(k.source(), key,
                "expected a period such as \"2021-2025\" (or one year) as the key, got \"" + escape_cell(label) + "\"");
     const auto [a, c] = *years;
-    PlanPeriod p{a, c, doc.string(v, key)};
+    // The plan's name goes into every plan-period map title and report row, as a title does: capped as titles are.
+    PlanPeriod p{a, c, bounded_text(doc, v, key, kMaxTitleChars)};
     const int z = sc.grid.width_years;
     if (a > c || a - 1 < sc.base_year || c > sc.end_year() || (a - 1 - sc.base_year) % z != 0 || (c - sc.base_year) % z != 0)
       doc.fail(k.source(), key, "period " + p.label() + " is outside the horizon " + std::to_string(sc.base_year + 1) + "-" +

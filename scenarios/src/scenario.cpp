@@ -175,6 +175,10 @@ void Scenario::validate() const {
       throw InputError(what + ": plan period " + p.label() + " does not fall on the projection's steps (" +
                        std::to_string(base_year) + " to " + std::to_string(end_year()) + " in " + std::to_string(z) +
                        "-year steps)");
+    // As a file's [plan_periods] name (read_plan.cpp): set from Python it was copied whole into every output.
+    if (const std::size_t chars = geodata::utf8_chars(p.plan); chars > detail::kMaxTitleChars)
+      throw InputError(what + ": plan period " + p.label() + ": plan name of " + std::to_string(chars) +
+                       " characters; expected at most " + std::to_string(detail::kMaxTitleChars));
   }
 }
 

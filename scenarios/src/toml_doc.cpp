@@ -4,6 +4,7 @@
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/text_encoding.hpp"
+#include "cohortgis/scenarios/library_versions.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -25,6 +26,9 @@ std::string join_key(const std::string& prefix, std::string_view key) {
 std::string fmt(double v, int significant) {
   // Shortest round-trip digits, written out (600000, 0.0005) where that stays readable, else in exponent form.
   char buf[400];
+  // −0 (a cell set to -0.0, or a product rounding to it) reads "0" in a message: "out of -0 in the origin zone"
+  // named no number a reader knows.
+  if (v == 0) v = 0.0;
   if (significant > 0 && std::isfinite(v)) {  // rounded first: a sum of decimals reads 1.3, not 1.2999999999999998
     const auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, significant);
     std::from_chars(buf, r.ptr, v);
@@ -650,3 +654,11 @@ void stream_rows(const Doc& doc, const TableRef& ref, const std::vector<std::str
 }
 
 }  // namespace cohortgis::scenarios::detail
+
+namespace cohortgis::scenarios {
+
+std::string toml_library_version() {
+  return std::to_string(TOML_LIB_MAJOR) + "." + std::to_string(TOML_LIB_MINOR) + "." + std::to_string(TOML_LIB_PATCH);
+}
+
+}  // namespace cohortgis::scenarios

@@ -247,7 +247,7 @@ TEST(PlanningReport, HouseholdsWithUnitsAndAreaTotalNoRelativeForSignedRates) {
   };
   const std::string h = section("Households and dwellings needed");
   EXPECT_NE(h.find("<th>population (persons)</th>"), std::string::npos) << h;
-  EXPECT_NE(h.find(cells({"baseline", "Whole area", "2030", whole(pop, 0), whole(households, 0), whole(dwellings, 0),
+  EXPECT_NE(h.find(cells({"Baseline", "Whole area", "2030", whole(pop, 0), whole(households, 0), whole(dwellings, 0),
                           whole(pop / households, 2)})),
             std::string::npos)
       << h;

@@ -313,7 +313,7 @@ TEST_F(ReportTest, ReportRebuildsInEnglishAndMapCommandOptions) {
   EXPECT_EQ(html.find("<tr><td>2026-2030"), std::string::npos);
   // One pyramid's title (it said "Whole area Population pyramids 2020 / 2035").
   EXPECT_NE(html.find("Whole area population pyramid 2020 / 2035"), std::string::npos);
-  EXPECT_NE(html.find("Plan targets (baseline)<b>" + std::to_string(met) + " met / " + std::to_string(missed) +
+  EXPECT_NE(html.find("Plan targets (Baseline)<b>" + std::to_string(met) + " met / " + std::to_string(missed) +
                       " missed</b>"),
             std::string::npos);
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -64,6 +65,28 @@ std::string around(const std::string& text, const std::string& what) {
   return "… " + text.substr(from, 200) + " …";
 }
 
+// The captions of report.html's figures (the titles of its maps, pyramids and charts).
+std::vector<std::string> figure_captions(const std::string& html) {
+  std::vector<std::string> out;
+  for (std::size_t at = html.find("<figcaption>"); at != std::string::npos; at = html.find("<figcaption>", at)) {
+    at += 12;
+    out.push_back(html.substr(at, html.find("</figcaption>", at) - at));
+  }
+  return out;
+}
+
+// Whether `text` puts an ASCII space between two Chinese characters (three-byte UTF-8 sequences U+4E00–U+9FFF).
+bool space_between_ideographs(const std::string& text) {
+  const auto ideograph_at = [&](std::size_t i) {
+    if (i + 2 >= text.size()) return false;
+    const auto b = static_cast<unsigned char>(text[i]);
+    return b >= 0xE4 && b <= 0xE9 && (static_cast<unsigned char>(text[i + 1]) & 0xC0) == 0x80;
+  };
+  for (std::size_t i = 3; i + 3 < text.size(); ++i)
+    if (text[i] == ' ' && ideograph_at(i - 3) && ideograph_at(i + 1)) return true;
+  return false;
+}
+
 }  // namespace
 
 TEST(ReportLanguage, ChineseReportHasNoEnglishSlugsEnglishReportNoFullWidthPunctuation) {
@@ -79,6 +102,12 @@ TEST(ReportLanguage, ChineseReportHasNoEnglishSlugsEnglishReportNoFullWidthPunct
   for (const std::string title : {"生育率回升", "核心区疏解", "北京市16区户籍与流动人口预测", "公共服务需求",
                                   "情景文件", "基数（人）", "需求（名额）", "缺口（名额）", "年均指数增长率"})
     EXPECT_NE(zh.find(title), std::string::npos) << title;
+  // Titles of maps and pyramids put no ASCII space between Chinese words ("常住人口 变化率", "合计 人口金字塔").
+  const std::vector<std::string> zh_captions = figure_captions(test::slurp((out / "report.html").string()));
+  ASSERT_FALSE(zh_captions.empty());
+  for (const std::string& c : zh_captions) EXPECT_FALSE(space_between_ideographs(c)) << c;
+  for (const std::string title : {"常住人口变化率 2020–2035年", "合计人口金字塔 2020 / 2035年"})
+    EXPECT_NE(std::find(zh_captions.begin(), zh_captions.end(), title), zh_captions.end()) << title;
 
   app::make_report(out.string(), app::Language::en);
   const std::string en = visible_text(test::slurp((out / "report.html").string()));
@@ -88,6 +117,11 @@ TEST(ReportLanguage, ChineseReportHasNoEnglishSlugsEnglishReportNoFullWidthPunct
                                   "Service demand", "kindergarten places", "scenario file", "basis (persons)",
                                   "demand (places)", "Average annual exponential growth rate"})
     EXPECT_NE(en.find(title), std::string::npos) << title;
+  // The baseline is named as a variant is, capitalised in headings and tables ("Indicators by zone · Baseline");
+  // "baseline" stays the identifier of the files' variant column.
+  EXPECT_NE(en.find("Indicators by zone · Baseline"), std::string::npos);
+  EXPECT_EQ(en.find("baseline"), std::string::npos) << around(en, "baseline");
+  EXPECT_EQ(app::word("baseline", app::Language::en), "Baseline");
   fs::remove_all(root);
 }
 

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -112,6 +113,11 @@ TEST_F(RunTest, WritesEveryOutputAndSummary) {
   EXPECT_NE(manifest.find("applied evenly to every age and sex"), std::string::npos);
   EXPECT_NE(manifest.find("七普"), std::string::npos);
   EXPECT_NE(manifest.find("\"cohortgis_version\": \"" COHORTGIS_VERSION "\""), std::string::npos);
+  // The libraries' versions (from their version functions and macros), each a version number.
+  for (const char* library : {"GDAL", "PROJ", "netCDF", "HDF5", "TBB", "Eigen", "toml\\+\\+"})
+    EXPECT_TRUE(std::regex_search(
+        manifest, std::regex("\"libraries\": \\{[^}]*\"" + std::string(library) + "\": \"[0-9]+\\.[0-9]+")))
+        << library << " " << manifest.substr(0, 400);
 }
 
 TEST_F(RunTest, BaseYearEqualsTheCensus) {

@@ -331,6 +331,41 @@ TEST(Charts, PyramidAgeLabelsAndLegendDoNotOverlap) {
   fs::remove_all(dir);
 }
 
+// The open age group ("85+", "100+") holds every age above the last closed group: on a single-year pyramid its bar
+// read as one more year (a bar several times the one below it). It is drawn in a lighter tint of the colour, the
+// bars below it in the colour itself (round-23 list of defects).
+TEST(Charts, PyramidDrawsTheOpenAgeGroupApart) {
+  const fs::path dir = temp_dir();
+  PyramidStyle ps;
+  ps.age_labels = {"0", "1", "2", "3+"};
+  render_pyramid({{"2035", {100, 100, 100, 400}, {100, 100, 100, 400}}}, {}, ps, ImageFormat::png,
+                 (dir / "p.png").string());
+  cairo_surface_t* png = cairo_image_surface_create_from_png((dir / "p.png").c_str());
+  ASSERT_EQ(cairo_surface_status(png), CAIRO_STATUS_SUCCESS);
+  const auto* data = cairo_image_surface_get_data(png);
+  const int stride = cairo_image_surface_get_stride(png), w = cairo_image_surface_get_width(png);
+  const int h = cairo_image_surface_get_height(png);
+  const auto rgb = [&](int x, int y) {
+    return *reinterpret_cast<const std::uint32_t*>(data + y * stride + x * 4) & 0xffffff;
+  };
+  // Down a column through the women's bars, just right of the age labels: the runs of coloured rows, top first.
+  std::vector<std::uint32_t> bar_colours;
+  const int x = w / 2 + 60;
+  for (int y = 0; y < h * 3 / 4; ++y) {
+    if (rgb(x, y) == 0xffffff) continue;
+    int end = y;
+    while (end < h && rgb(x, end) != 0xffffff) ++end;
+    if (end - y > 20) bar_colours.push_back(rgb(x, (y + end) / 2));  // a bar, not a line of text
+    y = end;
+  }
+  cairo_surface_destroy(png);
+  ASSERT_EQ(bar_colours.size(), 4u);
+  EXPECT_EQ(bar_colours[1], 0x0072b2u);  // age 2 in the first series' colour (Okabe–Ito blue)
+  EXPECT_NE(bar_colours[0], 0x0072b2u) << "the open age group 3+ drawn as one more age";
+  EXPECT_EQ(bar_colours[0], 0x80b9d9u);  // halfway to white
+  fs::remove_all(dir);
+}
+
 // Real boundaries: all 16 Beijing districts drawn, Chinese labels from the file.
 #include "cohortgis/geodata/zones.hpp"
 TEST(MapRender, BeijingDistrictsAllDrawn) {

@@ -97,6 +97,9 @@ def test_bad_arguments(stochastic_set):
         stochastic_set.run(trajectories=0)
     with pytest.raises(ValueError, match="'tfr_typo' is not an indicator"):
         stochastic_set.run(trajectories=2, indicators=["tfr_typo"])
+    # A name given twice gave its quantile rows twice; refused as [outputs] indicators refuses it.
+    with pytest.raises(ValueError, match="indicators: 'population' is listed twice"):
+        stochastic_set.run(trajectories=2, indicators=["population", "tfr", "population"])
 
 
 def test_trajectories_and_seed_are_ints(stochastic_set):

@@ -209,6 +209,17 @@ def test_backtest_language_of_the_wrong_type(tmp_path):
         cg.backtest(GOOD, str(FIX / "base.csv"), str(tmp_path / "bt"), language=5)
 
 
+def test_a_relocation_out_of_an_empty_zone_names_0_not_minus_0():
+    # A zone set to -0.0 persons (accepted: not below 0) said "out of -0 in the origin zone" (round-22 probe).
+    s = cg.load_scenario(GOOD)
+    pop = s.baseline.base_population
+    pop[0] = -0.0  # zone A, every group, sex and age
+    s.baseline.base_population = pop
+    with pytest.raises(RuntimeError, match=r"\) out of 0 in the origin zone") as e:
+        s.run(threads=1)
+    assert "-0" not in str(e.value)
+
+
 def test_a_title_is_capped_as_in_files(tmp_path):
     s = cg.load_scenario(GOOD)
     s.baseline.title = "T" * 501  # a file's scenario.title has at most 500 characters; 10 MB was written everywhere

@@ -56,6 +56,27 @@ def test_title_limit(cg, cli, tmp_path):
     _same_as_cli(cli, path, e.value)
 
 
+def test_plan_name_limit(cg, cli, tmp_path):
+    # A plan's name goes into every plan-period map title and report row as a title does; it had no cap (a 10 MB name
+    # was accepted). Capped as titles are, in the file and when set from Python.
+    long_plan = '"' + "规" * 501 + '"'
+    folder = _scenario(tmp_path).parent
+    text = (folder / "s.toml").read_text(encoding="utf-8")
+    assert '"2021-2025" = "first"' in text
+    ok = folder / "ok.toml"
+    ok.write_text(text.replace('"2021-2025" = "first"', '"2021-2025" = "' + "规" * 500 + '"'), encoding="utf-8")
+    s = cg.load_scenario(str(ok))
+    assert s.baseline.plan_periods[0][2] == "规" * 500
+    path = folder / "long.toml"
+    path.write_text(text.replace('"2021-2025" = "first"', '"2021-2025" = ' + long_plan), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"key 'plan_periods\.2021-2025': .*501 characters; expected at most 500") as e:
+        cg.load_scenario(str(path))
+    _same_as_cli(cli, path, e.value)
+    s.baseline.plan_periods = [(2021, 2025, "p" * 501)]
+    with pytest.raises(ValueError, match=r"plan period 2021-2025: plan name of 501 characters; expected at most 500"):
+        s.run(threads=1)
+
+
 def test_long_paths_are_too_long_not_outside(cg, cli, tmp_path):
     path = _scenario(tmp_path, base="d/" * 2500 + "base.csv")
     with pytest.raises(ValueError, match=r"a path of 5008 bytes is too long; expected at most 4095 bytes \(PATH_MAX\)") as e:

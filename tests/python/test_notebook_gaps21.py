@@ -61,6 +61,24 @@ def test_estimate_levels_is_the_command_line(cg, cli, tmp_path):
                            population=args["population"], asfr=args["asfr"], open_age=50)
 
 
+def test_estimate_levels_without_mx_as_the_command_line(cg, cli, tmp_path):
+    # --mx is optional on the command line (only mortality figures need it); Python required mx.
+    lv = FIXTURES / "estimate"
+    fertility = tmp_path / "fertility.csv"
+    fertility.write_text("zone,indicator,value\nA,tfr,1.5\nB,births,300\n", encoding="utf-8")
+    args = dict(population=str(lv / "levels_population.csv"), asfr=str(lv / "levels_asfr.csv"), open_age=50)
+    s = cg.estimate_levels(str(fertility), out_dir=str(tmp_path / "py"), **args)
+    assert [z["component"] for z in s["levels"]] == ["fertility", "fertility"]
+    _cli(cli, "estimate", "--levels", fertility, "--population", args["population"], "--asfr", args["asfr"],
+         "--open-age", "50", "--out", tmp_path / "cli")
+    for name in ("levels.csv", "asfr_by_zone.csv", "levels_report.md"):
+        assert (tmp_path / "py" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
+    with pytest.raises(ValueError, match="--mx: the standard death rates are required for mortality figures"):
+        cg.estimate_levels(str(lv / "levels_figures.csv"), out_dir=str(tmp_path / "bad"), srb=105, **args)
+    with pytest.raises(TypeError, match="out_dir is required"):
+        cg.estimate_levels(str(fertility), **args)
+
+
 def test_backtest_of_a_scenario_set(cg, cli, tmp_path):
     bt, good = FIXTURES / "backtest", str(FIXTURES / "scenarios" / "good.toml")
     args = dict(observed=str(bt / "observed_tiny.csv"), earlier=str(bt / "earlier_tiny.csv"), threads=1, report=False)

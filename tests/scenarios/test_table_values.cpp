@@ -81,6 +81,15 @@ const std::string kCodes = write_file("codes.csv",
 
 }  // namespace
 
+// Numbers in messages: −0 reads "0" (a relocation out of a zone set to -0.0 persons said "out of -0").
+TEST(MessageNumbers, NegativeZeroIsZero) {
+  EXPECT_EQ(fmt(-0.0), "0");
+  EXPECT_EQ(fmt(-0.0, 6), "0");
+  EXPECT_EQ(fmt(0.0), "0");
+  EXPECT_EQ(fmt(-1e-300 * 1e-300), "0");  // a product that rounds to −0
+  EXPECT_EQ(fmt(-2.5), "-2.5");
+}
+
 TEST(ValueMaps, CodesBecomeTheValuesBuildersExpect) {
   Ref t("base_population", "table",
         R"({ path = "codes.csv", columns = { sex = "xb", group = "hj" }, values = { sex = { "1" = "male", "2" = "female" }, group = { "户籍" = "registered", "流动" = "floating" } } })",
