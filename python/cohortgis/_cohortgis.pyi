@@ -36,7 +36,9 @@ class OdFlow:
 
 class StepSchedules:
     mortality_kind: str
+    # Assigning mortality clears mortality_next (UserWarning when it was set): assign mortality_next after it.
     mortality: npt.NDArray[np.float64]
+    # death_rates on a five-year grid: [zone][group][sex] abridged rate of the group from the open age; empty: none.
     mortality_next: npt.NDArray[np.float64]
     radix_l0: npt.NDArray[np.float64]
     asfr: npt.NDArray[np.float64]

@@ -305,19 +305,31 @@ void bind_scenario(py::module_& m) {
             s.mortality_kind = mortality_kind_of(text_of(k, "mortality_kind"));
           },
           "'death_rates' (mx), 'person_years' (Lx) or 'survival_ratios'")
-      .COHORTGIS_ARRAY(mortality,
-                       "[zone][group][sex][life-table row]: mx (or Lx, or S by age); rows 0, 1-4, 5-9, … "
-                       "(n_ages + 1) on a five-year grid, the ages on a one-year grid")
+      // mortality_next belongs to the rates it was given with (the scenario file's table, moved by e0, Lee–Carter,
+      // zone factors as they were): kept under new rates, it would close their life table with a stale rate, silently.
+      // Cleared with a warning (before anything changes, so a filter of "error" leaves the schedules as they were).
+      .def_property(
+          "mortality", [](const StepSchedules& s) { return to_numpy(s.mortality); },
+          [](StepSchedules& s, const py::object& a) {
+            std::vector<double> rates = from_numpy(numbers_of(a, "mortality"));
+            if (!s.mortality_next.empty() &&
+                PyErr_WarnEx(PyExc_UserWarning,
+                             "StepSchedules.mortality assigned: mortality_next (the rates above the open age that "
+                             "closed the old rates' life tables) is cleared, so the open group closes on its own "
+                             "rate; to keep rates above the open age, assign mortality_next after mortality",
+                             1) != 0)
+              throw py::error_already_set();
+            s.mortality = std::move(rates);
+            s.mortality_next.clear();
+          },
+          "[zone][group][sex][life-table row]: mx (or Lx, or S by age); rows 0, 1-4, 5-9, … (n_ages + 1) on a\n"
+          "five-year grid, the ages on a one-year grid. Assigning it clears mortality_next (a UserWarning when that\n"
+          "was set): assign mortality_next after it to keep rates above the open age")
       .COHORTGIS_ARRAY(mortality_next,
-                       "death_rates on a five-year grid only: [zone][group][sex] the given table's own rate of the "
-                       "group\n"
-                       "starting at the open age, for rates given past it (a WPP table to 100+ on an 85+ grid): the "
-                       "last\n"
-                       "closed group's Greville nax takes it as its next rate, as DemoTools' lt_abridged(OAnew = w) "
-                       "does.\n"
-                       "Empty: the open rate is the next rate. Move it with the open rate when changing `mortality`, "
-                       "or\n"
-                       "assign [] to drop it")
+                       "death_rates on a five-year grid only, [zone][group][sex]: the abridged rate of the group "
+                       "starting at the open age\n(the scenario table's, when it goes on past the open age), which "
+                       "closes the life table as DemoTools'\nlt_abridged(OAnew) does; empty: the open group closes "
+                       "on its own rate (L = l / m). Cleared when mortality is\nassigned")
       .COHORTGIS_ARRAY(radix_l0, "person_years only: [zone][group][sex]")
       .COHORTGIS_ARRAY(asfr, "[zone][group][age] births per woman per year")
       .COHORTGIS_ARRAY(srb, "[zone] male births per female birth")

@@ -31,6 +31,28 @@ struct BitsLess {
 };
 }  // namespace
 
+// Greville's nax at 5–9 is kept wherever it falls (DemoTools' lt_abridged with mod = TRUE; the guard starts at 10–14),
+// and k = ln(m_10 / m_1) / 9.5 takes a rate of 0 at 1–4 or 10–14 as DBL_MIN: nax ≈ ±150 years. 5L5 = 5 l10 + nax 5d5
+// is then more person-years than the group's survivors can live (a survival ratio 0–4 → 5–9 above 1: people made) or
+// fewer than 5 l10 (5–9 → 10–14 above 1, or below 0). DemoTools stops on it; refused here, as the loader refuses every
+// input it would turn into a wrong answer (it has no warnings). nax within the group's 0–5 years keeps both ratios ≤ 1.
+namespace {
+void refuse_5_9_ax_outside_group(const Build& b, const std::vector<double>& mx, Sex sex, const toml::node* n,
+                                 const std::string& key, const LifeTableMethod& method, const std::string& where) {
+  if (method.ax_method != AxMethod::greville || !method.greville_from_age_5) return;
+  LifeTable lt;
+  build_abridged_life_table(mx, sex, method, lt);
+  const double a = lt.ax[2];
+  if (a >= 0.0 && a <= 5.0) return;
+  b.doc.fail(n, key,
+             where + ": the death rate is " + fmt(mx[1]) + " at ages 1-4 and " + fmt(mx[3]) +
+                 (mx.size() == 4 ? " at ages 10+" : " at ages 10-14") +
+                 ", which gives ages 5-9 Greville's nax = " + fmt(a, 6) +
+                 " years, outside the group's 0-5, and survival ratios outside 0-1 (more survivors than people); "
+                 "expected a death rate > 0 there (no population has none), or set mortality.ax_method = \"midpoint\"");
+}
+}  // namespace
+
 // mx rows from a table of (age, value) on the grid's life-table rows: abridged for z = 5 (closed at the grid's open
 // age keeping its person-years, sources.hpp close_abridged_mx), single years for z = 1 (abridged input graduated).
 // `where`: the table, its first row of the schedule and whose it is, for the messages. `next` (when not null): the
@@ -50,6 +72,7 @@ std::vector<double> mx_on_grid(const Build& b, const std::map<int, double>& by_a
         if (ages[k] != 5 * static_cast<int>(k - 1))
           b.doc.fail(n, key,
                      where + ": abridged mx rows must be 0, 1, 5, 10, …; missing age " + std::to_string(5 * (k - 1)));
+      refuse_5_9_ax_outside_group(b, mx, sex, n, key, method, where);
       const int open_in = ages.back();
       if (b.z == 5) {
         if (open_in < b.sc.grid.open_age())

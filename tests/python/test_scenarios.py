@@ -168,3 +168,56 @@ def test_load_scenario_threads_give_the_same_set_and_errors(cg, tmp_path):
     assert "data row 467667 (row 467668 counting the header row), column 'population'" in messages[0], messages[0]
     with pytest.raises(ValueError, match="threads"):
         cg.load_scenario(good, threads=-1)
+
+
+def _scenario_past_open_age(d):
+    # Abridged death rates to 30+ on a five-year grid to 20+: the 20-24 rate travels as StepSchedules.mortality_next.
+    (d / "base.csv").write_text("zone,sex,age,population\n" + "".join(
+        f"{z},{s},{a},{1000 - 10 * a}\n" for z in ("A", "B") for s in ("female", "male") for a in range(0, 25, 5)))
+    (d / "asfr.csv").write_text("age,value\n15,0.1\n")
+    (d / "mx.csv").write_text("age,sex,mx\n" + "".join(
+        f"{a},{s},{m}\n" for s in ("female", "male")
+        for a, m in zip([0, 1, 5, 10, 15, 20, 25, 30], [0.01, 0.001, 0.0005, 0.0005, 0.001, 0.002, 0.004, 0.2])))
+    (d / "scenario.toml").write_text(
+        '[scenario]\nname = "next"\n[geography]\nzones = [ { id = "A" }, { id = "B" } ]\n'
+        '[projection]\nbase_year = 2020\nhorizon = 2030\nstep = 5\nopen_age = 20\n'
+        '[base_population]\ntable = "base.csv"\n[fertility]\nschedule = "asfr.csv"\nsrb = 105\n'
+        '[mortality]\nmx = { path = "mx.csv", columns = { value = "mx" } }\n')
+    return str(d / "scenario.toml")
+
+
+def test_assigning_mortality_clears_the_stale_mortality_next(cg, tmp_path):
+    # Round 23: mortality_next (the rate above the open age that closes the life table) stayed in place, unseen, when
+    # mortality was assigned, so new rates were closed with the old table's next rate. Assigning mortality now clears
+    # it with a UserWarning; assigned after mortality, it is kept.
+    import warnings
+    sc = cg.load_scenario(_scenario_past_open_age(tmp_path)).baseline
+    st = sc.step_schedules(0)
+    np.testing.assert_array_equal(st.mortality_next, [0.002] * 4)  # zones A, B × female, male: the 20-24 rate
+    assert "mortality_next 4" in repr(st)
+    old = st.mortality
+    with warnings.catch_warnings():  # a filter of "error": refused before anything changes
+        warnings.simplefilter("error")
+        with pytest.raises(UserWarning, match="assign mortality_next after mortality"):
+            st.mortality = old * 2
+    np.testing.assert_array_equal(st.mortality, old)
+    np.testing.assert_array_equal(st.mortality_next, [0.002] * 4)
+    with pytest.warns(UserWarning, match=r"^StepSchedules.mortality assigned: mortality_next .* is cleared"):
+        st.mortality = old * 2
+    assert st.mortality_next.size == 0
+    np.testing.assert_array_equal(st.mortality, old * 2)
+    st.mortality_next = [0.004] * 4  # after mortality: kept, and a later assignment without one warns of nothing
+    np.testing.assert_array_equal(st.mortality_next, [0.004] * 4)
+    sc.set_step_schedules(0, st)
+    np.testing.assert_array_equal(sc.step_schedules(0).mortality_next, [0.004] * 4)
+    st.mortality_next = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        st.mortality = old
+    # The run takes the binding: the next rate closes the open group (T(20) differs with and without it).
+    both = sc.copy()
+    with_next = sc.step_schedules(0)
+    without = with_next.copy()
+    without.mortality_next = []
+    both.set_step_schedules(0, without)
+    assert not np.array_equal(cg.run(sc).population, cg.run(both).population)
