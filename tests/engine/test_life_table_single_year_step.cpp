@@ -13,8 +13,11 @@
 
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/types.hpp"
+#include "error_of.hpp"
 
 namespace cohortgis {
+using cohortgis::test::error_of;
+
 namespace {
 // ---------------------------------------------------------------------------------------------------------------
 // single_year_step_mortality: S, φ, e0 and e65 of a one-year step are the bits of the full table's columns
