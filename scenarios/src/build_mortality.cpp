@@ -32,24 +32,30 @@ struct BitsLess {
 }  // namespace
 
 // Greville's nax at 5–9 is kept wherever it falls (DemoTools' lt_abridged with mod = TRUE; the guard starts at 10–14),
-// and k = ln(m_10 / m_1) / 9.5 takes a rate of 0 at 1–4 or 10–14 as DBL_MIN: nax ≈ ±150 years. 5L5 = 5 l10 + nax 5d5
-// is then more person-years than the group's survivors can live (a survival ratio 0–4 → 5–9 above 1: people made) or
-// fewer than 5 l10 (5–9 → 10–14 above 1, or below 0). DemoTools stops on it; refused here, as the loader refuses every
-// input it would turn into a wrong answer (it has no warnings). nax within the group's 0–5 years keeps both ratios ≤ 1.
+// and k = ln(m_10 / m_1) / 9.5 takes a rate of 0 at 1–4 or 10–14 as DBL_MIN: nax ≈ ±150 years. DemoTools then goes on
+// with the table as it comes out, unless its person-years fail lt_id_Ll_S's check (DemoTools 806cdc3 R/lt_id.R:298:
+// every nLx ≥ 0 and every closed nLx < 5 × radix), where it stops: a rate of 0 at 1–4 (nax ≈ +156, 5L5 above five
+// years a person) does, a rate of 0 at 10–14 with few deaths at 5–9 (nax ≈ −151) does not, and gives survival ratios
+// above 1, as the UN's code projects them (conformance case un-abridged-isolated-zero-rates). Refused exactly where
+// DemoTools stops, with the rates that cause it.
 namespace {
 void refuse_5_9_ax_outside_group(const Build& b, const std::vector<double>& mx, Sex sex, const toml::node* n,
                                  const std::string& key, const LifeTableMethod& method, const std::string& where) {
   if (method.ax_method != AxMethod::greville || !method.greville_from_age_5) return;
   LifeTable lt;
   build_abridged_life_table(mx, sex, method, lt);
-  const double a = lt.ax[2];
-  if (a >= 0.0 && a <= 5.0) return;
+  const double a = lt.ax[2], radix = lt.lx[0];
+  bool stops = false;
+  for (std::size_t r = 0; r < lt.Lx.size(); ++r)
+    if (lt.Lx[r] < 0.0 || (r + 1 < lt.Lx.size() && lt.Lx[r] >= 5.0 * radix)) stops = true;
+  if (!stops) return;
   b.doc.fail(n, key,
              where + ": the death rate is " + fmt(mx[1]) + " at ages 1-4 and " + fmt(mx[3]) +
                  (mx.size() == 4 ? " at ages 10+" : " at ages 10-14") +
                  ", which gives ages 5-9 Greville's nax = " + fmt(a, 6) +
-                 " years, outside the group's 0-5, and survival ratios outside 0-1 (more survivors than people); "
-                 "expected a death rate > 0 there (no population has none), or set mortality.ax_method = \"midpoint\"");
+                 " years, outside the group's 0-5, and person-years outside 0 to 5 years a person (DemoTools' "
+                 "lt_id_Ll_S stops on such a table); expected a death rate > 0 there, or set "
+                 "mortality.ax_method = \"midpoint\"");
 }
 }  // namespace
 
