@@ -20,6 +20,7 @@
 #include "cohortgis/geodata/maps.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/zones.hpp"
+#include "cjk_text.hpp"
 #include "map_classes.hpp"
 #include "output_dir.hpp"
 #include "text_output.hpp"
@@ -46,22 +47,17 @@ std::string scenario_name(const Results& r, Language l) {
 // letters or digits meet it ("常住人口 2035年"), as Chinese typesetting spaces mixed text only (W3C "Requirements for
 // Chinese Text Layout" 3.2.2, 3.1.6).
 std::string title_words(const std::vector<std::string>& words, Language l) {
-  // The character at the start or end of s: an ideograph ('h'), full-width or CJK punctuation ('p'), other ('o').
-  const auto kind = [](const std::string& s, bool at_end) {
-    std::size_t i = at_end ? s.size() - 1 : 0;
-    while (at_end && i > 0 && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) --i;  // the last char's lead byte
-    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(k < s.size() ? s[k] : 0); };
-    if ((b(i) & 0xF0) == 0xF0) return b(i) == 0xF0 && b(i + 1) >= 0xA0 ? 'h' : 'o';  // U+20000 on: ideographs
-    if ((b(i) & 0xF0) != 0xE0) return 'o';
-    const char32_t c = ((b(i) & 0x0Fu) << 12) | ((b(i + 1) & 0x3Fu) << 6) | (b(i + 2) & 0x3Fu);
-    if ((c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF)) return 'h';
+  // A character: an ideograph ('h'), full-width or CJK punctuation ('p'), other ('o').
+  const auto kind = [](char32_t c) {
+    if (is_cjk_ideograph(c)) return 'h';
     return (c >= 0x3000 && c <= 0x303F) || (c >= 0xFF00 && c <= 0xFFEF) ? 'p' : 'o';
   };
   std::string out;
   for (const std::string& w : words) {
     if (w.empty()) continue;
     if (!out.empty()) {
-      const char before = kind(out, true), after = kind(w, false);
+      std::size_t length = 0;
+      const char before = kind(last_code_point(out)), after = kind(code_point_at(w, 0, length));
       const bool glued = l == Language::zh && before != 'o' && after != 'o' && (before == 'h' || after == 'h');
       if (!glued) out += ' ';
     }

@@ -11,6 +11,7 @@
 
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/number_format.hpp"
+#include "cjk_text.hpp"
 
 namespace cohortgis::app {
 
@@ -181,11 +182,31 @@ const std::map<std::string, std::pair<const char*, const char*>>& words() {
   return w;
 }
 
-bool is_cjk(char32_t c) {
-  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2A6DF);
+}  // namespace
+
+char32_t code_point_at(const std::string& s, std::size_t i, std::size_t& length) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  const std::size_t n = b(0) >= 0xF0 ? 4 : b(0) >= 0xE0 ? 3 : b(0) >= 0xC0 ? 2 : 1;
+  if (n == 1 || i + n > s.size()) {
+    length = 1;
+    return b(0);
+  }
+  char32_t c = b(0) & (0x7Fu >> n);
+  for (std::size_t k = 1; k < n; ++k) c = (c << 6) | (b(k) & 0x3Fu);
+  length = n;
+  return c;
 }
 
-}  // namespace
+char32_t last_code_point(const std::string& s) {
+  if (s.empty()) return 0;
+  std::size_t i = s.size() - 1, n = 1;
+  while (i > 0 && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) --i;  // back to the last character's lead byte
+  return code_point_at(s, i, n);
+}
+
+bool is_cjk_ideograph(char32_t c) {
+  return (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x20000 && c <= 0x3FFFF);
+}
 
 Language parse_language(const std::string& text, const std::string& what) {
   std::string t;
@@ -199,22 +220,8 @@ const char* language_code(Language l) { return l == Language::zh ? "zh-CN" : "en
 
 Language guess_language(const std::vector<std::string>& texts) {
   for (const std::string& s : texts)
-    for (std::size_t i = 0; i < s.size();) {
-      const auto b = static_cast<unsigned char>(s[i]);
-      char32_t c = b;
-      std::size_t n = 1;
-      if (b >= 0xF0 && i + 3 < s.size()) {
-        c = ((b & 0x07u) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6) | (s[i + 3] & 0x3Fu);
-        n = 4;
-      } else if (b >= 0xE0 && i + 2 < s.size()) {
-        c = ((b & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu);
-        n = 3;
-      } else if (b >= 0xC0) {
-        n = 2;
-      }
-      if (is_cjk(c)) return Language::zh;
-      i += n;
-    }
+    for (std::size_t i = 0, n = 1; i < s.size(); i += n)
+      if (is_cjk_ideograph(code_point_at(s, i, n))) return Language::zh;
   return Language::en;
 }
 

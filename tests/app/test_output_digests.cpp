@@ -224,6 +224,21 @@ TEST(OutputDigests, FolderListingLeavesUnhashedFilesUnread) {
   fs::remove_all(d);
 }
 
+// MiB of the pages of [from, to) of the file in the page cache (mincore of a read-only mapping).
+static double resident_mib(const fs::path& p, std::size_t from, std::size_t to) {
+  const int rd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  void* m = ::mmap(nullptr, to, PROT_READ, MAP_SHARED, rd, 0);
+  ::close(rd);
+  EXPECT_NE(m, MAP_FAILED);
+  const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  std::vector<unsigned char> in((to + page - 1) / page);
+  EXPECT_EQ(::mincore(m, to, in.data()), 0);
+  ::munmap(m, to);
+  std::size_t n = 0;
+  for (std::size_t i = from / page; i < in.size(); ++i) n += in[i] & 1;
+  return static_cast<double>(n * page) / (1 << 20);
+}
+
 // --no-results-nc-hash's drop-behind (drop_behind.hpp): what one call started writing back is dropped from the page
 // cache at the next (whole 2 MiB blocks), the last call's bytes stay cached, and the file's bytes are unchanged.
 TEST(DropBehind, DropsWhatThePreviousCallWroteBack) {
@@ -239,19 +254,6 @@ TEST(DropBehind, DropsWhatThePreviousCallWroteBack) {
     for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>((i * 131 + k * 7 + i / 4096) & 255);
     return bytes;
   };
-  const auto resident_mib = [&](std::size_t from, std::size_t to) {  // pages of [from, to) in the page cache
-    const int rd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-    void* m = ::mmap(nullptr, to, PROT_READ, MAP_SHARED, rd, 0);
-    ::close(rd);
-    EXPECT_NE(m, MAP_FAILED);
-    const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-    std::vector<unsigned char> in((to + page - 1) / page);
-    EXPECT_EQ(::mincore(m, to, in.data()), 0);
-    ::munmap(m, to);
-    std::size_t n = 0;
-    for (std::size_t i = from / page; i < in.size(); ++i) n += in[i] & 1;
-    return static_cast<double>(n * page) / (1 << 20);
-  };
   app::DropBehind drop(p);
   std::string all;
   for (int k = 0; k < 3; ++k) {
@@ -263,8 +265,8 @@ TEST(DropBehind, DropsWhatThePreviousCallWroteBack) {
     // 18 MiB written back by the second call dropped at the third; nothing before the second.
     EXPECT_EQ(drop.dropped(), k == 0 ? 0 : static_cast<off_t>(k == 1 ? 8 << 20 : 18 << 20)) << k;
   }
-  EXPECT_EQ(resident_mib(0, 18 << 20), 0.0) << "the pages written back a call ago are still cached";
-  EXPECT_GT(resident_mib(20 << 20, all.size()), 6.0) << "the last call's pages were dropped too";
+  EXPECT_EQ(resident_mib(p, 0, 18 << 20), 0.0) << "the pages written back a call ago are still cached";
+  EXPECT_GT(resident_mib(p, 20 << 20, all.size()), 6.0) << "the last call's pages were dropped too";
   ::close(fd);
   EXPECT_TRUE(cohortgis::geodata::sha256_file(p.string()) == cohortgis::geodata::sha256_text(all));
   fs::remove_all(d);
@@ -308,25 +310,12 @@ TEST(OutputDigests, DroppedStretchIsHashedWithoutComingBackIntoTheCache) {
     all.replace(static_cast<std::size_t>(at), patch.size(), patch);
   }
   ::close(fd);
-  const auto resident_mib = [&](std::size_t to) {  // pages of [0, to) in the page cache
-    const int rd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-    void* m = ::mmap(nullptr, to, PROT_READ, MAP_SHARED, rd, 0);
-    ::close(rd);
-    EXPECT_NE(m, MAP_FAILED);
-    const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-    std::vector<unsigned char> in((to + page - 1) / page);
-    EXPECT_EQ(::mincore(m, to, in.data()), 0);
-    ::munmap(m, to);
-    std::size_t n = 0;
-    for (const unsigned char c : in) n += c & 1;
-    return static_cast<double>(n * page) / (1 << 20);
-  };
   const long long before = app::output_files_hashed();
   {
     app::BackgroundDigest digest(p, dropped);
     digest.wait();
   }
-  EXPECT_LT(resident_mib(static_cast<std::size_t>(dropped)), 1.0) << "the dropped stretch read through the cache";
+  EXPECT_LT(resident_mib(p, 0, static_cast<std::size_t>(dropped)), 1.0) << "the dropped stretch read through the cache";
   EXPECT_EQ(app::output_files_hashed(), before + 1);
   EXPECT_EQ(app::output_sha256(p), geodata::sha256_text(all));
   EXPECT_EQ(app::output_files_hashed(), before + 1) << "the manifest read it again";
