@@ -88,7 +88,6 @@ double ak_a0_from_q0(Sex sex, double q0) {
   return 0.3141;
 }
 
-using detail::constant_hazard_ax;
 using detail::q_from_m;
 
 const char* table_kind(bool abridged) { return abridged ? "abridged life table" : "single-year life table"; }
@@ -279,7 +278,7 @@ inline double above_min(double m) { return m > DBL_MIN ? m : DBL_MIN; }
   }
   if (bad != 0.0)
     for (i = first; i < w; ++i)
-      if (!detail::greville_kept(i, a[i])) a[i] = constant_hazard_ax(n, m[i]);
+      if (!detail::greville_kept(i, a[i])) a[i] = detail::greville_replacement(i, a[i], m[i]);
 }
 
 // a0 by the method's rule (q0 = IMR when given; the default rule's value for a rate m0 checked finite and ≥ 0) and

@@ -2,6 +2,7 @@
 // Life-table passes for callers inside the engine (private to engine/src).
 #pragma once
 
+#include <cfloat>
 #include <cmath>
 #include <span>
 
@@ -95,11 +96,22 @@ struct AbridgedStepLane {
 };
 
 // DemoTools' guard on the Greville nax of row i (lt_id_morq_a_greville, `Age >= 10`): from 10–14 on it is kept inside
-// [0.4 n, 0.6 n], at 5–9 (row 2) wherever it is defined (high child mortality gives 1.994 there); else the
-// constant-hazard nax replaces it. NaN fails every test.
+// [0.4 n, 0.6 n], at 5–9 (row 2) wherever it is defined and not below 0 (high child mortality gives 1.994 there);
+// else greville_replacement replaces it. NaN fails every test.
 inline bool greville_kept(std::size_t i, double a) {
   constexpr double n = 5.0;
-  return i == 2 ? std::isfinite(a) : (a >= 0.4 * n && a <= 0.6 * n);
+  return i == 2 ? (a >= 0.0 && a <= DBL_MAX) : (a >= 0.4 * n && a <= 0.6 * n);
+}
+
+// The nax of a row greville_kept refuses: the constant-hazard nax (the guard's axConst), except a negative 5a5, which
+// lt_a_un (R/nAx.R:847-850 at DemoTools 806cdc3, run after lt_id_morq_a_greville) sets to AgeInt / 2 = 2.5, as it does
+// every NaN nax: a rate of 0 at 10–14 puts Greville's 5a5 near −151 (k = ln(DBL_MIN / m(1–4)) / 9.5), which
+// lt_abridged(axmethod = "un") never keeps (tests/conformance/un-abridged-un-negative-nax-patch). A NaN 5a5 (the
+// guard's `is.na(ax)`) takes the constant hazard as elsewhere; where that is 0/0 (a rate of 0) the patch's n/2 is its
+// limit, which constant_hazard_ax gives.
+inline double greville_replacement(std::size_t i, double a, double m) {
+  constexpr double n = 5.0;
+  return i == 2 && a < 0.0 ? 0.5 * n : constant_hazard_ax(n, m);
 }
 
 // The method's numbers every fast life-table path takes as given (a radix > 0, a given IMR in [0, 1)); where they are

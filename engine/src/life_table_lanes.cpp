@@ -449,8 +449,9 @@ template <int N>
       load_vec(x, X + N * i);
       const double divisor = i == 2 ? 0.5 * 4.0 + n + 0.5 * n : 0.5 * n + n + 0.5 * n;  // 9.5 at 5–9, else 10
       const V ar = 0.5 * n - (n * n / 12.0) * (x - lg / divisor);
-      // The guard's range from 10–14 on; at 5–9 only an undefined nax (ar − ar is 0 only where ar is finite).
-      row_inside[i] = i == 2 ? (ar - ar) == V{} : (ar >= 0.4 * n) & (ar <= 0.6 * n);
+      // The guard's range from 10–14 on; at 5–9 an undefined or negative nax (ar − ar is 0 only where ar is finite;
+      // greville_kept).
+      row_inside[i] = i == 2 ? ((ar - ar) == V{}) & (ar >= 0.0) : (ar >= 0.4 * n) & (ar <= 0.6 * n);
       inside &= row_inside[i];
       store_vec(a + N * i, ar);
     }
@@ -459,7 +460,7 @@ template <int N>
         if (!all_lanes<N>(row_inside[i]))
 #pragma GCC unroll 4
           for (std::size_t j = N * i; j < N * i + N; ++j)
-            if (!detail::greville_kept(i, a[j])) a[j] = detail::constant_hazard_ax(n, X[j]);
+            if (!detail::greville_kept(i, a[j])) a[j] = detail::greville_replacement(i, a[j], X[j]);
   }
   // complete_table's q: a given IMR replaces 1q0; q_from_m's common branch, its fallback where q > 1.
 #pragma GCC unroll 4

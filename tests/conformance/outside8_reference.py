@@ -30,6 +30,7 @@ import numpy as np
 
 SEXES = ("female", "male")
 DBL_MIN = sys.float_info.min
+PATCH_NEGATIVE_NAX = True  # lt_a_un's patch of a negative nax (R/nAx.R:847-850); False only for a case's mutant
 
 # lt_rule_1a0_cd (R/nAx.R): rows w, n, e, s; columns (m, f).
 _CD0_CONST = {"w": (0.33, 0.35), "n": (0.33, 0.35), "e": (0.29, 0.31), "s": (0.33, 0.35)}
@@ -128,6 +129,10 @@ def lt_abridged(m, sex, axmethod="pas", a0rule="ak", region="w", mod=True, OAnew
         ax[bad] = axc[bad]
         if not mod:
             ax[2:4] = n[2:4] / 2
+        # lt_a_un's last patch (R/nAx.R:847-850; added in round 24, h140): a NaN or negative nax becomes AgeInt / 2
+        # (a 0 at 10-14 puts the unguarded 5a5 near -151: 2.5 in DemoTools). a0, 4a1 and the open row are > 0.
+        patched = np.isnan(ax) | ((ax < 0) & PATCH_NEGATIVE_NAX)
+        ax[patched] = n[patched] / 2
     ax[0] = rule_1a0(a0rule, m[0], sex, region)
     ax[1] = cd_4a1(m[0], sex, region)
     ax[-1] = 1 / m[-1]

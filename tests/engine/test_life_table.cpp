@@ -654,6 +654,23 @@ TEST(LifeTableErrors, RadixAndImr) {
   EXPECT_NE(error_of([&] { (void)abridged_life_table(mx, Sex::male, m); }).find("age 0"), std::string::npos);
 }
 
+// A rate of 0 at 10–14 puts Greville's 5a5 near −151 (k = ln(DBL_MIN / m(1–4)) / 9.5): DemoTools' lt_abridged(axmethod
+// = "un") never keeps it, lt_a_un sets every negative nax to AgeInt / 2 (R/nAx.R:847-850 at 806cdc3), so 5a5 = 2.5
+// and the survival 5–9 → 10–14 stays below 1 (tests/conformance/un-abridged-un-negative-nax-patch).
+TEST(AbridgedLifeTable, NegativeGreville5a5IsHalfTheWidthAsLtAUn) {
+  const std::vector<double> base{0.23669, 0.04672, 0.00982, 0.00511, 0.00697, 0.01036, 0.01169, 0.01332,
+                                 0.01528, 0.01757, 0.02092, 0.02517, 0.03225, 0.04241, 0.06056, 0.08574,
+                                 0.11840, 0.16226, 0.23745, 0.31,    0.42,    0.55};
+  for (const Sex sex : {Sex::female, Sex::male}) {
+    std::vector<double> mx = base;
+    mx[3] = 0.0;  // 10–14
+    const LifeTable lt = abridged_life_table(mx, sex, LifeTableMethod{});
+    EXPECT_EQ(lt.ax[2], 2.5);
+    EXPECT_LT(lt.Lx[2], 5.0 * lt.lx[2]);
+    EXPECT_GT(lt.Lx[2], 5.0 * lt.lx[3]);  // 5L5 = 5 l10 + 2.5 d5
+  }
+}
+
 // The abridged table's Greville nax and the five-year survival ratios as the formulas with the table's own widths
 // and std::fmax (before they were constants and an inline max): the same bits, with and without mod, a zero rate.
 TEST(AbridgedLifeTable, GrevilleAxAndFiveYearRatiosAreTheFormulasBits) {

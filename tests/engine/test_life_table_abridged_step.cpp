@@ -60,8 +60,11 @@ Ref straightforward(const std::vector<double>& mx, Sex sex, const LifeTableMetho
     const double k = std::log(std::fmax(mx[i + 1], DBL_MIN) / std::fmax(mx[i - 1], DBL_MIN)) /
                      (0.5 * n[i - 1] + n[i] + 0.5 * n_next);
     double a = 0.5 * n[i] - (n[i] * n[i] / 12.0) * (mx[i] - k);
-    // DemoTools' guard from 10–14 on (lt_id_morq_a_greville: Age >= 10); at 5–9 only an undefined nax is replaced.
-    if (!std::isfinite(a) || (i >= 3 && (a < 0.4 * n[i] || a > 0.6 * n[i])))
+    // DemoTools' guard from 10–14 on (lt_id_morq_a_greville: Age >= 10); at 5–9 an undefined nax takes the constant
+    // hazard and a negative one n/2 (lt_a_un's patch, R/nAx.R:847-850).
+    if (i == 2 && a < 0.0)
+      a = 0.5 * n[i];
+    else if (!std::isfinite(a) || (i >= 3 && (a < 0.4 * n[i] || a > 0.6 * n[i])))
       a = detail::constant_hazard_ax(n[i], mx[i]);
     r.a[i] = a;
   }

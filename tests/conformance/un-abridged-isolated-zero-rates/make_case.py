@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Writes the case's tables and expected.csv (../outside8_reference.py; see README.md). `--mutant DIR`: the same
-inputs with each zero rate taken as 1e-300 (Greville's k of its neighbours ln(m / 1e-300), not DemoTools'
-ln(m / DBL_MIN); the guard replaces it from 10-14 on, so 5-9 shows it)."""
+inputs with a negative Greville nax kept (lt_abridged without lt_a_un's patch, R/nAx.R:847-850: women's 5a5 = -151,
+cohortgis's rule before round 24)."""
 import os
 import sys
 
@@ -25,11 +25,8 @@ mx["male"][lab == 30] = 0.0
 
 
 def table(m, s):
-    if not mutant:
-        return R.lt_abridged(m, s, axmethod="un")
-    # mutant: a zero rate taken as 1e-300 (its neighbours' k then ln(m / 1e-300), not DemoTools' ln(m / DBL_MIN))
-    return R.lt_abridged(np.where(m == 0, 1e-300, m), s, axmethod="un")
-
+    R.PATCH_NEGATIVE_NAX = not mutant  # mutant: women's 5a5 = -151 kept
+    return R.lt_abridged(m, s, axmethod="un")
 
 shape = np.exp(-0.022 * ages) * (1 + 0.3 * np.cos(ages / 7.0))
 pop = {"female": np.where(ages <= 90, 21.5 * shape, 0.0), "male": np.where(ages <= 85, 19.75 * shape, 0.0)}
