@@ -218,23 +218,41 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
   LifeTableMethod& method = b.sc.life_table_method;
   if (auto [n, k] = L.get("mortality", "a0"); n) {
     const std::string v = doc.string(*n, k);
-    if (v == "andreev-kingkade") method.a0_rule = A0Rule::andreev_kingkade;
-    else if (v == "coale-demeny") method.a0_rule = A0Rule::coale_demeny;
-    else doc.fail(n, k, "expected \"andreev-kingkade\" or \"coale-demeny\", got \"" + escape_cell(v) + "\"");
+    // DemoTools' and ccmppWPP's own names ("ak", "cd"; MORT_PARAMS) are read as the same rules: a scenario written
+    // from the UN's code keeps them.
+    if (v == "andreev-kingkade" || v == "ak")
+      method.a0_rule = A0Rule::andreev_kingkade;
+    else if (v == "coale-demeny" || v == "cd")
+      method.a0_rule = A0Rule::coale_demeny;
+    else
+      doc.fail(n, k,
+               "expected \"andreev-kingkade\" (\"ak\") or \"coale-demeny\" (\"cd\"), got \"" + escape_cell(v) + "\"");
   }
   if (auto [n, k] = L.get("mortality", "ax_method"); n) {
     const std::string v = doc.string(*n, k);
-    if (v == "greville") method.ax_method = AxMethod::greville;
-    else if (v == "midpoint") method.ax_method = AxMethod::midpoint;
-    else doc.fail(n, k, "expected \"greville\" or \"midpoint\", got \"" + escape_cell(v) + "\"");
+    // DemoTools' lt_abridged axmethod "un" (with mod = TRUE, cohortgis's only mode) and "pas".
+    if (v == "greville" || v == "un")
+      method.ax_method = AxMethod::greville;
+    else if (v == "midpoint" || v == "pas")
+      method.ax_method = AxMethod::midpoint;
+    else
+      doc.fail(n, k, "expected \"greville\" (\"un\") or \"midpoint\" (\"pas\"), got \"" + escape_cell(v) + "\"");
   }
   if (auto [n, k] = L.get("mortality", "coale_demeny_region"); n) {
     const std::string v = doc.string(*n, k);
-    if (v == "west") method.region = CoaleDemenyRegion::west;
-    else if (v == "north") method.region = CoaleDemenyRegion::north;
-    else if (v == "east") method.region = CoaleDemenyRegion::east;
-    else if (v == "south") method.region = CoaleDemenyRegion::south;
-    else doc.fail(n, k, "expected \"west\", \"north\", \"east\" or \"south\", got \"" + escape_cell(v) + "\"");
+    // DemoTools' region = "w", "n", "e", "s".
+    if (v == "west" || v == "w")
+      method.region = CoaleDemenyRegion::west;
+    else if (v == "north" || v == "n")
+      method.region = CoaleDemenyRegion::north;
+    else if (v == "east" || v == "e")
+      method.region = CoaleDemenyRegion::east;
+    else if (v == "south" || v == "s")
+      method.region = CoaleDemenyRegion::south;
+    else
+      doc.fail(n, k,
+               "expected \"west\", \"north\", \"east\" or \"south\" (\"w\", \"n\", \"e\", \"s\"), got \"" +
+                   escape_cell(v) + "\"");
   }
   double radix = 100000.0;
   if (auto [n, k] = L.get("mortality", "radix"); n) radix = doc.number(*n, k, 1e-9, 1e12, "a radix l0");

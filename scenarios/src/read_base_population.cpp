@@ -65,6 +65,7 @@ std::string cell_label(const Build& b, int zone, int sex, int i) {
 void read_long(const Doc& doc, const Build& b, const toml::node& tn, const std::string& key, CohortArray& out) {
   const TableRef ref = table_ref(doc, tn, key, {"zone", "group", "sex", "age", "population"});
   refuse_per(doc, ref);
+  refuse_between(doc, ref);  // the population at the base date: no years to interpolate
   const double factor = persons_per_unit(doc, ref);
   const bool by_group = out.layout().groups > 1;
   // One zone (a country, as in the UN's inputs): the zone column may be left out.
@@ -224,6 +225,8 @@ Census read_census(const Doc& doc, const Build& b, const toml::node& tn, CohortA
   const TableRef ref = table_ref(doc, tn, "base_population.table", {});
   if (!ref.unit.empty())
     doc.fail(ref.unit_node, "base_population.table.unit", "census_long tables carry their own unit (persons); remove 'unit'");
+  refuse_per(doc, ref);
+  refuse_between(doc, ref);
   (void)read_rows(doc, ref, {"code", "indicator", "value"}, {});  // checks the file and records it as an input
   Census c;
   c.path = ref.path;
@@ -427,6 +430,8 @@ std::vector<double> group_totals(const Doc& doc, const Build& b, const toml::nod
       }
   } else {
     const TableRef ref = table_ref(doc, n, key, {"zone", "group", "population"});
+    refuse_per(doc, ref);
+    refuse_between(doc, ref);
     const double factor = persons_per_unit(doc, ref);
     const Rows rows = read_rows(doc, ref, {"zone", "group", "population"}, {"population"});
     for (std::size_t r = 0; r < rows.size(); ++r) {

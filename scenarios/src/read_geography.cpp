@@ -88,6 +88,8 @@ void read_geography(const Doc& doc, const toml::table& root, Scenario& sc, Scena
     }
   } else {
     const TableRef ref = table_ref(doc, *zn, "geography.zones", {"id", "name", "name_en", "parent"});
+    refuse_unit_and_per(doc, ref, "zone ids and names");
+    refuse_between(doc, ref);
     // Row by row: a table of 50,000 zones is not held as text cells next to the zones built from it.
     stream_rows(doc, ref, {"id"}, {}, [&](const Rows& rows) {
       // Names of at most 200 characters, with the file, row and column of a longer one.

@@ -91,9 +91,16 @@ void read_stochastic(const Doc& doc, const toml::table& root, const Scenario& sc
                                                       "a total fertility rate (children per woman)");
   }
   if (const toml::node* n = s.get("e0_trajectories")) {
-    if (out.k_sd > 0.0)
+    if (out.k_sd > 0.0) {
+      // A fit's k_sd is its σ unless k_sd is written: say how to keep only its b_x for the given trajectories.
+      const toml::node* lc = s.get("lee_carter");
+      const bool fitted_sd = lc && lc->is_table() && !lc->as_table()->get("k_sd");
       doc.fail(n, "stochastic.e0_trajectories",
-               "expected either lee_carter (drawn deviations) or e0_trajectories, not both");
+               "expected either lee_carter (drawn deviations) or e0_trajectories, not both" +
+                   std::string(fitted_sd ? "; lee_carter.fit sets k_sd to the fitted σ of k: write lee_carter.k_sd = 0 "
+                                           "to use only its b_x with e0_trajectories"
+                                         : ""));
+    }
     out.e0_trajectories = read_external_trajectories(doc, *n, "stochastic.e0_trajectories", sc, true, 1.0, 120.0,
                                                      "a life expectancy at birth (years)");
   }

@@ -18,7 +18,12 @@ bool parse_int(const std::string& s, int& out) {
   while (b < e && *b == ' ') ++b;
   while (e > b && e[-1] == ' ') --e;
   const auto r = std::from_chars(b, e, out);
-  return r.ec == std::errc() && r.ptr == e && b != e;
+  if (r.ec == std::errc() && r.ptr == e && b != e) return true;
+  // A whole year written as a decimal ("2020.0": pandas writes a year column so when any cell of it is empty), as
+  // every whole number of a table may be (scenarios/README.md "Tables": 5 or 5.0, not 5.5).
+  const char* dot = std::find(b, e, '.');
+  if (dot == e || dot == b || r.ptr != dot || r.ec != std::errc()) return false;
+  return std::all_of(dot + 1, e, [](char c) { return c == '0'; });
 }
 
 // "2021-2025" or "2021" (also with an en dash or "～").

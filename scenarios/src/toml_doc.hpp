@@ -33,6 +33,10 @@ std::string fmt(double v, int significant = 0);
 using geodata::escape_cell;
 using geodata::quote_cell;  // a cell for a message: in quotes, escaped, at most 40 characters
 
+// "did you mean 'open_age'? " for a misspelt name (a few letters off, another case, '-' for '_'), or "" when no one
+// known name is near: put before the list of valid names in an "unknown key" message.
+std::string did_you_mean(std::string_view got, std::initializer_list<std::string_view> known);
+
 struct Doc {
   std::string file, dir, data_dir;
   std::vector<InputFile>* inputs = nullptr;  // tables read, for the manifest

@@ -117,7 +117,9 @@ void read_value_options(const Doc& doc, const toml::table& t, TableRef& ref,
         known = known || l == role.str();
         list += (list.empty() ? "" : ", ") + std::string(l);
       }
-      if (!known) doc.fail(role.source(), rkey, "unknown column role; expected one of: " + list);
+      if (!known)
+        doc.fail(role.source(), rkey,
+                 "unknown column role; " + did_you_mean(role.str(), logical_columns) + "expected one of: " + list);
     }
     auto& out = ref.values[std::string(role.str())];
     for (auto&& [from, to] : doc.table(map, rkey)) {

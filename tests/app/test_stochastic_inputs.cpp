@@ -267,6 +267,19 @@ TEST_F(StochasticInputs, LeeCarterFitFromAMortalityHistory) {
   for (std::size_t x = 0; x < b.size(); ++x) EXPECT_NEAR(set.stochastic.bx[x], b[x], 1e-10);
   // drift = −7/20; residuals −2 + 3.5 = 1.5 and −5 + 3.5 = −1.5 over 10 years: σ² = (2.25 + 2.25)/10/1 = 0.45.
   EXPECT_NEAR(set.stochastic.k_sd, std::sqrt(0.45), 1e-10);
+  // Beside e0_trajectories the fit's σ would draw deviations as well: refused, saying that k_sd = 0 keeps only its
+  // b_x (scenarios/README.md's example of these tables does so).
+  write("e0.csv", "trajectory,year,e0\n1,2025,70\n1,2030,71\n");
+  const std::string e0 = "e0_trajectories = { path = \"e0.csv\", columns = { value = \"e0\" } }\n";
+  const std::string both = error(key + e0);
+  EXPECT_NE(both.find("not both; lee_carter.fit sets k_sd to the fitted σ of k: write lee_carter.k_sd = 0"),
+            std::string::npos)
+      << both;
+  const scenarios::ScenarioSet kept =
+      load("lee_carter = { fit = { path = \"history.csv\", columns = { value = \"mx\" } }, k_sd = 0 }\n" + e0);
+  EXPECT_EQ(kept.stochastic.k_sd, 0.0);
+  ASSERT_EQ(kept.stochastic.bx.size(), b.size());
+  EXPECT_NEAR(kept.stochastic.bx[0], b[0], 1e-10);
   // Two periods only.
   std::string two = s.str();
   two.resize(two.find("\n2020"));

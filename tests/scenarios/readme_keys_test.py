@@ -15,13 +15,18 @@ them from scenarios/src (no hand-copied list) and checks
 
 A new `allow` call whose prefix is computed (not a string literal) needs its key path in DYNAMIC below; the test
 says so. Run: python3 tests/scenarios/readme_keys_test.py [SOURCE_DIR]
+
+With `--examples COHORTGIS` it checks instead that every ```toml example runs as written: each goes through
+`COHORTGIS validate`, fragments inside the README's complete example (readme_examples.py says how).
 """
 import pathlib
 import re
 import sys
 import tomllib
 
-ROOT = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else pathlib.Path(__file__).resolve().parents[2])
+ARGS = [a for a in sys.argv[1:] if a != "--examples"]
+EXAMPLES = ARGS.pop() if "--examples" in sys.argv[1:] else None  # the cohortgis binary, last argument
+ROOT = pathlib.Path(ARGS[0] if ARGS else pathlib.Path(__file__).resolve().parents[2])
 SRC = ROOT / "scenarios" / "src"
 README = (ROOT / "scenarios" / "README.md").read_text(encoding="utf-8")
 PROSE = re.sub(r'```.*?```', '', README, flags=re.S)  # backtick spans are read outside fenced blocks
@@ -288,5 +293,18 @@ def main():
     return 0
 
 
+def examples_main():
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+    import readme_examples
+
+    problems, n = readme_examples.validate_examples(README, EXAMPLES)
+    for p in problems:
+        print("readme_examples:", p)
+    if problems:
+        return 1
+    print(f"readme examples validated: {n}")
+    return 0
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(examples_main() if EXAMPLES else main())

@@ -136,10 +136,12 @@ TEST_P(BrokenScenario, NamesFileLineColumnAndKey) {
 INSTANTIATE_TEST_SUITE_P(
     EveryErrorKind, BrokenScenario,
     ::testing::Values(
-        BrokenCase{"unknown_key.toml", "13:1", "projection.stpe", "unknown key; expected one of: base_year"},
+        BrokenCase{"unknown_key.toml", "13:1", "projection.stpe",
+                   "unknown key; did you mean 'step'? expected one of: base_year"},
         BrokenCase{"wrong_type.toml", "10:13", "projection.base_year", "got the string \"2020\""},
         BrokenCase{"step_not_1_or_5.toml", "12:8", "projection.step", "expected 1 or 5"},
-        BrokenCase{"language_unknown.toml", "5:12", "scenario.language", "expected \"zh\" (or \"zh-CN\") or \"en\", got \"fr\""},
+        BrokenCase{"language_unknown.toml", "5:12", "scenario.language",
+                   "expected \"zh\" (or \"zh-CN\") or \"en\", got \"fr\""},
         BrokenCase{"tfr_out_of_range.toml", "20:7", "fertility.tfr", "expected a TFR from 0 to 10, got 12.5"},
         BrokenCase{"srb_out_of_range.toml", "21:7", "fertility.srb", "per 100 females from 90 to 130, got 1.05"},
         BrokenCase{"e0_out_of_range.toml", "26:17", "mortality.e0.female", "from 15 to 100, got 120"},
