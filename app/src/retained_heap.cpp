@@ -14,4 +14,10 @@ void limit_retained_heap() {
 #endif
 }
 
+void release_free_heap() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+}
+
 }  // namespace cohortgis::app

@@ -20,4 +20,9 @@ inline constexpr std::size_t kMappedBlockBytes = std::size_t{32} << 20;
 // process-wide. Elsewhere than glibc, nothing.
 void limit_retained_heap();
 
+// Gives the free pages inside every malloc arena back to the system (glibc's malloc_trim(0)): the pages of freed blocks
+// that sit between blocks still in use, which the trim threshold above cannot reach (it trims an arena's top only).
+// The next allocation that reuses such a page faults it in again. Elsewhere than glibc, nothing.
+void release_free_heap();
+
 }  // namespace cohortgis::app
