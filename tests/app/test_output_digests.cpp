@@ -10,7 +10,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -55,61 +54,6 @@ TEST(OutputDigests, StreamEqualsPublishedVectors) {
   geodata::Sha256Stream empty;
   EXPECT_EQ(empty.hex(), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_THROW(empty.update("x"), std::logic_error);
-}
-
-namespace {
-
-// KiB of the process's pages resident in the mappings of the library whose file name starts with `name`.
-long long library_resident_kib(const std::string& name) {
-  std::ifstream smaps("/proc/self/smaps");
-  long long kib = 0;
-  bool in = false;
-  for (std::string line; std::getline(smaps, line);) {
-    const std::size_t space = line.find(' ');
-    if (space != std::string::npos && line.find('-') < space) {  // a mapping's first line: ADDR-ADDR PERMS ... PATH
-      const std::size_t slash = line.rfind('/');
-      in = slash != std::string::npos && line.compare(slash + 1, name.size(), name) == 0;
-    } else if (in && line.rfind("Rss:", 0) == 0) {
-      kib += std::atoll(line.c_str() + 4);
-    }
-  }
-  return kib;
-}
-
-}  // namespace
-
-// The digests start nothing in OpenSSL but the SHA-256 itself: EVP's first digest would initialise the library (its
-// configuration, the default provider's tables of every algorithm, the error strings) and fault in ≈ 2 MB of
-// libcrypto's pages for the rest of the run (bench/HISTORY.md "Round 24: memory at 50,000 zones (h136)"). In a fresh
-// process, where no other test has used OpenSSL yet. Fails with sha256.cpp's EVP digest (+1.9 MB; +0.13 now).
-TEST(OutputDigests, DigestsLeaveOpenSslUninitialised) {
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
-  const fs::path d = fresh_dir("openssl");
-  write_raw(d / "f.txt", "abc", "wb");
-  EXPECT_EXIT(
-      {
-        const long long before = library_resident_kib("libcrypto.so");
-        int bad = before > 0 ? 0 : 1;  // the library is mapped (else the check below means nothing)
-        bad += geodata::sha256_text(std::string(1 << 20, 'x')) ==
-                       "8f990ba0b577b51cf009ea049368c16bbda1b21e1b93be07a824758bb253c39b"
-                   ? 0
-                   : 1;
-        bad += geodata::sha256_file((d / "f.txt").string()) ==
-                       "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-                   ? 0
-                   : 1;
-        geodata::Sha256Stream s;
-        s.update("abc");
-        bad += s.hex() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" ? 0 : 1;
-        const long long grown = library_resident_kib("libcrypto.so") - before;
-        if (grown >= 1024) {
-          std::fprintf(stderr, "libcrypto grew by %lld KiB\n", grown);
-          ++bad;
-        }
-        std::exit(bad);
-      },
-      ::testing::ExitedWithCode(0), "");
-  fs::remove_all(d);
 }
 
 // A TextFile's digest is the file's (read back independently) and the manifest does not read it again.
