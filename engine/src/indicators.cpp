@@ -580,7 +580,9 @@ COHORTGIS_KERNEL void IndicatorPass::unit(int unit, IndicatorScratch& sc) const 
     if (zone_of_two_) {
       // A zone of two groups on a single-year grid: its three slots' sums of persons in one pass, a lane each
       // (slot_sums_zone_of_two), their start totals carried from the last step where given.
-      const SlotView v0 = single(zn, 0), v1 = single(zn, 1);
+      // all: the "all" slot's per-state numbers (no arrays), its view where its tables wait for a batch (below).
+      SlotView v0, v1, all;
+      zone_of_two_views(zn, v0, v1, all);
       // The scratch's (the kernel writes every field: no value-initialisation per zone, 53 stores).
       ZoneOfTwoOut& o = sc.zone_out;
       o.cum = at_least(sc.cum, 4 * (A_ + 1));
@@ -627,10 +629,7 @@ COHORTGIS_KERNEL void IndicatorPass::unit(int unit, IndicatorScratch& sc) const 
       int flags[2] = {0, 0};
       // The "all" slot's end population only for the extra bands (its sums of persons are the kernel's); the pooled
       // rates straight into the thread's batch of life tables where it takes them.
-      SlotView all{};
-      if (batch_tables_ && extra_bands_.empty()) {
-        all_of_two_numbers(all, zn, v0);
-      } else {
+      if (!batch_tables_ || !extra_bands_.empty()) {
         accumulate_two_groups(sc.all, sc.zone_rates, flags, zn, false, !batch_tables_);
         all = view_of(sc.all, A_);
       }

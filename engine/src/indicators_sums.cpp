@@ -128,19 +128,6 @@ void IndicatorPass::accumulate_two_groups(IndicatorSums& acc, std::vector<double
   sum_of_two(acc.expo.data(), comp_.women_exposure.data() + sa * A, comp_.women_exposure.data() + sb * A, A);
 }
 
-// The sums of accumulate_two_groups but of persons and rates: deaths and migrants (((+0 + a_f) + a_m) + b_f) + b_m and
-// births (+0 + a) + b, of which group 0's slot (single) made the first additions. The arrays keep their sizes, so that
-// the slot's view points into them (finish reads none of them on this path).
-void IndicatorPass::all_of_two_numbers(SlotView& all, int zn, const SlotView& v0) const {
-  const std::size_t sb = (uz(zn) * 2 + 1) * kSexes;
-  all.n_states = 2;
-  all.deaths = v0.deaths;
-  all.net = v0.net;
-  add_events(zn, 1, all.deaths, all.net);
-  all.births_f = v0.births_f + comp_.births[sb + 0];
-  all.births_m = v0.births_m + comp_.births[sb + 1];
-}
-
 // accumulate(one, zn, g) and accumulate(two, zn, g) in one pass over the state's cells (the same bits in each).
 void IndicatorPass::accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, int g) const {
   const std::size_t st = uz(zn) * uz(G_) + uz(g), A = A_, rows = rows_;

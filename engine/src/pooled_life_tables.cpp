@@ -465,14 +465,6 @@ bool IndicatorPass::rates_to_batch(int zn, int (&flags)[2], IndicatorScratch& sc
   return false;
 }
 
-void IndicatorPass::defer_life_table(std::size_t unit, double births_f, double births_m, IndicatorScratch& sc) const {
-  TableBatch& b = *sc.batch;
-  b.unit[b.n] = unit;
-  b.births_f[b.n] = births_f;
-  b.births_m[b.n] = births_m;
-  if (++b.n == kTableUnits) run_tables(b);
-}
-
 void IndicatorPass::run_tables(TableBatch& b) const {
   if (b.n == 0) return;
   double e0[kTableUnits][2], e65[kTableUnits][2];

@@ -568,3 +568,117 @@ TEST(IndicatorZoneSlots, LaneMediansFromGuessesAreTheSearchsAges) {
         }
     }
 }
+
+// A zone of two groups' events (births, deaths, net migrants) of its three slots: from the step's per-state sums in one
+// go (IndicatorPass::zone_of_two_views), or, without those sums or with a planning adjustment, state by state through
+// add_events_general (the per-cell deaths and migrants, the adjustment's migrants). Both give the chains made by hand:
+// a group slot's (+0 + women) + men (the adjustment's cells of each sex after its migrants), "all" group 0's chain
+// then group 1's women and men; births +0 + x and "all" (+0 + a) + b. Values of mixed magnitudes, so that another order
+// of the additions gives other bits. With death rates (the "all" slot's tables wait for a batch), without (its sums
+// made with its rates) and with an extra band (its end population summed).
+TEST(IndicatorZoneSlots, EventsOfAZoneOfTwoGroupsAreTheStatesChainsOnEitherPath) {
+  const AgeGrid grid = AgeGrid::single_year(100);
+  const int Z = 3, G = 2, A = grid.n_ages;
+  const CohortLayout L{Z, G, grid};
+  CohortArray start(L), end(L);
+  std::vector<double> mx(L.cells());
+  StepComponents sums = test::state_components(Z * G, A, 70.0, 15.0);
+  // Deaths and net migrants [zone][state][sex]: a large value beside small ones (1e16 + 1 + 1 ≠ 1e16 + 2).
+  const double deaths[3][4] = {{1.0e16, 1.0, 1.0, 1.0}, {1.0, 1.0e16, 3.0, 1.0}, {7.0, 1.0, 1.0e16, 1.0}};
+  const double net[3][4] = {{-1.0e16, 1.0, -1.0, 3.0}, {1.0, 1.0, -1.0e16, 1.0}, {0.5, -1.0e16, 1.0, 1.0}};
+  const double births[3][4] = {{3.0e16, 1.0, 1.0, 2.0}, {40.0, 41.0, 42.0, 43.0}, {1.0, 1.0, 1.0e16, 1.0e16}};
+  for (int z = 0; z < Z; ++z)
+    for (int g = 0; g < G; ++g) {
+      const std::size_t st = uz(z * G + g);
+      for (int s = 0; s < 2; ++s) {
+        for (int i = 0; i < A; ++i) {
+          start.at(z, g, s, i) = 500.0 / (1.0 + 0.2 * i + 0.1 * z + 0.3 * g + 0.1 * s);
+          end.at(z, g, s, i) = 480.0 / (1.0 + 0.2 * i + 0.1 * z + 0.4 * g + 0.1 * s);
+          mx[(st * 2 + uz(s)) * uz(A) + uz(i)] = 0.0004 * std::exp(0.08 * i) + 0.0001 * (g + s + z);
+        }
+        const std::size_t k = uz(g * 2 + s);
+        sums.deaths_by_state[st * 2 + uz(s)] = deaths[z][k];
+        sums.net_migrants_by_state[st * 2 + uz(s)] = net[z][k];
+        sums.births[st * 2 + uz(s)] = births[z][k];
+      }
+      for (int i = 15; i < 50; ++i) {
+        sums.births_by_mother_age[st * uz(A) + uz(i)] = 2.0 + 0.1 * i + g;
+        sums.women_exposure[st * uz(A) + uz(i)] = 300.0 - i + 4.0 * g + z;
+      }
+    }
+  // The same events as per-cell arrays only (each state's in one cell a sex; its other cells +0): add_events_general.
+  StepComponents cells = sums;
+  cells.deaths = CohortArray(L);
+  cells.net_migrants = CohortArray(L);
+  for (int z = 0; z < Z; ++z)
+    for (int g = 0; g < G; ++g)
+      for (int s = 0; s < 2; ++s) {
+        cells.deaths.at(z, g, s, 7 + z) = deaths[z][uz(g * 2 + s)];
+        cells.net_migrants.at(z, g, s, 30 - z) = net[z][uz(g * 2 + s)];
+      }
+  cells.deaths_by_state.clear();
+  cells.net_migrants_by_state.clear();
+  // The per-state sums with a planning adjustment: its migrants after each sex's.
+  StepComponents planned = sums;
+  planned.planning_adjustment = CohortArray(L);
+  for (int z = 0; z < Z; ++z)
+    for (int g = 0; g < G; ++g)
+      for (int s = 0; s < 2; ++s) {
+        planned.planning_adjustment.at(z, g, s, 20) = 1.0 + z + g;
+        planned.planning_adjustment.at(z, g, s, 60) = -0.5 * (1 + s);
+      }
+  const std::vector<std::string> ids = {"a", "b", "c"};
+  const std::vector<AgeBand> band = {{"b", 20, 44, -1}};
+  for (int run = 0; run < 3; ++run) {
+    SCOPED_TRACE(run == 0 ? "death rates" : run == 1 ? "no death rates" : "death rates and an extra band");
+    const std::vector<double> no_mx;
+    const std::vector<double>& rates = run == 1 ? no_mx : mx;
+    const std::vector<AgeBand> no_band;
+    const std::vector<AgeBand>& extra = run == 2 ? band : no_band;
+    IndicatorTable t_sums, t_cells, t_planned;
+    compute_indicators(start, end, sums, {}, rates, ids, {"g0", "g1"}, {}, extra, LifeTableMethod{}, t_sums);
+    compute_indicators(start, end, cells, {}, rates, ids, {"g0", "g1"}, {}, extra, LifeTableMethod{}, t_cells);
+    compute_indicators(start, end, planned, {}, rates, ids, {"g0", "g1"}, {}, extra, LifeTableMethod{}, t_planned);
+    // The per-cell path's table is the per-state sums' bit for bit (every value of every slot).
+    EXPECT_EQ(test::differing_bits(t_sums.values, t_cells.values), 0u);
+    for (int z = 0; z < Z; ++z) {
+      SCOPED_TRACE("zone " + std::to_string(z));
+      double d_all = 0.0, n_all = 0.0, n_all_planned = 0.0, bf_all = 0.0, bm_all = 0.0;
+      for (int g = 0; g < G; ++g) {
+        const double* d = deaths[z] + 2 * g;
+        const double* n = net[z] + 2 * g;
+        const double* b = births[z] + 2 * g;
+        double n_planned = 0.0;
+        for (int s = 0; s < 2; ++s) {
+          n_planned += n[s];
+          n_all_planned += n[s];
+          for (int i = 0; i < A; ++i) {
+            n_planned += planned.planning_adjustment.at(z, g, s, i);
+            n_all_planned += planned.planning_adjustment.at(z, g, s, i);
+          }
+        }
+        d_all = (d_all + d[0]) + d[1];
+        n_all = (n_all + n[0]) + n[1];
+        bf_all += b[0];
+        bm_all += b[1];
+        for (const IndicatorTable* t : {&t_sums, &t_cells, &t_planned}) {
+          EXPECT_EQ(t->get(uz(z), uz(g), Indicator::deaths), (0.0 + d[0]) + d[1]) << "group " << g;
+          EXPECT_EQ(t->get(uz(z), uz(g), Indicator::births_female), 0.0 + b[0]) << "group " << g;
+          EXPECT_EQ(t->get(uz(z), uz(g), Indicator::births), (0.0 + b[0]) + (0.0 + b[1])) << "group " << g;
+        }
+        EXPECT_EQ(t_sums.get(uz(z), uz(g), Indicator::net_migration), (0.0 + n[0]) + n[1]) << "group " << g;
+        EXPECT_EQ(t_planned.get(uz(z), uz(g), Indicator::net_migration), n_planned) << "group " << g;
+      }
+      for (const IndicatorTable* t : {&t_sums, &t_cells, &t_planned}) {
+        EXPECT_EQ(t->get(uz(z), 2, Indicator::deaths), d_all);
+        EXPECT_EQ(t->get(uz(z), 2, Indicator::births_female), bf_all);
+        EXPECT_EQ(t->get(uz(z), 2, Indicator::births_male), bm_all);
+        EXPECT_EQ(t->get(uz(z), 2, Indicator::births), bf_all + bm_all);
+      }
+      EXPECT_EQ(t_sums.get(uz(z), 2, Indicator::net_migration), n_all);
+      EXPECT_EQ(t_planned.get(uz(z), 2, Indicator::net_migration), n_all_planned);
+    }
+    // The adjustment's migrants are in the planned chains (zone 0's group 1: 4.5 against 2).
+    EXPECT_NE(t_planned.get(0, 1, Indicator::net_migration), t_sums.get(0, 1, Indicator::net_migration));
+  }
+}
