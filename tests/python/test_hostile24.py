@@ -17,7 +17,6 @@ import decimal
 import fractions
 import os
 import pathlib
-import pickle
 import resource
 import signal
 import subprocess
