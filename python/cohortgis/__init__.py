@@ -116,6 +116,11 @@ def _path(value: object, what: str) -> str:
     return text
 
 
+def _data_dir(value: object) -> str:
+    """data_dir= as a path; None (only) is "" (the default data folder): 0, False or [] was the default folder too."""
+    return _path(value if value is not None else "", "data_dir")
+
+
 # Names (variants, zones) as in a scenario file (scenarios/README.md): at most 200 characters.
 MAX_NAME_CHARS = 200
 
@@ -421,7 +426,7 @@ def load_scenario(scenario: str = "default", data_dir: Optional[str] = None,
     """
     if scenario == "":  # as on the command line: "" is a mistake (an unset variable), not the default scenario
         raise ValueError("scenario: an empty path; expected a scenario file or 'default'")
-    s = _cohortgis.load_scenario_file(_path(scenario, "scenario"), _path(data_dir or "", "data_dir"),
+    s = _cohortgis.load_scenario_file(_path(scenario, "scenario"), _data_dir(data_dir),
                                       _paths(allow_read, "allow_read"), _paths(allow_db, "allow_db"), _threads(threads))
     runs = s.runs
     b = runs[0]
@@ -432,7 +437,7 @@ def load_scenario(scenario: str = "default", data_dir: Optional[str] = None,
         loader = lambda: _zones_from_source(*args)  # noqa: E731  (read on first use: maps need it, runs do not)
     sset = ScenarioSet(runs, file=s.file, zones_loader=loader)
     sset._loaded = s
-    sset._loaded_with = (_path(data_dir or "", "data_dir"), _paths(allow_read, "allow_read"),
+    sset._loaded_with = (_data_dir(data_dir), _paths(allow_read, "allow_read"),
                          _paths(allow_db, "allow_db"))
     return sset
 
@@ -513,7 +518,7 @@ def write_outputs(scenario: Union[str, "os.PathLike[str]", ScenarioSet] = "defau
             _paths(allow_db, "allow_db") if allow_db is not None else list(loaded_db), format, bool(compress),
             list(components), bool(indicators_csv), report, bool(results_nc_hash))
     return _cohortgis.app_run(_path(scenario, "scenario"), _path(out_dir, "out_dir"), _threads(threads),
-                              _path(data_dir or "", "data_dir"), _paths(allow_read, "allow_read"),
+                              _data_dir(data_dir), _paths(allow_read, "allow_read"),
                               _paths(allow_db, "allow_db"), format, bool(compress), list(components),
                               bool(indicators_csv), report, bool(results_nc_hash))
 

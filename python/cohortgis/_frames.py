@@ -59,6 +59,12 @@ def text_arg(value: object, what: str) -> str:
     return value
 
 
+def plain_int(value: numbers.Integral) -> int:
+    """An Integral as a plain int: an int subclass's value (its own __index__, __int__ and comparisons not asked),
+    NumPy's ints by int()."""
+    return int.__index__(value) if isinstance(value, int) else int(value)
+
+
 def real_number(value: object, what: str) -> float:
     """A number of a path or table as float: an int, a float, NumPy's, Decimal, Fraction (a 0-d array of a number
     dtype too). A bool, a complex number, text and anything else float() does not take are a ValueError naming
@@ -220,6 +226,9 @@ class Results(Mapping[str, "RunResult"]):
     def __getitem__(self, variant: str) -> "RunResult":
         try:
             return self._runs[variant]
+        except TypeError:  # a list or a dict: "unhashable type: 'list'" named neither the variant nor the fix
+            raise TypeError(f"variant: expected a variant name (str), got {type(variant).__name__}; the results have "
+                            f"{', '.join(self._runs)}") from None
         except KeyError:
             raise KeyError(f"no variant '{variant}'; the results have {', '.join(self._runs)}") from None
 
@@ -455,8 +464,16 @@ class Results(Mapping[str, "RunResult"]):
         "quantile", "equal_interval" or "natural_breaks". Displays inline in Jupyter; ``ax``: a matplotlib Axes to
         draw it into."""
         # As the command line: the palettes have 9 colours; 50 classes were drawn without a word.
+        # Compared as the plain int the renderer gets (an int subclass's own comparisons let 50 classes through), and
+        # legend_decimals checked here (2.5 reached pybind11's "incompatible function arguments" listing, NumPy's
+        # float32(2.7) was cut to 2 and True taken as 1).
         if isinstance(classes, bool) or not isinstance(classes, numbers.Integral):
             raise TypeError(f"classes: expected an int from 2 to 9, got {type(classes).__name__}")
+        classes = plain_int(classes)
+        if isinstance(legend_decimals, bool) or not isinstance(legend_decimals, numbers.Integral):
+            raise TypeError(f"legend_decimals: expected an int (digits after the decimal point), got "
+                            f"{type(legend_decimals).__name__}")
+        legend_decimals = plain_int(legend_decimals)
         if not 2 <= classes <= 9:
             raise ValueError(f"classes: {classes}; expected 2 to 9")
         y = self.years[self._year_index(year)]
@@ -481,6 +498,7 @@ class Results(Mapping[str, "RunResult"]):
         """Population pyramid of a zone id, an aggregate or 'total' (every zone): groups stacked for ``year``
         (default: the last), optionally the total of ``compare_year`` as an outline. ``ax``: a matplotlib Axes to
         draw it into."""
+        text_arg(zone, "zone")  # a list was "unhashable type: 'list'" from the aggregates' dict
         pop = self.population(variant)
         # The scenario's aggregates, as the command line's charts/pyramid_aggregate_<name>.png.
         aggregates = dict(self._set.baseline.aggregates) if self._set is not None and zone != "total" else {}
@@ -510,6 +528,7 @@ class Results(Mapping[str, "RunResult"]):
               title: Optional[str] = None, ax=None) -> _plot.Figure:
         """An indicator over the years, one line per variant (years with no value are left out). ``ax``: a
         matplotlib Axes to draw it into."""
+        text_arg(zone, "zone")
         units = list(self[self.variants[0]].unit_names)
         if zone not in units:  # a bare KeyError from pandas before
             raise ValueError(f"zone '{zone}': not a zone or aggregate of the results ({', '.join(units)})")

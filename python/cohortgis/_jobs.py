@@ -154,7 +154,7 @@ def backtest(scenario: "str | ScenarioSet", observed: str, out_dir: str = "resul
     ``allow_db`` then default to those the set was loaded with; manifest.json's ``scenario.note`` says the runs came
     from Python).
     """
-    from . import _PYTHON_SET_NOTE, Scenario, ScenarioSet, _cohortgis, _path, _paths, _threads
+    from . import _PYTHON_SET_NOTE, Scenario, ScenarioSet, _cohortgis, _data_dir, _path, _paths, _threads
     from ._frames import variant_names
 
     if isinstance(scenario, Scenario):
@@ -176,7 +176,7 @@ def backtest(scenario: "str | ScenarioSet", observed: str, out_dir: str = "resul
             _paths(allow_db, "allow_db") if allow_db is not None else list(loaded_db), report, language or "",
             loaded=scenario._loaded, runs=runs, note=_PYTHON_SET_NOTE)
     else:
-        summary = _cohortgis.app_backtest(_path(scenario, "scenario"), *common, _path(data_dir or "", "data_dir"),
+        summary = _cohortgis.app_backtest(_path(scenario, "scenario"), *common, _data_dir(data_dir),
                                           _paths(allow_read, "allow_read"), _paths(allow_db, "allow_db"), report,
                                           language or "")
     for w in summary["warnings"]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from . import _cohortgis
@@ -41,10 +42,13 @@ class Figure:
     def save(self, path: "str | os.PathLike[str]") -> str:
         """Writes the figure; the format follows the extension (.png, .svg, .pdf). Returns the path.
 
-        The image is rendered before the file is opened, and a file this call created is removed again if writing
-        fails: a render that failed (a title that is not UTF-8, Ctrl-C) left an empty file, or emptied the user's
-        file of that name. A path that exists as anything but a regular file (a FIFO, whose open waited for a reader
+        As ``cohortgis map --out``: the image is rendered first, written under a temporary name in the same folder
+        (created new, never through a link) and renamed over ``path`` only when complete, so a render or a write that
+        fails (Ctrl-C, a title that is not UTF-8, a full disk, a file-size limit) leaves no file and the user's file of
+        that name as it was; a file replaced keeps its permissions. A path that exists as anything but a regular file
+        (a symbolic link, whose target was overwritten or, dangling, created; a FIFO, whose open waited for a reader
         without end; a device such as /dev/null; a folder) is a ValueError."""
+        import itertools
         import stat
 
         from . import _path
@@ -54,19 +58,34 @@ class Figure:
         if ext not in ("png", "svg", "pdf"):
             raise ValueError(f"{text}: expected a .png, .svg or .pdf file name")
         try:
-            mode = os.stat(text).st_mode
+            st: "Optional[os.stat_result]" = os.lstat(text)
         except FileNotFoundError:
-            mode = None
-        if mode is not None and not stat.S_ISREG(mode):
+            st = None
+        if st is not None and stat.S_ISLNK(st.st_mode):
+            raise ValueError(f"{text}: a symbolic link (to {os.readlink(text)!r}); expected a .{ext} file of its own: "
+                             f"give the file's own path or another name")
+        if st is not None and not stat.S_ISREG(st.st_mode):
             raise ValueError(f"{text}: not a regular file (a folder, FIFO or device); expected a .{ext} file to write")
         image = self.data(ext)
-        created = mode is None
+        head, name = os.path.split(text)
+        for k in itertools.count():  # a name of this process and thread that nothing holds (O_EXCL)
+            temporary = os.path.join(head, f".{name}.tmp-{os.getpid()}-{threading.get_ident()}-{k}")
+            try:
+                fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+                break
+            except FileExistsError:
+                continue
         try:
-            with open(text, "wb") as f:
+            with os.fdopen(fd, "wb") as f:
                 f.write(image)
+            if st is not None:
+                os.chmod(temporary, stat.S_IMODE(st.st_mode))
+            os.replace(temporary, text)
         except BaseException:
-            if created and os.path.isfile(text):
-                os.remove(text)
+            try:
+                os.remove(temporary)
+            except OSError:
+                pass
             raise
         return text
 

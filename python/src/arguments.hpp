@@ -35,14 +35,60 @@ inline std::string text_of(const py::handle& value, const std::string& what) {
   return {utf8, static_cast<std::size_t>(size)};
 }
 
-// A list (any sequence but a str or bytes) of str, each as text_of; `what` and the index name a bad one.
-inline std::vector<std::string> texts_of(const py::handle& value, const std::string& what) {
-  if (PyUnicode_Check(value.ptr()) || PyBytes_Check(value.ptr()) || !PySequence_Check(value.ptr()))
-    throw py::type_error(what + ": expected a list of str, got " + std::string(Py_TYPE(value.ptr())->tp_name));
-  const py::sequence seq = py::reinterpret_borrow<py::sequence>(value);
-  std::vector<std::string> out;
-  for (std::size_t k = 0; k < seq.size(); ++k) out.push_back(text_of(seq[k], what + " " + std::to_string(k)));
+// The items of a list argument (any sized iterable but a str or bytes), in the order iteration gives them: indexing
+// seq[k] read a pandas Series with integer labels by label (set_zones(pd.Series(["A", "B"], index=[1, 0])) made the
+// zones B, A), and a list subclass whose __len__ said more than it holds ended in a bare IndexError. At most len()
+// items are read (an endless __iter__ raises instead of filling memory); what iteration raises goes on.
+inline std::vector<py::object> elements_of(const py::handle& value, const std::string& what,
+                                           const std::string& expected) {
+  const Py_ssize_t n = PyUnicode_Check(value.ptr()) || PyBytes_Check(value.ptr()) ? -1 : PyObject_Length(value.ptr());
+  if (n < 0) {
+    PyErr_Clear();
+    throw py::type_error(what + ": expected " + expected + ", got " + std::string(Py_TYPE(value.ptr())->tp_name));
+  }
+  std::vector<py::object> out;
+  out.reserve(static_cast<std::size_t>(n));
+  for (const py::handle item : py::iter(value)) {
+    if (static_cast<Py_ssize_t>(out.size()) == n)
+      throw py::value_error(what + ": iterating it gives more than the " + std::to_string(n) +
+                            " items its len() says; expected " + expected);
+    out.push_back(py::reinterpret_borrow<py::object>(item));
+  }
   return out;
+}
+
+// A list of str (elements_of), each as text_of; `what` and the index name a bad one.
+inline std::vector<std::string> texts_of(const py::handle& value, const std::string& what) {
+  std::vector<std::string> out;
+  const std::vector<py::object> items = elements_of(value, what, "a list of str");
+  for (std::size_t k = 0; k < items.size(); ++k) out.push_back(text_of(items[k], what + " " + std::to_string(k)));
+  return out;
+}
+
+// An int argument or field (a group or zone index, a year, a step, a count): an int (not a bool) or an object with
+// __index__ (NumPy's ints), from `lo` to `hi`; else a TypeError naming `what`. pybind11's own int conversion went
+// through __int__: a NumPy float32 of 1.7, a Decimal("1.5") or a Fraction(3, 2) became 1 and True 1, silently. An
+// error __index__ raises other than TypeError (KeyboardInterrupt) goes on.
+inline long long int_of(const py::handle& v, const std::string& what, long long lo = -2147483648LL,
+                        long long hi = 2147483647LL) {
+  const auto refuse = [&](const std::string& why) -> py::type_error {
+    std::string shown = py::repr(v).cast<std::string>();
+    if (shown.size() > 60) shown = shown.substr(0, 60) + "…";
+    return py::type_error(what + ": " + shown + " (" + Py_TYPE(v.ptr())->tp_name + ") " + why +
+                          "; expected an int from " + std::to_string(lo) + " to " + std::to_string(hi));
+  };
+  if (PyBool_Check(v.ptr()) || !PyIndex_Check(v.ptr())) throw refuse("is not an int");
+  const auto index = py::reinterpret_steal<py::object>(PyNumber_Index(v.ptr()));
+  if (!index) {
+    if (!PyErr_ExceptionMatches(PyExc_TypeError)) throw py::error_already_set();
+    PyErr_Clear();
+    throw refuse("is not an int");
+  }
+  int overflow = 0;
+  const long long x = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
+  if (x == -1 && PyErr_Occurred()) throw py::error_already_set();
+  if (overflow != 0 || x < lo || x > hi) throw refuse("is out of range");
+  return x;
 }
 
 // `v` as T, or a TypeError naming `what` and saying what it takes (`expected`): pybind11's own answer was its
@@ -74,11 +120,11 @@ inline T field_value(const py::handle& v, const std::string& what) {
     return text_of(v, what);
   } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
     return texts_of(v, what);
+  } else if constexpr (std::is_same_v<T, int>) {
+    return static_cast<int>(int_of(v, what));
   } else {
-    static_assert(std::is_same_v<T, int> || std::is_same_v<T, std::vector<StepSchedules>>, "a new field type");
-    return value_of<T>(
-        v, what,
-        std::is_same_v<T, int> ? "an int from -2147483648 to 2147483647" : "a list of cohortgis.StepSchedules");
+    static_assert(std::is_same_v<T, std::vector<StepSchedules>>, "a new field type");
+    return value_of<T>(v, what, "a list of cohortgis.StepSchedules");
   }
 }
 
@@ -106,21 +152,18 @@ inline std::map<int, double> year_points_of(const py::handle& points, const std:
   std::map<int, double> out;
   for (const py::handle item : items) {
     const auto pair = py::reinterpret_borrow<py::tuple>(item);
-    int year = 0;
-    double value = 0.0;
-    try {
-      year = pair[0].cast<int>();
-    } catch (const py::cast_error&) {
+    if (PyBool_Check(pair[0].ptr()) || !PyIndex_Check(pair[0].ptr()))  // 2030.0, NumPy's float32(2030.5)
       throw py::type_error(what + ": year " + py::repr(pair[0]).cast<std::string>().substr(0, 60) +
                            ": expected a whole year (an int)");
-    }
+    const int year = static_cast<int>(int_of(pair[0], what + ": year"));
     // float() of a complex number (NumPy's too: a subclass of complex) is its real part, of True 1.
     if (PyComplex_Check(pair[1].ptr()) || PyBool_Check(pair[1].ptr()))
       throw py::type_error(what + ": year " + std::to_string(year) + ": " +
                            py::repr(pair[1]).cast<std::string>().substr(0, 60) + " is not a real number");
-    try {
-      value = pair[1].cast<double>();
-    } catch (const py::cast_error&) {
+    const double value = PyFloat_AsDouble(pair[1].ptr());
+    if (value == -1.0 && PyErr_Occurred()) {
+      if (!PyErr_ExceptionMatches(PyExc_TypeError)) throw py::error_already_set();  // KeyboardInterrupt goes on
+      PyErr_Clear();
       throw py::type_error(what + ": year " + std::to_string(year) + ": " +
                            py::repr(pair[1]).cast<std::string>().substr(0, 60) + " is not a number");
     }
@@ -128,5 +171,11 @@ inline std::map<int, double> year_points_of(const py::handle& points, const std:
   }
   return out;
 }
+
+// "1 group", "2 groups": the reprs' counts; a float as Python's repr writes it (its shortest form).
+inline std::string count_of(std::size_t n, const std::string& noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+inline std::string repr_of(double x) { return py::repr(py::float_(x)).cast<std::string>(); }
 
 }  // namespace cohortgis::python

@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "arguments.hpp"
 #include "cohortgis/app/ensemble.hpp"
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/index_cast.hpp"
@@ -54,12 +55,19 @@ void bind_ensemble(py::module_& m) {
       // `runs` is the converted copy of the Python scenarios (the ensemble reads them with the GIL released); it is
       // moved into the set, not copied a second time.
       [](std::vector<scenarios::Scenario> runs, const std::string& file, const std::string& data_dir,
-         long long trajectories, long long seed, int threads, const std::vector<std::string>& indicator_names,
-         const std::vector<py::object>& progress, const std::vector<std::string>& allow_read,
-         const std::vector<std::string>& allow_db) {
+         const py::object& trajectories_arg, long long seed, int threads,
+         const std::vector<std::string>& indicator_names, const std::vector<py::object>& progress,
+         const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db) {
         if (runs.empty()) throw InputError("run_ensemble: no runs");
-        if (trajectories < 1 || trajectories > scenarios::kMaxTrajectories)
-          throw InputError("trajectories=" + std::to_string(trajectories) +
+        // Read here, not by pybind11: 2**63 was its "incompatible function arguments" listing.
+        int overflow = 0;
+        const long long trajectories =
+            PyLong_Check(trajectories_arg.ptr())
+                ? PyLong_AsLongLongAndOverflow(trajectories_arg.ptr(), &overflow)
+                : static_cast<long long>(int_of(trajectories_arg, "trajectories", 1, scenarios::kMaxTrajectories));
+        if (PyErr_Occurred()) throw py::error_already_set();
+        if (overflow != 0 || trajectories < 1 || trajectories > scenarios::kMaxTrajectories)
+          throw InputError("trajectories=" + py::str(trajectories_arg).cast<std::string>() +
                            ": expected a number of trajectories from 1 to " +
                            std::to_string(scenarios::kMaxTrajectories));
         check_threads(threads, "threads");

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -62,17 +63,19 @@ std::string read_all(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-// The image `draw(path)` writes to a file of a private scratch folder, as bytes; drawn with the GIL released.
+// The image `draw(path)` writes to a file of a private scratch folder, as bytes; drawn with the GIL released on a
+// thread of its own while this one looks for Ctrl-C (run_interruptibly): a map of thousands of zones took seconds
+// with KeyboardInterrupt held until it was done. `cancel` is set then; a choropleth stops within 256 zones
+// (MapStyle::cancel), the charts, quick, when drawn.
 template <class Draw>
-py::bytes rendered(const std::string& format, Draw&& draw) {
+py::bytes rendered(const std::string& format, std::atomic<bool>& cancel, Draw&& draw) {
   std::string bytes;
-  {
-    const ReleasedGil release;
+  run_interruptibly(cancel, [&] {
     ScratchDir tmp;
     const std::string path = tmp.file(format);
     draw(path);
     bytes = read_all(path);
-  }
+  });
   return py::bytes(bytes);
 }
 
@@ -98,8 +101,10 @@ void bind_render(py::module_& m) {
         style.width_px = width_px;
         style.height_px = height_px;
         style.legend_decimals = legend_decimals;
+        std::atomic<bool> cancel{false};
+        style.cancel = &cancel;
         std::vector<double> breaks;
-        py::bytes image = rendered(format, [&](const std::string& path) {
+        py::bytes image = rendered(format, cancel, [&](const std::string& path) {
           const geodata::Zones zones = geodata::Zones::from_wkt("zones", crs, ids, wkt, labels);
           const std::vector<geodata::MapZone> shapes = geodata::map_zones(zones, values, labels, map_crs);
           breaks = geodata::render_choropleth(shapes, style, fmt, path);
@@ -133,7 +138,9 @@ void bind_render(py::module_& m) {
         style.width_px = width_px;
         style.height_px = height_px;
         const auto st = series(stacked), ol = series(outline);
-        return rendered(format, [&](const std::string& path) { geodata::render_pyramid(st, ol, style, fmt, path); });
+        std::atomic<bool> cancel{false};
+        return rendered(format, cancel,
+                        [&](const std::string& path) { geodata::render_pyramid(st, ol, style, fmt, path); });
       },
       py::arg("stacked"), py::arg("outline") = std::vector<std::tuple<std::string, std::vector<double>, std::vector<double>>>{},
       py::arg("title") = "", py::arg("age_labels") = std::vector<std::string>{}, py::arg("persons_label") = "persons",
@@ -156,7 +163,9 @@ void bind_render(py::module_& m) {
         style.y_label = y_label;
         style.width_px = width_px;
         style.height_px = height_px;
-        return rendered(format, [&](const std::string& path) { geodata::render_lines(lines, style, fmt, path); });
+        std::atomic<bool> cancel{false};
+        return rendered(format, cancel,
+                        [&](const std::string& path) { geodata::render_lines(lines, style, fmt, path); });
       },
       py::arg("series"), py::arg("title") = "", py::arg("x_label") = "", py::arg("y_label") = "",
       py::arg("width_px") = 900, py::arg("height_px") = 600, py::arg("format") = "png",

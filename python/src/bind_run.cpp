@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -370,6 +371,25 @@ std::shared_ptr<RunResult> from_pickle_state(const py::dict& d) {
   if (r->steps < 0 || r->years.size() != uz(r->steps) + 1 || r->zone_names.size() != r->zone_ids.size() ||
       r->zone_names_en.size() != r->zone_ids.size())
     throw InputError("RunResult pickle: years, steps and zones do not agree");
+  // Every array's size is a product of these counts: a hand-made state of 2^20 years, 2^20 zones, 2^14 groups and 64
+  // ages asked for 2^61 doubles (8 × 2^61 wraps to the 0 bytes it held: "cannot create std::vector larger than
+  // max_size()"). Each product must fit, in bytes.
+  const auto fits = [](std::initializer_list<std::size_t> factors) {
+    std::size_t bytes = sizeof(double);
+    for (const std::size_t f : factors) {
+      if (f != 0 && bytes > static_cast<std::size_t>(std::numeric_limits<std::ptrdiff_t>::max()) / f) return false;
+      bytes *= f;
+    }
+    return true;
+  };
+  const std::size_t years = r->years.size(), zones = r->zone_ids.size(), groups = r->group_names.size(),
+                    ages = uz(r->grid.n_ages);
+  if (!fits({years, zones, groups, kSexes, ages, kCellComponents.size(), kParityStates}) ||
+      !fits({years, r->unit_names.size(), r->group_slots.size(), r->indicator_names.size()}) ||
+      !fits({years, r->unit_names.size(), r->parity_indicator_names.size()}))
+    throw InputError("RunResult pickle: " + std::to_string(years) + " years, " + std::to_string(zones) + " zones, " +
+                     std::to_string(groups) + " groups and " + std::to_string(ages) +
+                     " ages make arrays too large to hold; expected a state of RunResult.__reduce__");
   const std::vector<double> population = doubles_of(d, "population", r->years.size() * r->cells());
   r->population = std::make_unique_for_overwrite<double[]>(population.size());
   std::copy(population.begin(), population.end(), r->population.get());

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -104,6 +105,9 @@ void each_fertility_schedule(Scenario& sc, F&& f) {
   }
 }
 
+// A step argument (step_schedules, set_step_schedules, total_fertility) as int_of takes it.
+int step_of(const py::handle& step) { return static_cast<int>(int_of(step, "step")); }
+
 // Where step k's schedules are: its own set, or the single set held for every step. IndexError outside 0 … steps − 1
 // or when the scenario has neither.
 std::size_t schedule_index(const Scenario& sc, int step) {
@@ -134,12 +138,6 @@ std::unordered_map<const Scenario*, int>& running() {
   return m;
 }
 
-// "1 group", "2 groups": the reprs' counts.
-std::string count_of(std::size_t n, const std::string& noun) {
-  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
-}
-std::string repr_of(double x) { return py::repr(py::float_(x)).cast<std::string>(); }
-
 }  // namespace
 
 ScenarioInUse::ScenarioInUse(const Scenario& s) : s_(&s) { ++running()[s_]; }
@@ -155,139 +153,8 @@ void check_not_running(const Scenario& s) {
                              "callback): change it after the run, or change a copy (Scenario.copy())");
 }
 
-namespace {
-
-// The plain engine structs pickle as tuples of their fields; a member added to one must join its tuple.
-struct GroupTransitionFields {
-  int from_group, to_group;
-  std::vector<double> rate_per_year, zone_multiplier;
-};
-static_assert(sizeof(GroupTransition) == sizeof(GroupTransitionFields), "GroupTransition changed: update its pickle");
-struct NewbornRuleFields {
-  int mother_group, child_group;
-  double share;
-  std::vector<double> zone_share;
-};
-static_assert(sizeof(NewbornRule) == sizeof(NewbornRuleFields), "NewbornRule changed: update its pickle");
-struct OdFlowFields {
-  int origin, destination, group;
-  double rate_per_year;
-};
-static_assert(sizeof(OdFlow) == sizeof(OdFlowFields), "OdFlow changed: update its pickle");
-
-void check_pickle_state(const py::tuple& s, std::size_t fields, const char* what) {
-  if (s.size() != fields)
-    throw InputError(std::string(what) + " pickle: " + std::to_string(s.size()) + " fields; expected " +
-                     std::to_string(fields) + " (a state of another cohortgis version?)");
-}
-
-// A list of rates (GroupTransition.rate_per_year, zone_multiplier, NewbornRule.zone_share) through numbers_of:
-// pybind11's list of float took a NumPy complex number's real part with only a ComplexWarning.
-std::vector<double> rates_of(const py::object& value, const std::string& what) {
-  return from_numpy(numbers_of(value, what));
-}
-
-}  // namespace
-
 void bind_scenario(py::module_& m) {
-  py::class_<GroupTransition>(m, "GroupTransition",
-                              "Annual transition rates between two groups of the same zone (engine GroupTransition):\n"
-                              "X = z · rate_per_year[sex][age] · zone_multiplier[zone] · P_from.")
-      .def(py::init<>())
-      .def(py::init([](int from_group, int to_group, const py::object& rate, const py::object& mult) {
-             return GroupTransition{from_group, to_group, rates_of(rate, "rate_per_year"),
-                                    rates_of(mult, "zone_multiplier")};
-           }),
-           py::arg("from_group"), py::arg("to_group"), py::arg("rate_per_year"),
-           py::arg("zone_multiplier") = py::list())
-      .def_readwrite("from_group", &GroupTransition::from_group, "index into Scenario.group_names")
-      .def_readwrite("to_group", &GroupTransition::to_group, "index into Scenario.group_names")
-      .def_property(
-          "rate_per_year", [](const GroupTransition& t) { return t.rate_per_year; },
-          [](GroupTransition& t, const py::object& v) { t.rate_per_year = rates_of(v, "rate_per_year"); },
-          "[sex][age] per person per year")
-      .def_property(
-          "zone_multiplier", [](const GroupTransition& t) { return t.zone_multiplier; },
-          [](GroupTransition& t, const py::object& v) { t.zone_multiplier = rates_of(v, "zone_multiplier"); },
-          "[zone]; empty: 1")
-      // Plain data: pickles (multiprocessing, a cache on disk) and copies field by field.
-      .def(py::pickle(
-          [](const GroupTransition& t) {
-            return py::make_tuple(t.from_group, t.to_group, t.rate_per_year, t.zone_multiplier);
-          },
-          [](const py::tuple& s) {
-            check_pickle_state(s, 4, "GroupTransition");
-            const char* what = "GroupTransition";
-            return GroupTransition{state_item<int>(s, 0, what, "from_group"), state_item<int>(s, 1, what, "to_group"),
-                                   state_item<std::vector<double>>(s, 2, what, "rate_per_year"),
-                                   state_item<std::vector<double>>(s, 3, what, "zone_multiplier")};
-          }))
-      .def("__repr__", [](const GroupTransition& t) {
-        return "<cohortgis.GroupTransition " + std::to_string(t.from_group) + " -> " + std::to_string(t.to_group) +
-               ", rate_per_year " + count_of(t.rate_per_year.size(), "value") +
-               (t.zone_multiplier.empty() ? std::string()
-                                          : ", zone_multiplier " + count_of(t.zone_multiplier.size(), "zone")) +
-               ">";
-      });
-
-  py::class_<NewbornRule>(m, "NewbornRule", "A share of one group's births assigned to another group.")
-      .def(py::init<>())
-      .def(py::init([](int mother, int child, const py::object& share) {
-             return NewbornRule{mother, child, real_of(share, "share"), {}};
-           }),
-           py::arg("mother_group"), py::arg("child_group"), py::arg("share"))
-      .def_readwrite("mother_group", &NewbornRule::mother_group, "index into Scenario.group_names")
-      .def_readwrite("child_group", &NewbornRule::child_group, "index into Scenario.group_names")
-      .def_property(
-          "share", [](const NewbornRule& r) { return r.share; },
-          [](NewbornRule& r, const py::object& v) { r.share = real_of(v, "share"); },
-          "share of the mother group's births (both sexes), 0 to 1")
-      .def_property(
-          "zone_share", [](const NewbornRule& r) { return r.zone_share; },
-          [](NewbornRule& r, const py::object& v) { r.zone_share = rates_of(v, "zone_share"); },
-          "[zone] shares; overrides share when not empty")
-      .def(py::pickle(
-          [](const NewbornRule& r) { return py::make_tuple(r.mother_group, r.child_group, r.share, r.zone_share); },
-          [](const py::tuple& s) {
-            check_pickle_state(s, 4, "NewbornRule");
-            const char* what = "NewbornRule";
-            return NewbornRule{state_item<int>(s, 0, what, "mother_group"), state_item<int>(s, 1, what, "child_group"),
-                               state_item<double>(s, 2, what, "share"),
-                               state_item<std::vector<double>>(s, 3, what, "zone_share")};
-          }))
-      .def("__repr__", [](const NewbornRule& r) {
-        return "<cohortgis.NewbornRule mother group " + std::to_string(r.mother_group) + " -> child group " +
-               std::to_string(r.child_group) + ", " +
-               (r.zone_share.empty() ? "share " + repr_of(r.share)
-                                     : "zone_share " + count_of(r.zone_share.size(), "zone")) +
-               ">";
-      });
-
-  py::class_<OdFlow>(m, "OdFlow", "Origin–destination migration rate between two zones (indexes), per year.")
-      .def(py::init([](int o, int d, const py::object& rate, int group) {
-             return OdFlow{o, d, group, real_of(rate, "rate_per_year")};
-           }),
-           py::arg("origin"), py::arg("destination"), py::arg("rate_per_year"), py::arg("group") = -1)
-      .def_readwrite("origin", &OdFlow::origin, "index into Scenario.zone_ids")
-      .def_readwrite("destination", &OdFlow::destination, "index into Scenario.zone_ids")
-      .def_readwrite("group", &OdFlow::group, "index into Scenario.group_names; -1: every group")
-      .def_property(
-          "rate_per_year", [](const OdFlow& f) { return f.rate_per_year; },
-          [](OdFlow& f, const py::object& v) { f.rate_per_year = real_of(v, "rate_per_year"); },
-          "migrants per person of the origin per year (at profile 1)")
-      .def(py::pickle([](const OdFlow& f) { return py::make_tuple(f.origin, f.destination, f.rate_per_year, f.group); },
-                      [](const py::tuple& s) {
-                        check_pickle_state(s, 4, "OdFlow");
-                        const char* what = "OdFlow";
-                        return OdFlow{state_item<int>(s, 0, what, "origin"), state_item<int>(s, 1, what, "destination"),
-                                      state_item<int>(s, 3, what, "group"),
-                                      state_item<double>(s, 2, what, "rate_per_year")};
-                      }))
-      .def("__repr__", [](const OdFlow& f) {
-        return "<cohortgis.OdFlow " + std::to_string(f.origin) + " -> " + std::to_string(f.destination) +
-               (f.group < 0 ? std::string(", every group") : ", group " + std::to_string(f.group)) + ", " +
-               repr_of(f.rate_per_year) + " per year>";
-      });
+  bind_flows(m);
 
   // Array members: NumPy copies in and out (flat, in the engine's index order, see the docstrings).
 #define COHORTGIS_ARRAY(name, doc)                                    \
@@ -347,9 +214,18 @@ void bind_scenario(py::module_& m) {
             return out;
           },
           [](StepSchedules& s, const py::object& v) {
+            const std::string expected = "a list of (from_cell, to_cell, persons): two ints >= 0 and a number";
+            // The cells as int_of takes them (pybind11 cut a NumPy float32 cell of 1.5 to 1 and took True as 1).
+            for (const py::object& item : elements_of(v, "external_pairs", expected)) {
+              const std::vector<py::object> p = elements_of(item, "external_pairs", expected);
+              for (std::size_t k = 0; k < 2 && k < p.size(); ++k)
+                if (PyBool_Check(p[k].ptr()) || !PyIndex_Check(p[k].ptr()))
+                  throw py::type_error("external_pairs: " + py::repr(item).cast<std::string>().substr(0, 60) +
+                                       " does not convert; expected " + expected);
+            }
             std::vector<ExternalPair> pairs;
-            for (const auto& [from, to, persons] : value_of<std::vector<std::tuple<std::size_t, std::size_t, double>>>(
-                     v, "external_pairs", "a list of (from_cell, to_cell, persons): two ints >= 0 and a number"))
+            for (const auto& [from, to, persons] :
+                 value_of<std::vector<std::tuple<std::size_t, std::size_t, double>>>(v, "external_pairs", expected))
               pairs.push_back({from, to, persons});
             s.external_pairs = std::move(pairs);
           },
@@ -377,8 +253,18 @@ void bind_scenario(py::module_& m) {
           "sums them); set them with set_od")
       .def(
           "set_od",
-          [](StepSchedules& s, std::vector<OdFlow> flows, int zones, int groups, int n_ages,
-             const py::object& profile) {
+          [](StepSchedules& s, const py::object& flows_arg, const py::object& zones_arg, const py::object& groups_arg,
+             const py::object& n_ages_arg, const py::object& profile) {
+            std::vector<OdFlow> flows;
+            for (const py::object& f : elements_of(flows_arg, "flows", "a list of cohortgis.OdFlow")) {
+              if (!py::isinstance<OdFlow>(f))
+                throw py::type_error("flows: expected a list of cohortgis.OdFlow, got one " +
+                                     std::string(Py_TYPE(f.ptr())->tp_name));
+              flows.push_back(f.cast<OdFlow>());
+            }
+            const int zones = static_cast<int>(int_of(zones_arg, "zones")),
+                      groups = static_cast<int>(int_of(groups_arg, "groups")),
+                      n_ages = static_cast<int>(int_of(n_ages_arg, "n_ages"));
             // A negative count was std::length_error's "cannot create std::vector larger than max_size()".
             if (zones < 1 || groups < 1 || n_ages < 1)
               throw InputError("set_od: zones " + std::to_string(zones) + ", groups " + std::to_string(groups) +
@@ -473,7 +359,9 @@ void bind_scenario(py::module_& m) {
           "first age of each age group")
       .def(
           "set_grid",
-          [](Scenario& s, int step_years, int open_age) {
+          [](Scenario& s, const py::object& step_years_arg, const py::object& open_age_arg) {
+            const int step_years = static_cast<int>(int_of(step_years_arg, "step_years")),
+                      open_age = static_cast<int>(int_of(open_age_arg, "open_age"));
             check_not_running(s);
             if (step_years != 1 && step_years != 5)
               throw InputError("age grid: step " + std::to_string(step_years) + "; expected 1 or 5");
@@ -531,13 +419,18 @@ void bind_scenario(py::module_& m) {
           },
           [](Scenario& s, const py::object& value) {
             check_not_running(s);
-            const DoubleArray a = numbers_of(value, "base population");
             const CohortLayout L = layout_of(s);
-            if (uz(a.size()) != L.cells())
-              throw InputError("base population: " + std::to_string(a.size()) + " values; expected " +
-                               std::to_string(L.cells()) +
-                               " (zones × groups × 2 sexes × ages; set zones, groups and "
-                               "the grid first)");
+            const DoubleArray a = numbers_of(value, "base population", [&](const py::array& given) {
+              if (uz(given.size()) == L.cells()) return;
+              const std::string count = std::to_string(given.size()) + " values";
+              throw InputError(
+                  "base population: " +
+                  (given.ndim() > 1
+                       ? "an array of shape " + py::str(given.attr("shape")).cast<std::string>() + " (" + count + ")"
+                       : count) +
+                  "; expected " + std::to_string(L.cells()) +
+                  " (zones × groups × 2 sexes × ages; set zones, groups and the grid first)");
+            });
             // Flat, or [zone][group][sex][age]: an array of the right size in another axis order (ages first, say)
             // would be read in the wrong order, silently.
             const std::vector<py::ssize_t> want{static_cast<py::ssize_t>(L.zones), static_cast<py::ssize_t>(L.groups),
@@ -596,10 +489,19 @@ void bind_scenario(py::module_& m) {
           },
           [](Scenario& s, const py::object& v) {
             check_not_running(s);
-            const auto periods = value_of<std::vector<std::tuple<int, int, std::string>>>(
-                v, "plan_periods", "a list of (first_year, last_year, plan): two ints and a str in UTF-8");
-            s.plan_periods.clear();
-            for (const auto& [a, b, plan] : periods) s.plan_periods.push_back({a, b, plan});
+            const std::string expected = "a list of (first_year, last_year, plan): two ints and a str in UTF-8";
+            decltype(Scenario::plan_periods) periods;
+            for (const py::object& item : elements_of(v, "plan_periods", expected)) {
+              const std::vector<py::object> p = elements_of(item, "plan_periods", expected);
+              if (p.size() != 3 || !PyUnicode_Check(p[2].ptr()) || PyUnicode_AsUTF8(p[2].ptr()) == nullptr) {
+                PyErr_Clear();
+                throw py::type_error("plan_periods: " + py::repr(item).cast<std::string>().substr(0, 60) +
+                                     " does not convert; expected " + expected);
+              }
+              periods.push_back({static_cast<int>(int_of(p[0], "plan_periods: first_year")),
+                                 static_cast<int>(int_of(p[1], "plan_periods: last_year")), text_of(p[2], "plan")});
+            }
+            s.plan_periods = std::move(periods);
           },
           "[(first_year, last_year, plan)]")
       .def_property(
@@ -626,12 +528,19 @@ void bind_scenario(py::module_& m) {
       // set in.
       .def(
           "step_schedules",
-          [](const Scenario& s, int step) { return StepSchedules(s.schedules.at(schedule_index(s, step))); },
+          [](const Scenario& s, const py::object& step) {
+            return StepSchedules(s.schedules.at(schedule_index(s, step_of(step))));
+          },
           py::arg("step"),
           "A copy of one step's schedules (step 0 … steps − 1); a set held for every step is returned for any step.")
       .def(
           "set_step_schedules",
-          [](Scenario& s, int step, StepSchedules v) {
+          [](Scenario& s, const py::object& step_arg, const py::object& schedules) {
+            const int step = step_of(step_arg);
+            if (!py::isinstance<StepSchedules>(schedules))
+              throw py::type_error("schedules: expected a cohortgis.StepSchedules (e.g. from step_schedules), got " +
+                                   std::string(Py_TYPE(schedules.ptr())->tp_name));
+            StepSchedules v = schedules.cast<StepSchedules>();
             check_not_running(s);
             schedule_index(s, step);  // range first: a bad step changes nothing
             per_step_schedules(s);
@@ -678,7 +587,8 @@ void bind_scenario(py::module_& m) {
           py::arg("points"), "Sex ratio at birth path {year: males per 100 females}, every zone.")
       .def(
           "total_fertility",
-          [](const Scenario& s, int step) {
+          [](const Scenario& s, const py::object& step_arg) {
+            const int step = step_of(step_arg);
             // Range-checked as step_schedules is, also when one set holds for every step (any step was accepted).
             const StepSchedules& sch = s.schedules[schedule_index(s, step)];
             const std::size_t A = uz(s.grid.n_ages), states = s.zones.size() * s.group_names.size();
@@ -692,7 +602,7 @@ void bind_scenario(py::module_& m) {
               out.mutable_data()[k] = scenarios::total_fertility({sch.asfr.data() + k * A, A}, s.grid.width_years);
             return out;
           },
-          py::arg("step") = 0, "TFR of each state [zone][group] in one step's schedules.")
+          py::arg("step") = py::int_(0), "TFR of each state [zone][group] in one step's schedules.")
 #undef COHORTGIS_FIELD
       .def("validate", &Scenario::validate,
            "Checks names, years, the base population's size and cells, the number of schedule sets and the plan\n"
@@ -742,16 +652,20 @@ void bind_scenario(py::module_& m) {
         // The same resolution as `cohortgis run`: "default" → the shipped example, data_dir → $COHORTGIS_DATA_DIR.
         const std::string file = app::resolve_scenario_file(scenario);
         const std::string data = app::resolve_data_dir(data_dir);
-        const ReleasedGil release;
-        const geodata::ReadPolicy allowed = geodata::granted(allow_read, allow_db, "allow_read", "allow_db");
-        try {
-          return scenarios::load_scenario_file(file, data, allowed, threads);
-        } catch (const InputError&) {
-          // A missing data folder was reported as the first input missing from it (the geography file). Only
-          // when loading fails: a scenario that reads nothing from the folder loads without it.
-          (void)app::existing_data_dir(data_dir, "data_dir=, or set COHORTGIS_DATA_DIR");
-          throw;
-        }
+        // Ctrl-C raises at once; the load, which cannot be cancelled, finishes unseen (run_detachable).
+        const auto out = std::make_shared<std::optional<ScenarioSet>>();
+        run_detachable([out, file, data, data_dir, allow_read, allow_db, threads] {
+          const geodata::ReadPolicy allowed = geodata::granted(allow_read, allow_db, "allow_read", "allow_db");
+          try {
+            out->emplace(scenarios::load_scenario_file(file, data, allowed, threads));
+          } catch (const InputError&) {
+            // A missing data folder was reported as the first input missing from it (the geography file). Only
+            // when loading fails: a scenario that reads nothing from the folder loads without it.
+            (void)app::existing_data_dir(data_dir, "data_dir=, or set COHORTGIS_DATA_DIR");
+            throw;
+          }
+        });
+        return std::move(**out);
       },
       py::arg("scenario") = "default", py::arg("data_dir") = "", py::arg("allow_read") = std::vector<std::string>{},
       py::arg("allow_db") = std::vector<std::string>{}, py::arg("threads") = 0,
@@ -766,8 +680,11 @@ void bind_scenario(py::module_& m) {
         scenarios::MemoryTables frames;
         for (const auto& [name, t] : tables) frames[name] = scenarios::MemoryTable{t.first, t.second};
         const std::string data = app::resolve_data_dir(data_dir);
-        const ReleasedGil release;
-        return scenarios::load_scenario_text(text, label, base_dir.empty() ? "." : base_dir, data, frames);
+        const auto out = std::make_shared<std::optional<ScenarioSet>>();
+        run_detachable([out, text, label, dir = base_dir.empty() ? "." : base_dir, data, frames = std::move(frames)] {
+          out->emplace(scenarios::load_scenario_text(text, label, dir, data, frames));
+        });
+        return std::move(**out);
       },
       py::arg("text"), py::arg("label"), py::arg("data_dir"), py::arg("tables"), py::arg("base_dir") = "",
       "Loads a scenario from scenario-file TOML text whose tables are given in memory ('frame:NAME' → (columns,\n"

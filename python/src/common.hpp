@@ -80,6 +80,14 @@ void install_exit_guard();  // module.cpp, once
 void run_interruptibly(std::atomic<bool>& cancel, const std::function<void()>& work,
                        const std::function<void()>& poll = {});
 
+// Runs `work` on a thread of its own, with the GIL released, while the calling thread checks for pending signals every
+// 50 ms, as run_interruptibly; but on a Python error (KeyboardInterrupt) the error is raised at once and `work` goes
+// on unseen to its end, its result dropped. For work that cannot be cancelled and changes nothing outside itself (a
+// scenario load: 5 s at 40,000 zones, with Ctrl-C held until it was done): `work` must own everything it touches
+// (captured by value, its result in a shared_ptr) and must not touch Python. The interpreter's exit waits for such
+// threads as for the regions of ReleasedGil. What `work` threw is rethrown here. Called with the GIL held.
+void run_detachable(std::function<void()> work);
+
 // The set a host's runs make (write_outputs(ScenarioSet), backtest(ScenarioSet)): `runs` (Scenario objects, baseline
 // first) with the other parts of `loaded` (targets, services, [outputs], [stochastic], [monitoring], zone geometry; the
 // ScenarioSet load_scenario_file or load_scenario_text gave, or None). The loaded set itself when the runs are its
@@ -114,11 +122,16 @@ bool readable(const py::array& a);
 
 // `value` (an array or any array-like) as float64 in C order. Only numbers convert: forcecast alone takes datetimes
 // as seconds since 1970, complex numbers without their imaginary part, booleans as 0/1 and strings by their text,
-// silently; those are a TypeError naming `what`.
-inline DoubleArray numbers_of(const py::object& value, const std::string& what) {
+// silently (as arrays and as objects in an object array); those are a TypeError naming `what`. `check_size`, if
+// given, sees the array before anything is copied (a zero-stride view of 10^8 values was copied, 1.6 GB,
+// to be refused for its size). What an object's __float__ raises other than TypeError and ValueError
+// (KeyboardInterrupt: Ctrl-C in a long conversion) goes on.
+inline DoubleArray numbers_of(const py::object& value, const std::string& what,
+                              const std::function<void(const py::array&)>& check_size = {}) {
   // ensure() clears NumPy's error on failure (a ragged list, objects that are not numbers): raise one naming `what`.
   const py::array a = py::array::ensure(value);
   if (!a) throw py::type_error(what + ": not an array of numbers");
+  if (check_size) check_size(a);
   if (!readable(a))
     throw py::value_error(what +
                           ": the array's memory cannot be read (a memory-mapped file truncated after it was "
@@ -127,25 +140,36 @@ inline DoubleArray numbers_of(const py::object& value, const std::string& what) 
   if (k != 'f' && k != 'i' && k != 'u' && k != 'O')
     throw py::type_error(what + ": an array of dtype " + py::str(a.dtype()).cast<std::string>() +
                          "; expected numbers (a float or integer dtype)");
+  const py::module_ numpy = py::module_::import("numpy");
   if (k == 'O') {
     // NumPy converts each object with float(): a NumPy complex number gave its real part with only a ComplexWarning,
     // True gave 1. Read through .flat (no copy of a broadcast view).
-    const py::module_ numpy = py::module_::import("numpy");
-    const py::object complex_type = numpy.attr("complexfloating"), bool_type = numpy.attr("bool_");
+    // Text and NumPy's datetimes convert too: "1.5" by its text, datetime64("2020-01-01") as 18262 days since 1970.
+    const py::object complex_type = numpy.attr("complexfloating"), bool_type = numpy.attr("bool_"),
+                     datetime_type = numpy.attr("datetime64"), timedelta_type = numpy.attr("timedelta64");
     for (const py::handle item : a.attr("flat")) {
-      if (PyComplex_Check(item.ptr()) || PyBool_Check(item.ptr()) || py::isinstance(item, complex_type) ||
-          py::isinstance(item, bool_type))
+      if (PyComplex_Check(item.ptr()) || PyBool_Check(item.ptr()) || PyUnicode_Check(item.ptr()) ||
+          PyBytes_Check(item.ptr()) || py::isinstance(item, complex_type) || py::isinstance(item, bool_type) ||
+          py::isinstance(item, datetime_type) || py::isinstance(item, timedelta_type))
         throw py::type_error(what + ": an array holding " + py::repr(item).cast<std::string>() + " (" +
                              Py_TYPE(item.ptr())->tp_name + "); expected real numbers");
+      if (PyErr_CheckSignals() != 0) throw py::error_already_set();  // Ctrl-C in a long walk
     }
   }
-  DoubleArray d = DoubleArray::ensure(a);
-  if (!d && k == 'O') throw py::type_error(what + ": an array of objects that are not all numbers; expected numbers");
-  // Numbers that could not be copied: a broadcast view of 2^41 values was "objects that are not all numbers".
-  if (!d)
-    throw py::value_error(what + ": an array of shape " + py::str(a.attr("shape")).cast<std::string>() + " (" +
-                          std::to_string(a.size()) + " values) does not fit in memory; expected the scenario's shape");
-  return d;
+  py::object converted;
+  try {
+    converted = numpy.attr("asarray")(a, py::arg("dtype") = "float64", py::arg("order") = "C");
+  } catch (py::error_already_set& e) {
+    // Numbers that could not be copied: a broadcast view of 2^41 values was "objects that are not all numbers".
+    if (e.matches(PyExc_MemoryError))
+      throw py::value_error(what + ": an array of shape " + py::str(a.attr("shape")).cast<std::string>() + " (" +
+                            std::to_string(a.size()) +
+                            " values) does not fit in memory; expected the scenario's shape");
+    if (k == 'O' && (e.matches(PyExc_TypeError) || e.matches(PyExc_ValueError) || e.matches(PyExc_OverflowError)))
+      throw py::type_error(what + ": an array of objects that are not all numbers; expected numbers");
+    throw;
+  }
+  return DoubleArray::ensure(converted);
 }
 
 // Any array-like of numbers, flattened in C order.
@@ -167,6 +191,7 @@ inline py::array view_of(const double* data, const std::vector<py::ssize_t>& sha
 }
 
 void bind_scenario(py::module_& m);
+void bind_flows(py::module_& m);  // bind_flows.cpp: GroupTransition, NewbornRule, OdFlow
 void bind_run(py::module_& m);
 void bind_render(py::module_& m);
 void bind_ensemble(py::module_& m);  // bind_ensemble.cpp

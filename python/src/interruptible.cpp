@@ -20,6 +20,7 @@ std::atomic<bool> g_exiting{false};    // the atexit hook has begun
 std::atomic<bool> g_abandoned{false};  // it has stopped waiting: finalization may begin at any time
 std::atomic<int> g_in_flight{0};       // ReleasedGil regions open, every thread
 std::atomic<int> g_acquiring{0};       // threads past the check below and taking the GIL
+std::atomic<int> g_detached{0};        // run_detachable threads still working (their caller may have gone)
 std::thread::id g_exit_thread;         // the thread running the hook (written before g_exiting)
 thread_local int t_regions = 0;        // this thread's open regions (all a fork child keeps)
 
@@ -41,7 +42,7 @@ void at_exit() {  // Python's atexit: after the non-daemon threads are joined, b
   g_exiting.store(true);
   PyThreadState* state = PyEval_SaveThread();  // the runs in flight take it to stop
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kExitWaitSeconds);
-  while (g_in_flight.load() > t_regions && std::chrono::steady_clock::now() < deadline)
+  while ((g_in_flight.load() > t_regions || g_detached.load() > 0) && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   g_abandoned.store(true);
   while (g_acquiring.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -51,6 +52,7 @@ void at_exit() {  // Python's atexit: after the non-daemon threads are joined, b
 void after_fork_in_child() {  // only this thread goes on in the child: its own regions are the open ones
   g_in_flight.store(t_regions);
   g_acquiring.store(0);
+  g_detached.store(0);
 }
 
 }  // namespace
@@ -146,6 +148,59 @@ void run_interruptibly(std::atomic<bool>& cancel, const std::function<void()>& w
   }
   if (py_error) throw *py_error;  // the run's own "cancelled" is only its echo
   if (failure) std::rethrow_exception(failure);
+}
+
+void run_detachable(std::function<void()> work) {
+  struct Shared {
+    std::mutex m;
+    std::condition_variable cv;
+    bool done = false;
+    std::exception_ptr failure;
+    std::function<void()> work;
+  };
+  const auto shared = std::make_shared<Shared>();
+  shared->work = std::move(work);
+  std::optional<py::error_already_set> py_error;
+  {
+    const ReleasedGil release;
+    g_detached.fetch_add(1);
+    try {
+      std::thread([shared] {
+        try {
+          shared->work();
+        } catch (...) {
+          shared->failure = std::current_exception();
+        }
+        shared->work = nullptr;  // its captures (inputs, a result no one may wait for) freed before `done`
+        {
+          const std::lock_guard<std::mutex> lock(shared->m);
+          shared->done = true;
+        }
+        shared->cv.notify_one();
+        g_detached.fetch_sub(1);
+      }).detach();
+    } catch (const std::system_error&) {  // no thread (a process limit): run here, as before, without the checks
+      g_detached.fetch_sub(1);
+      const std::function<void()> here = std::move(shared->work);
+      here();
+      return;
+    }
+    std::unique_lock<std::mutex> lock(shared->m);
+    while (!shared->cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return shared->done; })) {
+      lock.unlock();
+      {
+        const HeldGil gil;
+        if (interpreter_exiting())
+          py_error.emplace(exit_error());
+        else if (PyErr_CheckSignals() != 0)
+          py_error.emplace();
+      }
+      if (py_error) break;  // the work goes on unseen; its result is dropped with `shared`
+      lock.lock();
+    }
+  }
+  if (py_error) throw *py_error;
+  if (shared->failure) std::rethrow_exception(shared->failure);
 }
 
 }  // namespace cohortgis::python
