@@ -347,9 +347,12 @@ int info_command(const std::vector<std::string>& args) {
              "file", vm))
     return 0;
   // What the file holds, as written by whoever made it (cells, names, a results folder's manifest).
+  // A results folder whose files cannot all be read is described (each file's verification) and then exits 1.
+  std::vector<std::string> failures;
   std::cout << cohortgis::geodata::terminal_text(cohortgis::app::describe(
-      positional_arg(vm, "file"), vm["layer"].as<std::string>(), {}, vm["encoding"].as<std::string>()));
-  return 0;
+      positional_arg(vm, "file"), vm["layer"].as<std::string>(), {}, vm["encoding"].as<std::string>(), &failures));
+  for (const std::string& f : failures) bad_input(f);
+  return failures.empty() ? 0 : 1;
 }
 
 int map_command(const std::vector<std::string>& args) {

@@ -2,6 +2,7 @@
 // `cohortgis info FILE`: what a results folder, scenario file, zones file or table holds.
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -20,13 +21,16 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string results_info(const std::string& dir) {
-  const Results r = load_results(dir);
-  std::ostringstream o;
-  const auto& m = r.meta;
+// The lines of manifest.json's description of the run, which `info` shows whether or not the files can be read.
+void manifest_lines(std::ostringstream& o, const std::string& dir, const ResultsMeta& m) {
   o << dir << ": cohortgis results (version " << m.version << ", " << m.started_at_utc << ")\n";
   o << "  scenario   " << m.scenario << ": " << m.title << "\n";
   o << "  file       " << m.scenario_file << "\n";
+}
+
+// What the results files hold (load_results: every file read and checked).
+void contents_lines(std::ostringstream& o, const Results& r) {
+  const auto& m = r.meta;
   o << "  years      ";
   for (std::size_t i = 0; i < r.years.size(); ++i) o << (i ? ", " : "") << r.years[i];
   o << "\n  zones      " << r.zones.size() << " (";
@@ -57,6 +61,27 @@ std::string results_info(const std::string& dir) {
       if (row[cs] != "met") o << "    " << row[cs] << ": " << row[ct] << " (" << row[cv] << ")\n";
   }
   if (!m.maps_note.empty()) o << "  maps       none: " << m.maps_note << "\n";
+}
+
+// A results folder: the run (manifest.json), what its files hold, and each file's verification. A file that cannot
+// be read (a link, a pipe, a row of 64 MiB, a cell that is no number) goes into `failures` with the contents line
+// saying so, and the listing and integrity lines still follow: a tampered population.csv stopped `info` before it
+// said what had changed (exit 1 without NOT VERIFIED).
+std::string results_info(const std::string& dir, std::vector<std::string>& failures) {
+  std::optional<Results> loaded;
+  try {
+    loaded = load_results(dir);
+  } catch (const InputError& e) {
+    failures.push_back(e.what());
+  }
+  std::ostringstream o;
+  // An unreadable manifest.json (not a file, nested past the JSON reader's depth) leaves nothing to describe: its
+  // error, as load_results gave it.
+  manifest_lines(o, dir, loaded ? loaded->meta : read_manifest((fs::path(dir) / "manifest.json").string()));
+  if (loaded)
+    contents_lines(o, *loaded);
+  else
+    o << "  contents   NOT READ: " << failures.back() << "\n";
   o << "  files     ";
   std::vector<std::string> files;
   for (const auto& e : fs::recursive_directory_iterator(dir))
@@ -166,7 +191,7 @@ std::string table_info(const std::string& path, const std::string& layer, const 
 }  // namespace
 
 std::string describe(const std::string& path, const std::string& layer, const std::string& data_dir,
-                     const std::string& encoding) {
+                     const std::string& encoding, std::vector<std::string>* failures) {
   std::error_code ec;
   // --layer picks a layer or sheet of a zones file or a table; a results folder or a scenario file has none, and
   // the option was ignored there.
@@ -183,7 +208,13 @@ std::string describe(const std::string& path, const std::string& layer, const st
     if (!fs::is_regular_file(fs::path(path) / "manifest.json", ec))
       throw InputError(path + ": a folder without manifest.json; expected a results folder of 'cohortgis run', a "
                               "zones file, a table or a scenario file");
-    return results_info(path);
+    std::vector<std::string> failed;
+    std::string text = results_info(path, failed);
+    if (failures)
+      failures->insert(failures->end(), failed.begin(), failed.end());
+    else if (!failed.empty())
+      throw InputError(failed.front());
+    return text;
   }
   if (!fs::exists(path, ec)) throw InputError(path + ": no such file");
   if (fs::path(path).extension() == ".toml") {

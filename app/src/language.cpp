@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/number_format.hpp"
@@ -182,7 +183,144 @@ const std::map<std::string, std::pair<const char*, const char*>>& words() {
   return w;
 }
 
+// The notes cohortgis writes into a scenario's assumptions (the scenario loader: level fits, registers, inputs not
+// used; manifest.json keeps them in English) as a Chinese report says them: each English template with its fields
+// {0}, {1} … and the Chinese sentence with the same fields. A field keeps its text (numbers, file names, keys) unless
+// it is one of kNoteParts; a {yN} field that is a year or a range of years ("2021", "2018-2020") gets 年.
+struct NoteTemplate {
+  const char* en;
+  const char* zh;
+};
+// Longer templates before those they begin with (the records note with exclusions before the one without).
+const NoteTemplate kNotes[] = {
+    {"Mortality level fitted ([mortality] fit): Brass relational logit alpha = {0} on the given death rates, giving a "
+     "life expectancy at birth of {1} years for both sexes in the step covering {2} (target {3}; sexes weighted by {4} "
+     "males per 100 females).",
+     "死亡水平拟合（[mortality] fit）：对给定死亡率用 Brass 关系 logit 模型调整，"
+     "α = {0}，覆盖{y2}的预测步男女合计出生时平均预期寿命为 {1} 岁"
+     "（目标 {3} 岁；两性按出生性别比 {4}（女=100）加权）。"},
+    {"Fertility level fitted ([fertility] fit): every schedule multiplied by {0}, giving {1} in {2} of the projection "
+     "itself (target {3} for {4}).",
+     "生育水平拟合（[fertility] fit）：各生育率模式乘以 {0}，使预测本身{y2}的{1}（{y4}目标 {3}）。"},
+    {"Registers of events counted for {0} (register_rates.csv, register_observed.csv); person-years: {1}.",
+     "登记的出生、死亡事件按{y0}统计（register_rates.csv、register_observed.csv）；人年数：{1}。"},
+    {"Base population from the register {0}: {1} persons of {2} records, ages in completed years at {3}; excluded "
+     "under the declared policy: {4} (exclusions.csv).",
+     "基期人口取自登记数据 {0}：{2} 条记录中的 {1} 人，年龄为 {3} 时的周岁；按声明的规则排除：{4}（exclusions.csv）。"},
+    {"Base population from the register {0}: {1} persons of {2} records, ages in completed years at {3}.",
+     "基期人口取自登记数据 {0}：{2} 条记录中的 {1} 人，年龄为 {3} 时的周岁。"},
+    {"Base population by group: fitted by iterative proportional fitting to {0} margins ({1}) from age-sex profiles "
+     "({2}); converged in {3} sweeps, largest relative gap {4}.",
+     "分类别基期人口：由年龄性别结构（{2}）出发，以迭代比例拟合法拟合 {0} 个边际（{1}）；{3} 轮迭代后收敛，最大相对差 "
+     "{4}。"},
+    {"Input note: {0} ({1}): rows of {2} {3} are not used by any step of {4}-{5} and were ignored.",
+     "输入说明：{0}（{1}）中 {2} 为 {3} 的行不属于 {4}–{5}年的任何预测步，已忽略。"},
+};
+// Parts of those notes that are words (the fields of kNotes), looked up only there.
+const NoteTemplate kNoteParts[] = {
+    {"a crude birth rate of {0} per 1000 person-years", "出生率为 {0}‰"},
+    {"{0} births a year", "年出生人口为 {0} 人"},
+    {"the first step ({0}-{1})", "第一个预测步（{0}–{1}年）"},
+    {"the table {0}", "表 {0}"},
+    {"the base population ({0}-12-31) as person-years of {1}", "以基期人口（{0}-12-31）作为{y1}的人年数"},
+    {"the base population by zone, sex and age, the group totals by zone, known counts",
+     "分区域、性别和年龄的基期人口，分区域的人口类别合计，已知人数"},
+    {"the base population by zone, sex and age, the group totals by zone",
+     "分区域、性别和年龄的基期人口，分区域的人口类别合计"},
+    {"the base population by zone, sex and age, known counts", "分区域、性别和年龄的基期人口，已知人数"},
+    {"the base population by zone, sex and age", "分区域、性别和年龄的基期人口"},
+    {"none", "无"},
+};
+
+// One piece of a template: literal text, or field `index` (a year field when `year`).
+struct TemplatePiece {
+  std::string_view literal;
+  int index = -1;
+  bool year = false;
+};
+
+std::vector<TemplatePiece> template_pieces(std::string_view t) {
+  std::vector<TemplatePiece> out;
+  std::size_t i = 0;
+  while (i < t.size()) {
+    const std::size_t open = t.find('{', i);
+    if (open == std::string_view::npos) {
+      out.push_back({t.substr(i)});
+      break;
+    }
+    if (open > i) out.push_back({t.substr(i, open - i)});
+    const std::size_t close = t.find('}', open);
+    const bool year = t[open + 1] == 'y';
+    out.push_back({{}, t[close - 1] - '0', year});
+    i = close + 1;
+  }
+  return out;
+}
+
+// The fields of `text` when it is `en` with its fields filled (each at least one character; a field runs to the first
+// occurrence of the literal after it, the last literal to the end), else false.
+bool match_template(std::string_view en, std::string_view text, std::vector<std::string>& fields) {
+  const std::vector<TemplatePiece> pieces = template_pieces(en);
+  fields.assign(10, {});
+  std::size_t pos = 0;
+  for (std::size_t k = 0; k < pieces.size(); ++k) {
+    const TemplatePiece& p = pieces[k];
+    if (p.index < 0) {
+      if (text.substr(pos, p.literal.size()) != p.literal) return false;
+      pos += p.literal.size();
+      continue;
+    }
+    std::size_t end = text.size();
+    if (k + 1 < pieces.size()) {
+      const std::string_view next = pieces[k + 1].literal;
+      end = k + 2 == pieces.size()
+                ? (text.size() >= next.size() + pos && text.ends_with(next) ? text.size() - next.size()
+                                                                            : std::string_view::npos)
+                : text.find(next, pos + 1);
+    }
+    if (end == std::string_view::npos || end <= pos) return false;
+    fields[static_cast<std::size_t>(p.index)] = std::string(text.substr(pos, end - pos));
+    pos = end;
+  }
+  return pos == text.size();
+}
+
+// `zh` with the fields filled in: words of kNoteParts in Chinese, years with 年.
+std::string fill_template(std::string_view zh, const std::vector<std::string>& fields);
+
+std::string note_part(const std::string& text) {
+  std::vector<std::string> fields;
+  for (const NoteTemplate& t : kNoteParts)
+    if (match_template(t.en, text, fields)) return fill_template(t.zh, fields);
+  return text;
+}
+
+std::string fill_template(std::string_view zh, const std::vector<std::string>& fields) {
+  std::string out;
+  for (const TemplatePiece& p : template_pieces(zh)) {
+    if (p.index < 0) {
+      out += p.literal;
+      continue;
+    }
+    std::string field = note_part(fields[static_cast<std::size_t>(p.index)]);
+    if (p.year && !field.empty() && field.find_first_not_of("0123456789-") == std::string::npos) {
+      if (const std::size_t dash = field.find('-'); dash != std::string::npos) field.replace(dash, 1, "–");
+      field += "年";
+    }
+    out += field;
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string assumption_note(const std::string& note, Language l) {
+  if (l != Language::zh) return note;
+  std::vector<std::string> fields;
+  for (const NoteTemplate& t : kNotes)
+    if (match_template(t.en, note, fields)) return fill_template(t.zh, fields);
+  return note;
+}
 
 char32_t code_point_at(const std::string& s, std::size_t i, std::size_t& length) {
   const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };

@@ -164,9 +164,11 @@ ReportResult write_report(const Results& r, std::optional<Language> language, co
   };
   const double p0 = r.indicator("baseline", first, "total", "all", "population");
   const double p1 = r.indicator("baseline", last, "total", "all", "population");
+  // "(baseline)" in the language's parentheses: full width in Chinese, as the indicator names' （万人）.
+  const std::string of_baseline =
+      zh ? "（" + r.variant_label("baseline", l) + "）" : " (" + r.variant_label("baseline", l) + ")";
   kpi(word("total_population", l) + " " + std::to_string(first), format_persons(p0, l));
-  kpi(word("total_population", l) + " " + std::to_string(last) + " (" + r.variant_label("baseline", l) + ")", format_persons(p1, l));
-  const std::string of_baseline = " (" + r.variant_label("baseline", l) + ")";
+  kpi(word("total_population", l) + " " + std::to_string(last) + of_baseline, format_persons(p1, l));
   kpi(indicator_label("share_65_plus_percent", l).name + " " + std::to_string(last) + of_baseline,
       format_indicator("share_65_plus_percent", r.indicator("baseline", last, "total", "all", "share_65_plus_percent"),
                        l) +
@@ -201,17 +203,24 @@ ReportResult write_report(const Results& r, std::optional<Language> language, co
   h += "<section id=\"assumptions\"><h2>" + esc(word("assumptions", l)) + "</h2>\n<ol>\n";
   for (const auto& a : r.meta.assumptions) {
     // A variant's description comes as "Variant NAME: …" (scenario_file.cpp): named here by its title.
-    std::string text = a;
+    // The notes cohortgis wrote (fitted levels, registers, inputs not used) in the report's language.
+    std::string text = assumption_note(a, l);
     for (const auto& v : r.meta.variants)
       if (const std::string prefix = "Variant " + v + ": "; a.rfind(prefix, 0) == 0)
-        text = (zh ? "方案“" + r.variant_label(v, l) + "”：" : "Variant " + r.variant_label(v, l) + ": ") + a.substr(prefix.size());
+        text = (zh ? "方案“" + r.variant_label(v, l) + "”：" : "Variant " + r.variant_label(v, l) + ": ") +
+               assumption_note(a.substr(prefix.size()), l);
     h += "<li>" + esc(text) + "</li>\n";
   }
   h += "</ol>\n";
   if (!r.meta.aggregates.empty()) {
     h += "<p class=\"note\">";
-    for (const auto& [name, members] : r.meta.aggregates)
-      h += esc(unit_label(name, l)) + ": " + esc(members.empty() ? (zh ? "全部区域" : "every zone") : members) + "; ";
+    // Each aggregate by its title (zone_label) and its members, with the language's colon and semicolon.
+    for (const auto& [name, members] : r.meta.aggregates) {
+      std::string list = members;  // ", "-joined ids; 、 between them in Chinese
+      for (std::size_t at = 0; zh && (at = list.find(", ", at)) != std::string::npos;) list.replace(at, 2, "、");
+      h += esc(r.zone_label(name, l)) + colon + esc(members.empty() ? (zh ? "全部区域" : "every zone") : list) +
+           (zh ? "；" : "; ");
+    }
     h += "</p>\n";
   }
   h += "</section>\n";

@@ -386,6 +386,9 @@ ResultsMeta read_manifest(const std::string& path) {
       std::string members;
       for (const auto& z : strings(v, "zones")) members += (members.empty() ? "" : ", ") + z;
       m.aggregates.emplace_back(v.get("name", ""), members);
+      if (const std::string title = v.get("title", ""), title_en = v.get("title_en", "");
+          !title.empty() || !title_en.empty())
+        m.aggregate_titles[m.aggregates.back().first] = {title, title_en};
     }
   if (const auto in = tree.get_child_optional("inputs"))
     for (const auto& [k, v] : *in)
@@ -738,6 +741,11 @@ std::string Results::zone_label(const std::string& id, Language l) const {
       if (l == Language::en && !z.name_en.empty()) return z.name_en;
       return z.name.empty() ? z.id : z.name;
     }
+  // An aggregate's title as a variant's (variant_label): title_en in English, else title.
+  if (const auto t = meta.aggregate_titles.find(id); t != meta.aggregate_titles.end()) {
+    if (l == Language::en && !t->second.second.empty()) return t->second.second;
+    if (!t->second.first.empty()) return t->second.first;
+  }
   return unit_label(id, l);
 }
 

@@ -121,8 +121,12 @@ std::vector<ListedFile> write_run_manifest(const fs::path& dir, const scenarios:
     for (int z : aggregates[a].zones) ids.push_back(sc.zones[static_cast<std::size_t>(z)].id);
     std::string list = "[";
     for (std::size_t k = 0; k < ids.size(); ++k) list += (k ? ", " : "") + json_string(ids[k]);
+    // Its title and title_en ([geography] aggregates), when given: the report and figures name it by them.
+    std::string titles;
+    if (const auto t = sc.aggregate_titles.find(aggregates[a].name); t != sc.aggregate_titles.end())
+      titles = ", \"title\": " + json_string(t->second.first) + ", \"title_en\": " + json_string(t->second.second);
     j += std::string(a ? ",\n" : "\n") + "      {\"name\": " + json_string(aggregates[a].name) +
-         ", \"zones\": " + list + "]}";
+         ", \"zones\": " + list + "]" + titles + "}";
   }
   j += "\n    ],\n";
   j += "    \"migration_timing\": " + json_string(timing_name(sc.migration_timing)) + ",\n";

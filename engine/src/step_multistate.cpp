@@ -97,6 +97,19 @@ void StepRunner::validate_multistate() const {
                      " groups per zone, got " + std::to_string(L_.groups));
 }
 
+// Under "drop" the open row stands for the closed interval [w, w+z) (P(w) = (I + z/2·M(w))^-1 (I − z/2·M(w)),
+// scenarios/README.md "Multistate projection (Rogers)"): where the rates went on past the grid's open age its rate is
+// the given table's own rate of the group starting at w, as the flows method's tables take it (DemoTools'
+// lt_abridged(OAnew = w): the table is built on the given rows, then cut at w), not l(w)/T(w) of the whole open group.
+// Without a next rate (a table that ends at w, a one-year grid) the open row's rate, as before.
+double StepRunner::multistate_death_rate(int z, int g, int s, std::size_t r, std::size_t mx_rows) const {
+  const std::size_t table = (uz(z) * uz(L_.groups) + uz(g)) * kSexes + uz(s);
+  if (r + 1 == mx_rows && cfg_.multistate_open_age == OpenAgeSurvivors::drop && L_.grid.width_years == 5 &&
+      !sch_.mortality_next.empty() && !std::isnan(sch_.mortality_next[table]))
+    return sch_.mortality_next[table];
+  return sch_.mortality[table * mx_rows + r];
+}
+
 bool same_transitions(const std::vector<GroupTransition>& a, const std::vector<GroupTransition>& b) {
   if (a.size() != b.size()) return false;
   for (std::size_t k = 0; k < a.size(); ++k)
@@ -171,7 +184,7 @@ void StepRunner::step_zone_multistate(int z, Scratch& sc) {
             const double Sx = survival(z, g, s)[std::min(i + 1, w)];
             M(g, g) = linear_death_rate(Sx, zy);
           } else {
-            M(g, g) = sch_.mortality[((uz(z) * uz(G) + uz(g)) * kSexes + uz(s)) * mx_rows + r];
+            M(g, g) = multistate_death_rate(z, g, s, r, mx_rows);
           }
         }
         for (const auto& t : sch_.transitions) {

@@ -123,7 +123,7 @@ void StepRunner::step_multistate_od() {
         for (int g = 0; g < G; ++g) {
           const int st = z * G + g;
           const double mu = given ? linear_death_rate(survival(z, g, s)[std::min(i + 1, w)], zy)
-                                  : sch_.mortality[((uz(z) * uz(G) + uz(g)) * kSexes + uz(s)) * mx_rows + r];
+                                  : multistate_death_rate(z, g, s, r, mx_rows);
           t.emplace_back(st, st, mu);
           for (const auto& tr : sch_.transitions) {
             if (tr.from_group != g) continue;

@@ -336,6 +336,10 @@ class StepRunner {
   // Rogers' multistate step of one zone (step_multistate.cpp) and the check of a multistate step's schedules.
   void step_zone_multistate(int zone, Scratch& s);
   void validate_multistate() const;
+  // The death rate of state (z, g), sex s in M(x) of mx row r (mx_rows rows a state): the row's rate, but under
+  // `drop` the open row's is that of the closed interval [w, w+z), the given table's own next rate when there is one
+  // (StepSchedules::mortality_next).
+  double multistate_death_rate(int z, int g, int s, std::size_t r, std::size_t mx_rows) const;
   void step_multistate_od();  // multistate with OD rates between zones: all zones at once (step_multistate_od.cpp)
   void prepare_multistate_cache();  // decides reuse_multistate_; sizes the cache when it is rebuilt
   // Step 7 of a multistate state, as close_step: end = Q, or kFloorPersons where Q ≥ 0 is false; the adjustments

@@ -70,6 +70,7 @@ class Scenario:
     group_names: List[str]
     base_population: npt.NDArray[np.float64]
     aggregates: List[Tuple[str, List[str]]]
+    aggregate_titles: Dict[str, Tuple[str, str]]
     plan_periods: List[Tuple[int, int, str]]
     migration_timing: str
     flow_policy: str

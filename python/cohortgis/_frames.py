@@ -493,6 +493,15 @@ class Results(Mapping[str, "RunResult"]):
                                 subtitle=subtitle, legend_title=legend_title or indicator, classes=classes,
                                 method=method, legend_decimals=legend_decimals, diverging=minus is not None, ax=ax)
 
+    def _unit_name(self, unit: str) -> str:
+        """A zone or aggregate as the default titles name it, as the command line's figures do: a zone by its name
+        (its id where it has none, as the map's labels), an aggregate by its title (else title_en, else its name)."""
+        if unit in self.zone_ids:
+            return self[self.variants[0]].zone_names[self.zone_ids.index(unit)] or unit
+        titles = dict(self._set.baseline.aggregate_titles) if self._set is not None else {}
+        title, title_en = titles.get(unit, ("", ""))
+        return title or title_en or unit
+
     def pyramid(self, zone: str = "total", year: Optional[int] = None, variant: str = "baseline",
                 compare_year: Optional[int] = None, title: Optional[str] = None, ax=None) -> _plot.Figure:
         """Population pyramid of a zone id, an aggregate or 'total' (every zone): groups stacked for ``year``
@@ -520,7 +529,7 @@ class Results(Mapping[str, "RunResult"]):
         if compare_year is not None:
             c = by_sex(self._year_index(compare_year)).sum(axis=0)
             outline = [(f"total {compare_year}", list(c[0]), list(c[1]))]
-        name = "all zones" if zone == "total" else zone
+        name = "all zones" if zone == "total" else self._unit_name(zone)
         return _plot.pyramid(stacked, outline, age_labels(self.age_starts, self.step_years),
                              title=title if title is not None else f"{name}, {variant}, {self.years[yi]}", ax=ax)
 
@@ -541,5 +550,5 @@ class Results(Mapping[str, "RunResult"]):
                     xs.append(float(y))
                     ys.append(val)
             series.append((v, xs, ys))
-        return _plot.lines(series, title=title if title is not None else f"{indicator}, {zone}",
+        return _plot.lines(series, title=title if title is not None else f"{indicator}, {self._unit_name(zone)}",
                            x_label="year", y_label=indicator, ax=ax)

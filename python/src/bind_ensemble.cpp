@@ -15,6 +15,7 @@
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/scenarios/mortality_checks.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "common.hpp"
@@ -59,6 +60,7 @@ void bind_ensemble(py::module_& m) {
          const std::vector<std::string>& indicator_names, const std::vector<py::object>& progress,
          const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db) {
         if (runs.empty()) throw InputError("run_ensemble: no runs");
+        for (const scenarios::Scenario& r : runs) scenarios::check_death_rate_schedules(r);  // as run() does
         // Read here, not by pybind11: 2**63 was its "incompatible function arguments" listing.
         int overflow = 0;
         const long long trajectories =

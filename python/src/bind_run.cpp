@@ -20,6 +20,7 @@
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/parity.hpp"
 #include "cohortgis/engine/projection.hpp"
+#include "cohortgis/scenarios/mortality_checks.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "common.hpp"
@@ -162,6 +163,7 @@ std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& sc, int threa
                                         bool components_by_age) {
   check_threads(threads, "threads");  // ValueError before anything is allocated
   sc.validate();
+  scenarios::check_death_rate_schedules(sc);  // as the scenario loader checks the tables it reads
   const ScenarioInUse in_use(sc);  // released after the engine has stopped, with the GIL held again
   auto r = std::make_shared<RunResult>();
   r->scenario = sc.name;
@@ -262,6 +264,8 @@ HostSet::HostSet(const py::object& loaded, const py::list& runs, const std::stri
   for (const py::handle& h : runs) own.push_back(&h.cast<const scenarios::Scenario&>());
   if (own.empty()) throw InputError(what + ": a scenario set without runs; expected a baseline");
   for (const scenarios::Scenario* r : own) in_use_.push_back(std::make_unique<ScenarioInUse>(*r));
+  // Schedules set from Python since the set was loaded, checked as the loader checks the tables it reads.
+  for (const scenarios::Scenario* r : own) scenarios::check_death_rate_schedules(*r);
   // Without a loaded set (a set of Scenario objects built in Python): a set of the runs alone.
   const scenarios::ScenarioSet* base = loaded.is_none() ? nullptr : &loaded.cast<const scenarios::ScenarioSet&>();
   bool same = base && base->runs.size() == own.size();

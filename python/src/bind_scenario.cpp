@@ -481,6 +481,16 @@ void bind_scenario(py::module_& m) {
           },
           "named aggregates [(name, [zone ids])]; 'total' (every zone) is added by the engine")
       .def_property(
+          "aggregate_titles", [](const Scenario& s) { return s.aggregate_titles; },
+          [](Scenario& s, const py::object& value) {
+            auto titles = value_of<std::map<std::string, std::pair<std::string, std::string>>>(
+                value, "aggregate_titles", "a dict {aggregate name: (title, title_en)} of text (str in UTF-8)");
+            check_not_running(s);
+            s.aggregate_titles = std::move(titles);
+          },
+          "{aggregate name: (title, title_en)}: how the report, figures and plots name an aggregate ([geography]\n"
+          "aggregates' title / title_en; '' where none); an aggregate without one is named by its name")
+      .def_property(
           "plan_periods",
           [](const Scenario& s) {
             std::vector<std::tuple<int, int, std::string>> out;

@@ -16,6 +16,7 @@
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/scenarios/level_fitting.hpp"
 #include "cohortgis/scenarios/models.hpp"
+#include "cohortgis/scenarios/mortality_checks.hpp"
 #include "cohortgis/scenarios/sources.hpp"
 #include "schedule_time.hpp"
 #include "zone_factors.hpp"
@@ -31,31 +32,13 @@ struct BitsLess {
 };
 }  // namespace
 
-// Greville's nax at 5–9 is kept wherever it falls (DemoTools' lt_abridged with mod = TRUE; the guard starts at 10–14),
-// and k = ln(m_10 / m_1) / 9.5 takes a rate of 0 at 1–4 or 10–14 as DBL_MIN: nax ≈ ±150 years. DemoTools then goes on
-// with the table as it comes out, unless its person-years fail lt_id_Ll_S's check (DemoTools 806cdc3 R/lt_id.R:298:
-// every nLx ≥ 0 and every closed nLx < 5 × radix), where it stops: a rate of 0 at 1–4 (nax ≈ +156, 5L5 above five
-// years a person) does, a rate of 0 at 10–14 with few deaths at 5–9 (nax ≈ −151) does not, and gives survival ratios
-// above 1, as the UN's code projects them (conformance case un-abridged-isolated-zero-rates). Refused exactly where
-// DemoTools stops, with the rates that cause it.
 namespace {
+// Abridged rates under Greville's nax whose person-years DemoTools' lt_id_Ll_S refuses (mortality_checks.hpp): the
+// whole given table, before it is closed at the grid's open age or graduated.
 void refuse_5_9_ax_outside_group(const Build& b, const std::vector<double>& mx, Sex sex, const toml::node* n,
                                  const std::string& key, const LifeTableMethod& method, const std::string& where) {
-  if (method.ax_method != AxMethod::greville || !method.greville_from_age_5) return;
-  LifeTable lt;
-  build_abridged_life_table(mx, sex, method, lt);
-  const double a = lt.ax[2], radix = lt.lx[0];
-  bool stops = false;
-  for (std::size_t r = 0; r < lt.Lx.size(); ++r)
-    if (lt.Lx[r] < 0.0 || (r + 1 < lt.Lx.size() && lt.Lx[r] >= 5.0 * radix)) stops = true;
-  if (!stops) return;
-  b.doc.fail(n, key,
-             where + ": the death rate is " + fmt(mx[1]) + " at ages 1-4 and " + fmt(mx[3]) +
-                 (mx.size() == 4 ? " at ages 10+" : " at ages 10-14") +
-                 ", which gives ages 5-9 Greville's nax = " + fmt(a, 6) +
-                 " years, outside the group's 0-5, and person-years outside 0 to 5 years a person (DemoTools' "
-                 "lt_id_Ll_S stops on such a table); expected a death rate > 0 there, or set "
-                 "mortality.ax_method = \"midpoint\"");
+  const std::string why = greville_person_years_refusal(mx, sex, method);
+  if (!why.empty()) b.doc.fail(n, key, where + ": " + why + ", or set mortality.ax_method = \"midpoint\"");
 }
 }  // namespace
 

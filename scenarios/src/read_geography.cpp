@@ -165,9 +165,15 @@ void read_geography(const Doc& doc, const toml::table& root, Scenario& sc, Scena
     for (std::size_t i = 0; i < a.size(); ++i) {
       const std::string key = "geography.aggregates[" + std::to_string(i) + "]";
       const toml::table& t = doc.table(*a.get(i), key);
-      doc.allow(t, key, {"name", "zones"});
+      doc.allow(t, key, {"name", "zones", "title", "title_en"});
       if (!t.get("name") || !t.get("zones")) doc.fail(&t, key, "expected 'name' and 'zones'");
       ZoneAggregate agg{bounded_text(doc, *t.get("name"), key + ".name", kMaxNameChars), {}};
+      // The aggregate as reports and figures name it (as a variant's title / title_en): a name is an identifier.
+      std::pair<std::string, std::string> titles;
+      if (const toml::node* tn = t.get("title")) titles.first = bounded_text(doc, *tn, key + ".title", kMaxTitleChars);
+      if (const toml::node* tn = t.get("title_en"))
+        titles.second = bounded_text(doc, *tn, key + ".title_en", kMaxTitleChars);
+      if (!titles.first.empty() || !titles.second.empty()) sc.aggregate_titles[agg.name] = titles;
       if (agg.name == "total" || ids.count(agg.name))
         doc.fail(t.get("name"), key + ".name", "\"" + agg.name + "\" is already a zone id or the whole area 'total'");
       const toml::array& zs = doc.array(*t.get("zones"), key + ".zones");

@@ -150,6 +150,16 @@ void Scenario::validate() const {
         throw InputError(what + ": aggregate " + quote_cell(ag.name) + ": zone index " + std::to_string(z) +
                          " is not a zone");
   }
+  // Aggregate titles as the scenario's title (set from Python, a title was copied whole into every output).
+  for (const auto& [aggregate, titles] : aggregate_titles)
+    for (const std::string* t : {&titles.first, &titles.second}) {
+      if (breaks_line(*t))
+        throw InputError(what + ": aggregate " + quote_cell(aggregate) + " title " + quote_cell(*t) +
+                         ": holds a control character (tab, line break, NUL …); expected a title on one line");
+      if (const std::size_t chars = geodata::utf8_chars(*t); chars > detail::kMaxTitleChars)
+        throw InputError(what + ": aggregate " + quote_cell(aggregate) + " title of " + std::to_string(chars) +
+                         " characters; expected at most " + std::to_string(detail::kMaxTitleChars));
+    }
   // The base population: finite, >= 0 and at most kMaxCellPersons per cell, so that no total overflows.
   {
     const CohortLayout& L = base_population.layout();

@@ -43,6 +43,21 @@ rm "$WORK/linked/indicators.csv" && ln -s /etc/passwd "$WORK/linked/indicators.c
 grep -q "indicators.csv: a symbolic link or not a regular file" "$WORK/err" || fail "info: message: $(head -c 300 "$WORK/err")"
 ! grep -q "root:" "$WORK/err" "$WORK/out" || fail "info quoted /etc/passwd"
 echo "ok: info on a results folder whose indicators.csv links to /etc/passwd -> exit 1, nothing of it quoted"
+# Round 24 (h142): the folder is still described, every file's verification with it, before the exit 1; a
+# population.csv edited so that it no longer reads stopped `info` before it said NOT VERIFIED.
+grep -q "contents   NOT READ: .*indicators.csv: a symbolic link or not a regular file" "$WORK/out" &&
+  grep -q "integrity  NOT VERIFIED" "$WORK/out" &&
+  grep -q "warning: results file indicators.csv (now a symbolic link) changed since the run" "$WORK/out" ||
+  fail "info on a linked indicators.csv: the folder not described: $(head -c 600 "$WORK/out")"
+cp -r "$WORK/res" "$WORK/tampered"
+sed -i '2s/,[0-9.]*$/,many/' "$WORK/tampered/population.csv"
+"$EXE" info "$WORK/tampered" >"$WORK/out" 2>"$WORK/err"; rc=$?
+[ $rc -eq 1 ] || fail "info on a population.csv that no longer reads: exit $rc"
+grep -q "population.csv.*expected a number, got 'many'" "$WORK/err" || fail "info tampered: message: $(head -c 300 "$WORK/err")"
+grep -q "integrity  NOT VERIFIED" "$WORK/out" && grep -q "warning: results file population.csv (" "$WORK/out" &&
+  grep -q "contents   NOT READ: " "$WORK/out" && grep -q "^  scenario   " "$WORK/out" ||
+  fail "info tampered: $(head -c 600 "$WORK/out")"
+echo "ok: info on a population.csv that no longer reads -> described, NOT VERIFIED with the file named, then exit 1"
 # manifest.json a link to /dev/zero: validate --results read it forever (probe 3); now refused at once.
 cp -r "$WORK/res" "$WORK/zero"
 rm "$WORK/zero/manifest.json" && ln -s /dev/zero "$WORK/zero/manifest.json"

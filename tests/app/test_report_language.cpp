@@ -108,6 +108,20 @@ TEST(ReportLanguage, ChineseReportHasNoEnglishSlugsEnglishReportNoFullWidthPunct
   for (const std::string& c : zh_captions) EXPECT_FALSE(space_between_ideographs(c)) << c;
   for (const std::string title : {"常住人口变化率 2020–2035年", "合计人口金字塔 2020 / 2035年"})
     EXPECT_NE(std::find(zh_captions.begin(), zh_captions.end(), title), zh_captions.end()) << title;
+  // Round 24 (h142): the aggregate by its title (the pyramid's caption, the zone table, the aggregates note), the notes
+  // cohortgis writes (the fitted levels, the groups fitted by IPF) in Chinese, and full-width parentheses and colons
+  // in the key figures and the aggregates note. Before: "core: 110101, 110102; ", "常住人口 2035 (基准方案)" and
+  // "Mortality level fitted ([mortality] fit): Brass relational logit alpha = …". (The scenario's own assumptions are
+  // its author's text, English in this example, and stay as written.)
+  for (const std::string english : {"core:", "core：", "Mortality level fitted", "Fertility level fitted",
+                                    "Base population by group", " (基准方案)", "alpha = "})
+    EXPECT_EQ(zh.find(english), std::string::npos)
+        << "'" << english << "' in the Chinese report: " << around(zh, english);
+  for (const std::string chinese :
+       {"首都功能核心区：110101、110102；", "常住人口 2035（基准方案）", "老龄化率 65+ 2035（基准方案）",
+        "死亡水平拟合（[mortality] fit）：", "生育水平拟合（[fertility] fit）：", "分类别基期人口：",
+        "首都功能核心区人口金字塔"})
+    EXPECT_NE(zh.find(chinese), std::string::npos) << chinese;
 
   app::make_report(out.string(), app::Language::en);
   const std::string en = visible_text(test::slurp((out / "report.html").string()));
@@ -115,7 +129,9 @@ TEST(ReportLanguage, ChineseReportHasNoEnglishSlugsEnglishReportNoFullWidthPunct
     EXPECT_EQ(en.find(mark), std::string::npos) << "full-width '" << mark << "' in the English report: " << around(en, mark);
   for (const std::string title : {"Higher fertility", "Core-district relocation", "Beijing, 16 districts",
                                   "Service demand", "kindergarten places", "scenario file", "basis (persons)",
-                                  "demand (places)", "Average annual exponential growth rate"})
+                                  "demand (places)", "Average annual exponential growth rate",
+                                  "Core districts: 110101, 110102; ", "Resident population 2035 (Baseline)",
+                                  "Mortality level fitted ([mortality] fit): Brass relational logit alpha = "})
     EXPECT_NE(en.find(title), std::string::npos) << title;
   // The baseline is named as a variant is, capitalised in headings and tables ("Indicators by zone · Baseline");
   // "baseline" stays the identifier of the files' variant column.
@@ -138,6 +154,55 @@ TEST(ReportLanguage, BoundaryFileGivenOnlyAsGeographySourceIsInTheManifest) {
   EXPECT_NE(entry.find("\"sha256\": \""), std::string::npos) << entry;
   EXPECT_EQ(entry.find("\"sha256\": \"\""), std::string::npos) << entry;
   fs::remove_all(root);
+}
+
+// The notes cohortgis writes into the assumptions (English in manifest.json) as a Chinese report says them, their
+// numbers, years and names kept; parts that are words translated, years with 年; other texts unchanged.
+TEST(ReportLanguage, GeneratedAssumptionNotesInChinese) {
+  using app::Language;
+  const std::string mortality =
+      "Mortality level fitted ([mortality] fit): Brass relational logit alpha = -0.183 on the given death rates, "
+      "giving a life expectancy at birth of 82.47 years for both sexes in the step covering 2021 (target 82.47; "
+      "sexes weighted by 112.3 males per 100 females).";
+  EXPECT_EQ(app::assumption_note(mortality, Language::zh),
+            "死亡水平拟合（[mortality] fit）：对给定死亡率用 Brass 关系 logit 模型调整，"
+            "α = -0.183，覆盖2021年的预测步男女合计出生时平均预期寿命为 82.47 岁"
+            "（目标 82.47 岁；两性按出生性别比 112.3（女=100）加权）。");
+  EXPECT_EQ(app::assumption_note(mortality, Language::en), mortality);
+  EXPECT_EQ(
+      app::assumption_note("Fertility level fitted ([fertility] fit): every schedule multiplied by 0.91, giving a "
+                           "crude birth rate of 6.35 per 1000 person-years in the first step (2021-2025) of the "
+                           "projection itself (target 6.35 for 2021).",
+                           Language::zh),
+      "生育水平拟合（[fertility] fit）：各生育率模式乘以 0.91，使预测本身第一个预测步（2021–2025年）的出生率为 "
+      "6.35‰（2021年目标 6.35）。");
+  EXPECT_EQ(
+      app::assumption_note("Fertility level fitted ([fertility] fit): every schedule multiplied by 1.2, giving "
+                           "120000 births a year in 2021 of the projection itself (target 120000 for 2021).",
+                           Language::zh),
+      "生育水平拟合（[fertility] fit）：各生育率模式乘以 1.2，使预测本身2021年的年出生人口为 120000 人（2021年目标 "
+      "120000）。");
+  EXPECT_EQ(
+      app::assumption_note("Input note: mortality.mx (data:wpp/mx.csv): rows of year 2015-2017, 2019 are not used "
+                           "by any step of 2020-2035 and were ignored.",
+                           Language::zh),
+      "输入说明：mortality.mx（data:wpp/mx.csv）中 year 为 2015-2017, 2019 的行不属于 "
+      "2020–2035年的任何预测步，已忽略。");
+  EXPECT_EQ(
+      app::assumption_note("Registers of events counted for 2018-2020 (register_rates.csv, register_observed.csv); "
+                           "person-years: the table exposure.csv.",
+                           Language::zh),
+      "登记的出生、死亡事件按2018–2020年统计（register_rates.csv、register_observed.csv）；人年数：表 exposure.csv。");
+  EXPECT_EQ(
+      app::assumption_note("Base population from the register p.csv: 1200 persons of 1210 records, ages in "
+                           "completed years at 2020-12-31; excluded under the declared policy: none (exclusions.csv).",
+                           Language::zh),
+      "基期人口取自登记数据 p.csv：1210 条记录中的 1200 人，年龄为 2020-12-31 "
+      "时的周岁；按声明的规则排除：无（exclusions.csv）。");
+  // A scenario's own statement, even one that begins as a note does, stays as written.
+  for (const std::string own :
+       {"TFR of 1.0 (assumption).", "Mortality level fitted by hand.", "12 births a year", "none"})
+    EXPECT_EQ(app::assumption_note(own, Language::zh), own);
 }
 
 // Year ranges for a reader take an en dash (maps' and the report's titles); other period labels stay as written.

@@ -295,6 +295,49 @@ TEST(MultistateProjection, RatesPastTheOpenAgeCloseTheStatesLifeTablesOnly) {
   }
 }
 
+// Under `drop` the open row is the closed interval [w, w+z): where rates went on past the open age its rate is the
+// given table's own rate of that group (mortality_next, as the flow step's tables take it: DemoTools'
+// lt_abridged(OAnew = w)), not the open group's l(w)/T(w). One state: S(w) = L(w)·L(w−1)^-1 = (1 + P_w)·P_{w−1} /
+// (1 + P_{w−1}) with P = (1 − z/2·m)/(1 + z/2·m), applied to the group below the open age at the start. Before, the
+// open rate made P_w, with or without a next rate.
+TEST(MultistateProjection, DropClosesTheIntervalAboveTheOpenAgeWithTheNextRate) {
+  struct WithNext : Case {
+    void fill(StepSchedules& sch) const {
+      Case::fill(sch);
+      const std::size_t rows = uz(grid.life_table_rows());
+      sch.mortality_next.clear();
+      for (std::size_t t = 0; t < sch.mortality.size() / rows; ++t)
+        sch.mortality_next.push_back(0.7 * sch.mortality[t * rows + rows - 1]);
+    }
+  };
+  WithNext c;
+  c.zones = 1;
+  c.groups = 1;
+  c.steps = 1;
+  c.open = OpenAgeSurvivors::drop;
+  ProjectionConfig cfg;
+  cfg.grid = c.grid;
+  cfg.steps = c.steps;
+  cfg.threads = 1;
+  cfg.method = ProjectionMethod::multistate;
+  cfg.multistate_open_age = OpenAgeSurvivors::drop;
+  const RecordingSink next = run_filled(cfg, c), without = c.run();
+  StepSchedules sch;
+  c.fill(sch);
+  const std::size_t rows = uz(c.grid.life_table_rows());
+  const int w = c.grid.open_index();
+  auto p = [](double m) { return (1.0 - 2.5 * m) / (1.0 + 2.5 * m); };
+  for (int s = 0; s < 2; ++s) {
+    const double m_below = sch.mortality[uz(s) * rows + rows - 2];  // 80-84 (grid index w − 1 is row w)
+    const double m_open = sch.mortality[uz(s) * rows + rows - 1], m_next = sch.mortality_next[uz(s)];
+    const double below = next.populations[0].at(0, 0, s, w - 1);
+    auto open_end = [&](double m) { return (1.0 + p(m)) * p(m_below) / (1.0 + p(m_below)) * below; };
+    EXPECT_NEAR(next.populations[1].at(0, 0, s, w), open_end(m_next), 1e-12 * below) << "sex " << s;
+    EXPECT_NEAR(without.populations[1].at(0, 0, s, w), open_end(m_open), 1e-12 * below) << "sex " << s;
+    EXPECT_GT(next.populations[1].at(0, 0, s, w), without.populations[1].at(0, 0, s, w) * (1.0 + 1e-6));
+  }
+}
+
 // Two states with no moves are two independent one-state projections (each state alone in its own run).
 TEST(MultistateProjection, TwoStatesWithoutMovesAreIndependent) {
   Case both;

@@ -43,6 +43,7 @@ struct OdCase {
   double od_level = 0.02;  // per year; 0: every pair present with rate 0
   bool with_od = true;
   bool with_transition = false;
+  double next_factor = 0.0;  // > 0: mortality_next = next_factor × each table's open rate (rates past the open age)
 
   double level(int z, int g, int s) const { return 1.0 + 0.1 * z + 0.5 * g + 0.3 * s; }
   double od_rate(int from, int to) const { return od_level * (1 + from + 2 * to) / 3.0; }
@@ -68,6 +69,10 @@ struct OdCase {
             for (int i = 0; i < grid.n_ages; ++i) sch.mortality.push_back(0.99 - 0.01 * i * level(z, g, s) - 0.002 * z);
           }
         }
+    sch.mortality_next.clear();
+    if (next_factor > 0.0 && kind == MortalityInput::death_rates)
+      for (std::size_t t = 0, rows = row_ages(grid).size(); t < sch.mortality.size() / rows; ++t)
+        sch.mortality_next.push_back(next_factor * sch.mortality[t * rows + rows - 1]);
     sch.asfr.clear();
     for (int z = 0; z < zones; ++z)
       for (int g = 0; g < groups; ++g)
@@ -201,6 +206,27 @@ TEST(MultistateOdStep, ZeroOdRatesEqualTheZoneLocalStep) {
         EXPECT_LT(relative_gap(od.components[uz(t) - 1].net_migrants, local.components[uz(t) - 1].net_migrants), 1e-9);
       }
     }
+}
+
+// Rates past the open age under `drop`: the OD step closes [w, w+z) with the next rate as the zone-local step does
+// (OD rates of 0: the same projection to rounding), which is not the projection without it.
+TEST(MultistateOdStep, DropTakesTheNextRateAsTheZoneLocalStep) {
+  OdCase c;
+  c.groups = 2;
+  c.steps = 2;
+  c.open = OpenAgeSurvivors::drop;
+  c.with_transition = true;
+  c.od_level = 0.0;
+  c.next_factor = 0.6;
+  const RecordingSink od = c.run();
+  c.with_od = false;
+  const RecordingSink local = c.run();
+  c.next_factor = 0.0;
+  const RecordingSink without = c.run();
+  for (int t = 1; t <= c.steps; ++t) {
+    EXPECT_LT(relative_gap(od.populations[uz(t)], local.populations[uz(t)]), 1e-12) << "step " << t;
+    EXPECT_GT(relative_gap(local.populations[uz(t)], without.populations[uz(t)]), 1e-6) << "step " << t;
+  }
 }
 
 // Start + births = end + deaths over all states (moves between zones and groups cancel), and the net moves of every

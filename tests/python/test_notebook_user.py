@@ -116,7 +116,8 @@ def test_write_outputs_of_a_set_says_what_writes_it(cg, default_set, default_res
 def test_a_pyramid_of_an_aggregate(cg, default_results, monkeypatch):
     # The command line draws charts/pyramid_aggregate_core.png; Python said "zone 'core': not a zone of the results".
     fig = default_results.pyramid("core", 2035, compare_year=2020)
-    assert fig.title == "core, baseline, 2035" and fig._repr_png_()[:4] == b"\x89PNG"
+    # Named by its title, as the command line's caption (首都功能核心区人口金字塔); "core" before round 24.
+    assert fig.title == "首都功能核心区, baseline, 2035" and fig._repr_png_()[:4] == b"\x89PNG"
     drawn = {}
     monkeypatch.setattr(cg._plot, "pyramid", lambda stacked, outline, *a, **k: drawn.update(s=stacked, o=outline))
     default_results.pyramid("core", 2035, compare_year=2020)

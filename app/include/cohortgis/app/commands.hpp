@@ -70,7 +70,9 @@ ReportResult make_report(const std::string& results_dir, std::optional<Language>
 // file (as `validate`), a zones file (layer, zones, CRS, extent, fields) or a table (columns, rows).
 // layer: the layer or sheet to describe (default: the first).
 // encoding: of a zones file's or table's text (e.g. "GBK"; empty: UTF-8), as a scenario's `encoding` key.
+// failures: where a results folder's files that cannot be read are reported (the description then says so and lists
+// every file's verification); null: the first of them is thrown as InputError instead.
 std::string describe(const std::string& path, const std::string& layer = {}, const std::string& data_dir = {},
-                     const std::string& encoding = {});
+                     const std::string& encoding = {}, std::vector<std::string>* failures = nullptr);
 
 }  // namespace cohortgis::app

@@ -64,6 +64,10 @@ std::string period_display(const std::string& label);
 // A plan's name: "14th Five-Year Plan" → "“十四五”规划" in Chinese; other names unchanged.
 std::string plan_label(const std::string& plan, Language l);
 
+// A note that cohortgis wrote into a scenario's assumptions (a fitted level, registers counted, input rows not used;
+// English in manifest.json) in language l: the same sentence in Chinese, its numbers, years and names as they were.
+// Other texts (the scenario's own assumptions) come back unchanged.
+std::string assumption_note(const std::string& note, Language l);
 // Fixed words of maps, charts and the report, by key (e.g. "targets", "met", "missed", "female").
 // Unknown keys come back unchanged.
 std::string word(const std::string& key, Language l);

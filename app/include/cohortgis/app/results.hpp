@@ -34,6 +34,8 @@ struct ResultsMeta {
   std::vector<std::string> groups;
   std::vector<ResultsPlanPeriod> plan_periods;
   std::vector<std::pair<std::string, std::string>> aggregates;  // name, member ids joined by ", "
+  // [geography] aggregates' title and title_en by name (manifest.json's projection.aggregates); absent: none given.
+  std::map<std::string, std::pair<std::string, std::string>> aggregate_titles;
   struct Input {
     std::string role, path, sha256;
     std::string opened;  // the absolute path the run read (empty in manifests of older versions)
@@ -77,7 +79,8 @@ class Results {
                                  const std::string& group, const std::string& sex) const;
   std::vector<int> population_ages;  // first age of each age group, ascending
   std::vector<std::string> age_labels() const;  // "0-4" … "85+"
-  // Display name of a zone id or aggregate in a language (name, name_en, 合计 …).
+  // Display name of a zone id or aggregate in a language (name, name_en, 合计 …; an aggregate by its title_en, else
+  // title, in English and its title in Chinese, else by its name).
   std::string zone_label(const std::string& id, Language l) const;
   // A variant as reports and figures name it: "baseline" as the word of language l, others by their title in l
   // (title_en, else title, in English; title in Chinese), else by their name.

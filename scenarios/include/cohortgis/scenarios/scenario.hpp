@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -56,6 +57,9 @@ struct Scenario {
   std::vector<std::string> group_names;
   CohortArray base_population;            // [zone][group][sex][age]
   std::vector<ZoneAggregate> aggregates;  // named aggregates; the engine adds "total" (whole area)
+  // [geography] aggregates' `title` / `title_en` by aggregate name (reports and figures; "" where not given): an
+  // aggregate without one is named by its name.
+  std::map<std::string, std::pair<std::string, std::string>> aggregate_titles;
   // `[outputs] indicators`: built-in indicators asked for by name (optional_indicator), after the standard columns
   // of every indicator table (the base year's too).
   std::vector<AgeBand> indicator_bands;
