@@ -14,6 +14,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -103,6 +104,9 @@ constexpr const char* kAllowDbHelp =
     "let the scenario read this PostgreSQL service (a [section] of your pg_service file) as PG:service=NAME or "
     "db:NAME (repeatable)";
 
+// The most words a command line may have (main_command).
+constexpr std::size_t kMaxWords = 32768;
+
 // Exit codes: 0 success, 1 bad input or arguments, 2 internal error. Messages and warnings quote what the command
 // line was given (boost's own messages too) and what a results folder from elsewhere holds: no control or invisible
 // character of it reaches the terminal raw (terminal_text; hostile probe of round 22).
@@ -122,6 +126,35 @@ std::string out_of_memory() {
   if (getrlimit(RLIMIT_AS, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY)
     m += " within the address-space limit (ulimit -v) of " + std::to_string(lim.rlim_cur >> 20) + " MiB";
   return m + "; expected more memory: raise the limit, or use fewer --threads or --trajectories";
+}
+
+// std::system_error EAGAIN from std::thread, or oneTBB's "pthread_create has failed": no thread could start. Under a
+// limit on the user's processes and threads (ulimit -u: each thread counts) or on data (ulimit -d: the stacks) this
+// was "internal error: Resource temporarily unavailable", exit 2 (hostile probe of round 24); the staging folder is
+// gone by then.
+std::string no_thread(const std::string& why) {
+  std::string m = "cannot start a thread (" + why + ")";
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NPROC, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY)
+    m += "; this user's processes and threads are limited to " + std::to_string(lim.rlim_cur) + " (ulimit -u)";
+  if (getrlimit(RLIMIT_DATA, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY)  // it holds the threads' stacks
+    m += "; data to " + std::to_string(lim.rlim_cur >> 20) + " MiB (ulimit -d)";
+  return m + "; expected room for more threads: raise the limit, or use fewer --threads";
+}
+
+// boost's messages quote the words they reject whole: an unrecognised option of 100 kB was echoed whole. Every
+// quoted word is cut as cells are (escape_cell), the rest of the message kept.
+std::string cut_quoted_words(const std::string& message) {
+  std::string out;
+  std::size_t from = 0;
+  for (std::size_t open; (open = message.find('\'', from)) != std::string::npos;) {
+    const std::size_t close = message.find('\'', open + 1);
+    if (close == std::string::npos) break;
+    out += message.substr(from, open + 1 - from) +
+           cohortgis::geodata::escape_cell(message.substr(open + 1, close - open - 1), 60) + "'";
+    from = close + 1;
+  }
+  return out + message.substr(from);
 }
 
 std::string thousands(double v) {
@@ -219,7 +252,11 @@ int run_command(const std::vector<std::string>& args) {
   cfg.quiet = vm.count("quiet") > 0;
   cfg.report = vm.count("no-report") == 0;
   cfg.csv_bom = vm.count("csv-bom") > 0;
-  if (vm.count("format")) cfg.format = vm["format"].as<std::string>();
+  if (vm.count("format")) {
+    cfg.format = vm["format"].as<std::string>();
+    // The library takes "" for the default: `--format ""` (an unset shell variable) chose it without a word.
+    if (cfg.format.empty()) return bad_input("--format: ''; expected csv, netcdf or both");
+  }
   cfg.indicators_csv = vm.count("indicators-csv") > 0;
   if (vm.count("compress")) cfg.compress_level = cohortgis::app::kNetcdfCompressLevel;
   if (vm.count("components")) {
@@ -707,6 +744,12 @@ int main_command(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   try {
     std::vector<std::string> args(argv + 1, argv + argc);
+    // boost's parser takes time quadratic in the words (it erases each from the front of a vector): 100,000 took
+    // 55 s to be refused as "one scenario at a time" (hostile probe of round 24). 32768 holds 10,000 --variant or
+    // --mx-filter options and their values.
+    if (args.size() > kMaxWords)
+      return bad_input(std::to_string(args.size()) + " command-line words; expected at most " +
+                       std::to_string(kMaxWords) + " (see --help)");
     if (!args.empty() && args.front() == "run") return run_command({args.begin() + 1, args.end()});
     if (!args.empty() && args.front() == "validate") return validate_command({args.begin() + 1, args.end()});
     if (!args.empty() && args.front() == "info") return info_command({args.begin() + 1, args.end()});
@@ -715,13 +758,19 @@ int main_command(int argc, char** argv) {
     if (!args.empty() && args.front() == "estimate") return estimate_command({args.begin() + 1, args.end()});
     if (!args.empty() && args.front() == "backtest") return backtest_command({args.begin() + 1, args.end()});
 
+    // A first word that is no option is a command: `RUN sc.toml --out o` said "unrecognised option '--out'", not
+    // what was wrong (hostile probe of round 24).
+    const auto unknown = [](const std::string& word) {
+      return bad_input(
+          "unknown command '" + cohortgis::geodata::escape_cell(word, 60) +
+          "'; the commands are run, validate, info, map, report, estimate and backtest (see cohortgis --help)");
+    };
+    if (!args.empty() && (args.front().empty() || args.front().front() != '-')) return unknown(args.front());
     po::options_description opts("Options");
     opts.add_options()("help,h", "show this help")("version,V", "print the version");
     po::variables_map vm;
     store_with_positional(args, opts, "command", vm);
-    if (vm.count("command"))
-      return bad_input("unknown command '" + vm["command"].as<std::vector<std::string>>().front() +
-                       "'; the commands are run, validate, info, map, report, estimate and backtest (see cohortgis --help)");
+    if (vm.count("command")) return unknown(vm["command"].as<std::vector<std::string>>().front());
     if (vm.count("version")) {
       std::cout << "cohortgis " << COHORTGIS_VERSION << "\n";
       return 0;
@@ -733,7 +782,7 @@ int main_command(int argc, char** argv) {
     std::cerr << kUsage;
     return bad_input("no command given (see cohortgis --help)");
   } catch (const po::error& e) {
-    return bad_input(std::string(e.what()) + " (see --help)");
+    return bad_input(cut_quoted_words(e.what()) + " (see --help)");
   } catch (const cohortgis::InputError& e) {
     if (g_signal.load() != 0) return interrupted();
     return bad_input(e.what());
@@ -744,6 +793,17 @@ int main_command(int argc, char** argv) {
     if (g_signal.load() != 0) return interrupted();
     return bad_input(out_of_memory());
   } catch (const std::exception& e) {
+    // A thread that could not start: std::thread's system_error, or oneTBB's own words (its handle_perror).
+    const auto* system = dynamic_cast<const std::system_error*>(&e);
+    const std::string what = e.what();
+    if ((system && system->code() == std::errc::resource_unavailable_try_again) ||
+        what.rfind("pthread_create has failed", 0) == 0) {
+      if (g_signal.load() != 0) return interrupted();
+      const std::size_t colon = what.find(": ");
+      std::string why = system ? system->code().message() : what;
+      if (!system && colon != std::string::npos) why = what.substr(colon + 2);
+      return bad_input(no_thread(why));
+    }
     std::cerr << "cohortgis: internal error: " << e.what() << "\n";
     return 2;
   } catch (...) {

@@ -37,6 +37,11 @@ void check_path_options(const boost::program_options::variables_map& vm) {
       const std::string where = label + " '" + geodata::escape_cell(t) + "'";
       // An empty path (`cohortgis run "$UNSET"`) ran the shipped default scenario, as if none were given (probe 3).
       if (path && t.empty()) throw InputError(label + ": an empty path; expected a file or folder");
+      // `--out --quiet`: boost takes the next word as the value, so the results went into a folder named --quiet
+      // (hostile probe of round 24). A path written with a leading ./ passes.
+      if (path && !positional(name) && t.size() > 2 && t.compare(0, 2, "--") == 0)
+        throw InputError(where + ": looks like an option, not a path; expected the value of " + label +
+                         " (a path that starts with -- is written ./" + geodata::escape_cell(t) + ")");
       if (path) geodata::check_path_length(t, where);
       // Any other value (a variant, an indicator, a layer …) is at most as long as a path: a 100 kB --format was
       // echoed whole in the error (hostile probe 3).

@@ -15,6 +15,7 @@
 #include <oneapi/tbb/parallel_for.h>
 
 #include "cohortgis/app/commands.hpp"
+#include "cohortgis/engine/projection.hpp"
 #include "cohortgis/engine/thread_arena.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/maps.hpp"
@@ -24,6 +25,7 @@
 #include "map_classes.hpp"
 #include "output_dir.hpp"
 #include "text_output.hpp"
+#include "thread_room.hpp"
 
 namespace cohortgis::app {
 
@@ -256,6 +258,9 @@ MapResult make_map(const MapRequest& q) {
   // As draw_jobs: under `ulimit -v 400000` GLib aborted creating pango's font thread (SIGTRAP) in 1 to 2 runs of 8
   // at once (round-19 probe's as_map_400mb; with malloc kept to two arenas still 1 of 16): refused clearly instead.
   require_address_space_reserve("draw the map", "raise the limit (ulimit -v)");
+  // Pango's font threads: GLib ends the process when one cannot start (thread_room.hpp), up to three a drawing
+  // thread (measured: one drawing thread needed a process limit of 4 with the main thread, two needed 7 or 8).
+  require_thread_room(3, "draw the map", "raise the limit");
   std::vector<std::string> warnings = require_intact_results(q.results_dir);
   const Results r = load_results(q.results_dir);
   const Language l =
@@ -304,11 +309,11 @@ MapResult make_map(const MapRequest& q) {
   if (!out.empty() && extension != "." + q.format)
     throw InputError("--out '" + geodata::escape_cell(out) + "': a " + q.format +
                      " map; expected a file name ending ." + q.format);
-  const fs::path dir = fs::absolute(q.results_dir).lexically_normal();
+  const fs::path dir = absolute_path(q.results_dir, "results folder").lexically_normal();
   if (out.empty()) {
     rel = "maps/" + file_stem(s.stem) + "." + q.format;
   } else {
-    const fs::path o = fs::absolute(out).lexically_normal(), inside = o.lexically_relative(dir);
+    const fs::path o = absolute_path(out, "--out").lexically_normal(), inside = o.lexically_relative(dir);
     if (!inside.empty() && *inside.begin() != ".." && inside != ".") rel = inside.generic_string();
   }
   if (!rel.empty()) out = writable_path(dir, check_results_folder(dir, false), rel).string();
@@ -386,7 +391,16 @@ void draw_jobs(std::vector<FigureJob>& jobs, int threads, const std::atomic<bool
   // Under `ulimit -v`, fonts and images that did not fit aborted the process in GLib or crashed fontconfig (hostile
   // probe 19): refused while the results can still be removed cleanly.
   require_address_space_reserve("draw the maps and charts", "raise the limit, or run with --no-report");
-  if (threads == 1 || jobs.size() < 2) {
+  const bool one_thread = threads == 1 || jobs.size() < 2;
+  // The drawing threads the arena below starts (no more than the jobs).
+  const int drawing =
+      one_thread
+          ? 1
+          : std::min(static_cast<int>(std::min<std::size_t>(jobs.size(), 1024)),
+                     resolve_threads(threads_that_fit(threads, address_space_room(), kAddressSpacePerDrawingThread)));
+  require_thread_room(3 * drawing, "draw the maps and charts",
+                      "raise the limit, use fewer --threads, or run with --no-report");
+  if (one_thread) {
     for (std::size_t i = 0; i < jobs.size(); ++i) one(i);
     return;
   }

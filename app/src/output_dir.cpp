@@ -28,6 +28,7 @@
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/json_depth.hpp"
 #include "cohortgis/geodata/outputs.hpp"
+#include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/sha256.hpp"
 #include "file_digests.hpp"
 #include "quick_remove.hpp"
@@ -45,12 +46,12 @@ constexpr const char* kOutputsKey = "\n  \"outputs\": [";
 constexpr const char* kSealKey = "  \"manifest_sha256\": \"";
 
 fs::path normalised(const fs::path& p) {
-  fs::path a = fs::absolute(p).lexically_normal();
+  fs::path a = absolute_path(p, "output folder").lexically_normal();
   if (a.filename().empty()) a = a.parent_path();  // "out/" → "out"
   // The folder it goes into as the system resolves it: "l/../out" with l a link to far/deep is far/out, where a
   // lexical ".." put it beside l and replaced the results there (hostile probe of round 22). The name itself is
   // not resolved (a link there is refused, not followed).
-  const fs::path raw = fs::absolute(p), last = raw.filename().empty() ? raw.parent_path() : raw;
+  const fs::path raw = absolute_path(p, "output folder"), last = raw.filename().empty() ? raw.parent_path() : raw;
   const fs::path name = last.filename();
   // Without a ".." the two agree, and messages keep the path as typed (/proc/self/fd/1, not /proc/PID/fd/1).
   if (std::none_of(raw.begin(), raw.end(), [](const fs::path& part) { return part == ".."; })) return a;
@@ -118,6 +119,18 @@ std::string files_json(const std::vector<ListedFile>& files) {
 }
 
 }  // namespace
+
+fs::path absolute_path(const fs::path& p, const std::string& what) {
+  if (p.empty()) throw InputError(what + ": an empty path; expected a file or folder");
+  std::error_code ec;
+  fs::path a = fs::absolute(p, ec);
+  if (ec)
+    throw InputError(what + " '" + geodata::escape_cell(p.string()) +
+                     "': a relative path, and the working folder cannot be found (" + ec.message() +
+                     ": another process may have deleted it); expected an absolute path, or run "
+                     "cohortgis from an existing folder");
+  return a;
+}
 
 void write_atomically(const fs::path& file, const std::string& text) {
   const fs::path tmp = file.parent_path() / (file.filename().string() + ".tmp-" + std::to_string(::getpid()));

@@ -30,6 +30,11 @@ struct ListedFile {
   std::string sha256;
 };
 
+// `p` made absolute against the working folder. Throws InputError naming `what` and `p` when that folder cannot be
+// found (another process deleted it, so getcwd fails): fs::absolute threw filesystem_error, which the command line
+// reported as an internal error (hostile probe of round 24).
+std::filesystem::path absolute_path(const std::filesystem::path& p, const std::string& what);
+
 // Every regular file below `dir` except manifest.json, the staging marker and the sidecars of SQLite files
 // (results.gpkg-wal, -shm, -journal), sorted by path, with size and SHA-256. Throws InputError on a symbolic link
 // or a special file inside the folder. The files named in `unhashed` (relative paths) are listed with an empty

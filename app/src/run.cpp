@@ -45,6 +45,7 @@
 #include "retained_heap.hpp"
 #include "run_manifest.hpp"
 #include "text_output.hpp"
+#include "thread_room.hpp"
 #include "written_indicators.hpp"
 #include "xlsx_output.hpp"
 
@@ -394,6 +395,10 @@ RunSummary run(const RunConfig& cfg) {
   const std::string started = utc_now("%Y-%m-%dT%H:%M:%SZ");  // manifest.json "started_at_utc"
   check_threads(cfg.threads, "--threads");
   check_trajectories(cfg);
+  // oneTBB's workers (threads - 1, as ThreadArena caps them under an address-space limit), the writer thread and a
+  // margin for oneTBB's own (it ended the process when a worker could not start: thread_room.hpp).
+  require_thread_room(resolve_threads(threads_that_fit(cfg.threads, address_space_room(), kAddressSpacePerThread)) + 2,
+                      "run the projection", "raise the limit, or use fewer --threads");
   if (cfg.comm && cfg.comm->rank() != 0) return ensemble_worker(cfg);  // MPI: rank 0 writes the results
   const std::string data_dir = existing_data_dir(cfg.data_dir);
 
