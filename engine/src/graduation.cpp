@@ -37,9 +37,13 @@ namespace {
 // ≤ 0) d_k = 0, else d_k takes the sign of the data and |d_k| ≤ 3·min(|δ_{k−1}|, |δ_k|); ends |d| ≤ 3|δ|. This keeps
 // the spline's fourth-order accuracy where the data are smooth (the Fritsch–Butland mean flattens peaks) and stays
 // in the Fritsch–Carlson monotone region.
+// Slopes::hyman_fmm: the same filter on the slopes of the "fmm" spline (fmm_spline_slopes), R's default, as R's
+// `splinefun(method = "hyman")` does (R stats splinefun.R: SplineCoef with "fmm", then `hyman_filter`). R's filter
+// caps rather than zeroes a slope where the data turn with both secants non-zero; the data here (cumulative births,
+// counts, ln l) never do, so the two filters agree.
 class MonotoneCubic {
  public:
-  enum class Slopes { pchip, hyman };
+  enum class Slopes { pchip, hyman, hyman_fmm };
   // Knots x (strictly increasing, ≥ 2) and the data's increments dy[k] = y(x[k+1]) − y(x[k]) (S(x_0) is arbitrary;
   // only increases of S are needed).
   MonotoneCubic(std::vector<double> x, std::vector<double> dy, Slopes slopes = Slopes::pchip)
@@ -55,8 +59,8 @@ class MonotoneCubic {
     std::vector<double> d(n, 0.0);
     if (n == 2) {
       d[0] = d[1] = del[0];
-    } else if (slopes == Slopes::hyman) {
-      d = natural_spline_slopes(h, del);
+    } else if (slopes == Slopes::hyman || slopes == Slopes::hyman_fmm) {
+      d = slopes == Slopes::hyman ? natural_spline_slopes(h, del) : fmm_spline_slopes(x_, h, del);
       for (std::size_t k = 0; k < n; ++k) {
         const double lo = k == 0 ? del[0] : del[k - 1];
         const double hi = k + 1 == n ? del[n - 2] : del[k];
@@ -135,6 +139,45 @@ class MonotoneCubic {
     return m;
   }
 
+  // First derivatives of the "fmm" cubic spline (Forsythe, Malcolm & Moler 1977, Computer Methods for Mathematical
+  // Computations, §4.4 `spline`; R's splines.c `fmm_spline`): in σ_k = S''(x_k)/6 the interior equations
+  //   h_{k−1} σ_{k−1} + 2(h_{k−1} + h_k) σ_k + h_k σ_{k+1} = δ_k − δ_{k−1},
+  // and at each end S''' equal to that of the cubic through the four end knots (6 × their third divided difference):
+  //   −h_0 σ_0 + h_0 σ_1 = h_0² Δ³_0,   h_{n−2} σ_{n−2} − h_{n−2} σ_{n−1} = −h_{n−2}² Δ³_{n−4},
+  //   Δ³_j = ((δ_{j+2} − δ_{j+1}) / (x_{j+3} − x_{j+1}) − (δ_{j+1} − δ_j) / (x_{j+2} − x_j)) / (x_{j+3} − x_j);
+  // with three knots both ends' right-hand sides are 0 (σ_0 = σ_1 = σ_2: one parabola). Solved by Gaussian
+  // elimination without pivoting, as FMM do; slopes m_k = δ_k − h_k (σ_{k+1} + 2σ_k), m_{n−1} = δ_{n−2} +
+  // h_{n−2} (σ_{n−2} + 2σ_{n−1}). The fmm spline reproduces every cubic exactly (the natural one does not).
+  static std::vector<double> fmm_spline_slopes(const std::vector<double>& x, const std::vector<double>& h,
+                                               const std::vector<double>& del) {
+    const std::size_t n = x.size();
+    std::vector<double> diag(n), r(n, 0.0), sigma(n);
+    diag[0] = -h[0];
+    diag[n - 1] = -h[n - 2];
+    for (std::size_t k = 1; k + 1 < n; ++k) {
+      diag[k] = 2.0 * (h[k - 1] + h[k]);
+      r[k] = del[k] - del[k - 1];
+    }
+    if (n > 3) {
+      const double third_first = (del[2] - del[1]) / (x[3] - x[1]) - (del[1] - del[0]) / (x[2] - x[0]);
+      const double third_last =
+          (del[n - 2] - del[n - 3]) / (x[n - 1] - x[n - 3]) - (del[n - 3] - del[n - 4]) / (x[n - 2] - x[n - 4]);
+      r[0] = third_first * h[0] * h[0] / (x[3] - x[0]);
+      r[n - 1] = -third_last * h[n - 2] * h[n - 2] / (x[n - 1] - x[n - 4]);
+    }
+    for (std::size_t k = 1; k < n; ++k) {  // the off-diagonal of rows k−1 and k is h_{k−1}
+      const double f = h[k - 1] / diag[k - 1];
+      diag[k] -= f * h[k - 1];
+      r[k] -= f * r[k - 1];
+    }
+    sigma[n - 1] = r[n - 1] / diag[n - 1];
+    for (std::size_t k = n - 1; k-- > 0;) sigma[k] = (r[k] - h[k] * sigma[k + 1]) / diag[k];
+    std::vector<double> m(n);
+    for (std::size_t k = 0; k + 1 < n; ++k) m[k] = del[k] - h[k] * (sigma[k + 1] + 2.0 * sigma[k]);
+    m[n - 1] = del[n - 2] + h[n - 2] * (sigma[n - 2] + 2.0 * sigma[n - 1]);
+    return m;
+  }
+
   static double end_slope(double h1, double h2, double del1, double del2) {
     double d = ((2.0 * h1 + h2) * del1 - h1 * del2) / (h1 + h2);
     if (sign(d) != sign(del1)) {
@@ -167,7 +210,7 @@ class MonotoneCubic {
 // Cumulative fertility C(5j) = Σ_{i<j} 5·asfr_i at the group boundaries (relative to the first group's start),
 // monotone cubic through (5j, C); single-year rate for year y = C(y+1) − C(y). Each group's increment is its
 // 5·asfr exactly, so group sums are preserved to rounding; C is non-decreasing, so no rate is negative.
-std::vector<double> graduate_asfr_five_to_single(std::span<const double> asfr_5y) {
+std::vector<double> graduate_asfr_five_to_single(std::span<const double> asfr_5y, SplineEnds ends) {
   if (asfr_5y.empty()) throw InputError("graduate_asfr_five_to_single: no five-year fertility rates given");
   const std::size_t k = asfr_5y.size();
   std::vector<double> x(k + 1), dy(k);
@@ -180,7 +223,8 @@ std::vector<double> graduate_asfr_five_to_single(std::span<const double> asfr_5y
     dy[j] = 5.0 * f;
   }
   for (std::size_t j = 0; j <= k; ++j) x[j] = 5.0 * static_cast<double>(j);
-  const MonotoneCubic cum(std::move(x), std::move(dy), MonotoneCubic::Slopes::hyman);
+  const MonotoneCubic cum(std::move(x), std::move(dy),
+                          ends == SplineEnds::fmm ? MonotoneCubic::Slopes::hyman_fmm : MonotoneCubic::Slopes::hyman);
   std::vector<double> out(5 * k);
   for (std::size_t y = 0; y < out.size(); ++y) {
     const double a = static_cast<double>(y);

@@ -27,7 +27,7 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
                                                 FoldedSteps& folded) {
   const Doc& doc = b.doc;
   L.allow(doc, "fertility",
-          {"schedule", "schedule_age_width", "zone_factors", "tfr", "mean_age", "srb", "fit", "parity_rates",
+          {"schedule", "schedule_age_width", "schedule_graduation", "zone_factors", "tfr", "mean_age", "srb", "fit", "parity_rates",
            "parity_progression", "parity_base", "parity_base_age_width", "srb_by_order"});
   auto [sn, skey] = L.get("fertility", "schedule");
   // With parity_rates (build_parity.cpp) the run sets the ASFR of every step from the parity states.
@@ -36,7 +36,7 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
   if (!sn && !pn) doc.fail(L.base, "fertility.schedule", "missing; expected an ASFR schedule table (age, value)");
   if (sn && pn) doc.fail(pn, pkey, "a schedule (" + skey + ") and parity_rates; expected one of them (parity_rates set the ASFR)");
   if (pn)
-    for (const char* k : {"tfr", "mean_age", "schedule_age_width"})
+    for (const char* k : {"tfr", "mean_age", "schedule_age_width", "schedule_graduation"})
       if (auto [n, key] = L.get("fertility", k); n) doc.fail(n, key, "does not apply to parity_rates; expected it only with a schedule");
   std::vector<std::vector<std::vector<double>>> base_by_key;  // [key][zone·G + group] → ASFR ([standard·G + group])
   TimedRows timed;
@@ -54,6 +54,17 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
     width = doc.integer(*wn, wkey, 1, 5);
     if (width != 1 && width != 5) doc.fail(wn, wkey, "expected 1 or 5");
     if (width < b.z) doc.fail(wn, wkey, "a single-year schedule on a five-year grid is not supported; give five-year rates");
+  }
+  // Which spline graduates five-year rates on a one-year grid (graduation.hpp): cohortgis's natural spline, or the
+  // fmm spline of DemoTools' graduate_mono (the UN's). Given only where there is something to graduate.
+  SplineEnds graduation_ends = SplineEnds::natural;
+  if (auto [gn, gkey] = L.get("fertility", "schedule_graduation"); gn) {
+    const std::string v = doc.string(*gn, gkey);
+    if (v == "graduate_mono")
+      graduation_ends = SplineEnds::fmm;
+    else if (v != "natural")
+      doc.fail(gn, gkey, "expected \"natural\" or \"graduate_mono\", got \"" + escape_cell(v) + "\"");
+    if (width != 5) doc.fail(gn, gkey, "graduates five-year rates; expected it only with schedule_age_width = 5");
   }
   // Base schedules per time key and (zone, group); without zone/group columns one schedule serves all.
   TableRef ref = table_ref(doc, *sn, skey, {"year", "period", "age", "value", "zone", "group", "standard"});
@@ -118,7 +129,7 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
           five.push_back(v);
           expect += 5;
         }
-        const std::vector<double> single = graduate_asfr_five_to_single(five);
+        const std::vector<double> single = graduate_asfr_five_to_single(five, graduation_ends);
         for (std::size_t k = 0; k < single.size(); ++k) {
           const int i = first + static_cast<int>(k);
           if (i <= 0 || i >= b.A - 1) continue;

@@ -133,6 +133,87 @@ TEST(GraduateAsfr, RejectsBadInput) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// SplineEnds::fmm (DemoTools' graduate_mono): the Hyman-filtered slopes of R's "fmm" spline.
+// ---------------------------------------------------------------------------------------------------------------
+
+// Five-year rates whose cumulative fertility C is the cubic c(x) = x + 0.02x² + 0.001x³ (x = years from the first
+// group's start): the fmm end conditions (each end's third derivative that of the cubic through the four end knots)
+// hold for a cubic, so the fmm spline is c itself; its slopes c'(5j) lie within 3 × the neighbouring secants, so
+// Hyman's filter keeps them, and every single year is c(y + 1) − c(y) exactly. The natural spline (c'' = 0 at the
+// ends, which c'' = 0.04 + 0.006x is not) misses it.
+double cubic_cumulative(double x) { return x + 0.02 * x * x + 0.001 * x * x * x; }
+
+TEST(GraduateAsfrFmm, ReproducesACubicCumulativeExactly) {
+  const int groups = 7;
+  std::vector<double> asfr5(groups);
+  for (int j = 0; j < groups; ++j) asfr5[j] = (cubic_cumulative(5.0 * (j + 1)) - cubic_cumulative(5.0 * j)) / 5.0;
+  const std::vector<double> fmm = graduate_asfr_five_to_single(asfr5, SplineEnds::fmm);
+  const std::vector<double> natural = graduate_asfr_five_to_single(asfr5, SplineEnds::natural);
+  ASSERT_EQ(fmm.size(), 35u);
+  double natural_worst = 0.0;
+  for (std::size_t y = 0; y < fmm.size(); ++y) {
+    const double a = static_cast<double>(y);
+    const double exact = cubic_cumulative(a + 1.0) - cubic_cumulative(a);
+    EXPECT_NEAR(fmm[y], exact, 1e-12 * exact) << "year " << y;
+    natural_worst = std::max(natural_worst, std::abs(natural[y] - exact) / exact);
+  }
+  EXPECT_GT(natural_worst, 1e-3);  // the test tells the two end conditions apart
+}
+
+TEST(GraduateAsfrFmm, ThreeKnotsReproduceAParabolaTwoAStraightLine) {
+  // Two groups (knots 0, 5, 10): FMM's third-derivative conditions have no four knots; R sets both to 0, i.e. one
+  // parabola through the three knots. C(x) = x + 0.1x²: rates (C(5) − C(0))/5 = 1.5 and (C(10) − C(5))/5 = 2.5.
+  const std::vector<double> two = graduate_asfr_five_to_single(std::vector<double>{1.5, 2.5}, SplineEnds::fmm);
+  ASSERT_EQ(two.size(), 10u);
+  for (std::size_t y = 0; y < two.size(); ++y) {
+    const double a = static_cast<double>(y);
+    EXPECT_NEAR(two[y], 1.0 + 0.1 * (2.0 * a + 1.0), 1e-13) << "year " << y;  // C(a+1) − C(a)
+  }
+  const std::vector<double> one = graduate_asfr_five_to_single(std::vector<double>{0.1}, SplineEnds::fmm);
+  ASSERT_EQ(one.size(), 5u);
+  for (double f : one) EXPECT_NEAR(f, 0.1, 1e-15);
+}
+
+TEST(GraduateAsfrFmm, UnPasfrMatchesThePythonPortOfGraduateMono) {
+  // The pasfr of scenarios/README.md "Fertility" (percent, 15–19 … 45–49). Expected: the independent Python port
+  // tests/conformance/outside11_reference.py `graduate_mono` (R's fmm_spline, hyman_filter and Hermite evaluation
+  // transcribed), printed with repr: 0.0738 at 15 and 0.0556 at 49 where the natural spline gives 0.228 and 0.076.
+  // graduate_mono takes each group's total (the pasfr), graduate_asfr_five_to_single its rate per year: total / 5.
+  const std::vector<double> pasfr5 = {3.1 / 5, 14.2 / 5, 27.9 / 5, 28.4 / 5, 18.0 / 5, 7.1 / 5, 1.3 / 5};
+  const std::vector<double> expected = {
+      0.0737596581196581, 0.27151931623931636, 0.5446394871794872, 0.8931201709401713, 1.3169613675213672,
+      1.76874905982906,   2.240695555555556,   2.7763210256410265, 3.375625470085472,  4.038608888888886,
+      4.729538803418805,  5.305485299145296,   5.730715897435903,  6.005230598290602,  6.129029401709396,
+      6.1114957264957255, 5.990163247863244,   5.774415384615395,  5.464252136752123,  5.059673504273505,
+      4.5772782905982865, 4.083461709401703,   3.5948225641025715, 3.1113608547008766, 2.633076581196562,
+      2.167391111111101,  1.7439899145299194,  1.3702943589743626, 1.046304444444445,  0.7720201709401664,
+      0.5459572649572806, 0.36217863247861715, 0.2191999999999723, 0.1170213675213887, 0.05564273504273842};
+  const std::vector<double> fmm = graduate_asfr_five_to_single(pasfr5, SplineEnds::fmm);
+  ASSERT_EQ(fmm.size(), expected.size());
+  for (std::size_t y = 0; y < fmm.size(); ++y) EXPECT_NEAR(fmm[y], expected[y], 1e-12) << "age " << 15 + y;
+  const std::vector<double> natural = graduate_asfr_five_to_single(pasfr5);
+  EXPECT_NEAR(natural[0], 0.228, 5e-4);
+  EXPECT_NEAR(natural[34], 0.076, 5e-4);
+}
+
+TEST(GraduateAsfrFmm, ZeroGroupsStayZeroAndGroupSumsHold) {
+  // Hyman's filter on the fmm slopes: knots between a zero group and a positive one get slope 0, so zero groups stay
+  // exactly zero and no year is negative, as with the natural spline.
+  const std::vector<double> asfr5 = {0.0, 0.0, 0.012, 0.085, 0.125, 0.092, 0.041, 0.009, 0.0007, 0.0, 0.0};
+  const std::vector<double> single = graduate_asfr_five_to_single(asfr5, SplineEnds::fmm);
+  ASSERT_EQ(single.size(), 5 * asfr5.size());
+  for (std::size_t y = 0; y < single.size(); ++y) EXPECT_GE(single[y], 0.0) << "year " << y;
+  for (std::size_t j = 0; j < asfr5.size(); ++j) {
+    double s = 0.0;
+    for (std::size_t i = 0; i < 5; ++i) s += single[5 * j + i];
+    EXPECT_NEAR(s, 5.0 * asfr5[j], 1e-12 * 5.0 * asfr5[j]) << "group " << j;
+    if (asfr5[j] == 0.0) {
+      for (std::size_t i = 0; i < 5; ++i) EXPECT_EQ(single[5 * j + i], 0.0) << "group " << j << " year " << i;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Mortality.
 // ---------------------------------------------------------------------------------------------------------------
 std::vector<double> abridged_starts(std::size_t rows) {

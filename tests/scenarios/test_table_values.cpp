@@ -649,6 +649,18 @@ TEST(AgeLabels, GroupWidthAndOpenGroupsMustFitTheGrid) {
   EXPECT_NE(e3.find("asfr1_asfr.csv"), std::string::npos) << e3;
   EXPECT_NE(e3.find("\"15-19\" is an age group of 5 years"), std::string::npos) << e3;
   EXPECT_EQ(error_of(scenario("asfr5", 1, 20, singles, "10-14;15-19", "schedule_age_width = 5\n")), "");
+  // schedule_graduation: "natural" or "graduate_mono", and only where five-year rates are graduated.
+  EXPECT_EQ(error_of(scenario("asfr5m", 1, 20, singles, "10-14;15-19",
+                              "schedule_age_width = 5\nschedule_graduation = \"graduate_mono\"\n")),
+            "");
+  const std::string e4 = error_of(
+      scenario("asfr5x", 1, 20, singles, "10-14;15-19", "schedule_age_width = 5\nschedule_graduation = \"fmm\"\n"));
+  EXPECT_NE(e4.find("fertility.schedule_graduation"), std::string::npos) << e4;
+  EXPECT_NE(e4.find("expected \"natural\" or \"graduate_mono\", got \"fmm\""), std::string::npos) << e4;
+  const std::string e5 =
+      error_of(scenario("asfr1m", 1, 20, singles, "15", "schedule_graduation = \"graduate_mono\"\n"));
+  EXPECT_NE(e5.find("fertility.schedule_graduation"), std::string::npos) << e5;
+  EXPECT_NE(e5.find("expected it only with schedule_age_width = 5"), std::string::npos) << e5;
 }
 
 // The same for the UN's WPP files: AgeGrpSpan is the label's width. The five-year population file on a one-year grid

@@ -15,7 +15,13 @@ namespace cohortgis {
 // cubic spline's slopes passed through Hyman's (1983) monotonicity filter (Fritsch–Carlson region); single-year rate
 // = difference of the spline over each year. The sum over each five-year group equals
 // 5 × the group's rate exactly (to rounding), and no rate is negative.
-std::vector<double> graduate_asfr_five_to_single(std::span<const double> asfr_5y);
+// `ends` picks the cubic spline whose slopes the Hyman filter starts from (the graduation of a scenario's
+// `fertility.schedule_graduation`): natural (S'' = 0 at both end knots; cohortgis's default) or fmm (Forsythe, Malcolm
+// & Moler 1977: each end's third derivative that of the cubic through the four end knots; R's default spline, so
+// fmm is DemoTools' `graduate_mono`, the UN's graduation: R's `splinefun(method = "hyman")`).
+enum class SplineEnds { natural, fmm };
+std::vector<double> graduate_asfr_five_to_single(std::span<const double> asfr_5y,
+                                                 SplineEnds ends = SplineEnds::natural);
 
 // Counts of persons in age groups [starts[k], starts[k+1]) (e.g. a census's 0, 1–4, 5–9, …, 80–84, 85+; the last group
 // open) to single years starts[0] … starts.back() − 1, then the open group's count as given (the last element).
