@@ -9,12 +9,15 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstdlib>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string_view>
+#include <thread>
 #include <tuple>
+#include <vector>
 
 #include "cohortgis/geodata/sha256.hpp"
 
@@ -93,62 +96,142 @@ struct FreeAligned {
   void operator()(char* p) const { std::free(p); }
 };
 
+std::atomic<long long> direct_reader_threads{0};
+
 // Hashes bytes [0, until) of the file into `sha` read with O_DIRECT, not through the page cache: the stretch that
 // DropBehind wrote back and dropped while results.nc was written. Read through the page cache (a mapping or read()),
 // those gigabytes would come back as fresh page-cache pages, the cost the drop-behind saved in the write phase (on
 // this VM ~2.5 s of system CPU a GB against ~0.4 s for pages just freed: bench/HISTORY.md "Round 23: results.nc write
-// and finish phases"); read directly they land in two buffers of kPiece, each read while the other is hashed.
-// Dirty pages in the stretch (HDF5's close rewrites the file's first bytes and some index blocks) are written back
-// by the kernel before a direct read of them, so the bytes read are the file's. Returns how many bytes were hashed,
-// a multiple of kPiece or `until`: fewer on stop, when the file system refuses direct reads or on a short read (the
-// caller hashes the rest through mappings).
+// and finish phases").
+//
+// Pieces of kPiece, kReads of them read at once by kReads reader threads (started once, not one per piece) into a
+// ring of kReads + 1 buffers while the calling thread hashes the oldest in file order: SHA-256 of a piece waits only
+// for that piece. Idle, the digest is bound by the reads: this disk gave 1.0-1.25 GB/s with one 8 MiB read at a time
+// and 1.05-1.57 GB/s (medians +15 %) with two or three, larger pieces no faster, against 1.89 GB/s of SHA-256 (SHA-NI)
+// a core (bench/HISTORY.md "Round 24: results.nc digest and CLI write at W40k").
+//
+// Dirty pages in the stretch (HDF5's close rewrites the file's first bytes and the chunk-index nodes throughout it)
+// are written back by the kernel before a direct read of them, so the bytes read are the file's. Returns how many
+// bytes were hashed, a multiple of kPiece or `until`: fewer on stop, when the file system refuses direct reads or on
+// a short read (the caller hashes the rest through mappings).
 std::size_t hash_direct(const std::filesystem::path& file, std::size_t until, geodata::Sha256Stream& sha,
                         const std::atomic<bool>& stop) {
   constexpr std::size_t kPiece = std::size_t{8} << 20, kAlign = 4096;
+  constexpr int kReads = 2, kBuffers = kReads + 1;
   until = until / kAlign * kAlign;  // direct reads in whole blocks (DropBehind drops whole 2 MiB blocks)
   if (until == 0) return 0;
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECT);
   if (fd < 0) return 0;  // e.g. a file system without O_DIRECT
-  std::unique_ptr<char, FreeAligned> buffers[2] = {
-      std::unique_ptr<char, FreeAligned>(static_cast<char*>(std::aligned_alloc(kAlign, kPiece))),
-      std::unique_ptr<char, FreeAligned>(static_cast<char*>(std::aligned_alloc(kAlign, kPiece)))};
-  if (!buffers[0] || !buffers[1]) {
-    ::close(fd);
-    return 0;
-  }
-  // The whole piece at `at` into buffer b: true when every byte came.
-  const auto read_piece = [&](int b, std::size_t at) {
-    const std::size_t len = std::min(kPiece, until - at);
-    std::size_t got = 0;
-    while (got < len) {
-      const ssize_t n = ::pread(fd, buffers[b].get() + got, len - got, static_cast<off_t>(at + got));
-      if (n <= 0) {
-        if (n < 0 && errno == EINTR) continue;
-        return false;
-      }
-      got += static_cast<std::size_t>(n);
+  std::unique_ptr<char, FreeAligned> buffers[kBuffers];
+  for (auto& b : buffers)
+    if (!(b = std::unique_ptr<char, FreeAligned>(static_cast<char*>(std::aligned_alloc(kAlign, kPiece))))) {
+      ::close(fd);
+      return 0;
     }
-    return true;
+  const std::size_t pieces = (until + kPiece - 1) / kPiece;
+  // Piece k goes into buffers[k % kBuffers]; a reader claims the next piece once its buffer is free (the piece
+  // kBuffers before it hashed). state[b]: 0 being read, 1 read whole, -1 short or failed.
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::size_t next_piece = 0, pieces_hashed = 0;
+  int state[kBuffers] = {};
+  std::size_t piece_in[kBuffers] = {};
+  bool quit = false;
+  const auto reader = [&] {
+    for (;;) {
+      std::size_t k = 0;
+      {
+        std::unique_lock<std::mutex> lock(mutex);
+        changed.wait(lock, [&] { return quit || next_piece >= pieces || next_piece < pieces_hashed + kBuffers; });
+        if (quit || next_piece >= pieces) return;
+        k = next_piece++;
+      }
+      const std::size_t at = k * kPiece, len = std::min(kPiece, until - at);
+      char* to = buffers[k % kBuffers].get();
+      std::size_t got = 0;
+      while (got < len) {
+        const ssize_t n = ::pread(fd, to + got, len - got, static_cast<off_t>(at + got));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += static_cast<std::size_t>(n);
+      }
+      {
+        const std::lock_guard<std::mutex> lock(mutex);
+        piece_in[k % kBuffers] = k;
+        state[k % kBuffers] = got == len ? 1 : -1;
+      }
+      changed.notify_all();
+    }
   };
+  std::vector<std::thread> readers;
+  for (int r = 0; r < kReads && static_cast<std::size_t>(r) < pieces; ++r) {
+    readers.emplace_back(reader);
+    direct_reader_threads.fetch_add(1);
+  }
   std::size_t hashed = 0;
-  int b = 0;
-  std::future<bool> next = std::async(std::launch::async, read_piece, b, std::size_t{0});
-  while (hashed < until) {
-    const bool ok = next.get();
+  for (std::size_t k = 0; k < pieces; ++k) {
+    const int b = static_cast<int>(k % kBuffers);
+    bool ok = false;
+    {
+      std::unique_lock<std::mutex> lock(mutex);
+      changed.wait(lock, [&] { return state[b] != 0 && piece_in[b] == k; });
+      ok = state[b] == 1;
+    }
     if (!ok || stop.load(std::memory_order_relaxed)) break;
     const std::size_t len = std::min(kPiece, until - hashed);
-    if (hashed + len < until) next = std::async(std::launch::async, read_piece, 1 - b, hashed + len);
     for (std::size_t i = 0; i < len; i += std::size_t{1} << 20) {  // a MiB at a time, as hash_mapped
       if (stop.load(std::memory_order_relaxed)) break;
       sha.update(std::string_view(buffers[b].get() + i, std::min(std::size_t{1} << 20, len - i)));
     }
     if (stop.load(std::memory_order_relaxed)) break;
     hashed += len;
-    b = 1 - b;
+    {
+      const std::lock_guard<std::mutex> lock(mutex);
+      state[b] = 0;
+      pieces_hashed = k + 1;
+    }
+    changed.notify_all();
   }
-  if (next.valid()) next.wait();  // the read in flight uses the buffers and the descriptor
+  {
+    const std::lock_guard<std::mutex> lock(mutex);
+    quit = true;  // the reads in flight finish; none is started after
+  }
+  changed.notify_all();
+  for (std::thread& t : readers) t.join();  // they use the buffers and the descriptor
   ::close(fd);
   return hashed;
+}
+
+// The SHA-256 of a large file that no digest was recorded for — an earlier run's results.nc when `run --out` replaces
+// its folder (output_dir.cpp, check_replaceable), or checked by `info`, `validate --results`, `report` and `map`
+// (check_results) — read with direct reads, not through the page cache: gigabytes that the earlier run had dropped
+// from the cache (DropBehind) would otherwise come back as fresh page-cache pages (6.75 GB at 40,000 zones). The
+// last partial block is read through the cache. Empty when the file is smaller than kDirectFrom, refuses direct
+// reads, or did not read whole to the size it had: the caller then reads it with sha256_file, which names a read
+// error.
+std::string sha256_uncached(const std::filesystem::path& file, const FileStamp& stamp) {
+  constexpr off_t kDirectFrom = off_t{64} << 20;
+  if (stamp.size < kDirectFrom) return {};
+  geodata::Sha256Stream sha;
+  const std::atomic<bool> never{false};
+  const auto size = static_cast<std::size_t>(stamp.size);
+  const std::size_t direct = hash_direct(file, size, sha, never);
+  if (direct != size / 4096 * 4096) return {};
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  char tail[4096 + 1];
+  const std::size_t want = size - direct;
+  std::size_t got = 0;
+  for (;;) {  // the tail, and nothing after it (a file that grew is read again by sha256_file)
+    const ssize_t n = ::pread(fd, tail + got, sizeof tail - got, static_cast<off_t>(direct + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  if (got != want) return {};
+  sha.update(std::string_view(tail, want));
+  return sha.hex();
 }
 
 }  // namespace
@@ -170,7 +253,8 @@ std::string output_sha256(const std::filesystem::path& file) {
     if (it != r.digests.end() && it->second.first == before) return it->second.second;
   }
   files_hashed.fetch_add(1);
-  const std::string sha = geodata::sha256_file(file.string());
+  std::string sha = sha256_uncached(file, before);
+  if (sha.empty()) sha = geodata::sha256_file(file.string());
   FileStamp after;
   // Recorded only when nothing changed the file while it was read.
   if (stamp_of(file, after) && after == before) remember_digest(file, sha);
@@ -201,5 +285,7 @@ void BackgroundDigest::wait() {
 }
 
 long long output_files_hashed() { return files_hashed.load(); }
+
+long long output_direct_reader_threads() { return direct_reader_threads.load(); }
 
 }  // namespace cohortgis::app

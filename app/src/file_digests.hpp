@@ -22,8 +22,8 @@ namespace cohortgis::app {
 // examined is not recorded.
 void remember_digest(const std::filesystem::path& file, const std::string& sha256);
 
-// The SHA-256 of `file`: the recorded one while the file is unchanged, else computed now (and recorded). Throws
-// InputError when the file cannot be read.
+// The SHA-256 of `file`: the recorded one while the file is unchanged, else computed now (and recorded; from 64 MiB up
+// with direct reads, which leave the page cache as it was). Throws InputError when the file cannot be read.
 std::string output_sha256(const std::filesystem::path& file);
 
 // Hashes a large output that is final (results.nc once closed) on another thread while the run writes its other
@@ -48,5 +48,7 @@ class BackgroundDigest {
 
 // How many output_sha256 calls read the file (for tests).
 long long output_files_hashed();
+// How many threads the digests' direct reads started (for tests: a few a file, not one a piece).
+long long output_direct_reader_threads();
 
 }  // namespace cohortgis::app

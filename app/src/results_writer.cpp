@@ -73,6 +73,8 @@ ResultsWriter::ResultsWriter(const std::filesystem::path& dir, const scenarios::
       services_((dir / "service_demand.csv").string()),
       dir_(dir),
       mark_(std::chrono::steady_clock::now()) {
+  population_behind_.drop = std::make_unique<DropBehind>(dir / "population.csv");
+  components_behind_.drop = std::make_unique<DropBehind>(dir / "components.csv");
   unit_names_ = UnitNames{&sc_->zones, &aggregates_};
   target_values_.assign(set.targets.size(), TargetValue{});  // again at each begin_variant
   for (std::size_t a = 0; a < aggregates_.size(); ++a)
@@ -148,7 +150,7 @@ void ResultsWriter::write_population(const CohortArray& pop, int year) {
             row(z, g, s, i, "all", persons);
           }
         }
-  population_.write(buf_);
+  write_csv(population_, buf_);
 }
 
 void ResultsWriter::write_indicators(const IndicatorTable& t, int year, bool stocks_only) {
@@ -511,7 +513,7 @@ void ResultsWriter::step(const StepResult& r) {
               row(z, g, s, i, "planning_adjustment", c.planning_adjustment.data()[cell]);
           }
         }
-  if (cube_csv_ && components_on_.any()) components_.write(buf_);
+  if (cube_csv_ && components_on_.any()) write_csv(components_, buf_);
 
   if (r.indicators) {
     write_indicators(*r.indicators, r.context.end_year, false);
@@ -546,8 +548,16 @@ void ResultsWriter::end_persons_row(double persons, TextFile& file) {
 
 void ResultsWriter::flush_if_full(TextFile& file) {
   if (buf_.size() < (std::size_t{1} << 20)) return;
-  file.write(buf_);
+  write_csv(file, buf_);
   buf_.clear();
+}
+
+void ResultsWriter::write_csv(TextFile& file, const std::string& text) {
+  file.write(text);
+  Behind* b = &file == &population_ ? &population_behind_ : &file == &components_ ? &components_behind_ : nullptr;
+  if (!b || !b->drop || (b->pending += text.size()) < (std::size_t{32} << 20)) return;
+  b->drop->advance();
+  b->pending = 0;
 }
 
 void ResultsWriter::append_state_key(int zone, int group, int sex) {
@@ -590,6 +600,11 @@ void ResultsWriter::finish() {
   zones.close();
   population_.close();
   components_.close();
+  for (Behind* b : {&population_behind_, &components_behind_})  // the last stretch submitted, the one before dropped
+    if (b->drop) {
+      b->drop->advance();
+      b->drop.reset();
+    }
   indicators_.close();
   if (!indicators_csv_) std::filesystem::remove(dir_ / "indicators.csv");  // its header, written at the start
   if (written_ && indicators_csv_)

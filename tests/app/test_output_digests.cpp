@@ -326,3 +326,67 @@ TEST(OutputDigests, DroppedStretchIsHashedWithoutComingBackIntoTheCache) {
   EXPECT_EQ(app::output_sha256(p), geodata::sha256_text(all + "x"));
   fs::remove_all(d);
 }
+
+// The dropped stretch read by a few reader threads, pieces of 8 MiB several at a time into a ring of buffers, hashed
+// in file order (file_digests.cpp, hash_direct): for a dropped length at, just before and just after piece
+// boundaries, within one piece, and past the whole blocks of the file (a tail of 1,234 bytes through mappings), the
+// digest is the bytes'. Each piece's bytes differ from every other's, so a piece hashed from the wrong buffer or out
+// of order shows. The reads take two threads a digest, not one a piece.
+TEST(OutputDigests, DirectDigestAcrossPieceBoundariesWithReadsInFlight) {
+  const fs::path d = fresh_dir("direct-pieces");
+  struct statfs fs_info {};
+  if (::statfs(d.c_str(), &fs_info) == 0 && fs_info.f_type == TMPFS_MAGIC) GTEST_SKIP() << "tmpfs: no O_DIRECT";
+  const fs::path p = d / "results.nc";
+  constexpr std::size_t kMiB = std::size_t{1} << 20;
+  std::string bytes(45 * kMiB + 1234, '\0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>((i * 2654435761u) >> 13 ^ (i >> 23));
+  write_raw(p, bytes, "wb");
+  const int direct = ::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECT);
+  if (direct < 0) GTEST_SKIP() << "the file system refuses O_DIRECT";
+  ::close(direct);
+  const std::string expected = geodata::sha256_text(bytes);
+  for (const std::size_t dropped : {std::size_t{4096}, 8 * kMiB - 4096, 8 * kMiB, 8 * kMiB + 4096, 12 * kMiB, 24 * kMiB,
+                                    40 * kMiB + 12288, 45 * kMiB, bytes.size()}) {
+    const long long threads = app::output_direct_reader_threads();
+    {
+      app::BackgroundDigest digest(p, static_cast<off_t>(dropped));
+      digest.wait();
+    }
+    EXPECT_LE(app::output_direct_reader_threads() - threads, 2) << dropped;
+    EXPECT_GE(app::output_direct_reader_threads() - threads, 1) << dropped;
+    const long long before = app::output_files_hashed();
+    EXPECT_EQ(app::output_sha256(p), expected) << dropped;  // the digest just recorded
+    EXPECT_EQ(app::output_files_hashed(), before) << dropped;
+  }
+  fs::remove_all(d);
+}
+
+// A large file whose digest was not recorded (an earlier run's results.nc, checked before `run --out` replaces its
+// folder): output_sha256 reads it directly, so the gigabytes an earlier run dropped from the page cache do not come
+// back into it (read with fread, all 64 MiB would), and the digest is the bytes' (an unaligned tail included).
+TEST(OutputDigests, LargeUnrecordedFileIsHashedWithoutTheCache) {
+  const fs::path d = fresh_dir("uncached");
+  struct statfs fs_info {};
+  if (::statfs(d.c_str(), &fs_info) == 0 && fs_info.f_type == TMPFS_MAGIC) GTEST_SKIP() << "tmpfs keeps its pages";
+  const fs::path p = d / "results.nc";
+  std::string bytes((std::size_t{64} << 20) + 1234, '\0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>((i * 2654435761u) >> 11 ^ (i >> 20));
+  write_raw(p, bytes, "wb");
+  {
+    const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    ::fsync(fd);
+    ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);  // as an earlier run left it
+    ::close(fd);
+  }
+  if (resident_mib(p, 0, bytes.size()) > 1.0) GTEST_SKIP() << "the page cache kept the file";
+  const long long before = app::output_files_hashed();
+  EXPECT_EQ(app::output_sha256(p), geodata::sha256_text(bytes));
+  EXPECT_EQ(app::output_files_hashed(), before + 1);
+  EXPECT_LT(resident_mib(p, 0, bytes.size()), 1.0) << "MiB read back through the page cache";
+  // Appended to since: the digest is the whole file's (read again).
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  write_raw(p, "tail", "ab");
+  EXPECT_EQ(app::output_sha256(p), geodata::sha256_text(bytes + "tail"));
+  fs::remove_all(d);
+}
