@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "boundary_messages.hpp"
 #include "cohortgis/app/backtest.hpp"
 #include "cohortgis/app/commands.hpp"
 #include "cohortgis/app/estimate.hpp"
@@ -27,7 +28,6 @@
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
-#include "boundary_messages.hpp"
 #include "path_options.hpp"
 #include "std_streams.hpp"
 #include "stop_signals.hpp"

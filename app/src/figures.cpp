@@ -14,6 +14,7 @@
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/parallel_for.h>
 
+#include "cjk_text.hpp"
 #include "cohortgis/app/commands.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/engine/thread_arena.hpp"
@@ -21,7 +22,6 @@
 #include "cohortgis/geodata/maps.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/zones.hpp"
-#include "cjk_text.hpp"
 #include "map_classes.hpp"
 #include "output_dir.hpp"
 #include "text_output.hpp"

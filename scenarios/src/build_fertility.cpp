@@ -27,8 +27,8 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
                                                 FoldedSteps& folded) {
   const Doc& doc = b.doc;
   L.allow(doc, "fertility",
-          {"schedule", "schedule_age_width", "schedule_graduation", "zone_factors", "tfr", "mean_age", "srb", "fit", "parity_rates",
-           "parity_progression", "parity_base", "parity_base_age_width", "srb_by_order"});
+          {"schedule", "schedule_age_width", "schedule_graduation", "zone_factors", "tfr", "mean_age", "srb", "fit",
+           "parity_rates", "parity_progression", "parity_base", "parity_base_age_width", "srb_by_order"});
   auto [sn, skey] = L.get("fertility", "schedule");
   // With parity_rates (build_parity.cpp) the run sets the ASFR of every step from the parity states.
   auto [pn, pkey] = L.get("fertility", "parity_rates");
