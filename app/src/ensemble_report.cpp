@@ -11,6 +11,7 @@
 #include "cohortgis/geodata/table.hpp"
 #include "cohortgis/geodata/zones.hpp"
 #include "figures.hpp"
+#include "file_stems.hpp"
 #include "output_dir.hpp"
 #include "text_output.hpp"
 #include "written_number.hpp"

@@ -23,6 +23,7 @@
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/zones.hpp"
 #include "map_classes.hpp"
+#include "file_stems.hpp"
 #include "output_dir.hpp"
 #include "text_output.hpp"
 #include "thread_room.hpp"

@@ -83,13 +83,6 @@ std::filesystem::path writable_path(const std::filesystem::path& dir, const Fold
 // cohortgis whose files are all listed in its manifest and unchanged.
 void check_replaceable(const std::filesystem::path& target);
 
-// A file name made from an id (zone, group, variant …): the id itself when it is made only of ASCII letters,
-// digits, '-', '_' and '.', does not start with '.', and is at most 80 bytes; else the id with every other byte
-// replaced by '_' (cut to 80 bytes) plus "-" and the first 8 hex digits of the id's SHA-256. Stable across runs.
-std::string file_stem(const std::string& id);
-// file_stem of each id, with the hash appended also where two stems would be equal when case is ignored (file
-// systems that do not tell "A" from "a").
-std::vector<std::string> file_stems(const std::vector<std::string>& ids);
 
 // `report DIR` redraws the maps, charts and report.html in place, each file renamed into place when done: a signal
 // or an error part way left some figures new and manifest.json listing the old ones, a folder that report then

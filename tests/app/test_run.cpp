@@ -13,7 +13,8 @@
 #include <set>
 #include <sstream>
 
-#include "../../app/src/output_dir.hpp"  // file_stem: internal to the app library
+#include "../../app/src/file_stems.hpp"  // file_stem: internal to the app library
+#include "../../app/src/output_dir.hpp"
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/types.hpp"

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "file_stems.hpp"
+
+#include <cctype>
+#include <map>
+
+#include "cohortgis/geodata/sha256.hpp"
+
+namespace cohortgis::app {
+
+std::string file_stem(const std::string& id) {
+  constexpr std::size_t kMax = 80;
+  std::string s;
+  bool escaped = id.empty() || id.size() > kMax || id.front() == '.';
+  for (char ch : id) {
+    const auto c = static_cast<unsigned char>(ch);
+    const bool ok = (c < 128 && std::isalnum(c)) || c == '-' || c == '_' || c == '.';
+    s += ok ? ch : '_';
+    escaped = escaped || !ok;
+  }
+  if (!s.empty() && s.front() == '.') s.front() = '_';
+  if (s.size() > kMax) s.resize(kMax);
+  if (!escaped) return s;
+  return s + "-" + geodata::sha256_text(id).substr(0, 8);
+}
+
+std::vector<std::string> file_stems(const std::vector<std::string>& ids) {
+  std::vector<std::string> out;
+  std::map<std::string, int> count;
+  auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  for (const auto& id : ids) {
+    out.push_back(file_stem(id));
+    ++count[lower(out.back())];
+  }
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    if (count[lower(out[i])] > 1 && out[i] == ids[i]) out[i] += "-" + geodata::sha256_text(ids[i]).substr(0, 8);
+  return out;
+}
+
+}  // namespace cohortgis::app
