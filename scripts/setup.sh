@@ -21,6 +21,7 @@ PACKAGES=(
   librandom123-dev libopenmpi-dev openmpi-bin
   libxlsxwriter-dev poppler-utils python3-matplotlib
   python3-setuptools python3-wheel python3-venv python3-pip
+  util-linux  # prlimit and setpriv: cli_command_line_round24 (Essential in Debian, listed so the need is written down)
   ccache
 )
 
