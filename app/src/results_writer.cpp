@@ -73,8 +73,9 @@ ResultsWriter::ResultsWriter(const std::filesystem::path& dir, const scenarios::
       services_((dir / "service_demand.csv").string()),
       dir_(dir),
       mark_(std::chrono::steady_clock::now()) {
-  population_behind_.drop = std::make_unique<DropBehind>(dir / "population.csv");
-  components_behind_.drop = std::make_unique<DropBehind>(dir / "components.csv");
+  // GBs from 3,000 zones with --format csv, hashed as written and not read back by the run (TextFile's drop-behind).
+  population_.drop_behind_every(std::size_t{32} << 20);
+  components_.drop_behind_every(std::size_t{32} << 20);
   unit_names_ = UnitNames{&sc_->zones, &aggregates_};
   target_values_.assign(set.targets.size(), TargetValue{});  // again at each begin_variant
   for (std::size_t a = 0; a < aggregates_.size(); ++a)
@@ -150,7 +151,7 @@ void ResultsWriter::write_population(const CohortArray& pop, int year) {
             row(z, g, s, i, "all", persons);
           }
         }
-  write_csv(population_, buf_);
+  population_.write(buf_);
 }
 
 void ResultsWriter::write_indicators(const IndicatorTable& t, int year, bool stocks_only) {
@@ -513,7 +514,7 @@ void ResultsWriter::step(const StepResult& r) {
               row(z, g, s, i, "planning_adjustment", c.planning_adjustment.data()[cell]);
           }
         }
-  if (cube_csv_ && components_on_.any()) write_csv(components_, buf_);
+  if (cube_csv_ && components_on_.any()) components_.write(buf_);
 
   if (r.indicators) {
     write_indicators(*r.indicators, r.context.end_year, false);
@@ -548,16 +549,8 @@ void ResultsWriter::end_persons_row(double persons, TextFile& file) {
 
 void ResultsWriter::flush_if_full(TextFile& file) {
   if (buf_.size() < (std::size_t{1} << 20)) return;
-  write_csv(file, buf_);
+  file.write(buf_);
   buf_.clear();
-}
-
-void ResultsWriter::write_csv(TextFile& file, const std::string& text) {
-  file.write(text);
-  Behind* b = &file == &population_ ? &population_behind_ : &file == &components_ ? &components_behind_ : nullptr;
-  if (!b || !b->drop || (b->pending += text.size()) < (std::size_t{32} << 20)) return;
-  b->drop->advance();
-  b->pending = 0;
 }
 
 void ResultsWriter::append_state_key(int zone, int group, int sex) {
@@ -600,11 +593,6 @@ void ResultsWriter::finish() {
   zones.close();
   population_.close();
   components_.close();
-  for (Behind* b : {&population_behind_, &components_behind_})  // the last stretch submitted, the one before dropped
-    if (b->drop) {
-      b->drop->advance();
-      b->drop.reset();
-    }
   indicators_.close();
   if (!indicators_csv_) std::filesystem::remove(dir_ / "indicators.csv");  // its header, written at the start
   if (written_ && indicators_csv_)

@@ -7,7 +7,6 @@
 #include <cmath>
 #include <exception>
 #include <filesystem>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,7 +15,6 @@
 #include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "component_selection.hpp"
-#include "drop_behind.hpp"
 #include "text_output.hpp"
 
 namespace cohortgis {
@@ -185,16 +183,6 @@ class ResultsWriter : public ResultSink {
   WrittenIndicators* written_ = nullptr;
   void end_persons_row(double persons, TextFile& file);  // persons, suppression flag, line end
   void flush_if_full(TextFile& file);                    // writes buf_ to `file` once it holds 1 MiB
-  // population.csv and components.csv (GBs from 3,000 zones with --format csv: hashed as they are written, not read
-  // back by the run) written back and dropped from the page cache behind the writer every 32 MiB (drop_behind.hpp):
-  // fresh page-cache pages cost this VM ~2.5 s of system CPU a GB, pages just dropped and reused ~0.4 s
-  // (bench/HISTORY.md "Round 23: results.nc write and finish phases").
-  struct Behind {
-    std::unique_ptr<DropBehind> drop;
-    std::size_t pending = 0;  // bytes written since the last advance
-  };
-  Behind population_behind_, components_behind_;
-  void write_csv(TextFile& file, const std::string& text);  // file.write, then the drop-behind of a cube CSV
 };
 
 }  // namespace cohortgis::app

@@ -71,6 +71,14 @@ void TextFile::write(std::string_view text) {
   if (std::fwrite(text.data(), 1, text.size(), f_) != text.size())
     throw InputError(path_ + ": write failed (" + std::strerror(errno) + ")");
   sha256_.update(text);
+  if (!behind_ || (behind_pending_ += text.size()) < behind_every_) return;
+  behind_->advance();
+  behind_pending_ = 0;
+}
+
+void TextFile::drop_behind_every(std::size_t bytes) {
+  behind_ = std::make_unique<DropBehind>(path_);
+  behind_every_ = bytes;
 }
 
 void TextFile::close() {
@@ -80,6 +88,10 @@ void TextFile::close() {
   f_ = nullptr;
   if (bad || rc != 0) throw InputError(path_ + ": write failed (" + std::strerror(errno) + ")");
   remember_digest(path_, sha256_.hex());
+  if (behind_) {  // the last stretch submitted, the one before dropped
+    behind_->advance();
+    behind_.reset();
+  }
 }
 
 }  // namespace cohortgis::app

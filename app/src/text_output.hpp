@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "cohortgis/engine/number_text.hpp"
 #include "cohortgis/geodata/sha256.hpp"
 #include "cohortgis/geodata/text_escape.hpp"
+#include "drop_behind.hpp"
 
 namespace cohortgis::app {
 
@@ -43,11 +45,18 @@ class TextFile {
   void write(std::string_view text);
   void close();
   const std::string& path() const { return path_; }
+  // For a large file nothing reads back soon (population.csv, components.csv: GBs from 3,000 zones with --format
+  // csv): written back and dropped from the page cache behind the writer every `bytes` (drop_behind.hpp); the last
+  // stretch at close(). Fresh page-cache pages cost this VM ~2.5 s of system CPU a GB, pages just dropped and reused
+  // ~0.4 s (bench/HISTORY.md "Round 23: results.nc write and finish phases").
+  void drop_behind_every(std::size_t bytes);
 
  private:
   std::string path_;
   std::FILE* f_ = nullptr;
   geodata::Sha256Stream sha256_;
+  std::unique_ptr<DropBehind> behind_;
+  std::size_t behind_every_ = 0, behind_pending_ = 0;  // bytes between drops; written since the last one
 };
 
 }  // namespace cohortgis::app
