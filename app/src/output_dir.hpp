@@ -83,7 +83,6 @@ std::filesystem::path writable_path(const std::filesystem::path& dir, const Fold
 // cohortgis whose files are all listed in its manifest and unchanged.
 void check_replaceable(const std::filesystem::path& target);
 
-
 // `report DIR` redraws the maps, charts and report.html in place, each file renamed into place when done: a signal
 // or an error part way left some figures new and manifest.json listing the old ones, a folder that report then
 // refused as changed (hostile probe, round 16). The guard keeps hard links of DIR's files in a sibling DIR.old-PID
