@@ -7,7 +7,15 @@ The case folder holds scenario.toml, its tables, expected.csv (variant,year,zone
 README.md with a line `Tolerance: 1e-9` (on |projected - expected| / max(|expected|, 1 person)) or
 `Tolerance: 0.5 persons` (on |projected - expected|). Every expected row must be in the output. A row without a
 parity column (or with parity `all`) is compared with the cell summed over population.csv's parity rows (women of a
-run with parity have rows 0, 1, 2, 3+). Standard library only.
+run with parity have rows 0, 1, 2, 3+).
+
+Two more files are compared when the case has them, with the same tolerance and measure:
+- expected_components.csv (variant,period,zone,group,sex,age,component,persons; `age` empty for births and
+  newborn transfers) against components.csv. components.csv leaves out rows of exactly 0 persons, so an expected
+  row that the output lacks is compared with 0 (an expected nonzero value then fails as a difference);
+- expected_indicators.csv (variant,year,zone,group,indicator,value) against indicators.csv. Every expected row
+  must be in the output; an empty expected value (not defined) must be empty there too.
+Output rows that a file does not list are not compared. Standard library only.
 """
 import argparse
 import csv
@@ -49,6 +57,72 @@ def read_population(path):
     for key, value in by_parity.items():
         out.setdefault(key, value)
     return out
+
+
+COMPONENT_KEY = ("variant", "period", "zone", "group", "sex", "age", "component")
+INDICATOR_KEY = ("variant", "year", "zone", "group", "indicator")
+
+
+def read_keyed(path, key_columns, value_column):
+    """Rows of a CSV by key -> (value or None for an empty cell, line); an age is read as a whole number."""
+    out = {}
+    with open(path, newline="", encoding="utf-8") as f:
+        for line, row in enumerate(csv.DictReader(f), start=2):
+            try:
+                key = tuple(row[k].strip() for k in key_columns)
+                if "age" in key_columns and key[key_columns.index("age")] != "":
+                    i = key_columns.index("age")
+                    key = key[:i] + (str(int(float(key[i]))),) + key[i + 1:]
+                cell = row[value_column].strip()
+                value = float(cell) if cell != "" else None
+            except (KeyError, ValueError) as e:
+                sys.exit(f"{path}:{line}: expected columns {','.join(key_columns + (value_column,))} ({e})")
+            if key in out:
+                sys.exit(f"{path}:{line}: a second row for {key}")
+            out[key] = (value, line)
+    return out
+
+
+def compare(name, file, what, key_columns, expected, got, tol, absolute, absent_is_zero):
+    """Prints the largest difference of one file and returns the number of failures (0 or 1)."""
+    unit = "persons (absolute)" if absolute else "(relative, |p - e| / max(|e|, 1))"
+    worst, where, missing, undefined = -1.0, None, [], []
+    for k, (e, line) in expected.items():
+        if k in got:
+            p = got[k][0]
+        elif absent_is_zero:
+            p = 0.0
+        else:
+            missing.append(k)
+            continue
+        if e is None or p is None:
+            if (e is None) != (p is None):
+                undefined.append((k, line, e, p))
+            continue
+        diff = abs(p - e)
+        measure = diff if absolute else diff / max(abs(e), 1.0)
+        if measure > worst:
+            worst, where = measure, (k, line, e, p)
+    print(f"{name}: {what}: {len(expected)} expected rows")
+    if where:
+        k, line, e, p = where
+        print(f"largest difference in {what} {worst:.3e} {unit} at {file}:{line} "
+              f"({', '.join(f'{n}={v}' for n, v in zip(key_columns, k))}): expected {e!r}, projected {p!r}")
+    for k, line, e, p in undefined[:10]:
+        print(f"{file}:{line} ({', '.join(f'{n}={v}' for n, v in zip(key_columns, k))}): "
+              f"expected {'empty' if e is None else repr(e)}, projected {'empty' if p is None else repr(p)}")
+    for k in missing[:10]:
+        print(f"missing in {what}: " + ", ".join(f"{n}={v}" for n, v in zip(key_columns, k)))
+    if missing:
+        print(f"FAIL: {len(missing)} expected rows are not in {what}")
+        return 1
+    if undefined:
+        print(f"FAIL: {len(undefined)} rows of {what} defined in one file and empty in the other")
+        return 1
+    if worst > tol:
+        print(f"FAIL: {what} above the tolerance")
+        return 1
+    return 0
 
 
 def main():
@@ -102,6 +176,24 @@ def main():
         return 1
     if worst > tol:
         print("FAIL: above the tolerance")
+        return 1
+    failures = 0
+    for file, out_file, key_columns, value_column, absent_is_zero in (
+            ("expected_components.csv", "components.csv", COMPONENT_KEY, "persons", True),
+            ("expected_indicators.csv", "indicators.csv", INDICATOR_KEY, "value", False)):
+        path = os.path.join(a.case, file)
+        if not os.path.exists(path):
+            continue
+        want = read_keyed(path, key_columns, value_column)
+        if not want:
+            sys.exit(f"{name}: {file} has no rows")
+        out_path = os.path.join(a.work, out_file)
+        if not os.path.exists(out_path):
+            print(f"FAIL: the run wrote no {out_file} to compare with {file}")
+            return 1
+        got_rows = read_keyed(out_path, key_columns, value_column)
+        failures += compare(name, file, out_file, key_columns, want, got_rows, tol, absolute, absent_is_zero)
+    if failures:
         return 1
     print("PASS")
     return 0
