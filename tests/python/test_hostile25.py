@@ -2,7 +2,8 @@
 """What the round-25 hostile probe (tests/probe/hostile_round25.py) found in Python: a figure drawn with TMPDIR
 naming no folder (missing, a file) was "RuntimeError: filesystem error: temp_directory_path: No such file or
 directory", an empty TMPDIR the same, and a folder that cannot be written to named no reason; the message now names
-TMPDIR and what to do, and an empty TMPDIR means /tmp, as for Python's tempfile."""
+TMPDIR and what to do, and an empty TMPDIR means /tmp, as for Python's tempfile. A title set in aggregate_titles for
+an aggregate the scenario does not have was dropped without a word."""
 import pathlib
 
 import pytest
@@ -39,3 +40,11 @@ def test_a_tmpdir_that_cannot_be_written_is_named(results, monkeypatch):
 def test_an_empty_tmpdir_is_tmp(results, monkeypatch):
     monkeypatch.setenv("TMPDIR", "")
     assert results.pyramid()._repr_png_().startswith(b"\x89PNG")
+
+
+def test_a_title_of_no_aggregate_is_refused():
+    # A misspelt aggregate's title named nothing and was dropped without a word.
+    s = cg.load_scenario(str(FIX / "good.toml"))
+    s.baseline.aggregate_titles = {"nope": ("标题", "title")}
+    with pytest.raises(ValueError, match=r"aggregate_titles names \"nope\", which is not an aggregate of the scenario"):
+        s.run()
