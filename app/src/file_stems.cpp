@@ -27,8 +27,10 @@ std::string file_stem(const std::string& id) {
 std::vector<std::string> file_stems(const std::vector<std::string>& ids) {
   std::vector<std::string> out;
   std::map<std::string, int> count;
+  // Stems that differ only in ASCII case (one file on a case-insensitive disk). Not std::tolower, which follows the
+  // host's locale: in a Python process under tr_TR.UTF-8 'I' stayed 'I', so "HIGH" and "high" kept bare stems there.
   auto lower = [](std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : s) c = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
     return s;
   };
   for (const auto& id : ids) {

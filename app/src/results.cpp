@@ -394,6 +394,12 @@ ResultsMeta read_manifest(const std::string& path) {
     for (const auto& [k, v] : *in)
       m.inputs.push_back({v.get("role", ""), v.get("path", ""), v.get("sha256", ""), v.get("opened", "")});
   m.data_dir = tree.get("data_dir", "");
+  // `cohortgis estimate` writes a manifest.json of its own (no scenario, no variants): its folder is named as such,
+  // not as "not a cohortgis manifest".
+  if (const std::string command = tree.get("command", ""); m.scenario.empty() && command.rfind("estimate", 0) == 0)
+    throw InputError(path + ": the manifest of `cohortgis " + geodata::escape_cell(command) +
+                     "` (tables for a scenario), not of a projection's results; expected the results folder of "
+                     "`cohortgis run` or `cohortgis backtest`");
   if (m.scenario.empty() || m.variants.empty())
     throw InputError(path + ": not a cohortgis manifest (no scenario name or variants)");
   return m;

@@ -4,12 +4,14 @@
 
 #include "cohortgis/geodata/read_policy.hpp"
 
+#include <cpl_conv.h>
 #include <cpl_string.h>
 #include <gdal.h>
 #include <ogr_srs_api.h>
 #include <proj.h>
 
 #include <mutex>
+#include <string>
 
 namespace cohortgis::geodata {
 
@@ -65,7 +67,17 @@ void register_all_drivers() {
   register_drivers();
   static std::once_flag once;
   std::call_once(once, [] {
+    // GDALAllRegister also loads every shared library and Python script in GDAL_DRIVER_PATH and
+    // GDAL_PYTHON_DRIVER_PATH (or GDAL's plugin folder): code the environment names would run while cohortgis only
+    // names a file's format. "disable" is GDAL's word to skip the libraries (AutoLoadDrivers); the scripts are looked
+    // for in the folders of that list, and /dev/null is none. Thread-local, so other GDAL users' settings stay.
+    const std::string drivers = CPLGetThreadLocalConfigOption("GDAL_DRIVER_PATH", "");
+    const std::string scripts = CPLGetThreadLocalConfigOption("GDAL_PYTHON_DRIVER_PATH", "");
+    CPLSetThreadLocalConfigOption("GDAL_DRIVER_PATH", "disable");
+    CPLSetThreadLocalConfigOption("GDAL_PYTHON_DRIVER_PATH", "/dev/null");
     GDALAllRegister();
+    CPLSetThreadLocalConfigOption("GDAL_DRIVER_PATH", drivers.empty() ? nullptr : drivers.c_str());
+    CPLSetThreadLocalConfigOption("GDAL_PYTHON_DRIVER_PATH", scripts.empty() ? nullptr : scripts.c_str());
     block_network_drivers();
   });
 }

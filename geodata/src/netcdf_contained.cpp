@@ -60,6 +60,27 @@ struct QuietErrors {
   ~QuietErrors() { H5Eset_auto2(H5E_DEFAULT, func, data); }
 };
 
+// The first filter of a dataset's pipeline that is not one of HDF5's own, as "ID ('NAME')", or "". netCDF-C asks HDF5
+// for such a filter when it opens the file, and HDF5 then loads every shared library in HDF5_PLUGIN_PATH (or its
+// default plugin folder) to find it: code that the environment names would run. The pipeline is read from the
+// dataset's header only (H5Pget_filter2 without the filter's configuration, which would look the filter up).
+std::string plugin_filter(hid_t dcpl) {
+  const int n = H5Pget_nfilters(dcpl);
+  for (int i = 0; i < n; ++i) {
+    unsigned flags = 0;
+    std::size_t values = 0;
+    char name[64] = {};
+    const H5Z_filter_t id =
+        H5Pget_filter2(dcpl, static_cast<unsigned>(i), &flags, &values, nullptr, sizeof name, name, nullptr);
+    if (id == H5Z_FILTER_DEFLATE || id == H5Z_FILTER_SHUFFLE || id == H5Z_FILTER_FLETCHER32 || id == H5Z_FILTER_SZIP ||
+        id == H5Z_FILTER_NBIT || id == H5Z_FILTER_SCALEOFFSET)
+      continue;
+    name[sizeof name - 1] = '\0';
+    return std::to_string(id) + (name[0] ? " ('" + shown(name) + "')" : std::string());
+  }
+  return {};
+}
+
 struct Walk {
   std::string outside;
   bool failed = false;
@@ -118,6 +139,12 @@ herr_t visit_link(hid_t root, const char* name, const H5L_info_t* info, void* op
   if (layout != H5D_CONTIGUOUS && layout != H5D_CHUNKED && layout != H5D_COMPACT) {
     w.outside = variable + " has an HDF5 storage layout cohortgis does not know (" +
                 std::to_string(static_cast<int>(layout)) + "); expected contiguous, chunked or compact storage";
+    return 1;
+  }
+  if (const std::string filter = plugin_filter(dcpl.id); !filter.empty()) {
+    w.outside = variable + " is compressed with HDF5 filter " + filter +
+                ", which only a plugin library decodes (cohortgis loads none); expected the data uncompressed or "
+                "compressed with HDF5's own filters (deflate, shuffle, Fletcher-32, szip, N-bit, scale-offset)";
     return 1;
   }
   return 0;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -40,9 +41,21 @@ geodata::ClassMethod method_of(const std::string& m) {
 // calls apart, and is removed whatever happens.
 class ScratchDir {
  public:
+  // In the folder TMPDIR names (else /tmp), as Python's tempfile: a TMPDIR that is no folder or not writable is named
+  // with what to do, not as std::filesystem's "temp_directory_path: Not a directory".
   ScratchDir() {
-    std::string tmpl = (fs::temp_directory_path() / "cohortgis-py-XXXXXX").string();
-    if (!mkdtemp(tmpl.data())) throw std::runtime_error("cannot create a temporary folder in " + tmpl);
+    const char* env = std::getenv("TMPDIR");
+    const std::string named = env && *env ? "TMPDIR '" + std::string(env) + "'" : std::string("/tmp");
+    const std::string fix = "; set TMPDIR to a folder you can write to (figures are drawn into a temporary file)";
+    std::error_code ec;
+    const fs::path base = env && !*env ? fs::path("/tmp") : fs::temp_directory_path(ec);
+    if (ec)
+      throw std::runtime_error("cannot draw the figure: " + named + " is not a folder (" + ec.message() + ")" + fix);
+    std::string tmpl = (base / "cohortgis-py-XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) {
+      const std::string why = std::error_code(errno, std::generic_category()).message();
+      throw std::runtime_error("cannot draw the figure: cannot create a folder in " + named + " (" + why + ")" + fix);
+    }
     dir_ = tmpl;
   }
   ~ScratchDir() {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cohortgis/scenarios/models.hpp"
 #include "cohortgis/engine/index_cast.hpp"
+#include "cohortgis/engine/number_text.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -64,6 +65,12 @@ double mean_age_at_childbearing(std::span<const double> asfr, int width_years) {
 std::vector<double> rescale_to_tfr(std::span<const double> asfr, int width_years, double tfr) {
   const double now = total_fertility(asfr, width_years);
   if (!(now > 0.0)) throw InputError("fertility: the schedule has no births (sum 0); cannot scale it to a TFR");
+  // A schedule of subnormal rates (5e-320) sums to so little that tfr / sum overflows: the rates scaled by it were
+  // 0 · inf = NaN, refused later at an age the schedule does not hold.
+  if (!std::isfinite(tfr / now))
+    throw InputError("fertility: the schedule's rates sum to " + shortest_number(now) +
+                     " births per woman, too small to scale to a TFR of " + shortest_number(tfr) +
+                     "; expected rates such as 0.05 (births per woman per year)");
   std::vector<double> out(asfr.begin(), asfr.end());
   for (double& f : out) f *= tfr / now;
   return out;

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <utility>
 
 #include "cohortgis/engine/number_text.hpp"
 #include "cohortgis/engine/types.hpp"
@@ -151,15 +152,21 @@ void Scenario::validate() const {
                          " is not a zone");
   }
   // Aggregate titles as the scenario's title (set from Python, a title was copied whole into every output).
-  for (const auto& [aggregate, titles] : aggregate_titles)
-    for (const std::string* t : {&titles.first, &titles.second}) {
+  // Each named as its key (title, title_en): a bad title_en was reported as the title.
+  for (const auto& [aggregate, titles] : aggregate_titles) {
+    // Set from Python, a title of a misspelt or removed aggregate named nothing and was dropped without a word.
+    if (!aggs.count(aggregate))
+      throw InputError(what + ": aggregate_titles names " + quote_cell(aggregate) +
+                       ", which is not an aggregate of the scenario; expected the name of one of its aggregates");
+    for (const auto& [t, key] : {std::pair{&titles.first, "title"}, std::pair{&titles.second, "title_en"}}) {
       if (breaks_line(*t))
-        throw InputError(what + ": aggregate " + quote_cell(aggregate) + " title " + quote_cell(*t) +
+        throw InputError(what + ": aggregate " + quote_cell(aggregate) + " " + key + " " + quote_cell(*t) +
                          ": holds a control character (tab, line break, NUL …); expected a title on one line");
       if (const std::size_t chars = geodata::utf8_chars(*t); chars > detail::kMaxTitleChars)
-        throw InputError(what + ": aggregate " + quote_cell(aggregate) + " title of " + std::to_string(chars) +
+        throw InputError(what + ": aggregate " + quote_cell(aggregate) + " " + key + " of " + std::to_string(chars) +
                          " characters; expected at most " + std::to_string(detail::kMaxTitleChars));
     }
+  }
   // The base population: finite, >= 0 and at most kMaxCellPersons per cell, so that no total overflows.
   {
     const CohortLayout& L = base_population.layout();

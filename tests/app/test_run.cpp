@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <clocale>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -15,6 +17,7 @@
 
 #include "../../app/src/file_stems.hpp"  // file_stem: internal to the app library
 #include "../../app/src/output_dir.hpp"
+#include "cohortgis/app/language.hpp"
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/types.hpp"
@@ -443,6 +446,29 @@ TEST(FileNames, StableEscapesWithAHash) {
   EXPECT_NE(stems[1], "A");
   EXPECT_NE(stems[2], "a");
   EXPECT_NE(stems[1].substr(1), stems[2].substr(1));
+}
+
+// ASCII case folds that ignore the host's locale: a Python process after locale.setlocale(LC_ALL, "tr_TR.UTF-8") has
+// std::tolower('I') == 'I', and "ENGLISH" was refused as a language while "HIGH" and "high" kept bare file stems
+// (hostile probe of round 25). The locale is built with localedef into a temporary folder (LOCPATH); skipped without
+// it.
+TEST(AsciiCase, TurkishLocaleChangesNeitherLanguagesNorFileStems) {
+  const fs::path dir = fs::temp_directory_path() / ("cohortgis_tr_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string make = "localedef -i tr_TR -f UTF-8 '" + (dir / "tr_TR.UTF-8").string() + "' >/dev/null 2>&1";
+  const int made = std::system(make.c_str());
+  ::setenv("LOCPATH", dir.c_str(), 1);
+  const bool turkish = made == 0 && std::setlocale(LC_ALL, "tr_TR.UTF-8") != nullptr;
+  const auto language = turkish ? app::parse_language("ENGLISH") : app::Language::zh;
+  const auto stems = turkish ? app::file_stems({"HIGH", "high"}) : std::vector<std::string>{};
+  std::setlocale(LC_ALL, "C");
+  ::unsetenv("LOCPATH");
+  fs::remove_all(dir);
+  if (!turkish) GTEST_SKIP() << "no tr_TR.UTF-8 locale (localedef and the i18n sources are needed)";
+  EXPECT_EQ(language, app::Language::en);
+  ASSERT_EQ(stems.size(), 2u);
+  EXPECT_NE(stems[0], "HIGH");  // both get their hash, as under C
+  EXPECT_NE(stems[1], "high");
 }
 
 // A zone source that is a folder (a folder of Shapefiles here; an OpenFileGDB .gdb is one too) is an input like a

@@ -6,7 +6,9 @@
 // MODE: external-storage  VAR's bytes in OUT.nc.data, an external raw file named by its absolute path;
 //       external-link     VAR an external link to /VAR of OUT.nc.target.nc (a copy of IN.nc);
 //       soft-link         VAR a soft link to /VAR_data (VAR renamed);
-//       virtual           VAR a virtual dataset mapping /VAR of OUT.nc.source.nc (a copy of IN.nc).
+//       virtual           VAR a virtual dataset mapping /VAR of OUT.nc.source.nc (a copy of IN.nc);
+//       plugin-filter     VAR chunked through HDF5 filter 40000 ("probe", an identity filter registered here): a
+//                         filter only a plugin library gives, which HDF5 looks for in HDF5_PLUGIN_PATH.
 // The values, dimensions and attributes of VAR stay as in IN.nc, so netCDF-C reads the same numbers from outside.
 #include <hdf5.h>
 
@@ -83,6 +85,13 @@ hid_t new_dcpl() {
   return dcpl;
 }
 
+// Filter 40000 (in the range HDF5 leaves to third parties): passes the bytes through.
+std::size_t same_bytes(unsigned, std::size_t, const unsigned[], std::size_t bytes, std::size_t*, void**) {
+  return bytes;
+}
+const H5Z_class2_t kProbeFilter = {H5Z_CLASS_T_VERS, static_cast<H5Z_filter_t>(40000), 1, 1, "probe", nullptr, nullptr,
+                                   same_bytes};
+
 hsize_t bytes_of(hid_t file, const std::string& var) {
   const hid_t d = ok(H5Dopen2(file, var.c_str(), H5P_DEFAULT), "H5Dopen2 VAR");
   const hid_t t = H5Dget_type(d), s = H5Dget_space(d);
@@ -94,7 +103,8 @@ hsize_t bytes_of(hid_t file, const std::string& var) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 5) die("usage: make_hostile_hdf5 external-storage|external-link|soft-link|virtual IN.nc OUT.nc VAR");
+  if (argc != 5)
+    die("usage: make_hostile_hdf5 external-storage|external-link|soft-link|virtual|plugin-filter IN.nc OUT.nc VAR");
   const std::string mode = argv[1], var = argv[4];
   const fs::path in = argv[2], out = fs::absolute(argv[3]);
   std::error_code ec;
@@ -134,6 +144,19 @@ int main(int argc, char** argv) {
     ok(H5Pset_virtual(dcpl, whole, source.c_str(), ("/" + var).c_str(), whole), "H5Pset_virtual");
     replace(file, var, dcpl, false);
     H5Pclose(dcpl), H5Sclose(whole);
+  } else if (mode == "plugin-filter") {
+    ok(H5Zregister(&kProbeFilter), "H5Zregister");
+    const hid_t d = ok(H5Dopen2(file, var.c_str(), H5P_DEFAULT), "H5Dopen2 VAR");
+    const hid_t s = H5Dget_space(d);
+    const int rank = H5Sget_simple_extent_ndims(s);
+    std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 1)));
+    H5Sget_simple_extent_dims(s, dims.data(), nullptr);
+    H5Sclose(s), H5Dclose(d);
+    const hid_t dcpl = new_dcpl();
+    ok(H5Pset_chunk(dcpl, rank, dims.data()), "H5Pset_chunk");
+    ok(H5Pset_filter(dcpl, 40000, H5Z_FLAG_MANDATORY, 0, nullptr), "H5Pset_filter");
+    replace(file, var, dcpl, true);
+    H5Pclose(dcpl);
   } else {
     die("unknown mode " + mode);
   }
