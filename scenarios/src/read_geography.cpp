@@ -158,9 +158,9 @@ void read_geography(const Doc& doc, const toml::table& root, Scenario& sc, Scena
                    (no_data.empty() ? std::string() : "shapes without a zone in geography.zones: " + list(no_data)) +
                    zeros);
     // Measured (an equal-area projection of every shape, GEOS centroids, PROJ transformations back) only for a file
-    // with a gravity model: at 50,000 zones 2.7 MB of PROJ's and GDAL's pages were held through the run for
-    // centroids nothing read (bench/HISTORY.md "Round 25: memory at 50,000 zones (h146)"). Maps and results.gpkg
-    // measure the shapes they draw themselves.
+    // with a gravity model: at 50,000 zones the measuring cost 9 % of loading's instructions and left 2.7 MB of
+    // PROJ's code pages and freed heap pages resident through the run, for centroids nothing read (bench/HISTORY.md
+    // "Round 25: memory at 50,000 zones (h146)"). Maps and results.gpkg measure the shapes they draw themselves.
     if (mentions_gravity(root)) {
       const geodata::ZoneMeasures m = geodata::measure_zones(*source_zones);
       auto c = std::make_shared<std::vector<geodata::XY>>();

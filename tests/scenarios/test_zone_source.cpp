@@ -242,7 +242,7 @@ TEST(ZoneSource, EveryCompanionGdalReadsIsAnInput) {
 // The source's shapes are measured at load (an equal-area projection of every shape, its centroid, PROJ's
 // transformations back) only for a gravity model, the one reader of their centroids: two zones beyond the pole
 // (latitude 95), which load as ids and names but cannot be projected, load without one and are refused with one,
-// naming the zone. At 50,000 zones the measuring held 2.7 MB more of PROJ's pages through the run (bench/HISTORY.md
+// naming the zone. At 50,000 zones the measuring left 2.7 MB more resident through the run (bench/HISTORY.md
 // "Round 25: memory at 50,000 zones (h146)").
 TEST(ZoneSource, ShapesAreMeasuredOnlyForAGravityModel) {
   const fs::path dir = fs::temp_directory_path() / ("cohortgis_unmeasured_" + std::to_string(::getpid()));
