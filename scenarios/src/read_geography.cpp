@@ -58,24 +58,6 @@ geodata::Zones read_zone_source(const Doc& doc, const toml::node& sn, ScenarioSe
   }
 }
 
-namespace {
-
-// Whether a table keyed `gravity` appears anywhere in the file ([migration] or a variant's): the one reader of the
-// source's centroids (build_migration.cpp, a gravity model without a distance or centroid table). Over-inclusive on
-// purpose: any such key keeps the centroids.
-bool mentions_gravity(const toml::node& n) {
-  if (const toml::table* t = n.as_table()) {
-    for (const auto& [key, value] : *t)
-      if ((key.str() == "gravity" && value.is_table()) || mentions_gravity(value)) return true;
-  } else if (const toml::array* a = n.as_array()) {
-    for (const toml::node& v : *a)
-      if (mentions_gravity(v)) return true;
-  }
-  return false;
-}
-
-}  // namespace
-
 void read_geography(const Doc& doc, const toml::table& root, Scenario& sc, ScenarioSet& set,
                     std::shared_ptr<const std::vector<geodata::XY>>& centroids_lonlat) {
   const toml::node* gn = root.get("geography");
@@ -157,16 +139,10 @@ void read_geography(const Doc& doc, const toml::table& root, Scenario& sc, Scena
                    (no_shape.empty() || no_data.empty() ? "" : "; ") +
                    (no_data.empty() ? std::string() : "shapes without a zone in geography.zones: " + list(no_data)) +
                    zeros);
-    // Measured (an equal-area projection of every shape, GEOS centroids, PROJ transformations back) only for a file
-    // with a gravity model: at 50,000 zones the measuring cost 9 % of loading's instructions and left 2.7 MB of
-    // PROJ's code pages and freed heap pages resident through the run, for centroids nothing read (bench/HISTORY.md
-    // "Round 25: memory at 50,000 zones (h146)"). Maps and results.gpkg measure the shapes they draw themselves.
-    if (mentions_gravity(root)) {
-      const geodata::ZoneMeasures m = geodata::measure_zones(*source_zones);
-      auto c = std::make_shared<std::vector<geodata::XY>>();
-      for (const auto& z : sc.zones) c->push_back(m.centroid_lonlat[*source_zones->find(z.id)]);
-      centroids_lonlat = std::move(c);
-    }
+    const geodata::ZoneMeasures m = geodata::measure_zones(*source_zones);
+    auto c = std::make_shared<std::vector<geodata::XY>>();
+    for (const auto& z : sc.zones) c->push_back(m.centroid_lonlat[*source_zones->find(z.id)]);
+    centroids_lonlat = std::move(c);
     if (!set.zones_source.parent_field.empty()) {  // the parents of the source, unless the zone list gives them
       geodata::ZoneHierarchy h;
       try {
