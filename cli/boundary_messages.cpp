@@ -3,6 +3,7 @@
 
 #include <sys/resource.h>
 
+#include "cohortgis/app/thread_limits.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 
 namespace cohortgis::cli {
@@ -21,13 +22,8 @@ std::string out_of_memory() {
 // was "internal error: Resource temporarily unavailable", exit 2 (hostile probe of round 24); the staging folder is
 // gone by then.
 std::string no_thread(const std::string& why) {
-  std::string m = "cannot start a thread (" + why + ")";
-  rlimit lim{};
-  if (getrlimit(RLIMIT_NPROC, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY)
-    m += "; this user's processes and threads are limited to " + std::to_string(lim.rlim_cur) + " (ulimit -u)";
-  if (getrlimit(RLIMIT_DATA, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY)  // it holds the threads' stacks
-    m += "; data to " + std::to_string(lim.rlim_cur >> 20) + " MiB (ulimit -d)";
-  return m + "; expected room for more threads: raise the limit, or use fewer --threads";
+  return "cannot start a thread (" + why + ")" + cohortgis::app::thread_limit_words() +
+         "; expected room for more threads: raise the limit, or use fewer --threads";
 }
 
 // boost's messages quote the words they reject whole: an unrecognised option of 100 kB was echoed whole. Every

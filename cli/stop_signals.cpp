@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -94,9 +95,7 @@ void catch_signal(int sig) {
   sigaction(sig, &sa, nullptr);
 }
 
-}  // namespace
-
-void install_stop_signals() {
+void install_once() {
   start_signal_watchdog();
   // Caught even where the shell started the command with the signal ignored (SIGINT and SIGQUIT for `cmd &` in a
   // script): the signal was sent on purpose, and the run must not die from it leaving out.tmp-PID behind.
@@ -106,6 +105,14 @@ void install_stop_signals() {
   // the temporary folder behind).
   // A file-size limit (ulimit -f) or a full disk must fail a write, which the run reports, not kill the process.
   std::signal(SIGXFSZ, SIG_IGN);
+}
+
+}  // namespace
+
+void install_stop_signals() {
+  // Once per process: main() installs them before a writing command's words are parsed, the command again (harmless).
+  static std::once_flag once;
+  std::call_once(once, install_once);
 }
 
 // A run stopped by a signal exits 128 + the signal number (130 for Ctrl-C, 143 for SIGTERM), as shells expect.

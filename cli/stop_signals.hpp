@@ -13,7 +13,7 @@ extern std::atomic<bool> g_cancel;
 extern std::atomic<int> g_signal;
 
 // Installs the handlers and starts the watchdog thread; SIGPIPE and SIGXFSZ are ignored (a failed write is reported
-// by the write itself). Call once per command, before the long work starts.
+// by the write itself). Before the long work starts; once per process (a second call does nothing).
 void install_stop_signals();
 
 // The message for a command stopped by a signal, once per process (the watchdog does not repeat it; none with

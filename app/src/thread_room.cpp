@@ -9,9 +9,20 @@
 #include <thread>
 #include <vector>
 
+#include "cohortgis/app/thread_limits.hpp"
 #include "cohortgis/engine/types.hpp"
 
 namespace cohortgis::app {
+
+std::string thread_limit_words() {
+  std::string limits;
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NPROC, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY)
+    limits = "; this user's processes and threads are limited to " + std::to_string(lim.rlim_cur) + " (ulimit -u)";
+  if (getrlimit(RLIMIT_DATA, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY)  // it holds the threads' stacks
+    limits += "; data to " + std::to_string(lim.rlim_cur >> 20) + " MiB (ulimit -d)";
+  return limits;
+}
 
 void require_thread_room(int threads, const std::string& what, const std::string& hint) {
   std::mutex m;
@@ -36,14 +47,8 @@ void require_thread_room(int threads, const std::string& what, const std::string
   cv.notify_all();
   for (std::thread& t : started) t.join();
   if (failure.empty()) return;
-  std::string limits;
-  rlimit lim{};
-  if (getrlimit(RLIMIT_NPROC, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY)
-    limits = "; this user's processes and threads are limited to " + std::to_string(lim.rlim_cur) + " (ulimit -u)";
-  if (getrlimit(RLIMIT_DATA, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY)
-    limits += "; data to " + std::to_string(lim.rlim_cur >> 20) + " MiB (ulimit -d)";
   throw ProjectionError("cannot start the " + std::to_string(threads) + " threads to " + what + " (" + failure + ")" +
-                        limits + "; expected room for them: " + hint);
+                        thread_limit_words() + "; expected room for them: " + hint);
 }
 
 }  // namespace cohortgis::app

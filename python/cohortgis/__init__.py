@@ -280,6 +280,7 @@ class ScenarioSet:
             raise ValueError(f"variant '{name}' already exists")
         v = self[base].copy()
         v.variant = name
+        v.variant_title = v.variant_title_en = ""  # not the base variant's title: maps and report name it `name`
         if description:
             v.assumptions = list(v.assumptions) + [f"Variant {name}: {description}"]
         self.runs.append(v)

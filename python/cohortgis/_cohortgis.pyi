@@ -64,6 +64,8 @@ class Scenario:
     title: str
     language: str
     variant: str
+    variant_title: str
+    variant_title_en: str
     assumptions: List[str]
     base_year: int
     steps: int

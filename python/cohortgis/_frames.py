@@ -478,10 +478,11 @@ class Results(Mapping[str, "RunResult"]):
             raise ValueError(f"classes: {classes}; expected 2 to 9")
         y = self.years[self._year_index(year)]
         values = self.indicator_values(indicator, y, variant, group).loc[self.zone_ids]
-        subtitle = f"{variant}, {y}" + (f", group {group}" if group != "all" else "")
+        subtitle = f"{self._variant_name(variant)}, {y}" + (f", group {group}" if group != "all" else "")
         if minus is not None:
             values = values - self.indicator_values(indicator, y, minus, group).loc[self.zone_ids]
-            subtitle = f"{variant} minus {minus}, {y}" + (f", group {group}" if group != "all" else "")
+            subtitle = (f"{self._variant_name(variant)} minus {self._variant_name(minus)}, {y}" +
+                        (f", group {group}" if group != "all" else ""))
         # As `cohortgis map`: every zone "no data" (a rate in the base year) answers nothing; it drew a grey map.
         if not np.isfinite(values.to_numpy(dtype=float)).any():
             raise ValueError(f"map: '{indicator}' has no value in any zone for {subtitle} (rates of births and deaths "
@@ -492,6 +493,15 @@ class Results(Mapping[str, "RunResult"]):
                                 title=title if title is not None else indicator.replace("_", " "),
                                 subtitle=subtitle, legend_title=legend_title or indicator, classes=classes,
                                 method=method, legend_decimals=legend_decimals, diverging=minus is not None, ax=ax)
+
+    def _variant_name(self, variant: str) -> str:
+        """A variant as the figures name it, as the command line's do: by its title ([[variants]] title, else
+        title_en), else its name; its name where the results have no scenario set (a pickle's runs)."""
+        if self._set is not None:
+            for r in self._set.runs:
+                if r.variant == variant:
+                    return r.variant_title or r.variant_title_en or variant
+        return variant
 
     def _unit_name(self, unit: str) -> str:
         """A zone or aggregate as the default titles name it, as the command line's figures do: a zone by its name
@@ -530,8 +540,9 @@ class Results(Mapping[str, "RunResult"]):
             c = by_sex(self._year_index(compare_year)).sum(axis=0)
             outline = [(f"total {compare_year}", list(c[0]), list(c[1]))]
         name = "all zones" if zone == "total" else self._unit_name(zone)
+        shown = f"{name}, {self._variant_name(variant)}, {self.years[yi]}"
         return _plot.pyramid(stacked, outline, age_labels(self.age_starts, self.step_years),
-                             title=title if title is not None else f"{name}, {variant}, {self.years[yi]}", ax=ax)
+                             title=title if title is not None else shown, ax=ax)
 
     def lines(self, indicator: str = "population", zone: str = "total", group: str = "all",
               title: Optional[str] = None, ax=None) -> _plot.Figure:
@@ -549,6 +560,6 @@ class Results(Mapping[str, "RunResult"]):
                 if not math.isnan(val):
                     xs.append(float(y))
                     ys.append(val)
-            series.append((v, xs, ys))
+            series.append((self._variant_name(v), xs, ys))
         return _plot.lines(series, title=title if title is not None else f"{indicator}, {self._unit_name(zone)}",
                            x_label="year", y_label=indicator, ax=ax)

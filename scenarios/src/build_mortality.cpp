@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <map>
 #include <optional>
@@ -104,8 +105,12 @@ constexpr std::pair<const char*, Form> kForms[] = {{"mx", Form::mx}, {"qx", Form
 // One schedule as read: by first age of the row, the value column and the life-table columns that came with it.
 struct Series {
   std::map<int, double> value, ax, mx, lx;
-  std::size_t first_row = 0;  // for messages
+  std::size_t first_row = 0;  // for messages about the whole schedule
 };
+
+// Where one age's row of a schedule is, for a message: "FILE row N, column C (whose)" of the row of `age` (round 25:
+// an ax out of range named the schedule's first row, not the row that holds it).
+using RowOfAge = std::function<std::string(int age, const std::string& column)>;
 
 // Widths of the life-table rows of `ages` (0 for the open row).
 std::vector<double> widths_of(const std::vector<int>& ages) {
@@ -146,18 +151,20 @@ LxLayout check_rows(const Build& b, const std::vector<int>& ages, const toml::no
 // the open group L = l / m with the open row's mx (Preston et al. 2001, §3.1, eqs 3.3–3.6).
 std::vector<double> person_years_from_q(const Build& b, const std::vector<int>& ages, const std::vector<double>& q,
                                         const Series& s, double l0, const toml::node* n, const std::string& key,
-                                        const std::string& where) {
+                                        const RowOfAge& at) {
   const std::vector<double> width = widths_of(ages);
   std::vector<double> L(ages.size());
   double l = l0;
   for (std::size_t i = 0; i + 1 < ages.size(); ++i) {
     auto a = s.ax.find(ages[i]);
     if (a == s.ax.end())
-      b.doc.fail(n, key, where + ": no ax for age " + std::to_string(ages[i]) +
-                             "; a life table given by qx or lx needs ax for every closed row");
+      b.doc.fail(n, key,
+                 at(ages[i], "age") + ": no ax for age " + std::to_string(ages[i]) +
+                     "; a life table given by qx or lx needs ax for every closed row");
     if (!(a->second >= 0 && a->second <= width[i]))
-      b.doc.fail(n, key, where + ": ax at age " + std::to_string(ages[i]) + " is " + fmt(a->second) +
-                             "; expected 0 to the row's width " + fmt(width[i]));
+      b.doc.fail(n, key,
+                 at(ages[i], "ax") + ": ax at age " + std::to_string(ages[i]) + " is " + fmt(a->second) +
+                     "; expected 0 to the row's width " + fmt(width[i]));
     const double d = l * q[i];
     const double next = l - d;
     L[i] = width[i] * next + a->second * d;
@@ -165,29 +172,36 @@ std::vector<double> person_years_from_q(const Build& b, const std::vector<int>& 
   }
   auto m = s.mx.find(ages.back());
   if (m == s.mx.end() || !(m->second > 0))
-    b.doc.fail(n, key, where + ": the open age group " + std::to_string(ages.back()) +
-                           "+ needs its death rate in the mx column (L = l/m)");
+    b.doc.fail(n, key,
+               at(ages.back(), "age") + ": the open age group " + std::to_string(ages.back()) +
+                   "+ needs its death rate in the mx column (L = l/m)");
   L.back() = l / m->second;
   return L;
 }
 
+// `value_column`: the column of the rows that holds L ("Lx"), or that names the row ("age") where L is computed.
 void check_person_years(const Build& b, const std::vector<int>& ages, const std::vector<double>& L, double l0,
-                        const toml::node* n, const std::string& key, const std::string& where) {
+                        const toml::node* n, const std::string& key, const std::string& where, const RowOfAge& at,
+                        const std::string& value_column) {
   const std::vector<double> width = widths_of(ages);
   if (!(l0 > 0 && std::isfinite(l0))) b.doc.fail(n, key, where + ": the radix l0 is " + fmt(l0) + "; expected > 0");
   for (std::size_t i = 0; i < L.size(); ++i)
     if (!(L[i] >= 0 && std::isfinite(L[i])))
-      b.doc.fail(n, key, where + ": Lx at age " + std::to_string(ages[i]) + " is " + fmt(L[i]) + "; expected >= 0");
+      b.doc.fail(n, key,
+                 at(ages[i], value_column) + ": Lx at age " + std::to_string(ages[i]) + " is " + fmt(L[i]) +
+                     "; expected >= 0");
   if (L[0] > width[0] * l0 * (1 + 1e-12))
-    b.doc.fail(n, key, where + ": Lx at age 0 is " + fmt(L[0]) + ", more than the " + fmt(width[0] * l0) +
-                           " person-years that the radix l0 = " + fmt(l0) + " can live in " + fmt(width[0]) +
-                           " years; Lx and its radix are inconsistent");
+    b.doc.fail(n, key,
+               at(ages[0], value_column) + ": Lx at age 0 is " + fmt(L[0]) + ", more than the " + fmt(width[0] * l0) +
+                   " person-years that the radix l0 = " + fmt(l0) + " can live in " + fmt(width[0]) +
+                   " years; Lx and its radix are inconsistent");
   // Person-years per year of age cannot rise with age in a life table (the open row holds T and is not compared).
   for (std::size_t i = 1; i + 1 < L.size(); ++i)
     if (L[i] / width[i] > L[i - 1] / width[i - 1] * (1 + 1e-12))
-      b.doc.fail(n, key, where + ": the life table increases: Lx per year of age is " + fmt(L[i] / width[i]) +
-                             " at age " + std::to_string(ages[i]) + " after " + fmt(L[i - 1] / width[i - 1]) +
-                             " at age " + std::to_string(ages[i - 1]));
+      b.doc.fail(n, key,
+                 at(ages[i], value_column) + ": the life table increases: Lx per year of age is " +
+                     fmt(L[i] / width[i]) + " at age " + std::to_string(ages[i]) + " after " +
+                     fmt(L[i - 1] / width[i - 1]) + " at age " + std::to_string(ages[i - 1]));
 }
 
 }  // namespace
@@ -370,8 +384,19 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
     ks.which.assign(uz(n_std * b.G * 2), SIZE_MAX);
     for (const auto& [zgs, se] : got) {
       const auto [zi, g, s] = zgs;
-      const std::string where = rows.where(se.first_row, "age") + " (" + (zi < 0 ? "" : std_label(zi) + ", ") +
-                                (g < 0 ? "" : "group " + b.sc.group_names[uz(g)] + ", ") + sex_name(static_cast<Sex>(s)) + ")";
+      const std::string whose = " (" + (zi < 0 ? "" : std_label(zi) + ", ") +
+                                (g < 0 ? "" : "group " + b.sc.group_names[uz(g)] + ", ") +
+                                sex_name(static_cast<Sex>(s)) + ")";
+      const std::string where = rows.where(se.first_row, "age") + whose;
+      // The row of one age, looked up only for a message (no cost while the rows are fine): this key's rows again.
+      const RowOfAge at = [&, zi = zi, g = g, s = s](int age, const std::string& col) {
+        for (std::size_t r : timed.rows[k])
+          if ((factors ? factors->standard_of_row(rows, r) : b.zone_of_row(rows, r, mn, mkey)) == zi &&
+              b.group_of_row(rows, r, mn, mkey, true) == g && sex_of(doc, rows, r, mkey) == s &&
+              whole_number(doc, rows, r, "age", mkey) == age)
+            return rows.where(r, col) + whose;
+        return rows.where(se.first_row, "age") + whose;
+      };
       std::vector<int> ages;
       std::vector<double> vals;
       for (const auto& [a, v] : se.value) (ages.push_back(a), vals.push_back(v));
@@ -425,15 +450,17 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
             l0 = vals[0];
             for (std::size_t i = 0; i + 1 < vals.size(); ++i) {
               if (vals[i + 1] > vals[i])
-                doc.fail(mn, mkey, where + ": the life table increases: lx is " + fmt(vals[i + 1]) + " at age " +
-                                       std::to_string(ages[i + 1]) + " after " + fmt(vals[i]) + " at age " + std::to_string(ages[i]));
+                doc.fail(mn, mkey,
+                         at(ages[i + 1], column) + ": the life table increases: lx is " + fmt(vals[i + 1]) +
+                             " at age " + std::to_string(ages[i + 1]) + " after " + fmt(vals[i]) + " at age " +
+                             std::to_string(ages[i]));
               q[i] = vals[i] > 0 ? 1.0 - vals[i + 1] / vals[i] : 1.0;
             }
             q.back() = 1.0;
           }
-          out = person_years_from_q(b, ages, q, se, l0, mn, mkey, where);
+          out = person_years_from_q(b, ages, q, se, l0, mn, mkey, at);
         }
-        check_person_years(b, ages, out, l0, mn, mkey, where);
+        check_person_years(b, ages, out, l0, mn, mkey, where, at, form == Form::Lx ? column : "age");
         // Rows above the grid's open age w are folded into its open group: T(w) = Σ L over the rows from w on.
         const auto open_row = uz(std::find(ages.begin(), ages.end(), b.sc.grid.open_age()) - ages.begin());
         if (open_row + 1 < out.size()) {

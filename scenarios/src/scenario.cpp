@@ -167,6 +167,12 @@ void Scenario::validate() const {
                          " characters; expected at most " + std::to_string(detail::kMaxTitleChars));
     }
   }
+  // The variant's titles as a file's [[variants]] title, as the scenario's title above (settable from Python since
+  // round 25: a title was copied whole into every output).
+  for (const std::string* t : {&variant_title, &variant_title_en})
+    if (const std::size_t chars = geodata::utf8_chars(*t); chars > detail::kMaxTitleChars)
+      throw InputError(what + ": variant " + quote_cell(variant) + " title of " + std::to_string(chars) +
+                       " characters; expected at most " + std::to_string(detail::kMaxTitleChars));
   // The base population: finite, >= 0 and at most kMaxCellPersons per cell, so that no total overflows.
   {
     const CohortLayout& L = base_population.layout();

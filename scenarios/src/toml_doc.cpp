@@ -113,18 +113,27 @@ std::string did_you_mean(std::string_view got, std::initializer_list<std::string
   const std::string a = fold(got);
   std::string_view best;
   std::size_t best_d = std::string::npos, nearest = 0;
+  // Three rows of the table (i − 2, i − 1, i: a transposition looks two back), kept across the candidates: no table
+  // of vectors per candidate (round 25).
+  std::string b;
+  std::vector<std::size_t> two_back, back, row;
   for (std::string_view k : known) {
-    const std::string b = fold(k);
-    std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
-    for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-    for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i)
+    b = fold(k);
+    two_back.assign(b.size() + 1, 0);
+    back.resize(b.size() + 1);
+    row.resize(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) back[j] = j;  // row 0
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+      row[0] = i;
       for (std::size_t j = 1; j <= b.size(); ++j) {
-        d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        row[j] = std::min({back[j] + 1, row[j - 1] + 1, back[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
         if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-          d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+          row[j] = std::min(row[j], two_back[j - 2] + 1);
       }
-    const std::size_t dist = d[a.size()][b.size()];
+      std::swap(two_back, back);
+      std::swap(back, row);
+    }
+    const std::size_t dist = back[b.size()];
     if (dist < best_d)
       best = k, best_d = dist, nearest = 1;
     else if (dist == best_d)

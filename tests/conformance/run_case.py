@@ -16,9 +16,14 @@ Two more files are compared when the case has them, with the same tolerance and 
 - expected_indicators.csv (variant,year,zone,group,indicator,value) against indicators.csv. Every expected row
   must be in the output; an empty expected value (not defined) must be empty there too.
 Output rows that a file does not list are not compared. Standard library only.
+
+Nothing of expected.csv goes uncompared: a case without expected.csv (or without scenario.toml), a column of
+expected.csv that is not one of those above, a row given twice, and a value that is not a finite number (expected or
+projected: NaN compared as "not above the tolerance" passed) each fail the case, naming why.
 """
 import argparse
 import csv
+import math
 import os
 import re
 import shutil
@@ -29,6 +34,8 @@ KEY = ("variant", "year", "zone", "group", "sex", "age", "parity")
 
 
 def read_tolerance(readme):
+    if not os.path.isfile(readme):
+        sys.exit(f"{readme}: no such file; a case's README.md names its source and holds its 'Tolerance:' line")
     with open(readme, encoding="utf-8") as f:
         for line in f:
             m = re.match(r"\s*(?:[-*]\s*)?(?:\*\*)?Tolerance:?(?:\*\*)?:?\s*([0-9.eE+-]+)\s*(persons?)?\b", line)
@@ -45,15 +52,36 @@ def key_of(row, path, line):
         sys.exit(f"{path}:{line}: expected columns {','.join(KEY[:6])}[,parity],population ({e})")
 
 
-def read_population(path):
+def number(row, path, line):
+    try:
+        v = float(row["population"])
+    except (KeyError, TypeError, ValueError):
+        sys.exit(f"{path}:{line}: population {row.get('population')!r}; expected a number")
+    if not math.isfinite(v):  # NaN is never "above the tolerance": it passed uncompared
+        sys.exit(f"{path}:{line}: population {row['population']!r}; expected a finite number")
+    return v
+
+
+def read_population(path, expected=False):
     out, by_parity = {}, {}
+    if expected and not os.path.isfile(path):
+        sys.exit(f"{path}: no such file; a case needs its expected.csv (the rows to compare)")
     with open(path, newline="", encoding="utf-8") as f:
-        for line, row in enumerate(csv.DictReader(f), start=2):
+        reader = csv.DictReader(f)
+        # A column of expected.csv that is not compared (a typo, births beside population) is an error, not ignored.
+        extra = [c for c in reader.fieldnames or [] if c not in KEY + ("population",)]
+        if expected and extra:
+            sys.exit(f"{path}: column(s) {', '.join(extra)} would not be compared; expected only "
+                     f"{','.join(KEY[:6])}[,parity],population")
+        for line, row in enumerate(reader, start=2):
             key = key_of(row, path, line)
-            out[key] = (float(row["population"]), line)
+            if expected and key in out:  # the first of two rows was never compared
+                sys.exit(f"{path}:{line}: a second row for {', '.join(f'{n}={v}' for n, v in zip(KEY, key))} "
+                         f"(first at line {out[key][1]}); expected each cell once")
+            out[key] = (number(row, path, line), line)
             if key[-1] != "all":  # the cell summed over parity, under parity `all`
                 total, first = by_parity.get(key[:-1] + ("all",), (0.0, line))
-                by_parity[key[:-1] + ("all",)] = (total + float(row["population"]), first)
+                by_parity[key[:-1] + ("all",)] = (total + out[key][0], first)
     for key, value in by_parity.items():
         out.setdefault(key, value)
     return out
@@ -136,8 +164,10 @@ def main():
     a = ap.parse_args()
 
     name = os.path.basename(os.path.normpath(a.case))
+    if not os.path.isfile(os.path.join(a.case, "scenario.toml")):
+        sys.exit(f"{name}: no scenario.toml in {a.case}; a case is a folder with scenario.toml and expected.csv")
     tol, absolute = read_tolerance(os.path.join(a.case, "README.md"))
-    expected = read_population(os.path.join(a.case, "expected.csv"))
+    expected = read_population(os.path.join(a.case, "expected.csv"), expected=True)
     if not expected:
         sys.exit(f"{name}: expected.csv has no rows")
 

@@ -7,8 +7,10 @@ replace the base's sections of the same name (`[base_population.fit]` replaces `
 the fragment's `[base_population]`), and the files it names are written into the folder from the same fixture
 (tables below, in the layout the README gives each). An example with a spec in SPECS may also change the base's
 `[projection]` and `[geography]`, drop base sections it conflicts with, or use the five-year base (the same case
-with `step = 5` on tests/conformance/un-five-year-mig-parameter). An example no spec covers is an error: a new
-example needs a spec here (or a reason in SKIP), so that every example stays one that runs as written.
+with `step = 5` on tests/conformance/un-five-year-mig-parameter), or take one of scenarios/examples as its base
+(`example`: its scenario and files, `rename`d where the README names a file otherwise; `data:` paths from data/), or
+have a NetCDF cube written (`netcdf`). An example no spec covers is an error: a new example needs a spec here (or a
+reason in SKIP), so that every example stays one that runs as written.
 """
 import csv
 import math
@@ -19,7 +21,9 @@ import shutil
 import subprocess
 import tempfile
 
-CONFORMANCE = pathlib.Path(__file__).resolve().parents[1] / "conformance"
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+CONFORMANCE = ROOT / "tests" / "conformance"
+EXAMPLES = ROOT / "scenarios" / "examples"
 SINGLE = CONFORMANCE / "un-open-age-130"
 FIVE = CONFORMANCE / "un-five-year-mig-parameter"
 SEXES = ("female", "male")
@@ -166,6 +170,24 @@ def tables(fx, d, zones, groups):
     write(t("estimated/asfr_by_zone.csv"), ["zone", "age", "value"], [(z, a, v) for z in zones for a, v in fx.asfr.items()])
 
 
+def netcdf_cube(fx, d, zones, groups):
+    """population.nc: the base case's population as the README's cube population(zone, group, sex, age)."""
+    import netCDF4
+    import numpy as np
+
+    with netCDF4.Dataset(d / "population.nc", "w", format="NETCDF4") as nc:
+        for name, values in (("zone", zones), ("group", groups), ("sex", list(SEXES))):
+            nc.createDimension(name, len(values))
+            v = nc.createVariable(name, str, (name,))
+            for i, x in enumerate(values):
+                v[i] = x
+        nc.createDimension("age", len(fx.ages))
+        nc.createVariable("age", "i4", ("age",))[:] = np.array(fx.ages, dtype="i4")
+        pop = nc.createVariable("population", "f8", ("zone", "group", "sex", "age"))
+        share = 1.0 / (len(zones) * len(groups))
+        pop[:] = np.array([[[[fx.pop[(s, a)] * share for a in fx.ages] for s in SEXES] for _ in groups] for _ in zones])
+
+
 def wpp_files(d):
     """tests/fixtures/wpp2022's files; its life tables end in 2019, whose rows stand for 2020 here (the example's
     Time = 2020, the base year)."""
@@ -218,12 +240,16 @@ SPECS = {
     'mx = "estimated/mx_by_zone.csv"': dict(SRB, five=True),
     # The UN's WPP 2022 files: tests/fixtures/wpp2022 (China and Japan), zone CHN (the ISO3 code) on five-year steps.
     'table = { path = "WPP2022_': dict(SRB, five=True, zones=["CHN"], wpp=True, projection={"open_age": "85"}),  # the excerpt ends at 95+
+    # A census_long table fitted to groups: examples/foshan-2011's census (its zones and groups), under the name the
+    # README gives it.
+    'table = "census2010.csv"': {"example": "foshan-2011", "rename": {"census2010_foshan.csv": "census2010.csv"}},
+    'format = "netcdf"': {"netcdf": True},
+    # The Beijing bulletins: examples/beijing-2020's zones and groups, its [monitoring] replaced by the README's.
+    'observed = "data:geo/': {"example": "beijing-2020"},
 }
 SKIP = {
+    # Not TOML: `a | b` alternatives and `…`; each form it lists is in an example of its own below it.
     "{ path = ": "the pattern of a table reference (alternatives written `a | b`), not a scenario",
-    'table = "census2010.csv"': "a census_long table; examples/foshan-2011 fits groups this way",
-    'format = "netcdf"': "a NetCDF cube; tests/scenarios/netcdf_base_test.py",
-    'observed = "data:geo/': "the Beijing bulletins need examples/beijing-2020's zones and groups, which runs them",
 }
 
 
@@ -288,6 +314,24 @@ def validate_examples(readme, binary):
             problems.append(f"README line {line}: example `{key}` has no spec in tests/scenarios/readme_examples.py "
                             "(SPECS: how to run it through cohortgis validate; SKIP: why not)")
             continue
+        env = dict(os.environ, LC_ALL="C.UTF-8")
+        if spec.get("example"):
+            with tempfile.TemporaryDirectory(prefix="readme-example-") as d:
+                d, folder = pathlib.Path(d), EXAMPLES / spec["example"]
+                for f in folder.iterdir():
+                    if f.is_file():
+                        shutil.copy(f, d / f.name)
+                for src, dst in spec.get("rename", {}).items():
+                    shutil.copy(folder / src, d / dst)
+                text = merged((folder / "scenario.toml").read_text(encoding="utf-8"), block, spec)
+                (d / "scenario.toml").write_text(text, encoding="utf-8")
+                r = subprocess.run([binary, "validate", str(d / "scenario.toml")], capture_output=True, text=True,
+                                   env=dict(env, COHORTGIS_DATA_DIR=str(ROOT / "data")), timeout=120)
+                n += 1
+                if r.returncode != 0:
+                    problems.append(f"README line {line}: example `{key}` fails `cohortgis validate` in scenarios/"
+                                    f"examples/{spec['example']} ({d.name}/scenario.toml):\n{text}\n{r.stdout}{r.stderr}")
+            continue
         fx = Fixture(FIVE if spec.get("five") else SINGLE)
         with tempfile.TemporaryDirectory(prefix="readme-example-") as d:
             d = pathlib.Path(d)
@@ -302,9 +346,11 @@ def validate_examples(readme, binary):
             tables(fx, d, zones, groups)
             if spec.get("wpp"):
                 wpp_files(d)
+            if spec.get("netcdf"):
+                netcdf_cube(fx, d, zones, groups)
             (d / "scenario.toml").write_text(text, encoding="utf-8")
             r = subprocess.run([binary, "validate", str(d / "scenario.toml")], capture_output=True, text=True,
-                               env=dict(os.environ, LC_ALL="C.UTF-8"), timeout=120)
+                               env=env, timeout=120)
             n += 1
             if r.returncode != 0:
                 problems.append(f"README line {line}: example `{key}` fails `cohortgis validate` "
