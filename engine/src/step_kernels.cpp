@@ -532,8 +532,9 @@ template <class V>
 }
 }  // namespace
 
-// Eight cells a vector where AVX-512 is (simd.hpp, pick_kernel): on a core with 512-bit units (AMD Zen 5, this
-// project's benchmark VM) half the instructions of the in-flow sums, the lean step's largest loop.
+// Eight cells a vector where AVX-512 is (simd.hpp, pick_kernel): half the vector instructions of the in-flow sums, the
+// lean step's largest loop; on a core with 512-bit units (AMD Zen 5, the benchmark's VM) ≈ 13 % less CPU time in it
+// (bench/HISTORY.md "Round 25: lean kernel against the floor").
 #if defined(COHORTGIS_WIDE_KERNELS)
 namespace {
 COHORTGIS_AVX512 void fused_state_in_flows_avx512(const FusedState& f, const IndexedInEdges& edges, bool from_first) {
