@@ -90,17 +90,6 @@ void survival_ratios(const LifeTable& lt, const AgeGrid& grid, std::span<double>
   survival_ratios(lt.Lx, layout, lt.lx[0], grid, S);
 }
 
-// Design note A4.
-void age_period_death_split(const LifeTable& lt, int open_age, std::span<double> phi) {
-  const std::size_t w = uz(open_age);
-  if (lt.rows() < w + 1 || phi.size() != w)
-    throw InputError("age_period_death_split: life table or output does not match the open age " +
-                     std::to_string(open_age));
-  auto ratio = [](double num, double den) { return (num == 0.0 && den == 0.0) ? 1.0 : num / den; };
-  for (std::size_t i = 0; i + 1 < w; ++i) phi[i] = ratio(lt.Lx[i] - lt.lx[i + 1], lt.Lx[i] - lt.Lx[i + 1]);
-  phi[w - 1] = ratio(lt.Lx[w - 1] - lt.lx[w], lt.Lx[w - 1]);
-}
-
 // A3 steps 1–3.
 COHORTGIS_KERNEL void survive_cohorts(const AgeGrid& grid, std::span<const double> P, std::span<const double> S,
                                       std::span<const double> M, MigrationTiming timing, const SexStepBuffers& b) {
@@ -168,6 +157,9 @@ namespace {
 // eight ages). Element-wise, so every width gives the same bits.
 using Ages4 = double __attribute__((vector_size(32)));
 using Bits4 = std::uint64_t __attribute__((vector_size(32)));
+using Bits8 = std::uint64_t __attribute__((vector_size(64)));  // COHORTGIS_AVX512 code only (simd.hpp)
+template <class V>
+using BitsOf = std::conditional_t<sizeof(V) == sizeof(Bits8), Bits8, Bits4>;  // a lane's bits, of V's width
 
 // A3 step 1's E = M/2 on the fused path, made where it is read (the fused pass stores M only), as survive_cohorts
 // makes it (the same bits); A = P + E. (Vectors divide in place: no 32-byte vector is returned by value.)
@@ -175,8 +167,8 @@ using Bits4 = std::uint64_t __attribute__((vector_size(32)));
 
 // A3 step 4's B = z · F · (A + Q) / 2 (and the exposure z · (A + Q) / 2) of four ages from F and A + Q; ONE: a one-year
 // step, F · (A + Q) / 2 (births_of_4).
-template <bool EXPOSURE, bool ONE>
-[[gnu::always_inline]] inline void store_births_4(std::size_t i, double z, const Ages4& fv, const Ages4& aq, double* b,
+template <bool EXPOSURE, bool ONE, class V>
+[[gnu::always_inline]] inline void store_births_4(std::size_t i, double z, const V& fv, const V& aq, double* b,
                                                   double* e) {
   if constexpr (ONE) {
     detail::store_vec(b + i, fv * aq / 2.0);
@@ -187,39 +179,41 @@ template <bool EXPOSURE, bool ONE>
   }
 }
 
-// steps_2_3_body<true> of ages i … i + 3 with A and E made from P and M: the same operations per age; `kept` keeps the
-// lanes where Q ≥ 0 held. BIRTHS (a women's state): also births_of_4<true, EXPOSURE, ONE, true> of the same ages from
-// E[i] and Q[i] in registers (A[i] = P[i] + E[i]; B, the exposure and the OR of F's bits into `fbits`), so that the
-// births take no pass of their own over P, M and Q. ONE: a one-year step (z · F is F); else z · F · (A + Q) / 2.
-template <bool BIRTHS = false, bool EXPOSURE = false, bool ONE = true, bool STORE_Q = true>
+// steps_2_3_body<true> of ages i … i + 3 (V = Ages4; i … i + 7 for Cells8) with A and E made from P and M: the same
+// operations per age; `kept` keeps the lanes where Q ≥ 0 held. BIRTHS (a women's state): also births_of_4<true,
+// EXPOSURE, ONE, true> of the same ages from E[i] and Q[i] in registers (A[i] = P[i] + E[i]; B, the exposure and the OR
+// of F's bits into `fbits`), so that the births take no pass of their own over P, M and Q. ONE: a one-year step (z · F
+// is F); else z · F · (A + Q) / 2.
+template <bool BIRTHS = false, bool EXPOSURE = false, bool ONE = true, bool STORE_Q = true, class V = Ages4>
 [[gnu::always_inline]] inline void survive_close_4(std::size_t i, const double* __restrict s,
                                                    const double* __restrict p, const double* __restrict m,
                                                    double* __restrict d, double* __restrict q, double* __restrict p_end,
-                                                   Bits4& kept, const double* __restrict f = nullptr,
+                                                   BitsOf<V>& kept, const double* __restrict f = nullptr,
                                                    double* __restrict b = nullptr, double* __restrict e = nullptr,
-                                                   Bits4* fbits = nullptr, double z = 1.0) {
-  Ages4 sv, pv, mv, nv;
+                                                   BitsOf<V>* fbits = nullptr, double z = 1.0) {
+  using Bits = BitsOf<V>;
+  V sv, pv, mv, nv;
   detail::load_vec(sv, s + i);
   detail::load_vec(pv, p + i - 1);
   detail::load_vec(mv, m + i - 1);
   detail::load_vec(nv, m + i);
-  const Ages4 av = pv + mv / 2.0;  // A[i − 1]
-  const Ages4 dv = (1.0 - sv) * av;
-  const Ages4 ev = nv / 2.0;  // E[i]
-  const Ages4 qv = av - dv + ev;
+  const V av = pv + mv / 2.0;  // A[i − 1]
+  const V dv = (1.0 - sv) * av;
+  const V ev = nv / 2.0;  // E[i]
+  const V qv = av - dv + ev;
   detail::store_vec(d + i, dv);
   if constexpr (STORE_Q) detail::store_vec(q + i, qv);
   const auto ok = qv >= 0.0;  // false for NaN, as q >= 0.0
-  const Ages4 floor = {kFloorPersons, kFloorPersons, kFloorPersons, kFloorPersons};
+  const V floor = V{} + kFloorPersons;
   detail::store_vec(p_end + i, ok ? qv : floor);
-  kept &= (Bits4)ok;  // the lanes' masks (all ones or zero) as bits
+  kept &= (Bits)ok;        // the lanes' masks (all ones or zero) as bits
   if constexpr (BIRTHS) {  // births_of_4's operations: A[i] + Q[i], then (z ·) F · (A + Q) / 2
-    Ages4 pn, fv;
+    V pn, fv;
     detail::load_vec(pn, p + i);
     detail::load_vec(fv, f + i);
-    const Ages4 aq = (pn + ev) + qv;
+    const V aq = (pn + ev) + qv;
     store_births_4<EXPOSURE, ONE>(i, z, fv, aq, b, e);
-    Bits4 fb;
+    Bits fb;
     detail::load_vec(fb, f + i);
     *fbits |= fb;
   }
@@ -232,7 +226,8 @@ template <bool BIRTHS = false, bool EXPOSURE = false, bool ONE = true, bool STOR
 // four: the same for every state of a zone, so worked out once.
 // BIRTHS: a women's state's births of ages 1 … w − 1 in the same blocks (births_ages' blocks: the same ages, those
 // computed twice storing the same values), the OR of F's bits over them into `fbits`.
-template <bool BIRTHS = false, bool EXPOSURE = false, bool ONE = true, bool STORE_Q = true>
+// V = Cells8 (COHORTGIS_AVX512 code): each block of eight ages as one vector (the same operations per age).
+template <bool BIRTHS = false, bool EXPOSURE = false, bool ONE = true, bool STORE_Q = true, class V = Ages4>
 [[gnu::always_inline]] inline bool survive_close_state(std::size_t w, std::size_t end, bool mid,
                                                        const double* __restrict s, const double* __restrict p,
                                                        const double* __restrict m, double* __restrict d,
@@ -241,9 +236,19 @@ template <bool BIRTHS = false, bool EXPOSURE = false, bool ONE = true, bool STOR
                                                        double* __restrict b = nullptr, double* __restrict e = nullptr,
                                                        std::uint64_t* fbits = nullptr, double z = 1.0) {
   Bits4 kept0 = ~Bits4{}, kept1 = ~Bits4{}, bits{};
-  for (std::size_t i = 1; i < end; i += 8) {
-    survive_close_4<BIRTHS, EXPOSURE, ONE, STORE_Q>(i, s, p, m, d, q, p_end, kept0, f, b, e, &bits, z);
-    survive_close_4<BIRTHS, EXPOSURE, ONE, STORE_Q>(i + 4, s, p, m, d, q, p_end, kept1, f, b, e, &bits, z);
+  if constexpr (sizeof(V) == sizeof(Bits8)) {
+    Bits8 kept8 = ~Bits8{}, bits8{};
+    for (std::size_t i = 1; i < end; i += 8)
+      survive_close_4<BIRTHS, EXPOSURE, ONE, STORE_Q, V>(i, s, p, m, d, q, p_end, kept8, f, b, e, &bits8, z);
+    kept0 = __builtin_shufflevector(kept8, kept8, 0, 1, 2, 3);
+    kept1 = __builtin_shufflevector(kept8, kept8, 4, 5, 6, 7);
+    if constexpr (BIRTHS)
+      bits = __builtin_shufflevector(bits8, bits8, 0, 1, 2, 3) | __builtin_shufflevector(bits8, bits8, 4, 5, 6, 7);
+  } else {
+    for (std::size_t i = 1; i < end; i += 8) {
+      survive_close_4<BIRTHS, EXPOSURE, ONE, STORE_Q>(i, s, p, m, d, q, p_end, kept0, f, b, e, &bits, z);
+      survive_close_4<BIRTHS, EXPOSURE, ONE, STORE_Q>(i + 4, s, p, m, d, q, p_end, kept1, f, b, e, &bits, z);
+    }
   }
   if (mid)  // 5–7 ages left: four of them here
     survive_close_4<BIRTHS, EXPOSURE, ONE, STORE_Q>(end, s, p, m, d, q, p_end, kept0, f, b, e, &bits, z);
@@ -398,11 +403,35 @@ template <bool BITS, bool EXPOSURE, bool PM>
   return hi - 1;
 }
 
+// The first age in 1 … last whose B is not ±0 (NaN counts as births; B[last] is not ±0): a scan up from age 1,
+// sixteen ages at a time while all sixteen are ±0, the block with births narrowed to eight and four ages, then age by
+// age (the benchmark's ≈ 14 childless ages below its first fertile one: one block, two tests and three ages).
+[[gnu::always_inline]] inline std::size_t first_age_with_births(const double* __restrict b, std::size_t last) {
+  std::size_t lo = 1;  // every age in [1, lo) has B = ±0
+  Bits4 v0, v1, v2, v3;
+  for (; lo + 16 <= last; lo += 16) {
+    detail::load_vec(v0, b + lo);
+    detail::load_vec(v1, b + lo + 4);
+    detail::load_vec(v2, b + lo + 8);
+    detail::load_vec(v3, b + lo + 12);
+    const Bits4 lower = v0 | v1;
+    if (any_not_zero4(lower | (v2 | v3))) {
+      if (!any_not_zero4(lower)) lo += 8, v0 = v2;
+      if (!any_not_zero4(v0)) lo += 4;
+      break;
+    }
+  }
+  while ((std::bit_cast<std::uint64_t>(b[lo]) << 1) == 0) ++lo;
+  return lo;
+}
+
 // The end of A3 step 4 once B (and the exposure) of ages 1 … w − 1 are made: ages 0 and w (no births), the OR of F's
-// bits with F[0] and F[w] (BITS), and the ages with births. Adding ±0 leaves a long double sum unchanged, so the (slow,
-// x87) sum runs only up to the last age with births (B ≠ 0; NaN counts as births), found by a scan down from the top
-// (last_age_with_births). It starts at age 1: the ~14 childless ages below the first fertile one cost an x87 add each,
-// fewer instructions than a scan for the first.
+// bits with F[0] and F[w] (BITS), and the ages with births. The (x87) sum runs over the ages from the first to the last
+// with births (B not ±0; NaN counts as births), each found by a scan (last_age_with_births, first_age_with_births):
+// adding ±0 to the long double sum's +0 start gives +0 again (round to nearest), and adding ±0 leaves any other sum
+// as it is, so the sum over [lo, hi) is the sum over every age. The adds are one chain, bound by the x87 add's latency
+// (several cycles each) where the scans' tests are not: the ≈ 14 childless ages below the benchmark's first fertile
+// one took ≈ 14 of those latencies per women's state.
 template <bool BITS>
 [[gnu::always_inline]] inline detail::BirthsRange births_ends(std::size_t w, const double* F, double* B,
                                                               double* exposure, std::uint64_t bits,
@@ -415,8 +444,8 @@ template <bool BITS>
   }
   if constexpr (BITS) *bits_out = bits | std::bit_cast<std::uint64_t>(F[0]) | std::bit_cast<std::uint64_t>(F[w]);
   const std::size_t last = last_age_with_births(B, w);
-  // [1, hi): empty without births (last = 0).
-  return last == 0 ? detail::BirthsRange{} : detail::BirthsRange{1, last + 1};
+  // [lo, last + 1): empty without births (last = 0).
+  return last == 0 ? detail::BirthsRange{} : detail::BirthsRange{first_age_with_births(B, last), last + 1};
 }
 
 // A3 step 4 without the sum: B (and the exposure) by age, and the ages [lo, hi) outside which every B is 0. BITS: also
@@ -472,7 +501,7 @@ std::pair<double, double> sum_births(const double* B0, BirthsRange r0, const dou
 namespace {
 // survive_close_state with a women's state's births (and, EXPOSURE, the exposure) in the same pass (w ≥ 9: births_ages'
 // blocks of eight; ONE a one-year step, else z · F as births_ages makes it where z ≠ 1), then births_ends.
-template <bool EXPOSURE, bool ONE>
+template <bool EXPOSURE, bool ONE, class V>
 [[gnu::always_inline]] inline bool survive_births_state(std::size_t w, std::size_t end, bool mid,
                                                         const double* __restrict s, const double* __restrict p,
                                                         const double* __restrict m, double* __restrict d,
@@ -482,14 +511,14 @@ template <bool EXPOSURE, bool ONE>
                                                         std::uint64_t& bits, double z) {
   std::uint64_t fbits = 0;
   const bool floored =
-      survive_close_state<true, EXPOSURE, ONE, false>(w, end, mid, s, p, m, d, q, p_end, f, b, e, &fbits, z);
+      survive_close_state<true, EXPOSURE, ONE, false, V>(w, end, mid, s, p, m, d, q, p_end, f, b, e, &fbits, z);
   range = births_ends<true>(w, f, b, EXPOSURE ? e : nullptr, fbits, &bits);
   return floored;
 }
 
 // The zone's groups with each women's state's births in its survive pass, then the men's state of the group: a
 // group's two states in one loop step, so that the loop holds no test of sex.
-template <bool EXPOSURE, bool ONE>
+template <bool EXPOSURE, bool ONE, class V>
 [[gnu::always_inline]] inline void survive_births_groups(std::size_t w, std::size_t states, const double* S,
                                                          const double* P, const double* M, double* D, double* Q,
                                                          double* P_end, unsigned char* floored,
@@ -503,10 +532,10 @@ template <bool EXPOSURE, bool ONE>
   bool q_after = births.q_every_state;  // whether a state's Q is stored after the pass
   for (std::size_t k = 0, g = 0; k < states; k += kSexes, ++g, f += n, b += n, e += EXPOSURE ? n : 0) {
     const std::size_t o = k * n, o1 = o + n;
-    const bool women = survive_births_state<EXPOSURE, ONE>(w, end, mid, S + o, P + o, M + o, D + o, Q + o, P_end + o, f,
-                                                           b, e, births.range[g], births.bits[g], z);
-    const bool men =
-        survive_close_state<false, false, true, false>(w, end, mid, S + o1, P + o1, M + o1, D + o1, Q + o1, P_end + o1);
+    const bool women = survive_births_state<EXPOSURE, ONE, V>(w, end, mid, S + o, P + o, M + o, D + o, Q + o, P_end + o,
+                                                              f, b, e, births.range[g], births.bits[g], z);
+    const bool men = survive_close_state<false, false, true, false, V>(w, end, mid, S + o1, P + o1, M + o1, D + o1,
+                                                                       Q + o1, P_end + o1);
     floored[k] = women ? 1 : 0;
     floored[k + 1] = men ? 1 : 0;
     q_after = q_after || women || men;
@@ -561,20 +590,23 @@ COHORTGIS_KERNEL void survive_and_close_states(std::size_t w, std::size_t states
 // ages on a one-year step, a multiplication by z more a vector on a five-year step; the exposure two more a vector),
 // against a pass of its own that loads P, M and Q again (17 per eight ages) and its set-up. A kernel of its own: the
 // branch and the larger body in survive_and_close_states cost the other runs ≈ 15 instructions a zone.
-COHORTGIS_KERNEL void survive_births_and_close_states(std::size_t w, std::size_t states, const double* S,
-                                                      const double* P, const double* M, double* D, double* Q,
-                                                      double* P_end, unsigned char* floored, const ZoneBirths& births) {
+namespace {
+template <class V>
+[[gnu::always_inline]] inline void survive_births_and_close_of(std::size_t w, std::size_t states, const double* S,
+                                                               const double* P, const double* M, double* D, double* Q,
+                                                               double* P_end, unsigned char* floored,
+                                                               const ZoneBirths& births) {
   const std::size_t n = w + 1;
   if (births_in_pass(w)) {  // as births_ages: z · F only where z ≠ 1
     if (births.z == 1.0) {
       if (births.exposure)
-        survive_births_groups<true, true>(w, states, S, P, M, D, Q, P_end, floored, births);
+        survive_births_groups<true, true, V>(w, states, S, P, M, D, Q, P_end, floored, births);
       else
-        survive_births_groups<false, true>(w, states, S, P, M, D, Q, P_end, floored, births);
+        survive_births_groups<false, true, V>(w, states, S, P, M, D, Q, P_end, floored, births);
     } else if (births.exposure) {
-      survive_births_groups<true, false>(w, states, S, P, M, D, Q, P_end, floored, births);
+      survive_births_groups<true, false, V>(w, states, S, P, M, D, Q, P_end, floored, births);
     } else {
-      survive_births_groups<false, false>(w, states, S, P, M, D, Q, P_end, floored, births);
+      survive_births_groups<false, false, V>(w, states, S, P, M, D, Q, P_end, floored, births);
     }
     return;
   }
@@ -586,6 +618,46 @@ COHORTGIS_KERNEL void survive_births_and_close_states(std::size_t w, std::size_t
                                               births.exposure ? births.exposure + g * n : nullptr, &births.bits[g]);
   }
 }
+}  // namespace
+
+// Eight ages a vector where AVX-512 is (simd.hpp, pick_kernel), as fused_state_in_flows.
+#if defined(COHORTGIS_WIDE_KERNELS)
+namespace {
+using SurviveBirthsFn = void(std::size_t, std::size_t, const double*, const double*, const double*, double*, double*,
+                             double*, unsigned char*, const ZoneBirths&);
+COHORTGIS_AVX512 void survive_births_and_close_avx512(std::size_t w, std::size_t states, const double* S,
+                                                      const double* P, const double* M, double* D, double* Q,
+                                                      double* P_end, unsigned char* floored, const ZoneBirths& births) {
+  survive_births_and_close_of<Cells8>(w, states, S, P, M, D, Q, P_end, floored, births);
+}
+COHORTGIS_AVX2 void survive_births_and_close_avx2(std::size_t w, std::size_t states, const double* S, const double* P,
+                                                  const double* M, double* D, double* Q, double* P_end,
+                                                  unsigned char* floored, const ZoneBirths& births) {
+  survive_births_and_close_of<Ages4>(w, states, S, P, M, D, Q, P_end, floored, births);
+}
+void survive_births_and_close_other(std::size_t w, std::size_t states, const double* S, const double* P,
+                                    const double* M, double* D, double* Q, double* P_end, unsigned char* floored,
+                                    const ZoneBirths& births) {
+  survive_births_and_close_of<Ages4>(w, states, S, P, M, D, Q, P_end, floored, births);
+}
+}  // namespace
+extern "C" {
+static SurviveBirthsFn* cohortgis_pick_survive_births_and_close_states() {
+  return pick_kernel<SurviveBirthsFn>(&survive_births_and_close_avx512, &survive_births_and_close_avx2,
+                                      &survive_births_and_close_other);
+}
+}
+void survive_births_and_close_states(std::size_t w, std::size_t states, const double* S, const double* P,
+                                     const double* M, double* D, double* Q, double* P_end, unsigned char* floored,
+                                     const ZoneBirths& births)
+    __attribute__((ifunc("cohortgis_pick_survive_births_and_close_states")));
+#else
+void survive_births_and_close_states(std::size_t w, std::size_t states, const double* S, const double* P,
+                                     const double* M, double* D, double* Q, double* P_end, unsigned char* floored,
+                                     const ZoneBirths& births) {
+  survive_births_and_close_of<Ages4>(w, states, S, P, M, D, Q, P_end, floored, births);
+}
+#endif
 }  // namespace detail
 
 std::pair<double, double> births_by_sex(double births, double srb) { return detail::births_by_sex_inline(births, srb); }
@@ -663,53 +735,6 @@ COHORTGIS_KERNEL std::size_t first_floored(const double* Q, std::size_t from, st
     if (!none_floored_8(Q + i, all)) break;
   while (i < n && Q[i] >= 0.0) ++i;
   return i;
-}
-}  // namespace detail
-
-// Element-wise (each D_age[i] from its own D and φ, no sums), so every vector width gives the same bits.
-COHORTGIS_KERNEL void age_period_deaths(std::span<const double> D, std::span<const double> phi,
-                                        std::span<double> D_age) {
-  const std::size_t w = D.size() - 1;
-  D_age[0] = D[0] + phi[0] * D[1];
-#pragma GCC unroll 4  // the vectorised loop four times per trip: less loop overhead per vector
-  for (std::size_t i = 1; i < w; ++i) D_age[i] = (1.0 - phi[i - 1]) * D[i] + phi[i] * D[i + 1];
-  D_age[w] = (1.0 - phi[w - 1]) * D[w];
-}
-
-namespace detail {
-// age_period_deaths of `states` consecutive state-sex vectors of n_ages (D, φ and D_age each [state][age]; φ's last
-// element of each state unread by the formula) in one pass: the inner ages' formula over every cell but the first and
-// the last, then each state's age 0 and open age written again with their own formulas (the cells across two states
-// read their neighbours, within the arrays, and are overwritten). Element-wise, each D_age[i] from the same operations
-// as age_period_deaths: the same bits at every vector width. One call per zone instead of one per state and sex
-// (0.95 M instructions a year at 1,000 zones, of which about a third the calls' set-up and loop tails).
-// The inner cells [1, n − 1): eight vectors a trip while 32 are left, then four cells at a time, the last four again
-// where fewer are left (each cell from D and φ alone, so the cells of the overlap get the same values again): the
-// 2–31 cells past the trips took GCC's vector and scalar epilogues, ≈ 95 instructions a zone of 2 × 2 states.
-COHORTGIS_KERNEL void age_period_deaths_states(const double* __restrict D, const double* __restrict phi,
-                                               double* __restrict D_age, std::size_t n_ages, std::size_t states) {
-  const std::size_t w = n_ages - 1, n = n_ages * states;
-  const std::size_t trips_end = n < 2 ? 1 : 1 + (n - 2) / 32 * 32;
-#pragma GCC unroll 8  // as age_period_deaths, eight vectors a trip (≈ 100 a zone: less loop overhead)
-  for (std::size_t j = 1; j < trips_end; ++j) D_age[j] = (1.0 - phi[j - 1]) * D[j] + phi[j] * D[j + 1];
-  const Ages4 one = {1.0, 1.0, 1.0, 1.0};
-  const auto four = [&](std::size_t j) __attribute__((always_inline)) {  // cells j … j + 3
-    Ages4 before, d, p, next;
-    load_vec(before, phi + j - 1), load_vec(d, D + j), load_vec(p, phi + j), load_vec(next, D + j + 1);
-    store_vec(D_age + j, (one - before) * d + p * next);
-  };
-  if (n >= 6) {  // at least four inner cells
-    std::size_t j = trips_end;
-#pragma GCC unroll 1
-    for (; j + 4 < n; j += 4) four(j);
-    if (j + 1 < n) four(n - 5);
-  } else {
-    for (std::size_t j = 1; j + 1 < n; ++j) D_age[j] = (1.0 - phi[j - 1]) * D[j] + phi[j] * D[j + 1];
-  }
-  for (std::size_t o = 0; o < n; o += n_ages) {
-    D_age[o] = D[o] + phi[o] * D[o + 1];
-    D_age[o + w] = (1.0 - phi[o + w - 1]) * D[o + w];
-  }
 }
 }  // namespace detail
 

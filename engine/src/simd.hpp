@@ -9,6 +9,7 @@
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
     !defined(COHORTGIS_NO_MULTIVERSION)
 #define COHORTGIS_KERNEL __attribute__((target_clones("avx512f", "avx2", "default")))
+#define COHORTGIS_WIDE_KERNELS 1
 #else
 #define COHORTGIS_KERNEL
 #endif
@@ -34,6 +35,27 @@ template <typename V>
 [[gnu::always_inline]] inline void store_vec(double* p, const V& v) {
   std::memcpy(p, &v, sizeof v);
 }
+
+// Kernels whose AVX-512 version is other code, not only other instructions: eight doubles a vector (one AVX-512
+// register) instead of four. target_clones compiles one body for every target, and GCC 12 lowers a 64-byte vector
+// through the stack where AVX-512 is off (bench/HISTORY.md "Round 15: the lean kernel per cell"), so such a kernel is
+// a template on its vector type, compiled as three functions (COHORTGIS_AVX512 with eight lanes, COHORTGIS_AVX2 and
+// the baseline with four) and chosen once at load time by an ifunc resolver testing the CPU's features as
+// target_clones' resolvers do (pick_kernel). Each cell sees the same operations at either width: the same bits.
+#if defined(COHORTGIS_WIDE_KERNELS)
+#define COHORTGIS_AVX512 __attribute__((target("avx512f")))
+#define COHORTGIS_AVX2 __attribute__((target("avx2")))
+// The version for this CPU. Called from an ifunc resolver, before relocations: inline, no call through the PLT.
+template <class F>
+[[gnu::always_inline]] inline F* pick_kernel(F* avx512, F* avx2, F* other) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") ? avx512 : __builtin_cpu_supports("avx2") ? avx2 : other;
+}
+#endif
+using Cells4 = double __attribute__((vector_size(32)));  // four doubles (an AVX2 register; two SSE2 ones)
+using Cells8 = double __attribute__((vector_size(64)));  // eight (an AVX-512 register): COHORTGIS_AVX512 code only
+template <class V>
+inline constexpr std::size_t kVectorLanes = sizeof(V) / sizeof(double);
 
 // Whether lo ≤ v[i] ≤ hi for every i (false for NaN): a branch-free pass that vectorises, so that a check of every
 // value costs little; the slow loop that names the bad value runs only when it fails (ccmpp_step.cpp).

@@ -48,46 +48,49 @@ template <int K, int N>
   return acc;
 }
 
-using Cells4 = double __attribute__((vector_size(32)));  // four cells (an AVX2 register; two SSE2 ones in "default")
-
-// add_edges of cells i … i + 3 from +0 with GCC vectors: the same operations per cell (((0 + t_1) + t_2) + …,
-// t_j = (c_j · q) · p_j[i]). FROM_FIRST: (t_1 + t_2) + …, one addition less, which differs from 0 + t_1 + … only
-// where every t_j is −0 (−0 instead of +0): used where the caller knows that changes no result (step_kernels.hpp).
-template <int K, int N, bool FROM_FIRST = false>
-[[gnu::always_inline]] inline void add_edges_4(Cells4& in, const Cells4& q, const double (&c)[N],
-                                               const double* const (&p)[N], std::size_t i) {
+// add_edges of cells i … i + W − 1 (W = kVectorLanes<V>: four, or eight in COHORTGIS_AVX512 code) from +0 with GCC
+// vectors: the same operations per cell (((0 + t_1) + t_2) + …, t_j = (c_j · q) · p_j[i]). FROM_FIRST: (t_1 + t_2) + …,
+// one addition less, which differs from 0 + t_1 + … only where every t_j is −0 (−0 instead of +0): used where the
+// caller knows that changes no result (step_kernels.hpp).
+template <int K, int N, bool FROM_FIRST = false, class V>
+[[gnu::always_inline]] inline void add_edges_4(V& in, const V& q, const double (&c)[N], const double* const (&p)[N],
+                                               std::size_t i) {
   static_assert(K >= 1 || !FROM_FIRST, "a sum from the first term needs one");
   if constexpr (FROM_FIRST) {
-    Cells4 x;
+    V x;
     load_vec(x, p[0] + i);
     in = c[0] * q * x;
   } else {
-    in = Cells4{0.0, 0.0, 0.0, 0.0};
+    in = V{};  // +0 in every lane
   }
 #pragma GCC unroll 12
   for (int j = FROM_FIRST ? 1 : 0; j < K; ++j) {
-    Cells4 x;
+    V x;
     load_vec(x, p[j] + i);
     in = in + c[j] * q * x;
   }
 }
 
-// A pass over cells 0 … n − 1 (n ≥ 4) of `cells4(i)`, which makes and stores cells i … i + 3: eight cells a loop
-// step, then four, then the last four again (cells made twice store the same values: a pass that uses it writes
-// nothing it reads), instead of the vectoriser's tail (a 2-wide copy of the loop for the last two cells of a group's
-// 2 · 101, which reloads every edge's c from the stack: ≈ 60 instructions a call).
+// A pass over cells 0 … n − 1 (n ≥ W) of `cells(i)`, which makes and stores cells i … i + W − 1: 2W cells a loop
+// step, then W, then the last W again (cells made twice store the same values: a pass that uses it writes nothing it
+// reads), instead of the vectoriser's tail (a 2-wide copy of the loop for the last two cells of a group's 2 · 101,
+// which reloads every edge's c from the stack: ≈ 60 instructions a call).
+template <std::size_t W, class Cells>
+[[gnu::always_inline]] inline void pass_of(std::size_t n, const Cells& cells) {
+  std::size_t i = 0;
+  for (; i + 2 * W <= n; i += 2 * W) {
+    cells(i);
+    cells(i + W);
+  }
+  if (i + W <= n) {
+    cells(i);
+    i += W;
+  }
+  if (i < n) cells(n - W);
+}
 template <class Cells>
 [[gnu::always_inline]] inline void pass_of_fours(std::size_t n, const Cells& cells4) {
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    cells4(i);
-    cells4(i + 4);
-  }
-  if (i + 4 <= n) {
-    cells4(i);
-    i += 4;
-  }
-  if (i < n) cells4(n - 4);
+  pass_of<4>(n, cells4);
 }
 
 // FROM_FIRST (with FIRST): the vector pass's sums from the first term (add_edges_4); below four cells from +0.
@@ -398,26 +401,26 @@ COHORTGIS_KERNEL void fused_state(const FusedState& f) {
 }
 
 namespace {
-// fused_state_body<true, TO || TI, TO, TI, false, K> of cells i … i + 3, with GCC vectors: the same operations per
-// cell (the in-flows ((0 + t_1) + t_2) + …, t_j = (c_j · q) · p_j; M = in − (R · q) · P, then − t or + u);
-// FROM_FIRST: the in-flows (t_1 + t_2) + … (add_edges_4).
-template <int K, bool TO, bool TI, bool FROM_FIRST>
+// fused_state_body<true, TO || TI, TO, TI, false, K> of cells i … i + W − 1 (W = kVectorLanes<V>), with GCC vectors:
+// the same operations per cell (the in-flows ((0 + t_1) + t_2) + …, t_j = (c_j · q) · p_j; M = in − (R · q) · P, then −
+// t or + u); FROM_FIRST: the in-flows (t_1 + t_2) + … (add_edges_4).
+template <class V, int K, bool TO, bool TI, bool FROM_FIRST>
 [[gnu::always_inline]] inline void lean_migrants_4(std::size_t i, const double* __restrict P,
                                                    const double* __restrict prof, const double (&c)[K + 1],
                                                    const double* const (&p)[K + 1], const double* __restrict tr_rate,
                                                    const double* __restrict in_rate, const double* __restrict in_P,
                                                    double R, double tm, double im, double* __restrict M) {
-  Cells4 q, pv, in;
+  V q, pv, in;
   load_vec(q, prof + i);
   add_edges_4<K, K + 1, FROM_FIRST>(in, q, c, p, i);
   load_vec(pv, P + i);
-  Cells4 m = in - R * q * pv;
+  V m = in - R * q * pv;
   if constexpr (TO) {
-    Cells4 r;
+    V r;
     load_vec(r, tr_rate + i);
     m = m - r * tm * pv;
   } else if constexpr (TI) {
-    Cells4 r, from;
+    V r, from;
     load_vec(r, in_rate + i);
     load_vec(from, in_P + i);
     m = m + r * im * from;
@@ -425,24 +428,24 @@ template <int K, bool TO, bool TI, bool FROM_FIRST>
   store_vec(M + i, m);
 }
 
-// fused_state_body of a lean run with K in-edges summed in the same pass (fused_state_in_flows), in pass_of_fours
-// (cells computed twice store the same M: nothing the pass reads is written). n ≥ 4. The pointers are
+// fused_state_body of a lean run with K in-edges summed in the same pass (fused_state_in_flows), in pass_of
+// (cells computed twice store the same M: nothing the pass reads is written). n ≥ kVectorLanes<V>. The pointers are
 // parameters (__restrict): read from the struct, GCC would load them again after every store of M.
-template <int K, bool TO, bool TI, bool FROM_FIRST>
+template <class V, int K, bool TO, bool TI, bool FROM_FIRST>
 [[gnu::always_inline]] inline void lean_migrants(const double* __restrict P, const double* __restrict prof,
                                                  const double (&c)[K + 1], const double* const (&p)[K + 1],
                                                  const double* __restrict tr_rate, const double* __restrict in_rate,
                                                  const double* __restrict in_P, double R, double tm, double im,
                                                  double* __restrict M, std::size_t n) {
-  const auto cells4 = [&](std::size_t i) __attribute__((always_inline)) {
-    lean_migrants_4<K, TO, TI, FROM_FIRST>(i, P, prof, c, p, tr_rate, in_rate, in_P, R, tm, im, M);
+  const auto cells = [&](std::size_t i) __attribute__((always_inline)) {
+    lean_migrants_4<V, K, TO, TI, FROM_FIRST>(i, P, prof, c, p, tr_rate, in_rate, in_P, R, tm, im, M);
   };
-  pass_of_fours(n, cells4);
+  pass_of<kVectorLanes<V>>(n, cells);
 }
 
 // FROM_FIRST: lean_migrants' in-flows from the first term where n ≥ 4 (below, the scalar body's from +0: the caller
-// allows either).
-template <int K, bool TO, bool TI, bool FROM_FIRST>
+// allows either). V: the vector where n ≥ its lanes, else four cells a vector.
+template <class V, int K, bool TO, bool TI, bool FROM_FIRST>
 [[gnu::always_inline]] inline void fused_in_flows_body(const FusedState& f, const IndexedInEdges& edges) {
   static_assert(!(TO && TI), "one transition at most (fused_state_in_flows)");
   double c[K + 1];  // (the last entry unused)
@@ -451,52 +454,55 @@ template <int K, bool TO, bool TI, bool FROM_FIRST>
   for (int j = 0; j < K; ++j) edge(j, c[j], p[j]);
   c[K] = 0.0;
   p[K] = nullptr;
-  if (f.n >= 4)
-    lean_migrants<K, TO, TI, FROM_FIRST>(f.P, f.prof, c, p, f.tr_rate, f.in_rate, f.in_P, f.R, f.tr_mult, f.in_mult,
-                                         f.M, f.n);
+  if (f.n >= kVectorLanes<V>)
+    lean_migrants<V, K, TO, TI, FROM_FIRST>(f.P, f.prof, c, p, f.tr_rate, f.in_rate, f.in_P, f.R, f.tr_mult, f.in_mult,
+                                            f.M, f.n);
+  else if (f.n >= 4)
+    lean_migrants<Cells4, K, TO, TI, FROM_FIRST>(f.P, f.prof, c, p, f.tr_rate, f.in_rate, f.in_P, f.R, f.tr_mult,
+                                                 f.in_mult, f.M, f.n);
   else
     fused_state_body<true, TO || TI, TO, TI, false, K>(f.P, f.prof, nullptr, c, p, f.tr_rate, f.in_rate, f.in_P, f.R,
                                                        f.tr_mult, f.in_mult, f.M, nullptr, nullptr, nullptr, f.n);
 }
 
-template <bool TO, bool TI, bool FROM_FIRST>
+template <class V, bool TO, bool TI, bool FROM_FIRST>
 [[gnu::always_inline]] inline void fused_in_flows_edges(const FusedState& f, const IndexedInEdges& edges) {
   switch (edges.count) {
     case 1:
-      fused_in_flows_body<1, TO, TI, FROM_FIRST>(f, edges);
+      fused_in_flows_body<V, 1, TO, TI, FROM_FIRST>(f, edges);
       break;
     case 2:
-      fused_in_flows_body<2, TO, TI, FROM_FIRST>(f, edges);
+      fused_in_flows_body<V, 2, TO, TI, FROM_FIRST>(f, edges);
       break;
     case 3:
-      fused_in_flows_body<3, TO, TI, FROM_FIRST>(f, edges);
+      fused_in_flows_body<V, 3, TO, TI, FROM_FIRST>(f, edges);
       break;
     case 4:
-      fused_in_flows_body<4, TO, TI, FROM_FIRST>(f, edges);
+      fused_in_flows_body<V, 4, TO, TI, FROM_FIRST>(f, edges);
       break;
     case 5:
-      fused_in_flows_body<5, TO, TI, FROM_FIRST>(f, edges);
+      fused_in_flows_body<V, 5, TO, TI, FROM_FIRST>(f, edges);
       break;
     case 6:
-      fused_in_flows_body<6, TO, TI, FROM_FIRST>(f, edges);
+      fused_in_flows_body<V, 6, TO, TI, FROM_FIRST>(f, edges);
       break;
     case 7:
-      fused_in_flows_body<7, TO, TI, FROM_FIRST>(f, edges);
+      fused_in_flows_body<V, 7, TO, TI, FROM_FIRST>(f, edges);
       break;
     case 8:
-      fused_in_flows_body<8, TO, TI, FROM_FIRST>(f, edges);
+      fused_in_flows_body<V, 8, TO, TI, FROM_FIRST>(f, edges);
       break;
     case 9:
-      fused_in_flows_body<9, TO, TI, FROM_FIRST>(f, edges);
+      fused_in_flows_body<V, 9, TO, TI, FROM_FIRST>(f, edges);
       break;
     case 10:
-      fused_in_flows_body<10, TO, TI, FROM_FIRST>(f, edges);
+      fused_in_flows_body<V, 10, TO, TI, FROM_FIRST>(f, edges);
       break;
     case 11:
-      fused_in_flows_body<11, TO, TI, FROM_FIRST>(f, edges);
+      fused_in_flows_body<V, 11, TO, TI, FROM_FIRST>(f, edges);
       break;
     case 12:
-      fused_in_flows_body<12, TO, TI, FROM_FIRST>(f, edges);
+      fused_in_flows_body<V, 12, TO, TI, FROM_FIRST>(f, edges);
       break;
     default:
       break;
@@ -505,24 +511,54 @@ template <bool TO, bool TI, bool FROM_FIRST>
 }  // namespace
 
 namespace {
-template <bool FROM_FIRST>
+template <class V, bool FROM_FIRST>
 [[gnu::always_inline]] inline void fused_in_flows_transitions(const FusedState& f, const IndexedInEdges& edges) {
   const bool to = f.has_tr && f.tr_rate, ti = f.has_tr && f.in_rate;
   if (to)
-    fused_in_flows_edges<true, false, FROM_FIRST>(f, edges);
+    fused_in_flows_edges<V, true, false, FROM_FIRST>(f, edges);
   else if (ti)
-    fused_in_flows_edges<false, true, FROM_FIRST>(f, edges);
+    fused_in_flows_edges<V, false, true, FROM_FIRST>(f, edges);
   else
-    fused_in_flows_edges<false, false, FROM_FIRST>(f, edges);
+    fused_in_flows_edges<V, false, false, FROM_FIRST>(f, edges);
+}
+
+template <class V>
+[[gnu::always_inline]] inline void fused_state_in_flows_of(const FusedState& f, const IndexedInEdges& edges,
+                                                           bool from_first) {
+  if (from_first)
+    fused_in_flows_transitions<V, true>(f, edges);
+  else
+    fused_in_flows_transitions<V, false>(f, edges);
 }
 }  // namespace
 
-COHORTGIS_KERNEL void fused_state_in_flows(const FusedState& f, const IndexedInEdges& edges, bool from_first) {
-  if (from_first)
-    fused_in_flows_transitions<true>(f, edges);
-  else
-    fused_in_flows_transitions<false>(f, edges);
+// Eight cells a vector where AVX-512 is (simd.hpp, pick_kernel): half the vector instructions of the in-flow sums, the
+// lean step's largest loop; on a core with 512-bit units (AMD Zen 5, the benchmark's VM) ≈ 13 % less CPU time in it
+// (bench/HISTORY.md "Round 25: lean kernel against the floor").
+#if defined(COHORTGIS_WIDE_KERNELS)
+namespace {
+COHORTGIS_AVX512 void fused_state_in_flows_avx512(const FusedState& f, const IndexedInEdges& edges, bool from_first) {
+  fused_state_in_flows_of<Cells8>(f, edges, from_first);
 }
+COHORTGIS_AVX2 void fused_state_in_flows_avx2(const FusedState& f, const IndexedInEdges& edges, bool from_first) {
+  fused_state_in_flows_of<Cells4>(f, edges, from_first);
+}
+void fused_state_in_flows_other(const FusedState& f, const IndexedInEdges& edges, bool from_first) {
+  fused_state_in_flows_of<Cells4>(f, edges, from_first);
+}
+}  // namespace
+extern "C" {
+static decltype(&fused_state_in_flows_other) cohortgis_pick_fused_state_in_flows() {
+  return pick_kernel(&fused_state_in_flows_avx512, &fused_state_in_flows_avx2, &fused_state_in_flows_other);
+}
+}
+void fused_state_in_flows(const FusedState& f, const IndexedInEdges& edges, bool from_first)
+    __attribute__((ifunc("cohortgis_pick_fused_state_in_flows")));
+#else
+void fused_state_in_flows(const FusedState& f, const IndexedInEdges& edges, bool from_first) {
+  fused_state_in_flows_of<Cells4>(f, edges, from_first);
+}
+#endif
 
 namespace {
 // fused_state_body of a kept run with K in-edges summed in the pass, for a group with one transition, out of it (TO)

@@ -337,7 +337,9 @@ TEST(StepKernelBirths, NaNAtAChildlessAgeIsNotLeftOut) {
 // of ages with births, against the formula age by age, for open ages 2 … 20 and 101 (the vector loop's blocks of
 // eight and the last block again where w − 1 is not a multiple of eight, and its one-age-at-a-time loop below nine
 // ages) and every last age with births: ±0 rates above it (−0 is no birth), a NaN exposure at a childless age that
-// counts as one, the range's scan across blocks (sixteen ages, narrowed to eight and four; blocks of four below 17).
+// counts as one, the range's scan across blocks (sixteen ages, narrowed to eight and four; blocks of four below 17);
+// childless ages (±0 rates) below the first with births, which the range leaves out (blocks of four, then age by
+// age): the births' long double sum over the range is the sum over every age 1 … w − 1 from +0, bit for bit.
 TEST(StepKernelBirths, EveryAgeRangeAndBitsAsTheFormulaAgeByAge) {
   const auto bits_of = [](double x) {
     std::uint64_t u;
@@ -351,53 +353,61 @@ TEST(StepKernelBirths, EveryAgeRangeAndBitsAsTheFormulaAgeByAge) {
       const double z = grid.width_years;
       // last: the last age with births (0: none); nan_at: a childless age whose exposure is NaN (0: none).
       for (std::size_t last = 0; last < w; ++last)
-        for (const bool nan_above : {false, true})
-          for (const bool exposure : {false, true}) {
-            std::vector<double> F(n, 0.0), A(n), Q(n), B(n, -7.0), X(exposure ? n : 0, -7.0);
-            for (std::size_t i = 0; i < n; ++i) {
-              A[i] = 1000.0 + 3.25 * static_cast<double>(i);
-              Q[i] = 900.0 + 1.5 / (1.0 + static_cast<double>(i));
-              // Rates at ages 1 … last, some of them 0 (childless ages inside the range); ±0 above.
-              if (i >= 1 && i <= last) F[i] = (i % 3 == 2 && i != last) ? 0.0 : 0.01 * static_cast<double>(i % 7 + 1);
-              if (i > last && i % 2 == 1) F[i] = -0.0;
-            }
-            F[0] = 0.125;  // outside 1 … w − 1: no births, but in the bits
-            F[w] = 3.0;
-            std::size_t want_hi = last == 0 ? 0 : last + 1;
-            if (nan_above && last + 1 < w) {
-              A[w - 1] = std::nan("");  // 0 · NaN: a birth (NaN) at a childless age
-              want_hi = w;
-            }
-            std::uint64_t bits = 0, want_bits = 0;
-            for (std::size_t i = 0; i < n; ++i) want_bits |= bits_of(F[i]);
-            const detail::BirthsRange r = detail::births_by_age_bits(
-                {w, z, F.data(), A.data(), Q.data(), B.data(), exposure ? X.data() : nullptr}, bits);
-            const std::string where = "open " + std::to_string(open) + ", z " + std::to_string(z) + ", last " +
-                                      std::to_string(last) + (nan_above ? ", NaN above" : "") +
-                                      (exposure ? ", exposure" : "");
-            ASSERT_EQ(bits, want_bits) << where;
-            ASSERT_EQ(r.hi, want_hi) << where;
-            ASSERT_EQ(r.lo, want_hi == 0 ? 0u : 1u) << where;
-            for (std::size_t i = 0; i < n; ++i) {
-              const double aq = A[i] + Q[i];
-              const double b = (i == 0 || i == w) ? 0.0 : z * F[i] * aq / 2.0;
-              ASSERT_EQ(bits_of(B[i]), bits_of(b)) << where << ", age " << i;
-              if (exposure) {
-                const double x = (i == 0 || i == w) ? 0.0 : z * aq / 2.0;
-                ASSERT_EQ(bits_of(X[i]), bits_of(x)) << where << ", age " << i;
+        for (const std::size_t first : {1u, 2u, 4u, 5u, 6u, 9u, 14u})
+          for (const bool nan_above : {false, true})
+            for (const bool exposure : {false, true}) {
+              if (first > std::max<std::size_t>(last, 1)) continue;
+              std::vector<double> F(n, 0.0), A(n), Q(n), B(n, -7.0), X(exposure ? n : 0, -7.0);
+              for (std::size_t i = 0; i < n; ++i) {
+                A[i] = 1000.0 + 3.25 * static_cast<double>(i);
+                Q[i] = 900.0 + 1.5 / (1.0 + static_cast<double>(i));
+                // Rates at ages first … last, some of them 0 (childless ages inside the range); ±0 below and above.
+                if (i >= first && i <= last)
+                  F[i] = (i % 3 == 2 && i != last && i != first) ? 0.0 : 0.01 * static_cast<double>(i % 7 + 1);
+                if ((i > last || i < first) && i % 2 == 1) F[i] = -0.0;
               }
+              F[0] = 0.125;  // outside 1 … w − 1: no births, but in the bits
+              F[w] = 3.0;
+              std::size_t want_hi = last == 0 ? 0 : last + 1;
+              if (nan_above && last + 1 < w) {
+                A[w - 1] = std::nan("");  // 0 · NaN: a birth (NaN) at a childless age
+                want_hi = w;
+              }
+              std::uint64_t bits = 0, want_bits = 0;
+              for (std::size_t i = 0; i < n; ++i) want_bits |= bits_of(F[i]);
+              const detail::BirthsRange r = detail::births_by_age_bits(
+                  {w, z, F.data(), A.data(), Q.data(), B.data(), exposure ? X.data() : nullptr}, bits);
+              const std::string where = "open " + std::to_string(open) + ", z " + std::to_string(z) + ", first " +
+                                        std::to_string(first) + ", last " + std::to_string(last) +
+                                        (nan_above ? ", NaN above" : "") + (exposure ? ", exposure" : "");
+              ASSERT_EQ(bits, want_bits) << where;
+              ASSERT_EQ(r.hi, want_hi) << where;
+              std::size_t want_lo = 0;       // the first age with births (B not ±0), 0 without
+              long double every_age = 0.0L;  // the births' sum over every age, as R's sum() in long double
+              for (std::size_t i = 0; i < n; ++i) {
+                const double aq = A[i] + Q[i];
+                const double b = (i == 0 || i == w) ? 0.0 : z * F[i] * aq / 2.0;
+                if (want_lo == 0 && (bits_of(b) << 1) != 0) want_lo = i;
+                every_age += b;
+                ASSERT_EQ(bits_of(B[i]), bits_of(b)) << where << ", age " << i;
+                if (exposure) {
+                  const double x = (i == 0 || i == w) ? 0.0 : z * aq / 2.0;
+                  ASSERT_EQ(bits_of(X[i]), bits_of(x)) << where << ", age " << i;
+                }
+              }
+              // The public kernel (the same loop, without the bits): the same B and exposure, their sum over the range.
+              std::vector<double> E(n, 0.0), D(n, 0.0), B2(n, -7.0), X2(exposure ? n : 0, -7.0);
+              const double total = births_by_age_of_mother(grid, F, SexStepBuffers{A, E, D, Q}, B2, X2);
+              ASSERT_EQ(std::memcmp(B2.data(), B.data(), n * sizeof(double)), 0) << where;
+              if (exposure) {
+                ASSERT_EQ(std::memcmp(X2.data(), X.data(), n * sizeof(double)), 0) << where;
+              }
+              ASSERT_EQ(r.lo, want_lo) << where;
+              const double want = static_cast<double>(every_age);
+              ASSERT_EQ(bits_of(detail::sum_births(B.data(), r)), bits_of(want)) << where;
+              ASSERT_EQ(bits_of(total), bits_of(want)) << where;
+              ++cases;
             }
-            // The public kernel (the same loop, without the bits): the same B and exposure, their sum over the range.
-            std::vector<double> E(n, 0.0), D(n, 0.0), B2(n, -7.0), X2(exposure ? n : 0, -7.0);
-            const double total = births_by_age_of_mother(grid, F, SexStepBuffers{A, E, D, Q}, B2, X2);
-            ASSERT_EQ(std::memcmp(B2.data(), B.data(), n * sizeof(double)), 0) << where;
-            if (exposure) {
-              ASSERT_EQ(std::memcmp(X2.data(), X.data(), n * sizeof(double)), 0) << where;
-            }
-            const double want = detail::sum_births(B.data(), r);
-            ASSERT_EQ(std::memcmp(&total, &want, sizeof total), 0) << where;
-            ++cases;
-          }
     }
   EXPECT_GT(cases, 1000);
 }
@@ -713,7 +723,8 @@ TEST(StepKernelInFlows, EdgeSumsFromPlusZeroNeverMinusZero) {
 // fused_state, bit for bit: 1–12 edges (edge order matters: origins with −0, subnormal and negative persons), no
 // transition, one out of or one into the group, or a run with transitions none of which is the group's; vectors of
 // 1–202 ages (every length mod 8, with and without four after the blocks of eight: the pass's last four cells made
-// again where they overlap); nothing written past the vector, and the in-flow buffer neither read nor written.
+// again where they overlap; on an AVX-512 CPU eight cells a vector from 8 cells on, blocks of sixteen and the last
+// eight again, four a vector below); nothing written past the vector, and the in-flow buffer neither read nor written.
 TEST(StepKernelFused, InFlowsInThePassAsInFlowsThenFusedState) {
   std::uint64_t seed = 0xbb67ae8584caa73bULL;
   const auto value = [&seed]() {
@@ -739,7 +750,8 @@ TEST(StepKernelFused, InFlowsInThePassAsInFlowsThenFusedState) {
     }
     const detail::IndexedInEdges edges{flows.data(), idx.data(), idx.size(), P.data(), stride, 2.0};
     for (int tr = 0; tr < 4; ++tr)  // none, out of the group, into it, the run's transitions none of the group's
-      for (const std::size_t n : {1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 12u, 13u, 15u, 16u, 19u, 101u, 202u}) {
+      for (const std::size_t n :
+           {1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 12u, 13u, 15u, 16u, 17u, 19u, 23u, 24u, 25u, 101u, 202u}) {
         std::vector<double> in(n, -7.0), M(n + 1, 7.0);
         detail::FusedState f{};
         f.P = P.data() + 3 * stride;
@@ -768,7 +780,7 @@ TEST(StepKernelFused, InFlowsInThePassAsInFlowsThenFusedState) {
         ++cases;
       }
   }
-  EXPECT_EQ(cases, detail::kFusedInEdges * 64);
+  EXPECT_EQ(cases, detail::kFusedInEdges * 88);
 }
 
 // The floored-cell scan of step_zone's slow close (detail::first_floored): for vectors of 1–40 ages and 101, with the
