@@ -80,7 +80,11 @@ def _filter_pairs(value: Optional[Mapping[str, str]], what: str) -> "list[tuple[
         raise TypeError(f"{what}: expected a {{column: value}} dict, got {type(value).__name__}")
     from ._frames import text_arg
 
-    return [(text_arg(str(k), what), text_arg(str(v), what)) for k, v in value.items()]
+    pairs = list(value.items())
+    for k, v in pairs:  # str(None) filtered on the text "None"
+        if k is None or v is None:
+            raise TypeError(f"{what}: {k!r}: {v!r}; expected {{column: value}} of text or numbers, not None")
+    return [(text_arg(str(k), what), text_arg(str(v), what)) for k, v in pairs]
 
 
 # --floating's two spellings (cli/main.cpp); the underscore forms as Python users write them.

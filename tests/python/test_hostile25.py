@@ -253,3 +253,31 @@ def test_compiled_functions_refuse_nul_in_paths(tmp_path, censuses):
     with pytest.raises(ValueError, match="^file: a path holding a NUL"):
         R.run_ensemble(cg.load_scenario(STO).runs, STO + "\0x", "", 2, 1, 1, [])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["census1.csv", "census2.csv"]
+
+
+def test_renderers_called_directly_refuse_nul_in_text():
+    R = cg._cohortgis
+    series = [("a", [1.0, 2.0], [1.0, 2.0])]
+    with pytest.raises(ValueError, match="^title: text holding a NUL"):
+        R.render_lines(series, title="A\0B")  # drawn as "A"
+    with pytest.raises(ValueError, match="^series name: text holding a NUL"):
+        R.render_lines([("a\0b", [1.0, 2.0], [1.0, 2.0])])
+    with pytest.raises(ValueError, match="^age_labels: text holding a NUL"):
+        R.render_pyramid([("a", [1.0, 2.0], [1.0, 2.0])], age_labels=["0-4", "5\0+"])
+    wkt = ["POLYGON((0 0,1 0,1 1,0 1,0 0))", "POLYGON((1 0,2 0,2 1,1 1,1 0))"]
+    with pytest.raises(ValueError, match="^legend_title: text holding a NUL"):
+        R.render_choropleth(["a", "b"], wkt, "EPSG:32650", [1.0, 2.0], legend_title="x\0y")
+    assert R.render_lines(series, title="A B")[:4] == b"\x89PNG"
+
+
+def test_figure_save_needs_a_name_and_mx_filter_a_value(tmp_path, monkeypatch, censuses):
+    f = cg.load_scenario(GOOD).run(threads=1).pyramid()
+    monkeypatch.chdir(tmp_path)
+    for name in ("png", ".png", str(tmp_path) + "/"):
+        with pytest.raises(ValueError, match="expected a .png, .svg or .pdf file name"):
+            f.save(name)  # "png" was written as a PNG named "png"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["census1.csv", "census2.csv"]
+    assert f.save("fig.PNG") == "fig.PNG" and (tmp_path / "fig.PNG").read_bytes()[:4] == b"\x89PNG"
+    with pytest.raises(TypeError, match="mx_filter: 'sex': None; expected"):
+        cg.estimate(*censuses, (2010, 2020), str(tmp_path / "e"), mx=str(FIX / "scenarios" / "mx.csv"),
+                    mx_filter={"sex": None})  # filtered on the text "None"
