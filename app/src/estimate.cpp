@@ -402,7 +402,6 @@ EstimateSummary estimate(const EstimateConfig& cfg) {
                      (cfg.step == 5 ? "a multiple of 5 " : "an age ") + "from 10 to 130");
   const AgeGrid grid = cfg.step == 5 ? AgeGrid::five_year(cfg.open_age) : AgeGrid::single_year(cfg.open_age);
   grid.validate();
-  const int years = cfg.second_year - cfg.first_year;
   // A value that is not finite is said in words (an empty CSV cell once stood for it: "--natural-growth-per-1000: ;").
   const auto shown = [](double v) {
     return std::isfinite(v) ? shortest_number(v) : std::string("not a finite number");
@@ -412,9 +411,11 @@ EstimateSummary estimate(const EstimateConfig& cfg) {
   if (!(cfg.natural_growth_per_1000 > -1000 && cfg.natural_growth_per_1000 < 1000))
     throw InputError("--natural-growth-per-1000: " + shown(cfg.natural_growth_per_1000) +
                      "; expected a rate per 1000 per year above -1000 and below 1000");
-  if (cfg.first_year <= 0 || years <= 0)
+  // The interval in 64 bits: 2147483647:-2147483648 overflowed int (undefined behaviour; it read as one year).
+  if (cfg.first_year <= 0 || static_cast<long long>(cfg.second_year) - cfg.first_year <= 0)
     throw InputError("--years: " + std::to_string(cfg.first_year) + ":" + std::to_string(cfg.second_year) +
                      "; expected FIRST:SECOND, the census years, FIRST before SECOND");
+  const int years = cfg.second_year - cfg.first_year;  // fits: 0 < first < second
   const Census first = read_census(cfg.first, grid, "--first", cfg.first_year),
                second = read_census(cfg.second, grid, "--second", cfg.second_year);
   const Crosswalk cw1 = read_crosswalk(cfg.first_crosswalk), cw2 = read_crosswalk(cfg.second_crosswalk);

@@ -37,7 +37,7 @@ from ._cohortgis import (  # noqa: F401  (re-exported)
 from ._build import scenario_from_frames
 from ._ensemble import Ensemble
 from ._jobs import backtest, estimate, estimate_group_split, estimate_levels
-from ._frames import (Results, check_layout, copy_instance, real_number, text_arg, variant_names,
+from ._frames import (Results, check_layout, copy_instance, plain_int, real_number, text_arg, variant_names,
                       year_value_points)
 from ._plot import Figure
 
@@ -147,9 +147,12 @@ def _threads(threads: object) -> int:
     if isinstance(threads, bool) or not isinstance(threads, numbers.Integral):
         raise TypeError(f"threads: expected an int (0 = all cores, or 1 to {MAX_THREADS}), got "
                         f"{type(threads).__name__}")
-    if not 0 <= int(threads) <= MAX_THREADS:
-        raise ValueError(f"threads: {threads}; expected 0 (all cores) or 1 to {MAX_THREADS} worker threads")
-    return int(threads)
+    # Read once, as its own value: an int subclass's __int__ was asked twice, and could answer a second time what the
+    # check had not seen.
+    value = plain_int(threads)
+    if not 0 <= value <= MAX_THREADS:
+        raise ValueError(f"threads: {value}; expected 0 (all cores) or 1 to {MAX_THREADS} worker threads")
+    return value
 
 
 def _set_tfr(self: Scenario, path: PathLike) -> Scenario:

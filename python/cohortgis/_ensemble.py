@@ -106,17 +106,22 @@ def run_ensemble(runs: Sequence[object], file: str, trajectories: int, seed: "in
     for name, value in (("trajectories", trajectories), ("seed", seed)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral)):
             raise TypeError(f"{name}: expected an int, got {type(value).__name__} {value!r}")
+    from ._frames import name_list, plain_int
+    from . import _progress_callback
+
+    # Each read once, as its own value: an int subclass's __int__ asked again after the check could answer -1, the
+    # binding's "the file's seed", and the run took the file's seed silently.
+    trajectories = plain_int(trajectories)  # type: ignore[arg-type]
+    seed = None if seed is None else plain_int(seed)  # type: ignore[arg-type]
     # -1 tells the binding "the file's seed": seed=-1 ran with the file's seed silently (hostile probe 3). The
     # command line's range (--seed).
-    if seed is not None and not 0 <= int(seed) <= 2147483647:
-        raise ValueError(f"seed: {int(seed)}; expected 0 to 2147483647")
-    from ._frames import name_list
-    from . import _progress_callback
+    if seed is not None and not 0 <= seed <= 2147483647:
+        raise ValueError(f"seed: {seed}; expected 0 to 2147483647")
 
     # As the deterministic runs' progress, counted in trajectories (about once a second and at the end).
     data_dir, allow_read, allow_db = loaded_with  # the folders load_scenario was given: the file is read again
-    parts = _cohortgis.run_ensemble(list(runs), file or "", data_dir, int(trajectories),
-                                    -1 if seed is None else int(seed), threads,
+    parts = _cohortgis.run_ensemble(list(runs), file or "", data_dir, trajectories,
+                                    -1 if seed is None else seed, threads,
                                     name_list(indicators or [], "indicators"),
                                     [_progress_callback(progress, r.variant, "trajectory") for r in runs],
                                     list(allow_read), list(allow_db))

@@ -22,11 +22,13 @@ if TYPE_CHECKING:  # pragma: no cover
 SEXES = ("female", "male")
 
 
-def variant_names(variants: Optional[Sequence[str]], known: Sequence[str], holder: str) -> List[str]:
-    """The variants= of ScenarioSet.run and the frames: names of `known`, each once, in the order given; None or an
-    empty list gives []. A str is a TypeError (iterating it asked for variant 'm', 'o' … of 'more'). Read one at a
-    time and stopped at the first name unknown or given twice, so an endless iterator (itertools.repeat) raises
-    instead of growing a list until memory runs out. holder: "the set has" / "the results have", for the KeyError."""
+def variant_names(variants: Optional[Sequence[str]], known: Optional[Sequence[str]], holder: str) -> List[str]:
+    """The variants= of ScenarioSet.run and the frames: names of `known` (None: any name, for a job that checks them
+    itself), each once, in the order given, as plain str (a str subclass's own __hash__ missed the runs' dict: "no
+    variant 'more'"); None or an empty list gives []. A str is a TypeError (iterating it asked for variant 'm', 'o' …
+    of 'more'). Read once, one at a time, and stopped at the first name unknown or given twice, so an endless iterator
+    (itertools.repeat) raises instead of growing a list until memory runs out. holder: "the set has" / "the results
+    have", for the KeyError."""
     if variants is None:
         return []
     if isinstance(variants, str):
@@ -36,7 +38,8 @@ def variant_names(variants: Optional[Sequence[str]], known: Sequence[str], holde
     for v in variants:
         if not isinstance(v, str):
             raise TypeError(f"variants: expected variant names (str), got {type(v).__name__}")
-        if v not in known:
+        v = str.__str__(v)
+        if known is not None and v not in known:
             raise KeyError(f"no variant '{v}'; {holder} {', '.join(known)}")
         if v in out:
             raise ValueError(f"variants: '{v}' given twice; expected each variant at most once")
@@ -46,9 +49,9 @@ def variant_names(variants: Optional[Sequence[str]], known: Sequence[str], holde
 
 def text_arg(value: object, what: str) -> str:
     """A text argument (a title, a name, a label) as the C++ side takes it: a str in UTF-8. Another type is a
-    TypeError, a str holding lone surrogates (os.fsdecode of bytes that are not UTF-8, '\\udcff') a ValueError, both
-    naming `what`: pybind11 answered either with its "incompatible function arguments" listing, which for
-    scenario_from_frames repeated every table cell."""
+    TypeError, a str holding lone surrogates (os.fsdecode of bytes that are not UTF-8, '\\udcff') or a NUL character
+    a ValueError, each naming `what`: pybind11 answered either with its "incompatible function arguments" listing,
+    which for scenario_from_frames repeated every table cell."""
     if not isinstance(value, str):
         raise TypeError(f"{what}: expected a str, got {type(value).__name__}")
     try:
@@ -56,6 +59,9 @@ def text_arg(value: object, what: str) -> str:
     except UnicodeEncodeError:
         raise ValueError(f"{what}: {value[:60]!r} is not UTF-8 text (it holds a lone surrogate, as os.fsdecode makes "
                          f"of bytes that are not UTF-8); expected text in UTF-8") from None
+    # C++ reads such text up to its first NUL in places (Pango drew a title "A\0B" as "A", silently).
+    if "\0" in value:
+        raise ValueError(f"{what}: {value[:60]!r} holds a NUL character; expected text without one")
     return value
 
 
@@ -224,8 +230,8 @@ class Results(Mapping[str, "RunResult"]):
 
     # Mapping interface: results["baseline"] → RunResult
     def __getitem__(self, variant: str) -> "RunResult":
-        try:
-            return self._runs[variant]
+        try:  # a str subclass as the plain str it holds (its own __hash__ missed the dict's keys)
+            return self._runs[str.__str__(variant) if isinstance(variant, str) else variant]
         except TypeError:  # a list or a dict: "unhashable type: 'list'" named neither the variant nor the fix
             raise TypeError(f"variant: expected a variant name (str), got {type(variant).__name__}; the results have "
                             f"{', '.join(self._runs)}") from None

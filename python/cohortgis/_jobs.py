@@ -9,14 +9,36 @@ import warnings
 from typing import Mapping, Optional, Sequence, Tuple
 
 
+def _job_int(value: object, what: str, expected: str) -> int:
+    """An int argument of a job as the C++ job takes it (a C int): an Integral, not a bool, read once as its own value
+    (an int subclass's __int__ and __index__ are not asked: they could answer other than its value, or differently the
+    second time); past a C int a ValueError naming `what` (pybind11 answered with its "incompatible function
+    arguments" listing). The job checks the meaning (`expected`) of values inside that range."""
+    from ._frames import plain_int
+
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{what}: expected {expected} (an int), got {type(value).__name__} {value!r}")
+    v = plain_int(value)
+    if not -2 ** 31 <= v < 2 ** 31:
+        raise ValueError(f"{what}: an int of {v.bit_length()} bits; expected {expected}")
+    return v
+
+
+def _job_real(value: object, what: str, expected: str) -> float:
+    """A number argument of a job as a float: a Real, not a bool; one past a float's range (10**400) a ValueError
+    naming `what` (float() raised a bare OverflowError, "int too large to convert to float")."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{what}: expected {expected}, got {type(value).__name__} {value!r}")
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError(f"{what}: a number past a float's range; expected {expected}") from None
+
+
 def _year_pair(years: object) -> Tuple[int, int]:
     if isinstance(years, str) or not hasattr(years, "__len__") or len(years) != 2:  # type: ignore[arg-type]
         raise TypeError(f"years: expected (first, second) census years, e.g. (2000, 2010), got {years!r}")
-    out = []
-    for y in years:  # type: ignore[union-attr]
-        if isinstance(y, bool) or not isinstance(y, numbers.Integral):
-            raise TypeError(f"years: expected whole years (int), got {type(y).__name__} {y!r}")
-        out.append(int(y))
+    out = [_job_int(y, "years", "whole census years") for y in years]  # type: ignore[union-attr]
     return out[0], out[1]
 
 
@@ -39,19 +61,16 @@ def estimate(first: str, second: str, years: Sequence[int], out_dir: str, first_
     from . import _cohortgis, _path
 
     first_year, second_year = _year_pair(years)
-    for name, value in (("step", step), ("open_age", open_age)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise TypeError(f"{name}: expected an int, got {type(value).__name__} {value!r}")
-    for name, value in (("natural_growth_per_1000", natural_growth_per_1000), ("female_share", female_share)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"{name}: expected a number, got {type(value).__name__} {value!r}")
+    step = _job_int(step, "step", "1 or 5")
+    open_age = _job_int(open_age, "open_age", "a multiple of step from 10 to 130")
+    natural_growth_per_1000 = _job_real(natural_growth_per_1000, "natural_growth_per_1000", "a number")
+    female_share = _job_real(female_share, "female_share", "a number")
     pairs = _filter_pairs(mx_filter, "mx_filter")
     opt = {"first_crosswalk": first_crosswalk, "second_crosswalk": second_crosswalk, "mx": mx}
     return _cohortgis.app_estimate(_path(first, "first"), _path(second, "second"), first_year, second_year,
                                    _path(out_dir, "out_dir"),
                                    *[_path(v, k) if v is not None else "" for k, v in opt.items()],
-                                   pairs, int(step), int(open_age), float(natural_growth_per_1000),
-                                   float(female_share))
+                                   pairs, step, open_age, natural_growth_per_1000, female_share)
 
 
 def _filter_pairs(value: Optional[Mapping[str, str]], what: str) -> "list[tuple[str, str]]":
@@ -61,7 +80,11 @@ def _filter_pairs(value: Optional[Mapping[str, str]], what: str) -> "list[tuple[
         raise TypeError(f"{what}: expected a {{column: value}} dict, got {type(value).__name__}")
     from ._frames import text_arg
 
-    return [(text_arg(str(k), what), text_arg(str(v), what)) for k, v in value.items()]
+    pairs = list(value.items())
+    for k, v in pairs:  # str(None) filtered on the text "None"
+        if k is None or v is None:
+            raise TypeError(f"{what}: {k!r}: {v!r}; expected {{column: value}} of text or numbers, not None")
+    return [(text_arg(str(k), what), text_arg(str(v), what)) for k, v in pairs]
 
 
 # --floating's two spellings (cli/main.cpp); the underscore forms as Python users write them.
@@ -87,6 +110,10 @@ def estimate_group_split(census: str, out_dir: str, registry: Optional[str] = No
         raise ValueError(f"floating: {floating!r}; expected 'other-province' or 'other-district'")
     if zones is not None and not isinstance(zones, str):
         raise TypeError(f"zones: expected a code prefix (str), e.g. '1101', got {type(zones).__name__}")
+    if zones is not None:
+        from ._frames import text_arg
+
+        text_arg(zones, "zones")  # lone surrogates reached pybind11's listing; a NUL cut the prefix in C++
     return _cohortgis.app_estimate_group_split(_path(census, "census"), _path(out_dir, "out_dir"),
                                                _path(registry, "registry") if registry is not None else "",
                                                zones or "", _FLOATING[floating])
@@ -114,10 +141,8 @@ def estimate_levels(figures: str, mx: Optional[str] = None, out_dir: Optional[st
     """
     from . import _cohortgis, _path
 
-    if isinstance(open_age, bool) or not isinstance(open_age, numbers.Integral):
-        raise TypeError(f"open_age: expected an int, got {type(open_age).__name__} {open_age!r}")
-    if srb is not None and (isinstance(srb, bool) or not isinstance(srb, numbers.Real)):
-        raise TypeError(f"srb: expected a number (males per 100 females), got {type(srb).__name__} {srb!r}")
+    open_age = _job_int(open_age, "open_age", "a multiple of 5 from 10 to 130")
+    srb = _job_real(srb, "srb", "a number (males per 100 females)") if srb is not None else 0.0
     if out_dir is None:  # after mx, which may be left out: required as --out is
         raise TypeError("estimate_levels: out_dir is required (the folder levels.csv is written to, as --out)")
     return _cohortgis.app_estimate_levels(_path(figures, "figures"), _path(mx, "mx") if mx is not None else "",
@@ -126,7 +151,7 @@ def estimate_levels(figures: str, mx: Optional[str] = None, out_dir: Optional[st
                                           _path(asfr, "asfr") if asfr is not None else "",
                                           _filter_pairs(mx_filter, "mx_filter"),
                                           _filter_pairs(asfr_filter, "asfr_filter"),
-                                          float(srb) if srb is not None else 0.0, int(open_age))
+                                          srb, open_age)
 
 
 def backtest(scenario: "str | ScenarioSet", observed: str, out_dir: str = "results", earlier: Optional[str] = None,
@@ -164,7 +189,8 @@ def backtest(scenario: "str | ScenarioSet", observed: str, out_dir: str = "resul
         raise TypeError(f"report: expected True or False, got {type(report).__name__}")
     if language is not None and not isinstance(language, str):
         raise TypeError(f"language: expected 'zh' or 'en' (or None), got {type(language).__name__}")
-    names = variant_names(variants, list(variants or []), "") if variants is not None else []
+    # Read once (a generator read twice was empty the second time: every variant ran); the job checks the names.
+    names = variant_names(variants, None, "")
     common = (_path(observed, "observed"), _path(earlier, "earlier") if earlier is not None else "",
               _path(out_dir, "out_dir"), _threads(threads), names)
     if isinstance(scenario, ScenarioSet):

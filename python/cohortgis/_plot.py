@@ -54,8 +54,10 @@ class Figure:
         from . import _path
 
         text = _path(path, "path")
-        ext = text.rsplit(".", 1)[-1].lower()
-        if ext not in ("png", "svg", "pdf"):
+        # The file's own name: a name and an extension ("png" alone was taken as a PNG named "png").
+        stem, dot, ext = os.path.basename(text).rpartition(".")
+        ext = ext.lower()
+        if not (stem and dot) or ext not in ("png", "svg", "pdf"):
             raise ValueError(f"{text}: expected a .png, .svg or .pdf file name")
         try:
             st: "Optional[os.stat_result]" = os.lstat(text)

@@ -105,11 +105,26 @@ inline T value_of(const py::handle& v, const std::string& what, const std::strin
 }
 
 // A real number (a rate, a share): float() of a complex number, NumPy's too (a subclass of complex), is its real part
-// with only a ComplexWarning, of True 1; those are a TypeError naming `what`.
+// with only a ComplexWarning, of True 1; those are a TypeError naming `what`, as is an object float() does not take.
+// Converted here, not by pybind11's caster, which cleared whatever __float__ raised: a KeyboardInterrupt (Ctrl-C in
+// it) or a MemoryError became "does not convert"; those go on, and a number past a float's range (10**400,
+// OverflowError) is a ValueError.
 inline double real_of(const py::handle& v, const std::string& what) {
   if (PyComplex_Check(v.ptr()) || PyBool_Check(v.ptr()))
     throw py::type_error(what + ": " + py::repr(v).cast<std::string>().substr(0, 60) + " is not a real number");
-  return value_of<double>(v, what, "a real number");
+  const double x = PyFloat_AsDouble(v.ptr());
+  if (x == -1.0 && PyErr_Occurred()) {
+    if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
+      PyErr_Clear();
+      throw py::value_error(what + ": a number past a float's range; expected a real number");
+    }
+    if (!PyErr_ExceptionMatches(PyExc_TypeError) && !PyErr_ExceptionMatches(PyExc_ValueError))
+      throw py::error_already_set();
+    PyErr_Clear();
+    throw py::type_error(what + ": a " + std::string(Py_TYPE(v.ptr())->tp_name) +
+                         " that does not convert; expected a real number");
+  }
+  return x;
 }
 
 // A value assigned to a Scenario field, converted with a message naming the field (COHORTGIS_FIELD): text as

@@ -60,6 +60,10 @@ void bind_ensemble(py::module_& m) {
          const std::vector<std::string>& indicator_names, const std::vector<py::object>& progress,
          const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db) {
         if (runs.empty()) throw InputError("run_ensemble: no runs");
+        path_arg(file, "file");
+        path_arg(data_dir, "data_dir");
+        path_args(allow_read, "allow_read");
+        path_args(allow_db, "allow_db");
         for (const scenarios::Scenario& r : runs) scenarios::check_death_rate_schedules(r);  // as run() does
         // Read here, not by pybind11: 2**63 was its "incompatible function arguments" listing.
         int overflow = 0;

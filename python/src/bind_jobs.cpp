@@ -47,14 +47,14 @@ void bind_jobs(py::module_& m) {
          const std::string& mx, const std::vector<std::pair<std::string, std::string>>& mx_filter, int step,
          int open_age, double natural_growth_per_1000, double female_share) {
         app::EstimateConfig c;
-        c.first = first;
-        c.second = second;
+        c.first = path_arg(first, "first");
+        c.second = path_arg(second, "second");
         c.first_year = first_year;
         c.second_year = second_year;
-        c.out_dir = out_dir;
-        c.first_crosswalk = first_crosswalk;
-        c.second_crosswalk = second_crosswalk;
-        c.mx = mx;
+        c.out_dir = path_arg(out_dir, "out_dir");
+        c.first_crosswalk = path_arg(first_crosswalk, "first_crosswalk");
+        c.second_crosswalk = path_arg(second_crosswalk, "second_crosswalk");
+        c.mx = path_arg(mx, "mx");
         c.mx_filter = mx_filter;
         c.step = step;
         c.open_age = open_age;
@@ -86,11 +86,11 @@ void bind_jobs(py::module_& m) {
       [](const std::string& census, const std::string& out_dir, const std::string& registry,
          const std::string& zone_prefix, bool other_district) {
         app::GroupSplitConfig c;
-        c.census = census;
-        c.registry = registry;
-        c.zone_prefix = zone_prefix;
+        c.census = path_arg(census, "census");
+        c.registry = path_arg(registry, "registry");
+        c.zone_prefix = path_arg(zone_prefix, "zone_prefix");  // text, not a path, read as a C string all the same
         c.scope = other_district ? app::FloatingScope::other_district : app::FloatingScope::other_province;
-        c.out_dir = out_dir;
+        c.out_dir = path_arg(out_dir, "out_dir");
         app::GroupSplitSummary s;
         {
           const ReleasedGil release;  // one table read and three written: nothing to cancel between
@@ -113,15 +113,15 @@ void bind_jobs(py::module_& m) {
          const std::string& asfr, const std::vector<std::pair<std::string, std::string>>& mx_filter,
          const std::vector<std::pair<std::string, std::string>>& asfr_filter, double srb, int open_age) {
         app::LevelsConfig c;
-        c.figures = figures;
-        c.mx = mx;
-        c.population = population;
-        c.asfr = asfr;
+        c.figures = path_arg(figures, "figures");
+        c.mx = path_arg(mx, "mx");
+        c.population = path_arg(population, "population");
+        c.asfr = path_arg(asfr, "asfr");
         c.mx_filter = mx_filter;
         c.asfr_filter = asfr_filter;
         c.srb = srb;
         c.open_age = open_age;
-        c.out_dir = out_dir;
+        c.out_dir = path_arg(out_dir, "out_dir");
         app::LevelsSummary s;
         {
           const ReleasedGil release;  // small tables: one fit per zone
@@ -171,15 +171,15 @@ void bind_jobs(py::module_& m) {
           b.run.scenario_set = &host->set();
           b.run.scenario_note = note;
         }
-        b.observed = observed;
-        b.earlier = earlier;
-        b.run.scenario = scenario;
-        b.run.out_dir = out_dir;
+        b.observed = path_arg(observed, "observed");
+        b.earlier = path_arg(earlier, "earlier");
+        b.run.scenario = path_arg(scenario, "scenario");
+        b.run.out_dir = path_arg(out_dir, "out_dir");
         b.run.threads = threads;
         b.run.variants = variants;
-        b.run.data_dir = data_dir;
-        b.run.allow_read = allow_read;
-        b.run.allow_db = allow_db;
+        b.run.data_dir = path_arg(data_dir, "data_dir");
+        b.run.allow_read = path_args(allow_read, "allow_read");
+        b.run.allow_db = path_args(allow_db, "allow_db");
         b.run.report = report;
         b.run.quiet = true;
         if (!language.empty()) b.run.language = app::parse_language(language, "language");

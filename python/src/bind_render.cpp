@@ -32,6 +32,18 @@ ImageFormat format_of(const std::string& f) {
   throw InputError("image format '" + f + "'; expected png, svg or pdf");
 }
 
+// Text drawn by Pango, which reads it as a C string: a title "A\0B" was drawn as "A", silently (the package's
+// text_arg refuses a NUL first; these functions can be called directly, docs/python-maps.md).
+const std::string& drawn_text(const std::string& text, const std::string& what) {
+  if (text.find('\0') != std::string::npos)
+    throw InputError(what + ": text holding a NUL character; expected text without one");
+  return text;
+}
+const std::vector<std::string>& drawn_texts(const std::vector<std::string>& texts, const std::string& what) {
+  for (const std::string& t : texts) drawn_text(t, what);
+  return texts;
+}
+
 geodata::ClassMethod method_of(const std::string& m) {
   if (const auto method = geodata::class_method_named(m)) return *method;
   throw InputError("class method '" + m + "'; expected quantile, equal_interval or natural_breaks");
@@ -105,10 +117,12 @@ void bind_render(py::module_& m) {
         const ImageFormat fmt = format_of(format);
         geodata::MapStyle style;
         style.diverging = diverging;
-        style.title = title;
-        style.subtitle = subtitle;
-        style.legend_title = legend_title;
-        style.source_note = source_note;
+        drawn_texts(ids, "ids");
+        drawn_texts(labels, "labels");
+        style.title = drawn_text(title, "title");
+        style.subtitle = drawn_text(subtitle, "subtitle");
+        style.legend_title = drawn_text(legend_title, "legend_title");
+        style.source_note = drawn_text(source_note, "source_note");
         style.classes = classes;
         style.method = method_of(method);
         style.width_px = width_px;
@@ -140,13 +154,13 @@ void bind_render(py::module_& m) {
         const ImageFormat fmt = format_of(format);
         const auto series = [](const auto& v) {
           std::vector<geodata::PyramidSeries> out;
-          for (const auto& [name, f, mm] : v) out.push_back({name, f, mm});
+          for (const auto& [name, f, mm] : v) out.push_back({drawn_text(name, "series name"), f, mm});
           return out;
         };
         geodata::PyramidStyle style;
-        style.title = title;
-        style.age_labels = age_labels;
-        style.persons_label = persons_label;
+        style.title = drawn_text(title, "title");
+        style.age_labels = drawn_texts(age_labels, "age_labels");
+        style.persons_label = drawn_text(persons_label, "persons_label");
         style.axis_divisor = axis_divisor;
         style.width_px = width_px;
         style.height_px = height_px;
@@ -169,11 +183,11 @@ void bind_render(py::module_& m) {
          int height_px, const std::string& format) {
         const ImageFormat fmt = format_of(format);
         std::vector<geodata::LineSeries> lines;
-        for (const auto& [name, x, y] : series) lines.push_back({name, x, y});
+        for (const auto& [name, x, y] : series) lines.push_back({drawn_text(name, "series name"), x, y});
         geodata::LineStyle style;
-        style.title = title;
-        style.x_label = x_label;
-        style.y_label = y_label;
+        style.title = drawn_text(title, "title");
+        style.x_label = drawn_text(x_label, "x_label");
+        style.y_label = drawn_text(y_label, "y_label");
         style.width_px = width_px;
         style.height_px = height_px;
         std::atomic<bool> cancel{false};

@@ -421,11 +421,11 @@ app::RunConfig run_config(const std::string& out_dir, int threads, const std::st
                           bool indicators_csv) {
   check_threads(threads, "threads");
   app::RunConfig cfg;
-  cfg.allow_read = allow_read;
-  cfg.allow_db = allow_db;
-  cfg.out_dir = out_dir;
+  cfg.allow_read = path_args(allow_read, "allow_read");
+  cfg.allow_db = path_args(allow_db, "allow_db");
+  cfg.out_dir = path_arg(out_dir, "out_dir");
   cfg.threads = threads;
-  cfg.data_dir = data_dir;
+  cfg.data_dir = path_arg(data_dir, "data_dir");
   cfg.quiet = true;
   cfg.format = format;  // "" (by size), "csv", "netcdf" or "both" (docs/results.md)
   cfg.compress_level = compress ? app::kNetcdfCompressLevel : 0;
@@ -657,7 +657,7 @@ void bind_run(py::module_& m) {
         app::RunConfig cfg =
             run_config(out_dir, threads, data_dir, allow_read, allow_db, format, compress, components, indicators_csv);
         cfg.hash_results_nc = results_nc_hash;  // `cohortgis run --no-results-nc-hash` when false
-        cfg.scenario = scenario;
+        cfg.scenario = path_arg(scenario, "scenario");
         return run_job(cfg, progress);
       },
       py::arg("scenario") = "default", py::arg("out_dir") = "results", py::arg("threads") = 0, py::arg("data_dir") = "",

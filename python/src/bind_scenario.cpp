@@ -2,6 +2,7 @@
 // Scenarios in Python: load a scenario file exactly as `cohortgis run` does, or fill one from Python objects, and
 // change its assumptions (TFR, mean age at childbearing and sex-ratio paths) with the scenario library's models.
 #include <cmath>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -215,18 +216,26 @@ void bind_scenario(py::module_& m) {
           },
           [](StepSchedules& s, const py::object& v) {
             const std::string expected = "a list of (from_cell, to_cell, persons): two ints >= 0 and a number";
-            // The cells as int_of takes them (pybind11 cut a NumPy float32 cell of 1.5 to 1 and took True as 1).
+            // Each item read once, its cells as int_of takes them (pybind11 cut a NumPy float32 cell of 1.5 to 1
+            // and took True as 1) and its persons as real_of (pybind11's caster turned a KeyboardInterrupt raised
+            // in __float__ into "does not convert").
+            std::vector<ExternalPair> pairs;
             for (const py::object& item : elements_of(v, "external_pairs", expected)) {
               const std::vector<py::object> p = elements_of(item, "external_pairs", expected);
-              for (std::size_t k = 0; k < 2 && k < p.size(); ++k)
-                if (PyBool_Check(p[k].ptr()) || !PyIndex_Check(p[k].ptr()))
+              if (p.size() != 3)
+                throw py::type_error("external_pairs: " + py::repr(item).cast<std::string>().substr(0, 60) +
+                                     " does not convert; expected " + expected);
+              const auto cell = [&](std::size_t k) {
+                try {
+                  return static_cast<std::size_t>(
+                      int_of(p[k], "external_pairs", 0, std::numeric_limits<long long>::max()));
+                } catch (const py::type_error&) {  // not an int, or negative (a KeyboardInterrupt goes on)
                   throw py::type_error("external_pairs: " + py::repr(item).cast<std::string>().substr(0, 60) +
                                        " does not convert; expected " + expected);
+                }
+              };
+              pairs.push_back({cell(0), cell(1), real_of(p[2], "external_pairs: persons")});
             }
-            std::vector<ExternalPair> pairs;
-            for (const auto& [from, to, persons] :
-                 value_of<std::vector<std::tuple<std::size_t, std::size_t, double>>>(v, "external_pairs", expected))
-              pairs.push_back({from, to, persons});
             s.external_pairs = std::move(pairs);
           },
           "[(from_cell, to_cell, persons)]: parts of external_out (at from_cell) and external_in (at to_cell) that "
@@ -662,8 +671,10 @@ void bind_scenario(py::module_& m) {
       [](const std::string& scenario, const std::string& data_dir, const std::vector<std::string>& allow_read,
          const std::vector<std::string>& allow_db, int threads) {
         // The same resolution as `cohortgis run`: "default" → the shipped example, data_dir → $COHORTGIS_DATA_DIR.
-        const std::string file = app::resolve_scenario_file(scenario);
-        const std::string data = app::resolve_data_dir(data_dir);
+        const std::string file = app::resolve_scenario_file(path_arg(scenario, "scenario"));
+        const std::string data = app::resolve_data_dir(path_arg(data_dir, "data_dir"));
+        path_args(allow_read, "allow_read");
+        path_args(allow_db, "allow_db");
         // Ctrl-C raises at once; the load, which cannot be cancelled, finishes unseen (run_detachable).
         const auto out = std::make_shared<std::optional<ScenarioSet>>();
         run_detachable([out, file, data, data_dir, allow_read, allow_db, threads] {
@@ -691,7 +702,8 @@ void bind_scenario(py::module_& m) {
          const std::string& base_dir) {
         scenarios::MemoryTables frames;
         for (const auto& [name, t] : tables) frames[name] = scenarios::MemoryTable{t.first, t.second};
-        const std::string data = app::resolve_data_dir(data_dir);
+        const std::string data = app::resolve_data_dir(path_arg(data_dir, "data_dir"));
+        path_arg(base_dir, "base_dir");
         const auto out = std::make_shared<std::optional<ScenarioSet>>();
         run_detachable([out, text, label, dir = base_dir.empty() ? "." : base_dir, data, frames = std::move(frames)] {
           out->emplace(scenarios::load_scenario_text(text, label, dir, data, frames));
@@ -707,7 +719,10 @@ void bind_scenario(py::module_& m) {
         "variants' names non-empty and unique, and each run's own names and base population; raises ValueError.");
   m.def("default_scenario_file", &scenarios::default_scenario_file);
   m.def("examples_dir", &scenarios::examples_dir);
-  m.def("resolve_data_dir", &app::resolve_data_dir, py::arg("configured") = "");
+  m.def(
+      "resolve_data_dir",
+      [](const std::string& configured) { return app::resolve_data_dir(path_arg(configured, "configured")); },
+      py::arg("configured") = "");
 }
 
 }  // namespace cohortgis::python

@@ -107,6 +107,19 @@ class HostSet {
   const scenarios::ScenarioSet* set_ = nullptr;
 };
 
+// A path argument of the compiled functions (a file, a folder, an allow_read entry), refused as the package's _path
+// refuses it: C++ opens a path as a C string, so "good.toml\0junk" read good.toml and an estimate read and wrote other
+// files than those named, silently. The package checks first; these functions can be called directly (_cohortgis.pyi).
+inline const std::string& path_arg(const std::string& path, const std::string& what) {
+  if (path.find('\0') != std::string::npos)
+    throw py::value_error(what + ": a path holding a NUL character; expected a path");
+  return path;
+}
+inline const std::vector<std::string>& path_args(const std::vector<std::string>& paths, const std::string& what) {
+  for (const std::string& p : paths) path_arg(p, what);
+  return paths;
+}
+
 using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
 
 // A copy of a vector as a new 1-D float64 array (for inputs the caller may change freely).
@@ -128,9 +141,26 @@ bool readable(const py::array& a);
 // (KeyboardInterrupt: Ctrl-C in a long conversion) goes on.
 inline DoubleArray numbers_of(const py::object& value, const std::string& what,
                               const std::function<void(const py::array&)>& check_size = {}) {
-  // ensure() clears NumPy's error on failure (a ragged list, objects that are not numbers): raise one naming `what`.
-  const py::array a = py::array::ensure(value);
-  if (!a) throw py::type_error(what + ": not an array of numbers");
+  const py::module_ numpy = py::module_::import("numpy");
+  // A masked array's masked cells are missing values: asarray reads the data hidden under the mask (1e6 in a masked
+  // cell of a base population was projected).
+  const py::object masked = numpy.attr("ma");
+  if (py::isinstance(value, masked.attr("MaskedArray")) && masked.attr("is_masked")(value).cast<bool>())
+    throw py::value_error(what +
+                          ": a masked array with masked (missing) cells; expected a value in every cell (fill them: "
+                          "array.filled(value))");
+  // NumPy's error on failure (a ragged list, objects that are not numbers) as one naming `what`; what an __array__,
+  // __len__ or __getitem__ raised otherwise goes on (py::array::ensure cleared every error: a KeyboardInterrupt, Ctrl-C
+  // in a long conversion, became "not an array of numbers").
+  const py::array a = [&] {
+    try {
+      return py::array(numpy.attr("asarray")(value));
+    } catch (py::error_already_set& e) {
+      if (e.matches(PyExc_TypeError) || e.matches(PyExc_ValueError))
+        throw py::type_error(what + ": not an array of numbers");
+      throw;
+    }
+  }();
   if (check_size) check_size(a);
   if (!readable(a))
     throw py::value_error(what +
@@ -140,7 +170,6 @@ inline DoubleArray numbers_of(const py::object& value, const std::string& what,
   if (k != 'f' && k != 'i' && k != 'u' && k != 'O')
     throw py::type_error(what + ": an array of dtype " + py::str(a.dtype()).cast<std::string>() +
                          "; expected numbers (a float or integer dtype)");
-  const py::module_ numpy = py::module_::import("numpy");
   if (k == 'O') {
     // NumPy converts each object with float(): a NumPy complex number gave its real part with only a ComplexWarning,
     // True gave 1. Read through .flat (no copy of a broadcast view).
