@@ -17,6 +17,7 @@
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/projection.hpp"
+#include "cohortgis/geodata/read_cancel.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/scenarios/models.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
@@ -662,9 +663,11 @@ void bind_scenario(py::module_& m) {
         // The same resolution as `cohortgis run`: "default" → the shipped example, data_dir → $COHORTGIS_DATA_DIR.
         const std::string file = app::resolve_scenario_file(scenario);
         const std::string data = app::resolve_data_dir(data_dir);
-        // Ctrl-C raises at once; the load, which cannot be cancelled, finishes unseen (run_detachable).
+        // Ctrl-C raises at once; the load goes on unseen to its next check (run_detachable, ReadCancellation).
         const auto out = std::make_shared<std::optional<ScenarioSet>>();
-        run_detachable([out, file, data, data_dir, allow_read, allow_db, threads] {
+        run_detachable([out, file, data, data_dir, allow_read, allow_db, threads](const std::atomic<bool>& cancel) {
+          const ForkSensitiveWork reading;  // GDAL and PROJ
+          const geodata::ReadCancellation stoppable(&cancel);
           const geodata::ReadPolicy allowed = geodata::granted(allow_read, allow_db, "allow_read", "allow_db");
           try {
             out->emplace(scenarios::load_scenario_file(file, data, allowed, threads));
@@ -691,7 +694,10 @@ void bind_scenario(py::module_& m) {
         for (const auto& [name, t] : tables) frames[name] = scenarios::MemoryTable{t.first, t.second};
         const std::string data = app::resolve_data_dir(data_dir);
         const auto out = std::make_shared<std::optional<ScenarioSet>>();
-        run_detachable([out, text, label, dir = base_dir.empty() ? "." : base_dir, data, frames = std::move(frames)] {
+        run_detachable([out, text, label, dir = base_dir.empty() ? "." : base_dir, data,
+                        frames = std::move(frames)](const std::atomic<bool>& cancel) {
+          const ForkSensitiveWork reading;  // GDAL and PROJ (zone geometry)
+          const geodata::ReadCancellation stoppable(&cancel);
           out->emplace(scenarios::load_scenario_text(text, label, dir, data, frames));
         });
         return std::move(**out);
