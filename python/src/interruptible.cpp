@@ -28,6 +28,7 @@ thread_local int t_regions = 0;        // this thread's open regions (all a fork
 std::atomic<int> g_sensitive{0};             // ForkSensitiveWork in flight, every thread
 std::atomic<int> g_fork_pending{0};          // os.fork() calls between their before and after hooks
 std::atomic<bool> g_forked_mid_work{false};  // this process is a child forked while such work ran
+std::atomic<bool> g_fork_gave_up{false};     // a fork waited its kForkWaitSeconds for work still running
 
 bool other_than_exit_thread() { return std::this_thread::get_id() != g_exit_thread; }
 
@@ -62,6 +63,7 @@ void after_fork_in_child() {  // only this thread goes on in the child: its own 
   if (g_sensitive.load() > 0) g_forked_mid_work.store(true);
   g_sensitive.store(0);
   g_fork_pending.store(0);
+  g_fork_gave_up.store(false);
 }
 
 // os.register_at_fork(before=…): before Python takes its own locks for the fork, with the GIL held. Waits for the
@@ -71,11 +73,18 @@ void after_fork_in_child() {  // only this thread goes on in the child: its own 
 // in flight may be that call's own.
 void before_fork() {
   g_fork_pending.fetch_add(1);
-  if (interpreter_exiting() || t_regions > 0 || g_sensitive.load() == 0) return;
+  // Once a fork has waited its time for work still running, the next forks do not wait again until that work has
+  // ended (a multiprocessing pool of 8 "fork" workers beside a long write_outputs: 10 s, not 80 s).
+  if (interpreter_exiting() || t_regions > 0 || g_sensitive.load() == 0 || g_fork_gave_up.load()) return;
   const ReleasedGil release;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kForkWaitSeconds);
-  while (g_sensitive.load() > 0 && std::chrono::steady_clock::now() < deadline)
+  while (g_sensitive.load() > 0) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      g_fork_gave_up.store(true);  // the child refuses such work (g_forked_mid_work)
+      break;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
 }
 
 void after_fork_in_parent() { g_fork_pending.fetch_sub(1); }  // also when fork() failed
@@ -120,7 +129,9 @@ ForkSensitiveWork::ForkSensitiveWork() {
   }
 }
 
-ForkSensitiveWork::~ForkSensitiveWork() { g_sensitive.fetch_sub(1); }
+ForkSensitiveWork::~ForkSensitiveWork() {
+  if (g_sensitive.fetch_sub(1) == 1) g_fork_gave_up.store(false);  // none left: the next fork waits again
+}
 
 HeldGil::HeldGil() {
   before_take();
