@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <pthread.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -164,6 +165,7 @@ void run_interruptibly(std::atomic<bool>& cancel, const std::function<void()>& w
   bool done = false;
   std::exception_ptr failure;
   std::optional<py::error_already_set> py_error;  // KeyboardInterrupt (or what another signal handler raised)
+  const pid_t caller_process = getpid();
   {
     const ReleasedGil release;
     std::thread worker;
@@ -202,6 +204,15 @@ void run_interruptibly(std::atomic<bool>& cancel, const std::function<void()>& w
             cancel.store(true);
           }
         }
+      }
+      // A child forked by `poll` (os.fork in a progress callback) that returned from it: the worker is a thread of
+      // the parent, not of this process, so `done` never comes (the child waited for it for ever).
+      if (getpid() != caller_process) {
+        worker.detach();
+        throw std::runtime_error(
+            "cohortgis: this process was forked (os.fork) in the progress callback of a cohortgis call whose work "
+            "runs on a thread of the parent, which is not in this process: the call cannot go on here. End the child "
+            "inside the callback (os._exit), or fork outside the call");
       }
       lock.lock();
     }

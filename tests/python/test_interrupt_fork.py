@@ -308,3 +308,34 @@ def test_pybind11_base_type_is_a_type_error(code):
     assert p.returncode == 0, p.stderr[-2000:]
     assert "TypeError" in p.stdout and "no C++ class" in p.stdout, p.stdout
     assert p.stdout.strip().endswith("0")  # the module's own classes are made as before
+
+
+def test_a_child_forked_in_a_progress_callback_does_not_wait_for_ever(tmp_path):
+    # os.fork() in write_outputs' progress callback: the child that returned from the callback waited for ever for
+    # the call's worker thread, which is not in the child. It now raises RuntimeError there; the parent goes on.
+    code = textwrap.dedent(f"""
+        import os, signal, warnings, cohortgis as cg
+        warnings.simplefilter("ignore", DeprecationWarning)
+        state = {{"forked": False, "child": None}}
+        def progress(done, total):
+            if not state["forked"]:  # once (the child goes on with the steps queued for this report)
+                state["forked"] = True
+                pid = os.fork()
+                if pid == 0:
+                    signal.alarm(30)
+                    return
+                state["child"] = pid
+        try:
+            cg.write_outputs({GOOD!r}, {str(tmp_path / "out")!r}, threads=1, progress=progress)
+        except RuntimeError as e:
+            if state["child"] is None:  # the child
+                os._exit(0 if "forked" in str(e) and "os._exit" in str(e) else 4)
+            raise
+        if state["child"] is None:
+            os._exit(3)
+        print("child", os.waitstatus_to_exitcode(os.waitpid(state["child"], 0)[1]))
+        """)
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert "child 0" in p.stdout, (p.stdout, p.stderr[-2000:])
+    assert os.path.isfile(tmp_path / "out" / "manifest.json")  # the parent's results
