@@ -17,6 +17,7 @@
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/maps.hpp"
+#include "cohortgis/geodata/read_cancel.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/sha256.hpp"
 #include "cohortgis/geodata/table.hpp"
@@ -352,10 +353,13 @@ BacktestSummary backtest(const BacktestConfig& cfg) {
   const std::string scenario_file = host ? host->file : resolve_scenario_file(cfg.run.scenario);
   // Everything is checked before the output folder is touched: bad input writes nothing.
   std::optional<scenarios::ScenarioSet> loaded;
+  // Ctrl-C in a 40,000-zone load (seconds) or in the observed tables' reading.
+  const geodata::ReadCancellation stoppable(cfg.run.cancel);
   if (!host)
     loaded.emplace(scenarios::load_scenario_file(
         scenario_file, data_dir, geodata::granted(cfg.run.allow_read, cfg.run.allow_db, "--allow-read", "--allow-db"),
         cfg.run.threads));
+  throw_if_cancelled(cfg.run.cancel, "back-test");  // Python's Ctrl-C: each stage of seconds looks before the next
   const scenarios::ScenarioSet& set = loaded ? *loaded : *host;
   if (set.runs.empty()) throw InputError("backtest: a scenario set without runs; expected a baseline");
   const scenarios::Scenario& sc = set.runs.front();
@@ -377,6 +381,7 @@ BacktestSummary backtest(const BacktestConfig& cfg) {
                        "; expected a year before the launch year " + std::to_string(sc.base_year));
   }
 
+  throw_if_cancelled(cfg.run.cancel, "back-test");
   StagedDirectory out(cfg.run.out_dir);
   RunConfig rc = cfg.run;
   // The run writes its own finished folder inside the back-test's staging folder; its files then move up one level,
@@ -395,6 +400,7 @@ BacktestSummary backtest(const BacktestConfig& cfg) {
   summary.observed_year = observed.year;
   summary.earlier_year = earlier ? earlier->year : 0;
 
+  throw_if_cancelled(cfg.run.cancel, "back-test");
   const Results res = load_results(out.staging().string());
   const std::size_t nz = sc.zones.size();
   const auto cells_of = [&](const std::string& variant, int year) {
@@ -477,12 +483,12 @@ BacktestSummary backtest(const BacktestConfig& cfg) {
   // drawing it again adds the error maps and the section (make_report lists what it draws).
   std::vector<std::string> added{"backtest.csv", "backtest_summary.csv", "backtest_inputs.csv"};
   if (!by_age.empty()) added.push_back("backtest_by_age.csv");
+  throw_if_cancelled(cfg.run.cancel, "back-test");
   refresh_manifest(out.staging(), added);
-  if (report)
-    for (const auto& f : make_report(out.staging().string(), summary.run.language).figures)
+  if (report)  // drawn again with the run's cancel: a report of thousands of zones takes seconds
+    for (const auto& f : make_report(out.staging().string(), summary.run.language, true, cfg.run.cancel).figures)
       if (f.rfind("maps/backtest_", 0) == 0) added.push_back(f);
-  if (cfg.run.cancel && cfg.run.cancel->load())
-    throw ProjectionError("back-test cancelled before its results were moved into place");
+  throw_if_cancelled(cfg.run.cancel, "back-test");  // before its results are moved into place
   out.commit();
   summary.run.out_dir = out.target().string();
   summary.run.files.insert(summary.run.files.end(), added.begin(), added.end());

@@ -12,6 +12,7 @@
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/migration_models.hpp"
+#include "cohortgis/geodata/read_cancel.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/sha256.hpp"
 #include "cohortgis/geodata/table.hpp"
@@ -33,17 +34,20 @@ std::vector<double> apply_crosswalk(const std::vector<std::string>& units, const
                                     const std::vector<std::string>& targets) {
   std::map<std::string, std::size_t> target_index;
   for (std::size_t t = 0; t < targets.size(); ++t) target_index[targets[t]] = t;
+  // The rows of each source unit, in the crosswalk's order (the sums' order, as a scan of every row per unit gave;
+  // that scan was quadratic: 20,000 zones took seconds).
+  std::map<std::string, std::vector<const CrosswalkRow*>> rows_from;
+  for (const auto& row : crosswalk) rows_from[row.from].push_back(&row);
   std::vector<double> out(targets.size() * cells, 0.0);
   for (std::size_t u = 0; u < units.size(); ++u) {
-    bool found = false;
-    for (const auto& row : crosswalk) {
-      if (row.from != units[u]) continue;
-      found = true;
+    const auto rows = rows_from.find(units[u]);
+    if (rows == rows_from.end()) throw InputError("crosswalk: no row for unit '" + units[u] + "'");
+    for (const CrosswalkRow* r : rows->second) {
+      const CrosswalkRow& row = *r;
       const auto t = target_index.find(row.to);
       if (t == target_index.end()) throw InputError("crosswalk: target zone '" + row.to + "' is not a zone of the estimate");
       for (std::size_t c = 0; c < cells; ++c) out[t->second * cells + c] += row.weight * values[u * cells + c];
     }
-    if (!found) throw InputError("crosswalk: no row for unit '" + units[u] + "'");
   }
   return out;
 }
@@ -249,6 +253,7 @@ std::string filter_json(const std::vector<std::pair<std::string, std::string>>& 
 }
 
 void EstimateFolder::write(const std::string& name, const std::string& text) {
+  throw_if_cancelled(cancel_, "estimate");
   TextFile f((out_.staging() / name).string());
   f.write(text);
   f.close();
@@ -262,6 +267,7 @@ std::string EstimateFolder::seal(const std::string& body) {
 }
 
 std::string EstimateFolder::commit() {
+  throw_if_cancelled(cancel_, "estimate");
   out_.commit();
   return out_.target().string();
 }
@@ -334,8 +340,9 @@ std::vector<std::string> targets_of(const Census& c, const Crosswalk& cw) {
   // Only the census's own units' rows: a crosswalk file may also hold another region's (data/census has Beijing's
   // and Foshan's).
   std::vector<std::string> t;
+  std::set<std::string> seen;  // a search of t per row was quadratic in the zones
   for (const auto& r : cw.rows)
-    if (c.index.count(r.from) && std::find(t.begin(), t.end(), r.to) == t.end()) t.push_back(r.to);
+    if (c.index.count(r.from) && seen.insert(r.to).second) t.push_back(r.to);
   return t;
 }
 
@@ -358,10 +365,10 @@ void to_targets(const Census& c, const Crosswalk& cw, const std::string& option,
   const std::string hint = "; zones that split, merged or were renamed between the censuses need a crosswalk (" +
                            option + "-crosswalk) from this census's units to the zones of the estimate";
   if (!cw.empty()) {
+    std::set<std::string> sources;  // searched once per unit: a scan of the rows per unit was quadratic
+    for (const auto& r : cw.rows) sources.insert(r.from);
     for (std::size_t u = 0; u < c.units.size(); ++u) {
-      const bool any =
-          std::any_of(cw.rows.begin(), cw.rows.end(), [&](const CrosswalkRow& r) { return r.from == c.units[u]; });
-      if (!any)
+      if (!sources.count(c.units[u]))
         throw InputError(c.unit_where[u] + ": unit '" + c.units[u] + "' is not in the crosswalk " + cw.path +
                          "; expected a row with it as source");
     }
@@ -380,10 +387,11 @@ void to_targets(const Census& c, const Crosswalk& cw, const std::string& option,
   std::vector<CrosswalkRow> identity;
   for (const auto& u : c.units) identity.push_back({u, u, 1.0});
   const auto& rows = cw.empty() ? identity : cw.rows;
+  std::set<std::string> reached;  // the zones some unit of this census leads to (one pass, not one per zone)
+  for (const auto& r : rows)
+    if (c.index.count(r.from)) reached.insert(r.to);
   for (const auto& t : targets) {
-    const bool any = std::any_of(rows.begin(), rows.end(),
-                                 [&](const CrosswalkRow& r) { return r.to == t && c.index.count(r.from); });
-    if (!any)
+    if (!reached.count(t))
       throw InputError(c.path + ", column 'zone': no unit for zone '" + t + "' of the estimate (from " + zones_from +
                        ")" + (cw.empty() ? hint : "; expected a row of " + cw.path + " that leads to it"));
   }
@@ -394,6 +402,7 @@ void to_targets(const Census& c, const Crosswalk& cw, const std::string& option,
 }  // namespace
 
 EstimateSummary estimate(const EstimateConfig& cfg) {
+  const geodata::ReadCancellation stoppable(cfg.cancel);  // censuses of thousands of zones take seconds to read
   if (cfg.step != 1 && cfg.step != 5) throw InputError("--step: " + std::to_string(cfg.step) + "; expected 1 or 5");
   // The scenario's bounds for the open age (projection.open_age), as estimate --levels: --open-age 100000 was accepted
   // and wrote tables a scenario cannot read (hostile probe 3).
@@ -489,7 +498,7 @@ EstimateSummary estimate(const EstimateConfig& cfg) {
                   "schedule of the engine (the same in every zone).";
   }
 
-  detail::EstimateFolder out(cfg.out_dir, s.files);
+  detail::EstimateFolder out(cfg.out_dir, s.files, cfg.cancel);
   std::string net = "zone,sex,age,value\n";
   for (std::size_t z = 0; z < zones.size(); ++z) {
     double sum = 0;

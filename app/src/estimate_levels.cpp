@@ -8,6 +8,7 @@
 
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/life_table.hpp"
+#include "cohortgis/geodata/read_cancel.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/sha256.hpp"
 #include "cohortgis/geodata/table.hpp"
@@ -108,6 +109,7 @@ std::string quoted(const std::string& text) { return "'" + geodata::escape_cell(
 }  // namespace
 
 LevelsSummary estimate_levels(const LevelsConfig& cfg) {
+  const geodata::ReadCancellation stoppable(cfg.cancel);  // as estimate's
   // The scenario's bounds for the open age (projection.open_age), on the five-year grid.
   if (cfg.open_age < 10 || cfg.open_age > 130 || cfg.open_age % 5 != 0)
     throw InputError("--open-age " + std::to_string(cfg.open_age) + ": expected a multiple of 5 from 10 to 130");
@@ -165,6 +167,7 @@ LevelsSummary estimate_levels(const LevelsConfig& cfg) {
   LevelsSummary s;
   std::string mx_csv = "zone,sex,age,value\n", asfr_csv = "zone,age,value\n";
   for (const FigureRow& f : figures) {
+    throw_if_cancelled(cfg.cancel, "estimate");  // one fit per zone: thousands of zones take a while
     std::span<const double> pf, pm;
     if (needs_population(f.kind)) {
       const auto u = pop.index.find(f.zone);
@@ -237,7 +240,7 @@ LevelsSummary estimate_levels(const LevelsConfig& cfg) {
                   number_cell(z.tfr) + "\n";
   }
 
-  detail::EstimateFolder out(cfg.out_dir, s.files);
+  detail::EstimateFolder out(cfg.out_dir, s.files, cfg.cancel);
   out.write("levels.csv", levels_csv);
   if (any_mortality) out.write("mx_by_zone.csv", mx_csv);
   if (any_fertility) out.write("asfr_by_zone.csv", asfr_csv);

@@ -48,16 +48,21 @@ HashedInputs hash_inputs(const std::vector<std::pair<std::string, std::string>>&
 std::string filter_json(const std::vector<std::pair<std::string, std::string>>& filter);
 
 // An estimate's results folder: files written into a staging folder (StagedDirectory, output_dir.hpp) and their
-// names appended to `files`; commit() moves the folder into place and returns its path.
+// names appended to `files`; commit() moves the folder into place and returns its path. `cancel` (the configs' cancel,
+// may be null) is looked at before the folder is made, before each file and before the move (throw_if_cancelled): a
+// stopped estimate leaves its out_dir as it was.
 class EstimateFolder {
  public:
-  EstimateFolder(const std::string& dir, std::vector<std::string>& files) : out_(dir), files_(files) {}
+  // `cancel` is looked at before out_ makes the staging folder.
+  EstimateFolder(const std::string& dir, std::vector<std::string>& files, const std::atomic<bool>* cancel)
+      : cancel_((throw_if_cancelled(cancel, "estimate"), cancel)), out_(dir), files_(files) {}
   void write(const std::string& name, const std::string& text);
   // The sealed manifest.json (write_manifest: `body` holds its members before "outputs"), then commit().
   std::string seal(const std::string& body);
   std::string commit();
 
  private:
+  const std::atomic<bool>* cancel_;
   StagedDirectory out_;
   std::vector<std::string>& files_;
 };

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/read_cancel.hpp"
 #include "cohortgis/geodata/table.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
 #include "estimate_tables.hpp"
@@ -46,6 +47,7 @@ struct ZoneRow {
 }  // namespace
 
 GroupSplitSummary group_split(const GroupSplitConfig& cfg) {
+  const geodata::ReadCancellation stoppable(cfg.cancel);  // as estimate's
   using geodata::ColumnType;
   const geodata::Table t = geodata::read_table(
       cfg.census, {{"code", ColumnType::text}, {"indicator", ColumnType::text}, {"value", ColumnType::text}});
@@ -143,7 +145,7 @@ GroupSplitSummary group_split(const GroupSplitConfig& cfg) {
     s.zones.push_back(z.code);
   }
 
-  detail::EstimateFolder out(cfg.out_dir, s.files);
+  detail::EstimateFolder out(cfg.out_dir, s.files, cfg.cancel);
   std::vector<std::pair<std::string, std::string>> in{{"census", cfg.census}};
   if (!cfg.registry.empty()) in.push_back({"registry", cfg.registry});
   std::vector<std::string> paths;

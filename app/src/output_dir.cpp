@@ -684,6 +684,10 @@ class ParentFolderLock {
 };
 }  // namespace
 
+void throw_if_cancelled(const std::atomic<bool>* cancel, const std::string& what) {
+  if (cancel && cancel->load()) throw ProjectionError(what + " cancelled");
+}
+
 StagedDirectory::StagedDirectory(const fs::path& target) {
   if (target.empty()) throw InputError("output folder: no path given");
   target_ = normalised(target);

@@ -12,6 +12,7 @@
 // such a name but without our marker is never touched. Nothing here follows a symbolic link when deleting.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -103,6 +104,10 @@ class RedrawGuard {
   std::vector<std::filesystem::path> before_;  // DIR's regular files at the start, relative to DIR
   bool kept_ = false;
 };
+
+// A job stopped from outside (Python's Ctrl-C, another thread; `cancel` may be null): ProjectionError("WHAT
+// cancelled") once *cancel is set, so that the job's StagedDirectory is dropped and its target left as it was.
+void throw_if_cancelled(const std::atomic<bool>* cancel, const std::string& what);
 
 class StagedDirectory {
  public:

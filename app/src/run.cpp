@@ -25,6 +25,7 @@
 #include "cohortgis/geodata/install_dirs.hpp"
 #include "cohortgis/geodata/measures.hpp"
 #include "cohortgis/geodata/outputs.hpp"
+#include "cohortgis/geodata/read_cancel.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/sha256.hpp"
 #include "cohortgis/geodata/table.hpp"
@@ -425,9 +426,11 @@ RunSummary run(const RunConfig& cfg) {
   // Not const: a run's base population is moved into the engine (po.take_base_population below). A host's set is
   // read where it is.
   std::optional<scenarios::ScenarioSet> loaded;
-  if (!cfg.scenario_set)
+  if (!cfg.scenario_set) {
+    const geodata::ReadCancellation stoppable(cfg.cancel);  // Ctrl-C in a 40,000-zone load: seconds
     loaded.emplace(
         scenarios::load_scenario_file(scenario_file, data_dir, read_policy(cfg.allow_read, cfg.allow_db), cfg.threads));
+  }
   const scenarios::ScenarioSet& set = loaded ? *loaded : *cfg.scenario_set;
   if (cfg.release_proj_database) geodata::release_proj_database();
   const scenarios::Scenario& sc = set.runs.front();

@@ -173,6 +173,10 @@ Canvas::~Canvas() {
   release();
 }
 
+void throw_if_cancelled(const std::atomic<bool>* cancel) {
+  if (cancel && cancel->load(std::memory_order_relaxed)) throw ProjectionError("drawing cancelled");
+}
+
 void Canvas::commit(const std::atomic<bool>* cancel) {
   cairo_status_t status = cairo_status(cr_);
   if (format_ == ImageFormat::png) {
@@ -191,7 +195,7 @@ void Canvas::commit(const std::atomic<bool>* cancel) {
   }
   if (status != CAIRO_STATUS_SUCCESS)
     throw InputError("image " + path_ + ": cannot write it (" + cairo_status_to_string(status) + ")");
-  if (cancel && cancel->load()) throw ProjectionError("drawing cancelled");
+  throw_if_cancelled(cancel);
   std::error_code ec;
   const std::lock_guard<std::mutex> lock(drawings_mutex());  // not after abandon_drawings_in_progress
   std::filesystem::rename(tmp_, path_, ec);

@@ -39,6 +39,10 @@ class Canvas {
   bool committed_ = false;
 };
 
+// ProjectionError("drawing cancelled") once *cancel is set (cancel may be null): the styles' cancel, between parts of
+// a drawing.
+void throw_if_cancelled(const std::atomic<bool>* cancel);
+
 // Writes an image surface (ARGB32) to f as PNG; false on error.
 bool write_png(cairo_surface_t* surface, std::FILE* f);
 

@@ -4,6 +4,7 @@
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/geodata/text_encoding.hpp"
 
+#include "cohortgis/geodata/read_cancel.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "csv_tokens.hpp"
 #include "gdal_support.hpp"
@@ -425,8 +426,29 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
   stream_table(path, required, layer_name, encoding, on_row, StreamOptions{});
 }
 
+namespace {
+thread_local const std::atomic<bool>* t_read_cancel = nullptr;  // ReadCancellation's flag for this thread
+}  // namespace
+
+ReadCancellation::ReadCancellation(const std::atomic<bool>* cancel) : previous_(t_read_cancel) {
+  t_read_cancel = cancel;
+}
+
+ReadCancellation::~ReadCancellation() { t_read_cancel = previous_; }
+
+void throw_if_read_cancelled() {
+  if (t_read_cancel && t_read_cancel->load(std::memory_order_relaxed)) throw ProjectionError("reading cancelled");
+}
+
 void stream_table(const std::string& path, const std::vector<ColumnSpec>& required, const std::string& layer_name,
-                  const std::string& encoding, const std::function<void(Table&)>& on_row, const StreamOptions& opts) {
+                  const std::string& encoding, const std::function<void(Table&)>& each_row, const StreamOptions& opts) {
+  throw_if_read_cancelled();
+  // Every row reaches this thread (the parallel reader's too): a stopped reading looks every 4096 of them.
+  std::size_t rows_seen = 0;
+  const std::function<void(Table&)> on_row = [&](Table& row) {
+    if ((++rows_seen & 4095) == 0) throw_if_read_cancelled();
+    each_row(row);
+  };
   register_drivers();
   const bool database = path.size() > 3 && (path[0] == 'P' || path[0] == 'p') && (path[1] == 'G' || path[1] == 'g') &&
                         path[2] == ':';

@@ -15,6 +15,7 @@
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/read_cancel.hpp"
 #include "cohortgis/scenarios/mortality_checks.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
@@ -95,6 +96,8 @@ void bind_ensemble(py::module_& m) {
         run_interruptibly(cancel, [&] {
           // The [stochastic] section is read again from the file, with the folders the set was loaded with (it read
           // the default data folder and no --allow-read folder: other inputs, or a refusal).
+          const ForkSensitiveWork reading;
+          const geodata::ReadCancellation stoppable(&cancel);
           if (!file.empty())
             set = scenarios::load_scenario_file(file, app::resolve_data_dir(data_dir),
                                                 geodata::granted(allow_read, allow_db, "allow_read", "allow_db"));

@@ -60,11 +60,16 @@ void bind_jobs(py::module_& m) {
         c.open_age = open_age;
         c.natural_growth_per_1000 = natural_growth_per_1000;
         c.female_share = female_share;
+        // On a thread of its own while this one looks for Ctrl-C (run_interruptibly), as write_outputs: the
+        // estimate stops before its next file and leaves out_dir as it was (its reads of large tables held
+        // KeyboardInterrupt until every file was written).
+        std::atomic<bool> cancel{false};
+        c.cancel = &cancel;
         app::EstimateSummary s;
-        {
-          const ReleasedGil release;  // tables read and written: seconds at most, nothing to cancel between
+        run_interruptibly(cancel, [&] {
+          const ForkSensitiveWork reading;  // GDAL reads
           s = app::estimate(c);
-        }
+        });
         py::dict d;
         d["out_dir"] = s.out_dir;
         d["method"] = s.method;
@@ -91,11 +96,13 @@ void bind_jobs(py::module_& m) {
         c.zone_prefix = path_arg(zone_prefix, "zone_prefix");  // text, not a path, read as a C string all the same
         c.scope = other_district ? app::FloatingScope::other_district : app::FloatingScope::other_province;
         c.out_dir = path_arg(out_dir, "out_dir");
+        std::atomic<bool> cancel{false};  // Ctrl-C: as app_estimate's
+        c.cancel = &cancel;
         app::GroupSplitSummary s;
-        {
-          const ReleasedGil release;  // one table read and three written: nothing to cancel between
+        run_interruptibly(cancel, [&] {
+          const ForkSensitiveWork reading;
           s = app::group_split(c);
-        }
+        });
         py::dict d;
         d["out_dir"] = s.out_dir;
         d["zones"] = s.zones;
@@ -122,11 +129,13 @@ void bind_jobs(py::module_& m) {
         c.srb = srb;
         c.open_age = open_age;
         c.out_dir = path_arg(out_dir, "out_dir");
+        std::atomic<bool> cancel{false};  // Ctrl-C: as app_estimate's, and between the zones' fits
+        c.cancel = &cancel;
         app::LevelsSummary s;
-        {
-          const ReleasedGil release;  // small tables: one fit per zone
+        run_interruptibly(cancel, [&] {
+          const ForkSensitiveWork reading;
           s = app::estimate_levels(c);
-        }
+        });
         py::list levels;
         for (const app::ZoneLevel& z : s.levels) {
           py::dict d;
@@ -186,7 +195,10 @@ void bind_jobs(py::module_& m) {
         std::atomic<bool> cancel{false};  // Ctrl-C: the run stops at its next check, out_dir left as it was
         b.run.cancel = &cancel;
         app::BacktestSummary s;
-        run_interruptibly(cancel, [&] { s = app::backtest(b); });
+        run_interruptibly(cancel, [&] {
+          const ForkSensitiveWork files;  // the load, results.gpkg, the report's maps
+          s = app::backtest(b);
+        });
         py::list scores;
         for (const app::ForecastScore& f : s.scores) {
           py::dict d = error_summary(f.summary);

@@ -91,11 +91,12 @@ std::string read_all(const std::string& path) {
 // The image `draw(path)` writes to a file of a private scratch folder, as bytes; drawn with the GIL released on a
 // thread of its own while this one looks for Ctrl-C (run_interruptibly): a map of thousands of zones took seconds
 // with KeyboardInterrupt held until it was done. `cancel` is set then; a choropleth stops within 256 zones
-// (MapStyle::cancel), the charts, quick, when drawn.
+// (MapStyle::cancel), a pyramid before its next age row, a line chart within 4096 points (their styles' cancel).
 template <class Draw>
 py::bytes rendered(const std::string& format, std::atomic<bool>& cancel, Draw&& draw) {
   std::string bytes;
   run_interruptibly(cancel, [&] {
+    const ForkSensitiveWork drawing;  // Cairo, Pango, fontconfig; GDAL and PROJ for a map's zones
     ScratchDir tmp;
     const std::string path = tmp.file(format);
     draw(path);
@@ -166,6 +167,7 @@ void bind_render(py::module_& m) {
         style.height_px = height_px;
         const auto st = series(stacked), ol = series(outline);
         std::atomic<bool> cancel{false};
+        style.cancel = &cancel;
         return rendered(format, cancel,
                         [&](const std::string& path) { geodata::render_pyramid(st, ol, style, fmt, path); });
       },
@@ -191,6 +193,7 @@ void bind_render(py::module_& m) {
         style.width_px = width_px;
         style.height_px = height_px;
         std::atomic<bool> cancel{false};
+        style.cancel = &cancel;
         return rendered(format, cancel,
                         [&](const std::string& path) { geodata::render_lines(lines, style, fmt, path); });
       },

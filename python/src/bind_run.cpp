@@ -464,7 +464,12 @@ py::dict run_job(app::RunConfig& cfg, const py::object& progress) {
   };
   app::RunSummary s;
   run_interruptibly(
-      cancel, [&] { s = app::run(cfg); }, report);
+      cancel,
+      [&] {
+        const ForkSensitiveWork files;  // the load, results.gpkg, the report's maps
+        s = app::run(cfg);
+      },
+      report);
   if (!progress.is_none()) report();
   py::dict d;
   d["scenario"] = s.scenario;

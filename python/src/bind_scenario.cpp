@@ -18,6 +18,7 @@
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/projection.hpp"
+#include "cohortgis/geodata/read_cancel.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/scenarios/models.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
@@ -675,9 +676,11 @@ void bind_scenario(py::module_& m) {
         const std::string data = app::resolve_data_dir(path_arg(data_dir, "data_dir"));
         path_args(allow_read, "allow_read");
         path_args(allow_db, "allow_db");
-        // Ctrl-C raises at once; the load, which cannot be cancelled, finishes unseen (run_detachable).
+        // Ctrl-C raises at once; the load goes on unseen to its next check (run_detachable, ReadCancellation).
         const auto out = std::make_shared<std::optional<ScenarioSet>>();
-        run_detachable([out, file, data, data_dir, allow_read, allow_db, threads] {
+        run_detachable([out, file, data, data_dir, allow_read, allow_db, threads](const std::atomic<bool>& cancel) {
+          const ForkSensitiveWork reading;  // GDAL and PROJ
+          const geodata::ReadCancellation stoppable(&cancel);
           const geodata::ReadPolicy allowed = geodata::granted(allow_read, allow_db, "allow_read", "allow_db");
           try {
             out->emplace(scenarios::load_scenario_file(file, data, allowed, threads));
@@ -705,7 +708,10 @@ void bind_scenario(py::module_& m) {
         const std::string data = app::resolve_data_dir(path_arg(data_dir, "data_dir"));
         path_arg(base_dir, "base_dir");
         const auto out = std::make_shared<std::optional<ScenarioSet>>();
-        run_detachable([out, text, label, dir = base_dir.empty() ? "." : base_dir, data, frames = std::move(frames)] {
+        run_detachable([out, text, label, dir = base_dir.empty() ? "." : base_dir, data,
+                        frames = std::move(frames)](const std::atomic<bool>& cancel) {
+          const ForkSensitiveWork reading;  // GDAL and PROJ (zone geometry)
+          const geodata::ReadCancellation stoppable(&cancel);
           out->emplace(scenarios::load_scenario_text(text, label, dir, data, frames));
         });
         return std::move(**out);

@@ -64,12 +64,29 @@ class HeldGil {
   PyGILState_STATE state_;
 };
 
+// Work on this thread that may hold a process-wide lock of GDAL, PROJ's SQLite database, Cairo, Pango or fontconfig
+// while it runs: drawing, and reading or writing files (every job but the engine's projections). os.fork() while such
+// work ran on another thread copied the lock held into the child, where no thread ever lets it go: the child hung in
+// PyOS_AfterFork_Child (pyproj's context freed there, closing PROJ's database) or in its first drawing (hostile probe
+// 6). So os.fork() waits, with the GIL released, until no such work runs (up to kForkWaitSeconds), and such work
+// starting meanwhile waits for the fork to be made (install_exit_guard's os.register_at_fork hooks). A child forked
+// while such work still ran (the wait was over, or a fork not made by os.fork) refuses it: RuntimeError saying so,
+// instead of a hang. Made on the thread that does the work, without the GIL (python/src/interruptible.cpp).
+class ForkSensitiveWork {
+ public:
+  ForkSensitiveWork();
+  ~ForkSensitiveWork();
+  ForkSensitiveWork(const ForkSensitiveWork&) = delete;
+  ForkSensitiveWork& operator=(const ForkSensitiveWork&) = delete;
+};
+constexpr int kForkWaitSeconds = 10;
+
 // With the GIL held: whether the interpreter has begun to exit (its atexit hooks run) and this thread is not the one
 // exiting. A run in flight then stops as on Ctrl-C, without calling Python (exit_error's RuntimeError).
 bool interpreter_exiting();
 py::error_already_set exit_error();
 constexpr int kExitWaitSeconds = 10;
-void install_exit_guard();  // module.cpp, once
+void install_exit_guard();  // module.cpp, once: the exit hook and the fork hooks (ForkSensitiveWork)
 
 // Runs `work` with the GIL released on a thread of its own while the calling (main) thread checks for pending signals
 // every 50 ms (PyErr_CheckSignals: Python's SIGINT handler raises KeyboardInterrupt there). On a Python error `cancel`
@@ -81,12 +98,14 @@ void run_interruptibly(std::atomic<bool>& cancel, const std::function<void()>& w
                        const std::function<void()>& poll = {});
 
 // Runs `work` on a thread of its own, with the GIL released, while the calling thread checks for pending signals every
-// 50 ms, as run_interruptibly; but on a Python error (KeyboardInterrupt) the error is raised at once and `work` goes
-// on unseen to its end, its result dropped. For work that cannot be cancelled and changes nothing outside itself (a
-// scenario load: 5 s at 40,000 zones, with Ctrl-C held until it was done): `work` must own everything it touches
-// (captured by value, its result in a shared_ptr) and must not touch Python. The interpreter's exit waits for such
-// threads as for the regions of ReleasedGil. What `work` threw is rethrown here. Called with the GIL held.
-void run_detachable(std::function<void()> work);
+// 50 ms, as run_interruptibly; but on a Python error (KeyboardInterrupt) the error is raised at once, the flag `work`
+// is given is set, and `work` goes on unseen until it looks at the flag (or to its end), its result dropped. For
+// work that changes nothing outside itself and cannot stop at once (a scenario load: 5 s at 40,000 zones, with Ctrl-C
+// held until it was done; it stops at its next check, geodata/read_cancel.hpp): `work` must own everything it
+// touches (captured by value, its result in a shared_ptr) and must not touch Python. The interpreter's exit and
+// os.fork() wait for such threads as for the regions of ReleasedGil. What `work` threw is rethrown here. Called with
+// the GIL held.
+void run_detachable(std::function<void(const std::atomic<bool>& cancel)> work);
 
 // The set a host's runs make (write_outputs(ScenarioSet), backtest(ScenarioSet)): `runs` (Scenario objects, baseline
 // first) with the other parts of `loaded` (targets, services, [outputs], [stochastic], [monitoring], zone geometry; the

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <pthread.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -23,6 +24,12 @@ std::atomic<int> g_acquiring{0};       // threads past the check below and takin
 std::atomic<int> g_detached{0};        // run_detachable threads still working (their caller may have gone)
 std::thread::id g_exit_thread;         // the thread running the hook (written before g_exiting)
 thread_local int t_regions = 0;        // this thread's open regions (all a fork child keeps)
+
+// os.fork() and the library work of other threads (common.hpp ForkSensitiveWork). Atomics only, as above.
+std::atomic<int> g_sensitive{0};             // ForkSensitiveWork in flight, every thread
+std::atomic<int> g_fork_pending{0};          // os.fork() calls between their before and after hooks
+std::atomic<bool> g_forked_mid_work{false};  // this process is a child forked while such work ran
+std::atomic<bool> g_fork_gave_up{false};     // a fork waited its kForkWaitSeconds for work still running
 
 bool other_than_exit_thread() { return std::this_thread::get_id() != g_exit_thread; }
 
@@ -53,7 +60,35 @@ void after_fork_in_child() {  // only this thread goes on in the child: its own 
   g_in_flight.store(t_regions);
   g_acquiring.store(0);
   g_detached.store(0);
+  // Library work of a thread that is not in the child: the locks it held are held for good here.
+  if (g_sensitive.load() > 0) g_forked_mid_work.store(true);
+  g_sensitive.store(0);
+  g_fork_pending.store(0);
+  g_fork_gave_up.store(false);
 }
+
+// os.register_at_fork(before=…): before Python takes its own locks for the fork, with the GIL held. Waits for the
+// library work of other threads to end (none runs on this one: that work never calls Python) with the GIL released,
+// so that work reporting progress or a thread about to start such work goes on meanwhile; new work waits from now on.
+// A fork from inside a cohortgis call (its progress callback: this thread has a region open) does not wait: the work
+// in flight may be that call's own.
+void before_fork() {
+  g_fork_pending.fetch_add(1);
+  // Once a fork has waited its time for work still running, the next forks do not wait again until that work has
+  // ended (a multiprocessing pool of 8 "fork" workers beside a long write_outputs: 10 s, not 80 s).
+  if (interpreter_exiting() || t_regions > 0 || g_sensitive.load() == 0 || g_fork_gave_up.load()) return;
+  const ReleasedGil release;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kForkWaitSeconds);
+  while (g_sensitive.load() > 0) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      g_fork_gave_up.store(true);  // the child refuses such work (g_forked_mid_work)
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+void after_fork_in_parent() { g_fork_pending.fetch_sub(1); }  // also when fork() failed
 
 }  // namespace
 
@@ -74,6 +109,31 @@ ReleasedGil::~ReleasedGil() {
   g_in_flight.fetch_sub(1);
 }
 
+ForkSensitiveWork::ForkSensitiveWork() {
+  // seq_cst, as before_take: either before_fork sees this count, or this sees its pending fork and backs off.
+  for (;;) {
+    g_sensitive.fetch_add(1);
+    if (g_fork_pending.load() == 0) break;
+    g_sensitive.fetch_sub(1);
+    while (g_fork_pending.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (g_forked_mid_work.load()) {
+    g_sensitive.fetch_sub(1);
+    throw std::runtime_error(
+        "cohortgis: this process was forked while another thread of its parent was drawing, or reading or writing "
+        "files through GDAL (os.fork() waits up to " +
+        std::to_string(kForkWaitSeconds) +
+        " s for such work, but not from a progress callback, nor a fork that skips its hooks): the locks of GDAL, "
+        "PROJ, Cairo or Pango that thread held may be held here for good, so drawing and reading files could hang. "
+        "Fork while no such cohortgis call runs in another thread, or use multiprocessing's 'spawn' or 'forkserver' "
+        "start method; projections (run, ensembles of loaded scenarios) work here");
+  }
+}
+
+ForkSensitiveWork::~ForkSensitiveWork() {
+  if (g_sensitive.fetch_sub(1) == 1) g_fork_gave_up.store(false);  // none left: the next fork waits again
+}
+
 HeldGil::HeldGil() {
   before_take();
   state_ = PyGILState_Ensure();
@@ -92,7 +152,10 @@ py::error_already_set exit_error() {
 
 void install_exit_guard() {
   py::module_::import("atexit").attr("register")(py::cpp_function(&at_exit));
-  pthread_atfork(nullptr, nullptr, &after_fork_in_child);
+  pthread_atfork(nullptr, nullptr, &after_fork_in_child);  // any fork: the child's counts
+  py::module_::import("os").attr("register_at_fork")(
+      py::arg("before") = py::cpp_function(&before_fork),
+      py::arg("after_in_parent") = py::cpp_function(&after_fork_in_parent));
 }
 
 void run_interruptibly(std::atomic<bool>& cancel, const std::function<void()>& work,
@@ -102,6 +165,7 @@ void run_interruptibly(std::atomic<bool>& cancel, const std::function<void()>& w
   bool done = false;
   std::exception_ptr failure;
   std::optional<py::error_already_set> py_error;  // KeyboardInterrupt (or what another signal handler raised)
+  const pid_t caller_process = getpid();
   {
     const ReleasedGil release;
     std::thread worker;
@@ -141,6 +205,15 @@ void run_interruptibly(std::atomic<bool>& cancel, const std::function<void()>& w
           }
         }
       }
+      // A child forked by `poll` (os.fork in a progress callback) that returned from it: the worker is a thread of
+      // the parent, not of this process, so `done` never comes (the child waited for it for ever).
+      if (getpid() != caller_process) {
+        worker.detach();
+        throw std::runtime_error(
+            "cohortgis: this process was forked (os.fork) in the progress callback of a cohortgis call whose work "
+            "runs on a thread of the parent, which is not in this process: the call cannot go on here. End the child "
+            "inside the callback (os._exit), or fork outside the call");
+      }
       lock.lock();
     }
     lock.unlock();
@@ -150,13 +223,14 @@ void run_interruptibly(std::atomic<bool>& cancel, const std::function<void()>& w
   if (failure) std::rethrow_exception(failure);
 }
 
-void run_detachable(std::function<void()> work) {
+void run_detachable(std::function<void(const std::atomic<bool>& cancel)> work) {
   struct Shared {
     std::mutex m;
     std::condition_variable cv;
     bool done = false;
+    std::atomic<bool> cancel{false};  // set when the caller has gone: the work stops at its next check
     std::exception_ptr failure;
-    std::function<void()> work;
+    std::function<void(const std::atomic<bool>&)> work;
   };
   const auto shared = std::make_shared<Shared>();
   shared->work = std::move(work);
@@ -167,7 +241,7 @@ void run_detachable(std::function<void()> work) {
     try {
       std::thread([shared] {
         try {
-          shared->work();
+          shared->work(shared->cancel);
         } catch (...) {
           shared->failure = std::current_exception();
         }
@@ -181,8 +255,8 @@ void run_detachable(std::function<void()> work) {
       }).detach();
     } catch (const std::system_error&) {  // no thread (a process limit): run here, as before, without the checks
       g_detached.fetch_sub(1);
-      const std::function<void()> here = std::move(shared->work);
-      here();
+      const std::function<void(const std::atomic<bool>&)> here = std::move(shared->work);
+      here(shared->cancel);
       return;
     }
     std::unique_lock<std::mutex> lock(shared->m);
@@ -195,7 +269,10 @@ void run_detachable(std::function<void()> work) {
         else if (PyErr_CheckSignals() != 0)
           py_error.emplace();
       }
-      if (py_error) break;  // the work goes on unseen; its result is dropped with `shared`
+      if (py_error) {  // the work goes on unseen to its next check; its result is dropped with `shared`
+        shared->cancel.store(true);
+        break;
+      }
       lock.lock();
     }
   }

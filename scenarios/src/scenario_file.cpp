@@ -7,6 +7,7 @@
 #include "cohortgis/engine/indicator_ages.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/geodata/install_dirs.hpp"
+#include "cohortgis/geodata/read_cancel.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -232,6 +233,7 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
   for (int i = 0; i < b.Z; ++i) b.zone_index[base.zones[uz(i)].id] = i;
   for (int i = 0; i < b.G; ++i) b.group_index[base.group_names[uz(i)]] = i;
   read_base_population(doc, root, b);
+  geodata::throw_if_read_cancelled();
   set.records = b.records;
   read_event_registers(doc, root, b);
   set.events = b.events;
@@ -300,6 +302,7 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
   set.relocations.resize(runs);
   std::vector<std::optional<FertilityFitSpec>> fertility_fits(runs);
   for (std::size_t r = 0; r < runs; ++r) {
+    geodata::throw_if_read_cancelled();
     // zones, groups, grid, base population, plan periods; the last run takes them (a second copy of the base
     // population held for the whole run otherwise)
     Scenario sc = r + 1 == runs ? std::move(base) : base;
@@ -322,6 +325,7 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
   }
   if (is_file) inputs.insert(inputs.begin(), InputFile{"scenario file", path, fs::path(path).filename().string()});
   for (std::size_t r = 0; r < runs; ++r) {
+    geodata::throw_if_read_cancelled();
     Scenario& sc = set.runs[r];
     sc.inputs = inputs;
     sc.validate();

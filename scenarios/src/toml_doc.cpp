@@ -2,6 +2,7 @@
 #include "toml_doc.hpp"
 
 #include "cohortgis/engine/index_cast.hpp"
+#include "cohortgis/geodata/read_cancel.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/text_encoding.hpp"
 #include "cohortgis/scenarios/library_versions.hpp"
@@ -295,6 +296,7 @@ geodata::Table frame_table(const TableRef& ref, const std::vector<geodata::Colum
 }
 
 geodata::Table read_source(const TableRef& ref, const std::vector<geodata::ColumnSpec>& spec) {
+  geodata::throw_if_read_cancelled();
   if (ref.frame) return frame_table(ref, spec);
   return geodata::read_table(ref.path, spec, ref.layer, ref.encoding);
 }
@@ -312,6 +314,7 @@ void stream_source(const TableRef& ref, const std::vector<geodata::ColumnSpec>& 
   for (std::size_t r = 0; r < all.size(); ++r) {
     one.rows.assign(1, all.rows[r]);
     one.first_row = r;
+    if ((r & 4095) == 4095) geodata::throw_if_read_cancelled();  // as stream_table's rows
     on_row(one);
   }
 }

@@ -5,6 +5,7 @@
 // short report of the method and diagnostics (docs/results.md).
 #pragma once
 
+#include <atomic>
 #include <string>
 #include <utility>
 #include <vector>
@@ -57,6 +58,9 @@ struct EstimateConfig {
   double natural_growth_per_1000 = 0.0;           // totals only: the stated natural growth rate
   double female_share = 0.5;                      // totals only: of the net migrants
   std::string out_dir;
+  // Set (Python's Ctrl-C, another thread) to stop: ProjectionError("estimate cancelled") before the next file is
+  // written and before the folder is moved into place; out_dir is left as it was.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct EstimateSummary {

@@ -6,6 +6,7 @@
 // scenario files and with monitoring). Writes the zones' schedules in the scenario format (scenarios/README.md).
 #pragma once
 
+#include <atomic>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +23,7 @@ struct LevelsConfig {
   double srb = 0.0;   // males per 100 females: weights the sexes of a both-sexes e0 (needed for e0)
   int open_age = 85;  // the five-year grid of the tables
   std::string out_dir;
+  const std::atomic<bool>* cancel = nullptr;  // as EstimateConfig::cancel (estimate.hpp); checked between zones too
 };
 
 // One zone's fitted level (component "mortality": level = α, implied = both-sexes e0 (needs srb) or NaN; component

@@ -4,6 +4,7 @@
 // registered in a zone wherever they live, so it is not the registered-resident group; docs/cli.md).
 #pragma once
 
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,7 @@ struct GroupSplitConfig {
   std::string zone_prefix;  // optional: only codes starting with it (e.g. 1101 for Beijing's districts)
   FloatingScope scope = FloatingScope::other_province;
   std::string out_dir;
+  const std::atomic<bool>* cancel = nullptr;  // as EstimateConfig::cancel (estimate.hpp)
 };
 
 struct GroupSplitSummary {

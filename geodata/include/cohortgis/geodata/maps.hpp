@@ -175,6 +175,9 @@ struct PyramidStyle {
   int width_px = 900, height_px = 900;
   double dpi = 96;
   std::string font_family = "Noto Sans CJK SC";
+  // Set (Python's Ctrl-C) to stop: ProjectionError("drawing cancelled") before the next age row and before the file
+  // is put in place, as MapStyle::cancel.
+  const std::atomic<bool>* cancel = nullptr;
 };
 // `stacked`: series drawn as stacked bars (groups of the first year); `outline`: series drawn as outlines (e.g. the
 // total of a second year).
@@ -191,6 +194,7 @@ struct LineStyle {
   int width_px = 900, height_px = 600;
   double dpi = 96;
   std::string font_family = "Noto Sans CJK SC";
+  const std::atomic<bool>* cancel = nullptr;  // as PyramidStyle::cancel: before each series and every 4096 points
 };
 void render_lines(const std::vector<LineSeries>& series, const LineStyle& style, ImageFormat format,
                   const std::string& path);
