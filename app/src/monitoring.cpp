@@ -8,6 +8,7 @@
 
 #include "cohortgis/engine/indicator_ages.hpp"
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/ascii_case.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/table.hpp"
 #include "text_output.hpp"
@@ -27,12 +28,6 @@ bool is_count(const std::string& i) {
 
 bool is_years(const std::string& i) {
   return i == "e0" || i.rfind("e0_", 0) == 0 || i.rfind("e65_", 0) == 0 || i == "median_age";
-}
-
-std::string lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
 }
 
 std::string quote_cell(const std::string& s) { return "'" + geodata::escape_cell(s) + "'"; }
@@ -62,7 +57,7 @@ void check_monitoring_keys(const scenarios::MonitoringSpec& spec, const Monitori
 }  // namespace
 
 std::optional<double> unit_factor(const std::string& unit_text, const std::string& indicator) {
-  const std::string u = lower(unit_text);
+  const std::string u = geodata::ascii_lower(unit_text);
   if (is_count(indicator)) {
     if (u == "persons" || u == "person" || u == "人") return 1.0;
     if (u == "10k persons" || u == "万人" || u == "10000 persons") return 1e4;

@@ -2,6 +2,7 @@
 #include "toml_doc.hpp"
 
 #include "cohortgis/engine/index_cast.hpp"
+#include "cohortgis/geodata/ascii_case.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/text_encoding.hpp"
 #include "cohortgis/scenarios/library_versions.hpp"
@@ -106,7 +107,7 @@ std::string did_you_mean(std::string_view got, std::initializer_list<std::string
   // "LX" between lx and Lx, suggests nothing).
   const auto fold = [](std::string_view s) {
     std::string o;
-    for (char c : s) o += c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char c : s) o += c == '-' ? '_' : geodata::ascii_lower(c);
     return o;
   };
   if (got.size() > 64) return {};  // no key is that long (a 60 kB key, hostile_round20.py, needs no table of edits)
