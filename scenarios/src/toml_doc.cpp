@@ -5,6 +5,7 @@
 #include "cohortgis/geodata/ascii_case.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/text_encoding.hpp"
+#include "cohortgis/scenarios/did_you_mean.hpp"
 #include "cohortgis/scenarios/library_versions.hpp"
 
 #include <algorithm>
@@ -100,7 +101,9 @@ void Doc::fail(const toml::source_region& r, const std::string& key, const std::
   throw InputError(where(r) + ": key '" + shown_key(key) + "': " + shown_message(message));
 }
 
-std::string did_you_mean(std::string_view got, std::initializer_list<std::string_view> known) {
+namespace {
+template <class Names>
+std::string nearest_name(std::string_view got, const Names& known) {
   // Edit distance with adjacent transpositions (optimal string alignment: "vaule" is one edit from "value"), ASCII
   // case and '-' for '_' ignored, so that "openage", "Open_Age", "open-age" and "opne_age" all find open_age; a
   // suggestion only within a third of the name (at least 1), and only when one name is the nearest (a tie, such as
@@ -142,6 +145,11 @@ std::string did_you_mean(std::string_view got, std::initializer_list<std::string
   }
   const std::size_t limit = std::max<std::size_t>(1, a.size() / 3);
   return best_d <= limit && nearest == 1 ? "did you mean '" + std::string(best) + "'? " : std::string();
+}
+}  // namespace
+
+std::string did_you_mean(std::string_view got, std::initializer_list<std::string_view> known) {
+  return nearest_name(got, known);
 }
 
 void Doc::allow(const toml::table& t, const std::string& prefix, std::initializer_list<std::string_view> keys) const {
@@ -707,6 +715,10 @@ namespace cohortgis::scenarios {
 
 std::string toml_library_version() {
   return std::to_string(TOML_LIB_MAJOR) + "." + std::to_string(TOML_LIB_MINOR) + "." + std::to_string(TOML_LIB_PATCH);
+}
+
+std::string did_you_mean(std::string_view got, const std::vector<std::string>& known) {
+  return detail::nearest_name(got, known);
 }
 
 }  // namespace cohortgis::scenarios
