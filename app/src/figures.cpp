@@ -19,6 +19,7 @@
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/engine/thread_arena.hpp"
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/ascii_case.hpp"
 #include "cohortgis/geodata/maps.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/zones.hpp"
@@ -305,8 +306,7 @@ MapResult make_map(const MapRequest& q) {
   std::string out = q.out, rel;
   // The file is named for its format: `--out notes.txt` or `--out DIR/population.csv` replaced that file with a PNG
   // (hostile probe 3); a name ending .png (.svg, .pdf) is a drawing's.
-  std::string extension = fs::path(out).extension().string();
-  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string extension = geodata::ascii_lower(fs::path(out).extension().string());
   if (!out.empty() && extension != "." + q.format)
     throw InputError("--out '" + geodata::escape_cell(out) + "': a " + q.format +
                      " map; expected a file name ending ." + q.format);

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <map>
 
+#include "cohortgis/geodata/ascii_case.hpp"
 #include "cohortgis/geodata/sha256.hpp"
 
 namespace cohortgis::app {
@@ -27,12 +28,9 @@ std::string file_stem(const std::string& id) {
 std::vector<std::string> file_stems(const std::vector<std::string>& ids) {
   std::vector<std::string> out;
   std::map<std::string, int> count;
-  // Stems that differ only in ASCII case (one file on a case-insensitive disk). Not std::tolower, which follows the
-  // host's locale: in a Python process under tr_TR.UTF-8 'I' stayed 'I', so "HIGH" and "high" kept bare stems there.
-  auto lower = [](std::string s) {
-    for (char& c : s) c = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-    return s;
-  };
+  // Stems that differ only in ASCII case (one file on a case-insensitive disk), whatever the host's locale
+  // (ascii_case.hpp: under tr_TR.UTF-8 std::tolower kept "HIGH" and "high" apart).
+  const auto lower = [](const std::string& s) { return geodata::ascii_lower(s); };
   for (const auto& id : ids) {
     out.push_back(file_stem(id));
     ++count[lower(out.back())];

@@ -10,9 +10,10 @@
 #include <string>
 #include <string_view>
 
-#include "cohortgis/engine/types.hpp"
-#include "cohortgis/geodata/number_format.hpp"
 #include "cjk_text.hpp"
+#include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/ascii_case.hpp"
+#include "cohortgis/geodata/number_format.hpp"
 
 namespace cohortgis::app {
 
@@ -347,10 +348,9 @@ bool is_cjk_ideograph(char32_t c) {
 }
 
 Language parse_language(const std::string& text, const std::string& what) {
-  std::string t;
-  // ASCII letters only, not std::tolower: in a Python host after setlocale(LC_ALL, "tr_TR.UTF-8") that leaves 'I'
-  // as it is, so "ENGLISH" was refused there and taken as en on the command line.
-  for (char c : text) t += c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  // ASCII letters only (ascii_case.hpp): under a host's tr_TR.UTF-8 std::tolower left 'I', and "ENGLISH" was refused
+  // in Python while the command line took it as en.
+  const std::string t = geodata::ascii_lower(text);
   if (t == "zh" || t.rfind("zh-", 0) == 0 || t.rfind("zh_", 0) == 0 || t == "chinese") return Language::zh;
   if (t == "en" || t.rfind("en-", 0) == 0 || t.rfind("en_", 0) == 0 || t == "english") return Language::en;
   throw InputError(what + ": '" + text + "'; expected zh (Chinese, zh-CN) or en (English)");

@@ -8,8 +8,10 @@
 
 #include "cohortgis/engine/indicator_ages.hpp"
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/ascii_case.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/table.hpp"
+#include "cohortgis/scenarios/did_you_mean.hpp"
 #include "text_output.hpp"
 
 namespace cohortgis::app {
@@ -29,12 +31,6 @@ bool is_years(const std::string& i) {
   return i == "e0" || i.rfind("e0_", 0) == 0 || i.rfind("e65_", 0) == 0 || i == "median_age";
 }
 
-std::string lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
-
 std::string quote_cell(const std::string& s) { return "'" + geodata::escape_cell(s) + "'"; }
 
 std::string join(const std::vector<std::string>& v) {
@@ -52,17 +48,19 @@ void check_monitoring_keys(const scenarios::MonitoringSpec& spec, const Monitori
     throw InputError("key 'monitoring.whole_area': " + quote_cell(spec.whole_area) +
                      " is a zone id or aggregate name of the projection; expected the code that stands for the "
                      "whole area only (e.g. \"110000\"), or leave it out and write 'total'");
+  const std::vector<std::string> known(indicators.begin(), indicators.end());
   for (const auto& [name, mapped] : spec.names)
     if (!indicators.count(mapped.indicator))
       throw InputError("key 'monitoring.names." + name + "': indicator " + quote_cell(mapped.indicator) +
-                       " is not an indicator the projection computes; expected one of indicators.csv (docs/results.md)"
-                       " or e0");
+                       " is not an indicator the projection computes; " +
+                       scenarios::did_you_mean(mapped.indicator, known) +
+                       "expected one of indicators.csv (docs/results.md) or e0");
 }
 
 }  // namespace
 
 std::optional<double> unit_factor(const std::string& unit_text, const std::string& indicator) {
-  const std::string u = lower(unit_text);
+  const std::string u = geodata::ascii_lower(unit_text);
   if (is_count(indicator)) {
     if (u == "persons" || u == "person" || u == "人") return 1.0;
     if (u == "10k persons" || u == "万人" || u == "10000 persons") return 1e4;
@@ -143,9 +141,12 @@ std::vector<ObservedFigure> read_observed_figures(const scenarios::MonitoringSpe
       throw InputError(t.where(r, ci) + ": indicator " + quote_cell(f.observed_name) + " of [households] is written " +
                        "to indicators.csv but cannot be monitored; expected an indicator computed for every scenario");
     } else {
+      std::vector<std::string> known(indicators.begin(), indicators.end());
+      for (const auto& [name, mapped] : spec.names) known.push_back(name);
       throw InputError(t.where(r, ci) + ": indicator " + quote_cell(f.observed_name) + " is neither an indicator the " +
-                       "projection computes (indicators.csv, or e0) nor mapped in monitoring.names; expected one of " +
-                       "those, or a line for it in monitoring.names");
+                       "projection computes (indicators.csv, or e0) nor mapped in monitoring.names; " +
+                       scenarios::did_you_mean(f.observed_name, known) +
+                       "expected one of those, or a line for it in monitoring.names");
     }
     for (int i = 0; i < kStandardIndicators; ++i) {
       const auto id = static_cast<Indicator>(i);

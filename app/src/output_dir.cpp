@@ -265,6 +265,14 @@ fs::path free_sibling(const fs::path& target, const std::string& tag) {
                    "-1 … -999 all exist)");
 }
 
+// "<name><tag>PID[-N]" (free_sibling's names), tag ".tmp-" or ".old-".
+bool is_sibling_named(const std::string& n, const std::string& name, const std::string& tag) {
+  if (n.rfind(name + tag, 0) != 0) return false;
+  const std::string rest = n.substr(name.size() + tag.size());
+  const std::size_t dash = rest.find('-');
+  return all_digits(rest.substr(0, dash)) && (dash == std::string::npos || all_digits(rest.substr(dash + 1)));
+}
+
 // Removes "<name>.tmp-PID[-N]" and "<name>.old-PID[-N]" folders next to target that carry our marker and whose
 // process is gone. Anything else with such a name stays.
 std::vector<std::string> remove_stale(const fs::path& target) {
@@ -276,13 +284,7 @@ std::vector<std::string> remove_stale(const fs::path& target) {
   for (; it != end; it.increment(ec)) {
     if (ec) break;
     const std::string n = it->path().filename().string();
-    std::string rest;
-    for (const char* tag : {".tmp-", ".old-"})
-      if (n.rfind(name + tag, 0) == 0) rest = n.substr(name.size() + 5);
-    if (rest.empty()) continue;
-    const std::size_t dash = rest.find('-');
-    if (!all_digits(rest.substr(0, dash)) || (dash != std::string::npos && !all_digits(rest.substr(dash + 1))))
-      continue;
+    if (!is_sibling_named(n, name, ".tmp-") && !is_sibling_named(n, name, ".old-")) continue;
     StagingMarker m;
     if (!read_marker(it->path(), m) || m.pid == static_cast<long>(::getpid()) || process_alive(m.pid, m.start))
       continue;
@@ -291,6 +293,23 @@ std::vector<std::string> remove_stale(const fs::path& target) {
     if (!rec) removed.push_back(it->path().string() + " (process " + std::to_string(m.pid) + " is gone)");
   }
   return removed;
+}
+
+// The process id of another cohortgis redrawing target in place (`report`, or `map` into it: RedrawGuard's backup
+// "<name>.old-PID" beside it, with the marker of a live process), or 0.
+long redrawing_process(const fs::path& target) {
+  std::error_code ec;
+  const fs::path t = fs::weakly_canonical(target, ec);
+  if (ec) return 0;
+  const std::string name = t.filename().string();
+  fs::directory_iterator it(t.parent_path(), ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    StagingMarker m;
+    if (is_sibling_named(it->path().filename().string(), name, ".old-") && read_marker(it->path(), m) &&
+        m.pid != static_cast<long>(::getpid()) && process_alive(m.pid, m.start))
+      return m.pid;
+  }
+  return 0;
 }
 
 std::string list_some(const std::vector<std::string>& v) {
@@ -538,6 +557,13 @@ void check_replaceable(const fs::path& target) {
     throw InputError(what + "exists and is not a results folder that cohortgis may replace: " + c.problem +
                      " (it holds " + list_some(some) + (some.size() >= 4 ? ", …" : "") + ")" + keep);
   }
+  // A `report` or `map` drawing into the folder adds its files before manifest.json lists them: they are not the
+  // user's (hostile probe of round 25 blamed them on the user).
+  if (!c.unlisted.empty() || !c.changed.empty())
+    if (const long pid = redrawing_process(target); pid != 0)
+      throw InputError(what + "another cohortgis (process " + std::to_string(pid) +
+                       ") is drawing into it (report or map); nothing was changed. Wait until it ends, or give "
+                       "another --out");
   if (!c.unlisted.empty())
     throw InputError(what + "holds files that cohortgis did not write: " + list_some(c.unlisted) + keep);
   if (!c.changed.empty())

@@ -328,6 +328,9 @@ ValidationSummary validate(const std::string& scenario, const std::string& data_
   const std::string data_dir = resolve_data_dir(data_dir_configured);
   const scenarios::ScenarioSet set = scenarios::load_scenario_file(resolve_scenario_file(scenario), data_dir,
                                                                    read_policy(allow_read, allow_db), threads);
+  // What run refuses before it writes anything, refused here too: [monitoring]'s names and observed rows against
+  // the indicators the projection computes (a `names` entry "populaton" passed validate and stopped the run).
+  scenario_observed_figures(set);
   const scenarios::Scenario& sc = set.runs.front();
   ValidationSummary v;
   v.scenario = sc.name;

@@ -40,6 +40,10 @@ void block_network_drivers() {
     auto* p = new GDALDriver();
     p->SetDescription(name);
     p->SetMetadataItem(GDAL_DMD_LONGNAME, "disabled: cohortgis reads local files only");
+    // Declared, as every driver must be: without a capability RegisterDriver assumed DCAP_RASTER and said so under
+    // CPL_DEBUG=ON ("Assuming DCAP_RASTER for driver HTTP. Please fix it.", into CPL_LOG's file too). The same
+    // capability it assumed: the placeholder opens nothing either way.
+    p->SetMetadataItem(GDAL_DCAP_RASTER, "YES");
     dm->RegisterDriver(p);
   }
 }

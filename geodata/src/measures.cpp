@@ -29,8 +29,10 @@ OGRSpatialReference geographic_of(const OGRSpatialReference& srs) {
   return g;
 }
 
-// LAEA centred on (lon0, lat0) on the datum of `srs`.
-OGRSpatialReference laea_on(const OGRSpatialReference& srs, double lon0, double lat0) {
+// LAEA centred on (lon0, lat0) on the datum of `srs`. PROJ's refusal (a centre beyond the poles: zones whose
+// latitudes pass ±90°) is this call's InputError, not a line "ERROR 1: PROJ: laea: …" on stderr before another
+// error about the same zones.
+OGRSpatialReference laea_on(const OGRSpatialReference& srs, double lon0, double lat0, const std::string& what) {
   OGRSpatialReference p = geographic_of(srs);
   // Rounded centre: the same zones give the same WKT, and 1e-4° (~10 m) makes no difference to equal-area-ness.
   lon0 = std::round(lon0 * 1e4) / 1e4;
@@ -38,7 +40,12 @@ OGRSpatialReference laea_on(const OGRSpatialReference& srs, double lon0, double 
   p.SetProjCS(("Lambert azimuthal equal-area centred on " + shortest_number(lat0) + "N " + shortest_number(lon0) +
                "E")
                   .c_str());
-  p.SetLAEA(lat0, lon0, 0.0, 0.0);
+  QuietGdalErrors quiet;
+  if (p.SetLAEA(lat0, lon0, 0.0, 0.0) != OGRERR_NONE || CPLGetLastErrorType() >= CE_Failure)
+    throw InputError(what + ": no equal-area plane centred on latitude " + shortest_number(lat0) + ", longitude " +
+                     shortest_number(lon0) + QuietGdalErrors::because() +
+                     "; expected zones on the earth (latitudes from -90 to 90 degrees) in their coordinate "
+                     "reference system");
   p.SetLinearUnits(SRS_UL_METER, 1.0);
   p.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
   return p;
@@ -59,7 +66,7 @@ XY extent_centre_lonlat(const Zones& zones) {
 OGRSpatialReference equal_area_srs(const Zones& zones, const std::string& user_crs) {
   if (!user_crs.empty()) return parse_crs(user_crs, zones.source() + ", equal-area CRS");
   const XY c = extent_centre_lonlat(zones);
-  return laea_on(zones.impl().srs, c.x, c.y);
+  return laea_on(zones.impl().srs, c.x, c.y, zones.source() + ", the zones' extent centre");
 }
 
 std::string to_wkt(const OGRSpatialReference& srs) {
@@ -353,7 +360,7 @@ SparseDistances centroid_distances(const Zones& zones, const ZoneMeasures& measu
     }
     if (n) lon0 = (lo_min + lo_max) / 2, lat0 = (la_min + la_max) / 2;
   }
-  const OGRSpatialReference plane = laea_on(srs, lon0, lat0);
+  const OGRSpatialReference plane = laea_on(srs, lon0, lat0, zones.source() + ", the centroids' centre");
   TransformPtr t = make_transform(geographic_of(srs), plane, zones.source() + ", distance plane");
   std::vector<double> px(n), py(n);
   for (std::size_t i = 0; i < n; ++i) px[i] = measures.centroid_lonlat[i].x, py[i] = measures.centroid_lonlat[i].y;

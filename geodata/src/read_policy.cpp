@@ -3,6 +3,7 @@
 // process-wide network switch-off.
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/engine/index_cast.hpp"
+#include "cohortgis/geodata/ascii_case.hpp"
 
 #include "cohortgis/geodata/json_depth.hpp"
 #include "gdal_support.hpp"
@@ -45,12 +46,7 @@ constexpr int kMaxVrtDepth = 8;                        // a VRT naming a VRT nam
 constexpr std::uintmax_t kMaxVrtBytes = 16u << 20;     // an OGR VRT is a short description, never a data file
 constexpr std::size_t kMaxZipMembers = 100000;
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-bool contains_ci(const std::string& s, const char* needle) { return lower(s).find(needle) != std::string::npos; }
+bool contains_ci(const std::string& s, const char* needle) { return ascii_lower(s).find(needle) != std::string::npos; }
 
 fs::path canonical_or_empty(const fs::path& p) {
   std::error_code ec;
@@ -91,7 +87,7 @@ std::string q(const std::string& written) { return "'" + escape_cell(written) + 
 
 // A path component that names a GDAL virtual file system ("vsicurl", "vsizip", "vsis3_streaming", "vsicurl?url=…").
 bool names_vsi(const std::string& component) {
-  const std::string c = lower(component);
+  const std::string c = ascii_lower(component);
   if (c.rfind("vsi", 0) != 0) return false;
   std::size_t i = 3;
   while (i < c.size() && (std::isalnum(static_cast<unsigned char>(c[i])) || c[i] == '_')) ++i;
@@ -210,7 +206,7 @@ void check_zip(const fs::path& p, const std::string& label) {
 void refuse_mismatched_shapefile(const fs::path& shp, const std::string& label) {
   fs::path shx, dbf;  // as GDAL finds them (read_companions: lower case, then upper)
   for (const std::string& c : read_companions(shp.string())) {
-    const std::string e = lower(fs::path(c).extension().string());
+    const std::string e = ascii_lower(fs::path(c).extension().string());
     if (e == ".shx") shx = c;
     if (e == ".dbf") dbf = c;
   }
@@ -233,7 +229,7 @@ void refuse_mismatched_shapefile(const fs::path& shp, const std::string& label) 
 // GDAL's spatial index of a GeoPackage: CREATE VIRTUAL TABLE "rtree_T_G" USING rtree(id, minx, …) (rtree_i32 too),
 // with one USING and no comment that could hide another module.
 bool is_rtree_index(const std::string& sql) {
-  const std::string l = lower(sql);
+  const std::string l = ascii_lower(sql);
   const std::size_t u = l.find("using");
   if (u == std::string::npos || l.find("using", u + 5) != std::string::npos || l.find("/*") != std::string::npos ||
       l.find("--") != std::string::npos)
@@ -250,7 +246,8 @@ bool is_rtree_index(const std::string& sql) {
 }
 
 bool is_companion(const std::string& lower_stem, const fs::path& q) {
-  return lower(q.stem().string()) == lower_stem || lower(q.filename().string()).rfind(lower_stem + ".", 0) == 0;
+  return ascii_lower(q.stem().string()) == lower_stem ||
+         ascii_lower(q.filename().string()).rfind(lower_stem + ".", 0) == 0;
 }
 
 // "its companion file x.dbf is a named pipe (FIFO) …" when q is not a regular file, else "".
@@ -275,7 +272,7 @@ std::string hard_link_text(const fs::path& canonical, const std::string& what) {
 
 // Sidecars (x.dbf, x.prj, x.csvt, x.gpkg-wal …) that are symlinks must stay inside the roots too.
 void check_sidecars(const fs::path& p, const std::string& label, const ReadPolicy& policy) {
-  const std::string stem = lower(p.stem().string());
+  const std::string stem = ascii_lower(p.stem().string());
   std::error_code ec;
   for (fs::directory_iterator it(p.parent_path(), ec), end; !ec && it != end; it.increment(ec)) {
     const fs::path q = it->path();
@@ -319,7 +316,7 @@ void check_vrt(const fs::path& vrt, const std::string& label, const ReadPolicy& 
       if (n->eType != CXT_Element) continue;
       // GDAL finds a VRT's elements whatever their case (CPLGetXMLNode): <srcdatasource> is a <SrcDataSource>.
       const std::string name = n->pszValue;
-      const std::string lname = lower(name);
+      const std::string lname = ascii_lower(name);
       if (lname == "srcsql")
         throw InputError(label + ": an OGR VRT with <SrcSQL> is not allowed as a scenario input "
                          "(SQL can open other files); expected <SrcDataSource> and <SrcLayer> only");
@@ -332,7 +329,7 @@ void check_vrt(const fs::path& vrt, const std::string& label, const ReadPolicy& 
         const std::string srs = trim(CPLGetXMLValue(n, nullptr, ""));
         std::error_code ec2;
         if (!srs.empty() && (srs[0] == '/' || srs[0] == '.' || srs[0] == '~' || srs.find("://") != std::string::npos ||
-                             lower(srs).rfind("file:", 0) == 0 || fs::exists(vrt.parent_path() / srs, ec2) ||
+                             ascii_lower(srs).rfind("file:", 0) == 0 || fs::exists(vrt.parent_path() / srs, ec2) ||
                              fs::exists(srs, ec2)))
           throw InputError(label + ": an OGR VRT whose <" + name +
                            "> names a file or URL; expected the CRS itself (EPSG:4326, WKT or a PROJ string)");
@@ -490,7 +487,7 @@ bool on_kernel_file_system(const std::string& path) {
 
 std::string special_companion(const std::string& path) {
   const fs::path p(path);
-  const std::string stem = lower(p.stem().string());
+  const std::string stem = ascii_lower(p.stem().string());
   std::error_code ec;
   for (fs::directory_iterator it(p.parent_path().empty() ? fs::path(".") : p.parent_path(), ec), end; !ec && it != end;
        it.increment(ec))
@@ -501,15 +498,13 @@ std::string special_companion(const std::string& path) {
 
 std::vector<std::string> read_companions(const std::string& path) {
   const fs::path p(path);
-  const std::string ext = lower(p.extension().string());
+  const std::string ext = ascii_lower(p.extension().string());
   std::vector<std::string> sides;
   if (ext == ".shp" || ext == ".dbf") sides = {"shp", "shx", "dbf", "prj", "cpg"};
   if (ext == ".csv" || ext == ".tsv" || ext == ".txt") sides = {"csvt"};
   std::vector<std::string> out;
   for (const std::string& side : sides) {
-    std::string upper = side;
-    for (char& c : upper) c = static_cast<char>(c - 'a' + 'A');  // ASCII letters only: no locale (tr_TR's 'i')
-    for (const std::string& e : {side, upper}) {
+    for (const std::string& e : {side, ascii_upper(side)}) {
       fs::path q = p;
       q.replace_extension(e);
       std::error_code ec;
@@ -592,7 +587,7 @@ void refuse_computed_sql(GDALDataset& ds, const fs::path& p, const std::string& 
   each_row("SELECT type, name, sql FROM sqlite_master WHERE type IN ('table', 'view')", [&](OGRFeature& f) {
     const std::string type = f.GetFieldAsString(0), name = f.GetFieldAsString(1), sql = f.GetFieldAsString(2);
     if (type == "view") refuse("the view '" + escape_cell(name) + "'");
-    if (lower(sql).rfind("create virtual table", 0) == 0 && !is_rtree_index(sql))
+    if (ascii_lower(sql).rfind("create virtual table", 0) == 0 && !is_rtree_index(sql))
       refuse("the virtual table '" + escape_cell(name) + "'");
   });
   // One query for every table (a GeoPackage of 2000 layers): hidden = 2 marks a column GENERATED … VIRTUAL.
@@ -615,8 +610,8 @@ DatasetPtr open_input(const std::string& path, const std::string& label, const c
   if (fs::is_regular_file(path, ec) && read_head(path, 4) == "PK\x03\x04") check_zip(path, label);
   if (fs::is_directory(path, ec)) {
     for (fs::directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec))
-      if (lower(it->path().extension().string()) == ".shp") refuse_mismatched_shapefile(it->path(), label);
-  } else if (lower(fs::path(path).extension().string()) == ".shp") {
+      if (ascii_lower(it->path().extension().string()) == ".shp") refuse_mismatched_shapefile(it->path(), label);
+  } else if (ascii_lower(fs::path(path).extension().string()) == ".shp") {
     refuse_mismatched_shapefile(path, label);
   }
   const bool sqlite = is_sqlite_file(path);
@@ -648,7 +643,7 @@ void refuse_computed_geopackage(const std::string& path, const std::string& labe
 
 CPLStringList input_drivers(const std::string& path) {
   CPLStringList d;
-  if (lower(path.substr(0, 3)) == "pg:") {
+  if (ascii_lower(path.substr(0, 3)) == "pg:") {
     d.AddString("PostgreSQL");
   } else {
     for (const char* a : kInputDrivers) d.AddString(a);
@@ -720,7 +715,7 @@ std::string database_service(const std::string& written, const ReadPolicy& polic
   std::string name;
   if (written.rfind("db:", 0) == 0) {
     name = written.substr(3);
-  } else if (lower(written.substr(0, 3)) == "pg:") {
+  } else if (ascii_lower(written.substr(0, 3)) == "pg:") {
     const std::string rest = trim(written.substr(3));
     if (rest.rfind("service=", 0) != 0 || rest.find_first_of(" \t") != std::string::npos)
       throw InputError("'" + escape_cell(written) +

@@ -2,6 +2,7 @@
 // read_table through OGR (GDALOpenEx, read-only vector access).
 #include "cohortgis/geodata/table.hpp"
 #include "cohortgis/engine/index_cast.hpp"
+#include "cohortgis/geodata/ascii_case.hpp"
 #include "cohortgis/geodata/text_encoding.hpp"
 
 #include "cohortgis/geodata/read_cancel.hpp"
@@ -38,9 +39,7 @@ namespace cohortgis::geodata {
 namespace {
 
 std::string lower_extension(const std::string& path) {
-  std::string ext = std::filesystem::path(path).extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return ext;
+  return ascii_lower(std::filesystem::path(path).extension().string());  // ".TIF" under tr_TR too (ascii_case.hpp)
 }
 
 // Column and layer names for messages: each escaped and cut (escape_cell), at most 50 listed.

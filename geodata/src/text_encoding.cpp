@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/ascii_case.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 
 namespace cohortgis::geodata {
@@ -21,7 +22,7 @@ namespace cohortgis::geodata {
 bool is_utf8_encoding(const std::string& encoding) {
   std::string e;
   for (char c : encoding)
-    if (c != '-' && c != '_') e += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (c != '-' && c != '_') e += ascii_upper(c);
   return e.empty() || e == "UTF8";
 }
 

@@ -2,6 +2,7 @@
 // load_zones through OGR (GDALOpenEx, read-only), checks with GEOS (through OGR), reprojection with PROJ.
 #include "cohortgis/geodata/zones.hpp"
 #include "cohortgis/engine/index_cast.hpp"
+#include "cohortgis/geodata/ascii_case.hpp"
 
 #include <cpl_string.h>
 #include <gdal.h>
@@ -366,8 +367,9 @@ Zones load_zones(const ZoneSource& src) {
   std::vector<std::string> missing;
   auto field_index = [&](const std::string& name) {
     if (name.empty()) return -1;
-    // Case-insensitive, as OGR's GetFieldIndex.
-    const auto it = std::find_if(fields.begin(), fields.end(), [&](const std::string& f) { return EQUAL(f.c_str(), name.c_str()); });
+    // Case-insensitive, as OGR's GetFieldIndex, in ASCII whatever the host's locale (ascii_case.hpp: "ID" for "id").
+    const auto it =
+        std::find_if(fields.begin(), fields.end(), [&](const std::string& f) { return ascii_iequals(f, name); });
     if (it == fields.end()) missing.push_back(name);
     return it == fields.end() ? -1 : static_cast<int>(it - fields.begin());
   };

@@ -345,10 +345,11 @@ void bind_scenario(py::module_& m) {
                        "(scenarios::Scenario). Load one with load_scenario_file or fill an empty one.")
       .def(py::init<>())
       .COHORTGIS_FIELD(name, "the scenario's name (results' scenario column)")
-      .COHORTGIS_FIELD(title, "the scenario's title (maps, report)")
+      .COHORTGIS_FIELD(title, "the scenario's title, on one line (maps, report)")
       .COHORTGIS_FIELD(language, "'zh', 'en' or '' (guessed from the title and zone names)")
       .COHORTGIS_FIELD(variant, "'baseline' or the variant's name")
-      .COHORTGIS_FIELD(variant_title, "the variant's title ([[variants]] title; maps, report); '': its name")
+      .COHORTGIS_FIELD(variant_title,
+                       "the variant's title, on one line ([[variants]] title; maps, report); '': its name")
       .COHORTGIS_FIELD(variant_title_en, "the variant's title in English ([[variants]] title_en); '': variant_title")
       .COHORTGIS_FIELD(assumptions, "plain-language statements")
       .COHORTGIS_FIELD(base_year, "the base population is the end of this year")

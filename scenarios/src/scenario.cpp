@@ -101,9 +101,16 @@ void Scenario::validate() const {
   const std::string what = "scenario '" + name + "'";
   check_name(variant, what + ": variant name");
   // As a file's scenario.title: a title set from Python was copied whole into every output (10 MB: 30 MB of results).
-  if (const std::size_t chars = geodata::utf8_chars(title); chars > detail::kMaxTitleChars)
-    throw InputError(what + ": title of " + std::to_string(chars) + " characters; expected at most " +
-                     std::to_string(detail::kMaxTitleChars));
+  // On one line, as the aggregates' titles below: a variant titled "more\nbirths" was two lines in the charts'
+  // legends, read as two entries, and a title broke report.html's heading where it broke (round 25).
+  for (const auto& [t, key] : {std::pair{&title, "title"}, std::pair{&title_en, "title_en"}}) {
+    if (breaks_line(*t))
+      throw InputError(what + ": " + key + " " + quote_cell(*t) +
+                       ": holds a control character (tab, line break, NUL …); expected a title on one line");
+    if (const std::size_t chars = geodata::utf8_chars(*t); chars > detail::kMaxTitleChars)
+      throw InputError(what + ": " + key + " of " + std::to_string(chars) + " characters; expected at most " +
+                       std::to_string(detail::kMaxTitleChars));
+  }
   grid.validate();
   if (zones.empty()) throw InputError(what + ": no zones");
   if (group_names.empty()) throw InputError(what + ": no population groups");
@@ -169,10 +176,14 @@ void Scenario::validate() const {
   }
   // The variant's titles as a file's [[variants]] title, as the scenario's title above (settable from Python since
   // round 25: a title was copied whole into every output).
-  for (const std::string* t : {&variant_title, &variant_title_en})
+  for (const auto& [t, key] : {std::pair{&variant_title, "title"}, std::pair{&variant_title_en, "title_en"}}) {
+    if (breaks_line(*t))
+      throw InputError(what + ": variant " + quote_cell(variant) + " " + key + " " + quote_cell(*t) +
+                       ": holds a control character (tab, line break, NUL …); expected a title on one line");
     if (const std::size_t chars = geodata::utf8_chars(*t); chars > detail::kMaxTitleChars)
-      throw InputError(what + ": variant " + quote_cell(variant) + " title of " + std::to_string(chars) +
+      throw InputError(what + ": variant " + quote_cell(variant) + " " + key + " of " + std::to_string(chars) +
                        " characters; expected at most " + std::to_string(detail::kMaxTitleChars));
+  }
   // The base population: finite, >= 0 and at most kMaxCellPersons per cell, so that no total overflows.
   {
     const CohortLayout& L = base_population.layout();

@@ -123,15 +123,26 @@ std::optional<FertilityFitSpec> build_assumptions(const Build& b, const Layer& L
 
 namespace {
 
-// A scenario or variant name goes into manifest.json and the outputs: on one line. A control character is refused
-// where it is written (file:line:column), as every other TOML value error.
-std::string one_line_name(const Doc& doc, const toml::node& n, const std::string& key) {
-  std::string name = bounded_text(doc, n, key, kMaxNameChars);
-  for (char ch : name)
+// A scenario or variant name goes into manifest.json and the outputs, a title into chart legends and headings:
+// on one line. A control character is refused where it is written (file:line:column), as every other TOML value
+// error (Scenario::validate refuses U+0085, U+2028 and U+2029 too, and titles set from Python).
+std::string one_line_text(const Doc& doc, const toml::node& n, const std::string& key, std::size_t max_chars,
+                          const char* what) {
+  std::string text = bounded_text(doc, n, key, max_chars);
+  for (char ch : text)
     if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f)
-      doc.fail(&n, key, quote_cell(name) + ": holds a control character (tab, line break, NUL …); expected a name on "
-                                           "one line");
-  return name;
+      doc.fail(
+          &n, key,
+          quote_cell(text) + ": holds a control character (tab, line break, NUL …); expected " + what + " on one line");
+  return text;
+}
+
+std::string one_line_name(const Doc& doc, const toml::node& n, const std::string& key) {
+  return one_line_text(doc, n, key, kMaxNameChars, "a name");
+}
+
+std::string one_line_title(const Doc& doc, const toml::node& n, const std::string& key) {
+  return one_line_text(doc, n, key, kMaxTitleChars, "a title");
 }
 
 // `[outputs] indicators`: built-in indicators beyond the standard ones, by name (indicators.hpp
@@ -206,8 +217,8 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
     const toml::table& s = doc.table(*sn, "scenario");
     doc.allow(s, "scenario", {"name", "title", "title_en", "assumptions", "language"});
     if (s.get("name")) base.name = one_line_name(doc, *s.get("name"), "scenario.name");
-    if (s.get("title")) base.title = bounded_text(doc, *s.get("title"), "scenario.title", kMaxTitleChars);
-    if (s.get("title_en")) base.title_en = bounded_text(doc, *s.get("title_en"), "scenario.title_en", kMaxTitleChars);
+    if (s.get("title")) base.title = one_line_title(doc, *s.get("title"), "scenario.title");
+    if (s.get("title_en")) base.title_en = one_line_title(doc, *s.get("title_en"), "scenario.title_en");
     if (s.get("assumptions")) base.assumptions = doc.strings(*s.get("assumptions"), "scenario.assumptions");
     if (const toml::node* l = s.get("language")) {
       base.language = doc.string(*l, "scenario.language");
@@ -288,8 +299,8 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
       variant_tables.push_back(&t);
       variant_names.push_back(name);
       variant_desc.push_back(t.get("description") ? doc.string(*t.get("description"), key + ".description") : "");
-      variant_titles.push_back(t.get("title") ? bounded_text(doc, *t.get("title"), key + ".title", kMaxTitleChars) : "");
-      variant_titles_en.push_back(t.get("title_en") ? bounded_text(doc, *t.get("title_en"), key + ".title_en", kMaxTitleChars) : "");
+      variant_titles.push_back(t.get("title") ? one_line_title(doc, *t.get("title"), key + ".title") : "");
+      variant_titles_en.push_back(t.get("title_en") ? one_line_title(doc, *t.get("title_en"), key + ".title_en") : "");
     }
   }
   for (std::size_t k = 0; k < set.targets.size(); ++k)

@@ -2,9 +2,11 @@
 #include "toml_doc.hpp"
 
 #include "cohortgis/engine/index_cast.hpp"
+#include "cohortgis/geodata/ascii_case.hpp"
 #include "cohortgis/geodata/read_cancel.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/text_encoding.hpp"
+#include "cohortgis/scenarios/did_you_mean.hpp"
 #include "cohortgis/scenarios/library_versions.hpp"
 
 #include <algorithm>
@@ -100,14 +102,16 @@ void Doc::fail(const toml::source_region& r, const std::string& key, const std::
   throw InputError(where(r) + ": key '" + shown_key(key) + "': " + shown_message(message));
 }
 
-std::string did_you_mean(std::string_view got, std::initializer_list<std::string_view> known) {
+namespace {
+template <class Names>
+std::string nearest_name(std::string_view got, const Names& known) {
   // Edit distance with adjacent transpositions (optimal string alignment: "vaule" is one edit from "value"), ASCII
   // case and '-' for '_' ignored, so that "openage", "Open_Age", "open-age" and "opne_age" all find open_age; a
   // suggestion only within a third of the name (at least 1), and only when one name is the nearest (a tie, such as
   // "LX" between lx and Lx, suggests nothing).
   const auto fold = [](std::string_view s) {
     std::string o;
-    for (char c : s) o += c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char c : s) o += c == '-' ? '_' : geodata::ascii_lower(c);
     return o;
   };
   if (got.size() > 64) return {};  // no key is that long (a 60 kB key, hostile_round20.py, needs no table of edits)
@@ -142,6 +146,11 @@ std::string did_you_mean(std::string_view got, std::initializer_list<std::string
   }
   const std::size_t limit = std::max<std::size_t>(1, a.size() / 3);
   return best_d <= limit && nearest == 1 ? "did you mean '" + std::string(best) + "'? " : std::string();
+}
+}  // namespace
+
+std::string did_you_mean(std::string_view got, std::initializer_list<std::string_view> known) {
+  return nearest_name(got, known);
 }
 
 void Doc::allow(const toml::table& t, const std::string& prefix, std::initializer_list<std::string_view> keys) const {
@@ -709,6 +718,10 @@ namespace cohortgis::scenarios {
 
 std::string toml_library_version() {
   return std::to_string(TOML_LIB_MAJOR) + "." + std::to_string(TOML_LIB_MINOR) + "." + std::to_string(TOML_LIB_PATCH);
+}
+
+std::string did_you_mean(std::string_view got, const std::vector<std::string>& known) {
+  return detail::nearest_name(got, known);
 }
 
 }  // namespace cohortgis::scenarios

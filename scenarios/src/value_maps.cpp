@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "cohortgis/engine/index_cast.hpp"
+#include "cohortgis/geodata/ascii_case.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "toml_doc.hpp"
 
@@ -41,7 +42,7 @@ std::string normalise_label(std::string_view s) {
       i += 3;
       continue;
     }
-    out += c < 0x80 ? static_cast<char>(std::tolower(c)) : static_cast<char>(c);
+    out += geodata::ascii_lower(static_cast<char>(c));
     ++i;
   }
   return out;

@@ -23,6 +23,7 @@
 #include "cohortgis/geodata/text_escape.hpp"
 #include "cohortgis/geodata/zones.hpp"
 #include "error_of.hpp"
+#include "turkish_locale.hpp"
 
 using namespace cohortgis;
 using namespace cohortgis::geodata;
@@ -241,6 +242,32 @@ TEST_F(Sandbox, GeoPackagesWhoseRowsSqlComputesAreRefused) {
         "<OGRVRTDataSource><OGRVRTLayer name=\"t\"><SrcDataSource relativeToVRT=\"1\">plain.gpkg"
         "</SrcDataSource></OGRVRTLayer></OGRVRTDataSource>\n");
   EXPECT_CONTAINS(check("p.vrt"), "(a source named in the VRT 'p.vrt'): a GeoPackage with changes not yet written");
+}
+
+// ASCII case whatever the host's locale (ascii_case.hpp): under a Python host's tr_TR.UTF-8, std::tolower keeps 'I', so
+// "CREATE VIRTUAL TABLE" did not start with "create virtual table" and the GeoPackage's full-text table was read, and
+// strcasecmp (GDAL's EQUAL) did not find the field "id" for id_field "ID" (round 25 backlog).
+TEST_F(Sandbox, TurkishLocaleRefusesTheSameGeoPackagesAndFindsTheSameFields) {
+  (void)check("ok.csv");  // registers the drivers
+  GDALDataset* ds = GetGDALDriverManager()->GetDriverByName("GPKG")->Create((root / "fts.gpkg").c_str(), 0, 0, 0,
+                                                                            GDT_Unknown, nullptr);
+  OGRSpatialReference wgs;
+  wgs.importFromEPSG(4326);
+  ds->CreateLayer("real", &wgs, wkbPolygon, nullptr);
+  ds->ReleaseResultSet(ds->ExecuteSQL("CREATE VIRTUAL TABLE words USING fts4(a)", nullptr, nullptr));
+  GDALClose(ds);
+  ZoneSource zones;
+  zones.path = std::string(COHORTGIS_FIXTURES) + "/geo/two_zones_shp/zones.shp";
+  zones.id_field = "ID";  // the field is "id"
+  std::string virtual_table, field;
+  {
+    const test::TurkishLocale turkish;
+    if (!turkish.active()) GTEST_SKIP() << "no tr_TR.UTF-8 locale (localedef and the i18n sources are needed)";
+    virtual_table = error_of([&] { (void)read_table((root / "fts.gpkg").string(), {}, "real"); });
+    field = error_of([&] { (void)load_zones(zones); });
+  }
+  EXPECT_CONTAINS(virtual_table, "holding the virtual table 'words'");
+  EXPECT_EQ(field, "<no exception>");
 }
 
 // A plain SQLite database (`.sqlite`, `.db`) is no input format (GDAL's SQLite driver would run the file's SQL), but

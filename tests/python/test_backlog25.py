@@ -40,8 +40,21 @@ def test_variant_titles_set_copied_and_bounded(cg, default_set):
     v.variant_title = "我的"
     assert v.copy().variant_title == "我的"
     v.variant_title_en = "x" * 501  # as a file's [[variants]] title_en: at most 500 characters
-    with pytest.raises(ValueError, match=r"variant \"mine\" title of 501 characters; expected at most 500"):
+    with pytest.raises(ValueError, match=r"variant \"mine\" title_en of 501 characters; expected at most 500"):
         cg.run(v, threads=1)
+
+
+def test_titles_on_two_lines_are_refused(cg, default_set):
+    # As an aggregate's title (round 25 backlog, h155): a line break made two lines of a charts' legend entry.
+    s = copy.deepcopy(default_set)
+    v = s.add_variant("mine", base="higher-fertility")
+    v.variant_title = "我的\n方案"
+    with pytest.raises(ValueError, match=r'variant "mine" title "我的\\x0a方案": holds a control character'):
+        cg.run(v, threads=1)
+    sc = default_set.baseline.copy()
+    sc.title = "北京\u2028规划"
+    with pytest.raises(ValueError, match=r": title \"北京.*\": holds a control character .*expected a title on one line"):
+        cg.run(sc, threads=1)
 
 
 def test_census_long_single_years_keep_the_natural_spline(cg, tmp_path):

@@ -76,6 +76,34 @@ TEST(ScenarioChecks, LineBreakingAndBlankNamesAreRefused) {
   EXPECT_NE(error_of(sc).find("holds a control character"), std::string::npos) << error_of(sc);
 }
 
+// The scenario's and a variant's titles on one line, as the aggregates' (round 25 backlog): a variant titled
+// "more\nbirths" was two lines in the charts' legends, like two entries; each title named by its key.
+TEST(ScenarioChecks, TitlesOnTwoLinesAreRefused) {
+  Scenario sc = good();
+  sc.title = "北京\n2020";
+  EXPECT_NE(error_of(sc).find(": title \"北京\\x0a2020\": holds a control character"), std::string::npos)
+      << error_of(sc);
+  sc = good();
+  sc.title_en =
+      "Beijing\xe2\x80\xa8"
+      "2020";  // U+2028 LINE SEPARATOR
+  EXPECT_NE(error_of(sc).find(": title_en \"Beijing"), std::string::npos) << error_of(sc);
+  EXPECT_NE(error_of(sc).find("expected a title on one line"), std::string::npos) << error_of(sc);
+  sc = good();
+  sc.variant = "high";
+  sc.variant_title = "high\tfertility";
+  EXPECT_NE(error_of(sc).find("variant \"high\" title \"high\\x09fertility\": holds a control character"),
+            std::string::npos)
+      << error_of(sc);
+  sc.variant_title = "high fertility";
+  sc.variant_title_en =
+      "high\xc2\x85"
+      "fertility";  // U+0085 NEXT LINE
+  EXPECT_NE(error_of(sc).find("variant \"high\" title_en \"high"), std::string::npos) << error_of(sc);
+  sc.variant_title_en = "High fertility \xe2\x80\x8f";  // a right-to-left mark is no line break
+  EXPECT_EQ(error_of(sc), "");
+}
+
 TEST(ScenarioChecks, ReservedAndUnsafeNames) {
   Scenario sc = good();
   sc.zones[0].id = "total";
