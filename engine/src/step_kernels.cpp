@@ -88,27 +88,36 @@ template <std::size_t W, class Cells>
   }
   if (i < n) cells(n - W);
 }
-template <class Cells>
-[[gnu::always_inline]] inline void pass_of_fours(std::size_t n, const Cells& cells4) {
-  pass_of<4>(n, cells4);
+
+// in[i] = the sum of K edges' terms (add_edges_4) for cells 0 … n − 1 (n ≥ W), W = kVectorLanes<V> cells a vector.
+template <class V, int K, bool FROM_FIRST>
+[[gnu::always_inline]] inline void edge_sums(double* __restrict in, const double* __restrict prof, const double (&c)[K],
+                                             const double* const (&p)[K], std::size_t n) {
+  const auto sums = [&](std::size_t i) __attribute__((always_inline)) {
+    V q, sum;
+    load_vec(q, prof + i);
+    add_edges_4<K, K, FROM_FIRST>(sum, q, c, p, i);
+    store_vec(in + i, sum);
+  };
+  pass_of<kVectorLanes<V>>(n, sums);
 }
 
 // FROM_FIRST (with FIRST): the vector pass's sums from the first term (add_edges_4); below four cells from +0.
-template <int K, bool FIRST, bool FROM_FIRST, class Edge>
+// V: the vector of the FIRST pass where n ≥ its lanes (eight cells in COHORTGIS_AVX512 code), four cells a vector
+// below; the same sums per cell at either width.
+template <int K, bool FIRST, bool FROM_FIRST, class V, class Edge>
 [[gnu::always_inline]] inline void edge_pass(double* __restrict in, const double* __restrict prof, const Edge& edge,
                                              std::size_t n) {
   double c[K];
   const double* p[K];
   for (int j = 0; j < K; ++j) edge(j, c[j], p[j]);
   if constexpr (FIRST) {  // `in` is only written: cells made twice store the same sums
+    if (n >= kVectorLanes<V>) {
+      edge_sums<V, K, FROM_FIRST>(in, prof, c, p, n);
+      return;
+    }
     if (n >= 4) {
-      const auto sums4 = [&](std::size_t i) __attribute__((always_inline)) {
-        Cells4 q, sum;
-        load_vec(q, prof + i);
-        add_edges_4<K, K, FROM_FIRST>(sum, q, c, p, i);
-        store_vec(in + i, sum);
-      };
-      pass_of_fours(n, sums4);
+      edge_sums<Cells4, K, FROM_FIRST>(in, prof, c, p, n);
       return;
     }
   }
@@ -116,45 +125,45 @@ template <int K, bool FIRST, bool FROM_FIRST, class Edge>
   for (std::size_t i = 0; i < n; ++i) in[i] = add_edges<K>(FIRST ? 0.0 : in[i], prof[i], c, p, i);
 }
 
-template <int K, class Edge>
+template <int K, class V, class Edge>
 [[gnu::always_inline]] inline void edge_pass(bool first, bool from_first, double* __restrict in,
                                              const double* __restrict prof, const Edge& edge, std::size_t n) {
   if (first && from_first)
-    edge_pass<K, true, true>(in, prof, edge, n);
+    edge_pass<K, true, true, V>(in, prof, edge, n);
   else if (first)
-    edge_pass<K, true, false>(in, prof, edge, n);
+    edge_pass<K, true, false, V>(in, prof, edge, n);
   else
-    edge_pass<K, false, false>(in, prof, edge, n);
+    edge_pass<K, false, false, V>(in, prof, edge, n);
 }
 
 // One pass of `run` (1–8) edges.
-template <class Edge>
+template <class V, class Edge>
 [[gnu::always_inline]] inline void edge_pass(std::size_t run, bool first, bool from_first, double* __restrict in,
                                              const double* __restrict prof, const Edge& edge, std::size_t n) {
   switch (run) {
     case 8:
-      edge_pass<8>(first, from_first, in, prof, edge, n);
+      edge_pass<8, V>(first, from_first, in, prof, edge, n);
       break;
     case 7:
-      edge_pass<7>(first, from_first, in, prof, edge, n);
+      edge_pass<7, V>(first, from_first, in, prof, edge, n);
       break;
     case 6:
-      edge_pass<6>(first, from_first, in, prof, edge, n);
+      edge_pass<6, V>(first, from_first, in, prof, edge, n);
       break;
     case 5:
-      edge_pass<5>(first, from_first, in, prof, edge, n);
+      edge_pass<5, V>(first, from_first, in, prof, edge, n);
       break;
     case 4:
-      edge_pass<4>(first, from_first, in, prof, edge, n);
+      edge_pass<4, V>(first, from_first, in, prof, edge, n);
       break;
     case 3:
-      edge_pass<3>(first, from_first, in, prof, edge, n);
+      edge_pass<3, V>(first, from_first, in, prof, edge, n);
       break;
     case 2:
-      edge_pass<2>(first, from_first, in, prof, edge, n);
+      edge_pass<2, V>(first, from_first, in, prof, edge, n);
       break;
     case 1:
-      edge_pass<1>(first, from_first, in, prof, edge, n);
+      edge_pass<1, V>(first, from_first, in, prof, edge, n);
       break;
     default:
       break;
@@ -177,7 +186,7 @@ COHORTGIS_KERNEL void add_in_flows(double* __restrict in, const double* __restri
     const InEdge* e = edges.data() + k;
     // One pass for the whole run (a pass per size, not 4 + 2 + 1 for seven edges): each pass loads the profile and
     // loads and stores `in` once more.
-    edge_pass(
+    edge_pass<Cells4>(
         run, first, false, in, prof,
         [e](int j, double& c, const double*& p) {
           c = e[j].c;
@@ -213,8 +222,11 @@ struct IndexedEdge {
 };
 }  // namespace
 
-COHORTGIS_KERNEL void add_in_flows_indexed(double* __restrict in, const double* __restrict prof,
-                                           const IndexedInEdges& edges, std::size_t n, bool from_first) {
+namespace {
+template <class V>
+[[gnu::always_inline]] inline void add_in_flows_indexed_of(double* __restrict in, const double* __restrict prof,
+                                                           const IndexedInEdges& edges, std::size_t n,
+                                                           bool from_first) {
   if (edges.count == 0) {
     std::fill(in, in + n, 0.0);
     return;
@@ -227,23 +239,55 @@ COHORTGIS_KERNEL void add_in_flows_indexed(double* __restrict in, const double* 
     const std::size_t left = edges.count - k, run = left <= 12 ? left : 8;
     switch (run) {
       case 12:
-        edge_pass<12>(k == 0, from_first, in, prof, edge, n);
+        edge_pass<12, V>(k == 0, from_first, in, prof, edge, n);
         break;
       case 11:
-        edge_pass<11>(k == 0, from_first, in, prof, edge, n);
+        edge_pass<11, V>(k == 0, from_first, in, prof, edge, n);
         break;
       case 10:
-        edge_pass<10>(k == 0, from_first, in, prof, edge, n);
+        edge_pass<10, V>(k == 0, from_first, in, prof, edge, n);
         break;
       case 9:
-        edge_pass<9>(k == 0, from_first, in, prof, edge, n);
+        edge_pass<9, V>(k == 0, from_first, in, prof, edge, n);
         break;
       default:
-        edge_pass(run, k == 0, from_first, in, prof, edge, n);
+        edge_pass<V>(run, k == 0, from_first, in, prof, edge, n);
     }
     k += run;
   }
 }
+}  // namespace
+
+// Eight cells a vector where AVX-512 is (simd.hpp, pick_kernel), as fused_state_in_flows: on the user path the
+// in-flows of the groups the fused passes do not take (more in-edges than kFusedKeepInEdges: 7 % of its time at W40k
+// before; bench/HISTORY.md "Round 25: user path eight cells a vector").
+#if defined(COHORTGIS_WIDE_KERNELS)
+namespace {
+COHORTGIS_AVX512 void add_in_flows_indexed_avx512(double* __restrict in, const double* __restrict prof,
+                                                  const IndexedInEdges& edges, std::size_t n, bool from_first) {
+  add_in_flows_indexed_of<Cells8>(in, prof, edges, n, from_first);
+}
+COHORTGIS_AVX2 void add_in_flows_indexed_avx2(double* __restrict in, const double* __restrict prof,
+                                              const IndexedInEdges& edges, std::size_t n, bool from_first) {
+  add_in_flows_indexed_of<Cells4>(in, prof, edges, n, from_first);
+}
+void add_in_flows_indexed_other(double* __restrict in, const double* __restrict prof, const IndexedInEdges& edges,
+                                std::size_t n, bool from_first) {
+  add_in_flows_indexed_of<Cells4>(in, prof, edges, n, from_first);
+}
+}  // namespace
+extern "C" {
+static decltype(&add_in_flows_indexed_other) cohortgis_pick_add_in_flows_indexed() {
+  return pick_kernel(&add_in_flows_indexed_avx512, &add_in_flows_indexed_avx2, &add_in_flows_indexed_other);
+}
+}
+void add_in_flows_indexed(double* in, const double* prof, const IndexedInEdges& edges, std::size_t n, bool from_first)
+    __attribute__((ifunc("cohortgis_pick_add_in_flows_indexed")));
+#else
+void add_in_flows_indexed(double* in, const double* prof, const IndexedInEdges& edges, std::size_t n, bool from_first) {
+  add_in_flows_indexed_of<Cells4>(in, prof, edges, n, from_first);
+}
+#endif
 
 namespace {
 
@@ -306,18 +350,18 @@ template <bool OD, bool TR, bool TO, bool TI, bool KEEP, int K = 0, bool ZERO = 
 }
 
 // fused_state_body<true, true, TO, !TO, true, K, false> (a kept run, one transition, its other transfer +0 already)
-// with GCC vectors, in pass_of_fours: the same operations per cell. K = 0: the in-flows read from in_od (as
-// add_in_flows_indexed stored them); K > 0: made from the K edges and stored to od_in. The pointers are __restrict
-// parameters: read from the FusedState, GCC would load them again after every store.
-template <int K, bool TO, bool FROM_FIRST = false>
+// with GCC vectors of V (kVectorLanes<V> cells, n ≥ that), in pass_of: the same operations per cell. K = 0: the
+// in-flows read from in_od (as add_in_flows_indexed stored them); K > 0: made from the K edges and stored to od_in.
+// The pointers are __restrict parameters: read from the FusedState, GCC would load them again after every store.
+template <class V, int K, bool TO, bool FROM_FIRST = false>
 [[gnu::always_inline]] inline void kept_migrants(const double* __restrict P, const double* __restrict prof,
                                                  const double* __restrict in_od, const double (&c)[K + 1],
                                                  const double* const (&p)[K + 1], const double* __restrict rate,
                                                  const double* __restrict from, double R, double mult,
                                                  double* __restrict M, double* __restrict od_in,
                                                  double* __restrict od_out, double* __restrict tr, std::size_t n) {
-  const auto cells4 = [&](std::size_t i) __attribute__((always_inline)) {
-    Cells4 q, in, pv, r;
+  const auto cells = [&](std::size_t i) __attribute__((always_inline)) {
+    V q, in, pv, r;
     load_vec(q, prof + i);
     if constexpr (K == 0) {
       load_vec(in, in_od + i);
@@ -326,24 +370,24 @@ template <int K, bool TO, bool FROM_FIRST = false>
       store_vec(od_in + i, in);
     }
     load_vec(pv, P + i);
-    const Cells4 o = R * q * pv;
+    const V o = R * q * pv;
     store_vec(od_out + i, o);
-    Cells4 m = in - o;
+    V m = in - o;
     load_vec(r, rate + i);
     if constexpr (TO) {
-      const Cells4 t = r * mult * pv;
+      const V t = r * mult * pv;
       m = m - t;
       store_vec(tr + i, 0.0 + t);
     } else {
-      Cells4 x;
+      V x;
       load_vec(x, from + i);
-      const Cells4 u = r * mult * x;
+      const V u = r * mult * x;
       m = m + u;
       store_vec(tr + i, 0.0 + u);
     }
     store_vec(M + i, m);
   };
-  pass_of_fours(n, cells4);
+  pass_of<kVectorLanes<V>>(n, cells);
 }
 
 template <bool OD, bool TR, bool TO, bool TI>
@@ -356,8 +400,8 @@ template <bool OD, bool TR, bool TO, bool TI>
         if constexpr (OD && (TO || TI)) {
           if (f.od_out && f.n >= 4) {
             const double* const rate = TO ? f.tr_rate : f.in_rate;
-            kept_migrants<0, TO>(f.P, f.prof, f.in_od, c, p, rate, f.in_P, f.R, TO ? f.tr_mult : f.in_mult, f.M,
-                                 nullptr, f.od_out, TO ? f.transfer_out : f.transfer_in, f.n);
+            kept_migrants<Cells4, 0, TO>(f.P, f.prof, f.in_od, c, p, rate, f.in_P, f.R, TO ? f.tr_mult : f.in_mult, f.M,
+                                         nullptr, f.od_out, TO ? f.transfer_out : f.transfer_in, f.n);
             return;
           }
         }
@@ -562,8 +606,9 @@ void fused_state_in_flows(const FusedState& f, const IndexedInEdges& edges, bool
 
 namespace {
 // fused_state_body of a kept run with K in-edges summed in the pass, for a group with one transition, out of it (TO)
-// or into it, whose other transfer is +0 already (ZERO = false).
-template <int K, bool TO, bool FROM_FIRST>
+// or into it, whose other transfer is +0 already (ZERO = false). V: the vector where n ≥ its lanes, else four cells a
+// vector.
+template <class V, int K, bool TO, bool FROM_FIRST>
 [[gnu::always_inline]] inline void fused_keep_body(const FusedState& f, const IndexedInEdges& edges) {
   double c[K + 1];
   const double* p[K + 1];
@@ -571,58 +616,93 @@ template <int K, bool TO, bool FROM_FIRST>
   for (int j = 0; j < K; ++j) edge(j, c[j], p[j]);
   c[K] = 0.0;
   p[K] = nullptr;
-  if (f.n >= 4)
-    kept_migrants<K, TO, FROM_FIRST>(f.P, f.prof, nullptr, c, p, TO ? f.tr_rate : f.in_rate, f.in_P, f.R,
-                                     TO ? f.tr_mult : f.in_mult, f.M, f.od_in, f.od_out,
-                                     TO ? f.transfer_out : f.transfer_in, f.n);
+  if (f.n >= kVectorLanes<V>)
+    kept_migrants<V, K, TO, FROM_FIRST>(f.P, f.prof, nullptr, c, p, TO ? f.tr_rate : f.in_rate, f.in_P, f.R,
+                                        TO ? f.tr_mult : f.in_mult, f.M, f.od_in, f.od_out,
+                                        TO ? f.transfer_out : f.transfer_in, f.n);
+  else if (f.n >= 4)
+    kept_migrants<Cells4, K, TO, FROM_FIRST>(f.P, f.prof, nullptr, c, p, TO ? f.tr_rate : f.in_rate, f.in_P, f.R,
+                                             TO ? f.tr_mult : f.in_mult, f.M, f.od_in, f.od_out,
+                                             TO ? f.transfer_out : f.transfer_in, f.n);
   else
     fused_state_body<true, true, TO, !TO, true, K, false>(f.P, f.prof, nullptr, c, p, f.tr_rate, f.in_rate, f.in_P, f.R,
                                                           f.tr_mult, f.in_mult, f.M, f.od_out, f.transfer_out,
                                                           f.transfer_in, f.n, f.od_in);
 }
-template <bool TO, bool FROM_FIRST>
+template <class V, bool TO, bool FROM_FIRST>
 [[gnu::always_inline]] inline void fused_keep_edges(const FusedState& f, const IndexedInEdges& edges) {
   switch (edges.count) {
     case 1:
-      fused_keep_body<1, TO, FROM_FIRST>(f, edges);
+      fused_keep_body<V, 1, TO, FROM_FIRST>(f, edges);
       break;
     case 2:
-      fused_keep_body<2, TO, FROM_FIRST>(f, edges);
+      fused_keep_body<V, 2, TO, FROM_FIRST>(f, edges);
       break;
     case 3:
-      fused_keep_body<3, TO, FROM_FIRST>(f, edges);
+      fused_keep_body<V, 3, TO, FROM_FIRST>(f, edges);
       break;
     case 4:
-      fused_keep_body<4, TO, FROM_FIRST>(f, edges);
+      fused_keep_body<V, 4, TO, FROM_FIRST>(f, edges);
       break;
     case 5:
-      fused_keep_body<5, TO, FROM_FIRST>(f, edges);
+      fused_keep_body<V, 5, TO, FROM_FIRST>(f, edges);
       break;
     case 6:
-      fused_keep_body<6, TO, FROM_FIRST>(f, edges);
+      fused_keep_body<V, 6, TO, FROM_FIRST>(f, edges);
       break;
     case 7:
-      fused_keep_body<7, TO, FROM_FIRST>(f, edges);
+      fused_keep_body<V, 7, TO, FROM_FIRST>(f, edges);
       break;
     case 8:
-      fused_keep_body<8, TO, FROM_FIRST>(f, edges);
+      fused_keep_body<V, 8, TO, FROM_FIRST>(f, edges);
       break;
     default:
       break;
   }
 }
+
+template <class V>
+[[gnu::always_inline]] inline void fused_state_keep_in_flows_of(const FusedState& f, const IndexedInEdges& edges,
+                                                                bool from_first) {
+  if (f.tr_rate && from_first)
+    fused_keep_edges<V, true, true>(f, edges);
+  else if (f.tr_rate)
+    fused_keep_edges<V, true, false>(f, edges);
+  else if (from_first)
+    fused_keep_edges<V, false, true>(f, edges);
+  else
+    fused_keep_edges<V, false, false>(f, edges);
+}
 }  // namespace
 
-COHORTGIS_KERNEL void fused_state_keep_in_flows(const FusedState& f, const IndexedInEdges& edges, bool from_first) {
-  if (f.tr_rate && from_first)
-    fused_keep_edges<true, true>(f, edges);
-  else if (f.tr_rate)
-    fused_keep_edges<true, false>(f, edges);
-  else if (from_first)
-    fused_keep_edges<false, true>(f, edges);
-  else
-    fused_keep_edges<false, false>(f, edges);
+// Eight cells a vector where AVX-512 is (simd.hpp, pick_kernel), as fused_state_in_flows: the user path's largest
+// loop after the survive pass (bench/HISTORY.md "Round 25: user path eight cells a vector").
+#if defined(COHORTGIS_WIDE_KERNELS)
+namespace {
+COHORTGIS_AVX512 void fused_state_keep_in_flows_avx512(const FusedState& f, const IndexedInEdges& edges,
+                                                       bool from_first) {
+  fused_state_keep_in_flows_of<Cells8>(f, edges, from_first);
 }
+COHORTGIS_AVX2 void fused_state_keep_in_flows_avx2(const FusedState& f, const IndexedInEdges& edges, bool from_first) {
+  fused_state_keep_in_flows_of<Cells4>(f, edges, from_first);
+}
+void fused_state_keep_in_flows_other(const FusedState& f, const IndexedInEdges& edges, bool from_first) {
+  fused_state_keep_in_flows_of<Cells4>(f, edges, from_first);
+}
+}  // namespace
+extern "C" {
+static decltype(&fused_state_keep_in_flows_other) cohortgis_pick_fused_state_keep_in_flows() {
+  return pick_kernel(&fused_state_keep_in_flows_avx512, &fused_state_keep_in_flows_avx2,
+                     &fused_state_keep_in_flows_other);
+}
+}
+void fused_state_keep_in_flows(const FusedState& f, const IndexedInEdges& edges, bool from_first)
+    __attribute__((ifunc("cohortgis_pick_fused_state_keep_in_flows")));
+#else
+void fused_state_keep_in_flows(const FusedState& f, const IndexedInEdges& edges, bool from_first) {
+  fused_state_keep_in_flows_of<Cells4>(f, edges, from_first);
+}
+#endif
 
 COHORTGIS_KERNEL bool any_sign_bit(const double* __restrict v, std::size_t n) {
   std::uint64_t bits = 0;

@@ -680,8 +680,8 @@ TEST(StepKernelFused, EveryTermCombinationAsTheGeneralPathBitForBit) {
 
 // The OD in-flows as fused_state expects them: in = ((0 + t_1) + t_2) + … with t_k = c_k · prof · P_k, never −0 (the
 // fused pass leaves out additions of +0 on that ground), from the edge list and from the OD index, for 0–20 edges
-// (passes of up to twelve and of eight), vectors of 1–202 ages (the loop's two vectors a step and its tails) and
-// origins of −0 persons at many ages.
+// (passes of up to twelve and of eight), vectors of 1–202 ages (the loop's two vectors a step and its tails: on an
+// AVX-512 CPU eight cells a vector from 8 cells on, the last eight made again) and origins of −0 persons at many ages.
 TEST(StepKernelInFlows, EdgeSumsFromPlusZeroNeverMinusZero) {
   std::uint64_t seed = 0x3c6ef372fe94f82bULL;
   const std::size_t stride = 202, zones = 21;
@@ -699,7 +699,8 @@ TEST(StepKernelInFlows, EdgeSumsFromPlusZeroNeverMinusZero) {
       edges.push_back(
           {2.0 * flows.back().rate_per_year, P.data() + static_cast<std::size_t>(origin) * stride, nullptr});
     }
-    for (const std::size_t n : {1u, 2u, 3u, 4u, 5u, 7u, 8u, 9u, 12u, 15u, 16u, 17u, 31u, 33u, 101u, 202u}) {
+    for (const std::size_t n :
+         {1u, 2u, 3u, 4u, 5u, 7u, 8u, 9u, 10u, 11u, 12u, 15u, 16u, 17u, 23u, 24u, 25u, 31u, 33u, 101u, 202u}) {
       std::vector<double> in(n + 1, -7.0), in_indexed(n + 1, -7.0);
       detail::add_in_flows(in.data(), prof.data(), edges, n);
       detail::add_in_flows_indexed(in_indexed.data(), prof.data(),

@@ -19,8 +19,9 @@ using cohortgis::test::next_unit;
 // the in-flows summed from +0 and, with from_first, from their first term where n ≥ 4 (the sum without 0 +: the
 // reference below; fails with from_first ignored where a cell's terms are all −0);
 // the group's other transfer (+0 already: FusedState::zero_known) left as it is and nothing written past the vector;
-// every cell as the general path's formulas make it (lengths of every remainder mod 8: the blocks of eight cells, four,
-// and the last four made again).
+// every cell as the general path's formulas make it (lengths of every remainder mod 8 and mod 16: the blocks of eight
+// cells, four, and the last four made again; on an AVX-512 CPU eight cells a vector from 8 cells on, blocks of sixteen,
+// eight, and the last eight made again, four a vector below).
 TEST(StepKernelFused, KeptInFlowsInThePassAsInFlowsThenFusedState) {
   std::uint64_t seed = 0x510e527fade682d1ULL;
   const auto value = [&seed]() {
@@ -49,7 +50,8 @@ TEST(StepKernelFused, KeptInFlowsInThePassAsInFlowsThenFusedState) {
     const detail::IndexedInEdges edges{flows.data(), idx.data(), idx.size(), P.data(), stride, 2.0};
     for (const bool out : {true, false})
       for (const bool from_first : {false, true})
-        for (const std::size_t n : {1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 12u, 13u, 15u, 16u, 19u, 101u, 202u}) {
+        for (const std::size_t n : {1u,  2u,  3u,  4u,  5u,  6u,  7u,  8u,  9u,  10u,  11u, 12u,
+                                    13u, 14u, 15u, 16u, 17u, 19u, 23u, 24u, 25u, 101u, 202u}) {
           // One element past the vector in every output: never written.
           std::vector<double> M(n + 1, 7.0), in(n + 1, 7.0), od_out(n + 1, 7.0), tr_out(n + 1, 7.0), tr_in(n + 1, 7.0);
           std::vector<double> M2 = M, in2 = in, od_out2 = od_out, tr_out2 = tr_out, tr_in2 = tr_in;
@@ -88,7 +90,7 @@ TEST(StepKernelFused, KeptInFlowsInThePassAsInFlowsThenFusedState) {
           EXPECT_TRUE(same(tr_out, tr_out2)) << where;
           EXPECT_TRUE(same(tr_in, tr_in2)) << where;
           EXPECT_EQ(out ? tr_in : tr_out, std::vector<double>(n + 1, 7.0)) << where;  // the +0 transfer left as it is
-          // Each cell from the general path's formulas (both passes are GCC vectors in four-cell blocks: a fault in
+          // Each cell from the general path's formulas (both passes are GCC vectors of the same width: a fault in
           // the blocks they share would not show between them).
           for (std::size_t i = 0; i < n; ++i) {
             double sum = 0.0;
@@ -108,5 +110,5 @@ TEST(StepKernelFused, KeptInFlowsInThePassAsInFlowsThenFusedState) {
           ++cases;
         }
   }
-  EXPECT_EQ(cases, detail::kFusedKeepInEdges * 64);
+  EXPECT_EQ(cases, detail::kFusedKeepInEdges * 92);
 }
