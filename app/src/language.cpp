@@ -100,6 +100,9 @@ const Entry kEntries[] = {
     {"age_80_plus", "80岁及以上人口（高龄）", "Population aged 80+", 'p', 1},
     {"share_80_plus_percent", "80岁及以上人口比重", "Share aged 80+", '%', 1},
     {"child_dependency_ratio", "少儿抚养比", "Child dependency ratio", '%', 1},
+    {"mean_age_childbearing", "平均生育年龄", "Mean age at childbearing", 'x', 1, "岁", "years"},
+    {"grr", "总再生产率", "Gross reproduction rate", 'x', 2, "", "daughters per woman"},
+    {"nrr", "净再生产率", "Net reproduction rate", 'x', 2, "", "daughters per woman"},
     // plan_periods.csv columns
     {"population_start", "期初常住人口", "Population at the start", 'p', 1},
     {"population_end", "期末常住人口", "Population at the end", 'p', 1},

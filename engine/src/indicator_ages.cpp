@@ -66,6 +66,7 @@ std::string indicator_age_band(Indicator id) {
 }
 
 int band_min_open_age(const AgeBand& b) {
+  if (b.measure >= AgeBand::Measure::mean_age_childbearing) return 0;  // fertility: no age band
   const int own = b.to_age < 0 ? b.from_age : b.to_age + 1;
   return b.measure == AgeBand::Measure::per_100_aged_15_64 ? std::max(own, 65) : own;  // P_15–64 needs 65
 }
@@ -77,6 +78,10 @@ const AgeBand kOptionalIndicators[] = {
     {"age_80_plus", 80, -1, -1, AgeBand::Measure::persons},
     {"share_80_plus_percent", 80, -1, -1, AgeBand::Measure::percent_of_population},
     {"child_dependency_ratio", 0, 14, -1, AgeBand::Measure::per_100_aged_15_64},
+    // The fertility summaries (indicator_fertility.cpp): no persons counted, defined on every grid.
+    {"mean_age_childbearing", 0, -1, 0, AgeBand::Measure::mean_age_childbearing},
+    {"grr", 0, -1, 0, AgeBand::Measure::gross_reproduction_rate},
+    {"nrr", 0, -1, 0, AgeBand::Measure::net_reproduction_rate},
 };
 }  // namespace
 

@@ -547,6 +547,7 @@ template <IndicatorPass::SlotKind K>
   }
   for (std::size_t k = 0; k < extra_bands_.size(); ++k) {
     const AgeBand& b = extra_bands_[k];
+    if (b.measure >= AgeBand::Measure::mean_age_childbearing) continue;  // fertility_measures, after every unit
     std::span<const double> who = b.sex == 0 ? Pf : b.sex == 1 ? Pm : both;
     const double n = band_[10 + k].sum(who);
     // The same operations as the standard shares and ratios above (band / denominator · 100).
@@ -723,6 +724,7 @@ void IndicatorPass::units_from(int first_unit) const {
       for (int k = first; k < last; ++k) unit(first_unit + k, sc);
     });
   run_all_tables();  // the zones' tables left in the threads' batches, here or in the zone pass
+  fertility_measures();
 }
 
 }  // namespace cohortgis::detail

@@ -136,6 +136,12 @@ class IndicatorPass {
   // The step's rates of the group above a five-year grid's open age (StepSchedules::mortality_next, [zone][group][sex];
   // empty: none), for the pooled units' life tables: read when a unit is computed, as the mx rows are.
   void set_mortality_next(std::span<const double> next) { mx_next_ = next; }
+  // The step's person-years where its mortality is given so (MortalityInput::person_years: Lx by life-table row
+  // [zone][group][sex][row], the last row T of its age; radix l0 [zone][group][sex]; the rows' layout on a five-year
+  // grid): the female tables of a group slot's net reproduction rate, as its e0 is made from them (step_flows.cpp).
+  void set_person_years(std::span<const double> lx, std::span<const double> radix_l0, LxLayout layout) {
+    lx_ = lx, radix_l0_ = radix_l0, lx_layout_ = layout;
+  }
   void keep_end_sums(std::vector<std::vector<double>>& ends) const;
   void start_sums_from(const std::vector<std::vector<double>>& ends);
   // The same for each zone's slots on the path of slot_sums_zone_of_two (a zone of two groups, single years): a
@@ -242,12 +248,17 @@ class IndicatorPass {
   // The batch's tables and their values in the table (finish's: e0 and e65 of each sex, e0 of both sexes); empties it.
   void run_tables(TableBatch& b) const;
   void run_all_tables() const;  // every thread's batch (serial: no unit running)
+  // The fertility measures asked for (AgeBand::Measure::mean_age_childbearing, gross_reproduction_rate,
+  // net_reproduction_rate) of every unit × group slot, after the units' other values (indicator_fertility.cpp).
+  void fertility_measures() const;
 
   const CohortArray& start_;
   const CohortArray& end_;
   const StepComponents& comp_;
   std::span<const double> asfr_, mx_;
   std::span<const double> mx_next_;  // set_mortality_next
+  std::span<const double> lx_, radix_l0_;  // set_person_years
+  LxLayout lx_layout_ = LxLayout::abridged;
   const std::vector<ZoneAggregate>& aggregates_;
   const std::vector<AgeBand>& extra_bands_;
   const LifeTableMethod& method_;

@@ -192,6 +192,8 @@ const CohortArray& Projection::run_shared(const ScheduleSource& source, ResultSi
         pass.emplace(population_, next_, components, schedules.asfr, mx, config_.zone_ids, config_.group_names,
                      aggregates, config_.extra_age_bands, config_.life_table_method, indicators, true);
         if (!mx.empty()) pass->set_mortality_next(schedules.mortality_next);
+        if (schedules.mortality_kind == MortalityInput::person_years)
+          pass->set_person_years(schedules.mortality, schedules.radix_l0, schedules.person_years_layout);
         pass->start_sums_from(folded_ends);
         pass->carry_zone_start_totals(zone_start_totals, zone_totals_given);
       }

@@ -333,7 +333,8 @@ class ScenarioSet:
         ``seed`` overrides the file's; ``indicators``: names of indicators.csv to keep (default: population, births,
         deaths, net_migration, share_65_plus_percent): its standard columns, the bands of the file's
         ``[outputs] indicators``, and the opt-in ones (age_15_17, age_80_plus, share_80_plus_percent,
-        child_dependency_ratio) even where the file does not ask for them, each once (a name given twice is a
+        child_dependency_ratio, mean_age_childbearing, grr, nrr) even where the file does not ask for them, each once
+        (a name given twice is a
         ``ValueError``, as in ``[outputs] indicators``). A set without ``[stochastic]``
         deviations (or not loaded from a file) gives N copies of the deterministic run: a ``UserWarning`` says so
         before they run.

@@ -103,6 +103,15 @@ void read_targets(const Doc& doc, const toml::table& root, const Scenario& sc, S
                      "projection.open_age of at least " +
                      std::to_string(need) + ", or another indicator");
       }
+      // The optional fertility summaries are of the step's births too (empty in the base year's row).
+      for (const AgeBand& b : sc.indicator_bands)
+        if (tg.indicator == b.name && tg.year == sc.base_year && b.measure >= AgeBand::Measure::mean_age_childbearing)
+          doc.fail(t.get("year"), key + ".year",
+                   "target \"" + escape_cell(tg.name) + "\" on \"" + tg.indicator + "\" in the base year " +
+                       std::to_string(sc.base_year) +
+                       ": it describes the births of the step ending with its year and the base year ends no step "
+                       "(empty in its row of indicators.csv); expected a year from " +
+                       std::to_string(sc.base_year + sc.grid.width_years));
     } else {
       const auto [a0, a1] = doc.years_label(*t.get("period"), key + ".period");
       const int z = sc.grid.width_years;

@@ -439,7 +439,8 @@ TEST(ScenarioFile, OptionalIndicatorsAskedByName) {
                   .extra_age_bands.empty());  // not asked: the standard columns alone, as before
   const std::string unknown = error_of("[\"age_65_plus\"]");
   EXPECT_NE(unknown.find("key 'outputs.indicators[0]': \"age_65_plus\" is not an optional indicator (valid: "
-                         "age_15_17, age_80_plus, share_80_plus_percent, child_dependency_ratio)"),
+                         "age_15_17, age_80_plus, share_80_plus_percent, child_dependency_ratio, "
+                         "mean_age_childbearing, grr, nrr)"),
             std::string::npos)
       << unknown;
   EXPECT_NE(error_of("[\"age_15_17\", \"age_15_17\"]").find("\"age_15_17\" is listed twice"), std::string::npos);
@@ -461,6 +462,17 @@ TEST(ScenarioFile, OptionalIndicatorsAskedByName) {
             std::string::npos)
       << unasked;
   EXPECT_EQ(load("[\"age_15_17\"]", target).targets.back().indicator, "age_15_17");
+  // The fertility summaries (round 25) count no persons: no open-age bound (open at 20 here); a target on one reads
+  // the step ending with its year, so none in the base year (as for tfr).
+  const auto fertility = load("[\"nrr\", \"grr\", \"mean_age_childbearing\"]");
+  ASSERT_EQ(fertility.runs[0].projection_config().extra_age_bands.size(), 3u);
+  EXPECT_EQ(fertility.runs[0].projection_config().extra_age_bands[0].measure, AgeBand::Measure::net_reproduction_rate);
+  const std::string nrr_target = "\n[[targets]]\nname = \"replacement\"\nindicator = \"nrr\"\nzone = \"total\"\n";
+  EXPECT_EQ(load("[\"nrr\"]", nrr_target + "year = 2025\nmin = 1\n").targets.back().indicator, "nrr");
+  const std::string base = error_of("[\"nrr\"]", nrr_target + "year = 2020\nmin = 1\n");
+  EXPECT_NE(base.find("target \"replacement\" on \"nrr\" in the base year 2020: it describes the births of the step"),
+            std::string::npos)
+      << base;
 }
 
 // Round 20: toml++'s message for a key given twice showed the key garbled when it was quoted ("cannot redefine

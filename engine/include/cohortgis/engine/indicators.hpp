@@ -30,13 +30,24 @@ struct AgeBand {
   int sex = -1;  // -1: both sexes; 0 female; 1 male
   // What the column holds: the persons of the band, 100 · band / population (as share_65_plus_percent), or
   // 100 · band / P_15–64 (as old_age_dependency_ratio); NaN where the denominator is not > 0.
-  enum class Measure { persons, percent_of_population, per_100_aged_15_64 } measure = Measure::persons;
+  // The fertility measures (optional_indicator: mean_age_childbearing, grr, nrr) count no persons: their from_age
+  // … to_age are unused and they are computed from the step's births, schedule and female life table
+  // (engine/src/indicator_fertility.cpp; NaN for a base year and where undefined).
+  enum class Measure {
+    persons,
+    percent_of_population,
+    per_100_aged_15_64,
+    mean_age_childbearing,
+    gross_reproduction_rate,
+    net_reproduction_rate
+  } measure = Measure::persons;
 };
 
 // Built-in indicators a scenario asks for by name (`[outputs] indicators`), computed as extra bands after the
 // standard columns, so that runs without them keep their tables (and the benchmark hashes) unchanged: `age_15_17`
 // (高中 school age), `age_80_plus` (高龄), `share_80_plus_percent`, `child_dependency_ratio` (少儿抚养比,
-// 100 · P_0–14 / P_15–64). An empty optional for another name.
+// 100 · P_0–14 / P_15–64), and the fertility summaries `mean_age_childbearing` (平均生育年龄, years), `grr` and `nrr`
+// (gross and net reproduction rates, 净再生产率, daughters per woman). An empty optional for another name.
 std::optional<AgeBand> optional_indicator(const std::string& name);
 // Their names, in the order above.
 std::vector<std::string> optional_indicator_names();
