@@ -14,7 +14,8 @@
 //   net reproduction rate     NRR = s · Σ f_i · nL_i / l_0       (daughters per woman under the period's mortality)
 // (Preston, Heuveline & Guillot 2001, Demography: Measuring and Modeling Population Processes, ch. 5, the period
 // reproduction measures, there with the proportion female of births constant over the mother's age; their equation
-// numbers are not cited here because they were not checked). The slot's schedule and tables follow the rules of its TFR and e0 (indicators.cpp finish_slot, pooled_life_tables.cpp pooled_tables):
+// numbers are not cited here because they were not checked). The slot's schedule and tables follow the rules of its TFR
+// and e0 (indicators.cpp finish_slot, pooled_life_tables.cpp pooled_tables):
 //  - a slot of one state (a zone's group; an aggregate of one zone's group) with the step's schedule: that schedule,
 //    and the state's female life table from its death rates (the table its e0 comes from: single-year, abridged, or
 //    abridged closed above the grid's open age where rates are given past it) or from its given person-years Lx and
