@@ -389,7 +389,8 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
                                 sex_name(static_cast<Sex>(s)) + ")";
       const std::string where = rows.where(se.first_row, "age") + whose;
       // The row of one age, looked up only for a message (no cost while the rows are fine): this key's rows again.
-      const RowOfAge at = [&, zi = zi, g = g, s = s](int age, const std::string& col) {
+      // (The bindings captured by name: clang 14 refuses a structured binding captured by [&].)
+      const RowOfAge at = [&, zi = zi, g = g, s = s, &se = se](int age, const std::string& col) {
         for (std::size_t r : timed.rows[k])
           if ((factors ? factors->standard_of_row(rows, r) : b.zone_of_row(rows, r, mn, mkey)) == zi &&
               b.group_of_row(rows, r, mn, mkey, true) == g && sex_of(doc, rows, r, mkey) == s &&
