@@ -57,8 +57,9 @@ void group_person_years(std::span<const double> Lx, LxLayout layout, double l0, 
   for (double& x : out) x = l0 > 0.0 && std::isfinite(l0) ? x / l0 : kNaN;
 }
 
+// Reused across a block's units and slots: nothing is allocated per slot once sized.
 struct FertilityScratch {
-  std::vector<double> f, nL, mx;
+  std::vector<double> f, nL, mx, plain_mx, Lx;
   LifeTable lt;
 };
 }  // namespace
@@ -137,7 +138,8 @@ void IndicatorPass::fertility_measures() const {
                 sc.mx.assign(3 * rows_, 0.0);
                 double* num = sc.mx.data() + rows_;
                 double* den = num + rows_;
-                std::vector<double> plain(rows_, 0.0);
+                std::vector<double>& plain = sc.plain_mx;
+                plain.assign(rows_, 0.0);
                 double n = 0.0, next_num = 0.0, next_den = 0.0, next_plain = 0.0;
                 for (int zn : zones)
                   for (std::size_t g = g_lo; g < g_hi; ++g) {
@@ -171,8 +173,8 @@ void IndicatorPass::fertility_measures() const {
                     build_abridged_life_table(mx, Sex::female, method_, sc.lt);
                   // The table's rows below the grid's open age, then T of the open age (L of its open row).
                   const std::size_t first_open_row = z == 1 ? A - 1 : A;
-                  std::vector<double> Lx(sc.lt.Lx.begin(),
-                                         sc.lt.Lx.begin() + static_cast<std::ptrdiff_t>(first_open_row));
+                  std::vector<double>& Lx = sc.Lx;
+                  Lx.assign(sc.lt.Lx.begin(), sc.lt.Lx.begin() + static_cast<std::ptrdiff_t>(first_open_row));
                   Lx.push_back(sc.lt.Tx[first_open_row]);
                   group_person_years(Lx, z == 1 ? LxLayout::single_year : LxLayout::abridged, sc.lt.lx[0], grid, sc.nL);
                   table = true;
