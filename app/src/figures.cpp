@@ -285,7 +285,7 @@ MapResult make_map(const MapRequest& q) {
   st.dpi = q.dpi;
   st.cancel = q.cancel;
   const auto stop_if_cancelled = [&q] {
-    if (q.cancel && q.cancel->load()) throw ProjectionError("drawing cancelled");
+    throw_if_cancelled(q.cancel, "drawing");
   };
   stop_if_cancelled();
   const auto zones = results_zones(r);
@@ -386,7 +386,7 @@ struct FigureJob {
 // further job starts, and the renderers stop within 256 zones.
 void draw_jobs(std::vector<FigureJob>& jobs, int threads, const std::atomic<bool>* cancel) {
   const auto one = [&](std::size_t i) {
-    if (cancel && cancel->load()) throw ProjectionError("drawing cancelled");
+    throw_if_cancelled(cancel, "drawing");
     jobs[i].breaks = jobs[i].draw();
   };
   // Under `ulimit -v`, fonts and images that did not fit aborted the process in GLib or crashed fontconfig (hostile
@@ -417,7 +417,7 @@ void draw_jobs(std::vector<FigureJob>& jobs, int threads, const std::atomic<bool
 
 std::vector<Figure> render_figures(const Results& r, Language l, const std::atomic<bool>* cancel, int threads) {
   const auto stop_if_cancelled = [cancel] {
-    if (cancel && cancel->load()) throw ProjectionError("drawing cancelled");
+    throw_if_cancelled(cancel, "drawing");
   };
   std::vector<FigureJob> jobs;  // in report order
   const fs::path dir(r.dir);
