@@ -100,19 +100,14 @@ def run_ensemble(runs: Sequence[object], file: str, trajectories: int, seed: "in
                  indicators: "Sequence[str] | None", results: object, progress: object = None,
                  loaded_with: "tuple[str, list[str], list[str]]" = ("", [], [])) -> Ensemble:
     from . import _cohortgis
-    import numbers
-
-    # int("5") and int(2.5) would run 5 and 2 trajectories: a str or a float is a mistake, said as one.
-    for name, value in (("trajectories", trajectories), ("seed", seed)):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral)):
-            raise TypeError(f"{name}: expected an int, got {type(value).__name__} {value!r}")
-    from ._frames import name_list, plain_int
+    from ._frames import name_list, whole_int
     from . import _progress_callback
 
-    # Each read once, as its own value: an int subclass's __int__ asked again after the check could answer -1, the
-    # binding's "the file's seed", and the run took the file's seed silently.
-    trajectories = plain_int(trajectories)  # type: ignore[arg-type]
-    seed = None if seed is None else plain_int(seed)  # type: ignore[arg-type]
+    # int("5") and int(2.5) would run 5 and 2 trajectories: a str or a float is a mistake, said as one. Each read once,
+    # as its own value: an int subclass's __int__ asked again after the check could answer -1, the binding's "the
+    # file's seed", and the run took the file's seed silently.
+    trajectories = whole_int(trajectories, "trajectories")
+    seed = None if seed is None else whole_int(seed, "seed")
     # -1 tells the binding "the file's seed": seed=-1 ran with the file's seed silently (hostile probe 3). The
     # command line's range (--seed).
     if seed is not None and not 0 <= seed <= 2147483647:

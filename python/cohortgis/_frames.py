@@ -71,6 +71,14 @@ def plain_int(value: numbers.Integral) -> int:
     return int.__index__(value) if isinstance(value, int) else int(value)
 
 
+def whole_int(value: object, what: str, expected: str = "an int") -> int:
+    """An int argument read once as its own value (plain_int): an Integral, not a bool; anything else (2.5, "5",
+    True) a TypeError naming `what`, `expected` and what was given, instead of int() taking it."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{what}: expected {expected}, got {type(value).__name__} {value!r}")
+    return plain_int(value)
+
+
 def real_number(value: object, what: str) -> float:
     """A number of a path or table as float: an int, a float, NumPy's, Decimal, Fraction (a 0-d array of a number
     dtype too). A bool, a complex number, text and anything else float() does not take are a ValueError naming

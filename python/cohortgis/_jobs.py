@@ -14,11 +14,9 @@ def _job_int(value: object, what: str, expected: str) -> int:
     (an int subclass's __int__ and __index__ are not asked: they could answer other than its value, or differently the
     second time); past a C int a ValueError naming `what` (pybind11 answered with its "incompatible function
     arguments" listing). The job checks the meaning (`expected`) of values inside that range."""
-    from ._frames import plain_int
+    from ._frames import whole_int
 
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{what}: expected {expected} (an int), got {type(value).__name__} {value!r}")
-    v = plain_int(value)
+    v = whole_int(value, what, f"{expected} (an int)")
     if not -2 ** 31 <= v < 2 ** 31:
         raise ValueError(f"{what}: an int of {v.bit_length()} bits; expected {expected}")
     return v
