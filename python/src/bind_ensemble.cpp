@@ -144,8 +144,7 @@ void bind_ensemble(py::module_& m) {
                 results.push_back(app::run_ensemble(set, set.runs[k], aggregates, o));
               }
             },
-            poll);
-        report(true);
+            poll, [&] { report(true); });
         py::list out;
         for (std::size_t r = 0; r < results.size(); ++r) {
           const app::EnsembleResult& e = results[r];

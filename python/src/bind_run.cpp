@@ -469,8 +469,7 @@ py::dict run_job(app::RunConfig& cfg, const py::object& progress) {
         const ForkSensitiveWork files;  // the load, results.gpkg, the report's maps
         s = app::run(cfg);
       },
-      report);
-  if (!progress.is_none()) report();
+      report, report);
   py::dict d;
   d["scenario"] = s.scenario;
   d["scenario_file"] = s.scenario_file;

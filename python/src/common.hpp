@@ -93,9 +93,11 @@ void install_exit_guard();  // module.cpp, once: the exit hook and the fork hook
 // is set, `work` is waited for (it must stop soon once `cancel` is set), and the error is raised; otherwise what
 // `work` threw is rethrown here. Called with the GIL held. If no thread can be started, `work` runs here, without
 // the checks (python/src/interruptible.cpp). `poll`, if given, is called under the GIL at each check (a progress
-// report); what it raises is handled as a signal's error.
+// report); what it raises is handled as a signal's error. `last_poll`, if given, is called once under the GIL after
+// `work` succeeded (the reports still queued); a fork in either (os.fork in a progress callback) raises RuntimeError
+// in the child, which has no copy of the worker thread.
 void run_interruptibly(std::atomic<bool>& cancel, const std::function<void()>& work,
-                       const std::function<void()>& poll = {});
+                       const std::function<void()>& poll = {}, const std::function<void()>& last_poll = {});
 
 // Runs `work` on a thread of its own, with the GIL released, while the calling thread checks for pending signals every
 // 50 ms, as run_interruptibly; but on a Python error (KeyboardInterrupt) the error is raised at once, the flag `work`

@@ -158,8 +158,22 @@ void install_exit_guard() {
       py::arg("after_in_parent") = py::cpp_function(&after_fork_in_parent));
 }
 
+namespace {
+
+// A child forked by a progress callback (os.fork in it) that returned from it: the worker is a thread of the parent,
+// not of this process, so the call cannot go on (its `done` never comes) nor hand back the parent's results.
+void refuse_forked_child(pid_t caller_process) {
+  if (getpid() == caller_process) return;
+  throw std::runtime_error(
+      "cohortgis: this process was forked (os.fork) in the progress callback of a cohortgis call whose work "
+      "runs on a thread of the parent, which is not in this process: the call cannot go on here. End the child "
+      "inside the callback (os._exit), or fork outside the call");
+}
+
+}  // namespace
+
 void run_interruptibly(std::atomic<bool>& cancel, const std::function<void()>& work,
-                       const std::function<void()>& poll) {
+                       const std::function<void()>& poll, const std::function<void()>& last_poll) {
   std::mutex m;
   std::condition_variable cv;
   bool done = false;
@@ -205,14 +219,9 @@ void run_interruptibly(std::atomic<bool>& cancel, const std::function<void()>& w
           }
         }
       }
-      // A child forked by `poll` (os.fork in a progress callback) that returned from it: the worker is a thread of
-      // the parent, not of this process, so `done` never comes (the child waited for it for ever).
-      if (getpid() != caller_process) {
+      if (getpid() != caller_process) {  // forked by `poll`: `done` never comes here (the child waited for ever)
         worker.detach();
-        throw std::runtime_error(
-            "cohortgis: this process was forked (os.fork) in the progress callback of a cohortgis call whose work "
-            "runs on a thread of the parent, which is not in this process: the call cannot go on here. End the child "
-            "inside the callback (os._exit), or fork outside the call");
+        refuse_forked_child(caller_process);
       }
       lock.lock();
     }
@@ -221,6 +230,10 @@ void run_interruptibly(std::atomic<bool>& cancel, const std::function<void()>& w
   }
   if (py_error) throw *py_error;  // the run's own "cancelled" is only its echo
   if (failure) std::rethrow_exception(failure);
+  if (last_poll) {  // the GIL is held again here
+    last_poll();
+    refuse_forked_child(caller_process);  // a fork there too (on a loaded machine the work can end before any check)
+  }
 }
 
 void run_detachable(std::function<void(const std::atomic<bool>& cancel)> work) {

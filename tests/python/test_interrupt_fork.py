@@ -310,14 +310,21 @@ def test_pybind11_base_type_is_a_type_error(code):
     assert p.stdout.strip().endswith("0")  # the module's own classes are made as before
 
 
-def test_a_child_forked_in_a_progress_callback_does_not_wait_for_ever(tmp_path):
+@pytest.mark.parametrize("after_the_work", [False, True])
+def test_a_child_forked_in_a_progress_callback_does_not_wait_for_ever(tmp_path, after_the_work):
     # os.fork() in write_outputs' progress callback: the child that returned from the callback waited for ever for
     # the call's worker thread, which is not in the child. It now raises RuntimeError there; the parent goes on.
+    # after_the_work: the first report sleeps while the work ends, so the fork comes in the report made once more
+    # after it, which handed the child the parent's results (CI's loaded machine did so by chance).
     code = textwrap.dedent(f"""
-        import os, signal, warnings, cohortgis as cg
+        import os, signal, time, warnings, cohortgis as cg
         warnings.simplefilter("ignore", DeprecationWarning)
-        state = {{"forked": False, "child": None}}
+        state = {{"forked": False, "child": None, "slept": not {after_the_work!r}}}
         def progress(done, total):
+            if not state["slept"]:
+                state["slept"] = True
+                time.sleep(3)  # the work (no Python in it) ends meanwhile; the steps after this come after it
+                return
             if not state["forked"]:  # once (the child goes on with the steps queued for this report)
                 state["forked"] = True
                 pid = os.fork()
