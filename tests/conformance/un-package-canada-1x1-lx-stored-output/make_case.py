@@ -92,7 +92,8 @@ def main():
             for s in R.SEXES:
                 comp.append([v, t + 1, ZONE, "total", s, "", "births", R.one(out["birth_count_tot_sex"],
                                                                              time_start=float(t), sex=s)])
-                for c, src in (("deaths", "death_count_cohort_sex_1x1"), ("net_migration", "mig_net_count_age_sex_1x1")):
+                for c, src in (("deaths", "death_count_cohort_sex_1x1"),
+                               ("net_migration", "mig_net_count_age_sex_1x1")):
                     comp += [[v, t + 1, ZONE, "total", s, a, c, x]
                              for a, x in enumerate(R.by_age(out[src], time_start=float(t), sex=s))]
     R.write_csv(folder, "expected_components.csv", ["variant", "period", "zone", "group", "sex", "age", "component",

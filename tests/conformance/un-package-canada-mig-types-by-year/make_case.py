@@ -86,7 +86,8 @@ def main():
     for t, r in zip(years, run):
         for s in R.SEXES:
             comp.append(["baseline", t + 1, ZONE, "total", s, "", "births", r["births"][s]])
-            comp += [["baseline", t + 1, ZONE, "total", s, a, "net_migration", x] for a, x in enumerate(r["migrants"][s])]
+            comp += [["baseline", t + 1, ZONE, "total", s, a, "net_migration", x]
+                     for a, x in enumerate(r["migrants"][s])]
     R.write_csv(folder, "expected_components.csv",
                 ["variant", "period", "zone", "group", "sex", "age", "component", "persons"], comp)
     R.write_csv(folder, "expected_indicators.csv", ["variant", "year", "zone", "group", "indicator", "value"],

@@ -79,7 +79,8 @@ def main():
                  for a in range(W + 1)])
     comp = []
     for s in R.SEXES:
-        comp += [["baseline", YEAR + 1, ZONE, "total", s, a, "net_migration", x] for a, x in enumerate(r["migrants"][s])]
+        comp += [["baseline", YEAR + 1, ZONE, "total", s, a, "net_migration", x]
+                 for a, x in enumerate(r["migrants"][s])]
         comp += [["baseline", YEAR + 1, ZONE, "total", s, a, "floor_adjustment", x]
                  for a, x in enumerate(r["floor"][s]) if x > 0]
     R.write_csv(folder, "expected_components.csv",
