@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The vectorised loops of the indicators (private to engine/src): sums over the cells of a slot's states, pooled death
-// rates, the TFR's terms and a single-year slot's sums of persons (indicator_kernels.cpp). Each is compiled for
-// AVX-512, AVX2 and the baseline (COHORTGIS_KERNEL) and gives the same bits on each.
+// rates, the TFR's terms and a single-year slot's sums of persons (indicator_kernels.cpp; the fold's pooled-mx sums,
+// eight rows a vector where AVX-512 is: indicator_kernels_wide.cpp). Each is compiled for AVX-512, AVX2 and the
+// baseline (COHORTGIS_KERNEL, or simd.hpp's pick_kernel) and gives the same bits on each.
 #pragma once
 
 #include <cstddef>
@@ -47,7 +48,7 @@ constexpr std::size_t kept_blocks_per_sex(std::size_t rows) { return rows / 4 + 
 // The doubles from a zone's first term to the block after its last (its women's, then men's blocks).
 constexpr std::size_t kept_terms_span(std::size_t rows) { return 2 * kept_blocks_per_sex(rows) * kKeptBlockStride; }
 // add_mx3_four from those terms (zone k's at w + 16k; single-year rows, the sums' rows [sex][row]): the same sums.
-// (pooled_life_tables.cpp, beside rates_of_two_lanes, which writes the terms.)
+// (rates_of_two_lanes, pooled_life_tables.cpp, writes the terms.)
 void add_w3_four(double* num0, double* den0, double* num1, double* den1, double* num, double* den, const double* w,
                  std::size_t rows);
 // The same of sixteen zones (add_mx3_four of zones 0–3, then 4–7, 8–11 and 12–15): the same sums.

@@ -21,7 +21,7 @@ namespace cohortgis::detail {
 namespace {
 constexpr std::size_t kLanes = 2 * kTableUnits;  // lane 2j: unit j's women, 2j + 1: its men
 // Four lanes (units 0 and 1, or 2 and 3); two such vectors rather than one of eight lanes, which GCC lowers through
-// the stack on AVX2.
+// the stack on AVX2 (lanes_e0_e65 takes one of eight in its AVX-512 body alone).
 using Quad = double __attribute__((vector_size(4 * sizeof(double))));
 using Mask = long long __attribute__((vector_size(4 * sizeof(long long))));
 
@@ -32,81 +32,122 @@ using Mask = long long __attribute__((vector_size(4 * sizeof(long long))));
 // the l recurrence (l itself is not stored: only l_0, l_65 and l_w are read again) and only their sum is serial. mx:
 // the rates by row and lane (row r's at mx[kLanes·r …]). A lane with a row 1 … w−1 whose q exceeds 1 (that
 // function's constant-hazard fallback, which these lanes do not take) is the caller's to find (fallback_lanes).
-COHORTGIS_KERNEL void lanes_e0_e65(const double* __restrict mx, std::size_t w, const double* a0, const double* q0,
-                                   double radix, double* __restrict t, double* e0, double* e65) {
+// V: Cells8 (the eight lanes one vector) in COHORTGIS_AVX512 code, else Cells4 (two vectors): each lane the same
+// operations at either width. The rows' divisions (q) are most of its work, and an AVX-512 division makes eight.
+template <class V>
+[[gnu::always_inline]] inline void lanes_e0_e65_of(const double* __restrict mx, std::size_t w, const double* a0,
+                                                   const double* q0, double radix, double* __restrict t, double* e0,
+                                                   double* e65) {
   // Vectors loaded and stored through load_vec / store_vec (simd.hpp: by reference, -Wpsabi). Every lambda of a clone
   // always inlined: one that is not is compiled for the default target (SSE2), not the clone's.
-  const Quad one = Quad{} + 1.0, l0 = Quad{} + radix;
-  Quad cA = l0, cB = l0;
-  {
-    Quad qA, qB, aA, aB;
-    load_vec(qA, q0), load_vec(qB, q0 + 4), load_vec(aA, a0), load_vec(aB, a0 + 4);
-    const Quad nA = cA * (one - qA), nB = cB * (one - qB);
-    store_vec(t, 1.0 * nA + aA * (cA - nA));
-    store_vec(t + 4, 1.0 * nB + aB * (cB - nB));
-    cA = nA, cB = nB;
+  constexpr std::size_t L = kVectorLanes<V>, NV = kLanes / L;  // the lanes j of vector j / L
+  const V one = V{} + 1.0, l0 = V{} + radix;
+  V c[NV];
+#pragma GCC unroll 2
+  for (std::size_t h = 0; h < NV; ++h) {
+    V q, a;
+    load_vec(q, q0 + L * h), load_vec(a, a0 + L * h);
+    const V n = l0 * (one - q);
+    store_vec(t + L * h, 1.0 * n + a * (l0 - n));
+    c[h] = n;
   }
-  // Row i from l_i in (cA, cB) to l_{i+1} in (nA, nB).
-  const auto step = [&](std::size_t i, const Quad& lA, const Quad& lB, Quad& nA, Quad& nB)
-      __attribute__((always_inline)) {
-    Quad mA, mB;
-    load_vec(mA, mx + kLanes * i), load_vec(mB, mx + kLanes * i + 4);
-    const Quad qA = 1.0 * mA / (1.0 + (1.0 - 0.5) * mA), qB = 1.0 * mB / (1.0 + (1.0 - 0.5) * mB);
-    nA = lA * (one - qA), nB = lB * (one - qB);
-    store_vec(t + kLanes * i, 1.0 * nA + 0.5 * (lA - nA));
-    store_vec(t + kLanes * i + 4, 1.0 * nB + 0.5 * (lB - nB));
+  // Row i from l_i in l to l_{i+1} in n.
+  const auto step = [&](std::size_t i, const V(&l)[NV], V(&n)[NV]) __attribute__((always_inline)) {
+#pragma GCC unroll 2
+    for (std::size_t h = 0; h < NV; ++h) {
+      V m;
+      load_vec(m, mx + kLanes * i + L * h);
+      const V q = 1.0 * m / (1.0 + (1.0 - 0.5) * m);
+      n[h] = l[h] * (one - q);
+      store_vec(t + kLanes * i + L * h, 1.0 * n[h] + 0.5 * (l[h] - n[h]));
+    }
   };
   // Two rows a trip, l passed from one to the other by name: the loop-carried l then needs no register copy a row.
   const auto rows_to = [&](std::size_t & i, std::size_t end) __attribute__((always_inline)) {
 #pragma GCC unroll 4
     for (; i + 2 <= end; i += 2) {
-      Quad dA, dB;
-      step(i, cA, cB, dA, dB);
-      step(i + 1, dA, dB, cA, cB);
+      V d[NV];
+      step(i, c, d);
+      step(i + 1, d, c);
     }
     if (i < end) {
-      Quad dA, dB;
-      step(i, cA, cB, dA, dB);
-      cA = dA, cB = dB;
+      V d[NV];
+      step(i, c, d);
+#pragma GCC unroll 2
+      for (std::size_t h = 0; h < NV; ++h) c[h] = d[h];
       ++i;
     }
   };
   std::size_t i = 1;
   const std::size_t k65 = std::min<std::size_t>(w, 65);
   rows_to(i, k65);
-  const Quad l65A = cA, l65B = cB;  // l_65 where w ≥ 65
+  V l65[NV];  // l_65 where w ≥ 65
+  V T[NV];    // L_w = l_w / m_w
+#pragma GCC unroll 2
+  for (std::size_t h = 0; h < NV; ++h) l65[h] = c[h];
   rows_to(i, w);
-  // L_w = l_w / m_w
-  Quad TA, TB;
-  load_vec(TA, mx + kLanes * w), load_vec(TB, mx + kLanes * w + 4);
-  TA = cA / TA, TB = cB / TB;
-  for (std::size_t j = 0; j < 4; ++j) {
-    e65[j] = w == 65 ? (cA[j] > 0.0 ? TA[j] / cA[j] : 0.0) : std::numeric_limits<double>::quiet_NaN();
-    e65[j + 4] = w == 65 ? (cB[j] > 0.0 ? TB[j] / cB[j] : 0.0) : std::numeric_limits<double>::quiet_NaN();
+#pragma GCC unroll 2
+  for (std::size_t h = 0; h < NV; ++h) {
+    load_vec(T[h], mx + kLanes * w + L * h);
+    T[h] = c[h] / T[h];
   }
-  Quad xA, xB;
+  for (std::size_t j = 0; j < kLanes; ++j) {
+    const double l = c[j / L][j % L];
+    e65[j] = w == 65 ? (l > 0.0 ? T[j / L][j % L] / l : 0.0) : std::numeric_limits<double>::quiet_NaN();
+  }
   const auto add = [&](std::size_t k) __attribute__((always_inline)) {
-    load_vec(xA, t + kLanes * k), load_vec(xB, t + kLanes * k + 4);
-    TA += xA, TB += xB;
+#pragma GCC unroll 2
+    for (std::size_t h = 0; h < NV; ++h) {
+      V x;
+      load_vec(x, t + kLanes * k + L * h);
+      T[h] += x;
+    }
   };
   std::size_t k = w;
   if (w > 65) {
 #pragma GCC unroll 8
     for (; k > 66; --k) add(k - 1);
     add(65);
-    for (std::size_t j = 0; j < 4; ++j) {
-      e65[j] = l65A[j] > 0.0 ? TA[j] / l65A[j] : 0.0;
-      e65[j + 4] = l65B[j] > 0.0 ? TB[j] / l65B[j] : 0.0;
+    for (std::size_t j = 0; j < kLanes; ++j) {
+      const double l = l65[j / L][j % L];
+      e65[j] = l > 0.0 ? T[j / L][j % L] / l : 0.0;
     }
     k = 65;
   }
 #pragma GCC unroll 8
   for (; k > 0; --k) add(k - 1);
-  for (std::size_t j = 0; j < 4; ++j) {
-    e0[j] = l0[j] > 0.0 ? TA[j] / l0[j] : 0.0;
-    e0[j + 4] = l0[j] > 0.0 ? TB[j] / l0[j] : 0.0;
-  }
+  for (std::size_t j = 0; j < kLanes; ++j) e0[j] = l0[j % L] > 0.0 ? T[j / L][j % L] / l0[j % L] : 0.0;
 }
+
+// The three bodies (simd.hpp, pick_kernel); sanitizer builds (COHORTGIS_NO_MULTIVERSION) the four-lane one alone.
+#if defined(COHORTGIS_WIDE_KERNELS)
+COHORTGIS_AVX512 void lanes_e0_e65_avx512(const double* mx, std::size_t w, const double* a0, const double* q0,
+                                          double radix, double* t, double* e0, double* e65) {
+  lanes_e0_e65_of<Cells8>(mx, w, a0, q0, radix, t, e0, e65);
+}
+COHORTGIS_AVX2 void lanes_e0_e65_avx2(const double* mx, std::size_t w, const double* a0, const double* q0, double radix,
+                                      double* t, double* e0, double* e65) {
+  lanes_e0_e65_of<Cells4>(mx, w, a0, q0, radix, t, e0, e65);
+}
+void lanes_e0_e65_other(const double* mx, std::size_t w, const double* a0, const double* q0, double radix, double* t,
+                        double* e0, double* e65) {
+  lanes_e0_e65_of<Cells4>(mx, w, a0, q0, radix, t, e0, e65);
+}
+}  // namespace
+extern "C" {
+static decltype(&lanes_e0_e65_other) cohortgis_pick_lanes_e0_e65() {
+  return pick_kernel(&lanes_e0_e65_avx512, &lanes_e0_e65_avx2, &lanes_e0_e65_other);
+}
+}
+namespace {
+void lanes_e0_e65(const double* mx, std::size_t w, const double* a0, const double* q0, double radix, double* t,
+                  double* e0, double* e65) __attribute__((ifunc("cohortgis_pick_lanes_e0_e65")));
+#else
+void lanes_e0_e65(const double* mx, std::size_t w, const double* a0, const double* q0, double radix, double* t,
+                  double* e0, double* e65) {
+  lanes_e0_e65_of<Cells4>(mx, w, a0, q0, radix, t, e0, e65);
+}
+#endif
 
 // The lanes [0, used) with a row 1 … w−1 whose q exceeds 1, as a bit each, among those of units not in `below2` (a bit
 // per unit whose rates are all below 2: for 0 ≤ m ≤ 2, fl(1 + 0.5·m) ≥ m, so m / it ≤ 1): the lanes' q again, the
@@ -291,63 +332,6 @@ COHORTGIS_KERNEL bool rates_of_two_lanes(const double* __restrict mx_a, const do
                                                                             : kRatesOk | kRatesWithin;
   }
   return false;
-}
-
-// add_mx3_four (indicator_kernels.cpp) from the terms rates_of_two_lanes kept (zone k's at w + 16k, blocks
-// kKeptBlockStride apart) of N zones, each sex's rows in turn: the same terms added in the same order (the terms made
-// by the same operations), so the same sums, without the loads of the rates and persons and the products. The zones'
-// terms from one pointer and constant offsets (four pointers of their own took four more instructions a block); the
-// sums read and written once for the N zones (four: 47 instructions a block of four rows, sixteen: 143).
-template <int N>
-[[gnu::always_inline]] inline void add_w3_zones(double* __restrict num0, double* __restrict den0,
-                                                double* __restrict num1, double* __restrict den1,
-                                                double* __restrict num, double* __restrict den,
-                                                const double* __restrict w, std::size_t rows) {
-  using V = double __attribute__((vector_size(32)));
-  const std::size_t per_sex = kept_blocks_per_sex(rows) * kKeptBlockStride, blocks = rows / 4;
-  // The rows of four-row block j (its terms at j · kKeptBlockStride of each zone's sex), into the sums at row o + 4j.
-  const auto block = [&](std::size_t o, std::size_t t, std::size_t j) __attribute__((always_inline)) {
-    V n0, d0, n1, d1, s, d;
-    const std::size_t i = o + 4 * j;
-    load_vec(n0, num0 + i), load_vec(d0, den0 + i), load_vec(n1, num1 + i), load_vec(d1, den1 + i);
-    load_vec(s, num + i), load_vec(d, den + i);
-#pragma GCC unroll 16
-    for (int k = 0; k < N; ++k) {
-      const double* p = w + 16 * k + t + kKeptBlockStride * j;
-      V wa, mwa, wb, mwb;
-      load_vec(wa, p), load_vec(mwa, p + 4), load_vec(wb, p + 8), load_vec(mwb, p + 12);
-      n0 += mwa, d0 += wa, n1 += mwb, d1 += wb;
-      s = (s + mwa) + mwb;
-      d = (d + wa) + wb;
-    }
-    store_vec(num0 + i, n0), store_vec(den0 + i, d0), store_vec(num1 + i, n1), store_vec(den1 + i, d1);
-    store_vec(num + i, s), store_vec(den + i, d);
-  };
-  for (std::size_t sex = 0; sex < 2; ++sex) {
-    const std::size_t o = sex * rows, t = sex * per_sex;
-    for (std::size_t j = 0; j < blocks; ++j) block(o, t, j);
-    for (std::size_t r = 4 * blocks; r < rows; ++r)  // the last rows: lanes of the block of rows − 4 … rows − 1
-      for (std::size_t k = 0; k < N; ++k) {
-        const double* p = w + 16 * k + t + kKeptBlockStride * blocks + (r - (rows - 4));
-        const double wa = p[0], mwa = p[4], wb = p[8], mwb = p[12];
-        num0[o + r] += mwa;
-        den0[o + r] += wa;
-        num1[o + r] += mwb;
-        den1[o + r] += wb;
-        num[o + r] = (num[o + r] + mwa) + mwb;
-        den[o + r] = (den[o + r] + wa) + wb;
-      }
-  }
-}
-
-COHORTGIS_KERNEL void add_w3_four(double* num0, double* den0, double* num1, double* den1, double* num, double* den,
-                                  const double* w, std::size_t rows) {
-  add_w3_zones<4>(num0, den0, num1, den1, num, den, w, rows);
-}
-
-COHORTGIS_KERNEL void add_w3_sixteen(double* num0, double* den0, double* num1, double* den1, double* num, double* den,
-                                     const double* w, std::size_t rows) {
-  add_w3_zones<16>(num0, den0, num1, den1, num, den, w, rows);
 }
 
 bool pooled_tables_take(const LifeTableMethod& method, std::size_t rows) {

@@ -510,11 +510,13 @@ TEST(IndicatorAggregates, CarriedStartSumsAreTheBitsOfTheSumsAfterTheStep) {
   }
 }
 
-// The "total" fold's death-rate sums of four zones in one pass (add_mx3_four: eight rows at a time in registers, the
-// zones in a loop of their own, the last rows one at a time) are the bits of four add_mx3 calls, zone after zone, at
-// every row count up to 27 (every remainder of eight, and none), with zeros of both signs, subnormal and huge persons.
+// The "total" fold's death-rate sums of four zones in one pass (add_mx3_four: two vectors of rows at a time in
+// registers — sixteen rows on AVX-512, eight elsewhere — then eight, then four, the zones in a loop of their own, the
+// last rows one at a time) are the bits of four add_mx3 calls, zone after zone, at every row count up to 40 (every
+// remainder of sixteen, and none), with zeros of both signs, subnormal and huge persons and a NaN rate (its row's sums
+// NaN from its zone on, the others as they were: a row's lanes mixed up would show).
 TEST(IndicatorAggregates, FourZonesDeathRateSumsAreTheBitsOfFourAddMx3) {
-  for (std::size_t rows = 0; rows <= 27; ++rows) {
+  for (std::size_t rows = 0; rows <= 40; ++rows) {
     // Zone k's state a at k · zone, its state b at b (rates: k · mx_zone and mx_b); gaps between them.
     const std::size_t b = rows + 3, zone = 2 * b + 5, mx_b = rows + 1, mx_zone = 2 * mx_b + 2;
     std::vector<double> P0(4 * zone), P1(4 * zone), mx(4 * mx_zone);
@@ -524,6 +526,7 @@ TEST(IndicatorAggregates, FourZonesDeathRateSumsAreTheBitsOfFourAddMx3) {
     }
     for (std::size_t i = 0; i < mx.size(); ++i) mx[i] = 0.0003 * std::exp(0.07 * static_cast<double>(i % 50));
     if (rows > 2) P0[zone + 1] = -0.0, P1[zone + 1] = -0.0, P0[b + 2] = 4e-320, P1[3 * zone + b] = 1e300;
+    if (rows > 0) mx[2 * mx_zone + mx_b + (rows * 5 / 7)] = std::numeric_limits<double>::quiet_NaN();
     std::vector<std::vector<double>> want(6), got(6);
     for (int j = 0; j < 6; ++j) {
       want[uz(j)].resize(rows);
@@ -546,13 +549,14 @@ TEST(IndicatorAggregates, FourZonesDeathRateSumsAreTheBitsOfFourAddMx3) {
 // The death-rate sums of `zones` zones (a multiple of 4) from the terms rates_of_two_lanes keeps, interleaved as in
 // the pass's ring from slot `slot` on (zone k's 16k further; the rest NaN), added by `add` (add_w3_four or
 // add_w3_sixteen): the bits of add_mx3_four of each four zones in turn, at every row count from 4 (the first with terms
-// kept) to 27 (every remainder of four and eight), with zeros of both signs, subnormal and huge persons and a row where
-// nobody is exposed (the rates' slow path after the fast one: the terms stay those made).
+// kept) to 40 (every remainder of four, eight and sixteen: on AVX-512 the terms of two blocks of four rows a vector,
+// written and added), with zeros of both signs, subnormal and huge persons and a row where nobody is exposed (the
+// rates' slow path after the fast one: the terms stay those made).
 namespace {
 void kept_terms_sums_are_add_mx3_fours(std::size_t zones, std::size_t slot,
                                        void (*add)(double*, double*, double*, double*, double*, double*, const double*,
                                                    std::size_t)) {
-  for (std::size_t rows = 4; rows <= 27; ++rows) {
+  for (std::size_t rows = 4; rows <= 40; ++rows) {
     // Zone k's state a at k · zone, both sexes' rows (ages = rows), its state b at b; rates at k · mx_zone and mx_b.
     const std::size_t n = 2 * rows, b = n + 3, zone = 2 * b + 5, mx_b = n + 1, mx_zone = 2 * mx_b + 2;
     std::vector<double> P0(zones * zone), P1(zones * zone), mx(zones * mx_zone);

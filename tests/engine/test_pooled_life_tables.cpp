@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <numeric>
 #include <string>
 #include <vector>
 
@@ -28,8 +29,8 @@ namespace {
 
 std::uint64_t bits(double x) { return std::bit_cast<std::uint64_t>(x); }
 
-// Unit u's pooled rates [sex][row]: a Gompertz-like curve of its own, with rows of 0 and, in some units, rates above
-// 2 (q = m / (1 + 0.5 m) > 1: the fallback) in either sex or at age 0.
+// Unit u's pooled rates [sex][row]: a Gompertz-like curve of its own, with rows of 0, a subnormal rate and, in some
+// units, rates above 2 (q = m / (1 + 0.5 m) > 1: the fallback) in either sex or at age 0.
 std::vector<double> unit_rates(std::size_t u, std::size_t rows) {
   std::vector<double> mx(2 * rows);
   for (std::size_t s = 0; s < 2; ++s)
@@ -40,6 +41,7 @@ std::vector<double> unit_rates(std::size_t u, std::size_t rows) {
   if (u % 4 == 2) mx[rows + rows / 3] = 2.5;  // the men's fallback at a middle row
   if (u % 5 == 3) mx[rows - 2] = 7.0;         // the women's, just below the open row
   if (u % 7 == 5) mx[0] = 40.0;               // age 0: q0 > 1 (unless q0 is given)
+  if (u % 8 == 7) mx[rows + rows / 4] = 4e-320;  // a subnormal rate (q subnormal too)
   if (u % 6 == 4) {                           // men's rows of 0 (below the open row, which must be > 0)
     mx[rows + 1] = 0.0;
     if (rows > 4) mx[rows + 2] = 0.0;
@@ -97,7 +99,8 @@ TEST(PooledLifeTables, EachLaneIsTheBitsOfItsTableAlone) {
   coale_demeny.a0_rule = A0Rule::coale_demeny;
   coale_demeny.radix = 1.0;
   for (const LifeTableMethod& method : {LifeTableMethod{}, given_q0, coale_demeny})
-    for (std::size_t rows : {3, 40, 66, 67, 101, 111})  // w < 65, w = 65, w > 65
+    // w < 65, w = 65, w > 65; each with an odd and an even number of rows (the rows' loop takes two a trip)
+    for (std::size_t rows : {3, 4, 40, 41, 66, 67, 68, 101, 102, 111})
       for (std::size_t units : {1, 2, 3, 4, 5, 7, 9}) expect_same_as_alone(units, rows, method);
 }
 
@@ -166,79 +169,102 @@ TEST(PooledLifeTables, MethodsTheBatchDoesNotTake) {
 // rates_of_two_lanes against pooled_rates_of_two, sex by sex: every rate's bits and the flags, on rates it takes
 // at once (true: all within [0, 2)) and on those it makes again with that function's operations: a row where nobody
 // is exposed, −0 rates whose products make a −0 numerator there (its rate +0 after the leading +0), a rate of 2 or
-// more, a negative rate, a NaN, an infinite one, an open rate of 0, a negative population; 3 to 9 rows and 101.
+// more, a negative rate, a NaN, an infinite one, an open rate of 0, a negative population, subnormal persons; 3 to 25
+// rows and 101 (every remainder of four and eight: four rows a vector, then the last four again), the odd row at the
+// first, middle and last row (in the first block, a middle one and the last four made again).
 TEST(PooledLifeTables, RatesInLanesAreTheBitsOfPooledRatesOfTwo) {
-  enum Case { plain, unexposed, minus_zero, two, negative, nan_rate, inf, open_zero, negative_population, kCases };
-  for (std::size_t rows : {3, 4, 5, 6, 7, 8, 9, 101})
+  enum Case {
+    plain,
+    unexposed,
+    minus_zero,
+    two,
+    negative,
+    nan_rate,
+    inf,
+    open_zero,
+    negative_population,
+    subnormal,
+    kCases
+  };
+  std::vector<std::size_t> row_counts(23);
+  std::iota(row_counts.begin(), row_counts.end(), std::size_t{3});
+  row_counts.push_back(101);
+  for (std::size_t rows : row_counts)
     for (int c = 0; c < kCases; ++c)
-      for (std::size_t sex : {0, 1}) {
-        SCOPED_TRACE("rows " + std::to_string(rows) + ", case " + std::to_string(c) + ", sex " + std::to_string(sex));
-        const std::size_t ages = rows + 2;  // the populations' sexes `ages` apart, the rates' `rows`
-        std::vector<double> mx[2], p0[2], p1[2];
-        for (std::size_t st = 0; st < 2; ++st) {
-          mx[st].resize(2 * rows), p0[st].resize(2 * ages, -1.0), p1[st].resize(2 * ages, -1.0);
-          for (std::size_t s = 0; s < 2; ++s)
+      for (std::size_t sex : {0, 1})
+        for (std::size_t r1 : {std::size_t{0}, rows / 2, rows - 1}) {
+          SCOPED_TRACE("rows " + std::to_string(rows) + ", case " + std::to_string(c) + ", sex " + std::to_string(sex) +
+                       ", row " + std::to_string(r1));
+          const std::size_t ages = rows + 2;  // the populations' sexes `ages` apart, the rates' `rows`
+          std::vector<double> mx[2], p0[2], p1[2];
+          for (std::size_t st = 0; st < 2; ++st) {
+            mx[st].resize(2 * rows), p0[st].resize(2 * ages, -1.0), p1[st].resize(2 * ages, -1.0);
+            for (std::size_t s = 0; s < 2; ++s)
+              for (std::size_t r = 0; r < rows; ++r) {
+                mx[st][s * rows + r] = (0.0003 + 0.0001 * double(st + s)) * std::exp(0.08 * double(r));
+                p0[st][s * ages + r] = 500.0 / (1.0 + 0.2 * double(r) + 0.3 * double(st)) + double(s);
+                p1[st][s * ages + r] = 480.0 / (1.0 + 0.21 * double(r) + 0.2 * double(st)) + double(s);
+              }
+          }
+          const std::size_t x = sex * ages + r1, y = sex * rows + r1;
+          switch (c) {
+            case unexposed:
+              p0[0][x] = p1[0][x] = p0[1][x] = p1[1][x] = 0.0;
+              break;
+            case minus_zero:
+              mx[0][y] = mx[1][y] = -0.0;
+              break;
+            case two:
+              mx[1][y] = 7.5;
+              break;
+            case negative:  // both states' (one alone may be outweighed by the other's positive rate)
+              mx[0][y] = mx[1][y] = -0.25;
+              break;
+            case nan_rate:
+              mx[1][y] = std::numeric_limits<double>::quiet_NaN();
+              break;
+            case inf:
+              mx[0][y] = std::numeric_limits<double>::infinity();
+              break;
+            case open_zero:
+              mx[0][sex * rows + rows - 1] = mx[1][sex * rows + rows - 1] = 0.0;
+              break;
+            case negative_population:
+              p0[1][x] = -3000.0;
+              break;
+            case subnormal:  // Σ w subnormal (> 0), the products 0 or subnormal: the fast pass takes them
+              p0[0][x] = p1[0][x] = 4e-320, p0[1][x] = 1e-321, p1[1][x] = 3e-321;
+              break;
+            default:
+              break;
+          }
+          std::vector<double> lanes(detail::kTableLanes * rows, 99.0);
+          int flags[2] = {-1, -1};
+          const bool below2 = detail::rates_of_two_lanes(mx[0].data(), p0[0].data(), p1[0].data(), mx[1].data(),
+                                                         p0[1].data(), p1[1].data(), rows, ages, lanes.data(), flags);
+          bool all_below2 = true;
+          for (std::size_t s = 0; s < 2; ++s) {
+            std::vector<double> want(rows);
+            const int want_flags = detail::pooled_rates_of_two(
+                mx[0].data() + s * rows, p0[0].data() + s * ages, p1[0].data() + s * ages, mx[1].data() + s * rows,
+                p0[1].data() + s * ages, p1[1].data() + s * ages, want.data(), rows);
+            EXPECT_EQ(flags[s], want_flags) << "sex " << s;
             for (std::size_t r = 0; r < rows; ++r) {
-              mx[st][s * rows + r] = (0.0003 + 0.0001 * double(st + s)) * std::exp(0.08 * double(r));
-              p0[st][s * ages + r] = 500.0 / (1.0 + 0.2 * double(r) + 0.3 * double(st)) + double(s);
-              p1[st][s * ages + r] = 480.0 / (1.0 + 0.21 * double(r) + 0.2 * double(st)) + double(s);
+              EXPECT_EQ(bits(lanes[detail::kTableLanes * r + s]), bits(want[r]))
+                  << "sex " << s << " row " << r << ": " << lanes[detail::kTableLanes * r + s] << " vs " << want[r];
+              all_below2 = all_below2 && want[r] >= 0.0 && want[r] < 2.0;
             }
-        }
-        const std::size_t r1 = rows / 2, x = sex * ages + r1, y = sex * rows + r1;
-        switch (c) {
-          case unexposed:
-            p0[0][x] = p1[0][x] = p0[1][x] = p1[1][x] = 0.0;
-            break;
-          case minus_zero:
-            mx[0][y] = mx[1][y] = -0.0;
-            break;
-          case two:
-            mx[1][y] = 7.5;
-            break;
-          case negative:
-            mx[0][y] = -0.25;
-            break;
-          case nan_rate:
-            mx[1][y] = std::numeric_limits<double>::quiet_NaN();
-            break;
-          case inf:
-            mx[0][y] = std::numeric_limits<double>::infinity();
-            break;
-          case open_zero:
-            mx[0][sex * rows + rows - 1] = mx[1][sex * rows + rows - 1] = 0.0;
-            break;
-          case negative_population:
-            p0[1][x] = -3000.0;
-            break;
-          default:
-            break;
-        }
-        std::vector<double> lanes(detail::kTableLanes * rows, 99.0);
-        int flags[2] = {-1, -1};
-        const bool below2 = detail::rates_of_two_lanes(mx[0].data(), p0[0].data(), p1[0].data(), mx[1].data(),
-                                                       p0[1].data(), p1[1].data(), rows, ages, lanes.data(), flags);
-        bool all_below2 = true;
-        for (std::size_t s = 0; s < 2; ++s) {
-          std::vector<double> want(rows);
-          const int want_flags = detail::pooled_rates_of_two(
-              mx[0].data() + s * rows, p0[0].data() + s * ages, p1[0].data() + s * ages, mx[1].data() + s * rows,
-              p0[1].data() + s * ages, p1[1].data() + s * ages, want.data(), rows);
-          EXPECT_EQ(flags[s], want_flags) << "sex " << s;
-          for (std::size_t r = 0; r < rows; ++r) {
-            EXPECT_EQ(bits(lanes[detail::kTableLanes * r + s]), bits(want[r]))
-                << "sex " << s << " row " << r << ": " << lanes[detail::kTableLanes * r + s] << " vs " << want[r];
-            all_below2 = all_below2 && want[r] >= 0.0 && want[r] < 2.0;
+          }
+          // True only where every rate is below 2, and here only in the plain and subnormal cases (the others make the
+          // rates again).
+          EXPECT_EQ(below2, (c == plain || c == subnormal) && rows >= 4);
+          if (below2) {
+            EXPECT_TRUE(all_below2);
+          }
+          if (c == minus_zero) {
+            EXPECT_EQ(bits(lanes[detail::kTableLanes * r1 + sex]), bits(0.0));
           }
         }
-        // True only where every rate is below 2, and here only in the plain case (the others make the rates again).
-        EXPECT_EQ(below2, c == plain && rows >= 4);
-        if (below2) {
-          EXPECT_TRUE(all_below2);
-        }
-        if (c == minus_zero) {
-          EXPECT_EQ(bits(lanes[detail::kTableLanes * r1 + sex]), bits(0.0));
-        }
-      }
 }
 
 namespace {
