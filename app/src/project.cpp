@@ -50,7 +50,12 @@ ProjectSummary project_runs(std::vector<const scenarios::Scenario*> runs, const 
       schedules(ctx, buffer);
       return buffer;
     };
-    if (o.progress) o.progress(run, 0, run.steps);
+    if (o.progress) {
+      o.progress(run, 0, run.steps);
+      // Stopped by the first report (Ctrl-C, the callback's own error, a fork in it: python/src/bind_run.cpp): before
+      // the run's thread pool starts and faults in its arrays, not after.
+      if (o.cancel && o.cancel->load()) throw ProjectionError("projection cancelled");
+    }
     const CohortArray& final_population = engine->run_shared(checked, sink);
     sink.end_variant(run, final_population, engine);
     summary.runs.push_back(run_ptr);

@@ -37,11 +37,12 @@ from ._cohortgis import (  # noqa: F401  (re-exported)
 from ._build import scenario_from_frames
 from ._ensemble import Ensemble
 from ._jobs import backtest, estimate, estimate_group_split, estimate_levels
-from ._frames import (Results, check_layout, copy_instance, plain_int, real_number, text_arg, variant_names,
-                      year_value_points)
+from ._frames import (MAX_LIST_ITEMS, Results, bounded, check_layout, copy_instance, real_number, text_arg,
+                      variant_names, whole_int, year_value_points)
 from ._plot import Figure
 
 __all__ = [
+    "MAX_LIST_ITEMS",
     "MAX_THREADS",
     "Ensemble",
     "Figure",
@@ -137,21 +138,18 @@ def _paths(values: Optional[Sequence[str]], what: str) -> List[str]:
         return []
     if isinstance(values, (str, os.PathLike)):
         values = [values]
-    return [_path(v, what) for v in values]
+    return [_path(v, what) for v in bounded(values, what)]
 
 
 def _threads(threads: object) -> int:
-    """threads as the engine takes it: 0 (all cores) or 1 to MAX_THREADS, an int (not a bool or a float)."""
-    import numbers
+    """threads as the engine takes it: 0 (all cores) or 1 to MAX_THREADS, an int (not a bool or a float) read once
+    (whole_int: an int subclass's __int__ was asked twice, and could answer a second time what the check had not
+    seen); out of range, the engine's own message (check_threads)."""
+    from ._frames import shown_value
 
-    if isinstance(threads, bool) or not isinstance(threads, numbers.Integral):
-        raise TypeError(f"threads: expected an int (0 = all cores, or 1 to {MAX_THREADS}), got "
-                        f"{type(threads).__name__}")
-    # Read once, as its own value: an int subclass's __int__ was asked twice, and could answer a second time what the
-    # check had not seen.
-    value = plain_int(threads)
+    value = whole_int(threads, "threads", f"an int from 0 to {MAX_THREADS} (0: all cores)")
     if not 0 <= value <= MAX_THREADS:
-        raise ValueError(f"threads: {value}; expected 0 (all cores) or 1 to {MAX_THREADS} worker threads")
+        raise ValueError(f"threads: {shown_value(value)}; expected 0 (all cores) or 1 to {MAX_THREADS} worker threads")
     return value
 
 
@@ -226,7 +224,7 @@ class ScenarioSet:
         # stopping there keeps an endless iterator (itertools.repeat(scenario)) from filling memory.
         self.runs: List[Scenario] = []
         seen: Dict[int, int] = {}
-        for k, r in enumerate(runs):
+        for k, r in enumerate(bounded(runs, "runs")):
             if not isinstance(r, Scenario):
                 raise TypeError(f"run {k}: expected a cohortgis.Scenario (from load_scenario), not {type(r).__name__}")
             if id(r) in seen:

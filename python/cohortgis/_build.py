@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Mapping, Optional, Sequence, Union
 import numpy as np
 
 from . import _cohortgis
-from ._frames import text_arg, year_value_points
+from ._frames import bounded, real_number, text_arg, whole_int, year_value_points
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd  # imported by the functions that use it (see _frames.py)
@@ -100,7 +100,7 @@ def _no_duplicates(df: pd.DataFrame, what: str, keys: Sequence[np.ndarray], name
 def _year_points(path, base_year: int, horizon: int, what: str):
     """A number, or a {year: value} mapping / Series whose years lie in the projection horizon."""
     if isinstance(path, (int, float, np.integer, np.floating)) and not isinstance(path, bool):
-        return path
+        return real_number(path, what)  # 10**400 reached the loader's text as 400 digits
     items = path.items() if hasattr(path, "items") else None
     if items is None:
         raise TypeError(f"{what}: expected a number, a {{year: value}} dict or a pandas Series, got "
@@ -231,9 +231,13 @@ def scenario_from_frames(*, zones: Union[pd.DataFrame, "geopandas.GeoDataFrame"]
     import pandas as pd
     import cohortgis
 
-    for k, v in (("base_year", base_year), ("horizon", horizon), ("step", step)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-            raise TypeError(f"{k}: expected a whole number (int), got {type(v).__name__}")
+    # Each read once as its own value (an int subclass's __int__ could answer otherwise the second time); the loader
+    # checks their ranges.
+    base_year = whole_int(base_year, "base_year", "a year (an int)")
+    horizon = whole_int(horizon, "horizon", "a year (an int)")
+    step = whole_int(step, "step", "1 or 5 (an int)")
+    if open_age is not None:  # 2.5 reached the loader as the TOML float 2.5, True as true
+        open_age = whole_int(open_age, "open_age", "a multiple of step from 10 to 130 (an int)")
     # str(None) was the scenario "None", a str of groups its letters, and an aggregate's str its letters' zones.
     for k, v in (("name", name), ("title", title)):
         if not isinstance(v, str):
@@ -243,6 +247,7 @@ def scenario_from_frames(*, zones: Union[pd.DataFrame, "geopandas.GeoDataFrame"]
     if aggregates is not None:
         if not isinstance(aggregates, Mapping):
             raise TypeError(f"aggregates: expected a {{name: [zone ids]}} dict, got {type(aggregates).__name__}")
+        aggregates = dict(bounded(aggregates.items(), "aggregates"))
         for n, members in aggregates.items():
             if isinstance(members, (str, bytes)) or not hasattr(members, "__iter__"):
                 raise TypeError(f"aggregates: {n!r}: expected a list of zone ids, got {type(members).__name__}")
@@ -270,7 +275,13 @@ def scenario_from_frames(*, zones: Union[pd.DataFrame, "geopandas.GeoDataFrame"]
     if groups is None:
         groups = (list(dict.fromkeys(base_population["group"].astype(str))) if "group" in base_population.columns
                   else ["total"])
-    groups = [str(g) for g in groups]
+    groups = [str(g) for g in bounded(groups, "groups")]
+    # Read once, as lists: each member a zone of its own (the loader refuses one listed twice), so no more than the
+    # zones.
+    if aggregates:
+        aggregates = {n: [str(i) for i in bounded(m, f"aggregates: {n!r}", max(len(ids), 1),
+                                                  f"at most the scenario's {len(ids):,} zones, each once")]
+                      for n, m in aggregates.items()}
     # Text that is not UTF-8 named here, before a GeoDataFrame's geometry is written (GDAL's UnicodeEncodeError named
     # no argument); the tables' cells are looked at only if the loader refuses them (_check_utf8).
     for what, values in (("name", [name]), ("title", [title]), ("zones: id", ids), ("zones: name", names),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import TYPE_CHECKING, Dict, Iterator, List, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, TypeVar
 
 import numpy as np
 
@@ -20,6 +20,26 @@ if TYPE_CHECKING:  # pragma: no cover
     from ._cohortgis import RunResult
 
 SEXES = ("female", "male")
+T = TypeVar("T")
+
+
+# The most items a list argument (groups, variants, indicators, allow_read, a set's runs, …) may have: far more than
+# any needs, few enough that an endless iterator (itertools.count()) stops within a second instead of filling memory.
+MAX_LIST_ITEMS = 100_000
+
+
+def bounded(values: Iterable[T], what: str, limit: Optional[int] = None, expected: str = "") -> Iterator[T]:
+    """The items of an iterable argument, one at a time, read at most limit + 1 of them (default MAX_LIST_ITEMS): past
+    `limit` a ValueError naming `what` (an endless iterator was read into a list until memory ran out). `expected`
+    says what the limit means where it is not MAX_LIST_ITEMS."""
+    if limit is None:
+        limit = MAX_LIST_ITEMS
+    for k, v in enumerate(values):
+        if k == limit:
+            raise ValueError(f"{what}: more than {limit:,} items; expected " +
+                             (expected or f"at most {limit:,} (cohortgis.MAX_LIST_ITEMS)") +
+                             " (an endless iterator, such as itertools.count(), is read no further)")
+        yield v
 
 
 def variant_names(variants: Optional[Sequence[str]], known: Optional[Sequence[str]], holder: str) -> List[str]:
@@ -35,7 +55,7 @@ def variant_names(variants: Optional[Sequence[str]], known: Optional[Sequence[st
         raise TypeError(f"variants: expected a list of variant names, got the str {variants[:40]!r} (write "
                         f"[{variants[:40]!r}])")
     out: List[str] = []
-    for v in variants:
+    for v in bounded(variants, "variants"):
         if not isinstance(v, str):
             raise TypeError(f"variants: expected variant names (str), got {type(v).__name__}")
         v = str.__str__(v)
@@ -71,34 +91,60 @@ def plain_int(value: numbers.Integral) -> int:
     return int.__index__(value) if isinstance(value, int) else int(value)
 
 
-def whole_int(value: object, what: str, expected: str = "an int") -> int:
-    """An int argument read once as its own value (plain_int): an Integral, not a bool; anything else (2.5, "5",
-    True) a TypeError naming `what`, `expected` and what was given, instead of int() taking it."""
+def shown_value(value: object) -> str:
+    """A value as the argument checks show it, as the compiled classes' (python/src/arguments.hpp): its repr, cut at
+    60 characters; an int past 64 bits by its size (its digits could fill the message, and past 4300 digits repr
+    raises)."""
+    if isinstance(value, int) and not -2 ** 63 <= int.__index__(value) < 2 ** 63:
+        return f"an int of {int.__index__(value).bit_length()} bits"
+    try:
+        text = repr(value)
+    except Exception:  # a repr that fails (a Fraction of huge terms) is no reason to lose the message
+        return f"a {type(value).__name__}"
+    return text if len(text) <= 60 else text[:60] + "…"
+
+
+def whole_int(value: object, what: str, expected: str = "an int", lo: Optional[int] = None,
+              hi: Optional[int] = None) -> int:
+    """The one check of an int argument: an Integral, not a bool, read once as its own value (plain_int); anything
+    else (2.5, "5", True) a TypeError, and one outside lo … hi (where given) a ValueError, each naming `what`, the
+    value and `expected`, in the words of the compiled classes' int_of (python/src/arguments.hpp): "step: 2.5 (float)
+    is not an int; expected 1 or 5", "classes: 50 is out of range; expected an int from 2 to 9"."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{what}: expected {expected}, got {type(value).__name__} {value!r}")
-    return plain_int(value)
+        raise TypeError(f"{what}: {shown_value(value)} ({type(value).__name__}) is not an int; expected {expected}")
+    v = plain_int(value)
+    if (lo is not None and v < lo) or (hi is not None and v > hi):
+        raise ValueError(f"{what}: {shown_value(v)} is out of range; expected {expected}")
+    return v
 
 
-def real_number(value: object, what: str) -> float:
-    """A number of a path or table as float: an int, a float, NumPy's, Decimal, Fraction (a 0-d array of a number
-    dtype too). A bool, a complex number, text and anything else float() does not take are a ValueError naming
-    `what`: float() took the real part of NumPy's complex numbers with only a ComplexWarning, True as 1, "1.5" and a
-    0-d array of text as 1.5, and 2**1000 raised a bare OverflowError."""
+def real_number(value: object, what: str, expected: str = "a real number") -> float:
+    """The one check of a number argument (a path's value, a rate, a share), as float: an int, a float, NumPy's,
+    Decimal, Fraction (a 0-d array of a number dtype too). A bool, a complex number, text and anything else float()
+    does not take are a TypeError naming `what`, and a number past a float's range (10**400) a ValueError, in the words
+    of the compiled classes' real_of (python/src/arguments.hpp): float() took the real part of NumPy's complex numbers
+    with only a ComplexWarning, True as 1, "1.5" and a 0-d array of text as 1.5, and 2**1000 raised a bare
+    OverflowError. What __float__ raises besides TypeError and ValueError (KeyboardInterrupt) goes on."""
     kind = getattr(getattr(value, "dtype", None), "kind", None)
+    refused = TypeError(f"{what}: {shown_value(value)} ({type(value).__name__}) is not a real number; expected "
+                        f"{expected}")
     if isinstance(value, (bool, np.bool_, str, bytes, complex, np.complexfloating)) or \
             (kind is not None and kind not in "iuf"):
-        raise ValueError(f"{what}: {value!r} is not a number; expected a real number")
+        raise refused
     try:
         return float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError, OverflowError):
-        raise ValueError(f"{what}: {value!r} is not a number that fits a float; expected a real number") from None
+    except OverflowError:
+        raise ValueError(f"{what}: a number past a float's range; expected {expected}") from None
+    except (TypeError, ValueError):
+        raise refused from None
 
 
 def year_value_points(items: object, what: str, first_year: Optional[int] = None,
                       last_year: Optional[int] = None) -> Dict[int, float]:
     """{year: value} from the (key, value) pairs of a dict or a pandas Series: whole years (inside first_year …
     last_year where given), each once (a Series may repeat an index label: the last of two values was kept without a
-    word, and an endless items() ran without end), values as real_number. ValueError naming `what` otherwise."""
+    word, and an endless items() ran without end), values as real_number. ValueError naming `what` otherwise (a value
+    that is no number: real_number's TypeError)."""
     out: Dict[int, float] = {}
     for k, v in items:  # type: ignore[attr-defined]
         try:  # inf, NaN, 2**1000 and text are not years (OverflowError, ValueError that named neither srb nor tfr)
@@ -126,7 +172,7 @@ def name_list(values: Sequence[str], what: str) -> List[str]:
     ensemble's quantile rows twice)."""
     if isinstance(values, str):
         raise TypeError(f"{what}: expected a list of names, got the str {values[:40]!r} (write [{values[:40]!r}])")
-    names = [text_arg(v, what) for v in values]
+    names = [text_arg(v, what) for v in bounded(values, what)]
     seen = set()
     for name in names:
         if name in seen:
@@ -214,7 +260,17 @@ class Results(Mapping[str, "RunResult"]):
         # of other layouts gave frames of mislabelled rows or pandas' length errors.
         if not isinstance(runs, Mapping):
             raise TypeError(f"runs: expected a {{variant: RunResult}} dict, got {type(runs).__name__}")
-        self._runs = dict(runs)
+        # Keys are variant names, as plain str (a str subclass's own __hash__ missed them in __getitem__): {1: run}
+        # was taken, and its frames had a variant column of ints that no name could select.
+        self._runs = {}
+        for name, r in bounded(runs.items(), "runs"):
+            if not isinstance(name, str):
+                raise TypeError(f"runs: key {name!r} ({type(name).__name__}): expected a variant name (str) as each "
+                                f"key, e.g. {{'baseline': run}}")
+            name = str.__str__(name)
+            if name in self._runs:  # two keys of one name (a str subclass hashing otherwise beside the str)
+                raise ValueError(f"runs: variant {name!r} is given twice; expected each variant once")
+            self._runs[name] = r
         if not self._runs:
             raise ValueError("runs: no runs; expected a {variant: RunResult} dict (e.g. pickle.loads(pickle.dumps("
                              "dict(results))))")
@@ -481,15 +537,8 @@ class Results(Mapping[str, "RunResult"]):
         # Compared as the plain int the renderer gets (an int subclass's own comparisons let 50 classes through), and
         # legend_decimals checked here (2.5 reached pybind11's "incompatible function arguments" listing, NumPy's
         # float32(2.7) was cut to 2 and True taken as 1).
-        if isinstance(classes, bool) or not isinstance(classes, numbers.Integral):
-            raise TypeError(f"classes: expected an int from 2 to 9, got {type(classes).__name__}")
-        classes = plain_int(classes)
-        if isinstance(legend_decimals, bool) or not isinstance(legend_decimals, numbers.Integral):
-            raise TypeError(f"legend_decimals: expected an int (digits after the decimal point), got "
-                            f"{type(legend_decimals).__name__}")
-        legend_decimals = plain_int(legend_decimals)
-        if not 2 <= classes <= 9:
-            raise ValueError(f"classes: {classes}; expected 2 to 9")
+        classes = whole_int(classes, "classes", "an int from 2 to 9", 2, 9)
+        legend_decimals = whole_int(legend_decimals, "legend_decimals", "an int (digits after the decimal point)")
         y = self.years[self._year_index(year)]
         values = self.indicator_values(indicator, y, variant, group).loc[self.zone_ids]
         subtitle = f"{self._variant_name(variant)}, {y}" + (f", group {group}" if group != "all" else "")

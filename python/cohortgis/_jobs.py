@@ -4,33 +4,17 @@ backtest`` from Python: the command line's jobs themselves (cohortgis::app::esti
 ::estimate_levels and ::backtest), writing the same files (docs/cli.md)."""
 from __future__ import annotations
 
-import numbers
 import warnings
 from typing import Mapping, Optional, Sequence, Tuple
 
 
 def _job_int(value: object, what: str, expected: str) -> int:
-    """An int argument of a job as the C++ job takes it (a C int): an Integral, not a bool, read once as its own value
-    (an int subclass's __int__ and __index__ are not asked: they could answer other than its value, or differently the
-    second time); past a C int a ValueError naming `what` (pybind11 answered with its "incompatible function
-    arguments" listing). The job checks the meaning (`expected`) of values inside that range."""
+    """An int argument of a job as the C++ job takes it (a C int), by whole_int: past a C int a ValueError naming `what`
+    (pybind11 answered with its "incompatible function arguments" listing). The job checks the meaning (`expected`)
+    of values inside that range."""
     from ._frames import whole_int
 
-    v = whole_int(value, what, f"{expected} (an int)")
-    if not -2 ** 31 <= v < 2 ** 31:
-        raise ValueError(f"{what}: an int of {v.bit_length()} bits; expected {expected}")
-    return v
-
-
-def _job_real(value: object, what: str, expected: str) -> float:
-    """A number argument of a job as a float: a Real, not a bool; one past a float's range (10**400) a ValueError
-    naming `what` (float() raised a bare OverflowError, "int too large to convert to float")."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{what}: expected {expected}, got {type(value).__name__} {value!r}")
-    try:
-        return float(value)
-    except OverflowError:
-        raise ValueError(f"{what}: a number past a float's range; expected {expected}") from None
+    return whole_int(value, what, f"{expected} (an int)", -2 ** 31, 2 ** 31 - 1)
 
 
 def _year_pair(years: object) -> Tuple[int, int]:
@@ -57,12 +41,13 @@ def estimate(first: str, second: str, years: Sequence[int], out_dir: str, first_
     totals only. Bad input raises ValueError with the command line's message.
     """
     from . import _cohortgis, _path
+    from ._frames import real_number
 
     first_year, second_year = _year_pair(years)
     step = _job_int(step, "step", "1 or 5")
     open_age = _job_int(open_age, "open_age", "a multiple of step from 10 to 130")
-    natural_growth_per_1000 = _job_real(natural_growth_per_1000, "natural_growth_per_1000", "a number")
-    female_share = _job_real(female_share, "female_share", "a number")
+    natural_growth_per_1000 = real_number(natural_growth_per_1000, "natural_growth_per_1000")
+    female_share = real_number(female_share, "female_share")
     pairs = _filter_pairs(mx_filter, "mx_filter")
     opt = {"first_crosswalk": first_crosswalk, "second_crosswalk": second_crosswalk, "mx": mx}
     return _cohortgis.app_estimate(_path(first, "first"), _path(second, "second"), first_year, second_year,
@@ -76,9 +61,9 @@ def _filter_pairs(value: Optional[Mapping[str, str]], what: str) -> "list[tuple[
         return []
     if not isinstance(value, Mapping):
         raise TypeError(f"{what}: expected a {{column: value}} dict, got {type(value).__name__}")
-    from ._frames import text_arg
+    from ._frames import bounded, text_arg
 
-    pairs = list(value.items())
+    pairs = list(bounded(value.items(), what))
     for k, v in pairs:  # str(None) filtered on the text "None"
         if k is None or v is None:
             raise TypeError(f"{what}: {k!r}: {v!r}; expected {{column: value}} of text or numbers, not None")
@@ -138,9 +123,10 @@ def estimate_levels(figures: str, mx: Optional[str] = None, out_dir: Optional[st
     Bad input raises ValueError with the command line's message.
     """
     from . import _cohortgis, _path
+    from ._frames import real_number
 
     open_age = _job_int(open_age, "open_age", "a multiple of 5 from 10 to 130")
-    srb = _job_real(srb, "srb", "a number (males per 100 females)") if srb is not None else 0.0
+    srb = real_number(srb, "srb", "a real number (males per 100 females)") if srb is not None else 0.0
     if out_dir is None:  # after mx, which may be left out: required as --out is
         raise TypeError("estimate_levels: out_dir is required (the folder levels.csv is written to, as --out)")
     return _cohortgis.app_estimate_levels(_path(figures, "figures"), _path(mx, "mx") if mx is not None else "",

@@ -68,7 +68,12 @@ class Figure:
                              f"give the file's own path or another name")
         if st is not None and not stat.S_ISREG(st.st_mode):
             raise ValueError(f"{text}: not a regular file (a folder, FIFO or device); expected a .{ext} file to write")
-        image = self.data(ext)
+        try:
+            image = self.data(ext)
+        except (ValueError, RuntimeError) as e:  # the renderer's message, said of the file the user named
+            if type(e) not in (ValueError, RuntimeError):  # a subclass of its own (UnicodeError's arguments differ)
+                raise
+            raise type(e)(f"{text}: cannot draw the figure: {e}") from None
         head, name = os.path.split(text)
         for k in itertools.count():  # a name of this process and thread that nothing holds (O_EXCL)
             temporary = os.path.join(head, f".{name}.tmp-{os.getpid()}-{threading.get_ident()}-{k}")

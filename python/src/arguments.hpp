@@ -65,29 +65,58 @@ inline std::vector<std::string> texts_of(const py::handle& value, const std::str
   return out;
 }
 
+// The name of v's type as Python's type(v).__name__ says it ("float32", not tp_name's "numpy.float32"), as the
+// package's checks name it (python/cohortgis/_frames.py whole_int, real_number).
+inline std::string type_name(const py::handle& v) {
+  return py::str(py::type::handle_of(v).attr("__name__")).cast<std::string>();
+}
+
+// A value as the argument checks show it, as the package's shown_value (_frames.py): its repr cut at 60 characters;
+// an int past 64 bits by its size (its digits could fill the message, and past 4300 digits repr raises).
+inline std::string shown_value(const py::handle& v) {
+  if (PyLong_Check(v.ptr())) {
+    int overflow = 0;
+    PyLong_AsLongLongAndOverflow(v.ptr(), &overflow);
+    if (overflow != 0)
+      return "an int of " +
+             py::str(py::handle(reinterpret_cast<PyObject*>(&PyLong_Type)).attr("bit_length")(v)).cast<std::string>() +
+             " bits";
+  }
+  const auto text = py::reinterpret_steal<py::object>(PyObject_Repr(v.ptr()));
+  if (!text) {
+    if (!PyErr_ExceptionMatches(PyExc_Exception)) throw py::error_already_set();  // KeyboardInterrupt goes on
+    PyErr_Clear();
+    return "a " + type_name(v);
+  }
+  const py::str shown = py::reinterpret_borrow<py::str>(text);
+  if (py::len(shown) <= 60) return shown.cast<std::string>();
+  return py::str(shown[py::slice(0, 60, 1)]).cast<std::string>() + "…";
+}
+
 // An int argument or field (a group or zone index, a year, a step, a count): an int (not a bool) or an object with
-// __index__ (NumPy's ints), from `lo` to `hi`; else a TypeError naming `what`. pybind11's own int conversion went
-// through __int__: a NumPy float32 of 1.7, a Decimal("1.5") or a Fraction(3, 2) became 1 and True 1, silently. An
-// error __index__ raises other than TypeError (KeyboardInterrupt) goes on.
+// __index__ (NumPy's ints), from `lo` to `hi`; else a TypeError naming `what` (of another type) or a ValueError (out of
+// range), in the words of the package's whole_int (_frames.py): "step: 2.5 (float) is not an int; expected an int from
+// 0 to 9", "origin: 1099511627776 is out of range; expected …". pybind11's own int conversion went through __int__: a
+// NumPy float32 of 1.7, a Decimal("1.5") or a Fraction(3, 2) became 1 and True 1, silently. An error __index__ raises
+// other than TypeError (KeyboardInterrupt) goes on.
 inline long long int_of(const py::handle& v, const std::string& what, long long lo = -2147483648LL,
                         long long hi = 2147483647LL) {
-  const auto refuse = [&](const std::string& why) -> py::type_error {
-    std::string shown = py::repr(v).cast<std::string>();
-    if (shown.size() > 60) shown = shown.substr(0, 60) + "…";
-    return py::type_error(what + ": " + shown + " (" + Py_TYPE(v.ptr())->tp_name + ") " + why +
-                          "; expected an int from " + std::to_string(lo) + " to " + std::to_string(hi));
+  const std::string expected = "an int from " + std::to_string(lo) + " to " + std::to_string(hi);
+  const auto not_an_int = [&] {
+    return py::type_error(what + ": " + shown_value(v) + " (" + type_name(v) + ") is not an int; expected " + expected);
   };
-  if (PyBool_Check(v.ptr()) || !PyIndex_Check(v.ptr())) throw refuse("is not an int");
+  if (PyBool_Check(v.ptr()) || !PyIndex_Check(v.ptr())) throw not_an_int();
   const auto index = py::reinterpret_steal<py::object>(PyNumber_Index(v.ptr()));
   if (!index) {
     if (!PyErr_ExceptionMatches(PyExc_TypeError)) throw py::error_already_set();
     PyErr_Clear();
-    throw refuse("is not an int");
+    throw not_an_int();
   }
   int overflow = 0;
   const long long x = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
   if (x == -1 && PyErr_Occurred()) throw py::error_already_set();
-  if (overflow != 0 || x < lo || x > hi) throw refuse("is out of range");
+  if (overflow != 0 || x < lo || x > hi)
+    throw py::value_error(what + ": " + shown_value(index) + " is out of range; expected " + expected);
   return x;
 }
 
@@ -105,13 +134,17 @@ inline T value_of(const py::handle& v, const std::string& what, const std::strin
 }
 
 // A real number (a rate, a share): float() of a complex number, NumPy's too (a subclass of complex), is its real part
-// with only a ComplexWarning, of True 1; those are a TypeError naming `what`, as is an object float() does not take.
-// Converted here, not by pybind11's caster, which cleared whatever __float__ raised: a KeyboardInterrupt (Ctrl-C in
-// it) or a MemoryError became "does not convert"; those go on, and a number past a float's range (10**400,
-// OverflowError) is a ValueError.
+// with only a ComplexWarning, of True 1; those are a TypeError naming `what`, as is text or an object float() does not
+// take, and a number past a float's range (10**400, OverflowError) a ValueError, in the words of the package's
+// real_number (_frames.py). Converted here, not by pybind11's caster, which cleared whatever __float__ raised: a
+// KeyboardInterrupt (Ctrl-C in it) or a MemoryError became "does not convert"; those go on.
 inline double real_of(const py::handle& v, const std::string& what) {
-  if (PyComplex_Check(v.ptr()) || PyBool_Check(v.ptr()))
-    throw py::type_error(what + ": " + py::repr(v).cast<std::string>().substr(0, 60) + " is not a real number");
+  const auto not_a_number = [&] {
+    return py::type_error(what + ": " + shown_value(v) + " (" + type_name(v) +
+                          ") is not a real number; expected a real number");
+  };
+  if (PyComplex_Check(v.ptr()) || PyBool_Check(v.ptr()) || PyUnicode_Check(v.ptr()) || PyBytes_Check(v.ptr()))
+    throw not_a_number();
   const double x = PyFloat_AsDouble(v.ptr());
   if (x == -1.0 && PyErr_Occurred()) {
     if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
@@ -121,8 +154,7 @@ inline double real_of(const py::handle& v, const std::string& what) {
     if (!PyErr_ExceptionMatches(PyExc_TypeError) && !PyErr_ExceptionMatches(PyExc_ValueError))
       throw py::error_already_set();
     PyErr_Clear();
-    throw py::type_error(what + ": a " + std::string(Py_TYPE(v.ptr())->tp_name) +
-                         " that does not convert; expected a real number");
+    throw not_a_number();
   }
   return x;
 }
@@ -171,17 +203,7 @@ inline std::map<int, double> year_points_of(const py::handle& points, const std:
       throw py::type_error(what + ": year " + py::repr(pair[0]).cast<std::string>().substr(0, 60) +
                            ": expected a whole year (an int)");
     const int year = static_cast<int>(int_of(pair[0], what + ": year"));
-    // float() of a complex number (NumPy's too: a subclass of complex) is its real part, of True 1.
-    if (PyComplex_Check(pair[1].ptr()) || PyBool_Check(pair[1].ptr()))
-      throw py::type_error(what + ": year " + std::to_string(year) + ": " +
-                           py::repr(pair[1]).cast<std::string>().substr(0, 60) + " is not a real number");
-    const double value = PyFloat_AsDouble(pair[1].ptr());
-    if (value == -1.0 && PyErr_Occurred()) {
-      if (!PyErr_ExceptionMatches(PyExc_TypeError)) throw py::error_already_set();  // KeyboardInterrupt goes on
-      PyErr_Clear();
-      throw py::type_error(what + ": year " + std::to_string(year) + ": " +
-                           py::repr(pair[1]).cast<std::string>().substr(0, 60) + " is not a number");
-    }
+    const double value = real_of(pair[1], what + ": year " + std::to_string(year));
     out[year] = value;
   }
   return out;

@@ -84,8 +84,23 @@ class ScratchDir {
 
 std::string read_all(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read the rendered image " + path);
+  if (!in) throw std::runtime_error("image " + path + ": cannot read it back");
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// `message` with the scratch file `path` left out: the renderers name the file they write ("chart PATH: no finite
+// values to draw", "image PATH: cannot create PATH.tmp-PID (…)"), which for a figure drawn from Python is a private
+// temporary file the user never named (Figure.save names the user's own path before such a message).
+std::string without_scratch_path(std::string message, const std::string& path) {
+  const std::string temporary = path + ".tmp-";
+  for (std::size_t at; (at = message.find(temporary)) != std::string::npos;) {
+    std::size_t end = at + temporary.size();
+    while (end < message.size() && message[end] >= '0' && message[end] <= '9') ++end;
+    message.replace(at, end - at, "its temporary file");
+  }
+  for (std::size_t at; (at = message.find(" " + path)) != std::string::npos;) message.erase(at, path.size() + 1);
+  for (std::size_t at; (at = message.find(path)) != std::string::npos;) message.replace(at, path.size(), "the image");
+  return message;
 }
 
 // The image `draw(path)` writes to a file of a private scratch folder, as bytes; drawn with the GIL released on a
@@ -99,8 +114,16 @@ py::bytes rendered(const std::string& format, std::atomic<bool>& cancel, Draw&& 
     const ForkSensitiveWork drawing;  // Cairo, Pango, fontconfig; GDAL and PROJ for a map's zones
     ScratchDir tmp;
     const std::string path = tmp.file(format);
-    draw(path);
-    bytes = read_all(path);
+    try {
+      draw(path);
+      bytes = read_all(path);
+    } catch (const InputError& e) {
+      throw InputError(without_scratch_path(e.what(), path));
+    } catch (const ProjectionError& e) {
+      throw ProjectionError(without_scratch_path(e.what(), path));
+    } catch (const std::runtime_error& e) {  // std::filesystem's errors among them
+      throw std::runtime_error(without_scratch_path(e.what(), path));
+    }
   });
   return py::bytes(bytes);
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Runs from Python: the engine projects with the GIL released; results stay in C++ buffers that NumPy views
 // without copying; progress and Ctrl-C are handled between steps.
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -197,6 +199,7 @@ std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& sc, int threa
 
   std::atomic<bool> cancel{false};
   std::optional<py::error_already_set> py_error;  // KeyboardInterrupt, or what the progress callback raised
+  const pid_t caller_process = getpid();
   // Runs on the calling (main) thread between steps: takes the GIL briefly for the callback and for pending
   // signals. PyErr_CheckSignals runs Python's SIGINT handler, which raises KeyboardInterrupt; the engine is then
   // told to stop through its cancel flag.
@@ -213,6 +216,15 @@ std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& sc, int threa
       if (PyErr_CheckSignals() != 0) throw py::error_already_set();
     } catch (py::error_already_set& e) {
       py_error.emplace(std::move(e));
+      cancel.store(true);
+    }
+    // Forked by the callback (or a signal handler) and returning in the child: the engine's oneTBB worker threads
+    // are the parent's, and an idle one may have held the thread pool's lock at the fork (it would be held here for
+    // good). The engine stops before its next step, with no parallel work in the child, and the child raises
+    // RuntimeError, as write_outputs' (run_interruptibly) does; the parent goes on.
+    if (getpid() != caller_process && !py_error) {
+      PyErr_SetString(PyExc_RuntimeError, forked_child_message().c_str());
+      py_error.emplace();
       cancel.store(true);
     }
   };

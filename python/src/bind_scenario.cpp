@@ -230,7 +230,7 @@ void bind_scenario(py::module_& m) {
                 try {
                   return static_cast<std::size_t>(
                       int_of(p[k], "external_pairs", 0, std::numeric_limits<long long>::max()));
-                } catch (const py::type_error&) {  // not an int, or negative (a KeyboardInterrupt goes on)
+                } catch (const py::builtin_exception&) {  // not an int, or negative (a KeyboardInterrupt goes on)
                   throw py::type_error("external_pairs: " + py::repr(item).cast<std::string>().substr(0, 60) +
                                        " does not convert; expected " + expected);
                 }

@@ -98,6 +98,10 @@ void install_exit_guard();  // module.cpp, once: the exit hook and the fork hook
 // in the child, which has no copy of the worker thread.
 void run_interruptibly(std::atomic<bool>& cancel, const std::function<void()>& work,
                        const std::function<void()>& poll = {}, const std::function<void()>& last_poll = {});
+// The RuntimeError's message of a child forked in a progress callback whose call's work runs on threads of the parent
+// (run_interruptibly's worker; run()'s engine thread pool, whose oneTBB workers are not in the child and whose locks
+// an idle worker may have held at the fork): the call raises it in the child instead of going on there.
+std::string forked_child_message();
 
 // Runs `work` on a thread of its own, with the GIL released, while the calling thread checks for pending signals every
 // 50 ms, as run_interruptibly; but on a Python error (KeyboardInterrupt) the error is raised at once, the flag `work`

@@ -158,16 +158,19 @@ void install_exit_guard() {
       py::arg("after_in_parent") = py::cpp_function(&after_fork_in_parent));
 }
 
+std::string forked_child_message() {
+  return "cohortgis: this process was forked (os.fork) in the progress callback of a cohortgis call whose work "
+         "runs on threads of the parent (its worker thread, the engine's thread pool), which are not in this "
+         "process: the call cannot go on here. End the child inside the callback (os._exit), or fork outside the "
+         "call";
+}
+
 namespace {
 
 // A child forked by a progress callback (os.fork in it) that returned from it: the worker is a thread of the parent,
 // not of this process, so the call cannot go on (its `done` never comes) nor hand back the parent's results.
 void refuse_forked_child(pid_t caller_process) {
-  if (getpid() == caller_process) return;
-  throw std::runtime_error(
-      "cohortgis: this process was forked (os.fork) in the progress callback of a cohortgis call whose work "
-      "runs on a thread of the parent, which is not in this process: the call cannot go on here. End the child "
-      "inside the callback (os._exit), or fork outside the call");
+  if (getpid() != caller_process) throw std::runtime_error(forked_child_message());
 }
 
 }  // namespace

@@ -269,6 +269,21 @@ TEST(Project, ProgressAndCancellationBetweenSteps) {
   EXPECT_EQ(done_seen, (std::vector<int>{0, 1, 2, 3}));
 }
 
+// Stopped by the first report (Python's progress callback raising, or forking: python/src/bind_run.cpp): the run stops
+// there, before its thread pool starts and the sink gets the base year (a forked child did parallel work first).
+TEST(Project, CancellationInTheFirstReportStopsBeforeTheBaseYear) {
+  std::atomic<bool> cancel{false};
+  app::ProjectOptions o;
+  o.cancel = &cancel;
+  o.progress = [&](const scenarios::Scenario&, int done, int) {
+    if (done == 0) cancel.store(true);
+  };
+  o.before_step = [] { ADD_FAILURE() << "a step's check after the first report stopped the run"; };
+  Recorder rec;
+  EXPECT_THROW(app::project(default_set(), o, rec), ProjectionError);
+  EXPECT_EQ(rec.calls, (std::vector<std::string>{"begin baseline"}));
+}
+
 }  // namespace
 
 namespace {

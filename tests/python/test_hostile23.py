@@ -96,7 +96,7 @@ def test_scenario_lists_and_zones_not_utf8():
         sc.group_names = "abc"
     with pytest.raises(ValueError, match="zone ids 1: .*not UTF-8"):
         sc.set_zones(["A", SURROGATE])
-    with pytest.raises(TypeError, match="base_year: .*expected an int"):
+    with pytest.raises(ValueError, match="base_year: 1099511627776 is out of range; expected an int"):
         sc.base_year = 2 ** 40
     sc.set_zones(["A", "B"], ["Zone A", "Zone B"])  # still takes lists (and the default empty names)
     assert sc.zone_names == ["Zone A", "Zone B"]
@@ -137,9 +137,16 @@ def test_frames_not_utf8():
 # ---- year paths and numbers
 def test_year_paths_refuse_complex_bool_huge_and_repeats():
     sc = cg.load_scenario(GOOD).baseline
-    for bad, match in [(np.complex128(1.5 + 1j), "not a number"), ({2030: np.complex128(1.5 + 1j)}, "2030"),
-                       ({2030: True}, "2030"), ({2030: 2 ** 1000}, "2030"), ({2 ** 1000: 1.5}, "a year of 1001 bits"),
-                       (np.array("1.5"), "not a number"), ({2030: "1.5"}, "2030")]:
+    # A value of the wrong kind is a TypeError (real_number, as the compiled classes' real_of), a value out of range a
+    # ValueError.
+    for bad, match in [(np.complex128(1.5 + 1j), r"\(1\.5\+1j\) \(complex128\) is not a real number"),
+                       ({2030: np.complex128(1.5 + 1j)}, "year 2030: .*is not a real number"),
+                       ({2030: True}, r"year 2030: True \(bool\) is not a real number"),
+                       (np.array("1.5"), r"array\('1\.5', dtype='<U3'\) \(ndarray\) is not a real number"),
+                       ({2030: "1.5"}, r"year 2030: '1.5' \(str\) is not a real number")]:
+        with pytest.raises(TypeError, match="tfr: " + match):
+            sc.set_tfr(bad)
+    for bad, match in [({2030: 2 ** 1000}, "2030"), ({2 ** 1000: 1.5}, "a year of 1001 bits")]:
         with pytest.raises(ValueError, match="tfr: .*" + match):
             sc.set_tfr(bad)
     with pytest.raises(TypeError, match="bool"):
@@ -150,7 +157,7 @@ def test_year_paths_refuse_complex_bool_huge_and_repeats():
         frames(tfr=pd.Series([1.5, 2.5], index=[2030, 2030]))
     with pytest.raises(ValueError, match="srb, year 2030"):
         frames(srb={2030: 2 ** 1000})
-    with pytest.raises(ValueError, match="srb: year 2030: .*not a number"):
+    with pytest.raises(ValueError, match="srb: year 2030: a number past a float's range"):
         frames(srb={2030: 2 ** 1100})
     sc.set_tfr({2020: np.float32(1.5), np.int64(2030): 1.25})  # NumPy's numbers stay numbers
     assert sc.set_tfr(np.array(1.4)) is sc

@@ -68,7 +68,7 @@ def test_ints_of_the_compiled_classes_are_ints(value):
     # NumPy's ints are ints.
     flow = cg.OdFlow(np.int64(1), np.int32(0), 0.1, group=np.uint8(0))
     assert (flow.origin, flow.destination, flow.group) == (1, 0, 0)
-    with pytest.raises(TypeError, match="origin: 1099511627776 .*out of range"):
+    with pytest.raises(ValueError, match="origin: 1099511627776 is out of range"):
         cg.OdFlow(2 ** 40, 0, 0.1)
 
 
@@ -186,7 +186,7 @@ def test_a_huge_view_is_refused_before_it_is_copied(good):
 def test_python_wrappers_check_their_ints(good):
     res = cg.scenario_from_frames(**toy_frames(zones=2, migration=False)).run(threads=1)
     for value in (2.5, np.float32(2.7), True):
-        with pytest.raises(TypeError, match="legend_decimals: expected an int"):
+        with pytest.raises(TypeError, match="legend_decimals: .* is not an int; expected an int"):
             res.map(legend_decimals=value)
 
     class Lying(int):
@@ -195,7 +195,7 @@ def test_python_wrappers_check_their_ints(good):
 
         __ge__ = __le__
 
-    with pytest.raises(ValueError, match="classes: 50; expected 2 to 9"):
+    with pytest.raises(ValueError, match="classes: 50 is out of range; expected an int from 2 to 9"):
         res.map(classes=Lying(50))
     assert res.map(legend_decimals=np.int64(2), classes=np.int64(3)).breaks
     for call in (lambda: res.population(["baseline"]), lambda: res[{}], lambda: res.indicators(variant=["x"])):

@@ -30,9 +30,9 @@ def test_map_classes_and_lines_zone_are_checked(toy):
     res = toy.run()
     # 1 or 50 classes were drawn without a word (the command line's --n-classes takes 2 to 9: the palettes' colours).
     for classes in (1, 10, 50):
-        with pytest.raises(ValueError, match=f"classes: {classes}; expected 2 to 9"):
+        with pytest.raises(ValueError, match=f"classes: {classes} is out of range; expected an int from 2 to 9"):
             res.map("population", classes=classes)
-    with pytest.raises(TypeError, match="classes: expected an int from 2 to 9, got float"):
+    with pytest.raises(TypeError, match=r"classes: 5\.0 \(float\) is not an int; expected an int from 2 to 9"):
         res.map("population", classes=5.0)
     # An unknown zone was a bare KeyError from pandas.
     with pytest.raises(ValueError, match="zone 'nowhere': not a zone or aggregate of the results"):
