@@ -443,9 +443,9 @@ template <class V>
 }  // namespace
 
 // Eight cells a vector where AVX-512 is (simd.hpp, pick_kernel) in the kept pass after add_in_flows_indexed (the user
-// path's groups with more in-edges than kFusedKeepInEdges: 3.9 % of its time at W40k before, bench/HISTORY.md
-// "Round 26: the step's remaining four-wide kernels"); the other bodies are the vectoriser's loops, compiled for each
-// target as target_clones compiled them.
+// path's groups with more in-edges than kFusedKeepInEdges): ≈ 12 % less time a call in cache, the same from memory
+// (bench/HISTORY.md "Round 26: the step's remaining four-wide kernels"); the other bodies are the vectoriser's loops,
+// compiled for each target as target_clones compiled them.
 #if defined(COHORTGIS_WIDE_KERNELS)
 namespace {
 COHORTGIS_AVX512 void fused_state_avx512(const FusedState& f) { fused_state_of<Cells8>(f); }
