@@ -8,13 +8,6 @@
 
 #include "simd.hpp"
 
-// An empty asm on an accumulator (no instruction) keeps GCC from vectorising a loop of in-order sums; elsewhere
-// nothing (the sums are the same either way, only their instruction count differs).
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-#define COHORTGIS_KEEP_SCALAR(x) asm("" : "+x"(x))
-#else
-#define COHORTGIS_KEEP_SCALAR(x) static_cast<void>(x)
-#endif
 // The same for a pointer: GCC sees a value it cannot take apart (no instruction either).
 #if defined(__GNUC__)
 #define COHORTGIS_OPAQUE(p) asm("" : "+r"(p))
@@ -390,7 +383,8 @@ template <class V, int K, bool TO, bool FROM_FIRST = false>
   pass_of<kVectorLanes<V>>(n, cells);
 }
 
-template <bool OD, bool TR, bool TO, bool TI>
+// V: the kept pass's vector where n ≥ its lanes (eight cells in COHORTGIS_AVX512 code), else four cells a vector.
+template <class V, bool OD, bool TR, bool TO, bool TI>
 [[gnu::always_inline]] inline void fused_state_call(const FusedState& f) {
   const double c[1] = {0.0};
   const double* const p[1] = {nullptr};
@@ -400,8 +394,12 @@ template <bool OD, bool TR, bool TO, bool TI>
         if constexpr (OD && (TO || TI)) {
           if (f.od_out && f.n >= 4) {
             const double* const rate = TO ? f.tr_rate : f.in_rate;
-            kept_migrants<Cells4, 0, TO>(f.P, f.prof, f.in_od, c, p, rate, f.in_P, f.R, TO ? f.tr_mult : f.in_mult, f.M,
-                                         nullptr, f.od_out, TO ? f.transfer_out : f.transfer_in, f.n);
+            if (f.n >= kVectorLanes<V>)
+              kept_migrants<V, 0, TO>(f.P, f.prof, f.in_od, c, p, rate, f.in_P, f.R, TO ? f.tr_mult : f.in_mult, f.M,
+                                      nullptr, f.od_out, TO ? f.transfer_out : f.transfer_in, f.n);
+            else
+              kept_migrants<Cells4, 0, TO>(f.P, f.prof, f.in_od, c, p, rate, f.in_P, f.R, TO ? f.tr_mult : f.in_mult,
+                                           f.M, nullptr, f.od_out, TO ? f.transfer_out : f.transfer_in, f.n);
             return;
           }
         }
@@ -418,31 +416,51 @@ template <bool OD, bool TR, bool TO, bool TI>
                                             f.in_mult, f.M, nullptr, nullptr, nullptr, f.n);
 }
 
-template <bool OD, bool TR>
+template <class V, bool OD, bool TR>
 [[gnu::always_inline]] inline void fused_state_transitions(const FusedState& f) {
   const bool to = TR && f.tr_rate, ti = TR && f.in_rate;
   if (to && ti)
-    fused_state_call<OD, TR, TR, TR>(f);
+    fused_state_call<V, OD, TR, TR, TR>(f);
   else if (to)
-    fused_state_call<OD, TR, TR, false>(f);
+    fused_state_call<V, OD, TR, TR, false>(f);
   else if (ti)
-    fused_state_call<OD, TR, false, TR>(f);
+    fused_state_call<V, OD, TR, false, TR>(f);
   else
-    fused_state_call<OD, TR, false, false>(f);
+    fused_state_call<V, OD, TR, false, false>(f);
 }
 
+template <class V>
+[[gnu::always_inline]] inline void fused_state_of(const FusedState& f) {
+  if (f.has_od && f.has_tr)
+    fused_state_transitions<V, true, true>(f);
+  else if (f.has_od)
+    fused_state_transitions<V, true, false>(f);
+  else if (f.has_tr)
+    fused_state_transitions<V, false, true>(f);
+  else
+    fused_state_transitions<V, false, false>(f);
+}
 }  // namespace
 
-COHORTGIS_KERNEL void fused_state(const FusedState& f) {
-  if (f.has_od && f.has_tr)
-    fused_state_transitions<true, true>(f);
-  else if (f.has_od)
-    fused_state_transitions<true, false>(f);
-  else if (f.has_tr)
-    fused_state_transitions<false, true>(f);
-  else
-    fused_state_transitions<false, false>(f);
+// Eight cells a vector where AVX-512 is (simd.hpp, pick_kernel) in the kept pass after add_in_flows_indexed (the user
+// path's groups with more in-edges than kFusedKeepInEdges): ≈ 12 % less time a call in cache, the same from memory
+// (bench/HISTORY.md "Round 26: the step's remaining four-wide kernels"); the other bodies are the vectoriser's loops,
+// compiled for each target as target_clones compiled them.
+#if defined(COHORTGIS_WIDE_KERNELS)
+namespace {
+COHORTGIS_AVX512 void fused_state_avx512(const FusedState& f) { fused_state_of<Cells8>(f); }
+COHORTGIS_AVX2 void fused_state_avx2(const FusedState& f) { fused_state_of<Cells4>(f); }
+void fused_state_other(const FusedState& f) { fused_state_of<Cells4>(f); }
+}  // namespace
+extern "C" {
+static decltype(&fused_state_other) cohortgis_pick_fused_state() {
+  return pick_kernel(&fused_state_avx512, &fused_state_avx2, &fused_state_other);
 }
+}
+void fused_state(const FusedState& f) __attribute__((ifunc("cohortgis_pick_fused_state")));
+#else
+void fused_state(const FusedState& f) { fused_state_of<Cells4>(f); }
+#endif
 
 namespace {
 // fused_state_body<true, TO || TI, TO, TI, false, K> of cells i … i + W − 1 (W = kVectorLanes<V>), with GCC vectors:
@@ -709,82 +727,6 @@ COHORTGIS_KERNEL bool any_sign_bit(const double* __restrict v, std::size_t n) {
 #pragma GCC unroll 2
   for (std::size_t i = 0; i < n; ++i) bits |= std::bit_cast<std::uint64_t>(v[i]);
   return (bits >> 63) != 0;
-}
-
-namespace {
-// *out[j] = v[j][0] + v[j][1] + … + v[j][n − 1] in age order for eight sums, one chain of additions each, interleaved.
-[[gnu::always_inline]] inline void sum8(const double* const (&v)[8], double* const (&out)[8], std::size_t n) {
-  const double *v0 = v[0], *v1 = v[1], *v2 = v[2], *v3 = v[3], *v4 = v[4], *v5 = v[5], *v6 = v[6], *v7 = v[7];
-  double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0, a4 = 0.0, a5 = 0.0, a6 = 0.0, a7 = 0.0;
-#pragma GCC unroll 8  // less loop overhead per add; each chain keeps its order
-  for (std::size_t i = 0; i < n; ++i) {
-    a0 += v0[i];
-    a1 += v1[i];
-    a2 += v2[i];
-    a3 += v3[i];
-    a4 += v4[i];
-    a5 += v5[i];
-    a6 += v6[i];
-    a7 += v7[i];
-    // Scalar: GCC's vectorised in-order folds of two elements at a time cost an address computation per pair
-    // (1.5 instructions per element against 1.03 for scalar adds). A transpose to vector lanes (a sum per lane)
-    // costs as much as scalar adds with their loads folded in (AVX2: four loads, four inserts, four unpacks and
-    // four adds per four ages of four sums).
-    COHORTGIS_KEEP_SCALAR(a7);
-  }
-  // Sums GCC cannot see come out of the loop: stored to adjacent outputs, it would pack pairs of chains into vectors
-  // (a load and an insert per two elements more).
-  COHORTGIS_KEEP_SCALAR(a0);
-  COHORTGIS_KEEP_SCALAR(a1);
-  COHORTGIS_KEEP_SCALAR(a2);
-  COHORTGIS_KEEP_SCALAR(a3);
-  COHORTGIS_KEEP_SCALAR(a4);
-  COHORTGIS_KEEP_SCALAR(a5);
-  COHORTGIS_KEEP_SCALAR(a6);
-  *out[0] = a0;
-  *out[1] = a1;
-  *out[2] = a2;
-  *out[3] = a3;
-  *out[4] = a4;
-  *out[5] = a5;
-  *out[6] = a6;
-  *out[7] = a7;
-}
-
-// The same for one sum.
-[[gnu::always_inline]] inline void sum1(const double* v, double* out, std::size_t n) {
-  double a = 0.0;
-  for (std::size_t i = 0; i < n; ++i) a += v[i];
-  *out = a;
-}
-}  // namespace
-
-void sum_ages_states(const double* D, double* D_sum, const double* M, double* M_sum, std::size_t states,
-                     std::size_t n) {
-  std::size_t k = 0;
-  if (M) {
-    for (; k + 4 <= states; k += 4) {
-      const double* const D4 = D + k * n;
-      const double* const M4 = M + k * n;
-      sum8({D4, D4 + n, D4 + 2 * n, D4 + 3 * n, M4, M4 + n, M4 + 2 * n, M4 + 3 * n},
-           {D_sum + k, D_sum + k + 1, D_sum + k + 2, D_sum + k + 3, M_sum + k, M_sum + k + 1, M_sum + k + 2,
-            M_sum + k + 3},
-           n);
-    }
-    for (; k < states; ++k) {
-      sum1(D + k * n, D_sum + k, n);
-      sum1(M + k * n, M_sum + k, n);
-    }
-  } else {
-    for (; k + 8 <= states; k += 8) {
-      const double* const D8 = D + k * n;
-      sum8({D8, D8 + n, D8 + 2 * n, D8 + 3 * n, D8 + 4 * n, D8 + 5 * n, D8 + 6 * n, D8 + 7 * n},
-           {D_sum + k, D_sum + k + 1, D_sum + k + 2, D_sum + k + 3, D_sum + k + 4, D_sum + k + 5, D_sum + k + 6,
-            D_sum + k + 7},
-           n);
-    }
-    for (; k < states; ++k) sum1(D + k * n, D_sum + k, n);
-  }
 }
 
 }  // namespace cohortgis::detail

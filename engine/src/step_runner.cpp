@@ -245,6 +245,16 @@ void StepRunner::zone_mortality(int z, Scratch& sc) {
                 c_.e65.begin() + static_cast<std::ptrdiff_t>(first));
     return;
   }
+  // The next zone's death rates asked for now (a thread steps the zones of its chunk in ascending order): the tables
+  // read each zone's rates once, from memory (a new period's rates were just written, 3.2 kB a zone of two groups),
+  // and without this the loads of the first rows waited for them (bench/HISTORY.md "Round 26: the step's remaining
+  // four-wide kernels"). A hint only: no value changes.
+  if (z + 1 < L_.zones && sch_.mortality_kind == MortalityInput::death_rates) {
+    const std::size_t per_zone = sch_.mortality.size() / uz(L_.zones);
+    const double* const next = sch_.mortality.data() + uz(z + 1) * per_zone;
+    for (std::size_t i = 0; i < per_zone; i += 8) __builtin_prefetch(next + i);  // a line of 8 doubles each
+    if (per_zone > 0) __builtin_prefetch(next + per_zone - 1);                   // the last (rows not line-aligned)
+  }
   // Two states' tables at a time (one when a single state is left), else each table alone (its errors, in order).
   for (int g = 0; g < L_.groups;) {
     const int n = std::min(2, L_.groups - g);

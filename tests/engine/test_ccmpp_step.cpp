@@ -2,6 +2,7 @@
 // Part A of docs/ccmpp.md: hand-computed cases for every component, and the published Preston et al. Box 6.2 case.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -413,20 +414,29 @@ TEST(StepKernelBirths, EveryAgeRangeAndBitsAsTheFormulaAgeByAge) {
 }
 
 // The step's sums over age per state (detail::sum_ages_states: eight chains in one loop, four states of D and M or
-// eight of D, then one state at a time): each sum the left-to-right sum of its own vector, bit for bit, for any number
-// of states and ages. The values span twenty orders of magnitude, so another order or pairing gives other bits.
+// eight of D, then one state at a time; on an AVX-512 CPU from eight ages on the eight chains in the lanes of one
+// vector, blocks of eight ages transposed and the ages after them as the last eight again, of which only the rows not
+// yet added are added): each sum the left-to-right sum of its own vector from +0, bit for bit, for any number of
+// states and ages (every remainder of ages mod 8). The values span twenty orders of magnitude, so another order or
+// pairing gives other bits; each state's values differ, so a sum in another state's lane differs; some are ±0, and one
+// state's vector is all −0 (its sum +0, as 0.0 + −0).
 TEST(StepKernelSums, EachStatesSumIsItsOwnLeftToRightSum) {
   std::uint64_t seed = 0x9e3779b97f4a7c15ULL;
   const auto next = [&seed]() {
     const double u = next_unit(seed);
+    if (seed % 13 == 0) return seed % 2 == 0 ? 0.0 : -0.0;
     return (u - 0.3) * std::pow(10.0, static_cast<double>(seed % 21) - 10.0);
   };
-  for (std::size_t states : {1u, 2u, 3u, 4u, 5u, 7u, 8u, 9u, 12u, 17u})
-    for (std::size_t n : {1u, 2u, 3u, 4u, 5u, 8u, 9u, 13u, 101u})
+  const auto same = [](double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; };
+  std::size_t cases = 0;
+  for (std::size_t states : {1u, 2u, 3u, 4u, 5u, 7u, 8u, 9u, 12u, 16u, 17u})
+    for (std::size_t n : {1u,  2u,  3u,  4u,  5u,  7u,  8u,  9u,  10u, 11u, 12u, 13u,  14u, 15u,
+                          16u, 17u, 18u, 19u, 20u, 21u, 22u, 23u, 24u, 25u, 31u, 101u, 202u})
       for (const bool with_m : {false, true}) {
         std::vector<double> D(states * n), M(states * n), D_sum(states, -1.0), M_sum(states, -1.0);
         for (double& x : D) x = next();
         for (double& x : M) x = next();
+        if (states > 2) std::fill_n(D.begin() + static_cast<std::ptrdiff_t>(2 * n), n, -0.0);  // state 2's D
         detail::sum_ages_states(D.data(), D_sum.data(), with_m ? M.data() : nullptr, M_sum.data(), states, n);
         for (std::size_t k = 0; k < states; ++k) {
           double d = 0.0, m = 0.0;
@@ -436,13 +446,15 @@ TEST(StepKernelSums, EachStatesSumIsItsOwnLeftToRightSum) {
           }
           const std::string where =
               std::to_string(states) + " states, " + std::to_string(n) + " ages, state " + std::to_string(k);
-          ASSERT_EQ(std::memcmp(&D_sum[k], &d, sizeof d), 0) << where << ": " << D_sum[k] << " against " << d;
+          ASSERT_TRUE(same(D_sum[k], d)) << where << ": " << D_sum[k] << " against " << d;
           if (with_m)
-            ASSERT_EQ(std::memcmp(&M_sum[k], &m, sizeof m), 0) << where << ": " << M_sum[k] << " against " << m;
+            ASSERT_TRUE(same(M_sum[k], m)) << where << ": " << M_sum[k] << " against " << m;
           else
             ASSERT_EQ(M_sum[k], -1.0) << where;  // M's sums untouched without M
+          ++cases;
         }
       }
+  EXPECT_EQ(cases, 2u * 27u * (1 + 2 + 3 + 4 + 5 + 7 + 8 + 9 + 12 + 16 + 17));
 }
 
 // The fused path's A3 steps 1–3 and step 7 of ages 1 … w for a zone's states in one call
