@@ -59,6 +59,10 @@ void check_monitoring_keys(const scenarios::MonitoringSpec& spec, const Monitori
 
 }  // namespace
 
+namespace {
+constexpr double kMaxObservedValue = 1e12;  // as a target's min and max (read_plan.cpp) and an absolute tolerance
+}  // namespace
+
 std::optional<double> unit_factor(const std::string& unit_text, const std::string& indicator) {
   const std::string u = geodata::ascii_lower(unit_text);
   if (is_count(indicator)) {
@@ -123,10 +127,15 @@ std::vector<ObservedFigure> read_observed_figures(const scenarios::MonitoringSpe
                        " up to the horizon " + std::to_string(scope.end_year));
     f.year = static_cast<int>(y);
     const std::string& zone = t.text(r, cz);
-    if (zone == spec.whole_area || zone == "total")
+    // An empty cell is no code: with no whole_area (or an empty one) it matched the empty default and a row whose
+    // zone was left out was read as the whole area (hostile probe of round 26).
+    if ((!zone.empty() && zone == spec.whole_area) || zone == "total")
       f.zone = "total";
     else if (std::find(scope.zones.begin(), scope.zones.end(), zone) != scope.zones.end())
       f.zone = zone;
+    else if (zone.empty())
+      throw InputError(t.where(r, cz) + ": the cell is empty; expected a zone id, total or the whole area's code (" +
+                       join(zone_list) + ")");
     else
       throw InputError(t.where(r, cz) + ": zone " + quote_cell(zone) + " is not a zone of the projection; expected " +
                        "one of " + join(zone_list) + " (monitoring.whole_area names the code of the whole area)");
@@ -175,6 +184,13 @@ std::vector<ObservedFigure> read_observed_figures(const scenarios::MonitoringSpe
                        quote_cell(f.indicator) + "; expected persons, 10k persons (万人) or thousands for counts, " +
                        "per 1000 (‰) for rates, percent for shares, years for life expectancy");
     f.value = t.number(r, cv) * *factor;
+    // The bound of a target's min and max: 1e306 "10k persons" became inf, written as an empty observed figure
+    // without a word (hostile probe of round 26).
+    if (!(std::fabs(f.value) <= kMaxObservedValue))
+      throw InputError(t.where(r, cv) + ": " + geodata::escape_cell(t.text(r, cv)) + " " +
+                       geodata::escape_cell(t.text(r, cu)) + " for indicator " + quote_cell(f.indicator) +
+                       "; expected a value from -1e12 to 1e12 in the indicator's own unit (persons, per 1000, "
+                       "percent, years)");
     // Only net migration and natural growth may fall below 0; a negative count, rate or age was compared as given.
     if (f.value < 0.0 && f.indicator != "net_migration" && f.indicator != "natural_growth_per_1000")
       throw InputError(t.where(r, cv) + ": " + geodata::escape_cell(t.text(r, cv)) + " for indicator " +

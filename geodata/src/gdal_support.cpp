@@ -2,6 +2,8 @@
 // Shared GDAL helpers of geodata/ (see gdal_support.hpp).
 #include "gdal_support.hpp"
 
+#include "checked_files.hpp"
+
 #include "cohortgis/geodata/read_policy.hpp"
 
 #include <cpl_conv.h>
@@ -64,6 +66,7 @@ void register_drivers() {
       reg();
     GetGDALDriverManager()->AutoSkipDrivers();  // GDAL_SKIP, as GDALAllRegister honours it
     disable_network();
+    bind_checked_files();  // what check_input approved is what GDAL reads (checked_files.hpp)
   });
 }
 

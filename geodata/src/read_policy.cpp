@@ -5,6 +5,7 @@
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/geodata/ascii_case.hpp"
 
+#include "checked_files.hpp"
 #include "cohortgis/geodata/json_depth.hpp"
 #include "gdal_support.hpp"
 
@@ -603,6 +604,9 @@ void refuse_computed_sql(GDALDataset& ds, const fs::path& p, const std::string& 
 
 DatasetPtr open_input(const std::string& path, const std::string& label, const char* const* drivers,
                       const char* const* options) {
+  // A checked file that leads elsewhere by now is named here; GDAL's opens are bound too (checked_files.hpp), but a
+  // refused open reaches the user as GDAL's "not recognized as a supported file format".
+  refuse_changed_checked_file(path, label);
   refuse_deep_json(path, label);
   // What check_input checks of a scenario's inputs, for files opened without it (`cohortgis info`): an XLSX of 1 GB
   // zipped to 1 MB took `info` 40 s (hostile probe of round 22).
@@ -616,6 +620,19 @@ DatasetPtr open_input(const std::string& path, const std::string& label, const c
   }
   const bool sqlite = is_sqlite_file(path);
   if (sqlite) refuse_unfolded_wal(path, label);
+  // A DBF that declares no encoding (no .cpg, no language byte) is recoded by GDAL from SHAPE_ENCODING when the
+  // environment sets it: an undeclared GBK file was read as Latin-1, valid UTF-8 of the wrong characters, where
+  // without it the names are refused with the advice to declare `encoding` (hostile probe of round 26). "" is GDAL's
+  // word for no recoding; a declared .cpg still applies, and so does `encoding` (reopen_shapefile_with_encoding).
+  struct NoShapeEncodingFromEnvironment {
+    NoShapeEncodingFromEnvironment() : had(CPLGetThreadLocalConfigOption("SHAPE_ENCODING", "\x01")) {
+      CPLSetThreadLocalConfigOption("SHAPE_ENCODING", "");
+    }
+    ~NoShapeEncodingFromEnvironment() {
+      CPLSetThreadLocalConfigOption("SHAPE_ENCODING", had == "\x01" ? nullptr : had.c_str());
+    }
+    std::string had;
+  } no_shape_encoding;
   DatasetPtr ds(
       GDALDataset::FromHandle(GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, options, nullptr)));
   if (ds && sqlite) refuse_computed_sql(*ds, path, label);
@@ -687,6 +704,9 @@ CheckedInput check_input(const std::string& path, const std::string& written, co
   if (path.rfind("/vsi", 0) == 0) refuse_non_local(path, q(written));
   check_at(fs::path(path), q(written), policy, 0, out, false);
   out.path = canonical_or_empty(path).string();
+  // Read only as checked: a link swapped from now on is not followed out of the roots (checked_files.hpp).
+  approve_checked_file(path, policy.roots);
+  for (const auto& pulled : out.pulls) approve_checked_file(pulled, policy.roots);
   // The same file twice (two layers of one source) is hashed once.
   std::sort(out.pulls.begin(), out.pulls.end());
   out.pulls.erase(std::unique(out.pulls.begin(), out.pulls.end()), out.pulls.end());

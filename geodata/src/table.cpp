@@ -5,6 +5,7 @@
 #include "cohortgis/geodata/ascii_case.hpp"
 #include "cohortgis/geodata/text_encoding.hpp"
 
+#include "checked_files.hpp"
 #include "cohortgis/geodata/read_cancel.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "csv_tokens.hpp"
@@ -175,7 +176,7 @@ class TruncationWatch {
 // a silent wrong number. A text table has no NUL bytes; one means a binary file or a UTF-16 text (Excel's
 // "Unicode text"). Scanned before GDAL opens the file (memchr, a few GB/s).
 void check_no_nul_bytes(const std::string& path) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+  const FilePtr f = open_checked_file(path, path);
   if (!f) return;  // GDAL reports the unreadable file
   std::vector<char> buf(1 << 20);
   std::uint64_t offset = 0;

@@ -7,6 +7,7 @@
 // the scenario builder sees does not depend on the thread count.
 #include "table_rows.hpp"
 
+#include "checked_files.hpp"
 #include "csv_tokens.hpp"
 
 #include "cohortgis/engine/index_cast.hpp"
@@ -73,7 +74,7 @@ class PartReader {
         cells_(cells),
         chunk_(part_bytes(csv.options)),
         window_(uz(parsers(csv.options.threads)) + 2),
-        file_(std::fopen(csv.path.c_str(), "rb"), &std::fclose) {}
+        file_(open_checked_file(csv.path, csv.path)) {}
   ~PartReader() { stop_workers(); }
   PartReader(const PartReader&) = delete;
   PartReader& operator=(const PartReader&) = delete;

@@ -28,7 +28,13 @@ void read_monitoring(const Doc& doc, const toml::table& root, ScenarioSet& set) 
   spec.observed = ref.path;
   spec.encoding = ref.encoding;
   record_file(doc, "monitoring.observed", ref);
-  if (const toml::node* w = m.get("whole_area")) spec.whole_area = doc.string(*w, "monitoring.whole_area");
+  if (const toml::node* w = m.get("whole_area")) {
+    spec.whole_area = doc.string(*w, "monitoring.whole_area");
+    // "" would name the rows whose zone cell is empty: those are rows with the zone left out, not the whole area.
+    if (spec.whole_area.find_first_not_of(" \t") == std::string::npos)
+      doc.fail(w, "monitoring.whole_area",
+               "an empty code; expected the code that stands for the whole area in the zone column (e.g. \"110000\")");
+  }
   if (const toml::node* nn = m.get("names")) {
     const toml::table& t = doc.table(*nn, "monitoring.names");
     for (const auto& [k, v] : t) {

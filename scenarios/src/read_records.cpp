@@ -39,24 +39,32 @@ bool digits(const std::string& s, std::size_t& i, std::size_t max_digits, int& o
 }
 // A time of day from s[i] to the end: H:MM[:SS[.fff]], then optionally a zone (Z, ±HH, ±HHMM, ±HH:MM) or AM/PM,
 // as spreadsheets and ISO 8601 write them, or ISO's basic THHMM[SS]. Anything else after a date is no date ("2020-01-05
-// garbage").
+// garbage"), and so is a time no clock shows (hour 25, minute 60, an offset of +99:99): its date may be another day
+// (hostile probe of round 26). Hours 0-23 (1-12 with AM/PM), minutes 0-59, seconds 0-60 (a leap second), offsets up
+// to 23:59.
 bool time_of_day(const std::string& s, std::size_t i) {
   int v = 0;
   std::size_t from = i;
-  if (std::size_t j = i; s[i - 1] == 'T' && digits(s, j, 6, v) && (j - i == 4 || j - i == 6) && j == s.size())
-    return true;  // T1345
-  if (!digits(s, i, 2, v) || i >= s.size() || s[i++] != ':') return false;
-  if (from = i; !digits(s, i, 2, v) || i - from != 2) return false;
+  if (std::size_t j = i; s[i - 1] == 'T' && digits(s, j, 6, v) && (j - i == 4 || j - i == 6) && j == s.size()) {
+    const int hhmm = j - i == 6 ? v / 100 : v, ss = j - i == 6 ? v % 100 : 0;
+    return hhmm / 100 <= 23 && hhmm % 100 <= 59 && ss <= 60;  // T1345
+  }
+  int hour = 0;
+  if (!digits(s, i, 2, hour) || hour > 23 || i >= s.size() || s[i++] != ':') return false;
+  if (from = i; !digits(s, i, 2, v) || i - from != 2 || v > 59) return false;
   if (i < s.size() && s[i] == ':')
-    if (from = ++i; !digits(s, i, 2, v) || i - from != 2) return false;
+    if (from = ++i; !digits(s, i, 2, v) || i - from != 2 || v > 60) return false;
   if (i < s.size() && s[i] == '.' && !digits(s, ++i, 9, v)) return false;
   if (i < s.size() && s[i] == ' ') ++i;
   const std::string rest = s.substr(i);
-  if (rest.empty() || rest == "Z" || rest == "AM" || rest == "PM" || rest == "am" || rest == "pm") return true;
+  if (rest.empty() || rest == "Z") return true;
+  if (rest == "AM" || rest == "PM" || rest == "am" || rest == "pm") return hour >= 1 && hour <= 12;
   std::size_t j = 1;
   if ((rest[0] != '+' && rest[0] != '-') || !digits(rest, j, 4, v) || (j != 3 && j != 5)) return false;
+  if (j == 5 && (v / 100 > 23 || v % 100 > 59)) return false;  // ±HHMM
+  if (j == 3 && v > 23) return false;                          // ±HH
   if (j == 3 && j < rest.size() && rest[j] == ':')
-    if (from = ++j; !digits(rest, j, 2, v) || j - from != 2) return false;
+    if (from = ++j; !digits(rest, j, 2, v) || j - from != 2 || v > 59) return false;
   return j == rest.size();
 }
 }  // namespace

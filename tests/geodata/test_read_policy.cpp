@@ -569,3 +569,42 @@ TEST_F(Sandbox, JsonNestedDeeperThanSixtyFourLevelsIsRefusedBeforeGdalReadsIt) {
   write(root / "v.vrt", vrt("z.geojson"));
   EXPECT_CONTAINS(check("v.vrt"), "(a source named in the VRT 'v.vrt')" + refused);
 }
+
+// The check resolves a path and the reader opens it again: a link swapped between the two was read through, and a
+// table's first line (/etc/passwd's) was quoted as its columns (hostile probe of round 26). What the reader opens
+// must still be inside the roots, whatever the path leads to by then; a table read after it was checked, and its
+// companions, are bound alike.
+TEST_F(Sandbox, ALinkSwappedAfterTheCheckIsNotReadThrough) {
+  write(root / "real" / "t.csv", "age,value\n0,1\n");
+  fs::create_symlink("real/t.csv", root / "t.csv");
+  ASSERT_EQ(check("t.csv"), "<no exception>");
+  EXPECT_EQ(error_of([&] { (void)read_table((root / "t.csv").string(), {}); }), "<no exception>");
+  fs::remove(root / "t.csv");
+  fs::create_symlink(outside / "secret.csv", root / "t.csv");
+  const std::string m = error_of([&] { (void)read_table((root / "t.csv").string(), {}); });
+  EXPECT_CONTAINS(m, "changed after it was checked (it now leads outside the folders this scenario may read)");
+  EXPECT_EQ(m.find("SECRET_HEADER"), std::string::npos) << m;
+  // Swapped for a named pipe: refused, not waited on.
+  fs::remove(root / "t.csv");
+  ASSERT_EQ(::mkfifo((root / "t.csv").c_str(), 0600), 0);
+  EXPECT_CONTAINS(error_of([&] { (void)read_table((root / "t.csv").string(), {}); }), "t.csv");
+  // Zones through GDAL's own opens (a GeoJSON, no reader of cohortgis's own in between).
+  const std::string feature =
+      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":"
+      "{\"id\":\"SECRET_ZONE\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[1,2]}}]}\n";
+  write(root / "real" / "z.geojson", feature);
+  write(outside / "z.geojson", feature);
+  fs::create_symlink("real/z.geojson", root / "z.geojson");
+  ASSERT_EQ(check("z.geojson"), "<no exception>");
+  fs::remove(root / "z.geojson");
+  fs::create_symlink(outside / "z.geojson", root / "z.geojson");
+  ZoneSource zones;
+  zones.path = (root / "z.geojson").string();
+  zones.id_field = "id";
+  const std::string z = error_of([&] { (void)load_zones(zones); });
+  EXPECT_CONTAINS(z, "changed after it was checked");
+  EXPECT_EQ(z.find("SECRET_ZONE"), std::string::npos) << z;
+  // A path that was never checked (`cohortgis info`) is opened as it is.
+  write(root / "other.csv", "age,value\n0,1\n");
+  EXPECT_EQ(error_of([&] { (void)read_table((root / "other.csv").string(), {}); }), "<no exception>");
+}

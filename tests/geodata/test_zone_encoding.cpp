@@ -3,6 +3,8 @@
 // its encoding, and read like the UTF-8 original when the encoding is declared (issue #18).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include <string>
 
 #include "cohortgis/geodata/table.hpp"
@@ -44,6 +46,23 @@ TEST(ZoneEncoding, GbkFieldNameWithoutDeclarationSaysWhy) {
       error_of([] { (void)load_zones({.path = gbk_shp(), .id_field = "code", .name_field = "区名"}); });
   EXPECT_NE(m.find("missing field '区名'"), std::string::npos) << m;
   EXPECT_NE(m.find("field names are not valid UTF-8"), std::string::npos) << m;
+}
+
+// SHAPE_ENCODING in the environment made GDAL recode an undeclared DBF (here from Latin-1): the GBK names became
+// valid UTF-8 of the wrong characters and were taken without a word (hostile probe of round 26).
+TEST(ZoneEncoding, ShapeEncodingInTheEnvironmentDoesNotRecodeAnUndeclaredDbf) {
+  for (const char* env : {"CP1252", "ISO-8859-1"}) {
+    ::setenv("SHAPE_ENCODING", env, 1);
+    const std::string m =
+        error_of([] { (void)load_zones({.path = gbk_shp(), .id_field = "code", .name_field = "name_zh"}); });
+    ::unsetenv("SHAPE_ENCODING");
+    EXPECT_NE(m.find("not valid UTF-8"), std::string::npos) << env << ": " << m;
+  }
+  // A declared encoding is still read as declared.
+  ::setenv("SHAPE_ENCODING", "CP1252", 1);
+  const Zones z = load_zones({.path = gbk_shp(), .id_field = "code", .name_field = "name_zh", .encoding = "GBK"});
+  ::unsetenv("SHAPE_ENCODING");
+  EXPECT_EQ(z.names(), utf8_original().names());
 }
 
 TEST(ZoneEncoding, DeclaredGbkReadsLikeTheUtf8Original) {

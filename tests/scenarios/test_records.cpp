@@ -55,6 +55,21 @@ TEST(RecordDates, OnlyATimeOfDayMayFollowTheDate) {
     EXPECT_FALSE(scenarios::parse_civil_date(bad, d)) << bad;
 }
 
+// A time no clock shows is no time of day: "2020-12-31T25:00" is 1 a.m. of the next year by some programs' count, and
+// was counted on 31 December (hostile probe of round 26).
+TEST(RecordDates, ATimeNoClockShowsIsNoDate) {
+  EXPECT_EQ(date("2020-12-31T23:59:60").iso(), "2020-12-31");  // a leap second
+  EXPECT_EQ(date("2020-05-01T10:00-12:00").iso(), "2020-05-01");
+  EXPECT_EQ(date("2020-05-01 12:30 PM").iso(), "2020-05-01");
+  EXPECT_EQ(date("20200501T235959").iso(), "2020-05-01");
+  CivilDate d;
+  for (const char* bad :
+       {"2020-12-31T25:00", "2020-12-31 24:00", "2020-05-01 10:60", "2020-05-01 10:00:61", "2020-05-01T10:00+99:99",
+        "2020-05-01T10:00+2400", "2020-05-01T10:00+24", "2020-05-01T10:00+08:60", "2020-05-01 13:00 PM",
+        "2020-05-01 0:30 AM", "20200501T2500", "20200501T126000", "20200501T120061"})
+    EXPECT_FALSE(scenarios::parse_civil_date(bad, d)) << bad;
+}
+
 TEST(RecordDates, CompletedYearsAroundBirthdays) {
   const CivilDate base = date("2020-12-31");
   EXPECT_EQ(scenarios::completed_years(date("2015-12-31"), base), 5);  // birthday on the base date counts
