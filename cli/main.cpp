@@ -625,7 +625,9 @@ int estimate_command(const std::vector<std::string>& args) {
   };
   if (!vm.count("help"))
     if (const std::string bad = estimate_mode_error(vm); !bad.empty()) return bad_input(bad);
-  // A signal stops the estimate like a run: its temporary folder is removed, exit 128 + the signal.
+  // A signal stops the estimate like a run: each form looks at g_cancel while it reads (every 4096 rows), hashes and
+  // writes (its config's cancel), removes its temporary folder and exits 128 + the signal; before, none was given
+  // one and the watchdog ended the process 0.5 s after the signal, whatever it was doing.
   if (!vm.count("help")) cohortgis::cli::install_stop_signals();
   if (!vm.count("help") && vm.count("levels")) {  // levels by zone (app/estimate_levels.hpp)
     cohortgis::app::LevelsConfig l;
@@ -640,6 +642,7 @@ int estimate_command(const std::vector<std::string>& args) {
     if (e.step != 5) return bad_input("--step: --levels fits five-year schedules; expected 5");
     if (!vm.count("out")) return bad_input("estimate: --out is required (see --help)");
     l.out_dir = e.out_dir;
+    l.cancel = &g_cancel;
     const auto ls = cohortgis::app::estimate_levels(l);
     std::cout << "cohortgis: levels of " << ls.levels.size() << " zone figures written to " << ls.out_dir << ":";
     for (const auto& f : ls.files) std::cout << " " << f;
@@ -657,6 +660,7 @@ int estimate_command(const std::vector<std::string>& args) {
       return bad_input("--floating: '" + floating + "'; expected other-province or other-district");
     if (!vm.count("out")) return bad_input("estimate: --out is required (see --help)");
     g.out_dir = e.out_dir;
+    g.cancel = &g_cancel;
     const auto gs = cohortgis::app::group_split(g);
     std::cout << "cohortgis: registered and floating residents of " << gs.zones.size() << " zones written to "
               << gs.out_dir << ":";
@@ -696,6 +700,7 @@ int estimate_command(const std::vector<std::string>& args) {
       if (eq == std::string::npos || eq == 0) return bad_input("--mx-filter: '" + f + "'; expected COLUMN=VALUE");
       e.mx_filter.emplace_back(f.substr(0, eq), f.substr(eq + 1));
     }
+  e.cancel = &g_cancel;
   const auto s = cohortgis::app::estimate(e);
   std::cout << "cohortgis: net migration " << e.first_year << "-" << e.second_year << " (" << s.method << " method, "
             << s.zones.size() << " zones) written to " << s.out_dir << ":";

@@ -2,7 +2,6 @@
 #include "cohortgis/app/backtest.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +15,7 @@
 #include "cohortgis/engine/planning.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/ascii_case.hpp"
 #include "cohortgis/geodata/maps.hpp"
 #include "cohortgis/geodata/read_cancel.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
@@ -65,7 +65,7 @@ std::string breakdown_name(const std::string& pattern) {
   std::string s;
   const char* names[] = {"group", "sex", "age"};
   for (std::size_t i = 0; i < 3; ++i)
-    if (std::islower(static_cast<unsigned char>(pattern[i]))) s += (s.empty() ? "" : " × ") + std::string(names[i]);
+    if (geodata::is_ascii_lower(pattern[i])) s += (s.empty() ? "" : " × ") + std::string(names[i]);
   return s;
 }
 

@@ -178,6 +178,12 @@ void check_ensemble_run(const scenarios::ScenarioSet& set, const scenarios::Scen
                    "trajectories");
 }
 
+void check_ensemble_settings(const scenarios::ScenarioSet& set, long long trajectories) {
+  scenarios::check_ensemble_size(set.stochastic, trajectories);
+  if (trajectories > 0)
+    for (const scenarios::Scenario& r : set.runs) check_ensemble_run(set, r);
+}
+
 EnsembleResult run_ensemble(const scenarios::ScenarioSet& set, const scenarios::Scenario& sc,
                             const std::vector<ZoneAggregate>& aggregates, const EnsembleOptions& o) {
   if (o.trajectories < 1)

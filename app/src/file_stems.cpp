@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "file_stems.hpp"
 
-#include <cctype>
 #include <map>
 
 #include "cohortgis/geodata/ascii_case.hpp"
@@ -14,8 +13,7 @@ std::string file_stem(const std::string& id) {
   std::string s;
   bool escaped = id.empty() || id.size() > kMax || id.front() == '.';
   for (char ch : id) {
-    const auto c = static_cast<unsigned char>(ch);
-    const bool ok = (c < 128 && std::isalnum(c)) || c == '-' || c == '_' || c == '.';
+    const bool ok = geodata::is_ascii_alnum(ch) || ch == '-' || ch == '_' || ch == '.';
     s += ok ? ch : '_';
     escaped = escaped || !ok;
   }

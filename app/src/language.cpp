@@ -2,7 +2,6 @@
 #include "cohortgis/app/language.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -478,7 +477,7 @@ std::string format_persons(double v, Language l) {
 std::string period_display(const std::string& label) {
   const auto digits = [&](std::size_t from, std::size_t n) {
     for (std::size_t i = from; i < from + n; ++i)
-      if (!std::isdigit(static_cast<unsigned char>(label[i]))) return false;
+      if (!geodata::is_ascii_digit(label[i])) return false;
     return true;
   };
   if (label.size() != 9 || label[4] != '-' || !digits(0, 4) || !digits(5, 4)) return label;
@@ -491,7 +490,7 @@ std::string plan_label(const std::string& plan, Language l) {
   // time under the sanitizers).
   const std::string tail = " Five-Year Plan";
   std::size_t d = 0;
-  while (d < plan.size() && std::isdigit(static_cast<unsigned char>(plan[d]))) ++d;
+  while (d < plan.size() && geodata::is_ascii_digit(plan[d])) ++d;
   if (d == 0 || plan.size() != d + 2 + tail.size() || plan.compare(d + 2, std::string::npos, tail) != 0) return plan;
   const std::string suffix = plan.substr(d, 2);
   if (suffix != "st" && suffix != "nd" && suffix != "rd" && suffix != "th") return plan;

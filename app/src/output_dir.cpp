@@ -11,7 +11,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <climits>
@@ -26,6 +25,7 @@
 
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/ascii_case.hpp"
 #include "cohortgis/geodata/json_depth.hpp"
 #include "cohortgis/geodata/outputs.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
@@ -77,7 +77,7 @@ bool is_sidecar_name(const std::string& rel, std::string& base) {
 }
 
 bool all_digits(const std::string& s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return geodata::is_ascii_digit(c); });
 }
 
 // Temporary files cohortgis writes next to a file and renames over it ("manifest.json.tmp-PID").

@@ -331,6 +331,8 @@ ValidationSummary validate(const std::string& scenario, const std::string& data_
   // What run refuses before it writes anything, refused here too: [monitoring]'s names and observed rows against
   // the indicators the projection computes (a `names` entry "populaton" passed validate and stopped the run).
   scenario_observed_figures(set);
+  // And the ensemble the scenario's `trajectories` asks for (parity fertility, a trajectory table with fewer rows).
+  check_ensemble_settings(set, set.stochastic.trajectories);
   const scenarios::Scenario& sc = set.runs.front();
   ValidationSummary v;
   v.scenario = sc.name;
@@ -438,24 +440,27 @@ RunSummary run(const RunConfig& cfg) {
   if (cfg.release_proj_database) geodata::release_proj_database();
   const scenarios::Scenario& sc = set.runs.front();
   const ComponentSelection components = asked_components ? *asked_components : set.outputs.components;
-  // A trajectory table smaller than the ensemble: refused before the deterministic runs (stochastic.hpp).
-  scenarios::check_ensemble_size(set.stochastic, cfg.trajectories ? *cfg.trajectories : set.stochastic.trajectories);
-  if (cfg.trajectories || set.stochastic.trajectories > 0) {
-    for (const scenarios::Scenario& r : set.runs) check_ensemble_run(set, r);
+  // A trajectory table smaller than the ensemble, a run it cannot project: refused before the deterministic runs.
+  const long long ensemble = ensemble_size(cfg, set);
+  check_ensemble_settings(set, ensemble);
+  if (ensemble > 0) {
     // Said before the deterministic runs, where it is seen (after them it was lost among the step lines).
     const std::string warning = no_deviations_warning(set);
     if (!warning.empty() && !cfg.quiet)
-      std::fprintf(stderr, "cohortgis: warning: %s %lld: %s\n", cfg.trajectories ? "--trajectories" : "trajectories =",
-                   cfg.trajectories ? *cfg.trajectories : static_cast<long long>(set.stochastic.trajectories),
-                   warning.c_str());
+      std::fprintf(stderr, "cohortgis: warning: %s %lld: %s\n",
+                   cfg.trajectories ? "--trajectories" : "trajectories =", ensemble, warning.c_str());
   }
   // [monitoring]: the observed figures are checked before any result is written (monitoring_output.hpp).
   const std::vector<ObservedFigure> observed_figures = scenario_observed_figures(set);
   std::vector<InputHash> inputs;
-  for (const auto& in : sc.inputs) {
-    std::error_code ec;
-    const fs::path abs = fs::absolute(in.path, ec).lexically_normal();
-    inputs.push_back({in.role, in.relative, input_sha256(in), ec ? in.path : abs.string()});
+  {
+    // The inputs' SHA-256 read them again: seconds for gigabytes, stopped as their load is (every MiB, sha256.hpp).
+    const geodata::ReadCancellation stoppable(cfg.cancel);
+    for (const auto& in : sc.inputs) {
+      std::error_code ec;
+      const fs::path abs = fs::absolute(in.path, ec).lexically_normal();
+      inputs.push_back({in.role, in.relative, input_sha256(in), ec ? in.path : abs.string()});
+    }
   }
 
   const std::vector<ZoneAggregate> aggregates = with_total_aggregate(sc.aggregates, static_cast<int>(sc.zones.size()));

@@ -32,9 +32,18 @@ void png_write_data(png_structp png, png_bytep data, std::size_t length) {
 }
 void png_flush_data(png_structp) {}
 
+// Rows between looks at a stop request while a PNG is converted and deflated: a few milliseconds of a 6,000-pixel-wide
+// map at 600 dpi, whose whole encoding took seconds.
+constexpr int kRowsPerCancelCheck = 64;
+
+bool cancelled(const std::atomic<bool>* cancel) { return cancel && cancel->load(std::memory_order_relaxed); }
+
 // libpng's part, apart so that its error exit (longjmp) crosses no C++ object: the rows as 8-bit RGB or RGBA, with
-// the white background chunk (bKGD) cairo writes. Returns false on any libpng or write error.
-bool write_png_rows(std::FILE* f, png_bytep* rows, int width, int height, bool alpha, int filters, int level) {
+// the white background chunk (bKGD) cairo writes, one at a time so that `cancel` is looked at every
+// kRowsPerCancelCheck rows (png_write_image deflated them all unstopped). Returns false on any libpng or write error
+// and when stopped.
+bool write_png_rows(std::FILE* f, png_bytep* rows, int width, int height, bool alpha, int filters, int level,
+                    const std::atomic<bool>* cancel) {
   png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
   if (!png) return false;
   png_infop info = png_create_info_struct(png);
@@ -52,7 +61,13 @@ bool write_png_rows(std::FILE* f, png_bytep* rows, int width, int height, bool a
   white.red = white.green = white.blue = white.gray = 255;
   png_set_bKGD(png, info, &white);
   png_write_info(png, info);
-  png_write_image(png, rows);
+  for (int y = 0; y < height; ++y) {
+    if (y % kRowsPerCancelCheck == 0 && cancelled(cancel)) {
+      png_destroy_write_struct(&png, &info);
+      return false;
+    }
+    png_write_row(png, rows[y]);
+  }
   png_write_end(png, info);
   png_destroy_write_struct(&png, &info);
   return true;
@@ -65,7 +80,7 @@ bool write_png_rows(std::FILE* f, png_bytep* rows, int width, int height, bool a
 // (all five filters tried on every row) at level 6. Maps and charts are flat colours, which deflate finds in earlier
 // rows: the default scenario's 41 images are 10 % smaller with the same pixels, and `cohortgis report` on its folder
 // takes 40 % less CPU (bench/HISTORY.md "Round 7: report and drawing").
-bool write_png(cairo_surface_t* surface, std::FILE* f) {
+bool write_png(cairo_surface_t* surface, std::FILE* f, const std::atomic<bool>* cancel) {
   const int width = cairo_image_surface_get_width(surface), height = cairo_image_surface_get_height(surface);
   const int stride = cairo_image_surface_get_stride(surface);
   const unsigned char* data = cairo_image_surface_get_data(surface);
@@ -83,6 +98,7 @@ bool write_png(cairo_surface_t* surface, std::FILE* f) {
   std::vector<unsigned char> pixels(row_bytes * uz(height));
   std::vector<png_bytep> rows(uz(height));
   for (int y = 0; y < height; ++y) {
+    if (y % kRowsPerCancelCheck == 0 && cancelled(cancel)) return false;
     const auto* in = reinterpret_cast<const std::uint32_t*>(data + static_cast<std::ptrdiff_t>(y) * stride);
     unsigned char* out = pixels.data() + uz(y) * row_bytes;
     rows[uz(y)] = out;
@@ -104,7 +120,7 @@ bool write_png(cairo_surface_t* surface, std::FILE* f) {
       out[2] = static_cast<unsigned char>(b);
     }
   }
-  return write_png_rows(f, rows.data(), width, height, !opaque, PNG_FILTER_NONE, 3);
+  return write_png_rows(f, rows.data(), width, height, !opaque, PNG_FILTER_NONE, 3, cancel);
 }
 
 Canvas::Canvas(ImageFormat format, const std::string& path, int width, int height, double dpi)
@@ -181,7 +197,10 @@ void Canvas::commit(const std::atomic<bool>* cancel) {
   cairo_status_t status = cairo_status(cr_);
   if (format_ == ImageFormat::png) {
     cairo_surface_flush(surface_);
-    if (status == CAIRO_STATUS_SUCCESS && !write_png(surface_, file_)) status = CAIRO_STATUS_WRITE_ERROR;
+    if (status == CAIRO_STATUS_SUCCESS && !write_png(surface_, file_, cancel)) {
+      throw_if_cancelled(cancel);  // stopped while encoding: the temporary file is removed with the canvas
+      status = CAIRO_STATUS_WRITE_ERROR;
+    }
   } else {
     cairo_surface_finish(surface_);
     if (status == CAIRO_STATUS_SUCCESS) status = cairo_surface_status(surface_);

@@ -24,8 +24,8 @@ class Canvas {
   Canvas& operator=(const Canvas&) = delete;
   cairo_t* cr() const { return cr_; }
   // Finishes the file and renames it into place; without commit() the temporary file is removed. A stop request
-  // (`cancel`) seen once the file is encoded leaves it out: encoding a large PNG has no cancel checks of its own, and
-  // a signal that came during it must not end in a map put in place and exit 0.
+  // (`cancel`) while a PNG is encoded (write_png) or once the file is written leaves it out: a signal that came
+  // during it must not end in a map put in place and exit 0.
   void commit(const std::atomic<bool>* cancel = nullptr);
 
  private:
@@ -43,8 +43,9 @@ class Canvas {
 // a drawing.
 void throw_if_cancelled(const std::atomic<bool>* cancel);
 
-// Writes an image surface (ARGB32) to f as PNG; false on error.
-bool write_png(cairo_surface_t* surface, std::FILE* f);
+// Writes an image surface (ARGB32) to f as PNG; false on error, and when *cancel (may be null) is seen set, which is
+// looked at every 64 rows while the pixels are converted and deflated (within milliseconds).
+bool write_png(cairo_surface_t* surface, std::FILE* f, const std::atomic<bool>* cancel = nullptr);
 
 struct TextBox {
   double width = 0, height = 0;

@@ -4,6 +4,7 @@
 
 #include "checked_files.hpp"
 
+#include "cohortgis/geodata/ascii_case.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 
 #include <cpl_conv.h>
@@ -124,7 +125,8 @@ TransformPtr make_transform(const OGRSpatialReference& a, const OGRSpatialRefere
 }
 
 bool reopen_shapefile_with_encoding(DatasetPtr& ds, const std::string& path, const std::string& encoding) {
-  if (encoding.empty() || !ds || !ds->GetDriver() || !EQUAL(ds->GetDriver()->GetDescription(), "ESRI Shapefile"))
+  if (encoding.empty() || !ds || !ds->GetDriver() ||
+      !ascii_iequals(ds->GetDriver()->GetDescription(), "ESRI Shapefile"))
     return false;
   const char* const drivers[] = {"ESRI Shapefile", nullptr};
   CPLStringList options;

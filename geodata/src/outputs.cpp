@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // GeoPackage / GeoJSON / CSV outputs, written to a temporary name beside the target and renamed when complete.
 #include "cohortgis/geodata/outputs.hpp"
+#include "cohortgis/geodata/ascii_case.hpp"
 
 #include <climits>
 #include <cpl_conv.h>
@@ -145,10 +146,12 @@ class TempFile {
   throw InputError(path + ": cannot be written (" + what + ")" + QuietGdalErrors::because());
 }
 
+// ASCII letters, digits and '_' (ascii_case.hpp: std::isalnum under a Latin-1 host kept the first byte of a UTF-8
+// character, and the name was not UTF-8).
 std::string layer_name_for(const std::string& prefix, const std::string& period) {
   std::string s = prefix + period;
   for (char& c : s)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) c = '_';
+    if (!(is_ascii_alnum(c) || c == '_')) c = '_';
   return s;
 }
 

@@ -22,7 +22,6 @@
 #include <ogr_srs_api.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <climits>
 #include <cstdint>
@@ -79,8 +78,8 @@ std::string roots_text(const std::vector<std::string>& roots) {
 
 // A PostgreSQL service name (a [section] of pg_service.conf).
 bool is_service_name(const std::string& name) {
-  return !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char ch) {
-    return std::isalnum(ch) || ch == '_' || ch == '-' || ch == '.';
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char ch) {
+    return is_ascii_alnum(ch) || ch == '_' || ch == '-' || ch == '.';
   });
 }
 
@@ -91,7 +90,7 @@ bool names_vsi(const std::string& component) {
   const std::string c = ascii_lower(component);
   if (c.rfind("vsi", 0) != 0) return false;
   std::size_t i = 3;
-  while (i < c.size() && (std::isalnum(static_cast<unsigned char>(c[i])) || c[i] == '_')) ++i;
+  while (i < c.size() && (is_ascii_alnum(c[i]) || c[i] == '_')) ++i;
   static const char* const kKnown[] = {"vsicurl", "vsicurl_streaming", "vsis3", "vsis3_streaming", "vsigs",
                                        "vsigs_streaming", "vsiaz", "vsiaz_streaming", "vsiadls", "vsioss",
                                        "vsioss_streaming", "vsiswift", "vsiswift_streaming", "vsihdfs", "vsiwebhdfs",
@@ -158,7 +157,7 @@ void refuse_deep_json(const std::string& path, const std::string& label) {
 std::string xml_root(const std::string& head) {
   std::size_t i = head.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
   while (i < head.size()) {
-    while (i < head.size() && std::isspace(static_cast<unsigned char>(head[i]))) ++i;
+    while (i < head.size() && is_ascii_space(head[i])) ++i;
     if (i >= head.size() || head[i] != '<') return {};
     if (head.compare(i, 2, "<?") == 0 || head.compare(i, 2, "<!") == 0) {  // declaration, comment, DOCTYPE
       const std::size_t e = head.find('>', i);
@@ -167,8 +166,8 @@ std::string xml_root(const std::string& head) {
       continue;
     }
     std::size_t j = i + 1;
-    while (j < head.size() && (std::isalnum(static_cast<unsigned char>(head[j])) || head[j] == '_' || head[j] == ':' ||
-                               head[j] == '-' || head[j] == '.'))
+    while (j < head.size() &&
+           (is_ascii_alnum(head[j]) || head[j] == '_' || head[j] == ':' || head[j] == '-' || head[j] == '.'))
       ++j;
     return head.substr(i + 1, j - i - 1);
   }
@@ -236,11 +235,11 @@ bool is_rtree_index(const std::string& sql) {
       l.find("--") != std::string::npos)
     return false;
   std::size_t i = u + 5;
-  while (i < l.size() && std::isspace(static_cast<unsigned char>(l[i]))) ++i;
+  while (i < l.size() && is_ascii_space(l[i])) ++i;
   for (const char* m : {"rtree_i32", "rtree"}) {
     std::size_t j = i + std::strlen(m);
     if (l.compare(i, std::strlen(m), m) != 0) continue;
-    while (j < l.size() && std::isspace(static_cast<unsigned char>(l[j]))) ++j;
+    while (j < l.size() && is_ascii_space(l[j])) ++j;
     return j < l.size() && l[j] == '(';
   }
   return false;
@@ -530,11 +529,9 @@ std::string non_local_reason(const std::string& s) {
   const bool url = s.find("://") != std::string::npos || contains_ci(s, "%2f") || contains_ci(s, "%3a") ||
                    contains_ci(s, "%5c");
   bool scheme = false;
-  if (!s.empty() && std::isalpha(static_cast<unsigned char>(s[0]))) {
+  if (!s.empty() && is_ascii_alpha(s[0])) {
     std::size_t i = 1;
-    while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '_' || s[i] == '-' ||
-                            s[i] == '+' || s[i] == '.'))
-      ++i;
+    while (i < s.size() && (is_ascii_alnum(s[i]) || s[i] == '_' || s[i] == '-' || s[i] == '+' || s[i] == '.')) ++i;
     scheme = i < s.size() && s[i] == ':';
   }
   if (!vsi && !url && !scheme) return {};

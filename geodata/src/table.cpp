@@ -21,7 +21,6 @@
 #include <ogrsf_frmts.h>
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <climits>
 #include <cmath>
@@ -357,7 +356,8 @@ bool parallel_csv_candidate(const std::string& path, const StreamOptions& opts, 
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
   if (ec || size < opts.parallel_min_bytes || size < 2 * std::max<std::size_t>(opts.chunk_bytes, 1)) return false;
-  if (!ds.GetDriver() || !EQUAL(ds.GetDriver()->GetDescription(), "CSV") || ds.GetLayerCount() != 1) return false;
+  if (!ds.GetDriver() || !ascii_iequals(ds.GetDriver()->GetDescription(), "CSV") || ds.GetLayerCount() != 1)
+    return false;
   for (const char* ext : {"csvt", "CSVT"})
     if (std::filesystem::exists(std::filesystem::path(path).replace_extension(ext), ec)) return false;
   OGRFeatureDefn* defn = layer.GetLayerDefn();
@@ -581,7 +581,7 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
     // GDAL's CSV layer drops the cells past the header's silently: a .csv file's rows are checked (RowCells::
     // check_cell_count). Other extensions may have no header row (the layer then counts no cells against one).
     CellCountCheck cell_count;
-    if (ext == ".csv" && !virtual_path && ds->GetDriver() && EQUAL(ds->GetDriver()->GetDescription(), "CSV"))
+    if (ext == ".csv" && !virtual_path && ds->GetDriver() && ascii_iequals(ds->GetDriver()->GetDescription(), "CSV"))
       cell_count = CellCountCheck(path, cells.raw_names);
     n_rows = read_rows(*layer, t, cells, n_rows, on_row, cell_count);
   }

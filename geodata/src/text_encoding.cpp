@@ -8,7 +8,6 @@
 #include <unicode/ustring.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <vector>
@@ -42,7 +41,7 @@ struct Converter {
 bool plausible_name(const std::string& e) {
   if (e.empty() || e.size() > 40) return false;
   for (char c : e)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.' && c != ':') return false;
+    if (!is_ascii_alnum(c) && c != '-' && c != '_' && c != '.' && c != ':') return false;
   return true;
 }
 }  // namespace

@@ -307,7 +307,7 @@ std::string field_text(OGRFeature& f, int i, const std::string& label, const std
 
 // The .prj beside a Shapefile (either case of the extension); empty for other sources or without one.
 std::string shapefile_prj(GDALDataset& ds, const std::string& path) {
-  if (!ds.GetDriver() || !EQUAL(ds.GetDriver()->GetDescription(), "ESRI Shapefile")) return {};
+  if (!ds.GetDriver() || !ascii_iequals(ds.GetDriver()->GetDescription(), "ESRI Shapefile")) return {};
   std::error_code ec;
   for (const char* ext : {".prj", ".PRJ"}) {
     const std::filesystem::path prj = std::filesystem::path(path).replace_extension(ext);

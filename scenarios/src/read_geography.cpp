@@ -4,7 +4,6 @@
 #include "text_limits.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <map>

@@ -13,7 +13,6 @@
 #include <cstdlib>
 #include <tuple>
 
-#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
@@ -79,7 +78,7 @@ std::string shown_message(const std::string& m) {
   std::size_t i = 0;
   while (i < m.size()) {
     const char c = m[i];
-    const bool opens = (c == '"' || c == '\'') && (i == 0 || !std::isalnum(static_cast<unsigned char>(m[i - 1])));
+    const bool opens = (c == '"' || c == '\'') && (i == 0 || !geodata::is_ascii_alnum(m[i - 1]));
     const std::size_t close = opens ? m.find(c, i + 1) : std::string::npos;
     if (close != std::string::npos) {
       const std::string quoted = m.substr(i + 1, close - i - 1);

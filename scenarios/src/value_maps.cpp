@@ -2,7 +2,6 @@
 // Value maps and age labels of a table reference (scenarios/README.md "Value mappings and age labels"): the file's
 // own codes ("女", 1, "户籍") and Chinese age labels ("5～9岁", "85岁及以上") become the values the builders expect
 // when the table is read, so no builder needs to know about them.
-#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 

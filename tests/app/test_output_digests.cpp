@@ -8,6 +8,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -19,6 +20,8 @@
 #include "../../app/src/file_digests.hpp"  // internal to the app library
 #include "../../app/src/output_dir.hpp"
 #include "../../app/src/text_output.hpp"
+#include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/read_cancel.hpp"
 #include "cohortgis/geodata/sha256.hpp"
 
 namespace fs = std::filesystem;
@@ -54,6 +57,31 @@ TEST(OutputDigests, StreamEqualsPublishedVectors) {
   geodata::Sha256Stream empty;
   EXPECT_EQ(empty.hex(), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_THROW(empty.update("x"), std::logic_error);
+}
+
+// A stop request while an input is hashed for manifest.json (`run`, `estimate`, `backtest`, under their
+// ReadCancellation): sha256_file looks at the thread's flag between MiBs. A run's inputs of gigabytes were hashed to
+// the end after Ctrl-C (round 26 backlog); without a request, or with another thread's, the digest as before.
+TEST(OutputDigests, InputDigestStopsAtAStopRequest) {
+  const fs::path d = fresh_dir("stop");
+  write_raw(d / "input.bin", std::string(3 << 20, 'x'), "wb");
+  const std::string digest = geodata::sha256_file((d / "input.bin").string());
+  std::atomic<bool> cancel{true};
+  std::string message = "<no exception>";
+  {
+    const geodata::ReadCancellation stoppable(&cancel);
+    try {
+      (void)geodata::sha256_file((d / "input.bin").string());
+    } catch (const ProjectionError& e) {
+      message = e.what();
+    }
+    std::string other;
+    std::thread([&] { other = geodata::sha256_file((d / "input.bin").string()); }).join();
+    EXPECT_EQ(other, digest);
+  }
+  EXPECT_EQ(message, "reading cancelled");
+  EXPECT_EQ(geodata::sha256_file((d / "input.bin").string()), digest);
+  fs::remove_all(d);
 }
 
 // A TextFile's digest is the file's (read back independently) and the manifest does not read it again.

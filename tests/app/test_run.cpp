@@ -17,6 +17,7 @@
 
 #include "../../app/src/file_stems.hpp"  // file_stem: internal to the app library
 #include "../../app/src/output_dir.hpp"
+#include "built_locale.hpp"
 #include "cohortgis/app/language.hpp"
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/app/run.hpp"
@@ -25,7 +26,6 @@
 #include "cohortgis/geodata/zones.hpp"
 #include "cohortgis/scenarios/did_you_mean.hpp"
 #include "csv_fixture.hpp"
-#include "turkish_locale.hpp"
 
 using namespace cohortgis;
 namespace fs = std::filesystem;

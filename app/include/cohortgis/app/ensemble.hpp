@@ -92,6 +92,12 @@ EnsembleResult run_ensemble(const scenarios::ScenarioSet& set, const scenarios::
 // whose each step's ASFR comes from the parity states. run_ensemble calls it; `cohortgis run` before any run.
 void check_ensemble_run(const scenarios::ScenarioSet& set, const scenarios::Scenario& run);
 
+// What an ensemble of `trajectories` (0: none) needs of the set, refused (InputError) before any run: a trajectory
+// table with fewer (scenarios::check_ensemble_size) and a run the trajectories cannot project (check_ensemble_run,
+// every run of the set). `cohortgis run` with --trajectories or the scenario's `trajectories`, `validate` with the
+// scenario's: a scenario `run` refuses for its ensemble is refused by `validate` with the same message.
+void check_ensemble_settings(const scenarios::ScenarioSet& set, long long trajectories);
+
 // Trajectories asked of a scenario whose [stochastic] section declares no deviation (or that has none) are every one
 // the deterministic projection: quantiles without spread. `cohortgis run` warns on stderr, Python with warnings.warn;
 // both say this text after what asked for them (`--trajectories N`, `trajectories=N`). Empty when there are deviations.

@@ -8,7 +8,8 @@
 
 namespace cohortgis::geodata {
 
-// SHA-256 of the file's bytes as 64 lowercase hex digits (OpenSSL's libcrypto). Throws InputError when unreadable.
+// SHA-256 of the file's bytes as 64 lowercase hex digits (OpenSSL's libcrypto). Throws InputError when unreadable,
+// ProjectionError("reading cancelled") between MiBs once this thread's ReadCancellation flag is set (read_cancel.hpp).
 std::string sha256_file(const std::string& path);
 // sha256_file of a file; of a folder (an OpenFileGDB .gdb, a folder of Shapefiles as a zone source), the SHA-256 of
 // the lines "RELATIVE_PATH\0FILE_SHA256\n" of every regular file below it, in the order of their relative paths, so
