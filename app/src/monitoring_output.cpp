@@ -6,6 +6,7 @@
 
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/engine/index_cast.hpp"
+#include "cohortgis/engine/indicator_kinds.hpp"
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/geodata/table.hpp"
 #include "text_output.hpp"
@@ -26,7 +27,7 @@ std::vector<ObservedFigure> scenario_observed_figures(const scenarios::ScenarioS
   scope.open_age = sc.grid.open_age();
   for (int k = 0; k < kStandardIndicators; ++k) {
     scope.indicators.push_back(indicator_name(static_cast<Indicator>(k)));
-    if (!is_stock_indicator(uz(k))) scope.flow_indicators.push_back(scope.indicators.back());
+    if (!is_stock_indicator(scope.indicators.back())) scope.flow_indicators.push_back(scope.indicators.back());
   }
   return read_observed_figures(set.monitoring, scope);
 }

@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "cohortgis/engine/index_cast.hpp"
+#include "cohortgis/engine/indicator_kinds.hpp"
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/parity.hpp"
 #include "cohortgis/engine/planning.hpp"
@@ -471,14 +472,16 @@ void NetcdfWriter::put_indicators(const IndicatorTable& t, bool stocks_only) {
     // holds each unit's values once, written out for the group and "all". Through chunk_, the buffer of put_state
     // (one of about 1 MB for both, not two, held through the run).
     const std::size_t block = chunk_rows(units_, row);
+    std::vector<std::size_t> flows;  // the base year's columns masked (once a table: is_stock_indicator reads names)
+    for (std::size_t k = 0; k < indicators_ && stocks_only; ++k)
+      if (!is_stock_indicator(t.indicator_names[k])) flows.push_back(k);
     for (std::size_t u0 = 0; u0 < units_; u0 += block) {
       const std::size_t n = std::min(block, units_ - u0);
       chunk_.resize(n * row);
       t.copy_units(u0, n, chunk_.data());
       if (stocks_only)
         for (std::size_t r = 0; r < n * indicator_groups_; ++r)
-          for (std::size_t k = 0; k < indicators_; ++k)
-            if (!is_stock_indicator(k)) chunk_[r * indicators_ + k] = kNaN;
+          for (std::size_t k : flows) chunk_[r * indicators_ + k] = kNaN;
       const std::size_t start[5] = {variant_, year_index_, u0, 0, 0};
       const std::size_t count[5] = {1, 1, n, indicator_groups_, indicators_};
       put_chunk(v_indicators_, start, count, n == block, chunk_.data());

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include "cohortgis/engine/index_cast.hpp"
+#include "cohortgis/engine/indicator_kinds.hpp"
 
 namespace cohortgis::app {
 
@@ -162,9 +163,11 @@ void ResultsWriter::write_indicators(const IndicatorTable& t, int year, bool sto
   // per table), and the value: the fields are not escaped again for each of a W3k year's 300,000 rows.
   const std::string prefix = sc_->variant + "," + std::to_string(year) + ",";
   std::vector<std::string> names(t.n_indicators());
+  std::vector<std::size_t> ks;  // the columns written: the stocks alone in the base year
   for (std::size_t k = 0; k < names.size(); ++k) {
     append_csv_field(names[k], t.indicator_names[k]);
     names[k] += ',';
+    if (!stocks_only || is_stock_indicator(t.indicator_names[k])) ks.push_back(k);
   }
   std::string key;
   for (std::size_t u = 0; u < t.unit_names.size(); ++u)
@@ -174,8 +177,7 @@ void ResultsWriter::write_indicators(const IndicatorTable& t, int year, bool sto
       key += ',';
       append_csv_field(key, t.group_names[g]);
       key += ',';
-      for (std::size_t k = 0; k < t.n_indicators(); ++k) {
-        if (stocks_only && !is_stock_indicator(k)) continue;
+      for (std::size_t k : ks) {
         buf_ += key;
         buf_ += names[k];
         append_number_cell(buf_, t.get(u, g, k));  // empty when not defined (NaN)

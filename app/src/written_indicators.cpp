@@ -10,6 +10,7 @@
 #include <netcdf.h>
 
 #include "cohortgis/engine/index_cast.hpp"
+#include "cohortgis/engine/indicator_kinds.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/netcdf_contained.hpp"
 #include "cohortgis/geodata/netcdf_lock.hpp"
@@ -29,7 +30,7 @@ void WrittenIndicators::add(const std::string& variant, int year, const Indicato
   const std::size_t cells = t.unit_names.size() * t.group_names.size();
   std::vector<std::size_t> ks;  // the indicators written, in the table's order
   for (std::size_t k = 0; k < t.n_indicators(); ++k)
-    if (!stocks_only || is_stock_indicator(k)) ks.push_back(k);
+    if (!stocks_only || is_stock_indicator(t.indicator_names[k])) ks.push_back(k);
   const std::size_t n = cells * ks.size();
   rows_ += n;
   added_.push_back({variant, year, stocks_only, t.unit_names.size(), t.group_names.size(), t.n_indicators()});
@@ -160,7 +161,7 @@ bool take_cube_indicators(Results& r, const fs::path& path, const std::vector<Wr
   all.indicators = indicators;
   std::vector<std::size_t> stock_ks;
   for (std::size_t k = 0; k < indicators.size(); ++k)
-    if (is_stock_indicator(k)) (stocks.indicators.push_back(indicators[k]), stock_ks.push_back(k));
+    if (is_stock_indicator(indicators[k])) (stocks.indicators.push_back(indicators[k]), stock_ks.push_back(k));
   std::vector<WrittenIndicators::Added> in_file;
   if (!expected) {
     for (const auto& v : variants)

@@ -4,6 +4,7 @@
 
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/indicator_ages.hpp"
+#include "cohortgis/engine/indicator_kinds.hpp"
 
 namespace cohortgis {
 
@@ -66,7 +67,7 @@ std::string indicator_age_band(Indicator id) {
 }
 
 int band_min_open_age(const AgeBand& b) {
-  if (b.measure >= AgeBand::Measure::mean_age_childbearing) return 0;  // fertility: no age band
+  if (is_fertility_measure(b.measure)) return 0;  // fertility: no age band
   const int own = b.to_age < 0 ? b.from_age : b.to_age + 1;
   return b.measure == AgeBand::Measure::per_100_aged_15_64 ? std::max(own, 65) : own;  // P_15–64 needs 65
 }

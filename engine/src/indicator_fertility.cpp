@@ -4,8 +4,9 @@
 // tables (and the benchmark hashes) unchanged.
 //
 // For a step of z years, the slot's age-specific fertility rates f_i of the grid's age groups [x_i, x_i + z), the
-// female share of the step's births s = B_f / (B_f + B_m) and the female life table of the step (person-years nL_i
-// lived in age group i, radix l_0):
+// female share at birth s = 1 / (1 + SRB) of the step's sex ratio at birth (male births per female birth, the ratio
+// the step splits its births by: known from the scenario whether the slot had births or not) and the female life
+// table of the step (person-years nL_i lived in age group i, radix l_0):
 //   mean age at childbearing  MAC = Σ (x_i + z/2)·f_i / Σ f_i   (the mean age of the period's fertility schedule,
 //                                                                each group's births at its midpoint: UN World
 //                                                                Population Prospects' "mean age at childbearing")
@@ -14,8 +15,12 @@
 //   net reproduction rate     NRR = s · Σ f_i · nL_i / l_0       (daughters per woman under the period's mortality)
 // (Preston, Heuveline & Guillot 2001, Demography: Measuring and Modeling Population Processes, ch. 5, the period
 // reproduction measures, there with the proportion female of births constant over the mother's age; their equation
-// numbers are not cited here because they were not checked). The slot's schedule and tables follow the rules of its TFR
-// and e0 (indicators.cpp finish_slot, pooled_life_tables.cpp pooled_tables):
+// numbers are not cited here because they were not checked). The UN's ccmppWPP computes them so (R/
+// fert_helper_functions_wpp.R fert_gross, fert_net, fert_mac: maternity rates f / (1 + srb) from the period's SRB, not
+// from its births). A slot of several zones takes their shares weighted by the births to its mothers in each zone (its
+// daughters over its births; where it has none, GRR and NRR are 0 or undefined anyway, the zones' plain mean); a
+// slot's newborns moved to another group by [[newborn]] rules are still its mothers' daughters. The slot's schedule
+// and tables follow the rules of its TFR and e0 (indicators.cpp finish_slot, pooled_life_tables.cpp pooled_tables):
 //  - a slot of one state (a zone's group; an aggregate of one zone's group) with the step's schedule: that schedule,
 //    and the state's female life table from its death rates (the table its e0 comes from: single-year, abridged, or
 //    abridged closed above the grid's open age where rates are given past it) or from its given person-years Lx and
@@ -24,16 +29,18 @@
 //    f_i = Σ births by age of mother / Σ women's exposure (0 at an age nobody is exposed at; undefined where nobody
 //    is exposed at any age, as the pooled TFR), and the pooled female table of its e0: each row's rate Σ m·w / Σ w
 //    over its states with the mid-step persons w = (P0 + P1)/2 of the row's age (the members' plain mean where
-//    nobody is exposed), from death rates only (with person-years or survival ratios a pooled e0 is NaN, and so the
-//    NRR).
-// NaN where undefined: MAC where Σ f_i is not > 0; GRR and NRR where the schedule is undefined or the step has no
-// births (s undefined) unless Σ f_i = 0 (then 0); NRR also where the female table is missing or cannot be built at an
-// age with f_i > 0. A base year (no step) has NaN for all three.
+//    nobody is exposed; add_mx and pooled_rates, the kernels of pooled_tables), from death rates only (with
+//    person-years or survival ratios a pooled e0 is NaN, and so the NRR).
+// NaN where undefined: MAC where Σ f_i is not > 0; GRR and NRR where the schedule is undefined (0 where Σ f_i = 0);
+// NRR also where the female table is missing or cannot be built at an age with f_i > 0. A base year (no step) has
+// none of the three (is_stock_indicator: its rows do not list them). compute_indicators, which is not handed the
+// step's SRB, takes s as the female share of the slot's births (after the newborn rules; NaN without births).
 #include <cmath>
 #include <limits>
 #include <vector>
 
 #include "cohortgis/engine/index_cast.hpp"
+#include "cohortgis/engine/indicator_kinds.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "indicators_pass.hpp"
 #include "parallel.hpp"
@@ -59,7 +66,7 @@ void group_person_years(std::span<const double> Lx, LxLayout layout, double l0, 
 
 // Reused across a block's units and slots: nothing is allocated per slot once sized.
 struct FertilityScratch {
-  std::vector<double> f, nL, mx, plain_mx, Lx;
+  std::vector<double> f, nL, mx, Lx;
   LifeTable lt;
 };
 }  // namespace
@@ -67,7 +74,7 @@ struct FertilityScratch {
 void IndicatorPass::fertility_measures() const {
   std::vector<std::size_t> ks;  // the fertility columns asked for
   for (std::size_t k = 0; k < extra_bands_.size(); ++k)
-    if (extra_bands_[k].measure >= AgeBand::Measure::mean_age_childbearing) ks.push_back(k);
+    if (is_fertility_measure(extra_bands_[k].measure)) ks.push_back(k);
   if (ks.empty()) return;
   const AgeGrid& grid = start_.layout().grid;
   const double z = grid.width_years;
@@ -89,7 +96,6 @@ void IndicatorPass::fertility_measures() const {
           // The schedule f_i.
           sc.f.assign(A, 0.0);
           bool defined = true;
-          double births_f = 0.0, births_m = 0.0;
           if (n_states == 1 && !asfr_.empty()) {
             const std::size_t st = uz(zones[0]) * G + g_lo;
             for (std::size_t i = 0; i < A; ++i) sc.f[i] = asfr_[st * A + i];
@@ -110,17 +116,12 @@ void IndicatorPass::fertility_measures() const {
               sc.f[i] = expo[i] > 0.0 ? sc.f[i] / expo[i] : 0.0;
             }
           }
-          for (int zn : zones)
-            for (std::size_t g = g_lo; g < g_hi; ++g) {
-              births_f += comp_.births[(uz(zn) * G + g) * kSexes];
-              births_m += comp_.births[(uz(zn) * G + g) * kSexes + 1];
-            }
           double sum_f = 0.0, sum_xf = 0.0;
           for (std::size_t i = 0; i < A; ++i) {
             sum_f += sc.f[i];
             sum_xf += (grid.age_start(static_cast<int>(i)) + z / 2.0) * sc.f[i];
           }
-          const double share_female = births_f + births_m > 0.0 ? births_f / (births_f + births_m) : kNaN;
+          const double share_female = female_share_at_birth(zones, g_lo, g_hi);
           if (defined && sum_f > 0.0) mac = sum_xf / sum_f;
           if (defined && sum_f == 0.0) grr = nrr = 0.0;
           if (defined && sum_f != 0.0) {
@@ -134,32 +135,21 @@ void IndicatorPass::fertility_measures() const {
                 const std::size_t st = uz(zones[0]) * G + g_lo;
                 mx = mx_.subspan(st * kSexes * rows_, rows_);
                 if (!mx_next_.empty()) next = mx_next_[st * kSexes];
-              } else {  // pooled as pooled_tables pools them (add_mx, pooled_rates), women only
-                sc.mx.assign(3 * rows_, 0.0);
-                double* num = sc.mx.data() + rows_;
-                double* den = num + rows_;
-                std::vector<double>& plain = sc.plain_mx;
-                plain.assign(rows_, 0.0);
-                double n = 0.0, next_num = 0.0, next_den = 0.0, next_plain = 0.0;
+              } else {  // the women's rates pooled as pooled_tables pools them (add_mx, pooled_rates)
+                sc.mx.assign(4 * rows_, 0.0);
+                double *num = sc.mx.data() + rows_, *den = num + rows_, *plain = den + rows_;
+                double n = 0.0;
                 for (int zn : zones)
                   for (std::size_t g = g_lo; g < g_hi; ++g) {
                     const std::size_t st = uz(zn) * G + g;
-                    const double* m = mx_.data() + st * kSexes * rows_;
-                    const auto P0 = start_.ages(zn, static_cast<int>(g), 0), P1 = end_.ages(zn, static_cast<int>(g), 0);
-                    for (std::size_t r = 0; r < rows_; ++r) {
-                      const std::size_t i = z == 1 ? r : (r == 0 ? 0 : r - 1);
-                      const double w = (P0[i] + P1[i]) / 2.0;
-                      num[r] += m[r] * w, den[r] += w, plain[r] += m[r];
-                    }
-                    if (!mx_next_.empty()) {
-                      const double w = (P0[A - 1] + P1[A - 1]) / 2.0, mn = mx_next_[st * kSexes];
-                      next_num += mn * w, next_den += w, next_plain += mn;
-                    }
+                    add_mx(num, den, plain, mx_.data() + st * kSexes * rows_,
+                           start_.ages(zn, static_cast<int>(g), 0).data(), end_.ages(zn, static_cast<int>(g), 0).data(),
+                           rows_, grid.width_years);
                     n += 1.0;
                   }
-                for (std::size_t r = 0; r < rows_; ++r) sc.mx[r] = den[r] > 0.0 ? num[r] / den[r] : plain[r] / n;
+                (void)pooled_rates(num, den, plain, n, sc.mx.data(), rows_);  // checked below, as a state's
                 mx = std::span<const double>(sc.mx.data(), rows_);
-                if (!mx_next_.empty()) next = next_den > 0.0 ? next_num / next_den : next_plain / n;
+                if (!mx_next_.empty()) next = pooled_rate_above_open(slot, zones, 0);
               }
               bool finite = mx.back() > 0.0;
               for (double m : mx) finite = finite && std::isfinite(m);
@@ -206,6 +196,31 @@ void IndicatorPass::fertility_measures() const {
       }
     }
   });
+}
+
+double IndicatorPass::female_share_at_birth(std::span<const int> zones, std::size_t g_lo, std::size_t g_hi) const {
+  const std::size_t G = uz(G_), A = A_;
+  if (srb_.empty()) {  // compute_indicators: the step's births of the slot (after the newborn rules)
+    double births_f = 0.0, births_m = 0.0;
+    for (int zn : zones)
+      for (std::size_t g = g_lo; g < g_hi; ++g) {
+        births_f += comp_.births[(uz(zn) * G + g) * kSexes];
+        births_m += comp_.births[(uz(zn) * G + g) * kSexes + 1];
+      }
+    return births_f + births_m > 0.0 ? births_f / (births_f + births_m) : kNaN;
+  }
+  // The zones' 1 / (1 + SRB), the step's girls per birth (births_by_sex), weighted by the births to the slot's mothers
+  // in each zone (their daughters over their births); one zone, or nobody's births: the zones' plain mean.
+  if (zones.size() == 1) return 1.0 / (1.0 + srb_[uz(zones[0])]);
+  double girls = 0.0, births = 0.0, plain = 0.0;
+  for (int zn : zones) {
+    const double girl_share = 1.0 / (1.0 + srb_[uz(zn)]);
+    double b = 0.0;
+    for (std::size_t g = g_lo; g < g_hi; ++g)
+      for (std::size_t i = 0; i < A; ++i) b += comp_.births_by_mother_age[(uz(zn) * G + g) * A + i];
+    girls += girl_share * b, births += b, plain += girl_share;
+  }
+  return births > 0.0 ? girls / births : plain / static_cast<double>(zones.size());
 }
 
 }  // namespace cohortgis::detail

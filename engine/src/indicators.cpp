@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "cohortgis/engine/index_cast.hpp"
+#include "cohortgis/engine/indicator_kinds.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "indicator_kernels.hpp"
@@ -81,9 +82,9 @@ double sum(std::span<const double> v) {
 
 const char* indicator_name(Indicator id) { return kNames[static_cast<int>(id)]; }
 
-bool is_stock_indicator(std::size_t k) {
-  if (k >= uz(kStandardIndicators)) return true;  // extra age bands
-  switch (static_cast<Indicator>(k)) {
+namespace {
+bool is_stock(Indicator id) {
+  switch (id) {
     case Indicator::population:
     case Indicator::population_female:
     case Indicator::population_male:
@@ -107,6 +108,14 @@ bool is_stock_indicator(std::size_t k) {
     default:
       return false;
   }
+}
+}  // namespace
+
+bool is_stock_indicator(std::string_view name) {
+  for (int k = 0; k < kStandardIndicators; ++k)
+    if (name == kNames[k]) return is_stock(static_cast<Indicator>(k));
+  const std::optional<AgeBand> band = optional_indicator(std::string(name));
+  return !band || !is_fertility_measure(band->measure);
 }
 
 void IndicatorTable::copy_units(std::size_t u0, std::size_t n, double* out) const {
@@ -547,7 +556,7 @@ template <IndicatorPass::SlotKind K>
   }
   for (std::size_t k = 0; k < extra_bands_.size(); ++k) {
     const AgeBand& b = extra_bands_[k];
-    if (b.measure >= AgeBand::Measure::mean_age_childbearing) continue;  // fertility_measures, after every unit
+    if (is_fertility_measure(b.measure)) continue;  // fertility_measures, after every unit
     std::span<const double> who = b.sex == 0 ? Pf : b.sex == 1 ? Pm : both;
     const double n = band_[10 + k].sum(who);
     // The same operations as the standard shares and ratios above (band / denominator · 100).

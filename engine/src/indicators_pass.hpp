@@ -142,6 +142,10 @@ class IndicatorPass {
   void set_person_years(std::span<const double> lx, std::span<const double> radix_l0, LxLayout layout) {
     lx_ = lx, radix_l0_ = radix_l0, lx_layout_ = layout;
   }
+  // The step's sex ratio at birth (StepSchedules::srb, male births per female birth, [zone]): the female share at
+  // birth 1 / (1 + srb) of the fertility measures' GRR and NRR, known whether the slot had births or not (empty: the
+  // female share of the step's births, all compute_indicators has).
+  void set_sex_ratio_at_birth(std::span<const double> srb) { srb_ = srb; }
   void keep_end_sums(std::vector<std::vector<double>>& ends) const;
   void start_sums_from(const std::vector<std::vector<double>>& ends);
   // The same for each zone's slots on the path of slot_sums_zone_of_two (a zone of two groups, single years): a
@@ -251,6 +255,14 @@ class IndicatorPass {
   // The fertility measures asked for (AgeBand::Measure::mean_age_childbearing, gross_reproduction_rate,
   // net_reproduction_rate) of every unit × group slot, after the units' other values (indicator_fertility.cpp).
   void fertility_measures() const;
+  // The rate of sex s above a five-year grid's open age (mortality_next) of a slot of several states, pooled as add_mx
+  // pools a row's: Σ m·w / Σ w over the slot's states with the open group's mid-step persons w, the plain mean where
+  // nobody is exposed there (pooled_life_tables.cpp; its e0 tables and the fertility measures' female table).
+  double pooled_rate_above_open(std::size_t slot, std::span<const int> zones, int s) const;
+  // The female share at birth s of a slot's GRR and NRR (indicator_fertility.cpp): 1 / (1 + srb) of its zone; over
+  // several zones their shares weighted by the births to the slot's mothers (the plain mean where none); without the
+  // step's srb (compute_indicators), the female share of the slot's births (NaN without births).
+  double female_share_at_birth(std::span<const int> zones, std::size_t g_lo, std::size_t g_hi) const;
 
   const CohortArray& start_;
   const CohortArray& end_;
@@ -258,6 +270,7 @@ class IndicatorPass {
   std::span<const double> asfr_, mx_;
   std::span<const double> mx_next_;  // set_mortality_next
   std::span<const double> lx_, radix_l0_;  // set_person_years
+  std::span<const double> srb_;            // set_sex_ratio_at_birth
   LxLayout lx_layout_ = LxLayout::abridged;
   const std::vector<ZoneAggregate>& aggregates_;
   const std::vector<AgeBand>& extra_bands_;

@@ -497,24 +497,10 @@ void IndicatorPass::pooled_tables(double* v, const SlotView& acc, std::size_t sl
   // open group's mid-step persons w, add_mx; the plain mean where nobody is exposed there). One member: its own
   // rate, so a unit of one state (or of states with the same rates) has its states' e0.
   if (!mx_next_.empty() && grid.width_years != 1) {
-    const std::size_t open = A_ - 1;
-    const std::size_t g_lo = slot < uz(G_) ? slot : 0, g_hi = slot < uz(G_) ? slot + 1 : uz(G_);
     for (int s = 0; s < 2; ++s) {
       if (!ok[s]) continue;
-      double num = 0.0, den = 0.0, plain = 0.0, n = 0.0;
-      for (int zn : zones)
-        for (std::size_t g = g_lo; g < g_hi; ++g) {
-          const std::size_t st = uz(zn) * uz(G_) + g;
-          const double w =
-              (start_.ages(zn, static_cast<int>(g), s)[open] + end_.ages(zn, static_cast<int>(g), s)[open]) / 2.0;
-          const double m = mx_next_[st * kSexes + uz(s)];
-          num += m * w;
-          den += w;
-          plain += m;
-          n += 1.0;
-        }
       const std::span<const double> mx(mx_both + uz(s) * rows_, rows_);
-      build_abridged_life_table_closed_above(mx, den > 0.0 ? num / den : plain / n, static_cast<Sex>(s), method_,
+      build_abridged_life_table_closed_above(mx, pooled_rate_above_open(slot, zones, s), static_cast<Sex>(s), method_,
                                              sc.lt);
       set(s == 0 ? Indicator::e0_female : Indicator::e0_male, sc.lt.ex[0]);
       for (std::size_t r = 0; r < sc.lt.rows(); ++r)
@@ -571,6 +557,24 @@ void IndicatorPass::pooled_tables(double* v, const SlotView& acc, std::size_t sl
     for (std::size_t r = 0; r < sc.lt.rows(); ++r)
       if (sc.lt.age[r] == 65.0) set(s == 0 ? Indicator::e65_female : Indicator::e65_male, sc.lt.ex[r]);
   }
+}
+
+double IndicatorPass::pooled_rate_above_open(std::size_t slot, std::span<const int> zones, int s) const {
+  const std::size_t open = A_ - 1;
+  const std::size_t g_lo = slot < uz(G_) ? slot : 0, g_hi = slot < uz(G_) ? slot + 1 : uz(G_);
+  double num = 0.0, den = 0.0, plain = 0.0, n = 0.0;
+  for (int zn : zones)
+    for (std::size_t g = g_lo; g < g_hi; ++g) {
+      const std::size_t st = uz(zn) * uz(G_) + g;
+      const double w =
+          (start_.ages(zn, static_cast<int>(g), s)[open] + end_.ages(zn, static_cast<int>(g), s)[open]) / 2.0;
+      const double m = mx_next_[st * kSexes + uz(s)];
+      num += m * w;
+      den += w;
+      plain += m;
+      n += 1.0;
+    }
+  return den > 0.0 ? num / den : plain / n;
 }
 
 void IndicatorPass::run_all_tables() const {

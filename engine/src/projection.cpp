@@ -194,6 +194,7 @@ const CohortArray& Projection::run_shared(const ScheduleSource& source, ResultSi
         if (!mx.empty()) pass->set_mortality_next(schedules.mortality_next);
         if (schedules.mortality_kind == MortalityInput::person_years)
           pass->set_person_years(schedules.mortality, schedules.radix_l0, schedules.person_years_layout);
+        pass->set_sex_ratio_at_birth(schedules.srb);
         pass->start_sums_from(folded_ends);
         pass->carry_zone_start_totals(zone_start_totals, zone_totals_given);
       }

@@ -19,6 +19,7 @@
 #include "cohortgis/app/project.hpp"
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/index_cast.hpp"
+#include "cohortgis/engine/indicator_kinds.hpp"
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/parity.hpp"
 #include "cohortgis/engine/projection.hpp"
@@ -87,8 +88,10 @@ class StoreSink : public app::VariantSink {
     compute_population_indicators(population, sc_.zone_ids(), sc_.group_names, aggregates_, sc_.indicator_bands, t);
     take_names(t);
     t.copy_units(0, t.unit_names.size(), r_.indicators.data());
-    for (std::size_t c = 0; c < t.full_size(); ++c)
-      if (!is_stock_indicator(c % t.n_indicators())) r_.indicators[c] = std::numeric_limits<double>::quiet_NaN();
+    const std::size_t n = t.n_indicators();
+    for (std::size_t k = 0; k < n; ++k)
+      if (!is_stock_indicator(t.indicator_names[k]))
+        for (std::size_t c = k; c < t.full_size(); c += n) r_.indicators[c] = std::numeric_limits<double>::quiet_NaN();
     r_.years.push_back(year);
   }
 
@@ -541,7 +544,7 @@ void bind_run(py::module_& m) {
           "indicator_is_stock",
           [](const R& r) {
             std::vector<bool> v;
-            for (std::size_t k = 0; k < r.indicator_names.size(); ++k) v.push_back(is_stock_indicator(k));
+            for (const std::string& name : r.indicator_names) v.push_back(is_stock_indicator(name));
             return v;
           },
           "per indicator: true for stocks (defined in the base year), false for flows and rates")

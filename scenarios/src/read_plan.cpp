@@ -4,6 +4,7 @@
 #include "text_limits.hpp"
 
 #include "cohortgis/engine/indicator_ages.hpp"
+#include "cohortgis/engine/indicator_kinds.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -82,18 +83,19 @@ void read_targets(const Doc& doc, const toml::table& root, const Scenario& sc, S
                 "\" of [households] is written to indicators.csv and households.csv but cannot be a "
                 "target; expected an indicator computed for every scenario (e.g. population, share_65_plus_percent)");
       if (!known) doc.fail(t.get("indicator"), key + ".indicator", "expected an indicator of indicators.csv (e.g. population, share_65_plus_percent, srb_per_100_females), got \"" + tg.indicator + "\"");
+      // A flow counts the step ending with the year and the base year ends none (its rows of indicators.csv list the
+      // stock indicators only): its value was 0 (births read as "missed" against a min, deaths "met" against a max),
+      // or empty for a fertility summary, not a value of the base year.
+      if (known && tg.year == sc.base_year && !is_stock_indicator(tg.indicator))
+        doc.fail(t.get("year"), key + ".year",
+                 "target \"" + escape_cell(tg.name) + "\" on \"" + tg.indicator + "\" in the base year " +
+                     std::to_string(sc.base_year) +
+                     ": it counts the events of the step ending with its year and the base year ends no step "
+                     "(indicators.csv has only the stock indicators for it); expected a year from " +
+                     std::to_string(sc.base_year + sc.grid.width_years) +
+                     ", a period of [plan_periods], or a stock indicator (population, shares, age groups)");
       for (int i = 0; i < kStandardIndicators; ++i) {
         const auto id = static_cast<Indicator>(i);
-        // A flow counts the step ending with the year and the base year ends none: its value was 0 (births read as
-        // "missed" against a min, deaths "met" against a max), not the "unknown" of a missing value.
-        if (tg.indicator == indicator_name(id) && tg.year == sc.base_year && !is_stock_indicator(uz(i)))
-          doc.fail(t.get("year"), key + ".year",
-                   "target \"" + escape_cell(tg.name) + "\" on \"" + tg.indicator + "\" in the base year " +
-                       std::to_string(sc.base_year) +
-                       ": it counts the events of the step ending with its year and the base year ends no step "
-                       "(indicators.csv has only the stock indicators for it); expected a year from " +
-                       std::to_string(sc.base_year + sc.grid.width_years) +
-                       ", a period of [plan_periods], or a stock indicator (population, shares, age groups)");
         const int need = indicator_min_open_age(id);
         if (tg.indicator != indicator_name(id) || need <= sc.grid.open_age()) continue;
         doc.fail(t.get("indicator"), key + ".indicator",
@@ -103,15 +105,6 @@ void read_targets(const Doc& doc, const toml::table& root, const Scenario& sc, S
                      "projection.open_age of at least " +
                      std::to_string(need) + ", or another indicator");
       }
-      // The optional fertility summaries are of the step's births too (empty in the base year's row).
-      for (const AgeBand& b : sc.indicator_bands)
-        if (tg.indicator == b.name && tg.year == sc.base_year && b.measure >= AgeBand::Measure::mean_age_childbearing)
-          doc.fail(t.get("year"), key + ".year",
-                   "target \"" + escape_cell(tg.name) + "\" on \"" + tg.indicator + "\" in the base year " +
-                       std::to_string(sc.base_year) +
-                       ": it describes the births of the step ending with its year and the base year ends no step "
-                       "(empty in its row of indicators.csv); expected a year from " +
-                       std::to_string(sc.base_year + sc.grid.width_years));
     } else {
       const auto [a0, a1] = doc.years_label(*t.get("period"), key + ".period");
       const int z = sc.grid.width_years;

@@ -5,10 +5,13 @@
 - the UN's stable-population case (tests/conformance/un-stable-lotka-100-years: one zone, five-year steps, constant
   rates, mortality given as person-years Lx): every step's values are their definitions computed here from the case's
   own tables (NRR = Σ F_a · 5L_a / l_0 / (1 + SRB), the figure its make_case.py prints; GRR = 5 Σ F_a / (1 + SRB);
-  MAC = Σ (a + 2.5) F_a / Σ F_a), empty in the base year, in indicators.csv and results.nc alike, and a target on
-  `nrr` reads them;
+  MAC = Σ (a + 2.5) F_a / Σ F_a) in indicators.csv and results.nc alike, and a target on `nrr` reads them;
+- the base year's rows list the stock indicators only (round 26: not these three flows, which were listed empty), in
+  indicators.csv, in results.xlsx (made from the run's tables) and as results.nc's values (NaN there), which equal
+  indicators.csv's at every row;
 - the five-year Beijing example (two groups, death rates, an aggregate): every slot's GRR is its TFR times the female
-  share of its births (the same schedule: a zone's group its schedule, "all" and aggregates the pooled one), 0 < NRR <
+  share at birth 1 / (1 + SRB) of the scenario's SRB (the same schedule: a zone's group its schedule, "all" and
+  aggregates the pooled one), 0 < NRR <
   GRR, the mean age within the childbearing ages, and the rows of the other indicators are the bytes of the run that
   asks for none;
 - a target on one of them in the base year is refused at its key.
@@ -22,6 +25,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import xml.etree.ElementTree as ET
+import zipfile
 
 from cli_checks import check, finish
 
@@ -53,6 +58,35 @@ def table(path):
     return by
 
 
+def xlsx_rows(path, sheet):
+    """The cells of a sheet of an xlsx workbook, row by row, by column letter (text as written; numbers as stored)."""
+    m = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    with zipfile.ZipFile(path) as z:
+        rid = next(e.get(rel) for e in ET.fromstring(z.read("xl/workbook.xml")).iter(m + "sheet")
+                   if e.get("name") == sheet)
+        rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+        target = next(e.get("Target") for e in rels if e.get("Id") == rid)
+        shared = []
+        if "xl/sharedStrings.xml" in z.namelist():
+            shared = ["".join(t.text or "" for t in si.iter(m + "t"))
+                      for si in ET.fromstring(z.read("xl/sharedStrings.xml")).iter(m + "si")]
+        out = []
+        for row in ET.fromstring(z.read("xl/" + target.split("xl/")[-1])).iter(m + "row"):
+            cells = {}
+            for c in row.iter(m + "c"):
+                col = "".join(ch for ch in c.get("r") if ch.isalpha())
+                v = c.find(m + "v")
+                if c.get("t") == "s":
+                    cells[col] = shared[int(v.text)]
+                elif c.get("t") == "inlineStr":
+                    cells[col] = "".join(t.text or "" for t in c.iter(m + "t"))
+                else:
+                    cells[col] = v.text if v is not None else ""
+            out.append(cells)
+        return out
+
+
 def close(a, b, rel=1e-12):
     return abs(a - b) <= rel * max(1.0, abs(b))
 
@@ -78,8 +112,9 @@ with tempfile.TemporaryDirectory(prefix="cohortgis_fertility_") as tmp:
     years = sorted({int(k[1]) for k in by})
     check(len(years) == 21, f"years {years}")
     for key, v in by.items():
-        if int(key[1]) == 2020:
-            check(all(math.isnan(v[n]) for n in ASKED), f"{key}: base year not empty: {[v[n] for n in ASKED]}")
+        if int(key[1]) == 2020:  # flows: not in the base year's rows (the stocks are)
+            check(not any(n in v for n in ASKED) and "tfr" not in v and "population" in v,
+                  f"{key}: base year lists {[n for n in ASKED if n in v]}")
             continue
         check(close(v["nrr"], nrr), f"{key}: nrr {v['nrr']!r}, expected {nrr!r}")
         check(close(v["grr"], grr), f"{key}: grr {v['grr']!r}, expected {grr!r}")
@@ -93,6 +128,37 @@ with tempfile.TemporaryDirectory(prefix="cohortgis_fertility_") as tmp:
         v = ds["indicators"].sel(variant="baseline", year=2050, unit="total", indicator_group="all",
                                  indicator="nrr").item()
         check(close(v, nrr), f"results.nc nrr {v!r}")
+        # Every value of results.nc is indicators.csv's where the file has the row, NaN where it has none (the base
+        # year's flows).
+        cube = ds["indicators"].sel(variant="baseline")
+        rows = 0
+        for year in cube["year"].values:
+            for unit in cube["unit"].values:
+                for group in cube["indicator_group"].values:
+                    values = cube.sel(year=year, unit=unit, indicator_group=group).values
+                    csv_row = by.get(("baseline", str(int(year)), str(unit), str(group)), {})
+                    for name, x in zip(names, values):
+                        if name in csv_row:
+                            rows += 1
+                            same = x == csv_row[name] or (math.isnan(x) and math.isnan(csv_row[name]))
+                            check(same, f"results.nc {year} {unit} {group} {name}: {x!r}, csv {csv_row[name]!r}")
+                        else:
+                            check(math.isnan(x), f"results.nc {year} {unit} {group} {name}: {x!r}, not in the csv")
+        check(rows == sum(len(v) for v in by.values()), f"results.nc: {rows} values of the csv's rows")
+    # results.xlsx (the run's report, its indicators sheet from the tables in memory): indicators.csv's rows.
+    report = os.path.join(tmp, "lotka-report")
+    p = subprocess.run([EXE, "run", os.path.join(case, "scenario.toml"), "--out", report, "--quiet", "--threads", "2",
+                        "--format", "netcdf"], capture_output=True, text=True)
+    check(p.returncode == 0, f"run with the report: exit {p.returncode}: {p.stderr}")
+    sheet = xlsx_rows(os.path.join(report, "results.xlsx"), "indicators")
+    header = sheet[0]
+    col = {header[c]: c for c in header}
+    in_sheet = {(r[col["year"]].removesuffix(".0"), r[col["zone"]], r[col["group"]], r[col["indicator"]])
+                for r in sheet[1:]}
+    in_csv = {(k[1], k[2], k[3], n) for k, v in by.items() for n in v}
+    check(len(sheet) - 1 == len(in_csv) and in_sheet == in_csv,
+          f"results.xlsx: {len(sheet) - 1} rows, {len(in_sheet ^ in_csv)} differ from indicators.csv's, e.g. "
+          f"{sorted(in_sheet ^ in_csv)[:3]}")
 
     # The Beijing five-year example: two groups, death rates, aggregates.
     scenario = os.path.join(tmp, "beijing.toml")
@@ -109,7 +175,7 @@ with tempfile.TemporaryDirectory(prefix="cohortgis_fertility_") as tmp:
         if int(key[1]) == 2020:
             continue
         n += 1
-        share = v["births_female"] / v["births"]
+        share = 1 / (1 + 1.123)  # the example's srb = 112.3
         check(close(v["grr"], v["tfr"] * share, 1e-12), f"{key}: grr {v['grr']} != tfr · s {v['tfr'] * share}")
         check(0 < v["nrr"] < v["grr"], f"{key}: nrr {v['nrr']} not in (0, grr {v['grr']})")
         check(0.9 < v["nrr"] / v["grr"] < 1.0, f"{key}: nrr / grr {v['nrr'] / v['grr']}")  # survival to ~29

@@ -16,6 +16,7 @@
 #include "../../app/src/written_indicators.hpp"  // internal to the app library
 #include "../support/results_compare.hpp"
 #include "cohortgis/app/results.hpp"
+#include "cohortgis/engine/indicator_kinds.hpp"
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/types.hpp"
 
@@ -64,7 +65,7 @@ std::string csv_text(const std::vector<Written>& ts) {
     for (std::size_t u = 0; u < w.table.unit_names.size(); ++u)
       for (std::size_t g = 0; g < w.table.group_names.size(); ++g)
         for (std::size_t k = 0; k < w.table.n_indicators(); ++k) {
-          if (w.stocks_only && !is_stock_indicator(k)) continue;
+          if (w.stocks_only && !is_stock_indicator(w.table.indicator_names[k])) continue;
           s += w.variant + "," + std::to_string(w.year) + ",";
           app::append_csv_field(s, w.table.unit_names[u]);
           s += ',';

@@ -7,8 +7,10 @@
 
 The case is on the UN's grid (single years, open age 130, one zone and group, the baseline) and holds the UN's
 input tables: life_table_age_sex.csv (lt_lx, lt_nLx, lt_nMx by time_start), fert_rate_age_f.csv and
-mig_parameter.csv (mig_assumption by time_start). This file reads only those, population.csv and components.csv,
-never the reference. Tolerance 1e-9 on |derived - expected| / max(|expected|, 1). Standard library only.
+mig_parameter.csv (mig_assumption by time_start). This file reads only those, population.csv, components.csv and
+indicators.csv (the case asks for `[outputs] indicators = ["mean_age_childbearing", "grr", "nrr"]`: ccmppWPP's
+fert_mean_age, fert_rate_gross and fert_rate_net of time_start Y are those of the step ending in Y + 1), never the
+reference. Tolerance 1e-9 on |derived - expected| / max(|expected|, 1). Standard library only.
 """
 import argparse
 import collections
@@ -89,6 +91,10 @@ def derive(case, work):
         exposure_b = sum(both["exposure_count_age_sex"])
         out[("birth_rate_crude", t, "both", "")] = 1000 * (births[(t, "female")] + births[(t, "male")]) / exposure_b
         out[("death_rate_crude", t, "both", "")] = 1000 * sum(both["death_count_cohort_sex"]) / exposure_b
+    fertility = {"grr": "fert_rate_gross", "nrr": "fert_rate_net", "mean_age_childbearing": "fert_mean_age"}
+    for r in rows(os.path.join(work, "indicators.csv")):  # the one zone's "all" group
+        if r["variant"] == "baseline" and r["group"] == "all" and r["indicator"] in fertility and r["value"] != "":
+            out[(fertility[r["indicator"]], int(r["year"]) - 1, "female", "")] = float(r["value"])
     return out
 
 

@@ -267,13 +267,17 @@ def lt_single_mx(mx, sex, radix=100000.0):
     return {"lt_nMx": list(mx), "lt_lx": lx, "lt_nLx": L, "lt_Tx": T, "lt_ex": ex, "lt_Sx": sx}
 
 
-def ccmppwpp_outputs(results, tables, z, oanew=100):
+def ccmppwpp_outputs(results, tables, z, oanew=100, asfr=None, srb=None):
     """ccmppWPP's published outputs beyond population from the loop's results, on its grid to 130, as
     R/ccmppWPP_workflow_one_country_variant.R builds them: period deaths (lines 87-89, death_helper_functions.R),
     exposures (lines 92-95), both sexes (lines 97-121; data_reshape_ccmpp_output.R:53-56 for the cohort deaths),
     the cut at 100+ (`ccmppWPP_truncate_OAG`, lines 157-246: sums of the rows from 100 on), the five-year sums
     (lines 290-315, `sum_five_year_age_groups`) and the crude rates (lines 345-353: per 1000 of the exposures).
-    tables[time_start][sex] holds lt_lx, lt_nLx, lt_nMx. Rows: (indicator, time_start, sex, age_start, value)."""
+    tables[time_start][sex] holds lt_lx, lt_nLx, lt_nMx. Rows: (indicator, time_start, sex, age_start, value).
+    With asfr[time_start] (by age) and srb[time_start] (males per female) also the fertility summaries of lines
+    404-426 (R/fert_helper_functions_wpp.R): `fert_rate_gross` = Σ f_a / (1 + srb) · age_span (fert_gross),
+    `fert_rate_net` = Σ f_a / (1 + srb) · age_span · nLx_a / 100000 with the female lt_nLx (fert_net: it assumes the
+    radix 100000) and `fert_mean_age` = Σ (a + age_span / 2) f_a / Σ f_a (fert_mac), sex "female", no age."""
     rows = []
 
     def cut(values):  # ccmppWPP_truncate_OAG: the rows from oanew on summed into oanew
@@ -300,4 +304,12 @@ def ccmppwpp_outputs(results, tables, z, oanew=100):
         exposure_b = sum(cut(by[("exposure_count_age_sex", "both")]))
         rows.append(("birth_rate_crude", t, "both", "", r["birth_count_tot_b"] / exposure_b * 1000))
         rows.append(("death_rate_crude", t, "both", "", sum(by[("death_count_age_sex", "both")]) / exposure_b * 1000))
+        if asfr is not None:
+            span = z
+            maternity = [f / (1 + srb[t]) * span for f in asfr[t]]
+            rows.append(("fert_rate_gross", t, "female", "", sum(maternity)))
+            rows.append(("fert_rate_net", t, "female", "",
+                         sum(m * L / 100000 for m, L in zip(maternity, tables[t]["female"]["lt_nLx"]))))
+            rows.append(("fert_mean_age", t, "female", "",
+                         sum(f * (a * span + span / 2) for a, f in enumerate(asfr[t])) / sum(asfr[t])))
     return rows

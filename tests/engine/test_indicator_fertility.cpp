@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cohortgis/engine/index_cast.hpp"
+#include "cohortgis/engine/indicator_kinds.hpp"
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/projection.hpp"
@@ -261,4 +262,79 @@ TEST(FertilityIndicators, NaNWhereUndefined) {
   IndicatorTable base;
   compute_population_indicators(s.start, s.ids(), s.groups(), {}, fertility_bands(), base);
   for (std::size_t k : {kMac, kGrr, kNrr}) EXPECT_TRUE(std::isnan(base.get(0, 0, k)));
+}
+
+// The female share at birth of GRR and NRR is the step's sex ratio at birth, s = 1 / (1 + SRB) (as ccmppWPP's
+// fert_gross and fert_net: maternity rates f / (1 + srb)), not the share of the births a slot's group received: known
+// where the slot had no births. Three zones (SRB 1.05, 1.10, 1.20) of two groups, single years to 10+, schedules at
+// ages 4–5 and every state's own death rates. Zone 0's group "a" received no births (a newborn rule moved its
+// mothers' babies to "b", whose births are 60 % girls), zone 2 had none. By hand: a group slot z·Σf/(1 + SRB_z) and
+// s·Σ f_x L_x / l_0; zone 0's "all" 1/2.05; the aggregate of zones 0 and 1 the zones' shares weighted by the births
+// to its mothers in each zone; the aggregate of zone 2 alone and zones 1–2's group "b" (no births: pooled f = 0) 0.
+TEST(FertilityIndicators, FemaleShareAtBirthIsTheStepsSexRatio) {
+  const AgeGrid grid = AgeGrid::single_year(10);
+  const std::size_t A = uz(grid.n_ages);
+  Step s(grid, 3, 2);
+  const std::vector<double> srb{1.05, 1.10, 1.20};
+  auto mx_of = [](std::size_t st, std::size_t i) { return 0.01 + 0.002 * static_cast<double>(st + i); };
+  for (std::size_t st = 0; st < 6; ++st)
+    for (int sex = 0; sex < 2; ++sex)
+      for (std::size_t i = 0; i < A; ++i) s.mx.push_back(mx_of(st, i));
+  s.asfr.assign(6 * A, 0.0);
+  for (std::size_t st = 0; st < 6; ++st)
+    s.asfr[st * A + 4] = 0.1 + 0.01 * static_cast<double>(st), s.asfr[st * A + 5] = 0.2;
+  std::fill(s.comp.births.begin(), s.comp.births.end(), 0.0);
+  s.comp.births[2] = 6.0, s.comp.births[3] = 4.0;  // zone 0, "b": every baby of the zone's mothers, 60 % girls
+  s.comp.births[6] = 3.0, s.comp.births[7] = 3.3;  // zone 1, "b": its "a" mothers' babies
+  const double bma[6][2] = {{3, 5}, {1, 1}, {2, 4.3}, {0, 0}, {0, 0}, {0, 0}};  // [state][age 4, 5]
+  for (std::size_t st = 0; st < 6; ++st)
+    for (std::size_t i = 4; i < 6; ++i) {
+      s.comp.births_by_mother_age[st * A + i] = bma[st][i - 4];
+      s.comp.women_exposure[st * A + i] = 40.0 + static_cast<double>(st);
+    }
+  IndicatorTable t;
+  const std::vector<AgeBand> bands = fertility_bands();
+  const std::vector<ZoneAggregate> aggregates{{"first_two", {0, 1}}, {"third", {2}}, {"last_two", {1, 2}}};
+  const std::vector<std::string> ids{"Z0", "Z1", "Z2"}, groups{"a", "b"};
+  const LifeTableMethod method;  // held by reference
+  detail::IndicatorPass pass(s.start, s.end, s.comp, s.asfr, s.mx, ids, groups, aggregates, bands, method, t);
+  pass.set_sex_ratio_at_birth(srb);
+  pass.units_from(0);
+  // A group slot: its schedule, its table, its zone's share.
+  for (std::size_t st = 0; st < 6; ++st) {
+    const std::size_t z = st / 2, g = st % 2;
+    std::vector<double> mxf;
+    for (std::size_t i = 0; i < A; ++i) mxf.push_back(mx_of(st, i));
+    const std::vector<double> L = hand_Lx_per_l0(mxf);
+    const double share = 1.0 / (1.0 + srb[z]), f4 = s.asfr[st * A + 4], f5 = s.asfr[st * A + 5];
+    EXPECT_NEAR(t.get(z, g, kGrr), (f4 + f5) * share, 1e-15) << st;
+    EXPECT_NEAR(t.get(z, g, kNrr), share * (f4 * L[4] + f5 * L[5]), 1e-14) << st;
+    EXPECT_NEAR(t.get(z, g, kMac), (4.5 * f4 + 5.5 * f5) / (f4 + f5), 1e-14) << st;
+  }
+  // Zone 0's "all": the pooled schedule (births by age of mother / exposure), the share of its SRB.
+  EXPECT_NEAR(t.get(0, 2, kGrr), ((3.0 + 1.0) / 81.0 + (5.0 + 1.0) / 81.0) / 2.05, 1e-15);
+  // The aggregate of zones 0 and 1: the births to its mothers are 10 in zone 0 and 6.3 in zone 1 (its group "a"'s 8
+  // and 6.3).
+  EXPECT_NEAR(t.get(3, 2, kGrr), (6.0 / 166.0 + 10.3 / 166.0) * (10.0 / 2.05 + 6.3 / 2.10) / 16.3, 1e-15);
+  EXPECT_NEAR(t.get(3, 0, kGrr), (5.0 / 82.0 + 9.3 / 82.0) * (8.0 / 2.05 + 6.3 / 2.10) / 14.3, 1e-15);
+  // Zone 2 had no births: its pooled schedule is 0 (GRR and NRR 0), its groups' own schedules have their GRR.
+  EXPECT_EQ(t.get(4, 2, kGrr), 0.0);
+  EXPECT_EQ(t.get(4, 2, kNrr), 0.0);
+  EXPECT_EQ(t.get(5, 1, kGrr), 0.0);  // zones 1–2's "b": no births to its mothers
+  EXPECT_GT(t.get(2, 0, kGrr), 0.0);
+  // Without the step's SRB (compute_indicators), the share of the births the slot received: none in zone 0's "a".
+  EXPECT_TRUE(std::isnan(s.run(bands, aggregates).get(0, 0, kGrr)));
+}
+
+// The three summaries describe the births of a step: flows, which a base year's rows do not list (round 26: an extra
+// column was a stock by its index alone, so the base year listed them, empty). The classification by name: the
+// standard ones by kind, the optional ones by their measure, other bands (a program's) persons.
+TEST(FertilityIndicators, AreFlowsNotStocks) {
+  for (const char* flow : {"mean_age_childbearing", "grr", "nrr", "tfr", "births", "e0_female", "cbr_per_1000"})
+    EXPECT_FALSE(is_stock_indicator(flow)) << flow;
+  for (const char* stock : {"age_15_17", "age_80_plus", "share_80_plus_percent", "child_dependency_ratio", "population",
+                            "median_age", "women_15_49", "a_band_of_a_program"})
+    EXPECT_TRUE(is_stock_indicator(stock)) << stock;
+  for (const std::string& name : optional_indicator_names())
+    EXPECT_EQ(is_stock_indicator(name), !is_fertility_measure(optional_indicator(name)->measure)) << name;
 }

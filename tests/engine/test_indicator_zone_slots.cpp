@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "cohortgis/engine/index_cast.hpp"
+#include "cohortgis/engine/indicator_kinds.hpp"
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/projection.hpp"
@@ -209,7 +210,7 @@ TEST(IndicatorZoneSlots, AllSlotOfTwoGroupsIsTheBitsOfItsSummedCells) {
       ASSERT_EQ(one.n_indicators(), two.n_indicators());
       for (int z = 0; z < Z; ++z)
         for (std::size_t k = 0; k < two.n_indicators(); ++k) {
-          if (!is_stock_indicator(k) && k != static_cast<std::size_t>(Indicator::person_years) &&
+          if (!is_stock_indicator(two.indicator_names[k]) && k != static_cast<std::size_t>(Indicator::person_years) &&
               k != static_cast<std::size_t>(Indicator::tfr))
             continue;
           EXPECT_EQ(std::bit_cast<std::uint64_t>(two.get(uz(z), 2, k)),

@@ -11,6 +11,7 @@
 
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/indicator_ages.hpp"
+#include "cohortgis/engine/indicator_kinds.hpp"
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/projection.hpp"
@@ -119,7 +120,8 @@ TEST(IndicatorBands, BandsReachingIntoTheOpenGroupAreNotDefined) {
       for (std::size_t slot = 0; slot < 3; ++slot) {
         for (int k = 0; k < kStandardIndicators; ++k) {
           const auto id = static_cast<Indicator>(k);
-          if (id == Indicator::e65_female || id == Indicator::e65_male || !is_stock_indicator(uz(k))) continue;
+          if (id == Indicator::e65_female || id == Indicator::e65_male || !is_stock_indicator(indicator_name(id)))
+            continue;
           const double v = t.get(u, slot, id);
           if (indicator_min_open_age(id) > w)
             EXPECT_TRUE(std::isnan(v)) << "open " << w << ": " << indicator_name(id) << " = " << v;

@@ -85,6 +85,32 @@ def test_indicators_equal_app_run(cg, default_results, tmp_path):
     assert same.all(), m[~same].head()
 
 
+def test_fertility_summaries_are_flows_as_in_the_files(cg, cli, tmp_path):
+    """mean_age_childbearing, grr and nrr describe a step's births (round 26): indicator_is_stock says so, and
+    indicator_frame's base year lists none of them, as indicators.csv; every row and value is the command line's."""
+    asked = ["grr", "nrr", "mean_age_childbearing"]
+    scenario = tmp_path / "asked.toml"
+    with open(FIVE_YEAR, encoding="utf-8") as f:
+        scenario.write_text(f.read() + "\n[outputs]\nindicators = [" + ", ".join(f'"{n}"' for n in asked) + "]\n",
+                            encoding="utf-8")
+    subprocess.run([cli, "run", str(scenario), "--out", str(tmp_path / "out"), "--quiet", "--no-report",
+                    "--threads", "2"], check=True)
+    results = cg.load_scenario(str(scenario)).run(threads=2)
+    r = results[results.variants[0]]
+    stock = dict(zip(r.indicator_names, r.indicator_is_stock))
+    assert [stock[n] for n in asked + ["tfr", "population", "median_age"]] == [False] * 4 + [True] * 2
+    py = results.indicator_frame()
+    base = py[py["year"] == results.years[0]]
+    assert len(base) and not base["indicator"].isin(asked).any()
+    assert py["indicator"].isin(asked).any()
+    cli_rows = _read(tmp_path / "out" / "indicators.csv")
+    assert len(cli_rows) == len(py)
+    m = cli_rows.merge(py, on=["variant", "year", "zone", "group", "indicator"], suffixes=("_cli", "_py"))
+    assert len(m) == len(cli_rows)
+    same = (m["value_cli"] == m["value_py"]) | (m["value_cli"].isna() & m["value_py"].isna())
+    assert same.all(), m[~same].head()
+
+
 def test_population_equals_the_cli_binary(cli, default_results, tmp_path):
     out = tmp_path / "cli"
     subprocess.run([cli, "run", FIVE_YEAR, "--out", str(out), "--quiet", "--threads", "3"], check=True)

@@ -470,7 +470,7 @@ TEST(ScenarioFile, OptionalIndicatorsAskedByName) {
   const std::string nrr_target = "\n[[targets]]\nname = \"replacement\"\nindicator = \"nrr\"\nzone = \"total\"\n";
   EXPECT_EQ(load("[\"nrr\"]", nrr_target + "year = 2025\nmin = 1\n").targets.back().indicator, "nrr");
   const std::string base = error_of("[\"nrr\"]", nrr_target + "year = 2020\nmin = 1\n");
-  EXPECT_NE(base.find("target \"replacement\" on \"nrr\" in the base year 2020: it describes the births of the step"),
+  EXPECT_NE(base.find("target \"replacement\" on \"nrr\" in the base year 2020: it counts the events of the step"),
             std::string::npos)
       << base;
 }

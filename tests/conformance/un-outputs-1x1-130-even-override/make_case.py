@@ -75,7 +75,7 @@ for r in baseline:
         per = R.period_deaths(r["deaths_" + k], tables[t][s]["lt_lx"], tables[t][s]["lt_nLx"])
         assert abs(sum(per) - sum(r["deaths_" + k])) < 1e-9 * sum(per)
 R.write_csv(os.path.join(here, "expected_ccmppwpp.csv"), ["indicator", "time_start", "sex", "age_start", "value"],
-            [[i, t, s, a, repr(v)] for i, t, s, a, v in R.ccmppwpp_outputs(baseline, tables, z)])
+            [[i, t, s, a, repr(v)] for i, t, s, a, v in R.ccmppwpp_outputs(baseline, tables, z, asfr=asfr, srb=srb)])
 R.write_csv(os.path.join(here, "mig_parameter.csv"), ["time_start", "indicator", "value"],
             [[t, i, v] for t in years for i, v in (("mig_type", "counts"), ("mig_assumption", "even"))])
 

@@ -71,7 +71,7 @@ for t in years:
 R.write_expected(here, [("baseline", "X", base, results, asfr)], ages, z, base_year, extra_indicators=e)
 # ccmppWPP's other outputs: ../outside12_ccmppwpp_outputs.py derives them from cohortgis's results and compares
 R.write_csv(os.path.join(here, "expected_ccmppwpp.csv"), ["indicator", "time_start", "sex", "age_start", "value"],
-            [[i, t, s, a, repr(v)] for i, t, s, a, v in R.ccmppwpp_outputs(results, tables, z)])
+            [[i, t, s, a, repr(v)] for i, t, s, a, v in R.ccmppwpp_outputs(results, tables, z, asfr=asfr, srb=srb)])
 
 R.write_csv(os.path.join(here, "pop_count_age_sex_base.csv"), ["time_start", "sex", "age_start", "value"],
             [[base_year, s, a, repr(base[s][a])] for s in R.SEXES for a in ages])
