@@ -62,7 +62,9 @@ def text_arg(value: object, what: str) -> str:
     # C++ reads such text up to its first NUL in places (Pango drew a title "A\0B" as "A", silently).
     if "\0" in value:
         raise ValueError(f"{what}: {value[:60]!r} holds a NUL character; expected text without one")
-    return value
+    # The plain str it holds: a subclass's own __eq__ (one saying yes to anything) matched the first indicator, zone
+    # or variant whatever was asked for, and its own __hash__ missed the dicts.
+    return str.__str__(value)
 
 
 def plain_int(value: numbers.Integral) -> int:
@@ -91,7 +93,9 @@ def real_number(value: object, what: str) -> float:
     try:
         return float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError, OverflowError):
-        raise ValueError(f"{what}: {value!r} is not a number that fits a float; expected a real number") from None
+        # An int past a float by its size: its digits (10**5000: past Python's 4300-digit str limit) are no message.
+        shown = f"an int of {value.bit_length()} bits" if isinstance(value, int) else repr(value)[:60]
+        raise ValueError(f"{what}: {shown} is not a number that fits a float; expected a real number") from None
 
 
 def year_value_points(items: object, what: str, first_year: Optional[int] = None,
@@ -440,6 +444,7 @@ class Results(Mapping[str, "RunResult"]):
                          group: str = "all") -> pd.Series:
         """One indicator of every unit (zones, then aggregates) in one year, as a Series indexed by unit name."""
         import pandas as pd
+        indicator, group = text_arg(indicator, "indicator"), text_arg(group, "group")
         r = self[variant]
         names = list(r.indicator_names)
         if indicator not in names:
@@ -511,6 +516,8 @@ class Results(Mapping[str, "RunResult"]):
     def _variant_name(self, variant: str) -> str:
         """A variant as the figures name it, as the command line's do: by its title ([[variants]] title, else
         title_en), else its name; its name where the results have no scenario set (a pickle's runs)."""
+        if isinstance(variant, str):  # the plain str: a subclass's own __eq__ matched the baseline's title
+            variant = str.__str__(variant)
         if self._set is not None:
             for r in self._set.runs:
                 if r.variant == variant:
@@ -531,7 +538,7 @@ class Results(Mapping[str, "RunResult"]):
         """Population pyramid of a zone id, an aggregate or 'total' (every zone): groups stacked for ``year``
         (default: the last), optionally the total of ``compare_year`` as an outline. ``ax``: a matplotlib Axes to
         draw it into."""
-        text_arg(zone, "zone")  # a list was "unhashable type: 'list'" from the aggregates' dict
+        zone = text_arg(zone, "zone")  # a list was "unhashable type: 'list'" from the aggregates' dict
         pop = self.population(variant)
         # The scenario's aggregates, as the command line's charts/pyramid_aggregate_<name>.png.
         aggregates = dict(self._set.baseline.aggregates) if self._set is not None and zone != "total" else {}
@@ -562,7 +569,7 @@ class Results(Mapping[str, "RunResult"]):
               title: Optional[str] = None, ax=None) -> _plot.Figure:
         """An indicator over the years, one line per variant (years with no value are left out). ``ax``: a
         matplotlib Axes to draw it into."""
-        text_arg(zone, "zone")
+        zone = text_arg(zone, "zone")
         units = list(self[self.variants[0]].unit_names)
         if zone not in units:  # a bare KeyError from pandas before
             raise ValueError(f"zone '{zone}': not a zone or aggregate of the results ({', '.join(units)})")
