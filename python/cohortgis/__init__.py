@@ -253,6 +253,8 @@ class ScenarioSet:
         return [r.variant for r in self.runs]
 
     def __getitem__(self, variant: str) -> Scenario:
+        if isinstance(variant, str):  # as the plain str it holds: a subclass's own __eq__ matched the baseline
+            variant = str.__str__(variant)
         for r in self.runs:
             if r.variant == variant:
                 return r
@@ -271,9 +273,9 @@ class ScenarioSet:
 
     def add_variant(self, name: str, base: str = "baseline", description: Optional[str] = None) -> Scenario:
         """Adds a copy of run ``base`` named ``name`` and returns it, to be changed (e.g. ``set_tfr``)."""
-        text_arg(name, "variant name")
+        name = text_arg(name, "variant name")
         if description is not None:
-            text_arg(description, "description")
+            description = text_arg(description, "description")
         if not name or any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
             raise ValueError(f"variant name {name!r}: expected a non-empty name on one line")
         _check_name(name, "variant name")
@@ -429,8 +431,13 @@ def load_scenario(scenario: str = "default", data_dir: Optional[str] = None,
     """
     if scenario == "":  # as on the command line: "" is a mistake (an unset variable), not the default scenario
         raise ValueError("scenario: an empty path; expected a scenario file or 'default'")
-    s = _cohortgis.load_scenario_file(_path(scenario, "scenario"), _data_dir(data_dir),
-                                      _paths(allow_read, "allow_read"), _paths(allow_db, "allow_db"), _threads(threads))
+    # Each read once: the set keeps the folders it was loaded with (write_outputs, an ensemble and backtest read the
+    # file again with them), and a generator read a second time was empty (allow_read=(p for p in [dir]) loaded, then
+    # the ensemble's second load was refused its tables), a PathLike whose __fspath__ changes another folder.
+    path = _path(scenario, "scenario")
+    loaded_with = (_data_dir(data_dir), _paths(allow_read, "allow_read"), _paths(allow_db, "allow_db"))
+    s = _cohortgis.load_scenario_file(path, loaded_with[0], list(loaded_with[1]), list(loaded_with[2]),
+                                      _threads(threads))
     runs = s.runs
     b = runs[0]
     loader = None
@@ -440,8 +447,7 @@ def load_scenario(scenario: str = "default", data_dir: Optional[str] = None,
         loader = lambda: _zones_from_source(*args)  # noqa: E731  (read on first use: maps need it, runs do not)
     sset = ScenarioSet(runs, file=s.file, zones_loader=loader)
     sset._loaded = s
-    sset._loaded_with = (_data_dir(data_dir), _paths(allow_read, "allow_read"),
-                         _paths(allow_db, "allow_db"))
+    sset._loaded_with = loaded_with
     return sset
 
 

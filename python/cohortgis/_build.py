@@ -13,7 +13,7 @@ import os
 import re
 import sys
 
-from typing import TYPE_CHECKING, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, List, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
@@ -59,8 +59,10 @@ def _numbers(df: pd.DataFrame, col: str, what: str, *, whole: bool = False, mini
         raise ValueError(f"{what}: column {col!r} has dtype {s.dtype}; expected {expected}s")
     values = np.empty(len(s))
     for pos, v in enumerate(s.to_numpy()):
-        # A complex number's float() is its real part (NumPy's with only a ComplexWarning): not a number here.
-        if isinstance(v, (bool, np.bool_, complex, np.complexfloating)) or v is None:
+        # A complex number's float() is its real part (NumPy's with only a ComplexWarning): not a number here; nor an
+        # array as a cell, which float() takes when it holds one value of any dtype (np.array(True) was 1).
+        if isinstance(v, (bool, np.bool_, complex, np.complexfloating)) or v is None or \
+                (isinstance(v, np.ndarray) and (v.ndim != 0 or v.dtype.kind not in "iuf")):
             raise ValueError(f"{what}: {_row(df, pos)}, column {col!r}: {v!r} is not a number; expected {expected}")
         try:
             values[pos] = float(v)
@@ -97,10 +99,30 @@ def _no_duplicates(df: pd.DataFrame, what: str, keys: Sequence[np.ndarray], name
         first[key] = pos
 
 
+def _distinct_names(values: object, what: str, noun: str, most: Optional[int] = None) -> List[str]:
+    """Names (groups, an aggregate's zone ids) as str, read one at a time and refused at the first one given twice
+    (as the loader refuses it) or past `most`: an endless iterator (itertools.repeat("local")) was read into a list
+    until memory ran out."""
+    out: List[str] = []
+    seen = set()
+    for v in values:  # type: ignore[attr-defined]
+        name = str(v)
+        if name in seen:
+            raise ValueError(f"{what}: {noun} {name!r} is listed twice; expected each {noun} once")
+        if most is not None and len(out) == most:
+            raise ValueError(f"{what}: more than {most} {noun}s; expected at most {most} (each once)")
+        seen.add(name)
+        out.append(name)
+    return out
+
+
 def _year_points(path, base_year: int, horizon: int, what: str):
     """A number, or a {year: value} mapping / Series whose years lie in the projection horizon."""
     if isinstance(path, (int, float, np.integer, np.floating)) and not isinstance(path, bool):
-        return real_number(path, what)  # 10**400 reached the loader's text as 400 digits
+        # Checked as a number (10**400 was TOML's "numeric value too long" naming no argument); an int past TOML's
+        # 64-bit integers is written as the float it is, for the loader's range check to name the argument.
+        value = real_number(path, what)
+        return path if isinstance(path, (float, np.floating)) or -2 ** 63 <= int(path) < 2 ** 63 else value
     items = path.items() if hasattr(path, "items") else None
     if items is None:
         raise TypeError(f"{what}: expected a number, a {{year: value}} dict or a pandas Series, got "
@@ -193,7 +215,8 @@ def scenario_from_frames(*, zones: Union[pd.DataFrame, "geopandas.GeoDataFrame"]
     zones
         A GeoDataFrame (its geometry is used for maps, and by :func:`write_outputs` and :func:`backtest` for
         results.gpkg, the maps and the report's maps) or a DataFrame, one row per zone in projection order, with
-        ``id_column`` (and optionally ``name_column``, ``name_en_column``).
+        ``id_column`` (and optionally ``name_column``, ``name_en_column``; a missing name, None or NaN, is no name:
+        '').
     geometry, geometry_layer, geometry_id_field
         Instead of a GeoDataFrame: a file of the zones' boundaries (GeoPackage, Shapefile, GeoJSON, …), its layer
         and the field holding the zone ids (default ``id_column``), as ``[geography.source]`` of a scenario file:
@@ -270,18 +293,18 @@ def scenario_from_frames(*, zones: Union[pd.DataFrame, "geopandas.GeoDataFrame"]
     if tfr is not None:
         tfr = _year_points(tfr, base_year, horizon, "tfr")
     ids = [str(i) for i in zones[id_column]]
-    names = [str(n) for n in zones[name_column]] if name_column and name_column in zones.columns else []
-    names_en = [str(n) for n in zones[name_en_column]] if name_en_column and name_en_column in zones.columns else []
+    # A missing name (None, NaN, pd.NA) is no name, '' as in a scenario file: str() made it the name "nan" or
+    # "<NA>", drawn on the maps and written to the report.
+    names = [("" if pd.api.types.is_scalar(n) and pd.isna(n) else str(n)) for n in zones[name_column]] \
+        if name_column and name_column in zones.columns else []
+    names_en = [("" if pd.api.types.is_scalar(n) and pd.isna(n) else str(n)) for n in zones[name_en_column]] \
+        if name_en_column and name_en_column in zones.columns else []
     if groups is None:
         groups = (list(dict.fromkeys(base_population["group"].astype(str))) if "group" in base_population.columns
                   else ["total"])
-    groups = [str(g) for g in bounded(groups, "groups")]
-    # Read once, as lists: each member a zone of its own (the loader refuses one listed twice), so no more than the
-    # zones.
+    groups = _distinct_names(bounded(groups, "groups"), "groups", "group")
     if aggregates:
-        aggregates = {n: [str(i) for i in bounded(m, f"aggregates: {n!r}", max(len(ids), 1),
-                                                  f"at most the scenario's {len(ids):,} zones, each once")]
-                      for n, m in aggregates.items()}
+        aggregates = {n: _distinct_names(m, f"aggregates: {n!r}", "zone", len(ids)) for n, m in aggregates.items()}
     # Text that is not UTF-8 named here, before a GeoDataFrame's geometry is written (GDAL's UnicodeEncodeError named
     # no argument); the tables' cells are looked at only if the loader refuses them (_check_utf8).
     for what, values in (("name", [name]), ("title", [title]), ("zones: id", ids), ("zones: name", names),

@@ -82,7 +82,9 @@ def text_arg(value: object, what: str) -> str:
     # C++ reads such text up to its first NUL in places (Pango drew a title "A\0B" as "A", silently).
     if "\0" in value:
         raise ValueError(f"{what}: {value[:60]!r} holds a NUL character; expected text without one")
-    return value
+    # The plain str it holds: a subclass's own __eq__ (one saying yes to anything) matched the first indicator, zone
+    # or variant whatever was asked for, and its own __hash__ missed the dicts.
+    return str.__str__(value)
 
 
 def plain_int(value: numbers.Integral) -> int:
@@ -496,6 +498,7 @@ class Results(Mapping[str, "RunResult"]):
                          group: str = "all") -> pd.Series:
         """One indicator of every unit (zones, then aggregates) in one year, as a Series indexed by unit name."""
         import pandas as pd
+        indicator, group = text_arg(indicator, "indicator"), text_arg(group, "group")
         r = self[variant]
         names = list(r.indicator_names)
         if indicator not in names:
@@ -560,6 +563,8 @@ class Results(Mapping[str, "RunResult"]):
     def _variant_name(self, variant: str) -> str:
         """A variant as the figures name it, as the command line's do: by its title ([[variants]] title, else
         title_en), else its name; its name where the results have no scenario set (a pickle's runs)."""
+        if isinstance(variant, str):  # the plain str: a subclass's own __eq__ matched the baseline's title
+            variant = str.__str__(variant)
         if self._set is not None:
             for r in self._set.runs:
                 if r.variant == variant:
@@ -580,7 +585,7 @@ class Results(Mapping[str, "RunResult"]):
         """Population pyramid of a zone id, an aggregate or 'total' (every zone): groups stacked for ``year``
         (default: the last), optionally the total of ``compare_year`` as an outline. ``ax``: a matplotlib Axes to
         draw it into."""
-        text_arg(zone, "zone")  # a list was "unhashable type: 'list'" from the aggregates' dict
+        zone = text_arg(zone, "zone")  # a list was "unhashable type: 'list'" from the aggregates' dict
         pop = self.population(variant)
         # The scenario's aggregates, as the command line's charts/pyramid_aggregate_<name>.png.
         aggregates = dict(self._set.baseline.aggregates) if self._set is not None and zone != "total" else {}
@@ -611,7 +616,7 @@ class Results(Mapping[str, "RunResult"]):
               title: Optional[str] = None, ax=None) -> _plot.Figure:
         """An indicator over the years, one line per variant (years with no value are left out). ``ax``: a
         matplotlib Axes to draw it into."""
-        text_arg(zone, "zone")
+        zone = text_arg(zone, "zone")
         units = list(self[self.variants[0]].unit_names)
         if zone not in units:  # a bare KeyError from pandas before
             raise ValueError(f"zone '{zone}': not a zone or aggregate of the results ({', '.join(units)})")

@@ -431,7 +431,6 @@ void bind_scenario(py::module_& m) {
             return a;
           },
           [](Scenario& s, const py::object& value) {
-            check_not_running(s);
             const CohortLayout L = layout_of(s);
             const DoubleArray a = numbers_of(value, "base population", [&](const py::array& given) {
               if (uz(given.size()) == L.cells()) return;
@@ -456,6 +455,9 @@ void bind_scenario(py::module_& m) {
                                ") [zone][group][sex][age], or a flat array of " + std::to_string(L.cells()) +
                                " values in that order");
             }
+            // Checked after the conversion, which runs Python (__array__, __float__) that may start a run of this
+            // scenario on another thread: checked before it, the population was replaced under that run.
+            check_not_running(s);
             CohortArray p(L);
             std::copy(a.data(), a.data() + a.size(), p.data().begin());
             s.base_population = std::move(p);
@@ -473,10 +475,13 @@ void bind_scenario(py::module_& m) {
             return out;
           },
           [](Scenario& s, const py::object& value) {
+            // Converted first (a sequence's __getitem__ is Python, which may start a run of this scenario), then
+            // checked, as every setter.
+            const auto given = value_of<std::vector<std::pair<std::string, std::vector<std::string>>>>(
+                value, "aggregates", "a list of (name, [zone ids]) in text (str in UTF-8)");
             check_not_running(s);
             std::vector<ZoneAggregate> out;
-            for (const auto& [name, ids] : value_of<std::vector<std::pair<std::string, std::vector<std::string>>>>(
-                     value, "aggregates", "a list of (name, [zone ids]) in text (str in UTF-8)")) {
+            for (const auto& [name, ids] : given) {
               ZoneAggregate a{name, {}};
               std::vector<bool> listed(s.zones.size(), false);
               for (const auto& id : ids) {
@@ -511,7 +516,6 @@ void bind_scenario(py::module_& m) {
             return out;
           },
           [](Scenario& s, const py::object& v) {
-            check_not_running(s);
             const std::string expected = "a list of (first_year, last_year, plan): two ints and a str in UTF-8";
             decltype(Scenario::plan_periods) periods;
             for (const py::object& item : elements_of(v, "plan_periods", expected)) {
@@ -524,6 +528,7 @@ void bind_scenario(py::module_& m) {
               periods.push_back({static_cast<int>(int_of(p[0], "plan_periods: first_year")),
                                  static_cast<int>(int_of(p[1], "plan_periods: last_year")), text_of(p[2], "plan")});
             }
+            check_not_running(s);  // after the conversion (its __iter__ and __index__ are Python), as every setter
             s.plan_periods = std::move(periods);
           },
           "[(first_year, last_year, plan)]")

@@ -201,10 +201,18 @@ inline DoubleArray numbers_of(const py::object& value, const std::string& what,
     // Text and NumPy's datetimes convert too: "1.5" by its text, datetime64("2020-01-01") as 18262 days since 1970.
     const py::object complex_type = numpy.attr("complexfloating"), bool_type = numpy.attr("bool_"),
                      datetime_type = numpy.attr("datetime64"), timedelta_type = numpy.attr("timedelta64");
+    // An array as a cell converts by float() as well when it holds one value, whatever its dtype: np.array(True)
+    // gave 1, np.array("1.5") 1.5 and np.array([5.0]) 5; only a 0-d array of a number dtype is a number.
+    const auto array_not_a_number = [](const py::handle item) {
+      if (!py::isinstance<py::array>(item)) return false;
+      const auto cell = py::reinterpret_borrow<py::array>(item);
+      const char kind = cell.dtype().kind();
+      return cell.ndim() != 0 || (kind != 'f' && kind != 'i' && kind != 'u');
+    };
     for (const py::handle item : a.attr("flat")) {
       if (PyComplex_Check(item.ptr()) || PyBool_Check(item.ptr()) || PyUnicode_Check(item.ptr()) ||
           PyBytes_Check(item.ptr()) || py::isinstance(item, complex_type) || py::isinstance(item, bool_type) ||
-          py::isinstance(item, datetime_type) || py::isinstance(item, timedelta_type))
+          py::isinstance(item, datetime_type) || py::isinstance(item, timedelta_type) || array_not_a_number(item))
         throw py::type_error(what + ": an array holding " + py::repr(item).cast<std::string>() + " (" +
                              Py_TYPE(item.ptr())->tp_name + "); expected real numbers");
       if (PyErr_CheckSignals() != 0) throw py::error_already_set();  // Ctrl-C in a long walk
