@@ -74,6 +74,7 @@ void ParityProjection::set_child_survival_ratios(const StepSchedules& s, const L
   survival_of_.person_years_layout = s.person_years_layout;
   survival_of_.mortality = s.mortality;
   survival_of_.radix_l0 = s.radix_l0;
+  survival_of_.l65 = s.l65;  // same_mortality compares it
   survival_method_ = method;
   survival_made_ = true;
 }

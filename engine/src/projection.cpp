@@ -57,7 +57,7 @@ class ZoneIdsInTable {
 
 bool same_mortality(const StepSchedules& a, const StepSchedules& b) {
   return a.mortality_kind == b.mortality_kind && a.person_years_layout == b.person_years_layout &&
-         same_doubles(a.mortality, b.mortality) && same_doubles(a.radix_l0, b.radix_l0) &&
+         same_doubles(a.mortality, b.mortality) && same_doubles(a.radix_l0, b.radix_l0) && same_doubles(a.l65, b.l65) &&
          same_doubles(a.mortality_next, b.mortality_next);
 }
 

@@ -38,8 +38,10 @@ void StepRunner::validate_sizes() const {
                        " = " + std::to_string(n));
   };
   check(sch_.mortality, states * kSexes * rows, "mortality", "zones × groups × 2 sexes × life-table rows", false);
-  if (sch_.mortality_kind == MortalityInput::person_years)
+  if (sch_.mortality_kind == MortalityInput::person_years) {
     check(sch_.radix_l0, states * kSexes, "radix_l0", "zones × groups × 2 sexes", false);
+    check(sch_.l65, states * kSexes, "l65", "zones × groups × 2 sexes", true);
+  }
   check(sch_.mortality_next, states * kSexes, "mortality_next", "zones × groups × 2 sexes", true);
   check(sch_.asfr, states * A, "asfr", "zones × groups × ages", false);
   check(sch_.srb, uz(L_.zones), "srb", "zones", false);
@@ -478,8 +480,19 @@ void StepRunner::mortality(int z, int g, int s, Scratch& sc, std::span<double> S
     case MortalityInput::person_years: {
       const LxLayout layout = L_.grid.width_years == 1 ? LxLayout::single_year : sch_.person_years_layout;
       survival_ratios(row, layout, sch_.radix_l0[st], L_.grid, S);
+      // e0 = T(0) / l(0) and e65 = T(65) / l(65), T(x) the sum of the Lx rows from x (the last row holds T of the
+      // open age): the UN's ex = Tx / lx (ccmppWPP's life tables). l(65) comes with the rows (l65); without it e65
+      // stays unknown. The sum runs from the top, so T(0) is the same bits as before e65 was added.
+      const std::size_t r65 = layout == LxLayout::single_year ? 65 : layout == LxLayout::abridged ? 14 : 13;
+      c_.e65[es] = std::numeric_limits<double>::quiet_NaN();  // also when the rows end below 65
       double T = 0.0;
-      for (std::size_t k = rows; k-- > 0;) T += row[k];
+      for (std::size_t k = rows; k-- > 0;) {
+        T += row[k];
+        if (k == r65 && !sch_.l65.empty()) {  // l(65) = 0: no one reaches 65 (0, as the built tables say)
+          const double l65 = sch_.l65[st];
+          c_.e65[es] = l65 > 0.0 ? T / l65 : l65 == 0.0 ? 0.0 : std::numeric_limits<double>::quiet_NaN();
+        }
+      }
       c_.e0[es] = T / sch_.radix_l0[st];
       break;
     }

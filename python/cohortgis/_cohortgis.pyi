@@ -41,6 +41,8 @@ class StepSchedules:
     # death_rates on a five-year grid: [zone][group][sex] abridged rate of the group from the open age; empty: none.
     mortality_next: npt.NDArray[np.float64]
     radix_l0: npt.NDArray[np.float64]
+    # person_years only, may be empty: [zone][group][sex] l(65), for e65 = T(65) / l(65); empty: e65 is NaN.
+    l65: npt.NDArray[np.float64]
     asfr: npt.NDArray[np.float64]
     srb: npt.NDArray[np.float64]
     net_migrants: npt.NDArray[np.float64]

@@ -200,6 +200,9 @@ void bind_scenario(py::module_& m) {
                        "closes the life table as DemoTools'\nlt_abridged(OAnew) does; empty: the open group closes "
                        "on its own rate (L = l / m). Cleared when mortality is\nassigned")
       .COHORTGIS_ARRAY(radix_l0, "person_years only: [zone][group][sex]")
+      .COHORTGIS_ARRAY(l65,
+                       "person_years only, may be empty: [zone][group][sex] l(65) of the same table, for "
+                       "e65 = T(65) / l(65); empty: e65 is NaN")
       .COHORTGIS_ARRAY(asfr, "[zone][group][age] births per woman per year")
       .COHORTGIS_ARRAY(srb, "[zone] male births per female birth")
       .COHORTGIS_ARRAY(net_migrants, "[zone][group][sex][age] persons over the whole step")
@@ -313,6 +316,7 @@ void bind_scenario(py::module_& m) {
             {"mortality", &s.mortality},
             {"mortality_next", &s.mortality_next},
             {"radix_l0", &s.radix_l0},
+            {"l65", &s.l65},
             {"asfr", &s.asfr},
             {"srb", &s.srb},
             {"net_migrants", &s.net_migrants},

@@ -148,14 +148,16 @@ LxLayout check_rows(const Build& b, const std::vector<int>& ages, const toml::no
 }
 
 // Person-years of a life table given by qx (or lx) with its ax: l(x+n) = l(x)(1 − q), d = l q, L = n l(x+n) + a d;
-// the open group L = l / m with the open row's mx (Preston et al. 2001, §3.1, eqs 3.3–3.6).
+// the open group L = l / m with the open row's mx (Preston et al. 2001, §3.1, eqs 3.3–3.6). `l65`: l at age 65 when
+// a row starts there (for e65 = T(65) / l(65)), else left as it is.
 std::vector<double> person_years_from_q(const Build& b, const std::vector<int>& ages, const std::vector<double>& q,
                                         const Series& s, double l0, const toml::node* n, const std::string& key,
-                                        const RowOfAge& at) {
+                                        const RowOfAge& at, double& l65) {
   const std::vector<double> width = widths_of(ages);
   std::vector<double> L(ages.size());
   double l = l0;
   for (std::size_t i = 0; i + 1 < ages.size(); ++i) {
+    if (ages[i] == 65) l65 = l;
     auto a = s.ax.find(ages[i]);
     if (a == s.ax.end())
       b.doc.fail(n, key,
@@ -170,6 +172,7 @@ std::vector<double> person_years_from_q(const Build& b, const std::vector<int>& 
     L[i] = width[i] * next + a->second * d;
     l = next;
   }
+  if (ages.back() == 65) l65 = l;
   auto m = s.mx.find(ages.back());
   if (m == s.mx.end() || !(m->second > 0))
     b.doc.fail(n, key,
@@ -340,6 +343,7 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
   struct KeySchedules {
     std::vector<std::vector<double>> series;  // engine rows
     std::vector<double> l0;                   // per series (person-years forms)
+    std::vector<double> l65;                  // per series (person-years forms; NaN: not given)
     std::vector<double> next;                 // per series: mx_on_grid's `next` (NaN: none)
     std::vector<std::size_t> which;           // [zone][group][sex] → series
   };
@@ -403,6 +407,7 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
       for (const auto& [a, v] : se.value) (ages.push_back(a), vals.push_back(v));
       std::vector<double> out;
       double l0 = radix;
+      double l65 = std::numeric_limits<double>::quiet_NaN();  // unknown unless the table gives or implies it
       double next = std::numeric_limits<double>::quiet_NaN();
       if (form == Form::mx) {
         std::map<int, double> closed;  // with open_ax: the rows, the open one's rate 1 / open_ax
@@ -443,6 +448,7 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
         if (layout && *layout != lay) doc.fail(mn, mkey, where + ": every schedule must have the same age rows");
         layout = lay;
         if (auto it = se.lx.find(0); it != se.lx.end()) l0 = it->second;
+        if (auto it = se.lx.find(65); it != se.lx.end()) l65 = it->second;  // an Lx table's lx column
         if (form == Form::Lx) {
           out = vals;
         } else {
@@ -459,9 +465,17 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
             }
             q.back() = 1.0;
           }
-          out = person_years_from_q(b, ages, q, se, l0, mn, mkey, at);
+          out = person_years_from_q(b, ages, q, se, l0, mn, mkey, at, l65);
+          // An lx table's own l(65), as the UN's lt_ex = lt_Tx / lt_lx reads it (not l0 · Π(1 − q), which may differ in
+          // the last bit).
+          if (form == Form::lx)
+            if (auto it = std::find(ages.begin(), ages.end(), 65); it != ages.end()) l65 = vals[uz(it - ages.begin())];
         }
         check_person_years(b, ages, out, l0, mn, mkey, where, at, form == Form::Lx ? column : "age");
+        if (!std::isnan(l65) && !(l65 >= 0 && l65 <= l0))
+          doc.fail(mn, mkey,
+                   at(65, form == Form::lx ? column : "lx") + ": lx at age 65 is " + fmt(l65) +
+                       "; expected 0 to the radix l0 = " + fmt(l0));
         // Rows above the grid's open age w are folded into its open group: T(w) = Σ L over the rows from w on.
         const auto open_row = uz(std::find(ages.begin(), ages.end(), b.sc.grid.open_age()) - ages.begin());
         if (open_row + 1 < out.size()) {
@@ -475,6 +489,7 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
       if (out.size() != n_rows) doc.fail(mn, mkey, where + ": every schedule must have the same age rows");
       ks.series.push_back(std::move(out));
       ks.l0.push_back(l0);
+      ks.l65.push_back(l65);
       ks.next.push_back(next);
       for (int z = 0; z < n_std; ++z)
         for (int gg = 0; gg < b.G; ++gg)
@@ -621,6 +636,7 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
     st.person_years_layout = layout.value_or(LxLayout::abridged);
     st.mortality.clear();
     st.radix_l0.clear();
+    st.l65.clear();
     st.mortality_next.clear();
     st.mortality.reserve(uz(b.Z * b.G * 2) * n_rows);  // not the doubling growth of insert: held for the run
     const auto& parts = timed.steps[uz(k)];
@@ -631,14 +647,19 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
           const std::size_t idx = series_index(zi, g, s);
           std::vector<std::vector<double>> each;
           std::vector<std::pair<std::size_t, double>> mixed;
-          double l0 = 0.0;
+          double l0 = 0.0, l65 = 0.0;  // mixed across the step's years as the rows are (mix_step)
           for (std::size_t p = 0; p < parts.size(); ++p) {
             const KeySchedules& ks = per_key[parts[p].first];
             each.push_back(ks.series[ks.which[idx]]);
             mixed.push_back({p, parts[p].second});
             l0 += parts[p].second * ks.l0[ks.which[idx]];
+            l65 += parts[p].second * ks.l65[ks.which[idx]];
           }
-          if (parts.size() == 1) l0 = per_key[parts[0].first].l0[per_key[parts[0].first].which[idx]];
+          if (parts.size() == 1) {
+            const KeySchedules& ks = per_key[parts[0].first];
+            l0 = ks.l0[ks.which[idx]];
+            l65 = ks.l65[ks.which[idx]];
+          }
           std::vector<double> v = mix_step(each, mixed);
           apply_factor(v, zi, g);
           if (form == Form::mx && (e0[s] || gain[s])) {
@@ -685,10 +706,13 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
           }
           if (with_next) st.mortality_next.push_back(v.back());
           st.mortality.insert(st.mortality.end(), v.begin(), v.end() - (with_next ? 1 : 0));
-          if (kind == MortalityInput::person_years) st.radix_l0.push_back(l0);
+          if (kind == MortalityInput::person_years) (st.radix_l0.push_back(l0), st.l65.push_back(l65));
         }
+    // No l(65) anywhere (Lx tables without an lx column at 65): none, and e65 is not computed.
+    if (std::all_of(st.l65.begin(), st.l65.end(), [](double v) { return std::isnan(v); })) st.l65.clear();
     folded.fold(steps, uz(k), &StepSchedules::mortality);  // freed now when equal to the first step's (shared_steps.hpp)
     folded.fold(steps, uz(k), &StepSchedules::radix_l0);
+    folded.fold(steps, uz(k), &StepSchedules::l65);
     folded.fold(steps, uz(k), &StepSchedules::mortality_next);
   }
 }

@@ -17,7 +17,7 @@ bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
 static_assert(sizeof(GroupTransition) == 56, "GroupTransition changed: compare the new field in same_step_schedules");
 static_assert(sizeof(NewbornRule) == 40, "NewbornRule changed: compare the new field in same_step_schedules");
 static_assert(sizeof(ExternalPair) == 24, "ExternalPair changed: compare the new field in same_pair");
-static_assert(sizeof(StepSchedules) == 376,
+static_assert(sizeof(StepSchedules) == 400,
               "StepSchedules changed: compare the new field in same_step_schedules, copy it in assign_step_schedules");
 
 bool same_transition(const GroupTransition& a, const GroupTransition& b) {
@@ -46,7 +46,7 @@ bool same_all(const std::vector<T>& a, const std::vector<T>& b, Same same) {
 
 bool same_step_schedules(const StepSchedules& a, const StepSchedules& b) {
   return a.mortality_kind == b.mortality_kind && a.person_years_layout == b.person_years_layout &&
-         same_bits(a.mortality, b.mortality) && same_bits(a.radix_l0, b.radix_l0) &&
+         same_bits(a.mortality, b.mortality) && same_bits(a.radix_l0, b.radix_l0) && same_bits(a.l65, b.l65) &&
          same_bits(a.mortality_next, b.mortality_next) && same_bits(a.asfr, b.asfr) && same_bits(a.srb, b.srb) &&
          same_bits(a.net_migrants, b.net_migrants) && same_bits(a.net_migrants_per_person, b.net_migrants_per_person) &&
          same_bits(a.net_migrants_total, b.net_migrants_total) && same_bits(a.external_in, b.external_in) &&
@@ -60,7 +60,7 @@ bool same_step_schedules(const StepSchedules& a, const StepSchedules& b) {
 void assign_step_schedules(StepSchedules& out, const StepSchedules& from, bool keep_mortality) {
   if (!keep_mortality) {
     out = from;
-  } else {  // every field but the five of same_mortality (the static_asserts above catch a new one)
+  } else {  // every field but the six of same_mortality (the static_asserts above catch a new one)
     out.asfr = from.asfr;
     out.srb = from.srb;
     out.net_migrants = from.net_migrants;

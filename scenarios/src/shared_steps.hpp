@@ -24,7 +24,7 @@ void share_equal_steps(std::vector<StepSchedules>& steps);
 // Steps' schedules freed as they are built when they hold the same bits as the first step's: the loader builds every
 // step of one kind (all mortality, then all fertility, …) before share_equal_steps can compare whole steps, so
 // without this a 50,000-zone scenario held ten copies of its mx and ASFR while loading (bench/HISTORY.md "Round 4:
-// memory at 50,000 zones"). Only for fields that no later builder changes (mortality, radix_l0, asfr, srb).
+// memory at 50,000 zones"). Only for fields that no later builder changes (mortality, radix_l0, l65, asfr, srb).
 class FoldedSteps {
  public:
   using Field = std::vector<double> StepSchedules::*;

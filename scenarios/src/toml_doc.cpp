@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "toml_doc.hpp"
 
+#include "table_filter.hpp"
+
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/geodata/ascii_case.hpp"
 #include "cohortgis/geodata/read_cancel.hpp"
@@ -559,25 +561,10 @@ std::vector<geodata::ColumnSpec> column_spec(const TableRef& ref, const std::vec
   return spec;
 }
 
-bool passes_filter(const TableRef& ref, const geodata::Table& t, std::size_t r) {
-  // Every column must match; adjacent entries of one column are alternatives (a list of values).
-  for (std::size_t i = 0; i < ref.filter.size();) {
-    const std::string& col = ref.filter[i].first;
-    const std::string& cell = t.text(r, col);
-    bool match = false;
-    for (; i < ref.filter.size() && ref.filter[i].first == col; ++i) {
-      const std::string& value = ref.filter[i].second;
-      match = match || (!value.empty() && value.back() == '*' ? cell.rfind(value.substr(0, value.size() - 1), 0) == 0
-                                                               : cell == value);
-    }
-    if (!match) return false;
-  }
-  return true;
-}
-
-[[noreturn]] void fail_no_rows(const Doc& doc, const TableRef& ref) {
-  doc.fail(ref.node, ref.key, ref.path + ": no rows " + (ref.filter.empty() ? "" : "match the filter; ") +
-                                  "expected at least one");
+[[noreturn]] void fail_no_rows(const Doc& doc, const TableRef& ref, const FilterMisses& misses) {
+  doc.fail(ref.node, ref.key,
+           ref.path + ": no rows " + (ref.filter.empty() ? "" : "match the filter; ") + "expected at least one" +
+               misses.explain(ref));
 }
 
 void note_input(const Doc& doc, const TableRef& ref) {
@@ -594,12 +581,14 @@ std::string wpp_hint(const TableRef& ref, const InputError& e) {
 }
 
 // A WPP file holds every country of the world: it is streamed and only the location's rows are kept.
-void read_wpp_rows(const Doc& doc, const TableRef& ref, const std::vector<geodata::ColumnSpec>& spec, Rows& rows) {
+void read_wpp_rows(const Doc& doc, const TableRef& ref, const std::vector<geodata::ColumnSpec>& spec, Rows& rows,
+                   FilterMisses& misses) {
   WppScan scan;
   bool first = true;
   try {
     stream_source(ref, spec, doc.threads, [&](const geodata::Table& t) {
-      if (!scan.keep(ref, t, 0) || !passes_filter(ref, t, 0)) return;
+      if (!scan.keep(ref, t, 0)) return;
+      if (!passes_filter(ref, t, 0)) return misses.note(ref, t, 0);
       geodata::Table one = t;
       canonical_cells(ref, one, 0);
       for (int part = 0; part < (ref.wpp.wide ? 2 : 1); ++part) {
@@ -627,8 +616,9 @@ Rows read_rows(const Doc& doc, const TableRef& ref, const std::vector<std::strin
                const std::vector<std::string>& number_columns) {
   Rows rows{ref, {}, {}, {}, {}, 0, {}};
   const std::vector<geodata::ColumnSpec> spec = column_spec(ref, required);
+  FilterMisses misses(ref);
   if (ref.wpp.on) {
-    read_wpp_rows(doc, ref, spec, rows);
+    read_wpp_rows(doc, ref, spec, rows, misses);
   } else {
     try {
       rows.table = read_source(ref, spec);
@@ -636,12 +626,14 @@ Rows read_rows(const Doc& doc, const TableRef& ref, const std::vector<std::strin
         if (passes_filter(ref, rows.table, r)) {
           canonical_cells(ref, rows.table, r);
           rows.keep.push_back(r);
+        } else {
+          misses.note(ref, rows.table, r);
         }
     } catch (const InputError& e) {
       doc.fail(ref.node, ref.key, e.what());
     }
   }
-  if (rows.keep.empty()) fail_no_rows(doc, ref);
+  if (rows.keep.empty()) fail_no_rows(doc, ref, misses);
   try {
     for (std::size_t r = 0; r < rows.size(); ++r)
       for (const auto& c : number_columns)
@@ -657,6 +649,7 @@ void stream_rows(const Doc& doc, const TableRef& ref, const std::vector<std::str
                  const std::vector<std::string>& number_columns, const std::function<void(const Rows&)>& on_row) {
   const std::vector<geodata::ColumnSpec> spec = column_spec(ref, required);
   Rows one{ref, {}, {0}, {}, {}, 0, {}};
+  FilterMisses misses(ref);
   bool primed = false;
   std::size_t kept = 0;
   WppScan scan;
@@ -667,7 +660,7 @@ void stream_rows(const Doc& doc, const TableRef& ref, const std::vector<std::str
   try {
     stream_source(ref, spec, doc.threads, [&](geodata::Table& t) {
       if (ref.wpp.on && !scan.keep(ref, t, 0)) return;
-      if (!passes_filter(ref, t, 0)) return;
+      if (!passes_filter(ref, t, 0)) return misses.note(ref, t, 0);
       // One row; first_row keeps its place for messages. After the first row the cells are swapped in and given
       // back below (no copy): a register of 20 million rows must not pay for the header, nor its cells, each row.
       if (primed) {
@@ -707,7 +700,7 @@ void stream_rows(const Doc& doc, const TableRef& ref, const std::vector<std::str
     doc.fail(ref.node, ref.key, e.what() + wpp_hint(ref, e));
   }
   if (kept == 0 && ref.wpp.on) scan.fail_none(doc, ref);
-  if (kept == 0) fail_no_rows(doc, ref);
+  if (kept == 0) fail_no_rows(doc, ref, misses);
   note_input(doc, ref);
 }
 

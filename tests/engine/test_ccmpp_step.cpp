@@ -289,6 +289,98 @@ TEST(PrestonBox62, OneFiveYearStepEqualsPublishedTable) {
   EXPECT_TRUE(comp.floored.empty());
 }
 
+// e65 from person-years: T(65) / l(65), T(65) the sum of the L rows from 65 (the open row holds T of its age), the
+// UN's ex = Tx / lx (DemoTools' lt_single_mx and lt_abridged, which make ccmppWPP's life tables), by hand on each
+// layout's row of age 65 (single years: row 65; abridged 0, 1–4, 5–9, …: row 14; five-year 0–4, …: row 13). Without
+// l65 e65 is NaN (unknown), l65 = 0 gives 0 (nobody reaches 65: as the built tables), and e0 keeps T(0) / l0.
+namespace {
+// One step of one zone whose Lx rows are 1000 − 10·k (row k) with the open row `open_T`, l0 = 1000, the same for
+// both sexes; returns {e0, e65} of the female table.
+std::pair<double, double> person_years_e0_e65(const AgeGrid& grid, LxLayout layout, std::size_t rows, double open_T,
+                                              std::vector<double> l65) {
+  StepSchedules sch;
+  sch.mortality_kind = MortalityInput::person_years;
+  sch.person_years_layout = layout;
+  sch.radix_l0 = {1000.0, 1000.0};
+  sch.l65 = std::move(l65);
+  for (int s = 0; s < 2; ++s)
+    for (std::size_t k = 0; k < rows; ++k)
+      sch.mortality.push_back(k + 1 < rows ? 1000.0 - 10.0 * static_cast<double>(k) : open_T);
+  if (layout == LxLayout::five_year)  // 5L0 of a five-year row: at most 5 l0 (S of births ≤ 1)
+    for (int s = 0; s < 2; ++s) sch.mortality[static_cast<std::size_t>(s) * rows] = 4000.0;
+  sch.asfr.assign(static_cast<std::size_t>(grid.n_ages), 0.0);
+  sch.srb = {1.05};
+  CohortArray base(CohortLayout{1, 1, grid});
+  for (double& v : base.storage()) v = 100.0;
+  ProjectionConfig cfg;
+  cfg.grid = grid;
+  cfg.base_year = 2020;
+  cfg.steps = 1;
+  Projection projection(cfg, base);
+  cohortgis::test::RecordingSink sink;
+  projection.run([&](const StepContext&, StepSchedules& s) { s = sch; }, sink);
+  const StepComponents& c = sink.components.at(0);
+  return {c.e0.at(0), c.e65.at(0)};
+}
+}  // namespace
+
+TEST(PersonYearsLifeExpectancy, E65IsT65OverL65ByHandOnEveryLayout) {
+  // Single years, open at 70: T(65) = 350 + 340 + 330 + 320 + 310 + 2000 (rows 65–69 and 70+).
+  const double T65_single = 350.0 + 340.0 + 330.0 + 320.0 + 310.0 + 2000.0;
+  auto [e0, e65] = person_years_e0_e65(AgeGrid::single_year(70), LxLayout::single_year, 71, 2000.0, {360.0, 360.0});
+  EXPECT_DOUBLE_EQ(e65, T65_single / 360.0);
+  double T0 = 2000.0;
+  for (int k = 0; k < 70; ++k) T0 += 1000.0 - 10.0 * k;
+  EXPECT_DOUBLE_EQ(e0, T0 / 1000.0);
+  // Abridged rows 0, 1–4, 5–9, …, 85+ (19 rows on a five-year grid open at 85): 65–69 is row 14.
+  const double T65_abridged = 860.0 + 850.0 + 840.0 + 830.0 + 9000.0;  // rows 14 … 17 and 85+
+  EXPECT_DOUBLE_EQ(person_years_e0_e65(AgeGrid::five_year(85), LxLayout::abridged, 19, 9000.0, {400.0, 400.0}).second,
+                   T65_abridged / 400.0);
+  // Five-year rows 0–4, 5–9, …, 85+ (18 rows): 65–69 is row 13.
+  const double T65_five = 870.0 + 860.0 + 850.0 + 840.0 + 9000.0;  // rows 13 … 16 and 85+
+  EXPECT_DOUBLE_EQ(person_years_e0_e65(AgeGrid::five_year(85), LxLayout::five_year, 18, 9000.0, {400.0, 400.0}).second,
+                   T65_five / 400.0);
+  // The open row starting at 65: T(65) is that row alone.
+  EXPECT_DOUBLE_EQ(
+      person_years_e0_e65(AgeGrid::single_year(65), LxLayout::single_year, 66, 2000.0, {360.0, 360.0}).second,
+      2000.0 / 360.0);
+  // No l65: unknown; l65 = 0: 0; a grid open below 65: unknown.
+  EXPECT_TRUE(std::isnan(person_years_e0_e65(AgeGrid::single_year(70), LxLayout::single_year, 71, 2000.0, {}).second));
+  EXPECT_EQ(person_years_e0_e65(AgeGrid::single_year(70), LxLayout::single_year, 71, 2000.0, {0.0, 0.0}).second, 0.0);
+  EXPECT_TRUE(std::isnan(
+      person_years_e0_e65(AgeGrid::single_year(60), LxLayout::single_year, 61, 2000.0, {360.0, 360.0}).second));
+}
+
+// Steps handed by reference (run_shared) reuse the last step's life tables when their mortality is the same
+// (same_mortality): l65 is part of it, so a step whose l65 alone changed gets its own e65, not the last step's.
+TEST(PersonYearsLifeExpectancy, ANewL65AloneIsNewMortality) {
+  const AgeGrid grid = AgeGrid::single_year(70);
+  StepSchedules first;
+  first.mortality_kind = MortalityInput::person_years;
+  first.radix_l0 = {1000.0, 1000.0};
+  first.l65 = {360.0, 360.0};
+  for (int s = 0; s < 2; ++s)
+    for (int k = 0; k <= 70; ++k) first.mortality.push_back(k < 70 ? 1000.0 - 10.0 * k : 2000.0);
+  first.asfr.assign(71, 0.0);
+  first.srb = {1.05};
+  StepSchedules second = first;
+  second.l65 = {300.0, 300.0};
+  CohortArray base(CohortLayout{1, 1, grid});
+  for (double& v : base.storage()) v = 100.0;
+  ProjectionConfig cfg;
+  cfg.grid = grid;
+  cfg.base_year = 2020;
+  cfg.steps = 2;
+  Projection projection(cfg, base);
+  cohortgis::test::RecordingSink sink;
+  projection.run_shared(
+      [&](const StepContext& ctx, StepSchedules&) -> const StepSchedules& { return ctx.step == 0 ? first : second; },
+      sink);
+  const double T65 = 350.0 + 340.0 + 330.0 + 320.0 + 310.0 + 2000.0;
+  EXPECT_DOUBLE_EQ(sink.components.at(0).e65.at(0), T65 / 360.0);
+  EXPECT_DOUBLE_EQ(sink.components.at(1).e65.at(0), T65 / 300.0);
+}
+
 // A3 step 4 alone: B(x) = z · F(x) · (A(x) + Q(x)) / 2 for 1 ≤ x < w, and their total summed in long double (R's
 // sum()) from the first to the last age with births. The fertile ages include both ends of that range (1 and w − 1),
 // where a scan for the range could stop one age short.

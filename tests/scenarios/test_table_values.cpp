@@ -470,6 +470,32 @@ TEST(WppFiles, AFilterThatKeepsNothingSaysSo) {
   EXPECT_NE(e.find("no rows match the filter"), std::string::npos) << e;
 }
 
+// The filter compares the cell's text: `time_start = 2015` keeps no cell `2015.0` (a pandas float column). The error
+// names the column, what it asked for and a few distinct cells the file held, read whole or streamed.
+TEST(TableFilter, NoRowMatchingNamesTheColumnAndTheCellsItHeld) {
+  const std::string path = write_file("float_years.csv",
+                                      "time_start,sex,age,value\n"
+                                      "2014.0,female,0,1\n2015.0,female,0,2\n2015.0,male,0,3\n2016.0,female,0,4\n"
+                                      "2017.0,female,0,5\n2018.0,female,0,6\n2019.0,female,0,7\n");
+  Ref t("mortality", "mx", "{ path = \"" + path + "\", filter = { time_start = 2015, sex = \"female\" } }",
+        {"age", "sex", "value"});
+  const std::string e = error_of([&] { (void)t.read({"age", "sex", "value"}, {"age", "value"}); });
+  EXPECT_NE(e.find("no rows match the filter; expected at least one (no cell of column 'time_start' is \"2015\"; "
+                   "it holds \"2014.0\", \"2015.0\", \"2016.0\", \"2017.0\", \"2018.0\", …; the filter compares "
+                   "the cell's text as written in the file, not its number: for the cell \"2015.0\" write \"2015.0\" "
+                   "or \"2015*\")"),
+            std::string::npos)
+      << e;
+  EXPECT_EQ(e.find("'sex'"), std::string::npos) << e;  // sex = "female" matched rows: not named
+  const std::string s = error_of([&] { stream_rows(t.doc, t.ref, {"age", "sex", "value"}, {}, [](const Rows&) {}); });
+  EXPECT_NE(s.find("no cell of column 'time_start' is \"2015\""), std::string::npos) << s;
+  // Each column matches some row, no row matches both.
+  Ref both("mortality", "mx", "{ path = \"" + path + "\", filter = { time_start = \"2016.0\", sex = \"male\" } }",
+           {"age", "sex", "value"});
+  const std::string b = error_of([&] { (void)both.read({"age", "sex", "value"}, {"age", "value"}); });
+  EXPECT_NE(b.find("(each filter column matches some row, but no row matches them all)"), std::string::npos) << b;
+}
+
 TEST(WppFiles, MissingColumnsNameTheColumnsExpected) {
   // The population file has no Sex and no mx: not a life table.
   Ref t("mortality", "mx", "{ path = \"" + kPop5 + "\", wpp = { location = \"CHN\" } }", {"age", "sex", "value"});

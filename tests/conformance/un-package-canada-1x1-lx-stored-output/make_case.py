@@ -63,6 +63,15 @@ def main():
     assert worst < 1e-12, worst
     print("ccmppWPP's loop (outside14_reference.py) vs the stored output, 1951-2020: largest difference %.1e" % worst)
 
+    # The UN's e65 is its table's ex at 65 = Tx / lx (DemoTools' lt_single_mx, which made these tables;
+    # lt_helper_functions_wpp.R:81 takes lt_ex at 65 as lt_e65): T(65) the sum of lt_nLx from 65 on (the open row
+    # holds T of 100+). cohortgis's e65 from person-years is that quotient (scenarios/README.md).
+    for t in years:
+        for s in R.SEXES:
+            T65 = sum(table[(t, s, "lt_nLx")][65:])
+            e65 = table[(t, s, "lt_ex")][65]
+            assert abs(T65 / table[(t, s, "lt_lx")][65] - e65) / e65 < 1e-14, (t, s)
+
     folder = args.mutant or here
     os.makedirs(folder, exist_ok=True)
     if args.mutant:
@@ -119,8 +128,6 @@ def main():
                     ("nrr", R.fert_net(asfr[t], srb[t], table[(t, "female", "lt_nLx")], 1))]
             if v == "sx":  # survival ratios hold no life table: e0, e65 and nrr are empty (README.md)
                 life = [(k, "") for k, _ in life]
-            else:  # lx, qx and a whole table are read as person-years: e65 is empty there (README.md), not compared
-                life = [(k, x) for k, x in life if not k.startswith("e65")]
             if args.mutant and v == "baseline" and t == FIRST:
                 life[0] = ("e0_female", table[(t, "female", "lt_ex")][1])
             ind += [[v, y, ZONE, "total", k, x] for k, x in rows + life]

@@ -122,6 +122,9 @@ struct StepSchedules {
   LxLayout person_years_layout = LxLayout::abridged;  // for person_years on a five-year grid
   std::vector<double> mortality;   // [zone][group][sex][row]: rows = grid.life_table_rows() (mx, Lx) or n_ages (S)
   std::vector<double> radix_l0;    // person_years only: [zone][group][sex]
+  // person_years only, may be empty: [zone][group][sex] l(65) of the same table, for e65 = T(65) / l(65) (the Lx
+  // rows sum to T; l(65) is not recoverable from them). Empty: e65 is not known (NaN).
+  std::vector<double> l65;
   // death_rates on a five-year grid only: [zone][group][sex] the given table's own rate of the group starting at the
   // grid's open age w when the rates went on past w (the mx row's open rate is then that table's l(w) / T(w)): the
   // Greville nax of the last closed group takes it as its upper neighbour (build_abridged_life_table_closed_above,
@@ -145,15 +148,15 @@ struct StepSchedules {
   // Migration timing of this step (A2: even or end); empty: ProjectionConfig::migration_timing. The UN's inputs
   // may change it from one period to the next.
   std::optional<MigrationTiming> migration_timing;
-  // Hint from a provider that left `mortality`, `mortality_kind`, `person_years_layout` and `radix_l0` exactly as
-  // they were in the previous step (e.g. UN schedules that change by five-year period): the engine then reuses that
+  // Hint from a provider that left `mortality`, `mortality_kind`, `person_years_layout`, `radix_l0` and `l65` exactly
+  // as they were in the previous step (e.g. UN schedules that change by five-year period): the engine then reuses that
   // step's survival ratios and life-table results instead of rebuilding them. The engine clears it after every
   // step, so a hint cannot go stale.
   bool mortality_unchanged = false;
 };
 
 // Whether two steps' schedules hold the same mortality bit for bit (`mortality`, `mortality_kind`,
-// `person_years_layout`, `radix_l0`: what the life tables and survival ratios are built from).
+// `person_years_layout`, `radix_l0`, `l65`: what the life tables and survival ratios are built from).
 bool same_mortality(const StepSchedules& a, const StepSchedules& b);
 
 struct StepContext {
