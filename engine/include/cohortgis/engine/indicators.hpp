@@ -65,9 +65,7 @@ inline constexpr int kStandardIndicators = static_cast<int>(Indicator::count_);
 
 // Machine name of a standard indicator (e.g. "cbr_per_1000").
 const char* indicator_name(Indicator id);
-// Whether indicator column k describes the population at one moment (counts, shares, ratios, median age, age bands:
-// defined for a base year too) rather than events of a step (births, deaths, rates, TFR, e0).
-bool is_stock_indicator(std::size_t k);
+// Whether an indicator is a stock or a flow: is_stock_indicator(name), cohortgis/engine/indicator_kinds.hpp.
 
 // Values [unit][group slot][indicator], unit = zone 0 … Z−1 then aggregates; group slot = group 0 … G−1 then
 // "all groups". Indicator columns: the standard ones, then the extra age bands. With one group ("all" holds the same
