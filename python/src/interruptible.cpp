@@ -175,8 +175,8 @@ void refuse_forked_child(pid_t caller_process) {
 
 }  // namespace
 
-void run_interruptibly(std::atomic<bool>& cancel, const std::function<void()>& work,
-                       const std::function<void()>& poll, const std::function<void()>& last_poll) {
+void run_interruptibly(std::atomic<bool>& cancel, const std::function<void()>& work, const std::function<void()>& poll,
+                       const std::function<void()>& last_poll) {
   std::mutex m;
   std::condition_variable cv;
   bool done = false;
