@@ -342,7 +342,7 @@ py('map_year_numpy_float16_ok', 'fr().run(threads=1).map(year=np.float16(2030)).
    'RETURNED True')
 py('steps_huge_run', 's = base()\ns.steps = 10 ** 6\ncg.run(s, threads=1)', 'ValueError', 'steps|year')
 py('base_year_int_min_run', 's = base()\ns.base_year = -2 ** 31\ncg.run(s, threads=1)', 'ValueError', 'year')
-py('odflow_uint64_max', 'cg.OdFlow(np.uint64(2 ** 64 - 1), 0, 0.1)', 'TypeError', 'origin')
+py('odflow_uint64_max', 'cg.OdFlow(np.uint64(2 ** 64 - 1), 0, 0.1)', 'ValueError', 'origin')  # out of range (h161)
 py('threads_numpy_uint8_ok', 'type(cg.load_scenario(GOOD).run(threads=np.uint8(1))).__name__', 'ok', 'Results')
 py('threads_numpy_int64_negative', 'cg.load_scenario(GOOD).run(threads=np.int64(-1))', 'ValueError', 'threads')
 py('trajectories_float16', 'cg.load_scenario(STO).run(threads=1, trajectories=np.float16(3))', 'TypeError',
@@ -355,7 +355,7 @@ py('set_tfr_series_Int64_index_ok', 's = base()\n'
    's.set_tfr(pd.Series([1.5], index=pd.array([2030], dtype="Int64")))\nround(float(s.total_fertility(1)[0]), 6)',
    'ok', r'RETURNED 1\.5$')
 py('set_tfr_series_na_value', 's = base()\ns.set_tfr(pd.Series([1.5, pd.NA], index=[2025, 2030], dtype="Float64"))',
-   'ValueError', 'tfr')
+   'TypeError', 'tfr')  # "<NA> (NAType) is not a real number" (h161's one number check)
 py('map_classes_numpy_int8_ok', 'len(fr().run(threads=1).map(classes=np.int8(3)).breaks) > 0', 'ok', 'RETURNED True')
 
 # ---- weakrefs, pickling, copies and subclasses of every public class
