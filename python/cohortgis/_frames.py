@@ -541,7 +541,10 @@ class Results(Mapping[str, "RunResult"]):
         # legend_decimals checked here (2.5 reached pybind11's "incompatible function arguments" listing, NumPy's
         # float32(2.7) was cut to 2 and True taken as 1).
         classes = whole_int(classes, "classes", "an int from 2 to 9", 2, 9)
-        legend_decimals = whole_int(legend_decimals, "legend_decimals", "an int (digits after the decimal point)")
+        # 0 to 20 digits, what the legend's number format prints (geodata/number_format.hpp): -1 and 10**6 were
+        # clamped there without a word, 2**31 reached pybind11's listing.
+        legend_decimals = whole_int(legend_decimals, "legend_decimals",
+                                    "an int from 0 to 20 (digits after the decimal point)", 0, 20)
         y = self.years[self._year_index(year)]
         values = self.indicator_values(indicator, y, variant, group).loc[self.zone_ids]
         subtitle = f"{self._variant_name(variant)}, {y}" + (f", group {group}" if group != "all" else "")

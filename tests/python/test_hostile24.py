@@ -198,6 +198,11 @@ def test_python_wrappers_check_their_ints(good):
     with pytest.raises(ValueError, match="classes: 50 is out of range; expected an int from 2 to 9"):
         res.map(classes=Lying(50))
     assert res.map(legend_decimals=np.int64(2), classes=np.int64(3)).breaks
+    # Past the 0-20 digits the legend prints: clamped without a word (or pybind11's listing past a C int) before.
+    for value in (-1, 21, 10 ** 6, 2 ** 31):
+        with pytest.raises(ValueError, match=r"legend_decimals: .* is out of range; expected an int from 0 to 20"):
+            res.map(legend_decimals=value)
+    assert res.map(legend_decimals=0).breaks and res.map(legend_decimals=20).breaks
     for call in (lambda: res.population(["baseline"]), lambda: res[{}], lambda: res.indicators(variant=["x"])):
         with pytest.raises(TypeError, match="variant: expected a variant name \\(str\\)"):
             call()
