@@ -18,7 +18,7 @@ Usage: PYTHONPATH=build/python /usr/bin/python3 tests/probe/hostile_python6.py [
 import os, re, shutil, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_common import FIX, REPO, CaseLog, python_case, work_folder  # noqa: E402
+from probe_common import CaseLog, FIX, REPO, copy_scenarios, python_case, python_env, work_folder  # noqa: E402
 
 args = sys.argv[1:]
 ROOT = work_folder('cohortgis-hostile-python6-', args.pop(0) if args and '/' in args[0] else None)
@@ -29,8 +29,7 @@ USER = os.path.join(ROOT, 'user')  # a user's folder: nothing may change there
 TMP = os.path.join(ROOT, 'tmp')  # each case's TMPDIR: empty again when the case ends
 for d in (IN, OUT, USER, TMP):
     os.makedirs(d)
-for f in ['good.toml', 'stochastic.toml', 'base.csv', 'asfr.csv', 'mx.csv']:
-    shutil.copy(os.path.join(FIX, f), IN)
+copy_scenarios(IN, long=False)
 with open(os.path.join(USER, 'keep.png'), 'w') as f:
     f.write('a user image\n')
 os.makedirs(os.path.join(USER, 'folder'))
@@ -60,9 +59,7 @@ big = big.replace('table = "base.csv"', 'table = "big_base.csv"')
 with open(os.path.join(IN, 'big.toml'), 'w') as f:
     f.write(big)
 
-ENV = dict(os.environ, COHORTGIS_DATA_DIR=os.path.join(REPO, 'data'),
-           PYTHONPATH=os.pathsep.join(os.path.abspath(p) for p in os.environ.get('PYTHONPATH', '').split(os.pathsep)
-                                      if p))
+ENV = python_env()
 LOG = CaseLog()
 BAD = ('TypeError', 'ValueError')
 # Messages that are C++ or pybind11 internals, not a sentence about the argument.

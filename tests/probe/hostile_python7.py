@@ -19,7 +19,7 @@ Usage: PYTHONPATH=build/python /usr/bin/python3 tests/probe/hostile_python7.py [
 import os, re, shutil, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_common import FIX, REPO, CaseLog, python_case, work_folder  # noqa: E402
+from probe_common import CaseLog, FIX, REPO, copy_scenarios, python_case, python_env, work_folder  # noqa: E402
 
 args = sys.argv[1:]
 ROOT = work_folder('cohortgis-hostile-python7-', args.pop(0) if args and '/' in args[0] else None)
@@ -30,21 +30,16 @@ USER = os.path.join(ROOT, 'user')  # a user's folder: nothing may change there
 TMP = os.path.join(ROOT, 'tmp')  # each case's TMPDIR: empty again when the case ends
 for d in (IN, OUT, USER, TMP):
     os.makedirs(d)
-for f in ['good.toml', 'stochastic.toml', 'base.csv', 'asfr.csv', 'mx.csv']:
-    shutil.copy(os.path.join(FIX, f), IN)
+copy_scenarios(IN)
 shutil.copy(os.path.join(FIX, '..', 'backtest', 'observed_tiny.csv'), IN)
 with open(os.path.join(IN, 'census1.csv'), 'w') as f:  # censuses of zone totals (estimate's "totals" method)
     f.write('zone,sex,age,population\nA,all,all,1000\nB,all,all,2000\n')
 with open(os.path.join(IN, 'census2.csv'), 'w') as f:
     f.write('zone,sex,age,population\nA,all,all,1100\nB,all,all,1900\n')
-with open(os.path.join(IN, 'long.toml'), 'w') as f:
-    f.write(open(os.path.join(FIX, 'stochastic.toml')).read().replace('trajectories = 5', 'trajectories = 200000'))
 with open(os.path.join(USER, 'keep.png'), 'w') as f:
     f.write('a user image\n')
 
-ENV = dict(os.environ, COHORTGIS_DATA_DIR=os.path.join(REPO, 'data'),
-           PYTHONPATH=os.pathsep.join(os.path.abspath(p) for p in os.environ.get('PYTHONPATH', '').split(os.pathsep)
-                                      if p))
+ENV = python_env()
 LOG = CaseLog()
 BAD = ('TypeError', 'ValueError')
 # Messages that are C++ or pybind11 internals, not a sentence about the argument.

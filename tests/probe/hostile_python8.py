@@ -24,7 +24,7 @@ Usage: PYTHONPATH=build/python /usr/bin/python3 tests/probe/hostile_python8.py [
 import os, re, shutil, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_common import FIX, REPO, CaseLog, python_case, work_folder  # noqa: E402
+from probe_common import CaseLog, FIX, REPO, copy_scenarios, python_case, python_env, work_folder  # noqa: E402
 
 args = sys.argv[1:]
 ROOT = work_folder('cohortgis-hostile-python8-', args.pop(0) if args and '/' in args[0] else None)
@@ -36,10 +36,7 @@ USER = os.path.join(ROOT, 'user')  # a user's folder: nothing may change there
 TMP = os.path.join(ROOT, 'tmp')  # each case's TMPDIR: empty again when the case ends
 for d in (IN, FAR, OUT, USER, TMP):
     os.makedirs(d)
-for f in ['good.toml', 'stochastic.toml', 'base.csv', 'asfr.csv', 'mx.csv']:
-    shutil.copy(os.path.join(FIX, f), IN)
-with open(os.path.join(IN, 'long.toml'), 'w') as f:
-    f.write(open(os.path.join(FIX, 'stochastic.toml')).read().replace('trajectories = 5', 'trajectories = 200000'))
+copy_scenarios(IN)
 with open(os.path.join(FAR, 'far.toml'), 'w') as f:
     text = open(os.path.join(FIX, 'stochastic.toml')).read()
     for t in ('base.csv', 'asfr.csv', 'mx.csv'):
@@ -48,9 +45,7 @@ with open(os.path.join(FAR, 'far.toml'), 'w') as f:
 with open(os.path.join(USER, 'keep.txt'), 'w') as f:
     f.write('a user file\n')
 
-ENV = dict(os.environ, COHORTGIS_DATA_DIR=os.path.join(REPO, 'data'),
-           PYTHONPATH=os.pathsep.join(os.path.abspath(p) for p in os.environ.get('PYTHONPATH', '').split(os.pathsep)
-                                      if p))
+ENV = python_env()
 LOG = CaseLog()
 BAD = ('TypeError', 'ValueError')
 # Messages that are C++ or pybind11 internals, not a sentence about the argument.

@@ -19,17 +19,31 @@ def work_folder(prefix, work=None):
     return work
 
 
-def python_work(prefix):
-    """The WORK folder of a Python probe (its first argument, or a new temporary folder) holding the good and the
-    stochastic scenarios with their tables, and long.toml (the stochastic one with 200,000 trajectories): (WORK, the
-    good scenario's path, the stochastic one's)."""
-    work = work_folder(prefix, sys.argv[1] if len(sys.argv) > 1 else None)
+def copy_scenarios(folder, long=True):
+    """The good and the stochastic scenarios with their tables copied into `folder`, and (long) long.toml: the
+    stochastic one with 200,000 trajectories."""
     for f in ['good.toml', 'stochastic.toml', 'base.csv', 'asfr.csv', 'mx.csv']:
-        shutil.copy(os.path.join(FIX, f), work)
-    good, sto = os.path.join(work, 'good.toml'), os.path.join(work, 'stochastic.toml')
-    with open(os.path.join(work, 'long.toml'), 'w') as f:
-        f.write(open(sto).read().replace('trajectories = 5', 'trajectories = 200000'))
-    return work, good, sto
+        shutil.copy(os.path.join(FIX, f), folder)
+    if long:
+        with open(os.path.join(folder, 'long.toml'), 'w') as f:
+            text = open(os.path.join(FIX, 'stochastic.toml')).read()
+            f.write(text.replace('trajectories = 5', 'trajectories = 200000'))
+
+
+def python_work(prefix):
+    """The WORK folder of a Python probe (its first argument, or a new temporary folder) holding copy_scenarios':
+    (WORK, the good scenario's path, the stochastic one's)."""
+    work = work_folder(prefix, sys.argv[1] if len(sys.argv) > 1 else None)
+    copy_scenarios(work)
+    return work, os.path.join(work, 'good.toml'), os.path.join(work, 'stochastic.toml')
+
+
+def python_env():
+    """The environment of a Python probe's cases: the repository's data folder, and PYTHONPATH made absolute (the
+    cases run in other folders)."""
+    paths = os.environ.get('PYTHONPATH', '').split(os.pathsep)
+    return dict(os.environ, COHORTGIS_DATA_DIR=os.path.join(REPO, 'data'),
+                PYTHONPATH=os.pathsep.join(os.path.abspath(p) for p in paths if p))
 
 
 def command_line(prefix):
