@@ -100,6 +100,16 @@ void add_cell_table(const Build& b, const toml::node& n, const std::string& key,
   if (!rate && b.Z > 1) required.push_back("zone");
   if (!rate && b.G > 1) required.push_back("group");
   const Rows rows = read_rows(doc, ref, required, {"value"});
+  // ccmppWPP's mig_net_count_tot_b is one total for both sexes; its S3 class allows a `sex` column of "both" only
+  // (R/S3_classes_validators_ccmpp_input.R:320-345 at 09739c8). Sex is no role of net_total here, so a table of
+  // totals by sex would have been spread over both sexes without a word (one sex's rows) or stopped at a second row.
+  if (kind == CellKind::net_total && rows.has("sex"))
+    for (std::size_t r = 0; r < rows.size(); ++r)
+      if (const std::string& sex = rows.text(r, "sex"); sex != "both" && sex != "Both")
+        doc.fail(&n, key,
+                 rows.where(r, "sex") + ": '" + escape_cell(sex) +
+                     "'; expected \"both\": net_total is one total for both sexes (the UN's mig_net_count_tot_b); "
+                     "give migrants by sex as `net` (by sex and age), or drop the sex column");
   double scale = 1.0;
   if (rate) {
     if (!ref.unit.empty() && ref.unit != "per_person")

@@ -39,7 +39,7 @@ def life_table(mx, a0, digits=12):
 
 
 def migrants(inp, P):
-    """R/project_ccmpp_loop_over_time.R:44-72: counts as given, rates times the same sex's start population, a total
+    """R/project_ccmpp_loop_over_time.R:62-90: counts as given, rates times the same sex's start population, a total
     spread as the start population of both sexes; then the override where P + M <= 0: M = 0.00001 - P."""
     kind = inp["mig_type"]
     if kind == "counts":
@@ -55,7 +55,9 @@ def migrants(inp, P):
 
 
 def step(P, S, asfr, srb, M, assumption, z=1):
-    """R/project_ccmpp_z_by_z.R:59-131 (the line numbers of the file without its roxygen block: 33-100)."""
+    """R/project_ccmpp_z_by_z.R:79-143: A = P + M/2 and E = M/2 under even (P and 0 under end), cohort deaths (1 -
+    S) A of the row below (the open row's of the last two), births z f (A + Q)/2 over rows 1 ... w-1 split by srb,
+    row 0 from the births, all of M added at the end under end, a negative end cell set to 0.0005."""
     n = len(P["female"])
     even = assumption == "even"
     A = {s: [p + m / 2 for p, m in zip(P[s], M[s])] if even else list(P[s]) for s in SEXES}
@@ -83,7 +85,7 @@ def step(P, S, asfr, srb, M, assumption, z=1):
 
 
 def loop(base, inputs):
-    """R/project_ccmpp_loop_over_time.R:16-101: each step's migrants from the step's start population, the step, the
+    """R/project_ccmpp_loop_over_time.R:32-119: each step's migrants from the step's start population, the step, the
     end population the next start."""
     P, out = base, []
     for inp in inputs:
