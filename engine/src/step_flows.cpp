@@ -55,13 +55,32 @@ void StepRunner::validate_sizes() const {
   if (!sch_.external_pairs.empty() && (sch_.external_out.empty() || sch_.external_in.empty()))
     throw InputError("year " + std::to_string(ctx_.start_year) + "–" + std::to_string(ctx_.end_year) +
                      ": external_pairs without external_out and external_in; expected the pairs' persons in both");
-  for (const ExternalPair& p : sch_.external_pairs)
-    if (p.from >= cells || p.to >= cells || !std::isfinite(p.persons) || p.persons < 0.0 ||
-        p.persons > sch_.external_out[p.from] || p.persons > sch_.external_in[p.to])
-      throw InputError("year " + std::to_string(ctx_.start_year) + "–" + std::to_string(ctx_.end_year) +
-                       ": external pair (" + std::to_string(p.from) + ", " + std::to_string(p.to) + ", " +
-                       fmt(p.persons) + "): expected cells below " + std::to_string(cells) +
-                       " and persons from 0 to the cells' external_out and external_in");
+  for (std::size_t k = 0; k < sch_.external_pairs.size(); ++k) {
+    const ExternalPair& p = sch_.external_pairs[k];
+    if (p.from < cells && p.to < cells && std::isfinite(p.persons) && p.persons >= 0.0 &&
+        p.persons <= sch_.external_out[p.from] && p.persons <= sch_.external_in[p.to])
+      continue;
+    // Named as the other cells' checks name theirs (validate_zone): the place, the row of the list, the field and
+    // what was expected; a cell by its zone, group, sex and age ([zone][group][sex][age], CohortLayout::index).
+    const std::string row = "external_pairs row " + std::to_string(k);
+    if (p.from >= cells || p.to >= cells)
+      throw InputError("year " + std::to_string(ctx_.start_year) + "–" + std::to_string(ctx_.end_year) + ": " + row +
+                       ", " +
+                       (p.from >= cells ? "from_cell " + std::to_string(p.from) : "to_cell " + std::to_string(p.to)) +
+                       ": expected a cell index below " + std::to_string(cells) + " (zones × groups × 2 sexes × ages)");
+    const auto cell = [&](std::size_t c) {
+      const std::size_t age = c % A, sex = c / A % kSexes, state = c / A / kSexes;
+      return where(static_cast<int>(state / uz(L_.groups)), static_cast<int>(state % uz(L_.groups)),
+                   static_cast<int>(sex), static_cast<int>(age));
+    };
+    const bool over_out = !(p.persons <= sch_.external_out[p.from]) && std::isfinite(p.persons) && p.persons >= 0.0;
+    const bool over_in = !over_out && std::isfinite(p.persons) && p.persons > sch_.external_in[p.to];
+    throw InputError(cell(over_in ? p.to : p.from) + ": " + row + " (from_cell " + std::to_string(p.from) +
+                     ", to_cell " + std::to_string(p.to) + "), persons " + fmt(p.persons) + "; expected " +
+                     (over_out  ? "at most the from cell's external out-migrants " + fmt(sch_.external_out[p.from])
+                      : over_in ? "at most the to cell's external in-migrants " + fmt(sch_.external_in[p.to])
+                                : std::string("a finite number ≥ 0")));
+  }
   for (const auto& t : sch_.transitions) {
     if (t.from_group < 0 || t.from_group >= L_.groups || t.to_group < 0 || t.to_group >= L_.groups ||
         t.from_group == t.to_group)

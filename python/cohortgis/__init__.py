@@ -37,8 +37,8 @@ from ._cohortgis import (  # noqa: F401  (re-exported)
 from ._build import scenario_from_frames
 from ._ensemble import Ensemble
 from ._jobs import backtest, estimate, estimate_group_split, estimate_levels
-from ._frames import (MAX_LIST_ITEMS, Results, bounded, check_layout, copy_instance, real_number, text_arg,
-                      variant_names, whole_int, year_value_points)
+from ._frames import (MAX_LIST_ITEMS, Results, bounded, check_layout, copy_instance, distinct_names, flag,
+                      real_number, shown_value, text_arg, whole_int, year_value_points)
 from ._plot import Figure
 
 __all__ = [
@@ -131,6 +131,20 @@ def _check_name(name: str, what: str) -> None:
         raise ValueError(f"{what} {name[:40]!r}…: {len(name)} characters; expected at most {MAX_NAME_CHARS}")
 
 
+def _check_variant_name(name: str, what: str) -> None:
+    """A variant's name as a scenario file's (add_variant, and every run before a set runs): not empty, on one line,
+    at most MAX_NAME_CHARS."""
+    if not name or any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
+        raise ValueError(f"{what} {name!r}: expected a non-empty name on one line")
+    _check_name(name, what)
+
+
+def _check_run(run: object, k: int) -> None:
+    """Run k of a set: a Scenario (ScenarioSet(runs), and self.runs again before a set runs: a plain list)."""
+    if not isinstance(run, Scenario):
+        raise TypeError(f"run {k}: expected a cohortgis.Scenario (from load_scenario), not {type(run).__name__}")
+
+
 def _paths(values: Optional[Sequence[str]], what: str) -> List[str]:
     """allow_read / allow_db: a list of paths or names; one str is one entry (iterating it would grant its
     characters, '/' among them: the whole file system)."""
@@ -145,8 +159,6 @@ def _threads(threads: object) -> int:
     """threads as the engine takes it: 0 (all cores) or 1 to MAX_THREADS, an int (not a bool or a float) read once
     (whole_int: an int subclass's __int__ was asked twice, and could answer a second time what the check had not
     seen); out of range, the engine's own message (check_threads)."""
-    from ._frames import shown_value
-
     value = whole_int(threads, "threads", f"an int from 0 to {MAX_THREADS} (0: all cores)")
     if not 0 <= value <= MAX_THREADS:
         raise ValueError(f"threads: {shown_value(value)}; expected 0 (all cores) or 1 to {MAX_THREADS} worker threads")
@@ -200,14 +212,20 @@ def _run_result_from_state(state: dict) -> RunResult:
 
 
 def _progress_callback(progress: Progress, variant: str, unit: str = "step") -> Optional[Callable[[int, int], object]]:
-    if progress is None or progress is False:
+    """progress= as a callable(done, total), or None (quiet): None or False, True (steps printed to stderr; NumPy's
+    bool_ as flag takes it) or a callable; anything else a TypeError."""
+    if progress is None:
         return None
-    if progress is True:
+    if isinstance(progress, (bool, np.bool_)):
+        if not flag(progress, "progress"):
+            return None
+
         def report(done: int, total: int) -> None:
             print(f"cohortgis: {variant}: {unit} {done}/{total}", file=sys.stderr, flush=True)
         return report
     if not callable(progress):
-        raise TypeError("progress: expected None, True or a callable(done_steps, total_steps)")
+        raise TypeError(f"progress: {shown_value(progress)} ({type(progress).__name__}) is not a bool or a callable; "
+                        f"expected None, True, False or a callable(done_steps, total_steps)")
     return progress
 
 
@@ -225,8 +243,7 @@ class ScenarioSet:
         self.runs: List[Scenario] = []
         seen: Dict[int, int] = {}
         for k, r in enumerate(bounded(runs, "runs")):
-            if not isinstance(r, Scenario):
-                raise TypeError(f"run {k}: expected a cohortgis.Scenario (from load_scenario), not {type(r).__name__}")
+            _check_run(r, k)
             if id(r) in seen:
                 raise ValueError(f"run {k}: the same Scenario object as run {seen[id(r)]}; expected a run of its own "
                                  f"(Scenario.copy())")
@@ -276,9 +293,7 @@ class ScenarioSet:
         name = text_arg(name, "variant name")
         if description is not None:
             description = text_arg(description, "description")
-        if not name or any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
-            raise ValueError(f"variant name {name!r}: expected a non-empty name on one line")
-        _check_name(name, "variant name")
+        _check_variant_name(name, "variant name")
         if name in self.variants:
             raise ValueError(f"variant '{name}' already exists")
         v = self[base].copy()
@@ -349,21 +364,20 @@ class ScenarioSet:
         steps, so off by default (the runs keep the components summed over age).
         """
         threads = _threads(threads)
-        if not isinstance(components_by_age, (bool, np.bool_)):
-            raise TypeError(f"components_by_age: expected True or False, got {type(components_by_age).__name__}")
+        components_by_age = flag(components_by_age, "components_by_age")
         # The runs as they are now (a progress callback or another thread adding variants to self.runs made the
         # loop below run them too, without end when each step added one).
         runs = self._check_names()
         by_name = {r.variant: r for r in runs}
-        chosen = [by_name[v] for v in variant_names(variants, list(by_name), "the set has")] \
+        chosen = [by_name[v] for v in distinct_names(variants, "variants", "variant", "variant names",
+                                                     known=list(by_name), holder="the set has")] \
             if variants is not None else runs
         if not chosen:
             raise ValueError(f"variants: none given; expected names of {', '.join(by_name)} (or None for all)")
         check_layout(chosen, f"scenario '{chosen[0].name}', variant")
         out = {}
         for sc in chosen:
-            out[sc.variant] = _cohortgis.run(sc, threads, _progress_callback(progress, sc.variant),
-                                             bool(components_by_age))
+            out[sc.variant] = _cohortgis.run(sc, threads, _progress_callback(progress, sc.variant), components_by_age)
         if trajectories is not None:
             from ._ensemble import run_ensemble
             return run_ensemble(chosen, self.file, trajectories, seed, threads, indicators,  # type: ignore[return-value]
@@ -377,16 +391,13 @@ class ScenarioSet:
         (ValueError, before it runs)."""
         runs = list(self.runs)
         for k, r in enumerate(runs):
-            if not isinstance(r, Scenario):
-                raise TypeError(f"run {k}: expected a cohortgis.Scenario (from load_scenario), not {type(r).__name__}")
+            _check_run(r, k)
         if not runs:
             raise ValueError("a scenario set needs at least a baseline; its runs are empty")
         seen = set()
         for k, r in enumerate(runs):
             name = r.variant
-            if not name or any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
-                raise ValueError(f"scenario '{r.name}': variant {k} name {name!r}: expected a non-empty name on one line")
-            _check_name(name, f"scenario '{r.name}': variant {k} name")
+            _check_variant_name(name, f"scenario '{r.name}': variant {k} name")
             # Each of r.zone_ids / zone_names / zone_names_en is a fresh list of every zone's string: read once (the
             # message was formatted for every name, reading zone_ids again: 9,000 × 3,000 strings copied at W3k).
             ids = list(r.zone_ids)
@@ -483,8 +494,8 @@ def write_outputs(scenario: Union[str, "os.PathLike[str]", ScenarioSet] = "defau
     ``components``: the per-cell components written to components.csv / results.nc, names as written there (e.g.
     ``["births", "deaths"]`` or ``"births,deaths"``), ``"all"`` or ``"none"`` (``cohortgis run --components``);
     ``None`` (default): the scenario file's ``[outputs] components`` (``true`` when it says nothing: all). An unknown
-    name raises ValueError listing the valid ones. ``compress`` and ``indicators_csv`` are True or False, ``format``
-    a str (another type: TypeError). ``progress``: as for :meth:`ScenarioSet.run` (True: steps on stderr, or a
+    name raises ValueError listing the valid ones. ``compress``, ``indicators_csv`` and ``results_nc_hash`` are True
+    or False (NumPy's ``bool_`` too), ``format`` a str (another type, 0 and 1 too: TypeError). ``progress``: as for :meth:`ScenarioSet.run` (True: steps on stderr, or a
     callable(done_steps, total_steps)), for each variant's projection; None (default) or False: quiet.
     ``results_nc_hash=False`` (``cohortgis run --no-results-nc-hash``): manifest.json lists results.nc by its size,
     with an empty sha256, instead of reading the file back to hash it (gigabytes at tens of thousands of zones);
@@ -497,12 +508,10 @@ def write_outputs(scenario: Union[str, "os.PathLike[str]", ScenarioSet] = "defau
     if isinstance(scenario, Results):
         raise TypeError("scenario: expected a scenario file (.toml), 'default' or a ScenarioSet, got Results; "
                         "write_outputs projects and writes in one job: pass the ScenarioSet the results came from")
-    # Checked here: bool("no") is True (a string switched indicators.csv on), None reached pybind11 as an
+    # Checked here (flag): bool("no") is True (a string switched indicators.csv on), None reached pybind11 as an
     # "incompatible function arguments" listing.
-    for option, flag in (("compress", compress), ("indicators_csv", indicators_csv),
-                         ("results_nc_hash", results_nc_hash)):
-        if not isinstance(flag, (bool, np.bool_)):
-            raise TypeError(f"{option}: expected True or False, got {type(flag).__name__}")
+    compress, indicators_csv = flag(compress, "compress"), flag(indicators_csv, "indicators_csv")
+    results_nc_hash = flag(results_nc_hash, "results_nc_hash")
     if not isinstance(format, str):
         raise TypeError(f"format: expected 'csv', 'netcdf', 'both' or '' (by size), got {type(format).__name__}")
     if components is None:
@@ -512,9 +521,8 @@ def write_outputs(scenario: Union[str, "os.PathLike[str]", ScenarioSet] = "defau
     elif not isinstance(components, (list, tuple)) or not all(isinstance(c, str) for c in components):
         raise TypeError(f"components: expected a string or a list of strings, not {type(components).__name__}")
     components = [text_arg(c, "components") for c in components]
-    _progress_callback(progress, "")  # a bad progress is a TypeError before the run
     report = None
-    if progress is not None and progress is not False:
+    if _progress_callback(progress, "") is not None:  # a bad progress is a TypeError before the run
         def report(variant: str, done: int, total: int) -> None:
             _progress_callback(progress, variant)(done, total)  # type: ignore[misc]
     if isinstance(scenario, ScenarioSet):
@@ -524,12 +532,12 @@ def write_outputs(scenario: Union[str, "os.PathLike[str]", ScenarioSet] = "defau
             scenario._loaded, runs, _PYTHON_SET_NOTE, _path(out_dir, "out_dir"), _threads(threads),
             _path(data_dir, "data_dir") if data_dir is not None else loaded_dir,
             _paths(allow_read, "allow_read") if allow_read is not None else list(loaded_read),
-            _paths(allow_db, "allow_db") if allow_db is not None else list(loaded_db), format, bool(compress),
-            list(components), bool(indicators_csv), report, bool(results_nc_hash))
+            _paths(allow_db, "allow_db") if allow_db is not None else list(loaded_db), format, compress,
+            list(components), indicators_csv, report, results_nc_hash)
     return _cohortgis.app_run(_path(scenario, "scenario"), _path(out_dir, "out_dir"), _threads(threads),
                               _data_dir(data_dir), _paths(allow_read, "allow_read"),
-                              _paths(allow_db, "allow_db"), format, bool(compress), list(components),
-                              bool(indicators_csv), report, bool(results_nc_hash))
+                              _paths(allow_db, "allow_db"), format, compress, list(components),
+                              indicators_csv, report, results_nc_hash)
 
 
 # manifest.json's scenario.note of write_outputs(ScenarioSet): the inputs it lists are the file's, the runs Python's.

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, List, Mapping, Optional, Sequence, Union
 import numpy as np
 
 from . import _cohortgis
-from ._frames import bounded, real_number, text_arg, whole_int, year_value_points
+from ._frames import bounded, distinct_names, real_number, text_arg, whole_int, year_value_points
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd  # imported by the functions that use it (see _frames.py)
@@ -97,23 +97,6 @@ def _no_duplicates(df: pd.DataFrame, what: str, keys: Sequence[np.ndarray], name
             raise ValueError(f"{what}: {_row(df, pos)}: a second row for this {names} (the first is "
                              f"{_row(df, first[key])})")
         first[key] = pos
-
-
-def _distinct_names(values: object, what: str, noun: str, most: Optional[int] = None) -> List[str]:
-    """Names (groups, an aggregate's zone ids) as str, read one at a time and refused at the first one given twice
-    (as the loader refuses it) or past `most`: an endless iterator (itertools.repeat("local")) was read into a list
-    until memory ran out."""
-    out: List[str] = []
-    seen = set()
-    for v in values:  # type: ignore[attr-defined]
-        name = str(v)
-        if name in seen:
-            raise ValueError(f"{what}: {noun} {name!r} is listed twice; expected each {noun} once")
-        if most is not None and len(out) == most:
-            raise ValueError(f"{what}: more than {most} {noun}s; expected at most {most} (each once)")
-        seen.add(name)
-        out.append(name)
-    return out
 
 
 def _year_points(path, base_year: int, horizon: int, what: str):
@@ -261,19 +244,17 @@ def scenario_from_frames(*, zones: Union[pd.DataFrame, "geopandas.GeoDataFrame"]
     step = whole_int(step, "step", "1 or 5 (an int)")
     if open_age is not None:  # 2.5 reached the loader as the TOML float 2.5, True as true
         open_age = whole_int(open_age, "open_age", "a multiple of step from 10 to 130 (an int)")
-    # str(None) was the scenario "None", a str of groups its letters, and an aggregate's str its letters' zones.
+    # str(None) was the scenario "None", a str of groups its letters (distinct_names), and an aggregate's str its
+    # letters' zones.
     for k, v in (("name", name), ("title", title)):
         if not isinstance(v, str):
             raise TypeError(f"{k}: expected a str, got {type(v).__name__}")
-    if groups is not None and (isinstance(groups, (str, bytes)) or not hasattr(groups, "__iter__")):
-        raise TypeError(f"groups: expected a list of group names, got {type(groups).__name__}")
+    if groups is not None:  # names as str() makes them (a group column of ints), read once, each once
+        groups = distinct_names(groups, "groups", "group", "group names", convert=str)
     if aggregates is not None:
         if not isinstance(aggregates, Mapping):
             raise TypeError(f"aggregates: expected a {{name: [zone ids]}} dict, got {type(aggregates).__name__}")
         aggregates = dict(bounded(aggregates.items(), "aggregates"))
-        for n, members in aggregates.items():
-            if isinstance(members, (str, bytes)) or not hasattr(members, "__iter__"):
-                raise TypeError(f"aggregates: {n!r}: expected a list of zone ids, got {type(members).__name__}")
     if step not in (1, 5):
         raise ValueError(f"step: {step}; expected 1 or 5")
     if (horizon - base_year) <= 0 or (horizon - base_year) % step != 0:
@@ -302,9 +283,9 @@ def scenario_from_frames(*, zones: Union[pd.DataFrame, "geopandas.GeoDataFrame"]
     if groups is None:
         groups = (list(dict.fromkeys(base_population["group"].astype(str))) if "group" in base_population.columns
                   else ["total"])
-    groups = _distinct_names(bounded(groups, "groups"), "groups", "group")
     if aggregates:
-        aggregates = {n: _distinct_names(m, f"aggregates: {n!r}", "zone", len(ids)) for n, m in aggregates.items()}
+        aggregates = {n: distinct_names(m, f"aggregates: {n!r}", "zone", "zone ids", most=len(ids), convert=str)
+                      for n, m in aggregates.items()}
     # Text that is not UTF-8 named here, before a GeoDataFrame's geometry is written (GDAL's UnicodeEncodeError named
     # no argument); the tables' cells are looked at only if the loader refuses them (_check_utf8).
     for what, values in (("name", [name]), ("title", [title]), ("zones: id", ids), ("zones: name", names),

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
-# Type stubs of the compiled module (python/src/*.cpp). tests/python/test_plots_and_stubs.py checks that every public
+# Type stubs of the compiled module (python/src/*.cpp). A `bool` parameter takes True or False, NumPy's bool_ too, and
+# nothing else (flag_of: None, 0 and 1 are a TypeError). tests/python/test_plots_and_stubs.py checks that every public
 # name of the module is here and the other way round, and that each function's parameters are the binding's, so the
 # stubs cannot drift from the binding.
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
@@ -36,10 +37,12 @@ class OdFlow:
 
 class StepSchedules:
     mortality_kind: str
-    # Assigning mortality clears mortality_next (UserWarning when it was set): assign mortality_next after it.
+    # Assigning mortality clears mortality_next, radix_l0 and l65, the old table's (UserWarning when one was set):
+    # assign the new table's after it.
     mortality: npt.NDArray[np.float64]
     # death_rates on a five-year grid: [zone][group][sex] abridged rate of the group from the open age; empty: none.
     mortality_next: npt.NDArray[np.float64]
+    # person_years only: [zone][group][sex] l(0), for e0 = T(0) / l(0).
     radix_l0: npt.NDArray[np.float64]
     # person_years only, may be empty: [zone][group][sex] l(65), for e65 = T(65) / l(65); empty: e65 is NaN.
     l65: npt.NDArray[np.float64]
@@ -51,6 +54,7 @@ class StepSchedules:
     external_in: npt.NDArray[np.float64]
     external_out: npt.NDArray[np.float64]
     external_out_rate: npt.NDArray[np.float64]
+    # [(from_cell, to_cell, persons)]: a bad one is named by its row and field ("external_pairs: row 1, to_cell: …").
     external_pairs: List[Tuple[int, int, float]]
     transitions: List[GroupTransition]
     newborn_rules: List[NewbornRule]

@@ -100,24 +100,23 @@ def run_ensemble(runs: Sequence[object], file: str, trajectories: int, seed: "in
                  indicators: "Sequence[str] | None", results: object, progress: object = None,
                  loaded_with: "tuple[str, list[str], list[str]]" = ("", [], [])) -> Ensemble:
     from . import _cohortgis
-    from ._frames import name_list, whole_int
+    from ._frames import distinct_names, whole_int
     from . import _progress_callback
 
     # int("5") and int(2.5) would run 5 and 2 trajectories: a str or a float is a mistake, said as one. Each read once,
     # as its own value: an int subclass's __int__ asked again after the check could answer -1, the binding's "the
     # file's seed", and the run took the file's seed silently.
+    # The binding checks the range of trajectories (1 to scenarios::kMaxTrajectories), in whole_int's words.
     trajectories = whole_int(trajectories, "trajectories")
-    seed = None if seed is None else whole_int(seed, "seed")
     # -1 tells the binding "the file's seed": seed=-1 ran with the file's seed silently (hostile probe 3). The
     # command line's range (--seed).
-    if seed is not None and not 0 <= seed <= 2147483647:
-        raise ValueError(f"seed: {seed}; expected 0 to 2147483647")
+    seed = None if seed is None else whole_int(seed, "seed", "an int from 0 to 2147483647", 0, 2147483647)
 
     # As the deterministic runs' progress, counted in trajectories (about once a second and at the end).
     data_dir, allow_read, allow_db = loaded_with  # the folders load_scenario was given: the file is read again
     parts = _cohortgis.run_ensemble(list(runs), file or "", data_dir, trajectories,
                                     -1 if seed is None else seed, threads,
-                                    name_list(indicators or [], "indicators"),
+                                    distinct_names(indicators or [], "indicators", "indicator", "indicator names"),
                                     [_progress_callback(progress, r.variant, "trajectory") for r in runs],
                                     list(allow_read), list(allow_db))
     return Ensemble(parts, results)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import TYPE_CHECKING, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, TypeVar
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, TypeVar
 
 import numpy as np
 
@@ -40,31 +40,6 @@ def bounded(values: Iterable[T], what: str, limit: Optional[int] = None, expecte
                              (expected or f"at most {limit:,} (cohortgis.MAX_LIST_ITEMS)") +
                              " (an endless iterator, such as itertools.count(), is read no further)")
         yield v
-
-
-def variant_names(variants: Optional[Sequence[str]], known: Optional[Sequence[str]], holder: str) -> List[str]:
-    """The variants= of ScenarioSet.run and the frames: names of `known` (None: any name, for a job that checks them
-    itself), each once, in the order given, as plain str (a str subclass's own __hash__ missed the runs' dict: "no
-    variant 'more'"); None or an empty list gives []. A str is a TypeError (iterating it asked for variant 'm', 'o' …
-    of 'more'). Read once, one at a time, and stopped at the first name unknown or given twice, so an endless iterator
-    (itertools.repeat) raises instead of growing a list until memory runs out. holder: "the set has" / "the results
-    have", for the KeyError."""
-    if variants is None:
-        return []
-    if isinstance(variants, str):
-        raise TypeError(f"variants: expected a list of variant names, got the str {variants[:40]!r} (write "
-                        f"[{variants[:40]!r}])")
-    out: List[str] = []
-    for v in bounded(variants, "variants"):
-        if not isinstance(v, str):
-            raise TypeError(f"variants: expected variant names (str), got {type(v).__name__}")
-        v = str.__str__(v)
-        if known is not None and v not in known:
-            raise KeyError(f"no variant '{v}'; {holder} {', '.join(known)}")
-        if v in out:
-            raise ValueError(f"variants: '{v}' given twice; expected each variant at most once")
-        out.append(v)
-    return out
 
 
 def text_arg(value: object, what: str) -> str:
@@ -120,6 +95,17 @@ def whole_int(value: object, what: str, expected: str = "an int", lo: Optional[i
     return v
 
 
+def flag(value: object, what: str) -> bool:
+    """The one check of a switch argument (report=, compress=, components_by_age=, by_age=, progress=True): True or
+    False, NumPy's bool_ too (a comparison of NumPy values gives one), as a plain bool; anything else (1, 0, None,
+    "no") a TypeError naming `what`, in the words of the compiled functions' flag_of (python/src/arguments.hpp):
+    "report: 1 (int) is not a bool; expected True or False". As whole_int takes no bool for an int, this takes no int
+    for a bool; bool("no") is True (a string switched indicators.csv on)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{what}: {shown_value(value)} ({type(value).__name__}) is not a bool; expected True or False")
+    return bool(value)
+
+
 def real_number(value: object, what: str, expected: str = "a real number") -> float:
     """The one check of a number argument (a path's value, a rate, a share), as float: an int, a float, NumPy's,
     Decimal, Fraction (a 0-d array of a number dtype too). A bool, a complex number, text and anything else float()
@@ -141,6 +127,11 @@ def real_number(value: object, what: str, expected: str = "a real number") -> fl
         raise refused from None
 
 
+# What a year key of a path takes, in the words of the compiled set_*_path (python/src/arguments.hpp kYearExpected),
+# which take ints only: a whole float (2030.0, a pandas index of a float column) is taken here as well.
+YEAR_EXPECTED = "a year (an int from -2147483648 to 2147483647)"
+
+
 def year_value_points(items: object, what: str, first_year: Optional[int] = None,
                       last_year: Optional[int] = None) -> Dict[int, float]:
     """{year: value} from the (key, value) pairs of a dict or a pandas Series: whole years (inside first_year …
@@ -155,9 +146,10 @@ def year_value_points(items: object, what: str, first_year: Optional[int] = None
         except (TypeError, ValueError, OverflowError):
             whole = False
         if not whole:
-            raise ValueError(f"{what}: year {k!r} is not a whole year")
-        if not -2 ** 31 <= year < 2 ** 31:  # its digits (2**100000: 30,103) would be the message
-            raise ValueError(f"{what}: a year of {year.bit_length()} bits; expected a year of the projection")
+            raise ValueError(f"{what}: year {shown_value(k)} ({type(k).__name__}) is not a whole year; expected "
+                             f"{YEAR_EXPECTED}")
+        if not -2 ** 31 <= year < 2 ** 31:  # shown_value: its digits (2**100000: 30,103) would be the message
+            raise ValueError(f"{what}: year {shown_value(year)} is out of range; expected {YEAR_EXPECTED}")
         if first_year is not None and last_year is not None and not first_year <= year <= last_year:
             raise ValueError(f"{what}: year {year} is outside the projection horizon {first_year}-{last_year}")
         if year in out:
@@ -168,19 +160,40 @@ def year_value_points(items: object, what: str, first_year: Optional[int] = None
     return out
 
 
-def name_list(values: Sequence[str], what: str) -> List[str]:
-    """A list of names (indicators=): a str is a TypeError, not its characters ('population' meant indicator 'p'); a
-    name given twice is a ValueError, as a scenario file's ``[outputs] indicators`` refuses it (it gave each of an
-    ensemble's quantile rows twice)."""
-    if isinstance(values, str):
-        raise TypeError(f"{what}: expected a list of names, got the str {values[:40]!r} (write [{values[:40]!r}])")
-    names = [text_arg(v, what) for v in bounded(values, what)]
+def distinct_names(values: object, what: str, noun: str, names: str, *, known: Optional[Sequence[str]] = None,
+                   holder: str = "", most: Optional[int] = None, convert: Optional[Callable[[object], str]] = None
+                   ) -> List[str]:
+    """The one reading of a list of names (variants=, indicators=, groups, an aggregate's zone ids): None gives [];
+    a str (or bytes) is a TypeError, not its characters ('more' asked for variants 'm', 'o' …, 'local' made groups of
+    its letters), as is an object that is not iterable; `names` says what the list holds ("variant names"). Each item
+    is read once, one at a time, as `convert` makes it a name (default text_arg: a str, as the plain str it holds: a
+    str subclass's own __hash__ missed the runs' dict), and reading stops at the first name not in `known` (where
+    given: a KeyError saying what `holder` has, "the set has"), given twice (a ValueError, as a scenario file's lists
+    refuse it) or past `most` names (default MAX_LIST_ITEMS): an endless iterator (itertools.repeat) raises instead of
+    growing a list until memory runs out. `noun`: one name's kind ("variant"), for the messages."""
+    if values is None:
+        return []
+    if isinstance(values, (str, bytes)):
+        shown = values[:40]
+        raise TypeError(f"{what}: expected a list of {names}, got the {type(values).__name__} {shown!r} (write "
+                        f"[{shown!r}])")
+    try:
+        items = iter(values)  # type: ignore[call-overload]
+    except TypeError:
+        raise TypeError(f"{what}: expected a list of {names}, got {type(values).__name__}") from None
+    out: List[str] = []
     seen = set()
-    for name in names:
+    for v in bounded(items, what) if most is None else items:
+        name = convert(v) if convert is not None else text_arg(v, what)
+        if known is not None and name not in known:
+            raise KeyError(f"no {noun} '{name}'; {holder} {', '.join(known)}")
         if name in seen:
-            raise ValueError(f"{what}: {name!r} is listed twice; expected each name once")
+            raise ValueError(f"{what}: {noun} {name!r} is listed twice; expected each {noun} once")
+        if most is not None and len(out) == most:
+            raise ValueError(f"{what}: more than {most} {noun}s; expected at most {most} (each once)")
         seen.add(name)
-    return names
+        out.append(name)
+    return out
 
 
 def check_layout(runs: Sequence[object], what: str) -> None:
@@ -319,6 +332,11 @@ class Results(Mapping[str, "RunResult"]):
         """Names of the runs, in run order ('baseline' first when it was run)."""
         return list(self._runs)
 
+    def _variant_names(self, variants: Optional[Sequence[str]]) -> List[str]:
+        """variants= of the frames, maps and to_xarray: names of these runs, each once ([] for None)."""
+        return distinct_names(variants, "variants", "variant", "variant names", known=self.variants,
+                              holder="the results have")
+
     def _year_index(self, year: Optional[int]) -> int:
         if year is None:
             return len(self.years) - 1
@@ -328,8 +346,8 @@ class Results(Mapping[str, "RunResult"]):
         except (TypeError, ValueError, OverflowError):
             whole = False
         if not whole:
-            raise ValueError(f"year {year!r}: not a whole year; expected one of the results' years "
-                             f"({', '.join(map(str, self.years))})")
+            raise ValueError(f"year {shown_value(year)} ({type(year).__name__}) is not a whole year; expected one of "
+                             f"the results' years ({', '.join(map(str, self.years))})")
         try:
             return self.years.index(int(year))
         except ValueError:
@@ -357,7 +375,7 @@ class Results(Mapping[str, "RunResult"]):
         names, in that order (default: every run). The arrays are copied into the variant dimension; for one run
         without a copy, ``results[variant].to_xarray()``."""
         from ._xarray import results_dataset
-        return results_dataset([self[v] for v in variant_names(variants, self.variants, "the results have")
+        return results_dataset([self[v] for v in self._variant_names(variants)
                                 or self.variants])
 
     # copy.copy / copy.deepcopy as before pickling was refused (the copy module tries these before __reduce_ex__).
@@ -383,7 +401,7 @@ class Results(Mapping[str, "RunResult"]):
         import pandas as pd
         frames = []
         names = ["variant", "year", "zone", "group", "sex", "age", "parity"]
-        for v in variant_names(variants, self.variants, "the results have") or self.variants:
+        for v in self._variant_names(variants) or self.variants:
             r = self[v]
             idx = pd.MultiIndex.from_product(
                 [[v], self.years, self.zone_ids, self.group_names, list(SEXES), self.age_starts, ["all"]], names=names)
@@ -401,7 +419,7 @@ class Results(Mapping[str, "RunResult"]):
         ([fertility] parity_rates) has parity.csv's indicators after the engine's, group 'all', as indicators.csv."""
         import pandas as pd
         frames = []
-        for v in variant_names(variants, self.variants, "the results have") or self.variants:
+        for v in self._variant_names(variants) or self.variants:
             r = self[v]
             idx = pd.MultiIndex.from_product(
                 [[v], self.years, list(r.unit_names), list(r.group_slots), list(r.indicator_names)],
@@ -411,7 +429,7 @@ class Results(Mapping[str, "RunResult"]):
             keep = (df["year"] != self.years[0]) | df["indicator"].map(stock)
             frames.append(df[keep])
         # indicators.csv appends them after every variant's engine rows
-        for v in variant_names(variants, self.variants, "the results have") or self.variants:
+        for v in self._variant_names(variants) or self.variants:
             r = self[v]
             if r.parity_indicators is None:
                 continue
@@ -427,7 +445,7 @@ class Results(Mapping[str, "RunResult"]):
         (no rows) when no run has [fertility] parity_rates."""
         import pandas as pd
         frames = []
-        for v in variant_names(variants, self.variants, "the results have") or self.variants:
+        for v in self._variant_names(variants) or self.variants:
             r = self[v]
             if r.parity_indicators is None:
                 continue
@@ -454,11 +472,10 @@ class Results(Mapping[str, "RunResult"]):
         import pandas as pd
         frames = []
         periods = [f"{y0 + 1}-{y1}" if y1 > y0 + 1 else str(y1) for y0, y1 in zip(self.years[:-1], self.years[1:])]
-        if not isinstance(by_age, (bool, np.bool_)):
-            raise TypeError(f"by_age: expected True or False, got {type(by_age).__name__}")
+        by_age = flag(by_age, "by_age")
         if by_age:
             return self._components_by_age(variants, periods)
-        for v in variant_names(variants, self.variants, "the results have") or self.variants:
+        for v in self._variant_names(variants) or self.variants:
             r = self[v]
             for comp in ("births", "deaths", "net_migration"):
                 idx = pd.MultiIndex.from_product(
@@ -471,7 +488,7 @@ class Results(Mapping[str, "RunResult"]):
         import pandas as pd
         frames = []
         columns = ["variant", "period", "zone", "group", "sex", "age", "component", "persons"]
-        for v in variant_names(variants, self.variants, "the results have") or self.variants:
+        for v in self._variant_names(variants) or self.variants:
             r = self[v]
             cells = r.components_by_age
             if cells is None:
@@ -521,7 +538,7 @@ class Results(Mapping[str, "RunResult"]):
         the last), ``variant`` and ``group`` ('all' = every group)."""
         gdf = self._zones().copy()
         r = self[variant]
-        for ind in name_list(indicators or r.indicator_names, "indicators"):
+        for ind in distinct_names(indicators or r.indicator_names, "indicators", "indicator", "indicator names"):
             s = self.indicator_values(ind, year, variant, group)
             gdf[ind] = s.loc[self.zone_ids].values
         gdf.attrs["year"] = self.years[self._year_index(year)]

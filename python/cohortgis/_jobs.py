@@ -164,17 +164,16 @@ def backtest(scenario: "str | ScenarioSet", observed: str, out_dir: str = "resul
     from Python).
     """
     from . import _PYTHON_SET_NOTE, Scenario, ScenarioSet, _cohortgis, _data_dir, _path, _paths, _threads
-    from ._frames import variant_names
+    from ._frames import distinct_names, flag
 
     if isinstance(scenario, Scenario):
         raise TypeError("scenario: expected a scenario file (.toml), 'default' or a ScenarioSet, got a Scenario; "
                         "pass the ScenarioSet it belongs to, or cohortgis.ScenarioSet([scenario])")
-    if not isinstance(report, bool):
-        raise TypeError(f"report: expected True or False, got {type(report).__name__}")
+    report = flag(report, "report")  # np.True_ was a TypeError here, as write_outputs took it
     if language is not None and not isinstance(language, str):
         raise TypeError(f"language: expected 'zh' or 'en' (or None), got {type(language).__name__}")
     # Read once (a generator read twice was empty the second time: every variant ran); the job checks the names.
-    names = variant_names(variants, None, "")
+    names = distinct_names(variants, "variants", "variant", "variant names")
     common = (_path(observed, "observed"), _path(earlier, "earlier") if earlier is not None else "",
               _path(out_dir, "out_dir"), _threads(threads), names)
     if isinstance(scenario, ScenarioSet):

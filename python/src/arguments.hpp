@@ -120,6 +120,22 @@ inline long long int_of(const py::handle& v, const std::string& what, long long 
   return x;
 }
 
+// A switch argument (report, compress, components_by_age, diverging): True or False, NumPy's bool_ too; anything else
+// (1, 0, None, "no") a TypeError naming `what`, in the words of the package's flag (_frames.py): "report: 1 (int) is
+// not a bool; expected True or False". As a bool is not an int (int_of), an int is not a bool. pybind11's own bool
+// conversion took any object with __bool__: None was False, 2 and 0.5 True, silently.
+inline bool flag_of(const py::handle& v, const std::string& what) {
+  if (v.ptr() == Py_True) return true;
+  if (v.ptr() == Py_False) return false;
+  const std::string type = Py_TYPE(v.ptr())->tp_name;  // NumPy's bool_ (numpy.bool from NumPy 2), not subclassable
+  if (type == "numpy.bool_" || type == "numpy.bool") {
+    const int truth = PyObject_IsTrue(v.ptr());
+    if (truth < 0) throw py::error_already_set();
+    return truth != 0;
+  }
+  throw py::type_error(what + ": " + shown_value(v) + " (" + type_name(v) + ") is not a bool; expected True or False");
+}
+
 // `v` as T, or a TypeError naming `what` and saying what it takes (`expected`): pybind11's own answer was its
 // "incompatible function arguments" listing (a cast_error, or a reference_cast_error for None in a list of objects).
 template <class T>
@@ -188,6 +204,9 @@ inline T state_item(const py::tuple& s, std::size_t k, const char* what, const c
   }
 }
 
+// What a year key of a path takes, in both its messages (year_points_of; _frames.py year_value_points says the same).
+inline constexpr const char* kYearExpected = "a year (an int from -2147483648 to 2147483647)";
+
 // The {year: value} dict of set_*_path, read from a list of its items: pybind11's dict conversion walked the dict
 // itself with borrowed items, so a key whose __index__ emptied it made the value read freed memory. Years are ints (or
 // have __index__), values numbers; anything else a TypeError naming `what`.
@@ -199,10 +218,19 @@ inline std::map<int, double> year_points_of(const py::handle& points, const std:
   std::map<int, double> out;
   for (const py::handle item : items) {
     const auto pair = py::reinterpret_borrow<py::tuple>(item);
+    // In the words of the package's year_value_points (_frames.py), which takes a whole float (2030.0) as well.
     if (PyBool_Check(pair[0].ptr()) || !PyIndex_Check(pair[0].ptr()))  // 2030.0, NumPy's float32(2030.5)
-      throw py::type_error(what + ": year " + py::repr(pair[0]).cast<std::string>().substr(0, 60) +
-                           ": expected a whole year (an int)");
-    const int year = static_cast<int>(int_of(pair[0], what + ": year"));
+      throw py::type_error(what + ": year " + shown_value(pair[0]) + " (" + type_name(pair[0]) +
+                           ") is not a whole year; expected " + kYearExpected);
+    int year = 0;
+    try {
+      year = static_cast<int>(int_of(pair[0], what + ": year"));
+    } catch (const py::value_error&) {  // past a C int
+      throw py::value_error(what + ": year " + shown_value(pair[0]) + " is out of range; expected " + kYearExpected);
+    } catch (const py::type_error&) {  // an __index__ that raises TypeError
+      throw py::type_error(what + ": year " + shown_value(pair[0]) + " (" + type_name(pair[0]) +
+                           ") is not a whole year; expected " + kYearExpected);
+    }
     const double value = real_of(pair[1], what + ": year " + std::to_string(year));
     out[year] = value;
   }

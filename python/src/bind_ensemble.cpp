@@ -57,7 +57,7 @@ void bind_ensemble(py::module_& m) {
       // `runs` is the converted copy of the Python scenarios (the ensemble reads them with the GIL released); it is
       // moved into the set, not copied a second time.
       [](std::vector<scenarios::Scenario> runs, const std::string& file, const std::string& data_dir,
-         const py::object& trajectories_arg, long long seed, int threads,
+         const py::object& trajectories_arg, const py::object& seed_arg, int threads,
          const std::vector<std::string>& indicator_names, const std::vector<py::object>& progress,
          const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db) {
         if (runs.empty()) throw InputError("run_ensemble: no runs");
@@ -66,17 +66,11 @@ void bind_ensemble(py::module_& m) {
         path_args(allow_read, "allow_read");
         path_args(allow_db, "allow_db");
         for (const scenarios::Scenario& r : runs) scenarios::check_death_rate_schedules(r);  // as run() does
-        // Read here, not by pybind11: 2**63 was its "incompatible function arguments" listing.
-        int overflow = 0;
-        const long long trajectories =
-            PyLong_Check(trajectories_arg.ptr())
-                ? PyLong_AsLongLongAndOverflow(trajectories_arg.ptr(), &overflow)
-                : static_cast<long long>(int_of(trajectories_arg, "trajectories", 1, scenarios::kMaxTrajectories));
-        if (PyErr_Occurred()) throw py::error_already_set();
-        if (overflow != 0 || trajectories < 1 || trajectories > scenarios::kMaxTrajectories)
-          throw InputError("trajectories=" + py::str(trajectories_arg).cast<std::string>() +
-                           ": expected a number of trajectories from 1 to " +
-                           std::to_string(scenarios::kMaxTrajectories));
+        // Read here, not by pybind11: 2**63 was its "incompatible function arguments" listing. In int_of's words,
+        // as the package's whole_int says them ("trajectories=0: expected a number of trajectories from 1 to …" and
+        // "seed=-5: expected 0 to …" were words of their own). seed -1: the scenario file's seed.
+        const long long trajectories = int_of(trajectories_arg, "trajectories", 1, scenarios::kMaxTrajectories);
+        const long long seed = int_of(seed_arg, "seed", -1, 2147483647);
         check_threads(threads, "threads");
         // Per run: its bands may differ (a variant's [outputs] indicators), and opt-in ones are added to its copy.
         std::vector<std::vector<Indicator>> indicators;
@@ -84,8 +78,6 @@ void bind_ensemble(py::module_& m) {
           indicators.emplace_back();
           for (const auto& name : indicator_names) indicators.back().push_back(ensemble_indicator(r, name));
         }
-        if (seed < -1 || seed > 2147483647)
-          throw InputError("seed=" + std::to_string(seed) + ": expected 0 to 2147483647");
         std::atomic<bool> cancel{false};
         std::vector<app::EnsembleResult> results;
         // The trajectories run on a thread of their own while this (the main) thread looks for Ctrl-C every 50 ms:

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "arguments.hpp"
 #include "cohortgis/app/backtest.hpp"
 #include "cohortgis/app/estimate.hpp"
 #include "cohortgis/app/estimate_levels.hpp"
@@ -89,12 +90,13 @@ void bind_jobs(py::module_& m) {
   m.def(
       "app_estimate_group_split",
       [](const std::string& census, const std::string& out_dir, const std::string& registry,
-         const std::string& zone_prefix, bool other_district) {
+         const std::string& zone_prefix, const py::object& other_district) {
         app::GroupSplitConfig c;
         c.census = path_arg(census, "census");
         c.registry = path_arg(registry, "registry");
         c.zone_prefix = path_arg(zone_prefix, "zone_prefix");  // text, not a path, read as a C string all the same
-        c.scope = other_district ? app::FloatingScope::other_district : app::FloatingScope::other_province;
+        c.scope = flag_of(other_district, "other_district") ? app::FloatingScope::other_district
+                                                            : app::FloatingScope::other_province;
         c.out_dir = path_arg(out_dir, "out_dir");
         std::atomic<bool> cancel{false};  // Ctrl-C: as app_estimate's
         c.cancel = &cancel;
@@ -169,7 +171,7 @@ void bind_jobs(py::module_& m) {
       "app_backtest",
       [](const std::string& scenario, const std::string& observed, const std::string& earlier,
          const std::string& out_dir, int threads, const std::vector<std::string>& variants, const std::string& data_dir,
-         const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db, bool report,
+         const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db, const py::object& report,
          const std::string& language, const py::object& loaded, const py::object& runs, const std::string& note) {
         check_threads(threads, "threads");
         app::BacktestConfig b;
@@ -189,7 +191,7 @@ void bind_jobs(py::module_& m) {
         b.run.data_dir = path_arg(data_dir, "data_dir");
         b.run.allow_read = path_args(allow_read, "allow_read");
         b.run.allow_db = path_args(allow_db, "allow_db");
-        b.run.report = report;
+        b.run.report = flag_of(report, "report");
         b.run.quiet = true;
         if (!language.empty()) b.run.language = app::parse_language(language, "language");
         std::atomic<bool> cancel{false};  // Ctrl-C: the run stops at its next check, out_dir left as it was

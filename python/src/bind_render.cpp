@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "arguments.hpp"
 #include "cohortgis/geodata/maps.hpp"
 #include "cohortgis/geodata/zones.hpp"
 #include "common.hpp"
@@ -137,10 +138,10 @@ void bind_render(py::module_& m) {
          const std::vector<double>& values, const std::vector<std::string>& labels, const std::string& title,
          const std::string& subtitle, const std::string& legend_title, const std::string& source_note, int classes,
          const std::string& method, int width_px, int height_px, int legend_decimals, const std::string& map_crs,
-         bool diverging, const std::string& format) {
+         const py::object& diverging, const std::string& format) {
         const ImageFormat fmt = format_of(format);
         geodata::MapStyle style;
-        style.diverging = diverging;
+        style.diverging = flag_of(diverging, "diverging");
         drawn_texts(ids, "ids");
         drawn_texts(labels, "labels");
         style.title = drawn_text(title, "title");
@@ -167,7 +168,8 @@ void bind_render(py::module_& m) {
       py::arg("classes") = 5, py::arg("method") = "quantile", py::arg("width_px") = 1200, py::arg("height_px") = 900,
       py::arg("legend_decimals") = 1, py::arg("map_crs") = "", py::arg("diverging") = false, py::arg("format") = "png",
       "Choropleth of zones given as WKT polygons in `crs` (geodata map_zones + render_choropleth, as the CLI).\n"
-      "NaN values are drawn as 'no data'; diverging: a break at 0, reds below and blues above (changes). Returns (image bytes, class breaks).");
+      "NaN values are drawn as 'no data'; diverging: a break at 0, reds below and blues above (changes). Returns "
+      "(image bytes, class breaks).");
 
   m.def(
       "render_pyramid",

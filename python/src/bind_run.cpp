@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "arguments.hpp"
 #include "cohortgis/app/parity_indicators.hpp"
 #include "cohortgis/app/project.hpp"
 #include "cohortgis/app/run.hpp"
@@ -165,8 +166,9 @@ class StoreSink : public app::VariantSink {
 // keeps the object alive for the call, and ScenarioInUse makes its setters raise while the engine reads it with
 // the GIL released (from another thread, or from this run's progress callback), so it cannot change mid-run.
 std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& sc, int threads, py::object progress,
-                                        bool components_by_age) {
+                                        const py::object& components_by_age_arg) {
   check_threads(threads, "threads");  // ValueError before anything is allocated
+  const bool components_by_age = flag_of(components_by_age_arg, "components_by_age");
   sc.validate();
   scenarios::check_death_rate_schedules(sc);  // as the scenario loader checks the tables it reads
   const ScenarioInUse in_use(sc);  // released after the engine has stopped, with the GIL held again
@@ -432,9 +434,11 @@ std::shared_ptr<RunResult> from_pickle_state(const py::dict& d) {
 // write_outputs' options as the command line's (app_run and app_run_set).
 app::RunConfig run_config(const std::string& out_dir, int threads, const std::string& data_dir,
                           const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db,
-                          const std::string& format, bool compress, const std::vector<std::string>& components,
-                          bool indicators_csv) {
+                          const std::string& format, const py::object& compress_arg,
+                          const std::vector<std::string>& components, const py::object& indicators_csv_arg) {
   check_threads(threads, "threads");
+  const bool compress = flag_of(compress_arg, "compress"),
+             indicators_csv = flag_of(indicators_csv_arg, "indicators_csv");
   app::RunConfig cfg;
   cfg.allow_read = path_args(allow_read, "allow_read");
   cfg.allow_db = path_args(allow_db, "allow_db");
@@ -671,11 +675,11 @@ void bind_run(py::module_& m) {
       "app_run",
       [](const std::string& scenario, const std::string& out_dir, int threads, const std::string& data_dir,
          const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db,
-         const std::string& format, bool compress, const std::vector<std::string>& components, bool indicators_csv,
-         py::object progress, bool results_nc_hash) {
+         const std::string& format, const py::object& compress, const std::vector<std::string>& components,
+         const py::object& indicators_csv, py::object progress, const py::object& results_nc_hash) {
         app::RunConfig cfg =
             run_config(out_dir, threads, data_dir, allow_read, allow_db, format, compress, components, indicators_csv);
-        cfg.hash_results_nc = results_nc_hash;  // `cohortgis run --no-results-nc-hash` when false
+        cfg.hash_results_nc = flag_of(results_nc_hash, "results_nc_hash");  // false: --no-results-nc-hash
         cfg.scenario = path_arg(scenario, "scenario");
         return run_job(cfg, progress);
       },
@@ -694,11 +698,12 @@ void bind_run(py::module_& m) {
       "app_run_set",
       [](py::object loaded, const py::list& runs, const std::string& note, const std::string& out_dir, int threads,
          const std::string& data_dir, const std::vector<std::string>& allow_read,
-         const std::vector<std::string>& allow_db, const std::string& format, bool compress,
-         const std::vector<std::string>& components, bool indicators_csv, py::object progress, bool results_nc_hash) {
+         const std::vector<std::string>& allow_db, const std::string& format, const py::object& compress,
+         const std::vector<std::string>& components, const py::object& indicators_csv, py::object progress,
+         const py::object& results_nc_hash) {
         app::RunConfig cfg =
             run_config(out_dir, threads, data_dir, allow_read, allow_db, format, compress, components, indicators_csv);
-        cfg.hash_results_nc = results_nc_hash;
+        cfg.hash_results_nc = flag_of(results_nc_hash, "results_nc_hash");
         const HostSet host(loaded, runs, "write_outputs");
         cfg.scenario_set = &host.set();
         cfg.scenario = cfg.scenario_set->file;

@@ -174,35 +174,53 @@ void bind_scenario(py::module_& m) {
             s.mortality_kind = mortality_kind_of(text_of(k, "mortality_kind"));
           },
           "'death_rates' (mx), 'person_years' (Lx) or 'survival_ratios'")
-      // mortality_next belongs to the rates it was given with (the scenario file's table, moved by e0, Lee–Carter,
-      // zone factors as they were): kept under new rates, it would close their life table with a stale rate, silently.
-      // Cleared with a warning (before anything changes, so a filter of "error" leaves the schedules as they were).
+      // mortality_next, radix_l0 and l65 belong to the table they were given with (the scenario file's, moved by e0,
+      // Lee–Carter, zone factors as they were): kept under a new table, mortality_next closed its life table with a
+      // stale rate, and a person-years table's e0 = T(0) / l(0) and e65 = T(65) / l(65) divided the new T by the old
+      // table's l(0) and l(65), silently (l(0) and l(65) are not recoverable from the L rows: projection.hpp). Cleared
+      // with a warning (before anything changes, so a filter of "error" leaves the schedules as they were).
       .def_property(
           "mortality", [](const StepSchedules& s) { return to_numpy(s.mortality); },
           [](StepSchedules& s, const py::object& a) {
             std::vector<double> rates = from_numpy(numbers_of(a, "mortality"));
-            if (!s.mortality_next.empty() &&
-                PyErr_WarnEx(PyExc_UserWarning,
-                             "StepSchedules.mortality assigned: mortality_next (the rates above the open age that "
-                             "closed the old rates' life tables) is cleared, so the open group closes on its own "
-                             "rate; to keep rates above the open age, assign mortality_next after mortality",
-                             1) != 0)
+            std::string cleared;
+            if (!s.mortality_next.empty())
+              cleared =
+                  "mortality_next (the rates above the open age that closed the old rates' life tables) is cleared, so "
+                  "the open group closes on its own rate; to keep rates above the open age, assign mortality_next "
+                  "after mortality";
+            if (!s.radix_l0.empty() || !s.l65.empty()) {
+              const std::string names = !s.l65.empty() && !s.radix_l0.empty() ? "radix_l0 and l65 (the old table's "
+                                                                                "l(0) and l(65)) are"
+                                        : !s.l65.empty()                      ? "l65 (the old table's l(65)) is"
+                                                                              : "radix_l0 (the old table's l(0)) is";
+              cleared += (cleared.empty() ? "" : "; and ") + names +
+                         " cleared, as e0 = T(0) / l(0) and e65 = T(65) / l(65) of person years are the new "
+                         "table's; assign the new table's radix_l0 (person_years needs it) and l65 (without it e65 "
+                         "is NaN) after mortality";
+            }
+            if (!cleared.empty() &&
+                PyErr_WarnEx(PyExc_UserWarning, ("StepSchedules.mortality assigned: " + cleared).c_str(), 1) != 0)
               throw py::error_already_set();
             s.mortality = std::move(rates);
             s.mortality_next.clear();
+            s.radix_l0.clear();
+            s.l65.clear();
           },
           "[zone][group][sex][life-table row]: mx (or Lx, or S by age); rows 0, 1-4, 5-9, … (n_ages + 1) on a\n"
-          "five-year grid, the ages on a one-year grid. Assigning it clears mortality_next (a UserWarning when that\n"
-          "was set): assign mortality_next after it to keep rates above the open age")
+          "five-year grid, the ages on a one-year grid. Assigning it clears mortality_next, radix_l0 and l65 (a\n"
+          "UserWarning when one was set): assign those of the new table after it")
       .COHORTGIS_ARRAY(mortality_next,
                        "death_rates on a five-year grid only, [zone][group][sex]: the abridged rate of the group "
                        "starting at the open age\n(the scenario table's, when it goes on past the open age), which "
                        "closes the life table as DemoTools'\nlt_abridged(OAnew) does; empty: the open group closes "
                        "on its own rate (L = l / m). Cleared when mortality is\nassigned")
-      .COHORTGIS_ARRAY(radix_l0, "person_years only: [zone][group][sex]")
+      .COHORTGIS_ARRAY(radix_l0,
+                       "person_years only: [zone][group][sex] l(0) of the table, for e0 = T(0) / l(0). Cleared when "
+                       "mortality\nis assigned")
       .COHORTGIS_ARRAY(l65,
                        "person_years only, may be empty: [zone][group][sex] l(65) of the same table, for "
-                       "e65 = T(65) / l(65); empty: e65 is NaN")
+                       "e65 = T(65) / l(65); empty: e65 is NaN.\nCleared when mortality is assigned")
       .COHORTGIS_ARRAY(asfr, "[zone][group][age] births per woman per year")
       .COHORTGIS_ARRAY(srb, "[zone] male births per female birth")
       .COHORTGIS_ARRAY(net_migrants, "[zone][group][sex][age] persons over the whole step")
@@ -222,23 +240,21 @@ void bind_scenario(py::module_& m) {
             const std::string expected = "a list of (from_cell, to_cell, persons): two ints >= 0 and a number";
             // Each item read once, its cells as int_of takes them (pybind11 cut a NumPy float32 cell of 1.5 to 1
             // and took True as 1) and its persons as real_of (pybind11's caster turned a KeyboardInterrupt raised
-            // in __float__ into "does not convert").
+            // in __float__ into "does not convert"). A bad one is named as the other cells are: the list, its row,
+            // the field and what it takes ("external_pairs: row 2, to_cell: True (bool) is not an int; …").
             std::vector<ExternalPair> pairs;
-            for (const py::object& item : elements_of(v, "external_pairs", expected)) {
-              const std::vector<py::object> p = elements_of(item, "external_pairs", expected);
+            const std::vector<py::object> items = elements_of(v, "external_pairs", expected);
+            for (std::size_t k = 0; k < items.size(); ++k) {
+              const std::string row = "external_pairs: row " + std::to_string(k);
+              const std::vector<py::object> p = elements_of(items[k], row, "(from_cell, to_cell, persons)");
               if (p.size() != 3)
-                throw py::type_error("external_pairs: " + py::repr(item).cast<std::string>().substr(0, 60) +
-                                     " does not convert; expected " + expected);
-              const auto cell = [&](std::size_t k) {
-                try {
-                  return static_cast<std::size_t>(
-                      int_of(p[k], "external_pairs", 0, std::numeric_limits<long long>::max()));
-                } catch (const py::builtin_exception&) {  // not an int, or negative (a KeyboardInterrupt goes on)
-                  throw py::type_error("external_pairs: " + py::repr(item).cast<std::string>().substr(0, 60) +
-                                       " does not convert; expected " + expected);
-                }
+                throw py::type_error(row + ": " + shown_value(items[k]) + " holds " + count_of(p.size(), "item") +
+                                     "; expected (from_cell, to_cell, persons)");
+              const auto cell = [&](std::size_t field) {
+                return static_cast<std::size_t>(int_of(p[field], row + (field == 0 ? ", from_cell" : ", to_cell"), 0,
+                                                       std::numeric_limits<long long>::max()));
               };
-              pairs.push_back({cell(0), cell(1), real_of(p[2], "external_pairs: persons")});
+              pairs.push_back({cell(0), cell(1), real_of(p[2], row + ", persons")});
             }
             s.external_pairs = std::move(pairs);
           },
@@ -520,17 +536,18 @@ void bind_scenario(py::module_& m) {
             return out;
           },
           [](Scenario& s, const py::object& v) {
+            // A bad item named by its row and field, as external_pairs' ("plan_periods: row 1, plan: expected a str").
             const std::string expected = "a list of (first_year, last_year, plan): two ints and a str in UTF-8";
             decltype(Scenario::plan_periods) periods;
-            for (const py::object& item : elements_of(v, "plan_periods", expected)) {
-              const std::vector<py::object> p = elements_of(item, "plan_periods", expected);
-              if (p.size() != 3 || !PyUnicode_Check(p[2].ptr()) || PyUnicode_AsUTF8(p[2].ptr()) == nullptr) {
-                PyErr_Clear();
-                throw py::type_error("plan_periods: " + py::repr(item).cast<std::string>().substr(0, 60) +
-                                     " does not convert; expected " + expected);
-              }
-              periods.push_back({static_cast<int>(int_of(p[0], "plan_periods: first_year")),
-                                 static_cast<int>(int_of(p[1], "plan_periods: last_year")), text_of(p[2], "plan")});
+            const std::vector<py::object> items = elements_of(v, "plan_periods", expected);
+            for (std::size_t k = 0; k < items.size(); ++k) {
+              const std::string row = "plan_periods: row " + std::to_string(k);
+              const std::vector<py::object> p = elements_of(items[k], row, "(first_year, last_year, plan)");
+              if (p.size() != 3)
+                throw py::type_error(row + ": " + shown_value(items[k]) + " holds " + count_of(p.size(), "item") +
+                                     "; expected (first_year, last_year, plan)");
+              periods.push_back({static_cast<int>(int_of(p[0], row + ", first_year")),
+                                 static_cast<int>(int_of(p[1], row + ", last_year")), text_of(p[2], row + ", plan")});
             }
             check_not_running(s);  // after the conversion (its __iter__ and __index__ are Python), as every setter
             s.plan_periods = std::move(periods);

@@ -109,14 +109,14 @@ def test_frames_columns_are_one_each():
 
 @pytest.mark.parametrize("kw, error, pattern", [
     (dict(aggregates=[("west", ["Z000"])]), TypeError, r"aggregates: expected a \{name: \[zone ids\]\} dict"),
-    (dict(aggregates={"west": "Z000"}), TypeError, r"aggregates: 'west': expected a list of zone ids, got str"),
+    (dict(aggregates={"west": "Z000"}), TypeError, r"aggregates: 'west': expected a list of zone ids, got the str 'Z000'"),
     (dict(aggregates={"west": ["Z000", "Z000"]}), ValueError, r"aggregates: .*listed twice"),
     (dict(name=None), TypeError, r"name: expected a str, got NoneType"),
     (dict(title=5), TypeError, r"title: expected a str, got int"),
-    (dict(groups="local"), TypeError, r"groups: expected a list of group names, got str"),
-    (dict(srb={math.inf: 105.0}), ValueError, r"srb: year inf is not a whole year"),
-    (dict(srb={math.nan: 105.0}), ValueError, r"srb: year nan is not a whole year"),
-    (dict(srb={"soon": 105.0}), ValueError, r"srb: year 'soon' is not a whole year"),
+    (dict(groups="local"), TypeError, r"groups: expected a list of group names, got the str 'local'"),
+    (dict(srb={math.inf: 105.0}), ValueError, r"srb: year inf \(float\) is not a whole year"),
+    (dict(srb={math.nan: 105.0}), ValueError, r"srb: year nan \(float\) is not a whole year"),
+    (dict(srb={"soon": 105.0}), ValueError, r"srb: year 'soon' \(str\) is not a whole year"),
     (dict(srb={2025: None}), TypeError, r"srb: year 2025: None \(NoneType\) is not a real number"),
     (dict(tfr={2025: "high"}), TypeError, r"tfr: year 2025: 'high' \(str\) is not a real number"),
 ])

@@ -122,7 +122,7 @@ def test_backtest_reads_variants_once(tmp_path):
     assert bt("base", (v for v in ["baseline"])) == ["cohortgis", "no-change", "constant-share"]
     assert bt("more", (v for v in ["more"])) == ["cohortgis", "cohortgis:more", "no-change", "constant-share"]
     # An endless iterator was read into a list until memory ran out (here a MemoryError under a 2 GB address space,
-    # in a process of its own); it stops at the first name given twice.
+    # in a process of its own); it stops at the first name listed twice.
     code = ("import itertools, resource, cohortgis as cg\n"
             "resource.setrlimit(resource.RLIMIT_AS, (2 << 30, resource.RLIM_INFINITY))\n"
             "try:\n"
@@ -131,7 +131,7 @@ def test_backtest_reads_variants_once(tmp_path):
             "except ValueError as e:\n"
             "    print(e)\n")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert p.returncode == 0 and "'more' given twice" in p.stdout, p.stderr[-300:]
+    assert p.returncode == 0 and "'more' is listed twice" in p.stdout, p.stderr[-300:]
 
 
 def test_ints_are_read_once():
@@ -177,10 +177,13 @@ def test_float_conversions_say_what_went_wrong():
     st = cg.StepSchedules()
     st.external_pairs = [(np.int64(0), 1, np.float32(5.0))]
     assert st.external_pairs == [(0, 1, 5.0)]
-    for bad, match in [([(0, 1)], "external_pairs: .*does not convert"), ([(-1, 0, 1.0)], r"\(-1, 0, 1\.0\) does not"),
-                       ([(0, True, 1.0)], r"\(0, True, 1\.0\) does not"),
-                       ([(0, 1, "5")], r"persons: '5' \(str\) is not a real number")]:
-        with pytest.raises(TypeError, match=match):
+    # Named by row and field since round 27 (it was "external_pairs: (0, True, 1.0) does not convert; …").
+    for bad, error, match in [([(0, 1)], TypeError, r"^external_pairs: row 0: \(0, 1\) holds 2 items"),
+                              ([(-1, 0, 1.0)], ValueError, r"^external_pairs: row 0, from_cell: -1 is out of range"),
+                              ([(0, True, 1.0)], TypeError, r"^external_pairs: row 0, to_cell: True \(bool\) is not an "
+                                                            r"int"),
+                              ([(0, 1, "5")], TypeError, r"persons: '5' \(str\) is not a real number")]:
+        with pytest.raises(error, match=match):
             st.external_pairs = bad
     assert st.external_pairs == [(0, 1, 5.0)]
 

@@ -55,8 +55,8 @@ def test_write_outputs_checks_threads_before_writing(cg, tmp_path):
 
 @pytest.mark.parametrize("option, value, message", [
     # bool("no") is True: a string switched indicators.csv on without a word.
-    ("indicators_csv", "no", r"indicators_csv: expected True or False, got str"),
-    ("compress", "yes", r"compress: expected True or False, got str"),
+    ("indicators_csv", "no", r"indicators_csv: 'no' \(str\) is not a bool; expected True or False"),
+    ("compress", "yes", r"compress: 'yes' \(str\) is not a bool; expected True or False"),
     ("format", None, r"format: expected 'csv', 'netcdf', 'both' or '' \(by size\), got NoneType"),
 ])
 def test_write_outputs_options_of_the_wrong_type_are_type_errors(cg, tmp_path, option, value, message):
@@ -177,7 +177,7 @@ def test_years_outside_the_horizon(cg):
     sc = cg.scenario_from_frames(**toy_frames()).baseline
     with pytest.raises(ValueError, match="tfr: year 2050 is outside the projection horizon 2020-2040"):
         sc.set_tfr({2050: 1.2})
-    with pytest.raises(ValueError, match="tfr: year 2030.5 is not a whole year"):
+    with pytest.raises(ValueError, match=r"tfr: year 2030\.5 \(float\) is not a whole year; expected a year \(an int from"):
         sc.set_tfr({2030.5: 1.2})
 
 

@@ -42,7 +42,7 @@ def test_results_nc_listed_by_size_when_not_hashed(cg, tmp_path):
     cg.write_outputs(cg.load_scenario(FIVE_YEAR), str(tmp_path / "set"), threads=2, format="netcdf",
                      results_nc_hash=False)  # a ScenarioSet: the same switch
     assert listed("set")["results.nc"]["sha256"] == ""
-    with pytest.raises(TypeError, match="results_nc_hash: expected True or False"):
+    with pytest.raises(TypeError, match=r"results_nc_hash: 'no' \(str\) is not a bool; expected True or False"):
         cg.write_outputs(FIVE_YEAR, str(tmp_path / "bad"), results_nc_hash="no")
 
 

@@ -147,13 +147,27 @@ def test_external_pairs_arrive_scaled_under_conserve(cg, toy):
 
 
 def test_external_pairs_are_checked(cg, toy):
+    # Named as the other cell checks (round 27): the step, the cell's zone, group, sex and age, the pair's row and
+    # what was expected; it said "external pair (0, 72, 1e+12): expected cells below 288 and persons from 0 to …".
     sc = _paired(toy, True)
     s = sc.step_schedules(0)
     cells = len(s.external_out)
-    for bad in ([(cells, 0, 1.0)], [(0, 1, -1.0)], [(0, cells // 4, 1e12)]):
+    out, into = s.external_out[0], s.external_in[cells // 4]
+    first = "^year 2020–2025, zone 'Z000', group 'local', sex female, age 0: external_pairs row 1 "
+    for bad, match in [
+            ([(cells, 0, 1.0)], rf"^year 2020–2025: external_pairs row 0, from_cell {cells}: expected a cell index "
+                                rf"below {cells} \(zones × groups × 2 sexes × ages\)$"),
+            ([(0, cells // 4, 1.0), (0, 1, -1.0)], first + r"\(from_cell 0, to_cell 1\), persons -1; expected a "
+                                                    r"finite number ≥ 0$"),
+            ([(0, cells // 4, 1.0), (0, cells // 4, 1e12)],
+             first + rf"\(from_cell 0, to_cell {cells // 4}\), persons 1e\+12; expected at most the from cell's "
+                     rf"external out-migrants {out:g}$"),
+            ([(0, cells // 4, (out + into) / 2)],  # within the origin's out-migrants, above the destination's in
+             rf"^year 2020–2025, zone 'Z001', group 'local', sex female, age 0: external_pairs row 0 \(from_cell 0, "
+             rf"to_cell {cells // 4}\), persons .*; expected at most the to cell's external in-migrants {into:g}$")]:
         s.external_pairs = bad
         sc.set_step_schedules(0, s)
-        with pytest.raises(ValueError, match="external pair"):
+        with pytest.raises(ValueError, match=match):
             cg.run(sc)
 
 

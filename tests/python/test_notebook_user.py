@@ -12,10 +12,10 @@ from conftest import FIVE_YEAR
 
 def test_indicators_as_one_str_is_a_type_error(default_set, default_results):
     # A str was iterated: zones_frame(indicators="population") said "indicator 'p': not one of …".
-    with pytest.raises(TypeError, match=r"indicators: expected a list of names, got the str 'population'"):
+    with pytest.raises(TypeError, match=r"indicators: expected a list of indicator names, got the str 'population'"):
         default_results.zones_frame(2035, indicators="population")
     assert list(default_results.zones_frame(2035, indicators=["population"]).columns)[-1] == "population"
-    with pytest.raises(TypeError, match=r"indicators: expected a list of names, got the str 'tfr'"):
+    with pytest.raises(TypeError, match=r"indicators: expected a list of indicator names, got the str 'tfr'"):
         default_set.run(trajectories=2, indicators="tfr")
 
 
