@@ -54,14 +54,39 @@ template <int N>
   }
 }
 
+// A value whose making GCC cannot see (an empty asm: no instruction).
+template <class T>
+[[gnu::always_inline]] inline void opaque(T& v) {
+  asm("" : "+v"(v));
+}
+
+// Rows r and r + 1 of four lanes ([row][lane]) as one vector of eight (an AVX-512 register), and back: moves only.
+using Rows2 = double __attribute__((vector_size(64)));  // COHORTGIS_AVX512 code only (simd.hpp)
+// (By reference: a vector argument or result of 64 bytes would change the ABI outside AVX-512 code, -Wpsabi. Templates:
+// not compiled where no AVX-512 code uses them.)
+template <class Pair>
+[[gnu::always_inline]] inline void rows_pair(Pair& x, const LanesOf<4>::type& a, const LanesOf<4>::type& b) {
+  x = __builtin_shufflevector(a, b, 0, 1, 2, 3, 4, 5, 6, 7);
+}
+template <class Pair>
+[[gnu::always_inline]] inline void rows_split(const Pair& x, LanesOf<4>::type& a, LanesOf<4>::type& b) {
+  a = __builtin_shufflevector(x, x, 0, 1, 2, 3);
+  b = __builtin_shufflevector(x, x, 4, 5, 6, 7);
+}
+
 // step_mortality's operations for N tables, each number of each table by the same operations in the same order, the
 // tables' rows interleaved in scratch ([row][lane]): the rates come in and S, φ go out through transposes of N rows.
-template <int N>
+// PAIRS (N = 4, COHORTGIS_AVX512 code): the rows' q, S and φ two rows a vector of eight (their divisions, ≈ 300 a call
+// of four tables at four lanes, the most of the call's time once its rates are in cache, take a vector of eight in
+// about the time of one of four: bench/HISTORY.md "Round 26: the step's remaining four-wide kernels"); element-wise,
+// so every lane gets the same operations: the same bits.
+template <int N, bool PAIRS = false>
 [[gnu::always_inline]] inline bool step_mortality_lanes(const detail::StepMortalityLane* lanes,
                                                         const LifeTableMethod& method, int open_age,
                                                         LifeTable& scratch) {
   using V = typename LanesOf<N>::type;
   using M = typename LanesOf<N>::mask;
+  static_assert(!PAIRS || N == 4, "two rows of four lanes a vector");
   const std::size_t rows = lanes[0].mx.size();
   const auto& q0_given = method.infant_mortality_q0;
   if (open_age < 2) return false;
@@ -111,9 +136,19 @@ template <int N>
 #pragma GCC unroll 4
     for (int k = 0; k < N; ++k) load_vec(v[k], m[k] + j);
     transpose<N>(v);
+    if constexpr (PAIRS) {
+      const Rows2 one2 = Rows2{} + 1.0, half2 = Rows2{} + 0.5;
+#pragma GCC unroll 2
+      for (int r = 0; r < N; r += 2) {
+        Rows2 x;
+        rows_pair(x, v[r], v[r + 1]);
+        store_vec(q + N * (j + r), 1.0 * x / (one2 + (one2 - half2) * x));
+      }
+    } else {
 #pragma GCC unroll 4
-    for (int r = 0; r < N; ++r) {
-      store_vec(q + N * (j + r), 1.0 * v[r] / (one + (one - half) * v[r]));
+      for (int r = 0; r < N; ++r) {
+        store_vec(q + N * (j + r), 1.0 * v[r] / (one + (one - half) * v[r]));
+      }
     }
   };
   std::size_t i = 1;
@@ -219,12 +254,22 @@ template <int N>
   for (int k = 0; k < N; ++k) S[k] = lanes[k].S.data();
   const auto s_rows = [&](std::size_t j) __attribute__((always_inline)) {
     V v[N];
+    if constexpr (PAIRS) {
+#pragma GCC unroll 2
+      for (int r = 0; r < N; r += 2) {
+        Rows2 num, den;
+        load_vec(num, L + N * (j + r));
+        load_vec(den, L + N * (j + r - 1));
+        rows_split(num / den, v[r], v[r + 1]);
+      }
+    } else {
 #pragma GCC unroll 4
-    for (int r = 0; r < N; ++r) {
-      V num, den;
-      load_vec(num, L + N * (j + r));
-      load_vec(den, L + N * (j + r - 1));
-      v[r] = num / den;
+      for (int r = 0; r < N; ++r) {
+        V num, den;
+        load_vec(num, L + N * (j + r));
+        load_vec(den, L + N * (j + r - 1));
+        v[r] = num / den;
+      }
     }
     transpose<N>(v);
 #pragma GCC unroll 4
@@ -251,16 +296,37 @@ template <int N>
     for (int k = 0; k < N; ++k) f[k] = lanes[k].phi.data();
     const auto phi_rows = [&](std::size_t j) __attribute__((always_inline)) {
       V v[N];
+      if constexpr (PAIRS) {
+        const Rows2 one2 = Rows2{} + 1.0;
+#pragma GCC unroll 2
+        for (int r = 0; r < N; r += 2) {
+          Rows2 Li, li1, Li1;
+          load_vec(Li, L + N * (j + r));
+          load_vec(li1, l + N * (j + r + 1));
+          load_vec(Li1, L + N * (j + r + 1));
+          const Rows2 num = Li - li1, den = Li - Li1;
+          // The four-lane body's selects on both_zero as two selects on one comparison each (1 where both are 0,
+          // else num / den): GCC 12 makes the AND of two comparisons' masks lane by lane in AVX-512F code (kandb is
+          // AVX-512DQ), unless it cannot see that the selects nest (opaque).
+          Rows2 den_or_one = den == 0.0 ? one2 : den;
+          opaque(den_or_one);
+          const Rows2 q_r = num / (num == 0.0 ? den_or_one : den);
+          Rows2 one_or_q = den == 0.0 ? one2 : q_r;
+          opaque(one_or_q);
+          rows_split(num == 0.0 ? one_or_q : q_r, v[r], v[r + 1]);
+        }
+      } else {
 #pragma GCC unroll 4
-      for (int r = 0; r < N; ++r) {
-        V Li, li1, Li1;
-        load_vec(Li, L + N * (j + r));
-        load_vec(li1, l + N * (j + r + 1));
-        load_vec(Li1, L + N * (j + r + 1));
-        const V num = Li - li1, den = Li - Li1;
-        const M both_zero = (num == 0.0) & (den == 0.0);
-        const V q_r = num / (both_zero ? one : den);
-        v[r] = both_zero ? one : q_r;
+        for (int r = 0; r < N; ++r) {
+          V Li, li1, Li1;
+          load_vec(Li, L + N * (j + r));
+          load_vec(li1, l + N * (j + r + 1));
+          load_vec(Li1, L + N * (j + r + 1));
+          const V num = Li - li1, den = Li - Li1;
+          const M both_zero = (num == 0.0) & (den == 0.0);
+          const V q_r = num / (both_zero ? one : den);
+          v[r] = both_zero ? one : q_r;
+        }
       }
       transpose<N>(v);
 #pragma GCC unroll 4
@@ -297,10 +363,42 @@ COHORTGIS_KERNEL bool step_mortality_2(const detail::StepMortalityLane* lanes, c
                                        int open_age, LifeTable& scratch) {
   return step_mortality_lanes<2>(lanes, method, open_age, scratch);
 }
-COHORTGIS_KERNEL bool step_mortality_4(const detail::StepMortalityLane* lanes, const LifeTableMethod& method,
-                                       int open_age, LifeTable& scratch) {
+}  // namespace
+
+// Four tables two rows a vector where AVX-512 is (simd.hpp, pick_kernel); four lanes a vector otherwise.
+#if defined(COHORTGIS_WIDE_KERNELS)
+namespace {
+COHORTGIS_AVX512 bool step_mortality_4_avx512(const detail::StepMortalityLane* lanes, const LifeTableMethod& method,
+                                              int open_age, LifeTable& scratch) {
+  return step_mortality_lanes<4, true>(lanes, method, open_age, scratch);
+}
+COHORTGIS_AVX2 bool step_mortality_4_avx2(const detail::StepMortalityLane* lanes, const LifeTableMethod& method,
+                                          int open_age, LifeTable& scratch) {
   return step_mortality_lanes<4>(lanes, method, open_age, scratch);
 }
+bool step_mortality_4_other(const detail::StepMortalityLane* lanes, const LifeTableMethod& method, int open_age,
+                            LifeTable& scratch) {
+  return step_mortality_lanes<4>(lanes, method, open_age, scratch);
+}
+}  // namespace
+extern "C" {
+static decltype(&step_mortality_4_other) cohortgis_pick_step_mortality_4() {
+  return detail::pick_kernel(&step_mortality_4_avx512, &step_mortality_4_avx2, &step_mortality_4_other);
+}
+}
+namespace detail {
+bool step_mortality_4(const StepMortalityLane* lanes, const LifeTableMethod& method, int open_age, LifeTable& scratch)
+    __attribute__((ifunc("cohortgis_pick_step_mortality_4")));
+}  // namespace detail
+#else
+namespace detail {
+bool step_mortality_4(const StepMortalityLane* lanes, const LifeTableMethod& method, int open_age, LifeTable& scratch) {
+  return step_mortality_lanes<4>(lanes, method, open_age, scratch);
+}
+}  // namespace detail
+#endif
+
+namespace {
 
 // Whether every lane of a mask is set.
 template <int N>
@@ -552,7 +650,7 @@ namespace detail {
 bool single_year_step_mortality_lanes(std::span<const StepMortalityLane> lanes, const LifeTableMethod& method,
                                       int open_age, LifeTable& scratch) {
   if (lanes.size() == 2) return step_mortality_2(lanes.data(), method, open_age, scratch);
-  if (lanes.size() == 4) return step_mortality_4(lanes.data(), method, open_age, scratch);
+  if (lanes.size() == 4) return detail::step_mortality_4(lanes.data(), method, open_age, scratch);
   return false;
 }
 

@@ -35,7 +35,8 @@ std::vector<double> gompertz(double level, std::size_t rows) {
 }
 
 // The tables the lanes are drawn from (101 rows): ordinary, a·m > 1 from age 92 (the constant-hazard fallback rows),
-// zero rates below the open age (φ 0/0), rates the flag of q's pass fires on but that are good (−0; 2.5 and 5: q > 1).
+// zero rates below the open age (φ 0/0 at row 10, 0 / (L_x − L_{x+1}) at row 11), rates the flag of q's pass fires on
+// but that are good (−0; 2.5 and 5: q > 1). Four lanes take two rows a vector on AVX-512 CPUs (life_table_lanes.cpp).
 std::vector<std::vector<double>> tables() {
   std::vector<std::vector<double>> t{gompertz(1.0, 101), gompertz(0.7, 101), gompertz(1.3, 101)};
   std::vector<double> steep = gompertz(1.0, 101);
@@ -71,6 +72,11 @@ bool run_lanes(std::vector<std::vector<double>>& mx, const LifeTableMethod& meth
   if (in_place)
     for (std::size_t k = 0; k < n; ++k) std::copy_n(mx[k].begin(), std::min(S_rows, mx[k].size()), out[k].S.begin());
   return built;
+}
+
+// Whether two vectors hold the same bits (EXPECT_EQ's == takes −0 for +0).
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
 }
 
 Out alone(const std::vector<double>& mx, Sex sex, const LifeTableMethod& method, int open_age, bool phi) {
@@ -121,6 +127,7 @@ TEST(StepMortalityLanes, EachLaneIsItsTableAloneBitForBit) {
                 const Out want = alone(rates[k], k % 2 == 0 ? Sex::female : Sex::male, method, g.open_age, phi);
                 EXPECT_EQ(got[k].S, want.S) << what << ", lane " << k;
                 EXPECT_EQ(got[k].phi, want.phi) << what << ", lane " << k;
+                EXPECT_TRUE(same_bits(got[k].S, want.S) && same_bits(got[k].phi, want.phi)) << what << ", lane " << k;
                 EXPECT_EQ(got[k].e0, want.e0) << what << ", lane " << k;
                 EXPECT_EQ(got[k].e65, want.e65) << what << ", lane " << k;  // -1 without a row at 65
               }
