@@ -2,6 +2,7 @@
 // [migration], [[relocation]], [[transitions]] and [[newborn]] of a scenario file (the per-step adjuster of the
 // population-dependent ones: schedule_adjuster.cpp).
 #include "scenario_build.hpp"
+#include "text_limits.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -596,7 +597,9 @@ void build_relocations(const Build& b, const Layer& L, Dynamic& dyn, std::vector
     for (const char* req : {"from", "to", "persons_per_year", "years"})
       if (!t.get(req)) doc.fail(&t, key + "." + req, "missing");
     Dynamic::Reloc r;
-    r.r.name = t.get("name") ? doc.string(*t.get("name"), key + ".name") : "relocation " + std::to_string(k + 1);
+    // Named in messages and components (the name of 10 MB was echoed whole; round 27): capped and on one line.
+    r.r.name = t.get("name") ? one_line_label(doc, *t.get("name"), key + ".name", kMaxNameChars)
+                             : "relocation " + std::to_string(k + 1);
     r.r.from = b.zone(*t.get("from"), key + ".from");
     r.r.to = b.zone(*t.get("to"), key + ".to");
     if (r.r.from == r.r.to) doc.fail(t.get("to"), key + ".to", "the same zone as 'from'");
