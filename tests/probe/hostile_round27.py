@@ -180,6 +180,14 @@ for label, text, expect, pattern in [
         ('same_year_twice', history(declining, (2000, 2000, 2005, 2010)), 'bad', r'second row for year 2000')]:
     cli('sto27_lc_fit_%s' % label, RUN, {'h.csv': text}, toml=STO.replace(LC, 'lee_carter = { fit = "h.csv" }'),
         expect=expect, pattern=pattern)
+# The deterministic Lee–Carter drift at the ends of its range (-50 to 50): no survivors in the first step, or an open
+# rate so small after 80 years that L = l / m overflows; each must name its year, zone and sex.
+for label, drift, horizon in [('50', 50, 2030), ('minus_50_to_2300', -50, 2300)]:
+    cli('sto27_lc_drift_%s' % label, RUN, toml=G('mx = { path = "mx.csv", columns = { value = "mx" } }',
+                                                'mx = { path = "mx.csv", columns = { value = "mx" } }\n'
+                                                'lee_carter = { drift = %d }' % drift).replace(
+        'horizon = 2030', 'horizon = %d' % horizon).replace('"2030" = 2.0', '"%d" = 2.0' % horizon),
+        pattern=r"year \d+–\d+, zone 'A', group 'total', sex female: life table from mx", timeout=300)
 cli('sto27_lc_bx_nan', VAL, toml=STO.replace(LC, 'lee_carter = { k_sd = 1.0, bx = [nan, 0, 0, 0, 0, 0] }'),
     out=None, pattern=r'lee_carter\.bx\[0\]')
 # bx and k_sd at the top of their ranges: a trajectory's walk raises the death rates until no one survives; the message
