@@ -23,7 +23,9 @@ unknown zones and groups, ages inside a group, the launch year, `--earlier` afte
 NaN, -1, a subnormal, 1e12, and a path written as a plain string. (i) Names of targets, services, relocations and
 plan periods: empty, blank, with a line break, NEL, U+2028, an escape sequence, a tab, 300 characters (a comma, a quote
 and a zero-width space stay names); `[[services]]` ages reversed or into the open group, `births` beside `ages`, a NaN
-in a path, capacities keyed `total`, of 1e11, repeated or of 1e300 in a table, an enrolment of 1.6.
+in a path, capacities keyed `total`, of 1e11, repeated or of 1e300 in a table, an enrolment of 1.6. (j) Gravity
+distances subnormal, 1e300, 0 and NaN; centroids at one point, in degrees with x and y swapped, a longitude of 500,
+antipodes, planar metres.
 A case fails on a crash, a hang, an exit other than the expected, a message that does not match (file, key, row,
 zone or trajectory named), a crash-like, huge or raw-control message, a network connection, a file written, changed
 or deleted outside the output, or staging folders left after an error.
@@ -353,5 +355,28 @@ for label, body, files, expect, pattern in [
         ('enrolment_1_6', 'ages = [5, 14]\nper_person = 1\nenrolment = 1.6', {}, 'bad', r'enrolment')]:
     cli('svc27_%s' % label, VAL, files, toml=GOOD + '\n[[services]]\nname = "s"\n%s\n' % body, out=None,
         expect=expect, pattern=pattern)
+
+# --- (j) gravity distances and centroids --------------------------------------------------------------------------------
+GRAV = 'gravity = { out_rate = 0.02, %s }\nflows = ['
+for label, spec, files, expect, pattern in [
+        ('distance_subnormal_decay_5', 'distances = "d.csv", distance_decay = 5',
+         {'d.csv': 'origin,destination,distance\nA,B,1e-320\n'}, 'ok', None),
+        ('distance_1e300', 'distances = "d.csv", distance_decay = 5', {'d.csv': 'origin,destination,distance\nA,B,1e300\n'},
+         'bad', r'too large for its weight'),
+        ('distance_zero', 'distances = "d.csv"', {'d.csv': 'origin,destination,distance\nA,B,0\n'}, 'bad',
+         r'no positive distance'),
+        ('distance_nan', 'distances = "d.csv"', {'d.csv': 'origin,destination,distance\nA,B,nan\n'}, 'bad', r'd\.csv'),
+        ('centroids_same_point', 'centroids = "c.csv", coordinates = "planar"', {'c.csv': 'zone,x,y\nA,0,0\nB,0,0\n'},
+         'bad', r'no positive distance'),
+        # x and y swapped in degrees: latitude 116.4 is no place on Earth.
+        ('centroids_lat_lon_swapped', 'centroids = "c.csv"', {'c.csv': 'zone,x,y\nA,39.9,116.4\nB,39.8,116.3\n'}, 'bad',
+         r"c\.csv.*data row 1.*column 'y': latitude 116\.4 outside -90 to 90"),
+        ('centroids_longitude_500', 'centroids = "c.csv"', {'c.csv': 'zone,x,y\nA,0,0\nB,500,10\n'}, 'bad',
+         r"c\.csv.*data row 2.*column 'x': longitude 500"),
+        ('centroids_antipodes', 'centroids = "c.csv"', {'c.csv': 'zone,x,y\nA,0,0\nB,180,0\n'}, 'ok', None),
+        ('centroids_planar_huge_ok', 'centroids = "c.csv", coordinates = "planar"',
+         {'c.csv': 'zone,x,y\nA,0,0\nB,500000,100000\n'}, 'ok', None)]:
+    cli('grav27_%s' % label, RUN, files, toml=G('flows = [', GRAV % spec), expect=expect,
+        pattern=pattern and r'migration\.gravity.*' + pattern)
 
 PROBE.finish()
