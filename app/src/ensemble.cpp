@@ -62,6 +62,12 @@ class SummarySink : public ResultSink {
   double* cells_;
 };
 
+// "[stochastic] trajectory 3 of baseline (seed 7): ", the words before an error of one trajectory's projection.
+std::string trajectory_where(const scenarios::Scenario& sc, const EnsembleOptions& o, long long trajectory) {
+  return "[stochastic] trajectory " + std::to_string(trajectory) + " of " + sc.variant + " (seed " +
+         std::to_string(o.seed) + "): ";
+}
+
 void run_trajectory(const scenarios::ScenarioSet& set, const scenarios::Scenario& sc, const EnsembleResult& layout,
                     const EnsembleOptions& o, long long trajectory, double* cells) {
   ProjectionConfig pc = sc.projection_config();
@@ -86,7 +92,16 @@ void run_trajectory(const scenarios::ScenarioSet& set, const scenarios::Scenario
       sc.adjust_schedules(ctx, *sink.current, out);
   };
   Projection projection(pc, sc.base_population);
-  projection.run(provider, sink);
+  try {
+    projection.run(provider, sink);
+  } catch (const InputError& e) {
+    // The deterministic runs passed: only this trajectory's deviations (a Lee–Carter walk raising the death rates
+    // past what a life table closes, say) broke it, so the message says which one, as --seed reproduces it.
+    throw InputError(trajectory_where(sc, o, trajectory) + e.what());
+  } catch (const ProjectionError& e) {
+    if (o.cancel && o.cancel->load()) throw;  // "projection cancelled": no trajectory to name
+    throw ProjectionError(trajectory_where(sc, o, trajectory) + e.what());
+  }
   if (o.done) o.done->fetch_add(1, std::memory_order_relaxed);
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cohortgis/app/estimate_levels.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -78,7 +79,8 @@ std::vector<double> read_standard_asfr(const LevelsConfig& cfg, const AgeGrid& g
     for (std::size_t k = 0; k < fcols.size(); ++k) keep = keep && t.text(r, fcols[k]) == cfg.asfr_filter[k].second;
     if (!keep) continue;
     const double a = t.number(r, ca);
-    if (a != std::floor(a) || a < 0 || static_cast<int>(a) % 5 != 0 || static_cast<int>(a) >= grid.open_age())
+    // The bound first: an age past int (3e9, 1e300) must not reach the cast (undefined behaviour).
+    if (a != std::floor(a) || a < 0 || a >= grid.open_age() || static_cast<int>(a) % 5 != 0)
       throw InputError(t.where(r, ca) + ": age " + t.text(r, ca) + "; expected the first age of a five-year group " +
                        "below the open age " + std::to_string(grid.open_age()));
     const double f = t.number(r, cv);
@@ -149,6 +151,11 @@ LevelsSummary estimate_levels(const LevelsConfig& cfg) {
   if (any_e0 && !(cfg.srb >= 90 && cfg.srb <= 130))
     throw InputError("--srb: " + (cfg.srb == 0 ? std::string("missing (or 0)") : shortest_number(cfg.srb)) +
                      "; a both-sexes e0 needs the sex ratio at birth, 90 to 130 males per 100 females");
+  // Given without an e0 figure it is not used, but a value no sex ratio has (nan, -5, 1e300) is a mistake all the
+  // same (0 stands for "not given").
+  if (cfg.srb != 0 && !(cfg.srb >= 90 && cfg.srb <= 130))
+    throw InputError("--srb: " + shortest_number(cfg.srb) +
+                     "; expected a sex ratio at birth of 90 to 130 males per 100 females (used by e0 figures)");
 
   scenarios::MortalityStandard standard;
   if (any_mortality) standard = read_standard_mx(cfg, grid);
@@ -221,6 +228,18 @@ LevelsSummary estimate_levels(const LevelsConfig& cfg) {
       double sum = 0;
       for (double v : asfr) sum += v;
       z.tfr = 5.0 * fit.level * sum;
+      // The fitted schedule must be one a scenario can read: at most 1 birth per woman per year at any age (the
+      // bound of the standard --asfr and of [fertility] tables). A crude birth rate of 999 per 1000 fitted a TFR of
+      // 110 and was written without a word.
+      const std::size_t top = uz(std::max_element(asfr.begin(), asfr.end()) - asfr.begin());
+      if (!(fit.level * asfr[top] <= 1.0))
+        throw InputError(t.where(f.row, cv) + ": zone " + quoted(f.zone) + ": " + f.indicator + " " +
+                         shortest_number(f.value) + " needs " + rounded_number(fit.level) +
+                         " times the standard ASFR, " + rounded_number(fit.level * asfr[top]) +
+                         " births per woman per year at ages " + std::to_string(grid.age_start(static_cast<int>(top))) +
+                         "-" + std::to_string(grid.age_start(static_cast<int>(top)) + 4) + " (TFR " +
+                         rounded_number(z.tfr) + "); expected at most 1 at every age (is the figure in its unit: " +
+                         "births per year, cbr_per_1000 per 1000 persons, tfr per woman?)");
       for (std::size_t i = 0; i < n; ++i) {
         if (asfr[i] == 0) continue;
         append_csv_field(asfr_csv, f.zone);

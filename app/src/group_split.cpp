@@ -7,6 +7,7 @@
 
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/read_cancel.hpp"
+#include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/table.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
 #include "estimate_tables.hpp"
@@ -62,6 +63,8 @@ GroupSplitSummary group_split(const GroupSplitConfig& cfg) {
     for (int i = 0; i < 4; ++i)
       if (ind == kIndicators[i]) k = i;
     if (k < 0) continue;
+    // An empty code would become a zone "" in group_split.csv, which no scenario's geography can hold.
+    if (code.empty()) throw InputError(t.where(r, "code") + ": the cell is empty; expected the zone's code");
     auto it = index.find(code);
     if (it == index.end()) {
       it = index.emplace(code, zones.size()).first;
@@ -87,14 +90,31 @@ GroupSplitSummary group_split(const GroupSplitConfig& cfg) {
   if (!cfg.registry.empty()) {
     const geodata::Table reg = geodata::read_table(cfg.registry, {{"code", ColumnType::text}});
     for (const auto& c : reg.columns)
-      if (c.rfind("registered", 0) == 0) registry_column = c;
+      if (c.rfind("registered", 0) == 0) {
+        // Two such columns (registered and registered_10k): the last one was taken without a word.
+        if (!registry_column.empty())
+          throw InputError(cfg.registry + ": two columns whose names start with 'registered' ('" +
+                           geodata::escape_cell(registry_column) + "' and '" + geodata::escape_cell(c) +
+                           "'); expected one (the registry's 户籍人口, in persons or, named *_10k, in 万人)");
+        registry_column = c;
+      }
     if (registry_column.empty())
       throw InputError(cfg.registry + ": no column whose name starts with 'registered' (the registry's 户籍人口)");
     if (registry_column.size() > 4 && registry_column.substr(registry_column.size() - 4) == "_10k")
       registry_scale = 1e4;
     for (std::size_t r = 0; r < reg.size(); ++r) {
       auto it = index.find(reg.text(r, "code"));
-      if (it != index.end()) zones[it->second].registry = reg.number(r, registry_column) * registry_scale;
+      if (it == index.end()) continue;
+      // As the census's counts: persons from 0 to the engine's bound on a cell, one row a zone (1e300 万人 was
+      // written as 1e304 persons, and a second row replaced the first).
+      const double v = reg.number(r, registry_column) * registry_scale;
+      if (!(v >= 0.0) || !(v <= scenarios::kMaxCellPersons))
+        throw InputError(reg.where(r, registry_column) + ": " + rounded_number(v) +
+                         " persons; expected 0 to 1e12 (the registry's 户籍人口)");
+      if (!std::isnan(zones[it->second].registry))
+        throw InputError(reg.where(r, "code") + ": a second row for zone " + geodata::escape_cell(it->first) +
+                         "; expected one row a zone");
+      zones[it->second].registry = v;
     }
   }
 

@@ -12,6 +12,7 @@
 
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/life_table.hpp"
+#include "cohortgis/engine/number_text.hpp"
 #include "simd.hpp"
 
 namespace cohortgis {
@@ -47,8 +48,10 @@ COHORTGIS_KERNEL void survival_ratios(std::span<const double> Lx, LxLayout layou
   for (std::size_t r = 0; r < Lx.size(); ++r) bad = ((Lx[r] > 0.0) & (Lx[r] <= DBL_MAX)) ? bad : 1.0;
   for (std::size_t r = 0; r < (bad == 0.0 ? 0 : Lx.size()); ++r)
     if (!(Lx[r] > 0.0) || !std::isfinite(Lx[r]))
-      throw InputError("survival_ratios: person-years L at row " + std::to_string(r) + " is " + std::to_string(Lx[r]) +
-                       "; expected a finite number > 0");
+      throw InputError(
+          "survival_ratios: person-years L at row " + std::to_string(r) + " is " + rounded_number(Lx[r]) +
+          "; expected a finite number > 0" +
+          (Lx[r] == 0.0 ? " (0: no one survives to this row; the death rates before it are too high)" : ""));
   if (grid.width_years == 1) {
     if (layout != LxLayout::single_year)
       throw InputError("survival_ratios: a one-year step needs a single-year life table");

@@ -113,6 +113,14 @@ void validate_inputs(std::span<const double> mx, const LifeTableMethod& method, 
                      "; expected a rate > 0 to close the table (L = l / m)");
   if (!std::isfinite(method.radix) || !(method.radix > 0.0))
     throw InputError(std::string(table_kind(abridged)) + ": radix is " + fmt(method.radix) + "; expected a number > 0");
+  // The open group's L = l / m: a rate above 0 but so small (1e-320, a subnormal a zone factor or a drift can give)
+  // that l0 / m passes 1e300 leaves L, T and e0 infinite, refused later without the zone and year. The bound keeps T
+  // (L summed with at most 131 other rows of at most l0 each) finite.
+  if (!(method.radix / mx[n - 1] <= 1e300))
+    throw InputError(std::string(table_kind(abridged)) + ": mx of the open group " + row_label(t, n - 1) + " (row " +
+                     std::to_string(n - 1) + ") is " + fmt(mx[n - 1]) +
+                     ", so small that its person-years L = l / m overflow; expected a rate of at least " +
+                     fmt(method.radix * 1e-300) + " (the radix " + fmt(method.radix) + " / 1e300)");
   if (method.infant_mortality_q0) {
     const double q0 = *method.infant_mortality_q0;
     if (!std::isfinite(q0) || q0 < 0.0 || q0 >= 1.0)

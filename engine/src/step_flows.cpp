@@ -498,7 +498,11 @@ void StepRunner::mortality(int z, int g, int s, Scratch& sc, std::span<double> S
       break;
     case MortalityInput::person_years: {
       const LxLayout layout = L_.grid.width_years == 1 ? LxLayout::single_year : sch_.person_years_layout;
-      survival_ratios(row, layout, sch_.radix_l0[st], L_.grid, S);
+      try {
+        survival_ratios(row, layout, sch_.radix_l0[st], L_.grid, S);
+      } catch (const InputError& e) {
+        throw InputError(where(z, g, s, -1) + ": life table from Lx: " + e.what());
+      }
       // e0 = T(0) / l(0) and e65 = T(65) / l(65), T(x) the sum of the Lx rows from x (the last row holds T of the
       // open age): the UN's ex = Tx / lx (ccmppWPP's life tables). l(65) comes with the rows (l65); without it e65
       // stays unknown. The sum runs from the top, so T(0) is the same bits as before e65 was added.
@@ -536,10 +540,10 @@ void StepRunner::mortality(int z, int g, int s, Scratch& sc, std::span<double> S
                                                  cfg_.life_table_method, sc.lt);
         else
           build_abridged_life_table(row, static_cast<Sex>(s), cfg_.life_table_method, sc.lt);
+        survival_ratios(sc.lt, L_.grid, S);  // in place: over the mx row the life table was built from
       } catch (const InputError& e) {
         throw InputError(where(z, g, s, -1) + ": life table from mx: " + e.what());
       }
-      survival_ratios(sc.lt, L_.grid, S);  // in place: over the mx row the life table was built from
       c_.e0[es] = sc.lt.ex[0];
       // The row of age 65: 65 on a single-year table, 14 on an abridged one (0, 1–4, 5–9, …); else searched.
       const std::size_t r65 = L_.grid.width_years == 1 ? 65 : 14;

@@ -2,6 +2,7 @@
 // [migration], [[relocation]], [[transitions]] and [[newborn]] of a scenario file (the per-step adjuster of the
 // population-dependent ones: schedule_adjuster.cpp).
 #include "scenario_build.hpp"
+#include "text_limits.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -562,8 +563,22 @@ void build_migration(const Build& b, const Layer& L, std::vector<StepSchedules>&
       const Rows rows = read_rows(doc, ref, {"zone", "x", "y"}, {"x", "y"});
       std::vector<double> x(uz(b.Z), kNaN), y(uz(b.Z), kNaN);
       for (std::size_t r = 0; r < rows.size(); ++r)
-        if (auto it = b.zone_index.find(rows.text(r, "zone")); it != b.zone_index.end())
-          (x[uz(it->second)] = rows.number(r, "x"), y[uz(it->second)] = rows.number(r, "y"));
+        if (auto it = b.zone_index.find(rows.text(r, "zone")); it != b.zone_index.end()) {
+          x[uz(it->second)] = rows.number(r, "x");
+          y[uz(it->second)] = rows.number(r, "y");
+          // Degrees on the globe: a latitude of 100 (or x and y swapped, 39.9 and 116.4) gave a great-circle distance
+          // of no place on Earth, silently (hostile probe of round 27).
+          if (coords == "lonlat" && !(y[uz(it->second)] >= -90 && y[uz(it->second)] <= 90))
+            doc.fail(cn, gkey + ".centroids",
+                     rows.where(r, "y") + ": latitude " + fmt(y[uz(it->second)]) +
+                         " outside -90 to 90; expected degrees, longitude in x and latitude in y (or coordinates = "
+                         "\"planar\")");
+          if (coords == "lonlat" && !(x[uz(it->second)] >= -180 && x[uz(it->second)] <= 360))
+            doc.fail(cn, gkey + ".centroids",
+                     rows.where(r, "x") + ": longitude " + fmt(x[uz(it->second)]) +
+                         " outside -180 to 360; expected degrees, longitude in x and latitude in y (or coordinates = "
+                         "\"planar\")");
+        }
       for (int o = 0; o < b.Z; ++o)
         for (int d = 0; d < b.Z; ++d)
           grav.distance[uz(o * b.Z + d)] = coords == "lonlat" ? great_circle_km(x[uz(o)], y[uz(o)], x[uz(d)], y[uz(d)])
@@ -606,7 +621,9 @@ void build_relocations(const Build& b, const Layer& L, Dynamic& dyn, std::vector
     for (const char* req : {"from", "to", "persons_per_year", "years"})
       if (!t.get(req)) doc.fail(&t, key + "." + req, "missing");
     Dynamic::Reloc r;
-    r.r.name = t.get("name") ? doc.string(*t.get("name"), key + ".name") : "relocation " + std::to_string(k + 1);
+    // Named in messages and components (the name of 10 MB was echoed whole; round 27): capped and on one line.
+    r.r.name = t.get("name") ? one_line_label(doc, *t.get("name"), key + ".name", kMaxNameChars)
+                             : "relocation " + std::to_string(k + 1);
     r.r.from = b.zone(*t.get("from"), key + ".from");
     r.r.to = b.zone(*t.get("to"), key + ".to");
     if (r.r.from == r.r.to) doc.fail(t.get("to"), key + ".to", "the same zone as 'from'");

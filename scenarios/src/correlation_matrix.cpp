@@ -18,7 +18,9 @@ std::shared_ptr<const CorrelationFactor> read_correlation_matrix(const Doc& doc,
   refuse_between(doc, ref);
   std::vector<std::string> columns{"zone"};
   for (const auto& z : sc.zones) columns.push_back(z.id);
-  const Rows t = read_rows(doc, ref, columns, {});
+  // Every zone's column holds numbers: read_rows checks them there, so that a cell that is no number ('nan') is named
+  // with the scenario's key like every other table's.
+  const Rows t = read_rows(doc, ref, columns, std::vector<std::string>(columns.begin() + 1, columns.end()));
   const int zones = static_cast<int>(sc.zones.size());
   std::map<std::string, int> zone_index;
   for (int i = 0; i < zones; ++i) zone_index[sc.zones[uz(i)].id] = i;

@@ -708,7 +708,13 @@ std::vector<double> profile_shares(const Build& b, const toml::node* n, const st
     get("a1", params.a1, 0, 10); get("alpha1", params.alpha1, 0, 5); get("a2", params.a2, 0, 10);
     get("alpha2", params.alpha2, 0, 5); get("mu2", params.mu2, 0, 100); get("lambda2", params.lambda2, 0, 5);
     get("c", params.c, 0, 10);
-    rc(params);
+    // Parameters each in range can still give a schedule of 0 at every age (a1 = a2 = c = 0, or a labour peak
+    // whose terms underflow): the engine's error then names the key it came from.
+    try {
+      rc(params);
+    } catch (const InputError& e) {
+      b.doc.fail(n, key + ".rogers_castro", e.what());
+    }
     return out;
   }
   if (n->is_string() && n->as_string()->get().find('.') == std::string::npos && n->as_string()->get().find('/') == std::string::npos)
@@ -729,6 +735,12 @@ std::vector<double> profile_shares(const Build& b, const toml::node* n, const st
     sum += v;
   }
   if (!(sum > 0)) b.doc.fail(n, key, "the profile sums to 0");
+  // Shares each finite can sum past the largest double (two of 1e308): every share / inf would be 0 and the flow's
+  // persons would vanish without a word.
+  if (!std::isfinite(sum))
+    b.doc.fail(n, key,
+               "the shares sum to more than the largest number (" + fmt(sum) +
+                   "); expected shares whose sum is finite (any scale: they are divided by their sum)");
   for (double& v : out) v /= sum;
   return out;
 }

@@ -189,8 +189,12 @@ void read_exposure(const Doc& doc, const toml::node& n, const Build& b, EventReg
                             std::to_string(b.z) + ", " + std::to_string(2 * b.z) + ", …, open age), got " +
                             std::to_string(age));
     const double v = t.number(r, "value") * per_unit;
-    if (!(v >= 0) || !std::isfinite(v))
-      doc.fail(&n, key, t.where(r, "value") + ": expected person-years >= 0, got " + quote_cell(t.text(r, "value")));
+    // Bounded as the base population's cells (kMaxCellPersons): 1e300 person-years gave a death rate of 1e-300,
+    // written as a rate a later scenario reads.
+    if (!(v >= 0) || !(v <= kMaxCellPersons))
+      doc.fail(&n, key,
+               t.where(r, "value") + ": expected person-years from 0 to 1e12, got " + quote_cell(t.text(r, "value")) +
+                   (per_unit != 1.0 ? " (in its unit)" : ""));
     const std::size_t c = reg.index(year, zone, g, s, i);
     if (seen[c]) doc.fail(&n, key, t.where(r, "age") + ": a second row for the same year, zone, group, sex and age");
     seen[c] = 1;

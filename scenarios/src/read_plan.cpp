@@ -31,7 +31,7 @@ void read_plan(const Doc& doc, const toml::table& root, Scenario& sc) {
                "expected a period such as \"2021-2025\" (or one year) as the key, got \"" + escape_cell(label) + "\"");
     const auto [a, c] = *years;
     // The plan's name goes into every plan-period map title and report row, as a title does: capped as titles are.
-    PlanPeriod p{a, c, bounded_text(doc, v, key, kMaxTitleChars)};
+    PlanPeriod p{a, c, one_line_label(doc, v, key, kMaxTitleChars, true)};
     const int z = sc.grid.width_years;
     if (a > c || a - 1 < sc.base_year || c > sc.end_year() || (a - 1 - sc.base_year) % z != 0 || (c - sc.base_year) % z != 0)
       doc.fail(k.source(), key, "period " + p.label() + " is outside the horizon " + std::to_string(sc.base_year + 1) + "-" +
@@ -52,7 +52,7 @@ void read_targets(const Doc& doc, const toml::table& root, const Scenario& sc, S
     tg.where = doc.where(&t);
     if (!t.get("indicator")) doc.fail(&t, key + ".indicator", "missing");
     tg.indicator = doc.string(*t.get("indicator"), key + ".indicator");
-    tg.name = t.get("name") ? bounded_text(doc, *t.get("name"), key + ".name", kMaxNameChars) : tg.indicator;
+    tg.name = t.get("name") ? one_line_label(doc, *t.get("name"), key + ".name", kMaxNameChars) : tg.indicator;
     if (t.get("zone")) {
       tg.unit = doc.string(*t.get("zone"), key + ".zone");
       bool ok = tg.unit == "total";
@@ -146,7 +146,7 @@ void read_services(const Doc& doc, const toml::table& root, const Build& b, Scen
     doc.allow(t, key, {"name", "ages", "births", "group", "per_person", "per_1000", "enrolment", "capacity"});
     ServiceNorm s;
     if (!t.get("name")) doc.fail(&t, key + ".name", "missing");
-    s.name = bounded_text(doc, *t.get("name"), key + ".name", kMaxNameChars);
+    s.name = one_line_label(doc, *t.get("name"), key + ".name", kMaxNameChars);
     // service_demand.csv tells services apart by name only
     if (!names.insert(s.name).second)
       doc.fail(t.get("name"), key + ".name",

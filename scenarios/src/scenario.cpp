@@ -213,6 +213,10 @@ void Scenario::validate() const {
     if (const std::size_t chars = geodata::utf8_chars(p.plan); chars > detail::kMaxTitleChars)
       throw InputError(what + ": plan period " + p.label() + ": plan name of " + std::to_string(chars) +
                        " characters; expected at most " + std::to_string(detail::kMaxTitleChars));
+    // On one line, as a file's (round 27): the name titles plan-period maps and report rows.
+    if (breaks_line(p.plan))
+      throw InputError(what + ": plan period " + p.label() + ": plan name " + quote_cell(p.plan) +
+                       ": holds a control character (tab, line break, U+0085, U+2028 …); expected a name on one line");
   }
 }
 

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "text_limits.hpp"
 
+#include "cohortgis/engine/types.hpp"
+#include "cohortgis/scenarios/scenario.hpp"
+
 namespace cohortgis::scenarios::detail {
 
 std::string bounded_text(const Doc& doc, const toml::node& n, const std::string& key, std::size_t max_chars) {
@@ -10,6 +13,19 @@ std::string bounded_text(const Doc& doc, const toml::node& n, const std::string&
     doc.fail(
         &n, key,
         quote_cell(text) + ": " + std::to_string(chars) + " characters; expected at most " + std::to_string(max_chars));
+  return text;
+}
+
+std::string one_line_label(const Doc& doc, const toml::node& n, const std::string& key, std::size_t max_chars,
+                           bool may_be_empty) {
+  std::string text = bounded_text(doc, n, key, max_chars);
+  if (may_be_empty && text.empty()) return text;
+  if (text.empty()) doc.fail(&n, key, "an empty name; expected a name (it tells this one apart in the outputs)");
+  try {
+    check_name(text, "the name");
+  } catch (const InputError& e) {
+    doc.fail(&n, key, e.what());
+  }
   return text;
 }
 

@@ -24,6 +24,14 @@ using geodata::utf8_chars;
 // The string at `n`, or Doc::fail (file:line:column, key) when it has more than `max_chars` characters.
 std::string bounded_text(const Doc& doc, const toml::node& n, const std::string& key, std::size_t max_chars);
 
+// bounded_text for a label that names one thing in the outputs (a target, service, relocation or plan period): also
+// Doc::fail when it is empty, only spaces, or breaks a line (a control character, U+0085, U+2028 …: check_name's rule
+// for zone ids and variants). Such labels were taken as they came (round 27): a target named "a\nb" was two lines of
+// targets.csv for readers that split lines, a service named "" a row no one could tell apart.
+// `may_be_empty`: "" is taken (a plan period without a name, as the shipped examples have).
+std::string one_line_label(const Doc& doc, const toml::node& n, const std::string& key, std::size_t max_chars,
+                           bool may_be_empty = false);
+
 // A name (zone id, zone name …) in cell (r, logical) of a table: its text, or Doc::fail at `n`/`key` naming the file,
 // row and column when it has more than kMaxNameChars characters.
 const std::string& bounded_name_cell(const Doc& doc, const toml::node* n, const std::string& key, const Rows& rows,

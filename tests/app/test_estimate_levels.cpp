@@ -204,4 +204,51 @@ TEST_F(Levels, BadFiguresWriteNothing) {
   EXPECT_FALSE(fs::exists(out));
 }
 
+// Round 27: a fertility figure that needs more than 1 birth per woman per year at some age (a crude birth rate of
+// 999 per 1000 fitted k = 90.8, a TFR of 110) wrote asfr_by_zone.csv without a word; --srb given out of its range
+// (nan, -5, 200) was ignored when no figure is an e0; an --asfr age past int reached a cast (undefined behaviour).
+TEST_F(Levels, FitsNoScenarioReadsAndBadOptionsWriteNothing) {
+  {
+    std::ofstream o(tmp / "f.csv");
+    o << "zone,indicator,value\nA,births,300\nB,cbr_per_1000,999\n";
+  }
+  cfg.figures = (tmp / "f.csv").string();
+  std::string e = error_of([&] { app::estimate_levels(cfg); });
+  EXPECT_CONTAINS(e, "data row 2");
+  EXPECT_CONTAINS(e, "column 'value': zone 'B': cbr_per_1000 999 needs ");
+  EXPECT_CONTAINS(e, "births per woman per year at ages 25-29");
+  EXPECT_CONTAINS(e, "expected at most 1 at every age");
+  EXPECT_FALSE(fs::exists(out));
+  {
+    std::ofstream o(tmp / "f.csv");
+    o << "zone,indicator,value\nA,tfr,20\n";  // k = 20 / (5 · 0.242) = 16.5; 16.5 × 0.08 at 25-29 is 1.32
+  }
+  e = error_of([&] { app::estimate_levels(cfg); });
+  EXPECT_CONTAINS(e, "column 'value': zone 'A': tfr 20 needs 16.52");
+  EXPECT_CONTAINS(e, "times the standard ASFR, 1.32");
+  EXPECT_CONTAINS(e, "births per woman per year at ages 25-29 (TFR ");
+  EXPECT_FALSE(fs::exists(out));
+  {
+    std::ofstream o(tmp / "f.csv");
+    o << "zone,indicator,value\nA,births,300\n";
+  }
+  for (const double srb : {std::nan(""), -5.0, 200.0}) {
+    cfg.srb = srb;
+    e = error_of([&] { app::estimate_levels(cfg); });
+    EXPECT_CONTAINS(e, "--srb: ");
+    EXPECT_CONTAINS(e, "expected a sex ratio at birth of 90 to 130 males per 100 females");
+    EXPECT_FALSE(fs::exists(out));
+  }
+  cfg.srb = 105;
+  {
+    std::ofstream o(tmp / "asfr.csv");
+    o << "age,asfr\n25,0.1\n4294967300,0.1\n";
+  }
+  cfg.asfr = (tmp / "asfr.csv").string();
+  e = error_of([&] { app::estimate_levels(cfg); });
+  EXPECT_CONTAINS(e, "data row 2");
+  EXPECT_CONTAINS(e, "age 4294967300; expected the first age of a five-year group below the open age 50");
+  EXPECT_FALSE(fs::exists(out));
+}
+
 }  // namespace

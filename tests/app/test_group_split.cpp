@@ -57,3 +57,63 @@ TEST(GroupSplit, ManifestRecordsTheOptions) {
       << manifest;
   std::filesystem::remove_all(out);
 }
+
+// Round 27: an empty zone code was written as a zone "" of group_split.csv; a registry with two columns named
+// registered* had the last one taken silently; a registry count of 1e300 万人 was written as 1e304 persons, and a
+// second row of a zone replaced the first. Each is now an error naming the file, row and column, and writes nothing.
+TEST(GroupSplit, BadCodesAndRegistriesWriteNothing) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("cohortgis_group_split_bad_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(dir / name) << text;
+    return (dir / name).string();
+  };
+  auto zone = [](const std::string& code) {
+    return code + ",pop_resident,1000\n" + code + ",pop_hukou_elsewhere_same_district,100\n" + code +
+           ",pop_hukou_elsewhere_other_district_same_province,100\n" + code +
+           ",pop_hukou_elsewhere_other_province,100\n";
+  };
+  auto error_of = [](const GroupSplitConfig& cfg) {
+    try {
+      group_split(cfg);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  GroupSplitConfig cfg;
+  cfg.out_dir = (dir / "out").string();
+  cfg.census = write("empty_code.csv", "code,indicator,value\n" + zone("110101") + zone(""));
+  std::string e = error_of(cfg);
+  EXPECT_NE(e.find("empty_code.csv, layer 'empty_code', data row 5 (row 6 counting the header row), column 'code': "
+                   "the cell is empty; expected the zone's code"),
+            std::string::npos)
+      << e;
+  cfg.census = write("census.csv", "code,indicator,value\n" + zone("110101") + zone("110102"));
+  cfg.registry = write("two_columns.csv", "code,registered,registered_10k\n110101,5,6\n");
+  e = error_of(cfg);
+  EXPECT_NE(e.find("two_columns.csv: two columns whose names start with 'registered' ('registered' and "
+                   "'registered_10k')"),
+            std::string::npos)
+      << e;
+  cfg.registry = write("huge.csv", "code,registered_10k\n110101,1e300\n");
+  e = error_of(cfg);
+  EXPECT_NE(e.find("huge.csv, layer 'huge', data row 1 (row 2 counting the header row), column 'registered_10k': "
+                   "1e+304 persons; expected 0 to 1e12"),
+            std::string::npos)
+      << e;
+  cfg.registry = write("negative.csv", "code,registered\n110101,-1\n");
+  EXPECT_NE(error_of(cfg).find("column 'registered': -1 persons; expected 0 to 1e12"), std::string::npos);
+  cfg.registry = write("twice.csv", "code,registered\n110101,900\n110102,800\n110101,700\n");
+  e = error_of(cfg);
+  EXPECT_NE(e.find("twice.csv, layer 'twice', data row 3 (row 4 counting the header row), column 'code': a second "
+                   "row for zone 110101"),
+            std::string::npos)
+      << e;
+  EXPECT_FALSE(fs::exists(dir / "out"));
+  cfg.registry = write("good.csv", "code,registered\n110101,900\n110102,800\n999999,5\n");
+  EXPECT_EQ(error_of(cfg), "no error");
+  fs::remove_all(dir);
+}

@@ -77,6 +77,24 @@ def test_plan_name_limit(cg, cli, tmp_path):
         s.run(threads=1)
 
 
+def test_plan_names_that_break_lines_are_refused_from_the_file_and_from_python(cg, cli, tmp_path):
+    # Round 27: a plan period's name with a line break or U+2028 (it titles plan-period maps and report rows) was taken
+    # from the file and from Python; an empty name stays allowed (an unnamed period, as the shipped examples have).
+    folder = _scenario(tmp_path).parent
+    text = (folder / "s.toml").read_text(encoding="utf-8")
+    path = folder / "nl.toml"
+    path.write_text(text.replace('"2021-2025" = "first"', '"2021-2025" = "first\\u2028plan"'), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"key 'plan_periods\.2021-2025': the name .*: holds a control character") as e:
+        cg.load_scenario(str(path))
+    _same_as_cli(cli, path, e.value)
+    s = cg.load_scenario(str(folder / "s.toml"))
+    s.baseline.plan_periods = [(2021, 2025, "")]
+    s.run(threads=1)
+    s.baseline.plan_periods = [(2021, 2025, "first\nplan")]
+    with pytest.raises(ValueError, match=r"plan period 2021-2025: plan name \"first\\x0aplan\": holds a control character"):
+        s.run(threads=1)
+
+
 def test_long_paths_are_too_long_not_outside(cg, cli, tmp_path):
     path = _scenario(tmp_path, base="d/" * 2500 + "base.csv")
     with pytest.raises(ValueError, match=r"a path of 5008 bytes is too long; expected at most 4095 bytes \(PATH_MAX\)") as e:
