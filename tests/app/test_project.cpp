@@ -157,6 +157,16 @@ TEST(Project, RunWritesAHostsSetAsLoadedOrChanged) {
   fs::remove_all(out);
 }
 
+// The message of the ProjectionError that ends a stopped run ("<no exception>" when it completed).
+std::string stopped_run(const app::RunConfig& cfg) {
+  try {
+    app::run(cfg);
+  } catch (const ProjectionError& e) {
+    return e.what();
+  }
+  return "<no exception>";
+}
+
 // A stop while the run hashes its inputs for manifest.json (round 26 backlog: nothing failed were the
 // ReadCancellation around run.cpp's input hashing removed, only sha256_file was tested). A host's set (no load, whose
 // own ReadCancellation would see the stop first) with a large input first among its inputs and the stop flag set:
@@ -181,13 +191,7 @@ TEST(Project, AStopWhileTheInputsAreHashedEndsTheRunAndLeavesNothing) {
   cfg.threads = 1;
   cfg.cancel = &cancel;
   cfg.out_dir = (dir / "out").string();
-  std::string message = "<no exception>";
-  try {
-    app::run(cfg);
-  } catch (const ProjectionError& e) {
-    message = e.what();
-  }
-  EXPECT_EQ(message, "reading cancelled");
+  EXPECT_EQ(stopped_run(cfg), "reading cancelled");
   std::vector<std::string> left;
   for (const auto& e : fs::directory_iterator(dir))
     if (e.path() != large) left.push_back(e.path().filename().string());
@@ -217,13 +221,7 @@ TEST(Project, AStopWhileResultsNcIsHashedEndsTheRunThere) {
     if (done == total) cancel.store(true);
   };
   cfg.out_dir = (dir / "out").string();
-  std::string message = "<no exception>";
-  try {
-    app::run(cfg);
-  } catch (const ProjectionError& e) {
-    message = e.what();
-  }
-  EXPECT_EQ(message, "projection cancelled while results.nc was hashed");
+  EXPECT_EQ(stopped_run(cfg), "projection cancelled while results.nc was hashed");
   EXPECT_TRUE(fs::is_empty(dir)) << fs::directory_iterator(dir)->path();
   fs::remove_all(dir);
 }
