@@ -260,6 +260,23 @@ void EstimateFolder::write(const std::string& name, const std::string& text) {
   files_.push_back(name);
 }
 
+void EstimateFolder::write_rows(const std::string& name, std::string_view header, std::size_t rows,
+                                const std::function<void(std::string& text, std::size_t row)>& row) {
+  throw_if_cancelled(cancel_, "estimate");
+  TextFile f((out_.staging() / name).string());
+  std::string text(header);
+  for (std::size_t i = 0; i < rows; ++i) {
+    row(text, i);
+    if ((i + 1) % kRowsBetweenStops != 0) continue;
+    throw_if_cancelled(cancel_, "estimate");  // the file goes with the staging folder
+    f.write(text);
+    text.clear();
+  }
+  f.write(text);
+  f.close();
+  files_.push_back(name);
+}
+
 std::string EstimateFolder::seal(const std::string& body) {
   write_manifest(out_.staging(), body, list_result_files(out_.staging()));
   files_.push_back("manifest.json");
@@ -499,30 +516,26 @@ EstimateSummary estimate(const EstimateConfig& cfg) {
   }
 
   detail::EstimateFolder out(cfg.out_dir, s.files, cfg.cancel);
-  std::string net = "zone,sex,age,value\n";
   for (std::size_t z = 0; z < zones.size(); ++z) {
     double sum = 0;
-    for (std::size_t k = 0; k < per_unit; ++k) {
-      sum += table[z * per_unit + k];
-      append_csv_field(net, zones[z]);
-      net += std::string(",") + (k < n ? "female" : "male") + "," + std::to_string(grid.age_start(static_cast<int>(k % n))) + ",";
-      append_number_cell(net, table[z * per_unit + k]);
-      net += '\n';
-    }
+    for (std::size_t k = 0; k < per_unit; ++k) sum += table[z * per_unit + k];
     s.net_per_year.push_back(sum);
   }
-  out.write("net_migration.csv", net);
-  if (second.by_age) {
-    std::string pop = "zone,sex,age,population\n";
-    for (std::size_t z = 0; z < zones.size(); ++z)
-      for (std::size_t k = 0; k < per_unit; ++k) {
-        append_csv_field(pop, zones[z]);
-        pop += std::string(",") + (k < n ? "female" : "male") + "," + std::to_string(grid.age_start(static_cast<int>(k % n))) + ",";
-        append_number_cell(pop, c2[z * per_unit + k]);
-        pop += '\n';
-      }
-    out.write("population_" + std::to_string(cfg.second_year) + ".csv", pop);
-  }
+  // Rows zone, sex, age, value of `values` [zone][female 0..n-1, male 0..n-1], a zone's rows together.
+  const auto by_zone_sex_age = [&](const std::vector<double>& values) {
+    return [&zones, &grid, v = values.data(), n, per_unit](std::string& text, std::size_t row) {
+      const std::size_t z = row / per_unit, k = row % per_unit;
+      append_csv_field(text, zones[z]);
+      text += std::string(",") + (k < n ? "female" : "male") + "," +
+              std::to_string(grid.age_start(static_cast<int>(k % n))) + ",";
+      append_number_cell(text, v[row]);
+      text += '\n';
+    };
+  };
+  out.write_rows("net_migration.csv", "zone,sex,age,value\n", zones.size() * per_unit, by_zone_sex_age(table));
+  if (second.by_age)
+    out.write_rows("population_" + std::to_string(cfg.second_year) + ".csv", "zone,sex,age,population\n",
+                   zones.size() * per_unit, by_zone_sex_age(c2));
 
   // Inputs with their SHA-256: the record of what the estimate read (and so of what it did not).
   std::vector<std::pair<std::string, std::string>> in{{"first census", cfg.first}, {"second census", cfg.second}};

@@ -4,8 +4,11 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
+#include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -49,14 +52,22 @@ std::string filter_json(const std::vector<std::pair<std::string, std::string>>& 
 
 // An estimate's results folder: files written into a staging folder (StagedDirectory, output_dir.hpp) and their
 // names appended to `files`; commit() moves the folder into place and returns its path. `cancel` (the configs' cancel,
-// may be null) is looked at before the folder is made, before each file and before the move (throw_if_cancelled): a
-// stopped estimate leaves its out_dir as it was.
+// may be null) is looked at before the folder is made, before each file, within a table (write_rows) and before the
+// move (throw_if_cancelled): a stopped estimate leaves its out_dir as it was.
 class EstimateFolder {
  public:
   // `cancel` is looked at before out_ makes the staging folder.
   EstimateFolder(const std::string& dir, std::vector<std::string>& files, const std::atomic<bool>* cancel)
       : cancel_((throw_if_cancelled(cancel, "estimate"), cancel)), out_(dir), files_(files) {}
   void write(const std::string& name, const std::string& text);
+  // A table of `rows` lines after `header`, made a line at a time by row(text, i) (which appends line i) and written
+  // in stretches: `cancel` is looked at every kRowsBetweenStops lines too, as the readers look every 4096 rows
+  // (read_cancel.hpp). net_migration.csv of 1.5 million zones is 2 GB of text, written for tens of seconds: a stop
+  // looked at only between files came after all of it. A stopped table throws with the rest of the folder (nothing
+  // of it is left).
+  void write_rows(const std::string& name, std::string_view header, std::size_t rows,
+                  const std::function<void(std::string& text, std::size_t row)>& row);
+  static constexpr std::size_t kRowsBetweenStops = 4096;
   // The sealed manifest.json (write_manifest: `body` holds its members before "outputs"), then commit().
   std::string seal(const std::string& body);
   std::string commit();

@@ -56,6 +56,16 @@ Registry& registry() {
 
 std::atomic<long long> files_hashed{0};
 
+// What stops a digest: its own flag (set when a BackgroundDigest is destroyed) or the run's stop flag (a stop signal,
+// Python's Ctrl-C; may be null).
+struct StopFlags {
+  const std::atomic<bool>& own;
+  const std::atomic<bool>* run = nullptr;
+  bool operator()() const {
+    return own.load(std::memory_order_relaxed) || (run && run->load(std::memory_order_relaxed));
+  }
+};
+
 // Hashes bytes [from, size) of the file into `sha` through read-only mappings of 4 MiB, a MiB at a time (checking
 // `stop` between them); `from` a multiple of the page size. results.nc (6.75 GB at 40,000 zones) is in the page cache
 // as just written where it was not dropped: mapped, its pages are hashed where they lie instead of copied into a
@@ -64,7 +74,7 @@ std::atomic<long long> files_hashed{0};
 // windows made the 50,000-zone run's peak (bench/HISTORY.md "Round 13: the engine's arrays at 50,000 zones"). The
 // file is this run's own output, closed and no longer written. False when it cannot be opened or mapped, or on stop.
 bool hash_mapped(const std::filesystem::path& file, std::size_t from, off_t size, geodata::Sha256Stream& sha,
-                 const std::atomic<bool>& stop) {
+                 const StopFlags& stop) {
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
   constexpr std::size_t kWindow = std::size_t{4} << 20, kPiece = std::size_t{1} << 20;
@@ -80,7 +90,7 @@ bool hash_mapped(const std::filesystem::path& file, std::size_t from, off_t size
     ::madvise(p, len, MADV_SEQUENTIAL);
     const char* bytes = static_cast<const char*>(p);
     for (std::size_t i = 0; i < len; i += kPiece) {
-      if (stop.load(std::memory_order_relaxed)) {
+      if (stop()) {
         ok = false;
         break;
       }
@@ -115,7 +125,7 @@ std::atomic<long long> direct_reader_threads{0};
 // bytes were hashed, a multiple of kPiece or `until`: fewer on stop, when the file system refuses direct reads or on
 // a short read (the caller hashes the rest through mappings).
 std::size_t hash_direct(const std::filesystem::path& file, std::size_t until, geodata::Sha256Stream& sha,
-                        const std::atomic<bool>& stop) {
+                        const StopFlags& stop) {
   constexpr std::size_t kPiece = std::size_t{8} << 20, kAlign = 4096;
   constexpr int kReads = 2, kBuffers = kReads + 1;
   until = until / kAlign * kAlign;  // direct reads in whole blocks (DropBehind drops whole 2 MiB blocks)
@@ -177,13 +187,13 @@ std::size_t hash_direct(const std::filesystem::path& file, std::size_t until, ge
       changed.wait(lock, [&] { return state[b] != 0 && piece_in[b] == k; });
       ok = state[b] == 1;
     }
-    if (!ok || stop.load(std::memory_order_relaxed)) break;
+    if (!ok || stop()) break;
     const std::size_t len = std::min(kPiece, until - hashed);
     for (std::size_t i = 0; i < len; i += std::size_t{1} << 20) {  // a MiB at a time, as hash_mapped
-      if (stop.load(std::memory_order_relaxed)) break;
+      if (stop()) break;
       sha.update(std::string_view(buffers[b].get() + i, std::min(std::size_t{1} << 20, len - i)));
     }
-    if (stop.load(std::memory_order_relaxed)) break;
+    if (stop()) break;
     hashed += len;
     {
       const std::lock_guard<std::mutex> lock(mutex);
@@ -215,7 +225,7 @@ std::string sha256_uncached(const std::filesystem::path& file, const FileStamp& 
   geodata::Sha256Stream sha;
   const std::atomic<bool> never{false};
   const auto size = static_cast<std::size_t>(stamp.size);
-  const std::size_t direct = hash_direct(file, size, sha, never);
+  const std::size_t direct = hash_direct(file, size, sha, StopFlags{never});
   if (direct != size / 4096 * 4096) return {};
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return {};
@@ -261,17 +271,26 @@ std::string output_sha256(const std::filesystem::path& file) {
   return sha;
 }
 
-BackgroundDigest::BackgroundDigest(std::filesystem::path file, off_t dropped) {
+BackgroundDigest::BackgroundDigest(std::filesystem::path file, off_t dropped, const std::atomic<bool>* cancel)
+    : cancel_(cancel) {
   done_ = std::async(std::launch::async, [this, file = std::move(file), dropped] {
+    const StopFlags stop{stop_, cancel_};  // looked at every MiB: a run's flag set before it began reads nothing
     FileStamp before, after;
-    if (!stamp_of(file, before)) return;
+    if (!stamp_of(file, before)) {
+      finished_.store(true);  // the manifest names the error
+      return;
+    }
     geodata::Sha256Stream sha;
     const std::size_t direct =
-        dropped > 0 ? hash_direct(file, static_cast<std::size_t>(std::min(dropped, before.size)), sha, stop_) : 0;
-    if (stop_.load() || !hash_mapped(file, direct, before.size, sha, stop_)) return;
+        dropped > 0 ? hash_direct(file, static_cast<std::size_t>(std::min(dropped, before.size)), sha, stop) : 0;
+    if (stop() || !hash_mapped(file, direct, before.size, sha, stop)) {
+      finished_.store(!stop());  // stopped, or a read error the manifest names
+      return;
+    }
     files_hashed.fetch_add(1);
     // Recorded only when nothing changed the file while it was read.
     if (stamp_of(file, after) && after == before) remember_digest(file, sha.hex());
+    finished_.store(true);
   });
 }
 
@@ -280,8 +299,9 @@ BackgroundDigest::~BackgroundDigest() {
   if (done_.valid()) done_.wait();
 }
 
-void BackgroundDigest::wait() {
+bool BackgroundDigest::wait() {
   if (done_.valid()) done_.get();
+  return finished_.load();
 }
 
 long long output_files_hashed() { return files_hashed.load(); }

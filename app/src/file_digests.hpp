@@ -30,19 +30,26 @@ std::string output_sha256(const std::filesystem::path& file);
 // outputs, and records the digest (remember_digest) for the manifest. wait() before the manifest, or the file is read
 // a second time; a read error is left to the manifest's own output_sha256, which reports it. Destroyed before
 // wait() (the run failed or was cancelled), it stops reading at the next MiB instead of hashing to the end.
+// `cancel` (the run's stop flag, may be null) is looked at with its own every MiB: set before the digest starts,
+// nothing is read; set while it reads (wait() waiting, or the report being written), the reading stops at its next
+// MiB and wait() returns false. A stop during the wait for 6.75 GB of results.nc
+// (40,000 zones) came only after all of it had been read, or from the command's watchdog.
 // `dropped`: the file's first bytes that were written back and dropped from the page cache while it was written
 // (DropBehind::dropped): read with O_DIRECT, so that they do not come back into the page cache; the rest (and all of
 // it where the file system refuses direct reads) through mappings of the cached pages.
 class BackgroundDigest {
  public:
-  explicit BackgroundDigest(std::filesystem::path file, off_t dropped = 0);
+  explicit BackgroundDigest(std::filesystem::path file, off_t dropped = 0, const std::atomic<bool>* cancel = nullptr);
   ~BackgroundDigest();
   BackgroundDigest(const BackgroundDigest&) = delete;
   BackgroundDigest& operator=(const BackgroundDigest&) = delete;
-  void wait();
+  // True once the file was read to its end (its digest recorded) or a read error ended it (left to the manifest);
+  // false when `cancel` stopped it.
+  bool wait();
 
  private:
-  std::atomic<bool> stop_{false};
+  const std::atomic<bool>* cancel_;
+  std::atomic<bool> stop_{false}, finished_{false};
   std::future<void> done_;
 };
 

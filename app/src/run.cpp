@@ -543,7 +543,7 @@ RunSummary run(const RunConfig& cfg) {
   // and written (the manifest then reuses it, file_digests.hpp); the stretch dropped from the page cache directly.
   std::optional<BackgroundDigest> cube_digest;
   ManifestExtras extras;
-  if (cube && cfg.hash_results_nc) cube_digest.emplace(out.staging() / "results.nc", cube->dropped_bytes());
+  if (cube && cfg.hash_results_nc) cube_digest.emplace(out.staging() / "results.nc", cube->dropped_bytes(), cfg.cancel);
   if (cube && !cfg.hash_results_nc) extras.unhashed.push_back("results.nc");  // every manifest: size only
   writer.finish();
   write_parity_csv(out.staging(), parity_tables);
@@ -575,8 +575,9 @@ RunSummary run(const RunConfig& cfg) {
   const auto wait_for_digest = [&] {
     if (!cube_digest) return;
     const auto w0 = std::chrono::steady_clock::now();
-    cube_digest->wait();
+    const bool hashed = cube_digest->wait();  // a stop ends it at its next MiB: the staging folder then goes
     cube_digest.reset();
+    if (!hashed) throw ProjectionError("projection cancelled while results.nc was hashed");
     extras.unhashed.clear();
     extras.finish_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
   };

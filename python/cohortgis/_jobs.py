@@ -70,7 +70,7 @@ def _filter_pairs(value: Optional[Mapping[str, str]], what: str) -> "list[tuple[
     return [(text_arg(str(k), what), text_arg(str(v), what)) for k, v in pairs]
 
 
-# --floating's two spellings (cli/main.cpp); the underscore forms as Python users write them.
+# --floating's two spellings (cli/estimate_command.cpp); the underscore forms as Python users write them.
 _FLOATING = {"other-province": False, "other_province": False, "other-district": True, "other_district": True}
 
 

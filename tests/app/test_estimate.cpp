@@ -5,16 +5,20 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <map>
 #include <string>
+#include <vector>
 
+#include "../../app/src/estimate_tables.hpp"  // internal to the app library: the estimate's results folder
 #include "cohortgis/app/estimate.hpp"
 #include "cohortgis/app/group_split.hpp"
 #include "cohortgis/engine/life_table.hpp"
+#include "cohortgis/engine/types.hpp"
 #include "csv_fixture.hpp"
 #include "error_of.hpp"
 
@@ -335,6 +339,52 @@ TEST_F(EstimateRun, AgeRowsMustBeCompleteAndAgreeWithTheTotal) {
   EXPECT_FALSE(fs::exists(out));
   c.second = (tmp / "full.csv").string();
   EXPECT_EQ(app::estimate(c).method, "residual");
+}
+
+// A stop while a table is written (round 26 backlog): the estimate looked at its stop flag only between files, and
+// net_migration.csv of 1.5 million zones (2 GB) went on to its end. Now within the table, every kRowsBetweenStops
+// rows: the rows made after the stop are fewer than that, nothing of the folder is left (no out, no staging folder),
+// and the same rows without a stop are the whole table.
+TEST_F(EstimateRun, AStopWithinATableEndsItAndLeavesNothing) {
+  namespace detail = cohortgis::app::detail;
+  constexpr std::size_t kRows = 1000000, kStopAt = 10000;
+  std::atomic<bool> cancel{false};
+  std::vector<std::string> files;
+  std::size_t made = 0;
+  const auto row = [&](std::string& text, std::size_t i) {
+    if (i == kStopAt) cancel.store(true);
+    ++made;
+    text += "Z" + std::to_string(i) + ",female,0,1\n";
+  };
+  std::string message = "<no exception>";
+  try {
+    detail::EstimateFolder folder(out.string(), files, &cancel);
+    folder.write_rows("net_migration.csv", "zone,sex,age,value\n", kRows, row);
+    folder.seal("");
+  } catch (const cohortgis::ProjectionError& e) {
+    message = e.what();
+  }
+  EXPECT_EQ(message, "estimate cancelled");
+  EXPECT_LE(made, kStopAt + detail::EstimateFolder::kRowsBetweenStops) << "rows made after the stop";
+  EXPECT_TRUE(files.empty());
+  EXPECT_FALSE(fs::exists(out));
+  for (const auto& e : fs::directory_iterator(out.parent_path()))
+    EXPECT_NE(e.path().filename().string().rfind(out.filename().string() + ".", 0), 0u) << e.path();
+
+  cancel.store(false);
+  made = 0;
+  {
+    detail::EstimateFolder folder(out.string(), files, nullptr);
+    folder.write_rows("net_migration.csv", "zone,sex,age,value\n", 5000, [&](std::string& text, std::size_t i) {
+      ++made;
+      text += "Z" + std::to_string(i) + ",female,0,1\n";
+    });
+    folder.seal("");
+  }
+  EXPECT_EQ(made, 5000u);
+  const auto t = cohortgis::test::read_csv((out / "net_migration.csv").string());
+  ASSERT_EQ(t.rows.size(), 5000u);
+  EXPECT_EQ(t.at(4999, "zone"), "Z4999");
 }
 
 }  // namespace

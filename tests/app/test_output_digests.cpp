@@ -156,6 +156,46 @@ TEST(OutputDigests, BackgroundDigestIsRecordedForTheManifest) {
   fs::remove_all(d);
 }
 
+// The run's stop flag reaches the background digest (round 26 backlog: a stop while `run` waited for results.nc's
+// digest was honoured only by the command's watchdog). Set before the digest starts: nothing is read, wait() says it
+// did not finish and the manifest would read the file itself. Set while wait() waits: it returns (false, or true where
+// the digest had ended first: both orders hold) and whatever it returned is what the file's digest is.
+TEST(OutputDigests, BackgroundDigestStopsAtTheRunsStop) {
+  const fs::path d = fresh_dir("background_stop");
+  const fs::path p = d / "results.nc";
+  std::string bytes(std::size_t{24} << 20, '\0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>((i * 2654435761u) >> 13);
+  write_raw(p, bytes, "wb");
+  std::atomic<bool> cancel{true};
+  const long long before = app::output_files_hashed();
+  {
+    app::BackgroundDigest digest(p, 0, &cancel);
+    EXPECT_FALSE(digest.wait()) << "stopped before it began";
+  }
+  EXPECT_EQ(app::output_files_hashed(), before) << "a stopped digest read the file";
+  EXPECT_EQ(app::output_sha256(p), geodata::sha256_text(bytes));  // nothing recorded: read here
+  EXPECT_EQ(app::output_files_hashed(), before + 1);
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // a later modification time: not the digest above
+  write_raw(p, "x", "ab");
+  cancel.store(false);
+  {
+    app::BackgroundDigest digest(p, 0, &cancel);
+    std::thread stop([&] { cancel.store(true); });
+    const bool finished = digest.wait();
+    stop.join();
+    const long long hashed = app::output_files_hashed();
+    EXPECT_EQ(app::output_sha256(p), geodata::sha256_text(bytes + "x"));
+    EXPECT_EQ(app::output_files_hashed(), finished ? hashed : hashed + 1) << finished;
+  }
+  cancel.store(false);
+  {
+    app::BackgroundDigest digest(p, 0, &cancel);  // no stop: as before
+    EXPECT_TRUE(digest.wait());
+  }
+  fs::remove_all(d);
+}
+
 // The background digest reads the file through 4 MiB mappings (file_digests.cpp): a file past many mappings with an
 // unaligned tail, and an empty one, give the digests of their bytes.
 TEST(OutputDigests, BackgroundDigestAcrossMappingsAndOfAnEmptyFile) {

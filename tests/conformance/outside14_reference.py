@@ -8,6 +8,9 @@ The `un-package-*` cases read the data sets that ccmppWPP ships (data/wpp_input_
 data/wpp_output_example.rda: Canada, WPP 2019, 1x1 on 0 … 100+; data/kuwait_wpp_1950_2020_ccmpp_inputs_1x1.rda)
 with ccmppwpp_rda.py.
 """
+import argparse
+import os
+import shutil
 import subprocess
 
 import ccmppwpp_rda
@@ -23,6 +26,24 @@ def package_data(git_dir, name):
     blob = subprocess.run(["git", "--git-dir", git_dir, "show", "%s:data/%s.rda" % (COMMIT, name)],
                           check=True, capture_output=True).stdout
     return ccmppwpp_rda.read_list(blob)
+
+
+def case_inputs(here, *names, copied=("scenario.toml", "README.md")):
+    """What every un-package-* make_case.py reads first: its options (--ccmppwpp-git DIR, a clone of ccmppWPP
+    holding COMMIT, bare is fine; --mutant DIR), the data sets `names` (package_data) and the folder its files go
+    to: its own (`here`), or the --mutant folder, made if missing, with the case's `copied` files.
+    Returns (args, folder, [data set …])."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ccmppwpp-git", default="/work/.mirror/markalava+ccmppWPP/repo")
+    ap.add_argument("--mutant")
+    args = ap.parse_args()
+    data = [package_data(args.ccmppwpp_git, name) for name in names]
+    folder = args.mutant or here
+    os.makedirs(folder, exist_ok=True)
+    if args.mutant:
+        for f in copied:
+            shutil.copy(os.path.join(here, f), folder)
+    return args, folder, data
 
 
 _INDEX = {}
@@ -157,7 +178,6 @@ def write_csv(folder, name, header, rows):
     """A CSV with every float written by repr (the shortest text that reads back as the same double), a whole
     number without ".0" as R's write.csv writes it (a `filter = { time_start = 2015 }` compares the cell's text)."""
     import csv
-    import os
     with open(os.path.join(folder, name), "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(header)

@@ -14,10 +14,10 @@ that do nothing or raise other errors during a run; an address-space limit under
 several threads while one callback raises.
 Usage: PYTHONPATH=build/python /usr/bin/python3 tests/probe/hostile_python4.py [WORK_DIR] [CASE_PREFIX ...]
 (about 7 min on a loaded 2-core VM)."""
-import os, shutil, sys
+import os, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_common import FIX, REPO, CaseLog, python_case, work_folder  # noqa: E402
+from probe_common import REPO, CaseLog, copy_scenarios, python_case, python_env, work_folder  # noqa: E402
 
 args = sys.argv[1:]
 ROOT = work_folder('cohortgis-hostile-python4-', args.pop(0) if args and '/' in args[0] else None)
@@ -26,14 +26,8 @@ IN = os.path.join(ROOT, 'in')  # the scenarios and tables: nothing may change th
 OUT = os.path.join(ROOT, 'out')  # where cases write
 os.makedirs(IN)
 os.makedirs(OUT)
-for f in ['good.toml', 'stochastic.toml', 'base.csv', 'asfr.csv', 'mx.csv']:
-    shutil.copy(os.path.join(FIX, f), IN)
-with open(os.path.join(IN, 'long.toml'), 'w') as f:
-    f.write(open(os.path.join(FIX, 'stochastic.toml')).read().replace('trajectories = 5', 'trajectories = 200000'))
-# The cases run in OUT: a relative PYTHONPATH (build/python) made absolute.
-ENV = dict(os.environ, COHORTGIS_DATA_DIR=os.path.join(REPO, 'data'),
-           PYTHONPATH=os.pathsep.join(os.path.abspath(p) for p in os.environ.get('PYTHONPATH', '').split(os.pathsep)
-                                      if p))
+copy_scenarios(IN)
+ENV = python_env()  # the cases run in OUT: a relative PYTHONPATH (build/python) made absolute
 LOG = CaseLog()
 BAD = ('TypeError', 'ValueError')
 PRELUDE = f'''import gc, os, pickle, signal, subprocess, sys, threading, time

@@ -15,44 +15,24 @@ callback changing the working folder or calling sys.exit; an address-space limit
 thread calls; recursion limits; pickling and copying every class.
 Usage: PYTHONPATH=build/python /usr/bin/python3 tests/probe/hostile_python5.py [WORK_DIR] [CASE_PREFIX ...]
 (about 3 min on a loaded 2-core VM)."""
-import os, re, shutil, sys
+import os, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_common import CaseLog, FIX, REPO, copy_scenarios, python_case, python_env, work_folder  # noqa: E402
+from probe_common import PythonProbe  # noqa: E402
 
-args = sys.argv[1:]
-ROOT = work_folder('cohortgis-hostile-python5-', args.pop(0) if args and '/' in args[0] else None)
-ONLY = set(args)
-IN = os.path.join(ROOT, 'in')  # the scenarios and tables: nothing may change there
-OUT = os.path.join(ROOT, 'out')  # where cases write
-USER = os.path.join(ROOT, 'user')  # a user's folder: nothing may change there
-TMP = os.path.join(ROOT, 'tmp')  # each case's TMPDIR: empty again when the case ends
-for d in (IN, OUT, USER, TMP):
-    os.makedirs(d)
-copy_scenarios(IN)
+# Its messages in C++ or pybind11 words as round 23 knew them (RAW_PYTHON has the later rounds').
+PROBE = PythonProbe('cohortgis-hostile-python5-', r'std::|vector::|basic_string|bad_alloc|Unable to cast|'
+                    r'incompatible function arguments|filesystem error|_M_|pybind11')
+IN, OUT, USER = (PROBE.dirs[d] for d in ('in', 'out', 'user'))
 os.makedirs(os.path.join(USER, 'out'))
 with open(os.path.join(USER, 'out', 'notes.txt'), 'w') as f:
     f.write('a user file\n')
 with open(os.path.join(USER, 'keep.png'), 'w') as f:
     f.write('a user image\n')
-ENV = python_env()
-LOG = CaseLog()
 BAD = ('TypeError', 'ValueError')
-# Messages that are C++ or pybind11 internals, not a sentence about the argument.
-RAW = re.compile(r'std::|vector::|basic_string|bad_alloc|Unable to cast|incompatible function arguments|'
-                 r'filesystem error|_M_|pybind11')
-PRELUDE = f'''import copy, gc, os, pickle, signal, subprocess, sys, threading, time, warnings
-import numpy as np, pandas as pd, cohortgis as cg
-sys.path.insert(0, {os.path.join(REPO, 'tests/python')!r})
-from toy_frames import toy_frames
-IN, OUT, USER = {IN!r}, {OUT!r}, {USER!r}
-GOOD, STO, LONG = IN + '/good.toml', IN + '/stochastic.toml', IN + '/long.toml'
-def fr(**kw):
-    d = toy_frames(zones=2, migration=False)
-    d.update(kw)
-    return cg.scenario_from_frames(**d)
-def res():
-    return cg.load_scenario(GOOD).run(threads=1)
+# The cases' prelude: their own modules, then PythonProbe.cases_prelude's names, then the probe's own.
+IMPORTS = 'import copy, gc, os, pickle, signal, subprocess, sys, threading, time, warnings\n'
+PRELUDE = PROBE.cases_prelude(IMPORTS) + '''\
 def pop(s):
     return float(cg.run(s, threads=1).population().sum())
 def child(code, timeout=60):
@@ -63,26 +43,8 @@ def child(code, timeout=60):
         raise AssertionError('exit %d %s %s' % (p.returncode, bad, p.stderr[-300:]))
     return p.stdout.strip()
 '''
-
-
-def py(name, code, expect, pattern='', timeout=90):
-    """A case (python_case) with TMPDIR a folder of its own that must be empty again afterwards, and no raised
-    message in C++ or pybind11 words."""
-    if ONLY and not any(name.startswith(p) for p in ONLY):
-        return
-    tmp = os.path.join(TMP, name)
-    os.makedirs(tmp)
-    ENV['TMPDIR'] = tmp
-    python_case(LOG, name, code, expect, PRELUDE, OUT, ENV, [IN, USER], pattern, timeout)
-    name_, ok, detail = LOG.results[-1]
-    extra = []
-    if os.listdir(tmp):
-        extra.append('LEFT IN TMPDIR %s' % os.listdir(tmp)[:3])
-    if RAW.search(detail.split(' | ')[-1][:400]):
-        extra.append('RAW MESSAGE')
-    if extra:
-        LOG.results[-1] = (name_, False, '; '.join(extra) + ' | ' + detail)
-        print('FAIL  %-34s %s' % (name_, '; '.join(extra)), flush=True)
+PROBE.prelude = PRELUDE
+py = PROBE.py
 
 
 # ---- Figure.save: special files, a render that fails, a user's file
@@ -297,6 +259,4 @@ py('address_space_broadcast_population', 'import resource\ns = cg.load_scenario(
    's.base_population = np.broadcast_to(np.float64(1.0), (10 ** 5, 10 ** 4))\n"accepted"', ('MemoryError', 'ValueError'),
    'base population|memory')
 
-bad = [n for n, ok, _ in LOG.results if not ok]
-print('\n%d python cases, %d problems: %s\nWORK: %s (delete it when done)' % (len(LOG.results), len(bad), bad, ROOT))
-sys.exit(1 if bad else 0)
+PROBE.finish()

@@ -15,21 +15,13 @@ threads rendering, estimating into one folder, building frames and saving one pa
 renders; pickle states whose sizes overflow; write_outputs re-entered from its own progress callback.
 Usage: PYTHONPATH=build/python /usr/bin/python3 tests/probe/hostile_python6.py [WORK_DIR] [CASE_PREFIX ...]
 (about 5 min on a loaded 2-core VM)."""
-import os, re, shutil, sys
+import os, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_common import CaseLog, FIX, REPO, copy_scenarios, python_case, python_env, work_folder  # noqa: E402
+from probe_common import FIX, RAW_PYTHON, PythonProbe  # noqa: E402
 
-args = sys.argv[1:]
-ROOT = work_folder('cohortgis-hostile-python6-', args.pop(0) if args and '/' in args[0] else None)
-ONLY = set(args)
-IN = os.path.join(ROOT, 'in')  # the scenarios and tables: nothing may change there
-OUT = os.path.join(ROOT, 'out')  # where cases write
-USER = os.path.join(ROOT, 'user')  # a user's folder: nothing may change there
-TMP = os.path.join(ROOT, 'tmp')  # each case's TMPDIR: empty again when the case ends
-for d in (IN, OUT, USER, TMP):
-    os.makedirs(d)
-copy_scenarios(IN, long=False)
+PROBE = PythonProbe('cohortgis-hostile-python6-', RAW_PYTHON, long=False)
+IN, OUT, USER = (PROBE.dirs[d] for d in ('in', 'out', 'user'))
 with open(os.path.join(USER, 'keep.png'), 'w') as f:
     f.write('a user image\n')
 os.makedirs(os.path.join(USER, 'folder'))
@@ -59,24 +51,11 @@ big = big.replace('table = "base.csv"', 'table = "big_base.csv"')
 with open(os.path.join(IN, 'big.toml'), 'w') as f:
     f.write(big)
 
-ENV = python_env()
-LOG = CaseLog()
 BAD = ('TypeError', 'ValueError')
-# Messages that are C++ or pybind11 internals, not a sentence about the argument.
-RAW = re.compile(r'std::|vector::|basic_string|bad_alloc|Unable to cast|incompatible \w+ arguments|'
-                 r'filesystem error|_M_|pybind11|max_size\(\)')
-PRELUDE = f'''import copy, decimal, fractions, gc, os, pickle, signal, subprocess, sys, threading, time, warnings
-import numpy as np, pandas as pd, cohortgis as cg
-sys.path.insert(0, {os.path.join(REPO, 'tests/python')!r})
-from toy_frames import toy_frames
-IN, OUT, USER = {IN!r}, {OUT!r}, {USER!r}
-GOOD, STO, BIG = IN + '/good.toml', IN + '/stochastic.toml', IN + '/big.toml'
-def fr(**kw):
-    d = toy_frames(zones=2, migration=False)
-    d.update(kw)
-    return cg.scenario_from_frames(**d)
-def res():
-    return cg.load_scenario(GOOD).run(threads=1)
+# The cases' prelude: their own modules, then PythonProbe.cases_prelude's names, then the probe's own.
+IMPORTS = 'import copy, decimal, fractions, gc, os, pickle, signal, subprocess, sys, threading, time, warnings\n'
+PRELUDE = PROBE.cases_prelude(IMPORTS) + '''\
+BIG = IN + '/big.toml'
 def pop(s):
     return float(cg.run(s, threads=1).population().sum())
 def base():
@@ -107,26 +86,8 @@ def latency(fn, seconds, limit=1.0):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)  # a call that returned first: no alarm at exit (SIGALRM, -14)
 '''
-
-
-def py(name, code, expect, pattern='', timeout=90):
-    """A case (python_case) with TMPDIR a folder of its own that must be empty again afterwards, and no raised
-    message in C++ or pybind11 words."""
-    if ONLY and not any(name.startswith(p) for p in ONLY):
-        return
-    tmp = os.path.join(TMP, name)
-    os.makedirs(tmp)
-    ENV['TMPDIR'] = tmp
-    python_case(LOG, name, code, expect, PRELUDE, OUT, ENV, [IN, USER], pattern, timeout)
-    name_, ok, detail = LOG.results[-1]
-    extra = []
-    if os.listdir(tmp):
-        extra.append('LEFT IN TMPDIR %s' % os.listdir(tmp)[:3])
-    if RAW.search(detail.split(' | ')[-1][:400]):
-        extra.append('RAW MESSAGE')
-    if extra:
-        LOG.results[-1] = (name_, False, '; '.join(extra) + ' | ' + detail)
-        print('FAIL  %-34s %s' % (name_, '; '.join(extra)), flush=True)
+PROBE.prelude = PRELUDE
+py = PROBE.py
 
 
 # ---- ints of the compiled classes: pybind11's caster cut NumPy float32, Decimal and Fraction to ints and took bools
@@ -435,6 +396,4 @@ py('step_schedules_after_scenario_gone', 's = base()\nst = s.step_schedules(0)\n
 py('figure_after_results_and_set_gone', 'f = fr().run(threads=1).map()\ngc.collect()\n'
    'junk = [bytearray(1 << 16) for _ in range(200)]\nf.data("svg")[:5]', 'ok', "RETURNED b'<")
 
-bad = [n for n, ok, _ in LOG.results if not ok]
-print('\n%d python cases, %d problems: %s\nWORK: %s (delete it when done)' % (len(LOG.results), len(bad), bad, ROOT))
-sys.exit(1 if bad else 0)
+PROBE.finish()

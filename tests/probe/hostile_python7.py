@@ -16,21 +16,13 @@ and copying the compiled classes under every protocol; Figure.save("png"); None 
 compiled functions of _cohortgis.pyi called directly with a NUL in a path or in a renderer's title or labels.
 Usage: PYTHONPATH=build/python /usr/bin/python3 tests/probe/hostile_python7.py [WORK_DIR] [CASE_PREFIX ...]
 (about 5 min on a loaded 2-core VM)."""
-import os, re, shutil, sys
+import os, shutil, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_common import CaseLog, FIX, REPO, copy_scenarios, python_case, python_env, work_folder  # noqa: E402
+from probe_common import FIX, RAW_PYTHON, PythonProbe  # noqa: E402
 
-args = sys.argv[1:]
-ROOT = work_folder('cohortgis-hostile-python7-', args.pop(0) if args and '/' in args[0] else None)
-ONLY = set(args)
-IN = os.path.join(ROOT, 'in')  # the scenarios and tables: nothing may change there
-OUT = os.path.join(ROOT, 'out')  # where cases write
-USER = os.path.join(ROOT, 'user')  # a user's folder: nothing may change there
-TMP = os.path.join(ROOT, 'tmp')  # each case's TMPDIR: empty again when the case ends
-for d in (IN, OUT, USER, TMP):
-    os.makedirs(d)
-copy_scenarios(IN)
+PROBE = PythonProbe('cohortgis-hostile-python7-', RAW_PYTHON + '|int too large to convert')
+IN, OUT, USER = (PROBE.dirs[d] for d in ('in', 'out', 'user'))
 shutil.copy(os.path.join(FIX, '..', 'backtest', 'observed_tiny.csv'), IN)
 with open(os.path.join(IN, 'census1.csv'), 'w') as f:  # censuses of zone totals (estimate's "totals" method)
     f.write('zone,sex,age,population\nA,all,all,1000\nB,all,all,2000\n')
@@ -39,26 +31,12 @@ with open(os.path.join(IN, 'census2.csv'), 'w') as f:
 with open(os.path.join(USER, 'keep.png'), 'w') as f:
     f.write('a user image\n')
 
-ENV = python_env()
-LOG = CaseLog()
 BAD = ('TypeError', 'ValueError')
-# Messages that are C++ or pybind11 internals, not a sentence about the argument.
-RAW = re.compile(r'std::|vector::|basic_string|bad_alloc|Unable to cast|incompatible \w+ arguments|'
-                 r'filesystem error|_M_|pybind11|max_size\(\)|int too large to convert')
-PRELUDE = f'''import copy, decimal, fractions, gc, itertools, os, pickle, resource, signal, sys, threading, time
-import warnings
-import numpy as np, pandas as pd, cohortgis as cg
-sys.path.insert(0, {os.path.join(REPO, 'tests/python')!r})
-from toy_frames import toy_frames
-IN, OUT, USER = {IN!r}, {OUT!r}, {USER!r}
-GOOD, STO, LONG = IN + '/good.toml', IN + '/stochastic.toml', IN + '/long.toml'
+# The cases' prelude: their own modules, then PythonProbe.cases_prelude's names, then the probe's own.
+IMPORTS = ('import copy, decimal, fractions, gc, itertools, os, pickle, resource, signal, sys, threading, time\n'
+           'import warnings\n')
+PRELUDE = PROBE.cases_prelude(IMPORTS) + '''\
 OBS = IN + '/observed_tiny.csv'
-def fr(**kw):
-    d = toy_frames(zones=2, migration=False)
-    d.update(kw)
-    return cg.scenario_from_frames(**d)
-def res():
-    return cg.load_scenario(GOOD).run(threads=1)
 def base():
     return cg.load_scenario(GOOD).baseline
 def est(out, years=(2010, 2020), **kw):
@@ -94,26 +72,8 @@ class Hash0(str):
         return 0
     __eq__ = str.__eq__
 '''
-
-
-def py(name, code, expect, pattern='', timeout=90):
-    """A case (python_case) with TMPDIR a folder of its own that must be empty again afterwards, and no raised
-    message in C++ or pybind11 words."""
-    if ONLY and not any(name.startswith(p) for p in ONLY):
-        return
-    tmp = os.path.join(TMP, name)
-    os.makedirs(tmp)
-    ENV['TMPDIR'] = tmp
-    python_case(LOG, name, code, expect, PRELUDE, OUT, ENV, [IN, USER], pattern, timeout)
-    name_, ok, detail = LOG.results[-1]
-    extra = []
-    if os.listdir(tmp):
-        extra.append('LEFT IN TMPDIR %s' % os.listdir(tmp)[:3])
-    if RAW.search(detail.split(' | ')[-1][:400]):
-        extra.append('RAW MESSAGE')
-    if extra:
-        LOG.results[-1] = (name_, False, '; '.join(extra) + ' | ' + detail)
-        print('FAIL  %-34s %s' % (name_, '; '.join(extra)), flush=True)
+PROBE.prelude = PRELUDE
+py = PROBE.py
 
 
 # ---- the jobs' numbers: ints past C's int reached pybind11's listing, 10**400 a bare OverflowError
@@ -318,6 +278,4 @@ py('components_generator_raises', 'def g():\n    yield "births"\n    raise Runti
 py('allow_read_generator_raises', 'def g():\n    yield IN\n    raise RuntimeError("midway")\n'
    'cg.load_scenario(GOOD, allow_read=g())', ('RuntimeError', 'TypeError'), 'midway|allow_read')
 
-bad = [n for n, ok, _ in LOG.results if not ok]
-print('\n%d python cases, %d problems: %s\nWORK: %s (delete it when done)' % (len(LOG.results), len(bad), bad, ROOT))
-sys.exit(1 if bad else 0)
+PROBE.finish()

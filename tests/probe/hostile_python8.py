@@ -21,22 +21,14 @@ copies of every public class; recursion limits, daemon threads at exit, fork and
 HDF5_*, CPL_* variables in the environment at import; memory growth over repeated calls and errors.
 Usage: PYTHONPATH=build/python /usr/bin/python3 tests/probe/hostile_python8.py [WORK_DIR] [CASE_PREFIX ...]
 (about 6 min on a loaded 2-core VM)."""
-import os, re, shutil, sys
+import os, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_common import CaseLog, FIX, REPO, copy_scenarios, python_case, python_env, work_folder  # noqa: E402
+from probe_common import FIX, RAW_PYTHON, PythonProbe  # noqa: E402
 
-args = sys.argv[1:]
-ROOT = work_folder('cohortgis-hostile-python8-', args.pop(0) if args and '/' in args[0] else None)
-ONLY = set(args)
-IN = os.path.join(ROOT, 'in')  # the scenarios and tables: nothing may change there
-FAR = os.path.join(ROOT, 'far')  # a scenario whose tables are in IN (read with allow_read=[IN])
-OUT = os.path.join(ROOT, 'out')  # where cases write
-USER = os.path.join(ROOT, 'user')  # a user's folder: nothing may change there
-TMP = os.path.join(ROOT, 'tmp')  # each case's TMPDIR: empty again when the case ends
-for d in (IN, FAR, OUT, USER, TMP):
-    os.makedirs(d)
-copy_scenarios(IN)
+PROBE = PythonProbe('cohortgis-hostile-python8-', RAW_PYTHON + '|int too large to convert', more=('far',))
+# FAR: a scenario whose tables are in IN (read with allow_read=[IN])
+IN, FAR, OUT, USER = (PROBE.dirs[d] for d in ('in', 'far', 'out', 'user'))
 with open(os.path.join(FAR, 'far.toml'), 'w') as f:
     text = open(os.path.join(FIX, 'stochastic.toml')).read()
     for t in ('base.csv', 'asfr.csv', 'mx.csv'):
@@ -45,25 +37,12 @@ with open(os.path.join(FAR, 'far.toml'), 'w') as f:
 with open(os.path.join(USER, 'keep.txt'), 'w') as f:
     f.write('a user file\n')
 
-ENV = python_env()
-LOG = CaseLog()
 BAD = ('TypeError', 'ValueError')
-# Messages that are C++ or pybind11 internals, not a sentence about the argument.
-RAW = re.compile(r'std::|vector::|basic_string|bad_alloc|Unable to cast|incompatible \w+ arguments|'
-                 r'filesystem error|_M_|pybind11|max_size\(\)|int too large to convert')
-PRELUDE = f'''import _thread, copy, gc, itertools, multiprocessing, os, pickle, resource, signal, sys, threading, time
-import weakref
-import numpy as np, pandas as pd, cohortgis as cg
-sys.path.insert(0, {os.path.join(REPO, 'tests/python')!r})
-from toy_frames import toy_frames
-IN, OUT, USER, FAR = {IN!r}, {OUT!r}, {USER!r}, {FAR!r} + "/far.toml"
-GOOD, STO, LONG = IN + '/good.toml', IN + '/stochastic.toml', IN + '/long.toml'
-def fr(**kw):
-    d = toy_frames(zones=2, migration=False)
-    d.update(kw)
-    return cg.scenario_from_frames(**d)
-def res():
-    return cg.load_scenario(GOOD).run(threads=1)
+# The cases' prelude: their own modules, then PythonProbe.cases_prelude's names, then the probe's own.
+IMPORTS = ('import _thread, copy, gc, itertools, multiprocessing, os, pickle, resource, signal, sys, threading, time\n'
+           'import weakref\n')
+PRELUDE = PROBE.cases_prelude(IMPORTS) + f'''\
+FAR = {FAR!r} + "/far.toml"
 def base():
     return cg.load_scenario(GOOD).baseline
 def cap_memory(mb=1500):
@@ -101,26 +80,8 @@ def in_flight(s):
         th.join()
     return th, release
 '''
-
-
-def py(name, code, expect, pattern='', timeout=90, env=None):
-    """A case (python_case) with TMPDIR a folder of its own that must be empty again afterwards, and no raised
-    message in C++ or pybind11 words; env: variables added for this case (as set before cohortgis is imported)."""
-    if ONLY and not any(name.startswith(p) for p in ONLY):
-        return
-    tmp = os.path.join(TMP, name)
-    os.makedirs(tmp)
-    case_env = dict(ENV, TMPDIR=tmp, **(env or {}))
-    python_case(LOG, name, code, expect, PRELUDE, OUT, case_env, [IN, FAR, USER], pattern, timeout)
-    name_, ok, detail = LOG.results[-1]
-    extra = []
-    if os.listdir(tmp):
-        extra.append('LEFT IN TMPDIR %s' % os.listdir(tmp)[:3])
-    if RAW.search(detail.split(' | ')[-1][:400]):
-        extra.append('RAW MESSAGE')
-    if extra:
-        LOG.results[-1] = (name_, False, '; '.join(extra) + ' | ' + detail)
-        print('FAIL  %-34s %s' % (name_, '; '.join(extra)), flush=True)
+PROBE.prelude = PRELUDE
+py = PROBE.py
 
 
 # ---- paths load_scenario read twice: the ensemble and write_outputs read the file again with the second reading
@@ -433,6 +394,4 @@ py('leak_render_and_pickle', 'r = res()\nfor _ in range(20):\n    r.pyramid().da
    '    pickle.loads(pickle.dumps(r["baseline"]))\nrss_mb() - a < 25 or rss_mb() - a', 'ok', 'RETURNED True',
    timeout=200)
 
-bad = [n for n, ok, _ in LOG.results if not ok]
-print('\n%d python cases, %d problems: %s\nWORK: %s (delete it when done)' % (len(LOG.results), len(bad), bad, ROOT))
-sys.exit(1 if bad else 0)
+PROBE.finish()

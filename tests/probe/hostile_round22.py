@@ -24,7 +24,8 @@ Usage: PYTHONPATH=build/python /usr/bin/python3 tests/probe/hostile_round22.py [
 import os, random, re, shutil, signal, struct, subprocess, sys, threading, time, zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_common import RUN, VAL, CliProbe, leftovers, make, reseal, run_measured, snapshot
+from probe_common import (BT, C1, EST, EST_FILES, MAP, OBS, RUN, VAL, ZONES_GJ, CliProbe, leftovers, make, reseal,
+                          run_measured, snapshot)
 from probe_common import limits as lim
 
 PROBE = CliProbe('cohortgis-hostile-probe22-')
@@ -53,9 +54,6 @@ def check_raw(name, rc, out, err, secs, rss, expect, pattern=None, extra=()):
 
 LOG.check = check_raw
 
-ZONES_GJ = ('{"type":"FeatureCollection","features":[' + ','.join(
-    '{"type":"Feature","properties":{"id":"%s"},"geometry":{"type":"Polygon","coordinates":[[[%g,39],[%g,39],'
-    '[%g,39.1],[%g,39.1],[%g,39]]]}}' % (z, x, x + .1, x + .1, x, x) for z, x in (('A', 116), ('B', 116.1))) + ']}\n')
 
 
 def with_results(d):
@@ -64,12 +62,6 @@ def with_results(d):
     subprocess.run([EXE, 'run', 'sc.toml', '--out', 'res', '--quiet'], cwd=d, env=ENV, capture_output=True, timeout=300)
 
 
-C1 = 'zone,sex,age,population\nA,all,all,1000\nB,all,all,2000\n'
-EST_FILES = {'c1.csv': C1, 'c2.csv': C1.replace('1000', '1100')}
-EST = ['estimate', '--first', 'c1.csv', '--second', 'c2.csv', '--years', '2000:2010', '--out', 'out']
-OBS = 'year,zone,sex,age,population\n2025,A,all,all,5000\n2025,B,all,all,5000\n'
-BT = ['backtest', 'sc.toml', '--observed', 'obs.csv', '--out', 'out', '--quiet', '--no-report']
-MAP = ['map', 'res', '--indicator', 'population', '--year', '2025']
 
 # --- (a) What messages quote: invisible and control characters escaped ---------------------------------------------
 for label, ch in [('csi_c1', '\u009b2J'), ('nel', '\u0085'), ('rlo', '\u202e'), ('isolate', '\u2066'),

@@ -21,10 +21,11 @@ A case fails on a crash, a hang, an exit other than the expected, a message that
 or raw-control message, a network connection, /etc/passwd quoted, a file written, changed or deleted outside the
 output (a user's file reached through a link or a hard link included), or staging folders left after an error.
 Usage: PYTHONPATH=build/python /usr/bin/python3 tests/probe/hostile_round23.py [BUILD_DIR [WORK_DIR]] [PREFIX ...]"""
-import gzip, os, re, shutil, signal, stat, subprocess, sys, threading, time, zipfile
+import gzip, os, re, signal, stat, subprocess, sys, threading, time, zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_common import RUN, VAL, CliProbe, leftovers, make, run_measured, snapshot, changes
+from probe_common import (BT, EST, EST_FILES, MAP, NOBODY, OBS, RUN, VAL, ZONES_GJ, CliProbe, changes, leftovers, make,
+                          run_measured, snapshot)
 
 PROBE = CliProbe('cohortgis-hostile-probe23-')
 ROOT, EXE, URL, ENV, LOG = PROBE.root, PROBE.exe, PROBE.url, PROBE.env, PROBE.log
@@ -33,35 +34,11 @@ PROBE.quoted = ('root', 'daemon', '/bin/bash', '/usr/sbin')
 GOOD, INPUTS, SHARED = PROBE.good, PROBE.inputs, PROBE.shared
 BASE, MX, ASFR = INPUTS['base.csv'], INPUTS['mx.csv'], INPUTS['asfr.csv']
 G, BASEREF, ZSRC = PROBE.g, PROBE.baseref, PROBE.zsrc
+with_results = PROBE.with_results  # res/ for `map` and `report` (probe_common.CliProbe.with_results)
 VICTIM = os.path.join(SHARED, 'victim', 'thesis.txt')
 make(SHARED, {'victim/thesis.txt': 'precious\n'})
 os.chmod(ROOT, 0o755)  # nobody's cases (d) go through it
 RAW = re.compile('[\x07\x1b\u0080-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060\ufeff]')
-
-ZONES_GJ = ('{"type":"FeatureCollection","features":[' + ','.join(
-    '{"type":"Feature","properties":{"id":"%s"},"geometry":{"type":"Polygon","coordinates":[[[%g,39],[%g,39],'
-    '[%g,39.1],[%g,39.1],[%g,39]]]}}' % (z, x, x + .1, x + .1, x, x) for z, x in (('A', 116), ('B', 116.1))) + ']}\n')
-C1 = 'zone,sex,age,population\nA,all,all,1000\nB,all,all,2000\n'
-EST_FILES = {'c1.csv': C1, 'c2.csv': C1.replace('1000', '1100')}
-EST = ['estimate', '--first', 'c1.csv', '--second', 'c2.csv', '--years', '2000:2010', '--out', 'out']
-OBS = 'year,zone,sex,age,population\n2025,A,all,all,5000\n2025,B,all,all,5000\n'
-BT = ['backtest', 'sc.toml', '--observed', 'obs.csv', '--out', 'out', '--quiet', '--no-report']
-MAP = ['map', 'res', '--indicator', 'population', '--year', '2025']
-NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']
-RESULTS = {}
-
-
-def with_results(d):
-    """res/ of the good scenario with zone boundaries (so `map` and `report` have shapes and charts), made once and
-    copied (hard links would share inodes with the other cases)."""
-    make(d, {'zones.geojson': ZONES_GJ, 'sc.toml': ZSRC('zones.geojson')})
-    if 'res' not in RESULTS:
-        src = os.path.join(ROOT, 'results-template')
-        make(src, dict(INPUTS, **{'zones.geojson': ZONES_GJ, 'sc.toml': ZSRC('zones.geojson')}))
-        subprocess.run([EXE, 'run', 'sc.toml', '--out', 'res', '--quiet'], cwd=src, env=ENV, capture_output=True,
-                       timeout=600)
-        RESULTS['res'] = os.path.join(src, 'res')
-    shutil.copytree(RESULTS['res'], os.path.join(d, 'res'), symlinks=True)
 
 
 def victim_intact(d, rc):

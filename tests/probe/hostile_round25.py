@@ -22,27 +22,20 @@ Usage: PYTHONPATH=build/python /usr/bin/python3 tests/probe/hostile_round25.py [
 import os, shutil, subprocess, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_common import RUN, RUNR, VAL, CliProbe, leftovers, make, python_case, reseal, snapshot, changes
+from probe_common import (BT, EST, EST_FILES, MAP, OBS, RUN, RUNR, VAL, ZONES_GJ, CliProbe, changes, leftovers, make,
+                          python_case, reseal, snapshot)
 
 PROBE = CliProbe('cohortgis-hostile-probe25-')
 ROOT, EXE, URL, ENV, LOG = PROBE.root, PROBE.exe, PROBE.url, PROBE.env, PROBE.log
 record, wanted, cli = LOG.record, PROBE.wanted, PROBE.cli
 GOOD, INPUTS, SHARED = PROBE.good, PROBE.inputs, PROBE.shared
 G, BASEREF, ZSRC = PROBE.g, PROBE.baseref, PROBE.zsrc
+PROBE.results_options = ['--quiet', '--format', 'both']  # res/ with results.nc and the CSVs
+with_results = PROBE.with_results  # res/ for `map` and `report` (probe_common.CliProbe.with_results)
 make(SHARED, {'victim/thesis.txt': 'precious\n'})
 TOOLS = os.path.join(ROOT, 'tools')
 MARK = os.path.join(SHARED, 'plugin_ran')  # a plugin that runs writes it: a NEW file in SHARED
 
-ZONES_GJ = ('{"type":"FeatureCollection","features":[' + ','.join(
-    '{"type":"Feature","properties":{"id":"%s"},"geometry":{"type":"Polygon","coordinates":[[[%g,39],[%g,39],'
-    '[%g,39.1],[%g,39.1],[%g,39]]]}}' % (z, x, x + .1, x + .1, x, x) for z, x in (('A', 116), ('B', 116.1))) + ']}\n')
-C1 = 'zone,sex,age,population\nA,all,all,1000\nB,all,all,2000\n'
-EST_FILES = {'c1.csv': C1, 'c2.csv': C1.replace('1000', '1100')}
-EST = ['estimate', '--first', 'c1.csv', '--second', 'c2.csv', '--years', '2000:2010', '--out', 'out']
-OBS = 'year,zone,sex,age,population\n2025,A,all,all,5000\n2025,B,all,all,5000\n'
-BT = ['backtest', 'sc.toml', '--observed', 'obs.csv', '--out', 'out', '--quiet', '--no-report']
-MAP = ['map', 'res', '--indicator', 'population', '--year', '2025']
-RESULTS = {}
 
 # --- Tools: a plugin (shared library) that records that it ran, a GDAL Python driver, a NetCDF cube writer ---------
 PLUGIN_C = r'''
@@ -141,19 +134,6 @@ PLUGIN_ENV = {'PROBE_MARK': MARK, 'GDAL_DRIVER_PATH': os.path.join(TOOLS, 'plugi
 def cube(name, mode, group='total'):
     """A callable for place(): the cube of `mode` written at the path."""
     return lambda p: subprocess.run([os.path.join(TOOLS, 'cube'), p, mode, group], check=True)
-
-
-def with_results(d, extra=()):
-    """res/ of the good scenario with zone boundaries (so `map` and `report` have shapes and charts), made once and
-    copied."""
-    make(d, {'zones.geojson': ZONES_GJ, 'sc.toml': ZSRC('zones.geojson')})
-    if 'res' not in RESULTS:
-        src = os.path.join(ROOT, 'results-template')
-        make(src, dict(INPUTS, **{'zones.geojson': ZONES_GJ, 'sc.toml': ZSRC('zones.geojson')}))
-        subprocess.run([EXE, 'run', 'sc.toml', '--out', 'res', '--quiet', '--format', 'both'], cwd=src, env=ENV,
-                       capture_output=True, timeout=600)
-        RESULTS['res'] = os.path.join(src, 'res')
-    shutil.copytree(RESULTS['res'], os.path.join(d, 'res'), symlinks=True)
 
 
 def results_nc_plugin(d):

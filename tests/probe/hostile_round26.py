@@ -31,7 +31,8 @@ Usage: PYTHONPATH=build/python /usr/bin/python3 tests/probe/hostile_round26.py [
 import os, shutil, signal, subprocess, sys, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_common import FIX, RUN, RUNR, VAL, CliProbe, changes, leftovers, make, snapshot
+from probe_common import (BT, EST, EST_FILES, FIX, MAP, OBS, RUN, RUNR, VAL, ZONES_GJ, CliProbe, changes, leftovers,
+                          make, snapshot)
 
 PROBE = CliProbe('cohortgis-hostile-probe26-')
 ROOT, EXE, URL, ENV, LOG = PROBE.root, PROBE.exe, PROBE.url, PROBE.env, PROBE.log
@@ -40,32 +41,10 @@ PROBE.quoted = ('root', 'daemon', '/bin/bash', '/usr/sbin')
 GOOD, INPUTS, SHARED = PROBE.good, PROBE.inputs, PROBE.shared
 BASE, MX, ASFR = INPUTS['base.csv'], INPUTS['mx.csv'], INPUTS['asfr.csv']
 G, BASEREF, ZSRC = PROBE.g, PROBE.baseref, PROBE.zsrc
+with_results = PROBE.with_results  # res/ for `map` and `report` (probe_common.CliProbe.with_results)
 make(SHARED, {'victim/thesis.txt': 'precious\n'})
 
-ZONES_GJ = ('{"type":"FeatureCollection","features":[' + ','.join(
-    '{"type":"Feature","properties":{"id":"%s"},"geometry":{"type":"Polygon","coordinates":[[[%g,39],[%g,39],'
-    '[%g,39.1],[%g,39.1],[%g,39]]]}}' % (z, x, x + .1, x + .1, x, x) for z, x in (('A', 116), ('B', 116.1))) + ']}\n')
-C1 = 'zone,sex,age,population\nA,all,all,1000\nB,all,all,2000\n'
-EST_FILES = {'c1.csv': C1, 'c2.csv': C1.replace('1000', '1100')}
-EST = ['estimate', '--first', 'c1.csv', '--second', 'c2.csv', '--years', '2000:2010', '--out', 'out']
-OBS = 'year,zone,sex,age,population\n2025,A,all,all,5000\n2025,B,all,all,5000\n'
-BT = ['backtest', 'sc.toml', '--observed', 'obs.csv', '--out', 'out', '--quiet', '--no-report']
-MAP = ['map', 'res', '--indicator', 'population', '--year', '2025']
-RESULTS = {}
 NUM = r'base_year|horizon|step|open_age|year|seed|trajectories|whole|integer|number'
-
-
-def with_results(d):
-    """res/ of the good scenario with zone boundaries (so `map` and `report` have shapes and charts), made once and
-    copied."""
-    make(d, {'zones.geojson': ZONES_GJ, 'sc.toml': ZSRC('zones.geojson')})
-    if 'res' not in RESULTS:
-        src = os.path.join(ROOT, 'results-template')
-        make(src, dict(INPUTS, **{'zones.geojson': ZONES_GJ, 'sc.toml': ZSRC('zones.geojson')}))
-        subprocess.run([EXE, 'run', 'sc.toml', '--out', 'res', '--quiet'], cwd=src, env=ENV, capture_output=True,
-                       timeout=600)
-        RESULTS['res'] = os.path.join(src, 'res')
-    shutil.copytree(RESULTS['res'], os.path.join(d, 'res'), symlinks=True)
 
 
 # --- (a) Whole numbers as fractions, booleans, hex; edge values in keys no probe tried -------------------------------

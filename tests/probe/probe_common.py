@@ -321,10 +321,95 @@ def python_case(log, name, code, expect, prelude, cwd, env, watched, pattern='',
     log.record(name, not probs, ('; '.join(probs) + ' | ' if probs else '') + line[:200] + ' ' + err.strip()[-200:])
 
 
+# Messages of the Python module that are C++ or pybind11 internals, not a sentence about the argument (PythonProbe's
+# RAW MESSAGE; each probe passes what its round added).
+RAW_PYTHON = (r'std::|vector::|basic_string|bad_alloc|Unable to cast|incompatible \w+ arguments|filesystem error|_M_|'
+              r'pybind11|max_size\(\)')
+
+
+class PythonProbe:
+    """What the Python probes from round 23 on (hostile_python5.py …) set up and share: WORK (the first argument that
+    holds a '/', else a new temporary folder) with in/ (copy_scenarios: the scenarios and tables, which nothing may
+    change), out/ (where cases write), user/ (a user's folder: nothing may change there), tmp/ (a TMPDIR a case) and
+    the folders in `more` (watched as in/); the case prefixes asked for (the other arguments); the cases' environment
+    (python_env) and log; py(), the case runner, and finish(), the summary. `raw`: the regular expression of messages
+    in C++ or pybind11 words; `prelude`: the cases' Python prelude (set once the folders are known)."""
+
+    def __init__(self, prefix, raw, long=True, more=()):
+        args = sys.argv[1:]
+        self.root = work_folder(prefix, args.pop(0) if args and '/' in args[0] else None)
+        self.only = set(args)
+        self.dirs = {d: os.path.join(self.root, d) for d in ('in',) + tuple(more) + ('out', 'user', 'tmp')}
+        for d in self.dirs.values():
+            os.makedirs(d)
+        copy_scenarios(self.dirs['in'], long)
+        self.watched = [self.dirs['in']] + [self.dirs[d] for d in more] + [self.dirs['user']]
+        self.env, self.log, self.raw, self.prelude = python_env(), CaseLog(), re.compile(raw), ''
+
+    def cases_prelude(self, imports):
+        """The start of the cases' prelude: `imports` (the probe's modules), NumPy, pandas and cohortgis, the test
+        frames (tests/python/toy_frames.py), the folders IN, OUT, USER, the scenarios GOOD, STO, LONG (copy_scenarios),
+        fr(**kw) (a two-zone scenario from toy_frames with kw replaced) and res() (the good scenario run)."""
+        return imports + f'''import numpy as np, pandas as pd, cohortgis as cg
+sys.path.insert(0, {os.path.join(REPO, 'tests/python')!r})
+from toy_frames import toy_frames
+IN, OUT, USER = {self.dirs['in']!r}, {self.dirs['out']!r}, {self.dirs['user']!r}
+GOOD, STO, LONG = IN + '/good.toml', IN + '/stochastic.toml', IN + '/long.toml'
+def fr(**kw):
+    d = toy_frames(zones=2, migration=False)
+    d.update(kw)
+    return cg.scenario_from_frames(**d)
+def res():
+    return cg.load_scenario(GOOD).run(threads=1)
+'''
+
+    def py(self, name, code, expect, pattern='', timeout=90, env=None):
+        """A case (python_case) with TMPDIR a folder of its own that must be empty again afterwards, and no raised
+        message in C++ or pybind11 words; env: variables added for this case (as set before cohortgis is
+        imported)."""
+        if self.only and not any(name.startswith(p) for p in self.only):
+            return
+        tmp = os.path.join(self.dirs['tmp'], name)
+        os.makedirs(tmp)
+        case_env = dict(self.env, TMPDIR=tmp, **(env or {}))
+        python_case(self.log, name, code, expect, self.prelude, self.dirs['out'], case_env, self.watched, pattern,
+                    timeout)
+        name_, ok, detail = self.log.results[-1]
+        extra = []
+        if os.listdir(tmp):
+            extra.append('LEFT IN TMPDIR %s' % os.listdir(tmp)[:3])
+        if self.raw.search(detail.split(' | ')[-1][:400]):
+            extra.append('RAW MESSAGE')
+        if extra:
+            self.log.results[-1] = (name_, False, '; '.join(extra) + ' | ' + detail)
+            print('FAIL  %-34s %s' % (name_, '; '.join(extra)), flush=True)
+
+    def finish(self):
+        """Prints the count of cases and problems and exits (1 if a case failed)."""
+        bad = [n for n, ok, _ in self.log.results if not ok]
+        print('\n%d python cases, %d problems: %s\nWORK: %s (delete it when done)' % (len(self.log.results), len(bad),
+                                                                                     bad, self.root))
+        sys.exit(1 if bad else 0)
+
+
 # The command lines most cases run in a case folder (sc.toml the scenario, out the results).
 VAL = ['validate', 'sc.toml']
 RUN = ['run', 'sc.toml', '--out', 'out', '--quiet', '--no-report']
 RUNR = ['run', 'sc.toml', '--out', 'out', '--quiet']
+
+# What the command-line probes from round 22 on give the other commands: the good scenario's two zones as GeoJSON
+# (so that `map` and `report` have shapes: CliProbe.with_results), two censuses of zone totals for `estimate`, the
+# observed figures of 2025 for `backtest`, their command lines, and the words that run a command as `nobody`.
+ZONES_GJ = ('{"type":"FeatureCollection","features":[' + ','.join(
+    '{"type":"Feature","properties":{"id":"%s"},"geometry":{"type":"Polygon","coordinates":[[[%g,39],[%g,39],'
+    '[%g,39.1],[%g,39.1],[%g,39]]]}}' % (z, x, x + .1, x + .1, x, x) for z, x in (('A', 116), ('B', 116.1))) + ']}\n')
+C1 = 'zone,sex,age,population\nA,all,all,1000\nB,all,all,2000\n'
+EST_FILES = {'c1.csv': C1, 'c2.csv': C1.replace('1000', '1100')}
+EST = ['estimate', '--first', 'c1.csv', '--second', 'c2.csv', '--years', '2000:2010', '--out', 'out']
+OBS = 'year,zone,sex,age,population\n2025,A,all,all,5000\n2025,B,all,all,5000\n'
+BT = ['backtest', 'sc.toml', '--observed', 'obs.csv', '--out', 'out', '--quiet', '--no-report']
+MAP = ['map', 'res', '--indicator', 'population', '--year', '2025']
+NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']
 
 
 def limits(**kw):
@@ -352,6 +437,8 @@ class CliProbe:
         self.shared = os.path.join(self.root, 'shared')
         self.quoted = ()  # words whose quotation in a message is a problem (round 18: /etc/passwd's user names)
         self.py_prelude, self.py_dir, self.py_watched = '', self.root, ()
+        self.results_options = ['--quiet']  # the run that makes with_results()' folder
+        self._results = None
 
     def g(self, old, new):
         """The good scenario with `old` replaced by `new`."""
@@ -364,6 +451,19 @@ class CliProbe:
     def zsrc(self, path, extra=''):
         """The good scenario with [geography.source] at `path` (id field `id`) and `extra` keys in it."""
         return self.g('[projection]', '[geography.source]\npath = "%s"\nid_field = "id"\n%s\n[projection]' % (path, extra))
+
+    def with_results(self, d):
+        """res/ of the good scenario with zone boundaries (ZONES_GJ: so that `map` and `report` have shapes and
+        charts) in the case folder d, beside its zones.geojson and sc.toml: made once by `run` with
+        results_options, and copied (hard links would share inodes with the other cases)."""
+        make(d, {'zones.geojson': ZONES_GJ, 'sc.toml': self.zsrc('zones.geojson')})
+        if self._results is None:
+            src = os.path.join(self.root, 'results-template')
+            make(src, dict(self.inputs, **{'zones.geojson': ZONES_GJ, 'sc.toml': self.zsrc('zones.geojson')}))
+            subprocess.run([self.exe, 'run', 'sc.toml', '--out', 'res'] + self.results_options, cwd=src, env=self.env,
+                           capture_output=True, timeout=600)
+            self._results = os.path.join(src, 'res')
+        shutil.copytree(self._results, os.path.join(d, 'res'), symlinks=True)
 
     def wanted(self, name):
         """Whether the case runs: no CASE_PREFIX given, or name starts with one."""

@@ -10,9 +10,7 @@ R/fert_helper_functions_wpp.R (`../outside14_reference.py`). Never calls cohortg
 DIR of --ccmppwpp-git: a clone of github.com/markalava/ccmppWPP holding commit 09739c8 (bare is fine).
 --mutant DIR: every table and an expected_indicators.csv whose first e0_female is the lt_ex at age 1 (must fail).
 """
-import argparse
 import os
-import shutil
 import sys
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -25,12 +23,8 @@ LT_COLUMNS = ("lt_nMx", "lt_nAx", "lt_nqx", "lt_lx", "lt_nLx", "lt_Sx", "lt_ex")
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--ccmppwpp-git", default="/work/.mirror/markalava+ccmppWPP/repo")
-    ap.add_argument("--mutant")
-    args = ap.parse_args()
-    inp = R.package_data(args.ccmppwpp_git, "wpp_input_example")
-    out = R.package_data(args.ccmppwpp_git, "wpp_output_example")
+    args, folder, (inp, out) = R.case_inputs(here, "wpp_input_example", "wpp_output_example",
+                                             copied=("scenario.toml",))
     years = list(range(FIRST, FIRST + STEPS))
     lt = out["lt_complete_age_sex"]  # the tables the workflow projected with (README.md: not the input's lt_Sx)
     table = {(t, s, ind): R.by_age(lt, indicator=ind, time_start=float(t), sex=s)
@@ -72,10 +66,6 @@ def main():
             e65 = table[(t, s, "lt_ex")][65]
             assert abs(T65 / table[(t, s, "lt_lx")][65] - e65) / e65 < 1e-14, (t, s)
 
-    folder = args.mutant or here
-    os.makedirs(folder, exist_ok=True)
-    if args.mutant:
-        shutil.copy(os.path.join(here, "scenario.toml"), folder)
     head = ["time_start", "time_span", "sex", "age_start", "age_span", "value"]
     span = lambda a: 1000.0 if a == W else 1.0  # noqa: E731
     R.write_csv(folder, "pop_count_age_sex_base.csv", head,

@@ -8,9 +8,7 @@ rows included), cut to the years this case reads. The expected numbers are the s
 
 --mutant DIR: every table and an expected.csv of the populations one year later (must fail).
 """
-import argparse
 import os
-import shutil
 import sys
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -21,17 +19,7 @@ FIRST, LAST, W, ZONE = 2015, 2020, 100, "124"
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--ccmppwpp-git", default="/work/.mirror/markalava+ccmppWPP/repo")
-    ap.add_argument("--mutant")
-    args = ap.parse_args()
-    inp = R.package_data(args.ccmppwpp_git, "wpp_input_example")
-    out = R.package_data(args.ccmppwpp_git, "wpp_output_example")
-    folder = args.mutant or here
-    os.makedirs(folder, exist_ok=True)
-    if args.mutant:
-        for f in ("scenario.toml", "README.md"):
-            shutil.copy(os.path.join(here, f), folder)
+    args, folder, (inp, out) = R.case_inputs(here, "wpp_input_example", "wpp_output_example")
     years = range(FIRST, LAST)
 
     def rows_of(frame, columns, keep):

@@ -11,9 +11,7 @@ into each period's five-year groups. The projection is ccmppWPP 09739c8's step w
 --mutant DIR: every table and an expected.csv projected with the survival ratios of the abridged rows taken by
 the age at the start (row x → group x, not DemoTools' one row earlier; must fail).
 """
-import argparse
 import os
-import shutil
 import sys
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -31,12 +29,7 @@ def five(single):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--ccmppwpp-git", default="/work/.mirror/markalava+ccmppWPP/repo")
-    ap.add_argument("--mutant")
-    args = ap.parse_args()
-    inp = R.package_data(args.ccmppwpp_git, "wpp_input_example")
-    out = R.package_data(args.ccmppwpp_git, "wpp_output_example")
+    args, folder, (inp, out) = R.case_inputs(here, "wpp_input_example", "wpp_output_example")
     ab = out["lt_abridged_age_sex"]
 
     def abridged(ind, t, s):
@@ -73,11 +66,6 @@ def main():
     base = {s: five(R.by_age(inp["pop_count_age_sex_base"], sex=s)) for s in R.SEXES}
     run = R.loop(5, base, steps)
 
-    folder = args.mutant or here
-    os.makedirs(folder, exist_ok=True)
-    if args.mutant:
-        for f in ("scenario.toml", "README.md"):
-            shutil.copy(os.path.join(here, f), folder)
     span = lambda g: 1000.0 if g == W else 5.0  # noqa: E731
     head = ["time_start", "time_span", "sex", "age_start", "age_span", "value"]
     R.write_csv(folder, "pop_count_age_sex_base.csv", head,

@@ -9,9 +9,7 @@ the example's workflow projected with, data/wpp_output_example.rda) with ../outs
 --mutant DIR: every table and an expected.csv projected with the female rates times the male population (the
 loop before ccmppWPP's commit 4d84a0c; must fail).
 """
-import argparse
 import os
-import shutil
 import sys
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -24,12 +22,8 @@ TYPES = {1950: ("rates", "even"), 1951: ("rates", "end"), 1952: ("totals", "even
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--ccmppwpp-git", default="/work/.mirror/markalava+ccmppWPP/repo")
-    ap.add_argument("--mutant")
-    args = ap.parse_args()
-    inp = R.package_data(args.ccmppwpp_git, "wpp_input_example")
-    lt = R.package_data(args.ccmppwpp_git, "wpp_output_example")["lt_complete_age_sex"]
+    args, folder, (inp, out) = R.case_inputs(here, "wpp_input_example", "wpp_output_example")
+    lt = out["lt_complete_age_sex"]
     years = sorted(TYPES)
     rates = {t: {s: R.by_age(inp["mig_net_rate_age_sex"], time_start=float(t), sex=s) for s in R.SEXES} for t in years}
     counts = {t: {s: R.by_age(inp["mig_net_count_age_sex"], time_start=float(t), sex=s) for s in R.SEXES}
@@ -51,11 +45,6 @@ def main():
         R.migrants = swapped
     run = R.loop(1, base, steps)
 
-    folder = args.mutant or here
-    os.makedirs(folder, exist_ok=True)
-    if args.mutant:
-        for f in ("scenario.toml", "README.md"):
-            shutil.copy(os.path.join(here, f), folder)
     head = ["time_start", "time_span", "sex", "age_start", "age_span", "value"]
     span = lambda a: 1000.0 if a == W else 1.0  # noqa: E731
     R.write_csv(folder, "pop_count_age_sex_base.csv", head,

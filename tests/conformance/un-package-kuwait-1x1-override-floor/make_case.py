@@ -8,9 +8,7 @@ data/kuwait_wpp_1950_2020_ccmpp_inputs_1x1.rda (Kuwait, WPP 2019 estimates: ever
 --mutant DIR: every table and an expected_components.csv whose net_migration are the given counts, not the
 override's (must fail).
 """
-import argparse
 import os
-import shutil
 import sys
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -21,11 +19,7 @@ FIRST, WINDOW, LAST, W, ZONE = 1950, 1966, 1973, 100, "414"
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--ccmppwpp-git", default="/work/.mirror/markalava+ccmppWPP/repo")
-    ap.add_argument("--mutant")
-    args = ap.parse_args()
-    inp = R.package_data(args.ccmppwpp_git, "kuwait_wpp_1950_2020_ccmpp_inputs_1x1")
+    args, folder, (inp,) = R.case_inputs(here, "kuwait_wpp_1950_2020_ccmpp_inputs_1x1")
     lt, mp = inp["life_table_age_sex"], inp["mig_parameter"]
     years = range(FIRST, LAST)
     steps = []
@@ -48,11 +42,6 @@ def main():
     assert overridden >= 40 and floored >= 8, (overridden, floored)
     print("1966-1972: %d cells overridden, %d floored" % (overridden, floored))
 
-    folder = args.mutant or here
-    os.makedirs(folder, exist_ok=True)
-    if args.mutant:
-        for f in ("scenario.toml", "README.md"):
-            shutil.copy(os.path.join(here, f), folder)
     head = ["time_start", "time_span", "sex", "age_start", "age_span", "value"]
     span = lambda a: 1000.0 if a == W else 1.0  # noqa: E731
     ts = range(WINDOW, LAST)

@@ -10,9 +10,7 @@ years), as cohortgis reads them since round 26: every rate as it is. Never calls
 
 --mutant DIR: every table and an expected.csv computed with the rates above 1 taken as 1 (must fail).
 """
-import argparse
 import os
-import shutil
 import sys
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -23,11 +21,7 @@ FIRST, YEAR, LAST, W, ZONE = 1950, 1988, 2019, 100, "414"
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--ccmppwpp-git", default="/work/.mirror/markalava+ccmppWPP/repo")
-    ap.add_argument("--mutant")
-    args = ap.parse_args()
-    inp = R.package_data(args.ccmppwpp_git, "kuwait_wpp_1950_2020_ccmpp_inputs_1x1")
+    args, folder, (inp,) = R.case_inputs(here, "kuwait_wpp_1950_2020_ccmpp_inputs_1x1")
     lt, mp = inp["life_table_age_sex"], inp["mig_parameter"]
 
     def inputs(t):
@@ -49,11 +43,6 @@ def main():
     clamp = lambda st: dict(st, rates={s: [min(x, 1.0) for x in st["rates"][s]] for s in R.SEXES})  # noqa: E731
     results = R.loop(1, P, [clamp(st) for st in steps] if args.mutant else steps)
 
-    folder = args.mutant or here
-    os.makedirs(folder, exist_ok=True)
-    if args.mutant:
-        for f in ("scenario.toml", "README.md"):
-            shutil.copy(os.path.join(here, f), folder)
     span = lambda a: 1000.0 if a == W else 1.0  # noqa: E731
     head = ["time_start", "time_span", "sex", "age_start", "age_span", "value"]
     R.write_csv(folder, "pop_count_age_sex_base.csv", head,
