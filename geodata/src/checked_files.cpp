@@ -160,6 +160,8 @@ void approve_checked_file(const std::string& path, const std::vector<std::string
   approved()[p.string()] = roots;
 }
 
+std::optional<std::vector<std::string>> approved_roots(const std::string& path) { return roots_of(path); }
+
 void bind_checked_files() {
   static std::once_flag once;
   std::call_once(once, [] {

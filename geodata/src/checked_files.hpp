@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,9 @@ namespace cohortgis::geodata {
 // (to /etc/passwd, say) would otherwise be read through: the check and the open resolve the path separately
 // (hostile probe of round 26).
 void approve_checked_file(const std::string& path, const std::vector<std::string>& roots);
+
+// The roots `path` was approved for (approve_checked_file), if it is an approved file or a companion of one.
+std::optional<std::vector<std::string>> approved_roots(const std::string& path);
 
 // Installs GDAL's binding of approved files (a wrapper around its handler of local files). Once per process.
 void bind_checked_files();

@@ -252,6 +252,11 @@ class ScenarioSet:
         if not self.runs:
             raise ValueError("a scenario set needs at least a baseline")
         self.file = file
+        # A GeoDataFrame indexed by zone id (any row order: zones() and the maps take the rows by id). Checked here:
+        # zones=5 failed in map() with "'int' object is not subscriptable".
+        if zones is not None and not _is_geodataframe(zones):
+            raise TypeError(f"zones: expected a geopandas.GeoDataFrame indexed by zone id (or None), got "
+                            f"{type(zones).__name__}")
         self._zones = zones
         self._zones_loader = zones_loader
         self._loaded_with: "tuple[str, list[str], list[str]]" = ("", [], [])  # load_scenario's folders
@@ -323,15 +328,40 @@ class ScenarioSet:
                         "results' runs (pickle.dumps(dict(res)); each RunResult pickles)")
 
     def zones(self) -> "geopandas.GeoDataFrame":  # noqa: F821
-        """The zones as a GeoDataFrame (index: zone id; columns name, name_en, geometry), in the scenario's order.
+        """The zones as a GeoDataFrame (index: zone id; columns name, name_en, geometry), in the scenario's order: a
+        new frame each call (changing it changes no map).
 
         Raises ValueError when the scenario has no zone geometry (no ``[geography.source]``).
         """
+        return self._zones_for(self.baseline.zone_ids)
+
+    def _zones_for(self, ids: Sequence[str]) -> "geopandas.GeoDataFrame":  # noqa: F821
+        """The zones' rows for `ids`, in that order, taken by zone id: the maps and zones_frame set values by
+        position, and the frame they read was the one zones() handed out (sorted in place by a notebook, it put each
+        zone's value on another zone, silently), or a GeoDataFrame given in another row order."""
         if self._zones is None and self._zones_loader is not None:
             self._zones = self._zones_loader()
         if self._zones is None:
             raise ValueError(f"scenario '{self.baseline.name}' has no zone geometry (no [geography.source])")
-        return self._zones
+        gdf = self._zones
+        rows: Dict[str, int] = {}
+        twice = []
+        for k, i in enumerate(gdf.index):
+            if str(i) in rows:
+                twice.append(str(i))
+            rows.setdefault(str(i), k)
+        missing = [i for i in ids if i not in rows]
+        if missing:
+            raise ValueError(f"zones: no row for zone {', '.join(map(repr, missing[:5]))}"
+                             f"{' …' if len(missing) > 5 else ''} of the scenario; expected a GeoDataFrame indexed by "
+                             f"zone id with a row for each zone")
+        wanted = set(ids)
+        twice = [i for i in twice if i in wanted]
+        if twice:
+            raise ValueError(f"zones: zone {twice[0]!r} has two rows; expected one row for each zone id")
+        out = gdf.iloc[[rows[i] for i in ids]].copy()
+        out.index = out.index.map(str)
+        return out
 
     def has_zones(self) -> bool:
         """Whether the set has zone geometry (needed by maps and zones_frame)."""
@@ -412,20 +442,23 @@ class ScenarioSet:
         return runs
 
 
-def _zones_from_source(path: str, layer: str, id_field: str, name_field: str, ids: Sequence[str],
-                       names: Sequence[str], names_en: Sequence[str]) -> "geopandas.GeoDataFrame":  # noqa: F821
-    import geopandas
+def _is_geodataframe(value: object) -> bool:
+    geopandas = sys.modules.get("geopandas")  # a GeoDataFrame cannot exist unless geopandas was imported
+    return geopandas is not None and isinstance(value, geopandas.GeoDataFrame)
 
-    gdf = geopandas.read_file(path, layer=layer or None)
-    if id_field not in gdf.columns:
-        raise ValueError(f"{path}: no field '{id_field}' (fields: {', '.join(map(str, gdf.columns))})")
-    gdf = gdf.assign(id=gdf[id_field].astype(str)).set_index("id")
-    missing = [i for i in ids if i not in gdf.index]
-    if missing:
-        raise ValueError(f"{path}: zones {', '.join(missing)} of the scenario are not in the source")
-    gdf = gdf.loc[list(ids)]
-    return geopandas.GeoDataFrame({"name": list(names), "name_en": list(names_en)}, index=gdf.index,
-                                  geometry=gdf.geometry.values, crs=gdf.crs)
+
+def _zones_from_set(loaded: object, ids: Sequence[str], names: Sequence[str],
+                    names_en: Sequence[str]) -> "geopandas.GeoDataFrame":  # noqa: F821
+    """The zones of a loaded set's [geography.source] as a GeoDataFrame (index: zone id; name, name_en, geometry), in
+    scenario order: read by the C++ reader the command line's maps use (_cohortgis.zone_geometry), with the source's
+    encoding, crs and make_valid."""
+    import geopandas
+    import pandas as pd
+
+    wkb, crs = _cohortgis.zone_geometry(loaded, list(ids))
+    return geopandas.GeoDataFrame({"name": list(names), "name_en": list(names_en)},
+                                  index=pd.Index(list(ids), name="id"),
+                                  geometry=geopandas.GeoSeries.from_wkb(wkb).values, crs=crs)
 
 
 def load_scenario(scenario: str = "default", data_dir: Optional[str] = None,
@@ -453,9 +486,8 @@ def load_scenario(scenario: str = "default", data_dir: Optional[str] = None,
     b = runs[0]
     loader = None
     if s.zones_source_path:
-        args = (s.zones_source_path, s.zones_source_layer, s.zones_source_id_field, s.zones_source_name_field,
-                b.zone_ids, b.zone_names, b.zone_names_en)
-        loader = lambda: _zones_from_source(*args)  # noqa: E731  (read on first use: maps need it, runs do not)
+        args = (s, b.zone_ids, b.zone_names, b.zone_names_en)
+        loader = lambda: _zones_from_set(*args)  # noqa: E731  (read on first use: maps need it, runs do not)
     sset = ScenarioSet(runs, file=s.file, zones_loader=loader)
     sset._loaded = s
     sset._loaded_with = loaded_with

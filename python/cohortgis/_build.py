@@ -389,11 +389,10 @@ def scenario_from_frames(*, zones: Union[pd.DataFrame, "geopandas.GeoDataFrame"]
 
     loader = None
     if gdf is None and geometry is not None:
-        from . import _zones_from_source
+        from . import _zones_from_set
 
-        args = (loaded.zones_source_path, loaded.zones_source_layer, loaded.zones_source_id_field, "", ids,
-                names or ids, names_en or [""] * len(ids))
-        loader = lambda: _zones_from_source(*args)  # noqa: E731  (read on first use, as load_scenario's)
+        args = (loaded, ids, names or ids, names_en or [""] * len(ids))
+        loader = lambda: _zones_from_set(*args)  # noqa: E731  (read on first use, as load_scenario's)
     sset = cohortgis.ScenarioSet(loaded.runs, zones=gdf, zones_loader=loader)
     sset._loaded = loaded  # write_outputs: the set's [outputs] and other parts
     return sset

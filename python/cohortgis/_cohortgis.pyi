@@ -237,6 +237,7 @@ def app_estimate_group_split(census: str, out_dir: str, registry: str = "", zone
 def app_estimate_levels(figures: str, mx: str, out_dir: str, population: str = "", asfr: str = "",
                         mx_filter: Sequence[Tuple[str, str]] = ..., asfr_filter: Sequence[Tuple[str, str]] = ...,
                         srb: float = 0.0, open_age: int = 85) -> Dict[str, object]: ...
+def zone_geometry(scenario_set: ScenarioSet, ids: Sequence[str]) -> Tuple[List[bytes], str]: ...
 def render_choropleth(ids: Sequence[str], wkt: Sequence[str], crs: str, values: Sequence[float],
                       labels: Sequence[str] = ..., title: str = "", subtitle: str = "", legend_title: str = "",
                       source_note: str = "", classes: int = 5, method: str = "quantile", width_px: int = 1200,

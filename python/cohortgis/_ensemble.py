@@ -63,6 +63,11 @@ class Ensemble:
         import numpy as np
         import xarray as xr
 
+        from ._frames import text_arg
+
+        # The plain str: a subclass's own __eq__ (one saying yes to anything) matched the first indicator, so
+        # trajectories(that) gave the population's values under the name asked for.
+        indicator = text_arg(indicator, "indicator")
         first = self._parts[0]
         names = list(first["indicators"])  # type: ignore[arg-type]
         if indicator not in names:
@@ -73,6 +78,22 @@ class Ensemble:
                             coords={"variant": self.variants, "trajectory": np.arange(data.shape[1]),
                                     "year": list(first["years"]), "zone": list(first["units"])},  # type: ignore
                             name=indicator)
+
+    # copy.copy / copy.deepcopy as before pickling was refused (the copy module tries these before __reduce_ex__).
+    def __copy__(self) -> "Ensemble":
+        from ._frames import copy_instance
+        return copy_instance(self)  # type: ignore[return-value]
+
+    def __deepcopy__(self, memo: dict) -> "Ensemble":
+        from ._frames import copy_instance
+        return copy_instance(self, memo)  # type: ignore[return-value]
+
+    # Refused with its own reason (pickle named the Results inside it, "cannot pickle cohortgis.Results").
+    def __reduce_ex__(self, protocol: object) -> object:
+        raise TypeError("cannot pickle cohortgis.Ensemble: its deterministic results hold their ScenarioSet, whose "
+                        "scenarios cannot be pickled. Pickle its numbers instead: ens.quantiles (a DataFrame) or "
+                        "ens.trajectories(indicator) (an xarray DataArray), and dict(ens.results) (each RunResult "
+                        "pickles)")
 
     @property
     def quantiles(self) -> "pandas.DataFrame":  # noqa: F821

@@ -530,13 +530,13 @@ class Results(Mapping[str, "RunResult"]):
     def _zones(self) -> "geopandas.GeoDataFrame":
         if self._set is None:
             raise ValueError("these results have no zone geometry")
-        return self._set.zones()
+        return self._set._zones_for(self.zone_ids)  # a new frame, its rows in the results' zone order
 
     def zones_frame(self, year: Optional[int] = None, variant: str = "baseline", group: str = "all",
                     indicators: Optional[Sequence[str]] = None) -> "geopandas.GeoDataFrame":
         """The zones (index: zone id; name, name_en, geometry) with one column per indicator of ``year`` (default:
         the last), ``variant`` and ``group`` ('all' = every group)."""
-        gdf = self._zones().copy()
+        gdf = self._zones()
         r = self[variant]
         for ind in distinct_names(indicators or r.indicator_names, "indicators", "indicator", "indicator names"):
             s = self.indicator_values(ind, year, variant, group)
@@ -574,7 +574,8 @@ class Results(Mapping[str, "RunResult"]):
             raise ValueError(f"map: '{indicator}' has no value in any zone for {subtitle} (rates of births and deaths "
                              f"start with the first step after the base year {self.years[0]}); nothing to map")
         gdf = self._zones()
-        labels = [n or i for n, i in zip(gdf["name"], gdf.index)]
+        names = gdf["name"] if "name" in gdf.columns else [""] * len(gdf)  # a GeoDataFrame given without names
+        labels = [n if isinstance(n, str) and n else i for n, i in zip(names, gdf.index)]
         return _plot.choropleth(gdf, [float(v) for v in values], labels,
                                 title=title if title is not None else indicator.replace("_", " "),
                                 subtitle=subtitle, legend_title=legend_title or indicator, classes=classes,

@@ -5,7 +5,10 @@ backtest`` from Python: the command line's jobs themselves (cohortgis::app::esti
 from __future__ import annotations
 
 import warnings
+from collections.abc import Set
 from typing import Mapping, Optional, Sequence, Tuple
+
+import numpy as np
 
 
 def _job_int(value: object, what: str, expected: str) -> int:
@@ -18,7 +21,9 @@ def _job_int(value: object, what: str, expected: str) -> int:
 
 
 def _year_pair(years: object) -> Tuple[int, int]:
-    if isinstance(years, str) or not hasattr(years, "__len__") or len(years) != 2:  # type: ignore[arg-type]
+    # An ordered pair: a set (or a dict's keys) gave its two years in its own order ({2010, 2003} as 2010:2003).
+    if isinstance(years, (str, bytes, Set, Mapping)) or not hasattr(years, "__len__") or \
+            len(years) != 2:  # type: ignore[arg-type]
         raise TypeError(f"years: expected (first, second) census years, e.g. (2000, 2010), got {years!r}")
     out = [_job_int(y, "years", "whole census years") for y in years]  # type: ignore[union-attr]
     return out[0], out[1]
@@ -182,11 +187,11 @@ def backtest(scenario: "str | ScenarioSet", observed: str, out_dir: str = "resul
         summary = _cohortgis.app_backtest(
             scenario.file, *common, _path(data_dir, "data_dir") if data_dir is not None else loaded_dir,
             _paths(allow_read, "allow_read") if allow_read is not None else list(loaded_read),
-            _paths(allow_db, "allow_db") if allow_db is not None else list(loaded_db), report, language or "",
+            _paths(allow_db, "allow_db") if allow_db is not None else list(loaded_db), bool(report), language or "",
             loaded=scenario._loaded, runs=runs, note=_PYTHON_SET_NOTE)
     else:
         summary = _cohortgis.app_backtest(_path(scenario, "scenario"), *common, _data_dir(data_dir),
-                                          _paths(allow_read, "allow_read"), _paths(allow_db, "allow_db"), report,
+                                          _paths(allow_read, "allow_read"), _paths(allow_db, "allow_db"), bool(report),
                                           language or "")
     for w in summary["warnings"]:
         warnings.warn(w, UserWarning, stacklevel=2)

@@ -7,9 +7,12 @@
 #include <atomic>
 #include <cerrno>
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <tuple>
@@ -18,7 +21,9 @@
 
 #include "arguments.hpp"
 #include "cohortgis/geodata/maps.hpp"
+#include "cohortgis/geodata/read_cancel.hpp"
 #include "cohortgis/geodata/zones.hpp"
+#include "cohortgis/scenarios/scenario_file.hpp"
 #include "common.hpp"
 
 namespace cohortgis::python {
@@ -132,6 +137,36 @@ py::bytes rendered(const std::string& format, std::atomic<bool>& cancel, Draw&& 
 }  // namespace
 
 void bind_render(py::module_& m) {
+  // The zones of a loaded set's [geography.source] for the notebook's maps and zones(): read by geodata::load_zones
+  // as the command line's maps read them, with the source's encoding, crs and make_valid (geopandas.read_file knew
+  // none of them: a GBK Shapefile's ids were not found, a source without a CRS had none, a repaired bow-tie was
+  // refused as invalid), and through the file binding its load approved (a link swapped since is refused).
+  m.def(
+      "zone_geometry",
+      [](const scenarios::ScenarioSet& set, const std::vector<std::string>& ids) {
+        if (set.zones_source_path.empty())
+          throw InputError("the scenario has no zone geometry (no [geography.source])");
+        geodata::ZoneSource source = set.zones_source;
+        source.path = set.zones_source_path;
+        source.layer = set.zones_source_layer;
+        const auto out = std::make_shared<std::optional<geodata::Zones>>();
+        run_detachable([out, source, ids](const std::atomic<bool>& cancel) {
+          const ForkSensitiveWork reading;  // GDAL and PROJ
+          const geodata::ReadCancellation stoppable(&cancel);
+          out->emplace(geodata::load_zones(source).select(ids));
+        });
+        const geodata::Zones& zones = **out;
+        py::list wkb;
+        for (std::size_t i = 0; i < zones.size(); ++i) {
+          const std::vector<std::uint8_t> bytes = zones.wkb(i);
+          wkb.append(py::bytes(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+        }
+        return py::make_tuple(wkb, zones.crs_wkt());
+      },
+      py::arg("scenario_set"), py::arg("ids"),
+      "The zones `ids` of a loaded set's [geography.source], in that order, as the command line's maps read them\n"
+      "(encoding, crs, make_valid): (ISO WKB of each zone, the CRS as WKT2). ValueError when it cannot be read.");
+
   m.def(
       "render_choropleth",
       [](const std::vector<std::string>& ids, const std::vector<std::string>& wkt, const std::string& crs,

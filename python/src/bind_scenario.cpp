@@ -123,6 +123,16 @@ std::size_t schedule_index(const Scenario& sc, int step) {
   return uz(step);
 }
 
+// The most age groups of a grid (open age 130 on a one-year grid) and the open ages a scenario file takes.
+constexpr int kMinOpenAge = 10, kMaxOpenAge = 130, kMaxAgeGroups = kMaxOpenAge + 1;
+// The most zones × groups an OD matrix is built for: far past any scenario's (40,000 zones × 4 groups), and an
+// out-rate table of 800 MB at most.
+constexpr long long kMaxOdStates = 100'000'000;
+
+long long end_year_of(const Scenario& sc) {
+  return static_cast<long long>(sc.base_year) + static_cast<long long>(sc.steps) * sc.grid.width_years;
+}
+
 CohortLayout layout_of(const Scenario& sc) {
   return {static_cast<int>(sc.zones.size()), static_cast<int>(sc.group_names.size()), sc.grid};
 }
@@ -294,14 +304,19 @@ void bind_scenario(py::module_& m) {
             const int zones = static_cast<int>(int_of(zones_arg, "zones")),
                       groups = static_cast<int>(int_of(groups_arg, "groups")),
                       n_ages = static_cast<int>(int_of(n_ages_arg, "n_ages"));
-            // A negative count was std::length_error's "cannot create std::vector larger than max_size()".
+            // A negative count was std::length_error's "cannot create std::vector larger than max_size()"; counts no
+            // scenario has asked for zones × groups rates (2^31 × 2^31: the same words; 2^31 zones: 16 GB zeroed).
             if (zones < 1 || groups < 1 || n_ages < 1)
               throw InputError("set_od: zones " + std::to_string(zones) + ", groups " + std::to_string(groups) +
                                ", n_ages " + std::to_string(n_ages) + "; expected at least 1 of each");
+            if (n_ages > kMaxAgeGroups || static_cast<long long>(zones) * groups > kMaxOdStates)
+              throw InputError("set_od: zones " + std::to_string(zones) + ", groups " + std::to_string(groups) +
+                               ", n_ages " + std::to_string(n_ages) + "; expected the scenario's counts: at most " +
+                               std::to_string(kMaxAgeGroups) + " age groups and " + std::to_string(kMaxOdStates) +
+                               " zones × groups");
             s.od = flows.empty()
                        ? nullptr
-                       : std::make_shared<const OdMigration>(
-                             std::move(flows), from_numpy(numbers_of(profile, "profile")), zones, groups, n_ages);
+                       : od_matrix(std::move(flows), from_numpy(numbers_of(profile, "profile")), zones, groups, n_ages);
           },
           py::arg("flows"), py::arg("zones"), py::arg("groups"), py::arg("n_ages"),
           py::arg("profile") = py::array_t<double>(0),
@@ -374,7 +389,9 @@ void bind_scenario(py::module_& m) {
       .COHORTGIS_FIELD(assumptions, "plain-language statements")
       .COHORTGIS_FIELD(base_year, "the base population is the end of this year")
       .COHORTGIS_FIELD(steps, "projection steps of step_years each (set_grid)")
-      .def_property_readonly("end_year", &Scenario::end_year, "base_year + steps × step_years")
+      // In 64 bits: base_year and steps take any int (a run refuses years past the calendar), and their end year in
+      // int overflowed (2^31 − 1 + 2 steps read -2147483639).
+      .def_property_readonly("end_year", &end_year_of, "base_year + steps × step_years")
       .def_property_readonly(
           "step_years", [](const Scenario& s) { return s.grid.width_years; },
           "years a step (1 or 5), also the width of the age groups (set_grid)")
@@ -398,6 +415,12 @@ void bind_scenario(py::module_& m) {
             check_not_running(s);
             if (step_years != 1 && step_years != 5)
               throw InputError("age grid: step " + std::to_string(step_years) + "; expected 1 or 5");
+            // As [projection] open_age: 2^31 − 1 overflowed the grid's count of ages (UB; "got -2147483648"), and
+            // 10^9 made age_starts a list of 2·10^8 ints and a base population of as many cells per zone.
+            if (open_age < kMinOpenAge || open_age > kMaxOpenAge)
+              throw InputError("age grid: open age " + std::to_string(open_age) +
+                               "; expected a multiple of the step from " + std::to_string(kMinOpenAge) + " to " +
+                               std::to_string(kMaxOpenAge) + " (as [projection] open_age)");
             const AgeGrid g = step_years == 5 ? AgeGrid::five_year(open_age) : AgeGrid::single_year(open_age);
             g.validate();
             if (g.open_age() != open_age)
@@ -678,7 +701,7 @@ void bind_scenario(py::module_& m) {
       .def("__repr__", [](const Scenario& s) {
         return "<cohortgis.Scenario '" + s.name + "' variant '" + s.variant + "': " + count_of(s.zones.size(), "zone") +
                ", " + count_of(s.group_names.size(), "group") + ", " + std::to_string(s.base_year) + "-" +
-               std::to_string(s.end_year()) + " in " + std::to_string(s.grid.width_years) + "-year steps>";
+               std::to_string(end_year_of(s)) + " in " + std::to_string(s.grid.width_years) + "-year steps>";
       });
 
   py::class_<ScenarioSet>(m, "ScenarioSet", "What a scenario file gives: the baseline and its variants.")
