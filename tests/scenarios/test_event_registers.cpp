@@ -175,6 +175,8 @@ TEST_F(Events, ExposureTableCoversEveryYear) {
 TEST_F(Events, BadDeclarations) {
   EXPECT_NE(error_of("years = [2019, 2021]\n" + kBirths).find("registers.years[1]"), std::string::npos);
   EXPECT_NE(error_of("exposure = \"census\"\n" + kBirths).find("\"base_population\" or a table"), std::string::npos);
+  // A file name alone is answered with the table form to write (round 27: the message did not say it).
+  EXPECT_NE(error_of("exposure = \"py.csv\"\n" + kBirths).find("exposure = { path = \"py.csv\" }"), std::string::npos);
   EXPECT_NE(error_of("exclude = [\"typo\"]\n" + kBirths).find("expected one of: bad_date"), std::string::npos);
   EXPECT_NE(error_of("years = [2020, 2020]\n").find("births = …"), std::string::npos);
   write("deaths.csv", "death_date,sex,zone\n2020-07-01,M,A\n");
