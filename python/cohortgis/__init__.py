@@ -526,7 +526,7 @@ def write_outputs(scenario: Union[str, "os.PathLike[str]", ScenarioSet] = "defau
     ``components``: the per-cell components written to components.csv / results.nc, names as written there (e.g.
     ``["births", "deaths"]`` or ``"births,deaths"``), ``"all"`` or ``"none"`` (``cohortgis run --components``);
     ``None`` (default): the scenario file's ``[outputs] components`` (``true`` when it says nothing: all). An unknown
-    name raises ValueError listing the valid ones. ``compress``, ``indicators_csv`` and ``results_nc_hash`` are True
+    name raises ValueError listing the valid ones; an empty list is ``"none"``, as ``[outputs] components = []``. ``compress``, ``indicators_csv`` and ``results_nc_hash`` are True
     or False (NumPy's ``bool_`` too), ``format`` a str (another type, 0 and 1 too: TypeError). ``progress``: as for :meth:`ScenarioSet.run` (True: steps on stderr, or a
     callable(done_steps, total_steps)), for each variant's projection; None (default) or False: quiet.
     ``results_nc_hash=False`` (``cohortgis run --no-results-nc-hash``): manifest.json lists results.nc by its size,
@@ -552,6 +552,8 @@ def write_outputs(scenario: Union[str, "os.PathLike[str]", ScenarioSet] = "defau
         components = components.split(",")
     elif not isinstance(components, (list, tuple)) or not all(isinstance(c, str) for c in components):
         raise TypeError(f"components: expected a string or a list of strings, not {type(components).__name__}")
+    elif not components:  # none, as the file's `[outputs] components = []` (it was read as None: all of them)
+        components = ["none"]
     components = [text_arg(c, "components") for c in components]
     report = None
     if _progress_callback(progress, "") is not None:  # a bad progress is a TypeError before the run
