@@ -141,12 +141,16 @@ FitResult fit_proportional(std::vector<double> seed, const std::vector<FitMargin
       return res;
     }
   }
+  // Proportional fitting reaches a table that needs cells at 0 only in the limit (for two margins whose one solution
+  // empties a cell, that cell falls as c' = T c / (T + c): a gap of about 1 / sweeps), so a solvable fit fails too.
   bucket_sums(seed, margins[worst_m], sums);
   throw InputError(
       "fitting: did not converge after " + std::to_string(options.max_iterations) + " sweeps; the largest gap is at " +
       where(margins[worst_m], worst_b) + ": fitted " + fmt(sums[worst_b]) + " against the total " +
       fmt(margins[worst_m].target[worst_b]) +
-      "; the margins contradict each other (e.g. a known count larger than the cells it lies in can hold)");
+      "; either the margins contradict each other (e.g. a known count larger than the cells it lies in can hold) or "
+      "they are met only with some cells at 0 (e.g. a known count equal to the whole area's leaves the other groups "
+      "none), which proportional fitting approaches too slowly to reach");
 }
 
 }  // namespace cohortgis

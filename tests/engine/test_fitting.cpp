@@ -107,6 +107,22 @@ TEST(Fitting, MarginsNoTableMeetsDoNotConverge) {
   }
 }
 
+// Cells 0 and 1 total 100 and cell 0 alone is known to be 100: the one table that meets both has cell 1 at 0, which
+// the sweeps approach as 100 / k (c' = 100 c / (100 + c)), never reached; the message must not say only that the
+// margins contradict each other (round 27: a known count equal to the whole area's was reported so).
+TEST(Fitting, MarginsMetOnlyWithZerosSayWhy) {
+  FitMargin both{"both", {0, 0}, {100.0}, {"cells 0 and 1"}};
+  FitMargin known{"known", {0, -1}, {100.0}, {"cell 0"}};
+  try {
+    fit_proportional({1, 1}, {both, known}, {.tolerance = 1e-11, .max_iterations = 200});
+    FAIL() << "expected an error";
+  } catch (const InputError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("did not converge after 200 sweeps"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("or they are met only with some cells at 0"), std::string::npos) << msg;
+  }
+}
+
 TEST(Fitting, PositiveTotalOverZeroSeedIsAnError) {
   const std::string msg = message_of({0, 0, 3, 4}, {rows(5, 8)});
   EXPECT_NE(msg.find("margin 'rows', row 0: the total is 5 but every cell"), std::string::npos) << msg;
