@@ -238,11 +238,12 @@ void read_event_registers(const Doc& doc, const toml::table& root, Build& b) {
   if (en && !en->is_string()) {
     read_exposure(doc, *en, b, *reg);
   } else {
-    if (en && doc.string(*en, "registers.exposure") != "base_population")  // a file name alone: say how to give it
+    if (const std::string given = en ? doc.string(*en, "registers.exposure") : "base_population";
+        given != "base_population")  // a file name alone: say how to give it
       doc.fail(en, "registers.exposure",
-               "'" + escape_cell(doc.string(*en, "registers.exposure")) +
+               "'" + escape_cell(given) +
                    "'; expected \"base_population\" or a table of person-years (a file: exposure = { path = \"" +
-                   escape_cell(doc.string(*en, "registers.exposure")) + "\" })");
+                   escape_cell(given) + "\" })");
     // The base population (at the end of the base year) stands for the person-years lived in the base year: the
     // usual approximation when no mid-year population is kept (Preston, Heuveline & Guillot 2001, §1.6: person-years
     // ≈ mid-year population × 1 year; the end-of-year count differs from it by half the year's growth).
