@@ -203,6 +203,24 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
       if (!srb_time.used[key]) continue;
       std::vector<double>& v = srb_by_key[key];
       v.assign(uz(b.Z), kNaN);
+      // A zone (or, without a zone column, the table) has one ratio per year or period: a second row used to
+      // replace the first without a word (the UN's srb repeated in a stacked file, round 28).
+      // (srbn and srbkey are structured bindings, which clang 14 does not capture: copies.)
+      const toml::node* srb_node = srbn;
+      const std::string& srb_key = srbkey;
+      const auto second_row = [&](std::size_t r, const std::string& whose) {
+        const std::string when = srb_time.kind == TimedRows::Kind::year     ? "year"
+                                 : srb_time.kind == TimedRows::Kind::period ? "period"
+                                                                            : "";
+        const bool by_zone = srows.has("zone");
+        doc.fail(srb_node, srb_key,
+                 srows.where(r, "value") + ": a second row" + (by_zone ? " for zone " + whose : "") +
+                     (when.empty() ? "" : " in this " + when) + "; expected one sex ratio at birth per " +
+                     (by_zone        ? "zone" + (when.empty() ? "" : " and " + when)
+                      : when.empty() ? "table"
+                                     : when) +
+                     (by_zone ? "" : " (the table has no zone column: a row holds for every zone)"));
+      };
       for (std::size_t r : srb_time.rows[key]) {
         const double x = srows.number(r, "value");
         if (!(x >= lo && x <= hi))
@@ -216,8 +234,10 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
             doc.fail(srbn, srbkey,
                      srows.where(r, "zone") + ": unknown zone \"" + escape_cell(srows.text(r, "zone")) + "\"" +
                          b.zone_twin_hint(srows.text(r, "zone")));
+          if (!std::isnan(v[uz(it->second)])) second_row(r, b.sc.zones[uz(it->second)].id);
           v[uz(it->second)] = x * scale;
         } else {
+          if (r != srb_time.rows[key].front()) second_row(r, "");
           std::fill(v.begin(), v.end(), x * scale);
         }
       }
