@@ -37,8 +37,8 @@ from ._cohortgis import (  # noqa: F401  (re-exported)
 from ._build import scenario_from_frames
 from ._ensemble import Ensemble
 from ._jobs import backtest, estimate, estimate_group_split, estimate_levels
-from ._frames import (MAX_LIST_ITEMS, Results, bounded, check_layout, copy_instance, distinct_names, flag,
-                      real_number, shown_value, text_arg, whole_int, year_value_points)
+from ._frames import (MAX_LIST_ITEMS, Flag, Results, bounded, check_layout, copy_instance, distinct_names, flag,
+                      shown_value, text_arg, whole_int, year_path)
 from ._plot import Figure
 
 __all__ = [
@@ -69,21 +69,11 @@ PathLike = Union[float, int, Mapping[int, float], "pandas.Series"]  # noqa: F821
 Progress = Union[None, bool, Callable[[int, int], object]]
 
 
-def _path_points(path: PathLike, what: str, scenario: Optional[Scenario] = None) -> Dict[int, float]:
-    """A path over years from a number (constant), a {year: value} mapping or a pandas Series indexed by year.
-
-    Years must be whole years in the scenario's horizon (as in a scenario file); values are checked by the engine.
-    """
-    if isinstance(path, (bool, np.bool_)):
-        raise TypeError(f"{what}: expected a number, a {{year: value}} dict or a pandas Series, got bool")
-    if isinstance(path, (int, float)) or (hasattr(path, "dtype") and getattr(path, "ndim", 1) == 0):
-        return {0: real_number(path, what)}  # one point: constant at every year
-    items = path.items() if hasattr(path, "items") else None
-    if items is None:
-        raise TypeError(f"{what}: expected a number, a {{year: value}} dict or a pandas Series, got {type(path).__name__}")
-    if scenario is None:
-        return year_value_points(items, what)
-    return year_value_points(items, what, scenario.base_year, scenario.end_year)
+def _path_points(path: PathLike, what: str, scenario: Scenario) -> Dict[int, float]:
+    """set_tfr's path as set_*_path takes it (year_path: years whole and in the scenario's horizon, as in a scenario
+    file; values are checked by the engine): a number is the one point {0: value}, constant at every year."""
+    points = year_path(path, what, scenario.base_year, scenario.end_year)
+    return points if isinstance(points, dict) else {0: points}
 
 
 def _path(value: object, what: str) -> str:
@@ -132,10 +122,10 @@ def _check_name(name: str, what: str) -> None:
 
 
 def _check_variant_name(name: str, what: str) -> None:
-    """A variant's name as a scenario file's (add_variant, and every run before a set runs): not empty, on one line,
-    at most MAX_NAME_CHARS."""
-    if not name or any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
-        raise ValueError(f"{what} {name!r}: expected a non-empty name on one line")
+    """A variant's name as a scenario file's (add_variant, and every run before a set runs): the name rule of the
+    reader and Scenario.validate (_cohortgis.check_name: not empty, not only spaces, no tab, line break, NUL, U+0085,
+    U+2028 …; this checked C0 controls only), at most MAX_NAME_CHARS."""
+    _cohortgis.check_name(name, what)
     _check_name(name, what)
 
 
@@ -369,7 +359,7 @@ class ScenarioSet:
 
     def run(self, threads: int = 0, progress: Progress = None, variants: Optional[Sequence[str]] = None,
             trajectories: Optional[int] = None, seed: Optional[int] = None,
-            indicators: Optional[Sequence[str]] = None, components_by_age: bool = False) -> Results:
+            indicators: Optional[Sequence[str]] = None, components_by_age: Flag = False) -> Results:
         """Projects every run (or those named) and returns their :class:`Results`.
 
         With ``trajectories=N``: a probabilistic projection (scenarios/README.md "Probabilistic projections") of the
@@ -496,7 +486,7 @@ def load_scenario(scenario: str = "default", data_dir: Optional[str] = None,
 
 def run(scenario: Union[Scenario, ScenarioSet], threads: int = 0, progress: Progress = None,
         variants: Optional[Sequence[str]] = None, trajectories: Optional[int] = None, seed: Optional[int] = None,
-        indicators: Optional[Sequence[str]] = None, components_by_age: bool = False) -> Results:
+        indicators: Optional[Sequence[str]] = None, components_by_age: Flag = False) -> Results:
     """Projects a :class:`Scenario` or every run of a :class:`ScenarioSet` (or those named in ``variants``), with
     the same arguments as :meth:`ScenarioSet.run` (``trajectories=N``: an :class:`Ensemble`)."""
     sset = scenario if isinstance(scenario, ScenarioSet) else ScenarioSet([scenario])
@@ -507,9 +497,9 @@ def run(scenario: Union[Scenario, ScenarioSet], threads: int = 0, progress: Prog
 def write_outputs(scenario: Union[str, "os.PathLike[str]", ScenarioSet] = "default", out_dir: str = "results",
                   threads: int = 0,
                   data_dir: Optional[str] = None, allow_read: Optional[Sequence[str]] = None,
-                  allow_db: Optional[Sequence[str]] = None, format: str = "", compress: bool = False,
-                  components: Union[str, Sequence[str], None] = None, indicators_csv: bool = False,
-                  progress: Progress = None, results_nc_hash: bool = True) -> dict:
+                  allow_db: Optional[Sequence[str]] = None, format: str = "", compress: Flag = False,
+                  components: Union[str, Sequence[str], None] = None, indicators_csv: Flag = False,
+                  progress: Progress = None, results_nc_hash: Flag = True) -> dict:
     """Runs the ``cohortgis run`` job itself (cohortgis::app::run): writes population.csv, indicators.csv, … and
     manifest.json into ``out_dir`` (replaced only when complete). Returns the run's summary as a dict.
     ``scenario``: a scenario file (.toml) or 'default', loaded as ``cohortgis run`` loads it; or a

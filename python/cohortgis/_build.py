@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, List, Mapping, Optional, Sequence, Union
 import numpy as np
 
 from . import _cohortgis
-from ._frames import bounded, distinct_names, real_number, text_arg, whole_int, year_value_points
+from ._frames import bounded, distinct_names, text_arg, whole_int, year_path
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd  # imported by the functions that use it (see _frames.py)
@@ -97,20 +97,6 @@ def _no_duplicates(df: pd.DataFrame, what: str, keys: Sequence[np.ndarray], name
             raise ValueError(f"{what}: {_row(df, pos)}: a second row for this {names} (the first is "
                              f"{_row(df, first[key])})")
         first[key] = pos
-
-
-def _year_points(path, base_year: int, horizon: int, what: str):
-    """A number, or a {year: value} mapping / Series whose years lie in the projection horizon."""
-    if isinstance(path, (int, float, np.integer, np.floating)) and not isinstance(path, bool):
-        # Checked as a number (10**400 was TOML's "numeric value too long" naming no argument); an int past TOML's
-        # 64-bit integers is written as the float it is, for the loader's range check to name the argument.
-        value = real_number(path, what)
-        return path if isinstance(path, (float, np.floating)) or -2 ** 63 <= int(path) < 2 ** 63 else value
-    items = path.items() if hasattr(path, "items") else None
-    if items is None:
-        raise TypeError(f"{what}: expected a number, a {{year: value}} dict or a pandas Series, got "
-                        f"{type(path).__name__}")
-    return year_value_points(items, what, base_year, horizon)
 
 
 def _toml(v) -> str:
@@ -270,9 +256,9 @@ def scenario_from_frames(*, zones: Union[pd.DataFrame, "geopandas.GeoDataFrame"]
     if zones[id_column].isna().any():
         pos = int(np.flatnonzero(zones[id_column].isna().to_numpy())[0])
         raise ValueError(f"zones: {_row(zones, pos)}, column {id_column!r}: no zone id (NaN); expected an id")
-    srb = _year_points(srb, base_year, horizon, "srb")
+    srb = year_path(srb, "srb", base_year, horizon)
     if tfr is not None:
-        tfr = _year_points(tfr, base_year, horizon, "tfr")
+        tfr = year_path(tfr, "tfr", base_year, horizon)
     ids = [str(i) for i in zones[id_column]]
     # A missing name (None, NaN, pd.NA) is no name, '' as in a scenario file: str() made it the name "nan" or
     # "<NA>", drawn on the maps and written to the report.

@@ -1,14 +1,19 @@
 # SPDX-License-Identifier: Apache-2.0
-# Type stubs of the compiled module (python/src/*.cpp). A `bool` parameter takes True or False, NumPy's bool_ too, and
-# nothing else (flag_of: None, 0 and 1 are a TypeError). tests/python/test_plots_and_stubs.py checks that every public
-# name of the module is here and the other way round, and that each function's parameters are the binding's, so the
-# stubs cannot drift from the binding.
+# Type stubs of the compiled module (python/src/*.cpp). A switch parameter (_Flag) takes True or False, NumPy's bool_
+# too, and nothing else (flag_of: None, 0 and 1 are a TypeError). tests/python/test_plots_and_stubs.py checks that
+# every public name of the module is here and the other way round, and that each function's parameters are the
+# binding's, so the stubs cannot drift from the binding.
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
 
 _PathLike = Union[float, int, Mapping[int, float], "pandas.Series"]  # noqa: F821
+# A switch: True or False, NumPy's bool_ too (a comparison of NumPy values gives one).
+_Flag = Union[bool, np.bool_]
+# A year key of set_*_path (year_of, as set_tfr's): an int (NumPy's too) or a whole float such as 2030.0; a key that
+# is not a whole year (2030.5, inf, NaN, text that is no number, a bool) is a ValueError.
+_Year = Union[int, float]
 
 __version__: str
 MAX_THREADS: int
@@ -48,6 +53,9 @@ class StepSchedules:
     l65: npt.NDArray[np.float64]
     asfr: npt.NDArray[np.float64]
     srb: npt.NDArray[np.float64]
+    # Assigned values past a scenario file's ranges are a ValueError naming the array and the index: net_migrants and
+    # net_migrants_total at most 1e9 persons either way, external_in/external_out 0 to 1e9, external_out_rate 0 to 1,
+    # net_migrants_per_person finite, mortality_next (and mortality as death rates) 0 to 2.
     net_migrants: npt.NDArray[np.float64]
     net_migrants_per_person: npt.NDArray[np.float64]
     net_migrants_total: npt.NDArray[np.float64]
@@ -104,9 +112,9 @@ class Scenario:
     def __init__(self) -> None: ...
     def set_grid(self, step_years: int, open_age: int) -> None: ...
     def set_zones(self, ids: Sequence[str], names: Sequence[str] = ..., names_en: Sequence[str] = ...) -> None: ...
-    def set_tfr_path(self, points: Dict[int, float]) -> None: ...
-    def set_mean_age_path(self, points: Dict[int, float]) -> None: ...
-    def set_srb_path(self, points: Dict[int, float]) -> None: ...
+    def set_tfr_path(self, points: Dict[_Year, float]) -> None: ...
+    def set_mean_age_path(self, points: Dict[_Year, float]) -> None: ...
+    def set_srb_path(self, points: Dict[_Year, float]) -> None: ...
     # Added by the cohortgis package (python/cohortgis/__init__.py): numbers, dicts or pandas Series by year.
     def set_tfr(self, path: _PathLike) -> Scenario: ...
     def set_mean_age(self, path: _PathLike) -> Scenario: ...
@@ -202,6 +210,7 @@ def load_scenario_text(text: str, label: str, data_dir: str,
                        tables: Mapping[str, Tuple[Sequence[str], Sequence[Sequence[str]]]],
                        base_dir: str = "") -> ScenarioSet: ...
 def validate_runs(runs: Sequence[Scenario]) -> None: ...
+def check_name(name: str, what: str) -> None: ...
 def run_ensemble(runs: Sequence[Scenario], file: str, data_dir: str, trajectories: int, seed: int, threads: int,
                  indicators: Sequence[str],
                  progress: Sequence[Optional[Callable[[int, int], object]]] = ...,
@@ -210,30 +219,30 @@ def default_scenario_file() -> str: ...
 def examples_dir() -> str: ...
 def resolve_data_dir(configured: str = "") -> str: ...
 def run(scenario: Scenario, threads: int = 0,
-        progress: Optional[Callable[[int, int], object]] = None, components_by_age: bool = False) -> RunResult: ...
+        progress: Optional[Callable[[int, int], object]] = None, components_by_age: _Flag = False) -> RunResult: ...
 def app_run(scenario: str = "default", out_dir: str = "results", threads: int = 0,
             data_dir: str = "", allow_read: Sequence[str] = ..., allow_db: Sequence[str] = ...,
-            format: str = "", compress: bool = False, components: Sequence[str] = ...,
-            indicators_csv: bool = False,
+            format: str = "", compress: _Flag = False, components: Sequence[str] = ...,
+            indicators_csv: _Flag = False,
             progress: Optional[Callable[[str, int, int], object]] = None,
-            results_nc_hash: bool = True) -> Dict[str, object]: ...
+            results_nc_hash: _Flag = True) -> Dict[str, object]: ...
 def app_run_set(loaded: Optional[ScenarioSet], runs: Sequence[Scenario], note: str, out_dir: str = "results",
                 threads: int = 0, data_dir: str = "", allow_read: Sequence[str] = ..., allow_db: Sequence[str] = ...,
-                format: str = "", compress: bool = False, components: Sequence[str] = ...,
-                indicators_csv: bool = False,
+                format: str = "", compress: _Flag = False, components: Sequence[str] = ...,
+                indicators_csv: _Flag = False,
                 progress: Optional[Callable[[str, int, int], object]] = None,
-                results_nc_hash: bool = True) -> Dict[str, object]: ...
+                results_nc_hash: _Flag = True) -> Dict[str, object]: ...
 def app_estimate(first: str, second: str, first_year: int, second_year: int, out_dir: str,
                  first_crosswalk: str = "", second_crosswalk: str = "", mx: str = "",
                  mx_filter: Sequence[Tuple[str, str]] = ..., step: int = 5, open_age: int = 85,
                  natural_growth_per_1000: float = 0.0, female_share: float = 0.5) -> Dict[str, object]: ...
 def app_backtest(scenario: str, observed: str, earlier: str = "", out_dir: str = "results", threads: int = 0,
                  variants: Sequence[str] = ..., data_dir: str = "", allow_read: Sequence[str] = ...,
-                 allow_db: Sequence[str] = ..., report: bool = True, language: str = "",
+                 allow_db: Sequence[str] = ..., report: _Flag = True, language: str = "",
                  loaded: Optional[ScenarioSet] = None, runs: Optional[Sequence[Scenario]] = None,
                  note: str = "") -> Dict[str, object]: ...
 def app_estimate_group_split(census: str, out_dir: str, registry: str = "", zone_prefix: str = "",
-                             other_district: bool = False) -> Dict[str, object]: ...
+                             other_district: _Flag = False) -> Dict[str, object]: ...
 def app_estimate_levels(figures: str, mx: str, out_dir: str, population: str = "", asfr: str = "",
                         mx_filter: Sequence[Tuple[str, str]] = ..., asfr_filter: Sequence[Tuple[str, str]] = ...,
                         srb: float = 0.0, open_age: int = 85) -> Dict[str, object]: ...
@@ -241,7 +250,7 @@ def zone_geometry(scenario_set: ScenarioSet, ids: Sequence[str]) -> Tuple[List[b
 def render_choropleth(ids: Sequence[str], wkt: Sequence[str], crs: str, values: Sequence[float],
                       labels: Sequence[str] = ..., title: str = "", subtitle: str = "", legend_title: str = "",
                       source_note: str = "", classes: int = 5, method: str = "quantile", width_px: int = 1200,
-                      height_px: int = 900, legend_decimals: int = 1, map_crs: str = "", diverging: bool = False,
+                      height_px: int = 900, legend_decimals: int = 1, map_crs: str = "", diverging: _Flag = False,
                       format: str = "png") -> Tuple[bytes, List[float]]: ...
 def render_pyramid(stacked: Sequence[Tuple[str, Sequence[float], Sequence[float]]],
                    outline: Sequence[Tuple[str, Sequence[float], Sequence[float]]] = ..., title: str = "",

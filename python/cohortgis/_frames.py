@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, TypeVar
+import operator
+from typing import (TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, TypeVar,
+                    Union)
 
 import numpy as np
 
@@ -21,6 +23,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 SEXES = ("female", "male")
 T = TypeVar("T")
+# A switch argument as flag() takes it: True or False, NumPy's bool_ too (the type the public signatures give).
+Flag = Union[bool, np.bool_]
 
 
 # The most items a list argument (groups, variants, indicators, allow_read, a set's runs, …) may have: far more than
@@ -127,25 +131,40 @@ def real_number(value: object, what: str, expected: str = "a real number") -> fl
         raise refused from None
 
 
-# What a year key of a path takes, in the words of the compiled set_*_path (python/src/arguments.hpp kYearExpected),
-# which take ints only: a whole float (2030.0, a pandas index of a float column) is taken here as well.
-YEAR_EXPECTED = "a year (an int from -2147483648 to 2147483647)"
+# What a year takes, in the words of the compiled set_*_path (python/src/arguments.hpp kYearExpected).
+YEAR_EXPECTED = "a year (a whole number from -2147483648 to 2147483647)"
+
+
+def whole_year(value: object) -> Optional[int]:
+    """The one rule for a year given as a value (a path's year key here and in the compiled set_*_path, whose year_of
+    in python/src/arguments.hpp applies it too; a year of the results): an int or an object with __index__ (NumPy's
+    ints), at any size; else a value whose int() and float() agree (2030.0, NumPy's float32(2030), Decimal("2030"),
+    the text "2030"); never a bool (NumPy's neither). None when it is not a whole year (2030.5, inf, NaN, "soon"):
+    int() cut 2030.5 to 2030. What __index__, __int__ or __float__ raise besides TypeError, ValueError and
+    OverflowError (KeyboardInterrupt) goes on."""
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    try:
+        return operator.index(value)  # type: ignore[arg-type]
+    except TypeError:  # not an int, or an __index__ that raises TypeError: read by int() and float()
+        pass
+    try:
+        year = int(value)  # type: ignore[call-overload]
+        return year if float(value) == year else None  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):  # inf, NaN, 2**2000, text that is no number
+        return None
 
 
 def year_value_points(items: object, what: str, first_year: Optional[int] = None,
                       last_year: Optional[int] = None) -> Dict[int, float]:
-    """{year: value} from the (key, value) pairs of a dict or a pandas Series: whole years (inside first_year …
-    last_year where given), each once (a Series may repeat an index label: the last of two values was kept without a
-    word, and an endless items() ran without end), values as real_number. ValueError naming `what` otherwise (a value
-    that is no number: real_number's TypeError)."""
+    """{year: value} from the (key, value) pairs of a dict or a pandas Series: whole years (whole_year; inside
+    first_year … last_year where given), each once (a Series may repeat an index label: the last of two values was kept
+    without a word, and an endless items() ran without end), values as real_number. ValueError naming `what` otherwise
+    (a value that is no number: real_number's TypeError), in the words of the compiled set_*_path."""
     out: Dict[int, float] = {}
     for k, v in items:  # type: ignore[attr-defined]
-        try:  # inf, NaN, 2**1000 and text are not years (OverflowError, ValueError that named neither srb nor tfr)
-            year = int(k)
-            whole = not isinstance(k, (bool, np.bool_)) and float(k) == year
-        except (TypeError, ValueError, OverflowError):
-            whole = False
-        if not whole:
+        year = whole_year(k)
+        if year is None:
             raise ValueError(f"{what}: year {shown_value(k)} ({type(k).__name__}) is not a whole year; expected "
                              f"{YEAR_EXPECTED}")
         if not -2 ** 31 <= year < 2 ** 31:  # shown_value: its digits (2**100000: 30,103) would be the message
@@ -153,11 +172,28 @@ def year_value_points(items: object, what: str, first_year: Optional[int] = None
         if first_year is not None and last_year is not None and not first_year <= year <= last_year:
             raise ValueError(f"{what}: year {year} is outside the projection horizon {first_year}-{last_year}")
         if year in out:
-            raise ValueError(f"{what}: year {year} is given twice; expected each year once")
+            raise ValueError(f"{what}: year {year} is listed twice; expected each year once")
         out[year] = real_number(v, f"{what}: year {year}")
     if not out:
         raise ValueError(f"{what}: no years; expected {{year: value, …}}")
     return out
+
+
+def year_path(path: object, what: str, first_year: Optional[int] = None,
+              last_year: Optional[int] = None) -> Union[float, Dict[int, float]]:
+    """A path over years as set_tfr, set_srb, set_mean_age and scenario_from_frames's srb and tfr take it: a number,
+    constant at every year (real_number: an int, a float, NumPy's, a Fraction, a 0-d array of a number dtype), as a
+    float; or a {year: value} mapping or pandas Series by year, as year_value_points reads it (inside first_year …
+    last_year where given). A bool or anything else is a TypeError naming `what`."""
+    if isinstance(path, (bool, np.bool_)):
+        raise TypeError(f"{what}: expected a number, a {{year: value}} dict or a pandas Series, got bool")
+    if isinstance(path, numbers.Real) or (hasattr(path, "dtype") and getattr(path, "ndim", 1) == 0):
+        return real_number(path, what)
+    items = path.items() if hasattr(path, "items") else None  # type: ignore[attr-defined]
+    if items is None:
+        raise TypeError(f"{what}: expected a number, a {{year: value}} dict or a pandas Series, got "
+                        f"{type(path).__name__}")
+    return year_value_points(items, what, first_year, last_year)
 
 
 def distinct_names(values: object, what: str, noun: str, names: str, *, known: Optional[Sequence[str]] = None,
@@ -284,7 +320,7 @@ class Results(Mapping[str, "RunResult"]):
                                 f"key, e.g. {{'baseline': run}}")
             name = str.__str__(name)
             if name in self._runs:  # two keys of one name (a str subclass hashing otherwise beside the str)
-                raise ValueError(f"runs: variant {name!r} is given twice; expected each variant once")
+                raise ValueError(f"runs: variant {name!r} is listed twice; expected each variant once")
             self._runs[name] = r
         if not self._runs:
             raise ValueError("runs: no runs; expected a {variant: RunResult} dict (e.g. pickle.loads(pickle.dumps("
@@ -340,16 +376,13 @@ class Results(Mapping[str, "RunResult"]):
     def _year_index(self, year: Optional[int]) -> int:
         if year is None:
             return len(self.years) - 1
-        # int(2030.5) is 2030: a year that is not whole is refused, not cut to another year.
-        try:
-            whole = not isinstance(year, bool) and float(year) == int(year)
-        except (TypeError, ValueError, OverflowError):
-            whole = False
-        if not whole:
+        # int(2030.5) is 2030: a year that is not whole is refused, not cut to another year (whole_year's rule).
+        whole = whole_year(year)
+        if whole is None:
             raise ValueError(f"year {shown_value(year)} ({type(year).__name__}) is not a whole year; expected one of "
                              f"the results' years ({', '.join(map(str, self.years))})")
         try:
-            return self.years.index(int(year))
+            return self.years.index(whole)
         except ValueError:
             raise ValueError(f"year {year}: not a year of the results ({', '.join(map(str, self.years))})") from None
 
@@ -459,7 +492,7 @@ class Results(Mapping[str, "RunResult"]):
             return pd.DataFrame(columns=["variant", "zone", "year"])
         return pd.concat(frames, ignore_index=True)
 
-    def components_frame(self, variants: Optional[Sequence[str]] = None, by_age: bool = False) -> pd.DataFrame:
+    def components_frame(self, variants: Optional[Sequence[str]] = None, by_age: Flag = False) -> pd.DataFrame:
         """Columns variant, period, zone, group, sex, component (births, deaths, net_migration), persons per step.
         Period 'a-b' covers the years a … b (the step from the end of a-1 to the end of b). Sums over age of
         components.csv, except net_migration: all net moves of the (zone, group), those between groups included

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Set
-from typing import Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover  (annotations only: the functions import what they use)
+    from ._frames import Flag
 
 
 def _job_int(value: object, what: str, expected: str) -> int:
@@ -146,7 +149,7 @@ def estimate_levels(figures: str, mx: Optional[str] = None, out_dir: Optional[st
 def backtest(scenario: "str | ScenarioSet", observed: str, out_dir: str = "results", earlier: Optional[str] = None,
              threads: int = 0, variants: Optional[Sequence[str]] = None, data_dir: Optional[str] = None,
              allow_read: Optional[Sequence[str]] = None, allow_db: Optional[Sequence[str]] = None,
-             report: bool = True, language: Optional[str] = None) -> dict:
+             report: Flag = True, language: Optional[str] = None) -> dict:
     """A back-test: ``cohortgis backtest SCENARIO --observed TABLE --out DIR`` (docs/cli.md "backtest"). Runs the
     scenario file from its (past) launch year, writes the run's files plus backtest.csv and backtest_summary.csv
     into ``out_dir``, and returns the summary: ``launch_year``, ``observed_year``, ``earlier_year`` (0: no

@@ -5,9 +5,12 @@ from __future__ import annotations
 import math
 import os
 import threading
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
 
 from . import _cohortgis
+
+if TYPE_CHECKING:  # pragma: no cover  (annotations only: _frames imports this module)
+    from ._frames import Flag
 
 Series3 = Tuple[str, Sequence[float], Sequence[float]]
 
@@ -143,7 +146,7 @@ def _into(fig: Figure, ax: "Optional[matplotlib.axes.Axes]") -> Figure:  # noqa:
 
 def choropleth(zones, values: Sequence[float], labels: Sequence[str], title: str = "", subtitle: str = "",
                legend_title: str = "", classes: int = 5, method: str = "quantile", legend_decimals: int = 1,
-               diverging: bool = False, source_note: str = "Source: cohortgis projection",
+               diverging: Flag = False, source_note: str = "Source: cohortgis projection",
                width_px: int = 1200, height_px: int = 900, ax=None) -> Figure:
     """Choropleth of a GeoDataFrame's polygons (any CRS; drawn in an equal-area projection centred on them).
     ``ax``: a matplotlib Axes to draw it into (Figure.draw)."""

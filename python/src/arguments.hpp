@@ -149,6 +149,19 @@ inline T value_of(const py::handle& v, const std::string& what, const std::strin
                        expected);
 }
 
+// A list argument of T (transitions, newborn_rules, a Scenario's schedules): each item as value_of, named by its row
+// ("transitions: row 1: a NoneType that does not convert; expected a cohortgis.GroupTransition"); the whole list's
+// conversion named neither the row nor the item.
+template <class T>
+inline std::vector<T> rows_of(const py::handle& v, const std::string& what, const std::string& expected_item) {
+  const std::vector<py::object> items = elements_of(v, what, "a list of " + expected_item);
+  std::vector<T> out;
+  out.reserve(items.size());
+  for (std::size_t k = 0; k < items.size(); ++k)
+    out.push_back(value_of<T>(items[k], what + ": row " + std::to_string(k), "a " + expected_item));
+  return out;
+}
+
 // A real number (a rate, a share): float() of a complex number, NumPy's too (a subclass of complex), is its real part
 // with only a ComplexWarning, of True 1; those are a TypeError naming `what`, as is text or an object float() does not
 // take, and a number past a float's range (10**400, OverflowError) a ValueError, in the words of the package's
@@ -187,7 +200,7 @@ inline T field_value(const py::handle& v, const std::string& what) {
     return static_cast<int>(int_of(v, what));
   } else {
     static_assert(std::is_same_v<T, std::vector<StepSchedules>>, "a new field type");
-    return value_of<T>(v, what, "a list of cohortgis.StepSchedules");
+    return rows_of<StepSchedules>(v, what, "cohortgis.StepSchedules");
   }
 }
 
@@ -204,12 +217,63 @@ inline T state_item(const py::tuple& s, std::size_t k, const char* what, const c
   }
 }
 
-// What a year key of a path takes, in both its messages (year_points_of; _frames.py year_value_points says the same).
-inline constexpr const char* kYearExpected = "a year (an int from -2147483648 to 2147483647)";
+// What a year key of a path takes, in both its messages (year_of; _frames.py year_value_points says the same).
+inline constexpr const char* kYearExpected = "a year (a whole number from -2147483648 to 2147483647)";
+
+// A path's year key, by the one rule the package's whole_year (_frames.py) applies, so that set_tfr_path and
+// set_tfr take and refuse the same keys with the same words: an int or an object with __index__ (NumPy's ints) at any
+// size; else a value whose int() and float() agree (2030.0, NumPy's float32(2030), Decimal("2030"), the text "2030");
+// never a bool (NumPy's neither). Not whole (2030.5, inf, NaN, "soon") or outside a C int: a ValueError naming `what`
+// and the key. An error __index__, __int__ or __float__ raises other than TypeError, ValueError or OverflowError
+// (KeyboardInterrupt) goes on.
+inline int year_of(const py::handle& key, const std::string& what) {
+  const auto not_whole = [&] {
+    return py::value_error(what + ": year " + shown_value(key) + " (" + type_name(key) +
+                           ") is not a whole year; expected " + kYearExpected);
+  };
+  const auto conversion_failed = [] {
+    if (!PyErr_ExceptionMatches(PyExc_TypeError) && !PyErr_ExceptionMatches(PyExc_ValueError) &&
+        !PyErr_ExceptionMatches(PyExc_OverflowError))
+      throw py::error_already_set();
+    PyErr_Clear();
+  };
+  const std::string type = Py_TYPE(key.ptr())->tp_name;  // NumPy's bool_ (numpy.bool from NumPy 2), as flag_of
+  if (PyBool_Check(key.ptr()) || type == "numpy.bool_" || type == "numpy.bool") throw not_whole();
+  py::object year;
+  if (PyIndex_Check(key.ptr())) {
+    year = py::reinterpret_steal<py::object>(PyNumber_Index(key.ptr()));
+    if (!year) {
+      if (!PyErr_ExceptionMatches(PyExc_TypeError)) throw py::error_already_set();
+      PyErr_Clear();  // an __index__ that raises TypeError: read as int() and float() read it, as the package does
+    }
+  }
+  if (!year) {
+    year = py::reinterpret_steal<py::object>(PyNumber_Long(key.ptr()));
+    if (!year) {
+      conversion_failed();
+      throw not_whole();
+    }
+    const auto as_float = py::reinterpret_steal<py::object>(PyNumber_Float(key.ptr()));
+    if (!as_float) {
+      conversion_failed();
+      throw not_whole();
+    }
+    const int same = PyObject_RichCompareBool(as_float.ptr(), year.ptr(), Py_EQ);
+    if (same < 0) throw py::error_already_set();
+    if (same == 0) throw not_whole();
+  }
+  int overflow = 0;
+  const long long y = PyLong_AsLongLongAndOverflow(year.ptr(), &overflow);
+  if (y == -1 && PyErr_Occurred()) throw py::error_already_set();
+  if (overflow != 0 || y < -2147483648LL || y > 2147483647LL)
+    throw py::value_error(what + ": year " + shown_value(year) + " is out of range; expected " + kYearExpected);
+  return static_cast<int>(y);
+}
 
 // The {year: value} dict of set_*_path, read from a list of its items: pybind11's dict conversion walked the dict
-// itself with borrowed items, so a key whose __index__ emptied it made the value read freed memory. Years are ints (or
-// have __index__), values numbers; anything else a TypeError naming `what`.
+// itself with borrowed items, so a key whose __index__ emptied it made the value read freed memory. Keys as year_of,
+// each year once (two keys of one year: 2030 and an object whose __index__ says 2030), values as real_of; a dict of
+// no items a ValueError, in the words of the package's year_value_points.
 inline std::map<int, double> year_points_of(const py::handle& points, const std::string& what) {
   if (!PyDict_Check(points.ptr()))
     throw py::type_error(what + ": expected a {year: value} dict, got " + std::string(Py_TYPE(points.ptr())->tp_name));
@@ -218,22 +282,12 @@ inline std::map<int, double> year_points_of(const py::handle& points, const std:
   std::map<int, double> out;
   for (const py::handle item : items) {
     const auto pair = py::reinterpret_borrow<py::tuple>(item);
-    // In the words of the package's year_value_points (_frames.py), which takes a whole float (2030.0) as well.
-    if (PyBool_Check(pair[0].ptr()) || !PyIndex_Check(pair[0].ptr()))  // 2030.0, NumPy's float32(2030.5)
-      throw py::type_error(what + ": year " + shown_value(pair[0]) + " (" + type_name(pair[0]) +
-                           ") is not a whole year; expected " + kYearExpected);
-    int year = 0;
-    try {
-      year = static_cast<int>(int_of(pair[0], what + ": year"));
-    } catch (const py::value_error&) {  // past a C int
-      throw py::value_error(what + ": year " + shown_value(pair[0]) + " is out of range; expected " + kYearExpected);
-    } catch (const py::type_error&) {  // an __index__ that raises TypeError
-      throw py::type_error(what + ": year " + shown_value(pair[0]) + " (" + type_name(pair[0]) +
-                           ") is not a whole year; expected " + kYearExpected);
-    }
-    const double value = real_of(pair[1], what + ": year " + std::to_string(year));
-    out[year] = value;
+    const int year = year_of(pair[0], what);
+    if (out.count(year))
+      throw py::value_error(what + ": year " + std::to_string(year) + " is listed twice; expected each year once");
+    out[year] = real_of(pair[1], what + ": year " + std::to_string(year));
   }
+  if (out.empty()) throw py::value_error(what + ": no years; expected {year: value, …}");
   return out;
 }
 

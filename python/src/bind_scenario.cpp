@@ -47,21 +47,10 @@ MigrationTiming timing_of(const std::string& s) {
   if (s == "end") return MigrationTiming::end;
   throw InputError("migration_timing: '" + s + "'; expected even or end");
 }
-MortalityInput mortality_kind_of(const std::string& s) {
-  if (s == "death_rates") return MortalityInput::death_rates;
-  if (s == "person_years") return MortalityInput::person_years;
-  if (s == "survival_ratios") return MortalityInput::survival_ratios;
-  throw InputError("mortality_kind: '" + s + "'; expected death_rates, person_years or survival_ratios");
-}
-std::string name_of(MortalityInput k) {
-  return k == MortalityInput::death_rates    ? "death_rates"
-         : k == MortalityInput::person_years ? "person_years"
-                                             : "survival_ratios";
-}
 
 // A path over years from a {year: value} mapping, each value checked against [lo, hi] like the file loader does.
 scenarios::YearPath year_path(const std::map<int, double>& points, double lo, double hi, const std::string& what) {
-  if (points.empty()) throw InputError(what + ": no points; expected {year: value, …}");
+  if (points.empty()) throw InputError(what + ": no years; expected {year: value, …}");
   // Python's repr of a float: its shortest form (std::to_string gave "from 0.000000 to 10.000000"); year 0 is the one
   // point of a constant path (set_tfr(1.2)), said as such (it read "year 0").
   auto text = [](double x) { return py::repr(py::float_(x)).cast<std::string>(); };
@@ -123,11 +112,8 @@ std::size_t schedule_index(const Scenario& sc, int step) {
   return uz(step);
 }
 
-// The most age groups of a grid (open age 130 on a one-year grid) and the open ages a scenario file takes.
-constexpr int kMinOpenAge = 10, kMaxOpenAge = 130, kMaxAgeGroups = kMaxOpenAge + 1;
-// The most zones × groups an OD matrix is built for: far past any scenario's (40,000 zones × 4 groups), and an
-// out-rate table of 800 MB at most.
-constexpr long long kMaxOdStates = 100'000'000;
+// The open ages a scenario file takes (the most, kMaxOpenAge, is common.hpp's).
+constexpr int kMinOpenAge = 10;
 
 long long end_year_of(const Scenario& sc) {
   return static_cast<long long>(sc.base_year) + static_cast<long long>(sc.steps) * sc.grid.width_years;
@@ -167,204 +153,7 @@ void check_not_running(const Scenario& s) {
 
 void bind_scenario(py::module_& m) {
   bind_flows(m);
-
-  // Array members: NumPy copies in and out (flat, in the engine's index order, see the docstrings).
-#define COHORTGIS_ARRAY(name, doc)                                    \
-  def_property(                                                       \
-      #name, [](const StepSchedules& s) { return to_numpy(s.name); }, \
-      [](StepSchedules& s, const py::object& a) { s.name = from_numpy(numbers_of(a, #name)); }, doc)
-
-  py::class_<StepSchedules>(m, "StepSchedules",
-                            "The schedules of one projection step (engine StepSchedules). Arrays are flat float64 in\n"
-                            "the engine's order; reading gives a copy, assigning replaces the array. Empty = none.")
-      .def(py::init<>())
-      .def_property(
-          "mortality_kind", [](const StepSchedules& s) { return name_of(s.mortality_kind); },
-          [](StepSchedules& s, const py::object& k) {
-            s.mortality_kind = mortality_kind_of(text_of(k, "mortality_kind"));
-          },
-          "'death_rates' (mx), 'person_years' (Lx) or 'survival_ratios'")
-      // mortality_next, radix_l0 and l65 belong to the table they were given with (the scenario file's, moved by e0,
-      // Lee–Carter, zone factors as they were): kept under a new table, mortality_next closed its life table with a
-      // stale rate, and a person-years table's e0 = T(0) / l(0) and e65 = T(65) / l(65) divided the new T by the old
-      // table's l(0) and l(65), silently (l(0) and l(65) are not recoverable from the L rows: projection.hpp). Cleared
-      // with a warning (before anything changes, so a filter of "error" leaves the schedules as they were).
-      .def_property(
-          "mortality", [](const StepSchedules& s) { return to_numpy(s.mortality); },
-          [](StepSchedules& s, const py::object& a) {
-            std::vector<double> rates = from_numpy(numbers_of(a, "mortality"));
-            std::string cleared;
-            if (!s.mortality_next.empty())
-              cleared =
-                  "mortality_next (the rates above the open age that closed the old rates' life tables) is cleared, so "
-                  "the open group closes on its own rate; to keep rates above the open age, assign mortality_next "
-                  "after mortality";
-            if (!s.radix_l0.empty() || !s.l65.empty()) {
-              const std::string names = !s.l65.empty() && !s.radix_l0.empty() ? "radix_l0 and l65 (the old table's "
-                                                                                "l(0) and l(65)) are"
-                                        : !s.l65.empty()                      ? "l65 (the old table's l(65)) is"
-                                                                              : "radix_l0 (the old table's l(0)) is";
-              cleared += (cleared.empty() ? "" : "; and ") + names +
-                         " cleared, as e0 = T(0) / l(0) and e65 = T(65) / l(65) of person years are the new "
-                         "table's; assign the new table's radix_l0 (person_years needs it) and l65 (without it e65 "
-                         "is NaN) after mortality";
-            }
-            if (!cleared.empty() &&
-                PyErr_WarnEx(PyExc_UserWarning, ("StepSchedules.mortality assigned: " + cleared).c_str(), 1) != 0)
-              throw py::error_already_set();
-            s.mortality = std::move(rates);
-            s.mortality_next.clear();
-            s.radix_l0.clear();
-            s.l65.clear();
-          },
-          "[zone][group][sex][life-table row]: mx (or Lx, or S by age); rows 0, 1-4, 5-9, … (n_ages + 1) on a\n"
-          "five-year grid, the ages on a one-year grid. Assigning it clears mortality_next, radix_l0 and l65 (a\n"
-          "UserWarning when one was set): assign those of the new table after it")
-      .COHORTGIS_ARRAY(mortality_next,
-                       "death_rates on a five-year grid only, [zone][group][sex]: the abridged rate of the group "
-                       "starting at the open age\n(the scenario table's, when it goes on past the open age), which "
-                       "closes the life table as DemoTools'\nlt_abridged(OAnew) does; empty: the open group closes "
-                       "on its own rate (L = l / m). Cleared when mortality is\nassigned")
-      .COHORTGIS_ARRAY(radix_l0,
-                       "person_years only: [zone][group][sex] l(0) of the table, for e0 = T(0) / l(0). Cleared when "
-                       "mortality\nis assigned")
-      .COHORTGIS_ARRAY(l65,
-                       "person_years only, may be empty: [zone][group][sex] l(65) of the same table, for "
-                       "e65 = T(65) / l(65); empty: e65 is NaN.\nCleared when mortality is assigned")
-      .COHORTGIS_ARRAY(asfr, "[zone][group][age] births per woman per year")
-      .COHORTGIS_ARRAY(srb, "[zone] male births per female birth")
-      .COHORTGIS_ARRAY(net_migrants, "[zone][group][sex][age] persons over the whole step")
-      .COHORTGIS_ARRAY(net_migrants_per_person, "[zone][group][sex][age] per person at the step's start")
-      .COHORTGIS_ARRAY(net_migrants_total, "[zone][group] persons over the step, spread like the population")
-      .COHORTGIS_ARRAY(external_in, "[zone][group][sex][age] persons over the whole step")
-      .COHORTGIS_ARRAY(external_out, "[zone][group][sex][age] persons over the whole step")
-      .COHORTGIS_ARRAY(external_out_rate, "[zone][group][sex][age] per person per year")
-      .def_property(
-          "external_pairs",
-          [](const StepSchedules& s) {
-            std::vector<std::tuple<std::size_t, std::size_t, double>> out;
-            for (const ExternalPair& p : s.external_pairs) out.emplace_back(p.from, p.to, p.persons);
-            return out;
-          },
-          [](StepSchedules& s, const py::object& v) {
-            const std::string expected = "a list of (from_cell, to_cell, persons): two ints >= 0 and a number";
-            // Each item read once, its cells as int_of takes them (pybind11 cut a NumPy float32 cell of 1.5 to 1
-            // and took True as 1) and its persons as real_of (pybind11's caster turned a KeyboardInterrupt raised
-            // in __float__ into "does not convert"). A bad one is named as the other cells are: the list, its row,
-            // the field and what it takes ("external_pairs: row 2, to_cell: True (bool) is not an int; …").
-            std::vector<ExternalPair> pairs;
-            const std::vector<py::object> items = elements_of(v, "external_pairs", expected);
-            for (std::size_t k = 0; k < items.size(); ++k) {
-              const std::string row = "external_pairs: row " + std::to_string(k);
-              const std::vector<py::object> p = elements_of(items[k], row, "(from_cell, to_cell, persons)");
-              if (p.size() != 3)
-                throw py::type_error(row + ": " + shown_value(items[k]) + " holds " + count_of(p.size(), "item") +
-                                     "; expected (from_cell, to_cell, persons)");
-              const auto cell = [&](std::size_t field) {
-                return static_cast<std::size_t>(int_of(p[field], row + (field == 0 ? ", from_cell" : ", to_cell"), 0,
-                                                       std::numeric_limits<long long>::max()));
-              };
-              pairs.push_back({cell(0), cell(1), real_of(p[2], row + ", persons")});
-            }
-            s.external_pairs = std::move(pairs);
-          },
-          "[(from_cell, to_cell, persons)]: parts of external_out (at from_cell) and external_in (at to_cell) that "
-          "are\n"
-          "one flow, as a scenario file's OD counts, OD rates by cell and relocations are (cells: flat indexes\n"
-          "[zone][group][sex][age]). Under flow_policy 'conserve' a pair arrives scaled as its origin cell's\n"
-          "out-flows (docs/ccmpp.md B2); unpaired, external_in arrives whole. Checked when a run starts")
-      .def_property(
-          "transitions", [](const StepSchedules& s) { return s.transitions; },
-          [](StepSchedules& s, const py::object& v) {
-            s.transitions =
-                value_of<std::vector<GroupTransition>>(v, "transitions", "a list of cohortgis.GroupTransition");
-          },
-          "list of GroupTransition")
-      .def_property(
-          "newborn_rules", [](const StepSchedules& s) { return s.newborn_rules; },
-          [](StepSchedules& s, const py::object& v) {
-            s.newborn_rules = value_of<std::vector<NewbornRule>>(v, "newborn_rules", "a list of cohortgis.NewbornRule");
-          },
-          "list of NewbornRule")
-      .def_property_readonly(
-          "od_flows", [](const StepSchedules& s) { return s.od ? s.od->flows() : std::vector<OdFlow>{}; },
-          "the origin–destination flows (list of OdFlow), sorted by destination then origin (the order the engine "
-          "sums them); set them with set_od")
-      .def(
-          "set_od",
-          [](StepSchedules& s, const py::object& flows_arg, const py::object& zones_arg, const py::object& groups_arg,
-             const py::object& n_ages_arg, const py::object& profile) {
-            std::vector<OdFlow> flows;
-            for (const py::object& f : elements_of(flows_arg, "flows", "a list of cohortgis.OdFlow")) {
-              if (!py::isinstance<OdFlow>(f))
-                throw py::type_error("flows: expected a list of cohortgis.OdFlow, got one " +
-                                     std::string(Py_TYPE(f.ptr())->tp_name));
-              flows.push_back(f.cast<OdFlow>());
-            }
-            const int zones = static_cast<int>(int_of(zones_arg, "zones")),
-                      groups = static_cast<int>(int_of(groups_arg, "groups")),
-                      n_ages = static_cast<int>(int_of(n_ages_arg, "n_ages"));
-            // A negative count was std::length_error's "cannot create std::vector larger than max_size()"; counts no
-            // scenario has asked for zones × groups rates (2^31 × 2^31: the same words; 2^31 zones: 16 GB zeroed).
-            if (zones < 1 || groups < 1 || n_ages < 1)
-              throw InputError("set_od: zones " + std::to_string(zones) + ", groups " + std::to_string(groups) +
-                               ", n_ages " + std::to_string(n_ages) + "; expected at least 1 of each");
-            if (n_ages > kMaxAgeGroups || static_cast<long long>(zones) * groups > kMaxOdStates)
-              throw InputError("set_od: zones " + std::to_string(zones) + ", groups " + std::to_string(groups) +
-                               ", n_ages " + std::to_string(n_ages) + "; expected the scenario's counts: at most " +
-                               std::to_string(kMaxAgeGroups) + " age groups and " + std::to_string(kMaxOdStates) +
-                               " zones × groups");
-            s.od = flows.empty()
-                       ? nullptr
-                       : od_matrix(std::move(flows), from_numpy(numbers_of(profile, "profile")), zones, groups, n_ages);
-          },
-          py::arg("flows"), py::arg("zones"), py::arg("groups"), py::arg("n_ages"),
-          py::arg("profile") = py::array_t<double>(0),
-          "Sets the OD flows (validated: ids, rates ≥ 0, out-rates ≤ 1 per year); profile [group][sex][age] or empty.")
-      .def(
-          "copy", [](const StepSchedules& s) { return StepSchedules(s); }, "An independent copy.")
-      .def("__copy__", [](const StepSchedules& s) { return StepSchedules(s); })
-      .def(
-          "__deepcopy__", [](const StepSchedules& s, py::dict) { return StepSchedules(s); }, py::arg("memo"))
-      // Refused with the reason (pybind11 said only "cannot pickle 'StepSchedules' object"): it holds engine state
-      // that Python does not see (the life-table layout of person years, migration timing, the OD matrix's profile),
-      // so a pickle of the properties would project something else.
-      .def(
-          "__reduce_ex__",
-          [](const StepSchedules&, py::handle) -> py::object {
-            throw py::type_error(
-                "cannot pickle cohortgis.StepSchedules: it holds engine state that its properties do not show "
-                "(life-table layout, migration timing, the OD matrix's age profile), so a pickle would project "
-                "something else. Copy it in this process (StepSchedules.copy()), or pass the scenario file's path "
-                "to the other process and load_scenario it there; its arrays (e.g. schedules.asfr) are NumPy arrays "
-                "that pickle");
-          },
-          py::arg("protocol"))
-      .def("__repr__", [](const StepSchedules& s) {
-        // The arrays' sizes, not their values (a read copies the array): what is set, in a notebook's list of them.
-        std::string text = "<cohortgis.StepSchedules " + name_of(s.mortality_kind);
-        const std::pair<const char*, const std::vector<double>*> arrays[] = {
-            {"mortality", &s.mortality},
-            {"mortality_next", &s.mortality_next},
-            {"radix_l0", &s.radix_l0},
-            {"l65", &s.l65},
-            {"asfr", &s.asfr},
-            {"srb", &s.srb},
-            {"net_migrants", &s.net_migrants},
-            {"net_migrants_per_person", &s.net_migrants_per_person},
-            {"net_migrants_total", &s.net_migrants_total},
-            {"external_in", &s.external_in},
-            {"external_out", &s.external_out},
-            {"external_out_rate", &s.external_out_rate}};
-        for (const auto& [name, v] : arrays)
-          if (!v->empty()) text += std::string(", ") + name + " " + std::to_string(v->size());
-        if (!s.transitions.empty()) text += ", transitions " + std::to_string(s.transitions.size());
-        if (!s.newborn_rules.empty()) text += ", newborn_rules " + std::to_string(s.newborn_rules.size());
-        if (s.od) text += ", od_flows " + std::to_string(s.od->flows().size());
-        if (!s.external_pairs.empty()) text += ", external_pairs " + std::to_string(s.external_pairs.size());
-        return text + ">";
-      });
-#undef COHORTGIS_ARRAY
+  bind_schedules(m);
 
 // A Scenario member as a property whose setter refuses while run() projects the scenario (check_not_running).
 #define COHORTGIS_FIELD(field, ...)                                     \
@@ -520,8 +309,19 @@ void bind_scenario(py::module_& m) {
           [](Scenario& s, const py::object& value) {
             // Converted first (a sequence's __getitem__ is Python, which may start a run of this scenario), then
             // checked, as every setter.
-            const auto given = value_of<std::vector<std::pair<std::string, std::vector<std::string>>>>(
-                value, "aggregates", "a list of (name, [zone ids]) in text (str in UTF-8)");
+            // Each row named, as plan_periods' ("aggregates: row 1, zones 2: expected a str"): the whole list's
+            // conversion said only "a list that does not convert".
+            std::vector<std::pair<std::string, std::vector<std::string>>> given;
+            const std::vector<py::object> rows =
+                elements_of(value, "aggregates", "a list of (name, [zone ids]) in text (str in UTF-8)");
+            for (std::size_t k = 0; k < rows.size(); ++k) {
+              const std::string row = "aggregates: row " + std::to_string(k);
+              const std::vector<py::object> p = elements_of(rows[k], row, "(name, [zone ids])");
+              if (p.size() != 2)
+                throw py::type_error(row + ": " + shown_value(rows[k]) + " holds " + count_of(p.size(), "item") +
+                                     "; expected (name, [zone ids])");
+              given.emplace_back(text_of(p[0], row + ", name"), texts_of(p[1], row + ", zones"));
+            }
             check_not_running(s);
             std::vector<ZoneAggregate> out;
             for (const auto& [name, ids] : given) {
@@ -544,8 +344,24 @@ void bind_scenario(py::module_& m) {
       .def_property(
           "aggregate_titles", [](const Scenario& s) { return s.aggregate_titles; },
           [](Scenario& s, const py::object& value) {
-            auto titles = value_of<std::map<std::string, std::pair<std::string, std::string>>>(
-                value, "aggregate_titles", "a dict {aggregate name: (title, title_en)} of text (str in UTF-8)");
+            // Each entry named by its key ("aggregate_titles: 'west', title_en: expected a str"), read from a list of
+            // the dict's items (as year_points_of: a key's Python code cannot free what is being read).
+            const std::string expected = "a dict {aggregate name: (title, title_en)} of text (str in UTF-8)";
+            if (!PyDict_Check(value.ptr()))
+              throw py::type_error("aggregate_titles: expected " + expected + ", got " + type_name(value));
+            const auto items = py::reinterpret_steal<py::list>(PyDict_Items(value.ptr()));
+            if (!items) throw py::error_already_set();
+            std::map<std::string, std::pair<std::string, std::string>> titles;
+            for (const py::handle item : items) {
+              const auto entry = py::reinterpret_borrow<py::tuple>(item);
+              const std::string key = "aggregate_titles: " + shown_value(entry[0]);
+              const std::string name = text_of(entry[0], key);
+              const std::vector<py::object> p = elements_of(entry[1], key, "(title, title_en)");
+              if (p.size() != 2)
+                throw py::type_error(key + ": " + shown_value(entry[1]) + " holds " + count_of(p.size(), "item") +
+                                     "; expected (title, title_en)");
+              titles[name] = {text_of(p[0], key + ", title"), text_of(p[1], key + ", title_en")};
+            }
             check_not_running(s);
             s.aggregate_titles = std::move(titles);
           },
@@ -634,7 +450,8 @@ void bind_scenario(py::module_& m) {
           },
           py::arg("points"),
           "Rescales every state's fertility schedule to a TFR path {year: TFR}, linear between points and constant\n"
-          "outside; a step covering years t+1 … t+z uses the path's mean over them (as `fertility.tfr` in a file).")
+          "outside; a step covering years t+1 … t+z uses the path's mean over them (as `fertility.tfr` in a file).\n"
+          "A year is an int or a whole number (2030.0); any other key is a ValueError, as for set_tfr.")
       .def(
           "set_mean_age_path",
           [](Scenario& s, const py::object& points) {
@@ -645,7 +462,8 @@ void bind_scenario(py::module_& m) {
                   f, z, path.mean_over_years(y0, y1) - scenarios::mean_age_at_childbearing(f, z));
             });
           },
-          py::arg("points"), "Shifts the fertility schedules to a mean age at childbearing path {year: age}.")
+          py::arg("points"),
+          "Shifts the fertility schedules to a mean age at childbearing path {year: age} (years as set_tfr_path's).")
       .def(
           "set_srb_path",
           [](Scenario& s, const py::object& points) {
@@ -656,7 +474,8 @@ void bind_scenario(py::module_& m) {
               s.schedules[uz(k)].srb.assign(s.zones.size(), path.mean_over_years(y0, y1) / 100.0);
             }
           },
-          py::arg("points"), "Sex ratio at birth path {year: males per 100 females}, every zone.")
+          py::arg("points"),
+          "Sex ratio at birth path {year: males per 100 females}, every zone (years as set_tfr_path's).")
       .def(
           "total_fertility",
           [](const Scenario& s, const py::object& step_arg) {
@@ -773,6 +592,17 @@ void bind_scenario(py::module_& m) {
   m.def("validate_runs", &scenarios::validate_runs, py::arg("runs"),
         "Checks a baseline and its variants as a scenario file's runs are checked: the first named 'baseline', the\n"
         "variants' names non-empty and unique, and each run's own names and base population; raises ValueError.");
+  // The one name rule (scenarios::check_name: not empty, not only spaces, no tab, line break, NUL, U+0085, U+2028 …)
+  // for names the package checks before the engine sees them (a variant's, add_variant): it refused C0 controls only,
+  // and took "a\u2028b" that a scenario file's reader and Scenario.validate refuse.
+  m.def(
+      "check_name",
+      [](const py::object& name, const py::object& what) {
+        scenarios::check_name(text_of(name, "name"), text_of(what, "what"));
+      },
+      py::arg("name"), py::arg("what"),
+      "Raises ValueError naming `what` when `name` breaks the name rule of scenario files (empty, only spaces, a\n"
+      "control character, U+0085, U+2028 or U+2029).");
   m.def("default_scenario_file", &scenarios::default_scenario_file);
   m.def("examples_dir", &scenarios::examples_dir);
   m.def(

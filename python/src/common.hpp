@@ -257,6 +257,10 @@ inline py::array view_of(const double* data, const std::vector<py::ssize_t>& sha
   return a;
 }
 
+// The highest open age a grid takes (as [projection] open_age): Scenario.set_grid's bound, and with one-year age
+// groups the most age groups an OD matrix is built for (StepSchedules.set_od).
+inline constexpr int kMaxOpenAge = 130;
+
 // StepSchedules.set_od's OD matrix, which remembers the counts it was built for (bind_flows.cpp). The engine indexes a
 // step's matrix by the scenario's zones, groups and ages: one set for other counts read past its tables (a flow from
 // zone 2 of 3 in a 2-zone scenario: SIGSEGV) or lost the persons sent to a zone the scenario lacks, silently.
@@ -268,7 +272,8 @@ std::shared_ptr<const OdMigration> od_matrix(std::vector<OdFlow> flows, std::vec
 void check_od_counts(const scenarios::Scenario& sc);
 
 void bind_scenario(py::module_& m);
-void bind_flows(py::module_& m);  // bind_flows.cpp: GroupTransition, NewbornRule, OdFlow
+void bind_flows(py::module_& m);      // bind_flows.cpp: GroupTransition, NewbornRule, OdFlow
+void bind_schedules(py::module_& m);  // bind_schedules.cpp: StepSchedules
 void bind_run(py::module_& m);
 void bind_render(py::module_& m);
 void bind_ensemble(py::module_& m);  // bind_ensemble.cpp

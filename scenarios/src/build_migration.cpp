@@ -17,6 +17,7 @@
 
 #include "cohortgis/engine/migration_models.hpp"
 #include "cohortgis/geodata/measures.hpp"
+#include "cohortgis/scenarios/input_limits.hpp"
 #include "cohortgis/scenarios/models.hpp"
 #include "schedule_time.hpp"
 
@@ -146,20 +147,13 @@ void add_cell_table(const Build& b, const toml::node& n, const std::string& key,
                                 std::to_string(b.z) + ", …, " + std::to_string(b.sc.grid.open_age()) + "+)");
       }
       const double x = rows.number(r, "value");
-      // A net rate is any finite number, as in ccmppWPP (M = r · P for every rate, R/project_ccmpp_loop_over_time.R):
-      // above 1 a cell gains more than its population (Kuwait's rates reach 4.4), below −1 it would lose more than
-      // it holds, which flow_policy settles (the UN's override under "wpp"). Only a number that is none is refused.
-      const bool ok = kind == CellKind::net || kind == CellKind::net_total ? std::abs(x) <= 1e9
-                      : kind == CellKind::net_rate                         ? std::isfinite(x * scale)
-                      : kind == CellKind::out_rate                         ? x >= 0 && x * scale <= 1.0
-                                                                           : x >= 0 && x <= 1e9;
-      if (!ok)
-        doc.fail(&n, key,
-                 rows.where(r, "value") + ": " + fmt(x) + " is outside the range for " +
-                     (kind == CellKind::net || kind == CellKind::net_total ? "a signed count (at most 1e9 persons)"
-                      : kind == CellKind::net_rate ? "a net rate (a finite number of persons per person)"
-                      : kind == CellKind::out_rate ? "an out-rate (0 to 1 per person per year)"
-                                                   : "a count (0 to 1e9 persons)"));
+      // The ranges and their words are input_limits.hpp's, which StepSchedules set from Python are checked by too.
+      const MigrationValue range = kind == CellKind::net || kind == CellKind::net_total ? MigrationValue::signed_count
+                                   : kind == CellKind::net_rate                         ? MigrationValue::net_rate
+                                   : kind == CellKind::out_rate                         ? MigrationValue::out_rate
+                                                                                        : MigrationValue::count;
+      if (const std::string problem = migration_value_problem(range, x, x * scale); !problem.empty())
+        doc.fail(&n, key, rows.where(r, "value") + ": " + problem);
       // Counts of the open group are the sum of its rows (the open age's and any past it); a rate applies to the
       // persons of its own age, so the rows from the open age on must agree (the UN's 0 past 100, say).
       const bool open = by_age && i == b.A - 1;

@@ -15,6 +15,7 @@
 
 #include "cohortgis/engine/graduation.hpp"
 #include "cohortgis/engine/index_cast.hpp"
+#include "cohortgis/scenarios/input_limits.hpp"
 #include "cohortgis/scenarios/level_fitting.hpp"
 #include "cohortgis/scenarios/models.hpp"
 #include "cohortgis/scenarios/mortality_checks.hpp"
@@ -363,16 +364,17 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
       if (se.value.empty()) se.first_row = r;
       switch (form) {
         case Form::mx:
-          // A central death rate above 2 per person-year is not a human population's (and usually a value per 1000).
-          if (!(v >= 0 && v <= 2))
-            doc.fail(mn, mkey, rows.where(r, column) + ": expected a death rate from 0 to 2 per person-year, got " + fmt(v) +
-                                   (v > 2 ? " (a rate per 1000? divide by 1000)" : ""));
+          // The range and its words are input_limits.hpp's (StepSchedules set from Python are checked by it too).
+          if (const std::string problem = death_rate_problem(v); !problem.empty())
+            doc.fail(mn, mkey, rows.where(r, column) + ": " + problem);
           break;
         case Form::qx:
-        case Form::Sx:
           if (!(v >= 0 && v <= 1))
-            doc.fail(mn, mkey, rows.where(r, column) + ": expected a " + (form == Form::qx ? "probability of dying" : "survival ratio") +
-                                   " from 0 to 1, got " + fmt(v));
+            doc.fail(mn, mkey, rows.where(r, column) + ": expected a probability of dying from 0 to 1, got " + fmt(v));
+          break;
+        case Form::Sx:  // input_limits.hpp, as mx above
+          if (const std::string problem = survival_ratio_problem(v); !problem.empty())
+            doc.fail(mn, mkey, rows.where(r, column) + ": " + problem);
           break;
         default:
           if (!(v >= 0)) doc.fail(mn, mkey, rows.where(r, column) + ": expected a value >= 0, got " + fmt(v));

@@ -129,7 +129,10 @@ py('tfr_path_index_clears_dict', 'd = {}\nclass K:\n    def __index__(self):\n  
    ('ok',) + BAD + ('RuntimeError',))
 py('tfr_path_index_raises', 'class K:\n    def __index__(self):\n        raise RuntimeError("index exploded")\n'
    's = cg.load_scenario(GOOD).baseline\ns.set_tfr_path({K(): 1.5})', BAD + ('RuntimeError',), 'index|tfr|points')
-py('tfr_path_float_key', 's = cg.load_scenario(GOOD).baseline\ns.set_tfr_path({2030.0: 1.5})', BAD, '')
+# A whole float is a year, as set_tfr takes it (round 28); 2030.5 is a ValueError.
+py('tfr_path_float_key', 's = cg.load_scenario(GOOD).baseline\ns.set_tfr_path({2030.0: 1.5})', ('ok',))
+py('tfr_path_half_key', 's = cg.load_scenario(GOOD).baseline\ns.set_tfr_path({2030.5: 1.5})', ('ValueError',),
+   'not a whole year')
 
 # ---- NumPy arrays of every layout and dtype as base_population and schedules
 BP = 's = cg.load_scenario(GOOD).baseline\nref = pop(s)\nb = s.base_population\n'

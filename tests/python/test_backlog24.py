@@ -82,5 +82,5 @@ def test_default_plot_titles_name_zones_and_aggregates(cg, default_set, default_
     sc.aggregate_titles = {"core": ("核心\n区", "")}
     with pytest.raises(ValueError, match=r'aggregate "core" title .*: holds a control character'):
         cg.run(sc, threads=1)
-    with pytest.raises(TypeError, match=r"aggregate_titles: .*expected a dict \{aggregate name: \(title, title_en\)\}"):
+    with pytest.raises(TypeError, match=r"^aggregate_titles: 'core': expected \(title, title_en\), got str$"):
         sc.aggregate_titles = {"core": "core"}

@@ -40,7 +40,7 @@ def test_results_keys_are_plain_names(cg, good_results):
     res = cg.Results({Named("mine"): good_results["baseline"]})
     assert type(res.variants[0]) is str and res.variants == ["mine"]
     assert res.population("mine").ndim == 5
-    with pytest.raises(ValueError, match="runs: variant 'mine' is given twice"):
+    with pytest.raises(ValueError, match="runs: variant 'mine' is listed twice"):
         cg.Results({Named("mine"): good_results["baseline"], "mine": good_results["more"]})
 
 

@@ -184,7 +184,7 @@ def test_year_keys_get_one_message(year):
         sc.set_tfr_path({year: 1.5})
     assert str(package.value) == str(compiled.value)
     assert str(compiled.value).startswith("tfr: year ")
-    assert str(compiled.value).endswith("; expected a year (an int from -2147483648 to 2147483647)")
+    assert str(compiled.value).endswith("; expected a year (a whole number from -2147483648 to 2147483647)")
     assert ("is not a whole year" in str(compiled.value)) != ("is out of range" in str(compiled.value))
 
 
