@@ -199,13 +199,10 @@ std::array<std::vector<double>, 2> read_abridged_mx(const std::string& path,
                                                       {"mx", geodata::ColumnType::text}});
   const std::string age_col = t.has_column("age_start") ? "age_start" : "age";
   const std::size_t ca = t.column(age_col), cs = t.column("sex"), cm = t.column("mx");
-  std::vector<std::size_t> fcols;
-  for (const auto& f : filter) fcols.push_back(t.column(f.first));
+  const std::vector<char> kept = filtered_rows(t, filter, "--mx-filter");
   std::map<double, double> rates[2];
   for (std::size_t r = 0; r < t.size(); ++r) {
-    bool keep = true;
-    for (std::size_t k = 0; k < fcols.size(); ++k) keep = keep && t.text(r, fcols[k]) == filter[k].second;
-    if (!keep) continue;
+    if (!kept[r]) continue;
     const std::string& sex = t.text(r, cs);
     if (sex != "female" && sex != "male") continue;
     rates[sex == "male" ? 1 : 0][t.number(r, ca)] = t.number(r, cm);
@@ -243,6 +240,39 @@ HashedInputs hash_inputs(const std::vector<std::pair<std::string, std::string>>&
     for (const std::string& side : geodata::read_companions(path)) add(role + " (sidecar)", side);
   }
   return h;
+}
+
+std::vector<char> filtered_rows(const geodata::Table& t, const std::vector<std::pair<std::string, std::string>>& filter,
+                                const std::string& option) {
+  std::vector<std::size_t> columns;
+  for (const auto& f : filter) columns.push_back(t.column(f.first));  // an unknown column: the table's own error
+  std::vector<char> kept(t.size(), 1), matched(filter.size(), 0);
+  bool any = false;
+  for (std::size_t r = 0; r < t.size(); ++r) {
+    for (std::size_t k = 0; k < filter.size(); ++k) {
+      const bool same = t.text(r, columns[k]) == filter[k].second;
+      matched[k] = matched[k] || same;
+      kept[r] = kept[r] && same;
+    }
+    any = any || kept[r];
+  }
+  if (any || t.size() == 0) return kept;  // an empty table: each reader's own "no rates" error
+  std::string why;
+  for (std::size_t k = 0; k < filter.size(); ++k) {
+    if (matched[k]) continue;
+    std::set<std::string> held;
+    for (std::size_t r = 0; r < t.size() && held.size() < 6; ++r) held.insert(t.text(r, columns[k]));
+    std::string cells;
+    std::size_t shown = 0;
+    for (const std::string& v : held)
+      if (shown++ < 5) cells += (cells.empty() ? "" : ", ") + geodata::quote_cell(v);
+    why += std::string(why.empty() ? "" : "; ") + "no cell of column '" + geodata::escape_cell(filter[k].first) +
+           "' is " + geodata::quote_cell(filter[k].second) + " (it holds " + cells + (held.size() > 5 ? ", …" : "") +
+           ")";
+  }
+  if (why.empty()) why = "each column matches some row, but no row matches them all";
+  throw InputError(t.path + ": no rows after " + option + " (" + why +
+                   "); expected the filter to keep the rows to read");
 }
 
 std::string filter_json(const std::vector<std::pair<std::string, std::string>>& filter) {

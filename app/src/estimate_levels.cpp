@@ -69,15 +69,12 @@ std::vector<double> read_standard_asfr(const LevelsConfig& cfg, const AgeGrid& g
   if (!t.has_column(age_col) || !t.has_column(value_col))
     throw InputError(cfg.asfr + ": expected the columns age (or age_start) and asfr (or value)");
   const std::size_t ca = t.column(age_col), cv = t.column(value_col);
-  std::vector<std::size_t> fcols;
-  for (const auto& f : cfg.asfr_filter) fcols.push_back(t.column(f.first));
+  const std::vector<char> kept = detail::filtered_rows(t, cfg.asfr_filter, "--asfr-filter");
   std::vector<double> asfr(uz(grid.n_ages), 0.0);
   std::vector<int> seen(asfr.size(), 0);
   bool any = false;
   for (std::size_t r = 0; r < t.size(); ++r) {
-    bool keep = true;
-    for (std::size_t k = 0; k < fcols.size(); ++k) keep = keep && t.text(r, fcols[k]) == cfg.asfr_filter[k].second;
-    if (!keep) continue;
+    if (!kept[r]) continue;
     const double a = t.number(r, ca);
     // The bound first: an age past int (3e9, 1e300) must not reach the cast (undefined behaviour).
     if (a != std::floor(a) || a < 0 || a >= grid.open_age() || static_cast<int>(a) % 5 != 0)
@@ -92,7 +89,7 @@ std::vector<double> read_standard_asfr(const LevelsConfig& cfg, const AgeGrid& g
     asfr[i] = f;
     any = true;
   }
-  if (!any) throw InputError(cfg.asfr + ": no rows after the filter; expected the standard ASFR by age");
+  if (!any) throw InputError(cfg.asfr + ": no rows; expected the standard ASFR by age");
   return asfr;
 }
 
@@ -117,6 +114,12 @@ LevelsSummary estimate_levels(const LevelsConfig& cfg) {
     throw InputError("--open-age " + std::to_string(cfg.open_age) + ": expected a multiple of 5 from 10 to 130");
   const AgeGrid grid = AgeGrid::five_year(cfg.open_age);
   grid.validate();
+  // A filter keeps rows of its table: given without the table it did nothing, without a word (hostile probe of
+  // round 28).
+  if (!cfg.mx_filter.empty() && cfg.mx.empty())
+    throw InputError("--mx-filter: given without --mx; expected it with the standard death rates whose rows it keeps");
+  if (!cfg.asfr_filter.empty() && cfg.asfr.empty())
+    throw InputError("--asfr-filter: given without --asfr; expected it with the standard ASFR whose rows it keeps");
   using geodata::ColumnType;
   const geodata::Table t = geodata::read_table(
       cfg.figures, {{"zone", ColumnType::text}, {"indicator", ColumnType::text}, {"value", ColumnType::number}});

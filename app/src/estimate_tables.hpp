@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/table.hpp"
 #include "output_dir.hpp"
 
 namespace cohortgis::app::detail {
@@ -45,6 +46,12 @@ struct HashedInputs {
   std::string json_entries;
 };
 HashedInputs hash_inputs(const std::vector<std::pair<std::string, std::string>>& in, std::vector<std::string>& paths);
+
+// The rows of `t` whose columns hold the text of every COLUMN=VALUE of `filter` (1: kept). A filter that keeps no
+// row throws InputError naming the file, `option` (--mx-filter, --asfr-filter) and, for each column no cell of which
+// matched, up to five cells it holds: "no rows after the filter" named neither (hostile probe of round 28).
+std::vector<char> filtered_rows(const geodata::Table& t, const std::vector<std::pair<std::string, std::string>>& filter,
+                                const std::string& option);
 
 // A row filter (--mx-filter, --asfr-filter) as manifest.json's list of "COLUMN=VALUE" texts: which rows of a listed
 // input the estimate read, so that it can be repeated from the manifest.

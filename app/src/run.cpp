@@ -414,6 +414,14 @@ RunSummary run(const RunConfig& cfg) {
     throw InputError(
         "--compress: --format csv writes no results.nc to compress; expected --format netcdf or both, or "
         "no --compress");
+  // --no-results-nc-hash and --no-direct-chunks shape results.nc too, and did nothing without a word (hostile probe
+  // of round 28).
+  if (cfg.format == "csv")
+    for (const auto& [off, option] :
+         {std::pair{!cfg.hash_results_nc, "--no-results-nc-hash"}, std::pair{!cfg.direct_chunks, "--no-direct-chunks"}})
+      if (off)
+        throw InputError(std::string(option) + ": --format csv writes no results.nc; expected --format netcdf or " +
+                         "both, or no " + option);
   // --components overrides the scenario's `[outputs] components` (read below); checked before anything is written.
   std::optional<ComponentSelection> asked_components;
   if (!cfg.components.empty()) asked_components = parse_components(cfg.components, "--components");
@@ -443,6 +451,11 @@ RunSummary run(const RunConfig& cfg) {
   // A trajectory table smaller than the ensemble, a run it cannot project: refused before the deterministic runs.
   const long long ensemble = ensemble_size(cfg, set);
   check_ensemble_settings(set, ensemble);
+  // A deterministic run draws no random numbers: its --seed did nothing without a word (hostile probe of round 28).
+  if (ensemble == 0 && cfg.seed)
+    throw InputError("--seed " + std::to_string(*cfg.seed) +
+                     ": the scenario asks for no trajectories ([stochastic] trajectories) and no --trajectories is "
+                     "given, so the run draws no random numbers; expected --trajectories N with --seed, or no --seed");
   if (ensemble > 0) {
     // Said before the deterministic runs, where it is seen (after them it was lost among the step lines).
     const std::string warning = no_deviations_warning(set);

@@ -6,6 +6,7 @@
 
 #include "cohortgis/geodata/ascii_case.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
+#include "cohortgis/geodata/text_encoding.hpp"
 
 #include <cpl_conv.h>
 #include <cpl_string.h>
@@ -135,6 +136,21 @@ bool reopen_shapefile_with_encoding(DatasetPtr& ds, const std::string& path, con
   ds.reset(GDALDataset::FromHandle(
       GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, options.List(), nullptr)));
   return true;
+}
+
+void refuse_encoding_of_utf8_format(GDALDataset& ds, const std::string& what, const std::string& encoding) {
+  if (is_utf8_encoding(encoding) || !ds.GetDriver()) return;
+  // Drivers whose text is Unicode by the format (SQLite and PostgreSQL store UTF-8, JSON is UTF-8 by RFC 8259,
+  // XLSX/ODS/KML/GML are XML read by expat into UTF-8, FlatGeobuf and the file geodatabase store UTF-8 strings).
+  static constexpr const char* kUtf8Drivers[] = {"GPKG",        "SQLite",   "PostgreSQL", "GeoJSON", "GeoJSONSeq",
+                                                 "ESRIJSON",    "TopoJSON", "FlatGeobuf", "XLSX",    "ODS",
+                                                 "OpenFileGDB", "KML",      "LIBKML",     "GML",     "GPX"};
+  const std::string driver = ds.GetDriver()->GetDescription();
+  for (const char* d : kUtf8Drivers)
+    if (ascii_iequals(driver, d))
+      throw InputError(what + ": encoding '" + escape_cell(encoding) + "' declared, but the text of a " + driver +
+                       " source is UTF-8 by its format (GDAL reads it as such); expected no encoding (or UTF-8): " +
+                       "encoding is for CSV files and Shapefile DBFs saved in another encoding");
 }
 
 std::string QuietGdalErrors::last() {

@@ -514,6 +514,7 @@ void stream_table(const std::string& path, const std::vector<ColumnSpec>& requir
     throw InputError(path + ": cannot be read as a table" + (why.empty() ? std::string() : " (GDAL: " + why + ")") +
                      "; expected a readable CSV, XLSX, ODS or GeoPackage file");
   }
+  refuse_encoding_of_utf8_format(*ds, path, encoding);
   std::vector<std::string> names;
   for (int i = 0; i < ds->GetLayerCount(); ++i) names.emplace_back(ds->GetLayer(i)->GetName());
   OGRLayer* layer = nullptr;

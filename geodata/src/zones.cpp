@@ -345,6 +345,7 @@ Zones load_zones(const ZoneSource& src) {
   if (!ds)
     throw InputError(src.path + ": cannot be opened as vector data" + QuietGdalErrors::because() +
                      "; expected a GDAL vector source with the zones");
+  refuse_encoding_of_utf8_format(*ds, src.path, src.encoding);
 
   std::vector<std::string> layer_names;
   for (int i = 0; i < ds->GetLayerCount(); ++i) layer_names.emplace_back(ds->GetLayer(i)->GetName());

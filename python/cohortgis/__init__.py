@@ -521,7 +521,8 @@ def write_outputs(scenario: Union[str, "os.PathLike[str]", ScenarioSet] = "defau
     callable(done_steps, total_steps)), for each variant's projection; None (default) or False: quiet.
     ``results_nc_hash=False`` (``cohortgis run --no-results-nc-hash``): manifest.json lists results.nc by its size,
     with an empty sha256, instead of reading the file back to hash it (gigabytes at tens of thousands of zones);
-    ``report``/``map``/``info`` then check its size only (docs/results.md)."""
+    ``report``/``map``/``info`` then check its size only (docs/results.md); with ``format="csv"`` (no results.nc) it
+    is a ValueError, as ``compress=True`` is."""
     # One Scenario or the results are not what the job projects: say what to pass instead of "expected a path".
     if isinstance(scenario, Scenario):
         raise TypeError("scenario: expected a scenario file (.toml), 'default' or a ScenarioSet, got a Scenario; "
