@@ -144,6 +144,7 @@ int estimate_command(const std::vector<std::string>& args) {
     g.out_dir = e.out_dir;
     g.cancel = &g_cancel;
     const auto gs = cohortgis::app::group_split(g);
+    for (const auto& w : gs.warnings) warn(w);
     std::cout << "cohortgis: registered and floating residents of " << gs.zones.size() << " zones written to "
               << gs.out_dir << ":";
     for (const auto& f : gs.files) std::cout << " " << f;

@@ -69,6 +69,65 @@ std::string breakdown_name(const std::string& pattern) {
   return s;
 }
 
+// The fields an observed row gives (not `all`), as bits: 1 group, 2 sex, 4 age.
+unsigned given_fields(const ObservedRow& r) {
+  return (r.group != "all" ? 1u : 0u) | (r.sex != "all" ? 2u : 0u) | (r.age != kAllAges ? 4u : 0u);
+}
+
+// A row's values of the fields `fields` gives, e.g. "sex female, age 5" (for messages) or a key.
+std::string field_values(const ObservedRow& r, unsigned fields) {
+  std::string s;
+  if (fields & 1u) s += "group " + r.group;
+  if (fields & 2u) s += (s.empty() ? "" : ", ") + std::string("sex ") + r.sex;
+  if (fields & 4u) s += (s.empty() ? "" : ", ") + std::string("age ") + std::to_string(r.age);
+  return s;
+}
+
+// A zone's rows at two levels hold the same persons (the women's row and the women's rows by age): each is scored
+// on its own (docs/cli.md, backtest), so the two must tell the same story. Every row other than the zone total (its
+// own check in read_observed) that a whole set of finer rows covers must equal their sum, within half a person: the
+// women's row 2,600 beside women by age summing to 3,000 was scored on both without a word.
+void check_nested_rows(const ObservedTable& o, const scenarios::Scenario& sc, const std::string& path,
+                       const std::string& option) {
+  const std::size_t n_groups = sc.group_names.size(), n_ages = uz(sc.grid.n_ages);
+  // (zone, finer fields, coarser fields, the coarser fields' values) → rows, persons
+  std::map<std::string, std::pair<std::size_t, double>> inside;
+  const auto key = [](const ObservedRow& r, unsigned finer, unsigned coarser) {
+    return r.zone + '\x1f' + std::to_string(finer) + '\x1f' + std::to_string(coarser) + '\x1f' +
+           field_values(r, coarser);
+  };
+  for (const auto& x : o.rows) {
+    const unsigned fx = given_fields(x);
+    for (unsigned q = 1; q < 8; ++q)
+      if ((q & fx) == q && q != fx) {
+        auto& [rows, persons] = inside[key(x, fx, q)];
+        ++rows;
+        persons += x.persons;
+      }
+  }
+  const auto size = [&](unsigned fields) {
+    return ((fields & 1u) ? n_groups : 1) * ((fields & 2u) ? 2 : 1) * ((fields & 4u) ? n_ages : 1);
+  };
+  for (const auto& r : o.rows) {
+    const unsigned q = given_fields(r);
+    for (unsigned p = q + 1; q != 0 && p < 8; ++p) {
+      if ((p & q) != q) continue;
+      const auto it = inside.find(key(r, p, q));
+      if (it == inside.end() || it->second.first != size(p & ~q)) continue;
+      if (std::abs(it->second.second - r.persons) <= 0.5 + 1e-9 * r.persons) continue;
+      const std::string by =
+          std::string((p & ~q & 1u) ? "g" : "G") + ((p & ~q & 2u) ? "s" : "S") + ((p & ~q & 4u) ? "a" : "A");
+      const auto zone = std::find_if(sc.zones.begin(), sc.zones.end(), [&](const auto& z) { return z.id == r.zone; });
+      const std::string name = zone->name.empty() ? r.zone : r.zone + " (" + zone->name + ")";
+      throw InputError(path + ", column 'population': zone " + name + ": its rows by " + breakdown_name(by) + " with " +
+                       field_values(r, q) + " add up to " + shortest_number(it->second.second) +
+                       " persons, but its row with " + field_values(r, q) + " (data row " + std::to_string(r.row + 1) +
+                       ") gives " + shortest_number(r.persons) + "; expected the same number: both hold the same " +
+                       "persons (" + option + ")");
+    }
+  }
+}
+
 // Reads a table in the layout of population.csv and checks it against the scenario: known zones, groups, sexes and
 // ages of its grid, one year, no duplicates, and a zone total for every zone of the projection. An optional `parity`
 // column (population.csv of a run with parity): the women's rows of one cell by parity 0, 1, 2, 3+ are summed into
@@ -221,6 +280,7 @@ ObservedTable read_observed(const std::string& path, const scenarios::Scenario& 
       throw InputError(path + ", column 'population': zone " + name + " has a total of 0 persons; expected more " +
                        "than 0 to score a percentage error (" + option + ")");
   }
+  check_nested_rows(o, sc, path, option);
   for (std::size_t z = 0; z < sc.zones.size(); ++z)
     if (o.total_given[z] && !(o.zone_totals[z] > 0))
       throw InputError(path + ", column 'population': zone " + sc.zones[z].id + " has a total of 0 persons; " +

@@ -85,6 +85,7 @@ GroupSplitSummary group_split(const GroupSplitConfig& cfg) {
       if (std::isnan(z.v[i]))
         throw InputError(t.where(z.first_row, "code") + ": zone " + z.code + " has no row of " + kIndicators[i] +
                          "; expected residents and the three hukou-elsewhere counts for every zone");
+  GroupSplitSummary s;
   std::string registry_column;
   double registry_scale = 1.0;
   if (!cfg.registry.empty()) {
@@ -102,9 +103,13 @@ GroupSplitSummary group_split(const GroupSplitConfig& cfg) {
       throw InputError(cfg.registry + ": no column whose name starts with 'registered' (the registry's 户籍人口)");
     if (registry_column.size() > 4 && registry_column.substr(registry_column.size() - 4) == "_10k")
       registry_scale = 1e4;
+    std::vector<std::string> unknown;  // codes of the zones' area (--zones) that the census has no zone for
     for (std::size_t r = 0; r < reg.size(); ++r) {
       auto it = index.find(reg.text(r, "code"));
-      if (it == index.end()) continue;
+      if (it == index.end()) {
+        if (reg.text(r, "code").rfind(cfg.zone_prefix, 0) == 0) unknown.push_back(reg.text(r, "code"));
+        continue;
+      }
       // As the census's counts: persons from 0 to the engine's bound on a cell, one row a zone (1e300 万人 was
       // written as 1e304 persons, and a second row replaced the first).
       const double v = reg.number(r, registry_column) * registry_scale;
@@ -116,9 +121,23 @@ GroupSplitSummary group_split(const GroupSplitConfig& cfg) {
                          "; expected one row a zone");
       zones[it->second].registry = v;
     }
+    // Codes outside --zones are other areas the option left out; one inside that the census lacks (a district of
+    // another year's divisions, a typo, the registry of a wider area without --zones) cross-checks no zone.
+    if (!unknown.empty()) {
+      std::string list;
+      for (std::size_t k = 0; k < unknown.size() && k < 5; ++k)
+        list += (k ? ", " : "") + geodata::quote_cell(unknown[k]);
+      if (unknown.size() > 5) list += " and " + std::to_string(unknown.size() - 5) + " more";
+      s.warnings.push_back("--registry " + cfg.registry + ": " + std::to_string(unknown.size()) + " row" +
+                           (unknown.size() == 1 ? "" : "s") + " of codes " +
+                           (cfg.zone_prefix.empty() ? "" : "starting with " + cfg.zone_prefix + " ") +
+                           "that are no zone of the census (" + list +
+                           ") passed over: their 户籍人口 cross-checks "
+                           "nothing; check that the registry's codes are the census's (the same year's divisions)" +
+                           (cfg.zone_prefix.empty() ? ", or keep the census's area with --zones" : ""));
+    }
   }
 
-  GroupSplitSummary s;
   std::string csv =
       "zone,name,residents,hukou_elsewhere_same_district,hukou_elsewhere_other_district,"
       "hukou_elsewhere_other_province,registered,floating,floating_share_percent,registry_registered\n";
@@ -140,29 +159,46 @@ GroupSplitSummary group_split(const GroupSplitConfig& cfg) {
   md += "| zone | name | residents | registered | floating | floating % |" +
         std::string(cfg.registry.empty() ? "" : " registry 户籍人口 | registry / registered |") +
         "\n|---|---|---|---|---|---|" + (cfg.registry.empty() ? "" : "---|---|") + "\n";
+  std::vector<std::string> empty;  // zones of 0 residents
   for (const ZoneRow& z : zones) {
     const HukouCounts c{z.v[0], z.v[1], z.v[2], z.v[3]};
     const GroupSplit g = split_by_hukou(c, cfg.scope, cfg.census + ", zone " + z.code);
-    const double share = c.residents > 0 ? 100.0 * g.floating / c.residents : 0.0;
+    // A zone of 0 residents has no share (0 / 0): left empty, and said (a code of another area, an empty unit).
+    const double share = c.residents > 0 ? 100.0 * g.floating / c.residents : std::nan("");
+    if (!(c.residents > 0)) empty.push_back(z.code);
     append_csv_field(csv, z.code);
     csv += ',';
     append_csv_field(csv, z.name);
     for (double v :
          {c.residents, c.same_district, c.other_district, c.other_province, g.registered, g.floating, share}) {
       csv += ',';
-      append_number_cell(csv, v);
+      if (!std::isnan(v)) append_number_cell(csv, v);
     }
     csv += ',';
     if (!std::isnan(z.registry)) append_number_cell(csv, z.registry);
     csv += '\n';
     md += "| " + z.code + " | " + z.name + " | " + number_cell(c.residents) + " | " + number_cell(g.registered) +
-          " | " + number_cell(g.floating) + " | " + number_cell(std::round(share * 10) / 10) + " |";
+          " | " + number_cell(g.floating) + " | " +
+          (std::isnan(share) ? std::string() : number_cell(std::round(share * 10) / 10)) + " |";
     if (!cfg.registry.empty())
-      md += std::isnan(z.registry) ? " | |"
-                                   : " " + number_cell(z.registry) + " | " +
-                                         number_cell(std::round(100.0 * z.registry / g.registered) / 100) + " |";
+      md += std::isnan(z.registry)
+                ? " | |"
+                : " " + number_cell(z.registry) + " | " +
+                      (g.registered > 0 ? number_cell(std::round(100.0 * z.registry / g.registered) / 100)
+                                        : std::string()) +
+                      " |";
     md += "\n";
     s.zones.push_back(z.code);
+  }
+  if (!empty.empty()) {
+    std::string list;
+    for (std::size_t k = 0; k < empty.size() && k < 5; ++k) list += (k ? ", " : "") + geodata::quote_cell(empty[k]);
+    if (empty.size() > 5) list += " and " + std::to_string(empty.size() - 5) + " more";
+    s.warnings.push_back(cfg.census + ": " + std::to_string(empty.size()) + " zone" + (empty.size() == 1 ? "" : "s") +
+                         " of 0 residents (" + list +
+                         "): written with 0 registered and 0 floating and no floating "
+                         "share (floating_share_percent empty); check that the code is a zone of the area" +
+                         (cfg.zone_prefix.empty() ? " (--zones keeps the codes of one area)" : ""));
   }
 
   detail::EstimateFolder out(cfg.out_dir, s.files, cfg.cancel);

@@ -29,7 +29,8 @@ double at(const CohortArray& a, std::size_t cell) { return a.empty() ? 0.0 : a.d
 
 // Totals are written and reported only when they are numbers: a population or flow that overflowed (inf) or is not
 // a number stops the run with the year and the zone, group, sex and age where it first appears, instead of an
-// empty total in indicators.csv.
+// empty total in indicators.csv, and with the row of `[migration] net_rate` to check first: a net rate may be any
+// finite number and multiplies the population it applies to every step (scenarios::net_rate_row_behind).
 bool ResultsWriter::finite(const UnitSums& s) {
   return std::isfinite(s.population) && std::isfinite(s.births) && std::isfinite(s.deaths) &&
          std::isfinite(s.net_migration) && std::isfinite(s.adjustments);
@@ -42,6 +43,10 @@ void ResultsWriter::check_sums(const CohortArray& pop, const std::vector<UnitSum
 
 void ResultsWriter::sums_not_finite(const CohortArray& pop, std::size_t unit, int year) const {
   const CohortLayout& L = pop.layout();
+  const auto check = [&](int zone) {
+    const std::string row = scenarios::net_rate_row_behind(*sc_, zone);
+    return "; check the inputs' magnitudes" + (row.empty() ? std::string() : ", first " + row);
+  };
   for (int z = 0; z < L.zones; ++z)
     for (int g = 0; g < L.groups; ++g)
       for (int x = 0; x < 2; ++x)
@@ -50,9 +55,10 @@ void ResultsWriter::sums_not_finite(const CohortArray& pop, std::size_t unit, in
             throw ProjectionError("year " + std::to_string(year) + ": the population of zone '" + sc_->zones[uz(z)].id +
                                   "', group '" + sc_->group_names[uz(g)] + "', sex " + sex_name(static_cast<Sex>(x)) +
                                   ", age " + std::to_string(L.grid.age_start(i)) +
-                                  " is not a finite number (it overflowed); check the inputs' magnitudes");
+                                  " is not a finite number (it overflowed)" + check(z));
+  const int zone = unit < sc_->zones.size() ? static_cast<int>(unit) : -1;
   throw ProjectionError("year " + std::to_string(year) + ": the sums of '" + unit_names_[unit] +
-                        "' are not finite numbers (they overflowed); check the inputs' magnitudes");
+                        "' are not finite numbers (they overflowed)" + check(zone));
 }
 
 std::vector<std::string> ResultsWriter::file_names() {

@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "engine_support.hpp"
+#include "fitting_support.hpp"
 
 namespace cohortgis {
 
@@ -85,6 +86,11 @@ double gap(double fitted, double target) {
   return std::abs(fitted - target) / target;
 }
 
+// Sweeps before the cells the margins force to 0 are looked for: a fit without such cells converges geometrically
+// and is done long before (the search then never runs, and its result stays as it was); one that needs some falls
+// only as 1 / sweeps (c' = T c / (T + c) for a cell one margin leaves no room), never reaching the tolerance.
+constexpr int kSweepsBeforeZeros = 100;
+
 }  // namespace
 
 FitResult fit_proportional(std::vector<double> seed, const std::vector<FitMargin>& margins, const FitOptions& options) {
@@ -119,7 +125,10 @@ FitResult fit_proportional(std::vector<double> seed, const std::vector<FitMargin
   std::vector<double> sums;
   double worst = 0.0;
   std::size_t worst_m = 0, worst_b = 0;
-  for (res.iterations = 1; res.iterations <= options.max_iterations; ++res.iterations) {
+  int sweeps = 0;
+  bool zeros_sought = false;
+  for (long long left = options.max_iterations; left > 0; --left) {
+    ++sweeps;
     for (const FitMargin& m : margins) {
       bucket_sums(seed, m, sums);
       for (double& s : sums) s = s > 0.0 ? 1.0 / s : 0.0;  // a bucket of zeros stays zero (its total was checked)
@@ -137,15 +146,29 @@ FitResult fit_proportional(std::vector<double> seed, const std::vector<FitMargin
     }
     if (worst <= options.tolerance) {
       res.cells = std::move(seed);
+      res.iterations = sweeps;
       res.max_relative_gap = worst;
       return res;
     }
+    // Structural zeros (fitting_support.hpp): set to 0, the sweeps go on with the table reached, which is the seed
+    // scaled bucket by bucket as before, so they converge to the table the sweeps approach without them (the one
+    // with those cells at 0), with the sweeps allowed counted again.
+    if (!zeros_sought && (sweeps == kSweepsBeforeZeros || left == 1)) {
+      zeros_sought = true;
+      std::vector<char> zero(n, 0);
+      if (detail::mark_forced_zeros(seed, margins, options.tolerance, zero) > 0) {
+        for (std::size_t c = 0; c < n; ++c)
+          if (zero[c]) seed[c] = 0.0;
+        left = options.max_iterations + 1LL;
+      }
+    }
   }
   // Proportional fitting reaches a table that needs cells at 0 only in the limit (for two margins whose one solution
-  // empties a cell, that cell falls as c' = T c / (T + c): a gap of about 1 / sweeps), so a solvable fit fails too.
+  // empties a cell, that cell falls as c' = T c / (T + c): a gap of about 1 / sweeps); the cells two margins force
+  // to 0 are set so above, those only three or more force together are not, and such a solvable fit fails too.
   bucket_sums(seed, margins[worst_m], sums);
   throw InputError(
-      "fitting: did not converge after " + std::to_string(options.max_iterations) + " sweeps; the largest gap is at " +
+      "fitting: did not converge after " + std::to_string(sweeps) + " sweeps; the largest gap is at " +
       where(margins[worst_m], worst_b) + ": fitted " + fmt(sums[worst_b]) + " against the total " +
       fmt(margins[worst_m].target[worst_b]) +
       "; either the margins contradict each other (e.g. a known count larger than the cells it lies in can hold) or "

@@ -87,7 +87,9 @@ def estimate_group_split(census: str, out_dir: str, registry: Optional[str] = No
     """Registered and floating residents by zone from the census's hukou-elsewhere (人户分离) counts: ``cohortgis
     estimate --group-split CENSUS --out DIR`` (docs/cli.md "estimate --group-split"). Writes group_split.csv,
     group_split_report.md and manifest.json into ``out_dir`` (complete or not at all) and returns the summary:
-    ``out_dir``, ``zones`` and ``files``; ``pandas.read_csv(summary["out_dir"] + "/group_split.csv")`` is the table.
+    ``out_dir``, ``zones``, ``files`` and ``warnings``; ``pandas.read_csv(summary["out_dir"] + "/group_split.csv")``
+    is the table. Each warning (registry codes that are no zone of the census, zones of 0 residents) is also issued
+    as a ``UserWarning``, as the command line prints it.
 
     ``census``: a long table (code, indicator, value with pop_resident and pop_hukou_elsewhere_*); ``registry``: the
     registry's 户籍人口 by zone as a cross-check (--registry); ``zones``: only codes starting with this, e.g.
@@ -105,9 +107,12 @@ def estimate_group_split(census: str, out_dir: str, registry: Optional[str] = No
         from ._frames import text_arg
 
         text_arg(zones, "zones")  # lone surrogates reached pybind11's listing; a NUL cut the prefix in C++
-    return _cohortgis.app_estimate_group_split(_path(census, "census"), _path(out_dir, "out_dir"),
-                                               _path(registry, "registry") if registry is not None else "",
-                                               zones or "", _FLOATING[floating])
+    summary = _cohortgis.app_estimate_group_split(_path(census, "census"), _path(out_dir, "out_dir"),
+                                                  _path(registry, "registry") if registry is not None else "",
+                                                  zones or "", _FLOATING[floating])
+    for w in summary["warnings"]:
+        warnings.warn(w, UserWarning, stacklevel=2)
+    return summary
 
 
 def estimate_levels(figures: str, mx: Optional[str] = None, out_dir: Optional[str] = None,

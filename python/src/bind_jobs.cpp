@@ -109,12 +109,13 @@ void bind_jobs(py::module_& m) {
         d["out_dir"] = s.out_dir;
         d["zones"] = s.zones;
         d["files"] = s.files;
+        d["warnings"] = s.warnings;
         return d;
       },
       py::arg("census"), py::arg("out_dir"), py::arg("registry") = "", py::arg("zone_prefix") = "",
       py::arg("other_district") = false,
       "cohortgis::app::group_split, `cohortgis estimate --group-split CENSUS`: group_split.csv,\n"
-      "group_split_report.md and manifest.json in out_dir; the summary as a dict (out_dir, zones, files).");
+      "group_split_report.md and manifest.json in out_dir; the summary as a dict (out_dir, zones, files, warnings).");
 
   m.def(
       "app_estimate_levels",

@@ -124,6 +124,12 @@ void add_cell_table(const Build& b, const toml::node& n, const std::string& key,
   }
   const TimedRows timed = time_rows(b, rows, key);
   const std::size_t cells = by_age ? b.sc.base_population.layout().cells() : uz(b.Z * b.G);
+  // Net rates: each zone's largest and its row, for the message of a run whose population overflows (NetRateRows).
+  struct LargestRate {
+    double per_step = 0.0;
+    std::size_t cell = 0, row = 0;
+  };
+  std::vector<LargestRate> largest(kind == CellKind::net_rate ? uz(b.Z) : 0);
   std::vector<std::vector<double>> per_key(timed.keys());
   for (std::size_t k = 0; k < timed.keys(); ++k) {
     if (!timed.used[k]) continue;
@@ -161,6 +167,8 @@ void add_cell_table(const Build& b, const toml::node& n, const std::string& key,
       for (int z : zones)
         for (int g : groups) {
           const std::size_t c = by_age ? b.sc.base_population.layout().index(z, g, s, i) : uz(z * b.G + g);
+          if (!largest.empty() && std::abs(x * scale) > std::abs(largest[uz(z)].per_step))
+            largest[uz(z)] = {x * scale, c, r};
           if (open) {
             if (!open_rows.insert({c, age}).second)
               doc.fail(&n, key, rows.where(r, "age") + ": a second row for this cell (zone " + b.sc.zones[uz(z)].id +
@@ -190,6 +198,20 @@ void add_cell_table(const Build& b, const toml::node& n, const std::string& key,
           v[c] = x * scale;
         }
     }
+  }
+  if (!largest.empty()) {
+    auto rates = std::make_shared<NetRateRows>();
+    std::map<std::size_t, std::size_t> where_of_row;  // a row without a zone gives every zone its rate: one text
+    for (const LargestRate& l : largest) {
+      std::size_t w = 0;
+      if (l.per_step != 0.0) {
+        const auto [it, added] = where_of_row.try_emplace(l.row, rates->where.size());
+        if (added) rates->where.push_back(doc.where(&n) + ": key '" + key + "': " + rows.where(l.row, "value"));
+        w = it->second;
+      }
+      rates->by_zone.push_back({l.per_step, l.cell, w});
+    }
+    b.sc.net_rate_rows = std::move(rates);
   }
   for (int k = 0; k < b.steps; ++k) {
     const std::vector<double> add = mix_step(per_key, timed.steps[uz(k)]);
@@ -381,6 +403,7 @@ void build_migration(const Build& b, const Layer& L, std::vector<StepSchedules>&
     s.external_out_rate.clear();
     s.migration_timing.reset();
   }
+  b.sc.net_rate_rows.reset();  // a variant's rates are its own (or the baseline's table read again)
   for (const auto& ct : kCellTables)
     if (auto [n, k] = L.get("migration", ct.key); n) add_cell_table(b, *n, k, ct.kind, steps);
   if (auto [n, k] = L.get("migration", "timing"); n) read_timing(b, *n, k, steps);

@@ -307,4 +307,28 @@ std::string zone_id_twins(const std::vector<Zone>& zones) {
   return "";
 }
 
+std::string net_rate_row_behind(const Scenario& sc, int zone) {
+  const NetRateRows* rows = sc.net_rate_rows.get();
+  if (!rows) return "";
+  const auto held = [&](const NetRateRows::Largest& l) {
+    if (l.per_step == 0.0) return false;
+    for (const StepSchedules& s : sc.schedules)
+      if (l.cell < s.net_migrants_per_person.size() && s.net_migrants_per_person[l.cell] == l.per_step) return true;
+    return false;
+  };
+  const std::size_t none = rows->by_zone.size();
+  std::size_t pick = none;
+  if (zone >= 0 && uz(zone) < none && held(rows->by_zone[uz(zone)]))
+    pick = uz(zone);
+  else
+    for (std::size_t z = 0; z < none; ++z)
+      if (held(rows->by_zone[z]) &&
+          (pick == none || std::abs(rows->by_zone[z].per_step) > std::abs(rows->by_zone[pick].per_step)))
+        pick = z;
+  if (pick == none || pick >= sc.zones.size()) return "";
+  const NetRateRows::Largest& l = rows->by_zone[pick];
+  return "the net migration rates reach " + shortest_number(l.per_step) + " persons per person over a step in zone '" +
+         sc.zones[pick].id + "' (" + rows->where[l.row] + ")";
+}
+
 }  // namespace cohortgis::scenarios

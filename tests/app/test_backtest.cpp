@@ -367,6 +367,36 @@ TEST_F(Backtest, ObservedRowsByParityAreSummedIntoTheirCell) {
   EXPECT_FALSE(fs::exists(out));
 }
 
+// A zone's rows at two levels hold the same persons: A's women 6,000 beside A's women by age (1,000 × 4 + 1,500 =
+// 5,500) were each scored without a word (round 27), two stories of the same women. Every row a whole set of finer
+// rows covers must agree with their sum, as a full breakdown must with the zone total; the rows of a level that does
+// not cover it (A's men, given only as a whole) are scored on their own. With A's women aged 20+ 2,000 they agree.
+TEST_F(Backtest, RowsOfTwoLevelsMustHoldTheSamePersons) {
+  fs::create_directories(tmp);
+  const auto table = [&](int women_20) {
+    std::ofstream(tmp / "nested.csv") << "year,zone,group,sex,age,population\n2030,A,all,all,all,12000\n"
+                                         "2030,A,all,female,all,6000\n2030,A,all,male,all,6000\n"
+                                         "2030,A,all,female,0,1000\n2030,A,all,female,5,1000\n"
+                                         "2030,A,all,female,10,1000\n2030,A,all,female,15,1000\n"
+                                         "2030,A,all,female,20,"
+                                      << women_20 << "\n2030,B,all,all,all,9000\n";
+  };
+  auto c = config("observed_tiny.csv");
+  c.observed = (tmp / "nested.csv").string();
+  c.run.report = false;
+  c.run.variants = {"baseline"};
+  table(1500);
+  EXPECT_CONTAINS(error_of([&] { app::backtest(c); }),
+                  "/nested.csv, column 'population': zone A (Zone A): its rows by age with sex female add up to 5500 "
+                  "persons, but its row with sex female (data row 2) gives 6000; expected the same number: both hold "
+                  "the same persons (--observed)");
+  EXPECT_FALSE(fs::exists(out));
+  table(2000);
+  app::backtest(c);
+  const auto rows = cohortgis::test::read_csv((out / "backtest.csv").string());
+  EXPECT_EQ(rows.rows.size(), 3u * 9u);  // cohortgis, no-change, constant-share × the 2 zone totals and 7 rows
+}
+
 TEST_F(Backtest, BadObservedTablesWriteNothing) {
   const std::string missing = error_of([&] { app::backtest(config("observed_missing_zone.csv")); });
   EXPECT_CONTAINS(missing, "observed_missing_zone.csv, column 'zone': no rows for zone B (Zone B)");

@@ -117,3 +117,55 @@ TEST(GroupSplit, BadCodesAndRegistriesWriteNothing) {
   EXPECT_EQ(error_of(cfg), "no error");
   fs::remove_all(dir);
 }
+
+// Round 27: registry codes that are no zone of the census were passed over without a word, and a zone of 0
+// residents was written with a floating share of 0 (0 / 0). Now each is a warning naming the codes (a registry of
+// another year's divisions, or of a wider area, cross-checks nothing; an empty zone has no share, left empty).
+// Codes outside --zones are the other areas the option leaves out: not named.
+TEST(GroupSplit, RegistryCodesThatAreNoZoneAndZonesOfNobodyAreSaid) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("cohortgis_group_split_warn_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(dir / name) << text;
+    return (dir / name).string();
+  };
+  auto zone = [](const std::string& code, int residents) {
+    const std::string r = std::to_string(residents), h = std::to_string(residents / 10);
+    return code + ",pop_resident," + r + "\n" + code + ",pop_hukou_elsewhere_same_district," + h + "\n" + code +
+           ",pop_hukou_elsewhere_other_district_same_province," + h + "\n" + code +
+           ",pop_hukou_elsewhere_other_province," + h + "\n";
+  };
+  GroupSplitConfig cfg;
+  cfg.out_dir = (dir / "out").string();
+  cfg.census = write("census.csv", "code,indicator,value\n" + zone("110101", 1000) + zone("110102", 2000) +
+                                       zone("110199", 0) + zone("120101", 500));
+  cfg.registry = write("registry.csv", "code,registered\n110101,900\n110102,1800\n110103,700\n120101,400\n");
+  cfg.zone_prefix = "1101";
+  const GroupSplitSummary s = group_split(cfg);
+  EXPECT_EQ(s.zones, (std::vector<std::string>{"110101", "110102", "110199"}));
+  ASSERT_EQ(s.warnings.size(), 2u);
+  EXPECT_EQ(s.warnings[0], "--registry " + cfg.registry +
+                               ": 1 row of codes starting with 1101 that are no zone of the census (\"110103\") passed "
+                               "over: their 户籍人口 cross-checks nothing; check that the registry's codes are the "
+                               "census's (the same year's divisions)");
+  EXPECT_EQ(s.warnings[1], cfg.census +
+                               ": 1 zone of 0 residents (\"110199\"): written with 0 registered and 0 floating and no "
+                               "floating share (floating_share_percent empty); check that the code is a zone of the "
+                               "area");
+  std::ifstream in(dir / "out" / "group_split.csv");
+  const std::string csv{std::istreambuf_iterator<char>(in), {}};
+  EXPECT_NE(csv.find("\n110199,,0,0,0,0,0,0,,\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\n110101,,1000,100,100,100,900,100,10,900\n"), std::string::npos) << csv;
+  // Without --zones every code is of the area: 120101 is now a zone, 110103 still none.
+  fs::remove_all(dir / "out");
+  cfg.zone_prefix.clear();
+  const GroupSplitSummary all = group_split(cfg);
+  ASSERT_EQ(all.warnings.size(), 2u);
+  EXPECT_NE(all.warnings[0].find(": 1 row of codes that are no zone of the census (\"110103\") passed over"),
+            std::string::npos)
+      << all.warnings[0];
+  EXPECT_NE(all.warnings[0].find(", or keep the census's area with --zones"), std::string::npos) << all.warnings[0];
+  fs::remove_all(dir);
+}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Iterative proportional fitting: a 2×2 case solved by hand, margins met to 1e-9 on a larger table with a known
-// count, and the errors for inconsistent margins, an empty bucket and margins no table can meet.
+// count, cells the margins force to 0 (by hand), and the errors for inconsistent margins, an empty bucket and margins
+// no table can meet.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -108,18 +109,48 @@ TEST(Fitting, MarginsNoTableMeetsDoNotConverge) {
 }
 
 // Cells 0 and 1 total 100 and cell 0 alone is known to be 100: the one table that meets both has cell 1 at 0, which
-// the sweeps approach as 100 / k (c' = 100 c / (100 + c)), never reached; the message must not say only that the
-// margins contradict each other (round 27: a known count equal to the whole area's was reported so).
-TEST(Fitting, MarginsMetOnlyWithZerosSayWhy) {
+// the sweeps alone approach as 100 / k (c' = 100 c / (100 + c)) and never reach (round 27: "did not converge"). The
+// two margins force cell 1 to 0; set so, the fit converges to [100, 0].
+TEST(Fitting, CellTheMarginsForceToZeroIsSetSo) {
   FitMargin both{"both", {0, 0}, {100.0}, {"cells 0 and 1"}};
   FitMargin known{"known", {0, -1}, {100.0}, {"cell 0"}};
+  const FitResult r = fit_proportional({1, 1}, {both, known}, {.tolerance = 1e-11, .max_iterations = 200});
+  EXPECT_EQ(r.cells[0], 100.0);
+  EXPECT_EQ(r.cells[1], 0.0);
+  EXPECT_LE(r.max_relative_gap, 1e-11);
+}
+
+// zone (2) × group (2) × age (2), census by zone × age [[60, 40], [30, 70]], group totals by zone [[70, 30], [80,
+// 20]], and a known count of group 0 at age 1 of 110: the whole area's age-1 total (40 + 70), which leaves group 1
+// none at age 1. By hand: zone 0 group 0 age 1 = 40, age 0 = 70 − 40 = 30, group 1 age 0 = 30 (60 − 30); zone 1
+// group 0 age 1 = 70, age 0 = 80 − 70 = 10, group 1 age 0 = 20; the one table, whatever the seed. A count of 111
+// (more than the cells hold) still fails as before.
+TEST(Fitting, KnownCountOfTheWholeAreaFitsTheTableByHand) {
+  auto cell = [](int z, int g, int a) { return static_cast<std::size_t>((z * 2 + g) * 2 + a); };
+  FitMargin census{"zone x age", std::vector<int>(8), {60, 40, 30, 70}, {}};
+  FitMargin totals{"zone x group", std::vector<int>(8), {70, 30, 80, 20}, {}};
+  FitMargin known{"group 0 at age 1", std::vector<int>(8, -1), {110}, {"all zones"}};
+  for (int z = 0; z < 2; ++z)
+    for (int g = 0; g < 2; ++g)
+      for (int a = 0; a < 2; ++a) {
+        census.bucket[cell(z, g, a)] = z * 2 + a;
+        totals.bucket[cell(z, g, a)] = z * 2 + g;
+        if (g == 0 && a == 1) known.bucket[cell(z, g, a)] = 0;
+      }
+  const std::vector<double> seed = {1, 2, 3, 4, 5, 6, 7, 8};
+  const FitResult r = fit_proportional(seed, {census, totals, known});
+  const double want[8] = {30, 40, 30, 0, 10, 70, 20, 0};
+  for (std::size_t c = 0; c < 8; ++c) EXPECT_NEAR(r.cells[c], want[c], 1e-9 * 70) << "cell " << c;
+  EXPECT_EQ(r.cells[cell(0, 1, 1)], 0.0);
+  EXPECT_EQ(r.cells[cell(1, 1, 1)], 0.0);
+  known.target[0] = 111;
   try {
-    fit_proportional({1, 1}, {both, known}, {.tolerance = 1e-11, .max_iterations = 200});
+    fit_proportional(seed, {census, totals, known}, {.tolerance = 1e-11, .max_iterations = 300});
     FAIL() << "expected an error";
   } catch (const InputError& e) {
     const std::string msg = e.what();
-    EXPECT_NE(msg.find("did not converge after 200 sweeps"), std::string::npos) << msg;
-    EXPECT_NE(msg.find("or they are met only with some cells at 0"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("did not converge after 300 sweeps"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("either the margins contradict each other"), std::string::npos) << msg;
   }
 }
 

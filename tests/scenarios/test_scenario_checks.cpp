@@ -250,3 +250,33 @@ TEST(ScenarioChecks, ZoneIdsThatReadAlikeAreNamedWithTheirDifference) {
             std::string::npos)
       << message;
 }
+
+// `[migration] net_rate` takes any finite rate, so only a run finds that one overflowed a population; the run's
+// message then names the row to check (bad-input case migration_net_rate_overflow). The row is the zone's largest
+// rate (zone B: data row 3, 1e300), else the largest of any zone (a zone of no rates of its own: -1, an aggregate),
+// and nothing once the schedules no longer hold it (a host changed them: the row would not be the cause).
+TEST(ScenarioChecks, OverflowNamesTheNetRateRowWhileTheSchedulesHoldIt) {
+  const std::string bad = std::string(COHORTGIS_FIXTURES) + "/bad";
+  Scenario sc = scenarios::load_scenario_file(bad + "/migration_net_rate_overflow.toml", COHORTGIS_DATA,
+                                              geodata::ReadPolicy{{COHORTGIS_FIXTURES}, {}})
+                    .runs.front();
+  const std::string row3 = "key 'migration.net_rate': " + bad +
+                           "/net_rate_overflow.csv, layer 'net_rate_overflow', data row 3 (row 4 counting the header "
+                           "row), column 'value')";
+  const std::string b = scenarios::net_rate_row_behind(sc, 1);
+  EXPECT_EQ(b.find("the net migration rates reach 1e+300 persons per person over a step in zone 'B' (" + bad +
+                   "/migration_net_rate_overflow.toml:27:12: "),
+            0u)
+      << b;
+  EXPECT_NE(b.find(row3), std::string::npos) << b;
+  const std::string a = scenarios::net_rate_row_behind(sc, 0);  // A's own largest: data row 1, 0.01
+  EXPECT_NE(a.find("reach 0.01 persons per person over a step in zone 'A'"), std::string::npos) << a;
+  EXPECT_NE(a.find("data row 1 (row 2"), std::string::npos) << a;
+  EXPECT_EQ(scenarios::net_rate_row_behind(sc, -1), b);
+  for (auto& s : sc.schedules)
+    for (double& r : s.net_migrants_per_person) r = r > 1 ? 2.0 : r;
+  const std::string changed = scenarios::net_rate_row_behind(sc, 1);  // B's row no longer held: A's, the largest
+  EXPECT_NE(changed.find("reach 0.01 persons per person over a step in zone 'A'"), std::string::npos) << changed;
+  for (auto& s : sc.schedules) s.net_migrants_per_person.clear();
+  EXPECT_EQ(scenarios::net_rate_row_behind(sc, 1), "");
+}

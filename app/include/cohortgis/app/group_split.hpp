@@ -42,6 +42,9 @@ struct GroupSplitConfig {
 struct GroupSplitSummary {
   std::string out_dir;
   std::vector<std::string> zones, files;
+  // What was written but deserves a look (the command line prints each as "cohortgis: warning: …", Python warns):
+  // registry codes that are no zone of the census, zones of 0 residents (docs/cli.md).
+  std::vector<std::string> warnings;
 };
 
 // Writes group_split.csv (zone, name, residents, registered, floating, floating_share, registry counts),

@@ -40,6 +40,19 @@ struct InputFile {
   std::string relative;  // relative to the data folder (stable across machines, for manifests)
 };
 
+// Where a scenario file's net migration rates come from (`[migration] net_rate`): a rate may be any finite number,
+// as ccmppWPP takes them (M = r · P), so only the run finds that one grew a population past the largest double; its
+// message then names the table row (app/src/results_writer.cpp). Per zone, the row of the zone's largest rate.
+struct NetRateRows {
+  struct Largest {
+    double per_step = 0.0;  // the rate as the schedules hold it (persons per person over the step); 0: no row
+    std::size_t cell = 0;   // its cell of the schedules (CohortLayout::index)
+    std::size_t row = 0;    // into `where`
+  };
+  std::vector<Largest> by_zone;    // one per zone
+  std::vector<std::string> where;  // "sc.toml:27:12: key 'migration.net_rate': m.csv, …, data row 1 (…), column …"
+};
+
 struct Scenario {
   std::string name;      // e.g. "beijing-2020"
   std::string title;     // one line
@@ -90,6 +103,9 @@ struct Scenario {
   // Control totals, capacity and headship rates ([controls], [capacity], [households]); null when none are given.
   std::shared_ptr<const PlanningSpec> planning;
 
+  // The rows of `[migration] net_rate` (NetRateRows); null without it (and for rates set from Python).
+  std::shared_ptr<const NetRateRows> net_rate_rows;
+
   int end_year() const { return base_year + steps * grid.width_years; }
   std::vector<std::string> zone_ids() const;
   // Checks sizes, that plan periods fall on step boundaries, the names (check_names below) and the base population
@@ -115,6 +131,12 @@ struct Scenario {
   // what it copied last; a new run's first step copies everything again).
   ScheduleProvider schedule_provider(const CohortArray* const* start_population) const;
 };
+
+// What to check first when the population of `zone` (-1: of an aggregate) overflowed: "" or "the net migration rates
+// reach 1e+300 persons per person over a step in zone 'A' (sc.toml:27:12: key 'migration.net_rate': m.csv, …, data
+// row 1 (…), column 'value')": the zone's largest rate of `net_rate_rows`, else the largest of any zone (migrants
+// move between zones), while the scenario's schedules still hold it (Python may have set others).
+std::string net_rate_row_behind(const Scenario& sc, int zone);
 
 // The largest number of persons one base-population cell (zone, group, sex, age) may hold: above any real
 // population, and far enough below the largest double that no sum the results writer forms can overflow.
