@@ -88,11 +88,34 @@ void StepRunner::validate_sizes() const {
                        ": groups must be two different groups of the projection");
     check(t.rate_per_year, kSexes * A, "transition rate_per_year", "2 sexes × ages", false);
     check(t.zone_multiplier, uz(L_.zones), "transition zone_multiplier", "zones", true);
+    // A host's transitions (Python's GroupTransition) may hold any number: a NaN or an inf rate emptied the group
+    // into the other, a negative one moved persons that do not exist out of the other group, silently. Checked as
+    // the OD flows' rates are (od_migration.cpp): finite and ≥ 0.
+    const std::string transition =
+        "group transition '" + cfg_.group_names[uz(t.from_group)] + "' → '" + cfg_.group_names[uz(t.to_group)] + "'";
+    for (std::size_t i = 0; i < t.rate_per_year.size(); ++i)
+      if (!std::isfinite(t.rate_per_year[i]) || t.rate_per_year[i] < 0.0)
+        throw InputError("year " + std::to_string(ctx_.start_year) + "–" + std::to_string(ctx_.end_year) + ", " +
+                         transition + ", sex " + sex_name(static_cast<Sex>(i / A)) + ", age " +
+                         std::to_string(L_.grid.age_start(static_cast<int>(i % A))) + ": rate_per_year " +
+                         fmt(t.rate_per_year[i]) + "; expected a finite rate ≥ 0 per person per year");
+    for (std::size_t z = 0; z < t.zone_multiplier.size(); ++z)
+      if (!std::isfinite(t.zone_multiplier[z]) || t.zone_multiplier[z] < 0.0)
+        throw InputError(where(static_cast<int>(z), -1, -1, -1) + ", " + transition + ": zone_multiplier " +
+                         fmt(t.zone_multiplier[z]) + "; expected a finite factor ≥ 0");
   }
-  std::vector<double> share_out(uz(L_.groups), 0.0);
-  for (const auto& r : sch_.newborn_rules) {
-    if (r.mother_group < 0 || r.mother_group >= L_.groups || r.child_group < 0 || r.child_group >= L_.groups)
-      throw InputError("newborn rule: unknown group");
+  for (std::size_t k = 0; k < sch_.newborn_rules.size(); ++k) {
+    const NewbornRule& r = sch_.newborn_rules[k];
+    // Named by the rule's row, field and index (a host's rules, Python's NewbornRule, may hold any; "unknown group"
+    // named neither).
+    const bool mother_bad = r.mother_group < 0 || r.mother_group >= L_.groups;
+    if (mother_bad || r.child_group < 0 || r.child_group >= L_.groups)
+      throw InputError("year " + std::to_string(ctx_.start_year) + "–" + std::to_string(ctx_.end_year) +
+                       ": newborn rule " + std::to_string(k) + ", " +
+                       (mother_bad ? "mother_group " + std::to_string(r.mother_group)
+                                   : "child_group " + std::to_string(r.child_group)) +
+                       ": expected a group index from 0 to " + std::to_string(L_.groups - 1) +
+                       " (the scenario's groups)");
     check(r.zone_share, uz(L_.zones), "newborn rule zone_share", "zones", true);
     auto bad = [](double v) { return !std::isfinite(v) || v < 0.0 || v > 1.0; };
     if (bad(r.share)) throw InputError("newborn rule: share " + fmt(r.share) + " is not within 0..1");

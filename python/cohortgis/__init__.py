@@ -232,6 +232,11 @@ class ScenarioSet:
         # stopping there keeps an endless iterator (itertools.repeat(scenario)) from filling memory.
         self.runs: List[Scenario] = []
         seen: Dict[int, int] = {}
+        # One Scenario, or anything not iterable, failed with Python's "'int' object is not iterable", naming no
+        # argument.
+        if isinstance(runs, Scenario) or not hasattr(runs, "__iter__"):
+            raise TypeError(f"runs: expected a list of cohortgis.Scenario (the baseline first), got "
+                            f"{type(runs).__name__}" + (" (write [scenario])" if isinstance(runs, Scenario) else ""))
         for k, r in enumerate(bounded(runs, "runs")):
             _check_run(r, k)
             if id(r) in seen:
@@ -241,7 +246,9 @@ class ScenarioSet:
             self.runs.append(r)
         if not self.runs:
             raise ValueError("a scenario set needs at least a baseline")
-        self.file = file
+        # The scenario file an ensemble and write_outputs read ("" for none); file=5 was kept and reached the
+        # ensemble as pybind11's "incompatible function arguments" listing.
+        self.file = "" if isinstance(file, str) and file == "" else _path(file, "file")
         # A GeoDataFrame indexed by zone id (any row order: zones() and the maps take the rows by id). Checked here:
         # zones=5 failed in map() with "'int' object is not subscriptable".
         if zones is not None and not _is_geodataframe(zones):
@@ -262,12 +269,20 @@ class ScenarioSet:
     @property
     def variants(self) -> List[str]:
         """Names of the runs: 'baseline', then the variants."""
-        return [r.variant for r in self.runs]
+        return [r.variant for r in self._runs_checked()]
+
+    def _runs_checked(self) -> List[Scenario]:
+        """The runs, each a Scenario (self.runs is a plain list: a notebook's runs.append(5) made variants and
+        set[name] fail with "'int' object has no attribute 'variant'")."""
+        runs = list(self.runs)
+        for k, r in enumerate(runs):
+            _check_run(r, k)
+        return runs
 
     def __getitem__(self, variant: str) -> Scenario:
         if isinstance(variant, str):  # as the plain str it holds: a subclass's own __eq__ matched the baseline
             variant = str.__str__(variant)
-        for r in self.runs:
+        for r in self._runs_checked():
             if r.variant == variant:
                 return r
         raise KeyError(f"no variant '{variant}'; the set has {', '.join(self.variants)}")
@@ -286,6 +301,7 @@ class ScenarioSet:
     def add_variant(self, name: str, base: str = "baseline", description: Optional[str] = None) -> Scenario:
         """Adds a copy of run ``base`` named ``name`` and returns it, to be changed (e.g. ``set_tfr``)."""
         name = text_arg(name, "variant name")
+        base = text_arg(base, "base")  # base=5 was a KeyError, "no variant '5'"
         if description is not None:
             description = text_arg(description, "description")
         _check_variant_name(name, "variant name")
@@ -370,7 +386,8 @@ class ScenarioSet:
         ``[outputs] indicators``, and the opt-in ones (age_15_17, age_80_plus, share_80_plus_percent,
         child_dependency_ratio, mean_age_childbearing, grr, nrr) even where the file does not ask for them, each once
         (a name given twice is a
-        ``ValueError``, as in ``[outputs] indicators``). A set without ``[stochastic]``
+        ``ValueError``, as in ``[outputs] indicators``). ``seed`` and ``indicators`` without ``trajectories``: a
+        ``ValueError`` (a deterministic run draws nothing). A set without ``[stochastic]``
         deviations (or not loaded from a file) gives N copies of the deterministic run: a ``UserWarning`` says so
         before they run.
 
@@ -385,6 +402,13 @@ class ScenarioSet:
         """
         threads = _threads(threads)
         components_by_age = flag(components_by_age, "components_by_age")
+        # seed and indicators belong to the ensemble: without trajectories they were taken and ignored, silently
+        # (run(seed="x") ran as run()).
+        if trajectories is None:
+            for what, value in (("seed", seed), ("indicators", indicators)):
+                if value is not None:
+                    raise ValueError(f"{what}: given without trajectories; {what} is for a probabilistic projection "
+                                     f"(run(trajectories=N, {what}=…)), a deterministic run has none")
         # The runs as they are now (a progress callback or another thread adding variants to self.runs made the
         # loop below run them too, without end when each step added one).
         runs = self._check_names()
@@ -409,9 +433,7 @@ class ScenarioSet:
         to), at least one, with variant names as a scenario file's: non-empty, on one line, unique (they key every
         result); each run's own names and base population are checked by the engine's Scenario.validate
         (ValueError, before it runs)."""
-        runs = list(self.runs)
-        for k, r in enumerate(runs):
-            _check_run(r, k)
+        runs = self._runs_checked()
         if not runs:
             raise ValueError("a scenario set needs at least a baseline; its runs are empty")
         seen = set()

@@ -99,7 +99,11 @@ def estimate_group_split(census: str, out_dir: str, registry: Optional[str] = No
     """
     from . import _cohortgis, _path
 
-    if not isinstance(floating, str) or floating not in _FLOATING:
+    # A value of another type is a TypeError, as the other arguments' are (floating=5 was a ValueError).
+    if not isinstance(floating, str):
+        raise TypeError(f"floating: expected 'other-province' or 'other-district' (a str), got "
+                        f"{type(floating).__name__}")
+    if floating not in _FLOATING:
         raise ValueError(f"floating: {floating!r}; expected 'other-province' or 'other-district'")
     if zones is not None and not isinstance(zones, str):
         raise TypeError(f"zones: expected a code prefix (str), e.g. '1101', got {type(zones).__name__}")
@@ -139,7 +143,12 @@ def estimate_levels(figures: str, mx: Optional[str] = None, out_dir: Optional[st
     from ._frames import real_number
 
     open_age = _job_int(open_age, "open_age", "a multiple of 5 from 10 to 130")
-    srb = real_number(srb, "srb", "a real number (males per 100 females)") if srb is not None else 0.0
+    srb = real_number(srb, "srb", "a real number (males per 100 females)") if srb is not None else None
+    # 0 is the job's "not given" (srb=None here): srb=0 (and -0.0) was taken as no sex ratio, silently, where -1 and
+    # 200 are refused.
+    if srb == 0.0:
+        raise ValueError(f"srb: {srb!r}; expected a sex ratio at birth of 90 to 130 males per 100 females (used by e0 "
+                         f"figures), or None when not given")
     if out_dir is None:  # after mx, which may be left out: required as --out is
         raise TypeError("estimate_levels: out_dir is required (the folder levels.csv is written to, as --out)")
     return _cohortgis.app_estimate_levels(_path(figures, "figures"), _path(mx, "mx") if mx is not None else "",
@@ -148,7 +157,7 @@ def estimate_levels(figures: str, mx: Optional[str] = None, out_dir: Optional[st
                                           _path(asfr, "asfr") if asfr is not None else "",
                                           _filter_pairs(mx_filter, "mx_filter"),
                                           _filter_pairs(asfr_filter, "asfr_filter"),
-                                          srb, open_age)
+                                          srb if srb is not None else 0.0, open_age)
 
 
 def backtest(scenario: "str | ScenarioSet", observed: str, out_dir: str = "results", earlier: Optional[str] = None,

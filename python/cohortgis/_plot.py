@@ -20,6 +20,11 @@ class Figure:
     PNG, SVG or PDF by the file's extension. Each format is rendered once, when first asked for."""
 
     def __init__(self, render: Callable[[str], bytes], title: str = "", breaks: Optional[List[float]] = None) -> None:
+        # Checked here (a Figure made by hand): render=None failed at the first show with "'NoneType' object is not
+        # callable", naming no argument.
+        if not callable(render):
+            raise TypeError(f"render: expected a callable(format) returning the image's bytes, got "
+                            f"{type(render).__name__}")
         self._render = render
         self._cache: Dict[str, bytes] = {}
         self.title = title
@@ -33,7 +38,13 @@ class Figure:
         if format not in ("png", "svg", "pdf"):
             raise ValueError(f"format {format!r}: expected 'png', 'svg' or 'pdf'")
         if format not in self._cache:
-            self._cache[format] = self._render(format)
+            image = self._render(format)
+            # A render returning another type was handed on: save() failed with "a bytes-like object is required,
+            # not 'int'", _repr_png_ gave Jupyter None.
+            if not isinstance(image, bytes):
+                raise TypeError(f"render: returned {type(image).__name__} for format {format!r}; expected the "
+                                f"image's bytes")
+            self._cache[format] = image
         return self._cache[format]
 
     def _repr_png_(self) -> bytes:

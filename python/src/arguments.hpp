@@ -5,7 +5,10 @@
 // items that a key's __index__ could free.
 #pragma once
 
+#include <algorithm>
 #include <map>
+#include <new>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -35,6 +38,9 @@ inline std::string text_of(const py::handle& value, const std::string& what) {
   return {utf8, static_cast<std::size_t>(size)};
 }
 
+// The most items elements_of makes room for before reading them (more grow the list as they come).
+inline constexpr Py_ssize_t kReservedItems = 1 << 16;
+
 // The items of a list argument (any sized iterable but a str or bytes), in the order iteration gives them: indexing
 // seq[k] read a pandas Series with integer labels by label (set_zones(pd.Series(["A", "B"], index=[1, 0])) made the
 // zones B, A), and a list subclass whose __len__ said more than it holds ended in a bare IndexError. At most len()
@@ -47,7 +53,9 @@ inline std::vector<py::object> elements_of(const py::handle& value, const std::s
     throw py::type_error(what + ": expected " + expected + ", got " + std::string(Py_TYPE(value.ptr())->tp_name));
   }
   std::vector<py::object> out;
-  out.reserve(static_cast<std::size_t>(n));
+  // Room for len() items, up to a bound: a list subclass whose __len__ said 2^62 made reserve throw std::length_error
+  // ("vector::reserve" as the message), 2^40 std::bad_alloc, for a list of one item.
+  out.reserve(static_cast<std::size_t>(std::min<Py_ssize_t>(n, kReservedItems)));
   for (const py::handle item : py::iter(value)) {
     if (static_cast<Py_ssize_t>(out.size()) == n)
       throw py::value_error(what + ": iterating it gives more than the " + std::to_string(n) +
@@ -136,14 +144,34 @@ inline bool flag_of(const py::handle& v, const std::string& what) {
   throw py::type_error(what + ": " + shown_value(v) + " (" + type_name(v) + ") is not a bool; expected True or False");
 }
 
+// Whether T is a std::vector (value_of reads a list argument's items first).
+template <class T>
+struct is_list_type : std::false_type {};
+template <class T, class A>
+struct is_list_type<std::vector<T, A>> : std::true_type {};
+
 // `v` as T, or a TypeError naming `what` and saying what it takes (`expected`): pybind11's own answer was its
 // "incompatible function arguments" listing (a cast_error, or a reference_cast_error for None in a list of objects).
 template <class T>
 inline T value_of(const py::handle& v, const std::string& what, const std::string& expected) {
   try {
+    // A list as the plain list of its items (elements_of): pybind11's caster made room for the len() a list subclass
+    // says before reading it (2^62: "vector::reserve", 2^40: "std::bad_alloc", naming nothing).
+    if constexpr (is_list_type<T>::value) {
+      if (!PyList_CheckExact(v.ptr()) && !PyTuple_CheckExact(v.ptr())) {
+        py::list items;
+        for (const py::object& item : elements_of(v, what, expected)) items.append(item);
+        return items.cast<T>();
+      }
+    }
     return v.cast<T>();
   } catch (const py::cast_error&) {
   } catch (const py::reference_cast_error&) {
+  } catch (const std::length_error&) {  // an item's own list whose len() lies (aggregates' members)
+    throw py::value_error(what + ": a list inside it says by len() more items than a list can hold; expected " +
+                          expected);
+  } catch (const std::bad_alloc&) {
+    throw py::value_error(what + ": a list inside it says by len() more items than memory holds; expected " + expected);
   }
   throw py::type_error(what + ": a " + std::string(Py_TYPE(v.ptr())->tp_name) + " that does not convert; expected " +
                        expected);

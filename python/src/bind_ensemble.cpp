@@ -67,7 +67,7 @@ void bind_ensemble(py::module_& m) {
         path_args(allow_db, "allow_db");
         for (const scenarios::Scenario& r : runs) {  // as run() does
           scenarios::check_death_rate_schedules(r);
-          check_od_counts(r);
+          check_host_schedules(r);
         }
         // Read here, not by pybind11: 2**63 was its "incompatible function arguments" listing. In int_of's words,
         // as the package's whole_int says them ("trajectories=0: expected a number of trajectories from 1 to …" and

@@ -2,6 +2,7 @@
 // The plain engine structs a scenario's schedules hold, in Python: GroupTransition, NewbornRule and OdFlow (moved here
 // from bind_scenario.cpp). Their ints go through int_of (arguments.hpp): pybind11's int conversion cut a NumPy
 // float32, a Decimal or a Fraction to an int and took True as 1.
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
@@ -74,7 +75,7 @@ std::shared_ptr<const OdMigration> od_matrix(std::vector<OdFlow> flows, std::vec
   return std::shared_ptr<const OdMigration>(od.release(), OdBuiltFor{zones, groups, n_ages});
 }
 
-void check_od_counts(const scenarios::Scenario& sc) {
+void check_host_schedules(const scenarios::Scenario& sc) {
   const int zones = static_cast<int>(sc.zones.size()), groups = static_cast<int>(sc.group_names.size()),
             n_ages = sc.grid.n_ages;
   for (std::size_t k = 0; k < sc.schedules.size(); ++k) {
@@ -87,6 +88,28 @@ void check_od_counts(const scenarios::Scenario& sc) {
                        "; expected the scenario's " + count_of(uz(zones), "zone") + ", " +
                        count_of(uz(groups), "group") + " and " + count_of(uz(n_ages), "age group") +
                        " (set_od(flows, zones, groups, n_ages) with its counts)");
+  }
+  // The newborn rules of one mother group move at most all of its births in each zone, as a scenario file's
+  // [[newborn]] shares (build_migration.cpp): the engine takes each rule's share as given, and more than all of them
+  // left the group negative births, which the floor turned into persons never born (NewbornRule 0.8 and 0.8), silently.
+  // Rules of unknown groups or zone shares of other lengths are left to the engine's checks, which name them.
+  std::vector<double> moved(sc.group_names.size());
+  for (std::size_t k = 0; k < sc.schedules.size(); ++k) {
+    const std::vector<NewbornRule>& rules = sc.schedules[k].newborn_rules;
+    for (std::size_t z = 0; z < (rules.empty() ? 0 : sc.zones.size()); ++z) {
+      std::fill(moved.begin(), moved.end(), 0.0);
+      for (const NewbornRule& r : rules)
+        if (r.mother_group >= 0 && uz(r.mother_group) < moved.size() &&
+            (r.zone_share.empty() || r.zone_share.size() == sc.zones.size()))
+          moved[uz(r.mother_group)] += r.zone_share.empty() ? r.share : r.zone_share[z];
+      for (std::size_t g = 0; g < moved.size(); ++g)
+        if (moved[g] > 1.0 + 1e-12)
+          throw InputError("scenario '" + sc.name + "', variant '" + sc.variant + "': schedules " + std::to_string(k) +
+                           ", zone '" + sc.zones[z].id + "': the newborn rules of mother group '" + sc.group_names[g] +
+                           "' move shares summing to " + repr_of(moved[g]) +
+                           " of its births; expected at most 1 (the whole of its births), as a scenario file's "
+                           "[[newborn]] shares");
+    }
   }
 }
 
@@ -113,11 +136,11 @@ void bind_flows(py::module_& m) {
       .def_property(
           "rate_per_year", [](const GroupTransition& t) { return t.rate_per_year; },
           [](GroupTransition& t, const py::object& v) { t.rate_per_year = rates_of(v, "rate_per_year"); },
-          "[sex][age] per person per year")
+          "[sex][age] per person per year, finite and >= 0 (checked when a run starts)")
       .def_property(
           "zone_multiplier", [](const GroupTransition& t) { return t.zone_multiplier; },
           [](GroupTransition& t, const py::object& v) { t.zone_multiplier = rates_of(v, "zone_multiplier"); },
-          "[zone]; empty: 1")
+          "[zone] factors, finite and >= 0; empty: 1")
       // Plain data: pickles (multiprocessing, a cache on disk) and copies field by field.
       .def("__reduce_ex__", &reduce_as_protocol_2, py::arg("protocol"))
       .def(py::pickle(
@@ -151,7 +174,8 @@ void bind_flows(py::module_& m) {
       .def_property(
           "share", [](const NewbornRule& r) { return r.share; },
           [](NewbornRule& r, const py::object& v) { r.share = real_of(v, "share"); },
-          "share of the mother group's births (both sexes), 0 to 1")
+          "share of the mother group's births (both sexes), 0 to 1; a mother group's rules move at most all of its "
+          "births (their shares sum to at most 1 in each zone, checked when a run starts)")
       .def_property(
           "zone_share", [](const NewbornRule& r) { return r.zone_share; },
           [](NewbornRule& r, const py::object& v) { r.zone_share = rates_of(v, "zone_share"); },

@@ -267,9 +267,10 @@ inline constexpr int kMaxOpenAge = 130;
 std::shared_ptr<const OdMigration> od_matrix(std::vector<OdFlow> flows, std::vector<double> profile, int zones,
                                              int groups, int n_ages);
 // Refuses (ValueError naming the variant and the schedule set) a scenario whose schedules hold an od_matrix built for
-// other counts than its zones, groups and ages; the loader's matrices are its own. Before every run of a host's
-// scenario (run, write_outputs, backtest, an ensemble).
-void check_od_counts(const scenarios::Scenario& sc);
+// other counts than its zones, groups and ages (the loader's matrices are its own), or newborn rules of one mother
+// group whose shares sum past 1 in a zone (the loader refuses those). Before every run of a host's scenario (run,
+// write_outputs, backtest, an ensemble).
+void check_host_schedules(const scenarios::Scenario& sc);
 
 void bind_scenario(py::module_& m);
 void bind_flows(py::module_& m);      // bind_flows.cpp: GroupTransition, NewbornRule, OdFlow
