@@ -182,6 +182,22 @@ template <bool EXPOSURE, bool ONE, class V>
   }
 }
 
+// The next zone's vectors of one state (F: its group's rates, read for women only), for the survive pass's prefetches
+// (ZoneBirths::next_*).
+struct NextState {
+  const double *S = nullptr, *P = nullptr, *F = nullptr, *P_end = nullptr;
+};
+// Age i's line of each, asked for with locality 2 (prefetcht1: for L2, as the next zone is read a whole zone's pass
+// from now; where the line goes is the CPU's choice). Inlined: GCC takes a call with only prefetches for pure and
+// drops it (bench/HISTORY.md "Round 27: life tables two rows a vector").
+template <bool F>
+[[gnu::always_inline]] inline void prefetch_next(const NextState& x, std::size_t i) {
+  __builtin_prefetch(x.S + i, 0, 2);
+  __builtin_prefetch(x.P + i, 0, 2);
+  __builtin_prefetch(x.P_end + i, 1, 2);
+  if constexpr (F) __builtin_prefetch(x.F + i, 0, 2);
+}
+
 // steps_2_3_body<true> of ages i … i + 3 (V = Ages4; i … i + 7 for Cells8) with A and E made from P and M: the same
 // operations per age; `kept` keeps the lanes where Q ≥ 0 held. BIRTHS (a women's state): also births_of_4<true,
 // EXPOSURE, ONE, true> of the same ages from E[i] and Q[i] in registers (A[i] = P[i] + E[i]; B, the exposure and the OR
@@ -230,19 +246,23 @@ template <bool BIRTHS = false, bool EXPOSURE = false, bool ONE = true, bool STOR
 // BIRTHS: a women's state's births of ages 1 … w − 1 in the same blocks (births_ages' blocks: the same ages, those
 // computed twice storing the same values), the OR of F's bits over them into `fbits`.
 // V = Cells8 (COHORTGIS_AVX512 code): each block of eight ages as one vector (the same operations per age).
-template <bool BIRTHS = false, bool EXPOSURE = false, bool ONE = true, bool STORE_Q = true, class V = Ages4>
-[[gnu::always_inline]] inline bool survive_close_state(std::size_t w, std::size_t end, bool mid,
-                                                       const double* __restrict s, const double* __restrict p,
-                                                       const double* __restrict m, double* __restrict d,
-                                                       double* __restrict q, double* __restrict p_end,
-                                                       const double* __restrict f = nullptr,
-                                                       double* __restrict b = nullptr, double* __restrict e = nullptr,
-                                                       std::uint64_t* fbits = nullptr, double z = 1.0) {
+// AHEAD: each block also prefetches the same ages of `next` (the next zone's state: ZoneBirths::next_*), and the ages
+// after the blocks once.
+template <bool BIRTHS = false, bool EXPOSURE = false, bool ONE = true, bool STORE_Q = true, class V = Ages4,
+          bool AHEAD = false>
+[[gnu::always_inline]] inline bool survive_close_state(
+    std::size_t w, std::size_t end, bool mid, const double* __restrict s, const double* __restrict p,
+    const double* __restrict m, double* __restrict d, double* __restrict q, double* __restrict p_end,
+    const double* __restrict f = nullptr, double* __restrict b = nullptr, double* __restrict e = nullptr,
+    std::uint64_t* fbits = nullptr, double z = 1.0, const NextState& next = {}) {
   Bits4 kept0 = ~Bits4{}, kept1 = ~Bits4{}, bits{};
+  if constexpr (AHEAD) prefetch_next<BIRTHS>(next, end), prefetch_next<BIRTHS>(next, w);  // the ages after the blocks
   if constexpr (sizeof(V) == sizeof(Bits8)) {
     Bits8 kept8 = ~Bits8{}, bits8{};
-    for (std::size_t i = 1; i < end; i += 8)
+    for (std::size_t i = 1; i < end; i += 8) {
       survive_close_4<BIRTHS, EXPOSURE, ONE, STORE_Q, V>(i, s, p, m, d, q, p_end, kept8, f, b, e, &bits8, z);
+      if constexpr (AHEAD) prefetch_next<BIRTHS>(next, i);
+    }
     kept0 = __builtin_shufflevector(kept8, kept8, 0, 1, 2, 3);
     kept1 = __builtin_shufflevector(kept8, kept8, 4, 5, 6, 7);
     if constexpr (BIRTHS)
@@ -251,6 +271,7 @@ template <bool BIRTHS = false, bool EXPOSURE = false, bool ONE = true, bool STOR
     for (std::size_t i = 1; i < end; i += 8) {
       survive_close_4<BIRTHS, EXPOSURE, ONE, STORE_Q>(i, s, p, m, d, q, p_end, kept0, f, b, e, &bits, z);
       survive_close_4<BIRTHS, EXPOSURE, ONE, STORE_Q>(i + 4, s, p, m, d, q, p_end, kept1, f, b, e, &bits, z);
+      if constexpr (AHEAD) prefetch_next<BIRTHS>(next, i);
     }
   }
   if (mid)  // 5–7 ages left: four of them here
@@ -511,10 +532,10 @@ template <bool EXPOSURE, bool ONE, class V>
                                                         double* __restrict q, double* __restrict p_end,
                                                         const double* __restrict f, double* __restrict b,
                                                         double* __restrict e, detail::BirthsRange& range,
-                                                        std::uint64_t& bits, double z) {
+                                                        std::uint64_t& bits, double z, const NextState& next) {
   std::uint64_t fbits = 0;
-  const bool floored =
-      survive_close_state<true, EXPOSURE, ONE, false, V>(w, end, mid, s, p, m, d, q, p_end, f, b, e, &fbits, z);
+  const bool floored = survive_close_state<true, EXPOSURE, ONE, false, V, true>(w, end, mid, s, p, m, d, q, p_end, f, b,
+                                                                                e, &fbits, z, next);
   range = births_ends<true>(w, f, b, EXPOSURE ? e : nullptr, fbits, &bits);
   return floored;
 }
@@ -533,12 +554,19 @@ template <bool EXPOSURE, bool ONE, class V>
   double* b = births.B;
   double* e = EXPOSURE ? births.exposure : nullptr;
   bool q_after = births.q_every_state;  // whether a state's Q is stored after the pass
+  // The next zone's arrays (ZoneBirths::next_*), or this zone's where not given (prefetches of lines in cache).
+  const double* const nS = births.next_S ? births.next_S : S;
+  const double* const nP = births.next_P ? births.next_P : P;
+  const double* const nF = births.next_F ? births.next_F : births.F;
+  const double* const nE = births.next_P_end ? births.next_P_end : P_end;
   for (std::size_t k = 0, g = 0; k < states; k += kSexes, ++g, f += n, b += n, e += EXPOSURE ? n : 0) {
     const std::size_t o = k * n, o1 = o + n;
     const bool women = survive_births_state<EXPOSURE, ONE, V>(w, end, mid, S + o, P + o, M + o, D + o, Q + o, P_end + o,
-                                                              f, b, e, births.range[g], births.bits[g], z);
-    const bool men = survive_close_state<false, false, true, false, V>(w, end, mid, S + o1, P + o1, M + o1, D + o1,
-                                                                       Q + o1, P_end + o1);
+                                                              f, b, e, births.range[g], births.bits[g], z,
+                                                              {nS + o, nP + o, nF + g * n, nE + o});
+    const bool men = survive_close_state<false, false, true, false, V, true>(
+        w, end, mid, S + o1, P + o1, M + o1, D + o1, Q + o1, P_end + o1, nullptr, nullptr, nullptr, nullptr, 1.0,
+        {nS + o1, nP + o1, nullptr, nE + o1});
     floored[k] = women ? 1 : 0;
     floored[k + 1] = men ? 1 : 0;
     q_after = q_after || women || men;

@@ -121,6 +121,10 @@ struct ZoneBirths {
   // adjustments are kept dense (close_step_age0 then reads every state's). The pass's own two stores of Q per eight
   // ages were ≈ 100 instructions a zone of two groups.
   bool q_every_state = true;
+  // The next zone's S, P, P_end (its first state's, laid out as this zone's) and F (its first group's), asked for
+  // (prefetched into L2) as the pass reads this zone's: a hint, no value changes. Null: this zone's own (nothing new
+  // fetched). See survive_births_and_close_states.
+  const double *next_S = nullptr, *next_P = nullptr, *next_F = nullptr, *next_P_end = nullptr;
 };
 // Whether survive_births_and_close_states makes the births in its pass: w ≥ 9 (births_ages' blocks of eight), steps of
 // any width (z · F · (A + Q) / 2, or F · (A + Q) / 2 where z = 1, as births_ages).
@@ -130,6 +134,10 @@ inline bool births_in_pass(std::size_t w) { return w >= 9; }
 // M + 2g·n}: the same B, exposure, range[g] and bits[g]. Where births_in_pass holds they take no pass of their own
 // (made from the A[i] = P + M/2 and Q[i] the survive pass holds in registers); otherwise they are made after it.
 // Q: see ZoneBirths::q_every_state (where births_in_pass holds, the other states' Q is left as it was).
+// Where births_in_pass holds, each block of eight ages also prefetches the same ages of the next zone
+// (ZoneBirths::next_*): one line of each array a block, spread over the pass, so that the next zone's survival ratios,
+// rates and populations are in L2 when its pass reads them (without it the pass waited on S and F from memory: the
+// hardware's stream prefetch runs only a few lines ahead of a stream read a zone at a time).
 void survive_births_and_close_states(std::size_t w, std::size_t states, const double* S, const double* P,
                                      const double* M, double* D, double* Q, double* P_end, unsigned char* floored,
                                      const ZoneBirths& births);

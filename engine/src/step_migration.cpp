@@ -183,6 +183,15 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
       births.B = c_.births_by_mother_age.data() + st0;
       births.exposure = c_.women_exposure.data() + st0;
     }
+    // The next zone's arrays, prefetched by the pass (a thread steps the zones of its chunk in ascending order); the
+    // last zone has none (its own: nothing fetched). Lean runs only: with births by age kept (cell components or
+    // indicators) a zone's step writes a dozen vectors more and its indicators read them back, and the next zone's
+    // 11 kB made that path slower, not faster (bench/HISTORY.md "Round 28: lean kernel").
+    const bool next = z + 1 < L_.zones && !plan_.births_by_age_kept;
+    births.next_S = next ? survival(z + 1, 0, 0).data() : Sz;
+    births.next_P = next ? Pz + zone_cells : Pz;
+    births.next_F = next ? births.F + uz(G) * nA : births.F;
+    births.next_P_end = next ? end_z + zone_cells : end_z;
     survive_births_and_close_states(w, uz(G) * kSexes, Sz, Pz, Mz, Dz, sc.Q.data(), end_z, sc.floored_above.data(),
                                     births);
   } else {

@@ -29,7 +29,9 @@ using cohortgis::test::next_unit;
 // nine (births_body after the pass) and above (in the pass's blocks: w − 1 a multiple of eight or not, with and without
 // the four ages after the blocks), one- and five-year steps, with and without the exposure; M with ±0 and odd
 // subnormals, a negative rate in group 1, a NaN rate at a childless age of group 0 (w ≥ 9), a floored women's cell (in
-// either half of a block of eight, which an AVX-512 CPU makes as one vector: the upper at w = 16, 17, 33).
+// either half of a block of eight, which an AVX-512 CPU makes as one vector: the upper at w = 16, 17, 33). With the
+// next zone's arrays given (ZoneBirths::next_*, which the pass prefetches): the same results, and those arrays
+// unwritten.
 TEST(StepKernelSurvive, BirthsInThePassAsPassThenBirths) {
   constexpr double kTiny = std::numeric_limits<double>::denorm_min();
   std::uint64_t seed = 0xbb67ae8584caa73bULL;
@@ -118,6 +120,34 @@ TEST(StepKernelSurvive, BirthsInThePassAsPassThenBirths) {
                                                          Q1.begin() + static_cast<std::ptrdiff_t>((k + 1) * n))
                                    : std::vector<double>(n, -7.0);
           EXPECT_TRUE(same(got, want)) << where << ", Q of state " << k;
+        }
+        // The next zone's arrays given (ZoneBirths::next_*, prefetched by the pass): other values (NaN rates, other
+        // ratios and persons), which must neither change this zone's results nor be written.
+        std::vector<double> nS(S.size(), 0.25), nP(P0.size(), 3.0), nF(F.size(), std::nan("")), nE(P.size(), -5.0);
+        const std::vector<double> nE0(nE);
+        std::vector<double> D3(states * n, -7.0), Q3(states * n, -7.0), P3(states * n, -7.0);
+        std::vector<double> B3(groups * n, -1.0), X3(groups * n, -1.0);
+        std::vector<unsigned char> fl3(states, 9);
+        detail::BirthsRange r3[2];
+        std::uint64_t bits3[2] = {1, 1};
+        detail::ZoneBirths ahead{z, F.data(), B3.data(), exposure ? X3.data() : nullptr, r3, bits3};
+        ahead.next_S = nS.data();
+        ahead.next_P = nP.data();
+        ahead.next_F = nF.data();
+        ahead.next_P_end = nE.data();
+        detail::survive_births_and_close_states(w, states, S.data(), P0.data(), M.data(), D3.data(), Q3.data(),
+                                                P3.data(), fl3.data(), ahead);
+        EXPECT_TRUE(same(D3, D1)) << where << ", next zone given";
+        EXPECT_TRUE(same(Q3, Q)) << where << ", next zone given";
+        EXPECT_TRUE(same(P3, P1)) << where << ", next zone given";
+        EXPECT_EQ(fl3, fl1) << where << ", next zone given";
+        EXPECT_TRUE(same(B3, B1)) << where << ", next zone given";
+        EXPECT_TRUE(same(X3, X1)) << where << ", next zone given";
+        EXPECT_TRUE(same(nE, nE0)) << where << ", next zone's end population written";
+        for (std::size_t g = 0; g < groups; ++g) {
+          EXPECT_EQ(r3[g].lo, r1[g].lo) << where << ", group " << g << ", next zone given";
+          EXPECT_EQ(r3[g].hi, r1[g].hi) << where << ", group " << g << ", next zone given";
+          EXPECT_EQ(bits3[g], bits1[g]) << where << ", group " << g << ", next zone given";
         }
         ++cases;
       }
