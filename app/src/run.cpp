@@ -22,7 +22,6 @@
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/engine/thread_arena.hpp"
-#include "cohortgis/engine/zone_shared_schedules.hpp"
 #include "cohortgis/geodata/install_dirs.hpp"
 #include "cohortgis/geodata/measures.hpp"
 #include "cohortgis/geodata/outputs.hpp"
@@ -37,6 +36,7 @@
 #include "file_digests.hpp"
 #include "map_classes.hpp"
 #include "monitoring_output.hpp"
+#include "national_schedules.hpp"
 #include "netcdf_output.hpp"
 #include "output_dir.hpp"
 #include "parity_output.hpp"
@@ -90,19 +90,6 @@ struct Progress {
     }
   }
 };
-
-// Keeps the national schedules of the runs once instead of once per zone (zone_shared_schedules.hpp): mx rows, ASFR
-// and SRB that are the same bits in every zone (a table without a zone column) are held for one zone, which every
-// zone reads (at 50,000 zones 22.8 MB less for the whole run: bench/HISTORY.md "Round 28: memory at 50,000 zones
-// (h174)"). Only the runs whose schedules are handed to the engine as they are (project.cpp: no population-dependent
-// adjustment, no parity fertility) on the flow method; nothing else of the run reads them after loading.
-void share_national_schedules(scenarios::ScenarioSet& set) {
-  std::size_t freed = 0;
-  for (scenarios::Scenario& r : set.runs)
-    if (!r.adjust_schedules && !r.adjust_schedules_scaled && !r.parity && r.method == ProjectionMethod::flows)
-      for (StepSchedules& s : r.schedules) freed += share_zone_schedules(s, r.base_population.layout());
-  if (freed > 0) release_free_heap();  // the freed arrays' pages, inside the heap (below its mmap threshold)
-}
 
 // project()'s sink for a run: the results writer, and what RunSummary reports of each variant.
 class WriterSink : public VariantSink {
@@ -450,8 +437,9 @@ RunSummary run(const RunConfig& cfg) {
     loaded.emplace(
         scenarios::load_scenario_file(scenario_file, data_dir, read_policy(cfg.allow_read, cfg.allow_db), cfg.threads));
   }
-  // Not when ensembles follow: they perturb every zone's schedules (ensemble_run.hpp).
-  if (loaded && !cfg.trajectories && loaded->stochastic.trajectories == 0) share_national_schedules(*loaded);
+  // National schedules once for every zone (national_schedules.hpp); not when ensembles follow: they perturb every
+  // zone's schedules (ensemble_run.hpp).
+  if (loaded && !cfg.trajectories && loaded->stochastic.trajectories == 0) (void)share_national_schedules(*loaded);
   const scenarios::ScenarioSet& set = loaded ? *loaded : *cfg.scenario_set;
   if (cfg.release_proj_database) geodata::release_proj_database();
   const scenarios::Scenario& sc = set.runs.front();
