@@ -36,6 +36,7 @@
 #include "file_digests.hpp"
 #include "map_classes.hpp"
 #include "monitoring_output.hpp"
+#include "national_schedules.hpp"
 #include "netcdf_output.hpp"
 #include "output_dir.hpp"
 #include "parity_output.hpp"
@@ -444,6 +445,9 @@ RunSummary run(const RunConfig& cfg) {
     loaded.emplace(
         scenarios::load_scenario_file(scenario_file, data_dir, read_policy(cfg.allow_read, cfg.allow_db), cfg.threads));
   }
+  // National schedules once for every zone (national_schedules.hpp); not when ensembles follow: they perturb every
+  // zone's schedules (ensemble_run.hpp).
+  if (loaded && !cfg.trajectories && loaded->stochastic.trajectories == 0) (void)share_national_schedules(*loaded);
   const scenarios::ScenarioSet& set = loaded ? *loaded : *cfg.scenario_set;
   if (cfg.release_proj_database) geodata::release_proj_database();
   const scenarios::Scenario& sc = set.runs.front();

@@ -98,7 +98,7 @@ void IndicatorPass::fertility_measures() const {
           bool defined = true;
           if (n_states == 1 && !asfr_.empty()) {
             const std::size_t st = uz(zones[0]) * G + g_lo;
-            for (std::size_t i = 0; i < A; ++i) sc.f[i] = asfr_[st * A + i];
+            for (std::size_t i = 0; i < A; ++i) sc.f[i] = asfr_of(st)[i];
           } else {
             std::vector<double>& expo = sc.nL;  // scratch until the table
             expo.assign(A, 0.0);
@@ -133,7 +133,7 @@ void IndicatorPass::fertility_measures() const {
               double next = kNaN;
               if (n_states == 1) {
                 const std::size_t st = uz(zones[0]) * G + g_lo;
-                mx = mx_.subspan(st * kSexes * rows_, rows_);
+                mx = std::span<const double>(mx_of(st), rows_);
                 if (!mx_next_.empty()) next = mx_next_[st * kSexes];
               } else {  // the women's rates pooled as pooled_tables pools them (add_mx, pooled_rates)
                 sc.mx.assign(4 * rows_, 0.0);
@@ -142,9 +142,8 @@ void IndicatorPass::fertility_measures() const {
                 for (int zn : zones)
                   for (std::size_t g = g_lo; g < g_hi; ++g) {
                     const std::size_t st = uz(zn) * G + g;
-                    add_mx(num, den, plain, mx_.data() + st * kSexes * rows_,
-                           start_.ages(zn, static_cast<int>(g), 0).data(), end_.ages(zn, static_cast<int>(g), 0).data(),
-                           rows_, grid.width_years);
+                    add_mx(num, den, plain, mx_of(st), start_.ages(zn, static_cast<int>(g), 0).data(),
+                           end_.ages(zn, static_cast<int>(g), 0).data(), rows_, grid.width_years);
                     n += 1.0;
                   }
                 (void)pooled_rates(num, den, plain, n, sc.mx.data(), rows_);  // checked below, as a state's
@@ -211,10 +210,10 @@ double IndicatorPass::female_share_at_birth(std::span<const int> zones, std::siz
   }
   // The zones' 1 / (1 + SRB), the step's girls per birth (births_by_sex), weighted by the births to the slot's mothers
   // in each zone (their daughters over their births); one zone, or nobody's births: the zones' plain mean.
-  if (zones.size() == 1) return 1.0 / (1.0 + srb_[uz(zones[0])]);
+  if (zones.size() == 1) return 1.0 / (1.0 + srb_of(zones[0]));
   double girls = 0.0, births = 0.0, plain = 0.0;
   for (int zn : zones) {
-    const double girl_share = 1.0 / (1.0 + srb_[uz(zn)]);
+    const double girl_share = 1.0 / (1.0 + srb_of(zn));
     double b = 0.0;
     for (std::size_t g = g_lo; g < g_hi; ++g)
       for (std::size_t i = 0; i < A; ++i) b += comp_.births_by_mother_age[(uz(zn) * G + g) * A + i];

@@ -267,7 +267,9 @@ IndicatorPass::IndicatorPass(const CohortArray& start, const CohortArray& end, c
   const CohortLayout& L = start.layout();
   G_ = L.groups;
   A_ = L.ages();
-  rows_ = mortality_mx.empty() ? 0 : mortality_mx.size() / (L.states() * kSexes);
+  asfr_once_ = given_once(asfr.size(), uz(G_) * A_, L.zones);
+  mx_once_ = given_once(mortality_mx.size(), uz(G_) * kSexes * uz(L.grid.life_table_rows()), L.zones);
+  rows_ = mortality_mx.empty() ? 0 : mortality_mx.size() / ((mx_once_ ? uz(G_) : L.states()) * kSexes);
   // The units' names (zones, then aggregates), kept where the table has them (the last step's): comparing costs half
   // of copying every name each step. Reserved first: pushed onto an exact copy, the aggregates' names would double its
   // capacity (3.2 MB instead of 1.6 at 50,000 zones, the whole run).
@@ -483,7 +485,7 @@ template <IndicatorPass::SlotKind K>
       tfr = pre->sums->asfr_sum;
     } else {
 #pragma GCC unroll 4
-      for (std::size_t i = 0; i < A_; ++i) tfr += asfr_[st * A_ + i];
+      for (std::size_t i = 0; i < A_; ++i) tfr += asfr_of(st)[i];
     }
     set(Indicator::tfr, z * tfr);
   } else if (K == SlotKind::lane_all || (!lane && pre && pre->tfr)) {
@@ -598,7 +600,7 @@ COHORTGIS_KERNEL void IndicatorPass::unit(int unit, IndicatorScratch& sc) const 
       o.cum = at_least(sc.cum, 4 * (A_ + 1));
       o.scratch = at_least(sc.quads, 8 * A_);
       const bool asfr = !asfr_.empty();  // each group slot's TFR sums its state's schedule (finish: n_states == 1)
-      const double* f0 = asfr ? asfr_.data() + uz(zn) * 2 * A_ : nullptr;
+      const double* f0 = asfr ? asfr_of(uz(zn) * 2) : nullptr;
       ZoneCarry* carried = zone_carry_ ? zone_carry_ + zn : nullptr;
       const ZoneOfTwoIn in{v0.start_f, v0.start_m, v1.start_f,
                            v1.start_m, v0.end_f,   v0.end_m,
@@ -661,7 +663,7 @@ COHORTGIS_KERNEL void IndicatorPass::unit(int unit, IndicatorScratch& sc) const 
       double* cum = at_least(sc.cum, 2 * (A_ + 1));
       // With the step's schedules, each group slot's TFR sums its state's (in finish: n_states == 1).
       const bool asfr = !asfr_.empty();
-      const double* f0 = asfr ? asfr_.data() + uz(zn) * 2 * A_ : nullptr;
+      const double* f0 = asfr ? asfr_of(uz(zn) * 2) : nullptr;
       SlotSums s0, s1;
       const PresummedSlot p0{&s0, both, cum, asfr}, p1{&s1, both + A_, cum + A_ + 1, asfr};
       slot_sums_single_year2(

@@ -19,6 +19,7 @@
 #include "cohortgis/engine/indicators.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/projection.hpp"
+#include "cohortgis/engine/zone_shared_schedules.hpp"
 #include "indicator_kernels.hpp"
 #include "pooled_life_tables.hpp"
 
@@ -145,7 +146,10 @@ class IndicatorPass {
   // The step's sex ratio at birth (StepSchedules::srb, male births per female birth, [zone]): the female share at
   // birth 1 / (1 + srb) of the fertility measures' GRR and NRR, known whether the slot had births or not (empty: the
   // female share of the step's births, all compute_indicators has).
-  void set_sex_ratio_at_birth(std::span<const double> srb) { srb_ = srb; }
+  void set_sex_ratio_at_birth(std::span<const double> srb) {
+    srb_ = srb;
+    srb_once_ = given_once(srb.size(), 1, start_.layout().zones);
+  }
   void keep_end_sums(std::vector<std::vector<double>>& ends) const;
   void start_sums_from(const std::vector<std::vector<double>>& ends);
   // The same for each zone's slots on the path of slot_sums_zone_of_two (a zone of two groups, single years): a
@@ -278,6 +282,12 @@ class IndicatorPass {
   IndicatorTable& out_;
   std::size_t A_ = 0, rows_ = 0, NI_ = 0, NS_ = 0;
   int G_ = 0;
+  // Schedules given once for every zone (zone_shared_schedules.hpp): every zone reads zone 0's mx rows, fertility
+  // rates or sex ratio at birth. asfr_of and mx_of: the rates and rows that state st ([zone][group]) reads.
+  bool asfr_once_ = false, mx_once_ = false, srb_once_ = false;
+  const double* asfr_of(std::size_t st) const { return asfr_.data() + (asfr_once_ ? st % uz(G_) : st) * A_; }
+  const double* mx_of(std::size_t st) const { return mx_.data() + (mx_once_ ? st % uz(G_) : st) * kSexes * rows_; }
+  double srb_of(int zn) const { return srb_[srb_once_ ? 0 : uz(zn)]; }
   std::vector<BandWeights> band_;   // the standard bands in the order finish uses them, then the extra bands
   std::vector<std::size_t> off_grid_;  // indicators_off_grid: NaN whatever the sums (none on a grid open at 65+)
   bool single_year_bands_ = false;  // sums, bands and median in one pass (slot_sums_single_year, indicator_kernels.cpp)

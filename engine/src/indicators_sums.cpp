@@ -84,7 +84,7 @@ void IndicatorPass::accumulate(IndicatorSums& acc, int zn, int g) const {
     add_to(acc.end.data() + uz(s) * A, P1.data(), A);
     if (rows > 0)  // pooled mx weighted by mid-step persons (counts first)
       add_mx(acc.mx_num.data() + uz(s) * rows, acc.mx_den.data() + uz(s) * rows, acc.mx_sum.data() + uz(s) * rows,
-             mx_.data() + (st * kSexes + uz(s)) * rows, P0.data(), P1.data(), rows, start_.layout().grid.width_years);
+             mx_of(st) + uz(s) * rows, P0.data(), P1.data(), rows, start_.layout().grid.width_years);
   }
   add_events(zn, g, acc.deaths, acc.net);
   acc.n_mx += 1.0;
@@ -112,9 +112,9 @@ void IndicatorPass::accumulate_two_groups(IndicatorSums& acc, std::vector<double
   if (with_rates) rates.resize(2 * rows);
   for (int s = 0; s < 2 && rows > 0 && with_rates; ++s) {
     const std::size_t o = uz(s) * rows;
-    flags[s] = pooled_rates_of_two(mx_.data() + (sa * kSexes + uz(s)) * rows, start_.ages(zn, 0, s).data(),
-                                   end_.ages(zn, 0, s).data(), mx_.data() + (sb * kSexes + uz(s)) * rows,
-                                   start_.ages(zn, 1, s).data(), end_.ages(zn, 1, s).data(), rates.data() + o, rows);
+    flags[s] = pooled_rates_of_two(mx_of(sa) + uz(s) * rows, start_.ages(zn, 0, s).data(), end_.ages(zn, 0, s).data(),
+                                   mx_of(sb) + uz(s) * rows, start_.ages(zn, 1, s).data(), end_.ages(zn, 1, s).data(),
+                                   rates.data() + o, rows);
   }
   acc.n_states = 2;
   acc.n_mx = (0.0 + 1.0) + 1.0;
@@ -138,7 +138,7 @@ void IndicatorPass::accumulate2(IndicatorSums& one, IndicatorSums& two, int zn, 
   if (!two.start_given) add_to2(one.start.data(), two.start.data(), P0, 2 * A);
   add_to2(one.end.data(), two.end.data(), P1, 2 * A);
   const int width = start_.layout().grid.width_years;
-  const double* mx = mx_.data() + st * kSexes * rows;
+  const double* mx = mx_of(st);
   if (rows > 0 && width == 1 && rows == A) {
     add_mx2_rows(one.mx_num.data(), one.mx_den.data(), one.mx_sum.data(), two.mx_num.data(), two.mx_den.data(),
                  two.mx_sum.data(), mx, P0, P1, 0, 2 * rows, width);
@@ -182,8 +182,7 @@ void IndicatorPass::accumulate_zone_of_two(IndicatorSums& g0, IndicatorSums& g1,
   if (rows > 0) {  // single-year rows, as many as ages: both sexes adjacent (see accumulate2)
     // The plain sums are left to finish (deferred_plain): they matter only where nobody is exposed.
     add_mx3(g0.mx_num.data(), g0.mx_den.data(), g1.mx_num.data(), g1.mx_den.data(), all.mx_num.data(),
-            all.mx_den.data(), mx_.data() + sa * kSexes * rows, P0a, P1a, mx_.data() + sb * kSexes * rows, P0b, P1b,
-            2 * rows);
+            all.mx_den.data(), mx_of(sa), P0a, P1a, mx_of(sb), P0b, P1b, 2 * rows);
     g0.plain_deferred = g1.plain_deferred = all.plain_deferred = true;
   }
   add_zones_events_of_two(g0, g1, all, zn, 1);
@@ -294,8 +293,8 @@ void IndicatorPass::add_mx_of_zones(IndicatorSums& g0, IndicatorSums& g1, Indica
     const double* P1 = end_.ages(z, 0, 0).data();
     const std::size_t b = uz(start_.ages(z, 1, 0).data() - P0), zone = uz(start_.ages(z + 1, 0, 0).data() - P0);
     add_mx3_four(g0.mx_num.data(), g0.mx_den.data(), g1.mx_num.data(), g1.mx_den.data(), all.mx_num.data(),
-                 all.mx_den.data(), mx_.data() + uz(z) * 2 * kSexes * rows, kSexes * rows, 2 * kSexes * rows, P0, P1, b,
-                 zone, 2 * rows);
+                 all.mx_den.data(), mx_of(uz(z) * 2), kSexes * rows, mx_once_ ? 0 : 2 * kSexes * rows, P0, P1, b, zone,
+                 2 * rows);
   }
 }
 
@@ -341,7 +340,7 @@ void IndicatorPass::accumulate2_part(IndicatorSums& one, IndicatorSums* two, int
     add(&IndicatorSums::end, o, P1.data() + a0);
     if (rows > 0) {
       const std::size_t m = uz(s) * rows;
-      const double* mx = mx_.data() + (st * kSexes + uz(s)) * rows;
+      const double* mx = mx_of(st) + uz(s) * rows;
       if (two)
         add_mx2_rows(one.mx_num.data() + m, one.mx_den.data() + m, one.mx_sum.data() + m, two->mx_num.data() + m,
                      two->mx_den.data() + m, two->mx_sum.data() + m, mx, P0.data(), P1.data(), r0, r1, width);
@@ -470,7 +469,7 @@ const double* IndicatorPass::deferred_plain(const IndicatorSums& pooled, std::si
   const int g_lo = slot == uz(G_) ? 0 : static_cast<int>(slot), g_hi = slot == uz(G_) ? G_ : g_lo + 1;
   for (int zn : zones)
     for (int g = g_lo; g < g_hi; ++g) {
-      const double* m = mx_.data() + (uz(zn) * uz(G_) + uz(g)) * R;  // both sexes' rows, adjacent
+      const double* m = mx_of(uz(zn) * uz(G_) + uz(g));  // both sexes' rows, adjacent
       for (std::size_t r = 0; r < R; ++r) sc.plain[r] += m[r];
     }
   return sc.plain.data();

@@ -16,6 +16,7 @@
 
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/parity.hpp"
+#include "cohortgis/engine/zone_shared_schedules.hpp"
 #include "engine_support.hpp"
 
 namespace cohortgis {
@@ -38,6 +39,12 @@ bool same_method(const LifeTableMethod& a, const LifeTableMethod& b) {
 
 void ParityProjection::set_child_survival(const StepSchedules& s, const LifeTableMethod& method) {
   if (rates_.empty()) throw InputError("parity: set_child_survival() before set_fertility()");
+  if (has_zone_shared_schedules(s, L_)) {  // given once for every zone: written out, as the tables below read them
+    StepSchedules every_zone = s;
+    expand_zone_shared_schedules(every_zone, L_);
+    set_child_survival(every_zone, method);
+    return;
+  }
   // A step that reuses the last one's mortality (UN schedules by five-year period, a constant schedule) keeps its
   // survival ratios: the same tables from the same bits (a table per state and sex a step otherwise).
   const bool same = survival_made_ && same_mortality(s, survival_of_) && same_method(method, survival_method_);

@@ -424,8 +424,8 @@ bool IndicatorPass::rates_to_batch(int zn, int (&flags)[2], IndicatorScratch& sc
   double* lanes = b.sc.lanes.data() + 2 * b.n;
   // The zone's two states (groups 0 and 1) in both populations (one layout) and in the rates, each a state further:
   // their offsets once, not per array and group.
-  const std::size_t o = sa * kSexes * A_, state = kSexes * A_, mx_state = kSexes * rows;
-  const double *P0 = start_.data().data() + o, *P1 = end_.data().data() + o, *mx = mx_.data() + sa * mx_state;
+  const std::size_t o = sa * kSexes * A_, state = kSexes * A_;
+  const double *P0 = start_.data().data() + o, *P1 = end_.data().data() + o, *mx = mx_of(sa);
   // The fold's terms kept where the slot's last zone is folded and this one is not, and the slot is claimed (see
   // weights_).
   const std::size_t slot = uz(zn) % kWeightZones;
@@ -439,7 +439,7 @@ bool IndicatorPass::rates_to_batch(int zn, int (&flags)[2], IndicatorScratch& sc
         w = weights_.get() + 16 * slot;
     }
   }
-  const bool below2 = rates_of_two_lanes(mx, P0, P1, mx + mx_state, P0 + state, P1 + state, rows, A_, lanes, flags, w);
+  const bool below2 = rates_of_two_lanes(mx, P0, P1, mx_of(sa + 1), P0 + state, P1 + state, rows, A_, lanes, flags, w);
   if (w) weight_zone_[slot].store(zn, std::memory_order_release);
   b.below2 = below2 ? b.below2 | (1u << b.n) : b.below2 & ~(1u << b.n);
   if ((flags[0] & flags[1] & kRatesWithin) != 0) return true;

@@ -4,6 +4,7 @@
 // step_kernels.cpp (vector kernels); the OD index: od_migration.cpp.
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/engine/thread_arena.hpp"
+#include "cohortgis/engine/zone_shared_schedules.hpp"
 
 #include <oneapi/tbb/info.h>
 
@@ -154,15 +155,17 @@ const CohortArray& Projection::run_shared(const ScheduleSource& source, ResultSi
     ids_in_table.emplace(config_.zone_ids, indicators, aggregates);
     workspace.zone_ids = &indicators.unit_names;  // their zones' names for the step's errors
   }
+  sink.base(population_, config_.base_year);
   // The end population: every cell is written by each step, so it is allocated (not cleared) once, by the first run
   // that steps; in the arena, where the run's threads fault in its pages (large_arrays.hpp: a state-sized array's
-  // fresh pages zeroed on this thread alone were most of a five-year run's serial work at 40,000 zones).
+  // fresh pages zeroed on this thread alone were most of a five-year run's serial work at 40,000 zones). After the
+  // base year is written: a sink that writes it in line (at 50,000 zones the run's peak RSS was there) does not hold
+  // it too (bench/HISTORY.md "Round 28: memory at 50,000 zones (h174)").
   if (config_.steps > 0 && next_.data().size() != layout_.cells())
     arena.execute([&] {
       const detail::ParallelFirstTouch first_touch;
       next_ = CohortArray(layout_);
     });
-  sink.base(population_, config_.base_year);
   for (int step = 0; step < config_.steps; ++step) {
     if (config_.cancel && config_.cancel->load()) throw ProjectionError("projection cancelled");
     StepContext ctx{step, config_.base_year + step * config_.grid.width_years,
@@ -176,6 +179,13 @@ const CohortArray& Projection::run_shared(const ScheduleSource& source, ResultSi
     last_shared = given != &buffer ? given : nullptr;
     if (given != &buffer && config_.mortality_in_place) {  // the step may write survival ratios over the mx rows
       buffer = *given;
+      given = &buffer;
+    }
+    // Schedules given once for every zone (zone_shared_schedules.hpp) are read so by the flow step and the
+    // indicators; the multistate step reads every zone's, so it gets them written out (a copy each step).
+    if (config_.method == ProjectionMethod::multistate && has_zone_shared_schedules(*given, layout_)) {
+      if (given != &buffer) buffer = *given;
+      expand_zone_shared_schedules(buffer, layout_);
       given = &buffer;
     }
     const StepSchedules& schedules = *given;

@@ -36,7 +36,7 @@ void StepRunner::births_of_groups(int z, int g, int count, Scratch& sc, bool fus
       const std::size_t st = uz(z) * uz(L_.groups) + uz(g + k), o = uz(g + k) * kSexes * nA;  // women: sex 0
       return BirthsOfState{nA - 1,
                            static_cast<double>(L_.grid.width_years),
-                           sch_.asfr.data() + st * nA,
+                           asfr_of(st),
                            Az + o,
                            sc.Q.data() + o,
                            kept ? c_.births_by_mother_age.data() + st * nA : sc.births_by_age.data() + uz(k) * nA,
@@ -56,7 +56,7 @@ void StepRunner::births_of_groups(int z, int g, int count, Scratch& sc, bool fus
   const auto births = count == 2 ? sum_births(Bk[0], range[0], Bk[1], range[1])
                                  : std::pair<double, double>{sum_births(Bk[0], range[0]), 0.0};
   for (int k = 0; k < count; ++k) {
-    const auto [bf, bm] = births_by_sex_inline(k == 0 ? births.first : births.second, sch_.srb[uz(z)]);
+    const auto [bf, bm] = births_by_sex_inline(k == 0 ? births.first : births.second, srb_of(z));
     sc.B[uz(g + k) * 2 + 0] = bf;
     sc.B[uz(g + k) * 2 + 1] = bm;
   }

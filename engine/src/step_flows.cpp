@@ -37,14 +37,17 @@ void StepRunner::validate_sizes() const {
                        ": schedule '" + name + "' has " + std::to_string(v.size()) + " values; expected " + shape +
                        " = " + std::to_string(n));
   };
-  check(sch_.mortality, states * kSexes * rows, "mortality", "zones × groups × 2 sexes × life-table rows", false);
+  // Each of mortality, asfr and srb may be given once for every zone (mx_once_, asfr_once_, srb_once_).
+  const std::size_t G = uz(L_.groups);
+  check(sch_.mortality, (mx_once_ ? G : states) * kSexes * rows, "mortality",
+        "zones × groups × 2 sexes × life-table rows", false);
   if (sch_.mortality_kind == MortalityInput::person_years) {
     check(sch_.radix_l0, states * kSexes, "radix_l0", "zones × groups × 2 sexes", false);
     check(sch_.l65, states * kSexes, "l65", "zones × groups × 2 sexes", true);
   }
   check(sch_.mortality_next, states * kSexes, "mortality_next", "zones × groups × 2 sexes", true);
-  check(sch_.asfr, states * A, "asfr", "zones × groups × ages", false);
-  check(sch_.srb, uz(L_.zones), "srb", "zones", false);
+  check(sch_.asfr, (asfr_once_ ? G : states) * A, "asfr", "zones × groups × ages", false);
+  check(sch_.srb, srb_once_ ? 1 : uz(L_.zones), "srb", "zones", false);
   check(sch_.net_migrants, cells, "net_migrants", "zones × groups × 2 sexes × ages", true);
   check(sch_.net_migrants_per_person, cells, "net_migrants_per_person", "zones × groups × 2 sexes × ages", true);
   check(sch_.net_migrants_total, states, "net_migrants_total", "zones × groups", true);
@@ -126,15 +129,15 @@ void StepRunner::validate_sizes() const {
 
 void StepRunner::validate_zone(int z) const {
   const int A = L_.grid.n_ages;
-  const std::size_t rows = sch_.mortality.size() / (L_.states() * kSexes);
-  if (!(std::isfinite(sch_.srb[uz(z)]) && sch_.srb[uz(z)] > 0.0))
-    throw InputError(where(z, -1, -1, -1) + ": sex ratio at birth " + fmt(sch_.srb[uz(z)]) +
+  const std::size_t rows = mx_rows();
+  if (!(std::isfinite(srb_of(z)) && srb_of(z) > 0.0))
+    throw InputError(where(z, -1, -1, -1) + ": sex ratio at birth " + fmt(srb_of(z)) +
                      " males per female birth; expected a number > 0");
   // The fertility rates of all the zone's groups (contiguous) in one check; only when one is bad are the groups
   // scanned, each at its place below, so the first error reported is the same. Skipped when the births pass checks
   // them (asfr_in_births_).
   const bool asfr_fine =
-      asfr_in_births_ || all_within(sch_.asfr.data() + uz(z) * uz(L_.groups) * uz(A), uz(L_.groups) * uz(A), 0.0, kMax);
+      asfr_in_births_ || all_within(asfr_of(uz(z) * uz(L_.groups)), uz(L_.groups) * uz(A), 0.0, kMax);
   for (int g = 0; g < L_.groups; ++g) {
     const std::size_t st = uz(z) * uz(L_.groups) + uz(g);
     if (!sch_.net_migrants_total.empty() && !std::isfinite(sch_.net_migrants_total[st]))
@@ -142,7 +145,7 @@ void StepRunner::validate_zone(int z) const {
                        "; expected a finite number of persons");
     if (!asfr_fine) check_asfr(z, g);
     for (int s = 0; s < 2; ++s) {
-      const double* m = sch_.mortality.data() + (st * kSexes + uz(s)) * rows;
+      const double* m = sch_.mortality.data() + (mx_state(st) * kSexes + uz(s)) * rows;
       const bool fine = plan_.reuse_mortality || mx_in_step_ ||  // checked when it was first used, or in the step
                         (sch_.mortality_kind == MortalityInput::death_rates && all_within(m, rows, 0.0, kMax)) ||
                         (sch_.mortality_kind == MortalityInput::survival_ratios && all_within(m, rows, 0.0, 1.0));
@@ -192,7 +195,7 @@ void StepRunner::check_asfr(int z, int g) const {
   const int A = L_.grid.n_ages;
   const std::size_t st = uz(z) * uz(L_.groups) + uz(g);
   for (int i = 0; i < A; ++i) {
-    const double f = sch_.asfr[st * uz(A) + uz(i)];
+    const double f = asfr_of(st)[i];
     if (!std::isfinite(f) || f < 0.0)
       throw InputError(where(z, g, 0, i) + ": fertility rate (asfr) " + fmt(f) +
                        "; expected births per woman per year ≥ 0");
@@ -202,7 +205,7 @@ void StepRunner::check_asfr(int z, int g) const {
 void StepRunner::check_all_asfr() const {
   const std::size_t zone_rates = uz(L_.groups) * L_.ages();
   for (int z = 0; z < L_.zones; ++z)
-    if (!all_within(sch_.asfr.data() + uz(z) * zone_rates, zone_rates, 0.0, kMax))
+    if (!all_within(asfr_of(uz(z) * uz(L_.groups)), zone_rates, 0.0, kMax))
       for (int g = 0; g < L_.groups; ++g) check_asfr(z, g);
 }
 
@@ -466,12 +469,17 @@ bool StepRunner::mortality_lanes(int z, int g, int groups, Scratch& sc) {
   // Rates given past a five-year grid's open age close in DemoTools' OAnew order: the one-table path (mortality()).
   if (L_.grid.width_years != 1 && !sch_.mortality_next.empty()) return false;
   const std::size_t nA = L_.ages();
-  const std::size_t rows = sch_.mortality.size() / (L_.states() * kSexes);
+  const std::size_t rows = mx_rows();
   const int n = groups * 2;
   std::size_t st[4];  // [zone][group][sex] of each lane
   for (int k = 0; k < n; ++k) st[k] = (uz(z) * uz(L_.groups) + uz(g + k / 2)) * kSexes + uz(k % 2);
   const auto state = [&](int k) { return st[k]; };
-  const auto rates = [&](int k) { return std::span<const double>(sch_.mortality.data() + st[k] * rows, rows); };
+  // The rows each lane reads: its own, or those of its group and sex in the one zone given (mx_once_).
+  const std::size_t mz = mx_once_ ? 0 : uz(z);
+  const auto rates = [&](int k) {
+    return std::span<const double>(
+        sch_.mortality.data() + ((mz * uz(L_.groups) + uz(g + k / 2)) * kSexes + uz(k % 2)) * rows, rows);
+  };
   bool built = false;
   if (L_.grid.width_years == 1) {
     StepMortalityLane lanes[4];
@@ -488,7 +496,7 @@ bool StepRunner::mortality_lanes(int z, int g, int groups, Scratch& sc) {
   } else {
     // The lanes' rates, S, e0 and e65 follow one another ([zone][group][sex]): each from the first lane's.
     AbridgedStepLane lanes[4];
-    const double* const mx0 = sch_.mortality.data() + st[0] * rows;
+    const double* const mx0 = rates(0).data();
     double* const S0 = survival(z, g, 0).data();
     for (int k = 0; k < n; ++k)
       lanes[k] = {std::span<const double>(mx0 + uz(k) * rows, rows), static_cast<Sex>(k % 2),
@@ -514,8 +522,8 @@ void StepRunner::mortality(int z, int g, int s, Scratch& sc, std::span<double> S
     c_.e65[es] = cache_.e65[es];
     return;
   }
-  const std::size_t rows = sch_.mortality.size() / (L_.states() * kSexes);
-  std::span<const double> row(sch_.mortality.data() + st * rows, rows);
+  const std::size_t rows = mx_rows();
+  std::span<const double> row(sch_.mortality.data() + (mx_state(st / kSexes) * kSexes + uz(s)) * rows, rows);
   switch (sch_.mortality_kind) {
     case MortalityInput::survival_ratios:  // S is the schedule's row itself
       break;

@@ -175,7 +175,7 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
     const std::size_t st0 = uz(z) * uz(G) * nA;  // the zone's first state's ages in the [state][age] arrays
     ZoneBirths& births = sc.zone_births;         // B into the scratch (resize_for_zone), ranges, bits
     births.z = zy;
-    births.F = sch_.asfr.data() + st0;
+    births.F = asfr_of(uz(z) * uz(G));  // the zone's groups' rates, adjacent
     // Q is read after the pass only for states with a floored cell (close_state), unless the floor adjustments are
     // kept dense (close_step_age0 then reads every state's).
     births.q_every_state = keep && !floors_sparse_;

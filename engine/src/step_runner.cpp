@@ -249,7 +249,7 @@ void StepRunner::zone_mortality(int z, Scratch& sc) {
   // read each zone's rates once, from memory (a new period's rates were just written, 3.2 kB a zone of two groups),
   // and without this the loads of the first rows waited for them (bench/HISTORY.md "Round 26: the step's remaining
   // four-wide kernels"). A hint only: no value changes.
-  if (z + 1 < L_.zones && sch_.mortality_kind == MortalityInput::death_rates) {
+  if (z + 1 < L_.zones && sch_.mortality_kind == MortalityInput::death_rates && !mx_once_) {
     const std::size_t per_zone = sch_.mortality.size() / uz(L_.zones);
     const double* const next = sch_.mortality.data() + uz(z + 1) * per_zone;
     for (std::size_t i = 0; i < per_zone; i += 8) __builtin_prefetch(next + i);  // a line of 8 doubles each
@@ -396,6 +396,11 @@ void StepRunner::zone_pass_folding() {
 }
 
 void StepRunner::run() {
+  // Schedules given once for every zone (zone_shared_schedules.hpp).
+  mx_once_ = sch_.mortality_kind == MortalityInput::death_rates && sch_.mortality_next.empty() &&
+             given_once(sch_.mortality.size(), uz(L_.groups) * kSexes * uz(L_.grid.life_table_rows()), L_.zones);
+  asfr_once_ = given_once(sch_.asfr.size(), uz(L_.groups) * L_.ages(), L_.zones);
+  srb_once_ = given_once(sch_.srb.size(), 1, L_.zones);
   validate_sizes();
   plan_ = plan_step(cfg_, L_, sch_, cache_);
   in_flows_from_first_ = start_no_minus_zero_ && plan_.has_od && sch_.od->no_minus_zero();
@@ -446,11 +451,12 @@ bool StepRunner::build_shared_mortality(Scratch& sc) {
   const int Z = L_.zones, G = L_.groups;
   if (plan_.S_in_schedule || plan_.multistate || sch_.mortality_kind != MortalityInput::death_rates || Z < 2)
     return false;
-  // The zones' rows are [zone][group][sex][row]: one block per zone, compared bit for bit with zone 0's.
+  // The zones' rows are [zone][group][sex][row]: one block per zone, compared bit for bit with zone 0's (or one
+  // block given for every zone: mx_once_).
   const std::size_t block = sch_.mortality.size() / uz(Z);
   const double* m = sch_.mortality.data();
-  if (block == 0 || block * uz(Z) != sch_.mortality.size()) return false;
-  for (int z = 1; z < Z; ++z)
+  if (!mx_once_ && (block == 0 || block * uz(Z) != sch_.mortality.size())) return false;
+  for (int z = 1; z < Z && !mx_once_; ++z)
     if (std::memcmp(m, m + uz(z) * block, block * sizeof(double)) != 0) return false;
   const std::size_t nb = uz(G) * kSexes;  // the rates above the open age too (mortality_next), zone by zone
   if (!sch_.mortality_next.empty())

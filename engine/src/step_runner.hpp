@@ -19,6 +19,7 @@
 #include "cohortgis/engine/multistate.hpp"
 #include "cohortgis/engine/multistate_od.hpp"
 #include "cohortgis/engine/projection.hpp"
+#include "cohortgis/engine/zone_shared_schedules.hpp"
 #include "engine_support.hpp"
 #include "indicators_pass.hpp"
 #include "parallel.hpp"
@@ -445,6 +446,16 @@ class StepRunner {
   // The death rates are checked where the step's life tables read them (mortality_lanes, mortality), not by
   // validate_zone: see validate_zones.
   bool mx_in_step_ = false;
+  // Schedules given once for every zone (zone_shared_schedules.hpp), set by run(): every zone reads zone 0's values.
+  bool mx_once_ = false, asfr_once_ = false, srb_once_ = false;
+  // The [zone][group] index of the state whose mortality rows or fertility rates state `st` reads (its own, or its
+  // group's in the one zone given), the mx rows of a state and sex, and the sex ratio at birth zone z reads.
+  std::size_t mx_state(std::size_t st) const { return mx_once_ ? st % uz(L_.groups) : st; }
+  std::size_t mx_rows() const { return sch_.mortality.size() / ((mx_once_ ? uz(L_.groups) : L_.states()) * kSexes); }
+  const double* asfr_of(std::size_t st) const {
+    return sch_.asfr.data() + (asfr_once_ ? st % uz(L_.groups) : st) * L_.ages();
+  }
+  double srb_of(int z) const { return sch_.srb[srb_once_ ? 0 : uz(z)]; }
   ScratchPool<Scratch>& scratch_;
 };
 

@@ -115,8 +115,8 @@ struct NewbornRule {
   std::vector<double> zone_share;    // [zone]; overrides `share` when not empty
 };
 
-// The schedules of one step; a ScheduleProvider fills one of these per step (only one step is held at a time).
-// Empty migration vectors mean "none of this kind".
+// The schedules of one step; a ScheduleProvider fills one of these per step (only one step is held at a time). Empty
+// migration vectors mean "none of this kind". National mortality, asfr and srb: zone_shared_schedules.hpp.
 struct StepSchedules {
   MortalityInput mortality_kind = MortalityInput::death_rates;
   LxLayout person_years_layout = LxLayout::abridged;  // for person_years on a five-year grid
