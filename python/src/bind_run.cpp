@@ -171,7 +171,6 @@ std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& sc, int threa
   const bool components_by_age = flag_of(components_by_age_arg, "components_by_age");
   sc.validate();
   scenarios::check_death_rate_schedules(sc);  // as the scenario loader checks the tables it reads
-  check_od_counts(sc);
   const ScenarioInUse in_use(sc);  // released after the engine has stopped, with the GIL held again
   auto r = std::make_shared<RunResult>();
   r->scenario = sc.name;
@@ -283,10 +282,7 @@ HostSet::HostSet(const py::object& loaded, const py::list& runs, const std::stri
   if (own.empty()) throw InputError(what + ": a scenario set without runs; expected a baseline");
   for (const scenarios::Scenario* r : own) in_use_.push_back(std::make_unique<ScenarioInUse>(*r));
   // Schedules set from Python since the set was loaded, checked as the loader checks the tables it reads.
-  for (const scenarios::Scenario* r : own) {
-    scenarios::check_death_rate_schedules(*r);
-    check_od_counts(*r);
-  }
+  for (const scenarios::Scenario* r : own) scenarios::check_death_rate_schedules(*r);
   // Without a loaded set (a set of Scenario objects built in Python): a set of the runs alone.
   const scenarios::ScenarioSet* base = loaded.is_none() ? nullptr : &loaded.cast<const scenarios::ScenarioSet&>();
   bool same = base && base->runs.size() == own.size();

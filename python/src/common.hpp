@@ -257,16 +257,6 @@ inline py::array view_of(const double* data, const std::vector<py::ssize_t>& sha
   return a;
 }
 
-// StepSchedules.set_od's OD matrix, which remembers the counts it was built for (bind_flows.cpp). The engine indexes a
-// step's matrix by the scenario's zones, groups and ages: one set for other counts read past its tables (a flow from
-// zone 2 of 3 in a 2-zone scenario: SIGSEGV) or lost the persons sent to a zone the scenario lacks, silently.
-std::shared_ptr<const OdMigration> od_matrix(std::vector<OdFlow> flows, std::vector<double> profile, int zones,
-                                             int groups, int n_ages);
-// Refuses (ValueError naming the variant and the schedule set) a scenario whose schedules hold an od_matrix built for
-// other counts than its zones, groups and ages; the loader's matrices are its own. Before every run of a host's
-// scenario (run, write_outputs, backtest, an ensemble).
-void check_od_counts(const scenarios::Scenario& sc);
-
 void bind_scenario(py::module_& m);
 void bind_flows(py::module_& m);  // bind_flows.cpp: GroupTransition, NewbornRule, OdFlow
 void bind_run(py::module_& m);

@@ -239,7 +239,7 @@ py('od_other_counts_through_copies', 's = base()\nss = s.step_schedules(0)\n'
    'ss.set_od([cg.OdFlow(2, 0, 0.5)], 3, 1, s.n_ages)\ns.schedules = [copy.deepcopy(ss.copy())] * s.steps\n'
    'cg.run(s.copy(), threads=1)', 'ValueError', 'set_od')
 py('od_other_counts_variant_run', 's = cg.load_scenario(GOOD)\nv = s.add_variant("odv")\n'
-   'od_bad(v, [cg.OdFlow(0, 2, 0.1)], 3, 1, v.n_ages, step=1)\ns.run(threads=1)', 'ValueError', "variant 'odv'")
+   'od_bad(v, [cg.OdFlow(0, 2, 0.1)], 3, 1, v.n_ages, step=1)\ns.run(threads=1)', 'ValueError', 'set_od')
 py('od_own_counts_run_ok', 's = base()\nr = cg.run(od_bad(s, [cg.OdFlow(0, 1, 0.1)], 2, 1, s.n_ages), threads=1)\n'
    'round(float(r.population().sum()) / float(res().population().sum()), 6)', 'ok', 'RETURNED ')
 py('od_other_counts_thread_runs', 's = base()\nod_bad(s, [cg.OdFlow(2, 0, 0.5)], 3, 1, s.n_ages)\nerrs = []\n'
