@@ -106,9 +106,10 @@ int estimate_command(const std::vector<std::string>& args) {
   };
   if (!vm.count("help"))
     if (const std::string bad = estimate_mode_error(vm); !bad.empty()) return bad_input(bad);
-  // A signal stops the estimate like a run: each form looks at g_cancel while it reads (every 4096 rows), hashes and
-  // writes (its config's cancel), removes its temporary folder and exits 128 + the signal; before, none was given
-  // one and the watchdog ended the process 0.5 s after the signal, whatever it was doing.
+  // A signal stops the estimate like a run: each form looks at g_cancel while it reads (every kRowsBetweenStops
+  // rows, read_cancel.hpp), hashes and writes (its config's cancel), removes its temporary folder and exits 128 +
+  // the signal; before, none was given one and the watchdog ended the process 0.5 s after the signal, whatever it
+  // was doing.
   if (!vm.count("help")) cohortgis::cli::install_stop_signals();
   if (!vm.count("help") && vm.count("levels")) {  // levels by zone (app/estimate_levels.hpp)
     cohortgis::app::LevelsConfig l;

@@ -25,7 +25,7 @@ std::atomic<int> g_signal{0};
 
 namespace {
 
-sem_t g_signalled;  // posted by the handler (sem_post is async-signal-safe), awaited by the watchdog
+sem_t g_signalled;                // posted by the handler (sem_post is async-signal-safe), awaited by the watchdog
 std::atomic<bool> g_said{false};  // the "interrupted by" line is printed (or was not to be): the watchdog stays quiet
 
 // The catchable signals whose default action ends the process (signal(7), "Term" and "Core"), less the faults

@@ -297,7 +297,7 @@ void EstimateFolder::write_rows(const std::string& name, std::string_view header
   std::string text(header);
   for (std::size_t i = 0; i < rows; ++i) {
     row(text, i);
-    if ((i + 1) % kRowsBetweenStops != 0) continue;
+    if ((i + 1) % geodata::kRowsBetweenStops != 0) continue;
     throw_if_cancelled(cancel_, "estimate");  // the file goes with the staging folder
     f.write(text);
     text.clear();

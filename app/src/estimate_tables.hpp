@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/read_cancel.hpp"
 #include "cohortgis/geodata/table.hpp"
 #include "output_dir.hpp"
 
@@ -68,13 +69,12 @@ class EstimateFolder {
       : cancel_((throw_if_cancelled(cancel, "estimate"), cancel)), out_(dir), files_(files) {}
   void write(const std::string& name, const std::string& text);
   // A table of `rows` lines after `header`, made a line at a time by row(text, i) (which appends line i) and written
-  // in stretches: `cancel` is looked at every kRowsBetweenStops lines too, as the readers look every 4096 rows
+  // in stretches: `cancel` is looked at every geodata::kRowsBetweenStops lines too, as the readers look at theirs
   // (read_cancel.hpp). net_migration.csv of 1.5 million zones is 2 GB of text, written for tens of seconds: a stop
   // looked at only between files came after all of it. A stopped table throws with the rest of the folder (nothing
   // of it is left).
   void write_rows(const std::string& name, std::string_view header, std::size_t rows,
                   const std::function<void(std::string& text, std::size_t row)>& row);
-  static constexpr std::size_t kRowsBetweenStops = 4096;
   // The sealed manifest.json (write_manifest: `body` holds its members before "outputs"), then commit().
   std::string seal(const std::string& body);
   std::string commit();

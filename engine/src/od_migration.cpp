@@ -87,6 +87,7 @@ OdMigration::OdMigration(std::vector<OdFlow> flows, std::vector<double> profile,
         if (flows_[uz(e)].group < 0 || flows_[uz(e)].group == g) R += flows_[uz(e)].rate_per_year;
       out_rate_[uz(o) * uz(groups) + uz(g)] = R;
     }
+  zones_ = zones;
   groups_ = groups;
 }
 

@@ -54,6 +54,22 @@ void StepRunner::validate_sizes() const {
   check(sch_.external_in, cells, "external_in", "zones × groups × 2 sexes × ages", true);
   check(sch_.external_out, cells, "external_out", "zones × groups × 2 sexes × ages", true);
   check(sch_.external_out_rate, cells, "external_out_rate", "zones × groups × 2 sexes × ages", true);
+  // An OD matrix's edge runs, rate sums and profile are sized by the counts it was built for, and the step indexes them
+  // by the layout's: a matrix of other counts read past its tables (a flow from zone 2 of 3 in a 2-zone run: SIGSEGV)
+  // or lost the persons sent to a zone the run lacks, silently. A default-constructed one (no counts, no flows) is
+  // never read.
+  if (const OdMigration* od = sch_.od.get();
+      od && od->zones() != 0 &&
+      (od->zones() != L_.zones || od->groups() != L_.groups || od->n_ages() != L_.grid.n_ages)) {
+    const auto counts = [](int zones, int groups, int ages) {
+      const auto of = [](int n, const char* noun) { return std::to_string(n) + " " + noun + (n == 1 ? "" : "s"); };
+      return of(zones, "zone") + ", " + of(groups, "group") + " and " + of(ages, "age group");
+    };
+    throw InputError("year " + std::to_string(ctx_.start_year) + "–" + std::to_string(ctx_.end_year) +
+                     ": OD migration built for " + counts(od->zones(), od->groups(), od->n_ages()) +
+                     "; expected the projection's " + counts(L_.zones, L_.groups, L_.grid.n_ages) +
+                     " (the counts an OD matrix is built with: OdMigration, Python's set_od)");
+  }
   // Pairs index cells of external_out and external_in (B2); a host's schedules (Python) may give any.
   if (!sch_.external_pairs.empty() && (sch_.external_out.empty() || sch_.external_in.empty()))
     throw InputError("year " + std::to_string(ctx_.start_year) + "–" + std::to_string(ctx_.end_year) +

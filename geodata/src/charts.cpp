@@ -8,6 +8,7 @@
 #include "canvas.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/maps.hpp"
+#include "cohortgis/geodata/read_cancel.hpp"
 
 namespace cohortgis::geodata {
 
@@ -235,7 +236,7 @@ void render_lines(const std::vector<LineSeries>& series, const LineStyle& st, Im
     cairo_set_line_width(cr, std::max(2.0, 2.0 + 2.0 * static_cast<double>(series.size() - 1 - k)));
     bool pen = false;
     for (std::size_t i = 0; i < series[k].x.size(); ++i) {
-      if (i % 4096 == 0) throw_if_cancelled(st.cancel);
+      if (i % kRowsBetweenStops == 0) throw_if_cancelled(st.cancel);
       if (!std::isfinite(series[k].y[i])) {
         pen = false;
         continue;
@@ -246,7 +247,7 @@ void render_lines(const std::vector<LineSeries>& series, const LineStyle& st, Im
     }
     cairo_stroke(cr);
     for (std::size_t i = 0; i < series[k].x.size(); ++i) {  // markers at the data points
-      if (i % 4096 == 0) throw_if_cancelled(st.cancel);
+      if (i % kRowsBetweenStops == 0) throw_if_cancelled(st.cancel);
       if (std::isfinite(series[k].y[i])) {
         cairo_arc(cr, px(series[k].x[i]), py(series[k].y[i]), 3.5, 0, 2 * M_PI);
         cairo_fill(cr);

@@ -27,6 +27,7 @@
 
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/maps.hpp"
+#include "cohortgis/geodata/read_cancel.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/text_escape.hpp"
 #include "gdal_support.hpp"
@@ -385,7 +386,7 @@ void write_zone_indicators_gpkg(const std::string& path, const Zones& zones, con
     };
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const IndicatorRow& r = rows[i];
-      if (i % 4096 == 0) stop_if_cancelled();
+      if (i % kRowsBetweenStops == 0) stop_if_cancelled();
       OGRFeature f(lt->GetLayerDefn());
       if (with_variants) f.SetField(0, r.variant.c_str());
       f.SetField(k + 0, r.unit.c_str());

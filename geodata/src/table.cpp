@@ -443,10 +443,10 @@ void throw_if_read_cancelled() {
 void stream_table(const std::string& path, const std::vector<ColumnSpec>& required, const std::string& layer_name,
                   const std::string& encoding, const std::function<void(Table&)>& each_row, const StreamOptions& opts) {
   throw_if_read_cancelled();
-  // Every row reaches this thread (the parallel reader's too): a stopped reading looks every 4096 of them.
+  // Every row reaches this thread (the parallel reader's too): a stopped reading looks every kRowsBetweenStops.
   std::size_t rows_seen = 0;
   const std::function<void(Table&)> on_row = [&](Table& row) {
-    if ((++rows_seen & 4095) == 0) throw_if_read_cancelled();
+    if (++rows_seen % kRowsBetweenStops == 0) throw_if_read_cancelled();
     each_row(row);
   };
   register_drivers();

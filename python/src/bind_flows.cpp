@@ -18,13 +18,6 @@ namespace cohortgis::python {
 
 namespace {
 
-// The deleter of od_matrix's matrices, holding the counts each was built for: std::get_deleter finds it again on every
-// copy of the shared_ptr (every StepSchedules copied from that one). The loader's matrices have none.
-struct OdBuiltFor {
-  int zones = 0, groups = 0, n_ages = 0;
-  void operator()(const OdMigration* od) const { delete od; }
-};
-
 // A group or zone index of these structs (-1 is OdFlow's "every group"; the engine checks the rest when a run starts).
 int group_of(const py::handle& v, const char* what) { return static_cast<int>(int_of(v, what)); }
 
@@ -68,27 +61,7 @@ py::tuple reduce_as_protocol_2(const py::object& self, const py::handle&) {
 
 }  // namespace
 
-std::shared_ptr<const OdMigration> od_matrix(std::vector<OdFlow> flows, std::vector<double> profile, int zones,
-                                             int groups, int n_ages) {
-  auto od = std::make_unique<const OdMigration>(std::move(flows), std::move(profile), zones, groups, n_ages);
-  // If the control block cannot be made, the deleter frees the matrix (std::shared_ptr's constructor).
-  return std::shared_ptr<const OdMigration>(od.release(), OdBuiltFor{zones, groups, n_ages});
-}
-
 void check_host_schedules(const scenarios::Scenario& sc) {
-  const int zones = static_cast<int>(sc.zones.size()), groups = static_cast<int>(sc.group_names.size()),
-            n_ages = sc.grid.n_ages;
-  for (std::size_t k = 0; k < sc.schedules.size(); ++k) {
-    const std::shared_ptr<const OdMigration>& od = sc.schedules[k].od;
-    const OdBuiltFor* built = od ? std::get_deleter<OdBuiltFor>(od) : nullptr;
-    if (built && (built->zones != zones || built->groups != groups || built->n_ages != n_ages))
-      throw InputError("scenario '" + sc.name + "', variant '" + sc.variant + "': schedules " + std::to_string(k) +
-                       ": OD flows set (set_od) for " + count_of(uz(built->zones), "zone") + ", " +
-                       count_of(uz(built->groups), "group") + " and " + count_of(uz(built->n_ages), "age group") +
-                       "; expected the scenario's " + count_of(uz(zones), "zone") + ", " +
-                       count_of(uz(groups), "group") + " and " + count_of(uz(n_ages), "age group") +
-                       " (set_od(flows, zones, groups, n_ages) with its counts)");
-  }
   // The newborn rules of one mother group move at most all of its births in each zone, as a scenario file's
   // [[newborn]] shares (build_migration.cpp): the engine takes each rule's share as given, and more than all of them
   // left the group negative births, which the floor turned into persons never born (NewbornRule 0.8 and 0.8), silently.

@@ -112,7 +112,8 @@ std::string without_scratch_path(std::string message, const std::string& path) {
 // The image `draw(path)` writes to a file of a private scratch folder, as bytes; drawn with the GIL released on a
 // thread of its own while this one looks for Ctrl-C (run_interruptibly): a map of thousands of zones took seconds
 // with KeyboardInterrupt held until it was done. `cancel` is set then; a choropleth stops within 256 zones
-// (MapStyle::cancel), a pyramid before its next age row, a line chart within 4096 points (their styles' cancel).
+// (MapStyle::cancel), a pyramid before its next age row, a line chart within geodata::kRowsBetweenStops points
+// (their styles' cancel).
 template <class Draw>
 py::bytes rendered(const std::string& format, std::atomic<bool>& cancel, Draw&& draw) {
   std::string bytes;

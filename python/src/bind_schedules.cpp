@@ -215,9 +215,11 @@ void bind_schedules(py::module_& m) {
                                ", n_ages " + std::to_string(n_ages) + "; expected the scenario's counts: at most " +
                                std::to_string(kMaxAgeGroups) + " age groups and " + std::to_string(kMaxOdStates) +
                                " zones × groups");
+            // Built for these counts: a run of a scenario with others refuses it (StepRunner::validate_sizes).
             s.od = flows.empty()
                        ? nullptr
-                       : od_matrix(std::move(flows), from_numpy(numbers_of(profile, "profile")), zones, groups, n_ages);
+                       : std::make_shared<const OdMigration>(
+                             std::move(flows), from_numpy(numbers_of(profile, "profile")), zones, groups, n_ages);
           },
           py::arg("flows"), py::arg("zones"), py::arg("groups"), py::arg("n_ages"),
           py::arg("profile") = py::array_t<double>(0),

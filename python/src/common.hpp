@@ -261,14 +261,9 @@ inline py::array view_of(const double* data, const std::vector<py::ssize_t>& sha
 // groups the most age groups an OD matrix is built for (StepSchedules.set_od).
 inline constexpr int kMaxOpenAge = 130;
 
-// StepSchedules.set_od's OD matrix, which remembers the counts it was built for (bind_flows.cpp). The engine indexes a
-// step's matrix by the scenario's zones, groups and ages: one set for other counts read past its tables (a flow from
-// zone 2 of 3 in a 2-zone scenario: SIGSEGV) or lost the persons sent to a zone the scenario lacks, silently.
-std::shared_ptr<const OdMigration> od_matrix(std::vector<OdFlow> flows, std::vector<double> profile, int zones,
-                                             int groups, int n_ages);
-// Refuses (ValueError naming the variant and the schedule set) a scenario whose schedules hold an od_matrix built for
-// other counts than its zones, groups and ages (the loader's matrices are its own), or newborn rules of one mother
-// group whose shares sum past 1 in a zone (the loader refuses those). Before every run of a host's scenario (run,
+// Refuses (ValueError naming the variant and the schedule set) a scenario whose schedules hold newborn rules of one
+// mother group whose shares sum past 1 in a zone (the loader refuses those; an OD matrix of other counts is refused
+// by the engine, StepRunner::validate_sizes). Before every run of a host's scenario (run,
 // write_outputs, backtest, an ensemble).
 void check_host_schedules(const scenarios::Scenario& sc);
 

@@ -198,7 +198,9 @@ void perturb_schedules(const TrajectoryDraws& draws, const StepContext& ctx, con
       const std::size_t per_zone = v->size() / uz(zones);
       for (std::size_t i = 0; i < v->size(); ++i) (*v)[i] *= m[i / per_zone];
     }
-    if (s.od && !s.od->empty()) {
+    // A matrix of other counts than the scenario's (Python's set_od) is left as it is, for the engine to refuse
+    // naming them (StepRunner::validate_sizes): its flows and profile read by the scenario's counts ran past them.
+    if (s.od && !s.od->empty() && s.od->zones() == zones && s.od->groups() == groups && s.od->n_ages() == n_ages) {
       // Each flow's rate scales with its origin's multiplier: the persons leaving o for d are the persons arriving
       // in d from o, so the books still balance.
       std::vector<OdFlow> flows = s.od->flows();

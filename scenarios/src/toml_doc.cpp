@@ -324,7 +324,7 @@ void stream_source(const TableRef& ref, const std::vector<geodata::ColumnSpec>& 
   for (std::size_t r = 0; r < all.size(); ++r) {
     one.rows.assign(1, all.rows[r]);
     one.first_row = r;
-    if ((r & 4095) == 4095) geodata::throw_if_read_cancelled();  // as stream_table's rows
+    if ((r + 1) % geodata::kRowsBetweenStops == 0) geodata::throw_if_read_cancelled();  // as stream_table's rows
     on_row(one);
   }
 }

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <numeric>
 
 #include "cohortgis/app/ensemble.hpp"
@@ -379,5 +380,29 @@ TEST(EnsembleInput, TooManyTrajectoriesForMemoryIsBadInput) {
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("summary cells per trajectory would need"), std::string::npos) << e.what();
   }
+}
+
+// A step's OD matrix built for other counts than the scenario's (Python's set_od): a drawn migration rebuilt it with
+// the trajectory's multipliers by the scenario's counts, reading a multiplier past the zones for a flow from a zone
+// the scenario lacks (and then refusing the rebuilt matrix in OdMigration's words). It is left as it is, for the
+// engine's step checks to refuse naming both sets of counts; a matrix of the scenario's counts is still scaled.
+TEST(EnsembleDraws, OdMatrixOfOtherCountsIsLeftForTheEnginesCheck) {
+  scenarios::StochasticSpec spec;
+  spec.migration_sd = 0.2;
+  const scenarios::TrajectoryDraws draws{&spec, 7, 1};
+  const AgeGrid grid = AgeGrid::single_year(100);
+  const auto od = [&](std::vector<OdFlow> flows, int zones) {
+    return std::make_shared<const OdMigration>(std::move(flows), std::vector<double>{}, zones, 1, grid.n_ages);
+  };
+  StepSchedules s;
+  s.od = od({{2, 0, -1, 0.5}}, 3);
+  const std::shared_ptr<const OdMigration> other = s.od;
+  scenarios::perturb_schedules(draws, StepContext{0, 2020, 2021}, grid, 2, 1, s);
+  EXPECT_EQ(s.od, other);
+  s.od = od({{1, 0, -1, 0.5}}, 2);
+  const std::shared_ptr<const OdMigration> own = s.od;
+  scenarios::perturb_schedules(draws, StepContext{0, 2020, 2021}, grid, 2, 1, s);
+  ASSERT_NE(s.od, own);
+  EXPECT_NE(s.od->flows()[0].rate_per_year, 0.5);  // times zone 1's multiplier
 }
 }  // namespace

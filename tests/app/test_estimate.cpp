@@ -19,6 +19,7 @@
 #include "cohortgis/app/group_split.hpp"
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/read_cancel.hpp"
 #include "csv_fixture.hpp"
 #include "error_of.hpp"
 
@@ -343,8 +344,8 @@ TEST_F(EstimateRun, AgeRowsMustBeCompleteAndAgreeWithTheTotal) {
 
 // A stop while a table is written (round 26 backlog): the estimate looked at its stop flag only between files, and
 // net_migration.csv of 1.5 million zones (2 GB) went on to its end. Now within the table, every kRowsBetweenStops
-// rows: the rows made after the stop are fewer than that, nothing of the folder is left (no out, no staging folder),
-// and the same rows without a stop are the whole table.
+// rows (read_cancel.hpp): the rows made after the stop are fewer than that, nothing of the folder is left (no out, no
+// staging folder), and the same rows without a stop are the whole table.
 TEST_F(EstimateRun, AStopWithinATableEndsItAndLeavesNothing) {
   namespace detail = cohortgis::app::detail;
   constexpr std::size_t kRows = 1000000, kStopAt = 10000;
@@ -365,7 +366,7 @@ TEST_F(EstimateRun, AStopWithinATableEndsItAndLeavesNothing) {
     message = e.what();
   }
   EXPECT_EQ(message, "estimate cancelled");
-  EXPECT_LE(made, kStopAt + detail::EstimateFolder::kRowsBetweenStops) << "rows made after the stop";
+  EXPECT_LE(made, kStopAt + cohortgis::geodata::kRowsBetweenStops) << "rows made after the stop";
   EXPECT_TRUE(files.empty());
   EXPECT_FALSE(fs::exists(out));
   for (const auto& e : fs::directory_iterator(out.parent_path()))

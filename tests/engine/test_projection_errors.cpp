@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <set>
 #include <string>
 #include <thread>
@@ -393,4 +394,33 @@ TEST(ProjectionErrors, TheLowestZonesErrorIsKeptWhateverTheOrder) {
     });
   for (auto& t : threads) t.join();
   EXPECT_EQ(cohortgis::test::error_of([&] { errors.rethrow(); }), "zone 1");
+}
+
+// An OD matrix built for other counts than the run's (Python's set_od, or any caller of OdMigration): its edge runs
+// and profile are sized by its own counts, and the step indexed them by the run's, reading past them (a flow from a
+// zone the run lacks: SIGSEGV) or losing the persons sent to such a zone, silently. The step's size checks refuse it,
+// naming both sets of counts, for every caller (round 27 checked it in the Python binding only).
+TEST(ProjectionErrors, OdMatrixOfOtherCountsThanTheRunIsRefused) {
+  const RandomCase good = random_case(7, 5, 2);  // 5 zones, 2 groups, 101 ages, one-year steps from 2020
+  const auto error_with = [&](std::shared_ptr<const OdMigration> od) {
+    RandomCase rc = good;
+    rc.steps[1].od = std::move(od);
+    return cohortgis::test::error_of([&] { run_case(rc, 2); });
+  };
+  const auto od = [](std::vector<OdFlow> flows, int zones, int groups, int n_ages) {
+    return std::make_shared<const OdMigration>(std::move(flows), std::vector<double>{}, zones, groups, n_ages);
+  };
+  const auto refused = [](const std::string& built) {
+    return "year 2021–2022: OD migration built for " + built +
+           "; expected the projection's 5 zones, 2 groups and 101 age groups (the counts an OD matrix is built with: "
+           "OdMigration, Python's set_od)";
+  };
+  // A flow to a zone the run lacks (its migrants were lost), more groups, other ages (no profile: nothing was read
+  // past, the run went on as if the matrix were the run's).
+  EXPECT_EQ(error_with(od({{0, 5, -1, 0.1}}, 6, 2, 101)), refused("6 zones, 2 groups and 101 age groups"));
+  EXPECT_EQ(error_with(od({{0, 1, 2, 0.1}}, 5, 3, 101)), refused("5 zones, 3 groups and 101 age groups"));
+  EXPECT_EQ(error_with(od({{0, 1, -1, 0.1}}, 5, 2, 1)), refused("5 zones, 2 groups and 1 age group"));
+  // The run's own counts run; so does a default-constructed matrix (no flows, no counts: never read).
+  EXPECT_EQ(error_with(od({{0, 1, -1, 0.1}}, 5, 2, 101)), "<no exception>");
+  EXPECT_EQ(error_with(std::make_shared<const OdMigration>()), "<no exception>");
 }

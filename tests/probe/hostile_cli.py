@@ -82,22 +82,35 @@ run_sc('ms_rates_http', T('from = "floating"\nto = "registered"\nrates = "http:/
 run_sc('ms_rates_vsicurl', T('from = "floating"\nto = "registered"\nrates = "/vsicurl/http://example.com/r.csv"\n'))
 run_sc('ms_rates_folder', T('from = "floating"\nto = "registered"\nrates = "dir"\n'), {'dir/': None})
 run_sc('ms_rates_fifo', T('from = "floating"\nto = "registered"\nrates = "fifo.csv"\n'), {'fifo.csv': 'FIFO'})
-run_sc('ms_rates_symlink_out', T('from = "floating"\nto = "registered"\nrates = "link.csv"\n'), {'link.csv': 'SYMLINK:/etc/hostname'})
+run_sc('ms_rates_symlink_out', T('from = "floating"\nto = "registered"\nrates = "link.csv"\n'),
+       {'link.csv': 'SYMLINK:/etc/hostname'})
 run_sc('ms_rates_empty', T('from = "floating"\nto = "registered"\nrates = "r.csv"\n'), {'r.csv': ''})
-run_sc('ms_rates_header_only', T('from = "floating"\nto = "registered"\nrates = "r.csv"\n'), {'r.csv': 'sex,age,value\n'})
-run_sc('ms_rates_nul', T('from = "floating"\nto = "registered"\nrates = "r.csv"\n'), {'r.csv': b'sex,age,value\nfemale,0,0.0\x001\n'})
-run_sc('ms_rates_latin1', T('from = "floating"\nto = "registered"\nrates = "r.csv"\n'), {'r.csv': b'sex,age,value\nf\xe9male,0,0.01\n'})
-run_sc('ms_rates_huge', T('from = "floating"\nto = "registered"\nrates = "r.csv"\n'), {'r.csv': 'sex,age,value\nfemale,0,1e400\n'})
-run_sc('ms_rates_nan', T('from = "floating"\nto = "registered"\nrates = "r.csv"\n'), {'r.csv': 'sex,age,value\nfemale,0,nan\n'})
-run_sc('ms_rates_neg', T('from = "floating"\nto = "registered"\nrates = "r.csv"\n'), {'r.csv': 'sex,age,value\nfemale,0,-0.1\n'})
-run_sc('ms_rates_age_huge', T('from = "floating"\nto = "registered"\nrates = "r.csv"\n'), {'r.csv': 'sex,age,value\nfemale,99999999999999999999,0.01\n'})
-run_sc('ms_rates_age_off_grid', T('from = "floating"\nto = "registered"\nrates = "r.csv"\n'), {'r.csv': 'sex,age,value\nfemale,3,0.01\n'})
-run_sc('ms_rates_bad_sex', T('from = "floating"\nto = "registered"\nrates = "r.csv"\n'), {'r.csv': 'sex,age,value\nwoman,0,0.01\n'})
-run_sc('ms_rates_dup', T('from = "floating"\nto = "registered"\nrates = "r.csv"\n'), {'r.csv': 'sex,age,value\nfemale,0,0.01\nfemale,0,0.02\n'})
-run_sc('ms_rates_and_rate', T('from = "floating"\nto = "registered"\nrate = 0.01\nrates = "r.csv"\n'), {'r.csv': 'sex,age,value\nfemale,0,0.01\n'})
+run_sc('ms_rates_header_only', T('from = "floating"\nto = "registered"\nrates = "r.csv"\n'),
+       {'r.csv': 'sex,age,value\n'})
+run_sc('ms_rates_nul', T('from = "floating"\nto = "registered"\nrates = "r.csv"\n'),
+       {'r.csv': b'sex,age,value\nfemale,0,0.0\x001\n'})
+run_sc('ms_rates_latin1', T('from = "floating"\nto = "registered"\nrates = "r.csv"\n'),
+       {'r.csv': b'sex,age,value\nf\xe9male,0,0.01\n'})
+run_sc('ms_rates_huge', T('from = "floating"\nto = "registered"\nrates = "r.csv"\n'),
+       {'r.csv': 'sex,age,value\nfemale,0,1e400\n'})
+run_sc('ms_rates_nan', T('from = "floating"\nto = "registered"\nrates = "r.csv"\n'),
+       {'r.csv': 'sex,age,value\nfemale,0,nan\n'})
+run_sc('ms_rates_neg', T('from = "floating"\nto = "registered"\nrates = "r.csv"\n'),
+       {'r.csv': 'sex,age,value\nfemale,0,-0.1\n'})
+run_sc('ms_rates_age_huge', T('from = "floating"\nto = "registered"\nrates = "r.csv"\n'),
+       {'r.csv': 'sex,age,value\nfemale,99999999999999999999,0.01\n'})
+run_sc('ms_rates_age_off_grid', T('from = "floating"\nto = "registered"\nrates = "r.csv"\n'),
+       {'r.csv': 'sex,age,value\nfemale,3,0.01\n'})
+run_sc('ms_rates_bad_sex', T('from = "floating"\nto = "registered"\nrates = "r.csv"\n'),
+       {'r.csv': 'sex,age,value\nwoman,0,0.01\n'})
+run_sc('ms_rates_dup', T('from = "floating"\nto = "registered"\nrates = "r.csv"\n'),
+       {'r.csv': 'sex,age,value\nfemale,0,0.01\nfemale,0,0.02\n'})
+run_sc('ms_rates_and_rate', T('from = "floating"\nto = "registered"\nrate = 0.01\nrates = "r.csv"\n'),
+       {'r.csv': 'sex,age,value\nfemale,0,0.01\n'})
 run_sc('ms_rates_missing', T('from = "floating"\nto = "registered"\nrates = "nothere.csv"\n'))
 run_sc('ms_no_rate', T('from = "floating"\nto = "registered"\n'))
-run_sc('ms_transitions_table', MS.split('[[transitions]]')[0] + '[transitions]\nfrom = "floating"\nto = "registered"\nrate = 0.02\n')
+run_sc('ms_transitions_table', MS.split('[[transitions]]')[0] + '[transitions]\nfrom = "floating"\nto = "registered"\n'
+       'rate = 0.02\n')
 g17 = ', '.join('"g%d"' % i for i in range(17))
 run_sc('ms_17_groups', MS.replace('groups = ["registered", "floating"]', 'groups = [%s]' % g17))
 run_sc('ms_threads_huge', MS, args_extra=['--threads', '99999999999999999999'])
@@ -125,16 +138,20 @@ run_sc('par_rates_year_huge', P('"p_rates.csv"', '"r.csv"'), {'r.csv': 'age,pari
 run_sc('par_rates_year_neg', P('"p_rates.csv"', '"r.csv"'), {'r.csv': 'age,parity,value,year\n20,0,0.1,-2020\n'})
 run_sc('par_rates_unit_bad', P('{ path = "p_rates.csv" }', '{ path = "p_rates.csv", unit = "per_million" }'))
 run_sc('par_rates_first_age', P('"p_rates.csv"', '"r.csv"'), {'r.csv': 'age,parity,value\n0,0,0.1\n'})
-run_sc('par_base_share_above_1', P('"p_base_shares.csv"', '"b.csv"'), {'b.csv': 'age,parity,share\n15,0,1.5\n15,1,-0.5\n15,2,0\n15,3+,0\n'})
+run_sc('par_base_share_above_1', P('"p_base_shares.csv"', '"b.csv"'),
+       {'b.csv': 'age,parity,share\n15,0,1.5\n15,1,-0.5\n15,2,0\n15,3+,0\n'})
 run_sc('par_base_women_nan', P('"p_base_shares.csv"', '"b.csv"'), {'b.csv': 'age,parity,women\n15,0,nan\n'})
 run_sc('par_base_both_cols', P('"p_base_shares.csv"', '"b.csv"'), {'b.csv': 'age,parity,women,share\n15,0,1,1\n'})
 run_sc('par_base_bogus_string', P('parity_base = { path = "p_base_shares.csv" }', 'parity_base = "guess"'))
-run_sc('par_srb_missing_key', P('srb_by_order = { "1" = 104, "2" = 110, "3+" = 130 }', 'srb_by_order = { "1" = 104, "2" = 110 }'))
+run_sc('par_srb_missing_key', P('srb_by_order = { "1" = 104, "2" = 110, "3+" = 130 }',
+                                'srb_by_order = { "1" = 104, "2" = 110 }'))
 run_sc('par_srb_huge', P('"3+" = 130', '"3+" = 1e308'))
 run_sc('par_srb_nan', P('"3+" = 130', '"3+" = nan'))
 run_sc('par_srb_extra_key', P('"3+" = 130', '"3+" = 130, "4" = 140'))
-run_sc('par_progression_high', P('parity_rates = { path = "p_rates.csv" }', 'parity_progression = { path = "r.csv" }'), {'r.csv': 'age,parity,value\n20,0,0.9\n'})
-run_sc('par_progression_nan', P('parity_rates = { path = "p_rates.csv" }', 'parity_progression = { path = "r.csv" }'), {'r.csv': 'age,parity,value\n20,0,nan\n'})
+run_sc('par_progression_high', P('parity_rates = { path = "p_rates.csv" }', 'parity_progression = { path = "r.csv" }'),
+       {'r.csv': 'age,parity,value\n20,0,0.9\n'})
+run_sc('par_progression_nan', P('parity_rates = { path = "p_rates.csv" }', 'parity_progression = { path = "r.csv" }'),
+       {'r.csv': 'age,parity,value\n20,0,nan\n'})
 run_sc('par_variant_traversal', P('"p_rates_three_child.csv"', '"../../../etc/shadow"'))
 run_sc('par_variant_http', P('"p_rates_three_child.csv"', '"http://x/y.csv"'))
 
@@ -168,9 +185,12 @@ run_sc('sto_cli_seed_trailing', STO, args_extra=['--seed', '12abc'])
 run_sc('sto_tfr_traj_traversal', S('seed = 7', 'seed = 7\ntfr_trajectories = "../../../../etc/passwd"'))
 run_sc('sto_tfr_traj_fifo', S('seed = 7', 'seed = 7\ntfr_trajectories = "fifo.csv"'), {'fifo.csv': 'FIFO'})
 run_sc('sto_tfr_traj_http', S('seed = 7', 'seed = 7\ntfr_trajectories = "http://example.com/t.csv"'))
-run_sc('sto_tfr_traj_huge_id', S('seed = 7', 'seed = 7\ntfr_trajectories = "t.csv"'), {'t.csv': 'trajectory,year,value\n99999999999999999999,2025,1.5\n'})
-run_sc('sto_tfr_traj_nan', S('seed = 7', 'seed = 7\ntfr_trajectories = "t.csv"'), {'t.csv': 'trajectory,year,value\n1,2025,nan\n'})
-run_sc('sto_e0_traj_neg', S('seed = 7', 'seed = 7\ne0_trajectories = "t.csv"'), {'t.csv': 'trajectory,year,value\n1,2025,-70\n1,2030,-70\n2,2025,-70\n2,2030,-70\n'})
+run_sc('sto_tfr_traj_huge_id', S('seed = 7', 'seed = 7\ntfr_trajectories = "t.csv"'),
+       {'t.csv': 'trajectory,year,value\n99999999999999999999,2025,1.5\n'})
+run_sc('sto_tfr_traj_nan', S('seed = 7', 'seed = 7\ntfr_trajectories = "t.csv"'),
+       {'t.csv': 'trajectory,year,value\n1,2025,nan\n'})
+run_sc('sto_e0_traj_neg', S('seed = 7', 'seed = 7\ne0_trajectories = "t.csv"'),
+       {'t.csv': 'trajectory,year,value\n1,2025,-70\n1,2030,-70\n2,2025,-70\n2,2030,-70\n'})
 
 # ---- monitoring
 M = lambda obs: {'obs.csv': obs}
@@ -180,12 +200,14 @@ run_sc('mon_value_inf', MON, M(H + '2025,900000,population_resident,inf,10k pers
 run_sc('mon_value_huge', MON, M(H + '2025,900000,population_resident,1e400,10k persons\n'))
 run_sc('mon_year_huge', MON, M(H + '99999999999999999999,900000,population_resident,1.0,10k persons\n'))
 run_sc('mon_year_frac', MON, M(H + '2025.5,900000,population_resident,1.0,10k persons\n'))
-run_sc('mon_dup', MON, M(H + '2025,900000,population_resident,1.0,10k persons\n2025,900000,population_resident,1.1,10k persons\n'))
+run_sc('mon_dup', MON, M(H + '2025,900000,population_resident,1.0,10k persons\n'
+                         '2025,900000,population_resident,1.1,10k persons\n'))
 run_sc('mon_empty', MON, M(''))
 run_sc('mon_header_only', MON, M(H), expect='any')
 run_sc('mon_nul', MON, M(b'year,zone,indicator,value,unit\n2025,900000,population_resident,1\x00.0,10k persons\n'))
 run_sc('mon_latin1', MON, M(b'year,zone,indicator,value,unit\n2025,900000,population_resident,1.0,10k p\xe9rsons\n'))
-run_sc('mon_unknown_group', MON, M('year,zone,indicator,value,unit,group\n2025,900000,population_resident,1.0,10k persons,ghosts\n'))
+run_sc('mon_unknown_group', MON, M('year,zone,indicator,value,unit,group\n'
+                                   '2025,900000,population_resident,1.0,10k persons,ghosts\n'))
 run_sc('mon_traversal', MON.replace('"obs.csv"', '"../../../../etc/passwd"'))
 run_sc('mon_http', MON.replace('"obs.csv"', '"https://example.com/o.csv"'))
 run_sc('mon_fifo', MON.replace('"obs.csv"', '"fifo.csv"'), {'fifo.csv': 'FIFO'})
@@ -193,12 +215,18 @@ run_sc('mon_folder', MON.replace('"obs.csv"', '"dir"'), {'dir/': None})
 run_sc('mon_tol_negative', MON.replace('relative = 0.01', 'relative = -0.01'), M(OBS_OK))
 run_sc('mon_tol_nan', MON.replace('relative = 0.01', 'relative = nan'), M(OBS_OK))
 run_sc('mon_fitted_year_huge', MON + 'fitted = { population_resident = [99999999999] }\n', M(OBS_OK))
-run_sc('mon_names_unknown_target', MON.replace('names = { population_resident = "population" }', 'names = { population_resident = "gdp" }'), M(OBS_OK))
+run_sc('mon_names_unknown_target', MON.replace('names = { population_resident = "population" }',
+                                               'names = { population_resident = "gdp" }'), M(OBS_OK))
 
 # ---- estimate --levels
-E = lambda figs, extra=(): case('est_' + figs[0], {'f.csv': figs[1]}, ['estimate', '--levels', 'f.csv', '--mx', 'e_levels_mx.csv', '--asfr', 'e_levels_asfr.csv', '--population', 'e_levels_population.csv', '--srb', '105', '--open-age', '50', '--out', 'out'] + list(extra))
+E = lambda figs, extra=(): case('est_' + figs[0], {'f.csv': figs[1]},
+                                ['estimate', '--levels', 'f.csv', '--mx', 'e_levels_mx.csv', '--asfr',
+                                 'e_levels_asfr.csv', '--population', 'e_levels_population.csv', '--srb', '105',
+                                 '--open-age', '50', '--out', 'out'] + list(extra))
 FH = 'zone,indicator,value\n'
-case('est_ok', {}, ['estimate', '--levels', 'e_levels_figures.csv', '--mx', 'e_levels_mx.csv', '--asfr', 'e_levels_asfr.csv', '--population', 'e_levels_population.csv', '--srb', '105', '--open-age', '50', '--out', 'out'], expect='ok')
+case('est_ok', {}, ['estimate', '--levels', 'e_levels_figures.csv', '--mx', 'e_levels_mx.csv', '--asfr',
+                    'e_levels_asfr.csv', '--population', 'e_levels_population.csv', '--srb', '105', '--open-age', '50',
+                    '--out', 'out'], expect='ok')
 zone = None
 E(('nan', FH + 'A,e0,nan\n'))
 E(('inf', FH + 'A,tfr,inf\n'))
@@ -208,27 +236,54 @@ E(('empty', ''))
 E(('header_only', FH))
 E(('nul', b'zone,indicator,value\nA,tfr\x00,1.5\n'))
 E(('latin1', b'zone,indicator,value\nZ\xe91,tfr,1.5\n'))
-case('est_srb_zero', {}, ['estimate', '--levels', 'e_levels_figures.csv', '--mx', 'e_levels_mx.csv', '--asfr', 'e_levels_asfr.csv', '--population', 'e_levels_population.csv', '--srb', '0', '--open-age', '50', '--out', 'out'])
-case('est_srb_nan', {}, ['estimate', '--levels', 'e_levels_figures.csv', '--mx', 'e_levels_mx.csv', '--asfr', 'e_levels_asfr.csv', '--population', 'e_levels_population.csv', '--srb', 'nan', '--open-age', '50', '--out', 'out'])
-case('est_srb_text', {}, ['estimate', '--levels', 'e_levels_figures.csv', '--mx', 'e_levels_mx.csv', '--asfr', 'e_levels_asfr.csv', '--population', 'e_levels_population.csv', '--srb', 'lots', '--open-age', '50', '--out', 'out'])
-case('est_open_age_huge', {}, ['estimate', '--levels', 'e_levels_figures.csv', '--mx', 'e_levels_mx.csv', '--asfr', 'e_levels_asfr.csv', '--population', 'e_levels_population.csv', '--srb', '105', '--open-age', '99999999999', '--out', 'out'])
-case('est_open_age_neg', {}, ['estimate', '--levels', 'e_levels_figures.csv', '--mx', 'e_levels_mx.csv', '--asfr', 'e_levels_asfr.csv', '--population', 'e_levels_population.csv', '--srb', '105', '--open-age', '-5', '--out', 'out'])
-case('est_figures_fifo', {'fifo.csv': 'FIFO'}, ['estimate', '--levels', 'fifo.csv', '--mx', 'e_levels_mx.csv', '--asfr', 'e_levels_asfr.csv', '--population', 'e_levels_population.csv', '--srb', '105', '--open-age', '50', '--out', 'out'])
-case('est_figures_folder', {'dir/': None}, ['estimate', '--levels', 'dir', '--mx', 'e_levels_mx.csv', '--srb', '105', '--open-age', '50', '--out', 'out'])
-case('est_mx_http', {}, ['estimate', '--levels', 'e_levels_figures.csv', '--mx', 'http://example.com/mx.csv', '--srb', '105', '--open-age', '50', '--out', 'out'])
-case('est_mx_vsicurl', {}, ['estimate', '--levels', 'e_levels_figures.csv', '--mx', '/vsicurl/http://example.com/mx.csv', '--srb', '105', '--open-age', '50', '--out', 'out'])
-case('est_mx_traversal', {}, ['estimate', '--levels', 'e_levels_figures.csv', '--mx', '../../../../etc/passwd', '--srb', '105', '--open-age', '50', '--out', 'out'])
-case('est_mx_nan', {'m.csv': 'sex,age,mx\nfemale,0,nan\n'}, ['estimate', '--levels', 'e_levels_figures.csv', '--mx', 'm.csv', '--asfr', 'e_levels_asfr.csv', '--population', 'e_levels_population.csv', '--srb', '105', '--open-age', '50', '--out', 'out'])
-case('est_pop_neg', {'p.csv': 'zone,sex,age,population\nA,female,0,-100\n'}, ['estimate', '--levels', 'e_levels_figures.csv', '--mx', 'e_levels_mx.csv', '--asfr', 'e_levels_asfr.csv', '--population', 'p.csv', '--srb', '105', '--open-age', '50', '--out', 'out'])
-case('est_out_is_file', {'outfile': 'x'}, ['estimate', '--levels', 'e_levels_figures.csv', '--mx', 'e_levels_mx.csv', '--asfr', 'e_levels_asfr.csv', '--population', 'e_levels_population.csv', '--srb', '105', '--open-age', '50', '--out', 'outfile'])
-case('est_out_devnull', {}, ['estimate', '--levels', 'e_levels_figures.csv', '--mx', 'e_levels_mx.csv', '--asfr', 'e_levels_asfr.csv', '--population', 'e_levels_population.csv', '--srb', '105', '--open-age', '50', '--out', '/dev/null'])
+case('est_srb_zero', {}, ['estimate', '--levels', 'e_levels_figures.csv', '--mx', 'e_levels_mx.csv', '--asfr',
+                          'e_levels_asfr.csv', '--population', 'e_levels_population.csv', '--srb', '0', '--open-age',
+                          '50', '--out', 'out'])
+case('est_srb_nan', {}, ['estimate', '--levels', 'e_levels_figures.csv', '--mx', 'e_levels_mx.csv', '--asfr',
+                         'e_levels_asfr.csv', '--population', 'e_levels_population.csv', '--srb', 'nan', '--open-age',
+                         '50', '--out', 'out'])
+case('est_srb_text', {}, ['estimate', '--levels', 'e_levels_figures.csv', '--mx', 'e_levels_mx.csv', '--asfr',
+                          'e_levels_asfr.csv', '--population', 'e_levels_population.csv', '--srb', 'lots', '--open-age',
+                          '50', '--out', 'out'])
+case('est_open_age_huge', {}, ['estimate', '--levels', 'e_levels_figures.csv', '--mx', 'e_levels_mx.csv', '--asfr',
+                               'e_levels_asfr.csv', '--population', 'e_levels_population.csv', '--srb', '105',
+                               '--open-age', '99999999999', '--out', 'out'])
+case('est_open_age_neg', {}, ['estimate', '--levels', 'e_levels_figures.csv', '--mx', 'e_levels_mx.csv', '--asfr',
+                              'e_levels_asfr.csv', '--population', 'e_levels_population.csv', '--srb', '105',
+                              '--open-age', '-5', '--out', 'out'])
+case('est_figures_fifo', {'fifo.csv': 'FIFO'}, ['estimate', '--levels', 'fifo.csv', '--mx', 'e_levels_mx.csv', '--asfr',
+                                                'e_levels_asfr.csv', '--population', 'e_levels_population.csv', '--srb',
+                                                '105', '--open-age', '50', '--out', 'out'])
+case('est_figures_folder', {'dir/': None}, ['estimate', '--levels', 'dir', '--mx', 'e_levels_mx.csv', '--srb', '105',
+                                            '--open-age', '50', '--out', 'out'])
+case('est_mx_http', {}, ['estimate', '--levels', 'e_levels_figures.csv', '--mx', 'http://example.com/mx.csv', '--srb',
+                         '105', '--open-age', '50', '--out', 'out'])
+case('est_mx_vsicurl', {}, ['estimate', '--levels', 'e_levels_figures.csv', '--mx',
+                            '/vsicurl/http://example.com/mx.csv', '--srb', '105', '--open-age', '50', '--out', 'out'])
+case('est_mx_traversal', {}, ['estimate', '--levels', 'e_levels_figures.csv', '--mx', '../../../../etc/passwd', '--srb',
+                              '105', '--open-age', '50', '--out', 'out'])
+case('est_mx_nan', {'m.csv': 'sex,age,mx\nfemale,0,nan\n'},
+     ['estimate', '--levels', 'e_levels_figures.csv', '--mx', 'm.csv', '--asfr', 'e_levels_asfr.csv', '--population',
+      'e_levels_population.csv', '--srb', '105', '--open-age', '50', '--out', 'out'])
+case('est_pop_neg', {'p.csv': 'zone,sex,age,population\nA,female,0,-100\n'},
+     ['estimate', '--levels', 'e_levels_figures.csv', '--mx', 'e_levels_mx.csv', '--asfr', 'e_levels_asfr.csv',
+      '--population', 'p.csv', '--srb', '105', '--open-age', '50', '--out', 'out'])
+case('est_out_is_file', {'outfile': 'x'}, ['estimate', '--levels', 'e_levels_figures.csv', '--mx', 'e_levels_mx.csv',
+                                           '--asfr', 'e_levels_asfr.csv', '--population', 'e_levels_population.csv',
+                                           '--srb', '105', '--open-age', '50', '--out', 'outfile'])
+case('est_out_devnull', {}, ['estimate', '--levels', 'e_levels_figures.csv', '--mx', 'e_levels_mx.csv', '--asfr',
+                             'e_levels_asfr.csv', '--population', 'e_levels_population.csv', '--srb', '105',
+                             '--open-age', '50', '--out', '/dev/null'])
 case('est_levels_missing_arg', {}, ['estimate', '--levels'])
-case('est_filter_no_eq', {}, ['estimate', '--levels', 'e_levels_figures.csv', '--mx', 'e_levels_mx.csv', '--mx-filter', 'iso3', '--srb', '105', '--open-age', '50', '--out', 'out'])
+case('est_filter_no_eq', {}, ['estimate', '--levels', 'e_levels_figures.csv', '--mx', 'e_levels_mx.csv', '--mx-filter',
+                              'iso3', '--srb', '105', '--open-age', '50', '--out', 'out'])
 
 # ---- backtest (on the tiny stochastic-free scenario good.toml)
-GOOD = open(os.path.join(FIX, 'scenarios/good.toml')).read().replace('"base.csv"', '"s_base.csv"').replace('"asfr.csv"', '"s_asfr.csv"').replace('"mx.csv"', '"s_mx.csv"')
+GOOD = open(os.path.join(FIX, 'scenarios/good.toml')).read().replace('"base.csv"', '"s_base.csv"').replace(
+    '"asfr.csv"', '"s_asfr.csv"').replace('"mx.csv"', '"s_mx.csv"')
 def B(name, obs, extra=(), expect='bad'):
-    case('bt_' + name, {'sc.toml': GOOD, 'o.csv': obs}, ['backtest', 'sc.toml', '--observed', 'o.csv', '--out', 'out', '--no-report'] + list(extra), expect)
+    case('bt_' + name, {'sc.toml': GOOD, 'o.csv': obs}, ['backtest', 'sc.toml', '--observed', 'o.csv', '--out', 'out',
+                                                         '--no-report'] + list(extra), expect)
 OB = 'year,zone,group,sex,age,population\n'
 B('ok', OB + '2025,A,all,all,all,10000\n2025,B,all,all,all,10000\n', expect='ok')
 B('pop_nan', OB + '2025,A,all,all,all,nan\n2025,B,all,all,all,10000\n')
@@ -247,18 +302,24 @@ B('earlier_nan', OB + '2025,A,all,all,all,10000\n2025,B,all,all,all,10000\n', ['
 cases[-1]['files']['e.csv'] = OB + '2015,A,all,all,all,nan\n2015,B,all,all,all,100\n'
 B('earlier_same_year', OB + '2025,A,all,all,all,10000\n2025,B,all,all,all,10000\n', ['--earlier', 'e.csv'])
 cases[-1]['files']['e.csv'] = OB + '2020,A,all,all,all,100\n2020,B,all,all,all,100\n'
-case('bt_observed_fifo', {'sc.toml': GOOD, 'fifo.csv': 'FIFO'}, ['backtest', 'sc.toml', '--observed', 'fifo.csv', '--out', 'out', '--no-report'])
-case('bt_observed_http', {'sc.toml': GOOD}, ['backtest', 'sc.toml', '--observed', 'http://example.com/o.csv', '--out', 'out', '--no-report'])
-case('bt_observed_traversal', {'sc.toml': GOOD}, ['backtest', 'sc.toml', '--observed', '../../../../etc/passwd', '--out', 'out', '--no-report'])
-case('bt_observed_folder', {'sc.toml': GOOD, 'dir/': None}, ['backtest', 'sc.toml', '--observed', 'dir', '--out', 'out', '--no-report'])
-case('bt_variant_unknown', {'sc.toml': GOOD, 'o.csv': OB + '2025,A,all,all,all,10000\n2025,B,all,all,all,10000\n'}, ['backtest', 'sc.toml', '--observed', 'o.csv', '--out', 'out', '--no-report', '--variant', 'nope'])
+case('bt_observed_fifo', {'sc.toml': GOOD, 'fifo.csv': 'FIFO'},
+     ['backtest', 'sc.toml', '--observed', 'fifo.csv', '--out', 'out', '--no-report'])
+case('bt_observed_http', {'sc.toml': GOOD}, ['backtest', 'sc.toml', '--observed', 'http://example.com/o.csv', '--out',
+                                             'out', '--no-report'])
+case('bt_observed_traversal', {'sc.toml': GOOD}, ['backtest', 'sc.toml', '--observed', '../../../../etc/passwd',
+                                                  '--out', 'out', '--no-report'])
+case('bt_observed_folder', {'sc.toml': GOOD, 'dir/': None},
+     ['backtest', 'sc.toml', '--observed', 'dir', '--out', 'out', '--no-report'])
+case('bt_variant_unknown', {'sc.toml': GOOD, 'o.csv': OB + '2025,A,all,all,all,10000\n2025,B,all,all,all,10000\n'},
+     ['backtest', 'sc.toml', '--observed', 'o.csv', '--out', 'out', '--no-report', '--variant', 'nope'])
 
 # ---- scenario file itself
 case('sc_fifo', {'fifo.toml': 'FIFO'}, ['validate', 'fifo.toml'])
 case('sc_folder', {'dir/': None}, ['run', 'dir', '--out', 'out'])
 case('sc_devzero', {}, ['validate', '/dev/zero'])
 case('sc_devurandom', {}, ['validate', '/dev/urandom'])
-case('sc_nul_in_string', {'sc.toml': MS.replace('name = "multistate_negative_probability"', 'name = "a\\u0000b"')}, ['run', 'sc.toml', '--out', 'out', '--no-report'])
+case('sc_nul_in_string', {'sc.toml': MS.replace('name = "multistate_negative_probability"', 'name = "a\\u0000b"')},
+     ['run', 'sc.toml', '--out', 'out', '--no-report'])
 case('sc_deep_nesting', {'sc.toml': 'x = ' + '[' * 100000 + ']' * 100000 + '\n'}, ['validate', 'sc.toml'])
 case('sc_huge_key', {'sc.toml': 'a' * 5_000_000 + ' = 1\n'}, ['validate', 'sc.toml'])
 case('sc_bom_latin1', {'sc.toml': b'\xef\xbb\xbf[scenario]\nname = "\xe9"\n'}, ['validate', 'sc.toml'])
@@ -326,7 +387,8 @@ for c in cases:
     if CRASHY.search(err_s):
         problems.append('CRASHY MESSAGE')
     results.append((c['name'], rc, '%.1fs' % dt, problems, err_s.splitlines()[-1][:300] if err_s else ''))
-    print('%-28s rc=%-7s %5.1fs %s\n    %s' % (c['name'], rc, dt, ' '.join(problems) or 'ok', (err_s.splitlines()[-1][:400] if err_s else '')), flush=True)
+    print('%-28s rc=%-7s %5.1fs %s\n    %s' % (c['name'], rc, dt, ' '.join(problems) or 'ok',
+                                               (err_s.splitlines()[-1][:400] if err_s else '')), flush=True)
 print('\n%d cases, %d with problems' % (len(results), sum(1 for r in results if r[3])))
 for r in results:
     if r[3]: print('PROBLEM', r[0], r[3])

@@ -105,7 +105,8 @@ VS = ['/vsistdin/', '/vsimem/base.csv', '/vsizip//vsicurl/%s/a.zip/base.csv' % U
       'FILE:' + OUTSIDE, 'CSV:' + OUTSIDE, 'CSV:base.csv', 'GPKG:x.gpkg:layer', 'GeoJSON:%s/x.json' % URL,
       'ESRIJSON:%s/x' % URL, 'SQLite:x.db', 'MySQL:db,host=127.0.0.1,port=%d' % PORT, 'ODBC:x', 'MSSQL:server=x',
       'OCI:x', '%%2Fvsicurl%%2F%s' % URL.replace(':', '%3A').replace('/', '%2F'), 'ftp://127.0.0.1:%d/b.csv' % PORT,
-      '<OGRVRTDataSource><OGRVRTLayer name=\\"x\\"><SrcDataSource>/etc/passwd</SrcDataSource></OGRVRTLayer></OGRVRTDataSource>',
+      '<OGRVRTDataSource><OGRVRTLayer '
+      'name=\\"x\\"><SrcDataSource>/etc/passwd</SrcDataSource></OGRVRTLayer></OGRVRTDataSource>',
       '{\\"type\\": \\"FeatureCollection\\", \\"features\\": []}', 'OGR_GMT:x', 'vsicurl/%s' % URL,
       '/vsicurl?url=%s/b.csv' % URL.replace(':', '%3A'), '/vsiadls/x', '/vsioss/x', '/vsigs/x', '/vsiswift/x']
 for i, v in enumerate(VS):
@@ -122,20 +123,28 @@ run_sc('vrt_wfs', BASEKEY('b.vrt'), {'b.vrt': VRT('WFS:%s/' % URL)})
 run_sc('vrt_self_loop', BASEKEY('b.vrt'), {'b.vrt': VRT('b.vrt', '1')})
 run_sc('vrt_two_loop', BASEKEY('a.vrt'), {'a.vrt': VRT('b.vrt', '1'), 'b.vrt': VRT('a.vrt', '1')})
 run_sc('vrt_inside_symlink_out', BASEKEY('b.vrt'), {'b.vrt': VRT('l.csv', '1'), 'l.csv': 'SYMLINK:' + OUTSIDE})
-run_sc('vrt_entity_passwd', BASEKEY('b.vrt'), {'b.vrt': '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' + VRT('&e;')})
+run_sc('vrt_entity_passwd', BASEKEY('b.vrt'),
+       {'b.vrt': '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' + VRT('&e;')})
 run_sc('vrt_inside_ok', BASEKEY('b.vrt'), {'b.vrt': VRT('base.csv', '1')}, expect='any')
 run_sc('csvt_symlink_out', BASEKEY('base.csv'), {'base.csvt': 'SYMLINK:/etc/passwd'})
 run_sc('gpkg_is_vrt_remote', BASEKEY('b.gpkg'), {'b.gpkg': VRT('/vsicurl/%s/x.csv' % URL)})
-run_sc('geojson_remote_crs', SRCKEY('z.geojson'), {'z.geojson': '{"type":"FeatureCollection","crs":{"type":"link","properties":{"href":"%s/crs","type":"proj4"}},"features":[{"type":"Feature","properties":{"id":"A"},"geometry":{"type":"Point","coordinates":[0,0]}},{"type":"Feature","properties":{"id":"B"},"geometry":{"type":"Point","coordinates":[1,1]}}]}' % URL}, expect='any')
+run_sc('geojson_remote_crs', SRCKEY('z.geojson'),
+       {'z.geojson': '{"type":"FeatureCollection","crs":{"type":"link","properties":{"href":"%s/crs","type":"proj4"}},'
+                     '"features":[{"type":"Feature","properties":{"id":"A"},"geometry":{"type":"Point","coordinates":'
+                     '[0,0]}},{"type":"Feature","properties":{"id":"B"},"geometry":{"type":"Point","coordinates":'
+                     '[1,1]}}]}' % URL}, expect='any')
 
 # ---- GDAL/PROJ options from the environment
 run_sc('env_cpl_debug', GOOD, expect='ok', env={'CPL_DEBUG': 'ON'})
-run_sc('env_http_proxy_url', BASEKEY('%s/b.csv' % URL), env={'GDAL_HTTP_PROXY': '127.0.0.1:%d' % PORT, 'http_proxy': URL})
-run_sc('env_vsicurl_allowed', BASEKEY('/vsicurl/%s/b.csv' % URL), env={'CPL_VSIL_CURL_ALLOWED_EXTENSIONS': '.csv', 'GDAL_HTTP_UNSAFESSL': 'YES'})
+run_sc('env_http_proxy_url', BASEKEY('%s/b.csv' % URL), env={'GDAL_HTTP_PROXY': '127.0.0.1:%d' % PORT,
+                                                             'http_proxy': URL})
+run_sc('env_vsicurl_allowed', BASEKEY('/vsicurl/%s/b.csv' % URL),
+       env={'CPL_VSIL_CURL_ALLOWED_EXTENSIONS': '.csv', 'GDAL_HTTP_UNSAFESSL': 'YES'})
 run_sc('env_gdal_skip_csv', GOOD, expect='any', env={'GDAL_SKIP': 'CSV', 'OGR_SKIP': 'CSV'})
 run_sc('env_driver_path', GOOD, expect='ok', env={'GDAL_DRIVER_PATH': '/nonexistent', 'GDAL_DATA': '/nonexistent'})
 run_sc('env_proj_network', GOOD, expect='ok', env={'PROJ_NETWORK': 'ON', 'PROJ_NETWORK_ENDPOINT': URL})
-run_sc('env_locale_comma', GOOD, expect='same', env={'LOCPATH': LOC, 'LC_ALL': 'de_DE.UTF-8', 'LC_NUMERIC': 'de_DE.UTF-8', 'LANG': 'de_DE.UTF-8'})
+run_sc('env_locale_comma', GOOD, expect='same', env={'LOCPATH': LOC, 'LC_ALL': 'de_DE.UTF-8',
+                                                     'LC_NUMERIC': 'de_DE.UTF-8', 'LANG': 'de_DE.UTF-8'})
 run_sc('env_csv_options', GOOD, expect='same', env={'OGR_CSV_SEPARATOR': ';', 'GDAL_CSV_DELIMITER': ';'})
 run_sc('env_tmpdir_missing', GOOD, expect='ok', env={'TMPDIR': '/nonexistent'})
 run_sc('env_home_unset', BASEKEY('~/x.csv'), env={'HOME': ''})
@@ -147,7 +156,8 @@ def out_case(name, out, files=None, expect='bad', extra=()):
 out_case('dot', '.')
 out_case('root', '/')
 out_case('foreign_folder', 'mine', {'mine/notes.txt': 'my notes\n'})
-out_case('foreign_manifest', 'mine', {'mine/manifest.json': '{"cohortgis_results": {"format": 1}, "files": [{"path": "../../outside.csv"}]}'})
+out_case('foreign_manifest', 'mine',
+         {'mine/manifest.json': '{"cohortgis_results": {"format": 1}, "files": [{"path": "../../outside.csv"}]}'})
 out_case('file', 'sc.toml')
 out_case('symlink_to_victim', 'lnk', {'lnk': 'SYMLINK:' + VICTIM})
 out_case('symlink_to_etc', 'lnk', {'lnk': 'SYMLINK:/etc'})
@@ -161,14 +171,16 @@ out_case('deep_new_parents', 'a/b/c/d', expect='any')
 out_case('inside_input_folder_ok', 'sub/out', {'sub/': None}, expect='ok')
 out_case('trailing_slash_ok', 'out/', expect='ok')
 out_case('nul_in_out', 'o\x01ut', expect='any')
-out_case('stale_tmp_symlink', 'out', {'out.tmp-999999': 'SYMLINK:' + VICTIM, 'out.old-999998': 'SYMLINK:' + VICTIM}, expect='ok')
+out_case('stale_tmp_symlink', 'out', {'out.tmp-999999': 'SYMLINK:' + VICTIM, 'out.old-999998': 'SYMLINK:' + VICTIM},
+         expect='ok')
 out_case('out_is_data_file', 'base.csv')
 out_case('out_is_stdout_dash', '-', expect='any')
 
 # ---- numbers in table cells (the base population's first count)
 BV = lambda v: BASE.replace('A,female,0,1000', 'A,female,0,%s' % v, 1)
 for i, v in enumerate(['1e309', 'NaN', '-nan', '+NaN', 'NAN(123)', 'Infinity', '-Infinity', '+inf', '1.#INF', '1.#QNAN',
-                       'nan%', '0x1p10', '1,000', '1 000', '1_000', '\uff11\uff10\uff10', '\u0661\u0660\u0660', '1e-400',
+                       'nan%', '0x1p10', '1,000', '1 000', '1_000', '\uff11\uff10\uff10', '\u0661\u0660\u0660',
+                       '1e-400',
                        '-', '.', 'e5', '1e', '--5', '1e99999999999999999999', '"1000"x']):
     run_sc('num_pop_%02d' % i, GOOD, {'base.csv': BV(v)})
 run_sc('num_pop_tab_after', GOOD, {'base.csv': BV('1000\t')}, expect='same')  # blanks around a number: read
@@ -176,8 +188,10 @@ run_sc('num_pop_minus_zero', GOOD, {'base.csv': BV('-0')}, expect='any')
 run_sc('num_age_2p63', GOOD, {'base.csv': BASE + 'A,female,9223372036854775808,1\n'})
 run_sc('num_age_2p64', GOOD, {'base.csv': BASE + 'A,female,18446744073709551616,1\n'})
 run_sc('num_age_minus_zero', GOOD, {'base.csv': BASE.replace('A,female,0,', 'A,female,-0,', 1)}, expect='any')
-run_sc('num_mx_1e309', GOOD, {'mx.csv': open(os.path.join(FIX, 'mx.csv')).read().replace('0,female,0.01', '0,female,1e309', 1)})
-run_sc('num_asfr_neg_zero', GOOD, {'asfr.csv': open(os.path.join(FIX, 'asfr.csv')).read().replace('5,0', '5,-0', 1)}, expect='any')
+run_sc('num_mx_1e309', GOOD, {'mx.csv': open(os.path.join(FIX, 'mx.csv')).read().replace('0,female,0.01',
+                                                                                         '0,female,1e309', 1)})
+run_sc('num_asfr_neg_zero', GOOD, {'asfr.csv': open(os.path.join(FIX, 'asfr.csv')).read().replace('5,0', '5,-0', 1)},
+       expect='any')
 for i, (k, v) in enumerate([('open_age = 20', 'open_age = 9223372036854775807'), ('step = 5', 'step = -0'),
                             ('step = 5', 'step = 0'), ('step = 5', 'step = 9223372036854775807'),
                             ('base_year = 2020', 'base_year = -0'), ('srb = 105', 'srb = 1e309'),
@@ -188,8 +202,10 @@ for i, (k, v) in enumerate([('open_age = 20', 'open_age = 9223372036854775807'),
                             ('persons_per_year = 20', 'persons_per_year = -0'), ('max = 100000', 'max = nan'),
                             ('years = [2023, 2027]', 'years = [2023, 9223372036854775807]'),
                             ('total_per_year = 100', 'total_per_year = 9223372036854775807'),
-                            ('"2021-2025"', '"2021-9223372036854775807"'), ('year = 2030', 'year = 0x7FFFFFFFFFFFFFFF')]):
-    run_sc('num_toml_%02d' % i, G(k, v), expect='any' if v in ('srb = -0.0', 'persons_per_year = -0', '"2030" = 1e-320') else 'bad')
+                            ('"2021-2025"', '"2021-9223372036854775807"'),
+                            ('year = 2030', 'year = 0x7FFFFFFFFFFFFFFF')]):
+    run_sc('num_toml_%02d' % i, G(k, v), expect='any' if v in ('srb = -0.0', 'persons_per_year = -0',
+                                                               '"2030" = 1e-320') else 'bad')
 run_sc('num_many_zones_small_file', G('zones = [ { id = "A", name = "Zone A" }, { id = "B", name = "Zone B" } ]',
        'zones = [ ' + ', '.join('{ id = "Z%d" }' % i for i in range(200000)) + ' ]'))
 
@@ -214,7 +230,8 @@ run_sc('toml_utf16be_nobom', GOOD.encode('utf-16-be'))
 run_sc('toml_bom_twice', b'\xef\xbb\xbf\xef\xbb\xbf' + GOOD.encode())
 run_sc('toml_invalid_utf8_zone_name', G('name = "Zone A"', 'name = "Zone \udcff"').encode('utf-8', 'surrogateescape'))
 run_sc('toml_overlong_utf8', G('name = "Zone A"', 'name = "Zone \udcc0\udcaf"').encode('utf-8', 'surrogateescape'))
-run_sc('toml_surrogate_utf8', G('name = "Zone A"', 'name = "Zone \udced\udca0\udc80"').encode('utf-8', 'surrogateescape'))
+run_sc('toml_surrogate_utf8', G('name = "Zone A"', 'name = "Zone \udced\udca0\udc80"').encode('utf-8',
+                                                                                              'surrogateescape'))
 run_sc('toml_escape_surrogate', G('name = "Zone A"', 'name = "Zone \\uD800"'))
 run_sc('toml_zone_id_rtl', G('id = "A", name', 'id = "A\\u202e", name'))
 run_sc('toml_empty', '')
@@ -225,9 +242,13 @@ run_sc('csv_bom', GOOD, {'base.csv': b'\xef\xbb\xbf' + BASE.encode()}, expect='o
 run_sc('csv_crlf', GOOD, {'base.csv': BASE.replace('\n', '\r\n')}, expect='same')
 run_sc('csv_cr_only', GOOD, {'base.csv': BASE.replace('\n', '\r')}, expect='same')
 run_sc('csv_utf16', GOOD, {'base.csv': BASE.encode('utf-16')})
-run_sc('csv_invalid_utf8_zone', GOOD, {'base.csv': BASE.replace('A,female,0', 'A\udcff,female,0', 1).encode('utf-8', 'surrogateescape')})
+run_sc('csv_invalid_utf8_zone', GOOD, {'base.csv': BASE.replace('A,female,0', 'A\udcff,female,0',
+                                                                1).encode('utf-8', 'surrogateescape')})
 run_sc('csv_dup_row', GOOD, {'base.csv': BASE + BASE.splitlines()[1] + '\n'})
-run_sc('csv_dup_column', GOOD, {'base.csv': BASE.replace('zone,sex,age,population', 'zone,sex,age,population,population', 1).replace('\n', ',1\n').replace('population,1\n', 'population\n', 1)})
+run_sc('csv_dup_column', GOOD, {'base.csv': BASE.replace('zone,sex,age,population',
+                                                         'zone,sex,age,population,population',
+                                                         1).replace('\n', ',1\n').replace('population,1\n',
+                                                                                          'population\n', 1)})
 run_sc('csv_10mb_zone', GOOD, {'base.csv': BASE + 'Z' * 10_000_000 + ',female,0,1\n'})
 run_sc('csv_10mb_header', GOOD, {'base.csv': 'h' * 10_000_000 + ',' + BASE})
 run_sc('csv_unterminated_quote', GOOD, {'base.csv': BASE + '"A,female,0,1\n'})
@@ -252,7 +273,8 @@ BIG = '\n'.join(l + ',' + ('n' * 4_000_000 if k else 'note') for k, l in enumera
 case('sig_INT_loading', {'sc.toml': GOOD, 'base.csv': BIG},  # a valid table of 40 MB: a note column of 4 MB a row
      ['run', 'sc.toml', '--out', 'out', '--quiet'], 'signal', ('sig', 'INT', 0.5))
 case('sig_INT_report', {'sc.toml': GOOD}, ['run', 'sc.toml', '--out', 'out', '--quiet'], 'signal', ('sig', 'INT', 0.6))
-case('sig_TERM_report', {'sc.toml': GOOD}, ['run', 'sc.toml', '--out', 'out', '--quiet'], 'signal', ('sig', 'TERM', 1.2))
+case('sig_TERM_report', {'sc.toml': GOOD}, ['run', 'sc.toml', '--out', 'out', '--quiet'], 'signal',
+     ('sig', 'TERM', 1.2))
 
 
 def race(path, target, stop):
@@ -288,7 +310,8 @@ for c in cases:
             if sig == 'INT2':
                 pr.send_signal(signal.SIGINT); time.sleep(0.05); pr.send_signal(signal.SIGINT)
             elif sig == 'STOPTERM':
-                pr.send_signal(signal.SIGSTOP); time.sleep(0.2); pr.send_signal(signal.SIGTERM); pr.send_signal(signal.SIGCONT)
+                pr.send_signal(signal.SIGSTOP); time.sleep(0.2); pr.send_signal(signal.SIGTERM)
+                pr.send_signal(signal.SIGCONT)
             else:
                 pr.send_signal(getattr(signal, 'SIG' + sig))
             out, err = pr.communicate(timeout=60); rc = pr.returncode
@@ -330,8 +353,11 @@ for c in cases:
     if c['expect'] == 'trusted':
         outer_after = {k: v for k, v in outer_after.items() if not k.startswith(VICTIM + '/out/')}
     if outer_after != outer_before:
-        problems.append('TOUCHED OUTSIDE CASE %s' % sorted(set(outer_after) ^ set(outer_before) | {k for k in outer_before if outer_after.get(k) != outer_before[k]})[:3])
-    wrote = outdir and os.path.isdir(outdir) and not os.path.islink(outdir) and os.listdir(outdir) and c['name'] not in ('out_foreign_folder', 'out_foreign_manifest')
+        problems.append('TOUCHED OUTSIDE '
+                        'CASE %s' % sorted(set(outer_after) ^ set(outer_before) |
+                                           {k for k in outer_before if outer_after.get(k) != outer_before[k]})[:3])
+    wrote = outdir and os.path.isdir(outdir) and not os.path.islink(outdir) and os.listdir(outdir) and \
+        c['name'] not in ('out_foreign_folder', 'out_foreign_manifest')
     if rc == 'TIMEOUT': problems.append('HANG')
     elif c['expect'] == 'signal':
         # 128 + N: the run stopped itself; a negative rc: the signal killed it (nothing cleaned up).
@@ -356,7 +382,8 @@ for c in cases:
         if rc == 1 and not err_s: problems.append('NO MESSAGE')
     if c['expect'] in ('ok', 'same') and rc != 0: problems.append('FAILED OK CASE')
     if c['expect'] == 'same' and rc == 0:
-        pop = open(os.path.join(outdir, 'population.csv'), 'rb').read() if os.path.exists(os.path.join(outdir, 'population.csv')) else None
+        pop = open(os.path.join(outdir, 'population.csv'),
+                   'rb').read() if os.path.exists(os.path.join(outdir, 'population.csv')) else None
         if ok_population is not None and pop != ok_population: problems.append('DIFFERENT RESULTS')
     if c['name'] == 'ok_good' and rc == 0:
         ok_population = open(os.path.join(outdir, 'population.csv'), 'rb').read()

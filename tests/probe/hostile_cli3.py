@@ -30,7 +30,8 @@ make(VICTIM, {'thesis.txt': 'precious\n'})
 
 # A results folder with zone boundaries (results.gpkg) for map/report/validate --results, made once.
 RES = os.path.join(ROOT, 'reference')
-subprocess.run([EXE, 'run', os.path.join(REPO, 'scenarios/examples/nc-counties/scenario.toml'), '--out', RES, '--quiet'],
+subprocess.run([EXE, 'run', os.path.join(REPO, 'scenarios/examples/nc-counties/scenario.toml'), '--out', RES,
+                '--quiet'],
                env=ENV0, check=True, capture_output=True)
 RES_FILES = {}
 for dp, _, fns in os.walk(RES):
@@ -63,7 +64,8 @@ for name, extra in [('threads_1e9', ['--threads', '1000000000']), ('threads_2p31
                     ('seed_2p31', ['--seed', '2147483648']), ('seed_2p64', ['--seed', '18446744073709551616']),
                     ('seed_text', ['--seed', '0x10']), ('ensmem_nan', ['--ensemble-memory', 'nan']),
                     ('ensmem_inf', ['--ensemble-memory', 'inf']), ('ensmem_neg', ['--ensemble-memory', '-1']),
-                    ('ensmem_huge', ['--ensemble-memory', '1e308']), ('format_twice', ['--format', 'csv', '--format', 'netcdf']),
+                    ('ensmem_huge', ['--ensemble-memory', '1e308']),
+                    ('format_twice', ['--format', 'csv', '--format', 'netcdf']),
                     ('out_twice', ['--out', 'other']), ('lang_xx', ['--lang', 'xx']), ('lang_empty', ['--lang', '']),
                     ('unknown_option', ['--bogus']), ('two_scenarios', ['sc.toml']),
                     ('variant_unknown', ['--variant', 'nope']), ('variant_empty', ['--variant', '']),
@@ -85,7 +87,8 @@ case('run_out_sys', ['run', 'sc.toml', '--out', '/sys/cohortgis-out', '--quiet']
 case('run_out_dev_null', ['run', 'sc.toml', '--out', '/dev/null', '--quiet'], out=None)
 case('run_file_size_limit', RUN, 'bad', limit=(resource.RLIMIT_FSIZE, 4096))
 case('run_open_files_limit', RUN, 'any', limit=(resource.RLIMIT_NOFILE, 12))
-for name, extra in [('none', []), ('two', ['sc.toml', 'sc.toml']), ('results_5000', ['sc.toml', '--results', 'r/' * 2500]),
+for name, extra in [('none', []), ('two', ['sc.toml', 'sc.toml']),
+                    ('results_5000', ['sc.toml', '--results', 'r/' * 2500]),
                     ('unknown', ['sc.toml', '--trajectories', '2']), ('dir', ['.']), ('dev_zero', ['/dev/zero']),
                     ('results_etc', ['sc.toml', '--results', '/etc'])]:
     case('validate_' + name, ['validate'] + extra, 'bad' if name != 'results_etc' else 'any', out=None)
@@ -107,7 +110,8 @@ for name, extra in [('year_text', ['--year', 'last']), ('year_huge', ['--year', 
                     ('group_unknown', ['--group', 'nope']), ('lang_xx', ['--lang', 'xx']),
                     ('out_5000', ['--out', 'm/' * 2500 + 'x.png']), ('out_300', ['--out', 'm' * 300 + '.png']),
                     ('out_victim', ['--out', os.path.join(VICTIM, 'thesis.txt')]),
-                    ('out_res_manifest', ['--out', 'res/manifest.json']), ('out_res_csv', ['--out', 'res/population.csv']),
+                    ('out_res_manifest', ['--out', 'res/manifest.json']),
+                    ('out_res_csv', ['--out', 'res/population.csv']),
                     ('out_dir', ['--out', 'res']), ('out_txt', ['--out', 'notes.txt'])]:
     case('map_' + name, ok_map + extra, 'bad', res={}, out='res')
 for name, extra in [('change_open', ['--change', '1984:']), ('change_three', ['--change', '1984:1994:2004']),
@@ -138,7 +142,8 @@ hostile = {
     'manifest_traversal': {'manifest.json': json.dumps(dict(MANIFEST, files=[dict(f, path='../../victim/thesis.txt')
                                                                                if i == 0 else f for i, f in
                                                                                enumerate(MANIFEST.get('files', []))]))},
-    'manifest_absolute': {'manifest.json': json.dumps(dict(MANIFEST, files=[dict(f, path=os.path.join(VICTIM, 'thesis.txt'))
+    'manifest_absolute': {'manifest.json': json.dumps(dict(MANIFEST,
+                                                           files=[dict(f, path=os.path.join(VICTIM, 'thesis.txt'))
                                                                               if i == 0 else f for i, f in
                                                                               enumerate(MANIFEST.get('files', []))]))},
     'manifest_huge_string': {'manifest.json': json.dumps(dict(MANIFEST, scenario='s' * 5_000_000))},
@@ -147,7 +152,8 @@ hostile = {
     'indicators_truncated': {'indicators.csv': RES_FILES['indicators.csv'][: len(RES_FILES['indicators.csv']) // 3]},
     'indicators_empty': {'indicators.csv': ''},
     'indicators_symlink_passwd': {'indicators.csv': 'SYMLINK:/etc/passwd'},
-    'zones_200000': {'zones.csv': zones_csv.splitlines()[0] + '\n' + ''.join('Z%d,zone %d\n' % (i, i) for i in range(200000))
+    'zones_200000': {'zones.csv': zones_csv.splitlines()[0] + '\n' + ''.join('Z%d,zone '
+                                                                             '%d\n' % (i, i) for i in range(200000))
                      if zones_csv else 'id,name\n'},
     'gpkg_garbage': {'results.gpkg': b'\x00' * 4096},
     'gpkg_symlink_out': {'results.gpkg': 'SYMLINK:' + os.path.join(RES, 'results.gpkg')},
@@ -155,7 +161,8 @@ hostile = {
     'population_missing': {'population.csv': None},
 }
 for hname, files in hostile.items():
-    for cmd, args in [('map', ok_map), ('report', ['report', 'res']), ('validate', ['validate', 'sc.toml', '--results', 'res']),
+    for cmd, args in [('map', ok_map), ('report', ['report', 'res']),
+                      ('validate', ['validate', 'sc.toml', '--results', 'res']),
                       ('info', ['info', 'res'])]:
         case('res_%s_%s' % (hname, cmd), args, 'any' if cmd in ('validate', 'info') else 'bad', res=files,
              out='res' if cmd in ('map', 'report') else None)
@@ -169,11 +176,15 @@ for name, extra in [('years_one', ['--years', '2000']), ('years_text', ['--years
                     ('years_neg', ['--years', '-5:2010']), ('step_0', ['--step', '0']), ('step_3', ['--step', '3']),
                     ('open_age_neg', ['--open-age', '-5']), ('open_age_huge', ['--open-age', '100000']),
                     ('female_share_2', ['--female-share', '2']), ('female_share_nan', ['--female-share', 'nan']),
-                    ('growth_inf', ['--natural-growth-per-1000', 'inf']), ('growth_huge', ['--natural-growth-per-1000', '1e300']),
-                    ('mx_filter_bad', ['--mx-filter', '=x']), ('floating_x', ['--group-split', 'c1.csv', '--floating', 'x']),
-                    ('levels_and_split', ['--levels', 'c1.csv', '--group-split', 'c1.csv']), ('srb_neg', ['--levels', 'c1.csv', '--srb', '-1']),
+                    ('growth_inf', ['--natural-growth-per-1000', 'inf']),
+                    ('growth_huge', ['--natural-growth-per-1000', '1e300']),
+                    ('mx_filter_bad', ['--mx-filter', '=x']),
+                    ('floating_x', ['--group-split', 'c1.csv', '--floating', 'x']),
+                    ('levels_and_split', ['--levels', 'c1.csv', '--group-split', 'c1.csv']),
+                    ('srb_neg', ['--levels', 'c1.csv', '--srb', '-1']),
                     ('extra_positional', ['stray']), ('first_5000', ['--first', 'f/' * 2500]),
-                    ('out_300', ['--out', 'o' * 300]), ('first_fifo', ['--first', 'fifo']), ('first_dir', ['--first', '.'])]:
+                    ('out_300', ['--out', 'o' * 300]), ('first_fifo', ['--first', 'fifo']),
+                    ('first_dir', ['--first', '.'])]:
     files = dict(est_files)
     if name == 'first_fifo':
         files['fifo'] = 'FIFO'
@@ -213,9 +224,11 @@ case('two_runs_one_out', ['run', 'sc.toml', '--out', 'out', '--quiet', '--trajec
 
 # ---- the environment
 for name, env in [('home_unset', {'HOME': None}), ('lang_c', {'LANG': 'C', 'LC_ALL': 'C'}),
-                  ('lang_zh', {'LANG': 'zh_CN.UTF-8', 'LC_ALL': 'zh_CN.UTF-8'}), ('lang_bogus', {'LC_ALL': 'xx_YY.BOGUS'}),
+                  ('lang_zh', {'LANG': 'zh_CN.UTF-8', 'LC_ALL': 'zh_CN.UTF-8'}),
+                  ('lang_bogus', {'LC_ALL': 'xx_YY.BOGUS'}),
                   ('tmpdir_missing', {'TMPDIR': '/nonexistent/tmp'}), ('tmpdir_file', {'TMPDIR': '/etc/passwd'}),
-                  ('gdal_data_elsewhere', {'GDAL_DATA': '/nonexistent'}), ('proj_lib_elsewhere', {'PROJ_LIB': '/tmp', 'PROJ_DATA': '/tmp'}),
+                  ('gdal_data_elsewhere', {'GDAL_DATA': '/nonexistent'}),
+                  ('proj_lib_elsewhere', {'PROJ_LIB': '/tmp', 'PROJ_DATA': '/tmp'}),
                   ('proj_network', {'PROJ_NETWORK': 'ON', 'PROJ_NETWORK_ENDPOINT': URL}),
                   ('http_proxy', {'http_proxy': URL, 'https_proxy': URL, 'HTTP_PROXY': URL, 'ALL_PROXY': URL}),
                   ('gdal_http_proxy', {'GDAL_HTTP_PROXY': '127.0.0.1:%d' % NET.port, 'CPL_CURL_VERBOSE': 'YES'}),
@@ -223,9 +236,11 @@ for name, env in [('home_unset', {'HOME': None}), ('lang_c', {'LANG': 'C', 'LC_A
                                      'CPL_VSIL_CURL_USE_HEAD': 'YES'}),
                   ('gdal_config_file', {'GDAL_CONFIG_FILE': 'gdalrc'}),
                   ('gdal_driver_path', {'GDAL_DRIVER_PATH': '/tmp', 'OGR_SKIP': 'CSV'}),
-                  ('data_dir_url', {'COHORTGIS_DATA_DIR': URL}), ('data_dir_missing', {'COHORTGIS_DATA_DIR': '/nonexistent'}),
+                  ('data_dir_url', {'COHORTGIS_DATA_DIR': URL}),
+                  ('data_dir_missing', {'COHORTGIS_DATA_DIR': '/nonexistent'}),
                   ('omp_huge', {'OMP_NUM_THREADS': '100000'}), ('malloc_check', {'MALLOC_CHECK_': '3'})]:
-    files = {'gdalrc': '[configoptions]\nGDAL_HTTP_PROXY=127.0.0.1:%d\nCPL_VSIL_CURL_ALLOWED_EXTENSIONS=.csv\n' % NET.port}
+    files = {'gdalrc': '[configoptions]\nGDAL_HTTP_PROXY=127.0.0.1:%d\n'
+             'CPL_VSIL_CURL_ALLOWED_EXTENSIONS=.csv\n' % NET.port}
     expect = 'bad' if name in ('data_dir_url', 'tmpdir_file') else 'ok'
     if name in ('data_dir_missing', 'tmpdir_missing', 'tmpdir_file', 'gdal_driver_path', 'data_dir_url'):
         expect = 'any'
@@ -313,7 +328,8 @@ for c in cases:
             env.pop(k, None)
         else:
             env[k] = v
-    outer_before = {k: v for k, v in snapshot(ROOT).items() if not k.startswith(d + '/') and not k.startswith(RES + '/')}
+    outer_before = {k: v for k,
+                    v in snapshot(ROOT).items() if not k.startswith(d + '/') and not k.startswith(RES + '/')}
     before = snapshot(d)
     hits0 = len(NET.hits)
     t0 = time.time()

@@ -15,8 +15,10 @@ par = open(W + '/par_scenario.toml').read()
 for f in ['base.csv', 'rates.csv', 'base_shares.csv', 'mx.csv', 'rates_three_child.csv']:
     par = par.replace('"%s"' % f, '"par_%s"' % f)
 open(W + '/par.toml', 'w').write(par)
-for f in ['stochastic.toml', 'base.csv', 'asfr.csv', 'mx.csv', 'good.toml']: shutil.copy(FIX + '/scenarios/' + f, W + '/' + f)
-ms = open(FIX + '/bad/multistate_negative_probability.toml').read().split('[[transitions]]')[0] + '[[transitions]]\nfrom = "floating"\nto = "registered"\nrate = 0.02\n'
+for f in ['stochastic.toml', 'base.csv', 'asfr.csv', 'mx.csv', 'good.toml']:
+    shutil.copy(FIX + '/scenarios/' + f, W + '/' + f)
+ms = open(FIX + '/bad/multistate_negative_probability.toml').read().split('[[transitions]]')[0] + \
+    '[[transitions]]\nfrom = "floating"\nto = "registered"\nrate = 0.02\n'
 for f in ['base_two_groups.csv']: shutil.copy(FIX + '/bad/' + f, W)
 open(W + '/ms.toml', 'w').write(ms.replace('"asfr.csv"', '"asfr.csv"'))
 P = Prober()
@@ -27,7 +29,8 @@ sto = probe('load sto', lambda: cg.load_scenario(W + '/stochastic.toml'), None)
 ms_set = cg.load_scenario(W + '/ms.toml')
 par_set = cg.load_scenario(W + '/par.toml')
 probe('run ms', lambda: ms_set.run(threads=1), None)
-probe('run par in memory', lambda: par_set.run(threads=1), None)  # parity runs in memory since issue 15 (Results.parity_frame)
+# parity runs in memory since issue 15 (Results.parity_frame)
+probe('run par in memory', lambda: par_set.run(threads=1), None)
 probe('load None', lambda: cg.load_scenario(None))
 probe('load int', lambda: cg.load_scenario(5))
 probe('load bytes path', lambda: cg.load_scenario(b'/etc/passwd'))
@@ -36,7 +39,8 @@ os.mkfifo(W + '/fifo.toml')
 probe('load fifo', lambda: cg.load_scenario(W + '/fifo.toml'))
 probe('load nul in path', lambda: cg.load_scenario(W + '/ms.toml\x00x'))
 probe('load allow_read str (one folder, by design)', lambda: cg.load_scenario(W + '/ms.toml', allow_read='/'), None)
-probe('load allow_read None elems', lambda: cg.load_scenario(W + '/ms.toml', allow_read=[None]), (ValueError, TypeError))
+probe('load allow_read None elems', lambda: cg.load_scenario(W + '/ms.toml', allow_read=[None]),
+      (ValueError, TypeError))
 probe('threads -1', lambda: ms_set.run(threads=-1))
 probe('threads nan', lambda: ms_set.run(threads=float('nan')))
 probe('threads True', lambda: ms_set.run(threads=True))
@@ -82,7 +86,8 @@ if r:
     probe('population unknown variant', lambda: r.population('nope'), (KeyError, ValueError))
     probe('indicator_values bad year', lambda: r.indicator_values('population', year=99999), (KeyError, ValueError))
     probe('indicator_values bad name', lambda: r.indicator_values('gdp'), (KeyError, ValueError))
-    probe('indicator_values year as text (read as the year)', lambda: r.indicator_values('population', year='2025'), None)
+    probe('indicator_values year as text (read as the year)', lambda: r.indicator_values('population', year='2025'),
+          None)
     probe('pyramid bad zone', lambda: r.pyramid(zone='nope'), (KeyError, ValueError))
     probe('lines bad group', lambda: r.lines(group='ghosts'), (KeyError, ValueError))
 # Scenario mutation misuse on ms

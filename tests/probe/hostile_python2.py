@@ -40,7 +40,8 @@ probe('write_outputs fspath raises', lambda: cg.write_outputs(GOOD, Raises()), (
 probe('write_outputs out = scenario folder', lambda: cg.write_outputs(GOOD, W), (ValueError,))
 probe('write_outputs out = /', lambda: cg.write_outputs(GOOD, '/'), (ValueError,))
 # data_dir is a trusted argument (as the command line's); GDAL's network is off, so it is either refused or unused.
-probe('data_dir vsicurl (trusted; refused or unused)', lambda: cg.load_scenario(GOOD, data_dir='/vsicurl/http://127.0.0.1:9/') and None, None)
+probe('data_dir vsicurl (trusted; refused or unused)',
+      lambda: cg.load_scenario(GOOD, data_dir='/vsicurl/http://127.0.0.1:9/') and None, None)
 probe('allow_read vsicurl', lambda: cg.load_scenario(GOOD, allow_read=['/vsicurl/http://127.0.0.1:9/']), (ValueError,))
 probe('allow_db connection string', lambda: cg.load_scenario(GOOD, allow_db=['x host=127.0.0.1']), (ValueError,))
 probe('allow_read generator', lambda: cg.load_scenario(GOOD, allow_read=(p for p in [W])), None)
@@ -149,13 +150,17 @@ t0 = time.time()
 probe('KeyboardInterrupt during run', lambda: (lambda s: interrupted(lambda: s.run(threads=2, trajectories=200000)))(
     cg.load_scenario(W + '/long.toml')), (KeyboardInterrupt,))
 print('      stopped after %.1f s' % (time.time() - t0))
-probe('KeyboardInterrupt during write_outputs', lambda: interrupted(lambda: cg.write_outputs(W + '/long.toml', W + '/o_int', threads=2)), (KeyboardInterrupt,))
+probe('KeyboardInterrupt during write_outputs', lambda: interrupted(lambda: cg.write_outputs(W + '/long.toml',
+                                                                                             W + '/o_int', threads=2)),
+      (KeyboardInterrupt,))
 P.n += 1
 # o_int itself is fine when complete (the run finished and committed before the signal came); anything else is not.
-left = [x for x in os.listdir(W) if x.startswith('o_int') and not (x == 'o_int' and os.path.exists(W + '/o_int/manifest.json'))]
+left = [x for x in os.listdir(W)
+        if x.startswith('o_int') and not (x == 'o_int' and os.path.exists(W + '/o_int/manifest.json'))]
 if left: print('WRONG leftover after interrupt', left); P.bad.append('interrupt leftover')
 else: print('ok    nothing left after interrupt')
-probe('run after interrupt still works', lambda: np.array_equal(np.asarray(good.run(threads=1).population()), REF) or 1 / 0, None)
+probe('run after interrupt still works', lambda: np.array_equal(np.asarray(good.run(threads=1).population()),
+                                                                REF) or 1 / 0, None)
 
 # ---- progress callbacks
 def raiser(done, total): raise RuntimeError('callback exploded')

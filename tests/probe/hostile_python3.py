@@ -30,7 +30,8 @@ for name, value in [('None', None), ('int', 5), ('float nan', math.nan), ('bytes
                     ('bytearray', bytearray(GOOD.encode())), ('list', [GOOD]), ('dict', {GOOD: 1}),
                     ('5000 bytes', './' * 2500 + 'good.toml'), ('300-byte name', W + '/' + 'g' * 300 + '.toml'),
                     ('empty', ''), ('folder', W), ('dev zero', '/dev/zero'), ('surrogate', W + '/\udcff.toml')]:
-    probe('load_scenario(%s)' % name, lambda v=value: cg.load_scenario(v), BAD + (OSError,) if name == 'surrogate' else BAD)
+    probe('load_scenario(%s)' % name, lambda v=value: cg.load_scenario(v),
+          BAD + (OSError,) if name == 'surrogate' else BAD)
 probe('load_scenario data_dir int', lambda: cg.load_scenario(GOOD, data_dir=7))
 probe('load_scenario data_dir 5000 bytes', lambda: cg.load_scenario(GOOD, data_dir='d/' * 2500))
 probe('load_scenario allow_read int', lambda: cg.load_scenario(GOOD, allow_read=7))
@@ -64,7 +65,8 @@ for name, kw in [('threads -1', dict(threads=-1)), ('threads 10**9', dict(thread
                  ('trajectories 2**63', dict(trajectories=2 ** 63)), ('trajectories -1', dict(trajectories=-1)),
                  ('trajectories nan', dict(trajectories=math.nan)), ('trajectories "5"', dict(trajectories='5')),
                  ('seed -1', dict(trajectories=2, seed=-1)), ('seed 2**64', dict(trajectories=2, seed=2 ** 64)),
-                 ('seed 1.5', dict(trajectories=2, seed=1.5)), ('indicators [nope]', dict(trajectories=2, indicators=['nope'])),
+                 ('seed 1.5', dict(trajectories=2, seed=1.5)),
+                 ('indicators [nope]', dict(trajectories=2, indicators=['nope'])),
                  ('indicators str', dict(trajectories=2, indicators='population'))]:
     probe('run(%s)' % name, lambda kw=kw: good.run(**kw), BAD + (KeyError,))
 probe('cg.run(None)', lambda: cg.run(None), BAD + (AttributeError,))
@@ -105,16 +107,21 @@ def _set(s, f):
 
 
 sc = good.baseline.copy()
-for name, fn in [('set_grid(0, -1)', lambda: sc.copy().set_grid(0, -1)), ('set_grid(10**9, 10**9)', lambda: sc.copy().set_grid(10 ** 9, 10 ** 9)),
-                 ('set_grid(None, 5)', lambda: sc.copy().set_grid(None, 5)), ('set_tfr(nan)', lambda: sc.copy().set_tfr(math.nan)),
+for name, fn in [('set_grid(0, -1)', lambda: sc.copy().set_grid(0, -1)),
+                 ('set_grid(10**9, 10**9)', lambda: sc.copy().set_grid(10 ** 9, 10 ** 9)),
+                 ('set_grid(None, 5)', lambda: sc.copy().set_grid(None, 5)),
+                 ('set_tfr(nan)', lambda: sc.copy().set_tfr(math.nan)),
                  ('set_tfr({2020: nan})', lambda: sc.copy().set_tfr({2020: math.nan})),
                  ('set_tfr({10**20: 1})', lambda: sc.copy().set_tfr({10 ** 20: 1.0})),
-                 ('set_tfr("high")', lambda: sc.copy().set_tfr('high')), ('set_tfr(None)', lambda: sc.copy().set_tfr(None)),
+                 ('set_tfr("high")', lambda: sc.copy().set_tfr('high')),
+                 ('set_tfr(None)', lambda: sc.copy().set_tfr(None)),
                  ('set_srb(-1)', lambda: sc.copy().set_srb(-1)), ('set_srb(inf)', lambda: sc.copy().set_srb(math.inf)),
                  ('set_mean_age({2020: -5})', lambda: sc.copy().set_mean_age({2020: -5.0})),
-                 ('total_fertility(-1)', lambda: sc.total_fertility(-1)), ('total_fertility(10**9)', lambda: sc.total_fertility(10 ** 9)),
+                 ('total_fertility(-1)', lambda: sc.total_fertility(-1)),
+                 ('total_fertility(10**9)', lambda: sc.total_fertility(10 ** 9)),
                  ('total_fertility(2**64)', lambda: sc.total_fertility(2 ** 64)),
-                 ('set_zones([None])', lambda: sc.copy().set_zones([None])), ('set_zones("AB")', lambda: sc.copy().set_zones('AB')),
+                 ('set_zones([None])', lambda: sc.copy().set_zones([None])),
+                 ('set_zones("AB")', lambda: sc.copy().set_zones('AB')),
                  ('set_zones([])', lambda: cg.run(_set(sc.copy(), lambda s: s.set_zones([]))))]:
     probe('Scenario.' + name, fn, BAD + (IndexError, OverflowError))
 
@@ -134,7 +141,8 @@ class MySet(cg.ScenarioSet):
 
 
 probe('subclass Scenario, run', lambda: cg.run(MyScenario()), BAD + (RuntimeError,))
-probe('subclass ScenarioSet, run', lambda: np.array_equal(np.asarray(MySet(good.runs).run(threads=1).population()), REF) or 1 / 0, None)
+probe('subclass ScenarioSet, run', lambda: np.array_equal(np.asarray(MySet(good.runs).run(threads=1).population()),
+                                                          REF) or 1 / 0, None)
 probe('ScenarioSet([])', lambda: cg.ScenarioSet([]).run(), BAD + (IndexError,))
 probe('ScenarioSet([None])', lambda: cg.ScenarioSet([None]).run(), BAD + (AttributeError,))
 probe('ScenarioSet("abc")', lambda: cg.ScenarioSet('abc').run(), BAD + (AttributeError,))
@@ -153,12 +161,14 @@ for name, obj in [('set', good), ('scenario', good.baseline), ('results', ref)]:
     probe('pickle %s' % name, lambda o=obj: refused_or_works(lambda: pickle.loads(pickle.dumps(o)),
                                                               (TypeError, pickle.PicklingError, AttributeError)), None)
 probe('copy.copy results then use', lambda: np.array_equal(np.asarray(copy.copy(ref).population()), REF) or 1 / 0, None)
-probe('deepcopy set then run', lambda: np.array_equal(np.asarray(copy.deepcopy(good).run(threads=1).population()), REF) or 1 / 0, None)
+probe('deepcopy set then run', lambda: np.array_equal(np.asarray(copy.deepcopy(good).run(threads=1).population()),
+                                                      REF) or 1 / 0, None)
 
 # ---- results misuse
 probe('population("nope")', lambda: ref.population('nope'), BAD + (KeyError,))
 probe('population(None)', lambda: ref.population(None), BAD + (KeyError,))
-probe('indicator_values year 10**20', lambda: ref.indicator_values('population', year=10 ** 20), BAD + (KeyError, OverflowError))
+probe('indicator_values year 10**20', lambda: ref.indicator_values('population', year=10 ** 20),
+      BAD + (KeyError, OverflowError))
 probe('indicator_values nope', lambda: ref.indicator_values('nope'), BAD + (KeyError,))
 probe('zones_frame year nan', lambda: ref.zones_frame(math.nan), BAD + (KeyError,))
 probe('pyramid zone nope', lambda: ref.pyramid(zone='nope'), BAD + (KeyError,))
@@ -207,9 +217,11 @@ probe('alarm during load_scenario', lambda: [refused_or_works(lambda: alarm(lamb
 # the scenario is loaded before the alarm is set, so the alarm falls in the run.
 probe('alarm during a long run', lambda: (lambda s: alarm(lambda: s.run(threads=2, trajectories=200000), 0.3))(
     cg.load_scenario(W + '/long.toml')), (KeyboardInterrupt,))
-probe('alarm during write_outputs', lambda: alarm(lambda: cg.write_outputs(W + '/long.toml', W + '/alarm_out', threads=2), 0.3), (KeyboardInterrupt,))
+probe('alarm during write_outputs', lambda: alarm(lambda: cg.write_outputs(W + '/long.toml', W + '/alarm_out',
+                                                                           threads=2), 0.3), (KeyboardInterrupt,))
 P.n += 1
-left = [x for x in os.listdir(W) if x.startswith('alarm_out') and not (x == 'alarm_out' and os.path.exists(W + '/alarm_out/manifest.json'))]
+left = [x for x in os.listdir(W)
+        if x.startswith('alarm_out') and not (x == 'alarm_out' and os.path.exists(W + '/alarm_out/manifest.json'))]
 if left:
     print('WRONG leftover after the alarm', left)
     P.bad.append('alarm leftover')

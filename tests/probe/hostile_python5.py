@@ -60,8 +60,10 @@ py('fig_save_render_fails_keeps_user_file', 'f = res().pyramid(title="\\udcff")\
    '        f.save(USER + "/keep.png")\n    finally:\n'
    '        assert open(USER + "/keep.png").read() == "a user image\\n"\ng()', BAD)
 py('fig_save_missing_folder', 'f = res().lines()\ndef g():\n    try:\n        f.save(OUT + "/dir_missing/x.svg")\n'
-   '    finally:\n        assert not os.path.exists(OUT + "/dir_missing")\ng()', ('OSError', 'FileNotFoundError', 'ValueError'))
-py('fig_save_pathlike', FIG + 'import pathlib\nf.save(pathlib.Path(OUT) / "p.png")\nos.path.getsize(OUT + "/p.png") > 0',
+   '    finally:\n        assert not os.path.exists(OUT + "/dir_missing")\ng()',
+   ('OSError', 'FileNotFoundError', 'ValueError'))
+py('fig_save_pathlike', FIG + 'import pathlib\nf.save(pathlib.Path(OUT) / "p.png")\n'
+   'os.path.getsize(OUT + "/p.png") > 0',
    'ok', 'RETURNED True')
 py('fig_save_bytes_path', FIG + 'f.save((OUT + "/b.png").encode())', ('ok', 'TypeError', 'ValueError'))
 py('fig_data_format_none', FIG + 'f.data(None)', BAD, 'format')
@@ -75,10 +77,12 @@ for field in ('name', 'title', 'language', 'variant', 'migration_timing', 'flow_
     py('surrogate_scenario_' + field, 's = cg.load_scenario(GOOD).baseline\ns.%s = %s\n"accepted"' % (field, SUR), BAD,
        field)
 py('surrogate_group_names', 's = cg.load_scenario(GOOD).baseline\ns.group_names = [%s]\n"accepted"' % SUR, BAD, 'group')
-py('surrogate_assumptions', 's = cg.load_scenario(GOOD).baseline\ns.assumptions = [%s]\n"accepted"' % SUR, BAD, 'assumptions')
+py('surrogate_assumptions', 's = cg.load_scenario(GOOD).baseline\ns.assumptions = [%s]\n"accepted"' % SUR, BAD,
+   'assumptions')
 py('surrogate_set_zones', 's = cg.load_scenario(GOOD).baseline\ns.set_zones(["A", %s])' % SUR, BAD, 'zone')
 py('surrogate_add_variant', 'cg.load_scenario(GOOD).add_variant(%s)' % SUR, BAD, 'variant')
-py('surrogate_mortality_kind', 'st = cg.StepSchedules()\nst.mortality_kind = %s\n"accepted"' % SUR, BAD, 'mortality_kind')
+py('surrogate_mortality_kind', 'st = cg.StepSchedules()\nst.mortality_kind = %s\n"accepted"' % SUR, BAD,
+   'mortality_kind')
 py('surrogate_map_title', 'fr().run(threads=1).map(title=%s)' % SUR, BAD, 'title')
 py('surrogate_lines_title_data', 'res().lines(title=%s).data()' % SUR, BAD, 'title')
 py('surrogate_frames_name', 'fr(name=%s)' % SUR, BAD, 'name')
@@ -103,7 +107,8 @@ py('tfr_year_2p1000', 's = cg.load_scenario(GOOD).baseline\ns.set_tfr({2 ** 1000
 py('tfr_value_2p1000', 's = cg.load_scenario(GOOD).baseline\ns.set_tfr({2030: 2 ** 1000})', BAD, 'tfr')
 py('srb_series_year_twice', 's = cg.load_scenario(GOOD).baseline\n'
    's.set_srb(pd.Series([105.0, 120.0], index=[2030, 2030]))', 'ValueError', '2030')
-py('tfr_items_endless', 'import itertools\nclass P:\n    def items(self):\n        return itertools.repeat((2030, 1.5))\n'
+py('tfr_items_endless', 'import itertools\nclass P:\n    def items(self):\n'
+   '        return itertools.repeat((2030, 1.5))\n'
    's = cg.load_scenario(GOOD).baseline\ns.set_tfr(P())', BAD, 'tfr', timeout=30)
 py('tfr_series_0d_array_str', 's = cg.load_scenario(GOOD).baseline\ns.set_tfr(np.array("1.5"))', BAD, 'tfr')
 py('frames_tfr_complex', 'fr(tfr={2030: np.complex128(1.5 + 1j)})', BAD, 'tfr')
@@ -137,9 +142,12 @@ py('tfr_path_half_key', 's = cg.load_scenario(GOOD).baseline\ns.set_tfr_path({20
 # ---- NumPy arrays of every layout and dtype as base_population and schedules
 BP = 's = cg.load_scenario(GOOD).baseline\nref = pop(s)\nb = s.base_population\n'
 for name, expr in [('byteswapped', 'b.astype(">f8")'), ('float16', 'b.astype(np.float16).astype(np.float16)'),
-                   ('longdouble', 'b.astype(np.longdouble)'), ('readonly', '(lambda a: (a.setflags(write=False), a)[1])(b.copy())'),
+                   ('longdouble', 'b.astype(np.longdouble)'),
+                   ('readonly', '(lambda a: (a.setflags(write=False), a)[1])(b.copy())'),
                    ('fortran', 'np.asfortranarray(b)'), ('negative_strides', 'b.ravel()[::-1][::-1]'),
-                   ('uint8', 'b.astype(np.uint8)'), ('decimal_objects', 'np.array([__import__("decimal").Decimal(repr(float(x))) for x in b.ravel()], dtype=object)')]:
+                   ('uint8', 'b.astype(np.uint8)'), ('decimal_objects',
+                                                     'np.array([__import__("decimal").Decimal(repr(float(x))) for x in '
+                                                     'b.ravel()], dtype=object)')]:
     same = 'pop(s) == ref' if name not in ('float16', 'uint8') else 'pop(s) > 0'
     py('bp_' + name, BP + 's.base_population = %s\n%s' % (expr, same), 'ok', 'RETURNED True')
 py('bp_memmap', BP + 'm = np.memmap(OUT + "/bp.mm", dtype="f8", mode="w+", shape=b.shape)\nm[:] = b\nm.flush()\n'
@@ -150,19 +158,23 @@ py('bp_memmap_truncated', BP + 'm = np.memmap(OUT + "/bp_t.mm", dtype="f8", mode
 py('asfr_memmap_truncated', 'm = np.memmap(OUT + "/asfr_t.mm", dtype="f8", mode="w+", shape=(100000,))\nm.flush()\n'
    'os.truncate(OUT + "/asfr_t.mm", 4096)\nst = cg.StepSchedules()\nst.asfr = m[::-1]\n"accepted"', BAD, 'asfr')
 py('bp_zero_d', BP + 's.base_population = np.array(5.0)\n"accepted"', 'ValueError', 'base population')
-py('bp_complex_objects', BP + 'a = b.astype(object)\na.flat[0] = np.complex128(5 + 3j)\ns.base_population = a\n"accepted"', BAD,
+py('bp_complex_objects', BP + 'a = b.astype(object)\na.flat[0] = np.complex128(5 + 3j)\ns.base_population = a\n'
+   '"accepted"', BAD,
    'base population')
 py('bp_fraction_objects_ok', BP + 'import fractions\na = b.astype(object)\na.flat[0] = fractions.Fraction(b.flat[0])\n'
    's.base_population = a\npop(s) == ref', 'ok', 'RETURNED True')
-py('bp_pd_na_objects', BP + 'a = b.astype(object)\na.flat[3] = pd.NA\ns.base_population = a\n"accepted"', BAD, 'base population')
+py('bp_pd_na_objects', BP + 'a = b.astype(object)\na.flat[3] = pd.NA\ns.base_population = a\n"accepted"', BAD,
+   'base population')
 py('bp_float_raises_objects', BP + 'class F:\n    def __float__(self):\n        raise RuntimeError("float exploded")\n'
    'a = b.astype(object)\na.flat[0] = F()\ns.base_population = a\n"accepted"', BAD + ('RuntimeError',))
 py('bp_array_interface_lies', BP + 'class A:\n    @property\n    def __array_interface__(self):\n'
    '        return {"shape": (10 ** 9,), "typestr": "<f8", "data": (0, True), "version": 3}\n'
    's.base_population = A()\n"accepted"', BAD + ('MemoryError',))
 py('asfr_complex', 'st = cg.StepSchedules()\nst.asfr = np.ones(3, dtype=complex)\n"accepted"', 'TypeError', 'asfr')
-py('asfr_structured', 'st = cg.StepSchedules()\nst.asfr = np.zeros(3, dtype=[("a", "f8")])\n"accepted"', 'TypeError', 'asfr')
-py('asfr_complex_objects', 'st = cg.StepSchedules()\nst.asfr = np.array([np.complex128(1 + 1j)], dtype=object)\n"accepted"', BAD,
+py('asfr_structured', 'st = cg.StepSchedules()\nst.asfr = np.zeros(3, dtype=[("a", "f8")])\n"accepted"', 'TypeError',
+   'asfr')
+py('asfr_complex_objects', 'st = cg.StepSchedules()\nst.asfr = np.array([np.complex128(1 + 1j)], dtype=object)\n'
+   '"accepted"', BAD,
    'asfr')
 py('group_transition_rates_complex', 'cg.GroupTransition(0, 1, [np.complex128(0.1 + 1j)])', BAD, '')
 py('schedules_list_of_none', 's = cg.load_scenario(GOOD).baseline\ns.schedules = [None]\n"accepted"', BAD, 'schedules')
@@ -171,7 +183,8 @@ py('external_pairs_negative', 'st = cg.StepSchedules()\nst.external_pairs = [(-1
    'external_pairs')
 py('aggregates_surrogate', 's = cg.load_scenario(GOOD).baseline\ns.aggregates = [(%s, ["A"])]\n"accepted"' % SUR, BAD,
    'aggregates')
-py('plan_periods_surrogate', 's = cg.load_scenario(GOOD).baseline\ns.plan_periods = [(2021, 2025, %s)]\n"accepted"' % SUR,
+py('plan_periods_surrogate', 's = cg.load_scenario(GOOD).baseline\ns.plan_periods = [(2021, 2025, %s)]\n'
+   '"accepted"' % SUR,
    BAD, 'plan_periods')
 py('set_od_negative_zones', 'st = cg.StepSchedules()\nst.set_od([cg.OdFlow(0, 1, 0.1)], -1, 1, 5)', BAD, 'zones')
 py('odflow_rate_complex', 'cg.OdFlow(0, 1, np.complex128(0.1 + 1j))', BAD, 'rate_per_year')
@@ -209,7 +222,8 @@ py('stepschedules_subclass_no_super_init', 'class S(cg.StepSchedules):\n    def 
 py('runresult_subclass', 'class R(cg.RunResult):\n    pass\nR()', ('TypeError',))
 py('pickle_odflow_state_2p40', 'o = cg.OdFlow(0, 1, 0.1)\nf, a, st = o.__reduce_ex__(2)[:3]\n'
    'o2 = cg.OdFlow.__new__(cg.OdFlow)\no2.__setstate__((2 ** 40, 1, 0.1, -1))', BAD)
-py('pickle_transition_state_str', 't = cg.GroupTransition.__new__(cg.GroupTransition)\nt.__setstate__(("a", 1, [0.1], []))', BAD)
+py('pickle_transition_state_str', 't = cg.GroupTransition.__new__(cg.GroupTransition)\n'
+   't.__setstate__(("a", 1, [0.1], []))', BAD)
 
 # ---- fork: a child's exit must not remove the parent's temporary zones (scenario_from_frames' GeoPackage)
 py('fork_child_exit_keeps_parent_zones', 's = fr()\npid = os.fork()\n'
@@ -217,12 +231,14 @@ py('fork_child_exit_keeps_parent_zones', 's = fr()\npid = os.fork()\n'
    'cg.write_outputs(s, OUT + "/fork_zones")["out_dir"]', 'ok')
 py('fork_child_runs_frames_set', 's = fr()\npid = os.fork()\n'
    'if pid == 0:\n    try:\n        float(s.run(threads=2).population().sum())\n        os._exit(0)\n'
-   '    except BaseException:\n        os._exit(7)\nos.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])', 'ok', 'RETURNED 0$')
+   '    except BaseException:\n        os._exit(7)\nos.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])', 'ok',
+   'RETURNED 0$')
 
 # ---- callbacks that change the process: the working folder, sys.exit, signals
 py('progress_chdir_write_outputs', 'os.makedirs(OUT + "/cwd_a", exist_ok=True)\nos.chdir(OUT + "/cwd_a")\n'
    'def cb(d, t):\n    os.chdir(USER)\n'
-   'def g():\n    try:\n        cg.write_outputs(GOOD, "out", threads=1, progress=cb)\n    finally:\n        os.chdir(OUT)\n'
+   'def g():\n    try:\n        cg.write_outputs(GOOD, "out", threads=1, progress=cb)\n    finally:\n'
+   '        os.chdir(OUT)\n'
    'g()\nsorted(os.listdir(OUT + "/cwd_a"))', ('ok',) + BAD + ('OSError',))
 py('thread_chdir_write_outputs', 'for d in ("cwd_b", "cwd_c"):\n    os.makedirs(OUT + "/" + d, exist_ok=True)\n'
    'os.chdir(OUT + "/cwd_b")\nstop = threading.Event()\n'
@@ -230,7 +246,8 @@ py('thread_chdir_write_outputs', 'for d in ("cwd_b", "cwd_c"):\n    os.makedirs(
    '        os.chdir(OUT + "/cwd_b")\nth = threading.Thread(target=m)\nth.start()\n'
    'def g():\n    try:\n        for k in range(3):\n            cg.write_outputs(GOOD, "out%d" % k, threads=1)\n'
    '    finally:\n        stop.set()\n        th.join()\ng()\n'
-   'found = [d for k in range(3) for d in ("cwd_b", "cwd_c") if os.path.exists("%s/%s/out%d/manifest.json" % (OUT, d, k))]\n'
+   'found = [d for k in range(3) for d in ("cwd_b", "cwd_c") if os.path.exists("%s/%s/out%d/manifest.json" % (OUT, d, '
+   'k))]\n'
    'left = [x for d in ("cwd_b", "cwd_c") for x in os.listdir(OUT + "/" + d) if ".tmp-" in x or ".old-" in x]\n'
    '(len(found), left)', 'ok', r"RETURNED \(3, \[\]\)$")
 py('progress_sys_exit_run', 'cg.load_scenario(GOOD).run(threads=1, progress=lambda d, t: sys.exit(4))', 'SystemExit')
@@ -244,7 +261,8 @@ py('ensemble_progress_reenters', 's = cg.load_scenario(STO)\nn = []\n'
    'type(s.run(threads=1, trajectories=5, progress=cb)).__name__', 'ok', 'Ensemble')
 py('sigint_thread_run', 's = cg.load_scenario(LONG)\n'
    'th = threading.Thread(target=lambda: s.run(threads=1, trajectories=3000))\nth.start()\ntime.sleep(0.2)\n'
-   'os.kill(os.getpid(), signal.SIGINT)\ndef g():\n    try:\n        time.sleep(30)\n    finally:\n        th.join()\ng()',
+   'os.kill(os.getpid(), signal.SIGINT)\ndef g():\n    try:\n        time.sleep(30)\n    finally:\n        th.join()\n'
+   'g()',
    'KeyboardInterrupt',
    timeout=60)
 py('recursion_limit_low', 'sys.setrecursionlimit(60)\ndef deep(n):\n    return deep(n + 1) if n < 40 else '
@@ -255,11 +273,13 @@ py('address_space_many_threads', 'import resource\ns = cg.load_scenario(GOOD)\n'
 py('address_space_write_outputs', 'import resource\n'
    'resource.setrlimit(resource.RLIMIT_AS, (700_000_000, resource.RLIM_INFINITY))\n'
    'def g():\n    try:\n        return cg.write_outputs(GOOD, OUT + "/as_out", threads=64)["out_dir"]\n'
-   '    except BaseException:\n        assert not [x for x in os.listdir(OUT) if x.startswith("as_out")]\n        raise\ng()',
+   '    except BaseException:\n        assert not [x for x in os.listdir(OUT) if x.startswith("as_out")]\n'
+   '        raise\ng()',
    ('ok', 'MemoryError', 'ValueError', 'RuntimeError', 'OSError'))
 py('address_space_broadcast_population', 'import resource\ns = cg.load_scenario(GOOD).baseline\n'
    'resource.setrlimit(resource.RLIMIT_AS, (1_000_000_000, resource.RLIM_INFINITY))\n'
-   's.base_population = np.broadcast_to(np.float64(1.0), (10 ** 5, 10 ** 4))\n"accepted"', ('MemoryError', 'ValueError'),
+   's.base_population = np.broadcast_to(np.float64(1.0), (10 ** 5, 10 ** 4))\n"accepted"',
+   ('MemoryError', 'ValueError'),
    'base population|memory')
 
 PROBE.finish()

@@ -66,7 +66,8 @@ class KI:
         raise KeyboardInterrupt
     __float__ = __int__ = __index__
 def alarm(seconds):
-    """SIGALRM after `seconds`, raising KeyboardInterrupt (when Python next runs its handlers); returns when it is due."""
+    """SIGALRM after `seconds`, raising KeyboardInterrupt (when Python next runs its handlers); returns when it is
+    due."""
     def on_alarm(sig, frame):
         raise KeyboardInterrupt
     signal.signal(signal.SIGALRM, on_alarm)
@@ -104,7 +105,8 @@ py('int_odflow_numpy_ints_ok', 'o = cg.OdFlow(np.int64(1), np.int32(0), 0.1, gro
 py('int_odflow_setter_float32', 'o = cg.OdFlow(0, 1, 0.1)\no.destination = np.float32(0.5)\no.destination', BAD,
    'destination')
 py('int_transition_setter_bool', 't = cg.GroupTransition(0, 1, [0.1])\nt.to_group = False\nt.to_group', BAD, 'to_group')
-py('int_newborn_setter_decimal', 'r = cg.NewbornRule(0, 1, 0.5)\nr.mother_group = decimal.Decimal("0.9")\nr.mother_group',
+py('int_newborn_setter_decimal', 'r = cg.NewbornRule(0, 1, 0.5)\nr.mother_group = decimal.Decimal("0.9")\n'
+   'r.mother_group',
    BAD, 'mother_group')
 py('int_index_interrupted', 'cg.OdFlow(KI(), 0, 0.1)', 'KeyboardInterrupt')
 py('int_scenario_base_year_float32', 's = base()\ns.base_year = np.float32(2020.6)\ns.base_year', BAD, 'base_year')
@@ -190,7 +192,8 @@ py('bp_zero_stride_4d_right_shape_ok', BP + 'v = np.lib.stride_tricks.as_strided
    'RETURNED True')
 py('bp_non_contiguous_ok', BP + 'w = np.zeros(b.shape[:-1] + (2 * b.shape[-1],))\nw[..., ::2] = b\n'
    's.base_population = w[..., ::2]\npop(s) == ref', 'ok', 'RETURNED True')
-py('bp_xarray_ok', BP + 'import xarray as xr\ns.base_population = xr.DataArray(b, dims=("zone", "group", "sex", "age"))\n'
+py('bp_xarray_ok', BP + 'import xarray as xr\n'
+   's.base_population = xr.DataArray(b, dims=("zone", "group", "sex", "age"))\n'
    'pop(s) == ref', 'ok', 'RETURNED True')
 py('bp_series_ok', BP + 's.base_population = pd.Series(b.ravel(), index=np.arange(b.size)[::-1])\npop(s) == ref', 'ok',
    'RETURNED True')
@@ -201,7 +204,8 @@ py('bp_nullable_float_na', BP + 'v = pd.array(b.ravel(), dtype="Float64")\nv[0] 
 for name, val in [('nan', 'np.nan'), ('inf', 'np.inf'), ('negative', '-1.0')]:
     py('bp_' + name, BP + 'v = b.copy()\nv.flat[1] = %s\ns.base_population = v\ns.validate()\n"accepted"' % val, BAD,
        'population')
-py('bp_negative_zero_ok', BP + 'v = b.copy()\nv.flat[-1] = -0.0\ns.base_population = v\npop(s) > 0', 'ok', 'RETURNED True')
+py('bp_negative_zero_ok', BP + 'v = b.copy()\nv.flat[-1] = -0.0\ns.base_population = v\npop(s) > 0', 'ok',
+   'RETURNED True')
 py('bp_datetime_objects', BP + 'v = b.astype(object)\nv.flat[0] = np.datetime64("2020-01-01")\ns.base_population = v\n'
    '"accepted"', BAD, 'base population')
 py('bp_str_objects', BP + 'v = b.astype(object)\nv.flat[0] = "1000"\ns.base_population = v\n"accepted"', BAD,
@@ -224,10 +228,13 @@ py('set_tfr_dataframe', 's = base()\ns.set_tfr(pd.DataFrame({2030: [1.5, 1.7]}))
 # ---- Ctrl-C during long calls: the load, the frames' load, a map drawn, an estimate
 py('sigint_load_big', 'print(latency(lambda: cg.load_scenario(BIG), 0.3))\n'
    'latency(lambda: cg.load_scenario(BIG), 0.3)', 'ok', 'within|before', timeout=120)
-py('sigint_frames_big', 'd = toy_frames(zones=3000, migration=False)\nd["zones"] = pd.DataFrame(d["zones"].drop(columns='
+py('sigint_frames_big', 'd = toy_frames(zones=3000, migration=False)\n'
+   'd["zones"] = pd.DataFrame(d["zones"].drop(columns='
    '"geometry"))\nlatency(lambda: cg.scenario_from_frames(**d), 0.5)', 'ok', 'within|before', timeout=180)
-GRID = ('import geopandas\nfrom shapely.geometry import box\nd = toy_frames(zones=3025, migration=False, groups=("local",))\n'
-        'd["zones"] = geopandas.GeoDataFrame(d["zones"].drop(columns="geometry"), geometry=[box(400000 + 1000 * (k % 55), '
+GRID = ('import geopandas\nfrom shapely.geometry import box\n'
+        'd = toy_frames(zones=3025, migration=False, groups=("local",))\n'
+        'd["zones"] = geopandas.GeoDataFrame(d["zones"].drop(columns="geometry"), geometry=[box(400000 + 1000 * (k % '
+        '55), '
         '4400000 + 1000 * (k // 55), 401000 + 1000 * (k % 55), 4401000 + 1000 * (k // 55)) for k in range(3025)], '
         'crs="EPSG:32650")\nd.update(horizon=2025, aggregates=None)\nr = cg.scenario_from_frames(**d).run(threads=2)\n')
 py('sigint_map_big', GRID + 't = time.monotonic()\nr.map()\nprint("map", time.monotonic() - t)\n'
@@ -244,7 +251,8 @@ py('load_file_url', 'cg.load_scenario("file://" + GOOD)', ('ValueError', 'OSErro
 py('load_vsicurl', 'cg.load_scenario("/vsicurl/http://127.0.0.1:9/x.toml")', ('ValueError', 'OSError'), timeout=30)
 py('load_trailing_slash', 'cg.load_scenario(GOOD + "/")', ('ValueError', 'OSError'))
 py('load_bytes', 'cg.load_scenario(GOOD.encode())', 'TypeError', 'scenario')
-py('write_out_dir_line_break', 'cg.write_outputs(GOOD, OUT + "/res\\nults", threads=1)["out_dir"]', ('ok', 'ValueError'))
+py('write_out_dir_line_break', 'cg.write_outputs(GOOD, OUT + "/res\\nults", threads=1)["out_dir"]',
+   ('ok', 'ValueError'))
 py('write_out_dir_fifo', 'os.mkfifo(OUT + "/out_fifo")\ncg.write_outputs(GOOD, OUT + "/out_fifo", threads=1)',
    ('ValueError', 'OSError'), timeout=60)
 py('write_out_dir_empty', 'cg.write_outputs(GOOD, "", threads=1)', ('ValueError', 'OSError'), 'out')
@@ -255,7 +263,8 @@ py('estimate_first_dev_zero', 'cg.estimate("/dev/zero", IN + "/base.csv", (2010,
    ('ValueError', 'OSError'), timeout=30)
 py('estimate_levels_dev_zero', 'cg.estimate_levels("/dev/zero", out_dir=OUT + "/lv_zero")', ('ValueError', 'OSError'),
    timeout=30)
-py('estimate_group_split_urandom', 'cg.estimate_group_split("/dev/urandom", OUT + "/gs_rand")', ('ValueError', 'OSError'),
+py('estimate_group_split_urandom', 'cg.estimate_group_split("/dev/urandom", OUT + "/gs_rand")',
+   ('ValueError', 'OSError'),
    timeout=30)
 py('estimate_out_link_to_user', EST + 'os.symlink(USER + "/folder", OUT + "/est_link")\nest(OUT + "/est_link")',
    ('ValueError', 'OSError'), 'est_link|link')
@@ -268,7 +277,8 @@ py('estimate_years_set', EST + 'cg.estimate(IN + "/census1.csv", IN + "/census2.
 FIG = 'f = res().pyramid()\n'
 py('fig_save_through_link', FIG + 'os.symlink(USER + "/keep.png", OUT + "/link.png")\nf.save(OUT + "/link.png")',
    ('ValueError', 'OSError'), 'link')
-py('fig_save_dangling_link', FIG + 'os.symlink(USER + "/new.png", OUT + "/dangling.png")\nf.save(OUT + "/dangling.png")',
+py('fig_save_dangling_link', FIG + 'os.symlink(USER + "/new.png", OUT + "/dangling.png")\n'
+   'f.save(OUT + "/dangling.png")',
    ('ValueError', 'OSError'), 'link')
 py('fig_save_fsize_keeps_file', FIG + 'f.data("png")\nimport resource\nwith open(OUT + "/old.png", "wb") as h:\n'
    '    h.write(b"old image " * 1000)\nresource.setrlimit(resource.RLIMIT_FSIZE, (4096, resource.RLIM_INFINITY))\n'
@@ -281,31 +291,36 @@ py('fig_save_fsize_new_file_removed', FIG + 'f.data("png")\nimport resource\n'
    'def g():\n    try:\n        f.save(OUT + "/new_big.png")\n    finally:\n'
    '        assert not [x for x in os.listdir(OUT) if x.startswith("new_big")], os.listdir(OUT)\ng()', 'OSError')
 py('fig_render_returns_str', 'f = cg.Figure(lambda fmt: "not bytes")\n'
-   'def g():\n    try:\n        f.save(OUT + "/str.png")\n    finally:\n        assert not os.path.exists(OUT + "/str.png")\n'
+   'def g():\n    try:\n        f.save(OUT + "/str.png")\n    finally:\n'
+   '        assert not os.path.exists(OUT + "/str.png")\n'
    'g()', ('TypeError', 'ValueError'))
 py('fig_save_replaces_file_ok', FIG + 'with open(OUT + "/rep.png", "wb") as h:\n    h.write(b"old")\n'
    'f.save(OUT + "/rep.png")\n(open(OUT + "/rep.png", "rb").read(4), sorted(x for x in os.listdir(OUT) if "rep" in x))',
    'ok', r"RETURNED \(b'\\x89PNG', \['rep.png'\]\)")
 py('fig_save_keeps_mode_ok', FIG + 'with open(OUT + "/mode.png", "wb") as h:\n    h.write(b"old")\n'
-   'os.chmod(OUT + "/mode.png", 0o640)\nf.save(OUT + "/mode.png")\noct(os.stat(OUT + "/mode.png").st_mode & 0o777)', 'ok',
+   'os.chmod(OUT + "/mode.png", 0o640)\nf.save(OUT + "/mode.png")\noct(os.stat(OUT + "/mode.png").st_mode & 0o777)',
+   'ok',
    "RETURNED '0o640'")
 
 # ---- threads at once: renders, estimates into one folder, frames, saves to one path
 py('threads_render_concurrently', 'r = fr().run(threads=1)\nout, errs = [], []\n'
-   'def w(k):\n    try:\n        for _ in range(3):\n            out.append((k % 3, [r.map(), r.pyramid(), r.lines()][k % 3].data("png")))\n'
+   'def w(k):\n    try:\n        for _ in range(3):\n'
+   '            out.append((k % 3, [r.map(), r.pyramid(), r.lines()][k % 3].data("png")))\n'
    '    except BaseException as e:\n        errs.append(repr(e))\n'
    'ts = [threading.Thread(target=w, args=(k,)) for k in range(6)]\n[t.start() for t in ts]\n[t.join() for t in ts]\n'
    '(errs, len(out), all(len({d for kk, d in out if kk == k}) == 1 for k in range(3)))', 'ok',
    r'RETURNED \(\[\], 18, True\)', timeout=180)
 py('threads_estimate_one_folder', EST + 'errs, done = [], []\n'
-   'def w():\n    try:\n        done.append(est(OUT + "/est_one")["out_dir"])\n    except (ValueError, OSError, RuntimeError) as e:\n'
+   'def w():\n    try:\n        done.append(est(OUT + "/est_one")["out_dir"])\n'
+   '    except (ValueError, OSError, RuntimeError) as e:\n'
    '        errs.append(type(e).__name__ + ": " + str(e)[:80])\n'
    'ts = [threading.Thread(target=w) for _ in range(4)]\n[t.start() for t in ts]\n[t.join() for t in ts]\n'
    'left = [x for x in os.listdir(OUT) if x.startswith("est_one") and x != "est_one"]\n'
    '(len(done) >= 1, left, sorted(os.listdir(OUT + "/est_one"))[:2], errs)', 'ok',
    r"RETURNED \(True, \[\], \['estimate_report.md', 'manifest.json'\]")
 py('threads_estimate_many_folders', EST + 'errs = []\n'
-   'def w(k):\n    try:\n        est(OUT + "/est_many%d" % k)\n    except BaseException as e:\n        errs.append(repr(e))\n'
+   'def w(k):\n    try:\n        est(OUT + "/est_many%d" % k)\n    except BaseException as e:\n'
+   '        errs.append(repr(e))\n'
    'ts = [threading.Thread(target=w, args=(k,)) for k in range(4)]\n[t.start() for t in ts]\n[t.join() for t in ts]\n'
    'errs', 'ok', r'RETURNED \[\]$')
 py('threads_frames_concurrently', 'errs, sets = [], []\n'
@@ -323,7 +338,8 @@ py('threads_set_tfr_and_copy', 's = base()\nstop = threading.Event()\nerrs = []\
    'def a():\n    k = 0\n    while not stop.is_set():\n        s.set_tfr(1.0 + (k % 10) / 10)\n        k += 1\n'
    'def b():\n    try:\n        for _ in range(300):\n            c = s.copy()\n            c.total_fertility(0)\n'
    '            c.step_schedules(1)\n    except BaseException as e:\n        errs.append(repr(e))\n'
-   'ta, tb = threading.Thread(target=a), threading.Thread(target=b)\nta.start(); tb.start(); tb.join(); stop.set(); ta.join()\n'
+   'ta, tb = threading.Thread(target=a), threading.Thread(target=b)\n'
+   'ta.start(); tb.start(); tb.join(); stop.set(); ta.join()\n'
    'errs', 'ok', r'RETURNED \[\]$')
 py('threads_population_frame', 'r = res()\nerrs = []\nframes = []\n'
    'def w():\n    try:\n        frames.append(r.population_frame().shape)\n    except BaseException as e:\n'
@@ -339,11 +355,14 @@ py('fork_while_thread_renders', 'r = fr().run(threads=1)\nstop = threading.Event
    'def w():\n    while not stop.is_set():\n        r.pyramid().data("png")\n        r.lines().data("svg")\n'
    'th = threading.Thread(target=w)\nth.start()\n'
    'time.sleep(0.5)\nwarnings.simplefilter("ignore")\ncodes = []\nfor _ in range(3):\n    pid = os.fork()\n'
-   '    if pid == 0:\n        signal.alarm(20)\n        try:\n            cg.load_scenario(GOOD).run(threads=1)\n            os._exit(0)\n'
-   '        except BaseException:\n            os._exit(7)\n    codes.append(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n'
+   '    if pid == 0:\n        signal.alarm(20)\n        try:\n            cg.load_scenario(GOOD).run(threads=1)\n'
+   '            os._exit(0)\n'
+   '        except BaseException:\n            os._exit(7)\n'
+   '    codes.append(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n'
    '    time.sleep(0.1)\nstop.set()\nth.join()\ncodes', 'ok', r'RETURNED \[0, 0, 0\]', timeout=150)
 py('fork_while_thread_loads', 'stop = threading.Event()\n'
-   'def w():\n    while not stop.is_set():\n        cg.load_scenario(GOOD)\nth = threading.Thread(target=w)\nth.start()\n'
+   'def w():\n    while not stop.is_set():\n        cg.load_scenario(GOOD)\nth = threading.Thread(target=w)\n'
+   'th.start()\n'
    'time.sleep(0.3)\nwarnings.simplefilter("ignore")\ncodes = []\nfor _ in range(3):\n    pid = os.fork()\n'
    '    if pid == 0:\n        signal.alarm(20)\n        try:\n            cg.load_scenario(GOOD).run(threads=1)\n'
    '            os._exit(0)\n        except BaseException:\n            os._exit(7)\n'
@@ -364,14 +383,16 @@ py('pickle_state_sizes_overflow', STATE +
    'n = 2 ** 20\nst.update(steps=n - 1, years=list(range(n)), zone_ids=[""] * n, zone_names=[""] * n, '
    'zone_names_en=[""] * n, group_names=[""] * 2 ** 14, width_years=1, n_ages=64, population=b"", unit_names=[], '
    'indicators=b"")\nf(st)', 'ValueError', 'pickle')
-py('pickle_state_dict_subclass', STATE + 'class D(dict):\n    def __getitem__(self, k):\n        raise KeyError(k)\nf(D(st))',
+py('pickle_state_dict_subclass', STATE + 'class D(dict):\n    def __getitem__(self, k):\n        raise KeyError(k)\n'
+   'f(D(st))',
    ('ValueError', 'TypeError', 'KeyError'), 'pickle|version|scenario')
 py('pickle_state_population_bytearray', STATE + 'st["population"] = bytearray(st["population"])\n'
    'float(f(st).population.sum()) == float(r.population.sum())', ('ok', 'ValueError'), 'True|population')
 
 # ---- reentrancy
 py('write_outputs_reentered_same_out', 'calls = []\n'
-   'def cb(d, t):\n    if not calls:\n        calls.append(1)\n        cg.write_outputs(GOOD, OUT + "/re_same", threads=1)\n'
+   'def cb(d, t):\n    if not calls:\n        calls.append(1)\n'
+   '        cg.write_outputs(GOOD, OUT + "/re_same", threads=1)\n'
    'def g():\n    try:\n        return cg.write_outputs(GOOD, OUT + "/re_same", threads=1, progress=cb)["out_dir"]\n'
    '    finally:\n        left = [x for x in os.listdir(OUT) if x.startswith("re_same") and x != "re_same"]\n'
    '        assert not left, left\n        assert os.path.exists(OUT + "/re_same/manifest.json")\ng()',

@@ -112,7 +112,8 @@ py('threads_int_read_twice', 'Flip.calls = 0\ntype(cg.load_scenario(GOOD).run(th
    'Results')
 py('trajectories_int_read_twice', 'Flip.calls = 0\ne = cg.load_scenario(STO).run(threads=1, trajectories=Flip(3))\n'
    'e.trajectories().shape[1]', ('ok',) + BAD, 'RETURNED 3$|trajectories')
-py('write_threads_int_read_twice', 'Flip.calls = 0\ncg.write_outputs(GOOD, OUT + "/w_flip", threads=Flip(3))["threads"]',
+py('write_threads_int_read_twice', 'Flip.calls = 0\n'
+   'cg.write_outputs(GOOD, OUT + "/w_flip", threads=Flip(3))["threads"]',
    'ok', 'RETURNED 3$')
 
 # ---- str subclasses with their own hash as names
@@ -124,7 +125,8 @@ py('add_variant_hash_subclass', 's = cg.load_scenario(GOOD)\ns.add_variant(Hash0
 
 # ---- KeyboardInterrupt and MemoryError raised inside a conversion: not a TypeError "does not convert"
 py('odflow_rate_interrupted', 'cg.OdFlow(0, 1, KI())', 'KeyboardInterrupt')
-py('odflow_rate_setter_interrupted', 'o = cg.OdFlow(0, 1, 0.1)\no.rate_per_year = KI()\n"accepted"', 'KeyboardInterrupt')
+py('odflow_rate_setter_interrupted', 'o = cg.OdFlow(0, 1, 0.1)\no.rate_per_year = KI()\n"accepted"',
+   'KeyboardInterrupt')
 py('newborn_share_interrupted', 'cg.NewbornRule(0, 1, KI())', 'KeyboardInterrupt')
 py('newborn_share_setter_interrupted', 'r = cg.NewbornRule(0, 1, 0.5)\nr.share = KI()\n"accepted"', 'KeyboardInterrupt')
 py('external_pairs_persons_interrupted', 'st = cg.StepSchedules()\nst.external_pairs = [(0, 1, KI())]\n"accepted"',
@@ -140,7 +142,8 @@ py('bp_array_interrupted', 's = base()\nclass A:\n    def __array__(self, dtype=
 py('asfr_sequence_interrupted', 'class G:\n    def __len__(self):\n        return 3\n    def __getitem__(self, k):\n'
    '        if k == 1:\n            raise KeyboardInterrupt\n        if k > 2:\n            raise IndexError\n'
    '        return 0.1\nst = cg.StepSchedules()\nst.asfr = G()\n"accepted"', 'KeyboardInterrupt')
-py('mortality_array_memory_error', 'st = cg.StepSchedules()\nclass A:\n    def __array__(self, dtype=None, copy=None):\n'
+py('mortality_array_memory_error', 'st = cg.StepSchedules()\nclass A:\n'
+   '    def __array__(self, dtype=None, copy=None):\n'
    '        raise MemoryError\nst.mortality = A()\n"accepted"', ('MemoryError', 'ValueError'))
 py('bp_ragged_still_typeerror', 's = base()\ns.base_population = [[1.0], [1.0, 2.0]]\n"accepted"', 'TypeError',
    'base population')
@@ -149,11 +152,13 @@ py('bp_ragged_still_typeerror', 's = base()\ns.base_population = [[1.0], [1.0, 2
 py('bp_masked_cell', 's = base()\nb = s.base_population\nm = np.ma.masked_array(b, mask=np.zeros(b.shape, bool))\n'
    'm.mask.flat[0] = True\nm.data.flat[0] = 1e6\ns.base_population = m\nfloat(s.base_population.flat[0])',
    'ValueError', 'mask')
-py('asfr_masked_invalid', 'st = cg.StepSchedules()\nst.asfr = np.ma.masked_invalid([0.1, np.nan])\nst.asfr', 'ValueError',
+py('asfr_masked_invalid', 'st = cg.StepSchedules()\nst.asfr = np.ma.masked_invalid([0.1, np.nan])\nst.asfr',
+   'ValueError',
    'asfr')
 py('bp_masked_nothing_ok', 's = base()\nb = s.base_population\ns.base_population = np.ma.masked_array(b * 2)\n'
    'bool((s.base_population == b * 2).all())', 'ok', 'RETURNED True')
-py('bp_masked_nomask_ok', 's = base()\nb = s.base_population\ns.base_population = np.ma.masked_array(b, mask=np.ma.nomask)\n'
+py('bp_masked_nomask_ok', 's = base()\nb = s.base_population\n'
+   's.base_population = np.ma.masked_array(b, mask=np.ma.nomask)\n'
    'bool((s.base_population == b).all())', 'ok', 'RETURNED True')
 
 # ---- NUL in plot text: Pango drew the text up to the NUL, silently
@@ -171,8 +176,10 @@ py('signal_handler_runs_during_run', 'inner = []\ndef h(sig, frame):\n'
    'try:\n    e = cg.load_scenario(LONG).run(threads=1, trajectories=20000)\nfinally:\n'
    '    signal.setitimer(signal.ITIMER_REAL, 0)\n(type(e).__name__, len(inner) > 0)', 'ok',
    r"RETURNED \('Ensemble', True\)", timeout=120)
-py('signal_handler_writes_during_write', 'busy, done = [], []\ndef h(sig, frame):\n    if busy or done:\n        return\n'
-   '    busy.append(1)\n    try:\n        done.append(cg.write_outputs(GOOD, OUT + "/sig_inner", threads=1)["out_dir"])\n'
+py('signal_handler_writes_during_write', 'busy, done = [], []\ndef h(sig, frame):\n    if busy or done:\n'
+   '        return\n'
+   '    busy.append(1)\n    try:\n'
+   '        done.append(cg.write_outputs(GOOD, OUT + "/sig_inner", threads=1)["out_dir"])\n'
    '    finally:\n        busy.clear()\nsignal.signal(signal.SIGALRM, h)\n'
    'signal.setitimer(signal.ITIMER_REAL, 0.05, 0.05)\n'
    'try:\n    out = cg.write_outputs(GOOD, OUT + "/sig_outer", threads=1)["out_dir"]\nfinally:\n'

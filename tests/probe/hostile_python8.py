@@ -118,7 +118,8 @@ py('fspath_str_subclass_hides_nul', 'class S(str):\n    def __contains__(self, x
 py('out_dir_rtl_mark', 'cg.write_outputs(GOOD, OUT + "/\\u202eabc", threads=1)\n"\\u202eabc" in os.listdir(OUT)', 'ok',
    'RETURNED True')
 # 239 bytes at most: NAME.tmp-PID is written beside it (a clear ValueError past that)
-py('out_dir_239_bytes_two_byte_chars_ok', 'n = "\\u00e9" * 119 + "x"\ncg.write_outputs(GOOD, OUT + "/" + n, threads=1)\n'
+py('out_dir_239_bytes_two_byte_chars_ok', 'n = "\\u00e9" * 119 + "x"\n'
+   'cg.write_outputs(GOOD, OUT + "/" + n, threads=1)\n'
    'n in os.listdir(OUT)', 'ok', 'RETURNED True')
 py('out_dir_240_bytes_two_byte_chars', 'cg.write_outputs(GOOD, OUT + "/" + "\\u00e9" * 120, threads=1)', 'ValueError',
    '239 bytes')
@@ -130,13 +131,15 @@ py('scenario_trailing_slash', 'cg.load_scenario(GOOD + "/")', 'ValueError', 'goo
 py('scenario_is_a_folder', 'cg.load_scenario(IN)', 'ValueError', 'in')
 
 # ---- progress callbacks that raise what is not an Exception, return huge objects, re-enter or change things
-py('progress_systemexit_run', 'def cb(d, t):\n    raise SystemExit(3)\ncg.load_scenario(GOOD).run(threads=1, progress=cb)',
+py('progress_systemexit_run', 'def cb(d, t):\n    raise SystemExit(3)\n'
+   'cg.load_scenario(GOOD).run(threads=1, progress=cb)',
    'SystemExit')
 py('progress_generatorexit_write', 'def cb(d, t):\n    raise GeneratorExit\ndef w():\n    try:\n'
    '        cg.write_outputs(GOOD, OUT + "/pg_gen", threads=1, progress=cb)\n    finally:\n'
    '        assert not os.path.exists(OUT + "/pg_gen") and not left(), left()\nw()', 'GeneratorExit')
 py('progress_baseexception_subclass_ensemble', 'class Stop(BaseException):\n    pass\n'
-   'def cb(d, t):\n    raise Stop("enough")\ncg.load_scenario(STO).run(threads=1, trajectories=50, progress=cb)', 'Stop',
+   'def cb(d, t):\n    raise Stop("enough")\ncg.load_scenario(STO).run(threads=1, trajectories=50, progress=cb)',
+   'Stop',
    'enough')
 py('progress_returns_huge', 'def cb(d, t):\n    return [0] * 10 ** 7\n'
    'r = cg.load_scenario(GOOD).run(threads=1, progress=cb)\nr.variants', 'ok', r"RETURNED \['baseline', 'more'\]")
@@ -147,7 +150,8 @@ py('progress_changes_own_scenario', 's = cg.load_scenario(GOOD)\ndef cb(d, t):\n
    's.run(threads=1, progress=cb)', 'RuntimeError', 'being projected')
 py('progress_deletes_staging_folder', 'def cb(v, d, t):\n    for x in os.listdir(OUT):\n'
    '        if ".tmp-" in x:\n            shutil.rmtree(OUT + "/" + x, ignore_errors=True)\nimport shutil\n'
-   'def w():\n    try:\n        return cg.write_outputs(GOOD, OUT + "/pg_del", threads=1, progress=lambda d, t: cb(0, d, t))\n'
+   'def w():\n    try:\n'
+   '        return cg.write_outputs(GOOD, OUT + "/pg_del", threads=1, progress=lambda d, t: cb(0, d, t))\n'
    '    finally:\n        assert not left(), left()\ntry:\n    w()\n    out = "written"\n'
    'except (RuntimeError, ValueError, OSError) as e:\n    out = type(e).__name__\nout', 'ok')
 py('progress_true_stderr_closed', 'sys.stderr.close()\ncg.load_scenario(GOOD).run(threads=1, progress=True)',
@@ -171,13 +175,16 @@ py('sigint_handler_raises_valueerror', 'def h(s, f):\n    raise ValueError("from
    timeout=120)
 py('sigusr1_handler_raises_during_write', 'def h(s, f):\n    raise RuntimeError("usr1")\n'
    'signal.signal(signal.SIGUSR1, h)\nt = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGUSR1))\n'
-   't.start()\ndef w():\n    try:\n        cg.write_outputs(LONG, OUT + "/usr1", threads=1)\n    finally:\n        t.join()\n'
-   '        assert not os.path.exists(OUT + "/usr1") and not left(), left()\nw()', ('RuntimeError', 'ok'), 'usr1|RETURNED',
+   't.start()\ndef w():\n    try:\n        cg.write_outputs(LONG, OUT + "/usr1", threads=1)\n    finally:\n'
+   '        t.join()\n'
+   '        assert not os.path.exists(OUT + "/usr1") and not left(), left()\nw()', ('RuntimeError', 'ok'),
+   'usr1|RETURNED',
    timeout=120)
 
 # ---- one object from 8 threads; setters whose conversion starts a run of the scenario on another thread
 py('results_8_threads', 'r = res()\nout, errs = [], []\ndef f():\n    try:\n'
-   '        out.append((r.population_frame().shape, r.indicator_frame().shape, float(r.to_xarray().population.sum())))\n'
+   '        out.append((r.population_frame().shape, r.indicator_frame().shape, '
+   'float(r.to_xarray().population.sum())))\n'
    '    except BaseException as e:\n        errs.append(repr(e))\nts = [threading.Thread(target=f) for _ in range(8)]\n'
    '[t.start() for t in ts]\n[t.join() for t in ts]\n(errs, len(out), len(set(out)))', 'ok', r'RETURNED \(\[\], 8, 1\)',
    timeout=150)
@@ -316,26 +323,32 @@ py('map_classes_numpy_int8_ok', 'len(fr().run(threads=1).map(classes=np.int8(3))
 
 # ---- weakrefs, pickling, copies and subclasses of every public class
 py('weakref_every_class', 'r = res()\nobjs = [cg.load_scenario(GOOD), r, r["baseline"], r.pyramid(), base(), '
-   'base().step_schedules(0), cg.OdFlow(0, 1, 0.1), cg.NewbornRule(0, 1, 0.5), cg.GroupTransition(0, 1, [0.1], [1.0])]\n'
+   'base().step_schedules(0), cg.OdFlow(0, 1, 0.1), cg.NewbornRule(0, 1, 0.5), cg.GroupTransition(0, 1, [0.1], '
+   '[1.0])]\n'
    'out = []\nfor o in objs:\n    try:\n        out.append(weakref.ref(o)() is o)\n    except TypeError as e:\n'
    '        out.append("cannot create weak reference" in str(e))\nall(out)', 'ok', 'RETURNED True')
-py('pickle_every_class', 'r = res()\nobjs = {"ScenarioSet": cg.load_scenario(GOOD), "Results": r, "Figure": r.pyramid(), '
+py('pickle_every_class', 'r = res()\n'
+   'objs = {"ScenarioSet": cg.load_scenario(GOOD), "Results": r, "Figure": r.pyramid(), '
    '"Scenario": base(), "Ensemble": cg.load_scenario(STO).run(threads=1, trajectories=2)}\nout = {}\n'
-   'for k, o in objs.items():\n    try:\n        pickle.dumps(o)\n        out[k] = "pickled"\n    except TypeError as e:\n'
+   'for k, o in objs.items():\n    try:\n        pickle.dumps(o)\n        out[k] = "pickled"\n'
+   '    except TypeError as e:\n'
    '        out[k] = "cannot pickle" in str(e)\nall(v in (True, "pickled") for v in out.values()) or out', 'ok',
    'RETURNED True')
-py('step_schedules_pickle_and_copy', 'st = base().step_schedules(0)\nout = []\nfor p in range(pickle.HIGHEST_PROTOCOL + 1):\n'
+py('step_schedules_pickle_and_copy', 'st = base().step_schedules(0)\nout = []\n'
+   'for p in range(pickle.HIGHEST_PROTOCOL + 1):\n'
    '    try:\n        out.append(bool((pickle.loads(pickle.dumps(st, protocol=p)).asfr == st.asfr).all()))\n'
    '    except TypeError as e:\n        out.append("pickle" in str(e))\nc = copy.copy(st)\nc.asfr = c.asfr * 2\n'
    'all(out) and bool((c.asfr == st.asfr * 2).all())', 'ok', 'RETURNED True')
 py('deepcopy_results_map_both', 'r = fr().run(threads=1)\nc = copy.deepcopy(r)\n'
    '(r.map().data("png")[:4], c.map().data("png")[:4])', 'ok', r"RETURNED \(b'\\x89PNG', b'\\x89PNG'\)")
-py('copy_figure_save_both', 'f = res().pyramid()\ng = copy.copy(f)\nf.save(OUT + "/cf1.png")\ng.save(OUT + "/cf2.png")\n'
+py('copy_figure_save_both', 'f = res().pyramid()\ng = copy.copy(f)\nf.save(OUT + "/cf1.png")\n'
+   'g.save(OUT + "/cf2.png")\n'
    'open(OUT + "/cf1.png", "rb").read() == open(OUT + "/cf2.png", "rb").read()', 'ok', 'RETURNED True')
 py('subclass_results_ok', 'class R(cg.Results):\n    pass\nr = res()\nR(dict(r)).population_frame().shape[0] > 0', 'ok',
    'RETURNED True')
 py('subclass_runresult_constructed', 'class R(cg.RunResult):\n    pass\nR()', 'TypeError')
-py('deepcopy_set_run_in_threads', 's = cg.load_scenario(GOOD)\nc = copy.deepcopy(s)\nc.baseline.set_tfr(1.0)\nout = {}\n'
+py('deepcopy_set_run_in_threads', 's = cg.load_scenario(GOOD)\nc = copy.deepcopy(s)\nc.baseline.set_tfr(1.0)\n'
+   'out = {}\n'
    'ts = [threading.Thread(target=lambda k=k, x=x: out.__setitem__(k, float(x.run(threads=1).population().sum()))) '
    'for k, x in (("s", s), ("c", c))]\n[t.start() for t in ts]\n[t.join() for t in ts]\nout["s"] > out["c"]', 'ok',
    'RETURNED True')
@@ -344,7 +357,8 @@ py('deepcopy_set_run_in_threads', 's = cg.load_scenario(GOOD)\nc = copy.deepcopy
 py('recursion_limit_low_run', 'sys.setrecursionlimit(80)\nr = cg.load_scenario(GOOD).run(threads=1)\n'
    'r.population_frame().shape[0] > 0', ('ok', 'RecursionError'))
 # (the daemon's work stops with RuntimeError "the Python interpreter is exiting": caught, so no traceback is printed)
-DAEMON = 'def daemon(work):\n    def f():\n        try:\n            work()\n        except RuntimeError:\n            pass\n' \
+DAEMON = 'def daemon(work):\n    def f():\n        try:\n            work()\n        except RuntimeError:\n' \
+    '            pass\n' \
     '    threading.Thread(target=f, daemon=True).start()\n    time.sleep(0.4)\n'
 py('daemon_load_at_exit', DAEMON + 'def w():\n    while True:\n        cg.load_scenario(GOOD)\ndaemon(w)\n"exiting"',
    'ok', 'exiting')
@@ -386,7 +400,8 @@ py('leak_load_errors', 'for _ in range(50):\n    try:\n        cg.load_scenario(
    '        cg.load_scenario(IN + "/missing.toml")\n    except ValueError:\n        pass\n'
    'rss_mb() - a < 15 or rss_mb() - a', 'ok', 'RETURNED True', timeout=200)
 py('leak_setter_errors', 's = base()\nbad = np.zeros(3)\nfor _ in range(200):\n    try:\n'
-   '        s.base_population = bad\n    except ValueError:\n        pass\na = rss_mb()\nfor _ in range(20000):\n    try:\n'
+   '        s.base_population = bad\n    except ValueError:\n        pass\na = rss_mb()\nfor _ in range(20000):\n'
+   '    try:\n'
    '        s.base_population = bad\n    except ValueError:\n        pass\nrss_mb() - a < 15 or rss_mb() - a', 'ok',
    'RETURNED True', timeout=200)
 py('leak_render_and_pickle', 'r = res()\nfor _ in range(20):\n    r.pyramid().data("png")\n'

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
 """Ninth Python misuse probe (round 27, helper h169): classes hostile_python{,2,…,8}.py and the Python parts of
-hostile_round*.py do not cover. Each case runs in a fresh interpreter (probe_common.python_case) with TMPDIR a folder
+hostile_round*.py do not cover. Each case runs in a fresh interpreter (probe_common.PythonProbe) with TMPDIR a folder
 of its own, so a crash, an abort, a hang or a temporary file left behind is seen as such; a raised message that reads
 as C++ or pybind11 internals is a problem too, and so is a connection to the probe's listener.
 Zone boundaries read for the notebook's maps and zones() ([geography.source] with make_valid, crs, encoding; the file
@@ -17,22 +17,16 @@ threads while another ensemble runs; estimate's years as a set, a dict, a NumPy 
 backtest(report=numpy.bool_); reordered and renamed runs given to write_outputs, run and backtest.
 Usage: PYTHONPATH=build/python /usr/bin/python3 tests/probe/hostile_python9.py [WORK_DIR] [CASE_PREFIX ...]
 (about 4 min on a loaded 2-core VM). Run it in the foreground (tests/probe/README.md)."""
-import os, re, shutil, sys
+import os, shutil, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_common import CaseLog, FIX, REPO, Listener, copy_scenarios, python_case, python_env, work_folder  # noqa
+from probe_common import FIX, RAW_PYTHON, REPO, PythonProbe  # noqa: E402
 
-args = sys.argv[1:]
-ROOT = work_folder('cohortgis-hostile-python9-', args.pop(0) if args and '/' in args[0] else None)
-ONLY = set(args)
-IN = os.path.join(ROOT, 'in')  # the scenarios and tables: nothing may change there
-GEO = os.path.join(ROOT, 'geo')  # scenarios with [geography.source] (cases swap their files: not watched)
-OUT = os.path.join(ROOT, 'out')  # where cases write
-USER = os.path.join(ROOT, 'user')  # a user's folder: nothing may change there
-TMP = os.path.join(ROOT, 'tmp')  # each case's TMPDIR: empty again when the case ends
-for d in (IN, GEO, OUT, USER, TMP):
-    os.makedirs(d)
-copy_scenarios(IN)
+# GEO: scenarios with [geography.source] (cases swap their files: not watched); a connection to the listener (a VRT
+# at its URL) is a problem.
+PROBE = PythonProbe('cohortgis-hostile-python9-', RAW_PYTHON + '|int too large to convert', unwatched=('geo',),
+                    listen=True)
+IN, GEO, OUT, USER = (PROBE.dirs[d] for d in ('in', 'geo', 'out', 'user'))
 with open(os.path.join(USER, 'keep.txt'), 'w') as f:
     f.write('a user file\n')
 shutil.copy(os.path.join(REPO, 'tests/fixtures/backtest/observed_tiny.csv'), os.path.join(IN, 'observed.csv'))
@@ -40,7 +34,6 @@ with open(os.path.join(IN, 'c1.csv'), 'w') as f:
     f.write('zone,sex,age,population\nA,all,all,1000\nB,all,all,2000\n')
 with open(os.path.join(IN, 'c2.csv'), 'w') as f:
     f.write('zone,sex,age,population\nA,all,all,1100\nB,all,all,1900\n')
-LISTEN = Listener()
 
 
 def geo_scenario(name, source, make, zone_ids=('A', 'B')):
@@ -93,22 +86,13 @@ boxes('AB').to_file(os.path.join(USER, 'outside.gpkg'), layer='z', driver='GPKG'
 VRT_OUT = ('<OGRVRTDataSource><OGRVRTLayer name="z"><SrcDataSource>%s/outside.gpkg</SrcDataSource><SrcLayer>z'
            '</SrcLayer></OGRVRTLayer></OGRVRTDataSource>' % USER)
 VRT = ('<OGRVRTDataSource><OGRVRTLayer name="z"><SrcDataSource>/vsicurl/%s/z.gpkg</SrcDataSource>'
-       '</OGRVRTLayer></OGRVRTDataSource>' % LISTEN.url)
+       '</OGRVRTLayer></OGRVRTDataSource>' % PROBE.net.url)
 
-ENV = python_env()
-LOG = CaseLog()
 BAD = ('TypeError', 'ValueError')
-RAW = re.compile(r'std::|vector::|basic_string|bad_alloc|Unable to cast|incompatible \w+ arguments|'
-                 r'filesystem error|_M_|pybind11|max_size\(\)|int too large to convert')
-PRELUDE = f'''import copy, fractions, gc, os, pickle, signal, sys, threading, time
-import numpy as np, pandas as pd, cohortgis as cg
-sys.path.insert(0, {os.path.join(REPO, 'tests/python')!r})
-from toy_frames import toy_frames
-IN, OUT, USER, GEO = {IN!r}, {OUT!r}, {USER!r}, {GEO!r}
-GOOD, STO = IN + '/good.toml', IN + '/stochastic.toml'
+# The cases' prelude: their own modules, then PythonProbe.cases_prelude's names, then the probe's own.
+PROBE.prelude = PROBE.cases_prelude('import copy, fractions, gc, os, pickle, signal, sys, threading, time\n') + f'''\
+GEO = {GEO!r}
 VRT, VRT_OUT = {VRT!r}, {VRT_OUT!r}
-def res():
-    return cg.load_scenario(GOOD).run(threads=1)
 def base():
     return cg.load_scenario(GOOD).baseline
 def geo(name):
@@ -131,28 +115,7 @@ def od_bad(sc, flows, zones, groups, n_ages, step=0):
 '''
 
 
-def py(name, code, expect, pattern='', timeout=90, env=None):
-    """A case (python_case) with TMPDIR a folder of its own that must be empty again afterwards, no raised message in
-    C++ or pybind11 words, and no connection to the listener."""
-    if ONLY and not any(name.startswith(p) for p in ONLY):
-        return
-    tmp = os.path.join(TMP, name)
-    os.makedirs(tmp)
-    case_env = dict(ENV, TMPDIR=tmp, **(env or {}))
-    hits = len(LISTEN.hits)
-    python_case(LOG, name, code, expect, PRELUDE, OUT, case_env, [IN, USER], pattern, timeout)
-    name_, ok, detail = LOG.results[-1]
-    extra = []
-    if os.listdir(tmp):
-        extra.append('LEFT IN TMPDIR %s' % os.listdir(tmp)[:3])
-    if RAW.search(detail.split(' | ')[-1][:400]):
-        extra.append('RAW MESSAGE')
-    if len(LISTEN.hits) != hits:
-        extra.append('NETWORK (%d connections)' % (len(LISTEN.hits) - hits))
-    if extra:
-        LOG.results[-1] = (name_, False, '; '.join(extra) + ' | ' + detail)
-        print('FAIL  %-34s %s' % (name_, '; '.join(extra)), flush=True)
-
+py = PROBE.py
 
 PNG = r"RETURNED b'\\x89PNG'"
 
@@ -276,7 +239,7 @@ py('od_other_counts_through_copies', 's = base()\nss = s.step_schedules(0)\n'
    'ss.set_od([cg.OdFlow(2, 0, 0.5)], 3, 1, s.n_ages)\ns.schedules = [copy.deepcopy(ss.copy())] * s.steps\n'
    'cg.run(s.copy(), threads=1)', 'ValueError', 'set_od')
 py('od_other_counts_variant_run', 's = cg.load_scenario(GOOD)\nv = s.add_variant("odv")\n'
-   'od_bad(v, [cg.OdFlow(0, 2, 0.1)], 3, 1, v.n_ages, step=1)\ns.run(threads=1)', 'ValueError', "variant 'odv'")
+   'od_bad(v, [cg.OdFlow(0, 2, 0.1)], 3, 1, v.n_ages, step=1)\ns.run(threads=1)', 'ValueError', 'set_od')
 py('od_own_counts_run_ok', 's = base()\nr = cg.run(od_bad(s, [cg.OdFlow(0, 1, 0.1)], 2, 1, s.n_ages), threads=1)\n'
    'round(float(r.population().sum()) / float(res().population().sum()), 6)', 'ok', 'RETURNED ')
 py('od_other_counts_thread_runs', 's = base()\nod_bad(s, [cg.OdFlow(2, 0, 0.5)], 3, 1, s.n_ages)\nerrs = []\n'
@@ -354,7 +317,4 @@ py('ensemble_variant_only', 's = cg.load_scenario(STO)\nr = s.run(threads=1, var
    'if "more" in s.variants else s.run(threads=1, trajectories=2)\nsorted(r.quantiles.variant.unique())', 'ok',
    'RETURNED ')
 
-LISTEN.close()
-bad = [n for n, ok, _ in LOG.results if not ok]
-print('\n%d python cases, %d problems: %s\nWORK: %s (delete it when done)' % (len(LOG.results), len(bad), bad, ROOT))
-sys.exit(1 if bad else 0)
+PROBE.finish()

@@ -13,7 +13,8 @@ it starts, steps and years past what a scenario file allows. Each case runs unde
 fails on a crash, a hang, an exit other than the expected, a message that does not name what was expected, a
 crash-like or huge message, a peak RSS over 1.5 GB, a network connection or a change to the results folder after an
 error. About 1 minute and 3 GB of disk (sparse files; WORK is left for inspection: delete it afterwards).
-Usage: PYTHONPATH=build/python /usr/bin/python3 tests/probe/hostile_round10.py [BUILD_DIR [WORK_DIR]] [CASE_PREFIX ...]"""
+Usage: PYTHONPATH=build/python /usr/bin/python3 tests/probe/hostile_round10.py [BUILD_DIR [WORK_DIR]]
+[CASE_PREFIX ...]"""
 import json, os, shutil, signal, subprocess, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -98,10 +99,13 @@ half = BIG // 2
 unclosed = HEADER + '\n' + rows_for(half, filler_row) + 'baseline,2020,"never closed,total,population,1\n' + \
     rows_for(half, filler_row) + ROWS
 results_case('ind_unclosed_quote_mid', 'csv', {'indicators.csv': unclosed}, 'bad', r'indicators\.csv: ')
-results_case('ind_nul_in_value', 'csv', {'indicators.csv': HEADER + '\nbaseline,2020,A,total,population,1\x002\n' + ROWS},
+results_case('ind_nul_in_value', 'csv',
+             {'indicators.csv': HEADER + '\nbaseline,2020,A,total,population,1\x002\n' + ROWS},
              'bad', r"indicators\.csv: row 2, column 'value': expected a number, got '1\\x002'")
-results_case('ind_nul_block_mid', 'csv', {'indicators.csv': HEADER + '\n' + rows_for(half, filler_row) + '\0' * (1 << 20)
-                                          + '\n' + rows_for(half, filler_row) + ROWS}, 'bad', r'indicators\.csv: row \d+')
+results_case('ind_nul_block_mid', 'csv',
+             {'indicators.csv': HEADER + '\n' + rows_for(half, filler_row) + '\0' * (1 << 20)
+                                          + '\n' + rows_for(half, filler_row) + ROWS}, 'bad',
+             r'indicators\.csv: row \d+')
 results_case('ind_1e6_columns', 'csv', {'indicators.csv': HEADER + ',' + ','.join('c%d' % i for i in range(10 ** 6)) +
                                         '\n' + ROWS}, 'bad', r'indicators\.csv: row 1 holds more than 100000 fields')
 results_case('ind_100MB_commas', 'csv', {'indicators.csv': HEADER + '\n' + ',' * (100 << 20) + '\n' + ROWS}, 'bad',
@@ -132,11 +136,14 @@ for what, col, n in [('variants', 0, 257), ('groups', 3, 257), ('indicators', 4,
 # 200 groups in each half: neither part alone is over 256, together they are.
 split_groups = HEADER + '\n' + rows_for(half, lambda i: filler_row(i).replace(',total,', ',g%d,' % (i % 200))) + \
     rows_for(half, lambda i: filler_row(i).replace(',total,', ',h%d,' % (i % 200)))
-results_case('ind_groups_over_in_parts', 'csv', {'indicators.csv': split_groups}, 'bad', r'more than 256 different groups')
-results_case('ind_value_100k_text', 'csv', {'indicators.csv': HEADER + '\nbaseline,2020,A,total,population,' + 'x' * 100000
+results_case('ind_groups_over_in_parts', 'csv', {'indicators.csv': split_groups}, 'bad',
+             r'more than 256 different groups')
+results_case('ind_value_100k_text', 'csv',
+             {'indicators.csv': HEADER + '\nbaseline,2020,A,total,population,' + 'x' * 100000
                                             + '\n'}, 'bad', r"column 'value': expected a number, got 'x{10,60}…'$")
 results_case('ind_year_100k_digits', 'csv', {'indicators.csv': HEADER + '\nbaseline,' + '9' * 100000 +
-                                             ',A,total,population,1\n'}, 'bad', r"column 'year': expected a whole number")
+                                             ',A,total,population,1\n'}, 'bad',
+             r"column 'year': expected a whole number")
 results_case('ind_fifo', 'csv', {'indicators.csv': 'FIFO'}, 'bad', r'indicators\.csv(: | \(now )')
 results_case('ind_link_dev_zero', 'csv', {'indicators.csv': 'SYMLINK:/dev/zero'}, 'bad', r'indicators\.csv(: | \(now )')
 results_case('ind_folder', 'csv', {'indicators.csv': 'DIR'}, 'bad', r'indicators\.csv(: | \(now )')
@@ -146,7 +153,8 @@ results_case('ind_truncated_big', 'csv', {'indicators.csv': trunc}, 'bad', r'ind
 results_case('ind_empty', 'csv', {'indicators.csv': ''}, 'bad', r'indicators\.csv: empty file')
 results_case('ind_header_only', 'csv', {'indicators.csv': HEADER + '\n'}, 'any')
 pop = open(os.path.join(ROOT, 'csv/population.csv')).read()
-results_case('pop_age_int_max', 'csv', {'population.csv': pop.replace(',20,', ',2147483647,').replace(',0,', ',-2147483648,')},
+results_case('pop_age_int_max', 'csv',
+             {'population.csv': pop.replace(',20,', ',2147483647,').replace(',0,', ',-2147483648,')},
              'bad', r"population\.csv: row \d+, column 'age'")
 results_case('pop_fifo', 'csv', {'population.csv': 'FIFO'}, {'info': 'bad', 'report': 'bad'}, r'population\.csv')
 results_case('pop_link_outside', 'csv', {'population.csv': 'SYMLINK:' + os.path.join(ROOT, 'csv/population.csv')},
@@ -158,7 +166,8 @@ results_case('nc_link_dev_zero', 'nc', {'results.nc': 'SYMLINK:/dev/zero'}, 'bad
 results_case('nc_fifo', 'nc', {'results.nc': 'FIFO'}, 'bad', r'results\.nc')
 results_case('nc_folder', 'nc', {'results.nc': 'DIR'}, 'bad', r'results\.nc')
 results_case('nc_link_passwd', 'nc', {'results.nc': 'SYMLINK:/etc/passwd'}, 'bad', r'results\.nc')
-results_case('nc_link_outside', 'nc', {'results.nc': 'SYMLINK:' + NCF}, 'bad', r'results\.nc(: a symbolic link| \(now a symbolic link)')
+results_case('nc_link_outside', 'nc', {'results.nc': 'SYMLINK:' + NCF}, 'bad',
+             r'results\.nc(: a symbolic link| \(now a symbolic link)')
 results_case('nc_truncated', 'nc', {'results.nc': open(NCF, 'rb').read()[:40000]}, 'bad', r'results\.nc: ')
 results_case('nc_garbage', 'nc', {'results.nc': os.urandom(4096)}, 'bad', r'results\.nc: ')
 
@@ -209,10 +218,13 @@ results_case('nc_huge_zone_dim', 'nc', {'results.nc': nc_file(dict(STD_DIMS, zon
 results_case('nc_year_strings', 'nc', {'results.nc': nc_file(STD_DIMS, std_vars(year=(str, ('year',), ['a', 'b'])))},
              'bad', r'results\.nc: ', commands=('report',))
 results_case('nc_age_past_int', 'nc', {'results.nc': nc_file(STD_DIMS, std_vars(
-    age=('i4', ('age',), [-2147483648, 0, 5, 10, 2147483647])))}, 'bad', r'results\.nc: variable age holds', commands=('report',))
-results_case('nc_age_descending', 'nc', {'results.nc': nc_file(STD_DIMS, std_vars(age=('i4', ('age',), [20, 15, 10, 5, 0])))},
+    age=('i4', ('age',), [-2147483648, 0, 5, 10, 2147483647])))}, 'bad', r'results\.nc: variable age holds',
+             commands=('report',))
+results_case('nc_age_descending', 'nc', {'results.nc': nc_file(STD_DIMS,
+                                                               std_vars(age=('i4', ('age',), [20, 15, 10, 5, 0])))},
              'bad', r'results\.nc: variable age holds', commands=('report',))
-results_case('nc_zero_years', 'nc', {'results.nc': nc_file(dict(STD_DIMS, year=0), std_vars(year=('i4', ('year',), None)),
+results_case('nc_zero_years', 'nc', {'results.nc': nc_file(dict(STD_DIMS, year=0),
+                                                           std_vars(year=('i4', ('year',), None)),
                                                             unlimited=('year',))}, 'any', commands=('report',))
 results_case('nc_nan_negative', 'nc', {'results.nc': nc_file(STD_DIMS, std_vars(), pop_value=float('nan'))}, 'any',
              commands=('report',))
@@ -260,7 +272,8 @@ def base_nc(pop_type='f8', age=(0, 5, 10, 15, 20), value=100.0):
                 v = d.createVariable(n, str, (n,))
                 for i, x in enumerate(vals):
                     v[i] = x
-            d.createVariable('age', 'f8' if any(a != int(a) or abs(a) > 2 ** 62 for a in age) else 'i8', ('age',))[:] = \
+            d.createVariable('age', 'f8' if any(a != int(a) or abs(a) > 2 ** 62 for a in age) else 'i8',
+                             ('age',))[:] = \
                 np.array(age)
             v = d.createVariable('population', pop_type, ('zone', 'group', 'sex', 'age'))
             if pop_type is str:
@@ -280,10 +293,13 @@ def nc_bytes(writer):
 
 
 base_nc_case('base_nc_strings', 'pop.nc', {'pop.nc': nc_bytes(base_nc(pop_type=str))}, r'is not numeric')
-base_nc_case('base_nc_age_2p40', 'pop.nc', {'pop.nc': nc_bytes(base_nc(age=(0, 5, 10, 15, 2 ** 40)))}, r"coordinate 'age'")
-base_nc_case('base_nc_age_fraction', 'pop.nc', {'pop.nc': nc_bytes(base_nc(age=(0, 5, 10, 15, 17.5)))}, r"coordinate 'age'")
+base_nc_case('base_nc_age_2p40', 'pop.nc', {'pop.nc': nc_bytes(base_nc(age=(0, 5, 10, 15, 2 ** 40)))},
+             r"coordinate 'age'")
+base_nc_case('base_nc_age_fraction', 'pop.nc', {'pop.nc': nc_bytes(base_nc(age=(0, 5, 10, 15, 17.5)))},
+             r"coordinate 'age'")
 base_nc_case('base_nc_inf', 'pop.nc', {'pop.nc': nc_bytes(base_nc(value=float('inf')))}, r'inf')
-base_nc_case('base_nc_int64_huge', 'pop.nc', {'pop.nc': nc_bytes(base_nc(pop_type='i8', value=2 ** 62))}, r'expected at most')
+base_nc_case('base_nc_int64_huge', 'pop.nc', {'pop.nc': nc_bytes(base_nc(pop_type='i8', value=2 ** 62))},
+             r'expected at most')
 
 # ---- --threads
 for name, t, exp, pat in [('threads_100000', '100000', 'bad', r'--threads: 100000; expected 0'),
@@ -369,7 +385,8 @@ py_case('py_step_schedules_single_far', 'one.step_schedules(99)', 'IndexError', 
 py_case('py_set_step_schedules_none', 'sc.set_step_schedules(0, None)', 'TypeError')
 py_case('py_set_step_schedules_out', 'x = sc.step_schedules(0)\nsc.set_step_schedules(2, x)', 'IndexError')
 py_case('py_set_step_schedules_float', 'sc.set_step_schedules(0.5, sc.step_schedules(0))', 'TypeError')
-py_case('py_set_step_schedules_short_asfr', 'x = sc.step_schedules(0)\nx.asfr = np.ones(3)\nsc.set_step_schedules(0, x)\n'
+py_case('py_set_step_schedules_short_asfr', 'x = sc.step_schedules(0)\nx.asfr = np.ones(3)\n'
+        'sc.set_step_schedules(0, x)\n'
         'cg.run(sc)', 'ValueError', r"schedule 'asfr' has 3 values")
 py_case('py_set_step_schedules_nan', 'x = sc.step_schedules(1)\nx.asfr = x.asfr * np.nan\nsc.set_step_schedules(1, x)\n'
         'cg.run(sc)', 'ValueError', r'fertility rate \(asfr\) nan')
@@ -388,11 +405,13 @@ py_case('py_steps_1e9_then_set', 'one.steps = 10**9\none.set_step_schedules(5, o
 py_case('py_steps_1e6_run', 'one.steps = 10**6\ncg.run(one)', 'ValueError', r'steps')
 py_case('py_base_year_int_max', 'sc.base_year = 2**31 - 1\ncg.run(sc)', 'ValueError', r'base year')
 py_case('py_base_year_minus', 'sc.base_year = -2**31\ncg.run(sc)', 'ValueError', r'base year')
-py_case('py_set_in_callback', 'def cb(d, t):\n    sc.set_step_schedules(0, sc.step_schedules(0))\ncg.run(sc, progress=cb)',
+py_case('py_set_in_callback', 'def cb(d, t):\n    sc.set_step_schedules(0, sc.step_schedules(0))\n'
+        'cg.run(sc, progress=cb)',
         'RuntimeError')
 py_case('py_read_in_callback', 'got = []\ndef cb(d, t):\n    got.append(sc.step_schedules(0).asfr.sum())\n'
         'cg.run(sc, progress=cb)\nlen(got) > 0', 'ok', r'RETURNED True')
-py_case('py_thread_from_callback', 'errs = []\ndef work():\n    try:\n        sc.set_step_schedules(0, sc.step_schedules(0))\n'
+py_case('py_thread_from_callback', 'errs = []\ndef work():\n    try:\n'
+        '        sc.set_step_schedules(0, sc.step_schedules(0))\n'
         '    except Exception as e:\n        errs.append(type(e).__name__)\ndef cb(d, t):\n'
         '    th = threading.Thread(target=work); th.start(); th.join()\ncg.run(sc, progress=cb)\nerrs[:1]', 'ok',
         r"RETURNED \['RuntimeError'\]")

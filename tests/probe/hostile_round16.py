@@ -43,7 +43,8 @@ ASFRKEY = lambda p: G('schedule = { path = "asfr.csv" }', 'schedule = { path = "
 MXKEY = lambda p: G('mx = { path = "mx.csv"', 'mx = { path = "%s"' % p)  # noqa: E731
 ZONESKEY = lambda p: G('zones = [ { id = "A", name = "Zone A" }, { id = "B", name = "Zone B" } ]',  # noqa: E731
                        'zones = "%s"' % p)
-SRCKEY = lambda p, extra='': G('[projection]', '[geography.source]\npath = "%s"\nid_field = "id"\n%s\n[projection]'  # noqa: E731
+SRCKEY = lambda p, extra='': G('[projection]', '[geography.source]\npath = "%s"\nid_field = "id"\n%s\n'  # noqa: E731
+                               '[projection]'
                                % (p, extra))
 
 
@@ -94,7 +95,8 @@ cli('net_vsis3_endpoint_env', VAL, {}, 'bad', r'base_population|vsis3', toml=BAS
     env={'AWS_S3_ENDPOINT': URL[7:], 'AWS_HTTPS': 'NO', 'AWS_NO_SIGN_REQUEST': 'YES', 'AWS_VIRTUAL_HOSTING': 'FALSE'})
 WFS_XML = '<OGRWFSDataSource><URL>%s/wfs?SERVICE=WFS</URL></OGRWFSDataSource>' % URL
 WMS_XML = ('<GDAL_WMS><Service name="WMS"><ServerUrl>%s/wms</ServerUrl><Layers>x</Layers></Service><DataWindow>'
-           '<UpperLeftX>0</UpperLeftX><UpperLeftY>1</UpperLeftY><LowerRightX>1</LowerRightX><LowerRightY>0</LowerRightY>'
+           '<UpperLeftX>0</UpperLeftX><UpperLeftY>1</UpperLeftY><LowerRightX>1</LowerRightX>'
+           '<LowerRightY>0</LowerRightY>'
            '<SizeX>10</SizeX><SizeY>10</SizeY></DataWindow></GDAL_WMS>' % URL)
 cli('net_wfs_xml_source', VAL, {'z.xml': WFS_XML}, 'bad', r'z\.xml', toml=SRCKEY('z.xml'))
 cli('net_wfs_xml_as_geojson', VAL, {'z.geojson': WFS_XML}, 'bad', r'z\.geojson', toml=SRCKEY('z.geojson'))
@@ -110,7 +112,8 @@ cli('net_geojson_crs_urn_url', VAL, {'z.geojson': PTS % ('"crs":{"type":"name","
                                                          '"urn:ogc:def:crs:%s/x"}},' % URL)}, 'any',
     toml=SRCKEY('z.geojson'))
 DEEP = 100000
-cli('deep_geojson_coordinates', VAL, {'z.geojson': PTS.replace('[[[0,0]', '[[[' + '[' * DEEP + '0' + ']' * DEEP) % ''}, 'bad',
+cli('deep_geojson_coordinates', VAL, {'z.geojson': PTS.replace('[[[0,0]', '[[[' + '[' * DEEP + '0' + ']' * DEEP) % ''},
+    'bad',
     r'z\.geojson', toml=SRCKEY('z.geojson'))
 
 # Shapefile and GeoPackage sources made once (ogr2ogr), then given sidecars and tricks.
@@ -154,7 +157,8 @@ cli('gpkg_view_load_extension', VAL, {'z.gpkg': gpkg_with(
 cli('gpkg_ok', VAL, {'z.gpkg': gpkg_with('SELECT 1;')}, 'ok', toml=SRCKEY('z.gpkg'))
 
 # Sidecars of the base population: a .csvt that retypes columns, a PAM .aux.xml with an external entity.
-for label, csvt in [('integer_zone', 'Integer,Integer,Integer,Integer'), ('date_population', 'String,String,Integer,Date'),
+for label, csvt in [('integer_zone', 'Integer,Integer,Integer,Integer'),
+                    ('date_population', 'String,String,Integer,Date'),
                     ('huge', ','.join(['String'] * 100000))]:
     cli('csvt_' + label, RUN, {'base.csvt': csvt}, 'same')
 cli('aux_xml_entity_base', RUN, {'base.csv.aux.xml': '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
@@ -195,7 +199,8 @@ for label, path in [('dev_stdin', '/dev/stdin'), ('proc_fd0', '/proc/self/fd/0')
         os.close(r)
         os.close(w)
 cli('special_scenario_dev_null', ['validate', '/dev/null'], {}, 'bad', r'/dev/null', timeout=20)
-cli('special_scenario_sparse_2g', ['validate', 'big.toml'], {'big.toml': lambda p: (open(p, 'w').close(), os.truncate(p, 2 << 30))},
+cli('special_scenario_sparse_2g', ['validate', 'big.toml'],
+    {'big.toml': lambda p: (open(p, 'w').close(), os.truncate(p, 2 << 30))},
     'bad', r'big\.toml', timeout=60)
 
 # --- Output folders -----------------------------------------------------------------------------------------------
@@ -267,7 +272,8 @@ cli('out_read_only_results_nobody', RUN, {}, 'any', pre=read_only_results, prefi
 cli('toml_deep_arrays', VAL, {}, 'bad', r'sc\.toml', toml='x = ' + '[' * DEEP + ']' * DEEP + '\n')
 cli('toml_deep_arrays_known_key', VAL, {}, 'bad', r'sc\.toml', toml=G('srb = 105', 'srb = ' + '[' * DEEP + '1' +
                                                                       ']' * DEEP))
-cli('toml_deep_mixed', VAL, {}, 'bad', r'sc\.toml', toml='x = ' + '[{a = ' * (DEEP // 2) + '1' + '}]' * (DEEP // 2) + '\n')
+cli('toml_deep_mixed', VAL, {}, 'bad', r'sc\.toml',
+    toml='x = ' + '[{a = ' * (DEEP // 2) + '1' + '}]' * (DEEP // 2) + '\n')
 for label, old, new, pat in [('tfr_nan_native', '"2020" = 1.0', '"2020" = nan', r'tfr|nan'),
                              ('tfr_minus_inf_native', '"2030" = 2.0', '"2030" = -inf', r'tfr|inf'),
                              ('srb_nan_native', 'srb = 105', 'srb = +nan', r'srb'),
@@ -275,7 +281,8 @@ for label, old, new, pat in [('tfr_nan_native', '"2020" = 1.0', '"2020" = nan', 
                              ('horizon_int_max', 'horizon = 2030', 'horizon = 9223372036854775807', r'horizon'),
                              ('horizon_1e308', 'horizon = 2030', 'horizon = 1e308', r'horizon'),
                              ('horizon_float', 'horizon = 2030', 'horizon = 2030.5', r'horizon'),
-                             ('base_year_int_min', 'base_year = 2020', 'base_year = -9223372036854775808', r'base_year'),
+                             ('base_year_int_min', 'base_year = 2020', 'base_year = -9223372036854775808',
+                              r'base_year'),
                              ('step_string', 'step = 5', 'step = "5"', r'step'),
                              ('open_age_1e308', 'open_age = 20', 'open_age = 1e308', r'open_age'),
                              ('tfr_year_minus0', '"2030" = 2.0', '"-0" = 2.0', r'tfr'),
@@ -286,7 +293,8 @@ for label, old, new, pat in [('tfr_nan_native', '"2020" = 1.0', '"2020" = nan', 
 STO = open(os.path.join(FIX, 'stochastic.toml')).read()
 cli('toml_trajectories_int_max', VAL, {}, 'bad', r'trajector',
     toml=STO.replace('trajectories = 5', 'trajectories = 9223372036854775807'))
-cli('toml_5000_variants', VAL, {}, 'any', toml=GOOD + ''.join('\n[[variants]]\nname = "v%d"\nfertility = { tfr = 2.0 }\n'
+cli('toml_5000_variants', VAL, {}, 'any', toml=GOOD + ''.join('\n[[variants]]\nname = "v%d"\n'
+                                                              'fertility = { tfr = 2.0 }\n'
                                                            % i for i in range(5000)), timeout=60)
 cli('cli_variant_10000_times', RUN + ['--variant', 'more'] * 10000, {}, 'any', timeout=60)
 cli('cli_variant_10000_unknown', RUN + sum([['--variant', 'n%d' % i] for i in range(10000)], []), {}, 'bad',
@@ -406,7 +414,8 @@ py('py_set_of_endless_copies_capped', 'cg.ScenarioSet(itertools.islice((sc.copy(
 py('py_set_zones_generator', "sc.set_zones(iter(['A', 'B']))\nsc.zone_ids", ('ok',) + BAD)
 py('py_set_tfr_generator', 'sc.set_tfr(x for x in [1.0])', BAD)
 py('py_max_threads_patched', 'cg.MAX_THREADS = 10**9\ncg.run(sc, threads=10**6)', 'ValueError', r'threads')
-py('py_threads_index_raises', 'class I:\n    def __index__(self):\n        raise RuntimeError("no")\ncg.run(sc, threads=I())',
+py('py_threads_index_raises', 'class I:\n    def __index__(self):\n        raise RuntimeError("no")\n'
+   'cg.run(sc, threads=I())',
    BAD + ('RuntimeError',))
 py('py_threads_numpy_uint64_max', 'cg.run(sc, threads=np.uint64(2**64 - 1))', 'ValueError', r'threads')
 r_ = 'r = cg.run(s, threads=1)\n'
@@ -445,13 +454,15 @@ py('py_set_zones_names_longer', "sc.set_zones(['A', 'B'], ['a', 'b', 'c'])", BAD
 FR = ("zones = pd.DataFrame({'id': ['A', 'B']})\n"
       "pop = pd.DataFrame([(z, x, a, 100.0) for z in ['A', 'B'] for x in ['female', 'male'] for a in range(0, 25, 5)], "
       "columns=['zone', 'sex', 'age', 'population'])\n"
-      "mort = pd.DataFrame([(a, x, 0.01) for x in ['female', 'male'] for a in (0, 1, 5, 10, 15, 20)], columns=['age', 'sex', 'mx'])\n"
+      "mort = pd.DataFrame([(a, x, 0.01) for x in ['female', 'male'] for a in (0, 1, 5, 10, 15, 20)], columns=['age', "
+      "'sex', 'mx'])\n"
       "fert = pd.DataFrame({'age': [15], 'asfr': [0.05]})\n"
       "kw = dict(zones=zones, base_population=pop, mortality=mort, fertility=fert, base_year=2020, horizon=2025, "
       "open_age=20)\n")
 py('py_frames_ok', FR + 'cg.scenario_from_frames(**kw).baseline.zone_ids', 'ok')
 py('py_frames_toml_injection_id', FR + "bad = 'A\"\\n[evil]\\nx = \"'\nzones['id'] = [bad, 'B']\n"
-   "pop['zone'] = pop['zone'].replace('A', bad)\nids = cg.scenario_from_frames(**kw).baseline.zone_ids\nids == [bad, 'B'] or 1 / 0",
+   "pop['zone'] = pop['zone'].replace('A', bad)\nids = cg.scenario_from_frames(**kw).baseline.zone_ids\n"
+   "ids == [bad, 'B'] or 1 / 0",
    ('ok',) + BAD)
 py('py_frames_toml_injection_name', FR + "zones['name'] = ['x\"\"\"\\n[fertility]\\ntfr = 9', 'y']\n"
    "cg.scenario_from_frames(**kw).baseline.zone_names[0] == zones['name'][0] or 1 / 0", ('ok',) + BAD)
@@ -471,7 +482,8 @@ py('py_pickle_step_schedules', 'x = pickle.loads(pickle.dumps(sc.step_schedules(
 py('py_pickle_figure', FIG + 'pickle.loads(pickle.dumps(f)).data()[:4]', ('ok', 'TypeError', 'PicklingError',
                                                                          'AttributeError'))
 py('py_set_tfr_during_run', 'errs = []\nstop = threading.Event()\ndef poke():\n    while not stop.is_set():\n'
-   '        try:\n            sc.set_tfr(3.0)\n        except Exception as e:\n            errs.append(type(e).__name__)\n'
+   '        try:\n            sc.set_tfr(3.0)\n        except Exception as e:\n'
+   '            errs.append(type(e).__name__)\n'
    'th = threading.Thread(target=poke)\nth.start()\ntry:\n    for _ in range(20):\n        cg.run(sc, threads=2)\n'
    'finally:\n    stop.set()\n    th.join()\nset(errs) <= {"RuntimeError"}', 'ok', r'RETURNED True')
 py('py_progress_raises_keyboardinterrupt', 'def cb(d, t):\n    raise KeyboardInterrupt\ncg.run(sc, progress=cb)',
@@ -491,7 +503,8 @@ py('py_write_outputs_components_generator', "cg.write_outputs(P, %r, components=
 LAT = ('t = {}\ndef watch():\n    while "started" not in t or not glob.glob(%r):\n        time.sleep(0.002)\n'
        '    t["sent"] = time.time()\n'
        '    os.kill(os.getpid(), signal.SIGINT)\nthreading.Thread(target=watch, daemon=True).start()\n'
-       'try:\n    t["started"] = True\n    %s\n    t["end"] = None\nexcept KeyboardInterrupt:\n    t["end"] = time.time()\n'
+       'try:\n    t["started"] = True\n    %s\n    t["end"] = None\nexcept KeyboardInterrupt:\n'
+       '    t["end"] = time.time()\n'
        'left = os.listdir(%r)\n'
        '(t["end"] is not None and t["end"] - t["sent"] <= %s and not left) or ("sent" in t and t["end"] and '
        't["end"] - t["sent"], left)')

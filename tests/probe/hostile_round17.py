@@ -40,7 +40,8 @@ SIG_LATENCY_S = 1.0
 GOOD, INPUTS, SHARED = PROBE.good, PROBE.inputs, PROBE.shared
 BASE, MX, ASFR = INPUTS['base.csv'], INPUTS['mx.csv'], INPUTS['asfr.csv']
 G = lambda old, new: GOOD.replace(old, new)  # noqa: E731
-SRCKEY = lambda p, extra='': G('[projection]', '[geography.source]\npath = "%s"\nid_field = "id"\n%s\n[projection]'  # noqa: E731
+SRCKEY = lambda p, extra='': G('[projection]', '[geography.source]\npath = "%s"\nid_field = "id"\n%s\n'  # noqa: E731
+                               '[projection]'
                                % (p, extra))
 RUN = ['run', 'sc.toml', '--out', 'out', '--quiet', '--no-report']
 RUNR = ['run', 'sc.toml', '--out', 'out', '--quiet']  # with the report: results.gpkg and maps draw the zones
@@ -205,14 +206,16 @@ cli('geo_zip_traversal', VAL, {'z.shp.zip': zipped({'../../shared/victim/z.' + k
 cli('geo_zip_bomb', VAL, {'z.shp.zip': zipped(dict(SHP, **{'z.dbf': SHP['z.dbf'] + b' ' * (300 << 20)}))}, 'bad',
     r'zip', toml=SRCKEY('z.shp.zip'), timeout=60)
 cli('geo_zip_with_vrt', VAL, {'z.zip': zipped({'z.vrt': '<OGRVRTDataSource><OGRVRTLayer name="z"><SrcDataSource>'
-                                               '%s/z.geojson</SrcDataSource></OGRVRTLayer></OGRVRTDataSource>' % SHARED})},
+                                               '%s/z.geojson</SrcDataSource></OGRVRTLayer>'
+                                               '</OGRVRTDataSource>' % SHARED})},
     'bad', r'z\.zip', toml=SRCKEY('z.zip'))
 make(SHARED, {'z.geojson': gj()})
 
 # Folders as sources: a Shapefile folder or .gdb with a FIFO or socket inside (GDAL opens every .shp it lists).
 cli('geo_folder_fifo_shp', VAL, dict(SHPDIR, **{'shp/y.shp': 'FIFO'}), 'bad', r'shp', toml=SRCKEY('shp', 'layer = "z"'),
     timeout=20)
-cli('geo_folder_fifo_dbf', VAL, dict(SHPDIR, **{'shp/y.dbf': 'FIFO', 'shp/y.shp': SHP['z.shp'], 'shp/y.shx': SHP['z.shx']}),
+cli('geo_folder_fifo_dbf', VAL, dict(SHPDIR, **{'shp/y.dbf': 'FIFO', 'shp/y.shp': SHP['z.shp'],
+                                                'shp/y.shx': SHP['z.shx']}),
     'bad', r'shp', toml=SRCKEY('shp', 'layer = "z"'), timeout=20)
 cli('geo_folder_socket', VAL, dict(SHPDIR, **{'shp/y.shp': 'SOCKET'}), 'bad', r'shp', toml=SRCKEY('shp', 'layer = "z"'),
     timeout=20)
@@ -221,7 +224,8 @@ gdb_table = sorted(k for k in GDB if k.endswith('.gdbtable'))[-1]
 cli('geo_gdb_fifo_table', VAL, dict(GDB, **{gdb_table: 'FIFO'}), 'bad', r'gdb', toml=SRCKEY('z.gdb'), timeout=20)
 cli('geo_folder_link_out', VAL, dict(SHPDIR, **{'shp/y.shp': 'SYMLINK:' + os.path.join(SHARED, 'victim/thesis.txt')}),
     'bad', r'shp', toml=SRCKEY('shp', 'layer = "z"'), timeout=20)
-cli('geo_gpkg_wal_fifo', VAL, dict(GPKG, **{'z.gpkg-wal': 'FIFO'}), 'bad', r'z\.gpkg', toml=SRCKEY('z.gpkg'), timeout=20)
+cli('geo_gpkg_wal_fifo', VAL, dict(GPKG, **{'z.gpkg-wal': 'FIFO'}), 'bad', r'z\.gpkg', toml=SRCKEY('z.gpkg'),
+    timeout=20)
 cli('geo_gpkg_aux_xml_fifo', VAL, dict(GPKG, **{'z.gpkg.aux.xml': 'FIFO'}), 'bad', r'z\.gpkg', toml=SRCKEY('z.gpkg'),
     timeout=20)
 
@@ -231,7 +235,8 @@ shutil.copy(ogr('other.gpkg', [('A', SQ(0, 0, 5)), ('B', SQ(5, 0, 5))]), OUTSIDE
 VRT_OO = ('<OGRVRTDataSource><OGRVRTLayer name="z"><SrcDataSource relativeToVRT="1">%s</SrcDataSource><OpenOptions>'
           '<OOI key="%s">%s</OOI></OpenOptions><SrcLayer>z</SrcLayer></OGRVRTLayer></OGRVRTDataSource>')
 cli('geo_vrt_oo_prelude_attach', RUNR, dict(GPKG, **{'z.vrt': VRT_OO % (
-    'z.gpkg', 'PRELUDE_STATEMENTS', "ATTACH DATABASE '%s' AS o; CREATE TEMP VIEW z AS SELECT * FROM o.z" % OUTSIDE_GPKG)}),
+    'z.gpkg', 'PRELUDE_STATEMENTS', "ATTACH DATABASE '%s' AS o; CREATE TEMP VIEW z AS SELECT * FROM "
+                                                                        "o.z" % OUTSIDE_GPKG)}),
     'bad', r'z\.vrt', toml=SRCKEY('z.vrt'))
 cli('geo_vrt_oo_prelude_pragma', VAL, dict(GPKG, **{'z.vrt': VRT_OO % ('z.gpkg', 'PRELUDE_STATEMENTS',
                                                                        'PRAGMA journal_mode=WAL')}),
@@ -275,12 +280,14 @@ def gpkg_sql(sql):
 
 
 cli('geo_gpkg_srs_definition_10mb', VAL, {'z.gpkg': gpkg_sql(
-    "UPDATE gpkg_spatial_ref_sys SET definition = 'GEOGCS[\"' || hex(randomblob(5000000)) || '\"]' WHERE srs_id = 4326")},
+    "UPDATE gpkg_spatial_ref_sys SET definition = 'GEOGCS[\"' || hex(randomblob(5000000)) || '\"]' WHERE srs_id = "
+                                                             "4326")},
     'any', toml=SRCKEY('z.gpkg'), timeout=60)
 cli('geo_gpkg_2000_layers', VAL, {'z.gpkg': gpkg_sql(''.join(
     "CREATE TABLE t%d (fid INTEGER PRIMARY KEY, geom BLOB, id TEXT); INSERT INTO gpkg_contents (table_name, data_type, "
     "identifier, srs_id) VALUES ('t%d', 'features', 't%d', 4326); INSERT INTO gpkg_geometry_columns VALUES "
-    "('t%d', 'geom', 'POLYGON', 4326, 0, 0);" % (i, i, i, i) for i in range(2000)))}, 'bad', r'layers', toml=SRCKEY('z.gpkg'),
+    "('t%d', 'geom', 'POLYGON', 4326, 0, 0);" % (i, i, i, i) for i in range(2000)))}, 'bad', r'layers',
+    toml=SRCKEY('z.gpkg'),
     timeout=60)
 cli('geo_gpkg_trigger_on_read', VAL, {'z.gpkg': gpkg_sql(
     "CREATE TABLE log (x); CREATE TRIGGER tr AFTER UPDATE ON z BEGIN INSERT INTO log VALUES (1); END;")}, 'ok',
@@ -300,12 +307,13 @@ for label, w, expect in [('nan', ('nan', '0.5'), 'bad'), ('1e308', ('1e308', '-1
                          ('negative', ('1.5', '-0.5'), 'bad'), ('tiny_off', ('0.5000001', '0.5'), 'any')]:
     cli('est_crosswalk_' + label, EST + ['--years', '2000:2010', '--second-crosswalk', 'cw.csv'],
         dict(EST_FILES, **{'cw.csv': cw % w}), expect, r'cw\.csv')
-cli('est_crosswalk_fifo', EST + ['--years', '2000:2010', '--first-crosswalk', 'cw.csv'], dict(EST_FILES, **{'cw.csv': 'FIFO'}),
+cli('est_crosswalk_fifo', EST + ['--years', '2000:2010', '--first-crosswalk', 'cw.csv'],
+    dict(EST_FILES, **{'cw.csv': 'FIFO'}),
     'bad', r'cw\.csv', timeout=20)
 cli('est_census_1e300', EST + ['--years', '2000:2010'], dict(EST_FILES, **{'c2.csv': census.replace('1000', '1e300')}),
     'bad', r'c2\.csv')
-cli('est_census_2p63', EST + ['--years', '2000:2010'], dict(EST_FILES, **{'c2.csv': census.replace('1000',
-                                                                                                   '9223372036854775808')}),
+cli('est_census_2p63', EST + ['--years', '2000:2010'],
+    dict(EST_FILES, **{'c2.csv': census.replace('1000', '9223372036854775808')}),
     'bad', r'c2\.csv')
 LEV = open(os.path.join(REPO, 'tests/fixtures/estimate/levels_figures.csv')).read()
 LEV_FILES = {f: open(os.path.join(REPO, 'tests/fixtures/estimate', f)).read()
@@ -326,7 +334,8 @@ GS = 'code,indicator,value\n' + ''.join('Z,%s,%s\n' % (k, v) for k, v in [
     ('pop_resident', '1e300'), ('pop_hukou_elsewhere_same_district', '1'),
     ('pop_hukou_elsewhere_other_district_same_province', '1'), ('pop_hukou_elsewhere_other_province', '1')])
 cli('est_group_split_1e300', ['estimate', '--group-split', 'g.csv', '--out', 'out'], {'g.csv': GS}, 'bad', r'g\.csv')
-cli('est_group_split_nan', ['estimate', '--group-split', 'g.csv', '--out', 'out'], {'g.csv': GS.replace('1e300', 'nan')},
+cli('est_group_split_nan', ['estimate', '--group-split', 'g.csv', '--out', 'out'],
+    {'g.csv': GS.replace('1e300', 'nan')},
     'bad', r'g\.csv')
 cli('est_group_split_zones_10k_prefix', ['estimate', '--group-split', 'g.csv', '--zones', 'x' * 10000, '--out', 'out'],
     {'g.csv': GS.replace('1e300', '10')}, 'bad', r'zones')
@@ -403,7 +412,8 @@ cli('validate_results_is_file', ['validate', 'sc.toml', '--results', 'base.csv']
 cli('cmd_monitor', ['monitor', 'sc.toml'], {}, 'bad', r'monitor', out=None)
 cli('cmd_ensemble', ['ensemble', 'sc.toml'], {}, 'bad', r'ensemble', out=None)
 STO = open(os.path.join(FIX, 'stochastic.toml')).read()
-cli('run_ensemble_memory_nan', RUN + ['--trajectories', '10', '--ensemble-memory', 'nan'], {}, 'bad', r'ensemble-memory',
+cli('run_ensemble_memory_nan', RUN + ['--trajectories', '10', '--ensemble-memory', 'nan'], {}, 'bad',
+    r'ensemble-memory',
     toml=STO)
 cli('run_ensemble_memory_denormal', RUN + ['--trajectories', '10', '--ensemble-memory', '1e-320'], {}, 'any',
     r'ensemble-memory', toml=STO)
@@ -421,7 +431,8 @@ for label, old, new, pat in [
         ('open_age_int_max_minus', 'open_age = 20', 'open_age = 2147483645', r'open_age'),
         ('groups_100000', 'step = 5', 'step = 5\ngroups = [%s]' % ','.join('"g%d"' % i for i in range(100000)),
          r'groups|base'),
-        ('tfr_20000_points', '"2020" = 1.0, "2030" = 2.0', ', '.join('"%d" = 1.5' % y for y in range(1, 20001)), r'tfr')]:
+        ('tfr_20000_points', '"2020" = 1.0, "2030" = 2.0', ', '.join('"%d" = 1.5' % y for y in range(1, 20001)),
+         r'tfr')]:
     cli('ovf_' + label, VAL, {}, 'bad', pat, toml=G(old, new), timeout=60)
 cli('ovf_ages_x_years_run', RUN, {'base.csv': 'zone,sex,age,population\n' + ''.join(
     '%s,%s,%d,10\n' % (z, s, a) for z in 'AB' for s in ('female', 'male') for a in range(0, 131))}, 'any',
@@ -500,7 +511,8 @@ cli('out_results_maps_link', RUNR, {}, 'any', pre=results_then(maps_link), post=
 cli('out_results_manifest_lists_user_file', RUNR, {}, 'any', pre=results_then(manifest_lists_user_file),
     post=SHARED_KEPT, timeout=90)
 for label, name, expect in [('newline', 'a\nb', 'any'), ('leading_dash', '-x', 'any'), ('chinese', '结果 ✓', 'any'),
-                            ('name_239', 'n' * 239, 'ok'), ('name_250', 'n' * 250, 'bad'), ('name_255', 'n' * 255, 'bad'),
+                            ('name_239', 'n' * 239, 'ok'), ('name_250', 'n' * 250, 'bad'),
+                            ('name_255', 'n' * 255, 'bad'),
                             ('backslash', 'a\\b', 'any'), ('trailing_space', 'out ', 'any')]:
     cli('out_name_' + label, ['run', 'sc.toml', '--out', './' + name if name.startswith('-') else name, '--quiet',
                               '--no-report'], {}, expect, out=name, pattern=r'no room for the temporary folder')
@@ -533,9 +545,11 @@ py('py_write_compress_str', W % ('f6', "format='netcdf', compress='no'"), 'TypeE
 py('py_write_compress_csv', W % ('f7', "format='csv', compress=True"), 'ValueError', r'compress|netcdf')
 py('py_write_indicators_csv_none', W % ('f8', 'indicators_csv=None'), 'TypeError', r'indicators_csv')
 py('py_write_out_is_file', 'cg.write_outputs(P, os.path.join(%r, "base.csv"))' % PY_DIR, 'ValueError', r'base\.csv')
-py('py_write_out_link_to_user', 'os.symlink(%r, os.path.join(OUT, "lnk"))\ncg.write_outputs(P, os.path.join(OUT, "lnk"))'
+py('py_write_out_link_to_user', 'os.symlink(%r, os.path.join(OUT, "lnk"))\n'
+   'cg.write_outputs(P, os.path.join(OUT, "lnk"))'
    % os.path.join(SHARED, 'victim'), ('ok',) + BAD)
-py('py_write_from_progress', "def cb(d, t):\n    cg.write_outputs(P, os.path.join(OUT, 'nested'))\ncg.run(sc, progress=cb)",
+py('py_write_from_progress', "def cb(d, t):\n    cg.write_outputs(P, os.path.join(OUT, 'nested'))\n"
+   "cg.run(sc, progress=cb)",
    ('ok', 'RuntimeError') + BAD, timeout=90)
 py('py_run_from_progress', 'def cb(d, t):\n    cg.run(sc, threads=1)\ncg.run(sc, progress=cb)', ('ok', 'RuntimeError'),
    timeout=60)
@@ -550,10 +564,12 @@ py('py_ensemble_indicators_str', E_ + "t.run(trajectories=2, indicators='tfr')",
 py('py_ensemble_indicators_100000', E_ + "t.run(trajectories=2, indicators=['tfr'] * 100000)", ('ok',) + BAD)
 py('py_ensemble_trajectories_unknown', E_ + "t.run(trajectories=2).trajectories('nope')", 'ValueError', r'nope')
 py('py_ensemble_no_stochastic', 's.run(trajectories=2).quantiles.shape[0] > 0', ('ok',) + BAD)
-py('py_ensemble_after_set_deleted', E_ + 'e = t.run(trajectories=2)\ndel t\ngc.collect()\ne.quantiles.shape[0] > 0', 'ok')
+py('py_ensemble_after_set_deleted', E_ + 'e = t.run(trajectories=2)\ndel t\ngc.collect()\ne.quantiles.shape[0] > 0',
+   'ok')
 R_ = 'r = cg.run(s, threads=1)\n'
 py('py_map_classes_2p63', R_ + "r.map('population', classes=2**63)", 'ValueError', r'classes')
-py('py_map_method_bogus', "r = cg.run(cg.load_scenario('default'), threads=2)\nr.map('population', method='bogus').data()",
+py('py_map_method_bogus', "r = cg.run(cg.load_scenario('default'), threads=2)\n"
+   "r.map('population', method='bogus').data()",
    'ValueError', r'bogus|method', timeout=120)
 py('py_map_legend_decimals_huge', R_ + "r.map('population', legend_decimals=10**9).data()", BAD + ('OverflowError',))
 py('py_map_legend_decimals_neg', R_ + "r.map('population', legend_decimals=-5).data()", ('ok',) + BAD)
@@ -567,14 +583,18 @@ py('py_lines_title_10mb', R_ + "len(r.lines('population', title='x' * 10**7).dat
 py('py_add_variant_base_unknown', "s.add_variant('x', base='nope')", ('KeyError', 'ValueError'), r'nope')
 py('py_add_variant_twice', "s.add_variant('x')\ns.add_variant('x')", ('ValueError', 'KeyError'))
 py('py_add_variant_description_bytes', "s.add_variant('x', description=b'd')", ('ok',) + BAD)
-py('py_indicator_values_group_unknown', R_ + "r.indicator_values('population', group='nope')", ('KeyError', 'ValueError'))
-py('py_figure_after_results_deleted', R_ + "f = r.lines('population')\ndel r, s, sc\ngc.collect()\nlen(f.data('svg')) > 0",
+py('py_indicator_values_group_unknown', R_ + "r.indicator_values('population', group='nope')",
+   ('KeyError', 'ValueError'))
+py('py_figure_after_results_deleted', R_ + "f = r.lines('population')\ndel r, s, sc\ngc.collect()\n"
+   "len(f.data('svg')) > 0",
    'ok')
 py('py_arrays_after_set_and_results_deleted', R_ + 'a = r.population()\ndel r, s, sc\ngc.collect()\nfloat(a.sum()) > 0',
    'ok')
-py('py_threads_run_and_write', 'errs = []\ndef w(i):\n    try:\n        cg.write_outputs(P, os.path.join(OUT, "t%d" % i), '
+py('py_threads_run_and_write', 'errs = []\ndef w(i):\n    try:\n'
+   '        cg.write_outputs(P, os.path.join(OUT, "t%d" % i), '
    'threads=1)\n    except Exception as e:\n        errs.append(repr(e))\nths = [threading.Thread(target=w, args=(i,)) '
-   'for i in range(3)]\n[t.start() for t in ths]\nfor _ in range(3):\n    cg.run(sc, threads=2)\n[t.join() for t in ths]\n'
+   'for i in range(3)]\n[t.start() for t in ths]\nfor _ in range(3):\n    cg.run(sc, threads=2)\n'
+   '[t.join() for t in ths]\n'
    'errs == [] or errs', 'ok', r'RETURNED True', timeout=120)
 py('py_scenario_copy_during_run', 'errs = []\nstop = threading.Event()\ndef poke():\n    while not stop.is_set():\n'
    '        sc.copy()\nth = threading.Thread(target=poke)\nth.start()\ntry:\n    for _ in range(10):\n'

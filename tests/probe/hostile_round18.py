@@ -47,7 +47,8 @@ make(SHARED, {'victim/thesis.txt': 'precious\n'})
 
 # --- (a) GeoPackages whose rows are computed by SQL in the file ------------------------------------------------------
 SRC = os.path.join(ROOT, 'src')
-make(SRC, {'base.csv': BASE, 'z.csv': 'id,WKT\nA,"POLYGON ((0 0,1 0,1 1,0 1,0 0))"\nB,"POLYGON ((1 0,2 0,2 1,1 1,1 0))"\n'})
+make(SRC, {'base.csv': BASE, 'z.csv': 'id,WKT\nA,"POLYGON ((0 0,1 0,1 1,0 1,0 0))"\n'
+           'B,"POLYGON ((1 0,2 0,2 1,1 1,1 0))"\n'})
 
 
 def gpkg(name, statements, layer_src='base.csv', nln='real', extra=()):
@@ -69,7 +70,8 @@ for label, stmts, toml, pat in [
          BASEREF('{ path = "b.gpkg", layer = "base", filter = { keep = 1 } }'), r'view'),
         ('view_endless', ["CREATE VIEW base AS %s SELECT 'A' AS zone, 'female' AS sex, x AS age, 1 AS population "
                           "FROM c" % REC, REG], GP, r'view'),
-        ('view_randomblob', ["CREATE VIEW base AS SELECT *, randomblob(500000000) AS junk FROM real", REG], GP, r'view'),
+        ('view_randomblob', ["CREATE VIEW base AS SELECT *, randomblob(500000000) AS junk FROM real", REG], GP,
+         r'view'),
         ('view_plain', ["CREATE VIEW base AS SELECT * FROM real", REG], GP, r'view'),
         ('view_ogr_geocode', ["CREATE VIEW base AS SELECT *, ogr_geocode('Paris') AS g FROM real", REG], GP, None),
         ('generated_zeroblob', ["CREATE TABLE base (fid INTEGER PRIMARY KEY, zone TEXT, sex TEXT, age INTEGER, "
@@ -86,12 +88,14 @@ for label, stmts, toml, pat in [
          GP, r'virtual table'),
         ('virtual_fts4', ["CREATE VIRTUAL TABLE base USING fts4(zone, sex, age, population)", REG], GP,
          r'virtual table'),
-        ('virtual_as_rtree_comment', [VTN('rtree_base', "CREATE VIRTUAL TABLE rtree_base USING VirtualText(''/etc/passwd'', "
+        ('virtual_as_rtree_comment', [VTN('rtree_base',
+                                          "CREATE VIRTUAL TABLE rtree_base USING VirtualText(''/etc/passwd'', "
                                       "''UTF-8'', 0, POINT, NONE, '':'') /* USING rtree( */"), REG.replace(
                                           "'base', 'attributes', 'base'", "'rtree_base', 'attributes', 'rtree_base'")],
          BASEREF('{ path = "b.gpkg", layer = "rtree_base", columns = { zone = "COL001", sex = "COL002", '
                  'age = "COL003", population = "COL004" } }'), r'virtual table'),
-        ('virtual_beside_real', [VTN('other', "CREATE VIRTUAL TABLE other USING VirtualText(''/etc/passwd'', ''UTF-8'', "
+        ('virtual_beside_real', [VTN('other',
+                                     "CREATE VIRTUAL TABLE other USING VirtualText(''/etc/passwd'', ''UTF-8'', "
                                      "0, POINT, NONE, '':'')")], BASEREF('{ path = "b.gpkg", layer = "real" }'),
          r'virtual table'),
         ('generated_stored_ok', ["CREATE TABLE base (fid INTEGER PRIMARY KEY, zone TEXT, sex TEXT, age INTEGER, "
@@ -161,9 +165,10 @@ def wal_left(d):
         os.remove(shm)
 
 
-cli('gpkg_wal_file_beside', VAL, {}, 'bad', r'write-ahead log', toml=BASEREF('{ path = "b.gpkg", layer = "real" }'), pre=wal_left)
+cli('gpkg_wal_file_beside', VAL, {}, 'bad', r'write-ahead log', toml=BASEREF('{ path = "b.gpkg", layer = "real" }'),
+    pre=wal_left)
 
-# --- (b) Spreadsheets' own indirections --------------------------------------------------------------------------------
+# --- (b) Spreadsheets' own indirections -------------------------------------------------------------------------------
 ODS_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:'
           'opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:xlink='
           '"http://www.w3.org/1999/xlink" xmlns:of="urn:oasis:names:tc:opendocument:xmlns:of:1.2"')
@@ -294,7 +299,7 @@ cli('xlsx_formula_external', VAL, {'b.xlsx': xlsx(XROWS, extra_cells='<row r="30
                                                   '</c><c r="B30"><f>WEBSERVICE("%s/w")</f></c></row>' % URL)},
     'any', toml=XTOML)
 
-# --- (c) The table reference's own keys ---------------------------------------------------------------------------------
+# --- (c) The table reference's own keys -------------------------------------------------------------------------------
 for label, enc, expect, pat in [('as_path', '../../../../etc/passwd', 'bad', r'unknown text encoding'),
                                 ('translit', 'ASCII//TRANSLIT', 'bad', r'unknown text encoding'),
                                 ('ignore', 'UTF-8//IGNORE', 'bad', r'unknown text encoding'),
@@ -311,7 +316,8 @@ cli('values_two_onto_one_zone', VAL, {'v.csv': V2}, 'bad', r'second row',
     toml=VREF('"A1" = "A", "A2" = "A", "A" = "A", "B" = "B"'))
 cli('values_to_unknown_zone', VAL, {'v.csv': V2}, 'bad', r'"Q"', toml=VREF('"A1" = "Q", "A2" = "A", "A" = "A", '
                                                                            '"B" = "B"'))
-cli('values_100000_entries', VAL, {}, 'ok', toml=BASEREF('{ path = "base.csv", values = { zone = { %s } } }' % ', '.join(
+cli('values_100000_entries', VAL, {}, 'ok',
+    toml=BASEREF('{ path = "base.csv", values = { zone = { %s } } }' % ', '.join(
     ['"A" = "A", "B" = "B"'] + ['"k%d" = "A"' % i for i in range(100000)])), timeout=60)
 cli('values_population_1e400', VAL, {}, 'bad', r'1e400', toml=BASEREF('{ path = "base.csv", values = { population = '
                                                                       '{ "1000" = "1e400" } } }'))
@@ -339,7 +345,7 @@ for label, w, pat in [('location_2p63', 'location = 9223372036854775807', r'loca
                       ('location_nul', 'location = "C\\u0000N"', r'location|control|missing')]:
     cli('wpp_' + label, VAL, {}, 'bad', pat, toml=BASEREF('{ path = "base.csv", wpp = { %s } }' % w))
 
-# --- (d) Numbers ---------------------------------------------------------------------------------------------------------
+# --- (d) Numbers ------------------------------------------------------------------------------------------------------
 for label, cell, expect in [('hex_float', '0x1p3', 'bad'), ('hex_int', '0x10', 'bad'), ('denormal', '4.9e-324', 'any'),
                             ('below_denormal', '1e-330', 'bad'), ('minus_zero', '-0', 'ok'), ('plus', '+5', 'any'),
                             ('underscore', '1_000', 'bad'), ('leading_dot', '.5', 'any'), ('trailing_dot', '5.', 'any'),
@@ -433,11 +439,12 @@ cli('ids_nfd_in_table', VAL, {'base.csv': BASE + '%s,female,0,5\n' % NFD}, 'bad'
     toml=G('{ id = "B", name = "Zone B" }', '{ id = "B", name = "Zone B" }, { id = "\u00e9" }'))
 cli('ids_case_twins', VAL, {'base.csv': BASE + 'a,female,0,5\n'}, 'bad', r'"a"')
 cli('ids_zero_width', VAL, {'base.csv': BASE + 'A\u200b,female,0,5\n'}, 'bad', r'base\.csv')
-cli('link_loop', VAL, {'base.csv': 'SYMLINK:loop2.csv', 'loop2.csv': 'SYMLINK:base.csv'}, 'bad', r'loop of symbolic links')
+cli('link_loop', VAL, {'base.csv': 'SYMLINK:loop2.csv', 'loop2.csv': 'SYMLINK:base.csv'}, 'bad',
+    r'loop of symbolic links')
 cli('link_loop_folder_allow_read', ['validate', 'sc.toml', '--allow-read', 'l1/x'], {'l1': 'SYMLINK:l2',
                                                                                    'l2': 'SYMLINK:l1'}, 'any')
 
-# --- (f) Outputs ----------------------------------------------------------------------------------------------------------
+# --- (f) Outputs ------------------------------------------------------------------------------------------------------
 cli('out_vsimem', ['run', 'sc.toml', '--out', '/vsimem/h18out', '--quiet'], {}, 'bad', r'vsi',
     post=lambda d, rc: ['CREATED /vsimem/h18out'] if os.path.exists('/vsimem/h18out') else [])
 cli('out_vsimem_relative_from_root', ['run', os.path.join(ROOT, 'cases', 'out_vsimem_relative_from_root', 'sc.toml'),
@@ -486,7 +493,8 @@ cli('out_fifo_named_tmp', RUN, {'out.tmp-1': 'FIFO'}, 'ok', allowed=['out.tmp-1'
 if wanted('map_'):
     rdir = os.path.join(ROOT, 'results_default')
     subprocess.run([EXE, 'run', 'default', '--out', rdir, '--quiet'], env=ENV, capture_output=True, timeout=300)
-    cli('map_out_vsimem', ['map', rdir, '--indicator', 'population', '--year', '2025', '--out', '/vsimem/h18m.png'], {}, 'bad', r'vsi',
+    cli('map_out_vsimem', ['map', rdir, '--indicator', 'population', '--year', '2025', '--out', '/vsimem/h18m.png'], {},
+        'bad', r'vsi',
         toml=None, post=lambda d, rc: ['CREATED /vsimem/h18m.png'] if os.path.exists('/vsimem/h18m.png') else [])
 
     def two_maps(name):
@@ -509,7 +517,7 @@ if wanted('map_'):
     two_maps('map_two_into_one_file')
 
 
-# --- Signals during commands the earlier probes did not time -----------------------------------------------------------
+# --- Signals during commands the earlier probes did not time ----------------------------------------------------------
 def sig_case(name, args, files, sig, after_s, ok_rcs, toml=GOOD):
     if not wanted(name):
         return
@@ -537,7 +545,7 @@ sig_case('sig_term_validate_view_endless', VAL, {'b.gpkg': gpkg('sig_view.gpkg',
     "'A', 'female', 0, 1, 0 FROM c)" % REC, REG])}, signal.SIGTERM, 1.0, (1, 143, -15),
     toml=BASEREF('{ path = "b.gpkg", layer = "base", filter = { keep = 1 } }'))
 
-# --- (g) Python ----------------------------------------------------------------------------------------------------------
+# --- (g) Python -------------------------------------------------------------------------------------------------------
 PY_DIR = os.path.join(ROOT, 'py')
 make(PY_DIR, dict(INPUTS, **{'good.toml': GOOD, 'vt.toml': GPCOLS.replace('b.gpkg', 'vt.gpkg')}))
 with open(os.path.join(PY_DIR, 'vt.gpkg'), 'wb') as f_:
@@ -583,13 +591,15 @@ py('py_bp_broadcast_readonly', 'sc.base_population = np.broadcast_to(np.float64(
 py('py_bp_list_ok', 'sc.base_population = bp.ravel().tolist()' + SAME, 'ok', r'True')
 py('py_bp_masked_array', 'sc.base_population = np.ma.masked_array(bp, mask=True)\nfloat(sc.base_population.sum())',
    ('ok',) + BAD)
-py('py_bp_set_from_thread_during_run', 'errs = []\nstop = threading.Event()\ndef poke():\n    while not stop.is_set():\n'
+py('py_bp_set_from_thread_during_run', 'errs = []\nstop = threading.Event()\ndef poke():\n'
+   '    while not stop.is_set():\n'
    '        try:\n            sc.base_population = bp\n        except RuntimeError:\n            pass\n'
    'th = threading.Thread(target=poke)\nth.start()\ntry:\n    for _ in range(20):\n        cg.run(sc, threads=2)\n'
    'finally:\n    stop.set()\n    th.join()' + SAME, 'ok', r'True', timeout=120)
 py('py_sched_asfr_datetime', 'st = sc.step_schedules(0)\nst.asfr = np.full(len(st.asfr), np.datetime64(1, "s"))' + A_,
    'TypeError', r'asfr')
-py('py_sched_mortality_complex', 'st = sc.step_schedules(0)\nst.mortality = st.mortality.astype(complex)' + A_, 'TypeError',
+py('py_sched_mortality_complex', 'st = sc.step_schedules(0)\nst.mortality = st.mortality.astype(complex)' + A_,
+   'TypeError',
    r'mortality')
 py('py_sched_srb_strings', 'st = sc.step_schedules(0)\nst.srb = ["1.05"] * len(st.srb)' + A_, 'TypeError', r'srb')
 py('py_sched_asfr_objects', 'st = sc.step_schedules(0)\nst.asfr = np.array([object()] * 3)' + A_, 'TypeError', r'asfr')

@@ -114,7 +114,7 @@ def lim(**kw):
     return ['prlimit'] + ['--%s=%d' % (k.rstrip('_'), v) for k, v in kw.items()] + ['--']
 
 
-# --- (a) Resource limits ------------------------------------------------------------------------------------------------
+# --- (a) Resource limits ----------------------------------------------------------------------------------------------
 # An address-space limit (batch systems set one: `ulimit -v`, vmem): each worker thread reserves its stack and a
 # malloc arena. The run either works or says it is out of memory; it never aborts, and leaves no staging folder.
 for mb in (300, 600, 1000, 2000):
@@ -190,7 +190,7 @@ cli('stdin_fifo_scenario_dash', ['run', '-', '--out', 'out', '--quiet'], {'f': '
     pre=lambda d: threading.Thread(target=lambda: open(os.path.join(d, 'f'), 'w').close(), daemon=True).start())
 
 
-# --- (c) Signals -------------------------------------------------------------------------------------------------------
+# --- (c) Signals ------------------------------------------------------------------------------------------------------
 def sig_case(name, args, sigs, ok_rcs, files=None, toml=GOOD, pre=None, out_ok='out', timeout=60):
     """sigs: [(signal, seconds after the start)], sent in order; exit in ok_rcs within 1 s of the first; after an
     exit other than 0 nothing changed and nothing left."""
@@ -316,7 +316,7 @@ for what in ('truncate', 'grow', 'replace'):
 cli('file_truncate_during_run', RUN, {'big.csv': LARGE}, 'bad', r'big\.csv', toml=BASEREF('"big.csv"'),
     pre=mutate_later('truncate', 0.2), timeout=60, mine=['big.csv'])
 
-# --- (e) TOML -----------------------------------------------------------------------------------------------------------
+# --- (e) TOML ---------------------------------------------------------------------------------------------------------
 for label, old, new, pat in [
         ('tfr_1e400', '"2030" = 2.0', '"2030" = 1e400', r'sc\.toml'),
         ('tfr_plus_nan', '"2030" = 2.0', '"2030" = +nan', r'sc\.toml'),
@@ -360,7 +360,7 @@ cli('zone_id_c1_in_run_outputs', RUN, {'base.csv': BASE + 'A\u0085B,female,0,5\n
     toml=G('{ id = "B", name = "Zone B" }', '{ id = "B", name = "Zone B" }, { id = "A\u0085B" }'))
 cli('zone_name_line_separator', VAL, {}, 'any', None, toml=G('name = "Zone A"', 'name = "Zone\u2028A"'))  # a label
 
-# --- (g) Paths ---------------------------------------------------------------------------------------------------------
+# --- (g) Paths --------------------------------------------------------------------------------------------------------
 cli('out_empty', ['run', 'sc.toml', '--out', '', '--quiet'], {}, 'bad', r'out')
 cli('out_dash', ['run', 'sc.toml', '--out', '-', '--quiet', '--no-report'], {}, 'any', None, out='-')
 cli('out_trailing_slash', ['run', 'sc.toml', '--out', 'out/', '--quiet', '--no-report'], {}, 'ok')
@@ -402,7 +402,7 @@ run_in_deep('path_cwd_past_path_max_validate', VAL, 'any', r'long|PATH_MAX|sc\.t
 TP = '/'.join(['d' * 200] * 19) + '/' + 'd' * 286 + '/b.csv'  # 4095 bytes with the last name too long
 cli('table_path_4095_bytes', VAL, {}, 'bad', r'too long|NAME_MAX|PATH_MAX', toml=BASEREF('"%s"' % TP[:4095]))
 
-# --- (h) Where outputs go ----------------------------------------------------------------------------------------------
+# --- (h) Where outputs go ---------------------------------------------------------------------------------------------
 cli('out_parent_of_inputs', ['run', 'sc.toml', '--out', '..', '--quiet', '--no-report'], {}, 'bad', r'\.\.|folder|out')
 cli('out_is_allow_read_folder', ['run', 'sc.toml', '--out', os.path.join(SHARED, 'victim'), '--allow-read', SHARED,
                                  '--quiet', '--no-report'], {}, 'bad', r'victim')
@@ -436,7 +436,7 @@ if ROOT_USER:
 else:
     record('out_mounts', True, 'skipped: mount needs root')
 
-# --- (i) GDAL: plain SQLite databases, SQL in layer names, zips and sidecars ---------------------------------------------
+# --- (i) GDAL: plain SQLite databases, SQL in layer names, zips and sidecars ------------------------------------------
 SRC = os.path.join(ROOT, 'src')
 make(SRC, {'base.csv': BASE})
 
@@ -537,14 +537,15 @@ for label, env in [('proj_network_on', {'PROJ_NETWORK': 'ON', 'PROJ_NETWORK_ENDP
 cli('env_gdal_data_is_url', VAL, {}, 'ok', env={'GDAL_DATA': URL, 'PROJ_DATA': URL, 'PROJ_LIB': URL})
 cli('env_cpl_tmpdir_fifo_folder', RUNR, {}, 'ok', env={'CPL_TMPDIR': '/proc/self/fd/0', 'TMPDIR': '/nonexistent'})
 
-# --- (j) Python ----------------------------------------------------------------------------------------------------------
+# --- (j) Python -------------------------------------------------------------------------------------------------------
 PY_DIR = os.path.join(ROOT, 'py')
 make(PY_DIR, dict(INPUTS, **{'good.toml': GOOD}))
 PYOUT = os.path.join(ROOT, 'pyout')
 os.makedirs(PYOUT)
 PY_PRELUDE = ('import gc, os, pickle, resource, signal, sys, threading, time, numpy as np, cohortgis as cg\nP = %r\n'
               'OUT = %r\ns = cg.load_scenario(P)\nsc = s.baseline\nbp = sc.base_population\n'
-              'ref = cg.run(sc, threads=1)["baseline"].population.copy()\n' % (os.path.join(PY_DIR, 'good.toml'), PYOUT))
+              'ref = cg.run(sc, threads=1)["baseline"].population.copy()\n' % (os.path.join(PY_DIR, 'good.toml'),
+                                                                               PYOUT))
 
 
 def py(name, code, expect, pattern='', timeout=60):

@@ -40,7 +40,8 @@ GOOD, INPUTS, SHARED = PROBE.good, PROBE.inputs, PROBE.shared
 BASE, MX, ASFR = INPUTS['base.csv'], INPUTS['mx.csv'], INPUTS['asfr.csv']
 G = lambda old, new: GOOD.replace(old, new)  # noqa: E731
 BASEREF = lambda ref: G('table = "base.csv"', 'table = %s' % ref)  # noqa: E731
-ZSRC = lambda path, extra='': G('[projection]', '[geography.source]\npath = "%s"\nid_field = "id"\n%s\n[projection]'  # noqa: E731
+ZSRC = lambda path, extra='': G('[projection]', '[geography.source]\npath = "%s"\nid_field = "id"\n%s\n'  # noqa: E731
+                                '[projection]'
                                 % (path, extra))
 VAL = ['validate', 'sc.toml']
 RUN = ['run', 'sc.toml', '--out', 'out', '--quiet', '--no-report']
@@ -71,7 +72,7 @@ def read(p):
         return f.read()
 
 
-# --- (a) Round 19's leftovers -------------------------------------------------------------------------------------------
+# --- (a) Round 19's leftovers -----------------------------------------------------------------------------------------
 def nested(n, inline=False):
     return G('srb = 105', 'srb = 105\nx = ' + ('{ a = ' * n + '1' + ' }' * n if inline else '[' * n + ']' * n))
 
@@ -197,7 +198,7 @@ cli('sex_combining_e', VAL, {'base.csv': BASE.replace('A,female,0,', 'A,femal\u0
 cli('bom_at_row_start_mid_file', VAL, {'base.csv': BASE.replace('\nB,', '\n\ufeffB,', 1)}, 'any', ROW)
 cli('bom_before_number', VAL, {'base.csv': base_with('\ufeff1000')}, 'bad', ROW)
 
-# --- (d) Long fields ---------------------------------------------------------------------------------------------------
+# --- (d) Long fields --------------------------------------------------------------------------------------------------
 MB = 1 << 20
 for label, files, pat in [
         ('zone_id_1mb', {'base.csv': BASE.replace('\nB,', '\n%s,' % ('Z' * MB), 1)}, r'base\.csv'),
@@ -217,7 +218,8 @@ cli('out_under_link_loop', ['run', 'sc.toml', '--out', 'loop/out', '--quiet', '-
     {'loop': 'SYMLINK:loop'}, 'bad', r'loop')
 cli('out_under_dangling_link', ['run', 'sc.toml', '--out', 'gone/out', '--quiet', '--no-report'],
     {'gone': 'SYMLINK:nowhere/x'}, 'bad', r'gone')
-cli('out_under_fifo', ['run', 'sc.toml', '--out', 'f/out', '--quiet', '--no-report'], {'f': 'FIFO'}, 'bad', r'f/out|f\b',
+cli('out_under_fifo', ['run', 'sc.toml', '--out', 'f/out', '--quiet', '--no-report'], {'f': 'FIFO'}, 'bad',
+    r'f/out|f\b',
     timeout=20)
 cli('out_proc_self_fd', ['run', 'sc.toml', '--out', '/proc/self/fd/1', '--quiet', '--no-report'], {}, 'bad',
     r'/proc/self/fd/1')
@@ -275,7 +277,7 @@ def concurrent(name, commands, check_results=True, timeout=180):
 concurrent('concurrent_four_runs_one_out', [RUN + ['--variant', v] for v in ('baseline', 'more', 'baseline', 'more')])
 concurrent('concurrent_run_and_report', [RUNR, ['report', 'out']], check_results=True)
 
-# --- (f) Years ---------------------------------------------------------------------------------------------------------
+# --- (f) Years --------------------------------------------------------------------------------------------------------
 for label, old, new, expect in [
         ('horizon_1000_steps', 'horizon = 2030', 'horizon = 7020', 'any'),
         ('horizon_5000_steps', 'horizon = 2030', 'horizon = 27020', 'any'),
@@ -297,7 +299,8 @@ for label, toml in [
         ('quoted_and_bare', G('srb = 105', 'srb = 105\n"srb" = 106')),
         ('unicode_escape_twin', G('srb = 105', 'srb = 105\n"\\u0073rb" = 106')),
         ('variant_twice', GOOD + '\n[[variants]]\nname = "more"\nfertility = { tfr = 2.5 }\n'),
-        ('zone_twice', G('{ id = "B", name = "Zone B" } ]', '{ id = "B", name = "Zone B" }, { id = "A", name = "A2" } ]')),
+        ('zone_twice', G('{ id = "B", name = "Zone B" } ]',
+                         '{ id = "B", name = "Zone B" }, { id = "A", name = "A2" } ]')),
         ('plan_period_twice_spelt', G('"2026-2030" = "second"', '"2026-2030" = "second"\n"2026 - 2030" = "third"'))]:
     cli('dupkey_' + label, VAL, {}, 'bad', r'sc\.toml|twice|duplicate|appears', toml=toml)
 
@@ -314,7 +317,7 @@ cli('aggregate_empty', VAL, {}, 'bad', r'aggregates', toml=G('{ id = "B", name =
 cli('zone_source_empty_layer', VAL, {'z.geojson': '{"type":"FeatureCollection","features":[]}'}, 'bad', r'z\.geojson',
     toml=ZSRC('z.geojson'))
 
-# --- (h) GDAL virtual paths -----------------------------------------------------------------------------------------------
+# --- (h) GDAL virtual paths -------------------------------------------------------------------------------------------
 inner = io.BytesIO()
 with zipfile.ZipFile(inner, 'w') as z:
     z.writestr('base.csv', BASE)
@@ -346,7 +349,7 @@ for label, path in [
         cli('vsi_info_' + label, ['info', path], ARCH, 'bad', VSI)
         cli('vsi_zone_source_' + label, VAL, ARCH, 'bad', VSI, toml=ZSRC(path))
 
-# --- (i) GeoJSON, VRT and GeoPackage tricks -------------------------------------------------------------------------------
+# --- (i) GeoJSON, VRT and GeoPackage tricks ---------------------------------------------------------------------------
 GJ = ZONES_GEOJSON[:-2]  # without the closing brace and line break
 
 
@@ -355,7 +358,8 @@ def gj(extra):
 
 
 for label, text, expect in [
-        ('crs_link_listener', gj('"crs":{"type":"link","properties":{"href":"%s/crs.wkt","type":"ogcwkt"}}' % URL), 'any'),
+        ('crs_link_listener', gj('"crs":{"type":"link","properties":{"href":"%s/crs.wkt","type":"ogcwkt"}}' % URL),
+         'any'),
         ('crs_ogc_url', gj('"crs":{"type":"name","properties":{"name":"http://www.opengis.net/def/crs/EPSG/0/4326"}}'),
          'ok'),
         ('crs_name_listener', gj('"crs":{"type":"name","properties":{"name":"%s/def/crs/EPSG/0/4326"}}' % URL), 'any'),
@@ -441,7 +445,7 @@ cli('gpkg_custom_srs_passwd_grid', VAL, {'z.gpkg': gpkg_custom_srs('+proj=longla
                                                                    '+nadgrids=/etc/passwd +no_defs')}, 'any',
     r'z\.gpkg', toml=ZSRC('z.gpkg'))
 
-# --- (k) Values quoted in messages: cut when long, control characters escaped ------------------------------------------
+# --- (k) Values quoted in messages: cut when long, control characters escaped -----------------------------------------
 X = 'x' * 100000
 for label, toml, files in [
         ('timing_100k', G('open_age = 20', 'open_age = 20\nmigration_timing = "%s"' % X), {}),
@@ -464,7 +468,7 @@ for label, toml, files in [
         extra = (['RAW CONTROL CHARACTER in the message'] if any(ord(c) < 0x20 for c in body) else []) + \
             (['LONG MESSAGE %d' % len(err)] if len(err) > 2000 else [])
         LOG.check(name, rc, o, err, secs, rss, 'bad', r'sc\.toml|base\.csv', extra)
-# --- (j) Python --------------------------------------------------------------------------------------------------------
+# --- (j) Python -------------------------------------------------------------------------------------------------------
 PY_DIR = os.path.join(ROOT, 'py')
 PYOUT = os.path.join(ROOT, 'pyout')
 make(PY_DIR, dict(INPUTS, **{'good.toml': GOOD, 'bad.toml': G('srb = 105', 'srb = -5'),
@@ -484,14 +488,16 @@ SAME = '\nbool(np.array_equal(cg.run(sc, threads=1)["baseline"].population, ref)
 py('py_reuse_after_bad_load', "try:\n    cg.load_scenario(os.path.join(D, 'bad.toml'))\nexcept ValueError:\n    pass\n"
    "s2 = cg.load_scenario(P)\nbool(np.array_equal(cg.run(s2.baseline, threads=1)['baseline'].population, ref))", 'ok',
    r'True')
-py('py_reuse_after_bad_tfr', 'try:\n    sc.set_tfr(float("nan"))\nexcept (ValueError, TypeError):\n    pass' + SAME, 'ok',
+py('py_reuse_after_bad_tfr', 'try:\n    sc.set_tfr(float("nan"))\nexcept (ValueError, TypeError):\n    pass' + SAME,
+   'ok',
    r'True')
 py('py_reuse_after_bad_zones', 'sc2 = sc.copy()\ntry:\n    sc2.set_zones(["A", "A"])\n    cg.run(sc2)\n'
    'except (ValueError, TypeError):\n    pass' + SAME,
    'ok', r'True')
 py('py_reuse_after_bad_grid', 'try:\n    sc.set_grid(7, 20)\nexcept (ValueError, TypeError):\n    pass' + SAME, 'ok',
    r'True')
-py('py_reuse_after_duplicate_variant', 'try:\n    s.add_variant("more")\nexcept (ValueError, TypeError):\n    pass' + SAME,
+py('py_reuse_after_duplicate_variant', 'try:\n    s.add_variant("more")\nexcept (ValueError, TypeError):\n'
+   '    pass' + SAME,
    'ok', r'True')
 py('py_write_outputs_into_file_then_ok', "open(os.path.join(OUT, 'afile'), 'w').close()\ntry:\n"
    "    cg.write_outputs(P, os.path.join(OUT, 'afile'))\nexcept (ValueError, OSError):\n    pass\n"
@@ -516,7 +522,8 @@ py('py_threads_load_run_write', "errs = []\ndef w(i):\n    try:\n        s_ = cg
    "        cg.write_outputs(P, os.path.join(OUT, 't%d' % i))\n    except BaseException as e:\n"
    "        errs.append(repr(e))\nts = [threading.Thread(target=w, args=(i,)) for i in range(4)]\n"
    "[t.start() for t in ts]\n[t.join() for t in ts]\nerrs", 'ok', r'\[\]', timeout=180)
-py('py_threads_write_one_folder', "errs = []\ndef w():\n    try:\n        cg.write_outputs(P, os.path.join(OUT, 'same'))\n"
+py('py_threads_write_one_folder', "errs = []\ndef w():\n    try:\n"
+   "        cg.write_outputs(P, os.path.join(OUT, 'same'))\n"
    "    except (ValueError, OSError) as e:\n        errs.append(str(e)[:80])\n"
    "ts = [threading.Thread(target=w) for i in range(3)]\n[t.start() for t in ts]\n[t.join() for t in ts]\n"
    "(os.path.exists(os.path.join(OUT, 'same', 'manifest.json')), [n for n in os.listdir(OUT) if '.tmp-' in n or "

@@ -48,9 +48,10 @@ ZONES_GJ = collection(feature(), feature('[[[116.1,39],[116.2,39],[116.2,39.1],[
 deep = lambda n: '[' * n + ']' * n  # noqa: E731
 DEEP = 'JSON nested more than 64 levels'
 
-# --- (a) Round 20's leftovers ------------------------------------------------------------------------------------------
+# --- (a) Round 20's leftovers -----------------------------------------------------------------------------------------
 for i in range(6):  # it crashed in about 1 run in 6
-    cli('stack_64k_info_geojson_5000_deep_%d' % i, ['info', 'z.geojson'], {'z.geojson': collection(feature(deep(5000)))},
+    cli('stack_64k_info_geojson_5000_deep_%d' % i, ['info', 'z.geojson'],
+        {'z.geojson': collection(feature(deep(5000)))},
         'bad', DEEP, prefix=lim(stack=65536))
 cli('stack_64k_zone_source_geojson_deep', VAL, {'z.geojson': collection(feature(deep(5000)))}, 'bad', DEEP,
     toml=ZSRC('z.geojson'), prefix=lim(stack=65536))
@@ -72,7 +73,8 @@ cli('geojson_props_50_deep_ok', VAL, {'z.geojson': ZONES_GJ.replace('"id":"A"', 
 cli('geojson_brackets_in_strings_ok', VAL, {'z.geojson': ZONES_GJ.replace('"id":"A"', '"id":"A","x":"%s\\"%s"'
                                                                              % ('[' * 500, '{' * 500))}, 'ok',
     toml=ZSRC('z.geojson'))
-cli('geojson_bom_deep', ['info', 'z.geojson'], {'z.geojson': '\ufeff  \n' + collection(feature(deep(200)))}, 'bad', DEEP)
+cli('geojson_bom_deep', ['info', 'z.geojson'], {'z.geojson': '\ufeff  \n' + collection(feature(deep(200)))}, 'bad',
+    DEEP)
 cli('esrijson_deep', ['info', 'z.json'], {'z.json': '{"features":[{"geometry":{"rings":' + deep(4000) + '}}]}'}, 'bad',
     DEEP, prefix=lim(stack=65536))
 cli('topojson_deep', ['info', 'z.topojson'], {'z.topojson': '{"type":"Topology","arcs":' + deep(4000) + '}'}, 'bad',
@@ -143,10 +145,11 @@ for n in (6, 7):
     cli('nofile_%d_validate_results' % n, ['validate', 'sc.toml', '--results', 'res'], {}, 'any',
         r'open files|descriptor|Too many', prefix=lim(nofile=n), pre=with_results)
 
-# --- (b) Every scalar key with every wrong value -----------------------------------------------------------------------
+# --- (b) Every scalar key with every wrong value ----------------------------------------------------------------------
 VALUES = [('str', '"x"'), ('bool', 'true'), ('array', '[1]'), ('table', '{ a = 1 }'), ('nan', 'nan'), ('inf', 'inf'),
           ('minus_inf', '-inf'), ('minus_1', '-1'), ('subnormal', '5e-324'), ('1e308', '1e308'),
-          ('int_max', '2147483647'), ('int_2p31', '2147483648'), ('int_minus_2p31m1', '-2147483649'), ('int_2p63m1', '9223372036854775807')]
+          ('int_max', '2147483647'), ('int_2p31', '2147483648'), ('int_minus_2p31m1', '-2147483649'),
+          ('int_2p63m1', '9223372036854775807')]
 KEYS = [('base_year', 'base_year = 2020'), ('horizon', 'horizon = 2030'), ('step', 'step = 5'),
         ('open_age', 'open_age = 20'), ('srb', 'srb = 105'), ('tfr_2030', '"2030" = 2.0'),
         ('total_per_year', 'total_per_year = 100'), ('persons_per_year', 'persons_per_year = 20'),
@@ -203,7 +206,7 @@ cli('special_sparse_3gb_geojson', VAL, {'z.geojson': sparse(3 << 30, ZONES_GJ[:-
     toml=ZSRC('z.geojson'), timeout=120)
 cli('special_scenario_sparse_70mb', ['validate', 's.toml'], {'s.toml': sparse(70 << 20, GOOD)}, 'bad', r's\.toml')
 
-# --- (d) Outputs --------------------------------------------------------------------------------------------------------
+# --- (d) Outputs ------------------------------------------------------------------------------------------------------
 cli('out_trailing_slash', ['run', 'sc.toml', '--out', 'out/', '--quiet', '--no-report'], {}, 'ok')
 cli('out_dotdot', ['run', '../sc.toml', '--out', '..', '--quiet', '--no-report'], {'sub/': None}, 'bad',
     r'\.\.|folder|out', cwd_rel='sub')
@@ -251,7 +254,8 @@ def changing(name, action, at):
     extra = ['LEFT %s' % n for n in os.listdir(d) if ('.tmp-' in n or '.old-' in n) and n not in names]
     if rc != 0 and os.path.exists(os.path.join(d, 'out')):
         extra.append('PARTIAL out left after an error')
-    LOG.check(name, rc, o, err, secs, rss, 'any', r'sc\.toml|base\.csv|asfr\.csv|mx\.csv|changed|out' if rc == 1 else None,
+    LOG.check(name, rc, o, err, secs, rss, 'any',
+              r'sc\.toml|base\.csv|asfr\.csv|mx\.csv|changed|out' if rc == 1 else None,
               extra)
 
 
@@ -272,7 +276,7 @@ for at in (0.05, 0.3, 1.0):
     changing('change_mx_to_fifo_%dms' % (at * 1000), to_fifo('mx.csv'), at)
     changing('change_scenario_rewritten_%dms' % (at * 1000), rewrite('sc.toml', 'garbage = [\n'), at)
 
-# --- (f) Signals at several points -------------------------------------------------------------------------------------
+# --- (f) Signals at several points ------------------------------------------------------------------------------------
 
 
 def sig_case(name, args, sig, at, files=None, pre=None):
@@ -319,7 +323,8 @@ for label, args, expect in [
     cli('argnum_' + label, args, {}, expect, r'--|seed|trajectories|threads|variant')
 MAP = ['map', 'res', '--indicator', 'population', '--out', 'm.png']
 for label, extra, expect in [('year_2p31', ['--year', '2147483648'], 'bad'), ('year_minus', ['--year', '-2025'], 'bad'),
-                             ('year_float', ['--year', '2025.0'], 'bad'), ('dpi_1e3', ['--year', '2025', '--dpi', '1e3'],
+                             ('year_float', ['--year', '2025.0'], 'bad'),
+                             ('dpi_1e3', ['--year', '2025', '--dpi', '1e3'],
                                                                           'any'),
                              ('n_classes_minus', ['--year', '2025', '--n-classes', '-3'], 'bad')]:
     cli('argnum_map_' + label, MAP + extra, {}, expect, r'--|year|dpi|classes', pre=with_results, allowed=('m.png',),
@@ -343,7 +348,8 @@ for label, path in [('vsicurl', '/vsicurl/%s/c.csv' % URL), ('http', '%s/c.csv' 
             args = EST + [opt, path]
         cli('net_estimate_%s_%s' % (opt.strip('-').replace('-', '_'), label), args, EST_FILES, 'bad', NET)
     # Censuses by sex and age (the residual method reads --mx).
-    cli('net_estimate_residual_mx_%s' % label, EST + ['--step', '5', '--open-age', '20', '--mx', path], RES_FILES, 'bad',
+    cli('net_estimate_residual_mx_%s' % label, EST + ['--step', '5', '--open-age', '20', '--mx', path], RES_FILES,
+        'bad',
         NET)
     cli('net_backtest_observed_%s' % label, ['backtest', 'sc.toml', '--observed', path, '--earlier', 'sc.toml',
                                              '--out', 'out'], {}, 'bad', NET)
@@ -420,7 +426,7 @@ if wanted('py_full_write_outputs'):
     if fs_:
         PY_FULL = fs_
 
-# --- (h) Python ----------------------------------------------------------------------------------------------------------
+# --- (h) Python -------------------------------------------------------------------------------------------------------
 PY_DIR = os.path.join(ROOT, 'py')
 make(PY_DIR, dict(INPUTS, **{'good.toml': GOOD}))
 PROBE.py_prelude = ('import gc, os, signal, sys, threading, time, numpy as np, cohortgis as cg\n'
@@ -446,8 +452,10 @@ py('py_bp_negative_zero_everywhere', 'sc.base_population = -np.zeros_like(bp)\n'
    'float(cg.run(sc)["baseline"].population.sum())', ('ok', 'RuntimeError') + BAD, r'relocation|\d')
 
 
-class_defs = ("class S(str):\n    def __eq__(self, o):\n        return True\n    def __hash__(self):\n        return 0\n"
-              "class I(int):\n    def __index__(self):\n        return 10**30\n    def __int__(self):\n        return 10**30\n")
+class_defs = ("class S(str):\n    def __eq__(self, o):\n        return True\n    def __hash__(self):\n"
+              "        return 0\n"
+              "class I(int):\n    def __index__(self):\n        return 10**30\n    def __int__(self):\n"
+              "        return 10**30\n")
 py('py_set_zones_str_subclass', class_defs + 'sc2 = sc.copy()\nsc2.set_zones([S("A"), S("B")])\n'
    'sorted(cg.run(sc2)["baseline"].zone_ids)', ('ok',) + BAD, r"\['A', 'B'\]|zone")
 py('py_threads_int_subclass_lying', class_defs + 'cg.run(sc, threads=I(2))', ('ok',) + BAD + ('OverflowError',),
@@ -465,7 +473,8 @@ py('py_threads_read_bp_while_set', "stop = [False]\nerrs = []\ndef rd():\n    wh
    "ts = [threading.Thread(target=rd) for _ in range(4)]\n[t.start() for t in ts]\n"
    "for k in range(50):\n    sc.base_population = bp * (1 + k % 2)\nstop[0] = True\n[t.join() for t in ts]\n"
    "sc.base_population = bp\nerrs" + SAME.replace('\n', '\nerrs == [] and '), 'ok', r'True', timeout=120)
-py('py_del_set_while_iterating_runs', "s2 = cg.load_scenario(P)\nout = []\nfor r in s2.runs:\n    del s2\n    gc.collect()\n"
+py('py_del_set_while_iterating_runs', "s2 = cg.load_scenario(P)\nout = []\nfor r in s2.runs:\n    del s2\n"
+   "    gc.collect()\n"
    "    out.append(cg.run(r, threads=1)['baseline'].population.shape)\n    break\nout", ('ok',) + BAD, r'\(')
 py('py_del_results_while_iterating', "r = cg.run(s, threads=1)\nit = iter(r)\nfirst = next(it)\ndel r\ngc.collect()\n"
    "[k for k in it]", ('ok',) + BAD + ('RuntimeError', 'StopIteration', 'KeyError'), '')

@@ -83,10 +83,12 @@ for label, args in [('years', EST[:6] + ['2000:2010' + ESC] + EST[7:]),
                     ('change', MAP[:-2] + ['--change', ESC]), ('period', MAP[:-2] + ['--period', ESC]),
                     ('lang', RUN + ['--lang', ESC]), ('format', RUN + ['--format', ESC]),
                     ('classes', MAP + ['--classes', ESC]), ('components', RUN + ['--components', ESC]),
-                    ('variant', RUN + ['--variant', ESC]), ('indicator', MAP[:2] + ['--indicator', ESC, '--year', '2025']),
+                    ('variant', RUN + ['--variant', ESC]), ('indicator',
+                                                            MAP[:2] + ['--indicator', ESC, '--year', '2025']),
                     ('group', MAP + ['--group', ESC]), ('map_variant', MAP + ['--variant', ESC]),
                     ('map_format', MAP + ['--format', ESC]),
-                    ('layer', ['info', 'base.csv', '--layer', ESC]), ('encoding', ['info', 'base.csv', '--encoding', ESC]),
+                    ('layer', ['info', 'base.csv', '--layer', ESC]),
+                    ('encoding', ['info', 'base.csv', '--encoding', ESC]),
                     ('allow_read', RUN + ['--allow-read', ESC]), ('allow_db', RUN + ['--allow-db', ESC]),
                     ('unknown_option', RUN + ['--x' + ESC]), ('unknown_command', [ESC]),
                     ('seed', RUN + ['--seed', ESC]), ('report_lang', ['report', 'res', '--lang', ESC]),
@@ -97,7 +99,7 @@ for label, args in [('years', EST[:6] + ['2000:2010' + ESC] + EST[7:]),
         pre=with_results if needs_res else None)
 cli('esc_arg_out', RUN[:3] + ['o' + ESC] + RUN[4:], {}, 'any', None, out='o' + ESC)
 
-# --- (b) Numbers at their edges ----------------------------------------------------------------------------------------
+# --- (b) Numbers at their edges ---------------------------------------------------------------------------------------
 for label, extra, expect in [('dpi_0', ['--dpi', '0'], 'bad'), ('dpi_minus', ['--dpi', '-96'], 'bad'),
                              ('dpi_inf', ['--dpi', 'inf'], 'bad'), ('dpi_hex', ['--dpi', '0x60'], 'bad'),
                              ('dpi_tiny', ['--dpi', '1e-300'], 'bad'), ('dpi_1e400', ['--dpi', '1e400'], 'bad'),
@@ -142,7 +144,8 @@ for label, srb, expect in [('nan', 'nan', 'bad'), ('zero', '0', 'bad'), ('minus'
 cli('num_backtest_threads_minus', BT + ['--threads', '-1'], {'obs.csv': OBS}, 'bad', r'thread')
 
 # --- (c) Options twice, in conflict -----------------------------------------------------------------------------------
-for label, args, expect in [('out', RUN + ['--out', 'o2'], 'bad'), ('lang', RUN + ['--lang', 'zh', '--lang', 'en'], 'bad'),
+for label, args, expect in [('out', RUN + ['--out', 'o2'], 'bad'),
+                            ('lang', RUN + ['--lang', 'zh', '--lang', 'en'], 'bad'),
                             ('format', RUN + ['--format', 'csv', '--format', 'netcdf'], 'bad'),
                             ('seed', RUN + ['--seed', '1', '--seed', '2'], 'bad'),
                             ('map_year_and_period', MAP + ['--period', '2021-2025', '--out', 'm.png'], 'bad'),
@@ -162,7 +165,8 @@ def no_duplicate_rows(d, rc):
     return ['DUPLICATE ROWS %d' % (len(lines) - len(set(lines)))] if len(lines) != len(set(lines)) else []
 
 
-cli('twice_variant_same', RUN + ['--variant', 'more', '--variant', 'more'], {}, 'any', r'variant', post=no_duplicate_rows)
+cli('twice_variant_same', RUN + ['--variant', 'more', '--variant', 'more'], {}, 'any', r'variant',
+    post=no_duplicate_rows)
 cli('twice_variant_baseline', RUN + ['--variant', 'baseline'], {}, 'any', r'variant', post=no_duplicate_rows)
 cli('twice_backtest_variant_same', BT + ['--variant', 'more', '--variant', 'more'], {'obs.csv': OBS}, 'any', r'variant',
     post=no_duplicate_rows)
@@ -199,7 +203,7 @@ cli('same_estimate_from_inside_out', ['estimate', '--first', '../c1.csv', '--sec
 cli('same_report_in_cwd', ['report', '.'], {}, 'any', None, pre=with_results, cwd_rel='res', out='res',
     allowed=('res',))
 
-# --- (e) Paths: `..` after a symbolic link, PATH_MAX, odd characters ---------------------------------------------------
+# --- (e) Paths: `..` after a symbolic link, PATH_MAX, odd characters --------------------------------------------------
 OTHER_BASE = BASE.replace(',1000', ',3000')
 
 
@@ -387,7 +391,8 @@ for label, kw in [('sheet_abs_passwd', dict(sheet_target='/etc/passwd')),
                   ('sheet_dotdot_passwd', dict(sheet_target='../../../../../../../../etc/passwd')),
                   ('sheet_url', dict(sheet_target=URL + '/s.xml')),
                   ('sheet_vsicurl', dict(sheet_target='/vsicurl/%s/s.xml' % URL)),
-                  ('strings_dotdot_shared', dict(strings_target='../../../../../../../../%s/victim/thesis.txt' % SHARED)),
+                  ('strings_dotdot_shared',
+                   dict(strings_target='../../../../../../../../%s/victim/thesis.txt' % SHARED)),
                   ('strings_abs_passwd', dict(strings_target='/etc/passwd'))]:
     cli('fmt_xlsx_rels_' + label, VAL, {'b.xlsx': xlsx(**kw)}, 'any', r'b\.xlsx', toml=XT)
     cli('fmt_xlsx_info_rels_' + label, ['info', 'b.xlsx'], {'b.xlsx': xlsx(**kw)}, 'any', None)
@@ -472,7 +477,7 @@ def gpkg_pages(p):
 cli('fmt_gpkg_header_pages_2p31', VAL, {'b.gpkg': gpkg_pages}, 'any', r'b\.gpkg', toml=BASEREF('"b.gpkg"'))
 cli('fmt_gpkg_info_header_pages', ['info', 'b.gpkg'], {'b.gpkg': gpkg_pages}, 'any', None)
 
-# --- (h) Resources -----------------------------------------------------------------------------------------------------
+# --- (h) Resources ----------------------------------------------------------------------------------------------------
 for label, args, files, pre in [('run_default', ['run', 'default', '--out', 'out', '--quiet'], {}, None),
                                 ('backtest', BT, {'obs.csv': OBS}, None)]:
     cli('res_cpu_1s_' + label, args, files, (0, 152), None, prefix=['prlimit', '--cpu=1:30', '--'], timeout=120,
@@ -481,7 +486,8 @@ for label, args, files, pre, out in [
         ('estimate', EST, EST_FILES, None, 'out'), ('backtest', BT[:-1], {'obs.csv': OBS}, None, 'out'),
         ('map', MAP + ['--out', 'm.png'], {}, with_results, 'm.png'), ('report', ['report', 'res'], {}, with_results,
                                                                         'res'),
-        ('levels', ['estimate', '--levels', 'lev.csv', '--mx', 'mx.csv', '--asfr', 'asfr.csv', '--srb', '105', '--open-age', '20', '--out',
+        ('levels', ['estimate', '--levels', 'lev.csv', '--mx', 'mx.csv', '--asfr', 'asfr.csv', '--srb', '105',
+                    '--open-age', '20', '--out',
                     'out'], LEV, None, 'out')]:
     cli('res_fsize_16k_' + label, args, files, 'any', r'write|space|large|size|limit', prefix=lim(fsize=16384),
         pre=pre, out=out, timeout=120)
@@ -538,7 +544,8 @@ for kb in (32, 256, 1024):
     full_case('full_backtest_%dk' % kb, lambda f: ['backtest', 'sc.toml', '--observed', 'obs.csv', '--out', f + '/out',
                                                     '--quiet'], kb, files={'obs.csv': OBS})
     full_case('full_levels_%dk' % kb, lambda f: ['estimate', '--levels', 'lev.csv', '--mx', 'mx.csv', '--asfr',
-                                                  'asfr.csv', '--srb', '105', '--open-age', '20', '--out', f + '/out'], kb, files=LEV)
+                                                  'asfr.csv', '--srb', '105', '--open-age', '20', '--out', f + '/out'],
+              kb, files=LEV)
 for fmt, left in (('svg', 8), ('pdf', 8), ('svg', 64)):
     full_case('full_map_%s_%dk' % (fmt, left), lambda f, fmt=fmt: ['map', f + '/res', '--indicator', 'population',
                                                                    '--year', '2025', '--format', fmt, '--out',
@@ -627,7 +634,8 @@ for label, edit in [('opened_pagemap', opened('/proc/self/pagemap')), ('opened_k
                      .replace('"opened": "', '"opened": "/nonexistent\\u001b]0;x\\u0007', 1)),
                     ('scenario_name_escape', lambda t: t.replace('"name": "tiny"', '"name": "tiny\\u001b[2J\\u009b"')),
                     ('variant_escape', lambda t: t.replace('"more"', '"mo\\u001b[31mre"')),
-                    ('title_rlo', lambda t: re.sub(r'"title": "[^"]*"', lambda m: '"title": "x\\u202e\\u2066y"', t, count=1))]:
+                    ('title_rlo', lambda t: re.sub(r'"title": "[^"]*"', lambda m: '"title": "x\\u202e\\u2066y"', t,
+                                                   count=1))]:
     for alabel, args in FORGE_ARGS:
         forged_case('forged_%s_%s' % (label, alabel), args, edit,
                     timeout=120 if alabel in ('report', 'map') else 60)

@@ -176,7 +176,7 @@ for kind in ('link', 'fifo', 'dir'):
                regular=['out/manifest.json'])
 
 
-# --- (b) Names a results folder may hold without listing them -----------------------------------------------------------
+# --- (b) Names a results folder may hold without listing them ---------------------------------------------------------
 def in_results(rel, kind):
     """res/ of the good scenario with `kind` at res/REL (a hard link to the victim, a FIFO, a folder)."""
     def pre(d):
@@ -203,7 +203,7 @@ for rel in ('.cohortgis-staging', 'manifest.json.tmp-1', 'report.html.tmp-1'):
             post=victim_intact, timeout=wait)
 
 
-# --- (c) Locks held by another program ------------------------------------------------------------------------------------
+# --- (c) Locks held by another program --------------------------------------------------------------------------------
 HOLDERS = []
 
 
@@ -280,7 +280,7 @@ for sig in (signal.SIGTERM, signal.SIGINT):
     signal_case('lock_parent_flock_%s_estimate' % sig.name, EST, sig, 2.0, pre=flocked, files=EST_FILES)
 
 
-# --- (d) A umask for nobody -----------------------------------------------------------------------------------------------
+# --- (d) A umask for nobody -------------------------------------------------------------------------------------------
 def owned_by_nobody(with_res):
     def pre(d):
         if with_res:
@@ -301,7 +301,7 @@ for mask in ('0222', '0077', '0777'):
             prefix=NOBODY + ['sh', '-c', 'umask %s; exec "$0" "$@"' % mask])
 
 
-# --- (e) Standard output a pipe in non-blocking mode that is never read --------------------------------------------------
+# --- (e) Standard output a pipe in non-blocking mode that is never read -----------------------------------------------
 def nonblocking_case(name, args, files=None):
     """stdout a non-blocking pipe nobody reads until cohortgis exits: a write meets EAGAIN once the pipe is full.
     Exit 0 must mean the whole text arrived; otherwise exit 1 with a message."""
@@ -396,7 +396,7 @@ for which, how in CLOSE.items():
     cli('fd_closed_%s_map_out' % which, MAP + ['--out', 'm.png'], {}, 'ok', None, prefix=pre_, pre=with_results,
         out='m.png', post=intact('m.png'), timeout=120)
 
-# --- (f) XML entities in zone sources, compressed tables -----------------------------------------------------------------
+# --- (f) XML entities in zone sources, compressed tables --------------------------------------------------------------
 LOL = '<!DOCTYPE k [<!ENTITY a "aaaaaaaaaa">' + ''.join(
     '<!ENTITY %s "%s">' % (chr(98 + i), ('&%s;' % chr(97 + i)) * 10) for i in range(9)) + ']>'
 KML = ('<?xml version="1.0"?>%s<kml xmlns="http://www.opengis.net/kml/2.2"><Document>' + ''.join(

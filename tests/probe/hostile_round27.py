@@ -242,7 +242,7 @@ for section, col in [('capacity', 'max_population'), ('controls', 'persons')]:
 cli('plan27_capacity_all_bind', RUN, {'c.csv': 'zone,year,max_population\nA,2025,10\nB,2025,10\n'},
     toml=G('[plan_periods]', '[capacity]\ntable = "c.csv"\n[plan_periods]'), pattern=r'caps of every zone bind')
 
-# --- (f) backtest's observed and earlier tables ------------------------------------------------------------------------
+# --- (f) backtest's observed and earlier tables -----------------------------------------------------------------------
 H = 'year,zone,sex,age,population\n'
 for label, rows, extra, pattern in [
         ('repeated_cell', '2025,A,all,all,5000\n2025,A,all,all,5000\n2025,B,all,all,5000\n', [], r'data row 2'),
@@ -262,7 +262,7 @@ for label, rows, extra, pattern in [
 cli('bt27_group_unknown', BT, {'obs.csv': 'year,zone,group,sex,age,population\n2025,A,floating,all,all,5000\n'
                                           '2025,B,total,all,all,5000\n'}, pattern=r"group 'floating'", timeout=120)
 
-# --- (g) estimate --levels and --group-split ----------------------------------------------------------------------------
+# --- (g) estimate --levels and --group-split --------------------------------------------------------------------------
 EST = os.path.join(os.path.dirname(FIX), 'estimate')
 LEV_FILES = {f: open(os.path.join(EST, f)).read() for f in ('levels_mx.csv', 'levels_asfr.csv',
                                                               'levels_population.csv')}
@@ -315,8 +315,9 @@ for label, census, registry, expect, pattern in [
     cli('gs27_%s' % label, args, dict({'c.csv': census}, **({'r.csv': registry} if registry else {})), toml=None,
         expect=expect, pattern=pattern)
 
-# --- (h) registers' exposure -------------------------------------------------------------------------------------------
-REG = G('[plan_periods]', '[registers]\ndeaths = { path = "d.csv", columns = { date = "died", age = "age", sex = "sex", '
+# --- (h) registers' exposure ------------------------------------------------------------------------------------------
+REG = G('[plan_periods]', '[registers]\n'
+        'deaths = { path = "d.csv", columns = { date = "died", age = "age", sex = "sex", '
         'zone = "zone" } }\nexposure = { path = "e.csv" }\n\n[plan_periods]')
 for label, value, expect in [('1e300', '1e300', 'bad'), ('1e13', '1e13', 'bad'), ('nan', 'nan', 'bad'),
                              ('negative', '-1', 'bad'), ('subnormal', '1e-320', 'ok'), ('1e12', '1e12', 'ok')]:
@@ -356,12 +357,13 @@ for label, body, files, expect, pattern in [
     cli('svc27_%s' % label, VAL, files, toml=GOOD + '\n[[services]]\nname = "s"\n%s\n' % body, out=None,
         expect=expect, pattern=pattern)
 
-# --- (j) gravity distances and centroids --------------------------------------------------------------------------------
+# --- (j) gravity distances and centroids ------------------------------------------------------------------------------
 GRAV = 'gravity = { out_rate = 0.02, %s }\nflows = ['
 for label, spec, files, expect, pattern in [
         ('distance_subnormal_decay_5', 'distances = "d.csv", distance_decay = 5',
          {'d.csv': 'origin,destination,distance\nA,B,1e-320\n'}, 'ok', None),
-        ('distance_1e300', 'distances = "d.csv", distance_decay = 5', {'d.csv': 'origin,destination,distance\nA,B,1e300\n'},
+        ('distance_1e300', 'distances = "d.csv", distance_decay = 5',
+         {'d.csv': 'origin,destination,distance\nA,B,1e300\n'},
          'bad', r'too large for its weight'),
         ('distance_zero', 'distances = "d.csv"', {'d.csv': 'origin,destination,distance\nA,B,0\n'}, 'bad',
          r'no positive distance'),

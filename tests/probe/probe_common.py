@@ -80,8 +80,8 @@ class Listener:
 
 
 def run_measured(args, cwd, env, timeout=60, signal_after=None, stdin=subprocess.DEVNULL):
-    """args run in cwd under env: (rc, out, err, seconds, max RSS in kB); rc 124 on a timeout; signal_after: (signal, seconds or a callable that
-    says when)."""
+    """args run in cwd under env: (rc, out, err, seconds, max RSS in kB); rc 124 on a timeout; signal_after: (signal,
+    seconds or a callable that says when)."""
     t0 = time.time()
     p = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=stdin)
     out_f, err_f = [], []
@@ -246,7 +246,7 @@ class Prober:
 
 def reseal(d):
     """A results folder's manifest.json made to match its files again, as a forger would: the size and SHA-256 of
-    every listed regular file and the manifest's seal recomputed (manifest.json's size and SHA-256 of every listed regular file, and the manifest's seal, recomputed)."""
+    every listed regular file and the manifest's seal recomputed."""
     text = open(os.path.join(d, 'manifest.json')).read()
     out = []
     for line in text.split('\n'):
@@ -330,21 +330,25 @@ RAW_PYTHON = (r'std::|vector::|basic_string|bad_alloc|Unable to cast|incompatibl
 class PythonProbe:
     """What the Python probes from round 23 on (hostile_python5.py …) set up and share: WORK (the first argument that
     holds a '/', else a new temporary folder) with in/ (copy_scenarios: the scenarios and tables, which nothing may
-    change), out/ (where cases write), user/ (a user's folder: nothing may change there), tmp/ (a TMPDIR a case) and
-    the folders in `more` (watched as in/); the case prefixes asked for (the other arguments); the cases' environment
-    (python_env) and log; py(), the case runner, and finish(), the summary. `raw`: the regular expression of messages
-    in C++ or pybind11 words; `prelude`: the cases' Python prelude (set once the folders are known)."""
+    change), out/ (where cases write), user/ (a user's folder: nothing may change there), tmp/ (a TMPDIR a case),
+    the folders in `more` (watched as in/) and those in `unwatched` (inputs the cases may change); the case prefixes
+    asked for (the other arguments); the cases' environment (python_env) and log; py(), the case runner, and finish(),
+    the summary. `raw`: the regular expression of messages in C++ or pybind11 words; `prelude`: the cases' Python
+    prelude (set once the folders are known); `listen`: a Listener (self.net, None without) standing in for the URLs
+    of the cases, to which a connection during a case is a problem."""
 
-    def __init__(self, prefix, raw, long=True, more=()):
+    def __init__(self, prefix, raw, long=True, more=(), unwatched=(), listen=False):
         args = sys.argv[1:]
         self.root = work_folder(prefix, args.pop(0) if args and '/' in args[0] else None)
         self.only = set(args)
-        self.dirs = {d: os.path.join(self.root, d) for d in ('in',) + tuple(more) + ('out', 'user', 'tmp')}
+        self.dirs = {d: os.path.join(self.root, d)
+                     for d in ('in',) + tuple(more) + tuple(unwatched) + ('out', 'user', 'tmp')}
         for d in self.dirs.values():
             os.makedirs(d)
         copy_scenarios(self.dirs['in'], long)
         self.watched = [self.dirs['in']] + [self.dirs[d] for d in more] + [self.dirs['user']]
         self.env, self.log, self.raw, self.prelude = python_env(), CaseLog(), re.compile(raw), ''
+        self.net = Listener() if listen else None
 
     def cases_prelude(self, imports):
         """The start of the cases' prelude: `imports` (the probe's modules), NumPy, pandas and cohortgis, the test
@@ -364,14 +368,15 @@ def res():
 '''
 
     def py(self, name, code, expect, pattern='', timeout=90, env=None):
-        """A case (python_case) with TMPDIR a folder of its own that must be empty again afterwards, and no raised
-        message in C++ or pybind11 words; env: variables added for this case (as set before cohortgis is
-        imported)."""
+        """A case (python_case) with TMPDIR a folder of its own that must be empty again afterwards, no raised message
+        in C++ or pybind11 words and (listen) no connection to the listener; env: variables added for this case (as
+        set before cohortgis is imported)."""
         if self.only and not any(name.startswith(p) for p in self.only):
             return
         tmp = os.path.join(self.dirs['tmp'], name)
         os.makedirs(tmp)
         case_env = dict(self.env, TMPDIR=tmp, **(env or {}))
+        hits = len(self.net.hits) if self.net else 0
         python_case(self.log, name, code, expect, self.prelude, self.dirs['out'], case_env, self.watched, pattern,
                     timeout)
         name_, ok, detail = self.log.results[-1]
@@ -380,12 +385,16 @@ def res():
             extra.append('LEFT IN TMPDIR %s' % os.listdir(tmp)[:3])
         if self.raw.search(detail.split(' | ')[-1][:400]):
             extra.append('RAW MESSAGE')
+        if self.net and len(self.net.hits) != hits:
+            extra.append('NETWORK (%d connections)' % (len(self.net.hits) - hits))
         if extra:
             self.log.results[-1] = (name_, False, '; '.join(extra) + ' | ' + detail)
             print('FAIL  %-34s %s' % (name_, '; '.join(extra)), flush=True)
 
     def finish(self):
-        """Prints the count of cases and problems and exits (1 if a case failed)."""
+        """Closes the listener, prints the count of cases and problems and exits (1 if a case failed)."""
+        if self.net:
+            self.net.close()
         bad = [n for n, ok, _ in self.log.results if not ok]
         print('\n%d python cases, %d problems: %s\nWORK: %s (delete it when done)' % (len(self.log.results), len(bad),
                                                                                      bad, self.root))
@@ -450,7 +459,8 @@ class CliProbe:
 
     def zsrc(self, path, extra=''):
         """The good scenario with [geography.source] at `path` (id field `id`) and `extra` keys in it."""
-        return self.g('[projection]', '[geography.source]\npath = "%s"\nid_field = "id"\n%s\n[projection]' % (path, extra))
+        return self.g('[projection]', '[geography.source]\npath = "%s"\nid_field = "id"\n%s\n'
+                      '[projection]' % (path, extra))
 
     def with_results(self, d):
         """res/ of the good scenario with zone boundaries (ZONES_GJ: so that `map` and `report` have shapes and

@@ -60,6 +60,11 @@ class OdMigration {
     return {profile_.data() + (uz(group) * kSexes + uz(sex)) * n_ages_, n_ages_};
   }
   bool empty() const { return flows_.empty(); }
+  // The counts it was built for (0 when default-constructed): its indexes and profile are sized by them, so a run
+  // refuses a matrix whose counts are not its layout's (StepRunner::validate_sizes).
+  int zones() const { return zones_; }
+  int groups() const { return groups_; }
+  int n_ages() const { return static_cast<int>(n_ages_); }
   double profile(int group, int sex, int age) const {
     return profile_.empty() ? 1.0 : profile_[(uz(group) * kSexes + uz(sex)) * n_ages_ + uz(age)];
   }
@@ -86,7 +91,7 @@ class OdMigration {
   std::vector<int> out_start_, out_idx_, in_start_;
   std::vector<int> in_group_start_, in_group_idx_;  // [zone][group] runs of indexes into flows_ (in_flows_of_group)
   std::vector<double> out_rate_;  // [zone][group]
-  int groups_ = 0;
+  int zones_ = 0, groups_ = 0;
   bool no_minus_zero_ = true;
 };
 

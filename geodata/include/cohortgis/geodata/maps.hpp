@@ -194,7 +194,8 @@ struct LineStyle {
   int width_px = 900, height_px = 600;
   double dpi = 96;
   std::string font_family = "Noto Sans CJK SC";
-  const std::atomic<bool>* cancel = nullptr;  // as PyramidStyle::cancel: before each series and every 4096 points
+  const std::atomic<bool>* cancel = nullptr;  // as PyramidStyle::cancel: before each series and every
+                                              // kRowsBetweenStops points (read_cancel.hpp)
 };
 void render_lines(const std::vector<LineSeries>& series, const LineStyle& style, ImageFormat format,
                   const std::string& path);

@@ -79,8 +79,8 @@ struct GpkgOutputOptions {
   std::map<std::string, std::string> field_aliases{};
   // Measured areas to store with the zones (e.g. from measure_zones); empty: no area column.
   std::vector<double> area_km2{};
-  // Set to true (SIGINT/SIGTERM, Ctrl-C in Python) to stop: checked every 4096 rows of the long table and before
-  // each wide layer; ProjectionError, and no file is left.
+  // Set to true (SIGINT/SIGTERM, Ctrl-C in Python) to stop: checked every kRowsBetweenStops rows of the long
+  // table (read_cancel.hpp) and before each wide layer; ProjectionError, and no file is left.
   const std::atomic<bool>* cancel = nullptr;
 };
 
