@@ -313,6 +313,7 @@ TEST_F(EnsembleTest, RunWritesQuantilesAndTargetProbabilities) {
   cfg.scenario = fixture("scenarios/stochastic_no_trajectories.toml");
   cfg.out_dir = (root_ / "det").string();
   cfg.trajectories.reset();
+  cfg.seed.reset();  // a seed without trajectories is refused (it would draw nothing)
   EXPECT_EQ(app::run(cfg).trajectories, 0);
   EXPECT_EQ(cohortgis::test::slurp((root_ / "det" / "manifest.json").string()).find("\"ensemble\""), std::string::npos);
 }

@@ -117,8 +117,10 @@ TEST(ZoneSource, CrsNamesTheCrsOfALayerWithoutOne) {
     fs::path p;
     ~Remove() { fs::remove_all(p); }
   } remove{shapes};
-  auto source = [&](const std::string& path, const std::string& crs) {
-    return Edited("", "source = { path = \"" + path + "\", id_field = \"code\", encoding = \"GBK\"" + crs + " }\n");
+  // The Shapefile's DBF is GBK; a GeoPackage's text is UTF-8 by its format (an encoding for it is refused).
+  auto source = [&](const std::string& path, const std::string& crs, const std::string& encoding = "GBK") {
+    return Edited("", "source = { path = \"" + path + "\", id_field = \"code\"" +
+                          (encoding.empty() ? "" : ", encoding = \"" + encoding + "\"") + crs + " }\n");
   };
   const std::string missing = error_of([&] { (void)source(shp, "").load({shapes.string()}); });
   EXPECT_NE(missing.find("has no coordinate reference system"), std::string::npos) << missing;
@@ -127,7 +129,7 @@ TEST(ZoneSource, CrsNamesTheCrsOfALayerWithoutOne) {
   EXPECT_EQ(set.runs.front().zones.size(), 16u);
   EXPECT_EQ(set.zones_source.assume_crs, "EPSG:4326");
   const std::string gpkg = std::string(COHORTGIS_DATA) + "/geo/beijing_districts.gpkg";
-  const std::string own = error_of([&] { (void)source(gpkg, ", crs = \"EPSG:4326\"").load(); });
+  const std::string own = error_of([&] { (void)source(gpkg, ", crs = \"EPSG:4326\"", "").load(); });
   EXPECT_NE(own.find("has its own coordinate reference system (WGS 84)"), std::string::npos) << own;
 }
 
