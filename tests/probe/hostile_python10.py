@@ -139,10 +139,10 @@ py('lie_group_names', 'sc = toy()\nsc.group_names = HugeLie(["a", "b"])\nsc.grou
    r"RETURNED \['a', 'b'\]")
 py('lie_aggregates', 'sc = toy()\nsc.aggregates = LongLie([("w", ["Z000"])])\nsc.aggregates', 'ok',
    r"RETURNED \[\('w', \['Z000'\]\)\]")
-py('lie_aggregate_members_2_62', 'setattr(toy(), "aggregates", [("w", LongLie(["Z000"]))])', 'ValueError',
-   r'aggregates: a list inside it says by len\(\) more items')
-py('lie_aggregate_members_2_40', 'setattr(toy(), "aggregates", [("w", HugeLie(["Z000"]))])', 'ValueError',
-   r'aggregates: a list inside it says by len\(\) more items')
+py('lie_aggregate_members_2_62', 'sc = toy()\nsc.aggregates = [("w", LongLie(["Z000"]))]\nsc.aggregates', 'ok',
+   r"RETURNED \[\('w', \['Z000'\]\)\]")
+py('lie_aggregate_members_2_40', 'sc = toy()\nsc.aggregates = [("w", HugeLie(["Z000"]))]\nsc.aggregates', 'ok',
+   r"RETURNED \[\('w', \['Z000'\]\)\]")
 py('lie_plan_periods', 'sc = toy()\nsc.plan_periods = LongLie([(2021, 2025, "p")])\nsc.plan_periods', 'ok',
    r"RETURNED \[\(2021, 2025, 'p'\)\]")
 py('lie_set_zones', 'sc = toy()\nsc.set_zones(LongLie(["Z000", "Z001"]), HugeLie(["a", "b"]))\nsc.zone_names', 'ok',
@@ -223,17 +223,17 @@ py('fig_bytes_cached', 'n = []\nfig = cg.Figure(lambda f: n.append(f) or b"img")
 
 # ---- StepSchedules arrays no probe gave hostile values
 py('sch_mortality_next_inf', 'proj(lambda s: setattr(s, "mortality_next", [float("inf")] * 8))', 'ValueError',
-   'rate of the group above the open age is inf')
+   r'mortality_next: index 0: expected a death rate from 0 to 2 per person-year, got inf')
 py('sch_mortality_next_short', 'proj(lambda s: setattr(s, "mortality_next", [0.1] * 3))', 'ValueError',
    r"'mortality_next' has 3 values")
 py('sch_external_out_rate_nan', 'sc = toy()\nn = 2 * 2 * 2 * sc.n_ages\n'
    'proj(lambda s: setattr(s, "external_out_rate", [float("nan")] * n), sc)', 'ValueError',
-   'external out-migration rate nan')
+   r'external_out_rate: index 0: nan is outside the range for an out-rate')
 py('sch_external_out_rate_short', 'proj(lambda s: setattr(s, "external_out_rate", [0.1] * 5))', 'ValueError',
    r"'external_out_rate' has 5 values")
 py('sch_net_per_person_inf', 'sc = toy()\nn = 2 * 2 * 2 * sc.n_ages\n'
    'proj(lambda s: setattr(s, "net_migrants_per_person", [float("inf")] * n), sc)', 'ValueError',
-   'net migrants per person inf')
+   r'net_migrants_per_person: index 0: inf is outside the range for a net rate')
 py('sch_kind_person_years_no_radix', 'proj(lambda s: setattr(s, "mortality_kind", "person_years"))', 'ValueError',
    r"'radix_l0' has 0 values")
 py('sch_kind_survival_rows', 'proj(lambda s: setattr(s, "mortality_kind", "survival_ratios"))', 'ValueError',
