@@ -13,9 +13,12 @@ unset COHORTGIS_DATA_DIR COHORTGIS_EXAMPLES_DIR PYTHONPATH
 fail() { echo "pip.sh: FAIL: $*" >&2; exit 1; }
 start=$(date +%s)
 
-# The sources as committed (plus new files not ignored), without build folders.
+# The sources as committed (plus new files not ignored), without build folders. The list goes to one tar on its
+# standard input: through xargs, a list past 128 KiB (2,580 files in round 28) became two archives end to end, and
+# the reading tar stopped at the first one's end.
 mkdir "$work/src"
-(cd "$src" && git ls-files -z --cached --others --exclude-standard | xargs -0 tar -cf - 2>/dev/null) | tar -xf - -C "$work/src"
+(cd "$src" && git ls-files -z --cached --others --exclude-standard | tar --null --files-from=- -cf -) |
+  tar -xf - -C "$work/src"
 /usr/bin/python3 -m venv --system-site-packages "$work/venv"
 export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-2}
 # ccache: paths inside the copy are hashed relative to the build folder, as build/'s are (base_dir), so the objects
