@@ -190,7 +190,7 @@ void StepRunner::fused_migration(int z, Scratch& sc) {
     const bool next = z + 1 < L_.zones && !plan_.births_by_age_kept;
     births.next_S = next ? survival(z + 1, 0, 0).data() : Sz;
     births.next_P = next ? Pz + zone_cells : Pz;
-    births.next_F = next ? births.F + uz(G) * nA : births.F;
+    births.next_F = next ? asfr_of(uz(z + 1) * uz(G)) : births.F;  // the one copy where asfr is given once
     births.next_P_end = next ? end_z + zone_cells : end_z;
     survive_births_and_close_states(w, uz(G) * kSexes, Sz, Pz, Mz, Dz, sc.Q.data(), end_z, sc.floored_above.data(),
                                     births);
