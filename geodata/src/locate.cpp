@@ -6,6 +6,7 @@
 
 #include <vector>
 
+#include "cohortgis/geodata/read_policy.hpp"
 #include "gdal_support.hpp"
 
 namespace cohortgis::geodata {
@@ -40,12 +41,23 @@ ZoneLocator::ZoneLocator(const Zones& zones, const std::string& points_crs) : im
   if (!points_crs.empty()) {
     OGRSpatialReference from;
     from.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    if (from.SetFromUserInput(points_crs.c_str()) != OGRERR_NONE)
-      throw InputError("coordinate reference system of the points not understood: \"" + points_crs + "\"");
+    // The text is a definition, never a file or a URL to read (as parse_crs): GDAL would otherwise open a path given
+    // as the CRS, a file outside the folders the scenario may read (and print its own error on stderr).
+    CPLStringList opts;
+    opts.AddNameValue("ALLOW_NETWORK_ACCESS", "NO");
+    opts.AddNameValue("ALLOW_FILE_ACCESS", "NO");
+    QuietGdalErrors quiet;
+    if (from.SetFromUserInput(points_crs.c_str(), opts.List()) != OGRERR_NONE)
+      throw InputError("coordinate reference system of the points not understood: \"" + escape_cell(points_crs, 300) +
+                       "\"" + QuietGdalErrors::because());
     if (!from.IsSame(&z.srs)) {
+      CPLErrorReset();
       m.to_zones.reset(OGRCreateCoordinateTransformation(&from, &z.srs));
-      if (!m.to_zones)
-        throw InputError("no transformation from \"" + points_crs + "\" to the zones' CRS (" + zones.crs_name() + ")");
+      // PROJ makes a transformation even when a step of the one asked for fails (a grid named by +nadgrids that
+      // cannot be read): the points would be moved by another one without a word. An error while making it refuses.
+      if (!m.to_zones || CPLGetLastErrorType() >= CE_Failure)
+        throw InputError("no transformation from \"" + escape_cell(points_crs, 300) + "\" to the zones' CRS (" +
+                         zones.crs_name() + ")" + QuietGdalErrors::because());
     }
   }
 }

@@ -179,6 +179,10 @@ std::vector<double> person_years_from_q(const Build& b, const std::vector<int>& 
     b.doc.fail(n, key,
                at(ages.back(), "age") + ": the open age group " + std::to_string(ages.back()) +
                    "+ needs its death rate in the mx column (L = l/m)");
+  // The open rate is a death rate like those of an mx table, and is held to their range (0 to 2): a rate of 1e308
+  // would leave the open group almost no person-years, its persons dying within the step without a word.
+  if (const std::string problem = death_rate_problem(m->second); !problem.empty())
+    b.doc.fail(n, key, at(ages.back(), "mx") + ": the open age group's rate: " + problem);
   L.back() = l / m->second;
   return L;
 }
@@ -206,6 +210,27 @@ void check_person_years(const Build& b, const std::vector<int>& ages, const std:
                  at(ages[i], value_column) + ": the life table increases: Lx per year of age is " +
                      fmt(L[i] / width[i]) + " at age " + std::to_string(ages[i]) + " after " +
                      fmt(L[i - 1] / width[i - 1]) + " at age " + std::to_string(ages[i - 1]));
+}
+
+// Every age group of the grid needs person-years above 0 and finite: the projection's survival ratio into the next
+// group is L(x + z) / L(x) (docs/ccmpp.md A1), 0/0 after a row nobody lives in (a qx of 1 or an lx of 0 before it,
+// an Lx of 0), and the open group's T(w) is the sum of the table's rows from w on, which may overflow where every
+// row is finite. Checked on the grid's rows (`L` as folded), naming the table's row, where the engine would name
+// only its own row number.
+void refuse_empty_rows(const Build& b, const std::vector<int>& ages, const std::vector<double>& L, const toml::node* n,
+                       const std::string& key, const RowOfAge& at, const std::string& value_column) {
+  for (std::size_t i = 0; i < L.size(); ++i) {
+    if (L[i] > 0 && std::isfinite(L[i])) continue;
+    const bool open = i + 1 == L.size();
+    b.doc.fail(n, key,
+               at(ages[i], value_column) + ": " +
+                   (open ? "the open age group " + std::to_string(ages[i]) + "+ holds " + fmt(L[i]) +
+                               " person-years (the sum of the rows from " + std::to_string(ages[i]) + " on)"
+                         : "Lx at age " + std::to_string(ages[i]) + " is " + fmt(L[i])) +
+                   "; expected person-years above 0 and finite in every age group" +
+                   (L[i] > 0 ? "" : " (nobody lives to this row: a probability of dying of 1 or survivors of 0 "
+                                    "before it; the survival ratio into the next group would be 0/0)"));
+  }
 }
 
 }  // namespace
@@ -486,6 +511,7 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
           out.resize(open_row + 1);
           out.back() = T;
         }
+        refuse_empty_rows(b, ages, out, mn, mkey, at, form == Form::Lx ? column : "age");
       }
       if (n_rows == 0) n_rows = out.size();
       if (out.size() != n_rows) doc.fail(mn, mkey, where + ": every schedule must have the same age rows");

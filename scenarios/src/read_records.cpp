@@ -188,7 +188,14 @@ void read_records(const Doc& doc, const toml::table& root, const toml::table& t,
     ScenarioSet scratch;
     zones = read_zone_source(doc, *geo, scratch);
     std::string crs;
-    if (const toml::node* c = t.get("records_crs")) crs = doc.string(*c, "base_population.records_crs");
+    if (const toml::node* c = t.get("records_crs")) {
+      crs = doc.string(*c, "base_population.records_crs");
+      // An empty string is no CRS: ZoneLocator would take the points in the zones' CRS, as if the key were absent.
+      if (crs.find_first_not_of(" \t") == std::string::npos)
+        doc.fail(c, "base_population.records_crs",
+                 "expected the coordinate reference system of the points (e.g. \"EPSG:4326\"), got \"" +
+                     escape_cell(crs) + "\"; leave the key out when the points are in the zones' CRS");
+    }
     try {
       locator = std::make_unique<geodata::ZoneLocator>(*zones, crs);
     } catch (const InputError& e) {

@@ -47,7 +47,14 @@ std::string describe(const toml::node& n) {
   switch (n.type()) {
     case toml::node_type::string: return "the string \"" + std::string(*n.as_string()) + "\"";
     case toml::node_type::integer: return "the integer " + std::to_string(n.as_integer()->get());
-    case toml::node_type::floating_point: return "the number " + fmt(n.as_floating_point()->get());
+    case toml::node_type::floating_point: {
+      // A whole number written with a decimal point (2020.0) where a whole number goes read "expected a year from 1
+      // to 2020, got the number 2020": its point is what is wrong, so it is shown.
+      const double v = n.as_floating_point()->get();
+      std::string text = fmt(v);
+      if (std::isfinite(v) && text.find_first_of(".e") == std::string::npos) text += ".0";
+      return "the number " + text;
+    }
     case toml::node_type::boolean: return n.as_boolean()->get() ? "true" : "false";
     case toml::node_type::array: return "an array";
     case toml::node_type::table: return "a table";

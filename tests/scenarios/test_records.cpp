@@ -309,6 +309,42 @@ TEST_F(Register, PointsJoinedToZonesWithTheBoundaryRule) {
   EXPECT_NE(error_of(merc + "records_crs = \"EPSG:nonsense\"\n", 2020, geo).find("not understood"), std::string::npos);
 }
 
+// records_crs is a CRS definition, never a file to read (round 29, h184): a path was opened by GDAL wherever it led,
+// outside the folders the scenario may read; an empty string placed the points in the zones' CRS as if the key were
+// absent; a PROJ string whose grid cannot be read gave a transformation without that step, and GDAL's error on stderr.
+TEST_F(Register, RecordsCrsIsADefinitionNeverAFileAndNeverEmpty) {
+  write("zones.geojson", R"({"type":"FeatureCollection","features":[)"
+                         R"({"type":"Feature","properties":{"id":"A"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}},)"
+                         R"({"type":"Feature","properties":{"id":"B"},"geometry":{"type":"Polygon","coordinates":[[[1,0],[2,0],[2,1],[1,1],[1,0]]]}}]})");
+  const std::string geo = "source = { path = \"zones.geojson\", id_field = \"id\" }\n";
+  write("reg.csv", "pid,dob,sex,lon,lat,hukou\n1,2000-01-01,F,0.5,0.5,registered\n2,2000-01-01,F,1.5,0.5,floating\n");
+  const std::string ref = "records = { path = \"reg.csv\", columns = { id = \"pid\", birth_date = \"dob\", group = "
+                          "\"hukou\", x = \"lon\", y = \"lat\" } }\n";
+  EXPECT_EQ(load(ref + "records_crs = \"EPSG:4326\"\n", 2020, geo).runs.front().base_population.at(0, 0, 0, 4), 1.0);
+  for (const std::string crs : {"", "  "}) {
+    const std::string e = error_of(ref + "records_crs = \"" + crs + "\"\n", 2020, geo);
+    EXPECT_NE(e.find("key 'base_population.records_crs': expected the coordinate reference system"), std::string::npos)
+        << e;
+  }
+  // A file holding a good WKT definition, in the scenario's folder and outside it: neither is read.
+  const std::string wkt = R"(GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],)"
+                          R"(PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]])";
+  write("crs.prj", wkt);
+  const fs::path outside = fs::temp_directory_path() / ("cohortgis-records-crs-" + std::to_string(::getpid()) + ".prj");
+  std::ofstream(outside) << wkt;
+  for (const std::string& path : {(dir / "crs.prj").string(), outside.string()}) {
+    const std::string e = error_of(ref + "records_crs = \"" + path + "\"\n", 2020, geo);
+    EXPECT_NE(e.find("records_crs': coordinate reference system of the points not understood"), std::string::npos)
+        << e;
+  }
+  fs::remove(outside);
+  const std::string grid = error_of(
+      ref + "records_crs = \"+proj=longlat +ellps=WGS84 +nadgrids=" + (dir / "no-such-grid.gsb").string() +
+          " +no_defs\"\n",
+      2020, geo);
+  EXPECT_NE(grid.find("records_crs': no transformation from"), std::string::npos) << grid;
+}
+
 TEST_F(Register, MinCellIsReadAndChecked) {
   write("reg.csv", std::string(kHeader) + "1,2000-01-01,F,A,registered\n2,2000-01-01,F,B,floating\n");
   const std::string ref = "records = { path = \"reg.csv\", columns = { id = \"pid\", birth_date = \"dob\", group = \"hukou\" } }\n";

@@ -367,6 +367,27 @@ TEST(ScenarioFile, ServiceNormOfOneGroupCountsThatGroupOnly) {
 
 // `[outputs] components`: true, false or a list of the command line's names (output_components.hpp); a bad name or
 // type names the file, line, column and key, and lists the valid names.
+// A whole number written with a decimal point where a whole number goes is shown with its point (round 29, h184:
+// "expected a year … from 1 to 2020, got the number 2020" named a value inside the range).
+TEST(ScenarioFile, AWholeNumberWithADecimalPointIsShownWithIt) {
+  std::ifstream in(kDir + "/good.toml");
+  const std::string good((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto error_of = [&](const std::string& from, const std::string& to) {
+    try {
+      scenarios::load_scenario_text(good.substr(0, good.find(from)) + to + good.substr(good.find(from) + from.size()),
+                                    "point.toml", kDir, COHORTGIS_DATA, {});
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string whole = error_of("horizon = 2030", "horizon = 2030.0");
+  EXPECT_NE(whole.find("key 'projection.horizon'"), std::string::npos) << whole;
+  EXPECT_NE(whole.find("got the number 2030.0"), std::string::npos) << whole;
+  const std::string fraction = error_of("horizon = 2030", "horizon = 2030.5");
+  EXPECT_NE(fraction.find("got the number 2030.5"), std::string::npos) << fraction;
+}
+
 TEST(ScenarioFile, OutputComponentsBooleanOrList) {
   std::ifstream in(kDir + "/good.toml");
   const std::string good((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

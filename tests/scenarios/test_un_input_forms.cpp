@@ -115,6 +115,50 @@ TEST(PersonYearsL65, AnLxAt65OutsideTheRadixIsAnErrorNamingTheRow) {
   EXPECT_NE(e.find("lx at age 65 is 100001; expected 0 to the radix l0 = 100000"), std::string::npos) << e;
 }
 
+// Round 29 (h184): person-years of 0 in an age group of the grid (a probability of dying of 1 in a closed row, an
+// open group of 0) reached the engine, whose error named its own row number but neither the table nor the key; an
+// open group whose rows past the open age sum past the largest double likewise; a qx table's open rate of 1e308 was
+// taken (an mx table refuses a rate above 2), its open group dying within the step.
+TEST(PersonYearsForms, AnAgeGroupWithoutPersonYearsIsAnErrorNamingTheTable) {
+  scenarios::MemoryTable dead = life_table();
+  for (auto& row : dead.rows)
+    if (row[0] == "20") row[2] = "1";  // qx = 1 at 20: nobody reaches 21
+  const std::string q = error_of("[mortality]\nqx = { path = \"frame:lt\", columns = { value = \"qx\" } }\n",
+                                 without(dead, "lx"));
+  EXPECT_NE(q.find("key 'mortality.qx'"), std::string::npos) << q;
+  EXPECT_NE(q.find("table 'lt', row 21, column 'age' (female)"), std::string::npos) << q;  // female, age 21
+  EXPECT_NE(q.find("Lx at age 21 is 0; expected person-years above 0 and finite in every age group (nobody lives"),
+            std::string::npos)
+      << q;
+  scenarios::MemoryTable open_zero = life_table();
+  for (auto& row : open_zero.rows)
+    if (row[0] == "70" && row[1] == "male") row[4] = "0";
+  const std::string o =
+      error_of("[mortality]\nLx = { path = \"frame:lt\", columns = { value = \"Lx\" } }\n", open_zero);
+  EXPECT_NE(o.find("column 'Lx' (male): the open age group 70+ holds 0 person-years"), std::string::npos) << o;
+  // Rows 0 … 72 of 1e308 person-years each on a radix of 1e308: each finite, T(70) = 3e308 is not.
+  scenarios::MemoryTable huge{{"age", "sex", "Lx", "lx"}, {}};
+  for (const char* sex : {"female", "male"})
+    for (int x = 0; x <= 72; ++x) huge.rows.push_back({std::to_string(x), sex, "1e308", x == 0 ? "1e308" : ""});
+  const std::string h = error_of("[mortality]\nLx = { path = \"frame:lt\", columns = { value = \"Lx\" } }\n", huge);
+  EXPECT_NE(h.find("the open age group 70+ holds inf person-years (the sum of the rows from 70 on)"),
+            std::string::npos)
+      << h;
+  scenarios::MemoryTable fast = life_table();
+  for (auto& row : fast.rows)
+    if (row[0] == "70") row[6] = "1e308";
+  const std::string f = error_of("[mortality]\nqx = { path = \"frame:lt\", columns = { value = \"qx\" } }\n",
+                                 without(fast, "lx"));
+  EXPECT_NE(f.find("column 'mx' (female): the open age group's rate: expected a death rate from 0 to 2"),
+            std::string::npos)
+      << f;
+  // The rate of 2 itself, as in an mx table, is taken.
+  for (auto& row : fast.rows)
+    if (row[0] == "70") row[6] = "2";
+  EXPECT_NO_THROW(load("[mortality]\nqx = { path = \"frame:lt\", columns = { value = \"qx\" } }\n",
+                       without(fast, "lx")));
+}
+
 TEST(NetRates, AnyFiniteRateIsTakenAsGiven) {
   // Kuwait's rates run from −2.88 to 4.44 (ccmppWPP's data set): M = r · P, whatever r.
   const scenarios::MemoryTable rates{{"sex", "age", "value"}, {{"female", "30", "4.44"}, {"male", "30", "-2.88"}}};
