@@ -228,8 +228,9 @@ void refuse_empty_rows(const Build& b, const std::vector<int>& ages, const std::
                                " person-years (the sum of the rows from " + std::to_string(ages[i]) + " on)"
                          : "Lx at age " + std::to_string(ages[i]) + " is " + fmt(L[i])) +
                    "; expected person-years above 0 and finite in every age group" +
-                   (L[i] > 0 ? "" : " (nobody lives to this row: a probability of dying of 1 or survivors of 0 "
-                                    "before it; the survival ratio into the next group would be 0/0)"));
+                   (L[i] > 0 ? ""
+                             : " (nobody lives to this row: a probability of dying of 1 or survivors of 0 "
+                               "before it; the survival ratio into the next group would be 0/0)"));
   }
 }
 

@@ -313,13 +313,16 @@ TEST_F(Register, PointsJoinedToZonesWithTheBoundaryRule) {
 // outside the folders the scenario may read; an empty string placed the points in the zones' CRS as if the key were
 // absent; a PROJ string whose grid cannot be read gave a transformation without that step, and GDAL's error on stderr.
 TEST_F(Register, RecordsCrsIsADefinitionNeverAFileAndNeverEmpty) {
-  write("zones.geojson", R"({"type":"FeatureCollection","features":[)"
-                         R"({"type":"Feature","properties":{"id":"A"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}},)"
-                         R"({"type":"Feature","properties":{"id":"B"},"geometry":{"type":"Polygon","coordinates":[[[1,0],[2,0],[2,1],[1,1],[1,0]]]}}]})");
+  write(
+      "zones.geojson",
+      R"({"type":"FeatureCollection","features":[)"
+      R"({"type":"Feature","properties":{"id":"A"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}},)"
+      R"({"type":"Feature","properties":{"id":"B"},"geometry":{"type":"Polygon","coordinates":[[[1,0],[2,0],[2,1],[1,1],[1,0]]]}}]})");
   const std::string geo = "source = { path = \"zones.geojson\", id_field = \"id\" }\n";
   write("reg.csv", "pid,dob,sex,lon,lat,hukou\n1,2000-01-01,F,0.5,0.5,registered\n2,2000-01-01,F,1.5,0.5,floating\n");
-  const std::string ref = "records = { path = \"reg.csv\", columns = { id = \"pid\", birth_date = \"dob\", group = "
-                          "\"hukou\", x = \"lon\", y = \"lat\" } }\n";
+  const std::string ref =
+      "records = { path = \"reg.csv\", columns = { id = \"pid\", birth_date = \"dob\", group = "
+      "\"hukou\", x = \"lon\", y = \"lat\" } }\n";
   EXPECT_EQ(load(ref + "records_crs = \"EPSG:4326\"\n", 2020, geo).runs.front().base_population.at(0, 0, 0, 4), 1.0);
   for (const std::string crs : {"", "  "}) {
     const std::string e = error_of(ref + "records_crs = \"" + crs + "\"\n", 2020, geo);
@@ -334,14 +337,13 @@ TEST_F(Register, RecordsCrsIsADefinitionNeverAFileAndNeverEmpty) {
   std::ofstream(outside) << wkt;
   for (const std::string& path : {(dir / "crs.prj").string(), outside.string()}) {
     const std::string e = error_of(ref + "records_crs = \"" + path + "\"\n", 2020, geo);
-    EXPECT_NE(e.find("records_crs': coordinate reference system of the points not understood"), std::string::npos)
-        << e;
+    EXPECT_NE(e.find("records_crs': coordinate reference system of the points not understood"), std::string::npos) << e;
   }
   fs::remove(outside);
-  const std::string grid = error_of(
-      ref + "records_crs = \"+proj=longlat +ellps=WGS84 +nadgrids=" + (dir / "no-such-grid.gsb").string() +
-          " +no_defs\"\n",
-      2020, geo);
+  const std::string grid =
+      error_of(ref + "records_crs = \"+proj=longlat +ellps=WGS84 +nadgrids=" + (dir / "no-such-grid.gsb").string() +
+                   " +no_defs\"\n",
+               2020, geo);
   EXPECT_NE(grid.find("records_crs': no transformation from"), std::string::npos) << grid;
 }
 

@@ -123,8 +123,8 @@ TEST(PersonYearsForms, AnAgeGroupWithoutPersonYearsIsAnErrorNamingTheTable) {
   scenarios::MemoryTable dead = life_table();
   for (auto& row : dead.rows)
     if (row[0] == "20") row[2] = "1";  // qx = 1 at 20: nobody reaches 21
-  const std::string q = error_of("[mortality]\nqx = { path = \"frame:lt\", columns = { value = \"qx\" } }\n",
-                                 without(dead, "lx"));
+  const std::string q =
+      error_of("[mortality]\nqx = { path = \"frame:lt\", columns = { value = \"qx\" } }\n", without(dead, "lx"));
   EXPECT_NE(q.find("key 'mortality.qx'"), std::string::npos) << q;
   EXPECT_NE(q.find("table 'lt', row 21, column 'age' (female)"), std::string::npos) << q;  // female, age 21
   EXPECT_NE(q.find("Lx at age 21 is 0; expected person-years above 0 and finite in every age group (nobody lives"),
@@ -141,22 +141,21 @@ TEST(PersonYearsForms, AnAgeGroupWithoutPersonYearsIsAnErrorNamingTheTable) {
   for (const char* sex : {"female", "male"})
     for (int x = 0; x <= 72; ++x) huge.rows.push_back({std::to_string(x), sex, "1e308", x == 0 ? "1e308" : ""});
   const std::string h = error_of("[mortality]\nLx = { path = \"frame:lt\", columns = { value = \"Lx\" } }\n", huge);
-  EXPECT_NE(h.find("the open age group 70+ holds inf person-years (the sum of the rows from 70 on)"),
-            std::string::npos)
+  EXPECT_NE(h.find("the open age group 70+ holds inf person-years (the sum of the rows from 70 on)"), std::string::npos)
       << h;
   scenarios::MemoryTable fast = life_table();
   for (auto& row : fast.rows)
     if (row[0] == "70") row[6] = "1e308";
-  const std::string f = error_of("[mortality]\nqx = { path = \"frame:lt\", columns = { value = \"qx\" } }\n",
-                                 without(fast, "lx"));
+  const std::string f =
+      error_of("[mortality]\nqx = { path = \"frame:lt\", columns = { value = \"qx\" } }\n", without(fast, "lx"));
   EXPECT_NE(f.find("column 'mx' (female): the open age group's rate: expected a death rate from 0 to 2"),
             std::string::npos)
       << f;
   // The rate of 2 itself, as in an mx table, is taken.
   for (auto& row : fast.rows)
     if (row[0] == "70") row[6] = "2";
-  EXPECT_NO_THROW(load("[mortality]\nqx = { path = \"frame:lt\", columns = { value = \"qx\" } }\n",
-                       without(fast, "lx")));
+  EXPECT_NO_THROW(
+      load("[mortality]\nqx = { path = \"frame:lt\", columns = { value = \"qx\" } }\n", without(fast, "lx")));
 }
 
 TEST(NetRates, AnyFiniteRateIsTakenAsGiven) {
