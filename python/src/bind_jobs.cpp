@@ -176,9 +176,12 @@ void bind_jobs(py::module_& m) {
         check_threads(threads, "threads");
         app::BacktestConfig b;
         // A set held in Python (backtest(ScenarioSet)): its runs as they are now, as write_outputs(ScenarioSet).
+        py::list held;  // the runs' objects held until the job is done (as app_run_set's)
         std::optional<HostSet> host;
         if (!runs.is_none()) {
-          host.emplace(loaded, runs, "backtest");
+          for (const py::object& r : elements_of(runs, "backtest: runs", "a list of cohortgis.Scenario"))
+            held.append(r);
+          host.emplace(loaded, held, "backtest");
           b.run.scenario_set = &host->set();
           b.run.scenario_note = note;
         }

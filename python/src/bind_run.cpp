@@ -720,7 +720,12 @@ void bind_run(py::module_& m) {
             run_config(out_dir, threads, data_dir, texts_of(allow_read, "allow_read"), texts_of(allow_db, "allow_db"),
                        format, compress, texts_of(components, "components"), indicators_csv);
         cfg.hash_results_nc = flag_of(results_nc_hash, "results_nc_hash");
-        const HostSet host(loaded, runs, "write_outputs");
+        // The runs' objects held until the job is done: the set points into them, and an iterable may hand out
+        // objects nothing else holds.
+        py::list held;
+        for (const py::object& r : elements_of(runs, "write_outputs: runs", "a list of cohortgis.Scenario"))
+          held.append(r);
+        const HostSet host(loaded, held, "write_outputs");
         cfg.scenario_set = &host.set();
         cfg.scenario = cfg.scenario_set->file;
         cfg.scenario_note = note;
