@@ -419,6 +419,12 @@ class ScenarioSet:
         if not chosen:
             raise ValueError(f"variants: none given; expected names of {', '.join(by_name)} (or None for all)")
         check_layout(chosen, f"scenario '{chosen[0].name}', variant")
+        if trajectories is not None:
+            # The ensemble's arguments checked before the deterministic runs it comes after: a misspelt indicator,
+            # trajectories=0 or a seed of -1 was refused only once every run had been projected (minutes at
+            # thousands of zones). Each read once, as its own value.
+            from ._ensemble import ensemble_arguments
+            trajectories, seed, indicators = ensemble_arguments(chosen, trajectories, seed, indicators)
         out = {}
         for sc in chosen:
             out[sc.variant] = _cohortgis.run(sc, threads, _progress_callback(progress, sc.variant), components_by_age)

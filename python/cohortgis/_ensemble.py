@@ -117,6 +117,26 @@ class Ensemble:
         return pd.DataFrame(rows, columns=["variant", "year", "zone", "group", "indicator", *QUANTILES, "mean"])
 
 
+def ensemble_arguments(runs: Sequence[object], trajectories: object, seed: object,
+                       indicators: object) -> "tuple[int, int | None, List[str]]":
+    """trajectories, seed and indicators as run_ensemble takes them, checked against the runs as the compiled ensemble
+    checks them (_cohortgis.check_ensemble: trajectories 1 to the most, each indicator name one of every run's), so a
+    mistake is said before anything runs: (trajectories, seed or None, indicator names)."""
+    from . import _cohortgis
+    from ._frames import distinct_names, whole_int
+
+    # int("5") and int(2.5) would run 5 and 2 trajectories: a str or a float is a mistake, said as one. Each read once,
+    # as its own value: an int subclass's __int__ asked again after the check could answer -1, the binding's "the
+    # file's seed", and the run took the file's seed silently.
+    trajectories = whole_int(trajectories, "trajectories")
+    # -1 tells the binding "the file's seed": seed=-1 ran with the file's seed silently (hostile probe 3). The
+    # command line's range (--seed).
+    seed = None if seed is None else whole_int(seed, "seed", "an int from 0 to 2147483647", 0, 2147483647)
+    names = distinct_names(indicators or [], "indicators", "indicator", "indicator names")
+    _cohortgis.check_ensemble(list(runs), trajectories, -1 if seed is None else seed, names)
+    return trajectories, seed, names
+
+
 def run_ensemble(runs: Sequence[object], file: str, trajectories: int, seed: "int | None", threads: int,
                  indicators: "Sequence[str] | None", results: object, progress: object = None,
                  loaded_with: "tuple[str, list[str], list[str]]" = ("", [], [])) -> Ensemble:
@@ -124,13 +144,9 @@ def run_ensemble(runs: Sequence[object], file: str, trajectories: int, seed: "in
     from ._frames import distinct_names, whole_int
     from . import _progress_callback
 
-    # int("5") and int(2.5) would run 5 and 2 trajectories: a str or a float is a mistake, said as one. Each read once,
-    # as its own value: an int subclass's __int__ asked again after the check could answer -1, the binding's "the
-    # file's seed", and the run took the file's seed silently.
-    # The binding checks the range of trajectories (1 to scenarios::kMaxTrajectories), in whole_int's words.
+    # As ensemble_arguments (ScenarioSet.run checks them there first); the binding checks the range of trajectories
+    # (1 to scenarios::kMaxTrajectories), in whole_int's words.
     trajectories = whole_int(trajectories, "trajectories")
-    # -1 tells the binding "the file's seed": seed=-1 ran with the file's seed silently (hostile probe 3). The
-    # command line's range (--seed).
     seed = None if seed is None else whole_int(seed, "seed", "an int from 0 to 2147483647", 0, 2147483647)
 
     # As the deterministic runs' progress, counted in trajectories (about once a second and at the end).

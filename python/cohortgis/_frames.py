@@ -369,9 +369,13 @@ class Results(Mapping[str, "RunResult"]):
         return list(self._runs)
 
     def _variant_names(self, variants: Optional[Sequence[str]]) -> List[str]:
-        """variants= of the frames, maps and to_xarray: names of these runs, each once ([] for None)."""
-        return distinct_names(variants, "variants", "variant", "variant names", known=self.variants,
-                              holder="the results have")
+        """variants= of the frames and to_xarray: names of these runs, each once (every run for None). None given
+        ([]) is a ValueError, as ScenarioSet.run(variants=[]) is: it gave every run, silently."""
+        names = distinct_names(variants, "variants", "variant", "variant names", known=self.variants,
+                               holder="the results have")
+        if variants is not None and not names:
+            raise ValueError(f"variants: none given; expected names of {', '.join(self.variants)} (or None for all)")
+        return names or self.variants
 
     def _year_index(self, year: Optional[int]) -> int:
         if year is None:
@@ -571,7 +575,11 @@ class Results(Mapping[str, "RunResult"]):
         the last), ``variant`` and ``group`` ('all' = every group)."""
         gdf = self._zones()
         r = self[variant]
-        for ind in distinct_names(indicators or r.indicator_names, "indicators", "indicator", "indicator names"):
+        names = distinct_names(indicators, "indicators", "indicator", "indicator names")
+        if indicators is not None and not names:  # [] gave every indicator, silently
+            raise ValueError(f"indicators: none given; expected names of {', '.join(r.indicator_names)} (or None "
+                             f"for all)")
+        for ind in names or list(r.indicator_names):
             s = self.indicator_values(ind, year, variant, group)
             gdf[ind] = s.loc[self.zone_ids].values
         gdf.attrs["year"] = self.years[self._year_index(year)]
@@ -659,8 +667,10 @@ class Results(Mapping[str, "RunResult"]):
         stacked = [(f"{g} {self.years[yi]}", list(p[k, 0]), list(p[k, 1])) for k, g in enumerate(self.group_names)]
         outline = []
         if compare_year is not None:
-            c = by_sex(self._year_index(compare_year)).sum(axis=0)
-            outline = [(f"total {compare_year}", list(c[0]), list(c[1]))]
+            ci = self._year_index(compare_year)
+            c = by_sex(ci).sum(axis=0)
+            # The year as the results have it: compare_year=2020.0 was labelled "total 2020.0".
+            outline = [(f"total {self.years[ci]}", list(c[0]), list(c[1]))]
         name = "all zones" if zone == "total" else self._unit_name(zone)
         shown = f"{name}, {self._variant_name(variant)}, {self.years[yi]}"
         return _plot.pyramid(stacked, outline, age_labels(self.age_starts, self.step_years),

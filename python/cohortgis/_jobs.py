@@ -196,6 +196,9 @@ def backtest(scenario: "str | ScenarioSet", observed: str, out_dir: str = "resul
         raise TypeError(f"language: expected 'zh' or 'en' (or None), got {type(language).__name__}")
     # Read once (a generator read twice was empty the second time: every variant ran); the job checks the names.
     names = distinct_names(variants, "variants", "variant", "variant names")
+    if variants is not None and not names:  # [] is the job's "every variant": it ran them all, silently
+        raise ValueError("variants: none given; expected names of the scenario's variants besides the baseline (or "
+                         "None for all)")
     common = (_path(observed, "observed"), _path(earlier, "earlier") if earlier is not None else "",
               _path(out_dir, "out_dir"), _threads(threads), names)
     if isinstance(scenario, ScenarioSet):

@@ -25,9 +25,12 @@ class Figure:
         if not callable(render):
             raise TypeError(f"render: expected a callable(format) returning the image's bytes, got "
                             f"{type(render).__name__}")
+        from ._frames import text_arg  # _frames imports this module
+
         self._render = render
         self._cache: Dict[str, bytes] = {}
-        self.title = title
+        # Checked here, as render is: title=5 was kept, and shown by repr as if it were the figure's title.
+        self.title = text_arg(title, "title")
         self.breaks = breaks  # class breaks of a choropleth (None for charts)
 
     def data(self, format: str = "png") -> bytes:

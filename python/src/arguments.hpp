@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "cohortgis/engine/projection.hpp"
@@ -214,6 +215,46 @@ inline double real_of(const py::handle& v, const std::string& what) {
     throw not_a_number();
   }
   return x;
+}
+
+// The lists of the compiled functions called directly (_cohortgis.pyi: allow_read, components, ids, a filter's pairs,
+// a map's values): read by their items (elements_of), each named by its index. pybind11's own list caster made room
+// for the len() a list subclass says before reading it (2^62: "vector::reserve", naming nothing), and read one saying
+// 0 as empty (a chart of no series, a set of no runs), silently.
+inline std::vector<double> reals_of(const py::handle& value, const std::string& what) {
+  std::vector<double> out;
+  if (!PyList_CheckExact(value.ptr()) && !PyTuple_CheckExact(value.ptr())) {
+    for (const py::object& item : elements_of(value, what, "a list of real numbers"))
+      out.push_back(real_of(item, what + " " + std::to_string(out.size())));
+    return out;
+  }
+  // A plain list or tuple says its own size: read from a tuple of its items (a __float__ emptying the list cannot
+  // pull an item from under the loop), a float as it is (a chart of a million points, converted before its drawing
+  // can be stopped by Ctrl-C).
+  const auto items = py::reinterpret_steal<py::tuple>(PySequence_Tuple(value.ptr()));
+  if (!items) throw py::error_already_set();
+  const Py_ssize_t n = PyTuple_GET_SIZE(items.ptr());
+  out.reserve(static_cast<std::size_t>(n));
+  for (Py_ssize_t k = 0; k < n; ++k) {
+    PyObject* item = PyTuple_GET_ITEM(items.ptr(), k);
+    out.push_back(PyFloat_CheckExact(item) ? PyFloat_AS_DOUBLE(item) : real_of(item, what + " " + std::to_string(k)));
+  }
+  return out;
+}
+
+// (column, value) pairs of text (a filter: app_estimate's mx_filter …), each as two items of text_of.
+inline std::vector<std::pair<std::string, std::string>> text_pairs_of(const py::handle& value,
+                                                                      const std::string& what) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const std::vector<py::object> items = elements_of(value, what, "a list of (column, value) pairs of str");
+  for (std::size_t k = 0; k < items.size(); ++k) {
+    const std::string row = what + " " + std::to_string(k);
+    const std::vector<py::object> p = elements_of(items[k], row, "a (column, value) pair of str");
+    if (p.size() != 2)
+      throw py::value_error(row + ": " + std::to_string(p.size()) + " items; expected a (column, value) pair of str");
+    out.emplace_back(text_of(p[0], row + ", column"), text_of(p[1], row + ", value"));
+  }
+  return out;
 }
 
 // A value assigned to a Scenario field, converted with a message naming the field (COHORTGIS_FIELD): text as

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "arguments.hpp"
 #include "cohortgis/app/ensemble.hpp"
@@ -28,25 +29,43 @@ namespace {
 // An indicator of indicators.csv by name, as the ensemble keeps it (a column of the step's indicator table): a standard
 // one, a band of the run's `[outputs] indicators`, or an opt-in one (age_80_plus, child_dependency_ratio, …; engine
 // optional_indicator) added to the run's bands, which adds a column after the others and changes none of them.
-Indicator ensemble_indicator(scenarios::Scenario& run, const std::string& name) {
+Indicator ensemble_indicator(std::vector<AgeBand>& bands, const std::string& name) {
   for (int k = 0; k < kStandardIndicators; ++k)
     if (name == indicator_name(static_cast<Indicator>(k))) return static_cast<Indicator>(k);
   std::size_t band = 0;
-  while (band < run.indicator_bands.size() && run.indicator_bands[band].name != name) ++band;
-  if (band == run.indicator_bands.size()) {
+  while (band < bands.size() && bands[band].name != name) ++band;
+  if (band == bands.size()) {
     const std::optional<AgeBand> opt = optional_indicator(name);
     if (!opt) {
       std::string known;
       for (const std::string& n : optional_indicator_names()) known += ", " + n;
-      for (const AgeBand& b : run.indicator_bands) known += ", " + b.name;
+      for (const AgeBand& b : bands) known += ", " + b.name;
       throw InputError("indicators: '" + name +
                        "' is not an indicator of indicators.csv; expected one of its standard columns (population, "
                        "births, …, age_65_plus)" +
                        known);
     }
-    run.indicator_bands.push_back(*opt);
+    bands.push_back(*opt);
   }
   return static_cast<Indicator>(kStandardIndicators + static_cast<int>(band));
+}
+
+// The arguments of an ensemble as run_ensemble reads them: trajectories and seed (int_of, in the package's whole_int
+// words; seed -1: the scenario file's) and each indicator name of each run (ensemble_indicator, on a copy of its
+// bands).
+std::pair<long long, long long> ensemble_arguments(const std::vector<const scenarios::Scenario*>& runs,
+                                                   const py::handle& trajectories_arg, const py::handle& seed_arg,
+                                                   const std::vector<std::string>& indicator_names) {
+  // Read here, not by pybind11: 2**63 was its "incompatible function arguments" listing. In int_of's words, as the
+  // package's whole_int says them ("trajectories=0: expected a number of trajectories from 1 to …" and "seed=-5:
+  // expected 0 to …" were words of their own).
+  const long long trajectories = int_of(trajectories_arg, "trajectories", 1, scenarios::kMaxTrajectories);
+  const long long seed = int_of(seed_arg, "seed", -1, 2147483647);
+  for (const scenarios::Scenario* r : runs) {
+    std::vector<AgeBand> bands = r->indicator_bands;
+    for (const std::string& name : indicator_names) (void)ensemble_indicator(bands, name);
+  }
+  return {trajectories, seed};
 }
 
 }  // namespace
@@ -56,10 +75,17 @@ void bind_ensemble(py::module_& m) {
       "run_ensemble",
       // `runs` is the converted copy of the Python scenarios (the ensemble reads them with the GIL released); it is
       // moved into the set, not copied a second time.
-      [](std::vector<scenarios::Scenario> runs, const std::string& file, const std::string& data_dir,
-         const py::object& trajectories_arg, const py::object& seed_arg, int threads,
-         const std::vector<std::string>& indicator_names, const std::vector<py::object>& progress,
-         const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db) {
+      [](const py::object& runs_arg, const std::string& file, const std::string& data_dir,
+         const py::object& trajectories_arg, const py::object& seed_arg, int threads, const py::object& indicators_arg,
+         const py::object& progress_arg, const py::object& allow_read_arg, const py::object& allow_db_arg) {
+        // Each list read by its items (arguments.hpp): pybind11's caster said "vector::reserve" for a list subclass
+        // whose len() lies, and read one saying 0 as empty.
+        std::vector<scenarios::Scenario> runs = rows_of<scenarios::Scenario>(runs_arg, "runs", "cohortgis.Scenario");
+        const std::vector<std::string> indicator_names = texts_of(indicators_arg, "indicators"),
+                                       allow_read = texts_of(allow_read_arg, "allow_read"),
+                                       allow_db = texts_of(allow_db_arg, "allow_db");
+        const std::vector<py::object> progress =
+            elements_of(progress_arg, "progress", "a list of None or a callable(done, trajectories) per run");
         if (runs.empty()) throw InputError("run_ensemble: no runs");
         path_arg(file, "file");
         path_arg(data_dir, "data_dir");
@@ -69,17 +95,19 @@ void bind_ensemble(py::module_& m) {
           scenarios::check_death_rate_schedules(r);
           check_host_schedules(r);
         }
-        // Read here, not by pybind11: 2**63 was its "incompatible function arguments" listing. In int_of's words,
-        // as the package's whole_int says them ("trajectories=0: expected a number of trajectories from 1 to …" and
-        // "seed=-5: expected 0 to …" were words of their own). seed -1: the scenario file's seed.
-        const long long trajectories = int_of(trajectories_arg, "trajectories", 1, scenarios::kMaxTrajectories);
-        const long long seed = int_of(seed_arg, "seed", -1, 2147483647);
+        std::vector<const scenarios::Scenario*> checked;
+        for (const scenarios::Scenario& r : runs) checked.push_back(&r);
+        // Not a structured binding: the lambdas below capture them (clang 14 refuses that).
+        const std::pair<long long, long long> counts =
+            ensemble_arguments(checked, trajectories_arg, seed_arg, indicator_names);
+        const long long trajectories = counts.first, seed = counts.second;
         check_threads(threads, "threads");
         // Per run: its bands may differ (a variant's [outputs] indicators), and opt-in ones are added to its copy.
         std::vector<std::vector<Indicator>> indicators;
         for (scenarios::Scenario& r : runs) {
           indicators.emplace_back();
-          for (const auto& name : indicator_names) indicators.back().push_back(ensemble_indicator(r, name));
+          for (const auto& name : indicator_names)
+            indicators.back().push_back(ensemble_indicator(r.indicator_bands, name));
         }
         std::atomic<bool> cancel{false};
         std::vector<app::EnsembleResult> results;
@@ -168,12 +196,32 @@ void bind_ensemble(py::module_& m) {
         return out;
       },
       py::arg("runs"), py::arg("file"), py::arg("data_dir"), py::arg("trajectories"), py::arg("seed"),
-      py::arg("threads"), py::arg("indicators"), py::arg("progress") = std::vector<py::object>{},
-      py::arg("allow_read") = std::vector<std::string>{}, py::arg("allow_db") = std::vector<std::string>{},
+      py::arg("threads"), py::arg("indicators"), py::arg("progress") = py::list(), py::arg("allow_read") = py::list(),
+      py::arg("allow_db") = py::list(),
       "Trajectories of every run: a list of dicts (variant, years, units, indicators, values[trajectory, year, unit, "
       "indicator]). The [stochastic] assumptions come from `file` (no file or no deviation: every trajectory\n"
       "deterministic, with a UserWarning). progress: per run None or a callable(done_trajectories, trajectories),\n"
       "called about once a second and at the end.");
+
+  // ScenarioSet.run(trajectories=N) checks these before the deterministic runs it makes first: a misspelt indicator
+  // or trajectories=0 was refused only after every run had been projected (minutes at thousands of zones).
+  m.def(
+      "check_ensemble",
+      [](const py::object& runs_arg, const py::object& trajectories, const py::object& seed,
+         const py::object& indicators) {
+        std::vector<const scenarios::Scenario*> runs;
+        const std::vector<py::object> items = elements_of(runs_arg, "runs", "a list of cohortgis.Scenario");
+        for (std::size_t k = 0; k < items.size(); ++k) {
+          if (!py::isinstance<scenarios::Scenario>(items[k]))
+            throw py::type_error("runs: run " + std::to_string(k) + ": expected a cohortgis.Scenario, got " +
+                                 type_name(items[k]));
+          runs.push_back(&items[k].cast<const scenarios::Scenario&>());
+        }
+        (void)ensemble_arguments(runs, trajectories, seed, texts_of(indicators, "indicators"));
+      },
+      py::arg("runs"), py::arg("trajectories"), py::arg("seed"), py::arg("indicators"),
+      "Raises as run_ensemble would for its trajectories (1 to the most), seed (-1: the file's; 0 to 2^31 - 1) and\n"
+      "indicator names (of each run's indicators.csv), without running anything.");
 }
 
 }  // namespace cohortgis::python

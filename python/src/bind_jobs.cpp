@@ -45,8 +45,8 @@ void bind_jobs(py::module_& m) {
       "app_estimate",
       [](const std::string& first, const std::string& second, int first_year, int second_year,
          const std::string& out_dir, const std::string& first_crosswalk, const std::string& second_crosswalk,
-         const std::string& mx, const std::vector<std::pair<std::string, std::string>>& mx_filter, int step,
-         int open_age, double natural_growth_per_1000, double female_share) {
+         const std::string& mx, const py::object& mx_filter, int step, int open_age, double natural_growth_per_1000,
+         double female_share) {
         app::EstimateConfig c;
         c.first = path_arg(first, "first");
         c.second = path_arg(second, "second");
@@ -56,7 +56,7 @@ void bind_jobs(py::module_& m) {
         c.first_crosswalk = path_arg(first_crosswalk, "first_crosswalk");
         c.second_crosswalk = path_arg(second_crosswalk, "second_crosswalk");
         c.mx = path_arg(mx, "mx");
-        c.mx_filter = mx_filter;
+        c.mx_filter = text_pairs_of(mx_filter, "mx_filter");
         c.step = step;
         c.open_age = open_age;
         c.natural_growth_per_1000 = natural_growth_per_1000;
@@ -82,8 +82,8 @@ void bind_jobs(py::module_& m) {
       },
       py::arg("first"), py::arg("second"), py::arg("first_year"), py::arg("second_year"), py::arg("out_dir"),
       py::arg("first_crosswalk") = "", py::arg("second_crosswalk") = "", py::arg("mx") = "",
-      py::arg("mx_filter") = std::vector<std::pair<std::string, std::string>>{}, py::arg("step") = 5,
-      py::arg("open_age") = 85, py::arg("natural_growth_per_1000") = 0.0, py::arg("female_share") = 0.5,
+      py::arg("mx_filter") = py::list(), py::arg("step") = 5, py::arg("open_age") = 85,
+      py::arg("natural_growth_per_1000") = 0.0, py::arg("female_share") = 0.5,
       "cohortgis::app::estimate, `cohortgis estimate --first … --second …`: net migration between two censuses\n"
       "written into out_dir; the summary as a dict (out_dir, method, zones, files, inputs, net_per_year).");
 
@@ -120,15 +120,15 @@ void bind_jobs(py::module_& m) {
   m.def(
       "app_estimate_levels",
       [](const std::string& figures, const std::string& mx, const std::string& out_dir, const std::string& population,
-         const std::string& asfr, const std::vector<std::pair<std::string, std::string>>& mx_filter,
-         const std::vector<std::pair<std::string, std::string>>& asfr_filter, double srb, int open_age) {
+         const std::string& asfr, const py::object& mx_filter, const py::object& asfr_filter, double srb,
+         int open_age) {
         app::LevelsConfig c;
         c.figures = path_arg(figures, "figures");
         c.mx = path_arg(mx, "mx");
         c.population = path_arg(population, "population");
         c.asfr = path_arg(asfr, "asfr");
-        c.mx_filter = mx_filter;
-        c.asfr_filter = asfr_filter;
+        c.mx_filter = text_pairs_of(mx_filter, "mx_filter");
+        c.asfr_filter = text_pairs_of(asfr_filter, "asfr_filter");
         c.srb = srb;
         c.open_age = open_age;
         c.out_dir = path_arg(out_dir, "out_dir");
@@ -161,8 +161,7 @@ void bind_jobs(py::module_& m) {
         return d;
       },
       py::arg("figures"), py::arg("mx"), py::arg("out_dir"), py::arg("population") = "", py::arg("asfr") = "",
-      py::arg("mx_filter") = std::vector<std::pair<std::string, std::string>>{},
-      py::arg("asfr_filter") = std::vector<std::pair<std::string, std::string>>{}, py::arg("srb") = 0.0,
+      py::arg("mx_filter") = py::list(), py::arg("asfr_filter") = py::list(), py::arg("srb") = 0.0,
       py::arg("open_age") = 85,
       "cohortgis::app::estimate_levels, `cohortgis estimate --levels FIGURES [--mx MX]`: levels.csv,\n"
       "mx_by_zone.csv, asfr_by_zone.csv, levels_report.md and manifest.json in out_dir; the summary as a dict\n"
@@ -171,15 +170,18 @@ void bind_jobs(py::module_& m) {
   m.def(
       "app_backtest",
       [](const std::string& scenario, const std::string& observed, const std::string& earlier,
-         const std::string& out_dir, int threads, const std::vector<std::string>& variants, const std::string& data_dir,
-         const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db, const py::object& report,
+         const std::string& out_dir, int threads, const py::object& variants, const std::string& data_dir,
+         const py::object& allow_read, const py::object& allow_db, const py::object& report,
          const std::string& language, const py::object& loaded, const py::object& runs, const std::string& note) {
         check_threads(threads, "threads");
         app::BacktestConfig b;
         // A set held in Python (backtest(ScenarioSet)): its runs as they are now, as write_outputs(ScenarioSet).
+        py::list held;  // the runs' objects held until the job is done (as app_run_set's)
         std::optional<HostSet> host;
         if (!runs.is_none()) {
-          host.emplace(loaded, runs.cast<py::list>(), "backtest");
+          for (const py::object& r : elements_of(runs, "backtest: runs", "a list of cohortgis.Scenario"))
+            held.append(r);
+          host.emplace(loaded, held, "backtest");
           b.run.scenario_set = &host->set();
           b.run.scenario_note = note;
         }
@@ -188,10 +190,10 @@ void bind_jobs(py::module_& m) {
         b.run.scenario = path_arg(scenario, "scenario");
         b.run.out_dir = path_arg(out_dir, "out_dir");
         b.run.threads = threads;
-        b.run.variants = variants;
+        b.run.variants = texts_of(variants, "variants");
         b.run.data_dir = path_arg(data_dir, "data_dir");
-        b.run.allow_read = path_args(allow_read, "allow_read");
-        b.run.allow_db = path_args(allow_db, "allow_db");
+        b.run.allow_read = path_args(texts_of(allow_read, "allow_read"), "allow_read");
+        b.run.allow_db = path_args(texts_of(allow_db, "allow_db"), "allow_db");
         b.run.report = flag_of(report, "report");
         b.run.quiet = true;
         if (!language.empty()) b.run.language = app::parse_language(language, "language");
@@ -220,10 +222,9 @@ void bind_jobs(py::module_& m) {
         return d;
       },
       py::arg("scenario"), py::arg("observed"), py::arg("earlier") = "", py::arg("out_dir") = "results",
-      py::arg("threads") = 0, py::arg("variants") = std::vector<std::string>{}, py::arg("data_dir") = "",
-      py::arg("allow_read") = std::vector<std::string>{}, py::arg("allow_db") = std::vector<std::string>{},
-      py::arg("report") = true, py::arg("language") = "", py::arg("loaded") = py::none(), py::arg("runs") = py::none(),
-      py::arg("note") = "",
+      py::arg("threads") = 0, py::arg("variants") = py::list(), py::arg("data_dir") = "",
+      py::arg("allow_read") = py::list(), py::arg("allow_db") = py::list(), py::arg("report") = true,
+      py::arg("language") = "", py::arg("loaded") = py::none(), py::arg("runs") = py::none(), py::arg("note") = "",
       "cohortgis::app::backtest, `cohortgis backtest`: the run's files plus backtest.csv and\n"
       "backtest_summary.csv in out_dir; the summary as a dict (launch_year, observed_year, earlier_year, scores:\n"
       "one dict per forecast with its error measures, warnings, out_dir, files). With `runs` (Scenario objects,\n"

@@ -50,6 +50,25 @@ const std::vector<std::string>& drawn_texts(const std::vector<std::string>& text
   return texts;
 }
 
+// The (name, first, second) series of a chart (render_lines: x and y; render_pyramid: female and male), each read
+// by its items (elements_of), named by `what`, its index and the part: pybind11's list caster made room for the
+// len() a list subclass says ("vector::reserve") and drew a list saying 0 as no series ("no finite values to draw").
+using Series = std::tuple<std::string, std::vector<double>, std::vector<double>>;
+std::vector<Series> series_of(const py::handle& value, const std::string& what, const std::string& first,
+                              const std::string& second) {
+  const std::string expected = "(name, " + first + ", " + second + ")";
+  std::vector<Series> out;
+  const std::vector<py::object> items = elements_of(value, what, "a list of " + expected + " series");
+  for (std::size_t k = 0; k < items.size(); ++k) {
+    const std::string row = what + " " + std::to_string(k);
+    const std::vector<py::object> p = elements_of(items[k], row, expected);
+    if (p.size() != 3) throw py::value_error(row + ": " + std::to_string(p.size()) + " items; expected " + expected);
+    out.emplace_back(text_of(p[0], row + ", name"), reals_of(p[1], row + ", " + first),
+                     reals_of(p[2], row + ", " + second));
+  }
+  return out;
+}
+
 geodata::ClassMethod method_of(const std::string& m) {
   if (const auto method = geodata::class_method_named(m)) return *method;
   throw InputError("class method '" + m + "'; expected quantile, equal_interval or natural_breaks");
@@ -144,7 +163,8 @@ void bind_render(py::module_& m) {
   // refused as invalid), and through the file binding its load approved (a link swapped since is refused).
   m.def(
       "zone_geometry",
-      [](const scenarios::ScenarioSet& set, const std::vector<std::string>& ids) {
+      [](const scenarios::ScenarioSet& set, const py::object& ids_arg) {
+        const std::vector<std::string> ids = texts_of(ids_arg, "ids");
         if (set.zones_source_path.empty())
           throw InputError("the scenario has no zone geometry (no [geography.source])");
         geodata::ZoneSource source = set.zones_source;
@@ -170,12 +190,15 @@ void bind_render(py::module_& m) {
 
   m.def(
       "render_choropleth",
-      [](const std::vector<std::string>& ids, const std::vector<std::string>& wkt, const std::string& crs,
-         const std::vector<double>& values, const std::vector<std::string>& labels, const std::string& title,
-         const std::string& subtitle, const std::string& legend_title, const std::string& source_note, int classes,
-         const std::string& method, int width_px, int height_px, int legend_decimals, const std::string& map_crs,
-         const py::object& diverging, const std::string& format) {
+      [](const py::object& ids_arg, const py::object& wkt_arg, const std::string& crs, const py::object& values_arg,
+         const py::object& labels_arg, const std::string& title, const std::string& subtitle,
+         const std::string& legend_title, const std::string& source_note, const py::object& classes,
+         const std::string& method, int width_px, int height_px, const py::object& legend_decimals,
+         const std::string& map_crs, const py::object& diverging, const std::string& format) {
         const ImageFormat fmt = format_of(format);
+        const std::vector<std::string> ids = texts_of(ids_arg, "ids"), wkt = texts_of(wkt_arg, "wkt"),
+                                       labels = texts_of(labels_arg, "labels");
+        const std::vector<double> values = reals_of(values_arg, "values");
         geodata::MapStyle style;
         style.diverging = flag_of(diverging, "diverging");
         drawn_texts(ids, "ids");
@@ -184,11 +207,13 @@ void bind_render(py::module_& m) {
         style.subtitle = drawn_text(subtitle, "subtitle");
         style.legend_title = drawn_text(legend_title, "legend_title");
         style.source_note = drawn_text(source_note, "source_note");
-        style.classes = classes;
+        // 1 to 9 as docs/python-maps.md says (the palettes have 9 colours: 100 classes were drawn without a word), and
+        // 0 to 20 digits as Results.map takes, what the legend's number format prints (-3 was taken).
+        style.classes = static_cast<int>(int_of(classes, "classes", 1, 9));
         style.method = method_of(method);
         style.width_px = width_px;
         style.height_px = height_px;
-        style.legend_decimals = legend_decimals;
+        style.legend_decimals = static_cast<int>(int_of(legend_decimals, "legend_decimals", 0, 20));
         std::atomic<bool> cancel{false};
         style.cancel = &cancel;
         std::vector<double> breaks;
@@ -199,7 +224,7 @@ void bind_render(py::module_& m) {
         });
         return std::make_tuple(std::move(image), breaks);
       },
-      py::arg("ids"), py::arg("wkt"), py::arg("crs"), py::arg("values"), py::arg("labels") = std::vector<std::string>{},
+      py::arg("ids"), py::arg("wkt"), py::arg("crs"), py::arg("values"), py::arg("labels") = py::list(),
       py::arg("title") = "", py::arg("subtitle") = "", py::arg("legend_title") = "", py::arg("source_note") = "",
       py::arg("classes") = 5, py::arg("method") = "quantile", py::arg("width_px") = 1200, py::arg("height_px") = 900,
       py::arg("legend_decimals") = 1, py::arg("map_crs") = "", py::arg("diverging") = false, py::arg("format") = "png",
@@ -209,11 +234,13 @@ void bind_render(py::module_& m) {
 
   m.def(
       "render_pyramid",
-      [](const std::vector<std::tuple<std::string, std::vector<double>, std::vector<double>>>& stacked,
-         const std::vector<std::tuple<std::string, std::vector<double>, std::vector<double>>>& outline,
-         const std::string& title, const std::vector<std::string>& age_labels, const std::string& persons_label,
-         double axis_divisor, int width_px, int height_px, const std::string& format) {
+      [](const py::object& stacked_arg, const py::object& outline_arg, const std::string& title,
+         const py::object& age_labels_arg, const std::string& persons_label, double axis_divisor, int width_px,
+         int height_px, const std::string& format) {
         const ImageFormat fmt = format_of(format);
+        const std::vector<Series> stacked = series_of(stacked_arg, "stacked", "female", "male"),
+                                  outline = series_of(outline_arg, "outline", "female", "male");
+        const std::vector<std::string> age_labels = texts_of(age_labels_arg, "age_labels");
         const auto series = [](const auto& v) {
           std::vector<geodata::PyramidSeries> out;
           for (const auto& [name, f, mm] : v) out.push_back({drawn_text(name, "series name"), f, mm});
@@ -232,19 +259,18 @@ void bind_render(py::module_& m) {
         return rendered(format, cancel,
                         [&](const std::string& path) { geodata::render_pyramid(st, ol, style, fmt, path); });
       },
-      py::arg("stacked"), py::arg("outline") = std::vector<std::tuple<std::string, std::vector<double>, std::vector<double>>>{},
-      py::arg("title") = "", py::arg("age_labels") = std::vector<std::string>{}, py::arg("persons_label") = "persons",
-      py::arg("axis_divisor") = 1.0, py::arg("width_px") = 900,
+      py::arg("stacked"), py::arg("outline") = py::list(), py::arg("title") = "", py::arg("age_labels") = py::list(),
+      py::arg("persons_label") = "persons", py::arg("axis_divisor") = 1.0, py::arg("width_px") = 900,
       py::arg("height_px") = 900, py::arg("format") = "png",
       "Population pyramid (geodata render_pyramid): stacked [(name, female, male)] bars, outline series drawn as\n"
       "outlines. Returns the image bytes.");
 
   m.def(
       "render_lines",
-      [](const std::vector<std::tuple<std::string, std::vector<double>, std::vector<double>>>& series,
-         const std::string& title, const std::string& x_label, const std::string& y_label, int width_px,
-         int height_px, const std::string& format) {
+      [](const py::object& series_arg, const std::string& title, const std::string& x_label, const std::string& y_label,
+         int width_px, int height_px, const std::string& format) {
         const ImageFormat fmt = format_of(format);
+        const std::vector<Series> series = series_of(series_arg, "series", "x", "y");
         std::vector<geodata::LineSeries> lines;
         for (const auto& [name, x, y] : series) lines.push_back({drawn_text(name, "series name"), x, y});
         geodata::LineStyle style;

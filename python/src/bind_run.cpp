@@ -277,9 +277,17 @@ std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& sc, int threa
 
 }  // namespace
 
-HostSet::HostSet(const py::object& loaded, const py::list& runs, const std::string& what) {
+HostSet::HostSet(const py::object& loaded, const py::object& runs, const std::string& what) {
+  // Read by their items (elements_of; a list subclass whose len() lies was pybind11's "vector::reserve" or none), each
+  // a Scenario: another object was pybind11's RuntimeError "Unable to cast Python instance to C++ type".
   std::vector<const scenarios::Scenario*> own;
-  for (const py::handle& h : runs) own.push_back(&h.cast<const scenarios::Scenario&>());
+  const std::vector<py::object> items = elements_of(runs, what + ": runs", "a list of cohortgis.Scenario");
+  for (std::size_t k = 0; k < items.size(); ++k) {
+    if (!py::isinstance<scenarios::Scenario>(items[k]))
+      throw py::type_error(what + ": run " + std::to_string(k) + ": expected a cohortgis.Scenario, got " +
+                           type_name(items[k]));
+    own.push_back(&items[k].cast<const scenarios::Scenario&>());
+  }
   if (own.empty()) throw InputError(what + ": a scenario set without runs; expected a baseline");
   for (const scenarios::Scenario* r : own) in_use_.push_back(std::make_unique<ScenarioInUse>(*r));
   // Schedules set from Python since the set was loaded, checked as the loader checks the tables it reads.
@@ -288,6 +296,9 @@ HostSet::HostSet(const py::object& loaded, const py::list& runs, const std::stri
     check_host_schedules(*r);
   }
   // Without a loaded set (a set of Scenario objects built in Python): a set of the runs alone.
+  if (!loaded.is_none() && !py::isinstance<scenarios::ScenarioSet>(loaded))
+    throw py::type_error(what + ": loaded: expected the compiled ScenarioSet of load_scenario_file or None, got " +
+                         type_name(loaded));
   const scenarios::ScenarioSet* base = loaded.is_none() ? nullptr : &loaded.cast<const scenarios::ScenarioSet&>();
   bool same = base && base->runs.size() == own.size();
   for (std::size_t k = 0; same && k < own.size(); ++k) same = own[k] == &base->runs[k];
@@ -678,19 +689,20 @@ void bind_run(py::module_& m) {
   m.def(
       "app_run",
       [](const std::string& scenario, const std::string& out_dir, int threads, const std::string& data_dir,
-         const std::vector<std::string>& allow_read, const std::vector<std::string>& allow_db,
-         const std::string& format, const py::object& compress, const std::vector<std::string>& components,
-         const py::object& indicators_csv, py::object progress, const py::object& results_nc_hash) {
+         const py::object& allow_read, const py::object& allow_db, const std::string& format,
+         const py::object& compress, const py::object& components, const py::object& indicators_csv,
+         py::object progress, const py::object& results_nc_hash) {
         app::RunConfig cfg =
-            run_config(out_dir, threads, data_dir, allow_read, allow_db, format, compress, components, indicators_csv);
+            run_config(out_dir, threads, data_dir, texts_of(allow_read, "allow_read"), texts_of(allow_db, "allow_db"),
+                       format, compress, texts_of(components, "components"), indicators_csv);
         cfg.hash_results_nc = flag_of(results_nc_hash, "results_nc_hash");  // false: --no-results-nc-hash
         cfg.scenario = path_arg(scenario, "scenario");
         return run_job(cfg, progress);
       },
       py::arg("scenario") = "default", py::arg("out_dir") = "results", py::arg("threads") = 0, py::arg("data_dir") = "",
-      py::arg("allow_read") = std::vector<std::string>{}, py::arg("allow_db") = std::vector<std::string>{},
-      py::arg("format") = "", py::arg("compress") = false, py::arg("components") = std::vector<std::string>{},
-      py::arg("indicators_csv") = false, py::arg("progress") = py::none(), py::arg("results_nc_hash") = true,
+      py::arg("allow_read") = py::list(), py::arg("allow_db") = py::list(), py::arg("format") = "",
+      py::arg("compress") = false, py::arg("components") = py::list(), py::arg("indicators_csv") = false,
+      py::arg("progress") = py::none(), py::arg("results_nc_hash") = true,
       "cohortgis::app::run, the `cohortgis run` job: writes the CSV outputs and manifest.json into out_dir.\n"
       "progress: None or a callable(variant, done_steps, total_steps), called on this thread.\n"
       "format: 'csv', 'netcdf' (results.nc; the indicators there only unless indicators_csv) or 'both'; '' chooses\n"
@@ -700,25 +712,29 @@ void bind_run(py::module_& m) {
 
   m.def(
       "app_run_set",
-      [](py::object loaded, const py::list& runs, const std::string& note, const std::string& out_dir, int threads,
-         const std::string& data_dir, const std::vector<std::string>& allow_read,
-         const std::vector<std::string>& allow_db, const std::string& format, const py::object& compress,
-         const std::vector<std::string>& components, const py::object& indicators_csv, py::object progress,
-         const py::object& results_nc_hash) {
+      [](py::object loaded, const py::object& runs, const std::string& note, const std::string& out_dir, int threads,
+         const std::string& data_dir, const py::object& allow_read, const py::object& allow_db,
+         const std::string& format, const py::object& compress, const py::object& components,
+         const py::object& indicators_csv, py::object progress, const py::object& results_nc_hash) {
         app::RunConfig cfg =
-            run_config(out_dir, threads, data_dir, allow_read, allow_db, format, compress, components, indicators_csv);
+            run_config(out_dir, threads, data_dir, texts_of(allow_read, "allow_read"), texts_of(allow_db, "allow_db"),
+                       format, compress, texts_of(components, "components"), indicators_csv);
         cfg.hash_results_nc = flag_of(results_nc_hash, "results_nc_hash");
-        const HostSet host(loaded, runs, "write_outputs");
+        // The runs' objects held until the job is done: the set points into them, and an iterable may hand out
+        // objects nothing else holds.
+        py::list held;
+        for (const py::object& r : elements_of(runs, "write_outputs: runs", "a list of cohortgis.Scenario"))
+          held.append(r);
+        const HostSet host(loaded, held, "write_outputs");
         cfg.scenario_set = &host.set();
         cfg.scenario = cfg.scenario_set->file;
         cfg.scenario_note = note;
         return run_job(cfg, progress);
       },
       py::arg("loaded"), py::arg("runs"), py::arg("note"), py::arg("out_dir") = "results", py::arg("threads") = 0,
-      py::arg("data_dir") = "", py::arg("allow_read") = std::vector<std::string>{},
-      py::arg("allow_db") = std::vector<std::string>{}, py::arg("format") = "", py::arg("compress") = false,
-      py::arg("components") = std::vector<std::string>{}, py::arg("indicators_csv") = false,
-      py::arg("progress") = py::none(), py::arg("results_nc_hash") = true,
+      py::arg("data_dir") = "", py::arg("allow_read") = py::list(), py::arg("allow_db") = py::list(),
+      py::arg("format") = "", py::arg("compress") = false, py::arg("components") = py::list(),
+      py::arg("indicators_csv") = false, py::arg("progress") = py::none(), py::arg("results_nc_hash") = true,
       "cohortgis::app::run on a set of runs held in Python (write_outputs(ScenarioSet)): `runs` (Scenario objects,\n"
       "baseline first) with the other parts of `loaded` (the ScenarioSet load_scenario_file or load_scenario_text\n"
       "gave, or None); `note` goes to manifest.json's scenario.note. The other arguments as app_run's.");

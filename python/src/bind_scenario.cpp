@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "arguments.hpp"
+#include "cohortgis/app/language.hpp"
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/projection.hpp"
@@ -170,7 +171,17 @@ void bind_scenario(py::module_& m) {
       .def(py::init<>())
       .COHORTGIS_FIELD(name, "the scenario's name (results' scenario column)")
       .COHORTGIS_FIELD(title, "the scenario's title, on one line (maps, report)")
-      .COHORTGIS_FIELD(language, "'zh', 'en' or '' (guessed from the title and zone names)")
+      // Checked when set, as write_outputs reads it (app::parse_language): an unknown language was taken here and by a
+      // run, and refused only by write_outputs, far from the line that set it.
+      .def_property(
+          "language", [](const Scenario& s) { return s.language; },
+          [](Scenario& s, const py::object& v) {
+            std::string value = field_value<std::string>(v, "language");
+            if (!value.empty()) (void)app::parse_language(value, "language");
+            check_not_running(s);
+            s.language = std::move(value);
+          },
+          "'zh', 'en' or '' (guessed from the title and zone names)")
       .COHORTGIS_FIELD(variant, "'baseline' or the variant's name")
       .COHORTGIS_FIELD(variant_title,
                        "the variant's title, on one line ([[variants]] title; maps, report); '': its name")
@@ -538,8 +549,10 @@ void bind_scenario(py::module_& m) {
 
   m.def(
       "load_scenario_file",
-      [](const std::string& scenario, const std::string& data_dir, const std::vector<std::string>& allow_read,
-         const std::vector<std::string>& allow_db, int threads) {
+      [](const std::string& scenario, const std::string& data_dir, const py::object& allow_read_arg,
+         const py::object& allow_db_arg, int threads) {
+        const std::vector<std::string> allow_read = texts_of(allow_read_arg, "allow_read"),
+                                       allow_db = texts_of(allow_db_arg, "allow_db");
         // The same resolution as `cohortgis run`: "default" → the shipped example, data_dir → $COHORTGIS_DATA_DIR.
         const std::string file = app::resolve_scenario_file(path_arg(scenario, "scenario"));
         const std::string data = app::resolve_data_dir(path_arg(data_dir, "data_dir"));
@@ -562,16 +575,18 @@ void bind_scenario(py::module_& m) {
         });
         return std::move(**out);
       },
-      py::arg("scenario") = "default", py::arg("data_dir") = "", py::arg("allow_read") = std::vector<std::string>{},
-      py::arg("allow_db") = std::vector<std::string>{}, py::arg("threads") = 0,
+      py::arg("scenario") = "default", py::arg("data_dir") = "", py::arg("allow_read") = py::list(),
+      py::arg("allow_db") = py::list(), py::arg("threads") = 0,
       "Loads a scenario file (.toml) or 'default' as `cohortgis run` does; raises ValueError with the CLI's message.\n"
       "threads: that parse a large CSV table at once (0: all cores); the set is the same for any.");
   m.def(
       "load_scenario_text",
-      [](const std::string& text, const std::string& label, const std::string& data_dir,
-         const std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::vector<std::string>>>>&
-             tables,
+      [](const std::string& text, const std::string& label, const std::string& data_dir, const py::object& tables_arg,
          const std::string& base_dir) {
+        // value_of: a list subclass inside whose len() lies is named, not pybind11's "vector::reserve".
+        using Tables =
+            std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::vector<std::string>>>>;
+        const Tables tables = value_of<Tables>(tables_arg, "tables", "a dict {name: (columns, rows of str cells)}");
         scenarios::MemoryTables frames;
         for (const auto& [name, t] : tables) frames[name] = scenarios::MemoryTable{t.first, t.second};
         const std::string data = app::resolve_data_dir(path_arg(data_dir, "data_dir"));
@@ -589,9 +604,12 @@ void bind_scenario(py::module_& m) {
       "Loads a scenario from scenario-file TOML text whose tables are given in memory ('frame:NAME' → (columns,\n"
       "rows of text cells)): the loader and builders of scenario files, so the same checks, messages and bits.\n"
       "base_dir: the folder its file paths are relative to and read from (default: the current folder).");
-  m.def("validate_runs", &scenarios::validate_runs, py::arg("runs"),
-        "Checks a baseline and its variants as a scenario file's runs are checked: the first named 'baseline', the\n"
-        "variants' names non-empty and unique, and each run's own names and base population; raises ValueError.");
+  m.def(
+      "validate_runs",
+      [](const py::object& runs) { scenarios::validate_runs(rows_of<Scenario>(runs, "runs", "cohortgis.Scenario")); },
+      py::arg("runs"),
+      "Checks a baseline and its variants as a scenario file's runs are checked: the first named 'baseline', the\n"
+      "variants' names non-empty and unique, and each run's own names and base population; raises ValueError.");
   // The one name rule (scenarios::check_name: not empty, not only spaces, no tab, line break, NUL, U+0085, U+2028 …)
   // for names the package checks before the engine sees them (a variant's, add_variant): it refused C0 controls only,
   // and took "a\u2028b" that a scenario file's reader and Scenario.validate refuse.

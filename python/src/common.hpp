@@ -125,7 +125,7 @@ void run_detachable(std::function<void(const std::atomic<bool>& cancel)> work);
 // released: their setters raise meanwhile (ScenarioInUse), as for run(). Made with the GIL held (bind_run.cpp).
 class HostSet {
  public:
-  HostSet(const py::object& loaded, const py::list& runs, const std::string& what);
+  HostSet(const py::object& loaded, const py::object& runs, const std::string& what);
   ~HostSet();
   HostSet(const HostSet&) = delete;
   HostSet& operator=(const HostSet&) = delete;
