@@ -48,6 +48,7 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
   // The first rate above 1 of a schedule without a unit (a shape such as the UN's pasfr in percent): it needs tfr or
   // fit to set its level, else it would be projected as births per woman (a TFR of 500).
   std::string shape_row;
+  std::string schedule_path;  // for the message of a step whose schedule has no births to scale to a TFR
   if (sn) {
   int width = b.z;
   if (auto [wn, wkey] = L.get("fertility", "schedule_age_width"); wn) {
@@ -70,6 +71,7 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
   TableRef ref = table_ref(doc, *sn, skey, {"year", "period", "age", "value", "zone", "group", "standard"});
   if (ref.label_width > 0) ref.label_width = width;  // schedule_age_width = 5: labels "15-19" on a one-year grid
   refuse_per(doc, ref);
+  schedule_path = ref.path;
   double per_woman = 1.0;
   if (ref.unit == "per_1000_women" || ref.unit == "per_1000") per_woman = 1e-3;
   else if (!ref.unit.empty() && ref.unit != "per_woman")
@@ -157,7 +159,11 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
   }
   }  // sn
   std::optional<YearPath> tfr, mac;
-  if (auto [n, k] = L.get("fertility", "tfr"); n) tfr = doc.path(*n, k, 0.0, 10.0, b.base_year, b.horizon, "a TFR");
+  // Not a structured binding: step_asfr captures them (clang 14 does not capture structured bindings).
+  const toml::node* tfr_node = nullptr;
+  std::string tfr_key;
+  std::tie(tfr_node, tfr_key) = L.get("fertility", "tfr");
+  if (tfr_node) tfr = doc.path(*tfr_node, tfr_key, 0.0, 10.0, b.base_year, b.horizon, "a TFR");
   if (!shape_row.empty() && !tfr && !L.get("fertility", "fit").first)
     doc.fail(sn, skey,
              shape_row + " births per woman per year in a schedule without a unit and without tfr or fit; " +
@@ -256,6 +262,25 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
     for (std::size_t p = 0; p < each.size(); ++p) parts.push_back({p, timed.steps[uz(k)][p].second});
     std::vector<double> f = mix_step(each, parts);
     if (mac) f = shift_schedule(f, b.z, mac->mean_over_years(y0, y1) - mean_age_at_childbearing(f, b.z));
+    if (tfr && !(total_fertility(f, b.z) > 0.0)) {
+      // rescale_to_tfr's own message named neither the step, the zone nor the year of the rows (round 29): a
+      // year of a pasfr table left all 0, or a zone whose rates are all 0, has nothing to scale.
+      std::string rows_of;
+      for (const auto& [key, w] : timed.steps[uz(k)]) {
+        const std::string when = timed.kind == TimedRows::Kind::always ? std::string()
+                                 : timed.first[key] == timed.last[key]
+                                     ? std::to_string(timed.first[key])
+                                     : std::to_string(timed.first[key]) + "-" + std::to_string(timed.last[key]);
+        if (!when.empty()) rows_of += (rows_of.empty() ? "" : " and ") + when;
+      }
+      const std::string whose = factors ? factors->standard_label(si) : "zone " + b.sc.zones[uz(zi)].id;
+      doc.fail(tfr_node, tfr_key,
+               "the schedule (" + schedule_path + ") has no births for " + whose + ", group " +
+                   b.sc.group_names[uz(g)] + " in the step " + std::to_string(y0) + "-" + std::to_string(y1) +
+                   (rows_of.empty() ? std::string() : " (its rows of " + rows_of + " sum to 0)") +
+                   ", so it cannot be scaled to a TFR of " + fmt(tfr->mean_over_years(y0, y1)) +
+                   "; expected a rate above 0 at some age from 10 to 54 in every year and zone the steps use");
+    }
     if (tfr) f = rescale_to_tfr(f, b.z, tfr->mean_over_years(y0, y1));
     if (factors)
       for (double& x : f) x = factors->factor[uz(zi * b.G + g)] * x;
