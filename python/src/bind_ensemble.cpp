@@ -17,6 +17,7 @@
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/read_cancel.hpp"
 #include "cohortgis/scenarios/mortality_checks.hpp"
+#include "cohortgis/scenarios/newborn_checks.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "common.hpp"
@@ -67,7 +68,7 @@ void bind_ensemble(py::module_& m) {
         path_args(allow_db, "allow_db");
         for (const scenarios::Scenario& r : runs) {  // as run() does
           scenarios::check_death_rate_schedules(r);
-          check_host_schedules(r);
+          scenarios::check_newborn_share_schedules(r);
         }
         // Read here, not by pybind11: 2**63 was its "incompatible function arguments" listing. In int_of's words,
         // as the package's whole_int says them ("trajectories=0: expected a number of trajectories from 1 to …" and
