@@ -2,6 +2,7 @@
 // `cohortgis info`, `map` and `report`: the commands that describe a file or draw from a results folder.
 #include <boost/program_options.hpp>
 
+#include <cstdio>
 #include <iostream>
 #include <optional>
 #include <stdexcept>
@@ -60,7 +61,7 @@ int map_command(const std::vector<std::string>& args) {
       ("format,f", po::value<std::string>(&q.format)->default_value("png"), "png, svg or pdf")
       ("classes", po::value<std::string>(&q.classes)->default_value("quantile"), "quantile, equal or jenks")
       ("n-classes", po::value<int>(&q.n_classes)->default_value(5), "number of classes (2-9)")
-      ("dpi", po::value<double>(&q.dpi)->default_value(96), "PNG resolution, 10 to 600 (300 for print)")
+      ("dpi", po::value<double>(&q.dpi)->default_value(96), "PNG resolution, 10 to 600 (300 for print); png only")
       ("lang", po::value<std::string>(), "zh or en (default: the run's language)")
       ("out,o", po::value<std::string>(&q.out), "output file (default: DIR/maps/INDICATOR_WHEN.FORMAT)")
       ("help,h", "show this help");
@@ -75,6 +76,14 @@ int map_command(const std::vector<std::string>& args) {
              "dir", vm))
     return 0;
   q.results_dir = positional_arg(vm, "dir");
+  // --dpi sizes a PNG's pixels; an SVG or PDF is drawn in points, the same at any resolution, so `--format svg
+  // --dpi 300` did nothing without a word (round 28's review).
+  if (!vm["dpi"].defaulted() && (q.format == "svg" || q.format == "pdf")) {
+    char shown[32];  // as typed ("300", "1e+06"), not std::to_string's "300.000000"
+    std::snprintf(shown, sizeof shown, "%g", q.dpi);
+    return bad_input(std::string("--dpi ") + shown + ": only a PNG has a resolution; --format " + q.format +
+                     " is a vector drawing, the same at any size; expected --dpi with --format png, or no --dpi");
+  }
   if (vm.count("year")) q.year = vm["year"].as<int>();
   if (vm.count("change")) {
     const std::string c = vm["change"].as<std::string>();

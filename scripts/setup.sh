@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libeigen3-dev libtbb-dev libboost-program-options-dev
+  libboost-dev  # Boost's headers: the engine's Boost.Graph (header-only: no libboost-graph-dev), the app's Boost::headers
   libgdal-dev gdal-bin libproj-dev proj-bin
   libtomlplusplus-dev
   libcairo2-dev libpango1.0-dev libpng-dev fonts-noto-cjk

@@ -38,7 +38,7 @@ long long run_ensembles(const std::string& dir, const scenarios::ScenarioSet& se
   o.threads = threads;
   o.comm = cfg.comm;
   o.cancel = cfg.cancel;
-  o.memory_bytes = cfg.ensemble_memory_bytes;
+  if (cfg.ensemble_memory_bytes) o.memory_bytes = *cfg.ensemble_memory_bytes;
   std::vector<EnsembleResult> ensembles;
   for (const scenarios::Scenario* sc : runs) {
     if (!cfg.quiet)

@@ -460,6 +460,12 @@ RunSummary run(const RunConfig& cfg) {
     throw InputError("--seed " + std::to_string(*cfg.seed) +
                      ": the scenario asks for no trajectories ([stochastic] trajectories) and no --trajectories is "
                      "given, so the run draws no random numbers; expected --trajectories N with --seed, or no --seed");
+  // Nor keeps trajectories' summaries: its --ensemble-memory did nothing without a word (round 28's review).
+  if (ensemble == 0 && cfg.ensemble_memory_bytes)
+    throw InputError(
+        "--ensemble-memory: the scenario asks for no trajectories ([stochastic] trajectories) and no "
+        "--trajectories is given, so the run keeps no trajectories' summaries; expected --trajectories N "
+        "with --ensemble-memory, or no --ensemble-memory");
   if (ensemble > 0) {
     // Said before the deterministic runs, where it is seen (after them it was lost among the step lines).
     const std::string warning = no_deviations_warning(set);

@@ -45,7 +45,12 @@ COHORTGIS_KERNEL void survival_ratios(std::span<const double> Lx, LxLayout layou
   if (S.size() != w + 1) throw InputError("survival_ratios: output has the wrong number of ages");
   if (!(l0 > 0.0) || !std::isfinite(l0)) throw InputError("survival_ratios: radix l0 must be > 0");
   double bad = 0.0;  // a flag set by select (vectorises); the loop that names the bad row only when it is set
-  for (std::size_t r = 0; r < Lx.size(); ++r) bad = ((Lx[r] > 0.0) & (Lx[r] <= DBL_MAX)) ? bad : 1.0;
+  for (std::size_t r = 0; r < Lx.size(); ++r) {
+    // One read: with span::operator[] calls on both sides of &, clang 14 took them for side effects that && would
+    // skip (-Wbitwise-instead-of-logical). The same machine code under GCC.
+    const double L = Lx[r];
+    bad = ((L > 0.0) & (L <= DBL_MAX)) ? bad : 1.0;
+  }
   for (std::size_t r = 0; r < (bad == 0.0 ? 0 : Lx.size()); ++r)
     if (!(Lx[r] > 0.0) || !std::isfinite(Lx[r]))
       throw InputError(

@@ -148,9 +148,10 @@ void refuse_encoding_of_utf8_format(GDALDataset& ds, const std::string& what, co
   const std::string driver = ds.GetDriver()->GetDescription();
   for (const char* d : kUtf8Drivers)
     if (ascii_iequals(driver, d))
-      throw InputError(what + ": encoding '" + escape_cell(encoding) + "' declared, but the text of a " + driver +
-                       " source is UTF-8 by its format (GDAL reads it as such); expected no encoding (or UTF-8): " +
-                       "encoding is for CSV files and Shapefile DBFs saved in another encoding");
+      throw DeclaredEncodingError(
+          what + ": encoding '" + escape_cell(encoding) + "' declared, but the text of a " + driver +
+          " source is UTF-8 by its format (GDAL reads it as such); expected no encoding (or UTF-8): " +
+          "encoding is for CSV files and Shapefile DBFs saved in another encoding");
 }
 
 std::string QuietGdalErrors::last() {

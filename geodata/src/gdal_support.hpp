@@ -83,10 +83,10 @@ DatasetPtr open_input(const std::string& path, const std::string& label, const c
 // not empty; false (nothing done) otherwise.
 bool reopen_shapefile_with_encoding(DatasetPtr& ds, const std::string& path, const std::string& encoding);
 
-// Throws InputError when `encoding` is declared (not UTF-8 in any spelling) for a source whose text is UTF-8 by its
-// format (a GeoPackage or SQLite database, GeoJSON, FlatGeobuf, XLSX, ODS, a file geodatabase, KML, GML): GDAL already
-// hands its text over as UTF-8, and recoding it from GBK turned 海淀 into 娴锋穩 without a word (hostile probe of
-// round 28). `what` names the source in the message.
+// Throws DeclaredEncodingError when `encoding` is declared (not UTF-8 in any spelling) for a source whose text is UTF-8
+// by its format (a GeoPackage or SQLite database, GeoJSON, FlatGeobuf, XLSX, ODS, a file geodatabase, KML, GML): GDAL
+// already hands its text over as UTF-8, and recoding it from GBK turned 海淀 into 娴锋穩 without a word (hostile probe
+// of round 28). `what` names the source in the message.
 void refuse_encoding_of_utf8_format(GDALDataset& ds, const std::string& what, const std::string& encoding);
 
 // "'a', 'b', 'c' … and 7 more" for error messages; each item escaped and cut as escape_cell does.

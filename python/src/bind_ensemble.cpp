@@ -18,6 +18,7 @@
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/read_cancel.hpp"
 #include "cohortgis/scenarios/mortality_checks.hpp"
+#include "cohortgis/scenarios/newborn_checks.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "common.hpp"
@@ -93,7 +94,7 @@ void bind_ensemble(py::module_& m) {
         path_args(allow_db, "allow_db");
         for (const scenarios::Scenario& r : runs) {  // as run() does
           scenarios::check_death_rate_schedules(r);
-          check_host_schedules(r);
+          scenarios::check_newborn_share_schedules(r);
         }
         std::vector<const scenarios::Scenario*> checked;
         for (const scenarios::Scenario& r : runs) checked.push_back(&r);

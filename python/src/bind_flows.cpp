@@ -2,7 +2,6 @@
 // The plain engine structs a scenario's schedules hold, in Python: GroupTransition, NewbornRule and OdFlow (moved here
 // from bind_scenario.cpp). Their ints go through int_of (arguments.hpp): pybind11's int conversion cut a NumPy
 // float32, a Decimal or a Fraction to an int and took True as 1.
-#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
@@ -11,7 +10,6 @@
 #include "arguments.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/engine/types.hpp"
-#include "cohortgis/scenarios/scenario.hpp"
 #include "common.hpp"
 
 namespace cohortgis::python {
@@ -60,31 +58,6 @@ py::tuple reduce_as_protocol_2(const py::object& self, const py::handle&) {
 }
 
 }  // namespace
-
-void check_host_schedules(const scenarios::Scenario& sc) {
-  // The newborn rules of one mother group move at most all of its births in each zone, as a scenario file's
-  // [[newborn]] shares (build_migration.cpp): the engine takes each rule's share as given, and more than all of them
-  // left the group negative births, which the floor turned into persons never born (NewbornRule 0.8 and 0.8), silently.
-  // Rules of unknown groups or zone shares of other lengths are left to the engine's checks, which name them.
-  std::vector<double> moved(sc.group_names.size());
-  for (std::size_t k = 0; k < sc.schedules.size(); ++k) {
-    const std::vector<NewbornRule>& rules = sc.schedules[k].newborn_rules;
-    for (std::size_t z = 0; z < (rules.empty() ? 0 : sc.zones.size()); ++z) {
-      std::fill(moved.begin(), moved.end(), 0.0);
-      for (const NewbornRule& r : rules)
-        if (r.mother_group >= 0 && uz(r.mother_group) < moved.size() &&
-            (r.zone_share.empty() || r.zone_share.size() == sc.zones.size()))
-          moved[uz(r.mother_group)] += r.zone_share.empty() ? r.share : r.zone_share[z];
-      for (std::size_t g = 0; g < moved.size(); ++g)
-        if (moved[g] > 1.0 + 1e-12)
-          throw InputError("scenario '" + sc.name + "', variant '" + sc.variant + "': schedules " + std::to_string(k) +
-                           ", zone '" + sc.zones[z].id + "': the newborn rules of mother group '" + sc.group_names[g] +
-                           "' move shares summing to " + repr_of(moved[g]) +
-                           " of its births; expected at most 1 (the whole of its births), as a scenario file's "
-                           "[[newborn]] shares");
-    }
-  }
-}
 
 // An int member as a property whose setter converts as int_of does.
 #define COHORTGIS_INT_FIELD(type, field, doc)        \

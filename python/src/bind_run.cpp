@@ -25,6 +25,7 @@
 #include "cohortgis/engine/parity.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/scenarios/mortality_checks.hpp"
+#include "cohortgis/scenarios/newborn_checks.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "common.hpp"
@@ -171,7 +172,7 @@ std::shared_ptr<RunResult> run_scenario(const scenarios::Scenario& sc, int threa
   const bool components_by_age = flag_of(components_by_age_arg, "components_by_age");
   sc.validate();
   scenarios::check_death_rate_schedules(sc);  // as the scenario loader checks the tables it reads
-  check_host_schedules(sc);
+  scenarios::check_newborn_share_schedules(sc);
   const ScenarioInUse in_use(sc);  // released after the engine has stopped, with the GIL held again
   auto r = std::make_shared<RunResult>();
   r->scenario = sc.name;
@@ -293,7 +294,7 @@ HostSet::HostSet(const py::object& loaded, const py::object& runs, const std::st
   // Schedules set from Python since the set was loaded, checked as the loader checks the tables it reads.
   for (const scenarios::Scenario* r : own) {
     scenarios::check_death_rate_schedules(*r);
-    check_host_schedules(*r);
+    scenarios::check_newborn_share_schedules(*r);
   }
   // Without a loaded set (a set of Scenario objects built in Python): a set of the runs alone.
   if (!loaded.is_none() && !py::isinstance<scenarios::ScenarioSet>(loaded))

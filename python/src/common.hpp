@@ -261,12 +261,6 @@ inline py::array view_of(const double* data, const std::vector<py::ssize_t>& sha
 // groups the most age groups an OD matrix is built for (StepSchedules.set_od).
 inline constexpr int kMaxOpenAge = 130;
 
-// Refuses (ValueError naming the variant and the schedule set) a scenario whose schedules hold newborn rules of one
-// mother group whose shares sum past 1 in a zone (the loader refuses those; an OD matrix of other counts is refused
-// by the engine, StepRunner::validate_sizes). Before every run of a host's scenario (run,
-// write_outputs, backtest, an ensemble).
-void check_host_schedules(const scenarios::Scenario& sc);
-
 void bind_scenario(py::module_& m);
 void bind_flows(py::module_& m);      // bind_flows.cpp: GroupTransition, NewbornRule, OdFlow
 void bind_schedules(py::module_& m);  // bind_schedules.cpp: StepSchedules

@@ -19,6 +19,7 @@
 #include "cohortgis/geodata/measures.hpp"
 #include "cohortgis/scenarios/input_limits.hpp"
 #include "cohortgis/scenarios/models.hpp"
+#include "cohortgis/scenarios/newborn_checks.hpp"
 #include "schedule_time.hpp"
 
 namespace cohortgis::scenarios::detail {
@@ -740,7 +741,7 @@ void build_transitions(const Build& b, const Layer& L, std::vector<StepSchedules
   }
   if (auto [nn, nkey] = L.array("newborn"); nn) {
     const toml::array& a = doc.array(*nn, nkey);
-    std::vector<double> moved(uz(b.G), 0.0);  // share of each mother group's births moved by the rules so far
+    std::vector<NewbornRule> rules;  // the rules so far
     for (std::size_t k = 0; k < a.size(); ++k) {
       const std::string key = nkey + "[" + std::to_string(k) + "]";
       const toml::table& t = doc.table(*a.get(k), key);
@@ -749,12 +750,10 @@ void build_transitions(const Build& b, const Layer& L, std::vector<StepSchedules
         doc.fail(&t, key, "expected mother_group, child_group and share");
       NewbornRule r{b.group(*t.get("mother_group"), key + ".mother_group"), b.group(*t.get("child_group"), key + ".child_group"),
                     doc.number(*t.get("share"), key + ".share", 0, 1, "a share"), {}};
-      // More than all of a group's births would leave it negative births, which the floor turns into new persons.
-      moved[uz(r.mother_group)] += r.share;
-      if (moved[uz(r.mother_group)] > 1.0 + 1e-12)
-        doc.fail(t.get("share"), key + ".share",
-                 "the [[newborn]] shares of mother_group \"" + b.sc.group_names[uz(r.mother_group)] + "\" now sum to " +
-                     fmt(moved[uz(r.mother_group)], 12) + "; expected at most 1 (the whole of that group's births)");
+      // More than all of a group's births (newborn_checks.hpp), named at the rule that passes it.
+      rules.push_back(r);
+      if (const std::string why = newborn_share_refusal(rules, b.sc.group_names, 0, uz(b.Z)); !why.empty())
+        doc.fail(t.get("share"), key + ".share", why);
       for (auto& s : steps) s.newborn_rules.push_back(r);
     }
   }

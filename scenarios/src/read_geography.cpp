@@ -52,6 +52,8 @@ geodata::Zones read_zone_source(const Doc& doc, const toml::node& sn, ScenarioSe
   set.zones_source_layer = src.layer;
   try {
     return geodata::load_zones(src);
+  } catch (const geodata::DeclaredEncodingError& e) {
+    doc.fail(t.get("encoding"), "geography.source.encoding", e.what());  // the key the user wrote
   } catch (const InputError& e) {
     doc.fail(&sn, "geography.source", e.what());
   }

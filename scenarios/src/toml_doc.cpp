@@ -312,6 +312,14 @@ geodata::Table frame_table(const TableRef& ref, const std::vector<geodata::Colum
   return t;
 }
 
+// An encoding declared for a source that is UTF-8 by its format (geodata::DeclaredEncodingError): what the user
+// wrote wrong is the `<table>.encoding` key, so the message names it and its line, not the table's.
+[[noreturn]] void fail_declared_encoding(const Doc& doc, const TableRef& ref, const geodata::DeclaredEncodingError& e) {
+  const toml::table* t = ref.node ? ref.node->as_table() : nullptr;
+  const toml::node* written = t ? t->get("encoding") : nullptr;
+  doc.fail(written ? written : ref.node, ref.key + ".encoding", e.what());
+}
+
 geodata::Table read_source(const TableRef& ref, const std::vector<geodata::ColumnSpec>& spec) {
   geodata::throw_if_read_cancelled();
   if (ref.frame) return frame_table(ref, spec);
@@ -612,6 +620,8 @@ void read_wpp_rows(const Doc& doc, const TableRef& ref, const std::vector<geodat
         rows.data_row.push_back(t.first_row);
       }
     });
+  } catch (const geodata::DeclaredEncodingError& e) {
+    fail_declared_encoding(doc, ref, e);
   } catch (const InputError& e) {
     doc.fail(ref.node, ref.key, e.what() + wpp_hint(ref, e));
   }
@@ -636,6 +646,8 @@ Rows read_rows(const Doc& doc, const TableRef& ref, const std::vector<std::strin
         } else {
           misses.note(ref, rows.table, r);
         }
+    } catch (const geodata::DeclaredEncodingError& e) {
+      fail_declared_encoding(doc, ref, e);
     } catch (const InputError& e) {
       doc.fail(ref.node, ref.key, e.what());
     }
@@ -702,6 +714,8 @@ void stream_rows(const Doc& doc, const TableRef& ref, const std::vector<std::str
         in_callback = false;
       }
     });
+  } catch (const geodata::DeclaredEncodingError& e) {
+    fail_declared_encoding(doc, ref, e);
   } catch (const InputError& e) {
     if (in_callback) throw;
     doc.fail(ref.node, ref.key, e.what() + wpp_hint(ref, e));

@@ -4,7 +4,9 @@
 # --no-results-nc-hash` and `--no-direct-chunks` with `--format csv`, and `--seed` without an ensemble, did nothing
 # without a word; `estimate --levels --mx-filter`/`--asfr-filter` without `--mx`/`--asfr` likewise; a filter that kept
 # no row said "no rows after the filter", naming neither the filter nor what the column holds; an `encoding` declared
-# for a source whose text is UTF-8 by its format (GeoPackage, GeoJSON) recoded it, 海淀 read as 娴锋穩.
+# for a source whose text is UTF-8 by its format (GeoPackage, GeoJSON) recoded it, 海淀 read as 娴锋穩. Round 29
+# (round 28's review): `--ensemble-memory` without an ensemble and `map --dpi` with `--format svg|pdf` did nothing
+# without a word; the encoding refusal named the table's key, not the `encoding` key the user wrote.
 # Usage: command_line_round28.sh COHORTGIS_EXE FIXTURES_DIR
 set -uo pipefail
 EXE=$1
@@ -43,7 +45,11 @@ rm -rf "$S/out"
 expect_error "--seed without trajectories" \
   "^cohortgis: error: --seed 5: the scenario asks for no trajectories .* expected --trajectories N with --seed, or no --seed" \
   run good.toml --out out --quiet --no-report --seed 5
-(cd "$S" && timeout 120 "$EXE" run stochastic.toml --out out --quiet --no-report --seed 5) || fail "--seed 5 stochastic"
+expect_error "--ensemble-memory without trajectories" \
+  "^cohortgis: error: --ensemble-memory: the scenario asks for no trajectories .* expected --trajectories N with --ensemble-memory, or no --ensemble-memory" \
+  run good.toml --out out --quiet --no-report --ensemble-memory 512
+(cd "$S" && timeout 120 "$EXE" run stochastic.toml --out out --quiet --no-report --seed 5 --ensemble-memory 512) ||
+  fail "--seed 5 --ensemble-memory 512 stochastic"
 grep -q '"seed": 5' "$S/out/manifest.json" || fail "--seed 5: manifest.json does not record it"
 rm -rf "$S/out"
 
@@ -85,7 +91,7 @@ JSON
 sed 's|^\[projection\]|[geography.source]\npath = "zones.geojson"\nid_field = "id"\nname_field = "name"\nencoding = "GBK"\n\n[projection]|' \
   "$S/good.toml" >"$S/gbk_geojson.toml"
 expect_error "GeoJSON zone source declared GBK" \
-  "key 'geography.source'.*zones.geojson: encoding 'GBK' declared, but the text of a GeoJSON source is UTF-8 by its format" \
+  "key 'geography.source.encoding'.*zones.geojson: encoding 'GBK' declared, but the text of a GeoJSON source is UTF-8 by its format" \
   validate gbk_geojson.toml
 sed 's|^encoding = "GBK"|encoding = "utf-8"|' "$S/gbk_geojson.toml" >"$S/utf8_geojson.toml"
 (cd "$S" && timeout 120 "$EXE" validate utf8_geojson.toml >/dev/null) || fail "GeoJSON zone source declared utf-8"
@@ -97,6 +103,21 @@ expect_error "info GeoPackage --encoding GBK" \
   "empty_geometry.gpkg: encoding 'GBK' declared, but the text of a GPKG source is UTF-8 by its format" \
   info empty_geometry.gpkg --encoding GBK
 (cd "$S" && timeout 120 "$EXE" info base.csv --encoding GBK >/dev/null) || fail "info base.csv --encoding GBK"
+# A table's: the message names `<table>.encoding` at its own line, where the declaration is.
+sed 's|^table = "base.csv"|table = { path = "data:geo/beijing_districts.gpkg", encoding = "GBK" }|' "$S/good.toml" \
+  >"$S/gbk_table.toml"
+expect_error "GeoPackage table declared GBK" \
+  "gbk_table.toml:[0-9]+:[0-9]+: key 'base_population.table.encoding': .*beijing_districts.gpkg: encoding 'GBK' declared, but the text of a GPKG source is UTF-8 by its format" \
+  validate gbk_table.toml
 echo "ok: encoding of UTF-8 formats"
+
+# (5) map --dpi sizes a PNG only: with --format svg or pdf it is refused before the folder is read; with png taken.
+for f in svg pdf; do
+  expect_error "map --format $f --dpi 300" \
+    "^cohortgis: error: --dpi 300: only a PNG has a resolution; --format $f is a vector drawing" \
+    map no_such_results --format "$f" --dpi 300 --year 2020
+done
+expect_error "map --format png --dpi 300 (the folder's error, not the --dpi's)" "no_such_results" \
+  map no_such_results --format png --dpi 300 --year 2020
 
 echo "command line round 28 checked"

@@ -244,6 +244,28 @@ TEST(Project, SelectsVariantsByName) {
   }
 }
 
+// The engine's messages name the step's years and the schedule, not the run: among several variants the one to fix
+// was not said. project() names it once, before the engine's message; a run alone keeps the engine's message.
+TEST(Project, AnEngineErrorAmongVariantsNamesTheVariantOnce) {
+  scenarios::ScenarioSet set = default_set();
+  for (auto& s : set.runs[2].schedules) s.srb.assign(3, 105.0);  // 3 zones' sex ratios for 16 zones
+  const std::string engine = "year 2020–2025: schedule 'srb' has 3 values; expected zones = 16";
+  const auto error_of = [](const std::function<void()>& f) -> std::string {
+    try {
+      f();
+    } catch (const InputError& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  Recorder rec;
+  EXPECT_EQ(error_of([&] { app::project(set, {}, rec); }), "variant 'core-relocation': " + engine);
+  app::ProjectOptions o;
+  o.variants = {"baseline", "core-relocation"};
+  EXPECT_EQ(error_of([&] { app::project(set, o, rec); }), "variant 'core-relocation': " + engine);
+  EXPECT_EQ(error_of([&] { app::project(set.runs[2], {}, rec); }), engine);
+}
+
 TEST(Project, TheSinkMayKeepTheEngineAndItsFinalPopulation) {
   Recorder rec;
   rec.keep_engines = true;

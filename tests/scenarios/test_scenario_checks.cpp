@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Scenario::validate and validate_runs: reserved and unsafe names, and the bound on base-population cells. They
-// run for scenario files and for scenarios built in Python alike.
+// Scenario::validate and validate_runs: reserved and unsafe names, and the bound on base-population cells; the
+// newborn-share check (newborn_checks.hpp). They run for scenario files and for scenarios built in Python alike.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -13,7 +13,9 @@
 #include <vector>
 
 #include "cohortgis/engine/types.hpp"
+#include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/text_encoding.hpp"
+#include "cohortgis/scenarios/newborn_checks.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 
@@ -279,4 +281,42 @@ TEST(ScenarioChecks, OverflowNamesTheNetRateRowWhileTheSchedulesHoldIt) {
   EXPECT_NE(changed.find("reach 0.01 persons per person over a step in zone 'A'"), std::string::npos) << changed;
   for (auto& s : sc.schedules) s.net_migrants_per_person.clear();
   EXPECT_EQ(scenarios::net_rate_row_behind(sc, 1), "");
+}
+
+// Newborn rules of one mother group moving more than all of its births (births from nothing): one check and one
+// message (newborn_checks.hpp) for the scenario file's [[newborn]] rules, named at the rule that passes 1, and for
+// schedules a host built (Python's NewbornRule lists), named by schedule set and zone.
+TEST(ScenarioChecks, NewbornSharesPastAllBirthsAreOneCheckWithOneMessage) {
+  const std::string why =
+      "the newborn rules of mother group 'floating' move shares summing to 1.3 of its births; "
+      "expected at most 1 (the whole of its births)";
+  const std::string bad = std::string(COHORTGIS_FIXTURES) + "/bad";
+  std::string message;
+  try {
+    (void)scenarios::load_scenario_file(bad + "/newborn_shares_sum_above_1.toml", COHORTGIS_DATA,
+                                        geodata::ReadPolicy{{COHORTGIS_FIXTURES}, {}});
+  } catch (const InputError& e) {
+    message = e.what();
+  }
+  EXPECT_NE(message.find("key 'newborn[1].share': " + why), std::string::npos) << message;
+  const std::vector<std::string> groups{"registered", "floating"};
+  const std::vector<NewbornRule> rules{{1, 0, 0.7, {}}, {1, 0, 0.6, {}}};
+  EXPECT_EQ(scenarios::newborn_share_refusal(rules, groups, 0, 2), why);
+  EXPECT_EQ(scenarios::newborn_share_refusal(std::vector<NewbornRule>{{1, 0, 0.7, {}}, {1, 0, 0.3, {}}}, groups, 0, 2),
+            "");  // all of them
+  // A host's schedules: the loaded scenario's one group, rules by zone (0.5 everywhere, 0.7 more in zone B).
+  Scenario sc = good();
+  scenarios::check_newborn_share_schedules(sc);
+  sc.schedules.back().newborn_rules = {{0, 0, 0.5, {}}, {0, 0, 0.0, {0.1, 0.7}}};
+  message.clear();
+  try {
+    scenarios::check_newborn_share_schedules(sc);
+  } catch (const InputError& e) {
+    message = e.what();
+  }
+  EXPECT_EQ(message, "scenario 'tiny', variant 'baseline': schedules " + std::to_string(sc.schedules.size() - 1) +
+                         ", zone 'B': the newborn rules of mother group '" + sc.group_names[0] +
+                         "' move shares summing to 1.2 of its births; expected at most 1 (the whole of its births)");
+  sc.schedules.back().newborn_rules = {{0, 0, 0.5, {}}, {0, 0, 0.0, {0.1, 0.5}}, {3, 0, 0.9, {}}};  // group 3: unknown
+  EXPECT_NO_THROW(scenarios::check_newborn_share_schedules(sc));  // left to the engine, which names the rule
 }

@@ -91,7 +91,8 @@ struct RunConfig {
   std::optional<std::uint64_t> seed;
   // Above this many bytes of per-trajectory summary cells (N × cells × 8) a one-process ensemble keeps them in a
   // scratch file in the staging folder and computes quantiles block by block (--ensemble-memory MIB; ensemble.hpp).
-  std::size_t ensemble_memory_bytes = std::size_t{1} << 30;
+  // Unset: 1 GiB. Set for a run without trajectories, an InputError (as seed), not a setting that does nothing.
+  std::optional<std::size_t> ensemble_memory_bytes;
   const EnsembleComm* comm = nullptr;
 };
 

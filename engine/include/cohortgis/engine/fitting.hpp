@@ -37,6 +37,12 @@ struct FitResult {
 // when a bucket with a positive total has only zero seed cells, when two margins that cover the same cells disagree
 // on their common totals (naming both sums), or when the sweeps do not converge (the margins contradict each other
 // in a way no table can meet, e.g. a known count larger than the cells it lies in can hold).
+// Structural zeros: margins met only with some cells at 0 (a known count equal to the whole area's total leaves the
+// other groups none) are approached by the sweeps only in the limit. After 100 sweeps without convergence (or at the
+// last one allowed) the cells that every table meeting some pair of the margins leaves at 0 are found (a maximum flow
+// and the strongly connected components of its residual network, Boost.Graph; src/fitting_support.hpp) and set to 0,
+// and the sweeps go on, allowed max_iterations again. Cells only three or more margins force to 0 together are not
+// found: such a fit still fails to converge.
 FitResult fit_proportional(std::vector<double> seed, const std::vector<FitMargin>& margins, const FitOptions& options = {});
 
 }  // namespace cohortgis

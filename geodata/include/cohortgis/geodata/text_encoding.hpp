@@ -7,7 +7,17 @@
 #include <cstddef>
 #include <string>
 
+#include "cohortgis/engine/types.hpp"
+
 namespace cohortgis::geodata {
+
+// An `encoding` declared for a source whose text is UTF-8 by its format (a GeoPackage, GeoJSON, XLSX …: read_table,
+// load_zones): the declaration is what is wrong, so a scenario's message names its `<table>.encoding` key, not the
+// table's.
+class DeclaredEncodingError : public InputError {
+ public:
+  using InputError::InputError;
+};
 
 // True for "", "UTF-8", "utf8", "UTF_8" …: text that needs no recoding.
 bool is_utf8_encoding(const std::string& encoding);
