@@ -182,6 +182,16 @@ TEST(TableParallel, PartsSplitByGdalsTokenizerAsTheLayerSplitsThem) {
 
 // A line over GDAL's CSV line limit (10,000,000 bytes): the one reader's error, with the rows before it.
 TEST(TableParallel, LineOverGdalsLimitGivesTheOneReadersError) {
+#if defined(__SANITIZE_ADDRESS__)
+  // Release pass only, as a release_only test (CONTRIBUTING.md "Keeping CI fast"): GDAL (not instrumented) reads the
+  // 10 MB line growing its buffer as it goes, through AddressSanitizer's allocator and interceptors, so this test
+  // took 100 s of CI's ASan pass (0.2 s in Release). That time is the sanitizer's runtime, not checks of our code:
+  // the Release binary with only libasan preloaded (nothing of ours instrumented) took 1.5 s -> 450 s wall (load
+  // 17). TSan skips it too (scripts/test.sh). Left to the Release pass: the tokenizer stopping at the long line and
+  // the layer's read error after data row 50; the error hand-over between the readers stays under ASan in
+  // BadCellAnywhereGivesTheOneReadersError below.
+  GTEST_SKIP() << "Release pass only: under ASan the time is GDAL reading a 10 MB line through the ASan runtime";
+#endif
   const std::string head = "zone,sex,age,population\n" + rows_text(50, "\n");
   const fs::path p =
       write_file("long_line.csv", head + "Z1,male,3," + std::string(10'000'001, '7') + "\n" + rows_text(50, "\n"));
