@@ -14,6 +14,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "cohortgis/app/not_finite.hpp"
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/engine/thread_arena.hpp"
@@ -33,14 +34,23 @@ bool applies_to(const scenarios::Target& t, const std::string& variant) {
 // Keeps one trajectory's summary cells; passes the start population on to population-dependent schedules.
 class SummarySink : public ResultSink {
  public:
-  SummarySink(const scenarios::ScenarioSet& set, const EnsembleResult& layout, double* cells)
-      : set_(set), layout_(layout), cells_(cells) {}
+  SummarySink(const scenarios::ScenarioSet& set, const scenarios::Scenario& sc, const EnsembleResult& layout,
+              double* cells)
+      : set_(set), sc_(sc), layout_(layout), cells_(cells) {}
   const CohortArray* current = nullptr;
   void base(const CohortArray& population, int /*year*/) override { current = &population; }
   void step(const StepResult& r) override {
     current = &r.end;
     const IndicatorTable& tab = *r.indicators;
     const std::size_t all = tab.group_names.size() - 1, y = uz(r.context.step);
+    // A trajectory whose population overflowed stops as a deterministic run does (ResultsWriter::check_sums: the
+    // same sums, the same words, the `net_rate` row to check first): its summary cells were inf and NaN, and the
+    // quantiles of them NaN, without a word (Python's run(trajectories=…) runs no deterministic projection first).
+    for (std::size_t u = 0; u < tab.unit_names.size(); ++u)
+      for (const Indicator id : {Indicator::population, Indicator::births, Indicator::deaths, Indicator::net_migration})
+        if (!std::isfinite(tab.get(u, all, id)))
+          throw_not_finite(sc_, r.end, tab.unit_names[u], u < sc_.zones.size() ? static_cast<int>(u) : -1,
+                           r.context.end_year);
     for (std::size_t u = 0; u < layout_.units.size(); ++u)
       for (std::size_t k = 0; k < layout_.indicators.size(); ++k)
         cells_[layout_.cell(y, u, k)] = tab.get(u, all, layout_.indicators[k]);
@@ -58,6 +68,7 @@ class SummarySink : public ResultSink {
 
  private:
   const scenarios::ScenarioSet& set_;
+  const scenarios::Scenario& sc_;
   const EnsembleResult& layout_;
   double* cells_;
 };
@@ -77,7 +88,7 @@ void run_trajectory(const scenarios::ScenarioSet& set, const scenarios::Scenario
   // zero-variance trajectory would differ from the deterministic run in the last bits.
   pc.cell_components = true;
   pc.indicators = true;
-  SummarySink sink(set, layout, cells);
+  SummarySink sink(set, sc, layout, cells);
   const scenarios::TrajectoryDraws draws{&set.stochastic, o.seed, static_cast<std::uint64_t>(trajectory)};
   const int zones = static_cast<int>(sc.zones.size()), groups = static_cast<int>(sc.group_names.size());
   const ScheduleProvider provider = [&](const StepContext& ctx, StepSchedules& out) {

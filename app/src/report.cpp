@@ -2,6 +2,7 @@
 // report.html: one self-contained file (CSS inline, images as base64 PNG data URLs, no scripts, no network) that a
 // planner can mail or open offline. `cohortgis report` and `cohortgis run` both write it through make_report.
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -31,6 +32,21 @@ namespace {
 
 // The page's text and double-quoted attributes, escaped as the QGIS styles are (the one XML/HTML escaper).
 std::string esc(std::string_view s) { return geodata::xml_escape(s); }
+
+// A text of several lines (an assumption written as a TOML multi-line string or set from Python), escaped as esc does
+// and each line break (\n, \r\n or \r) a <br>: in HTML a line break is a space, so "Line 1\nLine 2" read "Line 1
+// Line 2" in one line.
+std::string esc_lines(std::string_view s) {
+  std::string out;
+  for (std::size_t at = 0; at <= s.size();) {
+    const std::size_t end = std::min(s.find_first_of("\r\n", at), s.size());
+    out += esc(s.substr(at, end - at));
+    if (end == s.size()) break;
+    out += "<br>";
+    at = end + (s.compare(end, 2, "\r\n") == 0 ? 2 : 1);
+  }
+  return out;
+}
 
 // The table of a report section (ReportSection: back-test, registers) as HTML.
 std::string section_table(const ReportSection& s) {
@@ -209,7 +225,7 @@ ReportResult write_report(const Results& r, std::optional<Language> language, co
       if (const std::string prefix = "Variant " + v + ": "; a.rfind(prefix, 0) == 0)
         text = (zh ? "方案“" + r.variant_label(v, l) + "”：" : "Variant " + r.variant_label(v, l) + ": ") +
                assumption_note(a.substr(prefix.size()), l);
-    h += "<li>" + esc(text) + "</li>\n";
+    h += "<li>" + esc_lines(text) + "</li>\n";
   }
   h += "</ol>\n";
   if (!r.meta.aggregates.empty()) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "results_writer.hpp"
 
+#include "cohortgis/app/not_finite.hpp"
 #include "cohortgis/engine/parity.hpp"
 #include "records_output.hpp"
 #include "written_indicators.hpp"
@@ -30,7 +31,8 @@ double at(const CohortArray& a, std::size_t cell) { return a.empty() ? 0.0 : a.d
 // Totals are written and reported only when they are numbers: a population or flow that overflowed (inf) or is not
 // a number stops the run with the year and the zone, group, sex and age where it first appears, instead of an
 // empty total in indicators.csv, and with the row of `[migration] net_rate` to check first: a net rate may be any
-// finite number and multiplies the population it applies to every step (scenarios::net_rate_row_behind).
+// finite number and multiplies the population it applies to every step (scenarios::net_rate_row_behind). The words
+// are not_finite.hpp's, which an ensemble's trajectories stop with too.
 bool ResultsWriter::finite(const UnitSums& s) {
   return std::isfinite(s.population) && std::isfinite(s.births) && std::isfinite(s.deaths) &&
          std::isfinite(s.net_migration) && std::isfinite(s.adjustments);
@@ -42,23 +44,7 @@ void ResultsWriter::check_sums(const CohortArray& pop, const std::vector<UnitSum
 }
 
 void ResultsWriter::sums_not_finite(const CohortArray& pop, std::size_t unit, int year) const {
-  const CohortLayout& L = pop.layout();
-  const auto check = [&](int zone) {
-    const std::string row = scenarios::net_rate_row_behind(*sc_, zone);
-    return "; check the inputs' magnitudes" + (row.empty() ? std::string() : ", first " + row);
-  };
-  for (int z = 0; z < L.zones; ++z)
-    for (int g = 0; g < L.groups; ++g)
-      for (int x = 0; x < 2; ++x)
-        for (int i = 0; i < L.grid.n_ages; ++i)
-          if (!std::isfinite(pop.at(z, g, x, i)))
-            throw ProjectionError("year " + std::to_string(year) + ": the population of zone '" + sc_->zones[uz(z)].id +
-                                  "', group '" + sc_->group_names[uz(g)] + "', sex " + sex_name(static_cast<Sex>(x)) +
-                                  ", age " + std::to_string(L.grid.age_start(i)) +
-                                  " is not a finite number (it overflowed)" + check(z));
-  const int zone = unit < sc_->zones.size() ? static_cast<int>(unit) : -1;
-  throw ProjectionError("year " + std::to_string(year) + ": the sums of '" + unit_names_[unit] +
-                        "' are not finite numbers (they overflowed)" + check(zone));
+  throw_not_finite(*sc_, pop, unit_names_[unit], unit < sc_->zones.size() ? static_cast<int>(unit) : -1, year);
 }
 
 std::vector<std::string> ResultsWriter::file_names() {

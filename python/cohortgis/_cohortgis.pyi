@@ -54,8 +54,11 @@ class StepSchedules:
     asfr: npt.NDArray[np.float64]
     srb: npt.NDArray[np.float64]
     # Assigned values past a scenario file's ranges are a ValueError naming the array and the index: net_migrants and
-    # net_migrants_total at most 1e9 persons either way, external_in/external_out 0 to 1e9, external_out_rate 0 to 1,
-    # net_migrants_per_person finite, mortality_next (and mortality as death rates) 0 to 2.
+    # net_migrants_total at most 1e9 persons over the step either way, external_in/external_out 0 to 1e9,
+    # external_out_rate 0 to 1, net_migrants_per_person finite, mortality_next (and mortality as death rates) 0 to 2,
+    # mortality as person years >= 0 and as survival ratios 0 to 1, radix_l0 1e-9 to 1e12, l65 NaN or 0 to its
+    # radix_l0, asfr 0 to 1, srb 0.9 to 1.3; the rows below: external_pairs' persons 0 to 1e9, transitions' rates 0
+    # to 1 per person per year, newborn rules' shares 0 to 1 (named by row: "transitions: row 0, rate_per_year: …").
     net_migrants: npt.NDArray[np.float64]
     net_migrants_per_person: npt.NDArray[np.float64]
     net_migrants_total: npt.NDArray[np.float64]

@@ -3,8 +3,10 @@
 // without copying; progress and Ctrl-C are handled between steps.
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "arguments.hpp"
+#include "cohortgis/app/not_finite.hpp"
 #include "cohortgis/app/parity_indicators.hpp"
 #include "cohortgis/app/project.hpp"
 #include "cohortgis/app/run.hpp"
@@ -98,6 +101,7 @@ class StoreSink : public app::VariantSink {
   }
 
   void step(const StepResult& s) override {
+    check_finite(s);
     const std::size_t k = uz(s.context.step);
     std::copy(s.end.data().begin(), s.end.data().end(), r_.population.get() + (k + 1) * r_.cells());
     if (r_.parity) r_.parity->advance(s);  // births by order and the cohorts' parities one step on
@@ -120,6 +124,24 @@ class StoreSink : public app::VariantSink {
   }
 
  private:
+  // A population or flow that overflowed stops the run as write_outputs and the command line stop it (not_finite.hpp:
+  // the year, the cell, and the `[migration] net_rate` row to check first, a copy's too): run() returned arrays of
+  // inf and NaN without a word (a net rate of 1e300 per person overflows within two steps).
+  void check_finite(const StepResult& s) const {
+    const auto finite = [](const auto& v) {
+      return std::all_of(v.begin(), v.end(), [](double x) { return std::isfinite(x); });
+    };
+    const int year = s.context.end_year;
+    if (!finite(s.end.data())) app::throw_not_finite(sc_, s.end, "", -1, year);  // names the cell
+    const std::size_t per_zone = sc_.group_names.size() * kSexes;
+    for (const std::vector<double>* v :
+         {&s.components.births, &s.components.deaths_by_state, &s.components.net_migrants_by_state})
+      for (std::size_t i = 0; i < v->size(); ++i)
+        if (!std::isfinite((*v)[i])) {
+          const std::size_t z = i / per_zone;
+          app::throw_not_finite(sc_, s.end, z < sc_.zones.size() ? sc_.zones[z].id : "", static_cast<int>(z), year);
+        }
+  }
   // As components.csv's rows (app/src/results_writer.cpp), every cell (0 included).
   void keep_cell_components(std::size_t step, const StepComponents& c) {
     const std::size_t cells = r_.cells(), per = uz(r_.steps) * cells;

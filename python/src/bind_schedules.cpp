@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // StepSchedules in Python (moved here from bind_scenario.cpp): one step's schedules as NumPy arrays and lists of the
 // plain structs of bind_flows.cpp. Values a scenario file's reader refuses are refused when assigned, in its words
-// (cohortgis/scenarios/input_limits.hpp).
+// (cohortgis/scenarios/input_limits.hpp): every array, the external pairs' persons, the transitions' rates and the
+// newborn rules' shares. What needs the scenario (sizes, groups, a mother group's shares summing past 1, person
+// years against their grid) is checked when a run starts.
+#include <cmath>
 #include <limits>
 #include <string>
 #include <tuple>
@@ -43,23 +46,62 @@ std::string signed_count(double x) {
 std::string count(double x) { return scenarios::migration_value_problem(scenarios::MigrationValue::count, x, x); }
 std::string net_rate(double x) { return scenarios::migration_value_problem(scenarios::MigrationValue::net_rate, x, x); }
 std::string out_rate(double x) { return scenarios::migration_value_problem(scenarios::MigrationValue::out_rate, x, x); }
-// Mortality rows as the reader checks their form: death rates and survival ratios (person years are checked against
-// their radix when a run starts).
+// The reader's hint for a value in other units follows its words: a file declares its unit, Python divides.
+std::string birth_rate(double x) {
+  const std::string why = scenarios::birth_rate_problem(x);
+  return why.empty() || !(x > 1) ? why : why + " (a rate per 1000 women? divide by 1000)";
+}
+std::string sex_ratio_at_birth(double x) {
+  const std::string why = scenarios::sex_ratio_at_birth_problem(x, false);
+  return why.empty() || !(x > 50) ? why : why + " (males per 100 females? divide by 100)";
+}
+std::string radix(double x) { return scenarios::range_problem(scenarios::kRadixRange, x); }
+// Mortality rows as the reader checks their form: death rates, person years and survival ratios (person years are
+// checked against their radix and grid when a run starts).
 ValueCheck mortality_check(MortalityInput kind) {
-  return kind == MortalityInput::death_rates       ? &scenarios::death_rate_problem
-         : kind == MortalityInput::survival_ratios ? &scenarios::survival_ratio_problem
-                                                   : nullptr;
+  return kind == MortalityInput::death_rates    ? &scenarios::death_rate_problem
+         : kind == MortalityInput::person_years ? &scenarios::person_years_problem
+                                                : &scenarios::survival_ratio_problem;
+}
+
+// "<what>: index <k>: <why>", the words of a value refused when assigned.
+py::value_error refused_value(const std::string& what, std::size_t k, const std::string& why) {
+  return py::value_error(what + ": index " + std::to_string(k) + ": " + why);
 }
 
 // An array assigned to a StepSchedules field, each value checked as a scenario file's (`problem`; none where null) and
 // named by the field and its flat index ("net_migrants_total: index 3: 1e+300 is outside the range for a signed count
-// (at most 1e9 persons)"): net_migrants_total = 1e300 and rates of 1e300 were taken, and projected overflowed sums.
-std::vector<double> checked_values(const py::object& a, const char* what, ValueCheck problem) {
+// (at most 1e9 persons over a step)"): net_migrants_total = 1e300 and rates of 1e300 were taken, and projected
+// overflowed sums.
+std::vector<double> checked_values(const py::object& a, const std::string& what, ValueCheck problem) {
   std::vector<double> v = from_numpy(numbers_of(a, what));
   for (std::size_t k = 0; problem != nullptr && k < v.size(); ++k)
-    if (const std::string why = problem(v[k]); !why.empty())
-      throw py::value_error(std::string(what) + ": index " + std::to_string(k) + ": " + why);
+    if (const std::string why = problem(v[k]); !why.empty()) throw refused_value(what, k, why);
   return v;
+}
+
+// The rates of each transition (GroupTransition.rate_per_year) and the shares of each newborn rule (share and
+// zone_share) as a scenario file's [[transitions]] and [[newborn]] (input_limits.hpp), named by the list's row:
+// "transitions: row 1, rate_per_year: index 3: expected a rate per person per year from 0 to 1, got 1.5". A rate of
+// 1e300 was projected as given; NaN ones were found only by a run, a share of 1.5 moved more births than there were.
+// (Zone multipliers have no scenario-file form: the engine checks them, finite and >= 0, when a run starts.)
+void check_transitions(const std::vector<GroupTransition>& rows) {
+  for (std::size_t r = 0; r < rows.size(); ++r)
+    for (std::size_t k = 0; k < rows[r].rate_per_year.size(); ++k)
+      if (const std::string why = scenarios::range_problem(scenarios::kTransitionRateRange, rows[r].rate_per_year[k]);
+          !why.empty())
+        throw refused_value("transitions: row " + std::to_string(r) + ", rate_per_year", k, why);
+}
+void check_newborn_rules(const std::vector<NewbornRule>& rows) {
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    const std::string row = "newborn_rules: row " + std::to_string(r);
+    if (const std::string why = scenarios::range_problem(scenarios::kNewbornShareRange, rows[r].share); !why.empty())
+      throw py::value_error(row + ", share: " + why);
+    for (std::size_t k = 0; k < rows[r].zone_share.size(); ++k)
+      if (const std::string why = scenarios::range_problem(scenarios::kNewbornShareRange, rows[r].zone_share[k]);
+          !why.empty())
+        throw refused_value(row + ", zone_share", k, why);
+  }
 }
 
 }  // namespace
@@ -118,20 +160,33 @@ void bind_schedules(py::module_& m) {
           "[zone][group][sex][life-table row]: mx (or Lx, or S by age); rows 0, 1-4, 5-9, … (n_ages + 1) on a\n"
           "five-year grid, the ages on a one-year grid. Assigning it clears mortality_next, radix_l0 and l65 (a\n"
           "UserWarning when one was set): assign those of the new table after it. Checked as its mortality_kind\n"
-          "is when assigned: death rates 0 to 2, survival ratios 0 to 1 (set mortality_kind first for another form)")
+          "is when assigned: death rates 0 to 2, person years >= 0, survival ratios 0 to 1 (set mortality_kind\n"
+          "first for another form; person years are checked against their radix when a run starts)")
       .COHORTGIS_ARRAY(mortality_next, &scenarios::death_rate_problem,
                        "death_rates on a five-year grid only, [zone][group][sex]: the abridged rate of the group "
                        "starting at the open age\n(the scenario table's, when it goes on past the open age), which "
                        "closes the life table as DemoTools'\nlt_abridged(OAnew) does; empty: the open group closes "
                        "on its own rate (L = l / m). Cleared when mortality is\nassigned. From 0 to 2, as a file's mx")
-      .COHORTGIS_ARRAY(radix_l0, nullptr,
-                       "person_years only: [zone][group][sex] l(0) of the table, for e0 = T(0) / l(0). Cleared when "
-                       "mortality\nis assigned")
-      .COHORTGIS_ARRAY(l65, nullptr,
-                       "person_years only, may be empty: [zone][group][sex] l(65) of the same table, for "
-                       "e65 = T(65) / l(65); empty: e65 is NaN.\nCleared when mortality is assigned")
-      .COHORTGIS_ARRAY(asfr, nullptr, "[zone][group][age] births per woman per year")
-      .COHORTGIS_ARRAY(srb, nullptr, "[zone] male births per female birth")
+      .COHORTGIS_ARRAY(radix_l0, &radix,
+                       "person_years only: [zone][group][sex] l(0) of the table, for e0 = T(0) / l(0), from 1e-9 to "
+                       "1e12 as a\nfile's radix. Cleared when mortality is assigned")
+      .def_property(
+          "l65", [](const StepSchedules& s) { return to_numpy(s.l65); },
+          [](StepSchedules& s, const py::object& a) {
+            // Against the radix of the same table where radix_l0 is set for as many series (assigned first).
+            std::vector<double> v = from_numpy(numbers_of(a, "l65"));
+            for (std::size_t k = 0; k < v.size(); ++k)
+              if (const std::string why = scenarios::l65_problem(
+                      v[k], s.radix_l0.size() == v.size() ? s.radix_l0[k] : std::numeric_limits<double>::quiet_NaN());
+                  !why.empty())
+                throw refused_value("l65", k, why);
+            s.l65 = std::move(v);
+          },
+          "person_years only, may be empty: [zone][group][sex] l(65) of the same table, for "
+          "e65 = T(65) / l(65); empty: e65 is NaN.\nNaN where a table gives none; else from 0 to its radix_l0 "
+          "(assign radix_l0 first). Cleared when mortality is assigned")
+      .COHORTGIS_ARRAY(asfr, &birth_rate, "[zone][group][age] births per woman per year, 0 to 1")
+      .COHORTGIS_ARRAY(srb, &sex_ratio_at_birth, "[zone] male births per female birth, 0.9 to 1.3")
       .COHORTGIS_ARRAY(net_migrants, &signed_count,
                        "[zone][group][sex][age] persons over the whole step, at most 1e9 either way")
       .COHORTGIS_ARRAY(net_migrants_per_person, &net_rate,
@@ -166,7 +221,11 @@ void bind_schedules(py::module_& m) {
                 return static_cast<std::size_t>(int_of(p[field], row + (field == 0 ? ", from_cell" : ", to_cell"), 0,
                                                        std::numeric_limits<long long>::max()));
               };
-              pairs.push_back({cell(0), cell(1), real_of(p[2], row + ", persons")});
+              // Persons as a scenario file's OD counts (input_limits.hpp): 0 to 1e9 over the step.
+              const double persons = real_of(p[2], row + ", persons");
+              if (const std::string why = count(persons); !why.empty())
+                throw py::value_error(row + ", persons: " + why);
+              pairs.push_back({cell(0), cell(1), persons});
             }
             s.external_pairs = std::move(pairs);
           },
@@ -174,19 +233,24 @@ void bind_schedules(py::module_& m) {
           "are\n"
           "one flow, as a scenario file's OD counts, OD rates by cell and relocations are (cells: flat indexes\n"
           "[zone][group][sex][age]). Under flow_policy 'conserve' a pair arrives scaled as its origin cell's\n"
-          "out-flows (docs/ccmpp.md B2); unpaired, external_in arrives whole. Checked when a run starts")
+          "out-flows (docs/ccmpp.md B2); unpaired, external_in arrives whole. Persons 0 to 1e9 when assigned;\n"
+          "the cells and persons against external_out and external_in when a run starts")
       .def_property(
           "transitions", [](const StepSchedules& s) { return s.transitions; },
           [](StepSchedules& s, const py::object& v) {
-            s.transitions = rows_of<GroupTransition>(v, "transitions", "cohortgis.GroupTransition");
+            std::vector<GroupTransition> rows = rows_of<GroupTransition>(v, "transitions", "cohortgis.GroupTransition");
+            check_transitions(rows);
+            s.transitions = std::move(rows);
           },
-          "list of GroupTransition")
+          "list of GroupTransition; rates 0 to 1 per person per year when assigned")
       .def_property(
           "newborn_rules", [](const StepSchedules& s) { return s.newborn_rules; },
           [](StepSchedules& s, const py::object& v) {
-            s.newborn_rules = rows_of<NewbornRule>(v, "newborn_rules", "cohortgis.NewbornRule");
+            std::vector<NewbornRule> rows = rows_of<NewbornRule>(v, "newborn_rules", "cohortgis.NewbornRule");
+            check_newborn_rules(rows);
+            s.newborn_rules = std::move(rows);
           },
-          "list of NewbornRule")
+          "list of NewbornRule; shares 0 to 1 when assigned")
       .def_property_readonly(
           "od_flows", [](const StepSchedules& s) { return s.od ? s.od->flows() : std::vector<OdFlow>{}; },
           "the origin–destination flows (list of OdFlow), sorted by destination then origin (the order the engine "

@@ -12,6 +12,7 @@
 #include <tuple>
 
 #include "cohortgis/engine/graduation.hpp"
+#include "cohortgis/scenarios/input_limits.hpp"
 #include "cohortgis/scenarios/level_fitting.hpp"
 #include "cohortgis/scenarios/models.hpp"
 #include "schedule_time.hpp"
@@ -97,9 +98,10 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
       // With a declared unit, an annual rate above 1 birth per woman is not a human population's (usually a rate per
       // 1000 women). Without one the values may be a shape only (e.g. percentages) that a TFR path rescales.
       if (v > 1.0 && ref.unit.empty() && shape_row.empty()) shape_row = rows.where(r, "value") + ": " + fmt(v);
-      if (v > 1.0 && !ref.unit.empty())
-        doc.fail(sn, skey, rows.where(r, "value") + ": expected births per woman per year from 0 to 1, got " + fmt(v) +
-                               " (a rate per 1000 women? declare unit = \"per_1000_women\")");
+      if (const std::string problem = birth_rate_problem(v); !ref.unit.empty() && !problem.empty())  // input_limits
+        doc.fail(
+            sn, skey,
+            rows.where(r, "value") + ": " + problem + " (a rate per 1000 women? declare unit = \"per_1000_women\")");
       if (v > 0 && (age < 10 || age + width - 1 > 54))
         doc.fail(sn, skey, rows.where(r, "value") + ": births to mothers aged " + std::to_string(age) + "-" +
                                std::to_string(age + width - 1) + " (rate " + fmt(v) +
@@ -198,8 +200,9 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
   } else {
     const TableRef sref = table_ref(doc, *srbn, srbkey, {"year", "period", "zone", "value"});
     refuse_per(doc, sref);
-    double scale = 0.01, lo = 90, hi = 130;  // per 100 females (the default), as the number form
-    if (sref.unit == "per_female") scale = 1.0, lo = 0.9, hi = 1.3;
+    double scale = 0.01;  // per 100 females (the default), as the number form: 90 to 130 (input_limits.hpp)
+    if (sref.unit == "per_female")
+      scale = 1.0;
     else if (!sref.unit.empty() && sref.unit != "per_100_females")
       doc.fail(sref.unit_node, srbkey + ".unit", "expected \"per_100_females\" (105) or \"per_female\" (1.05), got \"" + escape_cell(sref.unit) + "\"");
     const Rows srows = read_rows(doc, sref, {"value"}, {"value"});
@@ -229,11 +232,12 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
       };
       for (std::size_t r : srb_time.rows[key]) {
         const double x = srows.number(r, "value");
-        if (!(x >= lo && x <= hi))
-          doc.fail(srbn, srbkey, srows.where(r, "value") + ": expected a sex ratio at birth from " + fmt(lo) + " to " + fmt(hi) +
-                                     (scale == 1.0 ? " males per female" : " males per 100 females") + ", got " + fmt(x) +
-                                     (scale == 1.0 && x > 50 ? " (per 100 females? declare unit = \"per_100_females\")"
-                                      : scale != 1.0 && x < 2 ? " (per female? declare unit = \"per_female\")" : ""));
+        if (const std::string problem = sex_ratio_at_birth_problem(x, scale != 1.0); !problem.empty())  // input_limits
+          doc.fail(srbn, srbkey,
+                   srows.where(r, "value") + ": " + problem +
+                       (scale == 1.0 && x > 50  ? " (per 100 females? declare unit = \"per_100_females\")"
+                        : scale != 1.0 && x < 2 ? " (per female? declare unit = \"per_female\")"
+                                                : ""));
         if (srows.has("zone")) {
           auto it = b.zone_index.find(srows.text(r, "zone"));
           if (it == b.zone_index.end())

@@ -159,6 +159,7 @@ void add_cell_table(const Build& b, const toml::node& n, const std::string& key,
                                    : kind == CellKind::net_rate                         ? MigrationValue::net_rate
                                    : kind == CellKind::out_rate                         ? MigrationValue::out_rate
                                                                                         : MigrationValue::count;
+      // Counts and net rates as the step holds them (× unit, × z per year): one limit for every step length.
       if (const std::string problem = migration_value_problem(range, x, x * scale); !problem.empty())
         doc.fail(&n, key, rows.where(r, "value") + ": " + problem);
       // Counts of the open group are the sum of its rows (the open age's and any past it); a rate applies to the
@@ -361,7 +362,9 @@ void read_od_counts(const Build& b, const toml::node& n, const std::string& key,
       const int i = b.age_index(whole_number(doc, rows, r, "age", key));
       if (i < 0) doc.fail(&n, key, rows.where(r, "age") + ": not the start of an age group of the grid");
       const double v = rows.number(r, "value");
-      if (!(v >= 0 && v <= 1e9)) doc.fail(&n, key, rows.where(r, "value") + ": expected persons from 0 to 1e9, got " + fmt(v));
+      // A count as [migration] in and out are (input_limits.hpp): at most 1e9 persons over the step.
+      if (const std::string problem = migration_value_problem(MigrationValue::count, v, v * scale); !problem.empty())
+        doc.fail(&n, key, rows.where(r, "value") + ": " + problem);
       if (!seen.insert({o, d, g, s, i}).second)
         doc.fail(&n, key, rows.where(r, "age") + ": a second row for this pair, group, sex and age");
       per_key[k].push_back({o, d, g, s, i, v * scale});
@@ -695,8 +698,8 @@ void build_transitions(const Build& b, const Layer& L, std::vector<StepSchedules
           const int i = b.age_index(whole_number(doc, rows, r, "age", key + ".rates"));
           if (i < 0) doc.fail(rn, key + ".rates", rows.where(r, "age") + ": not the start of an age group of the grid");
           const double v = rows.number(r, "value");
-          if (!(v >= 0 && v <= 1))
-            doc.fail(rn, key + ".rates", rows.where(r, "value") + ": expected a rate from 0 to 1 per person per year, got " + fmt(v));
+          if (const std::string problem = range_problem(kTransitionRateRange, v); !problem.empty())  // input_limits
+            doc.fail(rn, key + ".rates", rows.where(r, "value") + ": " + problem);
           if (b.sc.method == ProjectionMethod::multistate && v * b.z / 2.0 >= 1.0)  // read_multistate.cpp
             doc.fail(rn, key + ".rates", rows.where(r, "value") + ": " + multistate_rate_problem(v, b.z));
           if (seen[uz(sx * b.A + i)]) doc.fail(rn, key + ".rates", rows.where(r, "age") + ": a second row for this sex and age");
@@ -717,8 +720,8 @@ void build_transitions(const Build& b, const Layer& L, std::vector<StepSchedules
         continue;
       }
       // A number or a path over years ({ "2020" = 0.01, "2030" = 0.02 }): a step uses the mean over its years.
-      const YearPath rate_path = doc.path(*t.get("rate"), key + ".rate", 0.0, 1.0, b.base_year, b.horizon,
-                                          "a rate per person per year");
+      const YearPath rate_path = doc.path(*t.get("rate"), key + ".rate", kTransitionRateRange.lo,
+                                          kTransitionRateRange.hi, b.base_year, b.horizon, kTransitionRateRange.what);
       if (b.sc.method == ProjectionMethod::multistate)  // read_multistate.cpp
         for (const auto& [year, v] : rate_path.points)
           if (v * b.z / 2.0 >= 1.0) doc.fail(t.get("rate"), key + ".rate", multistate_rate_problem(v, b.z));
@@ -748,8 +751,11 @@ void build_transitions(const Build& b, const Layer& L, std::vector<StepSchedules
       doc.allow(t, key, {"mother_group", "child_group", "share"});
       if (!t.get("mother_group") || !t.get("child_group") || !t.get("share"))
         doc.fail(&t, key, "expected mother_group, child_group and share");
-      NewbornRule r{b.group(*t.get("mother_group"), key + ".mother_group"), b.group(*t.get("child_group"), key + ".child_group"),
-                    doc.number(*t.get("share"), key + ".share", 0, 1, "a share"), {}};
+      NewbornRule r{b.group(*t.get("mother_group"), key + ".mother_group"),
+                    b.group(*t.get("child_group"), key + ".child_group"),
+                    doc.number(*t.get("share"), key + ".share", kNewbornShareRange.lo, kNewbornShareRange.hi,
+                               kNewbornShareRange.what),
+                    {}};
       // More than all of a group's births (newborn_checks.hpp), named at the rule that passes it.
       rules.push_back(r);
       if (const std::string why = newborn_share_refusal(rules, b.sc.group_names, 0, uz(b.Z)); !why.empty())

@@ -194,10 +194,8 @@ void check_person_years(const Build& b, const std::vector<int>& ages, const std:
   const std::vector<double> width = widths_of(ages);
   if (!(l0 > 0 && std::isfinite(l0))) b.doc.fail(n, key, where + ": the radix l0 is " + fmt(l0) + "; expected > 0");
   for (std::size_t i = 0; i < L.size(); ++i)
-    if (!(L[i] >= 0 && std::isfinite(L[i])))
-      b.doc.fail(n, key,
-                 at(ages[i], value_column) + ": Lx at age " + std::to_string(ages[i]) + " is " + fmt(L[i]) +
-                     "; expected >= 0");
+    if (const std::string problem = person_years_problem(L[i]); !problem.empty())  // input_limits.hpp
+      b.doc.fail(n, key, at(ages[i], value_column) + ": Lx at age " + std::to_string(ages[i]) + ": " + problem);
   if (L[0] > width[0] * l0 * (1 + 1e-12))
     b.doc.fail(n, key,
                at(ages[0], value_column) + ": Lx at age 0 is " + fmt(L[0]) + ", more than the " + fmt(width[0] * l0) +
@@ -282,7 +280,8 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
                    escape_cell(v) + "\"");
   }
   double radix = 100000.0;
-  if (auto [n, k] = L.get("mortality", "radix"); n) radix = doc.number(*n, k, 1e-9, 1e12, "a radix l0");
+  if (auto [n, k] = L.get("mortality", "radix"); n)
+    radix = doc.number(*n, k, kRadixRange.lo, kRadixRange.hi, kRadixRange.what);  // input_limits.hpp
 
   // Exactly one form. A variant that names another form than the baseline replaces it; a variant's `Lx = false`
   // switches the baseline's form off (beside another form, or alone: then mortality is missing).
@@ -500,10 +499,8 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
             if (auto it = std::find(ages.begin(), ages.end(), 65); it != ages.end()) l65 = vals[uz(it - ages.begin())];
         }
         check_person_years(b, ages, out, l0, mn, mkey, where, at, form == Form::Lx ? column : "age");
-        if (!std::isnan(l65) && !(l65 >= 0 && l65 <= l0))
-          doc.fail(mn, mkey,
-                   at(65, form == Form::lx ? column : "lx") + ": lx at age 65 is " + fmt(l65) +
-                       "; expected 0 to the radix l0 = " + fmt(l0));
+        if (const std::string problem = l65_problem(l65, l0); !problem.empty())  // input_limits.hpp
+          doc.fail(mn, mkey, at(65, form == Form::lx ? column : "lx") + ": " + problem);
         // Rows above the grid's open age w are folded into its open group: T(w) = Σ L over the rows from w on.
         const auto open_row = uz(std::find(ages.begin(), ages.end(), b.sc.grid.open_age()) - ages.begin());
         if (open_row + 1 < out.size()) {

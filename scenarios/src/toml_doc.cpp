@@ -9,6 +9,7 @@
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/text_encoding.hpp"
 #include "cohortgis/scenarios/did_you_mean.hpp"
+#include "cohortgis/scenarios/input_limits.hpp"
 #include "cohortgis/scenarios/library_versions.hpp"
 
 #include <algorithm>
@@ -194,7 +195,9 @@ double Doc::number(const toml::node& n, const std::string& key, double lo, doubl
                              " to " + fmt(hi);
   if (!n.is_number()) fail(&n, key, expect + ", got " + describe(n));
   const double v = n.is_integer() ? static_cast<double>(n.as_integer()->get()) : n.as_floating_point()->get();
-  if (!(v >= lo && v <= hi)) fail(&n, key, expect + ", got " + fmt(v));
+  // The words of input_limits.hpp, which StepSchedules' setters use for the same ranges (kRadixRange, …).
+  const std::string kind = what.empty() ? std::string("a number") : what;
+  if (const std::string problem = range_problem({lo, hi, kind.c_str()}, v); !problem.empty()) fail(&n, key, problem);
   return v;
 }
 int Doc::integer(const toml::node& n, const std::string& key, long long lo, long long hi, const std::string& what) const {

@@ -407,3 +407,33 @@ TEST(EnsembleDraws, OdMatrixOfOtherCountsIsLeftForTheEnginesCheck) {
   EXPECT_NE(s.od->flows()[0].rate_per_year, 0.5);  // times zone 1's multiplier
 }
 }  // namespace
+
+namespace {
+// A trajectory whose population overflows stops as the deterministic run does, naming the year, the cell and the
+// `[migration] net_rate` row to check first (key, file, data row): round 28's deterministic message; a trajectory's
+// summary cells were inf and NaN without a word (Python's run(trajectories=…) runs no deterministic projection).
+TEST(EnsembleInput, OverflowingTrajectoryNamesTheNetRateRow) {
+  const scenarios::ScenarioSet set =
+      scenarios::load_scenario_file(fixture("bad/migration_net_rate_overflow.toml"), COHORTGIS_DATA);
+  app::EnsembleOptions o;
+  o.trajectories = 1;
+  o.threads = 1;
+  try {
+    app::run_ensemble(set, set.runs.front(), aggregates(set.runs.front()), o);
+    FAIL() << "no error";
+  } catch (const ProjectionError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("[stochastic] trajectory 0 of baseline (seed 1): year 2030: the population of zone 'B', group "
+                     "'total', sex female, age 10 is not a finite number (it overflowed); check the inputs' "
+                     "magnitudes, first the net migration rates reach 1e+300 persons per person over a step in zone "
+                     "'B' ("),
+              std::string::npos)
+        << m;
+    EXPECT_NE(m.find(": key 'migration.net_rate': "), std::string::npos) << m;
+    EXPECT_NE(m.find("net_rate_overflow.csv, layer 'net_rate_overflow', data row 3 (row 4 counting the header row), "
+                     "column 'value')"),
+              std::string::npos)
+        << m;
+  }
+}
+}  // namespace

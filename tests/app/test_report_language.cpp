@@ -7,13 +7,15 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
-#include "csv_fixture.hpp"
 #include "cohortgis/app/commands.hpp"
 #include "cohortgis/app/language.hpp"
 #include "cohortgis/app/run.hpp"
+#include "cohortgis/geodata/sha256.hpp"
+#include "csv_fixture.hpp"
 
 using namespace cohortgis;
 namespace fs = std::filesystem;
@@ -138,6 +140,29 @@ TEST(ReportLanguage, ChineseReportHasNoEnglishSlugsEnglishReportNoFullWidthPunct
   EXPECT_NE(en.find("Indicators by zone · Baseline"), std::string::npos);
   EXPECT_EQ(en.find("baseline"), std::string::npos) << around(en, "baseline");
   EXPECT_EQ(app::word("baseline", app::Language::en), "Baseline");
+
+  // Round 29: an assumption of several lines with markup in it (a TOML multi-line string, or one set from Python),
+  // here written into the run's manifest.json: each line break is a <br> and the markup is text, in both languages
+  // (the lines ran together: HTML reads a line break as a space).
+  const fs::path manifest = out / "manifest.json";
+  std::string m = test::slurp(manifest.string());
+  const std::string key = "\"assumptions\": [";
+  const std::size_t at = m.find(key);
+  ASSERT_NE(at, std::string::npos);
+  m.insert(at + key.size(), "\"<script>alert(1)</script>\\nline two & <b>more</b>\\r\\nline three\",");
+  const std::string seal_key = "  \"manifest_sha256\": \"";  // resealed, as the manifest's writer seals it
+  const std::size_t seal = m.find(seal_key) + seal_key.size();
+  m.replace(seal, 64, geodata::sha256_text(m.substr(0, seal - seal_key.size())));
+  std::ofstream(manifest, std::ios::binary | std::ios::trunc) << m;
+  const std::string lines =
+      "<li>&lt;script&gt;alert(1)&lt;/script&gt;<br>line two &amp; &lt;b&gt;more&lt;/b&gt;<br>line three</li>";
+  for (const app::Language l : {app::Language::en, app::Language::zh}) {
+    app::make_report(out.string(), l);
+    const std::string html = test::slurp((out / "report.html").string());
+    EXPECT_NE(html.find(lines), std::string::npos) << around(html, "alert(1)");
+    EXPECT_EQ(html.find("<script"), std::string::npos) << around(html, "<script");
+    EXPECT_EQ(html.find("<b>more"), std::string::npos) << around(html, "<b>more");
+  }
   fs::remove_all(root);
 }
 

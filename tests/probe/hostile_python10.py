@@ -75,18 +75,20 @@ def good_set():
 py = PROBE.py
 
 # ---- GroupTransition: rates and multipliers the engine took as given (the scenario file refuses them)
+# (Refused when assigned since round 29, in a scenario file's words: StepSchedules.transitions, test_backlog29.py.)
 py('gt_rate_nan', 'proj(lambda s: setattr(s, "transitions", [gt(last=float("nan"))]))', 'ValueError',
-   r"group transition 'local' → 'migrant', sex male, age 85: rate_per_year nan")
+   r"transitions: row 0, rate_per_year: index 35: expected a rate per person per year from 0 to 1, got nan")
 py('gt_rate_inf', 'proj(lambda s: setattr(s, "transitions", [gt(float("inf"))]))', 'ValueError',
-   r"sex female, age 0: rate_per_year inf")
+   r"rate_per_year: index 0: expected a rate per person per year from 0 to 1, got inf")
 py('gt_rate_negative', 'proj(lambda s: setattr(s, "transitions", [gt(last=-0.5)]))', 'ValueError',
-   r"rate_per_year -0\.5; expected a finite rate")
+   r"rate_per_year: index 35: .*got -0\.5")
 py('gt_rate_minus_inf', 'proj(lambda s: setattr(s, "transitions", [gt(float("-inf"))]))', 'ValueError',
-   'rate_per_year -inf')
+   'got -inf')
 py('gt_rate_minus_zero', 'base = proj(lambda s: None)\nproj(lambda s: setattr(s, "transitions", [gt(-0.0)])) == base',
    'ok', 'RETURNED True')
 py('gt_rate_subnormal', 'proj(lambda s: setattr(s, "transitions", [gt(5e-324)])) > 0', 'ok', 'RETURNED True')
-py('gt_rate_1e300_scaled', 'proj(lambda s: setattr(s, "transitions", [gt(1e300)])) > 0', 'ok', 'RETURNED True')
+py('gt_rate_1e300', 'proj(lambda s: setattr(s, "transitions", [gt(1e300)]))', 'ValueError',
+   r"index 0: expected a rate per person per year from 0 to 1, got 1e\+300")
 py('gt_mult_nan', 'proj(lambda s: setattr(s, "transitions", [gt(mult=[1.0, float("nan")])]))', 'ValueError',
    r"zone 'Z001', group transition 'local' → 'migrant': zone_multiplier nan")
 py('gt_mult_negative', 'proj(lambda s: setattr(s, "transitions", [gt(mult=[-1.0, 1.0])]))', 'ValueError',
@@ -117,7 +119,8 @@ py('nb_unknown_mother', 'proj(lambda s: setattr(s, "newborn_rules", [nb(0.1, a=7
    r"newborn rule 0, mother_group 7: expected a group index from 0 to 1")
 py('nb_unknown_child', 'proj(lambda s: setattr(s, "newborn_rules", [nb(0.1), nb(0.1, b=-1)]))', 'ValueError',
    r"newborn rule 1, child_group -1")
-py('nb_share_nan', 'proj(lambda s: setattr(s, "newborn_rules", [nb(float("nan"))]))', 'ValueError', 'share nan')
+py('nb_share_nan', 'proj(lambda s: setattr(s, "newborn_rules", [nb(float("nan"))]))', 'ValueError',
+   r"newborn_rules: row 0, share: expected a share from 0 to 1, got nan")
 py('nb_zone_share_short', 'proj(lambda s: setattr(s, "newborn_rules", [nb(0.1, [0.1])]))', 'ValueError',
    r"zone_share' has 1 values")
 

@@ -167,10 +167,11 @@ def test_stubs_type_switches_as_true_false_or_numpy_bool():
 # ---- 6. StepSchedules' arrays in the scenario reader's ranges ----------------------------------------------------
 CASES = [
     ("net_migrants_total", [0.0, 1e300], "index 1: 1e+300 is outside the range for a signed count (at most 1e9 "
-                                         "persons)"),
-    ("net_migrants", [-2e9], "index 0: -2000000000 is outside the range for a signed count (at most 1e9 persons)"),
-    ("external_in", [5.0, -1.0], "index 1: -1 is outside the range for a count (0 to 1e9 persons)"),
-    ("external_out", [1e300], "index 0: 1e+300 is outside the range for a count (0 to 1e9 persons)"),
+                                         "persons over a step)"),
+    ("net_migrants", [-2e9], "index 0: -2000000000 is outside the range for a signed count (at most 1e9 persons "
+                             "over a step)"),
+    ("external_in", [5.0, -1.0], "index 1: -1 is outside the range for a count (0 to 1e9 persons over a step)"),
+    ("external_out", [1e300], "index 0: 1e+300 is outside the range for a count (0 to 1e9 persons over a step)"),
     ("external_out_rate", [0.5, 1.5], "index 1: 1.5 is outside the range for an out-rate (0 to 1 per person per "
                                       "year)"),
     ("net_migrants_per_person", [math.inf], "index 0: inf is outside the range for a net rate (a finite number of "
@@ -212,7 +213,8 @@ def test_the_setter_says_what_the_scenario_reader_says():
         cg.scenario_from_frames(**frames)
     with pytest.raises(ValueError) as setter:
         cg.StepSchedules().net_migrants = [1e300]
-    words = "1e+300 is outside the range for a signed count (at most 1e9 persons)"
+    # (The reader's value is per year: it adds what the value is over the step, "1e+300 (5e+300 persons over the step)".)
+    words = "is outside the range for a signed count (at most 1e9 persons over a step)"
     assert str(reader.value).endswith(words) and str(setter.value).endswith(words)
 
 

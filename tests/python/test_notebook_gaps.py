@@ -157,10 +157,9 @@ def test_external_pairs_are_checked(cg, toy):
     for bad, match in [
             ([(cells, 0, 1.0)], rf"^year 2020–2025: external_pairs row 0, from_cell {cells}: expected a cell index "
                                 rf"below {cells} \(zones × groups × 2 sexes × ages\)$"),
-            ([(0, cells // 4, 1.0), (0, 1, -1.0)], first + r"\(from_cell 0, to_cell 1\), persons -1; expected a "
-                                                    r"finite number ≥ 0$"),
-            ([(0, cells // 4, 1.0), (0, cells // 4, 1e12)],
-             first + rf"\(from_cell 0, to_cell {cells // 4}\), persons 1e\+12; expected at most the from cell's "
+            # (Negative persons and more than 1e9 are refused when assigned since round 29: test_backlog29.py.)
+            ([(0, cells // 4, 1.0), (0, cells // 4, 2 * out)],
+             first + rf"\(from_cell 0, to_cell {cells // 4}\), persons .*; expected at most the from cell's "
                      rf"external out-migrants {out:g}$"),
             ([(0, cells // 4, (out + into) / 2)],  # within the origin's out-migrants, above the destination's in
              rf"^year 2020–2025, zone 'Z001', group 'local', sex female, age 0: external_pairs row 0 \(from_cell 0, "

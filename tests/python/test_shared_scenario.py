@@ -190,11 +190,11 @@ def test_schedules_read_as_copies(cg, scenario):
     run's back, and stays valid when the list is assigned again (it used to be a reference into the list)."""
     s0 = scenario.schedules[0]
     srb = np.array(scenario.schedules[0].srb)
-    s0.srb = np.zeros_like(srb)
+    s0.srb = np.full_like(srb, 1.0)  # in a scenario file's range (0.9 to 1.3), unlike the held 1.05
     np.testing.assert_array_equal(scenario.schedules[0].srb, srb)
     scenario.schedules = scenario.schedules[:1]
     gc.collect()
-    np.testing.assert_array_equal(s0.srb, np.zeros_like(srb))  # the copy is its own object
+    np.testing.assert_array_equal(s0.srb, np.full_like(srb, 1.0))  # the copy is its own object
     assert len(scenario.schedules) == 1
 
 
@@ -205,7 +205,7 @@ def test_one_step_of_schedules(cg, scenario):
     held = scenario.schedules[0]
     last = scenario.step_schedules(scenario.steps - 1)
     np.testing.assert_array_equal(last.asfr, held.asfr)
-    last.srb = np.zeros_like(last.srb)  # a copy: the scenario keeps its own
+    last.srb = np.full_like(last.srb, 1.0)  # a copy: the scenario keeps its own
     np.testing.assert_array_equal(scenario.step_schedules(0).srb, held.srb)
 
     last.srb = np.full_like(held.srb, 1.2)
