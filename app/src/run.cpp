@@ -133,8 +133,8 @@ class WriterSink : public VariantSink, public SinkInputs {
   ScheduleProvider wrap_schedules(ScheduleProvider p) { return parity_ ? parity_->wrap(std::move(p)) : p; }
   // The writers read neither a step's start population nor its births by age of mother and their exposure; the
   // parity states do (ParityRecorder). Without them the engine gives those arrays' memory back as each step's zone
-  // pass is done with them (sink_inputs.hpp; ≈ 29 MB less at 50,000 zones, bench/HISTORY.md "Round 29: memory at
-  // 50,000 zones (h182)"). The variant's (begin_variant comes first).
+  // pass is done with them (sink_inputs.hpp; the steps ≈ 20 MB less at 50,000 zones, bench/HISTORY.md "Round 29:
+  // memory at 50,000 zones (h182)"). The variant's (begin_variant comes first).
   bool reads_start_and_births_by_age() const override { return parity_ != nullptr; }
   void base(const CohortArray& population, int year) override {
     writer_.start_base();  // the base year counts as writing from here (ResultsWriter::start_base)
