@@ -35,6 +35,7 @@
 // NRR also where the female table is missing or cannot be built at an age with f_i > 0. A base year (no step) has
 // none of the three (is_stock_indicator: its rows do not list them). compute_indicators, which is not handed the
 // step's SRB, takes s as the female share of the slot's births (after the newborn rules; NaN without births).
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -70,6 +71,12 @@ struct FertilityScratch {
   LifeTable lt;
 };
 }  // namespace
+
+bool IndicatorPass::cells_read_in_zone_pass() const {
+  return folds_.size() == aggregates_.size() &&
+         std::none_of(extra_bands_.begin(), extra_bands_.end(),
+                      [](const AgeBand& b) { return is_fertility_measure(b.measure); });
+}
 
 void IndicatorPass::fertility_measures() const {
   std::vector<std::size_t> ks;  // the fertility columns asked for

@@ -129,6 +129,10 @@ class IndicatorPass {
   // fold must not overlap (the caller orders them).
   bool fold_zones() const { return !folds_.empty(); }
   void fold(int end) const;
+  // Whether nothing after the zone pass reads the cells of the start population or the births by age of mother and
+  // their exposure, where that pass computed every zone's unit and folded the aggregates: every aggregate is folded
+  // and no fertility measure is asked for (fertility_measures sums the aggregates' births by age after the pass).
+  bool cells_read_in_zone_pass() const;
   // The folded aggregates' start sums are the bits of the last step's end sums: the start population of a step is the
   // end population of the last (Projection swaps them), summed over the same zones in the same order. keep_end_sums
   // hands them over after the step (`ends` emptied unless every folded aggregate was folded in this step's zone

@@ -113,4 +113,46 @@ inline void resize_large(std::vector<double>& v, std::size_t n) {
     v.resize(n);
 }
 
+// Gives the pages wholly inside [p, p + bytes) back to the system (MADV_DONTNEED, Linux): the memory stays the
+// array's, its pages fresh (+0.0) where read or written again, so resident memory is what is written since. Only for
+// values that are all written again before they are read: where the kernel does not do it the values stay, and the
+// results are the same either way. Issue #16: the arrays a step's zone pass is done with (StepRunner, FrontRelease).
+inline void give_back_pages(const void* p, std::size_t bytes) {
+#if defined(__linux__) && defined(MADV_DONTNEED)
+  constexpr std::uintptr_t kPage = 4096;
+  const auto begin = reinterpret_cast<std::uintptr_t>(p);
+  const std::uintptr_t first = (begin + kPage - 1) & ~(kPage - 1), last = (begin + bytes) & ~(kPage - 1);
+  if (first < last) (void)madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);  // may fail: advice
+#else
+  (void)p;
+  (void)bytes;
+#endif
+}
+
+// The pages of an array given back (give_back_pages) from its front as a pass in ascending order is done with it: in
+// whole aligned 2 MiB blocks (a huge page each where the array has them: large_arrays' advice), so the part still
+// resident is at most one block more than what the pass has not finished, at a few calls a step.
+class FrontRelease {
+ public:
+  FrontRelease() = default;
+  FrontRelease(const double* data, std::size_t values)
+      : begin_(reinterpret_cast<std::uintptr_t>(data)), end_(begin_ + values * sizeof(double)), released_(begin_) {}
+  // The pass is done with the values below `values` (from the front).
+  void done_below(std::size_t values) {
+    constexpr std::uintptr_t kBlock = std::uintptr_t{2} << 20;
+    const std::uintptr_t to = std::min(end_, begin_ + values * sizeof(double)) & ~(kBlock - 1);
+    if (to > released_) give_back(to);
+  }
+  void done_all() {  // with every value: the rest of its pages
+    if (end_ > released_) give_back(end_);
+  }
+
+ private:
+  void give_back(std::uintptr_t to) {
+    give_back_pages(reinterpret_cast<const void*>(released_), to - released_);
+    released_ = to;
+  }
+  std::uintptr_t begin_ = 0, end_ = 0, released_ = 0;
+};
+
 }  // namespace cohortgis::detail

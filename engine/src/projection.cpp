@@ -3,6 +3,7 @@
 // The step itself: step_plan.hpp (what a step does), step_runner.cpp/step_flows.cpp (the zones' passes),
 // step_kernels.cpp (vector kernels); the OD index: od_migration.cpp.
 #include "cohortgis/engine/projection.hpp"
+#include "cohortgis/engine/sink_inputs.hpp"
 #include "cohortgis/engine/thread_arena.hpp"
 #include "cohortgis/engine/zone_shared_schedules.hpp"
 
@@ -166,6 +167,14 @@ const CohortArray& Projection::run_shared(const ScheduleSource& source, ResultSi
       const detail::ParallelFirstTouch first_touch;
       next_ = CohortArray(layout_);
     });
+  // A sink that reads neither the start population nor the births by age (sink_inputs.hpp): the steps may give their
+  // memory back as their zone pass goes (StepRunner::give_back_read_arrays), the end population's first (every cell
+  // is written again), so that the first step holds no more than the others.
+  const auto* inputs = dynamic_cast<const SinkInputs*>(&sink);
+  const bool give_back = inputs && !inputs->reads_start_and_births_by_age();
+  if (give_back) detail::give_back_pages(next_.data().data(), next_.data().size() * sizeof(double));
+  const CohortArray none;  // the start population the sink gets where the step gave it back
+  std::vector<double> births_by_age_given_back, exposure_given_back;  // their storage while the sink has the step
   for (int step = 0; step < config_.steps; ++step) {
     if (config_.cancel && config_.cancel->load()) throw ProjectionError("projection cancelled");
     StepContext ctx{step, config_.base_year + step * config_.grid.width_years,
@@ -190,6 +199,7 @@ const CohortArray& Projection::run_shared(const ScheduleSource& source, ResultSi
     }
     const StepSchedules& schedules = *given;
     StepSchedules* const writable = given == &buffer ? &buffer : nullptr;
+    bool gave_back = false;
     arena.execute([&] {
       const detail::ParallelFirstTouch first_touch;  // the step's new large arrays: faulted in by the run's threads
       // Indicators: a zone's in the step's zone pass, right after its step (its cells still in cache), unless a step
@@ -211,7 +221,9 @@ const CohortArray& Projection::run_shared(const ScheduleSource& source, ResultSi
       workspace.start_no_minus_zero = no_minus_zero_;
       detail::StepRunner runner(config_, layout_, ctx, schedules, writable, population_, next_, components, workspace);
       if (pass && !config_.step_adjuster) runner.set_indicators(&*pass);
+      if (give_back) runner.give_back_read_arrays(&population_);
       runner.run();
+      gave_back = runner.gave_back();
       if (config_.step_adjuster) config_.step_adjuster(ctx, population_, next_, components);
       if (pass) pass->units_from(runner.zone_indicators_done() ? pass->zones() : 0);
       if (pass)
@@ -221,7 +233,17 @@ const CohortArray& Projection::run_shared(const ScheduleSource& source, ResultSi
       // Every zone's unit ran (above) on the end population that the swap below makes the next step's start.
       zone_totals_given = pass && pass->carries_zone_start_totals();
     });
-    sink.step(StepResult{ctx, population_, next_, components, config_.indicators ? &indicators : nullptr});
+    // What the step gave back reaches the sink empty (a sink that read it would read fresh pages, not the values).
+    if (gave_back) {
+      births_by_age_given_back.swap(components.births_by_mother_age);
+      exposure_given_back.swap(components.women_exposure);
+    }
+    sink.step(
+        StepResult{ctx, gave_back ? none : population_, next_, components, config_.indicators ? &indicators : nullptr});
+    if (gave_back) {  // the next step writes them in place again
+      births_by_age_given_back.swap(components.births_by_mother_age);
+      exposure_given_back.swap(components.women_exposure);
+    }
     buffer.mortality_unchanged = false;  // a hint holds for one step only
     // A flow step's Part A keeps a population free of −0 (no_minus_zero_); a step adjuster's changes are not followed
     // (a multistate run never reads the flag).

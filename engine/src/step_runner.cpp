@@ -149,6 +149,8 @@ void StepRunner::prepare_components() {
         resize_large(*by_age[k], states * A);
       else
         std::vector<double>().swap(*by_age[k]);
+      // Written zone by zone in the pass, from fresh pages (the first step faulted them in: given back at once).
+      if (give_back_) give_back_pages(by_age[k]->data(), by_age[k]->size() * sizeof(double));
     }
   });
   // Per-state arrays that the flow path's zone pass writes in full for every zone are only sized, not filled first
@@ -354,6 +356,16 @@ void StepRunner::zone_pass_folding() {
   std::atomic<int> next{0};
   std::mutex fold_mutex;
   int folded = 0;  // zones added to the sums, under fold_mutex
+  // give_back_: the zones below `folded` are stepped, their units computed and folded, and no zone reads another's
+  // start cells (run()): their start cells, births by age of mother and exposure are read no more in this step.
+  const std::size_t zone_cells = uz(L_.groups) * kSexes * L_.ages(), zone_ages = uz(L_.groups) * L_.ages();
+  FrontRelease start_pages, births_pages, exposure_pages;  // under fold_mutex
+  if (give_back_) {
+    give_back_pages(next_.data().data(), next_.data().size() * sizeof(double));  // the step writes every cell
+    start_pages = FrontRelease(start_to_give_back_->data().data(), start_to_give_back_->data().size());
+    births_pages = FrontRelease(c_.births_by_mother_age.data(), c_.births_by_mother_age.size());
+    exposure_pages = FrontRelease(c_.women_exposure.data(), c_.women_exposure.size());
+  }
   // Adds the zones that are next in order and stepped, those of a chunk in progress only if worker w steps it.
   auto fold_locked = [&](int w) {
     while (folded < Z) {
@@ -361,6 +373,11 @@ void StepRunner::zone_pass_folding() {
       if (z0 + n <= folded || (n < std::min(Z, z0 + kChunk) - z0 && owner[uz(c)] != w)) break;
       folded = z0 + n;
       indicator_pass_->fold(folded);
+      if (give_back_) {
+        start_pages.done_below(uz(folded) * zone_cells);
+        births_pages.done_below(uz(folded) * zone_ages);
+        exposure_pages.done_below(uz(folded) * zone_ages);
+      }
     }
   };
   auto try_fold = [&](int w) {
@@ -392,7 +409,21 @@ void StepRunner::zone_pass_folding() {
   });
   const std::lock_guard<std::mutex> lock(fold_mutex);
   fold_locked(-1);  // what no thread could take in time (every chunk stepped)
+  // After an error too: the run stops (its start population is not kept then).
+  if (give_back_) {
+    start_pages.done_all();
+    births_pages.done_all();
+    exposure_pages.done_all();
+  }
   errors.rethrow();
+}
+
+bool StepRunner::folding_pass() const {
+  // One thread adds the sums at a time: past about eight threads it would fall behind the zones (≈ 1 µs a zone in
+  // cache against ≈ 10 µs of step per zone and thread at W3k), and the aggregates split over age ranges after the
+  // pass (IndicatorPass::unit) instead. The same bits either way.
+  return !plan_.multistate && indicator_pass_ && indicator_pass_->fold_zones() &&
+         tbb::this_task_arena::max_concurrency() <= 8;
 }
 
 void StepRunner::run() {
@@ -430,6 +461,11 @@ void StepRunner::run() {
     plan_.S_in_schedule = plan_.S_in_schedule && !plan_.in_place;
     plan_.in_place = false;
   }
+  // The arrays that only the zone pass reads, given back as it goes (give_back_read_arrays): where that pass computes
+  // every indicator that reads them (every zone's unit, every aggregate folded, no step adjuster to change the end
+  // population after it) and each zone reads only its own start cells (OD in-flows and external pairs read others').
+  give_back_ = start_to_give_back_ && !cfg_.step_adjuster && plan_.births_by_age_kept && folding_pass() &&
+               indicator_pass_->cells_read_in_zone_pass() && !plan_.has_od && sch_.external_pairs.empty();
   if (plan_.multistate) validate_multistate();
   validate_zones();
   try {
@@ -543,10 +579,7 @@ void StepRunner::run_checked() {
     any_scaled_ = zone_lists_used_.load(std::memory_order_relaxed) &&
                   std::any_of(zone_scale_.begin(), zone_scale_.end(), [](const auto& b) { return !b.empty(); });
     index_scaled_pairs();
-    // One thread adds the sums at a time: past about eight threads it would fall behind the zones (≈ 1 µs a zone in
-    // cache against ≈ 10 µs of step per zone and thread at W3k), and the aggregates split over age ranges after the
-    // pass (IndicatorPass::unit) instead. The same bits either way.
-    if (indicator_pass_ && indicator_pass_->fold_zones() && tbb::this_task_arena::max_concurrency() <= 8)
+    if (folding_pass())
       zone_pass_folding();
     else
       for_each_zone<Scratch>(L_.zones, scratch_, [&](int z, Scratch& scratch) {

@@ -310,6 +310,14 @@ class StepRunner {
   // step leaves them to the caller).
   void set_indicators(const IndicatorPass* pass) { indicator_pass_ = pass; }
   bool zone_indicators_done() const { return zone_indicators_done_; }
+  // The sink reads neither the start population nor the births by age of mother and their exposure
+  // (cohortgis/engine/sink_inputs.hpp): `start` is the step's start population (P_),
+  // writable. Where nothing after the zone pass reads them either (run() decides: see gave_back), the pass gives
+  // their memory back as it is done with them, and the end population's as it begins (every cell of both is written
+  // again before it is read: the next step's end population is this one's start).
+  void give_back_read_arrays(CohortArray* start) { start_to_give_back_ = start; }
+  // Whether the step gave them back: the sink must then get them empty (their values are gone).
+  bool gave_back() const { return give_back_; }
 
  private:
   std::string where(int zone, int group, int sex, int age) const;
@@ -334,6 +342,8 @@ class StepRunner {
   bool no_zone_may_scale() const;  // outflows() would return at once in every zone
   void step_zone(int zone, Scratch& s);
   void zone_pass_folding();  // the flow step's zone pass with the large aggregates folded as it goes
+  // Whether the flow step's zone pass is zone_pass_folding.
+  bool folding_pass() const;
   // Rogers' multistate step of one zone (step_multistate.cpp) and the check of a multistate step's schedules.
   void step_zone_multistate(int zone, Scratch& s);
   void validate_multistate() const;
@@ -417,6 +427,8 @@ class StepRunner {
   bool reuse_multistate_ = false;  // this step's S(x) are the cache's (step_multistate.cpp)
   const IndicatorPass* indicator_pass_ = nullptr;
   bool zone_indicators_done_ = false;
+  CohortArray* start_to_give_back_ = nullptr;  // give_back_read_arrays
+  bool give_back_ = false;                     // this step gives them back (run())
   StepPlan plan_;
   // conserve: per zone, the factor applied to every out-flow of a cell, [group][sex][age]; empty when no cell of
   // the zone was scaled (the common case: no state-sized array to write and read).

@@ -667,6 +667,7 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
     st.mortality.reserve(uz(b.Z * b.G * 2) * n_rows);  // not the doubling growth of insert: held for the run
     const auto& parts = timed.steps[uz(k)];
     const int y0 = b.step_first_year(k), y1 = b.step_last_year(k);
+    AppendedLikeFirst mx_rows(steps[0].mortality, st.mortality, k > 0);  // a step like the first is not written out
     for (int zi = 0; zi < b.Z; ++zi)
       for (int g = 0; g < b.G; ++g)
         for (int s = 0; s < 2; ++s) {
@@ -731,12 +732,16 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
                     : lee_carter_mx(v, {}, lc_drift, t);
           }
           if (with_next) st.mortality_next.push_back(v.back());
-          st.mortality.insert(st.mortality.end(), v.begin(), v.end() - (with_next ? 1 : 0));
+          mx_rows.append(v.data(), v.size() - (with_next ? 1 : 0));
           if (kind == MortalityInput::person_years) (st.radix_l0.push_back(l0), st.l65.push_back(l65));
         }
     // No l(65) anywhere (Lx tables without an lx column at 65): none, and e65 is not computed.
     if (std::all_of(st.l65.begin(), st.l65.end(), [](double v) { return std::isnan(v); })) st.l65.clear();
-    folded.fold(steps, uz(k), &StepSchedules::mortality);  // freed now when equal to the first step's (shared_steps.hpp)
+    // Freed now when equal to the first step's (shared_steps.hpp).
+    if (mx_rows.finish())
+      folded.fold_equal(steps, uz(k), &StepSchedules::mortality);
+    else
+      folded.fold(steps, uz(k), &StepSchedules::mortality);
     folded.fold(steps, uz(k), &StepSchedules::radix_l0);
     folded.fold(steps, uz(k), &StepSchedules::l65);
     folded.fold(steps, uz(k), &StepSchedules::mortality_next);

@@ -86,6 +86,32 @@ void FoldedSteps::fold(std::vector<StepSchedules>& steps, std::size_t k, Field f
   folded_.emplace_back(k, field);
 }
 
+void FoldedSteps::fold_equal(std::vector<StepSchedules>& steps, std::size_t k, Field field) {
+  std::vector<double>().swap(steps[k].*field);
+  folded_.emplace_back(k, field);
+}
+
+void AppendedLikeFirst::append(const double* v, std::size_t n) {
+  if (like_ && n <= first_.size() - at_ && (n == 0 || std::memcmp(first_.data() + at_, v, n * sizeof(double)) == 0)) {
+    at_ += n;  // bit for bit, as FoldedSteps::fold compares (same_bits)
+    return;
+  }
+  if (like_) {
+    out_.insert(out_.end(), first_.begin(), first_.begin() + static_cast<std::ptrdiff_t>(at_));
+    like_ = false;
+  }
+  out_.insert(out_.end(), v, v + n);
+}
+
+bool AppendedLikeFirst::finish() {
+  if (like_ && at_ == first_.size()) return true;
+  if (like_) {  // fewer values than the first step's: those written out
+    out_.insert(out_.end(), first_.begin(), first_.begin() + static_cast<std::ptrdiff_t>(at_));
+    like_ = false;
+  }
+  return false;
+}
+
 void FoldedSteps::finish(std::vector<StepSchedules>& steps) {
   bool all_same = true;
   for (std::size_t k = 1; k < steps.size() && all_same; ++k) {

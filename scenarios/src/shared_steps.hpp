@@ -30,6 +30,9 @@ class FoldedSteps {
   using Field = std::vector<double> StepSchedules::*;
   // After steps[k].*field is built (k >= 1): frees it when it equals steps[0].*field bit for bit.
   void fold(std::vector<StepSchedules>& steps, std::size_t k, Field field);
+  // steps[k].*field was found equal to steps[0].*field as it was built, and left empty (AppendedLikeFirst): frees
+  // what it reserved and counts it as folded.
+  void fold_equal(std::vector<StepSchedules>& steps, std::size_t k, Field field);
   // Once every builder ran: one entry when every step equals the first (a folded field counts as equal, which it
   // is); otherwise the folded fields are copied back from the first step, so every step is complete.
   void finish(std::vector<StepSchedules>& steps);
@@ -37,6 +40,29 @@ class FoldedSteps {
 
  private:
   std::vector<std::pair<std::size_t, Field>> folded_;
+};
+
+// The values of a later step's field compared with the first step's as they are appended, before FoldedSteps can
+// compare the whole field: nothing is written while they are the first step's values, in order; at the first value
+// that differs the first step's values before it are copied, and from there every value is appended. A step equal to
+// the first is so never written out: each later step's death rates of every zone (15.2 MB at 50,000 zones), built
+// whole before they were found equal, were the loader's peak and the run's (bench/HISTORY.md "Round 29: memory at
+// 50,000 zones (h182)"). The same values as appending every one.
+class AppendedLikeFirst {
+ public:
+  // compare false (the first step itself): every value is appended.
+  AppendedLikeFirst(const std::vector<double>& first, std::vector<double>& out, bool compare)
+      : first_(first), out_(out), like_(compare) {}
+  void append(const double* v, std::size_t n);
+  // After the last value: true where every value appended was the first step's, and all of them (`out` is then empty:
+  // FoldedSteps::fold_equal); otherwise `out` holds every value appended (the first step's first ones copied).
+  bool finish();
+
+ private:
+  const std::vector<double>& first_;
+  std::vector<double>& out_;
+  bool like_;
+  std::size_t at_ = 0;  // values appended while like_
 };
 
 }  // namespace cohortgis::scenarios::detail
