@@ -21,7 +21,9 @@ listing >"$WORK/before"
 # sig, format, when: "encoding" (once the temporary map file exists) or a delay in seconds
 check() {
   local sig=$1 fmt=$2 when=$3
-  "$EXE" map "$WORK/res" --indicator population --year 2004 --dpi 600 --format "$fmt" --out "$WORK/res/maps/big.$fmt" \
+  local dpi=()  # a resolution for a PNG only (an SVG's --dpi is refused)
+  [ "$fmt" = png ] && dpi=(--dpi 600)
+  "$EXE" map "$WORK/res" --indicator population --year 2004 "${dpi[@]}" --format "$fmt" --out "$WORK/res/maps/big.$fmt" \
     >"$WORK/out" 2>"$WORK/err" &
   local pid=$!
   if [ "$when" = encoding ]; then
