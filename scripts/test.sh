@@ -33,16 +33,16 @@ cmake --build build-asan --parallel "$JOBS"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   LSAN_OPTIONS=suppressions="$PWD/../tests/lsan.supp" ctest --output-on-failure --parallel "$JOBS" -LE release_only)
 
-echo "== TSan build, the parallel kernel (projection, indicator and thread-arena tests) and the parallel CSV reader"
+echo "== TSan build, the parallel kernel (projection, indicator, thread-arena and give-back tests) and the parallel CSV reader"
 cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$SANITIZER_FLAGS" -DCOHORTGIS_WERROR=ON \
   -DCOHORTGIS_TSAN=ON -DCOHORTGIS_BUILD_BENCH=OFF >/dev/null
 cmake --build build-tsan --parallel "$JOBS" --target test_projection test_indicators test_fast_paths test_indicator_zone_slots test_indicator_aggregates \
-  test_shared_schedules test_table_parallel test_pooled_life_tables
+  test_shared_schedules test_table_parallel test_pooled_life_tables test_zone_shared_schedules
 # Left to the other passes: TableParallel.BadCellAnywhere… reads 40 tables at five part sizes (48 s under TSan), and
 # TableParallel.LineOverGdalsLimit… reads one 10 MB line, which GDAL grows a byte range at a time (290 s under TSan):
 # both check the reader's error text, not its threads.
 (cd build-tsan && TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/../tests/tsan.supp" ctest --output-on-failure \
-  --parallel "$JOBS" -R "^(Projection|Indicator|FastPaths|TableParallel|SharedSchedules|PooledLifeTables|ThreadArena)" \
+  --parallel "$JOBS" -R "^(Projection|Indicator|FastPaths|TableParallel|SharedSchedules|PooledLifeTables|ThreadArena|ZoneShared|GiveBack)" \
   -E "BadCellAnywhere|LineOverGdalsLimit")
 
 echo "== Bounded fuzzing (libFuzzer): the scenario loader and the table reader, ${COHORTGIS_FUZZ_SECONDS:-60}s each"
