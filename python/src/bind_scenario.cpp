@@ -79,22 +79,40 @@ void per_step_schedules(Scenario& sc) {
                      std::to_string(sc.steps) + " steps");
 }
 
-// Applies f(asfr of one state, first year, last year) to every state of every step (years as in docs/ccmpp.md C).
+// Applies f(asfr of one state, first year, last year) to every state of every step (years as in docs/ccmpp.md C),
+// all or nothing: a state f refuses (a schedule without births to scale to a TFR) leaves every schedule as it was,
+// and its error names the step, its years, the zone and the group (it named none: round 29's outside author).
 template <class F>
 void each_fertility_schedule(Scenario& sc, F&& f) {
   per_step_schedules(sc);
-  const std::size_t A = uz(sc.grid.n_ages);
+  const std::size_t A = uz(sc.grid.n_ages), G = sc.group_names.size();
+  std::vector<std::vector<double>> changed(uz(sc.steps));
   for (int k = 0; k < sc.steps; ++k) {
-    StepSchedules& s = sc.schedules[uz(k)];
+    const StepSchedules& s = sc.schedules[uz(k)];
     if (s.asfr.empty() || s.asfr.size() % A != 0)
       throw InputError("scenario '" + sc.name + "': step " + std::to_string(k + 1) + " has no fertility schedule");
     const int y0 = sc.base_year + k * sc.grid.width_years + 1, y1 = sc.base_year + (k + 1) * sc.grid.width_years;
-    for (std::size_t off = 0; off < s.asfr.size(); off += A) {
-      std::span<double> state(s.asfr.data() + off, A);
-      const std::vector<double> next = f(std::span<const double>(state), y0, y1);
+    std::vector<double>& out = changed[uz(k)];
+    out = s.asfr;
+    for (std::size_t off = 0; off < out.size(); off += A) {
+      std::span<double> state(out.data() + off, A);
+      std::vector<double> next;
+      try {
+        next = f(std::span<const double>(state), y0, y1);
+      } catch (const InputError& e) {
+        // One schedule for every zone ([group][age]) or one a zone ([zone][group][age]).
+        const std::size_t state_index = off / A, states = out.size() / A;
+        std::string whose = "every zone";
+        if (G > 0 && states == G * sc.zones.size()) whose = "zone '" + sc.zones[state_index / G].id + "'";
+        const std::string group = G > 0 && states % G == 0 ? ", group '" + sc.group_names[state_index % G] + "'" : "";
+        throw InputError("scenario '" + sc.name + "': step " + std::to_string(k + 1) + " (years " + std::to_string(y0) +
+                         "–" + std::to_string(y1) + "), " + whose + group + ": " + e.what() +
+                         "; no schedule was changed");
+      }
       std::copy(next.begin(), next.end(), state.begin());
     }
   }
+  for (int k = 0; k < sc.steps; ++k) sc.schedules[uz(k)].asfr = std::move(changed[uz(k)]);
 }
 
 // A step argument (step_schedules, set_step_schedules, total_fertility) as int_of takes it.

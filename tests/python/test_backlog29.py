@@ -167,3 +167,19 @@ def test_an_ensemble_that_overflows_names_the_net_rate_row():
         with pytest.raises(RuntimeError, match=r"^\[stochastic\] trajectory 0 of baseline \(seed 1\): " + CELL +
                            OVERFLOW_ROW):
             cg._cohortgis.run_ensemble([sset.baseline], OVERFLOW, "", 1, -1, 1, [])
+
+
+# ---- set_tfr_path over a schedule without births (round 29's outside author) -------------------------------------
+def test_a_tfr_path_over_a_step_without_births_names_it_and_changes_nothing():
+    # It said only "fertility: the schedule has no births (sum 0); cannot scale it to a TFR", naming no step, zone or
+    # group, and left the steps before it rescaled.
+    sc = cg.load_scenario(str(FIX / "scenarios" / "good.toml")).baseline
+    st = sc.step_schedules(1)
+    st.asfr = np.zeros(len(st.asfr))
+    sc.set_step_schedules(1, st)
+    before = [np.array(sc.step_schedules(k).asfr) for k in range(sc.steps)]
+    with pytest.raises(ValueError, match=r"^scenario '[^']+': step 2 \(years \d{4}–\d{4}\), (zone '[^']+'|every zone)"
+                                         r"(, group '[^']+')?: fertility: the schedule has no births \(sum 0\); "
+                                         r"cannot scale it to a TFR; no schedule was changed$"):
+        sc.set_tfr_path({2020: 1.5})
+    assert all(np.array_equal(b, sc.step_schedules(k).asfr) for k, b in enumerate(before))
