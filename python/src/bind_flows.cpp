@@ -82,7 +82,8 @@ void bind_flows(py::module_& m) {
       .def_property(
           "rate_per_year", [](const GroupTransition& t) { return t.rate_per_year; },
           [](GroupTransition& t, const py::object& v) { t.rate_per_year = rates_of(v, "rate_per_year"); },
-          "[sex][age] per person per year, finite and >= 0 (checked when a run starts)")
+          "[sex][age] per person per year, from 0 to 1 as a scenario file's [[transitions]] rate (checked when set on\n"
+          "StepSchedules.transitions; finite and >= 0 again when a run starts)")
       .def_property(
           "zone_multiplier", [](const GroupTransition& t) { return t.zone_multiplier; },
           [](GroupTransition& t, const py::object& v) { t.zone_multiplier = rates_of(v, "zone_multiplier"); },
