@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import cohortgis as cg
+from test_hostile_python28 import HugeLie, LongLie, ShortLie  # lists whose len() lies
 from toy_frames import toy_frames
 
 FIX = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "scenarios"
@@ -23,27 +24,6 @@ STO = str(FIX / "stochastic.toml")
 C = cg._cohortgis
 SERIES = [("a", [1.0, 2.0], [1.0, 3.0])]
 SQUARES = ["POLYGON((0 0,1 0,1 1,0 1,0 0))", "POLYGON((1 0,2 0,2 1,1 1,1 0))"]
-
-
-class LongLie(list):
-    """A list whose len() says 2^62 items (past what std::vector can reserve)."""
-
-    def __len__(self):
-        return 2 ** 62
-
-
-class HugeLie(list):
-    """A list whose len() says 2^40 items (std::bad_alloc when reserved)."""
-
-    def __len__(self):
-        return 2 ** 40
-
-
-class ShortLie(list):
-    """A list whose len() says 0 items."""
-
-    def __len__(self):
-        return 0
 
 
 @pytest.fixture(scope="module")
