@@ -240,12 +240,16 @@ def rc_family_five_year(rows):
         if idx > len(RC5):
             continue
         sums.setdefault(key, [[] for _ in RC5])[idx - 1].append(prop)
-    grouped = {k: [rsum(c) for c in v] for k, v in sums.items()}
+    return normalise_by_sign({k: [rsum(c) for c in v] for k, v in sums.items()})
+
+
+def normalise_by_sign(props):
+    """Line 1028, `prop := prop / sum(prop), by = "mig_sign"`: each sign's props over both sexes and every age."""
     out = {}
     for sign in ("I", "E"):
-        total = rsum(grouped[("M", sign)] + grouped[("F", sign)])
+        total = rsum(props[("M", sign)] + props[("F", sign)])
         for sex in ("M", "F"):
-            out[(sex, sign)] = [v / total for v in grouped[(sex, sign)]]
+            out[(sex, sign)] = [v / total for v in props[(sex, sign)]]
     return out
 
 
@@ -259,12 +263,7 @@ def rc_family_annual(rows):
     for sex, sign, age, prop in rows:
         if age <= 100:
             kept.setdefault((sex[0].upper(), sign[0].upper()), [0.0] * 101)[age] = prop
-    out = {}
-    for sign in ("I", "E"):
-        total = rsum(kept[("M", sign)] + kept[("F", sign)])
-        for sex in ("M", "F"):
-            out[(sex, sign)] = [v / total for v in kept[(sex, sign)]]
-    return out
+    return normalise_by_sign(kept)
 
 
 def totals_to_ages_family(total, props, sex):
@@ -324,3 +323,48 @@ def write_expected(folder, runs, with_components=True, components_of=None):
     if with_components:
         ref17.write_csv(os.path.join(folder, "expected_components.csv"),
                         ["variant", "period", "zone", "group", "sex", "age", "component", "persons"], crow)
+
+
+def scenario_head(comment, name, title, zones, base_year, horizon, step):
+    """The start of a case's scenario.toml (its make_case.py writes the file): the comment lines, [scenario],
+    [geography] (`zones` the TOML of the zone list) and [projection] on CCM's grid to 130+ with `flow_policy =
+    "conserve"` (bayesPop has no override: its empty cells stay empty)."""
+    lines = ["# SPDX-License-Identifier: Apache-2.0",
+             "# Conformance case (independent computation), written by make_case.py: " + comment[0]]
+    lines += ["# " + c for c in comment[1:]]
+    lines += ["# Written by an eighteenth outside author from scenarios/README.md (the format) and the UN's code. "
+              "README.md: source.", "", "[scenario]", 'name = "%s"' % name, 'title = "%s"' % title, 'language = "en"',
+              "", "[geography]", "zones = [%s]" % zones, "", "[projection]", "base_year = %d" % base_year,
+              "horizon = %d" % horizon, "step = %d" % step, "open_age = 130", 'flow_policy = "conserve"', ""]
+    return "\n".join(lines) + "\n"
+
+
+# the five-year cases' inputs as write_country_inputs writes them (the base population in thousands, no unit)
+FIVE_YEAR_INPUTS = """[base_population]
+table = "population_2020.csv"          # thousands, as bayesPop's files: no unit
+
+[fertility]
+schedule = { path = "asfr.csv", columns = { value = "asfr" } }   # TFR x PASFR / 100 / 5
+srb = { path = "srb.csv", unit = "per_female", columns = { value = "srb" } }
+
+[mortality]
+Sx = { path = "sx.csv", columns = { value = "sx" } }   # MortCast's abridged sx of Canada's WPP 2024 rates
+
+"""
+
+
+def total_flows(totals, z, unit):
+    """The TOML of one `[[migration.flows]]` per step for bayesPop's `mig` totals {step start: T over the step}:
+    `kind = "net"`, T / z per year over the step's calendar years, the family's immigration or emigration shares
+    (profile_immigration.csv / profile_emigration.csv) by the sign of T."""
+    out = ""
+    for y in sorted(totals):
+        t = totals[y]
+        out += """
+[[migration.flows]]                    # the `mig` total of %s: %r %s
+kind = "net"
+total_per_year = %r
+years = [%d, %d]
+profile = { path = "profile_%s.csv" }
+""" % (p_label(y) if z == 5 else str(y), t, unit, t / z, y + 1, y + z, "immigration" if t >= 0 else "emigration")
+    return out

@@ -103,27 +103,7 @@ def write_expected(folder, pops, comps, with_components=True):
                     ["variant", "period", "zone", "group", "sex", "age", "component", "persons"], crow)
 
 
-SCENARIO = """# SPDX-License-Identifier: Apache-2.0
-# Conformance case (independent computation), written by make_case.py: bayesPop's single-year projection whose
-# yearly total net migration is spread by DemoTools' UN migration family "Female Labor" (mig.rc.fam).
-# Written by an eighteenth outside author from scenarios/README.md (the format) and the UN's code. README.md: source.
-
-[scenario]
-name = "un-bayespop-rc-family-annual-totals"
-title = "bayesPop 1x1 to 130+: yearly total net migration spread by a UN Rogers-Castro family (mig.rc.fam)"
-language = "en"
-
-[geography]
-zones = [{ id = "902", name = "Outside16 bayesPop country" }]
-
-[projection]
-base_year = 2021
-horizon = 2024
-step = 1
-open_age = 130
-flow_policy = "conserve"
-
-[base_population]
+SCENARIO = """[base_population]
 table = "population_2021.csv"
 
 [fertility]
@@ -140,17 +120,14 @@ timing = "even"                        # MigCode 0
 
 
 def scenario():
-    flows = ""
-    for y in YEARS:
-        t = TOTALS[y]
-        flows += """
-[[migration.flows]]                    # the `mig` total of %d: %r persons
-kind = "net"
-total_per_year = %r
-years = [%d, %d]
-profile = { path = "profile_%s.csv" }
-""" % (y, t, t, y + 1, y + 1, "immigration" if t >= 0 else "emigration")
-    return SCENARIO % flows
+    flows = ref.total_flows(TOTALS, 1, "persons")
+    head = ref.scenario_head(["bayesPop's single-year projection whose",
+                              "yearly total net migration is spread by DemoTools' UN migration family "
+                              "\"Female Labor\" (mig.rc.fam)."],
+                             "un-bayespop-rc-family-annual-totals",
+                             "bayesPop 1x1 to 130+: yearly total net migration spread by a UN Rogers-Castro family "
+                             "(mig.rc.fam)", '{ id = "902", name = "Outside16 bayesPop country" }', 2021, 2024, 1)
+    return head + SCENARIO % flows
 
 
 def main():

@@ -73,53 +73,20 @@ def write_inputs(folder, data, props):
         ref17.write_csv(os.path.join(folder, "profile_%s.csv" % name), ["sex", "age", "share"], rows)
 
 
-SCENARIO = """# SPDX-License-Identifier: Apache-2.0
-# Conformance case (independent computation), written by make_case.py: bayesPop's national five-year projection
-# of Canada whose total net migration is spread by DemoTools' UN migration family "Male Labor" (mig.rc.fam).
-# Written by an eighteenth outside author from scenarios/README.md (the format) and the UN's code. README.md: source.
-
-[scenario]
-name = "un-bayespop-rc-family-five-year-totals"
-title = "bayesPop 5x5 to 130+: total net migration spread by a UN Rogers-Castro family (mig.rc.fam)"
-language = "en"
-
-[geography]
-zones = [{ id = "124", name = "Canada" }]
-
-[projection]
-base_year = 2020
-horizon = 2035
-step = 5
-open_age = 130
-flow_policy = "conserve"
-
-[base_population]
-table = "population_2020.csv"          # thousands, as bayesPop's files: no unit
-
-[fertility]
-schedule = { path = "asfr.csv", columns = { value = "asfr" } }   # TFR x PASFR / 100 / 5
-srb = { path = "srb.csv", unit = "per_female", columns = { value = "srb" } }
-
-[mortality]
-Sx = { path = "sx.csv", columns = { value = "sx" } }   # MortCast's abridged sx of Canada's WPP 2024 rates
-
-[migration]
+SCENARIO = """[migration]
 timing = "end"                         # Canada's MigCode 9
 %s"""
 
 
 def scenario(data):
-    flows = []
-    for y in PERIODS:
-        t = data["totals"][y]
-        flows.append("""
-[[migration.flows]]                    # the `mig` total of %s: %r thousand
-kind = "net"
-total_per_year = %r
-years = [%d, %d]
-profile = { path = "profile_%s.csv" }
-""" % (ref.p_label(y), t, t / 5.0, y + 1, y + 5, "immigration" if t >= 0 else "emigration"))
-    return SCENARIO % "".join(flows)
+    flows = ref.total_flows(data["totals"], 5, "thousand")
+    head = ref.scenario_head(["bayesPop's national five-year projection",
+                              "of Canada whose total net migration is spread by DemoTools' UN migration family "
+                              "\"Male Labor\" (mig.rc.fam)."],
+                             "un-bayespop-rc-family-five-year-totals",
+                             "bayesPop 5x5 to 130+: total net migration spread by a UN Rogers-Castro family "
+                             "(mig.rc.fam)", '{ id = "124", name = "Canada" }', 2020, 2035, 5)
+    return head + ref.FIVE_YEAR_INPUTS + SCENARIO % flows
 
 
 def main():

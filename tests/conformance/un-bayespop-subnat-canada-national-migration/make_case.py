@@ -76,37 +76,7 @@ def write_inputs(folder, data, mig):
                             rows)
 
 
-SCENARIO_HEAD = """# SPDX-License-Identifier: Apache-2.0
-# Conformance case (independent computation), written by make_case.py: bayesPop's subnational projection of
-# Canada's provinces and territories (Alberta aside) with the national net migration spread over the regions.
-# Written by an eighteenth outside author from scenarios/README.md (the format) and the UN's code. README.md: source.
-
-[scenario]
-name = "un-bayespop-subnat-canada-national-migration"
-title = "bayesPop pop.predict.subnat, Canada 5x5 to 130+: national migration by Rogers-Castro and regional shares"
-language = "en"
-
-[geography]
-zones = [%s]
-
-[projection]
-base_year = 2020
-horizon = 2035
-step = 5
-open_age = 130
-flow_policy = "conserve"
-
-[base_population]
-table = "population_2020.csv"          # thousands, as bayesPop's files: no unit
-
-[fertility]
-schedule = { path = "asfr.csv", columns = { value = "asfr" } }   # TFR x PASFR / 100 / 5, every region alike
-srb = { path = "srb.csv", unit = "per_female", columns = { value = "srb" } }
-
-[mortality]
-Sx = { path = "sx.csv", columns = { value = "sx" } }   # MortCast's abridged sx of Canada's WPP 2024 rates
-
-[migration]
+SCENARIO_BASELINE = """[migration]
 # bayesPop's default: each age group's national migrants shared by the regions' base population of that group
 net = { path = "migration_counts.csv", per = "step", columns = { value = "migrants" } }
 timing = "end"                         # Canada's MigCode 9
@@ -133,8 +103,13 @@ def flows(data):
 
 
 def scenario(data, emigration):
-    text = SCENARIO_HEAD % ", ".join('{ id = "%s" }' % r for r in REGIONS)
-    text += flows(data)
+    text = ref.scenario_head(["bayesPop's subnational projection of",
+                              "Canada's provinces and territories (Alberta aside) with the national net migration "
+                              "spread over the regions."],
+                             "un-bayespop-subnat-canada-national-migration",
+                             "bayesPop pop.predict.subnat, Canada 5x5 to 130+: national migration by Rogers-Castro "
+                             "and regional shares", ", ".join('{ id = "%s" }' % r for r in REGIONS), 2020, 2035, 5)
+    text += ref.FIVE_YEAR_INPUTS + SCENARIO_BASELINE + flows(data)
     text += EMIGRATION_HEAD + flows(emigration)
     return text
 
