@@ -132,8 +132,7 @@ def canada_inputs(periods, regions):
     Returns a dict: pop {(region, sex): [21]}, mx {period: (male 22, female 22)}, pasfr {period: [7]},
     tfr, srb, migration {period: thousands}, patterns (rows of CANpatterns.txt)."""
     def country_rows(name):
-        return [row for row in read_wide(git_text(WPP2024_GIT, WPP2024_COMMIT, "data-raw/%s.txt" % name))
-                if row["country_code"] == "124"]
+        return wpp2024_rows(name, "124")
 
     pop = {}
     for sex, name in (("m", "CANpopM"), ("f", "CANpopF")):
@@ -158,6 +157,28 @@ def canada_inputs(periods, regions):
     mig = {y: float(country_rows("migrationprojMed5")[0][lab]) for y, lab in zip(periods, labels)}
     patterns = read_wide(git_text(BAYESPOP_GIT, BAYESPOP_COMMIT, "inst/extdata/CANpatterns.txt"))
     return {"pop": pop, "mx": mx, "pasfr": pasfr, "tfr": tfr, "srb": srb, "migration": mig, "patterns": patterns}
+
+
+def wpp2024_rows(name, country_code):
+    """The rows of one country in a wide file of the wpp2024 package (data-raw/<name>.txt at WPP2024_COMMIT)."""
+    return [row for row in read_wide(git_text(WPP2024_GIT, WPP2024_COMMIT, "data-raw/%s.txt" % name))
+            if row["country_code"] == country_code]
+
+
+def wpp2024_age_migration(periods, country_code):
+    """wpp2024's `migrationM5` / `migrationF5` (data/migrationM5.R: data-raw/migrationM5.txt, migrationF5.txt): the
+    UN's net migrants of each projection period by sex and five-year group 0-4 … 100+, thousands over the period,
+    which bayesPop takes for the projection periods when no migration input is given (R/predict.pop.R `.get.mig.data`
+    lines 1290-1312). {period: (male 21, female 21)}."""
+    out = {}
+    rows_m, rows_f = wpp2024_rows("migrationM5", country_code), wpp2024_rows("migrationF5", country_code)
+    for y in periods:
+        pair = []
+        for rows in (rows_m, rows_f):
+            by_age = {row["age"]: float(row[p_label(y)]) for row in rows}
+            pair.append([by_age[a] for a in AGE_LABELS])
+        out[y] = tuple(pair)
+    return out
 
 
 def p_label(year):

@@ -52,10 +52,15 @@ def props_of(mode):
     return ref.rc_family_five_year(rows)
 
 
-def project(data, props):
+def project(data, props, wpp_age_migration=None):
+    """bayesPop's trajectory with the `mig` totals spread by the family, or (`wpp_age_migration`, the variant) with
+    no migration input: wpp2024's migrationM5/migrationF5 of the projection periods."""
     mig = {}
     for y in PERIODS:
-        mig[y] = {(ZONE, s): ref.totals_to_ages_family(data["totals"][y], props, s.upper()) for s in ("m", "f")}
+        if wpp_age_migration is not None:
+            mig[y] = {(ZONE, "m"): wpp_age_migration[y][0], (ZONE, "f"): wpp_age_migration[y][1]}
+        else:
+            mig[y] = {(ZONE, s): ref.totals_to_ages_family(data["totals"][y], props, s.upper()) for s in ("m", "f")}
     data = dict(data)
     data["pop"] = {(ZONE, s): data["national"][s] for s in ("m", "f")}
     return ref.project_regions(data, PERIODS, [ZONE], mig)
@@ -68,6 +73,16 @@ def write_inputs(folder, data, props):
         p = ref17.pad_observed(data["national"][s])
         rows += [[ref.SEX_NAME[s], a, p[i]] for i, a in enumerate(ref17.GROUPS)]
     ref17.write_csv(os.path.join(folder, "population_2020.csv"), ["sex", "age", "population"], rows)
+    # wpp2024's migrationM5/F5 reshaped into rows as an outside author would: the UN's period label kept in a
+    # `period` column (switched off in the scenario: "2020-2025" is not cohortgis's inclusive calendar period),
+    # the age labels as published but the open 100+ written 100-104 (bayesPop pads it to the group 100-104)
+    rows = []
+    for y, (mig_m, mig_f) in sorted(ref.wpp2024_age_migration(PERIODS, ZONE).items()):
+        for s, mig in (("female", mig_f), ("male", mig_m)):
+            rows += [[ref.p_label(y), y, s, "100-104" if lab == "100+" else lab, v]
+                     for lab, v in zip(ref.AGE_LABELS, mig)]
+    ref17.write_csv(os.path.join(folder, "wpp2024_migration5.csv"),
+                    ["period", "period_start", "sex", "age", "migrants"], rows)
     for sign, name in (("I", "immigration"), ("E", "emigration")):
         rows = [[ref.SEX_NAME[s], 5 * i, v] for s in ("f", "m") for i, v in enumerate(props[(s.upper(), sign)])]
         ref17.write_csv(os.path.join(folder, "profile_%s.csv" % name), ["sex", "age", "share"], rows)
@@ -86,7 +101,23 @@ def scenario(data):
                              "un-bayespop-rc-family-five-year-totals",
                              "bayesPop 5x5 to 130+: total net migration spread by a UN Rogers-Castro family "
                              "(mig.rc.fam)", '{ id = "124", name = "Canada" }', 2020, 2035, 5)
-    return head + ref.FIVE_YEAR_INPUTS + SCENARIO % flows
+    return head + ref.FIVE_YEAR_INPUTS + SCENARIO % flows + VARIANT
+
+
+VARIANT = """
+[[variants]]
+name = "wpp-age-migration"
+description = "no migration input: bayesPop takes wpp2024's migrationM5/F5, the UN's net migrants by sex and age"
+
+[variants.migration]
+flows = []
+
+[variants.migration.net]
+path = "wpp2024_migration5.csv"
+per = "step"
+ages = "labels"
+columns = { year = "period_start", period = "", value = "migrants" }
+"""
 
 
 def main():
@@ -96,16 +127,18 @@ def main():
     data = national_data()
     props = props_of("bayespop")
     res = project(data, props)
+    wpp = project(data, props, ref.wpp2024_age_migration(PERIODS, ZONE))
     if args.mutant:
         os.makedirs(args.mutant, exist_ok=True)
         shutil.copytree(HERE, args.mutant, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("expected*", "make_case.py", "__pycache__"))
-        ref.write_expected(args.mutant, [("baseline", project(data, props_of("naive")))], with_components=False)
+        ref.write_expected(args.mutant, [("baseline", project(data, props_of("naive"))), ("wpp-age-migration", wpp)],
+                           with_components=False)
         return
     write_inputs(HERE, data, props)
     with open(os.path.join(HERE, "scenario.toml"), "w", encoding="utf-8") as f:
         f.write(scenario(data))
-    ref.write_expected(HERE, [("baseline", res)])
+    ref.write_expected(HERE, [("baseline", res), ("wpp-age-migration", wpp)])
 
 
 if __name__ == "__main__":
