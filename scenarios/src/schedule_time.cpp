@@ -57,9 +57,15 @@ std::string ranges(const std::vector<int>& years) {
 TimedRows time_rows(const Build& b, const Rows& rows, const std::string& key) {
   const Doc& doc = b.doc;
   TimedRows t;
-  // A column named year or period is the table's time unless `columns` maps the other role explicitly (e.g.
-  // columns = { year = "period_start" } in a file that also has a "period" column) or maps a role to "" (off).
-  const bool year_named = rows.ref.columns.count("year") != 0, period_named = rows.ref.columns.count("period") != 0;
+  // A column named year or period is the table's time unless `columns` maps the other role to a column (e.g.
+  // columns = { year = "period_start" } in a file that also has a "period" column) or maps this role to "" (off).
+  // Switching one role off leaves the other as the file has it: `year = ""` beside a "period" column reads the
+  // periods (until round 30 it switched both off, and a table of one period's rows held for every step).
+  const auto mapped_to_column = [&rows](const char* role) {
+    const auto it = rows.ref.columns.find(role);
+    return it != rows.ref.columns.end() && !it->second.empty();
+  };
+  const bool year_named = mapped_to_column("year"), period_named = mapped_to_column("period");
   const bool has_year = rows.has("year") && (year_named || !period_named);
   const bool has_period = rows.has("period") && (period_named || !year_named);
   if (has_year && has_period)
