@@ -4,6 +4,7 @@
 //                     [--mortality-in-place 0|1] [--stream FILE] [--hash-outputs 0|1] [--method flows|multistate]
 //                     [--od 0|1] [--step-years 1|5]
 //       times a projection of the workload; hashes every step's end population and births (hash time is excluded),
+//       and reports the first step's time (the run's fresh pages) and the later years' apart from the mean per year,
 //       with --hash-outputs 1 also the per-cell components and the indicators (separate hashes); --step-years 5:
 //       five-year ages and steps (--steps counts steps; the times and the floor are per projected year)
 //   bench_tool export --zones N [--steps T] --out DIR [--results 0|1]
@@ -104,7 +105,11 @@ class TimedSink : public ResultSink {
   }
   void step(const StepResult& r) override {
     const auto t0 = Clock::now();
-    const double c0 = thread_cpu_seconds();
+    const double c0 = thread_cpu_seconds(), p0 = cpu_seconds();
+    if (steps_seen++ == 0) {
+      first_step_s = seconds(run_start, t0);
+      first_step_cpu_s = p0 - run_cpu_start;
+    }
     hash = fnv(r.end.data(), hash);
     hash = fnv(r.components.births, hash);
     if (hash_outputs) {  // what a user's run writes: the per-cell components and the indicators
@@ -140,12 +145,20 @@ class TimedSink : public ResultSink {
     }
     in_sink += seconds(t0, Clock::now());
     cpu_in_sink += thread_cpu_seconds() - c0;
+    process_cpu_in_sink += cpu_seconds() - p0;
   }
   bool hash_outputs = false;
   std::uint64_t hash = 0xCBF29CE484222325ULL;
   std::uint64_t components_hash = 0xCBF29CE484222325ULL, indicators_hash = 0xCBF29CE484222325ULL,
                 indicators_rest_hash = 0xCBF29CE484222325ULL;
-  double in_sink = 0.0, cpu_in_sink = 0.0;
+  // The sink's wall and CPU time, left out of the engine's: the CPU time of this (the calling) thread, and of the
+  // whole process while the sink runs (the same where the run's other threads wait without spinning).
+  double in_sink = 0.0, cpu_in_sink = 0.0, process_cpu_in_sink = 0.0;
+  // The first step's wall and process CPU time, from the run's start (run_start, run_cpu_start) to its result: the
+  // run's fresh pages, its first life tables and the first period's schedules are there.
+  Clock::time_point run_start;
+  double run_cpu_start = 0.0, first_step_s = 0.0, first_step_cpu_s = 0.0;
+  int steps_seen = 0;
 
  private:
   std::FILE* out_ = nullptr;
@@ -181,12 +194,24 @@ int cmd_run(const std::map<std::string, std::string>& a) {
       inner(ctx, s);
       s.od.reset();
     };
+  // The provider's time (the workload's new periods: schedules made from the country tables, the first period's into
+  // fresh pages) is inside the engine's, as a scenario's provider is; measured to be reported too.
+  double provider_s = 0.0, provider_cpu_s = 0.0;
+  provider = [inner = std::move(provider), &provider_s, &provider_cpu_s](const StepContext& ctx, StepSchedules& s) {
+    const auto t0 = Clock::now();
+    const double c0 = cpu_seconds();
+    inner(ctx, s);
+    provider_s += seconds(t0, Clock::now());
+    provider_cpu_s += cpu_seconds() - c0;
+  };
   TimedSink sink(gets(a, "stream"));
   sink.hash_outputs = geti(a, "hash-outputs", 0) != 0;
   malloc_trim(0);  // the generator's freed scratch goes back to the system: the peak is the run's own
   reset_peak_rss();
   const auto t0 = Clock::now();
   const double cpu0 = cpu_seconds();
+  sink.run_start = t0;
+  sink.run_cpu_start = cpu0;
   Projection p(std::move(cfg), w.take_base());  // moved: the run holds the only copy of the state
   p.run(provider, sink);
   const double total = seconds(t0, Clock::now());
@@ -194,17 +219,26 @@ int cmd_run(const std::map<std::string, std::string>& a) {
   const double engine = total - sink.in_sink;
   const int steps = w.options().steps, years = steps * w.options().step_years;
   const double cells = static_cast<double>(w.layout().cells());
+  // The years after the first step (0 where there is one step): the first step alone pays for the run's fresh pages,
+  // which this project's VM backs at 0.3–0.8 GB/s (bench/HISTORY.md "Round 30: the lean kernel's first step").
+  const int later_years = years - w.options().step_years;
+  const double later_s = later_years > 0 ? (engine - sink.first_step_s) / later_years : 0.0;
+  const double later_cpu_s = later_years > 0 ? (cpu - sink.cpu_in_sink - sink.first_step_cpu_s) / later_years : 0.0;
   std::printf(
       "{\"zones\": %d, \"steps\": %d, \"threads\": %d, \"generate_s\": %.3f, \"total_s\": %.4f, \"sink_s\": %.4f, "
       "\"engine_s\": %.4f, \"s_per_year\": %.6f, \"cells_per_s\": %.4e, \"peak_rss_bytes\": %ld, "
       "\"state_bytes\": %.0f, \"schedule_bytes\": %.0f, \"floor_bytes_per_year\": %.0f, \"hash\": \"%016llx\", "
       "\"cpu_s_per_year\": %.6f, \"components_hash\": \"%016llx\", \"indicators_hash\": \"%016llx\", "
-      "\"indicators_rest_hash\": \"%016llx\", \"step_years\": %d}\n",
+      "\"indicators_rest_hash\": \"%016llx\", \"step_years\": %d, \"sink_cpu_s\": %.6f, \"sink_process_cpu_s\": %.6f, "
+      "\"first_step_s\": %.6f, \"first_step_cpu_s\": %.6f, \"later_s_per_year\": %.6f, \"later_cpu_s_per_year\": %.6f, "
+      "\"provider_s\": %.6f, \"provider_cpu_s\": %.6f}\n",
       w.options().zones, steps, threads, gen_s, total, sink.in_sink, engine, engine / years, cells * steps / engine,
       peak_rss_bytes(), w.state_bytes(), w.schedule_bytes(), w.floor_bytes_per_year(),
       static_cast<unsigned long long>(sink.hash), (cpu - sink.cpu_in_sink) / years,
       static_cast<unsigned long long>(sink.components_hash), static_cast<unsigned long long>(sink.indicators_hash),
-      static_cast<unsigned long long>(sink.indicators_rest_hash), w.options().step_years);
+      static_cast<unsigned long long>(sink.indicators_rest_hash), w.options().step_years, sink.cpu_in_sink,
+      sink.process_cpu_in_sink, sink.first_step_s, sink.first_step_cpu_s, later_s, later_cpu_s, provider_s,
+      provider_cpu_s);
   return 0;
 }
 

@@ -16,10 +16,11 @@ per-cell components and indicators (--numpy-full 1), and the bandwidth floor its
 time per year over the row's; "vs NumPy (components + indicators)" the full peer's over the row's, for the rows that
 compute what it computes (user path, command line, Python).
 
-Per row: time per projected year (engine only: the sink's hashing is timed and left out), cohort-cells per second,
-NumPy time per year / engine time per year, time per year / bandwidth floor (bytes a year must move at the least:
-the population read and written once, plus one year of the zone-varying schedules read once, at the measured copy
-bandwidth), and peak RSS / (state + one year of schedules). Each engine row is the fastest of --repeat runs, each
+Per row: time per projected year (engine only: the sink's hashing is timed and left out; the first step, which alone
+faults in the run's fresh pages, is in it, and a line per lean row gives the later years' rate apart), cohort-cells
+per second, NumPy time per year / engine time per year, time per year / bandwidth floor (bytes a year must move at
+the least: the population read and written once, plus one year of the zone-varying schedules read once, at the
+measured copy bandwidth), and peak RSS / (state + one year of schedules). Each engine row is the fastest of --repeat runs, each
 NumPy time the fastest of --numpy-repeat runs (a shared machine only ever slows a run down). The script fails if results at different thread counts
 are not bit-identical (hash of every step's end population and births). A last row streams every year's population
 to a file on disk and reports the peak RSS of that run. "user path" rows run the configuration of `cohortgis run`
@@ -392,6 +393,18 @@ def main():
             ratio = one["s_per_year"] / (one["floor_bytes_per_year"] / bw)
             print(f"{label(z)}: one core is {ratio:.1f}× the floor ({1e9 / one['cells_per_s']:.1f} ns per cohort-cell); "
                   f"2× the floor needs ≈ {ratio / 2:.0f} cores at this per-core speed (extrapolated, not measured)")
+    # The first step alone faults in the run's fresh pages (the next population, the first period's schedules), which
+    # this project's VM backs at 0.3–0.8 GB/s (bench/HISTORY.md "Round 30: the lean kernel's first step"): the lean
+    # kernel's later years apart, against the same floor.
+    for r in raw["runs"]:
+        lean = not any(r.get(k) for k in ("streamed", "user_path", "five_year", "python", "command_line"))
+        if not lean or r.get("steps", 0) < 2 or "later_s_per_year" not in r:
+            continue
+        floor_s = r["floor_bytes_per_year"] / bw
+        print(f"{label(r['zones'])} lean kernel, {r['threads']} threads: first step {r['first_step_s'] * 1e3:.0f} ms "
+              f"({r['first_step_cpu_s'] * 1e3:.0f} ms CPU), the later {r['steps'] - 1} years "
+              f"{r['later_s_per_year'] * 1e3:.2f} ms a year = {r['later_s_per_year'] / floor_s:.1f}× the floor "
+              f"({r['later_cpu_s_per_year'] * 1e3:.2f} CPU ms a year)")
     head = ["workload", "threads", "ms / year", "Mcells/s", "vs NumPy", "vs NumPy (components + indicators)",
             "× floor", "peak RSS", "RSS / (state+sched)",
             "CPU ms / year", "vs lean kernel", "bit-identical"]
