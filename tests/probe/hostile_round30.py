@@ -457,8 +457,29 @@ for label, old, new, expect in [
         ('outputs_indicators_empty', '[projection]', '[outputs]\nindicators = []\n\n[projection]', 'any'),
         ('outputs_components_empty', '[projection]', '[outputs]\ncomponents = []\n\n[projection]', 'any'),
         ('stochastic_empty', '[[variants]]', '[stochastic]\n\n[[variants]]', 'any'),
-        ('monitoring_empty', '[[variants]]', '[monitoring]\n\n[[variants]]', 'any')]:
-    cli('empty30_%s' % label, RUN, toml=G(old, new), expect=expect)
+        ('monitoring_empty', '[[variants]]', '[monitoring]\n\n[[variants]]', 'any'),
+        ('monitoring_names_empty', '[[variants]]', '[monitoring]\nobserved = "obs.csv"\nnames = {}\n\n[[variants]]',
+         'any'),
+        ('monitoring_fitted_empty', '[[variants]]',
+         '[monitoring]\nobserved = "obs.csv"\nfitted = { population = [] }\n\n[[variants]]', 'any'),
+        ('monitoring_tolerances_empty', '[[variants]]',
+         '[monitoring]\nobserved = "obs.csv"\ntolerances = { population = {} }\n\n[[variants]]', 'bad'),
+        ('stochastic_tfr_empty', '[[variants]]', '[stochastic]\ntrajectories = 2\ntfr = {}\n\n[[variants]]', 'bad'),
+        ('stochastic_migration_empty', '[[variants]]', '[stochastic]\ntrajectories = 2\nmigration = {}\n\n[[variants]]',
+         'bad'),
+        ('stochastic_lee_carter_empty', '[[variants]]',
+         '[stochastic]\ntrajectories = 2\nlee_carter = {}\n\n[[variants]]', 'bad'),
+        ('relocation_profile_empty', 'profile = "uniform"\n', 'profile = {}\n', 'bad'),
+        ('flow_profile_empty', 'profile = "uniform", years', 'profile = {}, years', 'bad'),
+        ('variant_migration_empty', 'fertility = { tfr = 3.0 }', 'migration = {}', 'bad'),
+        ('outputs_population_empty', '[projection]', '[outputs]\npopulation = []\n\n[projection]', 'any'),
+        ('aggregate_zones_empty', 'zones = [ { id = "A", name = "Zone A" }, { id = "B", name = "Zone B" } ]',
+         'zones = [ { id = "A", name = "Zone A" }, { id = "B", name = "Zone B" } ]\n'
+         'aggregates = [ { name = "AB", zones = [] } ]', 'bad'),
+        ('aggregates_list_empty', 'zones = [ { id = "A", name = "Zone A" }, { id = "B", name = "Zone B" } ]',
+         'zones = [ { id = "A", name = "Zone A" }, { id = "B", name = "Zone B" } ]\naggregates = []', 'any')]:
+    cli('empty30_%s' % label, RUN, {'obs.csv': 'zone,year,indicator,value,unit\nA,2025,population,10000,persons\n'},
+        toml=G(old, new), expect=expect)
 
 # --- (i) options that take years, written with blanks and signs --------------------------------------------------
 for label, years, expect in [('blank_first', ' 2000:2010', 'any'), ('plus', '+2000:2010', 'any'),
