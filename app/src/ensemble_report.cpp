@@ -29,17 +29,18 @@ void probability_map(const Results& r, Language l, ReportSection& s) {
   if (!fs::is_regular_file(dir / "probabilities.csv")) return;
   const std::optional<geodata::Zones> zones = results_zones(r);
   if (!zones || zones->size() == 0) return;
-  const geodata::Table p = geodata::read_table((dir / "probabilities.csv").string(), {});
-  if (p.size() == 0) return;
-  const std::string variant = p.text(0, "variant");
+  const CsvData p = read_csv_file((dir / "probabilities.csv").string());
+  if (p.rows.empty()) return;
+  const std::size_t vc = p.column("variant"), yc = p.column("year"), evc = p.column("event"), zc = p.column("zone"),
+                    pc = p.column("probability");
+  const std::string variant = p.rows[0][vc];
   int year = 0;
-  for (std::size_t k = 0; k < p.size(); ++k)
-    if (p.text(k, "variant") == variant) year = std::max(year, std::stoi(p.text(k, "year")));
+  for (std::size_t k = 0; k < p.rows.size(); ++k)
+    if (p.rows[k][vc] == variant) year = std::max(year, written_whole_number(p, k, yc));
   std::map<std::string, double> by_zone;
-  for (std::size_t k = 0; k < p.size(); ++k)
-    if (p.text(k, "variant") == variant && std::stoi(p.text(k, "year")) == year &&
-        p.text(k, "event") == "above_base_year")
-      by_zone[p.text(k, "zone")] = 100.0 * written_number(p.text(k, "probability"));
+  for (std::size_t k = 0; k < p.rows.size(); ++k)
+    if (p.rows[k][vc] == variant && written_whole_number(p, k, yc) == year && p.rows[k][evc] == "above_base_year")
+      by_zone[p.rows[k][zc]] = 100.0 * written_number(p.rows[k][pc]);
   std::vector<double> values;
   std::vector<std::string> labels;
   for (const auto& id : zones->ids()) {

@@ -27,6 +27,7 @@
 #include "output_dir.hpp"
 #include "text_output.hpp"
 #include "thread_room.hpp"
+#include "written_number.hpp"
 
 namespace cohortgis::app {
 
@@ -512,10 +513,8 @@ std::vector<Figure> render_figures(const Results& r, Language l, const std::atom
       std::vector<std::string> titles;
       std::vector<std::vector<double>> values;
       std::vector<int> years{first};
-      for (const auto& p : r.meta.plan_periods) {
-        const int y = std::stoi(p.label.substr(p.label.find('-') == std::string::npos ? 0 : p.label.find('-') + 1));
-        if (y != first) years.push_back(y);
-      }
+      for (const auto& p : r.meta.plan_periods)
+        if (const int y = *plan_period_last_year(p.label); y != first) years.push_back(y);  // read_manifest checked
       if (years.size() < 2) years = r.years;
       for (int y : years) {
         titles.push_back(year_text(y, l));

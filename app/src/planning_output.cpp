@@ -10,6 +10,7 @@
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/geodata/table.hpp"
 #include "text_output.hpp"
+#include "written_number.hpp"
 
 namespace cohortgis::app {
 
@@ -263,10 +264,11 @@ std::vector<ReportSection> planning_report_sections(const Results& r, Language l
                                              "persons per household"};
     // The first and the last year only (the file has every year).
     std::string first, last;
-    for (const auto& row : t.rows) {
-      const std::string& y = row[t.column("year")];
-      if (first.empty() || std::stoi(y) < std::stoi(first)) first = y;
-      if (last.empty() || std::stoi(y) > std::stoi(last)) last = y;
+    int first_year = 0, last_year = 0;
+    for (std::size_t i = 0, cy = t.column("year"); i < t.rows.size(); ++i) {
+      const int y = written_whole_number(t, i, cy);
+      if (first.empty() || y < first_year) first = t.rows[i][cy], first_year = y;
+      if (last.empty() || y > last_year) last = t.rows[i][cy], last_year = y;
     }
     struct Sum {
       double population = 0, households = 0, dwellings = 0;

@@ -29,6 +29,7 @@
 #include "output_dir.hpp"
 #include "results_read.hpp"
 #include "written_indicators.hpp"
+#include "written_number.hpp"
 
 namespace cohortgis::app {
 
@@ -326,6 +327,22 @@ std::size_t CsvData::column(const std::string& name) const {
 
 using detail::for_each_csv_row;
 
+int written_whole_number(const CsvData& csv, std::size_t row, std::size_t col) {
+  return parse_int(csv.rows[row][col], csv, row, csv.header[col]);
+}
+
+std::optional<int> plan_period_last_year(const std::string& label) {
+  const char *s = label.data(), *e = s + label.size();
+  int first = 0, last = 0;
+  auto r = std::from_chars(s, e, first);
+  if (r.ec == std::errc() && r.ptr != e && *r.ptr == '-')
+    r = std::from_chars(r.ptr + 1, e, last);
+  else
+    last = first;
+  if (r.ec != std::errc() || r.ptr != e || last < first) return std::nullopt;
+  return last;
+}
+
 CsvData read_csv_file(const std::string& path) {
   CsvData csv;
   for_each_csv_row(path, csv, {}, [&](const CsvData&, std::vector<std::string>& row, std::size_t) {
@@ -380,7 +397,14 @@ ResultsMeta read_manifest(const std::string& path) {
   m.seconds = tree.get("timings.total_seconds", 0.0);
   m.maps_note = tree.get("maps.note", "");
   if (const auto pp = tree.get_child_optional("projection.plan_periods"))
-    for (const auto& [k, v] : *pp) m.plan_periods.push_back({v.get("period", ""), v.get("plan", "")});
+    for (const auto& [k, v] : *pp) {
+      // "2026-2030" or "2030", as the writer puts it (PlanPeriod::label); the report's panels take its last year.
+      const std::string label = v.get("period", "");
+      if (!plan_period_last_year(label))
+        throw InputError(path + ": projection.plan_periods: period '" + geodata::escape_cell(label) +
+                         "'; expected a year or years such as \"2026-2030\" (manifest.json as cohortgis wrote it)");
+      m.plan_periods.push_back({label, v.get("plan", "")});
+    }
   if (const auto ag = tree.get_child_optional("projection.aggregates"))
     for (const auto& [k, v] : *ag) {
       std::string members;

@@ -7,6 +7,7 @@
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/geodata/table.hpp"
 #include "planning_output.hpp"
+#include "written_number.hpp"
 
 namespace cohortgis::app {
 
@@ -26,7 +27,7 @@ std::optional<ReportSection> service_report_section(const Results& r, Language l
   };
   // The whole area in the first and the last year of the file (every zone and year: service_demand.csv).
   std::set<int> years;
-  for (const auto& row : t.rows) years.insert(std::stoi(row[cy]));
+  for (std::size_t i = 0; i < t.rows.size(); ++i) years.insert(written_whole_number(t, i, cy));
   ReportSection s;
   s.id = "services";
   s.title = zh ? "公共服务需求" : "Service demand";
@@ -36,9 +37,10 @@ std::optional<ReportSection> service_report_section(const Results& r, Language l
                                     "缺口（名额）"}
          : std::vector<std::string>{"variant",         "service",           "year",        "basis (persons)",
                                     "demand (places)", "capacity (places)", "gap (places)"};
-  for (const auto& row : t.rows) {
+  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+    const auto& row = t.rows[i];
     if (row[cz] != "total" || years.empty()) continue;
-    const int y = std::stoi(row[cy]);
+    const int y = written_whole_number(t, i, cy);
     if (y != *years.begin() && y != *years.rbegin()) continue;
     s.rows.push_back({r.variant_label(row[cv], l), row[cs], row[cy], num(row[cb]), num(row[cd]), num(row[cc]),
                       num(row[cg])});

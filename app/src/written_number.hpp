@@ -4,8 +4,10 @@
 #pragma once
 
 #include <cmath>
+#include <optional>
 #include <string>
 
+#include "cohortgis/app/results.hpp"
 #include "cohortgis/geodata/table.hpp"
 
 namespace cohortgis::app {
@@ -18,5 +20,14 @@ inline double written_number(const std::string& cell) {
   if (!cell.empty()) (void)geodata::parse_number(cell, v);
   return v;
 }
+
+// Data row `row`'s cell of column `col` of a results CSV as a whole number (a year); throws InputError naming the
+// file, row and column otherwise (the report read years with std::stoi: "internal error: stoi", exit 2, on a forged
+// cell). The reader of indicators.csv's years checks them the same way (results.cpp).
+int written_whole_number(const CsvData& csv, std::size_t row, std::size_t col);
+
+// The last year of a plan period's label as manifest.json and plan_periods.csv write it ("2026-2030" → 2030, "2030"
+// → 2030); nullopt for any other text.
+std::optional<int> plan_period_last_year(const std::string& label);
 
 }  // namespace cohortgis::app

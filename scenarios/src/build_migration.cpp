@@ -238,14 +238,10 @@ void read_timing(const Build& b, const toml::node& n, const std::string& key, st
   } else {
     for (auto&& [k, v] : b.doc.table(n, key)) {
       const std::string sub = key + "." + std::string(k.str());
-      int y = 0;
-      try {
-        std::size_t used = 0;
-        y = std::stoi(std::string(k.str()), &used);
-        if (used != k.str().size()) throw std::invalid_argument("year");
-      } catch (const std::exception&) {
-        b.doc.fail(k.source(), sub, "expected a year as the key (the start of a step), got \"" + escape_cell(std::string(k.str())) + "\"");
-      }
+      const int y = b.doc.year_key(k, sub, "the start of a step", b.base_year);
+      // Two keys of one year ("2020" and "02020") would leave the later one's timing without a word.
+      if (by_year.count(y))
+        b.doc.fail(k.source(), sub, "the year " + std::to_string(y) + " is given twice; expected one timing a step");
       if (y < b.base_year || y >= b.horizon || (y - b.base_year) % b.z != 0)
         b.doc.fail(k.source(), sub, "expected the start year of a step (" + std::to_string(b.base_year) + ", " +
                                         std::to_string(b.base_year + b.z) + ", …), got " + std::to_string(y));
@@ -458,6 +454,9 @@ void build_migration(const Build& b, const Layer& L, std::vector<StepSchedules>&
           doc.fail(t.get("allocation"), key + ".allocation",
                    "only with total_per_year (zones gives each zone's persons); leave it out");
         if (zn->is_table() && !zn->as_table()->get("path")) {
+          // `zones = {}` moved nobody, without a word (a table of zones without rows is refused as empty).
+          if (zn->as_table()->empty())
+            doc.fail(zn, key + ".zones", "expected at least one zone id = persons per year, got an empty table");
           for (auto&& [k, v] : *zn->as_table()) {
             auto it = b.zone_index.find(std::string(k.str()));
             if (it == b.zone_index.end()) doc.fail(k.source(), key + ".zones." + std::string(k.str()), "expected a zone id of the geography");

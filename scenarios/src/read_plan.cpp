@@ -130,7 +130,14 @@ void read_targets(const Doc& doc, const toml::table& root, const Scenario& sc, S
         *tg.min > *tg.max)  // no value can meet it: the target would be reported missed in every run
       doc.fail(t.get("min"), key + ".min",
                "larger than 'max' (" + fmt(*tg.min) + " > " + fmt(*tg.max) + "); no value meets the target");
-    if (t.get("variants")) tg.variants = doc.strings(*t.get("variants"), key + ".variants");
+    if (t.get("variants")) {
+      tg.variants = doc.strings(*t.get("variants"), key + ".variants");
+      // An empty list reads as no list at all (every run): `variants = []` checked the target on every run.
+      if (tg.variants.empty())
+        doc.fail(t.get("variants"), key + ".variants",
+                 "expected at least one variant name (baseline or a [[variants]] name), got an empty list; leave the "
+                 "key out to check the target on every run");
+    }
     set.targets.push_back(tg);
   }
 }
@@ -188,6 +195,10 @@ void read_services(const Doc& doc, const toml::table& root, const Build& b, Scen
       if (cn->is_number()) {
         s.total_capacity = doc.number(*cn, ckey, 0, 1e10, "places");
       } else if (cn->is_table() && !cn->as_table()->get("path")) {
+        // `capacity = {}` was a service without any capacity, as if the key were left out.
+        if (cn->as_table()->empty())
+          doc.fail(cn, ckey,
+                   "expected at least one zone id = places, got an empty table; leave the key out for no capacity");
         s.capacity.assign(uz(b.Z), kNaN);
         for (auto&& [kk, v] : *cn->as_table()) {
           auto it = b.zone_index.find(std::string(kk.str()));

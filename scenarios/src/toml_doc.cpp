@@ -227,11 +227,7 @@ YearPath Doc::path(const toml::node& n, const std::string& key, double lo, doubl
                       "\" = …, \"" + std::to_string(last_year) + "\" = … }, got " + describe(n));
   for (auto&& [k, v] : *n.as_table()) {
     const std::string sub = join_key(key, k.str());
-    int year = 0;
-    const auto r = std::from_chars(k.str().data(), k.str().data() + k.str().size(), year);
-    if (r.ec != std::errc() || r.ptr != k.str().data() + k.str().size())
-      fail(k.source(), sub, "expected a year as the key (e.g. \"" + std::to_string(first_year) + "\"), got \"" +
-                                std::string(k.str()) + "\"");
+    const int year = year_key(k, sub, "", first_year);
     if (year < first_year || year > last_year)
       fail(k.source(), sub, "year " + std::to_string(year) + " is outside the projection horizon " +
                                 std::to_string(first_year) + "-" + std::to_string(last_year));
@@ -251,6 +247,19 @@ YearPath Doc::path(const toml::node& n, const std::string& key, double lo, doubl
            "years of a path must be written in increasing order; " + std::to_string(std::get<2>(written[i])) +
                " comes after " + std::to_string(std::get<2>(written[i - 1])));
   return p;
+}
+
+int Doc::year_key(const toml::key& k, const std::string& sub, const std::string& what, int example) const {
+  int year = 0;
+  const std::string_view s = k.str();
+  const auto r = std::from_chars(s.data(), s.data() + s.size(), year);
+  // std::from_chars takes no '+', blank or point (std::stoi skips blanks and takes "+2020"); a year before the
+  // projection's ("-5") is the caller's range error.
+  if (r.ec != std::errc() || r.ptr != s.data() + s.size())
+    fail(k.source(), sub,
+         "expected a year as the key (" + (what.empty() ? std::string() : what + ", ") + "e.g. \"" +
+             std::to_string(example) + "\"), got \"" + escape_cell(std::string(s)) + "\"");
+  return year;
 }
 
 std::optional<std::pair<int, int>> parse_years_label(std::string_view s) {

@@ -71,6 +71,10 @@ struct Doc {
                 const std::string& what) const;
   // "2011-2015" or "2015" → (first, last).
   std::pair<int, int> years_label(const toml::node& n, const std::string& key) const;
+  // The year a key of a table keyed by years names (a path's "2030", `[migration] timing`'s "2025"): decimal digits
+  // only (no sign, blank or point), else an error at the key `sub` saying what the key is (`what`, e.g. "the start
+  // of a step") with `example` as an example.
+  int year_key(const toml::key& k, const std::string& sub, const std::string& what, int example) const;
 };
 
 // A table the scenario points at, with logical column names mapped to the file's own names.

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
-"""Results folders made by hand for `info` and `report` (hostile probe, round 10; tests/probe/hostile_round10.py):
+"""Results folders made by hand for `info` and `report` (hostile probe, round 10; tests/probe/hostile_round10.py;
+round 30: tests/probe/hostile_round30.py, at the end):
 what each did before its fix is in the comment above it. `report` first checks a folder against manifest.json, so
 its cases are resealed as a forger would (every listed file's size and SHA-256, and the manifest's own seal). Each
 must exit 1 with a message naming the file and what was expected, and leave the folder as it was.
@@ -20,7 +21,7 @@ import numpy as np
 
 # reseal(): the hostile probes' forger of a results folder's manifest (tests/probe/probe_common.py).
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "probe"))
-from probe_common import reseal  # noqa: E402
+from probe_common import ZONES_GJ, reseal  # noqa: E402
 
 EXE, FIX = os.path.abspath(sys.argv[1]), sys.argv[2]
 WORK = tempfile.mkdtemp(prefix="cohortgis-round10-")
@@ -34,19 +35,24 @@ def own_stderr(text):
     return re.sub(r"-{20,}\nSuppressions used:\n(?:.*\n)*?-{20,}\n\n?", "", text)
 
 
-def listing(d):
+def listing(d, files=False):
+    """d's entries (name, size, mtime); files: every file under d instead (a report's error puts the files of maps/
+    and charts/ back, but those folders' own times change)."""
+    if files:
+        paths = [os.path.join(p, n) for p, _, names in os.walk(d) for n in names]
+        return sorted((f, os.lstat(f).st_size, os.lstat(f).st_mtime_ns) for f in paths)
     return sorted((n, os.lstat(os.path.join(d, n)).st_size, os.lstat(os.path.join(d, n)).st_mtime_ns)
                   for n in os.listdir(d))
 
 
-def expect(name, cmd, base, change, pattern, seal=False, memory=None):
+def expect(name, cmd, base, change, pattern, seal=False, memory=None, files=False):
     """A copy of results folder `base`, change(dir) applied, then `cohortgis cmd dir`: exit 1 matching pattern."""
     d = os.path.join(WORK, name)
     shutil.copytree(os.path.join(WORK, base), d)
     change(d)
     if seal:
         reseal(d)
-    before = listing(d)
+    before = listing(d, files)
     limit = (lambda: resource.setrlimit(resource.RLIMIT_AS, (memory, memory))) if memory and not SANITIZED else None
     p = subprocess.run([EXE, cmd, d], capture_output=True, text=True, errors="replace", timeout=60,
                        preexec_fn=limit)
@@ -57,7 +63,7 @@ def expect(name, cmd, base, change, pattern, seal=False, memory=None):
         problems.append("message %r does not match %r" % (p.stderr[-400:], pattern))
     if len(p.stderr) > 2000:
         problems.append("a message of %d bytes" % len(p.stderr))
-    if listing(d) != before:
+    if listing(d, files) != before:
         problems.append("the folder changed")
     print(("FAIL: " if problems else "ok: ") + name + ": " + "; ".join(problems or [p.stderr.strip()[-200:]]))
     failures.extend(name for _ in problems[:1])
@@ -159,6 +165,50 @@ ok = (p.returncode == 1 and re.fullmatch(r"cohortgis: error: (variant '[^']+': )
       not [n for n in os.listdir(WORK) if n.startswith("fsize")])
 print(("ok: " if ok else "FAIL: ") + "fsize_netcdf: exit %d, stderr %r" % (p.returncode, p.stderr[-300:]))
 failures.extend([] if ok else ["fsize_netcdf"])
+
+# Round 30 (tests/probe/hostile_round30.py): the years of service_demand.csv, households.csv and probabilities.csv and
+# the plan periods of manifest.json were read with std::stoi, so a forged cell or period ("x", "", 99999999999) made
+# `report` "internal error: stoi", exit 2. One run with zone shapes (the maps), households, a service and trajectories.
+with open(os.path.join(WORK, "good.toml")) as f:
+    good = f.read()
+with open(os.path.join(WORK, "plan.toml"), "w") as f:
+    source = '[geography.source]\npath = "zones.geojson"\nid_field = "id"\n\n[projection]'
+    f.write(good.replace("[projection]", source) + '\n[households]\naverage_size = "hh.csv"\n\n'
+            '[[services]]\nname = "school"\nages = [5, 14]\nper_person = 1\n')
+replace("zones.geojson", ZONES_GJ)(WORK)
+replace("hh.csv", "zone,persons_per_household\nA,2\nB,2.5\n")(WORK)
+subprocess.run([EXE, "run", "plan.toml", "--out", "plan", "--quiet", "--trajectories", "2"], cwd=WORK, check=True)
+
+
+def cell(rel, column, value):
+    """Data row 1's cell of `column` in the results CSV rel set to value."""
+    def f(d):
+        with open(os.path.join(d, rel)) as src:
+            lines = src.read().split("\n")
+        head = lines[0].split(",")
+        cells = lines[1].split(",")
+        cells[head.index(column)] = value
+        lines[1] = ",".join(cells)
+        replace(rel, "\n".join(lines))(d)
+    return f
+
+
+def manifest(old, new):
+    def f(d):
+        with open(os.path.join(d, "manifest.json")) as src:
+            replace("manifest.json", src.read().replace(old, new, 1))(d)
+    return f
+
+
+expect("service_year_text", "report", "plan", cell("service_demand.csv", "year", "x"),
+       r"service_demand\.csv: row 2, column 'year': expected a whole number, got 'x'", seal=True, files=True)
+expect("households_year_huge", "report", "plan", cell("households.csv", "year", "99999999999"),
+       r"households\.csv: row 2, column 'year': expected a whole number, got '99999999999'", seal=True, files=True)
+expect("probabilities_year_empty", "report", "plan", cell("probabilities.csv", "year", ""),
+       r"probabilities\.csv: row 2, column 'year': expected a whole number, got ''", seal=True, files=True)
+expect("plan_period_label", "report", "plan", manifest('"period": "2026-2030"', '"period": "x-y"'),
+       r"manifest\.json: projection\.plan_periods: period 'x-y'; expected a year or years such as \"2026-2030\"",
+       seal=True, files=True)
 
 shutil.rmtree(WORK)
 if failures:
