@@ -272,6 +272,10 @@ def scenario_from_frames(*, zones: Union[pd.DataFrame, "geopandas.GeoDataFrame"]
     if aggregates:
         aggregates = {n: distinct_names(m, f"aggregates: {n!r}", "zone", "zone ids", most=len(ids), convert=str)
                       for n, m in aggregates.items()}
+        # Named here: the loader's "aggregates: an empty list" named no aggregate (its key's index was dropped).
+        for n, m in aggregates.items():
+            if not m:
+                raise ValueError(f"aggregates: {n!r}: no zone ids; expected at least one zone id of the zones")
     # Text that is not UTF-8 named here, before a GeoDataFrame's geometry is written (GDAL's UnicodeEncodeError named
     # no argument); the tables' cells are looked at only if the loader refuses them (_check_utf8).
     for what, values in (("name", [name]), ("title", [title]), ("zones: id", ids), ("zones: name", names),
