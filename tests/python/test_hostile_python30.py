@@ -148,3 +148,20 @@ def test_frames_name_an_aggregate_without_zones():
     d["aggregates"] = {"west": ["Z000"], "w": []}
     with pytest.raises(ValueError, match="aggregates: 'w': no zone ids"):  # "aggregates: an empty list"
         cg.scenario_from_frames(**d)
+
+
+# ---- 8. a GeoDataFrame's temporary GeoPackage goes with its set ---------------------------------------------------------
+def test_frames_geopackage_goes_with_its_set():
+    import gc
+    import os
+
+    s = frames_set()
+    folder = os.path.dirname(s._loaded.zones_source_path)
+    assert os.path.isfile(os.path.join(folder, "zones.gpkg"))
+    run = s.baseline  # a run keeps the C++ set, and so the file, alive
+    del s
+    gc.collect()
+    assert os.path.isdir(folder)
+    del run
+    gc.collect()
+    assert not os.path.exists(folder)  # it stayed until exit: a process leaving by os._exit (a forked worker) left it
