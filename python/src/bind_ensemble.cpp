@@ -80,7 +80,7 @@ void bind_ensemble(py::module_& m) {
          const py::object& trajectories_arg, const py::object& seed_arg, const py::object& threads_arg,
          const py::object& indicators_arg, const py::object& progress_arg, const py::object& allow_read_arg,
          const py::object& allow_db_arg) {
-        // Each named when of another type (text_of, int_of, real_of): pybind11's listing named none.
+        // Each named when of another type (text_of, int_of, real_of), here and below: pybind11's listing named none.
         const std::string file = text_of(file_arg, "file");
         const std::string data_dir = text_of(data_dir_arg, "data_dir");
         const int threads = static_cast<int>(int_of(threads_arg, "threads"));

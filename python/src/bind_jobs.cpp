@@ -48,7 +48,7 @@ void bind_jobs(py::module_& m) {
          const py::object& second_crosswalk_arg, const py::object& mx_arg, const py::object& mx_filter,
          const py::object& step_arg, const py::object& open_age_arg, const py::object& natural_growth_per_1000_arg,
          const py::object& female_share_arg) {
-        // Each named when of another type (text_of, int_of, real_of): pybind11's listing named none.
+        // Each named when of another type (text_of, int_of, real_of), here and below: pybind11's listing named none.
         const std::string first = text_of(first_arg, "first");
         const std::string second = text_of(second_arg, "second");
         const int first_year = static_cast<int>(int_of(first_year_arg, "first_year"));
@@ -105,7 +105,6 @@ void bind_jobs(py::module_& m) {
       "app_estimate_group_split",
       [](const py::object& census_arg, const py::object& out_dir_arg, const py::object& registry_arg,
          const py::object& zone_prefix_arg, const py::object& other_district) {
-        // Each named when of another type (text_of, int_of, real_of): pybind11's listing named none.
         const std::string census = text_of(census_arg, "census");
         const std::string out_dir = text_of(out_dir_arg, "out_dir");
         const std::string registry = text_of(registry_arg, "registry");
@@ -141,7 +140,6 @@ void bind_jobs(py::module_& m) {
       [](const py::object& figures_arg, const py::object& mx_arg, const py::object& out_dir_arg,
          const py::object& population_arg, const py::object& asfr_arg, const py::object& mx_filter,
          const py::object& asfr_filter, const py::object& srb_arg, const py::object& open_age_arg) {
-        // Each named when of another type (text_of, int_of, real_of): pybind11's listing named none.
         const std::string figures = text_of(figures_arg, "figures");
         const std::string mx = text_of(mx_arg, "mx");
         const std::string out_dir = text_of(out_dir_arg, "out_dir");
@@ -201,7 +199,6 @@ void bind_jobs(py::module_& m) {
          const py::object& data_dir_arg, const py::object& allow_read, const py::object& allow_db,
          const py::object& report, const py::object& language_arg, const py::object& loaded, const py::object& runs,
          const py::object& note_arg) {
-        // Each named when of another type (text_of, int_of, real_of): pybind11's listing named none.
         const std::string scenario = text_of(scenario_arg, "scenario");
         const std::string observed = text_of(observed_arg, "observed");
         const std::string earlier = text_of(earlier_arg, "earlier");

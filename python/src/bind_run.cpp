@@ -673,7 +673,8 @@ void bind_run(py::module_& m) {
       .def(
           "_buffer_address",
           [](const R& r, const py::object& name_arg) {
-            // Each named when of another type (text_of, int_of, real_of): pybind11's listing named none.
+            // Each named when of another type (text_of, int_of, real_of), here and below: pybind11's listing named
+            // none.
             const std::string name = text_of(name_arg, "name");
             if (name == "population") return address(r.population.get());
             if (name == "final_population") return address(r.final_population());
@@ -727,7 +728,6 @@ void bind_run(py::module_& m) {
          const py::object& data_dir_arg, const py::object& allow_read, const py::object& allow_db,
          const py::object& format_arg, const py::object& compress, const py::object& components,
          const py::object& indicators_csv, py::object progress, const py::object& results_nc_hash) {
-        // Each named when of another type (text_of, int_of, real_of): pybind11's listing named none.
         const std::string scenario = text_of(scenario_arg, "scenario");
         const std::string out_dir = text_of(out_dir_arg, "out_dir");
         const int threads = static_cast<int>(int_of(threads_arg, "threads"));
@@ -758,7 +758,6 @@ void bind_run(py::module_& m) {
          const py::object& allow_db, const py::object& format_arg, const py::object& compress,
          const py::object& components, const py::object& indicators_csv, py::object progress,
          const py::object& results_nc_hash) {
-        // Each named when of another type (text_of, int_of, real_of): pybind11's listing named none.
         const std::string note = text_of(note_arg, "note");
         const std::string out_dir = text_of(out_dir_arg, "out_dir");
         const int threads = static_cast<int>(int_of(threads_arg, "threads"));

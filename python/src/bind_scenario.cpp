@@ -586,7 +586,7 @@ void bind_scenario(py::module_& m) {
       "load_scenario_file",
       [](const py::object& scenario_arg, const py::object& data_dir_arg, const py::object& allow_read_arg,
          const py::object& allow_db_arg, const py::object& threads_arg) {
-        // Each named when of another type (text_of, int_of, real_of): pybind11's listing named none.
+        // Each named when of another type (text_of, int_of, real_of), here and below: pybind11's listing named none.
         const std::string scenario = text_of(scenario_arg, "scenario");
         const std::string data_dir = text_of(data_dir_arg, "data_dir");
         const int threads = static_cast<int>(int_of(threads_arg, "threads"));
@@ -622,7 +622,6 @@ void bind_scenario(py::module_& m) {
       "load_scenario_text",
       [](const py::object& text_arg, const py::object& label_arg, const py::object& data_dir_arg,
          const py::object& tables_arg, const py::object& base_dir_arg) {
-        // Each named when of another type (text_of, int_of, real_of): pybind11's listing named none.
         const std::string text = text_of(text_arg, "text");
         const std::string label = text_of(label_arg, "label");
         const std::string data_dir = text_of(data_dir_arg, "data_dir");
@@ -670,7 +669,6 @@ void bind_scenario(py::module_& m) {
   m.def(
       "resolve_data_dir",
       [](const py::object& configured_arg) {
-        // Each named when of another type (text_of, int_of, real_of): pybind11's listing named none.
         const std::string configured = text_of(configured_arg, "configured");
         return app::resolve_data_dir(path_arg(configured, "configured"));
       },
