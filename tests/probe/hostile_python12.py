@@ -24,7 +24,7 @@ bools as numbers; lone surrogates in aggregate titles, plan names and indicator 
 categorical, float-id and duplicated columns, two mortality forms, an extra group; 300,000 zone ids, steps of 10**6.
 Findings and their tests: tests/python/test_hostile_python30.py.
 Usage: PYTHONPATH=build/python /usr/bin/python3 tests/probe/hostile_python12.py [WORK_DIR] [CASE_PREFIX ...]
-(about 5 min on a loaded 2-core VM). Run it in the foreground (tests/probe/README.md)."""
+(about 12 min on a loaded 2-core VM). Run it in the foreground (tests/probe/README.md)."""
 import os, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
