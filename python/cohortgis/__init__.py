@@ -565,6 +565,9 @@ def write_outputs(scenario: Union[str, "os.PathLike[str]", ScenarioSet] = "defau
     results_nc_hash = flag(results_nc_hash, "results_nc_hash")
     if not isinstance(format, str):
         raise TypeError(f"format: expected 'csv', 'netcdf', 'both' or '' (by size), got {type(format).__name__}")
+    # As text the job takes (text_arg): a lone surrogate reached pybind11's "incompatible function arguments" listing,
+    # a NUL was shown cut in the job's message.
+    format = text_arg(format, "format")
     if components is None:
         components = []
     elif isinstance(components, str):

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import sys
+import weakref
 
 from typing import TYPE_CHECKING, List, Mapping, Optional, Sequence, Union
 
@@ -272,6 +273,10 @@ def scenario_from_frames(*, zones: Union[pd.DataFrame, "geopandas.GeoDataFrame"]
     if aggregates:
         aggregates = {n: distinct_names(m, f"aggregates: {n!r}", "zone", "zone ids", most=len(ids), convert=str)
                       for n, m in aggregates.items()}
+        # Named here: the loader's "aggregates: an empty list" named no aggregate (its key's index was dropped).
+        for n, m in aggregates.items():
+            if not m:
+                raise ValueError(f"aggregates: {n!r}: no zone ids; expected at least one zone id of the zones")
     # Text that is not UTF-8 named here, before a GeoDataFrame's geometry is written (GDAL's UnicodeEncodeError named
     # no argument); the tables' cells are looked at only if the loader refuses them (_check_utf8).
     for what, values in (("name", [name]), ("title", [title]), ("zones: id", ids), ("zones: name", names),
@@ -381,6 +386,11 @@ def scenario_from_frames(*, zones: Union[pd.DataFrame, "geopandas.GeoDataFrame"]
         loader = lambda: _zones_from_set(*args)  # noqa: E731  (read on first use, as load_scenario's)
     sset = cohortgis.ScenarioSet(loaded.runs, zones=gdf, zones_loader=loader)
     sset._loaded = loaded  # write_outputs: the set's [outputs] and other parts
+    if gdf is not None:
+        # The GeoPackage goes when the C++ set reading it goes (its runs keep it alive), not only at exit: a process
+        # that leaves by os._exit (a fork-started multiprocessing worker, a forked child) left one folder in the
+        # temporary folder per call, for ever. Only by the process that wrote it, as _remove_geometry_dirs.
+        weakref.finalize(loaded, _drop_own_geometry_dir, os.getpid(), base_dir)
     return sset
 
 
@@ -415,6 +425,12 @@ def _check_utf8(text: str, tables: Mapping[str, tuple], arguments: Mapping[str, 
     for number, line in enumerate(text.split("\n"), 1):  # zones, groups, aggregates: the generated text's lines
         key = line.split(" = ", 1)[0] if " = " in line else "scenario"
         text_arg(line, {"zones": "zones", "groups": "groups", "aggregates": "aggregates"}.get(key, key))
+
+
+def _drop_own_geometry_dir(pid: int, folder: str) -> None:
+    """_drop_geometry_dir in the process that wrote the folder (a forked child's copy of the set is not its owner)."""
+    if os.getpid() == pid:
+        _drop_geometry_dir(folder)
 
 
 def _drop_geometry_dir(folder: str) -> None:

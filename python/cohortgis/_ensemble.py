@@ -132,7 +132,13 @@ def ensemble_arguments(runs: Sequence[object], trajectories: object, seed: objec
     # -1 tells the binding "the file's seed": seed=-1 ran with the file's seed silently (hostile probe 3). The
     # command line's range (--seed).
     seed = None if seed is None else whole_int(seed, "seed", "an int from 0 to 2147483647", 0, 2147483647)
-    names = distinct_names(indicators or [], "indicators", "indicator", "indicator names")
+    # None (only) is the default indicators: `indicators or []` took [] as the default too, where zones_frame and the
+    # frames refuse none given, and a NumPy array or pandas Series of two names raised "The truth value of an array
+    # with more than one element is ambiguous", naming no argument.
+    names = distinct_names(indicators, "indicators", "indicator", "indicator names")
+    if indicators is not None and not names:
+        raise ValueError("indicators: none given; expected names of indicators.csv (or None for the default: "
+                         "population, births, deaths, net_migration, share_65_plus_percent)")
     _cohortgis.check_ensemble(list(runs), trajectories, -1 if seed is None else seed, names)
     return trajectories, seed, names
 
@@ -153,7 +159,7 @@ def run_ensemble(runs: Sequence[object], file: str, trajectories: int, seed: "in
     data_dir, allow_read, allow_db = loaded_with  # the folders load_scenario was given: the file is read again
     parts = _cohortgis.run_ensemble(list(runs), file or "", data_dir, trajectories,
                                     -1 if seed is None else seed, threads,
-                                    distinct_names(indicators or [], "indicators", "indicator", "indicator names"),
+                                    distinct_names(indicators, "indicators", "indicator", "indicator names"),
                                     [_progress_callback(progress, r.variant, "trajectory") for r in runs],
                                     list(allow_read), list(allow_db))
     return Ensemble(parts, results)

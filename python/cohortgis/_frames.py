@@ -337,6 +337,14 @@ class Results(Mapping[str, "RunResult"]):
                             f"{type(scenario_set).__name__}")
         self._set = scenario_set
         first = next(iter(self._runs.values()))
+        # The aggregates' zones as the runs had them (pyramid): read from the set's baseline when it was changed after
+        # the run, an aggregate the runs report was refused once dropped there, and drawn of the zones it was given
+        # since, beside indicators of the old ones. Only those the runs report (their unit_names).
+        units = set(first.unit_names)
+        base = scenario_set.runs[0] if scenario_set is not None and len(scenario_set.runs) else None
+        self._aggregates: Dict[str, List[str]] = (
+            {name: list(zones) for name, zones in base.aggregates if name in units}
+            if isinstance(base, _cohortgis.Scenario) else {})
         self.years: List[int] = list(first.years)
         self.zone_ids: List[str] = list(first.zone_ids)
         self.group_names: List[str] = list(first.group_names)
@@ -649,8 +657,8 @@ class Results(Mapping[str, "RunResult"]):
         draw it into."""
         zone = text_arg(zone, "zone")  # a list was "unhashable type: 'list'" from the aggregates' dict
         pop = self.population(variant)
-        # The scenario's aggregates, as the command line's charts/pyramid_aggregate_<name>.png.
-        aggregates = dict(self._set.baseline.aggregates) if self._set is not None and zone != "total" else {}
+        # The scenario's aggregates, as the command line's charts/pyramid_aggregate_<name>.png: those of the runs.
+        aggregates = self._aggregates if zone != "total" else {}
         if zone != "total" and zone not in self.zone_ids and zone not in aggregates:
             raise ValueError(f"zone '{zone}': not a zone or aggregate of the results "
                              f"({', '.join(list(self.zone_ids) + list(aggregates) + ['total'])})")

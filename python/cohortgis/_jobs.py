@@ -186,7 +186,7 @@ def backtest(scenario: "str | ScenarioSet", observed: str, out_dir: str = "resul
     from Python).
     """
     from . import _PYTHON_SET_NOTE, Scenario, ScenarioSet, _cohortgis, _data_dir, _path, _paths, _threads
-    from ._frames import distinct_names, flag
+    from ._frames import distinct_names, flag, text_arg
 
     if isinstance(scenario, Scenario):
         raise TypeError("scenario: expected a scenario file (.toml), 'default' or a ScenarioSet, got a Scenario; "
@@ -194,6 +194,8 @@ def backtest(scenario: "str | ScenarioSet", observed: str, out_dir: str = "resul
     report = flag(report, "report")  # np.True_ was a TypeError here, as write_outputs took it
     if language is not None and not isinstance(language, str):
         raise TypeError(f"language: expected 'zh' or 'en' (or None), got {type(language).__name__}")
+    if language is not None:  # a lone surrogate reached pybind11's "incompatible function arguments" listing
+        language = text_arg(language, "language")
     # Read once (a generator read twice was empty the second time: every variant ran); the job checks the names.
     names = distinct_names(variants, "variants", "variant", "variant names")
     if variants is not None and not names:  # [] is the job's "every variant": it ran them all, silently

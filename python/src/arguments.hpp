@@ -102,6 +102,13 @@ inline std::string shown_value(const py::handle& v) {
   return py::str(shown[py::slice(0, 60, 1)]).cast<std::string>() + "…";
 }
 
+// NumPy's bool_ (numpy.bool from NumPy 2; not subclassable), known by its type's name: the binding does not import
+// NumPy for it.
+inline bool is_numpy_bool(const py::handle& v) {
+  const std::string type = Py_TYPE(v.ptr())->tp_name;
+  return type == "numpy.bool_" || type == "numpy.bool";
+}
+
 // An int argument or field (a group or zone index, a year, a step, a count): an int (not a bool) or an object with
 // __index__ (NumPy's ints), from `lo` to `hi`; else a TypeError naming `what` (of another type) or a ValueError (out of
 // range), in the words of the package's whole_int (_frames.py): "step: 2.5 (float) is not an int; expected an int from
@@ -114,7 +121,9 @@ inline long long int_of(const py::handle& v, const std::string& what, long long 
   const auto not_an_int = [&] {
     return py::type_error(what + ": " + shown_value(v) + " (" + type_name(v) + ") is not an int; expected " + expected);
   };
-  if (PyBool_Check(v.ptr()) || !PyIndex_Check(v.ptr())) throw not_an_int();
+  // NumPy's bool_ too: its __index__ (deprecated) made numpy.True_ the int 1 (step_schedules(numpy.True_) was step 1),
+  // where the package's whole_int refuses it.
+  if (PyBool_Check(v.ptr()) || is_numpy_bool(v) || !PyIndex_Check(v.ptr())) throw not_an_int();
   const auto index = py::reinterpret_steal<py::object>(PyNumber_Index(v.ptr()));
   if (!index) {
     if (!PyErr_ExceptionMatches(PyExc_TypeError)) throw py::error_already_set();
@@ -136,8 +145,7 @@ inline long long int_of(const py::handle& v, const std::string& what, long long 
 inline bool flag_of(const py::handle& v, const std::string& what) {
   if (v.ptr() == Py_True) return true;
   if (v.ptr() == Py_False) return false;
-  const std::string type = Py_TYPE(v.ptr())->tp_name;  // NumPy's bool_ (numpy.bool from NumPy 2), not subclassable
-  if (type == "numpy.bool_" || type == "numpy.bool") {
+  if (is_numpy_bool(v)) {
     const int truth = PyObject_IsTrue(v.ptr());
     if (truth < 0) throw py::error_already_set();
     return truth != 0;
@@ -201,7 +209,10 @@ inline double real_of(const py::handle& v, const std::string& what) {
     return py::type_error(what + ": " + shown_value(v) + " (" + type_name(v) +
                           ") is not a real number; expected a real number");
   };
-  if (PyComplex_Check(v.ptr()) || PyBool_Check(v.ptr()) || PyUnicode_Check(v.ptr()) || PyBytes_Check(v.ptr()))
+  // NumPy's bool_ too (not a subclass of bool: NewbornRule(0, 1, numpy.bool_(True)) was a share of 1.0), as the
+  // package's real_number refuses it.
+  if (PyComplex_Check(v.ptr()) || PyBool_Check(v.ptr()) || is_numpy_bool(v) || PyUnicode_Check(v.ptr()) ||
+      PyBytes_Check(v.ptr()))
     throw not_a_number();
   const double x = PyFloat_AsDouble(v.ptr());
   if (x == -1.0 && PyErr_Occurred()) {

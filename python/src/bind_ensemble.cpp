@@ -76,9 +76,14 @@ void bind_ensemble(py::module_& m) {
       "run_ensemble",
       // `runs` is the converted copy of the Python scenarios (the ensemble reads them with the GIL released); it is
       // moved into the set, not copied a second time.
-      [](const py::object& runs_arg, const std::string& file, const std::string& data_dir,
-         const py::object& trajectories_arg, const py::object& seed_arg, int threads, const py::object& indicators_arg,
-         const py::object& progress_arg, const py::object& allow_read_arg, const py::object& allow_db_arg) {
+      [](const py::object& runs_arg, const py::object& file_arg, const py::object& data_dir_arg,
+         const py::object& trajectories_arg, const py::object& seed_arg, const py::object& threads_arg,
+         const py::object& indicators_arg, const py::object& progress_arg, const py::object& allow_read_arg,
+         const py::object& allow_db_arg) {
+        // Each named when of another type (text_of, int_of, real_of), here and below: pybind11's listing named none.
+        const std::string file = text_of(file_arg, "file");
+        const std::string data_dir = text_of(data_dir_arg, "data_dir");
+        const int threads = static_cast<int>(int_of(threads_arg, "threads"));
         // Each list read by its items (arguments.hpp): pybind11's caster said "vector::reserve" for a list subclass
         // whose len() lies, and read one saying 0 as empty.
         std::vector<scenarios::Scenario> runs = rows_of<scenarios::Scenario>(runs_arg, "runs", "cohortgis.Scenario");

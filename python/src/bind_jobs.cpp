@@ -43,10 +43,24 @@ py::dict error_summary(const app::ErrorSummary& e) {
 void bind_jobs(py::module_& m) {
   m.def(
       "app_estimate",
-      [](const std::string& first, const std::string& second, int first_year, int second_year,
-         const std::string& out_dir, const std::string& first_crosswalk, const std::string& second_crosswalk,
-         const std::string& mx, const py::object& mx_filter, int step, int open_age, double natural_growth_per_1000,
-         double female_share) {
+      [](const py::object& first_arg, const py::object& second_arg, const py::object& first_year_arg,
+         const py::object& second_year_arg, const py::object& out_dir_arg, const py::object& first_crosswalk_arg,
+         const py::object& second_crosswalk_arg, const py::object& mx_arg, const py::object& mx_filter,
+         const py::object& step_arg, const py::object& open_age_arg, const py::object& natural_growth_per_1000_arg,
+         const py::object& female_share_arg) {
+        // Each named when of another type (text_of, int_of, real_of), here and below: pybind11's listing named none.
+        const std::string first = text_of(first_arg, "first");
+        const std::string second = text_of(second_arg, "second");
+        const int first_year = static_cast<int>(int_of(first_year_arg, "first_year"));
+        const int second_year = static_cast<int>(int_of(second_year_arg, "second_year"));
+        const std::string out_dir = text_of(out_dir_arg, "out_dir");
+        const std::string first_crosswalk = text_of(first_crosswalk_arg, "first_crosswalk");
+        const std::string second_crosswalk = text_of(second_crosswalk_arg, "second_crosswalk");
+        const std::string mx = text_of(mx_arg, "mx");
+        const int step = static_cast<int>(int_of(step_arg, "step"));
+        const int open_age = static_cast<int>(int_of(open_age_arg, "open_age"));
+        const double natural_growth_per_1000 = real_of(natural_growth_per_1000_arg, "natural_growth_per_1000");
+        const double female_share = real_of(female_share_arg, "female_share");
         app::EstimateConfig c;
         c.first = path_arg(first, "first");
         c.second = path_arg(second, "second");
@@ -89,8 +103,12 @@ void bind_jobs(py::module_& m) {
 
   m.def(
       "app_estimate_group_split",
-      [](const std::string& census, const std::string& out_dir, const std::string& registry,
-         const std::string& zone_prefix, const py::object& other_district) {
+      [](const py::object& census_arg, const py::object& out_dir_arg, const py::object& registry_arg,
+         const py::object& zone_prefix_arg, const py::object& other_district) {
+        const std::string census = text_of(census_arg, "census");
+        const std::string out_dir = text_of(out_dir_arg, "out_dir");
+        const std::string registry = text_of(registry_arg, "registry");
+        const std::string zone_prefix = text_of(zone_prefix_arg, "zone_prefix");
         app::GroupSplitConfig c;
         c.census = path_arg(census, "census");
         c.registry = path_arg(registry, "registry");
@@ -119,9 +137,16 @@ void bind_jobs(py::module_& m) {
 
   m.def(
       "app_estimate_levels",
-      [](const std::string& figures, const std::string& mx, const std::string& out_dir, const std::string& population,
-         const std::string& asfr, const py::object& mx_filter, const py::object& asfr_filter, double srb,
-         int open_age) {
+      [](const py::object& figures_arg, const py::object& mx_arg, const py::object& out_dir_arg,
+         const py::object& population_arg, const py::object& asfr_arg, const py::object& mx_filter,
+         const py::object& asfr_filter, const py::object& srb_arg, const py::object& open_age_arg) {
+        const std::string figures = text_of(figures_arg, "figures");
+        const std::string mx = text_of(mx_arg, "mx");
+        const std::string out_dir = text_of(out_dir_arg, "out_dir");
+        const std::string population = text_of(population_arg, "population");
+        const std::string asfr = text_of(asfr_arg, "asfr");
+        const double srb = real_of(srb_arg, "srb");
+        const int open_age = static_cast<int>(int_of(open_age_arg, "open_age"));
         app::LevelsConfig c;
         c.figures = path_arg(figures, "figures");
         c.mx = path_arg(mx, "mx");
@@ -169,10 +194,19 @@ void bind_jobs(py::module_& m) {
 
   m.def(
       "app_backtest",
-      [](const std::string& scenario, const std::string& observed, const std::string& earlier,
-         const std::string& out_dir, int threads, const py::object& variants, const std::string& data_dir,
-         const py::object& allow_read, const py::object& allow_db, const py::object& report,
-         const std::string& language, const py::object& loaded, const py::object& runs, const std::string& note) {
+      [](const py::object& scenario_arg, const py::object& observed_arg, const py::object& earlier_arg,
+         const py::object& out_dir_arg, const py::object& threads_arg, const py::object& variants,
+         const py::object& data_dir_arg, const py::object& allow_read, const py::object& allow_db,
+         const py::object& report, const py::object& language_arg, const py::object& loaded, const py::object& runs,
+         const py::object& note_arg) {
+        const std::string scenario = text_of(scenario_arg, "scenario");
+        const std::string observed = text_of(observed_arg, "observed");
+        const std::string earlier = text_of(earlier_arg, "earlier");
+        const std::string out_dir = text_of(out_dir_arg, "out_dir");
+        const int threads = static_cast<int>(int_of(threads_arg, "threads"));
+        const std::string data_dir = text_of(data_dir_arg, "data_dir");
+        const std::string language = text_of(language_arg, "language");
+        const std::string note = text_of(note_arg, "note");
         check_threads(threads, "threads");
         app::BacktestConfig b;
         // A set held in Python (backtest(ScenarioSet)): its runs as they are now, as write_outputs(ScenarioSet).

@@ -163,7 +163,11 @@ void bind_render(py::module_& m) {
   // refused as invalid), and through the file binding its load approved (a link swapped since is refused).
   m.def(
       "zone_geometry",
-      [](const scenarios::ScenarioSet& set, const py::object& ids_arg) {
+      [](const py::object& set_arg, const py::object& ids_arg) {
+        if (!py::isinstance<scenarios::ScenarioSet>(set_arg))
+          throw py::type_error("scenario_set: expected the compiled ScenarioSet of load_scenario_file, got " +
+                               type_name(set_arg));
+        const scenarios::ScenarioSet& set = set_arg.cast<const scenarios::ScenarioSet&>();
         const std::vector<std::string> ids = texts_of(ids_arg, "ids");
         if (set.zones_source_path.empty())
           throw InputError("the scenario has no zone geometry (no [geography.source])");
@@ -190,11 +194,20 @@ void bind_render(py::module_& m) {
 
   m.def(
       "render_choropleth",
-      [](const py::object& ids_arg, const py::object& wkt_arg, const std::string& crs, const py::object& values_arg,
-         const py::object& labels_arg, const std::string& title, const std::string& subtitle,
-         const std::string& legend_title, const std::string& source_note, const py::object& classes,
-         const std::string& method, int width_px, int height_px, const py::object& legend_decimals,
-         const std::string& map_crs, const py::object& diverging, const std::string& format) {
+      [](const py::object& ids_arg, const py::object& wkt_arg, const py::object& crs_arg, const py::object& values_arg,
+         const py::object& labels_arg, const py::object& title_arg, const py::object& subtitle_arg,
+         const py::object& legend_title_arg, const py::object& source_note_arg, const py::object& classes,
+         const py::object& method_arg, const py::object& width_px_arg, const py::object& height_px_arg,
+         const py::object& legend_decimals, const py::object& map_crs_arg, const py::object& diverging,
+         const py::object& format_arg) {
+        // Each named when of another type (text_of, int_of): pybind11's listing named none.
+        const std::string crs = text_of(crs_arg, "crs"), title = text_of(title_arg, "title"),
+                          subtitle = text_of(subtitle_arg, "subtitle"),
+                          legend_title = text_of(legend_title_arg, "legend_title"),
+                          source_note = text_of(source_note_arg, "source_note"), method = text_of(method_arg, "method"),
+                          map_crs = text_of(map_crs_arg, "map_crs"), format = text_of(format_arg, "format");
+        const int width_px = static_cast<int>(int_of(width_px_arg, "width_px")),
+                  height_px = static_cast<int>(int_of(height_px_arg, "height_px"));
         const ImageFormat fmt = format_of(format);
         const std::vector<std::string> ids = texts_of(ids_arg, "ids"), wkt = texts_of(wkt_arg, "wkt"),
                                        labels = texts_of(labels_arg, "labels");
@@ -234,9 +247,15 @@ void bind_render(py::module_& m) {
 
   m.def(
       "render_pyramid",
-      [](const py::object& stacked_arg, const py::object& outline_arg, const std::string& title,
-         const py::object& age_labels_arg, const std::string& persons_label, double axis_divisor, int width_px,
-         int height_px, const std::string& format) {
+      [](const py::object& stacked_arg, const py::object& outline_arg, const py::object& title_arg,
+         const py::object& age_labels_arg, const py::object& persons_label_arg, const py::object& axis_divisor_arg,
+         const py::object& width_px_arg, const py::object& height_px_arg, const py::object& format_arg) {
+        const std::string title = text_of(title_arg, "title"),
+                          persons_label = text_of(persons_label_arg, "persons_label"),
+                          format = text_of(format_arg, "format");
+        const double axis_divisor = real_of(axis_divisor_arg, "axis_divisor");
+        const int width_px = static_cast<int>(int_of(width_px_arg, "width_px")),
+                  height_px = static_cast<int>(int_of(height_px_arg, "height_px"));
         const ImageFormat fmt = format_of(format);
         const std::vector<Series> stacked = series_of(stacked_arg, "stacked", "female", "male"),
                                   outline = series_of(outline_arg, "outline", "female", "male");
@@ -267,8 +286,13 @@ void bind_render(py::module_& m) {
 
   m.def(
       "render_lines",
-      [](const py::object& series_arg, const std::string& title, const std::string& x_label, const std::string& y_label,
-         int width_px, int height_px, const std::string& format) {
+      [](const py::object& series_arg, const py::object& title_arg, const py::object& x_label_arg,
+         const py::object& y_label_arg, const py::object& width_px_arg, const py::object& height_px_arg,
+         const py::object& format_arg) {
+        const std::string title = text_of(title_arg, "title"), x_label = text_of(x_label_arg, "x_label"),
+                          y_label = text_of(y_label_arg, "y_label"), format = text_of(format_arg, "format");
+        const int width_px = static_cast<int>(int_of(width_px_arg, "width_px")),
+                  height_px = static_cast<int>(int_of(height_px_arg, "height_px"));
         const ImageFormat fmt = format_of(format);
         const std::vector<Series> series = series_of(series_arg, "series", "x", "y");
         std::vector<geodata::LineSeries> lines;

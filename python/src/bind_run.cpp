@@ -672,7 +672,10 @@ void bind_run(py::module_& m) {
           "between groups, which are transfer_in and transfer_out), read-only views; None otherwise")
       .def(
           "_buffer_address",
-          [](const R& r, const std::string& name) {
+          [](const R& r, const py::object& name_arg) {
+            // Each named when of another type (text_of, int_of, real_of), here and below: pybind11's listing named
+            // none.
+            const std::string name = text_of(name_arg, "name");
             if (name == "population") return address(r.population.get());
             if (name == "final_population") return address(r.final_population());
             if (name == "indicators") return address(r.indicators.data());
@@ -701,20 +704,35 @@ void bind_run(py::module_& m) {
         "A RunResult from the state its pickle holds (RunResult.__reduce__); ValueError for a state of another\n"
         "version or inconsistent sizes.");
   m.attr("MAX_THREADS") = kMaxThreads;
-  m.def("run", &run_scenario, py::arg("scenario"), py::arg("threads") = 0, py::arg("progress") = py::none(),
-        py::arg("components_by_age") = false,
-        "Projects one scenario with the GIL released. progress(done_steps, total_steps) is called before the first\n"
-        "and after every step; Ctrl-C (or an exception in progress) stops the engine between steps and is raised\n"
-        "(KeyboardInterrupt), with no partial result. Bad input raises ValueError, a failed projection RuntimeError.\n"
-        "The scenario is read in place, not copied: until the run returns, changing it raises RuntimeError.\n"
-        "components_by_age: keep components.csv's per-cell components (RunResult.components_by_age).");
+  m.def(
+      "run",
+      [](const py::object& scenario, const py::object& threads, py::object progress,
+         const py::object& components_by_age) {
+        // Each named when of another type: pybind11's listing named neither.
+        if (!py::isinstance<scenarios::Scenario>(scenario))
+          throw py::type_error("scenario: expected a cohortgis.Scenario, got " + type_name(scenario));
+        return run_scenario(scenario.cast<const scenarios::Scenario&>(), static_cast<int>(int_of(threads, "threads")),
+                            std::move(progress), components_by_age);
+      },
+      py::arg("scenario"), py::arg("threads") = 0, py::arg("progress") = py::none(),
+      py::arg("components_by_age") = false,
+      "Projects one scenario with the GIL released. progress(done_steps, total_steps) is called before the first\n"
+      "and after every step; Ctrl-C (or an exception in progress) stops the engine between steps and is raised\n"
+      "(KeyboardInterrupt), with no partial result. Bad input raises ValueError, a failed projection RuntimeError.\n"
+      "The scenario is read in place, not copied: until the run returns, changing it raises RuntimeError.\n"
+      "components_by_age: keep components.csv's per-cell components (RunResult.components_by_age).");
 
   m.def(
       "app_run",
-      [](const std::string& scenario, const std::string& out_dir, int threads, const std::string& data_dir,
-         const py::object& allow_read, const py::object& allow_db, const std::string& format,
-         const py::object& compress, const py::object& components, const py::object& indicators_csv,
-         py::object progress, const py::object& results_nc_hash) {
+      [](const py::object& scenario_arg, const py::object& out_dir_arg, const py::object& threads_arg,
+         const py::object& data_dir_arg, const py::object& allow_read, const py::object& allow_db,
+         const py::object& format_arg, const py::object& compress, const py::object& components,
+         const py::object& indicators_csv, py::object progress, const py::object& results_nc_hash) {
+        const std::string scenario = text_of(scenario_arg, "scenario");
+        const std::string out_dir = text_of(out_dir_arg, "out_dir");
+        const int threads = static_cast<int>(int_of(threads_arg, "threads"));
+        const std::string data_dir = text_of(data_dir_arg, "data_dir");
+        const std::string format = text_of(format_arg, "format");
         app::RunConfig cfg =
             run_config(out_dir, threads, data_dir, texts_of(allow_read, "allow_read"), texts_of(allow_db, "allow_db"),
                        format, compress, texts_of(components, "components"), indicators_csv);
@@ -735,10 +753,16 @@ void bind_run(py::module_& m) {
 
   m.def(
       "app_run_set",
-      [](py::object loaded, const py::object& runs, const std::string& note, const std::string& out_dir, int threads,
-         const std::string& data_dir, const py::object& allow_read, const py::object& allow_db,
-         const std::string& format, const py::object& compress, const py::object& components,
-         const py::object& indicators_csv, py::object progress, const py::object& results_nc_hash) {
+      [](py::object loaded, const py::object& runs, const py::object& note_arg, const py::object& out_dir_arg,
+         const py::object& threads_arg, const py::object& data_dir_arg, const py::object& allow_read,
+         const py::object& allow_db, const py::object& format_arg, const py::object& compress,
+         const py::object& components, const py::object& indicators_csv, py::object progress,
+         const py::object& results_nc_hash) {
+        const std::string note = text_of(note_arg, "note");
+        const std::string out_dir = text_of(out_dir_arg, "out_dir");
+        const int threads = static_cast<int>(int_of(threads_arg, "threads"));
+        const std::string data_dir = text_of(data_dir_arg, "data_dir");
+        const std::string format = text_of(format_arg, "format");
         app::RunConfig cfg =
             run_config(out_dir, threads, data_dir, texts_of(allow_read, "allow_read"), texts_of(allow_db, "allow_db"),
                        format, compress, texts_of(components, "components"), indicators_csv);

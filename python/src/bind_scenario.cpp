@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Scenarios in Python: load a scenario file exactly as `cohortgis run` does, or fill one from Python objects, and
 // change its assumptions (TFR, mean age at childbearing and sex-ratio paths) with the scenario library's models.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -273,13 +274,29 @@ void bind_scenario(py::module_& m) {
             if ((!names.empty() && names.size() != ids.size()) || (!names_en.empty() && names_en.size() != ids.size()))
               throw InputError("zones: " + std::to_string(ids.size()) + " ids but " + std::to_string(names.size()) +
                                " names and " + std::to_string(names_en.size()) + " English names");
+            // The aggregates list zones by index: carried over by id, or a zone they list that the new ids lack is
+            // refused, before anything changes (they were kept by index: fewer zones made the getter read past the
+            // list, "vector::_M_range_check", and another order or other ids summed other zones, silently).
+            std::vector<ZoneAggregate> aggregates = s.aggregates;
+            for (ZoneAggregate& a : aggregates)
+              for (int& z : a.zones) {
+                const std::string& id = s.zones.at(uz(z)).id;
+                const auto at = std::find(ids.begin(), ids.end(), id);
+                if (at == ids.end())
+                  throw InputError("zones: aggregate '" + a.name + "' lists zone '" + id +
+                                   "', which the new ids lack; set the aggregates first (aggregates = [] or those of "
+                                   "the new zones), then the zones; nothing was changed");
+                z = static_cast<int>(at - ids.begin());
+              }
             s.zones.clear();
             for (std::size_t i = 0; i < ids.size(); ++i)
               s.zones.push_back({ids[i], names.empty() ? "" : names[i], names_en.empty() ? "" : names_en[i]});
+            s.aggregates = std::move(aggregates);
           },
           py::arg("ids"), py::arg("names") = py::list(), py::arg("names_en") = py::list(),
           "Replaces the zones: ids (the engine's zone order), local and English names (empty lists: none; else one\n"
-          "per id). Set base_population and the schedules to the new number of zones after it.")
+          "per id). The aggregates follow their zones by id (a zone they list must stay: ValueError otherwise).\n"
+          "Set base_population and the schedules to the new number of zones after it.")
       .COHORTGIS_FIELD(group_names, "population groups (e.g. registered, floating), in the engine's order")
       .def_property(
           "base_population",
@@ -567,8 +584,12 @@ void bind_scenario(py::module_& m) {
 
   m.def(
       "load_scenario_file",
-      [](const std::string& scenario, const std::string& data_dir, const py::object& allow_read_arg,
-         const py::object& allow_db_arg, int threads) {
+      [](const py::object& scenario_arg, const py::object& data_dir_arg, const py::object& allow_read_arg,
+         const py::object& allow_db_arg, const py::object& threads_arg) {
+        // Each named when of another type (text_of, int_of, real_of), here and below: pybind11's listing named none.
+        const std::string scenario = text_of(scenario_arg, "scenario");
+        const std::string data_dir = text_of(data_dir_arg, "data_dir");
+        const int threads = static_cast<int>(int_of(threads_arg, "threads"));
         const std::vector<std::string> allow_read = texts_of(allow_read_arg, "allow_read"),
                                        allow_db = texts_of(allow_db_arg, "allow_db");
         // The same resolution as `cohortgis run`: "default" → the shipped example, data_dir → $COHORTGIS_DATA_DIR.
@@ -599,8 +620,12 @@ void bind_scenario(py::module_& m) {
       "threads: that parse a large CSV table at once (0: all cores); the set is the same for any.");
   m.def(
       "load_scenario_text",
-      [](const std::string& text, const std::string& label, const std::string& data_dir, const py::object& tables_arg,
-         const std::string& base_dir) {
+      [](const py::object& text_arg, const py::object& label_arg, const py::object& data_dir_arg,
+         const py::object& tables_arg, const py::object& base_dir_arg) {
+        const std::string text = text_of(text_arg, "text");
+        const std::string label = text_of(label_arg, "label");
+        const std::string data_dir = text_of(data_dir_arg, "data_dir");
+        const std::string base_dir = text_of(base_dir_arg, "base_dir");
         // value_of: a list subclass inside whose len() lies is named, not pybind11's "vector::reserve".
         using Tables =
             std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::vector<std::string>>>>;
@@ -643,7 +668,10 @@ void bind_scenario(py::module_& m) {
   m.def("examples_dir", &scenarios::examples_dir);
   m.def(
       "resolve_data_dir",
-      [](const std::string& configured) { return app::resolve_data_dir(path_arg(configured, "configured")); },
+      [](const py::object& configured_arg) {
+        const std::string configured = text_of(configured_arg, "configured");
+        return app::resolve_data_dir(path_arg(configured, "configured"));
+      },
       py::arg("configured") = "");
 }
 
