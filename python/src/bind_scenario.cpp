@@ -18,9 +18,11 @@
 #include "cohortgis/app/language.hpp"
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/index_cast.hpp"
+#include "cohortgis/engine/number_text.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/geodata/read_cancel.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
+#include "cohortgis/scenarios/input_limits.hpp"
 #include "cohortgis/scenarios/models.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
@@ -474,7 +476,15 @@ void bind_scenario(py::module_& m) {
             const scenarios::YearPath path = year_path(year_points_of(points, "tfr"), 0.0, 10.0, "tfr");
             const int z = s.grid.width_years;
             each_fertility_schedule(s, [&](std::span<const double> f, int y0, int y1) {
-              return scenarios::rescale_to_tfr(f, z, path.mean_over_years(y0, y1));
+              const double tfr = path.mean_over_years(y0, y1);
+              std::vector<double> scaled = scenarios::rescale_to_tfr(f, z, tfr);
+              // A rate the schedules' own check refuses (StepSchedules.asfr: 0 to 1) was kept, and refused only when
+              // the step's schedules were assigned back, by its flat index alone (round 30, h196).
+              for (std::size_t i = 0; i < scaled.size(); ++i)
+                if (const std::string why = scenarios::birth_rate_problem(scaled[i]); !why.empty())
+                  throw InputError("age " + std::to_string(s.grid.age_start(static_cast<int>(i))) +
+                                   ": the schedule scaled to a TFR of " + shortest_number(tfr) + ": " + why);
+              return scaled;
             });
           },
           py::arg("points"),
