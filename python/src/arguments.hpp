@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "cohortgis/engine/count_text.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "common.hpp"
@@ -370,10 +371,8 @@ inline std::map<int, double> year_points_of(const py::handle& points, const std:
   return out;
 }
 
-// "1 group", "2 groups": the reprs' counts; a float as Python's repr writes it (its shortest form).
-inline std::string count_of(std::size_t n, const std::string& noun) {
-  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
-}
+// A float as Python's repr writes it (its shortest form). The reprs' counts ("1 group", "2 groups"): count_of,
+// cohortgis/engine/count_text.hpp.
 inline std::string repr_of(double x) { return py::repr(py::float_(x)).cast<std::string>(); }
 
 }  // namespace cohortgis::python
