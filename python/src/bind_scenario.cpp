@@ -157,6 +157,36 @@ std::unordered_map<const Scenario*, int>& running() {
   return m;
 }
 
+// load_scenario_text's tables, {name: (columns, rows of str cells)}, read item by item: pybind11's conversion of the
+// whole dict said only "a dict that does not convert" for a cell given as a list, a number or None, naming neither
+// the table, the row nor the cell; a row of more or fewer cells than columns is refused here, naming it.
+scenarios::MemoryTables tables_of(const py::object& tables) {
+  const std::string expected = "a dict {name: (columns, rows of str cells)}";
+  if (!PyDict_Check(tables.ptr()))
+    throw py::type_error("tables: expected " + expected + ", got " + std::string(Py_TYPE(tables.ptr())->tp_name));
+  scenarios::MemoryTables out;
+  for (const auto& [key, value] : py::reinterpret_borrow<py::dict>(tables)) {
+    const std::string name = text_of(key, "tables: a table's name");
+    const std::string what = "tables['" + name + "']";
+    const std::vector<py::object> pair = elements_of(value, what, "a (columns, rows) pair");
+    if (pair.size() != 2)
+      throw py::value_error(what + ": " + count_of(pair.size(), "item") + "; expected a (columns, rows) pair");
+    scenarios::MemoryTable t;
+    t.columns = texts_of(pair[0], what + ", column");
+    const std::vector<py::object> rows = elements_of(pair[1], what + ", rows", "a list of rows of str cells");
+    t.rows.reserve(rows.size());
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      const std::string row = what + ", row " + std::to_string(r);
+      t.rows.push_back(texts_of(rows[r], row + ", cell"));
+      if (t.rows.back().size() != t.columns.size())
+        throw py::value_error(row + ": " + count_of(t.rows.back().size(), "cell") + "; expected " +
+                              std::to_string(t.columns.size()) + ", one per column");
+    }
+    out[name] = std::move(t);
+  }
+  return out;
+}
+
 }  // namespace
 
 ScenarioInUse::ScenarioInUse(const Scenario& s) : s_(&s) { ++running()[s_]; }
@@ -611,12 +641,9 @@ void bind_scenario(py::module_& m) {
       "load_scenario_text",
       [](const std::string& text, const std::string& label, const std::string& data_dir, const py::object& tables_arg,
          const std::string& base_dir) {
-        // value_of: a list subclass inside whose len() lies is named, not pybind11's "vector::reserve".
-        using Tables =
-            std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::vector<std::string>>>>;
-        const Tables tables = value_of<Tables>(tables_arg, "tables", "a dict {name: (columns, rows of str cells)}");
-        scenarios::MemoryTables frames;
-        for (const auto& [name, t] : tables) frames[name] = scenarios::MemoryTable{t.first, t.second};
+        // Item by item (tables_of): a list subclass inside whose len() lies is named, not pybind11's
+        // "vector::reserve", and a wrong cell by its table, row and cell.
+        scenarios::MemoryTables frames = tables_of(tables_arg);
         const std::string data = app::resolve_data_dir(path_arg(data_dir, "data_dir"));
         path_arg(base_dir, "base_dir");
         const auto out = std::make_shared<std::optional<ScenarioSet>>();

@@ -98,8 +98,8 @@ def test_loaders_and_jobs_read_lists_by_items(toy, tmp_path):
         C.load_scenario_file(GOOD, "", ShortLie([fix]))
     with pytest.raises(TypeError, match="allow_read 0: expected a str, got bytes"):
         C.load_scenario_file(GOOD, "", [b"/tmp"])
-    with pytest.raises(ValueError, match="tables: a list inside it says by len"):
-        C.load_scenario_text("", "x", "", {"t": (LongLie(["a"]), [["1"]])})
+    with pytest.raises(ValueError, match=r"tables\['t'\], column: iterating"):  # read by items since round 30
+        C.load_scenario_text("", "x", "", {"t": (ShortLie(["a"]), [["1"]])})
     with pytest.raises(ValueError, match="indicators: 'nope' is not an indicator"):
         C.run_ensemble([toy], "", "", 2, 1, 1, LongLie(["nope"]))
     with pytest.raises(ValueError, match="runs: iterating"):
@@ -237,3 +237,23 @@ def test_a_figures_breaks_are_increasing_finite_numbers():
         cg.Figure(draw, breaks=[3, 1])
     assert cg.Figure(draw, breaks=np.array([1, 2, 2, 5])).breaks == [1.0, 2.0, 2.0, 5.0]
     assert cg.Figure(draw).breaks is None
+
+
+def test_load_scenario_text_names_the_table_row_and_cell_it_cannot_take():
+    # Round 30 (h196): a cell given as a list (rows nested a level too deep), a number or None was "tables: a dict that
+    # does not convert", naming neither the table, the row nor the cell; a row of more cells than columns was taken.
+    def load(tables):
+        C.load_scenario_text("", "x", "", tables)
+
+    with pytest.raises(TypeError, match=r"^tables\['t'\], row 0, cell 1: expected a str, got list$"):
+        load({"t": (["a", "b"], [["1", ["2"]]])})
+    with pytest.raises(TypeError, match=r"^tables\['t'\], row 1, cell 0: expected a str, got int$"):
+        load({"t": (["a"], [["1"], [2]])})
+    with pytest.raises(ValueError, match=r"^tables\['t'\], row 0: 3 cells; expected 1, one per column$"):
+        load({"t": (["a"], [["1", "2", "3"]])})
+    with pytest.raises(ValueError, match=r"^tables\['t'\]: 3 items; expected a \(columns, rows\) pair$"):
+        load({"t": (["a"], [["1"]], [])})
+    with pytest.raises(TypeError, match=r"^tables: expected a dict \{name: \(columns, rows of str cells\)\}, got list$"):
+        load([])
+    with pytest.raises(ValueError, match="key 'geography': missing"):  # the tables taken, the scenario read
+        load({"t": (LongLie(["a"]), [("1",)])})
