@@ -12,27 +12,7 @@ EXE=$1
 
 # 5,000 zones, three years: population.csv has 540,000 rows, under Excel's limit, so its sheet is written.
 mkdir -p "$WORK/big"
-/usr/bin/python3 - "$WORK/big" <<'PY'
-import sys
-d = sys.argv[1]
-with open(f"{d}/base.csv", "w") as f:
-    f.write("zone,sex,age,population\n")
-    for z in range(5000):
-        for sex in ("female", "male"):
-            for age in range(0, 90, 5):
-                f.write(f"Z{z},{sex},{age},{1000 - age}\n")
-with open(f"{d}/zones.csv", "w") as f:
-    f.write("id,name\n" + "".join(f"Z{z},zone {z}\n" for z in range(5000)))
-with open(f"{d}/asfr.csv", "w") as f:
-    f.write("age,value\n20,0.1\n25,0.1\n30,0.1\n")
-with open(f"{d}/mx.csv", "w") as f:
-    f.write("age,sex,mx\n" + "".join(f"{a},{s},0.01\n" for s in ("female", "male") for a in [0, 1] + list(range(5, 90, 5))))
-with open(f"{d}/scenario.toml", "w") as f:
-    f.write('[scenario]\nname = "big"\n[geography]\nzones = "zones.csv"\n'
-            '[projection]\nbase_year = 2020\nhorizon = 2030\nstep = 5\nopen_age = 85\n'
-            '[base_population]\ntable = "base.csv"\n[fertility]\nschedule = "asfr.csv"\nsrb = 105\n'
-            '[mortality]\nmx = { path = "mx.csv", columns = { value = "mx" } }\n')
-PY
+/usr/bin/python3 "$(dirname "$0")/big_scenario.py" "$WORK/big" 5000
 # One thread (results.xlsx written in line) and two (on a thread of its own beside the report).
 for threads in 1 2; do
   rm -rf "$WORK"/out*
