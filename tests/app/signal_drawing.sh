@@ -19,11 +19,7 @@ for sig in TERM INT QUIT USR1; do
   "$EXE" run "$EXAMPLES/nc-counties/scenario.toml" --out "$WORK/out" --quiet 2>"$WORK/err" &
   pid=$!
   drawing=""
-  for _ in $(seq 1 2000); do
-    if compgen -G "$WORK/out.tmp-*/maps/*.png" >/dev/null; then drawing=1; break; fi
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.01
-  done
+  wait_for_glob "$pid" "$WORK/out.tmp-*/maps/*.png" 2000 && drawing=1
   [ -n "$drawing" ] || { wait "$pid"; fail "SIG$sig: the run never started drawing (exit $?: $(cat "$WORK/err"))"; }
   compgen -G "$WORK/out.tmp-*/report.html" >/dev/null && fail "SIG$sig: drawing had already finished"
   t0=$(date +%s%N)

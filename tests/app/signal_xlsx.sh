@@ -20,11 +20,7 @@ for threads in 1 2; do
   pid=$!
   zipping=""
   # The zip is created when workbook_close starts; the signal goes 0.3 s later, with the close under way.
-  for _ in $(seq 1 12000); do
-    if compgen -G "$WORK/out.tmp-*/results.xlsx" >/dev/null; then zipping=1; break; fi
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.01
-  done
+  wait_for_glob "$pid" "$WORK/out.tmp-*/results.xlsx" 12000 && zipping=1
   [ -n "$zipping" ] || { wait "$pid"; fail "threads $threads: results.xlsx was never zipped (exit $?: $(cat "$WORK/err"))"; }
   sleep 0.3
   kill -0 "$pid" 2>/dev/null || fail "threads $threads: the run ended before the signal (the close took under 0.3 s)"
